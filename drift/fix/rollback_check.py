@@ -29,6 +29,7 @@ from drift.fix.since import (
     undoes,
     undone_by,
 )
+from drift.fix.startable import unstartable, ways_out
 from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
 from drift.fix.workload import RESTORED, still_running
@@ -153,6 +154,13 @@ async def check(
         out.back = already_restored(live, entry, gone)
         redeploys = new_serves(targets) and not fields_only(live, entry) and not out.back
         out.caveat = tag_caveat(entry) if redeploys else ""
+        revision = not fields_only(live, entry) and not out.back  # a new revision is made
+        if revision and not out.blocked and (why := await unstartable(session, entry)):
+            out.blocked = (
+                f"{name}: Cloud Run cannot start the configuration that served before change "
+                f"{visible(entry.change_id)} ({visible('; '.join(why))}): rolling back would "
+                f"only add a failed revision; {visible(ways_out(entry))}"
+            )
     else:
         lines = workload_restore.differences(live, entry)
     # read from the job just read: an execution started since the fix runs drift's change

@@ -78,6 +78,12 @@ class SecretReads:
         self.tasks.once(("policy", key), partial(self._policy, ref.secret_ref))
         self.tasks.once(("secret", key), partial(self._secret, ref))
 
+    async def version(self, ref: SecretRef) -> None:
+        """Read the state of the version `ref` names alone, once a run (`state.versions`;
+        none when it cannot be told: a failed read leaves it unjudged)."""
+        if not ref.unread:
+            await self.tasks.once(("version", ref), partial(self._version, ref))
+
     def read_value(self, ref: SecretRef, service: str | None = None) -> None:
         """Read the value `ref` names (`service`: the workload of that key holds it, when no
         `watch` says so: one read only for a comparison, whose failure is then its own)."""

@@ -146,6 +146,8 @@ def test_a_forced_rollback_that_leaves_another_deploy_serving_is_not_a_success(
     ci_revision = ci.latest_ready_revision.rsplit("/", 1)[-1]
     version = f"projects/{PROJECT}/secrets/database-url-staging/versions/1"
     clients.secrets.disable_secret_version(name=version)  # what served can no longer start
+    # drift cannot read it: the rollback's revision fails unpredicted (`drift.fix.startable`)
+    sandbox.inject(Fault("GetSecretVersion", "PERMISSION_DENIED"))
     rolled = rollback(tmp_path, force=True)
     text = rolled.summary()
     assert rolled.exit_code is ExitCode.ABORTED, text

@@ -128,19 +128,28 @@ def test_rollback_is_judged_by_what_serves(
     sandbox: Sandbox, env: dict[str, str], tmp_path: Path, clients: Clients
 ) -> None:
     """Issue 15: the restored revision failed again, LATEST still resolved to drift's canary,
-    and rollback printed "restored", exit 0."""
+    and rollback printed "restored", exit 0. revroll65 F2: the failure was predictable (the
+    version is DISABLED), yet the rollback wrote the doomed configuration into the template,
+    one failed revision a try, and never said why: it now refuses before writing, naming the
+    variable, the version and its state, and the revision that ran it."""
     before = sandbox.service(PROJECT, "api")
     result = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["api"])
     canary = result.outcomes[0].canary
     version = f"projects/{PROJECT}/secrets/database-url-staging/versions/1"
     clients.secrets.disable_secret_version(name=version)  # what served can no longer start
+    was = sandbox.service(PROJECT, "api")
+    sandbox.clear_calls()
     rolled = rollback(tmp_path)
     assert rolled.exit_code is ExitCode.ABORTED
     text = rolled.summary()
-    assert f"LATEST resolves to drift's canary {canary}" in text and "restored api" not in text
-    assert f"what serves: LATEST 100% → {canary} (drift's canary)" in text
+    assert "DATABASE_URL uses secret database-url-staging:latest, which is DISABLED" in text, text
+    assert "nothing was changed" in text and "restored api" not in text
+    assert f"--to-revisions {before.latest_ready_revision.rsplit('/', 1)[-1]}=100" in text
+    assert updates(sandbox) == []  # no failed revision, no template rewritten
+    now = sandbox.service(PROJECT, "api")
+    assert now.generation == was.generation and now.latest_created_revision.endswith(canary)
     (entry,) = entries(tmp_path)
-    assert entry.state == State.ROLLBACK_FAILED
+    assert entry.state == State.PROMOTED  # refused before its write: nothing journaled
     clients.secrets.enable_secret_version(name=version)
     again = rollback(tmp_path)  # run again once it can work
     assert again.exit_code is ExitCode.OK and again.restored == ["api"], again.summary()
