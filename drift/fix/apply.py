@@ -216,7 +216,8 @@ async def _fix(
             )
 
         async with Session(settings.access()) as session:
-            ctx = Context(profile, settings, ui, options, session, journal, environ)
+            known = planned.check.state
+            ctx = Context(profile, settings, ui, options, session, journal, environ, known)
             try:
                 result.outcomes = await fix_each(ctx, todo, make, where, locks)
             finally:  # the locks of workloads that never started were taken over all the same

@@ -7,15 +7,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from drift.errors import JournalError
+from drift.errors import ApiError, AuthError, JournalError
 from drift.fields import enum_name
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import CLEANUP, State
 from drift.fix.keep_theirs import kept_words
 from drift.fix.overwrote import replaced
+from drift.fix.recorded import served_by
 from drift.fix.restore import changed_since, restore
 from drift.fix.restored import Judge, Restored
+from drift.fix.startable import unstartable, ways_out
 from drift.fix.untrap import free_pin
+from drift.fix.update import get_service
 from drift.live.api import short, written_since
 from drift.live.normalize import raw
 from drift.next_steps import hint_lines
@@ -34,6 +37,13 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             f"{stop.message}: removing the canary's tag and restoring the routing that "
             "served (Ctrl-C again stops this)"
         )
+    judge = _keeping(fixer, stop.theirs)
+    # what served judged from what the fix's plan read (no call: a Ctrl-C waits on this)
+    why = await unstartable(fixer.ctx.session, fixer.entry, fixer.ctx.known)
+    current = await _read(fixer) if why else None  # then `restore` takes this very read
+    if current is not None and not (judge or _since(fixer))(current):  # else theirs stands
+        _left_pinned(fixer, stop, why, journal_failed)
+        return
     try:
         done = await restore(
             fixer.ctx.session,
@@ -41,8 +51,9 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             fixer.entry,
             step="cleanup",
             states=CLEANUP,
-            judge=_keeping(fixer, stop.theirs),
+            judge=judge,
             wrote=stop.wrote if stop.theirs is not None else None,
+            current=current,
         )
     except JournalError as exc:  # before the cleanup's write: nothing was written
         outcome.message = f"{stop.message}. {journal_failed(exc)}"
@@ -110,6 +121,46 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             + _hints(stop, done)
         )
         fixer.where = outcome.message
+
+
+async def _read(fixer: Fixer) -> Any:
+    """The service as it is now (None when it cannot be read: `restore` reads it again and
+    says why)."""
+    try:
+        return await get_service(fixer.ctx.session, fixer.entry.full_name)
+    except (ApiError, AuthError):
+        return None
+
+
+def _since(fixer: Fixer) -> Judge:
+    """Who changed the service since drift's last write (`changed_since`), as the cleanup's
+    write judges it when the fix kept nobody's write: someone's write stands, and `restore`
+    refuses it (drift's pin is then freed under their deploy, `free_pin`)."""
+    return lambda now: changed_since(now, fixer.entry)
+
+
+def _left_pinned(
+    fixer: Fixer, stop: Stop, why: tuple[str, ...], journal_failed: Callable[[JournalError], str]
+) -> None:
+    """The configuration that served cannot start again (`unstartable`): drift writes no
+    revision of it (the write would fail, its spec LATEST then resolving to the canary, the
+    latest ready revision); its canary write's pin, by name on what served, stays."""
+    outcome, entry = fixer.outcome, fixer.entry
+    left = (
+        f"drift left the canary {outcome.canary} in place with no traffic "
+        f"({outcome.tag_words}): the configuration that served cannot start again "
+        f"({'; '.join(why)}), so deploying it again would only add a failed revision; the "
+        f"traffic stays pinned by name on {served_by(entry) or 'what served'}, never on LATEST "
+        "(which would resolve to the canary)"
+    )
+    try:
+        fixer.ctx.journal.record(entry, State.CLEANUP_FAILED, left)
+    except JournalError as exc:
+        outcome.message = f"{stop.message}. {journal_failed(exc)}"
+        return
+    outcome.state = entry.state
+    outcome.message = f"{stop.message}. {left}; {ways_out(entry, pinned=True)}"
+    fixer.where = outcome.message
 
 
 def _keeping(fixer: Fixer, theirs: Any) -> Judge | None:

@@ -17,7 +17,7 @@ from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_traffic, patched_template
 from drift.fix.saved import SavedPlan
-from drift.live.model import LiveService
+from drift.live.model import LiveService, LiveState
 from drift.live.session import Session
 from drift.profiles.model import Profile
 from drift.settings import Settings
@@ -145,6 +145,9 @@ class Context:
     session: Session
     journal: Journal
     environ: dict[str, str]
+    known: LiveState | None = None
+    """What the fix's plan read (secret versions, access): judged again without a call where
+    nothing needs to be read afresh (`drift.fix.startable`)."""
 
 
 def canary_request(

@@ -21,13 +21,18 @@ from drift.live.secrets import SecretReads, Tasks
 from drift.live.session import Session
 
 
-async def unstartable(session: Session, entry: Entry) -> tuple[str, ...]:
+async def unstartable(
+    session: Session, entry: Entry, known: LiveState | None = None
+) -> tuple[str, ...]:
     """Why a new revision of `entry`'s recorded configuration would fail to deploy, one line
     per secret use (none when it deploys, or when what could not be read leaves it
-    undecided)."""
+    undecided). `known`: what this run read already (a fix's plan: the versions what served
+    uses, and who may read them), judged with no call when it holds every version used."""
     before = before_service(entry)
     config = revision_config(base_template(entry), service=before, container=None)
     after = apply_changes(config, ())
+    if known is not None and all(ref in known.versions for *_, ref in after.uses):
+        return doomed(after, known, before.template.service_account)
     of_session = _READS.setdefault(session, {})
     reads = of_session.get(entry.project)
     if reads is None:  # one reader a session and project: each version read once a run
@@ -41,10 +46,11 @@ async def unstartable(session: Session, entry: Entry) -> tuple[str, ...]:
 _READS: WeakKeyDictionary[Session, dict[str, SecretReads]] = WeakKeyDictionary()
 
 
-def ways_out(entry: Entry) -> str:
+def ways_out(entry: Entry, *, pinned: bool = False) -> str:
     """What the operator can do instead: enable the version, or route by name to the
-    revision that ran the configuration (it still exists unless deleted)."""
-    ran = served_by(entry)
+    revision that ran the configuration (it still exists unless deleted; not said when
+    the traffic is `pinned` there already)."""
+    ran = "" if pinned else served_by(entry)
     pin = (
         f"; or route traffic by name to {ran}, which ran it: `gcloud run services "
         f"update-traffic {entry.service} --to-revisions {ran}=100 --project {entry.project} "
