@@ -67,8 +67,18 @@ def message(cls: Any, value: Any, path: str, *, skip: frozenset[str] = frozenset
 
 
 def fill(msg: Any, obj: dict[str, Any], path: str, skip: frozenset[str] = frozenset()) -> None:
-    """Set the fields of the raw protobuf `msg` from the Terraform object `obj`."""
+    """Set the fields of the raw protobuf `msg` from the Terraform object `obj`. Terraform's
+    JSON gives every attribute of a block, the unset ones as zero values: a member of a oneof
+    (`policy` / `use_default` of BinaryAuthorization) that is empty is not set when another
+    member of it has a value — setting it would clear that one, whatever the keys' order."""
     fields = msg.DESCRIPTOR.fields_by_name
+    chosen = {
+        field.containing_oneof.name
+        for attribute, value in obj.items()
+        if value not in (None, "", False, 0, [], {})
+        and (field := fields.get(attribute) or fields.get(f"{attribute}_")) is not None
+        and field.containing_oneof is not None
+    }
     for attribute, value in obj.items():
         # proto-plus names a field that is a Python keyword or builtin with a trailing
         # underscore, in the descriptor too (`type_` of TrafficTarget and InstanceSplit)
@@ -86,6 +96,9 @@ def fill(msg: Any, obj: dict[str, Any], path: str, skip: frozenset[str] = frozen
                 getattr(msg, name).extend(s for s in scalars if s is not None)
         else:
             scalar = _scalar(field, value, here)
+            oneof = field.containing_oneof
+            if not scalar and oneof is not None and oneof.name in chosen:
+                continue  # another member of its oneof has the value
             if scalar is not None and (scalar or field.has_presence):
                 with _assigning(here):
                     setattr(msg, name, scalar)
