@@ -27,8 +27,23 @@ EPIPE = 32
 """errno.EPIPE (32 on Linux, macOS and Windows alike), known without importing `errno`."""
 
 
+def _no_stderr() -> None:
+    """Messages go nowhere, the exit code still says it all: /dev/null takes descriptor 2
+    (else the next file drift opens — the report — would get it, and anything written to
+    standard error, a library's log included, would land in that file)."""
+    import os
+
+    null = os.open(os.devnull, os.O_WRONLY)
+    if null != 2:
+        os.dup2(null, 2)
+        os.close(null)
+    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115 - standard error, for the process
+
+
 def main() -> NoReturn:
     """Console entry point: one clear message and an exit code for every error."""
+    if sys.stderr is None:  # started with standard error closed (`2>&-`)
+        _no_stderr()
     if sys.argv[1:] == ["--version"]:  # what scripts ask most: answered before typer loads
         from drift import __version__
 

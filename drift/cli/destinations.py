@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drift.cli.output import echo, error, location, readable
-from drift.errors import ApiError, UsageError
+from drift.errors import ApiError, OutputLost, UsageError
 
 if TYPE_CHECKING:
     from drift.cli.output import Destination
@@ -146,7 +146,8 @@ def said(report: Report, where: Destination | None, failed: list[str], shown: bo
 
     code = delivered_code(report.exit_code, failed)
     if where is not None or (failed and shown):
-        echo(readable(summary_line(report, lost=len(failed), code=code)), err=True)
+        with suppress(OutputLost):  # stderr gone (its reader left): the exit code stands
+            echo(readable(summary_line(report, lost=len(failed), code=code)), err=True)
     return code
 
 

@@ -428,3 +428,31 @@ def test_a_directory_named_as_an_output_is_not_told_to_create_it(tmp_path: Path)
     with pytest.raises(UsageError, match="does not exist") as caught:
         writable({"--json": str(tmp_path / "gone" / "r.json")})
     assert "mkdir -p DIR" in str(caught.value.hint)
+
+
+def test_a_closed_standard_error_still_writes_the_report(tmp_path: Path) -> None:
+    """`2>&-`: Python starts with `sys.stderr = None`; drift failed before it read anything
+    (the progress line asked None whether it was a terminal), exit 2 and no report (revsig66
+    F3). Its messages now go nowhere, the report is written whole, the exit code says it."""
+    report = tmp_path / "report.txt"
+    args = [sys.executable, "-m", "drift", *OFFLINE, *MANIFEST, "--output", str(report)]
+    done = subprocess.run(
+        ["sh", "-c", '"$@" 2>&-', "sh", *args], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 1, done
+    text = report.read_text()
+    assert text.rstrip().endswith("— drift (exit 1)"), text[-300:]
+    assert "drift: error" not in text and "Traceback" not in text
+
+
+def test_a_standard_error_whose_reader_left_keeps_the_exit_code(tmp_path: Path) -> None:
+    """`drift check --output FILE 2>&1 >/dev/null | (exec 0<&-; …)`: the report is written, the
+    summary line then meets a closed pipe; that is no reason to exit 2, "nothing was checked"
+    (revsig66 F2): drift was found, exit 1."""
+    report = tmp_path / "report.txt"
+    args = [sys.executable, "-m", "drift", *OFFLINE, *MANIFEST, "--output", str(report)]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)
+    assert proc.stderr is not None
+    proc.stderr.close()  # the reader is gone before drift writes a byte there
+    assert proc.wait(timeout=60) == 1
+    assert report.read_text().rstrip().endswith("— drift (exit 1)")
