@@ -72,7 +72,11 @@ def test_a_project_drift_cannot_look_up_is_unverified_not_no_access(
     result = check(world, monkeypatch, "billing")
     assert not [f for f in result.report.findings if f.rule == "secret.no_access"]
     [item] = [u for u in result.report.unverified if u.target == "secret.billing-stripe-key"]
-    assert "GetIamPolicy on projects/acme-prod: PERMISSION_DENIED" in item.reason
+    # by the number Secret Manager gave (`AccessDecisions._number`), once, though GetProject
+    # failed: not again by the id for the hierarchy
+    assert f"GetIamPolicy on {ACME_PROD}: PERMISSION_DENIED" in item.reason
+    asked = [c.request.resource for c in world.calls if c.short == "GetIamPolicy"]
+    assert [r for r in asked if "/secrets/" not in r] == [ACME_PROD], asked
     assert result.report.exit_code == 3
 
 
@@ -109,6 +113,23 @@ def test_ancestors_drift_cannot_read_decide_nothing_when_the_project_grants(
     world.inject(Fault("GetIamPolicy", "PERMISSION_DENIED", match="folders/2000"))
     result = check(world, monkeypatch, "chat")
     assert not [u for u in result.report.unverified if u.target == "secret.chat-db-url"]
+
+
+def test_the_project_policy_is_read_by_the_number_the_secret_reads_learnt(
+    world: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """chat@ is granted on acme-prod's policy alone: that policy is read by the number
+    GetSecretVersion answered with, with no GetProject of acme-prod first (revcalls66 F4:
+    that GetProject, after the secrets' policies, held the project's policy back a round)."""
+    result = check(world, monkeypatch, "chat")
+    assert not [u for u in result.report.unverified if u.target == "secret.chat-db-url"]
+    asked = [
+        (c.short, c.request.name if c.short == "GetProject" else c.request.resource)
+        for c in world.calls
+        if c.short in ("GetProject", "GetIamPolicy")
+    ]
+    assert ("GetIamPolicy", ACME_PROD) in asked
+    assert ("GetProject", "projects/acme-prod") not in asked, asked
 
 
 def test_an_ancestor_drift_cannot_read_makes_access_unverified_not_no_access(

@@ -39,9 +39,12 @@ def test_a_condition_by_project_id_grants_nothing(
     assert "secret.no_access" not in rules and not access, (rules, access)
 
 
-def test_a_condition_when_the_project_number_is_unknown_is_unverified(
+def test_a_condition_is_judged_by_the_number_secret_manager_gave_without_getproject(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    # GetProject refused: Secret Manager's answer names the secret by its project's number
+    # (`SecretReads._learn`), which the condition is judged with (revcalls66 F4: access no
+    # longer waits for a GetProject of a project whose number the reads already have)
     result, rules, access = run(
         make_sandbox,
         monkeypatch,
@@ -49,9 +52,17 @@ def test_a_condition_when_the_project_number_is_unknown_is_unverified(
         world(conditional("projects/5/secrets/")),
         Fault("GetProject", "PERMISSION_DENIED"),
     )
-    assert "secret.no_access" not in rules
-    (unverified,) = access
-    assert "the project number IAM names it by is unknown" in unverified.reason
+    assert "secret.no_access" not in rules and not access, (rules, access)
+
+
+def test_a_condition_when_the_project_number_is_unknown_is_unverified() -> None:
+    from drift.live.iam_policy import Binding, Grant, Policy, verdict
+
+    binding = Binding(ACCESSOR, frozenset({MEMBER}), 'resource.name.startsWith("projects/5/")')
+    now = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    found = verdict(MEMBER, [], [Policy("projects/p/secrets/k", (binding,))], {}, now)
+    assert found.grant is Grant.UNKNOWN
+    assert "the project number IAM names it by is unknown" in found.detail
 
 
 # A condition that grants one version only: IAM names each version

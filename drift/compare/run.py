@@ -53,7 +53,7 @@ async def compare_live(
     mine_a = [n for n in names if n in a.services]
     mine_b = [n for n in names if n in b.services]
     shared = Tasks() if (a.project, a.region) == (b.project, b.region) else None
-    read = partial(Session.read, wait=settings.wait, secrets=False, shared=shared)
+    read = partial(Session.read, wait=settings.wait, secrets="projects", shared=shared)
     async with Session(settings.access()) as session:
         try:
             state_a, state_b = await _both(read(session, a, mine_a), read(session, b, mine_b))

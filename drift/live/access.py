@@ -195,19 +195,22 @@ class AccessDecisions:
         if member in policy.accessors:  # the default account, by its number: granted outright
             return _OWN
         project = ref.project or self.project
-        names = await self._names(ref, project, info.resolved)
+        number = await self._number(project)
+        names = _names(ref, number, info.resolved)
         own = [policy.policy(ref.resource(self.project))]
         # IAM allow policies only add: a grant by the project's own policy holds whatever its
         # folders and organisation say, so they are read only when it does not grant. (Deny
         # policies, which could override it, are not modelled: README "IAM deny policies are
         # not read".)
-        level = await self.iam.project_policy(project)
-        number = await self._account_project(member, [*own, level])
+        level = await self.iam.project_policy(project, number)
+        account_project = await self._account_project(member, [*own, level])
         if level is not None:
-            found = verdict(member, names, [*own, level], {}, self.state.now, number=number)
+            found = verdict(
+                member, names, [*own, level], {}, self.state.now, number=account_project
+            )
             if found.grant is Grant.GRANTED:
                 return found
-        hierarchy = await self.iam.hierarchy(project)
+        hierarchy = await self.iam.hierarchy(project, number)
         return verdict(
             member,
             names,
@@ -237,39 +240,47 @@ class AccessDecisions:
         return ""
 
     async def _member(self, account: str) -> str | None:
-        """The IAM member of an account (the default account by its project's number: from
-        GetProject, else from what another read of this run learnt, `LiveState.number_of` —
-        Secret Manager names a secret by its project's number, `SecretReads._learn`; None
-        when neither knows it)."""
+        """The IAM member of an account (the default account by its project's number,
+        `_number`; None when it is not known)."""
         if account != DEFAULT_SERVICE_ACCOUNT:
             return f"serviceAccount:{account}"
-        info = await self.iam.project(self.project)
+        number = await self._number(self.project)
+        return f"serviceAccount:{default_account(number)}" if number else None
+
+    async def _number(self, project: str) -> str:
+        """The number of `project` (an id or a number; "" when it cannot be known): as a read
+        of this run learnt it (`LiveState.number_of`: Secret Manager names a secret by its
+        project's number, `SecretReads._learn`), without a call; else from GetProject, once a
+        run (revcalls66 F4: that GetProject, after the secret's reads, held the project's
+        policy back a round)."""
+        if number := self.state.number_of(project):
+            return number
+        info = await self.iam.project(project)
         if info is None:
-            number = self.state.number_of(self.project)  # no new call (fixgrant64's left)
-            return f"serviceAccount:{default_account(number)}" if number else None
-        self._own(info)  # the account's findings name it by this number (`LiveState.account`)
-        return f"serviceAccount:{default_account(info.number)}"
+            return ""
+        if project == self.project:
+            self._own(info)  # the account's findings name it by this number (`LiveState.account`)
+        return info.number
 
     def _own(self, info: ProjectInfo) -> None:
         """The workloads' project, as GetProject answered: its id by each of its names."""
         for token in (self.project, info.project_id, info.number):
             self.state.projects[token] = info.project_id
 
-    async def _names(self, ref: SecretRef, project: str, resolved: str | None) -> list[str]:
-        """The names a condition may test the version by: by project number only — IAM names
-        Secret Manager versions `projects/PROJECT_NUMBER/secrets/SECRET_ID/versions/VERSION`
-        (cloud.google.com/iam/docs/conditions-resource-attributes#resource-name), so a
-        condition written with the project id never holds — by the version asked for and the
-        one it is: which of the two IAM tests for an alias (`latest`) no Google doc says
-        (AccessSecretVersionRequest.name only calls `latest` "an alias to the most recently
-        created SecretVersion"), so `verdict` grants only what holds under both. Empty when
-        the number is unknown (`verdict`: a condition is then unknown)."""
-        info = await self.iam.project(project)
-        number = info.number if info else project if project.isdigit() else ""
-        if not number:
-            return []
-        versions = dict.fromkeys([resolved or ref.version, ref.version])
-        return [f"projects/{number}/secrets/{ref.secret}/versions/{v}" for v in versions]
+
+def _names(ref: SecretRef, number: str, resolved: str | None) -> list[str]:
+    """The names a condition may test the version by: by project number only — IAM names
+    Secret Manager versions `projects/PROJECT_NUMBER/secrets/SECRET_ID/versions/VERSION`
+    (cloud.google.com/iam/docs/conditions-resource-attributes#resource-name), so a condition
+    written with the project id never holds — by the version asked for and the one it is:
+    which of the two IAM tests for an alias (`latest`) no Google doc says
+    (AccessSecretVersionRequest.name only calls `latest` "an alias to the most recently
+    created SecretVersion"), so `verdict` grants only what holds under both. Empty when the
+    number is unknown (`verdict`: a condition is then unknown)."""
+    if not number:
+        return []
+    versions = dict.fromkeys([resolved or ref.version, ref.version])
+    return [f"projects/{number}/secrets/{ref.secret}/versions/{v}" for v in versions]
 
 
 def _outright(accessors: frozenset[str], account: str) -> bool:

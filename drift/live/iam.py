@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from drift.errors import ApiError
@@ -69,18 +70,22 @@ class IamReads:
                 self.projects[key] = info
         return info
 
-    async def hierarchy(self, token: str) -> Hierarchy:
+    async def hierarchy(self, token: str, number: str = "") -> Hierarchy:
         """The policies of the project `token` names (by id or number) and of its ancestors:
-        one hierarchy per project, however it is named."""
+        one hierarchy per project, however it is named (`number`: as `project_policy`)."""
         info = await self.project(token)
-        key = info.number if info else token
-        return await self.tasks.once(("hierarchy", key), lambda: self._hierarchy(token, info))
+        key = info.number if info else number or token
+        make = partial(self._hierarchy, token, info, number)
+        return await self.tasks.once(("hierarchy", key), make)
 
-    async def project_policy(self, token: str) -> Policy | None:
+    async def project_policy(self, token: str, number: str = "") -> Policy | None:
         """The policy of the project `token` names alone (None when it cannot be read): the
-        same read `hierarchy` starts with."""
-        info = await self.project(token)
-        read = await self._policy(f"projects/{info.number if info else token}")
+        same read `hierarchy` starts with. `number`: the project's, when the run learnt it
+        already: the policy is read at once by it, without GetProject first."""
+        if not number:
+            info = await self.project(token)
+            number = info.number if info else token
+        read = await self._policy(f"projects/{number}")
         return read if isinstance(read, Policy) else None
 
     async def _project(self, token: str) -> ProjectInfo | None:
@@ -101,9 +106,9 @@ class IamReads:
             self.projects[key] = info
         return info
 
-    async def _hierarchy(self, token: str, info: ProjectInfo | None) -> Hierarchy:
+    async def _hierarchy(self, token: str, info: ProjectInfo | None, number: str) -> Hierarchy:
         out = Hierarchy()
-        resource = f"projects/{info.number if info else token}"
+        resource = f"projects/{info.number if info else number or token}"
         parent = info.parent if info else ""
         if info is None:
             out.unreadable[f"projects/{token} (parent)"] = self.failures.get(token, "GetProject")

@@ -27,7 +27,7 @@ from drift.live.model import LiveService, LiveState, ServingRevision
 from drift.live.normalize import raw, revision_config
 from drift.live.reads import reachable, to_fetch
 from drift.live.remember import remember_history, remember_plain_secrets
-from drift.live.resolve import SecretChecks
+from drift.live.resolve import SecretChecks, Secrets
 from drift.live.secrets import Tasks
 from drift.live.workloads import (
     by_kind,
@@ -63,7 +63,7 @@ class Reader:
         *,
         wait: float = 0.0,
         history: HistoryWanted | None = None,
-        secrets: bool = True,
+        secrets: Secrets = "read",
         shared: Tasks | None = None,
         compared: frozenset[str] = frozenset(),
     ) -> None:
@@ -114,7 +114,7 @@ class Reader:
         naming the List and its status; those a List read to the end did not bring are
         asked for with their Get (NOT_FOUND: missing)."""
         kind = profiles[0].kind
-        if not one_list(profiles):
+        if not one_list(profiles) and not self._listed(kind):
             await self._get_then_describe(profiles[0])
             return
         listing = await self._listing(kind)
@@ -144,6 +144,11 @@ class Reader:
             ("list", kind),
             partial(self._once, ("list", kind), partial(self._list, kind)),
         )
+
+    def _listed(self, kind: Kind) -> bool:
+        """The region's workloads of `kind` were listed before the read (`Session.list_workloads`,
+        `init --from-live`): a lone one is found there, not asked for with its Get."""
+        return self.shared is not None and shared_key(self.parent, ("list", kind)) in self.shared
 
     async def _list(self, kind: Kind) -> Listing:
         return await list_kind(self.clients, self.runner, self.parent, kind)

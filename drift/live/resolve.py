@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from functools import partial
+from typing import Literal
 
 from drift.fields import named_default, normalise_account
 from drift.live.access import AccessDecisions
@@ -19,6 +20,12 @@ from drift.live.reads import expected_refs, held, values_needed
 from drift.live.secrets import SecretReads, Tasks
 from drift.profiles.model import ServiceProfile
 from drift.refs import SecretRef
+
+Secrets = Literal["read", "projects", "none"]
+"""What a read learns of the secrets the workloads reference: their state, policy, values and
+access (`read`); only the ids of the projects references name, so that two forms of one
+project compare equal (`projects`: `compare`, which shows none of the rest); nothing
+(`none`: `probe`, which compares nothing)."""
 
 
 class SecretChecks:
@@ -32,7 +39,7 @@ class SecretChecks:
         project: str,
         state: LiveState,
         *,
-        secrets: bool = True,
+        secrets: Secrets = "read",
         shared: Tasks | None = None,
         compared: frozenset[str] = frozenset(),
     ) -> None:
@@ -43,9 +50,8 @@ class SecretChecks:
         access, nor the values their own rules would need)."""
         self._checked: list[ServiceProfile] = []
         self.tasks = Tasks()
-        self.secrets_read = secrets
-        """False: only the projects references name are looked up (`compare`, which shows no
-        secret's state, policy, value nor access: none of those is read)."""
+        self.secrets_read = secrets == "read"
+        self.projects_named = secrets != "none"
         iam = IamReads(clients, runner, shared or self.tasks)
         self.access = AccessDecisions(project, state, self.tasks, iam)
         self.secrets = SecretReads(
@@ -58,16 +64,17 @@ class SecretChecks:
 
     def expect(self, profiles: Iterable[ServiceProfile]) -> None:
         """Start what depends on no workload: the secret list and the secrets the profile
-        expects (usually the ones the workloads reference)."""
-        if not self.secrets_read:
-            return
+        expects (usually the ones the workloads reference), and the projects it names by id
+        (`AccessDecisions.look_up`: `name_projects` then asks no number of theirs again)."""
         profiles = self._checked = [p for p in profiles if p.key not in self.compared]
-        self.secrets.start()
-        for p in profiles:
-            key = p.key
-            for ref in expected_refs(p):
-                self.secrets.watch(ref, key)
-        self.access.look_up(r for p in profiles for r in expected_refs(p))
+        if self.secrets_read:
+            self.secrets.start()
+            for p in profiles:
+                key = p.key
+                for ref in expected_refs(p):
+                    self.secrets.watch(ref, key)
+        if self.projects_named:
+            self.access.look_up(r for p in profiles for r in expected_refs(p))
 
     def described(self, profile: ServiceProfile, workload: LiveService) -> None:
         """Start at once what one workload's description tells — the secrets it references
@@ -139,7 +146,8 @@ class SecretChecks:
         profiles = [p for p in profiles if p.key not in self.compared]
         if not self.secrets_read:
             await self.tasks.wait()
-            await self._name_projects(profiles)
+            if self.projects_named:
+                await self._name_projects(profiles)
             return
         services = self._services()
         for svc in services:

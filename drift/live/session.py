@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from drift.live.clients import Clients
     from drift.live.model import LiveState
     from drift.live.reader import HistoryWanted
+    from drift.live.resolve import Secrets
     from drift.live.secrets import Tasks
     from drift.live.storage import StorageObject
     from drift.profiles.model import Profile
@@ -67,15 +68,15 @@ class Session:
         *,
         wait: float = 0.0,
         history: HistoryWanted | None = None,
-        secrets: bool = True,
+        secrets: Secrets = "read",
         shared: Tasks | None = None,
         compared: frozenset[str] = frozenset(),
     ) -> LiveState:
         """What the named services of a profile run with (see `Reader`); a deploy in progress
         is waited for up to `wait` seconds; `history` says whose revisions to list too;
-        `secrets=False`: no secret's state, policy, value nor access (the projects references
-        name only); `shared`: answers shared with another read of the run (`Reader.shared`);
-        `compared`: workloads read for a `same_as` of the others only (`SecretChecks`)."""
+        `secrets`: what is learnt of the secrets references name (`Secrets`); `shared`:
+        answers shared with another read of the run (`Reader.shared`); `compared`: workloads
+        read for a `same_as` of the others only (`SecretChecks`)."""
         from drift.live.reader import Reader
 
         reader = Reader(
@@ -157,7 +158,7 @@ async def read_live(
     wait: float = 0.0,
     history: HistoryWanted | None = None,
     compared: frozenset[str] = frozenset(),
-    secrets: bool = True,
+    secrets: Secrets = "read",
 ) -> LiveState:
     """Open a session, read, close (`secrets`: as `Session.read`)."""
     async with Session(access, runner) as session:

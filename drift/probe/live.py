@@ -151,25 +151,27 @@ async def run_probe(
     names = profile.select(services)
     env = dict(environ or {})
     check_probe_config(profile, names, env)
-    # a probe needs the services, the revisions they reach and their tags: no secret's
-    # metadata, policy nor value (no AccessSecretVersion: nothing here compares a value)
-    state = await read_live(profile, names, settings.access(), wait=settings.wait, secrets=False)
-    results, changed = await probe_services(profile, names, state, env, settings)
-    probed, findings = attach_causes(profile, results, [], checked=False)
+    # a probe needs the services it probes (a workload with no probe block, jobs and worker
+    # pools among them, is neither read nor waited for, and leaves the run complete), the
+    # revisions they reach and their tags: nothing of a secret nor of a project
+    probed = [n for n in names if profile.services[n].probe is not None]
+    state = await read_live(profile, probed, settings.access(), wait=settings.wait, secrets="none")
+    results, changed = await probe_services(profile, probed, state, env, settings)
+    answered, findings = attach_causes(profile, results, [], checked=False)
     today = utc_today()
     findings = apply_ignores(profile, findings, today)  # as `check` does
     # a probed service that does not exist: the SPEC's finding for it, as `check` says it
-    absent = [n for n in names if n in state.missing and profile.services[n].probe is not None]
+    absent = [n for n in probed if n in state.missing]
     return Report.of(
         profile,
         names,
         settings.fail_on,
         findings=[*diff(profile, absent, state, today), *findings],
-        probes=probed,
+        probes=answered,
         unverified=(
             # what a probe needs: the service and the revisions it reaches
             *(u for u in state.unverified if u.target == "service" or _revision(u)),
-            *unprobed(profile, names, state),
+            *unprobed(profile, probed, state),
             *changed,
         ),
         compared=False,

@@ -44,3 +44,21 @@ def test_live_compare_says_which_revision_it_compared(
     assert not [n for n in comparison.notes if "web" in n]  # one revision reachable: nothing said
     for fmt in CompareFormat:
         assert "chat-00002-def" in render_comparison(comparison, fmt)
+
+
+def test_live_compare_looks_up_each_project_once_with_the_first_reads(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """chat's references name acme-shared by id (the profile) and by number (live): the id
+    is looked up as the reads start, which tells the number too, so neither the number nor
+    the workloads' own project is asked for afterwards (revcalls66 F2: a last round of
+    GetProject acme-shared, 600000000002 and acme-prod)."""
+    for key, value in shapes.environ().items():
+        monkeypatch.setenv(key, value)
+    shutil.copy(PROFILES / "prod.yaml", tmp_path / "prod.yaml")
+    (tmp_path / "again.yaml").write_text("extends: prod\n")
+    a, b = load_profile(tmp_path, "prod"), load_profile(tmp_path, "again")
+    shapes.clear_calls()
+    asyncio.run(compare_live(a, b, load_settings(wait=0), services=["chat"], secret_values=False))
+    asked = [c.request.name for c in shapes.calls if c.short == "GetProject"]
+    assert asked == ["projects/acme-shared"]

@@ -74,3 +74,22 @@ def test_compare_sees_sidecars_and_mounts(tmp_path: Path, monkeypatch: pytest.Mo
     ) in targets, targets
     # both reference the same secret of the shared project: shared between deployments
     assert ("secret.shared", "env.mount:/etc/tls") in targets, targets
+
+
+def test_init_reads_a_lone_workload_from_the_list_it_made(
+    shapes: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """real-shapes has one worker pool: ListWorkerPools, which found its name, brought it
+    whole, so no GetWorkerPool asks for it again (revcalls66 F3: a kind of one workload was
+    read with its Get, beside the listing `init` had made)."""
+    for key, value in shapes.environ().items():
+        monkeypatch.setenv(key, value)
+    settings = load_settings(
+        profiles_dir=tmp_path, project="acme-prod", region="us-central1", wait=0
+    )
+    shapes.clear_calls()
+    asyncio.run(init_from_live("prod", settings, today=dt.date(2026, 11, 24)))
+    assert "queue-consumer:" in (tmp_path / "prod.yaml").read_text()
+    counts = shapes.call_counts()
+    assert (counts["ListWorkerPools"], counts["GetWorkerPool"]) == (1, 0), counts
+    assert (counts["ListJobs"], counts["GetJob"], counts["ListServices"]) == (1, 0, 1), counts

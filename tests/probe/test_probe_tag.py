@@ -94,3 +94,26 @@ def test_a_check_tags_entry_the_service_lacks_is_said(
         run_check(load_profile(where, "prod"), load_settings(wait=0), services=["web"])
     )
     assert any("tag e2e" in n and "web" in n for n in result.report.notes), result.report.notes
+
+
+def test_probe_reads_only_the_services_it_probes(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`drift probe` probes only (SPEC): a workload without a probe block — search, being
+    deployed, a job, a worker pool — is neither read nor waited for and leaves the run
+    complete, and no project is looked up (nothing compares a secret's project) (revcalls66
+    F1, F2: search made probe exit 3; ListJobs, GetWorkerPool and GetProject went unused)."""
+    top = "jobs:\n  e2e-runner: {}\nworker_pools:\n  queue-consumer: {}\n"
+    where = profiles(tmp_path, "chat", "{websocket: /ws, tag: qa}", top=top)  # no such tag
+    for key, value in shapes.environ().items():
+        monkeypatch.setenv(key, value)
+    shapes.clear_calls()
+    probed = asyncio.run(run_probe(load_profile(where, "prod"), load_settings(wait=0), environ={}))
+    assert [(u.service, u.target) for u in probed.unverified] == [("chat", "probe")]
+    # chat's references name acme-shared by id and by number: neither is looked up
+    asked = [(c.short, getattr(c.request, "name", "") or c.request.parent) for c in shapes.calls]
+    chat = "projects/acme-prod/locations/us-central1/services/chat"
+    assert sorted(asked) == [
+        ("GetRevision", f"{chat}/revisions/chat-00002-def"),
+        ("GetService", chat),
+    ]
