@@ -17,6 +17,7 @@ from drift.fix.byhand import promote_command, restored_routing
 from drift.fix.journal import Entry, State
 from drift.fix.restore import changed_since
 from drift.fix.routing import routed, routing
+from drift.fix.startable import recorded_unstartable, ways_out
 from drift.live.changeids import canary_change, named_change
 from drift.live.model import LiveService, LiveState
 
@@ -119,6 +120,12 @@ def canary_left(
         f"before the change ({restored_routing(entry)})"
     )
     since = changed_since(now, entry) if now is not None else ""
+    if reason := recorded_unstartable(entry):  # as its cleanup recorded, and rollback refuses
+        restores = (
+            f"`drift rollback {change}` refuses it while Cloud Run cannot start the "
+            f"configuration that served before the change ({reason}): "
+            f"{ways_out(entry, pinned=True)}"
+        )
     if since:  # as `drift rollback` judges it, and refuses
         restores = (
             f"`drift rollback {change}`, which refuses it (`--force` removes the canary and "

@@ -10,15 +10,18 @@ from typing import Any
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fields import enum_name
 from drift.fix.context import Fixer, Stop
-from drift.fix.journal import CLEANUP, State
+from drift.fix.journal import CLEANUP, State, Write
 from drift.fix.keep_theirs import kept_words
 from drift.fix.overwrote import replaced
+from drift.fix.patch import copy_service
 from drift.fix.recorded import served_by
 from drift.fix.restore import changed_since, restore
 from drift.fix.restored import Judge, Restored
-from drift.fix.startable import unstartable, ways_out
+from drift.fix.routing import describe_serving, landed, template_key, traffic_key
+from drift.fix.startable import left_unstartable, unstartable, ways_out
 from drift.fix.untrap import free_pin
-from drift.fix.update import get_service
+from drift.fix.update import get_service, settled, update_workload
+from drift.kinds import Kind
 from drift.live.api import short, written_since
 from drift.live.normalize import raw
 from drift.next_steps import hint_lines
@@ -40,9 +43,16 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
     judge = _keeping(fixer, stop.theirs)
     # what served judged from what the fix's plan read (no call: a Ctrl-C waits on this)
     why = await unstartable(fixer.ctx.session, fixer.entry, fixer.ctx.known)
+    if why:  # a second Ctrl-C from here: `drift rollback` refuses until the version is enabled
+        fixer.where = (
+            f"{stop.message}; the canary {outcome.canary} was being left in place with no "
+            f"traffic ({outcome.tag_words}), the traffic pinned by name on "
+            f"{served_by(fixer.entry) or 'what served'}: {left_unstartable(why)}; "
+            f"{ways_out(fixer.entry, pinned=True)}"
+        )
     current = await _read(fixer) if why else None  # then `restore` takes this very read
     if current is not None and not (judge or _since(fixer))(current):  # else theirs stands
-        _left_pinned(fixer, stop, why, journal_failed)
+        await _left_pinned(fixer, stop, why, current)
         return
     try:
         done = await restore(
@@ -139,28 +149,95 @@ def _since(fixer: Fixer) -> Judge:
     return lambda now: changed_since(now, fixer.entry)
 
 
-def _left_pinned(
-    fixer: Fixer, stop: Stop, why: tuple[str, ...], journal_failed: Callable[[JournalError], str]
-) -> None:
+async def _left_pinned(fixer: Fixer, stop: Stop, why: tuple[str, ...], current: Any) -> None:
     """The configuration that served cannot start again (`unstartable`): drift writes no
     revision of it (the write would fail, its spec LATEST then resolving to the canary, the
-    latest ready revision); its canary write's pin, by name on what served, stays."""
+    latest ready revision); its canary write's pin, by name on what served, stays. The
+    canary's tag goes (SPEC invariant 9) with a traffic-only update (`_untag`)."""
     outcome, entry = fixer.outcome, fixer.entry
+    way = ways_out(entry, pinned=True)
+    kept = f"; the traffic stays pinned by name on {served_by(entry) or 'what served'}"
+    try:
+        untag, record = await _untag(fixer, current)
+    except JournalError as exc:  # before the write: nothing was written
+        outcome.message = (
+            f"{stop.message}. drift left the canary {outcome.canary} in place with no traffic "
+            f"({outcome.tag_words}{kept}), but the journal cannot record more ({exc.message}): "
+            f"{left_unstartable(why)}; once the journal is writable, {way}; remove its tag by "
+            f"hand with `{fixer.untag}`"
+        )
+        fixer.where = outcome.message
+        return
     left = (
-        f"drift left the canary {outcome.canary} in place with no traffic "
-        f"({outcome.tag_words}): the configuration that served cannot start again "
-        f"({'; '.join(why)}), so deploying it again would only add a failed revision; the "
-        f"traffic stays pinned by name on {served_by(entry) or 'what served'}, never on LATEST "
-        "(which would resolve to the canary)"
+        f"drift left the canary {outcome.canary} in place with no traffic, {untag}{kept}, "
+        f"never on LATEST (which would resolve to the canary): {left_unstartable(why)}"
     )
     try:
-        fixer.ctx.journal.record(entry, State.CLEANUP_FAILED, left)
+        record(left)
     except JournalError as exc:
-        outcome.message = f"{stop.message}. {journal_failed(exc)}"
+        outcome.message = (
+            f"{stop.message}. {left}; the journal could not record it ({exc.message}): once it "
+            f"is writable, {way}"
+        )
+        fixer.where = outcome.message
         return
     outcome.state = entry.state
-    outcome.message = f"{stop.message}. {left}; {ways_out(entry, pinned=True)}"
+    outcome.message = f"{stop.message}. {left}; {way}"
     fixer.where = outcome.message
+
+
+async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]]:
+    """Remove the canary's tag from `current` with a traffic-only update keeping every other
+    target as it is (the template unchanged: no new revision, as `free_pin`'s), journaled
+    first (JournalError: not written), proven by reading back (`landed`). Returns the words,
+    and how to journal the cleanup's end with its note (the write's outcome: landed
+    once proven, not landed, or left unknown when it could not be read back)."""
+    outcome, journal, entry = fixer.outcome, fixer.ctx.journal, fixer.entry
+
+    def record(note: str) -> None:
+        journal.record(entry, State.CLEANUP_FAILED, note)
+
+    def unlanded(note: str) -> None:
+        journal.landed(entry, State.CLEANUP_FAILED, note)
+
+    if not any(outcome.tagged(t) for t in current.traffic):
+        return outcome.tag_words, record
+    request = copy_service(current)
+    del request.traffic_statuses[:]
+    targets = [t for t in request.traffic if not (outcome.tagged(t) and not t.percent)]
+    del request.traffic[:]
+    request.traffic.extend(targets)
+    for target in request.traffic:
+        if outcome.tagged(target):
+            target.tag = ""
+    write = Write(
+        "untag",
+        current.etag,
+        int(current.generation),
+        "",
+        template_key(request),
+        traffic_key(request.traffic),
+    )
+    journal.begin(entry, State.CLEANING_UP, "removing the canary's tag (traffic only)", write)
+    error = ""
+    try:
+        await update_workload(fixer.ctx.session, Kind.SERVICE, request)
+    except ApiError as exc:
+        error = exc.reason
+    try:
+        after = await settled(fixer.ctx.session, entry.full_name)
+    except ApiError as exc:  # whether it landed is unknown (as `free_pin` says it)
+        error = f"{error or 'sent'}; not read back: {exc.reason}"
+        return f"its {outcome.tag_words} maybe not removed ({error}): `{fixer.untag}`", record
+    if not landed(after, write):
+        why = error or f"what serves: {describe_serving(after, outcome.canary)}"
+        return f"its {outcome.tag_words} not removed ({why}): `{fixer.untag}`", unlanded
+
+    def proven(note: str) -> None:
+        etag, generation = after.etag, int(after.generation)
+        journal.landed(entry, State.CLEANUP_FAILED, note, etag=etag, generation=generation)
+
+    return f"its {outcome.tag_words} removed", proven
 
 
 def _keeping(fixer: Fixer, theirs: Any) -> Judge | None:

@@ -182,6 +182,17 @@ class Fixer:
     def name(self) -> str:
         return self.sp.label
 
+    @property
+    def untag(self) -> str:
+        """The gcloud command that removes the canary's tag alone ("" without a tag)."""
+        if not self.outcome.tag:
+            return ""
+        p = self.ctx.profile
+        return (
+            f"gcloud run services update-traffic {self.sp.service}{self.outcome.remove_tag} "
+            f"--project {p.project} --region {p.region}"
+        )
+
     async def run(self) -> ServiceOutcome:
         try:
             await self._steps()

@@ -15,10 +15,11 @@ from drift.fix.context import FixUI
 from drift.fix.gone import missing, refused, renamed, replaceable
 from drift.fix.journal import Entry, Journal, State
 from drift.fix.patch import restored_traffic
-from drift.fix.recorded import as_found, before_service, fields_only, tag_caveat
+from drift.fix.recorded import as_found, before_service, fields_only, served_by, tag_caveat
 from drift.fix.restore import already_restored, changed_since, never_sent
 from drift.fix.restored import Judge
 from drift.fix.rollback_view import NEW, differences, new_serves, recorded_state
+from drift.fix.routing import routing
 from drift.fix.since import (
     Same,
     Since,
@@ -159,7 +160,8 @@ async def check(
             out.blocked = (
                 f"{name}: Cloud Run cannot start the configuration that served before change "
                 f"{visible(entry.change_id)} ({visible('; '.join(why))}): rolling back would "
-                f"only add a failed revision; {visible(ways_out(entry))}"
+                "only add a failed revision; "
+                + visible(ways_out(entry, pinned=_pinned(live, entry)))
             )
     else:
         lines = workload_restore.differences(live, entry)
@@ -225,6 +227,14 @@ def not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:
         "--journal DIR (or DRIFT_JOURNAL_DIR), or run drift in that project (or with its "
         f"--profiles DIR){gone}"
     )
+
+
+def _pinned(live: Any, entry: Entry) -> bool:
+    """Whether the traffic is all on the revision that ran the configuration that served,
+    by name (a cleanup that left its canary for it keeps that pin): routing it there does
+    nothing."""
+    ran = served_by(entry)
+    return bool(ran) and routing(live.traffic)[0] == {ran: 100}
 
 
 def _as_found(now: Any, entry: Entry) -> bool | None:

@@ -57,17 +57,6 @@ class ServiceFixer(Fixer):
             + (f"; or remove its tag by hand: {self.untag}" if self.untag else "")
         )
 
-    @property
-    def untag(self) -> str:
-        """The gcloud command that removes the canary's tag alone ("" without a tag)."""
-        if not self.outcome.tag:
-            return ""
-        p = self.ctx.profile
-        return (
-            f"gcloud run services update-traffic {self.sp.service}{self.outcome.remove_tag} "
-            f"--project {p.project} --region {p.region}"
-        )
-
     def left_to(self, now: Any) -> str:
         """What becomes of the canary drift did not promote, as `now`'s `traffic_statuses`
         say (`unpromoted_serving`): their change may have made it serve (`--to-latest` while

@@ -13,7 +13,7 @@ import asyncio
 from weakref import WeakKeyDictionary
 
 from drift.fix.changes import apply_changes, doomed
-from drift.fix.journal import Entry
+from drift.fix.journal import Entry, State
 from drift.fix.recorded import base_template, before_service, served_by
 from drift.live.model import LiveState
 from drift.live.normalize import revision_config
@@ -44,6 +44,26 @@ async def unstartable(
 
 
 _READS: WeakKeyDictionary[Session, dict[str, SecretReads]] = WeakKeyDictionary()
+
+
+CANNOT_START = "the configuration that served cannot start again, so deploying it again would "
+"""What a cleanup records when it left the canary for that reason (`left_unstartable`), the
+reasons after it: how `recorded_unstartable` finds them in the journal entry's last note."""
+
+
+def left_unstartable(why: tuple[str, ...]) -> str:
+    """Why drift left its canary (the cleanup's note ends with it): `unstartable`'s reasons."""
+    return f"{CANNOT_START}only add a failed revision: {'; '.join(why)}"
+
+
+def recorded_unstartable(entry: Entry) -> str:
+    """Why `entry`'s cleanup left its canary, as its journal records it (`left_unstartable`):
+    `drift rollback` refuses it while that holds (`unstartable`, judged again); "" when the
+    cleanup did not stop for that."""
+    note = str(entry.history[-1].get("note", "")) if entry.history else ""
+    if entry.state != State.CLEANUP_FAILED or CANNOT_START not in note:
+        return ""
+    return note.rpartition(CANNOT_START)[2].partition(": ")[2]
 
 
 def ways_out(entry: Entry, *, pinned: bool = False) -> str:

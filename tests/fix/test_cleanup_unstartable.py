@@ -8,15 +8,17 @@ configuring/services/secrets): drift writes no revision of it and keeps its pin 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from drift.errors import ExitCode, Interrupted
+from drift.errors import ExitCode, Interrupted, JournalError
 from drift.fix.apply import FixOptions
-from drift.fix.journal import State
+from drift.fix.journal import Journal, State
 from drift.sandbox import Sandbox
+from tests.cliutil import drift
 from tests.fix.conftest import LAB, ScriptedUI, entries, fix, lab_here, resolved, rollback, updates
 
 ACCOUNT = f"app@{LAB}.iam.gserviceaccount.com"
@@ -74,17 +76,79 @@ def test_the_cleanup_writes_no_revision_that_cannot_start(
     text = said + "\n".join(ui.said)
     assert "TOKEN uses secret tok:latest, which is DISABLED" in text, text
     assert f"pinned by name on {served}" in text, text
-    assert len(updates(sandbox)) == 1  # the canary's: no failed revision written after it
+    # the canary's, then its tag removed by a traffic-only update: no failed revision
+    assert len(updates(sandbox)) == 2
     now = sandbox.service(LAB, "app")
     assert now.latest_created_revision.endswith(canary)
     assert [s.percent for s in now.traffic if not s.revision] == []  # no LATEST in the spec
     for status in now.traffic_statuses:
         assert resolved(now, status) != canary or status.percent == 0, status
-    assert entry.state == State.CLEANUP_FAILED
-    # `drift rollback` refuses the same way, writing nothing (revroll65 F2)
+    # SPEC invariant 9: the canary's tag goes (revsig66 F6), proven by reading back
+    assert [t.tag for t in now.traffic if t.tag] == [], now.traffic
+    assert [s.tag for s in now.traffic_statuses if s.tag] == [], now.traffic_statuses
+    assert f"its tag {entry.tag} removed" in text, text
+    assert entry.state == State.CLEANUP_FAILED and entry.writes[-1]["landed"] is True
+    # check, plan and fix say why rollback refuses and the way out (revsig66 F4)
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal")}
+    for command in ("check", "plan", "fix"):
+        out = drift(command, "lab", "--profiles", str(folder), env=env, cwd=tmp_path, stdin="")
+        said_now = " ".join((out.stdout + out.stderr).split())
+        assert "refuses it while Cloud Run cannot start" in said_now, (command, said_now)
+        assert "which is DISABLED" in said_now and "enable that version" in said_now, said_now
+        assert "removes the canary" not in said_now, (command, said_now)
+    # `drift rollback` refuses the same way, writing nothing (revroll65 F2); the traffic is
+    # pinned by name on what served already: no advice to route it there
     rolled = rollback(tmp_path)
     assert rolled.exit_code is ExitCode.ABORTED and "which is DISABLED" in rolled.summary()
-    assert len(updates(sandbox)) == 1
+    assert "--to-revisions" not in rolled.summary(), rolled.summary()
+    assert len(updates(sandbox)) == 2
+
+
+def test_a_journal_that_cannot_take_it_says_why_rollback_refuses(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revsig66 F5: the journal refusing the cleanup's record: the words say why `drift
+    rollback` will refuse (the version disabled) and the way out, not that it "removes it"."""
+    sandbox = reseedable
+    sandbox.reset(WORLD)
+    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+    real = Journal.record
+
+    def record(self: Journal, entry: Any, state: str, note: str = "") -> None:
+        if state == State.CLEANUP_FAILED:
+            raise JournalError("cannot write the journal entry: No space left on device")
+        real(self, entry, state, note)
+
+    monkeypatch.setattr(Journal, "record", record)
+    ui = ScriptedUI([True, False])
+    said = fix(tmp_path, sandbox.environ(), ui, FixOptions(), None, "lab", folder).summary()
+    assert "No space left on device" in said, said
+    assert "which is DISABLED" in said and "enable that version" in said, said
+    assert "removes it" not in said, said
+
+
+def test_a_second_ctrl_c_says_why_rollback_refuses(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revsig66 F5: a second Ctrl-C while the cleanup reads the service: where it stands says
+    why `drift rollback` will refuse and the way out, not that it "finishes it" (the canary
+    "was being removed")."""
+    import drift.fix.cleanup
+
+    sandbox = reseedable
+    sandbox.reset(WORLD)
+    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+
+    async def cancelled(*args: Any, **kw: Any) -> Any:
+        raise asyncio.CancelledError  # as the second Ctrl-C cancels the cleanup's task
+
+    monkeypatch.setattr(drift.fix.cleanup, "get_service", cancelled)
+    with pytest.raises(Interrupted) as raised:
+        fix(tmp_path, sandbox.environ(), ScriptedUI([True, KeyboardInterrupt()]), FixOptions(),
+            None, "lab", folder)  # fmt: skip
+    said = raised.value.message
+    assert "which is DISABLED" in said and "enable that version" in said, said
+    assert "was being removed" not in said, said  # "…; `drift rollback <id>` finishes it"
 
 
 def test_a_deploy_at_the_prompt_is_judged_as_theirs_first(
