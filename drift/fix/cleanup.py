@@ -41,8 +41,12 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             "served (Ctrl-C again stops this)"
         )
     judge = _keeping(fixer, stop.theirs)
-    # what served judged from what the fix's plan read (no call: a Ctrl-C waits on this)
-    why = await unstartable(fixer.ctx.session, fixer.entry, fixer.ctx.known)
+    # what served judged from its secret versions as they are now: the promotion prompt may
+    # have waited hours, and a version disabled meanwhile fails the restored revision (LATEST
+    # then resolving to the canary); after a Ctrl-C, from what the fix's plan read (no call:
+    # the operator waits on this, and a second signal stops it)
+    known = fixer.ctx.known if stop.interrupted else None
+    why = await unstartable(fixer.ctx.session, fixer.entry, known)
     if why:  # a second Ctrl-C from here: `drift rollback` refuses until the version is enabled
         fixer.where = (
             f"{stop.message}; the canary {outcome.canary} was being left in place with no "

@@ -9,6 +9,7 @@ configuring/services/secrets): drift writes no revision of it and keeps its pin 
 from __future__ import annotations
 
 import asyncio
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from drift.fix.apply import FixOptions
 from drift.fix.journal import Journal, State
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
+from tests.conftest import ClientsFor
 from tests.fix.conftest import LAB, ScriptedUI, entries, fix, lab_here, resolved, rollback, updates
 
 ACCOUNT = f"app@{LAB}.iam.gserviceaccount.com"
@@ -170,3 +172,36 @@ def test_a_deploy_at_the_prompt_is_judged_as_theirs_first(
     theirs = sandbox.service(LAB, "app").latest_created_revision.rsplit("/", 1)[-1]
     assert f"Their revision {theirs}" in said, said
     assert "cannot start again" not in said, said  # the path of their write, not F1's
+
+
+def test_a_version_disabled_while_the_prompt_waits_is_judged_as_it_is_now(
+    reseedable: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> None:
+    """revsig66 F1: the plan read tok's latest version ENABLED; while the promotion prompt
+    waited, someone disabled it; the operator answers no. Judged from the plan's read, the
+    cleanup deployed what served again: the revision failed, the spec said LATEST, which
+    resolves to the canary. After a "no" nothing is waiting: the versions are read again."""
+    sandbox = reseedable
+    world = copy.deepcopy(WORLD)
+    world["projects"][LAB]["secrets"]["tok"]["versions"][1]["state"] = "ENABLED"
+    sandbox.reset(world)
+    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+    served = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
+
+    secrets = clients_for(sandbox).secrets
+
+    def meanwhile(question: str) -> None:
+        if question.startswith("Move all traffic"):
+            secrets.disable_secret_version(name=f"projects/{LAB}/secrets/tok/versions/2")
+
+    ui = ScriptedUI([True, False], on_confirm=meanwhile)
+    said = fix(tmp_path, sandbox.environ(), ui, FixOptions(), None, "lab", folder).summary()
+    (entry,) = entries(tmp_path)
+    assert "TOKEN uses secret tok:latest, which is DISABLED" in said, said
+    assert f"pinned by name on {served}" in said, said
+    now = sandbox.service(LAB, "app")
+    assert now.latest_created_revision.endswith(entry.canary_revision)  # no failed revision
+    assert [s.percent for s in now.traffic if not s.revision] == []  # no LATEST in the spec

@@ -10,7 +10,7 @@ from pathlib import Path
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
-from drift.sandbox import Sandbox
+from drift.sandbox import Fault, Sandbox
 from tests.conftest import Clients
 from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix, updates
 
@@ -41,6 +41,9 @@ def test_a_cleanup_whose_revision_fails_says_so(
 
     def meanwhile(question: str) -> None:  # after the plan: what served can no longer start
         clients.secrets.disable_secret_version(name=DATABASE_URL)
+        # and drift cannot read it again: the cleanup's revision fails unforeseen (a version
+        # it can read is judged first: tests/fix/test_cleanup_unstartable.py)
+        sandbox.inject(Fault("GetSecretVersion", "PERMISSION_DENIED"))
 
     result = fix(tmp_path, env, ScriptedUI([True], on_confirm=meanwhile), FixOptions(), ["api"])
     assert result.exit_code is ExitCode.ABORTED
