@@ -1,8 +1,9 @@
 """A canary drift left at 0 % where a fix finds the template is not what serves: what it is
 (held by `--no-promote`, left by a fix that did not finish, or made by a fix that may still be
-running), and how to finish it — the one judgement of fix's stop (`unreleased_message`), the
-plan's (`unreleased_stop`), the plan's step (`drift.fix.manual.rollout_step`) and `drift
-check`'s `revision.pinned` (`drift.fix.served`'s `JournalCanaries.left`)."""
+running), and how to finish it — the one judgement of fix's stop (`drift.fix.stops.
+what_stops`), the plan's (`unreleased_stop`), the plan's step (`drift.fix.manual.
+rollout_step`) and `drift check`'s `revision.pinned` (`drift.fix.served`'s
+`JournalCanaries.left`)."""
 
 from __future__ import annotations
 
@@ -22,18 +23,6 @@ from drift.live.changeids import canary_change, named_change
 from drift.live.model import LiveService, LiveState
 
 
-def unreleased_message(
-    base: Base,
-    live: LiveService,
-    environment: str,
-    entries: Sequence[Entry] = (),
-    running: Callable[[str, str], str] = lambda canary, change: "",
-) -> str:
-    """Why a fix stops at a template that is not what serves, and the way on: fix's stop
-    (`drift.fix.stops.what_stops`), the service named first (`unreleased_stop`)."""
-    return f"{base.service}: {unreleased_stop(base, live, environment, entries, running)}"
-
-
 def unreleased_stop(
     base: Base,
     live: LiveService,
@@ -42,8 +31,9 @@ def unreleased_stop(
     running: Callable[[str, str], str] = lambda canary, change: "",
 ) -> str:
     """Why a fix stops at a template that is not what serves (`Base.unreleased`), and the way
-    on: fix's stop (`unreleased_message`) and the plan's (`ServicePlan.stops`, its service's
-    `blocked:` line); "" when the template is what serves, or the fix builds on it. A canary a
+    on: fix's stop (`drift.fix.stops.what_stops`, the service named first) and the plan's
+    (`ServicePlan.stops`, its service's `blocked:` line); "" when the template is what
+    serves, or the fix builds on it. A canary a
     fix left (killed after its canary landed, or held by `--no-promote`) is that change's to
     finish: `--from-template` would find its patch in the template already ("nothing to
     patch") and leave the pin. `entries`: the journal's, which say which it is, how to promote
@@ -97,7 +87,7 @@ def canary_left(
     now: Any = None,
 ) -> str:
     """What drift's canary `canary` of `change` at 0 % is, and how to finish it: the one
-    judgement of fix's stop (`unreleased_message`) and the plan's step (`drift.fix.manual.
+    judgement of fix's stop (`drift.fix.stops.what_stops`) and the plan's step (`drift.fix.manual.
     rollout_step`). Its journal entry here says (held by `--no-promote`, or the step its fix
     stopped at: no fix of it is running, whatever its age); with none here, `running(canary,
     change)` says whether the fix that made it may still be running (`running_rule`, as

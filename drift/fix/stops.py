@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from drift.fix.canary_left import running_rule, unreleased_message
+from drift.fix.canary_left import running_rule, unreleased_stop
 from drift.fix.journal import Entry
 from drift.fix.model import ServicePlan
 from drift.fix.plan import Planned
@@ -65,5 +65,6 @@ def what_stops(
             running = running_rule(planned.check.state, sp.key)
             live = planned.check.state.services[sp.key]
             environment = planned.plan.environment
-            problems[sp.key] = unreleased_message(base, live, environment, entries, running)
+            stop = unreleased_stop(base, live, environment, entries, running)
+            problems[sp.key] = f"{base.service}: {stop}"  # the service named first
     return problems

@@ -140,7 +140,7 @@ def test_a_second_fix_after_no_promote_names_both_ways_to_finish_and_the_right_r
     `--no-promote` refuses (right), but calls the canary "left by a fix that did not finish",
     offers only the rollback, and says the rollback "routes the traffic back to LATEST" — the
     service was never on LATEST, and the journal's rollback restores the pin
-    (drift/fix/base.py `unreleased_message`)."""
+    (drift/fix/stops.py `what_stops`)."""
     history = [{"image": "us-docker.pkg.dev/lab/app:v1", "env": {"DEBUG": "true"}}]
     sandbox = make_sandbox(lab_world(history=history, traffic=[{"revision": 2, "percent": 100}]))
     command, change = _no_promote(sandbox, tmp_path)
