@@ -57,5 +57,5 @@ class Where:
         if path is not None:
             self.kept[id(fixer)] = (
                 f"{fixer.name}: the change is unfinished, so drift keeps its lock {path}: "
-                f"`drift rollback {fixer.change_id}` takes it over and finishes it"
+                f"`drift rollback {fixer.change_id}` takes it over to finish it"
             )

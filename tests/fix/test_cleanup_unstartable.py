@@ -151,6 +151,7 @@ def test_a_second_ctrl_c_says_why_rollback_refuses(
     said = raised.value.message
     assert "which is DISABLED" in said and "enable that version" in said, said
     assert "was being removed" not in said, said  # "…; `drift rollback <id>` finishes it"
+    assert "finishes it" not in said, said  # the lock kept: rollback takes it over, to finish
 
 
 def test_a_deploy_at_the_prompt_is_judged_as_theirs_first(

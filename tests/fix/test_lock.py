@@ -463,7 +463,7 @@ def test_a_bug_that_ends_a_fix_after_its_canary_keeps_the_service_s_lock(
     """revown25 1: a bug of drift's (an exception that is no DriftError) ending a fix between
     its canary and its promotion released the service's lock while its canary stayed, and a
     second `drift fix` could then write on the unfinished change. The lock stays, as for
-    Ctrl-C, and `drift rollback CHANGE` takes it over and finishes it."""
+    Ctrl-C, and `drift rollback CHANGE` takes it over to finish it."""
     from drift.fix.canary import ServiceFix
 
     async def bug(self: ServiceFix) -> None:
