@@ -10,18 +10,17 @@ from typing import Any
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fields import enum_name
 from drift.fix.context import Fixer, Stop
-from drift.fix.journal import CLEANUP, State, Write
+from drift.fix.journal import CLEANUP, State
 from drift.fix.keep_theirs import kept_words
 from drift.fix.overwrote import replaced
 from drift.fix.patch import copy_service
 from drift.fix.recorded import served_by
 from drift.fix.restore import changed_since, restore
 from drift.fix.restored import Judge, Restored
-from drift.fix.routing import describe_serving, landed, template_key, traffic_key
+from drift.fix.routing import describe_serving
 from drift.fix.startable import left_unstartable, unstartable, ways_out
-from drift.fix.untrap import free_pin
-from drift.fix.update import get_service, settled, update_workload
-from drift.kinds import Kind
+from drift.fix.untrap import free_pin, write_traffic
+from drift.fix.update import get_service
 from drift.live.api import short, written_since
 from drift.live.normalize import raw
 from drift.next_steps import hint_lines
@@ -214,27 +213,13 @@ async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]
     for target in request.traffic:
         if outcome.tagged(target):
             target.tag = ""
-    write = Write(
-        "untag",
-        current.etag,
-        int(current.generation),
-        "",
-        template_key(request),
-        traffic_key(request.traffic),
-    )
-    journal.begin(entry, State.CLEANING_UP, "removing the canary's tag (traffic only)", write)
-    error = ""
-    try:
-        await update_workload(fixer.ctx.session, Kind.SERVICE, request)
-    except ApiError as exc:
-        error = exc.reason
-    try:
-        after = await settled(fixer.ctx.session, entry.full_name)
-    except ApiError as exc:  # whether it landed is unknown (as `free_pin` says it)
-        error = f"{error or 'sent'}; not read back: {exc.reason}"
-        return f"its {outcome.tag_words} maybe not removed ({error}): `{fixer.untag}`", record
-    if not landed(after, write):
-        why = error or f"what serves: {describe_serving(after, outcome.canary)}"
+    doing = "removing the canary's tag (traffic only)"
+    sent = await write_traffic(fixer, current, request, "untag", doing)
+    after = sent.after
+    if after is None:  # whether it landed is unknown (as `free_pin` says it)
+        return f"its {outcome.tag_words} maybe not removed ({sent.error}): `{fixer.untag}`", record
+    if not sent.landed:
+        why = sent.error or f"what serves: {describe_serving(after, outcome.canary)}"
         return f"its {outcome.tag_words} not removed ({why}): `{fixer.untag}`", unlanded
 
     def proven(note: str) -> None:

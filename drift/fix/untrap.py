@@ -20,6 +20,7 @@ it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from drift.errors import ApiError, JournalError
@@ -106,7 +107,7 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
     (they re-routed themselves: their routing stands); else what to say."""
     if not pinned(fixer, now):
         return ""
-    ctx, entry, canary = fixer.ctx, fixer.entry, fixer.outcome.canary
+    entry, canary = fixer.entry, fixer.outcome.canary
     theirs = short(now.latest_created_revision)
     if theirs == canary or fixer.sent is None:
         return ""  # no revision of theirs (a write to the service alone): nothing to free
@@ -127,18 +128,53 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
             f"traffic to it. To let it serve as it is, drift's change included: "
             f"{_free_command(fixer, request)}"
         )
+    try:
+        sent = await write_traffic(fixer, now, request, "untrap", f"freeing the pin under {theirs}")
+    except JournalError as exc:
+        return _trapped(fixer, request, theirs, exc.message)
+    if sent.after is None:  # whether it landed is unknown: `landed` stays None
+        return _trapped(fixer, request, theirs, sent.error)
+    serves = describe_serving(sent.after, canary)
+    if not sent.landed:
+        _record(fixer, State.CLEANUP_FAILED, f"not applied: {sent.error or serves}", None)
+        return _trapped(fixer, request, theirs, sent.error or f"what serves: {serves}")
+    _record(fixer, State.CLEANED_UP, f"freed the pin: {serves}", sent.after)
+    return (
+        "Their change got no traffic under drift's pin: drift freed it with a traffic-only "
+        "update, keeping their template: the routing is as before drift, the "
+        f"canary's {fixer.outcome.tag_words} gone (what serves: {serves}); nothing is left to "
+        "roll back"
+    )
+
+
+@dataclass(frozen=True)
+class TrafficWrite:
+    """How a traffic-only update ended: the service read back (None when it could not be:
+    whether it landed is unknown), why the server refused it or could not be read ("" when
+    neither), and whether it landed (`landed`: one generation later, as sent)."""
+
+    after: Any
+    error: str
+    landed: bool
+
+
+async def write_traffic(
+    fixer: Fixer, now: Any, request: Any, step: str, doing: str
+) -> TrafficWrite:
+    """Send `request` — `now` with other traffic, its template as read, so no new revision
+    — journaled first as `step` with `doing` (JournalError: nothing was written), then read
+    back once it settles: `free_pin`'s write, and the cleanup's that removes a canary's tag
+    (`drift.fix.cleanup`)."""
+    ctx, entry = fixer.ctx, fixer.entry
     write = Write(
-        "untrap",
+        step,
         now.etag,
         int(now.generation),
         "",
         template_key(request),
         traffic_key(request.traffic),
     )
-    try:
-        ctx.journal.begin(entry, State.CLEANING_UP, f"freeing the pin under {theirs}", write)
-    except JournalError as exc:
-        return _trapped(fixer, request, theirs, exc.message)
+    ctx.journal.begin(entry, State.CLEANING_UP, doing, write)
     error = ""
     try:
         await update_workload(ctx.session, Kind.SERVICE, request)
@@ -146,19 +182,9 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
         error = exc.reason
     try:
         after = await settled(ctx.session, entry.full_name)
-    except ApiError as exc:  # whether it landed is unknown: `landed` stays None
-        return _trapped(fixer, request, theirs, f"{error or 'sent'}; not read back: {exc.reason}")
-    serves = describe_serving(after, canary)
-    if not landed(after, write):
-        _record(fixer, State.CLEANUP_FAILED, f"not applied: {error or serves}", None)
-        return _trapped(fixer, request, theirs, error or f"what serves: {serves}")
-    _record(fixer, State.CLEANED_UP, f"freed the pin: {serves}", after)
-    return (
-        "Their change got no traffic under drift's pin: drift freed it with a traffic-only "
-        "update, keeping their template: the routing is as before drift, the "
-        f"canary's {fixer.outcome.tag_words} gone (what serves: {serves}); nothing is left to "
-        "roll back"
-    )
+    except ApiError as exc:
+        return TrafficWrite(None, f"{error or 'sent'}; not read back: {exc.reason}", False)
+    return TrafficWrite(after, error, landed(after, write))
 
 
 def holds_drifts(fixer: Fixer, now: Any) -> bool:
