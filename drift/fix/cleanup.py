@@ -15,7 +15,7 @@ from drift.fix.keep_theirs import kept_words
 from drift.fix.overwrote import replaced
 from drift.fix.patch import copy_service
 from drift.fix.recorded import served_by
-from drift.fix.restore import changed_since, restore
+from drift.fix.restore import changed_since, refusal, restore
 from drift.fix.restored import Judge, Restored
 from drift.fix.routing import describe_serving
 from drift.fix.startable import left_unstartable, unstartable, ways_out
@@ -54,7 +54,8 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             f"{ways_out(fixer.entry, pinned=True)}"
         )
     current = await _read(fixer) if why else None  # then `restore` takes this very read
-    if current is not None and not (judge or _since(fixer))(current):  # else theirs stands
+    # someone's write since stands: `restore` refuses it (and `free_pin` frees drift's pin)
+    if current is not None and refusal(current, fixer.entry, force=False, judge=judge) is None:
         await _left_pinned(fixer, stop, why, current)
         return
     try:
@@ -143,13 +144,6 @@ async def _read(fixer: Fixer) -> Any:
         return await get_service(fixer.ctx.session, fixer.entry.full_name)
     except (ApiError, AuthError):
         return None
-
-
-def _since(fixer: Fixer) -> Judge:
-    """Who changed the service since drift's last write (`changed_since`), as the cleanup's
-    write judges it when the fix kept nobody's write: someone's write stands, and `restore`
-    refuses it (drift's pin is then freed under their deploy, `free_pin`)."""
-    return lambda now: changed_since(now, fixer.entry)
 
 
 async def _left_pinned(fixer: Fixer, stop: Stop, why: tuple[str, ...], current: Any) -> None:
