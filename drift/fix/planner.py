@@ -161,13 +161,6 @@ class ServicePlanner:
             (f for f in done if f.rule in FIXABLE), key=lambda f: (f.target, FIXABLE.index(f.rule))
         )
         fix_ids = [f.id for f in fixes]
-        # fix's stop at an unreleased template (`stops.what_stops`), in its words
-        running = running_rule(self.state, self.service.key)
-        stop = (
-            unreleased_stop(base, self.live, self.profile.environment, self.entries, running)
-            if base
-            else ""
-        )
         sp = ServicePlan(
             service=self.service.name,
             full_name=self.live.full_name,
@@ -198,9 +191,14 @@ class ServicePlanner:
             # a job is never written with a secret that fails it (revjobs60 F2)
             doomed=doomed(after, self.state, planned_account),
         )
-        # a canary where fix makes one, and its stop only there (`stops.what_stops`)
+        # a canary where fix makes one, and fix's stop at an unreleased template only there
+        # (`stops.what_stops`), in its words
         canary = sp.kind is Kind.SERVICE and sp.changes_template and base is not None
-        stops = sp.stops or (stop if canary else "")
+        stops = sp.stops
+        if canary and base and not stops:
+            running = running_rule(self.state, self.service.key)
+            environment = self.profile.environment
+            stops = unreleased_stop(base, self.live, environment, self.entries, running)
         # what the older side's move runs: the template with `--from-template` (`fix_base`)
         kept_on = (to, template, base is not None and base.on_template and bool(base.differences))
         for f in findings:
