@@ -181,7 +181,8 @@ _RULES = (
         "revision.rollout",
         "Rollout incomplete",
         "The latest created revision is not ready, or the serving revisions differ from the "
-        "template.",
+        "template, or a manifest's template keeps the name of an existing revision with another "
+        "configuration (Cloud Run refuses the deploy).",
         cause_rank=6,
     ),
     RuleInfo(

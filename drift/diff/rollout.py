@@ -17,7 +17,7 @@ from drift.kinds import Kind
 from drift.live.changeids import canary_change
 from drift.live.normalize import comparable_fingerprints
 from drift.refs import SecretRef
-from drift.textsafe import plural
+from drift.textsafe import plural, visible
 
 LATEST_READY = "latest created revision ready"
 """`expected` of the finding of a latest revision that failed (`actual` NOT_READY): what
@@ -34,6 +34,18 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
     serves = "has" if pool else "serves"  # instances are run, not served
     serving = "revisions with instances" if pool else "serving revisions"
     primary = live.serving[0].name if live.serving else None
+    if live.taken:  # a manifest's deploy that Cloud Run refuses: it never rolls out
+        name = visible(live.taken)
+        yield ctx.finding(
+            "revision.rollout",
+            f"revision.{name}",
+            f"the template keeps the revision name {name} (template.revision), which a revision "
+            "with another configuration has: Cloud Run refuses the deploy (a revision name is "
+            "unique); change template.revision, or drop it for a generated name",
+            revision=primary,
+            expected="a revision name not taken",
+            actual=name,
+        )
     failed = not live.latest_created_ready and bool(live.latest_created)
     if failed:
         stays = "instances stay" if share == "instances" else "traffic stays"

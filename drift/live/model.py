@@ -232,6 +232,9 @@ class LiveService:
     manifest: str = ""
     """`manifest:FILE` when described by a manifest, not read from Cloud Run: what a finding
     of the workload's own setting names as its revision (SPEC), as the others do."""
+    taken: str = ""
+    """A manifest's: the name of an existing revision its template keeps while its
+    configuration changes (`drift.manifest.model.Workload.taken`): Cloud Run refuses it."""
 
     @property
     def key(self) -> str:

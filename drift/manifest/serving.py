@@ -63,6 +63,7 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
         source=resource,
         kind=kind,
         manifest=workload.revision,
+        taken=workload.taken,
     )
 
 
