@@ -15,7 +15,7 @@ from google.protobuf.descriptor import FieldDescriptor
 
 from drift import redact
 from drift.diff.describe import describe_live, mask_plain
-from drift.fields import same_account
+from drift.fields import FIELDS, same_account
 from drift.fields.access import seconds_text
 from drift.live.model import EnvVar
 from drift.live.normalize import env_var, raw
@@ -100,6 +100,23 @@ def setting_lines(name: str, shown: tuple[str, str], before: Any, after: Any) ->
     if field is not None and (not lines or whole):
         lines += [line for line in _field(name, b, a) if not line.endswith(" differs")]
     return [visible(line) for line in lines]
+
+
+def with_setting(
+    lines: list[str], name: str, shown: tuple[str, str], before: Any, after: Any
+) -> list[str]:
+    """`lines` (the template's, `template_differences`) with a service-level setting's own
+    (`setting_lines`), one line per change, in the setting's words: where the workload's own
+    part of a `service_part` row is the same on both sides, the setting's change is its
+    template's, and the template's line of it (the row's template place, `numbers_at`:
+    `scaling.max_instance_count`) is left out (revtf66 F2)."""
+    said = setting_lines(name, shown, before, after)
+    row = FIELDS[name]
+    part = row.service_part
+    if said and part and getattr(raw(before), part) == getattr(raw(after), part):
+        places = tuple(f"{path}:" for where, path in row.numbers_at if where == "template")
+        lines = [line for line in lines if not line.startswith(places)]
+    return lines + said
 
 
 def _remember_moved(before: Iterable[Any], after: Iterable[Any]) -> None:

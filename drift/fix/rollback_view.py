@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift.diff.differences import setting_lines, template_differences
+from drift.diff.differences import template_differences, with_setting
 from drift.errors import DriftError
 from drift.fields import FIELDS, Source, read_shown
 from drift.fix.byhand import PROMOTED_BY_HAND, promoted_now
@@ -69,7 +69,7 @@ def differences(
     )
     for name in sorted(n for n in FIELDS if FIELDS[n].level == "service" or FIELDS[n].service_part):
         shown = (now.get(name, ""), then.get(name, ""))
-        lines += setting_lines(name, shown, live, restored)
+        lines = with_setting(lines, name, shown, live, restored)
     if traffic_key(live.traffic) != traffic_key(restored.traffic):
         lines.append(
             f"traffic: {describe_traffic(live.traffic)} → {describe_traffic(restored.traffic)}"

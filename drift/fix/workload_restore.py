@@ -18,7 +18,7 @@ import json
 from functools import partial
 from typing import Any
 
-from drift.diff.differences import setting_lines, template_differences
+from drift.diff.differences import template_differences, with_setting
 from drift.errors import ApiError, AuthError
 from drift.fields import FIELDS, Source, read_settings, read_shown
 from drift.fields.access import template_of
@@ -127,7 +127,7 @@ def differences(now: Any, entry: Entry) -> list[str]:
         read_shown(Source(raw(w), raw(template_of(w)), None, kind), _shown) for w in (now, restored)
     )
     for name in dict.fromkeys([*OUTSIDE_TEMPLATE, *held(entry)]):
-        lines += setting_lines(name, (was.get(name, ""), will.get(name, "")), now, restored)
+        lines = with_setting(lines, name, (was.get(name, ""), will.get(name, "")), now, restored)
     renews = kind is not Kind.JOB and not _same(template_of(restored), template_of(now))
     if kind is Kind.WORKER_POOL:
         lines.append(

@@ -86,3 +86,31 @@ def test_a_forced_rollback_puts_back_the_service_level_setting_of_the_later_chan
     assert "setting min_instances: 3 → 1" in "\n".join(ui.said)  # the preview names it
     assert sandbox.service(LAB, "app").scaling.min_instance_count == 1
     assert f"drift's later change {b.change_id}, undone too" in forced.summary()
+
+
+def test_a_rollback_of_a_scaling_bound_the_template_holds_says_it_once(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The template holds max 100 (RevisionScaling), the fix sets 5 there: the rollback's
+    preview says the change once, in the plan's words (`setting max_instances`), not again in
+    the template's field name (revtf66 F2)."""
+    from drift.fix.apply import FixOptions
+
+    template = {"image": "us-docker.pkg.dev/lab/app:v1", "env": {"DEBUG": "true"}}
+    sandbox = make_sandbox(lab.lab_world(template={**template, "max_instances": 100}))
+    lab.lab_profiles(tmp_path)
+    profile = tmp_path / "profiles" / "lab.yaml"
+    profile.write_text(profile.read_text() + "    settings:\n      max_instances: 5\n")
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    done = lab.fix(tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab",
+                   profile.parent)  # fmt: skip
+    assert done.exit_code is ExitCode.OK, done.summary()
+    assert sandbox.service(LAB, "app").template.scaling.max_instance_count == 5
+    ui = ScriptedUI([True])
+    rolled = rollback(tmp_path, ui, change_id=done.change_id)
+    assert rolled.exit_code is ExitCode.OK, rolled.summary()
+    said = "\n".join(ui.said)
+    assert "setting max_instances: 5 → 100" in said
+    assert "max_instance_count" not in said, said
