@@ -114,9 +114,10 @@ def _run(app: Typer) -> int:
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
     from drift.cli.options import usage_error
+    from drift.cli.root import command_of
 
     try:
-        code = app(prog_name="drift", standalone_mode=False)
+        code = command_of(app)(prog_name="drift", standalone_mode=False)
     except NoArgsIsHelpError as exc:  # `drift` alone: its help, exit 2
         exc.show()
         return exc.exit_code

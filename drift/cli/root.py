@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from drift import __version__
 from drift.cli import check, fix, history, onboarding, output, tools
+
+if TYPE_CHECKING:
+    from typer._click.core import Command
 
 app = typer.Typer(
     name="drift",
@@ -90,6 +93,26 @@ def narrowed(args: list[str], environ: Mapping[str, str]) -> typer.Typer:
     one = copy.copy(app)
     one.registered_commands, one.registered_groups = commands, groups
     return one
+
+
+_BUILT: dict[tuple[str, ...], Command] = {}
+
+
+def command_of(app: typer.Typer) -> Command:
+    """The click command typer builds of `app` (`narrowed`'s), built once per process for the
+    commands it holds. `Typer.__call__` builds it again at each call, and a parameter's value
+    conversion with it (a pydantic adapter each, made at its first value): a process that runs
+    drift's `main` more than once (the tests' in-process runs) paid that each time (about half
+    of a short command's CPU). A click command is made to be invoked again: each `main` call
+    parses into a context of its own."""
+    key = (
+        *(_name(c) for c in app.registered_commands),
+        *(f"{g.name}/" for g in app.registered_groups),
+    )
+    built = _BUILT.get(key)
+    if built is None:
+        built = _BUILT[key] = typer.main.get_command(app)
+    return built
 
 
 def _name(info: typer.models.CommandInfo) -> str:
