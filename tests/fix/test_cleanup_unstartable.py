@@ -258,6 +258,14 @@ def test_a_restored_revision_that_fails_unforeseen_leaves_the_traffic_pinned_by_
     assert entry.state == State.CLEANUP_FAILED and entry.writes[-1]["landed"] is True
     assert [w["step"] for w in entry.writes] == ["canary", "cleanup", "cleanup"]
     assert "DISABLED state" in entry.history[-1]["note"]
+    # the way out: rollback refuses while the version is disabled, restores once enabled
+    rolled = rollback(tmp_path)
+    assert rolled.exit_code is ExitCode.ABORTED and "which is DISABLED" in rolled.summary()
+    clients_for(sandbox).secrets.enable_secret_version(
+        name=f"projects/{LAB}/secrets/tok/versions/2"
+    )
+    assert rollback(tmp_path).exit_code is ExitCode.OK
+    assert entries(tmp_path)[0].state == State.ROLLED_BACK
 
 
 def test_a_rollback_whose_revision_fails_unforeseen_leaves_the_traffic_pinned_by_name(
