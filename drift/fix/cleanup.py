@@ -49,7 +49,7 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             f"{stop.message}; the canary {outcome.canary} was being left in place with no "
             f"traffic ({outcome.tag_words}), the traffic pinned by name on "
             f"{served_by(fixer.entry) or 'what served'}: {left_unstartable(why)}; "
-            f"{ways_out(fixer.entry, pinned=True)}"
+            f"{ways_out(fixer.entry, pinned=True)}{_by_hand(fixer)}"
         )
     current = await _read(fixer) if why else None  # then `restore` takes this very read
     # someone's write since stands: `restore` refuses it (and `free_pin` frees drift's pin)
@@ -158,8 +158,7 @@ async def _left_pinned(fixer: Fixer, stop: Stop, why: tuple[str, ...], current: 
         outcome.message = (
             f"{stop.message}. drift left the canary {outcome.canary} in place with no traffic "
             f"({outcome.tag_words}{kept}), but the journal cannot record more ({exc.message}): "
-            f"{left_unstartable(why)}; once the journal is writable, {way}; remove its tag by "
-            f"hand with `{fixer.untag}`"
+            f"{left_unstartable(why)}; once the journal is writable, {way}{_by_hand(fixer)}"
         )
         fixer.where = outcome.message
         return
@@ -179,6 +178,13 @@ async def _left_pinned(fixer: Fixer, stop: Stop, why: tuple[str, ...], current: 
     outcome.state = entry.state
     outcome.message = f"{stop.message}. {left}; {way}"
     fixer.where = outcome.message
+
+
+def _by_hand(fixer: Fixer) -> str:
+    """How to remove the canary's tag by hand where the cleanup left it, or may have (the
+    journal refusing its write, a second Ctrl-C): the one gcloud command (`Fixer.untag`);
+    "" for an untagged canary."""
+    return f"; remove its tag by hand with `{fixer.untag}`" if fixer.untag else ""
 
 
 async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]]:

@@ -152,6 +152,13 @@ def test_a_second_ctrl_c_says_why_rollback_refuses(
     assert "which is DISABLED" in said and "enable that version" in said, said
     assert "was being removed" not in said, said  # "…; `drift rollback <id>` finishes it"
     assert "finishes it" not in said, said  # the lock kept: rollback takes it over, to finish
+    # the canary's tag stays: the command that removes it, as the left-pinned path says it
+    (entry,) = entries(tmp_path)
+    untag = (
+        f"gcloud run services update-traffic app --remove-tags {entry.tag} "
+        f"--project {LAB} --region us-central1"
+    )
+    assert f"remove its tag by hand with `{untag}`" in said, said
 
 
 def test_a_deploy_at_the_prompt_is_judged_as_theirs_first(
