@@ -131,6 +131,6 @@ def serving_canary(ctx: Context) -> str:
         f"drift's canary {', '.join(canaries)} of change {change} serves: LATEST resolves to it, "
         "routed there by someone else after drift left it with no traffic (`drift fix "
         "--no-promote`, or a fix that did not finish), so its change serves and nothing is left "
-        f"to promote (`drift rollback {change}` would undo their routing); only its tag "
-        f"{', '.join(tags)} is left: remove it with `{untag}`"
+        f"to promote (`drift rollback {change}` would undo the change and their routing); only "
+        f"its tag {', '.join(tags)} is left: remove it with `{untag}`"
     )
