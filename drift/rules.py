@@ -189,7 +189,8 @@ _RULES = (
         "revision.pinned",
         "Traffic pinned by a canary",
         "Traffic is pinned to named revisions while a canary drift left exists: a new deploy "
-        "would get no traffic until the canary is promoted or rolled back.",
+        "would get no traffic until the canary is promoted or rolled back; or such a canary, "
+        "still tagged, serves because someone else routed LATEST to it.",
         severity=Severity.WARNING,
     ),
     RuleInfo(

@@ -109,3 +109,28 @@ def _caught(ctx: Context, proof: str | None) -> str:
         command = untrap_command(live.name, "--to-latest", tags, profile.project, profile.region)
         frozen = frozen_tags(statuses, served)
     return caught_words(revision, images, command, frozen)
+
+
+def serving_canary(ctx: Context) -> str:
+    """What `revision.pinned` says when drift's canary, still tagged, serves through LATEST
+    ("" when none does): someone routed the traffic to it after drift left it with none (a
+    canary held by `drift fix --no-promote`, then `gcloud run services update-traffic
+    --to-latest`). drift's promotion removes the tag in the same write (`drift.fix.patch.
+    promoted_traffic`), so the service alone tells. drift's change serves: nothing is left to
+    promote, and its rollback would undo their routing; only the tag is left to remove."""
+    live = ctx.live
+    served = {s.name for s in live.serving if s.percent}
+    canaries = [name for name in live.canaries if name in served]
+    if not live.routes_latest or not canaries:
+        return ""
+    change = canary_change(canaries[0]) or "CHANGE"
+    tags = canary_tags(live)
+    profile = ctx.profile
+    untag = untrap_command(live.name, "", tags, profile.project, profile.region)
+    return (
+        f"drift's canary {', '.join(canaries)} of change {change} serves: LATEST resolves to it, "
+        "routed there by someone else after drift left it with no traffic (`drift fix "
+        "--no-promote`, or a fix that did not finish), so its change serves and nothing is left "
+        f"to promote (`drift rollback {change}` would undo the change and their routing); only "
+        f"its tag {', '.join(tags)} is left: remove it with `{untag}`"
+    )

@@ -10,7 +10,7 @@ from typing import Any
 
 from drift.diff.context import Context
 from drift.diff.jobs import masked
-from drift.diff.pinned import pinned_words
+from drift.diff.pinned import pinned_words, serving_canary
 from drift.diff.served import unreleased_revisions
 from drift.findings import Finding, Severity
 from drift.kinds import Kind
@@ -128,6 +128,16 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             revision=primary,
             expected=f"{share} routed to LATEST, or no canary left",
             actual="pinned",
+            severity=Severity.WARNING,
+        )
+    elif not pool and (promoted := serving_canary(ctx)):  # no pin: their LATEST on the canary
+        yield ctx.finding(
+            "revision.pinned",
+            "revision.traffic",
+            promoted,
+            revision=primary,
+            expected="no canary left",
+            actual="canary serves, tagged",
             severity=Severity.WARNING,
         )
     unread = any(u.key == ctx.service.key for u in ctx.state.unverified)

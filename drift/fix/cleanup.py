@@ -8,21 +8,19 @@ from collections.abc import Callable
 from typing import Any
 
 from drift.errors import ApiError, AuthError, JournalError
-from drift.fields import enum_name
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import CLEANUP, State
 from drift.fix.keep_theirs import kept_words
 from drift.fix.overwrote import replaced
 from drift.fix.patch import copy_service
 from drift.fix.recorded import served_by
-from drift.fix.restore import changed_since, refusal, restore
-from drift.fix.restored import Judge, Restored
+from drift.fix.restore import changed_since, failed_latest, refusal, restore
+from drift.fix.restored import Judge, Restored, write_traffic
 from drift.fix.routing import describe_serving
 from drift.fix.startable import left_unstartable, unstartable, ways_out
-from drift.fix.untrap import free_pin, write_traffic
+from drift.fix.untrap import free_pin
 from drift.fix.update import get_service
-from drift.live.api import short, written_since
-from drift.live.normalize import raw
+from drift.live.api import written_since
 from drift.next_steps import hint_lines
 
 
@@ -51,7 +49,7 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             f"{stop.message}; the canary {outcome.canary} was being left in place with no "
             f"traffic ({outcome.tag_words}), the traffic pinned by name on "
             f"{served_by(fixer.entry) or 'what served'}: {left_unstartable(why)}; "
-            f"{ways_out(fixer.entry, pinned=True)}"
+            f"{ways_out(fixer.entry, pinned=True)}{_by_hand(fixer)}"
         )
     current = await _read(fixer) if why else None  # then `restore` takes this very read
     # someone's write since stands: `restore` refuses it (and `free_pin` frees drift's pin)
@@ -160,8 +158,7 @@ async def _left_pinned(fixer: Fixer, stop: Stop, why: tuple[str, ...], current: 
         outcome.message = (
             f"{stop.message}. drift left the canary {outcome.canary} in place with no traffic "
             f"({outcome.tag_words}{kept}), but the journal cannot record more ({exc.message}): "
-            f"{left_unstartable(why)}; once the journal is writable, {way}; remove its tag by "
-            f"hand with `{fixer.untag}`"
+            f"{left_unstartable(why)}; once the journal is writable, {way}{_by_hand(fixer)}"
         )
         fixer.where = outcome.message
         return
@@ -181,6 +178,13 @@ async def _left_pinned(fixer: Fixer, stop: Stop, why: tuple[str, ...], current: 
     outcome.state = entry.state
     outcome.message = f"{stop.message}. {left}; {way}"
     fixer.where = outcome.message
+
+
+def _by_hand(fixer: Fixer) -> str:
+    """How to remove the canary's tag by hand where the cleanup left it, or may have (the
+    journal refusing its write, a second Ctrl-C): the one gcloud command (`Fixer.untag`);
+    "" for an untagged canary."""
+    return f"; remove its tag by hand with `{fixer.untag}`" if fixer.untag else ""
 
 
 async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]]:
@@ -208,7 +212,9 @@ async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]
         if outcome.tagged(target):
             target.tag = ""
     doing = "removing the canary's tag (traffic only)"
-    sent = await write_traffic(fixer, current, request, "untag", doing)
+    sent = await write_traffic(
+        (fixer.ctx.session, journal, entry), current, request, "untag", doing
+    )
     after = sent.after
     if after is None:  # whether it landed is unknown (as `free_pin` says it)
         return f"its {outcome.tag_words} maybe not removed ({sent.error}): `{fixer.untag}`", record
@@ -246,24 +252,3 @@ def _hints(stop: Stop, done: Restored) -> str:
     own, once (`hint_lines`: the role a PERMISSION_DENIED needs), as the canary's write says."""
     runtime = done.now.template.service_account if done.now is not None else ""
     return hint_lines([stop.message, done.text], runtime=runtime)
-
-
-def failed_latest(now: Any) -> str:
-    """ "" when the service's latest revision is ready; else what the service shows once the
-    routing is back but the revision that put the configuration that served back in its
-    template could not deploy (a secret disabled since it served, say): the service's
-    `latest_created_revision` is not its `latest_ready_revision` and its terminal condition
-    is FAILED, while traffic stays on what served."""
-    if now is None:
-        return ""
-    created, ready = short(now.latest_created_revision), short(now.latest_ready_revision)
-    failed = enum_name(raw(now.terminal_condition), "state") == "CONDITION_FAILED"
-    if created == ready and not failed:
-        return ""
-    why = str(now.terminal_condition.message)
-    return (
-        f"the service's latest revision {created or '(none)'} — the configuration that served, "
-        f"deployed again to take the canary out of the template — failed"
-        + (f" ({why})" if why else "")
-        + ": the service shows that failure (not ready) until a revision deploys"
-    )

@@ -19,6 +19,7 @@ from drift.fix.patch import canary_traffic, patched_template
 from drift.fix.saved import SavedPlan
 from drift.live.model import LiveService, LiveState
 from drift.live.session import Session
+from drift.live.trap import untrap_command
 from drift.profiles.model import Profile
 from drift.settings import Settings
 
@@ -188,10 +189,7 @@ class Fixer:
         if not self.outcome.tag:
             return ""
         p = self.ctx.profile
-        return (
-            f"gcloud run services update-traffic {self.sp.service}{self.outcome.remove_tag} "
-            f"--project {p.project} --region {p.region}"
-        )
+        return untrap_command(self.sp.service, "", [self.outcome.tag], p.project, p.region)
 
     async def run(self) -> ServiceOutcome:
         try:

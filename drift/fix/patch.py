@@ -180,11 +180,17 @@ def canary_traffic(service: Any, canary: str, tag: str) -> list[Any]:
     ready canary is the latest ready revision ("Allocates instances to the Service's latest
     ready Revision", `TrafficTargetAllocationType`) — plus a 0 % tag on the canary."""
     latest = short(service.latest_ready_revision)
-    targets = [
-        _target("REVISION", latest, t.percent, t.tag) if is_latest(t) else copy_traffic([t])[0]
-        for t in (service.traffic or [_target("LATEST", percent=100)])
-    ]
+    targets = pinned_traffic(service.traffic or [_target("LATEST", percent=100)], latest)
     return [*targets, _target("REVISION", canary, 0, tag)]
+
+
+def pinned_traffic(traffic: Any, revision: str) -> list[Any]:
+    """`traffic` with each LATEST target naming `revision` instead (its percent and tag
+    kept), every other target as it is: the canary write's pin, and a failed restoration's."""
+    return [
+        _target("REVISION", revision, t.percent, t.tag) if is_latest(t) else copy_traffic([t])[0]
+        for t in traffic
+    ]
 
 
 def promoted_traffic(before: Any, base: str, canary: str) -> list[Any]:

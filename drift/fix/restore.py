@@ -25,12 +25,13 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from drift import __version__
-from drift.errors import ApiError, AuthError
+from drift.errors import ApiError, AuthError, JournalError
+from drift.fields import enum_name
 from drift.fix.byhand import copy_field
 from drift.fix.gone import renamed
 from drift.fix.journal import Entry, Journal, Write, promoted
 from drift.fix.keep_theirs import keep_theirs
-from drift.fix.patch import copy_service, restored_traffic
+from drift.fix.patch import copy_service, pinned_traffic, restored_traffic, update_traffic_flags
 from drift.fix.recorded import (
     base_key,
     base_template,
@@ -38,7 +39,14 @@ from drift.fix.recorded import (
     parts_as_found,
     service_parts,
 )
-from drift.fix.restored import Judge, Restored, journaled, theirs
+from drift.fix.restored import (
+    Judge,
+    Restored,
+    journaled,
+    latest_is_canary,
+    theirs,
+    write_traffic,
+)
 from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import (
     describe_serving,
@@ -62,6 +70,7 @@ from drift.live.api import short, written_since
 from drift.live.history import UNDOES_CANARY
 from drift.live.normalize import raw
 from drift.live.session import Session
+from drift.live.trap import untrap_command
 from drift.next_steps import hint_lines
 
 RETRY_LABEL = "drift-retry"
@@ -272,6 +281,9 @@ async def restore(
         note = problem or f"what serves: {judged[1]}"
         state, gen = failed if problem else done, int(now.generation)
         lost = journaled(lambda: journal.landed(entry, state, note, etag=now.etag, generation=gen))
+        trapped = latest_is_canary(now.traffic, now, entry.canary_revision)
+        if trapped and not lost and not promoted(entry):
+            return await pin_by_name(session, journal, entry, now, (step, doing, failed), note)
         return Restored(not problem, judged[1], now, lost, kept=kept)
     why = error.message if error is not None else "the service does not carry the restoration"
     hints = hint_lines([why], runtime=current.template.service_account) if error else ""
@@ -300,3 +312,67 @@ def _client_version(entry: Entry) -> str:
     if entry.canary_revision and not promoted(entry):
         return __version__ + UNDOES_CANARY
     return __version__
+
+
+async def pin_by_name(
+    session: Session, journal: Journal, entry: Entry, now: Any, how: Sequence[str], note: str
+) -> Restored:
+    """The restoration landed (`now`), but its new revision failed for a reason drift could
+    not foresee (a secret version disabled or unreadable since `drift.fix.startable` judged
+    it): its spec's LATEST resolves to drift's canary, the latest ready revision, on the next
+    reconcile (SPEC invariant 9). One traffic-only update (`write_traffic`, the template as
+    it is: no new revision) names the revision LATEST resolved to before the change instead,
+    as the canary write's pin did (`pinned_traffic`), proven by reading back; the entry stays
+    failed (`how`: the step, its doing and failed states), with why."""
+    step, doing, failed = how
+    ran = short(before_service(entry).latest_ready_revision)
+    request = copy_service(now)
+    del request.traffic_statuses[:]
+    request.traffic = pinned_traffic(now.traffic, ran)
+    failure = failed_latest(now) or f"LATEST resolves to drift's canary {entry.canary_revision}"
+    try:
+        sent = await write_traffic(
+            (session, journal, entry), now, request, step, f"pinning the traffic on {ran}", doing
+        )
+    except JournalError as exc:  # before the write: nothing was written
+        return Restored(False, f"{note}; {failure}", now, exc.message)
+    after = sent.after
+    if after is None or not sent.landed:
+        why = sent.error or f"what serves: {describe_serving(after, entry.canary_revision)}"
+        flags = update_traffic_flags(request.traffic)
+        command = untrap_command(entry.service, flags, (), entry.project, entry.region)
+        text = (
+            f"{note}; {failure}; drift could not pin the traffic by name on {ran} ({why}): "
+            f"pin it by hand with `{command}`"
+        )
+        return Restored(
+            False, text, after or now, journaled(lambda: journal.landed(entry, failed, text))
+        )
+    text = (
+        f"{failure}; the traffic stays pinned by name on {ran}, never on LATEST (which would "
+        f"resolve to the canary; what serves: {describe_serving(after, entry.canary_revision)})"
+    )
+    gen = int(after.generation)
+    lost = journaled(lambda: journal.landed(entry, failed, text, etag=after.etag, generation=gen))
+    return Restored(False, text, after, lost)
+
+
+def failed_latest(now: Any) -> str:
+    """ "" when the service's latest revision is ready; else what the service shows once the
+    routing is back but the revision that put the configuration that served back in its
+    template could not deploy (a secret disabled since it served, say): the service's
+    `latest_created_revision` is not its `latest_ready_revision` and its terminal condition
+    is FAILED, while traffic stays on what served."""
+    if now is None:
+        return ""
+    created, ready = short(now.latest_created_revision), short(now.latest_ready_revision)
+    failed = enum_name(raw(now.terminal_condition), "state") == "CONDITION_FAILED"
+    if created == ready and not failed:
+        return ""
+    why = str(now.terminal_condition.message)
+    return (
+        f"the service's latest revision {created or '(none)'} — the configuration that served, "
+        f"deployed again to take the canary out of the template — failed"
+        + (f" ({why})" if why else "")
+        + ": the service shows that failure (not ready) until a revision deploys"
+    )

@@ -1,6 +1,7 @@
 """What a restoration write came to (`Restored`), the service's, a job's or a pool's
 (`drift.fix.restore`, `drift.fix.workload_restore`), and how it ended when someone else wrote
-the workload after drift read it (`theirs`)."""
+the workload after drift read it (`theirs`); a service's traffic-only write (`write_traffic`:
+freeing drift's pin, removing a canary's tag, pinning a failed restoration by name)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from drift.errors import ApiError, AuthError, JournalError
-from drift.fix.journal import Entry, Journal, Write
-from drift.fix.routing import Content, carries, next_generation, over_theirs
-from drift.fix.update import stale_etag
+from drift.fix.journal import Entry, Journal, State, Write
+from drift.fix.patch import is_latest
+from drift.fix.routing import (
+    Content,
+    carries,
+    landed,
+    next_generation,
+    over_theirs,
+    template_key,
+    traffic_key,
+)
+from drift.fix.update import settled, stale_etag, update_workload
 from drift.kinds import Kind
-from drift.live.api import written_since
+from drift.live.api import short, written_since
+from drift.live.session import Session
 
 Judge = Callable[[Any], str]
 """Why a workload read now must not be written to ("" when it may): `changed_since`, read
@@ -122,3 +133,56 @@ def theirs(
 def landed_alone(now: Any, write: Write, content: Content) -> bool:
     """`now` is `write` landed and nothing after it (one generation past, drift's write)."""
     return next_generation(now, write) and content(now, write)
+
+
+def latest_is_canary(traffic: Any, now: Any, canary: str) -> bool:
+    """Whether `traffic` on the service as it is (`now`) gives LATEST a share that goes to
+    drift's canary `canary`, the latest ready revision ("Allocates instances to the Service's
+    latest ready Revision", `TrafficTargetAllocationType`)."""
+    latest = any(is_latest(t) and t.percent for t in traffic)
+    return bool(canary) and latest and short(now.latest_ready_revision) == canary
+
+
+@dataclass(frozen=True)
+class TrafficWrite:
+    """How a traffic-only update ended: the service read back (None when it could not be:
+    whether it landed is unknown), why the server refused it or could not be read ("" when
+    neither), and whether it landed (`landed`: one generation later, as sent)."""
+
+    after: Any
+    error: str
+    landed: bool
+
+
+async def write_traffic(
+    on: tuple[Session, Journal, Entry],
+    now: Any,
+    request: Any,
+    step: str,
+    doing: str,
+    state: str = State.CLEANING_UP,
+) -> TrafficWrite:
+    """Send `request` — `now` with other traffic, its template as read, so no new revision
+    — journaled first as `step` in `state` with `doing` (JournalError: nothing was written),
+    then read back once it settles: `free_pin`'s write, the cleanup's that removes a canary's
+    tag (`drift.fix.cleanup`), and a restoration's pin by name (`drift.fix.restore`)."""
+    session, journal, entry = on
+    write = Write(
+        step,
+        now.etag,
+        int(now.generation),
+        "",
+        template_key(request),
+        traffic_key(request.traffic),
+    )
+    journal.begin(entry, state, doing, write)
+    error = ""
+    try:
+        await update_workload(session, Kind.SERVICE, request)
+    except ApiError as exc:
+        error = exc.reason
+    try:
+        after = await settled(session, entry.full_name)
+    except ApiError as exc:
+        return TrafficWrite(None, f"{error or 'sent'}; not read back: {exc.reason}", False)
+    return TrafficWrite(after, error, landed(after, write))

@@ -20,23 +20,19 @@ it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from drift.errors import ApiError, JournalError
+from drift.errors import JournalError
 from drift.fix.context import Fixer
-from drift.fix.journal import Entry, State, Write
+from drift.fix.journal import Entry, State
 from drift.fix.patch import copy_service, is_latest, restored_traffic, update_traffic_flags
 from drift.fix.recorded import base_template, before_service
+from drift.fix.restored import latest_is_canary, write_traffic
 from drift.fix.routing import (
     describe_serving,
-    landed,
     serving,
-    template_key,
     traffic_key,
 )
-from drift.fix.update import settled, update_workload
-from drift.kinds import Kind
 from drift.live.api import short
 from drift.live.normalize import pick_container, raw, revision_config
 from drift.live.trap import caught, caught_words, untrap_command
@@ -114,8 +110,7 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
     request = copy_service(now)
     request.traffic = restored_traffic(before_service(entry))
     del request.traffic_statuses[:]
-    latest = any(is_latest(t) and t.percent for t in request.traffic)
-    if latest and short(now.latest_ready_revision) == canary:  # LATEST would be the canary
+    if latest_is_canary(request.traffic, now, canary):
         return (
             f"Their revision {theirs} is not ready, so LATEST would send traffic to drift's "
             f"canary {canary}: drift leaves its pin on what served"
@@ -129,7 +124,8 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
             f"{_free_command(fixer, request)}"
         )
     try:
-        sent = await write_traffic(fixer, now, request, "untrap", f"freeing the pin under {theirs}")
+        on = (fixer.ctx.session, fixer.ctx.journal, entry)
+        sent = await write_traffic(on, now, request, "untrap", f"freeing the pin under {theirs}")
     except JournalError as exc:
         return _trapped(fixer, request, theirs, exc.message)
     if sent.after is None:  # whether it landed is unknown: `landed` stays None
@@ -145,46 +141,6 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
         f"canary's {fixer.outcome.tag_words} gone (what serves: {serves}); nothing is left to "
         "roll back"
     )
-
-
-@dataclass(frozen=True)
-class TrafficWrite:
-    """How a traffic-only update ended: the service read back (None when it could not be:
-    whether it landed is unknown), why the server refused it or could not be read ("" when
-    neither), and whether it landed (`landed`: one generation later, as sent)."""
-
-    after: Any
-    error: str
-    landed: bool
-
-
-async def write_traffic(
-    fixer: Fixer, now: Any, request: Any, step: str, doing: str
-) -> TrafficWrite:
-    """Send `request` — `now` with other traffic, its template as read, so no new revision
-    — journaled first as `step` with `doing` (JournalError: nothing was written), then read
-    back once it settles: `free_pin`'s write, and the cleanup's that removes a canary's tag
-    (`drift.fix.cleanup`)."""
-    ctx, entry = fixer.ctx, fixer.entry
-    write = Write(
-        step,
-        now.etag,
-        int(now.generation),
-        "",
-        template_key(request),
-        traffic_key(request.traffic),
-    )
-    ctx.journal.begin(entry, State.CLEANING_UP, doing, write)
-    error = ""
-    try:
-        await update_workload(ctx.session, Kind.SERVICE, request)
-    except ApiError as exc:
-        error = exc.reason
-    try:
-        after = await settled(ctx.session, entry.full_name)
-    except ApiError as exc:
-        return TrafficWrite(None, f"{error or 'sent'}; not read back: {exc.reason}", False)
-    return TrafficWrite(after, error, landed(after, write))
 
 
 def holds_drifts(fixer: Fixer, now: Any) -> bool:

@@ -96,11 +96,11 @@ def caught(
 def untrap_command(
     service: str, flags: str, tags: Collection[str], project: str, region: str
 ) -> str:
-    """The gcloud command that sends `flags`' shares (LATEST among them) and drops drift's
-    canary `tags`."""
+    """The gcloud command that sends `flags`' shares (LATEST among them; none: the traffic
+    as it is) and drops drift's canary `tags`."""
     remove = f" --remove-tags {','.join(tags)}" if tags else ""
     return (
-        f"gcloud run services update-traffic {service} {flags}{remove} "
+        f"gcloud run services update-traffic {service}{f' {flags}' if flags else ''}{remove} "
         f"--project {project} --region {region}"
     )
 

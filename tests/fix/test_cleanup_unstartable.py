@@ -152,6 +152,13 @@ def test_a_second_ctrl_c_says_why_rollback_refuses(
     assert "which is DISABLED" in said and "enable that version" in said, said
     assert "was being removed" not in said, said  # "…; `drift rollback <id>` finishes it"
     assert "finishes it" not in said, said  # the lock kept: rollback takes it over, to finish
+    # the canary's tag stays: the command that removes it, as the left-pinned path says it
+    (entry,) = entries(tmp_path)
+    untag = (
+        f"gcloud run services update-traffic app --remove-tags {entry.tag} "
+        f"--project {LAB} --region us-central1"
+    )
+    assert f"remove its tag by hand with `{untag}`" in said, said
 
 
 def test_a_deploy_at_the_prompt_is_judged_as_theirs_first(
@@ -206,3 +213,90 @@ def test_a_version_disabled_while_the_prompt_waits_is_judged_as_it_is_now(
     now = sandbox.service(LAB, "app")
     assert now.latest_created_revision.endswith(entry.canary_revision)  # no failed revision
     assert [s.percent for s in now.traffic if not s.revision] == []  # no LATEST in the spec
+
+
+def _disable_at(sandbox: Sandbox, clients_for: ClientsFor, prompt: str) -> Any:
+    """A prompt's hook that disables tok's latest version (ENABLED when the plan read it)
+    while `prompt` waits: a change drift's judgement of what served did not see."""
+    secrets = clients_for(sandbox).secrets
+
+    def meanwhile(question: str) -> None:
+        if question.startswith(prompt):
+            secrets.disable_secret_version(name=f"projects/{LAB}/secrets/tok/versions/2")
+
+    return meanwhile
+
+
+def _pinned_by_name(sandbox: Sandbox, served: str, canary: str) -> None:
+    """The spec names what served (no LATEST, which would resolve to the canary, the latest
+    ready revision), and nothing routes to the canary."""
+    now = sandbox.service(LAB, "app")
+    assert now.latest_ready_revision.endswith(canary), now  # the restored revision failed
+    assert [(t.revision, t.percent) for t in now.traffic] == [(served, 100)], now.traffic
+    for status in now.traffic_statuses:
+        assert resolved(now, status) != canary or status.percent == 0, status
+
+
+def test_a_restored_revision_that_fails_unforeseen_leaves_the_traffic_pinned_by_name(
+    reseedable: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> None:
+    """fixroll65a item 2: after a Ctrl-C the cleanup judges what served from the plan's read
+    (no call); a version disabled while the prompt waited fails the restored revision. Its
+    spec said LATEST, which resolves to the canary (SPEC invariant 9): drift pins it by name
+    on what served with a traffic-only update, proven by reading back, and says why."""
+    sandbox = reseedable
+    world = copy.deepcopy(WORLD)
+    world["projects"][LAB]["secrets"]["tok"]["versions"][1]["state"] = "ENABLED"
+    sandbox.reset(world)
+    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+    served = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
+    meanwhile = _disable_at(sandbox, clients_for, "Move all traffic")
+    ui = ScriptedUI([True, KeyboardInterrupt()], on_confirm=meanwhile)
+    with pytest.raises(Interrupted) as raised:
+        fix(tmp_path, sandbox.environ(), ui, FixOptions(), None, "lab", folder)
+    said = raised.value.message
+    (entry,) = entries(tmp_path)
+    _pinned_by_name(sandbox, served, entry.canary_revision)
+    assert "is in DISABLED state" in said, said  # the revision's own reason
+    assert f"pinned by name on {served}, never on LATEST" in said, said
+    assert entry.state == State.CLEANUP_FAILED and entry.writes[-1]["landed"] is True
+    assert [w["step"] for w in entry.writes] == ["canary", "cleanup", "cleanup"]
+    assert "DISABLED state" in entry.history[-1]["note"]
+    # the way out: rollback refuses while the version is disabled, restores once enabled
+    rolled = rollback(tmp_path)
+    assert rolled.exit_code is ExitCode.ABORTED and "which is DISABLED" in rolled.summary()
+    clients_for(sandbox).secrets.enable_secret_version(
+        name=f"projects/{LAB}/secrets/tok/versions/2"
+    )
+    assert rollback(tmp_path).exit_code is ExitCode.OK
+    assert entries(tmp_path)[0].state == State.ROLLED_BACK
+
+
+def test_a_rollback_whose_revision_fails_unforeseen_leaves_the_traffic_pinned_by_name(
+    reseedable: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> None:
+    """The same for `drift rollback` of a canary held by `--no-promote`: the version is
+    disabled while its prompt waits, after its check judged what served startable."""
+    sandbox = reseedable
+    world = copy.deepcopy(WORLD)
+    world["projects"][LAB]["secrets"]["tok"]["versions"][1]["state"] = "ENABLED"
+    sandbox.reset(world)
+    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+    served = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
+    fix(tmp_path, sandbox.environ(), ScriptedUI([True]), FixOptions(promote=False), None, "lab",
+        folder)  # fmt: skip
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.PINNED
+    ui = ScriptedUI([True], on_confirm=_disable_at(sandbox, clients_for, ""))
+    rolled = rollback(tmp_path, ui)
+    (entry,) = entries(tmp_path)
+    _pinned_by_name(sandbox, served, entry.canary_revision)
+    assert rolled.exit_code is ExitCode.ABORTED
+    assert f"pinned by name on {served}, never on LATEST" in rolled.summary(), rolled.summary()
+    assert entry.state == State.ROLLBACK_FAILED and entry.writes[-1]["landed"] is True

@@ -171,3 +171,25 @@ def test_a_held_canarys_promotion_stays_when_only_a_label_changed_since(
         assert "would undo that change" not in text, text
         assert f"app was changed since drift's last write of change {change}" in text, text
         assert f"`drift rollback {change}`, which refuses it" in text, text
+
+
+def test_a_held_canary_a_teammate_routed_latest_to_is_said_with_its_tag_left(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown66: a teammate promotes the held canary themselves (`gcloud run services
+    update-traffic app --to-latest`: LATEST → the canary, 100 %). check said "no drift" and
+    nothing of drift's tag left on it or of the change its journal still holds: it now says
+    the canary serves, that nothing is left to promote, and the command that drops the tag."""
+    sandbox, change = held_here(make_sandbox, tmp_path, monkeypatch)
+    sandbox.update_traffic("fix-lab", "app", {"LATEST": 100})
+    checked = lab.lab_cli(sandbox, tmp_path, "check", "lab")
+    said = " ".join(checked.stdout.split())
+    assert f"drift's canary app-drift-{change} of change {change} serves" in said, said
+    assert "nothing is left to promote" in said, said
+    untag = (
+        f"gcloud run services update-traffic app --remove-tags drift-{change} "
+        "--project fix-lab --region us-central1"
+    )
+    assert f"remove it with `{untag}`" in said, said
+    sandbox.update_traffic("fix-lab", "app", {"LATEST": 100}, remove_tags=(f"drift-{change}",))
+    assert "revision.pinned" not in lab.lab_cli(sandbox, tmp_path, "check", "lab").stdout
