@@ -212,6 +212,8 @@ def _assigned_values(text: str, drift_text: bool) -> list[tuple[str, int, int]]:
                 continue
             if any(_within(start, stop, span, text) for span in references):
                 continue  # the version of a secret reference (`secret api-key:prod`)
+            if _named_secret(text, start, stop):
+                continue  # Google's `secret: projects/P/secrets/S/versions/V`: a name
             found.append((name, start, stop))
     return found
 
@@ -242,6 +244,26 @@ start with a letter, can be up to 63 characters long, and can contain letters, n
 hyphens (-), and underscores (_)" (Secret Manager, "Assign an alias to a secret version"); a
 secret's id is at most 255 letters, digits, `-` and `_` (`Secret.name`,
 google/cloud/secretmanager/v1/resources.proto)."""
+
+
+_SECRET_RESOURCE = re.compile(
+    r"projects/[A-Za-z0-9-]{1,63}/(?:locations/[a-z0-9-]{1,63}/)?secrets/[A-Za-z0-9_-]{1,255}"
+    r"(?:/versions/(?:[0-9]+|[A-Za-z][A-Za-z0-9_-]{0,62}))?"
+)
+_SECRET_KEY = re.compile(r"(?:^|[^A-Za-z0-9._-])secret[ \t]*:[ \t]*$", re.IGNORECASE)
+
+
+def _named_secret(text: str, start: int, stop: int) -> bool:
+    """Whether the value at `start:stop` is a whole Secret Manager resource name after
+    `secret:` (`projects/P/secrets/S[/versions/V]`, a regional one's with `locations/L/`), as
+    Google's error names the secret it cannot reach: "Permission denied on secret:
+    projects/4/secrets/shared/versions/latest for Revision service account …". A reference,
+    not a value: masking it hid which secret to grant (revjobs67 F2). Anything else after
+    `secret:`, or more than the name, is still a credential; a secret's value shaped like a
+    name is masked as every value drift reads is (`drift.redact`)."""
+    return bool(
+        _SECRET_RESOURCE.fullmatch(text, start, stop) and _SECRET_KEY.search(text, 0, start)
+    )
 
 
 def _within(start: int, stop: int, reference: tuple[int, int], text: str) -> bool:

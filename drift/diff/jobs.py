@@ -34,7 +34,8 @@ def job_findings(ctx: Context) -> Iterator[Finding]:
     yield ctx.finding(
         "job.failed",
         "execution",
-        f"the latest execution of {ctx.service.label}, {execution.name}, failed{when}: {reason}",
+        f"the latest execution of {ctx.service.label}, {execution.name}, failed{when}: {reason}"
+        + rerun_note(ctx),
         revision=None,
         expected="latest execution succeeded",
         actual="failed",
@@ -44,6 +45,23 @@ def job_findings(ctx: Context) -> Iterator[Finding]:
         # baseline of a drift that did not record it is read from its message, which names
         # the execution the same way.
         failed=(execution.name,),
+    )
+
+
+def rerun_note(ctx: Context) -> str:
+    """What `job.failed` adds when the failed execution ran a configuration from before the
+    job's last update (`Execution.before_update`: a fix may have removed its cause), which
+    only the next execution tells: the command that starts it ("" otherwise)."""
+    execution = ctx.live.execution
+    if execution is None or not execution.before_update:
+        return ""
+    # projects/P/locations/R/jobs/J (Job.name, job.proto)
+    _, project, _, region, _, job = (ctx.live.full_name.split("/") + [""] * 6)[:6]
+    where = f" --project={project} --region={region}" if region else ""
+    return (
+        f" (execution {execution.name} ran the configuration from before the job's last "
+        f"update, and stays its latest until the job runs again: `gcloud run jobs execute "
+        f"{job or ctx.service.name}{where}` runs the current one)"
     )
 
 

@@ -203,6 +203,21 @@ class ServicePlan:
         return bool(self.env or self.settings)
 
     @property
+    def doomed_stop(self) -> str:
+        """Why `drift fix` stops at a workload whose write would fail Cloud Run's deploy-time
+        check of its secrets (`doomed`; "" when none): the one judgement fix's stop
+        (`stops.what_stops`) and the plan's `blocked:` line (`stops`) both say (revjobs67 F1)."""
+        if not self.doomed:
+            return ""
+        # a job's update makes no revision; it may meet the check, its executions do
+        what = "its update may fail" if self.kind is Kind.JOB else "a new revision would fail"
+        return (
+            f"{what} Cloud Run's deploy-time check of its secrets ({'; '.join(self.doomed)}); "
+            "do the plan's manual steps for the secrets (enable or add a version, grant access), "
+            "then run drift fix again"
+        )
+
+    @property
     def blocked(self) -> str:
         """What every format says of a workload `drift fix` stops at (`stops`), before any
         write ("" when it does not stop there, or nothing of it would be written)."""
@@ -222,8 +237,9 @@ class ServicePlan:
     @property
     def stops_gcloud(self) -> bool:
         """Whether its gcloud command is a comment, never a runnable line: it would release
-        the template too (`unreleased`), or resend a job's token (`resent`)."""
-        return bool(self.unreleased or self.resent)
+        the template too (`unreleased`), resend a job's token (`resent`), or make the write
+        `drift fix` refuses for its secrets (`doomed_stop`)."""
+        return bool(self.unreleased or self.resent or self.doomed_stop)
 
     @property
     def notes(self) -> tuple[str, ...]:

@@ -9,7 +9,6 @@ from drift.fix.canary_left import running_rule, unreleased_stop
 from drift.fix.journal import Entry
 from drift.fix.model import ServicePlan
 from drift.fix.plan import Planned
-from drift.kinds import Kind
 
 
 def unbuildable(planned: Planned, todo: list[ServicePlan], *, entries: list[Entry]) -> str:
@@ -40,14 +39,8 @@ def what_stops(
     canary, and how to finish it)."""
     problems: dict[str, str] = {}
     for sp in todo:
-        if sp.doomed:  # Cloud Run would refuse any new revision: a fix only adds a failed one
-            # a job's update makes no revision; it may meet the check, its executions do
-            what = "its update may fail" if sp.kind is Kind.JOB else "a new revision would fail"
-            problems[sp.key] = (
-                f"{sp.label}: {what} Cloud Run's deploy-time check of its "
-                f"secrets ({'; '.join(sp.doomed)}); do the manual steps above for the secrets "
-                "(enable or add a version, grant access), then run drift fix again"
-            )
+        if sp.doomed_stop:  # Cloud Run would refuse any new revision: a fix only adds a failed one
+            problems[sp.key] = f"{sp.label}: {sp.doomed_stop}"
             continue
         base = planned.bases.get(sp.key)
         if base is None:

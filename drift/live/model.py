@@ -194,6 +194,10 @@ class Execution:
     """Not finished (`ExecutionReference.completion_status` EXECUTION_RUNNING or
     EXECUTION_PENDING): it runs the template it was created with (`Execution.template`, "The
     template used to create tasks for this execution"), whatever the job's is now."""
+    before_update: bool = False
+    """Created before the job was last written (`Job.update_time`, "The last-modified time",
+    job.proto, later than the execution's `create_time`): it ran a configuration the job no
+    longer has, and stays its latest until the job is run again (revjobs67 F3)."""
 
 
 @dataclass(frozen=True)

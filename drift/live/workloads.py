@@ -164,10 +164,16 @@ def running_execution(job: Any, *, written: bool = False) -> str:
     ref = pb.latest_created_execution
     if not ref.name or enum_name(ref, "completion_status") not in RUNNING:
         return ""
-    started, updated = ref.create_time, pb.update_time
-    if written and (started.seconds, started.nanos) > (updated.seconds, updated.nanos) > (0, 0):
+    if written and _later(ref.create_time, pb.update_time):
         return ""
     return short(ref.name)
+
+
+def _later(one: Any, other: Any) -> bool:
+    """Whether timestamp `one` is after `other`, both set: an execution created after the
+    job's `update_time` runs that write; one created before it, the configuration it
+    replaced (`Execution.before_update`)."""
+    return (one.seconds, one.nanos) > (other.seconds, other.nanos) > (0, 0)
 
 
 async def latest_execution(clients: Clients, runner: CallRunner, job: Any) -> Execution | None:
@@ -198,6 +204,7 @@ async def latest_execution(clients: Clients, runner: CallRunner, job: Any) -> Ex
         failed=reason is not None,
         reason=reason or "",
         completed=_time(execution, "completion_time") or completed,
+        before_update=_later(pb.update_time, ref.create_time),
     )
 
 

@@ -109,11 +109,14 @@ def build_world(scenario: Scenario) -> World:
             ProjectRec(pid, spec.number, spec.region, node.policy, spec.parent, node.deny)
         )
     for pid, spec in scenario.projects.items():
-        project = world.projects[pid]
         for name, secret in spec.secrets.items():
             secret_key = SecretKey(pid, name)
             world.secrets[secret_key] = build_secret(world, secret_key, secret)
             world.watch_secret(secret_key, world.secrets[secret_key])
+    # every project's secrets first: a seeded revision or execution using another project's
+    # secret is judged by it whatever order the scenario lists the projects in (revjobs67 F4)
+    for pid, spec in scenario.projects.items():
+        project = world.projects[pid]
         owners: list[tuple[str, str, ServiceSpec | PoolSpec]] = [
             *((SERVICES, name, s) for name, s in spec.services.items()),
             *((POOLS, name, s) for name, s in spec.worker_pools.items()),

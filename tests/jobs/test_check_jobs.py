@@ -210,6 +210,23 @@ def test_a_pool_sidecar_secret_is_resolved_and_iam_checked_like_a_services(
     assert not report.unverified
 
 
+def test_a_failure_from_before_the_jobs_last_update_says_how_to_run_it_again(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, profiles: Path
+) -> None:
+    """revjobs67 F3: once the job is written after its failed execution (a fix that removed
+    the cause), `job.failed` stays (it is the latest execution), saying it ran the
+    configuration from before and the command that runs the current one; not before."""
+    sandbox = make_sandbox(jobs_world(jobs={"job": failed_job()}))
+    rerun = "`gcloud run jobs execute job --project=p --region=us-central1` runs the current one"
+    before = findings(check(sandbox, monkeypatch, profiles))[("job", "job.failed", "execution")]
+    assert "before the job's last update" not in before.message  # type: ignore[attr-defined]
+    sandbox.update_job("p", "job", secrets={"DB": "rotated:1"})
+    after = findings(check(sandbox, monkeypatch, profiles))[("job", "job.failed", "execution")]
+    message = after.message  # type: ignore[attr-defined]
+    assert "ran the configuration from before the job's last update" in message, message
+    assert rerun in message and message.startswith(before.message), message  # type: ignore[attr-defined]
+
+
 def test_a_job_whose_latest_update_failed_is_never_clean(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

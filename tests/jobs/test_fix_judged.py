@@ -430,6 +430,13 @@ def test_a_job_whose_secret_fails_the_check_is_not_written(lab_of: Any) -> None:
     assert not [c for c in lab.sandbox.calls if c.short == "UpdateJob"]
     assert lab.sandbox.job("p", "job") == before
     assert "job job: its update may fail Cloud Run's deploy-time check" in result.message
+    # the plan says what fix does, in its words: blocked, its command a comment (revjobs67 F1)
+    (sp,) = result.plan.services
+    assert sp.blocked and sp.stops in result.message, (sp.blocked, result.message)
+    assert f"blocked: {sp.blocked}" in plan_table(result.plan)
+    assert plan_summary(result.plan).startswith("prod: 0 changes"), plan_summary(result.plan)
+    script = plan_script(result.plan).splitlines()
+    assert not [line for line in script if "jobs update" in line and not line.startswith("#")]
 
 
 BINAUTHZ = """\

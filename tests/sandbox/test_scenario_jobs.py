@@ -13,6 +13,7 @@ from google.cloud import run_v2
 
 from drift.errors import InputError
 from drift.sandbox import Sandbox, load_scenario
+from drift.sandbox.seed import build_world
 
 GOOD = """\
 projects:
@@ -116,3 +117,43 @@ def test_api_fields_in_json_or_proto_names(tmp_path: Path) -> None:
         assert sandbox.worker_pool("demo", "consumer").launch_stage == launch_stage_pb2.ALPHA
         gen2 = run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN2
         assert job.template.template.execution_environment == gen2
+
+
+CROSS = """\
+projects:
+  p:
+    number: 3
+    jobs:
+      etl:
+        template:
+          image: example.com/etl:2
+          service_account: runner@p.iam.gserviceaccount.com
+          env:
+            X: {secret: projects/4/secrets/shared, version: latest}
+        executions:
+          - {created: 1h, outcome: failed}
+  q:
+    number: 4
+    secrets:
+      shared: {versions: [fake-shared]}
+"""
+
+
+@pytest.mark.parametrize("q_first", [False, True])
+def test_a_seeded_failure_on_another_projects_secret_is_a_denial(
+    tmp_path: Path, q_first: bool
+) -> None:
+    """revjobs67 F4: a secret of another project that exists but is not granted fails a run
+    with Google's "Permission denied on secret", whatever order the projects are listed in
+    (p listed first said "was not found": q's secrets were not seeded yet)."""
+    text = CROSS
+    if q_first:
+        p, q = text.split("  q:\n")
+        text = "projects:\n  q:\n" + q + p.removeprefix("projects:\n")
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text)
+    world = build_world(load_scenario(path))
+    (job,) = world.jobs.values()
+    (execution,) = job.executions.values()
+    (done,) = [c for c in execution.conditions if c.type_ == "Completed"]
+    assert "Permission denied on secret: projects/4/secrets/shared" in done.message, done.message

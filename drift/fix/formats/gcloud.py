@@ -315,6 +315,9 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
             + " The command:"
         )
         out += [f"#   {visible(line)}" for line in script.lines]
+    elif script.lines and sp.doomed_stop:  # drift fix refuses this write: so does the script
+        out += comment(f"not run: {sp.blocked}. The command:")
+        out += [f"#   {visible(line)}" for line in script.lines]
     elif script.lines and sp.resent:  # gcloud writes back the job's execution token
         out += comment(sp.resent) + [f"#   {visible(line)}" for line in script.lines]
     elif script.lines:
