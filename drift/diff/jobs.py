@@ -49,8 +49,8 @@ def job_findings(ctx: Context) -> Iterator[Finding]:
 
 
 def rerun_note(ctx: Context) -> str:
-    """What `job.failed` adds when the failed execution ran a configuration from before the
-    job's last update (`Execution.before_update`: a fix may have removed its cause), which
+    """What `job.failed` adds when the failed execution ran a configuration the job's last
+    update replaced (`Execution.before_update`: a fix may have removed its cause), which
     only the next execution tells: the command that starts it ("" otherwise)."""
     execution = ctx.live.execution
     if execution is None or not execution.before_update:

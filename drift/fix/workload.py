@@ -16,8 +16,6 @@ traffic untouched (SPEC invariant 9), judged by what serves afterwards."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from drift.errors import ApiError, JournalError
@@ -32,7 +30,7 @@ from drift.fix.update import settled_workload, stale_etag, update_workload
 from drift.kinds import Kind
 from drift.live.api import short, written_since
 from drift.live.model import LiveService
-from drift.live.normalize import raw, template_config
+from drift.live.normalize import config_key, raw
 from drift.live.workloads import running_execution
 
 OUTSIDE_TEMPLATE = ("parallelism", "task_count", "instance_count")
@@ -86,16 +84,6 @@ def complete(now: Any) -> bool:
 
     succeeded = run_v2.Condition.State.CONDITION_SUCCEEDED
     return not now.reconciling and now.terminal_condition.state == succeeded
-
-
-def config_key(workload: Any, kind: Kind) -> str:
-    """A digest of what a job's or pool's template (and a pool's instance count, a job's
-    task count and parallelism) runs with, normalised as checks compare them: equal for a
-    resource sent and the same read back, whatever the server fills in."""
-    config = template_config(workload, container=None, kind=kind)
-    data = {"images": [c.image for c in config.containers], "config": config.fingerprint}
-    digest = json.dumps(data, sort_keys=True, default=str).encode()
-    return hashlib.sha256(digest).hexdigest()[:32]
 
 
 class WorkloadFix(Fixer):

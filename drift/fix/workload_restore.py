@@ -34,10 +34,10 @@ from drift.fix.routing import describe_serving, serving
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.fix.wire import unpacked
 from drift.fix.withheld import require_filled
-from drift.fix.workload import OUTSIDE_TEMPLATE, carries, complete, config_key, holds
+from drift.fix.workload import OUTSIDE_TEMPLATE, carries, complete, holds
 from drift.kinds import Kind, label
 from drift.live.api import short
-from drift.live.normalize import pick_container, raw
+from drift.live.normalize import config_key, pick_container, raw
 from drift.live.session import Session
 from drift.textsafe import visible
 

@@ -196,8 +196,10 @@ class Execution:
     template used to create tasks for this execution"), whatever the job's is now."""
     before_update: bool = False
     """Created before the job was last written (`Job.update_time`, "The last-modified time",
-    job.proto, later than the execution's `create_time`): it ran a configuration the job no
-    longer has, and stays its latest until the job is run again (revjobs67 F3)."""
+    job.proto, later than the execution's `create_time`), and what it ran (its own template,
+    task count and parallelism) is not what the job holds now (`workloads._ran_another`): it
+    stays the job's latest until the job is run again (revjobs67 F3); a write that changed
+    no configuration is not one (revown67 F4)."""
 
 
 @dataclass(frozen=True)

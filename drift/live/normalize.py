@@ -4,6 +4,8 @@ and annotations that gcloud and the console add) never becomes drift."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
@@ -198,6 +200,16 @@ def template_config(workload: Any, *, container: str | None, kind: Kind) -> Revi
     pb = raw(workload)
     template = pb.template.template if kind is Kind.JOB else pb.template
     return revision_config(template, service=pb, container=container, kind=kind)
+
+
+def config_key(workload: Any, kind: Kind) -> str:
+    """A digest of what a job's or pool's template (and a pool's instance count, a job's
+    task count and parallelism) runs with, normalised as checks compare them: equal for a
+    resource sent and the same read back, whatever the server fills in."""
+    config = template_config(workload, container=None, kind=kind)
+    data = {"images": [c.image for c in config.containers], "config": config.fingerprint}
+    digest = json.dumps(data, sort_keys=True, default=str).encode()
+    return hashlib.sha256(digest).hexdigest()[:32]
 
 
 def comparable_fingerprints(

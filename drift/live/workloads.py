@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from drift.fields import enum_name
+from drift.fields.workloads import DEFAULT_TASKS
 from drift.kinds import Kind
 from drift.live.api import RUNNING, Listing, attempt, list_all, short, token_execution
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.model import Execution, LiveService, ServingRevision
-from drift.live.normalize import raw, template_config
+from drift.live.normalize import config_key, raw, template_config
 from drift.profiles.model import ServiceProfile
 
 GET = {Kind.SERVICE: "GetService", Kind.JOB: "GetJob", Kind.WORKER_POOL: "GetWorkerPool"}
@@ -204,8 +205,37 @@ async def latest_execution(clients: Clients, runner: CallRunner, job: Any) -> Ex
         failed=reason is not None,
         reason=reason or "",
         completed=_time(execution, "completion_time") or completed,
-        before_update=_later(pb.update_time, ref.create_time),
+        before_update=_later(pb.update_time, ref.create_time) and _ran_another(pb, execution),
     )
+
+
+def _ran_another(job: Any, execution: Any) -> bool:
+    """Whether the execution ran another configuration than the job holds now: its own
+    `template` ("The template used to create tasks for this execution"), `task_count` and
+    `parallelism` (execution.proto) against the job's ExecutionTemplate, normalised and
+    compared as a job's fix compares them (`config_key`): a write that changed no
+    configuration (labels only, a re-apply) is not one. An execution without a template
+    (not given) is not judged another."""
+    if not execution.HasField("template"):
+        return False
+    runs = job.template
+    now = _as_run(job, runs.template, runs.parallelism, runs.task_count)
+    ran = _as_run(job, execution.template, execution.parallelism, execution.task_count)
+    return config_key(now, Kind.JOB) != config_key(ran, Kind.JOB)
+
+
+def _as_run(job: Any, template: Any, parallelism: int, task_count: int) -> Any:
+    """A copy of the job whose ExecutionTemplate is what an execution runs: that task
+    template, task count (1 when unset: "Defaults to 1") and the parallelism it runs at
+    — ExecutionTemplate.parallelism: "if this field is 0 or unset, the maximum possible value
+    will be used for that execution", and it "Must be <= task_count" — so an execution that
+    reports the number it ran at matches the job's 0."""
+    copy = type(job)()
+    copy.CopyFrom(job)
+    copy.template.template.CopyFrom(template)
+    copy.template.task_count = tasks = task_count or DEFAULT_TASKS
+    copy.template.parallelism = min(parallelism, tasks) if parallelism else tasks
+    return copy
 
 
 def failure(execution: Any) -> str | None:

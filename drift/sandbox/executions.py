@@ -98,7 +98,12 @@ def new_execution(
     age: float = 0.0,
 ) -> ExecutionPb:
     """An execution that has started: its tasks running (as many at once as `parallelism`
-    allows: 0 means as many as possible, ExecutionTemplate.parallelism)."""
+    allows: 0 means as many as possible, ExecutionTemplate.parallelism). It carries what it
+    runs, as created from the job (and RunJob's overrides: `task_template`) — execution.proto
+    `template`, "The template used to create tasks for this execution", `task_count`, "the
+    desired number of tasks the execution should run", `parallelism`, "the maximum desired
+    number of tasks the execution should run at any given time" — whatever the job's
+    template becomes afterwards (what `drift.live.workloads._ran_another` compares)."""
     job = rec.pb
     key: ResourceKey = rec.key
     parallelism = job.template.parallelism

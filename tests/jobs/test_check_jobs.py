@@ -227,6 +227,30 @@ def test_a_failure_from_before_the_jobs_last_update_says_how_to_run_it_again(
     assert rerun in message and message.startswith(before.message), message  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    ("change", "noted"),
+    [({}, False), ({"image": "example.com/migrate:2"}, True)],
+    ids=["labels-only", "image"],
+)
+def test_the_rerun_note_needs_the_configuration_the_execution_ran_to_differ(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    profiles: Path,
+    change: dict[str, str],
+    noted: bool,
+) -> None:
+    """revown67 F4: a write after the failed execution that changed no configuration (the
+    same template sent back: labels only, a re-apply) leaves what a re-run runs the same, so
+    no re-run hint; a new image is another configuration (`Execution.template`, execution.proto:
+    "The template used to create tasks for this execution", against `Job.template`)."""
+    sandbox = make_sandbox(jobs_world(jobs={"job": failed_job()}))
+    sandbox.update_job("p", "job", **change)
+    after = findings(check(sandbox, monkeypatch, profiles))[("job", "job.failed", "execution")]
+    message = after.message  # type: ignore[attr-defined]
+    assert ("before the job's last update" in message) is noted, message
+    assert ("gcloud run jobs execute" in message) is noted, message
+
+
 def test_a_job_whose_latest_update_failed_is_never_clean(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
