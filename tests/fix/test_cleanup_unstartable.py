@@ -265,6 +265,17 @@ def test_a_restored_revision_that_fails_unforeseen_leaves_the_traffic_pinned_by_
     assert entry.state == State.CLEANUP_FAILED and entry.writes[-1]["landed"] is True
     assert [w["step"] for w in entry.writes] == ["canary", "cleanup", "cleanup"]
     assert "DISABLED state" in entry.history[-1]["note"]
+    # revown67 F2: check says whose pin it is and what releases it, from the service alone
+    change = entry.change_id
+    for journal in (tmp_path / ".drift" / "journal", tmp_path / "elsewhere"):  # none needed
+        env = {
+            **sandbox.environ(),
+            "DRIFT_PROFILES_DIR": str(folder),
+            "DRIFT_JOURNAL_DIR": str(journal),
+        }
+        checked = " ".join(drift("check", "lab", env=env, cwd=tmp_path).stdout.split())
+        assert f"drift's change {change} pinned the traffic by name" in checked, checked
+        assert f"`drift rollback {change}` releases the pin once" in checked, checked
     # the way out: rollback refuses while the version is disabled, restores once enabled
     rolled = rollback(tmp_path)
     assert rolled.exit_code is ExitCode.ABORTED and "which is DISABLED" in rolled.summary()
