@@ -143,25 +143,34 @@ def _caught(ctx: Context, proof: str | None) -> str:
 
 
 def serving_canary(ctx: Context) -> str:
-    """What `revision.pinned` says when drift's canary, still tagged, serves through LATEST
-    ("" when none does): someone routed the traffic to it after drift left it with none (a
-    canary held by `drift fix --no-promote`, then `gcloud run services update-traffic
-    --to-latest`). drift's promotion removes the tag in the same write (`drift.fix.patch.
-    promoted_traffic`), so the service alone tells. drift's change serves: nothing is left to
-    promote, and its rollback would undo their routing; only the tag is left to remove."""
+    """What `revision.pinned` says when drift's canary, still tagged, serves ("" when none
+    does): someone routed traffic to it after drift left it with none (a canary held by `drift
+    fix --no-promote`, then `gcloud run services update-traffic --to-latest`, or
+    `--to-revisions CANARY=N`, which keeps its tag). drift's promotion removes the tag in the
+    same write (`drift.fix.patch.promoted_traffic`), so the service alone tells. drift's change
+    serves: nothing is left to promote, and its rollback would undo their routing; only the
+    tag is left to remove."""
     live = ctx.live
-    served = {s.name for s in live.serving if s.percent}
+    served = {s.name: s.percent for s in live.serving if s.percent}
     canaries = [name for name in live.canaries if name in served]
-    if not live.routes_latest or not canaries:
+    if not canaries:
         return ""
     change = canary_change(canaries[0]) or "CHANGE"
     tags = canary_tags(live)
     profile = ctx.profile
     untag = untrap_command(live.name, "", tags, profile.project, profile.region)
+    shares = ", ".join(f"{served[name]}%" for name in canaries)
+    by_latest = live.routes_latest and live.latest_ready in canaries
+    how = "LATEST resolves to it" if by_latest else "the traffic names it"
+    rest = (
+        "nothing is left to promote"
+        if sum(served[name] for name in canaries) == 100
+        else "what else it gets is their routing's call, not drift's promotion"
+    )
     return (
-        f"drift's canary {', '.join(canaries)} of change {change} serves: LATEST resolves to it, "
+        f"drift's canary {', '.join(canaries)} of change {change} serves {shares}: {how}, "
         "routed there by someone else after drift left it with no traffic (`drift fix "
-        "--no-promote`, or a fix that did not finish), so its change serves and nothing is left "
-        f"to promote (`drift rollback {change}` would undo the change and their routing); only "
-        f"its tag {', '.join(tags)} is left: remove it with `{untag}`"
+        f"--no-promote`, or a fix that did not finish), so its change serves and {rest} "
+        f"(`drift rollback {change}` would undo the change and their routing); only its tag "
+        f"{', '.join(tags)} is left: remove it with `{untag}`"
     )
