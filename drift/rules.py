@@ -190,7 +190,7 @@ _RULES = (
         "Traffic pinned by a canary",
         "Traffic is pinned to named revisions while a canary drift left exists: a new deploy "
         "would get no traffic until the canary is promoted or rolled back; or such a canary, "
-        "still tagged, serves because someone else routed LATEST to it.",
+        "still tagged, serves because someone else routed traffic to it.",
         severity=Severity.WARNING,
     ),
     RuleInfo(

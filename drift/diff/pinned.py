@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from drift.diff.context import Context
 from drift.diff.unserved import LIVE_LATER, canary_running
+from drift.live.api import short
 from drift.live.changeids import canary_change
 from drift.live.normalize import raw
 from drift.live.trap import (
@@ -41,6 +42,8 @@ def pinned_words(ctx: Context, change: str) -> str:
         return f"{own_pin_words(serving, proof)}{held}; {removes}{_later(ctx, change)}"
     if trap:  # promoting the canary or rolling back its change would undo their deploy
         return f"{trap}; `drift rollback {change}` would undo that deploy too"
+    if failed := _restoration_failed(ctx, change):
+        return failed
     said = [words for name in live.canaries if (words := _left(ctx, name))]
     if said:  # as fix and plan say it, from its change's entry here
         return f"a new deploy would get no traffic ({said[-1]}"
@@ -48,6 +51,34 @@ def pinned_words(ctx: Context, change: str) -> str:
         f"a new deploy would get no traffic; promote the canary or `drift rollback {change}` "
         f"its change{_later(ctx, change)}"
     )
+
+
+def _restoration_failed(ctx: Context, change: str) -> str:
+    """The pin a failed restoration left ("" when it is not one): drift's canary, its tag
+    removed, is the latest ready revision and serves nothing, while the latest created one
+    failed — drift pinned the traffic by name rather than leave LATEST on the canary
+    (`drift.fix.restore.pin_by_name`). The service alone tells (a CI runner without the
+    journal); its rollback refuses until the configuration that served can start."""
+    live = ctx.live
+    canary = live.latest_ready
+    if canary not in live.canaries or canary in (live.latest_created, *_tagged(ctx)):
+        return ""
+    if live.latest_created_ready or live.reconciling:
+        return ""
+    return (
+        f"drift's change {change} pinned the traffic by name: its canary {canary}, untagged, is "
+        "the latest ready revision (LATEST would resolve to it), as the latest created revision "
+        f"{live.latest_created} failed (revision.rollout says why); a new deploy would get no "
+        f"traffic: `drift rollback {change}` releases the pin once the configuration that "
+        "served can start"
+    )
+
+
+def _tagged(ctx: Context) -> list[str]:
+    """drift's canaries still carrying their tag."""
+    statuses = getattr(ctx.live.source, "traffic_statuses", ())
+    tags = set(canary_tags(ctx.live))
+    return [short(s.revision) for s in statuses if s.tag in tags]
 
 
 def _later(ctx: Context, change: str) -> str:
@@ -112,25 +143,34 @@ def _caught(ctx: Context, proof: str | None) -> str:
 
 
 def serving_canary(ctx: Context) -> str:
-    """What `revision.pinned` says when drift's canary, still tagged, serves through LATEST
-    ("" when none does): someone routed the traffic to it after drift left it with none (a
-    canary held by `drift fix --no-promote`, then `gcloud run services update-traffic
-    --to-latest`). drift's promotion removes the tag in the same write (`drift.fix.patch.
-    promoted_traffic`), so the service alone tells. drift's change serves: nothing is left to
-    promote, and its rollback would undo their routing; only the tag is left to remove."""
+    """What `revision.pinned` says when drift's canary, still tagged, serves ("" when none
+    does): someone routed traffic to it after drift left it with none (a canary held by `drift
+    fix --no-promote`, then `gcloud run services update-traffic --to-latest`, or
+    `--to-revisions CANARY=N`, which keeps its tag). drift's promotion removes the tag in the
+    same write (`drift.fix.patch.promoted_traffic`), so the service alone tells. drift's change
+    serves: nothing is left to promote, and its rollback would undo their routing; only the
+    tag is left to remove."""
     live = ctx.live
-    served = {s.name for s in live.serving if s.percent}
+    served = {s.name: s.percent for s in live.serving if s.percent}
     canaries = [name for name in live.canaries if name in served]
-    if not live.routes_latest or not canaries:
+    if not canaries:
         return ""
     change = canary_change(canaries[0]) or "CHANGE"
     tags = canary_tags(live)
     profile = ctx.profile
     untag = untrap_command(live.name, "", tags, profile.project, profile.region)
+    shares = ", ".join(f"{served[name]}%" for name in canaries)
+    by_latest = live.routes_latest and live.latest_ready in canaries
+    how = "LATEST resolves to it" if by_latest else "the traffic names it"
+    rest = (
+        "nothing is left to promote"
+        if sum(served[name] for name in canaries) == 100
+        else "what else it gets is their routing's call, not drift's promotion"
+    )
     return (
-        f"drift's canary {', '.join(canaries)} of change {change} serves: LATEST resolves to it, "
+        f"drift's canary {', '.join(canaries)} of change {change} serves {shares}: {how}, "
         "routed there by someone else after drift left it with no traffic (`drift fix "
-        "--no-promote`, or a fix that did not finish), so its change serves and nothing is left "
-        f"to promote (`drift rollback {change}` would undo the change and their routing); only "
-        f"its tag {', '.join(tags)} is left: remove it with `{untag}`"
+        f"--no-promote`, or a fix that did not finish), so its change serves and {rest} "
+        f"(`drift rollback {change}` would undo the change and their routing); only its tag "
+        f"{', '.join(tags)} is left: remove it with `{untag}`"
     )

@@ -112,7 +112,18 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             severity=Severity.WARNING,
             failed=tuple(paths),
         )
-    if not live.routes_latest and live.canaries:
+    promoted = "" if pool else serving_canary(ctx)  # their routing on the canary, tagged
+    if promoted:
+        yield ctx.finding(
+            "revision.pinned",
+            "revision.traffic",
+            promoted,
+            revision=primary,
+            expected="no canary left",
+            actual="canary serves, tagged",
+            severity=Severity.WARNING,
+        )
+    elif not live.routes_latest and live.canaries:
         canaries = ", ".join(live.canaries)
         pinned = "instances are" if pool else "traffic is"
         changes = sorted({c for name in live.canaries if (c := canary_change(name))})
@@ -128,16 +139,6 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             revision=primary,
             expected=f"{share} routed to LATEST, or no canary left",
             actual="pinned",
-            severity=Severity.WARNING,
-        )
-    elif not pool and (promoted := serving_canary(ctx)):  # no pin: their LATEST on the canary
-        yield ctx.finding(
-            "revision.pinned",
-            "revision.traffic",
-            promoted,
-            revision=primary,
-            expected="no canary left",
-            actual="canary serves, tagged",
             severity=Severity.WARNING,
         )
     unread = any(u.key == ctx.service.key for u in ctx.state.unverified)

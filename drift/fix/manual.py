@@ -285,7 +285,7 @@ def _held(live: LiveService, state: LiveState) -> str:
 def canary_change(live: LiveService, revision: str) -> str:
     """The change whose canary `revision` is ("" when it is none: `canaries`)."""
     statuses = getattr(live.source, "traffic_statuses", ())
-    return canaries(live.name, statuses, live.latest_created).get(revision, "")
+    return canaries(live.name, statuses, live.latest_created, live.latest_ready).get(revision, "")
 
 
 def blocked_step(cmd: Commands, name: str, value: SettingValue, reason: str) -> ManualStep:

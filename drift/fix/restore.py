@@ -278,13 +278,15 @@ async def restore(
     if collided is not None:
         return collided
     if landed(now, write):
-        note = problem or f"what serves: {judged[1]}"
+        # what went wrong, with why the restored revision failed (`failed_latest`), if it did
+        note = "; ".join(filter(None, (problem, problem and failed_latest(now))))
+        note = note or f"what serves: {judged[1]}"
         state, gen = failed if problem else done, int(now.generation)
         lost = journaled(lambda: journal.landed(entry, state, note, etag=now.etag, generation=gen))
         trapped = latest_is_canary(now.traffic, now, entry.canary_revision)
         if trapped and not lost and not promoted(entry):
-            return await pin_by_name(session, journal, entry, now, (step, doing, failed), note)
-        return Restored(not problem, judged[1], now, lost, kept=kept)
+            return await pin_by_name(session, journal, entry, now, (step, doing, failed), problem)
+        return Restored(not problem, note if problem else judged[1], now, lost, kept=kept)
     why = error.message if error is not None else "the service does not carry the restoration"
     hints = hint_lines([why], runtime=current.template.service_account) if error else ""
     if refused_write(error, now, write.generation_before):  # the entry stays as it was

@@ -136,10 +136,13 @@ def landed_alone(now: Any, write: Write, content: Content) -> bool:
 
 
 def latest_is_canary(traffic: Any, now: Any, canary: str) -> bool:
-    """Whether `traffic` on the service as it is (`now`) gives LATEST a share that goes to
+    """Whether `traffic` on the service as it is (`now`) has a LATEST target that reaches
     drift's canary `canary`, the latest ready revision ("Allocates instances to the Service's
-    latest ready Revision", `TrafficTargetAllocationType`)."""
-    latest = any(is_latest(t) and t.percent for t in traffic)
+    latest ready Revision", `TrafficTargetAllocationType`): one with a share, or a tag at 0 %
+    (its URL reaches the revision LATEST resolves to: "A tag … lets you access the revision at
+    a specific URL without serving traffic", Cloud Run "Rollbacks, gradual rollouts, and
+    traffic migration")."""
+    latest = any(is_latest(t) and (t.percent or t.tag) for t in traffic)
     return bool(canary) and latest and short(now.latest_ready_revision) == canary
 
 

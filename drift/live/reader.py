@@ -294,7 +294,9 @@ class Reader:
                 enum_name(t, "type_").endswith("LATEST") and t.percent > 0
                 for t in (pb.instance_splits if pool else pb.traffic)
             ),
-            canaries=tuple(canaries(profile.name, statuses, current)),
+            canaries=tuple(
+                canaries(profile.name, statuses, current, short(pb.latest_ready_revision))
+            ),
             tags=tuple(dict.fromkeys(t for s in statuses if (t := getattr(s, "tag", "")))),
             unread=unread,
             source=svc,
@@ -336,16 +338,20 @@ class Reader:
             return None
 
 
-def canaries(service: str, statuses: Iterable[Any], latest_created: str) -> dict[str, str]:
+def canaries(
+    service: str, statuses: Iterable[Any], latest_created: str, latest_ready: str = ""
+) -> dict[str, str]:
     """drift's canaries on a service, each with its change: revisions drift created for a
     change still in progress. One carries its traffic tag (`drift-CHANGE`, or the compact form
     a long service name needs: `drift.fix.patch.canary_tag`) from its deploy until the change
     ends (deployed, ready without traffic, pinned by `--no-promote`); the latest created
     revision named for a change (`drift.fix.patch.canary_name`) that serves nothing is one too
     (its deploy failed before the tag took effect, the tag was removed by hand, or the service
-    name left no room for a tag). A promoted canary serves untagged: it is the serving
-    revision, no canary — the service itself tells, so every reader (a CI runner without the
-    journal) agrees."""
+    name left no room for a tag), and so is the latest ready one named so that serves nothing
+    (drift removed its tag, but the revision that was to put back what served failed: the
+    traffic stays pinned by name, `drift.fix.restore.pin_by_name`). A promoted canary serves
+    untagged: it is the serving revision, no canary — the service itself tells, so every
+    reader (a CI runner without the journal) agrees."""
     found: dict[str, str] = {}
     serving: set[str] = set()
     for status in statuses:
@@ -355,9 +361,10 @@ def canaries(service: str, statuses: Iterable[Any], latest_created: str) -> dict
             found[name] = change
         elif status.percent:
             serving.add(name)
-    change = named_change(service, latest_created)
-    if change is not None and latest_created not in found and latest_created not in serving:
-        found[latest_created] = change
+    for latest in dict.fromkeys(r for r in (latest_created, latest_ready) if r):
+        change = named_change(service, latest)
+        if change is not None and latest not in found and latest not in serving:
+            found[latest] = change
     return found
 
 

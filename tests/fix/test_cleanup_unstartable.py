@@ -265,6 +265,17 @@ def test_a_restored_revision_that_fails_unforeseen_leaves_the_traffic_pinned_by_
     assert entry.state == State.CLEANUP_FAILED and entry.writes[-1]["landed"] is True
     assert [w["step"] for w in entry.writes] == ["canary", "cleanup", "cleanup"]
     assert "DISABLED state" in entry.history[-1]["note"]
+    # revown67 F2: check says whose pin it is and what releases it, from the service alone
+    change = entry.change_id
+    for journal in (tmp_path / ".drift" / "journal", tmp_path / "elsewhere"):  # none needed
+        env = {
+            **sandbox.environ(),
+            "DRIFT_PROFILES_DIR": str(folder),
+            "DRIFT_JOURNAL_DIR": str(journal),
+        }
+        checked = " ".join(drift("check", "lab", env=env, cwd=tmp_path).stdout.split())
+        assert f"drift's change {change} pinned the traffic by name" in checked, checked
+        assert f"`drift rollback {change}` releases the pin once" in checked, checked
     # the way out: rollback refuses while the version is disabled, restores once enabled
     rolled = rollback(tmp_path)
     assert rolled.exit_code is ExitCode.ABORTED and "which is DISABLED" in rolled.summary()
@@ -300,3 +311,59 @@ def test_a_rollback_whose_revision_fails_unforeseen_leaves_the_traffic_pinned_by
     assert rolled.exit_code is ExitCode.ABORTED
     assert f"pinned by name on {served}, never on LATEST" in rolled.summary(), rolled.summary()
     assert entry.state == State.ROLLBACK_FAILED and entry.writes[-1]["landed"] is True
+
+
+def test_a_zero_percent_tag_on_latest_is_pinned_by_name_too(
+    reseedable: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> None:
+    """revown67 F1: LATEST at 0 % with a tag reaches the latest ready revision by its URL; a
+    failed restoration left it on drift's canary, unpinned, and unexplained. It is pinned by
+    name (its tag and 0 % kept) with the revision's own reason."""
+    sandbox = reseedable
+    world = copy.deepcopy(WORLD)
+    world["projects"][LAB]["secrets"]["tok"]["versions"][1]["state"] = "ENABLED"
+    app = world["projects"][LAB]["services"]["app"]
+    app["history"] = [copy.deepcopy(app["template"])]
+    app["traffic"] = [
+        {"revision": 1, "percent": 100},
+        {"latest": True, "percent": 0, "tag": "edge"},
+    ]
+    sandbox.reset(world)
+    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+    latest = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
+    meanwhile = _disable_at(sandbox, clients_for, "Move all traffic")
+    ui = ScriptedUI([True, KeyboardInterrupt()], on_confirm=meanwhile)
+    with pytest.raises(Interrupted) as raised:
+        fix(tmp_path, sandbox.environ(), ui, FixOptions(), None, "lab", folder)
+    said, (entry,) = raised.value.message, entries(tmp_path)
+    now = sandbox.service(LAB, "app")
+    assert [(t.revision, t.percent, t.tag) for t in now.traffic][1:] == [(latest, 0, "edge")]
+    assert all(resolved(now, s) != entry.canary_revision for s in now.traffic_statuses)
+    assert "is in DISABLED state" in said and f"pinned by name on {latest}" in said, said
+
+
+def test_a_promoted_rollback_whose_revision_fails_says_why(
+    reseedable: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> None:
+    """revown67 F5: a promoted change's rollback whose restored revision fails (a version
+    disabled while its prompt waits) says the revision's own reason, not only that LATEST
+    resolves to drift's canary."""
+    sandbox = reseedable
+    world = copy.deepcopy(WORLD)
+    world["projects"][LAB]["secrets"]["tok"]["versions"][1]["state"] = "ENABLED"
+    sandbox.reset(world)
+    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+    fix(tmp_path, sandbox.environ(), ScriptedUI([True, True]), FixOptions(), None, "lab", folder)
+    rolled = rollback(
+        tmp_path, ScriptedUI([True], on_confirm=_disable_at(sandbox, clients_for, ""))
+    )
+    assert rolled.exit_code is ExitCode.ABORTED
+    assert "LATEST resolves to drift's canary" in rolled.summary(), rolled.summary()
+    assert "is in DISABLED state" in rolled.summary(), rolled.summary()
+    assert "DISABLED state" in entries(tmp_path)[0].history[-1]["note"]

@@ -173,23 +173,28 @@ def test_a_held_canarys_promotion_stays_when_only_a_label_changed_since(
         assert f"`drift rollback {change}`, which refuses it" in text, text
 
 
+@pytest.mark.parametrize("by_name", [False, True], ids=["to-latest", "to-revisions"])
 def test_a_held_canary_a_teammate_routed_latest_to_is_said_with_its_tag_left(
-    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_name: bool
 ) -> None:
     """revown66: a teammate promotes the held canary themselves (`gcloud run services
     update-traffic app --to-latest`: LATEST → the canary, 100 %). check said "no drift" and
     nothing of drift's tag left on it or of the change its journal still holds: it now says
-    the canary serves, that nothing is left to promote, and the command that drops the tag."""
+    the canary serves, that nothing is left to promote, and the command that drops the tag.
+    revown67 F3: the same by name (`--to-revisions CANARY=100`, its tag kept), where check said
+    "held with no traffic" and "promote the canary by hand"."""
     sandbox, change = held_here(make_sandbox, tmp_path, monkeypatch)
-    sandbox.update_traffic("fix-lab", "app", {"LATEST": 100})
+    to = {f"app-drift-{change}": 100} if by_name else {"LATEST": 100}
+    sandbox.update_traffic("fix-lab", "app", to)
     checked = lab.lab_cli(sandbox, tmp_path, "check", "lab")
     said = " ".join(checked.stdout.split())
-    assert f"drift's canary app-drift-{change} of change {change} serves" in said, said
+    assert f"drift's canary app-drift-{change} of change {change} serves 100%" in said, said
     assert "nothing is left to promote" in said, said
+    assert "held with no traffic" not in said and "promote the canary" not in said, said
     untag = (
         f"gcloud run services update-traffic app --remove-tags drift-{change} "
         "--project fix-lab --region us-central1"
     )
     assert f"remove it with `{untag}`" in said, said
-    sandbox.update_traffic("fix-lab", "app", {"LATEST": 100}, remove_tags=(f"drift-{change}",))
+    sandbox.update_traffic("fix-lab", "app", to, remove_tags=(f"drift-{change}",))
     assert "revision.pinned" not in lab.lab_cli(sandbox, tmp_path, "check", "lab").stdout

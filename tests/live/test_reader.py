@@ -152,6 +152,10 @@ def test_a_canary_is_a_revision_of_a_change_in_progress() -> None:
     promoted = [status(canary, 90), status("web-00001", 10)]
     assert canaries("web", promoted, canary) == {}
     assert canaries("web", [status("web-00002", 100, "drift-e2e")], "web-00002") == {}
+    # revown67 F2: untagged by drift, its restoration failed (the latest created): the latest
+    # ready revision, serving nothing while the traffic is pinned by name
+    assert canaries("web", [status("web-00001", 100)], "web-00003", canary) == {canary: change}
+    assert canaries("web", promoted, "web-00003", canary) == {}
 
 
 def test_the_template_secrets_do_not_wait_for_a_tagged_revision(
