@@ -247,6 +247,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.loadscopereorder = False
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    from tests.rewarm import warm
+
+    warm()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def first(item: pytest.Item) -> int:
         path = item.nodeid.split("::", 1)[0]
