@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -193,10 +194,7 @@ def test_a_version_disabled_while_the_prompt_waits_is_judged_as_it_is_now(
     cleanup deployed what served again: the revision failed, the spec said LATEST, which
     resolves to the canary. After a "no" nothing is waiting: the versions are read again."""
     sandbox = reseedable
-    world = copy.deepcopy(WORLD)
-    world["projects"][LAB]["secrets"]["tok"]["versions"][1]["state"] = "ENABLED"
-    sandbox.reset(world)
-    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+    folder = _startable(sandbox, tmp_path, monkeypatch)
     served = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
 
     secrets = clients_for(sandbox).secrets
@@ -227,6 +225,22 @@ def _disable_at(sandbox: Sandbox, clients_for: ClientsFor, prompt: str) -> Any:
     return meanwhile
 
 
+def _startable(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: Callable[[dict[str, Any]], None] | None = None,
+) -> Path:
+    """The lab with the sidecar's latest version enabled (what served can start again, until
+    a test disables it), edited by `edit`; the profiles folder."""
+    world = copy.deepcopy(WORLD)
+    world["projects"][LAB]["secrets"]["tok"]["versions"][1]["state"] = "ENABLED"
+    if edit is not None:
+        edit(world)
+    sandbox.reset(world)
+    return lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+
+
 def _pinned_by_name(sandbox: Sandbox, served: str, canary: str) -> None:
     """The spec names what served (no LATEST, which would resolve to the canary, the latest
     ready revision), and nothing routes to the canary."""
@@ -248,10 +262,7 @@ def test_a_restored_revision_that_fails_unforeseen_leaves_the_traffic_pinned_by_
     spec said LATEST, which resolves to the canary (SPEC invariant 9): drift pins it by name
     on what served with a traffic-only update, proven by reading back, and says why."""
     sandbox = reseedable
-    world = copy.deepcopy(WORLD)
-    world["projects"][LAB]["secrets"]["tok"]["versions"][1]["state"] = "ENABLED"
-    sandbox.reset(world)
-    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+    folder = _startable(sandbox, tmp_path, monkeypatch)
     served = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
     meanwhile = _disable_at(sandbox, clients_for, "Move all traffic")
     ui = ScriptedUI([True, KeyboardInterrupt()], on_confirm=meanwhile)
@@ -295,10 +306,7 @@ def test_a_rollback_whose_revision_fails_unforeseen_leaves_the_traffic_pinned_by
     """The same for `drift rollback` of a canary held by `--no-promote`: the version is
     disabled while its prompt waits, after its check judged what served startable."""
     sandbox = reseedable
-    world = copy.deepcopy(WORLD)
-    world["projects"][LAB]["secrets"]["tok"]["versions"][1]["state"] = "ENABLED"
-    sandbox.reset(world)
-    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+    folder = _startable(sandbox, tmp_path, monkeypatch)
     served = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
     fix(tmp_path, sandbox.environ(), ScriptedUI([True]), FixOptions(promote=False), None, "lab",
         folder)  # fmt: skip
@@ -323,16 +331,16 @@ def test_a_zero_percent_tag_on_latest_is_pinned_by_name_too(
     failed restoration left it on drift's canary, unpinned, and unexplained. It is pinned by
     name (its tag and 0 % kept) with the revision's own reason."""
     sandbox = reseedable
-    world = copy.deepcopy(WORLD)
-    world["projects"][LAB]["secrets"]["tok"]["versions"][1]["state"] = "ENABLED"
-    app = world["projects"][LAB]["services"]["app"]
-    app["history"] = [copy.deepcopy(app["template"])]
-    app["traffic"] = [
-        {"revision": 1, "percent": 100},
-        {"latest": True, "percent": 0, "tag": "edge"},
-    ]
-    sandbox.reset(world)
-    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+
+    def edge(world: dict[str, Any]) -> None:
+        app = world["projects"][LAB]["services"]["app"]
+        app["history"] = [copy.deepcopy(app["template"])]
+        app["traffic"] = [
+            {"revision": 1, "percent": 100},
+            {"latest": True, "percent": 0, "tag": "edge"},
+        ]
+
+    folder = _startable(sandbox, tmp_path, monkeypatch, edge)
     latest = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
     meanwhile = _disable_at(sandbox, clients_for, "Move all traffic")
     ui = ScriptedUI([True, KeyboardInterrupt()], on_confirm=meanwhile)
@@ -355,10 +363,7 @@ def test_a_promoted_rollback_whose_revision_fails_says_why(
     disabled while its prompt waits) says the revision's own reason, not only that LATEST
     resolves to drift's canary."""
     sandbox = reseedable
-    world = copy.deepcopy(WORLD)
-    world["projects"][LAB]["secrets"]["tok"]["versions"][1]["state"] = "ENABLED"
-    sandbox.reset(world)
-    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+    folder = _startable(sandbox, tmp_path, monkeypatch)
     fix(tmp_path, sandbox.environ(), ScriptedUI([True, True]), FixOptions(), None, "lab", folder)
     rolled = rollback(
         tmp_path, ScriptedUI([True], on_confirm=_disable_at(sandbox, clients_for, ""))
