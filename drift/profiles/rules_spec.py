@@ -151,7 +151,8 @@ VarName = Annotated[str, AfterValidator(check_var_name)]
 
 
 class VarRuleSpec(Strict):
-    """Expectations for one environment variable."""
+    """Expectations for one environment variable (`drift profiles validate` also checks which
+    go together: value or secret, not both; a forbidden variable has no other rule)."""
 
     value: Text | None = Field(None, description="Exact plain value.")
     secret: str | None = Field(

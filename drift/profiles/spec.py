@@ -192,7 +192,9 @@ class IgnoreSpec(Strict):
 
 
 class ProfileSpec(Strict):
-    """One profile file (`ENV.yaml`)."""
+    """One profile file (`ENV.yaml`). `drift profiles validate` also checks what this schema
+    does not state: durations' and quantities' ranges (`timeout: 0s`), that patterns compile
+    as RE2, which rules go together, and the merged profile (`extends`, `defaults`)."""
 
     model_config = ConfigDict(
         extra="forbid",
