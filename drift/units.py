@@ -220,13 +220,14 @@ def show_memory(size: int) -> str:
 
 MAX_EXPIRY_DAYS = 3650
 """Ten years; a billion days overflowed the diff's `now + days` into an internal error."""
+DAYS = re.compile(r"\s*([0-9]+)\s*([dw]?)\s*")
+"""`expiry_warning` as text: `30`, `30d`, `4w` (ASCII digits only: `\\d` read "٣٠d" as 30)."""
 
 
 def parse_days(value: Any) -> Any:
     """A profile's `expiry_warning`: `30`, `30d`, `2w` -> days, at most MAX_EXPIRY_DAYS (an int
-    or None passes; what else the field's type refuses). ASCII digits only: `\\d` read "٣٠d" as
-    30 days. Raises ValueError."""
-    found = re.fullmatch(r"\s*([0-9]+)\s*([dw]?)\s*", value) if isinstance(value, str) else None
+    or None passes; what else the field's type refuses). Raises ValueError."""
+    found = DAYS.fullmatch(value) if isinstance(value, str) else None
     if found and len(found[1].lstrip("0")) > 9:  # int() of 5000 digits: Python's digit limit
         raise ValueError(f"expiry_warning is at most {MAX_EXPIRY_DAYS} days, not {shown(value)}")
     days = int(found[1]) * (7 if found[2] == "w" else 1) if found else value

@@ -45,7 +45,7 @@ CLEANUP_WINDOW = dt.timedelta(hours=2)
 """How long after its canary drift's restoration can be created: within one `drift fix`, the
 canary's deploy and its settling (each at most `drift.fix.update.OPERATION_TIMEOUT`, 10
 minutes), its probe (connect at most 5 minutes, hold at most 1 hour:
-`drift.profiles.spec.MAX_TIMEOUT`, `MAX_HOLD`), then the promotion prompt a person answers,
+`drift.profiles.probe_spec.MAX_TIMEOUT`, `MAX_HOLD`), then the promotion prompt a person answers,
 which says no by itself before this window closes (`drift.fix.deadline`); the restoration is
 created as the clean-up begins. A revision that puts back what served, made later than that by
 the same account, is someone's deploy."""

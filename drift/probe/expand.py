@@ -10,7 +10,7 @@ from drift import __version__, credentials, redact, runnervars
 from drift.errors import ProbeConfigError
 from drift.probe.targets import ProbeTarget
 from drift.profiles.model import Probe
-from drift.profiles.spec import (
+from drift.profiles.probe_spec import (
     TOKEN,
     VAR_REF,
     check_header_name,

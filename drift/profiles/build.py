@@ -27,13 +27,14 @@ from drift.profiles.model import (
     UnexpectedEnv,
     VarRule,
 )
-from drift.profiles.rules_spec import MountRuleSpec, PatternSpec, SettingsSpec, VarRuleSpec
+from drift.profiles.probe_spec import ProbeSpec
+from drift.profiles.rules_spec import MountRuleSpec, VarRuleSpec
 from drift.profiles.same_as import resolve_same_as
+from drift.profiles.settings_spec import PatternSpec, SettingsSpec
 from drift.profiles.spec import (
     ContainerSpec,
     DefaultsSpec,
     IgnoreSpec,
-    ProbeSpec,
     ProfileSpec,
     ServiceSpec,
     WorkloadSpec,

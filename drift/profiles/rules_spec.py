@@ -14,19 +14,17 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    create_model,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
 
-from drift.fields import FIELDS, unchanged
-from drift.fields import Field as SettingField
-from drift.fields.base import INT32_MAX
 from drift.findings import Severity
-from drift.kinds import Kind
 from drift.units import parse_duration
 from drift.yamldoc import quote_float
+
+if TYPE_CHECKING:
+    from pydantic.config import JsonDict
 
 VAR_NAME_MAX = 32768
 """run v2 `EnvVar.name` (k8s_min.proto): "Required. Name of the environment variable. Must not
@@ -44,6 +42,9 @@ SECRET_NAME = re.compile(
 )
 REGIONAL = re.compile(r"projects/[^/]+/locations/[^/]+/secrets/[^/]+")
 PROJECT = re.compile(r"[a-z][a-z0-9.:-]{0,62}[a-z0-9]|[0-9]{1,19}")
+SECRET_SCHEMA: JsonDict = {"pattern": f"^(?:{SECRET_NAME.pattern})$"}
+PROJECT_SCHEMA: JsonDict = {"pattern": f"^(?:{PROJECT.pattern})$"}
+"""The JSON Schema's patterns of a secret's name and project (what the checks below take)."""
 T = TypeVar("T")
 
 
@@ -97,7 +98,7 @@ def _rule_shorthand(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_scalar_to_text)]
+Text = Annotated[str, BeforeValidator(_scalar_to_text, json_schema_input_type=str | bool | int)]
 
 VERSION_NUMBER = re.compile(r"[1-9][0-9]*")
 VERSION_ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")
@@ -119,7 +120,19 @@ def check_version(value: str) -> str:
     )
 
 
-Version = Annotated[Text, AfterValidator(check_version)]
+VERSION_SCHEMA = f"^(?:latest|{VERSION_NUMBER.pattern}|{VERSION_ALIAS.pattern})$"
+Version = Annotated[
+    Text,
+    AfterValidator(check_version),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1},
+                {"type": "string", "pattern": VERSION_SCHEMA},
+            ]
+        }
+    ),
+]
 
 
 def check_var_name(name: str) -> str:
@@ -138,16 +151,20 @@ VarName = Annotated[str, AfterValidator(check_var_name)]
 
 
 class VarRuleSpec(Strict):
-    """Expectations for one environment variable."""
+    """Expectations for one environment variable (`drift profiles validate` also checks which
+    go together: value or secret, not both; a forbidden variable has no other rule)."""
 
     value: Text | None = Field(None, description="Exact plain value.")
     secret: str | None = Field(
         None,
         description="Must be a reference to this Secret Manager secret (NAME, or "
         "projects/P/secrets/NAME for another project).",
+        json_schema_extra=SECRET_SCHEMA,
     )
     project: str | None = Field(
-        None, description="The project holding the secret, when not the service's own."
+        None,
+        description="The project holding the secret, when not the service's own.",
+        json_schema_extra=PROJECT_SCHEMA,
     )
     version: Version | None = Field(
         None, description="Secret version: latest (default), a number or an alias."
@@ -247,8 +264,13 @@ def check_secret_project(secret: str | None, project: str) -> None:
 class MountRuleSpec(Strict):
     """A secret a container must see mounted at this path (a file, or a directory of them)."""
 
-    secret: str = Field(description="NAME, or projects/P/secrets/NAME for another project.")
-    project: str | None = Field(None, description="The project holding the secret.")
+    secret: str = Field(
+        description="NAME, or projects/P/secrets/NAME for another project.",
+        json_schema_extra=SECRET_SCHEMA,
+    )
+    project: str | None = Field(
+        None, description="The project holding the secret.", json_schema_extra=PROJECT_SCHEMA
+    )
     version: Version | None = Field(None, description="latest (default), a number or an alias.")
     optional: bool | None = Field(None, description="May be absent; if present, must match.")
     severity: Severity | None = None
@@ -265,13 +287,21 @@ class MountRuleSpec(Strict):
         return self
 
 
+MOUNT_PATH = re.compile(r"(?!.*//)/[^:]*")
+"""An absolute path, with no `:` and no empty segment (`//`)."""
+
+
 def check_mount_path(path: str) -> str:
-    if not path.startswith("/") or ":" in path or "//" in path:
+    if not MOUNT_PATH.fullmatch(path):
         raise ValueError(f"not an absolute mount path: {path!r}")
     return path.rstrip("/") or "/"
 
 
-MountPath = Annotated[str, AfterValidator(check_mount_path)]
+MountPath = Annotated[
+    str,
+    AfterValidator(check_mount_path),
+    WithJsonSchema({"type": "string", "pattern": f"^{MOUNT_PATH.pattern}$"}),
+]
 
 
 VarRule = Annotated[
@@ -294,107 +324,3 @@ def quantity(parse: Callable[[Any], T]) -> Callable[[Any], T]:
 
 
 parse_duration_value = quantity(parse_duration)
-
-
-class PatternSpec(Strict):
-    """A value given as a pattern instead of exactly (`image: {pattern: "…:v2\\."}`)."""
-
-    pattern: str = Field(description="RE2 regular expression the value must match.")
-
-    @field_validator("pattern")
-    @classmethod
-    def _pattern(cls, value: str) -> str:
-        return check_regex(value)
-
-
-def _settings_model(name: str, kinds: frozenset[Kind], doc: str) -> type[BaseModel]:
-    """A `settings:` block as the settings catalogue describes it: one optional key per row
-    a workload of `kinds` has, parsed by the row's own parser. A key of another kind (a
-    service's `ingress` under a job) is refused by name, and left out of the JSON Schema."""
-    fields: dict[str, Any] = {}
-    for key, spec in FIELDS.items():
-        if not spec.kinds & kinds:
-            refuse = BeforeValidator(_not_here(spec, kinds))
-            skip: Any = SkipJsonSchema
-            fields[key] = (skip[Annotated[Any, refuse]], Field(None, exclude=True))
-            continue
-        annotation: Any = spec.annotation | None
-        if spec.parse is not unchanged:
-            annotation = Annotated[annotation, BeforeValidator(_optional(spec.parse))]
-        if spec.numbers_at or spec.maximum is not None:
-            annotation = Annotated[annotation, AfterValidator(_fits(spec))]
-        if spec.patterns:
-            annotation = annotation | PatternSpec
-        extra: dict[str, Any] | None = None
-        if spec.examples:
-            extra = {"examples": list(spec.examples)}
-        field = Field(None, description=spec.help, json_schema_extra=extra, ge=spec.minimum)
-        fields[key] = (annotation, field)
-    return create_model(name, __base__=Strict, __doc__=doc, **fields)
-
-
-def _not_here(spec: SettingField, kinds: frozenset[Kind]) -> Callable[[Any], Any]:
-    """A validator refusing a setting the workload's kind does not have, naming those it has."""
-    (kind,) = kinds
-    owners = " and ".join(f"{k.noun}s" for k in Kind if k in spec.kinds)
-    mine = ", ".join(k for k, f in FIELDS.items() if kind in f.kinds)
-
-    def refuse(value: Any) -> Any:
-        raise ValueError(
-            f"{spec.name} is a setting of {owners}, not of a {kind.noun} (the settings of a "
-            f"{kind.noun}: {mine})"
-        )
-
-    return refuse
-
-
-def _fits(spec: SettingField) -> Callable[[Any], Any]:
-    """A validator refusing a number larger than the row's proto field holds (an int32
-    count): proto-plus would refuse it only when a patch is built. The descriptor is read
-    only for a number past int32's range, which every integer field holds."""
-
-    def fits(value: Any) -> Any:
-        number = isinstance(value, int) and not isinstance(value, bool)
-        if number and (value > INT32_MAX or spec.maximum is not None):
-            largest = spec.largest()
-            if largest is not None and value > largest:
-                raise ValueError(
-                    f"{value} is more than Cloud Run's field for {spec.name} holds "
-                    f"(at most {largest})"
-                )
-        return value
-
-    return fits
-
-
-def _optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    return lambda value: None if value is None else parse(value)
-
-
-if TYPE_CHECKING:
-    SettingsSpec = BaseModel
-    JobSettingsSpec = BaseModel
-    WorkerPoolSettingsSpec = BaseModel
-    DefaultSettingsSpec = BaseModel
-else:
-    SettingsSpec = _settings_model(
-        "SettingsSpec",
-        frozenset({Kind.SERVICE}),
-        "Service settings compared with the serving revision (ingress: with the service).",
-    )
-    JobSettingsSpec = _settings_model(
-        "JobSettingsSpec",
-        frozenset({Kind.JOB}),
-        "Job settings compared with the job's execution and task templates.",
-    )
-    WorkerPoolSettingsSpec = _settings_model(
-        "WorkerPoolSettingsSpec",
-        frozenset({Kind.WORKER_POOL}),
-        "Worker pool settings compared with the revisions that run its instances.",
-    )
-    DefaultSettingsSpec = _settings_model(
-        "DefaultSettingsSpec",
-        frozenset(Kind),
-        "Settings for every workload that has them (a job takes no ingress, a service no "
-        "task_count).",
-    )

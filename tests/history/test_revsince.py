@@ -531,7 +531,7 @@ def test_the_clean_up_window_covers_what_a_fix_can_take() -> None:
     promotion prompt: the window holds their longest, with time left for a person's answer."""
     from drift.diff.unserved import CLEANUP_WINDOW
     from drift.fix.update import OPERATION_TIMEOUT
-    from drift.profiles.spec import MAX_HOLD, MAX_TIMEOUT
+    from drift.profiles.probe_spec import MAX_HOLD, MAX_TIMEOUT
 
     automated = 2 * OPERATION_TIMEOUT + MAX_TIMEOUT + MAX_HOLD
     assert CLEANUP_WINDOW.total_seconds() - automated >= 30 * 60
