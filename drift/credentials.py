@@ -59,9 +59,10 @@ _REFERENCE = re.compile(r"\$\([A-Za-z_][A-Za-z0-9_]*\)")
 _OPAQUE = re.compile(r"(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{16,}")
 """A token: 16 letters and digits or more, both kinds in it (`AbCdEf0123456789XyZ`,
 `Sup3rS3cretPw0rd`); not a host, a path word or `sslmode=require`."""
-_HARMLESS = re.compile(r"^(true|false|yes|no|on|off|none|null|[0-9]{1,6}|https?://[^@]*)$", re.I)
+_HARMLESS = re.compile(r"^(true|false|yes|no|on|off|none|null|[0-9]{1,6})$", re.I)
+_URL = re.compile(r"^https?://[^@]*$", re.I)
 _KEY_WORDS = (
-    r"password|passwd|passphrase|pwd|pass|secret|token|credentials?|apikey|jwt"
+    r"password|passwd|passphrase|pwd|pass|secret|token|credentials?|apikey|jwt|signature"
     r"|(?:api|access|secret|private|auth|signing|encryption|master|client)[_-]?key"
 )
 _SUFFIX_WORDS = r"password|passwd|passphrase|pwd|pass|secret|token"
@@ -104,9 +105,19 @@ def _assignment(key: str) -> str:
     )
 
 
+_URL_TOKEN = (
+    r"(?i:hooks\.slack\.com/services/)[A-Za-z0-9]+/[A-Za-z0-9]+/(?P<url>[A-Za-z0-9]+)"
+    r"|(?i:discord(?:app)?\.com/api(?:/v[0-9]+)?/webhooks/)[0-9]+/(?P<hook>[A-Za-z0-9_-]+)"
+)
+"""The token a webhook's URL carries in its path, which is its credential: Slack's incoming
+webhook `https://hooks.slack.com/services/T…/B…/TOKEN` ("Your webhook URL contains a secret.
+Don't share it online", api.slack.com/messaging/webhooks), Discord's `…/api/webhooks/ID/TOKEN`
+(discord.com/developers/docs/resources/webhook). Only the token is masked: the host and the
+ids still tell which hook. A signed URL's signature (`X-Goog-Signature=`, `X-Amz-Signature=`,
+`Signature=`) is a credential assigned in it: `_KEY_WORDS`."""
 _ASSIGNED = (
     rf"(?:^|[^A-Za-z0-9._-]){_NOT_KEYS}[\"']?[ \t]*(?:=>|:=|[:=])|(?:^|\s)--?{_NOT_KEYS}[ \t]"
-    rf"|<(?:[A-Za-z0-9_.-]+:)?{_NOT_KEYS}[ \t>]|{_assignment(_KEY)}"
+    rf"|<(?:[A-Za-z0-9_.-]+:)?{_NOT_KEYS}[ \t>]|{_assignment(_KEY)}|{_URL_TOKEN}"
 )
 """A password, secret or token assigned inside a value, as a flag, a property, a query or
 connection string parameter, a YAML/JSON entry, a Ruby/Perl/PHP hash or an XML element
@@ -127,8 +138,8 @@ masked with it: more hidden, never less. Only the value is masked (`--db-passwor
 which Cloud Run fills in, run v2 `EnvVar.value`; `${DB_PASS}`, a shell's, Spring's or
 envsubst's: `_PLACEHOLDER`) or a mask is none. `$DB_PASS` is not a placeholder: Cloud Run
 passes it as it is, and a password may begin with `$`."""
-_GROUPS = ("dq", "sq", "br", "bare", "fdq", "fsq", "fbare", "xml")
-_ASSIGNED_HINT = ("pass", "pwd", "secret", "token", "credential", "key", "jwt")
+_GROUPS = ("dq", "sq", "br", "bare", "fdq", "fsq", "fbare", "xml", "url", "hook")
+_ASSIGNED_HINT = tuple("pass pwd secret token credential key jwt signature hooks".split())
 """What the key of every match of `_ASSIGNED` ends with (case folded): a value without any is
 not searched with RE2 (every plain value read is looked at, some 32 KiB long)."""
 _PLACEHOLDER = re.compile(r"(?:\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_.-]*\})+|\*+")
@@ -289,9 +300,18 @@ def _assigned_hint(text: str) -> bool:
 
 def _harmless(value: str) -> bool:
     value = value.strip()  # `<password>\n</password>`: nothing
-    return not value or bool(
-        _HARMLESS.match(value) or _PLACEHOLDER.fullmatch(value) or value == "latest"
-    )
+    return not value or bool(_inert(value) or _PLACEHOLDER.fullmatch(value) or value == "latest")
+
+
+def _inert(value: str) -> bool:
+    """A harmless word or number (`true`, `8080`), or a URL that holds no credential once those
+    it carries are masked (`_assigned_spans`: a webhook's token, a signature, `?token=…`): no
+    user and password, no opaque token (`_OPAQUE`) left in it. Not any `https://` URL: a
+    webhook's is its credential, whatever the variable's name (`SLACK_WEBHOOK_SECRET`)."""
+    value = value.strip()
+    if _HARMLESS.match(value):
+        return True
+    return bool(_URL.match(value)) and not _OPAQUE.search(mask_spans(value, _assigned_spans(value)))
 
 
 def _whole_pieces(text: str) -> list[str]:
@@ -317,8 +337,7 @@ def credential_named(name: str, value: str) -> bool:
     the harmless words and numbers (`true`, `8080`): what `drift init` does not copy into a
     profile, and what a finding does not show. The broad names (`CACHE_KEY=v2`,
     `TOKEN_TTL=1h`) are judged by `looks_like_credential` alone."""
-    stripped = value.strip()
-    return _strong_name(name) and bool(stripped) and not _HARMLESS.match(stripped)
+    return _strong_name(name) and bool(value.strip()) and not _inert(value)
 
 
 def hidden_plain(name: str, value: str) -> bool:
@@ -355,7 +374,7 @@ def _whole_credential(name: str, value: str) -> bool:
     """Shaped like a credential as a whole, or long and opaque under a credential's name."""
     if _whole_pieces(value):
         return True
-    if not _credential_name(name) or _HARMLESS.match(value.strip()) or _held_elsewhere(value):
+    if not _credential_name(name) or _inert(value) or _held_elsewhere(value):
         return False
     return len(value) >= 8
 

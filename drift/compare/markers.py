@@ -63,11 +63,40 @@ def mentions(text: str, marker: str, variable: str = "") -> bool:
     whole = text.strip()
     if whole.lower() == marker.lower():
         return not (_MODE_VARIABLE.match(variable) and whole.lower() in _MODES)
+    hosts = [m.span() for m in _HOSTNAME.finditer(text)]
     for match in _token(marker).finditer(text):
         start, stop = match.span()
+        if any(_registered(text, host, start, stop) for host in hosts):
+            continue  # `docs.shop.dev`, `web.dev`, `login.live.com`: not the environment's
         if text[start - 1 : start] in _STRUCTURE or text[stop : stop + 1] in _STRUCTURE:
             return True
     return False
+
+
+_HOSTNAME = re.compile(r"(?:(?<=://)|(?<=@))[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+"""A host, where a URL or an address names one (after `://` or `@`)."""
+_PRIVATE_ZONES = frozenset(["internal", "local", "localhost", "lan", "corp", "home", "arpa"])
+"""Names no registry hands out (RFC 6761, 6762, 8375; ICANN's `.internal`): every label of
+`db.dev.internal` is its owner's, so `dev` there is an environment's."""
+
+
+def _registered(text: str, host: tuple[int, int], start: int, stop: int) -> bool:
+    """Whether the token at `start:stop` is a whole label of `host` that is its top-level
+    domain or the label registered under it (`shop.dev`'s `dev`, `login.live.com`'s `live`):
+    a domain's name, a third party's or the public suffix, never one environment's part of a
+    name it owns (`api.dev.example.com`'s `dev` is). A private zone has no such labels."""
+    begin, end = host
+    if not (begin <= start and stop <= end):
+        return False
+    labels = text[begin:end].lower().split(".")
+    if labels[-1] in _PRIVATE_ZONES:
+        return False
+    position = begin + len(".".join(labels[:-2])) + (1 if len(labels) > 2 else 0)
+    return (
+        start >= position
+        and (start == begin or text[start - 1] == ".")
+        and (stop == end or text[stop] == ".")
+    )
 
 
 def without(text: str, marker: str) -> str:

@@ -4,6 +4,7 @@ every container), settings from the catalogue, and images. No secret value is ev
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Iterator
 
 from drift.credentials import looks_like_credential
@@ -14,9 +15,11 @@ from drift.live.model import ContainerConfig, EnvVar, RevisionConfig, SecretMoun
 from drift.live.remember import referenced
 from drift.profiles.model import ServiceProfile, VarRule
 from drift.redact import CHANGED, MASK
+from drift.refs import SecretRef
 
 Show = Callable[[EnvVar], str]
 Delta = tuple[Action, str | None, str | None]
+Same = Callable[[SecretRef, SecretRef], bool]
 COMPARED_SETTINGS = tuple(
     name for name, field in FIELDS.items() if field.level != "service" and name != "image"
 )
@@ -77,10 +80,14 @@ def _expects_secret(rule: VarRule) -> bool:
     )
 
 
-def changes(before: RevisionConfig, after: RevisionConfig, masking: Masking) -> tuple[Change, ...]:
+def changes(
+    before: RevisionConfig, after: RevisionConfig, masking: Masking, same: Same = operator.eq
+) -> tuple[Change, ...]:
     """Every difference from `before` to `after`: containers in `after`'s order (then those
     only `before` had), each with its variables and mounts by name, then its image; then the
-    settings, but one that either could not be read (`RevisionConfig.unreadable`)."""
+    settings, but one that either could not be read (`RevisionConfig.unreadable`). `same`:
+    whether two secret references name one secret (`LiveState.same_ref`, as `since` judges:
+    a project spelt otherwise, by number or by id, omitted for its own, is no repoint)."""
     several = len(before.containers) > 1 or len(after.containers) > 1
     names = [c.name for c in after.containers] + [c.name for c in before.containers]
     out: list[Change] = []
@@ -88,7 +95,7 @@ def changes(before: RevisionConfig, after: RevisionConfig, masking: Masking) -> 
         old = before.named(name) if before.has(name) else None
         new = after.named(name) if after.has(name) else None
         shows = (masking.shown(name, before), masking.shown(name, after))
-        out += _container(name, old, new, several, shows)
+        out += _container(name, old, new, several, shows, same)
     for setting in COMPARED_SETTINGS:
         if setting in before.unreadable or setting in after.unreadable:
             continue  # no value read on one side: no change to tell (not "removed")
@@ -113,6 +120,7 @@ def _container(
     new: ContainerConfig | None,
     several: bool,
     shows: tuple[Show, Show],
+    same: Same,
 ) -> Iterator[Change]:
     label = name if several else None
     if old is None or new is None:
@@ -128,13 +136,13 @@ def _container(
     old_env = old.env if old is not None else {}
     new_env = new.env if new is not None else {}
     for var in sorted(old_env.keys() | new_env.keys()):
-        change = _variable(old_env.get(var), new_env.get(var), *shows)
+        change = _variable(old_env.get(var), new_env.get(var), *shows, same)
         if change is not None:
             yield Change(Kind.ENV, change[0], f"env.{var}", change[1], change[2], label)
     old_mounts = old.mounts if old is not None else {}
     new_mounts = new.mounts if new is not None else {}
     for path in sorted(old_mounts.keys() | new_mounts.keys()):
-        change = _mount(old_mounts.get(path), new_mounts.get(path))
+        change = _mount(old_mounts.get(path), new_mounts.get(path), same)
         if change is not None:
             yield Change(Kind.MOUNT, change[0], f"mount.{path}", change[1], change[2], label)
     if old is not None and new is not None and old.image != new.image:
@@ -142,7 +150,7 @@ def _container(
 
 
 def _variable(
-    old: EnvVar | None, new: EnvVar | None, show_old: Show, show_new: Show
+    old: EnvVar | None, new: EnvVar | None, show_old: Show, show_new: Show, same: Same
 ) -> Delta | None:
     if old == new:
         return None
@@ -152,7 +160,7 @@ def _variable(
     if new is None:
         return (Action.REMOVED, show_old(old), None)
     if old.ref is not None and new.ref is not None:
-        return (Action.REPOINTED, str(old.ref), str(new.ref))
+        return None if same(old.ref, new.ref) else (Action.REPOINTED, str(old.ref), str(new.ref))
     before, after = show_old(old), show_new(new)
     if old.ref is None and new.ref is None and MASK in (before, after):
         # a masked value tells only that it changed, never what it was or became
@@ -160,7 +168,7 @@ def _variable(
     return (Action.CHANGED, before, after)
 
 
-def _mount(old: SecretMount | None, new: SecretMount | None) -> Delta | None:
+def _mount(old: SecretMount | None, new: SecretMount | None, same: Same) -> Delta | None:
     if old is None and new is None:
         return None
     if old is None:
@@ -168,6 +176,6 @@ def _mount(old: SecretMount | None, new: SecretMount | None) -> Delta | None:
         return (Action.ADDED, None, str(new.ref))
     if new is None:
         return (Action.REMOVED, str(old.ref), None)
-    if old.ref == new.ref:
+    if same(old.ref, new.ref):
         return None
     return (Action.REPOINTED, str(old.ref), str(new.ref))

@@ -6,6 +6,7 @@ shows."""
 from __future__ import annotations
 
 import asyncio
+import operator
 from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
@@ -16,7 +17,7 @@ from drift.diff.unserved import CanaryRecord, served_before, unserved
 from drift.errors import ApiError, UsageError
 from drift.fields import enum_name
 from drift.fix.served import canary_record
-from drift.history.changes import Masking, changes
+from drift.history.changes import Masking, Same, changes
 from drift.history.model import (
     NONE_OF_A_JOB,
     HistoryResult,
@@ -25,13 +26,16 @@ from drift.history.model import (
     Unread,
 )
 from drift.kinds import Kind
+from drift.live.access import AccessDecisions
 from drift.live.api import parent, short
 from drift.live.calls import CallRunner
 from drift.live.history import records_of, revisions_of
-from drift.live.model import RevisionRecord
+from drift.live.iam import IamReads
+from drift.live.model import LiveState, RevisionRecord
 from drift.live.normalize import raw
 from drift.live.remember import remember_config
 from drift.live.session import Session
+from drift.live.tasks import Tasks
 from drift.live.workloads import (
     GET,
     by_kind,
@@ -82,12 +86,13 @@ async def read_history(
         listed = [*listed]
         for i, revisions in zip(late, again, strict=True):
             listed[i] = revisions
+        got = [_service(profile, p, found[p.key], rv) for p, rv in zip(wanted, listed, strict=True)]
+        same_secret = await _projects(session, profile.project, got)
     unlisted_notes = [
         _unlisted_note(p, found[p.key], revs)
         for p, revs in zip(wanted, listed, strict=True)
         if _unlisted(found[p.key], revs)
     ]
-    got = [_service(profile, p, found[p.key], revs) for p, revs in zip(wanted, listed, strict=True)]
     # every plain value that must not be shown is known before any change is described
     for found in got:
         if not isinstance(found, Unread):
@@ -98,7 +103,8 @@ async def read_history(
                     redact.register(value)
     canaries = canary_record(settings.journal())
     read = [
-        found if isinstance(found, Unread) else history_of(*found, limit, canaries) for found in got
+        found if isinstance(found, Unread) else history_of(*found, limit, canaries, same_secret)
+        for found in got
     ]
     return HistoryResult(
         environment=profile.environment,
@@ -222,6 +228,28 @@ def _service_level(service: ServiceProfile, records: Sequence[RevisionRecord], _
     )
 
 
+async def _projects(session: Session, own: str, got: Sequence[Read | Unread]) -> Same:
+    """Whether two secret references of the revisions name one secret, as `since` judges
+    (`LiveState.same_ref`): the ids of the projects they name by number (and the numbers of
+    those named by id) looked up as `check` looks them up (`AccessDecisions.name_projects`,
+    one GetProject per project), only for a secret and version named with more than one
+    spelling of its project (`600000000002/k`, `acme-shared/k`; own `k` and `500000000001/k`)."""
+    refs = [
+        r
+        for f in got
+        if not isinstance(f, Unread)
+        for rec in f[1]
+        for *_, r in rec.config.secret_refs()
+    ]
+    spellings: dict[tuple[str, str], set[str]] = {}
+    for ref in refs:
+        spellings.setdefault((ref.secret, ref.version), set()).add(ref.project)
+    state, tasks = LiveState(), Tasks()
+    access = AccessDecisions(own, state, tasks, IamReads(session.clients, session.runner, tasks))
+    await access.name_projects(r for r in refs if len(spellings[r.secret, r.version]) > 1)
+    return lambda a, b: state.same_ref(a, b, own) is True
+
+
 def _as_recorded(record: RevisionRecord) -> dict[str, Any]:
     """What an entry says of its revision as listed: each field it shares with the record."""
     shared = {f.name for f in fields(RevisionEntry)}
@@ -234,6 +262,7 @@ def history_of(
     served: Traffic,
     limit: int | None,
     canaries: CanaryRecord | None = None,
+    same: Same = operator.eq,
 ) -> ServiceHistory:
     """`records` oldest first (as listed) -> the newest `limit`, newest first, each with its
     changes against the revision that served before it (one that never served, a failed
@@ -254,7 +283,7 @@ def history_of(
                 changes=(
                     None
                     if before is None
-                    else changes(records[before].own_config, record.own_config, masking)
+                    else changes(records[before].own_config, record.own_config, masking, same)
                 ),
                 never_served=skipped.get(i, ""),
                 against=records[before].name if before is not None and before != i - 1 else "",

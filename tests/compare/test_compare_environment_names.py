@@ -89,3 +89,31 @@ def test_environment_production_in_staging_is_foreign(tmp_path: Path) -> None:
 )
 def test_what_names_an_environment(text: str, variable: str, named: bool) -> None:
     assert mentions(text, "production", variable) is named
+
+
+@pytest.mark.parametrize(
+    ("text", "marker", "named"),
+    [
+        ("https://docs.shop.dev", "dev", False),  # a top-level domain (revcomp67 F2)
+        ("https://web.dev/articles/vitals", "dev", False),  # a third party's domain
+        ("https://login.live.com/oauth20_authorize.srf", "live", False),
+        ("https://api.dev.example.com/v1", "dev", True),  # the environment's own host
+        ("https://dev.example.com", "dev", True),
+        ("redis://u@cache.dev.internal:6379", "dev", True),  # a private zone: all its own
+        ("https://web.dev/dev/x", "dev", True),  # a word of the path still names it
+        ("https://shop-dev.web.app", "dev", True),
+    ],
+)
+def test_a_domain_s_own_name_is_no_environment_s(text: str, marker: str, named: bool) -> None:
+    assert mentions(text, marker, "URL") is named
+
+
+def test_a_dev_domain_in_both_is_no_difference(tmp_path: Path) -> None:
+    """main: `value.shared env.DOCS_URL · DOCS_URL names dev in both dev and prod`, exit 1."""
+    for name, project in (("dev", "shop-dev"), ("prod", "shop-prod")):
+        (tmp_path / f"{name}.yaml").write_text(
+            HEAD.format(project) + "\n    env:\n      DOCS_URL: https://docs.shop.dev\n"
+            "      VITALS_URL: https://web.dev/articles/vitals\n"
+        )
+    done = drift("compare", "dev", "prod", "--profiles", str(tmp_path), "-f", "json")
+    assert json.loads(done.stdout)["differences"] == [] and done.returncode == 0, done.stdout

@@ -1,0 +1,68 @@
+"""Review revcomp67 F4: a webhook's URL (Slack, Discord) carries its credential in its path, a
+signed URL (GCS V4, AWS SigV4, CloudFront/GCS V2) in its signature parameter; drift printed
+them whole (history, check's `actual`), even under `SLACK_WEBHOOK_SECRET`, as `_HARMLESS`
+took any `https://` URL without `@` for harmless. Now the credential part is masked, the host
+and the ids kept (which hook); a documentation URL stays visible."""
+
+from __future__ import annotations
+
+import pytest
+
+from drift.credentials import conceal, credential_pieces, hidden_plain
+
+SLACK = "FAKEfakeFAKEfake0123abcd"
+CASES = [
+    (
+        f"https://hooks.slack.com/services/T00000000/B00000000/{SLACK}",
+        SLACK,
+        "https://hooks.slack.com/services/T00000000/B00000000/***",
+    ),
+    (
+        "https://discord.com/api/webhooks/123456789012345678/FAKE-fake_FAKEfake0123",
+        "FAKE-fake_FAKEfake0123",
+        "https://discord.com/api/webhooks/123456789012345678/***",
+    ),
+    (
+        "https://storage.googleapis.com/b/o?X-Goog-Algorithm=GOOG4-RSA-SHA256"
+        "&X-Goog-Signature=0123abcdef4567&X-Goog-Expires=900",
+        "0123abcdef4567",
+        "https://storage.googleapis.com/b/o?X-Goog-Algorithm=GOOG4-RSA-SHA256"
+        "&X-Goog-Signature=***&X-Goog-Expires=900",
+    ),
+    (
+        "https://b.s3.amazonaws.com/o?X-Amz-Expires=60&X-Amz-Signature=fe01dc23ba45",
+        "fe01dc23ba45",
+        "https://b.s3.amazonaws.com/o?X-Amz-Expires=60&X-Amz-Signature=***",
+    ),
+    (
+        "https://d1.cloudfront.net/o?Expires=1700000000&Signature=aBcD~eFgH-iJ&Key-Pair-Id=K2",
+        "aBcD~eFgH-iJ",
+        "https://d1.cloudfront.net/o?Expires=1700000000&Signature=***&Key-Pair-Id=K2",
+    ),
+]
+
+
+@pytest.mark.parametrize("name", ["HOOK_URL", "SLACK_WEBHOOK_SECRET", "SLACK_TOKEN"])
+@pytest.mark.parametrize(("value", "credential", "shown"), CASES)
+def test_the_credential_a_url_carries_is_masked_and_its_host_kept(
+    name: str, value: str, credential: str, shown: str
+) -> None:
+    assert hidden_plain(name, value)
+    assert conceal(name, value) == shown
+    assert conceal(name, value, by_name=False) == shown
+    assert credential in credential_pieces(value)  # what a baseline's text masks
+
+
+@pytest.mark.parametrize("name", ["DOCS_URL", "PASSWORD_RESET_URL", "SECRET_MANAGER_URL"])
+def test_a_documentation_url_stays_visible(name: str) -> None:
+    value = "https://docs.example.com/guide/password-reset?lang=en#token"
+    assert not hidden_plain(name, value)
+    assert conceal(name, value) == value
+
+
+def test_a_url_with_an_opaque_token_under_a_password_name_is_masked_whole() -> None:
+    # no known shape says which part is the credential: the name does, so all of it
+    value = "https://hooks.example.com/in/AbCdEf0123456789XyZ"
+    assert hidden_plain("WEBHOOK_PASSWORD", value)
+    assert conceal("WEBHOOK_PASSWORD", value) == "***"
+    assert conceal("WEBHOOK_URL", value) == value
