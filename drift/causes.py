@@ -3,9 +3,10 @@ catalogue), and turn it into a `probe.*` finding."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
-from drift.findings import Finding, ProbeOutcome, ProbeResult, Severity, finding_id
+from drift.findings import Finding, ProbeOutcome, ProbeResult, Severity, Unverified, finding_id
 from drift.kinds import Kind
 from drift.profiles.model import Profile
 from drift.rules import rule_info
@@ -46,13 +47,32 @@ def _in_front(result: ProbeResult) -> str | None:
     )
 
 
+def _unruled(service: str, unverified: Sequence[Unverified]) -> str | None:
+    """When what drift could not verify on the service (a secret's access it cannot decide:
+    an instance that cannot retrieve an env secret does not start) leaves the cause open, the
+    note that says so instead of `NOT_CONFIGURATION`."""
+    open_ = sorted(
+        {u.target for u in unverified if u.kind is Kind.SERVICE and u.service == service}
+        - {"probe"}
+    )
+    if not open_:
+        return None
+    return f"{NO_DRIFT_FOUND}, but what drift could not verify may: {', '.join(open_)}"
+
+
 def attach_causes(
-    profile: Profile, probes: list[ProbeResult], findings: list[Finding], *, checked: bool = True
+    profile: Profile,
+    probes: list[ProbeResult],
+    findings: list[Finding],
+    *,
+    checked: bool = True,
+    unverified: Sequence[Unverified] = (),
 ) -> tuple[list[ProbeResult], list[Finding]]:
     """Tie each failed probe to the drift on its service that can explain it, and turn it
     into a `probe.*` finding. Without a check (`drift probe`), nothing is claimed. Only a
     failure the service's container can cause has suspects (`ProbeResult.container_may_cause`):
-    no variable of it makes its URL fail to resolve."""
+    no variable of it makes its URL fail to resolve. `unverified`: what the check could not
+    verify; on the probed service it may explain the failure (never "not configuration")."""
     out: list[ProbeResult] = []
     extra: list[Finding] = []
     for result in probes:
@@ -64,6 +84,8 @@ def attach_causes(
             no_cause = NOT_REACHED
         elif not checked:
             no_cause = NOT_CHECKED
+        elif unruled := _unruled(result.service, unverified):
+            no_cause = unruled
         elif front is not None:  # the cause may be outside what drift reads (an IAM binding)
             no_cause = NO_DRIFT_FOUND
         else:

@@ -162,7 +162,9 @@ async def run_check(
 
         probes, changed = await probe_services(profile, names, state, targets_env, settings, runner)
         state.unverified.extend(changed)
-        probes, probe_findings = attach_causes(profile, probes, findings)
+        probes, probe_findings = attach_causes(
+            profile, probes, findings, unverified=state.unverified
+        )
         # made after the diff, which applied the ignores to its own: an entry naming a probe
         # rule (`{service: api, rule: probe.close_1011}`) silences the probe's finding too
         findings.extend(apply_ignores(profile, probe_findings, today))

@@ -9,6 +9,7 @@ import hmac
 import json
 import logging
 import time
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -44,6 +45,16 @@ class BackendConfig:
     selects_subprotocol: bool = True
     """The app names the subprotocol it takes in its 101, as a browser client requires (False:
     it accepts without naming one: RFC 6455 allows it, browsers fail the connection)."""
+
+
+@dataclass(frozen=True)
+class NoInstance:
+    """A revision none of whose instances can start: Cloud Run answers every request to it
+    with `status` (option `no_instance_status`) before any container sees it. `why` is the
+    sandbox's own note (never a secret's value), not sent."""
+
+    status: int
+    why: str = ""
 
 
 def _b64(data: bytes) -> str:
@@ -110,11 +121,15 @@ def check_connection(
 
 class BackendApp:
     """A WebSocket server for one revision (fixed env) or one service URL (env picked per
-    connection by traffic split). `pick` returns None when nothing serves."""
+    request by traffic split). `pick` returns None when nothing serves, NoInstance when the
+    picked revision has no instance that can start."""
 
-    def __init__(self, config: BackendConfig, pick: Callable[[], Env | None]) -> None:
+    def __init__(self, config: BackendConfig, pick: Callable[[], Env | NoInstance | None]) -> None:
         self.config = config
         self.pick = pick
+        self._picked: weakref.WeakKeyDictionary[ServerConnection, Env | None] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def serve(self, host: str = "127.0.0.1") -> tuple[Server, int]:
         server = await serve(
@@ -134,6 +149,10 @@ class BackendApp:
         return server, port
 
     def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        picked = self.pick()
+        if isinstance(picked, NoInstance):  # no container to see the request
+            return connection.respond(HTTPStatus(picked.status), "no available instance\n")
+        self._picked[connection] = picked
         path = request.path.split("?", 1)[0]
         upgrade = request.headers.get("Upgrade", "").lower() == "websocket"
         if not upgrade:
@@ -155,7 +174,7 @@ class BackendApp:
         return next((p for p in offered if p.startswith(JWT_PREFIX)), offered[0])
 
     async def handle(self, connection: ServerConnection) -> None:
-        env = self.pick()
+        env = self._picked.pop(connection, None)
         request = connection.request
         verdict = (
             TRY_AGAIN

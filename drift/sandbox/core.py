@@ -21,11 +21,12 @@ from drift.sandbox.names import ResourceKey, RpcError, check_etag
 from drift.sandbox.operations import Operations
 from drift.sandbox.pb import copy
 from drift.sandbox.retire import forget, retirement_problem
-from drift.sandbox.revisions import revision_env, weights
+from drift.sandbox.revisions import weights
 from drift.sandbox.rpc import CallLog
 from drift.sandbox.scenario import Scenario
 from drift.sandbox.seed import build_world, start_deploys
 from drift.sandbox.state import OwnerRec, Rollout, World
+from drift.sandbox.validate import instance_env
 
 
 class Core:
@@ -145,7 +146,7 @@ class Core:
             rec.key,
             rec.backend,
             weights(rec.pb.traffic_statuses),
-            lambda name: revision_env(self.world, project, rec.revisions[name]),
+            lambda name: instance_env(self.world, project, rec.revisions[name]),
             {s.tag: s.revision for s in rec.pb.traffic_statuses if s.tag and s.revision},
         )
         for status in rec.pb.traffic_statuses:

@@ -97,15 +97,30 @@ def configuration(message: RevisionPb | TemplatePb, default_account: str, kind: 
     return out
 
 
+def _retries(world: World, current: OwnerRec) -> bool:
+    """Whether an unchanged template resent over a latest created revision that failed makes
+    a new one (option `failed_resend`): Google does not document whether a revision that failed
+    its deploy checks is tried again. A template naming its revision names the failed one: its
+    name is taken, nothing is made."""
+    if world.options.failed_resend != "new_revision" or current.rollout is not None:
+        return False
+    if current.pb.template.revision:
+        return False
+    latest = current.revisions.get(current.pb.latest_created_revision.rsplit("/", 1)[-1])
+    return latest is not None and not is_ready(latest)
+
+
 def _new_revision(
     world: World, key: ResourceKey, current: OwnerRec | None, desired: Owner, force: bool
 ) -> str | None:
     """The name of the revision this update creates; None when it creates none (the
     template did not change — unless `force`: UpdateWorkerPoolRequest.force_new_revision —
     or it names an existing revision of the very same configuration and
-    `same_name_same_config: reuse`)."""
+    `same_name_same_config: reuse`), unless `failed_resend: new_revision` and the latest
+    created revision failed."""
     if current is not None and desired.template == current.pb.template and not force:
-        return None
+        if not _retries(world, current):
+            return None
     name = str(desired.template.revision)
     if not name:
         return f"{key.id}-{desired.generation:05d}-{world.suffix()}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from websockets.asyncio.server import Server
 
-from drift.sandbox.backend import BackendApp, BackendConfig, Env
+from drift.sandbox.backend import BackendApp, BackendConfig, Env, NoInstance
 from drift.sandbox.names import ResourceKey
 
 
@@ -21,7 +21,7 @@ from drift.sandbox.names import ResourceKey
 class _Running:
     server: Server
     port: int
-    env: dict[str, str]
+    env: dict[str, str] | NoInstance
 
 
 class Fleet:
@@ -51,11 +51,12 @@ class Fleet:
         key: ResourceKey,
         config: BackendConfig,
         weights: Mapping[str, int],
-        env_of: Callable[[str], dict[str, str]],
+        env_of: Callable[[str], dict[str, str] | NoInstance],
         tags: Mapping[str, str] | None = None,
     ) -> dict[str, int]:
         """Run exactly the revisions in `weights` (revision -> percent, 0 for tag-only),
-        starting new ones with `env_of(revision)`, and route each tag (-> revision) in `tags`
+        starting new ones with `env_of(revision)` (NoInstance: none of its instances can start,
+        every request to it gets that HTTP status), and route each tag (-> revision) in `tags`
         to its revision; return each revision's port."""
         held = self._tags[key] = dict(tags or {})
         for gone in [k for k in self._routers if k[0] == key and k[1] and k[1] not in held]:
@@ -69,7 +70,7 @@ class Fleet:
         self._weights[key] = [(name, pct) for name, pct in weights.items() if pct > 0]
         return {name: run.port for name, run in running.items()}
 
-    def env(self, key: ResourceKey, revision: str) -> dict[str, str] | None:
+    def env(self, key: ResourceKey, revision: str) -> dict[str, str] | NoInstance | None:
         running = self._revisions.get(key, {}).get(revision)
         return None if running is None else running.env
 
@@ -88,7 +89,7 @@ class Fleet:
         self._weights.clear()
         self._tags.clear()
 
-    async def _start(self, config: BackendConfig, env: dict[str, str]) -> _Running:
+    async def _start(self, config: BackendConfig, env: dict[str, str] | NoInstance) -> _Running:
         server, port = await BackendApp(config, lambda: env).serve(self.host)
         return _Running(server, port, env)
 
@@ -101,7 +102,7 @@ class Fleet:
         server.close()
         await server.wait_closed()
 
-    def _pick(self, key: ResourceKey, tag: str) -> Env | None:
+    def _pick(self, key: ResourceKey, tag: str) -> Env | NoInstance | None:
         if tag:  # a tag no longer held answers as no revision would
             held = self._tags.get(key, {}).get(tag)
             return None if held is None else self.env(key, held)

@@ -39,6 +39,19 @@ _EQUALS = re.compile(rf"resource\.(name|type|service)\s*(==|!=)\s*{_QUOTED}")
 _PROJECT_ACCOUNTS = (
     "principalSet://cloudresourcemanager.googleapis.com/projects/{}/type/ServiceAccount"
 )
+_PROJECT_SET = re.compile(_PROJECT_ACCOUNTS.format(r"\d+").replace(".", r"\."))
+# Members that stand for principals the scenario does not list ("group:{emailid}: An email
+# address that represents a Google group", `domain:`, `principalSet://`, `principal://`:
+# google/iam/v1/policy.proto Binding.members), and custom roles, whose permissions it does not
+# list ("You can grant one or more predefined roles or create and grant custom roles": Secret
+# Manager access control). Workforce identities are human users, never a service account
+# (cloud.google.com/iam/docs/principal-identifiers, "Workforce Identity Federation").
+_SETS = ("group:", "domain:", "principalSet:", "principal:")
+_WORKFORCE = (
+    "principal://iam.googleapis.com/locations/global/workforcePools/",
+    "principalSet://iam.googleapis.com/locations/global/workforcePools/",
+)
+CUSTOM_ROLES = ("projects/", "organizations/")
 _DEFAULT_ACCOUNT = re.compile(
     r"serviceAccount:(?P<number>\d+)-compute@developer\.gserviceaccount\.com"
 )
@@ -164,20 +177,45 @@ def grants(
     unknown: Unknown = "deny",
     overrides: dict[str, bool] | None = None,
     numbers: Mapping[str, int] | None = None,
+    indirect: Unknown = "deny",
 ) -> bool:
     """Whether any binding of any policy (secret, project, folders, organisation) gives
     `member` one of `roles` on `resource` now. `numbers`: project ids to numbers, for the
-    project of a user-managed account (`NAME@PROJECT_ID.iam.gserviceaccount.com`)."""
+    project of a user-managed account (`NAME@PROJECT_ID.iam.gserviceaccount.com`).
+    `indirect` (option `indirect_grants`): whether a set the scenario does not list holds
+    `member`, and a custom role held by it carries the permission."""
     names = {member, *EVERYONE}
     if number := _account_project(member, numbers or {}):
         names.add(_PROJECT_ACCOUNTS.format(number))
     return any(
-        binding.role in roles
-        and not names.isdisjoint(binding.members)
+        _holds(binding, names, roles, bool(number), indirect == "grant")
         and binding_applies(binding, resource, kind, now, unknown, overrides or {})
         for policy in policies
         for binding in policy.bindings
     )
+
+
+def _holds(
+    binding: policy_pb2.Binding, names: set[str], roles: frozenset[str], placed: bool, sets: bool
+) -> bool:
+    """Whether the binding's role and members give one of `names` one of `roles` (`sets`: a
+    set the scenario does not list holds them, a custom role carries the permission)."""
+    named = not names.isdisjoint(binding.members)
+    if binding.role in roles and named:
+        return True
+    if not sets:
+        return False
+    # an "all service accounts of a project" set is decided when the account's project is
+    # placed (its number known): not a set the scenario leaves open
+    held = any(
+        m.startswith(_SETS)
+        and not m.startswith(_WORKFORCE)
+        and not (placed and _PROJECT_SET.fullmatch(m))
+        for m in binding.members
+    )
+    if binding.role in roles:
+        return held
+    return binding.role.startswith(CUSTOM_ROLES) and (held or named)
 
 
 def _account_project(member: str, numbers: Mapping[str, int]) -> str:

@@ -216,6 +216,9 @@ class SecretUse:
     where: str
     secret: str
     version: str
+    mounted: bool = False
+    """A secret volume's (read when the file is read), not an env variable's (read when an
+    instance starts)."""
 
 
 def secret_uses(template: RevisionPb | TemplatePb) -> Iterator[SecretUse]:
@@ -237,15 +240,15 @@ def secret_uses(template: RevisionPb | TemplatePb) -> Iterator[SecretUse]:
         source = volume.secret
         where = f"spec.template.spec.volumes[{v_index}].secret.secret_name"
         if not source.items:
-            yield SecretUse(where, source.secret, "latest")
+            yield SecretUse(where, source.secret, "latest", mounted=True)
         for item in source.items:
-            yield SecretUse(where, source.secret, item.version or "latest")
+            yield SecretUse(where, source.secret, item.version or "latest", mounted=True)
 
 
 def revision_env(world: World, project: ProjectRec, revision: RevisionPb) -> dict[str, str]:
     """The environment the ingress container's instances start with: secrets resolved now
-    (env secrets are resolved when an instance starts; a reference that cannot be resolved
-    leaves the variable unset), `$(NAME)` in values expanded."""
+    (env secrets are resolved when an instance starts: `validate.instance_env` first makes
+    sure each can be, else no instance starts), `$(NAME)` in values expanded."""
     env: dict[str, str] = {}
     if not revision.containers:
         return env

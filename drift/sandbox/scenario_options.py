@@ -122,6 +122,33 @@ class Options(Strict):
     unknown_conditions: Literal["deny", "grant"] = Field(
         "deny", description="A conditional binding whose expression the sandbox cannot evaluate."
     )
+    indirect_grants: Literal["deny", "grant"] = Field(
+        "deny",
+        description="A grant through a member the sandbox cannot expand: an access role held "
+        "by a `group:`, `domain:`, `principalSet:` or `principal:` member (every principal in "
+        "it holds the role: google/iam/v1/policy.proto Binding.members), or a custom role "
+        "(`projects/*/roles/*`, `organizations/*/roles/*`) held by the account, everyone or "
+        "such a set, which may include `secretmanager.versions.access` (Secret Manager access "
+        "control). Whether the runtime account is in the set, or the role has the permission, "
+        "is not in the scenario: `deny`: it is not; `grant`: it is. Workforce identities are "
+        "never a service account and never grant.",
+    )
+    no_instance_status: Literal[503, 429] = Field(
+        503,
+        description="The HTTP status a request to a revision gets when none of its instances "
+        "can start (an env secret that cannot be retrieved: 'if secret retrieval fails, the "
+        "instance does not start', run/docs/configuring/services/secrets). Cloud Run documents "
+        "both for a request no instance takes ('requests might fail with 429 or 503 errors "
+        '(with logs indicating "The request was aborted because there was no available '
+        "instance\")', run/docs/known-issues), not which one this case gives.",
+    )
+    failed_resend: Literal["stays_failed", "new_revision"] = Field(
+        "stays_failed",
+        description="An update of a service or worker pool that resends its template unchanged "
+        "while its latest created revision failed (its cause fixed since: a grant added, a "
+        "version enabled). Not documented: `stays_failed`: no revision is made, the failed one "
+        "stays latest created; `new_revision`: a new revision is made and checked again.",
+    )
     revision_client_annotations: bool = Field(
         True, description="A new revision records its writer's client in system annotations."
     )

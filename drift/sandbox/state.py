@@ -250,6 +250,7 @@ class World:
             unknown=self.options.unknown_conditions,
             overrides=self.condition_overrides,
             numbers={pid: rec.number for pid, rec in self.projects.items()},
+            indirect=self.options.indirect_grants,
         )
 
     # --- services, worker pools, jobs -----------------------------------------------

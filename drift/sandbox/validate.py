@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 import grpc
 from google.protobuf.message import Message
 
+from drift.sandbox.backend import NoInstance
 from drift.sandbox.cpu_rules import ONE_CPU as ONE_CPU
 from drift.sandbox.cpu_rules import instance_cpu as instance_cpu
 from drift.sandbox.cpu_rules import instance_size as instance_size
@@ -19,7 +20,7 @@ from drift.sandbox.kinds import kind_of
 from drift.sandbox.limits import validate_maximums
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import RevisionPb, TrafficPb
-from drift.sandbox.revisions import LATEST, REVISION, is_ready, secret_uses
+from drift.sandbox.revisions import LATEST, REVISION, is_ready, revision_env, secret_uses
 from drift.sandbox.scenario_fields import account_problem
 from drift.sandbox.state import ProjectRec, VersionState, World
 
@@ -325,6 +326,24 @@ def template_problem(world: World, project: ProjectRec, template: Message) -> st
         if problem:
             return f"{use.where}: {problem}"
     return None
+
+
+def instance_env(
+    world: World, project: ProjectRec, revision: RevisionPb
+) -> dict[str, str] | NoInstance:
+    """The environment a new instance of `revision` starts with, or NoInstance when none can
+    start: "If the secret is an environment variable, the value of the secret is retrieved
+    prior to starting the instance, so if secret retrieval fails, the instance does not start"
+    (cloud.google.com/run/docs/configuring/services/secrets, "How secrets are checked at
+    deployment and runtime") — retrieved by the revision's service account, with the checks
+    a deploy makes (any container's env: a sidecar's too starts with the instance). A mounted
+    secret is read when the file is read: the instance starts (the backend reads no file)."""
+    account = revision.service_account or project.default_service_account
+    for use in (u for u in secret_uses(revision) if not u.mounted):
+        problem = _secret_problem(world, project, use.secret, use.version, account)
+        if problem:
+            return NoInstance(world.options.no_instance_status, f"{use.where}: {problem}")
+    return revision_env(world, project, revision)
 
 
 def _secret_problem(
