@@ -176,9 +176,10 @@ def _messages(data: dict[str, Any]) -> None:
     """`service_before` and `base_template` must read as the run_v2 messages restore reads:
     their bytes (`…_pb`, `drift.fix.wire`) where the entry has them, which is what restore
     reads then (`drift.fix.recorded.before_service`); else their JSON. The JSON beside bytes
-    is read only as a mapping (its `uid`, `client`, `updateTime`), which the entry's shape
-    check has made sure of: parsing it as a message too cost about 2 ms an entry, for every
-    entry of the journal, at every command that reads it."""
+    is read only as a mapping (its `uid`, `generation`, `client`, `updateTime`): what is read
+    of it as numbers and names must be what the bytes hold (`_agrees`); parsing it as a
+    message too cost about 2 ms an entry, for every entry of the journal, at every command
+    that reads it."""
     from google.cloud import run_v2
 
     kind = data.get("kind", "service")
@@ -189,7 +190,9 @@ def _messages(data: dict[str, Any]) -> None:
     )
     for name, message in messages:
         if data.get(f"{name}_pb"):
-            _packed(data[f"{name}_pb"], f"{name}_pb", message)
+            packed = _packed(data[f"{name}_pb"], f"{name}_pb", message)
+            if name == "service_before":
+                _agrees(data[name], packed, name)
             continue
         if name not in data:
             continue
@@ -200,12 +203,23 @@ def _messages(data: dict[str, Any]) -> None:
             raise Malformed(f"field `{name}` must be {what} ({str(exc)[:200]})") from exc
 
 
-def _packed(value: Any, where: str, message: Any) -> None:
+def _agrees(mapping: Any, packed: Any, where: str) -> None:
+    """The workload's `uid` and `generation` in the JSON (`Entry.generation_before`, what
+    `since` and restore compare) are the bytes' own: a JSON edited apart from its bytes, or
+    one whose generation is no number, is not an entry as drift wrote it."""
+    generation = mapping.get("generation", 0) or 0
+    uid = mapping.get("uid", "") or ""
+    number = str(generation).isdecimal() and int(generation) == int(packed.generation)
+    if not (isinstance(generation, (int, str)) and number and uid == packed.uid):
+        raise Malformed(f"field `{where}` does not hold its bytes' uid and generation")
+
+
+def _packed(value: Any, where: str, message: Any) -> Any:
     from drift.fix.wire import unpacked
 
     _STRING(value, where)
     try:
-        unpacked(message, value)
+        return unpacked(message, value)
     except ValueError as exc:
         what = f"a serialized run_v2.{message.__name__}, base64"
         raise Malformed(f"field `{where}` must be {what} ({str(exc)[:200]})") from exc

@@ -105,6 +105,53 @@ MALFORMED = [
 ]
 
 
+def with_bytes(**json_fields: Any) -> Callable[[Data], object]:
+    """The entry as a drift that keeps the bytes writes it (`service_before_pb`: generation 3,
+    uid u-1), its JSON's `json_fields` set apart from them."""
+
+    def change(data: Data) -> None:
+        from google.cloud import run_v2
+
+        from drift.fix.wire import packed
+
+        data["service_before_pb"] = packed(run_v2.Service(generation=3, uid="u-1"))
+        data["service_before"].update({"uid": "u-1", **json_fields})
+
+    return change
+
+
+BYTES_APART = [
+    pytest.param(with_bytes(generation="abc"), id="generation-not-a-number"),
+    pytest.param(with_bytes(generation="4"), id="generation-not-the-bytes"),
+    pytest.param(with_bytes(generation=True), id="generation-bool"),
+    pytest.param(with_bytes(uid="u-2"), id="uid-not-the-bytes"),
+]
+
+
+@pytest.mark.parametrize("change", BYTES_APART)
+def test_json_read_beside_bytes_must_hold_the_bytes_uid_and_generation(
+    tmp_path: Path, change: Callable[[Data], object]
+) -> None:
+    """revown68 F1: the JSON beside an entry's bytes is read as a mapping only (its
+    generation is what `since` and a rollback compare); one that disagrees with the bytes, or
+    whose generation is no number, is refused when read, never an internal error later."""
+    path = recorded(tmp_path)
+    rewrite(path, change)
+    (entry,) = Journal(tmp_path).entries()
+    assert entry.unreadable, entry
+    assert "field `service_before` does not hold its bytes' uid and generation" in entry.problem
+
+
+def test_an_entry_with_bytes_is_read_from_them(tmp_path: Path) -> None:
+    """The JSON beside the bytes is not parsed as a message (the bytes are what restore
+    reads): a field of it the bytes hold otherwise does not stop the entry."""
+    path = recorded(tmp_path)
+    rewrite(path, with_bytes(traffic=5))
+    (entry,) = Journal(tmp_path).entries()
+    assert not entry.unreadable and not entry.problem, entry.problem
+    assert entry.generation_before == 3
+
+
 @pytest.mark.parametrize(("change", "field"), MALFORMED)
 def test_a_malformed_entry_is_refused_naming_its_file_and_field(
     tmp_path: Path, change: Callable[[Data], object], field: str
