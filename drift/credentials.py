@@ -106,12 +106,14 @@ def _assignment(key: str) -> str:
 
 
 _URL_TOKEN = (
-    r"(?i:hooks\.slack\.com/services/)[A-Za-z0-9]+/[A-Za-z0-9]+/(?P<url>[A-Za-z0-9]+)"
+    r"(?i:hooks\.slack\.com/)[A-Za-z]+/(?:[A-Za-z0-9]+/)*(?P<url>[A-Za-z0-9_-]+)"
     r"|(?i:discord(?:app)?\.com/api(?:/v[0-9]+)?/webhooks/)[0-9]+/(?P<hook>[A-Za-z0-9_-]+)"
 )
 """The token a webhook's URL carries in its path, which is its credential: Slack's incoming
 webhook `https://hooks.slack.com/services/T…/B…/TOKEN` ("Your webhook URL contains a secret.
-Don't share it online", api.slack.com/messaging/webhooks), Discord's `…/api/webhooks/ID/TOKEN`
+Don't share it online", api.slack.com/messaging/webhooks) and any hook there, its token last
+(Workflow Builder's `/triggers/T…/ID/TOKEN`, `/workflows/T…/A…/ID/TOKEN` start a workflow
+for whoever holds them: docs.slack.dev "Creating webhook triggers"), Discord's `…/ID/TOKEN`
 (discord.com/developers/docs/resources/webhook). Only the token is masked: the host and the
 ids still tell which hook. A signed URL's signature (`X-Goog-Signature=`, `X-Amz-Signature=`,
 `Signature=`) is a credential assigned in it: `_KEY_WORDS`."""
@@ -307,7 +309,9 @@ def _inert(value: str) -> bool:
     """A harmless word or number (`true`, `8080`), or a URL that holds no credential once those
     it carries are masked (`_assigned_spans`: a webhook's token, a signature, `?token=…`): no
     user and password, no opaque token (`_OPAQUE`) left in it. Not any `https://` URL: a
-    webhook's is its credential, whatever the variable's name (`SLACK_WEBHOOK_SECRET`)."""
+    webhook's is its credential, whatever the variable's name (`SLACK_WEBHOOK_SECRET`). A
+    long id in a path (a commit's hash) is a token's shape: under a secret's name, masked whole
+    as an unknown hook's token is (`…/in/AbCd…89`); more hidden, never less (revown68 F2)."""
     value = value.strip()
     if _HARMLESS.match(value):
         return True

@@ -32,6 +32,9 @@ def _spans(units: str) -> re.Pattern[str]:
 
 _DURATION = _spans("hms")
 _SPAN = _spans("dhms")
+DURATION_TEXT = rf"^\s*(?:{_NUMBER}|(?=[0-9]){_DURATION.pattern})\s*$"
+"""A duration as text that `parse_duration` takes (`600`, `2s`, `1m30s`), as a JSON Schema
+pattern (editors: `drift.profiles.rules_spec.Duration`)."""
 
 
 def parse_duration(value: str | int | float, examples: str = "600s, 10m or 1h") -> float:

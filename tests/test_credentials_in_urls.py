@@ -17,6 +17,16 @@ CASES = [
         SLACK,
         "https://hooks.slack.com/services/T00000000/B00000000/***",
     ),
+    (  # revown68 F2: Workflow Builder's webhook triggers start the workflow for whoever holds them
+        f"https://hooks.slack.com/triggers/T00000000/4567890123456/{SLACK}",
+        SLACK,
+        "https://hooks.slack.com/triggers/T00000000/4567890123456/***",
+    ),
+    (
+        f"https://hooks.slack.com/workflows/T00000000/A00000000/456789012345678901/{SLACK}",
+        SLACK,
+        "https://hooks.slack.com/workflows/T00000000/A00000000/456789012345678901/***",
+    ),
     (
         "https://discord.com/api/webhooks/123456789012345678/FAKE-fake_FAKEfake0123",
         "FAKE-fake_FAKEfake0123",

@@ -49,9 +49,13 @@ def job_findings(ctx: Context) -> Iterator[Finding]:
 
 
 def rerun_note(ctx: Context) -> str:
-    """What `job.failed` adds when the failed execution ran a configuration the job's last
-    update replaced (`Execution.before_update`: a fix may have removed its cause), which
-    only the next execution tells: the command that starts it ("" otherwise)."""
+    """What `job.failed` adds when the failed execution, created before the job's last
+    update, ran another configuration than the job's current one (`Execution.before_update`:
+    a fix may have removed its cause), which only the next execution tells: the command that
+    starts it ("" otherwise). Only that: an execution records no marker of the overrides it
+    was started with (`gcloud run jobs execute --update-env-vars … --tasks …`, RunJobRequest
+    `overrides`, its template holding them applied), so the difference may be theirs and not
+    the update's (revown68 F5): a run that had them needs them again."""
     execution = ctx.live.execution
     if execution is None or not execution.before_update:
         return ""
@@ -59,9 +63,11 @@ def rerun_note(ctx: Context) -> str:
     _, project, _, region, _, job = (ctx.live.full_name.split("/") + [""] * 6)[:6]
     where = f" --project={project} --region={region}" if region else ""
     return (
-        f" (execution {execution.name} ran the configuration from before the job's last "
-        f"update, and stays its latest until the job runs again: `gcloud run jobs execute "
-        f"{job or ctx.service.name}{where}` runs the current one)"
+        f" (execution {execution.name} ran a configuration other than the job's current "
+        f"one, and stays its latest until the job runs again: `gcloud run jobs execute "
+        f"{job or ctx.service.name}{where}` runs the current one, with the overrides again "
+        f"if that execution was started with any: `--update-env-vars`, `--args`, `--tasks`, "
+        f"`--task-timeout`)"
     )
 
 

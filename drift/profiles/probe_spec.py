@@ -7,10 +7,10 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from drift.profiles.names import check_tag
-from drift.profiles.rules_spec import Strict, Text, check_regex, parse_duration_value
+from drift.profiles.rules_spec import Duration, Strict, Text, check_regex
 from drift.runnervars import refusal, runner_credential
 
 VAR_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -135,14 +135,12 @@ class ProbeSpec(Strict):
     subprotocols: list[Subprotocol] = Field(default_factory=list)
     headers: dict[HeaderName, HeaderValue] = Field(default_factory=dict)
     auth: Literal["none", "google-id-token"] = "none"
-    hold: Annotated[
-        float, BeforeValidator(parse_duration_value), _duration_within(0.0, MAX_HOLD)
-    ] = Field(2.0, description="How long the socket must stay open (e.g. 2s; at most 1h).")
-    timeout: Annotated[
-        float,
-        BeforeValidator(parse_duration_value),
-        _duration_within(0.0, MAX_TIMEOUT, open_low=True),
-    ] = Field(10.0, description="Connect timeout (e.g. 10s; at most 5m).")
+    hold: Annotated[Duration, _duration_within(0.0, MAX_HOLD)] = Field(
+        2.0, description="How long the socket must stay open (e.g. 2s; at most 1h)."
+    )
+    timeout: Annotated[Duration, _duration_within(0.0, MAX_TIMEOUT, open_low=True)] = Field(
+        10.0, description="Connect timeout (e.g. 10s; at most 5m)."
+    )
     send: str | None = None
     expect: str | None = Field(None, description="RE2 regex the first message must match.")
     tag: Tag | None = Field(

@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from drift.findings import Severity
-from drift.units import parse_duration
+from drift.units import DURATION_TEXT, parse_duration
 from drift.yamldoc import quote_float
 
 if TYPE_CHECKING:
@@ -324,3 +324,12 @@ def quantity(parse: Callable[[Any], T]) -> Callable[[Any], T]:
 
 
 parse_duration_value = quantity(parse_duration)
+Duration = Annotated[
+    float,
+    BeforeValidator(
+        parse_duration_value,
+        json_schema_input_type=float | Annotated[str, Field(pattern=DURATION_TEXT)],
+    ),
+]
+"""A duration in seconds, written as a number or as text (`2s`, `1m30s`): the schema editors
+read takes both, as the loader does (revown68 F4)."""

@@ -219,11 +219,11 @@ def test_a_failure_from_before_the_jobs_last_update_says_how_to_run_it_again(
     sandbox = make_sandbox(jobs_world(jobs={"job": failed_job()}))
     rerun = "`gcloud run jobs execute job --project=p --region=us-central1` runs the current one"
     before = findings(check(sandbox, monkeypatch, profiles))[("job", "job.failed", "execution")]
-    assert "before the job's last update" not in before.message  # type: ignore[attr-defined]
+    assert "gcloud run jobs execute" not in before.message  # type: ignore[attr-defined]
     sandbox.update_job("p", "job", secrets={"DB": "rotated:1"})
     after = findings(check(sandbox, monkeypatch, profiles))[("job", "job.failed", "execution")]
     message = after.message  # type: ignore[attr-defined]
-    assert "ran the configuration from before the job's last update" in message, message
+    assert "ran a configuration other than the job's current one" in message, message
     assert rerun in message and message.startswith(before.message), message  # type: ignore[attr-defined]
 
 
@@ -247,8 +247,33 @@ def test_the_rerun_note_needs_the_configuration_the_execution_ran_to_differ(
     sandbox.update_job("p", "job", **change)
     after = findings(check(sandbox, monkeypatch, profiles))[("job", "job.failed", "execution")]
     message = after.message  # type: ignore[attr-defined]
-    assert ("before the job's last update" in message) is noted, message
+    assert ("other than the job's current one" in message) is noted, message
     assert ("gcloud run jobs execute" in message) is noted, message
+
+
+@pytest.mark.parametrize(
+    "override", [{"env": {"MODE": "dry-run"}}, {"task_count": 5}], ids=["env", "tasks"]
+)
+def test_the_rerun_note_claims_no_update_an_override_may_explain(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    profiles: Path,
+    override: dict[str, object],
+) -> None:
+    """revown68 F5: an execution started with overrides (`gcloud run jobs execute
+    --update-env-vars … / --tasks …`) ran a template other than the job's, and records no
+    marker of them: after a labels-only update the note says only what drift knows (another
+    configuration than the current one), never that it was the one before the update, and
+    that a re-run with overrides needs them again."""
+    sandbox = make_sandbox(jobs_world(jobs={"job": JOB_SPEC}))
+    sandbox.run_job("p", "job", failure="Task failed: exit code 1", **override)  # type: ignore[arg-type]
+    sandbox.advance(5)
+    sandbox.update_job("p", "job")  # labels only: the same template sent back
+    after = findings(check(sandbox, monkeypatch, profiles))[("job", "job.failed", "execution")]
+    message = after.message  # type: ignore[attr-defined]
+    assert "before the job's last update" not in message, message
+    assert "ran a configuration other than the job's current one" in message, message
+    assert "with the overrides again if that execution was started with any" in message
 
 
 def test_a_job_whose_latest_update_failed_is_never_clean(
