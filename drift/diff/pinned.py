@@ -11,6 +11,7 @@ from drift.diff.context import Context
 from drift.diff.unserved import LIVE_LATER, canary_running, unserved
 from drift.live.api import short
 from drift.live.changeids import canary_change
+from drift.live.model import LiveService
 from drift.live.normalize import raw
 from drift.live.trap import (
     UNKNOWN_PIN,
@@ -178,22 +179,26 @@ def _caught(ctx: Context, proof: str | None) -> str:
 
 
 def serving_canary(ctx: Context) -> str:
-    """What `revision.pinned` says when drift's canary, still tagged, serves ("" when none
-    does): someone routed traffic to it after drift left it with none (a canary held by `drift
-    fix --no-promote`, then `gcloud run services update-traffic --to-latest`, or
-    `--to-revisions CANARY=N`, which keeps its tag). drift's promotion removes the tag in the
-    same write (`drift.fix.patch.promoted_traffic`), so the service alone tells. drift's change
-    serves: nothing is left to promote, and its rollback would undo their routing; only the
-    tag is left to remove."""
-    live = ctx.live
+    """`serving_words` of `revision.pinned`."""
+    return serving_words(ctx.live, ctx.profile.project, ctx.profile.region)
+
+
+def serving_words(live: LiveService, project: str, region: str) -> str:
+    """What drift says of its canary that, still tagged, serves ("" when none does): someone
+    routed traffic to it after drift left it with none (a canary held by `drift fix
+    --no-promote`, then `gcloud run services update-traffic --to-latest`, or `--to-revisions
+    CANARY=N`, which keeps its tag). drift's promotion removes the tag in the same write
+    (`drift.fix.patch.promoted_traffic`), so the service alone tells. drift's change serves:
+    nothing is left to promote, and its rollback would undo their routing; only the tag is
+    left to remove. The one wording of `revision.pinned` and of the plan's step
+    (`drift.fix.manual.rollout_step`), at any share (revown68 F6)."""
     served = {s.name: s.percent for s in live.serving if s.percent}
     canaries = [name for name in live.canaries if name in served]
     if not canaries:
         return ""
     change = canary_change(canaries[0]) or "CHANGE"
     tags = canary_tags(live)
-    profile = ctx.profile
-    untag = untrap_command(live.name, "", tags, profile.project, profile.region)
+    untag = untrap_command(live.name, "", tags, project, region)
     shares = ", ".join(f"{served[name]}%" for name in canaries)
     by_latest = live.routes_latest and live.latest_ready in canaries
     how = "LATEST resolves to it" if by_latest else "the traffic names it"

@@ -222,3 +222,19 @@ def test_a_promoted_canary_the_team_pinned_away_from_is_no_pin_of_drifts(
         said = " ".join(lab.lab_cli(sandbox, tmp_path, "check", "lab", env=env).stdout.split())
         assert "revision.rollout" in said, said  # their failed deploy is said
         assert "revision.pinned" not in said and "pinned the traffic by name" not in said, said
+
+
+def test_a_held_canary_a_teammate_routed_a_share_to_is_said_so_by_the_plan_too(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown68 F6: `--to-revisions CANARY=10,BEFORE=90`, its tag kept. check said the canary
+    serves 10 %; the plan's step (and `fix --dry-run`'s) called it "held with no traffic" and
+    told to promote it by hand. One wording now (`drift.diff.pinned.serving_words`)."""
+    sandbox = make_sandbox(lab.lab_world())
+    before = sandbox.service("fix-lab", "app").latest_ready_revision.rsplit("/", 1)[-1]
+    options = FixOptions(yes=True, promote=False)
+    change = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), options, monkeypatch).change_id
+    sandbox.update_traffic("fix-lab", "app", {f"app-drift-{change}": 10, before: 90})
+    planned = " ".join(lab.lab_cli(sandbox, tmp_path, "plan", "lab").stdout.split())
+    assert f"drift's canary app-drift-{change} of change {change} serves 10%" in planned, planned
+    assert "held with no traffic" not in planned and "promote the canary" not in planned, planned
