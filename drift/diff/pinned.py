@@ -8,9 +8,10 @@ journal is offered only once no fix can be running on that canary)."""
 from __future__ import annotations
 
 from drift.diff.context import Context
-from drift.diff.unserved import LIVE_LATER, canary_running
+from drift.diff.unserved import LIVE_LATER, canary_running, unserved
 from drift.live.api import short
 from drift.live.changeids import canary_change
+from drift.live.model import LiveService
 from drift.live.normalize import raw
 from drift.live.trap import (
     UNKNOWN_PIN,
@@ -53,15 +54,50 @@ def pinned_words(ctx: Context, change: str) -> str:
     )
 
 
-def _restoration_failed(ctx: Context, change: str) -> str:
-    """The pin a failed restoration left ("" when it is not one): drift's canary, its tag
-    removed, is the latest ready revision and serves nothing, while the latest created one
-    failed — drift pinned the traffic by name rather than leave LATEST on the canary
-    (`drift.fix.restore.pin_by_name`). The service alone tells (a CI runner without the
-    journal); its rollback refuses until the configuration that served can start."""
+def held_canaries(ctx: Context) -> tuple[str, ...]:
+    """drift's canaries `revision.pinned` speaks of: `ctx.live.canaries`, less the latest
+    ready revision counted only as the canary a failed restoration left (`_restored_over`)
+    where the revisions do not show that restoration: a promoted canary, the serving revision
+    until the team pinned their own and then deployed a revision that failed, is theirs to
+    pin (revown68 F3)."""
+    live = ctx.live
+    suspect = _restored_over(ctx)
+    if suspect and not _never_served(ctx, suspect):
+        return tuple(name for name in live.canaries if name != suspect)
+    return live.canaries
+
+
+def _restored_over(ctx: Context) -> str:
+    """The latest ready revision when `drift.live.reader.canaries` counts it as drift's canary
+    only for the shape a failed restoration leaves (untagged, serving nothing, and not the
+    latest created revision); else ""."""
     live = ctx.live
     canary = live.latest_ready
     if canary not in live.canaries or canary in (live.latest_created, *_tagged(ctx)):
+        return ""
+    return canary
+
+
+def _never_served(ctx: Context, canary: str) -> bool:
+    """Whether the revisions show drift's canary `canary` never served
+    (`drift.diff.unserved.unserved`: its change's journal entry here, else the client or the
+    shape of the revision after it — drift's restoration marks the undoing of a canary that
+    never served, `drift.fix.restore._client_version`). drift pins by name only a restoration
+    of such a canary (`drift.fix.restore.pin_by_name`): a promoted canary served."""
+    records = ctx.state.history.get(ctx.service.key) or []
+    index = next((i for i, r in enumerate(records) if r.name == canary), None)
+    return index is not None and index in unserved(records, ctx.journal)
+
+
+def _restoration_failed(ctx: Context, change: str) -> str:
+    """The pin a failed restoration left ("" when it is not one): drift's canary, its tag
+    removed, never served and is the latest ready revision, while the latest created one
+    failed — drift pinned the traffic by name rather than leave LATEST on the canary
+    (`drift.fix.restore.pin_by_name`). The service and its revisions tell (a CI runner
+    without the journal); its rollback refuses until the configuration that served can start."""
+    live = ctx.live
+    canary = _restored_over(ctx)
+    if not canary or not _never_served(ctx, canary):
         return ""
     if live.latest_created_ready or live.reconciling:
         return ""
@@ -143,22 +179,26 @@ def _caught(ctx: Context, proof: str | None) -> str:
 
 
 def serving_canary(ctx: Context) -> str:
-    """What `revision.pinned` says when drift's canary, still tagged, serves ("" when none
-    does): someone routed traffic to it after drift left it with none (a canary held by `drift
-    fix --no-promote`, then `gcloud run services update-traffic --to-latest`, or
-    `--to-revisions CANARY=N`, which keeps its tag). drift's promotion removes the tag in the
-    same write (`drift.fix.patch.promoted_traffic`), so the service alone tells. drift's change
-    serves: nothing is left to promote, and its rollback would undo their routing; only the
-    tag is left to remove."""
-    live = ctx.live
+    """`serving_words` of `revision.pinned`."""
+    return serving_words(ctx.live, ctx.profile.project, ctx.profile.region)
+
+
+def serving_words(live: LiveService, project: str, region: str) -> str:
+    """What drift says of its canary that, still tagged, serves ("" when none does): someone
+    routed traffic to it after drift left it with none (a canary held by `drift fix
+    --no-promote`, then `gcloud run services update-traffic --to-latest`, or `--to-revisions
+    CANARY=N`, which keeps its tag). drift's promotion removes the tag in the same write
+    (`drift.fix.patch.promoted_traffic`), so the service alone tells. drift's change serves:
+    nothing is left to promote, and its rollback would undo their routing; only the tag is
+    left to remove. The one wording of `revision.pinned` and of the plan's step
+    (`drift.fix.manual.rollout_step`), at any share (revown68 F6)."""
     served = {s.name: s.percent for s in live.serving if s.percent}
     canaries = [name for name in live.canaries if name in served]
     if not canaries:
         return ""
     change = canary_change(canaries[0]) or "CHANGE"
     tags = canary_tags(live)
-    profile = ctx.profile
-    untag = untrap_command(live.name, "", tags, profile.project, profile.region)
+    untag = untrap_command(live.name, "", tags, project, region)
     shares = ", ".join(f"{served[name]}%" for name in canaries)
     by_latest = live.routes_latest and live.latest_ready in canaries
     how = "LATEST resolves to it" if by_latest else "the traffic names it"

@@ -10,7 +10,7 @@ from typing import Any
 
 from drift.diff.context import Context
 from drift.diff.jobs import masked
-from drift.diff.pinned import pinned_words, serving_canary
+from drift.diff.pinned import held_canaries, pinned_words, serving_canary
 from drift.diff.served import unreleased_revisions
 from drift.findings import Finding, Severity
 from drift.kinds import Kind
@@ -123,10 +123,10 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             actual="canary serves, tagged",
             severity=Severity.WARNING,
         )
-    elif not live.routes_latest and live.canaries:
-        canaries = ", ".join(live.canaries)
+    elif not live.routes_latest and (held := held_canaries(ctx)):
+        canaries = ", ".join(held)
         pinned = "instances are" if pool else "traffic is"
-        changes = sorted({c for name in live.canaries if (c := canary_change(name))})
+        changes = sorted({c for name in held if (c := canary_change(name))})
         change = changes[0] if len(changes) == 1 else "CHANGE"
         if pool:  # a pool's fix has no promotion, and no journal-less way out
             undo = f"a new deploy would get no {share}; `drift rollback {change}` its change"

@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 
 from drift.blanks import Arg, blank, filled, word
+from drift.diff.pinned import serving_words
 from drift.diff.rollout import LATEST_READY, NOT_READY
 from drift.diff.served import template_serves
 from drift.fields import FIELDS, SettingValue
@@ -160,6 +161,8 @@ def rollout_step(
     change = canary_change(live, live.latest_created)
     running = running_rule(state, key)
     now = live.source  # changed since the change: no promotion as printed (`canary_left`)
+    if change and (serves := serving_words(live, cmd.project, cmd.region)):  # routed there
+        return ManualStep(target, f"{message} ({serves})", (describe,))
     if change and (
         left := canary_left(live.name, live.latest_created, change, entries, running, now)
     ):

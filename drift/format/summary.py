@@ -307,6 +307,19 @@ def proof_rows(proof: Proof) -> list[tuple[str, ProbeResult]]:
     return [("before the fix", proof.before), ("the canary", proof.canary)]
 
 
+def proof_verdict(proof: Proof) -> str:
+    """What a proof proves, as its headline: `confirmed` only when what served failed and the
+    canary passed (SPEC); where both passed there was no failure to confirm, which "not
+    confirmed" would leave a reader taking for a doubt about the patch (revown68)."""
+    if proof.confirmed:
+        return "the patch fixes the failure"
+    if proof.note:
+        return f"not confirmed: {proof.note}"
+    if proof.before.ok and proof.canary.ok:
+        return "nothing to confirm: what served passed its probe before the fix too"
+    return "not confirmed"
+
+
 def confirmed_text(probe: ProbeResult) -> str:
     """Whether `drift fix` proved the suspected causes: yes, no, or not tried."""
     if probe.confirmed is None:

@@ -128,9 +128,7 @@ def _proofs_table(report: Report) -> Text:
     re-check's own."""
     text = Text()
     for proof in report.proofs:
-        said = "the patch fixes the failure" if proof.confirmed else "not confirmed"
-        if proof.note:
-            said += f": {visible(proof.note)}"
+        said = visible(summary.proof_verdict(proof))
         text.append(f"  {visible(proof.service)}  {said}\n")
         for label, p in summary.proof_rows(proof):
             _probe_lines(text, report, p, f"    {label + ':':<16}", "      ", proof=True)

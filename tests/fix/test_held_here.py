@@ -198,3 +198,43 @@ def test_a_held_canary_a_teammate_routed_latest_to_is_said_with_its_tag_left(
     assert f"remove it with `{untag}`" in said, said
     sandbox.update_traffic("fix-lab", "app", to, remove_tags=(f"drift-{change}",))
     assert "revision.pinned" not in lab.lab_cli(sandbox, tmp_path, "check", "lab").stdout
+
+
+def test_a_promoted_canary_the_team_pinned_away_from_is_no_pin_of_drifts(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown68 F3: a promoted change, then the team's own pin by name on what served before
+    (`gcloud run services update-traffic app --to-revisions app-00001=100`), then a deploy of
+    theirs that fails. drift's promoted canary, untagged, is the latest ready revision: check
+    said "drift's change C pinned the traffic by name … `drift rollback C` releases the pin",
+    which that rollback refuses. drift pins by name only a restoration of a canary that never
+    served; this one served, with or without its journal here."""
+    sandbox = make_sandbox(lab.lab_world())
+    before = sandbox.service("fix-lab", "app").latest_ready_revision.rsplit("/", 1)[-1]
+    done = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert done.exit_code is ExitCode.OK and done.change_id is not None, done.summary()
+    sandbox.update_traffic("fix-lab", "app", {before: 100})
+    sandbox.hold_deploys(True)
+    sandbox.deploy("fix-lab", "app", image="us-docker.pkg.dev/lab/app:v9")
+    sandbox.finish_deploy("fix-lab", "app", failure="Container failed to start.")
+    for journal in (tmp_path / ".drift" / "journal", tmp_path / "elsewhere"):
+        env = {"DRIFT_JOURNAL_DIR": str(journal)}
+        said = " ".join(lab.lab_cli(sandbox, tmp_path, "check", "lab", env=env).stdout.split())
+        assert "revision.rollout" in said, said  # their failed deploy is said
+        assert "revision.pinned" not in said and "pinned the traffic by name" not in said, said
+
+
+def test_a_held_canary_a_teammate_routed_a_share_to_is_said_so_by_the_plan_too(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown68 F6: `--to-revisions CANARY=10,BEFORE=90`, its tag kept. check said the canary
+    serves 10 %; the plan's step (and `fix --dry-run`'s) called it "held with no traffic" and
+    told to promote it by hand. One wording now (`drift.diff.pinned.serving_words`)."""
+    sandbox = make_sandbox(lab.lab_world())
+    before = sandbox.service("fix-lab", "app").latest_ready_revision.rsplit("/", 1)[-1]
+    options = FixOptions(yes=True, promote=False)
+    change = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), options, monkeypatch).change_id
+    sandbox.update_traffic("fix-lab", "app", {f"app-drift-{change}": 10, before: 90})
+    planned = " ".join(lab.lab_cli(sandbox, tmp_path, "plan", "lab").stdout.split())
+    assert f"drift's canary app-drift-{change} of change {change} serves 10%" in planned, planned
+    assert "held with no traffic" not in planned and "promote the canary" not in planned, planned

@@ -57,3 +57,18 @@ def test_the_recheck_json_probes_agree_with_its_summary(sandbox: Sandbox, tmp_pa
 def test_a_check_report_has_no_proof(sandbox: Sandbox) -> None:
     done = drift("check", "staging", "--format", "json", env=sandbox.environ(), cwd=REPO)
     assert "proof" not in json.loads(done.stdout)
+
+
+def test_a_proof_whose_two_probes_passed_is_not_said_unconfirmed(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """revown68: `drift fix staging --service api --yes` on the default sandbox, where what
+    serves passes its probe: the proof's headline said "not confirmed", as if the patch were in
+    doubt; there was no failure to confirm (`confirmed` stays false, as SPEC has it)."""
+    done = drift(
+        "fix", "staging", "--service", "api", "--yes", env=_env(sandbox, tmp_path), cwd=REPO
+    )
+    recheck = done.stdout[done.stdout.index("re-check after the fix:") :]
+    _, _, proof = recheck.partition("The canary's proof, taken before the fix moved")
+    assert "api  nothing to confirm: what served passed its probe before the fix too" in proof
+    assert "not confirmed" not in proof, proof
