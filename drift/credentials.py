@@ -106,7 +106,7 @@ def _assignment(key: str) -> str:
 
 
 _URL_TOKEN = (
-    r"(?i:hooks\.slack\.com/)[A-Za-z]+/(?:[A-Za-z0-9]+/)*(?P<url>[A-Za-z0-9_-]+)"
+    r"(?i:hooks\.slack\.com/)[A-Za-z]+/(?:[A-Za-z0-9]+/)*(?P<url>[A-Za-z0-9_-]+)(?:$|[^\w/-])"
     r"|(?i:discord(?:app)?\.com/api(?:/v[0-9]+)?/webhooks/)[0-9]+/(?P<hook>[A-Za-z0-9_-]+)"
 )
 """The token a webhook's URL carries in its path, which is its credential: Slack's incoming
@@ -115,8 +115,11 @@ Don't share it online", api.slack.com/messaging/webhooks) and any hook there, it
 (Workflow Builder's `/triggers/T…/ID/TOKEN`, `/workflows/T…/A…/ID/TOKEN` start a workflow
 for whoever holds them: docs.slack.dev "Creating webhook triggers"), Discord's `…/ID/TOKEN`
 (discord.com/developers/docs/resources/webhook). Only the token is masked: the host and the
-ids still tell which hook. A signed URL's signature (`X-Goog-Signature=`, `X-Amz-Signature=`,
-`Signature=`) is a credential assigned in it: `_KEY_WORDS`."""
+ids still tell which hook. The token is the path's last part: a path that goes on
+(`…/B0456EFGH/$(SLACK_TOKEN)`, the token kept in a secret and put in by Cloud Run) has its
+own there, never an id taken for it (revown69 F1). A signed URL's signature
+(`X-Goog-Signature=`, `X-Amz-Signature=`, `Signature=`) is a credential assigned in it:
+`_KEY_WORDS`."""
 _ASSIGNED = (
     rf"(?:^|[^A-Za-z0-9._-]){_NOT_KEYS}[\"']?[ \t]*(?:=>|:=|[:=])|(?:^|\s)--?{_NOT_KEYS}[ \t]"
     rf"|<(?:[A-Za-z0-9_.-]+:)?{_NOT_KEYS}[ \t>]|{_assignment(_KEY)}|{_URL_TOKEN}"

@@ -70,6 +70,16 @@ def test_a_documentation_url_stays_visible(name: str) -> None:
     assert conceal(name, value) == value
 
 
+def test_a_hook_whose_token_cloud_run_puts_in_keeps_its_ids_visible() -> None:
+    """revown69 F1: the token kept in a secret and referenced (`$(SLACK_TOKEN)`, which Cloud
+    Run expands): the path's last part is no token drift could show, and the channel id before
+    it is an id, not the token: the URL is shown whole, so a finding names the channel."""
+    value = "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/$(SLACK_TOKEN)"
+    assert conceal("NOTIFY_URL", value) == value
+    assert not hidden_plain("NOTIFY_URL", value)
+    assert "B0456EFGH" not in credential_pieces(value)
+
+
 def test_a_url_with_an_opaque_token_under_a_password_name_is_masked_whole() -> None:
     # no known shape says which part is the credential: the name does, so all of it
     value = "https://hooks.example.com/in/AbCdEf0123456789XyZ"
