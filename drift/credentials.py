@@ -106,20 +106,17 @@ def _assignment(key: str) -> str:
 
 
 _URL_TOKEN = (
-    r"(?i:hooks\.slack\.com/)[A-Za-z]+/(?:[A-Za-z0-9]+/)*(?P<url>[A-Za-z0-9_-]+)(?:$|[^\w/-])"
+    r"(?i:hooks\.slack\.com/)[A-Za-z]+/(?:[A-Za-z0-9]+/){2,}(?P<url>[A-Za-z0-9_-]+)(?:$|[^\w/-])"
     r"|(?i:discord(?:app)?\.com/api(?:/v[0-9]+)?/webhooks/)[0-9]+/(?P<hook>[A-Za-z0-9_-]+)"
 )
-"""The token a webhook's URL carries in its path, which is its credential: Slack's incoming
-webhook `https://hooks.slack.com/services/T…/B…/TOKEN` ("Your webhook URL contains a secret.
-Don't share it online", api.slack.com/messaging/webhooks) and any hook there, its token last
-(Workflow Builder's `/triggers/T…/ID/TOKEN`, `/workflows/T…/A…/ID/TOKEN` start a workflow
-for whoever holds them: docs.slack.dev "Creating webhook triggers"), Discord's `…/ID/TOKEN`
-(discord.com/developers/docs/resources/webhook). Only the token is masked: the host and the
-ids still tell which hook. The token is the path's last part: a path that goes on
-(`…/B0456EFGH/$(SLACK_TOKEN)`, the token kept in a secret and put in by Cloud Run) has its
-own there, never an id taken for it (revown69 F1). A signed URL's signature
-(`X-Goog-Signature=`, `X-Amz-Signature=`, `Signature=`) is a credential assigned in it:
-`_KEY_WORDS`."""
+"""A webhook URL's token, its credential: Slack's `hooks.slack.com/services/T…/B…/TOKEN` ("Your
+webhook URL contains a secret", api.slack.com/messaging/webhooks), any hook there with its token
+last after two ids or more (`/triggers/T…/ID/TOKEN`, `/workflows/T…/A…/ID/TOKEN`: docs.slack.dev
+"Creating webhook triggers"), Discord's `…/ID/TOKEN` (discord.com/developers/docs/resources/
+webhook). Only the token is masked, the ids kept. A path that goes on (`…/B…/$(SLACK_TOKEN)`,
+put in by Cloud Run) has its own there, never an id taken for it (revown69 F1); fewer ids, none
+(`/services/T…/B…`, `/api/chat.postMessage`: revown69 F2). A signed URL's signature
+(`X-Goog-Signature=`, `X-Amz-Signature=`, `Signature=`) is assigned in it: `_KEY_WORDS`."""
 _ASSIGNED = (
     rf"(?:^|[^A-Za-z0-9._-]){_NOT_KEYS}[\"']?[ \t]*(?:=>|:=|[:=])|(?:^|\s)--?{_NOT_KEYS}[ \t]"
     rf"|<(?:[A-Za-z0-9_.-]+:)?{_NOT_KEYS}[ \t>]|{_assignment(_KEY)}|{_URL_TOKEN}"

@@ -86,3 +86,19 @@ def test_a_url_with_an_opaque_token_under_a_password_name_is_masked_whole() -> N
     assert hidden_plain("WEBHOOK_PASSWORD", value)
     assert conceal("WEBHOOK_PASSWORD", value) == "***"
     assert conceal("WEBHOOK_URL", value) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://hooks.slack.com/services/T0123ABCD/B0456EFGH",  # no token yet
+        "https://hooks.slack.com/api/chat.postMessage",  # an API method, no hook
+    ],
+)
+def test_a_slack_url_without_a_token_in_its_path_is_shown_whole(value: str) -> None:
+    """revown69 F2: only a hook's path past its ids (`/services/T…/B…/TOKEN`, the third part)
+    is a token; a path without one was masked at its last part (`…/T0123ABCD/***`,
+    `…/api/***.postMessage`), hiding the channel id or the method."""
+    assert conceal("NOTIFY_URL", value) == value
+    assert not hidden_plain("NOTIFY_URL", value)
+    assert not credential_pieces(value)
