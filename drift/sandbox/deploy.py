@@ -309,7 +309,7 @@ def settle(world: World, rec: OwnerRec) -> RpcError | None:
     elif rollout.problem:
         fail(world, rec.key, rec.pb, rollout.problem)
         return RpcError(grpc.StatusCode.FAILED_PRECONDITION, rollout.problem)
-    unroutable = _unroutable(world, rec)
+    unroutable = _unroutable(world, rec, rollout.created)
     if unroutable:
         fail(world, rec.key, rec.pb, unroutable)
         return RpcError(grpc.StatusCode.FAILED_PRECONDITION, unroutable)
@@ -317,9 +317,15 @@ def settle(world: World, rec: OwnerRec) -> RpcError | None:
     return None
 
 
-def _unroutable(world: World, rec: OwnerRec) -> str | None:
-    """Option `not_ready_traffic` `operation`: why the spec's traffic (instance split) cannot
-    move, a target that is not ready when the operation ends (None: it can)."""
+def _unroutable(world: World, rec: OwnerRec, created: str | None) -> str | None:
+    """Why the spec's traffic (instance split) cannot move (None: it can): option
+    `not_ready_traffic` `operation`, a target that is not ready when the operation ends;
+    option `traffic_while_failed` `refuses`, an update that made no revision (`created`)
+    while the latest created revision is failed."""
+    latest = list(rec.revisions)[-1] if rec.revisions else None
+    if world.options.traffic_while_failed == "refuses" and created is None and latest:
+        if not is_ready(rec.revisions[latest]):
+            return not_ready_message(latest, rec.revisions[latest])
     if world.options.not_ready_traffic != "operation":
         return None
     for target in getattr(rec.pb, kind_of(rec.key).split):

@@ -219,6 +219,17 @@ class Options(Strict):
         "(terraform-google-modules/terraform-docs-samples#269: 'Error waiting for Creating "
         "Service … Revision … does not exist or is deleted').",
     )
+    traffic_while_failed: Literal["applies", "refuses"] = Field(
+        "applies",
+        description="An update that changes only the traffic (no new revision) of a service "
+        "whose latest created revision failed (a secret version disabled since it was judged, "
+        "say). Not documented (run v2 service.proto UpdateService, Service.traffic; "
+        "run/docs/rollouts-rollbacks-traffic-migration say nothing of it): `applies`: the "
+        "traffic moves; `refuses`: the update is stored but its reconciliation fails as a "
+        "failed deploy's does, the operation ending in the latest created revision's error and "
+        "`terminal_condition` FAILED, while `traffic_statuses` keep 'the state of the last "
+        "serving revision' (Service.reconciling).",
+    )
     client_when_omitted: Literal["cleared", "kept"] = Field(
         "cleared", description="A full-replace UpdateService that sends no `client`."
     )
