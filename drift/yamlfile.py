@@ -143,6 +143,8 @@ def validation_problems(
                 msg += f" in {where_parent}"
         elif kind == "missing":
             msg = f"{where}: required key is missing"
+        elif kind in _TYPES:
+            msg = f"{where}: {wrong_type(*_TYPES[kind], err['input'])}"
         else:
             text = err["msg"]
             if text.startswith("Value error, "):
@@ -150,6 +152,36 @@ def validation_problems(
             msg = f"{where}: {text}"
         problems.append(doc.problem(loc, msg))
     return problems
+
+
+_TYPES: dict[str, tuple[str, type]] = {
+    "bool_type": ("a boolean (true or false)", bool),
+    "int_type": ("an integer", int),
+}
+"""The type a value should be, by pydantic's (strict) error type of one that is not of it: a
+profile's models are strict (`drift.profiles.rules_spec.Strict`), as its JSON Schema is."""
+
+
+_KINDS = {"list": "a list", "dict": "a mapping"}
+
+
+def wrong_type(expected: str, kind: type | None, value: Any) -> str:
+    """The one wording of a YAML value of the wrong type: what was expected and what was given;
+    a quoted scalar that unquoted would be of the type `kind` (`'false'` for a boolean, as this
+    module reads YAML) says to write it without quotes."""
+    if isinstance(value, str):
+        said = f"the string {value[:40]!r}"
+        try:
+            unquoted = parse_text(value, "<value>").data if "\n" not in value else None
+        except YamlProblems:
+            unquoted = None
+        if kind is not None and type(unquoted) is kind:
+            said += ": write it without quotes"
+    elif isinstance(value, bool):
+        said = "true" if value else "false"
+    else:
+        said = _KINDS.get(type(value).__name__, repr(value)[:40])
+    return f"expected {expected}, not {said}"
 
 
 def _allowed_keys(model: type[BaseModel], path: Path_) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from drift.fields.base import SERVICES, Field, SettingValue, Source, TerraformPath, enum_name, text
 from drift.kinds import Kind
 from drift.units import parse_duration
+from drift.yamlfile import wrong_type
 
 Writer = Callable[[Any, Any, SettingValue], None]
 NUMBER_OR_TEXT: Any = str | float
@@ -213,8 +214,7 @@ def scalar(parse: Callable[[Any], SettingValue]) -> Callable[[Any], SettingValue
 
     def checked(value: Any) -> SettingValue:
         if not isinstance(value, str | int | float):
-            kind = {"list": "a list", "dict": "a mapping"}.get(type(value).__name__, repr(value))
-            raise ValueError(f"expected text or a number, not {kind}")
+            raise ValueError(wrong_type("text or a number", None, value))
         return parse(value)
 
     return checked

@@ -294,7 +294,8 @@ class Field:
     equivalent: Callable[[SettingValue, SettingValue], bool] = operator.eq
     """Whether two normalised values are the same setting."""
     show: Callable[[SettingValue], str] = text
-    examples: tuple[str, ...] = ()
+    examples: tuple[str | int, ...] = ()
+    """Values as a profile writes them (the JSON Schema's `examples`)."""
     minimum: int | None = None
     """The smallest number a profile may give."""
     maximum: int | None = None

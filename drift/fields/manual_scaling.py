@@ -19,6 +19,7 @@ from drift.fields import access as a
 from drift.fields.base import SERVICES, Field, SettingValue, Source
 from drift.fields.scaling import SCALING_MODE, manual_instances
 from drift.kinds import Kind
+from drift.yamlfile import wrong_type
 
 AUTO = "auto"
 
@@ -38,12 +39,9 @@ def _scaling(source: Source) -> Any | None:
 def _parse(value: Any) -> SettingValue:
     if isinstance(value, str) and value.strip() == AUTO:
         return AUTO
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError("expected a number of instances (0 or more) or auto")
-    try:
-        count = int(value)
-    except ValueError:
-        raise ValueError("expected a number of instances (0 or more) or auto") from None
+    if isinstance(value, bool) or not isinstance(value, int):  # `'2'`: text, as to the schema
+        raise ValueError(wrong_type("a number of instances (0 or more) or auto", int, value))
+    count = value
     if count < 0:
         # gcloud's ScalingValue refuses only `instance_count < 0` (command_lib/run/flags.py:
         # "should be a positive integer or 'auto'"): 0 is a value, a service manually at 0
@@ -155,7 +153,7 @@ MANUAL_FIELDS: tuple[Field, ...] = (
         parse=_parse,
         conflicts=manual_conflicts,
         plan_note=switch_note,
-        examples=("2", AUTO),
+        examples=(2, AUTO),
         numbers_at=(("workload", "scaling.manual_instance_count"),),
     ),
 )

@@ -22,6 +22,7 @@ from pydantic import (
 from drift.findings import Severity
 from drift.units import DURATION_TEXT, parse_duration
 from drift.yamldoc import quote_float
+from drift.yamlfile import wrong_type
 
 if TYPE_CHECKING:
     from pydantic.config import JsonDict
@@ -49,7 +50,17 @@ T = TypeVar("T")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    """A part of a profile: no key it does not name, and no value of another type than its
+    own. Strict as its JSON Schema is (`drift profiles schema`): a quoted `'false'` or `'3'` is
+    a string, not the boolean or integer a key takes; a key whose form is text (a quantity, a
+    duration, a variable's value) takes text by its own type or parser."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
+
+
+SeverityName = Annotated[Severity, Field(strict=False)]
+"""A severity as YAML gives it, its text (strict validation of Python data would take only the
+enum's member; the JSON Schema's `enum` is its values)."""
 
 
 def check_regex(pattern: str) -> str:
@@ -181,7 +192,7 @@ class VarRuleSpec(Strict):
     same_as: str | None = Field(
         None, description="SERVICE.VAR whose value this one must equal (compared, never shown)."
     )
-    severity: Severity | None = Field(None, description="error (default), warning or info.")
+    severity: SeverityName | None = Field(None, description="error (default), warning or info.")
 
     @field_validator("pattern")
     @classmethod
@@ -273,7 +284,7 @@ class MountRuleSpec(Strict):
     )
     version: Version | None = Field(None, description="latest (default), a number or an alias.")
     optional: bool | None = Field(None, description="May be absent; if present, must match.")
-    severity: Severity | None = None
+    severity: SeverityName | None = None
 
     @field_validator("secret")
     @classmethod
@@ -316,8 +327,7 @@ def quantity(parse: Callable[[Any], T]) -> Callable[[Any], T]:
 
     def checked(value: Any) -> T:
         if not isinstance(value, str | int | float):
-            kind = {"list": "a list", "dict": "a mapping"}.get(type(value).__name__, repr(value))
-            raise ValueError(f"expected text or a number, not {kind}")
+            raise ValueError(wrong_type("text or a number", None, value))
         return parse(value)
 
     return checked

@@ -197,8 +197,8 @@ BAD_INPUT = [
     pytest.param(
         "project: p\nregion: us-central1\n"
         "services:\n  api:\n    settings:\n      min_instances: lots\n",
-        "profiles/staging.yaml:6: services.api.settings.min_instances: Input should be a valid "
-        "integer",
+        "profiles/staging.yaml:6: services.api.settings.min_instances: expected an integer, "
+        "not the string 'lots'",
         id="wrong-type",
     ),
     pytest.param(

@@ -11,10 +11,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from drift.errors import ProfileError
+from drift.fields import FIELDS, unchanged
+from drift.kinds import Kind
 from drift.profiles.loader import load_profile
-from drift.profiles.spec import json_schema
+from drift.profiles.spec import ProfileSpec, json_schema
+from tests.cliutil import drift
 
 VALIDATOR = jsonschema.Draft202012Validator(json_schema())
 API = "services:\n  api:\n    "
@@ -110,3 +114,79 @@ def test_every_profile_in_the_repository_is_valid_by_the_schema() -> None:
         for document in [yaml.load(text, Loader=_AsAnEditorReads)]  # a SafeLoader
     }
     assert not any(refused.values()), {name: errors for name, errors in refused.items() if errors}
+
+
+@pytest.mark.parametrize(
+    ("setting", "quoted", "expected", "line"),
+    [
+        ("cpu_throttling", "'false'", "a boolean (true or false)", 6),
+        ("min_instances", '"3"', "an integer", 6),
+        ("manual_instances", "'2'", "a number of instances (0 or more) or auto", 6),
+    ],
+)
+def test_a_quoted_boolean_or_number_is_a_profile_error_at_its_line(
+    profiles_dir: Path, setting: str, quoted: str, expected: str, line: int
+) -> None:
+    """A quoted `'false'` is a string, which the schema refuses where a boolean is taken: the
+    loader coerced it and said "1 profile valid" (fixleft70a). Refused as the SPEC's profile
+    errors are, `file:line: message`, exit 2, saying how to write it."""
+    text = f"project: acme\nregion: us-central1\n{API}settings:\n      {setting}: {quoted}\n"
+    (profiles_dir / "staging.yaml").write_text(text)
+    done = drift("profiles", "validate", cwd=profiles_dir.parent)
+    said = f"profiles/staging.yaml:{line}: services.api.settings.{setting}: expected {expected}, "
+    unquoted = quoted.strip("'\"")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"{said}not the string '{unquoted}': write it without quotes" in done.stderr
+
+
+def test_a_quoted_variable_rule_flag_or_length_is_refused(profiles_dir: Path) -> None:
+    text = f"project: acme\nregion: us-central1\n{API}env:\n      A: {{required: 'true'}}\n"
+    text += "      B: {min_length: '3'}\n      C: 3\n      D: {value: 'x', severity: warning}\n"
+    (profiles_dir / "staging.yaml").write_text(text)
+    done = drift("profiles", "validate", cwd=profiles_dir.parent)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "profiles/staging.yaml:6: services.api.env.A.required: expected a boolean (true or "
+        "false), not the string 'true': write it without quotes",
+        "profiles/staging.yaml:7: services.api.env.B.min_length: expected an integer, not the "
+        "string '3': write it without quotes",
+    ]  # an env value is text: an unquoted 3 is its text; a severity is its name
+
+
+QUOTED = [True, False, "true", "false", "yes", 0, 1, 3, "0", "3", 1.5, "1.5", "auto", "2s", "1"]
+
+
+_WORKLOADS = {Kind.SERVICE: "services", Kind.JOB: "jobs", Kind.WORKER_POOL: "worker_pools"}
+
+
+def _a_setting_of(key: str, value: object) -> dict[str, object]:
+    """A profile giving a workload of a kind that has the setting `key` the value `value`."""
+    workloads = next(w for k, w in _WORKLOADS.items() if k in FIELDS[key].kinds)
+    settings = {"api": {"settings": {key: value}}}
+    return {"project": "acme", "region": "us-central1", workloads: settings}
+
+
+@pytest.mark.parametrize("key", list(FIELDS))
+def test_the_loader_takes_no_setting_the_schema_refuses(key: str) -> None:
+    """Every setting, given its documented examples and a table of values quoted (and bare,
+    for a setting of its own type: a boolean, an integer, a choice): what the schema refuses
+    the loader refuses (the loader may refuse more: ranges). A quantity or a duration takes
+    its text, as the schema says."""
+    spec = FIELDS[key]
+    bare = [v for v in QUOTED if not isinstance(v, str)] if spec.parse is unchanged else []
+    for value in [*spec.examples, *(v for v in QUOTED if isinstance(v, str)), *bare]:
+        document = _a_setting_of(key, value)
+        try:
+            ProfileSpec.model_validate(document)
+            loaded = True
+        except ValidationError:
+            loaded = False
+        assert loaded <= VALIDATOR.is_valid(document), (key, value)
+
+
+def test_a_settings_documented_examples_are_valid_to_both() -> None:
+    for key, spec in FIELDS.items():
+        for value in spec.examples:
+            document = _a_setting_of(key, value)
+            ProfileSpec.model_validate(document)
+            assert VALIDATOR.is_valid(document), (key, value)
