@@ -117,12 +117,14 @@ jobs:
 
 
 @pytest.mark.parametrize("more", [(), ("--verbose",)])
-def test_a_refused_rollback_never_prints_what_it_restores(
+def test_a_refused_rollback_never_prints_what_it_restores_and_says_nothing_was_written(
     reseedable: Sandbox, tmp_path: Path, more: tuple[str, ...]
 ) -> None:
     """F2: `fix` removes the forbidden values; the rollback putting them back is refused, its
     message repeating them: shown as `***`, as its prompt shows them (rollback has no
-    `--format`: its text, with and without `--verbose`)."""
+    `--format`: its text, with and without `--verbose`). The job's refused write,
+    as the service's, says nothing was written and that the rollback can be tried again (it
+    said "the configuration read back differs; the journal says rollback-failed")."""
     bad = {"BADURL": f"postgres://u:{URL_PW}@h/db", "DB_PASSWORD": NAMED}
     job_bad = {"BADURL": f"postgres://u:{JOB_URL_PW}@h/db", "DB_PASSWORD": NAMED}
     reseedable.reset(_world(bad, job_bad))
@@ -142,6 +144,9 @@ def test_a_refused_rollback_never_prints_what_it_restores(
     # for byte): the one place they may be
     for value in (URL_PW, JOB_URL_PW, NAMED):
         assert value not in said + _written(tmp_path, journal=False), value
+    [job] = [line for line in said.splitlines() if line.startswith("job mig: not rolled")]
+    assert "nothing was written to job mig" in job and "tries again" in job, said
+    assert "read back differs" not in said, said
 
 
 HISTORY = """project: lk
