@@ -3,11 +3,12 @@ one clear message (`diagnostics()`) and an exit code; `main` catches them once."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from drift.redact import mask, mask_cut
+from drift.credentials import credential_pieces
+from drift.redact import Secrets, mask, mask_cut, register
 from drift.textsafe import visible
 
 
@@ -141,13 +142,26 @@ class ApiError(DriftError):
         *,
         retry_after: float | None = None,
         disabled: str = "",
+        withheld: Collection[str] = (),
     ) -> None:
+        """`withheld`: the values a write sent that every output shows as `***`
+        (`drift.fix.update.withheld`), masked in the server's words (its prefixes too)."""
         self.call = call
         self.resource = resource
         self.status = status
         # `not_enabled`'s sentence when the server's ErrorInfo says SERVICE_DISABLED (set by
         # drift.live.calls `_details`), never read out of the server's words
         self.disabled = disabled
+        # What in the server's words is shaped like a credential (a URL with a password drift
+        # never read, a value it is writing or restoring: revleak70) is registered as a live
+        # value's is (`drift.live.remember`), masked here and in every output.
+        for piece in credential_pieces(detail):
+            register(piece)
+        if withheld:  # never registered: `SECRET_PROJECT=acme-chat` must not mask the project
+            sent = Secrets()
+            for value in withheld:
+                sent.add(value)
+            detail = sent.mask(detail, echo=True)
         # The server's words, masked before they are flattened and cut (what drift learns is
         # a secret later is found when the report is rendered: see drift.redact), a secret
         # the server cut where its text ends included: drift quotes this text inside its own

@@ -45,6 +45,7 @@ from drift.fix.restored import (
     journaled,
     latest_is_canary,
     theirs,
+    unwritten,
     write_traffic,
 )
 from drift.fix.revision_name import fresh_revision_name
@@ -59,7 +60,6 @@ from drift.fix.routing import (
 )
 from drift.fix.update import (
     get_service,
-    refused_write,
     revision_exists,
     settled,
     update_workload,
@@ -287,11 +287,10 @@ async def restore(
         if trapped and not lost and not promoted(entry):
             return await pin_by_name(session, journal, entry, now, (step, doing, failed), problem)
         return Restored(not problem, note if problem else judged[1], now, lost, kept=kept)
+    if (refused := unwritten(journal, entry, write, error, now, was)) is not None:
+        return refused  # the entry stays as it was
     why = error.message if error is not None else "the service does not carry the restoration"
     hints = hint_lines([why], runtime=current.template.service_account) if error else ""
-    if refused_write(error, now, write.generation_before):  # the entry stays as it was
-        lost = journaled(lambda: journal.landed(entry, was, f"{step} not written: {why}"))
-        return Restored(False, why, now, lost, unwritten=True, hints=hints)
     lost = journaled(lambda: journal.landed(entry, failed, why))
     serves = describe_serving(now, entry.canary_revision)
     return Restored(False, f"{why} (what serves: {serves})", now, lost, hints=hints)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drift.errors import ApiError, AuthError, JournalError
+from drift.fields.access import template_of
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.patch import is_latest
 from drift.fix.routing import (
@@ -21,10 +22,11 @@ from drift.fix.routing import (
     template_key,
     traffic_key,
 )
-from drift.fix.update import settled, stale_etag, update_workload
+from drift.fix.update import refused_write, settled, stale_etag, update_workload
 from drift.kinds import Kind
 from drift.live.api import short, written_since
 from drift.live.session import Session
+from drift.next_steps import hint_lines
 
 Judge = Callable[[Any], str]
 """Why a workload read now must not be written to ("" when it may): `changed_since`, read
@@ -65,6 +67,20 @@ def journaled(record: Callable[[], None]) -> str:
     except JournalError as exc:
         return exc.message
     return ""
+
+
+def unwritten(
+    journal: Journal, entry: Entry, write: Write, error: BaseException | None, now: Any, was: str
+) -> Restored | None:
+    """A restoration the server refused (`update.refused_write`), a service's, a job's or a
+    pool's: nothing was written, the entry keeps state `was` with the write recorded as not
+    landed, and the rollback says so and that it can be tried again (None: not refused)."""
+    if not isinstance(error, ApiError) or not refused_write(error, now, write.generation_before):
+        return None
+    why, step = error.message, write.step
+    hints = hint_lines([why], runtime=template_of(now).service_account)
+    lost = journaled(lambda: journal.landed(entry, was, f"{step} not written: {why}"))
+    return Restored(False, why, now, lost, unwritten=True, hints=hints)
 
 
 def theirs(

@@ -14,13 +14,16 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from drift import __version__
+from drift.diff.describe import mask_plain
 from drift.errors import ApiError
+from drift.fields.access import template_of
 from drift.fix.waiting import waiting
 from drift.kinds import Kind, label
 from drift.live import api, workloads
 from drift.live.api import attempt
 from drift.live.calls import CallRunner, NotSent, api_errors
 from drift.live.session import Session
+from drift.redact import MASK
 
 CLIENT = "drift"
 OPERATION_TIMEOUT = 600.0
@@ -59,7 +62,7 @@ async def update_workload(
     else:
         method, call = "UpdateService", clients.services.update_service
         request = run_v2.UpdateServiceRequest(service=workload, validate_only=validate_only)
-    name = workload.name
+    name, kept = workload.name, withheld(workload)
     # Retried only as the very same request carrying the etag, and only while the workload
     # still has that etag (an attempt whose answer was lost did not apply). A server that
     # refuses a stale etag (AIP-154: ABORTED) would refuse the repeat anyway; one that lets
@@ -82,7 +85,7 @@ async def update_workload(
             )
         tries.append(None)
         try:
-            with api_errors(method, name):
+            with api_errors(method, name, kept):
                 return await send(timeout)
         except ApiError as exc:
             tries[-1] = exc
@@ -94,8 +97,21 @@ async def update_workload(
     said = _said(kind, workload, method, operation.operation.name or name)
     async with waiting(said, timeout):
         await _wait(session.runner, operation, timeout, name, method)
-    with api_errors(method, name):  # the operation's own error: the revision failed
+    with api_errors(method, name, kept):  # the operation's own error: the revision failed
         return await operation.result()
+
+
+def withheld(workload: Any) -> list[str]:
+    """The plain values `workload` (as about to be written) holds that every output shows as
+    `***` (`mask_plain`, the judgement of the plan and of the rollback's prompt, for a value
+    the profile sets or the journal restores): masked in the server's answer to the write
+    (`ApiError`), which may quote them (revleak70 F1, F2)."""
+    return [
+        var.value
+        for container in template_of(workload).containers
+        for var in container.env
+        if var.value and mask_plain(var.name, var.value, secret=False) == MASK
+    ]
 
 
 def without_execution_token(job: Any) -> Any:

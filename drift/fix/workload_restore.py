@@ -28,7 +28,7 @@ from drift.fix.instances import copy_splits, describe_instances, restoration_pro
 from drift.fix.journal import ROLLBACK, Entry, Journal, Write
 from drift.fix.patch import copy_workload, is_latest, restored_traffic, without_system_metadata
 from drift.fix.restore import changed_since, refusal
-from drift.fix.restored import Judge, Restored, journaled, theirs
+from drift.fix.restored import Judge, Restored, journaled, theirs, unwritten
 from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, serving
 from drift.fix.update import get_workload, settled_workload, update_workload
@@ -313,6 +313,8 @@ async def restore_workload(
     )
     if collided is not None:
         return collided
+    if (refused := unwritten(journal, entry, write, error, after, was)) is not None:
+        return refused  # nothing was written: the entry stays as it was (as a service's)
     said = problem or "as it was before the change"
     if not problem and (why := unready(after, kind)):  # the server's error says it as well
         said += f"; {why}"

@@ -10,7 +10,7 @@ import logging
 import random
 import time
 from collections import Counter, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -281,18 +281,21 @@ def _past_budget(failure: ApiError) -> ApiError:
 
 
 @contextmanager
-def api_errors(method: str, resource: str) -> Iterator[None]:
+def api_errors(method: str, resource: str, withheld: Collection[str] = ()) -> Iterator[None]:
     """The API boundary: google.api_core / google.auth errors and timeouts raised inside
-    become drift's own (ApiError, or AuthError for credentials), `from` the original."""
+    become drift's own (ApiError, or AuthError for credentials), `from` the original.
+    `withheld`: see `ApiError`."""
     try:
         yield
     except DriftError:
         raise
     except Exception as exc:
-        raise translate(exc, method, resource) from exc
+        raise translate(exc, method, resource, withheld) from exc
 
 
-def translate(exc: BaseException, method: str, resource: str) -> ApiError | AuthError:
+def translate(
+    exc: BaseException, method: str, resource: str, withheld: Collection[str] = ()
+) -> ApiError | AuthError:
     """The drift error for a google.api_core / google.auth / timeout error (not raised)."""
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
@@ -318,7 +321,13 @@ def translate(exc: BaseException, method: str, resource: str) -> ApiError | Auth
         status = code.name if code is not None else _status_name(exc) or type(exc).__name__
         retry_after, disabled = _details(exc, resource)
         return ApiError(
-            method, resource, status, exc.message or "", retry_after=retry_after, disabled=disabled
+            method,
+            resource,
+            status,
+            exc.message or "",
+            retry_after=retry_after,
+            disabled=disabled,
+            withheld=withheld,
         )
     if isinstance(exc, asyncio.TimeoutError | TimeoutError):
         return ApiError(method, resource, "DEADLINE_EXCEEDED", "no answer within the deadline")
