@@ -190,16 +190,14 @@ def _by_hand(fixer: Fixer) -> str:
 async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]]:
     """Remove the canary's tag from `current` with a traffic-only update keeping every other
     target as it is (the template unchanged: no new revision, as `free_pin`'s), journaled
-    first (JournalError: not written), proven by reading back (`landed`). Returns the words,
-    and how to journal the cleanup's end with its note (the write's outcome: landed
-    once proven, not landed, or left unknown when it could not be read back)."""
+    first (JournalError: not written), proven by reading back (`TrafficWrite.proven`).
+    Returns the words, and how to journal the cleanup's end with its note (the write's
+    outcome: the generation read back when the spec carries it, or left unknown when it could
+    not be read back)."""
     outcome, journal, entry = fixer.outcome, fixer.ctx.journal, fixer.entry
 
     def record(note: str) -> None:
         journal.record(entry, State.CLEANUP_FAILED, note)
-
-    def unlanded(note: str) -> None:
-        journal.landed(entry, State.CLEANUP_FAILED, note)
 
     if not any(outcome.tagged(t) for t in current.traffic):
         return outcome.tag_words, record
@@ -217,16 +215,15 @@ async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]
     )
     after = sent.after
     if after is None:  # whether it landed is unknown (as `free_pin` says it)
-        return f"its {outcome.tag_words} maybe not removed ({sent.error}): `{fixer.untag}`", record
-    if not sent.landed:
+        return f"its {outcome.tag_words} maybe not removed ({sent.error}){_by_hand(fixer)}", record
+
+    def ended(note: str) -> None:  # the generation read back when the spec carries it
+        journal.landed(entry, State.CLEANUP_FAILED, note, **sent.spec)
+
+    if not sent.proven:  # its operation's error: maybe stored in the spec, yet not applied
         why = sent.error or f"what serves: {describe_serving(after, outcome.canary)}"
-        return f"its {outcome.tag_words} not removed ({why}): `{fixer.untag}`", unlanded
-
-    def proven(note: str) -> None:
-        etag, generation = after.etag, int(after.generation)
-        journal.landed(entry, State.CLEANUP_FAILED, note, etag=etag, generation=generation)
-
-    return f"its {outcome.tag_words} removed", proven
+        return f"its {outcome.tag_words} not removed ({why}){_by_hand(fixer)}", ended
+    return f"its {outcome.tag_words} removed", ended
 
 
 def _keeping(fixer: Fixer, theirs: Any) -> Judge | None:

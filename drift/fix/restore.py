@@ -338,9 +338,7 @@ async def pin_by_name(
     except JournalError as exc:  # before the write: nothing was written
         return Restored(False, f"{note}; {failure}", now, exc.message)
     after = sent.after
-    if after is None or not sent.landed or sent.error:
-        # its operation's error: stored in the spec (`landed`), yet not applied (Cloud Run
-        # may refuse traffic while the latest created revision failed: not documented)
+    if after is None or not sent.proven:
         why = sent.error or f"what serves: {describe_serving(after, entry.canary_revision)}"
         flags = update_traffic_flags(request.traffic)
         command = untrap_command(entry.service, flags, (), entry.project, entry.region)
@@ -348,8 +346,7 @@ async def pin_by_name(
             f"{note}; {failure}; drift could not pin the traffic by name on {ran} ({why}): "
             f"pin it by hand with `{command}`"
         )
-        spec = {"etag": after.etag, "generation": int(after.generation)} if sent.landed else {}
-        lost = journaled(lambda: journal.landed(entry, failed, text, **spec))
+        lost = journaled(lambda: journal.landed(entry, failed, text, **sent.spec))
         return Restored(False, text, after or now, lost)
     text = (
         f"{failure}; the traffic stays pinned by name on {ran}, never on LATEST (which would "

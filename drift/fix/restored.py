@@ -172,6 +172,24 @@ class TrafficWrite:
     error: str
     landed: bool
 
+    @property
+    def proven(self) -> bool:
+        """Whether the write counts as done (a write counts only when proven): the spec read
+        back carries it (`landed`) and its operation ended without error. Cloud Run may store
+        the spec yet refuse to reconcile the traffic while the latest created revision failed
+        (not documented; sandbox option `traffic_while_failed`): the operation's error says
+        so, and the write is not done. The one judgement for every traffic-only write."""
+        return self.landed and not self.error
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """How to journal it (`Journal.landed`'s etag and generation): the generation read back
+        when the spec carries the write, proven or not (a later rollback then sees it as
+        drift's own write); nothing when it does not."""
+        if not self.landed:
+            return {}
+        return {"etag": self.after.etag, "generation": int(self.after.generation)}
+
 
 async def write_traffic(
     on: tuple[Session, Journal, Entry],

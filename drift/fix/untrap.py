@@ -131,8 +131,9 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
     if sent.after is None:  # whether it landed is unknown: `landed` stays None
         return _trapped(fixer, request, theirs, sent.error)
     serves = describe_serving(sent.after, canary)
-    if not sent.landed:
-        _record(fixer, State.CLEANUP_FAILED, f"not applied: {sent.error or serves}", None)
+    if not sent.proven:  # its operation's error: maybe stored in the spec, yet not applied
+        spec = sent.after if sent.landed else None
+        _record(fixer, State.CLEANUP_FAILED, f"not applied: {sent.error or serves}", spec)
         return _trapped(fixer, request, theirs, sent.error or f"what serves: {serves}")
     _record(fixer, State.CLEANED_UP, f"freed the pin: {serves}", sent.after)
     return (

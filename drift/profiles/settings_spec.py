@@ -4,7 +4,7 @@ one model per kind of workload, and the pattern a value may be given as instead.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -21,6 +21,7 @@ from drift.fields import Field as SettingField
 from drift.fields.base import INT32_MAX
 from drift.kinds import Kind
 from drift.profiles.rules_spec import Strict, check_regex
+from drift.yamlfile import wrong_type
 
 
 class PatternSpec(Strict):
@@ -48,6 +49,8 @@ def _settings_model(name: str, kinds: frozenset[Kind], doc: str) -> type[BaseMod
         annotation: Any = spec.annotation | None
         if spec.parse is not unchanged:
             annotation = Annotated[annotation, BeforeValidator(_optional(spec.parse))]
+            if (text := _text_only(spec.annotation)) is not None:
+                annotation = Annotated[annotation, BeforeValidator(text)]  # before the parser
         if spec.numbers_at or spec.maximum is not None:
             annotation = Annotated[annotation, AfterValidator(_fits(spec))]
         if spec.patterns:
@@ -92,6 +95,27 @@ def _fits(spec: SettingField) -> Callable[[Any], Any]:
         return value
 
     return fits
+
+
+def _text_only(annotation: Any) -> Callable[[Any], Any] | None:
+    """A validator refusing a bare number or boolean (or a list item that is one) for a
+    setting whose type takes text alone (`str`, or `str | list[str]`), as its JSON Schema,
+    built from that type, does: the row's parser would take its text (`gpu_type: 3`). None
+    for a setting whose type takes a number too."""
+    kinds = get_args(annotation) or (annotation,)
+    if not all(k is str or (get_origin(k) is list and get_args(k) == (str,)) for k in kinds):
+        return None
+    listed = len(kinds) > 1
+    expected = "text or a list of text" if listed else "text"
+
+    def text(value: Any) -> Any:
+        items = value if listed and isinstance(value, list) else []
+        for item, wanted in [(value, expected), *((i, "text") for i in items)]:
+            if isinstance(item, bool | int | float):
+                raise ValueError(wrong_type(wanted, None, item))
+        return value
+
+    return text
 
 
 def _optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -438,3 +438,40 @@ def test_a_promoted_rollback_whose_revision_fails_says_why(
     assert "LATEST resolves to drift's canary" in rolled.summary(), rolled.summary()
     assert "is in DISABLED state" in rolled.summary(), rolled.summary()
     assert "DISABLED state" in entries(tmp_path)[0].history[-1]["note"]
+
+
+def test_an_untag_cloud_run_refuses_after_a_failed_canary_is_no_success(
+    reseedable: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> None:
+    """fixleft70c: the canary fails (its secret version disabled after the plan read it) and
+    what served cannot start again: the cleanup removes the canary's tag with a traffic-only
+    update. Where Cloud Run stores it yet refuses to reconcile it while the latest created
+    revision (the canary) failed (not documented: `traffic_while_failed` `refuses`), its
+    operation's error stands: drift never says the tag is removed, and gives the command."""
+    sandbox = reseedable
+    world = copy.deepcopy(WORLD)
+    world["options"] = {**world["options"], "traffic_while_failed": "refuses"}
+    sandbox.reset(world)
+    folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+    secrets = clients_for(sandbox).secrets
+
+    def meanwhile(question: str) -> None:
+        if question.startswith("Deploy the patch"):
+            secrets.disable_secret_version(name=f"projects/{LAB}/secrets/tok/versions/1")
+
+    ui = ScriptedUI([True, False], on_confirm=meanwhile)
+    said = fix(tmp_path, sandbox.environ(), ui, FixOptions(), None, "lab", folder).summary()
+    (entry,) = entries(tmp_path)
+    assert "is in DISABLED state" in said, said  # the canary's own reason
+    assert f"its tag {entry.tag} removed" not in said, said
+    assert f"its tag {entry.tag} not removed (" in said, said
+    untag = (
+        f"gcloud run services update-traffic app --remove-tags {entry.tag} "
+        f"--project {LAB} --region us-central1"
+    )
+    assert f"remove its tag by hand with `{untag}`" in said, said
+    assert "fake-tok-v1-0a1b2c3d" not in said and "fake-v2-4e5f" not in said, said
+    assert entry.state == State.CLEANUP_FAILED and entry.writes[-1]["step"] == "untag"

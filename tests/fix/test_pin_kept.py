@@ -17,11 +17,12 @@ from google.cloud.run_v2.services.services.transports import ServicesGrpcTranspo
 
 from drift.errors import Interrupted
 from drift.fix.apply import FixOptions
+from drift.fix.journal import State
 from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI, entries
-from tests.fix.test_foreign_writes import CI_IMAGE
+from tests.fix.test_foreign_writes import CI_IMAGE, OWN
 
 REVISION = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
 
@@ -161,3 +162,36 @@ def test_a_deploy_carrying_a_declined_setting_of_a_sidecar_is_not_freed(
     _, _, after = _gcloud_deploy_declined(make_sandbox, tmp_path, monkeypatch, service, SIDECARS)
     (app,) = [c for c in after.template.containers if c.name == "app"]
     assert app.resources.limits["memory"] == "1Gi"  # their template kept drift's change
+
+
+def test_a_freeing_write_cloud_run_refuses_under_a_failed_deploy_is_no_success(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fixleft70c: traffic pinned by name before drift; CI deploys its own template at the
+    prompt and its revision fails; the user declines. Where Cloud Run stores the traffic-only
+    update that frees drift's pin yet refuses to reconcile it while the latest created
+    revision failed (not documented: sandbox option `traffic_while_failed` `refuses`), its
+    operation's error stands: drift never says it freed the pin, nor that nothing is left to
+    roll back, and gives the command that frees it."""
+    world = lab.lab_world()
+    world["options"]["traffic_while_failed"] = "refuses"
+    sandbox = make_sandbox(world)
+    _update(sandbox, _pin_to_ready)
+    served = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
+
+    def failed_deploy() -> None:
+        sandbox.hold_deploys(True)
+        sandbox.deploy(LAB, "app", image=CI_IMAGE, env=OWN, client=("ci-bot", "1.2"))
+        sandbox.finish_deploy(LAB, "app", failure="container failed to start")
+        sandbox.hold_deploys(False)
+
+    said = _declined(sandbox, tmp_path, monkeypatch, failed_deploy)
+    (entry,) = entries(tmp_path)
+    assert "drift freed it" not in said and "nothing is left to roll back" not in said, said
+    assert "drift could not free it" in said and "container failed to start" in said, said
+    command = (
+        f"gcloud run services update-traffic app --to-revisions {served}=100 "
+        f"--remove-tags {entry.tag} --project {LAB} --region us-central1"
+    )
+    assert f"Free it (their template stays) with: {command}" in said, said
+    assert entry.state == State.CLEANUP_FAILED and entry.writes[-1]["step"] == "untrap"
