@@ -217,6 +217,15 @@ def zygote_drift() -> Path:
     return _PROGRAMS[0]
 
 
+def drift_argv() -> list[str]:
+    """How a test starts drift as a process of its own: this worker's `drift` stand-in
+    (`zygote_drift`: its descriptors 0-2, closed ones included, its signals passed on), or a
+    fresh interpreter under DRIFT_TESTS_FORK=0."""
+    if os.environ.get("DRIFT_TESTS_FORK", "1") == "0":
+        return [sys.executable, "-m", "drift"]
+    return [str(zygote_drift())]
+
+
 def zygote_programs(into: Path) -> tuple[Path, Path]:
     """`drift` and `python` programs (for DRIFT_BIN, DRIFT_PYTHON, a PATH) that run through this
     worker's zygote: processes of their own, without a second of imports each."""

@@ -61,8 +61,11 @@ def _warm() -> None:
 def _become(request: dict[str, Any], fds: list[int]) -> None:
     """In the forked child: become the process `python -m drift ARGS` (or `python -m MODULE
     ARGS`) would be, on the caller's streams."""
-    for target, fd in enumerate(fds):
+    closed = request.get("closed", [])
+    for target, fd in zip([t for t in (0, 1, 2) if t not in closed], fds, strict=True):
         os.dup2(fd, target)
+    for target in closed:  # the caller's `>&-`: closed here too (create_stdio: None)
+        os.close(target)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
@@ -72,9 +75,9 @@ def _become(request: dict[str, Any], fds: list[int]) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     buffered = not request["env"].get("PYTHONUNBUFFERED")
-    sys.stdin = _stdio(0, "r", "strict", buffered=True)
-    sys.stdout = _stdio(1, "w", "strict", buffered=buffered)
-    sys.stderr = _stdio(2, "w", "backslashreplace", buffered=buffered)
+    sys.stdin = None if 0 in closed else _stdio(0, "r", "strict", buffered=True)
+    sys.stdout = None if 1 in closed else _stdio(1, "w", "strict", buffered=buffered)
+    sys.stderr = None if 2 in closed else _stdio(2, "w", "backslashreplace", buffered=buffered)
     sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
     code = exit_code_of(lambda: _start(request))
     try:
