@@ -66,6 +66,13 @@ def _become(request: dict[str, Any], fds: list[int]) -> None:
         os.dup2(fd, target)
     for target in closed:  # the caller's `>&-`: closed here too (create_stdio: None)
         os.close(target)
+    # PYTHONDONTWRITEBYTECODE, read at start: a run under a small `ulimit -f` must not leave
+    # a cut-short .pyc (importlib's _write_atomic does not check a short write)
+    sys.dont_write_bytecode = bool(request["env"].get("PYTHONDONTWRITEBYTECODE"))
+    if "fsize" in request:  # the caller's RLIMIT_FSIZE, as exec keeps it (SIGXFSZ: ignored,
+        import resource  # as CPython's start-up ignores it, Python/pylifecycle.c init_signals)
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, tuple(request["fsize"]))
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])

@@ -6,6 +6,7 @@ did. A `python` that is not asked for `-m drift…` becomes the real interpreter
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import sys
 from pathlib import Path
@@ -30,6 +31,9 @@ def main(path: str, mode: str, python: str, closed: tuple[int, ...] = ()) -> Non
         "cwd": os.getcwd(),
         "env": dict(os.environ),
         "closed": list(closed),
+        # what exec passes on to a program, this one's `ulimit -f` (the run is the zygote's
+        # child, not this process's): tests/reliability/test_journal_fsize.py caps it
+        "fsize": list(resource.getrlimit(resource.RLIMIT_FSIZE)),
     }
     # a signal that comes before the run's pid is known waits for it (held back, then passed on)
     signal.pthread_sigmask(signal.SIG_BLOCK, FORWARDED)
@@ -57,13 +61,14 @@ closed = tuple(fd for fd in (0, 1, 2) if not valid(fd))
 
 
 def stand_ins(into: Path, path: str) -> tuple[Path, Path]:
-    """`drift` and `python` programs in `into` that run through the zygote at `path`."""
+    """`drift` and `python` programs in `into` that run through the zygote at `path` (`-B`:
+    they write no bytecode, as they may run under a test's `ulimit -f`)."""
     repo = Path(__file__).resolve().parents[1]
     made = []
     for mode in ("drift", "python"):
         program = into / mode
         program.write_text(
-            f"#!{sys.executable} -IS\nimport os, sys\n{CLOSED}"
+            f"#!{sys.executable} -IBS\nimport os, sys\n{CLOSED}"
             f"sys.path.insert(0, {str(repo)!r})\n"
             f"from tests.zygote_client import main\n"
             f"main({path!r}, {mode!r}, {sys.executable!r}, closed)\n"
