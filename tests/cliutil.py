@@ -79,6 +79,47 @@ def python_module(
     )
 
 
+def python_module_into(
+    stdout: int,
+    module: str,
+    *args: str,
+    env: Mapping[str, str],
+    cwd: Path = REPO,
+    timeout: float = 60,
+    fork: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """`python -m MODULE ARGS` in `env` writing its standard output into descriptor `stdout`
+    (a pipe whose reader is gone, /dev/full), its standard error captured, standard input
+    empty: forked from this worker's zygote, whose run ends as a fresh interpreter's does
+    (tests/zygote.py `_finalize`), or (fork=False, DRIFT_TESTS_FORK=0) a fresh interpreter."""
+    argv = [sys.executable, "-m", module, *args]
+    if not fork or os.environ.get("DRIFT_TESTS_FORK", "1") == "0":
+        return subprocess.run(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=cwd,
+            env=env,
+            timeout=timeout,
+        )
+    request: dict[str, Any] = {"args": list(args), "env": dict(env), "cwd": str(cwd)}
+    if module != "drift":
+        request["module"] = module
+    with stream_files(None) as (inp, _, err):
+        run = Run(ZYGOTE.socket(), request, [inp.fileno(), stdout, err.fileno()])
+        try:
+            code = run.wait(timeout)
+        except TimeoutError:
+            run.kill()
+            raise subprocess.TimeoutExpired(argv, timeout) from None
+        finally:
+            run.close()
+            ZYGOTE.cpu += run.cpu
+        return subprocess.CompletedProcess(argv, code, None, _newlines(text_of(err)))
+
+
 def spawn_as_a_terminal_does(argv: list[str], env: Mapping[str, str], **popen: Any) -> Any:
     """`argv` started as a terminal starts it: Ctrl-C at its default (a child inherits an
     ignored SIGINT, as tests run in the background of a shell have it; a Python-level handler
@@ -174,6 +215,15 @@ def zygote_drift() -> Path:
     if not _PROGRAMS:
         _PROGRAMS.append(zygote_programs(Path(tempfile.mkdtemp(prefix="drift-programs-")))[0])
     return _PROGRAMS[0]
+
+
+def drift_argv() -> list[str]:
+    """How a test starts drift as a process of its own: this worker's `drift` stand-in
+    (`zygote_drift`: its descriptors 0-2, closed ones included, its signals passed on), or a
+    fresh interpreter under DRIFT_TESTS_FORK=0."""
+    if os.environ.get("DRIFT_TESTS_FORK", "1") == "0":
+        return [sys.executable, "-m", "drift"]
+    return [str(zygote_drift())]
 
 
 def zygote_programs(into: Path) -> tuple[Path, Path]:

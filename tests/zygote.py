@@ -61,8 +61,18 @@ def _warm() -> None:
 def _become(request: dict[str, Any], fds: list[int]) -> None:
     """In the forked child: become the process `python -m drift ARGS` (or `python -m MODULE
     ARGS`) would be, on the caller's streams."""
-    for target, fd in enumerate(fds):
+    closed = request.get("closed", [])
+    for target, fd in zip([t for t in (0, 1, 2) if t not in closed], fds, strict=True):
         os.dup2(fd, target)
+    for target in closed:  # the caller's `>&-`: closed here too (create_stdio: None)
+        os.close(target)
+    # PYTHONDONTWRITEBYTECODE, read at start: a run under a small `ulimit -f` must not leave
+    # a cut-short .pyc (importlib's _write_atomic does not check a short write)
+    sys.dont_write_bytecode = bool(request["env"].get("PYTHONDONTWRITEBYTECODE"))
+    if "fsize" in request:  # the caller's RLIMIT_FSIZE, as exec keeps it (SIGXFSZ: ignored,
+        import resource  # as CPython's start-up ignores it, Python/pylifecycle.c init_signals)
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, tuple(request["fsize"]))
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
@@ -71,15 +81,84 @@ def _become(request: dict[str, Any], fds: list[int]) -> None:
     time.tzset()  # the run's own TZ, as a fresh interpreter reads it when it starts
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
-    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-    sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    buffered = not request["env"].get("PYTHONUNBUFFERED")
+    sys.stdin = None if 0 in closed else _stdio(0, "r", "strict", buffered=True)
+    sys.stdout = None if 1 in closed else _stdio(1, "w", "strict", buffered=buffered)
+    sys.stderr = None if 2 in closed else _stdio(2, "w", "backslashreplace", buffered=buffered)
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
     code = exit_code_of(lambda: _start(request))
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        code = _finalize(code)
     finally:
         os._exit(code)
+
+
+def _stdio(fd: int, mode: str, errors: str, *, buffered: bool) -> IO[str]:
+    """Standard stream `fd` as a fresh interpreter makes it (CPython Python/pylifecycle.c
+    `create_stdio`): binary unbuffered for writing under PYTHONUNBUFFERED (then write-through),
+    line-buffered for a terminal and for standard error, standard error's errors
+    `backslashreplace`. The encoding is UTF-8 (the tests' locale; a test of another locale's
+    encoding starts a fresh interpreter)."""
+    import io
+
+    # create_stdio: io.open(fd, "wb"/"rb", buffering 0 or -1 (the descriptor's st_blksize,
+    # as a fresh interpreter's buffer is), closefd False), the raw file named "<stdout>"
+    unbuffered = not buffered and mode == "w"
+    binary: Any = open(fd, mode + "b", 0 if unbuffered else -1, closefd=False)  # noqa: SIM115
+    raw = binary if unbuffered else binary.raw
+    raw.name = ("<stdin>", "<stdout>", "<stderr>")[fd]
+    stream = io.TextIOWrapper(
+        binary,
+        encoding="utf-8",
+        errors=errors,
+        newline="\n",
+        line_buffering=buffered and (raw.isatty() or fd == 2),
+        write_through=not buffered,
+    )
+    stream.mode = mode  # type: ignore[misc]  # as create_stdio sets it
+    return stream
+
+
+def _finalize(code: int) -> int:
+    """The end of a fresh interpreter after its program returned or exited with `code` (CPython
+    3.11 Python/pylifecycle.c `Py_FinalizeEx`): wait for the non-daemon threads
+    (`wait_for_thread_shutdown`: threading._shutdown), run the exit handlers (`_PyAtExit_Call`:
+    logging's flush among them), then `flush_std_files`: a standard output whose flush fails is
+    `PyErr_WriteUnraisable(fout)` ("Exception ignored in: <stdout>" and the exception, on
+    stderr), a failing stderr is cleared; either makes Py_FinalizeEx return -1, and Modules/
+    main.c `Py_RunMain` then exits 120 ("Value unlikely to be confused with a non-error exit
+    status"). The tests of a closed pipe or a full disk see exactly what a fresh drift does."""
+    import atexit
+    import threading
+
+    threading._shutdown()  # type: ignore[attr-defined]
+    atexit._run_exitfuncs()
+    failed = False
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or stream.closed:
+            continue
+        try:
+            stream.flush()
+        except Exception as exc:  # noqa: BLE001 - as CPython: reported, then 120
+            failed = True
+            if stream is sys.stdout:
+                _unraisable(exc, stream)
+    return 120 if failed else code
+
+
+def _unraisable(exc: BaseException, obj: object) -> None:
+    """What CPython's default `sys.unraisablehook` writes for `PyErr_WriteUnraisable(obj)`
+    (Python/errors.c `write_unraisable_exc_file`: "Exception ignored in: " and the object's
+    repr, the exception's type and message; a flush in C has no Python traceback), on the
+    standard error; nothing if that fails too."""
+    name = type(exc).__qualname__
+    module = type(exc).__module__
+    kind = name if module in ("builtins", "__main__") else f"{module}.{name}"
+    try:
+        sys.stderr.write(f"Exception ignored in: {obj!r}\n{kind}: {exc}\n")
+        sys.stderr.flush()
+    except Exception:  # noqa: BLE001, S110 - as CPython: an error reporting it is dropped
+        pass
 
 
 def _start(request: dict[str, Any]) -> None:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import IO
 
 import pytest
 
-from tests.cliutil import REPO
+from tests.cliutil import REPO, python_module_into
 
 DATA = REPO / "tests" / "data" / "manifest"
 OFFLINE = ("check", "prod", "--profiles", str(DATA / "profiles"), "--offline")
@@ -34,17 +33,11 @@ def _environ(**more: str) -> dict[str, str]:
 def _drift_into(
     stdout: int | IO[str], *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m drift ARGS`, a process of its own (the tests' forked drift has its streams
-    set up already), its standard output `stdout`, `env` added to its environment."""
-    return subprocess.run(
-        [sys.executable, "-m", "drift", *args],
-        stdout=stdout,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_environ(**(env or {})),
-        cwd=REPO,
-        timeout=60,
-    )
+    """`python -m drift ARGS`, a process of its own forked from the zygote (whose run ends as
+    a fresh interpreter's does: its exit flush failing is "Exception ignored" and 120), its
+    standard output `stdout`, `env` added to its environment."""
+    fd = stdout if isinstance(stdout, int) else stdout.fileno()
+    return python_module_into(fd, "drift", *args, env=_environ(**(env or {})))
 
 
 def _into_full_disk(*args: str) -> subprocess.CompletedProcess[str]:

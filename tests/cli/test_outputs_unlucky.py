@@ -20,7 +20,7 @@ import pytest
 from drift.errors import UsageError
 from drift.files import write_whole
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, drift, zygote_drift
+from tests.cliutil import REPO, drift, drift_argv, zygote_drift
 
 DATA = REPO / "tests" / "data" / "manifest"
 OFFLINE = ("check", "prod", "--profiles", str(DATA / "profiles"), "--offline")
@@ -188,7 +188,7 @@ def test_the_baseline_may_be_the_file_the_new_report_replaces(tmp_path: Path) ->
 def test_a_closed_standard_output_is_one_message(tmp_path: Path, command: tuple[str, ...]) -> None:
     """Python starts with `sys.stdout = None` under `>&-`: click's help went into nothing and
     exited 0, as if it had been read. drift's own output and click's say it in the same words."""
-    args = [sys.executable, "-m", "drift", *command]
+    args = [*drift_argv(), *command]  # the stand-in passes the run its closed descriptor
     done = subprocess.run(
         ["sh", "-c", '"$@" >&-', "sh", *args], capture_output=True, text=True, cwd=tmp_path
     )
@@ -435,7 +435,7 @@ def test_a_closed_standard_error_still_writes_the_report(tmp_path: Path) -> None
     (the progress line asked None whether it was a terminal), exit 2 and no report (revsig66
     F3). Its messages now go nowhere, the report is written whole, the exit code says it."""
     report = tmp_path / "report.txt"
-    args = [sys.executable, "-m", "drift", *OFFLINE, *MANIFEST, "--output", str(report)]
+    args = [*drift_argv(), *OFFLINE, *MANIFEST, "--output", str(report)]
     done = subprocess.run(
         ["sh", "-c", '"$@" 2>&-', "sh", *args], capture_output=True, text=True, cwd=tmp_path
     )
@@ -450,7 +450,7 @@ def test_a_standard_error_whose_reader_left_keeps_the_exit_code(tmp_path: Path) 
     summary line then meets a closed pipe; that is no reason to exit 2, "nothing was checked"
     (revsig66 F2): drift was found, exit 1."""
     report = tmp_path / "report.txt"
-    args = [sys.executable, "-m", "drift", *OFFLINE, *MANIFEST, "--output", str(report)]
+    args = [*drift_argv(), *OFFLINE, *MANIFEST, "--output", str(report)]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)
     assert proc.stderr is not None
     proc.stderr.close()  # the reader is gone before drift writes a byte there

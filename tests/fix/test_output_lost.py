@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from drift.fix.journal import State
 from drift.fix.model import Plan
 from drift.live.changeids import tagged_change
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO
+from tests.cliutil import REPO, drift_argv
 from tests.fix.conftest import (
     PROJECT,
     ScriptedUI,
@@ -154,7 +153,7 @@ def test_drift_fix_piped_into_head_cleans_up_and_says_where_it_stands(
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     environ |= {**sandbox.environ(), "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     environ["DRIFT_JOURNAL_DIR"] = str(tmp_path / "journal")
-    argv = [sys.executable, "-m", "drift", "fix", "staging", "-s", "web", "--yes"]
+    argv = [*drift_argv(), "fix", "staging", "-s", "web", "--yes"]
     argv += ["--profiles", str(REPO / "profiles")]
     before = sandbox.service(PROJECT, "web")
     with subprocess.Popen(
@@ -188,7 +187,7 @@ def test_a_fix_whose_report_cannot_be_written_is_incomplete_never_clean(
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     environ |= {**sandbox.environ(), "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     environ["DRIFT_JOURNAL_DIR"] = str(tmp_path / "journal")
-    argv = [sys.executable, "-m", "drift", "fix", "staging", "-s", "web", "--yes"]
+    argv = [*drift_argv(), "fix", "staging", "-s", "web", "--yes"]
     argv += ["--format", "json", "--profiles", str(REPO / "profiles")]
     with open("/dev/full", "w") as full:
         done = subprocess.run(

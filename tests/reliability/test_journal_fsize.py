@@ -20,7 +20,7 @@ import drift.fix.journal
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.journal import Journal, State
-from tests.cliutil import REPO
+from tests.cliutil import REPO, drift_argv
 from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI, assert_serves_as_before, entries
@@ -51,14 +51,15 @@ def sizes_of_a_fix(
     return seen
 
 
-# The cap is set in the drift process itself, then it execs drift: rlimits and an ignored
-# signal survive exec (no preexec_fn: a fork of this threaded process runs no Python).
+# The cap is set in the drift process itself, then it execs drift (`drift_argv`: the zygote's
+# stand-in, which passes its RLIMIT_FSIZE on to the run, or a fresh interpreter): rlimits and an
+# ignored signal survive exec (no preexec_fn: a fork of this threaded process runs no Python).
 CAPPED = (
     "import os, resource, signal, sys\n"
     "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not a killed process\n"
     "limit = int(sys.argv[1])\n"
     "resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))\n"
-    "os.execv(sys.executable, [sys.executable, '-m', 'drift', *sys.argv[2:]])\n"
+    "os.execv(sys.argv[2], sys.argv[2:])\n"
 )
 
 
@@ -76,7 +77,7 @@ def drift_capped(
         DRIFT_JOURNAL_DIR=str(tmp_path / ".drift" / "journal"),
     )
     return subprocess.run(
-        [sys.executable, "-c", CAPPED, str(limit), *args],
+        [sys.executable, "-c", CAPPED, str(limit), *drift_argv(), *args],
         env=env,
         cwd=tmp_path,
         capture_output=True,
