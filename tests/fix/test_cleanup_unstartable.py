@@ -301,16 +301,20 @@ def test_a_restored_revision_that_fails_unforeseen_leaves_the_traffic_pinned_by_
     assert entries(tmp_path)[0].state == State.ROLLED_BACK
 
 
-def test_a_rollback_whose_revision_fails_unforeseen_leaves_the_traffic_pinned_by_name(
+@pytest.mark.parametrize("option", ["applies", "refuses"])
+def test_a_rollback_whose_revision_fails_unforeseen_pins_the_traffic_by_name(
     reseedable: Sandbox,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     clients_for: ClientsFor,
+    option: str,
 ) -> None:
     """The same for `drift rollback` of a canary held by `--no-promote`: the version is
-    disabled while its prompt waits, after its check judged what served startable."""
+    disabled while its prompt waits, after its check judged what served startable. Where Cloud
+    Run refuses the traffic-only update (option `traffic_while_failed` `refuses`, fixleft70b),
+    the rollback says the pin did not land and how to pin by hand."""
     sandbox = reseedable
-    folder = _startable(sandbox, tmp_path, monkeypatch, traffic_while_failed="applies")
+    folder = _startable(sandbox, tmp_path, monkeypatch, traffic_while_failed=option)
     served = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
     fix(tmp_path, sandbox.environ(), ScriptedUI([True]), FixOptions(promote=False), None, "lab",
         folder)  # fmt: skip
@@ -319,10 +323,14 @@ def test_a_rollback_whose_revision_fails_unforeseen_leaves_the_traffic_pinned_by
     ui = ScriptedUI([True], on_confirm=_disable_at(sandbox, clients_for, ""))
     rolled = rollback(tmp_path, ui)
     (entry,) = entries(tmp_path)
-    _pinned_by_name(sandbox, served, entry.canary_revision)
     assert rolled.exit_code is ExitCode.ABORTED
+    assert entry.state == State.ROLLBACK_FAILED
+    if option == "refuses":
+        _pin_refused(rolled.summary(), served, entry)
+        return
+    _pinned_by_name(sandbox, served, entry.canary_revision)
     assert f"pinned by name on {served}, never on LATEST" in rolled.summary(), rolled.summary()
-    assert entry.state == State.ROLLBACK_FAILED and entry.writes[-1]["landed"] is True
+    assert entry.writes[-1]["landed"] is True
 
 
 def _pin_refused(said: str, served: str, entry: Any) -> None:
@@ -365,26 +373,6 @@ def test_a_pin_by_name_cloud_run_refuses_after_a_ctrl_c_is_no_success(
     )
     assert rollback(tmp_path).exit_code is ExitCode.OK
     assert entries(tmp_path)[0].state == State.ROLLED_BACK
-
-
-def test_a_pin_by_name_cloud_run_refuses_in_a_rollback_is_no_success(
-    reseedable: Sandbox,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    clients_for: ClientsFor,
-) -> None:
-    """The same for `drift rollback` of a canary held by `--no-promote`."""
-    sandbox = reseedable
-    folder = _startable(sandbox, tmp_path, monkeypatch, traffic_while_failed="refuses")
-    served = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
-    fix(tmp_path, sandbox.environ(), ScriptedUI([True]), FixOptions(promote=False), None, "lab",
-        folder)  # fmt: skip
-    ui = ScriptedUI([True], on_confirm=_disable_at(sandbox, clients_for, ""))
-    rolled = rollback(tmp_path, ui)
-    (entry,) = entries(tmp_path)
-    _pin_refused(rolled.summary(), served, entry)
-    assert rolled.exit_code is ExitCode.ABORTED
-    assert entry.state == State.ROLLBACK_FAILED
 
 
 def test_a_zero_percent_tag_on_latest_is_pinned_by_name_too(
