@@ -32,9 +32,17 @@ class Killed(BaseException):
 
 
 def cut_before_the_updates_landed(tmp_path: Path, profiles: Path) -> None:
-    """`drift fix --yes` stopped after journaling each update, before the server took it."""
+    """`drift fix --yes` stopped after journaling each update, before the server took it: the
+    job's and the pool's flows run side by side, and the first to reach its update waits for
+    the other's (or a kill while only one had journaled would leave the other no entry)."""
+    arrived: list[None] = []
+    both = asyncio.Event()
 
     async def die(*args: Any, **kwargs: Any) -> Any:
+        arrived.append(None)
+        if len(arrived) == len(UPDATES):
+            both.set()
+        await asyncio.wait_for(both.wait(), 30)
         raise Killed()
 
     with pytest.MonkeyPatch.context() as m:
@@ -59,7 +67,7 @@ def test_a_rollback_of_updates_that_never_landed_writes_nothing(
     cut_before_the_updates_landed(tmp_path, profiles)
     assert writes(sandbox) == []
     entries = journal(tmp_path).entries()
-    assert {e.state for e in entries} == {State.UPDATING}, [e.state for e in entries]
+    assert [e.state for e in entries] == [State.UPDATING] * 2, [e.state for e in entries]
     done = rollback(tmp_path)
     said = done.summary()
     assert done.exit_code == ExitCode.OK, said
