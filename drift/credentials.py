@@ -82,10 +82,9 @@ _NOT_KEYS = (
 )
 """Words that end in `pass` and say nothing of a password: `bypass`, `compass`, `surpass`,
 `overpass`, `trespass`, a filter's `lowpass`/`highpass`/`bandpass`, an encoder's `multipass`/
-`twopass` (`bypass=x`, `compass=north`, `--lowpass 3k` are not credentials). `passthrough=1`
-is none already: its key does not end in a credential's word. Where such a key is
-assigned, `_ASSIGNED` matches the key alone (its first alternative, which RE2 prefers where
-both match): its value is then searched as the rest of the text is (`compass="… token=…"`)."""
+`twopass` (`bypass=x`, `compass=north`, `--lowpass 3k`; `passthrough=1` does not end in a
+credential's word). Where such a key is assigned, `_ASSIGNED` matches the key alone (its first
+alternative, which RE2 prefers): its value is searched as the rest is (`compass="… token=…"`)."""
 
 
 def _assignment(key: str) -> str:
@@ -106,15 +105,17 @@ def _assignment(key: str) -> str:
 
 
 _URL_TOKEN = (
-    r"(?i:hooks\.slack\.com/)[A-Za-z]+/(?:[A-Za-z0-9]+/){2,}(?P<url>[A-Za-z0-9_-]+)(?:$|[^\w/-])"
+    r"(?i:hooks\.slack(?:-gov)?\.com/)[A-Za-z]+/(?:[A-Za-z0-9]+/){2,}(?P<url>[A-Za-z0-9_-]+)"
+    r"(?:$|[^\w/-]|/(?:$|[^\w/$-]))"
     r"|(?i:discord(?:app)?\.com/api(?:/v[0-9]+)?/webhooks/)[0-9]+/(?P<hook>[A-Za-z0-9_-]+)"
 )
-"""A webhook URL's token, its credential: Slack's `hooks.slack.com/services/T…/B…/TOKEN` ("Your
-webhook URL contains a secret", api.slack.com/messaging/webhooks), any hook there with its token
-last after two ids or more (`/triggers/T…/ID/TOKEN`, `/workflows/T…/A…/ID/TOKEN`: docs.slack.dev
-"Creating webhook triggers"), Discord's `…/ID/TOKEN` (discord.com/developers/docs/resources/
-webhook). Only the token is masked, the ids kept. A path that goes on (`…/B…/$(SLACK_TOKEN)`,
-put in by Cloud Run) has its own there, never an id taken for it (revown69 F1); fewer ids, none
+"""A webhook URL's token, its credential: Slack's `hooks.slack.com/services/T…/B…/TOKEN`, a
+`/` after it or not ("Your webhook URL contains a secret", api.slack.com/messaging/webhooks),
+GovSlack's on `hooks.slack-gov.com` (api.slack-gov.com/gov-slack/about), any hook there with its
+token last after two ids or more (`/triggers/T…/ID/TOKEN`, `/workflows/T…/A…/ID/TOKEN`:
+docs.slack.dev "Creating webhook triggers"), Discord's `…/ID/TOKEN` (discord.com/developers/
+docs/resources/webhook). Only the token is masked, the ids kept. A path that goes on
+(`…/B…/$(SLACK_TOKEN)`, put in by Cloud Run) has its own there (revown69 F1); fewer ids, none
 (`/services/T…/B…`, `/api/chat.postMessage`: revown69 F2). A signed URL's signature
 (`X-Goog-Signature=`, `X-Amz-Signature=`, `Signature=`) is assigned in it: `_KEY_WORDS`."""
 _ASSIGNED = (
@@ -159,9 +160,8 @@ def _credential_value() -> Any:
 _CREDENTIAL_HINT = re.compile(
     r"-----BEGIN |AKIA|AIza|gh[pousr]_|xox[abpr]-|sk_(?:live|test)_|eyJ|(?i:bearer)|://"
 )
-"""Text that every credential-shaped value holds (each alternative of `_CREDENTIAL_VALUE`
-begins with one of these): a value without any is not searched with the whole pattern. Every
-plain value read is looked at (`drift.live.remember`), 30,000 of them in a large project."""
+"""Text every credential-shaped value holds (`_CREDENTIAL_VALUE`'s alternatives begin so): none,
+no search with the whole pattern, for every plain value read (30,000 in a large project)."""
 
 
 @functools.lru_cache(maxsize=4096)

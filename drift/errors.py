@@ -3,12 +3,14 @@ one clear message (`diagnostics()`) and an exit code; `main` catches them once."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
 from drift.credentials import credential_pieces
-from drift.redact import Secrets, mask, mask_cut, register
+from drift.redact import MASK, mask, mask_cut, register
+from drift.secretforms import escaped_forms, searchable
 from drift.textsafe import visible
 
 
@@ -144,8 +146,9 @@ class ApiError(DriftError):
         disabled: str = "",
         withheld: Collection[str] = (),
     ) -> None:
-        """`withheld`: the values a write sent that every output shows as `***`
-        (`drift.fix.update.withheld`), masked in the server's words (its prefixes too)."""
+        """`withheld`: the values a write sent that every output shows as `***` for their
+        variable's name (`drift.fix.update.withheld`), masked in the server's words where they
+        stand whole (`_whole`)."""
         self.call = call
         self.resource = resource
         self.status = status
@@ -157,11 +160,7 @@ class ApiError(DriftError):
         # value's is (`drift.live.remember`), masked here and in every output.
         for piece in credential_pieces(detail):
             register(piece)
-        if withheld:  # never registered: `SECRET_PROJECT=acme-chat` must not mask the project
-            sent = Secrets()
-            for value in withheld:
-                sent.add(value)
-            detail = sent.mask(detail, echo=True)
+        detail = _whole(detail, withheld)
         # The server's words, masked before they are flattened and cut (what drift learns is
         # a secret later is found when the report is rendered: see drift.redact), a secret
         # the server cut where its text ends included: drift quotes this text inside its own
@@ -180,6 +179,19 @@ class ApiError(DriftError):
         """The reason without the server's message, for logs written while the run goes on:
         a message may quote a value before drift knows it is a secret (and can scrub it)."""
         return f"{self.call} {self.resource}: {self.status}"
+
+
+def _whole(text: str, values: Collection[str]) -> str:
+    """`text` with each of `values` masked where it stands whole, as a value is quoted (`'…'`,
+    `"value":"…"`, between spaces), never a piece of a longer name (`projects/P/secrets/S`,
+    `sa@P.iam…`) nor a prefix: a value masked for its variable's name alone is masked as its
+    own variable's value, never wherever it appears (as `drift.live.remember` keeps it out of
+    the values masked everywhere), and never registered."""
+    forms = {form for value in values for form in escaped_forms(value.strip()) if searchable(form)}
+    if not forms:
+        return text
+    either = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+    return re.sub(rf"(?<![\w./@:-])(?:{either})(?![\w/@-])(?![.:]\w)", MASK, text)
 
 
 def _clipped(text: str, limit: int = 300) -> str:

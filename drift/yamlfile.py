@@ -123,43 +123,88 @@ def parse_text(text: str, name: str, integers: Integers = "canonical") -> Locate
 def validation_problems(
     exc: ValidationError, doc: Located, model: type[BaseModel], *, prefix: Path_ = ()
 ) -> list[Problem]:
-    """Turn pydantic errors into `file:line: message`, with "did you mean" for unknown keys."""
+    """Turn pydantic errors into `file:line: message`, with "did you mean" for unknown keys: at
+    the path the document writes (pydantic's names of a union's members, `list[…]`,
+    `literal[…]`, left out), one line for a value that none of a union's members takes."""
+    found: dict[Any, list[tuple[Path_, Any]]] = {}
+    inside: set[Path_] = set()
+    for n, err in enumerate(exc.errors(include_url=False)):
+        parts = [p for p in err["loc"] if isinstance(p, str | int) and p != "[key]"]
+        member = next((i for i, p in enumerate(parts) if isinstance(p, str) and "[" in p), None)
+        loc = (*prefix, *(p for p in parts if not (isinstance(p, str) and "[" in p)))
+        if member is None:
+            found[n] = [(loc, err)]
+        elif member + 1 < len(parts):  # of that member's type (`check_tags: [E2E]`, a list):
+            inside.add((*prefix, *parts[:member]))  # what is wrong inside it says it all
+            found[n] = [(loc, err)]
+        else:  # of none of the members' types: one line at the field (`_expected`)
+            found.setdefault((*prefix, *parts[:member]), []).append((loc, err))
     problems: list[Problem] = []
-    for err in exc.errors(include_url=False):
-        loc = (*prefix, *(p for p in err["loc"] if isinstance(p, str | int) and p != "[key]"))
-        where = ".".join(str(p) for p in loc) or "document"
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            key = str(loc[-1])
-            allowed = _allowed_keys(model, loc[len(prefix) : -1])
-            msg = f"unknown key '{key}'"
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            if close:
-                msg += f" (did you mean '{close[0]}'?)"
-            elif allowed:
-                msg += f"; expected one of: {', '.join(sorted(allowed))}"
-            where_parent = ".".join(str(p) for p in loc[:-1])
-            if where_parent:
-                msg += f" in {where_parent}"
-        elif kind == "missing":
-            msg = f"{where}: required key is missing"
-        elif kind in _TYPES:
-            msg = f"{where}: {wrong_type(*_TYPES[kind], err['input'])}"
-        else:
-            text = err["msg"]
-            if text.startswith("Value error, "):
-                text = text[len("Value error, ") :]
-            msg = f"{where}: {text}"
-        problems.append(doc.problem(loc, msg))
+    for key, errs in found.items():
+        if key in inside:
+            continue
+        said = None if isinstance(key, int) else _expected([e for _, e in errs])
+        if said is not None:
+            problems.append(doc.problem(key, f"{'.'.join(str(p) for p in key)}: {said}"))
+            continue
+        problems.extend(_problem(doc, model, prefix, loc, err) for loc, err in errs)
     return problems
+
+
+def _expected(errors: list[Any]) -> str | None:
+    """One sentence for a value that none of a union's members takes, each of which said only
+    what it expected (`_TYPES`, a `Literal`'s values): None when one said more."""
+    expected, kinds = [], []
+    for err in errors:
+        if err["type"] == "literal_error":
+            expected.append(err["ctx"]["expected"])
+        elif err["type"] in _TYPES:
+            expected.append(_TYPES[err["type"]][0])
+            kinds.append(_TYPES[err["type"]][1])
+        else:
+            return None
+    kind = kinds[0] if len(kinds) == 1 else None
+    return wrong_type(" or ".join(expected), kind, errors[0]["input"])
+
+
+def _problem(doc: Located, model: type[BaseModel], prefix: Path_, loc: Path_, err: Any) -> Problem:
+    """One pydantic error as `file:line: message`, at `loc`."""
+    where = ".".join(str(p) for p in loc) or "document"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = _allowed_keys(model, loc[len(prefix) : -1])
+        msg = f"unknown key '{key}'"
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        if close:
+            msg += f" (did you mean '{close[0]}'?)"
+        elif allowed:
+            msg += f"; expected one of: {', '.join(sorted(allowed))}"
+        where_parent = ".".join(str(p) for p in loc[:-1])
+        if where_parent:
+            msg += f" in {where_parent}"
+    elif kind == "missing":
+        msg = f"{where}: required key is missing"
+    elif kind in _TYPES:
+        msg = f"{where}: {wrong_type(*_TYPES[kind], err['input'])}"
+    else:
+        text = err["msg"]
+        if text.startswith("Value error, "):
+            text = text[len("Value error, ") :]
+        msg = f"{where}: {text}"
+    return doc.problem(loc, msg)
 
 
 _TYPES: dict[str, tuple[str, type]] = {
     "bool_type": ("a boolean (true or false)", bool),
     "int_type": ("an integer", int),
+    "string_type": ("a string", str),
+    "list_type": ("a list", list),
+    "dict_type": ("a mapping", dict),
 }
 """The type a value should be, by pydantic's (strict) error type of one that is not of it: a
-profile's models are strict (`drift.profiles.rules_spec.Strict`), as its JSON Schema is."""
+profile's models are strict (`drift.profiles.rules_spec.Strict`), as its JSON Schema is. In a
+union, with the values a `Literal` member takes (`'all' or 'none' or a list`)."""
 
 
 _KINDS = {"list": "a list", "dict": "a mapping"}

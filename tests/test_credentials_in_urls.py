@@ -102,3 +102,44 @@ def test_a_slack_url_without_a_token_in_its_path_is_shown_whole(value: str) -> N
     assert conceal("NOTIFY_URL", value) == value
     assert not hidden_plain("NOTIFY_URL", value)
     assert not credential_pieces(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "token", "shown"),
+    [
+        (  # revown70 F2: GovSlack runs on slack-gov.com (api.slack-gov.com/gov-slack/about)
+            "https://hooks.slack-gov.com/services/T0123ABCD/B0456EFGH/Zt5hJ8rW2qM6nB9xC3vK7pD4",
+            "Zt5hJ8rW2qM6nB9xC3vK7pD4",
+            "https://hooks.slack-gov.com/services/T0123ABCD/B0456EFGH/***",
+        ),
+        (  # revown70 F2: a `/` after the token
+            "https://hooks.slack.com/services/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/",
+            "Qa7bN3xK9mP2vR6tY8wL4cF1",
+            "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/***/",
+        ),
+        (
+            "go https://hooks.slack.com/services/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/ now",
+            "Wm3kP8xQ2vN7rB4tY9cL6dF5",
+            "go https://hooks.slack.com/services/T0123ABCD/B0456EFGH/***/ now",
+        ),
+    ],
+)
+def test_a_govslack_hook_or_one_ending_in_a_slash_has_its_token_masked(
+    value: str, token: str, shown: str
+) -> None:
+    """Each case its own token: a token registered by another case would hide the leak."""
+    assert hidden_plain("NOTIFY_URL", value)
+    assert conceal("NOTIFY_URL", value) == shown
+    assert token in credential_pieces(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://hooks.slack-gov.com/services/T0123ABCD/B0456EFGH/",  # ids and a `/`, no token
+        "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/$(SLACK_TOKEN)/",
+    ],
+)
+def test_a_slash_after_the_ids_is_no_token(value: str) -> None:
+    assert conceal("NOTIFY_URL", value) == value
+    assert not credential_pieces(value)

@@ -105,12 +105,21 @@ def withheld(workload: Any) -> list[str]:
     """The plain values `workload` (as about to be written) holds that every output shows as
     `***` (`mask_plain`, the judgement of the plan and of the rollback's prompt, for a value
     the profile sets or the journal restores): masked in the server's answer to the write
-    (`ApiError`), which may quote them (revleak70 F1, F2)."""
+    (`ApiError`), which may quote them (revleak70 F1, F2). Never a name drift shows in clear
+    in the same answer (`SECRET_PROJECT=acme-chat`, `SECRET_REGION=us-central1`: the
+    project, region and workload of the call, its revisions; revown70 F1)."""
+    template = template_of(workload)
+    names = {*workload.name.split("/"), getattr(template, "revision", "")}
+    names.update(t.revision for t in getattr(workload, "traffic", ()))
+    for latest in ("latest_ready_revision", "latest_created_revision"):
+        names.add(getattr(workload, latest, "").rsplit("/", 1)[-1])
     return [
         var.value
-        for container in template_of(workload).containers
+        for container in template.containers
         for var in container.env
-        if var.value and mask_plain(var.name, var.value, secret=False) == MASK
+        if var.value
+        and var.value.strip() not in names
+        and mask_plain(var.name, var.value, secret=False) == MASK
     ]
 
 

@@ -323,7 +323,7 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
 
 
 def _hinted(problem: Problem) -> Problem:
-    if problem.message.endswith("Input should be a valid string"):
+    if ": expected a string, not " in problem.message:
         return replace(problem, message=f"{problem.message} (quote it: the API takes text)")
     return problem
 

@@ -327,7 +327,7 @@ def test_ignores_and_fail_on_are_the_checks_own(sandbox: Sandbox, tmp_path: Path
             ("-m", "-"),
             "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: api\nspec:\n"
             "  template:\n    spec:\n      containers:\n      - image: 7\n",
-            "<stdin>:9: spec.template.spec.containers.0.image: Input should be a valid string",
+            "<stdin>:9: spec.template.spec.containers.0.image: expected a string, not 7",
         ),
     ],
 )

@@ -174,8 +174,8 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
         ),
         pytest.param(
             MINIMAL + "        env:\n        - name: REDIS_PORT\n          value: 6379\n",
-            "m.yaml:12: spec.template.spec.containers.0.env.0.value: Input should be a valid "
-            "string (quote it",
+            "m.yaml:12: spec.template.spec.containers.0.env.0.value: expected a string, not 6379 "
+            "(quote it",
             id="number-for-text",
         ),
         pytest.param(
@@ -325,8 +325,8 @@ def test_empty_documents_around_the_one_are_dropped_as_gcloud_drops_them(
     text = before + MINIMAL.replace("gcr.io/acme/api:1", "7") + after
     shift = before.count("\n")
     assert problems_of(text) == [
-        f"m.yaml:{9 + shift}: spec.template.spec.containers.0.image: Input should be a valid "
-        "string (quote it: the API takes text)"
+        f"m.yaml:{9 + shift}: spec.template.spec.containers.0.image: expected a string, not 7 "
+        "(quote it: the API takes text)"
     ]
     (workload,) = read(before + MINIMAL + after).workloads
     assert workload.where == f"m.yaml:{4 + shift}"

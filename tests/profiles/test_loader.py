@@ -566,3 +566,53 @@ def test_a_float_value_is_refused_with_advice_that_followed_gives_no_drift(
     live = state(with_env(BATCH_SIZE=plain("BATCH_SIZE", number)))
     found = diff(load_profile(profiles_dir, "staging"), ["api"], live, dt.date(2026, 12, 1))
     assert not [f for f in found if f.target == "env.BATCH_SIZE"], found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # one tag written without a list: pydantic said it twice, naming its union's members
+            "check_tags: e2e\nservices:\n  api: {}\n",
+            "3: check_tags: expected 'all' or 'none' or a list, not the string 'e2e'",
+        ),
+        (
+            "check_tags: '[e2e]'\nservices:\n  api: {}\n",
+            "3: check_tags: expected 'all' or 'none' or a list, not the string '[e2e]': write it "
+            "without quotes",
+        ),
+        (  # a list: what is wrong inside it, at the profile's own path
+            "check_tags: [E2E]\nservices:\n  api: {}\n",
+            "3: check_tags.0: 'E2E' is no traffic tag Cloud Run has (a tag is part of its URL's "
+            "DNS label: lowercase letters, digits and '-', starting with a letter); did you mean "
+            "'e2e'?",
+        ),
+        (
+            "services:\n  api:\n    probe:\n      websocket: /ws\n      subprotocols: jwt.x\n",
+            "7: services.api.probe.subprotocols: expected a list, not the string 'jwt.x'",
+        ),
+        (
+            "services:\n  api:\n    probe:\n      websocket: /ws\n      send: 1\n",
+            "7: services.api.probe.send: expected a string, not 1",
+        ),
+        (
+            "services:\n  api:\n    container: 3\n",
+            "5: services.api.container: expected a string, not 3",
+        ),
+        ("extends: 3\nservices:\n  api: {}\n", "3: extends: expected a string, not 3"),
+        (
+            "services:\n  api: {}\nignore:\n  - {service: api, env: A, reason: 5}\n",
+            "6: ignore.0.reason: expected a string, not 5",
+        ),
+        (
+            "services:\n  api:\n    env: [1]\n",
+            "5: services.api.env: expected a mapping, not a list",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_one_line_in_the_profiles_words(
+    write: WriteProfile, profiles_dir: Path, text: str, expected: str
+) -> None:
+    """revown70 F3: lists, strings and mappings as booleans and integers are (`wrong_type`), at
+    the path the profile writes (never `check_tags.list[function-after[check_tag(), str]]`)."""
+    write("staging", "project: p\nregion: us-central1\n" + text)
+    assert_refused(profiles_dir, "staging", f"profiles/staging.yaml:{expected}")

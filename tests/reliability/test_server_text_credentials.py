@@ -173,3 +173,40 @@ def test_a_failed_history_read_never_prints_a_url_with_a_password(
         said = history.stdout + history.stderr
         assert "INTERNAL" in said and "h/db" in said, said
         assert URL_PW not in said, (form, said)
+
+
+NAMES = """project: lk
+region: us-central1
+services:
+  api:
+    env:
+      MODE: new
+      SECRET_MANAGER_PROJECT: lk
+      SECRET_REGION: us-central1
+      SECRET_NAME: jwt-secret-staging
+      DB_PASSWORD: {named}
+"""
+
+
+def test_a_refused_fix_masks_the_password_it_sent_not_the_names_it_sent(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    """revown70 F1: the plan shows the four values as `***` for their variables' names; the
+    refusal shows the project, region, secret and account it names in clear (what to grant),
+    the password it repeats masked, as a whole value and never a prefix."""
+    reseedable.reset(_world({}, {}))
+    env = {**reseedable.environ(), **_profile(tmp_path, NAMES.format(named=NAMED))}
+    message = (
+        "Permission denied on secret: projects/lk/secrets/jwt-secret-staging/versions/latest "
+        "for Revision service account api@lk.iam.gserviceaccount.com in region us-central1 "
+        f"(value '{NAMED}', not {NAMED[:9]}xyzw)."
+    )
+    reseedable.inject(Fault(method="UpdateService", code="FAILED_PRECONDITION", message=message))
+    fix = drift("fix", "lk", "--yes", "--verbose", env=env, cwd=tmp_path)
+    assert fix.returncode == 4, fix.stdout + fix.stderr
+    said = fix.stdout + fix.stderr
+    assert NAMED not in said, said
+    assert (
+        "projects/lk/secrets/jwt-secret-staging/versions/latest for Revision service account "
+        f"api@lk.iam.gserviceaccount.com in region us-central1 (value '***', not {NAMED[:9]}xyzw)"
+    ) in " ".join(said.split()), said
