@@ -308,6 +308,19 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
+def pytest_runtest_logfinish() -> None:
+    """What a test left alive (fixtures of wider scope, caches, the shared sandbox's state) is
+    frozen too, once its garbage is collected: the heap a worker builds test after test was
+    walked again by each later full collection (tests/reliability/test_check_faults.py,
+    tests/profiles and tests/format in one process, 2026-12-01: CPU 62.2 s without, 59.9 s
+    with; the collector's own time 6.5 s against 4.7 s). Reference counting still frees a
+    frozen object; only a cycle among them would stay, for the rest of the session."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """`DRIFT_TESTS_CPU=FILE`: each worker adds a line of where its CPU seconds went (its own
     process: tests, in-process runs and the in-process sandbox; the processes it waited for;
