@@ -104,20 +104,20 @@ def _assignment(key: str) -> str:
     )
 
 
+_S = r"\\?/"  # a path's `/`, or JSON's escaped `\/` (PHP's json_encode writes it)
 _URL_TOKEN = (
-    r"(?i:hooks\.slack(?:-gov)?\.com/)[A-Za-z]+/(?:[A-Za-z0-9]+/){2,}(?P<url>[A-Za-z0-9_-]+)"
-    r"(?:$|[^\w/-]|/(?:$|[^\w/$-]))"
+    rf"(?i:hooks\.slack(?:-gov)?\.com\.?)(?::[0-9]+)?{_S}[A-Za-z]+{_S}(?:[A-Za-z0-9]+{_S}){{2,}}"
+    rf"(?P<url>[A-Za-z0-9_-]+)(?:$|[^\w/\\-]|{_S}(?:$|[^\w/\\$-]))"
     r"|(?i:discord(?:app)?\.com/api(?:/v[0-9]+)?/webhooks/)[0-9]+/(?P<hook>[A-Za-z0-9_-]+)"
 )
 """A webhook URL's token, its credential: Slack's `hooks.slack.com/services/T…/B…/TOKEN`, a
 `/` after it or not ("Your webhook URL contains a secret", api.slack.com/messaging/webhooks),
-GovSlack's on `hooks.slack-gov.com` (api.slack-gov.com/gov-slack/about), any hook there with its
-token last after two ids or more (`/triggers/T…/ID/TOKEN`, `/workflows/T…/A…/ID/TOKEN`:
-docs.slack.dev "Creating webhook triggers"), Discord's `…/ID/TOKEN` (discord.com/developers/
-docs/resources/webhook). Only the token is masked, the ids kept. A path that goes on
-(`…/B…/$(SLACK_TOKEN)`, put in by Cloud Run) has its own there (revown69 F1); fewer ids, none
-(`/services/T…/B…`, `/api/chat.postMessage`: revown69 F2). A signed URL's signature
-(`X-Goog-Signature=`, `X-Amz-Signature=`, `Signature=`) is assigned in it: `_KEY_WORDS`."""
+GovSlack's on `hooks.slack-gov.com` (api.slack-gov.com/gov-slack/about), a port or JSON's `\\/`
+or not (revown71 F2), any hook there with its token last after two ids or more (`/triggers/T…/
+ID/TOKEN`, `/workflows/T…/A…/ID/TOKEN`: docs.slack.dev "Creating webhook triggers"), Discord's
+`…/ID/TOKEN` (discord.com/developers/docs/resources/webhook). Only the token is masked, the ids
+kept. A path going on (`…/B…/$(SLACK_TOKEN)`, put in by Cloud Run) has its own there (revown69
+F1); fewer ids, none (`/services/T…/B…`, `/api/chat.postMessage`: revown69 F2)."""
 _ASSIGNED = (
     rf"(?:^|[^A-Za-z0-9._-]){_NOT_KEYS}[\"']?[ \t]*(?:=>|:=|[:=])|(?:^|\s)--?{_NOT_KEYS}[ \t]"
     rf"|<(?:[A-Za-z0-9_.-]+:)?{_NOT_KEYS}[ \t>]|{_assignment(_KEY)}|{_URL_TOKEN}"

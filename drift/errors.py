@@ -3,14 +3,12 @@ one clear message (`diagnostics()`) and an exit code; `main` catches them once."
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
 from drift.credentials import credential_pieces
-from drift.redact import MASK, mask, mask_cut, register
-from drift.secretforms import escaped_forms, searchable
+from drift.redact import Secrets, mask, mask_cut, register
 from drift.textsafe import visible
 
 
@@ -148,7 +146,7 @@ class ApiError(DriftError):
     ) -> None:
         """`withheld`: the values a write sent that every output shows as `***` for their
         variable's name (`drift.fix.update.withheld`), masked in the server's words where they
-        stand whole (`_whole`)."""
+        stand, cut or whole (`_withheld`)."""
         self.call = call
         self.resource = resource
         self.status = status
@@ -160,7 +158,7 @@ class ApiError(DriftError):
         # value's is (`drift.live.remember`), masked here and in every output.
         for piece in credential_pieces(detail):
             register(piece)
-        detail = _whole(detail, withheld)
+        detail = _withheld(detail, withheld)
         # The server's words, masked before they are flattened and cut (what drift learns is
         # a secret later is found when the report is rendered: see drift.redact), a secret
         # the server cut where its text ends included: drift quotes this text inside its own
@@ -181,17 +179,19 @@ class ApiError(DriftError):
         return f"{self.call} {self.resource}: {self.status}"
 
 
-def _whole(text: str, values: Collection[str]) -> str:
-    """`text` with each of `values` masked where it stands whole, as a value is quoted (`'…'`,
-    `"value":"…"`, between spaces), never a piece of a longer name (`projects/P/secrets/S`,
-    `sa@P.iam…`) nor a prefix: a value masked for its variable's name alone is masked as its
-    own variable's value, never wherever it appears (as `drift.live.remember` keeps it out of
-    the values masked everywhere), and never registered."""
-    forms = {form for value in values for form in escaped_forms(value.strip()) if searchable(form)}
-    if not forms:
+def _withheld(text: str, values: Collection[str]) -> str:
+    """`text` with each of `values` masked wherever it stands, and the prefixes a server that
+    cut it leaves (`Secrets.mask(echo=True)`, as a live secret's): the plan showed each as
+    `***`, so no output of the run may show it or a piece of it (revown71 F1: `'hunter2hun...'`,
+    `…/check/hunter2hunter`). Never registered for the whole run: a value masked for its
+    variable's name alone is masked as its own variable's value only (`drift.live.remember`);
+    the names drift shows in clear are not among them (`drift.fix.update.withheld`)."""
+    if not values:
         return text
-    either = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
-    return re.sub(rf"(?<![\w./@:-])(?:{either})(?![\w/@-])(?![.:]\w)", MASK, text)
+    sent = Secrets()
+    for value in values:
+        sent.add(value)
+    return sent.mask(text, echo=True)
 
 
 def _clipped(text: str, limit: int = 300) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import errno
 import os
+import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from drift.credentials import conceal
 from drift.errors import Problem
 from drift.files import not_regular, open_nonblocking
 from drift.textsafe import undecodable_line
@@ -130,8 +132,8 @@ def validation_problems(
     inside: set[Path_] = set()
     for n, err in enumerate(exc.errors(include_url=False)):
         parts = [p for p in err["loc"] if isinstance(p, str | int) and p != "[key]"]
-        member = next((i for i, p in enumerate(parts) if isinstance(p, str) and "[" in p), None)
-        loc = (*prefix, *(p for p in parts if not (isinstance(p, str) and "[" in p)))
+        member = next((i for i, p in enumerate(parts) if _member(p)), None)
+        loc = (*prefix, *(p for p in parts if not _member(p)))
         if member is None:
             found[n] = [(loc, err)]
         elif member + 1 < len(parts):  # of that member's type (`check_tags: [E2E]`, a list):
@@ -149,6 +151,16 @@ def validation_problems(
             continue
         problems.extend(_problem(doc, model, prefix, loc, err) for loc, err in errs)
     return problems
+
+
+_MEMBER = re.compile(r"(?:list|literal|function-(?:after|before|wrap|plain)|nullable|union)\[")
+"""How pydantic names a union's member in an error's location (`list[function-after[check_tag(),
+str]]`, `literal['all','none']`): never a document's own key, which may hold a `[` too (a key
+with a terminal escape, `x\\e[2J`, is said back as the key it is)."""
+
+
+def _member(part: Any) -> bool:
+    return isinstance(part, str) and _MEMBER.match(part) is not None
 
 
 def _expected(errors: list[Any]) -> str | None:
@@ -213,9 +225,10 @@ _KINDS = {"list": "a list", "dict": "a mapping"}
 def wrong_type(expected: str, kind: type | None, value: Any) -> str:
     """The one wording of a YAML value of the wrong type: what was expected and what was given;
     a quoted scalar that unquoted would be of the type `kind` (`'false'` for a boolean, as this
-    module reads YAML) says to write it without quotes."""
+    module reads YAML) says to write it without quotes. A credential in the value is masked
+    before it is cut and quoted (`DATABASE_URL=postgres://app:***@db…`: revown71 F3)."""
     if isinstance(value, str):
-        said = f"the string {value[:40]!r}"
+        said = f"the string {conceal('', value, by_name=False)[:40]!r}"
         try:
             unquoted = parse_text(value, "<value>").data if "\n" not in value else None
         except YamlProblems:

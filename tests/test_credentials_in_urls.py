@@ -117,6 +117,16 @@ def test_a_slack_url_without_a_token_in_its_path_is_shown_whole(value: str) -> N
             "Qa7bN3xK9mP2vR6tY8wL4cF1",
             "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/***/",
         ),
+        (  # revown71 F2: a port, and JSON's escaped `\/` (PHP's json_encode writes it)
+            "https://hooks.slack.com:443/services/T0123ABCD/B0456EFGH/Hx4nR8tK2wQ6mV9bJ3cP7zL5",
+            "Hx4nR8tK2wQ6mV9bJ3cP7zL5",
+            "https://hooks.slack.com:443/services/T0123ABCD/B0456EFGH/***",
+        ),
+        (
+            '{"url":"https:\\/\\/hooks.slack.com\\/services\\/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"}',
+            "Nc6vT2yR8pK4wX9mB3qH7sD5",
+            '{"url":"https:\\/\\/hooks.slack.com\\/services\\/T0123ABCD\\/B0456EFGH\\/***"}',
+        ),
         (
             "go https://hooks.slack.com/services/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/ now",
             "Wm3kP8xQ2vN7rB4tY9cL6dF5",

@@ -107,10 +107,16 @@ def withheld(workload: Any) -> list[str]:
     the profile sets or the journal restores): masked in the server's answer to the write
     (`ApiError`), which may quote them (revleak70 F1, F2). Never a name drift shows in clear
     in the same answer (`SECRET_PROJECT=acme-chat`, `SECRET_REGION=us-central1`: the
-    project, region and workload of the call, its revisions; revown70 F1)."""
+    project, region and workload of the call, its revisions, its runtime account and the
+    secrets it references; revown70 F1)."""
     template = template_of(workload)
-    names = {*workload.name.split("/"), getattr(template, "revision", "")}
+    names = {*workload.name.split("/"), getattr(template, "revision", ""), template.service_account}
     names.update(t.revision for t in getattr(workload, "traffic", ()))
+    for container in template.containers:
+        for var in container.env:
+            names.update(var.value_source.secret_key_ref.secret.split("/"))
+    for volume in template.volumes:
+        names.update(volume.secret.secret.split("/"))
     for latest in ("latest_ready_revision", "latest_created_revision"):
         names.add(getattr(workload, latest, "").rsplit("/", 1)[-1])
     return [

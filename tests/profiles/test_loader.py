@@ -607,6 +607,10 @@ def test_a_float_value_is_refused_with_advice_that_followed_gives_no_drift(
             "services:\n  api:\n    env: [1]\n",
             "5: services.api.env: expected a mapping, not a list",
         ),
+        (  # revown71 F3: the value quoted back held the password within its first 40 characters
+            "services:\n  api:\n    env: 'DATABASE_URL=postgres://app:Pw9Kx7RtQ2@db.internal/a'\n",
+            "5: services.api.env: expected a mapping, not the string '***'",
+        ),
     ],
 )
 def test_a_value_of_the_wrong_type_is_one_line_in_the_profiles_words(

@@ -192,8 +192,10 @@ def test_a_refused_fix_masks_the_password_it_sent_not_the_names_it_sent(
     reseedable: Sandbox, tmp_path: Path
 ) -> None:
     """revown70 F1: the plan shows the four values as `***` for their variables' names; the
-    refusal shows the project, region, secret and account it names in clear (what to grant),
-    the password it repeats masked, as a whole value and never a prefix."""
+    refusal shows the project, region and account the call names in clear (what to grant).
+    What the plan masked stays masked, whole or cut (revown71 F1: `not hunter2hu…xyzw` showed
+    the password's first 9 characters): the password, and the secret name the workload does
+    not reference (SECRET_NAME's value, `***` in the plan)."""
     reseedable.reset(_world({}, {}))
     env = {**reseedable.environ(), **_profile(tmp_path, NAMES.format(named=NAMED))}
     message = (
@@ -205,8 +207,59 @@ def test_a_refused_fix_masks_the_password_it_sent_not_the_names_it_sent(
     fix = drift("fix", "lk", "--yes", "--verbose", env=env, cwd=tmp_path)
     assert fix.returncode == 4, fix.stdout + fix.stderr
     said = fix.stdout + fix.stderr
-    assert NAMED not in said, said
+    assert NAMED[:8] not in said, said
     assert (
-        "projects/lk/secrets/jwt-secret-staging/versions/latest for Revision service account "
-        f"api@lk.iam.gserviceaccount.com in region us-central1 (value '***', not {NAMED[:9]}xyzw)"
+        "projects/lk/secrets/***/versions/latest for Revision service account "
+        "api@lk.iam.gserviceaccount.com in region us-central1 (value '***', not ***xyzw)"
     ) in " ".join(said.split()), said
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        f"invalid value '{NAMED[:10]}...' (truncated)",  # cut short by the server
+        f"https://example.internal/v1/check/{NAMED}: not found",  # in a path
+        f"token-{NAMED}",  # inside a longer word
+        f"{NAMED}:8080",
+    ],
+    ids=["cut", "path", "word", "port"],
+)
+def test_a_refused_fix_masks_the_password_it_sent_wherever_the_server_quotes_it(
+    reseedable: Sandbox, tmp_path: Path, quoted: str
+) -> None:
+    """revown71 F1: masking the name-masked values only where they stood whole showed the
+    password the plan shows as `***` when the server quoted it cut short or inside other
+    text; the project and region the call names stay in clear."""
+    reseedable.reset(_world({}, {}))
+    env = {**reseedable.environ(), **_profile(tmp_path, NAMES.format(named=NAMED))}
+    message = f"Invalid value in region us-central1: {quoted}"
+    reseedable.inject(Fault(method="UpdateService", code="INVALID_ARGUMENT", message=message))
+    fix = drift("fix", "lk", "--yes", "--verbose", env=env, cwd=tmp_path)
+    said = fix.stdout + fix.stderr
+    assert fix.returncode == 4 and "INVALID_ARGUMENT" in said, said
+    assert NAMED[:8] not in said, said
+    assert "in region us-central1" in said and "projects/lk/locations/us-central1" in said, said
+
+
+def test_the_names_a_write_shows_in_clear_are_not_withheld() -> None:
+    """The values masked in a refusal leave out the names the call and its template carry,
+    which drift shows in clear (the account to grant, a secret it references): only what the
+    plan hides for its variable's name alone is withheld."""
+    from google.cloud import run_v2
+
+    from drift.fix.update import withheld
+
+    ref = run_v2.EnvVarSource(secret_key_ref=run_v2.SecretKeySelector(secret="jwt-key"))
+    env = [
+        run_v2.EnvVar(name="SECRET_ACCOUNT", value="api@lk.iam.gserviceaccount.com"),
+        run_v2.EnvVar(name="SECRET_NAME", value="jwt-key"),
+        run_v2.EnvVar(name="JWT", value_source=ref),
+        run_v2.EnvVar(name="DB_PASSWORD", value=NAMED),
+    ]
+    template = run_v2.RevisionTemplate(
+        service_account="api@lk.iam.gserviceaccount.com", containers=[run_v2.Container(env=env)]
+    )
+    service = run_v2.Service(
+        name="projects/lk/locations/us-central1/services/api", template=template
+    )
+    assert withheld(service) == [NAMED]
