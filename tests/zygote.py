@@ -80,12 +80,23 @@ def _become(request: dict[str, Any], fds: list[int]) -> None:
 
     time.tzset()  # the run's own TZ, as a fresh interpreter reads it when it starts
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # the signals as a fresh interpreter has them: those ignored where it was started stay
+    # ignored (exec keeps SIG_IGN; Python/pylifecycle.c init_signals and the signal module
+    # install the KeyboardInterrupt handler only for a SIGINT not ignored), the rest default
+    ignored = set(request.get("ignored", ()))
+    for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGABRT):
+        signal.signal(number, signal.SIG_IGN if number in ignored else signal.SIG_DFL)
+    interrupt = signal.SIG_IGN if signal.SIGINT in ignored else signal.default_int_handler
+    signal.signal(signal.SIGINT, interrupt)
     buffered = not request["env"].get("PYTHONUNBUFFERED")
     sys.stdin = None if 0 in closed else _stdio(0, "r", "strict", buffered=True)
     sys.stdout = None if 1 in closed else _stdio(1, "w", "strict", buffered=buffered)
     sys.stderr = None if 2 in closed else _stdio(2, "w", "backslashreplace", buffered=buffered)
     sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
+    if request["env"].get("PYTHONFAULTHANDLER") and sys.stderr is not None:
+        import faulthandler  # as start-up enables it (Python/pylifecycle.c init_interp_main):
+
+        faulthandler.enable()  # a hung run aborted (SIGABRT) prints its threads' stacks
     code, interrupted = outcome_of(lambda: _start(request))
     try:
         code = _finalize(code)
