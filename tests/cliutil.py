@@ -217,6 +217,17 @@ def zygote_drift() -> Path:
     return _PROGRAMS[0]
 
 
+def buffered(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`env` (default: this process's) without PYTHONUNBUFFERED, as a user's shell starts
+    drift: its standard output then buffered, what is left is written by the exit flush, which
+    a closed pipe or a full disk makes fail ("Exception ignored", exit 120) unless drift
+    silenced the stream first. PYTHONUNBUFFERED=1 (set where the tests may run) writes every
+    line at once and hides that case (perf70)."""
+    return {
+        k: v for k, v in (os.environ if env is None else env).items() if k != "PYTHONUNBUFFERED"
+    }
+
+
 def drift_argv() -> list[str]:
     """How a test starts drift as a process of its own: this worker's `drift` stand-in
     (`zygote_drift`: its descriptors 0-2, closed ones included, its signals passed on), or a

@@ -80,17 +80,42 @@ def _become(request: dict[str, Any], fds: list[int]) -> None:
 
     time.tzset()  # the run's own TZ, as a fresh interpreter reads it when it starts
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # the signals as a fresh interpreter has them: those ignored where it was started stay
+    # ignored (exec keeps SIG_IGN; Python/pylifecycle.c init_signals and the signal module
+    # install the KeyboardInterrupt handler only for a SIGINT not ignored), the rest default
+    ignored = set(request.get("ignored", ()))
+    for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGABRT):
+        signal.signal(number, signal.SIG_IGN if number in ignored else signal.SIG_DFL)
+    interrupt = signal.SIG_IGN if signal.SIGINT in ignored else signal.default_int_handler
+    signal.signal(signal.SIGINT, interrupt)
     buffered = not request["env"].get("PYTHONUNBUFFERED")
     sys.stdin = None if 0 in closed else _stdio(0, "r", "strict", buffered=True)
     sys.stdout = None if 1 in closed else _stdio(1, "w", "strict", buffered=buffered)
     sys.stderr = None if 2 in closed else _stdio(2, "w", "backslashreplace", buffered=buffered)
     sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
-    code = exit_code_of(lambda: _start(request))
+    if request["env"].get("PYTHONFAULTHANDLER") and sys.stderr is not None:
+        import faulthandler  # as start-up enables it (Python/pylifecycle.c init_interp_main):
+
+        faulthandler.enable()  # a hung run aborted (SIGABRT) prints its threads' stacks
+    code, interrupted = outcome_of(lambda: _start(request))
     try:
         code = _finalize(code)
+        if interrupted:
+            code = _exit_sigint()
     finally:
         os._exit(code)
+
+
+def _exit_sigint() -> int:
+    """An uncaught KeyboardInterrupt ends the process as CPython's does, after the finalisation
+    (Modules/main.c `Py_RunMain`: `if (_PyRuntime.signals.unhandled_keyboard_interrupt)
+    exitcode = exit_sigint();`, `exit_sigint`: SIGINT back to SIG_DFL and `kill(getpid(),
+    SIGINT)`, bpo-1054041, so that a shell sees the user's ^C): killed by SIGINT, -2 to
+    subprocess, 130 from a shell; 130 (SIGINT + 128) only if that kill did not end it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    os.kill(os.getpid(), signal.SIGINT)
+    return 128 + signal.SIGINT
 
 
 def _stdio(fd: int, mode: str, errors: str, *, buffered: bool) -> IO[str]:
@@ -175,22 +200,32 @@ def _start(request: dict[str, Any]) -> None:
         main()
 
 
-def exit_code_of(program: Callable[[], object]) -> int:
-    """`program()` (a `main`) ended as a process ends it: its `SystemExit`'s code (a message
-    instead of a code is printed on stderr, and is 1), or a crash's traceback on stderr and 1
-    (the test's to see); 0 when it returns (tests/inprocess.py runs drift this way too)."""
+def outcome_of(program: Callable[[], object]) -> tuple[int, bool]:
+    """`program()` (a `main`) ended as CPython's `python -m` ends it (Modules/main.c
+    `pymain_run_module`, `pymain_exit_err_print`): its `SystemExit`'s code (`_Py_HandleSystemExit`:
+    a message instead of a code is printed on stderr, if there is one, and is 1), or a crash's
+    traceback (`PyErr_Print`: `sys.excepthook`, which prints nothing when `sys.stderr` is None)
+    and 1; 0 when it returns. The flag: the crash was an uncaught KeyboardInterrupt
+    (`PyErr_Occurred() == PyExc_KeyboardInterrupt`, that class itself), which then ends the
+    process by SIGINT once finalised (`_exit_sigint`)."""
     try:
         program()
     except SystemExit as exc:
-        if not isinstance(exc.code, int | None):
+        if not isinstance(exc.code, int | None) and sys.stderr is not None:
             print(exc.code, file=sys.stderr)
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:  # noqa: BLE001 - a crash is the test's to see, as a process's
-        import traceback
+        return (exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)), False
+    except BaseException as exc:  # noqa: BLE001 - a crash is the test's to see, as a process's
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+        return 1, type(exc) is KeyboardInterrupt
+    return 0, False
 
-        traceback.print_exc()
-        return 1
-    return 0
+
+def exit_code_of(program: Callable[[], object]) -> int:
+    """`program()`'s exit code as subprocess reports a process's (`outcome_of`; an uncaught
+    KeyboardInterrupt: -SIGINT, the process killed by it); tests/inprocess.py runs drift this
+    way."""
+    code, interrupted = outcome_of(program)
+    return -signal.SIGINT if interrupted else code
 
 
 @contextmanager

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from tests.zygote import Run
 
-FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGABRT)
+"""Passed on to the run (SIGABRT: tests/fix/terminal.py aborts a hung drift to see its
+stacks); SIGKILL and SIGSTOP cannot be: a test that sends them needs a fresh drift."""
 
 
 def main(path: str, mode: str, python: str, closed: tuple[int, ...] = ()) -> None:
@@ -31,6 +33,9 @@ def main(path: str, mode: str, python: str, closed: tuple[int, ...] = ()) -> Non
         "cwd": os.getcwd(),
         "env": dict(os.environ),
         "closed": list(closed),
+        # a signal ignored here (a non-interactive shell's `drift &` has SIGINT ignored) stays
+        # ignored across exec: the run ignores it too, and it is not passed on
+        "ignored": [int(n) for n in FORWARDED if signal.getsignal(n) == signal.SIG_IGN],
         # what exec passes on to a program, this one's `ulimit -f` (the run is the zygote's
         # child, not this process's): tests/reliability/test_journal_fsize.py caps it
         "fsize": list(resource.getrlimit(resource.RLIMIT_FSIZE)),
@@ -38,7 +43,7 @@ def main(path: str, mode: str, python: str, closed: tuple[int, ...] = ()) -> Non
     # a signal that comes before the run's pid is known waits for it (held back, then passed on)
     signal.pthread_sigmask(signal.SIG_BLOCK, FORWARDED)
     run = Run(path, request, [fd for fd in (0, 1, 2) if fd not in closed])
-    for number in FORWARDED:
+    for number in set(FORWARDED) - set(request["ignored"]):
         signal.signal(number, lambda received, _: os.kill(run.pid, received))
     signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
     code = run.wait()

@@ -16,7 +16,7 @@ from typing import IO
 
 import pytest
 
-from tests.cliutil import REPO, python_module_into
+from tests.cliutil import REPO, buffered, python_module_into
 
 DATA = REPO / "tests" / "data" / "manifest"
 OFFLINE = ("check", "prod", "--profiles", str(DATA / "profiles"), "--offline")
@@ -26,7 +26,8 @@ PIPE = "drift: error: cannot write the output to standard output: Broken pipe"
 
 
 def _environ(**more: str) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
+    """A user's environment: no PYTHONUNBUFFERED (`buffered`), so the exit flush is tried."""
+    base = {k: v for k, v in buffered().items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     return {**base, "PYTHONPATH": str(REPO), "NO_COLOR": "1", **more}
 
 

@@ -20,7 +20,7 @@ import pytest
 from drift.errors import UsageError
 from drift.files import write_whole
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, drift, drift_argv, zygote_drift
+from tests.cliutil import REPO, buffered, drift, drift_argv, zygote_drift
 
 DATA = REPO / "tests" / "data" / "manifest"
 OFFLINE = ("check", "prod", "--profiles", str(DATA / "profiles"), "--offline")
@@ -180,6 +180,12 @@ def test_the_baseline_may_be_the_file_the_new_report_replaces(tmp_path: Path) ->
     assert compared["summary"]["new"] == 0 and compared["resolved"] == []
 
 
+def _users() -> dict[str, str]:
+    """A user's environment (no PYTHONUNBUFFERED: the exit flush is tried), the tree under
+    test's drift (a fresh interpreter's, DRIFT_TESTS_FORK=0, would import the venv's)."""
+    return {**buffered(), "PYTHONPATH": str(REPO)}
+
+
 @pytest.mark.parametrize(
     "command",
     [(*OFFLINE, *MANIFEST), ("check", "--help"), ("--help",)],
@@ -190,7 +196,11 @@ def test_a_closed_standard_output_is_one_message(tmp_path: Path, command: tuple[
     exited 0, as if it had been read. drift's own output and click's say it in the same words."""
     args = [*drift_argv(), *command]  # the stand-in passes the run its closed descriptor
     done = subprocess.run(
-        ["sh", "-c", '"$@" >&-', "sh", *args], capture_output=True, text=True, cwd=tmp_path
+        ["sh", "-c", '"$@" >&-', "sh", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_users(),
     )
     assert done.returncode == 2
     assert "cannot write the output to standard output: it is closed" in done.stderr
@@ -351,7 +361,7 @@ def _process(*args: str, **popen: Any) -> subprocess.CompletedProcess[str]:
     back what it caught, and swallowed a write to `/dev/stdout` without a word (revown18).
     Forked from the zygote by its stand-in, which hands the run its own descriptors 0-2 (the
     pipes or files given here); a fresh interpreter where more descriptors are passed."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
+    env = {k: v for k, v in buffered().items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     fresh = bool(popen.get("pass_fds"))
     argv = [*([sys.executable, "-m", "drift"] if fresh else [str(zygote_drift())]), *args]
     env |= {"PYTHONPATH": str(REPO), "NO_COLOR": "1"}
@@ -437,7 +447,11 @@ def test_a_closed_standard_error_still_writes_the_report(tmp_path: Path) -> None
     report = tmp_path / "report.txt"
     args = [*drift_argv(), *OFFLINE, *MANIFEST, "--output", str(report)]
     done = subprocess.run(
-        ["sh", "-c", '"$@" 2>&-', "sh", *args], capture_output=True, text=True, cwd=tmp_path
+        ["sh", "-c", '"$@" 2>&-', "sh", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_users(),
     )
     assert done.returncode == 1, done
     text = report.read_text()
@@ -451,7 +465,9 @@ def test_a_standard_error_whose_reader_left_keeps_the_exit_code(tmp_path: Path) 
     (revsig66 F2): drift was found, exit 1."""
     report = tmp_path / "report.txt"
     args = [*drift_argv(), *OFFLINE, *MANIFEST, "--output", str(report)]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)
+    proc = subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path, env=_users()
+    )
     assert proc.stderr is not None
     proc.stderr.close()  # the reader is gone before drift writes a byte there
     assert proc.wait(timeout=60) == 1

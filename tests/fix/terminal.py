@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.cliutil import spawn_as_a_terminal_does
+from tests.cliutil import drift_argv, spawn_as_a_terminal_does
 
 PROMPTLY = 10.0
 Terminal = tuple[subprocess.Popen[bytes], int]
@@ -21,9 +21,15 @@ Script = list[tuple[bytes, bytes | int | Callable[[], bytes | int]]]
 when the prompt appears: to change the sandbox at that point first)."""
 
 
-def on_a_terminal(args: list[str], env: dict[str, str], cwd: Path) -> Terminal:
-    """`python -m drift ARGS` on a terminal of its own."""
-    return spawn_on_a_terminal([sys.executable, "-m", "drift", *args], env, cwd)
+def on_a_terminal(
+    args: list[str], env: dict[str, str], cwd: Path, *, fresh: bool = False
+) -> Terminal:
+    """`drift ARGS` on a terminal of its own: this worker's stand-in (`drift_argv`: the run
+    forked from the zygote, the signals a terminal sends passed on to it, SIGABRT too), or
+    (`fresh`: a test that kills drift with SIGKILL, which only the real pid can get) a fresh
+    `python -m drift`."""
+    argv = [sys.executable, "-m", "drift"] if fresh else drift_argv()
+    return spawn_on_a_terminal([*argv, *args], env, cwd)
 
 
 def spawn_on_a_terminal(argv: list[str], env: dict[str, str], cwd: Path) -> Terminal:

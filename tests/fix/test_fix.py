@@ -280,7 +280,7 @@ def test_killed_between_canary_and_promotion_rollback_restores(
     before = sandbox.service(PROJECT, "api")
     args = ["fix", "e2e", "--service", "api", "--profiles", str(REPO / "profiles")]
     args += ["--journal", str(tmp_path / ".drift" / "journal")]
-    terminal = on_a_terminal(args, env, tmp_path)
+    terminal = on_a_terminal(args, env, tmp_path, fresh=True)  # kill -9: the real pid
     script: Script = [(b"no traffic? [y/N]", b"y\n"), (b"Move all traffic of api", signal.SIGKILL)]
     converse(terminal, script)
     (entry,) = entries(tmp_path)

@@ -134,7 +134,10 @@ def test_a_fix_killed_at_its_first_prompt_leaves_no_lock_in_the_way(
     args += ["--journal", str(journal)]
 
     def killed_at_the_prompt() -> str:
-        converse(on_a_terminal(args, env, tmp_path), [(b"no traffic? [y/N]", signal.SIGKILL)])
+        converse(
+            on_a_terminal(args, env, tmp_path, fresh=True),
+            [(b"no traffic? [y/N]", signal.SIGKILL)],
+        )
         assert entries(tmp_path) == [] and updates(sandbox) == []
         return str(json.loads(lock.read_text())["change_id"])
 

@@ -21,7 +21,7 @@ from drift.fix.journal import State
 from drift.fix.model import Plan
 from drift.live.changeids import tagged_change
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, drift_argv
+from tests.cliutil import REPO, buffered, drift_argv
 from tests.fix.conftest import (
     PROJECT,
     ScriptedUI,
@@ -150,7 +150,7 @@ def test_drift_fix_piped_into_head_cleans_up_and_says_where_it_stands(
     """`drift fix staging -s web --yes | head -9`: the reader goes once the canary is being
     deployed. drift removes the canary's tag and restores the routing that served, as after
     Ctrl-C (SPEC invariant 9), and says so in one line on stderr, exit 4."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
+    environ = {k: v for k, v in buffered().items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     environ |= {**sandbox.environ(), "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     environ["DRIFT_JOURNAL_DIR"] = str(tmp_path / "journal")
     argv = [*drift_argv(), "fix", "staging", "-s", "web", "--yes"]
@@ -184,7 +184,7 @@ def test_a_fix_whose_report_cannot_be_written_is_incomplete_never_clean(
     stderr), then its re-check's report cannot be written. Not the re-check's 0 or 1 (not
     said), not 2 (something changed): 3, naming the change and how to see where things
     stand."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
+    environ = {k: v for k, v in buffered().items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     environ |= {**sandbox.environ(), "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     environ["DRIFT_JOURNAL_DIR"] = str(tmp_path / "journal")
     argv = [*drift_argv(), "fix", "staging", "-s", "web", "--yes"]

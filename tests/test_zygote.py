@@ -1,0 +1,62 @@
+"""The zygote's runs (tests/zygote.py) end as fresh interpreters do: what tests moved there
+from `python -m drift` see of a process's end must be what a user's drift would do."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from tests.cliutil import REPO, ZYGOTE, buffered, python_module
+
+
+@pytest.mark.parametrize(
+    ("raised", "code"),
+    [
+        ("KeyboardInterrupt", -signal.SIGINT),  # Modules/main.c exit_sigint: killed by SIGINT
+        ("Interrupted", 1),  # a subclass: `PyErr_Occurred() == PyExc_KeyboardInterrupt` only
+        ("ValueError", 1),
+    ],
+)
+def test_an_uncaught_exception_ends_a_run_as_it_ends_a_fresh_interpreter(
+    raised: str, code: int
+) -> None:
+    env = {**buffered(), "PYTHONPATH": str(REPO)}
+    if os.environ.get("DRIFT_TESTS_FORK", "1") == "0":
+        pytest.skip("compares a zygote run with a fresh interpreter")
+    fresh = python_module("tests.uncaught", raised, env=env, fork=False)
+    forked = python_module("tests.uncaught", raised, env=env, fork=True)
+    assert fresh.returncode == code, fresh.stderr
+    assert forked.returncode == code, forked.stderr
+    assert forked.stdout == fresh.stdout == "said before the end\n"
+    last = fresh.stderr.splitlines()[-1]
+    assert last.endswith(f"{raised}: ended"), fresh.stderr
+    assert forked.stderr.splitlines()[-1] == last, forked.stderr
+
+
+@pytest.mark.parametrize("ignored", [(), (signal.SIGINT, signal.SIGHUP)])
+def test_a_signal_ignored_where_the_run_starts_stays_ignored(ignored: tuple[int, ...]) -> None:
+    """`drift &` from a script (SIGINT ignored), `nohup drift` (SIGHUP): exec keeps SIG_IGN
+    and CPython installs its KeyboardInterrupt handler only for a SIGINT not ignored. The
+    stand-in says which it found ignored (tests/zygote_client.py); the run has them so."""
+    if os.environ.get("DRIFT_TESTS_FORK", "1") == "0":
+        pytest.skip("compares a zygote run with a fresh interpreter")
+    env = {**buffered(), "PYTHONPATH": str(REPO)}
+    trap = f"trap '' {' '.join(signal.Signals(n).name[3:] for n in ignored)}; " if ignored else ""
+    fresh = subprocess.run(
+        ["sh", "-c", trap + 'exec "$@"', "sh", sys.executable, "-m", "tests.uncaught", "signals"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+    )
+    request = {"args": ["signals"], "module": "tests.uncaught", "env": env, "cwd": str(REPO)}
+    forked = ZYGOTE.run({**request, "ignored": [int(n) for n in ignored]}, None, 60)
+    assert fresh.returncode == forked["code"] == 0, (fresh.stderr, forked["stderr"])
+    assert forked["stdout"] == fresh.stdout
+    expected = "SIGINT SIG_IGN\nSIGHUP SIG_IGN\n" if ignored else "SIGINT default_int_handler\n"
+    assert fresh.stdout.startswith(expected), fresh.stdout
