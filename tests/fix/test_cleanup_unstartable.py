@@ -196,14 +196,7 @@ def test_a_version_disabled_while_the_prompt_waits_is_judged_as_it_is_now(
     sandbox = reseedable
     folder = _startable(sandbox, tmp_path, monkeypatch)
     served = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
-
-    secrets = clients_for(sandbox).secrets
-
-    def meanwhile(question: str) -> None:
-        if question.startswith("Move all traffic"):
-            secrets.disable_secret_version(name=f"projects/{LAB}/secrets/tok/versions/2")
-
-    ui = ScriptedUI([True, False], on_confirm=meanwhile)
+    ui = ScriptedUI([True, False], on_confirm=_disable_at(sandbox, clients_for, "Move all traffic"))
     said = fix(tmp_path, sandbox.environ(), ui, FixOptions(), None, "lab", folder).summary()
     (entry,) = entries(tmp_path)
     assert "TOKEN uses secret tok:latest, which is DISABLED" in said, said
@@ -213,14 +206,14 @@ def test_a_version_disabled_while_the_prompt_waits_is_judged_as_it_is_now(
     assert [s.percent for s in now.traffic if not s.revision] == []  # no LATEST in the spec
 
 
-def _disable_at(sandbox: Sandbox, clients_for: ClientsFor, prompt: str) -> Any:
-    """A prompt's hook that disables tok's latest version (ENABLED when the plan read it)
-    while `prompt` waits: a change drift's judgement of what served did not see."""
+def _disable_at(sandbox: Sandbox, clients_for: ClientsFor, prompt: str, version: int = 2) -> Any:
+    """A prompt's hook that disables a version of tok (its latest, ENABLED when the plan read
+    it) while `prompt` waits: a change drift's judgement of what served did not see."""
     secrets = clients_for(sandbox).secrets
 
     def meanwhile(question: str) -> None:
         if question.startswith(prompt):
-            secrets.disable_secret_version(name=f"projects/{LAB}/secrets/tok/versions/2")
+            secrets.disable_secret_version(name=f"projects/{LAB}/secrets/tok/versions/{version}")
 
     return meanwhile
 
@@ -444,12 +437,7 @@ def test_an_untag_cloud_run_refuses_after_a_failed_canary_is_no_success(
     world["options"] = {**world["options"], "traffic_while_failed": "refuses"}
     sandbox.reset(world)
     folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
-    secrets = clients_for(sandbox).secrets
-
-    def meanwhile(question: str) -> None:
-        if question.startswith("Deploy the patch"):
-            secrets.disable_secret_version(name=f"projects/{LAB}/secrets/tok/versions/1")
-
+    meanwhile = _disable_at(sandbox, clients_for, "Deploy the patch", version=1)
     ui = ScriptedUI([True, False], on_confirm=meanwhile)
     said = fix(tmp_path, sandbox.environ(), ui, FixOptions(), None, "lab", folder).summary()
     (entry,) = entries(tmp_path)
