@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -213,7 +214,9 @@ def zygote_drift() -> Path:
     that start drift as a process and signal it: the stand-in passes SIGINT, SIGTERM, SIGHUP
     and SIGQUIT on to the run and exits as it did."""
     if not _PROGRAMS:
-        _PROGRAMS.append(zygote_programs(Path(tempfile.mkdtemp(prefix="drift-programs-")))[0])
+        folder = tempfile.mkdtemp(prefix="drift-programs-")
+        atexit.register(shutil.rmtree, folder, True)  # the worker's own: gone when it ends
+        _PROGRAMS.append(zygote_programs(Path(folder))[0])
     return _PROGRAMS[0]
 
 
