@@ -7,7 +7,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from drift.credentials import credential_pieces
 from drift.redact import Secrets, mask, mask_cut, register
 from drift.textsafe import visible
 
@@ -156,6 +155,8 @@ class ApiError(DriftError):
         # What in the server's words is shaped like a credential (a URL with a password drift
         # never read, a value it is writing or restoring: revleak70) is registered as a live
         # value's is (`drift.live.remember`), masked here and in every output.
+        from drift.credentials import credential_pieces  # an error's path: not `--help`'s
+
         for piece in credential_pieces(detail):
             register(piece)
         detail = _withheld(detail, withheld)
