@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from drift.redact import MASK, mask, mask_spans
+from drift.refs import named_secret, reference_spans
 
 _LAST = (
     r"(?:_(?:PROD|PRODUCTION|STAGING|STAGE|STG|DEV|TEST|QA|UAT|LIVE|OLD|NEW|PREV|PREVIOUS|NEXT"
@@ -104,16 +105,20 @@ def _assignment(key: str) -> str:
     )
 
 
-_S = r"\\?/"  # a path's `/`, or JSON's escaped `\/` (PHP's json_encode writes it)
+_S = r"(?:\\?/|%2[Ff])"
+"""A path's `/`, JSON's escaped `\\/` (PHP's json_encode writes it), or its percent-encoding
+`%2F`/`%2f` (a URL passed as a query parameter, RFC 3986 section 2.1: "uppercase and
+lowercase hexadecimal digits are equivalent")."""
 _URL_TOKEN = (
     rf"(?i:hooks\.slack(?:-gov)?\.com\.?)(?::[0-9]+)?{_S}[A-Za-z]+{_S}(?:[A-Za-z0-9]+{_S}){{2,}}"
-    rf"(?P<url>[A-Za-z0-9_-]+)(?:$|[^\w/\\-]|{_S}(?:$|[^\w/\\$-]))"
+    rf"(?P<url>[A-Za-z0-9_-]+)(?:$|[^\w/\\-]|\\[^/]|{_S}(?:$|[^\w/\\$-]))"
     r"|(?i:discord(?:app)?\.com/api(?:/v[0-9]+)?/webhooks/)[0-9]+/(?P<hook>[A-Za-z0-9_-]+)"
 )
 """A webhook URL's token, its credential: Slack's `hooks.slack.com/services/T…/B…/TOKEN`, a
-`/` after it or not ("Your webhook URL contains a secret", api.slack.com/messaging/webhooks),
-GovSlack's on `hooks.slack-gov.com` (api.slack-gov.com/gov-slack/about), a port or JSON's `\\/`
-or not (revown71 F2), any hook there with its token last after two ids or more (`/triggers/T…/
+`/` or JSON's `\\n` after it or not ("Your webhook URL contains a secret",
+api.slack.com/messaging/webhooks), GovSlack's on `hooks.slack-gov.com`
+(api.slack-gov.com/gov-slack/about), a port, JSON's `\\/` or `%2F` or not (revown71 F2,
+fixleft80a: `_S`), any hook there with its token last after two ids or more (`/triggers/T…/
 ID/TOKEN`, `/workflows/T…/A…/ID/TOKEN`: docs.slack.dev "Creating webhook triggers"), Discord's
 `…/ID/TOKEN` (discord.com/developers/docs/resources/webhook). Only the token is masked, the ids
 kept. A path going on (`…/B…/$(SLACK_TOKEN)`, put in by Cloud Run) has its own there (revown69
@@ -182,8 +187,9 @@ def credential_pieces(text: str, *, drift_text: bool = False) -> list[str]:
     it: what to mask in a sentence that quotes one (of `key=value`, the value; of a value
     written with escapes, `Pwd={a;b}};c}` or `"pass\"word"`, also the value they stand for).
     `drift_text`: a text drift wrote (a baseline's finding), where a secret reference as drift
-    renders it is a name and a version, never `key: value` (`_reference_spans`); a team's own
-    value never gets that exemption (`APP_ARGS=secret password:Hunter2…`: review revown31)."""
+    renders it is a name and a version, never `key: value` (`drift.refs.reference_spans`); a
+    team's own value never gets that exemption (`APP_ARGS=secret password:Hunter2…`: review
+    revown31)."""
     pieces = _whole_pieces(text)
     for group, start, stop in _assigned_values(text, drift_text):
         piece = text[start:stop]
@@ -216,7 +222,7 @@ def _assigned_values(text: str, drift_text: bool) -> list[tuple[str, int, int]]:
         return []
     pattern = _assigned()
     groups = [(name, pattern.groupindex[name]) for name in _GROUPS]
-    references = _reference_spans(text) if drift_text else []
+    references = reference_spans(text) if drift_text else []
     found = []
     for match in pattern.finditer(text):
         for name, index in groups:  # by number: RE2's Match looks a name up slowly
@@ -225,58 +231,10 @@ def _assigned_values(text: str, drift_text: bool) -> list[tuple[str, int, int]]:
                 continue
             if any(_within(start, stop, span, text) for span in references):
                 continue  # the version of a secret reference (`secret api-key:prod`)
-            if _named_secret(text, start, stop):
+            if named_secret(text, start, stop):
                 continue  # Google's `secret: projects/P/secrets/S/versions/V`: a name
             found.append((name, start, stop))
     return found
-
-
-_REFERENCE_BODY = (
-    r"secret (?:projects/[A-Za-z0-9-]{1,63}/(?:locations/[a-z0-9-]{1,63}/)?secrets/)?"
-    r"[A-Za-z0-9_-]{1,255}"
-    r":(?:[0-9]+|[A-Za-z][A-Za-z0-9_-]{0,62})"
-)
-_WHOLE_REFERENCE = re.compile(rf"\s*{_REFERENCE_BODY}\s*")
-_QUOTED_REFERENCE = re.compile(
-    r"(?<![A-Za-z0-9._/-])(?:references|mounts|instead of|a reference to|not) "
-    rf"(?P<ref>{_REFERENCE_BODY})(?![A-Za-z0-9._/:-])"
-)
-"""A Secret Manager reference as drift shows it (`drift.refs.SecretRef`: `secret NAME:VERSION`,
-`secret projects/P/secrets/NAME:VERSION`, and a regional secret's as drift keeps it whole,
-`secret projects/P/locations/L/secrets/NAME:VERSION`, `drift.refs`): a name and a version,
-not a value. Its
-`NAME:VERSION` is no `key: value` (`secret stripe-api-key:prod`, `secret otel-token:latest`;
-a name ending in `-key`, `-token`, `-secret` or `-password` is most real secrets') — but only
-where drift wrote it: a text that is the reference and nothing else (`_WHOLE_REFERENCE`, a
-finding's `expected`/`actual`), or a reference after the words of drift's own messages
-(`_QUOTED_REFERENCE`: "references {ref} instead of {ref}", drift/diff/env.py; "mounts {ref}
-instead of {ref}", drift/diff/secrets.py; "expected a reference to {ref}"). Never inside
-other free text: `--auth-mode client secret password:Hunter2Hunter2` in a plain variable is a
-credential (review revown30). A version is `latest`, a number or an alias: "Alias names must
-start with a letter, can be up to 63 characters long, and can contain letters, numbers,
-hyphens (-), and underscores (_)" (Secret Manager, "Assign an alias to a secret version"); a
-secret's id is at most 255 letters, digits, `-` and `_` (`Secret.name`,
-google/cloud/secretmanager/v1/resources.proto)."""
-
-
-_SECRET_RESOURCE = re.compile(
-    r"projects/[A-Za-z0-9-]{1,63}/(?:locations/[a-z0-9-]{1,63}/)?secrets/[A-Za-z0-9_-]{1,255}"
-    r"(?:/versions/(?:[0-9]+|[A-Za-z][A-Za-z0-9_-]{0,62}))?"
-)
-_SECRET_KEY = re.compile(r"(?:^|[^A-Za-z0-9._-])secret[ \t]*:[ \t]*$", re.IGNORECASE)
-
-
-def _named_secret(text: str, start: int, stop: int) -> bool:
-    """Whether the value at `start:stop` is a whole Secret Manager resource name after
-    `secret:` (`projects/P/secrets/S[/versions/V]`, a regional one's with `locations/L/`), as
-    Google's error names the secret it cannot reach: "Permission denied on secret:
-    projects/4/secrets/shared/versions/latest for Revision service account …". A reference,
-    not a value: masking it hid which secret to grant (revjobs67 F2). Anything else after
-    `secret:`, or more than the name, is still a credential; a secret's value shaped like a
-    name is masked as every value drift reads is (`drift.redact`)."""
-    return bool(
-        _SECRET_RESOURCE.fullmatch(text, start, stop) and _SECRET_KEY.search(text, 0, start)
-    )
 
 
 def _within(start: int, stop: int, reference: tuple[int, int], text: str) -> bool:
@@ -284,15 +242,6 @@ def _within(start: int, stop: int, reference: tuple[int, int], text: str) -> boo
     puts after it with it (`references secret api-key:1, not secret db-password:prod`)."""
     begin, end = reference
     return begin <= start and not text[end:stop].strip(",.)}]")
-
-
-def _reference_spans(text: str) -> list[tuple[int, int]]:
-    """Where the references drift wrote stand in `text` (`_QUOTED_REFERENCE`)."""
-    if "secret " not in text:
-        return []
-    if _WHOLE_REFERENCE.fullmatch(text):
-        return [(0, len(text))]
-    return [match.span("ref") for match in _QUOTED_REFERENCE.finditer(text)]
 
 
 def _assigned_hint(text: str) -> bool:

@@ -1,8 +1,10 @@
 """A Secret Manager reference as Cloud Run and profiles write it: the secret, its version and,
-when it is not the workload's own, the project that holds it."""
+when it is not the workload's own, the project that holds it; and where a text names one, a
+name and no value (`reference_spans`, `named_secret`: what `drift.credentials` leaves shown)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 FORMS = "NAME or projects/PROJECT/secrets/NAME"
@@ -82,3 +84,60 @@ def _why(parts: list[str]) -> str:
                 "field of its own): drift does not read it"
             )
     return f"not a secret name ({FORMS}): drift does not read it"
+
+
+_REFERENCE_BODY = (
+    r"secret (?:projects/[A-Za-z0-9-]{1,63}/(?:locations/[a-z0-9-]{1,63}/)?secrets/)?"
+    r"[A-Za-z0-9_-]{1,255}"
+    r":(?:[0-9]+|[A-Za-z][A-Za-z0-9_-]{0,62})"
+)
+_WHOLE_REFERENCE = re.compile(rf"\s*{_REFERENCE_BODY}\s*")
+_QUOTED_REFERENCE = re.compile(
+    r"(?<![A-Za-z0-9._/-])(?:references|mounts|instead of|a reference to|not) "
+    rf"(?P<ref>{_REFERENCE_BODY})(?![A-Za-z0-9._/:-])"
+)
+"""A Secret Manager reference as drift shows it (`SecretRef`: `secret NAME:VERSION`,
+`secret projects/P/secrets/NAME:VERSION`, and a regional secret's as drift keeps it whole,
+`secret projects/P/locations/L/secrets/NAME:VERSION`): a name and a version, not a value,
+which `drift.credentials` does not mask as a credential. Its `NAME:VERSION` is no
+`key: value` (`secret stripe-api-key:prod`, `secret otel-token:latest`; a name ending in
+`-key`, `-token`, `-secret` or `-password` is most real secrets') — but only where drift
+wrote it: a text that is the reference and nothing else (`_WHOLE_REFERENCE`, a
+finding's `expected`/`actual`), or a reference after the words of drift's own messages
+(`_QUOTED_REFERENCE`: "references {ref} instead of {ref}", drift/diff/env.py; "mounts {ref}
+instead of {ref}", drift/diff/secrets.py; "expected a reference to {ref}"). Never inside
+other free text: `--auth-mode client secret password:Hunter2Hunter2` in a plain variable is a
+credential (review revown30). A version is `latest`, a number or an alias: "Alias names must
+start with a letter, can be up to 63 characters long, and can contain letters, numbers,
+hyphens (-), and underscores (_)" (Secret Manager, "Assign an alias to a secret version"); a
+secret's id is at most 255 letters, digits, `-` and `_` (`Secret.name`,
+google/cloud/secretmanager/v1/resources.proto)."""
+
+
+_SECRET_RESOURCE = re.compile(
+    r"projects/[A-Za-z0-9-]{1,63}/(?:locations/[a-z0-9-]{1,63}/)?secrets/[A-Za-z0-9_-]{1,255}"
+    r"(?:/versions/(?:[0-9]+|[A-Za-z][A-Za-z0-9_-]{0,62}))?"
+)
+_SECRET_KEY = re.compile(r"(?:^|[^A-Za-z0-9._-])secret[ \t]*:[ \t]*$", re.IGNORECASE)
+
+
+def named_secret(text: str, start: int, stop: int) -> bool:
+    """Whether the value at `start:stop` is a whole Secret Manager resource name after
+    `secret:` (`projects/P/secrets/S[/versions/V]`, a regional one's with `locations/L/`), as
+    Google's error names the secret it cannot reach: "Permission denied on secret:
+    projects/4/secrets/shared/versions/latest for Revision service account …". A reference,
+    not a value: masking it hid which secret to grant (revjobs67 F2). Anything else after
+    `secret:`, or more than the name, is still a credential; a secret's value shaped like a
+    name is masked as every value drift reads is (`drift.redact`)."""
+    return bool(
+        _SECRET_RESOURCE.fullmatch(text, start, stop) and _SECRET_KEY.search(text, 0, start)
+    )
+
+
+def reference_spans(text: str) -> list[tuple[int, int]]:
+    """Where the references drift wrote stand in `text` (`_QUOTED_REFERENCE`)."""
+    if "secret " not in text:
+        return []
+    if _WHOLE_REFERENCE.fullmatch(text):
+        return [(0, len(text))]
+    return [match.span("ref") for match in _QUOTED_REFERENCE.finditer(text)]

@@ -93,6 +93,9 @@ def test_a_url_with_an_opaque_token_under_a_password_name_is_masked_whole() -> N
     [
         "https://hooks.slack.com/services/T0123ABCD/B0456EFGH",  # no token yet
         "https://hooks.slack.com/api/chat.postMessage",  # an API method, no hook
+        "https%3A%2F%2Fhooks.slack.com%2Fservices%2FT0123ABCD%2FB0456EFGH",  # percent-encoded
+        "https%3a%2f%2fhooks.slack.com%2fapi%2fchat.postMessage",
+        "https%3A%2F%2Fhooks.slack.com%2Fservices%2FT0123ABCD%2FB0456EFGH%2F",
     ],
 )
 def test_a_slack_url_without_a_token_in_its_path_is_shown_whole(value: str) -> None:
@@ -131,6 +134,21 @@ def test_a_slack_url_without_a_token_in_its_path_is_shown_whole(value: str) -> N
             "go https://hooks.slack.com/services/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/ now",
             "Wm3kP8xQ2vN7rB4tY9cL6dF5",
             "go https://hooks.slack.com/services/T0123ABCD/B0456EFGH/***/ now",
+        ),
+        (  # fixleft80a: percent-encoded, as a URL passed in a query (RFC 3986 section 2.1)
+            "https%3A%2F%2Fhooks.slack.com%2Fservices%2F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",
+            "Gk4mW8qZ2xT6vN3pR7cJ9bL5",
+            "https%3A%2F%2Fhooks.slack.com%2Fservices%2FT0123ABCD%2FB0456EFGH%2F***",
+        ),
+        (
+            "?to=https%3a%2f%2fhooks.slack.com%2fservices%2f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&a=1",
+            "Ye5rK9tB3wM7xQ2nV6cH8dP4",
+            "?to=https%3a%2f%2fhooks.slack.com%2fservices%2fT0123ABCD%2fB0456EFGH%2f***&a=1",
+        ),
+        (  # fixleft80a: JSON's escaped newline after the token
+            '{"url":"https://hooks.slack.com/services/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\\n"}',
+            "Uf3wS7nD9kX2qL5vB8mT4rG6",
+            '{"url":"https://hooks.slack.com/services/T0123ABCD/B0456EFGH/***\\n"}',
         ),
     ],
 )
