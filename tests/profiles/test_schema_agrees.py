@@ -107,7 +107,7 @@ def test_every_profile_in_the_repository_is_valid_by_the_schema() -> None:
     }
     section = (REPO / "README.md").read_text().split("\n## Profiles", 1)[1]
     texts["README.md ## Profiles"] = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)[0]
-    assert "profiles/base.yaml" in texts and "hold: 2s" in texts["profiles/base.yaml"]
+    assert "profiles/base.yaml" in texts and "hold: 1s" in texts["profiles/base.yaml"]
     refused = {
         name: [f"{list(e.absolute_path)}: {e.message}" for e in VALIDATOR.iter_errors(document)]
         for name, text in texts.items()
