@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import time
 
-from drift.live.calls import CallRunner
+import pytest
+
+from drift.live.calls import CallRunner, Limits
 
 
 class Warp:
@@ -34,3 +36,15 @@ class Warp:
             limiter.clock = self.clock
             limiter._sleep = self.sleep
         return runner
+
+
+def warped(limits: Limits, *, seed: int | None = None) -> CallRunner:
+    """A call runner on a time of its own (`Warp`): its backoffs and quota pauses pass at once,
+    while the retry budget is still spent on them (the runner's clock moves by each wait)."""
+    return Warp().install(CallRunner(limits, seed=seed))
+
+
+def warp_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every session the test opens without a runner of its own (`drift fix`, `drift
+    rollback`) gets a `warped` one."""
+    monkeypatch.setattr("drift.live.session.CallRunner", warped)

@@ -29,6 +29,7 @@ from tests.conftest import Clients, MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, PROJECT, TODAY, ScriptedUI, entries, fix, updates
 from tests.fix.test_fidelity_etag_ignored import meddle_at_the_promotion
+from tests.timewarp import warp_sessions
 
 
 @pytest.mark.parametrize("write", ["deploy", "traffic"])
@@ -235,10 +236,11 @@ def _updates(call: Any, service: str) -> bool:
 
 
 def test_a_service_that_cannot_be_read_again_is_not_written(
-    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The read after the prompt (the read right before the first write) fails: nothing is
     written (the write would rest on a read older than the prompt), said, exit 4."""
+    warp_sessions(monkeypatch)  # the UNAVAILABLE read's backoffs pass at once
 
     def unreadable(question: str) -> None:
         sandbox.inject(Fault("GetService", "UNAVAILABLE"))

@@ -73,7 +73,8 @@ def test_a_plan_saved_with_the_history_applies_when_it_fails_once(
     assert PASTED not in saved.read_text()
     assert json.loads(saved.read_text())["notes"] == []
     sandbox.inject(Fault(method="ListRevisions", code="UNAVAILABLE", match="services/inl"))
-    done = _fix(env, tmp_path, saved)
+    # a short retry budget: the list is still retried (first backoff 0.1-0.2 s) and fails
+    done = _fix({**env, "DRIFT_RETRY_BUDGET": "0.5"}, tmp_path, saved)
     assert done.returncode == 0, done.stdout + done.stderr
 
 

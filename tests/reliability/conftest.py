@@ -23,6 +23,7 @@ from drift.sandbox import Call, Sandbox
 from drift.sandbox.rpc import resource_name
 from drift.settings import Settings, load_settings
 from tests.cliutil import drift
+from tests.timewarp import warped
 
 DATA = Path(__file__).parent / "data"
 SCENARIO = DATA / "scenario.yaml"
@@ -93,12 +94,19 @@ def rel(rel_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
 
 
 async def check_rel(
-    index: int = 0, services: list[str] | None = None, settings: Settings | None = None
+    index: int = 0,
+    services: list[str] | None = None,
+    settings: Settings | None = None,
+    *,
+    real_time: bool = False,
 ) -> CheckResult:
-    """`drift check rel --project rel-NN` in process, with fast settings, a seeded runner."""
+    """`drift check rel --project rel-NN` in process, with fast settings, a seeded runner
+    whose backoffs pass at once (`tests.timewarp`), unless the test watches them take
+    `real_time`."""
     settings = settings or fast_settings()
     profile = replace(load_profile(PROFILES, "rel"), project=project(index))
-    runner = CallRunner(settings.access().limits, seed=index)
+    make = CallRunner if real_time else warped
+    runner = make(settings.access().limits, seed=index)
     return await run_check(profile, settings, services=services, runner=runner)
 
 

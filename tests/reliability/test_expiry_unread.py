@@ -76,7 +76,9 @@ def test_an_unreadable_expiry_is_unverified_and_a_listing_denied_is_read_one_by_
 def test_an_expiry_unread_anywhere_is_not_clean(cli_world: MakeCliWorld) -> None:
     world = cli_world(SCENARIO, {"exp": PROFILE})
     # RetryInfo keeps the retries short: without it a quota error is retried for the whole
-    # retry budget (a minute), as Google's own clients retry it
+    # retry budget (a minute), as Google's own clients retry it; a budget of 0.5 s still
+    # retries it (from 0.1-0.2 s) without waiting out all five attempts
+    (world.root / "pyproject.toml").write_text("[tool.drift]\nretry_budget = 0.5\n")
     world.sandbox.inject(Fault("ListSecrets", "RESOURCE_EXHAUSTED", retry_delay_ms=100))
     world.sandbox.inject(Fault("GetSecret", "PERMISSION_DENIED"))
     code, report = world.json("check", "exp", "--fail-on", "warning")

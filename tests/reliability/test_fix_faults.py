@@ -24,6 +24,7 @@ from tests.cliutil import REPO
 from tests.conftest import Clients
 from tests.fix.conftest import assert_serves_as_before, before_the_write, shares
 from tests.reliability.conftest import ScriptedUI, fast_settings
+from tests.timewarp import warp_sessions
 
 PROJECT = "acme-chat-staging"
 PROMOTED = "promoted"  # the fix went through (retried, or read back from the service)
@@ -153,6 +154,7 @@ def run(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ru
     }
     for key, value in environ.items():
         monkeypatch.setenv(key, value)
+    warp_sessions(monkeypatch)  # the backoffs of fix and rollback pass at once
     return Run(sandbox, fast_settings(journal_dir=tmp_path / "journal"), environ)
 
 

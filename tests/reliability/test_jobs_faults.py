@@ -21,7 +21,7 @@ from drift.errors import ExitCode
 from drift.fix.apply import FixOptions, run_fix
 from drift.format import OutputFormat, formatter_for
 from drift.kinds import Kind as Workload
-from drift.live.calls import MAX_ATTEMPTS, CallRunner
+from drift.live.calls import MAX_ATTEMPTS
 from drift.profiles.loader import load_profile
 from drift.report import Report
 from drift.sandbox import Fault, Sandbox
@@ -30,6 +30,7 @@ from tests.jobs.world import PROFILE, failed_job
 from tests.reliability.conftest import ScriptedUI, fast_settings
 from tests.reliability.test_check_faults import KINDS, Kind
 from tests.sandbox.jobworld import world
+from tests.timewarp import warp_sessions, warped
 
 CASES = len(KINDS)
 BASELINE = {"GetJob": 1, "GetExecution": 1, "GetWorkerPool": 1}
@@ -73,7 +74,7 @@ def profiles(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def check_case(index: int, profiles: Path) -> Report:
     settings = fast_settings()
     profile = replace(load_profile(profiles, "prod"), project=name(index))
-    runner = CallRunner(settings.access().limits, seed=index)
+    runner = warped(settings.access().limits, seed=index)  # its backoffs pass at once
     return (await run_check(profile, settings, runner=runner)).report
 
 
@@ -169,6 +170,7 @@ def test_fix_of_jobs_under_write_fault(
     sandbox = make_sandbox(world())
     for key, value in sandbox.environ().items():
         monkeypatch.setenv(key, value)
+    warp_sessions(monkeypatch)  # the fix's backoffs pass at once
     (tmp_path / "prod.yaml").write_text(PROFILE)
     fault, lands = WRITE_FAULTS[case]
     sandbox.inject(fault)

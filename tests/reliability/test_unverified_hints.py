@@ -21,6 +21,7 @@ from drift.sandbox.scenario_models import ErrorInfoSpec
 from drift.settings import load_settings
 from tests.cliutil import REPO, drift
 from tests.reliability.conftest import FAST, PROFILES, project
+from tests.timewarp import warped
 
 
 @pytest.fixture
@@ -31,7 +32,8 @@ def report(sandbox: Sandbox, sandbox_env: dict[str, str]) -> Report:
     sandbox.inject(Fault("GetSecretVersion", "DEADLINE_EXCEEDED"))
     profile = load_profile(REPO / "profiles", "e2e")
     settings = load_settings(call_timeout=5.0, retry_budget=2.0)
-    return asyncio.run(run_check(profile, settings, services=["web", "api"])).report
+    runner = warped(settings.access().limits)  # the DEADLINE_EXCEEDED backoffs pass at once
+    return asyncio.run(run_check(profile, settings, services=["web", "api"], runner=runner)).report
 
 
 def test_the_servers_retry_delay_is_quoted(report: Report) -> None:
