@@ -10,7 +10,8 @@ The rule for which values are searched (the README's "What drift never shows"):
 - Every other known value is masked wherever it appears in text that enters a result (a
   message, an unverified reason, a probe's answer, an error). In text a server sent back, a
   prefix of the value of `FRAGMENT_MIN` characters, or of `CUT_MIN` where the text ends, is
-  masked too: servers echo credentials cut short.
+  masked too: servers echo credentials cut short (counted past a URL's scheme, which every
+  link starts with: `_public_head`).
 - The final pass over rendered output leaves out values that are a single word or a number
   (`ignored`, `12345678`): they can be the output's own structure, and they were masked on
   the data already."""
@@ -41,6 +42,9 @@ FRAGMENT_MIN = 8
 CUT_MIN = 4
 """A secret's prefix at least this long is masked where a server's text was cut."""
 _WORD_OR_NUMBER = re.compile(r"[A-Za-z_-]+|[+-]?[0-9]+(?:\.[0-9]+)?")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+"""A URL's scheme (RFC 3986 section 3.1) and `//`: how every link starts, no piece of a
+secret (`_public_head`)."""
 _CUT_MARKS = "…. \t\ufffd"
 
 
@@ -201,22 +205,33 @@ class Secrets:
             reach = i + 1
             for secret in self._pieces.get(text[i : i + FRAGMENT_MIN], ()):
                 stop = i + _common_prefix(text, i, secret)
-                spans.append((i, stop))
-                reach = max(reach, stop)
+                if stop - i - _public_head(secret) >= FRAGMENT_MIN:
+                    spans.append((i, stop))
+                    reach = max(reach, stop)
             i = reach
         return mask_spans(text, spans + self._cut_spans(text))
 
     def _cut_spans(self, text: str) -> list[tuple[int, int]]:
         """Where `text` ends in a known value's prefix of `CUT_MIN` to `FRAGMENT_MIN - 1`
-        characters (a longer one is a fragment)."""
+        characters (a longer one is a fragment), past its scheme (`_public_head`)."""
         end = len(text.rstrip(_CUT_MARKS))
         spans = []
         for secret in list(self._values):
-            for size in range(min(len(secret) - 1, end, FRAGMENT_MIN - 1), CUT_MIN - 1, -1):
+            head = _public_head(secret)
+            longest = min(len(secret) - 1, end, head + FRAGMENT_MIN - 1)
+            for size in range(longest, head + CUT_MIN - 1, -1):
                 if text.endswith(secret[:size], 0, end):
                     spans.append((end - size, end))
                     break
         return spans
+
+
+def _public_head(secret: str) -> int:
+    """How many of `secret`'s first characters are a URL's scheme (`https://`): public, the
+    start of every link a server's text holds. A prefix of a secret is counted past them (a
+    hook's `https://` is no piece of it, `https://hooks.sl` is)."""
+    scheme = _SCHEME.match(secret)
+    return scheme.end() if scheme else 0
 
 
 def _common_prefix(text: str, at: int, secret: str) -> int:

@@ -122,13 +122,16 @@ def _for_terminal(text: str, *, colored: bool) -> str:
     return "".join(part if i % 2 else visible_lines(part) for i, part in enumerate(parts))
 
 
-def readable(text: str) -> str:
+def readable(text: str, *, echo: bool = True) -> str:
     """Free text for a person: masked, scrubbed, every control character shown, and no line
-    a CI runner would run as a workflow command (`textsafe.prose_lines`)."""
+    a CI runner would run as a workflow command (`textsafe.prose_lines`). `echo=False`: text
+    drift rendered with every value masked where it is shown (a plan's table, as `drift plan`
+    prints it), in which a server's cut-off prefix of a secret is not looked for: the start
+    of a live secret would hide the same start of a value the profile sets."""
     from drift.redact import mask, scrub
     from drift.textsafe import prose_lines
 
-    return prose_lines(scrub(mask(text, echo=True)))
+    return prose_lines(scrub(mask(text, echo=echo)))
 
 
 def say(text: str, *, err: bool = False) -> None:

@@ -34,7 +34,7 @@ class PromptUI:
     def show_plan(self, plan: Plan) -> None:
         from drift.fix.render import plan_table
 
-        self._write(readable(plan_table(plan)))
+        self._write(readable(plan_table(plan), echo=False))
 
     def confirm(self, question: str, timeout: float | None = None) -> bool:
         """Ask; "no" is remembered, so that the abort it leads to reads as an answer. No

@@ -202,6 +202,27 @@ def test_a_secret_learned_after_an_error_that_shares_a_known_secret_s_start_is_f
         assert MARK not in text and "bbbbbbbb" not in text, fmt
 
 
+def test_a_url_secret_s_scheme_alone_is_no_piece_of_it() -> None:
+    """A secret that is a URL (a Slack hook in a plain variable) starts with `https://`, as
+    every link a server's message holds does: a prefix counts the secret's characters past
+    its scheme (`FRAGMENT_MIN` of them in a server's text, `CUT_MIN` where it was cut), as
+    for a secret without one (fixleft80a: `***example.com/x`)."""
+    hook = f"https://hooks.{MARK}.example/services/T0/B0/Zq8Xv2Lm4Np6Rt1Yw3Kb5Hc7"
+    redact.register(hook)
+    for public in (
+        "denied: see https://cloud.google.com/run/docs/securing for help",
+        "invalid value https://example.com/x",
+        "unsupported scheme https:/",
+        "unsupported scheme http",
+    ):
+        assert redact.mask(public, echo=True) == public
+        assert redact.mask_cut(public) == public
+    for cut in (len("https://hooks.qz"), len("https://hooks.qzle"), len(hook) - 1):
+        said = f"invalid value '{hook[:cut]}' (truncated)"
+        assert redact.mask(said, echo=True) == "invalid value '***' (truncated)", cut
+    assert redact.mask_cut(f"bad hook {hook[:12]}") == "bad hook ***"
+
+
 @pytest.mark.parametrize(("stored", "shown"), [("NFC", "NFD"), ("NFD", "NFC")])
 def test_a_secret_in_another_unicode_normal_form_is_masked(stored: str, shown: str) -> None:
     """`é` as one code point or as `e` and a combining accent: the same secret, masked in the
