@@ -3,10 +3,11 @@ etag through. AIP-154 (google.aip.dev/154) says "If a user sends back an etag wh
 match the current etag value, the service must send an ABORTED error response", but run v2
 service.proto says only that `Service.etag` "May be used to detect modification conflict
 during updates": whether UpdateService refuses a stale etag is left open (sandbox option
-`stale_etag`). drift can tell from its own write (the canary's, the promotion's): the Service
-its operation returns (or, the answer lost, the read after it, carrying exactly what drift
-sent) is at the generation drift read plus two or more, not plus one — the writes in between
-came first and drift's template, built from what it read, replaced theirs."""
+`stale_etag`). drift can tell from its own write (the canary's, the promotion's, an update in
+place's: a job's, a pool's, a service's that makes no canary): the workload its operation
+returns (or, the answer lost, the read after it, carrying exactly what drift sent) is at the
+generation drift read plus two or more, not plus one — the writes in between came first and
+drift's write, built from what it read, replaced theirs."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from typing import Any, NamedTuple
 from drift.errors import ApiError, JournalError
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State, Write
-from drift.fix.routing import describe_serving, over_theirs
+from drift.fix.routing import Content, carries, describe_serving, over_theirs
 from drift.fix.update import CLIENT
+from drift.kinds import Kind
 from drift.live.api import short
 from drift.live.history import CLIENT_NAME, revisions_of
 
@@ -28,19 +30,21 @@ async def stop_if_over_theirs(
     after: Any | None,
     write: Write,
     journal_failed: Callable[[JournalError], str],
+    content: Content = carries,
 ) -> None:
-    """Stop when drift's write (`write`: the canary's or the promotion's; its operation's
-    `answer`, None when lost; `after`: the read after it) landed over someone else's. drift's
-    write is journaled as landed at its generation: a canary write as failed (no promotion),
-    a promotion as promoted (traffic did move to the canary). What happened is said (their
+    """Stop when drift's write (`write`: the canary's, the promotion's, or an update in
+    place's — a job's, a pool's, a service's that makes no canary; its operation's `answer`,
+    None when lost; `after`: the read after it; `content`: whether a read is exactly drift's
+    write, `drift.fix.routing.over_theirs`) landed over someone else's. drift's write is
+    journaled as landed at its generation (`STATES`). What happened is said (their
     generation(s), their revision by name and creator, how to serve it again), and the fix
     exits 1, not 4 ("nothing changed"): their change left the template
     (`ServiceOutcome.overwrote`)."""
-    mine = over_theirs(answer, after, write)
+    mine = over_theirs(answer, after, write, content)
     if mine is None:
         return
     promoted = write.step == "promotion"
-    state = State.PROMOTED if promoted else State.CANARY_FAILED
+    state = STATES[write.step]
     gen = int(mine.generation)
     try:
         fixer.ctx.journal.landed(
@@ -54,8 +58,14 @@ async def stop_if_over_theirs(
     except JournalError as exc:
         raise Stop(journal_failed(exc)) from exc
     now = mine if after is None else after
-    over = _promoted_over if promoted else _canary_over
+    over = {"promotion": _promoted_over, "update": _update_over}.get(write.step, _canary_over)
     raise await over(fixer, mine, now, write)
+
+
+STATES = {"promotion": State.PROMOTED, "canary": State.CANARY_FAILED, "update": State.UPDATE_FAILED}
+"""The state a write of each step (`Write.step`) that landed over someone else's leaves: the
+canary's, failed (no promotion); the promotion's, promoted (traffic did move); an update in
+place's, failed (it landed, over their change)."""
 
 
 async def _canary_over(fixer: Fixer, mine: Any, after: Any, write: Write) -> Stop:
@@ -98,6 +108,22 @@ async def _promoted_over(fixer: Fixer, mine: Any, now: Any, write: Write) -> Sto
     )
 
 
+async def _update_over(fixer: Fixer, mine: Any, now: Any, write: Write) -> Stop:
+    """An update in place (`mine`: a job's, a pool's, a service's with no canary) replaced
+    someone else's write: it stands (nothing is undone); journaled as failed."""
+    said = await replaced(fixer, write.generation_before, int(mine.generation))
+    noun = fixer.sp.kind.noun
+    serves = f" (what serves: {describe_serving(now)})" if fixer.sp.kind is Kind.SERVICE else ""
+    return Stop(
+        f"{fixer.name}: someone else wrote the {noun} after drift read it and before its "
+        f"update ({said.gens}{said.who}). The server did not refuse drift's stale etag, so "
+        f"drift's update (generation {mine.generation}) replaced what they wrote with drift's, "
+        f"built from what it had read: their change is no longer in the {noun}{serves}. "
+        f"{said.serve}{said.rollback}",
+        State.UPDATE_FAILED,
+    )
+
+
 class Said(NamedTuple):
     """What is said of their write(s): `gens` (their generation(s)), `who` (": revision … by
     …", or ""), `serve` (how to serve their revision again), `rollback` (what a rollback
@@ -113,26 +139,36 @@ async def replaced(fixer: Fixer, before: int, gen: int) -> Said:
     """Their write(s) that drift's write replaced (drift read generation `before`, its write
     made `gen`), in words; `outcome.overwrote` set (their latest revision, or their
     generation(s))."""
-    name, p = fixer.name, fixer.ctx.profile
-    theirs = await _their_revisions(fixer)
+    name, p, kind = fixer.name, fixer.ctx.profile, fixer.sp.kind
+    # a job has no revisions (its executions run copies of its template: job.proto)
+    theirs = await _their_revisions(fixer) if kind is not Kind.JOB else []
     who = ", ".join(f"{rev} by {creator or 'an unknown creator'}" for rev, creator in theirs or ())
     gens = (
         f"generation {before + 1}" if gen == before + 2 else f"generations {before + 1}-{gen - 1}"
     )
+    again = "its author can deploy their change again (the template no longer carries it)"
     serve = (
-        f"Their revision {theirs[-1][0]} still exists: its author can deploy their change "
-        "again (the template no longer carries it), or serve that revision at once with "
-        f"gcloud run services update-traffic {name} --to-revisions {theirs[-1][0]}=100 "
-        f"--project {p.project} --region {p.region} (traffic stays pinned to it until a "
-        "deploy sends it --to-latest)"
+        f"Their revision {theirs[-1][0]} still exists: {again}"
+        + (
+            ", or serve that revision at once with "
+            f"gcloud run services update-traffic {name} --to-revisions {theirs[-1][0]}=100 "
+            f"--project {p.project} --region {p.region} (traffic stays pinned to it until a "
+            "deploy sends it --to-latest)"
+            if kind is Kind.SERVICE
+            else ""
+        )
         if theirs
         else "Their revisions could not be listed (ListRevisions)"
         if theirs is None
+        else "A job keeps no revisions: its author can make their change again (the template "
+        "no longer carries it)"
+        if kind is Kind.JOB
         else "drift found no revision created by them (a write of traffic or settings only)"
     )
     fixer.outcome.overwrote = theirs[-1][0] if theirs else gens
+    what = "what served" if kind is Kind.SERVICE else f"the {kind.noun} as it was"
     rollback = (
-        f"; `drift rollback {fixer.change_id}` would restore what served before drift's "
+        f"; `drift rollback {fixer.change_id}` would restore {what} before drift's "
         "read, not their change"
     )
     return Said(gens, f": revision {who}" if who else "", serve, rollback)

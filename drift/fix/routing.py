@@ -254,7 +254,7 @@ def restoration_problem(now: Any, before: Any, base_key: str, canary: str) -> st
     for row in (s for s in now_rows if s.latest):
         if row.revision in before_latest and row.revision != canary:
             continue
-        if row.revision == canary:
+        if canary and row.revision == canary:  # "": an update in place's (no canary)
             problems.append(f"LATEST resolves to drift's canary {canary}")
         elif not _serves_base(now, row.revision, base_key):
             problems.append(

@@ -3,8 +3,10 @@
 used to create executions for this Job"), a worker pool none either (instances, no requests:
 `WorkerPool.instance_splits`) — so the fix is one read-modify-write: UpdateJob or
 UpdateWorkerPool of the resource as read, with only the plan applied and the etag read (a
-change by anyone since is refused: ABORTED), journaled before it is sent. A rollback is one
-more such write putting back the template (and a pool's scaling) as they were.
+change by anyone since is refused: ABORTED; on a server that lets the stale etag through,
+drift's write landing over theirs is said, `drift.fix.overwrote`), journaled before it is
+sent. A rollback is one more such write putting back the template (and a pool's scaling) as
+they were.
 
 So is the fix of a service whose patch changes only what the service holds itself (ingress, its
 own scaling, the IAM invoker check, the default URL, Binary Authorization: `ServicePlan.
@@ -16,12 +18,14 @@ traffic untouched (SPEC invariant 9), judged by what serves afterwards."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from drift.errors import ApiError, JournalError
 from drift.fix.context import Fixer, Stop
 from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.journal import State, Write
+from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import patched_template
 from drift.fix.reread import changed_since_read, on_fresh, read_before_write, waited
 from drift.fix.revision_name import fresh_revision_name
@@ -118,13 +122,14 @@ class WorkloadFix(Fixer):
         )
         lost = ""
         try:
-            after = await update_workload(ctx.session, kind, request)
+            answer = await update_workload(ctx.session, kind, request)
         except ApiError as exc:
             after = await self._failed(exc, write)
             noun = self.sp.kind.noun
             lost = f" (answered {exc.brief}, yet the {noun} read back carries it: it landed)"
         else:
-            after = await self._proven(after, write, changed)
+            await self._over_theirs(answer, None, write)
+            after = await self._proven(answer, write, changed)
         runs = f"; its instances run {revision}" if revision else ""
         if kind is Kind.SERVICE:
             runs = f"; no new revision, what serves as it was ({describe_serving(after)})"
@@ -144,6 +149,13 @@ class WorkloadFix(Fixer):
             + f"`drift rollback {self.change_id}` puts back what it was"
         )
         self.where = f"{self.name}: updated; `drift rollback {self.change_id}` puts it back"
+
+    async def _over_theirs(self, answer: Any, after: Any, write: Write) -> None:
+        """Stop when drift's update landed over someone else's write (a stale etag let
+        through: the one judgement of `drift.fix.overwrote`, judged by the configuration
+        sent)."""
+        content = partial(holds, kind=self.sp.kind)
+        await stop_if_over_theirs(self, answer, after, write, self._journal_failed, content)
 
     def _place(self, request: Any) -> str:
         """A pool whose template the patch changes: the name of the revision its instances
@@ -233,6 +245,7 @@ class WorkloadFix(Fixer):
                 f"`drift rollback {self.change_id}` puts back what it was",
                 State.UPDATING,
             ) from read
+        await self._over_theirs(None, now, write)
         if carries(now, write, self.sp.kind):
             if complete(now):
                 return now

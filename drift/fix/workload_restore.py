@@ -30,7 +30,8 @@ from drift.fix.patch import copy_workload, is_latest, restored_traffic, without_
 from drift.fix.restore import changed_since, refusal
 from drift.fix.restored import Judge, Restored, journaled, theirs, unwritten
 from drift.fix.revision_name import cleared_names
-from drift.fix.routing import describe_serving, serving
+from drift.fix.routing import describe_serving, revision_key, serving, unnamed
+from drift.fix.routing import restoration_problem as serving_problem
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.fix.wire import unpacked
 from drift.fix.withheld import require_filled
@@ -137,7 +138,7 @@ def differences(now: Any, entry: Entry) -> list[str]:
         same = _same(restored.template, now.template)
         lines.append(
             f"serving now: {describe_serving(now)}; afterwards, as before the change: "
-            f"{describe_serving(before_workload(entry))}" + (" (no new revision)" if same else "")
+            f"{describe_serving(before_workload(entry))}" + (_stays(now, entry) if same else "")
         )
     if kind is Kind.JOB:  # the rollback's UpdateJob leaves out any token too
         was = before_workload(entry)
@@ -148,6 +149,20 @@ def differences(now: Any, entry: Entry) -> list[str]:
         cleared = cleared_names(entry.service, named, "the restored revision")
         lines += [visible(f"note: {cleared}")] if cleared else []
     return lines
+
+
+def _stays(now: Any, entry: Entry) -> str:
+    """A service's rollback that sends its template as it is: no new revision, so LATEST
+    keeps resolving to the latest ready revision — said where that is not the one it resolved
+    to before the change (a write since, e.g. drift's over a teammate's deploy, made a newer
+    revision)."""
+    ready, was = (short(w.latest_ready_revision) for w in (now, before_workload(entry)))
+    latest = any(s.latest for s in serving(now))
+    if not latest or ready == was:
+        return " (no new revision)"
+    return (
+        f" (no new revision, so LATEST resolves to {ready}, the latest ready revision, not {was})"
+    )
 
 
 def _afterwards(entry: Entry, restored: Any, renews: bool) -> str:
@@ -193,8 +208,11 @@ def restoration(after: Any, entry: Entry) -> str:
         return "the configuration read back differs"
     if not same:
         return "the configuration read back differs"
-    if kind is Kind.SERVICE and serving(after) != serving(before):
-        return f"what serves is not what served before (it is {describe_serving(after)})"
+    if kind is Kind.SERVICE:  # judged as a canary's rollback is: LATEST may resolve to a
+        # newer revision of the configuration that served (a write over the fix's made one)
+        key = revision_key(before, unnamed(before.template))
+        if problem := serving_problem(after, before, key, canary=""):
+            return problem
     # a job whose configuration is back runs what it ran before, ready or not (SPEC
     # invariant 10): its update failing the secret check is said (`unready`), never "not
     # restored" (revjobs60 F2)

@@ -432,3 +432,61 @@ def test_a_label_written_to_the_job_at_the_prompt_stays(
     assert job.labels["cost-center"] == "42", (dict(job.labels), text)
     names = [name for name, _, _ in env(job)]
     assert ("NEEDED" in names) is not bumps, text
+
+
+@pytest.mark.parametrize("answer", ["kept", "lost"])
+@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
+@pytest.mark.parametrize("method", UPDATES)
+def test_a_third_party_write_landing_before_drifts_update(
+    lab: tuple[Sandbox, Path],
+    tmp_path: Path,
+    method: str,
+    stale_etag: str,
+    answer: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """rev80 F1: a teammate writes the job or pool after drift's read right before its
+    update and before the update reaches the server. A server that refuses the stale etag
+    (AIP-154): drift's update did not land, theirs stands. One that lets it through (run v2:
+    etag "May be used to detect modification conflict"): drift's update lands over theirs,
+    two generations past its read — said as the canary path says it (`drift.fix.overwrote`),
+    journaled update-failed, exit 1; never "updated" — whether the answer came or was lost
+    (then the read back, exactly drift's configuration, tells)."""
+    sandbox, profiles = lab
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
+    real = drift.fix.workload.update_workload
+    mine = "/jobs/" if method == "UpdateJob" else "/workerPools/"
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        if mine in request.name and not kw.get("validate_only"):
+            monkeypatch.setattr(drift.fix.workload, "update_workload", real)
+            if method == "UpdateJob":
+                sandbox.update_job("p", "job", env={"HOTFIX": "1"})
+            else:
+                sandbox.deploy_pool("p", "pool", env={"HOTFIX": "1"})
+            if answer == "lost":
+                sandbox.inject(Fault(method, "UNAVAILABLE", after=True, first_n=1))
+        return await real(session, kind, request, **kw)
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    result = fix(tmp_path, profiles, ScriptedUI([True]))
+    text = result.summary()
+    who = "job job" if method == "UpdateJob" else "worker pool pool"
+    now = sandbox.job("p", "job") if method == "UpdateJob" else sandbox.worker_pool("p", "pool")
+    containers = (
+        now.template.template.containers if method == "UpdateJob" else now.template.containers
+    )
+    theirs = any(v.name == "HOTFIX" for c in containers for v in c.env)
+    (entry,) = [e for e in journal(tmp_path).entries() if e.kind == sandbox_kind(method)]
+    assert f"{who}: updated in place" not in text, text
+    if stale_etag == "aborted":
+        assert "drift's update did not land" in text and theirs, text
+        assert entry.state == State.ABORTED
+        return
+    assert not theirs  # the server let drift's stale etag through: their change is gone
+    assert result.exit_code == ExitCode.DRIFT, text
+    assert f"{who}: someone else wrote the " in text, text
+    assert f"drift's update (generation {now.generation}) replaced what they wrote" in text, text
+    assert entry.state == State.UPDATE_FAILED
+    assert "landed over someone else's write" in entry.history[-1]["note"]
+    assert entry.writes[-1]["generation_after"] == now.generation

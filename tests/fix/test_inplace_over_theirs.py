@@ -1,0 +1,92 @@
+"""rev80 F2, F3: a service's fix that changes only a setting of the service (ingress) is one
+UpdateService in place, its template sent as read (`drift.fix.workload`). A teammate deploys
+after drift's read right before that write and before it reaches the server. A server that
+refuses the stale etag (AIP-154; sandbox option `stale_etag: aborted`): drift's write did not
+land, their hotfix serves. One that lets it through (run v2 service.proto: etag "May be used
+to detect modification conflict during updates"): drift's write, built on the template it
+read, replaced their deploy (a revision of the old image now serves) — said as a canary write
+over theirs is (`drift.fix.overwrote`), exit 1, journaled update-failed; never "did not
+complete" alone. Its rollback puts the ingress back and says so: LATEST resolving to the
+revision drift's write made, which runs the configuration that served before, is as before
+(`drift.fix.routing.restoration_problem`), never "restored nothing"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.cloud import run_v2
+
+import drift.fix.workload
+from drift.errors import ExitCode
+from drift.fix.apply import FixOptions
+from drift.fix.journal import State
+from drift.sandbox import Sandbox
+from tests.fix.conftest import LAB, ScriptedUI, entries, fix, lab_world, rollback
+
+pytestmark = pytest.mark.sandbox
+
+V1, HOTFIX = "us-docker.pkg.dev/lab/app:v1", "us-docker.pkg.dev/lab/app:v2-hotfix"
+
+
+@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
+def test_a_deploy_landing_before_an_update_in_place(
+    reseedable: Sandbox, tmp_path: Path, stale_etag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = reseedable
+    sandbox.reset(lab_world(template={"image": V1, "port": 8080, "env": {"MODE": "live"}}))
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
+    env = sandbox.environ()
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n"
+        "    settings:\n      ingress: internal\n    env:\n      MODE: live\n"
+    )
+    real = drift.fix.workload.update_workload
+    theirs: list[str] = []
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        if not kw.get("validate_only") and not theirs:  # their deploy, then drift's write
+            done = sandbox.deploy(LAB, "app", image=HOTFIX)
+            theirs.append(done.latest_created_revision.rsplit("/", 1)[-1])
+        return await real(session, kind, request, **kw)
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    result = fix(
+        tmp_path,
+        env,
+        ScriptedUI([True]),
+        FixOptions(verify=False),
+        environment="lab",
+        profiles=profiles,
+    )
+    text = result.summary()
+    after = sandbox.service(LAB, "app")
+    (entry,) = entries(tmp_path)
+    if stale_etag == "aborted":
+        assert "drift's update did not land" in text, text
+        assert after.template.containers[0].image == HOTFIX and entry.state == State.ABORTED
+        return
+    assert after.template.containers[0].image == V1  # their hotfix no longer serves
+    assert result.exit_code == ExitCode.DRIFT, text
+    assert "app: someone else wrote the service after drift read it" in text, text
+    assert f"revision {theirs[0]} by " in text and f"--to-revisions {theirs[0]}=100" in text
+    assert f"drift's update (generation {after.generation}) replaced what they wrote" in text
+    assert entry.state == State.UPDATE_FAILED
+    assert "landed over someone else's write" in entry.history[-1]["note"]
+    ui = ScriptedUI()
+    done = rollback(tmp_path, ui)
+    said = done.summary()
+    made = after.latest_ready_revision.rsplit("/", 1)[-1]  # by drift's write over theirs
+    shown = "\n".join(ui.said)
+    assert f"(no new revision, so LATEST resolves to {made}, the latest ready revision" in shown
+    assert done.exit_code == ExitCode.OK, said
+    assert done.restored == ["app"], said
+    assert "what serves is not what served before" not in said, said
+    back = sandbox.service(LAB, "app")
+    assert back.ingress == run_v2.IngressTraffic.INGRESS_TRAFFIC_ALL
+    assert back.generation == after.generation + 1
