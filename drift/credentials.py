@@ -105,24 +105,34 @@ def _assignment(key: str) -> str:
     )
 
 
-_S = r"(?:\\?/|%2[Ff])"
-"""A path's `/`, JSON's escaped `\\/` (PHP's json_encode writes it), or its percent-encoding
-`%2F`/`%2f` (a URL passed as a query parameter, RFC 3986 section 2.1: "uppercase and
-lowercase hexadecimal digits are equivalent")."""
+def _escaped(char: str) -> str:
+    """`char` in a URL however it is written in a value: as it is, after JSON's backslashes
+    (`\\/`, PHP's json_encode; `\\\\\\/`, JSON inside JSON), as JSON's `\\u002F`, or
+    percent-encoded once or more (`%2F`, `%252F`: a URL passed as a query parameter, then that
+    URL as one; RFC 3986 section 2.1: "uppercase and lowercase hexadecimal digits are
+    equivalent"). One grammar for every depth, in the same single pass of RE2."""
+    code = f"{ord(char):02X}"
+    return rf"(?:\\*{char}|(?i:\\*u00{code}|%(?:25)*{code}))"
+
+
+_S = _escaped("/")
+_PORT = rf"(?:{_escaped(':')}[0-9]+)?"
 _URL_TOKEN = (
-    rf"(?i:hooks\.slack(?:-gov)?\.com\.?)(?::[0-9]+)?{_S}[A-Za-z]+{_S}(?:[A-Za-z0-9]+{_S}){{2,}}"
+    rf"(?i:hooks\.slack(?:-gov)?\.com\.?){_PORT}{_S}[A-Za-z]+{_S}(?:[A-Za-z0-9]+{_S}){{2,}}"
     rf"(?P<url>[A-Za-z0-9_-]+)(?:$|[^\w/\\-]|\\[^/]|{_S}(?:$|[^\w/\\$-]))"
-    r"|(?i:discord(?:app)?\.com/api(?:/v[0-9]+)?/webhooks/)[0-9]+/(?P<hook>[A-Za-z0-9_-]+)"
+    rf"|(?i:discord(?:app)?\.com){_PORT}{_S}(?i:api)(?:{_S}(?i:v)[0-9]+)?{_S}(?i:webhooks){_S}"
+    rf"[0-9]+{_S}(?P<hook>[A-Za-z0-9_-]+)"
 )
 """A webhook URL's token, its credential: Slack's `hooks.slack.com/services/T…/B…/TOKEN`, a
 `/` or JSON's `\\n` after it or not ("Your webhook URL contains a secret",
 api.slack.com/messaging/webhooks), GovSlack's on `hooks.slack-gov.com`
-(api.slack-gov.com/gov-slack/about), a port, JSON's `\\/` or `%2F` or not (revown71 F2,
-fixleft80a: `_S`), any hook there with its token last after two ids or more (`/triggers/T…/
-ID/TOKEN`, `/workflows/T…/A…/ID/TOKEN`: docs.slack.dev "Creating webhook triggers"), Discord's
-`…/ID/TOKEN` (discord.com/developers/docs/resources/webhook). Only the token is masked, the ids
-kept. A path going on (`…/B…/$(SLACK_TOKEN)`, put in by Cloud Run) has its own there (revown69
-F1); fewer ids, none (`/services/T…/B…`, `/api/chat.postMessage`: revown69 F2)."""
+(api.slack-gov.com/gov-slack/about), a port or not, its `/` and `:` written in any of the ways
+of `_escaped` (revown71 F2, fixleft80a, revown80 F2), any hook there with its token last after
+two ids or more (`/triggers/T…/ID/TOKEN`, `/workflows/T…/A…/ID/TOKEN`: docs.slack.dev
+"Creating webhook triggers"), Discord's `…/ID/TOKEN` (discord.com/developers/docs/resources/
+webhook). Only the token is masked, the ids kept. A path going on (`…/B…/$(SLACK_TOKEN)`, put
+in by Cloud Run) has its own there (revown69 F1); fewer ids, none (`/services/T…/B…`,
+`/api/chat.postMessage`: revown69 F2)."""
 _ASSIGNED = (
     rf"(?:^|[^A-Za-z0-9._-]){_NOT_KEYS}[\"']?[ \t]*(?:=>|:=|[:=])|(?:^|\s)--?{_NOT_KEYS}[ \t]"
     rf"|<(?:[A-Za-z0-9_.-]+:)?{_NOT_KEYS}[ \t>]|{_assignment(_KEY)}|{_URL_TOKEN}"

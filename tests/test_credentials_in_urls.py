@@ -171,3 +171,66 @@ def test_a_govslack_hook_or_one_ending_in_a_slash_has_its_token_masked(
 def test_a_slash_after_the_ids_is_no_token(value: str) -> None:
     assert conceal("NOTIFY_URL", value) == value
     assert not credential_pieces(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "token", "shown"),
+    [
+        (  # revown80 F2: encodeURIComponent of a hook with its port (`:443` is `%3A443`)
+            "?u=https%3A%2F%2Fhooks.slack.com%3A443%2Fservices%2FT0002%2FB0002%2FPp4Rr7Tt2Yy9Uu3Ii8Oo1Ee6",
+            "Pp4Rr7Tt2Yy9Uu3Ii8Oo1Ee6",
+            "?u=https%3A%2F%2Fhooks.slack.com%3A443%2Fservices%2FT0002%2FB0002%2F***",
+        ),
+        (  # a hook encoded twice (`%252F`), and three times
+            "?u=https%253A%252F%252Fhooks.slack.com%252Fservices%252FT0001%252FB0001%252FZq8Xw3Vb7Nm2Lk5Jh9Gf4Dc1&a=1",
+            "Zq8Xw3Vb7Nm2Lk5Jh9Gf4Dc1",
+            "?u=https%253A%252F%252Fhooks.slack.com%252Fservices%252FT0001%252FB0001%252F***&a=1",
+        ),
+        (
+            "hooks.slack.com%25252fservices%25252fT0001%25252fB0001%25252fKk8Jj7Hh6Gg5Ff4Dd3Ss2Aa1",
+            "Kk8Jj7Hh6Gg5Ff4Dd3Ss2Aa1",
+            "hooks.slack.com%25252fservices%25252fT0001%25252fB0001%25252f***",
+        ),
+        (  # JSON's `\u002F`, and JSON inside JSON (`\\\/`)
+            '{"url":"https:\\u002F\\u002Fhooks.slack.com\\u002Fservices\\u002FT0123ABCD\\u002FB0456EFGH'
+            '\\u002fRt6yU2iO8pA4sD9fG3hJ7kL5"}',
+            "Rt6yU2iO8pA4sD9fG3hJ7kL5",
+            '{"url":"https:\\u002F\\u002Fhooks.slack.com\\u002Fservices\\u002FT0123ABCD\\u002FB0456EFGH'
+            '\\u002f***"}',
+        ),
+        (
+            '"{\\"u\\":\\"https:\\\\\\/\\\\\\/hooks.slack.com\\\\\\/services\\\\\\/T0123ABCD\\\\\\/'
+            'B0456EFGH\\\\\\/Mn2bV6cX9zL4kJ8hG3fD7sA5\\"}"',
+            "Mn2bV6cX9zL4kJ8hG3fD7sA5",
+            '"{\\"u\\":\\"https:\\\\\\/\\\\\\/hooks.slack.com\\\\\\/services\\\\\\/T0123ABCD\\\\\\/'
+            'B0456EFGH\\\\\\/***\\"}"',
+        ),
+        (  # the same escapes in Discord's hook, and its port
+            "?u=https%3A%2F%2Fdiscord.com%3A443%2Fapi%2Fv10%2Fwebhooks%2F123456789012345678%2FFAKE-fake_Wq3Er7Ty",
+            "FAKE-fake_Wq3Er7Ty",
+            "?u=https%3A%2F%2Fdiscord.com%3A443%2Fapi%2Fv10%2Fwebhooks%2F123456789012345678%2F***",
+        ),
+    ],
+)
+def test_a_hook_escaped_in_any_depth_has_its_token_masked(
+    value: str, token: str, shown: str
+) -> None:
+    """revown80 F2: one escape of `/` or `:` the hook's pattern did not know, and its token was
+    shown in every format; a path's separators are now known however JSON or percent-encoding
+    (once or more) writes them."""
+    assert hidden_plain("NOTIFY_URL", value)
+    assert conceal("NOTIFY_URL", value) == shown
+    assert token in credential_pieces(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https%253A%252F%252Fhooks.slack.com%253A443%252Fservices%252FT0123ABCD%252FB0456EFGH",
+        "https:\\u002F\\u002Fhooks.slack.com\\u002Fapi\\u002Fchat.postMessage",
+        "https%253A%252F%252Fdiscord.com%252Fapi%252Fwebhooks%252F123456789012345678",
+    ],
+)
+def test_an_escaped_hook_without_a_token_is_shown_whole(value: str) -> None:
+    assert conceal("NOTIFY_URL", value) == value
+    assert not credential_pieces(value)
