@@ -26,8 +26,14 @@ from drift.fix.context import Fixer, Stop
 from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.journal import State, Write
 from drift.fix.overwrote import stop_if_over_theirs
-from drift.fix.patch import patched_template
-from drift.fix.reread import changed_since_read, on_fresh, read_before_write, waited
+from drift.fix.patch import copy_workload, patched_template, without_system_metadata
+from drift.fix.reread import (
+    changed_since_read,
+    on_fresh,
+    read_before_write,
+    waited,
+    what_changed,
+)
 from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import describe_serving, next_generation, serving
 from drift.fix.update import settled_workload, stale_etag, update_workload
@@ -82,6 +88,28 @@ def holds(now: Any, write: Write, kind: Kind) -> bool:
     return config_key(now, kind) == write.template_key
 
 
+def as_sent(now: Any, write: Write, kind: Kind, sent: Any) -> bool:
+    """Whether the read back `now` holds everything drift's update `sent` carried, exactly as
+    sent: the configuration (`holds`) and every field outside it — labels, annotations (the
+    template's too), a service's traffic and own settings, a pool's instance splits — by the
+    judgement of what someone's write changed (`drift.fix.reread.what_changed`). Only then was
+    drift's update the last write: a generation alone cannot order two writes when drift's
+    answer was lost (a write after drift's that leaves the configuration as it is — a label,
+    a traffic pin — moves the generation too)."""
+    return holds(now, write, kind) and not what_changed(*(_outside(w) for w in (sent, now)))
+
+
+def _outside(workload: Any) -> Any:
+    """A copy of `workload` (its system labels and annotations left out, as drift sends none:
+    `without_system_metadata`) whose template keeps only its labels and annotations."""
+    pb = raw(without_system_metadata(copy_workload(workload)))
+    template = type(pb.template)()
+    template.labels.update(pb.template.labels)
+    template.annotations.update(pb.template.annotations)
+    pb.template.CopyFrom(template)
+    return pb
+
+
 def complete(now: Any) -> bool:
     """Settled and ready: no update in progress, the Ready condition succeeded."""
     from google.cloud import run_v2
@@ -124,11 +152,11 @@ class WorkloadFix(Fixer):
         try:
             answer = await update_workload(ctx.session, kind, request)
         except ApiError as exc:
-            after = await self._failed(exc, write)
+            after = await self._failed(exc, write, request)
             noun = self.sp.kind.noun
             lost = f" (answered {exc.brief}, yet the {noun} read back carries it: it landed)"
         else:
-            await self._over_theirs(answer, None, write)
+            await self._over_theirs(answer, None, write, request)
             after = await self._proven(answer, write, changed)
         runs = f"; its instances run {revision}" if revision else ""
         if kind is Kind.SERVICE:
@@ -150,11 +178,11 @@ class WorkloadFix(Fixer):
         )
         self.where = f"{self.name}: updated; `drift rollback {self.change_id}` puts it back"
 
-    async def _over_theirs(self, answer: Any, after: Any, write: Write) -> None:
+    async def _over_theirs(self, answer: Any, after: Any, write: Write, sent: Any) -> None:
         """Stop when drift's update landed over someone else's write (a stale etag let
-        through: the one judgement of `drift.fix.overwrote`, judged by the configuration
-        sent)."""
-        content = partial(holds, kind=self.sp.kind)
+        through: the one judgement of `drift.fix.overwrote`). With the answer lost, only a
+        read back holding all drift's update `sent` (`as_sent`) shows drift's write came last."""
+        content = partial(as_sent, kind=self.sp.kind, sent=sent)
         await stop_if_over_theirs(self, answer, after, write, self._journal_failed, content)
 
     def _place(self, request: Any) -> str:
@@ -231,7 +259,7 @@ class WorkloadFix(Fixer):
             State.UPDATE_FAILED,
         )
 
-    async def _failed(self, exc: ApiError, write: Write) -> Any:
+    async def _failed(self, exc: ApiError, write: Write, sent: Any) -> Any:
         """The update failed, or its answer or operation was lost (and a retry of a write
         that landed is refused: its etag is no longer the current one). The job or pool read
         back says which: drift's write, complete — returned; drift's, failed — or another
@@ -245,7 +273,7 @@ class WorkloadFix(Fixer):
                 f"`drift rollback {self.change_id}` puts back what it was",
                 State.UPDATING,
             ) from read
-        await self._over_theirs(None, now, write)
+        await self._over_theirs(None, now, write, sent)
         if carries(now, write, self.sp.kind):
             if complete(now):
                 return now
@@ -257,12 +285,18 @@ class WorkloadFix(Fixer):
                 State.UPDATE_FAILED,
             )
         was, gen = write.generation_before, int(now.generation)
-        if gen > was + 1:  # two writes since drift read it: the first may have been drift's
+        if gen > was + 1:  # two writes since drift read it: which came first is not known
+            runs = (
+                "it runs drift's configuration, and someone else's write came before or after "
+                "drift's: which came first is not known"
+                if holds(now, write, self.sp.kind)
+                else "what it runs now is not drift's update"
+            )
             self._unknown(f"changed since ({written_since(was, now)}): {exc.brief}")
             raise Stop(
                 f"{self.name}: it was changed since drift read it ({written_since(was, now)}): "
-                f"drift's update may have landed before that (its answer: {exc.brief}); what "
-                "it runs now is not drift's update. drift leaves it as it is; "
+                f"drift's update may have landed before that (its answer: {exc.brief}); {runs}. "
+                "drift leaves it as it is; "
                 f"`drift rollback {self.change_id} --force` would put back what it was before "
                 "drift's change, undoing theirs too"
             )

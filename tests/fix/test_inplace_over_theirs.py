@@ -19,10 +19,10 @@ import pytest
 from google.cloud import run_v2
 
 import drift.fix.workload
-from drift.errors import ExitCode
+from drift.errors import ApiError, ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
-from drift.sandbox import Sandbox
+from drift.sandbox import Fault, Sandbox
 from tests.fix.conftest import LAB, ScriptedUI, entries, fix, lab_world, rollback
 
 pytestmark = pytest.mark.sandbox
@@ -90,3 +90,58 @@ def test_a_deploy_landing_before_an_update_in_place(
     back = sandbox.service(LAB, "app")
     assert back.ingress == run_v2.IngressTraffic.INGRESS_TRAFFIC_ALL
     assert back.generation == after.generation + 1
+
+
+@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
+def test_a_traffic_pin_after_an_update_in_place_whose_answer_was_lost(
+    reseedable: Sandbox, tmp_path: Path, stale_etag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """revown80 F1: drift's in-place write (ingress) lands, its answer is lost, then a teammate
+    pins the traffic to the serving revision (`gcloud run services update-traffic`: no
+    revision, current etag). The read back, two generations past drift's read, carries drift's
+    configuration either way: the traffic not as drift sent it shows a write came after
+    drift's, so drift says the order is unknown, never that it replaced their write."""
+    sandbox = reseedable
+    sandbox.reset(lab_world(template={"image": V1, "port": 8080, "env": {"MODE": "live"}}))
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
+    env = sandbox.environ()
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n"
+        "    settings:\n      ingress: internal\n    env:\n      MODE: live\n"
+    )
+    real = drift.fix.workload.update_workload
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        if kw.get("validate_only"):
+            return await real(session, kind, request, **kw)
+        monkeypatch.setattr(drift.fix.workload, "update_workload", real)
+        sandbox.inject(Fault("UpdateService", "UNAVAILABLE", after=True, first_n=1))
+        try:
+            return await real(session, kind, request, **kw)
+        except ApiError:
+            serving = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
+            sandbox.update_traffic(LAB, "app", {serving: 100})  # after drift's write
+            raise
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    result = fix(
+        tmp_path,
+        env,
+        ScriptedUI([True]),
+        FixOptions(verify=False),
+        environment="lab",
+        profiles=profiles,
+    )
+    text = result.summary()
+    after = sandbox.service(LAB, "app")
+    (entry,) = entries(tmp_path)
+    assert after.ingress == run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_ONLY  # drift's
+    assert "someone else wrote the" not in text and "replaced what they wrote" not in text, text
+    assert "app: it was changed since drift read it (generation 1 → 3" in text, text
+    assert "which came first is not known" in text, text
+    assert result.exit_code == ExitCode.ABORTED, text
+    assert entry.state == State.ABORTED and "landed over" not in entry.history[-1]["note"]

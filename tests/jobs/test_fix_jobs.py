@@ -490,3 +490,69 @@ def test_a_third_party_write_landing_before_drifts_update(
     assert entry.state == State.UPDATE_FAILED
     assert "landed over someone else's write" in entry.history[-1]["note"]
     assert entry.writes[-1]["generation_after"] == now.generation
+
+
+def _label(sandbox: Sandbox, method: str) -> None:
+    """A teammate's label (`cost-center: 42`) on the job or pool, its current etag sent:
+    accepted by any server; the configuration left as it is."""
+    import grpc
+    from google.cloud.run_v2.services.jobs.transports import JobsGrpcTransport
+    from google.cloud.run_v2.services.worker_pools.transports import WorkerPoolsGrpcTransport
+
+    with grpc.insecure_channel(sandbox.address) as channel:
+        if method == "UpdateJob":
+            jobs = run_v2.JobsClient(transport=JobsGrpcTransport(channel=channel))
+            job = jobs.get_job(name=sandbox.job("p", "job").name)
+            job.labels["cost-center"] = "42"
+            jobs.update_job(job=job).result()
+            return
+        pools = run_v2.WorkerPoolsClient(transport=WorkerPoolsGrpcTransport(channel=channel))
+        pool = pools.get_worker_pool(name=sandbox.worker_pool("p", "pool").name)
+        pool.labels["cost-center"] = "42"
+        pools.update_worker_pool(worker_pool=pool).result()
+
+
+@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
+@pytest.mark.parametrize("method", UPDATES)
+def test_a_label_after_drifts_update_whose_answer_was_lost(
+    lab: tuple[Sandbox, Path],
+    tmp_path: Path,
+    method: str,
+    stale_etag: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """revown80 F1: drift's update lands, its answer is lost, then a teammate labels the job
+    or pool (current etag: any server takes it). The read back, two generations past drift's
+    read, runs drift's configuration — as it would had their write come first and drift's
+    stale one replaced it. Not knowing the order, drift never says its update replaced
+    theirs: it says the order is unknown, journaled aborted (whether it landed unknown)."""
+    sandbox, profiles = lab
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
+    real = drift.fix.workload.update_workload
+    mine = "/jobs/" if method == "UpdateJob" else "/workerPools/"
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        if mine in request.name and not kw.get("validate_only"):
+            monkeypatch.setattr(drift.fix.workload, "update_workload", real)
+            sandbox.inject(Fault(method, "UNAVAILABLE", after=True, first_n=1))
+            try:
+                return await real(session, kind, request, **kw)
+            except ApiError:
+                _label(sandbox, method)  # after drift's write landed
+                raise
+        return await real(session, kind, request, **kw)
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    result = fix(tmp_path, profiles, ScriptedUI([True]))
+    text = result.summary()
+    who = "job job" if method == "UpdateJob" else "worker pool pool"
+    now = sandbox.job("p", "job") if method == "UpdateJob" else sandbox.worker_pool("p", "pool")
+    (entry,) = [e for e in journal(tmp_path).entries() if e.kind == sandbox_kind(method)]
+    assert now.labels["cost-center"] == "42"
+    assert "someone else wrote the" not in text and "replaced what they wrote" not in text, text
+    assert f"{who}: it was changed since drift read it (generation " in text, text
+    assert "which came first is not known" in text, text
+    assert entry.state == State.ABORTED, entry.history[-1]
+    assert "landed over" not in entry.history[-1]["note"]
+    if method == "UpdateJob":  # the pool's fix comes after the job's, which is updated
+        assert result.exit_code == ExitCode.ABORTED, text
