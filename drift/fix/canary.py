@@ -90,7 +90,7 @@ class ServiceFix(ServiceFixer):
             failure = exc
             after = await self._recover_canary(exc, write)
         self.after = after
-        await stop_if_over_theirs(self, answer, after, write, self._journal_failed)
+        await stop_if_over_theirs(self, answer, after, write, self._journal_failed, request)
         if past_next(after, write):
             await self._someone_else_wrote(after, answer, write)
         problem = self._verify_canary(after, write)
@@ -257,7 +257,7 @@ class ServiceFix(ServiceFixer):
         except ApiError as exc:  # the answer or the operation may be what was lost
             error = exc
         now = await self._read(write, error)
-        await stop_if_over_theirs(self, answer, now, write, self._journal_failed)
+        await stop_if_over_theirs(self, answer, now, write, self._journal_failed, promote)
         reason = error.reason if error is not None else "the service could not be read back"
         if now is not None and landed(now, write):
             problem = promotion_problem(now, canary, canary_percent(raw, self.base.revision))

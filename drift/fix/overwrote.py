@@ -5,23 +5,27 @@ service.proto says only that `Service.etag` "May be used to detect modification 
 during updates": whether UpdateService refuses a stale etag is left open (sandbox option
 `stale_etag`). drift can tell from its own write (the canary's, the promotion's, an update in
 place's: a job's, a pool's, a service's that makes no canary): the workload its operation
-returns (or, the answer lost, the read after it, carrying exactly what drift sent) is at the
-generation drift read plus two or more, not plus one — the writes in between came first and
-drift's write, built from what it read, replaced theirs."""
+returns (or, the answer lost, the read after it, holding everything drift sent: `as_sent`) is
+at the generation drift read plus two or more, not plus one — the writes in between came first
+and drift's write, built from what it read, replaced theirs."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, NamedTuple
 
 from drift.errors import ApiError, JournalError
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State, Write
+from drift.fix.patch import copy_workload, without_system_metadata
+from drift.fix.reread import what_changed
 from drift.fix.routing import Content, carries, describe_serving, over_theirs
 from drift.fix.update import CLIENT
 from drift.kinds import Kind
 from drift.live.api import short
 from drift.live.history import CLIENT_NAME, revisions_of
+from drift.live.normalize import raw
 
 
 async def stop_if_over_theirs(
@@ -30,17 +34,19 @@ async def stop_if_over_theirs(
     after: Any | None,
     write: Write,
     journal_failed: Callable[[JournalError], str],
+    sent: Any,
     content: Content = carries,
 ) -> None:
     """Stop when drift's write (`write`: the canary's, the promotion's, or an update in
-    place's — a job's, a pool's, a service's that makes no canary; its operation's `answer`,
-    None when lost; `after`: the read after it; `content`: whether a read is exactly drift's
-    write, `drift.fix.routing.over_theirs`) landed over someone else's. drift's write is
+    place's — a job's, a pool's, a service's that makes no canary; `sent`: the request; its
+    operation's `answer`, None when lost; `after`: the read after it; `content`: whether a
+    read runs drift's configuration, `drift.fix.routing.over_theirs`, and, the answer lost,
+    holds all the rest as sent: `as_sent`) landed over someone else's. drift's write is
     journaled as landed at its generation (`STATES`). What happened is said (their
     generation(s), their revision by name and creator, how to serve it again), and the fix
     exits 1, not 4 ("nothing changed"): their change left the template
     (`ServiceOutcome.overwrote`)."""
-    mine = over_theirs(answer, after, write, content)
+    mine = over_theirs(answer, after, write, partial(as_sent, content=content, sent=sent))
     if mine is None:
         return
     promoted = write.step == "promotion"
@@ -60,6 +66,29 @@ async def stop_if_over_theirs(
     now = mine if after is None else after
     over = {"promotion": _promoted_over, "update": _update_over}.get(write.step, _canary_over)
     raise await over(fixer, mine, now, write)
+
+
+def as_sent(now: Any, write: Write, content: Content, sent: Any) -> bool:
+    """Whether the read back `now` holds everything drift's write `sent` carried, exactly as
+    sent: the configuration (`content`: `drift.fix.routing.carries` for a service's template
+    and traffic, a job's or pool's own) and every field outside the template — labels,
+    annotations (the template's too), a service's traffic and own settings, a pool's instance
+    splits — by the judgement of what someone's write changed (`drift.fix.reread.
+    what_changed`). Only then was drift's write the last one: a generation alone cannot order
+    two writes when drift's answer was lost (a write after drift's that leaves its
+    configuration as it is — a label, a traffic tag or pin — moves the generation too)."""
+    return content(now, write) and not what_changed(*(_outside(w) for w in (sent, now)))
+
+
+def _outside(workload: Any) -> Any:
+    """A copy of `workload` (its system labels and annotations left out, as drift sends none:
+    `without_system_metadata`) whose template keeps only its labels and annotations."""
+    pb = raw(without_system_metadata(copy_workload(workload)))
+    template = type(pb.template)()
+    template.labels.update(pb.template.labels)
+    template.annotations.update(pb.template.annotations)
+    pb.template.CopyFrom(template)
+    return pb
 
 
 STATES = {"promotion": State.PROMOTED, "canary": State.CANARY_FAILED, "update": State.UPDATE_FAILED}

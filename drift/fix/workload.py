@@ -26,13 +26,12 @@ from drift.fix.context import Fixer, Stop
 from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.journal import State, Write
 from drift.fix.overwrote import stop_if_over_theirs
-from drift.fix.patch import copy_workload, patched_template, without_system_metadata
+from drift.fix.patch import patched_template
 from drift.fix.reread import (
     changed_since_read,
     on_fresh,
     read_before_write,
     waited,
-    what_changed,
 )
 from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import describe_serving, next_generation, serving
@@ -86,28 +85,6 @@ def holds(now: Any, write: Write, kind: Kind) -> bool:
     """Whether the job or pool read back `now` runs exactly the configuration `write` sent
     (whatever its generation)."""
     return config_key(now, kind) == write.template_key
-
-
-def as_sent(now: Any, write: Write, kind: Kind, sent: Any) -> bool:
-    """Whether the read back `now` holds everything drift's update `sent` carried, exactly as
-    sent: the configuration (`holds`) and every field outside it — labels, annotations (the
-    template's too), a service's traffic and own settings, a pool's instance splits — by the
-    judgement of what someone's write changed (`drift.fix.reread.what_changed`). Only then was
-    drift's update the last write: a generation alone cannot order two writes when drift's
-    answer was lost (a write after drift's that leaves the configuration as it is — a label,
-    a traffic pin — moves the generation too)."""
-    return holds(now, write, kind) and not what_changed(*(_outside(w) for w in (sent, now)))
-
-
-def _outside(workload: Any) -> Any:
-    """A copy of `workload` (its system labels and annotations left out, as drift sends none:
-    `without_system_metadata`) whose template keeps only its labels and annotations."""
-    pb = raw(without_system_metadata(copy_workload(workload)))
-    template = type(pb.template)()
-    template.labels.update(pb.template.labels)
-    template.annotations.update(pb.template.annotations)
-    pb.template.CopyFrom(template)
-    return pb
 
 
 def complete(now: Any) -> bool:
@@ -181,9 +158,10 @@ class WorkloadFix(Fixer):
     async def _over_theirs(self, answer: Any, after: Any, write: Write, sent: Any) -> None:
         """Stop when drift's update landed over someone else's write (a stale etag let
         through: the one judgement of `drift.fix.overwrote`). With the answer lost, only a
-        read back holding all drift's update `sent` (`as_sent`) shows drift's write came last."""
-        content = partial(as_sent, kind=self.sp.kind, sent=sent)
-        await stop_if_over_theirs(self, answer, after, write, self._journal_failed, content)
+        read back holding all drift's update `sent` (`drift.fix.overwrote.as_sent`: its
+        configuration by `holds`) shows drift's write came last."""
+        content = partial(holds, kind=self.sp.kind)
+        await stop_if_over_theirs(self, answer, after, write, self._journal_failed, sent, content)
 
     def _place(self, request: Any) -> str:
         """A pool whose template the patch changes: the name of the revision its instances

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from google.cloud import run_v2
 
+import drift.fix.canary
 import drift.fix.restore
-from drift.errors import ExitCode
+from drift.errors import ApiError, ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from drift.sandbox import Fault, Sandbox
@@ -61,6 +62,53 @@ def test_teammate_deploy_between_read_and_write_with_a_stale_etag_let_through(
         for r in clients.revisions.list_revisions(parent=service_name("api"))
     }
     assert theirs[0] in names  # their revision still exists
+
+
+@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
+@pytest.mark.parametrize("step", ["canary", "promotion"])
+def test_a_label_after_a_write_whose_answer_was_lost(
+    step: str,
+    stale_etag: str,
+    sandbox: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    clients: Clients,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """fixown80c (revown80 F1's shape on the canary path): drift's canary write or its
+    promotion lands, its answer is lost, then a teammate labels the service (their etag
+    current: any server takes it). The read back, two generations past drift's read, carries
+    drift's template and traffic: only their label, not as drift sent it, shows their write
+    came after drift's. drift never says its write replaced theirs (that the server let its
+    stale etag through); it leaves their label and exits 4."""
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
+    real = drift.fix.canary.update_workload
+    sent: list[str] = []
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        sent.append(request.name)
+        if len(sent) != (1 if step == "canary" else 2):
+            return await real(session, kind, request, **kw)
+        sandbox.inject(Fault("UpdateService", "UNAVAILABLE", after=True, first_n=1))
+        try:
+            return await real(session, kind, request, **kw)
+        except ApiError:  # drift's write landed: their label comes after it
+            service = clients.services.get_service(name=service_name("api"))
+            service.labels["cost-center"] = "42"
+            clients.services.update_service(service=service).result()
+            raise
+
+    monkeypatch.setattr(drift.fix.canary, "update_workload", update_workload)
+    result = fix(tmp_path, env, ScriptedUI([True, True]), FixOptions(), services=["api"])
+    said = result.summary()
+    assert sandbox.service(PROJECT, "api").labels["cost-center"] == "42"
+    assert "someone else wrote the service" not in said, said
+    assert "replaced" not in said and "did not refuse drift's stale etag" not in said, said
+    assert "drift leaves their change as it is" in said, said
+    assert result.exit_code == ExitCode.ABORTED, said
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.ABORTED
+    assert "landed over" not in entry.history[-1]["note"]
 
 
 def meddle_at_the_promotion(
