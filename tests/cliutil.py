@@ -80,6 +80,30 @@ def python_module(
     )
 
 
+def python_code(
+    code: str,
+    *args: str,
+    env: Mapping[str, str],
+    cwd: Path = REPO,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """`python -c CODE ARGS` in `env`, its output captured: forked from this worker's zygote
+    (tests/zygote.py `_run_command`), or a fresh interpreter under DRIFT_TESTS_FORK=0."""
+    argv = [sys.executable, "-c", code, *args]
+    if os.environ.get("DRIFT_TESTS_FORK", "1") == "0":
+        return subprocess.run(
+            argv, capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout
+        )
+    answer = ZYGOTE.run(
+        {"code": code, "args": list(args), "env": dict(env), "cwd": str(cwd)}, None, timeout
+    )
+    if answer.get("timeout"):
+        raise subprocess.TimeoutExpired(argv, timeout)
+    return subprocess.CompletedProcess(
+        argv, answer["code"], _newlines(answer["stdout"]), _newlines(answer["stderr"])
+    )
+
+
 def python_module_into(
     stdout: int,
     module: str,
@@ -213,11 +237,28 @@ def zygote_drift() -> Path:
     """This worker's `drift` program run through its zygote (`zygote_programs`), for tests
     that start drift as a process and signal it: the stand-in passes SIGINT, SIGTERM, SIGHUP
     and SIGQUIT on to the run and exits as it did."""
+    return _programs()[0]
+
+
+def _programs() -> list[Path]:
+    """This worker's `drift` and `python` stand-ins (`zygote_programs`), made at first use."""
     if not _PROGRAMS:
         folder = tempfile.mkdtemp(prefix="drift-programs-")
         atexit.register(shutil.rmtree, folder, True)  # the worker's own: gone when it ends
-        _PROGRAMS.append(zygote_programs(Path(folder))[0])
-    return _PROGRAMS[0]
+        _PROGRAMS.extend(zygote_programs(Path(folder)))
+    return _PROGRAMS
+
+
+def python_argv() -> list[str]:
+    """How a test starts `python -c CODE ARGS` (a program that calls into drift) as a process
+    of its own: this worker's `python` stand-in (the run forked from the zygote, as
+    `python -c` runs CODE: tests/zygote.py `_run_command`; its descriptors and signals as
+    `drift_argv`'s), or the interpreter itself under DRIFT_TESTS_FORK=0. Not for a program
+    whose subject is what an interpreter does as it starts (what it has imported, a
+    sitecustomize): that one starts `sys.executable`."""
+    if os.environ.get("DRIFT_TESTS_FORK", "1") == "0":
+        return [sys.executable]
+    return [str(_programs()[1])]
 
 
 def buffered(env: Mapping[str, str] | None = None) -> dict[str, str]:
