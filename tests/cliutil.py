@@ -33,8 +33,12 @@ def drift(
     cwd: Path = REPO,
     stdin: str | None = None,
     timeout: float = 60,
+    serves: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m drift ARGS` with a clean DRIFT_* environment plus `env`."""
+    """`python -m drift ARGS` with a clean DRIFT_* environment plus `env`. `serves=False`: a
+    `drift sandbox` that ends before it serves (a bad argument, `--help`, `sandbox token`),
+    which the zygote can run (no gRPC server, so none of its logging, which `drift sandbox`
+    sets before importing gRPC, is at stake)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     for name in (
         "CLOUD_RUN_EMULATOR_HOST",
@@ -47,7 +51,7 @@ def drift(
     base.update(env or {})
     # `drift sandbox` sets what gRPC logs before importing it: a process of its own
     how = os.environ.get("DRIFT_TESTS_FORK", "1")
-    fork = how in ("1", "zygote") and args[:1] != ("sandbox",)
+    fork = how in ("1", "zygote") and (args[:1] != ("sandbox",) or not serves)
     if fork and how == "1" and inprocess.runs_here(args):
         return inprocess.run(args, env=base, cwd=cwd, stdin=stdin)
     return python_module("drift", *args, env=base, cwd=cwd, stdin=stdin, timeout=timeout, fork=fork)
