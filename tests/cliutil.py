@@ -33,8 +33,12 @@ def drift(
     cwd: Path = REPO,
     stdin: str | None = None,
     timeout: float = 60,
+    serves: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m drift ARGS` with a clean DRIFT_* environment plus `env`."""
+    """`python -m drift ARGS` with a clean DRIFT_* environment plus `env`. `serves=False`: a
+    `drift sandbox` that ends before it serves (a bad argument, `--help`, `sandbox token`),
+    which the zygote can run (no gRPC server, so none of its logging, which `drift sandbox`
+    sets before importing gRPC, is at stake)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     for name in (
         "CLOUD_RUN_EMULATOR_HOST",
@@ -47,7 +51,7 @@ def drift(
     base.update(env or {})
     # `drift sandbox` sets what gRPC logs before importing it: a process of its own
     how = os.environ.get("DRIFT_TESTS_FORK", "1")
-    fork = how in ("1", "zygote") and args[:1] != ("sandbox",)
+    fork = how in ("1", "zygote") and (args[:1] != ("sandbox",) or not serves)
     if fork and how == "1" and inprocess.runs_here(args):
         return inprocess.run(args, env=base, cwd=cwd, stdin=stdin)
     return python_module("drift", *args, env=base, cwd=cwd, stdin=stdin, timeout=timeout, fork=fork)
@@ -73,6 +77,30 @@ def python_module(
     if module != "drift":
         request["module"] = module
     answer = ZYGOTE.run(request, stdin, timeout)
+    if answer.get("timeout"):
+        raise subprocess.TimeoutExpired(argv, timeout)
+    return subprocess.CompletedProcess(
+        argv, answer["code"], _newlines(answer["stdout"]), _newlines(answer["stderr"])
+    )
+
+
+def python_code(
+    code: str,
+    *args: str,
+    env: Mapping[str, str],
+    cwd: Path = REPO,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """`python -c CODE ARGS` in `env`, its output captured: forked from this worker's zygote
+    (tests/zygote.py `_run_command`), or a fresh interpreter under DRIFT_TESTS_FORK=0."""
+    argv = [sys.executable, "-c", code, *args]
+    if os.environ.get("DRIFT_TESTS_FORK", "1") == "0":
+        return subprocess.run(
+            argv, capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout
+        )
+    answer = ZYGOTE.run(
+        {"code": code, "args": list(args), "env": dict(env), "cwd": str(cwd)}, None, timeout
+    )
     if answer.get("timeout"):
         raise subprocess.TimeoutExpired(argv, timeout)
     return subprocess.CompletedProcess(
@@ -213,11 +241,28 @@ def zygote_drift() -> Path:
     """This worker's `drift` program run through its zygote (`zygote_programs`), for tests
     that start drift as a process and signal it: the stand-in passes SIGINT, SIGTERM, SIGHUP
     and SIGQUIT on to the run and exits as it did."""
+    return _programs()[0]
+
+
+def _programs() -> list[Path]:
+    """This worker's `drift` and `python` stand-ins (`zygote_programs`), made at first use."""
     if not _PROGRAMS:
         folder = tempfile.mkdtemp(prefix="drift-programs-")
         atexit.register(shutil.rmtree, folder, True)  # the worker's own: gone when it ends
-        _PROGRAMS.append(zygote_programs(Path(folder))[0])
-    return _PROGRAMS[0]
+        _PROGRAMS.extend(zygote_programs(Path(folder)))
+    return _PROGRAMS
+
+
+def python_argv() -> list[str]:
+    """How a test starts `python -c CODE ARGS` (a program that calls into drift) as a process
+    of its own: this worker's `python` stand-in (the run forked from the zygote, as
+    `python -c` runs CODE: tests/zygote.py `_run_command`; its descriptors and signals as
+    `drift_argv`'s), or the interpreter itself under DRIFT_TESTS_FORK=0. Not for a program
+    whose subject is what an interpreter does as it starts (what it has imported, a
+    sitecustomize): that one starts `sys.executable`."""
+    if os.environ.get("DRIFT_TESTS_FORK", "1") == "0":
+        return [sys.executable]
+    return [str(_programs()[1])]
 
 
 def buffered(env: Mapping[str, str] | None = None) -> dict[str, str]:

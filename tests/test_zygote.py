@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.cliutil import REPO, ZYGOTE, buffered, python_module
+from tests.cliutil import REPO, ZYGOTE, buffered, python_code, python_module
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,29 @@ def test_a_signal_ignored_where_the_run_starts_stays_ignored(ignored: tuple[int,
     assert forked["stdout"] == fresh.stdout
     expected = "SIGINT SIG_IGN\nSIGHUP SIG_IGN\n" if ignored else "SIGINT default_int_handler\n"
     assert fresh.stdout.startswith(expected), fresh.stdout
+
+
+WHERE = """
+import sys
+print(sys.argv, repr(sys.path[0]), __name__, sys.modules["__main__"].__dict__ is globals())
+import tests
+print(tests.__path__)
+raise KeyboardInterrupt("ended")
+"""
+
+
+def test_a_program_given_with_dash_c_runs_as_python_dash_c_runs_it() -> None:
+    """`python -c CODE ARGS` through the zygote (tests/cliutil.py `python_code`, the `python`
+    stand-in): the same argv, first path entry, `__main__`, imports from the working
+    directory, and end (an uncaught KeyboardInterrupt: killed by SIGINT) as a fresh one."""
+    if os.environ.get("DRIFT_TESTS_FORK", "1") == "0":
+        pytest.skip("compares a zygote run with a fresh interpreter")
+    env = {**buffered(), "PYTHONPATH": str(REPO)}
+    fresh = subprocess.run(
+        [sys.executable, "-c", WHERE, "a", "-b"], capture_output=True, text=True, env=env, cwd=REPO
+    )
+    forked = python_code(WHERE, "a", "-b", env=env)
+    assert fresh.returncode == -signal.SIGINT, fresh.stderr
+    assert forked.returncode == fresh.returncode, forked.stderr
+    assert forked.stdout == fresh.stdout, fresh.stdout
+    assert forked.stderr.splitlines()[-1] == fresh.stderr.splitlines()[-1], forked.stderr

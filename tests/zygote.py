@@ -188,7 +188,9 @@ def _unraisable(exc: BaseException, obj: object) -> None:
 
 def _start(request: dict[str, Any]) -> None:
     module = request.get("module")
-    if module:
+    if "code" in request:  # `python -c CODE ARGS` (Modules/main.c pymain_run_command)
+        _run_command(request["code"], request["args"])
+    elif module:
         import runpy
 
         sys.argv = [module, *request["args"]]
@@ -198,6 +200,21 @@ def _start(request: dict[str, Any]) -> None:
 
         sys.argv = ["drift", *request["args"]]
         main()
+
+
+def _run_command(code: str, args: list[str]) -> None:
+    """`python -c CODE ARGS` as CPython runs it: `sys.argv` `['-c', *ARGS]`, `sys.path[0]` the
+    empty string (the working directory, Python/initconfig.c / sysmodule.c: `-c` puts "" first
+    where `-m` puts the directory it started in), CODE compiled as `<string>` and run in a
+    module `__main__` of its own (PyRun_SimpleStringFlags: `__main__`'s dict)."""
+    import types
+
+    sys.argv = ["-c", *args]
+    sys.path[0] = ""
+    main = types.ModuleType("__main__")
+    main.__dict__["__builtins__"] = __builtins__
+    sys.modules["__main__"] = main
+    exec(compile(code, "<string>", "exec"), main.__dict__)  # noqa: S102 - the caller's program
 
 
 def outcome_of(program: Callable[[], object]) -> tuple[int, bool]:

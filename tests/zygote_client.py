@@ -1,7 +1,7 @@
 """The caller's side of tests/zygote.py as a program: the `drift` and `python` stand-ins that
 `stand_ins` writes run `main`, which hands the zygote this process's arguments, environment,
 working directory and standard streams, passes on the signals it gets, and exits as the run
-did. A `python` that is not asked for `-m drift…` becomes the real interpreter."""
+did. A `python` that is not asked for `-m drift…` or `-c CODE…` becomes the real interpreter."""
 
 from __future__ import annotations
 
@@ -23,11 +23,16 @@ def main(path: str, mode: str, python: str, closed: tuple[int, ...] = ()) -> Non
     run starts with them closed too, its `sys.stdout` (…) None, as a fresh interpreter's."""
     args = sys.argv[1:]
     module = None
+    more: dict[str, object] = {}
     if mode == "python":
-        if args[:1] != ["-m"] or not args[1:2] or not args[1].startswith("drift"):
+        if args[:1] == ["-c"] and args[1:2]:  # `python -c CODE ARGS`
+            more["code"], args = args[1], args[2:]
+        elif args[:1] != ["-m"] or not args[1:2] or not args[1].startswith("drift"):
             os.execv(python, [python, *args])
-        module, args = args[1], args[2:]
+        else:
+            module, args = args[1], args[2:]
     request = {
+        **more,
         "args": args,
         "module": module,
         "cwd": os.getcwd(),

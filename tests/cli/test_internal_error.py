@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
-import sys
 
-from tests.cliutil import REPO
+from tests.cliutil import REPO, python_code
 
 BOOM = """
 import sys
@@ -24,9 +24,9 @@ main()
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", BOOM, *args], capture_output=True, text=True, cwd=REPO
-    )
+    """`python -c BOOM ARGS`: forked from the zygote (what it proves is drift's handling of a
+    crash in its command, not the interpreter's start)."""
+    return python_code(BOOM, *args, env={**os.environ, "PYTHONPATH": str(REPO)})
 
 
 def test_a_bug_is_one_line_and_exit_2() -> None:

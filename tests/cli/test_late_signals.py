@@ -3,7 +3,12 @@ machine stops the process right there): the C-level handler has run, and a plain
 or event-loop wait would go on until something else wakes it. Two waits: a prompt's answer
 (`drift.cli.prompt._answer`) and the event loop (`drift.cli.session.run`). Here the signal is
 made to land where the wait cannot see it: the main thread blocks SIGINT, so another thread
-takes it, which leaves the process in the state the early signal leaves it in."""
+takes it, which leaves the process in the state the early signal leaves it in.
+
+The programs run through the zygote (`python_argv`, `python_code`: a process of its own, the
+terminal's signals passed on to it), but two that prove what an interpreter does at its ends:
+the exec() one (CPython's own flag, read after finalisation, which the zygote cannot see) and
+the one that asks which modules a fresh interpreter has imported."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.cliutil import REPO
+from tests.cliutil import REPO, python_argv, python_code
 from tests.fix.terminal import converse, spawn_on_a_terminal
 
 PROMPT = """
@@ -32,7 +37,7 @@ print("ANSWER", answer, flush=True)
 
 
 def test_ctrl_c_that_the_read_never_sees_still_ends_the_prompt(tmp_path: Path) -> None:
-    terminal = spawn_on_a_terminal([sys.executable, "-c", PROMPT], {}, tmp_path)
+    terminal = spawn_on_a_terminal([*python_argv(), "-c", PROMPT], {}, tmp_path)
     output = converse(terminal, [(b"Go ahead? [y/N]", signal.SIGINT)]).decode()
     assert terminal[0].returncode == 7, output
     assert "INTERRUPTED" in output and "did not end" not in output
@@ -59,7 +64,7 @@ except Interrupted as exc:
 
 
 def test_ctrl_c_that_the_event_loop_never_sees_still_ends_the_run(tmp_path: Path) -> None:
-    terminal = spawn_on_a_terminal([sys.executable, "-c", LOOP], {}, tmp_path)
+    terminal = spawn_on_a_terminal([*python_argv(), "-c", LOOP], {}, tmp_path)
     output = converse(terminal, [(b"waiting for nothing", signal.SIGINT)]).decode()
     assert terminal[0].returncode == 5, output
     assert "INTERRUPTED 3" in output and "did not end" not in output
@@ -67,14 +72,14 @@ def test_ctrl_c_that_the_event_loop_never_sees_still_ends_the_run(tmp_path: Path
 
 def test_the_answer_is_the_line_typed(tmp_path: Path) -> None:
     for typed, said in ((b"y\n", "True"), (b"YES\n", "True"), (b"n\n", "False"), (b"\n", "False")):
-        terminal = spawn_on_a_terminal([sys.executable, "-c", PROMPT], {}, tmp_path)
+        terminal = spawn_on_a_terminal([*python_argv(), "-c", PROMPT], {}, tmp_path)
         output = converse(terminal, [(b"Go ahead? [y/N]", typed)]).decode()
         assert terminal[0].returncode == 0, output
         assert f"ANSWER {said}" in output, (typed, output)
 
 
 def test_end_of_input_is_no(tmp_path: Path) -> None:
-    terminal = spawn_on_a_terminal([sys.executable, "-c", PROMPT], {}, tmp_path)
+    terminal = spawn_on_a_terminal([*python_argv(), "-c", PROMPT], {}, tmp_path)
     output = converse(terminal, [(b"Go ahead? [y/N]", b"\x04")]).decode()  # Ctrl-D
     assert terminal[0].returncode == 0, output
     assert "ANSWER False" in output
@@ -137,14 +142,7 @@ def test_a_ctrl_c_that_python_swallows_while_the_profile_is_read_still_ends_the_
     (an import's module lock has one: seen while the Google libraries are imported) is
     swallowed by CPython, which prints "Exception ignored"; drift went on to read Google
     Cloud. It is still the one line of an interrupted start, and nothing else is printed."""
-    done = subprocess.run(
-        [sys.executable, "-c", SWALLOWED],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        timeout=60,
-    )
+    done = python_code(SWALLOWED, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert done.returncode == 5, done.stdout + done.stderr
     assert done.stdout.split("\n")[0] == (
         "INTERRUPTED 3 interrupted: before anything was read from Google Cloud or changed"

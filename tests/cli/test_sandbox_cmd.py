@@ -102,7 +102,7 @@ def test_sandbox_command_serves_and_stops_on_ctrl_c() -> None:
     ids=["any-address", "not-an-address", "port-out-of-range", "log-unwritable"],
 )
 def test_bad_host_port_or_log_is_one_line_and_exit_2(args: list[str], message: str) -> None:
-    done = drift("sandbox", *args, timeout=60)
+    done = drift("sandbox", *args, timeout=60, serves=False)
     assert done.returncode == 2 and done.stdout == ""
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"drift: error: {message}")
@@ -119,7 +119,7 @@ def test_a_taken_port_is_one_line_and_exit_2() -> None:
 
 
 def test_help_names_the_variables_and_the_docs() -> None:
-    text = " ".join(drift("sandbox", "--help").stdout.split())
+    text = " ".join(drift("sandbox", "--help", serves=False).stdout.split())
     for name in (
         "CLOUD_RUN_EMULATOR_HOST",
         "SECRET_MANAGER_EMULATOR_HOST",
@@ -156,7 +156,7 @@ def test_the_foreground_sandbox_exports_a_test_token_the_backends_accept() -> No
 def test_token_is_accepted_by_the_backends(sandbox: Sandbox) -> None:
     """`drift sandbox token` prints the export line; the sandbox's api backend accepts the
     token (the probe passes), and refuses one signed with another key (close 1008)."""
-    done = drift("sandbox", "token", timeout=60)
+    done = drift("sandbox", "token", timeout=60, serves=False)
     assert done.returncode == 0, done.stderr
     (name, token), *rest = re.findall(r"^export (\w+)=(\S+)$", done.stdout, flags=re.M)
     assert name == "ACME_TEST_JWT" and not rest

@@ -132,28 +132,24 @@ def test_an_invalid_re2_pattern_is_one_message_and_no_absl_lines(tmp_path: Path)
 
 
 def test_a_probe_header_value_that_is_not_utf8_is_one_message(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "hdr.yaml").write_text(
         "project: acme-chat-staging\nregion: us-central1\nservices:\n  api:\n"
         '    probe: {websocket: /ws, headers: {X-Test-Token: "${HDR_TOKEN}"}}\n'
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DRIFT_")}
-    env.update(sandbox.environ(), NO_COLOR="1", PYTHONPATH=str(REPO))
-    environb = {k.encode(): v.encode() for k, v in env.items()}
-    environb[b"HDR_TOKEN"] = b"abc\xff\xfedef"
+    # the bytes abc FF FE def, as a fresh interpreter's os.environ holds them (decoded with
+    # surrogateescape: PEP 383, os.environ's encodekey/decode); a process forked from the
+    # zygote (its stderr as a fresh interpreter's: backslashreplace), not this one's
+    if os.environ.get("DRIFT_TESTS_FORK", "1") != "0":
+        monkeypatch.setenv("DRIFT_TESTS_FORK", "zygote")
+    env = {**sandbox.environ(), "HDR_TOKEN": os.fsdecode(b"abc\xff\xfedef")}
     for command in ("check", "probe"):
         extra = ["--probe"] if command == "check" else []
-        done = subprocess.run(
-            [sys.executable, "-m", "drift", command, "hdr", "--profiles", str(tmp_path), *extra],
-            capture_output=True,
-            env=environb,  # type: ignore[arg-type]
-            timeout=60,
-        )
-        stderr = done.stderr.decode()
-        assert done.returncode == 2, stderr
-        assert "internal error" not in stderr and "Traceback" not in stderr
-        assert "${HDR_TOKEN}, whose value in this environment is not valid UTF-8" in stderr
+        done = drift(command, "hdr", "--profiles", str(tmp_path), *extra, env=env)
+        assert done.returncode == 2, done.stderr
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+        assert "${HDR_TOKEN}, whose value in this environment is not valid UTF-8" in done.stderr
 
 
 def test_error_lines_show_control_characters_escaped(sandbox: Sandbox, workdir: Path) -> None:

@@ -7,12 +7,11 @@ deterministically, by a hook in the real `drift fix` process right before the pr
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO
+from tests.cliutil import REPO, python_argv
 from tests.fix.conftest import PROJECT, entries, updates
 from tests.fix.terminal import Script, Terminal, converse, spawn_on_a_terminal
 from tests.fix.test_prompts import ended_at_the_promotion_prompt
@@ -46,7 +45,8 @@ def fix_web(sandbox: Sandbox, tmp_path: Path, before: str, *more: str, **environ
     journal = str(tmp_path / ".drift" / "journal")
     env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": journal, **environ}
     args = ["fix", "e2e", *more, "--profiles", str(REPO / "profiles")]
-    return spawn_on_a_terminal([sys.executable, "-c", HOOK, before, *args], env, tmp_path)
+    # through the zygote (`python_argv`): what it proves happens at a prompt, long after start
+    return spawn_on_a_terminal([*python_argv(), "-c", HOOK, before, *args], env, tmp_path)
 
 
 def test_ctrl_c_just_before_the_promotion_prompt_is_ctrl_c_at_it(
