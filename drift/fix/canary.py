@@ -21,12 +21,12 @@ from drift.fix.patch import (
 )
 from drift.fix.probetag import probe_tag_note
 from drift.fix.prove import prove
+from drift.fix.readback import what_changed
 from drift.fix.reread import (
     changed_since_read,
     on_fresh,
     read_before_write,
     waited,
-    what_changed,
 )
 from drift.fix.routing import (
     changed_by_someone_else,

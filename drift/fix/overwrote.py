@@ -5,9 +5,9 @@ service.proto says only that `Service.etag` "May be used to detect modification 
 during updates": whether UpdateService refuses a stale etag is left open (sandbox option
 `stale_etag`). drift can tell from its own write (the canary's, the promotion's, an update in
 place's: a job's, a pool's, a service's that makes no canary): the workload its operation
-returns (or, the answer lost, the read after it, holding everything drift sent: `as_sent`) is
-at the generation drift read plus two or more, not plus one — the writes in between came first
-and drift's write, built from what it read, replaced theirs."""
+returns (or, the answer lost, the read after it, holding everything drift sent:
+`drift.fix.readback.as_sent`) is at the generation drift read plus two or more, not plus one —
+the writes in between came first and drift's write, built from what it read, replaced theirs."""
 
 from __future__ import annotations
 
@@ -18,14 +18,12 @@ from typing import Any, NamedTuple
 from drift.errors import ApiError, JournalError
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State, Write
-from drift.fix.patch import copy_workload, without_system_metadata
-from drift.fix.reread import what_changed
+from drift.fix.readback import as_sent
 from drift.fix.routing import Content, carries, describe_serving, over_theirs
 from drift.fix.update import CLIENT
 from drift.kinds import Kind
 from drift.live.api import short
 from drift.live.history import CLIENT_NAME, revisions_of
-from drift.live.normalize import raw
 
 
 async def stop_if_over_theirs(
@@ -66,29 +64,6 @@ async def stop_if_over_theirs(
     now = mine if after is None else after
     over = {"promotion": _promoted_over, "update": _update_over}.get(write.step, _canary_over)
     raise await over(fixer, mine, now, write)
-
-
-def as_sent(now: Any, write: Write, content: Content, sent: Any) -> bool:
-    """Whether the read back `now` holds everything drift's write `sent` carried, exactly as
-    sent: the configuration (`content`: `drift.fix.routing.carries` for a service's template
-    and traffic, a job's or pool's own) and every field outside the template — labels,
-    annotations (the template's too), a service's traffic and own settings, a pool's instance
-    splits — by the judgement of what someone's write changed (`drift.fix.reread.
-    what_changed`). Only then was drift's write the last one: a generation alone cannot order
-    two writes when drift's answer was lost (a write after drift's that leaves its
-    configuration as it is — a label, a traffic tag or pin — moves the generation too)."""
-    return content(now, write) and not what_changed(*(_outside(w) for w in (sent, now)))
-
-
-def _outside(workload: Any) -> Any:
-    """A copy of `workload` (its system labels and annotations left out, as drift sends none:
-    `without_system_metadata`) whose template keeps only its labels and annotations."""
-    pb = raw(without_system_metadata(copy_workload(workload)))
-    template = type(pb.template)()
-    template.labels.update(pb.template.labels)
-    template.annotations.update(pb.template.annotations)
-    pb.template.CopyFrom(template)
-    return pb
 
 
 STATES = {"promotion": State.PROMOTED, "canary": State.CANARY_FAILED, "update": State.UPDATE_FAILED}

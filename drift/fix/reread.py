@@ -29,7 +29,6 @@ from typing import Any
 from drift.errors import ApiError
 from drift.fix.byhand import copy_field
 from drift.fix.context import Fixer, Stop
-from drift.fix.knative import OUTPUT_ONLY
 from drift.fix.patch import copy_workload, without_system_metadata
 from drift.fix.update import GONE, deleted, get_service, get_workload
 from drift.kinds import Kind
@@ -113,26 +112,3 @@ def on_fresh(request: Any, before: Any, now: Any) -> Any:
         copy_field(out, fresh, name)
     out.etag = fresh.etag
     return request
-
-
-def what_changed(before: Any, now: Any) -> str:
-    """What someone else's write changed outside the status, in words: the labels and
-    annotations by key, other fields by name ("" when nothing readable differs)."""
-    was, fresh = raw(before), raw(now)
-    said: list[str] = []
-    for field in fresh.DESCRIPTOR.fields:
-        name = field.name
-        if name in OUTPUT or field_value(was, field) == field_value(fresh, field):
-            continue
-        if name in ("labels", "annotations"):
-            old, new = dict(getattr(was, name)), dict(getattr(fresh, name))
-            keys = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
-            said.append(f"{name} {', '.join(keys)}")
-        else:
-            said.append(name)
-    return "; ".join(said)
-
-
-OUTPUT = {*OUTPUT_ONLY, "client", "client_version"}
-"""Fields of a Service, Job or WorkerPool the server sets (`drift.fix.knative.OUTPUT_ONLY`), and
-who last wrote: not someone's change of the workload."""

@@ -273,7 +273,7 @@ async def restore(
     judged = (problem, problem or describe_serving(now))
     judged_by = judge or (lambda now: changed_since(now, entry))
     collided = theirs(
-        journal, entry, write, now, answer, error, (was, done, failed), judged, judged_by
+        journal, entry, write, request, now, answer, error, (was, done, failed), judged, judged_by
     )
     if collided is not None:
         return collided

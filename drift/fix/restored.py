@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fields.access import template_of
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.patch import is_latest
+from drift.fix.readback import as_sent
 from drift.fix.routing import (
     Content,
     carries,
@@ -87,6 +89,7 @@ def theirs(
     journal: Journal,
     entry: Entry,
     write: Write,
+    sent: Any,
     now: Any,
     answer: Any,
     error: ApiError | AuthError | None,
@@ -102,10 +105,12 @@ def theirs(
     for restored, for not restored; `judged`: what is wrong with `now` ("" nothing) and what
     runs. By the server's answer first, then by generation ("monotonically increases every
     time the user modifies the desired state"):
-    - drift's write landed over theirs (its answer, or a read-back exactly drift's write, two
-      or more generations past what it was built on: a stale etag let through, AIP-154 not
-      followed, `drift.fix.overwrote`): journaled as landed at its generation, and said —
-      their change is no longer in the workload. Never a plain success (`Restored.over`).
+    - drift's write landed over theirs (its answer, or, the answer lost, a read-back holding
+      all drift sent, `drift.fix.readback.as_sent`: a write of theirs after drift's, a label,
+      leaves drift's configuration too), two or more generations past what it was built on: a
+      stale etag let through, AIP-154 not followed, `drift.fix.overwrote`): journaled as
+      landed at its generation, and said — their change is no longer in the workload. Never
+      a plain success (`Restored.over`).
     - refused for its stale etag (AIP-154's ABORTED), or one generation past with a read-back
       that is not drift's write (theirs is the only write): drift's did not land, nothing was
       written. The entry stays as it was for a stale etag (nothing of drift's happened: as a
@@ -118,7 +123,7 @@ def theirs(
     was, done, failed = states
     problem, runs = judged
     before, noun = write.generation_before, Kind(entry.kind).noun
-    mine = over_theirs(answer, now, write, content)
+    mine = over_theirs(answer, now, write, partial(as_sent, content=content, sent=sent))
     if mine is not None:
         gen = int(mine.generation)
         text = (

@@ -158,7 +158,7 @@ class WorkloadFix(Fixer):
     async def _over_theirs(self, answer: Any, after: Any, write: Write, sent: Any) -> None:
         """Stop when drift's update landed over someone else's write (a stale etag let
         through: the one judgement of `drift.fix.overwrote`). With the answer lost, only a
-        read back holding all drift's update `sent` (`drift.fix.overwrote.as_sent`: its
+        read back holding all drift's update `sent` (`drift.fix.readback.as_sent`: its
         configuration by `holds`) shows drift's write came last."""
         content = partial(holds, kind=self.sp.kind)
         await stop_if_over_theirs(self, answer, after, write, self._journal_failed, sent, content)

@@ -327,7 +327,7 @@ async def restore_workload(
     judged, holding = (problem, problem or "as it was before the change"), partial(holds, kind=kind)
     judged_by = judge or (lambda now: changed_since(now, entry))
     collided = theirs(
-        journal, entry, write, after, answer, error, states, judged, judged_by, holding
+        journal, entry, write, request, after, answer, error, states, judged, judged_by, holding
     )
     if collided is not None:
         return collided

@@ -272,6 +272,46 @@ def test_a_deploy_before_the_cleanup_write(
     assert "landed over someone else's write" in entry.history[-1]["note"]
 
 
+@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
+def test_a_label_after_a_cleanup_write_whose_answer_was_lost(
+    stale_etag: str,
+    sandbox: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    clients: Clients,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """fixown80d: the promotion declined, drift's cleanup write lands, its answer is lost,
+    then a teammate labels the service (their etag current). The read back, two generations
+    past drift's read, carries drift's restoration but not their label as drift sent it:
+    which write came first is not known (`drift.fix.readback.as_sent`). drift never says its
+    cleanup write replaced theirs; their label stays, exit 4."""
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
+    real = drift.fix.restore.update_workload
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        monkeypatch.setattr(drift.fix.restore, "update_workload", real)
+        sandbox.inject(Fault("UpdateService", "UNAVAILABLE", after=True, first_n=1))
+        try:
+            return await real(session, kind, request, **kw)
+        except ApiError:  # drift's write landed: their label comes after it
+            service = clients.services.get_service(name=service_name("api"))
+            service.labels["cost-center"] = "42"
+            clients.services.update_service(service=service).result()
+            raise
+
+    monkeypatch.setattr(drift.fix.restore, "update_workload", update_workload)
+    result = fix(tmp_path, env, ScriptedUI([True, False]), FixOptions(), services=["api"])
+    said = result.summary()
+    assert sandbox.service(PROJECT, "api").labels["cost-center"] == "42"
+    assert "landed over" not in said and "replaced their write" not in said, said
+    assert "drift's write may have landed before that" in said, said
+    assert result.exit_code == ExitCode.ABORTED, said
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.CLEANUP_FAILED
+    assert "landed over" not in entry.history[-1]["note"]
+
+
 def test_a_deploy_before_the_rollback_write(
     sandbox: Sandbox,
     env: dict[str, str],

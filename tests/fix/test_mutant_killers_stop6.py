@@ -112,8 +112,8 @@ def test_who_wrote_is_not_named_as_what_they_changed(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """`reread.what_changed` leaves out the server-set fields and who last wrote (`client`,
-    `client_version`: `reread.OUTPUT`): a teammate's `gcloud run services update
+    """`readback.what_changed` leaves out the server-set fields and who last wrote (`client`,
+    `client_version`: `readback.OUTPUT`): a teammate's `gcloud run services update
     --update-labels` at the promotion prompt changed the labels, not "client". Mutant R05
     (OUTPUT_ONLY alone) says "they changed its labels cost-center; client; client_version"."""
     sandbox = make_sandbox(lab.lab_world())
@@ -133,7 +133,7 @@ def test_a_label_value_changed_at_the_prompt_is_named(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """`protofield.field_value` gives a map as a dict: a label whose value changed under the
-    same key (cost-center 41 → 42) is a change `reread.what_changed` names. Mutant P02 (a map
+    same key (cost-center 41 → 42) is a change `readback.what_changed` names. Mutant P02 (a map
     as the list of its keys) sees the same keys and says nothing of what they changed."""
     sandbox = make_sandbox(lab.lab_world())
     clients = clients_for(sandbox)

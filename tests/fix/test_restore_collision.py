@@ -14,18 +14,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
+from google.cloud import run_v2
+from google.cloud.run_v2.services.services.transports import ServicesGrpcTransport
 
 import drift.fix.restore
 import drift.fix.workload_restore
-from drift.errors import ExitCode
+from drift.errors import ApiError, ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.journal import Entry, State
 from drift.fix.rollback import RollbackResult, run_rollback
-from drift.sandbox import Sandbox
+from drift.sandbox import Fault, Sandbox
 from drift.settings import load_settings
 from tests.fix.conftest import PROJECT, ScriptedUI, entries
 from tests.fix.conftest import fix as fix_services
+from tests.jobs.test_fix_jobs import _label as label_job_or_pool
 from tests.jobs.test_fix_jobs import fix as fix_jobs
 from tests.jobs.test_fix_jobs import lab  # noqa: F401  (a fixture, for request.getfixturevalue)
 
@@ -112,3 +116,84 @@ def test_a_write_between_the_rollbacks_read_and_its_write(
     assert "replaced someone else's write" in summary, summary
     assert "may have landed before" not in summary + said
     assert "landed over someone else's write" in entry.history[-1]["note"]
+
+
+METHODS = {"service": "UpdateService", "job": "UpdateJob", "worker_pool": "UpdateWorkerPool"}
+
+
+def their_label(sandbox: Sandbox, kind: str) -> None:
+    """A teammate's label (`cost-center: 42`), their etag current: any server takes it; the
+    configuration left as it is."""
+    if kind != "service":
+        return label_job_or_pool(sandbox, METHODS[kind])
+    with grpc.insecure_channel(sandbox.address) as channel:
+        services = run_v2.ServicesClient(transport=ServicesGrpcTransport(channel=channel))
+        service = services.get_service(name=sandbox.service(PROJECT, "api").name)
+        service.labels["cost-center"] = "42"
+        services.update_service(service=service).result()
+
+
+@pytest.mark.parametrize(
+    ("theirs_", "stale_etag"), [("before", "ignored"), ("after", "aborted"), ("after", "ignored")]
+)
+@pytest.mark.parametrize("kind", ["service", "job", "worker_pool"])
+def test_a_restoring_write_whose_answer_was_lost(
+    kind: str,
+    theirs_: str,
+    stale_etag: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """fixown80d (revown80 F1's shape on the restoration writes): the rollback's write lands,
+    its answer is lost. `before`: someone deployed between drift's read and its write, and
+    the server let the stale etag through: the read back holds all drift sent, drift's
+    write landed over theirs, said so. `after`: a teammate labels the workload after drift's
+    write landed: the read back, two generations on, runs drift's configuration as well, but
+    not their label as drift sent it; which write came first is not known, so drift never
+    says its write replaced theirs: it may have landed before, their label stays, exit 4."""
+    sandbox, module = fixed(kind, request, tmp_path)
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
+    real = module.update_workload
+    meddled: list[str] = []
+
+    async def update_workload(session: Any, kind_: Any, request_: Any, **kw: Any) -> Any:
+        if kind_.value != kind or meddled:
+            return await real(session, kind_, request_, **kw)
+        meddled.append(request_.name)
+        if theirs_ == "before":
+            their_write(sandbox, kind)()
+        sandbox.inject(Fault(METHODS[kind], "UNAVAILABLE", after=True, first_n=1))
+        try:
+            return await real(session, kind_, request_, **kw)
+        except ApiError:  # drift's write landed, its answer lost
+            if theirs_ == "after":
+                their_label(sandbox, kind)
+            raise
+
+    monkeypatch.setattr(module, "update_workload", update_workload)
+    ui = ScriptedUI()
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    done: RollbackResult = asyncio.run(run_rollback(settings, ui, None, yes=True))
+    said, summary, name = "\n".join(ui.said), done.summary(), NAMES[kind]
+    entry = entry_of(tmp_path, kind)
+    assert meddled, summary
+    assert done.exit_code is not ExitCode.OK, summary
+    if theirs_ == "before":
+        assert "landed over someone else's write" in said, said
+        assert f"{name}: restored, but drift's write" in summary, summary
+        assert entry.state == State.ROLLED_BACK, summary
+        return
+    labels = {
+        "service": lambda: sandbox.service(PROJECT, "api"),
+        "job": lambda: sandbox.job("p", "job"),
+        "worker_pool": lambda: sandbox.worker_pool("p", "pool"),
+    }[kind]().labels
+    assert labels["cost-center"] == "42"
+    assert "landed over" not in said + summary + entry.history[-1]["note"], summary
+    assert "replaced someone else's write" not in summary, summary
+    assert "was changed since by someone else (" in summary, summary
+    assert "drift's write may have landed before that" in summary, summary
+    assert done.exit_code == ExitCode.ABORTED, summary
+    assert entry.state == State.ROLLBACK_FAILED, summary
+    assert entry.writes[-1]["landed"] is None, entry.writes

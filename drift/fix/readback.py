@@ -1,0 +1,61 @@
+"""A workload read back, compared with another outside its status: what someone else's write
+changed (`what_changed`), and whether a read back holds all a write of drift's sent
+(`as_sent`: the judgement `drift.fix.routing.over_theirs` takes, the answer lost, for a fix's
+writes, `drift.fix.overwrote`, and a restoration's, `drift.fix.restored`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.fix.journal import Write
+from drift.fix.knative import OUTPUT_ONLY
+from drift.fix.patch import copy_workload, without_system_metadata
+from drift.fix.routing import Content
+from drift.live.normalize import raw
+from drift.protofield import field_value
+
+
+def as_sent(now: Any, write: Write, content: Content, sent: Any) -> bool:
+    """Whether the read back `now` holds everything drift's write `sent` carried, exactly as
+    sent: the configuration (`content`: `drift.fix.routing.carries` for a service's template
+    and traffic, a job's or pool's own) and every field outside the template — labels,
+    annotations (the template's too), a service's traffic and own settings, a pool's instance
+    splits — by the judgement of what someone's write changed (`what_changed`). Only then
+    was drift's write the last one: a generation alone cannot order two writes when drift's
+    answer was lost (a write after drift's that leaves its configuration as it is — a label,
+    a traffic tag or pin — moves the generation too)."""
+    return content(now, write) and not what_changed(*(_outside(w) for w in (sent, now)))
+
+
+def _outside(workload: Any) -> Any:
+    """A copy of `workload` (its system labels and annotations left out, as drift sends none:
+    `without_system_metadata`) whose template keeps only its labels and annotations."""
+    pb = raw(without_system_metadata(copy_workload(workload)))
+    template = type(pb.template)()
+    template.labels.update(pb.template.labels)
+    template.annotations.update(pb.template.annotations)
+    pb.template.CopyFrom(template)
+    return pb
+
+
+def what_changed(before: Any, now: Any) -> str:
+    """What someone else's write changed outside the status, in words: the labels and
+    annotations by key, other fields by name ("" when nothing readable differs)."""
+    was, fresh = raw(before), raw(now)
+    said: list[str] = []
+    for field in fresh.DESCRIPTOR.fields:
+        name = field.name
+        if name in OUTPUT or field_value(was, field) == field_value(fresh, field):
+            continue
+        if name in ("labels", "annotations"):
+            old, new = dict(getattr(was, name)), dict(getattr(fresh, name))
+            keys = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+            said.append(f"{name} {', '.join(keys)}")
+        else:
+            said.append(name)
+    return "; ".join(said)
+
+
+OUTPUT = {*OUTPUT_ONLY, "client", "client_version"}
+"""Fields of a Service, Job or WorkerPool the server sets (`drift.fix.knative.OUTPUT_ONLY`), and
+who last wrote: not someone's change of the workload."""
