@@ -217,8 +217,7 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
             )
     else:
         result.failed.append(
-            f"{name}: what served before is not what serves: {done.text}; "
-            f"the journal says {entry.state}" + done.hints
+            f"{name}: not proven restored: {done.text}; the journal says {entry.state}" + done.hints
         )
 
 

@@ -194,6 +194,9 @@ def test_a_restoring_write_whose_answer_was_lost(
     assert "replaced someone else's write" not in summary, summary
     assert "was changed since by someone else (" in summary, summary
     assert "drift's write may have landed before that" in summary, summary
+    # what serves is not known to differ (it may run drift's restoration): never said so
+    assert f"{name}: not proven restored: " in summary, summary
+    assert "is not what serves" not in summary, summary
     assert done.exit_code == ExitCode.ABORTED, summary
     assert entry.state == State.ROLLBACK_FAILED, summary
     assert entry.writes[-1]["landed"] is None, entry.writes
