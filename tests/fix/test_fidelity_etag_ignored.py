@@ -9,7 +9,7 @@ between that read and drift's write: only the read after drift's write can tell.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,20 +83,14 @@ def test_a_label_after_a_write_whose_answer_was_lost(
     stale etag through); it leaves their label and exits 4."""
     monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
     real = drift.fix.canary.update_workload
+    lost = labelled_after_its_answer_was_lost(real, sandbox, clients)
     sent: list[str] = []
 
     async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
         sent.append(request.name)
         if len(sent) != (1 if step == "canary" else 2):
             return await real(session, kind, request, **kw)
-        sandbox.inject(Fault("UpdateService", "UNAVAILABLE", after=True, first_n=1))
-        try:
-            return await real(session, kind, request, **kw)
-        except ApiError:  # drift's write landed: their label comes after it
-            service = clients.services.get_service(name=service_name("api"))
-            service.labels["cost-center"] = "42"
-            clients.services.update_service(service=service).result()
-            raise
+        return await lost(session, kind, request, **kw)
 
     monkeypatch.setattr(drift.fix.canary, "update_workload", update_workload)
     result = fix(tmp_path, env, ScriptedUI([True, True]), FixOptions(), services=["api"])
@@ -109,6 +103,25 @@ def test_a_label_after_a_write_whose_answer_was_lost(
     (entry,) = entries(tmp_path)
     assert entry.state == State.ABORTED
     assert "landed over" not in entry.history[-1]["note"]
+
+
+def labelled_after_its_answer_was_lost(
+    real: Callable[..., Awaitable[Any]], sandbox: Sandbox, clients: Clients
+) -> Callable[..., Awaitable[Any]]:
+    """`real` (drift's UpdateService) made to land with its answer lost (UNAVAILABLE after
+    the call), after which a teammate labels the service, their etag current."""
+
+    async def landed_unanswered(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        sandbox.inject(Fault("UpdateService", "UNAVAILABLE", after=True, first_n=1))
+        try:
+            return await real(session, kind, request, **kw)
+        except ApiError:  # drift's write landed: their label comes after it
+            service = clients.services.get_service(name=service_name("api"))
+            service.labels["cost-center"] = "42"
+            clients.services.update_service(service=service).result()
+            raise
+
+    return landed_unanswered
 
 
 def meddle_at_the_promotion(
@@ -288,17 +301,11 @@ def test_a_label_after_a_cleanup_write_whose_answer_was_lost(
     cleanup write replaced theirs; their label stays, exit 4."""
     monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
     real = drift.fix.restore.update_workload
+    lost = labelled_after_its_answer_was_lost(real, sandbox, clients)
 
     async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
-        monkeypatch.setattr(drift.fix.restore, "update_workload", real)
-        sandbox.inject(Fault("UpdateService", "UNAVAILABLE", after=True, first_n=1))
-        try:
-            return await real(session, kind, request, **kw)
-        except ApiError:  # drift's write landed: their label comes after it
-            service = clients.services.get_service(name=service_name("api"))
-            service.labels["cost-center"] = "42"
-            clients.services.update_service(service=service).result()
-            raise
+        monkeypatch.setattr(drift.fix.restore, "update_workload", real)  # its first write only
+        return await lost(session, kind, request, **kw)
 
     monkeypatch.setattr(drift.fix.restore, "update_workload", update_workload)
     result = fix(tmp_path, env, ScriptedUI([True, False]), FixOptions(), services=["api"])

@@ -30,11 +30,12 @@ pytestmark = pytest.mark.sandbox
 V1, HOTFIX = "us-docker.pkg.dev/lab/app:v1", "us-docker.pkg.dev/lab/app:v2-hotfix"
 
 
-@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
-def test_a_deploy_landing_before_an_update_in_place(
-    reseedable: Sandbox, tmp_path: Path, stale_etag: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sandbox = reseedable
+def ingress_only(
+    sandbox: Sandbox, tmp_path: Path, stale_etag: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Sandbox, dict[str, str], Path]:
+    """The lab's `app` (image V1, MODE=live) on a server whose `stale_etag` is given, and
+    `tmp_path/profiles/lab.yaml` asking only for `ingress: internal`: a fix with no canary.
+    Returns the sandbox, its environment (set) and the profiles' directory."""
     sandbox.reset(lab_world(template={"image": V1, "port": 8080, "env": {"MODE": "live"}}))
     monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
     env = sandbox.environ()
@@ -46,6 +47,14 @@ def test_a_deploy_landing_before_an_update_in_place(
         f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n"
         "    settings:\n      ingress: internal\n    env:\n      MODE: live\n"
     )
+    return sandbox, env, profiles
+
+
+@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
+def test_a_deploy_landing_before_an_update_in_place(
+    reseedable: Sandbox, tmp_path: Path, stale_etag: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, env, profiles = ingress_only(reseedable, tmp_path, stale_etag, monkeypatch)
     real = drift.fix.workload.update_workload
     theirs: list[str] = []
 
@@ -101,18 +110,7 @@ def test_a_traffic_pin_after_an_update_in_place_whose_answer_was_lost(
     revision, current etag). The read back, two generations past drift's read, carries drift's
     configuration either way: the traffic not as drift sent it shows a write came after
     drift's, so drift says the order is unknown, never that it replaced their write."""
-    sandbox = reseedable
-    sandbox.reset(lab_world(template={"image": V1, "port": 8080, "env": {"MODE": "live"}}))
-    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
-    env = sandbox.environ()
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "lab.yaml").write_text(
-        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n"
-        "    settings:\n      ingress: internal\n    env:\n      MODE: live\n"
-    )
+    sandbox, env, profiles = ingress_only(reseedable, tmp_path, stale_etag, monkeypatch)
     real = drift.fix.workload.update_workload
 
     async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:

@@ -40,6 +40,18 @@ def lab(
     return jobs_sandbox(make_sandbox, monkeypatch, tmp_path), write_profile(tmp_path / "profiles")
 
 
+@pytest.fixture(params=["aborted", "ignored"])
+def either_etag(
+    request: pytest.FixtureRequest, lab: tuple[Sandbox, Path], monkeypatch: pytest.MonkeyPatch
+) -> tuple[Sandbox, Path, str]:
+    """`lab` on a server that refuses a stale etag (`aborted`, as AIP-154 asks) or lets it
+    through (`ignored`: run v2's etag "May be used to detect modification conflict"), and
+    which of the two (sandbox option `stale_etag`)."""
+    sandbox, profiles = lab
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", request.param)
+    return sandbox, profiles, request.param
+
+
 def journal(tmp_path: Path) -> Journal:
     return Journal(tmp_path / ".drift" / "journal")
 
@@ -133,11 +145,9 @@ def test_fix_and_rollback_of_a_job_and_a_pool(lab: tuple[Sandbox, Path], tmp_pat
 
 
 @pytest.mark.parametrize("yes", [False, True], ids=["prompted", "yes"])
-@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
 def test_a_third_party_update_between_read_and_write_is_refused(
-    lab: tuple[Sandbox, Path],
+    either_etag: tuple[Sandbox, Path, str],
     tmp_path: Path,
-    stale_etag: str,
     yes: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -145,8 +155,7 @@ def test_a_third_party_update_between_read_and_write_is_refused(
     once the fix has taken its locks: the job read again right before the write
     (`drift.fix.reread`) shows it, and nothing is written, whether or not the server would
     refuse drift's stale etag (`stale_etag: ignored`: it would not)."""
-    sandbox, profiles = lab
-    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
+    sandbox, profiles, _ = either_etag
 
     def meanwhile(question: str) -> None:
         sandbox.update_job("p", "job", env={"OTHER": "theirs"})
@@ -177,13 +186,11 @@ def test_a_third_party_update_between_read_and_write_is_refused(
     assert [e.kind for e in journal(tmp_path).entries()] == (["worker_pool"] if yes else [])
 
 
-@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
 @pytest.mark.parametrize("method", UPDATES)
 def test_an_update_whose_answer_is_lost_is_judged_from_what_it_runs(
-    lab: tuple[Sandbox, Path],
+    either_etag: tuple[Sandbox, Path, str],
     tmp_path: Path,
     method: str,
-    stale_etag: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The update is carried out and its answer lost: it is not sent again, since the
@@ -191,8 +198,7 @@ def test_an_update_whose_answer_is_lost_is_judged_from_what_it_runs(
     option `stale_etag`, would apply it twice), yet drift's write landed. Read back — one
     generation later, drift's configuration — it is said, journaled as landed, and rollback
     undoes it."""
-    sandbox, profiles = lab
-    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
+    sandbox, profiles, _ = either_etag
     job_before = sandbox.job("p", "job")
     sandbox.inject(Fault(method, "UNAVAILABLE", after=True, first_n=1))
     result = fix(tmp_path, profiles, ScriptedUI([True]))
@@ -435,13 +441,11 @@ def test_a_label_written_to_the_job_at_the_prompt_stays(
 
 
 @pytest.mark.parametrize("answer", ["kept", "lost"])
-@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
 @pytest.mark.parametrize("method", UPDATES)
 def test_a_third_party_write_landing_before_drifts_update(
-    lab: tuple[Sandbox, Path],
+    either_etag: tuple[Sandbox, Path, str],
     tmp_path: Path,
     method: str,
-    stale_etag: str,
     answer: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -452,8 +456,7 @@ def test_a_third_party_write_landing_before_drifts_update(
     two generations past its read — said as the canary path says it (`drift.fix.overwrote`),
     journaled update-failed, exit 1; never "updated" — whether the answer came or was lost
     (then the read back, exactly drift's configuration, tells)."""
-    sandbox, profiles = lab
-    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
+    sandbox, profiles, stale_etag = either_etag
     real = drift.fix.workload.update_workload
     mine = "/jobs/" if method == "UpdateJob" else "/workerPools/"
 
@@ -512,13 +515,11 @@ def _label(sandbox: Sandbox, method: str) -> None:
         pools.update_worker_pool(worker_pool=pool).result()
 
 
-@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
 @pytest.mark.parametrize("method", UPDATES)
 def test_a_label_after_drifts_update_whose_answer_was_lost(
-    lab: tuple[Sandbox, Path],
+    either_etag: tuple[Sandbox, Path, str],
     tmp_path: Path,
     method: str,
-    stale_etag: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """revown80 F1: drift's update lands, its answer is lost, then a teammate labels the job
@@ -526,8 +527,7 @@ def test_a_label_after_drifts_update_whose_answer_was_lost(
     read, runs drift's configuration — as it would had their write come first and drift's
     stale one replaced it. Not knowing the order, drift never says its update replaced
     theirs: it says the order is unknown, journaled aborted (whether it landed unknown)."""
-    sandbox, profiles = lab
-    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
+    sandbox, profiles, _ = either_etag
     real = drift.fix.workload.update_workload
     mine = "/jobs/" if method == "UpdateJob" else "/workerPools/"
 
