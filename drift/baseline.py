@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -24,7 +25,7 @@ from drift import credentials, jsontext, redact
 from drift.diff.older import merged_into_service, named_gaps, named_now, upgrade_notes
 from drift.errors import UsageError
 from drift.files import regular_bytes
-from drift.findings import BaselineState, Finding, Location, Severity, sort_findings
+from drift.findings import BaselineState, Finding, Location, Severity, Since, sort_findings
 from drift.kinds import Kind, workload_key
 from drift.live.history import number
 from drift.live.model import LiveState
@@ -58,6 +59,16 @@ class _Location(_Model):
     """None: the file, no line (`Location.line` 0)."""
 
 
+class _Since(_Model):
+    revision: StrictStr | None = None
+    create_time: AwareDatetime | None = None
+    creator: StrictStr | None = None
+    client: StrictStr | None = None
+    last_good: StrictStr | None = None
+    note: StrictStr = ""
+    earlier: StrictBool = False
+
+
 class _Finding(_Model):
     id: _Id
     rule: _Rule
@@ -80,6 +91,9 @@ class _Finding(_Model):
     also_on: list[StrictStr] = []
     """The other revisions the same drift was found on (`Finding.also_on`); absent from a
     report of a drift that did not record them."""
+    since: _Since | None = None
+    """Where the drift began (`Finding.since`): a drift begun again on a later revision is
+    `updated` (`drift.same_drift`)."""
 
 
 class _Unverified(_Model):
@@ -308,12 +322,20 @@ def _finding(data: _Finding) -> Finding:
     location = data.location
     _remember_credentials(data)
     return Finding(
-        **data.model_dump(exclude={"location", "ignore_reason", "failed", "also_on"}),
+        **data.model_dump(exclude={"location", "ignore_reason", "failed", "also_on", "since"}),
         location=Location(location.file, location.line or 0) if location else None,
         ignore_reason=data.ignore_reason if data.ignored else None,
         failed=tuple(data.failed),
         also_on=tuple(data.also_on) if "also_on" in data.model_fields_set else _also_on(data),
+        since=_since(data.since),
     )
+
+
+def _since(data: _Since | None) -> Since | None:
+    """The baseline's `since` as the JSON report wrote it (no creator: `null`)."""
+    if data is None:
+        return None
+    return Since(**data.model_dump() | {"creator": data.creator or ""})
 
 
 _ALSO_ON = re.compile(r" \(also on ([^()]+)\)$")
@@ -340,7 +362,8 @@ def _remember_credentials(data: _Finding) -> None:
             continue  # a secret reference, `secret NAME:VERSION`: a name, never a value
         if value and credentials.credential_shaped(value, drift_text=True):
             redact.register(value)
-    for text in (data.message, *data.failed):
+    since = data.since or _Since()
+    for text in (data.message, *data.failed, since.note, since.creator or "", since.client or ""):
         for piece in credentials.credential_pieces(text, drift_text=True):
             redact.register(piece)
 

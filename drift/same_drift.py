@@ -74,15 +74,36 @@ def _distinct_id(base: str, told: tuple[str, ...], n: int) -> str:
 def baseline_state(finding: Finding, before: list[Finding]) -> BaselineState:
     """New when the baseline did not have its id (or had it only silenced by `ignore`:
     nobody was told); updated when no finding of that id had its severity, expected and
-    actual value and failed the same way (compared masked, as the baseline was written);
-    else unchanged."""
+    actual value, failed the same way (compared masked, as the baseline was written) and
+    began on the same revision (`_began_alike`); else unchanged."""
     known = [b for b in before if finding.ignored or not b.ignored]
     if not known:
         return BaselineState.NEW
-    seen, failed = _seen(finding), _failed(finding)
-    if not any(_seen(b) == seen and _fails_alike(failed, b) for b in known):
+    seen, failed, began = _seen(finding), _failed(finding), _began(finding)
+    if not any(
+        _seen(b) == seen and _fails_alike(failed, b) and _began_alike(began, b) for b in known
+    ):
         return BaselineState.UPDATED
     return BaselineState.UNCHANGED
+
+
+def _began(finding: Finding) -> str | None:
+    """The revision this run's drift began on, where that is known: its `since` names the
+    revision right before it as good (`last_good`), listed (not `earlier`). Else None: a drift
+    as old as the oldest revision listed, whose `since` moves forward when old revisions are
+    deleted, or one whose start is not known (a secret's own state, history not read)."""
+    since = finding.since
+    if since is None or since.last_good is None or since.earlier:
+        return None
+    return since.revision
+
+
+def _began_alike(began: str | None, earlier: Finding) -> bool:
+    """Whether the baseline's finding began on the revision this one did: a drift repaired
+    and put back by a later deploy began again (revbase80 F1). Either start not known
+    (a baseline that recorded none): alike, judged by the rest."""
+    start = earlier.since.revision if earlier.since is not None else None
+    return began is None or start is None or began == start
 
 
 def _seen(finding: Finding) -> tuple[Severity, str | None, str | None]:

@@ -3,8 +3,10 @@ what they say, ordered by the age of their revisions, never by their names (revo
 
 from __future__ import annotations
 
-from drift.findings import Finding, Severity, finding_id
-from drift.same_drift import unique_ids
+from dataclasses import replace
+
+from drift.findings import BaselineState, Finding, Severity, Since, finding_id
+from drift.same_drift import baseline_state, unique_ids
 
 BASE = finding_id("prod", "api", "env.value", "env.TOKEN")
 
@@ -57,3 +59,20 @@ def test_the_oldest_drift_keeps_its_id_when_a_new_canary_carries_it_too() -> Non
         merged = _on(first, "test", also_on=tuple(also))
         after = unique_ids([merged, _on("api-2", "debug")], age)
         assert {f.actual: f.id for f in after} == before, first
+
+
+def _since(revision: str | None, last_good: str | None, earlier: bool = False) -> Since:
+    return Since(revision, None, "", None, last_good, earlier=earlier)
+
+
+def test_a_drift_begun_again_is_updated_only_where_its_start_is_known() -> None:
+    """revbase80 F1: a `since` naming another revision, with the good one right before it, is
+    a drift repaired and put back. One as old as the oldest revision listed, or "or earlier",
+    may only have moved with deleted revisions; a baseline that recorded none: the rest
+    decides."""
+    before = [replace(_on("api-1"), since=_since("api-1", None))]
+    again = replace(_on("api-3"), since=_since("api-3", "api-2"))
+    assert baseline_state(again, before) is BaselineState.UPDATED
+    for since in (_since("api-1", None), _since("api-3", None), _since("api-3", "api-1", True)):
+        assert baseline_state(replace(again, since=since), before) is BaselineState.UNCHANGED
+    assert baseline_state(again, [_on("api-1")]) is BaselineState.UNCHANGED

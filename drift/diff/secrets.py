@@ -72,6 +72,10 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
                 actual=info.state.value,
                 container=container,
                 variant=_pinned(version, users),
+                # which version fails, as `job.failed` names its execution: `latest` now
+                # standing for another bad version is `updated` against a baseline, never
+                # hidden behind the id `_pinned` keeps (revbase80 F2)
+                failed=(f"version {version}",) if version else (),
             )
             if info.destroyed is not None:  # the one state change the API dates
                 found = replace(found, since=Since(None, info.destroyed, "", None, None))
