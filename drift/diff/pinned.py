@@ -183,6 +183,12 @@ def serving_canary(ctx: Context) -> str:
     return serving_words(ctx.live, ctx.profile.project, ctx.profile.region)
 
 
+def serving_canaries(live: LiveService) -> list[str]:
+    """drift's canaries that serve (`serving_words` speaks of them)."""
+    served = {s.name for s in live.serving if s.percent}
+    return [name for name in live.canaries if name in served]
+
+
 def serving_words(live: LiveService, project: str, region: str) -> str:
     """What drift says of its canary that, still tagged, serves ("" when none does): someone
     routed traffic to it after drift left it with none (a canary held by `drift fix
@@ -193,7 +199,7 @@ def serving_words(live: LiveService, project: str, region: str) -> str:
     left to remove. The one wording of `revision.pinned` and of the plan's step
     (`drift.fix.manual.rollout_step`), at any share (revown68 F6)."""
     served = {s.name: s.percent for s in live.serving if s.percent}
-    canaries = [name for name in live.canaries if name in served]
+    canaries = serving_canaries(live)
     if not canaries:
         return ""
     change = canary_change(canaries[0]) or "CHANGE"

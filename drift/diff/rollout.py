@@ -10,7 +10,7 @@ from typing import Any
 
 from drift.diff.context import Context
 from drift.diff.jobs import masked
-from drift.diff.pinned import held_canaries, pinned_words, serving_canary
+from drift.diff.pinned import held_canaries, pinned_words, serving_canaries, serving_canary
 from drift.diff.served import unreleased_revisions
 from drift.findings import Finding, Severity
 from drift.kinds import Kind
@@ -122,6 +122,7 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             expected="no canary left",
             actual="canary serves, tagged",
             severity=Severity.WARNING,
+            failed=tuple(serving_canaries(live)),  # which canary: another is `updated`
         )
     elif not live.routes_latest and (held := held_canaries(ctx)):
         canaries = ", ".join(held)
@@ -140,6 +141,9 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             expected=f"{share} routed to LATEST, or no canary left",
             actual="pinned",
             severity=Severity.WARNING,
+            # which canaries, as `job.failed` names its execution: another change's canary
+            # left pinned is `updated` against a baseline, never hidden behind the one id
+            failed=held,
         )
     unread = any(u.key == ctx.service.key for u in ctx.state.unverified)
     if not live.serving and not failed and not unread:

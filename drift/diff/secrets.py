@@ -120,6 +120,9 @@ def _no_access(at: At, key: str, target: str, account: str, uses: list[Use]) -> 
             else "no accessor binding on the secret, its project or their parents"
         ),
         container=uses[0][0].name,
+        # which versions a condition denies, as `secret.disabled` names its version: another
+        # version denied is `updated` against a baseline, never hidden behind the one id
+        failed=tuple(f"version {v}" for v in versions) if some else (),
     )
 
 
