@@ -1,7 +1,8 @@
 """A bench world (`benchmarks.world`: N services × 30 variables) in a sandbox that answers
 every call after 50 ms, and drift run against it as a whole process: what a command costs is
-judged by its calls and its ROUNDS — clusters of call arrivals less than 40 ms apart, each one
-sequential round trip the user waits for — never by wall time (the machine is shared)."""
+judged by its calls and its ROUNDS — sequential round trips the user waits for: the longest
+chain of calls each sent after the one before it was answered (`rounds`) — never by wall time
+(the machine is shared)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,16 @@ LATENCY_MS = 50.0
 
 
 def rounds(calls: list[Any]) -> int:
-    ats = sorted(c.at for c in calls)
-    n, start = (1, ats[0]) if ats else (0, 0.0)
-    for at in ats[1:]:
-        if at - start >= 0.040:
-            n, start = n + 1, at
-    return n
+    """The sequential round trips: the longest chain of calls each of which arrived after the
+    one before it in the chain was answered (`Call.ended`). Calls sent together are one round
+    however a loaded machine spreads their sending, as long as none of them waited for
+    another's answer."""
+    ordered = sorted(calls, key=lambda c: c.at)
+    depth: list[int] = []
+    for i, call in enumerate(ordered):
+        after = [depth[j] for j in range(i) if (e := ordered[j].ended) is not None and e <= call.at]
+        depth.append(1 + max(after, default=0))
+    return max(depth, default=0)
 
 
 def short(calls: list[Any]) -> Counter[str]:

@@ -31,13 +31,15 @@ MAX_PAGE_SIZE = 1000
 @dataclass
 class Call:
     """One RPC the sandbox received: full method name, the request, the status it got
-    ("PENDING" while running) and when it arrived (`time.monotonic()`, comparable across
-    processes on one host). Secret payloads are blanked in recorded requests."""
+    ("PENDING" while running), when it arrived and when it was answered (`time.monotonic()`,
+    comparable across processes on one host). Secret payloads are blanked in recorded requests."""
 
     method: str
     request: Any
     code: str = "PENDING"
     at: float = field(default_factory=time.monotonic)
+    ended: float | None = None
+    """When it was answered (`time.monotonic()`); None while it runs."""
 
     @property
     def short(self) -> str:
@@ -60,7 +62,7 @@ class CallLog:
         return call
 
     def done(self, call: Call, code: str, resource: str) -> None:
-        call.code = code
+        call.code, call.ended = code, time.monotonic()
         if self.log is None:
             return
         line = json.dumps(
