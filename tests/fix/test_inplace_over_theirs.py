@@ -20,8 +20,8 @@ from google.cloud import run_v2
 
 import drift.fix.workload
 from drift.errors import ApiError, ExitCode
-from drift.fix.apply import FixOptions
-from drift.fix.journal import State
+from drift.fix.apply import FixOptions, FixResult
+from drift.fix.journal import Entry, State
 from drift.sandbox import Fault, Sandbox
 from tests.fix.conftest import LAB, ScriptedUI, entries, fix, lab_world, rollback
 
@@ -50,6 +50,23 @@ def ingress_only(
     return sandbox, env, profiles
 
 
+def fixed_app(
+    sandbox: Sandbox, env: dict[str, str], profiles: Path, tmp_path: Path
+) -> tuple[FixResult, str, Any, Entry]:
+    """`drift fix lab` of `app`, confirmed, the re-check left out: the result, its summary,
+    the service read afterwards and the change's journal entry."""
+    result = fix(
+        tmp_path,
+        env,
+        ScriptedUI([True]),
+        FixOptions(verify=False),
+        environment="lab",
+        profiles=profiles,
+    )
+    (entry,) = entries(tmp_path)
+    return result, result.summary(), sandbox.service(LAB, "app"), entry
+
+
 @pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
 def test_a_deploy_landing_before_an_update_in_place(
     reseedable: Sandbox, tmp_path: Path, stale_etag: str, monkeypatch: pytest.MonkeyPatch
@@ -65,17 +82,7 @@ def test_a_deploy_landing_before_an_update_in_place(
         return await real(session, kind, request, **kw)
 
     monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
-    result = fix(
-        tmp_path,
-        env,
-        ScriptedUI([True]),
-        FixOptions(verify=False),
-        environment="lab",
-        profiles=profiles,
-    )
-    text = result.summary()
-    after = sandbox.service(LAB, "app")
-    (entry,) = entries(tmp_path)
+    result, text, after, entry = fixed_app(sandbox, env, profiles, tmp_path)
     if stale_etag == "aborted":
         assert "drift's update did not land" in text, text
         assert after.template.containers[0].image == HOTFIX and entry.state == State.ABORTED
@@ -126,17 +133,7 @@ def test_a_traffic_pin_after_an_update_in_place_whose_answer_was_lost(
             raise
 
     monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
-    result = fix(
-        tmp_path,
-        env,
-        ScriptedUI([True]),
-        FixOptions(verify=False),
-        environment="lab",
-        profiles=profiles,
-    )
-    text = result.summary()
-    after = sandbox.service(LAB, "app")
-    (entry,) = entries(tmp_path)
+    result, text, after, entry = fixed_app(sandbox, env, profiles, tmp_path)
     assert after.ingress == run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_ONLY  # drift's
     assert "someone else wrote the" not in text and "replaced what they wrote" not in text, text
     assert "app: it was changed since drift read it (generation 1 → 3" in text, text
