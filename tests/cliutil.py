@@ -76,12 +76,7 @@ def python_module(
     request = {"args": list(args), "env": dict(env), "cwd": str(cwd)}
     if module != "drift":
         request["module"] = module
-    answer = ZYGOTE.run(request, stdin, timeout)
-    if answer.get("timeout"):
-        raise subprocess.TimeoutExpired(argv, timeout)
-    return subprocess.CompletedProcess(
-        argv, answer["code"], _newlines(answer["stdout"]), _newlines(answer["stderr"])
-    )
+    return _forked(argv, request, stdin, timeout)
 
 
 def python_code(
@@ -98,9 +93,16 @@ def python_code(
         return subprocess.run(
             argv, capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout
         )
-    answer = ZYGOTE.run(
-        {"code": code, "args": list(args), "env": dict(env), "cwd": str(cwd)}, None, timeout
-    )
+    request = {"code": code, "args": list(args), "env": dict(env), "cwd": str(cwd)}
+    return _forked(argv, request, None, timeout)
+
+
+def _forked(
+    argv: list[str], request: dict[str, Any], stdin: str | None, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """`request` run by this worker's zygote, its output captured, as `subprocess.run` of
+    `argv` would report it."""
+    answer = ZYGOTE.run(request, stdin, timeout)
     if answer.get("timeout"):
         raise subprocess.TimeoutExpired(argv, timeout)
     return subprocess.CompletedProcess(

@@ -39,7 +39,8 @@ class Call:
     code: str = "PENDING"
     at: float = field(default_factory=time.monotonic)
     ended: float | None = None
-    """When it was answered (`time.monotonic()`); None while it runs."""
+    """When it was answered (`time.monotonic()`); None while it runs. The emulator's own
+    record of the exchange, as `at` is: no Cloud Run or Secret Manager behaviour."""
 
     @property
     def short(self) -> str:
