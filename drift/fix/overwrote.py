@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from drift.errors import ApiError, JournalError
+from drift.fix.commands import Commands
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State, Write
 from drift.fix.readback import as_sent
@@ -143,7 +144,8 @@ async def replaced(fixer: Fixer, before: int, gen: int) -> Said:
     """Their write(s) that drift's write replaced (drift read generation `before`, its write
     made `gen`), in words; `outcome.overwrote` set (their latest revision, or their
     generation(s))."""
-    name, p, kind = fixer.name, fixer.ctx.profile, fixer.sp.kind
+    p, kind = fixer.ctx.profile, fixer.sp.kind
+    cmd = Commands(p.project, p.region, fixer.sp.service, kind=kind)
     # a job has no revisions (its executions run copies of its template: job.proto)
     theirs = await _their_revisions(fixer) if kind is not Kind.JOB else []
     who = ", ".join(f"{rev} by {creator or 'an unknown creator'}" for rev, creator in theirs or ())
@@ -151,16 +153,15 @@ async def replaced(fixer: Fixer, before: int, gen: int) -> Said:
         f"generation {before + 1}" if gen == before + 2 else f"generations {before + 1}-{gen - 1}"
     )
     again = "its author can deploy their change again (the template no longer carries it)"
+    verb, pinned = (  # gcloud beta run worker-pools update-instance-split: instances, no traffic
+        ("run", "its instances stay on it until a deploy sends them")
+        if kind is Kind.WORKER_POOL
+        else ("serve", "traffic stays pinned to it until a deploy sends it")
+    )
     serve = (
-        f"Their revision {theirs[-1][0]} still exists: {again}"
-        + (
-            ", or serve that revision at once with "
-            f"gcloud run services update-traffic {name} --to-revisions {theirs[-1][0]}=100 "
-            f"--project {p.project} --region {p.region} (traffic stays pinned to it until a "
-            "deploy sends it --to-latest)"
-            if kind is Kind.SERVICE
-            else ""
-        )
+        f"Their revision {theirs[-1][0]} still exists: {again}, or {verb} that revision at once "
+        f"with {cmd.all_to(theirs[-1][0])} "
+        f"({pinned} --to-latest)"
         if theirs
         else "Their revisions could not be listed (ListRevisions)"
         if theirs is None

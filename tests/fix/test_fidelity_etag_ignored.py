@@ -52,7 +52,7 @@ def test_teammate_deploy_between_read_and_write_with_a_stale_etag_let_through(
     said = result.summary()
     assert "leaves their change as it is" not in said
     assert "replaced their template" in said and theirs[0] in said
-    assert f"--to-revisions {theirs[0]}=100" in said
+    assert f"--to-revisions={theirs[0]}=100" in said
     assert result.exit_code == ExitCode.DRIFT  # not 4: their change left the template
     assert len(ui.questions) == 1  # never asked to promote
     after = sandbox.service(PROJECT, "api")
@@ -201,7 +201,7 @@ def test_a_write_before_the_promotion_with_a_stale_etag_let_through(
     assert "drift's promotion (generation" in said and "replaced what they wrote" in said, said
     if write == "deploy":
         assert f"revision {theirs[0]} by deployer@example.com" in said, said
-        assert f"--to-revisions {theirs[0]}=100" in said
+        assert f"--to-revisions={theirs[0]}=100" in said
     else:
         assert "no revision created by them" in said, said
     assert "would restore what served before drift's read, not their change" in said
@@ -286,7 +286,7 @@ def test_a_deploy_before_the_cleanup_write(
         return
     assert "drift's cleanup write" in said and "replaced their write" in said, said
     assert f"revision {theirs[0]} by deployer@example.com" in said, said
-    assert f"--to-revisions {theirs[0]}=100" in said
+    assert f"--to-revisions={theirs[0]}=100" in said
     assert "nothing is left to roll back" not in said
     assert result.exit_code == ExitCode.DRIFT, said
     (entry,) = entries(tmp_path)

@@ -90,7 +90,7 @@ def test_a_deploy_landing_before_an_update_in_place(
     assert after.template.containers[0].image == V1  # their hotfix no longer serves
     assert result.exit_code == ExitCode.DRIFT, text
     assert "app: someone else wrote the service after drift read it" in text, text
-    assert f"revision {theirs[0]} by " in text and f"--to-revisions {theirs[0]}=100" in text
+    assert f"revision {theirs[0]} by " in text and f"--to-revisions={theirs[0]}=100" in text
     assert f"drift's update (generation {after.generation}) replaced what they wrote" in text
     assert entry.state == State.UPDATE_FAILED
     assert "landed over someone else's write" in entry.history[-1]["note"]

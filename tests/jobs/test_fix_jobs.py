@@ -459,6 +459,7 @@ def test_a_third_party_write_landing_before_drifts_update(
     sandbox, profiles, stale_etag = either_etag
     real = drift.fix.workload.update_workload
     mine = "/jobs/" if method == "UpdateJob" else "/workerPools/"
+    deployed: list[str] = []  # the teammate's pool revision
 
     async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
         if mine in request.name and not kw.get("validate_only"):
@@ -466,7 +467,8 @@ def test_a_third_party_write_landing_before_drifts_update(
             if method == "UpdateJob":
                 sandbox.update_job("p", "job", env={"HOTFIX": "1"})
             else:
-                sandbox.deploy_pool("p", "pool", env={"HOTFIX": "1"})
+                made = sandbox.deploy_pool("p", "pool", env={"HOTFIX": "1"})
+                deployed.append(made.latest_created_revision.rsplit("/", 1)[-1])
             if answer == "lost":
                 sandbox.inject(Fault(method, "UNAVAILABLE", after=True, first_n=1))
         return await real(session, kind, request, **kw)
@@ -490,6 +492,9 @@ def test_a_third_party_write_landing_before_drifts_update(
     assert result.exit_code == ExitCode.DRIFT, text
     assert f"{who}: someone else wrote the " in text, text
     assert f"drift's update (generation {now.generation}) replaced what they wrote" in text, text
+    if deployed:  # their pool revision: its instances can be moved back to it
+        move = "gcloud beta run worker-pools update-instance-split pool --to-revisions="
+        assert f"{move}{deployed[0]}=100 " in text, text
     assert entry.state == State.UPDATE_FAILED
     assert "landed over someone else's write" in entry.history[-1]["note"]
     assert entry.writes[-1]["generation_after"] == now.generation
