@@ -30,18 +30,41 @@ def _state_name(version: VersionRec) -> str:
 
 
 def _filter_matches(text: str, fields: dict[str, str]) -> bool:
-    """The small part of the list filter syntax drift needs: `key:value` terms, ANDed."""
-    for term in text.split():
-        if term.upper() == "AND":
-            continue
-        key, sep, value = term.partition(":")
-        if not sep:
-            key, sep, value = term.partition("=")
-        if not sep or key not in fields:
-            raise invalid(f"Invalid filter '{text}'.")
-        if value.lower() not in fields[key].lower():
-            return False
-    return True
+    """The part of the list filter syntax (AIP-160) a script would send: `key:value` (or
+    `key=value`) terms, ANDed, a term `OR` its neighbour (OR binds tighter than AND: AIP-160
+    "Logical operators"; Secret Manager's own example is `name:asecret OR name:bsecret`:
+    cloud.google.com/secret-manager/docs/filtering), a label by `labels.KEY` (AIP-160's
+    traversal of a map). Anything else is refused as INVALID_ARGUMENT (docs/sandbox.md: not
+    modelled); drift itself sends no filter."""
+    groups: list[list[str]] = [[]]
+    joined = False
+    for word in text.split():
+        if word.upper() == "AND":
+            groups.append([])
+        elif word.upper() == "OR":
+            joined = True
+        elif joined or not groups[-1]:
+            groups[-1].append(word)
+            joined = False
+        else:  # terms side by side: an implicit AND (AIP-160 "a b" is "a AND b")
+            groups.append([word])
+    return all(any(_term_matches(text, t, fields) for t in group) for group in groups if group)
+
+
+def _term_matches(text: str, term: str, fields: dict[str, str]) -> bool:
+    key, sep, value = term.partition(":")
+    if not sep:
+        key, sep, value = term.partition("=")
+    if not sep or key not in fields:
+        raise invalid(f"Invalid filter '{text}'.")
+    return value.lower() in fields[key].lower()
+
+
+def _total(request: Any, listed: list[Any]) -> int:
+    """`total_size`: "The total number of [secrets, versions] but 0 when the
+    ListSecretsRequest.filter field is set" (service.proto, ListSecretsResponse and
+    ListSecretVersionsResponse)."""
+    return 0 if request.filter else len(listed)
 
 
 class SecretsApi:
@@ -63,14 +86,17 @@ class SecretsApi:
             for key, rec in sorted(self.core.world.secrets.items())
             if key.project == pid
             and _filter_matches(
-                request.filter, {"name": key.secret, "labels": str(dict(rec.pb.labels))}
+                request.filter,
+                {"name": key.secret} | {f"labels.{k}": v for k, v in rec.pb.labels.items()},
             )
         ]
         page, token = paginate(
             recs, request.page_size, request.page_token, shape=self.core.world.options.pages
         )
         return secretmanager_v1.ListSecretsResponse.pb()(
-            secrets=[rec.pb for rec in page], next_page_token=token, total_size=len(recs)
+            secrets=[rec.pb for rec in page],
+            next_page_token=token,
+            total_size=_total(request, recs),
         )
 
     async def get_secret(self, request: Any) -> Message:
@@ -133,7 +159,9 @@ class SecretsApi:
             versions, request.page_size, request.page_token, shape=self.core.world.options.pages
         )
         return secretmanager_v1.ListSecretVersionsResponse.pb()(
-            versions=[v.pb for v in page], next_page_token=token, total_size=len(versions)
+            versions=[v.pb for v in page],
+            next_page_token=token,
+            total_size=_total(request, versions),
         )
 
     async def get_secret_version(self, request: Any) -> Message:

@@ -33,6 +33,20 @@ def test_list_and_get_secrets(clients: Clients) -> None:
         request={"parent": "projects/401234567890", "filter": "name:jwt"}
     )
     assert [s.name for s in filtered] == [answered_name("jwt-secret-staging")]
+    either = clients.secrets.list_secrets(  # Secret Manager's own example's shape
+        request={"parent": f"projects/{PROJECT}", "filter": "name:jwt OR name:secret-key"}
+    )
+    assert {s.name.rsplit("/", 1)[1] for s in either} == {
+        "jwt-secret-staging",
+        "secret-key-staging",
+    }
+    # "0 when the ListSecretsRequest.filter field is set" (ListSecretsResponse.total_size)
+    assert next(iter(either.pages)).total_size == 0
+    labelled = clients.secrets.list_secrets(
+        request={"parent": f"projects/{PROJECT}", "filter": "labels.env:staging AND name:key"}
+    )
+    assert "secret-key-staging" in {s.name.rsplit("/", 1)[1] for s in labelled}
+    assert all(s.labels.get("env") == "staging" for s in labelled)
     secret = clients.secrets.get_secret(name=secret_name("secret-key-staging"))
     assert secret.version_aliases == {"current": 3} and secret.labels["env"] == "staging"
     with pytest.raises(exceptions.NotFound):
