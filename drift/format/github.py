@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from drift.findings import BaselineState, Finding, Location, Severity, Unverified
 from drift.format.interface import Formatter
@@ -49,7 +51,9 @@ def command(name: str, message: str, **properties: str | int) -> str:
 @dataclass(frozen=True)
 class _Annotation:
     level: str
-    line: str
+    make: Callable[[], str]
+    """The workflow command line, made only for an annotation that is shown (GitHub shows
+    `ANNOTATIONS_PER_LEVEL` of each level; the rest are counted, not written)."""
     is_finding: bool
 
 
@@ -74,7 +78,7 @@ class GitHubFormat(Formatter):
         for annotation in annotations:
             if shown[annotation.level] < ANNOTATIONS_PER_LEVEL:
                 shown[annotation.level] += 1
-                lines.append(annotation.line)
+                lines.append(annotation.make())
             else:
                 dropped[annotation.is_finding] += 1
         if dropped:
@@ -100,7 +104,8 @@ def _framed(report: Report) -> list[_Annotation]:
         f"{report.outcome.said}, exit {int(report.exit_code)}: the annotations are the drift "
         "the fix would repair; nothing was changed"
     )
-    return [_Annotation("notice", command("notice", said, title="drift fix --dry-run"), False)]
+    line = command("notice", said, title="drift fix --dry-run")
+    return [_Annotation("notice", partial(str, line), False)]
 
 
 def _disabled(steps: list[str]) -> list[_Annotation]:
@@ -109,15 +114,20 @@ def _disabled(steps: list[str]) -> list[_Annotation]:
     its level."""
     level = SEVERITY_LOOK[Severity.WARNING].github
     title = "drift API not enabled"
-    return [_Annotation(level, command(level, visible(s), title=title), False) for s in steps]
+    lines = [command(level, visible(s), title=title) for s in steps]
+    return [_Annotation(level, partial(str, line), False) for line in lines]
 
 
 def _finding(finding: Finding) -> _Annotation:
     level = SEVERITY_LOOK[finding.severity].github
+    return _Annotation(level, partial(_finding_line, level, finding), True)
+
+
+def _finding_line(level: str, finding: Finding) -> str:
     properties = _located(finding.location)
     mark = baseline_mark(finding)
     properties["title"] = f"{finding.rule} ({finding.workload}{', ' + mark if mark else ''})"
-    return _Annotation(level, command(level, _message(finding), **properties), True)
+    return command(level, _message(finding), **properties)
 
 
 def _shown(value: str | None) -> str | None:
@@ -158,13 +168,17 @@ def _message(finding: Finding) -> str:
 
 def _unverified(item: Unverified) -> _Annotation:
     level = SEVERITY_LOOK[Severity.WARNING].github
+    return _Annotation(level, partial(_unverified_line, level, item), False)
+
+
+def _unverified_line(level: str, item: Unverified) -> str:
     said = condensed(item.reason)
     message = visible(f"{item.workload}: {item.target} could not be verified: {said}")
     properties = _located(item.location)
     properties["title"] = "drift incomplete" + (
         ", new" if item.baseline is BaselineState.NEW else ""
     )
-    return _Annotation(level, command(level, message, **properties), False)
+    return command(level, message, **properties)
 
 
 def _located(location: Location | None) -> dict[str, str | int]:
@@ -185,7 +199,8 @@ def _resolved(report: Report) -> list[_Annotation]:
     if more := len(report.resolved) - len(names):
         names.append(f"and {more} more")
     message = f"{resolved_heading(report)}: {', '.join(names)}"
-    return [_Annotation(level, command(level, message, title="drift resolved"), False)]
+    line = command(level, message, title="drift resolved")
+    return [_Annotation(level, partial(str, line), False)]
 
 
 def _dropped_line(findings: int, items: int) -> str:

@@ -48,14 +48,33 @@ def masked(report: Report) -> Report:
 
 def _finding(finding: Finding) -> Finding:
     echo = finding.rule.startswith("probe.")  # its message and actual quote the server
+    texts = (
+        mask(finding.target),
+        mask(finding.message, echo=echo),
+        mask_optional(finding.expected),
+        mask_optional(finding.actual, echo=echo),
+        mask_optional(finding.ignore_reason),
+        tuple(mask(f) for f in finding.failed),
+    )
+    was = (
+        finding.target,
+        finding.message,
+        finding.expected,
+        finding.actual,
+        finding.ignore_reason,
+        finding.failed,
+    )
+    if texts == was:  # nothing to mask (nearly every finding): no copy of it
+        return finding
+    target, message, expected, actual, ignore_reason, failed = texts
     return replace(
         finding,
-        target=mask(finding.target),
-        message=mask(finding.message, echo=echo),
-        expected=mask_optional(finding.expected),
-        actual=mask_optional(finding.actual, echo=echo),
-        ignore_reason=mask_optional(finding.ignore_reason),
-        failed=tuple(mask(f) for f in finding.failed),
+        target=target,
+        message=message,
+        expected=expected,
+        actual=actual,
+        ignore_reason=ignore_reason,
+        failed=failed,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 
 from drift.findings import BaselineState, Finding, Unverified
@@ -70,8 +71,31 @@ class MarkdownFormat(Formatter):
         self.limit = limit
 
     def compose(self, report: Report) -> str:
-        whole = _whole(report)
-        return whole if len(whole.encode()) <= self.limit else _cut(report, self.limit)
+        made = _Made(report)
+        whole = _whole(report, made)
+        return whole if len(whole.encode()) <= self.limit else _cut(report, self.limit, made)
+
+
+class _Made:
+    """What the whole summary and its cut both show, made once for one report: the head,
+    the tail, a finding's cells (the cut's rows are the whole's again)."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self._cells: dict[int, list[str]] = {}
+
+    @cached_property
+    def head(self) -> list[str]:
+        return _head(self.report)
+
+    @cached_property
+    def tail(self) -> list[str]:
+        return _tail(self.report)
+
+    def cells(self, f: Finding) -> list[str]:
+        if (found := self._cells.get(id(f))) is None:
+            found = self._cells[id(f)] = _finding_cells(f)
+        return found
 
 
 def _head(report: Report) -> list[str]:
@@ -112,8 +136,8 @@ def _tail(report: Report) -> list[str]:
     return out
 
 
-def _whole(report: Report) -> str:
-    out = _head(report)
+def _whole(report: Report, made: _Made) -> str:
+    out = list(made.head)
     for service, findings in by_service(report.active):
         heading = f"### {md_text(service)}"
         if revs := revisions(findings):
@@ -121,7 +145,7 @@ def _whole(report: Report) -> str:
         out += ["", heading, ""]
         out += md_table(
             ["severity", "rule", "target", "message", "location"],
-            (_finding_cells(f) for f in findings),
+            (made.cells(f) for f in findings),
         )
     if report.probes:
         out += ["", "### Probes", ""]
@@ -199,10 +223,10 @@ def _whole(report: Report) -> str:
         )
         out += ["", "### Repair", "", intro, ""]
         out += md_fence(report.fix_commands, "bash")
-    return "\n".join(out + _tail(report)) + "\n"
+    return "\n".join(out + made.tail) + "\n"
 
 
-def _ranked_rows(report: Report) -> list[tuple[str, str]]:
+def _ranked_rows(report: Report, made: _Made) -> list[tuple[str, str]]:
     """Every finding and unverified item as one row of one table, `most_severe_first` (each
     with what it is counted as when left out)."""
     rows: list[tuple[str, str]] = []
@@ -218,10 +242,8 @@ def _ranked_rows(report: Report) -> list[tuple[str, str]]:
             ]
             rows.append(("unverified item", _row(cells)))
         else:
-            cells = _finding_cells(item)
-            rows.append(
-                (item.severity.value, _row([*cells[:2], md_text(item.workload), *cells[2:]]))
-            )
+            said = made.cells(item)
+            rows.append((item.severity.value, _row([*said[:2], md_text(item.workload), *said[2:]])))
     return rows
 
 
@@ -229,14 +251,14 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _cut(report: Report, limit: int) -> str:
+def _cut(report: Report, limit: int, made: _Made) -> str:
     """The summary within `limit` bytes when the whole is larger: one table, the most severe
     rows first across services, cut from the least severe end, the hints the rows point to,
     and a line counting what was left out and saying where it is. Empty when not even that
     line fits."""
-    rows = _ranked_rows(report)
+    rows = _ranked_rows(report, made)
     head = [
-        *_head(report),
+        *made.head,
         "",
         "### Most severe first, across services",
         "",
@@ -265,7 +287,7 @@ def _cut(report: Report, limit: int) -> str:
             f"{counted} left out, the least severe{also}. The JSON report (`--json FILE`; the "
             "GitHub Action's `report-file`, kept as an artifact or in the cache) has them all."
         )
-        lines = [*head, *(row for _, row in rows[:kept]), *hints, *_tail(report), "", note]
+        lines = [*head, *(row for _, row in rows[:kept]), *hints, *made.tail, "", note]
         return "\n".join(lines) + "\n"
 
     # the longest the rest can be: every row counted as left out
