@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from drift.errors import ExitCode
 from drift.findings import (
@@ -180,9 +181,10 @@ class Report(Scope):
             profiles_dir=profile.read_from,
         )
 
-    @property
+    @cached_property
     def active(self) -> tuple[Finding, ...]:
-        """Findings that count (not silenced by `ignore`), most severe first."""
+        """Findings that count (not silenced by `ignore`), most severe first (sorted once: a
+        report is never changed, and a renderer of a large fleet reads this many times)."""
         return sort_findings(f for f in self.findings if f.counted)
 
     @property
