@@ -3,11 +3,11 @@ TYPE_CHECKING imports included), and every import points to the same layer or on
 
 from __future__ import annotations
 
-import ast
-import functools
 from pathlib import Path
 
 import pytest
+
+from tests.drift_imports import Statement, import_statements, shared_file
 
 ROOT = Path(__file__).resolve().parents[1] / "drift"
 
@@ -75,26 +75,31 @@ def module_name(path: Path) -> str:
 MODULES = {module_name(p): p for p in ROOT.rglob("*.py")}
 
 
-def imports(path: Path) -> set[str]:
-    """Every drift module `path` imports, wherever the import statement is."""
+def imports(statements: list[Statement]) -> set[str]:
+    """Every drift module a module's import `statements` name, wherever each statement is."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names = [f"{node.module}.{alias.name}" for alias in node.names]
-            names = [n if n in MODULES else node.module for n in names]
+    for kind, module, level, aliases in statements:
+        if kind == "import":
+            names = aliases
+        elif module and not level:
+            names = [f"{module}.{alias}" for alias in aliases]
+            names = [n if n in MODULES else module for n in names]
         else:
             continue
         found.update(n for n in names if n.split(".")[0] == "drift" and n in MODULES)
     return found
 
 
-@functools.cache
-def graph() -> dict[str, set[str]]:
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """Each drift module's drift imports; parsed at the first test that asks, not when the
-    file is collected (every pytest worker collects it: about 0.9 s of CPU each)."""
-    return {name: imports(path) - {name} for name, path in MODULES.items()}
+    file is collected (every pytest worker collects it: about 0.9 s of CPU each), and shared
+    with test_dependencies through tests/drift_imports.py."""
+    statements = import_statements(ROOT, shared_file(tmp_path_factory))
+    return {
+        module_name(path): imports(found) - {module_name(path)}
+        for path, found in statements.items()
+    }
 
 
 def layer(module: str) -> int:
@@ -147,12 +152,12 @@ def test_the_checker_finds_a_cycle() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-def test_no_import_cycle() -> None:
-    assert cycles(graph()) == []
+def test_no_import_cycle(graph: dict[str, set[str]]) -> None:
+    assert cycles(graph) == []
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
-def test_imports_point_down(module: str) -> None:
+def test_imports_point_down(module: str, graph: dict[str, set[str]]) -> None:
     mine = layer(module)
-    upward = sorted(m for m in graph()[module] if layer(m) > mine)
+    upward = sorted(m for m in graph[module] if layer(m) > mine)
     assert not upward, f"{module} (layer {mine}) imports higher layers: {upward}"

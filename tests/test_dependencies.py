@@ -3,26 +3,28 @@ pyproject.toml declares: an install from the package alone never meets an Import
 
 from __future__ import annotations
 
-import ast
 import re
 import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
 
+import pytest
+
 from tests.cliutil import REPO
+from tests.drift_imports import Statement, import_statements, shared_file
 
 DRIFT = REPO / "drift"
 
 
-def _imported(tree: ast.AST) -> set[str]:
+def _imported(statements: list[Statement]) -> set[str]:
     names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    for kind, module, level, aliases in statements:
+        if kind == "import":
+            names.update(aliases)
+        elif level == 0 and module:
+            names.add(module)
+            names.update(f"{module}.{alias}" for alias in aliases)
     return names
 
 
@@ -65,12 +67,13 @@ def _distributions(module: str, owners: dict[Path, set[str]]) -> set[str]:
     return set()
 
 
-def test_every_third_party_import_is_declared() -> None:
+def test_every_third_party_import_is_declared(tmp_path_factory: pytest.TempPathFactory) -> None:
     modules: set[str] = set()
-    for path in DRIFT.rglob("*.py"):
+    # (parsed once with test_architecture's: tests/drift_imports.py)
+    for path, statements in import_statements(DRIFT, shared_file(tmp_path_factory)).items():
         if "sandbox" in path.relative_to(DRIFT).parts:
             continue  # the emulator: dev-only, as `make test` installs it
-        modules |= {m for m in _imported(ast.parse(path.read_text())) if _third_party(m)}
+        modules |= {m for m in _imported(statements) if _third_party(m)}
     assert "google.cloud.run_v2" in modules and "typer" in modules  # the walk sees imports
     index = _owners()
     declared = _declared()

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,15 +66,53 @@ def foreground(*args: str) -> Iterator[Foreground]:
             run.returncode = proc.returncode
 
 
-def test_sandbox_command_serves_and_stops_on_ctrl_c() -> None:
-    with foreground() as run:
-        assert set(run.exports) == {
-            "CLOUD_RUN_EMULATOR_HOST",
-            "SECRET_MANAGER_EMULATOR_HOST",
-            "RESOURCE_MANAGER_EMULATOR_HOST",
-        }
-        done = drift("check", "staging", env=run.exports)
-        assert done.returncode == 1 and "env.forbidden" in done.stdout
+class Served:
+    """One plain `drift sandbox` for the tests that use it while it serves and the test that
+    stops it: the same command started the same way, so they share one process (the two that
+    only read it first, in file order; a test that finds it stopped starts another)."""
+
+    def __init__(self) -> None:
+        self.stack = ExitStack()
+        self.run: Foreground | None = None
+
+    def running(self) -> Foreground:
+        if self.run is None or self.run.returncode is not None:
+            self.run = self.stack.enter_context(foreground())
+        return self.run
+
+    def stop(self) -> Foreground:
+        """Ctrl-C (the end of `foreground`'s block); the run with its exit code and stderr."""
+        run = self.running()
+        self.stack.close()
+        return run
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Served]:
+    shared = Served()
+    with shared.stack:
+        yield shared
+
+
+def test_the_foreground_sandbox_exports_a_test_token_the_backends_accept(served: Served) -> None:
+    run = served.running()
+    assert set(run.tokens) == {"ACME_TEST_JWT"}
+    env = {**run.exports, **run.tokens}
+    good = drift("probe", "staging", "--service", "api", env=env)
+    assert good.returncode == 0, good.stdout + good.stderr
+    # (its exit 0 on Ctrl-C: the next test stops this same process and asserts it)
+
+
+def test_sandbox_command_serves_and_stops_on_ctrl_c(served: Served) -> None:
+    run = served.running()
+    assert set(run.exports) == {
+        "CLOUD_RUN_EMULATOR_HOST",
+        "SECRET_MANAGER_EMULATOR_HOST",
+        "RESOURCE_MANAGER_EMULATOR_HOST",
+    }
+    done = drift("check", "staging", env=run.exports)
+    assert done.returncode == 1 and "env.forbidden" in done.stdout
+    served.stop()
     assert run.returncode == 0
     assert "Traceback" not in run.errors
     # nothing of it is left (no backend process still serving): its process group is gone —
@@ -142,15 +180,6 @@ def test_log_records_every_call_served(tmp_path: Path) -> None:
     assert all(set(r) == {"time", "method", "resource", "status"} for r in records)
     text = log.read_text()
     assert not [v for v in scenario_secret_values(default_scenario_path()) if v in text]
-
-
-def test_the_foreground_sandbox_exports_a_test_token_the_backends_accept() -> None:
-    with foreground() as run:
-        assert set(run.tokens) == {"ACME_TEST_JWT"}
-        env = {**run.exports, **run.tokens}
-        good = drift("probe", "staging", "--service", "api", env=env)
-        assert good.returncode == 0, good.stdout + good.stderr
-    assert run.returncode == 0
 
 
 def test_token_is_accepted_by_the_backends(sandbox: Sandbox) -> None:

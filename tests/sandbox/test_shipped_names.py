@@ -21,6 +21,6 @@ def test_a_shipped_scenario_is_found_by_its_name_alone(tmp_path: Path) -> None:
 
 
 def test_sandbox_token_takes_a_shipped_name_from_any_directory(tmp_path: Path) -> None:
-    done = drift("sandbox", "token", "--scenario", "default", cwd=tmp_path)
+    done = drift("sandbox", "token", "--scenario", "default", cwd=tmp_path, serves=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("export ACME_TEST_JWT=")
