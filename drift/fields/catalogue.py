@@ -346,13 +346,15 @@ def stated_conflicts(service: str, stated: Stated) -> list[tuple[str, str]]:
     ]
 
 
-def read_settings(source: Source) -> dict[str, SettingValue]:
+def read_settings(source: Source, unread: dict[str, str] | None = None) -> dict[str, SettingValue]:
     """Every setting of the catalogue the workload's kind has, as Cloud Run applies it
     (defaults included), but those the workload does not let drift read
-    (`unreadable_settings`): never a default in their place (a worker pool that may scale
+    (`unreadable_settings`, or `unread`: what it returned for this same source, when the
+    caller has it already): never a default in their place (a worker pool that may scale
     automatically is not one manual instance), for any reader (check, init, compare,
     history, plan, rollback: SPEC invariant 6)."""
-    unread = unreadable_settings(source)
+    if unread is None:
+        unread = unreadable_settings(source)
     return {name: read(source) for name, read in _READERS[source.kind] if name not in unread}
 
 
@@ -379,5 +381,6 @@ NOT_READ = "unknown (drift cannot read it)"
 def read_shown(source: Source, show: Callable[[str, SettingValue], str]) -> dict[str, str]:
     """Every setting of `read_settings` as `show` (name, value) shows it, and each one drift
     cannot read (`unreadable_settings`) as `NOT_READ`: what a rollback's preview says."""
-    shown = {name: show(name, value) for name, value in read_settings(source).items()}
-    return shown | dict.fromkeys(unreadable_settings(source), NOT_READ)
+    unread = unreadable_settings(source)
+    shown = {name: show(name, value) for name, value in read_settings(source, unread).items()}
+    return shown | dict.fromkeys(unread, NOT_READ)

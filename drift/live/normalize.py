@@ -161,10 +161,11 @@ def revision_config(
     revision = raw(revision)
     chosen = pick_container(revision.containers, container)
     source = Source(raw(service), revision, chosen, kind)
+    unreadable = unreadable_settings(source)
     return RevisionConfig(
         containers=tuple(container_config(revision, c) for c in revision.containers),
-        settings=read_settings(source),
-        unreadable=unreadable_settings(source),
+        settings=read_settings(source, unreadable),
+        unreadable=unreadable,
         service_account=revision.service_account,
         primary=chosen.name if chosen is not None else (container or ""),
         unmounted=_unmounted(revision),

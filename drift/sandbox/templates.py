@@ -92,6 +92,11 @@ def merge_template(base: Spec, change: BaseTemplateSpec) -> Spec:
     return type(base).model_validate(data)
 
 
+SERVICE_DEFAULTS = merge_template(CONTAINER_DEFAULTS, TEMPLATE_DEFAULTS)
+"""A service's defaults with its container's: merged once (`merge_template` never changes its
+`base`, nor does `resolve` change what it merges onto)."""
+
+
 def resolve(spec: Spec) -> Spec:
     """The template with the sandbox's defaults under it (container defaults only when the
     scenario does not give the containers in v2 JSON form)."""
@@ -102,9 +107,7 @@ def resolve(spec: Spec) -> Spec:
     elif isinstance(spec, JobTemplateSpec):
         base = JOB_DEFAULTS if containers else JobTemplateSpec()
     else:
-        base = TEMPLATE_DEFAULTS
-        if containers:
-            base = merge_template(CONTAINER_DEFAULTS, TEMPLATE_DEFAULTS)
+        base = SERVICE_DEFAULTS if containers else TEMPLATE_DEFAULTS
     return cast(Spec, merge_template(base, spec))  # base is of spec's own type
 
 
@@ -160,11 +163,25 @@ def apply_json(message: Message, api: Mapping[str, Any]) -> None:
     copy_fields(parsed, message, names)
 
 
+_FLAT = (
+    "min_instances",
+    "max_instances",
+    "concurrency",
+    "session_affinity",
+    "timeout",
+    "execution_environment",
+    "max_retries",
+)
+
+
 def template_pb(spec: BaseTemplateSpec, name: str, target: Any = TemplatePb) -> Any:
     """The template a (resolved) scenario template describes: a RevisionTemplate, or
     (`target`) a WorkerPoolRevisionTemplate or a TaskTemplate, which take the same-named
     fields (the scenario models refuse the keys a target has not)."""
-    flat = spec.model_dump(exclude_unset=True)
+    given = spec.model_fields_set
+    # what model_dump(exclude_unset=True) would give for these scalar keys (ints, bools,
+    # strings), without dumping the whole model: a key the scenario did not set reads None
+    flat = {key: getattr(spec, key) for key in _FLAT if key in given}
     template = TemplatePb(
         labels=spec.labels or {},
         annotations=spec.annotations or {},
