@@ -16,10 +16,8 @@ import contextlib
 import copy
 import datetime as dt
 import json
-import math
 import os
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
-from json.encoder import encode_basestring_ascii as _quote
 from pathlib import Path
 from typing import Any
 
@@ -209,65 +207,6 @@ def _plain(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-class _Unusual(Exception):
-    """A value `_text` leaves to `json.dumps`."""
-
-
-def _text(doc: Any) -> str:
-    """`json.dumps(doc, indent=2, sort_keys=True)`, the same text: JSON's own types (exactly
-    `dict`, `list`, `tuple`, `str`, `int`, finite `float`, `bool`, None, keys `str`) written
-    by one recursive walk instead of the pure-Python encoder's generators (`indent` keeps
-    `json` off its C encoder); any other value, by `json.dumps` itself."""
-    out: list[str] = []
-    try:
-        _write(doc, out, "\n")
-    except (_Unusual, RecursionError):
-        return json.dumps(doc, indent=2, sort_keys=True)
-    return "".join(out)
-
-
-def _write(value: Any, out: list[str], newline: str) -> None:
-    kind = type(value)
-    if kind is str:
-        out.append(_quote(value))
-    elif kind is dict:
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + "  "
-        first = True
-        for key, item in sorted(value.items()):
-            if type(key) is not str:
-                raise _Unusual
-            out.append(("{" if first else ",") + inner + _quote(key) + ": ")
-            first = False
-            _write(item, out, inner)
-        out.append(newline + "}")
-    elif kind is list or kind is tuple:
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + "  "
-        first = True
-        for item in value:
-            out.append(("[" if first else ",") + inner)
-            first = False
-            _write(item, out, inner)
-        out.append(newline + "]")
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif kind is int:
-        out.append(int.__repr__(value))
-    elif kind is float and math.isfinite(value):
-        out.append(float.__repr__(value))
-    else:
-        raise _Unusual
-
-
 STATES = frozenset(v for k, v in vars(State).items() if k.isupper())
 _SHAPE = entry_check(Entry, Write, STATES, [k.value for k in Kind])
 
@@ -295,7 +234,7 @@ class Journal:
         # it short: `echo` masks its prefixes too)
         note = redact.scrub(redact.mask(note, echo=True))
         entry.history.append({"at": now_text(), "state": state, "note": note})
-        data = (_text(entry.to_json()) + "\n").encode()
+        data = (json.dumps(entry.to_json(), indent=2, sort_keys=True) + "\n").encode()
         target = self.file(entry)
         try:
             existing = target.read_bytes() if target.is_file() else None
