@@ -221,6 +221,28 @@ class Rules:
         return value
 
 
+class Memo:
+    """What an anchored collection read without a problem noted comes to wherever an alias
+    puts it: its nodes, its scalars' text, the levels it nests below itself. Either parser
+    counts an alias to it at once when it `fits`, and builds it once the document is read:
+    a document that aliases multiply past a limit is refused at the node that crosses it,
+    without building all that comes before."""
+
+    __slots__ = ("nodes", "text", "height")
+
+    def __init__(self, nodes: int, text: int, height: int) -> None:
+        self.nodes, self.text, self.height = nodes, text, height
+
+    def fits(self, rules: Rules, depth: int) -> bool:
+        """Whether it can be read at `depth` with no limit crossed inside it (so neither
+        a problem nor a line of it can be said)."""
+        return (
+            rules.nodes + self.nodes <= MAX_NODES
+            and rules.text + self.text <= MAX_EXPANDED
+            and depth + self.height <= MAX_DEPTH
+        )
+
+
 def oneline(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text[:200] or type(exc).__name__

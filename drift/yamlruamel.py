@@ -14,6 +14,7 @@ from drift.yamldoc import (
     MAX_DEPTH,
     Integers,
     Located,
+    Memo,
     Path_,
     Rules,
     YamlProblems,
@@ -175,10 +176,14 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
         raise YamlProblems([_unacceptable(name, text, exc)]) from None
     except (YAMLError, RecursionError, ValueError, TypeError) as exc:
         raise YamlProblems([Problem(name, 1, f"invalid YAML: {oneline(exc)}")]) from None
-    lines: dict[Path_, int] = {}
-    rules = Rules(name, integers)
-    walker = _Walker(rules, lines, yaml.constructor, {v: k for k, v in stand_ins.items()})
-    data = None if node is None else walker.walk(node, (), 0)
+    back = {v: k for k, v in stand_ins.items()}
+    for at_once in (True, False):
+        lines: dict[Path_, int] = {}
+        rules = Rules(name, integers)
+        walker = _Walker(rules, lines, yaml.constructor, back, at_once=at_once)
+        data = None if node is None else walker.document(node)
+        if not (walker.later and rules.problems):  # else read again (`_Walker.at_once`)
+            break
     return rules.finish(Located(name, data, lines))
 
 
@@ -217,18 +222,82 @@ def _unacceptable(name: str, text: str, exc: Any) -> Problem:
 
 
 class _Walker:
-    """Composed nodes -> plain data, recording the line of every key and item."""
+    """Composed nodes -> plain data, recording the line of every key and item. An anchored
+    collection is one node however many aliases share it: walked again at each (so the
+    limits count every use), or, where the limits can take it whole (`Memo`), counted at
+    once and walked once the document is read (`drift.yamlfast` does the same)."""
 
     def __init__(
-        self, rules: Rules, lines: dict[Path_, int], constructor: Any, back: dict[str, str]
+        self,
+        rules: Rules,
+        lines: dict[Path_, int],
+        constructor: Any,
+        back: dict[str, str],
+        *,
+        at_once: bool = True,
     ) -> None:
+        self.at_once = at_once
+        """Whether a shared node that fits is counted at once, walked last; not when the
+        walk noted a problem and so hands back a partial document: a duplicate key's value,
+        walked after an alias, may then give a path a line that the alias walked last would
+        take."""
         self.rules = rules
         self.lines = lines
         self.constructor = constructor
         self.back = str.maketrans("".join(back), "".join(back.values())) if back else None
         """`_stand_ins` undone: the text's own NEL, LS and PS characters."""
+        self.memos: dict[int, Memo] = {}  # by id: anchored collections, once walked
+        self.later: list[tuple[Any, Path_, int, Any]] = []  # (holder, path, depth, node)
 
-    def walk(self, node: Any, path: Path_, depth: int) -> Any:
+    def document(self, node: Any) -> Any:
+        """The data of the document `node`, aliases counted at once built last (each fits
+        the limits: counted afresh, then the document's totals put back)."""
+        data = self.walk(node, (), 0)
+        rules = self.rules
+        if self.later and rules.problems:
+            return data  # to be walked again, `at_once` false
+        nodes, text = rules.nodes, rules.text
+        for holder, path, depth, shared in self.later:  # grows while it runs
+            rules.nodes = rules.text = 0
+            holder[path[-1]] = self.walk(shared, path, depth)
+        rules.nodes, rules.text = nodes, text
+        return data
+
+    def height(self, node: Any) -> int:
+        """How many levels below `node` its deepest node is."""
+        from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+        memo = self.memos.get(id(node))
+        if memo is not None:
+            return memo.height
+        if isinstance(node, MappingNode):
+            return 1 + max((self.height(value) for _, value in node.value), default=-1)
+        if isinstance(node, SequenceNode):
+            return 1 + max((self.height(item) for item in node.value), default=-1)
+        return 0
+
+    def walk(self, node: Any, path: Path_, depth: int, holder: Any = None) -> Any:
+        """`holder`: the mapping or list the value goes into at `path[-1]`, where a shared
+        node counted at once is put when it is walked (`document`)."""
+        if node.anchor is None or not isinstance(node.value, list):  # no shared collection
+            return self.node(node, path, depth)
+        rules = self.rules
+        memo = self.memos.get(id(node))
+        if memo is not None:  # an alias
+            if holder is not None and memo.fits(rules, depth):
+                rules.nodes += memo.nodes
+                rules.text += memo.text
+                self.later.append((holder, path, depth, node))
+                return None
+            return self.node(node, path, depth)
+        nodes, text, noted = rules.nodes, rules.text, len(rules.problems)
+        data = self.node(node, path, depth)
+        if self.at_once and len(rules.problems) == noted:  # no problem noted: what it comes to
+            height = self.height(node)
+            self.memos[id(node)] = Memo(rules.nodes - nodes, rules.text - text, height)
+        return data
+
+    def node(self, node: Any, path: Path_, depth: int) -> Any:
         from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
         rules = self.rules
@@ -250,13 +319,13 @@ class _Walker:
                     self.walk(value_node, (*path, skey), depth + 1)
                     continue
                 self.lines[(*path, skey)] = key_line + 1
-                out[skey] = self.walk(value_node, (*path, skey), depth + 1)
+                out[skey] = self.walk(value_node, (*path, skey), depth + 1, out)
             return out
         if isinstance(node, SequenceNode):
-            items = []
+            items: list[Any] = []
             for i, item in enumerate(node.value):
                 self.lines[(*path, i)] = item.start_mark.line + 1
-                items.append(self.walk(item, (*path, i), depth + 1))
+                items.append(self.walk(item, (*path, i), depth + 1, items))
             return items
         return self.scalar(node)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from drift import yamlruamel
-from drift.yamldoc import MAX_BYTES, MAX_EXPANDED, Located, YamlProblems
+from drift.yamldoc import MAX_BYTES, MAX_EXPANDED, MAX_NODES, Located, YamlProblems
 from drift.yamlfile import load_located, parse_text
 
 Parse = Callable[[str, str], Located]
@@ -149,6 +149,29 @@ def test_a_billion_laughs_is_refused_not_expanded(parser: str, tmp_path: Path) -
     if parser == "auto":
         (tmp_path / "bomb.yaml").write_text(text)
         assert refused(tmp_path / "bomb.yaml") == message
+
+
+def alias_bomb(width: int, levels: int) -> str:
+    """A list of three nodes on lines 2-4 (`x`, `yy`, a mapping `{k: v}` of two), aliased
+    `width` times at each of `levels` levels: width ** levels copies of it."""
+    text = "a: &a\n  - x\n  - yy\n  - {k: v}\n"
+    names = "abcdefghijk"
+    for alias, anchor in zip(names[:levels], names[1 : levels + 1], strict=True):
+        text += f"{anchor}: &{anchor} [" + ", ".join([f"*{alias}"] * width) + "]\n"
+    return text
+
+
+@pytest.mark.parametrize("parser", list(PARSERS))
+@pytest.mark.parametrize(("width", "levels", "line"), [(4, 10, 2), (6, 8, 3), (7, 8, 4)])
+def test_an_alias_bomb_is_refused_at_the_node_that_crosses_the_limit(
+    parser: str, width: int, levels: int, line: int
+) -> None:
+    """At the line of the node that is the (MAX_NODES + 1)th in reading order, every alias
+    counted at each use: a copy the limit can take whole is counted at once (not built), so
+    the node that crosses it must still be the one found (these lines are what drift said
+    when it built every copy up to the limit)."""
+    message = problem(PARSERS[parser], alias_bomb(width, levels))
+    assert message == f"p.yaml:{line}: more than {MAX_NODES} YAML nodes"
 
 
 @pytest.mark.parametrize("parser", list(PARSERS))

@@ -9,6 +9,7 @@ those the fast path hands back on purpose."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -59,7 +60,10 @@ def keys() -> st.SearchStrategy[str]:
     )
 
 
+@functools.cache
 def documents() -> st.SearchStrategy[Node]:
+    """One strategy, built once: a recursive strategy is validated whole the first time it is
+    drawn from, and a new one at each draw was a fifth of the CPU of the tests drawing it."""
     tree = st.recursive(
         scalar_texts().map(lambda text: ("scalar", text)),
         lambda children: st.one_of(

@@ -78,7 +78,18 @@ def scalars() -> st.SearchStrategy[Any]:
     )
 
 
+_BUILT: dict[int, st.SearchStrategy[Any]] = {}
+
+
 def documents(words: list[str]) -> st.SearchStrategy[Any]:
+    """Built once for each list of words: a new recursive strategy at each draw is validated
+    whole on its first draw, again and again."""
+    if id(words) not in _BUILT:
+        _BUILT[id(words)] = _documents(words)
+    return _BUILT[id(words)]
+
+
+def _documents(words: list[str]) -> st.SearchStrategy[Any]:
     keys = st.one_of(st.sampled_from(words), st.text(max_size=12))
     return st.recursive(
         scalars(),
