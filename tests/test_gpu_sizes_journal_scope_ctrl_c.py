@@ -12,11 +12,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cliutil import drift, python_code
 
 ROOT = Path(__file__).resolve().parents[1]
 # A run whose work goes on after a first Ctrl-C and is ended by a second one that escapes the
@@ -75,14 +75,9 @@ def test_a_profile_can_state_an_rtx_pro_6000_service(parse: str, value: str) -> 
 
 
 def test_python_ctrl_c_handler_is_back_after_a_double_ctrl_c() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", STALE_HANDLER],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
+    # a process of its own, forked from the zygote (`python_code`): its subject is the end of
+    # a run, not what an interpreter does as it starts
+    done = python_code(STALE_HANDLER, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
     assert "Interrupted: 3" in done.stdout, done.stdout + done.stderr
     assert "default: True" in done.stdout, done.stdout  # main: Runner._on_sigint left behind
 
@@ -97,18 +92,8 @@ def test_a_journal_setting_does_not_stop_commands_without_a_journal(
     )
     (tmp_path / "afile").write_text("")
     env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
         "DRIFT_PROFILES_DIR": str(tmp_path / "profiles"),
         "DRIFT_JOURNAL_DIR": str(tmp_path / "afile" / "j"),
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "drift", *command],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = drift(*command, cwd=tmp_path, env=env, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr  # main: 2, "afile is a file"

@@ -5,7 +5,6 @@ refusal or failure leaves traffic where it was, and the journal lets rollback re
 from __future__ import annotations
 
 import json
-import signal
 from pathlib import Path
 
 import pytest
@@ -31,6 +30,7 @@ from tests.fix.conftest import (
     updates,
 )
 from tests.fix.terminal import Script, converse, on_a_terminal
+from tests.fix.test_lock import killed_as_its_lock_names
 
 
 def test_fix_changes_only_what_the_plan_names(
@@ -280,8 +280,10 @@ def test_killed_between_canary_and_promotion_rollback_restores(
     before = sandbox.service(PROJECT, "api")
     args = ["fix", "e2e", "--service", "api", "--profiles", str(REPO / "profiles")]
     args += ["--journal", str(tmp_path / ".drift" / "journal")]
-    terminal = on_a_terminal(args, env, tmp_path, fresh=True)  # kill -9: the real pid
-    script: Script = [(b"no traffic? [y/N]", b"y\n"), (b"Move all traffic of api", signal.SIGKILL)]
+    terminal = on_a_terminal(args, env, tmp_path)
+    locks = tmp_path / ".drift" / "journal" / "locks"
+    kill = killed_as_its_lock_names(locks, "api", terminal[0])  # kill -9: drift's own pid
+    script: Script = [(b"no traffic? [y/N]", b"y\n"), (b"Move all traffic of api", kill)]
     converse(terminal, script)
     (entry,) = entries(tmp_path)
     assert entry.state == State.CANARY_READY

@@ -10,29 +10,42 @@ from pathlib import Path
 import pytest
 
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, drift
+from tests.cliutil import REPO, python_code
 from tests.fix.conftest import PROJECT, updates
 from tests.fix.test_rollback import cli, fix_web
 
 MODELESS = Path(__file__).parent / "modeless"  # its sitecustomize makes stat show 0777
+MODELESS_DRIFT = f"""import runpy
+runpy.run_path({str(MODELESS / "sitecustomize.py")!r})
+from drift.cli import main
+main()
+"""
+"""`python -c MODELESS_DRIFT ARGS`: the modeless `sitecustomize` run first, then drift's main.
+It replaces os.stat and os.fstat, which drift and the standard library look up on `os` when
+they call them (no `from os import` in drift/; pathlib's Path.stat, os.path, shutil and
+tempfile call `os.stat`), so it needs no interpreter start of its own: the program runs
+forked from the zygote (`python_code`; a fresh interpreter under DRIFT_TESTS_FORK=0)."""
 
 
 def _modeless_cli(sandbox: Sandbox, tmp_path: Path, *args: str) -> tuple[int, str]:
     """drift with its journal on a filesystem without Unix modes (WSL /mnt/c, vfat, SMB
     file_mode=0777): stat shows 0777 for everything there, chmod changes nothing."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     env = {
+        **base,
         **sandbox.environ(),
         "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal"),
         "MODELESS_ROOT": str(tmp_path),
-        "PYTHONPATH": f"{MODELESS}{os.pathsep}{REPO}",
+        "PYTHONPATH": str(REPO),
+        "NO_COLOR": "1",
     }
-    done = drift(*args, env=env, cwd=tmp_path)
+    done = python_code(MODELESS_DRIFT, *args, env=env, cwd=tmp_path)
     assert "Traceback" not in done.stderr, done.stderr
     return done.returncode, done.stdout + done.stderr
 
 
 def test_a_fix_drift_makes_on_a_modeless_filesystem_can_be_rolled_back(
-    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sandbox: Sandbox, tmp_path: Path
 ) -> None:
     """F1 (Safety): `drift fix` creates the journal and writes its entry and changes the
     service; on WSL's /mnt/c (or any filesystem that shows 0777) its own entry then reads
@@ -40,7 +53,6 @@ def test_a_fix_drift_makes_on_a_modeless_filesystem_can_be_rolled_back(
     gives (`chmod 700`) is a no-op there. Either the fix must refuse before its first write
     (it can tell: the directory it created with mode 0700 reads back 0777), or the rollback
     must work. On main: fix exit 0, rollback exit 2."""
-    monkeypatch.setenv("DRIFT_TESTS_FORK", "0")  # a fresh interpreter: sitecustomize runs
     profiles = str(REPO / "profiles")
     before = sandbox.service(PROJECT, "web").etag
     code, out = _modeless_cli(

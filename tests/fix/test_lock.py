@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,28 @@ from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix, updates
 from tests.fix.terminal import converse, on_a_terminal
 
 LOCK = f"projects/{PROJECT}/locations/us-central1/services/web"
+
+
+def killed_as_its_lock_names(
+    locks: Path, service: str, on_the_terminal: subprocess.Popen[bytes]
+) -> Callable[[], bytes]:
+    """A `converse` step: kill -9 the drift process that `service`'s lock (in the journal's
+    `locks`) names, which must be the process on the terminal of `on_the_terminal` (its
+    standard input the same pty). Through the stand-in (`on_a_terminal`) drift is the run
+    forked from the zygote, whose own pid is what the lock records and what a kill -9 must
+    reach (the stand-in cannot pass SIGKILL on); the stand-in then ends as its run did, after
+    the zygote has reaped the run. With a fresh interpreter (DRIFT_TESTS_FORK=0) it is that
+    process itself."""
+
+    def kill() -> bytes:
+        (lock,) = locks.glob(f"*--services--{service}.lock")
+        pid = int(json.loads(lock.read_text())["pid"])
+        terminal = os.readlink(f"/proc/{on_the_terminal.pid}/fd/0")
+        assert os.readlink(f"/proc/{pid}/fd/0") == terminal, (pid, terminal)
+        os.kill(pid, signal.SIGKILL)
+        return b""  # nothing typed: converse reads on until the terminal closes
+
+    return kill
 
 
 def second(sandbox: Sandbox, tmp_path: Path, *args: str) -> tuple[int, str, float]:
@@ -134,10 +157,9 @@ def test_a_fix_killed_at_its_first_prompt_leaves_no_lock_in_the_way(
     args += ["--journal", str(journal)]
 
     def killed_at_the_prompt() -> str:
-        converse(
-            on_a_terminal(args, env, tmp_path, fresh=True),
-            [(b"no traffic? [y/N]", signal.SIGKILL)],
-        )
+        terminal = on_a_terminal(args, env, tmp_path)
+        kill = killed_as_its_lock_names(lock.parent, "web", terminal[0])
+        converse(terminal, [(b"no traffic? [y/N]", kill)])
         assert entries(tmp_path) == [] and updates(sandbox) == []
         return str(json.loads(lock.read_text())["change_id"])
 

@@ -15,7 +15,7 @@ from drift.fix.journal import Journal
 from drift.fix.journalfiles import GITIGNORE
 from drift.fix.unmade import made_only_if_used
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, python_module
+from tests.cliutil import REPO, python_code
 
 ENTRY = "20261130-080101-1ef3a--service--api.json"
 ORDERS = {"ascending": False, "descending": True}
@@ -40,7 +40,11 @@ class _Listing:
         return None
 os.listdir, os.scandir = listdir, _Listing
 """
-"""A `sitecustomize` that makes a drift process list every directory in one order."""
+"""Code that makes a drift process list every directory in one order (os.listdir, which
+Path.iterdir uses, and os.scandir, which Path.glob uses). drift and the standard library look
+both up on `os` when they list (`os.listdir(…)`; no `from os import listdir`), so the code
+needs no interpreter start of its own: it runs first in a `python -c` program, forked from the
+zygote (`python_code`), before drift's main."""
 
 
 @pytest.fixture(params=sorted(ORDERS))
@@ -125,15 +129,12 @@ def test_a_first_fix_from_the_command_line_keeps_the_gitignore(
     order: str, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     """`drift fix --journal DIR` (DIR new) in a process that lists directories one way."""
-    shim = tmp_path / "shim"
-    shim.mkdir()
-    (shim / "sitecustomize.py").write_text(SHIM)
     chosen = tmp_path / "journals" / "staging"
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
-    env = {**base, **sandbox.environ(), "PYTHONPATH": f"{shim}{os.pathsep}{REPO}"}
+    env = {**base, **sandbox.environ(), "PYTHONPATH": str(REPO)}
     env["DRIFT_TEST_LISTING"] = order
     args = ("fix", "e2e", "--yes", "-s", "web", "--journal", str(chosen))
-    done = python_module("drift", *args, env=env, cwd=REPO, fork=False)
+    done = python_code(f"{SHIM}\nfrom drift.cli import main\nmain()\n", *args, env=env, cwd=REPO)
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(Journal(chosen).entries()) == 1
     assert (chosen / ".gitignore").read_text() == GITIGNORE

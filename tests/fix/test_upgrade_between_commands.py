@@ -2,12 +2,13 @@
 left unfinished, or a change someone made by hand, is rolled back by today's drift exactly —
 the service's own fields (Binary Authorization's breakglass, the audiences' order) included,
 never "restored" with nothing written. The older drift is the last release, ec87b54, taken
-from this repository's history (`git archive`; skipped where the checkout lacks it) and run
-with this test's interpreter (PYTHONPATH on the extracted tree), against the same sandbox as
-today's drift."""
+from this repository's history (`git archive`, once for the module; skipped where the
+checkout lacks it) and run with this test's interpreter (PYTHONPATH on the extracted tree),
+against the same sandbox as today's drift."""
 
 from __future__ import annotations
 
+import compileall
 import os
 import pty
 import signal
@@ -23,7 +24,7 @@ import pytest
 from google.cloud import run_v2
 
 from drift.sandbox.faults import Fault
-from tests.cliutil import REPO, ctrl_c_as_a_terminal_has_it, drift
+from tests.cliutil import REPO, ctrl_c_as_a_terminal_has_it, drift, drift_argv
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix.conftest import LAB, lab_name, lab_world
 from tests.fix.test_rollback_service_fields import AUDIENCES, JUSTIFICATION, _configuration
@@ -37,8 +38,12 @@ PROFILE = (
 )
 
 
-def _release(tmp_path: Path) -> Path:
-    """The last release's `drift` package, extracted under tmp_path/old."""
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The last release's `drift` package, extracted once for this module's tests (which only
+    run it) and its bytecode compiled, as an installed release has it (pip compiles at install
+    time; `make test` writes bytecode too, so the release's first run would compile what it
+    imports, in each test again)."""
     try:
         blob = subprocess.run(
             ["git", "-C", str(REPO), "archive", RELEASE, "drift"],
@@ -47,13 +52,13 @@ def _release(tmp_path: Path) -> Path:
         ).stdout
     except (OSError, subprocess.CalledProcessError):
         pytest.skip(f"the release {RELEASE} is not in this checkout's history")
-    old = tmp_path / "old"
-    old.mkdir()
+    old = tmp_path_factory.mktemp("old")
     with tarfile.open(fileobj=BytesIO(blob)) as tar:
         if hasattr(tarfile, "data_filter"):  # 3.11.4+: no member outside `old`
             tar.extractall(old, filter="data")
         else:  # our own repository's history: trusted
             tar.extractall(old)  # noqa: S202
+    compileall.compile_dir(old / "drift", quiet=1)
     return old
 
 
@@ -76,17 +81,21 @@ def _breakglass_world(
     return sandbox, clients, before
 
 
-def _old_fix_stopped_in_its_cleanup(old: Path, sandbox: Any, cwd: Path) -> None:
-    """The release's `drift fix lab` in a terminal: yes to the canary, then Ctrl-C at the
-    promotion prompt, and Ctrl-C again while the cleanup's write is settling (its
-    UpdateService sent, its operation hanging): the entry is left `cleaning-up`, its lock
-    kept, as the release says ("`drift rollback ID` finishes it")."""
+def _old_fix_stopped_in_its_cleanup(old: Path | None, sandbox: Any, cwd: Path) -> None:
+    """The release's `drift fix lab` (old=None: today's) in a terminal: yes to the canary,
+    then Ctrl-C at the promotion prompt, and Ctrl-C again while the cleanup's write is
+    settling (its UpdateService sent, its operation hanging): the entry is left
+    `cleaning-up`, its lock kept, as the release says ("`drift rollback ID` finishes it").
+    The release runs in an interpreter of its own (PYTHONPATH on its tree); today's drift
+    through the worker's stand-in (`drift_argv`: forked from the zygote, the signals passed
+    on), as what is proved happens at a prompt, long after start."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
-    env.update(sandbox.environ(), PYTHONPATH=str(old), NO_COLOR="1")
+    env.update(sandbox.environ(), PYTHONPATH=str(old or REPO), NO_COLOR="1")
+    argv = drift_argv() if old is None else [sys.executable, "-m", "drift"]
     master, slave = pty.openpty()
     with ctrl_c_as_a_terminal_has_it():
         proc = subprocess.Popen(
-            [sys.executable, "-m", "drift", "fix", "lab", "--no-verify"],
+            [*argv, "fix", "lab", "--no-verify"],
             cwd=cwd,
             env=env,
             stdin=slave,
@@ -116,7 +125,7 @@ def _old_fix_stopped_in_its_cleanup(old: Path, sandbox: Any, cwd: Path) -> None:
 
 
 def test_a_release_cleanup_finished_by_todays_rollback_restores_the_breakglass_and_order(
-    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
+    release: Path, make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
 ) -> None:
     """The release's cleanup wrote the service-level settings through their text (its
     restore_request: `binary_authorization: default` without the breakglass justification,
@@ -127,7 +136,7 @@ def test_a_release_cleanup_finished_by_todays_rollback_restores_the_breakglass_a
     only, and `as_found` likewise) and exits 0 "restored": the service is left without the
     breakglass the journal recorded (BinaryAuthorization.breakglass_justification: "If
     present, indicates to use Breakglass using this justification")."""
-    old = _release(tmp_path)
+    old = release
     sandbox, clients, before = _breakglass_world(make_sandbox, clients_for, tmp_path)
     _old_fix_stopped_in_its_cleanup(old, sandbox, tmp_path)
 
@@ -156,7 +165,7 @@ def _old(old: Path, sandbox: Any, cwd: Path, *args: str) -> subprocess.Popen[str
 
 
 def test_a_release_rollback_stopped_mid_write_finished_by_todays_rollback(
-    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
+    release: Path, make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
 ) -> None:
     """The same shortcut from the other side: the release's `drift fix --yes` (canary,
     promoted), then the release's `drift rollback --yes` stopped by Ctrl-C while its write
@@ -164,7 +173,7 @@ def test_a_release_rollback_stopped_mid_write_finished_by_todays_rollback(
     lost, audiences sorted). The operator upgrades and runs `drift rollback --yes` again, as
     the release told them: today's drift says "restored", exit 0, and the breakglass the
     journal recorded is not back."""
-    old = _release(tmp_path)
+    old = release
     sandbox, clients, before = _breakglass_world(make_sandbox, clients_for, tmp_path)
     fixed = _old(old, sandbox, tmp_path, "fix", "lab", "--yes", "--no-verify")
     out, err = fixed.communicate(timeout=120)
@@ -198,7 +207,7 @@ def test_todays_rollback_force_after_a_breakglass_dropped_by_hand(
     back, and restores nothing ("already serves what served before"): --force promises to undo
     their change too (README `rollback --force`: "their change is undone too")."""
     sandbox, clients, before = _breakglass_world(make_sandbox, clients_for, tmp_path)
-    _old_fix_stopped_in_its_cleanup(REPO, sandbox, tmp_path)
+    _old_fix_stopped_in_its_cleanup(None, sandbox, tmp_path)
     service = clients.services.get_service(name=lab_name())
     assert service.binary_authorization.breakglass_justification == JUSTIFICATION
     service.binary_authorization = run_v2.BinaryAuthorization(use_default=True)

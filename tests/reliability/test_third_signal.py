@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 
 from drift.fix.journal import Journal, State
 from drift.sandbox import Fault, Sandbox
-from tests.cliutil import spawn_as_a_terminal_does
+from tests.cliutil import python_argv, spawn_as_a_terminal_does
 from tests.reliability.test_interruption import FIX_WEB, operations
 
 HOOK = """
@@ -58,8 +57,10 @@ def test_a_third_signal_says_what_the_journal_says_was_written(
     sandbox.inject(Fault("GetOperation", None, latency_ms=60_000))  # no deploy ever ends
     journal = Journal(tmp_path / ".drift" / "journal")
     env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(journal.directory)}
+    # through the zygote (`python_argv`): what it proves happens at the third signal, long
+    # after start
     proc: subprocess.Popen[str] = spawn_as_a_terminal_does(
-        [sys.executable, "-c", HOOK, *FIX_WEB],
+        [*python_argv(), "-c", HOOK, *FIX_WEB],
         env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
