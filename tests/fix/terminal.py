@@ -7,7 +7,6 @@ import pty
 import select
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,15 +20,11 @@ Script = list[tuple[bytes, bytes | int | Callable[[], bytes | int]]]
 when the prompt appears: to change the sandbox at that point first)."""
 
 
-def on_a_terminal(
-    args: list[str], env: dict[str, str], cwd: Path, *, fresh: bool = False
-) -> Terminal:
+def on_a_terminal(args: list[str], env: dict[str, str], cwd: Path) -> Terminal:
     """`drift ARGS` on a terminal of its own: this worker's stand-in (`drift_argv`: the run
-    forked from the zygote, the signals a terminal sends passed on to it, SIGABRT too), or
-    (`fresh`: a test that kills drift with SIGKILL, which only the real pid can get) a fresh
-    `python -m drift`."""
-    argv = [sys.executable, "-m", "drift"] if fresh else drift_argv()
-    return spawn_on_a_terminal([*argv, *args], env, cwd)
+    forked from the zygote, the signals a terminal sends passed on to it, SIGABRT too; a kill
+    -9 goes to the run's own pid, as the lock it holds names it)."""
+    return spawn_on_a_terminal([*drift_argv(), *args], env, cwd)
 
 
 def spawn_on_a_terminal(argv: list[str], env: dict[str, str], cwd: Path) -> Terminal:
