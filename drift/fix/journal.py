@@ -13,11 +13,10 @@ else is refused."""
 from __future__ import annotations
 
 import contextlib
-import copy
 import datetime as dt
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -170,8 +169,7 @@ class Entry:
         return any(w.get("landed") is not False for w in self.writes)
 
     def to_json(self) -> dict[str, Any]:
-        # what `asdict` returns, without its generic walk over every leaf (`_plain`)
-        data = {f.name: _plain(getattr(self, f.name)) for f in _STORED}
+        data = {f.name: _plain(getattr(self, f.name)) for f in _STORED}  # a copy: `_plain`
         withhold(data)  # never a plain copy of a secret (SPEC safety invariant 1)
         if not data["withheld"]:
             del data["withheld"]
@@ -184,27 +182,19 @@ class Entry:
 
 
 UNSTORED = ("filled", "problem", "unreadable", "source")
-NAMES = {f.name for f in fields(Entry)} - set(UNSTORED)
 _STORED = tuple(f for f in fields(Entry) if f.name not in UNSTORED)
-_ATOMS = frozenset({str, int, float, bool, type(None)})
+NAMES = {f.name for f in _STORED}
 
 
 def _plain(value: Any) -> Any:
-    """A deep copy of `value` as `dataclasses.asdict` makes it (a new dict or list at every
-    level, the same atoms), walking JSON's own types directly; anything else as `asdict`
-    copies it (`copy.deepcopy`, a dataclass as its dict)."""
-    kind = type(value)
-    if kind in _ATOMS:
-        return value
-    if kind is dict:
-        return {_plain(k): _plain(v) for k, v in value.items()}
-    if kind is list:
+    """A deep copy of the entry's JSON values (every dict and list made anew; strings,
+    numbers and the rest shared, as they cannot change): what `asdict` made of them,
+    without its generic walk (`copy.deepcopy` of every leaf)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
         return [_plain(v) for v in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
-    if kind is tuple:
-        return tuple(_plain(v) for v in value)
-    return copy.deepcopy(value)
+    return value
 
 
 STATES = frozenset(v for k, v in vars(State).items() if k.isupper())

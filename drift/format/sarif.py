@@ -161,8 +161,7 @@ def sarif_log(report: Report, keep: int = RESULTS_KEPT) -> dict[str, Any]:
         }
         for u in sorted_unverified(report)
     ]
-    # which results are kept is decided on the findings, so that only those are built (a
-    # first check of a large fleet finds six times what a log carries)
+    # chosen on the findings: only those kept are built (a large fleet's are many more)
     chosen = _kept(
         [*((f, None) for f in _sorted(report)), *((u.finding, u) for u in _in_scope(report))],
         keep,
