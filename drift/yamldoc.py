@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from drift.errors import Problem
 
@@ -28,6 +28,7 @@ MERGE_KEY = (
 """What either YAML reader says of a key that is no plain name, and of YAML 1.1's merge key."""
 
 Path_ = tuple[str | int, ...]
+T = TypeVar("T")
 
 
 class WrittenFloat(float):
@@ -223,10 +224,7 @@ class Rules:
 
 class Memo:
     """What an anchored collection read without a problem noted comes to wherever an alias
-    puts it: its nodes, its scalars' text, the levels it nests below itself. Either parser
-    counts an alias to it at once when it `fits`, and builds it once the document is read:
-    a document that aliases multiply past a limit is refused at the node that crosses it,
-    without building all that comes before."""
+    puts it: its nodes, its scalars' text, the levels it nests below itself (`Aliases`)."""
 
     __slots__ = ("nodes", "text", "height")
 
@@ -241,6 +239,76 @@ class Memo:
             and rules.text + self.text <= MAX_EXPANDED
             and depth + self.height <= MAX_DEPTH
         )
+
+
+class ReadAgain(Exception):
+    """Read the document again with every alias built in place (`Aliases.at_once` false)."""
+
+
+class Aliases:
+    """Aliases to anchored collections, as both parsers count and build them. An anchored
+    collection read without a problem noted leaves its `Memo` (`remember`); an alias to it
+    that `fits` is counted at once (`counted`) and built once the document is read
+    (`build_later`); any other is built in place, so the limits count every use. A document
+    that aliases multiply past a limit is thus refused at the node that crosses it, at that
+    node's line, without building all that comes before. Each parser gives what is its own:
+    what a key and a target are, how to build a target at a path, how high a collection is."""
+
+    def __init__(self, rules: Rules, *, at_once: bool) -> None:
+        self.rules = rules
+        self.at_once = at_once
+        """Whether an alias that fits is counted at once, built last; not when the reading
+        noted a problem and so hands back a partial document: a duplicate key's value, read
+        after an alias, may then give a path a line that the alias built last would take."""
+        self.memos: dict[Hashable, Memo] = {}  # what an anchored collection came to, once read
+        self.later: list[tuple[Any, Path_, int, Any]] = []  # (holder, path, depth, target)
+
+    @staticmethod
+    def reading(read: Callable[[bool], T]) -> T:
+        """`read(at_once)`; once more with `at_once` false if it must (`ReadAgain`)."""
+        try:
+            return read(True)
+        except ReadAgain:
+            return read(False)
+
+    def counted(self, key: Hashable, holder: Any, path: Path_, depth: int, target: Any) -> bool:
+        """Whether the alias to `key` at `path` is counted at once, to be built last (into
+        `holder`, the mapping or list it goes into at `path[-1]`): when its Memo fits."""
+        memo = self.memos.get(key)
+        if holder is None or memo is None or not memo.fits(self.rules, depth):
+            return False
+        self.rules.nodes += memo.nodes
+        self.rules.text += memo.text
+        self.later.append((holder, path, depth, target))
+        return True
+
+    def mark(self) -> tuple[int, int, int]:
+        """The totals before an anchored collection is read (`remember`)."""
+        rules = self.rules
+        return rules.nodes, rules.text, len(rules.problems)
+
+    def remember(
+        self, key: Hashable, mark: tuple[int, int, int], height: Callable[[], int]
+    ) -> None:
+        """After reading the anchored collection `key` from `mark`: its Memo, if no problem
+        was noted in it."""
+        nodes, text, noted = mark
+        rules = self.rules
+        if self.at_once and len(rules.problems) == noted:
+            self.memos[key] = Memo(rules.nodes - nodes, rules.text - text, height())
+
+    def build_later(self, build: Callable[[Any, Path_, int], Any]) -> None:
+        """Build what the aliases counted at once stand for, each as `build(target, path,
+        depth)` (each fits the limits: counted afresh here, then the document's totals put
+        back); `ReadAgain` instead if a problem was noted."""
+        rules = self.rules
+        if self.later and rules.problems:
+            raise ReadAgain
+        nodes, text = rules.nodes, rules.text
+        for holder, path, depth, target in self.later:  # grows while it runs: nested aliases
+            rules.nodes = rules.text = 0
+            holder[path[-1]] = build(target, path, depth)
+        rules.nodes, rules.text = nodes, text
 
 
 def oneline(exc: BaseException) -> str:

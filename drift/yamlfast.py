@@ -24,9 +24,9 @@ from drift.yamldoc import (
     MAX_DEPTH,
     MAX_EXPANDED,
     MAX_NODES,
+    Aliases,
     Integers,
     Located,
-    Memo,
     Path_,
     Rules,
     YamlProblems,
@@ -83,10 +83,6 @@ class Fallback(Exception):
     """This document must be read by the reference path (`drift.yamlruamel`)."""
 
 
-class _Again(Exception):
-    """Read the document again with every alias replayed in place (`_Builder.at_once`)."""
-
-
 def available() -> bool:
     """Whether PyYAML is installed with its libyaml extension."""
     return CParser is not None
@@ -103,10 +99,7 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
     """Read one document with libyaml; `Fallback` when only the reference path can."""
     if CParser is None or _hand_back(text):
         raise Fallback
-    try:
-        return _parse(text, name, integers, at_once=True)
-    except _Again:
-        return _parse(text, name, integers, at_once=False)
+    return Aliases.reading(lambda at_once: _parse(text, name, integers, at_once=at_once))
 
 
 def _parse(text: str, name: str, integers: Integers, *, at_once: bool) -> Located:
@@ -136,18 +129,13 @@ class _Builder:
     Events are read straight from the parser; inside an anchored node they are also recorded,
     and an alias replays the anchored node's slice of them in place (so the limits count every
     use, and lines are those of the anchored node, as the reference path's shared nodes give).
-    An alias to a collection that the limits can take whole (its nodes, text and nesting,
-    `Memo`) counts them at once and is replayed once the document is read (`replay_later`),
-    so a document that aliases multiply past a limit is refused without building what comes
-    before the node that crosses it, at that node's line, as a replay of each would.
+    An alias to a collection that the limits can take whole is counted at once and replayed
+    once the document is read (`Aliases`).
     """
 
     def __init__(self, parser: Any, rules: Rules, text: str, *, at_once: bool = True) -> None:
         self.text = text
-        self.at_once = at_once
-        """Whether an alias that fits is counted at once, built last; not when the reading
-        noted a problem and so hands back a partial document: a duplicate key's value, read
-        after an alias, may then give a path a line that the alias built last would take."""
+        self.aliases = Aliases(rules, at_once=at_once)  # its targets: slices of `recorded`
         self.bom = 1 if text.startswith("\ufeff") else 0  # marks do not count it
         self.get: Source = parser.get_event
         self.record: Source = self._record
@@ -156,8 +144,6 @@ class _Builder:
         self.anchors: dict[str, tuple[int, int]] = {}  # complete: slice of `recorded`
         self.open: set[str] = set()  # being read: an alias to one is recursive
         self.recorded: list[Any] = []
-        self.memos: dict[str, Memo] = {}  # what an anchored collection came to, once read
-        self.later: list[tuple[Any, Path_, int, int, int]] = []  # (holder, path, depth, slice)
 
     def _record(self) -> Any:
         event = self.get()
@@ -179,22 +165,13 @@ class _Builder:
             # `...` again after the document's end: YAML 1.2 allows it (l-document-suffix+),
             # libyaml takes it, the reference path refuses it ("found another document")
             raise Fallback
-        if self.later and self.rules.problems:
-            raise _Again
-        self.replay_later()
+        self.aliases.build_later(self.replay)
         return data
 
-    def replay_later(self) -> None:
-        """Build what the aliases counted at once stand for (each fits the limits: counted
-        afresh here, then the document's totals put back)."""
-        rules = self.rules
-        nodes, text = rules.nodes, rules.text
-        later = self.later
-        for holder, path, depth, start, end in later:  # grows while it runs: nested aliases
-            rules.nodes = rules.text = 0
-            replay = iter(self.recorded[start:end]).__next__
-            holder[path[-1]] = self.value(replay(), replay, path, depth)
-        rules.nodes, rules.text = nodes, text
+    def replay(self, target: tuple[int, int], path: Path_, depth: int) -> Any:
+        """The anchored node `recorded[start:end]` built again at `path`."""
+        replay = iter(self.recorded[slice(*target)]).__next__
+        return self.value(replay(), replay, path, depth)
 
     def height(self, start: int, end: int) -> int:
         """How many levels below the first of `recorded[start:end]` (one node) it nests."""
@@ -204,7 +181,7 @@ class _Builder:
             if cls is ScalarEvent:
                 top = max(top, level)
             elif cls is AliasEvent:
-                memo = self.memos.get(event.anchor)
+                memo = self.aliases.memos.get(event.anchor)
                 top = max(top, level + (memo.height if memo else 0))
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 top = max(top, level)
@@ -215,29 +192,21 @@ class _Builder:
 
     def node(self, event: Any, src: Source, path: Path_, depth: int, holder: Any = None) -> Any:
         """`holder`: the mapping or list the value goes into at `path[-1]`, where an alias
-        counted at once is put when it is built (`replay_later`)."""
+        counted at once is put when it is built (`Aliases.build_later`)."""
         if type(event) is AliasEvent:
-            start, end = self.target(event)
-            memo = self.memos.get(event.anchor)
-            if holder is not None and memo is not None and memo.fits(self.rules, depth):
-                self.rules.nodes += memo.nodes
-                self.rules.text += memo.text
-                self.later.append((holder, path, depth, start, end))
+            target = self.target(event)
+            if self.aliases.counted(event.anchor, holder, path, depth, target):
                 return None
-            replay = iter(self.recorded[start:end]).__next__
-            return self.value(replay(), replay, path, depth)
+            return self.replay(target, path, depth)
         anchor = event.anchor
         if anchor is None or not (src is self.get or src is self.record):
             return self.value(event, src, path, depth)
-        rules = self.rules
-        nodes, text, noted = rules.nodes, rules.text, len(rules.problems)
+        mark = self.aliases.mark()
         start = self.begin(anchor, event, src)
         data = self.value(event, self.record, path, depth)
         self.end(anchor, start)
-        if self.at_once and type(event) is not ScalarEvent and len(rules.problems) == noted:
-            # a collection read without a problem noted: what it comes to is known
-            height = self.height(start, len(self.recorded))
-            self.memos[anchor] = Memo(rules.nodes - nodes, rules.text - text, height)
+        if type(event) is not ScalarEvent:  # a collection: what it comes to, if no problem noted
+            self.aliases.remember(anchor, mark, lambda: self.height(start, len(self.recorded)))
         return data
 
     def value(self, event: Any, src: Source, path: Path_, depth: int) -> Any:

@@ -12,9 +12,9 @@ from typing import Any
 from drift.errors import Problem
 from drift.yamldoc import (
     MAX_DEPTH,
+    Aliases,
     Integers,
     Located,
-    Memo,
     Path_,
     Rules,
     YamlProblems,
@@ -177,14 +177,15 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
     except (YAMLError, RecursionError, ValueError, TypeError) as exc:
         raise YamlProblems([Problem(name, 1, f"invalid YAML: {oneline(exc)}")]) from None
     back = {v: k for k, v in stand_ins.items()}
-    for at_once in (True, False):
+
+    def walk(at_once: bool) -> Located:
         lines: dict[Path_, int] = {}
         rules = Rules(name, integers)
         walker = _Walker(rules, lines, yaml.constructor, back, at_once=at_once)
         data = None if node is None else walker.document(node)
-        if not (walker.later and rules.problems):  # else read again (`_Walker.at_once`)
-            break
-    return rules.finish(Located(name, data, lines))
+        return rules.finish(Located(name, data, lines))
+
+    return Aliases.reading(walk)
 
 
 _INDENTING = re.compile(r"expected <block end>|mapping values are not allowed here")
@@ -224,8 +225,8 @@ def _unacceptable(name: str, text: str, exc: Any) -> Problem:
 class _Walker:
     """Composed nodes -> plain data, recording the line of every key and item. An anchored
     collection is one node however many aliases share it: walked again at each (so the
-    limits count every use), or, where the limits can take it whole (`Memo`), counted at
-    once and walked once the document is read (`drift.yamlfast` does the same)."""
+    limits count every use), or, where the limits can take it whole, counted at once and
+    walked once the document is read (`Aliases`, as `drift.yamlfast` does)."""
 
     def __init__(
         self,
@@ -236,38 +237,24 @@ class _Walker:
         *,
         at_once: bool = True,
     ) -> None:
-        self.at_once = at_once
-        """Whether a shared node that fits is counted at once, walked last; not when the
-        walk noted a problem and so hands back a partial document: a duplicate key's value,
-        walked after an alias, may then give a path a line that the alias walked last would
-        take."""
+        self.aliases = Aliases(rules, at_once=at_once)  # keyed by id: targets are the nodes
         self.rules = rules
         self.lines = lines
         self.constructor = constructor
         self.back = str.maketrans("".join(back), "".join(back.values())) if back else None
         """`_stand_ins` undone: the text's own NEL, LS and PS characters."""
-        self.memos: dict[int, Memo] = {}  # by id: anchored collections, once walked
-        self.later: list[tuple[Any, Path_, int, Any]] = []  # (holder, path, depth, node)
 
     def document(self, node: Any) -> Any:
-        """The data of the document `node`, aliases counted at once built last (each fits
-        the limits: counted afresh, then the document's totals put back)."""
+        """The data of the document `node`, aliases counted at once built last."""
         data = self.walk(node, (), 0)
-        rules = self.rules
-        if self.later and rules.problems:
-            return data  # to be walked again, `at_once` false
-        nodes, text = rules.nodes, rules.text
-        for holder, path, depth, shared in self.later:  # grows while it runs
-            rules.nodes = rules.text = 0
-            holder[path[-1]] = self.walk(shared, path, depth)
-        rules.nodes, rules.text = nodes, text
+        self.aliases.build_later(self.walk)
         return data
 
     def height(self, node: Any) -> int:
         """How many levels below `node` its deepest node is."""
         from ruamel.yaml.nodes import MappingNode, SequenceNode
 
-        memo = self.memos.get(id(node))
+        memo = self.aliases.memos.get(id(node))
         if memo is not None:
             return memo.height
         if isinstance(node, MappingNode):
@@ -278,23 +265,17 @@ class _Walker:
 
     def walk(self, node: Any, path: Path_, depth: int, holder: Any = None) -> Any:
         """`holder`: the mapping or list the value goes into at `path[-1]`, where a shared
-        node counted at once is put when it is walked (`document`)."""
+        node counted at once is put when it is walked (`Aliases.build_later`)."""
         if node.anchor is None or not isinstance(node.value, list):  # no shared collection
             return self.node(node, path, depth)
-        rules = self.rules
-        memo = self.memos.get(id(node))
-        if memo is not None:  # an alias
-            if holder is not None and memo.fits(rules, depth):
-                rules.nodes += memo.nodes
-                rules.text += memo.text
-                self.later.append((holder, path, depth, node))
+        aliases = self.aliases
+        if id(node) in aliases.memos:  # an alias
+            if aliases.counted(id(node), holder, path, depth, node):
                 return None
             return self.node(node, path, depth)
-        nodes, text, noted = rules.nodes, rules.text, len(rules.problems)
+        mark = aliases.mark()
         data = self.node(node, path, depth)
-        if self.at_once and len(rules.problems) == noted:  # no problem noted: what it comes to
-            height = self.height(node)
-            self.memos[id(node)] = Memo(rules.nodes - nodes, rules.text - text, height)
+        aliases.remember(id(node), mark, lambda: self.height(node))
         return data
 
     def node(self, node: Any, path: Path_, depth: int) -> Any:
