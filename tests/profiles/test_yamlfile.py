@@ -175,6 +175,19 @@ def test_an_alias_bomb_is_refused_at_the_node_that_crosses_the_limit(
 
 
 @pytest.mark.parametrize("parser", list(PARSERS))
+def test_a_partial_document_is_read_with_every_alias_in_place(parser: str) -> None:
+    """A problem noted (a duplicate key) after an alias counted at once: the document is read
+    again with each alias built where it stands (`drift.yamldoc.ReadAgain`), so the partial
+    document handed back has the lines an in-place reading gives — the duplicate's value,
+    walked after the alias, gives `c.b` its line; an alias built last would take it back."""
+    with pytest.raises(YamlProblems) as raised:
+        PARSERS[parser]("a: &x {b: 1}\nc: *x\nc: {b: 2}\n", "p.yaml")
+    partial = raised.value.partial
+    assert partial is not None and partial.data == {"a": {"b": 1}, "c": {"b": 1}}
+    assert partial.lines == {("a",): 1, ("a", "b"): 1, ("c",): 2, ("c", "b"): 3}
+
+
+@pytest.mark.parametrize("parser", list(PARSERS))
 def test_reasonable_aliases_are_fine(parser: str) -> None:
     text = "common: &bad [localhost, 127.0.0.1]\n" + "".join(
         f"s{i}: {{not: *bad, pattern: x}}\n" for i in range(2000)
