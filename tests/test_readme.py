@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -62,19 +63,25 @@ def test_readme_command_runs(command: str, sandbox: Sandbox, tmp_path: Path) -> 
     assert done.returncode in (0, 1, 3, 4), (command, done.stdout, done.stderr)
 
 
+@cache
+def _help(*command: str) -> str:
+    """`drift COMMAND --help`'s text: run once per command for the tests that read it."""
+    done = drift(*command, "--help")
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_every_command_is_documented() -> None:
-    done = drift("--help")
-    listed = re.findall(r"^  (\w+)\s", done.stdout.split("Commands:")[1], flags=re.M)
+    listed = re.findall(r"^  (\w+)\s", _help().split("Commands:")[1], flags=re.M)
     assert len(listed) >= 10
     for name in listed:
         assert f"`drift {name}" in README, name
 
 
 def test_every_command_has_examples_in_its_help() -> None:
-    done = drift("--help")
-    listed = re.findall(r"^  (\w+)\s", done.stdout.split("Commands:")[1], flags=re.M)
+    listed = re.findall(r"^  (\w+)\s", _help().split("Commands:")[1], flags=re.M)
     for name in [n for n in listed if n != "profiles"] + ["profiles validate", "profiles schema"]:
-        text = drift(*name.split(), "--help").stdout
+        text = _help(*name.split())
         assert "Example" in text, name
 
 
@@ -166,14 +173,14 @@ def test_help_texts_say_what_the_readme_says() -> None:
     `<str>` where every other file option is FILE; rollback's examples used change ids of two
     lengths (ids have 5 hex digits); `profiles validate` did not name [tool.drift]."""
     for group in ((), ("sandbox",), ("profiles",)):
-        rows = drift(*group, "--help").stdout.split("Commands:")[1].splitlines()
+        rows = _help(*group).split("Commands:")[1].splitlines()
         cut = [row for row in rows if row.rstrip().endswith("...")]
         assert cut == [], (group, cut)
-    check = " ".join(drift("check", "--help").stdout.split())
+    check = " ".join(_help("check").split())
     assert "[env DRIFT_PROJECT]" in check and "[env DRIFT_REGION]" in check
     assert "--manifest FILE" in check
-    rollback = drift("rollback", "--help").stdout
+    rollback = _help("rollback")
     ids = set(re.findall(r"drift rollback (\d{8}-\d{6}-\w+)", rollback))
     assert ids and all(re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{5}", i) for i in ids), ids
-    validate = " ".join(drift("profiles", "validate", "--help").stdout.split())
+    validate = " ".join(_help("profiles", "validate").split())
     assert "[tool.drift] profiles_dir" in validate

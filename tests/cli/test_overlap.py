@@ -62,7 +62,9 @@ def test_a_bad_profile_is_one_message_whether_it_was_parsed_in_a_child(
     (profiles / "staging.yaml").write_text(
         "project: p\nregion: us-central1\nservices:\n  api: [1\n"
     )
-    monkeypatch.setenv("DRIFT_TESTS_FORK", "0")  # a fresh interpreter, as a user runs it
+    # the child's parse overlaps the imports of a fresh interpreter, as a user runs it;
+    # DRIFT_SERIAL=1 parses here, whatever the process has imported: forked from the zygote
+    monkeypatch.setenv("DRIFT_TESTS_FORK", "0" if serial == "0" else "zygote")
     done = drift("check", "staging", "--profiles", str(profiles), env={SERIAL: serial})
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("staging.yaml:") == 1
@@ -107,9 +109,11 @@ def test_a_check_reports_the_same_with_and_without_the_child(
     from tests.test_check_shapes import PROFILES, SHAPES
 
     sandbox = make_sandbox(SHAPES)
-    monkeypatch.setenv("DRIFT_TESTS_FORK", "0")  # fresh interpreters, as users run drift
     args = ("check", "prod", "--profiles", str(PROFILES), "--format", "json", "--wait", "0")
+    monkeypatch.setenv("DRIFT_TESTS_FORK", "0")  # a fresh interpreter, as users run drift
     child = drift(*args, env=sandbox.environ())
+    # DRIFT_SERIAL=1 parses here, whatever the process has imported: forked from the zygote
+    monkeypatch.setenv("DRIFT_TESTS_FORK", "zygote")
     here = drift(*args, env={**sandbox.environ(), SERIAL: "1"})
     assert child.returncode == here.returncode
     assert child.returncode in (0, 1, 3), child.stderr

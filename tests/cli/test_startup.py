@@ -13,38 +13,76 @@ from drift import __version__
 
 REPO = Path(__file__).resolve().parents[2]
 
+HELP = [["--version"], ["--help"], ["profiles", "--help"], ["check", "--help"], ["fix", "--help"]]
+BAD_ADDRESS = [["--port", "70000"], ["--host", "0.0.0.0"]]
+
+# One fresh interpreter imports drift's command line, then forks once per command: each child
+# starts from exactly what a fresh `python -c PROBE ARGS` had when it called `app` (the same
+# modules, one thread), runs it, and says what it has imported. Its streams go to files; an
+# error escaping `app` is a traceback and exit 1, as the interpreter's own.
 PROBE = """
-import sys
+import json, os, sys, traceback
 from drift.cli.root import app
-try:
-    app(sys.argv[1:], standalone_mode=False)
-finally:
-    heavy = sorted(m for m in sys.modules if m.startswith(("google", "grpc", "websockets")))
-    print("MODULES=" + ",".join(heavy))
+said = {}
+for at, args in enumerate(json.loads(sys.argv[1])):
+    out, err = (os.path.join(sys.argv[2], f"{at}.{name}") for name in ("out", "err"))
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            for fd, path in ((1, out), (2, err)):
+                os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), fd)
+            try:
+                app(args, standalone_mode=False)
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+            finally:
+                heavy = ("google", "grpc", "websockets")
+                print("MODULES=" + ",".join(sorted(m for m in sys.modules if m.startswith(heavy))))
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    with open(out) as o, open(err) as e:
+        said[at] = (os.waitstatus_to_exitcode(status), o.read(), e.read())
+print(json.dumps(said))
 """
 
 
-@pytest.mark.parametrize(
-    "args",
-    [["--version"], ["--help"], ["profiles", "--help"], ["check", "--help"], ["fix", "--help"]],
-)
-def test_startup_imports_no_google_library(args: list[str]) -> None:
+@pytest.fixture(scope="module")
+def probed(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[int, str, str]]:
+    """Each of HELP's and `sandbox` BAD_ADDRESS's commands: exit code, stdout, stderr."""
+    cases = [*HELP, *(["sandbox", *args] for args in BAD_ADDRESS)]
+    where = tmp_path_factory.mktemp("probe")
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True
-    )
-    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES="))
+        [sys.executable, "-c", PROBE, json.dumps(cases), str(where)],
+        capture_output=True, text=True, check=True, cwd=REPO,
+    )  # fmt: skip
+    said = json.loads(done.stdout)
+    return [tuple(said[str(at)]) for at in range(len(cases))]  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("at", range(len(HELP)), ids=[" ".join(a) for a in HELP])
+def test_startup_imports_no_google_library(probed: list[tuple[int, str, str]], at: int) -> None:
+    code, out, err = probed[at]
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if x.startswith("MODULES="))
     assert line == "MODULES=", line
 
 
-@pytest.mark.parametrize("args", [["--port", "70000"], ["--host", "0.0.0.0"]])
-def test_a_bad_sandbox_address_is_refused_before_the_server_is_imported(args: list[str]) -> None:
+@pytest.mark.parametrize("at", range(len(BAD_ADDRESS)), ids=[" ".join(a) for a in BAD_ADDRESS])
+def test_a_bad_sandbox_address_is_refused_before_the_server_is_imported(
+    probed: list[tuple[int, str, str]], at: int
+) -> None:
     """What a person got wrong is said at once: the emulator's gRPC server and the Google
     libraries are imported only for a sandbox that can start."""
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, "sandbox", *args], capture_output=True, text=True
-    )
-    assert done.returncode != 0 and "SandboxError" in done.stderr, done.stderr
-    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES="))
+    code, out, err = probed[len(HELP) + at]
+    assert code != 0 and "SandboxError" in err, err
+    line = next(x for x in out.splitlines() if x.startswith("MODULES="))
     assert line == "MODULES=", line
 
 
