@@ -4,6 +4,7 @@ with versions, lifecycle times and IAM policies."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -223,6 +224,7 @@ _TEMPLATES: dict[tuple[int, str, str], tuple[ServiceSpec | PoolSpec, list[Any]]]
 """(id of an owner's scenario spec, its id, collection) -> (that spec, its templates): what
 `_templates` made of it, for the next build of the same scenario (every `Sandbox.reset`)."""
 _KEPT = 256
+_KEEPING = threading.Lock()
 
 
 def _templates(
@@ -252,9 +254,10 @@ def _templates(
         at = f"projects.{project.id}.{group}.{key.id}"
         _refused(pb, at, older, place, serves=kind.serves)
         out.append((pb, older))
-    if len(_TEMPLATES) >= _KEPT:
-        del _TEMPLATES[next(iter(_TEMPLATES))]  # the oldest
-    _TEMPLATES[cache_key] = (spec, out)
+    with _KEEPING:  # sandboxes of one process build on their own loops' threads
+        while len(_TEMPLATES) >= _KEPT:
+            del _TEMPLATES[next(iter(_TEMPLATES))]  # the oldest
+        _TEMPLATES[cache_key] = (spec, out)
     return out
 
 
