@@ -75,11 +75,23 @@ class Emulators:
 class Clients:
     services: Any
     revisions: Any
-    secrets: Any
+    _secrets: Any = None
+    """The Secret Manager client given, or (None) the one `secrets` makes on first use."""
     credentials: Any = None
     emulator: Emulators | None = None
     _resources: dict[str, Any] = field(default_factory=dict)
     _storage: Any = None
+    _channel: Any = None
+    """The emulator channel of the Secret Manager emulator's host, when the Cloud Run clients
+    already have one to it (the lazy client shares it, as the clients made together did)."""
+
+    @property
+    def secrets(self) -> Any:
+        """The Secret Manager client, made on first use (like `jobs` below): a command that
+        reads no secret never builds its transport."""
+        if self._secrets is None:
+            self._secrets = _secrets_client(self)
+        return self._secrets
 
     def resource_manager(self, kind: str) -> Any:
         """The Resource Manager v3 client of `kind` (projects, folders, organizations), made
@@ -117,8 +129,10 @@ class Clients:
         return self._storage
 
     async def close(self) -> None:
-        for client in (self.services, self.revisions, self.secrets, *self._resources.values()):
-            await client.transport.close()
+        made = (self.services, self.revisions, self._secrets, *self._resources.values())
+        for client in made:
+            if client is not None:
+                await client.transport.close()
         if self._storage is not None:
             self._storage.close()
 
@@ -239,12 +253,9 @@ def unreachable(emulators: Emulators, api: str, detail: str) -> EmulatorUnreacha
 
 def make_clients(impersonate: str | None = None) -> Clients:
     """Create the clients; call inside the running event loop (gRPC asyncio channels)."""
-    from google.cloud import run_v2, secretmanager_v1
+    from google.cloud import run_v2
     from google.cloud.run_v2.services.revisions.transports import RevisionsGrpcAsyncIOTransport
     from google.cloud.run_v2.services.services.transports import ServicesGrpcAsyncIOTransport
-    from google.cloud.secretmanager_v1.services.secret_manager_service.transports import (
-        SecretManagerServiceGrpcAsyncIOTransport,
-    )
 
     check_client_variables()  # every client reads them in its constructor, whatever the transport
     emulators = emulator_host()
@@ -255,18 +266,31 @@ def make_clients(impersonate: str | None = None) -> Clients:
         return Clients(
             services=run_v2.ServicesAsyncClient(credentials=creds),
             revisions=run_v2.RevisionsAsyncClient(credentials=creds),
-            secrets=secretmanager_v1.SecretManagerServiceAsyncClient(credentials=creds),
             credentials=creds,
         )
-    channels = {host: _emulator_channel(host) for host in set(emulators.hosts.values())}
-    run, secrets = channels[emulators.run], channels[emulators.of("secrets")]
+    run = _emulator_channel(emulators.run)
     return Clients(
         services=run_v2.ServicesAsyncClient(transport=ServicesGrpcAsyncIOTransport(channel=run)),
         revisions=run_v2.RevisionsAsyncClient(transport=RevisionsGrpcAsyncIOTransport(channel=run)),
-        secrets=secretmanager_v1.SecretManagerServiceAsyncClient(
-            transport=SecretManagerServiceGrpcAsyncIOTransport(channel=secrets)
-        ),
         emulator=emulators,
+        _channel=run if emulators.of("secrets") == emulators.run else None,
+    )
+
+
+def _secrets_client(clients: Clients) -> Any:
+    """The Secret Manager async client: with the session's credentials, or on the Secret
+    Manager emulator's channel (the Cloud Run clients' own when both emulators are at one
+    host)."""
+    from google.cloud import secretmanager_v1
+    from google.cloud.secretmanager_v1.services.secret_manager_service.transports import (
+        SecretManagerServiceGrpcAsyncIOTransport,
+    )
+
+    if clients.emulator is None:
+        return secretmanager_v1.SecretManagerServiceAsyncClient(credentials=clients.credentials)
+    channel = clients._channel or _emulator_channel(clients.emulator.of("secrets"))
+    return secretmanager_v1.SecretManagerServiceAsyncClient(
+        transport=SecretManagerServiceGrpcAsyncIOTransport(channel=channel)
     )
 
 

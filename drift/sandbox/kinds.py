@@ -4,6 +4,7 @@ where each keeps its template, its split (traffic or instances) and the split's 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from drift.sandbox.names import POOLS, SERVICES, ResourceKey
@@ -45,13 +46,13 @@ class Kind:
     serves: bool
     output_only: frozenset[str]
 
-    @property
+    @cached_property  # a message type's fields never change
     def mutable(self) -> tuple[str, ...]:
         return tuple(
             f.name for f in self.message.DESCRIPTOR.fields if f.name not in self.output_only
         )
 
-    @property
+    @cached_property
     def revision_fields(self) -> tuple[str, ...]:
         """The template fields a revision carries under the same name."""
         return tuple(

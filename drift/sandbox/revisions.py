@@ -4,11 +4,12 @@ instances start with."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from google.cloud import run_v2
-from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from drift.protofield import is_repeated
@@ -48,17 +49,38 @@ CLIENT_NAME = "run.googleapis.com/client-name"
 CLIENT_VERSION = "run.googleapis.com/client-version"
 
 
+_REPEATED, _MESSAGE, _PRESENCE, _SCALAR = range(4)
+
+
+@functools.lru_cache(maxsize=256)
+def _copy_plan(descriptor: Descriptor, names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """How `copy_fields` copies each field of a message type (its descriptor): worked out once
+    per type and field list, as a message type's fields never change."""
+    plan = []
+    for name in names:
+        field = descriptor.fields_by_name[name]
+        if is_repeated(field):
+            how = _REPEATED
+        elif field.cpp_type == FieldDescriptor.CPPTYPE_MESSAGE:
+            how = _MESSAGE
+        elif field.has_presence:
+            how = _PRESENCE
+        else:
+            how = _SCALAR
+        plan.append((name, how))
+    return tuple(plan)
+
+
 def copy_fields(src: Message, dst: Message, names: Iterable[str]) -> None:
     """Copy same-named fields between two message types (maps, lists, messages, scalars)."""
-    for name in names:
-        field = src.DESCRIPTOR.fields_by_name[name]
+    for name, how in _copy_plan(src.DESCRIPTOR, tuple(names)):
         dst.ClearField(name)
-        if is_repeated(field):
+        if how == _REPEATED:
             getattr(dst, name).MergeFrom(getattr(src, name))
-        elif field.cpp_type == FieldDescriptor.CPPTYPE_MESSAGE:
+        elif how == _MESSAGE:
             if src.HasField(name):
                 getattr(dst, name).CopyFrom(getattr(src, name))
-        elif not field.has_presence or src.HasField(name):
+        elif how == _SCALAR or src.HasField(name):
             # a scalar with presence (a oneof member: `Job.run_execution_token` "is a member
             # of oneof create_execution", job.proto; `TaskTemplate.max_retries` of `retries`)
             # is set only when the request sets it: copying its default would set the oneof

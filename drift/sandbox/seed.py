@@ -4,6 +4,7 @@ with versions, lifecycle times and IAM policies."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -143,22 +144,13 @@ def build_owner(
 ) -> OwnerRec:
     """A service or a worker pool (`key.collection`) with its revision history."""
     kind = kind_of(key)
-    current = resolve(spec.template)
-    history: list[tuple[Any, OlderSpec | None]] = [
-        (merge_template(current, older), older) for older in spec.history
-    ]
-    history.append((current, None))
+    history = _templates(project, key, spec)
     count = len(history)
     deployer = spec.creator or f"deployer@{project.id}.iam.gserviceaccount.com"
     revisions: dict[str, RevisionPb] = {}
     ages: list[float] = []
     generation = 0
-    for place, (template, older) in enumerate(history, 1):
-        pb = template_pb(template, key.id, kind.template)
-        # a template Cloud Run refuses never made a revision, failed or not
-        group = "services" if key.collection == SERVICES else "worker_pools"  # the scenario's
-        at = f"projects.{project.id}.{group}.{key.id}"
-        _refused(pb, at, older, place, serves=kind.serves)
+    for place, (pb, older) in enumerate(history, 1):
         fixed = older.name if older is not None else pb.revision
         # One generation per revision, and never below the number a name in Cloud Run's own
         # shape carries (`revision_number`): the number Cloud Run gives a revision is the generation
@@ -206,7 +198,7 @@ def build_owner(
         last_modifier=spec.last_modifier or deployer,
         client=spec.client or "",
         client_version=spec.client_version or "",
-        template=template_pb(current, key.id, kind.template),
+        template=history[-1][0],  # the current template (a message field copies it)
     )
     split = getattr(spec, kind.split) or [TrafficSpec(latest=True, percent=100)]
     getattr(owner, kind.split).extend(_target(t, names, kind) for t in split)
@@ -226,6 +218,47 @@ def build_owner(
         # the failed deploy's generation was never observed (Service.reconciling)
         owner.observed_generation = generation - 1
     return OwnerRec(key, owner, revisions, backend)
+
+
+_TEMPLATES: dict[tuple[int, str, str], tuple[ServiceSpec | PoolSpec, list[Any]]] = {}
+"""(id of an owner's scenario spec, its id, collection) -> (that spec, its templates): what
+`_templates` made of it, for the next build of the same scenario (every `Sandbox.reset`)."""
+_KEPT = 256
+_KEEPING = threading.Lock()
+
+
+def _templates(
+    project: ProjectRec, key: ResourceKey, spec: ServiceSpec | PoolSpec
+) -> list[tuple[Any, OlderSpec | None]]:
+    """The revision templates of an owner's history, oldest first, its current one last, each
+    with the scenario's `history` entry that made it (None: the current), each checked as
+    Cloud Run checks a stored template (`_refused`). They depend on the spec alone, so the
+    ones made for the same spec object are used again: nothing writes them (`make_revision`
+    copies a template's fields, a message field copies the message it is given), and no code
+    changes a loaded scenario's templates."""
+    cache_key = (id(spec), key.id, key.collection)
+    found = _TEMPLATES.get(cache_key)
+    if found is not None and found[0] is spec:  # the spec kept alive: its id is not reused
+        return found[1]
+    kind = kind_of(key)
+    current = resolve(spec.template)
+    history: list[tuple[Any, OlderSpec | None]] = [
+        (merge_template(current, older), older) for older in spec.history
+    ]
+    history.append((current, None))
+    out: list[tuple[Any, OlderSpec | None]] = []
+    for place, (template, older) in enumerate(history, 1):
+        pb = template_pb(template, key.id, kind.template)
+        # a template Cloud Run refuses never made a revision, failed or not
+        group = "services" if key.collection == SERVICES else "worker_pools"  # the scenario's
+        at = f"projects.{project.id}.{group}.{key.id}"
+        _refused(pb, at, older, place, serves=kind.serves)
+        out.append((pb, older))
+    with _KEEPING:  # sandboxes of one process build on their own loops' threads
+        while len(_TEMPLATES) >= _KEPT:
+            del _TEMPLATES[next(iter(_TEMPLATES))]  # the oldest
+        _TEMPLATES[cache_key] = (spec, out)
+    return out
 
 
 def _refused(
