@@ -4,7 +4,6 @@ with versions, lifecycle times and IAM policies."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +42,7 @@ from drift.sandbox.scenario_models import (
     ServiceSpec,
 )
 from drift.sandbox.seed_jobs import build_job
+from drift.sandbox.seed_templates import owner_templates, refused
 from drift.sandbox.state import (
     NodeRec,
     OwnerRec,
@@ -54,7 +54,6 @@ from drift.sandbox.state import (
     World,
 )
 from drift.sandbox.templates import apply_json, merge_template, resolve, template_pb
-from drift.sandbox.validate import env_values, validate_cpu
 from drift.units import parse_span
 
 HEALTH_CHECK_CONTAINER_ERROR = run_v2.Condition.RevisionReason.HEALTH_CHECK_CONTAINER_ERROR
@@ -129,7 +128,7 @@ def build_world(scenario: Scenario) -> World:
             key = ResourceKey(pid, job.region or project.region, name, JOBS)
             world.jobs[key] = build_job(world, project, key, job)
             tasks = world.jobs[key].pb.template.template
-            _refused(tasks, f"projects.{pid}.jobs.{name}", None, 1, serves=False)
+            refused(tasks, f"projects.{pid}.jobs.{name}", None, 1, serves=False)
     return world
 
 
@@ -144,7 +143,7 @@ def build_owner(
 ) -> OwnerRec:
     """A service or a worker pool (`key.collection`) with its revision history."""
     kind = kind_of(key)
-    history = _templates(project, key, spec)
+    history = owner_templates(project, key, spec)
     count = len(history)
     deployer = spec.creator or f"deployer@{project.id}.iam.gserviceaccount.com"
     revisions: dict[str, RevisionPb] = {}
@@ -218,63 +217,6 @@ def build_owner(
         # the failed deploy's generation was never observed (Service.reconciling)
         owner.observed_generation = generation - 1
     return OwnerRec(key, owner, revisions, backend)
-
-
-_TEMPLATES: dict[tuple[int, str, str], tuple[ServiceSpec | PoolSpec, list[Any]]] = {}
-"""(id of an owner's scenario spec, its id, collection) -> (that spec, its templates): what
-`_templates` made of it, for the next build of the same scenario (every `Sandbox.reset`)."""
-_KEPT = 256
-_KEEPING = threading.Lock()
-
-
-def _templates(
-    project: ProjectRec, key: ResourceKey, spec: ServiceSpec | PoolSpec
-) -> list[tuple[Any, OlderSpec | None]]:
-    """The revision templates of an owner's history, oldest first, its current one last, each
-    with the scenario's `history` entry that made it (None: the current), each checked as
-    Cloud Run checks a stored template (`_refused`). They depend on the spec alone, so the
-    ones made for the same spec object are used again: nothing writes them (`make_revision`
-    copies a template's fields, a message field copies the message it is given), and no code
-    changes a loaded scenario's templates."""
-    cache_key = (id(spec), key.id, key.collection)
-    found = _TEMPLATES.get(cache_key)
-    if found is not None and found[0] is spec:  # the spec kept alive: its id is not reused
-        return found[1]
-    kind = kind_of(key)
-    current = resolve(spec.template)
-    history: list[tuple[Any, OlderSpec | None]] = [
-        (merge_template(current, older), older) for older in spec.history
-    ]
-    history.append((current, None))
-    out: list[tuple[Any, OlderSpec | None]] = []
-    for place, (template, older) in enumerate(history, 1):
-        pb = template_pb(template, key.id, kind.template)
-        # a template Cloud Run refuses never made a revision, failed or not
-        group = "services" if key.collection == SERVICES else "worker_pools"  # the scenario's
-        at = f"projects.{project.id}.{group}.{key.id}"
-        _refused(pb, at, older, place, serves=kind.serves)
-        out.append((pb, older))
-    with _KEEPING:  # sandboxes of one process build on their own loops' threads
-        while len(_TEMPLATES) >= _KEPT:
-            del _TEMPLATES[next(iter(_TEMPLATES))]  # the oldest
-        _TEMPLATES[cache_key] = (spec, out)
-    return out
-
-
-def _refused(
-    template: Any, at: str, older: OlderSpec | None, number: int, *, serves: bool = True
-) -> None:
-    """A scenario's template that the API refuses (an env value over Cloud Run's limit,
-    `env_values`; a service's CPU, `validate_cpu`): one scenario error."""
-    try:
-        for index, container in enumerate(template.containers):
-            env_values(container, f"spec.template.spec.containers[{index}]")
-        if serves:
-            validate_cpu(template, seeded=True)
-    except RpcError as exc:
-        where = f"{at}.history[{number - 1}]" if older is not None else f"{at}.template"
-        problem = Problem("<scenario>", 1, f"{where}: {exc.message}")
-        raise InputError([problem], kind="scenario") from None
 
 
 def start_deploys(

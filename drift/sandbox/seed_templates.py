@@ -1,0 +1,69 @@
+"""A scenario's revision templates for a service or worker pool (its history's, then its
+current one), made and checked once per scenario spec: every `Sandbox.reset` builds the same
+scenario again (`drift.sandbox.seed`)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from drift.errors import InputError, Problem
+from drift.sandbox.kinds import kind_of
+from drift.sandbox.names import SERVICES, ResourceKey, RpcError
+from drift.sandbox.scenario_fields import OlderSpec
+from drift.sandbox.scenario_jobs import PoolSpec
+from drift.sandbox.scenario_models import ServiceSpec
+from drift.sandbox.state import ProjectRec
+from drift.sandbox.templates import merge_template, resolve, template_pb
+from drift.sandbox.validate import env_values, validate_cpu
+
+_TEMPLATES: dict[tuple[int, str, str], tuple[ServiceSpec | PoolSpec, list[Any]]] = {}
+"""(id of a spec, its id, collection) -> (the spec, `owner_templates` of it): for every reset."""
+_KEPT, _KEEPING = 256, threading.Lock()
+
+
+def owner_templates(
+    project: ProjectRec, key: ResourceKey, spec: ServiceSpec | PoolSpec
+) -> list[tuple[Any, OlderSpec | None]]:
+    """The revision templates of an owner's history, oldest first, each with the `history`
+    entry that made it (None: the current, last), checked as Cloud Run checks a stored one
+    (`refused`). Made once per spec object: nothing writes them (`make_revision` copies a
+    template's fields, a message field copies the message it is given)."""
+    cache_key = (id(spec), key.id, key.collection)
+    found = _TEMPLATES.get(cache_key)
+    if found is not None and found[0] is spec:  # the spec kept alive: its id is not reused
+        return found[1]
+    kind = kind_of(key)
+    current = resolve(spec.template)
+    history: list[tuple[Any, OlderSpec | None]] = [
+        (merge_template(current, older), older) for older in spec.history
+    ]
+    history.append((current, None))
+    out: list[tuple[Any, OlderSpec | None]] = []
+    group = "services" if key.collection == SERVICES else "worker_pools"  # the scenario's
+    at = f"projects.{project.id}.{group}.{key.id}"
+    for place, (template, older) in enumerate(history, 1):
+        pb = template_pb(template, key.id, kind.template)
+        refused(pb, at, older, place, serves=kind.serves)  # refused: never made a revision
+        out.append((pb, older))
+    with _KEEPING:  # sandboxes of one process build on their own loops' threads
+        while len(_TEMPLATES) >= _KEPT:
+            del _TEMPLATES[next(iter(_TEMPLATES))]  # the oldest
+        _TEMPLATES[cache_key] = (spec, out)
+    return out
+
+
+def refused(
+    template: Any, at: str, older: OlderSpec | None, number: int, *, serves: bool = True
+) -> None:
+    """A scenario's template that the API refuses (an env value over Cloud Run's limit,
+    `env_values`; a service's CPU, `validate_cpu`): one scenario error."""
+    try:
+        for index, container in enumerate(template.containers):
+            env_values(container, f"spec.template.spec.containers[{index}]")
+        if serves:
+            validate_cpu(template, seeded=True)
+    except RpcError as exc:
+        where = f"{at}.history[{number - 1}]" if older is not None else f"{at}.template"
+        problem = Problem("<scenario>", 1, f"{where}: {exc.message}")
+        raise InputError([problem], kind="scenario") from None
