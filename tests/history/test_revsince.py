@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import json
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -406,27 +407,61 @@ def test_a_canary_declined_at_promotion_is_passed_over_whatever_revisions_record
     assert canary.never_served == (UNDONE if annotations else PUT_BACK)
 
 
+Undone = Callable[[bool], tuple[Sandbox, Path]]
+
+
+@pytest.fixture(scope="module")
+def undone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Undone]:
+    """`undone(annotations)`: the lab (`lab`) where drift's canary was promoted (it served)
+    and the change rolled back later; the sandbox and the folder of its profiles and journal.
+    Made once per `annotations` for the module: the tests after it only read (a check, the
+    history), never write."""
+    from drift.fix.apply import FixOptions
+    from tests.fix.conftest import ScriptedUI, lab_fix, rollback
+
+    made: dict[bool, tuple[Sandbox, Path]] = {}
+    with ExitStack() as stack:
+
+        def get(annotations: bool) -> tuple[Sandbox, Path]:
+            if annotations not in made:
+                where = tmp_path_factory.mktemp("undone")
+                with pytest.MonkeyPatch.context() as mp:  # given back before any test reads
+
+                    def make(world: Any) -> Sandbox:
+                        return stack.enter_context(Sandbox(world))
+
+                    sandbox = lab(make, mp, annotations)
+                    mp.chdir(where)
+                    ui = ScriptedUI([True, True])  # the plan yes, the promotion yes
+                    options = FixOptions(verify=False)
+                    assert lab_fix(where, sandbox, ui, options, mp).exit_code == 0
+                    assert rollback(where).restored
+                made[annotations] = (sandbox, where)
+            return made[annotations]
+
+        yield get
+
+
+def at(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox, where: Path) -> None:
+    """As `lab_fix` left the process: the sandbox's emulator variables set, `where` the
+    working directory."""
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(where)
+
+
 @pytest.mark.parametrize("annotations", [True, False])
 def test_a_promoted_canary_that_a_rollback_undid_served_as_the_journal_says(
-    make_sandbox: MakeSandbox,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    annotations: bool,
+    undone: Undone, monkeypatch: pytest.MonkeyPatch, annotations: bool
 ) -> None:
     """A canary promoted (it served) and rolled back later: the drift came back with the
     rollback's revision, and the canary is the last good one — as the journal says, whether
     or not Cloud Run records a client on the revisions."""
-    from drift.fix.apply import FixOptions
-    from tests.fix.conftest import ScriptedUI, lab_fix, rollback
-
-    sandbox = lab(make_sandbox, monkeypatch, annotations)
-    monkeypatch.chdir(tmp_path)
-    ui = ScriptedUI([True, True])  # the plan yes, the promotion yes
-    assert lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch).exit_code == 0
-    assert rollback(tmp_path).restored
-    restoration, canary, _ = lab_history(tmp_path)
+    sandbox, where = undone(annotations)
+    at(monkeypatch, sandbox, where)
+    restoration, canary, _ = lab_history(where)
     assert "-drift-" in canary.name and canary.never_served == ""
-    found = lab_since(tmp_path, journal=True)["env.MODE"]
+    found = lab_since(where, journal=True)["env.MODE"]
     assert found is not None and (found.revision, found.last_good) == (
         restoration.name,
         canary.name,
@@ -434,20 +469,17 @@ def test_a_promoted_canary_that_a_rollback_undid_served_as_the_journal_says(
 
 
 def test_drift_check_reads_the_journal_for_its_canaries(
-    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    undone: Undone, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`drift check` as a user runs it, revisions without a client recorded: a canary that
-    was promoted and rolled back is the last good revision (the journal says it served)."""
-    from drift.fix.apply import FixOptions
-    from tests.fix.conftest import ScriptedUI, lab_cli, lab_fix, rollback
+    was promoted and rolled back is the last good revision (the journal says it served).
+    The fix and rollback are `undone`'s, shared with the test above ([False])."""
+    from tests.fix.conftest import lab_cli
 
-    sandbox = lab(make_sandbox, monkeypatch, False)
-    monkeypatch.chdir(tmp_path)
-    ui = ScriptedUI([True, True])
-    assert lab_fix(tmp_path, sandbox, ui, FixOptions(verify=False), monkeypatch).exit_code == 0
-    assert rollback(tmp_path).restored
-    _, canary, _ = lab_history(tmp_path)
-    done = lab_cli(sandbox, tmp_path, "check", "lab", "--format", "json")
+    sandbox, where = undone(False)
+    at(monkeypatch, sandbox, where)
+    _, canary, _ = lab_history(where)
+    done = lab_cli(sandbox, where, "check", "lab", "--format", "json")
     assert done.returncode == 1, done.stderr
     mode = next(f for f in json.loads(done.stdout)["findings"] if f["target"] == "env.MODE")
     assert mode["since"]["last_good"] == canary.name
