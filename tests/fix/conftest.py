@@ -397,11 +397,6 @@ def ctrl_c_behind(
 
 
 @pytest.fixture
-def world20(tmp_path: Path) -> Iterator[World]:
-    yield from bench_world(20, tmp_path)
-
-
-@pytest.fixture
 def world5(tmp_path: Path) -> Iterator[World]:
     yield from bench_world(5, tmp_path)
 
