@@ -4,6 +4,8 @@ evaluation finds nothing, over rules and live variables of every shape."""
 
 from __future__ import annotations
 
+import functools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,12 +24,22 @@ versions = st.sampled_from(["latest", "3"])
 projects = st.sampled_from(["", "other", "600000000002"])
 
 
+# Every strategy is built once: a strategy made inside a draw is made and validated anew for
+# each example (most of this test's time); the draws, and so the examples, are the same.
+kinds = st.sampled_from(["value", "secret", "bare"])
+names = st.sampled_from([NAME, "API_KEY"])
+patterns = st.sampled_from([None, None, "^h"])
+lengths = st.sampled_from([None, None, 3])
+sames = st.sampled_from([None, None, ("auth", NAME)])
+refs = st.none() | st.builds(SecretRef, secrets, versions, projects)
+
+
 @st.composite
 def rules(draw: st.DrawFn) -> VarRule:
-    kind = draw(st.sampled_from(["value", "secret", "bare"]))
+    kind = draw(kinds)
     secret = draw(secrets) if kind == "secret" else None
     return VarRule(
-        name=draw(st.sampled_from([NAME, "API_KEY"])),
+        name=draw(names),
         location=Location("p.yaml", 3),
         value=draw(texts) if kind == "value" else None,
         secret=secret,
@@ -35,12 +47,13 @@ def rules(draw: st.DrawFn) -> VarRule:
         secret_project=draw(projects) if secret else "",
         optional=draw(st.booleans()),
         forbidden=draw(st.booleans()) if kind == "bare" else False,
-        pattern=draw(st.sampled_from([None, None, "^h"])),
-        min_length=draw(st.sampled_from([None, None, 3])),
-        same_as=draw(st.sampled_from([None, None, ("auth", NAME)])),
+        pattern=draw(patterns),
+        min_length=draw(lengths),
+        same_as=draw(sames),
     )
 
 
+@functools.cache  # one strategy per rule, as above
 @st.composite
 def lives(draw: st.DrawFn, rule: VarRule) -> EnvVar | None:
     """Often exactly what the rule states (the case the fast path decides), else anything."""
@@ -48,14 +61,17 @@ def lives(draw: st.DrawFn, rule: VarRule) -> EnvVar | None:
         return EnvVar(rule.name, value=rule.value, ref=rule.ref)
     if draw(st.booleans()):
         return None
-    ref = draw(st.none() | st.builds(SecretRef, secrets, versions, projects))
+    ref = draw(refs)
     return EnvVar(rule.name, value=None if ref else draw(texts), ref=ref)
 
 
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[VarRule, EnvVar | None]:
-    rule = draw(rules())
+    rule = draw(RULES)
     return rule, draw(lives(rule))
+
+
+RULES = rules()
 
 
 @settings(max_examples=500, deadline=None)

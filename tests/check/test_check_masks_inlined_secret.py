@@ -8,6 +8,7 @@ it in `env.unexpected`'s actual (revsincerows envhist2.log, fixsincerows "Left o
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ for in text (`SEARCH_MIN`): only the finding's own masking hides it."""
 IDS = ["dashed", "one-word", "short"]
 
 
-def _check(sandbox: Sandbox, tmp_path: Path, fmt: str, *, out_only: bool = False) -> str:
+def _check(sandbox: Sandbox, tmp_path: Path, fmt: str) -> subprocess.CompletedProcess[str]:
     folder = tmp_path / "profiles"
     if not folder.exists():
         folder.mkdir()
@@ -36,15 +37,21 @@ def _check(sandbox: Sandbox, tmp_path: Path, fmt: str, *, out_only: bool = False
     done = drift("check", "lab", "--format", fmt, env=env, cwd=tmp_path)
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode in (0, 1), done.stderr
-    return done.stdout if out_only else done.stdout + done.stderr
+    return done
 
 
-def _assert_never_shown(sandbox: Sandbox, tmp_path: Path, value: str, revisions: int) -> None:
+def _assert_never_shown(
+    sandbox: Sandbox, tmp_path: Path, value: str, revisions: int
+) -> dict[str, Any]:
+    """Checks in every format; returns the JSON report (the `--format json` run's stdout)."""
+    stdout: dict[str, str] = {}
     for fmt in FORMATS:
-        shown = _check(sandbox, tmp_path, fmt)
+        done = _check(sandbox, tmp_path, fmt)
+        shown = done.stdout + done.stderr
         assert "LICENSE_CODE" in shown, (fmt, shown)
         assert value not in shown, (fmt, shown)
-    report = json.loads(_check(sandbox, tmp_path, "json", out_only=True))
+        stdout[fmt] = done.stdout
+    report: dict[str, Any] = json.loads(stdout["json"])
     found = [
         f
         for f in report["findings"]
@@ -54,6 +61,7 @@ def _assert_never_shown(sandbox: Sandbox, tmp_path: Path, value: str, revisions:
     assert len(found) == revisions, report["findings"]
     assert {f["actual"] for f in found} <= {"***", "secret lic:latest"}, found
     assert "***" in {f["actual"] for f in found}, found
+    return report
 
 
 def _sandbox(make_sandbox: MakeSandbox, service: dict[str, Any]) -> Sandbox:
@@ -98,8 +106,7 @@ def test_the_previous_revision_not_serving_had_it_as_a_secret_reference(
         "history": [{"env": {"LICENSE_CODE": {"secret": "lic"}}, "created": "2d"}],
     }
     sandbox = _sandbox(make_sandbox, service)
-    _assert_never_shown(sandbox, tmp_path, value, revisions=1)
-    report = json.loads(_check(sandbox, tmp_path, "json", out_only=True))
+    report = _assert_never_shown(sandbox, tmp_path, value, revisions=1)
     (finding,) = report["findings"]
     assert finding["since"] is not None, finding  # the history was read: that is what tells
 

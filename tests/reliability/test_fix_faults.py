@@ -7,6 +7,7 @@ that served when it can, and `drift rollback` restores the service when it could
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from drift.fix.apply import FixOptions, FixResult, run_fix
 from drift.fix.journal import Journal, State
 from drift.fix.rollback import RollbackResult, run_rollback
 from drift.profiles.loader import load_profile
+from drift.profiles.model import Profile
 from drift.sandbox import Fault, Sandbox, mint_test_jwt
 from drift.settings import Settings
 from tests.cliutil import REPO
@@ -117,6 +119,13 @@ CASES: dict[str, Case] = {
 }
 
 
+@functools.cache
+def e2e_profile() -> Profile:
+    """The repository's e2e profile, loaded once: a Profile is frozen, and its `${…}` are
+    resolved from each fix's `environ` (the fixes, not the loading, are what is tested)."""
+    return load_profile(REPO / "profiles", "e2e")
+
+
 @dataclass
 class Run:
     sandbox: Sandbox
@@ -125,7 +134,7 @@ class Run:
     said: list[str] = field(default_factory=list)
 
     def fix(self, service: str, ui: ScriptedUI, options: FixOptions) -> FixResult:
-        profile = load_profile(REPO / "profiles", "e2e")
+        profile = e2e_profile()
         try:
             return asyncio.run(
                 run_fix(
