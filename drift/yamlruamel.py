@@ -9,17 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from drift import yamldoc
 from drift.errors import Problem
-from drift.yamldoc import (
-    MAX_DEPTH,
-    Aliases,
-    Integers,
-    Located,
-    Path_,
-    Rules,
-    YamlProblems,
-    oneline,
-)
+from drift.yamldoc import MAX_DEPTH, Integers, Located, Path_, Rules, YamlProblems, oneline
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -185,7 +177,7 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
         data = None if node is None else walker.document(node)
         return rules.finish(Located(name, data, lines))
 
-    return Aliases.reading(walk)
+    return yamldoc.Aliases.reading(walk)
 
 
 _INDENTING = re.compile(r"expected <block end>|mapping values are not allowed here")
@@ -237,7 +229,7 @@ class _Walker:
         *,
         at_once: bool = True,
     ) -> None:
-        self.aliases = Aliases(rules, at_once=at_once)  # keyed by id: targets are the nodes
+        self.aliases = yamldoc.Aliases(rules, at_once=at_once)  # keyed by id: targets are the nodes
         self.rules = rules
         self.lines = lines
         self.constructor = constructor

@@ -60,13 +60,6 @@ def _term_matches(text: str, term: str, fields: dict[str, str]) -> bool:
     return value.lower() in fields[key].lower()
 
 
-def _total(request: Any, listed: list[Any]) -> int:
-    """`total_size`: "The total number of [secrets, versions] but 0 when the
-    ListSecretsRequest.filter field is set" (service.proto, ListSecretsResponse and
-    ListSecretVersionsResponse)."""
-    return 0 if request.filter else len(listed)
-
-
 class SecretsApi:
     def __init__(self, core: Core) -> None:
         self.core = core
@@ -74,6 +67,16 @@ class SecretsApi:
     def _project(self, parent: str) -> str:
         (project,) = parse(PROJECT, parent, "projects/PROJECT")
         return self.core.world.project(project).id
+
+    def _page(self, request: Any, listed: list[Any], response: Any, field: str) -> Message:
+        """One page of `listed` (records) as `response`, `field` its repeated field;
+        `total_size` "The total number of [secrets, versions] but 0 when the … filter field is
+        set" (service.proto, ListSecretsResponse and ListSecretVersionsResponse)."""
+        shape = self.core.world.options.pages
+        page, token = paginate(listed, request.page_size, request.page_token, shape=shape)
+        total = 0 if request.filter else len(listed)
+        kept = {field: [rec.pb for rec in page]}
+        return response.pb()(**kept, next_page_token=token, total_size=total)
 
     def _secret(self, name: str) -> SecretRec:
         world = self.core.world
@@ -90,14 +93,7 @@ class SecretsApi:
                 {"name": key.secret} | {f"labels.{k}": v for k, v in rec.pb.labels.items()},
             )
         ]
-        page, token = paginate(
-            recs, request.page_size, request.page_token, shape=self.core.world.options.pages
-        )
-        return secretmanager_v1.ListSecretsResponse.pb()(
-            secrets=[rec.pb for rec in page],
-            next_page_token=token,
-            total_size=_total(request, recs),
-        )
+        return self._page(request, recs, secretmanager_v1.ListSecretsResponse, "secrets")
 
     async def get_secret(self, request: Any) -> Message:
         return copy(self._secret(request.name).pb)
@@ -155,13 +151,8 @@ class SecretsApi:
             for v in reversed(rec.versions)  # newest first
             if _filter_matches(request.filter, {"state": _state_name(v), "name": v.pb.name})
         ]
-        page, token = paginate(
-            versions, request.page_size, request.page_token, shape=self.core.world.options.pages
-        )
-        return secretmanager_v1.ListSecretVersionsResponse.pb()(
-            versions=[v.pb for v in page],
-            next_page_token=token,
-            total_size=_total(request, versions),
+        return self._page(
+            request, versions, secretmanager_v1.ListSecretVersionsResponse, "versions"
         )
 
     async def get_secret_version(self, request: Any) -> Message:
