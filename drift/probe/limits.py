@@ -59,6 +59,38 @@ class Watching(ClientProtocol):
             del self.reader.buffer[:taken]
             n -= taken
 
+    def _drop(self) -> tuple[int, bytes | None]:
+        """Drop the frames the reader's buffer holds, their headers read in place (one `del`,
+        not a generator step a frame: a flood of tiny frames is cheap), up to a close frame
+        of a control frame's size, unmasked (any other is skipped as a message): its payload,
+        once whole. Else how much of the last frame is still to come, for `_skip`: 0 when the
+        buffer ends at a header or a close frame not yet whole (left for more bytes)."""
+        buf = self.reader.buffer
+        end, at, close = len(buf), 0, int(Opcode.CLOSE)  # an int: an enum's == is slow
+        while at + 2 <= end:
+            second = buf[at + 1]
+            length = second & 0x7F
+            start = at + 2
+            if length >= 126:  # RFC 6455 §5.2: the extended payload length
+                start += 2 if length == 126 else 8
+                if start > end:
+                    break
+                length = int.from_bytes(buf[at + 2 : start], "big")
+            size = length + 4 if second & 0x80 else length  # a masking key: none from a server
+            stop = start + size
+            if buf[at] & 0x0F == close and size == length <= _CONTROL:
+                if stop > end:
+                    break
+                data = bytes(buf[start:stop])
+                del buf[:stop]
+                return 0, data
+            if stop > end:
+                del buf[:]
+                return stop - end, None
+            at = stop
+        del buf[:at]
+        return 0, None
+
     def discard(self) -> Generator[None]:
         sent = self.close_sent
         if sent is None or sent.code != CloseCode.MESSAGE_TOO_BIG or self.close_rcvd is not None:
@@ -71,16 +103,15 @@ class Watching(ClientProtocol):
         try:
             while self.close_after is None:
                 yield from self._skip(skip)
-                head = yield from self.reader.read_exact(2)
-                length = head[1] & 0x7F
-                if length >= 126:  # RFC 6455 §5.2: the extended payload length
-                    more = yield from self.reader.read_exact(2 if length == 126 else 8)
-                    length = int.from_bytes(more, "big")
-                skip = length + (4 if head[1] & 0x80 else 0)  # a masking key: none from a server
-                if head[0] & 0x0F == Opcode.CLOSE and skip == length <= _CONTROL:
-                    data = yield from self.reader.read_exact(length)
+                held = len(self.reader.buffer)
+                skip, data = self._drop()
+                if data is not None:
                     self._ended()
-                    self.close_after = Close.parse(bytes(data))
+                    self.close_after = Close.parse(data)
+                elif not skip and len(self.reader.buffer) == held:  # no frame whole: wait
+                    if self.reader.eof:
+                        raise EOFError
+                    yield
         except EOFError:
             self._ended()
             self.dropped = True

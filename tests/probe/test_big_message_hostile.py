@@ -13,10 +13,14 @@ import time
 from collections.abc import Awaitable, Callable
 
 import pytest
+from websockets.frames import Close
+from websockets.protocol import State
+from websockets.uri import parse_uri
 
 from drift.findings import ProbeOutcome, ProbeResult
 from drift.probe import client
 from drift.probe.client import probe_all
+from drift.probe.limits import Watching
 from tests.probe.helpers import (
     accept_key,
     read_request,
@@ -213,3 +217,46 @@ def test_a_server_that_stops_reading_while_drift_sends_is_a_stalled_socket(
     result = run(scenario(), limit=60)
     assert result.outcome is ProbeOutcome.UNEXPECTED, result.detail
     assert result.detail.startswith("socket stalled: could not send within"), result.detail
+
+
+def _masked(opcode: int, payload: bytes) -> bytes:
+    # a masking key (RFC 6455 §5.3), which a server must not send: the frame is skipped all the same
+    return bytes([0x80 | opcode, 0x80 | len(payload)]) + b"\x01\x02\x03\x04" + payload
+
+
+AFTER = b"".join(
+    [
+        frame(0x1, b"x" * 40),  # over the limit (16 bytes) from its header: drift's 1009
+        frame(0x1, b"a" * 300),  # a 2-byte extended length
+        bytes([0x82, 127]) + struct.pack("!Q", 5) + b"bbbbb",  # an 8-byte extended length
+        _masked(0x1, b"ccc"),
+        frame(0x8, struct.pack("!H", 1000) + b"r" * 200),  # no control frame: skipped unread
+        _masked(0x8, struct.pack("!H", 1000)),  # masked: skipped unread
+        frame(0x8, struct.pack("!H", 1011) + b"boom"),  # the server's close
+        frame(0x1, b"after"),
+    ]
+)
+
+
+@pytest.mark.parametrize("piece", [len(AFTER), 1, 7])
+def test_after_the_limit_frames_are_skipped_however_they_arrive(piece: int) -> None:
+    """`Watching.discard` skips whole frames in the reader's buffer at once and waits for the
+    rest of one cut by a read (its header, its payload, the close frame): the close it finds
+    is the same however the bytes came."""
+    protocol = Watching(parse_uri("ws://drift.invalid/"), state=State.OPEN, max_size=16)
+    for at in range(0, len(AFTER), piece):
+        protocol.receive_data(AFTER[at : at + piece])
+    protocol.receive_data(b"")  # as `after_limit` does: what came with the message is read
+    assert protocol.close_sent is not None and protocol.close_sent.code == 1009
+    assert protocol.close_after == Close(1011, "boom")
+    assert not protocol.dropped and protocol.refused is None
+
+
+@pytest.mark.parametrize("cut", [1, 3])
+def test_after_the_limit_a_close_frame_cut_by_the_end_is_a_dropped_connection(cut: int) -> None:
+    close = AFTER.index(frame(0x8, struct.pack("!H", 1011) + b"boom"))
+    protocol = Watching(parse_uri("ws://drift.invalid/"), state=State.OPEN, max_size=16)
+    protocol.receive_data(AFTER[: close + cut])
+    protocol.receive_data(b"")
+    protocol.receive_eof()
+    assert protocol.close_after is None and protocol.dropped
