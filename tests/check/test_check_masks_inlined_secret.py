@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from drift.diff.context import Context
+from drift.findings import Location
+from drift.live.model import LiveState, RevisionRecord, ServingRevision
+from drift.profiles.model import Profile, ServiceProfile
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
+from tests.livestate import config, plain, ref, service
 
 FORMATS = ("table", "json", "sarif", "github", "markdown")
 VALUES = ["lic-7781-inlined-value", "inlinedlicencevalue", "k7781ab"]
@@ -156,3 +162,30 @@ def test_fix_never_shows_a_short_inlined_value_either(
         assert "Traceback" not in done.stderr, done.stderr
         assert "since" in done.stdout, done.stdout  # the report read the history
         assert value not in done.stdout + done.stderr, done.stdout + done.stderr
+
+
+def test_context_inlined_is_a_plain_value_whose_name_is_a_reference_in_any_read_config() -> None:
+    """`Context.inlined`, the rules' own judgement (the end-to-end tests above pass without
+    it: `remember.inlined` registers the longer values, and `hide_inlined` masks afterwards):
+    a plain variable is a pasted secret where a serving revision (a traffic split) or an
+    older revision read for `since` has a reference of the same name; a reference itself is
+    not, nor a plain variable no configuration references."""
+    pasted = config([plain("LICENSE_CODE", VALUES[2]), plain("API_KEY", "k1"), plain("MODE", "x")])
+    split = config([ref("API_KEY", "key")])
+    svc = replace(
+        service("api", []),
+        template=pasted,
+        serving=(
+            ServingRevision("api-00003-new", 90, (), (), pasted),
+            ServingRevision("api-00002-old", 10, (), (), split),
+        ),
+    )
+    older = RevisionRecord("api-00001-first", None, "", None, config([ref("LICENSE_CODE", "lic")]))
+    state = LiveState(services={"api": svc}, history={"api": [older]})
+    profile = Profile("e", "p", "r", Location("p.yaml", 1))
+    ctx = Context(profile, state, ServiceProfile("api", Location("p.yaml", 2)), svc)
+    assert [name for name, var in pasted.main.env.items() if ctx.inlined(var)] == [
+        "LICENSE_CODE",
+        "API_KEY",
+    ]
+    assert not ctx.inlined(split.main.env["API_KEY"])

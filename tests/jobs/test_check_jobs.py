@@ -11,15 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from drift.findings import Severity, finding_id
+from drift import redact
+from drift.diff.context import Context
+from drift.diff.jobs import masked
+from drift.findings import Location, Severity, finding_id
 from drift.fix.plan import plan_environment
 from drift.format import OutputFormat, formatter_for
 from drift.kinds import Kind
+from drift.live.model import LiveState
 from drift.profiles.loader import load_profile
+from drift.profiles.model import Profile, ServiceProfile, VarRule
 from drift.sandbox import Fault
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.jobs.world import PROFILE, TODAY, check, failed_job, jobs_world, write_profile
+from tests.livestate import plain, service
 from tests.reportschema import schema_errors
 from tests.sandbox.jobworld import JOB_SPEC
 
@@ -313,3 +319,19 @@ def test_a_failed_jobs_message_hides_a_short_password_and_shows_a_short_key(
     result = check(sandbox, monkeypatch, write_profile(tmp_path / "profiles", profile))
     (finding,) = [f for f in result.report.findings if f.rule == "revision.rollout"]
     assert "ADMIN_PASSWORD=*** rejected for CACHE_KEY=v2-c" in finding.message
+
+
+def test_masked_hides_the_jobs_own_secret_values_and_credentials_the_text_holds() -> None:
+    """`drift.diff.jobs.masked` on its own (in a whole run `remember_plain_secrets` has
+    registered the job's values already, so losing it passed every end-to-end test): with
+    nothing registered, the plain value of a variable the profile expects to be a secret,
+    and a credential-named one however short, are hidden, an ordinary value is not; a
+    credential shaped in the text itself is hidden and registered for every other output."""
+    at = Location("p.yaml", 3)
+    rules = {"LICENSE": VarRule("LICENSE", at, secret="lic")}
+    profile = ServiceProfile("job", at, env=rules, kind=Kind.JOB)
+    live = service("job", [plain("LICENSE", "lic-pasted-4417"), plain("ADMIN_PASSWORD", "hunter2")])
+    ctx = Context(Profile("e", "p", "r", Location("p.yaml", 1)), LiveState(), profile, live)
+    said = "licence lic-pasted-4417 refused; login hunter2 failed; MODE=live password=Zq8-wLx4"
+    assert masked(ctx, said) == "licence *** refused; login *** failed; MODE=live password=***"
+    assert redact.mask("retry with Zq8-wLx4") == "retry with ***"
