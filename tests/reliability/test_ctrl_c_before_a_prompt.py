@@ -7,8 +7,17 @@ deterministically, by a hook in the real `drift fix` process right before the pr
 
 from __future__ import annotations
 
+import asyncio
+import os
+import pty
+import sys
 from pathlib import Path
 
+import pytest
+
+from drift.cli.prompt import PromptUI
+from drift.fix import deadline
+from drift.fix.context import Stop
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO, python_argv
@@ -77,3 +86,68 @@ def test_ctrl_c_just_before_the_first_prompt_is_ctrl_c_at_it(
     assert lines == ["drift: error: interrupted: nothing was changed"], output
     assert "Traceback" not in output
     assert updates(sandbox) == [] and entries(tmp_path) == []
+
+
+# In-process, each layer alone: a Ctrl-C that asyncio's handler turned into a cancellation of
+# the task, left for its next await (`Task.cancel` is all that handler does).
+
+
+def test_a_cancellation_pending_as_the_prompt_asks_is_ctrl_c_at_it_without_an_answer(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The prompt's own check (`drift.cli.signals.cancelled_before`): nothing is typed, and
+    the prompt ends at once as at a Ctrl-C, not when its time is over (here 5 s: a "no")."""
+    parent, child = pty.openpty()
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # the question is on stdout
+    said: list[object] = []
+
+    async def asked() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        task.cancel()  # Ctrl-C after the task's last await
+        try:
+            said.append(PromptUI(yes=False).confirm("Move?", timeout=5))
+        except KeyboardInterrupt:
+            said.append("Ctrl-C")
+        with pytest.raises(asyncio.CancelledError):  # taken back, as `deadline.promotion` does
+            await asyncio.sleep(0)
+        task.uncancel()
+
+    with os.fdopen(child, "r") as terminal:
+        monkeypatch.setattr(sys, "stdin", terminal)
+        asyncio.run(asked())
+    os.close(parent)
+    assert said == ["Ctrl-C"], capsys.readouterr().out
+
+
+def test_a_ctrl_c_once_the_promotion_was_answered_is_ctrl_c_at_the_prompt() -> None:
+    """`deadline.promotion`'s check after the answer: a Ctrl-C once "y" was read (the prompt
+    has given Ctrl-C back to asyncio) stops before the promotion's write, cleaned up as at the
+    prompt, its cancellation taken back (the clean-up's awaits are not cut)."""
+
+    class AnsweredThenCtrlC:
+        def confirm(self, question: str, timeout: float | None = None) -> bool:
+            task = asyncio.current_task()
+            assert task is not None
+            task.cancel()  # the Ctrl-C, after the answer was read
+            return True
+
+        def say(self, text: str) -> None:
+            pass
+
+    async def promoted() -> object:
+        ui = AnsweredThenCtrlC()
+        try:
+            await deadline.promotion(ui, "web", "Move?", deadline.started())  # type: ignore[arg-type]
+        except Stop as stop:
+            await asyncio.sleep(0)  # the clean-up's first await
+            return stop
+        try:
+            await asyncio.sleep(0)  # the promotion's write
+        except asyncio.CancelledError:
+            return "the promotion's write began, and was cut"
+        return "promoted"
+
+    stop = asyncio.run(promoted())
+    assert isinstance(stop, Stop), stop
+    assert stop.interrupted and stop.cleanup and "Ctrl-C at the promotion prompt" in stop.message
