@@ -17,8 +17,8 @@ from drift.sandbox.state import ProjectRec
 from drift.sandbox.templates import merge_template, resolve, template_pb
 from drift.sandbox.validate import env_values, validate_cpu
 
-_TEMPLATES: dict[tuple[int, str, str], tuple[ServiceSpec | PoolSpec, list[Any]]] = {}
-"""(id of a spec, its id, collection) -> (the spec, `owner_templates` of it): for every reset."""
+_TEMPLATES: dict[tuple[str, str, str, str], list[Any]] = {}
+"""(project, id, collection, the spec as JSON) -> `owner_templates` of it: for every reset."""
 _KEPT, _KEEPING = 256, threading.Lock()
 
 
@@ -27,12 +27,13 @@ def owner_templates(
 ) -> list[tuple[Any, OlderSpec | None]]:
     """The revision templates of an owner's history, oldest first, each with the `history`
     entry that made it (None: the current, last), checked as Cloud Run checks a stored one
-    (`refused`). Made once per spec object: nothing writes them (`make_revision` copies a
-    template's fields, a message field copies the message it is given)."""
-    cache_key = (id(spec), key.id, key.collection)
+    (`refused`). Made once per spec as it reads now (its JSON: a scenario edited in place
+    between two resets is built from what it says then, revown82 F1); nothing writes them
+    (`make_revision` copies a template's fields, a message field copies the message)."""
+    cache_key = (project.id, key.id, key.collection, spec.model_dump_json())
     found = _TEMPLATES.get(cache_key)
-    if found is not None and found[0] is spec:  # the spec kept alive: its id is not reused
-        return found[1]
+    if found is not None:
+        return found
     kind = kind_of(key)
     current = resolve(spec.template)
     history: list[tuple[Any, OlderSpec | None]] = [
@@ -49,7 +50,7 @@ def owner_templates(
     with _KEEPING:  # sandboxes of one process build on their own loops' threads
         while len(_TEMPLATES) >= _KEPT:
             del _TEMPLATES[next(iter(_TEMPLATES))]  # the oldest
-        _TEMPLATES[cache_key] = (spec, out)
+        _TEMPLATES[cache_key] = out
     return out
 
 

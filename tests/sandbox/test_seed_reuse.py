@@ -51,3 +51,17 @@ def test_another_spec_gets_its_own_templates() -> None:
     rec = world.find_service(next(iter(other.projects)), name)
     assert rec.pb.template.containers[0].image == "elsewhere/other:1"
     assert [r.containers[0].image for r in rec.revisions.values()][-1] == "elsewhere/other:1"
+
+
+@pytest.mark.usefixtures("frozen")
+def test_a_spec_edited_in_place_is_built_as_it_reads_now() -> None:
+    """revown82 F1: `Sandbox.scenario` hands back the live model; a test that edits a spec
+    in place and resets gets the world the edited scenario describes, not the templates made
+    for the spec before the edit."""
+    scenario = load_scenario(default_scenario_path())
+    build_world(scenario)
+    project = next(iter(scenario.projects.values()))
+    name, spec = next(iter(project.services.items()))
+    spec.template.image = "example.com/changed:2"
+    rec = build_world(scenario).find_service(next(iter(scenario.projects)), name)
+    assert rec.pb.template.containers[0].image == "example.com/changed:2"
