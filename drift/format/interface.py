@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import replace
+from typing import Any
 
 from drift.findings import Finding, ProbeResult
 from drift.redact import mask, mask_optional
@@ -48,34 +49,17 @@ def masked(report: Report) -> Report:
 
 def _finding(finding: Finding) -> Finding:
     echo = finding.rule.startswith("probe.")  # its message and actual quote the server
-    texts = (
-        mask(finding.target),
-        mask(finding.message, echo=echo),
-        mask_optional(finding.expected),
-        mask_optional(finding.actual, echo=echo),
-        mask_optional(finding.ignore_reason),
-        tuple(mask(f) for f in finding.failed),
-    )
-    was = (
-        finding.target,
-        finding.message,
-        finding.expected,
-        finding.actual,
-        finding.ignore_reason,
-        finding.failed,
-    )
-    if texts == was:  # nothing to mask (nearly every finding): no copy of it
-        return finding
-    target, message, expected, actual, ignore_reason, failed = texts
-    return replace(
-        finding,
-        target=target,
-        message=message,
-        expected=expected,
-        actual=actual,
-        ignore_reason=ignore_reason,
-        failed=failed,
-    )
+    masked: dict[str, Any] = {
+        "target": mask(finding.target),
+        "message": mask(finding.message, echo=echo),
+        "expected": mask_optional(finding.expected),
+        "actual": mask_optional(finding.actual, echo=echo),
+        "ignore_reason": mask_optional(finding.ignore_reason),
+        "failed": tuple(mask(f) for f in finding.failed),
+    }
+    changed = {name: text for name, text in masked.items() if text != getattr(finding, name)}
+    # nothing to mask (nearly every finding): no copy of it
+    return replace(finding, **changed) if changed else finding
 
 
 def _probe(probe: ProbeResult) -> ProbeResult:
