@@ -10,7 +10,14 @@ import sys
 
 import pytest
 
-from tests.cliutil import REPO, ZYGOTE, buffered, python_code, python_module
+from tests.cliutil import (
+    REPO,
+    ZYGOTE,
+    buffered,
+    ctrl_c_as_a_terminal_has_it,
+    python_code,
+    python_module,
+)
 
 
 @pytest.mark.parametrize(
@@ -46,14 +53,24 @@ def test_a_signal_ignored_where_the_run_starts_stays_ignored(ignored: tuple[int,
         pytest.skip("compares a zygote run with a fresh interpreter")
     env = {**buffered(), "PYTHONPATH": str(REPO)}
     trap = f"trap '' {' '.join(signal.Signals(n).name[3:] for n in ignored)}; " if ignored else ""
-    fresh = subprocess.run(
-        ["sh", "-c", trap + 'exec "$@"', "sh", sys.executable, "-m", "tests.uncaught", "signals"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=60,
-    )
+    with ctrl_c_as_a_terminal_has_it():  # not the suite's own ignored SIGINT (`make test &`)
+        fresh = subprocess.run(
+            [
+                "sh",
+                "-c",
+                trap + 'exec "$@"',
+                "sh",
+                sys.executable,
+                "-m",
+                "tests.uncaught",
+                "signals",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO,
+            timeout=60,
+        )
     request = {"args": ["signals"], "module": "tests.uncaught", "env": env, "cwd": str(REPO)}
     forked = ZYGOTE.run({**request, "ignored": [int(n) for n in ignored]}, None, 60)
     assert fresh.returncode == forked["code"] == 0, (fresh.stderr, forked["stderr"])
