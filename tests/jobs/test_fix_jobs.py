@@ -474,10 +474,7 @@ def test_a_third_party_write_landing_before_drifts_update(
         return await real(session, kind, request, **kw)
 
     monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
-    result = fix(tmp_path, profiles, ScriptedUI([True]))
-    text = result.summary()
-    who = "job job" if method == "UpdateJob" else "worker pool pool"
-    now = sandbox.job("p", "job") if method == "UpdateJob" else sandbox.worker_pool("p", "pool")
+    result, text, who, now = _fixed_in_place(sandbox, method, tmp_path, profiles)
     containers = (
         now.template.template.containers if method == "UpdateJob" else now.template.containers
     )
@@ -498,6 +495,17 @@ def test_a_third_party_write_landing_before_drifts_update(
     assert entry.state == State.UPDATE_FAILED
     assert "landed over someone else's write" in entry.history[-1]["note"]
     assert entry.writes[-1]["generation_after"] == now.generation
+
+
+def _fixed_in_place(
+    sandbox: Sandbox, method: str, tmp_path: Path, profiles: Path
+) -> tuple[FixResult, str, str, Any]:
+    """drift's fix, confirmed, with the test's update wrapper in place: its result, its
+    words, who the job or pool is in them, and the job or pool as the sandbox has it after."""
+    result = fix(tmp_path, profiles, ScriptedUI([True]))
+    who = "job job" if method == "UpdateJob" else "worker pool pool"
+    now = sandbox.job("p", "job") if method == "UpdateJob" else sandbox.worker_pool("p", "pool")
+    return result, result.summary(), who, now
 
 
 def _label(sandbox: Sandbox, method: str) -> None:
@@ -548,10 +556,7 @@ def test_a_label_after_drifts_update_whose_answer_was_lost(
         return await real(session, kind, request, **kw)
 
     monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
-    result = fix(tmp_path, profiles, ScriptedUI([True]))
-    text = result.summary()
-    who = "job job" if method == "UpdateJob" else "worker pool pool"
-    now = sandbox.job("p", "job") if method == "UpdateJob" else sandbox.worker_pool("p", "pool")
+    result, text, who, now = _fixed_in_place(sandbox, method, tmp_path, profiles)
     (entry,) = [e for e in journal(tmp_path).entries() if e.kind == sandbox_kind(method)]
     assert now.labels["cost-center"] == "42"
     assert "someone else wrote the" not in text and "replaced what they wrote" not in text, text
