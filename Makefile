@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_STAMP := $(VENV)/.installed-lint
 
-# Two pytest workers per core. While each drift run was a process of its own, three per core
-# hid their waits best (2 cores, 2026-11-30: 4 workers ~240 s, 6 workers 207 s); since most
-# runs are in the worker's own process (tests/inprocess.py), the work is the workers' CPU and
-# more of them only compete for it (2 cores, 2026-12-01, 4,785 tests, one after the other:
-# 6 workers 365 s, 4 workers 320 s).
-TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$((n * 2)))
+# Three pytest workers per core. Many tests wait on purpose (a deploy that reconciles, a call
+# held by a fault, a signal sent into a slow re-check): with two workers per core, on average
+# more than two of the four were waiting and the cores stood idle a fifth of the run (vmstat,
+# 2 cores, 2026-12-02, 5,214 tests, warm, one after the other: 4 workers 175 s, 188 s (idle
+# 19 %); 5 workers 144 s; 6 workers 132 s, 146 s, 131 s (idle 6 %); 8 workers 158 s (idle
+# 2 %, but each worker's collection and warm-up cost more CPU than the idle time it filled).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$((n * 3)))
 
 # Cached bytecode, as an installed drift has it (pip compiles at install time). Where the
 # machine sets PYTHONDONTWRITEBYTECODE, each drift process would compile drift's modules
