@@ -82,13 +82,14 @@ def test_ctrl_c_while_the_profile_is_read(tmp_path: Path) -> None:
     from benchmarks.world import ENVIRONMENT, scenario, write_profile
 
     write_profile(scenario(400), tmp_path)
-    proc = start(["check", ENVIRONMENT, "--profiles", str(tmp_path)], {}, tmp_path, group=True)
-    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-    deadline = time.monotonic() + 60
-    while not children.read_text().split():  # the child exists only while the profile is read
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "the profile was never read in a child"
-        time.sleep(0.002)
+    for _ in range(5):  # a loaded machine may not look while the child lives: another run
+        proc = start(["check", ENVIRONMENT, "--profiles", str(tmp_path)], {}, tmp_path, group=True)
+        if _a_child_seen(proc):
+            break
+        os.killpg(proc.pid, signal.SIGKILL)  # past the profile, reaching for Google Cloud
+        proc.communicate()
+    else:
+        pytest.fail("in 5 runs the profile was never seen read in a child")
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=PROMPTLY)
     assert proc.returncode == 3, err
@@ -98,6 +99,18 @@ def test_ctrl_c_while_the_profile_is_read(tmp_path: Path) -> None:
     assert out == ""
     left = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True)
     assert left.stdout.split() == []
+
+
+def _a_child_seen(proc: subprocess.Popen[str]) -> bool:
+    """Whether `proc` was seen with a child (it has one only while the profile is read), before
+    it ended (or a minute went by without one)."""
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 60
+    while not children.read_text().split():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+    return True
 
 
 FIX_WEB = ["fix", "e2e", "--yes", "--service", "web", "--profiles", str(REPO / "profiles")]
