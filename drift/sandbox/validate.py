@@ -370,7 +370,9 @@ def _secret_problem(
         found = world.resolve_version(rec, version)
     except RpcError:
         return f"Secret {shown} was not found"
-    if not world.can_access(key, f"serviceAccount:{account}", str(found.number)):
+    # the name a condition tests the version by: option `alias_in_conditions`
+    named = version if world.options.alias_in_conditions == "alias" else str(found.number)
+    if not world.can_access(key, f"serviceAccount:{account}", named):
         return (
             f"Permission denied on secret: {shown} for Revision service account {account}. "
             "The service account used must be granted the 'Secret Manager Secret Accessor' "
