@@ -12,7 +12,7 @@ from google.cloud import run_v2
 
 from drift.sandbox import Sandbox
 from tests.conftest import ClientsFor, MakeSandbox
-from tests.sandbox.jobworld import JOB, sandbox_of
+from tests.sandbox.jobworld import JOB, POOL, sandbox_of
 
 SVC = "projects/p/locations/us-central1/services/svc"
 State = run_v2.Condition.State
@@ -117,3 +117,14 @@ def test_a_dry_run_leaves_a_job_update_in_progress_running(
     done = running.result(timeout=10)
     assert done.template.template.containers[0].image == "example.com/migrate:2"
     assert done.observed_generation == done.generation
+
+
+def test_a_pool_dry_run_retires_nothing(make_sandbox: MakeSandbox, run_for: Any) -> None:
+    """UpdateWorkerPoolRequest.validate_only alike: the pool's revisions as they were."""
+    run = run_for(sandbox_of(make_sandbox))
+    before = list(run.revisions.list_revisions(parent=POOL))
+    pool = run.pools.get_worker_pool(name=POOL)
+    pool.template.containers[0].image = "example.com/consumer:dry-run"
+    request = run_v2.UpdateWorkerPoolRequest(worker_pool=pool, validate_only=True)
+    run.pools.update_worker_pool(request=request).result(timeout=10)
+    assert list(run.revisions.list_revisions(parent=POOL)) == before
