@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import grpc
 from google.longrunning import operations_pb2
 from google.protobuf import field_mask_pb2
 
-from drift.sandbox.deploy import Owner, begin, plan_update, settle, trial_problem, view
+from drift.sandbox.deploy import Owner, Plan, begin, plan_update, settle, trial_problem, view
 from drift.sandbox.faults import Fault, FaultBook
 from drift.sandbox.fleet import Fleet
 from drift.sandbox.jobs_core import JobRunner
@@ -195,6 +196,9 @@ class Core:
                 world.owner(key)  # raises NOT_FOUND
             if current is not None:
                 check_etag(key, request.etag, current.pb.etag, world.options.stale_etag)
+            if validate_only:
+                plan = plan_update(world, key, current, request, mask, force=force)
+                return self._trial(key, plan)
             if current is not None and current.rollout is not None:
                 self._settle(current)  # a newer generation supersedes the deploy in progress
                 # only the superseded deploy's operation is answered now, as it settled before
@@ -205,14 +209,6 @@ class Core:
                 self._answer_settled(mine)
             plan = plan_update(world, key, current, request, mask, force=force)
             name = key.operation(world.uid())
-            if validate_only:
-                trial = OwnerRec(key, plan.service, {})
-                begin(world, trial, plan)
-                trial.rollout = Rollout(
-                    0, plan.created, trial_problem(world, plan.problem), None, name
-                )
-                error = settle(world, trial)
-                return self.ops.finish(name, view(world, trial.pb, kind), error)
             rec = current or OwnerRec(key, plan.service, {})
             begin(world, rec, plan)
             owners[key] = rec
@@ -226,6 +222,21 @@ class Core:
             await self.tick()
             await self.publish(rec)
             return operation
+
+    def _trial(self, key: ResourceKey, plan: Plan) -> operations_pb2.Operation:
+        """A `validate_only` write: "validated and default values populated, without
+        persisting the request" (run v2 UpdateServiceRequest.validate_only,
+        UpdateWorkerPoolRequest's alike). Its deploy is tried on copies, so that neither the
+        revisions it would retire or route to again nor a deploy in progress (which only a
+        real write supersedes) change; a done operation answers the would-be resource."""
+        world = self.world
+        name = key.operation(world.uid())
+        revisions = {short: copy(revision) for short, revision in plan.revisions.items()}
+        trial = OwnerRec(key, plan.service, {})
+        begin(world, trial, replace(plan, revisions=revisions))
+        trial.rollout = Rollout(0, plan.created, trial_problem(world, plan.problem), None, name)
+        error = settle(world, trial)
+        return self.ops.finish(name, view(world, trial.pb, kind_of(key)), error)
 
     def _started(self, rec: OwnerRec, rollout: Rollout) -> None:
         rec.rollout = rollout

@@ -88,7 +88,10 @@ class JobRunner:
                 world.job(key)  # raises NOT_FOUND
             if current is not None:
                 check_etag(key, request.etag, current.pb.etag, world.options.stale_etag)
-                self._settle_update(current, superseded=True)  # a newer generation
+            if current is not None and not validate_only:
+                # a newer generation supersedes the update in progress; a `validate_only`
+                # write persists nothing (UpdateJobRequest.validate_only), so it goes on
+                self._settle_update(current, superseded=True)
             token = created_by_token(key, current, request)
             plan = plan_job(world, key, current, request)
             name = key.operation(world.uid())

@@ -133,6 +133,15 @@ class Options(Strict):
         "is not in the scenario: `deny`: it is not; `grant`: it is. Workforce identities are "
         "never a service account and never grant.",
     )
+    alias_in_conditions: Literal["number", "alias"] = Field(
+        "number",
+        description="The version name an IAM condition tests when a revision uses a secret by "
+        "an alias (`latest`, or a version alias): the number it stands for "
+        "(`projects/NUMBER/secrets/NAME/versions/3`) or the alias as written "
+        "(`…/versions/latest`). AccessSecretVersionRequest.name only calls `latest` 'an alias "
+        "to the most recently created SecretVersion'; IAM's resource-name attribute page gives "
+        "the form `…/versions/VERSION`, not which of the two an alias is tested as.",
+    )
     no_instance_status: Literal[503, 429] = Field(
         503,
         description="The HTTP status a request to a revision gets when none of its instances "

@@ -30,6 +30,10 @@ from drift.sandbox.state import ProjectRec, VersionState, World
 # Nothing else is documented: `my var` or `::x` is a name Cloud Run takes.
 ENV_NAME = re.compile(r"(?!X_GOOGLE_)[^=]{1,32768}", re.DOTALL)
 ENV_VALUE_MAX = 32768
+# "you can set a maximum of 1000 environment variables per container for each Cloud Run
+# service" (cloud.google.com/run/docs/configuring/services/environment-variables, "Maximum
+# number of environment variables"; …/jobs/environment-variables says it of jobs)
+ENV_COUNT_MAX = 1000
 MAX_TAGGED = 46
 TAG = re.compile(r"^[a-z]([-a-z0-9]{0,45}[a-z0-9])?$")
 # A revision name is a DNS label (RFC 1123): lowercase letters, digits and '-', 63 at most.
@@ -248,9 +252,15 @@ def validate_containers(
 
 
 def env_values(container: Message, at: str) -> None:
-    """Each variable's value within Cloud Run's limit, on a write or in a scenario's seeded
-    state (`drift.sandbox.seed`): "Defaults to "", and the maximum length is 32768 bytes."
-    (run v2 EnvVar.value)."""
+    """The variables within Cloud Run's limits, on a write or in a scenario's seeded state
+    (`drift.sandbox.seed`): at most `ENV_COUNT_MAX` a container, each value "Defaults to "",
+    and the maximum length is 32768 bytes." (run v2 EnvVar.value). The wording is the
+    sandbox's."""
+    if len(container.env) > ENV_COUNT_MAX:
+        raise invalid(
+            f"{at}.env: {len(container.env)} variables; Cloud Run allows at most "
+            f"{ENV_COUNT_MAX} environment variables per container."
+        )
     for var in container.env:
         if len(var.value.encode()) > ENV_VALUE_MAX:
             raise invalid(f"{at}.env: value of '{var.name}' is over {ENV_VALUE_MAX} bytes.")
@@ -360,7 +370,9 @@ def _secret_problem(
         found = world.resolve_version(rec, version)
     except RpcError:
         return f"Secret {shown} was not found"
-    if not world.can_access(key, f"serviceAccount:{account}", str(found.number)):
+    # the name a condition tests the version by: option `alias_in_conditions`
+    named = version if world.options.alias_in_conditions == "alias" else str(found.number)
+    if not world.can_access(key, f"serviceAccount:{account}", named):
         return (
             f"Permission denied on secret: {shown} for Revision service account {account}. "
             "The service account used must be granted the 'Secret Manager Secret Accessor' "

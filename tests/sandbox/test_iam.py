@@ -127,11 +127,12 @@ def hierarchy(binding: dict[str, Any], options: dict[str, Any] | None = None) ->
     }
 
 
-def deploys(sandbox: Sandbox, clients_for: ClientsFor) -> bool:
-    """Whether a revision reading app-key deploys."""
+def deploys(sandbox: Sandbox, clients_for: ClientsFor, version: str = "") -> bool:
+    """Whether a revision reading app-key (at `version`; unset: `latest`) deploys."""
     clients = clients_for(sandbox)
     svc = clients.services.get_service(name="projects/p/locations/us-central1/services/svc")
-    ref = run_v2.EnvVarSource(secret_key_ref=run_v2.SecretKeySelector(secret="app-key"))
+    selector = run_v2.SecretKeySelector(secret="app-key", version=version)
+    ref = run_v2.EnvVarSource(secret_key_ref=selector)
     svc.template.containers[0].env = [run_v2.EnvVar(name="KEY", value_source=ref)]
     svc.template.labels["try"] = str(int(svc.template.labels.get("try", "0")) + 1)
     try:
@@ -170,6 +171,31 @@ def test_grants_from_the_organisation_with_conditions(
     make_sandbox: MakeSandbox, clients_for: ClientsFor, condition: str | None, granted: bool
 ) -> None:
     assert deploys(make_sandbox(hierarchy(grant(condition))), clients_for) is granted
+
+
+@pytest.mark.parametrize("named", ["number", "alias"])
+@pytest.mark.parametrize(
+    ("condition", "version", "granted"),
+    [
+        ('resource.name.endsWith("/versions/1")', "", {"number": True, "alias": False}),
+        ('resource.name.endsWith("/versions/latest")', "", {"number": False, "alias": True}),
+        ('resource.name.endsWith("/versions/1")', "1", {"number": True, "alias": True}),
+    ],
+    ids=["latest-by-number", "latest-by-alias", "pinned"],
+)
+def test_which_name_a_condition_tests_an_alias_by_is_an_option(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    named: str,
+    condition: str,
+    version: str,
+    granted: dict[str, bool],
+) -> None:
+    """A revision reading app-key by `latest` (version 1 now): IAM's condition sees
+    `…/versions/1` or `…/versions/latest`, which no Google doc says (option
+    `alias_in_conditions`); one pinned to version 1 is `…/versions/1` either way (revsbx84)."""
+    sandbox = make_sandbox(hierarchy(grant(condition), {"alias_in_conditions": named}))
+    assert deploys(sandbox, clients_for, version) is granted[named]
 
 
 def test_time_conditions_follow_the_sandbox_clock(
