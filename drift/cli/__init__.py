@@ -214,9 +214,11 @@ def _causes(exc: BaseException) -> tuple[str, ...]:
 
 
 def _traceback() -> None:
-    """The scrubbed traceback with its cause chain (`--verbose`)."""
+    """The scrubbed traceback with its cause chain (`--verbose`), shown as an error line is
+    (`readable`): the messages it quotes may hold a value's escape sequence or a line a CI
+    runner would run as a workflow command."""
     import traceback
 
-    from drift.redact import mask, scrub
+    from drift.cli.output import readable
 
-    sys.stderr.write(scrub(mask(traceback.format_exc(), echo=True)))
+    sys.stderr.write(readable(traceback.format_exc()))
