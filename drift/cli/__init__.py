@@ -94,7 +94,8 @@ def main() -> NoReturn:
         if STATE.verbose:
             _traceback()
         output.error(
-            f"internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)"
+            f"internal error: {type(exc).__name__}: {_one_line(exc)} "
+            "(run with --verbose for the traceback)"
         )
         sys.exit(int(ExitCode.USAGE))
     finally:
@@ -200,6 +201,15 @@ def own_process() -> None:
 
     gc.set_threshold(20_000, 10, 10)
     STATE.owns_process = True
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line, masked first (a secret holding a line break is
+    still found): a bug's error is one line, however its message quotes a value."""
+    from drift.redact import mask
+    from drift.textsafe import visible
+
+    return visible(mask(str(exc), echo=True))
 
 
 def _causes(exc: BaseException) -> tuple[str, ...]:

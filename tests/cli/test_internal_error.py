@@ -37,8 +37,8 @@ def test_a_bug_is_one_line_and_exit_2() -> None:
     done = run("check", "staging")
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        "drift: error: internal error: RuntimeError: broken while reading ***",
-        "\\::error title=forged::from a value\\x1b[2J (run with --verbose for the traceback)",
+        "drift: error: internal error: RuntimeError: broken while reading ***\\n::error "
+        "title=forged::from a value\\x1b[2J (run with --verbose for the traceback)"
     ]
 
 
