@@ -1,5 +1,5 @@
 """Text a person reads: hostile characters shown visibly, the escapes of each output medium
-(Markdown, GitHub workflow commands), and counted nouns."""
+(Markdown, GitHub workflow commands, SARIF messages), and counted nouns."""
 
 from __future__ import annotations
 
@@ -194,6 +194,19 @@ def github_data(text: str) -> str:
 def github_property(text: str) -> str:
     """A workflow command's property value: the message escapes plus `:` and `,`."""
     return github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_SARIF_BRACES = str.maketrans({"{": "{{", "}": "}}"})
+
+
+def sarif_message(text: str) -> dict[str, str]:
+    """A SARIF message object of plain `text`, its braces doubled: SARIF 2.1.0 §3.11.5
+    ("Messages with placeholders": a consumer replaces `{n}` with `arguments[n]`, and "Within
+    both plain text and formatted message strings, the characters "{" and "}" SHALL be
+    represented by the character sequences "{{" and "}}" respectively"). A message quotes
+    values (a JSON variable, a template's `{{ .Values.x }}`, a pattern's `{3}`) that a viewer
+    would otherwise show with half their braces, or take for a placeholder with no argument."""
+    return {"text": text.translate(_SARIF_BRACES)}
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:

@@ -94,7 +94,8 @@ def main() -> NoReturn:
         if STATE.verbose:
             _traceback()
         output.error(
-            f"internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)"
+            f"internal error: {type(exc).__name__}: {_one_line(exc)} "
+            "(run with --verbose for the traceback)"
         )
         sys.exit(int(ExitCode.USAGE))
     finally:
@@ -202,6 +203,15 @@ def own_process() -> None:
     STATE.owns_process = True
 
 
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line, masked first (a secret holding a line break is
+    still found): a bug's error is one line, however its message quotes a value."""
+    from drift.redact import mask
+    from drift.textsafe import visible
+
+    return visible(mask(str(exc), echo=True))
+
+
 def _causes(exc: BaseException) -> tuple[str, ...]:
     """The chain of causes under an error, one line each (`--verbose`)."""
     lines: list[str] = []
@@ -214,9 +224,11 @@ def _causes(exc: BaseException) -> tuple[str, ...]:
 
 
 def _traceback() -> None:
-    """The scrubbed traceback with its cause chain (`--verbose`)."""
+    """The scrubbed traceback with its cause chain (`--verbose`), shown as an error line is
+    (`readable`): the messages it quotes may hold a value's escape sequence or a line a CI
+    runner would run as a workflow command."""
     import traceback
 
-    from drift.redact import mask, scrub
+    from drift.cli.output import readable
 
-    sys.stderr.write(scrub(mask(traceback.format_exc(), echo=True)))
+    sys.stderr.write(readable(traceback.format_exc()))

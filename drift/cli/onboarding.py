@@ -72,7 +72,9 @@ def init(
         ),
         what="nothing was written",
     )
-    output.emit(result.summary())
+    # prose that quotes servers (a refusal in a note) and live names: shown as a person's
+    # line is, on a terminal and in a CI log alike (`readable`), not as a document
+    output.emit(output.readable(result.summary()))
     raise typer.Exit(int(result.exit_code))
 
 

@@ -25,6 +25,7 @@ from drift.rendering import json_text
 from drift.report import Report, Unchecked
 from drift.rules import RULES, RuleInfo, rule_info
 from drift.same_drift import unique_ids
+from drift.textsafe import sarif_message
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -155,7 +156,7 @@ def sarif_log(report: Report, keep: int = RESULTS_KEPT) -> dict[str, Any]:
     notifications = [
         {
             "level": UNVERIFIED_LEVEL,
-            "message": {"text": f"could not be verified: {u.reason}"},
+            "message": sarif_message(f"could not be verified: {u.reason}"),
             "locations": [{**_physical(u.location), **_logical(u.key, u.target)}],
             "descriptor": {"id": UNVERIFIED},
         }
@@ -176,7 +177,7 @@ def sarif_log(report: Report, keep: int = RESULTS_KEPT) -> dict[str, Any]:
         notifications.append(
             {
                 "level": UNVERIFIED_LEVEL,
-                "message": {"text": truncation_text(report, left_out)},
+                "message": sarif_message(truncation_text(report, left_out)),
                 "descriptor": {"id": TRUNCATED},
             }
         )
@@ -253,9 +254,9 @@ def _automation(report: Report) -> dict[str, Any]:
     `executionSuccessful` stays what it was: it read all it was asked to."""
     found: dict[str, Any] = {"id": category(report)}
     if report.scope:
-        found["description"] = {
-            "text": f"drift of {report.environment}, not all of it: {', '.join(report.scope)}"
-        }
+        found["description"] = sarif_message(
+            f"drift of {report.environment}, not all of it: {', '.join(report.scope)}"
+        )
     return found
 
 
@@ -344,7 +345,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
         "level": SEVERITY_LOOK[finding.severity].sarif,
-        "message": {"text": _text(finding)},
+        "message": sarif_message(_text(finding)),
     }
     if finding.location:
         result["locations"] = [_physical(finding.location)]
@@ -376,10 +377,9 @@ def _carried(item: Unchecked, rule_index: int) -> dict[str, Any]:
     that are gone (resolved) are left out on purpose: that closes theirs (code scanning
     ignores `kind: pass`, so an `absent` result would keep the alert open)."""
     result = _result(item.finding, rule_index)
-    result["message"] = {
-        "text": f"{_text(item.finding)}\n(from the baseline: not checked again this "
-        f"run, {item.reason})"
-    }
+    result["message"] = sarif_message(
+        f"{_text(item.finding)}\n(from the baseline: not checked again this run, {item.reason})"
+    )
     result["baselineState"] = BaselineState.UNCHANGED.value
     result["properties"][UNCHECKED] = item.reason
     return result

@@ -8,12 +8,16 @@ import subprocess
 
 from tests.cliutil import REPO, python_code
 
-BOOM = """
+HOSTILE = "\\n::error title=forged::from a value\\x1b[2J"
+"""What a live value may hold, quoted in an exception's message: a line break, a workflow
+command a CI runner would run from its own line, a terminal escape."""
+BOOM = f"""
 import sys
 import drift.redact, drift.profiles.loader
 drift.redact.register("s3cr3t-value-123")
+HOSTILE = "{HOSTILE}"
 def boom(*args, **kwargs):
-    raise RuntimeError("broken while reading s3cr3t-value-123")
+    raise RuntimeError("broken while reading s3cr3t-value-123" + HOSTILE)
 drift.profiles.loader.load_profile = boom
 import drift.profiles
 drift.profiles.load_profile = boom
@@ -33,8 +37,8 @@ def test_a_bug_is_one_line_and_exit_2() -> None:
     done = run("check", "staging")
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        "drift: error: internal error: RuntimeError: broken while reading *** "
-        "(run with --verbose for the traceback)"
+        "drift: error: internal error: RuntimeError: broken while reading ***\\n::error "
+        "title=forged::from a value\\x1b[2J (run with --verbose for the traceback)"
     ]
 
 
@@ -43,3 +47,8 @@ def test_verbose_shows_the_traceback_scrubbed() -> None:
     assert done.returncode == 2
     assert "Traceback (most recent call last)" in done.stderr
     assert "s3cr3t-value-123" not in done.stderr
+    # the exception's message, quoted in the traceback, is shown as every error line shows
+    # it: no terminal escape, no line a CI runner would run as a workflow command
+    assert "\x1b" not in done.stderr
+    assert not [line for line in done.stderr.splitlines() if line.lstrip().startswith("::")]
+    assert "\\::error title=forged::from a value\\x1b[2J" in done.stderr
