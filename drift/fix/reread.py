@@ -21,8 +21,8 @@ Under `--yes` the promotion follows the read after the canary with no read added
 canary was probed meanwhile: a teammate's deploy or label during the probes would otherwise be
 written over by the promotion on a server that lets the stale etag through (revfix84 F1).
 The etag is not compared: it fingerprints the whole resource, status included, so a deploy
-that settles meanwhile would change it with nobody's write. A write landing between this read and drift's is still told afterwards
-(`drift.fix.overwrote`)."""
+that settles meanwhile would change it with nobody's write. A write landing between this
+read and drift's is still told afterwards (`drift.fix.overwrote`)."""
 
 from __future__ import annotations
 
