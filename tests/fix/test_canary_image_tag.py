@@ -62,3 +62,46 @@ def test_said_under_yes_too(
     assert result.exit_code is ExitCode.OK, result.summary()
     assert any(SAID in s for s in ui.said), ui.said
     assert SAID in result.summary()
+
+
+PINNED = [{"revision": 1, "percent": 100}]
+"""The lab service's traffic pinned by name on its one revision: no LATEST share."""
+
+
+@pytest.mark.parametrize(
+    ("image", "traffic"),
+    [(TAGGED, None), (DIGEST, None), (TAGGED, PINNED)],
+    ids=["tag-latest", "digest-latest", "tag-pinned"],
+)
+def test_a_declined_promotion_says_what_its_cleanup_redeployed_by_tag(
+    image: str,
+    traffic: list[dict[str, int]] | None,
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cleanup after an abort (here a "no" at the promotion prompt) puts back the
+    configuration that served as a new revision, which LATEST then resolves to
+    (`drift.fix.restore`): with an image named by a tag, that revision runs what the tag names
+    now — the very image the canary just ran, which may be why the operator declined. The
+    cleanup's "restored the routing that served" must say so, as a rollback's result does
+    (`tag_caveat`). Not when the image is a digest, nor when no new revision takes traffic
+    (traffic pinned by name: the revision that served keeps it)."""
+    template = {"image": image, "port": 8080, "env": {"DEBUG": "true"}}
+    sandbox = make_sandbox(lab.lab_world(template=template, traffic=traffic))
+    served = sandbox.service(lab.LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
+    ui = lab.ScriptedUI([True, False])  # yes to the canary, no to the promotion
+    result = lab.lab_fix(tmp_path, sandbox, ui, lab.FixOptions(), monkeypatch)
+    said = result.summary()
+    assert result.exit_code is ExitCode.ABORTED, said
+    (outcome,) = result.outcomes
+    assert "drift removed the canary's tag and restored the routing" in outcome.message, said
+    caveat = (
+        f"{TAGGED} is a tag: the new revision runs the image it names now (Cloud Run resolves a "
+        f"tag to a digest when it creates a revision), which is the one {served} ran only if "
+        "nobody has pushed the tag since; drift cannot compare digests"
+    )
+    if image == TAGGED and traffic is None:  # main
+        assert caveat in outcome.message, said
+    else:
+        assert "is a tag" not in outcome.message, said
