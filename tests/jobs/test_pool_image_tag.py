@@ -60,3 +60,42 @@ def test_a_pool_fix_says_its_new_revision_resolves_a_tag_again(
         f"which is the one {ran} ran only if nobody has pushed the tag since; drift cannot "
         "compare digests" in outcome.message
     ), said
+
+
+@pytest.mark.parametrize("image", ["example.com/consumer:1", DIGEST], ids=["tag", "digest"])
+def test_a_pool_rollback_says_its_new_revision_resolves_a_tag_again(
+    image: str, make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Its rollback sends back the template as it was: another new revision, the same words
+    in its result's notes (as a service's rollback says them)."""
+    import asyncio
+
+    from drift.fix.rollback import run_rollback
+    from drift.settings import load_settings
+
+    pool = copy.deepcopy(POOL_SPEC)
+    pool["template"]["containers"][0]["image"] = image
+    pool["template"]["containers"][1]["image"] = DIGEST.replace("consumer", "agent")
+    sandbox = make_sandbox(world(jobs={}, pools={"pool": pool}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    ran = sandbox.worker_pool("p", "pool").latest_ready_revision.rsplit("/", 1)[-1]
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "prod.yaml").write_text(
+        "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
+        "    env:\n      QUEUE: orders\n"
+    )
+    assert fix(tmp_path, profiles, ScriptedUI(), yes=True).exit_code is ExitCode.OK
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    result = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))
+    said = result.summary()
+    assert result.exit_code is ExitCode.OK and result.restored, said
+    if image == DIGEST:
+        assert "is a tag" not in said, said
+        return
+    assert (
+        f"worker pool pool: {image} {SAID} (Cloud Run resolves a tag to a digest when it "
+        f"creates a revision), which is the one {ran} ran only if nobody has pushed the tag "
+        "since; drift cannot compare digests"
+    ) in result.notes, said
