@@ -17,7 +17,7 @@ from pathlib import Path
 from drift.check import run_check
 from drift.errors import DriftError, ExitCode, Interrupted, OutputLost
 from drift.fix.author import who
-from drift.fix.base import describe
+from drift.fix.base import describe, tag_note
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, abort_code
 from drift.fix.dryrun import dry_run_report, validate
 from drift.fix.each import fix_each, together
@@ -171,7 +171,9 @@ async def _fix(
     ui.show_plan(plan)
     todo = [s for s in plan.services if s.has_patch]
     bases = [planned.bases[s.key] for s in todo if s.key in planned.bases and s.changes_template]
-    notes = [describe(b) for b in bases if not (b.blocked or b.unreleased or b.unknown)]
+    built = [b for b in bases if not (b.blocked or b.unreleased or b.unknown)]
+    # each base, then what its canary cannot promise of an image named by a tag
+    notes = [n for b in built for n in (describe(b), tag_note(b, named=True)) if n]
     for note in notes:
         ui.say(note)
     if not todo:

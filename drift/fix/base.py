@@ -18,6 +18,7 @@ from drift.diff.served import (
     unreleased_revisions,
 )
 from drift.fix.formats.text import command_line
+from drift.fix.recorded import tagged_images, tags_resolved
 from drift.fix.unknown import unknown_lost, unknown_on
 from drift.kinds import Kind
 from drift.live.conditions import failed_ready, words
@@ -159,6 +160,19 @@ def describe(base: Base) -> str:
             base.others
         )
     return text
+
+
+def tag_note(base: Base, *, named: bool = False) -> str:
+    """What a canary built on `base` cannot promise (SPEC invariant 8: "the serving
+    revision's configuration plus the plan, nothing else"): an image named by a tag is
+    resolved again when the canary is created, and may be an image that never served — a
+    push of the tag that was not deployed (revfix84 F2). The v2 Revision carries no digest to
+    compare (`drift.fix.recorded`). "" when every image is named by its digest. `named`: the
+    sentence starts with the service's name."""
+    if base.on_template and base.differences:  # the template's images are said as changes
+        return ""
+    said = tags_resolved(tagged_images(base.template), "the canary", base.revision)
+    return f"{base.service}: {said}" if said and named else said
 
 
 def _built_on(base: Base) -> str:

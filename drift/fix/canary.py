@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drift.errors import ApiError, JournalError
+from drift.fix.base import tag_note
 from drift.fix.cleanup import clean_up
 from drift.fix.context import Stop, canary_request
 from drift.fix.deadline import promotion, started
@@ -207,15 +208,19 @@ class ServiceFix(ServiceFixer):
     async def _promote(self) -> None:
         ctx, raw, after = self.ctx, self.live.source, self.after
         canary = self.outcome.canary
-        now = await read_before_write(self, after, promotion=True)  # `after`: before its prompt
+        # `after`: read before its prompt, and before the canary's probes
+        probed = self.outcome.canary_probe is not None
+        now = await read_before_write(self, after, promotion=True, probed=probed)
+        during = "the promotion prompt waited" if not ctx.options.yes else "drift probed the canary"
         if now is not None and (changed := changed_since_read(after, now)):
-            self._record(State.ABORTED, f"promotion not sent: changed at its prompt ({changed})")
+            at = "at its prompt" if not ctx.options.yes else "during the canary's probes"
+            self._record(State.ABORTED, f"promotion not sent: changed {at} ({changed})")
             if left_as_pinned(self, now):  # no revision of theirs: the pin traps, and is drift's
                 what = what_changed(after, now)
                 raise Stop(
                     f"{self.name}: the service was changed meanwhile by someone else "
                     f"({changed}" + (f"; they changed its {what}" if what else "") + ") while "
-                    "the promotion prompt waited: drift did not move traffic to its canary "
+                    f"{during}: drift did not move traffic to its canary "
                     f"{canary}. Their write made no revision and left the routing as drift's "
                     "canary pinned it, so drift cleans up as at a declined prompt, keeping "
                     "their change",
@@ -225,7 +230,7 @@ class ServiceFix(ServiceFixer):
                 )
             raise await self._their_write(
                 f"{self.name}: the service was changed meanwhile by someone else ({changed}) "
-                "while the promotion prompt waited: drift did not move "
+                f"while {during}: drift did not move "
                 f"traffic to its canary {canary}, {self.left_to(now)}",
                 now,
             )
@@ -265,8 +270,10 @@ class ServiceFix(ServiceFixer):
                 note = f"traffic on {canary}" + (f" ({error.reason})" if error else "")
                 self._promotion_landed(State.PROMOTED, note, now)
                 self.outcome.state = State.PROMOTED
+                tagged = tag_note(self.base)  # what the probe of the canary cannot prove
                 self.outcome.message = (
                     f"{self.name}: traffic moved to {canary} (what serves: {describe_serving(now)})"
+                    + (f"; {tagged}" if tagged else "")
                 ) + probe_tag_note(ctx.profile, self.sp.service, raw, self.base.revision, canary)
                 self.where = f"{self.name}: the fix is complete (traffic on {canary})"
                 return

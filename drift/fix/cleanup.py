@@ -13,10 +13,10 @@ from drift.fix.journal import CLEANUP, State
 from drift.fix.keep_theirs import kept_words
 from drift.fix.overwrote import replaced
 from drift.fix.patch import copy_service
-from drift.fix.recorded import served_by
+from drift.fix.recorded import before_service, served_by, tag_caveat
 from drift.fix.restore import changed_since, failed_latest, refusal, restore
 from drift.fix.restored import Judge, Restored, write_traffic
-from drift.fix.routing import describe_serving
+from drift.fix.routing import describe_serving, serving
 from drift.fix.startable import left_unstartable, unstartable, ways_out
 from drift.fix.untrap import free_pin
 from drift.fix.update import get_service
@@ -115,15 +115,16 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
         )
         fixer.where = outcome.message
     elif done.ok:
+        redeployed = _by_tag(fixer, done.now)
         outcome.message = (
             f"{stop.message}. drift removed the canary's tag and restored the routing "
-            f"(what serves: {done.text}){kept_words(done.kept)}; for {fixer.name}, nothing "
-            "is left to roll back"
+            f"(what serves: {done.text}){kept_words(done.kept)}{redeployed}; for {fixer.name}, "
+            "nothing is left to roll back"
         ) + _hints(stop, done)
         fixer.where = (
             f"{stop.message}; cleaned up: the canary's tag is removed and the routing that "
-            f"served is restored (what serves: {done.text}){kept_words(done.kept)}; for "
-            f"{fixer.name}, nothing is left to roll back"
+            f"served is restored (what serves: {done.text}){kept_words(done.kept)}"
+            f"{redeployed}; for {fixer.name}, nothing is left to roll back"
         )
     else:
         outcome.message = (
@@ -242,6 +243,20 @@ def _keeping(fixer: Fixer, theirs: Any) -> Judge | None:
         )
 
     return judge
+
+
+def _by_tag(fixer: Fixer, now: Any) -> str:
+    """ "; " and what the cleanup cannot promise of what serves (`now`) when a revision that
+    did not serve before the fix takes traffic — the one the restoration created, which LATEST
+    resolves to — and an image of the configuration that served is named by a tag: it runs
+    what the tag names now, maybe the image the canary just ran (revfix84 F3); "" else."""
+    if now is None:
+        return ""
+    was = {row.revision for row in serving(before_service(fixer.entry)) if row.percent}
+    if all(row.revision in was for row in serving(now) if row.percent):
+        return ""
+    caveat = tag_caveat(fixer.entry)
+    return f"; {caveat}" if caveat else ""
 
 
 def _hints(stop: Stop, done: Restored) -> str:

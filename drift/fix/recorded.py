@@ -87,21 +87,31 @@ def unreleased(entry: Entry) -> list[str]:
 def by_tag(entry: Entry) -> list[str]:
     """The images of the recorded configuration named by a tag (no `@sha256:` digest): a
     new revision runs whatever the tag names when Cloud Run creates it."""
-    images = [c.image for c in base_template(entry).containers]
+    return tagged_images(base_template(entry))
+
+
+def tagged_images(template: Any) -> list[str]:
+    """The images of a RevisionTemplate named by a tag (no `@` digest), each once."""
+    images = [c.image for c in template.containers]
     return list(dict.fromkeys(i for i in images if i and "@" not in i))
 
 
 def tag_caveat(entry: Entry) -> str:
     """One sentence on the images a rollback redeploys by tag ("" when each is a digest)."""
-    tags = by_tag(entry)
+    return tags_resolved(by_tag(entry), "the new revision", served_by(entry), "ran")
+
+
+def tags_resolved(tags: list[str], new: str, which: str, ran: str = "runs") -> str:
+    """One sentence on the images `tags` a new revision (`new`) is created with, each named
+    by a tag: it runs what the tag names when Cloud Run creates it, the image `which` (the
+    revision that served) `ran` only if nobody pushed the tag since ("" without tags)."""
     if not tags:
         return ""
-    which = served_by(entry)
     one = len(tags) == 1
     return (
-        f"{', '.join(tags)} {'is a tag' if one else 'are tags'}: the new revision runs the image "
+        f"{', '.join(tags)} {'is a tag' if one else 'are tags'}: {new} runs the image "
         f"{'it names' if one else 'they name'} now (Cloud Run resolves a tag to a digest when "
-        f"it creates a revision), which is the one {which or 'the revision that served'} ran "
+        f"it creates a revision), which is the one {which or 'the revision that served'} {ran} "
         "only if nobody has pushed the tag since; drift cannot compare digests"
     )
 

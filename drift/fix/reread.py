@@ -6,7 +6,8 @@ A fix's first write to a workload is built from the plan's read, made before the
 locks and before its prompt; one workload at a time (`concurrency: 1`, or prompts answered)
 the last one's turn comes after every other one's canary, probe and promotion, and a person
 may take minutes to answer (revwritecode F1, revwritecode2 F1). The promotion is built from
-the read after the canary, made before its own prompt. Cloud Run v2 does not promise to refuse
+the read after the canary, made before its own prompt and before the canary's proof, whose
+probes take up to their timeout each (longer with `hold`). Cloud Run v2 does not promise to refuse
 the stale etag such a write carries: `Service.etag` "May be used to detect modification
 conflict during updates" (google/cloud/run/v2/service.proto), while AIP-154 says a stale etag
 "must" get ABORTED (sandbox option `stale_etag`). So, as `drift rollback` does
@@ -16,11 +17,12 @@ first write, and right after the promotion's prompt, and writes nothing to it wh
 written since: its `generation` ("A number that monotonically increases every time the user
 modifies the desired state", service.proto) moved, or its `uid` changed (deleted and created
 again). One read each: where a prompt was just answered, the read after it is this read.
-Under `--yes` the promotion follows the read after the canary (made under the lock, nothing
-waited on): no read is added there. The etag is not compared: it fingerprints the whole
-resource, status included, so a deploy that settles meanwhile would change it with nobody's
-write. A write landing between this read and drift's is still told afterwards
-(`drift.fix.overwrote`)."""
+Under `--yes` the promotion follows the read after the canary with no read added, unless the
+canary was probed meanwhile: a teammate's deploy or label during the probes would otherwise be
+written over by the promotion on a server that lets the stale etag through (revfix84 F1).
+The etag is not compared: it fingerprints the whole resource, status included, so a deploy
+that settles meanwhile would change it with nobody's write. A write landing between this
+read and drift's is still told afterwards (`drift.fix.overwrote`)."""
 
 from __future__ import annotations
 
@@ -37,15 +39,18 @@ from drift.live.normalize import raw
 from drift.protofield import field_value
 
 
-async def read_before_write(fixer: Fixer, before: Any, *, promotion: bool = False) -> Any:
+async def read_before_write(
+    fixer: Fixer, before: Any, *, promotion: bool = False, probed: bool = False
+) -> Any:
     """The workload read again, right before drift's write built from `before` (None for a
-    promotion under `--yes`: `before` is the read after the canary, nothing waited since);
+    promotion under `--yes` when the canary was not `probed`: `before` is the read after the
+    canary, nothing waited since);
     else Stop, nothing written. A read that fails before the promotion is stopped as at a
     declined prompt (the cleanup reads and judges the service itself); before the first write
     nothing was written and the fix stops there. A workload deleted meanwhile (NOT_FOUND,
     `drift.fix.update.deleted`) took its revisions with it: nothing to clean up, and the
     change is closed aborted."""
-    if promotion and fixer.ctx.options.yes:
+    if promotion and fixer.ctx.options.yes and not probed:
         return None
     kind, name = fixer.sp.kind, before.name
     try:
@@ -60,7 +65,13 @@ async def read_before_write(fixer: Fixer, before: Any, *, promotion: bool = Fals
                 f"{fixer.name} {GONE} (deleted after drift read it{waited(fixer)}): "
                 f"{did}; nothing is left to roll back"
             ) from exc
-        when = "before drift's write" if fixer.ctx.options.yes else "after the prompt"
+        when = (
+            "after the prompt"
+            if not fixer.ctx.options.yes
+            else "after drift probed the canary"
+            if probed
+            else "before drift's write"
+        )
         raise Stop(
             f"{fixer.name}: it could not be read again {when} ({exc.brief}): "
             + (

@@ -165,6 +165,7 @@ async def check(
             )
     else:
         lines = workload_restore.differences(live, entry)
+        out.caveat = workload_restore.tag_caveat(live, entry)
     # read from the job just read: an execution started since the fix runs drift's change
     running = still_running(running_execution(live), RESTORED) if kind is Kind.JOB else ""
     for line in [*lines, *filter(None, [running])]:

@@ -103,12 +103,15 @@ async def restore_all(
 ) -> RollbackResult:
     """Restore every workload `checked`, concurrently. With `yes` no prompt waited since the
     check read each one, so that read is what the write starts from (read again, it is the
-    same moment); after a prompt each is read again right before its write."""
+    same moment) — for those that start at once: one that starts once another has ended
+    (more workloads than `concurrency`) waited on it, a new revision followed until it
+    settled, and is read again as after a prompt, right before its write (revfix84 F4)."""
     session, journal, ui, force = run.session, run.journal, run.ui, run.force
     halt: list[str] = []  # why no other restoration starts: the journal or the output failed
+    ended: list[Checked] = []  # the restorations that have ended so far
 
     async def one(c: Checked) -> Ended | str:
-        entry, now = c.entry, (c.live if run.yes else None)
+        entry, now = c.entry, (c.live if run.yes and not ended else None)
         try:
             if not workload_restore.in_place(entry):
                 done = await restore(
@@ -122,12 +125,14 @@ async def restore_all(
         except JournalError as exc:  # before its write: nothing was written to it
             halt.append(exc.message)
             return exc.message
+        finally:
+            ended.append(c)
         return landed(journal, c, done)
 
     lost: OutputLost | None = None
     unstarted: list[str] = []
-    async with aclosing(in_order(run.limit, checked, one, lambda: bool(halt))) as ended:
-        async for c, done in ended:
+    async with aclosing(in_order(run.limit, checked, one, lambda: bool(halt))) as outcomes:
+        async for c, done in outcomes:
             name = who(c.entry)
             if done is NOT_STARTED:  # as the one-at-a-time rollback stopped there
                 unstarted.append(name)

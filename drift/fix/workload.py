@@ -27,6 +27,7 @@ from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.journal import State, Write
 from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import patched_template
+from drift.fix.recorded import tagged_images, tags_resolved
 from drift.fix.reread import (
     changed_since_read,
     on_fresh,
@@ -136,6 +137,10 @@ class WorkloadFix(Fixer):
             await self._over_theirs(answer, None, write, request)
             after = await self._proven(answer, write, changed)
         runs = f"; its instances run {revision}" if revision else ""
+        tagged = ""  # a pool's new revision: an image named by a tag is resolved again
+        if kind is Kind.WORKER_POOL and changed:
+            ran = short(source.latest_ready_revision)
+            tagged = tags_resolved(tagged_images(request.template), "the new revision", ran, "ran")
         if kind is Kind.SERVICE:
             runs = f"; no new revision, what serves as it was ({describe_serving(after)})"
         self._landed(State.UPDATED, "updated" + lost + runs, after)
@@ -150,6 +155,7 @@ class WorkloadFix(Fixer):
         token = f"; {self.sp.token}" if self.sp.token else ""  # drift.fix.exec_token
         self.outcome.message = (
             f"{self.name}: updated in place ({', '.join(self.sp.targets)}){lost}{runs}{token}; "
+            + (f"{tagged}; " if tagged else "")
             + (f"{running}; " if running else "")
             + f"`drift rollback {self.change_id}` puts back what it was"
         )

@@ -27,6 +27,7 @@ from drift.fix.exec_token import execution_token, left_out, not_restored
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
 from drift.fix.journal import ROLLBACK, Entry, Journal, Write
 from drift.fix.patch import copy_workload, is_latest, restored_traffic, without_system_metadata
+from drift.fix.recorded import tagged_images, tags_resolved
 from drift.fix.restore import changed_since, refusal
 from drift.fix.restored import Judge, Restored, journaled, theirs, unwritten
 from drift.fix.revision_name import cleared_names
@@ -149,6 +150,19 @@ def differences(now: Any, entry: Entry) -> list[str]:
         cleared = cleared_names(entry.service, named, "the restored revision")
         lines += [visible(f"note: {cleared}")] if cleared else []
     return lines
+
+
+def tag_caveat(now: Any, entry: Entry) -> str:
+    """What a pool's rollback cannot promise ("" else): one that sends back another template
+    makes a new revision its instances move to, and an image of it named by a tag runs what
+    the tag names now (`drift.fix.recorded.tags_resolved`, as a service's rollback says)."""
+    if Kind(entry.kind) is not Kind.WORKER_POOL:
+        return ""
+    before = before_workload(entry)
+    if before.template == now.template:  # sent as it is: no new revision
+        return ""
+    ran = short(before.latest_ready_revision)
+    return tags_resolved(tagged_images(before.template), "the new revision", ran, "ran")
 
 
 def _stays(now: Any, entry: Entry) -> str:
