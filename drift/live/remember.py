@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from drift import credentials, redact
+from drift.expansion import references
 from drift.live.model import LiveService, RevisionConfig, RevisionRecord
 from drift.profiles.model import ServiceProfile
 
@@ -60,9 +61,32 @@ def inlined(configs: Iterable[RevisionConfig]) -> Iterator[str]:
 
 
 def remember_inlined(configs: Iterable[RevisionConfig]) -> None:
-    """Register each value `inlined` finds (`redact.register`)."""
+    """Register each value `inlined` finds (`redact.register`), then what holds one expanded
+    (`remember_expanded`)."""
+    configs = tuple(configs)
     for value in inlined(configs):
         redact.register(value)
+    for config in configs:
+        remember_expanded(config)
+
+
+def remember_expanded(config: RevisionConfig) -> None:
+    """Register the value of each variable that drift expanded (`$(NAME)`: its `value` is the
+    expansion, `written` what the service holds) from a variable whose value is registered
+    as a secret: the expansion holds that secret, which the configuration itself never spells
+    out there. A secret of `SEARCH_MIN` characters or more is masked inside it anyway; a
+    shorter one only so (`redact.is_secret` masks a value shown whole however short). In
+    order: a variable expands those defined before it, so one that holds a secret by
+    expansion is known before any that expands it in turn."""
+    for container in config.containers:
+        holding: set[str] = set()
+        for var in container.env.values():
+            if var.ref is not None or not var.value:
+                continue
+            if var.written is not None and any(name in holding for name in references(var.written)):
+                redact.register(var.value)
+            if redact.is_secret(var.value):
+                holding.add(var.name)
 
 
 def remember_config(profile: ServiceProfile, config: RevisionConfig) -> None:
@@ -89,3 +113,4 @@ def remember_config(profile: ServiceProfile, config: RevisionConfig) -> None:
                 redact.register(var.value)
             for piece in pieces:  # each one too (of `--db-password=…`, its value), wherever
                 redact.register(piece)
+    remember_expanded(config)

@@ -1,0 +1,86 @@
+"""A variable whose value refers to another with `$(NAME)` is shown as Cloud Run expands it
+(`drift.expansion`); when the variable it refers to holds a secret as a plain value (the profile
+says it must be a secret reference, or it looks like a credential), the expansion holds that
+secret, which the service's configuration never spells out there. A secret long enough to be
+searched for (`secretforms.SEARCH_MIN`) was masked inside it; a shorter one was shown in the
+expanded value's `actual`, in every format (revread84 F1). Now the expanded value is masked as
+a secret itself (`drift.live.remember.remember_expanded`), down a chain of references too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.format import OutputFormat, formatter_for
+from tests.conftest import MakeSandbox
+from tests.test_check_shapes import check_profile
+
+SHORT = "pw4Kq9"
+"""Shorter than any value drift searches for inside text."""
+IMG = "us-central1-docker.pkg.dev/p/apps/api:1"
+PROFILE = """project: p
+region: us-central1
+services:
+  api:
+    unexpected_env: warn
+    env:
+      DB_PASS: {secret: db-pass}
+      ROUTE: "tenant-$(DB_PASS)-us"
+"""
+
+
+def world(env: dict[str, str]) -> dict[str, Any]:
+    return {
+        "options": {"seed": 7},
+        "projects": {
+            "p": {
+                "number": 111,
+                "region": "us-central1",
+                "secrets": {"db-pass": {"versions": ["another-value-entirely"]}},
+                "services": {"api": {"template": {"image": IMG, "env": env}}},
+            }
+        },
+    }
+
+
+def rendered(report: Any) -> str:
+    formats = [OutputFormat.JSON, OutputFormat.GITHUB, OutputFormat.SARIF, OutputFormat.MARKDOWN]
+    texts = [formatter_for(OutputFormat.TABLE, width=300).render(report)]
+    return "\n".join(texts + [formatter_for(f).render(report) for f in formats])
+
+
+@pytest.mark.parametrize(
+    ("env", "shown"),
+    [
+        # the service's ROUTE is another: env.value shows what it runs with
+        ({"DB_PASS": SHORT, "ROUTE": "tenant-$(DB_PASS)-eu"}, "env.ROUTE"),
+        # not named by the profile: env.unexpected shows it
+        ({"DB_PASS": SHORT, "GREETING": "hello $(DB_PASS) there"}, "env.GREETING"),
+        # two steps away: BANNER holds GREETING, which holds DB_PASS
+        (
+            {"DB_PASS": SHORT, "GREETING": "hi $(DB_PASS)", "BANNER": "[$(GREETING)] ok"},
+            "env.BANNER",
+        ),
+    ],
+    ids=["value", "unexpected", "chain"],
+)
+def test_a_short_secret_expanded_into_another_variable_is_never_shown(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    env: dict[str, str],
+    shown: str,
+) -> None:
+    result = check_profile(make_sandbox, monkeypatch, tmp_path, world(env), PROFILE)
+    report = result.report
+    [finding] = [f for f in report.findings if f.target == shown]
+    assert finding.actual is not None, finding  # the finding shows the value: masked
+    assert SHORT not in (finding.actual or ""), finding
+    assert any(f.rule == "env.plaintext_secret" for f in report.findings)
+    if shown == "env.ROUTE":
+        assert finding.rule == "env.value", finding
+    text = rendered(report)
+    assert shown.removeprefix("env.") in text  # the finding is there, in every format
+    assert SHORT not in text
