@@ -84,3 +84,26 @@ def test_a_short_secret_expanded_into_another_variable_is_never_shown(
     text = rendered(report)
     assert shown.removeprefix("env.") in text  # the finding is there, in every format
     assert SHORT not in text
+
+
+def test_expanded_from_a_value_pasted_over_a_reference_in_a_traffic_split(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """DB_PASS is a reference to `db-pass` in the revision taking 90 %, a plain value (the
+    secret pasted in, `drift.live.remember.inlined`) in the one taking 10 %, where GREETING
+    expands it. The profile names neither: GREETING's `env.unexpected` never shows it."""
+    scenario = world({})
+    service = scenario["projects"]["p"]["services"]["api"]
+    service["template"]["env"] = {"DB_PASS": {"secret": "db-pass"}, "GREETING": "hi"}
+    service["history"] = [
+        {"image": IMG, "env": {"DB_PASS": SHORT, "GREETING": "hi $(DB_PASS)"}, "created": "2d"}
+    ]
+    service["traffic"] = [{"latest": True, "percent": 90}, {"revision": 1, "percent": 10}]
+    profile = "project: p\nregion: us-central1\nservices:\n  api: {unexpected_env: warn, env: {}}\n"
+    result = check_profile(make_sandbox, monkeypatch, tmp_path, scenario, profile)
+    report = result.report
+    greeting = [f for f in report.findings if f.target == "env.GREETING"]
+    assert len(greeting) == 2 and all(f.actual for f in greeting), report.findings
+    assert all(SHORT not in (f.actual or "") for f in greeting), greeting
+    text = rendered(report)
+    assert "GREETING" in text and SHORT not in text
