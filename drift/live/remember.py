@@ -72,12 +72,14 @@ def remember_inlined(configs: Iterable[RevisionConfig]) -> None:
 
 def remember_expanded(config: RevisionConfig) -> None:
     """Register the value of each variable that drift expanded (`$(NAME)`: its `value` is the
-    expansion, `written` what the service holds) from a variable whose value is registered
-    as a secret: the expansion holds that secret, which the configuration itself never spells
-    out there. A secret of `SEARCH_MIN` characters or more is masked inside it anyway; a
-    shorter one only so (`redact.is_secret` masks a value shown whole however short). In
-    order: a variable expands those defined before it, so one that holds a secret by
-    expansion is known before any that expands it in turn."""
+    expansion, `written` what the service holds) from a variable whose value is never shown:
+    registered as a secret, marked sensitive, or hidden for its name or shape alone
+    (`credentials.hidden_plain`: `ADMIN_PASSWORD=hunter2`, which is masked as its own
+    variable's value only, never registered). The expansion holds that value, which the
+    configuration itself never spells out there: masked whole (`redact.is_secret` masks a
+    value shown whole however short; a longer one is searched for too). In order: a variable
+    expands those defined before it, so one that holds a secret by expansion is known before
+    any that expands it in turn."""
     for container in config.containers:
         holding: set[str] = set()
         for var in container.env.values():
@@ -85,7 +87,9 @@ def remember_expanded(config: RevisionConfig) -> None:
                 continue
             if var.written is not None and any(name in holding for name in references(var.written)):
                 redact.register(var.value)
-            if redact.is_secret(var.value):
+            if var.sensitive or redact.is_secret(var.value):
+                holding.add(var.name)
+            elif credentials.hidden_plain(var.name, var.value):
                 holding.add(var.name)
 
 

@@ -107,3 +107,33 @@ def test_expanded_from_a_value_pasted_over_a_reference_in_a_traffic_split(
     assert all(SHORT not in (f.actual or "") for f in greeting), greeting
     text = rendered(report)
     assert "GREETING" in text and SHORT not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ADMIN_PASSWORD", SHORT),
+        ("ADMIN_PASSWORD", "correct-horse-battery"),
+        ("API_TOKEN", "tok-9f3a"),
+    ],
+    ids=["password-short", "password-long", "token"],
+)
+def test_a_value_hidden_for_its_name_is_never_shown_through_an_expansion(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    name: str,
+    value: str,
+) -> None:
+    """No rule names either variable: `name`'s value is masked for its name alone
+    (`credentials.hidden_plain`), never registered as a secret; GREETING expands it, and
+    showed it, short or long."""
+    env = {name: value, "GREETING": f"login with $({name}) now"}
+    profile = "project: p\nregion: us-central1\nservices:\n  api: {unexpected_env: warn, env: {}}\n"
+    result = check_profile(make_sandbox, monkeypatch, tmp_path, world(env), profile)
+    report = result.report
+    shown = {f.target: f.actual for f in report.findings if f.rule == "env.unexpected"}
+    assert set(shown) == {f"env.{name}", "env.GREETING"}, report.findings
+    assert all(actual and value not in actual for actual in shown.values()), shown
+    text = rendered(report)
+    assert "GREETING" in text and value not in text
