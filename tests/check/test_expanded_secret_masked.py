@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from drift.format import OutputFormat, formatter_for
+from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 from tests.test_check_shapes import check_profile
 
@@ -137,3 +138,26 @@ def test_a_value_hidden_for_its_name_is_never_shown_through_an_expansion(
     assert all(actual and value not in actual for actual in shown.values()), shown
     text = rendered(report)
     assert "GREETING" in text and value not in text
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_drift_history_never_shows_it_through_an_expansion_either(
+    make_sandbox: MakeSandbox, tmp_path: Path, fmt: str
+) -> None:
+    """`drift history` lists what each revision changed, values masked as in findings: its
+    revisions are normalised as check's are (`drift.live.remember.remember_config`), and
+    GREETING's change showed the expanded password."""
+    scenario = world({"ADMIN_PASSWORD": SHORT, "GREETING": "login with $(ADMIN_PASSWORD) now"})
+    older = {"image": IMG, "env": {"ADMIN_PASSWORD": SHORT, "GREETING": "hi"}, "created": "2d"}
+    scenario["projects"]["p"]["services"]["api"]["history"] = [older]
+    sandbox = make_sandbox(scenario)
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "prod.yaml").write_text(
+        "project: p\nregion: us-central1\nservices:\n  api: {env: {}}\n"
+    )
+    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(folder)}
+    done = drift("history", "prod", "--format", fmt, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "GREETING" in done.stdout, done.stdout
+    assert SHORT not in done.stdout + done.stderr
