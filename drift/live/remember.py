@@ -81,6 +81,8 @@ def remember_expanded(config: RevisionConfig) -> None:
     expands those defined before it, so one that holds a secret by expansion is known before
     any that expands it in turn."""
     for container in config.containers:
+        if all(var.written is None for var in container.env.values()):
+            continue  # nothing expanded (most containers): nothing to look at
         holding: set[str] = set()
         for var in container.env.values():
             if var.ref is not None or not var.value:
