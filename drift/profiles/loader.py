@@ -17,7 +17,15 @@ from drift.profiles.merged import Merged
 from drift.profiles.model import (
     Profile,
 )
-from drift.profiles.paths import ENV_NAME, first_profile, no_directory, profile_path
+from drift.profiles.paths import (
+    ENV_NAME,
+    as_named,
+    first_profile,
+    misnamed,
+    no_directory,
+    not_read,
+    profile_path,
+)
 from drift.profiles.spec import ProfileSpec
 from drift.yamldoc import Located, Path_, YamlProblems
 from drift.yamlfile import (
@@ -63,7 +71,8 @@ def load_profile(
         raise UsageError(
             f"no profile for environment {environment!r}: {display_path(path)} does not exist "
             f"(available: {names})",
-            hint=None if profile_names(directory) else first_profile(environment),
+            hint=not_read(directory, environment)
+            or (None if profile_names(directory) else first_profile(environment)),
         )
     loader = _Loader(directory)
     merged = loader.resolve(environment)
@@ -127,6 +136,14 @@ def validate_directory(
     ]
     if notes is not None:
         notes += _sorted([n for doc in merged.values() for n in doc.notes])
+        notes += [  # said, not an error: the directory may be a repository's root
+            Problem(
+                display_path(p),
+                1,
+                f"not read as a profile: a profile is named ENV.yaml; {as_named(p)}",
+            )
+            for p in misnamed(directory)
+        ]
     return names, _sorted(problems)
 
 
@@ -236,6 +253,8 @@ class _Loader:
                 names = ", ".join(profile_names(self.directory))
                 if _suffixless(target) != target and ENV_NAME.fullmatch(_suffixless(target)):
                     names += f"; write extends: {_suffixless(target)}, without the suffix"
+                elif (misread := not_read(self.directory, target)) is not None:
+                    names += f"; {misread}"
                 self._once(
                     Problem(
                         file.doc.file,

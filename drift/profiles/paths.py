@@ -56,3 +56,38 @@ def first_profile(environment: str) -> str:
         f"write a first profile from what runs: drift init {environment} --from-live "
         "--project PROJECT --region REGION"
     )
+
+
+def misnamed(directory: Path) -> list[Path]:
+    """The files of the directory that look like profiles but are not read as one: `ENV.yml`
+    or `ENV.YAML` (a profile is `ENV.yaml`), and `*.yaml` not named as an environment can be
+    (`my env.yaml`). Hidden files are not looked at (`.pre-commit-config.yaml` where the
+    profiles are the repository's root)."""
+    found = []
+    for path in sorted(directory.glob("*")):
+        if path.name.startswith(".") or path.suffix.lower() not in (".yaml", ".yml"):
+            continue
+        if path.suffix == ".yaml" and ENV_NAME.fullmatch(path.stem) or path.is_dir():
+            continue
+        found.append(path)
+    return found
+
+
+def as_named(path: Path) -> str:
+    """What to do with a `misnamed` file: the name it is read under."""
+    if ENV_NAME.fullmatch(path.stem):
+        return f"rename it to {path.stem}.yaml"
+    return (
+        "name it ENV.yaml, ENV being the environment's name (letters, digits, '_', '.' and "
+        "'-', starting with a letter or digit)"
+    )
+
+
+def not_read(directory: Path, environment: str) -> str | None:
+    """Where a misnamed file would be `environment`'s profile: what it is and what to do."""
+    for path in misnamed(directory):
+        if path.stem == environment:
+            return (
+                f"{display_path(path)} is not read: a profile is named ENV.yaml; {as_named(path)}"
+            )
+    return None
