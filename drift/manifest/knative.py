@@ -22,6 +22,7 @@ from pydantic import (
 from drift.errors import Problem
 from drift.fix.knative import from_knative, keys
 from drift.kinds import Kind
+from drift.manifest.envnames import knative_twice
 from drift.manifest.model import Unknown, Workload
 from drift.manifest.scaling import knative_pool
 from drift.profiles.rules_spec import check_var_name
@@ -290,7 +291,7 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
             )
         )
         return None
-    found = _annotation_problems(doc, data)
+    found = _annotation_problems(doc, data) + knative_twice(doc, kind)
     try:
         model.model_validate(data)
     except ValidationError as exc:

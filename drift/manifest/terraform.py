@@ -17,6 +17,7 @@ from drift import redact
 from drift.errors import Problem
 from drift.fix.knative import OUTPUT_ONLY
 from drift.kinds import Kind
+from drift.manifest.envnames import repeated, stated_twice
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import PathProblem, expect, index, key, message
@@ -162,11 +163,16 @@ _TEMPLATES: dict[str, TPath] = {
 
 
 def _check_env_names(after: dict[str, Any], template: TPath, here: str) -> None:
-    """A variable name Cloud Run refuses (`drift.profiles.rules_spec.VAR_NAME_MAX`) is refused
-    at its JSON path, as the apply would be: a plan is text a pull request writes."""
+    """A variable name Cloud Run refuses (`drift.profiles.rules_spec.VAR_NAME_MAX`), or one a
+    container states twice (`envnames`), is refused at its JSON path, as the apply would be: a
+    plan is text a pull request writes."""
     containers = value_at(after, (*template, "containers"))
+    at = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in template)
     for c, container in enumerate(containers if isinstance(containers, list) else []):
         variables = container.get("env") if isinstance(container, dict) else None
+        env = f"{here}{at}.containers[{c}].env"
+        for first, j, twice in repeated(variables):  # one entry of a name passed over (F1)
+            raise PathProblem(f"{env}[{j}].name", stated_twice(twice, f"env[{first}]"))
         for e, var in enumerate(variables if isinstance(variables, list) else []):
             name = var.get("name") if isinstance(var, dict) else None
             if not isinstance(name, str):
@@ -174,9 +180,7 @@ def _check_env_names(after: dict[str, Any], template: TPath, here: str) -> None:
             try:
                 check_var_name(name)
             except ValueError as exc:
-                at = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in template)
-                where = f"{here}{at}.containers[{c}].env[{e}].name"
-                raise PathProblem(where, str(exc)) from None
+                raise PathProblem(f"{env}[{e}].name", str(exc)) from None
 
 
 def _destroyed(
