@@ -188,7 +188,7 @@ class RevisionTemplate(_Open):
 
 
 class InstanceSplit(_Open):
-    percent: int | None = None
+    percent: Int32 | None = None
     revisionName: StrictStr | None = None
     latestRevision: bool | None = None
 
@@ -210,7 +210,7 @@ class ServiceDocument(_Open):
 
 
 class TaskSpec(Pod):
-    maxRetries: int | None = None
+    maxRetries: Int32 | None = None
 
 
 class TaskTemplate(_Open):
@@ -218,8 +218,8 @@ class TaskTemplate(_Open):
 
 
 class ExecutionSpec(_Open):
-    parallelism: int | None = None
-    taskCount: int | None = None
+    parallelism: Int32 | None = None
+    taskCount: Int32 | None = None
     template: TaskTemplate
 
 

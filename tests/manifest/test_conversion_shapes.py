@@ -90,3 +90,42 @@ def test_the_shapes_gcloud_writes_are_read() -> None:
     assert list(template.vpc_access.network_interfaces[0].tags) == ["chat"]
     assert template.scaling.max_instance_count == 2**31 - 1
     assert [v.name for v in template.volumes] == ["v", "g", "f"]
+
+
+JOB = """\
+apiVersion: run.googleapis.com/v1
+kind: Job
+metadata:
+  name: migrate
+spec:
+  template:
+    spec:
+      {field}: 99999999999
+      template:
+        spec:
+          {task}
+          containers:
+          - image: gcr.io/acme/migrate:1
+"""
+
+
+@pytest.mark.parametrize(
+    ("field", "task", "line"),
+    [
+        ("taskCount", "maxRetries: 3", 8),
+        ("parallelism", "maxRetries: 3", 8),
+        ("taskCount: 1\n      x", "maxRetries: 99999999999", 12),
+    ],
+    ids=["taskCount", "parallelism", "maxRetries"],
+)
+def test_a_job_count_over_int32_is_refused_where_it_is(field: str, task: str, line: int) -> None:
+    [problem] = problems_of(JOB.format(field=field, task=task))
+    assert problem.startswith(f"m.yaml:{line}: "), problem
+    assert "cannot read this" not in problem and "out of range" not in problem, problem
+
+
+def test_a_traffic_percent_over_int32_is_refused_where_it_is() -> None:
+    text = BASE.format(ann=OK_ANN, extra="")
+    text += "  traffic:\n  - latestRevision: true\n    percent: 99999999999\n"
+    [problem] = problems_of(text)
+    assert problem.startswith("m.yaml:15: spec.traffic.0.percent"), problem
