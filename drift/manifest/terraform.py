@@ -139,6 +139,9 @@ def _resource(
     from google.cloud import run_v2
 
     unknown = change.get("after_unknown")
+    unplaced = [k for k in ("project", "location") if value_at(unknown, (k,)) is True]
+    if unplaced:
+        return _unplaced(file, address, KINDS[kind], name, after, unplaced)
     # a service and a worker pool share the template's shape (containers, volumes, scaling); a
     # job's task template has that shape too, inside its execution template
     read_unknowns = job_unknowns if kind == JOB else service_unknowns
@@ -242,6 +245,22 @@ def _nameless(file: str, address: str, kind: Kind, after: dict[str, Any]) -> Unr
     )
     where = f"{file}: {address}"
     return Unread("", where, why, _text(after, "project"), _text(after, "location"), kind)
+
+
+def _unplaced(
+    file: str, address: str, kind: Kind, name: str, after: dict[str, Any], unknown: list[str]
+) -> Unread:
+    """A workload whose project or region Terraform only knows once it applies (a project the
+    plan creates, `after_unknown.project`): it may be the profile's or one elsewhere, which
+    leaves the profile's as it is; read as the provider's default, it was checked as the
+    profile's, clean (revman85 F3)."""
+    what = " and ".join("region" if k == "location" else k for k in unknown)
+    why = (
+        f"{file}: {address} deploys {kind.noun} {visible(name)} to a {what} not known until "
+        "apply: it may be this one, or one elsewhere: not verified"
+    )
+    project, region = _text(after, "project"), _text(after, "location")
+    return Unread(name, f"{file}: {address}", why, project, region, kind)
 
 
 def _unread(file: str, address: str, kind: str, after: dict[str, Any]) -> Unread:
