@@ -17,6 +17,7 @@ from pydantic import (
     StrictBool,
     StrictStr,
     ValidationError,
+    model_validator,
 )
 
 from drift.errors import Problem
@@ -68,7 +69,9 @@ class SecretKeyRef(_Open):
 
 
 class EnvSource(_Open):
-    secretKeyRef: SecretKeyRef | None = None
+    secretKeyRef: SecretKeyRef
+    """Required: Cloud Run Admin API v1 EnvVar.valueFrom "Only supports secret_key_ref" (a
+    `configMapKeyRef`, a misspelt key, was read as a plain empty value: revman85 F4)."""
 
 
 class EnvVar(_Open):
@@ -77,6 +80,17 @@ class EnvVar(_Open):
     would have the deploy refused, at its line."""
     value: StrictStr | None = None
     valueFrom: EnvSource | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> EnvVar:
+        """valueFrom "Cannot be used if value is not empty" (Cloud Run Admin API v1 EnvVar;
+        the v2 one holds either): the value beside a reference was passed over in silence."""
+        if self.value and self.valueFrom is not None:
+            raise ValueError(
+                "a value and a valueFrom: Cloud Run takes one of them (valueFrom cannot be "
+                "used if value is not empty), and the deploy is refused: keep one"
+            )
+        return self
 
 
 class Port(_Open):
@@ -330,4 +344,6 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
 def _hinted(problem: Problem) -> Problem:
     if ": expected a string, not " in problem.message:
         return replace(problem, message=f"{problem.message} (quote it: the API takes text)")
+    if problem.message.endswith("valueFrom.secretKeyRef: required key is missing"):
+        return replace(problem, message=f"{problem.message} (Cloud Run takes no other source)")
     return problem

@@ -1,0 +1,84 @@
+"""A Knative variable with both a plain `value` and a `valueFrom`, or a `valueFrom` without the
+one source Cloud Run supports (revman85 F4). Cloud Run Admin API v1 EnvVar.valueFrom: "Source
+for the environment variable's value. Only supports secret_key_ref. Cannot be used if value is
+not empty." (and the run v2 EnvVar holds one of `value` and `value_source`, a oneof). drift
+took the reference and passed over the plain value in silence (a password stated beside the
+reference: neither judged nor shown, the check clean), and read a `valueFrom` with another
+source (`configMapKeyRef`, "Not supported by Cloud Run"; a misspelt `secretKeyref`) as a plain
+empty value. gcloud's deploy is refused: the manifest is refused at the variable's line, the
+value never shown. Each test failed before the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.manifest.conftest import MINIMAL, check_offline, problems_of
+
+PASSWORD = "hunter2-prod-password"
+BOTH = (
+    MINIMAL
+    + f"""\
+        env:
+        - name: LOG_LEVEL
+          value: INFO
+        - name: DATABASE_URL
+          value: postgres://app:{PASSWORD}@10.0.0.5/prod
+          valueFrom:
+            secretKeyRef:
+              name: chat-db-url
+              key: latest
+"""
+)
+PROFILE = """\
+project: acme-prod
+region: us-central1
+services:
+  api:
+    env:
+      LOG_LEVEL: INFO
+      DATABASE_URL: {required: true}
+"""
+
+
+def test_a_value_beside_a_reference_is_refused_at_the_variables_line() -> None:
+    [problem] = problems_of(BOTH)
+    assert problem.startswith("m.yaml:13: spec.template.spec.containers.0.env.1"), problem
+    assert "value" in problem and "valueFrom" in problem, problem
+    assert PASSWORD not in problem
+
+
+def test_check_of_a_value_beside_a_reference_exits_2(tmp_path: Path) -> None:
+    done = check_offline(tmp_path, PROFILE, ("api.yaml", BOTH))
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "api.yaml:13:" in done.stderr, done.stderr
+    assert PASSWORD not in done.stderr + done.stdout
+
+
+def test_a_value_from_another_source_than_a_secret_is_refused() -> None:
+    for source in ("configMapKeyRef", "secretKeyref"):
+        text = (
+            MINIMAL
+            + f"""\
+        env:
+        - name: DATABASE_URL
+          valueFrom:
+            {source}:
+              name: chat-db-url
+              key: latest
+"""
+        )
+        [problem] = problems_of(text)
+        assert problem.startswith("m.yaml:12: spec.template.spec.containers.0.env.0.valueFrom"), (
+            problem
+        )
+        assert "secretKeyRef" in problem, problem
+
+
+def test_an_empty_value_beside_a_reference_is_read_as_gcloud_exports_it() -> None:
+    """`value: ''` is "empty": the reference is read (an export never writes both)."""
+    from tests.manifest.conftest import read
+
+    text = BOTH.replace(f"postgres://app:{PASSWORD}@10.0.0.5/prod", "''")
+    (workload,) = read(text).workloads
+    ref = workload.resource.template.containers[0].env[1].value_source.secret_key_ref
+    assert (ref.secret, ref.version) == ("chat-db-url", "latest")
