@@ -70,15 +70,26 @@ def fill(msg: Any, obj: dict[str, Any], path: str, skip: frozenset[str] = frozen
     """Set the fields of the raw protobuf `msg` from the Terraform object `obj`. Terraform's
     JSON gives every attribute of a block, the unset ones as zero values: a member of a oneof
     (`policy` / `use_default` of BinaryAuthorization) that is empty is not set when another
-    member of it has a value — setting it would clear that one, whatever the keys' order."""
+    member of it has a value — setting it would clear that one, whatever the keys' order; two
+    members with values are refused (`PathProblem`)."""
     fields = msg.DESCRIPTOR.fields_by_name
-    chosen = {
-        field.containing_oneof.name
-        for attribute, value in obj.items()
-        if value not in (None, "", False, 0, [], {})
-        and (field := fields.get(attribute) or fields.get(f"{attribute}_")) is not None
-        and field.containing_oneof is not None
-    }
+    members: dict[str, list[str]] = {}
+    for attribute, value in obj.items():
+        field = fields.get(attribute) or fields.get(f"{attribute}_")
+        if value in (None, "", False, 0, [], {}) or field is None or attribute in skip:
+            continue
+        if field.containing_oneof is not None:
+            members.setdefault(field.containing_oneof.name, []).append(attribute)
+    for oneof, both in members.items():
+        if len(both) > 1:
+            # the one set last was kept, the other passed over in silence (an EnvVar's plain
+            # `value` beside its `value_source`: revman85 F4); the API takes one member
+            raise PathProblem(
+                path,
+                f"{' and '.join(both)} are both set: the API takes one of them (oneof {oneof}) "
+                "and refuses the apply: keep one",
+            )
+    chosen = set(members)
     for attribute, value in obj.items():
         # proto-plus names a field that is a Python keyword or builtin with a trailing
         # underscore, in the descriptor too (`type_` of TrafficTarget and InstanceSplit)

@@ -82,3 +82,27 @@ def test_an_empty_value_beside_a_reference_is_read_as_gcloud_exports_it() -> Non
     (workload,) = read(text).workloads
     ref = workload.resource.template.containers[0].env[1].value_source.secret_key_ref
     assert (ref.secret, ref.version) == ("chat-db-url", "latest")
+
+
+def test_a_plan_with_a_value_beside_a_reference_is_refused_at_its_path(tmp_path: Path) -> None:
+    """The same in a Terraform plan: the run v2 EnvVar's `value` and `value_source` are one
+    oneof (`values`), which the API takes one member of; filling both left the last one."""
+    from tests.manifest.plans import API_ONLY, known_api, plan
+    from tests.manifest.plans import check_offline as check_plan
+
+    data = plan()
+    api = known_api(data)
+    env = api["change"]["after"]["template"][0]["containers"][0]["env"]
+    env.append(
+        {
+            "name": "DATABASE_URL",
+            "value": f"postgres://app:{PASSWORD}@10.0.0.5/prod",
+            "value_source": [{"secret_key_ref": [{"secret": "db-url", "version": "latest"}]}],
+        }
+    )
+    data["resource_changes"] = [api]
+    done = check_plan(tmp_path, data, API_ONLY)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    where = f"template[0].containers[0].env[{len(env) - 1}]"
+    assert where in done.stderr and "value_source" in done.stderr, done.stderr
+    assert PASSWORD not in done.stderr + done.stdout
