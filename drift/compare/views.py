@@ -13,6 +13,10 @@ from drift.kinds import key_label
 from drift.live.model import LiveState, RevisionConfig, ServingRevision
 from drift.profiles.model import Profile, ServiceProfile, VarRule
 
+UNMOUNTED = ""
+"""The container key of a secret volume's file no container mounts: the main container's
+(`paired` keys that one "", on both sides alike), under a name no mount path has."""
+
 
 def profile_views(profile: Profile, names: Iterable[str]) -> dict[str, ServiceView]:
     views = {}
@@ -77,6 +81,13 @@ def live_views(state: LiveState, profile: Profile) -> dict[str, ServiceView]:
                 env[key, "mount", path] = VarView(
                     f"mount:{path}", Shape.SECRET, True, str(mount.ref), secret=mount.ref
                 )
+        # a secret volume no container mounts is still a reference of the service (Cloud Run
+        # checks "all the secrets you use" at deploy, and `check` checks it): its file is
+        # compared as a mount of no container, by its `volume NAME (ITEM)` (never a path)
+        for mount in config.unmounted:
+            env[UNMOUNTED, "mount", mount.path] = VarView(
+                f"mount:{mount.path}", Shape.SECRET, True, str(mount.ref), secret=mount.ref
+            )
         containers = {c.name: c.image for c in config.containers}
         views[name] = ServiceView(name, env, dict(config.settings), containers, config.primary)
     return views
