@@ -41,8 +41,8 @@ class Context(Sides):
     Live variables are plain values or secret references, always present. Then, per service:
 
     - `service.only_in`: a service one side has and the other does not.
-    - `container.only_in` (live): a sidecar one side runs and the other does not, even one with
-      no variables or mounts (a Cloud SQL proxy).
+    - `container.only_in`: a sidecar one side runs (profiles: names) and the other does not,
+      even one with no variables or mounts (a Cloud SQL proxy).
     - `env.unsatisfied` (profiles): a variable one side requires and the other does not (absent,
       optional or forbidden): `compare staging e2e` lists what E2E needs that staging does not.
     - `env.only_in`: a variable (not required) named on one side only.
@@ -155,11 +155,18 @@ class Context(Sides):
             if (container in a.sidecars) != (container in b.sidecars):
                 side: Side = "a" if container in a.sidecars else "b"
                 image = (a if side == "a" else b).sidecars[container]
+                where = self.env(side).environment
+                said = (
+                    f"container {container} runs only in {where}"
+                    if self.mode == "live"
+                    else f"container {container} is named only in {where}'s profile "
+                    f"({self.env(other_side(side)).environment} does not name it)"
+                )
                 self.add(
                     Kind.CONTAINER_ONLY_IN,
                     a.name,
                     f"container.{container}",
-                    f"container {container} runs only in {self.env(side).environment}",
+                    said,
                     (image, None) if side == "a" else (None, image),
                     side,
                 )

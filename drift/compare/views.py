@@ -35,7 +35,10 @@ def profile_views(profile: Profile, names: Iterable[str]) -> dict[str, ServiceVi
                     name, Shape.SECRET, not mount.optional, shown, secret=mount.ref
                 )
         settings = {k: FIELDS[k].normalise(s.value) for k, s in service.settings.items()}
-        views[n] = ServiceView(n, env, settings)
+        # each container the profile names (a sidecar), which `check` requires to exist
+        # (`container.missing`), even one with no rules or only optional ones
+        named = {r.name: f"a container named {r.name}" for r in service.containers if r.name}
+        views[n] = ServiceView(n, env, settings, named)
     return views
 
 
