@@ -185,13 +185,7 @@ class Context(Sides):
             if self._shared(service, variable, a, b, shown):
                 return
         for side, view in zip(SIDES, (a, b), strict=True):
-            if view is None:
-                continue
-            if view.secret is not None:
-                why = self._foreign_secret(side, view.secret)
-            else:
-                named = self._foreign(side, view.value or "", variable)
-                why = f"names {named}" if named else None
+            why = None if view is None else self._why_foreign(side, view, variable)
             if why:
                 self.add(
                     Kind.VALUE_FOREIGN,
@@ -199,6 +193,53 @@ class Context(Sides):
                     f"env.{name}",
                     f"{name} in {self.env(side).environment} {why}",
                     shown,
+                    side,
+                )
+
+    def _why_foreign(self, side: Side, view: VarView, variable: str) -> str | None:
+        """Why a variable or mount of `side` belongs to the other side (None: it does not)."""
+        if view.secret is not None:
+            return self._foreign_secret(side, view.secret)
+        named = self._foreign(side, view.value or "", variable)
+        return f"names {named}" if named else None
+
+    def foreign_elsewhere(
+        self, side: Side, main: ServiceView, other: ServiceView, reach: str
+    ) -> None:
+        """`value.foreign` in another revision `side` serves or tags (`reach`: which, and how
+        it is reached): what it names of the other environment needs no counterpart to be
+        found (a 10 % split reading the other project's secret), and is said once, where the
+        compared revision (`main`) does not already hold the same."""
+        if self.same_deployment:
+            return
+        service, where = main.name, f"{self.env(side).environment}'s revision {reach}"
+        for key, view in other.env.items():
+            seen = main.env.get(key)
+            if seen is not None and (seen.secret, seen.value) == (view.secret, view.value):
+                continue
+            why = self._why_foreign(side, view, key[2] if key[1] == "env" else "")
+            if why:
+                shown = (view.shown, None) if side == "a" else (None, view.shown)
+                self.add(
+                    Kind.VALUE_FOREIGN,
+                    service,
+                    f"env.{view.name}",
+                    f"{view.name} in {where} {why}",
+                    shown,
+                    side,
+                )
+        for setting in (n for n, field in FIELDS.items() if field.names_project):
+            value = other.settings.get(setting)
+            if not isinstance(value, str) or value == main.settings.get(setting):
+                continue
+            named = self._foreign(side, value)
+            if named:
+                self.add(
+                    Kind.VALUE_FOREIGN,
+                    service,
+                    f"setting.{setting}",
+                    f"{setting} of {service} in {where} names {named}",
+                    (value, None) if side == "a" else (None, value),
                     side,
                 )
 
