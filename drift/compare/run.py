@@ -105,8 +105,9 @@ async def _compare_read(
     differences = list(ctx.compare(views_a, views_b, compared))
     if not ctx.same_deployment:  # the other revisions reached: what names the other side
         start = len(ctx.out)
+        both = views_a.keys() & views_b.keys()  # as the compared revisions: paired ones only
         for one, profile, state in zip(SIDES, (a, b), (state_a, state_b), strict=True):
-            for main, others in other_revisions(state, profile, compared).values():
+            for main, others in other_revisions(state, profile, both).values():
                 for reach, view in others:
                     ctx.foreign_elsewhere(one, main, view, reach)
         differences += ctx.out[start:]
