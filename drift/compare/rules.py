@@ -364,9 +364,10 @@ class Context(Sides):
     def _why_shared(self, name: str, variable: str, value: str, *, hidden: bool) -> str | None:
         if looks_like_credential(name, value):
             return "holds the same credential"
+        every = [*self.markers("a"), *self.markers("b")]
         for side in SIDES:
             for marker in self.markers(side):
-                if mentions(value, marker, variable):
+                if mentions(value, marker, variable, longer=every):
                     return f"names {marker}"
         if points_at_backend(name, value):
             return f"points at the same backend ({mask_plain(name, value, secret=hidden)})"
