@@ -5,6 +5,7 @@ stateful backend."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _BACKEND_NAME = re.compile(
     r"HOST|ADDR|SERVER|ENDPOINT|DSN|DATABASE|(^|_)DB(_|$)|REDIS|POSTGRES|(^|_)PG|MYSQL|MONGO"
@@ -50,22 +51,26 @@ def points_at_backend(name: str, value: str) -> bool:
     return bool(_BACKEND_NAME.search(name) and _HOST.match(value.strip()))
 
 
-def mentions(text: str, marker: str, variable: str = "") -> bool:
+def mentions(text: str, marker: str, variable: str = "", longer: Iterable[str] = ()) -> bool:
     """Whether `text` (the value of `variable`, if a variable's) names `marker`, an
     environment, a project id or number: the whole value is `marker` (`ENVIRONMENT=staging`,
     `GCP_PROJECT=shop-staging`), but for a framework's mode in its mode variable
     (`NODE_ENV=production`: `_MODE_VARIABLE`); or `marker` is a whole token of a longer value
     beside a separator of hosts, URLs, paths and ids (`_STRUCTURE`: `https://api.staging.
     example.com`, `projects/shop-staging/topics/x`, `700000000001-compute@…`). Markers shorter
-    than 3 characters are never looked for: they are in too many words."""
+    than 3 characters are never looked for: they are in too many words. A token inside one
+    of a `longer` marker that holds it (`acme-staging` in `acme-staging-eu`) is that one's."""
     if len(marker) < 3:
         return False
+    spans = _spans_of_longer(text, marker, longer)
     whole = text.strip()
     if whole.lower() == marker.lower():
         return not (_MODE_VARIABLE.match(variable) and whole.lower() in _MODES)
     hosts = [m.span() for m in _HOSTNAME.finditer(text)]
     for match in _token(marker).finditer(text):
         start, stop = match.span()
+        if any(begin <= start and stop <= end for begin, end in spans):
+            continue  # a word of the longer marker's (`staging` in `api.staging-eu.…`)
         if any(_registered(text, host, start, stop) for host in hosts):
             continue  # `docs.shop.dev`, `web.dev`, `login.live.com`: not the environment's
         if text[start - 1 : start] in _STRUCTURE or text[stop : stop + 1] in _STRUCTURE:
@@ -99,9 +104,26 @@ def _registered(text: str, host: tuple[int, int], start: int, stop: int) -> bool
     )
 
 
-def without(text: str, marker: str) -> str:
-    """`text` without `marker` as a whole token (a side's own environment and project)."""
-    return text if len(marker) < 3 else _token(marker).sub(" ", text)
+def without(text: str, marker: str, keep: Iterable[str] = ()) -> str:
+    """`text` without `marker` as a whole token (a side's own environment and project), but
+    where it is part of a `keep` marker that holds it (the other side's `staging-eu`, where
+    the side's own is `staging`): that one is still there to be found."""
+    if len(marker) < 3:
+        return text
+    spans = _spans_of_longer(text, marker, keep)
+
+    def blank(match: re.Match[str]) -> str:
+        start, stop = match.span()
+        inside = any(begin <= start and stop <= end for begin, end in spans)
+        return match.group(0) if inside else " "
+
+    return _token(marker).sub(blank, text)
+
+
+def _spans_of_longer(text: str, marker: str, longer: Iterable[str]) -> list[tuple[int, int]]:
+    """Where in `text` each of the `longer` markers that hold `marker` stands as a token."""
+    held = [m for m in longer if len(m) > len(marker) and marker.lower() in m.lower()]
+    return [found.span() for m in held for found in _token(m).finditer(text)]
 
 
 def _token(marker: str) -> re.Pattern[str]:

@@ -135,7 +135,8 @@ class ServiceView:
     settings: dict[str, SettingValue]
     sidecars: dict[str, str] = field(default_factory=dict)
     """Live: the containers, by name, with their image; once `paired` with the other side's,
-    all but the pair of main ones (keyed "" in `env`)."""
+    all but the pair of main ones (keyed "" in `env`). A profile: the containers it names
+    (`containers: {NAME: …}`), each with how it is described."""
     primary: str = ""
     """Live: the name of the main container (the ingress one, else the first)."""
 

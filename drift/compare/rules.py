@@ -41,8 +41,8 @@ class Context(Sides):
     Live variables are plain values or secret references, always present. Then, per service:
 
     - `service.only_in`: a service one side has and the other does not.
-    - `container.only_in` (live): a sidecar one side runs and the other does not, even one with
-      no variables or mounts (a Cloud SQL proxy).
+    - `container.only_in`: a sidecar one side runs (profiles: names) and the other does not,
+      even one with no variables or mounts (a Cloud SQL proxy).
     - `env.unsatisfied` (profiles): a variable one side requires and the other does not (absent,
       optional or forbidden): `compare staging e2e` lists what E2E needs that staging does not.
     - `env.only_in`: a variable (not required) named on one side only.
@@ -155,11 +155,18 @@ class Context(Sides):
             if (container in a.sidecars) != (container in b.sidecars):
                 side: Side = "a" if container in a.sidecars else "b"
                 image = (a if side == "a" else b).sidecars[container]
+                where = self.env(side).environment
+                said = (
+                    f"container {container} runs only in {where}"
+                    if self.mode == "live"
+                    else f"container {container} is named only in {where}'s profile "
+                    f"({self.env(other_side(side)).environment} does not name it)"
+                )
                 self.add(
                     Kind.CONTAINER_ONLY_IN,
                     a.name,
                     f"container.{container}",
-                    f"container {container} runs only in {self.env(side).environment}",
+                    said,
                     (image, None) if side == "a" else (None, image),
                     side,
                 )
@@ -178,13 +185,7 @@ class Context(Sides):
             if self._shared(service, variable, a, b, shown):
                 return
         for side, view in zip(SIDES, (a, b), strict=True):
-            if view is None:
-                continue
-            if view.secret is not None:
-                why = self._foreign_secret(side, view.secret)
-            else:
-                named = self._foreign(side, view.value or "", variable)
-                why = f"names {named}" if named else None
+            why = None if view is None else self._why_foreign(side, view, variable)
             if why:
                 self.add(
                     Kind.VALUE_FOREIGN,
@@ -192,6 +193,53 @@ class Context(Sides):
                     f"env.{name}",
                     f"{name} in {self.env(side).environment} {why}",
                     shown,
+                    side,
+                )
+
+    def _why_foreign(self, side: Side, view: VarView, variable: str) -> str | None:
+        """Why a variable or mount of `side` belongs to the other side (None: it does not)."""
+        if view.secret is not None:
+            return self._foreign_secret(side, view.secret)
+        named = self._foreign(side, view.value or "", variable)
+        return f"names {named}" if named else None
+
+    def foreign_elsewhere(
+        self, side: Side, main: ServiceView, other: ServiceView, reach: str
+    ) -> None:
+        """`value.foreign` in another revision `side` serves or tags (`reach`: which, and how
+        it is reached): what it names of the other environment needs no counterpart to be
+        found (a 10 % split reading the other project's secret), and is said once, where the
+        compared revision (`main`) does not already hold the same."""
+        if self.same_deployment:
+            return
+        service, where = main.name, f"{self.env(side).environment}'s revision {reach}"
+        for key, view in other.env.items():
+            seen = main.env.get(key)
+            if seen is not None and (seen.secret, seen.value) == (view.secret, view.value):
+                continue
+            why = self._why_foreign(side, view, key[2] if key[1] == "env" else "")
+            if why:
+                shown = (view.shown, None) if side == "a" else (None, view.shown)
+                self.add(
+                    Kind.VALUE_FOREIGN,
+                    service,
+                    f"env.{view.name}",
+                    f"{view.name} in {where} {why}",
+                    shown,
+                    side,
+                )
+        for setting in (n for n, field in FIELDS.items() if field.names_project):
+            value = other.settings.get(setting)
+            if not isinstance(value, str) or value == main.settings.get(setting):
+                continue
+            named = self._foreign(side, value)
+            if named:
+                self.add(
+                    Kind.VALUE_FOREIGN,
+                    service,
+                    f"setting.{setting}",
+                    f"{setting} of {service} in {where} names {named}",
+                    (value, None) if side == "a" else (None, value),
                     side,
                 )
 
@@ -316,9 +364,10 @@ class Context(Sides):
     def _why_shared(self, name: str, variable: str, value: str, *, hidden: bool) -> str | None:
         if looks_like_credential(name, value):
             return "holds the same credential"
+        every = [*self.markers("a"), *self.markers("b")]
         for side in SIDES:
             for marker in self.markers(side):
-                if mentions(value, marker, variable):
+                if mentions(value, marker, variable, longer=every):
                     return f"names {marker}"
         if points_at_backend(name, value):
             return f"points at the same backend ({mask_plain(name, value, secret=hidden)})"

@@ -9,12 +9,13 @@ from functools import partial
 from typing import Any
 
 from drift import redact
-from drift.compare.model import Comparison, Difference, Side, Unread, sort_differences
+from drift.compare.model import SIDES, Comparison, Difference, Side, Unread, sort_differences
 from drift.compare.rules import Context
 from drift.compare.secrets import same_secret_values
 from drift.compare.views import (
     compared_revisions,
     live_views,
+    other_revisions,
     paired,
     profile_views,
     unread_settings_notes,
@@ -102,6 +103,14 @@ async def _compare_read(
     ctx.projects = {**state_a.projects, **state_b.projects}
     compared = [n for n in names if n not in skip]
     differences = list(ctx.compare(views_a, views_b, compared))
+    if not ctx.same_deployment:  # the other revisions reached: what names the other side
+        start = len(ctx.out)
+        both = views_a.keys() & views_b.keys()  # as the compared revisions: paired ones only
+        for one, profile, state in zip(SIDES, (a, b), (state_a, state_b), strict=True):
+            for main, others in other_revisions(state, profile, both).values():
+                for reach, view in others:
+                    ctx.foreign_elsewhere(one, main, view, reach)
+        differences += ctx.out[start:]
     if session is not None and not ctx.same_deployment:
         found, failed = await same_secret_values(ctx, views_a, views_b, compared, session)
         differences += found
@@ -115,7 +124,7 @@ async def _compare_read(
     notes = [*ctx.notes(), *ctx.nowhere_notes()]
     for side, (profile, state) in enumerate(((a, state_a), (b, state_b))):
         if side == 0 or not ctx.same_deployment:  # else the same services: said once
-            notes += compared_revisions(profile.environment, state)
+            notes += compared_revisions(profile.environment, state, looked=not ctx.same_deployment)
             notes += unread_settings_notes(profile.environment, state, compared)
     notes = [redact.mask(note) for note in notes]
     return Comparison(

@@ -68,10 +68,11 @@ class Sides:
         """The other side's environment or project, when `text` (from `side`, the value of
         `variable` if a variable's) names it (`markers.mentions`)."""
         mine = self.markers(side)
+        theirs = [m for m in self.markers(other_side(side)) if m not in mine]
         for marker in mine:
-            text = without(text, marker)
-        for marker in self.markers(other_side(side)):
-            if marker not in mine and mentions(text, marker, variable):
+            text = without(text, marker, keep=theirs)  # never a part of theirs: `staging-eu`
+        for marker in theirs:
+            if mentions(text, marker, variable):
                 return self._named(other_side(side), marker)
         return None
 

@@ -13,6 +13,10 @@ from drift.kinds import key_label
 from drift.live.model import LiveState, RevisionConfig, ServingRevision
 from drift.profiles.model import Profile, ServiceProfile, VarRule
 
+UNMOUNTED = ""
+"""The container key of a secret volume's file no container mounts: the main container's
+(`paired` keys that one "", on both sides alike), under a name no mount path has."""
+
 
 def profile_views(profile: Profile, names: Iterable[str]) -> dict[str, ServiceView]:
     views = {}
@@ -31,7 +35,10 @@ def profile_views(profile: Profile, names: Iterable[str]) -> dict[str, ServiceVi
                     name, Shape.SECRET, not mount.optional, shown, secret=mount.ref
                 )
         settings = {k: FIELDS[k].normalise(s.value) for k, s in service.settings.items()}
-        views[n] = ServiceView(n, env, settings)
+        # each container the profile names (a sidecar), which `check` requires to exist
+        # (`container.missing`), even one with no rules or only optional ones
+        named = {r.name: f"a container named {r.name}" for r in service.containers if r.name}
+        views[n] = ServiceView(n, env, settings, named)
     return views
 
 
@@ -54,32 +61,70 @@ def live_views(state: LiveState, profile: Profile) -> dict[str, ServiceView]:
 
     One revision per service: compare pairs two environments' services, and the other
     revisions a user reaches (a tag at 0 %, a traffic split) have no counterpart to pair with
-    (a tag of one environment is rarely in the other). `compared_revisions` says which."""
+    (a tag of one environment is rarely in the other). `compared_revisions` says which;
+    `other_revisions` gives theirs, for what needs no pair."""
     views = {}
     for name, live in state.services.items():
         config = live.serving[0].config if live.serving else live.template
-        secret = _expects_secret(profile.services.get(name), config)
-        env: dict[EnvKey, VarView] = {}
-        for container in config.containers:
-            key = container.name
-            for v in container.env.values():
-                hidden = (container.name, v.name) in secret
-                env[key, "env", v.name] = VarView(
-                    v.name,
-                    Shape.SECRET if v.ref is not None else Shape.PLAIN,
-                    True,
-                    describe_live(v, secret=hidden),
-                    value=v.value if v.ref is None else None,
-                    secret=v.ref,
-                    hidden=hidden,
-                )
-            for path, mount in container.mounts.items():
-                env[key, "mount", path] = VarView(
-                    f"mount:{path}", Shape.SECRET, True, str(mount.ref), secret=mount.ref
-                )
-        containers = {c.name: c.image for c in config.containers}
-        views[name] = ServiceView(name, env, dict(config.settings), containers, config.primary)
+        views[name] = config_view(name, config, profile)
     return views
+
+
+def config_view(name: str, config: RevisionConfig, profile: Profile) -> ServiceView:
+    """One revision's (or template's) view, its plain values masked against `profile`."""
+    secret = _expects_secret(profile.services.get(name), config)
+    env: dict[EnvKey, VarView] = {}
+    for container in config.containers:
+        key = container.name
+        for v in container.env.values():
+            hidden = (container.name, v.name) in secret
+            env[key, "env", v.name] = VarView(
+                v.name,
+                Shape.SECRET if v.ref is not None else Shape.PLAIN,
+                True,
+                describe_live(v, secret=hidden),
+                value=v.value if v.ref is None else None,
+                secret=v.ref,
+                hidden=hidden,
+            )
+        for path, mount in container.mounts.items():
+            env[key, "mount", path] = VarView(
+                f"mount:{path}", Shape.SECRET, True, str(mount.ref), secret=mount.ref
+            )
+    # a secret volume no container mounts is still a reference of the service (Cloud Run
+    # checks "all the secrets you use" at deploy, and `check` checks it): its file is
+    # compared as a mount of no container, by its `volume NAME (ITEM)` (never a path)
+    for mount in config.unmounted:
+        env[UNMOUNTED, "mount", mount.path] = VarView(
+            f"mount:{mount.path}", Shape.SECRET, True, str(mount.ref), secret=mount.ref
+        )
+    containers = {c.name: c.image for c in config.containers}
+    return ServiceView(name, env, dict(config.settings), containers, config.primary)
+
+
+def other_revisions(
+    state: LiveState, profile: Profile, names: Collection[str]
+) -> dict[str, tuple[ServiceView, list[tuple[str, ServiceView]]]]:
+    """Per service of `names` a user also reaches through another revision (a traffic or
+    instance split, a tag): the compared revision's view and each other one's, with how it is
+    reached (`api-00001-vtk (10 %)`), every view with its main container keyed "" (as
+    `paired` keys it). No pair for these, but what one of them names of the other
+    environment is as foreign as the compared revision's (`Context.foreign_elsewhere`)."""
+    out = {}
+    for name, live in sorted(state.services.items()):
+        others = live.checked[1:] if live.serving else live.checked
+        if name not in names or not others:
+            continue
+        main = live.serving[0].config if live.serving else live.template
+        out[name] = (
+            _main_keyed(config_view(name, main, profile)),
+            [(_reach(r), _main_keyed(config_view(name, r.config, profile))) for r in others],
+        )
+    return out
+
+
+def _main_keyed(view: ServiceView) -> ServiceView:
+    return _keyed(view, {**{c: c for c in view.sidecars}, view.primary: ""})
 
 
 def paired(a: ServiceView, b: ServiceView) -> tuple[ServiceView, ServiceView]:
@@ -142,17 +187,19 @@ def unread_settings_notes(environment: str, state: LiveState, names: Collection[
     return notes
 
 
-def compared_revisions(environment: str, state: LiveState) -> list[str]:
+def compared_revisions(environment: str, state: LiveState, *, looked: bool = False) -> list[str]:
     """Notes naming the revision compared for each service a user also reaches otherwise
-    (through a tag or a traffic split), and the reachable revisions not compared."""
+    (through a tag or a traffic split), and the reachable revisions not compared; `looked`:
+    those were still looked at for what names the other environment (`other_revisions`)."""
     notes = []
+    also = " (only looked at for what names the other environment)" if looked else ""
     for name, live in sorted(state.services.items()):
         others = live.checked[1:] if live.serving else live.checked
         if not others:
             continue
         main = _reach(live.serving[0]) if live.serving else "its template (nothing serves)"
         rest = ", ".join(_reach(r) for r in others)
-        notes.append(f"{environment}: {name} compared as {main}; not compared: {rest}")
+        notes.append(f"{environment}: {name} compared as {main}; not compared: {rest}{also}")
     return notes
 
 
