@@ -23,6 +23,13 @@ plain_data() {
   printf '%s' "${text//'##['/'##\['}"
 }
 is_gs() { case "$1" in [gG][sS]://*) return 0 ;; *) return 1 ;; esac; }
+# A temporary file, or exit 2 saying why: bash's own status 1 (the redirection into an empty
+# name failing) would read as "drift found".
+temp_file() {
+  mktemp 2>/dev/null && return 0
+  echo "::error title=drift::cannot make a temporary file in ${TMPDIR:-/tmp} (set TMPDIR to a writable directory)" >&2
+  exit 2
+}
 bad_input() {
   echo "::error title=drift::$1 must be true or false, got '$(command_data "$2")'"
   exit 2
@@ -92,7 +99,8 @@ if [ -n "$baseline" ] && ! is_gs "$baseline" && [ ! -f "$baseline" ]; then
 fi
 if [ -n "$baseline" ] && ! is_gs "$baseline" && [ "$baseline" -ef "$report" ]; then
   # the same file as the report this run writes: compare with a copy of it
-  copy="$(mktemp)"; cp "$baseline" "$copy"; baseline="$copy"
+  copy="$(temp_file)" || exit 2
+  cp "$baseline" "$copy"; baseline="$copy"
 fi
 compare=()
 if [ -n "$baseline" ]; then
@@ -145,7 +153,7 @@ check() {
   is_gs "$sarif" || linked_out "$sarif" || rm -f "$sarif"
   "${DRIFT_BIN:-drift}" "${args[@]}" "$@"
 }
-errors="$(mktemp)"
+errors="$(temp_file)" || exit 2
 check "${compare[@]}" 2>"$errors"
 code=$?
 # drift's `drift: error:` lines, each followed under --format github by the same message as an
