@@ -27,6 +27,19 @@ NOT_REACHED = (
 )
 
 
+DOOR = frozenset(
+    {"setting.ingress", "setting.invoker_iam_disabled", "setting.default_uri_disabled"}
+)
+"""Settings Cloud Run applies to a request before any container sees it ("All network ingress
+paths are subject to the service's ingress setting … IAM authentication still applies to
+requests reaching the service endpoints", cloud.google.com/run/docs/securing/ingress; a
+disabled default URI is not published at all): a socket the app opened (its 101) went through
+them, so their drift explains nothing it did next (a 1011, a drop, another close)."""
+FRONT = DOOR | {"setting.max_instances"}
+"""What makes Cloud Run itself answer a 3xx or 4xx (`_in_front`): the door, and a 429 when
+`max_instances` leaves no instance free. Their drift is then the first suspect."""
+
+
 def _in_front(result: ProbeResult) -> str | None:
     """For a 3xx or 4xx, the note that Cloud Run itself may have answered, before any
     container saw the request, so that the suspects (or their absence) are read with it. Its
@@ -72,7 +85,10 @@ def attach_causes(
     into a `probe.*` finding. Without a check (`drift probe`), nothing is claimed. Only a
     failure the service's container can cause has suspects (`ProbeResult.container_may_cause`):
     no variable of it makes its URL fail to resolve. `unverified`: what the check could not
-    verify; on the probed service it may explain the failure (never "not configuration")."""
+    verify; on the probed service it may explain the failure (never "not configuration").
+    Suspects: most likely first by the catalogue's `cause_rank`, but Cloud Run's own answer
+    (`_in_front`) puts the `FRONT` settings first; a socket that opened has none at the
+    `DOOR`."""
     out: list[ProbeResult] = []
     extra: list[Finding] = []
     for result in probes:
@@ -100,8 +116,13 @@ def attach_causes(
                 and f.counted
                 and f.severity is not Severity.INFO
                 and rule_info(f.rule).cause_rank is not None
+                and not (result.http_status == 101 and _at_door(f))
             ),
-            key=lambda f: (rule_info(f.rule).cause_rank or 0, f.target),
+            key=lambda f: (
+                not (front is not None and f.rule == "setting.value" and f.target in FRONT),
+                rule_info(f.rule).cause_rank or 0,
+                f.target,
+            ),
         )
         if not result.container_may_cause:
             suspects = []
@@ -142,6 +163,10 @@ def attach_causes(
             )
         )
     return out, extra
+
+
+def _at_door(finding: Finding) -> bool:
+    return finding.rule == "setting.value" and finding.target in DOOR
 
 
 def _reached(finding: Finding, result: ProbeResult) -> bool:

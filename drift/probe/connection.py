@@ -11,9 +11,11 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.client import ClientProtocol
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
 
 from drift.probe.classify import STATUS_LINE_MAX
-from drift.probe.limits import watching
+from drift.probe.limits import Watching
 
 log = logging.getLogger("drift.probe.client")
 
@@ -26,14 +28,53 @@ class NoRedirects(connect):
         return exc
 
 
+class _Pongs(Watching):
+    """`Watching`, that answers a ping only while the server reads what drift sends: while
+    drift's unsent bytes are over websockets' write limit (`held`), the pong of the latest
+    ping waits, and each later ping replaces it (RFC 6455 §5.5.3: "If an endpoint receives a
+    Ping frame and has not yet sent Pong frame(s) in response to previous Ping frame(s), the
+    endpoint MAY elect to send a Pong frame for only the most recently processed Ping frame").
+    websockets answers every ping at once, so a server that sent pings and read nothing made
+    drift keep every pong in memory, as fast as the server sent, for up to the hold (an hour)."""
+
+    held = False
+    waiting: bytes | None = None
+    """The payload of the latest ping not yet answered."""
+
+    def recv_frame(self, frame: Frame) -> None:
+        if frame.opcode is Opcode.PING and self.held:
+            self.waiting = bytes(frame.data)
+            return
+        super().recv_frame(frame)
+
+    def release(self) -> None:
+        """drift's unsent bytes are back under the write limit: answer the latest ping."""
+        self.held = False
+        if self.waiting is not None and self.state is State.OPEN:
+            self.send_frame(Frame(Opcode.PONG, self.waiting))
+        self.waiting = None
+
+
 class _Answered(ClientConnection):
     """A response the client cannot parse (a garbled status line, too many or too long
     headers) ends the handshake at once: websockets would wait for the server to hang up,
     and a server that keeps the socket open would look like a timeout."""
 
     def __init__(self, protocol: ClientProtocol, **options: Any) -> None:
-        watching(protocol)  # reads the server's close after drift's own 1009 (`limits`)
+        # reads the server's close after drift's own 1009 (`limits`); answers pings as read
+        protocol.__class__ = _Pongs
         super().__init__(protocol, **options)
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if isinstance(self.protocol, _Pongs):
+            self.protocol.held = True
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if isinstance(self.protocol, _Pongs):
+            self.protocol.release()
+            self.send_data()
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)

@@ -15,6 +15,11 @@ IdTokenProvider = Callable[[str], Awaitable[str]]
 _TOKEN_REFRESH_AFTER = 45 * 60.0
 
 
+def _clock() -> float:
+    """How old a token is, in seconds (the monotonic clock)."""
+    return time.monotonic()
+
+
 def google_id_token_provider(*, impersonate_service_account: str | None = None) -> IdTokenProvider:
     """ID tokens from Application Default Credentials (a service account key, the metadata
     server, or gcloud user credentials), or minted for an impersonated service account.
@@ -26,12 +31,12 @@ def google_id_token_provider(*, impersonate_service_account: str | None = None) 
         lock = locks.setdefault(audience, asyncio.Lock())
         async with lock:
             hit = cache.get(audience)
-            if hit is not None and time.monotonic() - hit[0] < _TOKEN_REFRESH_AFTER:
+            if hit is not None and _clock() - hit[0] < _TOKEN_REFRESH_AFTER:
                 return hit[1]
             token = await asyncio.to_thread(
                 _fetch_google_id_token, audience, impersonate_service_account
             )
-            cache[audience] = (time.monotonic(), token)
+            cache[audience] = (_clock(), token)
             return token
 
     return provide
@@ -97,12 +102,19 @@ def _impersonated_id_token(request: Any, audience: str, service_account: str) ->
 
 
 def once_per_audience(provider: IdTokenProvider) -> IdTokenProvider:
-    """`provider`, asked at most once per audience (for the length of one run)."""
-    tokens: dict[str, str] = {}
+    """`provider`, asked once per audience, and again once its token is older than
+    `_TOKEN_REFRESH_AFTER`: a Google ID token is valid for an hour (its `exp`), and a run whose
+    probes outlast that (many services, long holds) must not send an expired one, which Cloud
+    Run answers with 401 (a `probe.rejected` then blamed on the service)."""
+    tokens: dict[str, tuple[float, str]] = {}
 
     async def provide(audience: str) -> str:
-        if audience not in tokens:
-            tokens[audience] = await provider(audience)
-        return tokens[audience]
+        hit = tokens.get(audience)
+        if hit is None or _clock() - hit[0] >= _TOKEN_REFRESH_AFTER:
+            token = await provider(audience)
+            # the time it came back, never earlier than `provider`'s own cache dates it
+            # (`google_id_token_provider`), so that both see it old at once
+            tokens[audience] = (_clock(), token)
+        return tokens[audience][1]
 
     return provide

@@ -122,11 +122,6 @@ class Watching(ClientProtocol):
         return (yield from super().discard())
 
 
-def watching(protocol: ClientProtocol) -> None:
-    """Make websockets' protocol of one probe a `Watching` one (same state, one method more)."""
-    protocol.__class__ = Watching
-
-
 async def after_limit(
     ws: ClientConnection,
     opened: float,

@@ -1,0 +1,136 @@
+"""Suspects of a failed probe and the door settings: `ingress`, `invoker_iam_disabled` and
+`default_uri_disabled` act on a request before any container sees it ("All network ingress
+paths are subject to the service's ingress setting … IAM authentication still applies to
+requests reaching the service endpoints", cloud.google.com/run/docs/securing/ingress). A socket
+that opened (the app's 101) went through them: their drift cannot explain what it did next. An
+HTTP 403/404/429 may be Cloud Run's own answer at that door: their drift is then the first
+suspect, before a variable's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift.causes import attach_causes
+from drift.findings import Finding, ProbeOutcome, ProbeResult, Severity, finding_id
+from drift.profiles.loader import load_profile
+from drift.profiles.model import Profile
+
+PROFILE = """\
+project: p
+region: us-central1
+services:
+  api:
+    env:
+      MODE: live
+      JWT_SECRET: {secret: jwt-secret}
+    settings:
+      ingress: all
+      invoker_iam_disabled: true
+      default_uri_disabled: false
+      max_instances: 20
+      memory: 1Gi
+    probe:
+      websocket: /ws
+      hold: 0.2s
+"""
+
+
+@pytest.fixture
+def profile(tmp_path: Path) -> Profile:
+    (tmp_path / "prod.yaml").write_text(PROFILE)
+    return load_profile(tmp_path, "prod")
+
+
+def drifted(rule: str, target: str) -> Finding:
+    return Finding(
+        id=finding_id("prod", "api", rule, target),
+        rule=rule,
+        severity=Severity.ERROR,
+        service="api",
+        revision="api-00001-abc",
+        target=target,
+        message=f"{target} drifted",
+        expected="x",
+        actual="y",
+        location=None,
+    )
+
+
+def result(outcome: ProbeOutcome, status: int, code: int | None = None) -> ProbeResult:
+    return ProbeResult(
+        service="api",
+        revision="api-00001-abc",
+        url="wss://api-xyz-uc.a.run.app/ws",
+        outcome=outcome,
+        elapsed_ms=12,
+        http_status=status,
+        close_code=code,
+        detail="x",
+    )
+
+
+DOOR = ["setting.ingress", "setting.invoker_iam_disabled", "setting.default_uri_disabled"]
+OPENED = {
+    "close_1011": (ProbeOutcome.CLOSE_1011, 1011),
+    "abnormal": (ProbeOutcome.ABNORMAL, 1006),
+    "unexpected": (ProbeOutcome.UNEXPECTED, 4000),
+}
+
+
+@pytest.mark.parametrize("door", DOOR)
+@pytest.mark.parametrize("opened", OPENED.values(), ids=OPENED.keys())
+def test_a_socket_that_opened_is_not_blamed_on_a_door_setting(
+    profile: Profile, door: str, opened: tuple[ProbeOutcome, int]
+) -> None:
+    """A 1011 on a service whose ingress also drifted named `setting.value setting.ingress`
+    as its suspected cause: an operator reopening ingress for a crash after accept()."""
+    outcome, code = opened
+    gone = drifted("env.missing", "env.JWT_SECRET")
+    memory = drifted("setting.value", "setting.memory")  # may explain a crash: kept
+    findings = [drifted("setting.value", door), gone, memory]
+    (probe,), (finding,) = attach_causes(profile, [result(outcome, 101, code)], findings)
+    assert probe.suspected_causes == (gone.id, memory.id), probe.detail
+    assert door not in finding.message
+
+
+@pytest.mark.parametrize("door", DOOR)
+def test_only_a_door_setting_left_for_an_opened_socket_is_no_suspect(
+    profile: Profile, door: str
+) -> None:
+    findings = [drifted("setting.value", door)]
+    (probe,), _ = attach_causes(profile, [result(ProbeOutcome.CLOSE_1011, 101, 1011)], findings)
+    assert probe.suspected_causes == ()
+
+
+@pytest.mark.parametrize(
+    ("status", "door"),
+    [
+        (403, "setting.invoker_iam_disabled"),
+        (404, "setting.ingress"),
+        (404, "setting.default_uri_disabled"),
+        (429, "setting.max_instances"),
+    ],
+)
+def test_cloud_runs_own_answer_names_the_door_setting_first(
+    profile: Profile, status: int, door: str
+) -> None:
+    """Drift of a variable (rank 0-5 in the catalogue) was listed before the setting that
+    makes Cloud Run itself answer a 403/404/429 (rank 7): both are suspects, the door first."""
+    value = drifted("env.value", "env.MODE")
+    gone = drifted("env.missing", "env.JWT_SECRET")
+    setting = drifted("setting.value", door)
+    (probe,), (finding,) = attach_causes(
+        profile, [result(ProbeOutcome.REJECTED, status)], [value, gone, setting]
+    )
+    assert probe.suspected_causes == (setting.id, gone.id, value.id), probe.detail
+    assert f"suspected causes: setting.value {door}, env.missing" in finding.message
+
+
+def test_a_500_keeps_the_catalogue_order(profile: Profile) -> None:
+    """A 5xx is the app's (or its start's) failure, not Cloud Run's door: no setting first."""
+    gone = drifted("env.missing", "env.JWT_SECRET")
+    setting = drifted("setting.value", "setting.ingress")
+    (probe,), _ = attach_causes(profile, [result(ProbeOutcome.REJECTED, 500)], [setting, gone])
+    assert probe.suspected_causes == (gone.id, setting.id)
