@@ -79,7 +79,9 @@ class History:
         self.index = {r.name: i for i, r in enumerate(self.records)}
         self._drift: dict[int, set[Key]] = {}
         self._own: dict[int, set[Key]] = {}
-        self.skipped = unserved(self.records, canaries)
+        # a revision with traffic now served, whatever its Ready condition says today
+        serving = {s.name for s in ctx.live.serving if s.percent > 0}
+        self.skipped = unserved(self.records, canaries, serving)
 
     def drift(self, i: int) -> set[Key]:
         if i not in self._drift:

@@ -22,7 +22,7 @@ from drift.kinds import Kind
 from drift.live.api import pages, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
-from drift.live.conditions import NOT_SERVING, reason
+from drift.live.conditions import NOT_SERVING, failed_ready, reason
 from drift.live.model import RevisionRecord
 from drift.live.normalize import own_settings, raw, revision_config
 
@@ -110,7 +110,12 @@ def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> R
     # a retired (retiring, reserve) revision was ready and served: which Ready state it then
     # has is not documented (`drift.live.conditions`); it never reads as failed
     retired = any(reason(c) in NOT_SERVING for c in ready_conditions)
-    ready = not pb.conditions or "CONDITION_SUCCEEDED" in states or retired
+    # a Ready condition failed at severity Warning or Info does not make the revision not
+    # ready (Condition.severity; read as check reads it, `drift.live.conditions.failed`)
+    warned = any(enum_name(c, "state") == "CONDITION_FAILED" for c in ready_conditions) and (
+        failed_ready(ready_conditions) is None
+    )
+    ready = not pb.conditions or "CONDITION_SUCCEEDED" in states or retired or warned
     # Revision.reconciling: "whether the resource's reconciliation is still in progress";
     # Condition.State CONDITION_PENDING / CONDITION_RECONCILING: "Transient state:
     # Reconciliation has not started yet" / "has not completed yet" (run/v2 revision.proto,
