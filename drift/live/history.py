@@ -92,10 +92,21 @@ def number(service: str, revision: str) -> int | None:
 def records_of(
     listed: list[Any], service: Any, container: str | None, kind: Kind
 ) -> list[RevisionRecord]:
-    """The revisions `revisions_of` listed, as records of `service`, oldest first."""
+    """The revisions `revisions_of` listed, as records of `service`, oldest first: by
+    `create_time`, and those created in the same instant (a server that records whole seconds:
+    the field's resolution is documented nowhere) by the number Cloud Run gave each, which
+    rises with each revision it makes, never by the listing's order, which is not documented
+    either; a name its writer chose (no number) after those numbered, as listed."""
     pb = raw(service)
     records = [_record(r, pb, container, kind) for r in listed]
-    return sorted(records, key=lambda r: r.create_time or dt.datetime.min.replace(tzinfo=dt.UTC))
+    owner = short(pb.name)
+
+    def order(record: RevisionRecord) -> tuple[dt.datetime, bool, int]:
+        made = record.create_time or dt.datetime.min.replace(tzinfo=dt.UTC)
+        n = number(owner, record.name)
+        return (made, n is None, n or 0)
+
+    return sorted(records, key=order)
 
 
 def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> RevisionRecord:

@@ -106,3 +106,38 @@ def test_a_ready_condition_failed_as_a_warning_is_no_failed_revision(
     assert [r.name for r in records] == ["api-00001", "api-00002", "api-00003"]
     assert records[1].ready is not failed
     assert unserved(records) == ({1: FAILED} if failed else {})
+
+
+def test_revisions_created_in_the_same_instant_are_ordered_by_cloud_runs_number(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Two revisions with one `create_time` (a server that records whole seconds: the field's
+    resolution is documented nowhere, and v1's `creationTimestamp` has seconds only) come in the
+    order Cloud Run numbered them, not in the listing's (ListRevisionsRequest documents no
+    order; the sandbox lists newest first). MODE good in 00001, bad in 00002, good again in
+    00003 (both made in the same instant), bad in 00004: the drift began on 00004, and 00003 is
+    the last good — not "since 00002, last good 00003", a good revision after the drift's
+    start (revhist85 F2)."""
+    from drift.sandbox import clock
+
+    frozen = clock.Clock.now(clock.Clock())
+    monkeypatch.setattr(clock.Clock, "now", lambda self: frozen + self.offset)
+    service = {
+        "template": {"env": BAD},
+        "history": [
+            {"env": GOOD, "created": "3d"},
+            {"env": BAD, "created": "2d"},
+            {"env": GOOD, "created": "2d"},
+        ],
+    }
+    sandbox = make_sandbox(acme({"api": service}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    write_profile(tmp_path, PROFILE)
+    since = since_of(check(), "api", "env.MODE")
+    assert since.revision is not None and since.revision.startswith("api-00004-"), since
+    assert since.last_good is not None and since.last_good.startswith("api-00003-"), since
+    done = run(sandbox, tmp_path / "profiles", "history", "prod", "--format", "json")
+    names = [r["revision"][:9] for r in json.loads(done.stdout)["services"][0]["revisions"]]
+    assert names == ["api-00004", "api-00003", "api-00002", "api-00001"]
