@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from drift.findings import BaselineState, Finding, Severity
-from drift.live.history import number
 from drift.redact import MASK, mask, mask_optional
+from drift.revision_names import number
 
 
 def unique_ids(

@@ -29,8 +29,8 @@ from drift.diff.engine import configuration_findings
 from drift.diff.unserved import PUT_BACK, WITHIN, CanaryRecord, served_before, unserved
 from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
-from drift.live.history import number
 from drift.live.model import RevisionRecord, ServingRevision
+from drift.revision_names import number
 from drift.rules import HISTORY
 
 Key = tuple[str, str, str | None]

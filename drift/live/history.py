@@ -13,7 +13,6 @@ the service's current `client`, which describes only the service's last writer."
 from __future__ import annotations
 
 import datetime as dt
-import re
 from functools import partial
 from typing import Any
 
@@ -25,6 +24,7 @@ from drift.live.clients import Clients
 from drift.live.conditions import NOT_SERVING, failed_ready, reason
 from drift.live.model import RevisionRecord
 from drift.live.normalize import own_settings, raw, revision_config
+from drift.revision_names import number as number  # re-exported: sandbox and fix import it here
 
 CLIENT_NAME = "run.googleapis.com/client-name"
 CLIENT_VERSION = "run.googleapis.com/client-version"
@@ -70,23 +70,6 @@ async def revisions_of(clients: Clients, runner: CallRunner, parent: str) -> lis
     async for response in pages(runner, "run", "ListRevisions", parent, request, call, "revisions"):
         listed.update((revision.name, revision) for revision in response.revisions)
     return list(listed.values())
-
-
-_NUMBERED = re.compile(r"([0-9]{5})-[a-z0-9]{3}")
-"""The shape of a name Cloud Run gives: `SERVICE-` then the number in five digits and a suffix
-of three characters (`my-service-00001-abc`: gcloud run revisions describe). A writer's `gcloud
-run deploy --revision-suffix` names the revision `SERVICE-SUFFIX` (gcloud run deploy
-reference), and CI puts dates and run numbers there (`api-20261125-a1b2c3d`): those are not
-Cloud Run's numbers. A suffix a writer gives in exactly Cloud Run's shape cannot be told
-apart."""
-
-
-def number(service: str, revision: str) -> int | None:
-    """The number in a name Cloud Run gave (`api-00042-xiz`: 42); None for a name its writer
-    chose (`template.revision`, `--revision-suffix`, drift's canary)."""
-    rest = revision.removeprefix(f"{service}-")
-    match = _NUMBERED.fullmatch(rest) if rest != revision else None
-    return int(match[1]) if match else None
 
 
 def records_of(
