@@ -93,12 +93,15 @@ def _began_again(finding: Finding, earlier: Finding) -> bool:
     (repaired, or replaced by another drift of its target, and put back: revbase80 F1), as
     far as this run's `since` tells it:
 
-    - its start is known and is another revision: the revision right before it is listed,
-      good (`last_good`) or with another drift of the target — no last good, nothing unlisted
-      right before it (not `earlier`), and a name Cloud Run numbered (with no number, the
-      same `since` is also that of a drift as old as the oldest revision listed);
+    - its start is known and is another revision: the revision right before it is listed and
+      good (`last_good`);
+    - its start is known and later than the baseline's, by the numbers Cloud Run gave them
+      (`drift.revision_names.number`): no last good and nothing unlisted right before it (not
+      `earlier`), so the revision before it is listed with another drift of the target, or
+      there is none (without numbers, the same `since` is also that of a drift as old as the
+      oldest revision listed);
     - "or earlier", after a good revision (`last_good`) no older than the baseline's start,
-      by the numbers Cloud Run gave them (`drift.live.history.number`): the drift was not
+      by the same numbers: the drift was not
       there on a revision after the baseline found it, so it began again.
 
     A drift as old as the oldest revision listed, whose `since` moves forward when old
@@ -111,11 +114,14 @@ def _began_again(finding: Finding, earlier: Finding) -> bool:
         return False
     if since.last_good is not None and not since.earlier:
         return True
-    service = finding.service
-    if since.last_good is None:
-        return not since.earlier and number(service, since.revision) is not None
-    good, began = number(service, since.last_good), number(service, start)
-    return good is not None and began is not None and began <= good
+    service, began = finding.service, number(finding.service, start)
+    if began is None or (since.last_good is None and since.earlier):
+        return False
+    if since.last_good is None:  # known where Cloud Run numbered it, and only if later
+        now = number(service, since.revision)
+        return now is not None and now > began
+    good = number(service, since.last_good)
+    return good is not None and began <= good
 
 
 def _seen(finding: Finding) -> tuple[Severity, str | None, str | None]:

@@ -101,3 +101,12 @@ def test_a_start_with_no_last_good_is_known_only_where_nothing_before_it_is_unli
     assert baseline_state(now, before) is BaselineState.UPDATED
     named = _finding("flag-v9", _since("flag-v9", None))
     assert baseline_state(named, before) is BaselineState.UNCHANGED
+
+
+def test_a_known_start_older_than_the_baselines_is_no_later_deploy() -> None:
+    """A run that now reaches further back than the baseline's (the revision before the
+    baseline's start judged otherwise, as tests/test_check_never_clean.py's tagged revision)
+    did not begin on a later deploy: the rest decides."""
+    before = [_finding("flag-00002-bbb", _since("flag-00002-bbb", "flag-00001-aaa"))]
+    now = _finding("flag-00002-bbb", _since("flag-00001-aaa", None))
+    assert baseline_state(now, before) is BaselineState.UNCHANGED
