@@ -27,10 +27,10 @@ from drift.errors import UsageError
 from drift.files import regular_bytes
 from drift.findings import BaselineState, Finding, Location, Severity, Since, sort_findings
 from drift.kinds import Kind, workload_key
-from drift.live.history import number
 from drift.live.model import LiveState
 from drift.rechecked import not_checked_again, secret_uses
 from drift.report import REPORT_SCHEMA, Report, Unchecked
+from drift.revision_names import number
 from drift.same_drift import baseline_state, unique_ids
 from drift.schemas import other_version
 from drift.textsafe import plural, undecodable_line, unicode_text, visible

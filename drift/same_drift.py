@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from drift.findings import BaselineState, Finding, Severity
 from drift.redact import MASK, mask, mask_optional
+from drift.revision_names import number
 
 
 def unique_ids(
@@ -75,35 +76,52 @@ def baseline_state(finding: Finding, before: list[Finding]) -> BaselineState:
     """New when the baseline did not have its id (or had it only silenced by `ignore`:
     nobody was told); updated when no finding of that id had its severity, expected and
     actual value, failed the same way (compared masked, as the baseline was written) and
-    began on the same revision (`_began_alike`); else unchanged."""
+    had not begun before this run's drift began again (`_began_again`); else unchanged."""
     known = [b for b in before if finding.ignored or not b.ignored]
     if not known:
         return BaselineState.NEW
-    seen, failed, began = _seen(finding), _failed(finding), _began(finding)
+    seen, failed = _seen(finding), _failed(finding)
     if not any(
-        _seen(b) == seen and _fails_alike(failed, b) and _began_alike(began, b) for b in known
+        _seen(b) == seen and _fails_alike(failed, b) and not _began_again(finding, b) for b in known
     ):
         return BaselineState.UPDATED
     return BaselineState.UNCHANGED
 
 
-def _began(finding: Finding) -> str | None:
-    """The revision this run's drift began on, where that is known: its `since` names the
-    revision right before it as good (`last_good`), listed (not `earlier`). Else None: a drift
-    as old as the oldest revision listed, whose `since` moves forward when old revisions are
-    deleted, or one whose start is not known (a secret's own state, history not read)."""
-    since = finding.since
-    if since is None or since.last_good is None or since.earlier:
-        return None
-    return since.revision
+def _began_again(finding: Finding, earlier: Finding) -> bool:
+    """Whether this run's drift began on a later deploy than the baseline's finding did
+    (repaired, or replaced by another drift of its target, and put back: revbase80 F1), as
+    far as this run's `since` tells it:
 
+    - its start is known and is another revision: the revision right before it is listed and
+      good (`last_good`);
+    - its start is known and later than the baseline's, by the numbers Cloud Run gave them
+      (`drift.revision_names.number`): no last good and nothing unlisted right before it (not
+      `earlier`), so the revision before it is listed with another drift of the target, or
+      there is none (without numbers, the same `since` is also that of a drift as old as the
+      oldest revision listed);
+    - "or earlier", after a good revision (`last_good`) no older than the baseline's start,
+      by the same numbers: the drift was not
+      there on a revision after the baseline found it, so it began again.
 
-def _began_alike(began: str | None, earlier: Finding) -> bool:
-    """Whether the baseline's finding began on the revision this one did: a drift repaired
-    and put back by a later deploy began again (revbase80 F1). Either start not known
-    (a baseline that recorded none): alike, judged by the rest."""
-    start = earlier.since.revision if earlier.since is not None else None
-    return began is None or start is None or began == start
+    A drift as old as the oldest revision listed, whose `since` moves forward when old
+    revisions are deleted, or one whose start is not known (a secret's own state, history
+    not read), or a baseline that recorded none: not begun again, the rest decides
+    (revhist85 F3)."""
+    since, then = finding.since, earlier.since
+    start = then.revision if then is not None else None
+    if since is None or since.revision is None or start is None or since.revision == start:
+        return False
+    if since.last_good is not None and not since.earlier:
+        return True
+    service, began = finding.service, number(finding.service, start)
+    if began is None or (since.last_good is None and since.earlier):
+        return False
+    if since.last_good is None:  # known where Cloud Run numbered it, and only if later
+        now = number(service, since.revision)
+        return now is not None and now > began
+    good = number(service, since.last_good)
+    return good is not None and began <= good
 
 
 def _seen(finding: Finding) -> tuple[Severity, str | None, str | None]:

@@ -29,8 +29,8 @@ from drift.diff.engine import configuration_findings
 from drift.diff.unserved import PUT_BACK, WITHIN, CanaryRecord, served_before, unserved
 from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
-from drift.live.history import number
 from drift.live.model import RevisionRecord, ServingRevision
+from drift.revision_names import number
 from drift.rules import HISTORY
 
 Key = tuple[str, str, str | None]
@@ -79,7 +79,9 @@ class History:
         self.index = {r.name: i for i, r in enumerate(self.records)}
         self._drift: dict[int, set[Key]] = {}
         self._own: dict[int, set[Key]] = {}
-        self.skipped = unserved(self.records, canaries)
+        # a revision with traffic now served, whatever its Ready condition says today
+        serving = {s.name for s in ctx.live.serving if s.percent > 0}
+        self.skipped = unserved(self.records, canaries, serving)
 
     def drift(self, i: int) -> set[Key]:
         if i not in self._drift:

@@ -32,7 +32,7 @@ order:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Protocol
 
 from drift.live.changeids import began, canary_change
@@ -130,11 +130,19 @@ def canary_running(
 
 
 def unserved(
-    records: Sequence[RevisionRecord], canaries: CanaryRecord | None = None
+    records: Sequence[RevisionRecord],
+    canaries: CanaryRecord | None = None,
+    serving: Collection[str] = (),
 ) -> dict[int, str]:
-    """The revisions (their index in `records`, oldest first) that never served, with why."""
+    """The revisions (their index in `records`, oldest first) that never served, with why.
+    `serving`: the revisions that have a share of the traffic now (`traffic_statuses`): they
+    serve, whatever their Ready condition says today — a revision can stop being ready after
+    it served (RevisionReason HEALTH_CHECK_CONTAINER_ERROR, condition.proto), and only the
+    condition's current state is recorded."""
     out: dict[int, str] = {}
     for i, record in enumerate(records):
+        if record.name in serving:
+            continue
         if not record.ready and not record.deploying:
             out[i] = FAILED
         elif canary_change(record.name) is not None and (why := _undone(records, i, out, canaries)):

@@ -269,7 +269,9 @@ def history_of(
     revision or drift's undone canary, is marked and passed over, as `since` passes it)."""
     masking = Masking(service, (r.config for r in records))
     entries = []
-    skipped = unserved(records, canaries)
+    skipped = unserved(
+        records, canaries, {name for name, (percent, _) in served.items() if percent}
+    )
     start = 0 if limit is None else max(0, len(records) - limit)
     for i in range(len(records) - 1, start - 1, -1):
         record = records[i]

@@ -13,7 +13,6 @@ the service's current `client`, which describes only the service's last writer."
 from __future__ import annotations
 
 import datetime as dt
-import re
 from functools import partial
 from typing import Any
 
@@ -22,9 +21,10 @@ from drift.kinds import Kind
 from drift.live.api import pages, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
-from drift.live.conditions import NOT_SERVING, reason
+from drift.live.conditions import NOT_SERVING, failed_ready, reason
 from drift.live.model import RevisionRecord
 from drift.live.normalize import own_settings, raw, revision_config
+from drift.revision_names import number as number  # re-exported: sandbox and fix import it here
 
 CLIENT_NAME = "run.googleapis.com/client-name"
 CLIENT_VERSION = "run.googleapis.com/client-version"
@@ -72,30 +72,24 @@ async def revisions_of(clients: Clients, runner: CallRunner, parent: str) -> lis
     return list(listed.values())
 
 
-_NUMBERED = re.compile(r"([0-9]{5})-[a-z0-9]{3}")
-"""The shape of a name Cloud Run gives: `SERVICE-` then the number in five digits and a suffix
-of three characters (`my-service-00001-abc`: gcloud run revisions describe). A writer's `gcloud
-run deploy --revision-suffix` names the revision `SERVICE-SUFFIX` (gcloud run deploy
-reference), and CI puts dates and run numbers there (`api-20261125-a1b2c3d`): those are not
-Cloud Run's numbers. A suffix a writer gives in exactly Cloud Run's shape cannot be told
-apart."""
-
-
-def number(service: str, revision: str) -> int | None:
-    """The number in a name Cloud Run gave (`api-00042-xiz`: 42); None for a name its writer
-    chose (`template.revision`, `--revision-suffix`, drift's canary)."""
-    rest = revision.removeprefix(f"{service}-")
-    match = _NUMBERED.fullmatch(rest) if rest != revision else None
-    return int(match[1]) if match else None
-
-
 def records_of(
     listed: list[Any], service: Any, container: str | None, kind: Kind
 ) -> list[RevisionRecord]:
-    """The revisions `revisions_of` listed, as records of `service`, oldest first."""
+    """The revisions `revisions_of` listed, as records of `service`, oldest first: by
+    `create_time`, and those created in the same instant (a server that records whole seconds:
+    the field's resolution is documented nowhere) by the number Cloud Run gave each, which
+    rises with each revision it makes, never by the listing's order, which is not documented
+    either; a name its writer chose (no number) after those numbered, as listed."""
     pb = raw(service)
     records = [_record(r, pb, container, kind) for r in listed]
-    return sorted(records, key=lambda r: r.create_time or dt.datetime.min.replace(tzinfo=dt.UTC))
+    owner = short(pb.name)
+
+    def order(record: RevisionRecord) -> tuple[dt.datetime, bool, int]:
+        made = record.create_time or dt.datetime.min.replace(tzinfo=dt.UTC)
+        n = number(owner, record.name)
+        return (made, n is None, n or 0)
+
+    return sorted(records, key=order)
 
 
 def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> RevisionRecord:
@@ -110,7 +104,12 @@ def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> R
     # a retired (retiring, reserve) revision was ready and served: which Ready state it then
     # has is not documented (`drift.live.conditions`); it never reads as failed
     retired = any(reason(c) in NOT_SERVING for c in ready_conditions)
-    ready = not pb.conditions or "CONDITION_SUCCEEDED" in states or retired
+    # a Ready condition failed at severity Warning or Info does not make the revision not
+    # ready (Condition.severity; read as check reads it, `drift.live.conditions.failed`)
+    warned = any(enum_name(c, "state") == "CONDITION_FAILED" for c in ready_conditions) and (
+        failed_ready(ready_conditions) is None
+    )
+    ready = not pb.conditions or "CONDITION_SUCCEEDED" in states or retired or warned
     # Revision.reconciling: "whether the resource's reconciliation is still in progress";
     # Condition.State CONDITION_PENDING / CONDITION_RECONCILING: "Transient state:
     # Reconciliation has not started yet" / "has not completed yet" (run/v2 revision.proto,
