@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from drift.causes import attach_causes
-from drift.findings import Finding, ProbeOutcome, ProbeResult, Severity, finding_id
+from drift.findings import ProbeOutcome, ProbeResult
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
+from tests.probe.test_causes import drifted
 
 PROFILE = """\
 project: p
@@ -41,21 +42,6 @@ services:
 def profile(tmp_path: Path) -> Profile:
     (tmp_path / "prod.yaml").write_text(PROFILE)
     return load_profile(tmp_path, "prod")
-
-
-def drifted(rule: str, target: str) -> Finding:
-    return Finding(
-        id=finding_id("prod", "api", rule, target),
-        rule=rule,
-        severity=Severity.ERROR,
-        service="api",
-        revision="api-00001-abc",
-        target=target,
-        message=f"{target} drifted",
-        expected="x",
-        actual="y",
-        location=None,
-    )
 
 
 def result(outcome: ProbeOutcome, status: int, code: int | None = None) -> ProbeResult:
