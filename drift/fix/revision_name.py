@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from drift.fix.patch import canary_name
 from drift.kinds import Kind
 from drift.live.changeids import named_change
-from drift.live.history import number
 from drift.live.normalize import raw
+from drift.revision_names import number
 
 if TYPE_CHECKING:
     from drift.fix.model import ServicePlan

@@ -24,7 +24,7 @@ from drift.live.clients import Clients
 from drift.live.conditions import NOT_SERVING, failed_ready, reason
 from drift.live.model import RevisionRecord
 from drift.live.normalize import own_settings, raw, revision_config
-from drift.revision_names import number as number  # re-exported: sandbox and fix import it here
+from drift.revision_names import number
 
 CLIENT_NAME = "run.googleapis.com/client-name"
 CLIENT_VERSION = "run.googleapis.com/client-version"

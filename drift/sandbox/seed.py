@@ -12,7 +12,7 @@ from google.iam.v1 import policy_pb2
 from google.type import expr_pb2
 
 from drift.errors import InputError, Problem
-from drift.live.history import number as revision_number
+from drift.revision_names import number as revision_number
 from drift.sandbox.backend import BackendConfig
 from drift.sandbox.clock import duration
 from drift.sandbox.deploy import begin, plan_update, serve

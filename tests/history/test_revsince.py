@@ -584,7 +584,7 @@ def test_the_clean_up_window_covers_what_a_fix_can_take() -> None:
 def test_only_cloud_runs_own_shape_is_read_as_a_number(name: str, expected: int | None) -> None:
     """revown10 4: `_NUMBERED` read any five-or-more digits then a suffix as Cloud Run's
     number."""
-    from drift.live.history import number
+    from drift.revision_names import number
 
     assert number("dated", name) == expected
 
