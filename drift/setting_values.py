@@ -65,3 +65,15 @@ def a_place(merged: Mapping[str, Any], sources: Mapping[str, str]) -> None:
         value = merged.get(key)
         if isinstance(value, str) and value and (why := problem(value)):
             raise UsageError(f"invalid configuration: {sources.get(key, key)}: {why}")
+
+
+OPTIONAL = ("project", "region", "impersonate_service_account")
+"""Settings whose empty text is not given (`DRIFT_PROJECT: ${{ vars.X }}` with X undefined):
+the next source's value stands, as `source_of` names it — an empty variable must not drop
+`[tool.drift]`'s impersonation (the APIs called, `fix` writing, as the runner's own
+credentials) nor its project for the profile's (revinit86 F1)."""
+
+
+def unset_empty(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` without the empty ones of `OPTIONAL` settings."""
+    return {k: v for k, v in values.items() if not (k in OPTIONAL and v == "")}
