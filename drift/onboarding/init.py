@@ -48,6 +48,8 @@ class InitResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
     profiles_option: str = ""
     """` --profiles DIR` when `drift check` would not look in that directory by itself."""
+    place_options: str = ""
+    """` --project P --region R` when `drift check` would read another place by itself."""
     left_out: tuple[str, ...] = ()
     """Each workload left out because its deploy was still in progress, with how to add it."""
     rollouts: tuple[str, ...] = ()
@@ -89,7 +91,7 @@ class InitResult:
         lines += [f"note: {note}" for note in self.notes]
         lines.append(
             "next: review it, fill in the probe blocks, then "
-            f"`drift check {self.environment}{self.profiles_option}`"
+            f"`drift check {self.environment}{self.profiles_option}{self.place_options}`"
         )
         return "\n".join(lines)
 
@@ -199,6 +201,7 @@ async def init_from_live(
         ),
         notes=notes,
         profiles_option=option,
+        place_options=_place_options(project, region),
         left_out=tuple(
             _left_out(key, state, environment, path, f"{where}{option}", settings.wait)
             for key in settling
@@ -217,6 +220,25 @@ def _profiles_option(directory: Path) -> str:
     if load_settings().profiles_dir.resolve() == directory.resolve():
         return ""
     return f" --profiles {shlex.quote(display_path(directory))}"
+
+
+def _place_options(project: str, region: str) -> str:
+    """` --project P` / ` --region R` where `drift check`, run from here, takes another one
+    over the profile's (DRIFT_PROJECT, `[tool.drift] region`): the next check reads what
+    init read, not every workload missing from another project (revinit86 F2)."""
+    import shlex
+
+    from drift.settings import load_settings
+
+    here = load_settings()
+    return "".join(
+        f" --{key} {shlex.quote(read)}"
+        for key, read, there in (
+            ("project", project, here.project),
+            ("region", region, here.region),
+        )
+        if there and there != read
+    )
 
 
 def _described(key: str) -> ServiceProfile:
