@@ -261,6 +261,7 @@ class Locks:
             "service": service,
             "process": process_token(os.getpid()),
             "flock": take_flock(fd),
+            "pidns": lockholder.pid_namespace(),
         }
         data = json.dumps(body).encode()
         while data:
