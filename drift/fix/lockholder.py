@@ -43,6 +43,10 @@ from drift.textsafe import visible
 HELD: set[Path] = set()
 """The lock files this process holds now (`drift.fix.lock.Locks` adds and drops them)."""
 
+PID_LIMIT = 2**31
+"""Above every pid (`pid_t` is a signed 32-bit int on Linux and macOS): a lock naming one was
+not written by drift, and is one that cannot be read."""
+
 SLACK = dt.timedelta(seconds=5)
 """How much later than a lock's `started` (whole seconds) the process behind its pid may
 seem to have started and still be the one that wrote it: the boot time /proc gives is whole
@@ -113,6 +117,8 @@ def read(path: Path) -> Holder | None:
     start a line of its choosing, such as a GitHub workflow command)."""
     try:
         data = json.loads(path.read_text())
+        if int(data["pid"]) >= PID_LIMIT:  # no process has it: `os.kill` would overflow
+            return None
         return Holder(
             path,
             visible(str(data["change_id"])),
