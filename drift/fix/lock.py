@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 
+from drift.errors import OutputLost
 from drift.fix import lockholder
 from drift.fix.journal import now_text
 from drift.fix.lockholder import HELD, Holder, held, not_held, process_token, take_flock
@@ -261,6 +262,7 @@ class Locks:
             "service": service,
             "process": process_token(os.getpid()),
             "flock": take_flock(fd),
+            "pidns": lockholder.pid_namespace(),
         }
         data = json.dumps(body).encode()
         while data:
@@ -312,10 +314,29 @@ class Locks:
 
     def release(self) -> None:
         """Remove the locks held (the file first, then its flock: a lock whose flock is let
-        go is another command's to take over)."""
+        go is another command's to take over). One whose file cannot be removed (the journal's
+        file system turned read-only mid-command) is let go all the same and said, naming it:
+        never an error that replaces what the command itself has to say. It is then a stopped
+        command's lock, judged as any (taken over when nothing of its change is pending)."""
+        stuck: list[str] = []
+        reason = ""
         for path in list(self.held):
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                stuck.append(str(path))
+                reason = reason or str(exc.strerror or exc)
             self._drop(path)
+        if stuck:
+            note = (
+                f"could not remove the lock {', '.join(stuck)} ({reason}): the next drift "
+                f"command takes it as a stopped command's (change {self.change_id}); delete it "
+                "once the journal's file system is writable again"
+            )
+            try:
+                self._say(note)
+            except (OSError, OutputLost):  # the output is gone too: the log has it
+                log.warning("%s", note)
 
 
 def _close(fd: int) -> None:

@@ -17,7 +17,10 @@ its own host only, from the strongest evidence at hand:
    (`/proc/PID/stat` field 22, starttime, "the time the process started after system boot",
    in clock ticks: proc(5)) is compared with the lock's — exactly, by the writer's own
    starttime and boot id (`process`) when the lock records them, else with its `started`:
-   a process that started after the lock was written did not write it."""
+   a process that started after the lock was written did not write it. A pid is judged only
+   in the writer's own pid namespace (`pidns`, when the lock records it): another one's pid
+   (a sibling container's, of one hostname: its pid 1 is this process here, its pid 7 may be
+   none here) says nothing of its process, whose lock is then held (delete it by hand)."""
 
 from __future__ import annotations
 
@@ -40,6 +43,10 @@ from drift.textsafe import visible
 HELD: set[Path] = set()
 """The lock files this process holds now (`drift.fix.lock.Locks` adds and drops them)."""
 
+PID_LIMIT = 2**31
+"""Above every pid (`pid_t` is a signed 32-bit int on Linux and macOS): a lock naming one was
+not written by drift, and is one that cannot be read."""
+
 SLACK = dt.timedelta(seconds=5)
 """How much later than a lock's `started` (whole seconds) the process behind its pid may
 seem to have started and still be the one that wrote it: the boot time /proc gives is whole
@@ -59,6 +66,8 @@ class Holder:
     """The writer's own start (`process_token`): "" when the lock does not record it."""
     flocked: bool = False
     """The writer holds an flock on the lock file for as long as it holds the lock."""
+    pidns: str = ""
+    """The writer's pid namespace (`pid_namespace`): "" when the lock does not record it."""
 
     @property
     def stale(self) -> bool:
@@ -69,6 +78,8 @@ class Holder:
             free = unlocked(self.path)
             if free is not None:
                 return free
+        if self.pidns and self.pidns != pid_namespace():
+            return False  # its pid is another namespace's (a sibling container's): unknowable
         if self.pid == os.getpid():
             return self.path not in HELD  # an earlier process with this pid wrote it
         try:
@@ -106,6 +117,8 @@ def read(path: Path) -> Holder | None:
     start a line of its choosing, such as a GitHub workflow command)."""
     try:
         data = json.loads(path.read_text())
+        if int(data["pid"]) >= PID_LIMIT:  # no process has it: `os.kill` would overflow
+            return None
         return Holder(
             path,
             visible(str(data["change_id"])),
@@ -116,6 +129,7 @@ def read(path: Path) -> Holder | None:
             visible(str(data.get("service", ""))),
             str(data.get("process", "")),
             data.get("flock") is True,
+            str(data.get("pidns", "")),
         )
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
@@ -176,6 +190,15 @@ def unlocked(path: Path) -> bool | None:
     finally:
         os.close(fd)  # frees the shared flock too
     return True
+
+
+def pid_namespace() -> str:
+    """This process's pid namespace, as `/proc/self/ns/pid` names it (`pid:[INODE]`, unique
+    on a host while the namespace lives: namespaces(7)); "" where /proc cannot tell."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
 
 
 def process_token(pid: int) -> str:
