@@ -65,6 +65,22 @@ def a_place(merged: Mapping[str, Any], sources: Mapping[str, str]) -> None:
         value = merged.get(key)
         if isinstance(value, str) and value and (why := problem(value)):
             raise UsageError(f"invalid configuration: {sources.get(key, key)}: {why}")
+    an_account(merged.get("impersonate_service_account"), sources)
+
+
+def an_account(value: object, sources: Mapping[str, str]) -> None:
+    """The service account to impersonate, where it came from: one with white space in it
+    (`DRIFT_IMPERSONATE_SERVICE_ACCOUNT=" "`, a line break pasted with it) names none, and
+    failed only at the first API call, as a refusal of that call (revinit86). An account is
+    named by its email or its unique id (IAM Credentials API,
+    `projects/-/serviceAccounts/{ACCOUNT_EMAIL_OR_UNIQUEID}`), neither of which has any."""
+    if isinstance(value, str) and value and any(c.isspace() for c in value):
+        source = sources.get("impersonate_service_account", "impersonate_service_account")
+        raise UsageError(
+            f"invalid configuration: {source}: {value.strip()[:100]!r} has white space in it: "
+            "name the service account by its email (reader@PROJECT.iam.gserviceaccount.com) "
+            "or its unique id"
+        )
 
 
 OPTIONAL = ("project", "region", "impersonate_service_account")

@@ -55,3 +55,23 @@ def test_an_empty_option_leaves_the_next_source(
     monkeypatch.setenv(f"DRIFT_{key.upper()}", "from-env" if key != "region" else "us-east1")
     settings = load_settings(**{key: ""})
     assert getattr(settings, key) == os.environ[f"DRIFT_{key.upper()}"]
+
+
+@pytest.mark.parametrize(
+    "value", [" ", f"{READER} ", f"{READER}\n", "drift reader@acme-ops.iam.gserviceaccount.com"]
+)
+def test_an_account_with_white_space_is_a_usage_error_naming_its_source(
+    configured: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """Not an account (an email or a unique id has no white space): it failed only at the first
+    API call, as that call's refusal."""
+    from drift.errors import UsageError
+
+    monkeypatch.setenv("DRIFT_IMPERSONATE_SERVICE_ACCOUNT", value)
+    with pytest.raises(UsageError) as caught:
+        load_settings()
+    said = caught.value.message
+    assert said.startswith("invalid configuration: DRIFT_IMPERSONATE_SERVICE_ACCOUNT"), said
+    assert "has white space in it" in said and "\n" not in said, said
+    monkeypatch.setenv("DRIFT_IMPERSONATE_SERVICE_ACCOUNT", READER)  # the same, without
+    assert load_settings().impersonate_service_account == READER
