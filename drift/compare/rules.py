@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drift.compare.markers import mentions, points_at_backend
 from drift.compare.model import (
     SIDES,
@@ -21,6 +23,9 @@ from drift.diff.describe import mask_plain
 from drift.fields import FIELDS, SettingValue, is_default_account
 from drift.findings import Scope
 from drift.redact import MASK
+
+_NAMES_PROJECT = tuple(n for n, field in FIELDS.items() if field.names_project)
+"""The settings whose value can name a project (`Field.names_project`)."""
 
 
 def _shown(a: VarView | None, b: VarView | None, *, hide: bool) -> tuple[str | None, str | None]:
@@ -228,20 +233,26 @@ class Context(Sides):
                     shown,
                     side,
                 )
-        for setting in (n for n, field in FIELDS.items() if field.names_project):
+        for setting in _NAMES_PROJECT:
             value = other.settings.get(setting)
-            if not isinstance(value, str) or value == main.settings.get(setting):
-                continue
-            named = self._foreign(side, value)
-            if named:
-                self.add(
-                    Kind.VALUE_FOREIGN,
-                    service,
-                    f"setting.{setting}",
-                    f"{setting} of {service} in {where} names {named}",
-                    (value, None) if side == "a" else (None, value),
-                    side,
-                )
+            if isinstance(value, str) and value != main.settings.get(setting):
+                shown = (value, None) if side == "a" else (None, value)
+                self._foreign_setting(side, service, setting, value, where, shown)
+
+    def _foreign_setting(
+        self, side: Side, service: str, key: str, value: Any, where: str, shown: tuple[Any, Any]
+    ) -> None:
+        """`value.foreign` for a setting of `side` (in `where`) whose value names the other."""
+        named = self._foreign(side, value) if isinstance(value, str) else None
+        if named:
+            self.add(
+                Kind.VALUE_FOREIGN,
+                service,
+                f"setting.{key}",
+                f"{key} of {service} in {where} names {named}",
+                shown,
+                side,
+            )
 
     def _parity(
         self,
@@ -347,19 +358,11 @@ class Context(Sides):
         # Direct VPC network or subnet, a CMEK key, a Binary Authorization policy), whatever
         # the service account row said (revown49 F1); a Shared VPC host that is neither
         # environment's project is no side's marker, so naming it in both is not flagged
-        for key in (n for n, field in FIELDS.items() if field.names_project and n not in said):
+        for key in (n for n in _NAMES_PROJECT if n not in said):
+            shown = (_text(a.settings.get(key)), _text(b.settings.get(key)))
             for side, view in zip(SIDES, (a, b), strict=True):
-                value = view.settings.get(key)
-                named = self._foreign(side, value) if isinstance(value, str) else None
-                if named:
-                    self.add(
-                        Kind.VALUE_FOREIGN,
-                        a.name,
-                        f"setting.{key}",
-                        f"{key} of {a.name} in {self.env(side).environment} names {named}",
-                        (_text(a.settings.get(key)), _text(b.settings.get(key))),
-                        side,
-                    )
+                where = self.env(side).environment
+                self._foreign_setting(side, a.name, key, view.settings.get(key), where, shown)
 
     def _why_shared(self, name: str, variable: str, value: str, *, hidden: bool) -> str | None:
         if looks_like_credential(name, value):
