@@ -16,7 +16,6 @@ from drift.findings import ProbeOutcome, ProbeResult
 from drift.probe.classify import (
     Mask,
     Verdict,
-    closed,
     connect_failure,
     no_subprotocol,
     one_line,
@@ -26,7 +25,7 @@ from drift.probe.classify import (
 from drift.probe.connection import WIRE_LOG, NoRedirects, Seen, noting_connection, quiet_loop_errors
 from drift.probe.expand import build_request, check_expansions
 from drift.probe.idtoken import IdTokenProvider, google_id_token_provider, once_per_audience
-from drift.probe.limits import after_limit
+from drift.probe.limits import after_limit, closed_by
 from drift.probe.targets import (
     ProbeTarget,
     display_url,
@@ -147,7 +146,7 @@ async def _after_mismatch(
         _raise_if_closing(ws)
     except ConnectionClosed as exc:
         after_ms = round((loop.time() - opened) * 1000)
-        end = closed(exc, after_ms, spec.hold, mask)
+        end = closed_by(exc, ws.protocol, after_ms, spec.hold, mask)
         if end.outcome in (ProbeOutcome.CLOSE_1011, ProbeOutcome.ABNORMAL):
             return replace(end, detail=f"{end.detail}; before it, {mismatch.detail}")
     return mismatch
@@ -192,7 +191,9 @@ async def _hold(ws: ClientConnection, spec: Probe, window: float, mask: Mask) ->
         async with asyncio.timeout(window + READ_ON + CLOSE_TIMEOUT):
             return await _converse(ws, spec, window, mask)
     except ConnectionClosed as exc:
-        return closed(exc, round((loop.time() - opened) * 1000), _watched(spec), mask)
+        return closed_by(
+            exc, ws.protocol, round((loop.time() - opened) * 1000), _watched(spec), mask
+        )
     except TimeoutError:
         # A send blocked by a server that stopped reading outlasts the window (what drift
         # wrote still waits in its buffer); so can, on a loaded machine, reading a server

@@ -10,8 +10,10 @@ the verdict (`classify.closed`), as for a close that follows any message. A clos
 websockets' parser refuses (`Close.parse` raises ProtocolError, or UnicodeDecodeError for a
 reason not UTF-8: websockets 16.0 and 17.4 `frames.py`) is what websockets makes of it on any
 other socket, a close by drift's client with 1002 or 1007 (`Protocol.parse`): `unexpected`,
-never a pass (revown56 F2). The verdict's time is when the server's close (or its end of the
-connection) arrived, not when drift stopped waiting."""
+never a pass (revown56 F2) — but for a reason not UTF-8 under a valid code, where the code
+is the server's word and the verdict (`Watching.unreadable`, on any socket). The verdict's
+time is when the server's close (or its end of the connection) arrived, not when drift
+stopped waiting."""
 
 from __future__ import annotations
 
@@ -22,8 +24,13 @@ from dataclasses import replace
 
 from websockets.asyncio.client import ClientConnection
 from websockets.client import ClientProtocol
-from websockets.exceptions import ConnectionClosedError, PayloadTooBig, ProtocolError
-from websockets.frames import Close, CloseCode, Opcode
+from websockets.exceptions import (
+    ConnectionClosed,
+    ConnectionClosedError,
+    PayloadTooBig,
+    ProtocolError,
+)
+from websockets.frames import Close, CloseCode, Frame, Opcode
 from websockets.protocol import State
 
 from drift.findings import ProbeOutcome
@@ -45,6 +52,28 @@ class Watching(ClientProtocol):
     ended_at: float | None = None
     """When (the event loop's clock) the server's close frame, or the end of the connection,
     arrived."""
+    unreadable: Close | None = None
+    """A server's close frame whose reason is not UTF-8 (RFC 6455 §5.5.1: it MUST be), its
+    code valid: the close as sent, its reason's bytes decoded with replacement characters.
+    websockets fails such a connection with 1007 as drift's own close; the code is still the
+    server's word (a crash's 1011 whose reason a server cut at the 123-byte limit, in the
+    middle of a character), kept for the verdict (`server_close`)."""
+
+    def _unreadable(self, data: bytes) -> None:
+        if len(data) < 2:
+            return
+        close = Close(int.from_bytes(data[:2], "big"), data[2:].decode("utf-8", "replace"))
+        with contextlib.suppress(ProtocolError):  # a code RFC 6455 forbids: websockets' 1002
+            close.check()
+            self.unreadable = close
+
+    def recv_frame(self, frame: Frame) -> None:
+        if frame.opcode is Opcode.CLOSE:
+            try:
+                bytes(frame.data[2:]).decode()
+            except UnicodeDecodeError:
+                self._unreadable(bytes(frame.data))
+        super().recv_frame(frame)
 
     def _ended(self) -> None:
         with contextlib.suppress(RuntimeError):  # no running loop: the time stays unknown
@@ -100,6 +129,7 @@ class Watching(ClientProtocol):
         # the frame's payload is still to come when its header was over the limit (its
         # `size`); a compressed one was read whole before it was found too big (size None)
         skip = exc.size if isinstance(exc, PayloadTooBig) and exc.size is not None else 0
+        data: bytes | None = None
         try:
             while self.close_after is None:
                 yield from self._skip(skip)
@@ -119,7 +149,28 @@ class Watching(ClientProtocol):
             self.refused = Close(CloseCode.PROTOCOL_ERROR, str(exc))
         except UnicodeDecodeError as exc:  # a reason not UTF-8 (RFC 6455 §5.5.1: it MUST be)
             self.refused = Close(CloseCode.INVALID_DATA, f"{exc.reason} at position {exc.start}")
+            self._unreadable(data or b"")
         return (yield from super().discard())
+
+
+_NOT_UTF8 = (
+    "its close reason was not UTF-8 (RFC 6455 §5.5.1: it must be), shown with replacement "
+    "characters; drift's client answered with 1007"
+)
+
+
+def closed_by(
+    exc: ConnectionClosed, protocol: object, after_ms: int, hold: float, mask: Mask
+) -> Verdict:
+    """`classify.closed`, but when drift's client closed with 1007 only because the server's
+    close reason was not UTF-8 (`Watching.unreadable`), the server's close is the verdict (its
+    1011 a crash, not drift's 1007), said as such."""
+    unreadable = protocol.unreadable if isinstance(protocol, Watching) else None
+    sent = exc.sent
+    if unreadable is None or exc.rcvd is not None or sent is None or sent.code != 1007:
+        return closed(exc, after_ms, hold, mask)
+    end = closed(ConnectionClosedError(unreadable, None), after_ms, hold, mask)
+    return replace(end, detail=f"{end.detail} ({_NOT_UTF8})")
 
 
 async def after_limit(
@@ -161,6 +212,9 @@ async def after_limit(
         f"before it, a message over drift's {mib} reading limit {after_ms} ms after the "
         "handshake, at which drift closed with 1009 itself"
     )
+    if watcher is not None and watcher.unreadable is not None:
+        end = closed(ConnectionClosedError(watcher.unreadable, None), ended_ms, hold, mask)
+        return replace(end, detail=f"{end.detail} ({_NOT_UTF8}); {before}")
     if watcher is not None and watcher.refused is not None:
         end = closed(ConnectionClosedError(None, watcher.refused), ended_ms, hold, mask)
         said = "the server's close frame after it was not valid"

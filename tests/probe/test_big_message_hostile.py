@@ -128,22 +128,24 @@ async def _close_bad_code(writer: asyncio.StreamWriter, stop: asyncio.Event) -> 
     await stop.wait()
 
 
-@pytest.mark.parametrize(
-    ("then", "code", "why"),
-    [
-        (_close_1011_bad_utf8, 1007, "invalid frame payload data"),
-        (_close_bad_code, 1002, "protocol error"),
-    ],
-)
-def test_a_close_websockets_refuses_after_the_limit_is_unexpected(
-    then: Then, code: int, why: str
-) -> None:
-    """As websockets' parser makes of it after any other message (`Protocol.parse`: 1007 for
-    a reason not UTF-8, 1002 for a forbidden code): `unexpected`, never `ok`."""
-    result, _took = _limited(then)
+def test_a_close_websockets_refuses_after_the_limit_is_unexpected() -> None:
+    """As websockets' parser makes of it after any other message (`Protocol.parse`: 1002 for
+    a forbidden code): `unexpected`, never `ok`."""
+    result, _took = _limited(_close_bad_code)
     assert result.outcome is ProbeOutcome.UNEXPECTED, result.detail
-    assert f"client closed with {code} ({why})" in result.detail, result.detail
+    assert "client closed with 1002 (protocol error)" in result.detail, result.detail
     assert "the server's close frame after it was not valid" in result.detail, result.detail
+    assert "drift closed with 1009 itself" in result.detail, result.detail
+
+
+def test_a_1011_whose_reason_is_not_utf8_after_the_limit_is_close_1011() -> None:
+    """websockets would close with 1007 for the reason (`Protocol.parse`); the code is the
+    server's crash, the verdict as after any other message (test_close_reason_not_utf8)."""
+    result, _took = _limited(_close_1011_bad_utf8)
+    assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
+    assert result.close_code == 1011, result.detail
+    assert "server closed with 1011" in result.detail, result.detail
+    assert "close reason was not UTF-8" in result.detail, result.detail
     assert "drift closed with 1009 itself" in result.detail, result.detail
 
 
