@@ -22,6 +22,7 @@ from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import PathProblem, expect, index, key, message
 from drift.manifest.removed import Removed, removed
+from drift.manifest.rounds import deferred, incomplete, refusal
 from drift.manifest.scaling import terraform_pool
 from drift.manifest.unknowns import TPath, job_unknowns, marks, service_unknowns, value_at
 from drift.profiles.rules_spec import check_var_name
@@ -43,6 +44,9 @@ def is_plan(data: Any) -> bool:
 
 def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manifest:
     """The Cloud Run workloads a plan leaves running; what is wrong goes to `problems`."""
+    if (refused := refusal(plan)) is not None:
+        problems.append(Problem(file, 1, refused))
+        return Manifest(file)
     changes = plan.get("resource_changes")
     if changes is None:
         shape = "state" if "values" in plan else "output"
@@ -61,9 +65,10 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
     created: list[Planned] = []
     gone: list[Removed] = []
     destroyed: list[Destroyed] = []
-    notes: list[str] = []
+    notes: list[str] = incomplete(file, plan)
     try:
         expect(changes, list, "resource_changes", "a list")
+        unread += deferred(file, plan, {**dict.fromkeys(NOT_READ, Kind.SERVICE), **KINDS})
     except PathProblem as exc:
         problems.append(Problem(file, 1, exc.message, path=exc.path))
         return Manifest(file)
