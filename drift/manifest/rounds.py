@@ -29,19 +29,30 @@ MAJORS = ("0", "1")
 (Terraform 1.1 on); a new major is a change "not backward-compatible"."""
 
 
-def refusal(plan: dict[str, Any]) -> str | None:
-    """Why the plan cannot be read at all (None: it can)."""
+def refusal(plan: dict[str, Any]) -> tuple[str, str] | None:
+    """Why the plan cannot be read at all, and where (None: it can). A plan holds
+    `resource_changes` unless it changes nothing: Terraform leaves the list out when it is
+    empty, as when every resource is deferred or the configuration has none (it has
+    `planned_values` then); a state (`values`) holds none."""
     if plan.get("errored") is True:
-        return ERRORED
+        return ERRORED, ""
     version = plan.get("format_version", "1")
     major = version.split(".", 1)[0] if isinstance(version, str) else ""
-    if major in MAJORS:
+    if major not in MAJORS:
+        shown = visible(version) if isinstance(version, str) else json_kind(version)
+        return (
+            f"format_version {shown}: this reads the plan JSON of format_version 1.x (and the "
+            "0.x of Terraform before 1.1); a new major changes what its fields mean: give the "
+            "JSON of a plan that a Terraform of format 1.x shows, or a drift that reads it",
+            "",
+        )
+    if "resource_changes" in plan or "deferred_changes" in plan or "planned_values" in plan:
         return None
-    shown = visible(version) if isinstance(version, str) else json_kind(version)
+    shape = "state" if "values" in plan else "output"
     return (
-        f"format_version {shown}: this reads the plan JSON of format_version 1.x (and the "
-        "0.x of Terraform before 1.1); a new major changes what its fields mean: give the "
-        "JSON of a plan that a Terraform of format 1.x shows, or a drift that reads it"
+        f"this Terraform {shape} has no resource_changes: give the JSON of a saved plan "
+        "(terraform plan -out plan && terraform show -json plan)",
+        "resource_changes",
     )
 
 

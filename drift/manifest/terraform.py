@@ -45,21 +45,9 @@ def is_plan(data: Any) -> bool:
 def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manifest:
     """The Cloud Run workloads a plan leaves running; what is wrong goes to `problems`."""
     if (refused := refusal(plan)) is not None:
-        problems.append(Problem(file, 1, refused))
+        problems.append(Problem(file, 1, *refused))
         return Manifest(file)
-    changes = plan.get("resource_changes")
-    if changes is None:
-        shape = "state" if "values" in plan else "output"
-        problems.append(
-            Problem(
-                file,
-                1,
-                f"this Terraform {shape} has no resource_changes: give the JSON of a saved "
-                "plan (terraform plan -out plan && terraform show -json plan)",
-                path="resource_changes",
-            )
-        )
-        return Manifest(file)
+    changes = plan.get("resource_changes", [])
     workloads: list[Workload] = []
     unread: list[Unread] = []
     created: list[Planned] = []

@@ -159,3 +159,29 @@ def test_an_errored_plan_written_as_yaml_is_refused_too() -> None:
     yaml_text = "# converted\n" + text  # JSON is YAML; a comment first takes the YAML route
     (said,) = problems_of(yaml_text, "plan.yaml")
     assert "errored" in said
+
+
+def test_a_plan_that_defers_every_resource_is_read_for_what_it_defers(tmp_path: Path) -> None:
+    """Every resource deferred (the provider's project made by this very plan): Terraform
+    leaves `resource_changes` out, empty; the plan was refused as state-like output ("has no
+    resource_changes"), where its deferred service is not verified."""
+    data = plan()
+    api = known_api(data)
+    del data["resource_changes"]
+    data["complete"] = False
+    data["deferred_changes"] = [_deferred("provider_config_unknown", api)]
+    done = check_offline(tmp_path, data, API_ONLY, "-f", "json")
+    assert done.returncode == 3, done.stderr
+    (unverified,) = _report(done)["unverified"]
+    assert unverified["service"] == "api" and "deferred" in unverified["reason"]
+
+
+def test_a_plan_without_resources_says_it_holds_no_cloud_run_service(tmp_path: Path) -> None:
+    """A configuration of no resource at all: no `resource_changes`, but `planned_values`:
+    a plan, not the output of something else."""
+    data = {k: v for k, v in plan().items() if k != "resource_changes"}
+    data["planned_values"] = {"root_module": {}}
+    done = check_offline(tmp_path, data, API_ONLY)
+    assert done.returncode == 2
+    assert "holds no Cloud Run service" in done.stderr, done.stderr
+    assert "saved plan" not in done.stderr
