@@ -338,6 +338,8 @@ IDENTIFIERS = frozenset({"name", "secret", "version", "path", "mount_path"})
 """What names a value rather than holding it (a variable's name, the secret and version a
 variable or volume references, where a file is mounted): never treated as sensitive, even in
 a block `after_sensitive` marks as a whole (a dynamic block over a sensitive map)."""
+_PLACE = (("project",), ("location",))
+"""Where the workload runs, which every message names (`WHERE`): never treated as sensitive."""
 _CONTAINERS: dict[str, TPath] = {
     SERVICE: ("template", 0, "containers"),
     POOL: ("template", 0, "containers"),
@@ -352,9 +354,10 @@ def _sensitive(kind: str, after: Any, sensitive: Any) -> frozenset[tuple[int, st
     the data whatever their length."""
     found: set[tuple[int, str]] = set()
     containers = _CONTAINERS[kind]
-    for at in marks(sensitive if isinstance(sensitive, dict | list) else False, ""):
+    whole = sensitive is True  # `after` sensitive as a whole: every value of it but where it is
+    for at in marks(sensitive if isinstance(sensitive, dict | list) or whole else False, ""):
         for leaf, value in _leaves(value_at(after, at), at):
-            if leaf[-1] in IDENTIFIERS:
+            if leaf[-1] in IDENTIFIERS or leaf in _PLACE:
                 continue
             redact.register(value)
             variable = _variable(after, containers, leaf)

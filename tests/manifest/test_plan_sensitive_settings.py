@@ -55,3 +55,25 @@ def test_a_setting_terraform_marks_sensitive_is_compared_and_never_shown(
     (finding,) = [f for f in json.loads(done.stdout)["findings"] if not f["ignored"]]
     assert finding["target"] == f"setting.{setting}"
     assert value not in json.dumps(finding), finding
+
+
+def test_a_resource_marked_sensitive_as_a_whole_shows_none_of_its_values(tmp_path: Path) -> None:
+    """`after_sensitive: true`: the format's "all sensitive leaf values replaced with true" for
+    an `after` sensitive as a whole (`jsonstate.SensitiveAsBool` of a value marked at its
+    root). It was read as nothing marked: the short value of LOG_LEVEL (`dbg`, the profile
+    says INFO) was printed in its env.value finding."""
+    data = plan()
+    api = known_api(data)
+    env = api["change"]["after"]["template"][0]["containers"][0]["env"]
+    (level,) = [e for e in env if e["name"] == "LOG_LEVEL"]
+    level["value"] = "dbg"
+    api["change"]["after_sensitive"] = True
+    profile = API_ONLY + "    env:\n      LOG_LEVEL: INFO\n"
+    done = check_offline(tmp_path, data, profile, "--service", "api", "-f", "json")
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1, done.stdout
+    (finding,) = [f for f in json.loads(done.stdout)["findings"] if not f["ignored"]]
+    assert finding["target"] == "env.LOG_LEVEL"  # its name is shown, never its value
+    assert "dbg" not in done.stdout
+    # where it runs is no value of it: the region is not masked wherever it is named
+    assert json.loads(done.stdout)["region"] == "us-central1"
