@@ -2,7 +2,7 @@
 `internal/command/jsonplan/plan.go`): whether drift can read it at all (`errored`: planning
 failed part-way; `format_version` of a major other than the ones read here: "Reject any input
 which reports an unsupported major version", developer.hashicorp.com/terraform/internals/
-json-format), and what it leaves to a later plan and apply (`complete: false`, Terraform 1.8+:
+json-format; an action it does not know), and what it leaves to a later plan and apply (`complete: false`, Terraform 1.8+:
 planned with `-target` or with changes deferred, `plans.Plan.Complete`; `deferred_changes`:
 each resource deferred, as a `resource_change` with the `reason`, not in `resource_changes`).
 
@@ -12,6 +12,7 @@ out (`Unread`)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -91,6 +92,24 @@ def deferred(file: str, plan: dict[str, Any], kinds: Mapping[str, Kind]) -> list
 
 
 WHERE = ("name", "project", "location")
+ACTIONS = frozenset({"no-op", "create", "read", "update", "delete", "forget"})
+"""The actions of a resource change drift reads (terraform `jsonplan.Change.Actions`: `forget`
+came in Terraform 1.7, within format 1.x: the list may grow again)."""
+
+
+def unknown_actions(
+    file: str, address: str, kind: Kind, change: dict[str, Any], actions: list[Any]
+) -> Unread | None:
+    """A workload whose change holds an action drift does not read (of a newer Terraform), or
+    none: what the plan does to it is not known, so it is not verified (by its name, else as
+    any of the profile's of its kind), never left out."""
+    if actions and all(isinstance(a, str) and a in ACTIONS for a in actions):
+        return None
+    after, before = _object(change.get("after")), _object(change.get("before"))
+    name, project, region = (_text(after, k) or _text(before, k) for k in WHERE)
+    shown = visible(json.dumps(actions))
+    why = f"{file}: {address}: actions {shown}, which drift does not read: not verified"
+    return Unread(name, f"{file}: {address}", why, project, region, kind)
 
 
 def incomplete(file: str, plan: dict[str, Any]) -> list[str]:

@@ -22,7 +22,7 @@ from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import PathProblem, expect, index, key, message
 from drift.manifest.removed import Removed, removed
-from drift.manifest.rounds import deferred, incomplete, refusal
+from drift.manifest.rounds import deferred, incomplete, refusal, unknown_actions
 from drift.manifest.scaling import terraform_pool
 from drift.manifest.unknowns import TPath, job_unknowns, marks, service_unknowns, value_at
 from drift.profiles.rules_spec import check_var_name
@@ -33,6 +33,7 @@ JOB = "google_cloud_run_v2_job"
 POOL = "google_cloud_run_v2_worker_pool"
 KINDS = {SERVICE: Kind.SERVICE, JOB: Kind.JOB, POOL: Kind.WORKER_POOL}
 NOT_READ = {"google_cloud_run_service": "the Cloud Run v1 (Knative) resource"}
+READ = {**dict.fromkeys(NOT_READ, Kind.SERVICE), **KINDS}
 SKIPPED = frozenset({*OUTPUT_ONLY, "name"})
 """What the provider reports and no configuration sets (the v2 protos' OUTPUT_ONLY fields), and
 the name (the plan holds the short one)."""
@@ -56,7 +57,7 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
     notes: list[str] = incomplete(file, plan)
     try:
         expect(changes, list, "resource_changes", "a list")
-        unread += deferred(file, plan, {**dict.fromkeys(NOT_READ, Kind.SERVICE), **KINDS})
+        unread += deferred(file, plan, READ)
     except PathProblem as exc:
         problems.append(Problem(file, 1, exc.message, path=exc.path))
         return Manifest(file)
@@ -102,6 +103,8 @@ def _resource(
         return None
     change = expect(rc.get("change"), dict, key(path, "change"), "an object")
     actions = expect(change.get("actions"), list, key(path, "change.actions"), "a list")
+    if (strange := unknown_actions(file, address, READ[kind], change, actions)) is not None:
+        return strange
     if rc.get("deposed"):  # an older object of the address, destroyed once its replacement runs
         notes.append(f"{file}: {address}: a deposed object the plan destroys: not checked")
         return None

@@ -185,3 +185,22 @@ def test_a_plan_without_resources_says_it_holds_no_cloud_run_service(tmp_path: P
     assert done.returncode == 2
     assert "holds no Cloud Run service" in done.stderr, done.stderr
     assert "saved plan" not in done.stderr
+
+
+@pytest.mark.parametrize("actions", [["reconcile"], ["update", "reconcile"], []])
+def test_a_service_with_an_action_drift_does_not_know_is_not_verified(
+    tmp_path: Path, actions: list[str]
+) -> None:
+    """An action of a newer Terraform (`forget` came in 1.7, within format_version 1.x: the
+    format's actions list grows "to allow callers to, e.g., just scan the list for delete"):
+    the service it acts on was left out, and the run said api's clean "no drift" (exit 0)."""
+    data = plan()
+    chat = _chat(known_api(data))
+    chat["change"]["actions"] = actions
+    data["resource_changes"].append(chat)
+    report = _report(done := check_offline(tmp_path, data, CHAT, "-f", "json"))
+    assert done.returncode == 3, done.stdout
+    (unverified,) = report["unverified"]
+    assert unverified["service"] == "chat"
+    assert "google_cloud_run_v2_service.chat" in unverified["reason"]
+    assert f"actions {json.dumps(actions)}" in unverified["reason"]
