@@ -2,9 +2,10 @@
 `internal/command/jsonplan/plan.go`): whether drift can read it at all (`errored`: planning
 failed part-way; `format_version` of a major other than the ones read here: "Reject any input
 which reports an unsupported major version", developer.hashicorp.com/terraform/internals/
-json-format; an action it does not know), and what it leaves to a later plan and apply (`complete: false`, Terraform 1.8+:
-planned with `-target` or with changes deferred, `plans.Plan.Complete`; `deferred_changes`:
-each resource deferred, as a `resource_change` with the `reason`, not in `resource_changes`).
+json-format; an action it does not know), and what it leaves to a later plan and apply
+(`complete: false`, Terraform 1.8+: planned with `-target` or with changes deferred,
+`plans.Plan.Complete`; `deferred_changes`: each resource deferred, as a `resource_change` with
+the `reason`, not in `resource_changes`).
 
 A Cloud Run workload the plan defers is not deployed by it, and what a later round deploys
 is not in it to check: it is not verified, named by its address, never clean and never left
