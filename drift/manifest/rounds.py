@@ -115,7 +115,13 @@ def unknown_actions(
 
 def incomplete(file: str, plan: dict[str, Any]) -> list[str]:
     """The note an incomplete plan gets (`complete: false`): the workloads it leaves out are
-    not in it to check."""
+    not in it to check; and a refresh-only one (`resource_drift` and no `resource_changes`:
+    it records what changed outside Terraform and deploys nothing)."""
+    if "resource_changes" not in plan and plan.get("resource_drift"):
+        return [
+            f"{file} is a refresh-only plan (terraform plan -refresh-only): it deploys "
+            "nothing; give the JSON of the plan that deploys"
+        ]
     if plan.get("complete") is not False:
         return []
     return [

@@ -204,3 +204,16 @@ def test_a_service_with_an_action_drift_does_not_know_is_not_verified(
     assert unverified["service"] == "chat"
     assert "google_cloud_run_v2_service.chat" in unverified["reason"]
     assert f"actions {json.dumps(actions)}" in unverified["reason"]
+
+
+def test_a_refresh_only_plan_says_it_deploys_nothing(tmp_path: Path) -> None:
+    """`terraform plan -refresh-only`: the changes made outside Terraform (`resource_drift`),
+    no `resource_changes`: nothing deployed, nothing to check, and the file says why."""
+    data = plan()
+    api = known_api(data)
+    del data["resource_changes"]
+    data["planned_values"] = {"root_module": {}}
+    data["resource_drift"] = [api]
+    done = check_offline(tmp_path, data, API_ONLY)
+    assert done.returncode == 2
+    assert "refresh-only" in done.stderr, done.stderr
