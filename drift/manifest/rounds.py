@@ -88,7 +88,8 @@ def deferred(file: str, plan: dict[str, Any], kinds: Mapping[str, Kind]) -> list
             f"later round, so this plan does not tell what the {what} will run"
         )
         why += ": not verified" if name else f" nor which {what} it is: it may be this one"
-        out.append(Unread(name, f"{file}: {address}", why, project, region, kinds[kind]))
+        where = f"{file}: {address}"
+        out.append(Unread(name, where, why, project, region, kinds[kind], later=True))
     return out
 
 

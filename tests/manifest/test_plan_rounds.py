@@ -31,6 +31,7 @@ def _chat(api: dict[str, Any], address: str = "google_cloud_run_v2_service.chat"
     chat = copy.deepcopy(api)
     chat["address"], chat["name"] = address, address.rsplit(".", 1)[-1]
     chat["change"]["after"]["name"] = "chat"
+    chat["change"].update(actions=["create"], before=None)  # a new one
     return chat
 
 
@@ -217,3 +218,34 @@ def test_a_refresh_only_plan_says_it_deploys_nothing(tmp_path: Path) -> None:
     done = check_offline(tmp_path, data, API_ONLY)
     assert done.returncode == 2
     assert "refresh-only" in done.stderr, done.stderr
+
+
+WEB = "google_cloud_run_v2_service.web"
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_a_service_destroyed_now_and_created_again_only_in_a_later_round_is_missing(
+    tmp_path: Path, named: bool
+) -> None:
+    """web destroyed (a move into a module whose `for_each` keys are not known yet, without a
+    `moved` block) and its new address deferred: this apply deletes web and creates nothing in
+    its place, so once applied web is missing, as the live check will say (service.missing,
+    an error); it was only not verified (exit 3), as for a workload the same apply creates."""
+    data = plan()
+    api = known_api(data)
+    (web,) = [rc for rc in data["resource_changes"] if rc["address"] == WEB]
+    assert web["change"]["actions"] == ["delete"]
+    data["resource_changes"] = [api, web]
+    again = _chat(api, 'module.svc["web"].google_cloud_run_v2_service.this')
+    again["change"]["after"]["name"] = "web"
+    if not named:
+        again["change"]["after"].pop("name")
+        again["change"]["after_unknown"] = {"name": True}
+    data["complete"] = False
+    data["deferred_changes"] = [_deferred("instance_count_unknown", again)]
+    report = _report(done := check_offline(tmp_path, data, API_ONLY + "  web: {}\n", "-f", "json"))
+    assert done.returncode == 1, done.stdout
+    (missing,) = [f for f in report["findings"] if f["rule"] == "service.missing"]
+    assert missing["service"] == "web" and WEB in missing["message"]
+    assert not report["unverified"], report["unverified"]
+    assert any("later round" in n and WEB in n for n in report["notes"]), report["notes"]
