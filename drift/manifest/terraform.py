@@ -22,6 +22,7 @@ from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import PathProblem, expect, index, key, message
 from drift.manifest.removed import Removed, removed
+from drift.manifest.refused import created_first, name_kept
 from drift.manifest.rounds import deferred, incomplete, refusal, unknown_actions
 from drift.manifest.scaling import terraform_pool
 from drift.manifest.unknowns import TPath, job_unknowns, marks, service_unknowns, value_at
@@ -147,10 +148,13 @@ def _resource(
     unknowns = tuple(known.items)
     if kind == POOL:  # automatic scaling: no v2 field of the installed client holds it
         unknowns += tuple(terraform_pool(after, file, here))
+    unknowns += created_first(
+        f"{file}: {address}", KINDS[kind], actions, change.get("before"), after
+    )
     workload = _workload(file, path, address, KINDS[kind], resource, after, unknowns, sensitive)
     if kind == JOB:  # a job's executions are not named revisions
         return workload
-    return replace(workload, taken=_name_kept(actions, change.get("before"), after, unknown))
+    return replace(workload, taken=name_kept(actions, change.get("before"), after, unknown))
 
 
 _TEMPLATES: dict[str, TPath] = {
@@ -274,42 +278,6 @@ def _unread(file: str, address: str, kind: str, after: dict[str, Any]) -> Unread
 def _text(after: dict[str, Any], name: str) -> str:
     value = after.get(name)
     return value if isinstance(value, str) else ""
-
-
-def _name_kept(actions: list[Any], before: Any, after: dict[str, Any], unknown: Any) -> str:
-    """The revision name (`template.revision`) an update keeps while it changes the template
-    in what it knows: the revision of that name exists, created from the template `before`
-    holds (Terraform's state, refreshed), and Cloud Run refuses another configuration under
-    it. `RevisionTemplate.revision` (google/cloud/run/v2/revision_template.proto; a worker
-    pool's alike): "The unique name for the revision. If this field is omitted, it will be
-    automatically generated"; the 409 "Revision named '…' with different configuration
-    already exists" (`drift.fix.revision_name`). A template that differs only where
-    `after_unknown` says it is not known yet may be the very same configuration, which Cloud
-    Run may accept (the docs leave it open): not said. "" when none is kept."""
-    if actions != ["update"] or not isinstance(before, dict):
-        return ""
-    old, new = value_at(before, ("template", 0)), value_at(after, ("template", 0))
-    name = value_at(new, ("revision",))
-    if not name or not isinstance(name, str) or value_at(old, ("revision",)) != name:
-        return ""
-    return name if _differs(old, new, value_at(unknown, ("template", 0))) else ""
-
-
-def _differs(before: Any, after: Any, unknown: Any) -> bool:
-    """Whether two JSON values differ where `unknown` (`after_unknown`) does not mark `after`
-    as not known yet."""
-    if unknown is True:
-        return False
-    if isinstance(before, dict) and isinstance(after, dict):
-        marked = unknown if isinstance(unknown, dict) else {}
-        return any(_differs(before.get(k), after.get(k), marked.get(k)) for k in {*before, *after})
-    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        listed = unknown if isinstance(unknown, list) else []
-        return any(
-            _differs(b, a, listed[i] if i < len(listed) else None)
-            for i, (b, a) in enumerate(zip(before, after, strict=True))
-        )
-    return bool(before != after)
 
 
 def _workload(
