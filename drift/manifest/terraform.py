@@ -21,8 +21,8 @@ from drift.manifest.envnames import repeated, stated_twice
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import PathProblem, expect, index, key, message
-from drift.manifest.removed import Removed, removed
 from drift.manifest.refused import created_first, name_kept
+from drift.manifest.removed import Removed, removed
 from drift.manifest.rounds import deferred, incomplete, refusal, unknown_actions
 from drift.manifest.scaling import terraform_pool
 from drift.manifest.unknowns import TPath, job_unknowns, marks, service_unknowns, value_at
