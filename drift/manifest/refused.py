@@ -18,23 +18,23 @@ WHERE = ("name", "project", "location")
 def created_first(
     where: str, kind: Kind, actions: list[Any], before: Any, after: dict[str, Any]
 ) -> tuple[Unknown, ...]:
-    """A replace that creates first (`actions` ["create", "delete"]: `create_before_destroy`)
-    under the name, project and region the workload holds (`before`): Terraform creates the
-    new one while the old one still holds the name, and Cloud Run refuses it (409 "Resource
-    already exists": terraform-provider-google#16591; a create of a name in use,
-    google.aip.dev/133), so the apply fails and the workload keeps running as it is, which
-    the plan does not say: not verified (the whole workload). One whose new name, project or
-    region differs creates another (`terraform._replaced`); ["delete", "create"] deletes
-    first."""
-    if actions != ["create", "delete"] or not isinstance(before, dict):
+    """A replace that creates while the old workload still holds the name, project and
+    region (`before`) — `actions` ["create", "delete"] (`create_before_destroy`) or
+    ["create", "forget"] (the old one left running, Terraform 1.7 `destroy = false`):
+    Cloud Run refuses the create (409 "Resource already exists":
+    terraform-provider-google#16591; a create of a name in use, google.aip.dev/133), so the
+    apply fails and the workload keeps running as it is, which the plan does not say: not
+    verified (the whole workload). One whose new name, project or region differs creates
+    another (`terraform._replaced`); ["delete", "create"] deletes first."""
+    if actions not in (["create", "delete"], ["create", "forget"]) or not isinstance(before, dict):
         return ()
     old, new = ({k: _text(v, k) for k in WHERE} for v in (before, after))
     if not old["name"] or any(old[k] and new[k] and old[k] != new[k] for k in WHERE):
         return ()
     why = (
-        f"{where} is replaced creating the new {kind.noun} first (create_before_destroy) "
-        f"under the name {visible(old['name'])} it holds: Cloud Run refuses the create "
-        "(Resource already exists), so the apply fails and it keeps running as it is"
+        f"{where} is replaced creating the new {kind.noun} while the old one holds its name "
+        f"{visible(old['name'])} (actions {' then '.join(actions)}): Cloud Run refuses the "
+        "create (Resource already exists), so the apply fails and it keeps running as it is"
     )
     return (Unknown("*", why),)
 
