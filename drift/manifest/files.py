@@ -17,6 +17,7 @@ from drift.errors import InputError, Problem, UsageError
 from drift.files import read_bounded
 from drift.manifest.knative import is_knative, read_knative
 from drift.manifest.model import STDIN, STDIN_NAME, Manifest
+from drift.manifest.rounds import ERRORED
 from drift.manifest.terraform import is_plan, read_plan
 from drift.textsafe import undecodable_line, visible
 from drift.yamldoc import MAX_BYTES, Located, YamlProblems
@@ -29,10 +30,6 @@ SAVED_PLAN = "terraform plan -out plan && terraform show -json plan"
 STREAMED = (
     "this is the log `terraform plan -json` streams (one JSON message a line), not a plan: "
     f"give the JSON of a saved plan ({SAVED_PLAN})"
-)
-ERRORED = (
-    "this Terraform plan is marked errored (planning failed, so it is incomplete): fix what "
-    "terraform plan reported, then give the JSON of the saved plan"
 )
 ONE_DOCUMENT = (
     "a manifest is one YAML document, as gcloud run services|jobs|worker-pools replace reads "

@@ -79,6 +79,9 @@ class Unread:
     project: str = ""
     region: str = ""
     kind: Kind = Kind.SERVICE
+    later: bool = False
+    """Deployed by a later plan and apply, not by this one (Terraform's `deferred_changes`):
+    one of the same name this plan destroys is missing once it is applied."""
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,7 @@ def destroyed_in(
                 f"`moved` block (Terraform deletes the {d.kind.noun} and creates it anew, losing "
                 f"its revisions, or the create fails with ALREADY_EXISTS); {other} is checked"
             )
-        elif key in unread:
+        elif key in unread and _again(manifests, d):
             notes.append(
                 f"{d.where} is destroyed by this plan{d.detail}; {what} deployed again: "
                 f"{unread[key]}"
@@ -189,8 +189,24 @@ def destroyed_in(
                 f"{d.where} is destroyed by this plan{d.detail}: not checked (not asked for)"
             )
         else:
+            if key in unread:  # deployed by a deferred change: none of this apply
+                notes.append(
+                    f"{d.where} is destroyed by this plan{d.detail}; {what} is deployed again "
+                    f"only in a later round: {unread[key]}"
+                )
             out.setdefault(key, d)
     return out
+
+
+def _again(manifests: list[Manifest], d: Destroyed) -> bool:
+    """Whether a workload the manifests deploy in a form drift does not read, in this round
+    (not a change Terraform defers: `Unread.later`), is (or, nameless, may be) the one `d`
+    destroys: once applied it runs again, not verified; else it is missing."""
+    return any(
+        not u.later and u.kind is d.kind and u.name in (d.name, "")
+        for m in manifests
+        for u in m.unread
+    )
 
 
 def destroys(manifest: Manifest, profile: Profile) -> bool:

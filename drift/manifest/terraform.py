@@ -21,7 +21,9 @@ from drift.manifest.envnames import repeated, stated_twice
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import PathProblem, expect, index, key, message
+from drift.manifest.refused import created_first, name_kept
 from drift.manifest.removed import Removed, removed
+from drift.manifest.rounds import deferred, incomplete, refusal, unknown_actions
 from drift.manifest.scaling import terraform_pool
 from drift.manifest.unknowns import TPath, job_unknowns, marks, service_unknowns, value_at
 from drift.profiles.rules_spec import check_var_name
@@ -32,6 +34,7 @@ JOB = "google_cloud_run_v2_job"
 POOL = "google_cloud_run_v2_worker_pool"
 KINDS = {SERVICE: Kind.SERVICE, JOB: Kind.JOB, POOL: Kind.WORKER_POOL}
 NOT_READ = {"google_cloud_run_service": "the Cloud Run v1 (Knative) resource"}
+READ = {**dict.fromkeys(NOT_READ, Kind.SERVICE), **KINDS}
 SKIPPED = frozenset({*OUTPUT_ONLY, "name"})
 """What the provider reports and no configuration sets (the v2 protos' OUTPUT_ONLY fields), and
 the name (the plan holds the short one)."""
@@ -43,27 +46,19 @@ def is_plan(data: Any) -> bool:
 
 def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manifest:
     """The Cloud Run workloads a plan leaves running; what is wrong goes to `problems`."""
-    changes = plan.get("resource_changes")
-    if changes is None:
-        shape = "state" if "values" in plan else "output"
-        problems.append(
-            Problem(
-                file,
-                1,
-                f"this Terraform {shape} has no resource_changes: give the JSON of a saved "
-                "plan (terraform plan -out plan && terraform show -json plan)",
-                path="resource_changes",
-            )
-        )
+    if (refused := refusal(plan)) is not None:
+        problems.append(Problem(file, 1, *refused))
         return Manifest(file)
+    changes = plan.get("resource_changes", [])
     workloads: list[Workload] = []
     unread: list[Unread] = []
     created: list[Planned] = []
     gone: list[Removed] = []
     destroyed: list[Destroyed] = []
-    notes: list[str] = []
+    notes: list[str] = incomplete(file, plan)
     try:
         expect(changes, list, "resource_changes", "a list")
+        unread += deferred(file, plan, READ)
     except PathProblem as exc:
         problems.append(Problem(file, 1, exc.message, path=exc.path))
         return Manifest(file)
@@ -109,6 +104,8 @@ def _resource(
         return None
     change = expect(rc.get("change"), dict, key(path, "change"), "an object")
     actions = expect(change.get("actions"), list, key(path, "change.actions"), "a list")
+    if (strange := unknown_actions(file, address, READ[kind], change, actions)) is not None:
+        return strange
     if rc.get("deposed"):  # an older object of the address, destroyed once its replacement runs
         notes.append(f"{file}: {address}: a deposed object the plan destroys: not checked")
         return None
@@ -151,10 +148,13 @@ def _resource(
     unknowns = tuple(known.items)
     if kind == POOL:  # automatic scaling: no v2 field of the installed client holds it
         unknowns += tuple(terraform_pool(after, file, here))
+    unknowns += created_first(
+        f"{file}: {address}", KINDS[kind], actions, change.get("before"), after
+    )
     workload = _workload(file, path, address, KINDS[kind], resource, after, unknowns, sensitive)
     if kind == JOB:  # a job's executions are not named revisions
         return workload
-    return replace(workload, taken=_name_kept(actions, change.get("before"), after, unknown))
+    return replace(workload, taken=name_kept(actions, change.get("before"), after, unknown))
 
 
 _TEMPLATES: dict[str, TPath] = {
@@ -280,42 +280,6 @@ def _text(after: dict[str, Any], name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _name_kept(actions: list[Any], before: Any, after: dict[str, Any], unknown: Any) -> str:
-    """The revision name (`template.revision`) an update keeps while it changes the template
-    in what it knows: the revision of that name exists, created from the template `before`
-    holds (Terraform's state, refreshed), and Cloud Run refuses another configuration under
-    it. `RevisionTemplate.revision` (google/cloud/run/v2/revision_template.proto; a worker
-    pool's alike): "The unique name for the revision. If this field is omitted, it will be
-    automatically generated"; the 409 "Revision named '…' with different configuration
-    already exists" (`drift.fix.revision_name`). A template that differs only where
-    `after_unknown` says it is not known yet may be the very same configuration, which Cloud
-    Run may accept (the docs leave it open): not said. "" when none is kept."""
-    if actions != ["update"] or not isinstance(before, dict):
-        return ""
-    old, new = value_at(before, ("template", 0)), value_at(after, ("template", 0))
-    name = value_at(new, ("revision",))
-    if not name or not isinstance(name, str) or value_at(old, ("revision",)) != name:
-        return ""
-    return name if _differs(old, new, value_at(unknown, ("template", 0))) else ""
-
-
-def _differs(before: Any, after: Any, unknown: Any) -> bool:
-    """Whether two JSON values differ where `unknown` (`after_unknown`) does not mark `after`
-    as not known yet."""
-    if unknown is True:
-        return False
-    if isinstance(before, dict) and isinstance(after, dict):
-        marked = unknown if isinstance(unknown, dict) else {}
-        return any(_differs(before.get(k), after.get(k), marked.get(k)) for k in {*before, *after})
-    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        listed = unknown if isinstance(unknown, list) else []
-        return any(
-            _differs(b, a, listed[i] if i < len(listed) else None)
-            for i, (b, a) in enumerate(zip(before, after, strict=True))
-        )
-    return bool(before != after)
-
-
 def _workload(
     file: str,
     path: str,
@@ -345,6 +309,8 @@ IDENTIFIERS = frozenset({"name", "secret", "version", "path", "mount_path"})
 """What names a value rather than holding it (a variable's name, the secret and version a
 variable or volume references, where a file is mounted): never treated as sensitive, even in
 a block `after_sensitive` marks as a whole (a dynamic block over a sensitive map)."""
+_PLACE = (("project",), ("location",))
+"""Where the workload runs, which every message names (`WHERE`): never treated as sensitive."""
 _CONTAINERS: dict[str, TPath] = {
     SERVICE: ("template", 0, "containers"),
     POOL: ("template", 0, "containers"),
@@ -359,9 +325,10 @@ def _sensitive(kind: str, after: Any, sensitive: Any) -> frozenset[tuple[int, st
     the data whatever their length."""
     found: set[tuple[int, str]] = set()
     containers = _CONTAINERS[kind]
-    for at in marks(sensitive if isinstance(sensitive, dict | list) else False, ""):
+    whole = sensitive is True  # `after` sensitive as a whole: every value of it but where it is
+    for at in marks(sensitive if isinstance(sensitive, dict | list) or whole else False, ""):
         for leaf, value in _leaves(value_at(after, at), at):
-            if leaf[-1] in IDENTIFIERS:
+            if leaf[-1] in IDENTIFIERS or leaf in _PLACE:
                 continue
             redact.register(value)
             variable = _variable(after, containers, leaf)

@@ -228,7 +228,8 @@ def test_a_replace_into_another_region_or_project_reports_the_old_one_missing(
 @pytest.mark.parametrize("actions", ORDERS)
 def test_a_replace_keeping_the_name_checks_the_new_one(tmp_path: Path, actions: list[str]) -> None:
     """A replace that keeps name, project and region (another attribute forced it) deletes
-    web and creates web: the created one is what is checked, never missing."""
+    web and creates web: the created one is what is checked, never missing (creating first,
+    Cloud Run refuses the create: not verified, `test_plan_create_first`)."""
     data = plan()
     data["resource_changes"] = [known_api(data), _replacing(actions)]
     done = check_offline(tmp_path, data, WITH_WEB, "-f", "json")

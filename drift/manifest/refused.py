@@ -1,0 +1,80 @@
+"""What in a Terraform plan Cloud Run refuses to deploy, so that its `after` never runs: a
+revision name an update keeps while it changes the template (`name_kept`: a finding,
+`revision.rollout`), and a replace that creates first under the name the workload holds
+(`created_first`: not verified)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.kinds import Kind
+from drift.manifest.model import Unknown
+from drift.manifest.unknowns import value_at
+from drift.textsafe import visible
+
+WHERE = ("name", "project", "location")
+
+
+def created_first(
+    where: str, kind: Kind, actions: list[Any], before: Any, after: dict[str, Any]
+) -> tuple[Unknown, ...]:
+    """A replace that creates while the old workload still holds the name, project and
+    region (`before`) — `actions` ["create", "delete"] (`create_before_destroy`) or
+    ["create", "forget"] (the old one left running, Terraform 1.7 `destroy = false`):
+    Cloud Run refuses the create (409 "Resource already exists":
+    terraform-provider-google#16591; a create of a name in use, google.aip.dev/133), so the
+    apply fails and the workload keeps running as it is, which the plan does not say: not
+    verified (the whole workload). One whose new name, project or region differs creates
+    another (`terraform._replaced`); ["delete", "create"] deletes first."""
+    if actions not in (["create", "delete"], ["create", "forget"]) or not isinstance(before, dict):
+        return ()
+    old, new = ({k: _text(v, k) for k in WHERE} for v in (before, after))
+    if not old["name"] or any(old[k] and new[k] and old[k] != new[k] for k in WHERE):
+        return ()
+    why = (
+        f"{where} is replaced creating the new {kind.noun} while the old one holds its name "
+        f"{visible(old['name'])} (actions {' then '.join(actions)}): Cloud Run refuses the "
+        "create (Resource already exists), so the apply fails and it keeps running as it is"
+    )
+    return (Unknown("*", why),)
+
+
+def _text(value: dict[str, Any], name: str) -> str:
+    found = value.get(name)
+    return found if isinstance(found, str) else ""
+
+
+def name_kept(actions: list[Any], before: Any, after: dict[str, Any], unknown: Any) -> str:
+    """The revision name (`template.revision`) an update keeps while it changes the template
+    in what it knows: the revision of that name exists, created from the template `before`
+    holds (Terraform's state, refreshed), and Cloud Run refuses another configuration under
+    it. `RevisionTemplate.revision` (google/cloud/run/v2/revision_template.proto; a worker
+    pool's alike): "The unique name for the revision. If this field is omitted, it will be
+    automatically generated"; the 409 "Revision named '…' with different configuration
+    already exists" (`drift.fix.revision_name`). A template that differs only where
+    `after_unknown` says it is not known yet may be the very same configuration, which Cloud
+    Run may accept (the docs leave it open): not said. "" when none is kept."""
+    if actions != ["update"] or not isinstance(before, dict):
+        return ""
+    old, new = value_at(before, ("template", 0)), value_at(after, ("template", 0))
+    name = value_at(new, ("revision",))
+    if not name or not isinstance(name, str) or value_at(old, ("revision",)) != name:
+        return ""
+    return name if _differs(old, new, value_at(unknown, ("template", 0))) else ""
+
+
+def _differs(before: Any, after: Any, unknown: Any) -> bool:
+    """Whether two JSON values differ where `unknown` (`after_unknown`) does not mark `after`
+    as not known yet."""
+    if unknown is True:
+        return False
+    if isinstance(before, dict) and isinstance(after, dict):
+        marked = unknown if isinstance(unknown, dict) else {}
+        return any(_differs(before.get(k), after.get(k), marked.get(k)) for k in {*before, *after})
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        listed = unknown if isinstance(unknown, list) else []
+        return any(
+            _differs(b, a, listed[i] if i < len(listed) else None)
+            for i, (b, a) in enumerate(zip(before, after, strict=True))
+        )
+    return bool(before != after)
