@@ -80,6 +80,7 @@ async def _run(
     journal = Journal(settings.journal())
     entries = journal.entries()
     kept: list[str] = []  # jobs and pools drift wrote in place, which --from-live leaves
+    rebuilt: list[Entry] = []
     if live is not None:
         rebuilt, kept = await from_live(
             settings, ui, live, change_id, entries, services, force=force
@@ -101,40 +102,25 @@ async def _run(
             "", message=f"no change recorded in {journal.directory}: nothing to roll back"
         )
     wanted = change_id or _latest(entries, services, journal)
-    found = [e for e in entries if e.change_id == wanted]
-    if not found:
-        raise UsageError(not_found(wanted, journal, entries))
-    found = _only(found, services, wanted)
-    unreadable = [e.problem for e in found if e.unreadable]
-    if unreadable:  # not an entry drift can roll back from: one clear error (invariant 7)
-        raise JournalError("; ".join(unreadable))
     result = RollbackResult(wanted)
-    broken = [f"{who(e)}: journal entry refused: {visible(e.problem)}" for e in found if e.problem]
-    if broken:
-        return _stop(result, "; ".join(broken) + ": nothing was changed")
-    if elsewhere := _made_elsewhere(found):
-        return _stop(result, elsewhere)
-    todo = []
-    for entry in found:
-        why = _nothing_to_do(entry)
-        if why:
-            result.skipped.append(f"{who(entry)}: {why}")
-            ui.say(f"{who(entry)}: skipped ({why})")
-        else:
-            todo.append(entry)
-    if not todo:
-        result.message = f"change {visible(wanted)}: nothing left to roll back" + (
-            "" if change_id else " (older changes: `drift rollback --list`)"
-        )
-        return result
+    picked = _pick(entries, wanted, services, journal, result, ui, named=bool(change_id))
+    if isinstance(picked, RollbackResult):
+        return picked
     journal.open()
     with Locks(journal.directory, wanted, "rollback", say=ui.say) as locks:
         try:
-            for entry in todo:
+            for entry in picked:
                 locks.acquire(entry.full_name, who(entry), take_over=entry.change_id)
         except Locked as exc:
             locks.give_back()  # nothing was written: a lock taken over stays as found
             return _stop(result, exc.message)
+        # what another command finished between the read above and these locks (a rollback
+        # of this change, a fix on top of it) is judged, and never written over: read again
+        entries = _journaled(journal.entries(), rebuilt)
+        todo = _pick(entries, wanted, services, journal, result, ui, named=bool(change_id))
+        if isinstance(todo, RollbackResult):
+            locks.give_back()  # nothing was written: a lock taken over stays as found
+            return todo
         try:
             async with Session(settings.access()) as session:
                 run = Rolling(session, journal, ui, yes, force, settings.concurrency)
@@ -242,6 +228,55 @@ async def _roll_back(
     ):
         return _stop(result, "declined: nothing was changed")
     return await restore_all(run, checked, result)
+
+
+def _pick(
+    entries: list[Entry],
+    wanted: str,
+    services: Sequence[str] | None,
+    journal: Journal,
+    result: RollbackResult,
+    ui: FixUI,
+    *,
+    named: bool,
+) -> list[Entry] | RollbackResult:
+    """The entries of change `wanted` left to roll back, or the result that stops it (an entry
+    refused, made elsewhere, nothing left). Judged once before the locks are taken (which to
+    take) and again under them, from the journal read again: a workload skipped is said
+    once."""
+    found = [e for e in entries if e.change_id == wanted]
+    if not found:
+        raise UsageError(not_found(wanted, journal, entries))
+    found = _only(found, services, wanted)
+    unreadable = [e.problem for e in found if e.unreadable]
+    if unreadable:  # not an entry drift can roll back from: one clear error (invariant 7)
+        raise JournalError("; ".join(unreadable))
+    broken = [f"{who(e)}: journal entry refused: {visible(e.problem)}" for e in found if e.problem]
+    if broken:
+        return _stop(result, "; ".join(broken) + ": nothing was changed")
+    if elsewhere := _made_elsewhere(found):
+        return _stop(result, elsewhere)
+    todo = []
+    for entry in found:
+        why = _nothing_to_do(entry)
+        if not why:
+            todo.append(entry)
+        elif (line := f"{who(entry)}: {why}") not in result.skipped:
+            result.skipped.append(line)
+            ui.say(f"{who(entry)}: skipped ({why})")
+    if not todo:
+        result.message = f"change {visible(wanted)}: nothing left to roll back" + (
+            "" if named else " (older changes: `drift rollback --list`)"
+        )
+        return result
+    return todo
+
+
+def _journaled(entries: list[Entry], rebuilt: list[Entry]) -> list[Entry]:
+    """The journal's entries and those `--from-live` rebuilt that it does not hold (one that
+    another rollback journaled meanwhile is the journal's)."""
+    held = {e.identity for e in entries}
+    return entries + [e for e in rebuilt if e.identity not in held]
 
 
 def _interrupted(locks: Locks, todo: list[Entry]) -> str:
