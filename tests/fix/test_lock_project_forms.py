@@ -23,7 +23,15 @@ from drift.fix.journal import now_text
 from drift.fix.lock import Locked, Locks
 from drift.fix.lockholder import held
 from tests.conftest import MakeSandbox
-from tests.fix.conftest import ScriptedUI, lab_fix, lab_world, rollback, updates
+from tests.fix.conftest import (
+    ScriptedUI,
+    entries,
+    fix,
+    lab_fix,
+    lab_world,
+    rollback,
+    updates,
+)
 
 ID, NUMBER = "fix-lab", "555000111222"
 
@@ -109,3 +117,43 @@ def test_a_rollback_stops_on_a_fix_that_names_the_project_by_number(
     assert sorted(p.name for p in locks.glob("*.lock")) == [
         "555000111222--us-central1--services--app.lock"
     ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the sandbox always names a service by its project's id (run_api: "
+    "`world.project(project).id`); the run v2 docs leave open whether Service.name echoes a "
+    "number asked for, so the sandbox needs a scenario option doing either "
+    "(`project_in_names: id | as_asked`, drift/sandbox: not this helper's to edit)",
+)
+def test_against_a_server_that_echoes_the_number_a_fix_by_number_and_one_by_id_exclude(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = lab_world()
+    world["options"]["project_in_names"] = "as_asked"
+    sandbox = make_sandbox(world)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "lab.yaml").write_text(
+        f"project: '{NUMBER}'\nregion: us-central1\nservices:\n"
+        "  app:\n    env:\n      MODE: live\n      DEBUG: {forbidden: true}\n"
+    )
+    done = fix(tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab", folder)
+    assert done.exit_code is ExitCode.OK, done.summary()
+    (entry,) = entries(tmp_path)
+    assert entry.full_name.startswith(f"projects/{NUMBER}/"), entry.full_name  # echoed
+    locks = tmp_path / ".drift" / "journal" / "locks"
+    holder = {
+        "change_id": "20261202-100000-aaaa",
+        "pid": os.getppid(),  # running: a teammate's fix on a profile naming the id
+        "host": socket.gethostname(),
+        "started": now_text(),
+        "command": "fix",
+        "service": "app",
+    }
+    (locks / f"{ID}--us-central1--services--app.lock").write_text(json.dumps(holder))
+    rolled = rollback(tmp_path, change_id=done.change_id)
+    assert rolled.exit_code is ExitCode.ABORTED, rolled.summary()
+    assert "app is being changed by change 20261202-100000-aaaa" in rolled.summary()
