@@ -116,8 +116,12 @@ async def _run(
             return _stop(result, exc.message)
         # what another command finished between the read above and these locks (a rollback
         # of this change, a fix on top of it) is judged, and never written over: read again
-        entries = _journaled(journal.entries(), rebuilt)
-        todo = _pick(entries, wanted, services, journal, result, ui, named=bool(change_id))
+        try:
+            entries = _journaled(journal.entries(), rebuilt)
+            todo = _pick(entries, wanted, services, journal, result, ui, named=bool(change_id))
+        except DriftError:  # refused as it is now: nothing was written
+            locks.give_back()
+            raise
         if isinstance(todo, RollbackResult):
             locks.give_back()  # nothing was written: a lock taken over stays as found
             return todo

@@ -6,6 +6,7 @@ nor undone unseen. The rollback judges the journal as it stands once it holds th
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import threading
 from collections.abc import Callable
@@ -15,9 +16,9 @@ from typing import Any
 import pytest
 
 import drift.fix.rollback
-from drift.errors import ExitCode
+from drift.errors import ExitCode, JournalError
 from drift.fix.apply import FixOptions
-from drift.fix.journal import State
+from drift.fix.journal import Entry, Journal, State
 from drift.fix.lock import Locks
 from drift.fix.rollback import run_rollback
 from drift.profiles.loader import load_profile
@@ -166,3 +167,34 @@ def test_a_from_live_rollback_finished_meanwhile_is_not_written_over(
     assert first.exit_code is ExitCode.OK and first.restored == [], first.summary()
     assert first.skipped == ["app: already rolled back"], first.summary()
     assert len(updates(sandbox)) == writes
+
+
+def test_an_entry_refused_once_the_locks_are_held_leaves_the_stopped_change_s_lock(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`drift rollback A` of a fix killed after its canary landed takes over A's stale lock;
+    read again under it, A's entry is one this drift cannot read (a newer drift recorded in
+    it meanwhile): one error, nothing written, and A's lock left as it was found — the
+    change is still unfinished, and `drift fix` stays refused on the service."""
+    sandbox, change, _ = killed_after_the_canary_landed(make_sandbox, tmp_path, monkeypatch)
+    locks = tmp_path / ".drift" / "journal" / "locks"
+    found = {p.name: p.read_bytes() for p in locks.glob("*.lock")}
+    assert found
+    reads: list[bool] = []
+
+    class Newer(Journal):
+        def entries(self) -> list[Entry]:
+            reads.append(True)
+            if len(reads) == 2:  # under the locks
+                (path,) = self.directory.glob(f"{change}--*.json")
+                data = json.loads(path.read_text())
+                path.write_text(json.dumps({**data, "from_the_future": 1}))
+            return super().entries()
+
+    monkeypatch.setattr(drift.fix.rollback, "Journal", Newer)
+    writes = len(updates(sandbox))
+    with pytest.raises(JournalError) as caught:
+        rollback(tmp_path, change_id=change)
+    assert "from_the_future" in caught.value.message, caught.value.message
+    assert len(updates(sandbox)) == writes
+    assert {p.name: p.read_bytes() for p in locks.glob("*.lock")} == found
