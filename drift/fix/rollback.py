@@ -132,6 +132,9 @@ async def _run(
         except (KeyboardInterrupt, asyncio.CancelledError):
             where[0] = _interrupted(locks, todo)
             raise
+        except DriftError:  # its clients could not start (credentials, a variable), say
+            _unsent(locks, todo)
+            raise
         if kept:  # never "rolled back" (exit 0) while a job or pool may keep drift's change
             done.notes += kept
             done.exit_code = ExitCode.ABORTED
@@ -294,7 +297,6 @@ def _interrupted(locks: Locks, todo: list[Entry]) -> str:
     restored = [who(e) for e in todo if e.state == State.ROLLED_BACK]
     said = [f"restored {', '.join(restored)}"] if restored else []
     for entry in todo:
-        path = locks.path(entry.full_name)
         if entry.state == State.ROLLING_BACK:
             kept = locks.keep(entry.full_name)
             lock = f"drift keeps its lock {kept}" if kept else "its lock"
@@ -303,9 +305,22 @@ def _interrupted(locks: Locks, todo: list[Entry]) -> str:
                 f"so {lock}: no other drift command writes to it meanwhile; run `drift rollback "
                 f"{visible(entry.change_id)}` again to finish it"
             )
-        elif path in locks.taken and entry.state not in DONE:
-            locks.give_back([path])
+    _unsent(locks, todo)
     return "; ".join(said) or "nothing was changed"
+
+
+def _unsent(locks: Locks, todo: list[Entry]) -> None:
+    """Give back, as found, the locks taken over for workloads whose rollback was never sent
+    (nor had ended): a stopped change's lock stays while its change is unfinished, never
+    deleted by a rollback that wrote nothing to it."""
+    locks.give_back(
+        [
+            path
+            for entry in todo
+            if (path := locks.path(entry.full_name)) in locks.taken
+            and entry.state not in (*DONE, State.ROLLING_BACK)
+        ]
+    )
 
 
 def _latest(entries: list[Entry], services: Sequence[str] | None, journal: Journal) -> str:

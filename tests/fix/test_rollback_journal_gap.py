@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import drift.fix.rollback
-from drift.errors import ExitCode, JournalError
+from drift.errors import ExitCode, JournalError, UsageError
 from drift.fix.apply import FixOptions
 from drift.fix.journal import Entry, Journal, State
 from drift.fix.lock import Locks
@@ -196,5 +196,25 @@ def test_an_entry_refused_once_the_locks_are_held_leaves_the_stopped_change_s_lo
     with pytest.raises(JournalError) as caught:
         rollback(tmp_path, change_id=change)
     assert "from_the_future" in caught.value.message, caught.value.message
+    assert len(updates(sandbox)) == writes
+    assert {p.name: p.read_bytes() for p in locks.glob("*.lock")} == found
+
+
+def test_a_rollback_that_cannot_start_its_clients_leaves_the_stopped_change_s_lock(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`drift rollback A` of a fix killed after its canary landed takes over A's stale lock,
+    then cannot make its clients (a variable the Google client libraries refuse, as missing
+    credentials would): one error, nothing written, and A's lock left as it was found. It was
+    deleted, so a `drift fix` then ran on a service whose change was unfinished."""
+    sandbox, change, _ = killed_after_the_canary_landed(make_sandbox, tmp_path, monkeypatch)
+    locks = tmp_path / ".drift" / "journal" / "locks"
+    found = {p.name: p.read_bytes() for p in locks.glob("*.lock")}
+    assert found
+    monkeypatch.setenv("GOOGLE_API_USE_MTLS_ENDPOINT", "sometimes")
+    writes = len(updates(sandbox))
+    with pytest.raises(UsageError) as caught:
+        rollback(tmp_path, change_id=change)
+    assert "GOOGLE_API_USE_MTLS_ENDPOINT" in caught.value.message, caught.value.message
     assert len(updates(sandbox)) == writes
     assert {p.name: p.read_bytes() for p in locks.glob("*.lock")} == found
