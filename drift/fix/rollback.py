@@ -26,6 +26,7 @@ from drift.fix.locktakeover import clear_stale
 from drift.fix.recover import from_live
 from drift.fix.rollback_check import Checked, check, not_found, refusal, who
 from drift.fix.rollback_check import where as place
+from drift.fix.rollback_locks import STAYS, interrupted, unsent
 from drift.fix.rollback_restore import RollbackResult, Rolling, restore_all
 from drift.fix.rollback_restore import stop as _stop
 from drift.fix.rollback_view import ChangeList, gone_note, list_changes
@@ -130,10 +131,10 @@ async def _run(
                 run = Rolling(session, journal, ui, yes, force, settings.concurrency)
                 done = await _roll_back(run, entries, todo, result)
         except (KeyboardInterrupt, asyncio.CancelledError):
-            where[0] = _interrupted(locks, todo)
+            where[0] = interrupted(locks, todo)
             raise
         except DriftError:  # its clients could not start (credentials, a variable), say
-            _unsent(locks, todo)
+            unsent(locks, todo)
             raise
         if kept:  # never "rolled back" (exit 0) while a job or pool may keep drift's change
             done.notes += kept
@@ -142,10 +143,10 @@ async def _run(
             # nothing was written: the stopped change's locks stay, byte for byte as they
             # were found (they name the command that stopped, never this rollback)
             if locks.give_back():
-                done.message += (
-                    f"; the lock change {visible(wanted)} left stays as it was (`drift fix` is "
-                    "refused on it until the change is rolled back or the lock deleted)"
-                )
+                done.message += f"; {STAYS.format(visible(wanted))}"
+        elif given := unsent(locks, todo):  # refused or failed there: still unfinished
+            names = ", ".join(who(e) for e in todo if locks.path(e.full_name) in given)
+            done.notes.append(f"{names}: {STAYS.format(visible(wanted))}")
         return done
 
 
@@ -284,43 +285,6 @@ def _journaled(entries: list[Entry], rebuilt: list[Entry]) -> list[Entry]:
     another rollback journaled meanwhile is the journal's)."""
     held = {e.identity for e in entries}
     return entries + [e for e in rebuilt if e.identity not in held]
-
-
-def _interrupted(locks: Locks, todo: list[Entry]) -> str:
-    """Where an interrupted rollback stands. A workload whose rollback was sent (the journal
-    says rolling-back) keeps its lock, as a fix interrupted mid-change does (SPEC invariant
-    11, `drift.fix.interrupt`): the next command on it refuses, and `drift rollback CHANGE`
-    takes the lock over and finishes it. A lock taken over from a stopped change stays as it
-    was found while nothing was written under it. What was restored is what the journal
-    says: each workload's step records it the moment it lands, while `result` learns it only
-    in the change's order (behind an earlier workload still in flight)."""
-    restored = [who(e) for e in todo if e.state == State.ROLLED_BACK]
-    said = [f"restored {', '.join(restored)}"] if restored else []
-    for entry in todo:
-        if entry.state == State.ROLLING_BACK:
-            kept = locks.keep(entry.full_name)
-            lock = f"drift keeps its lock {kept}" if kept else "its lock"
-            said.append(
-                f"the rollback of {who(entry)} was sent (the journal says {State.ROLLING_BACK}), "
-                f"so {lock}: no other drift command writes to it meanwhile; run `drift rollback "
-                f"{visible(entry.change_id)}` again to finish it"
-            )
-    _unsent(locks, todo)
-    return "; ".join(said) or "nothing was changed"
-
-
-def _unsent(locks: Locks, todo: list[Entry]) -> None:
-    """Give back, as found, the locks taken over for workloads whose rollback was never sent
-    (nor had ended): a stopped change's lock stays while its change is unfinished, never
-    deleted by a rollback that wrote nothing to it."""
-    locks.give_back(
-        [
-            path
-            for entry in todo
-            if (path := locks.path(entry.full_name)) in locks.taken
-            and entry.state not in (*DONE, State.ROLLING_BACK)
-        ]
-    )
 
 
 def _latest(entries: list[Entry], services: Sequence[str] | None, journal: Journal) -> str:

@@ -22,7 +22,7 @@ from drift.fix.journal import Entry, Journal, State
 from drift.fix.lock import Locks
 from drift.fix.rollback import run_rollback
 from drift.profiles.loader import load_profile
-from drift.sandbox import Sandbox
+from drift.sandbox import Fault, Sandbox
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import (
     LAB,
@@ -217,4 +217,23 @@ def test_a_rollback_that_cannot_start_its_clients_leaves_the_stopped_change_s_lo
         rollback(tmp_path, change_id=change)
     assert "GOOGLE_API_USE_MTLS_ENDPOINT" in caught.value.message, caught.value.message
     assert len(updates(sandbox)) == writes
+    assert {p.name: p.read_bytes() for p in locks.glob("*.lock")} == found
+
+
+def test_a_rollback_the_server_refuses_leaves_the_stopped_change_s_lock(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`drift rollback A` of a fix killed after its canary landed takes over A's stale lock;
+    Cloud Run refuses its write (the on-call account may not update the service): nothing
+    was written, A is still unfinished, and A's lock stays as it was found, so `drift fix`
+    stays refused on the service until A is rolled back."""
+    sandbox, change, _ = killed_after_the_canary_landed(make_sandbox, tmp_path, monkeypatch)
+    locks = tmp_path / ".drift" / "journal" / "locks"
+    found = {p.name: p.read_bytes() for p in locks.glob("*.lock")}
+    assert found
+    sandbox.inject(Fault(method="UpdateService", code="PERMISSION_DENIED"))
+    rolled = rollback(tmp_path, change_id=change)
+    assert rolled.exit_code is ExitCode.ABORTED and rolled.restored == [], rolled.summary()
+    assert "nothing was written to app" in rolled.summary(), rolled.summary()
+    assert f"app: the lock change {change} left stays as it was" in rolled.summary()
     assert {p.name: p.read_bytes() for p in locks.glob("*.lock")} == found
