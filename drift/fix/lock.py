@@ -30,8 +30,9 @@ from types import TracebackType
 from drift.errors import OutputLost
 from drift.fix import lockholder
 from drift.fix.journal import now_text
+from drift.fix.journalfiles import listed
 from drift.fix.lockholder import HELD, Holder, held, not_held, process_token, take_flock
-from drift.fix.lockname import legacy_name, lock_name
+from drift.fix.lockname import legacy_name, lock_name, other_forms
 from drift.fix.locktakeover import finished, left_by, remove, unpending, unwritable
 
 __all__ = ["Holder", "Locked", "Locks", "held", "not_held"]
@@ -99,13 +100,20 @@ class Locks:
         check (`legacy_name`), so they see it too: both or neither, released together, each a
         whole lock (same body, own flock), so a crash leaves stale locks cleared as any is."""
         path, legacy = self.path(full_name), self.directory / legacy_name(full_name)
-        had = path in self.held
+        had = {p for p in (path, legacy) if p in self.held}
         self._take(path, service, take_over)
         try:
             self._take(legacy, service, take_over)
+            # then a lock under the project's other form (id or number, `other_forms`),
+            # judged as this one would be: held, it stops this command (taken first, so of
+            # two commands racing one at least sees the other's)
+            present = [p.name for p in listed(self.directory, ".lock", "the journal's locks")]
+            for other in other_forms(full_name, present):
+                self._free(self.directory / other, service, take_over)
         except BaseException:
-            if not had:
-                self._let_go(path)
+            for mine in (path, legacy):
+                if mine in self.held and mine not in had:
+                    self._let_go(mine)
             raise
         self.partners[path] = legacy
 

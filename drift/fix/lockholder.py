@@ -35,7 +35,7 @@ from pathlib import Path
 
 from drift.errors import Aborted
 from drift.fix.journalfiles import listed
-from drift.fix.lockname import names
+from drift.fix.lockname import names, other_forms
 from drift.live.api import parent
 from drift.profiles.model import Profile
 from drift.textsafe import visible
@@ -254,15 +254,15 @@ def held(journal: Path, project: str, region: str, collection: str, name: str) -
     change that does. For a check before anything is read (a deploy in progress is waited
     for while reading: a second fix would wait on the first one's canary). The lock is named
     after the resource name the API returned, whose project may be the id or the number
-    (`projects/{project}`): a number's lock for this region and name counts too. A stale
+    (`projects/{project}`): a lock under the other form counts too (`other_forms`). A stale
     lock is left to `Locks.acquire` (taken over, or refused with the way out)."""
     directory = journal / "locks"
-    mine = names(f"{parent(project, region)}/{collection}/{name}")
-    tails = {n.partition("--")[2] for n in mine}  # an older drift's name counts too
+    full_name = f"{parent(project, region)}/{collection}/{name}"
+    mine = names(full_name)
     paths = listed(directory, ".lock", "the journal's locks")
+    either = set(other_forms(full_name, [p.name for p in paths]))  # the project's other form
     for path in paths:
-        head, _, rest = path.name.partition("--")
-        if path.name not in mine and not (rest in tails and head.isdigit()):
+        if path.name not in mine and path.name not in either:
             continue
         holder = read(path)
         if holder is not None and not holder.stale:

@@ -26,6 +26,7 @@ from drift.fix.locktakeover import clear_stale
 from drift.fix.recover import from_live
 from drift.fix.rollback_check import Checked, check, not_found, refusal, who
 from drift.fix.rollback_check import where as place
+from drift.fix.rollback_locks import STAYS, interrupted, unsent
 from drift.fix.rollback_restore import RollbackResult, Rolling, restore_all
 from drift.fix.rollback_restore import stop as _stop
 from drift.fix.rollback_view import ChangeList, gone_note, list_changes
@@ -80,6 +81,7 @@ async def _run(
     journal = Journal(settings.journal())
     entries = journal.entries()
     kept: list[str] = []  # jobs and pools drift wrote in place, which --from-live leaves
+    rebuilt: list[Entry] = []
     if live is not None:
         rebuilt, kept = await from_live(
             settings, ui, live, change_id, entries, services, force=force
@@ -101,46 +103,38 @@ async def _run(
             "", message=f"no change recorded in {journal.directory}: nothing to roll back"
         )
     wanted = change_id or _latest(entries, services, journal)
-    found = [e for e in entries if e.change_id == wanted]
-    if not found:
-        raise UsageError(not_found(wanted, journal, entries))
-    found = _only(found, services, wanted)
-    unreadable = [e.problem for e in found if e.unreadable]
-    if unreadable:  # not an entry drift can roll back from: one clear error (invariant 7)
-        raise JournalError("; ".join(unreadable))
     result = RollbackResult(wanted)
-    broken = [f"{who(e)}: journal entry refused: {visible(e.problem)}" for e in found if e.problem]
-    if broken:
-        return _stop(result, "; ".join(broken) + ": nothing was changed")
-    if elsewhere := _made_elsewhere(found):
-        return _stop(result, elsewhere)
-    todo = []
-    for entry in found:
-        why = _nothing_to_do(entry)
-        if why:
-            result.skipped.append(f"{who(entry)}: {why}")
-            ui.say(f"{who(entry)}: skipped ({why})")
-        else:
-            todo.append(entry)
-    if not todo:
-        result.message = f"change {visible(wanted)}: nothing left to roll back" + (
-            "" if change_id else " (older changes: `drift rollback --list`)"
-        )
-        return result
+    picked = _pick(entries, wanted, services, journal, result, ui, named=bool(change_id))
+    if isinstance(picked, RollbackResult):
+        return picked
     journal.open()
     with Locks(journal.directory, wanted, "rollback", say=ui.say) as locks:
         try:
-            for entry in todo:
+            for entry in picked:
                 locks.acquire(entry.full_name, who(entry), take_over=entry.change_id)
         except Locked as exc:
             locks.give_back()  # nothing was written: a lock taken over stays as found
             return _stop(result, exc.message)
+        # what another command finished between the read above and these locks (a rollback
+        # of this change, a fix on top of it) is judged, and never written over: read again
+        try:
+            entries = _journaled(journal.entries(), rebuilt)
+            todo = _pick(entries, wanted, services, journal, result, ui, named=bool(change_id))
+        except DriftError:  # refused as it is now: nothing was written
+            locks.give_back()
+            raise
+        if isinstance(todo, RollbackResult):
+            locks.give_back()  # nothing was written: a lock taken over stays as found
+            return todo
         try:
             async with Session(settings.access()) as session:
                 run = Rolling(session, journal, ui, yes, force, settings.concurrency)
                 done = await _roll_back(run, entries, todo, result)
         except (KeyboardInterrupt, asyncio.CancelledError):
-            where[0] = _interrupted(locks, todo)
+            where[0] = interrupted(locks, todo)
+            raise
+        except DriftError:  # its clients could not start (credentials, a variable), say
+            unsent(locks, todo)
             raise
         if kept:  # never "rolled back" (exit 0) while a job or pool may keep drift's change
             done.notes += kept
@@ -149,10 +143,10 @@ async def _run(
             # nothing was written: the stopped change's locks stay, byte for byte as they
             # were found (they name the command that stopped, never this rollback)
             if locks.give_back():
-                done.message += (
-                    f"; the lock change {visible(wanted)} left stays as it was (`drift fix` is "
-                    "refused on it until the change is rolled back or the lock deleted)"
-                )
+                done.message += f"; {STAYS.format(visible(wanted))}"
+        elif given := unsent(locks, todo):  # refused or failed there: still unfinished
+            names = ", ".join(who(e) for e in todo if locks.path(e.full_name) in given)
+            done.notes.append(f"{names}: {STAYS.format(visible(wanted))}")
         return done
 
 
@@ -244,29 +238,53 @@ async def _roll_back(
     return await restore_all(run, checked, result)
 
 
-def _interrupted(locks: Locks, todo: list[Entry]) -> str:
-    """Where an interrupted rollback stands. A workload whose rollback was sent (the journal
-    says rolling-back) keeps its lock, as a fix interrupted mid-change does (SPEC invariant
-    11, `drift.fix.interrupt`): the next command on it refuses, and `drift rollback CHANGE`
-    takes the lock over and finishes it. A lock taken over from a stopped change stays as it
-    was found while nothing was written under it. What was restored is what the journal
-    says: each workload's step records it the moment it lands, while `result` learns it only
-    in the change's order (behind an earlier workload still in flight)."""
-    restored = [who(e) for e in todo if e.state == State.ROLLED_BACK]
-    said = [f"restored {', '.join(restored)}"] if restored else []
-    for entry in todo:
-        path = locks.path(entry.full_name)
-        if entry.state == State.ROLLING_BACK:
-            kept = locks.keep(entry.full_name)
-            lock = f"drift keeps its lock {kept}" if kept else "its lock"
-            said.append(
-                f"the rollback of {who(entry)} was sent (the journal says {State.ROLLING_BACK}), "
-                f"so {lock}: no other drift command writes to it meanwhile; run `drift rollback "
-                f"{visible(entry.change_id)}` again to finish it"
-            )
-        elif path in locks.taken and entry.state not in DONE:
-            locks.give_back([path])
-    return "; ".join(said) or "nothing was changed"
+def _pick(
+    entries: list[Entry],
+    wanted: str,
+    services: Sequence[str] | None,
+    journal: Journal,
+    result: RollbackResult,
+    ui: FixUI,
+    *,
+    named: bool,
+) -> list[Entry] | RollbackResult:
+    """The entries of change `wanted` left to roll back, or the result that stops it (an entry
+    refused, made elsewhere, nothing left). Judged once before the locks are taken (which to
+    take) and again under them, from the journal read again: a workload skipped is said
+    once."""
+    found = [e for e in entries if e.change_id == wanted]
+    if not found:
+        raise UsageError(not_found(wanted, journal, entries))
+    found = _only(found, services, wanted)
+    unreadable = [e.problem for e in found if e.unreadable]
+    if unreadable:  # not an entry drift can roll back from: one clear error (invariant 7)
+        raise JournalError("; ".join(unreadable))
+    broken = [f"{who(e)}: journal entry refused: {visible(e.problem)}" for e in found if e.problem]
+    if broken:
+        return _stop(result, "; ".join(broken) + ": nothing was changed")
+    if elsewhere := _made_elsewhere(found):
+        return _stop(result, elsewhere)
+    todo = []
+    for entry in found:
+        why = _nothing_to_do(entry)
+        if not why:
+            todo.append(entry)
+        elif (line := f"{who(entry)}: {why}") not in result.skipped:
+            result.skipped.append(line)
+            ui.say(f"{who(entry)}: skipped ({why})")
+    if not todo:
+        result.message = f"change {visible(wanted)}: nothing left to roll back" + (
+            "" if named else " (older changes: `drift rollback --list`)"
+        )
+        return result
+    return todo
+
+
+def _journaled(entries: list[Entry], rebuilt: list[Entry]) -> list[Entry]:
+    """The journal's entries and those `--from-live` rebuilt that it does not hold (one that
+    another rollback journaled meanwhile is the journal's)."""
+    held = {e.identity for e in entries}
+    return entries + [e for e in rebuilt if e.identity not in held]
 
 
 def _latest(entries: list[Entry], services: Sequence[str] | None, journal: Journal) -> str:

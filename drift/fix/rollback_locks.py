@@ -1,0 +1,56 @@
+"""What `drift rollback` leaves of the locks it holds when it does not finish a change: a
+workload whose rollback was sent keeps its lock (`interrupted`), and a lock taken over from a
+stopped change goes back as it was found wherever the change is still unfinished (`unsent`):
+`drift fix` stays refused there until the change is rolled back (SPEC invariant 11)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from drift.fix.journal import DONE, Entry, State
+from drift.fix.lock import Locks
+from drift.fix.rollback_check import who
+from drift.textsafe import visible
+
+STAYS = (
+    "the lock change {} left stays as it was (`drift fix` is refused on it until the change "
+    "is rolled back or the lock deleted)"
+)
+
+
+def interrupted(locks: Locks, todo: list[Entry]) -> str:
+    """Where an interrupted rollback stands. A workload whose rollback was sent (the journal
+    says rolling-back) keeps its lock, as a fix interrupted mid-change does (SPEC invariant
+    11, `drift.fix.interrupt`): the next command on it refuses, and `drift rollback CHANGE`
+    takes the lock over and finishes it. A lock taken over from a stopped change stays as it
+    was found while nothing was written under it. What was restored is what the journal
+    says: each workload's step records it the moment it lands, while `result` learns it only
+    in the change's order (behind an earlier workload still in flight)."""
+    restored = [who(e) for e in todo if e.state == State.ROLLED_BACK]
+    said = [f"restored {', '.join(restored)}"] if restored else []
+    for entry in todo:
+        if entry.state == State.ROLLING_BACK:
+            kept = locks.keep(entry.full_name)
+            lock = f"drift keeps its lock {kept}" if kept else "its lock"
+            said.append(
+                f"the rollback of {who(entry)} was sent (the journal says {State.ROLLING_BACK}), "
+                f"so {lock}: no other drift command writes to it meanwhile; run `drift rollback "
+                f"{visible(entry.change_id)}` again to finish it"
+            )
+    unsent(locks, todo)
+    return "; ".join(said) or "nothing was changed"
+
+
+def unsent(locks: Locks, todo: list[Entry]) -> list[Path]:
+    """Give back, as found, the locks taken over for workloads not rolled back (never sent,
+    refused, failed; one in flight keeps its own: `interrupted`): a stopped change's lock
+    stays while its change is unfinished there, never deleted by a rollback that did not
+    finish it. The locks given back."""
+    return locks.give_back(
+        [
+            path
+            for entry in todo
+            if (path := locks.path(entry.full_name)) in locks.taken
+            and entry.state not in (*DONE, State.ROLLING_BACK)
+        ]
+    )
