@@ -17,6 +17,7 @@ from drift.fields.moot import moot_settings
 from drift.findings import Finding, Unverified
 from drift.live.model import LiveState, ServingRevision
 from drift.profiles.model import Profile, Setting, stated_values
+from drift.redact import MASK
 
 
 def as_compared(
@@ -93,6 +94,8 @@ def setting_findings(at: At) -> Iterator[Finding]:
         shown_actual = "" if read is None else field.show(read)
         if actual != read:  # the default account, by its address
             shown_actual += f" ({field.show(actual)})" if actual is not None else ""
+        if name in at.config.hidden:
+            shown_actual = MASK  # compared, never shown (`RevisionConfig.hidden`)
         if setting.satisfied_by(actual, (project, at.ctx.profile.region)):
             continue
         if setting.pattern is not None:

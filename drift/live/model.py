@@ -91,6 +91,9 @@ class RevisionConfig:
     unmounted: tuple[SecretMount, ...] = ()
     """The files of the secret volumes no container mounts (`path`: `volume NAME`, with the
     item's path): Cloud Run still checks them at deploy ("all the secrets you use")."""
+    hidden: frozenset[str] = frozenset()
+    """The settings whose values are secret (a Terraform plan marks them sensitive: a
+    configuration decoded from a secret): compared, never shown."""
 
     @cached_property
     def main(self) -> ContainerConfig:

@@ -55,6 +55,8 @@ class Workload:
     """The variables whose values the manifest marks sensitive (Terraform's
     `after_sensitive`), as (index of the container, name): never shown, whatever their
     length."""
+    hidden: frozenset[str] = frozenset()
+    """The settings whose values the manifest marks sensitive (`RevisionConfig.hidden`)."""
     taken: str = ""
     """The name of an existing revision that the template keeps while its configuration
     changes (Terraform's `template.revision`): Cloud Run refuses the deploy."""

@@ -40,7 +40,7 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
     if workload.kind is Kind.JOB:
         job = workload.resource
         live = job_service(workload.name, job, expected.container, revision=workload.revision)
-        config = _masked(live.template, workload.sensitive)
+        config = _masked(live.template, workload)
         serving = tuple(replace(r, config=config) for r in live.serving)
         return replace(live, template=config, serving=serving, manifest=workload.revision)
     kind = workload.kind  # a service, or a worker pool: its instances run the template
@@ -48,7 +48,7 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
     config = revision_config(
         resource.template, service=resource, container=expected.container, kind=kind
     )
-    config = _masked(config, workload.sensitive)
+    config = _masked(config, workload)
     revision = ServingRevision(workload.revision, 100, (), (), config)
     return LiveService(
         name=workload.name,
@@ -67,11 +67,14 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
     )
 
 
-def _masked(config: RevisionConfig, sensitive: frozenset[tuple[int, str]]) -> RevisionConfig:
+def _masked(config: RevisionConfig, workload: Workload) -> RevisionConfig:
     """The configuration with each variable the manifest marks sensitive flagged so, and each
     variable whose value takes one of theirs through `$(NAME)` (Cloud Run expands it, run v2
-    `k8s.min.proto` EnvVar.value: `?pin=$(ADMIN_PIN)` runs with the PIN in it): compared,
-    never shown, whatever its length."""
+    `k8s.min.proto` EnvVar.value: `?pin=$(ADMIN_PIN)` runs with the PIN in it), and each
+    setting it marks (`RevisionConfig.hidden`): compared, never shown, whatever its length."""
+    sensitive = workload.sensitive
+    if workload.hidden:
+        config = replace(config, hidden=workload.hidden)
     if not sensitive:
         return config
     containers = []

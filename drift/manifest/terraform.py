@@ -25,7 +25,14 @@ from drift.manifest.refused import created_first, name_kept
 from drift.manifest.removed import Removed, removed
 from drift.manifest.rounds import deferred, incomplete, refusal, unknown_actions
 from drift.manifest.scaling import terraform_pool
-from drift.manifest.unknowns import TPath, job_unknowns, marks, service_unknowns, value_at
+from drift.manifest.unknowns import (
+    TPath,
+    job_unknowns,
+    marks,
+    service_unknowns,
+    settings_at,
+    value_at,
+)
 from drift.profiles.rules_spec import check_var_name
 from drift.textsafe import visible
 
@@ -128,7 +135,7 @@ def _resource(
         notes.append(f"{file}: {address} not checked ({NOT_READ[kind]})")
         return _unread(file, address, kind, after)
     _check_env_names(after, _TEMPLATES[kind], here)
-    sensitive = _sensitive(kind, after, change.get("after_sensitive"))
+    sensitive, hidden = _sensitive(kind, after, change.get("after_sensitive"))
     name = after.get("name")
     if not isinstance(name, str) or not name:
         notes.append(f"{file}: {address}: its name is not known until apply: not checked")
@@ -151,7 +158,9 @@ def _resource(
     unknowns += created_first(
         f"{file}: {address}", KINDS[kind], actions, change.get("before"), after
     )
-    workload = _workload(file, path, address, KINDS[kind], resource, after, unknowns, sensitive)
+    workload = _workload(
+        file, path, address, KINDS[kind], resource, after, unknowns, (sensitive, hidden)
+    )
     if kind == JOB:  # a job's executions are not named revisions
         return workload
     return replace(workload, taken=name_kept(actions, change.get("before"), after, unknown))
@@ -288,7 +297,7 @@ def _workload(
     resource: Any,
     after: dict[str, Any],
     unknown: tuple[Unknown, ...],
-    sensitive: frozenset[tuple[int, str]],
+    sensitive: tuple[frozenset[tuple[int, str]], frozenset[str]],
 ) -> Workload:
     project, region = _text(after, "project"), _text(after, "location")
     resource.name = f"projects/{project}/locations/{region}/{kind.collection}/{after['name']}"
@@ -301,7 +310,8 @@ def _workload(
         project=project or "",
         region=region or "",
         unknown=unknown,
-        sensitive=sensitive,
+        sensitive=sensitive[0],
+        hidden=sensitive[1],
     )
 
 
@@ -318,23 +328,30 @@ _CONTAINERS: dict[str, TPath] = {
 }
 
 
-def _sensitive(kind: str, after: Any, sensitive: Any) -> frozenset[tuple[int, str]]:
+def _sensitive(
+    kind: str, after: Any, sensitive: Any
+) -> tuple[frozenset[tuple[int, str]], frozenset[str]]:
     """Every value `after_sensitive` marks (the configuration said `sensitive`, or it comes
-    from a sensitive attribute) is registered as a secret, so that no output carries it; the
-    variables whose values it marks are returned, as (container index, name), to be masked on
-    the data whatever their length."""
+    from a sensitive attribute: `jsondecode` of a secret's data) is registered as a secret, so
+    that no output carries it; the variables whose values it marks are returned, as (container
+    index, name), and the settings, to be masked on the data whatever their length or type (a
+    number is no text a search finds: `max_instance_count = 7`)."""
     found: set[tuple[int, str]] = set()
+    settings: set[str] = set()
     containers = _CONTAINERS[kind]
     whole = sensitive is True  # `after` sensitive as a whole: every value of it but where it is
     for at in marks(sensitive if isinstance(sensitive, dict | list) or whole else False, ""):
         for leaf, value in _leaves(value_at(after, at), at):
             if leaf[-1] in IDENTIFIERS or leaf in _PLACE:
                 continue
+            settings |= settings_at(leaf, kind == JOB)
+            if not isinstance(value, str):
+                continue
             redact.register(value)
             variable = _variable(after, containers, leaf)
             if variable is not None:
                 found.add(variable)
-    return frozenset(found)
+    return frozenset(found), frozenset(settings)
 
 
 def _variable(after: Any, containers: TPath, leaf: TPath) -> tuple[int, str] | None:
@@ -349,8 +366,8 @@ def _variable(after: Any, containers: TPath, leaf: TPath) -> tuple[int, str] | N
     )
 
 
-def _leaves(value: Any, at: TPath) -> Iterator[tuple[TPath, str]]:
-    if isinstance(value, str):
+def _leaves(value: Any, at: TPath) -> Iterator[tuple[TPath, str | int | float]]:
+    if isinstance(value, str | int | float):  # a bool is an int
         yield at, value
     elif isinstance(value, dict):
         for k, v in value.items():

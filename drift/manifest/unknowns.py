@@ -107,6 +107,22 @@ def job_unknowns(after: dict[str, Any], unknown: Any, file: str, path: str) -> U
     return out
 
 
+def settings_at(leaf: TPath, job: bool) -> frozenset[str]:
+    """The settings a value at `leaf` of a workload's `after` is (part of), by the rows'
+    Terraform paths as `after_unknown` marks are read: a job's task template as a service's
+    template, its own rows by their whole paths."""
+    found = [
+        n
+        for pattern, names in (_JOB_SETTINGS if job else SETTINGS)
+        for n in names
+        if _matches(leaf, pattern)
+    ]
+    if job and _matches(leaf, _TASK):
+        task = leaf[len(_TASK) - 1 :]
+        found += [n for pattern, names in SETTINGS for n in names if _matches(task, pattern)]
+    return frozenset(found)
+
+
 def _marked(unknown: Any, file: str, path: str) -> Iterator[tuple[TPath, str]]:
     """Each path `after_unknown` marks, and why it is not judged (where the plan says so)."""
     for at in marks(unknown, key(path, "after_unknown")):

@@ -2,17 +2,16 @@
 decoded from a secret, `jsondecode(data.google_secret_manager_secret_version.cfg.secret_data)`,
 makes every value taken from it sensitive) is compared, and never shown: Terraform shows
 "(sensitive value)", and so must every format of drift (SPEC invariant 1). Only variables'
-values are masked on the data today (`EnvVar.sensitive`); a setting's finding shows its value
-(`drift.diff.settings`: `field.show(read)`, in the catalogue's form: `1000m` shown `1`), masked
-only where that text holds a registered string of at least `SEARCH_MIN` characters. The fix is
-on the data, outside this area: the settings a plan marks (each marked path mapped to its
-settings by `drift.manifest.unknowns.SETTINGS`, as `after_unknown` marks are) carried on the
-revision's configuration (`drift.live.model.RevisionConfig`, shared), and `drift.diff.settings`
-showing such a setting's value as `***` in its message and `actual`."""
+values were masked on the data (`EnvVar.sensitive`); a setting's finding showed its value
+(`drift.diff.settings`: `field.show(read)`), masked only where that text held a registered
+string of at least `SEARCH_MIN` characters (revtf87 F3). The settings a plan marks (each marked
+path mapped to its settings as `after_unknown` marks are, `unknowns.settings_at`) are carried
+on the revision's configuration (`RevisionConfig.hidden`), shown `***`."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +37,6 @@ def _sensitive_api(tmp: Path, which: str) -> Any:
     return check_offline(tmp, data, profile, "--service", "api", "-f", "json")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a setting's finding shows its value (drift.diff.settings, field.show); no flag "
-    "on the data says Terraform marked it sensitive (drift.live.model, shared): a short or "
-    "numeric one is printed (revtf87 F3, the change is described in the report)",
-)
 @pytest.mark.parametrize("which", sorted(SHOWN))
 def test_a_setting_terraform_marks_sensitive_is_compared_and_never_shown(
     tmp_path: Path, which: str
@@ -54,7 +47,11 @@ def test_a_setting_terraform_marks_sensitive_is_compared_and_never_shown(
     assert done.returncode == 1, done.stdout  # compared: it differs from the profile's
     (finding,) = [f for f in json.loads(done.stdout)["findings"] if not f["ignored"]]
     assert finding["target"] == f"setting.{setting}"
-    assert value not in json.dumps(finding), finding
+    assert finding["actual"] == "***", finding
+    assert f" is ***, the profile says {finding['expected']}" in finding["message"], finding
+    assert value not in finding["message"].replace(finding["revision"], ""), finding
+    shown = done.stdout.replace(finding["revision"], "").replace(finding["id"], "")
+    assert f'"{value}"' not in shown and f" {value}," not in shown, shown
 
 
 def test_a_resource_marked_sensitive_as_a_whole_shows_none_of_its_values(tmp_path: Path) -> None:
@@ -77,3 +74,18 @@ def test_a_resource_marked_sensitive_as_a_whole_shows_none_of_its_values(tmp_pat
     assert "dbg" not in done.stdout
     # where it runs is no value of it: the region is not masked wherever it is named
     assert json.loads(done.stdout)["region"] == "us-central1"
+
+
+@pytest.mark.parametrize("fmt", ["table", "github", "sarif"])
+def test_a_sensitive_setting_is_masked_in_every_format(tmp_path: Path, fmt: str) -> None:
+    """Masked on the data: no format shows the number (7, against the profile's 20)."""
+    data = plan()
+    template = known_api(data)["change"]["after"]["template"][0]
+    template["scaling"][0]["max_instance_count"] = 7
+    known_api(data)["change"]["after_sensitive"] = {
+        "template": [{"scaling": [{"max_instance_count": True}]}]
+    }
+    done = check_offline(tmp_path, data, API_ONLY, "--service", "api", "-f", fmt)
+    assert done.returncode == 1, done.stdout
+    assert "max_instances" in done.stdout, done.stdout
+    assert re.search(r"\b7\b", done.stdout.replace(str(tmp_path), "")) is None, done.stdout
