@@ -126,6 +126,14 @@ async def _run(
         if isinstance(todo, RollbackResult):
             locks.give_back()  # nothing was written: a lock taken over stays as found
             return todo
+        if unlocked := [who(e) for e in todo if locks.path(e.full_name) not in locks.held]:
+            locks.give_back()  # recorded since the first read: never written without its lock
+            return _stop(
+                result,
+                f"{', '.join(unlocked)}: recorded under change {visible(wanted)} while this "
+                f"rollback read the journal; nothing was changed: run `drift rollback "
+                f"{visible(wanted)}` again",
+            )
         try:
             async with Session(settings.access()) as session:
                 run = Rolling(session, journal, ui, yes, force, settings.concurrency)

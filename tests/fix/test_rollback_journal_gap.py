@@ -6,6 +6,7 @@ nor undone unseen. The rollback judges the journal as it stands once it holds th
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import shutil
 import threading
@@ -29,6 +30,7 @@ from tests.fix.conftest import (
     ScriptedUI,
     entries,
     fix,
+    journal,
     lab_fix,
     lab_profiles,
     lab_world,
@@ -237,3 +239,35 @@ def test_a_rollback_the_server_refuses_leaves_the_stopped_change_s_lock(
     assert "nothing was written to app" in rolled.summary(), rolled.summary()
     assert f"app: the lock change {change} left stays as it was" in rolled.summary()
     assert {p.name: p.read_bytes() for p in locks.glob("*.lock")} == found
+
+
+def test_a_workload_recorded_under_the_change_meanwhile_is_never_written_without_its_lock(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the first read and the locks, an entry of the same change for another workload
+    appears (a fix of that change still recording, a journal copied in): the locks were taken
+    for what the first read found, so the rollback stops, writing nothing, and says to run it
+    again (which takes every lock it needs)."""
+    sandbox = make_sandbox(lab_world())
+    a = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert a.exit_code is ExitCode.OK and a.change_id, a.summary()
+    directory = journal(tmp_path).directory
+
+    def recorded() -> None:
+        (entry,) = entries(tmp_path)
+        other = dataclasses.replace(
+            entry,
+            service="other",
+            full_name=entry.full_name.rsplit("/", 1)[0] + "/other",
+            source="",
+        )
+        journal(tmp_path).record(other, entry.state, "recorded meanwhile")
+
+    _between_read_and_lock(monkeypatch, recorded)
+    writes = len(updates(sandbox))
+    done = rollback(tmp_path)
+    assert done.exit_code is ExitCode.ABORTED, done.summary()
+    assert "other: recorded under change" in done.message, done.message
+    assert f"run `drift rollback {a.change_id}` again" in done.message, done.message
+    assert len(updates(sandbox)) == writes
+    assert not list((directory / "locks").glob("*.lock")), "every lock is let go"
