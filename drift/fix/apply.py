@@ -139,7 +139,7 @@ async def run_fix(
                 f"(drift plan {profile.environment} --out FILE) and review it",
             )
         if options.only:
-            cut = only(planned.plan, options.only, planned.check.report.findings)
+            cut = only(planned, options.only)
             if note := cut_note(planned.plan, cut):
                 ui.say(note)
             planned = replace(planned, plan=cut)
