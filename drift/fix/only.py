@@ -1,19 +1,26 @@
 """`drift fix --only ID…`: the plan cut down to the changes named (each one of the plan's
 change ids, as every plan output shows them), and what each service's patch repairs with it.
-The part is judged as what it writes: a reference to a secret that Cloud Run's deploy-time
-check refuses, which the whole plan takes out and the part leaves in, is a usage error
-naming the changes it needs (the ids depend on each other), before anything is written."""
+The part is judged as what it writes, as the planner judged the whole: a part that Cloud Run
+would refuse (a cpu below 1 without the concurrency the plan sets with it), or whose revision
+fails its deploy-time check of secrets (a reference the whole plan takes out and the part
+leaves in), while the whole plan passes, is a usage error naming the changes it needs (the
+ids depend on each other), before anything is written."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import replace
 
 from drift.errors import UsageError
 from drift.fields import DEFAULT_SERVICE_ACCOUNT
+from drift.fields.cpu_floor import required, template_values
+from drift.fields.gpu_floor import gpu_needs
 from drift.fix.changes import apply_changes, doomed
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.plan import Planned
+from drift.fix.proposed import Proposed
+from drift.kinds import Kind
 from drift.textsafe import plural, visible
 
 
@@ -46,27 +53,66 @@ def _cut(sp: ServicePlan, wanted: set[str], target: dict[str, str]) -> ServicePl
 
 
 def _startable(planned: Planned, whole: ServicePlan, part: ServicePlan) -> None:
-    """Refuse a part whose new revision (a job's update) Cloud Run's deploy-time check of its
-    secrets would fail when the whole plan's would not (`ServicePlan.doomed`, judged by the
-    planner on the whole patch): a change left out takes out a reference to a version not
-    ENABLED, or sets the account that can read what the part references."""
-    if not part.has_patch or not part.changes_template:
+    """Refuse a part that Cloud Run would refuse, or whose new revision (a job's update) its
+    deploy-time check of secrets would fail, when the whole plan passes (the planner judged
+    the whole patch): a setting left out is what Cloud Run requires beside one kept (below 1
+    CPU, under a GPU: `drift.fix.below_one`, `drift.fix.gpu_floor`), a change left out takes
+    out a reference to a version not ENABLED or sets the account that can read one."""
+    if not part.has_patch:
+        return
+    settings = [i for i in map(whole.setting_id, whole.settings) if i not in part.change_ids]
+    if new := _new(_refused(planned, part), _refused(planned, whole)):
+        _refuse(
+            part, f"a patch Cloud Run refuses ({'; '.join(new)})", settings or _left(whole, part)
+        )
+    if not part.changes_template:
         return  # an update in place of what the workload holds itself makes no revision
-    new = [w for w in _doomed(planned, part) if w not in whole.doomed]
-    if not new:
+    if not (new := _new(_doomed(planned, part), whole.doomed)):
         return  # startable, or doomed as a whole: the fix's own stop says so (`what_stops`)
-    left = [i for i in whole.change_ids if i not in part.change_ids]
+    left = _left(whole, part)
     # the changes left out that each take out one of the part's reasons, else all of them
     with_each = {i: _doomed(planned, _cut(whole, {i, *part.change_ids}, {})) for i in left}
     needed = [i for i in left if set(new) - set(with_each[i])] or left
+    _refuse(
+        part,
+        f"a revision that fails Cloud Run's deploy-time check of its secrets ({'; '.join(new)})",
+        needed,
+    )
+
+
+def _new(part: Sequence[str], whole: Sequence[str]) -> list[str]:
+    return [w for w in part if w not in whole]
+
+
+def _left(whole: ServicePlan, part: ServicePlan) -> list[str]:
+    return [i for i in whole.change_ids if i not in part.change_ids]
+
+
+def _refuse(part: ServicePlan, what: str, needed: Sequence[str]) -> None:
     raise UsageError(
         visible(
-            f"--only: {part.label} with only {', '.join(part.change_ids)} would fail Cloud "
-            f"Run's deploy-time check of its secrets ({'; '.join(new)}), which the whole plan "
-            f"passes: it needs {', '.join(needed)} too (or none of {part.label}'s changes): "
-            "nothing was changed"
+            f"--only: {part.label} with only {', '.join(part.change_ids)} is {what}, which the "
+            f"whole plan is not: it needs {', '.join(needed)} too (or none of {part.label}'s "
+            "changes): nothing was changed"
         )
     )
+
+
+def _refused(planned: Planned, sp: ServicePlan) -> list[str]:
+    """What Cloud Run requires that `sp`'s patch leaves out, in words: of a GPU's instance,
+    and below one CPU (a service's); judged on what the planner judged."""
+    live = planned.check.state.services.get(sp.key)
+    if live is None or live.source is None or not sp.settings:
+        return []
+    base = planned.bases.get(sp.key)
+    serves = live.kind is Kind.SERVICE
+    on = base.template if base is not None and serves else None
+    template = Proposed(live, on, sp.primary or None, list(sp.settings)).template()
+    out = gpu_needs(template, serves=serves)
+    with suppress(ValueError):  # a quantity drift cannot read: the server judges it
+        cpu, values = template_values(template)
+        out += [f"{r.need} (it is {r.now}) below 1 CPU" for r in required(cpu, values) if serves]
+    return out
 
 
 def _doomed(planned: Planned, sp: ServicePlan) -> tuple[str, ...]:

@@ -179,3 +179,39 @@ def test_a_saved_plan_cut_to_such_a_part_is_one_clear_refusal(
     assert done.returncode == 2, done.stdout + done.stderr
     assert "it needs app/env.DB too" in done.stderr and "Traceback" not in done.stderr
     assert updates(sandbox) == []
+
+
+def test_only_a_cpu_below_one_without_what_cloud_run_requires_with_it_is_refused(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The plan lowers cpu below 1 with concurrency 1, CPU throttling and gen1 beside it (what
+    Cloud Run requires there, tests/fix/test_cpu_below_one.py): the cpu alone is a patch the
+    server refuses (INVALID_ARGUMENT), never sent; the settings it needs are named."""
+    from tests.fix.test_cpu_below_one import ALWAYS_ON_GEN2, _profile, _run
+
+    sandbox = make_sandbox(lab_world(template=ALWAYS_ON_GEN2))
+    _profile(
+        tmp_path,
+        "      cpu: 0.5\n      concurrency: 1\n      cpu_throttling: true\n"
+        "      execution_environment: gen1\n",
+    )
+    sandbox.clear_calls()
+    done = _run(
+        sandbox, tmp_path, "fix", "lab", "--only", "app/setting.cpu", "--yes", "--no-verify"
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert updates(sandbox) == []
+    said = done.stderr
+    assert "is a patch Cloud Run refuses (concurrency 1 (it is 80) below 1 CPU" in said, said
+    assert (
+        "it needs app/setting.concurrency, app/setting.cpu_throttling, "
+        "app/setting.execution_environment too"
+    ) in said, said
+    whole = _run(
+        sandbox,
+        tmp_path,
+        *("fix", "lab", "--yes", "--no-verify"),
+        *("--only", "app/setting.cpu", "--only", "app/setting.concurrency"),
+        *("--only", "app/setting.cpu_throttling", "--only", "app/setting.execution_environment"),
+    )
+    assert whole.returncode == 0, whole.stdout + whole.stderr
