@@ -67,6 +67,8 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
     header += conv.left_out
     if sp.unreleased:
         problems.append(f"{sp.unreleased}: this file would release the template too")
+    if sp.doomed_stop:  # as `drift fix` and the gcloud script refuse it (`stops_gcloud`)
+        problems.append(f"{sp.kind.noun} {sp.service}: {sp.doomed_stop}")
     if conv.credentials and conv.exact:
         header += [
             "Plain values that look like credentials are written as the live service holds "
