@@ -109,9 +109,11 @@ def _refused(planned: Planned, sp: ServicePlan) -> list[str]:
     on = base.template if base is not None and serves else None
     template = Proposed(live, on, sp.primary or None, list(sp.settings)).template()
     out = gpu_needs(template, serves=serves)
+    if not serves:  # below one CPU is a service's rule (`below_one`): a task template has
+        return out  # no concurrency to judge
     with suppress(ValueError):  # a quantity drift cannot read: the server judges it
         cpu, values = template_values(template)
-        out += [f"{r.need} (it is {r.now}) below 1 CPU" for r in required(cpu, values) if serves]
+        out += [f"{r.need} (it is {r.now}) below 1 CPU" for r in required(cpu, values)]
     return out
 
 

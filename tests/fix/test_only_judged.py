@@ -22,7 +22,7 @@ from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import LAB, ScriptedUI, lab_world, updates
 from tests.jobs.world import TODAY, write_profile
-from tests.sandbox.jobworld import JOB_SPEC, world
+from tests.sandbox.jobworld import JOB_SPEC, RUNNER, world
 
 JOB_PROFILE = """\
 project: p
@@ -215,3 +215,38 @@ def test_only_a_cpu_below_one_without_what_cloud_run_requires_with_it_is_refused
         *("--only", "app/setting.cpu_throttling", "--only", "app/setting.execution_environment"),
     )
     assert whole.returncode == 0, whole.stdout + whole.stderr
+
+
+ACCOUNT_PROFILE = f"""\
+project: p
+region: us-central1
+jobs:
+  job:
+    settings:
+      service_account: {RUNNER}
+    env:
+      DB: {{secret: token}}
+"""
+"""The job runs as an account that reads no secret: the plan sets the one that reads every
+secret of `p` (a project-level grant), and a reference to one of them."""
+
+
+def test_only_a_reference_without_the_account_that_reads_it_is_refused(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    job = copy.deepcopy(JOB_SPEC)
+    job["template"]["service_account"] = "nobody@p.iam.gserviceaccount.com"
+    del job["template"]["env"]["TOKEN"]
+    sandbox = make_sandbox(world(pools={}, jobs={"job": job}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError) as refused:
+        _fix(sandbox, tmp_path, ACCOUNT_PROFILE, "prod", "job/job/env.DB")
+    assert not [c for c in sandbox.calls if c.short == "UpdateJob"]
+    message = refused.value.message
+    assert "nobody@p.iam.gserviceaccount.com cannot access" in message, message
+    assert "it needs job/job/setting.service_account too" in message, message
+    both = _fix(sandbox, tmp_path, ACCOUNT_PROFILE, "prod", "job/job/env.DB",
+                "job/job/setting.service_account")  # fmt: skip
+    assert both.exit_code is ExitCode.OK, both.summary()
