@@ -26,3 +26,18 @@ def loads(document: str | bytes) -> Any:
         raise json.JSONDecodeError(
             f"a number of more than {limit} digits", text, found.start()
         ) from None
+
+
+def deeper_than(document: Any, limit: int) -> bool:
+    """Whether a loaded document nests lists and objects more than `limit` levels deep, told
+    without recursion: a reader that refuses it first never meets a RecursionError later
+    (a `json.dumps` of a document `json.loads` could still read takes its own frame a level)."""
+    level: list[tuple[Any, int]] = [(document, 1)]
+    while level:
+        value, depth = level.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            inner = value.values() if isinstance(value, dict) else value
+            level.extend((v, depth + 1) for v in inner)
+    return False

@@ -109,15 +109,15 @@ async def run_fix(
 ) -> FixResult:
     environ = dict(environ or {})
     where = Where()
+    saved = options.saved
+    if saved is not None:  # its selection, before anything is judged of the services
+        check_target(saved, profile)
+        services = list(saved.services) or None
     if options.verify and not options.dry_run:
         from drift.probe.live import check_probe_config
 
         # before anything is written: a probe that cannot run would stop the fix mid-way
         check_probe_config(profile, profile.select(services), environ)
-    saved = options.saved
-    if saved is not None:
-        check_target(saved, profile)
-        services = list(saved.services) or None
     if not options.dry_run:  # SPEC invariant 11, before the read waits on a deploy
         not_held(settings.journal(), profile, profile.select(services))
     try:
@@ -139,7 +139,7 @@ async def run_fix(
                 f"(drift plan {profile.environment} --out FILE) and review it",
             )
         if options.only:
-            cut = only(planned.plan, options.only, planned.check.report.findings)
+            cut = only(planned, options.only)
             if note := cut_note(planned.plan, cut):
                 ui.say(note)
             planned = replace(planned, plan=cut)

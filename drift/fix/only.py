@@ -1,20 +1,33 @@
 """`drift fix --only ID…`: the plan cut down to the changes named (each one of the plan's
-change ids, as every plan output shows them), and what each service's patch repairs with it."""
+change ids, as every plan output shows them), and what each service's patch repairs with it.
+The part is judged as what it writes, as the planner judged the whole: a part that Cloud Run
+would refuse (a cpu below 1 without the concurrency the plan sets with it), or whose revision
+fails its deploy-time check of secrets (a reference the whole plan takes out and the part
+leaves in), while the whole plan passes, is a usage error naming the changes it needs (the
+ids depend on each other), before anything is written."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import replace
 
 from drift.errors import UsageError
-from drift.findings import Finding
+from drift.fields import DEFAULT_SERVICE_ACCOUNT
+from drift.fields.cpu_floor import required, template_values
+from drift.fields.gpu_floor import gpu_needs
+from drift.fix.changes import apply_changes, doomed
 from drift.fix.model import Plan, ServicePlan
+from drift.fix.plan import Planned
+from drift.fix.proposed import Proposed
+from drift.kinds import Kind
 from drift.textsafe import plural, visible
 
 
-def only(plan: Plan, ids: Sequence[str], findings: Sequence[Finding]) -> Plan:
+def only(planned: Planned, ids: Sequence[str]) -> Plan:
     """The plan cut down to the changes `ids` name (each must be one of its changes); what
     each service's patch repairs, cut down alike."""
+    plan = planned.plan
     known = {i for sp in plan.services for i in sp.change_ids}
     unknown = [i for i in ids if i not in known]
     if unknown:
@@ -24,8 +37,11 @@ def only(plan: Plan, ids: Sequence[str], findings: Sequence[Finding]) -> Plan:
             f"{visible(listed)})"
         )
     wanted = set(ids)
-    target = {f.id: f.target for f in findings}
-    return replace(plan, services=tuple(_cut(sp, wanted, target) for sp in plan.services))
+    target = {f.id: f.target for f in planned.check.report.findings}
+    cut = tuple(_cut(sp, wanted, target) for sp in plan.services)
+    for whole, part in zip(plan.services, cut, strict=True):
+        _startable(planned, whole, part)
+    return replace(plan, services=cut)
 
 
 def _cut(sp: ServicePlan, wanted: set[str], target: dict[str, str]) -> ServicePlan:
@@ -34,6 +50,85 @@ def _cut(sp: ServicePlan, wanted: set[str], target: dict[str, str]) -> ServicePl
     kept = replace(sp, env=env, settings=settings)
     targets = set(kept.targets)
     return replace(kept, fixes=tuple(f for f in sp.fixes if target.get(f) in targets))
+
+
+def _startable(planned: Planned, whole: ServicePlan, part: ServicePlan) -> None:
+    """Refuse a part that Cloud Run would refuse, or whose new revision (a job's update) its
+    deploy-time check of secrets would fail, when the whole plan passes (the planner judged
+    the whole patch): a setting left out is what Cloud Run requires beside one kept (below 1
+    CPU, under a GPU: `drift.fix.below_one`, `drift.fix.gpu_floor`), a change left out takes
+    out a reference to a version not ENABLED or sets the account that can read one."""
+    if not part.has_patch:
+        return
+    settings = [i for i in map(whole.setting_id, whole.settings) if i not in part.change_ids]
+    if new := _new(_refused(planned, part), _refused(planned, whole)):
+        _refuse(
+            part, f"a patch Cloud Run refuses ({'; '.join(new)})", settings or _left(whole, part)
+        )
+    if not part.changes_template:
+        return  # an update in place of what the workload holds itself makes no revision
+    if not (new := _new(_doomed(planned, part), whole.doomed)):
+        return  # startable, or doomed as a whole: the fix's own stop says so (`what_stops`)
+    left = _left(whole, part)
+    # the changes left out that each take out one of the part's reasons, else all of them
+    with_each = {i: _doomed(planned, _cut(whole, {i, *part.change_ids}, {})) for i in left}
+    needed = [i for i in left if set(new) - set(with_each[i])] or left
+    _refuse(
+        part,
+        f"a revision that fails Cloud Run's deploy-time check of its secrets ({'; '.join(new)})",
+        needed,
+    )
+
+
+def _new(part: Sequence[str], whole: Sequence[str]) -> list[str]:
+    return [w for w in part if w not in whole]
+
+
+def _left(whole: ServicePlan, part: ServicePlan) -> list[str]:
+    return [i for i in whole.change_ids if i not in part.change_ids]
+
+
+def _refuse(part: ServicePlan, what: str, needed: Sequence[str]) -> None:
+    raise UsageError(
+        visible(
+            f"--only: {part.label} with only {', '.join(part.change_ids)} is {what}, which the "
+            f"whole plan is not: it needs {', '.join(needed)} too (or none of {part.label}'s "
+            "changes): nothing was changed"
+        )
+    )
+
+
+def _refused(planned: Planned, sp: ServicePlan) -> list[str]:
+    """What Cloud Run requires that `sp`'s patch leaves out, in words: of a GPU's instance,
+    and below one CPU (a service's); judged on what the planner judged."""
+    live = planned.check.state.services.get(sp.key)
+    if live is None or live.source is None or not sp.settings:
+        return []
+    base = planned.bases.get(sp.key)
+    serves = live.kind is Kind.SERVICE
+    on = base.template if base is not None and serves else None
+    template = Proposed(live, on, sp.primary or None, list(sp.settings)).template()
+    out = gpu_needs(template, serves=serves)
+    if not serves:  # below one CPU is a service's rule (`below_one`): a task template has
+        return out  # no concurrency to judge
+    with suppress(ValueError):  # a quantity drift cannot read: the server judges it
+        cpu, values = template_values(template)
+        out += [f"{r.need} (it is {r.now}) below 1 CPU" for r in required(cpu, values)]
+    return out
+
+
+def _doomed(planned: Planned, sp: ServicePlan) -> tuple[str, ...]:
+    """Why a new revision of `sp`'s patch fails the deploy-time check, as the planner judges
+    it: on what it builds on (the serving revision, or the workload's template), with the
+    account the patch leaves."""
+    live = planned.check.state.services.get(sp.key)
+    if live is None:
+        return ()
+    base = planned.bases.get(sp.key)
+    template = base.config if base is not None else live.template
+    held = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
+    account = next((str(s.after) for s in sp.settings if s.name == "service_account"), held)
+    return doomed(apply_changes(template, sp.env), planned.check.state, account)
 
 
 def cut_note(before: Plan, after: Plan) -> str:

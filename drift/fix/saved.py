@@ -36,6 +36,8 @@ from drift.textsafe import visible
 
 MAX_BYTES = 16 * 1024 * 1024
 """A saved plan larger than this is not one drift wrote (1,000 services fit in a few MB)."""
+MAX_NESTING = 32
+"""A saved plan nested deeper is not one drift wrote (its own go 6 levels deep)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ def read_saved(path: Path) -> SavedPlan:
         if len(raw) > MAX_BYTES:
             raise UsageError(f"{shown}: larger than {MAX_BYTES // 2**20} MB: not a saved plan")
         data = jsontext.loads(raw.decode("utf-8"))
+        if jsontext.deeper_than(data, MAX_NESTING):  # its digest's dumps would run out of stack
+            raise RecursionError
     except OSError as exc:
         raise UsageError(f"cannot read the plan {shown}: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

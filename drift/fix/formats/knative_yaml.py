@@ -61,12 +61,16 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
         header.append(f"drift fix (a canary, then its promotion): {sp.tags}")
     if sp.renamed:  # what `drift fix` does (this file names its own: `_renamed`)
         header.append(f"drift fix: {sp.renamed}")
+    if pinned := _pinned(sp):
+        header.append(pinned)
     exported = to_knative(service, project=sp.project, region=sp.region, reveal=reveal)
     conv = exported.conversion
     problems = list(conv.inexact)
     header += conv.left_out
     if sp.unreleased:
         problems.append(f"{sp.unreleased}: this file would release the template too")
+    if sp.doomed_stop:  # as `drift fix` and the gcloud script refuse it (`stops_gcloud`)
+        problems.append(f"{sp.kind.noun} {sp.service}: {sp.doomed_stop}")
     if conv.credentials and conv.exact:
         header += [
             "Plain values that look like credentials are written as the live service holds "
@@ -101,6 +105,28 @@ def _changes(sp: ServicePlan) -> list[str]:
         out.append(f"{c.action.value} {c.name}{where}" + (f" = {shown}" if shown else ""))
     out += [f"set {s.name} = {FIELDS[s.name].show(s.after)}" for s in sp.settings]
     return out
+
+
+def _pinned(sp: ServicePlan) -> str:
+    """What serves the patched revision once `replace` made it: nothing of a share pinned by
+    name to what serves (a service's traffic, a pool's instance split), which this file keeps
+    as read, as the gcloud script says of its command ("" when nothing is pinned)."""
+    if sp.kind is Kind.SERVICE and sp.split_change and sp.has_patch:
+        what = f"Traffic: {sp.revision} is pinned by name"
+    elif sp.kind is Kind.WORKER_POOL and sp.instances and sp.has_patch:
+        what = f"Instance split: {sp.instances}"
+    else:
+        return ""
+    how = (
+        f"; after it, move it as drift fix does (fill in the revision `replace` created): "
+        f"{sp.split_change}"
+        if sp.split_change
+        else ""
+    )
+    return (
+        f"{what}. This file keeps it as read, so the revision `replace` creates gets none of it "
+        f"until it is moved{how}"
+    )
 
 
 def _renamed(sp: ServicePlan, service: Any) -> str:
