@@ -131,7 +131,7 @@ def test_script_makes_every_change_exactly(tmp_path: Path) -> None:
     assert text.startswith("#!/usr/bin/env bash\n")
     assert "\nset -euo pipefail\n" in text
     assert TOKEN not in text
-    done, calls = run_script(tmp_path, text, {"API_TOKEN": TOKEN})
+    done, calls = run_script(tmp_path, text, {"DRIFT_VALUE_API_TOKEN": TOKEN})
     assert done.returncode == 0, done.stderr
     (argv,) = calls
     assert argv[:4] == ["run", "services", "update", "api"]
@@ -161,14 +161,24 @@ def test_script_makes_every_change_exactly(tmp_path: Path) -> None:
 
 def test_credentials_come_from_the_environment_or_nothing_runs(tmp_path: Path) -> None:
     text = plan_script(plan_of(EVERY_KIND))
-    assert ': "${API_TOKEN:?export API_TOKEN first' in text
-    assert "'${API_TOKEN}'" not in text  # single quotes would send the literal text
+    assert ': "${DRIFT_VALUE_API_TOKEN:?export DRIFT_VALUE_API_TOKEN (the value of' in text
+    assert "'${DRIFT_VALUE_API_TOKEN}'" not in text  # single quotes would send the literal text
     done, calls = run_script(tmp_path, text)
     assert done.returncode != 0 and calls == []
-    assert "export API_TOKEN" in done.stderr
-    done, calls = run_script(tmp_path, text, {"API_TOKEN": "a|b"})
+    assert "export DRIFT_VALUE_API_TOKEN" in done.stderr
+    done, calls = run_script(tmp_path, text, {"DRIFT_VALUE_API_TOKEN": "a|b"})
     assert done.returncode == 1 and calls == []
-    assert "API_TOKEN contains |, the list delimiter here" in done.stderr
+    assert "DRIFT_VALUE_API_TOKEN contains |, the list delimiter here" in done.stderr
+
+
+def test_a_variable_of_the_services_name_in_the_shell_is_never_written(tmp_path: Path) -> None:
+    """An operator's shell (or a CI runner) holding API_TOKEN for something else: the script
+    never reads it; only DRIFT_VALUE_API_TOKEN, exported for this, is written."""
+    text = plan_script(plan_of(EVERY_KIND))
+    assert "${API_TOKEN" not in text
+    done, calls = run_script(tmp_path, text, {"API_TOKEN": "the-operators-own-token"})
+    assert done.returncode != 0 and calls == [], done.stderr
+    assert "export DRIFT_VALUE_API_TOKEN (the value of API_TOKEN) first" in done.stderr
 
 
 HOSTILE = [
@@ -354,8 +364,8 @@ def test_masked_values_that_one_exported_variable_cannot_hold_are_manual(tmp_pat
     )
     text = plan_script(plan_of(a, b))
     assert "hunter2" not in text and "s3cr3t" not in text
-    assert text.count("one exported DB_PASS cannot hold them all") == 3
-    done, calls = run_script(tmp_path, text, {"DB_PASS": "hunter2"})
+    assert text.count("one exported DRIFT_VALUE_DB_PASS cannot hold them all") == 3
+    done, calls = run_script(tmp_path, text, {"DRIFT_VALUE_DB_PASS": "hunter2"})
     assert done.returncode == 0, done.stderr
     assert not [v for argv in calls for f, v in flags(argv) if "DB_PASS" in v]
     same = service_plan(
@@ -364,7 +374,7 @@ def test_masked_values_that_one_exported_variable_cannot_hold_are_manual(tmp_pat
         env=(EnvChange(Action.SET_VALUE, "DB_PASS", None, value="hunter2"),),
     )
     text = plan_script(plan_of(service_plan(env=same.env), same))
-    assert text.count(': "${DB_PASS:?') == 1
-    done, calls = run_script(tmp_path, text, {"DB_PASS": "hunter2"})
+    assert text.count(': "${DRIFT_VALUE_DB_PASS:?') == 1
+    done, calls = run_script(tmp_path, text, {"DRIFT_VALUE_DB_PASS": "hunter2"})
     got = {argv[3]: gcloud_dict(v) for argv in calls for f, v in flags(argv) if "env-vars" in f}
     assert got == {"api": {"DB_PASS": "hunter2"}, "worker": {"DB_PASS": "hunter2"}}

@@ -162,8 +162,8 @@ def test_gcloud_secret_to_plain_and_secret_removal() -> None:
     command = "\n".join(script.lines)
     assert "--remove-secrets=A,B" in command
     assert "--update-env-vars=A=plain" in command
-    assert '"--update-env-vars=^|^API_TOKEN=${API_TOKEN}"' in command
-    assert script.variables == [("API_TOKEN", "API_TOKEN")]
+    assert '"--update-env-vars=^|^API_TOKEN=${DRIFT_VALUE_API_TOKEN}"' in command
+    assert script.variables == [("DRIFT_VALUE_API_TOKEN", "API_TOKEN")]
     assert "tok-1234567890" not in command
 
 

@@ -92,8 +92,8 @@ def test_json_names_containers_and_comments_manual_commands() -> None:
     (step,) = api["manual"]
     assert all(line.startswith("# ") for line in step["commands"])
     assert "\x1b" not in step["commands"][0]
-    assert api["gcloud_environment"] == ["API_TOKEN"]
-    assert '"--update-env-vars=^|^API_TOKEN=${API_TOKEN}"' in api["gcloud"]
+    assert api["gcloud_environment"] == ["DRIFT_VALUE_API_TOKEN"]
+    assert '"--update-env-vars=^|^API_TOKEN=${DRIFT_VALUE_API_TOKEN}"' in api["gcloud"]
     assert "--container otel" in api["gcloud"]
 
 

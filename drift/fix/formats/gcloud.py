@@ -16,7 +16,7 @@ from drift.fields.base import GcloudArg
 from drift.fields.gpu_floor import WATCHED
 from drift.fields.hardware import TOP_LEVEL_ONLY
 from drift.fix.commands import update_command
-from drift.fix.formats.text import SHELL_NAME, comment, gcloud_list, shell_line, shell_quote
+from drift.fix.formats.text import comment, gcloud_list, shell_line, shell_quote
 from drift.fix.model import Action, EnvChange, Plan, ServicePlan
 from drift.kinds import Kind
 from drift.textsafe import visible
@@ -82,11 +82,12 @@ class ServiceScript:
 
 
 def shell_var(name: str) -> str:
-    return (
-        name
-        if SHELL_NAME.fullmatch(name)
-        else "DRIFT_VALUE_" + "".join(c if c.isalnum() or c == "_" else "_" for c in name)
-    )
+    """The shell variable the script reads a value it does not print from: `DRIFT_VALUE_`
+    and the name, never the name alone — an operator's shell or a CI runner may hold a
+    variable of the service's name for something else (`DATABASE_URL` of a local database,
+    `AWS_SECRET_ACCESS_KEY` of their own account), which the script would write to the
+    service unasked."""
+    return "DRIFT_VALUE_" + "".join(c if c.isalnum() or c == "_" else "_" for c in name)
 
 
 def _secret_word(change: EnvChange, numbers: Mapping[str, str]) -> str | None:

@@ -14,8 +14,6 @@ from drift.textsafe import visible
 
 _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\x1b": "\\e"}
-SHELL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-"""A name bash can expand as `${NAME}`."""
 
 
 def _hidden(char: str) -> bool:
