@@ -314,6 +314,9 @@ class _Walker:
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, TypeError, IndexError, KeyError):
+            # ruamel keeps a node that failed as "being built": an alias to it would be read
+            # as None, silently, where the fast path says it again (the property tests)
+            self.constructor.recursive_objects.pop(node, None)
             return self.rules.unreadable(line, str(node.tag), node.value)
         if isinstance(value, str):
             return self.rules.checked_str(line, value)

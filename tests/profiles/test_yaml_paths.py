@@ -121,6 +121,7 @@ def yaml_like(draw: st.DrawFn) -> str:
 @example("a: |#\n  x\n")  # the reference wants a space before a header's comment
 @example("a: 1\n...\n...\n")  # `...` twice: YAML 1.2 and libyaml take it, the reference not
 @example("---\n{}\n...\r...")  # the same after a bare CR, a line break too
+@example("a: &x ._\nb: *x\n")  # an alias to a scalar that cannot be read: said at each use
 def test_yaml_like_text(text: str) -> None:
     assert_same(text)
 
