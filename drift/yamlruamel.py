@@ -286,7 +286,7 @@ class _Walker:
                     raise rules.key_refused(key_line)
                 if str(key_node.tag).endswith(":merge"):
                     raise rules.key_refused(key_line, merge=True)
-                skey = rules.key(self.scalar(key_node), key_node.value, key_line)
+                skey = rules.key(self.scalar(key_node, None), key_node.value, key_line)
                 if skey in out:  # noted; the first kept, the value still read (its problems)
                     rules.duplicate(skey, key_line)
                     self.walk(value_node, (*path, skey), depth + 1)
@@ -300,9 +300,9 @@ class _Walker:
                 self.lines[(*path, i)] = item.start_mark.line + 1
                 items.append(self.walk(item, (*path, i), depth + 1, items))
             return items
-        return self.scalar(node)
+        return self.scalar(node, path)
 
-    def scalar(self, node: Any) -> Any:
+    def scalar(self, node: Any, path: Path_ | None) -> Any:
         line = node.start_mark.line
         if self.back is not None:
             node.value = node.value.translate(self.back)
@@ -320,6 +320,8 @@ class _Walker:
             return self.rules.unreadable(line, str(node.tag), node.value)
         if isinstance(value, str):
             return self.rules.checked_str(line, value)
+        if isinstance(value, bool):
+            return self.rules.boolean(path, value, node.value)
         return self.rules.number(line, value, node.value)
 
 

@@ -27,6 +27,7 @@ from drift.profiles.paths import (
     profile_path,
 )
 from drift.profiles.spec import ProfileSpec
+from drift.profiles.written import as_written
 from drift.yamldoc import Located, Path_, YamlProblems
 from drift.yamlfile import (
     display_path,
@@ -229,6 +230,7 @@ class _Loader:
         if not isinstance(doc.data, dict):
             self.problems.append(Problem(doc.file, 1, "a profile must be a mapping of keys"))
             return None
+        doc = as_written(doc, ProfileSpec)
         try:
             spec = ProfileSpec.model_validate(doc.data)
         except ValidationError as exc:

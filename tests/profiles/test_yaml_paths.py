@@ -56,7 +56,8 @@ def outcome(parse: Any, text: str) -> Outcome:
             doc = parse(text, "t.yaml")
         except YamlProblems as exc:
             return ("refused", [(p.line, p.message) for p in exc.problems])
-    return ("read", typed(doc.data), sorted(doc.lines.items(), key=repr))
+    spelled = sorted(doc.spelled.items(), key=repr)
+    return ("read", typed(doc.data), sorted(doc.lines.items(), key=repr), spelled)
 
 
 def fast(text: str) -> Outcome | None:
