@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from drift.yaml12 import BOOL, BY_FIRST, CONSTRUCTED, FLOAT, INT, STR, TIMESTAMP, construct, resolve
+from drift.yaml12 import BOOL, BY_FIRST, CONSTRUCTED, FLOAT, INT, TEXT, construct, resolve
 from drift.yamldoc import (
     MAX_DEPTH,
     MAX_EXPANDED,
@@ -303,7 +303,7 @@ class _Builder:
         if text and text[0] not in BY_FIRST:  # a plain word: no pattern can match
             return text
         tag = resolve(text)
-        if tag == STR or tag == TIMESTAMP:
+        if tag in TEXT:
             return text  # dates stay text: the models parse them, with a line
         if tag not in CONSTRUCTED:
             raise rules.fail(line, f"unsupported YAML tag {tag}")

@@ -11,6 +11,7 @@ from typing import Any
 
 from drift import yamldoc
 from drift.errors import Problem
+from drift.yaml12 import STR, TEXT
 from drift.yamldoc import MAX_DEPTH, Integers, Located, Path_, Rules, YamlProblems, oneline
 
 _SCALAR_TAGS = {
@@ -20,7 +21,6 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # plain mappings and lists only: `!!set`, `!!omap`, `!!python/...` and the like are refused
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _FLOW_LEVELS = 100
@@ -307,8 +307,8 @@ class _Walker:
         if self.back is not None:
             node.value = node.value.translate(self.back)
         self.rules.scalar_text(line, node.value)
-        if node.tag == _TIMESTAMP:
-            return str(node.value)  # dates stay text: the models parse them, with a line
+        if node.tag in TEXT and node.tag != STR:
+            return str(node.value)  # dates, `=` and `<<`: `drift.yaml12.TEXT`
         if node.tag not in _SCALAR_TAGS:
             raise self.rules.fail(line, f"unsupported YAML tag {node.tag}")
         try:
