@@ -159,6 +159,8 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
             mark = exc.context_mark  # point at what was left open, not at the end of file
         line = mark.line + 1 if mark is not None else 1
         what = exc.problem or exc.context or "invalid YAML"
+        if str(what).startswith("but ") and exc.context:  # "but found another document"
+            what = f"{exc.context}, {what}"
         if "'\\t'" in str(what):  # "found character '\t' that cannot start any token"
             what = f"{what} (YAML indents with spaces, never tabs)"
         elif line > 1 and _INDENTING.search(str(what)):  # said at the line after the one moved

@@ -239,6 +239,15 @@ def test_equals_and_two_less_thans_are_text_as_yaml_1_2_reads_them(parser: str) 
     assert "unsupported key <<" in problem(PARSERS[parser], "a: 1\n<<: {b: 2}\n")
 
 
+@pytest.mark.parametrize("parser", ["ruamel", "auto"])  # the fast path hands it back
+def test_a_second_document_says_what_was_expected(parser: str) -> None:
+    """Said "invalid YAML: but found another document" (the second half of ruamel's words)."""
+    assert problem(PARSERS[parser], "a: 1\n---\nb: 2\n") == (
+        "p.yaml:2: invalid YAML: expected a single document in the stream, "
+        "but found another document"
+    )
+
+
 @pytest.mark.parametrize("parser", list(PARSERS))
 def test_integers_written_as_they_read_back_are_numbers(parser: str) -> None:
     doc = PARSERS[parser]("a: 8080\nb: -1\nc: 0\nd: '01234'\ne: [7, \"0x1F\"]\n", "p.yaml")
