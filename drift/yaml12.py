@@ -66,6 +66,11 @@ _INF = float("inf")
 _NAN = -_INF / _INF  # as ruamel.yaml makes it
 
 CONSTRUCTED = frozenset({STR, BOOL, INT, FLOAT, NULL})
+TEXT = frozenset({STR, TIMESTAMP, VALUE, MERGE})
+"""The tags of plain scalars drift reads as their text: strings; dates (the models parse them,
+with a line); and `=` and `<<`, which the patterns type as YAML 1.1 did (value, merge) where
+YAML 1.2's core schema reads strings (§10.3.2: what no other tag matches is `!!str`). A `<<`
+key is still YAML 1.1's merge key, and refused as one (`drift.yamldoc.MERGE_KEY`)."""
 
 
 def construct(tag: str, text: str) -> object:

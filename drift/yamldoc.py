@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from drift.errors import Problem
@@ -79,6 +79,9 @@ class Located:
     file: str
     data: Any
     lines: dict[Path_, int]
+    spelled: dict[Path_, str] = field(default_factory=dict)
+    """The booleans written other than `true`/`false` (`True`, `FALSE`; `yes` under `%YAML
+    1.1`), by path: their text, which is what a value that is text means (`Rules.boolean`)."""
 
     def line(self, path: Iterable[str | int]) -> int:
         """Line of the longest prefix of `path` that the document has (1 when none)."""
@@ -127,6 +130,7 @@ class Rules:
         self.text = 0
         self.problems: list[Problem] = []
         """Problems the reading went on after (`note`)."""
+        self.spelled: dict[Path_, str] = {}
 
     def fail(self, line: int, message: str) -> YamlProblems:
         """A problem that ends the reading, after those noted before it."""
@@ -145,6 +149,7 @@ class Rules:
 
     def finish(self, doc: Located) -> Located:
         """The document read to its end, or YamlProblems with every problem noted."""
+        doc = Located(doc.file, doc.data, doc.lines, self.spelled)
         if self.problems:
             raise YamlProblems(list(self.problems), partial=doc)
         return doc
@@ -179,6 +184,14 @@ class Rules:
         if isinstance(key, bool) or type(key).__name__ == "ScalarBoolean":
             return "true" if key else "false"
         return str(key)
+
+    def boolean(self, path: Path_ | None, value: Any, raw: str) -> Any:
+        """A scalar read as a boolean (at `path`; None: a key's), its spelling kept where it
+        is not `true` or `false` (`Located.spelled`): a variable's value written `True` is the
+        text `True` (Django's `DEBUG=True`), which `true` would be drift from."""
+        if path is not None and raw not in ("true", "false"):
+            self.spelled[path] = raw
+        return value
 
     def duplicate(self, key: str, line: int) -> None:
         """A key said twice in one mapping: noted (the first is kept, to read on)."""

@@ -1,6 +1,6 @@
 """The fast YAML path: libyaml (C, through PyYAML's `CParser`) reads the event stream, and
 drift builds the data from it as `drift.yamlruamel` does from composed nodes: the same YAML
-1.2 scalars (`drift.yaml12`), the same lines, the same checks (`drift.yamlfile.Rules`).
+1.2 scalars (`drift.yaml12`), the same lines, the same checks (`drift.yamldoc.Rules`).
 
 Whatever this path cannot read exactly as the reference path would, it hands back by raising
 `Fallback`: any syntax error libyaml reports (the reference reports its own, in its words),
@@ -8,9 +8,7 @@ tags and `%` directives, tabs, NEL/LS/PS line breaks, stray byte order marks, re
 undefined anchors, an alias inside its own anchor, anchor names YAML 1.2 reads further
 (`&a:b`), `[key: value]` pairs, block scalars opening with a blank line or with a comment
 glued to their header (`|#`), more than one document, deep nesting. The property tests
-(tests/profiles/test_yaml_paths.py) found each of these; profiles as drift writes them and
-people keep them need none of them.
-"""
+(tests/profiles/test_yaml_paths.py) found each; profiles as people keep them need none."""
 
 from __future__ import annotations
 
@@ -19,7 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from drift.yaml12 import BY_FIRST, CONSTRUCTED, FLOAT, INT, STR, TIMESTAMP, construct, resolve
+from drift.yaml12 import BOOL, BY_FIRST, CONSTRUCTED, FLOAT, INT, TEXT, construct, resolve
 from drift.yamldoc import (
     MAX_DEPTH,
     MAX_EXPANDED,
@@ -217,7 +215,7 @@ class _Builder:
             raise Fallback
         cls = type(event)
         if cls is ScalarEvent:
-            return self.scalar(event, line)
+            return self.scalar(event, line, path)
         lines = self.lines
         if cls is MappingStartEvent:
             if event.flow_style and event.start_mark.index == event.end_mark.index:
@@ -258,7 +256,7 @@ class _Builder:
                         raise rules.expanded(line)
                     into[key] = text
                 else:
-                    into[key] = self.scalar(item, line)
+                    into[key] = self.scalar(item, line, sub)
         items: list[Any] = []
         while True:
             item = src()
@@ -285,12 +283,12 @@ class _Builder:
         text: str = event.value
         if event.implicit[0] and text == "<<":  # the merge key: `<<: *defaults`
             raise self.rules.key_refused(line, merge=True)
-        key = self.scalar(event, line)
+        key = self.scalar(event, line, None)
         if type(key) is str:
             return line, key
         return line, self.rules.key(key, text, line)
 
-    def scalar(self, event: Any, line: int) -> Any:
+    def scalar(self, event: Any, line: int, path: Path_ | None) -> Any:
         rules = self.rules
         text: str = event.value
         rules.text += len(text)
@@ -305,7 +303,7 @@ class _Builder:
         if text and text[0] not in BY_FIRST:  # a plain word: no pattern can match
             return text
         tag = resolve(text)
-        if tag == STR or tag == TIMESTAMP:
+        if tag in TEXT:
             return text  # dates stay text: the models parse them, with a line
         if tag not in CONSTRUCTED:
             raise rules.fail(line, f"unsupported YAML tag {tag}")
@@ -313,6 +311,8 @@ class _Builder:
             value = construct(tag, text)
         except (ValueError, LookupError):
             return rules.unreadable(line, tag, text)
+        if tag == BOOL:
+            return rules.boolean(path, value, text)
         return rules.number(line, value, text) if tag == INT or tag == FLOAT else value
 
     def block_scalar(self, event: Any) -> None:

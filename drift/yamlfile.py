@@ -163,6 +163,12 @@ def _member(part: Any) -> bool:
     return isinstance(part, str) and _MEMBER.match(part) is not None
 
 
+def document_path(loc: tuple[Any, ...]) -> Path_:
+    """A pydantic error's location as the document's path: without the names of a union's
+    members and of a key's own check (`[key]`)."""
+    return tuple(p for p in loc if isinstance(p, str | int) and p != "[key]" and not _member(p))
+
+
 def _expected(errors: list[Any]) -> str | None:
     """One sentence for a value that none of a union's members takes, each of which said only
     what it expected (`_TYPES`, a `Literal`'s values): None when one said more."""

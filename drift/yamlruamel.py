@@ -11,6 +11,7 @@ from typing import Any
 
 from drift import yamldoc
 from drift.errors import Problem
+from drift.yaml12 import STR, TEXT
 from drift.yamldoc import MAX_DEPTH, Integers, Located, Path_, Rules, YamlProblems, oneline
 
 _SCALAR_TAGS = {
@@ -20,7 +21,6 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # plain mappings and lists only: `!!set`, `!!omap`, `!!python/...` and the like are refused
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _FLOW_LEVELS = 100
@@ -159,6 +159,8 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
             mark = exc.context_mark  # point at what was left open, not at the end of file
         line = mark.line + 1 if mark is not None else 1
         what = exc.problem or exc.context or "invalid YAML"
+        if str(what).startswith("but ") and exc.context:  # "but found another document"
+            what = f"{exc.context}, {what}"
         if "'\\t'" in str(what):  # "found character '\t' that cannot start any token"
             what = f"{what} (YAML indents with spaces, never tabs)"
         elif line > 1 and _INDENTING.search(str(what)):  # said at the line after the one moved
@@ -286,7 +288,7 @@ class _Walker:
                     raise rules.key_refused(key_line)
                 if str(key_node.tag).endswith(":merge"):
                     raise rules.key_refused(key_line, merge=True)
-                skey = rules.key(self.scalar(key_node), key_node.value, key_line)
+                skey = rules.key(self.scalar(key_node, None), key_node.value, key_line)
                 if skey in out:  # noted; the first kept, the value still read (its problems)
                     rules.duplicate(skey, key_line)
                     self.walk(value_node, (*path, skey), depth + 1)
@@ -300,23 +302,28 @@ class _Walker:
                 self.lines[(*path, i)] = item.start_mark.line + 1
                 items.append(self.walk(item, (*path, i), depth + 1, items))
             return items
-        return self.scalar(node)
+        return self.scalar(node, path)
 
-    def scalar(self, node: Any) -> Any:
+    def scalar(self, node: Any, path: Path_ | None) -> Any:
         line = node.start_mark.line
         if self.back is not None:
             node.value = node.value.translate(self.back)
         self.rules.scalar_text(line, node.value)
-        if node.tag == _TIMESTAMP:
-            return str(node.value)  # dates stay text: the models parse them, with a line
+        if node.tag in TEXT and node.tag != STR:
+            return str(node.value)  # dates, `=` and `<<`: `drift.yaml12.TEXT`
         if node.tag not in _SCALAR_TAGS:
             raise self.rules.fail(line, f"unsupported YAML tag {node.tag}")
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, TypeError, IndexError, KeyError):
+            # ruamel keeps a node that failed as "being built": an alias to it would be read
+            # as None, silently, where the fast path says it again (the property tests)
+            self.constructor.recursive_objects.pop(node, None)
             return self.rules.unreadable(line, str(node.tag), node.value)
         if isinstance(value, str):
             return self.rules.checked_str(line, value)
+        if isinstance(value, bool):
+            return self.rules.boolean(path, value, node.value)
         return self.rules.number(line, value, node.value)
 
 

@@ -27,6 +27,7 @@ from drift.profiles.paths import (
     profile_path,
 )
 from drift.profiles.spec import ProfileSpec
+from drift.profiles.written import as_written
 from drift.yamldoc import Located, Path_, YamlProblems
 from drift.yamlfile import (
     display_path,
@@ -176,6 +177,8 @@ class _FileDoc:
     every problem of the chain is reported at once."""
 
 
+MAX_EXTENDS = 32
+"""Profiles one chain of `extends` may merge (a base, an environment, a variant: 3)."""
 _UNKNOWN = "\x00"
 """What a file that could not be read extends, when that cannot be told."""
 _EXTENDS = re.compile(r"""^\{?\s*["']?extends["']?\s*:\s*["']?([A-Za-z0-9][\w.-]*)""", re.M)
@@ -229,6 +232,7 @@ class _Loader:
         if not isinstance(doc.data, dict):
             self.problems.append(Problem(doc.file, 1, "a profile must be a mapping of keys"))
             return None
+        doc = as_written(doc, ProfileSpec)
         try:
             spec = ProfileSpec.model_validate(doc.data)
         except ValidationError as exc:
@@ -248,6 +252,11 @@ class _Loader:
             if target in (*chain, environment):
                 cycle = " -> ".join((*chain, environment, target))
                 self._once(Problem(file.doc.file, line, f"extends cycle: {cycle}"))
+                return Merged(environment, {}, {}, file.doc, failed=True)
+            if len(chain) >= MAX_EXTENDS:  # each is a frame here: one message, not a crash
+                said = f"{chain[0]} -> ... -> {environment} -> {target}"
+                self._once(Problem(file.doc.file, line, f"extends: more than {MAX_EXTENDS} "
+                                   f"profiles extend one another ({said})"))  # fmt: skip
                 return Merged(environment, {}, {}, file.doc, failed=True)
             if not ENV_NAME.fullmatch(target) or not (self.directory / f"{target}.yaml").is_file():
                 names = ", ".join(profile_names(self.directory))

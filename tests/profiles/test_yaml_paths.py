@@ -56,7 +56,8 @@ def outcome(parse: Any, text: str) -> Outcome:
             doc = parse(text, "t.yaml")
         except YamlProblems as exc:
             return ("refused", [(p.line, p.message) for p in exc.problems])
-    return ("read", typed(doc.data), sorted(doc.lines.items(), key=repr))
+    spelled = sorted(doc.spelled.items(), key=repr)
+    return ("read", typed(doc.data), sorted(doc.lines.items(), key=repr), spelled)
 
 
 def fast(text: str) -> Outcome | None:
@@ -121,6 +122,7 @@ def yaml_like(draw: st.DrawFn) -> str:
 @example("a: |#\n  x\n")  # the reference wants a space before a header's comment
 @example("a: 1\n...\n...\n")  # `...` twice: YAML 1.2 and libyaml take it, the reference not
 @example("---\n{}\n...\r...")  # the same after a bare CR, a line break too
+@example("a: &x ._\nb: *x\n")  # an alias to a scalar that cannot be read: said at each use
 def test_yaml_like_text(text: str) -> None:
     assert_same(text)
 

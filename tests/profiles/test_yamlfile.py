@@ -205,14 +205,12 @@ def test_reasonable_aliases_are_fine(parser: str) -> None:
         ("a: _\nb: +_\n", "p.yaml:2: invalid YAML: '+_' is not a valid int"),
         ("a: 0b_\n", "p.yaml:1: invalid YAML: '0b_' is not a valid int"),
         ("a:\n  - ._\n", "p.yaml:2: invalid YAML: '._' is not a valid float"),
-        ("a: 1000\nb: =\n", "p.yaml:2: unsupported YAML tag tag:yaml.org,2002:value"),
         # an integer not written as it reads back: its text is meant, a number changes it
         ("a: 8080\nb: 01234\n", "p.yaml:2: write 01234 in quotes: as a YAML number it reads 1234"),
         ("a:\n  - 0x1F\n", "p.yaml:2: write 0x1F in quotes: as a YAML number it reads 31"),
         ("a: {x: +5}\n", "p.yaml:1: write +5 in quotes: as a YAML number it reads 5"),
         ("a: 1\n007: x\n", "p.yaml:2: write 007 in quotes: as a YAML number it reads 7"),
         ("a: [0o17, '1000']\n", "p.yaml:1: write 0o17 in quotes: as a YAML number it reads 15"),
-        ("a: <<\n", "p.yaml:1: unsupported YAML tag tag:yaml.org,2002:merge"),
         # revinput60 F5: the merge key named, and what to write instead
         (
             "b: &b {x: 1}\na: {<<: *b}\n",
@@ -228,6 +226,26 @@ def test_reasonable_aliases_are_fine(parser: str) -> None:
 )
 def test_the_same_problems_in_both_parsers(parser: str, text: str, message: str) -> None:
     assert message in problem(PARSERS[parser], text)
+
+
+@pytest.mark.parametrize("parser", list(PARSERS))
+def test_equals_and_two_less_thans_are_text_as_yaml_1_2_reads_them(parser: str) -> None:
+    """YAML 1.2's core schema (§10.3.2) types no `=` and no `<<`: both are strings. They were
+    "unsupported YAML tag tag:yaml.org,2002:value" (YAML 1.1's types, which ruamel's 1.2
+    resolver still has): a variable `SEPARATOR: =` could not be written (revyaml87 F4). A
+    `<<` key is still the merge key, refused as one."""
+    doc = PARSERS[parser]("a: =\nb: <<\nc: [=, <<, &x =, *x]\n=: d\n", "p.yaml")
+    assert doc.data == {"a": "=", "b": "<<", "c": ["=", "<<", "=", "="], "=": "d"}
+    assert "unsupported key <<" in problem(PARSERS[parser], "a: 1\n<<: {b: 2}\n")
+
+
+@pytest.mark.parametrize("parser", ["ruamel", "auto"])  # the fast path hands it back
+def test_a_second_document_says_what_was_expected(parser: str) -> None:
+    """Said "invalid YAML: but found another document" (the second half of ruamel's words)."""
+    assert problem(PARSERS[parser], "a: 1\n---\nb: 2\n") == (
+        "p.yaml:2: invalid YAML: expected a single document in the stream, "
+        "but found another document"
+    )
 
 
 @pytest.mark.parametrize("parser", list(PARSERS))
