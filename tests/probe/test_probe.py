@@ -474,7 +474,9 @@ def test_missing_variable_stops_everything_before_any_probe(app_server: AppServe
 
 
 def test_probe_all_runs_concurrently_and_keeps_order(app_server: AppServer) -> None:
-    holds = [0.4, 0.1, 0.3, 0.2]
+    # the shortest hold long enough for all four sockets to open on a loaded machine (0.1 s
+    # was not, with 6 workers on 2 cores); each a different length, so they end out of order
+    holds = [1.6, 0.8, 1.2, 1.0]
     targets = [
         target(app_server.base_url, "/hold", service=f"svc{i}", hold=hold)
         for i, hold in enumerate(holds)
