@@ -250,7 +250,8 @@ def _var(
                 str(live.ref),
             )
         elif not live.holds(rule.value) or _set_after(container, rule.name):
-            # the text stated, run with a reference left as text: said so (else no reason)
+            # the profile's text, with a reference in it left as text: say which (else it
+            # differs as any value does)
             late = _set_after(container, rule.name) if live.holds(rule.value) else []
             secret = live.sensitive or at.ctx.inlined(live)
             secret = secret or looks_like_credential(rule.name, rule.value)
