@@ -22,7 +22,13 @@ from pydantic import (
 )
 
 from drift import credentials, jsontext, redact
-from drift.diff.older import merged_into_service, named_gaps, named_now, upgrade_notes
+from drift.diff.older import (
+    merged_into_service,
+    named_gaps,
+    named_now,
+    shown_now,
+    upgrade_notes,
+)
 from drift.errors import UsageError
 from drift.files import regular_bytes
 from drift.findings import BaselineState, Finding, Location, Severity, Since, sort_findings
@@ -322,7 +328,10 @@ def _finding(data: _Finding) -> Finding:
     location = data.location
     _remember_credentials(data)
     return Finding(
-        **data.model_dump(exclude={"location", "ignore_reason", "failed", "also_on", "since"}),
+        **data.model_dump(
+            exclude={"location", "ignore_reason", "failed", "also_on", "since", "actual"}
+        ),
+        actual=shown_now(data.rule, data.target, data.actual),
         location=Location(location.file, location.line or 0) if location else None,
         ignore_reason=data.ignore_reason if data.ignored else None,
         failed=tuple(data.failed),

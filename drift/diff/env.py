@@ -10,6 +10,7 @@ from drift.diff.context import At
 from drift.diff.describe import describe_live, describe_rule, mask_plain
 from drift.diff.same_as import same_as_findings
 from drift.diff.suggest import pairs, told_apart
+from drift.expansion import references
 from drift.findings import Finding, Location, Severity, Unverified
 from drift.live.model import ContainerConfig, EnvVar, LiveState
 from drift.live.secret_state import BINARY
@@ -133,7 +134,23 @@ def _as_stated(container: ContainerConfig, rule: VarRule) -> bool:
     expected = rule.ref
     if expected is not None:
         return live.ref == expected
-    return rule.value is not None and live.holds(rule.value)
+    return (
+        rule.value is not None and live.holds(rule.value) and not _set_after(container, rule.name)
+    )
+
+
+def _set_after(container: ContainerConfig, name: str) -> list[str]:
+    """The variables of the container that `name`'s plain value refers to (`$(NAME)`) and that
+    are set only after it: Cloud Run expands a reference "using the previous defined
+    environment variables in the container" and leaves one it cannot resolve "unchanged" (run
+    v2 k8s_min.proto, EnvVar.value), so it runs with the text `$(NAME)`, never the value a
+    profile stating the reference as written means (`EnvVar.holds` compares the text)."""
+    var = container.env[name]
+    text = var.written or var.value or ""
+    if var.ref is not None or "$(" not in text:
+        return []
+    order = {n: i for i, n in enumerate(container.env)}
+    return [n for n in dict.fromkeys(references(text)) if order.get(n, -1) > order[name]]
 
 
 def _no_container(at: At, name: str, location: Location) -> Finding:
@@ -232,15 +249,23 @@ def _var(
                 f"{rule.name} references a secret on {where()}; expected a plain value",
                 str(live.ref),
             )
-        elif not live.holds(rule.value):
+        elif not live.holds(rule.value) or _set_after(container, rule.name):
+            # the profile's text, with a reference in it left as text: say which (else it
+            # differs as any value does)
+            late = _set_after(container, rule.name) if live.holds(rule.value) else []
             secret = live.sensitive or at.ctx.inlined(live)
             secret = secret or looks_like_credential(rule.name, rule.value)
             shown = CHANGED if secret else mask_plain(rule.name, live.value or "", secret=False)
-            yield finding(
-                "env.value",
-                f"{rule.name} on {where()} differs from the profile",
-                shown,
-            )
+            message = f"{rule.name} on {where()} differs from the profile"
+            if late:
+                refs, names = ", ".join(f"$({n})" for n in late), ", ".join(late)
+                message = (
+                    f"{rule.name} on {where()} refers to {refs}, set after it in the container: "
+                    f"Cloud Run expands only the variables set before it, so it runs with the "
+                    f"text {refs}; set {names} before {rule.name}"
+                )
+            failed = tuple(f"refers to $({n}), set after it" for n in late)
+            yield finding("env.value", message, shown, failed=failed)
     if live.ref is None and rule.secret is None and live.value is not None:
         if rule.value is None and hidden_plain(rule.name, live.value):
             yield finding(

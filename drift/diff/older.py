@@ -8,9 +8,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
+from drift.diff.describe import mask_plain
+from drift.diff.inlined import SHOWS_VALUE
 from drift.fields.catalogue import FIELDS
 from drift.findings import Finding, finding_id
 from drift.live.model import LiveState
+from drift.redact import CHANGED, MASK
 from drift.secret_target import respelled
 from drift.textsafe import plural
 
@@ -92,3 +95,23 @@ def named_gaps(
     if state is None:
         return gaps
     return gaps | {(key, respelled(target, state, own)) for key, target in gaps}
+
+
+def shown_now(rule: str, target: str, actual: str | None) -> str | None:
+    """A variable's plain value in a baseline finding's `actual` as this drift shows a live one
+    (`mask_plain`): a drift before 0bf9d3ce showed a short value under a password's name
+    (`DB_PASSWORD=hunter2`) as it was, which a run would carry into its own report (`resolved`,
+    `unchecked`, read again by the next run) and compare as `updated` with the same drift now
+    shown `***` (revdiff88 F1). What is no value is kept: a reference as drift shows it
+    (`secret NAME:VERSION`), a value already masked."""
+    name = target.removeprefix("env.")
+    if rule not in SHOWS_VALUE or actual is None or name == target:
+        return actual
+    if actual in (MASK, CHANGED) or _SHOWN_REFERENCE.fullmatch(actual):
+        return actual
+    return mask_plain(name, actual, secret=False)
+
+
+_SHOWN_REFERENCE = re.compile(r"secret \S+:[^\s:]+")
+"""A secret reference as a finding of a variable shows it (`str(SecretRef)`: `secret KEY:VERSION`,
+KEY a name, `PROJECT/NAME`, or a form drift does not read kept whole): a name, no value."""
