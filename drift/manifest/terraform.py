@@ -30,6 +30,7 @@ from drift.manifest.unknowns import (
     job_unknowns,
     marks,
     service_unknowns,
+    set_ordered,
     settings_at,
     value_at,
 )
@@ -152,7 +153,7 @@ def _resource(
     known = read_unknowns(after, unknown, file, key(path, "change"))
     cls = {JOB: run_v2.Job, POOL: run_v2.WorkerPool}.get(kind, run_v2.Service)
     resource = message(cls, known.after, here, skip=SKIPPED)
-    unknowns = tuple(known.items)
+    unknowns = (*known.items, *set_ordered(after, kind == JOB, f"{file}: {address}"))
     if kind == POOL:  # automatic scaling: no v2 field of the installed client holds it
         unknowns += tuple(terraform_pool(after, file, here))
     unknowns += created_first(
