@@ -177,6 +177,7 @@ def body(report: RunReport, run_url: str = "") -> str:
         _finding_row,
     )
     lines += _section("Could not verify", report.unverified, _unverified_row)
+    lines += _section("Not checked again this run", report.unchecked, _unchecked_row)
     lines += _section("Resolved since the last run", report.resolved, _finding_row)
     return _finish(lines, run_url)
 
@@ -233,12 +234,24 @@ def _unverified_row(u: dict[str, Any]) -> list[str]:
     return [md_literal(str(u.get(key) or "")) for key in ("service", "target", "reason")]
 
 
+_UNCHECKED_HEAD = ("severity", "service", "rule", "target", "why")
+
+
+def _unchecked_row(u: dict[str, Any]) -> list[str]:
+    """A finding of the baseline still standing, and why this run did not look again."""
+    f = u["finding"]
+    found = [md_literal(str(f.get(key) or "")) for key in ("severity", "service", "rule", "target")]
+    return [*found, md_literal(str(u.get("reason") or ""))]
+
+
 def _section(
     heading: str, items: list[dict[str, Any]], row: Callable[[dict[str, Any]], list[str]]
 ) -> list[str]:
     if not items:
         return []
-    head = _FINDING_HEAD if row is _finding_row else ("service", "target", "reason")
+    head = {_finding_row: _FINDING_HEAD, _unchecked_row: _UNCHECKED_HEAD}.get(
+        row, ("service", "target", "reason")
+    )
     lines = [f"### {heading} ({len(items)})", "", "| " + " | ".join(head) + " |"]
     lines.append("|" + "---|" * len(head))
     lines += ["| " + " | ".join(row(item)) + " |" for item in items[:ROWS]]

@@ -45,6 +45,13 @@ class RunReport:
         return _items(self.data, "resolved")
 
     @property
+    def unchecked(self) -> list[dict[str, Any]]:
+        """The baseline's findings this run did not check again (`{"finding", "reason"}`: a
+        service it did not check, a revision a manifest run does not read): neither found
+        again nor resolved, they still stand as far as anyone knows."""
+        return [u for u in _items(self.data, "unchecked") if isinstance(u.get("finding"), dict)]
+
+    @property
     def new(self) -> list[dict[str, Any]]:
         """New and updated findings; every finding when there was no baseline to compare
         with (nothing was known before a first run)."""
@@ -75,8 +82,9 @@ class RunReport:
 
     @property
     def all_clear(self) -> bool:
-        """Nothing drifts and everything was read: whatever was reported is resolved."""
-        return not self.findings and not self.unverified
+        """Nothing drifts, everything was read, and every finding of the baseline was checked
+        again: whatever was reported is resolved."""
+        return not self.findings and not self.unverified and not self.unchecked
 
 
 MAX_BYTES = 64 * 1024 * 1024
