@@ -16,12 +16,18 @@ from typing import Any
 
 from drift.action.report import RunReport
 from drift.errors import UsageError
+from drift.format.summary import cut
 from drift.textsafe import md_literal, plural
 
 ROWS = 50
 """Rows shown per table; the others are counted (an issue body holds at most 65536
 characters)."""
 BODY_LIMIT = 60_000
+CELL_CHARS = 200
+"""The most characters of a value a cell shows (then marked as cut, the rest counted): a
+variable's value may be 32,768 bytes (google.cloud.run.v2.EnvVar `value`), its name 32,768
+characters, and two such would fill the body, the rows after them lost to its cut (revout88
+F2). The JSON report keeps each whole, as the SARIF log's `VALUE_CHARS` does."""
 
 Gh = Callable[[Sequence[str]], str]
 """Runs `gh ARGS` and returns its standard output."""
@@ -214,24 +220,26 @@ def _int(value: object) -> int:
 _FINDING_HEAD = ("severity", "service", "rule", "target", "expected", "actual", "location")
 
 
+def _cell(value: object) -> str:
+    """A value from the report as a cell shows it: literal text, cut to `CELL_CHARS`."""
+    return md_literal(cut(str(value), CELL_CHARS))
+
+
 def _finding_row(f: dict[str, Any]) -> list[str]:
     location = f.get("location") if isinstance(f.get("location"), dict) else None
     where = f"{location.get('file')}:{location.get('line')}" if location else ""
     state = f.get("baseline")
     severity = str(f.get("severity", ""))
     return [
-        md_literal(severity + (f" ({state})" if state in ("new", "updated") else "")),
-        *(md_literal(str(f.get(key) or "")) for key in ("service", "rule", "target")),
-        *(
-            md_literal("(not set)" if f.get(key) is None else str(f[key]))
-            for key in ("expected", "actual")
-        ),
-        md_literal(where),
+        _cell(severity + (f" ({state})" if state in ("new", "updated") else "")),
+        *(_cell(f.get(key) or "") for key in ("service", "rule", "target")),
+        *(_cell("(not set)" if f.get(key) is None else f[key]) for key in ("expected", "actual")),
+        _cell(where),
     ]
 
 
 def _unverified_row(u: dict[str, Any]) -> list[str]:
-    return [md_literal(str(u.get(key) or "")) for key in ("service", "target", "reason")]
+    return [_cell(u.get(key) or "") for key in ("service", "target", "reason")]
 
 
 _UNCHECKED_HEAD = ("severity", "service", "rule", "target", "why")
@@ -240,8 +248,8 @@ _UNCHECKED_HEAD = ("severity", "service", "rule", "target", "why")
 def _unchecked_row(u: dict[str, Any]) -> list[str]:
     """A finding of the baseline still standing, and why this run did not look again."""
     f = u["finding"]
-    found = [md_literal(str(f.get(key) or "")) for key in ("severity", "service", "rule", "target")]
-    return [*found, md_literal(str(u.get("reason") or ""))]
+    found = [_cell(f.get(key) or "") for key in ("severity", "service", "rule", "target")]
+    return [*found, _cell(u.get("reason") or "")]
 
 
 def _section(
