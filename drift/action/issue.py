@@ -66,6 +66,14 @@ def sync_issue(report: RunReport, environment: str, gh: Gh, *, run_url: str = ""
         raise UsageError(
             f"{report.path} is a report of {report.environment!r}, not of {environment!r}"
         )
+    if report.scope:
+        # a check of part of it (a manifest, some services, probes only): its missing rows
+        # would be taken for resolved, the issue closed or its body cut down (revout88 F1)
+        raise UsageError(
+            f"{report.path} is a report of part of {environment!r} ({', '.join(report.scope)}):"
+            " the issue keeps the state of all of it; give it the report of a check of the"
+            " whole environment (no --service, --manifest, nor drift probe)"
+        )
     if not report.alerting and not report.all_clear:
         return Step.NONE  # nothing new and something still drifts: leave the issue alone
     title = title_for(environment)

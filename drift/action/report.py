@@ -27,6 +27,13 @@ class RunReport:
         return str(self.data.get("environment", ""))
 
     @property
+    def scope(self) -> list[str]:
+        """What the run covered when it was not the live configuration of every workload of
+        the environment (`manifest`, `probe`, `service=api`); empty for a check of all of it."""
+        value = self.data.get("scope")
+        return [str(v) for v in value] if isinstance(value, list) else []
+
+    @property
     def compared(self) -> bool:
         """Whether the run was compared with a baseline (a first run was not)."""
         return "resolved" in self.data

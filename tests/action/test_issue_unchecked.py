@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from drift.action.issue import Step, body, sync_issue, title_for
-from drift.action.report import read_report
+from drift.action.report import RunReport, read_report
+from drift.errors import UsageError
 from drift.sandbox import Sandbox
 from tests.action.test_schedule import fake_gh, issue
 from tests.cliutil import drift
@@ -39,8 +40,14 @@ def _reports(sandbox: Sandbox, tmp_path: Path) -> tuple[Path, Path]:
 def test_an_issue_is_not_closed_on_a_report_that_did_not_check_everything_again(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
+    """Its scope aside (refused on its own: the last test), the report of a check compared
+    with a baseline whose other workloads it did not check is what a check of the whole
+    profile writes once a workload is taken out of the profile, or once probes are no longer
+    run: the baseline's findings there are `unchecked`, nothing else is found."""
     _, second = _reports(sandbox, tmp_path)
-    report = read_report(str(second))
+    data = json.loads(second.read_text())
+    data.pop("scope", None)
+    report = RunReport(str(second), data)
     assert report.data["findings"] == [] and report.data["unverified"] == []
     assert report.data["unchecked"], "the other services' findings are carried, not resolved"
     gh = fake_gh(tmp_path, [issue(3, title_for("staging"), ["drift"])])
@@ -59,3 +66,28 @@ def test_an_issue_body_keeps_the_drift_a_run_did_not_check_again(
     carried = report.data["unchecked"][0]["finding"]
     assert "Not checked again" in text
     assert f"`{carried['target']}`" in text
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("baseline", [False, True], ids=["first-run", "compared"])
+def test_the_issue_is_never_kept_with_a_report_of_part_of_the_environment(
+    sandbox: Sandbox, tmp_path: Path, baseline: bool
+) -> None:
+    """A report of one service (or of a manifest, or of probes) says nothing of the others:
+    without a baseline their drift is simply not there, and the issue was closed as if it
+    were resolved; with findings, its body was replaced by a part of the state. The JSON
+    report now says its scope, and the issue step refuses it, touching nothing."""
+    first, second = _reports(sandbox, tmp_path)
+    if not baseline:
+        scope = json.loads(second.read_text())["scope"]
+        args = ["--service", scope[0].removeprefix("service="), "--json", str(second)]
+        done = drift("check", "staging", *args, env=sandbox.environ())
+        assert done.returncode == 0, done.stderr
+    report = read_report(str(second))
+    assert report.data["findings"] == [] and report.data["unverified"] == []
+    gh = fake_gh(tmp_path, [issue(3, title_for("staging"), ["drift"])])
+    with pytest.raises(UsageError, match="report of part of 'staging' \\(service="):
+        sync_issue(report, "staging", gh)
+    state = json.loads((tmp_path / "gh-state.json").read_text())
+    assert state["issues"][0]["state"] == "open" and state["issues"][0]["comments"] == []
+    assert json.loads(first.read_text()).get("scope") is None  # all of it: no scope
