@@ -157,6 +157,10 @@ def _message(finding: Finding) -> str:
     text = finding_text(finding, visible)
     if _units(text) <= MESSAGE_UNITS:
         return text
+    if _units(said := visible(finding.message)) > MESSAGE_UNITS // 4:
+        # a message quoting a long name (a variable's may be 32,768 characters): its own line
+        # is cut first, so that expected, actual and since still show (revout88 F4)
+        finding = replace(finding, message=cut(said, MESSAGE_UNITS // 8))
     expected, actual = _shown(finding.expected), _shown(finding.actual)
     bare = finding_text(replace(finding, expected=expected and "", actual=actual and ""), visible)
     lengths = [len(value) for value in (expected, actual) if value is not None]

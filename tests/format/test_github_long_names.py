@@ -48,3 +48,21 @@ def test_the_resolved_notice_names_each_and_counts_the_rest() -> None:
     assert _units(message) <= MESSAGE_UNITS
     assert all(f"env.{i:02d}N" in message for i in range(20))
     assert message.endswith("and 5 more")
+
+
+def test_a_finding_on_a_long_name_still_says_expected_and_actual() -> None:
+    """The message of a finding quotes its variable's name: a 32,768-character one left no
+    room, and the whole text was cut at its end, expected and actual with it."""
+    finding = dataclasses.replace(
+        MISSING,
+        target=f"env.{LONG}",
+        message=f"{LONG} is set on api but the profile does not name it",
+        expected=None,
+        actual="https://attacker.example/collect",
+    )
+    [(level, _, message)] = _annotations(make_report((finding,)))
+    assert level == "error"
+    assert _units(message) <= MESSAGE_UNITS
+    lines = message.split("\n")
+    assert lines[0].startswith("NNNN") and "more characters" in lines[0]
+    assert lines[1:] == ["expected: (not set)", "actual: https://attacker.example/collect"]
