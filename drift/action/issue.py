@@ -16,12 +16,18 @@ from typing import Any
 
 from drift.action.report import RunReport
 from drift.errors import UsageError
+from drift.format.summary import cut
 from drift.textsafe import md_literal, plural
 
 ROWS = 50
 """Rows shown per table; the others are counted (an issue body holds at most 65536
 characters)."""
 BODY_LIMIT = 60_000
+CELL_CHARS = 200
+"""The most characters of a value a cell shows (then marked as cut, the rest counted): a
+variable's value may be 32,768 bytes (google.cloud.run.v2.EnvVar `value`), its name 32,768
+characters, and two such would fill the body, the rows after them lost to its cut (revout88
+F2). The JSON report keeps each whole, as the SARIF log's `VALUE_CHARS` does."""
 
 Gh = Callable[[Sequence[str]], str]
 """Runs `gh ARGS` and returns its standard output."""
@@ -59,6 +65,14 @@ def sync_issue(report: RunReport, environment: str, gh: Gh, *, run_url: str = ""
     if report.environment != environment:
         raise UsageError(
             f"{report.path} is a report of {report.environment!r}, not of {environment!r}"
+        )
+    if report.scope:
+        # a check of part of it (a manifest, some services, probes only): its missing rows
+        # would be taken for resolved, the issue closed or its body cut down (revout88 F1)
+        raise UsageError(
+            f"{report.path} is a report of part of {environment!r} ({', '.join(report.scope)}):"
+            " the issue keeps the state of all of it; give it the report of a check of the"
+            " whole environment (no --service, --manifest, nor drift probe)"
         )
     if not report.alerting and not report.all_clear:
         return Step.NONE  # nothing new and something still drifts: leave the issue alone
@@ -177,6 +191,7 @@ def body(report: RunReport, run_url: str = "") -> str:
         _finding_row,
     )
     lines += _section("Could not verify", report.unverified, _unverified_row)
+    lines += _section("Not checked again this run", report.unchecked, _unchecked_row)
     lines += _section("Resolved since the last run", report.resolved, _finding_row)
     return _finish(lines, run_url)
 
@@ -213,24 +228,36 @@ def _int(value: object) -> int:
 _FINDING_HEAD = ("severity", "service", "rule", "target", "expected", "actual", "location")
 
 
+def _cell(value: object) -> str:
+    """A value from the report as a cell shows it: literal text, cut to `CELL_CHARS`."""
+    return md_literal(cut(str(value), CELL_CHARS))
+
+
 def _finding_row(f: dict[str, Any]) -> list[str]:
     location = f.get("location") if isinstance(f.get("location"), dict) else None
     where = f"{location.get('file')}:{location.get('line')}" if location else ""
     state = f.get("baseline")
     severity = str(f.get("severity", ""))
     return [
-        md_literal(severity + (f" ({state})" if state in ("new", "updated") else "")),
-        *(md_literal(str(f.get(key) or "")) for key in ("service", "rule", "target")),
-        *(
-            md_literal("(not set)" if f.get(key) is None else str(f[key]))
-            for key in ("expected", "actual")
-        ),
-        md_literal(where),
+        _cell(severity + (f" ({state})" if state in ("new", "updated") else "")),
+        *(_cell(f.get(key) or "") for key in ("service", "rule", "target")),
+        *(_cell("(not set)" if f.get(key) is None else f[key]) for key in ("expected", "actual")),
+        _cell(where),
     ]
 
 
 def _unverified_row(u: dict[str, Any]) -> list[str]:
-    return [md_literal(str(u.get(key) or "")) for key in ("service", "target", "reason")]
+    return [_cell(u.get(key) or "") for key in ("service", "target", "reason")]
+
+
+_UNCHECKED_HEAD = ("severity", "service", "rule", "target", "why")
+
+
+def _unchecked_row(u: dict[str, Any]) -> list[str]:
+    """A finding of the baseline still standing, and why this run did not look again."""
+    f = u["finding"]
+    found = [_cell(f.get(key) or "") for key in ("severity", "service", "rule", "target")]
+    return [*found, _cell(u.get("reason") or "")]
 
 
 def _section(
@@ -238,7 +265,9 @@ def _section(
 ) -> list[str]:
     if not items:
         return []
-    head = _FINDING_HEAD if row is _finding_row else ("service", "target", "reason")
+    head = {_finding_row: _FINDING_HEAD, _unchecked_row: _UNCHECKED_HEAD}.get(
+        row, ("service", "target", "reason")
+    )
     lines = [f"### {heading} ({len(items)})", "", "| " + " | ".join(head) + " |"]
     lines.append("|" + "---|" * len(head))
     lines += ["| " + " | ".join(row(item)) + " |" for item in items[:ROWS]]

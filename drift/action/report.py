@@ -27,6 +27,13 @@ class RunReport:
         return str(self.data.get("environment", ""))
 
     @property
+    def scope(self) -> list[str]:
+        """What the run covered when it was not the live configuration of every workload of
+        the environment (`manifest`, `probe`, `service=api`); empty for a check of all of it."""
+        value = self.data.get("scope")
+        return [str(v) for v in value] if isinstance(value, list) else []
+
+    @property
     def compared(self) -> bool:
         """Whether the run was compared with a baseline (a first run was not)."""
         return "resolved" in self.data
@@ -43,6 +50,13 @@ class RunReport:
     @property
     def resolved(self) -> list[dict[str, Any]]:
         return _items(self.data, "resolved")
+
+    @property
+    def unchecked(self) -> list[dict[str, Any]]:
+        """The baseline's findings this run did not check again (`{"finding", "reason"}`: a
+        service it did not check, a revision a manifest run does not read): neither found
+        again nor resolved, they still stand as far as anyone knows."""
+        return [u for u in _items(self.data, "unchecked") if isinstance(u.get("finding"), dict)]
 
     @property
     def new(self) -> list[dict[str, Any]]:
@@ -75,8 +89,9 @@ class RunReport:
 
     @property
     def all_clear(self) -> bool:
-        """Nothing drifts and everything was read: whatever was reported is resolved."""
-        return not self.findings and not self.unverified
+        """Nothing drifts, everything was read, and every finding of the baseline was checked
+        again: whatever was reported is resolved."""
+        return not self.findings and not self.unverified and not self.unchecked
 
 
 MAX_BYTES = 64 * 1024 * 1024

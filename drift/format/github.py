@@ -34,6 +34,14 @@ annotation's message and drops the rest unmarked (actions/runner src/Runner.Work
 ExecutionContext.cs `AddIssue`, `_maxIssueMessageLength = 4096`: "Don't send issue with huge
 message since we can't forward them from actions to check annotation")."""
 
+TARGET_CHARS = 1000
+"""The most characters of a target an unverified item's message quotes (then cut, marked): a
+variable's name may be 32,768 characters (google.cloud.run.v2.EnvVar `name`), and the reason,
+after it, would go past `MESSAGE_UNITS` (revout88 F4)."""
+RESOLVED_CHARS = 120
+"""The same for each of the `RESOLVED_NAMED` targets the resolved notice names, so that all
+of them and the count of the others fit."""
+
 
 escape_data = github_data
 escape_property = github_property
@@ -149,6 +157,10 @@ def _message(finding: Finding) -> str:
     text = finding_text(finding, visible)
     if _units(text) <= MESSAGE_UNITS:
         return text
+    if _units(said := visible(finding.message)) > MESSAGE_UNITS // 4:
+        # a message quoting a long name (a variable's may be 32,768 characters): its own line
+        # is cut first, so that expected, actual and since still show (revout88 F4)
+        finding = replace(finding, message=cut(said, MESSAGE_UNITS // 8))
     expected, actual = _shown(finding.expected), _shown(finding.actual)
     bare = finding_text(replace(finding, expected=expected and "", actual=actual and ""), visible)
     lengths = [len(value) for value in (expected, actual) if value is not None]
@@ -166,6 +178,12 @@ def _message(finding: Finding) -> str:
     return cut(text, MESSAGE_UNITS // 2 - 80)
 
 
+def _within(message: str) -> str:
+    """`message` whole when the runner keeps it whole (`MESSAGE_UNITS`), else its end cut,
+    marked (the parts of it are cut first: this only where something else is long)."""
+    return message if _units(message) <= MESSAGE_UNITS else cut(message, MESSAGE_UNITS // 2 - 80)
+
+
 def _unverified(item: Unverified) -> _Annotation:
     level = SEVERITY_LOOK[Severity.WARNING].github
     return _Annotation(level, partial(_unverified_line, level, item), False)
@@ -173,7 +191,8 @@ def _unverified(item: Unverified) -> _Annotation:
 
 def _unverified_line(level: str, item: Unverified) -> str:
     said = condensed(item.reason)
-    message = visible(f"{item.workload}: {item.target} could not be verified: {said}")
+    target = cut(visible(item.target), TARGET_CHARS)
+    message = _within(visible(f"{item.workload}: {target} could not be verified: {said}"))
     properties = _located(item.location)
     properties["title"] = "drift incomplete" + (
         ", new" if item.baseline is BaselineState.NEW else ""
@@ -193,12 +212,12 @@ def _resolved(report: Report) -> list[_Annotation]:
         return []
     level = SEVERITY_LOOK[Severity.INFO].github
     names = [
-        f"{f.rule} {visible(f.target)} ({visible(f.workload)})"
+        f"{f.rule} {cut(visible(f.target), RESOLVED_CHARS)} ({visible(f.workload)})"
         for f in report.resolved[:RESOLVED_NAMED]
     ]
     if more := len(report.resolved) - len(names):
         names.append(f"and {more} more")
-    message = f"{resolved_heading(report)}: {', '.join(names)}"
+    message = _within(f"{resolved_heading(report)}: {', '.join(names)}")
     line = command(level, message, title="drift resolved")
     return [_Annotation(level, partial(str, line), False)]
 

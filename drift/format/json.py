@@ -35,6 +35,8 @@ def report_document(report: Report) -> dict[str, Any]:
     }
     if report.profiles_dir:  # additive: read from other profiles than ./profiles
         document["profiles_dir"] = report.profiles_dir
+    if report.scope:  # additive: less than the live configuration of every workload
+        document["scope"] = list(report.scope)
     if report.proofs:  # additive: the canary's proof of the fix this report re-checks
         document["proof"] = [
             {
