@@ -67,11 +67,18 @@ _TO_LATIN = str.maketrans(_CONFUSABLE, _LATIN)
 U+0410 CYRILLIC CAPITAL LETTER A -> U+0041): the common ones, not the whole table."""
 
 
+_IGNORABLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff]"
+)
+
+
 def skeleton(text: str) -> str:
     """What a screen shows of `text`, roughly: NFKC-normalized (`é` one code point or `e`
     and a combining accent; a full-width letter), the Cyrillic and Greek letters drawn like
     Latin ones as those, stripped of white space at its ends."""
-    return unicodedata.normalize("NFKC", text).translate(_TO_LATIN).strip()
+    return _IGNORABLE.sub("", unicodedata.normalize("NFKC", text)).translate(_TO_LATIN).strip()
 
 
 def look_alike(one: str, other: str) -> bool:
@@ -99,7 +106,7 @@ def _alike(char: str) -> bool:
     if char.isascii():
         return False
     category = unicodedata.category(char)
-    if category in ("Zs", "Mn", "Mc", "Me") or char in _CONFUSABLE:
+    if category in ("Zs", "Mn", "Mc", "Me") or char in _CONFUSABLE or _IGNORABLE.match(char):
         return True
     return unicodedata.normalize("NFKC", char) != char
 

@@ -28,11 +28,6 @@ INVISIBLE = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="drift.textsafe (shared): look_alike/alike_escaped miss default-ignorable code "
-    "points that visible() keeps (revout88 F3)",
-)
 @pytest.mark.parametrize("name", list(INVISIBLE))
 @pytest.mark.parametrize("fmt", [OutputFormat.TABLE, OutputFormat.MARKDOWN, OutputFormat.GITHUB])
 def test_a_value_that_differs_only_in_an_invisible_character_says_so(
