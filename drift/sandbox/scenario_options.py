@@ -239,6 +239,15 @@ class Options(Strict):
         "`terminal_condition` FAILED, while `traffic_statuses` keep 'the state of the last "
         "serving revision' (Service.reconciling).",
     )
+    project_in_names: Literal["id", "as_asked"] = Field(
+        "id",
+        description="The project a Cloud Run resource name says (Service, Revision, Job, "
+        "Execution, WorkerPool, operation) when the request named the project by number. "
+        "run v2 service.proto's Service.name gives only 'Format: projects/{project}/locations/"
+        "{location}/services/{service_id}' ({project}: an id or a number), not whether the "
+        "form asked for is echoed: `id`: always the project's id; `as_asked`: as the request "
+        "named it.",
+    )
     client_when_omitted: Literal["cleared", "kept"] = Field(
         "cleared", description="A full-replace UpdateService that sends no `client`."
     )
