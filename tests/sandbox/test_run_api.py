@@ -14,7 +14,7 @@ from google.protobuf import field_mask_pb2
 
 from drift.sandbox import Sandbox
 from tests.conftest import AsyncClients, Clients, ClientsFor, MakeSandbox
-from tests.sandbox.helpers import NUMBER, PARENT, PROJECT, probe, service_name
+from tests.sandbox.helpers import NUMBER, PARENT, PROJECT, REGION, probe, service_name
 
 LATEST = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
 REVISION = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
@@ -49,9 +49,18 @@ def test_list_services_pages_through_every_service(clients: Clients, sandbox: Sa
     assert [len(page.services) for page in pages] == [2, 1]
     names = [s.name for page in pages for s in page.services]
     assert names == [service_name(s) for s in ("api", "auth", "web")]
-    by_number = clients.services.list_services(parent=f"projects/{NUMBER}/locations/-")
+    by_number = clients.services.list_services(parent=f"projects/{NUMBER}/locations/{REGION}")
     assert [s.name for s in by_number] == names
     assert sandbox.call_counts()["ListServices"] == 3
+
+
+def test_list_services_refuses_every_region(clients: Clients) -> None:
+    """ListServicesRequest.parent: "Location must be a valid Google Cloud region, and cannot
+    be the "-" wildcard." (run v2 service.proto), as ListWorkerPools says of its own."""
+    with pytest.raises(exceptions.InvalidArgument, match="'-'"):
+        list(clients.services.list_services(parent=f"projects/{PROJECT}/locations/-"))
+    with pytest.raises(exceptions.InvalidArgument, match="'-'"):
+        list(clients.services.list_services(parent=f"projects/{NUMBER}/locations/-"))
 
 
 def test_get_service_looks_like_cloud_run(clients: Clients) -> None:
