@@ -136,12 +136,14 @@ def test_unchanged_template_creates_no_revision(clients: Clients) -> None:
     assert after.labels["team"] == "identity" and after.generation == before.generation + 1
 
 
-@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
+@pytest.mark.parametrize("stale_etag", ["aborted", "failed_precondition", "ignored"])
 def test_stale_etag_is_aborted_and_changes_nothing(
     clients: Clients, sandbox: Sandbox, stale_etag: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Option `stale_etag`: AIP-154's ABORTED, or applied over what was written since (run
-    v2's etag "May be used to detect modification conflict during updates")."""
+    """Option `stale_etag`: AIP-154's ABORTED, the FAILED_PRECONDITION it asked for before
+    (aip.dev/154 as first published: "must send a FAILED_PRECONDITION error response"), or
+    applied over what was written since (run v2's etag "May be used to detect modification
+    conflict during updates")."""
     monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
     stale = clients.services.get_service(name=service_name("api"))
     clients.services.update_service(service=with_env(stale, LOG_LEVEL="WARNING")).result(timeout=10)
@@ -152,7 +154,8 @@ def test_stale_etag_is_aborted_and_changes_nothing(
         assert done.generation == current.generation + 1
         assert env_of(done.template.containers[0])["LOG_LEVEL"] == "DEBUG"
         return
-    with pytest.raises(exceptions.Aborted, match="etag"):
+    refused = exceptions.Aborted if stale_etag == "aborted" else exceptions.FailedPrecondition
+    with pytest.raises(refused, match="etag"):
         clients.services.update_service(service=stale)
     assert clients.services.get_service(name=service_name("api")).etag == current.etag
 
