@@ -85,6 +85,23 @@ def check_etag(key: ResourceKey, sent: str, current: str, stale: str = "aborted"
     )
 
 
+NEW_ID = re.compile(r"[a-z]([a-z0-9-]{0,47}[a-z0-9])?")
+
+
+def check_new_id(key: ResourceKey) -> None:
+    """The name of a service, worker pool or job a write creates (`allow_missing`): "It must
+    begin with letter, and cannot end with hyphen; must contain fewer than 50 characters"
+    (run v2 CreateServiceRequest.service_id; CreateWorkerPoolRequest.worker_pool_id and
+    CreateJobRequest.job_id say the same), in lowercase letters, digits and hyphens as
+    AIP-122 resource IDs (RFC 1034 labels)."""
+    if not NEW_ID.fullmatch(key.id):
+        raise invalid(
+            f"Invalid {key.kind.lower().replace('_', ' ')} name '{key.id}': it must begin with "
+            "a letter, hold only lowercase letters, digits and hyphens, not end with a hyphen, "
+            "and have fewer than 50 characters."
+        )
+
+
 def parse(pattern: re.Pattern[str], name: str, expected: str) -> tuple[str, ...]:
     match = pattern.fullmatch(name)
     if match is None:

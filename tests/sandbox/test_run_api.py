@@ -210,6 +210,26 @@ def test_allow_missing_creates_a_service(clients: Clients) -> None:
     assert probe(created.uri, "/any/path").reply == '{"type": "pong"}'
 
 
+@pytest.mark.parametrize("name", ["9lives", "worker-", "w" * 50, "Worker"])
+def test_allow_missing_refuses_a_name_no_service_may_have(clients: Clients, name: str) -> None:
+    """CreateServiceRequest.service_id (run v2 service.proto): "It must begin with letter,
+    and cannot end with hyphen; must contain fewer than 50 characters"; AIP-122 resource IDs
+    are lowercase. UpdateService with `allow_missing` creates the service by its name."""
+    template = run_v2.RevisionTemplate(
+        containers=[run_v2.Container(image="us-docker.pkg.dev/cloudrun/container/hello")]
+    )
+    request = run_v2.UpdateServiceRequest(
+        service=run_v2.Service(name=service_name(name), template=template), allow_missing=True
+    )
+    with pytest.raises(exceptions.InvalidArgument, match="begin with a letter"):
+        clients.services.update_service(request=request)
+    with pytest.raises(exceptions.NotFound):
+        clients.services.get_service(name=service_name(name))
+    ok = f"w{'x' * 47}9"  # 49 characters
+    request.service.name = service_name(ok)
+    assert clients.services.update_service(request=request).result(timeout=10).name.endswith(ok)
+
+
 def test_update_mask_changes_only_the_named_fields(clients: Clients) -> None:
     before = clients.services.get_service(name=service_name("auth"))
     request = with_env(run_v2.Service(before), OAUTH_PROVIDER="github")
