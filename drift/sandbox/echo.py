@@ -16,6 +16,7 @@ from google.cloud import run_v2
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
+from drift.protofield import is_repeated
 from drift.sandbox.names import PROJECT
 from drift.sandbox.rpc import Method, resource_name
 from drift.sandbox.state import World
@@ -55,11 +56,11 @@ def turn(message: Message, old: str, new: str) -> None:
         if field.type == FieldDescriptor.TYPE_MESSAGE:
             if field.message_type.GetOptions().map_entry:
                 continue  # labels and annotations: the user's own text
-            items = value if field.is_repeated else [value]
+            items = value if is_repeated(field) else [value]
             for item in items:
                 _turn_message(item, old, new)
         elif field.name in NAME_FIELDS and field.type == FieldDescriptor.TYPE_STRING:
-            if not field.is_repeated and value.startswith(old):
+            if not is_repeated(field) and value.startswith(old):
                 setattr(message, field.name, new + value[len(old) :])
 
 
