@@ -18,7 +18,7 @@ from drift.sandbox.faults import Fault, FaultBook
 from drift.sandbox.fleet import Fleet
 from drift.sandbox.jobs_core import JobRunner
 from drift.sandbox.kinds import kind_of
-from drift.sandbox.names import ResourceKey, RpcError, check_etag
+from drift.sandbox.names import ResourceKey, RpcError, check_etag, check_new_id
 from drift.sandbox.operations import Operations
 from drift.sandbox.pb import copy
 from drift.sandbox.retire import forget, retirement_problem
@@ -194,6 +194,8 @@ class Core:
             current = owners.get(key)
             if current is None and not allow_missing:
                 world.owner(key)  # raises NOT_FOUND
+            if current is None:
+                check_new_id(key)
             if current is not None:
                 check_etag(key, request.etag, current.pb.etag, world.options.stale_etag)
             if validate_only:

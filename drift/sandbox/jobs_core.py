@@ -22,7 +22,7 @@ from drift.sandbox.executions import (
     task_template,
 )
 from drift.sandbox.jobs import begin_job, plan_job, settle_job
-from drift.sandbox.names import ResourceKey, RpcError, check_etag
+from drift.sandbox.names import ResourceKey, RpcError, check_etag, check_new_id
 from drift.sandbox.operations import Operations
 from drift.sandbox.pb import JobPb, copy
 from drift.sandbox.state import JobRec, Rollout, World
@@ -86,6 +86,8 @@ class JobRunner:
             current = world.jobs.get(key)
             if current is None and not allow_missing:
                 world.job(key)  # raises NOT_FOUND
+            if current is None:
+                check_new_id(key)
             if current is not None:
                 check_etag(key, request.etag, current.pb.etag, world.options.stale_etag)
             if current is not None and not validate_only:

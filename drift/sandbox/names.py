@@ -71,14 +71,34 @@ def not_found(message: str) -> RpcError:
 
 def check_etag(key: ResourceKey, sent: str, current: str, stale: str = "aborted") -> None:
     """A write that names an etag must name the current one: ABORTED, as AIP-154 asks of
-    Google APIs; `stale="ignored"` (the scenario option `stale_etag`) lets it through, which
-    the run v2 `etag` comments ("May be used to detect modification conflict during updates")
-    leave open."""
-    if stale == "aborted" and sent and sent != current:
-        raise RpcError(
-            grpc.StatusCode.ABORTED,
-            f"The etag provided ({sent}) does not match the current etag of "
-            f"'{key.name}'; read the {key.kind.lower().replace('_', ' ')} again and retry.",
+    Google APIs; `stale="failed_precondition"` (the scenario option `stale_etag`) answers what
+    AIP-154 asked for when first published ("must send a FAILED_PRECONDITION error
+    response", aip.dev/154); `stale="ignored"` lets it through, which the run v2 `etag`
+    comments ("May be used to detect modification conflict during updates") leave open."""
+    if stale == "ignored" or not sent or sent == current:
+        return
+    code = grpc.StatusCode.ABORTED if stale == "aborted" else grpc.StatusCode.FAILED_PRECONDITION
+    raise RpcError(
+        code,
+        f"The etag provided ({sent}) does not match the current etag of "
+        f"'{key.name}'; read the {key.kind.lower().replace('_', ' ')} again and retry.",
+    )
+
+
+NEW_ID = re.compile(r"[a-z]([a-z0-9-]{0,47}[a-z0-9])?")
+
+
+def check_new_id(key: ResourceKey) -> None:
+    """The name of a service, worker pool or job a write creates (`allow_missing`): "It must
+    begin with letter, and cannot end with hyphen; must contain fewer than 50 characters"
+    (run v2 CreateServiceRequest.service_id; CreateWorkerPoolRequest.worker_pool_id and
+    CreateJobRequest.job_id say the same), in lowercase letters, digits and hyphens as
+    AIP-122 resource IDs (RFC 1034 labels)."""
+    if not NEW_ID.fullmatch(key.id):
+        raise invalid(
+            f"Invalid {key.kind.lower().replace('_', ' ')} name '{key.id}': it must begin with "
+            "a letter, hold only lowercase letters, digits and hyphens, not end with a hyphen, "
+            "and have fewer than 50 characters."
         )
 
 

@@ -12,9 +12,9 @@ from google.protobuf.message import Message
 from drift.sandbox.core import Core
 from drift.sandbox.deploy import view
 from drift.sandbox.kinds import POOL
-from drift.sandbox.names import LOCATION, POOLS, invalid, parse
+from drift.sandbox.names import LOCATION, POOLS, parse
 from drift.sandbox.rpc import Method, paginate, proto_plus_method
-from drift.sandbox.run_api import owners_in
+from drift.sandbox.run_api import one_region, owners_in
 
 WORKER_POOLS = "google.cloud.run.v2.WorkerPools"
 
@@ -29,11 +29,7 @@ class PoolsApi:
 
     async def list_worker_pools(self, request: Any) -> Message:
         project, region = parse(LOCATION, request.parent, "projects/PROJECT/locations/REGION")
-        if region == "-":
-            # "Location must be a valid Google Cloud region, and cannot be the "-" wildcard."
-            # (ListWorkerPoolsRequest.parent)
-            raise invalid("Location must be a valid Google Cloud region, not '-'.")
-        recs = owners_in(self.core, project, region, POOLS)
+        recs = owners_in(self.core, project, one_region(region), POOLS)
         page, token = paginate(
             recs, request.page_size, request.page_token, shape=self.core.world.options.pages
         )

@@ -16,6 +16,7 @@ from drift.sandbox.names import (
     REVISION,
     SERVICES,
     ResourceKey,
+    invalid,
     not_found,
     parse,
 )
@@ -38,6 +39,16 @@ def owners_in(core: Core, project: str, region: str, collection: str) -> list[Ow
     return sorted(found, key=lambda rec: rec.key)
 
 
+def one_region(region: str) -> str:
+    """The region a ListServices or ListWorkerPools parent names: "Location must be a valid
+    Google Cloud region, and cannot be the "-" wildcard." (ListServicesRequest.parent, run v2
+    service.proto; ListWorkerPoolsRequest.parent says the same). ListRevisions and
+    ListExecutions take "-" for the service or job, not this."""
+    if region == "-":
+        raise invalid("Location must be a valid Google Cloud region, not '-'.")
+    return region
+
+
 class RunApi:
     def __init__(self, core: Core) -> None:
         self.core = core
@@ -48,7 +59,7 @@ class RunApi:
 
     async def list_services(self, request: Any) -> Message:
         project, region = parse(LOCATION, request.parent, "projects/PROJECT/locations/REGION")
-        recs = owners_in(self.core, project, region, SERVICES)
+        recs = owners_in(self.core, project, one_region(region), SERVICES)
         page, token = paginate(
             recs, request.page_size, request.page_token, shape=self.core.world.options.pages
         )

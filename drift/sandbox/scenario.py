@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ __all__ = [
     "validate_scenario",
 ]
 MAX_REVISION_NAME = 63
+
+
+VERSION_ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")
 
 
 def default_scenario_path() -> Path:
@@ -101,6 +105,15 @@ def _secret_problems(
     doc: Located, at: tuple[str | int, ...], secret: SecretSpec
 ) -> Iterable[Problem]:
     for alias, version in secret.aliases.items():
+        if not VERSION_ALIAS.fullmatch(alias) or alias in ("latest", "NEW"):
+            # Secret.version_aliases (secretmanager v1 resources.proto): "at most 63
+            # characters … letters, numerals, the hyphen (`-`) and underscore ('_') … must
+            # start with a letter and cannot be the string 'latest' or 'NEW'"
+            yield doc.problem(
+                (*at, "aliases", alias),
+                f"alias '{alias}' is not a version alias: a letter, then up to 62 letters, "
+                "digits, '-' or '_'; not 'latest' or 'NEW'",
+            )
         if not 1 <= version <= len(secret.versions):
             yield doc.problem(
                 (*at, "aliases", alias),

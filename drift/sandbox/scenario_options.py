@@ -239,6 +239,15 @@ class Options(Strict):
         "`terminal_condition` FAILED, while `traffic_statuses` keep 'the state of the last "
         "serving revision' (Service.reconciling).",
     )
+    project_in_names: Literal["id", "as_asked"] = Field(
+        "id",
+        description="The project a Cloud Run resource name says (Service, Revision, Job, "
+        "Execution, WorkerPool, operation) when the request named the project by number. "
+        "run v2 service.proto's Service.name gives only 'Format: projects/{project}/locations/"
+        "{location}/services/{service_id}' ({project}: an id or a number), not whether the "
+        "form asked for is echoed: `id`: always the project's id; `as_asked`: as the request "
+        "named it.",
+    )
     client_when_omitted: Literal["cleared", "kept"] = Field(
         "cleared", description="A full-replace UpdateService that sends no `client`."
     )
@@ -251,13 +260,15 @@ class Options(Strict):
     job_defaults: Literal["filled", "unset"] = Field(
         "filled", description="Job writes come back with task_count, max_retries, timeout set."
     )
-    stale_etag: Literal["aborted", "ignored"] = Field(
+    stale_etag: Literal["aborted", "failed_precondition", "ignored"] = Field(
         "aborted",
         description="A write (UpdateService, UpdateJob, UpdateWorkerPool, RunJob) naming an etag "
         "that is no longer current. AIP-154: 'If a user sends back an etag which does not match "
-        "the current etag value, the service must send an ABORTED error response'; run v2 "
-        "service.proto says only that the etag 'May be used to detect modification conflict "
-        "during updates'. `ignored`: the write applies over whatever was written since.",
+        "the current etag value, the service must send an ABORTED error response' (as first "
+        "published, aip.dev/154: 'a FAILED_PRECONDITION error response': "
+        "`failed_precondition`); run v2 service.proto says only that the etag 'May be used to "
+        "detect modification conflict during updates'. `ignored`: the write applies over "
+        "whatever was written since.",
     )
     labels_bump_generation: bool = Field(
         True,

@@ -19,6 +19,7 @@ from drift.sandbox import operations
 from drift.sandbox.control_jobs import JobControls
 from drift.sandbox.core import Core
 from drift.sandbox.crm_api import ResourceManagerApi
+from drift.sandbox.echo import echoing
 from drift.sandbox.errors import SandboxError, check_host, check_port
 from drift.sandbox.faults import Fault
 from drift.sandbox.jobs_api import JobsApi
@@ -193,13 +194,16 @@ class Sandbox(JobControls):
         await core.load()
         # no SO_REUSEPORT: a second sandbox on a taken port must fail, not share it
         server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
-        methods = [
+        run = [
             *RunApi(core).methods(),
             *PoolsApi(core).methods(),
             *JobsApi(core).methods(),
+            *operations.methods(core.ops),
+        ]
+        methods = [
+            *(echoing(method, lambda: core.world) for method in run),
             *SecretsApi(core).methods(),
             *ResourceManagerApi(core).methods(),
-            *operations.methods(core.ops),
         ]
         server.add_generic_rpc_handlers(generic_handlers(methods, core))
         where = f"{self.host}:{self._port}"

@@ -119,13 +119,6 @@ def test_a_rollback_stops_on_a_fix_that_names_the_project_by_number(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the sandbox always names a service by its project's id (run_api: "
-    "`world.project(project).id`); the run v2 docs leave open whether Service.name echoes a "
-    "number asked for, so the sandbox needs a scenario option doing either "
-    "(`project_in_names: id | as_asked`, drift/sandbox: not this helper's to edit)",
-)
 def test_against_a_server_that_echoes_the_number_a_fix_by_number_and_one_by_id_exclude(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

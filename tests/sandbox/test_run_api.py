@@ -14,7 +14,7 @@ from google.protobuf import field_mask_pb2
 
 from drift.sandbox import Sandbox
 from tests.conftest import AsyncClients, Clients, ClientsFor, MakeSandbox
-from tests.sandbox.helpers import NUMBER, PARENT, PROJECT, probe, service_name
+from tests.sandbox.helpers import NUMBER, PARENT, PROJECT, REGION, probe, service_name
 
 LATEST = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
 REVISION = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
@@ -49,9 +49,18 @@ def test_list_services_pages_through_every_service(clients: Clients, sandbox: Sa
     assert [len(page.services) for page in pages] == [2, 1]
     names = [s.name for page in pages for s in page.services]
     assert names == [service_name(s) for s in ("api", "auth", "web")]
-    by_number = clients.services.list_services(parent=f"projects/{NUMBER}/locations/-")
+    by_number = clients.services.list_services(parent=f"projects/{NUMBER}/locations/{REGION}")
     assert [s.name for s in by_number] == names
     assert sandbox.call_counts()["ListServices"] == 3
+
+
+def test_list_services_refuses_every_region(clients: Clients) -> None:
+    """ListServicesRequest.parent: "Location must be a valid Google Cloud region, and cannot
+    be the "-" wildcard." (run v2 service.proto), as ListWorkerPools says of its own."""
+    with pytest.raises(exceptions.InvalidArgument, match="'-'"):
+        list(clients.services.list_services(parent=f"projects/{PROJECT}/locations/-"))
+    with pytest.raises(exceptions.InvalidArgument, match="'-'"):
+        list(clients.services.list_services(parent=f"projects/{NUMBER}/locations/-"))
 
 
 def test_get_service_looks_like_cloud_run(clients: Clients) -> None:
@@ -127,12 +136,14 @@ def test_unchanged_template_creates_no_revision(clients: Clients) -> None:
     assert after.labels["team"] == "identity" and after.generation == before.generation + 1
 
 
-@pytest.mark.parametrize("stale_etag", ["aborted", "ignored"])
+@pytest.mark.parametrize("stale_etag", ["aborted", "failed_precondition", "ignored"])
 def test_stale_etag_is_aborted_and_changes_nothing(
     clients: Clients, sandbox: Sandbox, stale_etag: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Option `stale_etag`: AIP-154's ABORTED, or applied over what was written since (run
-    v2's etag "May be used to detect modification conflict during updates")."""
+    """Option `stale_etag`: AIP-154's ABORTED, the FAILED_PRECONDITION it asked for before
+    (aip.dev/154 as first published: "must send a FAILED_PRECONDITION error response"), or
+    applied over what was written since (run v2's etag "May be used to detect modification
+    conflict during updates")."""
     monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
     stale = clients.services.get_service(name=service_name("api"))
     clients.services.update_service(service=with_env(stale, LOG_LEVEL="WARNING")).result(timeout=10)
@@ -143,7 +154,8 @@ def test_stale_etag_is_aborted_and_changes_nothing(
         assert done.generation == current.generation + 1
         assert env_of(done.template.containers[0])["LOG_LEVEL"] == "DEBUG"
         return
-    with pytest.raises(exceptions.Aborted, match="etag"):
+    refused = exceptions.Aborted if stale_etag == "aborted" else exceptions.FailedPrecondition
+    with pytest.raises(refused, match="etag"):
         clients.services.update_service(service=stale)
     assert clients.services.get_service(name=service_name("api")).etag == current.etag
 
@@ -196,6 +208,26 @@ def test_allow_missing_creates_a_service(clients: Clients) -> None:
     assert created.uri and created.generation == 1
     assert created.latest_ready_revision.endswith(created.latest_created_revision.rsplit("/")[-1])
     assert probe(created.uri, "/any/path").reply == '{"type": "pong"}'
+
+
+@pytest.mark.parametrize("name", ["9lives", "worker-", "w" * 50, "Worker"])
+def test_allow_missing_refuses_a_name_no_service_may_have(clients: Clients, name: str) -> None:
+    """CreateServiceRequest.service_id (run v2 service.proto): "It must begin with letter,
+    and cannot end with hyphen; must contain fewer than 50 characters"; AIP-122 resource IDs
+    are lowercase. UpdateService with `allow_missing` creates the service by its name."""
+    template = run_v2.RevisionTemplate(
+        containers=[run_v2.Container(image="us-docker.pkg.dev/cloudrun/container/hello")]
+    )
+    request = run_v2.UpdateServiceRequest(
+        service=run_v2.Service(name=service_name(name), template=template), allow_missing=True
+    )
+    with pytest.raises(exceptions.InvalidArgument, match="begin with a letter"):
+        clients.services.update_service(request=request)
+    with pytest.raises(exceptions.NotFound):
+        clients.services.get_service(name=service_name(name))
+    ok = f"w{'x' * 47}9"  # 49 characters
+    request.service.name = service_name(ok)
+    assert clients.services.update_service(request=request).result(timeout=10).name.endswith(ok)
 
 
 def test_update_mask_changes_only_the_named_fields(clients: Clients) -> None:

@@ -80,6 +80,14 @@ def test_a_good_scenario_loads(tmp_path: Path, make_sandbox: MakeSandbox) -> Non
         (GOOD.replace("percent: 90", "percent: 80"), "16: traffic percents add up to 90, not 100"),
         (GOOD.replace("revision: 1,", "revision: 7,"), "17: revision 7 does not exist (1..2)"),
         (GOOD.replace("current: 1", "current: 4"), "7: alias 'current' points at version 4"),
+        # Secret.version_aliases (secretmanager v1 resources.proto): "An alias string must
+        # start with a letter and cannot be the string 'latest' or 'NEW'", 63 characters at
+        # most: an alias "2" would stand in for version 2 in every name
+        (GOOD.replace("current: 1", "'2': 1"), "7: alias '2' is not a version alias"),
+        (GOOD.replace("current: 1", "latest: 1"), "7: alias 'latest' is not a version alias"),
+        (GOOD.replace("current: 1", "NEW: 1"), "7: alias 'NEW' is not a version alias"),
+        (GOOD.replace("current: 1", "_x: 1"), "7: alias '_x' is not a version alias"),
+        (GOOD.replace("current: 1", f"a{'b' * 63}: 1"), f"7: alias 'a{'b' * 63}' is not"),
         (
             GOOD + "faults:\n  - {method: GetServce}\n",
             "20: faults.0.method: unknown method 'GetServce' (did you mean 'GetService'?)",
