@@ -24,7 +24,7 @@ from drift.cli.options import (
     repeatable,
     shared,
 )
-from drift.cli.session import Invocation, run
+from drift.cli.session import Invocation, progress_shown, run
 from drift.errors import UsageError
 from drift.format import OutputFormat
 
@@ -145,7 +145,6 @@ def check(
     from drift.fix.render import with_repairs
     from drift.fix.served import canary_record
     from drift.live.calls import CallRunner
-    from drift.progress import progress, wanted
 
     earlier = None
     if baseline is not None:
@@ -158,7 +157,7 @@ def check(
         requested = tuple(service or ())
         source = ManifestSource(load_manifests(manifest), offline=offline, requested=requested)
     runner = CallRunner(settings.access().limits)
-    with progress(f"checking {cli.environment}", runner, enabled=wanted(quiet=quiet)):
+    with progress_shown(f"checking {cli.environment}", runner, quiet=quiet):
         result = run(
             run_check(
                 profile,
