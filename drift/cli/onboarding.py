@@ -18,7 +18,7 @@ from drift.cli.options import (
 )
 from drift.cli.session import Invocation, run
 from drift.compare.formats import CompareFormat
-from drift.errors import UsageError
+from drift.errors import ExitCode, OutputLost, UsageError
 
 
 @shared("profiles", "wait", "impersonate_service_account", "verbose")
@@ -78,7 +78,18 @@ def init(
     )
     # prose that quotes servers (a refusal in a note) and live names: shown as a person's
     # line is, on a terminal and in a CI log alike (`readable`), not as a document
-    output.emit(output.readable(result.summary()))
+    try:
+        output.emit(output.readable(result.summary()))
+    except UsageError as exc:  # standard output lost (closed, a full disk, a closed pipe)
+        from drift.yamlfile import display_path
+
+        # the profile is written: never exit 2 ("nothing was checked"), nor a hint at an
+        # --output init does not have; incomplete, as a fix whose outcome could not be said
+        raise OutputLost(
+            f"{exc.message}: {display_path(result.path)} was written (its summary could not "
+            "be shown)",
+            code=ExitCode.INCOMPLETE,
+        ) from exc
     raise typer.Exit(int(result.exit_code))
 
 

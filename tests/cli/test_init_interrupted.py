@@ -6,12 +6,14 @@ it would land, right after the profile is moved into place."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, python_code
+from tests.cliutil import REPO, drift_argv, python_code
 
 AFTER_THE_WRITE = """
 import os, signal, sys
@@ -71,3 +73,33 @@ def test_ctrl_c_before_anything_is_written_says_nothing_was(
     assert not (profiles / "staging.yaml").exists()
     assert code == 3, stderr
     assert stderr.splitlines() == ["drift: error: interrupted: nothing was written"]
+
+
+@pytest.mark.parametrize("stdout", ["full", "closed"])
+def test_a_summary_that_cannot_be_shown_still_says_the_profile_was_written(
+    sandbox: Sandbox, tmp_path: Path, stdout: str
+) -> None:
+    """`drift init … > /dev/full` or `>&-`: the profile is written, then its summary cannot
+    be: the one line says the profile was written (exit 3, as a fix whose outcome could not
+    be said), never exit 2 "nothing was checked" with a hint at an --output init does not
+    have (revcli88 F7)."""
+    profiles = tmp_path / "profiles"
+    argv = [
+        *drift_argv(), "init", "staging", "--from-live", "--project", "acme-chat-staging",
+        "--region", "us-central1", "--service", "api", "--profiles", str(profiles),
+    ]  # fmt: skip
+    redirect = "> /dev/full" if stdout == "full" else ">&-"
+    done = subprocess.run(
+        ["sh", "-c", f'exec "$@" {redirect}', "sh", *argv],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **sandbox.environ(), "PYTHONPATH": str(REPO)},
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert (profiles / "staging.yaml").is_file()
+    assert done.returncode == 3, done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("drift: error: cannot write the output to standard output"), line
+    assert "profiles/staging.yaml was written" in line
+    assert "--output" not in line
