@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
 from drift.live.calls import CallRunner
@@ -61,5 +61,23 @@ def progress(label: str, runner: CallRunner, *, enabled: bool) -> Iterator[None]
     from rich.live import Live
 
     view = ProgressView(label, runner, time.monotonic())
-    with Live(view, console=Console(stderr=True), transient=True, refresh_per_second=8):
+    console = Console(stderr=True)
+    live = Live(view, console=console, transient=True, refresh_per_second=8)
+    started = False
+    try:
+        live.start(refresh=True)  # what `with live:` does, but a stop that always runs
+        started = True
         yield
+    finally:
+        # A Ctrl-C (or SIGTERM taken as one) can land while the line starts or stops: `with
+        # live:` never stops a start it cut short, and a cut stop leaves what it had not done.
+        # The cursor that start hid is shown again whatever happened (revcli88 F2).
+        try:
+            if started:
+                live.stop()
+            else:
+                with suppress(Exception):  # a start cut short: stop what it set up
+                    live.stop()
+        finally:
+            with suppress(OSError, ValueError):  # standard error gone: no cursor to show
+                console.show_cursor(True)

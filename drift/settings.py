@@ -8,6 +8,7 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from functools import cache
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
 from drift import setting_values
+from drift.config_owner import trusted
 from drift.errors import UsageError
 from drift.findings import FailOn
 from drift.setting_values import DEFAULT_PLACE, a_place, names_a_directory, no_file_in_the_way
@@ -38,11 +40,10 @@ def project_config(start: Path | None = None) -> Path | None:
         candidate = folder / "pyproject.toml"
         if not candidate.exists():
             continue
-        try:
-            if read_project_table(candidate) is not None:
-                return candidate
-        except UsageError:
-            return candidate
+        with suppress(UsageError):  # one that cannot be read is taken: its error is said
+            if read_project_table(candidate) is None:
+                continue
+        return trusted(candidate)  # never another user's that anyone could have put there
     return None
 
 

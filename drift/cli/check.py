@@ -24,7 +24,7 @@ from drift.cli.options import (
     repeatable,
     shared,
 )
-from drift.cli.session import Invocation, run
+from drift.cli.session import Invocation, progress_shown, run
 from drift.errors import UsageError
 from drift.format import OutputFormat
 
@@ -145,7 +145,6 @@ def check(
     from drift.fix.render import with_repairs
     from drift.fix.served import canary_record
     from drift.live.calls import CallRunner
-    from drift.progress import progress, wanted
 
     earlier = None
     if baseline is not None:
@@ -156,9 +155,10 @@ def check(
         from drift.manifest import ManifestSource, load_manifests
 
         requested = tuple(service or ())
-        source = ManifestSource(load_manifests(manifest), offline=offline, requested=requested)
+        loaded = load_manifests(manifest, read_stdin=_standard_input)
+        source = ManifestSource(loaded, offline=offline, requested=requested)
     runner = CallRunner(settings.access().limits)
-    with progress(f"checking {cli.environment}", runner, enabled=wanted(quiet=quiet)):
+    with progress_shown(f"checking {cli.environment}", runner, quiet=quiet):
         result = run(
             run_check(
                 profile,
@@ -252,3 +252,22 @@ def probe(
     with destinations.undelivered(failed):
         output.emit_report(report, format, where, quiet=quiet, access=settings.access())
     raise typer.Exit(destinations.said(report, where, failed, shown=False))
+
+
+def _standard_input() -> bytes:
+    """What `--manifest -` reads: standard input, up to the manifests' limit; one that is
+    closed (`<&-`) or cannot be read is a usage error naming it, never an internal error
+    (revcli88 F6)."""
+    import sys
+
+    from drift.manifest.files import MAX_PLAN_BYTES
+
+    hint = "pipe the manifest in (terraform show -json PLAN | drift check ENV --manifest -), "
+    hint += "or name its file: --manifest FILE"
+    if sys.stdin is None:
+        raise UsageError("--manifest -: standard input is closed: nothing to read", hint=hint)
+    try:
+        return sys.stdin.buffer.read(MAX_PLAN_BYTES + 1)
+    except (OSError, ValueError) as exc:  # ValueError: a stream closed inside this process
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"--manifest -: cannot read standard input: {why}", hint=hint) from exc

@@ -8,7 +8,7 @@ import typer
 
 from drift.cli import output
 from drift.cli.options import JournalOpt, OutputOpt, QuietOpt, ServiceOpt, shared
-from drift.cli.session import Invocation, run
+from drift.cli.session import Invocation, progress_shown, run
 from drift.history.formats import HistoryFormat
 
 
@@ -54,11 +54,10 @@ def history(
     from drift.history.read import read_history
     from drift.history.render import render_history
     from drift.live.calls import CallRunner
-    from drift.progress import progress, wanted
 
     settings, profile = cli.load("drift.history.read", "drift.history.render", journal_dir=journal)
     runner = CallRunner(settings.access().limits)
-    with progress(f"reading {cli.environment}'s history", runner, enabled=wanted(quiet=quiet)):
+    with progress_shown(f"reading {cli.environment}'s history", runner, quiet=quiet):
         result = run(
             read_history(profile, settings, services=service, limit=limit or None, runner=runner),
             what="the history is incomplete",

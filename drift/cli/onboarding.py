@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,7 +18,7 @@ from drift.cli.options import (
 )
 from drift.cli.session import Invocation, run
 from drift.compare.formats import CompareFormat
-from drift.errors import UsageError
+from drift.errors import ExitCode, OutputLost, UsageError
 
 
 @shared("profiles", "wait", "impersonate_service_account", "verbose")
@@ -61,6 +64,7 @@ def init(
             hint=f"drift init {environment} --from-live --project PROJECT --region REGION",
         )
     settings = replace(cli, project=project, region=region).settings()
+    said = _written_or_not(settings.profiles_dir, environment)
     result = run(
         init_from_live(
             environment,
@@ -70,12 +74,57 @@ def init(
             project_from=source_of("project", project),
             region_from=source_of("region", region),
         ),
-        what="nothing was written",
+        what=said,
     )
     # prose that quotes servers (a refusal in a note) and live names: shown as a person's
     # line is, on a terminal and in a CI log alike (`readable`), not as a document
-    output.emit(output.readable(result.summary()))
+    try:
+        output.emit(output.readable(result.summary()))
+    except UsageError as exc:  # standard output lost (closed, a full disk, a closed pipe)
+        from drift.yamlfile import display_path
+
+        # the profile is written: never exit 2 ("nothing was checked"), nor a hint at an
+        # --output init does not have; incomplete, as a fix whose outcome could not be said
+        raise OutputLost(
+            f"{exc.message}: {display_path(result.path)} was written (its summary could not "
+            "be shown)",
+            code=ExitCode.INCOMPLETE,
+        ) from exc
     raise typer.Exit(int(result.exit_code))
+
+
+def _written_or_not(directory: Path, environment: str) -> Callable[[], str]:
+    """What an interrupted `init` says of the files it writes (the profile, the JSON Schema
+    beside it): those that changed on disk since it began, else "nothing was written". The
+    profile is moved into place before the command's last steps (the schema, the notes): a
+    Ctrl-C there ends it as cancelled, and "nothing was written" would hide a profile written
+    — with `--force`, over the operator's own (revcli88 F1)."""
+    from drift.onboarding.write import SCHEMA_FILE
+    from drift.profiles.paths import profile_path
+    from drift.yamlfile import display_path
+
+    paths = (profile_path(directory, environment), directory / SCHEMA_FILE)
+    before = [_identity(p) for p in paths]
+
+    def said() -> str:
+        written = [p for p, was in zip(paths, before, strict=True) if _identity(p) != was]
+        if not written:
+            return "nothing was written"
+        names = " and ".join(display_path(p) for p in written)
+        verb = "was" if len(written) == 1 else "were"
+        return f"{names} {verb} written before it stopped (its summary was not shown)"
+
+    return said
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    """Which file `path` is and when it last changed (None: there is none), to tell a file
+    written (moved into place, or written in place) from the one that was there."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 @shared("profiles", "fail_on", "wait", "impersonate_service_account", "verbose")

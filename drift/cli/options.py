@@ -114,7 +114,7 @@ ServiceOpt = Annotated[
 def local_file(value: str) -> Path:
     """A file this command writes on this machine: a URL is refused with what to do instead
     (only the reports of `drift check` and `drift probe` go to Cloud Storage)."""
-    if _url_scheme(value):
+    if _url_scheme(_a_file(value)):
         raise typer.BadParameter(
             f"{value}: this command writes local files only (`drift check` and `drift probe` "
             "write reports to gs://BUCKET/OBJECT); write a local file and copy it with "
@@ -125,7 +125,7 @@ def local_file(value: str) -> Path:
 
 def local_input(value: str) -> Path:
     """A file this command reads on this machine: a URL is refused with what to do instead."""
-    if _url_scheme(value):
+    if _url_scheme(_a_file(value)):
         raise typer.BadParameter(
             f"{value}: this command reads local files only; copy it here first with "
             "`gcloud storage cp`"
@@ -136,7 +136,7 @@ def local_input(value: str) -> Path:
 def report_location(value: str) -> str:
     """A local path or a Cloud Storage object (`gs://BUCKET/OBJECT`), checked as it is given
     (`drift.cli.output.location` turns it into one or the other)."""
-    scheme = _url_scheme(value)
+    scheme = _url_scheme(_a_file(value))
     if scheme and scheme != "gs":
         raise typer.BadParameter(
             f"{value}: drift reads and writes local files and gs://BUCKET/OBJECT only"
@@ -155,6 +155,14 @@ def file_option(*names: str, help: str, parser: Callable[[str], Any] = report_lo
     """An option naming a FILE: by default a report to read or write, a local file or
     gs://BUCKET/OBJECT (`report_location`); `local_file`/`local_input` for a local one."""
     return typer.Option(*names, help=help, parser=parser, metavar="FILE", show_default=False)
+
+
+def _a_file(value: str) -> str:
+    """`value`, unless it names no file (`--output "$REPORT"` with REPORT unset): refused, as
+    `directory` refuses one, rather than read as the working directory (`Path("")` is `.`)."""
+    if not value.strip():
+        raise typer.BadParameter(f"{value!r} names no file: leave the option out, or name one")
+    return value
 
 
 def _url_scheme(value: str) -> str | None:

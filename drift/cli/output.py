@@ -141,8 +141,11 @@ def say(text: str, *, err: bool = False) -> None:
 
 
 def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
-    """`typer.echo`; a stream that cannot be written (a closed pipe, a full disk) is
-    OutputLost, one message, and from then on writes to /dev/null (`drift.cli.streams`)."""
+    """`typer.echo`; a stream that cannot be written (a closed pipe, a full disk) or that
+    was closed when drift started is OutputLost, one message, and from then on writes to
+    /dev/null (`drift.cli.streams`)."""
+    if (sys.stderr if err else sys.stdout) is None:  # started closed (`>&-`): click's echo
+        raise OutputLost(lost_message(None, err=err))  # writes into nothing, silently
     try:
         typer.echo(text, nl=nl, err=err)
     except OSError as exc:

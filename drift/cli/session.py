@@ -15,11 +15,12 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from drift.cli.overlap import overlapped
-from drift.cli.signals import ctrl_c_latched
+from drift.cli.signals import ctrl_c_latched, like_ctrl_c
 from drift.errors import DriftError, ExitCode, Interrupted, UsageError
 from drift.findings import FailOn
 
 if TYPE_CHECKING:
+    from drift.live.calls import CallRunner
     from drift.profiles.model import Profile
     from drift.settings import Settings
 
@@ -164,6 +165,23 @@ class Invocation:
         return profile, other
 
 
+@contextmanager
+def progress_shown(label: str, runner: CallRunner, *, quiet: bool) -> Iterator[None]:
+    """`drift.progress.progress` on a terminal, with SIGTERM and SIGHUP taken as Ctrl-C from
+    the moment its line (and the cursor it hides) is up: whichever lands, the line comes down
+    and the cursor is shown again, and the exit says the run is incomplete. Their default
+    action ended the process on the spot (`timeout 60 drift check`: the shell left without a
+    cursor, the run without a line saying why) (revcli88 F2)."""
+    from drift.progress import progress, wanted
+
+    with like_ctrl_c():
+        try:
+            with progress(label, runner, enabled=wanted(quiet=quiet)):
+                yield
+        except KeyboardInterrupt:  # before the run began, or after it ended: no step's own
+            raise Interrupted(ExitCode.INCOMPLETE, "the command did not finish") from None
+
+
 def run(
     coro: Coroutine[Any, Any, T],
     *,
@@ -182,15 +200,19 @@ def run(
     main = threading.current_thread() is threading.main_thread()
     before = signal.getsignal(signal.SIGINT) if main else None
     ended: list[DriftError] = []
-    try:
-        return asyncio.run(_woken_by_signals(coro, ended))
-    except (KeyboardInterrupt, asyncio.CancelledError):  # the latter: `_ctrl_c_rearmed`
-        if ended:  # the command's own line of where it stands, as the loop ended
-            raise ended[0] from None
-        raise Interrupted(interrupted, what() if callable(what) else what) from None
-    finally:
-        if before is not None and signal.getsignal(signal.SIGINT) is not before:
-            signal.signal(signal.SIGINT, before)
+    # SIGTERM and SIGHUP as Ctrl-C (named in the line): a read's progress line comes down and
+    # shows the cursor it hid, and the exit says incomplete, where the signal's default action
+    # ended the process on the spot (`timeout 60 drift check`: no cursor left in the shell)
+    with like_ctrl_c():
+        try:
+            return asyncio.run(_woken_by_signals(coro, ended))
+        except (KeyboardInterrupt, asyncio.CancelledError):  # the latter: `_ctrl_c_rearmed`
+            if ended:  # the command's own line of where it stands, as the loop ended
+                raise ended[0] from None
+            raise Interrupted(interrupted, what() if callable(what) else what) from None
+        finally:
+            if before is not None and signal.getsignal(signal.SIGINT) is not before:
+                signal.signal(signal.SIGINT, before)
 
 
 async def _woken_by_signals(coro: Coroutine[Any, Any, T], ended: list[DriftError]) -> T:

@@ -144,9 +144,14 @@ def demo(profiles: DemoProfiles = None) -> None:
 
     Example: drift demo
     """
+    from drift.cli.signals import like_ctrl_c
     from drift.demo import run_demo
 
-    raise typer.Exit(run_demo(profiles))
+    # SIGTERM and SIGHUP as Ctrl-C: the sandbox, the step's drift and the working copy in
+    # the temporary directory are cleaned up, where their default action left the copy behind
+    with like_ctrl_c():
+        code = run_demo(profiles)
+    raise typer.Exit(code)
 
 
 class ValidateFormat(StrEnum):
