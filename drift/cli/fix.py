@@ -373,7 +373,7 @@ def rollback(
     settings = cli.settings(journal_dir=journal)
     if list_changes:
         listed = run(
-            read_live(settings, listing(settings)),
+            read_live(settings, listing(settings, change_id, service)),
             interrupted=ExitCode.ABORTED,
             what="nothing was changed",
         )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.diff.differences import template_differences, with_setting
-from drift.errors import DriftError
+from drift.errors import DriftError, UsageError
 from drift.fields import FIELDS, Source, read_shown
 from drift.fix.byhand import PROMOTED_BY_HAND, promoted_now
 from drift.fix.gone import renamed, said
@@ -264,9 +264,20 @@ def _untrusted(problem: str) -> str:
     return f"{what}: `{fix.group(1)}` if it is drift's own"
 
 
-def list_changes(settings: Settings) -> ChangeList:
+def list_changes(
+    settings: Settings, change_id: str | None = None, services: Sequence[str] | None = None
+) -> ChangeList:
     """The journal's changes, as recorded (`ChangeList.by_hand`: what `read_live` finds), and
-    where this drift talks to (`ChangeList.here`: a change made elsewhere is said so)."""
+    where this drift talks to (`ChangeList.here`: a change made elsewhere is said so). The
+    whole list only: a CHANGE_ID or --service beside --list is refused, never passed over (the
+    list would look like that change's, or that service's)."""
+    if change_id is not None or services:
+        given = "a CHANGE_ID" if change_id is not None else "--service"
+        raise UsageError(
+            f"drift rollback --list lists every recorded change and takes no {given}: run "
+            "`drift rollback --list`, then `drift rollback CHANGE_ID` (with --service NAME for "
+            "one service of it)"
+        )
     journal = Journal(settings.journal())
     try:
         here = backend()

@@ -331,3 +331,19 @@ def test_a_field_a_newer_drift_recorded_is_refused_and_never_written_over(tmp_pa
         assert done.returncode == 2, done.stdout + done.stderr
         assert done.stderr.startswith(f"drift: error: journal file {path} {said}"), done.stderr
         assert path.read_bytes() == raw
+
+
+@pytest.mark.parametrize(
+    ("args", "given"), [([CHANGE], "a CHANGE_ID"), (["--service", "api"], "--service")]
+)
+def test_list_with_a_change_or_a_service_is_refused_never_passed_over(
+    tmp_path: Path, args: list[str], given: str
+) -> None:
+    """`drift rollback --list CHANGE` (or `--service api`) listed every change as if it were
+    that change's, or that service's: refused, exit 2, naming what to run."""
+    journal = tmp_path / "journal"
+    recorded(journal, state=State.PINNED)
+    done = drift("rollback", "--list", *args, "--journal", str(journal), cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"takes no {given}" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert CHANGE not in done.stdout, done.stdout
