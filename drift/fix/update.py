@@ -91,9 +91,12 @@ async def update_workload(
             tries[-1] = exc
             raise
 
-    operation = await session.runner.call(
-        "run", method, name, once, retry=bool(workload.etag) or validate_only
-    )
+    try:
+        operation = await session.runner.call(
+            "run", method, name, once, retry=bool(workload.etag) or validate_only
+        )
+    except ApiError as exc:
+        raise await _told_stale(session, kind, workload, exc, timeout) from exc
     said = _said(kind, workload, method, operation.operation.name or name)
     async with waiting(said, timeout):
         await _wait(session.runner, operation, timeout, name, method)
@@ -156,15 +159,41 @@ def _said(kind: Kind, workload: Any, method: str, operation: str) -> str:
     return f"{who}: waiting for {method}'s operation {operation}{of} to complete"
 
 
-async def _unchanged(session: Session, kind: Kind, workload: Any, timeout: float) -> bool:
-    """Whether the workload still has the etag `workload` was read with (one Get, outside the
-    runner: it is asked from inside a call's turn); False when that read fails."""
+async def _etag_now(session: Session, kind: Kind, workload: Any, timeout: float) -> str | None:
+    """The workload's etag, read again (one Get, outside the runner: it is asked from inside a
+    call's turn); None when that read fails."""
     get = workloads.getter(session.clients, kind)
     try:
         now = await get(name=workload.name, retry=None, timeout=timeout)
-    except Exception:  # any failure: whether the attempt applied is unknown, so no repeat
-        return False
-    return bool(now.etag == workload.etag)
+    except Exception:  # noqa: BLE001 - any failure: what the workload holds is unknown
+        return None
+    return str(now.etag)
+
+
+async def _unchanged(session: Session, kind: Kind, workload: Any, timeout: float) -> bool:
+    """Whether the workload still has the etag `workload` was read with; False when it cannot
+    be read (whether an attempt applied is unknown, so no repeat)."""
+    return bool(await _etag_now(session, kind, workload, timeout) == workload.etag)
+
+
+async def _told_stale(
+    session: Session, kind: Kind, workload: Any, exc: ApiError, timeout: float
+) -> ApiError:
+    """`exc`, or when it is a FAILED_PRECONDITION whose words do not name the etag (no document
+    says what they hold: "Precondition check failed.") and the workload, read again, no longer
+    has the etag the write carried, `exc` saying so: someone wrote it since drift read it
+    (`stale_etag`), not a refusal of the patch itself."""
+    if exc.status != "FAILED_PRECONDITION" or stale_etag(exc) or not workload.etag:
+        return exc
+    if await _etag_now(session, kind, workload, timeout) in (None, workload.etag):
+        return exc  # unread, or unchanged: the refusal as the server worded it
+    return ApiError(
+        exc.call,
+        exc.resource,
+        exc.status,
+        f"{exc.detail} (read again: its etag is no longer the one drift read)",
+        withheld=withheld(workload),
+    )
 
 
 _ETAG_WORD = re.compile(r"(?<![\w/.-])etag(?![\w/.-])", re.IGNORECASE)

@@ -78,6 +78,8 @@ def check_etag(key: ResourceKey, sent: str, current: str, stale: str = "aborted"
     if stale == "ignored" or not sent or sent == current:
         return
     code = grpc.StatusCode.ABORTED if stale == "aborted" else grpc.StatusCode.FAILED_PRECONDITION
+    if stale == "failed_precondition_unsaid":  # the status's generic words, no etag named
+        raise RpcError(code, "Precondition check failed.")
     raise RpcError(
         code,
         f"The etag provided ({sent}) does not match the current etag of "

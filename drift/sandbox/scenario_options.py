@@ -260,14 +260,18 @@ class Options(Strict):
     job_defaults: Literal["filled", "unset"] = Field(
         "filled", description="Job writes come back with task_count, max_retries, timeout set."
     )
-    stale_etag: Literal["aborted", "failed_precondition", "ignored"] = Field(
+    stale_etag: Literal[
+        "aborted", "failed_precondition", "failed_precondition_unsaid", "ignored"
+    ] = Field(
         "aborted",
         description="A write (UpdateService, UpdateJob, UpdateWorkerPool, RunJob) naming an etag "
         "that is no longer current. AIP-154: 'If a user sends back an etag which does not match "
         "the current etag value, the service must send an ABORTED error response' (as first "
         "published, aip.dev/154: 'a FAILED_PRECONDITION error response': "
         "`failed_precondition`); run v2 service.proto says only that the etag 'May be used to "
-        "detect modification conflict during updates'. `ignored`: the write applies over "
+        "detect modification conflict during updates'. `failed_precondition_unsaid`: the same "
+        "status with Google's generic words for it ('Precondition check failed.'), not naming "
+        "the etag: no document says what the message holds. `ignored`: the write applies over "
         "whatever was written since.",
     )
     labels_bump_generation: bool = Field(

@@ -15,11 +15,13 @@ import pytest
 
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
-from drift.sandbox import Sandbox
+from drift.sandbox import Fault, Sandbox
 from tests.fix.conftest import PROJECT, ScriptedUI, before_the_write, entries, fix, updates
 
 
-@pytest.mark.parametrize("stale_etag", ["aborted", "failed_precondition"])
+@pytest.mark.parametrize(
+    "stale_etag", ["aborted", "failed_precondition", "failed_precondition_unsaid"]
+)
 def test_a_stale_etag_refused_either_way_stops_the_fix_and_writes_nothing(
     sandbox: Sandbox,
     env: dict[str, str],
@@ -46,3 +48,22 @@ def test_a_stale_etag_refused_either_way_stops_the_fix_and_writes_nothing(
     assert env_after["LOG_LEVEL"] == "WARNING"  # their change stands
     assert all(not s.tag for s in after.traffic_statuses)
     assert len(entries(tmp_path)) <= 1
+
+
+def test_a_refusal_in_generic_words_with_the_etag_unchanged_is_the_servers_refusal(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FAILED_PRECONDITION whose words do not name the etag, the service unchanged (what a
+    revision that cannot be made gets): never called a teammate's change; said as the server
+    worded it, nothing written."""
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "failed_precondition_unsaid")
+    sandbox.inject(
+        Fault(
+            "UpdateService", "FAILED_PRECONDITION", first_n=1, message="Precondition check failed."
+        )
+    )
+    result = fix(tmp_path, env, ScriptedUI([True]), FixOptions(), services=["api"])
+    said = result.summary()
+    assert result.exit_code is ExitCode.ABORTED, said
+    assert "changed after drift read it" not in said, said
+    assert "Precondition check failed." in said, said
