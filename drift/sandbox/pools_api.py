@@ -12,9 +12,9 @@ from google.protobuf.message import Message
 from drift.sandbox.core import Core
 from drift.sandbox.deploy import view
 from drift.sandbox.kinds import POOL
-from drift.sandbox.names import LOCATION, POOLS, parse
-from drift.sandbox.rpc import Method, paginate, proto_plus_method
-from drift.sandbox.run_api import one_region, owners_in
+from drift.sandbox.names import POOLS
+from drift.sandbox.rpc import Method, proto_plus_method
+from drift.sandbox.run_api import listed
 
 WORKER_POOLS = "google.cloud.run.v2.WorkerPools"
 
@@ -28,11 +28,7 @@ class PoolsApi:
         return view(world, world.owner(world.key_of(request.name, POOLS)).pb, POOL)
 
     async def list_worker_pools(self, request: Any) -> Message:
-        project, region = parse(LOCATION, request.parent, "projects/PROJECT/locations/REGION")
-        recs = owners_in(self.core, project, one_region(region), POOLS)
-        page, token = paginate(
-            recs, request.page_size, request.page_token, shape=self.core.world.options.pages
-        )
+        page, token = listed(self.core, request, POOLS)
         world = self.core.world
         return run_v2.ListWorkerPoolsResponse.pb()(
             worker_pools=[view(world, rec.pb, POOL) for rec in page], next_page_token=token

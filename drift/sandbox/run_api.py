@@ -3,6 +3,7 @@ deletion as long-running operations; revisions of services and of worker pools a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from google.cloud import run_v2
@@ -49,6 +50,14 @@ def one_region(region: str) -> str:
     return region
 
 
+def listed(core: Core, request: Any, collection: str) -> tuple[Sequence[OwnerRec], str]:
+    """The page of services (or worker pools) a ListServices (ListWorkerPools) request asks
+    for, and the token of the next one."""
+    project, region = parse(LOCATION, request.parent, "projects/PROJECT/locations/REGION")
+    recs = owners_in(core, project, one_region(region), collection)
+    return paginate(recs, request.page_size, request.page_token, shape=core.world.options.pages)
+
+
 class RunApi:
     def __init__(self, core: Core) -> None:
         self.core = core
@@ -58,11 +67,7 @@ class RunApi:
         return view(world, world.owner(world.key_of(request.name)).pb)
 
     async def list_services(self, request: Any) -> Message:
-        project, region = parse(LOCATION, request.parent, "projects/PROJECT/locations/REGION")
-        recs = owners_in(self.core, project, one_region(region), SERVICES)
-        page, token = paginate(
-            recs, request.page_size, request.page_token, shape=self.core.world.options.pages
-        )
+        page, token = listed(self.core, request, SERVICES)
         world = self.core.world
         return run_v2.ListServicesResponse.pb()(
             services=[view(world, rec.pb) for rec in page], next_page_token=token
