@@ -48,6 +48,7 @@ from drift.fix.patch import promotion_tags
 from drift.fix.probetag import moved_tag_steps, probe_tag_steps
 from drift.fix.proposed import Proposed
 from drift.fix.revision_name import renamed_note
+from drift.fix.task_cap import cap_steps
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
 from drift.live.model import LiveService, LiveState
@@ -136,7 +137,8 @@ class ServicePlanner:
         proposed = Proposed(self.live, on, self.service.container, settings)
         settings, gpu = gpu_steps(self.cmd, proposed)
         settings, floor = floor_steps(self.cmd, replace(proposed, settings=settings))
-        self.manual += gpu + floor  # what Cloud Run refuses below 1 CPU
+        settings, cap = cap_steps(self.cmd, replace(proposed, settings=settings))
+        self.manual += gpu + floor + cap  # below 1 CPU; a job's parallelism over its tasks
         account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
         planned_account = next(
             (str(c.after) for c in settings if c.name == "service_account"), account

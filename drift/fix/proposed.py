@@ -1,6 +1,7 @@
 """What a plan proposes for one workload's settings, before a step takes out what Cloud Run
-would refuse (below one CPU: `drift.fix.below_one`; under a GPU: `drift.fix.gpu_floor`): the
-changes, and the template they would make, judged with the patch applied."""
+would refuse (below one CPU: `drift.fix.below_one`; under a GPU: `drift.fix.gpu_floor`; a job's
+parallelism above its task count: `drift.fix.task_cap`): the changes, and the template they
+would make, judged with the patch applied."""
 
 from __future__ import annotations
 
@@ -25,7 +26,11 @@ class Proposed:
     def template(self, settings: list[SettingChange] | None = None) -> Any:
         """The raw template (a job's task template) the changes would make (`settings`: these
         instead of the proposed ones)."""
+        return raw(template_of(self.workload(settings)))
+
+    def workload(self, settings: list[SettingChange] | None = None) -> Any:
+        """The workload (a run_v2 Service, Job or WorkerPool) the changes would make: what a
+        job holds around its task template too (`drift.fix.task_cap`)."""
         changes = tuple(self.settings if settings is None else settings)
         plan = ServicePlan("", "", "", "", "", "", settings=changes)
-        out = patched_template(self.live.source, plan, self.container, self.base, clear_name=False)
-        return raw(template_of(out))
+        return patched_template(self.live.source, plan, self.container, self.base, clear_name=False)

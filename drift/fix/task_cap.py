@@ -1,0 +1,66 @@
+"""A plan must never leave a job's parallelism above its task count: ExecutionTemplate.
+parallelism "Specifies the maximum desired number of tasks the execution should run at given
+time. Must be <= task_count." (run/v2/execution_template.proto; 0 or unset: "the maximum
+possible value"), and the parallelism page asks for "an integer between 0 and the maximum …
+that don't exceed the number of tasks" (`PAGE`). The job the plan would write is judged with
+the patch applied: a `task_count` it lowers below the parallelism the job keeps, or a
+`parallelism` it raises above the task count, becomes a manual step naming the rule and what to
+state beside it; both stated consistently are planned like any other. Never an extra change
+the profile does not state (the other setting is not changed for it), never a patch the API
+says it takes no part of; a job already holding both that way, neither planned, is left to
+its settings' own findings."""
+
+from __future__ import annotations
+
+from drift.blanks import Arg, blank, word
+from drift.fields import FIELDS
+from drift.fields.workloads import DEFAULT_TASKS
+from drift.fix.commands import Commands
+from drift.fix.model import ManualStep, SettingChange
+from drift.fix.proposed import Proposed
+from drift.kinds import Kind
+
+PAGE = "cloud.google.com/run/docs/configuring/parallelism"
+WATCHED = ("task_count", "parallelism")
+OTHER: dict[str, tuple[str, Arg]] = {
+    "task_count": ("parallelism", word("--parallelism=", blank("PARALLELISM"))),
+    "parallelism": ("task_count", word("--tasks=", blank("TASK_COUNT"))),
+}
+"""For each setting, the other one and its flag with the value to fill in."""
+
+
+def cap_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], list[ManualStep]]:
+    """The proposed settings without a job's `task_count` / `parallelism` change that would
+    leave its parallelism above its task count, and the manual step for each."""
+    live, settings = proposed.live, proposed.settings
+    planned = {c.name: c for c in settings if c.name in WATCHED}
+    if live.kind is not Kind.JOB or live.source is None or not planned:
+        return settings, []
+    executions = proposed.workload().template  # the job's ExecutionTemplate, patched
+    parallelism = int(executions.parallelism)
+    tasks = int(executions.task_count) or DEFAULT_TASKS
+    if not parallelism or parallelism <= tasks:
+        return settings, []
+    steps = []
+    for name, change in planned.items():
+        other, fill = OTHER[name]
+        said = (
+            f"task_count {tasks} is below the job's parallelism {parallelism}"
+            if name == "task_count"
+            else f"parallelism {parallelism} is above the job's task_count {tasks}"
+        )
+        way = (
+            f"state {other} in the profile beside {name}"
+            if other not in planned
+            else "the profile states both: change one"
+        )
+        reason = (
+            f"{live.name}: {said}: Cloud Run's ExecutionTemplate.parallelism \"Must be <= "
+            f'task_count" ({PAGE}), so this update would break that rule; {way} (parallelism '
+            "at most the task count, or 0: as many as possible), then run drift fix again"
+        )
+        # the other setting's value to fill in; both when the profile states both that way
+        own = FIELDS[name].gcloud(change.after) if other not in planned else OTHER[other][1]
+        flags = [own, fill]
+        steps.append(ManualStep(f"setting.{name}", reason, (cmd.update(*flags),)))
+    return [c for c in settings if c.name not in planned], steps

@@ -1,0 +1,120 @@
+"""Review revjobs89 F2: a plan that leaves a job's parallelism above its task count.
+
+ExecutionTemplate.parallelism: "Specifies the maximum desired number of tasks the execution
+should run at given time. Must be <= task_count." (run/v2/execution_template.proto); the
+parallelism page: "Specify an integer between 0 and the maximum number of tasks running in
+parallel allowed by quota that don't exceed the number of tasks" (run/docs/configuring/
+parallelism). A profile stating `task_count: 1` for a job at parallelism 2 (or `parallelism: 5`
+for a job of 4 tasks) was planned as one setting change and written by `drift fix` as it was:
+an UpdateJob whose ExecutionTemplate breaks the API's stated rule, which the plan presented as
+an ordinary change (a server that enforces it refuses the update; one that does not keeps a
+job whose settings contradict each other). The plan now makes such a change a manual step
+naming the rule and what to state beside it, as it does for what Cloud Run refuses under a
+GPU or below one CPU; a profile stating both settings consistently is planned as before."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from pathlib import Path
+
+import pytest
+
+from drift.fix.plan import plan_environment
+from drift.profiles.loader import load_profile
+from drift.sandbox import Sandbox
+from drift.settings import load_settings
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import ScriptedUI
+from tests.jobs.test_fix_jobs import fix, writes
+from tests.jobs.world import TODAY, write_profile
+from tests.sandbox.jobworld import JOB_SPEC, world
+
+PROFILE = "project: p\nregion: us-central1\njobs:\n  job:\n    settings:\n"
+
+
+def _job(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: str
+) -> tuple[Sandbox, Path]:
+    """The job at 4 tasks, 2 at once; a profile stating `settings`."""
+    job = copy.deepcopy(JOB_SPEC)
+    job["template"].update(task_count=4, parallelism=2)
+    sandbox = make_sandbox(world(jobs={"job": job}, pools={}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    return sandbox, write_profile(tmp_path / "profiles", PROFILE + settings)
+
+
+def _plan(profiles: Path) -> tuple[list[str], list[tuple[str, str, tuple[str, ...]]]]:
+    planned = asyncio.run(
+        plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY)
+    )
+    (sp,) = planned.plan.services
+    return [c.name for c in sp.settings], [(m.target, m.reason, m.commands) for m in sp.manual]
+
+
+def test_a_task_count_below_the_jobs_parallelism_is_a_manual_step(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sandbox, profiles = _job(make_sandbox, monkeypatch, tmp_path, "      task_count: 1\n")
+    settings, manual = _plan(profiles)
+    assert settings == []
+    ((target, reason, commands),) = manual
+    assert target == "setting.task_count"
+    assert "task_count 1" in reason and "parallelism 2" in reason, reason
+    assert "Must be <= task_count" in reason and "state parallelism in the profile" in reason
+    (command,) = commands
+    assert "--tasks=1" in command and "--parallelism=<PARALLELISM>" in command, command
+    result = fix(tmp_path, profiles, ScriptedUI())
+    assert writes(sandbox) == []  # nothing written
+    assert result.exit_code != 0
+    job = sandbox.job("p", "job")
+    assert (job.template.task_count, job.template.parallelism) == (4, 2)
+
+
+def test_a_parallelism_above_the_jobs_task_count_is_a_manual_step(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _, profiles = _job(make_sandbox, monkeypatch, tmp_path, "      parallelism: 5\n")
+    settings, manual = _plan(profiles)
+    assert settings == []
+    ((target, reason, commands),) = manual
+    assert target == "setting.parallelism"
+    assert "parallelism 5" in reason and "task_count 4" in reason, reason
+    assert "--parallelism=5" in commands[0] and "--tasks=<TASK_COUNT>" in commands[0]
+
+
+@pytest.mark.parametrize(
+    "stated",
+    [
+        "      task_count: 1\n      parallelism: 1\n",
+        "      task_count: 1\n      parallelism: 0\n",
+        "      task_count: 8\n      parallelism: 5\n",
+        "      task_count: 2\n",
+        "      parallelism: 4\n",
+    ],
+)
+def test_settings_that_keep_parallelism_within_the_task_count_are_planned_and_written(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, stated: str
+) -> None:
+    sandbox, profiles = _job(make_sandbox, monkeypatch, tmp_path, stated)
+    settings, manual = _plan(profiles)
+    assert manual == [] and settings, (settings, manual)
+    result = fix(tmp_path, profiles, ScriptedUI(), yes=True)
+    assert result.exit_code == 0, result.summary()
+    template = sandbox.job("p", "job").template
+    assert not template.parallelism or template.parallelism <= template.task_count
+
+
+def test_both_stated_beyond_it_are_both_manual(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    stated = "      task_count: 2\n      parallelism: 3\n"
+    sandbox, profiles = _job(make_sandbox, monkeypatch, tmp_path, stated)
+    settings, manual = _plan(profiles)
+    assert settings == []
+    assert sorted(t for t, _, _ in manual) == ["setting.parallelism", "setting.task_count"]
+    assert all("the profile states both: change one" in r for _, r, _ in manual), manual
+    fix(tmp_path, profiles, ScriptedUI(), yes=True)
+    assert writes(sandbox) == []
