@@ -179,8 +179,9 @@ def _later(one: Any, other: Any) -> bool:
 
 async def latest_execution(clients: Clients, runner: CallRunner, job: Any) -> Execution | None:
     """How the job's latest execution ended (None: never run). `Job.latest_created_execution`
-    carries its `completion_status`; only a failed one (or a status the server did not give,
-    for a completed execution) is read with GetExecution, for the failure's reason."""
+    carries its `completion_status`; only a failed one, or one whose status the server did not
+    give ("used if the state is omitted": COMPLETION_STATUS_UNSPECIFIED), is read with
+    GetExecution: for the failure's reason, and whether it still runs (revjobs89 F1)."""
     pb = raw(job)
     if not pb.HasField("latest_created_execution") or not pb.latest_created_execution.name:
         return None
@@ -188,7 +189,7 @@ async def latest_execution(clients: Clients, runner: CallRunner, job: Any) -> Ex
     name = ref.name if "/" in ref.name else f"{pb.name}/executions/{ref.name}"
     status = enum_name(ref, "completion_status")
     completed = _time(ref, "completion_time")
-    if status in ENDED or (status != "EXECUTION_FAILED" and completed is None):
+    if status in ENDED:
         running = status in RUNNING
         return Execution(short(name), failed=False, completed=completed, running=running)
     execution = raw(
@@ -206,6 +207,7 @@ async def latest_execution(clients: Clients, runner: CallRunner, job: Any) -> Ex
         reason=reason or "",
         completed=_time(execution, "completion_time") or completed,
         before_update=_later(pb.update_time, ref.create_time) and _ran_another(pb, execution),
+        running=reason is None and not execution.HasField("completion_time"),
     )
 
 

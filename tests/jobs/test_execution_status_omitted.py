@@ -17,8 +17,8 @@ The sandbox always fills the status in (drift/sandbox/executions.py `refresh`); 
 clear it (and the reference's completion time) on the job the sandbox holds, as a server
 omitting it answers, the GetJob and GetExecution calls themselves unchanged.
 
-The change belongs in drift/live/workloads.py (shared: not edited this round), so both are
-xfail(strict=True): see /work/notes/reports/revjobs89.md."""
+`latest_execution` now reads GetExecution whenever the status is omitted, and judges "running"
+from that read (its diff: /work/notes/reports/revjobs89.md)."""
 
 from __future__ import annotations
 
@@ -36,12 +36,6 @@ from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
 from tests.jobs.world import PROFILE, TODAY, check, failed_job, jobs_world, write_profile
 from tests.sandbox.jobworld import JOB_SPEC, world
-
-WHY = (
-    "drift/live/workloads.py latest_execution: a completion status the server omitted "
-    "(COMPLETION_STATUS_UNSPECIFIED) with no completion_time is taken for 'ended, not failed' "
-    "without GetExecution (shared module: revjobs89 F1)"
-)
 
 
 def _omit_status(sandbox: Sandbox) -> None:
@@ -65,7 +59,6 @@ def test_the_sandbox_reference_carries_a_status_as_a_rule(make_sandbox: MakeSand
     assert sandbox.job("p", "job").latest_created_execution.completion_status
 
 
-@pytest.mark.xfail(strict=True, reason=WHY)
 def test_a_failed_execution_whose_status_is_omitted_is_never_clean(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -82,7 +75,6 @@ def test_a_failed_execution_whose_status_is_omitted_is_never_clean(
     assert "job.failed" in rules or "job.failed" in unverified, (rules, unverified)
 
 
-@pytest.mark.xfail(strict=True, reason=WHY)
 def test_a_running_execution_whose_status_is_omitted_is_named_at_the_prompt(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
