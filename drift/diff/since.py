@@ -153,7 +153,7 @@ class History:
         edge = self._unlisted(before, start)
         inside = self._unlisted(start, checked) if start != checked else ""
         today = self._compared_today(finding)
-        failed = self._failed(before, start, checked, key)
+        failed = self._failed(before, start, checked, finding)
         guessed = self._guessed(before, checked)
         note = "; ".join(n for n in (edge, inside, failed, guessed, today) if n)
         if before is None:
@@ -192,13 +192,18 @@ class History:
         shown += f" (container {sidecar})" if sidecar else ""
         return f"before it, {self.records[i].name} had {' and '.join(rules)} on {shown}"
 
-    def _failed(self, before: int | None, start: int, checked: int, key: Key) -> str:
+    def _failed(self, before: int | None, start: int, checked: int, finding: Finding) -> str:
         """The failed revisions (`FAILED`) the run passed over where one that served before it
         failed would change the answer, in words ("" when none): one before the run that had
         the drift too (it would have begun there, by its creator), one within it that did not
-        (it would have begun after it)."""
+        (it would have begun after it). One whose value is not known says nothing."""
+        key = _key(finding, self.records[checked].config.primary)
         lo = -1 if before is None else before
-        passed = [k for k in range(lo + 1, checked) if self.skipped.get(k) == FAILED]
+        passed = [
+            k
+            for k in range(lo + 1, checked)
+            if self.skipped.get(k) == FAILED and not self._unread(k, finding)
+        ]
         had = [k for k in passed if k < start and self._run(k, key)]
         lacked = [k for k in passed if k > start and not self._run(k, key)]
         said = [
