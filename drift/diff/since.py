@@ -5,7 +5,9 @@ it: it gets no `since`.
 
 Revisions that never served are passed over, never named (`drift.diff.unserved`): one that
 never became ready, and drift's own canary that drift undid before it held traffic; one taken
-as never served on its shape alone (no journal at hand) is named in the note.
+as never served on its shape alone (no journal at hand) is named in the note, and so is a
+failed one (not ready now, no traffic) where its having served before it failed would change
+the answer: nothing Cloud Run records tells that from a failed deploy (`unserved.FAILED`).
 
 Revisions missing from the listing: Cloud Run names the revisions it names
 `SERVICE-NNNNN-xxx` with a rising number, so two listed neighbours whose numbers skip may have
@@ -21,12 +23,20 @@ Cloud Run's own shape is read as a number)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
-from drift.diff.unserved import PUT_BACK, WITHIN, CanaryRecord, served_before, unserved
+from drift.diff.unserved import (
+    FAILED,
+    PUT_BACK,
+    WITHIN,
+    CanaryRecord,
+    served_before,
+    unserved,
+)
 from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
 from drift.live.model import RevisionRecord, ServingRevision
@@ -143,7 +153,9 @@ class History:
         edge = self._unlisted(before, start)
         inside = self._unlisted(start, checked) if start != checked else ""
         today = self._compared_today(finding)
-        note = "; ".join(n for n in (edge, inside, self._guessed(before, checked), today) if n)
+        failed = self._failed(before, start, checked, finding)
+        guessed = self._guessed(before, checked)
+        note = "; ".join(n for n in (edge, inside, failed, guessed, today) if n)
         if before is None:
             return Since(*began, None, note=note, earlier=bool(edge))
         if self._unread(before, finding):
@@ -179,6 +191,42 @@ class History:
         shown = name if name and all(r.split(".", 1)[0] == family for r in rules) else target
         shown += f" (container {sidecar})" if sidecar else ""
         return f"before it, {self.records[i].name} had {' and '.join(rules)} on {shown}"
+
+    def _failed(self, before: int | None, start: int, checked: int, finding: Finding) -> str:
+        """The failed revisions (`FAILED`) the run passed over where one that served before it
+        failed would change the answer, in words ("" when none): one before the run that had
+        the drift too (it would have begun there, by its creator), one within it that did not
+        (it would have begun after it). One whose value is not known says nothing."""
+        key = _key(finding, self.records[checked].config.primary)
+        lo = -1 if before is None else before
+        passed = [
+            k
+            for k in range(lo + 1, checked)
+            if self.skipped.get(k) == FAILED and not self._unread(k, finding)
+        ]
+        had = [k for k in passed if k < start and self._run(k, key)]
+        lacked = [k for k in passed if k > start and not self._run(k, key)]
+        said = [
+            f"{self._made(k)} had it too: if it served before it failed, the drift may have "
+            "begun there"
+            for k in had
+        ]
+        said += [
+            f"{self._made(k)} did not have it: if it served before it failed, the drift began "
+            "after it"
+            for k in lacked
+        ]
+        return "; ".join(said)
+
+    def _made(self, i: int) -> str:
+        """`api-00002-bav (created 2026-11-30 by alice@…), not ready now and taken as never
+        served,`."""
+        record = self.records[i]
+        when = f"{record.create_time.astimezone(dt.UTC):%Y-%m-%d}" if record.create_time else ""
+        who = f"by {record.creator}" if record.creator else ""
+        made = ", ".join(w for w in (when and f"created {when}", who) if w)
+        shown = f"{record.name} ({made})" if made else record.name
+        return f"{shown}, not ready now and taken as never served,"
 
     def _guessed(self, before: int | None, checked: int) -> str:
         """drift's canaries the run passed over on their shape alone (`PUT_BACK`: no journal

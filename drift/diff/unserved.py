@@ -39,7 +39,16 @@ from drift.live.changeids import began, canary_change
 from drift.live.history import UNDOES_CANARY
 from drift.live.model import RevisionRecord
 
-FAILED = "failed: never served"
+FAILED = (
+    "failed (not ready now): taken as never served (whether it served before it failed is "
+    "recorded nowhere)"
+)
+"""A revision whose Ready condition failed and that serves nothing now. Most failed their
+deploy, but one can stop being ready after it served (RevisionReason
+HEALTH_CHECK_CONTAINER_ERROR, "There was a health check error", condition.proto: the same
+reason a container that never started gives) and then lose its traffic to a later deploy;
+nothing Cloud Run records tells the two apart, so neither is called one that never served
+(`drift.diff.since` says where one might change its answer)."""
 UNDONE = "drift's canary, undone by drift: never served"
 CLEANUP_WINDOW = dt.timedelta(hours=2)
 """How long after its canary drift's restoration can be created: within one `drift fix`, the

@@ -37,6 +37,7 @@ class Masking:
     renders it (table, json, markdown alike)."""
 
     def __init__(self, profile: ServiceProfile, configs: Iterable[RevisionConfig] = ()) -> None:
+        configs = tuple(configs)
         self._main = {v for v, rule in profile.env.items() if _expects_secret(rule)}
         self._sidecars = {
             name: {v for v, rule in rules.env.items() if _expects_secret(rule)}
@@ -46,6 +47,18 @@ class Masking:
         """Variables (in any container: a renamed container keeps its secrets) that are a
         secret reference in some revision read: all of them, not only the `--limit` shown,
         so what is masked never depends on how many are shown."""
+        self.hidden = frozenset(
+            (var.value or "").strip()
+            for config in configs
+            for container in config.containers
+            for var in container.env.values()
+            if var.ref is None and (var.value or "").strip() and describe_live(var) == MASK
+        )
+        """The plain values some revision read hides whole as its own variable's value (for
+        its name alone, `DB_PASSWORD=hunter2`, or its shape): a password moved to a variable
+        whose name says nothing (`PGPASS`, a rename) is known to be one here, and is masked
+        there too. Only in this history's words: a value hidden for its name alone is never
+        registered for the whole run (`drift.live.remember`)."""
 
     def secret(self, container: str, config: RevisionConfig, var: str) -> bool:
         """Whether a plain value of `var` in `container` of `config` is never shown. The
@@ -62,7 +75,8 @@ class Masking:
         """How the variables of one container of one revision are shown."""
 
         def show(var: EnvVar) -> str:
-            return describe_live(var, secret=self.secret(container, config, var.name))
+            hidden = var.ref is None and (var.value or "").strip() in self.hidden
+            return describe_live(var, secret=hidden or self.secret(container, config, var.name))
 
         return show
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from drift.check import run_check
+from drift.diff.unserved import FAILED
 from drift.findings import Since
 from drift.fix.apply import FixOptions
 from drift.history.model import HistoryResult
@@ -54,7 +55,7 @@ def test_a_failed_revision_is_never_last_good(
     for target in ("env.MODE", "env.DEBUG"):
         began = found[target]
         assert began is not None and (began.revision, began.last_good) == (first.name, None)
-    assert failing.never_served == "failed: never served" and latest.against == first.name
+    assert failing.never_served == FAILED and latest.against == first.name
     assert latest.changes == ()  # against what served: nothing changed
 
 
