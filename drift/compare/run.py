@@ -32,6 +32,7 @@ from drift.settings import Settings
 
 def compare_profiles(a: Profile, b: Profile, services: Sequence[str] | None = None) -> Comparison:
     """Compare two merged profiles (no cloud call)."""
+    _two(a, b)
     names = _names(a, b, services)
     ctx = Context("profiles", _env(a), _env(b))
     differences = ctx.compare(profile_views(a, names), profile_views(b, names), names)
@@ -50,6 +51,7 @@ async def compare_live(
     workloads and the projects their references name, nothing of the secrets (their values
     only below, with `secret_values`, those of references that differ). Two profiles of one
     project and region share their answers: each thing is asked for once."""
+    _two(a, b)
     names = _names(a, b, services)
     mine_a = [n for n in names if n in a.services]
     mine_b = [n for n in names if n in b.services]
@@ -155,6 +157,17 @@ WHOLE = frozenset(kind.value for kind in Kind)
 
 def _env(profile: Profile) -> Scope:
     return Scope(profile.environment, profile.project, profile.region)
+
+
+def _two(a: Profile, b: Profile) -> None:
+    """Refuse one environment named twice: compared with itself it is always "equivalent"
+    (exit 0), which `drift compare staging staging`, a typo for `staging prod` in a CI step,
+    must never pass for (revcmp89 F1)."""
+    if a.environment == b.environment:
+        raise UsageError(
+            f"environment {a.environment} was named twice: compare needs two environments "
+            f"(drift compare {a.environment} OTHER_ENV)"
+        )
 
 
 def _names(a: Profile, b: Profile, wanted: Sequence[str] | None) -> list[str]:
