@@ -9,7 +9,15 @@ from functools import partial
 from typing import Any
 
 from drift import redact
-from drift.compare.model import SIDES, Comparison, Difference, Side, Unread, sort_differences
+from drift.compare.model import (
+    SIDES,
+    Comparison,
+    Difference,
+    ServiceView,
+    Side,
+    Unread,
+    sort_differences,
+)
 from drift.compare.rules import Context
 from drift.compare.secrets import same_secret_values
 from drift.compare.views import (
@@ -105,7 +113,9 @@ async def _compare_read(
     ctx.projects = {**state_a.projects, **state_b.projects}
     compared = [n for n in names if n not in skip]
     differences = list(ctx.compare(views_a, views_b, compared))
-    if not ctx.same_deployment:  # the other revisions reached: what names the other side
+    if not ctx.same_deployment:
+        unread += _unknown_projects(ctx, views_a, views_b)  # what they name cannot be told
+        # the other revisions reached: what names the other side
         start = len(ctx.out)
         both = views_a.keys() & views_b.keys()  # as the compared revisions: paired ones only
         for one, profile, state in zip(SIDES, (a, b), (state_a, state_b), strict=True):
@@ -139,6 +149,21 @@ async def _compare_read(
         tuple(notes),
         tuple(n for n in compared if n not in ctx.nowhere),
     )
+
+
+def _unknown_projects(
+    ctx: Context, views_a: dict[str, ServiceView], views_b: dict[str, ServiceView]
+) -> list[Unread]:
+    """A reference of a service both sides run whose project is a number no read learned:
+    what it names of the other side, or shares with it, cannot be told (`unknown_project`)."""
+    out = []
+    for name in sorted(views_a.keys() & views_b.keys()):
+        for side, views in zip(SIDES, (views_a, views_b), strict=True):
+            for var in views[name].env.values():
+                why = ctx.unknown_project(side, var.secret) if var.secret else ""
+                if why:
+                    out.append(Unread(side, name, f"env.{var.name}", why))
+    return out
 
 
 def _masked(d: Difference) -> Difference:
