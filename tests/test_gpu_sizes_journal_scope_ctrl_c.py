@@ -82,14 +82,15 @@ def test_python_ctrl_c_handler_is_back_after_a_double_ctrl_c() -> None:
     assert "default: True" in done.stdout, done.stdout  # main: Runner._on_sigint left behind
 
 
-@pytest.mark.parametrize("command", [["profiles", "validate"], ["compare", "dev", "dev"]])
+@pytest.mark.parametrize("command", [["profiles", "validate"], ["compare", "dev", "e2e"]])
 def test_a_journal_setting_does_not_stop_commands_without_a_journal(
     tmp_path: Path, command: list[str]
 ) -> None:
     (tmp_path / "profiles").mkdir()
-    (tmp_path / "profiles" / "dev.yaml").write_text(
-        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      A: '1'\n"
-    )
+    for env in ("dev", "e2e"):  # two environments: one named twice is refused (revcmp89 F1)
+        (tmp_path / "profiles" / f"{env}.yaml").write_text(
+            "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      A: '1'\n"
+        )
     (tmp_path / "afile").write_text("")
     env = {
         "DRIFT_PROFILES_DIR": str(tmp_path / "profiles"),

@@ -61,8 +61,9 @@ class Context(Sides):
     - `value.shared`: an equal plain value that points at a backend (a value with an IP address, a
       database/cache/queue URL scheme, or a host in a variable named like HOST, DATABASE, REDIS,
       DSN, BUCKET...), that names either environment or project (`ENVIRONMENT=staging` in both;
-      not `NODE_ENV=production`, a framework's mode: `markers.mentions`), or that looks like a
-      credential (masked); the same service account; the same project.
+      not `NODE_ENV=production`, a framework's mode: `markers.mentions`), or that is a credential
+      (looks like one, or a profile expects a secret there; masked); the same service account;
+      the same project.
     - `value.foreign`: a value on one side that names the other side's environment or project
       (`https://api.staging.shop.dev` in production): a plain value, a service account (by the
       other project's id, or its number: its default compute account), a secret reference
@@ -365,7 +366,10 @@ class Context(Sides):
                 self._foreign_setting(side, a.name, key, view.settings.get(key), where, shown)
 
     def _why_shared(self, name: str, variable: str, value: str, *, hidden: bool) -> str | None:
-        if looks_like_credential(name, value):
+        """Why an equal plain value should differ. `hidden`: a side's profile expects a secret
+        there (or a credential-like value), so it is a credential in plain text, whatever its
+        name and shape look like (`PARTNER_CODE=bluefin-77`), as `check` holds it (revcmp89 F2)."""
+        if hidden or looks_like_credential(name, value):
             return "holds the same credential"
         every = [*self.markers("a"), *self.markers("b")]
         for side in SIDES:

@@ -9,7 +9,15 @@ from functools import partial
 from typing import Any
 
 from drift import redact
-from drift.compare.model import SIDES, Comparison, Difference, Side, Unread, sort_differences
+from drift.compare.model import (
+    SIDES,
+    Comparison,
+    Difference,
+    ServiceView,
+    Side,
+    Unread,
+    sort_differences,
+)
 from drift.compare.rules import Context
 from drift.compare.secrets import same_secret_values
 from drift.compare.views import (
@@ -32,6 +40,7 @@ from drift.settings import Settings
 
 def compare_profiles(a: Profile, b: Profile, services: Sequence[str] | None = None) -> Comparison:
     """Compare two merged profiles (no cloud call)."""
+    _two(a, b)
     names = _names(a, b, services)
     ctx = Context("profiles", _env(a), _env(b))
     differences = ctx.compare(profile_views(a, names), profile_views(b, names), names)
@@ -50,6 +59,7 @@ async def compare_live(
     workloads and the projects their references name, nothing of the secrets (their values
     only below, with `secret_values`, those of references that differ). Two profiles of one
     project and region share their answers: each thing is asked for once."""
+    _two(a, b)
     names = _names(a, b, services)
     mine_a = [n for n in names if n in a.services]
     mine_b = [n for n in names if n in b.services]
@@ -103,7 +113,9 @@ async def _compare_read(
     ctx.projects = {**state_a.projects, **state_b.projects}
     compared = [n for n in names if n not in skip]
     differences = list(ctx.compare(views_a, views_b, compared))
-    if not ctx.same_deployment:  # the other revisions reached: what names the other side
+    if not ctx.same_deployment:
+        unread += _unknown_projects(ctx, views_a, views_b)  # what they name cannot be told
+        # the other revisions reached: what names the other side
         start = len(ctx.out)
         both = views_a.keys() & views_b.keys()  # as the compared revisions: paired ones only
         for one, profile, state in zip(SIDES, (a, b), (state_a, state_b), strict=True):
@@ -139,6 +151,21 @@ async def _compare_read(
     )
 
 
+def _unknown_projects(
+    ctx: Context, views_a: dict[str, ServiceView], views_b: dict[str, ServiceView]
+) -> list[Unread]:
+    """A reference of a service both sides run whose project is a number no read learned:
+    what it names of the other side, or shares with it, cannot be told (`unknown_project`)."""
+    out = []
+    for name in sorted(views_a.keys() & views_b.keys()):
+        for side, views in zip(SIDES, (views_a, views_b), strict=True):
+            for var in views[name].env.values():
+                why = ctx.unknown_project(side, var.secret) if var.secret else ""
+                if why:
+                    out.append(Unread(side, name, f"env.{var.name}", why))
+    return out
+
+
 def _masked(d: Difference) -> Difference:
     """`d` with every secret value known now masked in what it says and shows."""
     return replace(
@@ -155,6 +182,17 @@ WHOLE = frozenset(kind.value for kind in Kind)
 
 def _env(profile: Profile) -> Scope:
     return Scope(profile.environment, profile.project, profile.region)
+
+
+def _two(a: Profile, b: Profile) -> None:
+    """Refuse one environment named twice: compared with itself it is always "equivalent"
+    (exit 0), which `drift compare staging staging`, a typo for `staging prod` in a CI step,
+    must never pass for (revcmp89 F1)."""
+    if a.environment == b.environment:
+        raise UsageError(
+            f"environment {a.environment} was named twice: compare needs two environments "
+            f"(drift compare {a.environment} OTHER_ENV)"
+        )
 
 
 def _names(a: Profile, b: Profile, wanted: Sequence[str] | None) -> list[str]:

@@ -33,6 +33,20 @@ class Sides:
             b.secret,
         )
 
+    def unknown_project(self, side: Side, ref: SecretRef) -> str:
+        """Why what `ref` (of `side`) names cannot be told, "" when it can: its project is a
+        number no read learned (its GetProject failed or was refused), so whether it is the
+        other side's project, or the same secret as the other side's, is not known; never
+        equivalent (revcmp89 F3)."""
+        if ref.unread or not ref.project.isdigit() or ref.project in self.projects:
+            return ""
+        other = self.env(other_side(side)).environment
+        return (
+            f"the project of secret {ref.secret}, number {ref.project}, could not be looked up "
+            f"(GetProject on projects/{ref.project}): whether it is {other}'s project, or the "
+            f"same secret as {other}'s, is not known"
+        )
+
     def project_of(self, token: str, side: Side) -> str:
         """The project a reference's project token designates: `side`'s own when omitted, its
         id when it is a number drift knows (`projects`), else the token as written."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -63,7 +64,10 @@ def test_shipped_staging_vs_e2e_lists_what_e2e_needs() -> None:
 
 
 def test_a_profile_is_equivalent_to_itself() -> None:
-    comparison = profiles("staging", "staging")
+    """The same profile under a second environment name (one environment named twice is bad
+    input: `test_compare_revcmp89`)."""
+    staging = load_profile(SHIPPED, "staging")
+    comparison = compare_profiles(staging, replace(staging, environment="staging-copy"))
     assert comparison.differences == () and comparison.exit_code == ExitCode.OK
     assert "are equivalent: 3 services compared" in render_comparison(
         comparison, CompareFormat.TABLE
@@ -265,8 +269,10 @@ def test_cli_profiles_json_and_exit_codes() -> None:
     assert {(d["kind"], d["service"], d["target"], d["side"]) for d in document["differences"]} == (
         E2E_NEEDS
     )
-    same = drift("compare", "staging", "staging", "--wait", "5")  # --live waits as check does
-    assert same.returncode == 0 and "are equivalent" in same.stdout, same.stderr
+    waits = drift("compare", "staging", "e2e", "--wait", "5")  # --live waits as check does
+    assert waits.returncode == 1, waits.stderr
+    same = drift("compare", "staging", "staging")  # one environment twice: bad input
+    assert same.returncode == 2 and "named twice" in same.stderr, same.stdout + same.stderr
     bad = drift("compare", "staging", "nope")
     assert bad.returncode == 2 and "no profile for environment 'nope'" in bad.stderr
 
