@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any
 
 from drift import redact
+from drift.compare.accounts import place_accounts, unknown_accounts
 from drift.compare.model import (
     SIDES,
     Comparison,
@@ -71,8 +72,9 @@ async def compare_live(
         finally:
             if shared is not None:
                 shared.discard()  # all done, unless a read failed: then nothing left running
+        unplaced = await place_accounts(session, a, b, state_a, state_b)
         return await _compare_read(
-            a, b, names, state_a, state_b, session if secret_values else None
+            a, b, names, state_a, state_b, session if secret_values else None, unplaced
         )
 
 
@@ -100,8 +102,10 @@ async def _compare_read(
     state_a: LiveState,
     state_b: LiveState,
     session: Session | None,
+    unplaced: str = "",
 ) -> Comparison:
-    """Compare what was read, and (with a session) secret values held under other names."""
+    """Compare what was read, and (with a session) secret values held under other names
+    (`unplaced`: why a project's number could not be looked up, `place_accounts`)."""
     ctx = Context("live", _env(a), _env(b))
     unread = _unread("a", state_a) + _unread("b", state_b)
     skip = {u.service for u in unread}
@@ -115,6 +119,7 @@ async def _compare_read(
     differences = list(ctx.compare(views_a, views_b, compared))
     if not ctx.same_deployment:
         unread += _unknown_projects(ctx, views_a, views_b)  # what they name cannot be told
+        unread += unknown_accounts(ctx.projects, views_a, views_b, unplaced)
         # the other revisions reached: what names the other side
         start = len(ctx.out)
         both = views_a.keys() & views_b.keys()  # as the compared revisions: paired ones only

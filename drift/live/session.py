@@ -110,6 +110,13 @@ class Session:
         _, why = await asyncio.gather(checks.resolve(profiles), checks.access.own_project())
         return why
 
+    async def own_project(self, project: str, state: LiveState) -> str:
+        """Look `project` up (its number and id recorded in `state.projects`, as a read does
+        for the projects references name); why it could not be, "" when it was."""
+        from drift.live.resolve import SecretChecks
+
+        return await SecretChecks(self.clients, self.runner, project, state).access.own_project()
+
     async def list_services(self, project: str, region: str) -> dict[str, Any]:
         from drift.live.api import list_services, parent
 

@@ -1,4 +1,4 @@
-"""revcmp89 F4 (open: the change is in drift/live, a shared module): prod's api runs as
+"""revcmp89 F4: prod's api runs as
 staging's default compute account, `300000000001-compute@developer.gserviceaccount.com`
 (RevisionTemplate.service_account: "If not provided, the revision will use the project's
 default service account", PROJECT_NUMBER-compute@…). `compare --live` finds that `value.foreign`
@@ -6,18 +6,15 @@ only through a number a read learned (`LiveState.projects`), and a read made for
 (`secrets="projects"`) looks a project up only when a secret reference names one by number:
 here none does, so staging's number is never learned and prod was called equivalent, exit 0.
 
-The change (drift/live/resolve.py or access.py): a read with `secrets="projects"` looks up its
-own project (`AccessDecisions.own_project`, one GetProject, shared when both sides read one
-project), so both sides' numbers are markers; when that lookup fails, a number no read learned
-is unverified, as revcmp89 F3 does for secret references (`Sides.unknown_project`)."""
+Both environments' projects are now looked up once the reads are in, when such an account's
+number is not known (`drift.compare.accounts`); when a lookup fails, it is not verified."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import pytest
-
+from drift.sandbox import Fault
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 
@@ -26,11 +23,6 @@ def _service(account: str) -> dict[str, object]:
     return {"api": {"template": {"service_account": account, "env": {"A": "1"}}}}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="drift/live (shared): a compare read does not look up its own project's number, "
-    "so another environment's default compute account by number is not recognised (revcmp89 F4)",
-)
 def test_running_as_the_other_environments_default_account_is_foreign(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
@@ -58,3 +50,65 @@ def test_running_as_the_other_environments_default_account_is_foreign(
     assert done.returncode == 1, done.stdout + done.stderr
     found = [(d["kind"], d["target"], d["side"]) for d in json.loads(done.stdout)["differences"]]
     assert ("value.foreign", "setting.service_account", "b") in found, found
+
+
+def test_a_default_account_whose_project_cannot_be_looked_up_is_not_verified(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """GetProject refused (resourcemanager.projects.get is in no Cloud Run role): whether
+    300000000001 is staging's cannot be told, so the account is not verified (exit 3), never
+    equivalent."""
+    sandbox = make_sandbox(
+        {
+            "projects": {
+                "shop-staging": {
+                    "number": 300000000001,
+                    "services": _service("api@shop-staging.iam.gserviceaccount.com"),
+                },
+                "shop-prod": {
+                    "number": 300000000002,
+                    "services": _service("300000000001-compute@developer.gserviceaccount.com"),
+                },
+            }
+        }
+    )
+    sandbox.inject(Fault("GetProject", "PERMISSION_DENIED"))
+    for env in ("staging", "prod"):
+        text = f"project: shop-{env}\nregion: us-central1\nservices:\n  api: {{}}\n"
+        (tmp_path / f"{env}.yaml").write_text(text)
+    done = drift(
+        "compare", "staging", "prod", "--live", "--format", "json", "--profiles", str(tmp_path),
+        env=sandbox.environ(), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stdout + done.stderr
+    unread = json.loads(done.stdout)["unverified"]
+    assert [(u["side"], u["target"]) for u in unread] == [("b", "setting.service_account")]
+    assert "GetProject" in unread[0]["reason"], unread
+
+
+def test_no_lookup_without_such_an_account(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
+    """Accounts named by address only: no GetProject is asked for (one call each)."""
+    sandbox = make_sandbox(
+        {
+            "projects": {
+                "shop-staging": {
+                    "number": 300000000001,
+                    "services": _service("api@shop-staging.iam.gserviceaccount.com"),
+                },
+                "shop-prod": {
+                    "number": 300000000002,
+                    "services": _service("api@shop-prod.iam.gserviceaccount.com"),
+                },
+            }
+        }
+    )
+    for env in ("staging", "prod"):
+        text = f"project: shop-{env}\nregion: us-central1\nservices:\n  api: {{}}\n"
+        (tmp_path / f"{env}.yaml").write_text(text)
+    sandbox.clear_calls()
+    done = drift(
+        "compare", "staging", "prod", "--live", "--profiles", str(tmp_path),
+        env=sandbox.environ(), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not [c for c in sandbox.calls if c.short == "GetProject"]
