@@ -53,6 +53,16 @@ def kind_of(value: Any) -> str:
     return "a list" if isinstance(value, list) else "an object"
 
 
+WHERE = ("name", "project", "location")
+"""What names a Terraform Cloud Run resource and where it runs (its `after` or `before`)."""
+
+
+def text(value: Any, name: str) -> str:
+    """`value[name]` when `value` is an object holding text there, else ""."""
+    found = value.get(name) if isinstance(value, dict) else None
+    return found if isinstance(found, str) else ""
+
+
 def expect(value: Any, kind: type, path: str, what: str) -> Any:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise PathProblem(path, f"expected {what}, found {kind_of(value)}")

@@ -9,10 +9,9 @@ from typing import Any
 
 from drift.kinds import Kind
 from drift.manifest.model import Unknown
+from drift.manifest.proto import WHERE, text
 from drift.manifest.unknowns import value_at
 from drift.textsafe import visible
-
-WHERE = ("name", "project", "location")
 
 
 def created_first(
@@ -28,7 +27,7 @@ def created_first(
     another (`terraform._replaced`); ["delete", "create"] deletes first."""
     if actions not in (["create", "delete"], ["create", "forget"]) or not isinstance(before, dict):
         return ()
-    old, new = ({k: _text(v, k) for k in WHERE} for v in (before, after))
+    old, new = ({k: text(v, k) for k in WHERE} for v in (before, after))
     if not old["name"] or any(old[k] and new[k] and old[k] != new[k] for k in WHERE):
         return ()
     why = (
@@ -37,11 +36,6 @@ def created_first(
         "create (Resource already exists), so the apply fails and it keeps running as it is"
     )
     return (Unknown("*", why),)
-
-
-def _text(value: dict[str, Any], name: str) -> str:
-    found = value.get(name)
-    return found if isinstance(found, str) else ""
 
 
 def name_kept(actions: list[Any], before: Any, after: dict[str, Any], unknown: Any) -> str:

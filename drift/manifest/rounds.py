@@ -19,7 +19,7 @@ from typing import Any
 
 from drift.kinds import Kind
 from drift.manifest.model import Unread
-from drift.manifest.proto import expect, index, key
+from drift.manifest.proto import WHERE, expect, index, key, text
 from drift.textsafe import visible
 
 ERRORED = (
@@ -78,8 +78,7 @@ def deferred(file: str, plan: dict[str, Any], kinds: Mapping[str, Kind]) -> list
         if rc.get("mode", "managed") != "managed" or not isinstance(kind, str) or kind not in kinds:
             continue
         change = rc.get("change") if isinstance(rc.get("change"), dict) else {}
-        after, before = _object(change.get("after")), _object(change.get("before"))
-        name, project, region = (_text(after, k) or _text(before, k) for k in WHERE)
+        name, project, region = _placed(change)
         address = visible(str(rc.get("address") or f"{kind}.{rc.get('name', '?')}"))
         reason = visible(str(entry.get("reason") or "no reason given"))
         what = kinds[kind].noun
@@ -93,7 +92,6 @@ def deferred(file: str, plan: dict[str, Any], kinds: Mapping[str, Kind]) -> list
     return out
 
 
-WHERE = ("name", "project", "location")
 ACTIONS = frozenset({"no-op", "create", "read", "update", "delete", "forget"})
 """The actions of a resource change drift reads (terraform `jsonplan.Change.Actions`: `forget`
 came in Terraform 1.7, within format 1.x: the list may grow again)."""
@@ -107,8 +105,7 @@ def unknown_actions(
     any of the profile's of its kind), never left out."""
     if actions and all(isinstance(a, str) and a in ACTIONS for a in actions):
         return None
-    after, before = _object(change.get("after")), _object(change.get("before"))
-    name, project, region = (_text(after, k) or _text(before, k) for k in WHERE)
+    name, project, region = _placed(change)
     shown = visible(json.dumps(actions))
     why = f"{file}: {address}: actions {shown}, which drift does not read: not verified"
     return Unread(name, f"{file}: {address}", why, project, region, kind)
@@ -132,10 +129,8 @@ def incomplete(file: str, plan: dict[str, Any]) -> list[str]:
     ]
 
 
-def _object(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _text(value: dict[str, Any], name: str) -> str:
-    found = value.get(name)
-    return found if isinstance(found, str) else ""
+def _placed(change: dict[str, Any]) -> tuple[str, str, str]:
+    """The name, project and region a change's `after` says, else its `before`."""
+    after, before = change.get("after"), change.get("before")
+    name, project, region = (text(after, k) or text(before, k) for k in WHERE)
+    return name, project, region

@@ -20,7 +20,7 @@ from drift.kinds import Kind
 from drift.manifest.envnames import repeated, stated_twice
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
-from drift.manifest.proto import PathProblem, expect, index, key, message
+from drift.manifest.proto import WHERE, PathProblem, expect, index, key, message, text
 from drift.manifest.refused import created_first, name_kept
 from drift.manifest.removed import Removed, removed
 from drift.manifest.rounds import deferred, incomplete, refusal, unknown_actions
@@ -206,11 +206,10 @@ def _destroyed(
     if not isinstance(name, str) or not name:
         notes.append(f"{file}: {address} is destroyed by this plan (its name is not in the plan)")
         return None
-    project, region = _text(before, "project"), _text(before, "location")
+    project, region = text(before, "project"), text(before, "location")
     return Destroyed(KINDS.get(kind, Kind.SERVICE), name, file, address, project, region)
 
 
-WHERE = ("name", "project", "location")
 """What names a Cloud Run workload: Cloud Run renames none (`name` is immutable, and so are
 `project` and `location`: magic-modules mmv1/products/cloudrunv2/{Service,Job,WorkerPool}.yaml),
 so a plan changing one replaces the resource at the same address."""
@@ -228,8 +227,8 @@ def _replaced(
     project or region is known and differs is deleted whatever its new name (revown56 F1)."""
     if not isinstance(before, dict):
         return None
-    old = {k: _text(before, k) for k in WHERE}
-    new = {k: _text(after, k) for k in WHERE}
+    old = {k: text(before, k) for k in WHERE}
+    new = {k: text(after, k) for k in WHERE}
     if not old["name"]:
         return None
     moved = [k for k in WHERE if old[k] and new[k] and old[k] != new[k]]
@@ -254,7 +253,7 @@ def _nameless(file: str, address: str, kind: Kind, after: dict[str, Any]) -> Unr
         "be this one: not verified"
     )
     where = f"{file}: {address}"
-    return Unread("", where, why, _text(after, "project"), _text(after, "location"), kind)
+    return Unread("", where, why, text(after, "project"), text(after, "location"), kind)
 
 
 def _unplaced(
@@ -269,7 +268,7 @@ def _unplaced(
         f"{file}: {address} deploys {kind.noun} {visible(name)} to a {what} not known until "
         "apply: it may be this one, or one elsewhere: not verified"
     )
-    project, region = _text(after, "project"), _text(after, "location")
+    project, region = text(after, "project"), text(after, "location")
     return Unread(name, f"{file}: {address}", why, project, region, kind)
 
 
@@ -282,12 +281,7 @@ def _unread(file: str, address: str, kind: str, after: dict[str, Any]) -> Unread
         "read: not checked"
     )
     where = f"{file}: {address}"
-    return Unread(name, where, why, _text(after, "project"), _text(after, "location"))
-
-
-def _text(after: dict[str, Any], name: str) -> str:
-    value = after.get(name)
-    return value if isinstance(value, str) else ""
+    return Unread(name, where, why, text(after, "project"), text(after, "location"))
 
 
 def _workload(
@@ -300,7 +294,7 @@ def _workload(
     unknown: tuple[Unknown, ...],
     sensitive: tuple[frozenset[tuple[int, str]], frozenset[str]],
 ) -> Workload:
-    project, region = _text(after, "project"), _text(after, "location")
+    project, region = text(after, "project"), text(after, "location")
     resource.name = f"projects/{project}/locations/{region}/{kind.collection}/{after['name']}"
     return Workload(
         kind=kind,
