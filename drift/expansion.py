@@ -9,7 +9,7 @@ scanner this follows: `third_party/forked/golang/expansion`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 
 def expand(text: str, lookup: Callable[[str], str | None]) -> str:
@@ -47,3 +47,36 @@ def references(text: str) -> list[str]:
 
     expand(text, lambda name: note(name))
     return found
+
+
+def set_after(order: Sequence[str], name: str, text: str | None) -> list[str]:
+    """The variables of `order` (a container's, as set) that `name`'s plain value `text`
+    refers to and that are set only after it: Cloud Run leaves such a reference "unchanged",
+    so the variable runs with the text `$(NAME)`."""
+    if not text or "$(" not in text:
+        return []
+    at = {n: i for i, n in enumerate(order)}
+    return [n for n in dict.fromkeys(references(text)) if at.get(n, -1) > at.get(name, -1)]
+
+
+def reference_order(
+    env: Sequence[tuple[str, str | None]], movable: Callable[[str], bool]
+) -> tuple[list[str], set[str]]:
+    """The names of `env` ((name, plain value or None for a secret), as set) with each variable
+    `movable` allows placed after the variables its value refers to, and the names moved;
+    every other variable keeps its place. References that go round (A refers to B, B to A)
+    cannot all be met: the order stops changing after one pass per variable."""
+    names = [n for n, _ in env]
+    values = dict(env)
+    moved: set[str] = set()
+    for _ in range(len(names)):
+        before = len(moved), list(names)
+        for name in [n for n in names if movable(n)]:
+            late = set_after(names, name, values[name])
+            if late:
+                names.remove(name)
+                names.insert(max(names.index(n) for n in late) + 1, name)
+                moved.add(name)
+        if names == before[1]:
+            break
+    return names, moved

@@ -169,9 +169,11 @@ def _env(before: Iterable[Any], after: Iterable[Any]) -> list[str]:
         if old[name] != new[name]
     ]
     order = [v.name for v in after] + [v.name for v in before]
+    lines.sort(key=lambda line: order.index(line.split(":")[0][4:]))
     if not lines and [v.name for v in before] != [v.name for v in after]:
+        # which matters: `$(NAME)` expands only what is set before it (`drift.expansion`)
         lines.append("env: the order of the variables differs")
-    return sorted(lines, key=lambda line: order.index(line.split(":")[0][4:]))
+    return lines
 
 
 def _change(before: EnvVar, after: EnvVar) -> str:

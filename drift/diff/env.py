@@ -10,7 +10,7 @@ from drift.diff.context import At
 from drift.diff.describe import describe_live, describe_rule, mask_plain
 from drift.diff.same_as import same_as_findings
 from drift.diff.suggest import pairs, told_apart
-from drift.expansion import references
+from drift.expansion import set_after
 from drift.findings import Finding, Location, Severity, Unverified
 from drift.live.model import ContainerConfig, EnvVar, LiveState
 from drift.live.secret_state import BINARY
@@ -146,11 +146,11 @@ def _set_after(container: ContainerConfig, name: str) -> list[str]:
     v2 k8s_min.proto, EnvVar.value), so it runs with the text `$(NAME)`, never the value a
     profile stating the reference as written means (`EnvVar.holds` compares the text)."""
     var = container.env[name]
-    text = var.written or var.value or ""
-    if var.ref is not None or "$(" not in text:
-        return []
-    order = {n: i for i, n in enumerate(container.env)}
-    return [n for n in dict.fromkeys(references(text)) if order.get(n, -1) > order[name]]
+    return (
+        []
+        if var.ref is not None
+        else set_after(list(container.env), name, var.written or var.value)
+    )
 
 
 def _no_container(at: At, name: str, location: Location) -> Finding:

@@ -65,6 +65,9 @@ class EnvChange:
     ref: SecretRef | None = None
     container: str | None = None
     """The container whose variable changes; None: the one the profile's `env` describes."""
+    placed_after: tuple[str, ...] = ()
+    """The variables its value refers to, which it is moved after (`drift.fix.env_order`);
+    empty: it stays where it is, or is added at the end."""
 
     @property
     def masked(self) -> bool:
@@ -246,11 +249,17 @@ class ServicePlan:
         """What the setting changes do beyond themselves (`Field.plan_note`), each once."""
         changed = {s.name for s in self.settings}
         after = {**self.held, **{s.name: FIELDS[s.name].normalise(s.after) for s in self.settings}}
-        said = (
+        said = [
             note(self.kind, s.before, s.after, changed, after)
             for s in self.settings
             if (note := FIELDS[s.name].plan_note) is not None
-        )
+        ]
+        said += [
+            f"{c.name} is placed after {', '.join(c.placed_after)}, which its value refers to: "
+            "Cloud Run expands only the variables set before it"
+            for c in self.env
+            if c.placed_after
+        ]
         return tuple(dict.fromkeys(n for n in said if n))
 
     @property

@@ -17,6 +17,7 @@ from drift.fix.below_one import floor_steps
 from drift.fix.canary_left import running_rule, unreleased_stop
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands
+from drift.fix.env_order import placed
 from drift.fix.exec_token import gcloud_resends, left_out
 from drift.fix.gpu_floor import gpu_steps
 from drift.fix.grant_steps import account_step, readable, unverified_grant
@@ -282,12 +283,15 @@ class ServicePlanner:
             cmd = self._within(name)
             sidecar = name if name != primary else None
             own = self.template.sets_itself(self.service.kind, name)  # not judged: unverified
-            for rule in (r for r in rules.env.values() if r.name not in own):
+            stated = {n: r for n, r in rules.env.items() if n not in own}
+            mine: list[EnvChange] = []
+            for rule in stated.values():
                 live = current.get(rule.name)
                 change = env_change(rule, live, sidecar, self.state, self.profile.project)
                 # Most variables are as stated: no change, and nothing to say
                 if change is not None or (live is None and rule.must_exist):
-                    env += self._var_change(rule, change, cmd, account)
+                    mine += self._var_change(rule, change, cmd, account)
+            env += placed(current, mine, stated, sidecar)  # after what they refer to
         return env
 
     def _var_change(
