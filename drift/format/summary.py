@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -224,6 +226,12 @@ def cut(text: str, limit: int) -> str:
     return f"{text[:limit]}… ({len(text) - limit:,} more characters; the JSON report has it whole)"
 
 
+def _day(when: dt.datetime) -> str:
+    """The day in UTC, as the JSON report's `create_time` is (a baseline edited by hand may
+    carry another offset: 23:30-05:00 is the next day)."""
+    return f"{when.astimezone(dt.UTC):%Y-%m-%d}"
+
+
 def since_text(finding: Finding) -> str | None:
     """Where the drift began, in words: `since api-00038-xiz, 2026-09-08, by deployer@… via
     gcloud 467.0.0; last good api-00037-pof`."""
@@ -231,11 +239,11 @@ def since_text(finding: Finding) -> str | None:
     if since is None:
         return None
     if since.revision is None:
-        when = f"{since.create_time:%Y-%m-%d}" if since.create_time else "a time not recorded"
+        when = _day(since.create_time) if since.create_time else "a time not recorded"
         return f"since {when} (when the version was destroyed)"
     parts = [f"since {since.revision}" + (" or earlier" if since.earlier else "")]
     if since.create_time is not None:
-        parts.append(f"{since.create_time:%Y-%m-%d}")
+        parts.append(_day(since.create_time))
     if since.creator:
         parts.append(f"by {since.creator}" + (f" via {since.client}" if since.client else ""))
     elif since.client:

@@ -11,6 +11,7 @@ from drift.format.summary import summary_line
 from drift.report import Report
 from drift.textsafe import plural
 from tests.format.conftest import (
+    FINDINGS,
     CLEAN_REPORT,
     CONSTRAINT,
     DRIFT_REPORT,
@@ -87,3 +88,19 @@ def test_fail_on_new_says_whether_anything_is_new(report: Report, verdict: str) 
 
 def test_plural() -> None:
     assert [plural(n, "item") for n in (0, 1, 2)] == ["0 items", "1 item", "2 items"]
+
+
+def test_the_day_a_drift_began_is_the_utc_day_whatever_offset_it_was_read_with() -> None:
+    """A baseline edited by hand (or written elsewhere) may carry `2026-09-08T23:30:00-05:00`:
+    the JSON report says `2026-09-09T04:30:00Z`, and the words said 2026-09-08."""
+    import datetime as dt
+
+    from drift.findings import Since
+    from drift.format.summary import since_text
+
+    late = dt.datetime(2026, 9, 8, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    since = Since("api-00005-a05", late, "bob@acme.example", None, "api-00004-a04")
+    text = since_text(replace(FINDINGS[0], since=since))
+    assert text is not None and text.startswith("since api-00005-a05, 2026-09-09, by bob@")
+    destroyed = since_text(replace(FINDINGS[0], since=replace(since, revision=None)))
+    assert destroyed == "since 2026-09-09 (when the version was destroyed)"
