@@ -177,8 +177,12 @@ def prose_lines(text: str) -> str:
 
 def md_text(text: str) -> str:
     """Inline Markdown: every special character escaped, and nothing that can end a table row
-    or hide text (control characters and line breaks shown visibly)."""
-    return _MD_SPECIAL.sub(r"\\\1", _shown(text))  # `[` escaped: no legacy command either
+    or hide text (control characters and line breaks shown visibly). A `$` is put in a span:
+    GitHub renders the text between two as math ("Outside a math expression, but on the same
+    line, use span tags around the explicit $", docs.github.com, writing mathematical
+    expressions), so `$(HOST) … $(PORT)` in a message lost what lay between."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", _shown(text))  # `[` escaped: no legacy command either
+    return escaped.replace("$", "<span>$</span>")
 
 
 def md_code(text: str) -> str:

@@ -42,6 +42,8 @@ def test_exact_output(named_report: tuple[str, Report], golden: Golden) -> None:
         ("two\nlines", "two\\\\nlines"),  # one line, the break shown (visibly escaped)
         ("\x1b[2K\u202e", "\\\\x1b\\[2K\\\\u202e"),
         ("", ""),
+        # GitHub's math: text between two `$` would be rendered as an expression
+        ("$(HOST):$(PORT)", "<span>$</span>(HOST):<span>$</span>(PORT)"),
     ],
 )
 def test_md_text(raw: str, escaped: str) -> None:
