@@ -16,11 +16,13 @@ from typing import Any
 
 import pytest
 
+from drift.check import run_check
 from drift.live.model import LiveState
 from drift.live.resolve import SecretChecks
 from drift.live.session import Access, Session
 from drift.profiles.loader import load_profile
 from drift.refs import SecretRef
+from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 
 SA = "api@p.iam.gserviceaccount.com"
@@ -35,22 +37,21 @@ def _service(var: str) -> dict[str, Any]:
     return {"template": {"image": "x/a:1", "service_account": SA, "env": {var: {"secret": "jwt"}}}}
 
 
-WORLD = {
-    "projects": {
-        "p": {
-            "number": 5,
-            "iam": {"roles/secretmanager.secretAccessor": [f"serviceAccount:{SA}"]},
-            "secrets": {"jwt": {"versions": ["fake-short-jwt-1"]}},
-            "services": {"worker": _service("JWT"), "api": _service("JWT")},
-        }
+def _world(**more: Any) -> dict[str, Any]:
+    services = {"worker": _service("JWT"), "api": _service("JWT"), **more}
+    project = {
+        "number": 5,
+        "iam": {"roles/secretmanager.secretAccessor": [f"serviceAccount:{SA}"]},
+        "secrets": {"jwt": {"versions": ["fake-short-jwt-1"]}},
+        "services": services,
     }
-}
+    return {"projects": {"p": project}}
 
 
 def test_a_value_is_read_when_the_iam_reads_of_its_reference_started_first(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    sandbox = make_sandbox(WORLD)
+    sandbox = make_sandbox(_world())
     for key, value in sandbox.environ().items():
         monkeypatch.setenv(key, value)
     (tmp_path / "prod.yaml").write_text(PROFILE)
@@ -72,3 +73,20 @@ def test_a_value_is_read_when_the_iam_reads_of_its_reference_started_first(
     state = asyncio.run(read())
     ref = SecretRef("jwt")
     assert state.values.get(ref) == "fake-short-jwt-1", "the value min_length compares"
+
+
+def test_a_min_length_is_judged_beside_a_deploy_in_progress(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The same end to end: `slow` is mid-deploy (never settles: polled until --wait ends),
+    `worker` references jwt and is described first, `api`'s min_length reads jwt's value. The
+    report said only "deploy in progress" of slow; api's too-short secret was not reported."""
+    slow = {"image": "x/s:1", "service_account": SA}
+    deploying = {"template": {**slow, "image": "x/s:2"}, "settles_in": None}
+    sandbox = make_sandbox(_world(slow={"template": slow, "deploying": deploying}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    (tmp_path / "prod.yaml").write_text(PROFILE.replace("services:\n", "services:\n  slow: {}\n"))
+    result = asyncio.run(run_check(load_profile(tmp_path, "prod"), load_settings(wait=0.3)))
+    (short,) = [f for f in result.report.findings if f.rule == "env.constraint"]
+    assert short.service == "api" and short.target == "env.JWT"
