@@ -125,15 +125,18 @@ class Policy:
         more predefined roles or create and grant custom roles"). Not those drift decides:
         a workforce identity (never a service account) and, when the number of the
         account's project is known, a project's "all service accounts" set."""
+        # the account's own project's "all service accounts" set holds it as its name does: a
+        # custom role held by that set is as undecided as one held by the account (revsecret90
+        # F2: once the number was known, such a role counted for nothing: `no_access`)
+        own = project_accounts(number) if number else ""
         out = []
         for b in self.bindings:
             sets = sorted(m for m in b.members if _indirect(m, number))
+            named = sorted({member, own} & b.members)
             if b.role in ACCESSOR_ROLES and sets:
                 out.append(f"{b.role} to {', '.join(sets)}")
-            elif b.role.startswith(CUSTOM_ROLES) and (
-                sets or member in b.members or PUBLIC & b.members
-            ):
-                held = ", ".join(sets) or (member if member in b.members else "everyone")
+            elif b.role.startswith(CUSTOM_ROLES) and (sets or named or PUBLIC & b.members):
+                held = ", ".join(sets) or ", ".join(named) or "everyone"
                 out.append(f"the custom role {b.role} to {held}")
         return out
 

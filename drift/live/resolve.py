@@ -132,12 +132,14 @@ class SecretChecks:
             for ref in (*(r for _, _, r in rev.config.secret_refs()), *expected):
                 users = self._accounts.setdefault(ref, set())
                 users.add(account)
-                if ("access", ref) in self.tasks:
+                # a key of its own: `("access", ref)` is the value's read (`read_value`),
+                # which then found this task and was never made (revsecret90 F1)
+                if ("prefetch", ref) in self.tasks:
                     continue
                 got = (self.tasks.get(("version", ref)), self.tasks.get(("policy", ref.key)))
                 if reads := [task for task in got if task is not None]:
                     self.tasks.once(
-                        ("access", ref), partial(self.access.prefetch, users, ref, reads)
+                        ("prefetch", ref), partial(self.access.prefetch, users, ref, reads)
                     )
 
     async def resolve(self, profiles: list[ServiceProfile]) -> None:

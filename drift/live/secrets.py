@@ -264,20 +264,22 @@ class SecretReads:
 
     async def _secret_gone(self, ref: SecretRef, canon: SecretRef, failed: ApiError) -> bool:
         """Whether a version not found is so because its secret does not exist: the list of
-        the project's secrets tells when it brought the secret; one it did not bring is told
-        by GetSecret (the one `_secret` makes), since the list's silence proves nothing
-        (AIP-158); else the NOT_FOUND's own words."""
+        the project's secrets tells when it brought the secret; else GetSecret (the one
+        `_secret` makes): for one the list did not bring, since the list's silence proves
+        nothing (AIP-158), and for another project's secret or when the list could not be
+        read, since `latest` of a secret without versions is "Secret [NAME] not found or has
+        no versions." (revsecret90 F3: that secret was said not to exist); else, when
+        GetSecret fails too, the NOT_FOUND's own words."""
         listed = await self._listed_secrets(canon)
         if listed is not None and ref.secret in listed:
             return False
-        if listed is not None:
-            name = canon.resource(self.project)
-            get = attempt(self.clients.secrets.get_secret, name=name)
-            secret = await self._once("GetSecret", name, get)
-            if not isinstance(secret, ApiError):
-                return False
-            if secret.status == "NOT_FOUND":
-                return True
+        name = canon.resource(self.project)
+        get = attempt(self.clients.secrets.get_secret, name=name)
+        secret = await self._once("GetSecret", name, get)
+        if not isinstance(secret, ApiError):
+            return False
+        if secret.status == "NOT_FOUND":
+            return True
         return "Secret Version" not in failed.detail
 
     async def _policy(self, secret: SecretRef) -> None:
