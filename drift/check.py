@@ -21,6 +21,7 @@ from drift.diff.same_as import to_read, uncompared
 from drift.diff.secrets import unknown_refs
 from drift.diff.settings import unread_settings
 from drift.diff.since import History, with_since
+from drift.diff.unread_values import unread_values
 from drift.diff.unserved import CanaryRecord, JournalCanaries
 from drift.errors import ApiError, UsageError
 from drift.findings import Finding, ProbeResult, Unverified
@@ -144,6 +145,7 @@ async def run_check(
     state.unverified.extend(reserved_vars(profile, names, state))
     state.unverified.extend(unread_settings(profile, names, state))
     state.unverified.extend(unknown_refs(profile, names, state))
+    state.unverified.extend(unread_values(profile, names, state))
     if source.deployed:
         state.unverified.extend(_unaccounted(names, state))
     today = today or utc_today()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace

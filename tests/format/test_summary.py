@@ -11,10 +11,10 @@ from drift.format.summary import summary_line
 from drift.report import Report
 from drift.textsafe import plural
 from tests.format.conftest import (
-    FINDINGS,
     CLEAN_REPORT,
     CONSTRAINT,
     DRIFT_REPORT,
+    FINDINGS,
     INCOMPLETE_REPORT,
     MISSING,
     UNVERIFIED,

@@ -1,0 +1,44 @@
+"""A rule that compares a secret's value (`min_length`, `pattern`, `one_of`, `not`) whose value
+the read left without, and nothing else says why: not verified, never clean.
+
+A value read fails aloud (its secret is then unverified, `drift.live.secrets`), and a version
+that is not enabled has its own finding. A value simply not there — a read that was never
+made, as when two reads shared one task key (revsecret90 F1) — left the rule unjudged and the
+check clean. This is the backstop for any such path: SPEC, "an incomplete read never exits 0"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from drift.findings import Unverified
+from drift.live.model import LiveState
+from drift.live.secret_state import VersionState
+from drift.profiles.model import Profile
+from drift.secret_target import secret_key
+
+
+def unread_values(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
+    out: dict[tuple[str, str], Unverified] = {}
+    for name in names:
+        live = state.services.get(name)
+        said = {u.target for u in state.unverified if u.key == name}
+        for rules, config in (
+            (r, v.config)
+            for r in profile.services[name].containers
+            for v in (live.checked if live else ())
+        ):
+            container = config.named(rules.name if rules.name is not None else config.primary)
+            for rule in (r for r in rules.env.values() if r.constrained):
+                var = container.env.get(rule.name)
+                ref = var.ref if var is not None else None
+                if ref is None or ref in state.values:
+                    continue
+                info = state.versions.get(ref)
+                if info is None or info.state is not VersionState.ENABLED:
+                    continue  # its version's own finding, or its read's unverified item
+                target = f"secret.{secret_key(ref, state, profile.project)}"
+                if target in said or f"env.{rule.name}" in said:
+                    continue
+                why = f"the value of {ref} was not read: the rule's constraints are not judged"
+                out.setdefault((name, rule.name), Unverified.at(name, f"env.{rule.name}", why))
+    return list(out.values())
