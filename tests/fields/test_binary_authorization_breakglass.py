@@ -116,3 +116,23 @@ def test_a_service_under_breakglass_is_drift_and_fix_ends_the_bypass(
     assert updates(sandbox), "the fix wrote nothing"
     held = sandbox.service(LAB, "app").binary_authorization
     assert held.use_default and not held.breakglass_justification, held
+
+
+@NEEDS
+def test_init_of_a_service_under_breakglass_writes_a_profile_drift_accepts(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """What is read (`default (breakglass)`) is no value a profile may state: `drift init`
+    says it in a comment, as it does a cpu a profile cannot state, and the check that follows
+    finds the bypass once the team states the policy."""
+    sandbox = make_sandbox(_world())
+    (tmp_path / "profiles").mkdir()
+    init = _run(
+        sandbox, tmp_path, "init", "lab", "--from-live", "--project", LAB, "--region", "us-central1"
+    )
+    assert init.returncode in (0, 3), init.stdout + init.stderr
+    text = (tmp_path / "profiles" / "lab.yaml").read_text()
+    assert "# binary_authorization: default (breakglass)" in text, text
+    assert JUSTIFICATION not in text
+    done = _run(sandbox, tmp_path, "check", "lab", "--no-history")
+    assert done.returncode in (0, 1), done.stdout + done.stderr
