@@ -8,17 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from drift.fields import access as a
-from drift.fields.base import GcloudArg, SettingValue, Source
+from drift.fields.base import GcloudArg, SettingValue, Source, no_value
 from drift.kinds import Kind
-
-NONE = ("", "none")
-"""What a profile writes for no connector, as for no Direct VPC network or no CMEK key ("" is
-proto3's unset)."""
-
-
-def no_connector(value: Any) -> str:
-    """A profile's connector as written, or "" for none (`NONE`)."""
-    return "" if str(value).strip() in NONE else str(value).strip()
 
 
 def _full(parts: list[str]) -> bool:
@@ -43,7 +34,7 @@ def write_connector(workload: Any, container: Any, value: SettingValue) -> None:
     compares them alike either way (revexact F1)."""
     template = a.template_of(workload)
     access = template.vpc_access
-    name = no_connector(value)
+    name = no_value(value)
     if not name:
         # no connector: its egress goes with it, as gcloud's `--clear-vpc-connector`
         # (ClearVpcConnectorChange deletes the connector and egress annotations); VPC access
@@ -75,13 +66,13 @@ def connector_flags(after: SettingValue, before: SettingValue | None) -> tuple[G
     ("Cannot remove VPC connector with VPC egress set to ...",
     resource_change_validators.ValidateClearVpcConnector), and the clear, applied after the
     egress ("MUST be after 'vpc_egress' change"), takes the egress away as the patch does."""
-    if no_connector(after):
+    if no_value(after):
         return ((f"--vpc-connector={after}", "revision"),)
     return (("--clear-vpc-connector", "revision"), ("--vpc-egress=private-ranges-only", "revision"))
 
 
 def connector_flag(value: SettingValue) -> str:
-    return f"--vpc-connector={value}" if no_connector(value) else "--clear-vpc-connector"
+    return f"--vpc-connector={value}" if no_value(value) else "--clear-vpc-connector"
 
 
 def clear_note(
@@ -94,7 +85,7 @@ def clear_note(
     """A plan says what taking the connector away takes with it: its egress, where no Direct
     VPC interface is left to route it (`write_connector`)."""
     egress = settings.get("vpc_egress")
-    if no_connector(after) or not before or not egress or "vpc_network" in changed:
+    if no_value(after) or not before or not egress or "vpc_network" in changed:
         return ""
     if settings.get("vpc_network") or settings.get("vpc_subnet"):
         return ""
