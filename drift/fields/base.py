@@ -177,6 +177,15 @@ def same_account(a: SettingValue, b: SettingValue) -> bool:
     return unnamed and is_default_account(a) and is_default_account(b)
 
 
+NONE = ("", "none")
+"""A profile's no connector, network, key, GPU… ("" is proto3's unset)."""
+
+
+def no_value(value: Any) -> str:
+    """A profile's name as written, or "" for none (`NONE`)."""
+    return "" if str(value).strip() in NONE else str(value).strip()
+
+
 def text(value: SettingValue | None) -> str:
     """A value as a person reads it (`true`, `600s`)."""
     if isinstance(value, bool):

@@ -15,13 +15,21 @@ from drift.fields.base import (
     SettingValue,
     Source,
     Stated,
+    no_value,
     normalise_account,
     profile_account,
     same_account,
     tf_container,
     tf_template,
 )
-from drift.fields.connector import own_connector, read_connector, write_connector
+from drift.fields.connector import (
+    clear_note,
+    connector_flag,
+    connector_flags,
+    own_connector,
+    read_connector,
+    write_connector,
+)
 from drift.fields.hardware import HARDWARE_FIELDS
 from drift.fields.limits import (
     CPU,
@@ -240,12 +248,17 @@ FIELDS: dict[str, Field] = {
         ),
         Field(
             "vpc_connector",
-            "Serverless VPC Access connector (name or full resource name).",
+            "Serverless VPC Access connector (name or full resource name); none: no connector.",
             str,
             terraform=(tf_template("vpc_access", 0, "connector"),),
             read=read_connector,
             write=write_connector,
-            gcloud=a.flag("vpc-connector"),
+            gcloud=connector_flag,
+            gcloud_args=connector_flags,
+            parse=a.scalar(no_value),
+            normalise=no_value,
+            show=lambda v: str(v) or "none (no connector)",
+            plan_note=clear_note,
             names_project=True,
             qualify=own_connector,
             blocked=direct_vpc,

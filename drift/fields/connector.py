@@ -4,10 +4,12 @@ written, short or full."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from drift.fields import access as a
-from drift.fields.base import SettingValue, Source
+from drift.fields.base import GcloudArg, SettingValue, Source, no_value
+from drift.kinds import Kind
 
 
 def _full(parts: list[str]) -> bool:
@@ -30,8 +32,17 @@ def write_connector(workload: Any, container: Any, value: SettingValue) -> None:
     Cloud Run keeps what it is sent and a Terraform config naming the connector by its id
     would otherwise see a diff (GoogleCloudPlatform/magic-modules#10332); `own_connector`
     compares them alike either way (revexact F1)."""
-    access = a.template_of(workload).vpc_access
-    name = str(value)
+    template = a.template_of(workload)
+    access = template.vpc_access
+    name = no_value(value)
+    if not name:
+        # no connector: its egress goes with it, as gcloud's `--clear-vpc-connector`
+        # (ClearVpcConnectorChange deletes the connector and egress annotations); VPC access
+        # with an egress and neither a connector nor network interfaces is refused (ONE_VPC)
+        access.connector = ""
+        if not len(access.network_interfaces):
+            template.vpc_access = None
+        return
     parts = str(access.connector).split("/")
     own = str(workload.name).split("/")
     mine = len(own) >= 4 and _full(parts) and (parts[1], parts[3]) == (own[1], own[3])
@@ -45,3 +56,41 @@ def read_connector(source: Source) -> str:
     parts = str(source.service.name).split("/")
     project, region = (parts[1], parts[3]) if len(parts) >= 4 else ("", "")
     return own_connector(source.revision.vpc_access.connector, project, region)
+
+
+def connector_flags(after: SettingValue, before: SettingValue | None) -> tuple[GcloudArg, ...]:
+    """gcloud's arguments for a connector change: `--vpc-connector=NAME`, or, for none,
+    `--clear-vpc-connector` (`--vpc-connector=` is no change to gcloud: it adds one only `if
+    args.vpc_connector`, command_lib/run/flags.py) with `--vpc-egress=private-ranges-only`:
+    without it gcloud refuses to run non-interactively where the egress is all-traffic
+    ("Cannot remove VPC connector with VPC egress set to ...",
+    resource_change_validators.ValidateClearVpcConnector), and the clear, applied after the
+    egress ("MUST be after 'vpc_egress' change"), takes the egress away as the patch does."""
+    if no_value(after):
+        return ((f"--vpc-connector={after}", "revision"),)
+    return (("--clear-vpc-connector", "revision"), ("--vpc-egress=private-ranges-only", "revision"))
+
+
+def connector_flag(value: SettingValue) -> str:
+    return f"--vpc-connector={value}" if no_value(value) else "--clear-vpc-connector"
+
+
+def clear_note(
+    kind: Kind,
+    before: SettingValue | None,
+    after: SettingValue,
+    changed: set[str],
+    settings: Mapping[str, SettingValue],
+) -> str:
+    """A plan says what taking the connector away takes with it: its egress, where no Direct
+    VPC interface is left to route it (`write_connector`)."""
+    egress = settings.get("vpc_egress")
+    if no_value(after) or not before or not egress or "vpc_network" in changed:
+        return ""
+    if settings.get("vpc_network") or settings.get("vpc_subnet"):
+        return ""
+    return (
+        f"taking vpc_connector away also clears vpc_egress ({egress}): no VPC access is left "
+        "to route, and outbound traffic goes to the internet (gcloud's --clear-vpc-connector "
+        "clears it too)"
+    )

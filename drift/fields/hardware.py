@@ -21,6 +21,7 @@ from drift.fields.base import (
     SettingValue,
     Source,
     Unread,
+    no_value,
     tf_template,
 )
 from drift.kinds import Kind
@@ -30,14 +31,6 @@ CRYPTO_KEY = re.compile(r"projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKe
 to use to encrypt this container image" — a `cloudkms.googleapis.com/CryptoKey`
 (revision_template.proto's resource_reference), whose name is
 `projects/{project}/locations/{location}/keyRings/{key_ring}/cryptoKeys/{crypto_key}`."""
-NONE = ("", "none")
-"""What a profile writes for no key or no GPU ("" is proto3's unset)."""
-
-
-def _no_key(value: Any) -> str:
-    return "" if str(value).strip() in NONE else str(value).strip()
-
-
 KEY_BOUND = ("encryption_key_revocation_action", "encryption_key_shutdown_duration")
 """What a key's revocation does (RevisionTemplate: encryption_key_revocation_action, "The
 action to take if the encryption key is revoked"; encryption_key_shutdown_duration, "If
@@ -52,7 +45,7 @@ settings"). `drift fix` does the same, so the plan's script and the fix make one
 def _write_key(workload: Any, container: Any, value: SettingValue) -> None:
     """The key; no key (`none`) also clears what its revocation does (`KEY_BOUND`)."""
     template = a.template_of(workload)
-    template.encryption_key = _no_key(value)
+    template.encryption_key = no_value(value)
     fields = type(template).pb(template).DESCRIPTOR.fields_by_name
     if not template.encryption_key:  # a job's TaskTemplate has none of them
         for name in (n for n in KEY_BOUND if n in fields):
@@ -73,15 +66,15 @@ def _key_note(
     takes effect with it unless the plan changes it itself (`_leftovers`)."""
     if kind is Kind.JOB:
         return ""
-    if not _no_key(after):
-        if not before or not _no_key(before):
+    if not no_value(after):
+        if not before or not no_value(before):
             return ""
         return (
             "taking encryption_key away also clears encryption_key_revocation_action and "
             "encryption_key_shutdown_duration: they mean nothing without a key, and gcloud's "
             "--clear-key clears them too"
         )
-    if _no_key(before or ""):
+    if no_value(before or ""):
         return ""
     left = _leftovers(settings, changed)
     if not left:
@@ -107,7 +100,7 @@ def _no_clear_key(kind: Kind, value: SettingValue) -> str:
     (surface/run/jobs/update.py: `flags.AddCmekKeyFlag(parser, with_clear=False)`; the
     reference of `gcloud run jobs update` lists `--key=KEY` only): a job's key is set by
     flag, never taken away by one."""
-    if kind is Kind.JOB and not _no_key(value):
+    if kind is Kind.JOB and not no_value(value):
         return "has no flag to take a key away (no --clear-key)"
     return ""
 
@@ -125,7 +118,7 @@ def _no_redundancy_flag(kind: Kind, value: SettingValue) -> str:
 
 
 def _crypto_key(value: Any) -> str:
-    key = _no_key(value)
+    key = no_value(value)
     if key and not CRYPTO_KEY.fullmatch(key):
         raise ValueError(
             "expected a Cloud KMS key's full name, projects/PROJECT/locations/LOCATION/"
@@ -151,7 +144,7 @@ def _write_gpu_type(workload: Any, container: Any, value: SettingValue) -> None:
     has a GPU gives the container the profile describes one (Cloud Run attaches one GPU per
     instance: gcloud's `--gpu` takes 0 or 1)."""
     template = a.template_of(workload)
-    accelerator = _no_key(value)
+    accelerator = no_value(value)
     if not accelerator:
         template.node_selector = None
         for each in template.containers:
@@ -182,9 +175,9 @@ def _gpu_flags(after: SettingValue, before: SettingValue | None) -> tuple[Gcloud
     where there was none also gives the profile's container its GPU (`--gpu=1`); none takes
     every container's GPU away (`--gpu=0`, each container: the patch clears them all; with
     several containers the script leaves it to drift fix: `TOP_LEVEL_ONLY`)."""
-    if not _no_key(after):
+    if not no_value(after):
         return (("--gpu=0", "every"),)
-    gpu: tuple[GcloudArg, ...] = () if _no_key(before or "") else (("--gpu=1", "primary"),)
+    gpu: tuple[GcloudArg, ...] = () if no_value(before or "") else (("--gpu=1", "primary"),)
     return (*gpu, (f"--gpu-type={after}", "revision"))
 
 
@@ -246,7 +239,7 @@ def _not_whole_hours(source: Source) -> str:
 
 def _keyless(settings: Mapping[str, SettingValue]) -> bool:
     """No CMEK key (unset, or a profile's `none`): what a revoked key does means nothing."""
-    return not _no_key(settings.get("encryption_key") or "")
+    return not no_value(settings.get("encryption_key") or "")
 
 
 def _no_shutdown(settings: Mapping[str, SettingValue]) -> bool:
@@ -347,10 +340,10 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         plan_note=_key_note,
         # gcloud run deploy / services, worker-pools update: `--key=KEY`, `--clear-key`;
         # jobs update: `--key=KEY` only (`_no_clear_key`)
-        gcloud=lambda v: f"--key={v}" if _no_key(v) else "--clear-key",
+        gcloud=lambda v: f"--key={v}" if no_value(v) else "--clear-key",
         no_flag=_no_clear_key,
         parse=a.scalar(_crypto_key),
-        normalise=_no_key,
+        normalise=no_value,
         show=lambda v: str(v) or "none (Google-managed encryption)",
         examples=("projects/acme-kms/locations/us-central1/keyRings/run/cryptoKeys/images",),
         kinds=EVERY_KIND,
@@ -366,10 +359,10 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         write=_write_gpu_type,
         # gcloud run deploy / services, jobs, worker-pools update: `--gpu-type=GPU_TYPE`;
         # `--gpu=0` (its container's GPU count) takes the GPU away
-        gcloud=lambda v: f"--gpu-type={v}" if _no_key(v) else "--gpu=0",
+        gcloud=lambda v: f"--gpu-type={v}" if no_value(v) else "--gpu=0",
         gcloud_args=_gpu_flags,
-        parse=a.scalar(_no_key),
-        normalise=_no_key,
+        parse=a.scalar(no_value),
+        normalise=no_value,
         show=lambda v: str(v) or "none",
         examples=("nvidia-l4",),
         kinds=EVERY_KIND,

@@ -27,20 +27,16 @@ from drift.fields.base import (
     Stated,
     TerraformPath,
     Update,
+    no_value,
     short_name,
     tf_template,
 )
+from drift.fields.direct_vpc import away_note, none_conflicts
 from drift.kinds import Kind
 
 INTERFACES: TerraformPath = tf_template("vpc_access", 0, "network_interfaces")
 """Where a Terraform plan holds the network interfaces (each Direct VPC row's, and whether
 `vpc_egress` has VPC access to route)."""
-NONE = ("", "none")
-"""What a profile writes for no Direct VPC egress, or no tags ("" is proto3's unset)."""
-
-
-def _none(value: Any) -> str:
-    return "" if str(value).strip() in NONE else str(value).strip()
 
 
 def _interface(source: Source) -> Any | None:
@@ -99,7 +95,7 @@ def _profile_tags(value: Any) -> str:
         return _tag_text(value)
     if isinstance(value, dict | bool):
         raise ValueError("expected network tags: a list, comma-separated text, or none")
-    return _tag_text(_none(value).split(","))
+    return _tag_text(no_value(value).split(","))
 
 
 def _project_region(source: Source) -> tuple[str, str]:
@@ -140,7 +136,7 @@ def vpc_conflicts(service: str, settings: Stated) -> list[tuple[str, str]]:
     (catalogue.ONE_VPC), so such a profile never reads clean and `fix` blocks one row or the
     other (revown46 R5). `none` on either side states no VPC access of that kind."""
     connector = settings.get("vpc_connector")
-    if connector is None or _none(connector[0]) == "":
+    if connector is None or no_value(connector[0]) == "":
         return []
     return [
         (
@@ -150,7 +146,7 @@ def vpc_conflicts(service: str, settings: Stated) -> list[tuple[str, str]]:
             'and network_interfaces must be set"; state one or the other',
         )
         for name in ("vpc_network", "vpc_subnet")
-        if name in settings and _none(settings[name][0])
+        if name in settings and no_value(settings[name][0])
     ]
 
 
@@ -173,7 +169,7 @@ def _ensure_interface(workload: Any) -> Any:
 
 def _interface_writer(key: str) -> Any:
     def write(workload: Any, container: Any, value: SettingValue) -> None:
-        name = _none(value)
+        name = no_value(value)
         if not name:
             _clear_interfaces(workload)
             return
@@ -272,11 +268,11 @@ def _direct_commands(flag: Callable[[SettingValue], str]) -> BlockedCommands:
 def _network_flag(value: SettingValue) -> str:
     # gcloud run deploy / services, jobs, worker-pools update: `--network=NETWORK`,
     # `--clear-network` (command_lib/run/flags.py AddVpcNetworkGroupFlagsForUpdate)
-    return f"--network={value}" if _none(value) else "--clear-network"
+    return f"--network={value}" if no_value(value) else "--clear-network"
 
 
 def _subnet_flag(value: SettingValue) -> str:
-    return f"--subnet={value}" if _none(value) else "--clear-network"
+    return f"--subnet={value}" if no_value(value) else "--clear-network"
 
 
 def _tags_flag(value: SettingValue) -> str:
@@ -304,13 +300,14 @@ def _interface_name(
         read=read,
         write=_interface_writer(part),
         gcloud=flag,
-        parse=a.scalar(_none),
-        normalise=_none,
+        parse=a.scalar(no_value),
+        normalise=no_value,
         equivalent=same_name,
         qualify=qualify,
         show=lambda v: str(v) or "none (no Direct VPC egress)",
         blocked=_connector,
         blocked_commands=_direct_commands(flag),
+        plan_note=away_note,
         examples=(example,),
         kinds=EVERY_KIND,
         names_project=True,
@@ -339,6 +336,7 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         _subnet_flag,
         own_subnet,
         "run-egress",
+        conflicts=none_conflicts,
     ),
     Field(
         "vpc_network_tags",

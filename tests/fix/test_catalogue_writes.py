@@ -251,7 +251,12 @@ DIRECT_VPC = {
             "--vpc-connector=<CONNECTOR> --vpc-egress=all-traffic",
         ),
         # a connector on a revision that reaches its VPC directly
-        (DIRECT_VPC, "vpc_connector: c1", "", "--vpc-connector=c1 --clear-network"),
+        (
+            DIRECT_VPC,
+            "vpc_connector: c1",
+            "none (no connector)",
+            "--vpc-connector=c1 --clear-network",
+        ),
     ],
 )
 def test_vpc_access_google_would_refuse_is_a_manual_step(
