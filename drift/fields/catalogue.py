@@ -22,6 +22,7 @@ from drift.fields.base import (
     tf_container,
     tf_template,
 )
+from drift.fields.binauthz import BINAUTHZ_FIELD
 from drift.fields.connector import (
     clear_note,
     connector_flag,
@@ -94,26 +95,6 @@ def _vpc_egress(source: Source) -> str:
     # VpcAccess.egress: "If not provided, it defaults to PRIVATE_RANGES_ONLY." (with VPC access)
     vpc = _vpc(source)
     return "" if vpc is None else a.choice(vpc, "egress", EGRESS, "private-ranges-only")
-
-
-def _binary_authorization(source: Source) -> str:
-    service = source.service
-    if "binary_authorization" not in service.DESCRIPTOR.fields_by_name:
-        return ""
-    policy = service.binary_authorization
-    if policy.use_default:
-        return "default"
-    return str(policy.policy)
-
-
-def _write_binary_authorization(service: Any, container: Any, value: SettingValue) -> None:
-    run_v2 = a.run_v2()
-    if value in ("", "none"):
-        service.binary_authorization = run_v2.BinaryAuthorization()
-    elif value == "default":
-        service.binary_authorization = run_v2.BinaryAuthorization(use_default=True)
-    else:
-        service.binary_authorization = run_v2.BinaryAuthorization(policy=str(value))
 
 
 def _image(source: Source) -> str:
@@ -296,25 +277,7 @@ FIELDS: dict[str, Field] = {
             a.switch("no-default-url", "default-url"),
             flagless=SERVICES,
         ),
-        Field(
-            "binary_authorization",
-            "Binary Authorization: default, none, or a policy's name (the workload's setting).",
-            str,
-            level="service",
-            terraform=(("binary_authorization",),),
-            read=_binary_authorization,
-            write=_write_binary_authorization,
-            gcloud=lambda v: (
-                "--clear-binary-authorization"
-                if v in ("", "none")
-                else f"--binary-authorization={v}"
-            ),
-            normalise=lambda v: "" if v == "none" else v,
-            show=lambda v: str(v) or "none",
-            kinds=EVERY_KIND,
-            # BinaryAuthorization.policy's format: projects/{project}/platforms/cloudRun/{name}
-            names_project=True,
-        ),
+        BINAUTHZ_FIELD,
         Field(
             "image",
             "The container image: the same reference however spelled (nginx is "

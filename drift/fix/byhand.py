@@ -71,7 +71,7 @@ def promoted_by_hand(now: Any, entry: Entry) -> bool:
         return False
     if int(now.generation) != canary.generation_after + 1:
         return False
-    if template_key(now) != canary.template_key:
+    if template_key(_breakglass_as_before(now, entry)) != canary.template_key:
         return False
     base = entry.base_revision or served_by(entry)
     if not base:
@@ -80,6 +80,22 @@ def promoted_by_hand(now: Any, entry: Entry) -> bool:
     # as routed, not row for row: gcloud writes the targets in its own order, each tag on its
     # own 0 % target (`routing`)
     return routing(now.traffic) == routing(wanted) and _rest_as_drift_left(now, entry)
+
+
+def _breakglass_as_before(now: Any, entry: Entry) -> Any:
+    """`now` with the Binary Authorization breakglass the service had before the change, where
+    it has none now: gcloud's update-traffic deletes it (`_GCLOUD_SETS`), and the catalogue
+    reads it (`drift.fields.binauthz`: a policy under breakglass is not enforced), so the
+    canary's `template_key` was taken with it."""
+    was = raw(before_service(entry))
+    if "binary_authorization" not in was.DESCRIPTOR.fields_by_name:
+        return now
+    justification = was.binary_authorization.breakglass_justification
+    if not justification or now.binary_authorization.breakglass_justification:
+        return now
+    out = copy_service(now)
+    out.binary_authorization.breakglass_justification = justification
+    return out
 
 
 _NOT_COMPARED = (*OUTPUT_ONLY, "name", "template", "traffic", "client", "client_version")

@@ -279,9 +279,10 @@ def _settings(config: RevisionConfig) -> list[str]:
             if name == "ingress":
                 lines.append(f"# ingress: {value} (a profile cannot state it)")
             continue
-        if name == "cpu" and (refused := _refused(spec.parse, spec.show(value))):
-            lines.append(f"# cpu: {spec.show(value)} (a profile cannot state it: {refused})")
-            continue  # read exactly, but outside what a profile may state (fields.limits)
+        if isinstance(value, str) and (refused := _refused(spec.parse, spec.show(value))):
+            lines.append(f"# {name}: {spec.show(value)} (a profile cannot state it: {refused})")
+            continue  # read exactly, but outside what a profile may state (a cpu of
+            # fields.limits, a Binary Authorization breakglass of fields.binauthz)
         shown = text(value) if isinstance(value, bool | int) else scalar(spec.show(value))
         lines.append(f"{name}: {shown}")
     return lines

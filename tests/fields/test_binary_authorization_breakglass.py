@@ -28,13 +28,6 @@ from tests.fix.test_cpu_below_one import _profile, _run
 
 pytestmark = pytest.mark.sandbox
 
-NEEDS = pytest.mark.xfail(
-    strict=True,
-    reason="revfields90 F2: the binary_authorization row reads breakglass_justification, and "
-    "by-hand promotion recognition undoes gcloud update-traffic's breakglass delete before "
-    "template_key (drift/fix/byhand.py, the lead's): /work/notes/reports/"
-    "revfields90-breakglass.diff",
-)
 
 IMAGE = "us-docker.pkg.dev/lab/app:v1"
 JUSTIFICATION = "INC-4471 hotfix, approved by on-call"
@@ -53,12 +46,10 @@ def _read(binauthz: run_v2.BinaryAuthorization) -> Any:
         pytest.param(
             run_v2.BinaryAuthorization(use_default=True, breakglass_justification=JUSTIFICATION),
             "default (breakglass)",
-            marks=NEEDS,
         ),
         pytest.param(
             run_v2.BinaryAuthorization(policy=POLICY, breakglass_justification=JUSTIFICATION),
             f"{POLICY} (breakglass)",
-            marks=NEEDS,
         ),
     ],
 )
@@ -72,13 +63,11 @@ def test_a_breakglass_is_part_of_what_is_read(
     assert JUSTIFICATION not in row.show(read)
 
 
-@NEEDS
 def test_a_profile_cannot_state_the_bypass() -> None:
     with pytest.raises(ValueError, match="breakglass"):
         FIELDS["binary_authorization"].parse("default (breakglass)")
 
 
-@NEEDS
 def test_writing_the_value_read_keeps_the_bypass_and_the_profiles_drops_it() -> None:
     """What a rollback or a by-hand comparison writes back (the value read) is the service as
     it was, justification included; the profile's value is the policy alone."""
@@ -100,7 +89,6 @@ def _world() -> dict[str, Any]:
     return world
 
 
-@NEEDS
 def test_a_service_under_breakglass_is_drift_and_fix_ends_the_bypass(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
@@ -118,7 +106,6 @@ def test_a_service_under_breakglass_is_drift_and_fix_ends_the_bypass(
     assert held.use_default and not held.breakglass_justification, held
 
 
-@NEEDS
 def test_init_of_a_service_under_breakglass_writes_a_profile_drift_accepts(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
