@@ -57,10 +57,14 @@ def drift_command() -> list[str]:
 
 
 def child_env(extra: dict[str, str]) -> dict[str, str]:
-    """The bench's environment without DRIFT_* overrides, bytecode caches allowed."""
+    """The bench's environment without DRIFT_* overrides, bytecode caches allowed, and this
+    tree first on the path: every process timed runs the drift of the tree the bench is in,
+    not the one the interpreter's editable install points to (a worktree sharing another
+    checkout's venv) nor one a PYTHONPATH names."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DRIFT_")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return {**env, "NO_COLOR": "1", **extra}
+    path = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+    return {**env, "NO_COLOR": "1", "PYTHONPATH": path, **extra}
 
 
 def timed(argv: Sequence[str], env: dict[str, str], cwd: Path) -> Process:
@@ -127,7 +131,7 @@ def _phases(args: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[dict[s
     with tempfile.NamedTemporaryFile(suffix=".json") as result:
         argv = [sys.executable, "-m", "benchmarks.workers", "phases"]
         argv += ["--result", result.name, "--spawned", str(time.monotonic()), *args]
-        done = timed(argv, {**env, "PYTHONPATH": str(REPO)}, cwd)
+        done = timed(argv, env, cwd)
         measured = json.loads(Path(result.name).read_text())
     spent: dict[str, float] = measured["phases"]
     spent["exit"] = done.ended - measured["ended"]
@@ -137,9 +141,7 @@ def _phases(args: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[dict[s
 def _sequential(profiles: Path, env: dict[str, str], cwd: Path, sample: int) -> dict[str, Any]:
     argv = [sys.executable, "-m", "benchmarks.workers", "sequential"]
     argv += ["--profiles", str(profiles), "--environment", ENVIRONMENT, "--sample", str(sample)]
-    done = subprocess.run(
-        argv, env={**env, "PYTHONPATH": str(REPO)}, cwd=cwd, capture_output=True, text=True
-    )
+    done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"sequential reader failed ({done.returncode}):\n{done.stderr}")
     parsed: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])

@@ -3,10 +3,14 @@ its report says PASS or MISS against each target from the figures it is given.""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from benchmarks.bench import PHASES, report
 from benchmarks.bound import Bound, lower_bound
@@ -65,3 +69,26 @@ def test_report_says_pass_and_miss(make_sandbox: Callable[..., Sandbox], tmp_pat
     assert verdicts["200 × 30: API calls"] == "MISS"
     assert verdicts["1,000 × 30: API calls"] == "PASS"
     assert verdicts["`drift --version`"] == "PASS"
+
+
+def test_every_process_the_bench_times_runs_the_benchmarks_own_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timed `drift check` and `drift --version` processes (the headline figures and the
+    API call counts) run the drift of the tree the bench is in, as its phase clock and
+    sequential reader do: not whichever one the interpreter would import first (a worktree
+    sharing another checkout's venv, whose editable install points there, or a PYTHONPATH
+    set in the shell), which would time another tree than the one measured (revperf90 F3)."""
+    other = tmp_path / "elsewhere"
+    (other / "drift").mkdir(parents=True)
+    (other / "drift" / "__init__.py").write_text("")
+    monkeypatch.setenv("PYTHONPATH", str(other))
+    imported = subprocess.run(
+        [sys.executable, "-c", "import drift; print(drift.__file__)"],
+        env=child_env({}),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert Path(imported).resolve().is_relative_to(REPO), imported
