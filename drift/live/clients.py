@@ -5,7 +5,9 @@ API)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,8 +139,24 @@ class Clients:
             self._storage.close()
 
 
+_MADE: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str | None, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def credentials(impersonate: str | None = None) -> Any:
-    """ADC (optionally impersonating a service account), or one clear AuthError."""
+    """ADC (optionally impersonating a service account), or one clear AuthError: made once a
+    command (its running event loop), so its sessions share one access token."""
+    try:
+        made = _MADE.setdefault(asyncio.get_running_loop(), {})
+    except RuntimeError:  # no command running
+        return _credentials(impersonate)
+    if impersonate not in made:
+        made[impersonate] = _credentials(impersonate)
+    return made[impersonate]
+
+
+def _credentials(impersonate: str | None = None) -> Any:
     import google.auth
     from google.auth import exceptions as auth_exc
 

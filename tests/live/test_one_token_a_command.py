@@ -39,11 +39,6 @@ def _adc_file(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="revperf90 F2: each session makes credentials of its own (drift/live/clients.py "
-    "`credentials()`), so each session of a command fetches an access token again",
-)
 def test_the_sessions_of_one_command_share_one_credentials(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
