@@ -49,12 +49,24 @@ class Unread(str):
 
 Stated = Mapping[str, tuple[SettingValue, str]]
 """Each setting a service's profile states (parsed) with its `file:line`."""
-PlanNote = Callable[
-    [Kind, SettingValue | None, SettingValue, set[str], Mapping[str, SettingValue]], str
-]
-"""`Field.plan_note`: (kind, before, after, the plan's setting changes by name, the workload's
-settings as the patch leaves them, an `Unread` where drift could not read one) -> what the
-plan says ("": nothing)."""
+
+
+@dataclass(frozen=True)
+class PlannedSetting:
+    """One setting change of a plan, as its `Field.plan_note` sees it."""
+
+    kind: Kind
+    before: SettingValue | None
+    after: SettingValue
+    changed: set[str]
+    """The plan's setting changes, by name."""
+    settings: Mapping[str, SettingValue]
+    """The workload's settings as the patch leaves them, an `Unread` where drift could not
+    read one."""
+
+
+PlanNote = Callable[[PlannedSetting], str]
+"""`Field.plan_note`: what the plan says of a change beyond itself ("": nothing)."""
 Conflicts = Callable[[str, Stated], list[tuple[str, str]]]
 """What a profile states that Cloud Run refuses or ignores beside a setting, given the
 service's name and every setting it states: (setting, message) each."""

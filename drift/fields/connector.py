@@ -4,12 +4,10 @@ written, short or full."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from drift.fields import access as a
-from drift.fields.base import GcloudArg, SettingValue, Source, no_value
-from drift.kinds import Kind
+from drift.fields.base import GcloudArg, PlannedSetting, SettingValue, Source, no_value
 
 
 def _full(parts: list[str]) -> bool:
@@ -75,19 +73,13 @@ def connector_flag(value: SettingValue) -> str:
     return f"--vpc-connector={value}" if no_value(value) else "--clear-vpc-connector"
 
 
-def clear_note(
-    kind: Kind,
-    before: SettingValue | None,
-    after: SettingValue,
-    changed: set[str],
-    settings: Mapping[str, SettingValue],
-) -> str:
+def clear_note(c: PlannedSetting) -> str:
     """A plan says what taking the connector away takes with it: its egress, where no Direct
     VPC interface is left to route it (`write_connector`)."""
-    egress = settings.get("vpc_egress")
-    if no_value(after) or not before or not egress or "vpc_network" in changed:
+    egress = c.settings.get("vpc_egress")
+    if no_value(c.after) or not c.before or not egress or "vpc_network" in c.changed:
         return ""
-    if settings.get("vpc_network") or settings.get("vpc_subnet"):
+    if c.settings.get("vpc_network") or c.settings.get("vpc_subnet"):
         return ""
     return (
         f"taking vpc_connector away also clears vpc_egress ({egress}): no VPC access is left "

@@ -9,10 +9,7 @@ with it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from drift.fields.base import SettingValue, Stated, Unread, no_value
-from drift.kinds import Kind
+from drift.fields.base import PlannedSetting, Stated, Unread, no_value
 
 AWAY = ("vpc_network", "vpc_subnet")
 """The rows whose `none` takes Direct VPC egress away."""
@@ -45,25 +42,19 @@ def none_conflicts(service: str, settings: Stated) -> list[tuple[str, str]]:
     return out
 
 
-def away_note(
-    kind: Kind,
-    before: SettingValue | None,
-    after: SettingValue,
-    changed: set[str],
-    settings: Mapping[str, SettingValue],
-) -> str:
+def away_note(c: PlannedSetting) -> str:
     """What a plan taking Direct VPC egress away (`after` none where `before` named one) takes
     with it: each part of the interface and its egress that the plan does not change itself
     (one text for either row: said once)."""
-    if no_value(after) or not no_value(before or ""):
+    if no_value(c.after) or not no_value(c.before or ""):
         return ""
     gone = [
         f"{name} {value}"
         for name in (*PARTS, "vpc_egress")
-        if name not in changed
-        and (value := settings.get(name))
+        if name not in c.changed
+        and (value := c.settings.get(name))
         and not isinstance(value, Unread)
-        and not (name == "vpc_egress" and settings.get("vpc_connector"))
+        and not (name == "vpc_egress" and c.settings.get("vpc_connector"))
     ]
     if not gone:
         return ""

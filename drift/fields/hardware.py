@@ -18,6 +18,7 @@ from drift.fields.base import (
     EVERY_KIND,
     Field,
     GcloudArg,
+    PlannedSetting,
     SettingValue,
     Source,
     Unread,
@@ -52,34 +53,28 @@ def _write_key(workload: Any, container: Any, value: SettingValue) -> None:
             setattr(template, name, None)
 
 
-def _key_note(
-    kind: Kind,
-    before: SettingValue | None,
-    after: SettingValue,
-    changed: set[str],
-    settings: Mapping[str, SettingValue],
-) -> str:
+def _key_note(c: PlannedSetting) -> str:
     """A plan says what taking the key away clears with it (`KEY_BOUND`): a service's or a
     worker pool's template has them, a job's TaskTemplate neither (revown55 U1). Setting a
     key where there was none: what a revoked key does, left behind without one (Terraform, an
     older `--clear-key`) and meaning nothing until now (`Field.void`: no finding, no write),
     takes effect with it unless the plan changes it itself (`_leftovers`)."""
-    if kind is Kind.JOB:
+    if c.kind is Kind.JOB:
         return ""
-    if not no_value(after):
-        if not before or not no_value(before):
+    if not no_value(c.after):
+        if not c.before or not no_value(c.before):
             return ""
         return (
             "taking encryption_key away also clears encryption_key_revocation_action and "
             "encryption_key_shutdown_duration: they mean nothing without a key, and gcloud's "
             "--clear-key clears them too"
         )
-    if no_value(before or ""):
+    if no_value(c.before or ""):
         return ""
-    left = _leftovers(settings, changed)
+    left = _leftovers(c.settings, c.changed)
     if not left:
         return ""
-    held = " and ".join(_held(f, settings[f.name]) for f in left)
+    held = " and ".join(_held(f, c.settings[f.name]) for f in left)
     one = len(left) == 1
     it = "it" if one else "them"
     return (

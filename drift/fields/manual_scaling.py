@@ -16,9 +16,8 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from drift.fields import access as a
-from drift.fields.base import SERVICES, Field, SettingValue, Source
+from drift.fields.base import SERVICES, Field, PlannedSetting, SettingValue, Source
 from drift.fields.scaling import SCALING_MODE, manual_instances
-from drift.kinds import Kind
 from drift.yamlfile import wrong_type
 
 AUTO = "auto"
@@ -75,19 +74,17 @@ def inherited(scaling: Any) -> int | None:
     return int(scaling.manual_instance_count) or None
 
 
-def switch_note(
-    kind: Kind,
-    before: SettingValue | None,
-    after: SettingValue,
-    changed: set[str],
-    _settings: Mapping[str, SettingValue],
-) -> str:
+def switch_note(c: PlannedSetting) -> str:
     """What a plan says of a switch from a manual count to `auto` beside no bound."""
-    if after != AUTO or not isinstance(before, int) or changed & {"min_instances", "max_instances"}:
+    if (
+        c.after != AUTO
+        or not isinstance(c.before, int)
+        or c.changed & {"min_instances", "max_instances"}
+    ):
         return ""
-    if not before:  # `inherited`: 0 is no bound
+    if not c.before:  # `inherited`: 0 is no bound
         return ""
-    return INHERITED.format(count=before)
+    return INHERITED.format(count=c.before)
 
 
 def _write(service: Any, container: Any, value: SettingValue) -> None:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from drift.diff.describe import mask_plain
-from drift.fields import FIELDS, SettingValue
+from drift.fields import FIELDS, PlannedSetting, SettingValue
 from drift.findings import Scope
 from drift.kinds import Kind, label, workload_key
 from drift.live.model import EnvVar
@@ -250,7 +250,7 @@ class ServicePlan:
         changed = {s.name for s in self.settings}
         after = {**self.held, **{s.name: FIELDS[s.name].normalise(s.after) for s in self.settings}}
         said = [
-            note(self.kind, s.before, s.after, changed, after)
+            note(PlannedSetting(self.kind, s.before, s.after, changed, after))
             for s in self.settings
             if (note := FIELDS[s.name].plan_note) is not None
         ]

@@ -111,12 +111,12 @@ def test_every_plan_format_names_what_clearing_the_key_clears(
 def test_the_clear_key_note_is_said_only_where_the_template_has_what_it_clears(kind: Kind) -> None:
     """A job's TaskTemplate has no revocation action or shutdown duration: its plan does not
     say taking the key away clears them (revown55 U1); a service's and a pool's does."""
-    from drift.fields import FIELDS
+    from drift.fields import FIELDS, PlannedSetting
 
     note = FIELDS["encryption_key"].plan_note
     assert note is not None
     key = "projects/k/locations/us/keyRings/r/cryptoKeys/c"
-    said = note(kind, key, "", {"encryption_key"}, {"encryption_key": ""})
+    said = note(PlannedSetting(kind, key, "", {"encryption_key"}, {"encryption_key": ""}))
     assert bool(said) is (kind is not Kind.JOB), said
     # setting a key clears nothing (nothing left behind: nothing takes effect either)
-    assert note(kind, "", key, {"encryption_key"}, {"encryption_key": key}) == ""
+    assert note(PlannedSetting(kind, "", key, {"encryption_key"}, {"encryption_key": key})) == ""

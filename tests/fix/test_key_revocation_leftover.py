@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from google.cloud import run_v2
 
-from drift.fields import FIELDS
+from drift.fields import FIELDS, PlannedSetting
 from drift.fields.base import Unread
 from drift.fix.formats import PlanFormat
 from drift.fix.model import ServicePlan
@@ -34,7 +34,11 @@ LEFTOVER = {"encryption_key": "", ACTION: "shut-down", HOURS: 2}
 def _note(kind: Kind, held: dict[str, object], changed: set[str] | None = None) -> str:
     note = FIELDS["encryption_key"].plan_note
     assert note is not None
-    return note(kind, "", KEY, changed or {"encryption_key"}, {**held, "encryption_key": KEY})
+    return note(
+        PlannedSetting(
+            kind, "", KEY, changed or {"encryption_key"}, {**held, "encryption_key": KEY}
+        )
+    )
 
 
 def test_setting_a_key_names_the_leftover_revocation_settings_it_brings_into_effect() -> None:
@@ -66,7 +70,15 @@ def test_nothing_is_said_where_nothing_left_over_takes_effect() -> None:
     note = FIELDS["encryption_key"].plan_note
     assert note is not None
     assert (
-        note(Kind.SERVICE, KEY + "2", KEY, {"encryption_key"}, {**LEFTOVER, "encryption_key": KEY})
+        note(
+            PlannedSetting(
+                Kind.SERVICE,
+                KEY + "2",
+                KEY,
+                {"encryption_key"},
+                {**LEFTOVER, "encryption_key": KEY},
+            )
+        )
         == ""
     )
 
