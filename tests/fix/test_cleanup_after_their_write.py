@@ -61,3 +61,43 @@ def test_a_label_at_the_promotion_prompt_then_no_leaves_no_trap(
     (entry,) = entries(tmp_path)
     assert entry.state == State.CLEANED_UP, said
     _no_trap(sandbox, said)
+
+
+@pytest.mark.parametrize("answer", [True, False], ids=["yes", "no"])
+def test_a_label_while_the_canary_deploys_leaves_no_trap(
+    make_sandbox: MakeSandbox,
+    clients_for: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: bool,
+) -> None:
+    """A labelling bot writes the service while drift's canary deploys (after drift's write,
+    before it settles): their write made no revision and left drift's pin as it was. drift
+    does not promote over it, and cleans up keeping it, whatever the answer would have been:
+    before, it stopped with its pin by name in place (the team's next deploy got no traffic)
+    and asked for `drift rollback --force`."""
+    sandbox = make_sandbox(lab.lab_world())
+    clients = clients_for(sandbox)
+    done: list[bool] = []
+
+    def label(request: Any) -> None:
+        if done:
+            return
+        service = clients.services.get_service(name=lab.lab_name())
+        service.labels["cost-center"] = "42"
+        service.client, service.client_version = "label-bot", "1.0"
+        clients.services.update_service(service=service).result()
+        done.append(True)
+
+    lab.after_the_canary_write(monkeypatch, label)
+    ui = ScriptedUI([True, answer])
+    result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+    said = result.summary()
+    assert done and result.exit_code is ExitCode.ABORTED, said
+    assert len(ui.questions) == 1, ui.questions  # no promotion is asked for over their write
+    assert "they changed its labels cost-center" in said, said
+    assert "nothing is left to roll back" in said and "--force" not in said, said
+    assert sandbox.service(LAB, "app").labels["cost-center"] == "42", said
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.CLEANED_UP, said
+    _no_trap(sandbox, said)
