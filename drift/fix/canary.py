@@ -354,4 +354,4 @@ class ServiceFix(ServiceFixer):
         clean up (the canary's tag gone, the routing that served put back)."""
         await super()._stop(stop)
         if stop.cleanup:
-            await clean_up(self, stop, self._journal_failed)
+            await clean_up(self, stop, self._journal_failed, self.after)

@@ -13,20 +13,27 @@ from drift.fix.journal import CLEANUP, State
 from drift.fix.keep_theirs import kept_words
 from drift.fix.overwrote import replaced
 from drift.fix.patch import copy_service
+from drift.fix.readback import what_changed
 from drift.fix.recorded import before_service, served_by, tag_caveat
 from drift.fix.restore import changed_since, failed_latest, refusal, restore
 from drift.fix.restored import Judge, Restored, write_traffic
 from drift.fix.routing import describe_serving, serving
 from drift.fix.startable import left_unstartable, unstartable, ways_out
-from drift.fix.untrap import free_pin
+from drift.fix.untrap import free_pin, left_as_pinned
 from drift.fix.update import get_service
 from drift.live.api import written_since
 from drift.next_steps import hint_lines
 
 
-async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalError], str]) -> None:
+async def clean_up(
+    fixer: Fixer,
+    stop: Stop,
+    journal_failed: Callable[[JournalError], str],
+    after: Any = None,
+) -> None:
     """Remove the canary of `fixer` after `stop`, and set its outcome's message and `where`.
-    `journal_failed` says where things stand when the journal cannot take the cleanup."""
+    `journal_failed` says where things stand when the journal cannot take the cleanup;
+    `after`: the service as drift's canary write left it, read back (None: not read)."""
     outcome, change = fixer.outcome, fixer.change_id
     fixer.where = (
         f"{stop.message}; the canary {outcome.canary} was being removed "
@@ -37,7 +44,6 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             f"{stop.message}: removing the canary's tag and restoring the routing that "
             "served (Ctrl-C again stops this)"
         )
-    judge = _keeping(fixer, stop.theirs)
     # what served judged from its secret versions as they are now: the promotion prompt may
     # have waited hours, and a version disabled meanwhile fails the restored revision (LATEST
     # then resolving to the canary); after a Ctrl-C, from what the fix's plan read (no call:
@@ -51,9 +57,15 @@ async def clean_up(fixer: Fixer, stop: Stop, journal_failed: Callable[[JournalEr
             f"{served_by(fixer.entry) or 'what served'}: {left_unstartable(why)}; "
             f"{ways_out(fixer.entry, pinned=True)}{_by_hand(fixer)}"
         )
-    current = await _read(fixer) if why else None  # then `restore` takes this very read
+    current = await _read(fixer)  # `restore` takes this very read
+    stop = _theirs_kept(fixer, stop, current, after)
+    judge = _keeping(fixer, stop.theirs)
     # someone's write since stands: `restore` refuses it (and `free_pin` frees drift's pin)
-    if current is not None and refusal(current, fixer.entry, force=False, judge=judge) is None:
+    if (
+        why
+        and current is not None
+        and refusal(current, fixer.entry, force=False, judge=judge) is None
+    ):
         await _left_pinned(fixer, stop, why, current)
         return
     try:
@@ -225,6 +237,37 @@ async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]
         why = sent.error or f"what serves: {describe_serving(after, outcome.canary)}"
         return f"its {outcome.tag_words} not removed ({why}){_by_hand(fixer)}", ended
     return f"its {outcome.tag_words} removed", ended
+
+
+def _theirs_kept(fixer: Fixer, stop: Stop, now: Any, after: Any) -> Stop:
+    """`stop` carrying someone else's write since drift's last one (`now`, as read) for the
+    cleanup to keep, when it made no revision and left drift's pin as it was
+    (`untrap.left_as_pinned`: a label, a service-level setting) —
+    found here after a "no", a Ctrl-C or a failed probe as `_promote` finds it after a "yes".
+    Refused instead, drift's pin would stay and trap the team's next deploy (SPEC invariant
+    9; revfix90 F1). `stop` as it is when it carries one already, when nobody wrote, or
+    without drift's canary write read back (`after`), which their write is judged against."""
+    if stop.theirs is not None or now is None or after is None:
+        return stop
+    if refusal(now, fixer.entry, force=False) is None or not left_as_pinned(fixer, now):
+        return stop
+    what = what_changed(after, now)
+    said = (
+        f"{stop.message}; meanwhile someone else wrote {fixer.name} "
+        f"({written_since(int(after.generation), now)}"
+        + (f"; they changed its {what}" if what else "")
+        + "), making no revision: drift cleans up keeping their change"
+    )
+    return Stop(
+        said,
+        stop.state,
+        cleanup=stop.cleanup,
+        interrupted=stop.interrupted,
+        unfinished=stop.unfinished,
+        quiet=stop.quiet,
+        theirs=now,
+        wrote=after,
+    )
 
 
 def _keeping(fixer: Fixer, theirs: Any) -> Judge | None:

@@ -13,6 +13,7 @@ from drift.fix.base import Base
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State, Write
 from drift.fix.patch import promoted_traffic, update_traffic_flags
+from drift.fix.readback import what_changed
 from drift.fix.routing import (
     changed_by_someone_else,
     describe_serving,
@@ -21,7 +22,7 @@ from drift.fix.routing import (
     template_key,
     unpromoted_serving,
 )
-from drift.fix.untrap import free_pin
+from drift.fix.untrap import free_pin, left_as_pinned
 from drift.fix.update import revision_exists
 from drift.live.api import short
 
@@ -128,7 +129,11 @@ class ServiceFixer(Fixer):
         after drift. Journal drift's own write as it landed (the operation's answer, at the
         generation after `write`), or as of an unknown outcome, and stop without cleanup: a
         restoration now would undo their change (SPEC invariants 4 and 10); drift's pin
-        under it is freed (`free_pin`)."""
+        under it is freed (`free_pin`). A write of theirs that made no revision and left the
+        routing as drift's canary write pinned it (`left_as_pinned`: a label, a service-level
+        setting) has nothing under the pin to free: drift cleans up as at a declined prompt,
+        keeping it, as after the promotion prompt; left alone, the pin would trap the team's
+        next deploy (SPEC invariant 9)."""
         mine = answer is not None and next_generation(answer, write)
         note = f"the service changed since the canary write (generation {now.generation})"
         try:
@@ -144,11 +149,23 @@ class ServiceFixer(Fixer):
                 self.ctx.journal.record(self.entry, State.ABORTED, note)
         except JournalError as exc:
             raise Stop(self._journal_failed(exc), unfinished=True) from exc
-        raise await self._their_write(
+        head = (
             f"{self.name}: after drift deployed the canary {self.outcome.canary}, "
-            f"{changed_by_someone_else(write.generation_before + 1, now)}",
-            now,
+            f"{changed_by_someone_else(write.generation_before + 1, now)}"
         )
+        if mine and left_as_pinned(self, now):  # no revision of theirs (revfix90 F2)
+            what = what_changed(answer, now)
+            raise Stop(
+                head
+                + (f"; they changed its {what}" if what else "")
+                + ". Their write made no revision and left the routing as drift's canary "
+                "pinned it, so drift does not promote over it and cleans up as at a declined "
+                "prompt, keeping their change",
+                cleanup=True,
+                theirs=now,
+                wrote=answer,
+            )
+        raise await self._their_write(head, now)
 
     async def _their_write(self, head: str, now: Any) -> Stop:
         """The Stop after someone else's write (`now`): drift's pin under it freed when it

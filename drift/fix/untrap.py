@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drift.errors import JournalError
+from drift.errors import ApiError, JournalError
 from drift.fix.context import Fixer
 from drift.fix.journal import Entry, State
 from drift.fix.patch import copy_service, is_latest, restored_traffic, update_traffic_flags
@@ -33,6 +33,7 @@ from drift.fix.routing import (
     serving,
     traffic_key,
 )
+from drift.fix.update import settled
 from drift.live.api import short
 from drift.live.normalize import pick_container, raw, revision_config
 from drift.live.trap import caught, caught_words, untrap_command
@@ -100,9 +101,14 @@ def left_as_pinned(fixer: Fixer, now: Any) -> bool:
 async def free_pin(fixer: Fixer, now: Any) -> str:
     """After someone else wrote the service (`now`, as read) while drift's pin holds: free
     it, journaled first (cleaned up once proven). "" when there is no pin of drift's to free
-    (they re-routed themselves: their routing stands); else what to say."""
+    (they re-routed themselves: their routing stands); else what to say. A deploy of theirs
+    still in progress is judged once it has settled (`_settled`)."""
     if not pinned(fixer, now):
         return ""
+    if now.reconciling:  # their deploy in progress: judged once it has settled (F3)
+        now = await _settled(fixer, now)
+        if not pinned(fixer, now):
+            return ""
     entry, canary = fixer.entry, fixer.outcome.canary
     theirs = short(now.latest_created_revision)
     if theirs == canary or fixer.sent is None:
@@ -142,6 +148,18 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
         f"canary's {fixer.outcome.tag_words} gone (what serves: {serves}); nothing is left to "
         "roll back"
     )
+
+
+async def _settled(fixer: Fixer, now: Any) -> Any:
+    """The service once the deploy in progress on it (`now`, reconciling) has settled: until
+    then "observed_generation, latest_ready_revision, traffic_statuses, and uri will have
+    transient values" (run/v2 `Service.reconciling`), so their revision, not ready yet, would
+    be taken for one that cannot serve and drift's pin kept over it once it is (revfix90 F3).
+    `now` as it is when the service cannot be read: judged as read, the pin kept."""
+    try:
+        return await settled(fixer.ctx.session, now.name)
+    except ApiError:
+        return now
 
 
 def holds_drifts(fixer: Fixer, now: Any) -> bool:

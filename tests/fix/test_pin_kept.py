@@ -1,7 +1,8 @@
 """When drift does NOT free its pin after someone else's write at the promotion prompt (the
 user declines; drift's cleanup is refused: changed since): a write that made no revision of
 theirs (a service-level update) leaves nothing of theirs under the pin, and drift never calls
-its own canary "their revision" nor prints a command routing LATEST (the declined canary); a
+its own canary "their revision" nor prints a command routing LATEST (the declined canary): it
+cleans up as at a plain "no", keeping their write (revfix90 F1); a
 deploy of theirs that failed leaves LATEST on the canary, so no `--to-latest` either; a deploy
 built on the canary (gcloud) carries drift's declined service-level change too, and drift
 never says nothing is left to roll back."""
@@ -72,9 +73,19 @@ def test_a_service_level_write_at_the_prompt_has_no_revision_to_free(
     said = _declined(sandbox, tmp_path, monkeypatch, lambda: _update(sandbox, _internal))
     (entry,) = entries(tmp_path)
     assert f"Their revision {entry.canary_revision}" not in said, said
-    assert "--to-latest" not in said and "nothing is left to roll back" not in said, said
+    assert "--to-latest" not in said, said
     assert not any(w["step"] == "untrap" for w in entry.writes)
-    assert entry.state != "cleaned-up"
+    # nothing of theirs is under the pin, which is drift's: the cleanup goes on as at a
+    # plain "no", keeping their write (revfix90 F1; before, the pin stayed and trapped the
+    # team's next deploy)
+    assert entry.state == State.CLEANED_UP, said
+    assert "nothing is left to roll back" in said, said
+    now = sandbox.service(LAB, "app")
+    assert now.ingress == run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_ONLY, said
+    if traffic == "latest":
+        assert [(t.type_.name, t.percent, t.tag) for t in now.traffic] == [
+            ("TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", 100, "")
+        ], said
 
 
 def test_a_failed_deploy_at_the_prompt_leaves_latest_on_the_canary_unrouted(
