@@ -118,7 +118,7 @@ def test_default_accounts_of_two_projects_are_not_the_same_account() -> None:
     """F01: the unnamed default account matches a default account by its address; two
     default accounts named by address are the same only when the addresses are (the number
     says which project's: another project's default account is another identity)."""
-    from drift.fields.base import DEFAULT_SERVICE_ACCOUNT, same_account
+    from drift.fields.accounts import DEFAULT_SERVICE_ACCOUNT, same_account
 
     ours, theirs = (f"{n}-compute@developer.gserviceaccount.com" for n in ("123", "456"))
     assert same_account(ours, ours)

@@ -8,24 +8,26 @@ proto-plus messages the clients return (imported lazily)."""
 
 from __future__ import annotations
 
-from drift.fields.base import (
+from drift.fields.accounts import (
     DEFAULT_ACCOUNT_SUFFIX,
     DEFAULT_SERVICE_ACCOUNT,
+    default_account,
+    is_default_account,
+    named_default,
+    normalise_account,
+    same_account,
+    unnamed_default,
+)
+from drift.fields.base import (
     Field,
     PlannedSetting,
     SettingValue,
     Source,
     Unread,
-    default_account,
     enum_name,
-    is_default_account,
-    named_default,
-    normalise_account,
-    same_account,
     short_name,
     text,
     unchanged,
-    unnamed_default,
 )
 from drift.fields.catalogue import (
     FIELDS,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from drift.fields import access as a
+from drift.fields.accounts import normalise_account, profile_account, same_account
 from drift.fields.audiences import AUDIENCE_FIELDS
 from drift.fields.base import (
     EVERY_KIND,
@@ -16,9 +17,6 @@ from drift.fields.base import (
     Source,
     Stated,
     no_value,
-    normalise_account,
-    profile_account,
-    same_account,
     tf_container,
     tf_template,
 )
