@@ -21,6 +21,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 
+from drift import interrupts
 from drift.errors import Interrupted
 
 LIKE_CTRL_C = ("SIGTERM", "SIGHUP")
@@ -53,6 +54,7 @@ def like_ctrl_c() -> Iterator[None]:
 
     def handler(number: int, frame: FrameType | None) -> None:
         received.append(signal.Signals(number).name)
+        interrupts.received(received[-1])
         if number == getattr(signal, "SIGHUP", None):
             _hung_up()
         current = signal.getsignal(signal.SIGINT)
@@ -72,9 +74,13 @@ def like_ctrl_c() -> Iterator[None]:
         if not received:
             raise
         name, what = received[0], exc.message.removeprefix("interrupted: ")
-        said = what.replace("Ctrl-C", name) if "Ctrl-C" in what else f"{name} received: {what}"
+        if name in what:  # said by its name already (`drift.interrupts`)
+            said = what
+        else:
+            said = what.replace("Ctrl-C", name) if "Ctrl-C" in what else f"{name} received: {what}"
         raise Interrupted(exc.exit_code, said) from None
     finally:
+        interrupts.forget()
         for number, handled in previous.items():
             signal.signal(number, handled)
 

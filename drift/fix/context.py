@@ -215,7 +215,7 @@ class Fixer:
     async def _steps(self) -> None:
         raise NotImplementedError
 
-    def _interrupted(self, why: str = "Ctrl-C") -> Stop | None:
+    def _interrupted(self, why: str = "") -> Stop | None:
         """The Stop a Ctrl-C (or `why`) amounts to here, with its cleanup; None: it ends the
         fix at once."""
         return None

@@ -14,6 +14,7 @@ from drift.clock import awake_or_asleep
 from drift.diff.unserved import CLEANUP_WINDOW
 from drift.fix.context import FixUI, Stop
 from drift.fix.update import OPERATION_TIMEOUT
+from drift.interrupts import interrupt_name
 
 CLEANUP_ROOM = OPERATION_TIMEOUT
 """Seconds kept before the window closes for the clean-up (its first write is one update,
@@ -47,7 +48,7 @@ def ask_promotion(ui: FixUI, name: str, question: str, began: float) -> bool:
         go = ui.confirm(question, timeout=left)
     except KeyboardInterrupt:  # an abort like a "no" (SPEC invariant 9), then exit 4
         raise Stop(
-            f"{name}: Ctrl-C at the promotion prompt", cleanup=True, interrupted=True
+            f"{name}: {interrupt_name()} at the promotion prompt", cleanup=True, interrupted=True
         ) from None
     if clock() >= began + PROMPT_WINDOW:  # a "y" typed late too: the machine slept meanwhile
         raise Stop(
@@ -73,7 +74,9 @@ async def promotion(ui: FixUI, name: str, question: str, began: float) -> None:
         await _taken_back()
         raise
     if await _taken_back():
-        raise Stop(f"{name}: Ctrl-C at the promotion prompt", cleanup=True, interrupted=True)
+        raise Stop(
+            f"{name}: {interrupt_name()} at the promotion prompt", cleanup=True, interrupted=True
+        )
 
 
 async def _taken_back() -> bool:

@@ -24,6 +24,7 @@ from drift.fix.routing import (
 )
 from drift.fix.untrap import free_pin, left_as_pinned
 from drift.fix.update import revision_exists
+from drift.interrupts import interrupt_name
 from drift.live.api import short
 
 
@@ -81,7 +82,7 @@ class ServiceFixer(Fixer):
             + (f", or remove only its tag: {self.untag}" if self.untag else "")
         )
 
-    def _interrupted(self, why: str = "Ctrl-C") -> Stop | None:
+    def _interrupted(self, why: str = "") -> Stop | None:
         """Ctrl-C (or `why`: the output broke) once the canary write has begun (its deploy,
         its probe): an abort, cleaned up as at the promotion prompt; before it, or once
         traffic was being moved: at once."""
@@ -89,8 +90,8 @@ class ServiceFixer(Fixer):
         if not self.entry.writes or self.entry.state not in doing:
             return None
         return Stop(
-            f"{self.name}: {why} while the canary {self.outcome.canary} was being "
-            f"{doing[self.entry.state]}",
+            f"{self.name}: {why or interrupt_name()} while the canary {self.outcome.canary} "
+            f"was being {doing[self.entry.state]}",
             cleanup=True,
             interrupted=True,
         )

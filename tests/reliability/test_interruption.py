@@ -154,6 +154,9 @@ def test_a_signal_while_the_canary_deploys_cleans_up(
     assert line.endswith("drift cannot compare digests; for web, nothing is left to roll back"), err
     assert "is a tag: the new revision runs the image it names now" in line, err
     assert entry.state == State.CLEANED_UP
+    # the journal records what stopped it as the last line says it, never "Ctrl-C" for a TERM
+    (stopped,) = [h["note"] for h in entry.history if "while the canary" in h.get("note", "")]
+    assert stopped.startswith(f"web: {named} while the canary"), entry.history
     assert not list((journal.directory / "locks").glob("*.lock"))
     after = sandbox.service("acme-chat-staging", "web")
     assert [(t.type_, t.percent, t.tag) for t in after.traffic] == [
