@@ -25,7 +25,8 @@ from drift.fix.knative import from_knative, keys
 from drift.kinds import Kind
 from drift.manifest.annotations import annotation_problems
 from drift.manifest.envnames import knative_twice
-from drift.manifest.model import Unknown, Workload
+from drift.manifest.misplaced import misplaced
+from drift.manifest.model import Workload
 from drift.manifest.scaling import knative_pool
 from drift.profiles.rules_spec import check_var_name
 from drift.yamldoc import Located
@@ -325,10 +326,10 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
         return None
     metadata = data["metadata"]
     labels = metadata.get("labels") or {}
-    unknown: tuple[Unknown, ...] = ()
+    unknown = misplaced(doc, workload_kind, resource)
     if workload_kind is Kind.WORKER_POOL:  # automatic scaling: `pool_in` cannot hold it
         mode = doc.line(("metadata", "annotations", keys.SCALING_MODE))
-        unknown = tuple(knative_pool(metadata.get("annotations") or {}, f"{doc.file}:{mode}"))
+        unknown += knative_pool(metadata.get("annotations") or {}, f"{doc.file}:{mode}")
     return Workload(
         kind=workload_kind,
         name=metadata["name"],
@@ -337,7 +338,7 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
         resource=resource,
         project=str(metadata.get("namespace") or ""),
         region=str(labels.get(keys.LOCATION_LABEL, "")),
-        unknown=unknown,
+        unknown=tuple(unknown),
     )
 
 
