@@ -42,6 +42,17 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class _Closed(BaseModel):
+    """A level whose every v1 field drift models: any other key is refused at its line, as
+    gcloud refuses it (`… replace` reads the file with `messages_util.
+    DictToMessageWithErrorCheck`, googlecloudsdk/api_lib/util/messages.py, which raises a
+    DecodeError for every unrecognized field). A setting written one level off (a Job's
+    `maxRetries` in its execution's spec) was passed over and read as its default (revman91
+    F2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 VERSION_REQUIRED = "the secret version is required: 'latest', a version number or an alias"
 
 
@@ -225,20 +236,31 @@ class ServiceDocument(_Open):
 
 
 class TaskSpec(Pod):
+    """v1 TaskSpec: volumes, containers, timeoutSeconds, serviceAccountName, nodeSelector,
+    maxRetries (Cloud Run Admin API v1 reference, TaskSpec)."""
+
+    model_config = ConfigDict(extra="forbid")
     maxRetries: Int32 | None = None
 
 
-class TaskTemplate(_Open):
+class TaskTemplate(_Closed):
+    """v1 TaskTemplateSpec: its spec only (no metadata: a Job's annotations are its
+    execution template's)."""
+
     spec: TaskSpec
 
 
-class ExecutionSpec(_Open):
+class ExecutionSpec(_Closed):
+    """v1 ExecutionSpec: parallelism, taskCount, template."""
+
     parallelism: Int32 | None = None
     taskCount: Int32 | None = None
     template: TaskTemplate
 
 
-class ExecutionTemplate(_Open):
+class ExecutionTemplate(_Closed):
+    """v1 ExecutionTemplateSpec: metadata, spec."""
+
     metadata: Metadata | None = None
     spec: ExecutionSpec
 
@@ -314,7 +336,7 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
     try:
         model.model_validate(data)
     except ValidationError as exc:
-        found += [_hinted(p) for p in validation_problems(exc, doc, model)]
+        found += [_hinted(p, kind) for p in validation_problems(exc, doc, model)]
     if found:
         problems += sorted(found, key=lambda p: p.line)
         return None
@@ -342,7 +364,14 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
     )
 
 
-def _hinted(problem: Problem) -> Problem:
+def _hinted(problem: Problem, kind: str) -> Problem:
+    if problem.message.startswith("unknown key "):  # a `_Closed` level's
+        noun = "worker-pools" if kind == "WorkerPool" else f"{kind.lower()}s"
+        return replace(
+            problem,
+            message=f"{problem.message} (gcloud run {noun} replace refuses a key the Cloud "
+            f"Run v1 {kind} does not have there)",
+        )
     if ": expected a string, not " in problem.message:
         return replace(problem, message=f"{problem.message} (quote it: the API takes text)")
     if problem.message.endswith("valueFrom.secretKeyRef: required key is missing"):
