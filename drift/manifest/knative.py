@@ -27,6 +27,7 @@ from drift.manifest.annotations import annotation_problems
 from drift.manifest.envnames import knative_twice
 from drift.manifest.misplaced import misplaced
 from drift.manifest.model import Workload
+from drift.manifest.offlevel import OFF_LEVEL, RevisionLevel, TaskLevel
 from drift.manifest.scaling import knative_pool
 from drift.profiles.rules_spec import check_var_name
 from drift.yamldoc import Located
@@ -127,7 +128,7 @@ class Probe(_Open):
     failureThreshold: Int32 | None = None
 
 
-class Container(_Open):
+class _Container(_Open):
     name: StrictStr | None = None
     image: StrictStr
     command: list[StrictStr] | None = None
@@ -139,6 +140,14 @@ class Container(_Open):
     startupProbe: Probe | None = None
     livenessProbe: Probe | None = None
     readinessProbe: Probe | None = None
+
+
+class Container(_Container, RevisionLevel):
+    """A service's or a worker pool's container."""
+
+
+class TaskContainer(_Container, TaskLevel):
+    """A job's container."""
 
 
 class KeyToPath(_Open):
@@ -208,7 +217,9 @@ class NamedMetadata(Metadata):
     name: StrictStr
 
 
-class RevisionTemplate(_Open):
+class RevisionTemplate(_Closed):
+    """v1 RevisionTemplate: metadata, spec (its annotations are its metadata's)."""
+
     metadata: Metadata | None = None
     spec: RevisionSpec
 
@@ -223,7 +234,9 @@ class Traffic(InstanceSplit):
     tag: StrictStr | None = None
 
 
-class ServiceSpec(_Open):
+class ServiceSpec(_Closed):
+    """v1 ServiceSpec: template, traffic."""
+
     template: RevisionTemplate
     traffic: list[Traffic] | None = None
 
@@ -240,6 +253,7 @@ class TaskSpec(Pod):
     maxRetries (Cloud Run Admin API v1 reference, TaskSpec)."""
 
     model_config = ConfigDict(extra="forbid")
+    containers: list[TaskContainer] = Field(min_length=1)  # type: ignore[assignment]
     maxRetries: Int32 | None = None
 
 
@@ -365,7 +379,7 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
 
 
 def _hinted(problem: Problem, kind: str) -> Problem:
-    if problem.message.startswith("unknown key "):  # a `_Closed` level's
+    if problem.message.startswith("unknown key ") or OFF_LEVEL in problem.message:
         noun = "worker-pools" if kind == "WorkerPool" else f"{kind.lower()}s"
         return replace(
             problem,
