@@ -227,7 +227,8 @@ class RevisionTemplate(_Closed):
 class InstanceSplit(_Open):
     percent: Int32 | None = None
     revisionName: StrictStr | None = None
-    latestRevision: bool | None = None
+    latestRevision: StrictBool | None = None
+    """A v1 boolean: quoted ("false") it read as `bool("false")` (revman91 F4)."""
 
 
 class Traffic(InstanceSplit):
