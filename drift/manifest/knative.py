@@ -118,7 +118,8 @@ class Mount(_Open):
 
 
 class Resources(_Open):
-    limits: dict[str, StrictStr | int | float] | None = None
+    limits: dict[str, StrictStr] | None = None
+    """A v1 map of strings: gcloud refuses an unquoted `cpu: 2` (revman91 F5)."""
 
 
 class Probe(_Open):
