@@ -25,6 +25,7 @@ from drift.fix.knative import from_knative, keys
 from drift.kinds import Kind
 from drift.manifest.annotations import annotation_problems
 from drift.manifest.envnames import knative_twice
+from drift.manifest.knative_values import Int32, Version
 from drift.manifest.misplaced import misplaced
 from drift.manifest.model import Workload
 from drift.manifest.offlevel import OFF_LEVEL, RevisionLevel, TaskLevel
@@ -52,28 +53,6 @@ class _Closed(BaseModel):
     F2)."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-VERSION_REQUIRED = "the secret version is required: 'latest', a version number or an alias"
-
-
-def _version(value: str | None) -> str | None:
-    """A secret reference names its version: the v1 SecretKeySelector.key is "Required. A
-    Cloud Secret Manager secret version" (Cloud Run Admin API v1 reference, the
-    `secretKeyRef` gcloud sends), and a volume item's key is too ("When items are defined,
-    they must specify a path and a version", SecretVolumeSource.items, k8s_min.proto). Absent
-    or null (`key:` with nothing after it): a file gcloud cannot deploy, refused at its line,
-    never read as `latest` nor as a version named "None"."""
-    if value is None:
-        raise ValueError(VERSION_REQUIRED)
-    return value
-
-
-Version = Annotated[StrictStr | None, AfterValidator(_version), Field(validate_default=True)]
-Int32 = Annotated[int, Field(ge=0, le=2**31 - 1)]
-"""A count or a number of seconds as the API keeps it (int32 fields; a task's timeout is a
-Duration, far larger, but Cloud Run's longest is 168 h): a larger one is refused at its line,
-never an overflow in the conversion (revtime: `timeoutSeconds: 99999999999999999`)."""
 
 
 class SecretKeyRef(_Open):
