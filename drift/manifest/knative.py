@@ -25,7 +25,10 @@ from drift.fix.knative import from_knative, keys
 from drift.kinds import Kind
 from drift.manifest.annotations import annotation_problems
 from drift.manifest.envnames import knative_twice
-from drift.manifest.model import Unknown, Workload
+from drift.manifest.knative_values import Int32, Version
+from drift.manifest.misplaced import misplaced
+from drift.manifest.model import Workload
+from drift.manifest.offlevel import OFF_LEVEL, RevisionLevel, TaskLevel
 from drift.manifest.scaling import knative_pool
 from drift.profiles.rules_spec import check_var_name
 from drift.yamldoc import Located
@@ -41,26 +44,15 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-VERSION_REQUIRED = "the secret version is required: 'latest', a version number or an alias"
+class _Closed(BaseModel):
+    """A level whose every v1 field drift models: any other key is refused at its line, as
+    gcloud refuses it (`… replace` reads the file with `messages_util.
+    DictToMessageWithErrorCheck`, googlecloudsdk/api_lib/util/messages.py, which raises a
+    DecodeError for every unrecognized field). A setting written one level off (a Job's
+    `maxRetries` in its execution's spec) was passed over and read as its default (revman91
+    F2)."""
 
-
-def _version(value: str | None) -> str | None:
-    """A secret reference names its version: the v1 SecretKeySelector.key is "Required. A
-    Cloud Secret Manager secret version" (Cloud Run Admin API v1 reference, the
-    `secretKeyRef` gcloud sends), and a volume item's key is too ("When items are defined,
-    they must specify a path and a version", SecretVolumeSource.items, k8s_min.proto). Absent
-    or null (`key:` with nothing after it): a file gcloud cannot deploy, refused at its line,
-    never read as `latest` nor as a version named "None"."""
-    if value is None:
-        raise ValueError(VERSION_REQUIRED)
-    return value
-
-
-Version = Annotated[StrictStr | None, AfterValidator(_version), Field(validate_default=True)]
-Int32 = Annotated[int, Field(ge=0, le=2**31 - 1)]
-"""A count or a number of seconds as the API keeps it (int32 fields; a task's timeout is a
-Duration, far larger, but Cloud Run's longest is 168 h): a larger one is refused at its line,
-never an overflow in the conversion (revtime: `timeoutSeconds: 99999999999999999`)."""
+    model_config = ConfigDict(extra="forbid")
 
 
 class SecretKeyRef(_Open):
@@ -105,7 +97,8 @@ class Mount(_Open):
 
 
 class Resources(_Open):
-    limits: dict[str, StrictStr | int | float] | None = None
+    limits: dict[str, StrictStr] | None = None
+    """A v1 map of strings: gcloud refuses an unquoted `cpu: 2` (revman91 F5)."""
 
 
 class Probe(_Open):
@@ -115,7 +108,7 @@ class Probe(_Open):
     failureThreshold: Int32 | None = None
 
 
-class Container(_Open):
+class _Container(_Open):
     name: StrictStr | None = None
     image: StrictStr
     command: list[StrictStr] | None = None
@@ -127,6 +120,14 @@ class Container(_Open):
     startupProbe: Probe | None = None
     livenessProbe: Probe | None = None
     readinessProbe: Probe | None = None
+
+
+class Container(_Container, RevisionLevel):
+    """A service's or a worker pool's container."""
+
+
+class TaskContainer(_Container, TaskLevel):
+    """A job's container."""
 
 
 class KeyToPath(_Open):
@@ -196,7 +197,9 @@ class NamedMetadata(Metadata):
     name: StrictStr
 
 
-class RevisionTemplate(_Open):
+class RevisionTemplate(_Closed):
+    """v1 RevisionTemplate: metadata, spec (its annotations are its metadata's)."""
+
     metadata: Metadata | None = None
     spec: RevisionSpec
 
@@ -204,14 +207,17 @@ class RevisionTemplate(_Open):
 class InstanceSplit(_Open):
     percent: Int32 | None = None
     revisionName: StrictStr | None = None
-    latestRevision: bool | None = None
+    latestRevision: StrictBool | None = None
+    """A v1 boolean: quoted ("false") it read as `bool("false")` (revman91 F4)."""
 
 
 class Traffic(InstanceSplit):
     tag: StrictStr | None = None
 
 
-class ServiceSpec(_Open):
+class ServiceSpec(_Closed):
+    """v1 ServiceSpec: template, traffic."""
+
     template: RevisionTemplate
     traffic: list[Traffic] | None = None
 
@@ -224,20 +230,32 @@ class ServiceDocument(_Open):
 
 
 class TaskSpec(Pod):
+    """v1 TaskSpec: volumes, containers, timeoutSeconds, serviceAccountName, nodeSelector,
+    maxRetries (Cloud Run Admin API v1 reference, TaskSpec)."""
+
+    model_config = ConfigDict(extra="forbid")
+    containers: list[TaskContainer] = Field(min_length=1)  # type: ignore[assignment]
     maxRetries: Int32 | None = None
 
 
-class TaskTemplate(_Open):
+class TaskTemplate(_Closed):
+    """v1 TaskTemplateSpec: its spec only (no metadata: a Job's annotations are its
+    execution template's)."""
+
     spec: TaskSpec
 
 
-class ExecutionSpec(_Open):
+class ExecutionSpec(_Closed):
+    """v1 ExecutionSpec: parallelism, taskCount, template."""
+
     parallelism: Int32 | None = None
     taskCount: Int32 | None = None
     template: TaskTemplate
 
 
-class ExecutionTemplate(_Open):
+class ExecutionTemplate(_Closed):
+    """v1 ExecutionTemplateSpec: metadata, spec."""
+
     metadata: Metadata | None = None
     spec: ExecutionSpec
 
@@ -313,7 +331,7 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
     try:
         model.model_validate(data)
     except ValidationError as exc:
-        found += [_hinted(p) for p in validation_problems(exc, doc, model)]
+        found += [_hinted(p, kind) for p in validation_problems(exc, doc, model)]
     if found:
         problems += sorted(found, key=lambda p: p.line)
         return None
@@ -325,10 +343,10 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
         return None
     metadata = data["metadata"]
     labels = metadata.get("labels") or {}
-    unknown: tuple[Unknown, ...] = ()
+    unknown = misplaced(doc, workload_kind, resource)
     if workload_kind is Kind.WORKER_POOL:  # automatic scaling: `pool_in` cannot hold it
         mode = doc.line(("metadata", "annotations", keys.SCALING_MODE))
-        unknown = tuple(knative_pool(metadata.get("annotations") or {}, f"{doc.file}:{mode}"))
+        unknown += knative_pool(metadata.get("annotations") or {}, f"{doc.file}:{mode}")
     return Workload(
         kind=workload_kind,
         name=metadata["name"],
@@ -337,11 +355,18 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
         resource=resource,
         project=str(metadata.get("namespace") or ""),
         region=str(labels.get(keys.LOCATION_LABEL, "")),
-        unknown=unknown,
+        unknown=tuple(unknown),
     )
 
 
-def _hinted(problem: Problem) -> Problem:
+def _hinted(problem: Problem, kind: str) -> Problem:
+    if problem.message.startswith("unknown key ") or OFF_LEVEL in problem.message:
+        noun = "worker-pools" if kind == "WorkerPool" else f"{kind.lower()}s"
+        return replace(
+            problem,
+            message=f"{problem.message} (gcloud run {noun} replace refuses a key the Cloud "
+            f"Run v1 {kind} does not have there)",
+        )
     if ": expected a string, not " in problem.message:
         return replace(problem, message=f"{problem.message} (quote it: the API takes text)")
     if problem.message.endswith("valueFrom.secretKeyRef: required key is missing"):

@@ -114,7 +114,8 @@ spec:
     [
         ("taskCount", "maxRetries: 3", 8),
         ("parallelism", "maxRetries: 3", 8),
-        ("taskCount: 1\n      x", "maxRetries: 99999999999", 12),
+        # the execution's spec holds only v1 keys (gcloud refuses another): a comment fills in
+        ("taskCount: 1\n      #", "maxRetries: 99999999999", 12),
     ],
     ids=["taskCount", "parallelism", "maxRetries"],
 )
