@@ -28,13 +28,22 @@ NOT_REACHED = (
 
 
 DOOR = frozenset(
-    {"setting.ingress", "setting.invoker_iam_disabled", "setting.default_uri_disabled"}
+    {
+        "setting.ingress",
+        "setting.invoker_iam_disabled",
+        "setting.default_uri_disabled",
+        "setting.iap_enabled",
+        "setting.custom_audiences",
+    }
 )
 """Settings Cloud Run applies to a request before any container sees it ("All network ingress
 paths are subject to the service's ingress setting … IAM authentication still applies to
 requests reaching the service endpoints", cloud.google.com/run/docs/securing/ingress; a
-disabled default URI is not published at all): a socket the app opened (its 101) went through
-them, so their drift explains nothing it did next (a 1011, a drop, another close)."""
+disabled default URI is not published at all; "The IAP check happens first and accepts or
+blocks requests based on the IAP configuration", cloud.google.com/run/docs/securing/
+identity-aware-proxy-cloud-run; the custom audiences are those the IAM check accepts in an ID
+token): a socket the app opened (its 101) went through them, so their drift explains nothing
+it did next (a 1011, a drop, another close) (revprobe91 F1: IAP and audiences were left out)."""
 FRONT = DOOR | {"setting.max_instances"}
 """What makes Cloud Run itself answer a 3xx or 4xx (`_in_front`): the door, and a 429 when
 `max_instances` leaves no instance free. Their drift is then the first suspect."""
@@ -44,7 +53,8 @@ def _in_front(result: ProbeResult) -> str | None:
     """For a 3xx or 4xx, the note that Cloud Run itself may have answered, before any
     container saw the request, so that the suspects (or their absence) are read with it. Its
     causes are settings drift compares (SPEC "Settings"): the invoker IAM check
-    (`invoker_iam_disabled`, or the caller lacks roles/run.invoker), `ingress`, and a 429 when
+    (`invoker_iam_disabled`, `custom_audiences`, or the caller lacks roles/run.invoker),
+    `ingress`, Identity-Aware Proxy (`iap_enabled`), and a 429 when
     `max_instances` leaves no instance free ("If no instances become available during the 60
     second window, the request fails with a 429 error code on Cloud Run",
     cloud.google.com/run/docs/about-instance-autoscaling). Never "no drift is suspected": a
@@ -56,7 +66,8 @@ def _in_front(result: ProbeResult) -> str | None:
     return (
         f"an HTTP {status} may also be Cloud Run's own answer, before any container sees the "
         "request (the caller lacks roles/run.invoker, the service's ingress refuses it, "
-        "a 429 when max_instances leaves no instance free)"
+        "Identity-Aware Proxy refuses it or redirects it to sign in, a 429 when max_instances "
+        "leaves no instance free)"
     )
 
 

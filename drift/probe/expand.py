@@ -129,6 +129,24 @@ def check_expansions(targets: Iterable[ProbeTarget], environ: Mapping[str, str])
 # --- what is sent, and what must never be shown --------------------------------------------
 
 
+_JWS = re.compile(r"eyJ[A-Za-z0-9_-]*\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]*)")
+"""A JWS in compact serialization, `header.payload.signature` (RFC 7515 §7.1: base64url parts;
+its header, a JSON object, encodes as `eyJ…`)."""
+_JWT_PART = 16
+"""The shortest part searched for on its own: a shorter one is no credential (an unsecured
+JWT's empty signature, RFC 7519 §6) and would mask unrelated words."""
+
+
+def _jwt_parts(value: str) -> list[str]:
+    """The payload and signature of each JWT in `value` (revprobe91 F3): a server that quotes
+    back only the signature (`invalid signature <sig>`) quotes the one part that makes the token
+    a credential, which a mask looking for the token whole does not see. (The header, the same
+    for every token of its algorithm, is a prefix of the token: the mask sees it as one.)"""
+    return [
+        part for match in _JWS.finditer(value) for part in match.groups() if len(part) >= _JWT_PART
+    ]
+
+
 class _Secrets:
     """The values a probe sends; masked in everything it reports (as an echo: a server that
     quotes them back may cut them)."""
@@ -139,12 +157,13 @@ class _Secrets:
 
     def add(self, value: str, *, everywhere: bool = False) -> None:
         # An app may echo what it was sent escaped or encoded (`secretforms.echoed_forms`; a mix
-        # of encodings: `redact.mask_encoded`).
-        self._sent.append(value)
-        for form in echoed_forms(value):
-            self._values.add(form)
-            if everywhere:
-                redact.register(form)
+        # of encodings: `redact.mask_encoded`), or a JWT's own parts (`_jwt_parts`).
+        for sent in (value, *_jwt_parts(value)):
+            self._sent.append(sent)
+            for form in echoed_forms(sent):
+                self._values.add(form)
+                if everywhere:
+                    redact.register(form)
 
     def mask(self, text: str) -> str:
         text = redact.mask_encoded(text, self._sent)

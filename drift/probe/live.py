@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from drift.findings import ProbeResult, Unverified
+from drift.findings import ProbeOutcome, ProbeResult, Unverified
 from drift.live.calls import CallRunner
 from drift.live.model import LiveService, LiveState
 from drift.live.normalize import raw
@@ -132,7 +132,87 @@ async def probe_services(
     )
     changed = await changed_while_probed(profile, results, state, settings.access(), runner)
     moved = {u.service for u in changed}
-    return [r for r in results if r.service not in moved], changed
+    kept, outside = refused_outside(profile, [r for r in results if r.service not in moved], state)
+    return kept, [*changed, *outside, *split_unproven(profile, kept, state)]
+
+
+def split_unproven(
+    profile: Profile, results: list[ProbeResult], state: LiveState
+) -> list[Unverified]:
+    """The serving revisions a pass at the service URL does not prove (revprobe91 F4). The
+    service URL reaches one of the revisions that serve, in proportion to their traffic, and
+    its answer does not say which (`drift.probe.moved`); an untagged revision has no URL of
+    its own. So when several serve, a pass there proves one of them: each that no probe of
+    its own tag's URL reached is unverified (the run incomplete, never clean: a canary at 10 %
+    that closes every socket passed nine runs in ten). A failure there is said as such."""
+    out: list[Unverified] = []
+    for name in dict.fromkeys(r.service for r in results):
+        mine = [r for r in results if r.service == name]
+        at_url = [r for r in mine if r.tag is None]
+        if not at_url or not all(r.ok for r in at_url):
+            continue
+        serving = [
+            (rev, percent)
+            for rev, percent, _, _ in _split(profile, name, state.services[name])
+            if percent > 0
+        ]
+        own = {r.revision for r in mine if r.tag is not None}
+        unproven = [f"{rev} ({percent} %)" for rev, percent in serving if rev not in own]
+        if len(serving) < 2 or not unproven:
+            continue
+        shares = ", ".join(f"{rev} {percent} %" for rev, percent in serving)
+        out.append(
+            Unverified(
+                name,
+                "probe",
+                f"the service URL reaches {len(serving)} revisions ({shares}) and its probe "
+                "passed on one of them, which one is not known: "
+                f"{', '.join(unproven)} not verified on its own (a traffic tag gives a "
+                "revision a URL of its own, which drift probes)",
+            )
+        )
+    return out
+
+
+CLOSED_DOOR = frozenset({"internal", "internal-and-cloud-load-balancing", "none"})
+"""Ingress values that refuse a caller on the internet ("Requests from other sources,
+including the internet, cannot reach your service at the run.app URL or custom domains",
+cloud.google.com/run/docs/securing/ingress): a CI runner outside the service's network."""
+
+
+def refused_outside(
+    profile: Profile, results: list[ProbeResult], state: LiveState
+) -> tuple[list[ProbeResult], list[Unverified]]:
+    """The probes refused at the door of a service whose ingress, as the profile wants it (or
+    as it leaves it), keeps out callers outside its network (revprobe91 F2). Cloud Run answers
+    such a caller itself, HTTP 404 or 403, before any container sees the request: the probe
+    saw nothing of the service, so it is unverified (the run incomplete, never clean), not a
+    `probe.rejected` that makes a service that is as it should be look drifted. A drifted
+    ingress stays a rejection, its drift the first suspect (`drift.causes`)."""
+    kept: list[ProbeResult] = []
+    refused: dict[str, list[ProbeResult]] = {}
+    for result in results:
+        live = state.services.get(result.service)
+        ingress = live.template.settings.get("ingress") if live is not None else None
+        stated = profile.services[result.service].settings.get("ingress")
+        as_wanted = stated is None or stated.satisfied_by(ingress)
+        at_door = result.outcome is ProbeOutcome.REJECTED and result.http_status in (403, 404)
+        if ingress in CLOSED_DOOR and as_wanted and at_door:
+            refused.setdefault(result.service, []).append(result)
+        else:
+            kept.append(result)
+    out = [
+        Unverified(
+            name,
+            "probe",
+            f"the service's ingress is {state.services[name].template.settings['ingress']}: "
+            "Cloud Run refuses callers outside its network itself, and answered "
+            f"{', '.join(f'HTTP {r.http_status} at {r.url}' for r in results)}, so the probe "
+            "saw nothing of the service; run it from inside the service's network",
+        )
+        for name, results in refused.items()
+    ]
+    return kept, out
 
 
 async def run_probe(
