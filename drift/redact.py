@@ -106,6 +106,8 @@ class Secrets:
         """Every registered value, however short: what `is_secret` answers from."""
         self._pieces: dict[str, list[str]] = {}
         """The secrets by their first `FRAGMENT_MIN` characters."""
+        self._tails: dict[str, list[str]] = {}
+        """The secrets by their last `FRAGMENT_MIN` characters."""
         self._patterns: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
         self.versions = Versions()
         """The payloads drift read, by their version (`secret_pieces`)."""
@@ -150,9 +152,11 @@ class Secrets:
         with self._lock:
             if value in self._values:
                 return
-            start = value[:FRAGMENT_MIN]
+            start, end = value[:FRAGMENT_MIN], value[-FRAGMENT_MIN:]
             if len(set(start)) >= 3:  # a run like `xxxxxxxx` is nobody's secret
                 self._pieces.setdefault(start, []).append(value)
+            if len(set(end)) >= 3:
+                self._tails.setdefault(end, []).append(value)
             self._values.add(value)
             self._patterns = None  # compiled again when next used
 
@@ -197,9 +201,11 @@ class Secrets:
     def _mask_pieces(self, text: str) -> str:
         """A server that echoes a value cuts its end: mask every prefix of a known value of
         `FRAGMENT_MIN` characters or more, and one of `CUT_MIN` or more that ends the text.
+        One that shortens it from the left (`…` and its last 40 characters, as a log line
+        cut to fit shows it) leaves a suffix: masked from `FRAGMENT_MIN` characters too.
         (Pieces from the middle of a value are left alone: `-staging` or `://` would match
         names that are not secret at all.)"""
-        spans: list[tuple[int, int]] = []
+        spans: list[tuple[int, int]] = self._tail_spans(text)
         i = 0
         while i <= len(text) - FRAGMENT_MIN:
             reach = i + 1
@@ -210,6 +216,18 @@ class Secrets:
                     reach = max(reach, stop)
             i = reach
         return mask_spans(text, spans + self._cut_spans(text))
+
+    def _tail_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where `text` holds the end of a known value, `FRAGMENT_MIN` characters or more of
+        it (the whole value is masked already)."""
+        spans = []
+        for end in range(FRAGMENT_MIN, len(text) + 1):
+            for secret in self._tails.get(text[end - FRAGMENT_MIN : end], ()):
+                size = FRAGMENT_MIN
+                while size < min(len(secret), end) and text[end - size - 1] == secret[-size - 1]:
+                    size += 1
+                spans.append((end - size, end))
+        return spans
 
     def _cut_spans(self, text: str) -> list[tuple[int, int]]:
         """Where `text` ends in a known value's prefix of `CUT_MIN` to `FRAGMENT_MIN - 1`

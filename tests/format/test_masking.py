@@ -365,3 +365,16 @@ def test_a_long_server_message_is_cut_between_words() -> None:
     assert error.detail.endswith(" …"), error.detail
     said = error.detail.removesuffix(" …").split(" ")
     assert set(said) <= set(words.split(" ")), said
+
+
+def test_the_end_of_a_secret_a_server_quotes_back_is_masked_from_eight_characters() -> None:
+    """A server that shortens a value from the left (`…` and its last characters, as a log
+    line cut to fit shows it) leaves a suffix: masked from `FRAGMENT_MIN` characters, as a
+    prefix is; seven are left alone, as they are at the start."""
+    secret = f"tail-{MARK}-Zq8Xv2Lm4Np6Rt1Yw3"
+    redact.register(secret)
+    assert redact.mask(f"bad key …{secret[-12:]} (cut)", echo=True) == "bad key …*** (cut)"
+    assert redact.mask(f"bad key {secret[-8:]}", echo=True) == "bad key ***"
+    assert redact.mask(f"bad key {secret[-7:]}!", echo=True) == f"bad key {secret[-7:]}!"
+    assert redact.mask(f"x {secret} y", echo=True) == "x *** y"
+    assert redact.mask(f"bad key …{secret[-12:]}") == f"bad key …{secret[-12:]}"  # not a server's

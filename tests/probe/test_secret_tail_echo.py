@@ -1,13 +1,11 @@
-"""A server that quotes back the end of a secret the probe sent, not its start (revprobe91, left
-to drift/redact.py, a shared module): `redact` recognises a secret cut at its end (a prefix,
+"""A server that quotes back the end of a secret the probe sent, not its start (revprobe91 L1):
+`redact` recognised a secret cut at its end (a prefix,
 as a length limit leaves it: a close reason holds at most 123 bytes, RFC 6455 §5.5) but not one
 cut at its start (`…` + its last 40 characters, as a log line shortened from the left shows
-it). The fix belongs in `redact.Secrets` (a long enough suffix of a registered value masked as
-its prefix is): see /work/notes/reports/revprobe91.md."""
+it). `redact.Secrets` masks a suffix of `FRAGMENT_MIN` characters or more, as a prefix."""
 
 from __future__ import annotations
 
-import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
 from drift.probe.client import probe
@@ -29,10 +27,6 @@ async def _probe() -> str:
     return repr(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="drift/redact.py (shared) masks a secret cut at its end, not one cut at its start",
-)
 def test_the_end_of_a_secret_quoted_back_is_masked() -> None:
     shown = run(_probe())
     assert "unknown key" in shown
