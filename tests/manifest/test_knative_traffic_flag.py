@@ -31,3 +31,23 @@ def test_latest_revision_false_keeps_the_traffic_on_the_named_revision() -> None
     (workload,) = read(text).workloads
     (target,) = workload.resource.traffic
     assert target.type_.name.endswith("REVISION") and target.revision == "api-00001-abc"
+
+
+def test_the_conversion_takes_only_a_true_latest_revision_as_latest() -> None:
+    """The conversion itself (`drift.fix.knative.service.target_in`), whatever validated its
+    input: a quoted "false" names the revision, it is no LATEST."""
+    from google.cloud import run_v2
+
+    from drift.fix.knative.service import target_in
+
+    types = (
+        run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST,
+        run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
+    )
+    doc = {"latestRevision": "false", "revisionName": "api-00001-abc", "percent": 100}
+    target = target_in(doc, run_v2.TrafficTarget, types)
+    assert (target.type_, target.revision) == (types[1], "api-00001-abc")
+    assert (
+        target_in({"latestRevision": True, "percent": 100}, run_v2.TrafficTarget, types).type_
+        == types[0]
+    )

@@ -315,7 +315,7 @@ def template_in(doc: dict[str, Any]) -> Any:
 def target_in(doc: dict[str, Any], cls: Any, types: tuple[Any, Any], **extra: Any) -> Any:
     """A traffic target or an instance split (`cls`), of the type `types` names for the latest
     revision or for a named one."""
-    latest = bool(doc.get("latestRevision"))
+    latest = doc.get("latestRevision") is True  # a quoted "false" is no latest (revman91)
     return cls(
         type_=types[0] if latest else types[1],
         revision="" if latest else text(doc, "revisionName"),
