@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from drift.errors import ApiError, DriftError
-from drift.findings import ProbeResult
+from drift.findings import ProbeOutcome, ProbeResult
 from drift.fix.context import Context, ServiceOutcome, Stop
 from drift.fix.journal import State
 from drift.fix.patch import MAX_TAGGED
@@ -105,11 +105,30 @@ async def prove(
     if not canary.ok:
         await _untagged(ctx, live_service, outcome)
         raise Stop(
-            f"{name}: the canary failed its probe ({canary.detail})",
+            f"{name}: {_outside(live_service, canary) or 'the canary failed its probe'} "
+            f"({canary.detail})",
             State.CANARY_FAILED,
             cleanup=True,
         )
     return ""
+
+
+def _outside(live_service: LiveService, canary: ProbeResult) -> str:
+    """The words for a canary refused at the door of a service whose ingress keeps out callers
+    outside its network (`drift.probe.live.refused_outside`): the probe saw nothing of it,
+    so nothing says the canary failed ("": any other failure)."""
+    from drift.probe.live import CLOSED_DOOR
+
+    ingress = live_service.template.settings.get("ingress")
+    if ingress not in CLOSED_DOOR or canary.outcome is not ProbeOutcome.REJECTED:
+        return ""
+    if canary.http_status not in (403, 404):
+        return ""
+    return (
+        f"the canary could not be probed from here: the service's ingress is {ingress}, and "
+        "Cloud Run refuses callers outside its network itself; run drift fix from inside it, "
+        "or with --no-verify to promote without the probe"
+    )
 
 
 def _before(

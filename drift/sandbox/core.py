@@ -53,7 +53,7 @@ class Core:
         self.ops = Operations()
         self.jobs = JobRunner(self)
         self.world = World(scenario.options.seed, scenario.options)
-        self.fleet = Fleet(random.Random(scenario.options.seed), host)
+        self.fleet = Fleet(random.Random(scenario.options.seed), host, scenario.options)
         self._locks: dict[ResourceKey, asyncio.Lock] = {}
         self._dirty: dict[ResourceKey, OwnerRec] = {}
         self._settled: list[tuple[OwnerRec, str, RpcError | None]] = []
@@ -71,7 +71,7 @@ class Core:
         self.deploy_seconds = (options.operation_delay_ms if delay_ms is None else delay_ms) / 1000
         self.hold = options.deploys_wait
         self.world = build_world(self.scenario)
-        self.fleet = Fleet(random.Random(options.seed), self.host)
+        self.fleet = Fleet(random.Random(options.seed), self.host, options)
         self.faults.reset(options.seed, [Fault.from_spec(spec) for spec in self.scenario.faults])
         start_deploys(self.world, self.scenario, self._started)
         await asyncio.gather(*(self.publish(rec) for rec in self.world.services.values()))
@@ -131,6 +131,8 @@ class Core:
         if not kind_of(rec.key).serves:
             return
         port = await self.fleet.router(rec.key, rec.backend)
+        # ingress INGRESS_TRAFFIC_UNSPECIFIED (0) or _ALL (1): open to the internet
+        self.fleet.close_door(rec.key, rec.pb.ingress not in (0, 1))
         # `default_uri_disabled` "Disables public resolution of the default URI of this
         # service" (service.proto); gcloud then shows "URL: None"
         # (docs.cloud.google.com/run/docs/configuring/instances/default-url). Tag URLs are

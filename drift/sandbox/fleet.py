@@ -10,6 +10,7 @@ import asyncio
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from websockets.asyncio.server import Server
 
@@ -27,13 +28,17 @@ class _Running:
 class Fleet:
     """Starts and stops backends as revisions start and stop serving. Event-loop only."""
 
-    def __init__(self, rng: random.Random, host: str = "127.0.0.1") -> None:
+    def __init__(self, rng: random.Random, host: str = "127.0.0.1", options: Any = None) -> None:
         self.rng = rng
         self.host = host
+        self.options = options
+        """The scenario's options, read when a request comes (`runner_outside_network`)."""
         self._routers: dict[tuple[ResourceKey, str], tuple[Server, int]] = {}
         self._tags: dict[ResourceKey, dict[str, str]] = {}
         self._revisions: dict[ResourceKey, dict[str, _Running]] = {}
         self._weights: dict[ResourceKey, list[tuple[str, int]]] = {}
+        self._closed: set[ResourceKey] = set()
+        """The services whose ingress keeps out the internet (`close_door`)."""
 
     def url(self, port: int) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -102,7 +107,17 @@ class Fleet:
         server.close()
         await server.wait_closed()
 
+    def close_door(self, key: ResourceKey, closed: bool) -> None:
+        """Whether the service's ingress keeps out the internet: then, where drift runs
+        outside its network (option `runner_outside_network`), every request to its URL and
+        its tags' is refused (`outside_refusal_status`)."""
+        (self._closed.add if closed else self._closed.discard)(key)
+
     def _pick(self, key: ResourceKey, tag: str) -> Env | NoInstance | None:
+        options = self.options
+        if key in self._closed and options is not None and options.runner_outside_network:
+            why = "its ingress keeps out callers outside its network"  # every ingress path
+            return NoInstance(options.outside_refusal_status, why)
         if tag:  # a tag no longer held answers as no revision would
             held = self._tags.get(key, {}).get(tag)
             return None if held is None else self.env(key, held)

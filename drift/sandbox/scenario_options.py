@@ -151,6 +151,21 @@ class Options(Strict):
         '(with logs indicating "The request was aborted because there was no available '
         "instance\")', run/docs/known-issues), not which one this case gives.",
     )
+    runner_outside_network: bool = Field(
+        False,
+        description="drift runs outside every service's network (a CI runner on the "
+        "internet): a service whose ingress is not INGRESS_TRAFFIC_ALL refuses it before any "
+        "container sees the request, at its URL and its tags' ('All network ingress paths are "
+        "subject to the service's ingress setting'; with Internal, 'Requests from other "
+        "sources, including the internet, cannot reach your service at the run.app URL', "
+        "run/docs/securing/ingress). False: drift runs inside the network; every request "
+        "reaches the service.",
+    )
+    outside_refusal_status: Literal[404, 403] = Field(
+        404,
+        description="The HTTP status of that refusal (`runner_outside_network`): the ingress "
+        "page says the request cannot reach the service, not with which status.",
+    )
     failed_resend: Literal["stays_failed", "new_revision"] = Field(
         "stays_failed",
         description="An update of a service or worker pool that resends its template unchanged "
