@@ -19,8 +19,13 @@ TASK = "task's spec (spec.template.spec.template.spec)"
 EXECUTION = "execution's spec (spec.template.spec)"
 
 
-def _off(where: str) -> str:
-    return f"a setting of the {where}, {OFF_LEVEL}: move it there"
+def _refusing(where: str) -> Any:
+    """A field validator refusing its fields: each is a setting of the `where` level."""
+
+    def refused(cls: type[BaseModel], value: Any) -> Any:
+        raise ValueError(f"a setting of the {where}, {OFF_LEVEL}: move it there")
+
+    return classmethod(refused)
 
 
 class RevisionLevel(BaseModel):
@@ -30,10 +35,9 @@ class RevisionLevel(BaseModel):
     timeoutSeconds: Any = None
     serviceAccountName: Any = None
 
-    @field_validator("containerConcurrency", "timeoutSeconds", "serviceAccountName")
-    @classmethod
-    def _refused(cls, value: Any) -> Any:
-        raise ValueError(_off(REVISION))
+    revision_keys = field_validator("containerConcurrency", "timeoutSeconds", "serviceAccountName")(
+        _refusing(REVISION)
+    )
 
 
 class TaskLevel(BaseModel):
@@ -45,12 +49,7 @@ class TaskLevel(BaseModel):
     taskCount: Any = None
     parallelism: Any = None
 
-    @field_validator("maxRetries", "timeoutSeconds", "serviceAccountName")
-    @classmethod
-    def _task(cls, value: Any) -> Any:
-        raise ValueError(_off(TASK))
-
-    @field_validator("taskCount", "parallelism")
-    @classmethod
-    def _execution(cls, value: Any) -> Any:
-        raise ValueError(_off(EXECUTION))
+    task_keys = field_validator("maxRetries", "timeoutSeconds", "serviceAccountName")(
+        _refusing(TASK)
+    )
+    execution_keys = field_validator("taskCount", "parallelism")(_refusing(EXECUTION))
