@@ -5,7 +5,7 @@ wrong one. Built from the calls' reasons (`ApiError`), never from a server's own
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from drift.gcp_ids import PROJECT
 
@@ -192,6 +192,15 @@ def project_may_not_exist(project: str, where: str) -> str:
         f"mistyped; is {project}{set_by} the right one? gcloud projects describe "
         f"{project} says; if it is, the caller lacks the roles below"
     )
+
+
+def failed_read_steps(project: str, reasons: Sequence[str], where: str) -> list[str]:
+    """What to do about reads that failed (`reasons`), as `check` says it (`next_steps`): the
+    role a denied read needs, to run again, a longer timeout; first, when every read was
+    refused in `project`, that it may not exist (`project_may_not_exist`, `where` it was set).
+    `init`'s answer when a workload it names could not be read."""
+    first = [project_may_not_exist(project, where)] if refused_throughout(project, reasons) else []
+    return first + next_steps(reasons)
 
 
 def refused_throughout(project: str, reasons: Iterable[str]) -> bool:

@@ -46,9 +46,21 @@ Scenario = Annotated[
 
 
 def _scenario(path: Path | None) -> Path | None:
-    from drift.sandbox.scenario import shipped_scenario
+    """The scenario file `--scenario` names: its path, or a shipped scenario's name. Neither
+    (a typo, a path from elsewhere) is one usage error naming the scenarios drift ships."""
+    from drift.sandbox.scenario import default_scenario_path, shipped_scenario
 
-    return None if path is None else shipped_scenario(path)
+    if path is None:
+        return None
+    found = shipped_scenario(path)
+    if not found.exists():
+        shipped = sorted(p.stem for p in default_scenario_path().parent.glob("*.yaml"))
+        raise UsageError(
+            f"no scenario {path}: no such file, nor a scenario shipped with drift",
+            hint=f"drift ships {', '.join(shipped)}; or give the path of a scenario YAML "
+            "(its format: docs/sandbox.md)",
+        )
+    return found
 
 
 @sandbox_app.callback()

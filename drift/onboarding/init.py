@@ -14,15 +14,14 @@ from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
 from drift.live.model import LiveService, LiveState
-from drift.next_steps import project_may_not_exist, refused_throughout, region_may_be_wrong
-from drift.onboarding.draft import (
-    CREDENTIAL,
-    Draft,
-    build_draft,
-    drafted_from,
-    render,
-    rollout,
+from drift.next_steps import (
+    failed_read_steps,
+    hint_lines,
+    project_may_not_exist,
+    refused_throughout,
+    region_may_be_wrong,
 )
+from drift.onboarding.draft import CREDENTIAL, Draft, build_draft, drafted_from, render, rollout
 from drift.onboarding.write import SCHEMA_FILE, refuse_overwrite, write_profile, write_schema
 from drift.profiles.model import Profile, ServiceProfile, utc_today
 from drift.settings import Settings
@@ -168,7 +167,7 @@ async def init_from_live(
             services={n: _described(n) for n in names},
         )
         state = await session.read(probe, names, wait=settings.wait, shared=listed_once)
-    settling = _require_all_read(state, names, project, region)
+    settling = _require_all_read(state, names, project, region, (project_from, region_from))
     names = [n for n in names if n not in settling]
     # nothing hoisted into defaults while a workload is left out: its entry, added as the
     # note says, would take them too (revfirst62 F1)
@@ -280,18 +279,25 @@ def _unlisted(
             "nothing is written without every list: a profile missing the workloads of a kind "
             "would later read as covering them all",
         ]
-    return IncompleteRead("\n  ".join(lines))
+    # failed otherwise (unavailable, a quota): what to do, as `check` says it
+    return IncompleteRead(
+        "\n  ".join(lines) + hint_lines(e.reason for e in errors if e not in denied)
+    )
 
 
-def _require_all_read(state: LiveState, names: list[str], project: str, region: str) -> list[str]:
+def _require_all_read(
+    state: LiveState, names: list[str], project: str, region: str, set_by: tuple[str, str]
+) -> list[str]:
     """The workloads left out: those still deploying when the wait ran out, when every other
-    one was read (one deploy that does not settle does not stop the rest being written)."""
+    one was read (one deploy that does not settle does not stop the rest being written;
+    `set_by`: where the project and region were set)."""
     missing = [key_label(n) for n in names if n in state.missing]
     if missing:
         what = ", ".join(missing)
         raise UsageError(
             f"no {what if ' ' in what else 'service ' + what} in {project}/{region}: nothing "
-            "was written"
+            "was written",
+            hint=region_may_be_wrong(project, set_by[1]),
         )
     # a workload read in part (a serving or tagged revision unread) would be described by
     # what was read, as if that were all it runs: "nothing written" (exit 3), as for one not
@@ -307,6 +313,7 @@ def _require_all_read(state: LiveState, names: list[str], project: str, region: 
         raise IncompleteRead(
             f"could not read {', '.join(map(key_label, unread))}: nothing was written"
             + "".join(f"\n  {r}" for r in reasons)
+            + "".join(f"\n  hint: {s}" for s in failed_read_steps(project, reasons, set_by[0]))
         )
     return settling
 
