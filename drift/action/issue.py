@@ -9,7 +9,7 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -78,7 +78,8 @@ def sync_issue(report: RunReport, environment: str, gh: Gh, *, run_url: str = ""
         return Step.NONE  # nothing new and something still drifts: leave the issue alone
     title = title_for(environment)
     unkept: list[int] = []
-    issue = find_issue(gh, title, unkept)
+    twins: list[int] = []
+    issue = find_issue(gh, title, unkept, twins)
     step = decide(report, issue)
     if step is Step.OPEN:
         # `gh issue create --label` refuses a label the repository does not have; --force
@@ -86,6 +87,10 @@ def sync_issue(report: RunReport, environment: str, gh: Gh, *, run_url: str = ""
         gh(["label", "create", LABEL, "--color", "d93f0b", "--description", LABEL_ABOUT, "--force"])
         with _body_file(_unkept_note(unkept) + body(report, run_url)) as path:
             gh(["issue", "create", "--title", title, "--label", LABEL, "--body-file", path])
+        # another run of this environment may have opened one meanwhile (`_settled`); the
+        # issue is open whether or not GitHub answers that look (a later run closes a twin)
+        with suppress(UsageError):
+            issue = _settled(gh, title, twins)
     elif step is Step.UPDATE and issue is not None:
         with _body_file(comment(report, run_url)) as path:
             gh(["issue", "comment", str(issue.number), "--body-file", path])
@@ -93,7 +98,32 @@ def sync_issue(report: RunReport, environment: str, gh: Gh, *, run_url: str = ""
             gh(["issue", "edit", str(issue.number), "--body-file", path])
     elif step is Step.CLOSE and issue is not None:
         gh(["issue", "close", str(issue.number), "--comment", closing(report, run_url)])
+    if issue is not None:
+        for number in sorted(set(twins) - {issue.number}):
+            gh(["issue", "close", str(number), "--comment", _twin_note(issue, step)])
     return step
+
+
+def _settled(gh: Gh, title: str, twins: list[int]) -> Issue | None:
+    """The issue kept after this run opened one: the oldest drift-labelled issue with the
+    title among the newest (listed without a search, whose index lags behind an issue just
+    opened). Two runs of one environment at once (a manual run while the schedule runs, a
+    workflow without its `concurrency:` group) each find none and open one: each looks
+    again once its own is open, and the later of them, which sees both, keeps the older;
+    the others go into `twins`, to be closed (revaction92 F1)."""
+    listed = gh(["issue", "list", "--state", "open", "--limit", str(RECENT), "--json", LIST_FIELDS])
+    numbers = _titled(listed, title).get(title, [])
+    twins.extend(numbers)
+    return Issue(min(numbers), title) if numbers else None
+
+
+def _twin_note(kept: Issue, step: Step) -> str:
+    """What a duplicate is closed with: the issue drift keeps for the environment."""
+    where = "was closed too" if step is Step.CLOSE else "is kept"
+    return (
+        f"Closed as a duplicate of #{kept.number}, which {where}: drift keeps one issue per "
+        "environment, and two of its runs opened one each at the same time."
+    )
 
 
 RECENT = 500
@@ -110,19 +140,26 @@ GitHub Actions app's installation token (GH_TOKEN: github.token), for which `gh`
 LABEL_ABOUT = "Opened and kept by drift's scheduled check (examples/drift-schedule.yml)"
 
 
-def find_issue(gh: Gh, title: str, unkept: list[int] | None = None) -> Issue | None:
-    """The open issue with exactly this title and drift's `LABEL`: searched by its title and
-    label (`gh issue list` gives the newest issues first, up to `--limit`, so in a busy
+LIST_FIELDS = "number,title,labels"
+
+
+def find_issue(
+    gh: Gh, title: str, unkept: list[int] | None = None, twins: list[int] | None = None
+) -> Issue | None:
+    """The open issue with exactly this title and drift's `LABEL` (the oldest, when two runs
+    at once opened one each: `twins` gets the numbers of all of them): searched by its title
+    and label (`gh issue list` gives the newest issues first, up to `--limit`, so in a busy
     repository a long-lived drift issue is not among the newest 500), then, as a search index
     lags behind an issue just opened, among the newest ones (listed without a search, the
     label checked here). `unkept` gets the open issues with the title but not the label
     found meanwhile."""
     searched = ["--search", f'in:title "{title}"', "--label", LABEL, "--limit", "100"]
     for query in (searched, ["--limit", str(RECENT)]):
-        listed = gh(["issue", "list", "--state", "open", *query, "--json", "number,title,labels"])
-        found = _titled(listed, title, unkept)
-        if title in found:
-            return Issue(found[title], title)
+        listed = gh(["issue", "list", "--state", "open", *query, "--json", LIST_FIELDS])
+        if numbers := _titled(listed, title, unkept).get(title):
+            if twins is not None:
+                twins.extend(numbers)
+            return Issue(min(numbers), title)
     return None
 
 
@@ -141,7 +178,7 @@ def _unkept_note(unkept: list[int]) -> str:
     )
 
 
-def _titled(listed: str, title: str = "", unkept: list[int] | None = None) -> dict[str, int]:
+def _titled(listed: str, title: str = "", unkept: list[int] | None = None) -> dict[str, list[int]]:
     """Issue numbers by title, of the issues labelled `LABEL`, from `gh issue list --json
     number,title,labels`; the numbers of those titled `title` without it go into `unkept`."""
     import json
@@ -150,12 +187,12 @@ def _titled(listed: str, title: str = "", unkept: list[int] | None = None) -> di
         issues = json.loads(listed or "[]")
     except ValueError as exc:
         raise UsageError(f"gh issue list answered something that is not JSON: {exc}") from None
-    found: dict[str, int] = {}
+    found: dict[str, list[int]] = {}
     for item in issues if isinstance(issues, list) else []:
         if not (isinstance(item, dict) and "title" in item and "number" in item):
             continue
         if _labelled(item):
-            found[str(item["title"])] = int(item["number"])
+            found.setdefault(str(item["title"]), []).append(int(item["number"]))
         elif unkept is not None and item["title"] == title:
             unkept.append(int(item["number"]))
     return found
