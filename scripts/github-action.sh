@@ -54,7 +54,9 @@ if [ -z "$environment" ]; then
 fi
 report="${DRIFT_ACTION_REPORT:-drift-report.json}"
 sarif="${DRIFT_ACTION_SARIF:-drift.sarif}"
-args=(check "$environment"
+# the environment last, after `--`: a name, never one of drift's options (`--help` would
+# print the usage and exit 0, a green step that checked nothing)
+args=(check
       --format github
       --sarif "$sarif"
       --json "$report")
@@ -151,7 +153,7 @@ linked_out() {
 check() {
   is_gs "$report" || linked_out "$report" || rm -f "$report"
   is_gs "$sarif" || linked_out "$sarif" || rm -f "$sarif"
-  "${DRIFT_BIN:-drift}" "${args[@]}" "$@"
+  "${DRIFT_BIN:-drift}" "${args[@]}" "$@" -- "$environment"
 }
 errors="$(temp_file)" || exit 2
 check "${compare[@]}" 2>"$errors"
