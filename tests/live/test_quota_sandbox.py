@@ -191,3 +191,37 @@ def test_the_cli_names_the_quota_and_what_to_do_and_a_lower_rpm_meets_none(
     done = drift(*args, env={**paced.environ(), "DRIFT_RUN_RPM": str(QUOTA - 2)})
     assert done.returncode == 0, done.stdout + done.stderr
     assert [c.short for c in paced.calls if c.code == "RESOURCE_EXHAUSTED"] == []
+
+
+@pytest.mark.parametrize("writes", [0, 1])
+def test_a_fix_past_the_write_quota_says_what_serves_and_changes_nothing_it_does_not_say(
+    make_sandbox: MakeSandbox, tmp_path: Path, writes: int
+) -> None:
+    """Cloud Run's write quota (`run_writes`) spent: with none left the canary is refused and
+    nothing changed; with one, the canary is made but moving traffic (and removing it) is
+    refused: traffic stays where it was, and drift says so, naming what serves and the
+    rollback to run. Exit 4 (aborted safely) either way, never a traceback."""
+    scenario = generate(services=2, vars=4, secret_refs=0, secrets=0)
+    options = scenario.options.model_copy(update={"quotas": {"run_writes": writes}})
+    sandbox = make_sandbox(scenario.model_copy(update={"options": options}))
+    profile = write_profile(scenario, tmp_path, value_rules=0)
+    text = profile.read_text()
+    profile.write_text(text.replace('PLAIN_VAR_03: "value-0-3"', 'PLAIN_VAR_03: "fixed"'))
+    before = sandbox.service("bench-project", "svc-0000").traffic_statuses
+    done = drift(
+        "fix", ENVIRONMENT, "--profiles", str(tmp_path), "--yes",
+        "--journal", str(tmp_path / "journal"),
+        env={**sandbox.environ(), "DRIFT_RETRY_BUDGET": "2"},
+    )  # fmt: skip
+    out = done.stdout + done.stderr
+    assert done.returncode == 4, out
+    assert "Traceback" not in out
+    assert "RESOURCE_EXHAUSTED" in out and "Write requests" in out
+    after = sandbox.service("bench-project", "svc-0000").traffic_statuses
+    assert [(t.revision, t.percent) for t in after if t.percent] == [
+        (t.revision, t.percent) for t in before if t.percent
+    ]
+    if writes == 0:
+        assert "nothing was changed" in out
+    else:
+        assert "what serves: svc-0000-00002-" in out and "drift rollback" in out
