@@ -21,6 +21,7 @@ from drift.sandbox.kinds import kind_of
 from drift.sandbox.names import ResourceKey, RpcError, check_etag, check_new_id
 from drift.sandbox.operations import Operations
 from drift.sandbox.pb import copy
+from drift.sandbox.quotas import QuotaBook
 from drift.sandbox.retire import forget, retirement_problem
 from drift.sandbox.revisions import weights
 from drift.sandbox.rpc import CallLog
@@ -53,6 +54,7 @@ class Core:
         self.ops = Operations()
         self.jobs = JobRunner(self)
         self.world = World(scenario.options.seed, scenario.options)
+        self.quotas = QuotaBook(lambda: self.world.clock.now(), scenario.options.quotas)
         self.fleet = Fleet(random.Random(scenario.options.seed), host, scenario.options)
         self._locks: dict[ResourceKey, asyncio.Lock] = {}
         self._dirty: dict[ResourceKey, OwnerRec] = {}
@@ -73,6 +75,7 @@ class Core:
         self.world = build_world(self.scenario)
         self.fleet = Fleet(random.Random(options.seed), self.host, options)
         self.faults.reset(options.seed, [Fault.from_spec(spec) for spec in self.scenario.faults])
+        self.quotas.reset(options.quotas)
         start_deploys(self.world, self.scenario, self._started)
         await asyncio.gather(*(self.publish(rec) for rec in self.world.services.values()))
 

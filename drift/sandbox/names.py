@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
+from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 
 LOCATION = re.compile(r"projects/([^/]+)/locations/([^/]+)")
@@ -35,12 +36,15 @@ class RpcError(Exception):
         *,
         retry_delay: float | None = None,
         error_info: error_details_pb2.ErrorInfo | None = None,
+        details: tuple[Message, ...] = (),
     ) -> None:
         super().__init__(f"{code.name}: {message}")
         self.code = code
         self.message = message
         self.retry_delay = retry_delay
         self.error_info = error_info
+        self.details = details
+        """Further google.rpc details (error_details.proto: a QuotaFailure, …), after those."""
 
     def status(self) -> status_pb2.Status:
         """The google.rpc.Status form (operation errors, `grpc-status-details-bin`)."""
@@ -53,10 +57,12 @@ class RpcError(Exception):
             status.details.append(detail)
         if self.error_info is not None:
             status.details.add().Pack(self.error_info)
+        for detail in self.details:
+            status.details.add().Pack(detail)
         return status
 
     def trailers(self) -> tuple[tuple[str, bytes], ...]:
-        if self.retry_delay is None and self.error_info is None:
+        if self.retry_delay is None and self.error_info is None and not self.details:
             return ()
         return (("grpc-status-details-bin", self.status().SerializeToString()),)
 

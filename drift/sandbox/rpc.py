@@ -21,6 +21,7 @@ from google.protobuf.message import Message
 
 from drift.sandbox.faults import FaultBook
 from drift.sandbox.names import RpcError, invalid
+from drift.sandbox.quotas import QuotaBook
 
 LOGGER = logging.getLogger("drift.sandbox")
 T = TypeVar("T")
@@ -95,6 +96,7 @@ class Context(Protocol):
 
     calls: CallLog
     faults: FaultBook
+    quotas: QuotaBook
     latency: float
 
     async def tick(self) -> None:
@@ -177,6 +179,7 @@ def _unary(
 
 async def _answer(method: Method, ctx: Context, request: Message, resource: str) -> Message:
     await ctx.tick()
+    ctx.quotas.take(method.service, method.name, resource)  # before any work: refused at the door
     decision = ctx.faults.decide(method.name, resource)
     delay = ctx.latency + decision.latency
     response = None

@@ -7,7 +7,7 @@ import difflib
 from typing import Literal
 
 import grpc
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, field_validator
 
 STATUS_CODES = frozenset(code.name for code in grpc.StatusCode)
 # The RPCs the sandbox serves, by short name; faults name them (or `*`).
@@ -47,6 +47,10 @@ METHODS = frozenset(
         "GetFolder",
     }
 )
+
+
+QuotaName = Literal["run", "run_writes", "secrets", "secrets_writes", "access"]
+"""The per-minute quotas the sandbox can enforce (option `quotas`, drift/sandbox/quotas.py)."""
 
 
 class Strict(BaseModel):
@@ -110,6 +114,13 @@ class Options(Strict):
 
     seed: int = 0
     latency_ms: float = Field(0, ge=0, description="Added to every call.")
+    quotas: dict[QuotaName, NonNegativeInt] = Field(
+        default_factory=dict,
+        description="Per-minute request quotas, per project, on the sandbox's clock: past one a "
+        "call is refused with RESOURCE_EXHAUSTED and Google's quota error details "
+        "(drift/sandbox/quotas.py). `run`/`run_writes`: Cloud Run Admin API reads/writes; "
+        "`secrets`/`secrets_writes`: Secret Manager reads/writes; `access`: AccessSecretVersion.",
+    )
     operation_delay_ms: float = Field(0, ge=0, description="How long a deploy reconciles.")
     deploys_wait: bool = Field(False, description="Deploys reconcile until the test settles them.")
     latest_status_names_revision: bool = Field(
