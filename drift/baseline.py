@@ -3,6 +3,7 @@ report compared with it (each finding new, unchanged or updated; what is gone, r
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -65,9 +67,18 @@ class _Location(_Model):
     """None: the file, no line (`Location.line` 0)."""
 
 
+def _utc(when: dt.datetime) -> dt.datetime:
+    """A time every format can say in UTC (`0001-01-01T00:00:00+01:00`: Python holds it, not
+    its UTC instant; read, it ended the run in an OverflowError after the whole check)."""
+    try:
+        return when.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("a time whose UTC instant is before year 1 or after 9999") from None
+
+
 class _Since(_Model):
     revision: StrictStr | None = None
-    create_time: AwareDatetime | None = None
+    create_time: Annotated[AwareDatetime, AfterValidator(_utc)] | None = None
     creator: StrictStr | None = None
     client: StrictStr | None = None
     last_good: StrictStr | None = None
