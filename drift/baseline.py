@@ -36,7 +36,7 @@ from drift.files import regular_bytes
 from drift.findings import BaselineState, Finding, Location, Severity, Since, sort_findings
 from drift.kinds import Kind, workload_key
 from drift.live.model import LiveState
-from drift.rechecked import not_checked_again, secret_uses
+from drift.rechecked import not_checked_again, secret_uses, value_moved
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.revision_names import number
 from drift.same_drift import baseline_state, unique_ids
@@ -174,10 +174,11 @@ class Baseline:
         before: dict[str, list[Finding]] = {}
         for earlier in earliers:
             before.setdefault(earlier.id, []).append(earlier)
+        moved, known = value_moved(state), named_gaps(self.unverified, state, self.project)
         findings = tuple(
-            replace(f, baseline=baseline_state(f, before.get(f.id, []))) for f in report.findings
+            replace(f, baseline=baseline_state(f, before.get(f.id, []), moved))
+            for f in report.findings
         )
-        known = named_gaps(self.unverified, state, self.project)
         unverified = tuple(
             replace(u, baseline=_UNCHANGED if (u.key, u.target) in known else _NEW)
             for u in report.unverified

@@ -5,8 +5,12 @@ service probed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from drift.diff.inlined import SHOWS_VALUE
 from drift.findings import Finding
-from drift.live.model import LiveState
+from drift.live.model import EnvVar, LiveState, RevisionConfig
+from drift.redact import CHANGED, MASK
 from drift.report import Report
 from drift.secret_target import perhaps_same, secret_target
 
@@ -66,3 +70,37 @@ def secret_uses(state: LiveState, own: str) -> Uses:
                 target = f"mount.{what}" if what in container.mounts else f"env.{what}"
                 uses.setdefault((key, target), set()).add(secret_target(ref, state, own))
     return uses
+
+
+def value_moved(state: LiveState | None) -> Callable[[Finding, Finding], bool]:
+    """Whether a variable's value, shown masked in a finding of this run (`***`, `*** (changed)`),
+    is another than on the revision the baseline's finding of its id was found on, both
+    revisions read this run (reachable, or listed in its history): a password changed from one
+    wrong value to another by a deploy compares alike masked, and its `since` spans both
+    (the same rule and target), where a plain value's `actual` would differ (revbase92 F2).
+    Either revision not read, or the container or variable not on it: not known, not moved."""
+
+    def moved(now: Finding, earlier: Finding) -> bool:
+        if state is None or now.rule not in SHOWS_VALUE or now.actual not in (MASK, CHANGED):
+            return False
+        name = now.target.removeprefix("env.")
+        ours = _variable(state, now, now.revision, name)
+        theirs = _variable(state, now, earlier.revision, name)
+        return ours is not None and theirs is not None and ours != theirs
+
+    return moved
+
+
+def _variable(state: LiveState, finding: Finding, revision: str | None, name: str) -> EnvVar | None:
+    live = state.services.get(finding.key)
+    if live is None or revision is None:
+        return None
+    configs: dict[str, RevisionConfig] = {r.name: r.config for r in live.checked}
+    configs |= {r.name: r.config for r in state.history.get(finding.key, ())}
+    config = configs.get(revision)
+    # no container named: the one the profile's `env` describes (`RevisionConfig.described`)
+    container = finding.container or (config.described if config is not None else "")
+    if config is None or not config.has(container):
+        return None
+    var = config.named(container).env.get(name)
+    return None if var is None else EnvVar(name, var.value, var.ref)
