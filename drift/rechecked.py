@@ -74,24 +74,28 @@ def secret_uses(state: LiveState, own: str) -> Uses:
 
 def value_moved(state: LiveState | None) -> Callable[[Finding, Finding], bool]:
     """Whether a variable's value, shown masked in a finding of this run (`***`, `*** (changed)`),
-    is another than on the revision the baseline's finding of its id was found on, both
-    revisions read this run (reachable, or listed in its history): a password changed from one
-    wrong value to another by a deploy compares alike masked, and its `since` spans both
-    (the same rule and target), where a plain value's `actual` would differ (revbase92 F2).
-    Either revision not read, or the container or variable not on it: not known, not moved."""
+    is on one of its revisions (`revision`, `also_on`) another than on every revision the
+    baseline's finding of its id was found on, all read this run (reachable, or listed in its
+    history): a password changed from one wrong value to another by a deploy compares alike
+    masked, its `since` spans both (same rule and target), and a canary holding another one
+    is merged into the known finding (`also_on`), where a plain value's `actual` would differ
+    (revbase92 F2). A revision of the baseline's finding not read, or without the container
+    or the variable: not known, not moved."""
 
     def moved(now: Finding, earlier: Finding) -> bool:
         if state is None or now.rule not in SHOWS_VALUE or now.actual not in (MASK, CHANGED):
             return False
-        name = now.target.removeprefix("env.")
-        ours = _variable(state, now, now.revision, name)
-        theirs = _variable(state, now, earlier.revision, name)
-        return ours is not None and theirs is not None and ours != theirs
+        theirs = [_variable(state, now, r) for r in (earlier.revision, *earlier.also_on)]
+        if None in theirs:
+            return False
+        ours = {_variable(state, now, r) for r in (now.revision, *now.also_on)} - {None}
+        return not ours <= set(theirs)
 
     return moved
 
 
-def _variable(state: LiveState, finding: Finding, revision: str | None, name: str) -> EnvVar | None:
+def _variable(state: LiveState, finding: Finding, revision: str | None) -> EnvVar | None:
+    """The variable `finding` is on, as `revision` holds it (None: not known)."""
     live = state.services.get(finding.key)
     if live is None or revision is None:
         return None
@@ -102,5 +106,6 @@ def _variable(state: LiveState, finding: Finding, revision: str | None, name: st
     container = finding.container or (config.described if config is not None else "")
     if config is None or not config.has(container):
         return None
+    name = finding.target.removeprefix("env.")
     var = config.named(container).env.get(name)
     return None if var is None else EnvVar(name, var.value, var.ref)
