@@ -3,6 +3,7 @@ report compared with it (each finding new, unchanged or updated; what is gone, r
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -34,7 +36,7 @@ from drift.files import regular_bytes
 from drift.findings import BaselineState, Finding, Location, Severity, Since, sort_findings
 from drift.kinds import Kind, workload_key
 from drift.live.model import LiveState
-from drift.rechecked import not_checked_again, secret_uses
+from drift.rechecked import not_checked_again, secret_uses, value_moved
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.revision_names import number
 from drift.same_drift import baseline_state, unique_ids
@@ -65,9 +67,18 @@ class _Location(_Model):
     """None: the file, no line (`Location.line` 0)."""
 
 
+def _utc(when: dt.datetime) -> dt.datetime:
+    """A time every format can say in UTC (`0001-01-01T00:00:00+01:00`: Python holds it, not
+    its UTC instant; read, it ended the run in an OverflowError after the whole check)."""
+    try:
+        return when.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("a time whose UTC instant is before year 1 or after 9999") from None
+
+
 class _Since(_Model):
     revision: StrictStr | None = None
-    create_time: AwareDatetime | None = None
+    create_time: Annotated[AwareDatetime, AfterValidator(_utc)] | None = None
     creator: StrictStr | None = None
     client: StrictStr | None = None
     last_good: StrictStr | None = None
@@ -163,10 +174,11 @@ class Baseline:
         before: dict[str, list[Finding]] = {}
         for earlier in earliers:
             before.setdefault(earlier.id, []).append(earlier)
+        moved, known = value_moved(state), named_gaps(self.unverified, state, self.project)
         findings = tuple(
-            replace(f, baseline=baseline_state(f, before.get(f.id, []))) for f in report.findings
+            replace(f, baseline=baseline_state(f, before.get(f.id, []), moved))
+            for f in report.findings
         )
-        known = named_gaps(self.unverified, state, self.project)
         unverified = tuple(
             replace(u, baseline=_UNCHANGED if (u.key, u.target) in known else _NEW)
             for u in report.unverified

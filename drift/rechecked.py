@@ -5,8 +5,12 @@ service probed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from drift.diff.inlined import SHOWS_VALUE
 from drift.findings import Finding
-from drift.live.model import LiveState
+from drift.live.model import EnvVar, LiveState, RevisionConfig
+from drift.redact import CHANGED, MASK
 from drift.report import Report
 from drift.secret_target import perhaps_same, secret_target
 
@@ -66,3 +70,42 @@ def secret_uses(state: LiveState, own: str) -> Uses:
                 target = f"mount.{what}" if what in container.mounts else f"env.{what}"
                 uses.setdefault((key, target), set()).add(secret_target(ref, state, own))
     return uses
+
+
+def value_moved(state: LiveState | None) -> Callable[[Finding, Finding], bool]:
+    """Whether a variable's value, shown masked in a finding of this run (`***`, `*** (changed)`),
+    is on one of its revisions (`revision`, `also_on`) another than on every revision the
+    baseline's finding of its id was found on, all read this run (reachable, or listed in its
+    history): a password changed from one wrong value to another by a deploy compares alike
+    masked, its `since` spans both (same rule and target), and a canary holding another one
+    is merged into the known finding (`also_on`), where a plain value's `actual` would differ
+    (revbase92 F2). A revision of the baseline's finding not read, or without the container
+    or the variable: not known, not moved."""
+
+    def moved(now: Finding, earlier: Finding) -> bool:
+        if state is None or now.rule not in SHOWS_VALUE or now.actual not in (MASK, CHANGED):
+            return False
+        theirs = [_variable(state, now, r) for r in (earlier.revision, *earlier.also_on)]
+        if None in theirs:
+            return False
+        ours = {_variable(state, now, r) for r in (now.revision, *now.also_on)} - {None}
+        return not ours <= set(theirs)
+
+    return moved
+
+
+def _variable(state: LiveState, finding: Finding, revision: str | None) -> EnvVar | None:
+    """The variable `finding` is on, as `revision` holds it (None: not known)."""
+    live = state.services.get(finding.key)
+    if live is None or revision is None:
+        return None
+    configs: dict[str, RevisionConfig] = {r.name: r.config for r in live.checked}
+    configs |= {r.name: r.config for r in state.history.get(finding.key, ())}
+    config = configs.get(revision)
+    # no container named: the one the profile's `env` describes (`RevisionConfig.described`)
+    container = finding.container or (config.described if config is not None else "")
+    if config is None or not config.has(container):
+        return None
+    name = finding.target.removeprefix("env.")
+    var = config.named(container).env.get(name)
+    return None if var is None else EnvVar(name, var.value, var.ref)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 from drift.findings import BaselineState, Finding, Severity
@@ -72,17 +72,27 @@ def _distinct_id(base: str, told: tuple[str, ...], n: int) -> str:
     return hashlib.sha256(key).hexdigest()[:16]
 
 
-def baseline_state(finding: Finding, before: list[Finding]) -> BaselineState:
+def baseline_state(
+    finding: Finding,
+    before: list[Finding],
+    moved: Callable[[Finding, Finding], bool] | None = None,
+) -> BaselineState:
     """New when the baseline did not have its id (or had it only silenced by `ignore`:
     nobody was told); updated when no finding of that id had its severity, expected and
-    actual value, failed the same way (compared masked, as the baseline was written) and
-    had not begun before this run's drift began again (`_began_again`); else unchanged."""
+    actual value, failed the same way (compared masked, as the baseline was written), had
+    not begun before this run's drift began again (`_began_again`) and held the value this
+    run read masked (`moved`: what this run read tells it, `drift.rechecked.value_moved`);
+    else unchanged."""
     known = [b for b in before if finding.ignored or not b.ignored]
     if not known:
         return BaselineState.NEW
     seen, failed = _seen(finding), _failed(finding)
     if not any(
-        _seen(b) == seen and _fails_alike(failed, b) and not _began_again(finding, b) for b in known
+        _seen(b) == seen
+        and _fails_alike(failed, b)
+        and not _began_again(finding, b)
+        and not (moved is not None and moved(finding, b))
+        for b in known
     ):
         return BaselineState.UPDATED
     return BaselineState.UNCHANGED
