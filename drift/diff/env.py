@@ -282,11 +282,15 @@ def _var(
         if failures:
             hidden = live.ref is not None or live.sensitive or at.ctx.inlined(live)
             shown = mask_plain(rule.name, value, secret=hidden)
+            # the version read, as the secret-state findings name it: another version failing
+            # alike is another value (a baseline's `updated`, revbase92 L1), never its words
+            info = at.ctx.state.versions.get(live.ref) if live.ref is not None else None
+            read = (f"version {info.resolved}",) if info is not None and info.resolved else ()
             yield finding(
                 "env.constraint",
                 f"{rule.name} on {where()} " + "; ".join(failures),
                 shown,  # masked for a secret: `failed` tells one failure from another
-                failed=tuple(failures),
+                failed=(*failures, *read),
             )
     if rule.same_as is not None:
         yield from same_as_findings(at, rule, live, container.name)
