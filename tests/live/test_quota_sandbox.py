@@ -161,7 +161,8 @@ def test_past_the_quota_what_was_refused_is_unverified_never_clean(
     "budget, and the read method's outage (`drift.live.outages`) ends after ~44 s, so a call "
     "refused because the minute's quota is spent is never sent again once the quota is back; "
     "drift does not lower its own per-minute budget to what the API let through either. "
-    "Fix in drift/live/calls.py (not this area): see the report",
+    "Left (note31): waiting out the minute would pass DRIFT_RETRY_BUDGET, which the README "
+    "documents as the total time retries may take; a budget of its own for quota waits is to do",
 )
 def test_past_the_quota_drift_waits_for_the_minute_and_completes(
     world: Sandbox, tmp_path: Path
