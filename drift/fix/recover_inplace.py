@@ -6,7 +6,10 @@ does. What the live resource does carry is who wrote it last: `client` / `client
 `drift`, SPEC invariant 12) and `update_time`. A job or pool of the environment whose last
 write is drift's, made since the change began (its id is its start time), may hold that
 change: it is named, with the ways on, so that a rollback of the change's services is never
-reported as the whole change rolled back (exit 0) while it keeps drift's write. One whose last
+reported as the whole change rolled back (exit 0) while it keeps drift's write. So is one
+whose last write since the change began is someone else's: `client` and `update_time` are the
+last write's only, and drift's write may have come before it, its change kept under theirs
+(a teammate's `gcloud run jobs update --update-env-vars`: revjobs93 F1). One whose last
 write is another change's, journaled where the rollback looks (its etag is that write's, read
 back), is not this change's: said and left, and never with a `drift fix` offered that would
 undo that other change."""
@@ -73,6 +76,10 @@ async def left_in_place(
         if other is None:
             if (when := _drifts_since(now.client, now.update_time, since)) is not None:
                 out.append(visible(_kept(name, change, when, now, profile.environment)))
+            elif (when := _written_since(now.update_time, since)) is not None:
+                # someone else's write since (gcloud's names gcloud the client): drift's
+                # write may have come before it, its change kept (revjobs93 F1)
+                out.append(visible(_since(name, change, when, now)))
             continue
         before = other.service_before  # the resource as read before the other change wrote
         stamp = Timestamp()
@@ -100,8 +107,14 @@ def later(
 def _drifts_since(client: str, stamp: Timestamp, since: dt.datetime) -> dt.datetime | None:
     """When drift wrote it (`client`, `update_time`), if that was since `since` (`SKEW`
     before it), else None."""
+    return _written_since(stamp, since) if client == CLIENT else None
+
+
+def _written_since(stamp: Timestamp, since: dt.datetime) -> dt.datetime | None:
+    """When it was last written (`update_time`), by anyone, if that was since `since` (`SKEW`
+    before it), else None."""
     written = stamp.ToDatetime(tzinfo=dt.UTC)
-    return written if client == CLIENT and written >= since - SKEW else None
+    return written if written >= since - SKEW else None
 
 
 def _kept(name: str, change: str, when: dt.datetime, now: Any, environment: str) -> str:
@@ -111,6 +124,20 @@ def _kept(name: str, change: str, when: dt.datetime, now: Any, environment: str)
         f"that change. {CANNOT} `drift rollback {change} --journal DIR` with the journal of the "
         f"change (the fix's CI artifacts) restores it, or `drift fix {environment}` with "
         f"the profile as it was before the change"
+    )
+
+
+def _since(name: str, change: str, when: dt.datetime, now: Any) -> str:
+    """A job or pool someone else wrote last, since `change` began: the resource keeps no
+    record of the writes before its last (`client` and `update_time` are the last one's), so
+    drift's write of the change may have come first and its change stayed under theirs."""
+    by = f"{now.client} {now.client_version}".strip() or "a client that did not name itself"
+    return (
+        f"{name}: written since change {change} began ({by}, {when:%Y-%m-%d %H:%M:%S} UTC): "
+        f"if change {change} updated it before that, it keeps that change. {CANNOT} `drift "
+        f"rollback {change} --journal DIR` with the journal of the change (the fix's CI "
+        "artifacts) says whether it did and what it was before; else compare it with the "
+        "profile as it was before the change"
     )
 
 
