@@ -85,8 +85,10 @@ async def left_in_place(
         stamp = Timestamp()
         with contextlib.suppress(ValueError):
             stamp.FromJsonString(str(before.get("updateTime", "")))
-        ours = _drifts_since(str(before.get("client", "")), stamp, since)
-        (out if ours else notes).append(visible(_other(name, change, other, ours)))
+        # as B found it: written since the change began, by drift or by someone after drift
+        ours = _written_since(stamp, since)
+        by = f"{before.get('client', '')} {before.get('clientVersion', '')}".strip()
+        (out if ours else notes).append(visible(_other(name, change, other, ours, by)))
     return out, notes
 
 
@@ -141,16 +143,24 @@ def _since(name: str, change: str, when: dt.datetime, now: Any) -> str:
     )
 
 
-def _other(name: str, change: str, other: Entry, ours: dt.datetime | None) -> str:
+def _other(name: str, change: str, other: Entry, ours: dt.datetime | None, by: str) -> str:
     """A job or pool whose last write is change `other`'s (journaled): left as it is. When
-    drift had written it since `change` began before that (`ours`), it may still hold
-    `change` under `other`'s: named, and no `drift fix` offered (it would undo `other`)."""
+    it had been written since `change` began before that (`ours`, by client `by`: drift, or
+    someone whose write may keep drift's under it), it may still hold `change` under
+    `other`'s: named, and no `drift fix` offered (it would undo `other`)."""
     last = f"{name}: last written by change {other.change_id} ({other.state}, in the journal)"
     if ours is None:
         return f"{last}, not by change {change}: left as it is"
+    when = f"{ours:%Y-%m-%d %H:%M:%S} UTC"
+    kept = (
+        f"what drift wrote at {when}, since change {change} began"
+        if by.split(" ")[0] == CLIENT
+        else f"a write since change {change} began ({by or 'a client that did not name itself'}"
+        f", {when}), drift's possibly under it"
+    )
     return (
-        f"{last}, which kept what drift wrote at {ours:%Y-%m-%d %H:%M:%S} UTC, since change "
-        f"{change} began: it may hold that change under {other.change_id}'s. {CANNOT} A `drift "
+        f"{last}, which kept {kept}: it may hold that change under {other.change_id}'s. "
+        f"{CANNOT} A `drift "
         f"fix` with the profile as it was before {change} would undo {other.change_id} too: "
         f"compare its entry in the journal (what it was before {other.change_id}) with the "
         f"journal of change {change} (the fix's CI artifacts), and fix what is left by hand"

@@ -8,6 +8,7 @@ named, never exit 0."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,9 @@ import pytest
 
 from drift import __version__
 from drift.errors import ExitCode
+from drift.fix.apply import FixOptions, run_fix
+from drift.profiles.loader import load_profile
+from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import LAB, ScriptedUI
 from tests.fix.test_killed_fix import aged
@@ -52,3 +56,45 @@ def test_a_job_last_written_before_the_change_began_is_not_named(
     summary = " ".join(done.summary().split())
     assert done.exit_code == ExitCode.OK, summary
     assert "job job:" not in summary + " ".join(ui.said), summary
+
+
+def test_a_job_drift_then_a_teammate_then_a_journaled_change_wrote_still_names_the_first(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Change A (a CI fix, its journal lost) wrote the job; a teammate's gcloud wrote it next;
+    change B, journaled here, wrote it last. B's entry holds the job as B found it: the
+    teammate's write, since A began, which may keep A's under it. It was "not by change A:
+    left as it is", exit 0; it is named with B's, exit 4, and no `drift fix` offered (it would
+    undo B)."""
+    sandbox, change_a = _killed_with_a_job(make_sandbox, monkeypatch, tmp_path)
+    sandbox.update_job(LAB, "job", env={"FROM_A": "y"}, client=("drift", __version__))
+    sandbox.update_job(LAB, "job", env={"OTHER": "z"})  # a teammate's gcloud
+    shutil.rmtree(tmp_path / ".drift")
+    aged(sandbox)
+    only_job = tmp_path / "only-job"
+    only_job.mkdir()
+    (only_job / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\njobs:\n  job:\n    env:\n      MODE: live\n"
+        "      NEEDED: x\n"
+    )
+    here = tmp_path / "here"
+    fixed = asyncio.run(
+        run_fix(
+            load_profile(only_job, "lab"),
+            load_settings(journal_dir=here),
+            ScriptedUI([True]),
+            FixOptions(verify=False),
+        )
+    )
+    change_b = fixed.change_id
+    assert fixed.exit_code == ExitCode.OK and change_b and change_b != change_a
+    ui = ScriptedUI()
+    done = _rollback_from_live(tmp_path, here, change_a, ui, "      MODE: live\n      NEEDED: x\n")
+    summary = " ".join(done.summary().split())
+    said = " ".join(" ".join(ui.said).split())
+    assert done.restored == ["app"], summary
+    assert "FROM_A" in str(sandbox.job(LAB, "job").template.template.containers[0].env)
+    assert done.exit_code == ExitCode.ABORTED, summary
+    assert f"job job: last written by change {change_b}" in said, said
+    assert f"may hold that change under {change_b}'s" in summary, summary
+    assert "`drift fix lab`" not in summary + said, summary
