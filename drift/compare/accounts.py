@@ -19,6 +19,7 @@ import asyncio
 import re
 
 from drift.compare.model import SIDES, ServiceView, Unread
+from drift.compare.rules import NAMES_PROJECT
 from drift.live.model import LiveState
 from drift.live.session import Session
 from drift.profiles.model import Profile
@@ -62,16 +63,18 @@ async def place_accounts(
 
 
 def _value_numbers(state: LiveState) -> set[str]:
-    """The numbers the plain values of `state`'s checked revisions hold."""
-    return {
-        number
-        for svc in state.services.values()
-        for r in svc.checked
-        for container in r.config.containers
-        for var in container.env.values()
-        if var.ref is None
-        for number in _NUMBER.findall(var.value or "")
-    }
+    """The numbers the plain values and the rows that can name a project (a VPC connector,
+    `projects/{project}/…`, where "{project} can be project id or number",
+    VpcAccess.connector) of `state`'s checked revisions hold."""
+    out: set[str] = set()
+    for svc in state.services.values():
+        for r in svc.checked:
+            texts = [str(r.config.settings.get(k) or "") for k in NAMES_PROJECT]
+            texts += [
+                v.value or "" for c in r.config.containers for v in c.env.values() if v.ref is None
+            ]
+            out.update(n for text in texts for n in _NUMBER.findall(text))
+    return out
 
 
 def unknown_accounts(
@@ -96,6 +99,14 @@ def unknown_accounts(
                     f"whether that is the other environment's could not be told: {why}"
                 )
                 out.append(Unread(side, name, "setting.service_account", reason))
+            for setting in NAMES_PROJECT:
+                held = _NUMBER.findall(str(views[name].settings.get(setting) or ""))
+                if setting != "service_account" and [n for n in held if n not in projects]:
+                    reason = (
+                        f"it names project number {held[0]}, and whether that is the other "
+                        f"environment's could not be told: {why}"
+                    )
+                    out.append(Unread(side, name, f"setting.{setting}", reason))
             for key, var in views[name].env.items():
                 unplaced = [n for n in _NUMBER.findall(var.value or "") if n not in projects]
                 if key[1] == "env" and unplaced:

@@ -24,7 +24,7 @@ from drift.fields import FIELDS, SettingValue, is_default_account
 from drift.findings import Scope
 from drift.redact import MASK
 
-_NAMES_PROJECT = tuple(n for n, field in FIELDS.items() if field.names_project)
+NAMES_PROJECT = tuple(n for n, field in FIELDS.items() if field.names_project)
 """The settings whose value can name a project (`Field.names_project`)."""
 
 
@@ -234,7 +234,7 @@ class Context(Sides):
                     shown,
                     side,
                 )
-        for setting in _NAMES_PROJECT:
+        for setting in NAMES_PROJECT:
             value = other.settings.get(setting)
             if isinstance(value, str) and value != main.settings.get(setting):
                 shown = (value, None) if side == "a" else (None, value)
@@ -359,7 +359,7 @@ class Context(Sides):
         # Direct VPC network or subnet, a CMEK key, a Binary Authorization policy), whatever
         # the service account row said (revown49 F1); a Shared VPC host that is neither
         # environment's project is no side's marker, so naming it in both is not flagged
-        for key in (n for n in _NAMES_PROJECT if n not in said):
+        for key in (n for n in NAMES_PROJECT if n not in said):
             shown = (_text(a.settings.get(key)), _text(b.settings.get(key)))
             for side, view in zip(SIDES, (a, b), strict=True):
                 where = self.env(side).environment

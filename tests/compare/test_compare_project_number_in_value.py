@@ -108,3 +108,33 @@ def test_no_lookup_without_a_long_number(make_sandbox: MakeSandbox, tmp_path: Pa
     sandbox.clear_calls()
     _compare(sandbox, tmp_path)
     assert not [c for c in sandbox.calls if c.short == "GetProject"]
+
+
+def test_a_setting_naming_the_other_project_by_number_is_foreign(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """e2e's api egresses through a connector of staging's project, named by its number
+    (VpcAccess.connector: "projects/{project}/locations/{location}/connectors/{connector}",
+    where {project} can be project id or number). main: "equivalent", exit 0."""
+    scenario = _scenario("http://10.0.0.8", "http://10.0.0.7")  # no number in a value
+    connector = "projects/700000000001/locations/europe-west1/connectors/shared"
+    scenario["projects"]["acme-e2e"]["services"]["api"]["template"]["vpc_connector"] = connector
+    document = _compare(make_sandbox(scenario), tmp_path)
+    found = [(d["kind"], d["target"], d["side"]) for d in document["differences"]]
+    assert found == [("value.foreign", "setting.vpc_connector", "b")], document
+    assert document["exit_code"] == 1
+
+
+def test_a_setting_whose_number_cannot_be_placed_is_not_verified(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """GetProject refused: whether the connector's project is staging's cannot be told."""
+    scenario = _scenario("http://10.0.0.8", "http://10.0.0.7")
+    connector = "projects/700000000001/locations/europe-west1/connectors/shared"
+    scenario["projects"]["acme-e2e"]["services"]["api"]["template"]["vpc_connector"] = connector
+    sandbox = make_sandbox(scenario)
+    sandbox.inject(Fault("GetProject", "PERMISSION_DENIED"))
+    document = _compare(sandbox, tmp_path)
+    unread = [(u["side"], u["target"]) for u in document["unverified"]]
+    assert unread == [("b", "setting.vpc_connector")], document["unverified"]
+    assert document["status"] == "incomplete" and document["exit_code"] == 3
