@@ -18,7 +18,7 @@ from drift.compare.model import (
     sort_differences,
 )
 from drift.compare.sides import Sides, other_side
-from drift.credentials import looks_like_credential
+from drift.credentials import hidden_plain
 from drift.diff.describe import mask_plain
 from drift.fields import FIELDS, SettingValue, is_default_account
 from drift.findings import Scope
@@ -26,6 +26,7 @@ from drift.redact import MASK
 
 NAMES_PROJECT = tuple(n for n, field in FIELDS.items() if field.names_project)
 """The settings whose value can name a project (`Field.names_project`)."""
+_CREDENTIAL = "holds the same credential"
 
 
 def _shown(a: VarView | None, b: VarView | None, *, hide: bool) -> tuple[str | None, str | None]:
@@ -319,6 +320,8 @@ class Context(Sides):
         target = f"env.{a.name}"
         if a.value is not None and a.value == b.value:
             why = self._why_shared(a.name, variable, a.value, hidden=a.hidden or b.hidden)
+            if why == _CREDENTIAL:  # never shown beside the word, a profile's own neither
+                shown = (MASK, MASK)
             if why:
                 self.add(
                     Kind.VALUE_SHARED,
@@ -366,11 +369,11 @@ class Context(Sides):
                 self._foreign_setting(side, a.name, key, view.settings.get(key), where, shown)
 
     def _why_shared(self, name: str, variable: str, value: str, *, hidden: bool) -> str | None:
-        """Why an equal plain value should differ. `hidden`: a side's profile expects a secret
-        there (or a credential-like value), so it is a credential in plain text, whatever its
-        name and shape look like (`PARTNER_CODE=bluefin-77`), as `check` holds it (revcmp89 F2)."""
-        if hidden or looks_like_credential(name, value):
-            return "holds the same credential"
+        """Why an equal plain value should differ. A credential in plain text: a side's profile
+        expects a secret there (`hidden`: `PARTNER_CODE=bluefin-77`, revcmp89 F2), or drift
+        never shows it (`hidden_plain`: `DB_PASSWORD=Tr0ub4d`, however short, revcmp93 F2)."""
+        if hidden or hidden_plain(name, value):
+            return _CREDENTIAL
         every = [*self.markers("a"), *self.markers("b")]
         for side in SIDES:
             for marker in self.markers(side):
