@@ -4,7 +4,14 @@ project's number (`NUMBER-compute@developer.gserviceaccount.com`; RevisionTempla
 account"): only the projects' numbers tell. A read made for a comparison looks up only the
 projects its references name (one call each, revcalls66 F2), so the two environments' own
 numbers are looked up once both reads are in, and only when such an account's number is not
-known yet (revcmp89 F4). Where one could not be looked up, such an account is not verified."""
+known yet (revcmp89 F4). Where one could not be looked up, such an account is not verified.
+
+A plain value can name a project by its number alone too: a Cloud Run URL is
+`https://SERVICE-PROJECT_NUMBER.REGION.run.app` (the "deterministic URL",
+cloud.google.com/run/docs/triggering/https-request), so production calling staging's api by
+its URL names staging only by number. The projects are looked up as well when a value of two
+different projects' workloads holds a number no read placed (revcmp93 F1); where they could
+not be, what such a value names is not verified either."""
 
 from __future__ import annotations
 
@@ -12,11 +19,15 @@ import asyncio
 import re
 
 from drift.compare.model import SIDES, ServiceView, Unread
+from drift.compare.rules import NAMES_PROJECT
 from drift.live.model import LiveState
 from drift.live.session import Session
 from drift.profiles.model import Profile
 
 _DEFAULT = re.compile(r"(\d+)-compute@developer\.gserviceaccount\.com")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9])\d{9,}(?![A-Za-z0-9])")
+"""A run of digits that may be a project's number (in practice 12 digits; never fewer than
+9 looked for, so that a port, a size or a count never costs a lookup)."""
 
 
 def _number(account: object) -> str:
@@ -37,6 +48,8 @@ async def place_accounts(
         for svc in s.services.values()
         for r in svc.checked
     }
+    if a.project != b.project:  # one project's numbers name no other environment
+        numbers |= {n for s in (state_a, state_b) for n in _value_numbers(s)}
     if not numbers - known - {""}:
         return ""
     if a.project == b.project:
@@ -49,6 +62,21 @@ async def place_accounts(
     return "; ".join(w for w in whys if w)
 
 
+def _value_numbers(state: LiveState) -> set[str]:
+    """The numbers the plain values and the rows that can name a project (a VPC connector,
+    `projects/{project}/…`, where "{project} can be project id or number",
+    VpcAccess.connector) of `state`'s checked revisions hold."""
+    out: set[str] = set()
+    for svc in state.services.values():
+        for r in svc.checked:
+            texts = [str(r.config.settings.get(k) or "") for k in NAMES_PROJECT]
+            texts += [
+                v.value or "" for c in r.config.containers for v in c.env.values() if v.ref is None
+            ]
+            out.update(n for text in texts for n in _NUMBER.findall(text))
+    return out
+
+
 def unknown_accounts(
     projects: dict[str, str],
     views_a: dict[str, ServiceView],
@@ -56,8 +84,9 @@ def unknown_accounts(
     why: str,
 ) -> list[Unread]:
     """A service both sides run whose revision runs as a default compute account by a number
-    no read placed, when a lookup failed (`why`): whether it is the other environment's
-    account is not known, never equivalent."""
+    no read placed, or holds such a number in a plain value, when a lookup failed (`why`):
+    whether it is the other environment's account or project is not known, never
+    equivalent."""
     if not why:
         return []
     out = []
@@ -70,4 +99,20 @@ def unknown_accounts(
                     f"whether that is the other environment's could not be told: {why}"
                 )
                 out.append(Unread(side, name, "setting.service_account", reason))
+            for setting in NAMES_PROJECT:
+                held = _NUMBER.findall(str(views[name].settings.get(setting) or ""))
+                if setting != "service_account" and [n for n in held if n not in projects]:
+                    reason = (
+                        f"it names project number {held[0]}, and whether that is the other "
+                        f"environment's could not be told: {why}"
+                    )
+                    out.append(Unread(side, name, f"setting.{setting}", reason))
+            for key, var in views[name].env.items():
+                unplaced = [n for n in _NUMBER.findall(var.value or "") if n not in projects]
+                if key[1] == "env" and unplaced:
+                    reason = (
+                        "its value holds a number that may be a project's (not shown), and "
+                        f"whether it is the other environment's could not be told: {why}"
+                    )
+                    out.append(Unread(side, name, f"env.{var.name}", reason))
     return out

@@ -18,14 +18,15 @@ from drift.compare.model import (
     sort_differences,
 )
 from drift.compare.sides import Sides, other_side
-from drift.credentials import looks_like_credential
+from drift.credentials import hidden_plain
 from drift.diff.describe import mask_plain
 from drift.fields import FIELDS, SettingValue, is_default_account
 from drift.findings import Scope
 from drift.redact import MASK
 
-_NAMES_PROJECT = tuple(n for n, field in FIELDS.items() if field.names_project)
+NAMES_PROJECT = tuple(n for n, field in FIELDS.items() if field.names_project)
 """The settings whose value can name a project (`Field.names_project`)."""
+_CREDENTIAL = "holds the same credential"
 
 
 def _shown(a: VarView | None, b: VarView | None, *, hide: bool) -> tuple[str | None, str | None]:
@@ -234,7 +235,7 @@ class Context(Sides):
                     shown,
                     side,
                 )
-        for setting in _NAMES_PROJECT:
+        for setting in NAMES_PROJECT:
             value = other.settings.get(setting)
             if isinstance(value, str) and value != main.settings.get(setting):
                 shown = (value, None) if side == "a" else (None, value)
@@ -319,6 +320,8 @@ class Context(Sides):
         target = f"env.{a.name}"
         if a.value is not None and a.value == b.value:
             why = self._why_shared(a.name, variable, a.value, hidden=a.hidden or b.hidden)
+            if why == _CREDENTIAL:  # never shown beside the word, a profile's own neither
+                shown = (MASK, MASK)
             if why:
                 self.add(
                     Kind.VALUE_SHARED,
@@ -359,18 +362,18 @@ class Context(Sides):
         # Direct VPC network or subnet, a CMEK key, a Binary Authorization policy), whatever
         # the service account row said (revown49 F1); a Shared VPC host that is neither
         # environment's project is no side's marker, so naming it in both is not flagged
-        for key in (n for n in _NAMES_PROJECT if n not in said):
+        for key in (n for n in NAMES_PROJECT if n not in said):
             shown = (_text(a.settings.get(key)), _text(b.settings.get(key)))
             for side, view in zip(SIDES, (a, b), strict=True):
                 where = self.env(side).environment
                 self._foreign_setting(side, a.name, key, view.settings.get(key), where, shown)
 
     def _why_shared(self, name: str, variable: str, value: str, *, hidden: bool) -> str | None:
-        """Why an equal plain value should differ. `hidden`: a side's profile expects a secret
-        there (or a credential-like value), so it is a credential in plain text, whatever its
-        name and shape look like (`PARTNER_CODE=bluefin-77`), as `check` holds it (revcmp89 F2)."""
-        if hidden or looks_like_credential(name, value):
-            return "holds the same credential"
+        """Why an equal plain value should differ. A credential in plain text: a side's profile
+        expects a secret there (`hidden`: `PARTNER_CODE=bluefin-77`, revcmp89 F2), or drift
+        never shows it (`hidden_plain`: `DB_PASSWORD=Tr0ub4d`, however short, revcmp93 F2)."""
+        if hidden or hidden_plain(name, value):
+            return _CREDENTIAL
         every = [*self.markers("a"), *self.markers("b")]
         for side in SIDES:
             for marker in self.markers(side):
