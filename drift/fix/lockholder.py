@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drift.errors import Aborted
+from drift.files import regular_bytes
 from drift.fix.journalfiles import listed
 from drift.fix.lockname import names, other_forms
 from drift.live.api import parent
@@ -111,12 +112,22 @@ class Holder:
         )
 
 
+LOCK_BYTES = 64 * 1024
+"""More than any lock drift writes holds (a few hundred bytes: `drift.fix.lock.Locks._write`)."""
+
+
 def read(path: Path) -> Holder | None:
     """The lock's holder, its text fields shown safe (`visible`): every message naming a
     holder prints them, and a lock file is anyone's to write (a line break in it must not
-    start a line of its choosing, such as a GitHub workflow command)."""
+    start a line of its choosing, such as a GitHub workflow command). Read as the journal's
+    entries are (`regular_bytes`): a named pipe there is refused before it is opened (opening
+    it would wait for a writer for ever: fifo(7)), and a file larger than any lock drift writes
+    is no lock of drift's; either is a lock that cannot be read (None)."""
     try:
-        data = json.loads(path.read_text())
+        raw = regular_bytes(path, LOCK_BYTES + 1)
+        if len(raw) > LOCK_BYTES:
+            return None
+        data = json.loads(raw)
         if int(data["pid"]) >= PID_LIMIT:  # no process has it: `os.kill` would overflow
             return None
         return Holder(
@@ -178,7 +189,7 @@ def unlocked(path: Path) -> bool | None:
     except ImportError:  # pragma: no cover - Windows
         return None
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a pipe put there since: no wait
     except OSError:
         return None
     try:

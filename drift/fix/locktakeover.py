@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from drift.errors import JournalError
+from drift.files import regular_bytes
 from drift.fix import lockholder
 from drift.fix.journal import DONE, Entry, Journal, State
 from drift.fix.journalfiles import listed
@@ -79,7 +80,7 @@ def remove(holder: Holder) -> bytes | None:
         if lockholder.read(holder.path) != holder:
             return None
         try:
-            found = holder.path.read_bytes()
+            found = regular_bytes(holder.path)  # as read: never a pipe waited on
         except OSError:
             return None
         holder.path.unlink(missing_ok=True)

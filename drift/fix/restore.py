@@ -138,12 +138,15 @@ async def never_sent(session: Session, entry: Entry, now: Any) -> bool:
     """Whether a service's change never wrote: its one write, the canary's, whose outcome drift
     never learned (a fix killed between journaling it and sending it), left no trace on the
     service `now` — no target or status names the canary or its tag, it is not the latest
-    revision created, and GetRevision finds no such revision (NOT_FOUND; the canary's name
-    is drift's own, unique to the change)."""
+    revision created, the traffic is as recorded before the change (the canary's write pins
+    LATEST: a canary deleted since, its tag removed, leaves that pin), and GetRevision finds no
+    such revision (NOT_FOUND; the canary's name is drift's own, unique to the change)."""
     writes, canary = entry.writes, entry.canary_revision
     if not canary or len(writes) != 1 or writes[0].get("step") != "canary":
         return False
     if writes[0].get("landed") is not None or now.template.revision == canary:
+        return False
+    if traffic_key(now.traffic) != traffic_key(before_service(entry).traffic):
         return False
     rows = (*now.traffic, *now.traffic_statuses)
     if any((entry.tag and t.tag == entry.tag) or short(t.revision) == canary for t in rows):
