@@ -144,18 +144,20 @@ def refusal(quota: Quota, project: str, value: int) -> RpcError:
             "quota_limit_value": str(value),
         },
     )
-    failure = error_details_pb2.QuotaFailure(
-        violations=[
-            error_details_pb2.QuotaFailure.Violation(
-                subject=f"project:{project}",
-                description=f"{quota.limit_title}: {value}",
-                api_service=quota.service,
-                quota_metric=quota.metric,
-                quota_id=quota.limit,
-                quota_value=value,
-            )
-        ]
+    violation = error_details_pb2.QuotaFailure.Violation(
+        subject=f"project:{project}", description=f"{quota.limit_title}: {value}"
     )
+    # fields newer googleapis-common-protos have (1.76, not the floor 1.63): set where held
+    newer = {
+        "api_service": quota.service,
+        "quota_metric": quota.metric,
+        "quota_id": quota.limit,
+        "quota_value": value,
+    }
+    for name, held in newer.items():
+        if name in violation.DESCRIPTOR.fields_by_name:
+            setattr(violation, name, held)
+    failure = error_details_pb2.QuotaFailure(violations=[violation])
     message = (
         f"Quota exceeded for quota metric '{quota.metric_title}' and limit "
         f"'{quota.limit_title}' of service '{quota.service}' for consumer "
