@@ -22,12 +22,13 @@ from typing import Any
 
 from drift import jsontext, redact
 from drift.errors import JournalError
-from drift.files import file_in_the_way, regular_bytes, staged
+from drift.files import file_in_the_way, staged
 from drift.fix.entryshape import Malformed, entry_check, foreign
 from drift.fix.journalfiles import (
     checked,
     create,
     digest,
+    entry_bytes,
     listed,
     sum_path,
     trusted_directory,
@@ -220,8 +221,7 @@ class Journal:
         beside it). Raises JournalError when the file cannot be written."""
         was = entry.state
         entry.state = state
-        # a note may quote a server's error message, which may quote a secret value (or cut
-        # it short: `echo` masks its prefixes too)
+        # a note may quote a server's error, which may quote a secret, whole or cut (`echo`)
         note = redact.scrub(redact.mask(note, echo=True))
         entry.history.append({"at": now_text(), "state": state, "note": note})
         data = (json.dumps(entry.to_json(), indent=2, sort_keys=True) + "\n").encode()
@@ -295,7 +295,7 @@ class Journal:
                 out.append(_unreadable(path, why))
                 continue
             try:
-                raw = regular_bytes(path)  # a named pipe there would block: refused
+                raw = entry_bytes(path)  # a named pipe, a huge file: refused
                 data = jsontext.loads(raw)
             except (OSError, ValueError, RecursionError) as exc:
                 out.append(_unreadable(path, f"journal file {path} is unreadable: {exc}"))

@@ -210,9 +210,26 @@ def untrusted_entry(path: Path) -> str:
     )
 
 
+ENTRY_BYTES = 64 * 2**20
+"""The most an entry is read of: drift's hold a few workloads' configurations (a template is
+at most a few MiB); a larger file is not one it wrote, and reading it whole could exhaust
+memory before it is found out (revjournal93)."""
+SUM_BYTES = 64 * 2**10
+"""The most a checksum file is read of (drift's hold one digest a line)."""
+
+
+def entry_bytes(path: Path) -> bytes:
+    """The bytes of the journal entry `path` (a regular file: a named pipe would block, it is
+    refused); ValueError past `ENTRY_BYTES`."""
+    raw = regular_bytes(path, ENTRY_BYTES + 1)
+    if len(raw) > ENTRY_BYTES:
+        raise ValueError(f"larger than {ENTRY_BYTES // 2**20} MiB: not an entry drift wrote")
+    return raw
+
+
 def checked(path: Path, raw: bytes, data: dict[str, Any]) -> str:
     try:
-        accepted = regular_bytes(sum_path(path)).decode(errors="replace").split()
+        accepted = regular_bytes(sum_path(path), SUM_BYTES).decode(errors="replace").split()
     except OSError:
         return unsummed(path.name, sum_path(path).name, data)
     if digest(raw) not in accepted:

@@ -119,3 +119,22 @@ def test_a_named_pipe_in_the_journal_is_refused_never_waited_on(journal: Path, w
     done = drift("rollback", "--list", "--journal", str(journal), timeout=30)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "20260102-000000-abcd" in done.stdout, done.stdout
+
+
+def test_an_entry_larger_than_drift_writes_is_unreadable_not_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file in the journal larger than any entry drift writes is refused as unreadable,
+    read no further than the limit (a multi-GB file would exhaust memory first: revjournal93),
+    and named; a checksum file is read no further than its own limit."""
+    from drift.fix import journalfiles
+
+    monkeypatch.setattr(journalfiles, "ENTRY_BYTES", 64)
+    directory = tmp_path / ".drift" / "journal"
+    directory.mkdir(parents=True)
+    os.chmod(directory, 0o700)
+    huge = directory / "20261202-000000-abcde--service--api.json"
+    huge.write_text('{"schema": "drift.journal/v1", "padding": "' + "x" * 200 + '"}')
+    os.chmod(huge, 0o600)
+    (entry,) = Journal(directory).entries()
+    assert entry.problem and "larger than" in entry.problem and str(huge) in entry.problem
