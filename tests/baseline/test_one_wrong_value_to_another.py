@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import MakeSandbox
 from tests.history.cli import run
@@ -21,9 +22,9 @@ services:
 """
 
 
-def test_a_masked_value_changed_to_another_wrong_value_is_updated(
-    make_sandbox: MakeSandbox, tmp_path: Path
-) -> None:
+def _baselined(make_sandbox: MakeSandbox, tmp_path: Path) -> tuple[Any, Path, Path, Any]:
+    """`api` running the password's wrong value (its right one in the history), the profile,
+    and the baseline its first check wrote: (sandbox, profiles, baseline file, that run)."""
     service = {
         "template": {"env": {"DB_PASSWORD": "wrong-one-value"}},
         "history": [{"env": {"DB_PASSWORD": "right-horse-battery"}}],
@@ -34,6 +35,13 @@ def test_a_masked_value_changed_to_another_wrong_value_is_updated(
     (folder / "prod.yaml").write_text(textwrap.dedent(PROFILE))
     last = tmp_path / "last.json"
     first = run(sandbox, folder, "check", "prod", "--format", "json", "--output", str(last))
+    return sandbox, folder, last, first
+
+
+def test_a_masked_value_changed_to_another_wrong_value_is_updated(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox, folder, last, first = _baselined(make_sandbox, tmp_path)
     assert first.returncode == 1, first.stderr
     (before,) = json.loads(last.read_text())["findings"]
     sandbox.set_env("acme", "api", "DB_PASSWORD", "wrong-two-value")
@@ -59,16 +67,7 @@ def test_the_same_wrong_value_on_a_later_deploy_stays_unchanged(
 ) -> None:
     """Another deploy that keeps the password's wrong value (it sets another variable) is the
     same drift: unchanged, nothing new (`--fail-on-new` exits 0)."""
-    service = {
-        "template": {"env": {"DB_PASSWORD": "wrong-one-value"}},
-        "history": [{"env": {"DB_PASSWORD": "right-horse-battery"}}],
-    }
-    sandbox = make_sandbox(acme({"api": service}))
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "prod.yaml").write_text(textwrap.dedent(PROFILE))
-    last = tmp_path / "last.json"
-    run(sandbox, folder, "check", "prod", "--format", "json", "--output", str(last))
+    sandbox, folder, last, _ = _baselined(make_sandbox, tmp_path)
     sandbox.set_env("acme", "api", "LOG_LEVEL", "debug")
     args = ("check", "prod", "--format", "json", "--baseline", str(last), "--fail-on-new")
     done = run(sandbox, folder, *args)
@@ -84,16 +83,7 @@ def test_a_canary_with_another_wrong_value_is_updated(
     """A canary at 10 % with another wrong password beside the known one: the two revisions'
     findings say the same masked (`*** (changed)`), so the drift is told once, on the older
     revision, the canary in `also_on`; the canary's value is not the baseline's: updated."""
-    service = {
-        "template": {"env": {"DB_PASSWORD": "wrong-one-value"}},
-        "history": [{"env": {"DB_PASSWORD": "right-horse-battery"}}],
-    }
-    sandbox = make_sandbox(acme({"api": service}))
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "prod.yaml").write_text(textwrap.dedent(PROFILE))
-    last = tmp_path / "last.json"
-    run(sandbox, folder, "check", "prod", "--format", "json", "--output", str(last))
+    sandbox, folder, last, _ = _baselined(make_sandbox, tmp_path)
     (before,) = json.loads(last.read_text())["findings"]
     sandbox.deploy("acme", "api", env={"DB_PASSWORD": "wrong-two-value"}, no_traffic=True)
     revisions = [r.revision for r in sandbox.service("acme", "api").traffic if r.revision]

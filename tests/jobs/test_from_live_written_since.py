@@ -8,7 +8,6 @@ named, never exit 0."""
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
 
@@ -16,13 +15,15 @@ import pytest
 
 from drift import __version__
 from drift.errors import ExitCode
-from drift.fix.apply import FixOptions, run_fix
-from drift.profiles.loader import load_profile
-from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import LAB, ScriptedUI
 from tests.fix.test_killed_fix import aged
-from tests.jobs.test_rollback_from_live import IN_PLACE, _killed_with_a_job, _rollback_from_live
+from tests.jobs.test_rollback_from_live import (
+    IN_PLACE,
+    _job_fixed_later,
+    _killed_with_a_job,
+    _rollback_from_live,
+)
 
 
 def test_a_job_drift_wrote_then_a_teammate_wrote_is_not_rolled_back_with_exit_0(
@@ -71,23 +72,7 @@ def test_a_job_drift_then_a_teammate_then_a_journaled_change_wrote_still_names_t
     sandbox.update_job(LAB, "job", env={"OTHER": "z"})  # a teammate's gcloud
     shutil.rmtree(tmp_path / ".drift")
     aged(sandbox)
-    only_job = tmp_path / "only-job"
-    only_job.mkdir()
-    (only_job / "lab.yaml").write_text(
-        f"project: {LAB}\nregion: us-central1\njobs:\n  job:\n    env:\n      MODE: live\n"
-        "      NEEDED: x\n"
-    )
-    here = tmp_path / "here"
-    fixed = asyncio.run(
-        run_fix(
-            load_profile(only_job, "lab"),
-            load_settings(journal_dir=here),
-            ScriptedUI([True]),
-            FixOptions(verify=False),
-        )
-    )
-    change_b = fixed.change_id
-    assert fixed.exit_code == ExitCode.OK and change_b and change_b != change_a
+    here, change_b = _job_fixed_later(tmp_path, change_a)
     ui = ScriptedUI()
     done = _rollback_from_live(tmp_path, here, change_a, ui, "      MODE: live\n      NEEDED: x\n")
     summary = " ".join(done.summary().split())

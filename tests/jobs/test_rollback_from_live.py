@@ -118,6 +118,26 @@ def test_a_job_a_later_journaled_change_wrote_is_not_blamed_on_the_earlier_one(
         sandbox.update_job(LAB, "job", env={"FROM_A": "y"}, client=("drift", __version__))
     shutil.rmtree(tmp_path / ".drift")
     aged(sandbox)
+    here, change_b = _job_fixed_later(tmp_path, change_a)
+    ui = ScriptedUI()
+    done = _rollback_from_live(tmp_path, here, change_a, ui, "      MODE: live\n      NEEDED: x\n")
+    summary = " ".join(done.summary().split())
+    said = " ".join(" ".join(ui.said).split())
+    assert done.restored == ["app"], summary
+    assert "job job: last written by drift" not in summary + said, summary
+    assert f"job job: last written by change {change_b}" in said, said
+    assert "`drift fix lab`" not in summary + said, summary
+    if a_wrote_the_job:
+        assert done.exit_code == ExitCode.ABORTED, summary
+        assert f"may hold that change under {change_b}'s" in summary, summary
+    else:
+        assert done.exit_code == ExitCode.OK, summary
+        assert "NEEDED" in str(sandbox.job(LAB, "job").template.template.containers[0].env)
+
+
+def _job_fixed_later(tmp_path: Path, change_a: str) -> tuple[Path, str]:
+    """Change B: a fix of the job alone (NEEDED added), complete and journaled in
+    `tmp_path/here`; that journal and B's change id."""
     only_job = tmp_path / "only-job"
     only_job.mkdir()
     (only_job / "lab.yaml").write_text(
@@ -135,20 +155,7 @@ def test_a_job_a_later_journaled_change_wrote_is_not_blamed_on_the_earlier_one(
     )
     change_b = fixed.change_id
     assert fixed.exit_code == ExitCode.OK and change_b and change_b != change_a
-    ui = ScriptedUI()
-    done = _rollback_from_live(tmp_path, here, change_a, ui, "      MODE: live\n      NEEDED: x\n")
-    summary = " ".join(done.summary().split())
-    said = " ".join(" ".join(ui.said).split())
-    assert done.restored == ["app"], summary
-    assert "job job: last written by drift" not in summary + said, summary
-    assert f"job job: last written by change {change_b}" in said, said
-    assert "`drift fix lab`" not in summary + said, summary
-    if a_wrote_the_job:
-        assert done.exit_code == ExitCode.ABORTED, summary
-        assert f"may hold that change under {change_b}'s" in summary, summary
-    else:
-        assert done.exit_code == ExitCode.OK, summary
-        assert "NEEDED" in str(sandbox.job(LAB, "job").template.template.containers[0].env)
+    return here, change_b
 
 
 def _killed_with_a_job(

@@ -14,21 +14,26 @@ import pytest
 from drift.check import run_check
 from drift.live.secrets import SecretReads
 from drift.profiles.loader import load_profile
+from drift.report import Report
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.live.test_value_reads_beside_iam import PROFILE, _world
 
 
-def test_a_compared_value_never_read_is_not_verified(
-    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def _check(make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Report:
+    """`api`'s min_length on jwt (a value too short) checked against the sandbox."""
     sandbox = make_sandbox(_world())
     for key, value in sandbox.environ().items():
         monkeypatch.setenv(key, value)
     (tmp_path / "prod.yaml").write_text(PROFILE)
+    return asyncio.run(run_check(load_profile(tmp_path, "prod"), load_settings())).report
+
+
+def test_a_compared_value_never_read_is_not_verified(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(SecretReads, "read_value", lambda self, ref, service=None: None)
-    result = asyncio.run(run_check(load_profile(tmp_path, "prod"), load_settings()))
-    report = result.report
+    report = _check(make_sandbox, monkeypatch, tmp_path)
     gaps = [(u.service, u.target) for u in report.unverified]
     assert ("api", "env.JWT") in gaps, report.unverified
     assert report.exit_code == 3
@@ -38,10 +43,6 @@ def test_a_compared_value_never_read_is_not_verified(
 def test_a_value_read_is_judged_and_no_gap_is_said(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    sandbox = make_sandbox(_world())
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    (tmp_path / "prod.yaml").write_text(PROFILE)
-    report = asyncio.run(run_check(load_profile(tmp_path, "prod"), load_settings())).report
+    report = _check(make_sandbox, monkeypatch, tmp_path)
     assert report.unverified == ()
     assert [f.rule for f in report.findings if f.service == "api"] == ["env.constraint"]
