@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from drift.causes import attach_causes
-from drift.findings import ProbeOutcome, ProbeResult
+from drift.findings import ProbeOutcome
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
+from tests.probe.test_cause_door import result
 from tests.probe.test_causes import drifted
 
 PROFILE = """\
@@ -44,19 +45,6 @@ DOORS = ["setting.iap_enabled", "setting.custom_audiences"]
 def profile(tmp_path: Path) -> Profile:
     (tmp_path / "prod.yaml").write_text(PROFILE)
     return load_profile(tmp_path, "prod")
-
-
-def result(outcome: ProbeOutcome, status: int, code: int | None = None) -> ProbeResult:
-    return ProbeResult(
-        service="api",
-        revision="api-00001-abc",
-        url="wss://api-xyz-uc.a.run.app/ws",
-        outcome=outcome,
-        elapsed_ms=12,
-        http_status=status,
-        close_code=code,
-        detail="x",
-    )
 
 
 @pytest.mark.parametrize("door", DOORS)
