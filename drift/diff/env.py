@@ -322,10 +322,11 @@ def unexpanded(rule: VarRule, live: EnvVar) -> bool:
     return rule.value is not None and not live.holds(rule.value)
 
 
-def unexpanded_vars(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
-    """Each variable `unexpanded` leaves unjudged, on every revision checked: not verified,
-    never clean (its value is never shown: it would hold the secret's)."""
-    out = []
+def stated_vars(
+    profile: Profile, names: Sequence[str], state: LiveState
+) -> Iterator[tuple[str, VarRule, EnvVar]]:
+    """Each variable rule of the workloads `names` with the variable it meets, in the container
+    it describes, on every revision checked: (workload key, rule, variable)."""
     for name in names:
         live = state.services.get(name)
         revisions = live.checked if live is not None else ()
@@ -334,11 +335,19 @@ def unexpanded_vars(profile: Profile, names: Sequence[str], state: LiveState) ->
         ):
             container = config.named(rules.name if rules.name is not None else config.primary)
             for rule in rules.env.values():
-                var = container.env.get(rule.name)
-                if var is not None and unexpanded(rule, var):
-                    refs = ", ".join(f"$({n})" for n in var.needs)
-                    why = f"its value refers to {refs}, which holds a secret: not known without it"
-                    out.append(Unverified.at(name, f"env.{rule.name}", why))
+                if (var := container.env.get(rule.name)) is not None:
+                    yield name, rule, var
+
+
+def unexpanded_vars(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
+    """Each variable `unexpanded` leaves unjudged, on every revision checked: not verified,
+    never clean (its value is never shown: it would hold the secret's)."""
+    out = []
+    for name, rule, var in stated_vars(profile, names, state):
+        if unexpanded(rule, var):
+            refs = ", ".join(f"$({n})" for n in var.needs)
+            why = f"its value refers to {refs}, which holds a secret: not known without it"
+            out.append(Unverified.at(name, f"env.{rule.name}", why))
     return out
 
 

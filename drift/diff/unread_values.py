@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from drift.diff.env import stated_vars
 from drift.findings import Unverified
 from drift.live.model import LiveState
 from drift.live.secret_state import VersionState
@@ -19,26 +20,17 @@ from drift.secret_target import secret_key
 
 def unread_values(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
     out: dict[tuple[str, str], Unverified] = {}
-    for name in names:
-        live = state.services.get(name)
-        said = {u.target for u in state.unverified if u.key == name}
-        for rules, config in (
-            (r, v.config)
-            for r in profile.services[name].containers
-            for v in (live.checked if live else ())
-        ):
-            container = config.named(rules.name if rules.name is not None else config.primary)
-            for rule in (r for r in rules.env.values() if r.constrained):
-                var = container.env.get(rule.name)
-                ref = var.ref if var is not None else None
-                if ref is None or ref in state.values:
-                    continue
-                info = state.versions.get(ref)
-                if info is None or info.state is not VersionState.ENABLED:
-                    continue  # its version's own finding, or its read's unverified item
-                target = f"secret.{secret_key(ref, state, profile.project)}"
-                if target in said or f"env.{rule.name}" in said:
-                    continue
-                why = f"the value of {ref} was not read: the rule's constraints are not judged"
-                out.setdefault((name, rule.name), Unverified.at(name, f"env.{rule.name}", why))
+    said = {(u.key, u.target) for u in state.unverified}
+    for name, rule, var in stated_vars(profile, names, state):
+        ref = var.ref
+        if not rule.constrained or ref is None or ref in state.values:
+            continue
+        info = state.versions.get(ref)
+        if info is None or info.state is not VersionState.ENABLED:
+            continue  # its version's own finding, or its read's unverified item
+        target = f"secret.{secret_key(ref, state, profile.project)}"
+        if (name, target) in said or (name, f"env.{rule.name}") in said:
+            continue
+        why = f"the value of {ref} was not read: the rule's constraints are not judged"
+        out.setdefault((name, rule.name), Unverified.at(name, f"env.{rule.name}", why))
     return list(out.values())
