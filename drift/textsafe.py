@@ -180,9 +180,22 @@ def md_text(text: str) -> str:
     or hide text (control characters and line breaks shown visibly). A `$` is put in a span:
     GitHub renders the text between two as math ("Outside a math expression, but on the same
     line, use span tags around the explicit $", docs.github.com, writing mathematical
-    expressions), so `$(HOST) … $(PORT)` in a message lost what lay between."""
+    expressions), so `$(HOST) … $(PORT)` in a message lost what lay between.
+
+    `[`, `]`, `<` and `>` escaped, a value makes no link, no image (a tracking pixel) and no
+    HTML. What GitHub links in the text of what it rendered is cut apart by a span as well
+    (`_MD_LINKED`): an `@` (an @mention notifies the person or team, `a@b.example` is a
+    mail link), a `#` (`#123`, `owner/repo#123` link an issue), the `:` of `://` and the `.`
+    of `www.` (the GFM autolink extension, "Autolinks (extension)", github.github.com/gfm,
+    links `https://…` and `www.…` found in text). GitHub finds these in the text nodes of
+    the rendered HTML, outside `code`, `pre` and `a` (html-pipeline `MentionFilter`:
+    `doc.search('.//text()')`, `IGNORE_PARENTS`): a backslash, gone once rendered, does not
+    stop them; a span ends a text node. A code span stops them all (`md_literal`)."""
     escaped = _MD_SPECIAL.sub(r"\\\1", _shown(text))  # `[` escaped: no legacy command either
-    return escaped.replace("$", "<span>$</span>")
+    return _MD_LINKED.sub(r"<span>\g<0></span>", escaped)
+
+
+_MD_LINKED = re.compile(r"[$@#]|:(?=//)|(?<=www)\.", re.IGNORECASE)
 
 
 def md_code(text: str) -> str:
@@ -207,17 +220,39 @@ def github_property(text: str) -> str:
     return github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-_SARIF_BRACES = str.maketrans({"{": "{{", "}": "}}"})
+_SARIF_PLAIN = str.maketrans({"{": "{{", "}": "}}", "\\": "\\\\", "[": "\\[", "]": "\\]"})
+
+
+def sarif_plain(text: str) -> str:
+    """`text` as a SARIF plain text message string that shows it as it is: no placeholder,
+    no embedded link.
+
+    - Braces doubled: SARIF 2.1.0 §3.11.5 ("Messages with placeholders": a consumer replaces
+      `{n}` with `arguments[n]`, and "Within both plain text and formatted message strings,
+      the characters "{" and "}" SHALL be represented by the character sequences "{{" and
+      "}}" respectively"). A message quotes values (a JSON variable, a template's
+      `{{ .Values.x }}`, a pattern's `{3}`) that a viewer would otherwise show with half
+      their braces, or take for a placeholder with no argument.
+    - `\\`, `[` and `]` escaped with a backslash: §3.11.6 ("Messages with embedded links")
+      makes `[link text](link destination)` in a plain text message a link, to a location
+      (`(1)`) or to any URI (`(https://…)`), its "escaped link character"s being `\\`, `[`
+      and `]`. A live value `[Approve](https://evil.example)` would be a link in the alert.
+      The spec lets literal brackets stand unescaped outside a link's text, which leaves
+      nothing to tell a value's brackets from a link, so drift escapes all three everywhere,
+      as CodeQL writes its messages and as GitHub's readers of them undo it: an `[` preceded
+      by an odd number of backslashes starts no link, and `\\[`, `\\]`, `\\\\` are shown as
+      `[`, `]`, `\\` (github/vscode-codeql `sarif-utils.ts` `parseSarifPlainTextMessage`,
+      `unescapeSarifText`, whose comment says CodeQL always escapes outside links too;
+      https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/
+      sarif-v2.1.0-errata01-os-complete.html §3.11.6).
+
+    drift writes no embedded link and no placeholder of its own: the whole text is escaped."""
+    return text.translate(_SARIF_PLAIN)
 
 
 def sarif_message(text: str) -> dict[str, str]:
-    """A SARIF message object of plain `text`, its braces doubled: SARIF 2.1.0 §3.11.5
-    ("Messages with placeholders": a consumer replaces `{n}` with `arguments[n]`, and "Within
-    both plain text and formatted message strings, the characters "{" and "}" SHALL be
-    represented by the character sequences "{{" and "}}" respectively"). A message quotes
-    values (a JSON variable, a template's `{{ .Values.x }}`, a pattern's `{3}`) that a viewer
-    would otherwise show with half their braces, or take for a placeholder with no argument."""
-    return {"text": text.translate(_SARIF_BRACES)}
+    """A SARIF message object (or multiformatMessageString) of plain `text` (`sarif_plain`)."""
+    return {"text": sarif_plain(text)}
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:

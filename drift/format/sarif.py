@@ -315,9 +315,9 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
     return {
         "id": rule.id,
         "name": "".join(word[:1].upper() + word[1:] for word in rule.title.split()),
-        "shortDescription": {"text": rule.title},
-        "fullDescription": {"text": rule.help},
-        "help": {"text": rule.help},
+        "shortDescription": sarif_message(rule.title),
+        "fullDescription": sarif_message(rule.help),
+        "help": sarif_message(rule.help),
         "defaultConfiguration": {"level": SEVERITY_LOOK[rule.severity].sarif},
         "properties": properties,
     }

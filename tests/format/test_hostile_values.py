@@ -26,6 +26,7 @@ from tests.format.conftest import (
     SETTING,
     make_report,
 )
+from tests.format.sarif_reader import shown
 
 HOSTILE = {
     "erase-line": "ok\x1b[1A\x1b[2K",
@@ -105,7 +106,7 @@ def test_json_and_sarif_stay_valid_and_faithful(fmt: OutputFormat, name: str) ->
         assert data["probes"][0]["close_reason"] == value
         assert data["unverified"][0]["reason"] == f"PERMISSION_DENIED: {value}"
     else:
-        messages = [r["message"]["text"] for r in data["runs"][0]["results"]]
+        messages = [shown(r["message"]["text"]) for r in data["runs"][0]["results"]]
         assert any(value in m for m in messages)
 
 

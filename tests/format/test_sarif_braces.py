@@ -9,7 +9,6 @@ that has no argument."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +19,7 @@ from drift.format import OutputFormat, formatter_for
 from drift.format.summary import finding_text
 from drift.report import Unchecked
 from tests.format.conftest import CONSTRAINT, PLAINTEXT, make_report
+from tests.format.sarif_reader import shown
 
 VALUES = {
     "placeholder": "{0}",
@@ -28,22 +28,6 @@ VALUES = {
     "pattern": "^[a-z]{3}$",
     "lone": "}{",
 }
-_PIECE = re.compile(r"\{\{|\}\}|\{[0-9]+\}|[{}]|[^{}]+")
-
-
-def shown(text: str) -> str:
-    """A message string as a SARIF consumer shows it when its message has no `arguments`
-    (§3.11.5): `{{` and `}}` are braces; a placeholder or a lone brace is no text it can
-    show (the string does not conform)."""
-    out = []
-    for piece in _PIECE.findall(text):
-        if piece in ("{{", "}}"):
-            out.append(piece[0])
-        elif piece.startswith("{") or piece == "}":
-            raise AssertionError(f"{piece!r} in a SARIF message string: {text!r}")
-        else:
-            out.append(piece)
-    return "".join(out)
 
 
 def sarif(report: Any) -> dict[str, Any]:
