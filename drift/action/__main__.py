@@ -44,7 +44,16 @@ def main(argv: list[str] | None = None) -> int:
 def _outputs(report: str, new: int, resolved: int, status: str) -> None:
     """The step's outputs, appended to `$GITHUB_OUTPUT` (printed when it is not set): one
     `name=value` line each, the file form of an output parameter (docs.github.com, "Workflow
-    commands for GitHub Actions", "Setting an output parameter"); no value holds a newline."""
+    commands for GitHub Actions", "Setting an output parameter"); no value holds a newline:
+    a report path that does (the workflow's `report` input) is refused, as its second line
+    would set an output of its own (`status=clean`)."""
+    if "\n" in report or "\r" in report:
+        from drift.textsafe import visible
+
+        raise UsageError(
+            f"the report path {visible(report)} holds a line break: name the report by a "
+            "path of one line (it becomes the step's `report` output)"
+        )
     lines = f"new-findings={new}\nresolved-findings={resolved}\nreport={report}\nstatus={status}\n"
     target = os.environ.get("GITHUB_OUTPUT")
     if not target:

@@ -44,3 +44,17 @@ def test_an_issue_body_that_cannot_be_written_is_one_error(
         issue._body_file("body"),
     ):
         pass
+
+
+def test_a_report_path_with_a_line_break_sets_no_output_of_its_own(tmp_path: Path) -> None:
+    """The report's path is the step's `report` output, one `name=value` line of
+    $GITHUB_OUTPUT: a second line in it would set `status` (or any output) as it says."""
+    report = tmp_path / "r.json\nstatus=clean"
+    report.write_text(json.dumps({**REPORT, "status": "drift", "findings": []}))
+    output = tmp_path / "output"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    env |= {"PYTHONPATH": str(REPO), "GITHUB_OUTPUT": str(output)}
+    done = python_module("drift.action", "outputs", str(report), env=env, fork=False)
+    assert done.returncode == 2, done.stderr
+    assert "holds a line break" in done.stderr and "r.json\\nstatus=clean" in done.stderr
+    assert not output.exists()
