@@ -15,6 +15,7 @@ from drift.format.summary import (
     baseline_mark,
     by_service,
     confirmed_text,
+    cut_shown,
     expected_actual,
     ignored_line,
     location_text,
@@ -113,7 +114,7 @@ def _finding_cells(f: Finding) -> list[str]:
     """severity, rule, target, message, location: one finding's row. The message cell says
     expected and actual (masked on the data, as everywhere) as the table, the annotations
     and SARIF do, then where the drift began."""
-    said = "".join(f"<br>{line}" for line in expected_actual(f, md_code))
+    said = "".join(f"<br>{line}" for line in expected_actual(f, cut_shown(md_code)))
     return [
         f.severity.value + (f" **{mark}**" if (mark := baseline_mark(f)) else ""),
         md_code(f.rule),

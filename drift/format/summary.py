@@ -225,6 +225,19 @@ def cut(text: str, limit: int) -> str:
     return f"{text[:limit]}… ({len(text) - limit:,} more characters; the JSON report has it whole)"
 
 
+SHOWN_CHARS = 1_000
+"""The most characters of an expected or actual value the table and the job summary show
+(then cut, marked; the JSON report keeps it whole). Cloud Run takes a variable's value of up
+to 32,768 bytes (google.cloud.run.v2.EnvVar `value`: "the maximum length is 32768 bytes"),
+and whoever can deploy the service can pad one to that: screens of it on a terminal, and a
+job summary whose room (`STEP_SUMMARY_LIMIT`) goes to it rather than to the other findings."""
+
+
+def cut_shown(show: Callable[[str], str]) -> Callable[[str], str]:
+    """`show` for a value, cut first to `SHOWN_CHARS`."""
+    return lambda value: show(cut(value, SHOWN_CHARS))
+
+
 def _day(when: dt.datetime) -> str:
     """The day in UTC, as the JSON report's `create_time` is (a baseline edited by hand may
     carry another offset: 23:30-05:00 is the next day)."""

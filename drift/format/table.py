@@ -105,7 +105,7 @@ def _findings_table(findings: tuple[Finding, ...]) -> Text:
         text.append("\n")
         indent = " " * (2 + width + 2)
         text.append(data_line(indent, f.message) + "\n")
-        for line in summary.expected_actual(f, visible):
+        for line in summary.expected_actual(f, summary.cut_shown(visible)):
             label, _, value = line.partition(": ")
             text.append(f"{indent}{label + ':':<10}")
             text.append(value + "\n", style="green" if label == "expected" else "red")

@@ -26,6 +26,7 @@ from markdown_it import MarkdownIt
 
 from drift.findings import Location, Unverified
 from drift.format import OutputFormat, formatter_for
+from drift.format.summary import SHOWN_CHARS
 from drift.report import Report, Unchecked
 from drift.textsafe import md_text, sarif_plain
 from tests.format.conftest import CONSTRAINT, PLAINTEXT
@@ -158,3 +159,20 @@ def test_no_value_is_a_link_html_or_mention_in_the_job_summary(name: str) -> Non
 def test_md_text_links_nothing(text: str) -> None:
     assert linked(f"| a |\n|---|\n| {md_text(text)} |") == []
     assert linked(f"- {md_text(text)}") == []
+
+
+@pytest.mark.parametrize("fmt", [OutputFormat.TABLE, OutputFormat.MARKDOWN])
+def test_a_huge_value_is_cut_where_a_person_reads_it(fmt: OutputFormat) -> None:
+    """Cloud Run takes a value of up to 32,768 bytes (google.cloud.run.v2.EnvVar `value`):
+    the table and the job summary show its first `SHOWN_CHARS`, marked as cut; the JSON
+    report keeps it whole."""
+    huge = "-----BEGIN CERTIFICATE-----" + "x" * 32_700
+    report = hostile_report("short")
+    findings = tuple(dataclasses.replace(f, actual=huge) for f in report.findings)
+    report = dataclasses.replace(report, findings=findings)
+    text = formatter_for(fmt, width=200).render(report)
+    assert huge[:SHOWN_CHARS] in text and huge[: SHOWN_CHARS + 1] not in text
+    assert f"{len(huge) - SHOWN_CHARS:,} more characters; the JSON report has it whole" in text
+    assert len(text) < 20_000  # four findings of it
+    document = json.loads(formatter_for(OutputFormat.JSON).render(report))
+    assert {f["actual"] for f in document["findings"]} == {huge}
