@@ -9,7 +9,9 @@ makes a link, an image, HTML, a notification or a placeholder in what drift writ
 - Markdown (the job summary): links, images and HTML by CommonMark (rendered here by
   markdown-it-py), and what GitHub links in the text nodes of the rendered HTML afterwards
   (@mentions, `#123` references, `https://` and `www.` autolinks: html-pipeline's filters and
-  the GFM autolink extension)."""
+  the GFM autolink extension).
+- GitHub annotations: a value stays in its property or its message (the runner's parser).
+- Table and job summary: a huge value is cut where a person reads it."""
 
 from __future__ import annotations
 
@@ -28,10 +30,11 @@ from drift.findings import Location, Unverified
 from drift.format import OutputFormat, formatter_for
 from drift.format.summary import SHOWN_CHARS
 from drift.report import Report, Unchecked
-from drift.textsafe import md_text, sarif_plain
-from tests.format.conftest import CONSTRAINT, PLAINTEXT
+from drift.textsafe import md_text, sarif_plain, visible
+from tests.format.conftest import CONSTRAINT, PLAINTEXT, make_report
 from tests.format.sarif_reader import links, shown
 from tests.format.test_hostile_values import hostile_report
+from tests.runner_commands import commands
 
 LINKS = {
     "uri-link": "[Approve](https://evil.example/approve)",
@@ -176,3 +179,23 @@ def test_a_huge_value_is_cut_where_a_person_reads_it(fmt: OutputFormat) -> None:
     assert len(text) < 20_000  # four findings of it
     document = json.loads(formatter_for(OutputFormat.JSON).render(report))
     assert {f["actual"] for f in document["findings"]} == {huge}
+
+
+def test_an_annotation_s_properties_and_message_come_back_as_drift_wrote_them() -> None:
+    """Read by the runner's own parser (tests/runner_commands.py): a service name and a
+    profile path holding `,`, `:`, `%`, line breaks and `::` stay in their property, and a
+    value in the message; no command of their own."""
+    service = "api,title=forged:%0A%25\r\n::stop-commands::x"
+    value = "v%0A::add-mask::y\n::error::z"
+    finding = dataclasses.replace(
+        PLAINTEXT, service=service, actual=value, location=Location("p,f:%0Ax.yaml", 3)
+    )
+    text = formatter_for(OutputFormat.GITHUB).render(make_report((finding,)))
+    ((name, properties, message),) = commands(text)
+    assert name == "error"
+    assert properties == {
+        "file": "p,f:%0Ax.yaml",
+        "line": "3",
+        "title": f"env.plaintext_secret ({visible(service)})",
+    }
+    assert message.endswith(f"\nactual: {visible(value)}")
