@@ -192,10 +192,16 @@ def md_text(text: str) -> str:
     `doc.search('.//text()')`, `IGNORE_PARENTS`): a backslash, gone once rendered, does not
     stop them; a span ends a text node. A code span stops them all (`md_literal`)."""
     escaped = _MD_SPECIAL.sub(r"\\\1", _shown(text))  # `[` escaped: no legacy command either
-    return _MD_LINKED.sub(r"<span>\g<0></span>", escaped)
+    escaped = _MD_LINKED.sub(r"<span>\g<0></span>", escaped)
+    # where the text begins a list item (`- {text}`), a `-`, `+` or `1.` would begin another,
+    # and spaces an indented code block: the first space is a character reference
+    if escaped.startswith(" "):
+        return "&#32;" + escaped[1:]
+    return _MD_LEADING.sub(r"\1\\\2", escaped, count=1)
 
 
 _MD_LINKED = re.compile(r"[$@#]|:(?=//)|(?<=www)\.", re.IGNORECASE)
+_MD_LEADING = re.compile(r"^([0-9]{0,9})([-+.)])")
 
 
 def md_code(text: str) -> str:

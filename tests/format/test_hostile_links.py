@@ -155,13 +155,25 @@ def test_no_value_is_a_link_html_or_mention_in_the_job_summary(name: str) -> Non
     assert linked(formatter_for(OutputFormat.MARKDOWN).render(hostile_report("x"))) == []
 
 
-@given(st.text(alphabet=st.sampled_from("[]()<>!@#:/.wW\\`*_a1 "), max_size=40))
+def _said(markdown: str) -> str:
+    """The text a reader sees of rendered `markdown` (its text nodes)."""
+    blocks = MarkdownIt("commonmark").enable("table").parse(markdown)
+    return "".join(t.content for b in blocks for t in b.children or [] if t.type == "text")
+
+
+@given(st.text(alphabet=st.sampled_from("[]()<>!@#:/.wW\\`*_a1 $&|~-+=)"), max_size=40))
 @example("www.evil.example")
 @example("a@b.example")
 @example("![](https://x)")
-def test_md_text_links_nothing(text: str) -> None:
-    assert linked(f"| a |\n|---|\n| {md_text(text)} |") == []
-    assert linked(f"- {md_text(text)}") == []
+@example("- forged item")
+@example("1. forged item")
+@example("    indented code")
+def test_md_text_links_nothing_and_reads_as_it_is(text: str) -> None:
+    cell, item = f"| a |\n|---|\n| {md_text(text)} |", f"- {md_text(text)}"
+    assert linked(cell) == [] and linked(item) == []
+    # in a table cell and as a list item: the text itself, no block of its own
+    assert _said(cell).rstrip(" ") == "a" + text.rstrip(" ")
+    assert _said(item).rstrip(" ") == text.rstrip(" ")
 
 
 @pytest.mark.parametrize("fmt", [OutputFormat.TABLE, OutputFormat.MARKDOWN])
