@@ -14,7 +14,14 @@ import threading
 from collections.abc import Callable
 from urllib.parse import quote, quote_plus
 
-from drift.textsafe import github_data, github_property, json_inert, md_text, visible
+from drift.textsafe import (
+    github_data,
+    github_property,
+    json_inert,
+    md_text,
+    sarif_plain,
+    visible,
+)
 
 SEARCH_MIN = 8
 """Shorter values are never searched for in text."""
@@ -35,6 +42,7 @@ def escaped_forms(value: str) -> set[str]:
         json.dumps(value, ensure_ascii=False)[1:-1],
         json_inert(json.dumps(value)[1:-1]),  # as drift.rendering.json_text writes it
         json_inert(json.dumps(value, ensure_ascii=False)[1:-1]),
+        json_inert(json.dumps(sarif_plain(value))[1:-1]),  # in a SARIF message
         md_text(value),
         shown.replace("|", "\\|"),
         github_data(value),

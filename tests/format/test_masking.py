@@ -18,7 +18,7 @@ from drift import credentials, redact
 from drift.findings import Severity, Unverified
 from drift.format import OutputFormat, formatter_for
 from drift.report import Report
-from drift.textsafe import github_data, github_property, md_code, md_text, visible
+from drift.textsafe import github_data, github_property, md_code, md_text, sarif_plain, visible
 from tests.format.conftest import (
     CLOSE_1011,
     DATA,
@@ -84,6 +84,7 @@ def test_the_final_scrub_knows_every_escaped_form(name: str) -> None:
         visible(secret),
         json.dumps(secret),
         json.dumps(secret, ensure_ascii=False),
+        json.dumps(sarif_plain(secret)),  # `\\`, `[`, `]`, braces escaped in a SARIF message
         md_text(secret),
         md_code(secret),
         github_data(visible(secret)),
