@@ -125,7 +125,7 @@ class CallRunner:
                         )
                 log.debug("%s %s: OK (attempt %d)", method, resource, attempt)
                 self.outages.answered((api, method))
-                self.quotas().answered(group_of(api, method), self.clock())
+                self.quotas().answered(group_of(api, method), method, self.clock())
                 return result
             except NotSent:
                 raise

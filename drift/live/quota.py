@@ -19,10 +19,11 @@ by then whichever it was. The pauses of a run are bounded by `budget` (DRIFT_QUO
 past it the calls still refused fail with the server's refusal, and reads the quota's API has
 not sent since are not sent (`not_sent`) until a window later.
 
-A quota that let no read through after `FRUITLESS` pauses in a row does not turn with its
-window (a quota spent for the day, another client taking all of it): its refusals are then
-retried as any other failure, within the retry budget (`drift.live.outages`), as they were
-before quota waits (revown8 3: a Secret Manager quota spent for the day)."""
+A read method none of whose calls was let through after `FRUITLESS` pauses in a row does not
+meet a quota that turns with its window (one spent for the day, another client taking all of
+it, a limit of that method's own): its refusals are then retried as any other failure, within
+the retry budget (`drift.live.outages`), as they were before quota waits (revown8 3: a Secret
+Manager quota spent for the day)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ WINDOW = 60.0
 READS = ("Get", "List", "Access")
 Sleep = Callable[[float], Awaitable[None]]
 FRUITLESS = 3
-"""Pauses in a row after which no read of the quota answered: it does not turn."""
+"""Pauses in a row after which no call of a read method answered: its quota does not turn."""
 
 
 class QuotaRefused(ApiError):
@@ -71,8 +72,8 @@ class QuotaWaits:
         """Seconds each quota's reads were held so far."""
         self.spent: dict[Api, tuple[ApiError, float]] = {}
         """The quotas whose waiting budget is spent: their last refusal, and when."""
-        self.unanswered: dict[Api, int] = {}
-        """The pauses of each quota since one of its reads last answered."""
+        self.unanswered: dict[tuple[Api, str], int] = {}
+        """The pauses each read method waited since it last answered (`FRUITLESS`)."""
 
     def wait(self, group: Api, refusal: ApiError, now: float) -> bool | None:
         """Hold the group's reads until its window can have turned: True. False (nothing
@@ -81,7 +82,8 @@ class QuotaWaits:
         until = now + (refusal.retry_after or WINDOW)
         held = self.paused.get(group)
         ongoing = held is not None and held.until > now  # a refusal of a call sent before it
-        if not ongoing and self.unanswered.get(group, 0) >= FRUITLESS:
+        method = (group, refusal.call)
+        if not ongoing and self.unanswered.get(method, 0) >= FRUITLESS:
             return None
         begins = held.until if held is not None and ongoing else now
         more = max(0.0, until - begins)
@@ -93,17 +95,17 @@ class QuotaWaits:
         self.waited[group] = self.waited.get(group, 0.0) + more
         self.paused[group] = Paused(max(until, begins), refusal)
         if not ongoing:
-            self.unanswered[group] = self.unanswered.get(group, 0) + 1
+            self.unanswered[method] = self.unanswered.get(method, 0) + 1
         return True
 
-    def answered(self, group: Api | None, now: float) -> None:
-        """A read of the quota answered: it turns. Answered during a pause the server gave no
-        delay for (a call sent before the refusal, let through after it), it counts in the
-        window until a window from now: the pause lasts until then, or the reads it holds
-        would meet that call's use of the quota (a window that slides)."""
+    def answered(self, group: Api | None, method: str, now: float) -> None:
+        """A read of the quota answered: it turns for its method. Answered during a pause the
+        server gave no delay for (a call sent before the refusal, let through after it), it
+        counts in the window until a window from now: the pause lasts until then, or the reads
+        it holds would meet that call's use of the quota (a window that slides)."""
         if group is None:
             return
-        self.unanswered.pop(group, None)
+        self.unanswered.pop((group, method), None)
         held = self.paused.get(group)
         if held is not None and held.until > now and not held.refusal.retry_after:
             more = max(0.0, now + WINDOW - held.until)

@@ -231,7 +231,7 @@ def test_a_quota_that_lets_nothing_through_is_waited_for_no_more() -> None:
         assert waits.wait("run", refusal, now) is True
         now += 1.5
     assert waits.wait("run", refusal, now) is None
-    waits.answered("run", now)
+    waits.answered("run", "GetService", now)
     assert waits.wait("run", refusal, now) is True
 
 
