@@ -141,8 +141,9 @@ class QuotaWaits:
         )
 
     def waiting(self, now: float) -> list[tuple[Api, float]]:
-        """The quotas whose reads are held now, with the seconds left."""
-        return [(g, p.until - now) for g, p in self.paused.items() if p.until > now]
+        """The quotas whose reads are held now, with the seconds left (asked from the
+        progress line's thread: a copy of the pauses, made at once, is read)."""
+        return [(g, p.until - now) for g, p in list(self.paused.items()) if p.until > now]
 
 
 def spent_words(waits: QuotaWaits, group: Api) -> str:
