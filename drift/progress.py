@@ -10,6 +10,7 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
 from drift.live.calls import CallRunner
+from drift.live.quota import waiting_words
 from drift.textsafe import plural, visible
 
 if TYPE_CHECKING:
@@ -38,7 +39,9 @@ class ProgressView:
         text = f"{self.label}: {plural(calls, 'API call')}"
         if retries:
             text += f", {retries} retried"
-        return text + f" · {now - self.started:.1f}s"
+        text += f" · {now - self.started:.1f}s"
+        quota = waiting_words(self.runner.waits, self.runner.clock())
+        return f"{text} · {quota}" if quota else text
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.text import Text

@@ -1,6 +1,5 @@
 """Configuration: command-line options, then `DRIFT_*` variables, then `[tool.drift]` in the
-project's pyproject.toml (here or in a parent directory), then defaults; and where the
-project's journal lives."""
+project's pyproject.toml (here or in a parent), then defaults; and where its journal lives."""
 
 from __future__ import annotations
 
@@ -74,9 +73,8 @@ def read_project_table(path: Path) -> dict[str, Any] | None:
 
 
 DAY = 86_400.0
-"""The longest a deadline, a wait or a retry budget may be, in seconds: past about 7.5e9 s a
-gRPC deadline overflows and every call fails as if it had timed out (a run that can never be
-complete), and nothing a check waits for takes a day."""
+"""The longest a deadline, a wait or a budget may be, in seconds: past about 7.5e9 s a gRPC
+deadline overflows and every call fails as if it had timed out (a run never complete)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +109,7 @@ class Settings:
     retry_budget: float = 60.0
     """Total time retries may take, seconds (at most a day): of one call, and of all the calls
     of a read method that keeps refusing (`drift.live.outages`)."""
+    quota_wait: float = 300.0  # seconds reads may wait for spent per-minute quotas (0: none)
 
     def access(self) -> Access:
         """What the live layer needs: call limits and whose credentials."""
@@ -142,6 +141,7 @@ BOUNDS: dict[str, dict[str, float]] = {
     "call_timeout": {"gt": 0, "le": DAY},
     "wait": {"ge": 0, "le": DAY},
     "retry_budget": {"gt": 0, "le": DAY},
+    "quota_wait": {"ge": 0, "le": DAY},
 }
 """The settings' limits (pydantic's `Field` constraints: greater or equal, less or equal, …)."""
 ENV_PREFIX = "DRIFT_"
@@ -276,7 +276,7 @@ def _from_here(path: Path) -> Path:
         return path
 
 
-DURATIONS = ("call_timeout", "wait", "retry_budget")
+DURATIONS = ("call_timeout", "wait", "retry_budget", "quota_wait")
 """The settings in seconds, written as profiles write a duration: `60`, `60s`, `1m`, `1h30m`."""
 
 

@@ -9,8 +9,7 @@ import asyncio
 import logging
 import random
 import time
-import weakref
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -20,6 +19,16 @@ from drift.errors import ApiError, AuthError, DriftError
 from drift.live.clients import Emulators, unreachable
 from drift.live.credfail import refresh_failed, words
 from drift.live.outages import Api, NotSent, Outages, shared
+from drift.live.quota import (
+    QuotaRefused,
+    QuotaWaits,
+    group_of,
+    past_waiting,
+    pause_words,
+    run_waits,
+    saying,
+)
+from drift.live.rates import RateLimiter, run_budget
 from drift.next_steps import not_enabled
 from drift.textsafe import visible
 
@@ -42,82 +51,6 @@ QUOTA_MAX_DELAY = 60.0
 """RESOURCE_EXHAUSTED without RetryInfo (`CallRunner._delay`)."""
 
 
-class RateLimiter:
-    """At most `per_minute` calls in any 60 s window, which is how Google counts per-minute
-    quotas: calls within the budget never wait (the whole budget is the burst), and however
-    calls bunch up, no minute ever sees more than the budget. After the server answered
-    RESOURCE_EXHAUSTED, `pause` holds every call of the API not yet sent.
-
-    A call waits in `ready` (holding nothing: no concurrency slot, no lock), then `take`s its
-    turn at the moment it goes out, which fails if a pause began or the budget was spent
-    meanwhile (the call then waits again)."""
-
-    WINDOW = 60.0
-
-    def __init__(
-        self,
-        per_minute: int,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-    ) -> None:
-        self.limit = per_minute
-        self.clock = clock
-        self._sleep = sleep
-        self.granted: deque[float] = deque()
-        self.resume_at = float("-inf")
-        self.waited = 0.0
-
-    async def acquire(self) -> None:
-        """Take one call of the budget, waiting until the window has room."""
-        while True:
-            await self.ready()
-            if self.take():
-                return
-
-    async def ready(self) -> None:
-        """Wait until a call could go out: no pause, and room in the window."""
-        while True:
-            await self.resumed()
-            now = self.clock()
-            if self._room(now):
-                return
-            if now >= self.resume_at:  # else a pause began meanwhile: wait it out first
-                await self._wait(self.granted[0] + self.WINDOW - now)
-
-    def take(self) -> bool:
-        """One call of the budget now, unless the API is paused or the window is full."""
-        now = self.clock()
-        if now < self.resume_at or not self._room(now):
-            return False
-        self.granted.append(now)
-        return True
-
-    def _room(self, now: float) -> bool:
-        while self.granted and self.granted[0] <= now - self.WINDOW:
-            self.granted.popleft()
-        return len(self.granted) < self.limit
-
-    def pause(self, seconds: float) -> None:
-        """Hold callers for `seconds`: the quota is shared, so retrying one call while the
-        others carry on would only earn more RESOURCE_EXHAUSTED answers."""
-        self.resume_at = max(self.resume_at, self.clock() + seconds)
-
-    async def resumed(self) -> None:
-        """Wait out a pause (longer if it is extended meanwhile)."""
-        while True:
-            until = self.resume_at
-            wait = until - self.clock()
-            if wait <= 0:
-                return
-            await self._wait(wait)
-            if self.resume_at <= until:
-                return
-
-    async def _wait(self, seconds: float) -> None:
-        self.waited += seconds
-        await (self._sleep or asyncio.sleep)(seconds)
-
-
 @dataclass(frozen=True)
 class Limits:
     concurrency: int = 64
@@ -128,23 +61,8 @@ class Limits:
     """Resource Manager reads (project, folder and organisation policies): a few per run."""
     call_timeout: float = 30.0
     retry_budget: float = 60.0
-
-
-Ledger = dict[tuple[Api, int], RateLimiter]
-_LEDGERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Ledger] = weakref.WeakKeyDictionary()
-"""Each running command's per-minute budgets (`run_budget`), gone with its event loop."""
-
-
-def run_budget(api: Api, per_minute: int) -> RateLimiter:
-    """The per-minute budget of `api` for the whole run (the running event loop: one command),
-    whichever session's runner calls: a quota is the project's, counted over every call the
-    command makes (a `fix`'s check, its writes and its re-check, a probe's read again), never
-    afresh for each session (revperf90 F1)."""
-    ledger = _LEDGERS.setdefault(asyncio.get_running_loop(), {})
-    limiter = ledger.get((api, per_minute))
-    if limiter is None:
-        limiter = ledger[api, per_minute] = RateLimiter(per_minute)
-    return limiter
+    quota_wait: float = 300.0
+    """Seconds a run may hold reads for a spent per-minute quota (`drift.live.quota`)."""
 
 
 class CallRunner:
@@ -171,6 +89,8 @@ class CallRunner:
         self.counts: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
         self.outages = Outages(limits.retry_budget)
+        self.waits = QuotaWaits(limits.quota_wait)
+        """The quota pauses its reads obeyed last (`quotas`): its own until then."""
         self.random = random.Random(seed)
         self.emulator: Emulators | None = None
         """The emulators when the clients talk to them (set by the session)."""
@@ -205,6 +125,7 @@ class CallRunner:
                         )
                 log.debug("%s %s: OK (attempt %d)", method, resource, attempt)
                 self.outages.answered((api, method))
+                self.quotas().answered(group_of(api, method), method, self.clock())
                 return result
             except NotSent:
                 raise
@@ -212,6 +133,9 @@ class CallRunner:
                 failure = exc
             if self.emulator is not None and _unreachable(failure):
                 raise unreachable(self.emulator, api, failure.detail) from failure
+            if retry and self._waits_for_quota(api, method, failure):
+                self.retries[method] += 1  # no retry budget spent: no outage
+                continue
             if failure.status not in RETRYABLE:
                 self.outages.answered((api, method))  # it answered: NOT_FOUND, PERMISSION_DENIED
             delay = self._delay(attempt, failure)
@@ -246,15 +170,19 @@ class CallRunner:
         wait until `retry_delay` amount of time has passed since receiving the error response
         before retrying" (google/rpc/error_details.proto), and the quota is the API's. A call
         of a read method given up on meanwhile is not sent (`Outages.refused`)."""
-        limiter = self.limiter(api)
+        limiter, waits, group = self.limiter(api), self.quotas(), group_of(api, method)
         while True:
+            await waits.resumed(group, self.clock, self.sleep or asyncio.sleep)
             await limiter.ready()
             await self.semaphore.acquire()
-            refused = self.outages.refused((api, method), resource, self.clock())
+            now = self.clock()
+            refused = self.outages.refused((api, method), resource, now)
+            if refused is None and shared(method):
+                refused = waits.not_sent(group, method, resource, now)
             if refused is not None:
                 self.semaphore.release()
                 raise refused
-            if limiter.take():
+            if not waits.holding(group, now) and limiter.take():
                 break
             self.semaphore.release()
         try:
@@ -269,6 +197,34 @@ class CallRunner:
         if self.clock is time.monotonic and self.sleep is None:
             return run_budget(api, self.limiters[api].limit)
         return self.limiters[api]
+
+    def quotas(self) -> QuotaWaits:
+        """The quota pauses the runner's reads obey: on real time, the run's (`run_waits`);
+        a runner on a clock of its own (a test's warped time) keeps its own."""
+        if self.clock is time.monotonic and self.sleep is None:
+            self.waits = run_waits(self.limits.quota_wait)
+        return self.waits
+
+    def _waits_for_quota(self, api: Api, method: str, failure: ApiError) -> bool:
+        """Whether a read the quota refused waits for the quota's window to turn (with every
+        read of the quota: `drift.live.quota`); raises the refusal when the run's waiting
+        budget is spent. False: not a quota refusal, or quota waits are off (0)."""
+        group = group_of(api, method)
+        waits = self.quotas()
+        if group is None or not isinstance(failure, QuotaRefused) or waits.budget <= 0:
+            return False
+        now, told = self.clock(), _past_budget(failure)  # as raised: the server's delay said
+        was_held = waits.holding(group, now)
+        waiting = waits.wait(group, told, now)
+        if waiting and not was_held:  # said once a pause, where no progress line is shown too
+            said = pause_words(group, waits.holding(group, now))
+            left = waits.budget - waits.waited[group]
+            log.warning("%s: %s (%.0f s of DRIFT_QUOTA_WAIT left)", failure.brief, said, left)
+        if waiting is False:
+            log.debug("%s: the quota wait is spent, not retried", failure.brief)
+            raise past_waiting(told, waits, group) from failure.__cause__
+        log.debug("%s: %s", failure.brief, "waiting for the quota" if waiting else "no turn")
+        return bool(waiting)
 
     def _delay(self, attempt: int, failure: ApiError) -> float:
         """Exponential backoff with jitter (between half the ceiling and the ceiling); the
@@ -296,14 +252,7 @@ def _past_budget(failure: ApiError) -> ApiError:
     than drift would wait: past the retry budget, or after the last attempt."""
     if failure.retry_after is None or failure.status not in RETRYABLE:
         return failure
-    asked = f"(server asked to retry after {failure.retry_after:g} s)"
-    return ApiError(
-        failure.call,
-        failure.resource,
-        failure.status,
-        f"{failure.detail[:240]} {asked}",
-        retry_after=failure.retry_after,
-    )
+    return saying(failure, f"(server asked to retry after {failure.retry_after:g} s)")
 
 
 @contextmanager
@@ -345,8 +294,9 @@ def translate(
             if (refusal := refresh_failed(method, resource, exc.message or "")) is not None:
                 return refusal  # the token endpoint refused the credentials: no outage
         status = code.name if code is not None else _status_name(exc) or type(exc).__name__
-        retry_after, disabled = _details(exc, resource)
-        return ApiError(
+        retry_after, disabled, quota = _details(exc, resource)
+        refused = status == "RESOURCE_EXHAUSTED" and (quota or retry_after is not None)
+        return (QuotaRefused if refused else ApiError)(
             method,
             resource,
             status,
@@ -377,22 +327,24 @@ def _status_name(exc: Any) -> str | None:
     return None
 
 
-def _details(exc: Any, resource: str) -> tuple[float | None, str]:
+def _details(exc: Any, resource: str) -> tuple[float | None, str, bool]:
     """What the status details (google/rpc/error_details.proto) add to the server's words:
-    RetryInfo's delay, and an ErrorInfo with reason SERVICE_DISABLED (google/api/error_reason
-    .proto: metadata `service`, `consumer` "projects/123") as the API to enable (`ApiError
-    .disabled`, said first)."""
+    RetryInfo's delay, whether a QuotaFailure says a quota check failed, and an ErrorInfo with
+    reason SERVICE_DISABLED (google/api/error_reason.proto: metadata `service`, `consumer`
+    "projects/123") as the API to enable (`ApiError.disabled`, said first)."""
     from google.rpc import error_details_pb2
 
-    retry_after, said = None, ""
+    retry_after, said, quota = None, "", False
     for detail in getattr(exc, "details", None) or ():
         if isinstance(detail, error_details_pb2.RetryInfo):
             delay = detail.retry_delay
             retry_after = float(delay.seconds + delay.nanos / 1e9)
+        elif isinstance(detail, error_details_pb2.QuotaFailure):
+            quota = True
         elif isinstance(detail, error_details_pb2.ErrorInfo) and detail.reason == SERVICE_DISABLED:
             meta = detail.metadata
             project = meta.get("consumer", "").removeprefix("projects/")
             if service := meta.get("service"):
                 owner = project or resource.removeprefix("projects/").split("/")[0]
                 said = not_enabled(service, owner, meta.get("serviceTitle", ""))
-    return retry_after, said
+    return retry_after, said, quota

@@ -23,8 +23,12 @@ ErrorInfo with reason RATE_LIMIT_EXCEEDED, domain googleapis.com and metadata `c
 `service`, `quota_metric`, `quota_limit` (error_reason.proto's example), and a QuotaFailure
 naming the project ("if a daily limit was exceeded for the calling project, a service could
 respond with a QuotaFailure detail containing the project id and the description of the quota
-limit that was exceeded"). No RetryInfo: a quota error need not carry one (drift then backs off
-as Google's clients do)."""
+limit that was exceeded"). Whether a quota error carries a RetryInfo the docs leave open (the
+error model lists it among the details any error may carry: "Describes when the clients can
+retry a failed request", error_details.proto; quota errors Google documents show the
+QuotaFailure and ErrorInfo only): none by default; with `retry_info` (`QuotaBook.reset`), a
+RetryInfo whose `retry_delay` is the time until the window has room again, what a server that
+knows its window would say."""
 
 from __future__ import annotations
 
@@ -109,10 +113,13 @@ class QuotaBook:
 
     now: Callable[[], float]
     limits: Mapping[QuotaName, int] = field(default_factory=dict)
+    retry_info: bool = False
+    """Whether a refusal carries a RetryInfo (see the module's docs)."""
     _taken: dict[tuple[QuotaName, str], deque[float]] = field(default_factory=dict)
 
-    def reset(self, limits: Mapping[QuotaName, int]) -> None:
+    def reset(self, limits: Mapping[QuotaName, int], *, retry_info: bool = False) -> None:
         self.limits = dict(limits)
+        self.retry_info = retry_info
         self._taken.clear()
 
     def take(self, service: str, method: str, resource: str) -> None:
@@ -127,11 +134,13 @@ class QuotaBook:
         while taken and taken[0] <= now - WINDOW:
             taken.popleft()
         if len(taken) >= self.limits[key]:
-            raise refusal(QUOTAS[key], project, self.limits[key])
+            room = taken[0] + WINDOW - now if taken else WINDOW  # a quota of 0: a whole window
+            delay = room if self.retry_info else None
+            raise refusal(QUOTAS[key], project, self.limits[key], delay)
         taken.append(now)
 
 
-def refusal(quota: Quota, project: str, value: int) -> RpcError:
+def refusal(quota: Quota, project: str, value: int, retry_delay: float | None = None) -> RpcError:
     consumer = f"projects/{project}"
     info = error_details_pb2.ErrorInfo(
         reason="RATE_LIMIT_EXCEEDED",
@@ -164,5 +173,9 @@ def refusal(quota: Quota, project: str, value: int) -> RpcError:
         f"'project:{project}'."
     )
     return RpcError(
-        grpc.StatusCode.RESOURCE_EXHAUSTED, message, error_info=info, details=(failure,)
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        message,
+        retry_delay=retry_delay,
+        error_info=info,
+        details=(failure,),
     )
