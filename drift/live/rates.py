@@ -88,7 +88,6 @@ class RateLimiter:
         await (self._sleep or asyncio.sleep)(seconds)
 
 
-
 Ledger = dict[tuple[Api, int], RateLimiter]
 _LEDGERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Ledger] = weakref.WeakKeyDictionary()
 """Each running command's per-minute budgets (`run_budget`), gone with its event loop."""

@@ -54,7 +54,8 @@ class Core:
         self.ops = Operations()
         self.jobs = JobRunner(self)
         self.world = World(scenario.options.seed, scenario.options)
-        self.quotas = QuotaBook(lambda: self.world.clock.now(), scenario.options.quotas)
+        self.quotas = QuotaBook(lambda: self.world.clock.now())
+        self.quotas.reset(scenario.options.quotas, retry_info=scenario.options.quota_retry_info)
         self.fleet = Fleet(random.Random(scenario.options.seed), host, scenario.options)
         self._locks: dict[ResourceKey, asyncio.Lock] = {}
         self._dirty: dict[ResourceKey, OwnerRec] = {}
@@ -75,7 +76,7 @@ class Core:
         self.world = build_world(self.scenario)
         self.fleet = Fleet(random.Random(options.seed), self.host, options)
         self.faults.reset(options.seed, [Fault.from_spec(spec) for spec in self.scenario.faults])
-        self.quotas.reset(options.quotas)
+        self.quotas.reset(options.quotas, retry_info=options.quota_retry_info)
         start_deploys(self.world, self.scenario, self._started)
         await asyncio.gather(*(self.publish(rec) for rec in self.world.services.values()))
 

@@ -121,6 +121,11 @@ class Options(Strict):
         "(drift/sandbox/quotas.py). `run`/`run_writes`: Cloud Run Admin API reads/writes; "
         "`secrets`/`secrets_writes`: Secret Manager reads/writes; `access`: AccessSecretVersion.",
     )
+    quota_retry_info: bool = Field(
+        False,
+        description="A quota refusal carries a RetryInfo whose retry_delay is the time until "
+        "the quota's window has room again (the docs leave open whether one is sent).",
+    )
     operation_delay_ms: float = Field(0, ge=0, description="How long a deploy reconciles.")
     deploys_wait: bool = Field(False, description="Deploys reconcile until the test settles them.")
     latest_status_names_revision: bool = Field(
