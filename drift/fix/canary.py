@@ -10,6 +10,7 @@ from typing import Any
 
 from drift.errors import ApiError, JournalError
 from drift.fix.base import tag_note
+from drift.fix.canary_cause import revision_cause
 from drift.fix.cleanup import clean_up
 from drift.fix.context import Stop, canary_request
 from drift.fix.deadline import promotion, started
@@ -42,6 +43,7 @@ from drift.fix.servicefixer import ServiceFixer
 from drift.fix.untrap import left_as_pinned
 from drift.fix.update import GONE, deleted, settled, stale_etag, update_workload
 from drift.kinds import Kind
+from drift.live.api import short
 from drift.next_steps import hint_lines
 
 
@@ -105,6 +107,9 @@ class ServiceFix(ServiceFixer):
         except JournalError as exc:
             raise Stop(self._journal_failed(exc), unfinished=True) from exc
         if problem:
+            if short(after.latest_ready_revision) != canary:  # why Cloud Run failed it
+                said = await revision_cause(ctx.session, f"{raw.name}/revisions/{canary}")
+                cause += f"; {said}" if said else ""
             raise Stop(f"{self.name}: {problem}{cause}", State.CANARY_FAILED, cleanup=True)
         self.outcome.state = State.CANARY_READY
         self.outcome.tag_url = next(
