@@ -44,16 +44,23 @@ _NEXT = {
 }
 
 
-def cause_of(condition: Any) -> str:
-    """`Cloud Run's reason: CONTAINER_MISSING — …what to do next` for a failed Ready condition
-    whose reason drift knows; "" for any other (the failure's own words then stand alone)."""
+def reason_name(condition: Any) -> str:
+    """The CommonReason a condition carries, by name (`CONTAINER_MISSING`); "" for none."""
     reason = getattr(condition, "reason", 0) if condition is not None else 0
-    name = str(getattr(reason, "name", "")) if reason else ""  # proto-plus: the enum member
-    step = _NEXT.get(name)
-    return f"Cloud Run's reason: {name} — {step}" if step else ""
+    return str(getattr(reason, "name", "")) if reason else ""  # proto-plus: the enum member
 
 
-async def revision_cause(session: Session, revision: str) -> str:
+def cause_of(condition: Any, *, step: bool = True) -> str:
+    """`Cloud Run's reason: CONTAINER_MISSING — …what to do next` for a failed Ready condition
+    whose reason drift knows (without `step`: the reason alone); "" for any other (the
+    failure's own words then stand alone)."""
+    name = reason_name(condition)
+    if name not in _NEXT:
+        return ""
+    return f"Cloud Run's reason: {name}" + (f" — {_NEXT[name]}" if step else "")
+
+
+async def revision_cause(session: Session, revision: str, *, step: bool = True) -> str:
     """`cause_of` the Ready condition of `revision` (a full name), read with GetRevision: ""
     when it cannot be read (the failure already says what Cloud Run answered)."""
     call = attempt(session.clients.revisions.get_revision, name=revision)
@@ -61,4 +68,5 @@ async def revision_cause(session: Session, revision: str) -> str:
         read = await session.runner.call("run", "GetRevision", revision, call)
     except ApiError:
         return ""
-    return cause_of(next((c for c in read.conditions if c.type_ == "Ready"), None))
+    ready = next((c for c in read.conditions if c.type_ == "Ready"), None)
+    return cause_of(ready, step=step)
