@@ -181,3 +181,23 @@ def test_check_is_not_clean_after_a_deploy_of_a_missing_image(
         f"latest created revision {failed} is not ready (Revision '{failed}' is not ready and "
         f"cannot serve traffic. Image '{NEVER_PUSHED}' not found.)"
     ) in checked.stdout, checked.stdout
+
+
+@pytest.mark.parametrize("checks", ["deploy", "request"])
+def test_a_dry_run_says_what_validate_only_checked(
+    checks: str, make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`fix --dry-run` (validate_only): whether it checks the image is not documented (option
+    `validate_only_checks`): refused (exit 2) naming the image, or accepted (exit 0) saying the
+    image may be checked only at deploy. Nothing is written either way."""
+    sandbox = make_sandbox(world(missing_images=[NEVER_PUSHED], validate_only_checks=checks))
+    before = sandbox.service(LAB, "app")
+    done = run(sandbox, tmp_path, CASES["new-image"][1], "fix", "lab", "--dry-run")
+    assert "Traceback" not in done.stdout + done.stderr
+    if checks == "deploy":
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert f"Image '{NEVER_PUSHED}' not found.: nothing was changed (dry run)" in done.stderr
+    else:
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "its secrets and image may be checked only at deploy" in done.stdout
+    assert sandbox.service(LAB, "app").etag == before.etag
