@@ -1,7 +1,7 @@
 """What a new revision (or a job's task template) meets outside Cloud Run when it is created:
 its container images in their registry and its Serverless VPC Access connector. The scenario
-names what does not exist (options `missing_images`, `missing_connectors`; by default
-everything exists).
+names what does not exist (options `missing_images`, `missing_connectors`) and the images
+Cloud Run may not read (`unreadable_images`); by default everything exists and is readable.
 
 Images: "The container image is imported by Cloud Run when deployed. Cloud Run keeps this copy
 of the container image as long as it is used by a serving revision. Container images are not
@@ -99,8 +99,28 @@ def registry_problem(
         message = _missing_connector(world, project, region, template)
         if message:
             return Problem(message, REASONS.VPC_NETWORK_NOT_FOUND)
-    missing = set(world.options.missing_images)
+    missing, unreadable = set(world.options.missing_images), set(world.options.unreadable_images)
     for container in template.containers:
         if container.image in missing:
             return Problem(f"Image '{container.image}' not found.", REASONS.CONTAINER_MISSING)
+        if container.image in unreadable:
+            return Problem(
+                _unreadable(project, container.image), REASONS.CONTAINER_PERMISSION_DENIED
+            )
     return None
+
+
+def _unreadable(project: ProjectRec, image: str) -> str:
+    """An image the Cloud Run service agent may not read: CONTAINER_PERMISSION_DENIED
+    ("Insufficient permissions on the container image"), in the words Cloud Run's
+    troubleshooting page quotes ("Cloud Run Service Agent missing permission to read the
+    image") and the revision's condition carries (GoogleCloudPlatform/gcpdiag's cloudrun
+    service_deployment runbook matches "Revision '…' is not ready and cannot serve traffic.
+    Google Cloud Run Service Agent (…) must have permission to read the image, (…).")."""
+    agent = f"service-{project.number}@serverless-robot-prod.iam.gserviceaccount.com"
+    return (
+        f"Google Cloud Run Service Agent {agent} must have permission to read the image, "
+        f"{image}. Ensure that the provided container image URL is correct and that the above "
+        "account has permission to access the image. If you just enabled the Cloud Run API, the "
+        "permissions might take a few minutes to propagate."
+    )

@@ -346,6 +346,13 @@ class Options(Strict):
         "CommonReason CONTAINER_MISSING, \"Image 'IMAGE' not found.\" (drift/sandbox/"
         "registry.py); a revision created before keeps serving its imported copy.",
     )
+    unreadable_images: list[str] = Field(
+        default_factory=list,
+        description="Container images the Cloud Run service agent may not read (another "
+        "project's registry, no roles/artifactregistry.reader): a new revision using one fails, "
+        "CommonReason CONTAINER_PERMISSION_DENIED, 'Google Cloud Run Service Agent … must have "
+        "permission to read the image, IMAGE. …'.",
+    )
     missing_connectors: list[str] = Field(
         default_factory=list,
         description="Serverless VPC Access connectors (a name, in the resource's project and "

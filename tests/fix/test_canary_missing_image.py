@@ -201,3 +201,22 @@ def test_a_dry_run_says_what_validate_only_checked(
         assert done.returncode == 0, done.stdout + done.stderr
         assert "its secrets and image may be checked only at deploy" in done.stdout
     assert sandbox.service(LAB, "app").etag == before.etag
+
+
+def test_a_canary_whose_image_cloud_run_may_not_read_says_which_grant(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    other = "us-docker.pkg.dev/another-project/apps/app:v2"
+    sandbox = make_sandbox(world(unreadable_images=[other]))
+    before = sandbox.service(LAB, "app")
+    done = run(
+        sandbox, tmp_path, f"{ENV_RULE}    settings:\n      image: {other}\n", "fix", "lab", "--yes"
+    )
+    assert done.returncode == 4, done.stdout + done.stderr
+    canary = failed_canary(done.stdout)
+    assert (
+        "Cloud Run's reason: CONTAINER_PERMISSION_DENIED — Cloud Run may not read an image it "
+        "names: grant the Cloud Run service agent (service-PROJECT_NUMBER@serverless-robot-prod."
+        f"iam.gserviceaccount.com) roles/artifactregistry.reader on its repository, {NEXT}"
+    ) in done.stdout, done.stdout
+    assert_serves_as_before(sandbox, LAB, "app", before, canary)

@@ -178,3 +178,23 @@ def test_a_job_update_to_a_missing_image_fails_and_so_does_its_next_execution(
     assert completed.state == State.CONDITION_FAILED
     assert completed.reason == Reason.CONTAINER_MISSING
     assert JOB_SPEC["template"]["image"] != gone
+
+
+def test_an_image_the_service_agent_may_not_read_fails_with_its_reason(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor
+) -> None:
+    other = "us-docker.pkg.dev/another-project/apps/agent:2"
+    clients = clients_for(make_sandbox(world(unreadable_images=[other])))
+    with pytest.raises(exceptions.GoogleAPICallError) as caught:
+        update(clients, sidecar_image(other)).result(timeout=10)
+    assert caught.value.message.endswith(
+        "Google Cloud Run Service Agent service-3@serverless-robot-prod.iam.gserviceaccount.com "
+        f"must have permission to read the image, {other}. Ensure that the provided container "
+        "image URL is correct and that the above account has permission to access the image. "
+        "If you just enabled the Cloud Run API, the permissions might take a few minutes to "
+        "propagate."
+    )
+    after = clients.services.get_service(name=NAME)
+    revision = clients.revisions.get_revision(name=after.latest_created_revision)
+    ready = next(c for c in revision.conditions if c.type_ == "Ready")
+    assert ready.reason == Reason.CONTAINER_PERMISSION_DENIED
