@@ -10,7 +10,6 @@ from typing import Any
 
 from drift.errors import ApiError, JournalError
 from drift.fix.base import tag_note
-from drift.fix.canary_cause import revision_cause
 from drift.fix.cleanup import clean_up
 from drift.fix.context import Stop, canary_request
 from drift.fix.deadline import promotion, started
@@ -22,7 +21,7 @@ from drift.fix.patch import (
     promoted_traffic,
 )
 from drift.fix.probetag import probe_tag_note
-from drift.fix.prove import prove
+from drift.fix.prove import prove, revision_cause
 from drift.fix.readback import what_changed
 from drift.fix.reread import (
     changed_since_read,
