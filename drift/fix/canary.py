@@ -21,7 +21,7 @@ from drift.fix.patch import (
     promoted_traffic,
 )
 from drift.fix.probetag import probe_tag_note
-from drift.fix.prove import prove
+from drift.fix.prove import prove, revision_cause
 from drift.fix.readback import what_changed
 from drift.fix.reread import (
     changed_since_read,
@@ -42,6 +42,7 @@ from drift.fix.servicefixer import ServiceFixer
 from drift.fix.untrap import left_as_pinned
 from drift.fix.update import GONE, deleted, settled, stale_etag, update_workload
 from drift.kinds import Kind
+from drift.live.api import short
 from drift.next_steps import hint_lines
 
 
@@ -105,6 +106,9 @@ class ServiceFix(ServiceFixer):
         except JournalError as exc:
             raise Stop(self._journal_failed(exc), unfinished=True) from exc
         if problem:
+            if short(after.latest_ready_revision) != canary:  # why Cloud Run failed it
+                said = await revision_cause(ctx.session, f"{raw.name}/revisions/{canary}")
+                cause += f"; {said}" if said else ""
             raise Stop(f"{self.name}: {problem}{cause}", State.CANARY_FAILED, cleanup=True)
         self.outcome.state = State.CANARY_READY
         self.outcome.tag_url = next(

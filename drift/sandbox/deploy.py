@@ -14,6 +14,7 @@ from google.protobuf import field_mask_pb2
 from drift.sandbox.kinds import SERVICE, Kind, kind_of
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import PoolPb, RevisionPb, ServicePb, TemplatePb, copy, generations
+from drift.sandbox.registry import refuse_connector
 from drift.sandbox.retire import retire
 from drift.sandbox.revisions import (
     CLIENT_NAME,
@@ -195,7 +196,8 @@ def plan_update(
     check_routable(split, revisions, created, kind.split)
     problem = None
     if created is not None:
-        problem = template_problem(world, project, desired.template)
+        refuse_connector(world, project, key.region, desired.template)
+        problem = template_problem(world, project, desired.template, key.region)
         revisions[created] = make_revision(
             world,
             project,

@@ -19,11 +19,11 @@ from drift.sandbox.pb import (
     TaskTemplatePb,
     copy,
 )
+from drift.sandbox.registry import reason_of
 from drift.sandbox.revisions import FAILED, RECONCILING, SUCCEEDED, condition
 from drift.sandbox.state import JobRec, World
 
 Status = run_v2.ExecutionReference.CompletionStatus
-SECRETS_FAILED = run_v2.Condition.CommonReason.SECRETS_ACCESS_CHECK_FAILED
 NON_ZERO_EXIT = run_v2.Condition.ExecutionReason.NON_ZERO_EXIT_CODE
 CANCELLED = run_v2.Condition.ExecutionReason.CANCELLED
 # Execution names are the job's name and five characters ("sample-job-mdw84": OpenTelemetry
@@ -177,8 +177,9 @@ def finish_execution(
     elif secrets:
         execution.failed_count = tasks
         execution.ClearField("start_time")
-        started = condition(world, "Started", FAILED, message, SECRETS_FAILED)
-        completed = condition(world, "Completed", FAILED, message, SECRETS_FAILED)
+        reason = reason_of(message)  # the secret check's, or an image missing
+        started = condition(world, "Started", FAILED, message, reason)
+        completed = condition(world, "Completed", FAILED, message, reason)
     else:
         execution.failed_count = 1
         execution.succeeded_count = tasks - 1

@@ -14,6 +14,7 @@ from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.limits import validate_maximums
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import COMMON_OUTPUT_ONLY, ExecutionPb, JobPb, copy, generations
+from drift.sandbox.registry import reason_of, refuse_connector, registry_problem
 from drift.sandbox.revisions import FAILED, RECONCILING, SUCCEEDED, condition, copy_fields
 from drift.sandbox.state import JobRec, World
 from drift.sandbox.validate import (
@@ -28,7 +29,6 @@ from drift.sandbox.validate import (
 
 OUTPUT_ONLY = COMMON_OUTPUT_ONLY | {"execution_count", "latest_created_execution"}
 MUTABLE = tuple(f.name for f in JobPb.DESCRIPTOR.fields if f.name not in OUTPUT_ONLY)
-SECRETS_FAILED = run_v2.Condition.CommonReason.SECRETS_ACCESS_CHECK_FAILED
 # TaskTemplate: "max_retries … Defaults to 3", "timeout … Defaults to 600 seconds";
 # ExecutionTemplate.task_count "Defaults to 1".
 DEFAULT_RETRIES, DEFAULT_TIMEOUT = 3, 600.0
@@ -104,7 +104,11 @@ def plan_job(world: World, key: ResourceKey, current: JobRec | None, request: Jo
     desired.etag = world.etag(key.name)
     project = world.project(key.project)
     checked = current is None or world.options.job_update_secret_check
-    problem = template_problem(world, project, desired.template.template) if checked else None
+    task = desired.template.template
+    refuse_connector(world, project, key.region, task)
+    problem = template_problem(world, project, task, key.region) if checked else None
+    if problem is None and not checked:  # an image is imported at every update
+        problem = registry_problem(world, project, key.region, task)
     return JobPlan(desired, problem)
 
 
@@ -138,7 +142,7 @@ def settle_job(world: World, rec: JobRec, awaited: ExecutionPb | None = None) ->
         return None
     if world.options.failed_observed_generation == "generation":
         job.observed_generation = job.generation
-    reason = SECRETS_FAILED if update.secrets else 0
+    reason = reason_of(update.problem) if update.secrets else 0
     job.terminal_condition.CopyFrom(condition(world, "Ready", FAILED, update.problem, reason))
     return RpcError(grpc.StatusCode.INTERNAL, update.problem)
 

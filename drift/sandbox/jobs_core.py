@@ -173,7 +173,7 @@ class JobRunner:
         core = self.core
         world = core.world
         execution = new_execution(world, rec, name, template, task_count, creator=world.caller)
-        problem = template_problem(world, world.project(rec.key.project), template)
+        problem = template_problem(world, world.project(rec.key.project), template, rec.key.region)
         record(world, rec, execution)
         started = core.ops.start(operation, copy(execution)) if operation else None
         run = Rollout(0, name, problem, core.due(), operation)

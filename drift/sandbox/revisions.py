@@ -27,6 +27,7 @@ from drift.sandbox.pb import (
     TrafficPb,
     TrafficStatusPb,
 )
+from drift.sandbox.registry import reason_of
 from drift.sandbox.state import ProjectRec, World
 
 LATEST = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
@@ -129,7 +130,8 @@ def set_ready(
     del revision.conditions[:]
     ready = condition(world, "Ready", state, problem)
     if problem and secrets:
-        ready.reason = run_v2.Condition.CommonReason.SECRETS_ACCESS_CHECK_FAILED
+        # a deploy check's reason: the secret check's, an image missing (registry.Problem)
+        ready.reason = reason_of(problem)
     elif problem:
         ready.revision_reason = run_v2.Condition.RevisionReason.HEALTH_CHECK_CONTAINER_ERROR
     revision.conditions.append(ready)

@@ -77,7 +77,7 @@ def _execution(
         world, rec, name, template, task_count, creator=spec.creator or who, age=age
     )
     record(world, rec, execution)
-    problem = template_problem(world, project, template)
+    problem = template_problem(world, project, template, rec.key.region)
     if spec.outcome == "running":
         rec.running[name] = Rollout(0, name, problem, None, "")
     else:

@@ -20,6 +20,7 @@ from drift.sandbox.kinds import kind_of
 from drift.sandbox.limits import validate_maximums
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import RevisionPb, TrafficPb
+from drift.sandbox.registry import Problem, registry_problem
 from drift.sandbox.revisions import LATEST, REVISION, is_ready, revision_env, secret_uses
 from drift.sandbox.scenario_fields import account_problem
 from drift.sandbox.state import ProjectRec, VersionState, World
@@ -325,16 +326,21 @@ def check_routable(
             )
 
 
-def template_problem(world: World, project: ProjectRec, template: Message) -> str | None:
-    """Why a revision of this template would fail its deploy checks, or None. Cloud Run
-    checks every secret a revision uses, env or volume, when it deploys: existence, version
-    state and access by the revision's service account
+def template_problem(
+    world: World, project: ProjectRec, template: Message, region: str
+) -> Problem | None:
+    """Why a revision of this template (in `region`) would fail its deploy checks, or None:
+    its images and connector (`drift.sandbox.registry`), then every secret it uses, env or
+    volume — existence, version state and access by the revision's service account
     (https://cloud.google.com/run/docs/configuring/services/secrets)."""
+    outside = registry_problem(world, project, region, template)
+    if outside is not None:
+        return outside
     account = template.service_account or project.default_service_account
     for use in secret_uses(template):
         problem = _secret_problem(world, project, use.secret, use.version, account)
         if problem:
-            return f"{use.where}: {problem}"
+            return Problem(f"{use.where}: {problem}")
     return None
 
 

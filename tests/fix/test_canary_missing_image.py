@@ -1,0 +1,222 @@
+"""revimage94: a fix whose canary Cloud Run cannot create — an image missing from its registry
+(the profile's new image never pushed, or a sidecar's tag deleted since the serving revision
+imported it), a Serverless VPC Access connector that does not exist — against the sandbox that
+now refuses them as Google does (drift/sandbox/registry.py). On a service with a sidecar and a
+tagged 0 % revision: `drift fix` does not promote, leaves the traffic exactly as it was (SPEC
+invariants 4, 9), names the canary, Cloud Run's words and reason and what to do next, exits 4
+and never shows a traceback; `drift check` afterwards is not clean."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.sandbox import Sandbox
+from tests.cliutil import drift
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import LAB, assert_serves_as_before, spec
+
+APP = "us-docker.pkg.dev/lab/app:v1"
+NEVER_PUSHED = "us-docker.pkg.dev/lab/app:v2-never-pushed"
+AGENT = "us-docker.pkg.dev/lab/agent:0.9"
+OLD = "app-00001-old"
+NEXT = "then run drift fix again"
+ENV_RULE = "    env:\n      DEBUG: {forbidden: true}\n"
+
+
+def world(**options: Any) -> dict[str, Any]:
+    """`app`: an ingress container with the drift (DEBUG) and a sidecar, a connector, LATEST
+    100 % and an older revision at 0 % under the tag `blue`."""
+    template = {
+        "containers": [
+            {
+                "name": "app",
+                "image": APP,
+                "ports": [{"containerPort": 8080}],
+                "env": [{"name": "DEBUG", "value": "true"}],
+            },
+            {"name": "agent", "image": AGENT},
+        ],
+        "vpcAccess": {"connector": "vpc", "egress": "PRIVATE_RANGES_ONLY"},
+    }
+    service = {
+        "client": "gcloud",
+        "client_version": "467.0.0",
+        "template": template,
+        "history": [{"name": OLD, "image": "us-docker.pkg.dev/lab/app:v0"}],
+        "traffic": [
+            {"latest": True, "percent": 100},
+            {"revision": OLD, "percent": 0, "tag": "blue"},
+        ],
+    }
+    return {
+        "options": {"seed": 3, **options},
+        "projects": {
+            LAB: {"number": 555000111222, "region": "us-central1", "services": {"app": service}}
+        },
+    }
+
+
+def run(sandbox: Sandbox, tmp_path: Path, rules: str, *args: str) -> Any:
+    folder = tmp_path / "profiles"
+    folder.mkdir(exist_ok=True)
+    (folder / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n{rules}"
+    )
+    env = {
+        **sandbox.environ(),
+        "DRIFT_PROFILES_DIR": str(folder),
+        "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal"),
+    }
+    return drift(*args, env=env, cwd=tmp_path, timeout=120)
+
+
+def failed_canary(output: str) -> str:
+    (line,) = [s for s in output.splitlines() if "the canary revision app-drift-" in s]
+    return line.split("the canary revision ", 1)[1].split(" ", 1)[0]
+
+
+CASES = {
+    # the profile names an image nobody pushed
+    "new-image": ([NEVER_PUSHED], f"{ENV_RULE}    settings:\n      image: {NEVER_PUSHED}\n"),
+    # the sidecar's tag was deleted after the serving revision imported it: the canary,
+    # changing only a variable, imports it again ("Container images are not pulled from their
+    # container repository when a new Cloud Run instance is started": run/docs/deploying)
+    "sidecar-gone": ([AGENT], ENV_RULE),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_canary_whose_image_is_missing_is_not_promoted(
+    case: str, make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    missing, rules = CASES[case]
+    sandbox = make_sandbox(world(missing_images=missing))
+    before = sandbox.service(LAB, "app")
+    done = run(sandbox, tmp_path, rules, "fix", "lab", "--yes")
+    out = done.stdout + done.stderr
+    assert done.returncode == 4, out
+    assert "Traceback" not in out
+    canary = failed_canary(done.stdout)
+    image = missing[0]
+    # the revision, Cloud Run's words, its reason and what to do next
+    assert (
+        f"the canary revision {canary} is not ready (latest ready is "
+        f"{before.latest_ready_revision.rsplit('/', 1)[-1]}) (Revision '{canary}' is not ready "
+        f"and cannot serve traffic. Image '{image}' not found.); Cloud Run's reason: "
+        "CONTAINER_MISSING — an image it names does not exist in its registry: push it, or "
+        f"correct the image the profile names, {NEXT}"
+    ) in done.stdout, out
+    ready = next(c for c in sandbox.revision(LAB, "app", canary).conditions if c.type_ == "Ready")
+    assert ready.reason.name == "CONTAINER_MISSING"
+    # nothing promoted: the same traffic spec, blue still on the old revision at 0 %, no drift
+    # tag, LATEST on a ready revision running what served — never the canary
+    now = assert_serves_as_before(sandbox, LAB, "app", before, canary)
+    assert ("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", OLD, 0, "blue") in spec(now)
+    checked = run(sandbox, tmp_path, rules, "check", "lab", "--format", "json")
+    report = json.loads(checked.stdout)
+    assert checked.returncode == 1 and report["status"] == "drift", checked.stdout
+    if case == "sidecar-gone":
+        # the cleanup's redeploy of what served imports the gone sidecar again and fails too:
+        # said, and `check` reports the failed latest revision
+        assert "failed (Revision 'app-0" in done.stdout, out
+        rollout = [f for f in report["findings"] if f["rule"] == "revision.rollout"]
+        assert rollout and f"Image '{AGENT}' not found." in rollout[0]["message"], rollout
+
+
+def test_a_missing_connector_refused_at_the_write_changes_nothing(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(world(missing_connectors=["gone"]))
+    before = sandbox.service(LAB, "app")
+    rules = f"{ENV_RULE}    settings:\n      vpc_connector: gone\n"
+    done = run(sandbox, tmp_path, rules, "fix", "lab", "--yes")
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert (
+        "INVALID_ARGUMENT: VPC connector projects/fix-lab/locations/us-central1/connectors/gone "
+        "does not exist, or Cloud Run does not have permission to use it.); nothing was "
+        f"changed: traffic stays on {before.latest_ready_revision.rsplit('/', 1)[-1]}"
+    ) in done.stdout, done.stdout
+    after = sandbox.service(LAB, "app")
+    assert after.latest_created_revision == before.latest_created_revision
+    assert spec(after) == spec(before) and after.traffic_statuses == before.traffic_statuses
+
+
+def test_a_missing_connector_failing_the_revision_is_not_promoted(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(world(missing_connectors=["gone"], missing_connector="revision"))
+    before = sandbox.service(LAB, "app")
+    rules = f"{ENV_RULE}    settings:\n      vpc_connector: gone\n"
+    done = run(sandbox, tmp_path, rules, "fix", "lab", "--yes")
+    assert done.returncode == 4, done.stdout + done.stderr
+    canary = failed_canary(done.stdout)
+    assert (
+        "VPC connector projects/fix-lab/locations/us-central1/connectors/gone does not exist, "
+        "or Cloud Run does not have permission to use it.); Cloud Run's reason: "
+        "VPC_NETWORK_NOT_FOUND — the VPC network or connector it names does not exist"
+    ) in done.stdout, done.stdout
+    assert NEXT in done.stdout
+    assert_serves_as_before(sandbox, LAB, "app", before, canary)
+
+
+def test_check_is_not_clean_after_a_deploy_of_a_missing_image(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The team's `gcloud run deploy --image` of a tag never pushed: the service serves what
+    it served, its latest created revision failed; `check` of a profile the serving revision
+    meets says so (`revision.rollout`, SPEC), naming the revision and Cloud Run's words."""
+    sandbox = make_sandbox(world(missing_images=[NEVER_PUSHED]))
+    deployed = sandbox.deploy(LAB, "app", image=NEVER_PUSHED)
+    assert deployed.terminal_condition.state.name == "CONDITION_FAILED"
+    failed = deployed.latest_created_revision.rsplit("/", 1)[-1]
+    assert failed != deployed.latest_ready_revision.rsplit("/", 1)[-1]
+    checked = run(sandbox, tmp_path, "    env:\n      DEBUG: 'true'\n", "check", "lab")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert (
+        f"latest created revision {failed} is not ready (Revision '{failed}' is not ready and "
+        f"cannot serve traffic. Image '{NEVER_PUSHED}' not found.)"
+    ) in checked.stdout, checked.stdout
+
+
+@pytest.mark.parametrize("checks", ["deploy", "request"])
+def test_a_dry_run_says_what_validate_only_checked(
+    checks: str, make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`fix --dry-run` (validate_only): whether it checks the image is not documented (option
+    `validate_only_checks`): refused (exit 2) naming the image, or accepted (exit 0) saying the
+    image may be checked only at deploy. Nothing is written either way."""
+    sandbox = make_sandbox(world(missing_images=[NEVER_PUSHED], validate_only_checks=checks))
+    before = sandbox.service(LAB, "app")
+    done = run(sandbox, tmp_path, CASES["new-image"][1], "fix", "lab", "--dry-run")
+    assert "Traceback" not in done.stdout + done.stderr
+    if checks == "deploy":
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert f"Image '{NEVER_PUSHED}' not found.: nothing was changed (dry run)" in done.stderr
+    else:
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "its secrets and image may be checked only at deploy" in done.stdout
+    assert sandbox.service(LAB, "app").etag == before.etag
+
+
+def test_a_canary_whose_image_cloud_run_may_not_read_says_which_grant(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    other = "us-docker.pkg.dev/another-project/apps/app:v2"
+    sandbox = make_sandbox(world(unreadable_images=[other]))
+    before = sandbox.service(LAB, "app")
+    done = run(
+        sandbox, tmp_path, f"{ENV_RULE}    settings:\n      image: {other}\n", "fix", "lab", "--yes"
+    )
+    assert done.returncode == 4, done.stdout + done.stderr
+    canary = failed_canary(done.stdout)
+    assert (
+        "Cloud Run's reason: CONTAINER_PERMISSION_DENIED — Cloud Run may not read an image it "
+        "names: grant the Cloud Run service agent (service-PROJECT_NUMBER@serverless-robot-prod."
+        f"iam.gserviceaccount.com) roles/artifactregistry.reader on its repository, {NEXT}"
+    ) in done.stdout, done.stdout
+    assert_serves_as_before(sandbox, LAB, "app", before, canary)
