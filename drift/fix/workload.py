@@ -27,6 +27,7 @@ from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.journal import State, Write
 from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import patched_template
+from drift.fix.prove import cause_of, revision_cause
 from drift.fix.recorded import tagged_images, tags_resolved
 from drift.fix.reread import (
     changed_since_read,
@@ -236,12 +237,30 @@ class WorkloadFix(Fixer):
             why = _moved(self.live.source, after)
         if not why:
             return after
+        raise await self._incomplete(why, after)
+
+    async def _incomplete(self, why: str, after: Any) -> Stop:
+        """The Stop of an update that landed and did not complete (`why`), journaled so, with
+        Cloud Run's reason when it gives one."""
         self._landed(State.UPDATE_FAILED, f"landed, then failed: {why}", after)
-        raise Stop(
-            f"{self.name}: the update landed but did not complete ({why}); "
-            f"`drift rollback {self.change_id}` puts back what it was",
+        cause = await self._cause(after) if not complete(after) else ""
+        return Stop(
+            f"{self.name}: the update landed but did not complete ({why}"
+            + (f"; {cause}" if cause else "")
+            + f"); `drift rollback {self.change_id}` puts back what it was",
             State.UPDATE_FAILED,
         )
+
+    async def _cause(self, after: Any) -> str:
+        """Cloud Run's reason for failing the update (`drift.fix.prove`; no next step:
+        the job or pool holds drift's change, which a rollback undoes): a job's own Ready
+        condition says it; a pool's says REVISION_FAILED, its new revision why."""
+        if self.sp.kind is Kind.JOB:
+            return cause_of(after.terminal_condition, step=False)
+        created = after.latest_created_revision
+        if not created or short(created) == short(self.live.source.latest_created_revision):
+            return ""
+        return await revision_cause(self.ctx.session, created, step=False)
 
     async def _failed(self, exc: ApiError, write: Write, sent: Any) -> Any:
         """The update failed, or its answer or operation was lost (and a retry of a write
@@ -261,13 +280,7 @@ class WorkloadFix(Fixer):
         if carries(now, write, self.sp.kind):
             if complete(now):
                 return now
-            why = now.terminal_condition.message or exc.reason
-            self._landed(State.UPDATE_FAILED, f"landed, then failed: {why}", now)
-            raise Stop(
-                f"{self.name}: the update landed but did not complete ({why}); "
-                f"`drift rollback {self.change_id}` puts back what it was",
-                State.UPDATE_FAILED,
-            )
+            raise await self._incomplete(now.terminal_condition.message or exc.reason, now)
         was, gen = write.generation_before, int(now.generation)
         if gen > was + 1:  # two writes since drift read it: which came first is not known
             runs = (

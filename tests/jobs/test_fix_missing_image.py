@@ -24,7 +24,6 @@ POOL = (
     "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
     "    env:\n      QUEUE: jobs\n    settings:\n"
 )
-CAUSE = "needs revimage94-drift.diff (drift/fix/workload.py: Cloud Run's reason)"
 
 
 def run(sandbox: Sandbox, tmp_path: Path, profile: str, *args: str) -> Any:
@@ -71,7 +70,6 @@ def test_a_job_update_to_a_missing_image_fails_and_says_how_back(
     assert f"Image '{GONE}' not found." in findings[0]["message"]
 
 
-@pytest.mark.xfail(strict=True, reason=CAUSE)
 def test_a_failed_job_update_names_cloud_runs_reason(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
@@ -121,7 +119,6 @@ def test_a_pool_update_to_a_missing_image_leaves_its_instances(
     assert "revision.rollout" in rules, rules
 
 
-@pytest.mark.xfail(strict=True, reason=CAUSE)
 def test_a_failed_pool_update_names_cloud_runs_reason(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
