@@ -73,6 +73,7 @@ def init(
             force=force,
             project_from=source_of("project", project),
             region_from=source_of("region", region),
+            profiles_from=source_of("profiles_dir", cli.profiles),
         ),
         what=said,
     )
@@ -95,7 +96,8 @@ def init(
 
 def _written_or_not(directory: Path, environment: str) -> Callable[[], str]:
     """What an interrupted `init` says of the files it writes (the profile, the JSON Schema
-    beside it): those that changed on disk since it began, else "nothing was written". The
+    beside it): those that changed on disk since it began, else "nothing was written", and
+    the profiles directory when it made it (a directory made for nothing is removed). The
     profile is moved into place before the command's last steps (the schema, the notes): a
     Ctrl-C there ends it as cancelled, and "nothing was written" would hide a profile written
     — with `--force`, over the operator's own (revcli88 F1)."""
@@ -105,14 +107,16 @@ def _written_or_not(directory: Path, environment: str) -> Callable[[], str]:
 
     paths = (profile_path(directory, environment), directory / SCHEMA_FILE)
     before = [_identity(p) for p in paths]
+    made = not directory.exists()
 
     def said() -> str:
         written = [p for p, was in zip(paths, before, strict=True) if _identity(p) != was]
+        left = f"; {display_path(directory)}/ was created" if made and directory.exists() else ""
         if not written:
-            return "nothing was written"
+            return f"nothing was written{left}"
         names = " and ".join(display_path(p) for p in written)
         verb = "was" if len(written) == 1 else "were"
-        return f"{names} {verb} written before it stopped (its summary was not shown)"
+        return f"{names} {verb} written before it stopped (its summary was not shown){left}"
 
     return said
 

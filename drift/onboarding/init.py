@@ -53,6 +53,8 @@ class InitResult:
     """Each workload left out because its deploy was still in progress, with how to add it."""
     rollouts: tuple[str, ...] = ()
     """Each service whose serving revisions differ from the one described (`rollout`)."""
+    created: Path | None = None
+    """The profiles directory, when init created it (a typo in --profiles shows here)."""
 
     @property
     def exit_code(self) -> ExitCode:
@@ -70,7 +72,9 @@ class InitResult:
         return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
 
     def summary(self) -> str:
-        lines = [
+        made = self.created
+        lines = [f"created {display_path(made)}/ (it did not exist)"] if made else []
+        lines += [
             f"wrote {display_path(self.path)}: {self.counted} "
             f"({', '.join(map(key_label, self.services))}) from {self.project}/{self.region}, "
             f"{plural(self.variables, 'variable')} "
@@ -105,22 +109,19 @@ async def init_from_live(
     today: dt.date | None = None,
     project_from: str = "",
     region_from: str = "",
+    profiles_from: str = "",
 ) -> InitResult:
     """Read the live services and write `profiles/ENV.yaml`; refuse to overwrite unless
     `force`. Nothing is written when a service cannot be read. `project_from`,
     `region_from`: where they were set (`--project`, `DRIFT_PROJECT`, …), for the hints of a
-    mistyped project and of a region with nothing in it."""
+    mistyped project and of a region with nothing in it; `profiles_from`, for a profiles
+    directory whose parent is missing."""
     from drift.live.session import Session
     from drift.profiles.paths import profile_path
 
     directory = settings.profiles_dir
     path = profile_path(directory, environment)
-    if directory.exists() and not directory.is_dir():
-        raise UsageError(
-            f"cannot write {display_path(path)}: {display_path(directory)} is not a directory; "
-            "nothing was written"
-        )
-    refuse_overwrite(path, force)
+    refuse_overwrite(path, force, profiles_from)
     project, region = settings.project, settings.region
     where = f" --project {project} --region {region}"
     if not project or not region:
@@ -179,10 +180,10 @@ async def init_from_live(
         today=today,
         left_out=tuple(key_label(key) for key in settling),
     )
-    written = write_profile(directory, environment, text, force=force)
+    written, created = write_profile(directory, environment, text, force=force)
     notes = _notes(draft, written, names, state, today)
     option = _profiles_option(directory)
-    if (schema := write_schema(directory)) is not None:
+    if (schema := write_schema(directory, force=force)) is not None:
         notes += (schema,)
     return InitResult(
         path=path,
@@ -206,6 +207,7 @@ async def init_from_live(
             for key in settling
         ),
         rollouts=tuple(filter(None, (rollout(state.services[n], state, project) for n in names))),
+        created=created,
     )
 
 
