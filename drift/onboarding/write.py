@@ -52,7 +52,8 @@ def refuse_overwrite(path: Path, force: bool, source: str = "") -> None:
 
 def refuse_directory(path: Path, source: str = "") -> None:
     """Refuse, before anything is read, a profiles directory `init` could not write `path`
-    into: a file on its way, or folders above it that are missing. The directory itself is
+    into: a file on its way, folders above it that are missing, or a directory this user
+    cannot write (said before a minute of reads, not after). The directory itself is
     created when missing (a first `drift init` in a repository: `profiles/`), and said; a
     missing parent is refused instead of created, as `mkdir` without `-p` does: a typo in
     any part of `--profiles infar/profiles` would otherwise make a tree no `drift check`
@@ -63,16 +64,23 @@ def refuse_directory(path: Path, source: str = "") -> None:
             f"cannot write {shown}: {display_path(away)} is not a directory; nothing was written"
         )
     missing = next((d for d in (*reversed(directory.parents), directory) if not d.exists()), None)
-    if missing is None or missing == directory:
-        return
-    set_by = f" ({source})" if source else ""
-    raise UsageError(
-        f"cannot write {shown}: {display_path(missing)}/ does not exist; init creates the "
-        f"profiles directory {display_path(directory)}{set_by} itself, not the folders "
-        "above it; nothing was written",
-        hint=f"check the path for a typo; if it is meant, create them first: "
-        f"mkdir -p {shlex.quote(display_path(directory.parent))}",
-    )
+    if missing is not None and missing != directory:
+        set_by = f" ({source})" if source else ""
+        raise UsageError(
+            f"cannot write {shown}: {display_path(missing)}/ does not exist; init creates the "
+            f"profiles directory {display_path(directory)}{set_by} itself, not the folders "
+            "above it; nothing was written",
+            hint=f"check the path for a typo; if it is meant, create them first: "
+            f"mkdir -p {shlex.quote(display_path(directory.parent))}",
+        )
+    into = directory.parent if missing else directory  # where the next file is made
+    if not os.access(into, os.W_OK | os.X_OK):
+        # said now, not once every workload was read (a minute when a deploy is waited for)
+        raise UsageError(
+            f"cannot write {shown}: {display_path(into)}/ is not writable by this user; "
+            "nothing was written",
+            hint="make it writable, or write the profile elsewhere: --profiles DIR",
+        )
 
 
 def _extends(path: Path) -> tuple[str, int] | None:

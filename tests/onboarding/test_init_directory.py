@@ -12,6 +12,8 @@ import errno
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,44 @@ def test_a_missing_parent_is_refused_before_anything_is_read(
     )
     assert not (tmp_path / "infar").exists()
     assert sandbox.call_counts() == {}  # refused before any read
+
+
+@pytest.fixture
+def unwritable(tmp_path: Path) -> Iterator[Path]:
+    """A directory this user cannot write in: its permissions (0555), or, for root whom they
+    do not bind, the immutable attribute (`chattr +i`, on a disk file system: not tmpfs)."""
+    folder = tmp_path / "read-only"
+    folder.mkdir(mode=0o555)
+    if not os.access(folder, os.W_OK):
+        yield folder
+        folder.chmod(0o755)
+        return
+    folder = Path(tempfile.mkdtemp(dir="/var/tmp"))
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+        folder.rmdir()
+        pytest.skip("no directory this user cannot write (root, without chattr)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+        folder.rmdir()
+
+
+@pytest.mark.parametrize("below", [False, True], ids=["it", "below-it"])
+def test_a_directory_that_cannot_be_written_is_refused_before_anything_is_read(
+    sandbox_env: dict[str, str], sandbox: Sandbox, unwritable: Path, below: bool
+) -> None:
+    """Said at once, not after every workload was read (a minute when a deploy is waited
+    for): the profiles directory, or the one it would be created in."""
+    with pytest.raises(UsageError) as refused:
+        init(unwritable / "profiles" if below else unwritable)
+    profile = unwritable / "profiles" / "staging.yaml" if below else unwritable / "staging.yaml"
+    assert refused.value.message == (
+        f"cannot write {profile}: {unwritable}/ is not writable by this user; nothing was written"
+    )
+    assert refused.value.hint == "make it writable, or write the profile elsewhere: --profiles DIR"
+    assert list(unwritable.iterdir()) == []
+    assert sandbox.call_counts() == {}
 
 
 def test_the_cli_names_where_the_directory_was_set(sandbox: Sandbox, tmp_path: Path) -> None:
