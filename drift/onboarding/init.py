@@ -53,8 +53,8 @@ class InitResult:
     """Each workload left out because its deploy was still in progress, with how to add it."""
     rollouts: tuple[str, ...] = ()
     """Each service whose serving revisions differ from the one described (`rollout`)."""
-    created: Path | None = None
-    """The profiles directory, when init created it (a typo in --profiles shows here)."""
+    created: Path | None = None  # the profiles directory, when init made it (a typo shows)
+    replaced: bool = False  # a profile was there (--force): said, as the file written over
 
     @property
     def exit_code(self) -> ExitCode:
@@ -72,10 +72,10 @@ class InitResult:
         return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
 
     def summary(self) -> str:
-        made = self.created
+        made, over = self.created, " (over the profile there: --force)" * self.replaced
         lines = [f"created {display_path(made)}/ (it did not exist)"] if made else []
         lines += [
-            f"wrote {display_path(self.path)}: {self.counted} "
+            f"wrote {display_path(self.path)}{over}: {self.counted} "
             f"({', '.join(map(key_label, self.services))}) from {self.project}/{self.region}, "
             f"{plural(self.variables, 'variable')} "
             f"({plural(self.secrets, 'secret reference')})"
@@ -113,9 +113,8 @@ async def init_from_live(
 ) -> InitResult:
     """Read the live services and write `profiles/ENV.yaml`; refuse to overwrite unless
     `force`. Nothing is written when a service cannot be read. `project_from`,
-    `region_from`: where they were set (`--project`, `DRIFT_PROJECT`, …), for the hints of a
-    mistyped project and of a region with nothing in it; `profiles_from`, for a profiles
-    directory whose parent is missing."""
+    `region_from`, `profiles_from`: where they were set (`--project`, `DRIFT_PROJECT`, …),
+    for the hints of a mistyped project, an empty region, a profiles path with a typo."""
     from drift.live.session import Session
     from drift.profiles.paths import profile_path
 
@@ -180,6 +179,7 @@ async def init_from_live(
         today=today,
         left_out=tuple(key_label(key) for key in settling),
     )
+    replaced = path.exists()  # refused above unless forced
     written, created = write_profile(directory, environment, text, force=force)
     notes = _notes(draft, written, names, state, today)
     option = _profiles_option(directory)
@@ -208,6 +208,7 @@ async def init_from_live(
         ),
         rollouts=tuple(filter(None, (rollout(state.services[n], state, project) for n in names))),
         created=created,
+        replaced=replaced,
     )
 
 

@@ -117,10 +117,12 @@ def test_refuses_to_overwrite_without_force(sandbox_env: dict[str, str], tmp_pat
         init(tmp_path)
     assert err.value.exit_code == ExitCode.USAGE and "--force" in err.value.diagnostics()
     assert target.read_text() == "# mine\n"
-    init(tmp_path, force=True)
+    said = init(tmp_path, force=True).summary()
     assert target.read_text().startswith("# yaml-language-server:")
+    assert said.startswith(f"wrote {target} (over the profile there: --force): ")
     # no staging left over; the schema its $schema line names beside it
     assert sorted(p.name for p in tmp_path.iterdir()) == ["profile.schema.json", "staging.yaml"]
+    assert "over the profile" not in init(tmp_path / "new").summary()  # nothing was there
 
 
 def test_force_over_a_linked_profile_keeps_the_link_and_the_mode(
