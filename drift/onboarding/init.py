@@ -324,19 +324,19 @@ def _require_all_read(
 def _left_out(
     key: str, state: LiveState, environment: str, path: Path, options: str, wait: float
 ) -> str:
-    """A workload left out, why, and how to describe it once its deploy has settled: on its
-    own, in a profile of its own, whose entry then moves into the one written (`init` never
-    changes a profile it did not just write)."""
+    """A workload left out, why, and how to describe it once settled: in a profile of its
+    own, whose entry moves into the one written (init changes no profile it did not write)."""
     import shlex
 
     kind, name = split_key(key)
     alone = f"{environment}-{name}"
     command = f"drift init {alone} --from-live{options} --service {shlex.quote(key)}"
+    own = display_path(path.with_name(alone + ".yaml"))
     return (
         f"{key_label(key)} left out: {state.settling[key]}, still after {wait:g}s (--wait). "
-        f"Once it has settled, `{command}` describes it in "
-        f"{display_path(path.with_name(alone + '.yaml'))}; move its entry under "
-        f"`{kind.section}:` in {display_path(path)}"
+        f"Once it has settled, `{command}` describes it in {own}; move its entry under "
+        f"`{kind.section}:` in {display_path(path)}, then remove {own} (an environment "
+        "of its own until then)"
     )
 
 
