@@ -162,3 +162,18 @@ def test_a_schema_that_cannot_be_written_is_a_note_and_the_profile_stands(
         "writes it"
     ) in done.stdout
     assert sorted(p.name for p in (tmp_path / "profiles").iterdir()) == ["staging.yaml"]
+
+
+def test_ctrl_c_once_the_profile_is_written_names_the_directory_made_for_it(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The profiles directory init made is on disk with the profile: said with it."""
+    from tests.cli.test_init_interrupted import AFTER_THE_WRITE, _init
+
+    profiles = tmp_path / "new"
+    code, stderr = _init(sandbox, AFTER_THE_WRITE, profiles)
+    assert code == 3, stderr
+    assert stderr.splitlines() == [
+        f"drift: error: interrupted: {profiles}/staging.yaml and {profiles}/profile.schema.json "
+        f"were written before it stopped (its summary was not shown); {profiles}/ was created"
+    ]
