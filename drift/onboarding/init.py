@@ -123,10 +123,10 @@ async def init_from_live(
     refuse_overwrite(path, force, profiles_from)
     project, region = settings.project, settings.region
     where = f" --project {project} --region {region}"
-    if not project or not region:
-        raise UsageError(
-            "init needs the project and region to read: pass --project and --region "
-            "(or set DRIFT_PROJECT and DRIFT_REGION)"
+    if unset := [key for key, value in (("project", project), ("region", region)) if not value]:
+        raise UsageError(  # only what is missing: the other was given
+            f"init needs the {' and '.join(unset)} to read: nothing was written; pass "
+            + " and ".join(f"--{key} (or set DRIFT_{key.upper()})" for key in unset)
         )
     # a name given is a service's, `job/NAME` or `worker_pool/NAME` another kind's
     names = list(dict.fromkeys(workload_key(*split_key(n)) for n in services or ()))

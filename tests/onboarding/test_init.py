@@ -160,7 +160,8 @@ def test_only_the_named_services(sandbox_env: dict[str, str], tmp_path: Path) ->
     [
         (["ghost"], {}, "no service ghost in acme-chat-staging/us-central1"),
         (None, {"region": "europe-west1"}, "no Cloud Run services, jobs or worker pools in"),
-        (None, {"project": ""}, "init needs the project and region"),
+        (None, {"project": ""}, r"^init needs the project to read: .*; pass --project \(or set "),
+        (None, {"region": ""}, r"^init needs the region to read: .*; pass --region \(or set "),
     ],
 )
 def test_bad_input_writes_nothing(
