@@ -72,10 +72,10 @@ class InitResult:
         return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
 
     def summary(self) -> str:
-        made, over = self.created, " (over the profile there: --force)" * self.replaced
-        lines = [f"created {display_path(made)}/ (it did not exist)"] if made else []
-        lines += [
-            f"wrote {display_path(self.path)}{over}: {self.counted} "
+        from drift.onboarding.write import written_as
+
+        lines = [
+            f"{written_as(self.path, self.replaced, self.created)}: {self.counted} "
             f"({', '.join(map(key_label, self.services))}) from {self.project}/{self.region}, "
             f"{plural(self.variables, 'variable')} "
             f"({plural(self.secrets, 'secret reference')})"

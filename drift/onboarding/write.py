@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from drift.errors import ProfileError, UsageError
-from drift.files import file_in_the_way, write_whole
+from drift.files import file_in_the_way, not_regular, write_whole
 from drift.profiles.model import Profile
 from drift.textsafe import visible
 from drift.yamlfile import display_path
@@ -30,6 +30,18 @@ def refuse_overwrite(path: Path, force: bool, source: str = "") -> None:
     (`refuse_directory`: `source`, where it was set), over one that exists unless `force`,
     and over one that extends another."""
     refuse_directory(path, source)
+    shown = named(path)
+    if path.is_symlink() and not Path(os.path.realpath(path)).parent.is_dir():
+        raise UsageError(  # said now, not as "No such file or directory" after the reads
+            f"cannot write {shown}: it is a link to {visible(os.readlink(path))}, whose "
+            "directory does not exist; nothing was written",
+            hint="remove the link, or create the directory it leads into",
+        )
+    if path.exists() and (kind := not_regular(path.stat())) is not None:
+        raise UsageError(  # --force or not: it is somebody's, and no file to write over
+            f"{shown} is {kind}, not a profile; nothing was written",
+            hint="move it away, or choose another environment name",
+        )
     if path.exists() and not force:
         raise UsageError(
             f"{display_path(path)} already exists; nothing was written",
@@ -48,6 +60,22 @@ def refuse_overwrite(path: Path, force: bool, source: str = "") -> None:
             hint=f"write what runs under another name (drift init {path.stem}-live "
             f"--from-live …) and move what differs into {shown}, or remove {shown} first",
         )
+
+
+def named(path: Path) -> str:
+    """`path` as it is named, relative to the working directory below it (`display_path`
+    names the file a link leads to)."""
+    return str(Path(display_path(path.parent)) / path.name)
+
+
+def written_as(path: Path, replaced: bool, created: Path | None) -> str:
+    """`wrote PROFILE` as init's summary begins: through a link, over one (--force), into
+    the profiles directory it created (said first: a typo in --profiles shows there)."""
+    to = display_path(Path(os.path.realpath(path)))
+    said = [f"through the link to {to}"] if path.is_symlink() else []
+    said += ["over the profile there: --force"] * replaced
+    made = f"created {display_path(created)}/ (it did not exist)\n" if created else ""
+    return f"{made}wrote {named(path)}" + (f" ({'; '.join(said)})" if said else "")
 
 
 def refuse_directory(path: Path, source: str = "") -> None:
@@ -167,8 +195,7 @@ def write_schema(directory: Path, *, force: bool = False) -> str | None:
     there, unlike = _existing_schema(path, json.loads(text))
     if there and not unlike:
         return None
-    # named as the $schema line names it (display_path would name a link's target)
-    shown = str(Path(display_path(directory)) / SCHEMA_FILE)
+    shown = named(path)  # as the $schema line names it, not the file a link leads to
     command = f"`drift profiles schema > {shlex.quote(shown)}`"
     if unlike.startswith(_IN_THE_WAY):  # --force writes files, nothing else
         return f"kept {shown}, which is {unlike}: move it away, then {command} writes drift's"
@@ -193,7 +220,7 @@ def _existing_schema(path: Path, ours: dict[str, Any]) -> tuple[bool, str]:
     `another drift version's JSON Schema (…)`, `unreadable (…)`."""
     import json
 
-    from drift.files import NotRegular, not_regular, regular_bytes
+    from drift.files import NotRegular, regular_bytes
 
     if not path.exists():
         if path.is_symlink():  # written through, it would make a file wherever it leads

@@ -138,7 +138,11 @@ def test_force_over_a_linked_profile_keeps_the_link_and_the_mode(
     profiles = tmp_path / "profiles"
     profiles.mkdir()
     (profiles / "staging.yaml").symlink_to(Path("..") / "shared" / "staging.yaml")
-    init(profiles, force=True)
+    said = init(profiles, force=True).summary()
+    assert said.startswith(
+        f"wrote {profiles}/staging.yaml (through the link to {shared}; over the profile "
+        "there: --force): "
+    ), said
     assert (profiles / "staging.yaml").is_symlink()
     assert shared.read_text().startswith("# yaml-language-server:")
     assert shared.stat().st_mode & 0o777 == 0o640

@@ -177,3 +177,30 @@ def test_ctrl_c_once_the_profile_is_written_names_the_directory_made_for_it(
         f"drift: error: interrupted: {profiles}/staging.yaml and {profiles}/profile.schema.json "
         f"were written before it stopped (its summary was not shown); {profiles}/ was created"
     ]
+
+
+@pytest.mark.parametrize("force", [False, True])
+@pytest.mark.parametrize("thing", ["directory", "link into nowhere"])
+def test_what_cannot_be_written_over_is_refused_before_anything_is_read(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path, thing: str, force: bool
+) -> None:
+    """`profiles/staging.yaml/` (a directory), or a link whose directory does not exist (a
+    repository not checked out): said as what it is at once, not as `Is a directory` or `No
+    such file or directory` once every workload was read; --force changes nothing."""
+    profile = tmp_path / "staging.yaml"
+    if thing == "directory":
+        profile.mkdir()
+        said = f"{profile} is a directory, not a profile; nothing was written"
+    else:
+        profile.symlink_to(Path("..") / "shared" / "staging.yaml")
+        said = (
+            f"cannot write {profile}: it is a link to ../shared/staging.yaml, whose directory "
+            "does not exist; nothing was written"
+        )
+    settings = load_settings(profiles_dir=tmp_path, project=PROJECT, region=REGION)
+    with pytest.raises(UsageError) as refused:
+        asyncio.run(init_from_live("staging", settings, services=["api"], force=force))
+    assert refused.value.message == said
+    assert sandbox.call_counts() == {}
+    assert [p.name for p in tmp_path.iterdir()] == ["staging.yaml"]
+    assert not (tmp_path.parent / "shared").exists()
