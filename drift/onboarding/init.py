@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from drift.errors import ApiError, DriftError, ExitCode, IncompleteRead, UsageError
@@ -44,9 +44,8 @@ class InitResult:
     copies: tuple[str, ...] = ()
     """`service.VAR (CONTAINER reads it from Secret Manager)`: plain values left out because
     another container reads the same variable as a secret (`draft.copies`)."""
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    profiles_option: str = ""
-    """` --profiles DIR` when `drift check` would not look in that directory by itself."""
+    notes: tuple[str, ...] = ()
+    profiles_option: str = ""  # ` --profiles DIR` when `drift check` would not look there
     place_options: str = ""
     """` --project P --region R` when `drift check` would read another place by itself."""
     left_out: tuple[str, ...] = ()
@@ -123,8 +122,9 @@ async def init_from_live(
     refuse_overwrite(path, force, profiles_from)
     project, region = settings.project, settings.region
     where = f" --project {project} --region {region}"
-    if unset := [key for key, value in (("project", project), ("region", region)) if not value]:
-        raise UsageError(  # only what is missing: the other was given
+    if not project or not region:  # only what is missing is named: the other was given
+        unset = [key for key, value in (("project", project), ("region", region)) if not value]
+        raise UsageError(
             f"init needs the {' and '.join(unset)} to read: nothing was written; pass "
             + " and ".join(f"--{key} (or set DRIFT_{key.upper()})" for key in unset)
         )

@@ -270,9 +270,11 @@ def _unlike(theirs: dict[str, Any], ours: dict[str, Any]) -> str:
 
 def _names(node: Any) -> set[str]:
     """Every property name a JSON Schema declares, at any depth."""
-    if isinstance(node, list):
-        return set().union(*map(_names, node))
-    if not isinstance(node, dict):
-        return set()
-    found = set(node["properties"]) if isinstance(node.get("properties"), dict) else set()
-    return found.union(*map(_names, node.values()))
+    found: set[str] = set()
+    if isinstance(node, dict):
+        properties = node.get("properties")
+        found.update(properties if isinstance(properties, dict) else ())
+        node = list(node.values())
+    for item in node if isinstance(node, list) else ():
+        found |= _names(item)
+    return found
