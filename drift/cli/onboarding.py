@@ -35,7 +35,14 @@ def init(
     region: Annotated[
         str | None, typer.Option("--region", help="Region to read [env DRIFT_REGION].")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing profile.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Overwrite an existing profile, and a profile.schema.json beside it that is "
+            "not this drift's.",
+        ),
+    ] = False,
 ) -> None:
     """Write a starting profile from what the live services run with. Never writes to the cloud.
 
@@ -43,11 +50,14 @@ def init(
     (never their values), with the settings drift compares and a commented probe block to
     fill in. Plain values that look like credentials are not copied: they become
     `required: true` rules with a note to move them to Secret Manager. Without --service,
-    every service in the region is described. An existing profile is kept unless --force.
+    every service in the region is described. An existing profile is kept unless --force;
+    the profiles directory is created when missing (said), never the folders above it.
 
     Exit 0 written, 2 bad input or the profile exists, 3 a service could not be read
     (nothing written) — or was still being deployed after --wait: the rest is written, and
-    the output names it and the command that describes it once settled.
+    the output names it and the command that describes it once settled — or reaches
+    revisions of different configurations (a rollout, a tag at 0 %): written, and said that
+    `drift check` reports them until they agree.
 
     Examples:
 
