@@ -91,8 +91,9 @@ class InitResult:
             )
         lines += [f"incomplete: {item}" for item in (*self.left_out, *self.rollouts)]
         lines += [f"note: {note}" for note in self.notes]
-        lines.append(
-            "next: review it, fill in the probe blocks, then "
+        probes = any(split_key(key)[0] is Kind.SERVICE for key in self.services)
+        lines.append(  # only services have probe blocks to fill in
+            f"next: review it{', fill in the probe blocks' * probes}, then "
             f"`drift check {self.environment}{self.profiles_option}{self.place_options}`"
         )
         return "\n".join(lines)
@@ -341,8 +342,7 @@ def _left_out(
 
 
 def _images(live: LiveService) -> str:
-    """What revisions alike in what a profile records (`rollout`: images aside, a gradual
-    rollout being no drift) differ in still: their images, said (revjobs60 F4); "" when none."""
+    """What revisions alike in what a profile records (`rollout`) differ in: their images."""
     seen = [{c.name: c.image for c in r.config.containers} for r in live.serving]
     differ = sorted({n for one in seen for n in one if len({i.get(n) for i in seen}) > 1})
     if not differ:
