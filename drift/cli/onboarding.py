@@ -35,7 +35,14 @@ def init(
     region: Annotated[
         str | None, typer.Option("--region", help="Region to read [env DRIFT_REGION].")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing profile.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Overwrite an existing profile, and a profile.schema.json beside it that is "
+            "not this drift's.",
+        ),
+    ] = False,
 ) -> None:
     """Write a starting profile from what the live services run with. Never writes to the cloud.
 
@@ -43,11 +50,14 @@ def init(
     (never their values), with the settings drift compares and a commented probe block to
     fill in. Plain values that look like credentials are not copied: they become
     `required: true` rules with a note to move them to Secret Manager. Without --service,
-    every service in the region is described. An existing profile is kept unless --force.
+    every service in the region is described. An existing profile is kept unless --force;
+    the profiles directory is created when missing (said), never the folders above it.
 
     Exit 0 written, 2 bad input or the profile exists, 3 a service could not be read
     (nothing written) — or was still being deployed after --wait: the rest is written, and
-    the output names it and the command that describes it once settled.
+    the output names it and the command that describes it once settled — or reaches
+    revisions of different configurations (a rollout, a tag at 0 %): written, and said that
+    `drift check` reports them until they agree.
 
     Examples:
 
@@ -73,6 +83,7 @@ def init(
             force=force,
             project_from=source_of("project", project),
             region_from=source_of("region", region),
+            profiles_from=source_of("profiles_dir", cli.profiles),
         ),
         what=said,
     )
@@ -95,7 +106,8 @@ def init(
 
 def _written_or_not(directory: Path, environment: str) -> Callable[[], str]:
     """What an interrupted `init` says of the files it writes (the profile, the JSON Schema
-    beside it): those that changed on disk since it began, else "nothing was written". The
+    beside it): those that changed on disk since it began, else "nothing was written", and
+    the profiles directory when it made it (a directory made for nothing is removed). The
     profile is moved into place before the command's last steps (the schema, the notes): a
     Ctrl-C there ends it as cancelled, and "nothing was written" would hide a profile written
     — with `--force`, over the operator's own (revcli88 F1)."""
@@ -105,14 +117,16 @@ def _written_or_not(directory: Path, environment: str) -> Callable[[], str]:
 
     paths = (profile_path(directory, environment), directory / SCHEMA_FILE)
     before = [_identity(p) for p in paths]
+    made = not directory.exists()
 
     def said() -> str:
         written = [p for p, was in zip(paths, before, strict=True) if _identity(p) != was]
+        left = f"; {display_path(directory)}/ was created" if made and directory.exists() else ""
         if not written:
-            return "nothing was written"
+            return f"nothing was written{left}"
         names = " and ".join(display_path(p) for p in written)
         verb = "was" if len(written) == 1 else "were"
-        return f"{names} {verb} written before it stopped (its summary was not shown)"
+        return f"{names} {verb} written before it stopped (its summary was not shown){left}"
 
     return said
 

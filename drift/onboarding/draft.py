@@ -141,11 +141,22 @@ def rollout(live: LiveService, state: LiveState, project: str) -> str:
     pool = live.kind is Kind.WORKER_POOL
     what = "run the pool's instances" if pool else "are reached"
     why = "instances moving to a new revision?" if pool else "a rollout in progress?"
+    if untagged := all(r.tag_only for r in others):
+        why = "a tag at 0 % on another configuration"
     return (
         f"{live.name}: {len(others) + 1} revisions {what} with different configurations "
         f"({why}): the profile describes {described}, and `drift check` will report {shown} "
-        "until they agree"
+        f"until they agree{_unchecked(live, {t for r in others for t in r.tags}) * untagged}"
     )
+
+
+def _unchecked(live: LiveService, differ: set[str]) -> str:
+    """How the profile leaves the revisions of the tags `differ` unchecked, when those are
+    all that differ (an E2E tag on a test build: the team may mean it to): `check_tags` of
+    the other tags, `none` when there is no other."""
+    kept = [t for r in live.tagged for t in r.tags if t not in differ]
+    said = f"[{', '.join(kept)}]" if kept else "none"
+    return f", or while they are checked: `check_tags: {said}` in its entry leaves them out"
 
 
 def _service(live: LiveService) -> ServiceDraft:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from drift.errors import ApiError, DriftError, ExitCode, IncompleteRead, UsageError
@@ -44,15 +44,16 @@ class InitResult:
     copies: tuple[str, ...] = ()
     """`service.VAR (CONTAINER reads it from Secret Manager)`: plain values left out because
     another container reads the same variable as a secret (`draft.copies`)."""
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    profiles_option: str = ""
-    """` --profiles DIR` when `drift check` would not look in that directory by itself."""
+    notes: tuple[str, ...] = ()
+    profiles_option: str = ""  # ` --profiles DIR` when `drift check` would not look there
     place_options: str = ""
     """` --project P --region R` when `drift check` would read another place by itself."""
     left_out: tuple[str, ...] = ()
     """Each workload left out because its deploy was still in progress, with how to add it."""
     rollouts: tuple[str, ...] = ()
     """Each service whose serving revisions differ from the one described (`rollout`)."""
+    created: Path | None = None  # the profiles directory, when init made it (a typo shows)
+    replaced: bool = False  # a profile was there (--force): said, as the file written over
 
     @property
     def exit_code(self) -> ExitCode:
@@ -70,8 +71,10 @@ class InitResult:
         return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
 
     def summary(self) -> str:
+        from drift.onboarding.write import written_as
+
         lines = [
-            f"wrote {display_path(self.path)}: {self.counted} "
+            f"{written_as(self.path, self.replaced, self.created)}: {self.counted} "
             f"({', '.join(map(key_label, self.services))}) from {self.project}/{self.region}, "
             f"{plural(self.variables, 'variable')} "
             f"({plural(self.secrets, 'secret reference')})"
@@ -88,8 +91,9 @@ class InitResult:
             )
         lines += [f"incomplete: {item}" for item in (*self.left_out, *self.rollouts)]
         lines += [f"note: {note}" for note in self.notes]
-        lines.append(
-            "next: review it, fill in the probe blocks, then "
+        probes = any(split_key(key)[0] is Kind.SERVICE for key in self.services)
+        lines.append(  # only services have probe blocks to fill in
+            f"next: review it{', fill in the probe blocks' * probes}, then "
             f"`drift check {self.environment}{self.profiles_option}{self.place_options}`"
         )
         return "\n".join(lines)
@@ -105,28 +109,25 @@ async def init_from_live(
     today: dt.date | None = None,
     project_from: str = "",
     region_from: str = "",
+    profiles_from: str = "",
 ) -> InitResult:
     """Read the live services and write `profiles/ENV.yaml`; refuse to overwrite unless
     `force`. Nothing is written when a service cannot be read. `project_from`,
-    `region_from`: where they were set (`--project`, `DRIFT_PROJECT`, …), for the hints of a
-    mistyped project and of a region with nothing in it."""
+    `region_from`, `profiles_from`: where they were set (`--project`, `DRIFT_PROJECT`, …),
+    for the hints of a mistyped project, an empty region, a profiles path with a typo."""
     from drift.live.session import Session
     from drift.profiles.paths import profile_path
 
     directory = settings.profiles_dir
     path = profile_path(directory, environment)
-    if directory.exists() and not directory.is_dir():
-        raise UsageError(
-            f"cannot write {display_path(path)}: {display_path(directory)} is not a directory; "
-            "nothing was written"
-        )
-    refuse_overwrite(path, force)
+    refuse_overwrite(path, force, profiles_from)
     project, region = settings.project, settings.region
     where = f" --project {project} --region {region}"
-    if not project or not region:
+    if not project or not region:  # only what is missing is named: the other was given
+        unset = [key for key, value in (("project", project), ("region", region)) if not value]
         raise UsageError(
-            "init needs the project and region to read: pass --project and --region "
-            "(or set DRIFT_PROJECT and DRIFT_REGION)"
+            f"init needs the {' and '.join(unset)} to read: nothing was written; pass "
+            + " and ".join(f"--{key} (or set DRIFT_{key.upper()})" for key in unset)
         )
     # a name given is a service's, `job/NAME` or `worker_pool/NAME` another kind's
     names = list(dict.fromkeys(workload_key(*split_key(n)) for n in services or ()))
@@ -179,10 +180,11 @@ async def init_from_live(
         today=today,
         left_out=tuple(key_label(key) for key in settling),
     )
-    written = write_profile(directory, environment, text, force=force)
+    replaced = path.exists()  # refused above unless forced
+    written, created = write_profile(directory, environment, text, force=force)
     notes = _notes(draft, written, names, state, today)
     option = _profiles_option(directory)
-    if (schema := write_schema(directory)) is not None:
+    if (schema := write_schema(directory, force=force)) is not None:
         notes += (schema,)
     return InitResult(
         path=path,
@@ -206,6 +208,8 @@ async def init_from_live(
             for key in settling
         ),
         rollouts=tuple(filter(None, (rollout(state.services[n], state, project) for n in names))),
+        created=created,
+        replaced=replaced,
     )
 
 
@@ -321,25 +325,24 @@ def _require_all_read(
 def _left_out(
     key: str, state: LiveState, environment: str, path: Path, options: str, wait: float
 ) -> str:
-    """A workload left out, why, and how to describe it once its deploy has settled: on its
-    own, in a profile of its own, whose entry then moves into the one written (`init` never
-    changes a profile it did not just write)."""
+    """A workload left out, why, and how to describe it once settled: in a profile of its
+    own, whose entry moves into the one written (init changes no profile it did not write)."""
     import shlex
 
     kind, name = split_key(key)
     alone = f"{environment}-{name}"
     command = f"drift init {alone} --from-live{options} --service {shlex.quote(key)}"
+    own = display_path(path.with_name(alone + ".yaml"))
     return (
         f"{key_label(key)} left out: {state.settling[key]}, still after {wait:g}s (--wait). "
-        f"Once it has settled, `{command}` describes it in "
-        f"{display_path(path.with_name(alone + '.yaml'))}; move its entry under "
-        f"`{kind.section}:` in {display_path(path)}"
+        f"Once it has settled, `{command}` describes it in {own}; move its entry under "
+        f"`{kind.section}:` in {display_path(path)}, then remove {own} (an environment "
+        "of its own until then)"
     )
 
 
 def _images(live: LiveService) -> str:
-    """What revisions alike in what a profile records (`rollout`: images aside, a gradual
-    rollout being no drift) differ in still: their images, said (revjobs60 F4); "" when none."""
+    """What revisions alike in what a profile records (`rollout`) differ in: their images."""
     seen = [{c.name: c.image for c in r.config.containers} for r in live.serving]
     differ = sorted({n for one in seen for n in one if len({i.get(n) for i in seen}) > 1})
     if not differ:

@@ -117,10 +117,12 @@ def test_refuses_to_overwrite_without_force(sandbox_env: dict[str, str], tmp_pat
         init(tmp_path)
     assert err.value.exit_code == ExitCode.USAGE and "--force" in err.value.diagnostics()
     assert target.read_text() == "# mine\n"
-    init(tmp_path, force=True)
+    said = init(tmp_path, force=True).summary()
     assert target.read_text().startswith("# yaml-language-server:")
+    assert said.startswith(f"wrote {target} (over the profile there: --force): ")
     # no staging left over; the schema its $schema line names beside it
     assert sorted(p.name for p in tmp_path.iterdir()) == ["profile.schema.json", "staging.yaml"]
+    assert "over the profile" not in init(tmp_path / "new").summary()  # nothing was there
 
 
 def test_force_over_a_linked_profile_keeps_the_link_and_the_mode(
@@ -136,7 +138,11 @@ def test_force_over_a_linked_profile_keeps_the_link_and_the_mode(
     profiles = tmp_path / "profiles"
     profiles.mkdir()
     (profiles / "staging.yaml").symlink_to(Path("..") / "shared" / "staging.yaml")
-    init(profiles, force=True)
+    said = init(profiles, force=True).summary()
+    assert said.startswith(
+        f"wrote {profiles}/staging.yaml (through the link to {shared}; over the profile "
+        "there: --force): "
+    ), said
     assert (profiles / "staging.yaml").is_symlink()
     assert shared.read_text().startswith("# yaml-language-server:")
     assert shared.stat().st_mode & 0o777 == 0o640
@@ -158,7 +164,8 @@ def test_only_the_named_services(sandbox_env: dict[str, str], tmp_path: Path) ->
     [
         (["ghost"], {}, "no service ghost in acme-chat-staging/us-central1"),
         (None, {"region": "europe-west1"}, "no Cloud Run services, jobs or worker pools in"),
-        (None, {"project": ""}, "init needs the project and region"),
+        (None, {"project": ""}, r"^init needs the project to read: .*; pass --project \(or set "),
+        (None, {"region": ""}, r"^init needs the region to read: .*; pass --region \(or set "),
     ],
 )
 def test_bad_input_writes_nothing(

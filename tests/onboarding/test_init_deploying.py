@@ -64,6 +64,10 @@ def test_one_deploy_in_progress_leaves_that_workload_out_and_writes_the_rest(
         f"drift init prod-search --from-live --project {PROJECT} --region {REGION} --service search"
     )
     assert "profiles/prod.yaml" in left and "`services:`" in left
+    # and the profile of its own, once emptied into this one, is not left as an environment
+    assert left.endswith(
+        "then remove profiles/prod-search.yaml (an environment of its own until then)"
+    )
     # the file written is a profile `drift check` takes as it is
     assert drift("profiles", "validate", "profiles", cwd=tmp_path).returncode == 0
     # once the deploy has settled, the command the note gives describes it

@@ -72,3 +72,28 @@ def test_the_next_check_reads_what_init_read(
     ).report
     assert (report.project, report.region) == ("acme-prod", "us-central1")
     assert not [f for f in report.findings if f.severity.value == "error"], report.findings
+
+
+@pytest.mark.parametrize(
+    ("services", "next_step"),
+    [
+        (
+            ("job/migrate-db", "worker_pool/queue-consumer"),
+            "next: review it, then `drift check prod`",
+        ),
+        (
+            ("chat", "job/migrate-db"),
+            "next: review it, fill in the probe blocks, then `drift check prod`",
+        ),
+    ],
+)
+def test_probe_blocks_are_named_only_where_there_are_some(
+    services: tuple[str, ...], next_step: str
+) -> None:
+    """Only services have a probe block (a job or a worker pool serves no URL to probe)."""
+    from drift.onboarding.init import InitResult
+
+    result = InitResult(
+        Path("profiles/prod.yaml"), "prod", "acme-prod", "us-central1", services, 0, 0, ()
+    )
+    assert result.summary().splitlines()[-1] == next_step

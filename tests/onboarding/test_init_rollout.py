@@ -108,3 +108,35 @@ def test_a_tag_only_revision_with_another_config_is_not_a_clean_init(
     result, findings = init_then_check(tmp_path, monkeypatch, split("new", "old", traffic))
     assert findings, "check should report the tagged old revision"
     assert int(result.exit_code) == 3, result.summary()
+    # said as what it is (no rollout: a tag), with what leaves it unchecked if it is meant
+    (said,) = result.rollouts
+    assert "(a tag at 0 % on another configuration)" in said and "rollout" not in said, said
+    assert said.endswith(
+        "split-00001-" + said.split("split-00001-")[1].split(" ")[0] + " (tag old) until they "
+        "agree, or while they are checked: `check_tags: none` in its entry leaves them out"
+    ), said
+    # the advice, taken, is a profile that checks clean
+    written = tmp_path / "prod.yaml"
+    lines = written.read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("  split:"))
+    written.write_text("".join([*lines[: at + 1], "    check_tags: none\n", *lines[at + 1 :]]))
+    with Sandbox(tmp_path / "split.yaml") as sandbox:  # the same world, seeded again
+        for key, value in sandbox.environ().items():
+            monkeypatch.setenv(key, value)
+        settings = load_settings(profiles_dir=tmp_path, wait=0)
+        report = asyncio.run(run_check(load_profile(tmp_path, "prod"), settings)).report
+    assert list(report.findings) == [], report.findings
+
+
+def test_a_rollout_with_a_tag_is_not_said_to_be_a_tag_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """50 % on each release, the old one tagged too: a rollout; leaving tags unchecked would
+    not make the profile check clean, so it is not offered."""
+    traffic = (
+        "          - {latest: true, percent: 50}\n"
+        "          - {revision: 1, percent: 50, tag: old}\n"
+    )
+    result, _ = init_then_check(tmp_path, monkeypatch, split("new", "old", traffic))
+    (said,) = result.rollouts
+    assert "(a rollout in progress?)" in said and "check_tags" not in said, said
