@@ -5,7 +5,7 @@ wrong one. Built from the calls' reasons (`ApiError`), never from a server's own
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from drift.gcp_ids import PROJECT
 
@@ -171,14 +171,16 @@ def not_enabled_steps(reasons: Iterable[str]) -> list[str]:
     return [s for s in next_steps(reasons) if s.removeprefix("PERMISSION_DENIED: ") in _BUILT]
 
 
-def region_may_be_wrong(project: str, where: str) -> str:
+def region_may_be_wrong(project: str, where: str, kinds: Collection[str] = ()) -> str:
     """What to say when nothing was found in a region (`check`'s workloads, `init`'s list):
-    the region may be the wrong one (`where`: where it was set, "" when unknown)."""
+    the region may be the wrong one (`where`: where it was set, "" when unknown). `kinds`:
+    those missing (`job`, `worker_pool`; none: services), each listed by its own gcloud
+    group: `gcloud run jobs list` "lists all jobs in all regions"
+    (cloud.google.com/sdk/gcloud/reference/run/jobs/list), as `services list` does."""
     set_by = f" (set by {where})" if where else ""
-    return (
-        f"is the region{set_by} right? gcloud run services list --project {project} lists "
-        "where they are"
-    )
+    groups = [f"{k.replace('_', '-')}s" for k in ("service", "job", "worker_pool") if k in kinds]
+    lists = " and ".join(f"gcloud run {g} list --project {project}" for g in groups or ["services"])
+    return f"is the region{set_by} right? {lists} list{'s' * (len(groups) < 2)} where they are"
 
 
 def project_may_not_exist(project: str, where: str) -> str:

@@ -301,7 +301,7 @@ def _require_all_read(
         raise UsageError(
             f"no {what if ' ' in what else 'service ' + what} in {project}/{region}: nothing "
             "was written",
-            hint=region_may_be_wrong(project, set_by[1]),
+            hint=region_may_be_wrong(project, set_by[1], {split_key(n)[0] for n in state.missing}),
         )
     # a workload read in part (a serving or tagged revision unread) would be described by
     # what was read, as if that were all it runs: "nothing written" (exit 3), as for one not

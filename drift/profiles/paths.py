@@ -19,7 +19,11 @@ def profile_path(directory: Path, environment: str) -> Path:
     if not ENV_NAME.fullmatch(environment) or environment.endswith(".yaml"):
         given = Path(environment)
         stem = given.name.removesuffix(".yaml")
-        hint = None
+        # what a name is, said: `../x`, `my env`, `prod/eu` get no other hint
+        hint = (
+            "an environment is named by a letter or digit, then letters, digits, '.', '_' or "
+            "'-' (its profile is ENV.yaml in the profiles directory: --profiles DIR for another)"
+        )
         if given.suffix == ".yaml" and ENV_NAME.fullmatch(stem):
             hint = f"an environment is named by its profile's file name without .yaml: {stem}"
             if given.parent != Path(".") and given.parent.resolve() != directory.resolve():

@@ -98,3 +98,12 @@ def test_a_named_workload_that_is_not_there_says_the_region_may_be_wrong(
     text = error.diagnostics()
     assert "no service biling in acme-prod/us-central1: nothing was written" in text
     assert "hint: is the region (set by --region) right?" in text
+    assert "gcloud run services list --project acme-prod lists where they are" in text
+
+
+def test_a_named_job_that_is_not_there_names_the_list_of_jobs(
+    live: Sandbox, tmp_path: Path
+) -> None:
+    text = _init_error(tmp_path, "job/migrate").diagnostics()
+    assert "no job migrate in acme-prod/us-central1: nothing was written" in text
+    assert text.endswith("gcloud run jobs list --project acme-prod lists where they are"), text
