@@ -221,3 +221,24 @@ def test_no_lookup_where_every_project_is_named_by_id(
     )
     assert not result.report.findings and not result.report.unverified, result.report
     assert _asked(sandbox) == []
+
+
+def test_a_profile_by_number_and_a_terraform_connector_by_id(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The profile names its project by number, Cloud Run answers names as asked (sandbox
+    option `project_in_names: as_asked`: the service is `projects/500000000001/…`), the
+    connector is Terraform's, by id: the profile's `run`, GetProject on the number telling."""
+    world = _world()
+    world["options"]["project_in_names"] = "as_asked"
+    sandbox = make_sandbox(world)
+    folder = _environ(sandbox, monkeypatch, tmp_path)
+    text = f"project: '{PROD_NUMBER}'\nregion: {REGION}\nservices:\n"
+    (folder / "prod.yaml").write_text(text + "  by-id:\n    settings:\n      vpc_connector: run\n")
+    profile = load_profile(folder, "prod")
+    result = asyncio.run(run_check(profile, load_settings()))
+    assert not result.report.findings and not result.report.unverified, result.report
+    read = [c for c in sandbox.calls if c.short in ("GetService", "ListServices")]
+    names = [getattr(c.request, "name", "") or c.request.parent for c in read]
+    assert names and all(n.startswith(f"projects/{PROD_NUMBER}/") for n in names), names
+    assert _asked(sandbox) == [f"projects/{PROD_NUMBER}"]
