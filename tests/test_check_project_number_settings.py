@@ -242,3 +242,40 @@ def test_a_profile_by_number_and_a_terraform_connector_by_id(
     names = [getattr(c.request, "name", "") or c.request.parent for c in read]
     assert names and all(n.startswith(f"projects/{PROD_NUMBER}/") for n in names), names
     assert _asked(sandbox) == [f"projects/{PROD_NUMBER}"]
+
+
+def test_two_revisions_naming_one_connector_two_ways_run_one_configuration(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """gcloud deployed revision 1 (the connector by number), Terraform the latest (by id), a
+    tag keeps revision 1 reached: one configuration, no rollout in progress, and `init
+    --from-live` writes the connector once, short."""
+    from drift.onboarding.init import init_from_live
+
+    vpc = {"egress": "PRIVATE_RANGES_ONLY"}
+    old = {
+        "image": IMAGE,
+        "port": 8080,
+        "api": {"vpcAccess": {**vpc, "connector": f"projects/{PROD_NUMBER}/{CONNECTOR}"}},
+    }
+    service = _service({**vpc, "connector": f"projects/{PROD}/{CONNECTOR}"})
+    service["history"] = [old]
+    service["traffic"] = [
+        {"latest": True, "percent": 100},
+        {"revision": 1, "percent": 0, "tag": "blue"},
+    ]
+    world = {
+        "options": {"seed": 3},
+        "projects": {PROD: {"number": PROD_NUMBER, "services": {"api": service}}},
+    }
+    sandbox = make_sandbox(world)
+    folder = _environ(sandbox, monkeypatch, tmp_path)
+    stated = "services:\n  api:\n    settings:\n      vpc_connector: run\n"
+    (folder / "prod.yaml").write_text(f"project: {PROD}\nregion: {REGION}\n{stated}")
+    result = asyncio.run(run_check(load_profile(folder, "prod"), load_settings()))
+    assert not result.report.findings and not result.report.unverified, result.report
+    settings = load_settings(profiles_dir=tmp_path / "init", project=PROD, region=REGION, wait=0)
+    done = asyncio.run(init_from_live("prod", settings, services=None))
+    assert done.rollouts == () and int(done.exit_code) == 0, done.summary()
+    written = (tmp_path / "init" / "prod.yaml").read_text()
+    assert "      vpc_connector: run\n" in written, written
