@@ -131,6 +131,8 @@ def test_a_resource_named_by_the_projects_number_is_the_one_named_by_its_id(
     # one GetProject per project named by number, each once: the numbers tell the ids
     asked = sorted(c.request.name for c in sandbox.calls if c.short == "GetProject")
     assert asked == [f"projects/{PROD_NUMBER}", f"projects/{KMS_NUMBER}"], asked
+    # no history either: judged early (before GetProject answered), nothing had drifted
+    assert not [c for c in sandbox.calls if c.short == "ListRevisions"]
 
 
 def test_another_projects_connector_by_number_is_still_drift(
