@@ -98,6 +98,8 @@ def setting_findings(at: At) -> Iterator[Finding]:
             shown_actual = MASK  # compared, never shown (`RevisionConfig.hidden`)
         if setting.satisfied_by(actual, (project, at.ctx.profile.region)):
             continue
+        if _project_spelt(setting, actual, state, (project, at.ctx.profile.region)) is not False:
+            continue  # one resource, its project named otherwise; undecided: `unread_settings`
         if setting.pattern is not None:
             expected = f"matches {setting.pattern}"
         else:
@@ -127,15 +129,41 @@ def setting_findings(at: At) -> Iterator[Finding]:
         )
 
 
+def _project_spelt(
+    setting: Setting, actual: SettingValue | None, state: LiveState, where: tuple[str, str]
+) -> bool | None:
+    """Whether a value read names the resource the profile names, its project named by id on
+    one side and by number on the other (`LiveState.same_setting`; None: not decided, the
+    number not matched). A live read names them one way already (`LiveState.respell`); a
+    value judged before (the history a check reads early) or read otherwise (a manifest) is
+    not."""
+    field = FIELDS[setting.name]
+    if not field.names_project or setting.pattern is not None or actual is None:
+        return False
+    return state.same_setting(field, actual, field.normalise(setting.value), *where)
+
+
 def unread_settings(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
     """Each setting the profile states whose value a checked revision does not let drift read
-    (`RevisionConfig.unreadable`): not judged, not verified, never clean."""
+    (`RevisionConfig.unreadable`), or that may name the profile's resource by a project number
+    the read could not match (`_project_spelt`): not judged, not verified, never clean."""
     out: dict[tuple[str, str], Unverified] = {}
+    where = (profile.project, profile.region)
     for name in names:
         live = state.services.get(name)
+        stated = profile.services[name].settings
         for revision in live.checked if live is not None else ():
             for setting, why in revision.config.unreadable.items():
-                if setting in profile.services[name].settings:
+                if setting in stated:
                     target = f"setting.{setting}"
+                    out.setdefault((name, target), Unverified.at(name, target, why))
+            for rule in stated.values():
+                read = revision.config.settings.get(rule.name)
+                if _project_spelt(rule, read, state, where) is None:
+                    target = f"setting.{rule.name}"
+                    why = (
+                        f"cannot tell whether {read} is {rule.value}: the project's id and "
+                        "number could not be matched (no GetProject told them)"
+                    )
                     out.setdefault((name, target), Unverified.at(name, target, why))
     return list(out.values())

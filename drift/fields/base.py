@@ -106,6 +106,20 @@ def short_name(name: str) -> str:
     return name.rsplit("/", 1)[-1]
 
 
+def project_token(value: SettingValue) -> str:
+    """The project a resource name `projects/{project}/…` names, as written (an id or a
+    number: VpcAccess.connector "where {project} can be project id or number"); "" for a
+    value naming none (a short name: the workload's own project's; none; `default`)."""
+    parts = str(value).split("/", 2)
+    return parts[1] if len(parts) == 3 and parts[0] == "projects" and parts[1] else ""
+
+
+def with_project(value: SettingValue, project: str) -> SettingValue:
+    """`value` naming its project as `project` (unchanged where it names none)."""
+    parts = str(value).split("/", 2)
+    return "/".join((parts[0], project, parts[2])) if project_token(value) else value
+
+
 NONE = ("", "none")
 """A profile's no connector, network, key, GPU… ("" is proto3's unset)."""
 
@@ -293,13 +307,18 @@ class Field:
     """A profile value in the form reads give, given the profile's project and region (a
     name that means "in this project and region")."""
 
+    def compared(self, expected: SettingValue, where: tuple[str, str] = ("", "")) -> SettingValue:
+        """A profile's value in the form a value read is compared with (`same`); `where`: the
+        profile's project and region (for `qualify`)."""
+        if self.qualify is not None:
+            expected = self.qualify(expected, *where)
+        return self.normalise(expected)
+
     def same(
         self, expected: SettingValue, actual: SettingValue | None, where: tuple[str, str] = ("", "")
     ) -> bool:
         """`where`: the profile's project and region (for `qualify`)."""
-        if self.qualify is not None:
-            expected = self.qualify(expected, *where)
-        return actual is not None and self.equivalent(self.normalise(expected), actual)
+        return actual is not None and self.equivalent(self.compared(expected, where), actual)
 
 
 _TYPE_MAX = {1: INT32_MAX, 2: 2**63 - 1, 3: 2**32 - 1, 4: 2**64 - 1}

@@ -81,6 +81,31 @@ class AccessDecisions:
         if any(t.isdigit() and self.iam.projects.get(t) is None for t in tokens):
             tokens.add(self.project)  # a number not known yet may be the workloads' own
         await asyncio.gather(*(self.iam.project(t) for t in tokens))
+        self._learnt()
+
+    async def name_settings(self, tokens: Iterable[str]) -> None:
+        """Learn what the projects settings name (`drift.live.projects.named_projects`:
+        a connector, a network, a CMEK key… by `projects/P/…`) are, where they and the
+        workloads' own project are written both ways (some by number, some by id): GetProject
+        on each number not known yet, its answer giving the id. Only where a number's could
+        not be read, GetProject on each id not known yet: its number tells whether it is that
+        number's project (`same_project`). Each project asked for once a run, by no second
+        name when its first answered (`IamReads.project`)."""
+        tokens = {*tokens, self.project}
+        if len({t.isdigit() for t in tokens}) < 2:
+            return  # two ids (two numbers) are two projects: nothing to match
+        await asyncio.gather(*(self.iam.project(t) for t in sorted(tokens) if t.isdigit()))
+        if any(self.iam.projects.get(t) is None for t in tokens if t.isdigit()):
+            await asyncio.gather(*(self.iam.project(t) for t in sorted(tokens) if not t.isdigit()))
+        self._learnt()
+
+    def unmatched(self, tokens: Iterable[str]) -> str:
+        """Why the projects `tokens` name could not be matched: their failed GetProject."""
+        failures = [self.iam.failures[t] for t in dict.fromkeys(tokens) if t in self.iam.failures]
+        return "; ".join(failures) or "GetProject was not made"
+
+    def _learnt(self) -> None:
+        """What GetProject answered, by each name of each project (`state.projects`)."""
         for token, info in self.iam.projects.items():
             if info is not None:
                 self.state.projects[token] = info.project_id

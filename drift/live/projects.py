@@ -1,20 +1,43 @@
 """How a read names projects and accounts, one thing one name: a project by its id or its
-number (SPEC: a secret reference's P is "an id or a number"), the default compute account
-left unset or named by its address. What `LiveState` learnt of the projects (`projects`:
-ids by the number or id references name them with, from the one GetProject per project)."""
+number (SPEC: a secret reference's P is "an id or a number"; VpcAccess.connector "where
+{project} can be project id or number"), the default compute account left unset or named by
+its address. What `LiveState` learnt of the projects (`projects`: ids by the number or id
+references and settings name them with, from the one GetProject per project), and the
+settings naming a project read under one name (`respell`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
-from drift.fields import DEFAULT_SERVICE_ACCOUNT, default_account, unnamed_default
+from drift.fields import (
+    DEFAULT_SERVICE_ACCOUNT,
+    FIELDS,
+    Field,
+    SettingValue,
+    default_account,
+    unnamed_default,
+)
+from drift.fields.base import project_token, with_project
 from drift.refs import SecretRef
+
+if TYPE_CHECKING:
+    from drift.profiles.model import ServiceProfile
+
+NAMING = tuple(f for f in FIELDS.values() if f.names_project)
+"""The rows whose value may name a project (`Field.names_project`)."""
 
 
 class ProjectNames:
-    """The naming rules of `LiveState` (its `projects`)."""
+    """The naming rules of `LiveState` (its `projects`), and the settings of what it read
+    (its `services` and `history`) named by them (`respell`)."""
 
     projects: dict[str, str]
+    services: dict[str, Any]
+    """`LiveService` by key (`drift.live.model`, which builds on this class)."""
+    history: dict[str, Any]
+    """`RevisionRecord`s by key."""
 
     def project_of(self, token: str, own: str) -> str:
         """The project a reference's project token designates (its id when known; `own` for
@@ -63,7 +86,117 @@ class ProjectNames:
             theirs.unread,
         ):
             return False
-        if mine.project.isdigit() == theirs.project.isdigit():  # an id never is digits
+        return self.same_project(mine.project, theirs.project)
+
+    def same_project(self, a: str, b: str) -> bool | None:
+        """Whether two project tokens (an id or a number each) name one project: by the ids
+        the read learnt (`project_of`); None when one is a number and the other an id and the
+        read learnt neither the number's id nor the id's number (GetProject could not be
+        read). A project has one number: an id whose number is known is not another number's
+        project."""
+        mine, theirs = self.project_of(a, a), self.project_of(b, b)
+        if mine == theirs:
+            return True
+        if mine.isdigit() == theirs.isdigit():  # an id never is digits
             return False
-        named = theirs.project if mine.project.isdigit() else mine.project
-        return False if self.number_of(named) else None  # its number: `resolved` would match
+        named = theirs if mine.isdigit() else mine
+        return False if self.number_of(named) else None  # its number: `project_of` would match
+
+    def setting_name(
+        self, field: Field, value: SettingValue, own: str, region: str
+    ) -> SettingValue:
+        """A value of a row naming a project (`NAMING`) as every text names it, one resource
+        one name: its project by id where the read learnt it, and, on a row with `qualify`
+        (a connector, a network, a subnetwork), its short name where it is `own`'s (the
+        workloads' project, an id or a number) and `region`'s."""
+        token = project_token(value)
+        if not token:
+            return value
+        return self._named(field, value, self.project_of(token, token), own, region)
+
+    def _named(
+        self, field: Field, value: SettingValue, project: str, own: str, region: str
+    ) -> SettingValue:
+        """`value` naming its project as `project`, short where that is `own`'s."""
+        spelt = with_project(value, project)
+        if field.qualify is None:
+            return spelt
+        return field.qualify(spelt, self.project_of(own, own), region)
+
+    def same_setting(
+        self, field: Field, a: SettingValue, b: SettingValue, own: str, region: str
+    ) -> bool | None:
+        """Whether two values of a row name one resource, whichever way each names its project
+        (a short name: `own`'s); None when that hangs on a number the read could not match
+        (`same_project`)."""
+        mine = self.project_of(own, own)
+        if self._named(field, a, mine, own, region) != self._named(field, b, mine, own, region):
+            return False  # not one resource of any one project
+        return self.same_project(project_token(a) or own, project_token(b) or own)
+
+    def named_projects(self, profiles: Iterable[ServiceProfile]) -> set[str]:
+        """The projects the settings naming one (`NAMING`) name, as written: in what the workloads
+        of `profiles` run (each configuration read) and in what their profiles state."""
+        found = set()
+        for profile in profiles:
+            live = self.services.get(profile.key)
+            for config in live.configs if live is not None else ():
+                found |= {project_token(v) for f in NAMING if (v := config.settings.get(f.name))}
+            for field in NAMING:
+                stated = profile.settings.get(field.name)
+                if stated is not None and stated.pattern is None:
+                    found.add(project_token(stated.value))
+        return found - {""}
+
+    def respell(
+        self,
+        profiles: Iterable[ServiceProfile],
+        where: tuple[str, str],
+        failed: Callable[[Iterable[str]], str],
+    ) -> None:
+        """Every value read of a row naming a project (`NAMING`) under one name, in what the
+        workloads of `profiles` run and in their histories (for `since`): as the profile names
+        the same resource (its project by number or by id, short or full), so that comparing
+        them finds them equal and a fix plans nothing (`Field.same`); else as `setting_name`
+        (`drift init` writes one name). Where whether it is the profile's hangs on a project
+        number GetProject could not match (`failed`: why, given the tokens), the setting is not
+        read (`RevisionConfig.unreadable`, with why): not verified, never drift, never clean, as a
+        secret reference is (`drift.diff.secrets.unknown_refs`)."""
+        for profile in profiles:
+            live = self.services.get(profile.key)
+            checked = live.configs if live is not None else ()
+            history = [r.config for r in self.history.get(profile.key, ())]
+            for judged, configs in ((True, checked), (False, history)):
+                for config, field in ((c, f) for c in configs for f in NAMING):
+                    self._respell(profile, config, field, where, failed, judged=judged)
+
+    def _respell(
+        self,
+        profile: ServiceProfile,
+        config: Any,
+        field: Field,
+        where: tuple[str, str],
+        failed: Callable[[Iterable[str]], str],
+        *,
+        judged: bool,
+    ) -> None:
+        value = config.settings.get(field.name)
+        stated = profile.settings.get(field.name)
+        if value is None:
+            return
+        if stated is None or stated.pattern is not None:
+            config.settings[field.name] = self.setting_name(field, value, *where)
+            return
+        wanted = field.normalise(stated.value)
+        same = self.same_setting(field, value, wanted, *where)
+        if same:
+            config.settings[field.name] = field.compared(stated.value, where)
+        elif same is False:
+            config.settings[field.name] = self.setting_name(field, value, *where)
+        elif judged:  # a revision of the history that cannot be told stays as read
+            tokens = (project_token(value) or where[0], project_token(wanted) or where[0])
+            del config.settings[field.name]
+            config.unreadable[field.name] = (
+                f"cannot tell whether {field.show(value)} is {field.show(wanted)}: the project's "
+                f"id and number could not be matched ({failed(tokens)})"
+            )

@@ -81,6 +81,7 @@ class Reader:
             clients, runner, project, self.state, secrets=secrets, shared=shared, compared=compared
         )
         self.tasks = self.checks.tasks
+        self.access = self.checks.access
         self.shared = shared
         """The answers of another read of the same project and region in the same run
         (`compare --live` of two profiles that both name it): each asked for once."""
@@ -103,7 +104,12 @@ class Reader:
         self.checks.expect(profiles)
         kinds = by_kind(profiles)
         await asyncio.gather(*(self._read_kind(ps) for ps in kinds.values()))
+        if self.checks.projects_named:  # a setting naming its project by number (`respell`)
+            named = self.state.named_projects(profiles)
+            self.tasks.once(("name_settings", None), partial(self.access.name_settings, named))
         await self.checks.resolve(profiles)
+        if self.checks.projects_named:
+            self.state.respell(profiles, (self.project, self.region), self.access.unmatched)
         return self.state
 
     # -- workloads and revisions ------------------------------------------------------------
