@@ -247,7 +247,7 @@ def _var_rule(name: str, spec: VarRuleSpec, path: Path_, merged: Merged) -> VarR
         service, _, var = spec.same_as.partition(".")
         same_as = (service, var)
     ref = _secret_ref(spec.secret, spec.project, spec.version) if spec.secret else None
-    return VarRule(
+    return VarRule.made(
         name=name,
         location=merged.at(path),
         value=spec.value,

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from drift.errors import UsageError
 from drift.fields import FIELDS, SettingValue
@@ -39,6 +39,17 @@ class VarRule:
     min_length: int | None = None
     same_as: tuple[str, str] | None = None
     severity: Severity = Severity.ERROR
+
+    @classmethod
+    def made(cls, **fields: Any) -> VarRule:
+        """`VarRule(**fields)` with every field named, at a third of its cost: a frozen
+        dataclass's `__init__` sets each of the 14 fields through `object.__setattr__`, and a
+        profile of 1,000 services × 30 variables builds 30,000 rules while the check waits
+        for it (`drift.cli.overlap`). No field has a factory and nothing runs after
+        `__init__`, so the rule is the same one (`==`, hash, pickling, `vars`)."""
+        rule = object.__new__(cls)
+        rule.__dict__.update(fields)
+        return rule
 
     @property
     def must_exist(self) -> bool:
