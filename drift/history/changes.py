@@ -4,18 +4,23 @@ every container), settings from the catalogue, and images. No secret value is ev
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from drift.credentials import looks_like_credential
 from drift.diff.describe import describe_live
-from drift.fields import FIELDS
+from drift.fields import FIELDS, SettingValue
+from drift.fields.base import project_token
 from drift.history.model import Action, Change, Kind
-from drift.live.model import ContainerConfig, EnvVar, RevisionConfig, SecretMount
+from drift.live.model import ContainerConfig, EnvVar, LiveState, RevisionConfig, SecretMount
+from drift.live.projects import NAMING
 from drift.live.remember import referenced
 from drift.profiles.model import ServiceProfile, VarRule
 from drift.redact import CHANGED, MASK
 from drift.refs import SecretRef
+
+if TYPE_CHECKING:
+    from drift.live.access import AccessDecisions
 
 Show = Callable[[EnvVar], str]
 Delta = tuple[Action, str | None, str | None]
@@ -94,14 +99,66 @@ def _expects_secret(rule: VarRule) -> bool:
     )
 
 
+class Naming:
+    """How a history names projects, one project one name, as `check` and `since` judge: what
+    GetProject told of the projects the revisions name (`LiveState.projects`, learnt by
+    `AccessDecisions.name_projects` and `name_settings`; nothing learnt, names compare as
+    written)."""
+
+    def __init__(
+        self,
+        state: LiveState | None = None,
+        access: AccessDecisions | None = None,
+        where: tuple[str, str] = ("", ""),
+    ) -> None:
+        self.state = state if state is not None else LiveState()
+        self.access = access
+        self.where = where
+        """The workloads' project and region (a short name is theirs)."""
+
+    def same_ref(self, a: SecretRef, b: SecretRef) -> bool:
+        """Two secret references name one secret: a project spelt otherwise, by number or by
+        id, omitted for its own, is no repoint (`LiveState.same_ref`); undecided, a repoint
+        (its words name both references as written)."""
+        return a == b or self.state.same_ref(a, b, self.where[0]) is True
+
+    def respell(self, settings: dict[str, SettingValue]) -> None:
+        """Each value of a row naming a project (`NAMING`) as `check` names it
+        (`LiveState.setting_name`: its project by id where GetProject told it, short for the
+        own project's and region's); as written where nothing was learnt."""
+        for field in NAMING:
+            if (value := settings.get(field.name)) is not None:
+                settings[field.name] = self.state.setting_name(field, value, *self.where)
+
+    def undecided(self, setting: str, a: SettingValue, b: SettingValue) -> str:
+        """Why two values of a row naming a project may be one resource respelt (one by
+        number, the other by id, no GetProject matched them: `LiveState.same_setting` None),
+        "" when they are told apart (or one: `respell` named them alike)."""
+        field = FIELDS[setting]
+        if not field.names_project or self.state.same_setting(field, a, b, *self.where) is not None:
+            return ""
+        tokens = (project_token(a) or self.where[0], project_token(b) or self.where[0])
+        why = self.access.unmatched(tokens) if self.access is not None else "no GetProject made"
+        return (
+            f"the same resource if {tokens[0]} and {tokens[1]} are one project, which "
+            f"could not be told ({why})"
+        )
+
+
 def changes(
-    before: RevisionConfig, after: RevisionConfig, masking: Masking, same: Same = operator.eq
+    before: RevisionConfig,
+    after: RevisionConfig,
+    masking: Masking,
+    naming: Naming | None = None,
 ) -> tuple[Change, ...]:
     """Every difference from `before` to `after`: containers in `after`'s order (then those
     only `before` had), each with its variables and mounts by name, then its image; then the
-    settings, but one that either could not be read (`RevisionConfig.unreadable`). `same`:
-    whether two secret references name one secret (`LiveState.same_ref`, as `since` judges:
-    a project spelt otherwise, by number or by id, omitted for its own, is no repoint)."""
+    settings, but one that either could not be read (`RevisionConfig.unreadable`). `naming`:
+    how projects are named (`Naming`: a project spelt otherwise, by number or by id, omitted
+    for its own, is no repoint, and no setting change; one that could not be told is said
+    `undecided`, never a change)."""
+    naming = naming if naming is not None else Naming()
+    same = naming.same_ref
     several = len(before.containers) > 1 or len(after.containers) > 1
     names = [c.name for c in after.containers] + [c.name for c in before.containers]
     out: list[Change] = []
@@ -116,13 +173,19 @@ def changes(
         old_value, new_value = before.settings.get(setting), after.settings.get(setting)
         if old_value != new_value:
             show = FIELDS[setting].show
+            why = (
+                naming.undecided(setting, old_value, new_value)
+                if old_value is not None and new_value is not None
+                else ""
+            )
             out.append(
                 Change(
                     Kind.SETTING,
-                    Action.CHANGED,
+                    Action.UNDECIDED if why else Action.CHANGED,
                     f"setting.{setting}",
                     None if old_value is None else show(old_value),
                     None if new_value is None else show(new_value),
+                    why=why,
                 )
             )
     return tuple(out)

@@ -29,6 +29,11 @@ class Action(StrEnum):
     between a plain value and a secret reference."""
     REPOINTED = "repointed"
     """A secret reference now names another secret or version."""
+    UNDECIDED = "undecided"
+    """A setting naming a project (a connector, a network, a CMEK key…) by its number on one
+    side and by its id on the other, where no GetProject told whether the two are one project
+    (`Change.why`): the same resource respelt (gcloud writes numbers, Terraform ids), or
+    another one. Neither said changed nor left out."""
 
 
 class Kind(StrEnum):
@@ -53,6 +58,8 @@ class Change:
     after: str | None
     container: str | None = None
     """The container, when either revision runs more than one."""
+    why: str = ""
+    """Why an `undecided` change could not be told (the GetProject that failed)."""
 
 
 @dataclass(frozen=True)
@@ -121,13 +128,24 @@ class HistoryResult(Scope):
     """The jobs asked for, which are not listed (`NONE_OF_A_JOB`)."""
 
     @property
+    def undecided(self) -> int:
+        """How many changes shown could not be told from a respelling (`Action.UNDECIDED`)."""
+        return sum(
+            c.action is Action.UNDECIDED
+            for s in self.services
+            for r in s.revisions
+            for c in r.changes or ()
+        )
+
+    @property
     def complete(self) -> bool:
-        return not self.unread
+        """Every service's history read, and every change shown told (none `undecided`)."""
+        return not self.unread and not self.undecided
 
     @property
     def exit_code(self) -> ExitCode:
-        """0 when every service's history was read; 3 when one could not be (never looks
-        complete)."""
+        """0 when every service's history was read and every change told; 3 when one could
+        not be read, or a change could not be told from a respelling (never looks complete)."""
         return ExitCode.OK if self.complete else ExitCode.INCOMPLETE
 
     def summary(self) -> str:
@@ -143,5 +161,12 @@ class HistoryResult(Scope):
         text = f"{self.environment}: {'; '.join(said)}"
         if self.complete:
             return f"{text} (exit 0)"
-        names = ", ".join(u.service for u in self.unread)
-        return f"{text}; incomplete: could not read {names} (exit 3)"
+        said = (
+            [f"could not read {', '.join(u.service for u in self.unread)}"] if self.unread else []
+        )
+        if n := self.undecided:
+            said.append(
+                f"{plural(n, 'setting change')} could not be told from a project respelt "
+                "(GetProject did not answer)"
+            )
+        return f"{text}; incomplete: {'; '.join(said)} (exit 3)"

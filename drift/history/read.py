@@ -6,8 +6,7 @@ shows."""
 from __future__ import annotations
 
 import asyncio
-import operator
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -16,8 +15,9 @@ from drift.diff.since import unlisted
 from drift.diff.unserved import CanaryRecord, served_before, unserved
 from drift.errors import ApiError, UsageError
 from drift.fields import enum_name
+from drift.fields.base import project_token
 from drift.fix.served import canary_record
-from drift.history.changes import Masking, Same, changes
+from drift.history.changes import Masking, Naming, changes
 from drift.history.model import (
     NONE_OF_A_JOB,
     HistoryResult,
@@ -33,6 +33,7 @@ from drift.live.history import records_of, revisions_of
 from drift.live.iam import IamReads
 from drift.live.model import LiveState, RevisionRecord
 from drift.live.normalize import raw
+from drift.live.projects import NAMING
 from drift.live.remember import remember_config
 from drift.live.session import Session
 from drift.live.tasks import Tasks
@@ -87,7 +88,7 @@ async def read_history(
         for i, revisions in zip(late, again, strict=True):
             listed[i] = revisions
         got = [_service(profile, p, found[p.key], rv) for p, rv in zip(wanted, listed, strict=True)]
-        same_secret = await _projects(session, profile.project, got)
+        naming = await _projects(session, profile, got)
     unlisted_notes = [
         _unlisted_note(p, found[p.key], revs)
         for p, revs in zip(wanted, listed, strict=True)
@@ -103,7 +104,7 @@ async def read_history(
                     redact.register(value)
     canaries = canary_record(settings.journal())
     read = [
-        found if isinstance(found, Unread) else history_of(*found, limit, canaries, same_secret)
+        found if isinstance(found, Unread) else history_of(*found, limit, canaries, naming)
         for found in got
     ]
     return HistoryResult(
@@ -228,26 +229,47 @@ def _service_level(service: ServiceProfile, records: Sequence[RevisionRecord], _
     )
 
 
-async def _projects(session: Session, own: str, got: Sequence[Read | Unread]) -> Same:
-    """Whether two secret references of the revisions name one secret, as `since` judges
-    (`LiveState.same_ref`): the ids of the projects they name by number (and the numbers of
-    those named by id) looked up as `check` looks them up (`AccessDecisions.name_projects`,
-    one GetProject per project), only for a secret and version named with more than one
-    spelling of its project (`600000000002/k`, `acme-shared/k`; own `k` and `500000000001/k`)."""
-    refs = [
-        r
-        for f in got
-        if not isinstance(f, Unread)
-        for rec in f[1]
-        for *_, r in rec.config.secret_refs()
-    ]
+async def _projects(session: Session, profile: Profile, got: Sequence[Read | Unread]) -> Naming:
+    """How the revisions name projects, as `check` names them: whether two secret references
+    name one secret (`LiveState.same_ref`, as `since` judges), the ids of the projects they
+    name by number (and the numbers of those named by id) looked up as `check` looks them up
+    (`AccessDecisions.name_projects`, one GetProject per project), only for a secret and
+    version named with more than one spelling of its project (`600000000002/k`,
+    `acme-shared/k`; own `k` and `500000000001/k`); and a setting naming a project (a
+    connector, a network, a CMEK key…: `NAMING`) that some revision of a service writes by
+    number and another by id (gcloud, then Terraform): GetProject on each such number, once
+    (`AccessDecisions.name_settings`), each value then named as `check` names it
+    (`LiveState.setting_name`: by id, short for the own project's)."""
+    own, read = profile.project, [f for f in got if not isinstance(f, Unread)]
+    refs = [r for f in read for rec in f[1] for *_, r in rec.config.secret_refs()]
     spellings: dict[tuple[str, str], set[str]] = {}
     for ref in refs:
         spellings.setdefault((ref.secret, ref.version), set()).add(ref.project)
     state, tasks = LiveState(), Tasks()
     access = AccessDecisions(own, state, tasks, IamReads(session.clients, session.runner, tasks))
+    # the settings' numbers first: a number they learn is not asked again for the secrets
+    # (`name_projects` adds the own project only for a number not known yet)
+    await access.name_settings(_written_both_ways(own, (f[1] for f in read)))
     await access.name_projects(r for r in refs if len(spellings[r.secret, r.version]) > 1)
-    return lambda a, b: state.same_ref(a, b, own) is True
+    naming = Naming(state, access, (own, profile.region))
+    for record in (rec for f in read for rec in f[1]):
+        naming.respell(record.config.settings)
+    return naming
+
+
+def _written_both_ways(own: str, histories: Iterable[Sequence[RevisionRecord]]) -> set[str]:
+    """The projects the settings naming one (`NAMING`) name where one service's revisions
+    write that setting's project by number in one and by id in another (a short name: the
+    own project's): only there is a revision's value another's respelt. Nothing where every
+    revision writes it one way (no GetProject: the values compare as written)."""
+    found: set[str] = set()
+    for records in histories:
+        for field in NAMING:
+            values = (r.config.settings.get(field.name) for r in records)
+            tokens = {project_token(v) or own for v in values if v is not None}
+            if len({t.isdigit() for t in tokens}) > 1:
+                found |= tokens
+    return found
 
 
 def _as_recorded(record: RevisionRecord) -> dict[str, Any]:
@@ -262,7 +284,7 @@ def history_of(
     served: Traffic,
     limit: int | None,
     canaries: CanaryRecord | None = None,
-    same: Same = operator.eq,
+    naming: Naming | None = None,
 ) -> ServiceHistory:
     """`records` oldest first (as listed) -> the newest `limit`, newest first, each with its
     changes against the revision that served before it (one that never served, a failed
@@ -285,7 +307,7 @@ def history_of(
                 changes=(
                     None
                     if before is None
-                    else changes(records[before].own_config, record.own_config, masking, same)
+                    else changes(records[before].own_config, record.own_config, masking, naming)
                 ),
                 never_served=skipped.get(i, ""),
                 against=records[before].name if before is not None and before != i - 1 else "",

@@ -68,6 +68,11 @@ def change_text(change: Change) -> str:
         return f"added {target} = {change.after}"
     if change.action is Action.REMOVED:
         return f"removed {target} (was {change.before})"
+    if change.action is Action.UNDECIDED:
+        return (
+            f"changed or only respelt? {target}: {_or_none(change.before)} -> "
+            f"{_or_none(change.after)}: {change.why}"
+        )
     return f"{change.action.value} {target}: {_or_none(change.before)} -> {_or_none(change.after)}"
 
 
@@ -174,6 +179,7 @@ def _change(change: Change) -> dict[str, Any]:
         "container": change.container,
         "before": change.before,
         "after": change.after,
+        **({"why": change.why} if change.why else {}),
     }
 
 
