@@ -39,7 +39,7 @@ from drift.diff.unserved import (
 )
 from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
-from drift.live.model import RevisionRecord, ServingRevision
+from drift.live.model import RevisionConfig, RevisionRecord, ServingRevision
 from drift.revision_names import number
 from drift.rules import HISTORY
 
@@ -256,7 +256,8 @@ class History:
         masked: the comparison is on the data, and no value is ever put in the words."""
         config = self.records[i].config
         if finding.rule == "setting.value":
-            return finding.target[8:] in config.unreadable
+            name = finding.target[8:]
+            return name in config.unreadable or self._respelt(config, name) is None
         if finding.rule not in ("env.inconsistent", "env.constraint"):
             return False
         container = finding.container if finding.container is not None else config.primary
@@ -267,6 +268,20 @@ class History:
             names.append(other[1])  # judged by its own other variable: that one's value too
         held = [config.named(container).env.get(name) for name in names]
         return any(v is not None and (bool(v.needs) or self.ctx.value(v) is None) for v in held)
+
+    def _respelt(self, config: RevisionConfig, name: str) -> bool | None:
+        """Whether a value of a row naming a project (`Field.names_project`) is the profile's,
+        its project named by number on one side and by id on the other; None when no
+        GetProject matched them (a history read after the read named its values one way:
+        `check`'s late histories), False when it is not the profile's or needs no project."""
+        field, stated = FIELDS[name], self.ctx.service.settings.get(name)
+        value = config.settings.get(name)
+        if not field.names_project or stated is None or stated.pattern is not None:
+            return False
+        if value is None:
+            return False
+        where = (self.ctx.profile.project, self.ctx.profile.region)
+        return self.ctx.state.same_setting(field, value, field.normalise(stated.value), *where)
 
     def _same_as(self, finding: Finding) -> tuple[str, str] | None:
         """The workload and variable an `env.inconsistent` finding's variable is compared with."""

@@ -160,6 +160,51 @@ class ProjectNames:
                     found.add(project_token(stated.value))
         return found - {""}
 
+    def traced_projects(
+        self, profiles: Iterable[ServiceProfile], where: tuple[str, str]
+    ) -> set[str]:
+        """The projects `since` needs told apart in the histories read (`history`): on a
+        setting naming one (`NAMING`) that a checked revision has not as the profile states
+        it (a finding `since` traces back), the projects of an older revision's value whose
+        sameness with the profile's hangs on a number and an id (`same_setting` None), and of
+        the profile's value, back to the first revision told to be the profile's (`_untold`).
+        Nothing elsewhere: no GetProject a `since` does not need."""
+        found: set[str] = set()
+        for profile in profiles:
+            live, records = self.services.get(profile.key), self.history.get(profile.key, ())
+            if live is None or not records:
+                continue
+            for field in NAMING:
+                stated = profile.settings.get(field.name)
+                if stated is None or stated.pattern is not None:
+                    continue
+                wanted = field.normalise(stated.value)
+                read = [r.config.settings.get(field.name) for r in live.checked]
+                if all(
+                    v is not None and self.same_setting(field, v, wanted, *where) is not False
+                    for v in read
+                ):
+                    continue  # no finding on it: no `since` to trace
+                undecided = self._untold(field, records, wanted, where)
+                found |= {project_token(v) or where[0] for v in (*undecided, wanted) if undecided}
+        return found
+
+    def _untold(
+        self, field: Field, records: Iterable[Any], wanted: SettingValue, where: tuple[str, str]
+    ) -> list[SettingValue]:
+        """The values of older revisions, newest first, `since` may walk back over that cannot
+        be told from the profile's (`same_setting` None), up to the first ready one told to be
+        the profile's: `since` stops there (a failed one it passes over stops nothing)."""
+        found = []
+        for record in reversed(list(records)):
+            value = record.config.settings.get(field.name)
+            same = None if value is None else self.same_setting(field, value, wanted, *where)
+            if value is not None and same is None:
+                found.append(value)
+            elif same and record.ready:
+                break
+        return found
+
     def respell(
         self,
         profiles: Iterable[ServiceProfile],

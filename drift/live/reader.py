@@ -109,7 +109,10 @@ class Reader:
             self.tasks.once(("name_settings", None), partial(self.access.name_settings, named))
         await self.checks.resolve(profiles)
         if self.checks.projects_named:
-            self.state.respell(profiles, (self.project, self.region), self.access.unmatched)
+            where = (self.project, self.region)
+            # the older revisions read for `since` are in now: the numbers it needs told
+            await self.access.name_settings(self.state.traced_projects(profiles, where))
+            self.state.respell(profiles, where, self.access.unmatched)
         return self.state
 
     # -- workloads and revisions ------------------------------------------------------------
