@@ -135,6 +135,7 @@ class CallRunner:
                 raise unreachable(self.emulator, api, failure.detail) from failure
             if retry and self._waits_for_quota(api, method, failure):
                 self.retries[method] += 1  # no retry budget spent: no outage
+                attempt -= 1  # nor an attempt: a transient failure after it has them all
                 continue
             if failure.status not in RETRYABLE:
                 self.outages.answered((api, method))  # it answered: NOT_FOUND, PERMISSION_DENIED
@@ -218,8 +219,10 @@ class CallRunner:
         waiting = waits.wait(group, told, now)
         if waiting and not was_held:  # said once a pause, where no progress line is shown too
             said = pause_words(group, waits.holding(group, now))
-            left = waits.budget - waits.waited[group]
+            left = waits.budget - waits.waited
             log.warning("%s: %s (%.0f s of DRIFT_QUOTA_WAIT left)", failure.brief, said, left)
+        if waiting is False and not shared(method):  # a write's operation: `fix` sees it
+            return False  # through, retried within the retry budget as before quota waits
         if waiting is False:
             log.debug("%s: the quota wait is spent, not retried", failure.brief)
             raise past_waiting(told, waits, group) from failure.__cause__
