@@ -112,7 +112,7 @@ class CallRunner:
         which waited for its turn without starting a budget of its own. Past that budget,
         its calls not yet sent are not sent (`NotSent`)."""
         failed_at: float | None = None
-        attempt = 0
+        attempt = paused = 0
         limiter = self.limiter(api)
         while True:
             attempt += 1
@@ -135,10 +135,14 @@ class CallRunner:
                 raise unreachable(self.emulator, api, failure.detail) from failure
             if retry and self._waits_for_quota(api, method, failure):
                 self.retries[method] += 1  # no retry budget spent: no outage
+                paused += 1  # nor an attempt at another failure (a blip after it)
                 continue
             if failure.status not in RETRYABLE:
                 self.outages.answered((api, method))  # it answered: NOT_FOUND, PERMISSION_DENIED
-            delay = self._delay(attempt, failure)
+            # a quota's refusals count every attempt, the pauses' too (a quota that does not
+            # turn: `FRUITLESS`); any other failure only the attempts that met a failure
+            tries = attempt if failure.status == "RESOURCE_EXHAUSTED" else attempt - paused
+            delay = self._delay(tries, failure)
             now = self.clock()
             if failed_at is None:
                 failed_at = now
@@ -149,7 +153,7 @@ class CallRunner:
             if (
                 not retry
                 or failure.status not in RETRYABLE
-                or (attempt >= MAX_ATTEMPTS and not _quota_unhinted(failure))
+                or (tries >= MAX_ATTEMPTS and not _quota_unhinted(failure))
                 or spent + delay > self.limits.retry_budget
             ):
                 log.debug("%s (attempt %d, not retried)", failure.brief, attempt)
@@ -218,8 +222,10 @@ class CallRunner:
         waiting = waits.wait(group, told, now)
         if waiting and not was_held:  # said once a pause, where no progress line is shown too
             said = pause_words(group, waits.holding(group, now))
-            left = waits.budget - waits.waited[group]
+            left = waits.budget - waits.waited
             log.warning("%s: %s (%.0f s of DRIFT_QUOTA_WAIT left)", failure.brief, said, left)
+        if waiting is False and not shared(method):  # a write's operation: `fix` sees it
+            return False  # through, retried within the retry budget as before quota waits
         if waiting is False:
             log.debug("%s: the quota wait is spent, not retried", failure.brief)
             raise past_waiting(told, waits, group) from failure.__cause__

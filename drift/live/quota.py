@@ -68,8 +68,12 @@ class QuotaWaits:
     def __init__(self, budget: float) -> None:
         self.budget = budget
         self.paused: dict[Api, Paused] = {}
-        self.waited: dict[Api, float] = {}
-        """Seconds each quota's reads were held so far."""
+        self.waited = 0.0
+        """Seconds the run's reads were held so far, for any quota: pauses of two quotas at
+        one time count once (`_held`)."""
+        self.covered = float("-inf")
+        """Until when some quota's pause holds reads (each pause begins now or where one of
+        its own quota ends, so what is held from now on is one stretch up to here)."""
         self.spent: dict[Api, tuple[ApiError, float]] = {}
         """The quotas whose waiting budget is spent: their last refusal, and when."""
         self.unanswered: dict[tuple[Api, str], int] = {}
@@ -86,13 +90,12 @@ class QuotaWaits:
         if not ongoing and self.unanswered.get(method, 0) >= FRUITLESS:
             return None
         begins = held.until if held is not None and ongoing else now
-        more = max(0.0, until - begins)
-        if self.waited.get(group, 0.0) + more > self.budget:
+        if self._room(begins, until) < until - 1e-6:  # (clock arithmetic's rounding)
             if ongoing:  # refused in the window the pause waits out: it waits with the others
                 return True
             self.spent[group] = (refusal, now)
             return False
-        self.waited[group] = self.waited.get(group, 0.0) + more
+        self._held(begins, until)
         self.paused[group] = Paused(max(until, begins), refusal)
         if not ongoing:
             self.unanswered[method] = self.unanswered.get(method, 0) + 1
@@ -102,15 +105,26 @@ class QuotaWaits:
         """A read of the quota answered: it turns for its method. Answered during a pause the
         server gave no delay for (a call sent before the refusal, let through after it), it
         counts in the window until a window from now: the pause lasts until then, or the reads
-        it holds would meet that call's use of the quota (a window that slides)."""
+        it holds would meet that call's use of the quota (a window that slides); never past
+        the budget (README: the pauses of a run add up to at most DRIFT_QUOTA_WAIT)."""
         if group is None:
             return
         self.unanswered.pop((group, method), None)
         held = self.paused.get(group)
         if held is not None and held.until > now and not held.refusal.retry_after:
-            more = max(0.0, now + WINDOW - held.until)
-            self.waited[group] = self.waited.get(group, 0.0) + more
-            held.until += more
+            until = self._room(held.until, now + WINDOW)
+            self._held(held.until, until)
+            held.until = max(held.until, until)
+
+    def _room(self, begins: float, until: float) -> float:
+        """How far before `until` a pause from `begins` may hold reads within the budget."""
+        return min(until, max(begins, self.covered) + self.budget - self.waited)
+
+    def _held(self, begins: float, until: float) -> None:
+        """Count the pause from `begins` to `until` in the run's waiting (once where another
+        quota's pause holds reads at the same time)."""
+        self.waited += max(0.0, until - max(begins, self.covered))
+        self.covered = max(self.covered, until)
 
     def holding(self, group: Api | None, now: float) -> float:
         """Seconds the group's reads are still held (0: none)."""
@@ -147,8 +161,7 @@ class QuotaWaits:
 
 
 def spent_words(waits: QuotaWaits, group: Api) -> str:
-    waited = waits.waited.get(group, 0.0)
-    return f"drift waited {waited:.0f} s for it, DRIFT_QUOTA_WAIT is {waits.budget:g} s"
+    return f"drift waited {waits.waited:.0f} s for quotas, DRIFT_QUOTA_WAIT is {waits.budget:g} s"
 
 
 def past_waiting(failure: ApiError, waits: QuotaWaits, group: Api) -> ApiError:
