@@ -114,7 +114,7 @@ def canary_left(
         restores = (
             f"`drift rollback {change}` refuses it while Cloud Run cannot start the "
             f"configuration that served before the change ({reason}): "
-            f"{ways_out(entry, pinned=True)}"
+            f"{ways_out(entry, pinned=True, why=reason)}"
         )
     if since:  # as `drift rollback` judges it, and refuses
         restores = (

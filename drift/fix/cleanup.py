@@ -13,6 +13,7 @@ from drift.fix.journal import CLEANUP, State
 from drift.fix.keep_theirs import kept_words
 from drift.fix.overwrote import replaced
 from drift.fix.patch import copy_service
+from drift.fix.prove import revision_cause
 from drift.fix.readback import what_changed
 from drift.fix.recorded import before_service, served_by, tag_caveat
 from drift.fix.restore import changed_since, failed_latest, refusal, restore
@@ -21,7 +22,7 @@ from drift.fix.routing import describe_serving, serving
 from drift.fix.startable import left_unstartable, unstartable, ways_out
 from drift.fix.untrap import free_pin, left_as_pinned
 from drift.fix.update import get_service
-from drift.live.api import written_since
+from drift.live.api import short, written_since
 from drift.next_steps import hint_lines
 
 
@@ -55,7 +56,7 @@ async def clean_up(
             f"{stop.message}; the canary {outcome.canary} was being left in place with no "
             f"traffic ({outcome.tag_words}), the traffic pinned by name on "
             f"{served_by(fixer.entry) or 'what served'}: {left_unstartable(why)}; "
-            f"{ways_out(fixer.entry, pinned=True)}{_by_hand(fixer)}"
+            f"{ways_out(fixer.entry, pinned=True, why='; '.join(why))}{_by_hand(fixer)}"
         )
     current = await _read(fixer)  # `restore` takes this very read
     stop = _theirs_kept(fixer, stop, current, after)
@@ -119,11 +120,15 @@ async def clean_up(
         )
         fixer.where = outcome.message
     elif done.ok and (failed := failed_latest(done.now)):
+        # the next step from the failed revision's own reason (`cause_of`), when drift knows it
+        cause = await revision_cause(fixer.ctx.session, str(done.now.latest_created_revision))
+        step = cause or (
+            "fix what stops it (the manual steps of `drift plan`), then run drift fix again"
+        )
         outcome.message = (
             f"{stop.message}. drift removed the canary's tag and restored the routing (what "
-            f"serves: {done.text}), but {failed}; fix what stops it (the manual steps of "
-            "`drift plan`), then run drift fix again: it builds on what serves and replaces "
-            "the failed revision"
+            f"serves: {done.text}), but {failed}; {step}: it builds on what serves and "
+            "replaces the failed revision"
         )
         fixer.where = outcome.message
     elif done.ok:
@@ -163,7 +168,7 @@ async def _left_pinned(fixer: Fixer, stop: Stop, why: tuple[str, ...], current: 
     latest ready revision); its canary write's pin, by name on what served, stays. The
     canary's tag goes (SPEC invariant 9) with a traffic-only update (`_untag`)."""
     outcome, entry = fixer.outcome, fixer.entry
-    way = ways_out(entry, pinned=True)
+    way = ways_out(entry, pinned=True, why="; ".join(why))
     kept = f"; the traffic stays pinned by name on {served_by(entry) or 'what served'}"
     try:
         untag, record = await _untag(fixer, current)
@@ -175,9 +180,15 @@ async def _left_pinned(fixer: Fixer, stop: Stop, why: tuple[str, ...], current: 
         )
         fixer.where = outcome.message
         return
+    # LATEST is "the Service's latest ready Revision" (TrafficTargetAllocationType,
+    # google/cloud/run/v2/traffic_target.proto): a ready canary, or whatever revision of the
+    # canary's template (the service's spec keeps it) becomes ready later; a revision by name
+    # ("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION") stays where it is
+    ready = short(current.latest_ready_revision) == outcome.canary
+    latest = "which would resolve to the canary" if ready else "the template is the canary's"
     left = (
         f"drift left the canary {outcome.canary} in place with no traffic, {untag}{kept}, "
-        f"never on LATEST (which would resolve to the canary): {left_unstartable(why)}"
+        f"never on LATEST ({latest}): {left_unstartable(why)}"
     )
     try:
         record(left)

@@ -27,6 +27,7 @@ from drift.fix.routing import (
 from drift.fix.update import refused_write, settled, stale_etag, update_workload
 from drift.kinds import Kind
 from drift.live.api import short, written_since
+from drift.live.normalize import config_key
 from drift.live.session import Session
 from drift.next_steps import hint_lines
 
@@ -228,3 +229,28 @@ async def write_traffic(
     except ApiError as exc:
         return TrafficWrite(None, f"{error or 'sent'}; not read back: {exc.reason}", False)
     return TrafficWrite(after, error, landed(after, write))
+
+
+OUTSIDE_TEMPLATE = ("parallelism", "task_count", "instance_count")
+"""Settings a job or pool holds outside the template `template_differences` compares (a
+job's ExecutionTemplate, a pool's scaling)."""
+
+
+def carries_kind(now: Any, write: Write, kind: Kind) -> bool:
+    """Whether `now` is `write` landed and nothing after it: exactly one generation later
+    (`next_generation`) with the configuration sent (`holds`)."""
+    return next_generation(now, write) and holds(now, write, kind)
+
+
+def holds(now: Any, write: Write, kind: Kind) -> bool:
+    """Whether the job or pool read back `now` runs exactly the configuration `write` sent
+    (whatever its generation)."""
+    return config_key(now, kind) == write.template_key
+
+
+def complete(now: Any) -> bool:
+    """Settled and ready: no update in progress, the Ready condition succeeded."""
+    from google.cloud import run_v2
+
+    succeeded = run_v2.Condition.State.CONDITION_SUCCEEDED
+    return not now.reconciling and now.terminal_condition.state == succeeded

@@ -156,12 +156,16 @@ async def check(
         redeploys = new_serves(targets) and not fields_only(live, entry) and not out.back
         out.caveat = tag_caveat(entry) if redeploys else ""
         revision = not fields_only(live, entry) and not out.back  # a new revision is made
-        if revision and not out.blocked and (why := await unstartable(session, entry)):
+        if (
+            revision
+            and not out.blocked
+            and (why := await unstartable(session, entry, canary=not force))
+        ):
             out.blocked = (
                 f"{name}: Cloud Run cannot start the configuration that served before change "
                 f"{visible(entry.change_id)} ({visible('; '.join(why))}): rolling back would "
                 "only add a failed revision; "
-                + visible(ways_out(entry, pinned=_pinned(live, entry)))
+                + visible(ways_out(entry, pinned=_pinned(live, entry), why="; ".join(why)))
             )
     else:
         lines = workload_restore.differences(live, entry)

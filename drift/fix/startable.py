@@ -5,16 +5,26 @@ revision that references it ("During service deployment, all secrets used … ar
 If any check fails, the service deployment fails", cloud.google.com/run/docs/configuring/
 services/secrets); such a write only adds a failed revision, while the service's spec keeps
 what was sent (`Service.reconciling`). Judged as a canary is (`drift.fix.changes.doomed`,
-check's `secret.disabled`/`secret.destroyed`), each referenced version read once."""
+check's `secret.disabled`/`secret.destroyed`), each referenced version read once.
+
+Likewise an image or a VPC connector gone since: Cloud Run imports every image of a new
+revision at deploy ("Container images are not pulled from their container repository when a
+new Cloud Run instance is started": run/docs/deploying), so a canary that failed CONTAINER_MISSING
+on an image the plan did not change, or VPC_NETWORK_NOT_FOUND on a connector it did not change,
+says the configuration that served fails the same way (`canary_verdict`)."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from weakref import WeakKeyDictionary
 
+from drift.errors import ApiError
 from drift.fix.changes import apply_changes, doomed
 from drift.fix.journal import Entry, State
+from drift.fix.prove import reason_name
 from drift.fix.recorded import base_template, before_service, served_by
+from drift.live.api import attempt
 from drift.live.model import LiveState
 from drift.live.normalize import revision_config
 from drift.live.secrets import SecretReads, Tasks
@@ -22,12 +32,20 @@ from drift.live.session import Session
 
 
 async def unstartable(
-    session: Session, entry: Entry, known: LiveState | None = None
+    session: Session, entry: Entry, known: LiveState | None = None, *, canary: bool = True
 ) -> tuple[str, ...]:
     """Why a new revision of `entry`'s recorded configuration would fail to deploy, one line
     per secret use (none when it deploys, or when what could not be read leaves it
-    undecided). `known`: what this run read already (a fix's plan: the versions what served
+    undecided). `canary`: also what the canary's own failure says (`canary_verdict`; not
+    after `drift rollback --force`, the operator's word that it is fixed: drift cannot read
+    the registry). `known`: what this run read already (a fix's plan: the versions what served
     uses, and who may read them), judged with no call when it holds every version used."""
+    verdict = await canary_verdict(session, entry) if canary else ()
+    return (*await _secrets(session, entry, known), *verdict)
+
+
+async def _secrets(session: Session, entry: Entry, known: LiveState | None) -> tuple[str, ...]:
+    """`unstartable`'s secret versions: one line per use that fails the deploy-time check."""
     before = before_service(entry)
     config = revision_config(base_template(entry), service=before, container=None)
     after = apply_changes(config, ())
@@ -44,6 +62,61 @@ async def unstartable(
 
 
 _READS: WeakKeyDictionary[Session, dict[str, SecretReads]] = WeakKeyDictionary()
+
+_IMAGE = ("CONTAINER_MISSING", "CONTAINER_PERMISSION_DENIED")
+_NETWORK = "VPC_NETWORK_NOT_FOUND"
+_STEP = {
+    "CONTAINER_MISSING": "push the image {} to its registry again",
+    "CONTAINER_PERMISSION_DENIED": "let the Cloud Run service agent (service-PROJECT_NUMBER@"
+    "serverless-robot-prod.iam.gserviceaccount.com) read the image {} "
+    "(roles/artifactregistry.reader on its repository)",
+    _NETWORK: "create the VPC connector {} (or let the Cloud Run service agent use it: "
+    "roles/vpcaccess.user)",
+}
+_FAILED = re.compile(r"Cloud Run failed the canary \S+ with (\w+) for (\S+)(?:,|;|$)")
+"""A line of `canary_verdict` (also as `recorded_unstartable` finds it in a journal note)."""
+
+
+async def canary_verdict(session: Session, entry: Entry) -> tuple[str, ...]:
+    """Why the configuration that served fails again, from the canary's Ready condition when
+    Cloud Run failed it (the journal holds a canary-failed step) for an image the plan did
+    not change (CONTAINER_MISSING, CONTAINER_PERMISSION_DENIED: each new revision imports its
+    images) or a connector it did not change (VPC_NETWORK_NOT_FOUND); one GetRevision. None
+    when the canary did not fail so, when it cannot be read, or when the plan changed what
+    failed (a redeploy of what served may then start)."""
+    if not entry.canary_revision or entry.kind != "service":
+        return ()
+    if not any(step.get("state") == State.CANARY_FAILED for step in entry.history):
+        return ()
+    name = f"{entry.full_name}/revisions/{entry.canary_revision}"
+    call = attempt(session.clients.revisions.get_revision, name=name)
+    try:
+        canary = await session.runner.call("run", "GetRevision", name, call)
+    except ApiError:
+        return ()
+    ready = next((c for c in canary.conditions if c.type_ == "Ready"), None)
+    reason, message = reason_name(ready), str(getattr(ready, "message", ""))
+    served = base_template(entry)
+    said = f"Cloud Run failed the canary {entry.canary_revision} with {reason} for "
+    if reason in _IMAGE:
+        was = list(dict.fromkeys(c.image for c in served.containers))
+        named = [image for image in was if _names(message, image)]
+        same = sorted(c.image for c in canary.containers) == sorted(was)
+        if not named and same and len(was) == 1:
+            named = was  # the one image both run: the one that failed
+        return tuple(
+            f"{said}{image}, which the configuration that served names too" for image in named
+        )
+    if reason == _NETWORK:
+        connector = str(served.vpc_access.connector)
+        if connector and str(canary.vpc_access.connector) == connector:
+            return (f"{said}{connector}, which the configuration that served names too",)
+    return ()
+
+
+def _names(message: str, image: str) -> bool:
+    """Whether Cloud Run's `message` names `image` as a whole (`app:v1`, not `app:v10`)."""
+    return re.search(rf"(?<![\w./:@-]){re.escape(image)}(?![\w/:@-]|\.\w)", message) is not None
 
 
 CANNOT_START = "the configuration that served cannot start again, so deploying it again would "
@@ -66,8 +139,9 @@ def recorded_unstartable(entry: Entry) -> str:
     return note.rpartition(CANNOT_START)[2].partition(": ")[2]
 
 
-def ways_out(entry: Entry, *, pinned: bool = False) -> str:
-    """What the operator can do instead: enable the version, or route by name to the
+def ways_out(entry: Entry, *, pinned: bool = False, why: str = "") -> str:
+    """What the operator can do instead: enable the version (`why`, the reasons: push the
+    image, create the connector, as `canary_verdict` found them), or route by name to the
     revision that ran the configuration (it still exists unless deleted; not said when
     the traffic is `pinned` there already)."""
     ran = "" if pinned else served_by(entry)
@@ -78,7 +152,19 @@ def ways_out(entry: Entry, *, pinned: bool = False) -> str:
         if ran
         else ""
     )
+    found = _FAILED.findall(why)
+    steps = [_STEP[reason].format(what) for reason, what in found if reason in _STEP]
+    if not found or len(found) < len([line for line in why.split("; ") if line]):
+        steps.append("enable that version (`gcloud secrets versions enable`)")
+    # drift cannot read a registry: once pushed, `--force` tells it so (`unstartable`)
+    force = " --force" if found else ""
     return (
-        "enable that version (`gcloud secrets versions enable`), then `drift rollback "
-        f"{entry.change_id}` restores it{pin}"
+        f"{' and '.join(dict.fromkeys(steps))}, then `drift rollback {entry.change_id}{force}` "
+        f"restores it{pin}"
+        + (
+            "; or, to move on from it, deploy a configuration naming what exists, then run "
+            "drift fix again"
+            if found
+            else ""
+        )
     )

@@ -21,7 +21,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from drift.errors import ApiError, JournalError
+from drift.errors import ApiError, AuthError, JournalError
 from drift.fix.context import Fixer, Stop
 from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.journal import State, Write
@@ -35,19 +35,17 @@ from drift.fix.reread import (
     read_before_write,
     waited,
 )
+from drift.fix.restored import carries_kind as carries
+from drift.fix.restored import complete, holds
 from drift.fix.revision_name import fresh_revision_name
-from drift.fix.routing import describe_serving, next_generation, serving
+from drift.fix.routing import describe_serving, serving
 from drift.fix.update import settled_workload, stale_etag, update_workload
+from drift.fix.workload_restore import as_found, restore_workload
 from drift.kinds import Kind
 from drift.live.api import short, written_since
 from drift.live.model import LiveService
 from drift.live.normalize import config_key, raw
 from drift.live.workloads import running_execution
-
-OUTSIDE_TEMPLATE = ("parallelism", "task_count", "instance_count")
-"""Settings a job or pool holds outside the template `template_differences` compares (a
-job's ExecutionTemplate, a pool's scaling)."""
-
 
 RESTORED = "the configuration the rollback restores"
 """What a job's next execution runs after a rollback (`still_running`)."""
@@ -75,26 +73,6 @@ def still_running(execution: str, what: str) -> str:
         "started with, for its remaining tasks and their retries too: only the next execution "
         f"runs {what}"
     )
-
-
-def carries(now: Any, write: Write, kind: Kind) -> bool:
-    """Whether `now` is `write` landed and nothing after it: exactly one generation later
-    (`next_generation`) with the configuration sent (`holds`)."""
-    return next_generation(now, write) and holds(now, write, kind)
-
-
-def holds(now: Any, write: Write, kind: Kind) -> bool:
-    """Whether the job or pool read back `now` runs exactly the configuration `write` sent
-    (whatever its generation)."""
-    return config_key(now, kind) == write.template_key
-
-
-def complete(now: Any) -> bool:
-    """Settled and ready: no update in progress, the Ready condition succeeded."""
-    from google.cloud import run_v2
-
-    succeeded = run_v2.Condition.State.CONDITION_SUCCEEDED
-    return not now.reconciling and now.terminal_condition.state == succeeded
 
 
 class WorkloadFix(Fixer):
@@ -237,18 +215,59 @@ class WorkloadFix(Fixer):
             why = _moved(self.live.source, after)
         if not why:
             return after
-        raise await self._incomplete(why, after)
+        raise await self._incomplete(why, after, write)
 
-    async def _incomplete(self, why: str, after: Any) -> Stop:
-        """The Stop of an update that landed and did not complete (`why`), journaled so, with
-        Cloud Run's reason when it gives one."""
+    async def _incomplete(self, why: str, after: Any, write: Write) -> Stop:
+        """The Stop of an update that landed and did not complete (`why`, and Cloud Run's
+        reason), journaled so; a job's or pool's once drift put back what was (`_put_back`)."""
         self._landed(State.UPDATE_FAILED, f"landed, then failed: {why}", after)
         cause = await self._cause(after) if not complete(after) else ""
+        failed = f"{self.name}: the update landed but did not complete ({why}" + (
+            f"; {cause})" if cause else ")"
+        )
+        if self.sp.kind is Kind.SERVICE:  # its own settings: what serves did not change
+            back = f"`drift rollback {self.change_id}` puts back what it was"
+            return Stop(f"{failed}; {back}", State.UPDATE_FAILED)
+        return await self._put_back(failed, write)
+
+    async def _put_back(self, failed: str, write: Write) -> Stop:
+        """Put back what the job or pool ran before drift's failed update, as `drift rollback`
+        does (`restore_workload`: refused after someone else's write, read back settled,
+        journaled as rolled back): a job left so fails its next execution (SPEC exit 4)."""
+        back = f"`drift rollback {self.change_id}`"
+        self.where = f"{failed}; drift was putting back what it ran before; {back} finishes it"
+        self.ctx.ui.say(f"{self.name}: the update did not complete: drift puts back what was")
+        try:
+            done = await restore_workload(self.ctx.session, self.ctx.journal, self.entry)
+        except (JournalError, ApiError, AuthError) as exc:  # not read, or not journaled: unsent
+            return Stop(
+                f"{failed}. drift could not put back what it ran before ({exc.message}): it runs "
+                f"drift's failed update; {back} puts back what it was",
+                State.UPDATE_FAILED,
+            )
+        lost = f"; the journal could not record it: {done.unjournaled}" if done.unjournaled else ""
+        if done.ok:
+            return Stop(
+                f"{failed}. drift put back what it ran before: {done.text}{lost}; for "
+                f"{self.name}, nothing is left to roll back",
+                self.entry.state,
+            )
+        if done.refused:
+            return Stop(
+                f"{failed}. Then someone else wrote it ({done.text}): drift leaves it as it is "
+                f"and did not put back what it ran before; `drift rollback {self.change_id} "
+                "--force` would, undoing theirs too",
+                self.entry.state,
+            )
+        now, runs = done.now, "what could not be read back"
+        if now is not None:
+            runs = "a configuration that is neither drift's update nor what it ran before"
+            runs = "what it ran before, not ready" if as_found(now, self.entry) else runs
+            runs = "drift's failed update" if holds(now, write, self.sp.kind) else runs
         return Stop(
-            f"{self.name}: the update landed but did not complete ({why}"
-            + (f"; {cause}" if cause else "")
-            + f"); `drift rollback {self.change_id}` puts back what it was",
-            State.UPDATE_FAILED,
+            f"{failed}. Putting back what it ran before failed too ({done.text}){lost}: it runs "
+            f"{runs}; {back} tries again",
+            self.entry.state,
         )
 
     async def _cause(self, after: Any) -> str:
@@ -280,7 +299,7 @@ class WorkloadFix(Fixer):
         if carries(now, write, self.sp.kind):
             if complete(now):
                 return now
-            raise await self._incomplete(now.terminal_condition.message or exc.reason, now)
+            raise await self._incomplete(now.terminal_condition.message or exc.reason, now, write)
         was, gen = write.generation_before, int(now.generation)
         if gen > was + 1:  # two writes since drift read it: which came first is not known
             runs = (

@@ -29,14 +29,25 @@ from drift.fix.journal import ROLLBACK, Entry, Journal, Write
 from drift.fix.patch import copy_workload, is_latest, restored_traffic, without_system_metadata
 from drift.fix.recorded import tagged_images, tags_resolved
 from drift.fix.restore import changed_since, refusal
-from drift.fix.restored import Judge, Restored, journaled, theirs, unwritten
+from drift.fix.restored import (
+    OUTSIDE_TEMPLATE,
+    Judge,
+    Restored,
+    complete,
+    holds,
+    journaled,
+    theirs,
+    unwritten,
+)
+from drift.fix.restored import (
+    carries_kind as carries,
+)
 from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, revision_key, serving, unnamed
 from drift.fix.routing import restoration_problem as serving_problem
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.fix.wire import unpacked
 from drift.fix.withheld import require_filled
-from drift.fix.workload import OUTSIDE_TEMPLATE, carries, complete, holds
 from drift.kinds import Kind, label
 from drift.live.api import short
 from drift.live.normalize import config_key, pick_container, raw

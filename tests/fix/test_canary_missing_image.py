@@ -112,19 +112,102 @@ def test_a_canary_whose_image_is_missing_is_not_promoted(
     ) in done.stdout, out
     ready = next(c for c in sandbox.revision(LAB, "app", canary).conditions if c.type_ == "Ready")
     assert ready.reason.name == "CONTAINER_MISSING"
+    checked = run(sandbox, tmp_path, rules, "check", "lab", "--format", "json")
+    report = json.loads(checked.stdout)
+    assert checked.returncode == 1 and report["status"] == "drift", checked.stdout
+    if case == "sidecar-gone":  # what served names the gone image too: see below
+        assert_left_pinned(sandbox, before, canary, done.stdout)
+        return
     # nothing promoted: the same traffic spec, blue still on the old revision at 0 %, no drift
     # tag, LATEST on a ready revision running what served — never the canary
     now = assert_serves_as_before(sandbox, LAB, "app", before, canary)
     assert ("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", OLD, 0, "blue") in spec(now)
-    checked = run(sandbox, tmp_path, rules, "check", "lab", "--format", "json")
-    report = json.loads(checked.stdout)
-    assert checked.returncode == 1 and report["status"] == "drift", checked.stdout
-    if case == "sidecar-gone":
-        # the cleanup's redeploy of what served imports the gone sidecar again and fails too:
-        # said, and `check` reports the failed latest revision
-        assert "failed (Revision 'app-0" in done.stdout, out
-        rollout = [f for f in report["findings"] if f["rule"] == "revision.rollout"]
-        assert rollout and f"Image '{AGENT}' not found." in rollout[0]["message"], rollout
+    # the redeploy of what served (the plan changed the image that is missing) is ready
+    assert now.latest_created_revision == now.latest_ready_revision
+
+
+def assert_left_pinned(sandbox: Sandbox, before: Any, canary: str, said: str) -> Any:
+    """revfailed95: the canary failed on an image the configuration that served names too
+    (the plan did not change it), so a redeploy of what served would fail the same way: the
+    cleanup writes none. The traffic stays pinned by name on what served (never on LATEST,
+    which is "the Service's latest ready Revision": traffic_target.proto), the canary's tag
+    goes with a traffic-only update, `blue` stays, no failed revision besides the canary, and
+    drift names the image to push — not "the manual steps of `drift plan`"."""
+    served = before.latest_ready_revision.rsplit("/", 1)[-1]
+    now = sandbox.service(LAB, "app")
+    assert spec(now) == [
+        ("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", served, 100, ""),
+        ("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", OLD, 0, "blue"),
+    ], spec(now)
+    assert now.latest_created_revision.endswith(f"/{canary}")  # no redeploy after it
+    assert now.latest_ready_revision == before.latest_ready_revision
+    assert not [s for s in now.traffic_statuses if canary in (s.revision, "") and s.percent]
+    assert [s.tag for s in now.traffic_statuses if s.tag] == ["blue"], now.traffic_statuses
+    assert (
+        f"the traffic stays pinned by name on {served}, never on LATEST (the template is the "
+        "canary's): the configuration that served cannot start again"
+    ) in said, said
+    assert (
+        f"Cloud Run failed the canary {canary} with CONTAINER_MISSING for {AGENT}, which the "
+        f"configuration that served names too; push the image {AGENT} to its registry again, "
+        "then `drift rollback "
+    ) in said, said
+    assert "the manual steps of `drift plan`" not in said
+    return now
+
+
+@pytest.mark.parametrize("traffic", ["applies", "refuses"])
+def test_rollback_refuses_until_the_image_is_pushed_again(
+    traffic: str, make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`drift rollback` of that change refuses (exit 4, nothing written) while the image is
+    gone, naming it; once pushed again, it restores what served (LATEST back, a ready
+    revision). The untag is a traffic-only update while the latest created revision (the
+    canary) failed: whether Cloud Run applies it is not documented (`traffic_while_failed`)."""
+    sandbox = make_sandbox(world(missing_images=[AGENT], traffic_while_failed=traffic))
+    before = sandbox.service(LAB, "app")
+    done = run(sandbox, tmp_path, ENV_RULE, "fix", "lab", "--yes")
+    assert done.returncode == 4 and "Traceback" not in done.stdout + done.stderr, done.stdout
+    canary = failed_canary(done.stdout)
+    if traffic == "applies":
+        assert_left_pinned(sandbox, before, canary, done.stdout)
+    else:  # the untag's operation failed: said, never called removed
+        assert f"its tag drift-{canary.split('drift-', 1)[1]} not removed" in done.stdout
+    etag = sandbox.service(LAB, "app").etag
+    rolled = run(sandbox, tmp_path, ENV_RULE, "rollback", "--yes")
+    said = " ".join((rolled.stdout + rolled.stderr).split())
+    assert rolled.returncode == 4, said
+    assert f"push the image {AGENT} to its registry again" in said, said
+    assert "rolling back would only add a failed revision" in said, said
+    assert sandbox.service(LAB, "app").etag == etag  # nothing written
+    assert f"then `drift rollback {canary.split('drift-', 1)[1]} --force` restores it" in said
+    sandbox._core.world.options.missing_images.clear()  # the tag pushed again
+    rolled = run(sandbox, tmp_path, ENV_RULE, "rollback", "--yes", "--force")
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    now = sandbox.service(LAB, "app")
+    assert spec(now) == spec(before)
+    assert now.latest_created_revision == now.latest_ready_revision != before.latest_ready_revision
+
+
+def test_a_connector_gone_since_it_served_is_not_deployed_again(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The connector what served names was deleted since (the plan changes a variable only):
+    the canary fails VPC_NETWORK_NOT_FOUND, and the cleanup writes no doomed redeploy — the
+    traffic stays pinned by name, drift names the connector to create."""
+    sandbox = make_sandbox(world(missing_connectors=["vpc"], missing_connector="revision"))
+    before = sandbox.service(LAB, "app")
+    served = before.latest_ready_revision.rsplit("/", 1)[-1]
+    done = run(sandbox, tmp_path, ENV_RULE, "fix", "lab", "--yes")
+    assert done.returncode == 4 and "Traceback" not in done.stdout + done.stderr, done.stdout
+    canary = failed_canary(done.stdout)
+    now = sandbox.service(LAB, "app")
+    assert spec(now)[0] == ("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", served, 100, "")
+    assert now.latest_created_revision.endswith(f"/{canary}")
+    assert (
+        f"Cloud Run failed the canary {canary} with VPC_NETWORK_NOT_FOUND for vpc, which the "
+        "configuration that served names too; create the VPC connector vpc"
+    ) in done.stdout, done.stdout
 
 
 def test_a_missing_connector_refused_at_the_write_changes_nothing(

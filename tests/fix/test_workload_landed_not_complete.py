@@ -70,15 +70,17 @@ def test_an_update_that_landed_and_failed_is_journaled_and_rolled_back(
     assert "Permission denied on secret" in text, text
     assert "nothing was changed" not in text, text
     (entry,) = [e for e in journal(tmp_path).entries() if e.kind == "job"]
-    assert entry.state == State.UPDATE_FAILED, entry
-    assert f"`drift rollback {entry.change_id}` puts back what it was" in text, text
+    # revfailed95: drift puts back what the job ran (its next execution would fail), as
+    # `drift rollback` does: the configuration back, ready or not (SPEC invariant 10)
+    assert entry.state == State.ROLLED_BACK, entry
+    assert "drift put back what it ran before: as it was before the change" in text, text
     after = sandbox.job("p", "job")
-    assert after.generation == before.generation + 1
-    assert entry.writes[-1]["landed"] is True and entry.writes[-1]["generation_after"] == int(
-        after.generation
+    assert after.generation == before.generation + 2
+    assert [w["step"] for w in entry.writes] == ["update", "rollback"], entry.writes
+    assert entry.writes[0]["landed"] is True and entry.writes[0]["generation_after"] == int(
+        before.generation + 1
     )
-    sandbox.grant("projects/p", ACCESSOR, f"serviceAccount:{RUNNER}")
-    rolled_back_as_before(sandbox, tmp_path, before)
+    assert env(after) == env(before)
 
 
 def test_an_update_whose_answer_is_lost_and_cannot_be_read_back_may_have_landed(

@@ -82,14 +82,17 @@ def test_a_pool_update_that_settles_failed_is_update_failed(held: Sandbox, tmp_p
         held,
         tmp_path,
         "pool",
-        lambda: held.finish_update("p", "pool", "worker_pool", failure=FAILURE),
+        # the update settles failed; drift's restore (revfailed95) then settles as written
+        lambda: (
+            held.finish_update("p", "pool", "worker_pool", failure=FAILURE),
+            held.hold_deploys(False),
+        ),
     )
     assert code == 4, out
     assert "the update landed but did not complete (" in out, out
     assert FAILURE in out, out
     assert "nothing was changed" not in out, out
-    assert "drift rollback " in out, out
-    held.hold_deploys(False)
+    assert "drift put back what it ran before: as it was before the change" in out, out
     code, out = cli(held, tmp_path, "rollback", "--yes")
     assert code == 0, out
 

@@ -60,14 +60,14 @@ def test_a_job_update_to_a_missing_image_fails_and_says_how_back(
     profile = JOB + f"      image: {GONE}\n"
     out = fixed(sandbox, tmp_path, profile)
     assert f"job job: the update landed but did not complete (Image '{GONE}' not found." in out
-    assert "`drift rollback 20" in out and "puts back what it was" in out, out
+    # revfailed95: drift puts back what the job ran (a job left so fails its next execution)
+    assert "drift put back what it ran before: as it was before the change" in out, out
     job = sandbox.job("p", "job")
-    assert job.terminal_condition.state.name == "CONDITION_FAILED"
-    assert job.terminal_condition.reason.name == "CONTAINER_MISSING"
-    # the next execution meets the missing image too: `check` must not call the job clean
+    assert job.terminal_condition.state.name == "CONDITION_SUCCEEDED"
+    assert job.template.template.containers[0].image != GONE
+    # `check` reports the drift the fix meant to fix; no failed rollout is left behind
     findings = not_clean(sandbox, tmp_path, profile)
-    assert [f["rule"] for f in findings] == ["revision.rollout"], findings
-    assert f"Image '{GONE}' not found." in findings[0]["message"]
+    assert "revision.rollout" not in [f["rule"] for f in findings], findings
 
 
 def test_a_failed_job_update_names_cloud_runs_reason(
@@ -75,7 +75,7 @@ def test_a_failed_job_update_names_cloud_runs_reason(
 ) -> None:
     sandbox = make_sandbox(world(missing_images=[GONE]))
     out = fixed(sandbox, tmp_path, JOB + f"      image: {GONE}\n")
-    assert f"(Image '{GONE}' not found.; Cloud Run's reason: CONTAINER_MISSING); `drift" in out
+    assert f"(Image '{GONE}' not found.; Cloud Run's reason: CONTAINER_MISSING). drift" in out
 
 
 @pytest.mark.parametrize("answer", ["refused", "revision"])
@@ -96,11 +96,12 @@ def test_a_job_update_to_a_missing_connector(
         assert sandbox.job("p", "job").etag == before.etag
     else:
         assert "the update landed but did not complete" in out
-        assert sandbox.job("p", "job").terminal_condition.reason.name == "VPC_NETWORK_NOT_FOUND"
+        assert "Cloud Run's reason: VPC_NETWORK_NOT_FOUND). drift put back what it ran" in out
+        assert sandbox.job("p", "job").terminal_condition.state.name == "CONDITION_SUCCEEDED"
     assert not_clean(sandbox, tmp_path, profile)
 
 
-def test_a_pool_update_to_a_missing_image_leaves_its_instances(
+def test_a_pool_update_to_a_missing_image_is_put_back(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
     sandbox = make_sandbox(world(missing_images=[GONE]))
@@ -108,20 +109,15 @@ def test_a_pool_update_to_a_missing_image_leaves_its_instances(
     profile = POOL + f"      image: {GONE}\n"
     out = fixed(sandbox, tmp_path, profile)
     after = sandbox.worker_pool("p", "pool")
-    failed = after.latest_created_revision.rsplit("/", 1)[-1]
+    failed = out.split("did not complete (Revision '", 1)[1].split("'", 1)[0]
     assert (
         f"worker pool pool: the update landed but did not complete (Revision '{failed}' is not "
         f"ready and cannot serve traffic. Image '{GONE}' not found."
     ) in out, out
-    assert list(after.instance_split_statuses) == list(before.instance_split_statuses)
-    assert after.latest_ready_revision == before.latest_ready_revision
+    assert "drift put back what it ran before" in out, out
+    assert [s.percent for s in after.instance_split_statuses] == [
+        s.percent for s in before.instance_split_statuses
+    ]
+    assert failed not in {s.revision for s in after.instance_split_statuses}
     rules = [f["rule"] for f in not_clean(sandbox, tmp_path, profile)]
-    assert "revision.rollout" in rules, rules
-
-
-def test_a_failed_pool_update_names_cloud_runs_reason(
-    make_sandbox: MakeSandbox, tmp_path: Path
-) -> None:
-    sandbox = make_sandbox(world(missing_images=[GONE]))
-    out = fixed(sandbox, tmp_path, POOL + f"      image: {GONE}\n")
-    assert f"Image '{GONE}' not found.; Cloud Run's reason: CONTAINER_MISSING); `drift" in out
+    assert "revision.rollout" not in rules, rules
