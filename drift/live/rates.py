@@ -23,6 +23,10 @@ class RateLimiter:
     meanwhile (the call then waits again)."""
 
     WINDOW = 60.0
+    SLACK = 1.0
+    """Seconds a call counts beyond its window: the server counts it when it arrives, up to a
+    network's latency after drift let it go, and a call let go exactly a window after the
+    first (whose way took longer) would be one too many in the server's minute."""
 
     def __init__(
         self,
@@ -52,7 +56,7 @@ class RateLimiter:
             if self._room(now):
                 return
             if now >= self.resume_at:  # else a pause began meanwhile: wait it out first
-                await self._wait(self.granted[0] + self.WINDOW - now)
+                await self._wait(self.granted[0] + self.WINDOW + self.SLACK - now)
 
     def take(self) -> bool:
         """One call of the budget now, unless the API is paused or the window is full."""
@@ -63,7 +67,7 @@ class RateLimiter:
         return True
 
     def _room(self, now: float) -> bool:
-        while self.granted and self.granted[0] <= now - self.WINDOW:
+        while self.granted and self.granted[0] <= now - self.WINDOW - self.SLACK:
             self.granted.popleft()
         return len(self.granted) < self.limit
 

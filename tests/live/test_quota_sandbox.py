@@ -51,10 +51,21 @@ class Synced(Warp):
         """As `Warp.sleep`, the sandbox moved first: no call goes out on the new time before
         the sandbox is there too."""
         self.slept.append(seconds)
-        give_up = time.monotonic() + 10
-        while self.in_flight and time.monotonic() < give_up:
-            await asyncio.sleep(0.001)
+        # the time it wakes at is the time it fell asleep plus `seconds`, whatever it waited
+        # for meanwhile: sleepers of one pause wake together, as in real time, not one window
+        # after another (each reading the clock the previous one moved)
         wake = self.clock() + max(seconds, 0.0)
+        give_up = time.monotonic() + 10
+        while time.monotonic() < give_up:
+            while self.in_flight and time.monotonic() < give_up:
+                await asyncio.sleep(0.001)
+            # an answer is in once its caller has acted on it: `asyncio.wait_for` runs the
+            # attempt as a task of its own, whose caller resumes a few turns of the loop after
+            # it ended (a refusal taken in after the clock moved would be one of a later minute)
+            for _ in range(8):
+                await asyncio.sleep(0)
+            if not self.in_flight:
+                break
         offset = max(self.offset, wake - time.monotonic())
         if offset > self.offset:
             self.sandbox.advance(offset - self.offset)
