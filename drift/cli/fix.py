@@ -310,7 +310,8 @@ def rollback(
             "--force",
             help="Restore even if someone changed the service since drift's last write "
             "(their change is undone too); with --from-live, also a canary younger than a fix "
-            "can run (2 h), once that fix is known to have stopped.",
+            "can run (2 h), once that fix is known to have stopped; and after a canary "
+            "failed on an image or connector that served too, once it is back.",
         ),
     ] = False,
     list_changes: Annotated[
