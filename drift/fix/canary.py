@@ -21,8 +21,9 @@ from drift.fix.patch import (
     promoted_traffic,
 )
 from drift.fix.probetag import probe_tag_note
-from drift.fix.prove import prove, revision_cause
+from drift.fix.prove import prove
 from drift.fix.readback import what_changed
+from drift.fix.reasons import revision_cause
 from drift.fix.reread import (
     changed_since_read,
     on_fresh,

@@ -13,8 +13,8 @@ from drift.fix.journal import CLEANUP, State
 from drift.fix.keep_theirs import kept_words
 from drift.fix.overwrote import replaced
 from drift.fix.patch import copy_service
-from drift.fix.prove import revision_cause
 from drift.fix.readback import what_changed
+from drift.fix.reasons import revision_cause
 from drift.fix.recorded import before_service, served_by, tag_caveat
 from drift.fix.restore import changed_since, failed_latest, refusal, restore
 from drift.fix.restored import Judge, Restored, write_traffic

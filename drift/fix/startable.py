@@ -22,7 +22,7 @@ from weakref import WeakKeyDictionary
 from drift.errors import ApiError
 from drift.fix.changes import apply_changes, doomed
 from drift.fix.journal import Entry, State
-from drift.fix.prove import reason_name
+from drift.fix.reasons import reason_name
 from drift.fix.recorded import base_template, before_service, served_by
 from drift.live.api import attempt
 from drift.live.model import LiveState

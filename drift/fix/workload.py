@@ -27,7 +27,7 @@ from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.journal import State, Write
 from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import patched_template
-from drift.fix.prove import cause_of, revision_cause
+from drift.fix.reasons import cause_of, revision_cause
 from drift.fix.recorded import tagged_images, tags_resolved
 from drift.fix.reread import (
     changed_since_read,
@@ -271,7 +271,7 @@ class WorkloadFix(Fixer):
         )
 
     async def _cause(self, after: Any) -> str:
-        """Cloud Run's reason for failing the update (`drift.fix.prove`; no next step:
+        """Cloud Run's reason for failing the update (`drift.fix.reasons`; no next step:
         the job or pool holds drift's change, which a rollback undoes): a job's own Ready
         condition says it; a pool's says REVISION_FAILED, its new revision why."""
         if self.sp.kind is Kind.JOB:

@@ -1,0 +1,72 @@
+"""Why Cloud Run failed a revision, a job or a pool drift wrote, and what to do next: the
+`Condition.CommonReason` of its Ready condition (google/cloud/run/v2/condition.proto) by name,
+with the next step for those drift knows, built from the reason, never from the server's
+words. Used by the canary's proof, the cleanup, the judgement of what cannot start again and
+a failed job or pool update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.errors import ApiError
+from drift.live.api import attempt
+from drift.live.session import Session
+
+AGAIN = "then run drift fix again"
+_NEXT = {
+    # "The container image path is incorrect"; gcloud: "Image '…' not found."
+    "CONTAINER_MISSING": "an image it names does not exist in its registry: push it, or "
+    f"correct the image the profile names, {AGAIN}",
+    # "Insufficient permissions on the container image": the Cloud Run service agent reads it
+    # (cloud.google.com/run/docs/deploying, "Deploying images from other Google Cloud
+    # projects": roles/artifactregistry.reader for service-PROJECT_NUMBER@serverless-robot-
+    # prod.iam.gserviceaccount.com)
+    "CONTAINER_PERMISSION_DENIED": "Cloud Run may not read an image it names: grant the Cloud "
+    "Run service agent (service-PROJECT_NUMBER@serverless-robot-prod.iam.gserviceaccount.com) "
+    f"roles/artifactregistry.reader on its repository, {AGAIN}",
+    "CONTAINER_IMAGE_UNAUTHORIZED": "Binary Authorization does not allow an image it names: "
+    f"deploy an attested image, or have the policy allow it, {AGAIN}",
+    "CONTAINER_IMAGE_AUTHORIZATION_CHECK_FAILED": "Binary Authorization could not check an "
+    f"image it names: see the policy's audit logs, {AGAIN}",
+    "ENCRYPTION_KEY_PERMISSION_DENIED": "Cloud Run may not use its customer-managed "
+    f"encryption key: grant the service agent the key's Encrypter/Decrypter role, {AGAIN}",
+    "ENCRYPTION_KEY_CHECK_FAILED": "its customer-managed encryption key could not be used "
+    f"(disabled or destroyed?): enable a key version, {AGAIN}",
+    "SECRETS_ACCESS_CHECK_FAILED": "a secret it uses failed Cloud Run's access check "
+    "(missing, not enabled, or not readable by its service account; `drift check` names "
+    f"which): fix that, {AGAIN}",
+    # "User-provided VPC network was not found"; a connector: "VPC connector … does not exist,
+    # or Cloud Run does not have permission to use it." (the Cloud Run service agent needs
+    # roles/vpcaccess.user where the connector is: run/docs/configuring/vpc-connectors)
+    "VPC_NETWORK_NOT_FOUND": "the VPC network or connector it names does not exist, or Cloud "
+    "Run may not use it: create it (or grant the Cloud Run service agent "
+    "roles/vpcaccess.user), or correct the network the profile names, " + AGAIN,
+}
+
+
+def reason_name(condition: Any) -> str:
+    """The CommonReason a condition carries, by name (`CONTAINER_MISSING`); "" for none."""
+    reason = getattr(condition, "reason", 0) if condition is not None else 0
+    return str(getattr(reason, "name", "")) if reason else ""  # proto-plus: the enum member
+
+
+def cause_of(condition: Any, *, step: bool = True) -> str:
+    """`Cloud Run's reason: CONTAINER_MISSING — …what to do next` for a failed Ready condition
+    whose reason drift knows (without `step`: the reason alone); "" for any other (the
+    failure's own words then stand alone)."""
+    name = reason_name(condition)
+    if name not in _NEXT:
+        return ""
+    return f"Cloud Run's reason: {name}" + (f" — {_NEXT[name]}" if step else "")
+
+
+async def revision_cause(session: Session, revision: str, *, step: bool = True) -> str:
+    """`cause_of` the Ready condition of `revision` (a full name), read with GetRevision: ""
+    when it cannot be read (the failure already says what Cloud Run answered)."""
+    call = attempt(session.clients.revisions.get_revision, name=revision)
+    try:
+        read = await session.runner.call("run", "GetRevision", revision, call)
+    except ApiError:
+        return ""
+    ready = next((c for c in read.conditions if c.type_ == "Ready"), None)
+    return cause_of(ready, step=step)
