@@ -308,10 +308,9 @@ def rollback(
         bool,
         typer.Option(
             "--force",
-            help="Restore even if someone changed the service since drift's last write "
-            "(their change is undone too); with --from-live, also a canary younger than a fix "
-            "can run (2 h), once that fix is known to have stopped; and after a canary "
-            "failed on an image or connector that served too, once it is back.",
+            help="Restore though someone changed the service since drift's last write (undone "
+            "too), an image or connector a failed canary found gone is back, or (--from-live) "
+            "a canary younger than a fix can run (2 h) is known to have stopped.",
         ),
     ] = False,
     list_changes: Annotated[
