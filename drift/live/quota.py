@@ -27,7 +27,6 @@ Manager quota spent for the day)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 import weakref
 from collections.abc import Awaitable, Callable
@@ -35,6 +34,7 @@ from dataclasses import dataclass
 
 from drift.errors import ApiError
 from drift.live.outages import API_NAMES, Api, NotSent
+from drift.live.rates import Ledgers, per_run
 
 WINDOW = 60.0
 """A per-minute quota's window, seconds."""
@@ -192,17 +192,11 @@ def pause_words(group: Api, left: float) -> str:
     return f"waiting for {API_NAMES[group]}'s quota until {until}"
 
 
-_WAITS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[float, QuotaWaits]] = (
-    weakref.WeakKeyDictionary()
-)
+_WAITS: Ledgers[float, QuotaWaits] = weakref.WeakKeyDictionary()
 
 
 def run_waits(budget: float) -> QuotaWaits:
-    """The quota pauses of the whole run (the running event loop: one command), whichever
-    session's runner calls, as `drift.live.rates.run_budget` keeps the per-minute budgets: a
-    quota is the project's, and so is the time waited for it."""
-    ledger = _WAITS.setdefault(asyncio.get_running_loop(), {})
-    waits = ledger.get(budget)
-    if waits is None:
-        waits = ledger[budget] = QuotaWaits(budget)
-    return waits
+    """The quota pauses of the whole run, whichever session's runner calls, as
+    `drift.live.rates.run_budget` keeps the per-minute budgets: a quota is the project's, and
+    so is the time waited for it."""
+    return per_run(_WAITS, budget, lambda: QuotaWaits(budget))

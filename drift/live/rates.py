@@ -8,6 +8,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from drift.live.outages import Api
 
@@ -92,18 +93,28 @@ class RateLimiter:
         await (self._sleep or asyncio.sleep)(seconds)
 
 
-Ledger = dict[tuple[Api, int], RateLimiter]
-_LEDGERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Ledger] = weakref.WeakKeyDictionary()
-"""Each running command's per-minute budgets (`run_budget`), gone with its event loop."""
+K = TypeVar("K")
+V = TypeVar("V")
+Ledgers = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[K, V]]
+"""What each running command keeps for the whole run, by key, gone with its event loop."""
+
+
+def per_run(ledgers: Ledgers[K, V], key: K, make: Callable[[], V]) -> V:
+    """The run's one `V` for `key` (the running event loop: one command), made at its first
+    use, whichever session's runner asks."""
+    ledger = ledgers.setdefault(asyncio.get_running_loop(), {})
+    found = ledger.get(key)
+    if found is None:
+        found = ledger[key] = make()
+    return found
+
+
+_LEDGERS: Ledgers[tuple[Api, int], RateLimiter] = weakref.WeakKeyDictionary()
 
 
 def run_budget(api: Api, per_minute: int) -> RateLimiter:
-    """The per-minute budget of `api` for the whole run (the running event loop: one command),
-    whichever session's runner calls: a quota is the project's, counted over every call the
-    command makes (a `fix`'s check, its writes and its re-check, a probe's read again), never
-    afresh for each session (revperf90 F1)."""
-    ledger = _LEDGERS.setdefault(asyncio.get_running_loop(), {})
-    limiter = ledger.get((api, per_minute))
-    if limiter is None:
-        limiter = ledger[api, per_minute] = RateLimiter(per_minute)
-    return limiter
+    """The per-minute budget of `api` for the whole run, whichever session's runner calls: a
+    quota is the project's, counted over every call the command makes (a `fix`'s check, its
+    writes and its re-check, a probe's read again), never afresh for each session
+    (revperf90 F1)."""
+    return per_run(_LEDGERS, (api, per_minute), lambda: RateLimiter(per_minute))
