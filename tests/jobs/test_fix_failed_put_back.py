@@ -53,6 +53,14 @@ def lab(make_sandbox: MakeSandbox, **options: Any) -> Sandbox:
     return make_sandbox(world(jobs={"job": SECRET_VOLUME_JOB}, missing_images=[GONE], **options))
 
 
+def failed_fix(sandbox: Sandbox, tmp_path: Path, profile: str) -> str:
+    """`drift fix --yes` of an update Cloud Run fails: exit 4, no traceback; what it printed."""
+    done = run(sandbox, tmp_path, profile, "fix", "prod", "--yes")
+    out = done.stdout + done.stderr
+    assert done.returncode == 4 and "Traceback" not in out, out
+    return str(done.stdout)
+
+
 def entry_of(tmp_path: Path, kind: str) -> Any:
     journal = Journal(tmp_path / ".drift" / "journal")
     (entry,) = [e for e in journal.entries() if e.kind == kind]
@@ -63,13 +71,11 @@ def test_a_failed_job_update_is_put_back(make_sandbox: MakeSandbox, tmp_path: Pa
     sandbox = lab(make_sandbox)
     before = sandbox.job("p", "job")
     profile = JOB + f"      image: {GONE}\n"
-    done = run(sandbox, tmp_path, profile, "fix", "prod", "--yes")
-    out = done.stdout + done.stderr
-    assert done.returncode == 4 and "Traceback" not in out, out
+    said = failed_fix(sandbox, tmp_path, profile)
     assert (
         f"job job: the update landed but did not complete {REASON}. drift put back what it ran "
         "before: as it was before the change; for job job, nothing is left to roll back"
-    ) in done.stdout, out
+    ) in said, said
     job = sandbox.job("p", "job")
     assert job.template == before.template  # the image and the secret volume as they were
     assert job.terminal_condition.state.name == "CONDITION_SUCCEEDED", job.terminal_condition
@@ -94,13 +100,11 @@ def test_a_failed_pool_update_is_put_back(make_sandbox: MakeSandbox, tmp_path: P
     sandbox = make_sandbox(world(missing_images=[GONE]))
     before = sandbox.worker_pool("p", "pool")
     profile = POOL + f"      image: {GONE}\n"
-    done = run(sandbox, tmp_path, profile, "fix", "prod", "--yes")
-    out = done.stdout + done.stderr
-    assert done.returncode == 4 and "Traceback" not in out, out
+    said = failed_fix(sandbox, tmp_path, profile)
     assert (
         f"Image '{GONE}' not found.; Cloud Run's reason: CONTAINER_MISSING). drift put back what "
         "it ran before: as it was before the change"
-    ) in done.stdout, out
+    ) in said, said
     pool = sandbox.worker_pool("p", "pool")
     images = [c.image for c in pool.template.containers]
     assert images == [c["image"] for c in POOL_SPEC["template"]["containers"]], images

@@ -20,9 +20,9 @@ from tests.fix.conftest import LAB, ScriptedUI
 from tests.fix.test_killed_fix import aged
 from tests.jobs.test_rollback_from_live import (
     IN_PLACE,
-    _job_fixed_later,
     _killed_with_a_job,
     _rollback_from_live,
+    _rolled_back_after_a_later_fix,
 )
 
 
@@ -70,13 +70,7 @@ def test_a_job_drift_then_a_teammate_then_a_journaled_change_wrote_still_names_t
     sandbox, change_a = _killed_with_a_job(make_sandbox, monkeypatch, tmp_path)
     sandbox.update_job(LAB, "job", env={"FROM_A": "y"}, client=("drift", __version__))
     sandbox.update_job(LAB, "job", env={"OTHER": "z"})  # a teammate's gcloud
-    shutil.rmtree(tmp_path / ".drift")
-    aged(sandbox)
-    here, change_b = _job_fixed_later(tmp_path, change_a)
-    ui = ScriptedUI()
-    done = _rollback_from_live(tmp_path, here, change_a, ui, "      MODE: live\n      NEEDED: x\n")
-    summary = " ".join(done.summary().split())
-    said = " ".join(" ".join(ui.said).split())
+    done, change_b, summary, said = _rolled_back_after_a_later_fix(sandbox, tmp_path, change_a)
     assert done.restored == ["app"], summary
     assert "FROM_A" in str(sandbox.job(LAB, "job").template.template.containers[0].env)
     assert done.exit_code == ExitCode.ABORTED, summary

@@ -116,13 +116,7 @@ def test_a_job_a_later_journaled_change_wrote_is_not_blamed_on_the_earlier_one(
     sandbox, change_a = _killed_with_a_job(make_sandbox, monkeypatch, tmp_path)
     if a_wrote_the_job:
         sandbox.update_job(LAB, "job", env={"FROM_A": "y"}, client=("drift", __version__))
-    shutil.rmtree(tmp_path / ".drift")
-    aged(sandbox)
-    here, change_b = _job_fixed_later(tmp_path, change_a)
-    ui = ScriptedUI()
-    done = _rollback_from_live(tmp_path, here, change_a, ui, "      MODE: live\n      NEEDED: x\n")
-    summary = " ".join(done.summary().split())
-    said = " ".join(" ".join(ui.said).split())
+    done, change_b, summary, said = _rolled_back_after_a_later_fix(sandbox, tmp_path, change_a)
     assert done.restored == ["app"], summary
     assert "job job: last written by drift" not in summary + said, summary
     assert f"job job: last written by change {change_b}" in said, said
@@ -133,6 +127,21 @@ def test_a_job_a_later_journaled_change_wrote_is_not_blamed_on_the_earlier_one(
     else:
         assert done.exit_code == ExitCode.OK, summary
         assert "NEEDED" in str(sandbox.job(LAB, "job").template.template.containers[0].env)
+
+
+def _rolled_back_after_a_later_fix(
+    sandbox: Any, tmp_path: Path, change_a: str
+) -> tuple[RollbackResult, str, str, str]:
+    """A's journal lost, its canary aged past a fix's run, then change B fixed the job
+    (`_job_fixed_later`), then `drift rollback A --from-live` with B's journal: its result,
+    B's change id, and its summary and what it said, each on one line."""
+    shutil.rmtree(tmp_path / ".drift")
+    aged(sandbox)
+    here, change_b = _job_fixed_later(tmp_path, change_a)
+    ui = ScriptedUI()
+    done = _rollback_from_live(tmp_path, here, change_a, ui, "      MODE: live\n      NEEDED: x\n")
+    summary = " ".join(done.summary().split())
+    return done, change_b, summary, " ".join(" ".join(ui.said).split())
 
 
 def _job_fixed_later(tmp_path: Path, change_a: str) -> tuple[Path, str]:

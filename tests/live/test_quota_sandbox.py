@@ -23,7 +23,7 @@ import pytest
 from benchmarks.world import ENVIRONMENT, write_profile
 from drift.check import CheckResult, run_check
 from drift.errors import ExitCode
-from drift.live.calls import Api, Limits, RateLimiter
+from drift.live.calls import Api, CallRunner, Limits, RateLimiter
 from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox, generate
 from drift.settings import load_settings
@@ -112,11 +112,19 @@ def _world(make_sandbox: MakeSandbox, tmp_path: Path, services: int = SERVICES) 
     return sandbox
 
 
-def _check(sandbox: Sandbox, profiles: Path, limits: Limits) -> CheckResult:
-    synced = Synced(sandbox)
+def counted(synced: Synced, limits: Limits) -> CallRunner:
+    """A runner on `synced` time, each of its calls on its way from the moment it takes its
+    turn (`Counting`)."""
     runner = synced.install(Counting(limits, synced))
     for limiter in runner.limiters.values():
         runner.take_counted(limiter)
+    return runner
+
+
+def _check(
+    sandbox: Sandbox, profiles: Path, limits: Limits, synced: Synced | None = None
+) -> CheckResult:
+    runner = counted(synced if synced is not None else Synced(sandbox), limits)
     profile = load_profile(profiles, ENVIRONMENT)
     return asyncio.run(run_check(profile, load_settings(profiles_dir=profiles), runner=runner))
 

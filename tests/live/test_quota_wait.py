@@ -25,18 +25,15 @@ from google.protobuf import duration_pb2
 from google.rpc import error_details_pb2
 
 from benchmarks.world import ENVIRONMENT, write_profile
-from drift.check import run_check
 from drift.errors import ApiError, AuthError, ExitCode
 from drift.live.calls import CallRunner, Limits, translate
 from drift.live.clients import make_clients
 from drift.live.quota import FRUITLESS, QuotaRefused, QuotaWaits
-from drift.profiles.loader import load_profile
 from drift.progress import ProgressView
 from drift.sandbox import Sandbox, generate
-from drift.settings import load_settings
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
-from tests.live.test_quota_sandbox import QUOTA, SERVICES, Counting, Synced, _check, _world
+from tests.live.test_quota_sandbox import QUOTA, SERVICES, Synced, _check, _world, counted
 from tests.reliability.test_interruption import interrupt_when, start
 
 SERVICE = "projects/bench-project/locations/us-central1/services/svc-0000"
@@ -80,11 +77,7 @@ def test_a_quota_spent_by_another_client_is_waited_for_as_the_server_says(
     asyncio.run(_spend(world, QUOTA))  # another client's reads
     world.advance(30)
     synced = Synced(world)
-    runner = synced.install(Counting(Limits(quota_wait=3600), synced))
-    for limiter in runner.limiters.values():
-        runner.take_counted(limiter)
-    profile = load_profile(tmp_path, ENVIRONMENT)
-    result = asyncio.run(run_check(profile, load_settings(profiles_dir=tmp_path), runner=runner))
+    result = _check(world, tmp_path, Limits(quota_wait=3600), synced)
     assert result.report.exit_code is ExitCode.OK, [u.reason for u in result.report.unverified]
     assert _read(world) >= {f"svc-{i:04d}" for i in range(SERVICES)}
     first = synced.slept[0]
@@ -164,10 +157,7 @@ def test_fix_reads_wait_for_the_quota_and_the_fix_completes(
     synced = Synced(sandbox)
 
     def runner(limits: Limits, **_: object) -> CallRunner:
-        made = synced.install(Counting(limits, synced))
-        for limiter in made.limiters.values():
-            made.take_counted(limiter)
-        return made
+        return counted(synced, limits)
 
     monkeypatch.setattr("drift.live.session.CallRunner", runner)
     done = drift(
