@@ -14,6 +14,7 @@ refills exactly as drift's clock says a minute went by.
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import time
 from pathlib import Path
 from typing import TypeVar
@@ -121,6 +122,26 @@ def counted(synced: Synced, limits: Limits) -> CallRunner:
     return runner
 
 
+def to_fix(make_sandbox: MakeSandbox, profiles: Path, quotas: dict[str, int]) -> Sandbox:
+    """Two services under `quotas`, and a profile in `profiles` with one variable for `fix`
+    to change (PLAIN_VAR_03 of each)."""
+    scenario = generate(services=2, vars=4, secret_refs=0, secrets=0)
+    options = scenario.options.model_copy(update={"quotas": quotas})
+    sandbox = make_sandbox(scenario.model_copy(update={"options": options}))
+    profile = write_profile(scenario, profiles, value_rules=0)
+    text = profile.read_text()
+    profile.write_text(text.replace('PLAIN_VAR_03: "value-0-3"', 'PLAIN_VAR_03: "fixed"'))
+    return sandbox
+
+
+def fix(sandbox: Sandbox, profiles: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`drift fix --yes` of the profile in `profiles`, its journal beside it, with `env`."""
+    return drift(
+        "fix", ENVIRONMENT, "--profiles", str(profiles), "--yes",
+        "--journal", str(profiles / "journal"), env={**sandbox.environ(), **env},
+    )  # fmt: skip
+
+
 def _check(
     sandbox: Sandbox, profiles: Path, limits: Limits, synced: Synced | None = None
 ) -> CheckResult:
@@ -212,18 +233,9 @@ def test_a_fix_past_the_write_quota_says_what_serves_and_changes_nothing_it_does
     nothing changed; with one, the canary is made but moving traffic (and removing it) is
     refused: traffic stays where it was, and drift says so, naming what serves and the
     rollback to run. Exit 4 (aborted safely) either way, never a traceback."""
-    scenario = generate(services=2, vars=4, secret_refs=0, secrets=0)
-    options = scenario.options.model_copy(update={"quotas": {"run_writes": writes}})
-    sandbox = make_sandbox(scenario.model_copy(update={"options": options}))
-    profile = write_profile(scenario, tmp_path, value_rules=0)
-    text = profile.read_text()
-    profile.write_text(text.replace('PLAIN_VAR_03: "value-0-3"', 'PLAIN_VAR_03: "fixed"'))
+    sandbox = to_fix(make_sandbox, tmp_path, {"run_writes": writes})
     before = sandbox.service("bench-project", "svc-0000").traffic_statuses
-    done = drift(
-        "fix", ENVIRONMENT, "--profiles", str(tmp_path), "--yes",
-        "--journal", str(tmp_path / "journal"),
-        env={**sandbox.environ(), "DRIFT_RETRY_BUDGET": "2"},
-    )  # fmt: skip
+    done = fix(sandbox, tmp_path, DRIFT_RETRY_BUDGET="2")
     out = done.stdout + done.stderr
     assert done.returncode == 4, out
     assert "Traceback" not in out

@@ -24,16 +24,25 @@ from google.api_core import exceptions as gexc
 from google.protobuf import duration_pb2
 from google.rpc import error_details_pb2
 
-from benchmarks.world import ENVIRONMENT, write_profile
+from benchmarks.world import ENVIRONMENT
 from drift.errors import ApiError, AuthError, ExitCode
 from drift.live.calls import CallRunner, Limits, translate
 from drift.live.clients import make_clients
 from drift.live.quota import FRUITLESS, QuotaRefused, QuotaWaits
 from drift.progress import ProgressView
-from drift.sandbox import Sandbox, generate
+from drift.sandbox import Sandbox
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
-from tests.live.test_quota_sandbox import QUOTA, SERVICES, Synced, _check, _world, counted
+from tests.live.test_quota_sandbox import (
+    QUOTA,
+    SERVICES,
+    Synced,
+    _check,
+    _world,
+    counted,
+    fix,
+    to_fix,
+)
 from tests.reliability.test_interruption import interrupt_when, start
 
 SERVICE = "projects/bench-project/locations/us-central1/services/svc-0000"
@@ -148,23 +157,14 @@ def test_fix_reads_wait_for_the_quota_and_the_fix_completes(
     """`fix` over a read quota of 6 a minute (its reads, its operation's polling and its
     re-check take several windows): each refused read waits for the quota with every other
     read, on the warped time the sandbox shares; the fix is applied, exit 0."""
-    scenario = generate(services=2, vars=4, secret_refs=0, secrets=0)
-    options = scenario.options.model_copy(update={"quotas": {"run": 6}})
-    sandbox = make_sandbox(scenario.model_copy(update={"options": options}))
-    profile = write_profile(scenario, tmp_path, value_rules=0)
-    text = profile.read_text()
-    profile.write_text(text.replace('PLAIN_VAR_03: "value-0-3"', 'PLAIN_VAR_03: "fixed"'))
+    sandbox = to_fix(make_sandbox, tmp_path, {"run": 6})
     synced = Synced(sandbox)
 
     def runner(limits: Limits, **_: object) -> CallRunner:
         return counted(synced, limits)
 
     monkeypatch.setattr("drift.live.session.CallRunner", runner)
-    done = drift(
-        "fix", ENVIRONMENT, "--profiles", str(tmp_path), "--yes",
-        "--journal", str(tmp_path / "journal"),
-        env={**sandbox.environ(), "DRIFT_QUOTA_WAIT": "3600"},
-    )  # fmt: skip
+    done = fix(sandbox, tmp_path, DRIFT_QUOTA_WAIT="3600")
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
     refused = [c.short for c in sandbox.calls if c.code == "RESOURCE_EXHAUSTED"]
