@@ -37,6 +37,8 @@ policy", condition.proto)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from google.cloud import run_v2
 from google.protobuf.message import Message
 
@@ -85,7 +87,7 @@ def _missing_network(
 
 
 def _unusable_key(
-    project: ProjectRec, template: Message, reasons: dict[str, str]
+    project: ProjectRec, template: Message, reasons: Mapping[str, str]
 ) -> tuple[str, int] | None:
     key = getattr(template, "encryption_key", "")
     why = reasons.get(key) if key else None
