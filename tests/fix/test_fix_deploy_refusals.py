@@ -259,3 +259,35 @@ def test_check_probe_rejects_a_serving_revision_whose_key_is_disabled(
     assert checked.returncode != 0 and report["status"] != "clean", checked.stdout
     rejected = [f for f in report["findings"] if f["rule"] == "probe.rejected"]
     assert rejected, report["findings"]
+
+
+REFUSED = {
+    "subnet": {"missing_networks": ["gone"], "missing_network": "refused"},
+    "key-permission": {
+        "unusable_keys": {f"{KEY}2": "permission_denied"},
+        "unusable_key": "refused",
+    },
+    "binauthz": {"binauthz_denied_images": [UNSIGNED], "binauthz_denied": "refused"},
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_a_write_cloud_run_refuses_changes_nothing(
+    case: str, make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """Whether Cloud Run refuses the write or fails the revision is not documented: refused
+    at the write (INVALID_ARGUMENT), no revision is made, the traffic is untouched, and drift
+    says so with Cloud Run's words and exits 4."""
+    sandbox = make_sandbox(world(**REFUSED[case]))
+    before = sandbox.service(LAB, "app")
+    _, settings, words, _ = CASES[case]
+    done = run(sandbox, tmp_path, ENV_RULE + settings, "fix", "lab", "--yes")
+    out = done.stdout + done.stderr
+    assert done.returncode == 4 and "Traceback" not in out, out
+    said = " ".join(done.stdout.split())
+    assert f"INVALID_ARGUMENT: {words}" in said, said
+    served = before.latest_ready_revision.rsplit("/", 1)[-1]
+    assert f"nothing was changed: traffic stays on {served}" in said, said
+    after = sandbox.service(LAB, "app")
+    assert after.latest_created_revision == before.latest_created_revision
+    assert spec(after) == spec(before) and after.traffic_statuses == before.traffic_statuses
