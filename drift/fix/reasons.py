@@ -24,23 +24,37 @@ _NEXT = {
     "CONTAINER_PERMISSION_DENIED": "Cloud Run may not read an image it names: grant the Cloud "
     "Run service agent (service-PROJECT_NUMBER@serverless-robot-prod.iam.gserviceaccount.com) "
     f"roles/artifactregistry.reader on its repository, {AGAIN}",
+    # "If the new revision does not conform to the policy, the deployment will fail. …
+    # you can use the breakglass feature" (binary-authorization/docs/run/overview)
     "CONTAINER_IMAGE_UNAUTHORIZED": "Binary Authorization does not allow an image it names: "
-    f"deploy an attested image, or have the policy allow it, {AGAIN}",
+    "attest the image (or have the policy allow it), or deploy it with a breakglass "
+    f"justification (gcloud run services update --breakglass=JUSTIFICATION), {AGAIN}",
     "CONTAINER_IMAGE_AUTHORIZATION_CHECK_FAILED": "Binary Authorization could not check an "
     f"image it names: see the policy's audit logs, {AGAIN}",
+    # "Insufficient permissions on encryption key": the Cloud Run service agent encrypts
+    # with it (run/docs/securing/using-cmek: the Cloud KMS CryptoKey Encrypter/Decrypter role)
     "ENCRYPTION_KEY_PERMISSION_DENIED": "Cloud Run may not use its customer-managed "
-    f"encryption key: grant the service agent the key's Encrypter/Decrypter role, {AGAIN}",
+    "encryption key: grant the Cloud Run service agent (service-PROJECT_NUMBER@serverless-"
+    "robot-prod.iam.gserviceaccount.com) roles/cloudkms.cryptoKeyEncrypterDecrypter on the "
+    f"key, {AGAIN}",
+    # "If a CMEK key is disabled, deploying a new Cloud Run revision will fail unless a new
+    # valid key is used" (run/docs/securing/using-cmek)
     "ENCRYPTION_KEY_CHECK_FAILED": "its customer-managed encryption key could not be used "
-    f"(disabled or destroyed?): enable a key version, {AGAIN}",
+    "(disabled or destroyed?): enable its primary key version, or name a valid key in the "
+    f"profile, {AGAIN}",
     "SECRETS_ACCESS_CHECK_FAILED": "a secret it uses failed Cloud Run's access check "
     "(missing, not enabled, or not readable by its service account; `drift check` names "
     f"which): fix that, {AGAIN}",
     # "User-provided VPC network was not found"; a connector: "VPC connector … does not exist,
     # or Cloud Run does not have permission to use it." (the Cloud Run service agent needs
     # roles/vpcaccess.user where the connector is: run/docs/configuring/vpc-connectors)
-    "VPC_NETWORK_NOT_FOUND": "the VPC network or connector it names does not exist, or Cloud "
-    "Run may not use it: create it (or grant the Cloud Run service agent "
-    "roles/vpcaccess.user), or correct the network the profile names, " + AGAIN,
+    # Direct VPC egress: the subnet, or the Cloud Run service agent's compute.networkUser on
+    # a shared one (run/docs/configuring/shared-vpc-direct-vpc)
+    "VPC_NETWORK_NOT_FOUND": "the VPC network or connector it names does not exist (or its "
+    "Direct VPC egress subnet), or Cloud Run may not use it: create it (or grant the Cloud Run "
+    "service agent "
+    "roles/vpcaccess.user on a connector, roles/compute.networkUser on a shared subnet), or "
+    "correct the network the profile names, " + AGAIN,
 }
 
 

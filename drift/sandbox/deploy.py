@@ -11,10 +11,11 @@ import grpc
 from google.cloud import run_v2
 from google.protobuf import field_mask_pb2
 
+from drift.sandbox.deploy_checks import refuse_binauthz
 from drift.sandbox.kinds import SERVICE, Kind, kind_of
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import PoolPb, RevisionPb, ServicePb, TemplatePb, copy, generations
-from drift.sandbox.registry import refuse_connector
+from drift.sandbox.registry import owner_problem, refuse_connector
 from drift.sandbox.retire import retire
 from drift.sandbox.revisions import (
     CLIENT_NAME,
@@ -197,7 +198,9 @@ def plan_update(
     problem = None
     if created is not None:
         refuse_connector(world, project, key.region, desired.template)
+        refuse_binauthz(world, desired, desired.template)
         problem = template_problem(world, project, desired.template, key.region)
+        problem = problem or owner_problem(world, desired, desired.template)
         revisions[created] = make_revision(
             world,
             project,

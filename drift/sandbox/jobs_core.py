@@ -25,6 +25,7 @@ from drift.sandbox.jobs import begin_job, plan_job, settle_job
 from drift.sandbox.names import ResourceKey, RpcError, check_etag, check_new_id
 from drift.sandbox.operations import Operations
 from drift.sandbox.pb import JobPb, copy
+from drift.sandbox.registry import owner_problem
 from drift.sandbox.state import JobRec, Rollout, World
 from drift.sandbox.validate import template_problem
 
@@ -174,6 +175,8 @@ class JobRunner:
         world = core.world
         execution = new_execution(world, rec, name, template, task_count, creator=world.caller)
         problem = template_problem(world, world.project(rec.key.project), template, rec.key.region)
+        # Binary Authorization checks each execution, never the job's update
+        problem = problem or owner_problem(world, rec.pb, template, execution=True)
         record(world, rec, execution)
         started = core.ops.start(operation, copy(execution)) if operation else None
         run = Rollout(0, name, problem, core.due(), operation)

@@ -30,6 +30,7 @@ from __future__ import annotations
 from google.cloud import run_v2
 from google.protobuf.message import Message
 
+from drift.sandbox.deploy_checks import binauthz_problem, outside_problem, refuse_outside
 from drift.sandbox.names import invalid
 from drift.sandbox.state import ProjectRec, World
 
@@ -87,18 +88,23 @@ def refuse_connector(world: World, project: ProjectRec, region: str, template: M
         message = _missing_connector(world, project, region, template)
         if message:
             raise invalid(message)
+    refuse_outside(world, project, region, template)  # a network, a key
 
 
 def registry_problem(
     world: World, project: ProjectRec, region: str, template: Message
 ) -> Problem | None:
     """Why a new revision of `template` fails outside the secret check, or None: a
-    connector that does not exist (option `missing_connector: revision`), an image of any
+    connector that does not exist (option `missing_connector: revision`), a network or an
+    encryption key it may not use (`drift.sandbox.deploy_checks`), an image of any
     container (sidecars too: each is imported) that does not exist."""
     if world.options.missing_connector == "revision":
         message = _missing_connector(world, project, region, template)
         if message:
             return Problem(message, REASONS.VPC_NETWORK_NOT_FOUND)
+    outside = outside_problem(world, project, region, template)  # a network, a key
+    if outside is not None:
+        return Problem(*outside)
     missing, unreadable = set(world.options.missing_images), set(world.options.unreadable_images)
     for container in template.containers:
         if container.image in missing:
@@ -108,6 +114,15 @@ def registry_problem(
                 _unreadable(project, container.image), REASONS.CONTAINER_PERMISSION_DENIED
             )
     return None
+
+
+def owner_problem(
+    world: World, owner: Message, template: Message, *, execution: bool = False
+) -> Problem | None:
+    """Why a new revision of `owner` (an `execution` of a job) fails its owner's Binary
+    Authorization policy (`drift.sandbox.deploy_checks`), or None."""
+    found = binauthz_problem(world, owner, template, execution=execution)
+    return Problem(*found) if found else None
 
 
 def _unreadable(project: ProjectRec, image: str) -> str:

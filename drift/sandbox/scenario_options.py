@@ -9,6 +9,8 @@ from typing import Literal
 import grpc
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, field_validator
 
+from drift.sandbox.scenario_checks import DeployCheckOptions
+
 STATUS_CODES = frozenset(code.name for code in grpc.StatusCode)
 # The RPCs the sandbox serves, by short name; faults name them (or `*`).
 METHODS = frozenset(
@@ -109,7 +111,7 @@ class FaultSpec(Strict):
         return check_code(value)
 
 
-class Options(Strict):
+class Options(DeployCheckOptions):
     """Sandbox settings, and the switches for behaviours the documentation leaves open."""
 
     seed: int = 0
@@ -343,31 +345,4 @@ class Options(Strict):
         "worker_pool.proto; `Job.reconciling`: 'When a new Job is created, or an existing one "
         "is updated, Cloud Run will asynchronously perform all necessary steps'). Which one "
         "Cloud Run does is not documented.",
-    )
-    missing_images: list[str] = Field(
-        default_factory=list,
-        description="Container images, as a template writes them, that do not exist in their "
-        "registry: a new revision (a job update, an execution) using one fails its deploy, "
-        "CommonReason CONTAINER_MISSING, \"Image 'IMAGE' not found.\" (drift/sandbox/"
-        "registry.py); a revision created before keeps serving its imported copy.",
-    )
-    unreadable_images: list[str] = Field(
-        default_factory=list,
-        description="Container images the Cloud Run service agent may not read (another "
-        "project's registry, no roles/artifactregistry.reader): a new revision using one fails, "
-        "CommonReason CONTAINER_PERMISSION_DENIED, 'Google Cloud Run Service Agent … must have "
-        "permission to read the image, IMAGE. …'.",
-    )
-    missing_connectors: list[str] = Field(
-        default_factory=list,
-        description="Serverless VPC Access connectors (a name, in the resource's project and "
-        "region, or projects/P/locations/R/connectors/C) that do not exist.",
-    )
-    missing_connector: Literal["refused", "revision"] = Field(
-        "refused",
-        description="A write whose new revision (or job) names a missing connector: gcloud "
-        "prints 'VPC connector … does not exist, or Cloud Run does not have permission to use "
-        "it.' naming no revision; the status is not documented. `refused`: INVALID_ARGUMENT at "
-        "the write. `revision`: the write is accepted and the new revision (the job update) "
-        "fails with that message, CommonReason VPC_NETWORK_NOT_FOUND.",
     )

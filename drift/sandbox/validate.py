@@ -15,6 +15,7 @@ from drift.sandbox.cpu_rules import ONE_CPU as ONE_CPU
 from drift.sandbox.cpu_rules import instance_cpu as instance_cpu
 from drift.sandbox.cpu_rules import instance_size as instance_size
 from drift.sandbox.cpu_rules import validate_cpu as validate_cpu
+from drift.sandbox.deploy_checks import key_stops_instances
 from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.kinds import kind_of
 from drift.sandbox.limits import validate_maximums
@@ -354,6 +355,9 @@ def instance_env(
     deployment and runtime") — retrieved by the revision's service account, with the checks
     a deploy makes (any container's env: a sidecar's too starts with the instance). A mounted
     secret is read when the file is read: the instance starts (the backend reads no file)."""
+    stopped = key_stops_instances(project, world, revision)  # its CMEK key unusable since
+    if stopped:
+        return NoInstance(world.options.no_instance_status, stopped)
     account = revision.service_account or project.default_service_account
     for use in (u for u in secret_uses(revision) if not u.mounted):
         problem = _secret_problem(world, project, use.secret, use.version, account)
