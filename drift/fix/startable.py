@@ -63,9 +63,19 @@ async def _secrets(session: Session, entry: Entry, known: LiveState | None) -> t
 
 _READS: WeakKeyDictionary[Session, dict[str, SecretReads]] = WeakKeyDictionary()
 
-_IMAGE = ("CONTAINER_MISSING", "CONTAINER_PERMISSION_DENIED")
+_IMAGE = ("CONTAINER_MISSING", "CONTAINER_PERMISSION_DENIED", "CONTAINER_IMAGE_UNAUTHORIZED")
 _NETWORK = "VPC_NETWORK_NOT_FOUND"
+# "If a CMEK key is disabled, deploying a new Cloud Run revision will fail unless a new valid
+# key is used" (run/docs/securing/using-cmek)
+_KEY = ("ENCRYPTION_KEY_PERMISSION_DENIED", "ENCRYPTION_KEY_CHECK_FAILED")
 _STEP = {
+    # a policy "checks the policy each time you deploy a new revision" (binary-authorization/
+    # docs/run/overview): a redeploy of what served is checked again
+    "CONTAINER_IMAGE_UNAUTHORIZED": "attest the image {} (or have the Binary Authorization "
+    "policy allow it)",
+    "ENCRYPTION_KEY_PERMISSION_DENIED": "let the Cloud Run service agent use the key {} "
+    "(roles/cloudkms.cryptoKeyEncrypterDecrypter)",
+    "ENCRYPTION_KEY_CHECK_FAILED": "enable the primary version of the key {}",
     "CONTAINER_MISSING": "push the image {} to its registry again",
     "CONTAINER_PERMISSION_DENIED": "let the Cloud Run service agent (service-PROJECT_NUMBER@"
     "serverless-robot-prod.iam.gserviceaccount.com) read the image {} "
@@ -73,6 +83,20 @@ _STEP = {
     _NETWORK: "create the VPC connector {} (or let the Cloud Run service agent use it: "
     "roles/vpcaccess.user)",
 }
+
+
+def _step(reason: str, what: str) -> str:
+    """What to do about `what` Cloud Run failed the canary on: a Direct VPC egress subnet is
+    created or shared (compute.networkUser for the Cloud Run service agent:
+    run/docs/configuring/shared-vpc-direct-vpc), not a connector."""
+    if reason == _NETWORK and "/subnetworks/" in what:
+        return (
+            f"create the subnet {what} (or let the Cloud Run service agent use it: "
+            "roles/compute.networkUser)"
+        )
+    return _STEP[reason].format(what)
+
+
 _FAILED = re.compile(r"Cloud Run failed the canary \S+ with (\w+) for (\S+)(?:,|;|$)")
 """A line of `canary_verdict` (also as `recorded_unstartable` finds it in a journal note)."""
 
@@ -111,6 +135,20 @@ async def canary_verdict(session: Session, entry: Entry) -> tuple[str, ...]:
         connector = str(served.vpc_access.connector)
         if connector and str(canary.vpc_access.connector) == connector:
             return (f"{said}{connector}, which the configuration that served names too",)
+        interfaces = list(served.vpc_access.network_interfaces)
+        if interfaces and list(canary.vpc_access.network_interfaces) == interfaces:
+            # "If subnetwork is not specified, the subnetwork with the same name with the
+            # network will be used" (vendor.proto NetworkInterface)
+            subnet = str(interfaces[0].subnetwork or interfaces[0].network).rsplit("/", 1)[-1]
+            if "/" not in str(interfaces[0].subnetwork):
+                subnet = f"projects/{entry.project}/regions/{entry.region}/subnetworks/{subnet}"
+            else:
+                subnet = str(interfaces[0].subnetwork)
+            return (f"{said}{subnet}, which the configuration that served names too",)
+    if reason in _KEY:
+        key = str(served.encryption_key)
+        if key and str(canary.encryption_key) == key:
+            return (f"{said}{key}, which the configuration that served names too",)
     return ()
 
 
@@ -153,7 +191,7 @@ def ways_out(entry: Entry, *, pinned: bool = False, why: str = "") -> str:
         else ""
     )
     found = _FAILED.findall(why)
-    steps = [_STEP[reason].format(what) for reason, what in found if reason in _STEP]
+    steps = [_step(reason, what) for reason, what in found if reason in _STEP]
     if not found or len(found) < len([line for line in why.split("; ") if line]):
         steps.append("enable that version (`gcloud secrets versions enable`)")
     # drift cannot read a registry: once pushed, `--force` tells it so (`unstartable`)

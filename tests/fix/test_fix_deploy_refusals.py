@@ -151,16 +151,22 @@ def test_a_canary_cloud_run_refuses_is_not_promoted(
     assert checked.returncode == 1 and json.loads(checked.stdout)["status"] == "drift"
 
 
-SINCE: dict[str, tuple[dict[str, Any], str]] = {
+SUBNET = f"projects/{LAB}/regions/us-central1/subnetworks/apps"
+SINCE: dict[str, tuple[dict[str, Any], str, str]] = {
     # the subnet what served names was deleted since
     "subnet": (
         {"missing_networks": ["apps"], "missing_network": "revision"},
-        f"Subnetwork projects/{LAB}/regions/us-central1/subnetworks/apps does not exist",
+        f"Subnetwork {SUBNET} does not exist",
+        f"with VPC_NETWORK_NOT_FOUND for {SUBNET}, which the configuration that served names "
+        f"too; create the subnet {SUBNET} (or let the Cloud Run service agent use it: "
+        "roles/compute.networkUser)",
     ),
     # the key what served names was disabled since
     "key-disabled": (
         {"unusable_keys": {KEY: "check_failed"}},
         f"The encryption key {KEY} could not be used: it is disabled or destroyed",
+        f"with ENCRYPTION_KEY_CHECK_FAILED for {KEY}, which the configuration that served "
+        f"names too; enable the primary version of the key {KEY}",
     ),
 }
 
@@ -173,7 +179,7 @@ def test_a_canary_failing_on_what_served_names_too_keeps_the_routing(
     (disabled) since: the canary fails, and so would any new revision of what served. The
     routing survives: LATEST still on the revision that served, `blue` kept, no drift tag;
     drift names the cause and exits 4."""
-    options, words = SINCE[case]
+    options, words, verdict = SINCE[case]
     sandbox = make_sandbox(world(**options))
     before = sandbox.service(LAB, "app")
     done = run(sandbox, tmp_path, ENV_RULE, "fix", "lab", "--yes")
@@ -183,12 +189,10 @@ def test_a_canary_failing_on_what_served_names_too_keeps_the_routing(
     assert words in done.stdout, out
     now = sandbox.service(LAB, "app")
     served = before.latest_ready_revision.rsplit("/", 1)[-1]
-    # LATEST as before, or pinned by name on what served (no doomed redeploy: see
-    # /work/notes/reports/rev97-sandfail-startable.diff); `blue` as it was
-    assert spec(now)[0] in (
-        spec(before)[0],
-        ("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", served, 100, ""),
-    ), spec(now)
+    # pinned by name on what served: no doomed redeploy of it after the canary
+    assert spec(now)[0] == ("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", served, 100, ""), spec(now)
+    assert now.latest_created_revision.endswith(f"/{canary}")
+    assert f"Cloud Run failed the canary {canary} {verdict}" in done.stdout, out
     assert spec(now)[1:] == spec(before)[1:], spec(now)
     assert now.latest_ready_revision == before.latest_ready_revision
     assert not [s for s in now.traffic_statuses if canary in (s.revision, "") and s.percent]
