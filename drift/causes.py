@@ -3,8 +3,9 @@ catalogue), and turn it into a `probe.*` finding."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from types import MappingProxyType
 
 from drift.findings import Finding, ProbeOutcome, ProbeResult, Severity, Unverified, finding_id
 from drift.kinds import Kind
@@ -84,6 +85,22 @@ def _unruled(service: str, unverified: Sequence[Unverified]) -> str | None:
     return f"{NO_DRIFT_FOUND}, but what drift could not verify may: {', '.join(open_)}"
 
 
+def _no_instance(result: ProbeResult, keys: Mapping[str, str]) -> str | None:
+    """When the probed revision is encrypted with a customer-managed key and Cloud Run answered
+    the handshake with a server error, the note that names the key instead of
+    `NOT_CONFIGURATION`: "If a CMEK key is disabled, new instances of existing Cloud Run
+    revisions using the key won't start" (run/docs/securing/using-cmek), and its revision's
+    conditions do not say so; drift reads no Cloud KMS state to tell."""
+    key = keys.get(result.revision or "")
+    if not key or result.http_status is None or result.http_status < 500:
+        return None
+    return (
+        f"{NO_DRIFT_FOUND}; the revision is encrypted with the key {key}, whose state drift "
+        "does not read: a key disabled or destroyed since the deploy starts no new instance "
+        f"(check: `gcloud kms keys versions list --key={key}`)"
+    )
+
+
 def attach_causes(
     profile: Profile,
     probes: list[ProbeResult],
@@ -91,12 +108,14 @@ def attach_causes(
     *,
     checked: bool = True,
     unverified: Sequence[Unverified] = (),
+    keys: Mapping[str, str] = MappingProxyType({}),
 ) -> tuple[list[ProbeResult], list[Finding]]:
     """Tie each failed probe to the drift on its service that can explain it, and turn it
     into a `probe.*` finding. Without a check (`drift probe`), nothing is claimed. Only a
     failure the service's container can cause has suspects (`ProbeResult.container_may_cause`):
     no variable of it makes its URL fail to resolve. `unverified`: what the check could not
     verify; on the probed service it may explain the failure (never "not configuration").
+    `keys`: the CMEK key of each revision that has one (`_no_instance`).
     Suspects: most likely first by the catalogue's `cause_rank`, but Cloud Run's own answer
     (`_in_front`) puts the `FRONT` settings first; a socket that opened has none at the
     `DOOR`."""
@@ -113,6 +132,8 @@ def attach_causes(
             no_cause = NOT_CHECKED
         elif unruled := _unruled(result.service, unverified):
             no_cause = unruled
+        elif keyed := _no_instance(result, keys):
+            no_cause = keyed
         elif front is not None:  # the cause may be outside what drift reads (an IAM binding)
             no_cause = NO_DRIFT_FOUND
         else:

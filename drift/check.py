@@ -165,7 +165,7 @@ async def run_check(
         probes, changed = await probe_services(profile, names, state, targets_env, settings, runner)
         state.unverified.extend(changed)
         probes, probe_findings = attach_causes(
-            profile, probes, findings, unverified=state.unverified
+            profile, probes, findings, unverified=state.unverified, keys=_keys(state)
         )
         # made after the diff, which applied the ignores to its own: an entry naming a probe
         # rule (`{service: api, rule: probe.close_1011}`) silences the probe's finding too
@@ -224,6 +224,16 @@ def _traced(
     # made before the older revisions were read (a late `same_as`): masked
     # as the rules mask a secret pasted in, now that those revisions tell which is one
     return with_since(list(hide_inlined(profile, state, findings)), histories)
+
+
+def _keys(state: LiveState) -> dict[str, str]:
+    """The CMEK key of each revision read that names one (`drift.causes._no_instance`)."""
+    return {
+        revision.name: str(key)
+        for live in state.services.values()
+        for revision in (*live.serving, *live.tagged)
+        if (key := revision.config.settings.get("encryption_key"))
+    }
 
 
 def _tracing(findings: Sequence[Finding], state: LiveState) -> list[str]:

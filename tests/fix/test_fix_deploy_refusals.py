@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from drift.causes import NOT_CONFIGURATION
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
@@ -263,6 +264,13 @@ def test_check_probe_rejects_a_serving_revision_whose_key_is_disabled(
     assert checked.returncode != 0 and report["status"] != "clean", checked.stdout
     rejected = [f for f in report["findings"] if f["rule"] == "probe.rejected"]
     assert rejected, report["findings"]
+    # no drift explains it, and the revision's key is named as what drift cannot read,
+    # never "the cause is not configuration"
+    (message,) = [f["message"] for f in rejected]
+    assert NOT_CONFIGURATION not in message, message
+    assert f"the revision is encrypted with the key {KEY}, whose state drift does not read" in (
+        message
+    ), message
 
 
 REFUSED = {

@@ -269,3 +269,26 @@ def test_what_an_opened_socket_did_is_tied_to_drift(
     drifted = missing(Kind.SERVICE, "api-00001-abc")
     (probe,), _ = attach_causes(profile, [failed(outcome, "x", http_status=101)], [drifted])
     assert probe.suspected_causes == (drifted.id,)
+
+
+def test_a_server_error_on_an_encrypted_revision_names_its_key_not_configuration(
+    profile: Profile,
+) -> None:
+    """A 503 from a revision encrypted with a customer-managed key: the key, whose state drift
+    does not read, may be what starts no instance; a socket that opened and closed 1011 had
+    an instance, and a revision without a key has nothing to name."""
+    key = "projects/p/locations/us-central1/keyRings/r/cryptoKeys/k"
+    keys = {"api-00001-abc": key}
+    unavailable = replace(
+        closed_1011(),
+        outcome=ProbeOutcome.REJECTED,
+        http_status=503,
+        close_code=None,
+        detail="HTTP 503 Service Unavailable",
+    )
+    (probe,), _ = attach_causes(profile, [unavailable], [], keys=keys)
+    assert f"encrypted with the key {key}" in probe.detail
+    assert NOT_CONFIGURATION not in probe.detail
+    for result, known in ((closed_1011(), keys), (unavailable, {"api-00002-xyz": key})):
+        (probe,), _ = attach_causes(profile, [result], [], keys=known)
+        assert probe.detail.endswith(NOT_CONFIGURATION), probe.detail
