@@ -22,6 +22,7 @@ from drift.sandbox.names import (
     parse,
 )
 from drift.sandbox.pb import RevisionPb, copy
+from drift.sandbox.retire import keep_deleted
 from drift.sandbox.rpc import Method, paginate, proto_plus_method
 from drift.sandbox.state import OwnerRec
 
@@ -110,12 +111,12 @@ class RunApi:
 
     async def delete_revision(self, request: Any) -> Message:
         """Deletes, and keeps what was deleted for a ListRevisions with `show_deleted`
-        (`OwnerRec.keep_deleted`, `options.deleted_revisions`)."""
+        (`retire.keep_deleted`, `options.deleted_revisions`)."""
         rec, name = self._revision(request.name)
         revision = rec.revisions[name]
         done = self.core.delete_revision(rec, name, request.etag, request.validate_only)
         if name not in rec.revisions:
-            rec.keep_deleted(name, revision, self.core.world.now())
+            keep_deleted(rec, name, revision, self.core.world.now())
         return done
 
     async def list_revisions(self, request: Any) -> Message:

@@ -19,7 +19,7 @@ from drift.sandbox.deploy import begin, plan_update, serve
 from drift.sandbox.kinds import SERVICE, Kind, kind_of
 from drift.sandbox.names import JOBS, POOLS, SERVICES, ResourceKey, RpcError, SecretKey
 from drift.sandbox.pb import RevisionPb, SecretPb, SecretVersionPb, ServicePb, SplitPb, TrafficPb
-from drift.sandbox.retire import forget, retirement_problem
+from drift.sandbox.retire import forget, keep_deleted, retirement_problem
 from drift.sandbox.revisions import (
     CLIENT_NAME,
     CLIENT_VERSION,
@@ -235,7 +235,7 @@ def _deleted(world: World, rec: OwnerRec, name: str, ago: float) -> None:
     if problem:
         at = f"{rec.key.collection}.{rec.key.id}: revision {name} cannot be deleted"
         raise InputError([Problem("<scenario>", 1, f"{at}: {problem}")], kind="scenario")
-    rec.keep_deleted(name, rec.revisions.pop(name), world.now(-ago))
+    keep_deleted(rec, name, rec.revisions.pop(name), world.now(-ago))
     forget(rec)
 
 

@@ -130,11 +130,6 @@ class Rollout:
     secrets: bool = True  # the problem is a failed secret check (else: a container's)
 
 
-DELETED_KEPT = 30 * 86400
-"""How long, in seconds, the sandbox keeps a deleted revision listable (its `expire_time`):
-not documented for Cloud Run revisions."""
-
-
 @dataclass
 class OwnerRec:
     """A service or a worker pool (`key.collection`): the resource, its revisions, the
@@ -146,24 +141,7 @@ class OwnerRec:
     backend: BackendConfig = field(default_factory=BackendConfig)
     rollout: Rollout | None = None
     deleted: dict[str, RevisionPb] = field(default_factory=dict)
-    """Deleted revisions (short name -> the revision as it was, with `delete_time` and
-    `expire_time`): what a ListRevisions with `show_deleted` may still return ("If true,
-    returns deleted (but unexpired) resources along with active ones", ListRevisionsRequest,
-    run v2 revision.proto; `options.deleted_revisions`). GetRevision never finds one: its
-    request has no `show_deleted` (AEP-164: a Get of a soft-deleted resource answers 404
-    unless `show_deleted` is true)."""
-
-    def keep_deleted(self, name: str, revision: RevisionPb, when: timestamp_pb2.Timestamp) -> None:
-        """Keep `revision`, deleted at `when`, until its `expire_time` ("For a deleted
-        resource, the time after which it will be permamently deleted", Revision.expire_time):
-        `DELETED_KEPT` after, a length Cloud Run does not document."""
-        kept = RevisionPb()
-        kept.CopyFrom(revision)
-        kept.delete_time.CopyFrom(when)
-        kept.expire_time.CopyFrom(
-            timestamp_pb2.Timestamp(seconds=when.seconds + DELETED_KEPT, nanos=when.nanos)
-        )
-        self.deleted[name] = kept
+    """Deleted revisions as they were, with `delete_time`, `expire_time` (`retire.keep_deleted`)."""
 
 
 @dataclass
