@@ -19,7 +19,12 @@ would cut most histories short at every traffic change), and `since` says it: "o
 where the skip lies right before the revision it names, a note wherever one lies between that
 revision and the one checked. A name given by the writer (`template.revision`) has no number:
 no revision can be told missing beside it, and nothing is said (`drift.live.history.number`: only
-Cloud Run's own shape is read as a number)."""
+Cloud Run's own shape is read as a number).
+
+Deleted revisions that the listing still returns (`show_deleted`, `drift.live.history.Revisions`)
+take their place in the run as any other, and fill the gap their numbers would leave: the drift
+may be said to have begun on one (said deleted, and when), but one is never named `last_good`:
+nothing can be rolled back to it."""
 
 from __future__ import annotations
 
@@ -39,6 +44,7 @@ from drift.diff.unserved import (
 )
 from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
+from drift.live.history import every_revision
 from drift.live.model import RevisionConfig, RevisionRecord, ServingRevision
 from drift.revision_names import number
 from drift.rules import HISTORY
@@ -73,6 +79,14 @@ def unlisted(service: str, records: Sequence[RevisionRecord], lo: int | None, hi
     )
 
 
+def _deleted(record: RevisionRecord) -> str:
+    """`api-00003-xyz is deleted (2026-12-01 09:30 UTC): …` in words; "" when it is not."""
+    if record.deleted is None:
+        return ""
+    when = f"{record.deleted.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+    return f"{record.name} is deleted ({when}): nothing can be routed back to it"
+
+
 class History:
     """One service's revisions and, for each, which drift it has (evaluated once).
 
@@ -85,7 +99,7 @@ class History:
         self, ctx: Context, records: Sequence[RevisionRecord], canaries: CanaryRecord | None = None
     ) -> None:
         self.ctx = ctx
-        self.records = list(records)
+        self.records = list(every_revision(records))
         self.index = {r.name: i for i, r in enumerate(self.records)}
         self._drift: dict[int, set[Key]] = {}
         self._own: dict[int, set[Key]] = {}
@@ -155,7 +169,8 @@ class History:
         today = self._compared_today(finding)
         failed = self._failed(before, start, checked, finding)
         guessed = self._guessed(before, checked)
-        note = "; ".join(n for n in (edge, inside, failed, guessed, today) if n)
+        gone = _deleted(first)
+        note = "; ".join(n for n in (gone, edge, inside, failed, guessed, today) if n)
         if before is None:
             return Since(*began, None, note=note, earlier=bool(edge))
         if self._unread(before, finding):
@@ -166,7 +181,14 @@ class History:
         if other := self._other(before, key):  # never "good": the same target was wrong
             note = "; ".join(n for n in (other, note) if n)
             return Since(*began, None, note=note, earlier=bool(edge))
+        if self.records[before].deleted is not None:  # good, but nothing to go back to
+            note = "; ".join(n for n in (self._gone_good(before), note) if n)
+            return Since(*began, None, note=note, earlier=bool(edge))
         return Since(*began, self.records[before].name, note=note, earlier=bool(edge))
+
+    def _gone_good(self, i: int) -> str:
+        """Why revision `i`, which served before the drift without it, is not named good."""
+        return f"before it, {self.records[i].name} did not have it, but {_deleted(self.records[i])}"
 
     def _service_bound(self, i: int, finding: Finding) -> str:
         """Why revision `i`, which did not set the drift itself, is not named good: today's

@@ -87,6 +87,10 @@ class RevisionEntry:
     """Revisions not listed between it and the one `changes` are against (or before it, for
     the oldest), as the numbers in their names tell (`drift.diff.since.unlisted`): `changes`
     may then span several revisions."""
+    deleted: dt.datetime | None = None
+    """When it was deleted (`Revision.delete_time`), for one Cloud Run still lists
+    (`ListRevisionsRequest.show_deleted`): it serves nothing; what it changed is known. Who
+    deleted it the Revision does not record."""
 
     @property
     def serving(self) -> bool:

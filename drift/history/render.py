@@ -48,8 +48,9 @@ def who(entry: RevisionEntry) -> str:
 
 def serves(entry: RevisionEntry) -> str:
     """`serving 90%, tag e2e`; `tag e2e` (0 %, reached through the tag's URL); `failed`;
-    `deploying` (not ready yet)."""
-    parts = [f"serving {entry.percent}%"] if entry.serving else []
+    `deploying` (not ready yet); `deleted 2026-12-01 09:30 UTC` (by whom is not recorded)."""
+    parts = [f"deleted {when(entry.deleted)}"] if entry.deleted is not None else []
+    parts += [f"serving {entry.percent}%"] if entry.serving else []
     if entry.tags:
         parts.append(("tags " if len(entry.tags) > 1 else "tag ") + ", ".join(entry.tags))
     if entry.never_served:
@@ -167,6 +168,7 @@ def _entry(entry: RevisionEntry) -> dict[str, Any]:
         "unlisted_before": entry.unlisted or None,
         "percent": entry.percent,
         "tags": list(entry.tags),
+        "deleted": _time(entry.deleted),
         "changes": None if entry.changes is None else [_change(c) for c in entry.changes],
     }
 

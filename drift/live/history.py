@@ -8,11 +8,20 @@ which client: the v2 Revision has no `client` field, so only what its annotation
 (`run.googleapis.com/client-name` / `client-version`, as gcloud's v1 writes carry them; whether
 Cloud Run records a v2 writer's `client` there is documented nowhere, and v2 refuses
 `run.googleapis.com/*` template annotations: often nothing, then the client is None) — never
-the service's current `client`, which describes only the service's last writer."""
+the service's current `client`, which describes only the service's last writer.
+
+Deleted revisions: the listing asks for them too (ListRevisionsRequest.show_deleted: "If true,
+returns deleted (but unexpired) resources along with active ones", revision.proto), in the same
+one call; whether Cloud Run returns any, and for how long, it does not document
+(`Revision.expire_time`: "For a deleted resource, the time after which it will be permamently
+deleted"). One that comes back is marked (`RevisionRecord.deleted`, from `delete_time`), and
+`list_revisions` keeps it out of the list every caller reads (`Revisions`): only `since`, which
+may name it where a drift began, and `drift history`, which shows it, read it."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -43,29 +52,48 @@ size" — a server with a smaller maximum answers smaller pages, and `pages` fol
 `next_page_token` to the end all the same."""
 
 
+class Revisions(list[RevisionRecord]):
+    """A workload's revisions that exist, oldest first; `every`: all those listed, oldest
+    first, the deleted ones too (`RevisionRecord.deleted`). The list itself never holds a
+    deleted one: no caller takes one as serving, as a canary's neighbour, or as a base to roll
+    back or fix to."""
+
+    every: tuple[RevisionRecord, ...]
+
+    def __init__(self, every: Iterable[RevisionRecord]) -> None:
+        self.every = tuple(every)
+        super().__init__(r for r in self.every if r.deleted is None)
+
+
+def every_revision(records: Sequence[RevisionRecord]) -> Sequence[RevisionRecord]:
+    """All the revisions listed, the deleted ones too where `records` kept them (`Revisions`)."""
+    return records.every if isinstance(records, Revisions) else records
+
+
 async def list_revisions(
     clients: Clients,
     runner: CallRunner,
     service: Any,
     container: str | None,
     kind: Kind = Kind.SERVICE,
-) -> list[RevisionRecord]:
+) -> Revisions:
     """Every revision of `service` (a run_v2.Service, or a WorkerPool: ListRevisions is bound
     to `…/workerPools/*/revisions` too — revision.proto's http rule, as the installed client's
-    REST transport carries it), oldest first."""
+    REST transport carries it), oldest first; the deleted ones listed beside (`Revisions`)."""
     listed = await revisions_of(clients, runner, raw(service).name)
-    return records_of(listed, service, container, kind)
+    return Revisions(records_of(listed, service, container, kind))
 
 
 async def revisions_of(clients: Clients, runner: CallRunner, parent: str) -> list[Any]:
     """Every revision under `parent` (a service's or worker pool's name: known before the
     service is read), as listed: one each, the copy of the latest page where two pages bring
     the same (AIP-158 promises no consistency across pages while the collection changes: with
-    offset tokens a deploy landing during the listing pushes the last of a page onto the next)."""
+    offset tokens a deploy landing during the listing pushes the last of a page onto the next);
+    the deleted ones too, where Cloud Run still returns them (`show_deleted`)."""
     from google.cloud import run_v2
 
     listed: dict[str, Any] = {}
-    request = partial(run_v2.ListRevisionsRequest, page_size=PAGE_SIZE)
+    request = partial(run_v2.ListRevisionsRequest, page_size=PAGE_SIZE, show_deleted=True)
     call = clients.revisions.list_revisions
     async for response in pages(runner, "run", "ListRevisions", parent, request, call, "revisions"):
         listed.update((revision.name, revision) for revision in response.revisions)
@@ -99,6 +127,7 @@ def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> R
     version = annotations.get(CLIENT_VERSION)
     client = f"{name} {version}" if name and version else name
     created = pb.create_time.ToDatetime(tzinfo=dt.UTC) if pb.HasField("create_time") else None
+    deleted = pb.delete_time.ToDatetime(tzinfo=dt.UTC) if pb.HasField("delete_time") else None
     ready_conditions = [c for c in pb.conditions if c.type_ == "Ready"]
     states = {enum_name(c, "state") for c in ready_conditions}
     # a retired (retiring, reserve) revision was ready and served: which Ready state it then
@@ -129,4 +158,5 @@ def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> R
         ready=ready,
         deploying=deploying,
         own=own_settings(pb, service, config, kind),
+        deleted=deleted,
     )

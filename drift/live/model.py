@@ -280,6 +280,11 @@ class RevisionRecord:
     rather than at the revision level" (run v2 vendor_settings.proto), changed by an
     UpdateService that makes no revision (`gcloud run services update --min`); RevisionScaling
     is the revision's own. Empty where both read the same."""
+    deleted: dt.datetime | None = None
+    """When it was deleted (`Revision.delete_time`): listed only because drift asks for the
+    deleted ones too (`ListRevisionsRequest.show_deleted`, `drift.live.history`). It serves
+    nothing and can be routed to by nothing: never taken as serving, nor as a base to go
+    back to; its configuration tells what it changed, and where a drift began."""
 
     @property
     def own_config(self) -> RevisionConfig:

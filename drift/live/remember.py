@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from drift import credentials, redact
 from drift.expansion import references
+from drift.live.history import every_revision
 from drift.live.model import LiveService, RevisionConfig, RevisionRecord
 from drift.profiles.model import ServiceProfile
 
@@ -23,11 +24,13 @@ def remember_plain_secrets(profile: ServiceProfile, live: LiveService) -> None:
     remember_inlined(live.configs)
 
 
-def remember_history(live: LiveService | None, records: Iterable[RevisionRecord]) -> None:
+def remember_history(live: LiveService | None, records: Sequence[RevisionRecord]) -> None:
     """`remember_inlined` over everything read of one workload: what is checked (`live`: its
     template and reachable revisions) and its older revisions (`records`, read for `since`
-    or listed by `drift history`), as soon as they are read."""
-    configs = (*(live.configs if live is not None else ()), *(r.config for r in records))
+    or listed by `drift history`, the deleted ones Cloud Run still lists too:
+    `drift.live.history.every_revision`), as soon as they are read."""
+    older = every_revision(records)
+    configs = (*(live.configs if live is not None else ()), *(r.config for r in older))
     remember_inlined(configs)
 
 

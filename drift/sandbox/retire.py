@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from google.protobuf import timestamp_pb2
+
 from drift.sandbox.kinds import kind_of
 from drift.sandbox.names import ResourceKey
 from drift.sandbox.pb import RevisionPb
@@ -43,6 +45,30 @@ def retirement_problem(world: World, rec: OwnerRec, name: str) -> str | None:
     if name == latest and world.options.delete_latest_created == "refused":
         return f"Revision '{name}' is the latest created revision of '{rec.key.id}'."
     return None
+
+
+DELETED_KEPT = 30 * 86400
+"""How long, in seconds, the sandbox keeps a deleted revision listable (its `expire_time`):
+not documented for Cloud Run revisions."""
+
+
+def keep_deleted(
+    rec: OwnerRec, name: str, revision: RevisionPb, when: timestamp_pb2.Timestamp
+) -> None:
+    """Keep `revision`, deleted at `when`, in `rec.deleted` until its `expire_time` ("For a
+    deleted resource, the time after which it will be permamently deleted",
+    Revision.expire_time), `DELETED_KEPT` later: what a ListRevisions with `show_deleted` may
+    still return ("If true, returns deleted (but unexpired) resources along with active
+    ones", ListRevisionsRequest, run v2 revision.proto; `options.deleted_revisions`).
+    GetRevision never finds one: its request has no `show_deleted` (AEP-164: a Get of a
+    soft-deleted resource answers 404 unless `show_deleted` is true)."""
+    kept = RevisionPb()
+    kept.CopyFrom(revision)
+    kept.delete_time.CopyFrom(when)
+    kept.expire_time.CopyFrom(
+        timestamp_pb2.Timestamp(seconds=when.seconds + DELETED_KEPT, nanos=when.nanos)
+    )
+    rec.deleted[name] = kept
 
 
 def forget(rec: OwnerRec) -> None:

@@ -22,6 +22,7 @@ from drift.sandbox.names import (
     parse,
 )
 from drift.sandbox.pb import RevisionPb, copy
+from drift.sandbox.retire import keep_deleted
 from drift.sandbox.rpc import Method, paginate, proto_plus_method
 from drift.sandbox.state import OwnerRec
 
@@ -56,6 +57,16 @@ def listed(core: Core, request: Any, collection: str) -> tuple[Sequence[OwnerRec
     project, region = parse(LOCATION, request.parent, "projects/PROJECT/locations/REGION")
     recs = owners_in(core, project, one_region(region), collection)
     return paginate(recs, request.page_size, request.page_token, shape=core.world.options.pages)
+
+
+def _stamp(stamp: Any) -> tuple[int, int]:
+    return (stamp.seconds, stamp.nanos)
+
+
+def _made(revision: RevisionPb) -> tuple[int, int]:
+    """Newest first: by `create_time`, descending (a stable sort: those made in one instant
+    stay newest first as kept)."""
+    return (-revision.create_time.seconds, -revision.create_time.nanos)
 
 
 class RunApi:
@@ -99,16 +110,23 @@ class RunApi:
         return copy(rec.revisions[name])
 
     async def delete_revision(self, request: Any) -> Message:
+        """Deletes, and keeps what was deleted for a ListRevisions with `show_deleted`
+        (`retire.keep_deleted`, `options.deleted_revisions`)."""
         rec, name = self._revision(request.name)
-        return self.core.delete_revision(rec, name, request.etag, request.validate_only)
+        revision = rec.revisions[name]
+        done = self.core.delete_revision(rec, name, request.etag, request.validate_only)
+        if name not in rec.revisions:
+            keep_deleted(rec, name, revision, self.core.world.now())
+        return done
 
     async def list_revisions(self, request: Any) -> Message:
         """Of one service or worker pool, or of all of them: "To list all Revisions across
         Services, use "-" instead of Service name" (ListRevisionsRequest.parent, run v2
         revision.proto). The request documents no order ("sorted by creation time,
         descending" is ListExecutionsRequest's); the sandbox answers newest first, and
-        drift sorts by `create_time` itself (`drift.live.history`). `show_deleted` ("returns
-        deleted (but unexpired) resources") is ignored: the sandbox keeps no deleted ones."""
+        drift sorts by `create_time` itself (`drift.live.history`). With `show_deleted`
+        ("returns deleted (but unexpired) resources along with active ones"), the deleted
+        ones before their `expire_time` where `options.deleted_revisions` is `listed`."""
         project, region, collection, owner = parse(
             OWNER,
             request.parent,
@@ -122,11 +140,22 @@ class RunApi:
             recs = [world.owner(key)]
         revisions: list[RevisionPb] = []
         for rec in recs:
-            revisions.extend(reversed(rec.revisions.values()))  # newest first
+            revisions.extend(sorted(self._listed(rec, request.show_deleted), key=_made))
         page, token = paginate(
             revisions, request.page_size, request.page_token, shape=self.core.world.options.pages
         )
         return run_v2.ListRevisionsResponse.pb()(revisions=page, next_page_token=token)
+
+    def _listed(self, rec: OwnerRec, show_deleted: bool) -> list[RevisionPb]:
+        """`rec`'s revisions a listing returns: the deleted ones too where `show_deleted`
+        asks for them and `options.deleted_revisions` lists them, until they expire."""
+        world = self.core.world
+        listed = list(reversed(rec.revisions.values()))  # newest first
+        if show_deleted and world.options.deleted_revisions == "listed":
+            now = world.now()
+            kept = reversed(rec.deleted.values())
+            listed += [r for r in kept if _stamp(r.expire_time) > _stamp(now)]
+        return listed
 
     def methods(self) -> list[Method]:
         services = [

@@ -241,6 +241,11 @@ class OlderSpec(Strict):
     created: Span | None = Field(None, description="How long ago it was created (e.g. 3d).")
     client: str | None = None
     client_version: Text | None = None
+    deleted: Span | None = Field(
+        None,
+        description="How long ago it was deleted (e.g. 1d; refused for one DeleteRevision "
+        "refuses): listed only as `options.deleted_revisions` says.",
+    )
 
 
 class RevisionSpec(TemplateSpec, OlderSpec):

@@ -346,3 +346,16 @@ class Options(DeployCheckOptions):
         "is updated, Cloud Run will asynchronously perform all necessary steps'). Which one "
         "Cloud Run does is not documented.",
     )
+    deleted_revisions: Literal["gone", "listed"] = Field(
+        "gone",
+        description="What a ListRevisions with `show_deleted` returns of the revisions deleted "
+        "(DeleteRevision, or `deleted:` on a history entry). ListRevisionsRequest.show_deleted: "
+        "'If true, returns deleted (but unexpired) resources along with active ones' and "
+        "Revision.delete_time/expire_time ('For a deleted resource, the time after which it "
+        "will be permamently deleted') say deleted revisions may be listed, but no Cloud Run "
+        "page says that they are, or for how long (Revisions has no UndeleteRevision, the "
+        "method AIP-164's soft delete goes with). `gone`: never listed, as without "
+        "`show_deleted`. `listed`: listed with `show_deleted` until their `expire_time`, 30 "
+        "days after the deletion (a length the sandbox chose). GetRevision answers NOT_FOUND "
+        "either way (GetRevisionRequest has no `show_deleted`).",
+    )

@@ -19,6 +19,7 @@ from drift.sandbox.deploy import begin, plan_update, serve
 from drift.sandbox.kinds import SERVICE, Kind, kind_of
 from drift.sandbox.names import JOBS, POOLS, SERVICES, ResourceKey, RpcError, SecretKey
 from drift.sandbox.pb import RevisionPb, SecretPb, SecretVersionPb, ServicePb, SplitPb, TrafficPb
+from drift.sandbox.retire import forget, keep_deleted, retirement_problem
 from drift.sandbox.revisions import (
     CLIENT_NAME,
     CLIENT_VERSION,
@@ -216,7 +217,26 @@ def build_owner(
     if spec.failed is not None and world.options.failed_observed_generation == "last_serving":
         # the failed deploy's generation was never observed (Service.reconciling)
         owner.observed_generation = generation - 1
-    return OwnerRec(key, owner, revisions, backend)
+    rec = OwnerRec(key, owner, revisions, backend)
+    gone = [(n, o.deleted) for n, (_, o) in zip(names, history, strict=True) if o and o.deleted]
+    for name, ago in gone:
+        _deleted(world, rec, name, parse_span(ago))
+    return rec
+
+
+def _deleted(world: World, rec: OwnerRec, name: str, ago: float) -> None:
+    """A history entry the scenario says was deleted `ago` seconds ago: refused where
+    DeleteRevision would refuse it ("Only retired revisions can be deleted",
+    DeleteRevisionRequest) or before it was made; else kept as DeleteRevision keeps it."""
+    problem = retirement_problem(world, rec, name)
+    made = rec.revisions[name].create_time.seconds
+    if problem is None and world.now(-ago).seconds < made:
+        problem = "it is deleted before it was created"
+    if problem:
+        at = f"{rec.key.collection}.{rec.key.id}: revision {name} cannot be deleted"
+        raise InputError([Problem("<scenario>", 1, f"{at}: {problem}")], kind="scenario")
+    keep_deleted(rec, name, rec.revisions.pop(name), world.now(-ago))
+    forget(rec)
 
 
 def start_deploys(

@@ -140,6 +140,8 @@ class OwnerRec:
     revisions: dict[str, RevisionPb]  # short name -> revision, in creation order
     backend: BackendConfig = field(default_factory=BackendConfig)
     rollout: Rollout | None = None
+    deleted: dict[str, RevisionPb] = field(default_factory=dict)
+    """Deleted revisions as they were, with `delete_time`, `expire_time` (`retire.keep_deleted`)."""
 
 
 @dataclass

@@ -55,7 +55,7 @@ JOB_DEFAULTS = JobTemplateSpec(
 )
 MERGED_MAPS = ("env", "labels", "annotations")
 NOT_TEMPLATE = frozenset({"name", "ready", "message", "creator", "created", "client"})
-NOT_TEMPLATE |= {"client_version"}
+NOT_TEMPLATE |= {"client_version", "deleted"}
 EXECUTION = {
     "gen1": run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN1,
     "gen2": run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN2,
