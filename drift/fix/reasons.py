@@ -74,13 +74,18 @@ def cause_of(condition: Any, *, step: bool = True) -> str:
     return f"Cloud Run's reason: {name}" + (f" — {_NEXT[name]}" if step else "")
 
 
-async def revision_cause(session: Session, revision: str, *, step: bool = True) -> str:
-    """`cause_of` the Ready condition of `revision` (a full name), read with GetRevision: ""
-    when it cannot be read (the failure already says what Cloud Run answered)."""
+async def revision_condition(session: Session, revision: str) -> Any:
+    """The Ready condition of `revision` (a full name), read with GetRevision: None when it
+    cannot be read (the failure already says what Cloud Run answered) or has none."""
     call = attempt(session.clients.revisions.get_revision, name=revision)
     try:
         read = await session.runner.call("run", "GetRevision", revision, call)
     except ApiError:
-        return ""
-    ready = next((c for c in read.conditions if c.type_ == "Ready"), None)
-    return cause_of(ready, step=step)
+        return None
+    return next((c for c in read.conditions if c.type_ == "Ready"), None)
+
+
+async def revision_cause(session: Session, revision: str, *, step: bool = True) -> str:
+    """`cause_of` the Ready condition of `revision` (a full name): "" when it cannot be
+    read."""
+    return cause_of(await revision_condition(session, revision), step=step)

@@ -24,10 +24,11 @@ from typing import Any
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fix.context import Fixer, Stop
 from drift.fix.instances import describe, moved_splits, runs_only
+from drift.fix.job_binauthz import checked_when_run
 from drift.fix.journal import State, Write
 from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import patched_template
-from drift.fix.reasons import cause_of, revision_cause
+from drift.fix.reasons import cause_of, revision_condition
 from drift.fix.recorded import tagged_images, tags_resolved
 from drift.fix.reread import (
     changed_since_read,
@@ -40,6 +41,7 @@ from drift.fix.restored import complete, holds
 from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import describe_serving, serving
 from drift.fix.update import settled_workload, stale_etag, update_workload
+from drift.fix.workload_doomed import names_too
 from drift.fix.workload_restore import as_found, restore_workload
 from drift.kinds import Kind
 from drift.live.api import short, written_since
@@ -132,6 +134,8 @@ class WorkloadFix(Fixer):
             else ""
         )
         token = f"; {self.sp.token}" if self.sp.token else ""  # drift.fix.exec_token
+        if kind is Kind.JOB and (checked := checked_when_run(source, after)):
+            token += f"; {checked}"
         self.outcome.message = (
             f"{self.name}: updated in place ({', '.join(self.sp.targets)}){lost}{runs}{token}; "
             + (f"{tagged}; " if tagged else "")
@@ -221,19 +225,36 @@ class WorkloadFix(Fixer):
         """The Stop of an update that landed and did not complete (`why`, and Cloud Run's
         reason), journaled so; a job's or pool's once drift put back what was (`_put_back`)."""
         self._landed(State.UPDATE_FAILED, f"landed, then failed: {why}", after)
-        cause = await self._cause(after) if not complete(after) else ""
+        ready = await self._condition(after) if not complete(after) else None
+        cause = cause_of(ready, step=False)
         failed = f"{self.name}: the update landed but did not complete ({why}" + (
             f"; {cause})" if cause else ")"
         )
         if self.sp.kind is Kind.SERVICE:  # its own settings: what serves did not change
             back = f"`drift rollback {self.change_id}` puts back what it was"
             return Stop(f"{failed}; {back}", State.UPDATE_FAILED)
-        return await self._put_back(failed, write)
+        if what := self._names_too(ready, after):
+            return Stop(
+                f"{failed}. drift did not put back what it ran before: that names {what} too, "
+                f"so it would fail the same way; {self.name} holds drift's update, not ready. "
+                f"{cause_of(ready)}; or `drift rollback {self.change_id}` puts back what it was",
+                State.UPDATE_FAILED,
+            )
+        return await self._put_back(failed, write, cause_of(ready))
 
-    async def _put_back(self, failed: str, write: Write) -> Stop:
+    def _names_too(self, ready: Any, after: Any) -> str:
+        """What the update failed on that what it ran names too (`workload_doomed`)."""
+        ran, failed = self.live.source.template, after.template
+        if self.sp.kind is Kind.JOB:
+            ran, failed = ran.template, failed.template
+        _, project, _, region = (str(self.live.full_name).split("/") + [""] * 4)[:4]
+        return names_too(ready, ran, failed, project, region)
+
+    async def _put_back(self, failed: str, write: Write, step: str = "") -> Stop:
         """Put back what the job or pool ran before drift's failed update, as `drift rollback`
         does (`restore_workload`: refused after someone else's write, read back settled,
-        journaled as rolled back): a job left so fails its next execution (SPEC exit 4)."""
+        journaled as rolled back): a job left so fails its next execution (SPEC exit 4).
+        Once it is back, `step` (Cloud Run's reason with what to do next) ends the story."""
         back = f"`drift rollback {self.change_id}`"
         self.where = f"{failed}; drift was putting back what it ran before; {back} finishes it"
         self.ctx.ui.say(f"{self.name}: the update did not complete: drift puts back what was")
@@ -249,7 +270,7 @@ class WorkloadFix(Fixer):
         if done.ok:
             return Stop(
                 f"{failed}. drift put back what it ran before: {done.text}{lost}; for "
-                f"{self.name}, nothing is left to roll back",
+                f"{self.name}, nothing is left to roll back" + (f". {step}" if step else ""),
                 self.entry.state,
             )
         if done.refused:
@@ -270,16 +291,16 @@ class WorkloadFix(Fixer):
             self.entry.state,
         )
 
-    async def _cause(self, after: Any) -> str:
-        """Cloud Run's reason for failing the update (`drift.fix.reasons`; no next step:
-        the job or pool holds drift's change, which a rollback undoes): a job's own Ready
-        condition says it; a pool's says REVISION_FAILED, its new revision why."""
+    async def _condition(self, after: Any) -> Any:
+        """The Ready condition that says why Cloud Run failed the update (`drift.fix.reasons`
+        reads its reason): a job's own; a pool's says REVISION_FAILED, its new revision's
+        why (None when there is none or it cannot be read)."""
         if self.sp.kind is Kind.JOB:
-            return cause_of(after.terminal_condition, step=False)
+            return after.terminal_condition
         created = after.latest_created_revision
         if not created or short(created) == short(self.live.source.latest_created_revision):
-            return ""
-        return await revision_cause(self.ctx.session, created, step=False)
+            return None
+        return await revision_condition(self.ctx.session, created)
 
     async def _failed(self, exc: ApiError, write: Write, sent: Any) -> Any:
         """The update failed, or its answer or operation was lost (and a retry of a write

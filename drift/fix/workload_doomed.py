@@ -1,0 +1,49 @@
+"""Whether putting back what a job or a worker pool ran would fail as drift's update did: Cloud
+Run failed the update on something drift's patch did not change and what ran names too — a
+Direct VPC egress subnet or a connector that is gone (VPC_NETWORK_NOT_FOUND), a CMEK key Cloud
+Run may not use (ENCRYPTION_KEY_PERMISSION_DENIED, ENCRYPTION_KEY_CHECK_FAILED: "If a CMEK key
+is disabled, deploying a new Cloud Run revision will fail unless a new valid key is used",
+run/docs/securing/using-cmek), an image that is missing, unreadable or that Binary
+Authorization denies (every new revision imports its images, run/docs/deploying; a policy is
+checked "each time you deploy a new revision", binary-authorization/docs/run/overview). That
+write would only add a failed update (a pool: a failed revision), so drift does not send it
+(as the cleanup of a service's canary does not: `drift.fix.startable`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from drift.fix.reasons import reason_name
+
+_IMAGE = ("CONTAINER_MISSING", "CONTAINER_PERMISSION_DENIED", "CONTAINER_IMAGE_UNAUTHORIZED")
+_KEY = ("ENCRYPTION_KEY_PERMISSION_DENIED", "ENCRYPTION_KEY_CHECK_FAILED")
+
+
+def _subnet(interface: Any, project: str, region: str) -> str:
+    """The subnet an interface names, in full: "If subnetwork is not specified, the
+    subnetwork with the same name with the network will be used" (vendor.proto)."""
+    named = str(interface.subnetwork or interface.network)
+    if "/" in str(interface.subnetwork):
+        return named
+    return f"projects/{project}/regions/{region}/subnetworks/{named.rsplit('/', 1)[-1]}"
+
+
+def names_too(ready: Any, ran: Any, failed: Any, project: str, region: str) -> str:
+    """What Cloud Run failed the update on (its Ready condition `ready`) that the template
+    which `ran` names as drift's `failed` one does (a subnet, a connector, a key, an image);
+    "" when the patch changed it, or the reason is another."""
+    reason, message = reason_name(ready), str(getattr(ready, "message", ""))
+    if reason == "VPC_NETWORK_NOT_FOUND" and ran.vpc_access == failed.vpc_access:
+        if ran.vpc_access.connector:
+            return str(ran.vpc_access.connector)
+        interfaces = list(ran.vpc_access.network_interfaces)
+        return _subnet(interfaces[0], project, region) if interfaces else ""
+    if reason in _KEY and ran.encryption_key and ran.encryption_key == failed.encryption_key:
+        return str(ran.encryption_key)
+    if reason in _IMAGE:
+        images = dict.fromkeys(str(c.image) for c in ran.containers)
+        # named as a whole (`app:v1`, not `app:v10`)
+        pattern = r"(?<![\w./:@-]){}(?![\w/:@-]|\.\w)"
+        return next((i for i in images if re.search(pattern.format(re.escape(i)), message)), "")
+    return ""
