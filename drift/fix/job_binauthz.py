@@ -30,11 +30,10 @@ def checked_when_run(before: Any, after: Any) -> str:
     new = [image for image in _images(job) if image not in _images(was)]
     if not new:
         return ""
-    # projects/P/locations/R/jobs/J (Job.name, job.proto)
-    _, project, _, region, _, name = (str(job.name).split("/") + [""] * 6)[:6]
+    # never "execute it to see": an execution of a production job does its work
     return (
-        f"Binary Authorization checks each execution of the job, not its update: it runs "
-        f"{', '.join(new)} now, which the policy has not checked; `gcloud run jobs execute "
-        f"{name} --project={project} --region={region} --wait` tells whether it allows "
-        + ("them" if len(new) > 1 else "it")
+        f"Binary Authorization checks each execution of the job, not its update: its next "
+        f"execution runs {', '.join(new)}, which the policy has not checked yet (a refusal "
+        "fails that execution with CONTAINER_IMAGE_UNAUTHORIZED, which `drift check` reports "
+        "as job.failed)"
     )

@@ -80,7 +80,8 @@ def test_a_job_fix_to_an_image_binary_authorization_denies_is_updated(
     answer: str, make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
     """The update succeeds whatever the option says for a service (it is a job); the fix
-    says its executions will be checked, and how to see one through."""
+    says its next execution will be checked, and how a refusal shows (never "execute the job
+    to see": a production job's execution does its work)."""
     spec = CASES["binauthz"]
     sandbox = make_sandbox(guarded_world(**spec.options(answer)))
     done = run(sandbox, tmp_path, JOB + spec.settings, "fix", "prod", "--yes")
@@ -90,9 +91,10 @@ def test_a_job_fix_to_an_image_binary_authorization_denies_is_updated(
     text = said(done.stdout)
     assert (
         "job job: updated in place (env.EXTRA, setting.image); Binary Authorization checks "
-        "each execution of the job, not its update: it runs example.com/unsigned:2 now, which "
-        "the policy has not checked; `gcloud run jobs execute job --project=p "
-        "--region=us-central1 --wait` tells whether it allows it;"
+        "each execution of the job, not its update: its next execution runs "
+        "example.com/unsigned:2, which the policy has not checked yet (a refusal fails that "
+        "execution with CONTAINER_IMAGE_UNAUTHORIZED, which `drift check` reports as "
+        "job.failed);"
     ) in text, text
 
 
@@ -180,7 +182,7 @@ def job_of(images: list[str], **binauthz: Any) -> run_v2.Job:
 def test_the_note_names_only_images_a_policy_will_check(after: run_v2.Job, noted: str) -> None:
     note = checked_when_run(job_of(["a:1"], use_default=True), after)
     if noted:
-        assert f"it runs {noted} now, which the policy has not checked" in note, note
+        assert f"execution runs {noted}, which the policy has not checked" in note, note
     else:
         assert note == ""
 
