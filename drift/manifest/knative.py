@@ -24,6 +24,7 @@ from drift.errors import Problem
 from drift.fix.knative import from_knative, keys
 from drift.kinds import Kind
 from drift.manifest.annotations import annotation_problems
+from drift.manifest.dependencies import knative_order
 from drift.manifest.envnames import knative_twice
 from drift.manifest.knative_values import Int32, Version
 from drift.manifest.misplaced import misplaced
@@ -327,7 +328,8 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
             )
         )
         return None
-    found = annotation_problems(doc, data) + knative_twice(doc, kind)
+    found = annotation_problems(doc, data) + knative_order(doc, data, kind)
+    found += knative_twice(doc, kind)
     try:
         model.model_validate(data)
     except ValidationError as exc:
