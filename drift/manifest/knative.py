@@ -27,7 +27,7 @@ from drift.manifest.annotations import annotation_problems
 from drift.manifest.dependencies import knative_order
 from drift.manifest.envnames import knative_twice
 from drift.manifest.knative_values import Int32, Version
-from drift.manifest.misplaced import misplaced
+from drift.manifest.misplaced import misplaced, unread
 from drift.manifest.model import Workload
 from drift.manifest.offlevel import OFF_LEVEL, RevisionLevel, TaskLevel
 from drift.manifest.scaling import knative_pool
@@ -345,7 +345,7 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
         return None
     metadata = data["metadata"]
     labels = metadata.get("labels") or {}
-    unknown = misplaced(doc, workload_kind, resource)
+    unknown = misplaced(doc, workload_kind, resource) + unread(doc, workload_kind, resource)
     if workload_kind is Kind.WORKER_POOL:  # automatic scaling: `pool_in` cannot hold it
         mode = doc.line(("metadata", "annotations", keys.SCALING_MODE))
         unknown += knative_pool(metadata.get("annotations") or {}, f"{doc.file}:{mode}")
