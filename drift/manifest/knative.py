@@ -30,6 +30,7 @@ from drift.manifest.knative_values import Int32, Version
 from drift.manifest.misplaced import misplaced, unread
 from drift.manifest.model import Workload
 from drift.manifest.offlevel import OFF_LEVEL, RevisionLevel, TaskLevel
+from drift.manifest.refused import fixed_name
 from drift.manifest.scaling import knative_pool
 from drift.profiles.rules_spec import check_var_name
 from drift.yamldoc import Located
@@ -346,6 +347,7 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
     metadata = data["metadata"]
     labels = metadata.get("labels") or {}
     unknown = misplaced(doc, workload_kind, resource) + unread(doc, workload_kind, resource)
+    unknown += fixed_name(doc, workload_kind, metadata["name"], data["spec"]["template"])
     if workload_kind is Kind.WORKER_POOL:  # automatic scaling: `pool_in` cannot hold it
         mode = doc.line(("metadata", "annotations", keys.SCALING_MODE))
         unknown += knative_pool(metadata.get("annotations") or {}, f"{doc.file}:{mode}")
