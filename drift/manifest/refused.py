@@ -89,12 +89,18 @@ def fixed_name(doc: Located, kind: Kind, service: str, template: Any) -> list[Un
     docs do not say it refuses it too (`gcloud run deploy --revision-suffix`: "Revision names
     always start with the service name"), so the deploy may be refused: nothing it would run
     is verified."""
-    name = _fixed(kind, template)
-    if not name or name.startswith(f"{service}-"):
-        return []
     line = doc.line(("spec", "template", "metadata", "name"))
+    return unprefixed(f"{doc.file}:{line}", kind, service, _fixed(kind, template))
+
+
+def unprefixed(where: str, kind: Kind, service: str, name: Any) -> list[Unknown]:
+    """`fixed_name`'s rule on a revision name (a plan's `template.revision` alike)."""
+    if kind is Kind.JOB or not isinstance(name, str) or not name:
+        return []
+    if name.startswith(f"{service}-"):
+        return []
     why = (
-        f"{doc.file}:{line}: the revision name {visible(name)} does not start with "
+        f"{where}: the revision name {visible(name)} does not start with "
         f"{visible(service + '-')}: Knative refuses such a name (it must have the prefix of its "
         f"{kind.noun}), and Cloud Run may refuse the deploy"
     )

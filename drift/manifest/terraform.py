@@ -22,7 +22,7 @@ from drift.manifest.envnames import repeated, stated_twice
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import WHERE, PathProblem, expect, index, key, message, text
-from drift.manifest.refused import created_first, name_kept
+from drift.manifest.refused import created_first, name_kept, unprefixed
 from drift.manifest.removed import Removed, removed
 from drift.manifest.rounds import deferred, incomplete, refusal, unknown_actions
 from drift.manifest.scaling import terraform_pool
@@ -164,6 +164,8 @@ def _resource(
     unknowns += created_first(
         f"{file}: {address}", KINDS[kind], actions, change.get("before"), after
     )
+    revision = value_at(after, ("template", 0, "revision"))
+    unknowns += tuple(unprefixed(f"{file}: {address}", KINDS[kind], name, revision))
     workload = _workload(
         file, path, address, KINDS[kind], resource, after, unknowns, (sensitive, hidden)
     )
