@@ -17,6 +17,7 @@ from drift.errors import InputError, Problem, UsageError
 from drift.files import read_bounded
 from drift.manifest.knative import is_knative, read_knative
 from drift.manifest.model import STDIN, STDIN_NAME, Manifest
+from drift.manifest.refused import fixed_name_note
 from drift.manifest.rounds import ERRORED
 from drift.manifest.terraform import is_plan, read_plan
 from drift.textsafe import undecodable_line, visible
@@ -108,7 +109,10 @@ def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
         problems.append(Problem(name, 1, f"expected {WHAT}"))
         return Manifest(name)
     workload = read_knative(doc, problems)
-    return Manifest(name, (workload,) if workload is not None else ())
+    if workload is None:
+        return Manifest(name)
+    notes = fixed_name_note(doc, workload.kind, doc.data["spec"]["template"])
+    return Manifest(name, (workload,), notes=notes)
 
 
 def _json(name: str, raw: bytes, problems: list[Problem]) -> Any:

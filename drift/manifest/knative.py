@@ -24,11 +24,13 @@ from drift.errors import Problem
 from drift.fix.knative import from_knative, keys
 from drift.kinds import Kind
 from drift.manifest.annotations import annotation_problems
+from drift.manifest.dependencies import knative_order
 from drift.manifest.envnames import knative_twice
 from drift.manifest.knative_values import Int32, Version
-from drift.manifest.misplaced import misplaced
+from drift.manifest.misplaced import misplaced, unread
 from drift.manifest.model import Workload
 from drift.manifest.offlevel import OFF_LEVEL, RevisionLevel, TaskLevel
+from drift.manifest.refused import fixed_name
 from drift.manifest.scaling import knative_pool
 from drift.profiles.rules_spec import check_var_name
 from drift.yamldoc import Located
@@ -327,7 +329,8 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
             )
         )
         return None
-    found = annotation_problems(doc, data) + knative_twice(doc, kind)
+    found = annotation_problems(doc, data) + knative_order(doc, data, kind)
+    found += knative_twice(doc, kind)
     try:
         model.model_validate(data)
     except ValidationError as exc:
@@ -343,7 +346,8 @@ def read_knative(doc: Located, problems: list[Problem]) -> Workload | None:
         return None
     metadata = data["metadata"]
     labels = metadata.get("labels") or {}
-    unknown = misplaced(doc, workload_kind, resource)
+    unknown = misplaced(doc, workload_kind, resource) + unread(doc, workload_kind, resource)
+    unknown += fixed_name(doc, workload_kind, metadata["name"], data["spec"]["template"])
     if workload_kind is Kind.WORKER_POOL:  # automatic scaling: `pool_in` cannot hold it
         mode = doc.line(("metadata", "annotations", keys.SCALING_MODE))
         unknown += knative_pool(metadata.get("annotations") or {}, f"{doc.file}:{mode}")

@@ -9,10 +9,21 @@ likewise; a WorkerPool's instance count in its own metadata). `drift.fix.knative
 one there and takes it out of the annotations it keeps; one written at another level is kept
 as a plain annotation, and the setting it names is read as its default. Whether Cloud Run
 refuses such a deploy or applies the value the docs do not say: the setting is not verified,
-at the annotation's `file:line`, never reported clean (SPEC invariant 6)."""
+at the annotation's `file:line`, never reported clean (SPEC invariant 6).
+
+An annotation of Cloud Run's own namespaces that the conversion does not read at all (`unread`:
+a new one, or a misspelt one such as `run.googleapis.com/cpu-throttle`) is likewise not
+verified, at its line, naming the key it resembles: the YAML reference lists the annotations
+Cloud Run takes, and what it does with another one there (refuses the deploy, ignores it) the
+v1 docs do not say (the v2 API "does not support annotations with `run.googleapis.com`,
+`cloud.googleapis.com`, `serving.knative.dev`, or `autoscaling.knative.dev` namespaces, and
+they will be rejected in new resources", run v2 service.proto Service.annotations). A misspelt
+key leaves the setting it meant at its default, so what that setting covers is not verified
+either."""
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from drift.fix.knative import keys
@@ -76,3 +87,40 @@ def misplaced(doc: Located, kind: Kind, resource: Any) -> list[Unknown]:
             )
             found += [Unknown(target, why) for target in TARGETS[name]]
     return found
+
+
+NAMESPACES = ("run.googleapis.com/", "autoscaling.knative.dev/", "serving.knative.dev/")
+"""Cloud Run's own annotation namespaces (run v2 service.proto, Service.annotations)."""
+_KNOWN = sorted(keys.SERVICE_KEYS | keys.TEMPLATE_KEYS)
+_TAKEN = keys.SERVER_SET | keys.READ_ONLY
+
+
+def unread(doc: Located, kind: Kind, resource: Any) -> list[Unknown]:
+    """Each annotation of Cloud Run's namespaces that the conversion of `doc` left among the
+    plain annotations and that `misplaced` does not name: not verified at its line (`target`
+    `annotation.KEY`, which withholds no finding), and, where it resembles a key drift reads,
+    what that key decides."""
+    kept = (dict(resource.annotations), dict(resource.template.annotations))
+    found = []
+    for (where, shown), held in zip(_LEVELS, kept, strict=True):
+        for name in sorted(held):
+            if not name.startswith(NAMESPACES) or name in TARGETS or name in _TAKEN:
+                continue
+            line = doc.line((*where, "annotations", name))
+            near = _resembles(name)
+            meant = f"; did you mean {near}? That setting is read as its default" if near else ""
+            why = (
+                f"{doc.file}:{line}: {name} in {shown} of this {kind.noun} is no annotation "
+                f"drift reads{meant}; what Cloud Run makes of it (refused or ignored) is not "
+                "documented"
+            )
+            found.append(Unknown(f"annotation.{name}", why))
+            found += [Unknown(target, why) for target in TARGETS.get(near or "", ())]
+    return found
+
+
+def _resembles(name: str) -> str | None:
+    """The known key `name` is most likely a misspelling of (its case, a letter or two)."""
+    lowered = {k.lower(): k for k in _KNOWN}
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.9)
+    return lowered[close[0]] if close else None

@@ -1,7 +1,8 @@
 """What in a Terraform plan Cloud Run refuses to deploy, so that its `after` never runs: a
 revision name an update keeps while it changes the template (`name_kept`: a finding,
 `revision.rollout`), and a replace that creates first under the name the workload holds
-(`created_first`: not verified)."""
+(`created_first`: not verified); and a Knative template that fixes its revision's name
+(`fixed_name`: not verified)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from drift.manifest.model import Unknown
 from drift.manifest.proto import WHERE, text
 from drift.manifest.unknowns import value_at
 from drift.textsafe import visible
+from drift.yamldoc import Located
 
 
 def created_first(
@@ -72,3 +74,54 @@ def _differs(before: Any, after: Any, unknown: Any) -> bool:
             for i, (b, a) in enumerate(zip(before, after, strict=True))
         )
     return bool(before != after)
+
+
+def _fixed(kind: Kind, template: Any) -> str:
+    metadata = template.get("metadata") if isinstance(template, dict) else None
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    return name if kind is not Kind.JOB and isinstance(name, str) else ""
+
+
+def fixed_name(doc: Located, kind: Kind, service: str, template: Any) -> list[Unknown]:
+    """A Knative Service's or WorkerPool's `spec.template.metadata.name` that does not start
+    with the name of its workload and "-": Knative refuses it (knative/serving
+    pkg/apis/serving, RevisionTemplateSpec.Validate: "%q must have prefix %q"); Cloud Run's
+    docs do not say it refuses it too (`gcloud run deploy --revision-suffix`: "Revision names
+    always start with the service name"), so the deploy may be refused: nothing it would run
+    is verified."""
+    line = doc.line(("spec", "template", "metadata", "name"))
+    return unprefixed(f"{doc.file}:{line}", kind, service, _fixed(kind, template))
+
+
+def unprefixed(where: str, kind: Kind, service: str, name: Any) -> list[Unknown]:
+    """`fixed_name`'s rule on a revision name (a plan's `template.revision` alike)."""
+    if kind is Kind.JOB or not isinstance(name, str) or not name:
+        return []
+    if name.startswith(f"{service}-"):
+        return []
+    why = (
+        f"{where}: the revision name {visible(name)} does not start with "
+        f"{visible(service + '-')}: Knative refuses such a name (it must have the prefix of its "
+        f"{kind.noun}), and Cloud Run may refuse the deploy"
+    )
+    return [Unknown("*", why)]
+
+
+def fixed_name_note(doc: Located, kind: Kind, template: Any) -> tuple[str, ...]:
+    """A template that fixes the name of the revision its deploy creates: Cloud Run refuses a
+    name a revision of the workload already has with another configuration
+    (RevisionTemplate.revision: "The unique name for the revision", run v2
+    revision_template.proto; ALREADY_EXISTS, googleapis/google-cloud-python #11870, #14259:
+    CLOUD_RUN_FACTS), and a manifest check reads no Cloud Run service (SPEC `--manifest`):
+    said in a note, not left unsaid (a name new for each deploy is the blue/green way, so it
+    does not make the run incomplete)."""
+    name = _fixed(kind, template)
+    if not name:
+        return ()
+    line = doc.line(("spec", "template", "metadata", "name"))
+    return (
+        f"{doc.file}:{line}: the template fixes the revision name {visible(name)}: Cloud Run "
+        "refuses the deploy if a revision of that name exists with another configuration "
+        "(a manifest check reads no Cloud Run service: not checked); give each deploy a new "
+        "name, or drop it",
+    )

@@ -17,11 +17,12 @@ from drift import redact
 from drift.errors import Problem
 from drift.fix.knative import OUTPUT_ONLY
 from drift.kinds import Kind
+from drift.manifest.dependencies import plan_order
 from drift.manifest.envnames import repeated, stated_twice
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import WHERE, PathProblem, expect, index, key, message, text
-from drift.manifest.refused import created_first, name_kept
+from drift.manifest.refused import created_first, name_kept, unprefixed
 from drift.manifest.removed import Removed, removed
 from drift.manifest.rounds import deferred, incomplete, refusal, unknown_actions
 from drift.manifest.scaling import terraform_pool
@@ -136,6 +137,10 @@ def _resource(
         notes.append(f"{file}: {address} not checked ({NOT_READ[kind]})")
         return _unread(file, address, kind, after)
     _check_env_names(after, _TEMPLATES[kind], here)
+    template = _TEMPLATES[kind]
+    plan_order(
+        value_at(after, (*template, "containers")), f"{here}{_json_path(template)}.containers"
+    )
     sensitive, hidden = _sensitive(kind, after, change.get("after_sensitive"))
     name = after.get("name")
     if not isinstance(name, str) or not name:
@@ -159,6 +164,8 @@ def _resource(
     unknowns += created_first(
         f"{file}: {address}", KINDS[kind], actions, change.get("before"), after
     )
+    revision = value_at(after, ("template", 0, "revision"))
+    unknowns += tuple(unprefixed(f"{file}: {address}", KINDS[kind], name, revision))
     workload = _workload(
         file, path, address, KINDS[kind], resource, after, unknowns, (sensitive, hidden)
     )
@@ -180,7 +187,7 @@ def _check_env_names(after: dict[str, Any], template: TPath, here: str) -> None:
     container states twice (`envnames`), is refused at its JSON path, as the apply would be: a
     plan is text a pull request writes."""
     containers = value_at(after, (*template, "containers"))
-    at = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in template)
+    at = _json_path(template)
     for c, container in enumerate(containers if isinstance(containers, list) else []):
         variables = container.get("env") if isinstance(container, dict) else None
         env = f"{here}{at}.containers[{c}].env"
@@ -194,6 +201,10 @@ def _check_env_names(after: dict[str, Any], template: TPath, here: str) -> None:
                 check_var_name(name)
             except ValueError as exc:
                 raise PathProblem(f"{env}[{e}].name", str(exc)) from None
+
+
+def _json_path(at: TPath) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in at)
 
 
 def _destroyed(

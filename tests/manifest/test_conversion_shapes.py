@@ -85,8 +85,15 @@ def test_the_shapes_gcloud_writes_are_read() -> None:
         "          readOnly: true\n          volumeAttributes: {bucketName: b}\n"
         "      - name: f\n        nfs: {server: 10.0.0.2, path: /share, readOnly: false}\n"
     )
-    (workload,) = read(BASE.format(ann=ann, extra=extra)).workloads
+    # the order names containers the template has (test_container_order)
+    two = (
+        "      - name: app\n        image: gcr.io/acme/api:1\n"
+        "      - name: agent\n        image: gcr.io/acme/agent:1\n"
+    )
+    text = BASE.format(ann=ann, extra=extra).replace("      - image: gcr.io/acme/api:1\n", two)
+    (workload,) = read(text).workloads
     template = workload.resource.template
+    assert list(template.containers[0].depends_on) == ["agent"]
     assert list(template.vpc_access.network_interfaces[0].tags) == ["chat"]
     assert template.scaling.max_instance_count == 2**31 - 1
     assert [v.name for v in template.volumes] == ["v", "g", "f"]

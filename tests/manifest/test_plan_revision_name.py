@@ -49,3 +49,19 @@ def test_the_same_configuration_or_one_not_known_yet_is_not_said(tmp_path: Path)
     for done in (checked(tmp_path, image), checked(tmp_path, "", unknown_image=True)):
         report = json.loads(done.stdout)
         assert [f["rule"] for f in report["findings"]] == [], done.stdout
+
+
+def test_a_revision_name_without_the_services_prefix_is_not_verified(tmp_path: Path) -> None:
+    """Knative refuses a revision name that does not start with the service's name and "-"
+    (`drift.manifest.refused.unprefixed`): the apply may be refused, nothing is verified."""
+    data = plan()
+    api = known_api(data)
+    api["change"]["after"]["template"][0]["revision"] = "web-v7"
+    data["resource_changes"] = [api]
+    done = check_offline(tmp_path, data, API_ONLY, "-f", "json")
+    assert done.returncode == 3, (done.returncode, done.stdout)
+    [unverified] = json.loads(done.stdout)["unverified"]
+    assert unverified["target"] == "service", unverified
+    assert "the revision name web-v7 does not start with api-" in unverified["reason"]
+    data["resource_changes"][0]["change"]["after"]["template"][0]["revision"] = "api-v8"
+    assert check_offline(tmp_path, data, API_ONLY, "-f", "json").returncode == 0
