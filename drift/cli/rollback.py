@@ -135,18 +135,14 @@ def rollback(
         raise typer.Exit(0)
     live = replace(cli, environment=from_live).profile(settings) if from_live else None
     with like_ctrl_c():
+        # fmt: off
+        rolling = run_rollback(
+            settings, prompt.PromptUI(yes=yes), change_id, yes=yes, services=service, live=live,
+            force=force, image_back=image_back, stopped=stopped,
+        )
+        # fmt: on
         result = run(
-            run_rollback(
-                settings,
-                prompt.PromptUI(yes=yes),
-                change_id,
-                yes=yes,
-                services=service,
-                live=live,
-                force=force,
-                image_back=image_back,
-                stopped=stopped,
-            ),
+            rolling,
             interrupted=ExitCode.ABORTED,
             what="the journal records what was restored",
         )
