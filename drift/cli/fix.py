@@ -1,9 +1,8 @@
-"""`drift plan`, `drift fix` and `drift rollback`."""
+"""`drift plan` and `drift fix` (`drift rollback`: `drift.cli.rollback`)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,7 +17,6 @@ from drift.cli.options import (
     OutputOpt,
     ServiceOpt,
     YesOpt,
-    environment_names,
     file_option,
     local_file,
     local_input,
@@ -285,116 +283,4 @@ def fix(
             "shows where things stand",
             code=ExitCode.ABORTED if aborted else ExitCode.INCOMPLETE,
         ) from exc
-    raise typer.Exit(int(result.exit_code))
-
-
-@shared("profiles", "impersonate_service_account", "verbose")
-def rollback(
-    cli: Invocation,
-    change_id: Annotated[
-        str | None, typer.Argument(help="Change to undo [default: the latest].")
-    ] = None,
-    service: Annotated[
-        list[str] | None,
-        repeatable(
-            "--service",
-            "-s",
-            help="Only this service of the change (repeatable; job/NAME a job): the rest "
-            "stays recorded, to roll back later. Without CHANGE_ID: its latest change.",
-        ),
-    ] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--force",
-            help="Restore though someone changed the service since drift's last write (undone "
-            "too), an image or connector a failed canary found gone is back, or (--from-live) "
-            "a canary younger than a fix can run (2 h) is known to have stopped.",
-        ),
-    ] = False,
-    list_changes: Annotated[
-        bool, typer.Option("--list", help="List the recorded changes and exit.")
-    ] = False,
-    from_live: Annotated[
-        str | None,
-        typer.Option(
-            "--from-live",
-            help="The change is not in this journal (its fix ran in CI, in a container, on "
-            "another machine): remove its canary from the live services of ENV, routing back "
-            "to LATEST, never to the canary.",
-            show_default=False,
-            metavar="ENV",
-            autocompletion=environment_names,
-        ),
-    ] = None,
-    journal: JournalOpt = None,
-) -> None:
-    """Put back what served before a change (from the journal), after confirmation: the
-    configuration that served and the traffic as it was (LATEST as LATEST), the canary's tag
-    removed.
-
-    The prompt shows everything that changes (image, variables masked, settings, traffic).
-    It refuses (exit 4) a journal entry drift did not write as it is, a service someone
-    changed since drift's last write (unless --force), and a service another drift command
-    holds. Exit 0 only when what serves afterwards (traffic_statuses) is what served before;
-    else it says what serves and exits 4. Plain `drift rollback` takes the latest change and,
-    once that is rolled back, says there is nothing left to roll back (exit 0).
-
-    The configuration that served is deployed again as a new revision: an image named by a
-    tag runs what the tag names now (said in the prompt and the result). A change drift made
-    later on the same service is named: roll it back first. --force undoes it too, and the
-    journal records it as rolled back by this rollback.
-
-    A change whose journal is not here (a fix killed in CI, in a container): --from-live ENV
-    finds its canary on ENV's live services and rolls it back from what they show, the
-    configuration of the revision the canary pinned the traffic to, and LATEST; it is then
-    recorded in this journal. A pin older than the canary (a ready revision between them) is
-    the team's own and stays as it is. A canary younger than a fix can run (2 h) is refused
-    unless --force: its fix may still be running.
-
-    Examples:
-
-      drift rollback --list
-
-      drift rollback
-
-      drift rollback 20261124-173012-ab12c --yes
-
-      drift rollback 20261124-173012-ab12c --service api
-
-      drift rollback 20261124-173012-ab12c --from-live staging
-    """
-    from drift.cli.signals import like_ctrl_c
-    from drift.fix.rollback import list_changes as listing
-    from drift.fix.rollback import run_rollback
-    from drift.fix.rollback_view import read_live
-
-    settings = cli.settings(journal_dir=journal)
-    if list_changes:
-        listed = run(
-            read_live(settings, listing(settings, change_id, service)),
-            interrupted=ExitCode.ABORTED,
-            what="nothing was changed",
-        )
-        output.say(listed.summary())
-        raise typer.Exit(0)
-    live = replace(cli, environment=from_live).profile(settings) if from_live else None
-    with like_ctrl_c():
-        result = run(
-            run_rollback(
-                settings,
-                prompt.PromptUI(yes=yes),
-                change_id,
-                yes=yes,
-                force=force,
-                services=service,
-                live=live,
-            ),
-            interrupted=ExitCode.ABORTED,
-            what="the journal records what was restored",
-        )
-    summary = result.summary()
-    if summary:
-        output.say(summary)
     raise typer.Exit(int(result.exit_code))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from drift import __version__
-from drift.cli import check, fix, history, onboarding, output, tools
+from drift.cli import check, fix, history, onboarding, output, rollback, tools
 
 if TYPE_CHECKING:
     from typer._click.core import Command
@@ -64,7 +64,7 @@ for command, short in (
     (check.probe, "Probe each service's WebSocket handshake."),
     (fix.plan, "Show the patch that would repair the drift."),
     (fix.fix, "Repair drift through a canary revision, after confirmation."),
-    (fix.rollback, "Put back what served before a change (from the journal)."),
+    (rollback.rollback, "Put back what served before a change (from the journal)."),
     (onboarding.init, "Write a starting profile from what the live services run with."),
     (onboarding.compare, "Parity of two environments (their profiles or live)."),
     (history.history, "Each service's revisions and what each one changed."),

@@ -26,7 +26,7 @@ rollback would put it back.
 
 Only that shape is rebuilt; anything else stops with what was found and nothing is written:
 a canary a fix may still be working on (younger than `drift.diff.unserved.CLEANUP_WINDOW`: its
-lock is in the journal where it runs) unless `--force`, a deploy since the canary (theirs is
+lock is in the journal where it runs) unless `--stopped`, a deploy since the canary (theirs is
 the latest revision: the command that lets it serve is named only under drift's own pin,
 `drift.live.trap`), a canary with traffic (its promotion had begun), traffic on more than one
 revision under drift's pin (which share was LATEST's is only in the journal), a deploy in
@@ -79,12 +79,12 @@ async def from_live(
     entries: Sequence[Entry],
     services: Sequence[str] | None,
     *,
-    force: bool = False,
+    stopped: bool = False,
 ) -> tuple[list[Entry], list[str]]:
     """The entries of `change` rebuilt from `profile`'s live services (`recovered`), each said
     with what the journal would have told and the service cannot, and the jobs and pools
-    drift wrote in place since (`left_in_place`: nothing rebuilds them). `force`: also a
-    canary a fix may still be working on."""
+    drift wrote in place since (`left_in_place`: nothing rebuilds them). `stopped`: also a
+    canary a fix may still be working on (`--stopped`: the operator knows that fix stopped)."""
     if not change:
         raise UsageError(
             f"--from-live {profile.environment} rolls back one change, named: `drift rollback "
@@ -100,7 +100,7 @@ async def from_live(
     async with Session(settings.access()) as session:
         kept, others = await left_in_place(session, profile, change, services, entries)
         found = await recovered(
-            session, profile, change, services, force=force, kept=kept,
+            session, profile, change, services, stopped=stopped, kept=kept,
             limit=settings.concurrency,
         )  # fmt: skip
     for entry, words in found:
@@ -120,14 +120,14 @@ async def recovered(
     change: str,
     services: Sequence[str] | None,
     *,
-    force: bool = False,
+    stopped: bool = False,
     kept: Sequence[str] = (),
     limit: int = 64,
 ) -> list[tuple[Entry, str]]:
     """The entries of `change` rebuilt from the services of `profile` (those named) that carry
     its canary, each with what its rollback does that only the journal could have made sure
     of; UsageError when none does, Aborted when one is not as the fix left it, or (unless
-    `force`) may still be in a fix's hands."""
+    `stopped`) may still be in a fix's hands."""
     names = [
         p.name
         for p in profile.services.values()
@@ -147,7 +147,7 @@ async def recovered(
             return None
         records = await list_revisions(session.clients, session.runner, live, None)
         proof = own_pin(list(shares(live)), {canary}, records)
-        problem = ("" if force else _running(name, change, canary, records)) or _problem(
+        problem = ("" if stopped else _running(name, change, canary, records)) or _problem(
             profile, name, live, canary, tag, proof
         )
         if problem:
@@ -247,7 +247,7 @@ def _running(name: str, change: str, canary: str, records: Sequence[RevisionReco
     return (
         f"{name}: {words}: rolled back from the live service, "
         "a fix in flight would be undone; run this again once the canary is "
-        f"{HOURS} old, or with --force once that fix is known to have stopped"
+        f"{HOURS} old, or with --stopped once that fix is known to have stopped"
     )
 
 

@@ -53,15 +53,19 @@ async def run_rollback(
     force: bool = False,
     services: Sequence[str] | None = None,
     live: Profile | None = None,
+    image_back: bool = False,
+    stopped: bool = False,
 ) -> RollbackResult:
     """Roll back a change (the latest by default; of `services` only, when named); Ctrl-C
     ends at once with one line. `live`: the change is not in the journal, and is rebuilt from
-    that environment's live services (`drift.fix.recover`)."""
+    that environment's live services (`drift.fix.recover`). Each override lifts only its own
+    refusal: `force` someone's change since drift's last write, `image_back` what a failed
+    canary found missing, `stopped` (with `live`) a canary a fix may still be working on."""
     where = ["nothing was changed"]
     try:
         return await _run(
             settings, ui, change_id, yes=yes, force=force, services=services, where=where,
-            live=live,
+            live=live, image_back=image_back, stopped=stopped,
         )  # fmt: skip
     except (KeyboardInterrupt, asyncio.CancelledError):
         raise Interrupted(ExitCode.ABORTED, where[0]) from None
@@ -77,6 +81,8 @@ async def _run(
     services: Sequence[str] | None,
     where: list[str],
     live: Profile | None = None,
+    image_back: bool = False,
+    stopped: bool = False,
 ) -> RollbackResult:
     journal = Journal(settings.journal())
     entries = journal.entries()
@@ -84,7 +90,7 @@ async def _run(
     rebuilt: list[Entry] = []
     if live is not None:
         rebuilt, kept = await from_live(
-            settings, ui, live, change_id, entries, services, force=force
+            settings, ui, live, change_id, entries, services, stopped=stopped
         )
         entries += rebuilt
     if change_id and (away := _made_elsewhere([e for e in entries if e.change_id == change_id])):
@@ -136,7 +142,7 @@ async def _run(
             )
         try:
             async with Session(settings.access()) as session:
-                run = Rolling(session, journal, ui, yes, force, settings.concurrency)
+                run = Rolling(session, journal, ui, yes, force, settings.concurrency, image_back)
                 done = await _roll_back(run, entries, todo, result)
         except (KeyboardInterrupt, asyncio.CancelledError):
             where[0] = interrupted(locks, todo)
@@ -194,7 +200,9 @@ async def _roll_back(
     async def read(entry: Entry) -> tuple[Said, Checked | DriftError]:
         said = Said(ui)
         try:
-            return said, await check(session, journal, entries, entry, said, force=force)
+            return said, await check(
+                session, journal, entries, entry, said, force=force, image_back=run.image_back
+            )
         except DriftError as exc:  # ApiError, AuthError: one line each
             return said, exc
 

@@ -96,6 +96,8 @@ class Rolling:
     force: bool
     limit: int
     """At most this many workloads read or written at once (`settings.concurrency`)."""
+    image_back: bool = False
+    """`--image-back`: what a failed canary found missing exists again (`check`)."""
 
 
 async def restore_all(

@@ -161,9 +161,11 @@ def test_rollback_refuses_until_the_image_is_pushed_again(
     traffic: str, make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
     """`drift rollback` of that change refuses (exit 4, nothing written) while the image is
-    gone, naming it; once pushed again, it restores what served (LATEST back, a ready
-    revision). The untag is a traffic-only update while the latest created revision (the
-    canary) failed: whether Cloud Run applies it is not documented (`traffic_while_failed`)."""
+    gone, naming it; once pushed again, `--image-back` (the operator's word: drift cannot read
+    a registry) restores what served (LATEST back, a ready revision), and `--force` (which
+    only undoes someone's change since drift's last write) still refuses. The untag is a
+    traffic-only update while the latest created revision (the canary) failed: whether Cloud
+    Run applies it is not documented (`traffic_while_failed`)."""
     sandbox = make_sandbox(world(missing_images=[AGENT], traffic_while_failed=traffic))
     before = sandbox.service(LAB, "app")
     done = run(sandbox, tmp_path, ENV_RULE, "fix", "lab", "--yes")
@@ -182,7 +184,12 @@ def test_rollback_refuses_until_the_image_is_pushed_again(
     assert sandbox.service(LAB, "app").etag == etag  # nothing written
     assert f"then `drift rollback {canary.split('drift-', 1)[1]} --force` restores it" in said
     sandbox._core.world.options.missing_images.clear()  # the tag pushed again
-    rolled = run(sandbox, tmp_path, ENV_RULE, "rollback", "--yes", "--force")
+    # `--force` (someone's change since drift's last write) does not say the image is back
+    forced = run(sandbox, tmp_path, ENV_RULE, "rollback", "--yes", "--force")
+    said = " ".join((forced.stdout + forced.stderr).split())
+    assert forced.returncode == 4 and "would only add a failed revision" in said, said
+    assert sandbox.service(LAB, "app").etag == etag  # nothing written
+    rolled = run(sandbox, tmp_path, ENV_RULE, "rollback", "--yes", "--image-back")
     assert rolled.returncode == 0, rolled.stdout + rolled.stderr
     now = sandbox.service(LAB, "app")
     assert spec(now) == spec(before)

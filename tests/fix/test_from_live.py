@@ -115,7 +115,9 @@ def test_from_live_does_not_roll_back_a_fix_that_is_still_running(
     hour). A teammate's `drift check` named `drift rollback CHANGE --from-live lab` for that
     canary, and `--from-live` rolled the fix in flight back (its lock is in the CI journal,
     out of reach). A canary younger than a fix can run (`CLEANUP_WINDOW`) is now refused
-    without --force, and check says a fix may still be running instead of offering it."""
+    without --stopped (which names what the operator asserts), and check says a fix may still
+    be running instead of offering it. `--force` (someone's change since drift's last write)
+    does not lift it: the refusal stays and names --stopped."""
     sandbox = make_sandbox(lab.lab_world())
     laptop = tmp_path / "laptop"
     laptop.mkdir()
@@ -129,6 +131,11 @@ def test_from_live_does_not_roll_back_a_fix_that_is_still_running(
         seen["live"] = lab.lab_cli(
             sandbox, laptop, "rollback", change, "--from-live", "lab", "--yes"
         )
+        sandbox.clear_calls()
+        seen["forced"] = lab.lab_cli(
+            sandbox, laptop, "rollback", change, "--from-live", "lab", "--yes", "--force"
+        )
+        seen["writes"] = lab.updates(sandbox)
 
     ui = ScriptedUI([True, True, True], on_confirm=at_prompt)
     result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
@@ -137,7 +144,11 @@ def test_from_live_does_not_roll_back_a_fix_that_is_still_running(
     assert "a fix may still be running" in said(seen["check"]), said(seen["check"])
     refused = said(seen["live"])
     assert seen["live"].returncode == 4, refused
-    assert "a fix may still be running" in refused and "--force" in refused, refused
+    assert "a fix may still be running" in refused and "--stopped" in refused, refused
+    assert "--force" not in refused, refused
+    forced = said(seen["forced"])
+    assert seen["forced"].returncode == 4 and seen["writes"] == [], forced
+    assert "a fix may still be running" in forced and "with --stopped once" in forced, forced
     assert result.exit_code == 0, (result, ui.said)  # the fix went on and was promoted
 
 

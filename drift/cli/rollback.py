@@ -1,0 +1,152 @@
+"""`drift rollback`: put back what served before a change. Each refusal it can be told to
+lift has its own flag, named for what the operator asserts: `--force` (someone's change since
+drift's last write is undone too), `--image-back` (what a failed canary found missing exists
+again), `--stopped` (with `--from-live`: the fix that made the canary stopped)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+import typer
+
+from drift.cli import output, prompt
+from drift.cli.options import JournalOpt, environment_names, repeatable, shared
+from drift.cli.session import Invocation, run
+from drift.errors import ExitCode, UsageError
+
+
+@shared("profiles", "impersonate_service_account", "verbose")
+def rollback(
+    cli: Invocation,
+    change_id: Annotated[
+        str | None, typer.Argument(help="Change to undo [default: the latest].")
+    ] = None,
+    service: Annotated[
+        list[str] | None,
+        repeatable(
+            "--service",
+            "-s",
+            help="Only this service of the change (repeatable; job/NAME a job): the rest "
+            "stays recorded, to roll back later. Without CHANGE_ID: its latest change.",
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Restore though someone changed the service since drift's last write: their "
+            "change is undone too. Lifts nothing else.",
+        ),
+    ] = False,
+    image_back: Annotated[
+        bool,
+        typer.Option(
+            "--image-back",
+            help="The image or connector the failed canary found missing exists again "
+            "(drift cannot read a registry): roll back to the configuration that names it.",
+        ),
+    ] = False,
+    stopped: Annotated[
+        bool,
+        typer.Option(
+            "--stopped",
+            help="With --from-live: the fix that made this canary is known to have stopped, "
+            "though the canary is younger than a fix can run (2 h).",
+        ),
+    ] = False,
+    list_changes: Annotated[
+        bool, typer.Option("--list", help="List the recorded changes and exit.")
+    ] = False,
+    from_live: Annotated[
+        str | None,
+        typer.Option(
+            "--from-live",
+            help="The change is not in this journal (its fix ran in CI, in a container, on "
+            "another machine): remove its canary from the live services of ENV, routing back "
+            "to LATEST, never to the canary.",
+            show_default=False,
+            metavar="ENV",
+            autocompletion=environment_names,
+        ),
+    ] = None,
+    journal: JournalOpt = None,
+) -> None:
+    """Put back what served before a change (from the journal), after confirmation: the
+    configuration that served and the traffic as it was (LATEST as LATEST), the canary's tag
+    removed.
+
+    The prompt shows everything that changes (image, variables masked, settings, traffic).
+    It refuses (exit 4) a journal entry drift did not write as it is, a service someone
+    changed since drift's last write (unless --force, which lifts only that), and a service
+    another drift command
+    holds. Exit 0 only when what serves afterwards (traffic_statuses) is what served before;
+    else it says what serves and exits 4. Plain `drift rollback` takes the latest change and,
+    once that is rolled back, says there is nothing left to roll back (exit 0).
+
+    The configuration that served is deployed again as a new revision: an image named by a
+    tag runs what the tag names now (said in the prompt and the result). A change drift made
+    later on the same service is named: roll it back first. --force undoes it too, and the
+    journal records it as rolled back by this rollback.
+
+    A change whose journal is not here (a fix killed in CI, in a container): --from-live ENV
+    finds its canary on ENV's live services and rolls it back from what they show, the
+    configuration of the revision the canary pinned the traffic to, and LATEST; it is then
+    recorded in this journal. A pin older than the canary (a ready revision between them) is
+    the team's own and stays as it is. A canary younger than a fix can run (2 h) is refused
+    unless --stopped: its fix may still be running.
+
+    A configuration whose image or connector the failed canary found missing is refused
+    (a rollback would only add a failed revision) unless --image-back: it exists again.
+
+    Examples:
+
+      drift rollback --list
+
+      drift rollback
+
+      drift rollback 20261124-173012-ab12c --yes
+
+      drift rollback 20261124-173012-ab12c --service api
+
+      drift rollback 20261124-173012-ab12c --from-live staging
+    """
+    from drift.cli.signals import like_ctrl_c
+    from drift.fix.rollback import list_changes as listing
+    from drift.fix.rollback import run_rollback
+    from drift.fix.rollback_view import read_live
+
+    if stopped and not from_live:
+        raise UsageError(
+            "--stopped applies only with --from-live ENV (a canary rebuilt from the live "
+            "services): drop it, or add --from-live"
+        )
+    if list_changes and (force or image_back or stopped):
+        raise UsageError("--list only lists: drop --force, --image-back and --stopped")
+    settings = cli.settings(journal_dir=journal)
+    if list_changes:
+        listed = run(
+            read_live(settings, listing(settings, change_id, service)),
+            interrupted=ExitCode.ABORTED,
+            what="nothing was changed",
+        )
+        output.say(listed.summary())
+        raise typer.Exit(0)
+    live = replace(cli, environment=from_live).profile(settings) if from_live else None
+    with like_ctrl_c():
+        # fmt: off
+        rolling = run_rollback(
+            settings, prompt.PromptUI(yes=yes), change_id, yes=yes, services=service, live=live,
+            force=force, image_back=image_back, stopped=stopped,
+        )
+        # fmt: on
+        result = run(
+            rolling,
+            interrupted=ExitCode.ABORTED,
+            what="the journal records what was restored",
+        )
+    summary = result.summary()
+    if summary:
+        output.say(summary)
+    raise typer.Exit(int(result.exit_code))
