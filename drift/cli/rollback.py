@@ -1,7 +1,7 @@
 """`drift rollback`: put back what served before a change. Each refusal it can be told to
 lift has its own flag, named for what the operator asserts: `--force` (someone's change since
-drift's last write is undone too), `--image-back` (what a failed canary found missing exists
-again), `--stopped` (with `--from-live`: the fix that made the canary stopped)."""
+drift's last write is undone too), `--deployable` (what a failed canary could not deploy is
+usable again), `--stopped` (with `--from-live`: the fix that made the canary stopped)."""
 
 from __future__ import annotations
 
@@ -40,12 +40,14 @@ def rollback(
             "change is undone too. Lifts nothing else.",
         ),
     ] = False,
-    image_back: Annotated[
+    deployable: Annotated[
         bool,
         typer.Option(
-            "--image-back",
-            help="The image or connector the failed canary found missing exists again "
-            "(drift cannot read a registry): roll back to the configuration that names it.",
+            "--deployable",
+            help="What the failed canary could not deploy (an image or connector missing, a "
+            "subnet, an encryption key, an image Binary Authorization refused) is usable again "
+            "(drift cannot read a registry, Cloud KMS or the network): roll back to the "
+            "configuration that names it.",
         ),
     ] = False,
     stopped: Annotated[
@@ -98,7 +100,7 @@ def rollback(
     unless --stopped: its fix may still be running.
 
     A configuration whose image or connector the failed canary found missing is refused
-    (a rollback would only add a failed revision) unless --image-back: it exists again.
+    (a rollback would only add a failed revision) unless --deployable: it exists again.
 
     Examples:
 
@@ -122,8 +124,8 @@ def rollback(
             "--stopped applies only with --from-live ENV (a canary rebuilt from the live "
             "services): drop it, or add --from-live"
         )
-    if list_changes and (force or image_back or stopped):
-        raise UsageError("--list only lists: drop --force, --image-back and --stopped")
+    if list_changes and (force or deployable or stopped):
+        raise UsageError("--list only lists: drop --force, --deployable and --stopped")
     settings = cli.settings(journal_dir=journal)
     if list_changes:
         listed = run(
@@ -138,7 +140,7 @@ def rollback(
         # fmt: off
         rolling = run_rollback(
             settings, prompt.PromptUI(yes=yes), change_id, yes=yes, services=service, live=live,
-            force=force, image_back=image_back, stopped=stopped,
+            force=force, deployable=deployable, stopped=stopped,
         )
         # fmt: on
         result = run(

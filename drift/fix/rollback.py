@@ -53,19 +53,19 @@ async def run_rollback(
     force: bool = False,
     services: Sequence[str] | None = None,
     live: Profile | None = None,
-    image_back: bool = False,
+    deployable: bool = False,
     stopped: bool = False,
 ) -> RollbackResult:
     """Roll back a change (the latest by default; of `services` only, when named); Ctrl-C
     ends at once with one line. `live`: the change is not in the journal, and is rebuilt from
     that environment's live services (`drift.fix.recover`). Each override lifts only its own
-    refusal: `force` someone's change since drift's last write, `image_back` what a failed
+    refusal: `force` someone's change since drift's last write, `deployable` what a failed
     canary found missing, `stopped` (with `live`) a canary a fix may still be working on."""
     where = ["nothing was changed"]
     try:
         return await _run(
             settings, ui, change_id, yes=yes, force=force, services=services, where=where,
-            live=live, image_back=image_back, stopped=stopped,
+            live=live, deployable=deployable, stopped=stopped,
         )  # fmt: skip
     except (KeyboardInterrupt, asyncio.CancelledError):
         raise Interrupted(ExitCode.ABORTED, where[0]) from None
@@ -81,7 +81,7 @@ async def _run(
     services: Sequence[str] | None,
     where: list[str],
     live: Profile | None = None,
-    image_back: bool = False,
+    deployable: bool = False,
     stopped: bool = False,
 ) -> RollbackResult:
     journal = Journal(settings.journal())
@@ -142,7 +142,7 @@ async def _run(
             )
         try:
             async with Session(settings.access()) as session:
-                run = Rolling(session, journal, ui, yes, force, settings.concurrency, image_back)
+                run = Rolling(session, journal, ui, yes, force, settings.concurrency, deployable)
                 done = await _roll_back(run, entries, todo, result)
         except (KeyboardInterrupt, asyncio.CancelledError):
             where[0] = interrupted(locks, todo)
@@ -201,7 +201,7 @@ async def _roll_back(
         said = Said(ui)
         try:
             return said, await check(
-                session, journal, entries, entry, said, force=force, image_back=run.image_back
+                session, journal, entries, entry, said, force=force, deployable=run.deployable
             )
         except DriftError as exc:  # ApiError, AuthError: one line each
             return said, exc

@@ -91,11 +91,11 @@ async def check(
     ui: FixUI,
     *,
     force: bool,
-    image_back: bool = False,
+    deployable: bool = False,
 ) -> Checked:
     """Read the workload of `entry` and say what its rollback changes (DriftError: it could
     not be read). `force` lifts only the refusal of someone's change since drift's last write;
-    `image_back` only what the failed canary found missing (`unstartable`)."""
+    `deployable` only what the failed canary found missing (`unstartable`)."""
     kind, name = Kind(entry.kind), who(entry)
     live = await get_workload(session, kind, entry.full_name)
     service = not workload_restore.in_place(entry)  # a canary's change
@@ -161,7 +161,7 @@ async def check(
         if (
             revision
             and not out.blocked
-            and (why := await unstartable(session, entry, canary=not image_back))
+            and (why := await unstartable(session, entry, canary=not deployable))
         ):
             out.blocked = (
                 f"{name}: Cloud Run cannot start the configuration that served before change "

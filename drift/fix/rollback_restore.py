@@ -96,8 +96,8 @@ class Rolling:
     force: bool
     limit: int
     """At most this many workloads read or written at once (`settings.concurrency`)."""
-    image_back: bool = False
-    """`--image-back`: what a failed canary found missing exists again (`check`)."""
+    deployable: bool = False
+    """`--deployable`: what a failed canary could not deploy is usable again (`check`)."""
 
 
 async def restore_all(

@@ -37,9 +37,10 @@ async def unstartable(
     """Why a new revision of `entry`'s recorded configuration would fail to deploy, one line
     per secret use (none when it deploys, or when what could not be read leaves it
     undecided). `canary`: also what the canary's own failure says (`canary_verdict`; not
-    after `drift rollback --force`, the operator's word that it is fixed: drift cannot read
-    the registry). `known`: what this run read already (a fix's plan: the versions what served
-    uses, and who may read them), judged with no call when it holds every version used."""
+    after `drift rollback --deployable`, the operator's word that it is usable again: drift
+    cannot read a registry, Cloud KMS or the network). `known`: what this run read already (a
+    fix's plan: the versions what served uses, and who may read them), judged with no call
+    when it holds every version used."""
     verdict = await canary_verdict(session, entry) if canary else ()
     return (*await _secrets(session, entry, known), *verdict)
 
@@ -194,10 +195,10 @@ def ways_out(entry: Entry, *, pinned: bool = False, why: str = "") -> str:
     steps = [_step(reason, what) for reason, what in found if reason in _STEP]
     if not found or len(found) < len([line for line in why.split("; ") if line]):
         steps.append("enable that version (`gcloud secrets versions enable`)")
-    # drift cannot read a registry: once pushed, `--force` tells it so (`unstartable`)
-    force = " --force" if found else ""
+    # drift cannot read a registry: once usable again, `--deployable` tells it so (`unstartable`)
+    back = " --deployable" if found else ""
     return (
-        f"{' and '.join(dict.fromkeys(steps))}, then `drift rollback {entry.change_id}{force}` "
+        f"{' and '.join(dict.fromkeys(steps))}, then `drift rollback {entry.change_id}{back}` "
         f"restores it{pin}"
         + (
             "; or, to move on from it, deploy a configuration naming what exists, then run "

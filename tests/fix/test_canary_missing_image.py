@@ -161,7 +161,7 @@ def test_rollback_refuses_until_the_image_is_pushed_again(
     traffic: str, make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
     """`drift rollback` of that change refuses (exit 4, nothing written) while the image is
-    gone, naming it; once pushed again, `--image-back` (the operator's word: drift cannot read
+    gone, naming it; once pushed again, `--deployable` (the operator's word: drift cannot read
     a registry) restores what served (LATEST back, a ready revision), and `--force` (which
     only undoes someone's change since drift's last write) still refuses. The untag is a
     traffic-only update while the latest created revision (the canary) failed: whether Cloud
@@ -182,14 +182,15 @@ def test_rollback_refuses_until_the_image_is_pushed_again(
     assert f"push the image {AGENT} to its registry again" in said, said
     assert "rolling back would only add a failed revision" in said, said
     assert sandbox.service(LAB, "app").etag == etag  # nothing written
-    assert f"then `drift rollback {canary.split('drift-', 1)[1]} --force` restores it" in said
+    assert f"then `drift rollback {canary.split('drift-', 1)[1]} --deployable` restores it" in said
     sandbox._core.world.options.missing_images.clear()  # the tag pushed again
     # `--force` (someone's change since drift's last write) does not say the image is back
     forced = run(sandbox, tmp_path, ENV_RULE, "rollback", "--yes", "--force")
     said = " ".join((forced.stdout + forced.stderr).split())
     assert forced.returncode == 4 and "would only add a failed revision" in said, said
+    assert "--deployable` restores it" in said, said  # the refusal names the flag that lifts it
     assert sandbox.service(LAB, "app").etag == etag  # nothing written
-    rolled = run(sandbox, tmp_path, ENV_RULE, "rollback", "--yes", "--image-back")
+    rolled = run(sandbox, tmp_path, ENV_RULE, "rollback", "--yes", "--deployable")
     assert rolled.returncode == 0, rolled.stdout + rolled.stderr
     now = sandbox.service(LAB, "app")
     assert spec(now) == spec(before)

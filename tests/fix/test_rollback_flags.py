@@ -1,6 +1,6 @@
 """`drift rollback`'s overrides, one per refusal, each named for what the operator asserts
 (SPEC invariant 10: `--force` means only "undo someone's change since drift's last write"):
-`--image-back` (what a failed canary found missing exists again) and `--stopped` (with
+`--deployable` (what a failed canary could not deploy is usable again) and `--stopped` (with
 `--from-live`: the fix that made a young canary stopped). Each lifts only its own refusal,
 and a refusal names the flag that lifts it. Against the sandbox, through the real CLI."""
 
@@ -25,7 +25,7 @@ def test_help_names_each_override_and_what_it_asserts() -> None:
     assert done.returncode == 0, done.stderr
     assert "--force Restore though someone changed the service since drift's last write" in text
     assert "Lifts nothing else" in text, text
-    assert "--image-back The image or connector the failed canary found missing exists" in text
+    assert "--deployable What the failed canary could not deploy" in text
     assert "--stopped With --from-live: the fix that made this canary is known to have" in text
 
 
@@ -33,8 +33,8 @@ def test_help_names_each_override_and_what_it_asserts() -> None:
     ("args", "words"),
     [
         (["--stopped"], "--stopped applies only with --from-live ENV"),
-        (["--list", "--force"], "--list only lists: drop --force, --image-back and --stopped"),
-        (["--list", "--image-back"], "--list only lists"),
+        (["--list", "--force"], "--list only lists: drop --force, --deployable and --stopped"),
+        (["--list", "--deployable"], "--list only lists"),
     ],
 )
 def test_an_override_that_does_not_apply_is_a_usage_error(
@@ -70,15 +70,15 @@ def test_stopped_lifts_only_the_refusal_of_a_canary_a_fix_may_hold(
     assert updates(sandbox), said(done)
 
 
-def test_image_back_does_not_undo_someone_elses_change(
+def test_deployable_does_not_undo_someone_elses_change(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """drift's change B landed on top of A: rolling back A would undo B. `--image-back` says
+    """drift's change B landed on top of A: rolling back A would undo B. `--deployable` says
     only that an image exists again: A's rollback is still refused, naming `--force`."""
     sandbox = make_sandbox(lab_world())
     a, b = _two_fixes(sandbox, tmp_path, monkeypatch, ScriptedUI([True, True]))
     etag = sandbox.service(LAB, "app").etag
-    refused = lab_cli(sandbox, tmp_path, "rollback", a, "--yes", "--image-back")
+    refused = lab_cli(sandbox, tmp_path, "rollback", a, "--yes", "--deployable")
     text = " ".join(said(refused).split())
     assert refused.returncode == ExitCode.ABORTED, text
     assert "`drift rollback --force` restores anyway" in text and b in text, text
