@@ -82,8 +82,7 @@ def rollback(
     The prompt shows everything that changes (image, variables masked, settings, traffic).
     It refuses (exit 4) a journal entry drift did not write as it is, a service someone
     changed since drift's last write (unless --force, which lifts only that), and a service
-    another drift command
-    holds. Exit 0 only when what serves afterwards (traffic_statuses) is what served before;
+    another drift command holds. Exit 0 only when what serves afterwards (traffic_statuses) is what served before;
     else it says what serves and exits 4. Plain `drift rollback` takes the latest change and,
     once that is rolled back, says there is nothing left to roll back (exit 0).
 
@@ -99,8 +98,9 @@ def rollback(
     the team's own and stays as it is. A canary younger than a fix can run (2 h) is refused
     unless --stopped: its fix may still be running.
 
-    A configuration whose image or connector the failed canary found missing is refused
-    (a rollback would only add a failed revision) unless --deployable: it exists again.
+    A configuration the failed canary could not deploy (its image or connector missing, its
+    subnet or encryption key unusable, its image refused by Binary Authorization) is refused
+    (a rollback would only add a failed revision) unless --deployable: it is usable again.
 
     Examples:
 
