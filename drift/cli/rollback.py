@@ -83,8 +83,9 @@ def rollback(
     It refuses (exit 4) a journal entry drift did not write as it is, a service someone
     changed since drift's last write (unless --force, which lifts only that), and a service
     another drift command holds. Exit 0 only when what serves afterwards (traffic_statuses)
-    is what served before; else it says what serves and exits 4. Plain `drift rollback` takes the latest change and,
-    once that is rolled back, says there is nothing left to roll back (exit 0).
+    is what served before; else it says what serves and exits 4. Plain `drift rollback`
+    takes the latest change and, once that is rolled back, says there is nothing left to
+    roll back (exit 0).
 
     The configuration that served is deployed again as a new revision: an image named by a
     tag runs what the tag names now (said in the prompt and the result). A change drift made
