@@ -97,7 +97,8 @@ async def plan_environment(
         for sp in plan.services
         if sp.has_patch
     }
-    return Planned(result, plan, patched, bases, entries)
+    checked = policy_notes(plan, result.state, patched)
+    return Planned(result, replace(plan, notes=plan.notes + checked), patched, bases, entries)
 
 
 def history_notes(profile: Profile, names: Iterable[str], state: LiveState) -> tuple[str, ...]:
@@ -138,6 +139,20 @@ def system_key_notes(plan: Plan, state: LiveState) -> tuple[str, ...]:
                 "a rollback does not put them back"
             )
     return tuple(said)
+
+
+def policy_notes(plan: Plan, state: LiveState, patched: Mapping[str, Any]) -> tuple[str, ...]:
+    """Each job the fix would give images it does not run, under an enforced Binary
+    Authorization policy: said before the fix, as the fix says it after (`job_binauthz`),
+    since the update succeeding will prove nothing about them."""
+    from drift.fix.job_binauthz import checked_when_run
+
+    return tuple(
+        f"{sp.label}: after the fix, {said}"
+        for sp in plan.services
+        if sp.kind is Kind.JOB and sp.key in patched
+        if (said := checked_when_run(state.services[sp.key].source, patched[sp.key]))
+    )
 
 
 def plan_bases(state: LiveState, *, from_template: bool = False) -> dict[str, Base]:

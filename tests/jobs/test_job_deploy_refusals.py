@@ -98,6 +98,28 @@ def test_a_job_fix_to_an_image_binary_authorization_denies_is_updated(
     ) in text, text
 
 
+def test_the_plan_says_the_policy_checks_only_the_jobs_next_execution(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """Said before the fix too (`drift plan`, and the plan `drift fix` shows before asking):
+    the update will succeed whatever the policy makes of the image; in every plan format
+    that carries notes, and nothing is written."""
+    spec = CASES["binauthz"]
+    sandbox = make_sandbox(guarded_world(**spec.options(ANSWERS[0])))
+    before = task(sandbox)
+    note = (
+        "job job: after the fix, Binary Authorization checks each execution of the job, not "
+        "its update: its next execution runs example.com/unsigned:2, which the policy has not "
+        "checked yet"
+    )
+    for fmt in ("table", "json", "gcloud"):
+        planned = run(sandbox, tmp_path, JOB + spec.settings, "plan", "prod", "--format", fmt)
+        # the script's notes go to stderr, so that its stdout stays a script to run
+        text = " ".join((planned.stdout + planned.stderr).replace("#", " ").split())
+        assert planned.returncode == 1 and note in text, (fmt, planned.stdout, planned.stderr)
+    assert task(sandbox) == before  # a plan writes nothing
+
+
 FAILED_UPDATES = {
     # the subnet the job names was deleted since; its key was disabled, or its grant removed
     "subnet": (
