@@ -24,6 +24,7 @@ from drift.fix.changes import apply_changes, doomed
 from drift.fix.journal import Entry, State
 from drift.fix.reasons import reason_name
 from drift.fix.recorded import base_template, before_service, served_by
+from drift.fix.workload_doomed import IMAGE, NETWORK, names_image, same_outside
 from drift.live.api import attempt
 from drift.live.model import LiveState
 from drift.live.normalize import revision_config
@@ -64,11 +65,6 @@ async def _secrets(session: Session, entry: Entry, known: LiveState | None) -> t
 
 _READS: WeakKeyDictionary[Session, dict[str, SecretReads]] = WeakKeyDictionary()
 
-_IMAGE = ("CONTAINER_MISSING", "CONTAINER_PERMISSION_DENIED", "CONTAINER_IMAGE_UNAUTHORIZED")
-_NETWORK = "VPC_NETWORK_NOT_FOUND"
-# "If a CMEK key is disabled, deploying a new Cloud Run revision will fail unless a new valid
-# key is used" (run/docs/securing/using-cmek)
-_KEY = ("ENCRYPTION_KEY_PERMISSION_DENIED", "ENCRYPTION_KEY_CHECK_FAILED")
 _STEP = {
     # a policy "checks the policy each time you deploy a new revision" (binary-authorization/
     # docs/run/overview): a redeploy of what served is checked again
@@ -81,7 +77,7 @@ _STEP = {
     "CONTAINER_PERMISSION_DENIED": "let the Cloud Run service agent (service-PROJECT_NUMBER@"
     "serverless-robot-prod.iam.gserviceaccount.com) read the image {} "
     "(roles/artifactregistry.reader on its repository)",
-    _NETWORK: "create the VPC connector {} (or let the Cloud Run service agent use it: "
+    NETWORK: "create the VPC connector {} (or let the Cloud Run service agent use it: "
     "roles/vpcaccess.user)",
 }
 
@@ -90,7 +86,7 @@ def _step(reason: str, what: str) -> str:
     """What to do about `what` Cloud Run failed the canary on: a Direct VPC egress subnet is
     created or shared (compute.networkUser for the Cloud Run service agent:
     run/docs/configuring/shared-vpc-direct-vpc), not a connector."""
-    if reason == _NETWORK and "/subnetworks/" in what:
+    if reason == NETWORK and "/subnetworks/" in what:
         return (
             f"create the subnet {what} (or let the Cloud Run service agent use it: "
             "roles/compute.networkUser)"
@@ -105,8 +101,9 @@ _FAILED = re.compile(r"Cloud Run failed the canary \S+ with (\w+) for (\S+)(?:,|
 async def canary_verdict(session: Session, entry: Entry) -> tuple[str, ...]:
     """Why the configuration that served fails again, from the canary's Ready condition when
     Cloud Run failed it (the journal holds a canary-failed step) for an image the plan did
-    not change (CONTAINER_MISSING, CONTAINER_PERMISSION_DENIED: each new revision imports its
-    images) or a connector it did not change (VPC_NETWORK_NOT_FOUND); one GetRevision. None
+    not change (CONTAINER_MISSING, CONTAINER_PERMISSION_DENIED, CONTAINER_IMAGE_UNAUTHORIZED:
+    each new revision imports its images) or a connector, subnet or key it did not change
+    (`drift.fix.workload_doomed`, the same rules as a job's put-back); one GetRevision. None
     when the canary did not fail so, when it cannot be read, or when the plan changed what
     failed (a redeploy of what served may then start)."""
     if not entry.canary_revision or entry.kind != "service":
@@ -123,39 +120,18 @@ async def canary_verdict(session: Session, entry: Entry) -> tuple[str, ...]:
     reason, message = reason_name(ready), str(getattr(ready, "message", ""))
     served = base_template(entry)
     said = f"Cloud Run failed the canary {entry.canary_revision} with {reason} for "
-    if reason in _IMAGE:
+    if reason in IMAGE:
         was = list(dict.fromkeys(c.image for c in served.containers))
-        named = [image for image in was if _names(message, image)]
+        named = [image for image in was if names_image(message, image)]
         same = sorted(c.image for c in canary.containers) == sorted(was)
         if not named and same and len(was) == 1:
             named = was  # the one image both run: the one that failed
         return tuple(
             f"{said}{image}, which the configuration that served names too" for image in named
         )
-    if reason == _NETWORK:
-        connector = str(served.vpc_access.connector)
-        if connector and str(canary.vpc_access.connector) == connector:
-            return (f"{said}{connector}, which the configuration that served names too",)
-        interfaces = list(served.vpc_access.network_interfaces)
-        if interfaces and list(canary.vpc_access.network_interfaces) == interfaces:
-            # "If subnetwork is not specified, the subnetwork with the same name with the
-            # network will be used" (vendor.proto NetworkInterface)
-            subnet = str(interfaces[0].subnetwork or interfaces[0].network).rsplit("/", 1)[-1]
-            if "/" not in str(interfaces[0].subnetwork):
-                subnet = f"projects/{entry.project}/regions/{entry.region}/subnetworks/{subnet}"
-            else:
-                subnet = str(interfaces[0].subnetwork)
-            return (f"{said}{subnet}, which the configuration that served names too",)
-    if reason in _KEY:
-        key = str(served.encryption_key)
-        if key and str(canary.encryption_key) == key:
-            return (f"{said}{key}, which the configuration that served names too",)
+    if what := same_outside(reason, served, canary, entry.project, entry.region):
+        return (f"{said}{what}, which the configuration that served names too",)
     return ()
-
-
-def _names(message: str, image: str) -> bool:
-    """Whether Cloud Run's `message` names `image` as a whole (`app:v1`, not `app:v10`)."""
-    return re.search(rf"(?<![\w./:@-]){re.escape(image)}(?![\w/:@-]|\.\w)", message) is not None
 
 
 CANNOT_START = "the configuration that served cannot start again, so deploying it again would "

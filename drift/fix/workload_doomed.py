@@ -7,7 +7,8 @@ run/docs/securing/using-cmek), an image that is missing, unreadable or that Bina
 Authorization denies (every new revision imports its images, run/docs/deploying; a policy is
 checked "each time you deploy a new revision", binary-authorization/docs/run/overview). That
 write would only add a failed update (a pool: a failed revision), so drift does not send it
-(as the cleanup of a service's canary does not: `drift.fix.startable`)."""
+(as the cleanup of a service's canary does not: `drift.fix.startable`, which judges its
+canary by the same rules)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,14 @@ from typing import Any
 
 from drift.fix.reasons import reason_name
 
-_IMAGE = ("CONTAINER_MISSING", "CONTAINER_PERMISSION_DENIED", "CONTAINER_IMAGE_UNAUTHORIZED")
-_KEY = ("ENCRYPTION_KEY_PERMISSION_DENIED", "ENCRYPTION_KEY_CHECK_FAILED")
+IMAGE = ("CONTAINER_MISSING", "CONTAINER_PERMISSION_DENIED", "CONTAINER_IMAGE_UNAUTHORIZED")
+NETWORK = "VPC_NETWORK_NOT_FOUND"
+KEY = ("ENCRYPTION_KEY_PERMISSION_DENIED", "ENCRYPTION_KEY_CHECK_FAILED")
+
+
+def names_image(message: str, image: str) -> bool:
+    """Whether Cloud Run's `message` names `image` as a whole (`app:v1`, not `app:v10`)."""
+    return re.search(rf"(?<![\w./:@-]){re.escape(image)}(?![\w/:@-]|\.\w)", message) is not None
 
 
 def _subnet(interface: Any, project: str, region: str) -> str:
@@ -29,21 +36,29 @@ def _subnet(interface: Any, project: str, region: str) -> str:
     return f"projects/{project}/regions/{region}/subnetworks/{named.rsplit('/', 1)[-1]}"
 
 
+def same_outside(reason: str, ran: Any, failed: Any, project: str, region: str) -> str:
+    """The connector, subnet or key (by `reason`) that the template which `ran` names as the
+    `failed` one does, "" when the write changed it: a connector or network interfaces the
+    same whatever else of the VPC access changed (an egress alone does not make a gone
+    connector exist)."""
+    if reason == NETWORK:
+        connector = str(ran.vpc_access.connector)
+        if connector and str(failed.vpc_access.connector) == connector:
+            return connector
+        interfaces = list(ran.vpc_access.network_interfaces)
+        if interfaces and list(failed.vpc_access.network_interfaces) == interfaces:
+            return _subnet(interfaces[0], project, region)
+    if reason in KEY and ran.encryption_key and ran.encryption_key == failed.encryption_key:
+        return str(ran.encryption_key)
+    return ""
+
+
 def names_too(ready: Any, ran: Any, failed: Any, project: str, region: str) -> str:
     """What Cloud Run failed the update on (its Ready condition `ready`) that the template
     which `ran` names as drift's `failed` one does (a subnet, a connector, a key, an image);
     "" when the patch changed it, or the reason is another."""
     reason, message = reason_name(ready), str(getattr(ready, "message", ""))
-    if reason == "VPC_NETWORK_NOT_FOUND" and ran.vpc_access == failed.vpc_access:
-        if ran.vpc_access.connector:
-            return str(ran.vpc_access.connector)
-        interfaces = list(ran.vpc_access.network_interfaces)
-        return _subnet(interfaces[0], project, region) if interfaces else ""
-    if reason in _KEY and ran.encryption_key and ran.encryption_key == failed.encryption_key:
-        return str(ran.encryption_key)
-    if reason in _IMAGE:
+    if reason in IMAGE:
         images = dict.fromkeys(str(c.image) for c in ran.containers)
-        # named as a whole (`app:v1`, not `app:v10`)
-        pattern = r"(?<![\w./:@-]){}(?![\w/:@-]|\.\w)"
-        return next((i for i in images if re.search(pattern.format(re.escape(i)), message)), "")
-    return ""
+        return next((i for i in images if names_image(message, i)), "")
+    return same_outside(reason, ran, failed, project, region)

@@ -42,10 +42,17 @@ def world(**options: Any) -> dict[str, Any]:
         ],
         "vpcAccess": {"connector": "vpc", "egress": "PRIVATE_RANGES_ONLY"},
     }
+    return served_with(template, options)
+
+
+def served_with(template: dict[str, Any], options: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """The world of service `app` deployed by gcloud with `template` (and the service's other
+    `fields`): LATEST 100 % and an older revision at 0 % under the tag `blue`."""
     service = {
         "client": "gcloud",
         "client_version": "467.0.0",
         "template": template,
+        **fields,
         "history": [{"name": OLD, "image": "us-docker.pkg.dev/lab/app:v0"}],
         "traffic": [
             {"latest": True, "percent": 100},

@@ -18,17 +18,20 @@ from typing import Any
 import pytest
 
 from drift.causes import NOT_CONFIGURATION
-from drift.sandbox import Sandbox
-from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import LAB, assert_serves_as_before, spec
+from tests.fix.test_canary_missing_image import (
+    APP,
+    ENV_RULE,
+    NEXT,
+    OLD,
+    failed_canary,
+    run,
+    served_with,
+)
 
-APP = "us-docker.pkg.dev/lab/app:v1"
 UNSIGNED = "us-docker.pkg.dev/lab/app:v2-unsigned"
-OLD = "app-00001-old"
 KEY = f"projects/{LAB}/locations/us-central1/keyRings/r/cryptoKeys/k"
-NEXT = "then run drift fix again"
-ENV_RULE = "    env:\n      DEBUG: {forbidden: true}\n"
 
 
 def world(**options: Any) -> dict[str, Any]:
@@ -50,42 +53,7 @@ def world(**options: Any) -> dict[str, Any]:
             "egress": "PRIVATE_RANGES_ONLY",
         },
     }
-    service = {
-        "client": "gcloud",
-        "client_version": "467.0.0",
-        "template": template,
-        "binaryAuthorization": {"useDefault": True},
-        "history": [{"name": OLD, "image": "us-docker.pkg.dev/lab/app:v0"}],
-        "traffic": [
-            {"latest": True, "percent": 100},
-            {"revision": OLD, "percent": 0, "tag": "blue"},
-        ],
-    }
-    return {
-        "options": {"seed": 3, **options},
-        "projects": {
-            LAB: {"number": 555000111222, "region": "us-central1", "services": {"app": service}}
-        },
-    }
-
-
-def run(sandbox: Sandbox, tmp_path: Path, rules: str, *args: str) -> Any:
-    folder = tmp_path / "profiles"
-    folder.mkdir(exist_ok=True)
-    (folder / "lab.yaml").write_text(
-        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n{rules}"
-    )
-    env = {
-        **sandbox.environ(),
-        "DRIFT_PROFILES_DIR": str(folder),
-        "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal"),
-    }
-    return drift(*args, env=env, cwd=tmp_path, timeout=120)
-
-
-def failed_canary(output: str) -> str:
-    (line,) = [s for s in output.splitlines() if "the canary revision app-drift-" in s]
-    return line.split("the canary revision ", 1)[1].split(" ", 1)[0]
+    return served_with(template, options, binaryAuthorization={"useDefault": True})
 
 
 AGENT = "service-PROJECT_NUMBER@serverless-robot-prod.iam.gserviceaccount.com"
