@@ -91,7 +91,8 @@ def misplaced(doc: Located, kind: Kind, resource: Any) -> list[Unknown]:
 
 NAMESPACES = ("run.googleapis.com/", "autoscaling.knative.dev/", "serving.knative.dev/")
 """Cloud Run's own annotation namespaces (run v2 service.proto, Service.annotations)."""
-_KNOWN = sorted(keys.SERVICE_KEYS | keys.TEMPLATE_KEYS)
+_KNOWN = {k.lower(): k for k in sorted(keys.SERVICE_KEYS | keys.TEMPLATE_KEYS)}
+"""The keys drift reads, by their lower case (what a misspelling is matched against)."""
 _TAKEN = keys.SERVER_SET | keys.READ_ONLY
 
 
@@ -121,6 +122,5 @@ def unread(doc: Located, kind: Kind, resource: Any) -> list[Unknown]:
 
 def _resembles(name: str) -> str | None:
     """The known key `name` is most likely a misspelling of (its case, a letter or two)."""
-    lowered = {k.lower(): k for k in _KNOWN}
-    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.9)
-    return lowered[close[0]] if close else None
+    close = difflib.get_close_matches(name.lower(), list(_KNOWN), n=1, cutoff=0.9)
+    return _KNOWN[close[0]] if close else None
