@@ -196,11 +196,14 @@ def own_process() -> None:
     command allocates hundreds of thousands of small objects and few cycles, so collect less
     often than after every 700 (the default): a third of a second on 1,000 services; what is
     loaded to stay (the profile) is frozen out of collections (`Invocation.profile`), and so
-    is everything at exit."""
+    is everything at exit. A Ctrl-C CPython would swallow is never lost
+    (`drift.cli.signals.ctrl_c_never_swallowed`)."""
     from drift.cli.session import STATE
+    from drift.cli.signals import ctrl_c_never_swallowed
 
     gc.set_threshold(20_000, 10, 10)
     STATE.owns_process = True
+    ctrl_c_never_swallowed()
 
 
 def _one_line(exc: BaseException) -> str:

@@ -130,6 +130,40 @@ def ctrl_c_latched() -> Iterator[list[bool]]:
         sys.unraisablehook = previous_hook
 
 
+def ctrl_c_never_swallowed() -> None:
+    """For the rest of the process, a Ctrl-C (or SIGTERM, SIGHUP taken as one) whose
+    KeyboardInterrupt CPython swallowed is delivered again, at once, to whatever handles SIGINT
+    then. The interrupt is raised by the signal handler wherever the main thread is: inside a
+    `__del__` or a weak reference's callback (an unclosed event loop collected, an import's
+    module lock), CPython only reports it as "Exception ignored in: …" with a traceback, and the
+    command went on as if no signal came (a `drift history` given SIGTERM waited out its reads).
+    `_thread.interrupt_main` simulates SIGINT for the main thread; sent from another thread, its
+    handler runs once the `__del__` has returned. `ctrl_c_latched` keeps its own hook inside
+    its block."""
+    import _thread
+
+    previous = sys.unraisablehook
+
+    def again() -> None:
+        # from a thread of its own, never waited for (`Thread.start` waits until it runs):
+        # called here, the handler would run at once, inside this hook, and its
+        # KeyboardInterrupt be swallowed again; one that lands in yet another `__del__` comes
+        # back here and is delivered once more
+        with suppress(RuntimeError):  # no new thread while the interpreter shuts down
+            _thread.start_new_thread(_thread.interrupt_main, ())
+
+    def unraisable(report: sys.UnraisableHookArgs) -> None:
+        if not isinstance(report.exc_value, KeyboardInterrupt):
+            previous(report)
+        elif threading.current_thread() is threading.main_thread():  # else not a signal's
+            try:
+                again()
+            except KeyboardInterrupt:  # delivered before this hook returned: once more
+                again()
+
+    sys.unraisablehook = unraisable
+
+
 class JournalSays:
     """What an interrupted fix says of itself when it could not say where it stands (the
     event loop ended before it did, `drift.cli.session.run`): what the journal records

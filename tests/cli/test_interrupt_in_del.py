@@ -1,0 +1,55 @@
+"""A signal whose handler raises KeyboardInterrupt while the main thread runs a `__del__` (an
+unclosed event loop or client collected just then): CPython swallows it, printing "Exception
+ignored in: …" with a traceback, and the command went on as if no Ctrl-C or SIGTERM came — a
+`drift history` given SIGTERM printed that traceback and waited out its reads. The window is
+too short to hit with a real signal reliably: the interrupt is raised inside a `__del__` at a
+point of a command, as the handler would raise it there."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.cliutil import REPO
+
+LINE = "drift: error: interrupted: the command did not finish"
+SWALLOWED = (
+    "import gc, drift.cli.session\n"
+    "class Collected:\n"
+    "    def __del__(self):\n"
+    "        raise KeyboardInterrupt  # as the signal handler raises it, mid-__del__\n"
+    "def collected(*a, **k):\n"
+    "    Collected()  # made and dropped: its __del__ runs here\n"
+    "    gc.collect()\n"
+    "drift.cli.session.Invocation.__post_init__ = collected\n"
+)
+
+
+@pytest.mark.parametrize("command", [["check", "x"], ["history", "x"]])
+def test_an_interrupt_swallowed_in_a_del_still_ends_the_command(command: list[str]) -> None:
+    code = (
+        SWALLOWED
+        + f"import sys\nfrom drift.cli import main\nsys.argv = ['drift', *{command!r}]\nmain()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert "Exception ignored" not in done.stderr
+    assert done.stderr.splitlines() == [LINE], done.stderr  # not "no profile x": it stopped
+    assert done.returncode == 3
+
+
+def test_another_error_in_a_del_is_still_reported() -> None:
+    """Only a KeyboardInterrupt is delivered again: any other error a `__del__` raises is
+    reported as Python reports it (a bug shows), and the command goes on."""
+    code = (
+        SWALLOWED.replace("raise KeyboardInterrupt", "raise ValueError('from a __del__')")
+        + "import sys\nfrom drift.cli import main\nsys.argv = ['drift', 'check', 'x']\nmain()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert "Exception ignored" in done.stderr and "from a __del__" in done.stderr
+    assert done.returncode == 2, done.stderr  # the command went on: no profile named x
