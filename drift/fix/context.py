@@ -89,6 +89,14 @@ class ServiceOutcome:
         return bool(self.tag) and getattr(row, "tag", "") == self.tag
 
 
+UNJOURNALED = (
+    "drift sends no write its journal has not recorded first (SPEC invariant 5): make room "
+    "there, or choose another journal with --journal DIR (or DRIFT_JOURNAL_DIR)"
+)
+"""What to do when the first journal entry of a change cannot be written (a full disk, a
+read-only or foreign directory): `drift fix` again once it can, or elsewhere."""
+
+
 class Stop(Exception):
     """The fix of a service stops here; `cleanup` when a canary may exist to be removed;
     `interrupted` when Ctrl-C stopped it (or the output broke); `quiet` when nothing more
@@ -258,7 +266,7 @@ class Fixer:
         try:
             self.ctx.journal.begin(self.entry, state, note, write)
         except JournalError as exc:
-            raise Stop(f"{self.name}: {exc.message}: nothing was changed") from exc
+            raise Stop(f"{self.name}: {exc.message}: nothing was changed; {UNJOURNALED}") from exc
         try:
             self.ctx.ui.say(say)
         except (OSError, OutputLost) as exc:  # before the write: none was sent, the journal says

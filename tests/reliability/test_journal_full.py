@@ -119,6 +119,8 @@ def test_nothing_is_said_recorded_when_no_entry_could_be_written(
     text = result.summary()
     assert result.exit_code is ExitCode.ABORTED, text
     assert NO_SPACE in text and "nothing was changed" in text
+    assert "choose another journal with --journal DIR (or DRIFT_JOURNAL_DIR)" in text  # next step
+    assert text.count("\n") == 0, text  # one line
     assert "recorded in" not in text
     assert lab.updates(sandbox) == [] and entries(tmp_path) == []
     assert not list((tmp_path / ".drift" / "journal" / "locks").glob("*"))
