@@ -22,7 +22,7 @@ from drift.manifest.rounds import ERRORED
 from drift.manifest.terraform import is_plan, read_plan
 from drift.textsafe import undecodable_line, visible
 from drift.yamldoc import MAX_BYTES, Located, YamlProblems
-from drift.yamlfile import display_path, parse_located
+from drift.yamlfile import display_path, not_a_file, parse_located
 
 MAX_PLAN_BYTES = 256 * 1024 * 1024
 """A plan of a large configuration runs to tens of megabytes; beyond this, refuse."""
@@ -61,7 +61,9 @@ def load_manifests(
             try:
                 raw = _read(Path(name))
             except OSError as exc:
-                problems.append(Problem(shown, 1, f"cannot read: {exc.strerror or exc}"))
+                what = not_a_file(Path(name))  # a broken link: named as given, and its target
+                why = f"is {what}, not a manifest" if what else exc.strerror or str(exc)
+                problems.append(Problem(shown, 1, f"cannot read: {why}"))
                 continue
         manifests.append(parse(shown, raw, problems))
     if problems:

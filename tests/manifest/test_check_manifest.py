@@ -605,3 +605,29 @@ def test_a_manifest_value_the_profile_says_is_secret_is_never_shown(
     assert "LEGACY_SALT_COPY" in done.stdout and "STRIPE_KEY_COPY" in done.stdout
     assert SALT not in done.stdout + done.stderr
     assert "PLAINCRED" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (
+            lambda d: (d / "plan.json").symlink_to(d / "gone.json"),
+            "a broken link (to '{d}/gone.json')",
+        ),
+        (lambda d: (d / "plan.json").symlink_to("plan.json"), "a symbolic link loop"),
+    ],
+    ids=["broken link", "link loop"],
+)
+def test_a_manifest_that_is_a_broken_link_is_named_as_given_with_its_target(
+    sandbox: Sandbox, tmp_path: Path, make: Any, said: str
+) -> None:
+    """`--manifest plan.json` where plan.json is a link whose target is gone (a plan file
+    cleaned up by the pipeline's previous step): the message names plan.json as the user gave
+    it and what it is, never a bare "No such file or directory" for a file the user sees."""
+    make(tmp_path)
+    sandbox.clear_calls()
+    done = check(sandbox, "staging", "--profiles", STAGING, "-m", str(tmp_path / "plan.json"))
+    assert done.returncode == 2, done.stdout + done.stderr
+    line = f"drift: error: {tmp_path}/plan.json:1: cannot read: is {said.format(d=tmp_path)}"
+    assert done.stderr.startswith(line + ", not a manifest"), done.stderr
+    assert "No such file" not in done.stderr and sandbox.calls == []
