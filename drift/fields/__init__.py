@@ -32,6 +32,7 @@ from drift.fields.base import (
 from drift.fields.catalogue import (
     FIELDS,
     NOT_READ,
+    read_conflicts,
     read_settings,
     read_shown,
     stated_conflicts,
@@ -54,6 +55,7 @@ __all__ = [
     "named_default",
     "unnamed_default",
     "normalise_account",
+    "read_conflicts",
     "read_settings",
     "read_shown",
     "same_account",

@@ -188,6 +188,9 @@ class Field:
     """The row's cross-setting check of a profile (cpu below 1 and what Cloud Run requires
     with it; a manual instance count beside min/max): consulted for every row in one place,
     `drift.fields.catalogue.stated_conflicts` (None: none)."""
+    conflicts_for: frozenset[Kind] = frozenset({Kind.SERVICE})
+    """The kinds whose profiles `conflicts` judges: the workloads Cloud Run's rule is about
+    (below one CPU: a service's; parallelism over the task count: a job's)."""
 
     moot: Callable[[Mapping[str, SettingValue]], bool] | None = None
     """Whether the setting means nothing given the workload's other settings as read (a CMEK

@@ -3,7 +3,7 @@ the default or the reading is not obvious (field comments: the googleapis protos
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from drift.fields import access as a
@@ -308,16 +308,25 @@ _READERS = {
 """Each kind's rows, in catalogue order (chosen once: a check reads every workload's)."""
 
 
-def stated_conflicts(service: str, stated: Stated) -> list[tuple[str, str]]:
-    """What a service's profile states that Cloud Run refuses or ignores given the rest of
-    what it states: every row's cross-setting check (`Field.conflicts`), (setting, message)
-    each. The one place they are consulted (`drift.profiles.build`)."""
+def stated_conflicts(name: str, kind: Kind, stated: Stated) -> list[tuple[str, str]]:
+    """What a workload's profile states that Cloud Run refuses or ignores given the rest of
+    what it states: every row's cross-setting check for its kind (`Field.conflicts`,
+    `Field.conflicts_for`), (setting, message) each. The one place they are consulted
+    (`drift.profiles.build`)."""
     return [
         problem
         for row in FIELDS.values()
-        if row.conflicts is not None
-        for problem in row.conflicts(service, stated)
+        if row.conflicts is not None and kind in row.conflicts_for
+        for problem in row.conflicts(name, stated)
     ]
+
+
+def read_conflicts(name: str, kind: Kind, read: Mapping[str, SettingValue]) -> dict[str, str]:
+    """What a profile stating `read` (a workload's settings as read) would have refused by
+    `stated_conflicts`, by setting: a workload a lenient server let hold such settings (a
+    job's parallelism over its task count) is written by `drift init` without that line."""
+    stated = {n: (v, "as it runs") for n, v in read.items() if v is not None}
+    return dict(stated_conflicts(name, kind, stated))
 
 
 def read_settings(source: Source, unread: dict[str, str] | None = None) -> dict[str, SettingValue]:

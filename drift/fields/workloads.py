@@ -5,8 +5,10 @@ instance count (`WorkerPoolScaling`). Field comments quoted are the installed
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from drift.fields import access as a
-from drift.fields.base import Field, SettingValue, tf_template
+from drift.fields.base import Field, SettingValue, Stated, tf_template
 from drift.fields.scaling import SCALING_MODE
 from drift.kinds import Kind
 
@@ -35,6 +37,31 @@ def _parallelism_shown(value: SettingValue) -> str:
     return "0 (as many as possible)" if str(value) == "0" else str(value)
 
 
+PARALLELISM_PAGE = "cloud.google.com/run/docs/configuring/parallelism"
+
+
+def over_tasks(job: str, stated: Stated) -> list[tuple[str, str]]:
+    """A parallelism a job's profile states above the task count it states: refused, as
+    Cloud Run states the rule: ExecutionTemplate.parallelism "Must be <= task_count" (the v2
+    REST reference), and the parallelism page asks for "an integer between 0 and the maximum
+    … that don't exceed the number of tasks" (`PARALLELISM_PAGE`). Only what the profile
+    states is judged: a parallelism beside the job's own task count is the plan's to judge
+    (`drift.fix.task_cap`). 0 is "as many as possible", never over."""
+    if "parallelism" not in stated or "task_count" not in stated:
+        return []
+    (parallelism, _), (tasks, where) = stated["parallelism"], stated["task_count"]
+    if not int(parallelism) or int(parallelism) <= int(tasks):
+        return []
+    return [
+        (
+            "parallelism",
+            f"{job}: parallelism {parallelism} with task_count {tasks} ({where}): Cloud Run "
+            f'requires parallelism "<= task_count" ({PARALLELISM_PAGE}); state parallelism '
+            f"at most {tasks}, or 0 (as many tasks at once as possible)",
+        )
+    ]
+
+
 WORKLOAD_FIELDS: tuple[Field, ...] = (
     Field(
         "task_timeout",
@@ -59,17 +86,21 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
         minimum=0,
         kinds=JOBS,
     ),
-    a.integer(
-        "parallelism",
-        "A job's tasks run at once; 0 (or unset): as many as possible.",
-        "template.parallelism",
-        terraform=(tf_template("parallelism"),),
-        default=0,
-        level="service",
-        gcloud="parallelism",
-        show=_parallelism_shown,
-        minimum=0,
-        kinds=JOBS,
+    replace(
+        a.integer(
+            "parallelism",
+            "A job's tasks run at once; 0 (or unset): as many as possible.",
+            "template.parallelism",
+            terraform=(tf_template("parallelism"),),
+            default=0,
+            level="service",
+            gcloud="parallelism",
+            show=_parallelism_shown,
+            minimum=0,
+            kinds=JOBS,
+        ),
+        conflicts=over_tasks,
+        conflicts_for=JOBS,
     ),
     a.integer(
         "task_count",

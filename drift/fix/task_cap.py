@@ -5,7 +5,8 @@ possible value"), and the parallelism page asks for "an integer between 0 and th
 that don't exceed the number of tasks" (`PAGE`). The job the plan would write is judged with
 the patch applied: a `task_count` it lowers below the parallelism the job keeps, or a
 `parallelism` it raises above the task count, becomes a manual step naming the rule and what to
-state beside it; both stated consistently are planned like any other. Never an extra change
+state beside it; both stated consistently are planned like any other (both stated that way
+is a profile refused at load: `drift.fields.workloads.over_tasks`). Never an extra change
 the profile does not state (the other setting is not changed for it), never a patch the API
 says it takes no part of; a job already holding both that way, neither planned, is left to
 its settings' own findings."""
@@ -15,12 +16,12 @@ from __future__ import annotations
 from drift.blanks import Arg, blank, word
 from drift.fields import FIELDS
 from drift.fields.workloads import DEFAULT_TASKS
+from drift.fields.workloads import PARALLELISM_PAGE as PAGE
 from drift.fix.commands import Commands
 from drift.fix.model import ManualStep, SettingChange
 from drift.fix.proposed import Proposed
 from drift.kinds import Kind
 
-PAGE = "cloud.google.com/run/docs/configuring/parallelism"
 WATCHED = ("task_count", "parallelism")
 OTHER: dict[str, tuple[str, Arg]] = {
     "task_count": ("parallelism", word("--parallelism=", blank("PARALLELISM"))),
@@ -49,18 +50,13 @@ def cap_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], l
             if name == "task_count"
             else f"parallelism {parallelism} is above the job's task_count {tasks}"
         )
-        way = (
-            f"state {other} in the profile beside {name}"
-            if other not in planned
-            else "the profile states both: change one"
-        )
+        # never both: a profile stating both that way is refused at load (`over_tasks`)
+        way = f"state {other} in the profile beside {name}"
         reason = (
             f"{live.name}: {said}: Cloud Run's ExecutionTemplate.parallelism \"Must be <= "
             f'task_count" ({PAGE}), so this update would break that rule; {way} (parallelism '
             "at most the task count, or 0: as many as possible), then run drift fix again"
         )
-        # the other setting's value to fill in; both when the profile states both that way
-        own = FIELDS[name].gcloud(change.after) if other not in planned else OTHER[other][1]
-        flags = [own, fill]
+        flags = [FIELDS[name].gcloud(change.after), fill]  # the other's value to fill in
         steps.append(ManualStep(f"setting.{name}", reason, (cmd.update(*flags),)))
     return [c for c in settings if c.name not in planned], steps

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal, get_args, get_origin
 
 from drift import credentials, redact
-from drift.fields import FIELDS, is_default_account, text
+from drift.fields import FIELDS, is_default_account, read_conflicts, text
 from drift.findings import Scope
 from drift.kinds import Kind, workload_key
 from drift.live.model import ContainerConfig, EnvVar, LiveService, LiveState, RevisionConfig
@@ -166,7 +166,7 @@ def _service(live: LiveService) -> ServiceDraft:
     return ServiceDraft(
         name=live.name,
         revision=revision,
-        settings=tuple(_settings(config)),
+        settings=tuple(_settings(config, read_conflicts(live.name, live.kind, config.settings))),
         env=main.env,
         container=config.container if len(config.containers) > 1 and config.container else None,
         mounts=main.mounts,
@@ -265,7 +265,7 @@ def _refused(parse: Any, value: str) -> str:
     return ""
 
 
-def _settings(config: RevisionConfig) -> list[str]:
+def _settings(config: RevisionConfig, conflicts: Mapping[str, str]) -> list[str]:
     lines: list[str] = []
     for name, spec in FIELDS.items():
         if name in config.unreadable:  # no value to write: a default would be a guess
@@ -290,12 +290,13 @@ def _settings(config: RevisionConfig) -> list[str]:
             if name == "ingress":
                 lines.append(f"# ingress: {value} (a profile cannot state it)")
             continue
-        if isinstance(value, str) and (refused := _refused(spec.parse, spec.show(value))):
-            lines.append(f"# {name}: {spec.show(value)} (a profile cannot state it: {refused})")
-            continue  # read exactly, but outside what a profile may state (a cpu of
-            # fields.limits, a Binary Authorization breakglass of fields.binauthz)
-        shown = text(value) if isinstance(value, bool | int) else scalar(spec.show(value))
-        lines.append(f"{name}: {shown}")
+        shown = spec.show(value)
+        refused = conflicts.get(name) or isinstance(value, str) and _refused(spec.parse, shown)
+        if refused:  # read exactly, but outside what a profile may state (a cpu of fields.limits,
+            # a breakglass of fields.binauthz), or beside the others (what a server let be)
+            lines.append(f"# {name}: {shown} (a profile cannot state it: {refused})")
+            continue
+        lines.append(f"{name}: {text(value) if isinstance(value, bool | int) else scalar(shown)}")
     return lines
 
 

@@ -154,7 +154,7 @@ def _workload(
                 settings[key] = _setting(key, value, merged.at((*prefix, "settings", key)))
     service = svc if isinstance(svc, ServiceSpec) else None
     stated = {k: (s.value, f"{s.location.file}:{s.location.line}") for k, s in settings.items()}
-    for key, message in stated_conflicts(name, stated) if service is not None else ():
+    for key, message in stated_conflicts(name, kind, stated):
         at = settings[key].location
         merged.problems.append(Problem(at.file, at.line, message))
     for key, message in stated_moot(name, stated):  # said, not refused: compared by no one

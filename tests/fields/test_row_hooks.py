@@ -85,8 +85,13 @@ def test_the_catalogue_asks_every_row_s_check() -> None:
         "manual_instances": (3, "a.yaml:5"),
         "min_instances": (1, "a.yaml:6"),
     }
-    found = stated_conflicts("api", stated)
+    found = stated_conflicts("api", Kind.SERVICE, stated)
     assert [name for name, _ in found] == ["min_instances", "concurrency"]
+    job: Stated = {"parallelism": (5, "a.yaml:8"), "task_count": (2, "a.yaml:7")}
+    assert [name for name, _ in stated_conflicts("job", Kind.JOB, job)] == ["parallelism"]
+    # each row's check judges the kinds its rule is about (`Field.conflicts_for`)
+    assert stated_conflicts("api", Kind.JOB, stated) == []
+    assert stated_conflicts("job", Kind.SERVICE, job) == []
 
 
 def test_every_row_says_where_a_terraform_plan_holds_it() -> None:

@@ -20,10 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from drift.errors import ProfileError
 from drift.fix.plan import plan_environment
+from drift.onboarding.init import init_from_live
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
+from tests.cliutil import drift as drift_cli
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
 from tests.jobs.test_fix_jobs import fix, writes
@@ -107,14 +110,70 @@ def test_settings_that_keep_parallelism_within_the_task_count_are_planned_and_wr
     assert not template.parallelism or template.parallelism <= template.task_count
 
 
-def test_both_stated_beyond_it_are_both_manual(
+@pytest.mark.parametrize("where", ["job", "defaults"])
+def test_a_profile_stating_both_beyond_it_is_refused_at_load(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str
+) -> None:
+    """parallelism 3 beside task_count 2 in the profile itself (the job's own lines, or its
+    task count from `defaults`): what the profile states is what Cloud Run says it must not
+    be, so the profile is refused, at the parallelism's file:line naming the task count's,
+    before anything is read or written (before: a plan of two manual steps)."""
+    if where == "job":
+        sandbox, profiles = _job(
+            make_sandbox, monkeypatch, tmp_path, "      task_count: 2\n      parallelism: 3\n"
+        )
+        parallelism, tasks = 7, 6
+    else:
+        sandbox, profiles = _job(make_sandbox, monkeypatch, tmp_path, "      parallelism: 3\n")
+        text = (profiles / "prod.yaml").read_text()
+        (profiles / "prod.yaml").write_text(
+            text.replace("jobs:\n", "defaults:\n  settings:\n    task_count: 2\njobs:\n")
+        )
+        parallelism, tasks = 9, 5
+    file = "profiles/prod.yaml"
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles, "prod")
+    (problem,) = [str(p) for p in caught.value.problems]
+    assert problem.startswith(f"{file}:{parallelism}: job: parallelism 3 with task_count 2 "), (
+        problem
+    )
+    assert f"({file}:{tasks})" in problem and '"<= task_count"' in problem, problem
+    done = drift_cli("profiles", "validate", str(profiles), cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr + done.stdout
+    assert f"{file}:{parallelism}: job: parallelism 3" in done.stdout + done.stderr
+    done = drift_cli("fix", "prod", "--yes", cwd=tmp_path, env=sandbox.environ())
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert writes(sandbox) == []
+
+
+@pytest.mark.parametrize("stated", ["parallelism: 0", "parallelism: 2", "parallelism: 1"])
+def test_a_profile_stating_a_parallelism_within_its_task_count_loads(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, stated: str
+) -> None:
+    _, profiles = _job(
+        make_sandbox, monkeypatch, tmp_path, f"      task_count: 2\n      {stated}\n"
+    )
+    assert load_profile(profiles, "prod").services["job/job"].settings["parallelism"]
+
+
+def test_init_leaves_out_a_parallelism_a_lenient_server_kept_over_the_task_count(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    stated = "      task_count: 2\n      parallelism: 3\n"
-    sandbox, profiles = _job(make_sandbox, monkeypatch, tmp_path, stated)
-    settings, manual = _plan(profiles)
-    assert settings == []
-    assert sorted(t for t, _, _ in manual) == ["setting.parallelism", "setting.task_count"]
-    assert all("the profile states both: change one" in r for _, r, _ in manual), manual
-    fix(tmp_path, profiles, ScriptedUI(), yes=True)
-    assert writes(sandbox) == []
+    """A job that holds parallelism 5 over 2 tasks (a server that did not enforce the rule):
+    `drift init` writes task_count and, commented out, the parallelism with why, so the profile
+    it writes loads and a check right after is clean (before: init refused its own profile)."""
+    job = copy.deepcopy(JOB_SPEC)
+    job["template"].update(task_count=2, parallelism=5)
+    sandbox = make_sandbox(world(jobs={"job": job}, pools={}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    settings = load_settings(profiles_dir=tmp_path, project="p", region="us-central1")
+    asyncio.run(init_from_live("prod", settings, today=TODAY))
+    text = (tmp_path / "prod.yaml").read_text()
+    assert "\n      task_count: 2\n" in text
+    assert (
+        "\n      # parallelism: 5 (a profile cannot state it: job: parallelism 5 with task_count 2 "
+        in text
+    )
+    assert "\n      parallelism:" not in text
+    assert load_profile(tmp_path, "prod").services["job/job"].settings["task_count"]
