@@ -5,7 +5,9 @@ instance count (`WorkerPoolScaling`). Field comments quoted are the installed
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from drift.fields import access as a
 from drift.fields.base import Field, SettingValue, Stated, tf_template
@@ -60,6 +62,24 @@ def over_tasks(job: str, stated: Stated) -> list[tuple[str, str]]:
             f"at most {tasks}, or 0 (as many tasks at once as possible)",
         )
     ]
+
+
+def kept_over_tasks(kind: Kind, settings: Mapping[str, Any]) -> str:
+    """What a plan says of a job its patch leaves with a parallelism above its task count (a
+    job a lenient server let hold them; a patch that would make them so is a manual step,
+    `drift.fix.task_cap`): an update may be refused for them ("" when none)."""
+    parallelism, tasks = settings.get("parallelism"), settings.get("task_count")
+    if kind is not Kind.JOB or not isinstance(parallelism, int) or not isinstance(tasks, int):
+        return ""
+    if not parallelism or parallelism <= tasks:
+        return ""
+    return (
+        f"the job keeps parallelism {parallelism} above its task_count {tasks}, which Cloud Run"
+        f' says it must not (parallelism "<= task_count", {PARALLELISM_PAGE}): a server that '
+        "enforces it refuses this update (INVALID_ARGUMENT), as any other; state parallelism "
+        f"(at most {tasks}) or task_count (at least {parallelism}) in the profile to correct "
+        "it with the rest"
+    )
 
 
 WORKLOAD_FIELDS: tuple[Field, ...] = (

@@ -10,6 +10,7 @@ from typing import Any
 
 from drift.diff.describe import mask_plain
 from drift.fields import FIELDS, PlannedSetting, SettingValue
+from drift.fields.workloads import kept_over_tasks
 from drift.findings import Scope
 from drift.kinds import Kind, label, workload_key
 from drift.live.model import EnvVar
@@ -254,6 +255,7 @@ class ServicePlan:
             for s in self.settings
             if (note := FIELDS[s.name].plan_note) is not None
         ]
+        said.append(kept_over_tasks(self.kind, after))
         said += [
             f"{c.name} is placed after {', '.join(c.placed_after)}, which its value refers to: "
             "Cloud Run expands only the variables set before it"

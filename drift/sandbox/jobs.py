@@ -59,9 +59,15 @@ def fill_defaults(world: World, job: JobPb) -> None:
         task.timeout.CopyFrom(duration(DEFAULT_TIMEOUT))
 
 
-def validate_job(job: JobPb, *, gpu_max: str = "open", max_size_of: str = "container") -> None:
-    """The request checks (INVALID_ARGUMENT); `gpu_max`, `max_size_of`: the scenario's
-    options."""
+def validate_job(
+    job: JobPb,
+    *,
+    gpu_max: str = "open",
+    max_size_of: str = "container",
+    over_tasks: str = "accepted",
+) -> None:
+    """The request checks (INVALID_ARGUMENT); `gpu_max`, `max_size_of`, `over_tasks`
+    (`parallelism_over_tasks`): the scenario's options."""
     execution = job.template
     task = execution.template
     validate_containers(task, ingress=False, reserved=JOB_ENV)
@@ -80,6 +86,14 @@ def validate_job(job: JobPb, *, gpu_max: str = "open", max_size_of: str = "conta
         )
     if execution.task_count < 0 or execution.parallelism < 0:
         raise invalid("spec.template: task_count and parallelism must not be negative.")
+    tasks = execution.task_count or 1  # ExecutionTemplate.task_count: "Defaults to 1"
+    if over_tasks == "refused" and execution.parallelism > tasks:
+        # "Must be <= task_count" (ExecutionTemplate.parallelism, v2 REST reference); the
+        # wording is the sandbox's
+        raise invalid(
+            f"spec.template.parallelism: {execution.parallelism} must be at most "
+            f"task_count ({tasks})."
+        )
     if not 0 <= task.max_retries <= MAX_RETRIES:
         raise invalid(f"spec.template.spec.max_retries: must be between 0 and {MAX_RETRIES}.")
     if task.timeout.seconds < 0 or task.timeout.seconds > MAX_TIMEOUT:
@@ -95,7 +109,13 @@ def plan_job(world: World, key: ResourceKey, current: JobRec | None, request: Jo
     if not request.client and world.options.client_when_omitted == "kept":
         desired.client, desired.client_version = base.client, base.client_version
     fill_defaults(world, desired)
-    validate_job(desired, gpu_max=world.options.gpu_max, max_size_of=world.options.max_size_of)
+    options = world.options
+    validate_job(
+        desired,
+        gpu_max=options.gpu_max,
+        max_size_of=options.max_size_of,
+        over_tasks=options.parallelism_over_tasks,
+    )
     was = current.pb if current is not None else None
     validate_metadata(world, desired, was)
     desired.generation = base.generation + generations(world.options, was, desired)

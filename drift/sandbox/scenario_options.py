@@ -233,6 +233,15 @@ class Options(DeployCheckOptions):
         "you use' (run/docs/configuring/jobs/secrets) says nothing of an update; "
         "hashicorp/terraform-provider-google#13786 meets the check assigning a secret to a job.",
     )
+    parallelism_over_tasks: Literal["accepted", "refused"] = Field(
+        "accepted",
+        description="A job write whose parallelism is above its task count: "
+        "ExecutionTemplate.parallelism 'Must be <= task_count' (v2 REST reference; the "
+        "parallelism page: 'an integer between 0 and the maximum … that don't exceed the "
+        "number of tasks'), but whether UpdateJob refuses it or an execution runs at most "
+        "task_count tasks at once is not documented: `accepted` stores it, `refused` fails "
+        "the write with INVALID_ARGUMENT.",
+    )
     failed_observed_generation: Literal["last_serving", "generation"] = Field(
         "last_serving",
         description="observed_generation after a failed deploy (v2 comment / Knative v1 habit).",

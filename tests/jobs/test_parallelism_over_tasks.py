@@ -177,3 +177,57 @@ def test_init_leaves_out_a_parallelism_a_lenient_server_kept_over_the_task_count
     )
     assert "\n      parallelism:" not in text
     assert load_profile(tmp_path, "prod").services["job/job"].settings["task_count"]
+
+
+KEPT = "the job keeps parallelism 5 above its task_count 2"
+MODE = "    env:\n      MODE: dry-run\n      TOKEN: {secret: token}\n"
+
+
+@pytest.mark.parametrize("server", ["accepted", "refused"])
+def test_a_job_already_over_its_task_count_is_said_before_the_update_either_server(
+    make_sandbox: MakeSandbox, tmp_path: Path, server: str
+) -> None:
+    """A job that holds parallelism 5 over 2 tasks (stored by a server that did not enforce
+    "Must be <= task_count") and a profile changing only a variable. Whether UpdateJob
+    refuses it is not documented (`parallelism_over_tasks`): the plan says so before the fix,
+    in text and JSON; a server that takes it updates the job, one that refuses it fails the
+    update with its status named and nothing changed (exit 4)."""
+    job = copy.deepcopy(JOB_SPEC)
+    job["template"].update(task_count=2, parallelism=5)
+    sandbox = make_sandbox(world(jobs={"job": job}, pools={}, parallelism_over_tasks=server))
+    write_profile(tmp_path / "profiles", "project: p\nregion: us-central1\njobs:\n  job:\n" + MODE)
+    planned = drift_cli("plan", "prod", cwd=tmp_path, env=sandbox.environ())
+    assert planned.returncode == 1 and f"note: {KEPT}" in planned.stdout, planned.stdout
+    assert "state parallelism (at most 2) or task_count (at least 5)" in planned.stdout
+    as_json = drift_cli("plan", "prod", "--format", "json", cwd=tmp_path, env=sandbox.environ())
+    assert KEPT in as_json.stdout, as_json.stdout
+    sandbox.clear_calls()
+    done = drift_cli("fix", "prod", "--yes", cwd=tmp_path, env=sandbox.environ())
+    template = sandbox.job("p", "job").template
+    assert writes(sandbox) == ["UpdateJob"]
+    if server == "accepted":
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert template.template.containers[0].env[0].value == "dry-run"
+    else:
+        assert done.returncode == 4, done.stdout + done.stderr
+        assert "UpdateJob projects/p/locations/us-central1/jobs/job: INVALID_ARGUMENT" in (
+            done.stdout + done.stderr
+        )
+        assert "nothing was changed" in done.stdout + done.stderr
+        assert template.template.containers[0].env[0].value == "live"
+    assert (template.parallelism, template.task_count) == (5, 2)
+
+
+def test_a_profile_correcting_it_is_planned_without_the_note_and_taken_by_a_strict_server(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    job = copy.deepcopy(JOB_SPEC)
+    job["template"].update(task_count=2, parallelism=5)
+    sandbox = make_sandbox(world(jobs={"job": job}, pools={}, parallelism_over_tasks="refused"))
+    text = "project: p\nregion: us-central1\njobs:\n  job:\n    settings:\n      task_count: 5\n"
+    write_profile(tmp_path / "profiles", text + MODE)
+    done = drift_cli("fix", "prod", "--yes", cwd=tmp_path, env=sandbox.environ())
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "parallelism 5 above" not in done.stdout
+    template = sandbox.job("p", "job").template
+    assert (template.parallelism, template.task_count) == (5, 5)
