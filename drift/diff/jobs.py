@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from drift.credentials import credential_pieces, hidden_plain
 from drift.diff.context import Context
 from drift.findings import Finding, Severity
+from drift.live.reasons import STEPS, step
 from drift.redact import MASK, mask, register
 
 
@@ -35,6 +36,7 @@ def job_findings(ctx: Context) -> Iterator[Finding]:
         "job.failed",
         "execution",
         f"the latest execution of {ctx.service.label}, {execution.name}, failed{when}: {reason}"
+        + next_step(ctx)
         + rerun_note(ctx),
         revision=None,
         expected="latest execution succeeded",
@@ -59,16 +61,47 @@ def rerun_note(ctx: Context) -> str:
     execution = ctx.live.execution
     if execution is None or not execution.before_update:
         return ""
-    # projects/P/locations/R/jobs/J (Job.name, job.proto)
-    _, project, _, region, _, job = (ctx.live.full_name.split("/") + [""] * 6)[:6]
-    where = f" --project={project} --region={region}" if region else ""
     return (
         f" (execution {execution.name} ran a configuration other than the job's current "
-        f"one, and stays its latest until the job runs again: `gcloud run jobs execute "
-        f"{job or ctx.service.name}{where}` runs the current one, with the overrides again "
-        f"if that execution was started with any: `--update-env-vars`, `--args`, `--tasks`, "
-        f"`--task-timeout`)"
+        f"one, and stays its latest until the job runs again: `{execute(ctx)}` runs the "
+        f"current one, with the overrides again if that execution was started with any: "
+        f"`--update-env-vars`, `--args`, `--tasks`, `--task-timeout`)"
     )
+
+
+def next_step(ctx: Context) -> str:
+    """What `job.failed` says to do, from its failed condition's reason (a proto enum, never
+    the server's words: `drift.live.reasons`): what the reason means, then the job run again
+    where a fix of its configuration or access is what it needs ("" for a reason drift does
+    not know). Once the job was updated since (`rerun_note`), that note says how to run it."""
+    execution = ctx.live.execution
+    said = step(execution.cause) if execution is not None else ""
+    if execution is None or not said:
+        return ""
+    project, region, _ = _parts(ctx)
+    said = (
+        said.replace("{execution}", execution.name)
+        .replace("{project}", project)
+        .replace("{region}", region)
+    )
+    if execution.cause in STEPS and not execution.before_update:
+        said += f", then run the job again (`{execute(ctx)}`)"
+    elif execution.cause in ("CANCELLED", "DELETED") and not execution.before_update:
+        said += f": `{execute(ctx)}` runs it again"
+    return f" — {said}"
+
+
+def execute(ctx: Context) -> str:
+    """The gcloud command that runs the job now."""
+    project, region, job = _parts(ctx)
+    where = f" --project={project} --region={region}" if region else ""
+    return f"gcloud run jobs execute {job or ctx.service.name}{where}"
+
+
+def _parts(ctx: Context) -> tuple[str, str, str]:
+    """The job's project, region and name: projects/P/locations/R/jobs/J (Job.name, job.proto)."""
+    _, project, _, region, _, job = (ctx.live.full_name.split("/") + [""] * 6)[:6]
+    return project, region, job
 
 
 def masked(ctx: Context, text: str) -> str:

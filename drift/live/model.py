@@ -192,6 +192,9 @@ class Execution:
     failed: bool
     reason: str = ""
     """Why it failed, from its conditions (masked before any output)."""
+    cause: str = ""
+    """Its failed condition's reason by name (`NON_ZERO_EXIT_CODE`, `CONTAINER_MISSING`: a
+    proto enum, never the server's text): what `job.failed` says to do (`drift.live.reasons`)."""
     completed: dt.datetime | None = None
     running: bool = False
     """Not finished (`ExecutionReference.completion_status` EXECUTION_RUNNING or

@@ -200,11 +200,12 @@ async def latest_execution(clients: Clients, runner: CallRunner, job: Any) -> Ex
             attempt(clients.executions.get_execution, name=name),
         )
     )
-    reason = failure(execution)
+    reason, cause = failure(execution)
     return Execution(
         short(name),
         failed=reason is not None,
         reason=reason or "",
+        cause=cause,
         completed=_time(execution, "completion_time") or completed,
         before_update=_later(pb.update_time, ref.create_time) and _ran_another(pb, execution),
         running=reason is None and not execution.HasField("completion_time"),
@@ -240,21 +241,22 @@ def _as_run(job: Any, template: Any, parallelism: int, task_count: int) -> Any:
     return copy
 
 
-def failure(execution: Any) -> str | None:
+def failure(execution: Any) -> tuple[str | None, str]:
     """Why an execution failed, from its conditions (the v1 `Completed` condition, as the
-    sandbox and prefect-gcp read it; any other failed condition else); None when it did not
-    fail. Execution has no terminal_condition (execution.proto)."""
+    sandbox and prefect-gcp read it; any other failed condition else), and its reason's name
+    (`NON_ZERO_EXIT_CODE`; "" for none); None when it did not fail. Execution has no
+    terminal_condition (execution.proto)."""
     failed = [c for c in execution.conditions if enum_name(c, "state") == "CONDITION_FAILED"]
     if not failed and not execution.failed_count:
-        return None
+        return None, ""
     failed.sort(key=lambda c: c.type_ != "Completed")
     for condition in failed:
         if condition.message:
             why = " ".join(condition.message.split())
             reason = _reason(condition)
-            return f"{why} ({reason})" if reason and reason not in why else why
+            return (f"{why} ({reason})" if reason and reason not in why else why), reason
     tasks = int(execution.task_count) or 1
-    return f"{execution.failed_count} of {tasks} tasks failed"
+    return f"{execution.failed_count} of {tasks} tasks failed", _reason(failed[0]) if failed else ""
 
 
 def _reason(condition: Any) -> str:

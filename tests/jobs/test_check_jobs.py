@@ -224,13 +224,18 @@ def test_a_failure_from_before_the_jobs_last_update_says_how_to_run_it_again(
     configuration from before and the command that runs the current one; not before."""
     sandbox = make_sandbox(jobs_world(jobs={"job": failed_job()}))
     rerun = "`gcloud run jobs execute job --project=p --region=us-central1` runs the current one"
+    again = (
+        ", then run the job again (`gcloud run jobs execute job --project=p --region=us-central1`)"
+    )
     before = findings(check(sandbox, monkeypatch, profiles))[("job", "job.failed", "execution")]
-    assert "gcloud run jobs execute" not in before.message  # type: ignore[attr-defined]
+    said = before.message  # type: ignore[attr-defined]
+    assert "other than the job's current one" not in said and said.endswith(again), said
     sandbox.update_job("p", "job", secrets={"DB": "rotated:1"})
     after = findings(check(sandbox, monkeypatch, profiles))[("job", "job.failed", "execution")]
     message = after.message  # type: ignore[attr-defined]
     assert "ran a configuration other than the job's current one" in message, message
-    assert rerun in message and message.startswith(before.message), message  # type: ignore[attr-defined]
+    assert rerun in message and message.startswith(said.removesuffix(again)), message
+    assert message.count("gcloud run jobs execute") == 1, message  # said once: the rerun note
 
 
 @pytest.mark.parametrize(
@@ -254,7 +259,8 @@ def test_the_rerun_note_needs_the_configuration_the_execution_ran_to_differ(
     after = findings(check(sandbox, monkeypatch, profiles))[("job", "job.failed", "execution")]
     message = after.message  # type: ignore[attr-defined]
     assert ("other than the job's current one" in message) is noted, message
-    assert ("gcloud run jobs execute" in message) is noted, message
+    assert ("runs the current one" in message) is noted, message
+    assert message.count("gcloud run jobs execute") == 1, message  # the reason's, or the note's
 
 
 @pytest.mark.parametrize(

@@ -177,7 +177,13 @@ def test_check_reports_an_execution_binary_authorization_refused(
     name = execution.name.rsplit("/", 1)[-1]
     assert re.fullmatch(
         f"the latest execution of job job, {name}, failed on [-0-9: ]+ UTC: "
-        + re.escape(f"{BINAUTHZ_WORDS} (CONTAINER_IMAGE_UNAUTHORIZED)"),
+        + re.escape(
+            f"{BINAUTHZ_WORDS} (CONTAINER_IMAGE_UNAUTHORIZED) — Binary Authorization does "
+            "not allow an image it names: attest the image (or have the policy allow it), "
+            "or deploy it with a breakglass justification (gcloud run services update "
+            "--breakglass=JUSTIFICATION), then run the job again (`gcloud run jobs execute "
+            "job --project=p --region=us-central1`)"
+        ),
         failed["message"],
     ), failed
 
