@@ -5,6 +5,7 @@ YAML or JSON. Every problem in every file is reported at once: `file:line` for d
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import sys
@@ -61,7 +62,10 @@ def load_manifests(
             try:
                 raw = _read(Path(name))
             except OSError as exc:
-                what = not_a_file(Path(name))  # a broken link: named as given, and its target
+                # a broken link or a link loop: named as given, with its target; any other
+                # failure (a named pipe refused, a directory) already says what it met
+                lost = exc.errno in (errno.ENOENT, errno.ELOOP)
+                what = not_a_file(Path(name)) if lost else None
                 why = f"is {what}, not a manifest" if what else exc.strerror or str(exc)
                 problems.append(Problem(shown, 1, f"cannot read: {why}"))
                 continue
