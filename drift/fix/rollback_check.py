@@ -35,7 +35,8 @@ from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
 from drift.fix.workload import RESTORED, still_running
 from drift.kinds import Kind, label, workload_key
-from drift.live.api import in_progress
+from drift.live.api import in_progress, short
+from drift.live.normalize import raw
 from drift.live.session import Session
 from drift.live.workloads import running_execution
 from drift.textsafe import visible
@@ -173,10 +174,26 @@ async def check(
         lines = workload_restore.differences(live, entry)
         out.caveat = workload_restore.tag_caveat(live, entry)
     # read from the job just read: an execution started since the fix runs drift's change
-    running = still_running(running_execution(live), RESTORED) if kind is Kind.JOB else ""
+    running = running_the_change(live, entry) if kind is Kind.JOB else ""
     for line in [*lines, *filter(None, [running])]:
         ui.say(f"  {line}")
     return out
+
+
+def running_the_change(job: Any, entry: Entry, *, written: bool = False) -> str:
+    """What a job's rollback says of its execution still running (`still_running`: only the
+    next execution runs what the rollback restores), "" when none runs or the one running
+    already runs that: the job's latest execution when the change read it, created after the
+    job's last update then, runs the configuration the change replaced, which the rollback
+    puts back (execution.proto `Execution.template`, "The template used to create tasks for
+    this execution"). `written`: `job` is the rollback's own answer (`running_execution`)."""
+    running = running_execution(job, written=written)
+    before = raw(workload_restore.before_workload(entry))
+    ref, updated = before.latest_created_execution, before.update_time
+    started = (ref.create_time.seconds, ref.create_time.nanos)
+    if not running or (short(ref.name) == running and started > (updated.seconds, updated.nanos)):
+        return ""
+    return still_running(running, RESTORED)
 
 
 def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
