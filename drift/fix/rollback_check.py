@@ -72,6 +72,9 @@ class Checked:
     doing: str = ""
     """A deploy (a job's update) still in progress on it, as `drift check` says it
     (`drift.live.api.in_progress`): what `--force` would supersede."""
+    calm: str = ""
+    """A job's execution still running that runs what the rollback restores already
+    (`runs_restored`): never said to keep another configuration."""
 
 
 def who(entry: Entry) -> str:
@@ -173,27 +176,37 @@ async def check(
     else:
         lines = workload_restore.differences(live, entry)
         out.caveat = workload_restore.tag_caveat(live, entry)
-    # read from the job just read: an execution started since the fix runs drift's change
-    running = running_the_change(live, entry) if kind is Kind.JOB else ""
+    # read from the job just read: an execution started since the fix runs drift's change;
+    # one started before it, what the rollback restores (`runs_restored`: not named)
+    running = ""
+    if kind is Kind.JOB and (name := running_execution(live)):
+        out.calm = runs_restored(live, entry, None if since.blocks else raw(live).update_time)
+        running = still_running(name, RESTORED) if name != out.calm else ""
     for line in [*lines, *filter(None, [running])]:
         ui.say(f"  {line}")
     return out
 
 
-def running_the_change(job: Any, entry: Entry, *, written: bool = False) -> str:
-    """What a job's rollback says of its execution still running (`still_running`: only the
-    next execution runs what the rollback restores), "" when none runs or the one running
-    already runs that: the job's latest execution when the change read it, created after the
-    job's last update then, runs the configuration the change replaced, which the rollback
-    puts back (execution.proto `Execution.template`, "The template used to create tasks for
-    this execution"). `written`: `job` is the rollback's own answer (`running_execution`)."""
-    running = running_execution(job, written=written)
+def runs_restored(job: Any, entry: Entry, fixed_at: Any = None) -> str:
+    """The job's execution still running that runs what the rollback restores ("" none):
+    created after the job's last update before the change and before the change's write, it
+    runs the configuration the change replaced, which the rollback puts back (execution.proto
+    `Execution.template`, "The template used to create tasks for this execution"). `fixed_at`:
+    the job's `update_time` when drift's write is the last (None: unknown, someone wrote
+    since); without it only the execution that was the job's latest when the change read it
+    is known to be one."""
+    running = running_execution(job)
     before = raw(workload_restore.before_workload(entry))
-    ref, updated = before.latest_created_execution, before.update_time
-    started = (ref.create_time.seconds, ref.create_time.nanos)
-    if not running or (short(ref.name) == running and started > (updated.seconds, updated.nanos)):
+    created = _stamp(raw(job).latest_created_execution.create_time)
+    if not running or created <= _stamp(before.update_time):  # none, or an older one's
         return ""
-    return still_running(running, RESTORED)
+    if fixed_at is not None:
+        return running if created < _stamp(fixed_at) else ""
+    return running if short(before.latest_created_execution.name) == running else ""
+
+
+def _stamp(at: Any) -> tuple[int, int]:
+    return int(at.seconds), int(at.nanos)
 
 
 def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:

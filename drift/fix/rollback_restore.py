@@ -17,10 +17,12 @@ from drift.fix.fanout import NOT_STARTED, Said, in_order
 from drift.fix.journal import ROLLBACK, Entry, Journal
 from drift.fix.restore import restore
 from drift.fix.restored import Restored
-from drift.fix.rollback_check import Checked, running_the_change, who
+from drift.fix.rollback_check import Checked, who
 from drift.fix.since import undoes, undone
+from drift.fix.workload import RESTORED, still_running
 from drift.kinds import Kind
 from drift.live.session import Session
+from drift.live.workloads import running_execution
 from drift.textsafe import visible
 
 
@@ -204,10 +206,9 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
         result.notes += [f"{name}: {line}" for line in ended.unrecorded]
         what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
         ui.say(f"{name}: restored ({what}: {done.text})")
-        if entry.kind == Kind.JOB.value and (
-            running := running_the_change(done.now, entry, written=True)
-        ):
-            result.notes.append(f"{name}: {running}")
+        running = running_execution(done.now, written=True) if entry.kind == Kind.JOB.value else ""
+        if running and running != c.calm:  # `calm`: it runs what the rollback restored
+            result.notes.append(f"{name}: {still_running(running, RESTORED)}")
         if c.caveat:
             result.notes.append(f"{name}: {c.caveat}")
         if done.over:  # restored, but over a write of someone else's: never a success (0)
