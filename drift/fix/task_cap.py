@@ -13,6 +13,8 @@ its settings' own findings."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from drift.blanks import Arg, blank, word
 from drift.fields import FIELDS
 from drift.fields.workloads import DEFAULT_TASKS
@@ -60,3 +62,29 @@ def cap_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], l
         flags = [FIELDS[name].gcloud(change.after), fill]  # the other's value to fill in
         steps.append(ManualStep(f"setting.{name}", reason, (cmd.update(*flags),)))
     return [c for c in settings if c.name not in planned], steps
+
+
+def _over(executions: Any) -> tuple[int, int]:
+    """A job's ExecutionTemplate's task count (1 when unset) and its parallelism where that
+    is above it (0 else: within it, or 0 itself, as many as possible)."""
+    tasks = int(executions.task_count) or DEFAULT_TASKS
+    parallelism = int(executions.parallelism)
+    return tasks, parallelism if parallelism > tasks else 0
+
+
+def restored_over(now: Any, restored: Any) -> str:
+    """What a job's rollback says before it writes ("" else) when the job it puts back has
+    its parallelism above its task count and the job as it is now has not: the job held them
+    so before the change (the rollback puts back what was, never another value), and
+    whether Cloud Run takes such an update is not documented (`PAGE`; sandbox option
+    `parallelism_over_tasks`). If it refuses, nothing is written."""
+    tasks, parallelism = _over(restored.template)
+    if not parallelism or _over(now.template)[1]:
+        return ""
+    return (
+        f"the rollback puts back parallelism {parallelism} above task_count {tasks}, as the "
+        "job held them before the change; Cloud Run asks for a parallelism that doesn't "
+        f"exceed the number of tasks ({PAGE}) and may refuse the update, writing nothing: "
+        f"then put back by hand what the change made, with a parallelism of at most {tasks} "
+        "(or 0: as many as possible)"
+    )

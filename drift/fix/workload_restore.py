@@ -45,6 +45,7 @@ from drift.fix.restored import (
 from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, revision_key, serving, unnamed
 from drift.fix.routing import restoration_problem as serving_problem
+from drift.fix.task_cap import restored_over
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.fix.wire import unpacked
 from drift.fix.withheld import require_filled
@@ -155,7 +156,8 @@ def differences(now: Any, entry: Entry) -> list[str]:
     if kind is Kind.JOB:  # the rollback's UpdateJob leaves out any token too
         was = before_workload(entry)
         gone = not_restored(was) if execution_token(was) != execution_token(now) else ""
-        lines += [visible(f"note: {n}") for n in (gone, left_out(now)) if n]
+        over = restored_over(now, restored)
+        lines += [visible(f"note: {n}") for n in (gone, left_out(now), over) if n]
     if renews:  # `restore_request` clears the template's revision name: a new revision
         named = (now.template.revision, before_workload(entry).template.revision)
         cleared = cleared_names(entry.service, named, "the restored revision")
