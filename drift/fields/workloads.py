@@ -42,6 +42,12 @@ def _parallelism_shown(value: SettingValue) -> str:
 PARALLELISM_PAGE = "cloud.google.com/run/docs/configuring/parallelism"
 
 
+def above_tasks(parallelism: int, tasks: int) -> bool:
+    """Whether a job's parallelism is above its task count: 0, "as many as possible", never
+    is."""
+    return bool(parallelism) and parallelism > tasks
+
+
 def over_tasks(job: str, stated: Stated) -> list[tuple[str, str]]:
     """A parallelism a job's profile states above the task count it states: refused, as
     Cloud Run states the rule: ExecutionTemplate.parallelism "Must be <= task_count" (the v2
@@ -52,7 +58,7 @@ def over_tasks(job: str, stated: Stated) -> list[tuple[str, str]]:
     if "parallelism" not in stated or "task_count" not in stated:
         return []
     (parallelism, _), (tasks, where) = stated["parallelism"], stated["task_count"]
-    if not int(parallelism) or int(parallelism) <= int(tasks):
+    if not above_tasks(int(parallelism), int(tasks)):
         return []
     return [
         (
@@ -71,7 +77,7 @@ def kept_over_tasks(kind: Kind, settings: Mapping[str, Any]) -> str:
     parallelism, tasks = settings.get("parallelism"), settings.get("task_count")
     if kind is not Kind.JOB or not isinstance(parallelism, int) or not isinstance(tasks, int):
         return ""
-    if not parallelism or parallelism <= tasks:
+    if not above_tasks(parallelism, tasks):
         return ""
     return (
         f"the job keeps parallelism {parallelism} above its task_count {tasks}, which Cloud Run"

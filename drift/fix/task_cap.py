@@ -17,7 +17,7 @@ from typing import Any
 
 from drift.blanks import Arg, blank, word
 from drift.fields import FIELDS
-from drift.fields.workloads import DEFAULT_TASKS
+from drift.fields.workloads import DEFAULT_TASKS, above_tasks
 from drift.fields.workloads import PARALLELISM_PAGE as PAGE
 from drift.fix.commands import Commands
 from drift.fix.model import ManualStep, SettingChange
@@ -39,10 +39,8 @@ def cap_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], l
     planned = {c.name: c for c in settings if c.name in WATCHED}
     if live.kind is not Kind.JOB or live.source is None or not planned:
         return settings, []
-    executions = proposed.workload().template  # the job's ExecutionTemplate, patched
-    parallelism = int(executions.parallelism)
-    tasks = int(executions.task_count) or DEFAULT_TASKS
-    if not parallelism or parallelism <= tasks:
+    tasks, parallelism = _over(proposed.workload().template)  # the ExecutionTemplate, patched
+    if not parallelism:
         return settings, []
     steps = []
     for name, change in planned.items():
@@ -69,7 +67,7 @@ def _over(executions: Any) -> tuple[int, int]:
     is above it (0 else: within it, or 0 itself, as many as possible)."""
     tasks = int(executions.task_count) or DEFAULT_TASKS
     parallelism = int(executions.parallelism)
-    return tasks, parallelism if parallelism > tasks else 0
+    return tasks, parallelism if above_tasks(parallelism, tasks) else 0
 
 
 def restored_over(now: Any, restored: Any) -> str:
@@ -85,6 +83,6 @@ def restored_over(now: Any, restored: Any) -> str:
         f"the rollback puts back parallelism {parallelism} above task_count {tasks}, as the "
         "job held them before the change; Cloud Run asks for a parallelism that doesn't "
         f"exceed the number of tasks ({PAGE}) and may refuse the update, writing nothing: "
-        f"then put back by hand what the change made, with a parallelism of at most {tasks} "
-        "(or 0: as many as possible)"
+        f"then undo the change by hand with a parallelism of at most {tasks} (or 0: as "
+        "many as possible)"
     )
