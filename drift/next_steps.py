@@ -39,6 +39,12 @@ _NEXT_STEPS = {
     "INVALID_ARGUMENT": "the request was rejected: is the region right (--region, DRIFT_REGION; "
     "`gcloud run regions list`)? else the server's words above say which value",
 }
+_WRITE_STEPS = {
+    "INVALID_ARGUMENT": "the server refused a value this write sends (the workload was just "
+    "read in this project and region, so they are right): the server's words above say which",
+}
+"""What a refused write's status means where it differs from a read's: a write names a
+workload drift has just read there, so a wrong project or region is not the cause."""
 _APIS = {
     "run.googleapis.com": "Cloud Run Admin API",
     "secretmanager.googleapis.com": "Secret Manager API",
@@ -136,7 +142,7 @@ def next_steps(reasons: Iterable[str], *, runtime: str = "") -> list[str]:
     write: what to do about it (for PERMISSION_DENIED, the role or permission each denied call
     needs; a write, `ACT_AS` on the runtime service account too, named when `runtime` is)."""
     denied: dict[str, list[str]] = {}
-    statuses: list[str] = []
+    statuses: list[tuple[str, str]] = []  # each status, with what it means for that call
     disabled: list[str] = []
     for reason in reasons:
         failed = _failures(reason)
@@ -147,8 +153,10 @@ def next_steps(reasons: Iterable[str], *, runtime: str = "") -> list[str]:
             elif status == "PERMISSION_DENIED":
                 calls = denied.setdefault(_role(call, resource), [])
                 calls.extend(c for c in [call] if c not in calls)
-            elif status not in statuses:
-                statuses.append(status)
+            else:
+                write = call in _WRITES and _WRITE_STEPS.get(status)
+                step = (status, write or _NEXT_STEPS[status])
+                statuses.extend(s for s in [step] if s not in statuses)
     lines = [f"PERMISSION_DENIED: {off}" for off in disabled]
     if denied:
         needs = "; ".join(f"{role} for {', '.join(calls)}" for role, calls in denied.items())
@@ -156,7 +164,7 @@ def next_steps(reasons: Iterable[str], *, runtime: str = "") -> list[str]:
             needs += f", and {ACT_AS} on the runtime service account {runtime}".rstrip()
             needs += " (iam.serviceAccounts.actAs)"
         lines.append(f"PERMISSION_DENIED: the caller needs {needs}")
-    return lines + [f"{status}: {_NEXT_STEPS[status]}" for status in sorted(statuses)]
+    return lines + [f"{status}: {step}" for status, step in sorted(statuses)]
 
 
 def hint_lines(reasons: Iterable[str], *, runtime: str = "") -> str:

@@ -68,6 +68,9 @@ def test_a_refused_rollback_was_said_before_and_writes_nothing(
     assert done.exit_code == ExitCode.ABORTED, summary
     assert "UpdateJob projects/p/locations/us-central1/jobs/job: INVALID_ARGUMENT" in summary
     assert "nothing was written to job job" in summary and "restored job" not in summary
+    # a write names a job just read there: its refusal never asks whether the region is right
+    assert "hint: INVALID_ARGUMENT: the server refused a value this write sends" in summary
+    assert "region right" not in summary, summary
     job = sandbox.job("p", "job")
     assert (job.template.task_count, job.template.parallelism, job.generation) == (8, 5, 2)
 

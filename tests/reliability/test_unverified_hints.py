@@ -125,3 +125,18 @@ def test_an_api_not_enabled_is_not_called_a_missing_role(rel: Sandbox, tmp_path:
     data = drift("check", "rel", "--project", project(0), "--format", "json", env=env, cwd=tmp_path)
     kept = json.loads(data.stdout)["unverified"]  # the JSON keeps each row's whole reason
     assert all("gcloud services enable" in u["reason"] for u in kept), kept
+
+
+def test_a_refused_write_is_not_asked_whether_its_region_is_right() -> None:
+    """A read's INVALID_ARGUMENT may come from a wrong region; a write's names a workload
+    drift has just read in that region: its hint points at the server's words instead."""
+    from drift.next_steps import next_steps
+
+    read = "GetService projects/p/locations/mars/services/web: INVALID_ARGUMENT"
+    write = "UpdateService projects/p/locations/us-central1/services/web: INVALID_ARGUMENT"
+    (said,) = next_steps([read])
+    assert "is the region right" in said
+    (said,) = next_steps([write])
+    assert said.startswith("INVALID_ARGUMENT: the server refused a value this write sends")
+    assert "is the region right" not in said
+    assert len(next_steps([read, write, read])) == 2
