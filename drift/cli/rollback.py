@@ -92,6 +92,12 @@ def rollback(
     later on the same service is named: roll it back first. --force undoes it too, and the
     journal records it as rolled back by this rollback.
 
+    A job or worker pool (`--service job/NAME`, `worker_pool/NAME`) changed in place is put
+    back by one update of its configuration (a job's task count, a pool's instance count and
+    split too): exit 0 when it reads back as it was before the change, a job ready or not (why
+    it is not ready is said: a job runs nothing until it is executed); a job's execution still
+    running the change is named: the next one runs what was restored.
+
     A change whose journal is not here (a fix killed in CI, in a container): --from-live ENV
     finds its canary on ENV's live services and rolls it back from what they show, the
     configuration of the revision the canary pinned the traffic to, and LATEST; it is then
