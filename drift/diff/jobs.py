@@ -75,7 +75,7 @@ def next_step(ctx: Context) -> str:
     where a fix of its configuration or access is what it needs ("" for a reason drift does
     not know). Once the job was updated since (`rerun_note`), that note says how to run it."""
     execution = ctx.live.execution
-    said = step(execution.cause) if execution is not None else ""
+    said = step(execution.cause, _gcloud(ctx, "update")) if execution is not None else ""
     if execution is None or not said:
         return ""
     project, region, _ = _parts(ctx)
@@ -93,9 +93,14 @@ def next_step(ctx: Context) -> str:
 
 def execute(ctx: Context) -> str:
     """The gcloud command that runs the job now."""
+    return _gcloud(ctx, "execute")
+
+
+def _gcloud(ctx: Context, verb: str) -> str:
+    """`gcloud run jobs VERB JOB --project=P --region=R`: of this job."""
     project, region, job = _parts(ctx)
     where = f" --project={project} --region={region}" if region else ""
-    return f"gcloud run jobs execute {job or ctx.service.name}{where}"
+    return f"gcloud run jobs {verb} {job or ctx.service.name}{where}"
 
 
 def _parts(ctx: Context) -> tuple[str, str, str]:

@@ -9,8 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from drift.errors import ApiError
+from drift.fix.commands import update_command
+from drift.fix.formats.text import shell_line
+from drift.kinds import Kind
 from drift.live.api import attempt
 from drift.live.reasons import STEPS
+from drift.live.reasons import step as next_step
 from drift.live.session import Session
 
 AGAIN = "then run drift fix again"
@@ -22,14 +26,26 @@ def reason_name(condition: Any) -> str:
     return str(getattr(reason, "name", "")) if reason else ""  # proto-plus: the enum member
 
 
-def cause_of(condition: Any, *, step: bool = True) -> str:
+def cause_of(condition: Any, resource: str, *, step: bool = True) -> str:
     """`Cloud Run's reason: CONTAINER_MISSING — …what to do next` for a failed Ready condition
-    whose reason drift knows (without `step`: the reason alone); "" for any other (the
-    failure's own words then stand alone)."""
+    of `resource` (a workload's or its revision's full name) whose reason drift knows (without
+    `step`: the reason alone); "" for any other (the failure's own words then stand alone)."""
     name = reason_name(condition)
     if name not in STEPS:
         return ""
-    return f"Cloud Run's reason: {name}" + (f" — {STEPS[name]}, {AGAIN}" if step else "")
+    said = f" — {next_step(name, _update(resource))}, {AGAIN}" if step else ""
+    return f"Cloud Run's reason: {name}{said}"
+
+
+def _update(resource: str) -> str:
+    """gcloud's update of the workload `resource` names, or the workload of the revision it
+    names: projects/P/locations/R/{services|jobs|workerPools}/NAME[/revisions/…] (the
+    `name` of Service, Job, WorkerPool and Revision, google/cloud/run/v2)."""
+    _, project, _, region, collection, name = (resource.split("/") + [""] * 6)[:6]
+    kind = next((k for k in Kind if k.collection == collection), Kind.SERVICE)
+    return shell_line(
+        [*update_command(kind), name or "NAME", f"--project={project}", f"--region={region}"]
+    )
 
 
 async def revision_condition(session: Session, revision: str) -> Any:
@@ -46,4 +62,4 @@ async def revision_condition(session: Session, revision: str) -> Any:
 async def revision_cause(session: Session, revision: str, *, step: bool = True) -> str:
     """`cause_of` the Ready condition of `revision` (a full name): "" when it cannot be
     read."""
-    return cause_of(await revision_condition(session, revision), step=step)
+    return cause_of(await revision_condition(session, revision), revision, step=step)

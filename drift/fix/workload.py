@@ -226,7 +226,7 @@ class WorkloadFix(Fixer):
         reason), journaled so; a job's or pool's once drift put back what was (`_put_back`)."""
         self._landed(State.UPDATE_FAILED, f"landed, then failed: {why}", after)
         ready = await self._condition(after) if not complete(after) else None
-        cause = cause_of(ready, step=False)
+        cause, step = (cause_of(ready, self.live.full_name, step=s) for s in (False, True))
         failed = f"{self.name}: the update landed but did not complete ({why}" + (
             f"; {cause})" if cause else ")"
         )
@@ -237,10 +237,10 @@ class WorkloadFix(Fixer):
             return Stop(
                 f"{failed}. drift did not put back what it ran before: that names {what} too, "
                 f"so it would fail the same way; {self.name} holds drift's update, not ready. "
-                f"{cause_of(ready)}; or `drift rollback {self.change_id}` puts back what it was",
+                f"{step}; or `drift rollback {self.change_id}` puts back what it was",
                 State.UPDATE_FAILED,
             )
-        return await self._put_back(failed, write, cause_of(ready))
+        return await self._put_back(failed, write, step)
 
     def _names_too(self, ready: Any, after: Any) -> str:
         """What the update failed on that what it ran names too (`workload_doomed`)."""

@@ -20,10 +20,14 @@ STEPS = {
     "Run service agent (service-PROJECT_NUMBER@serverless-robot-prod.iam.gserviceaccount.com) "
     "roles/artifactregistry.reader on its repository",
     # "If the new revision does not conform to the policy, the deployment will fail. …
-    # you can use the breakglass feature" (binary-authorization/docs/run/overview)
+    # you can use the breakglass feature" (binary-authorization/docs/run/overview); the
+    # breakglass is set by the kind's own update: `gcloud run services update SERVICE_NAME
+    # --breakglass=JUSTIFICATION` (binary-authorization/docs/run/using-breakglass-cloud-run),
+    # `gcloud run jobs update` and `gcloud run worker-pools update` take --breakglass too
+    # (sdk/gcloud/reference/run/jobs/update, …/run/worker-pools/update)
     "CONTAINER_IMAGE_UNAUTHORIZED": "Binary Authorization does not allow an image it names: "
     "attest the image (or have the policy allow it), or deploy it with a breakglass "
-    "justification (gcloud run services update --breakglass=JUSTIFICATION)",
+    "justification ({update} --breakglass=JUSTIFICATION)",
     "CONTAINER_IMAGE_AUTHORIZATION_CHECK_FAILED": "Binary Authorization could not check an "
     "image it names: see the policy's audit logs",
     # "Insufficient permissions on encryption key": the Cloud Run service agent encrypts
@@ -70,7 +74,9 @@ EXECUTION_STEPS = {
 `{project}`, `{region}` filled in by the caller)."""
 
 
-def step(reason: str) -> str:
+def step(reason: str, update: str) -> str:
     """What to do about a failed condition's `reason` (a CommonReason or ExecutionReason name),
-    "" for one drift does not know."""
-    return STEPS.get(reason) or EXECUTION_STEPS.get(reason, "")
+    "" for one drift does not know. `update`: the gcloud command that updates the workload the
+    condition is about, with its name (`gcloud run jobs update job …`), which a step that
+    changes the workload names."""
+    return (STEPS.get(reason) or EXECUTION_STEPS.get(reason, "")).replace("{update}", update)

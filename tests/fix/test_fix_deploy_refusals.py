@@ -87,8 +87,8 @@ CASES: dict[str, tuple[dict[str, Any], str, str, str]] = {
         f"Container image {UNSIGNED} is not authorized by the Binary Authorization policy",
         "Cloud Run's reason: CONTAINER_IMAGE_UNAUTHORIZED — Binary Authorization does not "
         "allow an image it names: attest the image (or have the policy allow it), or deploy it "
-        "with a breakglass justification (gcloud run services update --breakglass="
-        f"JUSTIFICATION), {NEXT}",
+        f"with a breakglass justification (gcloud run services update app --project={LAB} "
+        f"--region=us-central1 --breakglass=JUSTIFICATION), {NEXT}",
     ),
 }
 

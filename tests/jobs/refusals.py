@@ -75,8 +75,8 @@ BINAUTHZ_WORDS = (
 BINAUTHZ_CAUSE = (
     "Cloud Run's reason: CONTAINER_IMAGE_UNAUTHORIZED — Binary Authorization does not allow an "
     "image it names: attest the image (or have the policy allow it), or deploy it with a "
-    "breakglass justification (gcloud run services update --breakglass=JUSTIFICATION), "
-    f"{NEXT}"
+    "breakglass justification (gcloud beta run worker-pools update pool --project=p "
+    f"--region=us-central1 --breakglass=JUSTIFICATION), {NEXT}"
 )
 
 

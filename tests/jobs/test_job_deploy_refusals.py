@@ -180,8 +180,9 @@ def test_check_reports_an_execution_binary_authorization_refused(
         + re.escape(
             f"{BINAUTHZ_WORDS} (CONTAINER_IMAGE_UNAUTHORIZED) — Binary Authorization does "
             "not allow an image it names: attest the image (or have the policy allow it), "
-            "or deploy it with a breakglass justification (gcloud run services update "
-            "--breakglass=JUSTIFICATION), then run the job again (`gcloud run jobs execute "
+            "or deploy it with a breakglass justification (gcloud run jobs update job "
+            "--project=p --region=us-central1 --breakglass=JUSTIFICATION), then run the job "
+            "again (`gcloud run jobs execute "
             "job --project=p --region=us-central1`)"
         ),
         failed["message"],
