@@ -120,7 +120,7 @@ def system_key_notes(plan: Plan, state: LiveState) -> tuple[str, ...]:
     it holds (`patch.without_system_metadata`: v2 refuses them), named: a change the plan
     would not otherwise show (revreal61 F1: a Terraform-written service's
     `run.googleapis.com/invoker-iam-disabled` was gone after the fix, and after its rollback)."""
-    said = []
+    held: dict[tuple[str, ...], list[str]] = {}  # the same keys: one note naming each holder
     for sp in plan.services:
         source = state.services[sp.key].source if sp.has_patch else None
         keys = sorted(
@@ -132,13 +132,14 @@ def system_key_notes(plan: Plan, state: LiveState) -> tuple[str, ...]:
             }
         )
         if keys:
-            said.append(
-                f"{sp.label}: the write does not resend {', '.join(keys)} (labels and annotations "
-                "in a system namespace: the Cloud Run Admin API v2 refuses them, and each setting "
-                "they stood for is a v2 field, which the write keeps): the fix removes them, and "
-                "a rollback does not put them back"
-            )
-    return tuple(said)
+            held.setdefault(tuple(keys), []).append(sp.label)
+    return tuple(
+        f"{', '.join(labels)}: the write does not resend {', '.join(keys)} (labels and "
+        "annotations in a system namespace: the Cloud Run Admin API v2 refuses them, and each "
+        "setting they stood for is a v2 field, which the write keeps): the fix removes them, and "
+        "a rollback does not put them back"
+        for keys, labels in held.items()
+    )
 
 
 def policy_notes(plan: Plan, state: LiveState, patched: Mapping[str, Any]) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ import pytest
 
 from drift.sandbox import Sandbox
 from tests.check.test_check_masks_inlined_secret import _sandbox
-from tests.cliutil import drift
+from tests.cliutil import REPO, drift
 from tests.conftest import MakeSandbox
 from tests.fix.test_plan_history_unread import _env
 
@@ -56,3 +56,18 @@ def test_the_fix_removes_only_the_key_its_plan_names(
     now_labels, now_annotations = _metadata(sandbox)
     assert now_labels == labels
     assert now_annotations == {k: v for k, v in annotations.items() if k != KEY}
+
+
+def test_workloads_holding_the_same_keys_share_one_note(sandbox_env: dict[str, str]) -> None:
+    """The demo's services all hold `run.googleapis.com/operation-id` (as services a v1 client
+    deployed do): one note names the three, not three notes saying the same."""
+    profiles = str(REPO / "profiles")
+    done = drift("plan", "e2e", "--profiles", profiles, "--format", "json", env=sandbox_env)
+    assert done.returncode == 1, done.stderr
+    notes = [n for n in json.loads(done.stdout)["notes"] if "does not resend" in n]
+    assert notes == [
+        "api, auth, web: the write does not resend run.googleapis.com/operation-id (labels and "
+        "annotations in a system namespace: the Cloud Run Admin API v2 refuses them, and each "
+        "setting they stood for is a v2 field, which the write keeps): the fix removes them, "
+        "and a rollback does not put them back"
+    ], notes
