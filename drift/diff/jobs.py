@@ -75,15 +75,15 @@ def next_step(ctx: Context) -> str:
     where a fix of its configuration or access is what it needs ("" for a reason drift does
     not know). Once the job was updated since (`rerun_note`), that note says how to run it."""
     execution = ctx.live.execution
-    said = step(execution.cause, _gcloud(ctx, "update")) if execution is not None else ""
-    if execution is None or not said:
+    if execution is None:
         return ""
     project, region, _ = _parts(ctx)
-    said = (
-        said.replace("{execution}", execution.name)
-        .replace("{project}", project)
-        .replace("{region}", region)
+    update = _gcloud(ctx, "update")
+    said = step(
+        execution.cause, update=update, execution=execution.name, project=project, region=region
     )
+    if not said:
+        return ""
     if execution.cause in STEPS and not execution.before_update:
         said += f", then run the job again (`{execute(ctx)}`)"
     elif execution.cause in ("CANCELLED", "DELETED") and not execution.before_update:

@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift.errors import ApiError
-from drift.fix.commands import update_command
-from drift.fix.formats.text import shell_line
+from drift.fix.commands import Commands
 from drift.kinds import Kind
 from drift.live.api import attempt
 from drift.live.reasons import STEPS
@@ -33,7 +32,7 @@ def cause_of(condition: Any, resource: str, *, step: bool = True) -> str:
     name = reason_name(condition)
     if name not in STEPS:
         return ""
-    said = f" — {next_step(name, _update(resource))}, {AGAIN}" if step else ""
+    said = f" — {next_step(name, update=_update(resource))}, {AGAIN}" if step else ""
     return f"Cloud Run's reason: {name}{said}"
 
 
@@ -43,9 +42,7 @@ def _update(resource: str) -> str:
     `name` of Service, Job, WorkerPool and Revision, google/cloud/run/v2)."""
     _, project, _, region, collection, name = (resource.split("/") + [""] * 6)[:6]
     kind = next((k for k in Kind if k.collection == collection), Kind.SERVICE)
-    return shell_line(
-        [*update_command(kind), name or "NAME", f"--project={project}", f"--region={region}"]
-    )
+    return Commands(project, region, name or "NAME", kind=kind).update()
 
 
 async def revision_condition(session: Session, revision: str) -> Any:

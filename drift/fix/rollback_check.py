@@ -38,7 +38,7 @@ from drift.kinds import Kind, label, workload_key
 from drift.live.api import in_progress, short
 from drift.live.normalize import raw
 from drift.live.session import Session
-from drift.live.workloads import running_execution
+from drift.live.workloads import running_execution, stamp
 from drift.textsafe import visible
 
 
@@ -197,16 +197,12 @@ def runs_restored(job: Any, entry: Entry, fixed_at: Any = None) -> str:
     is known to be one."""
     running = running_execution(job)
     before = raw(workload_restore.before_workload(entry))
-    created = _stamp(raw(job).latest_created_execution.create_time)
-    if not running or created <= _stamp(before.update_time):  # none, or an older one's
+    created = stamp(raw(job).latest_created_execution.create_time)
+    if not running or created <= stamp(before.update_time):  # none, or an older one's
         return ""
     if fixed_at is not None:
-        return running if created < _stamp(fixed_at) else ""
+        return running if created < stamp(fixed_at) else ""
     return running if short(before.latest_created_execution.name) == running else ""
-
-
-def _stamp(at: Any) -> tuple[int, int]:
-    return int(at.seconds), int(at.nanos)
 
 
 def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:

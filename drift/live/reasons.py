@@ -74,9 +74,12 @@ EXECUTION_STEPS = {
 `{project}`, `{region}` filled in by the caller)."""
 
 
-def step(reason: str, update: str) -> str:
+def step(reason: str, **fill: str) -> str:
     """What to do about a failed condition's `reason` (a CommonReason or ExecutionReason name),
-    "" for one drift does not know. `update`: the gcloud command that updates the workload the
-    condition is about, with its name (`gcloud run jobs update job …`), which a step that
-    changes the workload names."""
-    return (STEPS.get(reason) or EXECUTION_STEPS.get(reason, "")).replace("{update}", update)
+    "" for one drift does not know; each `{name}` in it is `fill[name]`: `update`, the gcloud
+    command that updates the workload the condition is about, with its name (`gcloud run jobs
+    update job …`), and an execution's `execution`, `project` and `region`."""
+    said = STEPS.get(reason) or EXECUTION_STEPS.get(reason, "")
+    for name, value in fill.items():
+        said = said.replace(f"{{{name}}}", value)
+    return said

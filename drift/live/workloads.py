@@ -170,11 +170,16 @@ def running_execution(job: Any, *, written: bool = False) -> str:
     return short(ref.name)
 
 
+def stamp(at: Any) -> tuple[int, int]:
+    """A protobuf Timestamp as (seconds, nanos), compared in order; (0, 0): unset."""
+    return int(at.seconds), int(at.nanos)
+
+
 def _later(one: Any, other: Any) -> bool:
     """Whether timestamp `one` is after `other`, both set: an execution created after the
     job's `update_time` runs that write; one created before it, the configuration it
     replaced (`Execution.before_update`)."""
-    return (one.seconds, one.nanos) > (other.seconds, other.nanos) > (0, 0)
+    return stamp(one) > stamp(other) > (0, 0)
 
 
 async def latest_execution(clients: Clients, runner: CallRunner, job: Any) -> Execution | None:
