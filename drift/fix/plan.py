@@ -5,7 +5,7 @@ command to adapt) for what no patch can fix: the environment's plan (one service
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -156,12 +156,15 @@ def policy_notes(plan: Plan, state: LiveState, patched: Mapping[str, Any]) -> tu
     )
 
 
-def plan_bases(state: LiveState, *, from_template: bool = False) -> dict[str, Base]:
-    """What a fix of each service builds on (no API call): plan, fix and check's Repair."""
+def plan_bases(
+    state: LiveState, only: Collection[str] | None = None, *, from_template: bool = False
+) -> dict[str, Base]:
+    """What a fix of each service builds on (no API call): plan, fix and check's Repair;
+    `only`: of these workloads (None: of every one read)."""
     return {  # a job or a worker pool is patched on its template, in place: no base
         name: fix_base(live, from_template=from_template)
         for name, live in state.services.items()
-        if live.kind is Kind.SERVICE
+        if live.kind is Kind.SERVICE and (only is None or name in only)
     }
 
 

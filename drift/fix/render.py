@@ -44,7 +44,17 @@ def repair_commands(profile: Profile, state: LiveState, report: Report) -> tuple
     """The lines of the script `drift plan --format gcloud` prints, planned on the same bases
     (what serves: `plan_bases`, no extra API call), or nothing when there is nothing to
     repair."""
-    return plan_commands(build_plan(profile, report.services, state, report, plan_bases(state)))
+    names = _to_repair(report)
+    return plan_commands(build_plan(profile, names, state, report, plan_bases(state, names)))
+
+
+def _to_repair(report: Report) -> tuple[str, ...]:
+    """The workloads a plan has something to say about: a finding (ignored or not; a missing
+    workload's included) or an item not read. A workload with neither is as its profile wants
+    it, and planning each of a large fleet's was most of the time a check spent after its
+    reads (`make bench`: its repairs phase)."""
+    said = {f.key for f in report.findings} | {u.key for u in report.unverified}
+    return tuple(n for n in report.services if n in said)
 
 
 def plan_commands(plan: Plan) -> tuple[str, ...]:
