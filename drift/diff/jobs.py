@@ -6,6 +6,7 @@ like a credential, is masked in it."""
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 
 from drift.credentials import credential_pieces, hidden_plain
@@ -80,7 +81,11 @@ def next_step(ctx: Context) -> str:
     project, region, _ = _parts(ctx)
     update = _gcloud(ctx, "update")
     said = step(
-        execution.cause, update=update, execution=execution.name, project=project, region=region
+        execution.cause,
+        update=update,
+        execution=shlex.quote(execution.name),  # the server's name, pasted into a shell
+        project=shlex.quote(project),
+        region=shlex.quote(region),
     )
     if not said:
         return ""
@@ -97,10 +102,11 @@ def execute(ctx: Context) -> str:
 
 
 def _gcloud(ctx: Context, verb: str) -> str:
-    """`gcloud run jobs VERB JOB --project=P --region=R`: of this job."""
-    project, region, job = _parts(ctx)
+    """`gcloud run jobs VERB JOB --project=P --region=R`: of this job, each word as the shell
+    reads it back (the names are the server's)."""
+    project, region, job = (shlex.quote(part) if part else "" for part in _parts(ctx))
     where = f" --project={project} --region={region}" if region else ""
-    return f"gcloud run jobs {verb} {job or ctx.service.name}{where}"
+    return f"gcloud run jobs {verb} {job or shlex.quote(ctx.service.name)}{where}"
 
 
 def _parts(ctx: Context) -> tuple[str, str, str]:

@@ -5,6 +5,7 @@ the restoration's."""
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from drift.diff.differences import system_key
@@ -240,8 +241,9 @@ def promotion_tags(traffic: Any, base: str) -> str:
 
 
 def update_traffic_flags(targets: Any) -> str:
-    """`update_traffic_words` as one line (every word a revision name, a tag or a number)."""
-    return " ".join(update_traffic_words(targets))
+    """`update_traffic_words` as one line of shell: each word quoted where it needs it (a
+    revision name is the server's; Cloud Run's own are plain words, left bare)."""
+    return " ".join(shlex.quote(word) for word in update_traffic_words(targets))
 
 
 def update_traffic_words(targets: Any) -> list[str]:

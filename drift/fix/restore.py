@@ -66,7 +66,7 @@ from drift.fix.update import (
 )
 from drift.fix.withheld import require_filled
 from drift.kinds import Kind
-from drift.live.api import short, written_since
+from drift.live.api import condition_said, short, written_since
 from drift.live.history import UNDOES_CANARY
 from drift.live.normalize import raw
 from drift.live.session import Session
@@ -372,7 +372,7 @@ def failed_latest(now: Any) -> str:
     failed = enum_name(raw(now.terminal_condition), "state") == "CONDITION_FAILED"
     if created == ready and not failed:
         return ""
-    why = str(now.terminal_condition.message)
+    why = condition_said(now.terminal_condition)
     return (
         f"the service's latest revision {created or '(none)'} — the configuration that served, "
         f"deployed again to take the canary out of the template — failed"

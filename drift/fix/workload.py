@@ -44,7 +44,7 @@ from drift.fix.update import settled_workload, stale_etag, update_workload
 from drift.fix.workload_doomed import names_too
 from drift.fix.workload_restore import as_found, restore_workload
 from drift.kinds import Kind
-from drift.live.api import short, written_since
+from drift.live.api import condition_said, short, written_since
 from drift.live.model import LiveService
 from drift.live.normalize import config_key, raw
 from drift.live.workloads import running_execution
@@ -210,7 +210,7 @@ class WorkloadFix(Fixer):
         if config_key(after, self.sp.kind) != write.template_key:
             why = f"the {noun} read back is not the configuration sent"
         elif not complete(after):
-            why = after.terminal_condition.message or "it is not ready"
+            why = condition_said(after.terminal_condition, "it is not ready")
         elif self.sp.kind is Kind.WORKER_POOL and changed:
             created = short(after.latest_created_revision)
             was = short(self.live.source.latest_created_revision)
@@ -320,7 +320,8 @@ class WorkloadFix(Fixer):
         if carries(now, write, self.sp.kind):
             if complete(now):
                 return now
-            raise await self._incomplete(now.terminal_condition.message or exc.reason, now, write)
+            why = condition_said(now.terminal_condition, exc.reason)
+            raise await self._incomplete(why, now, write)
         was, gen = write.generation_before, int(now.generation)
         if gen > was + 1:  # two writes since drift read it: which came first is not known
             runs = (

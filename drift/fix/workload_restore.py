@@ -50,7 +50,7 @@ from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.fix.wire import unpacked
 from drift.fix.withheld import require_filled
 from drift.kinds import Kind, label
-from drift.live.api import short
+from drift.live.api import condition_said, short
 from drift.live.normalize import config_key, pick_container, raw
 from drift.live.session import Session
 from drift.textsafe import visible
@@ -250,7 +250,7 @@ def unready(after: Any, kind: Kind) -> str:
     """ "" when the workload read back settled ready; else why not."""
     if complete(after):
         return ""
-    why = after.terminal_condition.message or "not ready"
+    why = condition_said(after.terminal_condition, "not ready")
     return f"the {kind.noun} is not ready: {why}"
 
 

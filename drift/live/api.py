@@ -43,6 +43,12 @@ def short(name: str) -> str:
     return name.rsplit("/", 1)[-1]
 
 
+def condition_said(condition: Any, otherwise: str = "") -> str:
+    """A condition's message on one line, or `otherwise` when it has none: the server's text,
+    whose line breaks would start lines of drift's output that drift did not write."""
+    return " ".join(str(condition.message).split()) or otherwise
+
+
 async def list_services(clients: Clients, runner: CallRunner, parent: str) -> dict[str, Any]:
     """Every service under `parent` (a location), by short name; one call per page."""
     from google.cloud import run_v2

@@ -13,7 +13,15 @@ from typing import Any
 from drift.fields import enum_name
 from drift.fields.workloads import DEFAULT_TASKS
 from drift.kinds import Kind
-from drift.live.api import RUNNING, Listing, attempt, list_all, short, token_execution
+from drift.live.api import (
+    RUNNING,
+    Listing,
+    attempt,
+    condition_said,
+    list_all,
+    short,
+    token_execution,
+)
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.model import Execution, LiveService, ServingRevision
@@ -107,7 +115,7 @@ def job_service(
     # and detailed error information in case it did not reach the desired state"
     # (run/v2/job.proto): a failed one is a job whose latest update did not take.
     failed = enum_name(pb.terminal_condition, "state") == "CONDITION_FAILED"
-    message = " ".join(pb.terminal_condition.message.split()) or "not ready"
+    message = condition_said(pb.terminal_condition, "not ready")
     token_run = failed and token_execution_failed(pb)
     if token_run:
         # not ready because the execution its run_execution_token created failed ("The Job

@@ -59,6 +59,8 @@ def hostile_report(value: str) -> Report:
         dataclasses.replace(PLAINTEXT, actual=value),
         dataclasses.replace(CONSTRAINT, message=f"AUTH_SERVICE_URL is {value}", actual=value),
         dataclasses.replace(SETTING, actual=value),
+        # a live variable's name is the server's too (its target: `env.NAME`)
+        dataclasses.replace(MISSING, rule="env.unexpected", target=f"env.LIVE_{value}"),
     )
     probe = dataclasses.replace(FAILED_PROBE, close_reason=value, detail=f"closed: {value}")
     gap = Unverified("auth", "secret.fernet-key-staging", f"PERMISSION_DENIED: {value}")

@@ -25,9 +25,12 @@ from tests.sandbox.jobworld import JOB_SPEC
 RUN = "gcloud run jobs execute job --project=p --region=us-central1"
 
 
-def _ran(outcome: str, message: str | None = None) -> dict[str, Any]:
+def _ran(outcome: str, message: str | None = None, name: str | None = None) -> dict[str, Any]:
     job = copy.deepcopy(JOB_SPEC)
-    job["executions"] = [{"outcome": "succeeded"}, {"outcome": outcome, "message": message}]
+    last: dict[str, Any] = {"outcome": outcome, "message": message}
+    if name is not None:
+        last["name"] = name
+    job["executions"] = [{"outcome": "succeeded"}, last]
     return job
 
 
@@ -36,6 +39,14 @@ CASES = {
         _ran("failed", "Task job-x-task0 failed with message: exit code 3."),
         "NON_ZERO_EXIT_CODE) — a task's container exited with an error on its last retry: its "
         "logs say why (`gcloud run jobs executions describe {name} --project=p "
+        "--region=us-central1` links them)",
+    ),
+    # a name no real execution has, from a server that misbehaves: pasted, the command runs
+    # nothing but gcloud (the sandbox serves it; quoted as the shell reads it back)
+    "exit, a hostile name": (
+        _ran("failed", "Task failed: exit code 3.", name="job-$(touch PWNED)"),
+        "NON_ZERO_EXIT_CODE) — a task's container exited with an error on its last retry: its "
+        "logs say why (`gcloud run jobs executions describe 'job-$(touch PWNED)' --project=p "
         "--region=us-central1` links them)",
     ),
     "cancelled": (
