@@ -148,12 +148,27 @@ def _version_shorthand(value: Any) -> Any:
     return {"value": value} if isinstance(value, str) else value
 
 
+PAYLOAD_MAX = 64 * 1024
+"""secretmanager v1 resources.proto, SecretPayload.data: "The secret data. Must be no larger
+than 64KiB." (Secret Manager keeps no larger version, so the sandbox serves none)."""
+
+
 class SecretVersionSpec(Strict):
     value: str | None = None
     state: Literal["ENABLED", "DISABLED", "DESTROYED"] = "ENABLED"
     scheduled_destroy_in: Span | None = Field(
         None, description="Destroyed with a delay: DISABLED until then (delayed destruction)."
     )
+
+    @field_validator("value")
+    @classmethod
+    def _payload(cls, value: str | None) -> str | None:
+        if value is not None and len(value.encode()) > PAYLOAD_MAX:
+            raise ValueError(
+                f"a secret payload is at most 64 KiB ({PAYLOAD_MAX:,} bytes); this one is "
+                f"{len(value.encode()):,} (SecretPayload.data)"
+            )
+        return value
 
 
 SecretVersionItem = Annotated[SecretVersionSpec, BeforeValidator(_version_shorthand)]

@@ -18,11 +18,11 @@ from drift.sandbox.core import Core
 from drift.sandbox.names import PROJECT, RpcError, SecretKey, invalid, parse
 from drift.sandbox.pb import SecretPb, SecretVersionPb, copy
 from drift.sandbox.rpc import Method, paginate
+from drift.sandbox.scenario_models import PAYLOAD_MAX as MAX_PAYLOAD
 from drift.sandbox.state import SecretRec, VersionRec, VersionState
 
 SERVICE = "google.cloud.secretmanager.v1.SecretManagerService"
 SECRET_ID = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
-MAX_PAYLOAD = 64 * 1024
 
 
 def _state_name(version: VersionRec) -> str:
