@@ -125,11 +125,24 @@ def rollback(
     from drift.fix.rollback import list_changes as listing
     from drift.fix.rollback import run_rollback
     from drift.fix.rollback_view import read_live
+    from drift.live.changeids import well_formed
 
     if stopped and not from_live:
         raise UsageError(
             "--stopped applies only with --from-live ENV (a canary rebuilt from the live "
             "services): drop it, or add --from-live"
+        )
+    if change_id is not None and not change_id.strip():
+        raise UsageError(
+            "CHANGE_ID is empty (an unset variable?): nothing was rolled back; name the change "
+            "(`drift rollback --list` shows them), or leave it out for the latest"
+        )
+    if from_live is not None and not from_live.strip():
+        raise UsageError("--from-live is empty: name the environment whose services hold it")
+    if from_live and change_id and not well_formed(change_id):
+        raise UsageError(
+            f"not a change id: {change_id!r} (drift's read YYYYMMDD-HHMMSS-xxxxx, as its "
+            "canary's tag and revision name show them): nothing was rolled back"
         )
     if list_changes and (force or deployable or stopped):
         raise UsageError("--list only lists: drop --force, --deployable and --stopped")

@@ -66,6 +66,17 @@ def new_change_id(now: dt.datetime | None = None, *, after: Iterable[str] = ()) 
     return f"{stamp}-{low + secrets.randbelow(min(WINDOW, SPACE - low)):05x}"
 
 
+def well_formed(change_id: str) -> bool:
+    """Whether `change_id` is one drift makes: its pattern, at a time that exists."""
+    if not CHANGE_ID.fullmatch(change_id):
+        return False
+    try:
+        began(change_id)
+    except ValueError:  # a month 13, a 25th hour
+        return False
+    return True
+
+
 def began(change_id: str) -> dt.datetime:
     """When a change began, as its id says (UTC, `new_change_id`)."""
     return dt.datetime.strptime(change_id[:15], "%Y%m%d-%H%M%S").replace(tzinfo=dt.UTC)
