@@ -199,6 +199,13 @@ class VarRuleSpec(Strict):
     def _pattern(cls, value: str | None) -> str | None:
         return None if value is None else check_regex(value)
 
+    @field_validator("one_of")
+    @classmethod
+    def _one_of(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and not value:  # no value can be one of none: never clean
+            raise ValueError("[] allows no value: list the values it may hold")
+        return value
+
     @field_validator("secret")
     @classmethod
     def _secret(cls, value: str | None) -> str | None:

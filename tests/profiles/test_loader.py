@@ -223,6 +223,13 @@ BAD_INPUT = [
         "profiles/staging.yaml:7: invalid YAML: duplicate key",
         id="duplicate-key",
     ),
+    pytest.param(  # helper-517: no value is one of none, and it read as no rule (clean)
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+        "      REDIS_HOST: {one_of: []}\n",
+        "profiles/staging.yaml:6: services.api.env.REDIS_HOST.one_of: [] allows no value: list "
+        "the values it may hold",
+        id="one-of-empty",
+    ),
     pytest.param(
         "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
         "      A: {forbidden: true, required: true}\n",
