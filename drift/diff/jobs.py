@@ -78,14 +78,13 @@ def next_step(ctx: Context) -> str:
     execution = ctx.live.execution
     if execution is None:
         return ""
-    project, region, _ = _parts(ctx)
-    update = _gcloud(ctx, "update")
+    project, region, _ = _words(ctx)
     said = step(
         execution.cause,
-        update=update,
+        update=_gcloud(ctx, "update"),
         execution=shlex.quote(execution.name),  # the server's name, pasted into a shell
-        project=shlex.quote(project),
-        region=shlex.quote(region),
+        project=project,
+        region=region,
     )
     if not said:
         return ""
@@ -104,9 +103,14 @@ def execute(ctx: Context) -> str:
 def _gcloud(ctx: Context, verb: str) -> str:
     """`gcloud run jobs VERB JOB --project=P --region=R`: of this job, each word as the shell
     reads it back (the names are the server's)."""
-    project, region, job = (shlex.quote(part) if part else "" for part in _parts(ctx))
+    project, region, job = _words(ctx)
     where = f" --project={project} --region={region}" if region else ""
     return f"gcloud run jobs {verb} {job or shlex.quote(ctx.service.name)}{where}"
+
+
+def _words(ctx: Context) -> tuple[str, ...]:
+    """`_parts` as the shell reads them back (the names are the server's); "" stays ""."""
+    return tuple(shlex.quote(part) if part else "" for part in _parts(ctx))
 
 
 def _parts(ctx: Context) -> tuple[str, str, str]:

@@ -5,13 +5,13 @@ the restoration's."""
 
 from __future__ import annotations
 
-import shlex
 from typing import Any
 
 from drift.diff.differences import system_key
 from drift.fields import FIELDS, enum_name
 from drift.fields.access import template_of
 from drift.fix.env_order import in_reference_order
+from drift.fix.formats.text import shell_line
 from drift.fix.model import Action, EnvChange, ServicePlan
 from drift.live.api import short
 from drift.live.changeids import compact
@@ -243,7 +243,7 @@ def promotion_tags(traffic: Any, base: str) -> str:
 def update_traffic_flags(targets: Any) -> str:
     """`update_traffic_words` as one line of shell: each word quoted where it needs it (a
     revision name is the server's; Cloud Run's own are plain words, left bare)."""
-    return " ".join(shlex.quote(word) for word in update_traffic_words(targets))
+    return shell_line(update_traffic_words(targets))
 
 
 def update_traffic_words(targets: Any) -> list[str]:
