@@ -4,6 +4,7 @@ whose secret `locked` it may not read."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from drift.sandbox import Sandbox
@@ -56,12 +57,12 @@ def world(
     pools: dict[str, Any] | None = None,
     **options: Any,
 ) -> dict[str, Any]:
-    project = {
+    project = {  # copies: a test that changes its world changes no other test's
         "number": 3,
         "iam": {"roles/secretmanager.secretAccessor": [f"serviceAccount:{RUNNER}"]},
-        "secrets": SECRETS,
-        "jobs": {"job": JOB_SPEC} if jobs is None else jobs,
-        "worker_pools": {"pool": POOL_SPEC} if pools is None else pools,
+        "secrets": copy.deepcopy(SECRETS),
+        "jobs": {"job": copy.deepcopy(JOB_SPEC)} if jobs is None else jobs,
+        "worker_pools": {"pool": copy.deepcopy(POOL_SPEC)} if pools is None else pools,
     }
     locked = {"number": 4, "secrets": {"locked": {"versions": ["fake-locked-v1"]}}}
     return {"options": options, "projects": {"p": project, "q": locked}}
