@@ -1,7 +1,7 @@
 """Every Google API call goes through here: bounded concurrency, a client-side rate limit
 per API, a deadline per call, retries with backoff and jitter on transient errors (honouring
 RetryInfo), a count per method, and one translation of Google errors into drift's (`api_errors`).
-An emulator that refuses the connection ends the run at once (`EmulatorUnreachable`)."""
+An emulator no connection can be made to ends the run at once (`EmulatorUnreachable`)."""
 
 from __future__ import annotations
 
@@ -40,9 +40,18 @@ log = logging.getLogger(__name__)
 SERVICE_DISABLED = "SERVICE_DISABLED"
 """ErrorInfo.reason of a call to an API the project has not enabled (error_reason.proto)."""
 RETRYABLE = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED"})
-# What gRPC says when nothing listens at the address (or it does not resolve): from the real
-# API a network blip worth retrying; from an emulator on this machine, a configuration mistake
-UNREACHABLE = ("Connection refused", "errors resolving", "DNS resolution failed")
+# What gRPC says when no HTTP/2 connection to the address could be made: nothing listens
+# there, the name does not resolve, or what answers is not a gRPC server (an HTTP/1 server, a
+# port that closes or never speaks). gRPC core's pick_first says "failed to connect to all
+# addresses" then, with the last subchannel's error; a server that is there and answers
+# UNAVAILABLE itself (an injected fault, an overloaded emulator) never does. From the real API
+# a network blip worth retrying; from an emulator on this machine, a configuration mistake
+UNREACHABLE = (
+    "failed to connect to all addresses",
+    "Connection refused",
+    "errors resolving",
+    "DNS resolution failed",
+)
 MAX_ATTEMPTS = 5
 BASE_DELAY = 0.2
 MAX_DELAY = 8.0

@@ -253,10 +253,24 @@ def _not_an_address(host: str) -> str:
     return ""
 
 
+_WHY = (
+    (("Connection refused",), "connection refused"),
+    (("errors resolving", "DNS resolution failed"), "the host name does not resolve"),
+    (("Failed parsing HTTP/2",), "what listens there is not a gRPC server: it speaks no HTTP/2"),
+    (("before receiving SETTINGS frame",), "a connection was accepted, but nothing answered"),
+    (("reset by peer", "Socket closed", "Broken pipe"), "the connection was closed at once"),
+)
+"""gRPC core's words for why no connection was made (its last subchannel error), in a few of
+drift's (an HTTP/1 server: "Failed parsing HTTP/2 (Expected SETTINGS frame as the first frame,
+got frame type 79)"; a port that is listened on and never answers: "connection attempt timed
+out before receiving SETTINGS frame"; one that closes: "recvmsg:Connection reset by peer")."""
+_NO_CONNECTION = "no gRPC connection could be made"
+
+
 def unreachable(emulators: Emulators, api: str, detail: str) -> EmulatorUnreachable:
     """The one message for an emulator that is not there (the one of `api`): which variables
     point where, and how to start one (or to go back to the real APIs)."""
-    why = "connection refused" if "refused" in detail else "the host name does not resolve"
+    why = next((why for marks, why in _WHY if any(m in detail for m in marks)), _NO_CONNECTION)
     host = emulators.of(api)
     names = emulators.naming(host)
     proxy = next((name for name in PROXIES if os.environ.get(name)), "")

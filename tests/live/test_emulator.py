@@ -226,3 +226,99 @@ def test_a_malformed_emulator_address_says_what_is_wrong_with_it(host: str, why:
         "drift: error: CLOUD_RUN_EMULATOR_HOST, SECRET_MANAGER_EMULATOR_HOST and "
         f"RESOURCE_MANAGER_EMULATOR_HOST name {host!r}: {why}"
     ), done.stderr
+
+
+def _serving(handle: Callable[[socket.socket], None]) -> Iterator[str]:
+    """host:port of a loopback server that is not gRPC: each connection it accepts goes to
+    `handle` on a thread of its own."""
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:  # closed at the end of the test
+                return
+            held.append(conn)
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+
+
+def _http_1(conn: socket.socket) -> None:
+    """What an HTTP/1.1 server (a web app on the port, `python -m http.server`) answers gRPC's
+    HTTP/2 preface with."""
+    try:
+        conn.recv(1024)
+        conn.sendall(b"HTTP/1.0 505 HTTP Version Not Supported\r\nContent-Length: 0\r\n\r\n")
+        conn.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
+def _closes(conn: socket.socket) -> None:
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    conn.close()  # a reset, as a program that takes and drops every connection gives
+
+
+@pytest.mark.parametrize(
+    ("handle", "why"),
+    [
+        (_http_1, "what listens there is not a gRPC server: it speaks no HTTP/2"),
+        (_closes, "the connection was closed at once"),
+    ],
+    ids=["http-1", "closes"],
+)
+def test_a_server_that_is_not_an_emulator_is_one_message(
+    handle: Callable[[socket.socket], None], why: str
+) -> None:
+    """Reviewer-517 #4: the variables pointing at another program's port were 8 "could not
+    verify" rows, exit 3 and "run again"; no call to it can ever work, as with no listener."""
+    address = next(served := _serving(handle))
+    try:
+        no_proxy = dict.fromkeys(("grpc_proxy", "https_proxy", "http_proxy"), "")
+        done = drift("check", "staging", env={**dict.fromkeys(VARIABLES, address), **no_proxy})
+    finally:
+        served.close()
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stdout == ""
+    assert done.stderr.splitlines()[0] == (
+        "drift: error: CLOUD_RUN_EMULATOR_HOST, SECRET_MANAGER_EMULATOR_HOST and "
+        f"RESOURCE_MANAGER_EMULATOR_HOST point at {address}, where no emulator answers ({why})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("last_error", "why"),
+    [
+        (
+            "UNKNOWN: ipv4:127.0.0.1:9: connection attempt timed out before receiving SETTINGS "
+            "frame",
+            "a connection was accepted, but nothing answered",
+        ),
+        ("UNAVAILABLE: ipv4:127.0.0.1:9: something gRPC has not said yet", "no gRPC connection"),
+    ],
+    ids=["silent", "other"],
+)
+def test_every_failure_to_connect_to_an_emulator_ends_the_run_at_once(
+    last_error: str, why: str
+) -> None:
+    """A port that is listened on and never answers takes gRPC's 20 s connect timeout: said
+    once, not retried four times more."""
+    runner = CallRunner(Limits(), seed=1)
+    runner.emulator = Emulators(dict.fromkeys(VARIABLES, "127.0.0.1:9"))
+    failure = f"failed to connect to all addresses; last error: {last_error}"
+    calls, fn = refusing(gexc.ServiceUnavailable(failure))
+    with pytest.raises(EmulatorUnreachable) as caught:
+        asyncio.run(runner.call("run", "GetService", "svc", fn))
+    assert len(calls) == 1 and not runner.retries
+    assert f"where no emulator answers ({why}" in caught.value.message
