@@ -259,19 +259,7 @@ class _Loader:
                                    f"profiles extend one another ({said})"))  # fmt: skip
                 return Merged(environment, {}, {}, file.doc, failed=True)
             if not ENV_NAME.fullmatch(target) or not (self.directory / f"{target}.yaml").is_file():
-                names = ", ".join(profile_names(self.directory))
-                if _suffixless(target) != target and ENV_NAME.fullmatch(_suffixless(target)):
-                    names += f"; write extends: {_suffixless(target)}, without the suffix"
-                elif (misread := not_read(self.directory, target)) is not None:
-                    names += f"; {misread}"
-                self._once(
-                    Problem(
-                        file.doc.file,
-                        line,
-                        f"extends {target!r}: no {target}.yaml in "
-                        f"{display_path(self.directory)} (available: {names})",
-                    )
-                )
+                self._once(Problem(file.doc.file, line, self._no_parent(target)))
                 return Merged(environment, {}, {}, file.doc, failed=True)
             parent = self.resolve(target, (*chain, environment))
             if parent.failed:
@@ -287,6 +275,23 @@ class _Loader:
         origin = dict(parent.origin)
         _merge(data, origin, child, (), doc)
         return Merged(environment, data, origin, doc, chain=(*parent.chain, doc.file))
+
+    def _no_parent(self, target: str) -> str:
+        """Why `extends: TARGET` names no profile to read: what is there in its place (a
+        directory, a link loop, a broken link), or that nothing is, with the profiles that are."""
+        path = self.directory / f"{target}.yaml"
+        if ENV_NAME.fullmatch(target) and (what := not_a_file(path)) is not None:
+            named = Path(display_path(self.directory)) / path.name  # the link, not its target
+            return f"extends {target!r}: {named} is {what}, not a profile file"
+        names = ", ".join(profile_names(self.directory))
+        if _suffixless(target) != target and ENV_NAME.fullmatch(_suffixless(target)):
+            names += f"; write extends: {_suffixless(target)}, without the suffix"
+        elif (misread := not_read(self.directory, target)) is not None:
+            names += f"; {misread}"
+        return (
+            f"extends {target!r}: no {target}.yaml in {display_path(self.directory)} "
+            f"(available: {names})"
+        )
 
     def chain(self, name: str) -> list[str]:
         """`name`, the profile it extends, the one that extends, and so on (up to a missing

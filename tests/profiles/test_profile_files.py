@@ -76,3 +76,27 @@ def test_a_broken_link_names_the_link_and_where_it_points(profiles: Path) -> Non
     done = drift("check", "qa", "--profiles", "profiles", cwd=profiles.parent)
     assert done.returncode == 2
     assert "profiles/qa.yaml is a broken link (to 'renamed.yaml')" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("make", "what"),
+    [
+        (lambda base: base.symlink_to("base.yaml"), "a symbolic link loop"),
+        (lambda base: base.symlink_to("renamed.yaml"), "a broken link (to 'renamed.yaml')"),
+        (lambda base: base.mkdir(), "a directory"),
+    ],
+    ids=["loop", "broken-link", "directory"],
+)
+def test_a_profile_reached_through_extends_is_named_as_what_it_is(
+    profiles: Path, make: object, what: str
+) -> None:
+    """Reviewer-517 #5: reached through `extends`, the same link loop was "no base.yaml in
+    profiles (available: base, staging)": not there, and listed as there, in one line."""
+    (profiles / "staging.yaml").write_text("extends: base\n" + STAGING)
+    make(profiles / "base.yaml")  # type: ignore[operator]
+    done = drift("check", "staging", "--profiles", "profiles", cwd=profiles.parent)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines()[0] == (
+        f"drift: error: profiles/staging.yaml:1: extends 'base': profiles/base.yaml is {what}, "
+        "not a profile file"
+    ), done.stderr
