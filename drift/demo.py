@@ -97,6 +97,11 @@ STEPS = (
 )
 
 
+ENVIRONMENTS = ("staging", "e2e")
+"""The profiles the steps read: loaded before the sandbox starts, so that a broken one is one
+profile error and exit 2 (each of the 8 steps said the same problems, and the demo exit 1)."""
+
+
 def example_profiles() -> Path:
     """The example profiles shipped with drift (package data, the repository's `profiles/`
     copied): the ones the shipped scenario's story is told with."""
@@ -108,6 +113,7 @@ def run_demo(profiles: Path | None = None, out: TextIO = sys.stdout) -> int:
 
     `profiles`: the shipped example profiles unless a directory is named (`--profiles`);
     never the working directory's own `profiles/`, which the story would fail on."""
+    from drift.profiles.loader import load_profile
     from drift.sandbox import Sandbox, mint_test_jwt
 
     profiles = (profiles or example_profiles()).resolve()
@@ -116,6 +122,8 @@ def run_demo(profiles: Path | None = None, out: TextIO = sys.stdout) -> int:
             f"the demo needs the example profiles: no {profiles}/e2e.yaml "
             "(leave --profiles out to use the ones shipped with drift)"
         )
+    for environment in ENVIRONMENTS:  # ProfileError: each problem at its file:line
+        load_profile(profiles, environment)
     say = _printer(out)
     with Sandbox() as sandbox, tempfile.TemporaryDirectory(prefix="drift-demo-") as work:
         # a working copy, so that locations read `profiles/e2e.yaml:11` as in a repository
