@@ -200,6 +200,8 @@ def untrusted_entry(path: Path) -> str:
         info = os.stat(path)
     except OSError:
         return ""  # read next: what cannot be read is named there
+    if not stat.S_ISREG(info.st_mode):
+        return ""  # nor is its mode the matter: the read names what it is (a directory)
     if not (why := _untrusted(info, private=0o077, where=path.parent)):
         return ""
     fix = f"chmod 600 {path}" if "mode" in why else f"chown {os.geteuid()} {path}"

@@ -161,3 +161,18 @@ def test_rollback_list_says_why_an_entry_is_refused_for_its_mode(
     code, listed = cli(sandbox, tmp_path, "rollback", "--list")
     assert code == 0 and "unreadable" not in listed, listed
     assert f"entry refused: mode 644: `chmod 600 {entry}` if it is drift's own" in listed, listed
+
+
+def test_a_directory_named_as_an_entry_is_said_to_be_one(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Reviewer-517 #7: a directory under an entry's name (mode 755, as mkdir makes it) was
+    "can be read by group and others … `chmod 600`", and only after that chmod the real
+    reason came out; its mode is not the matter, what it is is."""
+    fix_web(sandbox, tmp_path)
+    journal = tmp_path / ".drift" / "journal"
+    odd = journal / "20991231-235959-beef--service--web.json"
+    odd.mkdir(mode=0o755)
+    odd.chmod(0o755)  # whatever the umask
+    code, out = cli(sandbox, tmp_path, "rollback", "--yes")
+    assert code == 2, out
+    assert "chmod" not in out, out
+    assert "not a regular file (a directory)" in out, out
