@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from drift.errors import JournalError
-from drift.files import regular_bytes
+from drift.files import file_in_the_way, regular_bytes
 from drift.fix import lockholder
 from drift.fix.journal import DONE, Entry, Journal, State
 from drift.fix.journalfiles import listed
@@ -23,7 +23,15 @@ TAKEOVER = ".takeover"
 
 
 def unwritable(path: Path, exc: OSError) -> JournalError:
-    """The error for a lock (or the takeover file) that cannot be created."""
+    """The error for a lock (or the takeover file) that cannot be created: a file where its
+    directory should be (`locks` made a file) is named as such, not "File exists" and room."""
+    if isinstance(exc, (FileExistsError, NotADirectoryError)) and (
+        blocker := file_in_the_way(path.parent)
+    ):
+        return JournalError(
+            f"cannot create the lock {path}: {blocker} is a file, not a directory; nothing was "
+            "changed (move it away: drift makes the directory again)"
+        )
     return JournalError(
         f"cannot create the lock {path}: {exc.strerror or exc}; nothing was changed (the "
         "journal directory must be writable, with room for the lock and the journal)"

@@ -232,6 +232,9 @@ def test_a_lock_directory_that_cannot_be_made_is_one_line(sandbox: Sandbox, tmp_
         assert code == ExitCode.USAGE and "internal error" not in out, out
         assert lines[-1].startswith(f"drift: error: cannot create the lock {locks}/"), out
         assert "nothing was changed" in lines[-1]
+        # named for what it is (helper-517's review: it was "File exists" and free space)
+        assert f"{locks} is a file, not a directory" in lines[-1], out
+        assert "room" not in lines[-1] and "File exists" not in lines[-1], out
     assert len(updates(sandbox)) == calls
 
 
