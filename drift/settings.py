@@ -291,6 +291,8 @@ def _seconds(value: Any) -> Any:
     try:
         return parse_duration(value, examples=EXAMPLES)
     except ValueError as exc:
+        if str(exc).startswith("too long"):  # past what any Duration holds: past a day too
+            raise ValueError(f"{_TOO_LONG}, not {value.strip()}") from None
         try:
             float(value)
         except ValueError:
@@ -365,6 +367,24 @@ _EXPECTED = {
 """The TOML type a setting takes, by pydantic's error type of a value that is not of it."""
 
 
+_TOO_LONG = f"at most {DAY:.0f}s (a day)"
+_DURATION_BOUNDS = {
+    "less_than_equal": _TOO_LONG,
+    "greater_than": "more than {gt:g}s",
+    "greater_than_equal": "{ge:g}s or more",
+}
+"""A duration setting's `BOUNDS`, said in seconds (pydantic's "Input should be less than or
+equal to 86400" names no unit; a value past any Duration was "about 10,000 years")."""
+
+
+def _said(name: str, error: Any) -> str:
+    """What is wrong with a setting's value, in the words of a validation error."""
+    bound = _DURATION_BOUNDS.get(error["type"]) if name in DURATIONS else None
+    if bound is not None:  # the value is a number then (seconds, or their text: `1e12`)
+        return f"{bound.format(**error['ctx'])}, not {float(error['input']):g}s"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Settings with command-line overrides (None means "not given"). A command that reads or
     writes the journal passes `journal_dir` (None when its option is not given): the journal
@@ -394,7 +414,7 @@ def load_settings(**overrides: Any) -> Settings:
         for err in exc.errors(include_url=False):
             name = ".".join(str(p) for p in err["loc"])
             source = sources.get(name.split(".")[0], name) if name else "settings"
-            lines.append(f"{source}: {err['msg'].removeprefix('Value error, ')}")
+            lines.append(f"{source}: {_said(name, err)}")
         raise UsageError("invalid configuration: " + "; ".join(lines)) from exc
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read configuration: {exc}") from exc
