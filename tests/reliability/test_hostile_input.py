@@ -227,6 +227,10 @@ HOSTILE = {
     "very-deep-flow": ("[" * 10_000 + "]" * 10_000, f"nested deeper than {MAX_DEPTH} levels"),
     # said at the line of the 101st `[` (the scanner stops there, drift.yamlruamel)
     "deep-flow-lines": ("[\n" * 150 + "]" * 150, f":101: nested deeper than {MAX_DEPTH} levels"),
+    # indented 1,200 levels deep: the composer's recursion overflowed ("invalid YAML: maximum
+    # recursion depth exceeded", at line 1); said at the line of the 101st, as `[` is
+    "deep-block-lines": ("".join(" " * i + "a:\n" for i in range(1200)) + " " * 1200 + "1\n",
+                         f":101: nested deeper than {MAX_DEPTH} levels"),
     "alias-bomb": (BOMB, f"more than {MAX_NODES} YAML nodes"),
     "recursive-alias": ("a: &a [*a]\n", f"nested deeper than {MAX_DEPTH} levels"),
     "merge-key": ("base: &b {x: 1}\nproject: {<<: *b}\n", "unsupported key"),
