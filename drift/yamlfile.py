@@ -132,8 +132,10 @@ def validation_problems(
     inside: set[Path_] = set()
     for n, err in enumerate(exc.errors(include_url=False)):
         parts = [p for p in err["loc"] if isinstance(p, str | int) and p != "[key]"]
-        member = next((i for i, p in enumerate(parts) if _member(p)), None)
-        loc = (*prefix, *(p for p in parts if not _member(p)))
+        named = parts[:-1] if err["type"] == "missing" else parts  # its last: the key missing
+        members = _members(named, _at(doc.data, prefix))
+        member = min(members, default=None)
+        loc = (*prefix, *(p for i, p in enumerate(parts) if i not in members))
         if member is None:
             found[n] = [(loc, err)]
         elif member + 1 < len(parts):  # of that member's type (`check_tags: [E2E]`, a list):
@@ -161,6 +163,46 @@ with a terminal escape, `x\\e[2J`, is said back as the key it is)."""
 
 def _member(part: Any) -> bool:
     return isinstance(part, str) and _MEMBER.match(part) is not None
+
+
+def _members(parts: list[str | int], data: Any) -> set[int]:
+    """Which parts of an error's location name a union's member, not a key of the document:
+    pydantic's own names (`_MEMBER`), and a model's or a type's name (`_TYPE_NAME`: `str`,
+    `PatternSpec` in `image: str | PatternSpec`) where the document holds no such key
+    (`image: {pattern: …}` has no key `str`). A key the document holds is its own."""
+    found: set[int] = set()
+    for i, part in enumerate(parts):
+        if _member(part):
+            found.add(i)
+        elif (inner := _step(data, part)) is not _GONE:
+            data = inner
+        elif isinstance(part, str) and _TYPE_NAME.fullmatch(part) and data is not _GONE:
+            found.add(i)  # a type's name where the document has no such key: a member
+    return found
+
+
+_TYPE_NAME = re.compile(r"str|int|float|bool|(?:[A-Z][a-z0-9]+){2,}")
+"""How pydantic names a union's member of a plain type or a model (`str`, `PatternSpec`): a
+key the document lacks that is named so (a key a validator put there, `value`, is not)."""
+
+
+_GONE = object()
+"""Where the document has nothing (a missing key's error: not a member)."""
+
+
+def _step(data: Any, part: str | int) -> Any:
+    """`data[part]` in the document, or `_GONE`."""
+    if isinstance(data, dict) and part in data:
+        return data[part]
+    if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        return data[part]
+    return _GONE
+
+
+def _at(data: Any, path: Path_) -> Any:
+    for part in path:
+        data = _step(data, part)
+    return data
 
 
 def document_path(loc: tuple[Any, ...]) -> Path_:
@@ -219,6 +261,7 @@ _TYPES: dict[str, tuple[str, type]] = {
     "string_type": ("a string", str),
     "list_type": ("a list", list),
     "dict_type": ("a mapping", dict),
+    "model_type": ("a mapping", dict),  # of a model's keys (`image: {pattern: …}`)
 }
 """The type a value should be, by pydantic's (strict) error type of one that is not of it: a
 profile's models are strict (`drift.profiles.rules_spec.Strict`), as its JSON Schema is. In a

@@ -106,6 +106,8 @@ def _rule_shorthand(value: Any) -> Any:
     value = _scalar_to_text(value)
     if isinstance(value, str):
         return {"value": value}
+    if not isinstance(value, dict | BaseModel):  # a list: said in a profile's words
+        raise ValueError(wrong_type("a value (text, a number or a boolean) or rules", None, value))
     return value
 
 

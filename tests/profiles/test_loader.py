@@ -614,6 +614,20 @@ def test_a_float_value_is_refused_with_advice_that_followed_gives_no_drift(
             "services:\n  api:\n    env: [1]\n",
             "5: services.api.env: expected a mapping, not a list",
         ),
+        (  # helper-517: "Input should be a valid dictionary or instance of VarRuleSpec"
+            "services:\n  api:\n    env:\n      REDIS_HOST: [1, 2]\n",
+            "6: services.api.env.REDIS_HOST: expected a value (text, a number or a boolean) or "
+            "rules, not a list",
+        ),
+        (  # said once, in a profile's words: not once per member of `str | PatternSpec`
+            "services:\n  api:\n    settings:\n      image: [a]\n",
+            "6: services.api.settings.image: expected a string or a mapping, not a list",
+        ),
+        (  # helper-517: the pattern's own error, and "image.str: expected a string" beside it
+            'services:\n  api:\n    settings:\n      image: {pattern: "("}\n',
+            "6: services.api.settings.image.pattern: invalid regular expression '(': missing ): "
+            "( (RE2 syntax: no look-around or back-references)",
+        ),
         (  # revown71 F3: the value quoted back held the password within its first 40 characters
             "services:\n  api:\n    env: 'DATABASE_URL=postgres://app:Pw9Kx7RtQ2@db.internal/a'\n",
             "5: services.api.env: expected a mapping, not the string '***'",
