@@ -189,7 +189,8 @@ def attach_causes(
                     [f"WebSocket probe of {result.url}: {said}", suspects_text]
                     + ([front] if front else [])
                 ),
-                expected=f"handshake accepted, open for {spec.hold:g}s",
+                expected=f"handshake accepted, open for {spec.watched:g}s"
+                + ("" if spec.hold else " (hold: 0s: watched that long after it)"),
                 actual=_probe_actual(result),
                 location=spec.location,
             )

@@ -259,7 +259,7 @@ def closed(exc: ConnectionClosed, after_ms: int, hold: float, mask: Mask = _unma
         return Verdict(ProbeOutcome.CLOSE_1011, text, 101, code, reason or None)
     return Verdict(
         ProbeOutcome.UNEXPECTED,
-        f"{text} (before the {secs(hold)} hold ended)",
+        f"{text} (it was to stay open {secs(hold)})",
         101,
         code,
         reason or None,

@@ -33,21 +33,19 @@ from drift.probe.targets import (
     route,
     websocket_url,
 )
-from drift.profiles.model import Probe
+from drift.profiles.model import NO_HOLD_WATCH, Probe
 
 log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT = 1.0
 """Seconds to wait for the server's close frame after our own; the result is known by then."""
-READ_ON = 1.0
+READ_ON = NO_HOLD_WATCH
 """Seconds (at most the probe's timeout) to read on at least after a first message that does
 not match `expect`, when the hold would end sooner: a server that answers with an error
 message and then closes (FastAPI's `send_json({"type": "error", …})` then `close(1011)`) sends
 both at once, and its close code is the verdict the SPEC names (`probe.close_1011`), not the
 message. Also how long a socket is watched when the profile sets no hold (`hold: 0s`), after
-the 101 and after a message that matched `expect`: an app that accepts and then fails on its
-first Redis or database call closes with 1011 a few ms after its 101 — the SPEC's main
-failure, which a probe that ended at the 101 passed (revprobe60 F3)."""
+the 101 and after a message that matched `expect` (`Probe.watched`)."""
 MAX_MESSAGE = 16 * 2**20
 """The largest message drift's client reads (websockets `max_size`: "Maximum size of incoming
 messages in bytes", default 2**20, websockets.readthedocs.io reference/asyncio/client). Browsers
@@ -69,7 +67,7 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
     raises `ConnectionClosed` to the caller."""
     loop = asyncio.get_running_loop()
     opened = loop.time()
-    hold_end = opened + _watched(spec)
+    hold_end = opened + spec.watched
     expect_end = opened + window
     if spec.send is not None:
         await ws.send(spec.send)
@@ -102,7 +100,7 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
                 )
                 return await _after_mismatch(ws, spec, mask, (opened, window), mismatch)
             if spec.expect is not None and not spec.hold:  # what follows the answer too
-                hold_end = loop.time() + _watched(spec)
+                hold_end = loop.time() + spec.watched
     _raise_if_closing(ws)
     if spec.expect is not None and first is None:
         return Verdict(
@@ -114,12 +112,6 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
     if spec.expect is not None:
         detail += f"; first message matched {spec.expect!r} {first_ms} ms after the handshake"
     return Verdict(ProbeOutcome.OK, detail, 101)
-
-
-def _watched(spec: Probe) -> float:
-    """How long the socket is kept open: the hold, or with none `READ_ON` (at most the
-    timeout)."""
-    return spec.hold or min(READ_ON, spec.timeout)
 
 
 async def _after_mismatch(
@@ -191,9 +183,7 @@ async def _hold(ws: ClientConnection, spec: Probe, window: float, mask: Mask) ->
         async with asyncio.timeout(window + READ_ON + CLOSE_TIMEOUT):
             return await _converse(ws, spec, window, mask)
     except ConnectionClosed as exc:
-        return closed_by(
-            exc, ws.protocol, round((loop.time() - opened) * 1000), _watched(spec), mask
-        )
+        return closed_by(exc, ws.protocol, round((loop.time() - opened) * 1000), spec.watched, mask)
     except TimeoutError:
         # A send blocked by a server that stopped reading outlasts the window (what drift
         # wrote still waits in its buffer); so can, on a loaded machine, reading a server
@@ -245,7 +235,7 @@ async def probe(
     shown = display_url(url)
     spec = replace(spec, send=request.send)  # what is sent: `${VAR}` expanded
     # With `expect` and no hold, the message gets the connect timeout to arrive.
-    window = spec.timeout if spec.expect is not None and not spec.hold else _watched(spec)
+    window = spec.timeout if spec.expect is not None and not spec.hold else spec.watched
     mask = request.secrets.mask
     log.debug("probing %s (%s)", mask(shown), target.service)
 

@@ -138,6 +138,13 @@ def stated_values(settings: Mapping[str, Setting]) -> dict[str, SettingValue]:
     return {n: s.value for n, s in settings.items() if s.pattern is None}
 
 
+NO_HOLD_WATCH = 1.0
+"""Seconds a socket is watched after its handshake when the profile holds it for none
+(`hold: 0s`, at most the probe's timeout): an app that accepts and then fails on its first
+Redis or database call closes with 1011 a few ms after its 101 — the SPEC's main failure,
+which a probe that ended at the 101 passed (revprobe60 F3)."""
+
+
 @dataclass(frozen=True)
 class Probe:
     path: str
@@ -151,6 +158,11 @@ class Probe:
     expect: str | None = None
     tag: str | None = None
     """Probe the revision this traffic tag points to, at its own URL."""
+
+    @property
+    def watched(self) -> float:
+        """How long a passing probe keeps the socket open: the hold, or `NO_HOLD_WATCH`."""
+        return self.hold or min(NO_HOLD_WATCH, self.timeout)
 
 
 CheckTags = tuple[str, ...] | Literal["all", "none"]

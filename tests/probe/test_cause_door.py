@@ -120,3 +120,21 @@ def test_a_500_keeps_the_catalogue_order(profile: Profile) -> None:
     setting = drifted("setting.value", "setting.ingress")
     (probe,), _ = attach_causes(profile, [result(ProbeOutcome.REJECTED, 500)], [setting, gone])
     assert probe.suspected_causes == (gone.id, setting.id)
+
+
+@pytest.mark.parametrize(
+    ("hold", "expected"),
+    [
+        ("0.2s", "handshake accepted, open for 0.2s"),
+        ("0s", "handshake accepted, open for 1s (hold: 0s: watched that long after it)"),
+    ],
+)
+def test_a_probe_findings_expected_says_how_long_the_socket_was_to_stay_open(
+    tmp_path: Path, hold: str, expected: str
+) -> None:
+    """helper-517: `hold: 0s` said "open for 0s" beside a detail of a 1 s watch."""
+    (tmp_path / "prod.yaml").write_text(PROFILE.replace("hold: 0.2s", f"hold: {hold}"))
+    profile = load_profile(tmp_path, "prod")
+    _, findings = attach_causes(profile, [result(ProbeOutcome.UNEXPECTED, 101, 1000)], [])
+    (finding,) = [f for f in findings if f.rule.startswith("probe.")]
+    assert finding.expected == expected

@@ -19,7 +19,7 @@ def test_only_a_1011_close_is_close_1011(code: int) -> None:
     verdict = closed(exc, 20, 1.0)
     assert verdict.outcome is ProbeOutcome.UNEXPECTED
     assert (verdict.http_status, verdict.close_code, verdict.close_reason) == (101, code, "bye")
-    assert verdict.detail.endswith("(before the 1 s hold ended)")
+    assert verdict.detail.endswith("(it was to stay open 1 s)")
 
 
 def test_a_1011_close_is_close_1011() -> None:

@@ -165,7 +165,7 @@ def test_normal_close_before_the_hold_is_unexpected(app_server: AppServer) -> No
     assert result.outcome is ProbeOutcome.UNEXPECTED
     assert (result.http_status, result.close_code, result.close_reason) == (101, 1000, "bye")
     assert "server closed with 1000 (OK)" in result.detail
-    assert result.detail.endswith("(before the 1 s hold ended)")
+    assert result.detail.endswith("(it was to stay open 1 s)")
 
 
 def test_other_close_code_is_unexpected(app_server: AppServer) -> None:
@@ -513,3 +513,15 @@ def test_probe_all_fetches_one_token_per_audience(app_server: AppServer) -> None
     assert calls == [app_server.base_url]
     seen = app_server.record.requests["/echo"]
     assert [s.headers["authorization"] for s in seen] == [f"Bearer {FAKE_ID_TOKEN}"] * 3
+
+
+def test_a_normal_close_with_no_hold_says_how_long_it_was_watched(app_server: AppServer) -> None:
+    """helper-517: `hold: 0s` gave "(before the 1 s hold ended)" beside an expected "open for
+    0s": with no hold a socket is still watched `NO_HOLD_WATCH` after its handshake, and both
+    say so."""
+    from drift.profiles.model import NO_HOLD_WATCH
+
+    result = probe_one(app_server.base_url, "/bye", hold=0)
+    assert result.outcome is ProbeOutcome.UNEXPECTED
+    assert result.detail.endswith(f"(it was to stay open {NO_HOLD_WATCH:g} s)"), result.detail
+    assert "hold" not in result.detail
