@@ -251,4 +251,11 @@ def step_summary(report: Report) -> None:
         append_step_summary(Path(path), report)
     except OSError as exc:
         with suppress(OutputLost):  # a warning: stderr gone too is no reason to fail
-            echo(f"drift: warning: cannot write the step summary: {exc}", err=True)
+            from drift.textsafe import visible
+
+            shown = visible(path)  # the variable's value, as any value of the runner's
+            echo(
+                f"drift: warning: cannot write the step summary GITHUB_STEP_SUMMARY={shown}: "
+                f"{exc.strerror or exc}; the report itself is as printed",
+                err=True,
+            )
