@@ -9,7 +9,6 @@ import tomllib
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
@@ -19,6 +18,7 @@ from drift.config_owner import trusted
 from drift.errors import UsageError
 from drift.findings import FailOn
 from drift.setting_values import DEFAULT_PLACE, a_place, names_a_directory, no_file_in_the_way
+from drift.setting_words import DAY, DURATIONS, EXAMPLES, TOO_LONG, said, wrong_type
 from drift.textsafe import undecodable_line, visible
 
 if TYPE_CHECKING:
@@ -70,11 +70,6 @@ def read_project_table(path: Path) -> dict[str, Any] | None:
             name = "tool" if header == "tool" else "tool.drift"
             raise UsageError(f"invalid configuration: {path}: [{name}] must be a table")
     return data
-
-
-DAY = 86_400.0
-"""The longest a deadline, a wait or a budget may be, in seconds: past about 7.5e9 s a gRPC
-deadline overflows and every call fails as if it had timed out (a run never complete)."""
 
 
 @dataclass(frozen=True)
@@ -276,10 +271,6 @@ def _from_here(path: Path) -> Path:
         return path
 
 
-DURATIONS = ("call_timeout", "wait", "retry_budget", "quota_wait")
-"""The settings in seconds, written as profiles write a duration: `60`, `60s`, `1m`, `1h30m`."""
-
-
 def _seconds(value: Any) -> Any:
     """A duration setting's text as seconds (`drift.units.parse_duration`, as a profile's);
     a number, or a text that is one (`1e3`, `-5`, `nan`), is left to the float check and the
@@ -292,7 +283,7 @@ def _seconds(value: Any) -> Any:
         return parse_duration(value, examples=EXAMPLES)
     except ValueError as exc:
         if str(exc).startswith("too long"):  # past what any Duration holds: past a day too
-            raise ValueError(f"{_TOO_LONG}, not {value.strip()}") from None
+            raise ValueError(f"{TOO_LONG}, not {value.strip()}") from None
         try:
             float(value)
         except ValueError:
@@ -331,58 +322,9 @@ def _typed(data: dict[str, Any], found: Path) -> None:
         _validator().model_validate_json(json.dumps(data, default=lambda v: [str(v)]), strict=True)
     except ValidationError as exc:
         wrong = [e for e in exc.errors(include_url=False) if e["type"].endswith("_type")]
-        said = [f"{found}: [tool.drift] {e['loc'][0]}: {_wrong_type(e, data)}" for e in wrong]
+        said = [f"{found}: [tool.drift] {e['loc'][0]}: {wrong_type(e, data)}" for e in wrong]
         if said:
             raise UsageError("invalid configuration: " + "; ".join(said)) from None
-
-
-def _wrong_type(error: Any, data: dict[str, Any]) -> str:
-    """Why a `[tool.drift]` value is not of its setting's TOML type: the type it should be and
-    the one it is; a duration's string is of its type, but no duration (`"1e3"`: what
-    `_seconds` refuses, said as it says it of `DRIFT_WAIT=abc`) (revown62b F5)."""
-    from drift.units import parse_duration
-
-    given = data[error["loc"][0]]  # as TOML read it: a date is no string
-    if error["loc"][0] in DURATIONS and isinstance(given, str):
-        try:
-            parse_duration(given, examples=EXAMPLES)
-        except ValueError as exc:
-            return str(exc)
-    should = _EXPECTED.get(error["type"]) or error["msg"].removeprefix("Input should be ")
-    text = given.isoformat() if type(given) in _TOML_DATES else json.dumps(given)[:40]
-    return f"Input should be {should}, not {_TOML_TYPES[type(given)]} ({text})"
-
-
-_TOML_TYPES = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
-_TOML_DATES = {datetime: "a TOML date-time", date: "a TOML date", time: "a TOML time"}
-_TOML_TYPES |= {list: "an array", dict: "a table", **_TOML_DATES}
-EXAMPLES = "60, 60s or 1m"
-DURATION = f"seconds or a duration ({EXAMPLES})"
-_EXPECTED = {
-    "float_type": DURATION,  # every float setting is a duration (`DURATIONS`)
-    "bool_type": "a TOML boolean (true or false, without quotes)",
-    "int_type": "a TOML integer (e.g. 16, without quotes)",
-    "string_type": "a TOML string (in quotes)",
-}
-"""The TOML type a setting takes, by pydantic's error type of a value that is not of it."""
-
-
-_TOO_LONG = f"at most {DAY:.0f}s (a day)"
-_DURATION_BOUNDS = {
-    "less_than_equal": _TOO_LONG,
-    "greater_than": "more than {gt:g}s",
-    "greater_than_equal": "{ge:g}s or more",
-}
-"""A duration setting's `BOUNDS`, said in seconds (pydantic's "Input should be less than or
-equal to 86400" names no unit; a value past any Duration was "about 10,000 years")."""
-
-
-def _said(name: str, error: Any) -> str:
-    """What is wrong with a setting's value, in the words of a validation error."""
-    bound = _DURATION_BOUNDS.get(error["type"]) if name in DURATIONS else None
-    if bound is not None:  # the value is a number then (seconds, or their text: `1e12`)
-        return f"{bound.format(**error['ctx'])}, not {float(error['input']):g}s"
-    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -414,7 +356,7 @@ def load_settings(**overrides: Any) -> Settings:
         for err in exc.errors(include_url=False):
             name = ".".join(str(p) for p in err["loc"])
             source = sources.get(name.split(".")[0], name) if name else "settings"
-            lines.append(f"{source}: {_said(name, err)}")
+            lines.append(f"{source}: {said(name, err)}")
         raise UsageError("invalid configuration: " + "; ".join(lines)) from exc
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read configuration: {exc}") from exc

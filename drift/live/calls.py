@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from drift.errors import ApiError, AuthError, DriftError
-from drift.live.clients import Emulators, unreachable
+from drift.live.clients import Emulators
 from drift.live.credfail import refresh_failed, words
 from drift.live.outages import Api, NotSent, Outages, shared
 from drift.live.quota import (
@@ -29,6 +29,7 @@ from drift.live.quota import (
     saying,
 )
 from drift.live.rates import RateLimiter, run_budget
+from drift.live.unreachable import unreachable
 from drift.next_steps import not_enabled
 from drift.textsafe import visible
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from drift.errors import Problem, ProfileError, UsageError
 from drift.findings import Location
 from drift.profiles.build import build_profile
-from drift.profiles.merged import Merged
+from drift.profiles.merged import Merged, merge
 from drift.profiles.model import (
     Profile,
 )
@@ -28,7 +28,7 @@ from drift.profiles.paths import (
 )
 from drift.profiles.spec import ProfileSpec
 from drift.profiles.written import as_written
-from drift.yamldoc import Located, Path_, YamlProblems
+from drift.yamldoc import Located, YamlProblems
 from drift.yamlfile import (
     display_path,
     load_located,
@@ -273,7 +273,7 @@ class _Loader:
             return Merged(environment, child, origin, doc, spec=file.spec, chain=(doc.file,))
         data: dict[str, Any] = dict(parent.data)
         origin = dict(parent.origin)
-        _merge(data, origin, child, (), doc)
+        merge(data, origin, child, (), doc)
         return Merged(environment, data, origin, doc, chain=(*parent.chain, doc.file))
 
     def _no_parent(self, target: str) -> str:
@@ -326,80 +326,3 @@ class _Loader:
         if key not in self._reported:
             self._reported.add(key)
             self.problems.append(problem)
-
-
-_WORKLOADS = ("services", "jobs", "worker_pools")
-_RULES = ("env", "mounts")
-
-
-def _replaced_whole(path: Path_) -> bool:
-    """A variable's or a mount's rule is replaced as a whole (wherever it is: a service, a
-    sidecar, the defaults); lists are replaced too. Told by its place in the profile, never by
-    a key's name: `services.api.env.LOG_LEVEL` is a rule, `services.env.settings` the settings
-    of a service named `env`, `services.api.containers.env.env` a sidecar's variables."""
-    match path:
-        case ("defaults", "env", _):
-            return True
-        case (kind, _, rules, _) if kind in _WORKLOADS and rules in _RULES:
-            return True
-        case (kind, _, "containers", _, rules, _) if kind in _WORKLOADS and rules in _RULES:
-            return True
-    return False
-
-
-def _drop_origin(origin: dict[Path_, Location], path: Path_, old: Any) -> None:
-    """Forget where `old` (the value replaced at `path`) and everything in it came from."""
-    origin.pop(path, None)
-    for here in _inside(path, old):
-        origin.pop(here, None)
-
-
-def _set_origin(origin: dict[Path_, Location], path: Path_, new: Any, doc: Located) -> None:
-    """Remember that `new` (set at `path` by `doc`) and everything in it came from `doc`."""
-    lines, file = doc.lines, doc.file
-    for here in (path, *_inside(path, new)):
-        line = lines.get(here)
-        if line is not None:
-            origin[here] = Location(file, line)
-
-
-def _inside(path: Path_, value: Any) -> list[Path_]:
-    """The path of every key and item in `value` (at `path`), at any depth."""
-    found: list[Path_] = []
-    stack = [(path, value)] if isinstance(value, dict | list) else []
-    while stack:
-        here, value = stack.pop()
-        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
-            sub = (*here, key)
-            found.append(sub)
-            if isinstance(item, dict | list):
-                stack.append((sub, item))
-    return found
-
-
-def _merge(
-    target: dict[str, Any],
-    origin: dict[Path_, Location],
-    child: dict[str, Any],
-    path: Path_,
-    doc: Located,
-) -> None:
-    """Merge `child` into `target`, in time proportional to `child` and what it replaces.
-    Nothing that `target` shares with the profile it extends, or that `child` holds, is ever
-    changed: a mapping of `target` is copied before something is merged into it."""
-    for key, value in child.items():
-        here = (*path, key)
-        current = target.get(key)
-        if value is None:  # a tombstone: deletes what it overrides, later defaults included
-            target[key] = None
-            _drop_origin(origin, here, current)
-            origin[here] = Location(doc.file, doc.line(here))
-            continue
-        if isinstance(value, dict) and isinstance(current, dict) and not _replaced_whole(here):
-            origin[here] = Location(doc.file, doc.line(here))
-            target[key] = current = dict(current)
-            _merge(current, origin, value, here, doc)
-            continue
-        _drop_origin(origin, here, current)
-        target[key] = value
-        _set_origin(origin, here, value, doc)
