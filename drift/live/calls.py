@@ -29,7 +29,7 @@ from drift.live.quota import (
     saying,
 )
 from drift.live.rates import RateLimiter, run_budget
-from drift.live.unreachable import unreachable
+from drift.live.unreachable import answers, unreachable
 from drift.next_steps import not_enabled
 from drift.textsafe import visible
 
@@ -44,9 +44,9 @@ RETRYABLE = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED"}
 # What gRPC says when no HTTP/2 connection to the address could be made: nothing listens
 # there, the name does not resolve, or what answers is not a gRPC server (an HTTP/1 server, a
 # port that closes or never speaks). gRPC core's pick_first says "failed to connect to all
-# addresses" then, with the last subchannel's error; a server that is there and answers
-# UNAVAILABLE itself (an injected fault, an overloaded emulator) never does. From the real API
-# a network blip worth retrying; from an emulator on this machine, a configuration mistake
+# addresses" then, with the last subchannel's error. From the real API a network blip worth
+# retrying; from an emulator on this machine, a configuration mistake — once a connection of
+# its own proves it (`answers`): a server relaying its backend's failure sends the same words
 UNREACHABLE = (
     "failed to connect to all addresses",
     "Connection refused",
@@ -142,7 +142,8 @@ class CallRunner:
             except ApiError as exc:
                 failure = exc
             if self.emulator is not None and _unreachable(failure):
-                raise unreachable(self.emulator, api, failure.detail) from failure
+                if not await answers(self.emulator.of(api)):  # its words may be a server's
+                    raise unreachable(self.emulator, api, failure.detail) from failure
             if retry and self._waits_for_quota(api, method, failure):
                 self.retries[method] += 1  # no retry budget spent: no outage
                 paused += 1  # nor an attempt at another failure (a blip after it)

@@ -270,7 +270,7 @@ def make_clients(impersonate: str | None = None) -> Clients:
             revisions=run_v2.RevisionsAsyncClient(credentials=creds),
             credentials=creds,
         )
-    run = _emulator_channel(emulators.run)
+    run = emulator_channel(emulators.run)
     return Clients(
         services=run_v2.ServicesAsyncClient(transport=ServicesGrpcAsyncIOTransport(channel=run)),
         revisions=run_v2.RevisionsAsyncClient(transport=RevisionsGrpcAsyncIOTransport(channel=run)),
@@ -290,7 +290,7 @@ def _secrets_client(clients: Clients) -> Any:
 
     if clients.emulator is None:
         return secretmanager_v1.SecretManagerServiceAsyncClient(credentials=clients.credentials)
-    channel = clients._channel or _emulator_channel(clients.emulator.of("secrets"))
+    channel = clients._channel or emulator_channel(clients.emulator.of("secrets"))
     return secretmanager_v1.SecretManagerServiceAsyncClient(
         transport=SecretManagerServiceGrpcAsyncIOTransport(channel=channel)
     )
@@ -303,7 +303,7 @@ loopback included (gRPC doc/environment_variables.md; the channel argument:
 grpc/grpc#15699). The real APIs' channels keep honouring it."""
 
 
-def _emulator_channel(host: str) -> Any:
+def emulator_channel(host: str) -> Any:
     import grpc
 
     return grpc.aio.insecure_channel(host, options=[NO_PROXY])
@@ -320,7 +320,7 @@ def _lazy_client(package: str, kind: str, clients: Clients) -> Any:
         return client_type(credentials=clients.credentials)
     module = importlib.import_module(f"google.cloud.{package}.services.{kind}.transports")
     transport = getattr(module, f"{name}GrpcAsyncIOTransport")
-    channel = _emulator_channel(clients.emulator.of(package))
+    channel = emulator_channel(clients.emulator.of(package))
     return client_type(transport=transport(channel=channel))
 
 

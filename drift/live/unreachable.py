@@ -1,13 +1,19 @@
 """An emulator no connection can be made to, said once: which `*_EMULATOR_HOST` variables point
 where, why nothing answers there in drift's words, and how to start one (`drift.live.calls`
-ends the run with it at the first such call, never retried)."""
+ends the run with it at the first such call, never retried, once `answers` has found that no
+gRPC connection to it can be made)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 from drift.errors import EmulatorUnreachable
-from drift.live.clients import PROXIES, Emulators
+from drift.live.clients import PROXIES, Emulators, emulator_channel
+
+PATIENCE = 2.0
+"""Seconds a new connection to an emulator may take to be up (`answers`): one on this machine
+is up in milliseconds; gRPC's own attempt at a port that never answers lasts 20 s."""
 
 _WHY = (
     (("Connection refused",), "connection refused"),
@@ -37,3 +43,25 @@ def unreachable(emulators: Emulators, api: str, detail: str) -> EmulatorUnreacha
         hint="start the sandbox in another shell (`drift sandbox`) and paste the export "
         "lines it prints, or unset the emulator variables to use the real APIs",
     )
+
+
+async def answers(host: str, patience: float = PATIENCE) -> bool:
+    """Whether a gRPC connection to `host` can be made now: a channel of its own, READY within
+    `patience`. A failed call's text cannot tell: gRPC says "failed to connect to all
+    addresses" of its own connection, and a server relaying its own backend's failure says
+    the same words in the status it sends (an emulator that is there, answering UNAVAILABLE:
+    retried like any other). The channel's state can: a connection nobody accepts, or that
+    does not speak HTTP/2, is never READY."""
+    import grpc
+
+    ready, failed = grpc.ChannelConnectivity.READY, grpc.ChannelConnectivity.TRANSIENT_FAILURE
+    channel = emulator_channel(host)
+    try:
+        async with asyncio.timeout(patience):
+            while (state := channel.get_state(try_to_connect=True)) not in (ready, failed):
+                await channel.wait_for_state_change(state)
+        return state is ready
+    except TimeoutError:
+        return False
+    finally:
+        await channel.close()

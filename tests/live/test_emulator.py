@@ -17,6 +17,8 @@ from drift.live.calls import MAX_ATTEMPTS, CallRunner, Limits
 from drift.live.clients import Emulators
 from drift.live.session import Access, Session
 from drift.profiles.loader import load_profile
+from drift.sandbox import Sandbox
+from drift.sandbox.faults import Fault
 from tests.cliutil import REPO, drift
 
 VARIABLES = (
@@ -322,3 +324,26 @@ def test_every_failure_to_connect_to_an_emulator_ends_the_run_at_once(
         asyncio.run(runner.call("run", "GetService", "svc", fn))
     assert len(calls) == 1 and not runner.retries
     assert f"where no emulator answers ({why}" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "relayed",
+    [
+        "upstream store: failed to connect to all addresses; last error: UNKNOWN: "
+        "ipv4:10.0.0.5:8080: connection attempt timed out before receiving SETTINGS frame",
+        "backend: failed to connect to all addresses; last error: UNKNOWN: ipv4:10.0.0.5:8080: "
+        "Failed to connect to remote host: Connection refused",
+    ],
+    ids=["timed-out", "refused"],
+)
+def test_an_emulator_relaying_its_backends_failure_is_there_and_retried(
+    sandbox: Sandbox, sandbox_env: dict[str, str], relayed: str
+) -> None:
+    """helper-519: a gRPC server passing on its own backend's failure answers UNAVAILABLE in
+    the words gRPC uses for a connection of the client's that failed. The emulator is there:
+    the call is retried and the run ends as without the fault, never "no emulator answers"."""
+    alone = drift("check", "staging", "--no-history", env=sandbox_env)
+    sandbox.inject(Fault("*", "UNAVAILABLE", first_n=1, message=relayed))
+    done = drift("check", "staging", "--no-history", env=sandbox_env)
+    assert "no emulator answers" not in done.stderr, done.stderr
+    assert (done.returncode, done.stdout) == (alone.returncode, alone.stdout), done.stderr
