@@ -176,8 +176,14 @@ def _members(parts: list[str | int], data: Any) -> set[int]:
             found.add(i)
         elif (inner := _step(data, part)) is not _GONE:
             data = inner
-        elif isinstance(part, str) and _TYPE_NAME.fullmatch(part) and data is not _GONE:
-            found.add(i)  # a type's name where the document has no such key: a member
+        elif (
+            isinstance(part, str)
+            and _TYPE_NAME.fullmatch(part)
+            and (data is not _GONE or i == len(parts) - 1)
+        ):  # a type's name where the document has no such key: a member (past where the
+            found.add(i)  # model's data and the document part, only as the last part)
+        else:  # where they part (a key a validator moved): no later key of the document is
+            data = _GONE  # taken for a member on its name alone
     return found
 
 

@@ -107,7 +107,9 @@ def _rule_shorthand(value: Any) -> Any:
     if isinstance(value, str):
         return {"value": value}
     if not isinstance(value, dict | BaseModel):  # a list: said in a profile's words
-        raise ValueError(wrong_type("a value (text, a number or a boolean) or rules", None, value))
+        raise ValueError(
+            wrong_type("a value (text, an integer or a boolean) or rules", None, value)
+        )
     return value
 
 

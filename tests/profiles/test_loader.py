@@ -616,7 +616,7 @@ def test_a_float_value_is_refused_with_advice_that_followed_gives_no_drift(
         ),
         (  # helper-517: "Input should be a valid dictionary or instance of VarRuleSpec"
             "services:\n  api:\n    env:\n      REDIS_HOST: [1, 2]\n",
-            "6: services.api.env.REDIS_HOST: expected a value (text, a number or a boolean) or "
+            "6: services.api.env.REDIS_HOST: expected a value (text, an integer or a boolean) or "
             "rules, not a list",
         ),
         (  # said once, in a profile's words: not once per member of `str | PatternSpec`

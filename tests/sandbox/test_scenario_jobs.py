@@ -157,3 +157,24 @@ def test_a_seeded_failure_on_another_projects_secret_is_a_denial(
     (execution,) = job.executions.values()
     (done,) = [c for c in execution.conditions if c.type_ == "Completed"]
     assert "Permission denied on secret: projects/4/secrets/shared" in done.message, done.message
+
+
+@pytest.mark.parametrize("name", ["DB_HOST", "DbHost", "str"])
+def test_a_job_variable_of_the_wrong_type_is_named_in_the_nested_form_too(
+    tmp_path: Path, name: str
+) -> None:
+    """helper-519: written as the v2 JSON nests it (`template: {template: {env: …}}`, which the
+    scenario lifts), a variable named like a type (`DbHost`, `str`) was taken for a member of
+    `str | SecretRef` and dropped from the error, as two contradictory lines: it is named,
+    in one line, as the flat form names it."""
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "projects:\n  p1:\n    number: 1\n    region: us-central1\n    jobs:\n      j:\n"
+        f"        template:\n          template:\n            env:\n              {name}: [1, 2]\n"
+    )
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    (problem,) = caught.value.problems
+    assert f"projects.p1.jobs.j.template.env.{name}: expected a string or a mapping" in str(
+        problem
+    ), str(problem)
