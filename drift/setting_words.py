@@ -62,5 +62,11 @@ def said(name: str, error: Any) -> str:
     """What is wrong with a setting's value, in the words of a validation error."""
     bound = _DURATION_BOUNDS.get(error["type"]) if name in DURATIONS else None
     if bound is not None:  # the value is a number then (seconds, or their text: `1e12`)
-        return f"{bound.format(**error['ctx'])}, not {float(error['input']):g}s"
+        return f"{bound.format(**error['ctx'])}, not {_seconds_shown(float(error['input']))}s"
     return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _seconds_shown(seconds: float) -> str:
+    """Seconds as written, whole or not (`1234567`, `86400.0000001`), never rounded to `:g`'s
+    six digits (`1.23457e+06`, or a value just past a day shown as the day itself)."""
+    return str(int(seconds)) if seconds.is_integer() else repr(seconds)

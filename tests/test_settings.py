@@ -196,6 +196,9 @@ def test_duration_settings_are_written_as_profiles_write_durations(
         ("25h", "at most 86400s (a day), not 90000s"),
         # past the longest Duration too: the setting's own limit, not "about 10,000 years"
         ("400000000000s", "at most 86400s (a day), not 400000000000s"),
+        # as written, never rounded (helper-519: "not 86400s", "not 1.23457e+06s")
+        ("86400.0000001", "at most 86400s (a day), not 86400.0000001s"),
+        ("1234567", "at most 86400s (a day), not 1234567s"),
     ],
 )
 def test_a_bad_duration_setting_is_refused_as_a_profile_refuses_it(
@@ -242,7 +245,7 @@ def test_a_deadline_past_a_day_is_refused(
     monkeypatch.setenv(f"DRIFT_{name.upper()}", "86400")
     assert getattr(load_settings(), name) == 86_400
     monkeypatch.setenv(f"DRIFT_{name.upper()}", "1e10")
-    message = rf"DRIFT_{name.upper()}: at most 86400s \(a day\), not 1e\+10s"
+    message = rf"DRIFT_{name.upper()}: at most 86400s \(a day\), not 10000000000s"
     with pytest.raises(UsageError, match=message):
         load_settings()
 
