@@ -18,11 +18,33 @@ from drift.textsafe import visible
 
 
 def file_in_the_way(directory: Path) -> Path | None:
-    """The first path on the way to `directory` that exists and is not a directory."""
+    """The first path on the way to `directory` that is there and is not a directory (a link
+    followed; a broken link or a link loop is in the way too): `kind_of` says what it is."""
     for folder in (*reversed(directory.parents), directory):
-        if folder.exists() and not folder.is_dir():
+        if os.path.lexists(folder) and not folder.is_dir():
             return folder
     return None
+
+
+def kind_of(path: Path) -> str:
+    """What `path`, in the way of a directory, is: `a file`, or what `not_a_file` says."""
+    return not_a_file(path) or "a file"
+
+
+def not_a_file(path: Path) -> str | None:
+    """What `path` is when it names something that is not a regular file (followed through
+    links): `a directory`, `a named pipe`, `a symbolic link loop`, `a broken link (to …)`;
+    None when it is a regular file, or when nothing has that name."""
+    try:
+        return not_regular(os.stat(path))
+    except OSError as exc:
+        if not os.path.lexists(path):
+            return None
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        if exc.errno == errno.ENOENT:
+            return f"a broken link (to {os.readlink(path)!r})"
+        return f"unreadable ({exc.strerror or exc})"
 
 
 def write_whole(path: Path, text: str, *, what: str = "", replace_links: bool = False) -> None:

@@ -36,7 +36,7 @@ def no_file_in_the_way(value: object, source: str) -> None:
     it, as `--journal` is refused (`drift.cli.options.journal_directory`): fix and rollback
     would stop at it later, check and history would pass it over in silence (the journal tells
     them which canaries drift made)."""
-    from drift.files import file_in_the_way
+    from drift.files import file_in_the_way, kind_of
 
     if not isinstance(value, str | Path) or not str(value).strip():
         return
@@ -49,7 +49,7 @@ def no_file_in_the_way(value: object, source: str) -> None:
         ) from exc
     if blocker is not None:
         raise UsageError(
-            f"invalid configuration: {source}: {blocker} is a file, not a directory",
+            f"invalid configuration: {source}: {blocker} is {kind_of(blocker)}, not a directory",
             hint="name a directory for the journal, or unset it for the default "
             f"({DEFAULT_PLACE['journal_dir']})",
         )

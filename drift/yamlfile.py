@@ -4,7 +4,6 @@ as `file:line: message` — including pydantic validation errors mapped back to 
 from __future__ import annotations
 
 import difflib
-import errno
 import os
 import re
 import stat
@@ -90,22 +89,6 @@ def read_regular(path: Path, name: str) -> bytes:
     if size > MAX_BYTES:
         raise refuse(f"file is more than {MAX_BYTES} bytes; the limit is {MAX_BYTES} bytes")
     return b"".join(chunks)
-
-
-def not_a_file(path: Path) -> str | None:
-    """What `path` is when it names something that is not a regular file (followed through
-    links): `a directory`, `a named pipe`, `a symbolic link loop`, `a broken link (to …)`;
-    None when it is a regular file, or when nothing has that name."""
-    try:
-        return not_regular(os.stat(path))
-    except OSError as exc:
-        if not os.path.lexists(path):
-            return None
-        if exc.errno == errno.ELOOP:
-            return "a symbolic link loop"
-        if exc.errno == errno.ENOENT:
-            return f"a broken link (to {os.readlink(path)!r})"
-        return f"unreadable ({exc.strerror or exc})"
 
 
 def parse_text(text: str, name: str, integers: Integers = "canonical") -> Located:

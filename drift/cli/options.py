@@ -60,7 +60,7 @@ def journal_directory(value: str) -> Path:
     recorded there (fix creates it)."""
     import os
 
-    from drift.files import file_in_the_way
+    from drift.files import file_in_the_way, kind_of
 
     path = directory(value)
     try:
@@ -69,7 +69,7 @@ def journal_directory(value: str) -> Path:
         raise typer.BadParameter(f"{value}: cannot be read: {exc.strerror or exc}") from exc
     if blocker is not None:
         where = "" if blocker == path else f"{value}: "
-        raise typer.BadParameter(f"{where}{blocker} is a file, not a directory")
+        raise typer.BadParameter(f"{where}{blocker} is {kind_of(blocker)}, not a directory")
     if path.is_dir() and not os.access(path, os.R_OK | os.X_OK):
         raise typer.BadParameter(f"{value}: cannot be read: permission denied")
     return path

@@ -22,7 +22,7 @@ from typing import Any
 
 from drift import jsontext, redact
 from drift.errors import JournalError
-from drift.files import file_in_the_way, staged
+from drift.files import file_in_the_way, kind_of, staged
 from drift.fix.entryshape import Malformed, entry_check, foreign
 from drift.fix.journalfiles import (
     checked,
@@ -286,7 +286,8 @@ class Journal:
             raise unreadable(self.directory, "the journal", exc) from exc
         if blocker is not None:
             raise JournalError(
-                f"cannot read the journal {self.directory}: {blocker} is a file, not a directory"
+                f"cannot read the journal {self.directory}: {blocker} is {kind_of(blocker)}, not "
+                "a directory"
             )
         trusted_directory(self.directory)
         out = []

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from drift.errors import JournalError, JournalUnreadable
-from drift.files import file_in_the_way, regular_bytes, replace_whole
+from drift.files import file_in_the_way, kind_of, regular_bytes, replace_whole
 from drift.fix.entryshape import unsummed
 from drift.textsafe import visible
 
@@ -256,9 +256,9 @@ def create(directory: Path) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     except (FileExistsError, NotADirectoryError) as exc:
-        blocker = file_in_the_way(directory)
+        blocker = file_in_the_way(directory) or directory  # itself, if gone since (a race)
         raise JournalError(
-            f"cannot create the journal {directory}: {blocker} is a file, not a "
+            f"cannot create the journal {directory}: {blocker} is {kind_of(blocker)}, not a "
             "directory; move it away, or choose another journal with --journal or "
             "DRIFT_JOURNAL_DIR"
         ) from exc

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from drift.errors import JournalError
-from drift.files import file_in_the_way, regular_bytes
+from drift.files import file_in_the_way, kind_of, regular_bytes
 from drift.fix import lockholder
 from drift.fix.journal import DONE, Entry, Journal, State
 from drift.fix.journalfiles import listed
@@ -29,7 +29,8 @@ def unwritable(path: Path, exc: OSError) -> JournalError:
         blocker := file_in_the_way(path.parent)
     ):
         return JournalError(
-            f"cannot create the lock {path}: {blocker} is a file, not a directory; nothing was "
+            f"cannot create the lock {path}: {blocker} is {kind_of(blocker)}, not a directory; "
+            "nothing was "
             "changed (move it away: drift makes the directory again)"
         )
     return JournalError(

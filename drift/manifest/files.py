@@ -15,7 +15,7 @@ from typing import Any
 
 from drift import jsontext
 from drift.errors import InputError, Problem, UsageError
-from drift.files import read_bounded
+from drift.files import not_a_file, read_bounded
 from drift.manifest.knative import is_knative, read_knative
 from drift.manifest.model import STDIN, STDIN_NAME, Manifest
 from drift.manifest.refused import fixed_name_note
@@ -23,7 +23,7 @@ from drift.manifest.rounds import ERRORED
 from drift.manifest.terraform import is_plan, read_plan
 from drift.textsafe import undecodable_line, visible
 from drift.yamldoc import MAX_BYTES, Located, YamlProblems
-from drift.yamlfile import display_path, not_a_file, parse_located
+from drift.yamlfile import display_path, parse_located
 
 MAX_PLAN_BYTES = 256 * 1024 * 1024
 """A plan of a large configuration runs to tens of megabytes; beyond this, refuse."""

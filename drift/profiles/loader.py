@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from drift.errors import Problem, ProfileError, UsageError
+from drift.files import not_a_file
 from drift.findings import Location
 from drift.profiles.build import build_profile
 from drift.profiles.merged import Merged, merge
@@ -32,7 +33,6 @@ from drift.yamldoc import Located, YamlProblems
 from drift.yamlfile import (
     display_path,
     load_located,
-    not_a_file,
     read_regular,
     validation_problems,
 )

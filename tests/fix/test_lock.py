@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -216,15 +217,26 @@ def test_a_lock_that_cannot_be_written_is_one_error_and_leaves_nothing(
     )
 
 
-def test_a_lock_directory_that_cannot_be_made_is_one_line(sandbox: Sandbox, tmp_path: Path) -> None:
-    """A journal whose `locks` cannot be created (here a file where the directory should be;
-    a read-only disk alike): fix and rollback say so in one line naming it, never "internal
-    error: OSError", and write nothing."""
+@pytest.mark.parametrize(
+    ("put", "kind"),
+    [
+        (lambda locks: locks.write_text(""), "a file"),
+        (lambda locks: locks.symlink_to("nowhere"), "a broken link (to 'nowhere')"),
+        (lambda locks: os.mkfifo(locks), "a named pipe"),
+    ],
+    ids=["file", "broken-link", "fifo"],
+)
+def test_a_lock_directory_that_cannot_be_made_is_one_line(
+    sandbox: Sandbox, tmp_path: Path, put: Any, kind: str
+) -> None:
+    """A journal whose `locks` cannot be created (here a file, a broken link or a named pipe
+    where the directory should be; a read-only disk alike): fix and rollback say so in one
+    line naming it and what it is, never "internal error: OSError", and write nothing."""
     code, out, _ = second(sandbox, tmp_path, "fix", "e2e", "--yes", "--no-promote", "-s", "web")
     assert code == 1 and "canary" in out, out  # pinned: the re-check reports revision.pinned
     locks = tmp_path / ".drift" / "journal" / "locks"
     locks.rmdir()
-    locks.write_text("")
+    put(locks)
     calls = len(updates(sandbox))
     for args in (("rollback", "--yes"), ("fix", "e2e", "--yes", "--no-verify", "-s", "api")):
         code, out, _ = second(sandbox, tmp_path, *args)
@@ -233,7 +245,7 @@ def test_a_lock_directory_that_cannot_be_made_is_one_line(sandbox: Sandbox, tmp_
         assert lines[-1].startswith(f"drift: error: cannot create the lock {locks}/"), out
         assert "nothing was changed" in lines[-1]
         # named for what it is (helper-517's review: it was "File exists" and free space)
-        assert f"{locks} is a file, not a directory" in lines[-1], out
+        assert f"{locks} is {kind}, not a directory" in lines[-1], out
         assert "room" not in lines[-1] and "File exists" not in lines[-1], out
     assert len(updates(sandbox)) == calls
 
