@@ -54,8 +54,11 @@ def _scanner() -> type:
             super().fetch_flow_collection_start(TokenClass, to_push)
 
         def add_indent(self, column: int) -> bool:
-            if self.indent < column and len(self.indents) >= _FLOW_LEVELS:
-                raise _TooDeep(self.reader.get_mark().line)  # the composer's recursion: bounded
+            deeper = self.indent < column
+            if deeper and len(self.indents) == MAX_DEPTH + 1 and not hasattr(self, "too_deep"):
+                self.too_deep = self.reader.get_mark().line  # the first node past the limit
+            if deeper and len(self.indents) >= _FLOW_LEVELS:  # the composer's recursion: bounded
+                raise _TooDeep(self.too_deep)  # said where the walker would have said it
             return bool(super().add_indent(column))
 
         def scan_block_scalar(self, style: Any, rt: bool | None = False) -> Any:

@@ -228,9 +228,13 @@ HOSTILE = {
     # said at the line of the 101st `[` (the scanner stops there, drift.yamlruamel)
     "deep-flow-lines": ("[\n" * 150 + "]" * 150, f":101: nested deeper than {MAX_DEPTH} levels"),
     # indented 1,200 levels deep: the composer's recursion overflowed ("invalid YAML: maximum
-    # recursion depth exceeded", at line 1); said at the line of the 101st, as `[` is
+    # recursion depth exceeded", at line 1); said at the first node past 32, as 40 levels are
     "deep-block-lines": ("".join(" " * i + "a:\n" for i in range(1200)) + " " * 1200 + "1\n",
-                         f":101: nested deeper than {MAX_DEPTH} levels"),
+                         f":34: nested deeper than {MAX_DEPTH} levels"),
+    "deep-block-150": ("".join(" " * i + "a:\n" for i in range(150)) + " " * 150 + "1\n",
+                       f":34: nested deeper than {MAX_DEPTH} levels"),
+    "deep-block-40": ("".join(" " * i + "a:\n" for i in range(40)) + " " * 40 + "1\n",
+                      f":34: nested deeper than {MAX_DEPTH} levels"),
     "alias-bomb": (BOMB, f"more than {MAX_NODES} YAML nodes"),
     "recursive-alias": ("a: &a [*a]\n", f"nested deeper than {MAX_DEPTH} levels"),
     "merge-key": ("base: &b {x: 1}\nproject: {<<: *b}\n", "unsupported key"),
