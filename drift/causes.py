@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 from drift.findings import Finding, ProbeOutcome, ProbeResult, Severity, Unverified, finding_id
 from drift.kinds import Kind
-from drift.profiles.model import Profile
+from drift.profiles.model import Probe, Profile
 from drift.rules import rule_info
 
 NOT_CONFIGURATION = (
@@ -189,13 +189,22 @@ def attach_causes(
                     [f"WebSocket probe of {result.url}: {said}", suspects_text]
                     + ([front] if front else [])
                 ),
-                expected=f"handshake accepted, open for {spec.watched:g}s"
-                + ("" if spec.hold else " (hold: 0s: watched that long after it)"),
+                expected=_expected(spec),
                 actual=_probe_actual(result),
                 location=spec.location,
             )
         )
     return out, extra
+
+
+def _expected(spec: Probe) -> str:
+    """What a passing probe sees: the socket open for the hold, or with none (`hold: 0s`) for
+    `Probe.watched` after the handshake, or after the first message `expect` matches."""
+    if spec.hold:
+        return f"handshake accepted, open for {spec.hold:g}s"
+    after = "it" if spec.expect is None else f"a first message matching {spec.expect!r}"
+    watched = f"{spec.watched:g}s (hold: 0s: watched that long after {after})"
+    return f"handshake accepted, open for {watched}"
 
 
 def _at_door(finding: Finding) -> bool:

@@ -228,9 +228,11 @@ def no_subprotocol(offered: int) -> Verdict:
     )
 
 
-def closed(exc: ConnectionClosed, after_ms: int, hold: float, mask: Mask = _unmasked) -> Verdict:
+def closed(
+    exc: ConnectionClosed, after_ms: int, hold: float, mask: Mask = _unmasked, until: str = ""
+) -> Verdict:
     """Classify the end of an open socket before the probe was done with it (the close
-    reason masked: see `Mask`)."""
+    reason masked: see `Mask`). `until`: what it was to stay open for, where not `hold`."""
     when = f"{after_ms} ms after the handshake"
     if exc.rcvd is None:
         if exc.sent is None:
@@ -259,7 +261,7 @@ def closed(exc: ConnectionClosed, after_ms: int, hold: float, mask: Mask = _unma
         return Verdict(ProbeOutcome.CLOSE_1011, text, 101, code, reason or None)
     return Verdict(
         ProbeOutcome.UNEXPECTED,
-        f"{text} (it was to stay open {secs(hold)})",
+        f"{text} ({until or f'it was to stay open {secs(hold)}'})",
         101,
         code,
         reason or None,

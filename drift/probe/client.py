@@ -61,11 +61,16 @@ _DRAIN = 0.01
 """Seconds to take a message still queued on a closing socket."""
 
 
-async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask) -> Verdict:
+async def _converse(
+    ws: ClientConnection, spec: Probe, window: float, mask: Mask, until: list[str]
+) -> Verdict:
     """Optionally send, check the first message against `expect`, and keep the socket open
     for the hold. With `expect`, the message must arrive within `window`. A closed socket
-    raises `ConnectionClosed` to the caller."""
+    raises `ConnectionClosed` to the caller; `until` then says what it was to stay open for,
+    where that is not the hold (`hold: 0s` with `expect`: the message, then a watch after it)."""
     loop = asyncio.get_running_loop()
+    if spec.expect is not None and not spec.hold:
+        until[:] = [f"before a first message matching {spec.expect!r} came"]
     opened = loop.time()
     hold_end = opened + spec.watched
     expect_end = opened + window
@@ -101,6 +106,7 @@ async def _converse(ws: ClientConnection, spec: Probe, window: float, mask: Mask
                 return await _after_mismatch(ws, spec, mask, (opened, window), mismatch)
             if spec.expect is not None and not spec.hold:  # what follows the answer too
                 hold_end = loop.time() + spec.watched
+                until[:] = [f"it was to stay open {secs(spec.watched)} after that message"]
     _raise_if_closing(ws)
     if spec.expect is not None and first is None:
         return Verdict(
@@ -177,13 +183,15 @@ def _raise_if_closing(ws: ClientConnection) -> None:
 async def _hold(ws: ClientConnection, spec: Probe, window: float, mask: Mask) -> Verdict:
     loop = asyncio.get_running_loop()
     opened = loop.time()
+    until: list[str] = []
     try:
         # (what follows a message that did not match is read on to the end of the window, or
         # for READ_ON more when it came late in it)
         async with asyncio.timeout(window + READ_ON + CLOSE_TIMEOUT):
-            return await _converse(ws, spec, window, mask)
+            return await _converse(ws, spec, window, mask, until)
     except ConnectionClosed as exc:
-        return closed_by(exc, ws.protocol, round((loop.time() - opened) * 1000), spec.watched, mask)
+        after_ms = round((loop.time() - opened) * 1000)
+        return closed_by(exc, ws.protocol, after_ms, spec.watched, mask, until="".join(until))
     except TimeoutError:
         # A send blocked by a server that stopped reading outlasts the window (what drift
         # wrote still waits in its buffer); so can, on a loaded machine, reading a server

@@ -160,7 +160,7 @@ _NOT_UTF8 = (
 
 
 def closed_by(
-    exc: ConnectionClosed, protocol: object, after_ms: int, hold: float, mask: Mask
+    exc: ConnectionClosed, protocol: object, after_ms: int, hold: float, mask: Mask, until: str = ""
 ) -> Verdict:
     """`classify.closed`, but when drift's client closed with 1007 only because the server's
     close reason was not UTF-8 (`Watching.unreadable`), the server's close is the verdict (its
@@ -168,8 +168,8 @@ def closed_by(
     unreadable = protocol.unreadable if isinstance(protocol, Watching) else None
     sent = exc.sent
     if unreadable is None or exc.rcvd is not None or sent is None or sent.code != 1007:
-        return closed(exc, after_ms, hold, mask)
-    end = closed(ConnectionClosedError(unreadable, None), after_ms, hold, mask)
+        return closed(exc, after_ms, hold, mask, until=until)
+    end = closed(ConnectionClosedError(unreadable, None), after_ms, hold, mask, until=until)
     return replace(end, detail=f"{end.detail} ({_NOT_UTF8})")
 
 

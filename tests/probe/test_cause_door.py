@@ -127,7 +127,13 @@ def test_a_500_keeps_the_catalogue_order(profile: Profile) -> None:
     [
         ("0.2s", "handshake accepted, open for 0.2s"),
         ("0s", "handshake accepted, open for 1s (hold: 0s: watched that long after it)"),
+        (
+            "0s\n      expect: pong",
+            "handshake accepted, open for 1s (hold: 0s: watched that long after a first message "
+            "matching 'pong')",
+        ),
     ],
+    ids=["hold", "no-hold", "no-hold-expect"],
 )
 def test_a_probe_findings_expected_says_how_long_the_socket_was_to_stay_open(
     tmp_path: Path, hold: str, expected: str

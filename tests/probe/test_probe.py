@@ -525,3 +525,14 @@ def test_a_normal_close_with_no_hold_says_how_long_it_was_watched(app_server: Ap
     assert result.outcome is ProbeOutcome.UNEXPECTED
     assert result.detail.endswith(f"(it was to stay open {NO_HOLD_WATCH:g} s)"), result.detail
     assert "hold" not in result.detail
+
+
+def test_with_no_hold_and_an_expect_a_close_says_what_the_socket_was_to_stay_open_for(
+    app_server: AppServer,
+) -> None:
+    """helper-519: with `hold: 0s` and `expect`, the socket is to stay open until a first
+    message comes (up to the timeout), then `NO_HOLD_WATCH` after it: a close while waiting
+    was "(it was to stay open 1 s)" whenever it came."""
+    result = probe_one(app_server.base_url, "/bye", hold=0, expect="pong", timeout=5)
+    assert result.outcome is ProbeOutcome.UNEXPECTED
+    assert result.detail.endswith("(before a first message matching 'pong' came)"), result.detail
