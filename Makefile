@@ -19,6 +19,17 @@ TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$((n * 3)))
 BYTECODE := env -u PYTHONDONTWRITEBYTECODE
 COMPILE := $(BYTECODE) $(BIN)/python -m compileall -q -j 0 drift  # a speed-up only: a failure is not fatal
 
+# The test modules, rewritten for pytest's assertions and compiled once before the workers
+# start, a share of them in each of one process per core: on a fresh checkout every worker
+# rewrote and compiled all of them itself, at once, none finding another's cache yet (a cold
+# collection takes 23 s of CPU, a warm one 6; six workers: a fresh clone's suite 259 s, the
+# same suite warm 205 s, 2 cores, 2026-12-04). Also a speed-up only.
+CORES := $(shell nproc 2>/dev/null || echo 2)
+TEST_FILES = find tests -name 'test_*.py' | sort
+WARM_TESTS = n=$$($(TEST_FILES) | wc -l); $(TEST_FILES) | xargs -P $(CORES) \
+	-n $$(( (n + $(CORES) - 1) / $(CORES) )) $(BYTECODE) $(BIN)/python -m pytest -q \
+	--collect-only -p no:cacheprovider > /dev/null 2>&1
+
 .PHONY: install test lint demo bench floors clean
 
 install: $(STAMP)
@@ -45,6 +56,7 @@ $(LINT_STAMP): $(STAMP)
 
 test: $(STAMP)
 	-$(COMPILE)
+	-$(WARM_TESTS)
 	$(BYTECODE) $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(LINT_STAMP)
