@@ -38,3 +38,22 @@ def test_an_emptied_base_is_one_error(profiles: Path) -> None:
     assert done.returncode == 2, done.stdout + done.stderr
     assert done.stdout == ""
     assert "staging" in done.stderr and "step" not in done.stderr
+
+
+def test_a_story_profile_that_is_not_a_file_is_said_as_check_says_it(profiles: Path) -> None:
+    """helper-519: an e2e.yaml that is a directory was "no /abs/path/e2e.yaml"; it is said as
+    `drift check e2e` says it, and a missing one with the path as given."""
+    (profiles / "e2e.yaml").unlink()
+    (profiles / "e2e.yaml").mkdir()
+    done = drift("demo", "--profiles", "profiles", cwd=profiles.parent)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "drift: error: no profile for environment 'e2e': profiles/e2e.yaml is a directory, not "
+        "a profile file\n"
+    )
+    (profiles / "e2e.yaml").rmdir()
+    done = drift("demo", "--profiles", "profiles", cwd=profiles.parent)
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "drift: error: the demo needs the example profiles: no profiles/e2e.yaml "
+    ), done.stderr
