@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from drift.credentials import conceal
 from drift.errors import Problem
-from drift.files import not_regular, open_nonblocking
+from drift.files import not_a_file, not_regular, open_nonblocking
 from drift.textsafe import undecodable_line
 from drift.yamldoc import MAX_BYTES, Integers, Located, Path_, YamlProblems
 
@@ -25,9 +25,11 @@ def display_path(path: Path) -> str:
     directory): relative to it when it is below it, else as given (`--profiles
     ../deploy/profiles`). Annotations and SARIF name it from the repository's root instead
     (`drift.format.summary.repo_path`). A link that cannot be resolved (a loop: `ln -s
-    old.yaml old.yaml`) is shown as it is named: reading it says what is wrong with it."""
+    old.yaml old.yaml`) is shown as it is named: reading it says what is wrong with it. A file
+    that is a link is named as the link (its folders resolved): where it leads is not what the
+    user named, and a broken one would be named by a file that is not there."""
     try:
-        resolved = path.resolve()
+        resolved = path.parent.resolve() / path.name
     except (RuntimeError, OSError):  # a symlink loop (RuntimeError before Python 3.13)
         resolved = Path(os.path.abspath(path))
     try:
@@ -85,6 +87,8 @@ def read_regular(path: Path, name: str) -> bytes:
         finally:
             os.close(fd)
     except OSError as exc:
+        if (what := not_a_file(path)) is not None:  # a broken link, a link loop: what it is
+            raise refuse(f"cannot read: it is {what}") from exc
         raise refuse(f"cannot read: {exc.strerror or exc}") from exc
     if size > MAX_BYTES:
         raise refuse(f"file is more than {MAX_BYTES} bytes; the limit is {MAX_BYTES} bytes")

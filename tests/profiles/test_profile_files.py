@@ -26,7 +26,10 @@ def profiles(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (("profiles", "validate", "profiles"), "profiles/old.yaml:1: cannot read: Too many levels"),
+        (
+            ("profiles", "validate", "profiles"),
+            "profiles/old.yaml:1: cannot read: it is a symbolic link loop",
+        ),
         (("check", "nope", "--profiles", "profiles"), "profiles/nope.yaml does not exist"),
         (
             ("check", "old", "--profiles", "profiles"),
@@ -100,3 +103,27 @@ def test_a_profile_reached_through_extends_is_named_as_what_it_is(
         f"drift: error: profiles/staging.yaml:1: extends 'base': profiles/base.yaml is {what}, "
         "not a profile file"
     ), done.stderr
+
+
+def test_validate_names_a_broken_link_and_where_it_points(profiles: Path) -> None:
+    """helper-519: `profiles validate` named a broken link by its target, a file that is not
+    there ("profiles/nowhere.yaml:1: cannot read: No such file or directory")."""
+    (profiles / "qa.yaml").symlink_to("nowhere.yaml")
+    done = drift("profiles", "validate", "profiles", cwd=profiles.parent)
+    assert done.returncode == 2, done.stderr
+    assert "profiles/qa.yaml:1: cannot read: it is a broken link (to 'nowhere.yaml')" in (
+        done.stdout + done.stderr
+    )
+    assert "nowhere.yaml:1" not in done.stdout + done.stderr
+
+
+def test_a_profile_that_is_a_link_is_named_as_the_link(profiles: Path) -> None:
+    """A finding's file is the profile the user named, not where its link leads (a shared
+    profile linked into each repository)."""
+    shared = profiles.parent / "shared"
+    shared.mkdir()
+    (shared / "qa.yaml").write_text("project: p\nregion: us-central1\nservices: {web: {x: 1}}\n")
+    (profiles / "qa.yaml").symlink_to(shared / "qa.yaml")
+    done = drift("profiles", "validate", "profiles", cwd=profiles.parent)
+    assert done.returncode == 2
+    assert "profiles/qa.yaml:3:" in done.stdout + done.stderr, done.stdout + done.stderr
