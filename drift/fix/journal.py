@@ -285,10 +285,8 @@ class Journal:
         except OSError as exc:
             raise unreadable(self.directory, "the journal", exc) from exc
         if blocker is not None:
-            raise JournalError(
-                f"cannot read the journal {self.directory}: {blocker} is {kind_of(blocker)}, not "
-                "a directory"
-            )
+            what = f"{blocker} is {kind_of(blocker)}"
+            raise JournalError(f"cannot read the journal {self.directory}: {what}, not a directory")
         trusted_directory(self.directory)
         out = []
         for path in listed(self.directory, ".json", "the journal"):
