@@ -303,10 +303,10 @@ loopback included (gRPC doc/environment_variables.md; the channel argument:
 grpc/grpc#15699). The real APIs' channels keep honouring it."""
 
 
-def emulator_channel(host: str) -> Any:
+def emulator_channel(host: str, *options: tuple[str, int]) -> Any:
     import grpc
 
-    return grpc.aio.insecure_channel(host, options=[NO_PROXY])
+    return grpc.aio.insecure_channel(host, options=[NO_PROXY, *options])
 
 
 def _lazy_client(package: str, kind: str, clients: Clients) -> Any:

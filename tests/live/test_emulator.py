@@ -347,3 +347,39 @@ def test_an_emulator_relaying_its_backends_failure_is_there_and_retried(
     done = drift("check", "staging", "--no-history", env=sandbox_env)
     assert "no emulator answers" not in done.stderr, done.stderr
     assert (done.returncode, done.stdout) == (alone.returncode, alone.stdout), done.stderr
+
+
+def test_answers_makes_a_connection_of_its_own() -> None:
+    """helper-520: the check shared gRPC's connection of the channel whose call had just
+    failed, still backing off: an emulator up since (a sandbox restarted on its port) was
+    "not answering" for seconds."""
+    import grpc
+
+    from drift.live.clients import emulator_channel
+    from drift.live.unreachable import answers
+
+    with socket.socket() as sock:  # a port free now, taken by the server below
+        sock.bind(("127.0.0.1", 0))
+        host, port = sock.getsockname()
+    closed_port = f"{host}:{port}"
+
+    async def scene() -> tuple[bool, bool]:
+        failed = emulator_channel(closed_port)
+        try:
+            before = await answers(closed_port)  # nothing listens yet: refused
+            state = failed.get_state(try_to_connect=True)
+            async with asyncio.timeout(5):
+                while state is not grpc.ChannelConnectivity.TRANSIENT_FAILURE:
+                    await failed.wait_for_state_change(state)
+                    state = failed.get_state()
+            server = grpc.aio.server()
+            server.add_insecure_port(f"{host}:{port}")
+            await server.start()
+            try:
+                return before, await answers(closed_port)
+            finally:
+                await server.stop(None)
+        finally:
+            await failed.close()
+
+    assert asyncio.run(scene()) == (False, True)
