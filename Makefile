@@ -25,8 +25,8 @@ COMPILE := $(BYTECODE) $(BIN)/python -m compileall -q -j 0 drift  # a speed-up o
 # collection takes 23 s of CPU, a warm one 6; six workers: a fresh clone's suite 259 s, the
 # same suite warm 205 s, 2 cores, 2026-12-04). Also a speed-up only.
 CORES := $(shell nproc 2>/dev/null || echo 2)
-TEST_FILES = find tests -name 'test_*.py' | sort
-WARM_TESTS = n=$$($(TEST_FILES) | wc -l); $(TEST_FILES) | xargs -P $(CORES) \
+TEST_FILES = find tests -name 'test_*.py' -print0 | sort -z
+WARM_TESTS = n=$$($(TEST_FILES) | tr -dc '\0' | wc -c); $(TEST_FILES) | xargs -0 -P $(CORES) \
 	-n $$(( (n + $(CORES) - 1) / $(CORES) )) $(BYTECODE) $(BIN)/python -m pytest -q \
 	--collect-only -p no:cacheprovider > /dev/null 2>&1
 
