@@ -282,3 +282,39 @@ def md_literal(text: str) -> str:
     # strips one space on each side when both are there.
     pad = " " if longest or shown[0] == " " or shown[-1] == " " else ""
     return f"{fence}{pad}{shown}{pad}{fence}"
+
+
+_SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+_SHELL_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\x1b": "\\e"}
+
+
+def _unprintable(char: str) -> bool:
+    """A character a terminal acts on or draws invisibly: C0/C1 controls, DEL, format
+    characters (bidirectional overrides, zero-width), line and paragraph separators. Not
+    `hidden`: a word bash reads back escapes a zero-width joiner too, and a lone surrogate has
+    no bytes to write as hexadecimal escapes."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
+def shell_quote(value: str) -> str:
+    """One bash word that is exactly `value`: bare when it is plainly safe, single-quoted
+    when printable, else ANSI-C quoted (`$'…'`) so hidden characters stay visible."""
+    if value and _SAFE_WORD.fullmatch(value):
+        return value
+    if not any(_unprintable(c) for c in value):
+        # `''` (an empty quoted string) splits `##[` where a CI runner would read it as a
+        # command (its legacy `##[command]` form, drift.textsafe.LEGACY_COMMAND); bash joins
+        # the pieces back into the very same word
+        return ("'" + value.replace("'", "'\\''") + "'").replace("##[", "##''[")
+    out = []
+    for char in value:
+        if char in ("\\", "'"):
+            out.append("\\" + char)
+        elif char == "[" and out[-2:] == ["#", "#"]:
+            out.append("\\x5b")  # as above: no `##[` for a runner, the same byte for bash
+        elif _unprintable(char):
+            # bytes, not \uHHHH: bash expands that only in a UTF-8 locale
+            out.append(_SHELL_NAMED.get(char) or "".join(f"\\x{b:02x}" for b in char.encode()))
+        else:
+            out.append(char)
+    return "$'" + "".join(out) + "'"

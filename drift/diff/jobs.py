@@ -6,7 +6,6 @@ like a credential, is masked in it."""
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterator
 
 from drift.credentials import credential_pieces, hidden_plain
@@ -14,6 +13,7 @@ from drift.diff.context import Context
 from drift.findings import Finding, Severity
 from drift.live.reasons import STEPS, step
 from drift.redact import MASK, mask, register
+from drift.textsafe import shell_quote
 
 
 def job_findings(ctx: Context) -> Iterator[Finding]:
@@ -82,7 +82,7 @@ def next_step(ctx: Context) -> str:
     said = step(
         execution.cause,
         update=_gcloud(ctx, "update"),
-        execution=shlex.quote(execution.name),  # the server's name, pasted into a shell
+        execution=shell_quote(execution.name),  # the server's name, pasted into a shell
         project=project,
         region=region,
     )
@@ -105,12 +105,12 @@ def _gcloud(ctx: Context, verb: str) -> str:
     reads it back (the names are the server's)."""
     project, region, job = _words(ctx)
     where = f" --project={project} --region={region}" if region else ""
-    return f"gcloud run jobs {verb} {job or shlex.quote(ctx.service.name)}{where}"
+    return f"gcloud run jobs {verb} {job or shell_quote(ctx.service.name)}{where}"
 
 
 def _words(ctx: Context) -> tuple[str, ...]:
     """`_parts` as the shell reads them back (the names are the server's); "" stays ""."""
-    return tuple(shlex.quote(part) if part else "" for part in _parts(ctx))
+    return tuple(shell_quote(part) if part else "" for part in _parts(ctx))
 
 
 def _parts(ctx: Context) -> tuple[str, str, str]:

@@ -4,7 +4,6 @@ of a region (paged), a service, a secret version's payload (CRC32C verified)."""
 from __future__ import annotations
 
 import itertools
-import shlex
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -16,7 +15,7 @@ from drift.live.calls import Api, CallRunner
 from drift.live.clients import Clients
 from drift.live.crc32c import crc32c
 from drift.live.normalize import raw
-from drift.textsafe import visible
+from drift.textsafe import shell_quote, visible
 
 LIST_PAGE_SIZE = 1000
 """The page drift asks ListServices, ListJobs, ListWorkerPools for: a whole region in one
@@ -216,7 +215,7 @@ def describe_execution(job: Any, execution: str) -> str:
     parts = raw(job).name.split("/")
     where = [f"--project={parts[1]}", f"--region={parts[3]}"] if len(parts) >= 4 else []
     argv = ["gcloud", "run", "jobs", "executions", "describe", execution, *where]
-    return visible(" ".join(shlex.quote(a) for a in argv))
+    return visible(" ".join(shell_quote(a) for a in argv))
 
 
 def written_since(generation: int, now: Any) -> str:

@@ -16,10 +16,10 @@ from drift.fields.base import GcloudArg
 from drift.fields.gpu_floor import WATCHED
 from drift.fields.hardware import TOP_LEVEL_ONLY
 from drift.fix.commands import update_command
-from drift.fix.formats.text import comment, gcloud_list, shell_line, shell_quote
+from drift.fix.formats.text import comment, gcloud_list, shell_line
 from drift.fix.model import Action, EnvChange, Plan, ServicePlan
 from drift.kinds import Kind
-from drift.textsafe import visible
+from drift.textsafe import shell_quote, visible
 
 RUNTIME_DELIMITER = "|"
 """gcloud's list delimiter for a value only known when the script runs; the script refuses

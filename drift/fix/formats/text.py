@@ -4,46 +4,12 @@ interpreted, and gcloud's list syntax with a delimiter that no value contains.""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
 from drift.blanks import Arg, Blank, Template, plain, word
-from drift.textsafe import visible
-
-_SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
-_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\x1b": "\\e"}
-
-
-def _hidden(char: str) -> bool:
-    """A character a terminal acts on or draws invisibly: C0/C1 controls, DEL, format
-    characters (bidirectional overrides, zero-width), line and paragraph separators."""
-    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
-
-
-def shell_quote(value: str) -> str:
-    """One bash word that is exactly `value`: bare when it is plainly safe, single-quoted
-    when printable, else ANSI-C quoted (`$'…'`) so hidden characters stay visible."""
-    if value and _SAFE_WORD.fullmatch(value):
-        return value
-    if not any(_hidden(c) for c in value):
-        # `''` (an empty quoted string) splits `##[` where a CI runner would read it as a
-        # command (its legacy `##[command]` form, drift.textsafe.LEGACY_COMMAND); bash joins
-        # the pieces back into the very same word
-        return ("'" + value.replace("'", "'\\''") + "'").replace("##[", "##''[")
-    out = []
-    for char in value:
-        if char in ("\\", "'"):
-            out.append("\\" + char)
-        elif char == "[" and out[-2:] == ["#", "#"]:
-            out.append("\\x5b")  # as above: no `##[` for a runner, the same byte for bash
-        elif _hidden(char):
-            # bytes, not \uHHHH: bash expands that only in a UTF-8 locale
-            out.append(_NAMED.get(char) or "".join(f"\\x{b:02x}" for b in char.encode()))
-        else:
-            out.append(char)
-    return "$'" + "".join(out) + "'"
+from drift.textsafe import shell_quote, visible
 
 
 def shell_line(argv: Sequence[Arg]) -> str:
