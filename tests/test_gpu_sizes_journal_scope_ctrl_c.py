@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # loop (revown28 F2); then which SIGINT handler the process is left with.
 STALE_HANDLER = """
 import asyncio, os, signal, threading
-from drift.cli.session import run
+from drift.cli.loop import run
 from drift.errors import Interrupted
 
 # Ctrl-C as from a terminal: a background job's children inherit an ignored SIGINT

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from drift.cli import destinations, output
+from drift.cli.loop import run
 from drift.cli.options import (
     GATES,
     BaselineOpt,
@@ -24,7 +25,7 @@ from drift.cli.options import (
     repeatable,
     shared,
 )
-from drift.cli.session import Invocation, progress_shown, run
+from drift.cli.session import Invocation, progress_shown
 from drift.errors import UsageError
 from drift.format import OutputFormat
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from drift.cli import output, prompt
+from drift.cli.loop import run
 from drift.cli.options import (
     GATES,
     FormatOpt,
@@ -23,7 +24,7 @@ from drift.cli.options import (
     repeatable,
     shared,
 )
-from drift.cli.session import Invocation, run
+from drift.cli.session import Invocation
 from drift.errors import ExitCode, OutputLost, UsageError
 from drift.fix.formats import PlanFormat
 from drift.format import OutputFormat

@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 
 from drift.cli import output
+from drift.cli.loop import run
 from drift.cli.options import JournalOpt, OutputOpt, QuietOpt, ServiceOpt, shared
-from drift.cli.session import Invocation, progress_shown, run
+from drift.cli.session import Invocation, progress_shown
 from drift.history.formats import HistoryFormat
 
 

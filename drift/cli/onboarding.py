@@ -11,12 +11,13 @@ from typing import Annotated
 import typer
 
 from drift.cli import output
+from drift.cli.loop import run
 from drift.cli.options import (
     OutputOpt,
     ServiceOpt,
     shared,
 )
-from drift.cli.session import Invocation, run
+from drift.cli.session import Invocation
 from drift.compare.formats import CompareFormat
 from drift.errors import ExitCode, OutputLost, UsageError
 

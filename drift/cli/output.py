@@ -83,7 +83,7 @@ def emit(
 
 
 def _upload(data: bytes, target: StorageObject, access: Access | None) -> None:
-    from drift.cli.session import run
+    from drift.cli.loop import run
     from drift.errors import ApiError
     from drift.live.session import Access, Session
 
@@ -99,7 +99,7 @@ def _upload(data: bytes, target: StorageObject, access: Access | None) -> None:
 
 def fetch(source: StorageObject, limit: int, access: Access) -> bytes:
     """The bytes of a Cloud Storage object of at most `limit` bytes (a baseline)."""
-    from drift.cli.session import run
+    from drift.cli.loop import run
     from drift.errors import ApiError
     from drift.live.session import Session
 

@@ -11,8 +11,9 @@ from typing import Annotated
 import typer
 
 from drift.cli import output, prompt
+from drift.cli.loop import run
 from drift.cli.options import JournalOpt, environment_names, repeatable, shared
-from drift.cli.session import Invocation, run
+from drift.cli.session import Invocation
 from drift.errors import ExitCode, UsageError
 
 

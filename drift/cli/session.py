@@ -7,11 +7,10 @@ import gc
 import logging
 import os
 import sys
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from drift.cli.overlap import overlapped
@@ -180,133 +179,6 @@ def progress_shown(label: str, runner: CallRunner, *, quiet: bool) -> Iterator[N
                 yield
         except KeyboardInterrupt:  # before the run began, or after it ended: no step's own
             raise Interrupted(ExitCode.INCOMPLETE, "the command did not finish") from None
-
-
-def run(
-    coro: Coroutine[Any, Any, T],
-    *,
-    interrupted: ExitCode = ExitCode.INCOMPLETE,
-    what: str | Callable[[], str] = "the check is incomplete",
-) -> T:
-    """Run the library's async work; Ctrl-C is one clear message and an exit code. The Ctrl-C
-    handler from before is back after it, however it ended: a Ctrl-C that escaped the loop
-    leaves asyncio.Runner's (`_ctrl_c_rearmed` puts it back as the task ends, after the
-    runner's own restoring has passed), which a later run in the process would take for
-    someone else's (revown28 F3)."""
-    import asyncio
-    import signal
-    import threading
-
-    main = threading.current_thread() is threading.main_thread()
-    before = signal.getsignal(signal.SIGINT) if main else None
-    ended: list[DriftError] = []
-    # SIGTERM and SIGHUP as Ctrl-C (named in the line): a read's progress line comes down and
-    # shows the cursor it hid, and the exit says incomplete, where the signal's default action
-    # ended the process on the spot (`timeout 60 drift check`: no cursor left in the shell)
-    with like_ctrl_c():
-        try:
-            return asyncio.run(_woken_by_signals(coro, ended))
-        except (KeyboardInterrupt, asyncio.CancelledError):  # the latter: `_ctrl_c_rearmed`
-            if ended:  # the command's own line of where it stands, as the loop ended
-                raise ended[0] from None
-            raise Interrupted(interrupted, what() if callable(what) else what) from None
-        finally:
-            if before is not None and signal.getsignal(signal.SIGINT) is not before:
-                signal.signal(signal.SIGINT, before)
-
-
-async def _woken_by_signals(coro: Coroutine[Any, Any, T], ended: list[DriftError]) -> T:
-    """`coro`, with every signal waking the event loop. asyncio.run's Ctrl-C handler is Python
-    code, which runs between bytecodes once the C-level handler has set its flag; a signal
-    that lands just before the loop starts waiting (or in another thread) would otherwise be
-    seen only at the loop's next event, as late as a call's deadline. The C-level handler
-    writes to the wakeup fd, which the loop watches. A Ctrl-C the command took back leaves
-    the next one to cancel it again (`_ctrl_c_rearmed`). A Ctrl-C that ended the loop while
-    the task still unwound from an earlier one: the line the command then ends with (where a
-    fix stands) goes to `ended`, for `run` to say, never into asyncio's "unhandled exception
-    during asyncio.run() shutdown" traceback behind a "nothing was changed" (a third Ctrl-C
-    while a fix's cut cleanup unwinds: its journal records the canary written)."""
-    import asyncio
-    import threading
-
-    # Windows: the wakeup fd takes sockets there, and its loop no readers; another thread:
-    # signals are the main thread's to watch
-    if sys.platform == "win32" or threading.current_thread() is not threading.main_thread():
-        return await coro
-    with _ctrl_c_rearmed() as escaped:
-        try:
-            return await _woken(coro)
-        except DriftError as exc:
-            if not escaped:
-                raise
-            ended.append(exc)
-            raise asyncio.CancelledError from None  # not logged: `run` says it
-
-
-async def _woken(coro: Coroutine[Any, Any, T]) -> T:
-    """`coro`, with the signals' wakeup fd watched by the loop."""
-    import asyncio
-    import signal
-
-    loop = asyncio.get_running_loop()
-    read_end, write_end = os.pipe()
-    os.set_blocking(read_end, False)
-    os.set_blocking(write_end, False)
-    previous = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
-    loop.add_reader(read_end, _drain, read_end)
-    try:
-        return await coro
-    finally:
-        signal.set_wakeup_fd(previous)
-        loop.remove_reader(read_end)
-        os.close(read_end)
-        os.close(write_end)
-
-
-@contextmanager
-def _ctrl_c_rearmed() -> Iterator[list[bool]]:
-    """asyncio.Runner's Ctrl-C handling, except that a Ctrl-C the command's task took back
-    (`Task.uncancel`: `drift fix` ending a Ctrl-C as a "no", `drift.fix.cancel.again`) is
-    spent: the next one cancels the task again. asyncio.Runner counts Ctrl-C instead: the
-    second always raises KeyboardInterrupt out of the event loop, which then cancels the task
-    while it shuts down — the fix's re-check after a "no" ended in asyncio's "unhandled
-    exception during asyncio.run() shutdown" traceback and a "nothing was changed" that was
-    false (revcrash2 1). As with asyncio.Runner, a Ctrl-C while the task still has one it has
-    not taken back (it does not stop) raises KeyboardInterrupt: the loop ends at once (the
-    list yielded then holds True)."""
-    import asyncio
-    import signal
-
-    task, loop = asyncio.current_task(), asyncio.get_running_loop()
-    previous = signal.getsignal(signal.SIGINT)
-    escaped: list[bool] = []
-    if task is None or not callable(previous) or previous is signal.default_int_handler:
-        yield escaped  # not asyncio.Runner's handler (Ctrl-C ignored, or someone else's)
-        return
-
-    def handler(number: int, frame: FrameType | None) -> None:
-        if task.done() or task.cancelling():
-            escaped.append(True)
-            raise KeyboardInterrupt
-        task.cancel()
-        loop.call_soon_threadsafe(lambda: None)  # wake the loop, as asyncio's handler does
-
-    signal.signal(signal.SIGINT, handler)
-    try:
-        yield escaped
-    finally:
-        if signal.getsignal(signal.SIGINT) is handler:
-            signal.signal(signal.SIGINT, previous)
-
-
-def _drain(fd: int) -> None:
-    """Empty the wakeup pipe (waking the loop was its whole purpose)."""
-
-    try:
-        while os.read(fd, 4096):
-            pass
-    except BlockingIOError:
-        pass
 
 
 def _working_directory() -> None:

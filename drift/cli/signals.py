@@ -166,7 +166,7 @@ def ctrl_c_never_swallowed() -> None:
 
 class JournalSays:
     """What an interrupted fix says of itself when it could not say where it stands (the
-    event loop ended before it did, `drift.cli.session.run`): what the journal records
+    event loop ended before it did, `drift.cli.loop.run`): what the journal records
     written by this fix's own change (`began`, told by the fix as it takes its change id),
     never a "nothing was changed" it contradicts. The journal is shared (SPEC invariant 5) and
     locks are per service (invariant 11): another drift's change that landed meanwhile is not

@@ -122,7 +122,7 @@ async def _together(
         if lost or (ended := _as_a_no(todo, where)) is None:
             raise
         if (me := asyncio.current_task()) is not None:  # taken back: a next Ctrl-C is new
-            me.uncancel()  # (`drift.cli.session._ctrl_c_rearmed`), as `cancel.again` does
+            me.uncancel()  # (`drift.cli.loop._ctrl_c_rearmed`), as `cancel.again` does
         return ended
     finally:  # what the flows cancelled said of their cleanup, in the order they started
         for said in saids if not lost else ():

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
+from drift.cli.loop import run
 from drift.cli.prompt import PromptUI
-from drift.cli.session import run
 from drift.errors import Interrupted
 from tests.cliutil import ctrl_c_as_a_terminal_has_it
 
@@ -78,7 +78,7 @@ def test_a_ctrl_c_just_before_the_prompt_reads_ends_the_prompt(
 def test_a_ctrl_c_just_before_the_event_loop_waits_ends_the_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """`drift.cli.session._woken`: the loop watches the wakeup fd, so the wait that a Ctrl-C
+    """`drift.cli.loop._woken`: the loop watches the wakeup fd, so the wait that a Ctrl-C
     landed before ends at once, and the run with it, though no timer or I/O would end it."""
     armed: list[bool] = []
 

@@ -1,7 +1,7 @@
 """Ctrl-C always ends a wait, even when its signal is handled before the wait begins (a loaded
 machine stops the process right there): the C-level handler has run, and a plain blocking read
 or event-loop wait would go on until something else wakes it. Two waits: a prompt's answer
-(`drift.cli.prompt._answer`) and the event loop (`drift.cli.session.run`). Here the signal is
+(`drift.cli.prompt._answer`) and the event loop (`drift.cli.loop.run`). Here the signal is
 made to land where the wait cannot see it: the main thread blocks SIGINT, so another thread
 takes it, which leaves the process in the state the early signal leaves it in.
 
@@ -45,7 +45,7 @@ def test_ctrl_c_that_the_read_never_sees_still_ends_the_prompt(tmp_path: Path) -
 
 LOOP = """
 import asyncio, signal, sys, threading, time
-from drift.cli.session import run
+from drift.cli.loop import run
 from drift.errors import Interrupted
 
 threading.Thread(target=time.sleep, args=(60,), daemon=True).start()

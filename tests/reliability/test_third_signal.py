@@ -1,6 +1,6 @@
 """A third signal while the fix's task still has a cancellation it has not taken back (the
 second cut the canary's cleanup; the task is still unwinding, here its Cloud Run session
-closing slowly): `drift.cli.session._ctrl_c_rearmed` raises KeyboardInterrupt out of the
+closing slowly): `drift.cli.loop._ctrl_c_rearmed` raises KeyboardInterrupt out of the
 event loop, as asyncio does for a task that does not stop. The line said "interrupted:
 nothing was changed" (`drift fix`'s fallback), with asyncio's "unhandled exception during
 asyncio.run() shutdown" traceback, while the journal records the canary written and its
@@ -90,7 +90,7 @@ def test_a_third_signal_says_what_the_journal_says_was_written(
 def test_a_fix_that_could_not_say_where_it_stands_says_what_its_journal_records(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    """The fallback when the loop ended with no line from the fix (`drift.cli.session.run`):
+    """The fallback when the loop ended with no line from the fix (`drift.cli.loop.run`):
     what the journal records of the fix's own change, never "nothing was changed" once it
     records a write; "nothing was changed" while it records none, or before the fix took a
     change id. Another drift's change in the same journal (SPEC invariants 5 and 11: one
@@ -124,7 +124,7 @@ def test_a_fix_that_could_not_say_where_it_stands_says_what_its_journal_records(
 
 def fallback(what: Callable[[], str]) -> str:
     """The line `run` ends with when a KeyboardInterrupt leaves the event loop."""
-    from drift.cli.session import run
+    from drift.cli.loop import run
     from drift.errors import ExitCode, Interrupted
 
     async def escaped() -> None:
