@@ -38,6 +38,7 @@ LARGE_PEAK_MB = 300.0
 LINEAR = 1.0  # growth exponent of the whole process (1: linear; fixed costs make it less)
 PHASE_LINEAR = 1.15  # of each phase that grows with services (1 + room for noise)
 VERSION_SECONDS = 0.15
+SILENT_SECONDS = 10.0  # half gRPC's own connect timeout; drift's: 5 s, then `answers`' 2 s
 
 
 def _median(values: Sequence[float]) -> float:
@@ -88,7 +89,9 @@ class Figures:
         self.at_bound = self.same_calls and self.calls == size.bound.calls
 
 
-def report(sizes: Sequence[Size], version: list[Process], took: float) -> list[str]:
+def report(
+    sizes: Sequence[Size], version: list[Process], took: float, silent: Sequence[Process] = ()
+) -> list[str]:
     from drift.settings import Settings
 
     concurrency = Settings().concurrency
@@ -221,6 +224,16 @@ def report(sizes: Sequence[Size], version: list[Process], took: float) -> list[s
             _verdict(version_wall <= VERSION_SECONDS),
         ],
     ]
+    if silent:
+        silent_wall = _median([p.wall for p in silent])
+        targets.append(
+            [
+                "an emulator port that never answers: to the message",
+                _ms(silent_wall),
+                f"≤ {_ms(SILENT_SECONDS)} (gRPC's own connect timeout alone: 20 s)",
+                _verdict(silent_wall <= SILENT_SECONDS),
+            ]
+        )
     for f, name in zip((small, large), names, strict=True):
         targets.append(
             [
@@ -236,7 +249,7 @@ def report(sizes: Sequence[Size], version: list[Process], took: float) -> list[s
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from benchmarks.measure import load, measure_size, measure_version
+    from benchmarks.measure import load, measure_silent_port, measure_size, measure_version
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=RUNS, help="runs per size (median)")
@@ -252,7 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     sizes = [measure_size(n, runs=args.runs, sample=args.sample) for n in args.sizes]
     version = measure_version(args.runs)
-    print("\n".join(report(sizes, version, time.perf_counter() - started)))
+    silent = measure_silent_port(min(args.runs, 3))
+    print("\n".join(report(sizes, version, time.perf_counter() - started, silent)))
     print(f"load averages at the end: {load()}")
     return 0
 

@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,16 +68,18 @@ def child_env(extra: dict[str, str]) -> dict[str, str]:
     return {**env, "NO_COLOR": "1", "PYTHONPATH": path, **extra}
 
 
-def timed(argv: Sequence[str], env: dict[str, str], cwd: Path) -> Process:
+def timed(
+    argv: Sequence[str], env: dict[str, str], cwd: Path, *, expect: Sequence[int] = (0, 1)
+) -> Process:
     """Run a process, its output to a file: wall time, CPU and peak resident memory (wait4's
-    ru_maxrss, KiB on Linux). Exit codes other than 0 and 1 stop the bench."""
+    ru_maxrss, KiB on Linux). Exit codes other than `expect` stop the bench."""
     with tempfile.TemporaryFile() as sink:
         started = time.monotonic()
         proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=sink, stderr=sink)
         _, status, usage = os.wait4(proc.pid, 0)
         ended = time.monotonic()
         code = proc.returncode = os.waitstatus_to_exitcode(status)
-        if code not in (0, 1):
+        if code not in expect:
             sink.seek(0)
             output = sink.read().decode(errors="replace")
             raise SystemExit(f"{' '.join(argv)} exited {code}:\n{output}")
@@ -155,3 +158,30 @@ def measure_version(runs: int = RUNS) -> list[Process]:
     with tempfile.TemporaryDirectory(prefix="drift-bench-") as tmp:
         timed(argv, env, Path(tmp))
         return [timed(argv, env, Path(tmp)) for _ in range(runs)]
+
+
+def measure_silent_port(runs: int = RUNS) -> list[Process]:
+    """`drift check` with the emulator variables at a port that accepts connections and never
+    answers (a port forward with nothing behind it), to its message and exit 2."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    taken: list[socket.socket] = []
+
+    def take() -> None:
+        with suppress(OSError):  # the listener closed: the measuring is over
+            while True:
+                taken.append(listener.accept()[0])  # held open, never answered
+
+    threading.Thread(target=take, daemon=True).start()
+    address = f"127.0.0.1:{listener.getsockname()[1]}"
+    names = ("CLOUD_RUN_EMULATOR_HOST", "SECRET_MANAGER_EMULATOR_HOST")
+    env = child_env({**dict.fromkeys(names, address), "grpc_proxy": "", "https_proxy": ""})
+    argv = [*drift_command(), "check", "staging", "--profiles", str(REPO / "profiles")]
+    try:
+        return [timed(argv, env, REPO, expect=(2,)) for _ in range(runs)]
+    finally:
+        listener.close()
+        for conn in taken:
+            conn.close()

@@ -303,10 +303,18 @@ loopback included (gRPC doc/environment_variables.md; the channel argument:
 grpc/grpc#15699). The real APIs' channels keep honouring it."""
 
 
+CONNECT_WITHIN = ("grpc.min_reconnect_backoff_ms", 5_000)
+"""An emulator's connection is made within 5 s or not at all. gRPC gives every connection
+attempt at least MIN_CONNECT_TIMEOUT, 20 s (grpc/grpc doc/connection-backoff.md), which core
+takes from this channel argument: a port that accepts and never answers (a tunnel or port
+forward with nothing behind it) kept the run silent for 20 s before drift could say so. A
+local emulator completes its HTTP/2 handshake in milliseconds; the real APIs keep gRPC's."""
+
+
 def emulator_channel(host: str, *options: tuple[str, int]) -> Any:
     import grpc
 
-    return grpc.aio.insecure_channel(host, options=[NO_PROXY, *options])
+    return grpc.aio.insecure_channel(host, options=[NO_PROXY, CONNECT_WITHIN, *options])
 
 
 def _lazy_client(package: str, kind: str, clients: Clients) -> Any:

@@ -17,7 +17,8 @@ just failed, still backing off, and a server up since (a sandbox restarted on it
 said to be missing (helper-520)."""
 PATIENCE = 2.0
 """Seconds a new connection to an emulator may take to be up (`answers`): one on this machine
-is up in milliseconds; gRPC's own attempt at a port that never answers lasts 20 s."""
+is up in milliseconds; an emulator channel's attempt at a port that never answers lasts 5 s
+(`drift.live.clients.CONNECT_WITHIN`)."""
 
 _WHY = (
     (("Connection refused",), "connection refused"),

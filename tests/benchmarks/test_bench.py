@@ -53,13 +53,14 @@ def test_report_says_pass_and_miss(make_sandbox: Callable[..., Sandbox], tmp_pat
     bound = lower_bound(sandbox, load_profile(tmp_path, ENVIRONMENT))
     version = [Process(0.05, 0.04, 20.0, 0, 0.0) for _ in range(5)]
     fast = [_size(200, 0.8, 120.0, bound.calls, bound), _size(1000, 2.5, 250.0, bound.calls, bound)]
-    lines = "\n".join(report(fast, version, 60.0))
-    assert "MISS" not in lines and lines.count("PASS") == 9
+    quick = [Process(6.0, 0.5, 60.0, 2, 0.0) for _ in range(3)]
+    lines = "\n".join(report(fast, version, 60.0, quick))
+    assert "MISS" not in lines and lines.count("PASS") == 10
     extra = bound.calls + Counter(GetRevision=1)
     slow = [_size(200, 1.2, 120.0, extra, bound), _size(1000, 9.0, 400.0, bound.calls, bound)]
     verdicts = {
         line.split("  ")[1]: line.rsplit(" ", 1)[-1]
-        for line in report(slow, version, 60.0)
+        for line in report(slow, version, 60.0, [Process(22.5, 0.5, 60.0, 2, 0.0)])
         if line.endswith(("PASS", "MISS"))
     }
     assert verdicts["200 × 30: whole process"] == "MISS"
@@ -69,6 +70,7 @@ def test_report_says_pass_and_miss(make_sandbox: Callable[..., Sandbox], tmp_pat
     assert verdicts["200 × 30: API calls"] == "MISS"
     assert verdicts["1,000 × 30: API calls"] == "PASS"
     assert verdicts["`drift --version`"] == "PASS"
+    assert verdicts["an emulator port that never answers: to the message"] == "MISS"
 
 
 def test_every_process_the_bench_times_runs_the_benchmarks_own_tree(
