@@ -258,7 +258,8 @@ def fix(
     with like_ctrl_c(), made_only_if_used(settings.journal()):
         result = run(
             run_fix(profile, settings, ui, options, services=service, environ=dict(os.environ)),
-            interrupted=ExitCode.ABORTED,
+            # a dry run stopped is incomplete, never "aborted" (README: it never exits 4)
+            interrupted=ExitCode.INCOMPLETE if dry_run else ExitCode.ABORTED,
             what=said,
         )
     try:

@@ -151,10 +151,16 @@ async def run_fix(
                 f"{where.line()}; the re-check after the fix was cut short: "
                 f"`drift check {profile.environment}` shows what drift is left",
             ) from None
-        raise Interrupted(ExitCode.ABORTED, where.line()) from None
+        raise Interrupted(_stopped(options), where.line()) from None
     except OutputLost as exc:  # the plan or a prompt could not be written: before any write
         code = ExitCode.USAGE if options.dry_run else ExitCode.ABORTED
         raise OutputLost(f"{exc.message}: {where.line()}", code=code) from exc
+
+
+def _stopped(options: FixOptions) -> ExitCode:
+    """The exit of a fix stopped by Ctrl-C (SIGTERM, SIGHUP) before it changed anything: an
+    abort, 4; a dry run's is incomplete, 3 (it never exits 4: nothing was aborted, README)."""
+    return ExitCode.INCOMPLETE if options.dry_run else ExitCode.ABORTED
 
 
 async def _fix(
@@ -230,7 +236,7 @@ async def _fix(
         result.journal = None  # no entry could be written: nothing is recorded
     result.wrote = any(f.entry.wrote for f in where.fixes)
     if any(o.interrupted for o in result.outcomes) and not _applied(result):  # else: as a "no"
-        raise Interrupted(ExitCode.ABORTED, where.line())
+        raise Interrupted(_stopped(options), where.line())
     if any(o.aborted for o in result.outcomes) and not _applied(result):
         result.exit_code = abort_code(result.outcomes)
         return _after_abort(result, todo)
