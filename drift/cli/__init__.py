@@ -56,6 +56,9 @@ def main() -> NoReturn:
             _output_lost(exc)
         sys.exit(0)
     try:
+        from drift.cli.signals import whole_command
+
+        whole_command()  # SIGTERM, SIGHUP: Ctrl-C from here on
         from drift.errors import Aborted, DriftError, ExitCode, InputError
 
         _any_locale()
@@ -99,6 +102,7 @@ def main() -> NoReturn:
         )
         sys.exit(int(ExitCode.USAGE))
     finally:
+        _ending()  # what the command ends with is decided: a signal no longer changes it
         # The process ends: collecting its garbage first is wasted time (up to a second with
         # a 1,000-service profile); exit handlers, flushes and closes still run.
         gc.freeze()
@@ -160,11 +164,23 @@ def _echo_failed(exc: OSError) -> bool | None:
 
 
 def _interrupted() -> NoReturn:
-    """Ctrl-C where no command's own handling saw it (while starting, parsing options, or
-    between its steps): one line, and the code of an incomplete run, never a clean one."""
-    sys.stderr.write("drift: error: interrupted: the command did not finish\n")
+    """Ctrl-C (or SIGTERM, SIGHUP: `drift.cli.signals.whole_command`) where no command's own
+    handling saw it (while starting, parsing options, or between its steps): one line naming
+    it, and the code of an incomplete run, never a clean one."""
+    _ending()
+    interrupts = sys.modules.get("drift.interrupts")  # not imported: no signal was named
+    name = interrupts.interrupt_name() if interrupts is not None else "Ctrl-C"
+    said = "" if name == "Ctrl-C" else f"{name} received: "
+    sys.stderr.write(f"drift: error: interrupted: {said}the command did not finish\n")
     _exit_code_stands()
     sys.exit(INCOMPLETE)
+
+
+def _ending() -> None:
+    """`drift.cli.signals.ending`, once that module is loaded (a Ctrl-C can come before)."""
+    signals = sys.modules.get("drift.cli.signals")
+    if signals is not None:
+        signals.ending()
 
 
 def _exit_code_stands() -> None:

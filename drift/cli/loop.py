@@ -55,8 +55,14 @@ def run(
         with like_ctrl_c():
             try:
                 works.append(woken := _woken_by_signals(coro, ended))
-                with asyncio.Runner(loop_factory=whole_loop()) as runner:
-                    return runner.run(woken)
+                runner = asyncio.Runner(loop_factory=whole_loop())
+                try:
+                    result = runner.run(woken)
+                except BaseException:
+                    _closed(runner)  # a Ctrl-C meanwhile is moot: the run ends with this
+                    raise
+                _closed(runner).deliver()
+                return result
             except (KeyboardInterrupt, asyncio.CancelledError):  # latter: `_ctrl_c_rearmed`
                 if ended:  # the command's own line of where it stands, as the loop ended
                     raise ended[0] from None
@@ -96,6 +102,17 @@ def whole_loop() -> Callable[[], asyncio.AbstractEventLoop]:
     return WholeLoop
 
 
+def _closed(runner: asyncio.Runner) -> Held:
+    """`runner` closed (the tasks left cancelled, async generators and the default executor
+    shut down, then the loop) with a Ctrl-C held: one that landed between those steps left
+    the next step's coroutine never awaited, a RuntimeWarning under the "interrupted" line
+    (helper-521). A second is not held: a shutdown that hangs (an executor's thread stuck
+    in a name lookup) can still be cut short."""
+    with ctrl_c_held(second_too=False) as came:
+        runner.close()
+    return came
+
+
 class Held(list[int]):
     """The Ctrl-Cs that came while a block ran with them held (`ctrl_c_held`)."""
 
@@ -110,10 +127,11 @@ class Held(list[int]):
 
 
 @contextmanager
-def ctrl_c_held() -> Iterator[Held]:
+def ctrl_c_held(*, second_too: bool = True) -> Iterator[Held]:
     """While the block runs, a Ctrl-C (SIGTERM, SIGHUP: `like_ctrl_c` hands them to whatever
     handles SIGINT) is written down, not raised; the caller delivers it after (`Held.deliver`).
-    Outside the main thread, or with SIGINT not handled from Python, nothing is held."""
+    `second_too=False`: only the first is held, a second goes to the handler from before at
+    once. Outside the main thread, or with SIGINT not handled from Python, nothing is held."""
     import threading
 
     came = Held()
@@ -124,6 +142,9 @@ def ctrl_c_held() -> Iterator[Held]:
 
     def hold(number: int, frame: FrameType | None) -> None:
         came.append(number)
+        if not second_too and len(came) > 1 and callable(previous):
+            signal.signal(signal.SIGINT, previous)
+            previous(number, frame)
 
     came.handler = previous
     signal.signal(signal.SIGINT, hold)

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from drift import interrupts
 from drift.errors import Interrupted
@@ -51,6 +52,40 @@ def like_ctrl_c() -> Iterator[None]:
         yield  # signals are the main thread's to handle
         return
     received: list[str] = []
+    previous = _taken_as_ctrl_c(received)
+    try:
+        yield
+    except Interrupted as exc:
+        if not received:
+            raise
+        name, what = received[0], exc.message.removeprefix("interrupted: ")
+        if name in what:  # said by its name already (`drift.interrupts`)
+            said = what
+        else:
+            said = what.replace("Ctrl-C", name) if "Ctrl-C" in what else f"{name} received: {what}"
+        raise Interrupted(exc.exit_code, said) from None
+    finally:
+        interrupts.forget()
+        for number, handled in previous.items():
+            signal.signal(number, handled)
+
+
+def whole_command() -> None:
+    """SIGTERM and SIGHUP are Ctrl-C for the whole command, not only inside the steps that
+    read or write (whose `like_ctrl_c` names them in the step's own line): while drift
+    starts, parses its options, reads the profile or renders, their default action ended the
+    process on the spot, with no line and exit 143 or 129, the profile read's child left
+    running (helper-521). `main` says which signal it was (`drift.interrupts`). The exit
+    itself is `ending`'s."""
+    if threading.current_thread() is threading.main_thread():
+        _taken_as_ctrl_c([])
+        _ignored_at_the_very_end()
+
+
+def _taken_as_ctrl_c(received: list[str]) -> dict[int, Any]:
+    """SIGTERM and SIGHUP handed to whatever handles SIGINT, by name in `received` (and
+    `drift.interrupts`); each one ignored when this began (`nohup`) stays ignored. The
+    handlers they had, to put back."""
 
     def handler(number: int, frame: FrameType | None) -> None:
         received.append(signal.Signals(number).name)
@@ -68,21 +103,57 @@ def like_ctrl_c() -> Iterator[None]:
         number = getattr(signal, name, None)  # Windows has no SIGHUP
         if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
             previous[number] = signal.signal(number, handler)
-    try:
-        yield
-    except Interrupted as exc:
-        if not received:
-            raise
-        name, what = received[0], exc.message.removeprefix("interrupted: ")
-        if name in what:  # said by its name already (`drift.interrupts`)
-            said = what
-        else:
-            said = what.replace("Ctrl-C", name) if "Ctrl-C" in what else f"{name} received: {what}"
-        raise Interrupted(exc.exit_code, said) from None
-    finally:
-        interrupts.forget()
-        for number, handled in previous.items():
-            signal.signal(number, handled)
+    return previous
+
+
+def ending() -> None:
+    """The command has said how it ended and chosen its exit code: a signal from here on (a
+    second Ctrl-C as the "interrupted" line prints, `timeout` firing as drift exits, a
+    Ctrl-C as a whole report ends) can only spoil that code. It did: a KeyboardInterrupt out
+    of `main`'s last lines was a traceback and exit 130, and once CPython finalizes it puts
+    SIGINT back to its default action, and the process died by the signal (130, 143) after
+    saying "interrupted" (3) or a whole report (0, 1) (helper-521). So the first such signal
+    is ignored; a second ends the process by its default action, as before, so that an exit
+    that hangs (a thread that never ends) can still be stopped; once the exit handlers have
+    run, all three are ignored (`_ignored_at_the_very_end`)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    numbers = [n for n in _ENDING if signal.getsignal(n) is not signal.SIG_IGN]
+
+    def again(number: int, frame: FrameType | None) -> None:
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)  # delivered at once, by its default action
+
+    def first(number: int, frame: FrameType | None) -> None:
+        for each in numbers:
+            signal.signal(each, again)
+
+    for number in numbers:
+        signal.signal(number, first)
+
+
+_ENDING = tuple(getattr(signal, n) for n in ("SIGINT", *LIKE_CTRL_C) if hasattr(signal, n))
+_AT_EXIT: list[bool] = []
+
+
+def _ignored_at_the_very_end() -> None:
+    """Once every other exit handler has run (registered first, this one runs last, after
+    the non-daemon threads were waited for), SIGINT, SIGTERM and SIGHUP are ignored: CPython
+    then sets a signal handled from Python back to its default action (`_PySignal_Fini`,
+    Python/pylifecycle.c `Py_FinalizeEx`) but leaves an ignored one ignored, for the last
+    milliseconds in which a signal would otherwise replace the exit code drift chose."""
+    import atexit
+
+    if _AT_EXIT:  # once per process (commands run in a test's own process call it again)
+        return
+    _AT_EXIT.append(True)
+
+    def ignore_all() -> None:
+        if threading.current_thread() is threading.main_thread():
+            for number in _ENDING:
+                signal.signal(number, signal.SIG_IGN)
+
+    atexit.register(ignore_all)
 
 
 def _hung_up() -> None:

@@ -21,9 +21,13 @@ TRACED = """
 import gc, signal, sys
 where, line = sys.argv[1], sys.argv[2]
 number = getattr(signal, sys.argv[3]) if len(sys.argv) > 3 else signal.SIGINT
+passes = [int(sys.argv[4]) if len(sys.argv) > 4 else 1]  # at the line's Nth run
 
 def local(frame, event, arg):
     if event == "line" and line in open(frame.f_code.co_filename).readlines()[frame.f_lineno - 1]:
+        passes[0] -= 1
+        if passes[0]:
+            return local
         sys.settrace(None)
         frame.f_trace = None
         signal.raise_signal(number)  # its handler runs at the next bytecode
@@ -51,10 +55,14 @@ gc.collect()  # a loop left half made is collected here: its __del__ closes it
 print("collected")
 """
 )
-# (the function, a line in it): built before its self-pipe; closed with the self-socket gone
+# (the function, a line in it): built before its self-pipe; closed with the self-socket gone;
+# asyncio.Runner.close between its steps (each step's coroutine was left never awaited)
 WINDOWS = [
-    ("_make_self_pipe", "self._ssock, self._csock = socket.socketpair()"),
-    ("_close_self_pipe", "self._csock.close()"),
+    ("_make_self_pipe", "self._ssock, self._csock = socket.socketpair()", "1"),
+    ("_close_self_pipe", "self._csock.close()", "1"),
+    # `run_until_complete` entered with the step's coroutine made: the 1st is the work's own
+    ("run_until_complete", "self._check_closed()", "2"),
+    ("run_until_complete", "self._check_closed()", "3"),
 ]
 
 
@@ -72,11 +80,13 @@ def _traced(
     )
 
 
-@pytest.mark.parametrize(("where", "line"), WINDOWS, ids=["building", "closing"])
+@pytest.mark.parametrize(
+    ("where", "line", "nth"), WINDOWS, ids=["building", "closing", "asyncgens", "executor"]
+)
 def test_a_ctrl_c_while_the_loop_is_built_or_closed_is_held_then_delivered(
-    where: str, line: str
+    where: str, line: str, nth: str
 ) -> None:
-    done = _traced(RUN, where, line)
+    done = _traced(RUN, where, line, "SIGINT", nth)
     # the interrupt was delivered: the run says so (it did not go on to return "done")
     assert done.stdout.splitlines() == ["interrupted: the check is incomplete", "collected"], (
         done.stdout + done.stderr
@@ -111,7 +121,8 @@ def test_sigterm_as_history_builds_its_loop_is_one_line(sandbox: Sandbox) -> Non
         "sys.settrace(tracer)\n"
         "main()\n"
     )
-    done = _traced(code, *WINDOWS[0], "SIGTERM", env=sandbox.environ())
+    where, line, _ = WINDOWS[0]
+    done = _traced(code, where, line, "SIGTERM", env=sandbox.environ())
     assert done.stderr.splitlines() == [
         "drift: error: interrupted: SIGTERM received: the history is incomplete"
     ], done.stderr
