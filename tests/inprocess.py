@@ -88,6 +88,7 @@ def _main(
     saved_signals = {number: signal.getsignal(number) for number in _SIGNALS}
     saved_threshold = gc.get_threshold()
     saved_freeze = gc.freeze
+    saved_hook = sys.unraisablehook  # `drift.cli.signals.ctrl_c_never_swallowed` wraps it
     saved_known, saved_built = redact._known, next_steps._BUILT
     logger = logging.getLogger("drift")
     saved_handlers, saved_level = list(logger.handlers), logger.level
@@ -124,6 +125,7 @@ def _main(
             if handler is not None:
                 signal.signal(number, handler)
         gc.freeze = saved_freeze
+        sys.unraisablehook = saved_hook
         gc.set_threshold(*saved_threshold)
         redact._known, next_steps._BUILT = saved_known, saved_built
         logger.handlers[:] = saved_handlers

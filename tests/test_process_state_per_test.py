@@ -36,3 +36,28 @@ def test_2_a_later_test_sees_drifts_debug_lines(caplog: pytest.LogCaptureFixture
     logging.getLogger("drift.probe.client").debug("probing %s", "wss://example")
     assert [r.getMessage() for r in caplog.records] == ["probing wss://example"]
     assert logging.getLogger("drift").handlers == []  # no handler on a closed stream
+
+
+def test_a_command_run_in_process_leaves_the_unraisable_hook_and_signals_as_they_were(
+    tmp_path: Path,
+) -> None:
+    """`drift.cli.signals.ctrl_c_never_swallowed` wraps `sys.unraisablehook` for the rest of
+    a drift process; run in a test's own process, every run wrapped the last one's, until a
+    worker's thousandth run made a chain deeper than the recursion limit (an error in a
+    `__del__` then raised RecursionError in the hook)."""
+    import signal
+    import sys
+
+    from tests.inprocess import run
+
+    hook = sys.unraisablehook
+    handlers = [signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)]
+    for _ in range(2):
+        run(
+            ("profiles", "validate", "--profiles", str(REPO / "profiles")),
+            env={},
+            cwd=tmp_path,
+            stdin=None,
+        )
+    assert sys.unraisablehook is hook
+    assert [signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)] == handlers
