@@ -24,6 +24,9 @@ T = TypeVar("T")
 PATIENCE = 120.0
 """Seconds the child may take after `meanwhile` is done (the largest profile drift accepts
 parses in a fraction of that): past them it is stopped, and the work is done here."""
+_ENDS_CHILD = tuple(
+    getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)
+)
 SERIAL = "DRIFT_SERIAL"
 """Set to 1 to do everything in this one process (for comparing, or for a debugger)."""
 
@@ -41,9 +44,9 @@ def overlapped(
     if not _can_fork():
         return _here(work, meanwhile)
     read_end, write_end = os.pipe()
-    # Ctrl-C during the fork would interrupt the interpreter's own after-fork steps in the
-    # child (a traceback on the terminal): it waits until both sides are ready for it.
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    # Ctrl-C (SIGTERM, SIGHUP) during the fork would interrupt the interpreter's own after-fork
+    # steps in the child (a traceback on the terminal): it waits until both sides are ready.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set(_ENDS_CHILD))
     try:
         pid = os.fork()
     except OSError:  # no process to be had (a process limit, no memory): one process, then
@@ -52,7 +55,9 @@ def overlapped(
         os.close(write_end)
         return _here(work, meanwhile)
     if pid == 0:  # pragma: no cover - the child: measured by its result, it never returns
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it, silently
+        for number in _ENDS_CHILD:  # Ctrl-C, SIGTERM, SIGHUP end it, silently (never ignored
+            if signal.getsignal(number) is not signal.SIG_IGN:  # ones: `nohup`)
+                signal.signal(number, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         _child(work, errors, read_end, write_end)
     os.close(write_end)

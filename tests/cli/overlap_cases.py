@@ -196,7 +196,27 @@ def no_fork() -> None:
 
     os.fork = refuse
     assert overlapped(_where, lambda: None) == HERE
-    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    assert not blocked & {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}, blocked
+
+
+def signals_in_the_child() -> None:
+    """The child ends at Ctrl-C, SIGTERM and SIGHUP by their default action, silently, not by
+    the command's handlers it inherited (`drift.cli.signals.whole_command`: a KeyboardInterrupt
+    in a child whose output goes nowhere); one ignored when drift started (`nohup`) stays
+    ignored; and nothing is left blocked here."""
+    from drift.cli.signals import whole_command
+
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    whole_command()
+    assert callable(signal.getsignal(signal.SIGTERM))
+
+    def work() -> tuple[object, ...]:
+        return tuple(signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
+
+    got = overlapped(work, lambda: None)
+    assert got == (signal.SIG_DFL, signal.SIG_DFL, signal.SIG_IGN), got
+    assert not signal.pthread_sigmask(signal.SIG_BLOCK, set())
 
 
 def collector() -> None:
@@ -250,7 +270,7 @@ CASES: dict[str, Callable[[], None]] = {
     f.__name__: f
     for f in (in_a_child, serial, child_fails, child_killed, cannot_travel, error_once)
     + (error_travels, error_with_a_cause_is_raised_here, interrupted, stuck, no_fork, threads)
-    + (collector, session_load_freezes)
+    + (collector, session_load_freezes, signals_in_the_child)
 }
 
 if __name__ == "__main__":

@@ -40,7 +40,8 @@ def test_case(name: str) -> None:
     one with a cause, or of a kind not named, is this process's own; interrupted: Ctrl-C
     during meanwhile kills and reaps the child; stuck: a child that never answers is stopped and the
     work done here; no_fork: a failing fork leaves the work here and Ctrl-C
-    unblocked; threads: no fork while another thread runs."""
+    unblocked; threads: no fork while another thread runs; signals_in_the_child: the child
+    ends at a signal by its default action."""
     done = _case(name)
     assert done.returncode == 0, done.stderr
 
