@@ -147,12 +147,8 @@ def ctrl_c_held(*, second_too: bool = True) -> Iterator[Held]:
             previous(number, frame)
 
     came.handler = previous
-    signal.signal(signal.SIGINT, hold)
-    try:
+    with _sigint(hold):
         yield came
-    finally:
-        if signal.getsignal(signal.SIGINT) is hold:
-            signal.signal(signal.SIGINT, previous)
 
 
 def _close_unstarted(work: Coroutine[Any, Any, Any]) -> None:
@@ -236,9 +232,17 @@ def _ctrl_c_rearmed() -> Iterator[list[bool]]:
         task.cancel()
         loop.call_soon_threadsafe(lambda: None)  # wake the loop, as asyncio's handler does
 
-    signal.signal(signal.SIGINT, handler)
-    try:
+    with _sigint(handler):
         yield escaped
+
+
+@contextmanager
+def _sigint(handler: Callable[[int, FrameType | None], None]) -> Iterator[None]:
+    """SIGINT handled by `handler` while the block runs, and by the handler from before after
+    it (unless another was set meanwhile: that one stays)."""
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
     finally:
         if signal.getsignal(signal.SIGINT) is handler:
             signal.signal(signal.SIGINT, previous)
