@@ -41,7 +41,16 @@ def _no_stderr() -> None:
 
 
 def main() -> NoReturn:
-    """Console entry point: one clear message and an exit code for every error."""
+    """Console entry point: one clear message and an exit code for every error. A Ctrl-C (or
+    SIGTERM, SIGHUP) that lands where no handling of `_main`'s sees it (as one of its `except`
+    clauses begins, before that clause's first call) is still one line, never a traceback."""
+    try:
+        _main()
+    except KeyboardInterrupt:
+        _interrupted()
+
+
+def _main() -> NoReturn:
     if sys.stderr is None:  # started with standard error closed (`2>&-`)
         _no_stderr()
     if sys.argv[1:] == ["--version"]:  # what scripts ask most: answered before typer loads
@@ -83,6 +92,7 @@ def main() -> NoReturn:
             _output_lost(None)  # `drift check --help >&-`: click wrote its help into nothing
         raise
     except DriftError as exc:
+        _ending()  # what it ends with is decided: a signal while it is said changes nothing
         if isinstance(exc, Aborted) and STATE.declined:
             output.say(exc.diagnostics())  # the person said no: an answer, not an error
         else:
@@ -92,6 +102,7 @@ def main() -> NoReturn:
             output.annotate(exc.problems)
         sys.exit(int(exc.exit_code))
     except Exception as exc:  # a bug: still one line (scrubbed), the traceback on request
+        _ending()
         if isinstance(exc, OSError) and (err := _echo_failed(exc)) is not None:
             _output_lost(exc, err=err)  # click's own output (help, usage) could not be written
         if STATE.verbose:
@@ -102,7 +113,10 @@ def main() -> NoReturn:
         )
         sys.exit(int(ExitCode.USAGE))
     finally:
-        _ending()  # what the command ends with is decided: a signal no longer changes it
+        try:  # what the command ends with is decided: a signal no longer changes it
+            _ending()
+        except KeyboardInterrupt:  # one that came just before the call: as `_ending` takes it
+            _ending()
         # The process ends: collecting its garbage first is wasted time (up to a second with
         # a 1,000-service profile); exit handlers, flushes and closes still run.
         gc.freeze()
@@ -177,10 +191,17 @@ def _interrupted() -> NoReturn:
 
 
 def _ending() -> None:
-    """`drift.cli.signals.ending`, once that module is loaded (a Ctrl-C can come before)."""
-    signals = sys.modules.get("drift.cli.signals")
-    if signals is not None:
-        signals.ending()
+    """`drift.cli.signals.ending`, once that module is loaded (a Ctrl-C can come before). A
+    signal that lands before its handlers are in place is one that came after the outcome was
+    decided, as those handlers take it: ignored."""
+    while True:
+        try:
+            signals = sys.modules.get("drift.cli.signals")
+            if signals is not None:
+                signals.ending()
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 def _exit_code_stands() -> None:
@@ -212,14 +233,11 @@ def own_process() -> None:
     command allocates hundreds of thousands of small objects and few cycles, so collect less
     often than after every 700 (the default): a third of a second on 1,000 services; what is
     loaded to stay (the profile) is frozen out of collections (`Invocation.profile`), and so
-    is everything at exit. A Ctrl-C CPython would swallow is never lost
-    (`drift.cli.signals.ctrl_c_never_swallowed`)."""
+    is everything at exit."""
     from drift.cli.session import STATE
-    from drift.cli.signals import ctrl_c_never_swallowed
 
     gc.set_threshold(20_000, 10, 10)
     STATE.owns_process = True
-    ctrl_c_never_swallowed()
 
 
 def _one_line(exc: BaseException) -> str:

@@ -18,12 +18,13 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drift import interrupts
-from drift.errors import Interrupted
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 LIKE_CTRL_C = ("SIGTERM", "SIGHUP")
 
@@ -51,6 +52,8 @@ def like_ctrl_c() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield  # signals are the main thread's to handle
         return
+    from drift.errors import Interrupted
+
     received: list[str] = []
     previous = _taken_as_ctrl_c(received)
     try:
@@ -75,10 +78,13 @@ def whole_command() -> None:
     read or write (whose `like_ctrl_c` names them in the step's own line): while drift
     starts, parses its options, reads the profile or renders, their default action ended the
     process on the spot, with no line and exit 143 or 129, the profile read's child left
-    running (helper-521). `main` says which signal it was (`drift.interrupts`). The exit
-    itself is `ending`'s."""
+    running (helper-521). `main` says which signal it was (`drift.interrupts`). A Ctrl-C
+    CPython would swallow is never lost from here on (`ctrl_c_never_swallowed`). The exit
+    itself is `ending`'s. `main` calls this first: this module imports nothing of drift's but
+    `drift.interrupts`, so that little runs before it."""
     if threading.current_thread() is threading.main_thread():
         _taken_as_ctrl_c([])
+        ctrl_c_never_swallowed()
         _ignored_at_the_very_end()
 
 

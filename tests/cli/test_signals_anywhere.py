@@ -60,7 +60,7 @@ def _drift_at(
 
 @pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
 def test_a_signal_before_any_step_handles_it_is_one_line_naming_it(name: str) -> None:
-    done = _drift_at("main", "_any_locale()", name, *VALIDATE)
+    done = _drift_at("_main", "_any_locale()", name, *VALIDATE)
     assert done.stderr.splitlines() == [DID_NOT_FINISH.format(name)], done.stderr
     assert (done.returncode, done.stdout) == (3, "")
 
@@ -85,7 +85,7 @@ def test_sigterm_while_check_turns_what_it_read_into_a_report(sandbox: Sandbox) 
 def test_a_signal_once_the_outcome_is_said_leaves_its_exit_code(name: str) -> None:
     """The report is out, the exit code chosen: `main`'s last lines. The KeyboardInterrupt
     there was a traceback and exit 130."""
-    done = _drift_at("main", "gc.freeze()", name, *VALIDATE)
+    done = _drift_at("_main", "gc.freeze()", name, *VALIDATE)
     assert done.stdout == "3 profiles valid: base, e2e, staging\n", done.stdout + done.stderr
     assert (done.returncode, done.stderr) == (0, "")
 
@@ -93,34 +93,76 @@ def test_a_signal_once_the_outcome_is_said_leaves_its_exit_code(name: str) -> No
 def test_a_second_signal_as_drift_ends_still_ends_it_by_that_signal() -> None:
     """An exit that hangs (a thread that never ends) can still be stopped: the first signal
     is ignored, a second has its default action."""
-    done = _drift_at("main", "gc.freeze()", "SIGTERM,SIGINT", *VALIDATE)
+    done = _drift_at("_main", "gc.freeze()", "SIGTERM,SIGINT", *VALIDATE)
     assert done.returncode == -signal.SIGINT, done.stdout + done.stderr
 
 
-def test_a_ctrl_c_while_the_interrupted_line_is_written_leaves_the_line_and_exit_3() -> None:
-    """A second Ctrl-C (or `kill` sent twice) as drift says it was interrupted."""
-    code = AT.replace(
-        "from drift.cli import main\n",
-        "from drift.cli import main\n"
-        "class Stderr:\n"
-        "    def __init__(self, real): self.real = real\n"
-        "    def write(self, text):\n"
-        "        if 'interrupted' in text:\n"
-        "            signal.raise_signal(signal.SIGINT)  # as the line is written\n"
-        "        return self.real.write(text)\n"
-        "    def __getattr__(self, name): return getattr(self.real, name)\n"
-        "sys.stderr = Stderr(sys.stderr)\n",
-    )
+WRITTEN = AT.replace(
+    "from drift.cli import main\n",
+    "from drift.cli import main\n"
+    "class Stderr:\n"
+    "    def __init__(self, real): self.real = real\n"
+    "    def write(self, text):\n"
+    "        if 'drift: error' in text:\n"
+    "            signal.raise_signal(signal.SIGINT)  # as the line is written\n"
+    "        return self.real.write(text)\n"
+    "    def __getattr__(self, name): return getattr(self.real, name)\n"
+    "sys.stderr = Stderr(sys.stderr)\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("first", "args", "line", "code"),
+    [
+        ("SIGTERM", VALIDATE, DID_NOT_FINISH.format("SIGTERM"), 3),
+        ("", ("check", "nosuch", "--profiles", "profiles"), "drift: error: no profile", 2),
+    ],
+    ids=["interrupted", "an-error"],
+)
+def test_a_ctrl_c_while_the_last_line_is_written_leaves_it_and_its_exit_code(
+    first: str, args: tuple[str, ...], line: str, code: int
+) -> None:
+    """A second Ctrl-C (or `kill` sent twice) as drift says it was interrupted, or a Ctrl-C
+    as it says why it stopped: the line is said whole, its exit code stands (the
+    KeyboardInterrupt there was a traceback and exit 130)."""
+    point = ("_main", "_any_locale()", first) if first else ("-", "-", "SIGINT")
     environ = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run(
-        [sys.executable, "-c", code, "main", "_any_locale()", "SIGTERM", *VALIDATE],
+        [sys.executable, "-c", WRITTEN, *point, *args],
         capture_output=True,
         text=True,
         cwd=REPO,
         env=environ,
         timeout=60,
     )
-    assert done.stderr.splitlines() == [DID_NOT_FINISH.format("SIGTERM")], done.stderr
+    assert done.stderr.splitlines()[0].startswith(line), done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.returncode == code
+
+
+@pytest.mark.parametrize(
+    ("where", "line"),
+    [("_main", "_ending()"), ("ending", "numbers = [")],
+    ids=["finally", "ending"],
+)
+def test_a_signal_before_the_handlers_for_the_end_are_in_place_changes_nothing(
+    where: str, line: str
+) -> None:
+    """The outcome is decided (the report is out) but the handlers that keep it are not yet
+    in place: the KeyboardInterrupt there is taken as they would take it."""
+    done = _drift_at(where, line, "SIGTERM", *VALIDATE)
+    assert done.stdout == "3 profiles valid: base, e2e, staging\n", done.stdout + done.stderr
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_a_ctrl_c_as_an_except_clause_begins_is_still_one_line() -> None:
+    """Before the clause's first call (it would have said why drift stopped): no handling of
+    the command's sees it; `main`'s own does."""
+    done = _drift_at(
+        "_main", "_ending()  # what it ends with is decided", "SIGINT", "check", "nosuch"
+    )
+    line = "drift: error: interrupted: the command did not finish"  # Ctrl-C: not "received"
+    assert done.stderr.splitlines() == [line], done.stderr
     assert done.returncode == 3
 
 
