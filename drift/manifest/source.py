@@ -156,6 +156,9 @@ class ManifestSource:
                 state,
                 profile.project,
             )
+        for name, unknown in _same_as_unknown(profile, list(state.services), self.unknown):
+            self.unknown[name].append(unknown)
+            state.unverified.append(Unverified.at(name, unknown.target, unknown.why))
         if self.offline:
             own = profile.project
             keys = {
@@ -329,6 +332,32 @@ def _unverified(
                         "manifest check reads no live service)",
                     )
                 )
+    return out
+
+
+def _same_as_unknown(
+    profile: Profile, names: list[str], unknown: dict[str, list[Unknown]]
+) -> list[tuple[str, Unknown]]:
+    """The `same_as` rules of the workloads read whose other side the manifest does not know
+    yet (the host of a database the same plan creates; a secret it names after apply): not
+    compared, never `env.inconsistent` against the blank drift keeps in its place, and never
+    clean where this side happens to match that blank. Its own findings on the value are
+    withheld (`rule`); why is the other side's."""
+    out = []
+    for name in names:
+        for rules in profile.services[name].containers:
+            for rule in rules.env.values():
+                if rule.same_as is None:
+                    continue
+                other, var = rule.same_as
+                target = f"env.{var}"
+                hidden = [u for u in unknown.get(other, ()) if u.rule is None]
+                why = next((u.why for u in hidden if fnmatchcase(target, u.target)), None)
+                if why is not None:
+                    said = f"same_as {key_label(other)}.{var} not compared: {why}"
+                    out.append(
+                        (name, Unknown(f"env.{rule.name}", said, rules.name, "env.inconsistent"))
+                    )
     return out
 
 

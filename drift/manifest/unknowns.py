@@ -140,6 +140,8 @@ def set_ordered(after: dict[str, Any], job: bool, where: str) -> list[Unknown]:
         names = {v.get("name") for v in env if isinstance(v, dict)}
         cname = container.get("name") if isinstance(container, dict) else None
         for var in env:
+            if not isinstance(var, dict):  # null: an unknown element (`after_unknown` says so)
+                continue
             value, name = var.get("value"), var.get("name")
             if not isinstance(value, str) or not isinstance(name, str) or var.get("value_source"):
                 continue
