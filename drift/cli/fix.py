@@ -211,7 +211,7 @@ def fix(
     failed, service changed underneath, held by another change, Ctrl-C); --dry-run: 0
     accepted, 2 rejected (by the server, or a service the fix would stop at, such as a new
     revision that would fail its secret check: every other service is still validated), 3
-    when some items could not be read.
+    when some items could not be read or it was stopped (Ctrl-C, SIGTERM).
 
     Examples:
 
