@@ -68,7 +68,9 @@ def _main() -> NoReturn:
         from drift.cli.signals import whole_command
 
         whole_command()  # SIGTERM, SIGHUP: Ctrl-C from here on
-        from drift.errors import Aborted, DriftError, ExitCode, InputError
+        from drift import interrupts
+        from drift.cli.signals import named
+        from drift.errors import Aborted, DriftError, ExitCode, InputError, Interrupted
 
         _any_locale()
         own_process()
@@ -93,6 +95,8 @@ def _main() -> NoReturn:
         raise
     except DriftError as exc:
         _ending()  # what it ends with is decided: a signal while it is said changes nothing
+        if isinstance(exc, Interrupted):  # by SIGTERM or SIGHUP where no step named it
+            exc = named(exc, interrupts.interrupt_name())
         if isinstance(exc, Aborted) and STATE.declined:
             output.say(exc.diagnostics())  # the person said no: an answer, not an error
         else:

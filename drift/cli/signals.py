@@ -26,6 +26,8 @@ from drift import interrupts
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from drift.errors import Interrupted
+
 LIKE_CTRL_C = ("SIGTERM", "SIGHUP")
 
 
@@ -61,16 +63,23 @@ def like_ctrl_c() -> Iterator[None]:
     except Interrupted as exc:
         if not received:
             raise
-        name, what = received[0], exc.message.removeprefix("interrupted: ")
-        if name in what:  # said by its name already (`drift.interrupts`)
-            said = what
-        else:
-            said = what.replace("Ctrl-C", name) if "Ctrl-C" in what else f"{name} received: {what}"
-        raise Interrupted(exc.exit_code, said) from None
+        raise named(exc, received[0]) from None
     finally:
         interrupts.forget()
         for number, handled in previous.items():
             signal.signal(number, handled)
+
+
+def named(exc: Interrupted, name: str) -> Interrupted:
+    """`exc`, its line naming the signal that caused it (`name`: SIGTERM, SIGHUP; Ctrl-C is
+    left as the line says it)."""
+    from drift.errors import Interrupted
+
+    what = exc.message.removeprefix("interrupted: ")
+    if name == "Ctrl-C" or name in what:  # said by its name already (`drift.interrupts`)
+        return exc
+    said = what.replace("Ctrl-C", name) if "Ctrl-C" in what else f"{name} received: {what}"
+    return Interrupted(exc.exit_code, said)
 
 
 def whole_command() -> None:

@@ -220,3 +220,18 @@ def test_sigterm_while_fix_reads_says_nothing_was_changed(
 
 def _token(sandbox: Sandbox) -> str:
     return mint_test_jwt(sandbox.secret_value("acme-chat-staging", "jwt-secret-staging"))
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_a_signal_while_the_profile_is_read_is_named_in_the_line(name: str) -> None:
+    """The step's own line ("before anything was read …") names the signal, as the steps that
+    read or write name it: it said "interrupted: before anything was read" after a SIGTERM."""
+    done = _drift_at(
+        "meanwhile", "importlib.import_module(module)", name, "check", "staging",
+        "--profiles", "profiles",
+    )  # fmt: skip
+    assert done.stderr.splitlines() == [
+        f"drift: error: interrupted: {name} received: before anything was read from Google "
+        "Cloud or changed"
+    ], done.stderr
+    assert done.returncode == 3
