@@ -102,3 +102,29 @@ def test_a_variable_the_plan_holds_as_null_until_apply_is_not_verified(tmp_path:
     assert {("api", "env.*"), ("auth", "env.JWT_SECRET_KEY")} <= targets, doc["unverified"]
     assert not [f for f in doc["findings"] if f["rule"] == "env.inconsistent"], doc["findings"]
     assert done.returncode == 3, done.stderr
+
+
+def test_a_jobs_same_as_a_service_reference_named_after_apply_is_not_verified(
+    tmp_path: Path,
+) -> None:
+    """A job's rule, as a service's: the plan's job (`google_cloud_run_v2_job.migrate`) holds
+    DATABASE_URL as api does, whose secret the plan names only after apply."""
+    data = plan()
+    _unknown_api_value(data, "DATABASE_URL", ("value_source", 0, "secret_key_ref", 0, "secret"))
+    profile = (
+        "project: acme-chat-staging\nregion: us-central1\n"
+        "services:\n  api:\n    env:\n      DATABASE_URL: {required: true}\n"
+        "jobs:\n  db-migrate:\n    env:\n      DATABASE_URL: {same_as: api.DATABASE_URL}\n"
+    )
+    done = check_offline(tmp_path, data, profile, "-f", "json")
+    doc = json.loads(done.stdout)
+    assert not [f for f in doc["findings"] if f["rule"] == "env.inconsistent"], doc["findings"]
+    said = [
+        u["reason"]
+        for u in doc["unverified"]
+        if (u["service"], u["target"]) == ("db-migrate", "env.DATABASE_URL")
+    ]
+    assert len(said) == 1 and said[0].startswith(
+        "same_as api.DATABASE_URL not compared: not known until apply"
+    ), doc["unverified"]
+    assert done.returncode == 3
