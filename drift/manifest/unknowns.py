@@ -41,8 +41,15 @@ def _by_path(rows: Iterable[Field]) -> tuple[tuple[TPath, tuple[str, ...]], ...]
 SETTINGS = _by_path(FIELDS.values())
 """Where each setting of the catalogue is in a `google_cloud_run_v2_service` (or `_job`,
 `_worker_pool`): the rows' own paths (a test keeps every row with one)."""
-_JOB_SETTINGS = _by_path(f for f in FIELDS.values() if f.kinds == {Kind.JOB})
-"""The rows only a job has (its execution template's and its task template's own)."""
+_JOB_SETTINGS = _by_path(f for f in FIELDS.values() if f.kinds == {Kind.JOB}) + tuple(
+    (path, names)
+    for path, names in _by_path(f for f in FIELDS.values() if Kind.JOB in f.kinds)
+    if path[:1] != ("template",)
+)
+"""The rows at a job's own paths: those only a job has (its execution template's and its task
+template's own), and the ones it shares held at the top of the resource, as a service holds
+them (`binary_authorization`: an unknown one was judged as none, helper-525). The shared rows
+under `template` are a service's template, which a job holds as its task template."""
 
 
 @dataclass

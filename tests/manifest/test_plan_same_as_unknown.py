@@ -128,3 +128,30 @@ def test_a_jobs_same_as_a_service_reference_named_after_apply_is_not_verified(
         "same_as api.DATABASE_URL not compared: not known until apply"
     ), doc["unverified"]
     assert done.returncode == 3
+
+
+@pytest.mark.parametrize("marked", [True, [{"policy": True}]], ids=["whole", "policy"])
+def test_a_jobs_binary_authorization_not_known_until_apply_is_not_verified(
+    tmp_path: Path, marked: Any
+) -> None:
+    """A job holds `binary_authorization` at the top of the resource, as a service does; the
+    job's unknowns were matched against its own rows only, and an unknown one was judged as
+    none ("is none, the profile says default", exit 1), or as the half the plan knew (clean)
+    (helper-525)."""
+    data = plan()
+    job = change_of(data, "google_cloud_run_v2_job.migrate")["change"]
+    job["after"]["binary_authorization"] = [] if marked is True else [{"use_default": True}]
+    job["after_unknown"]["binary_authorization"] = marked
+    profile = (
+        "project: acme-chat-staging\nregion: us-central1\n"
+        "jobs:\n  db-migrate:\n    settings:\n      binary_authorization: default\n"
+    )
+    done = check_offline(tmp_path, data, profile, "-f", "json")
+    doc = json.loads(done.stdout)
+    assert not [f for f in doc["findings"] if f["target"] == "setting.binary_authorization"]
+    said = [
+        u["reason"]
+        for u in doc["unverified"]
+        if (u["service"], u["target"]) == ("db-migrate", "setting.binary_authorization")
+    ]
+    assert len(said) == 1 and said[0].startswith("not known until apply"), doc["unverified"]
