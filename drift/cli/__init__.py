@@ -47,7 +47,11 @@ def main() -> NoReturn:
     try:
         _main()
     except KeyboardInterrupt:
-        _interrupted()
+        while True:  # a second one before `_interrupted` has the handlers for the end in place
+            try:
+                _interrupted()
+            except KeyboardInterrupt:
+                continue
 
 
 def _main() -> NoReturn:
@@ -107,6 +111,8 @@ def _main() -> NoReturn:
         sys.exit(int(exc.exit_code))
     except Exception as exc:  # a bug: still one line (scrubbed), the traceback on request
         _ending()
+        if interrupts.interrupt_name() != "Ctrl-C":  # a library turned the signal's
+            _interrupted()  # KeyboardInterrupt into its own error (pydantic: a SchemaError)
         if isinstance(exc, OSError) and (err := _echo_failed(exc)) is not None:
             _output_lost(exc, err=err)  # click's own output (help, usage) could not be written
         if STATE.verbose:

@@ -235,3 +235,31 @@ def test_a_signal_while_the_profile_is_read_is_named_in_the_line(name: str) -> N
         "Cloud or changed"
     ], done.stderr
     assert done.returncode == 3
+
+
+def test_an_error_a_library_made_of_a_signals_interrupt_is_the_interrupted_line() -> None:
+    """pydantic-core, building a model's schema as SIGHUP's KeyboardInterrupt landed, raised a
+    SchemaError around it: "internal error: SchemaError: … KeyboardInterrupt", exit 2
+    (helper-524 N5). After SIGTERM or SIGHUP, an error is the interrupt's line, exit 3."""
+    code = (
+        "import sys\n"
+        "import drift.cli.root\n"
+        "from drift import interrupts\n"
+        "def broken(*a, **k):\n"
+        "    interrupts.received('SIGHUP')  # as the handler records it, then raises\n"
+        "    raise RuntimeError('Error building validator: KeyboardInterrupt:')\n"
+        "drift.cli.root.command_of = broken\n"
+        "from drift.cli import main\n"
+        "sys.argv = ['drift', 'profiles', 'validate', '--profiles', 'profiles']\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=60,
+    )
+    assert done.stderr.splitlines() == [DID_NOT_FINISH.format("SIGHUP")], done.stderr
+    assert done.returncode == 3
