@@ -47,9 +47,16 @@ def _drift_at(
     where: str, line: str, signals: str, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """`drift ARGS` in a process of its own, given `signals` as `where` reaches `line`."""
+    return _python(AT, where, line, signals, *args, env=env)
+
+
+def _python(
+    code: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -c CODE ARGS` in a process of its own, this tree first on its path."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("DRIFT_")}
     return subprocess.run(
-        [sys.executable, "-c", AT, where, line, signals, *args],
+        [sys.executable, "-c", code, *args],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -126,15 +133,7 @@ def test_a_ctrl_c_while_the_last_line_is_written_leaves_it_and_its_exit_code(
     as it says why it stopped: the line is said whole, its exit code stands (the
     KeyboardInterrupt there was a traceback and exit 130)."""
     point = ("_main", "_any_locale()", first) if first else ("-", "-", "SIGINT")
-    environ = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run(
-        [sys.executable, "-c", WRITTEN, *point, *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=environ,
-        timeout=60,
-    )
+    done = _python(WRITTEN, *point, *args)
     assert done.stderr.splitlines()[0].startswith(line), done.stderr
     assert "Traceback" not in done.stderr
     assert done.returncode == code
@@ -181,14 +180,7 @@ def test_once_the_exit_handlers_ran_the_signals_are_ignored() -> None:
         "atexit._run_exitfuncs()\n"
         "print([signal.getsignal(n) is signal.SIG_IGN for n in (2, 15, 1)])\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        timeout=60,
-    )
+    done = _python(code)
     assert done.stdout.splitlines()[-1] == "[True, True, True]", done.stdout + done.stderr
 
 
@@ -253,13 +245,6 @@ def test_an_error_a_library_made_of_a_signals_interrupt_is_the_interrupted_line(
         "sys.argv = ['drift', 'profiles', 'validate', '--profiles', 'profiles']\n"
         "main()\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        timeout=60,
-    )
+    done = _python(code)
     assert done.stderr.splitlines() == [DID_NOT_FINISH.format("SIGHUP")], done.stderr
     assert done.returncode == 3
