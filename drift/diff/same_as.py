@@ -94,13 +94,15 @@ def _sides(
 
 
 def _rules(profile: Profile, names: Sequence[str]) -> Iterator[tuple[str, VarRule]]:
-    for name, _, rule in _container_rules(profile, names):
+    for name, _, rule in same_as_rules(profile, names):
         yield name, rule
 
 
-def _container_rules(
+def same_as_rules(
     profile: Profile, names: Sequence[str]
 ) -> Iterator[tuple[str, str | None, VarRule]]:
+    """Each `same_as` rule of the workloads `names`: (workload, its container's name or None
+    for the one serving, the rule)."""
     for name in names:
         for rules in profile.services[name].containers:
             for rule in rules.env.values():
@@ -184,7 +186,7 @@ def unknown_sides(profile: Profile, names: Sequence[str], state: LiveState) -> l
     workload is checked, nothing else says so), or it is built from a secret (`$(NAME)`).
     The comparison was not made: unverified, never clean and never `env.inconsistent`."""
     out: dict[tuple[str, str], Unverified] = {}
-    for name, container, rule in _container_rules(profile, names):
+    for name, container, rule in same_as_rules(profile, names):
         assert rule.same_as is not None
         other_key, other_var = rule.same_as
         mine, other = state.services.get(name), state.services.get(other_key)

@@ -17,6 +17,7 @@ from fnmatch import fnmatchcase
 
 from drift.check import Reading
 from drift.diff.env import VALUE_RULES, judges_value
+from drift.diff.same_as import same_as_rules
 from drift.diff.secrets import held_refs
 from drift.errors import UsageError
 from drift.findings import Finding, Unverified
@@ -344,20 +345,14 @@ def _same_as_unknown(
     clean where this side happens to match that blank. Its own findings on the value are
     withheld (`rule`); why is the other side's."""
     out = []
-    for name in names:
-        for rules in profile.services[name].containers:
-            for rule in rules.env.values():
-                if rule.same_as is None:
-                    continue
-                other, var = rule.same_as
-                target = f"env.{var}"
-                hidden = [u for u in unknown.get(other, ()) if u.rule is None]
-                why = next((u.why for u in hidden if fnmatchcase(target, u.target)), None)
-                if why is not None:
-                    said = f"same_as {key_label(other)}.{var} not compared: {why}"
-                    out.append(
-                        (name, Unknown(f"env.{rule.name}", said, rules.name, "env.inconsistent"))
-                    )
+    for name, container, rule in same_as_rules(profile, names):
+        assert rule.same_as is not None
+        other, var = rule.same_as
+        hidden = [u for u in unknown.get(other, ()) if u.rule is None]
+        why = next((u.why for u in hidden if fnmatchcase(f"env.{var}", u.target)), None)
+        if why is not None:
+            said = f"same_as {key_label(other)}.{var} not compared: {why}"
+            out.append((name, Unknown(f"env.{rule.name}", said, container, "env.inconsistent")))
     return out
 
 
