@@ -141,7 +141,9 @@ def _resource(
     plan_order(
         value_at(after, (*template, "containers")), f"{here}{_json_path(template)}.containers"
     )
-    sensitive, hidden = _sensitive(kind, after, change.get("after_sensitive"))
+    sensitive, hidden = _sensitive(
+        kind, after, change.get("after_sensitive"), key(path, "change.after_sensitive")
+    )
     name = after.get("name")
     if not isinstance(name, str) or not name:
         notes.append(f"{file}: {address}: its name is not known until apply: not checked")
@@ -335,18 +337,19 @@ _CONTAINERS: dict[str, TPath] = {
 
 
 def _sensitive(
-    kind: str, after: Any, sensitive: Any
+    kind: str, after: Any, sensitive: Any, path: str
 ) -> tuple[frozenset[tuple[int, str]], frozenset[str]]:
     """Every value `after_sensitive` marks (the configuration said `sensitive`, or it comes
     from a sensitive attribute: `jsondecode` of a secret's data) is registered as a secret, so
     that no output carries it; the variables whose values it marks are returned, as (container
     index, name), and the settings, to be masked on the data whatever their length or type (a
-    number is no text a search finds: `max_instance_count = 7`)."""
+    number is no text a search finds: `max_instance_count = 7`). `path`: where the marks
+    are in the plan, which a malformed one is refused at."""
     found: set[tuple[int, str]] = set()
     settings: set[str] = set()
     containers = _CONTAINERS[kind]
-    whole = sensitive is True  # `after` sensitive as a whole: every value of it but where it is
-    for at in marks(sensitive if isinstance(sensitive, dict | list) or whole else False, ""):
+    # true: `after` sensitive as a whole, every value of it but where it is (marks yields ())
+    for at in marks(sensitive, path):
         for leaf, value in _leaves(value_at(after, at), at):
             if leaf[-1] in IDENTIFIERS or leaf in _PLACE:
                 continue

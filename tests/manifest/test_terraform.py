@@ -244,6 +244,18 @@ AFTER = ("resource_changes", 1, "change", "after")
             "object or a list, found a string",
         ),
         (
+            lambda d: _at(d, "resource_changes", 1, "change").__setitem__(
+                "after_sensitive", {"template": [{"containers": 3}]}
+            ),
+            "plan.json: resource_changes[1].change.after_sensitive.template[0].containers: "
+            "expected true, false, an object or a list, found a number",
+        ),
+        (
+            lambda d: _at(d, "resource_changes", 1, "change").__setitem__("after_sensitive", "yes"),
+            "plan.json: resource_changes[1].change.after_sensitive: expected true, false, an "
+            "object or a list, found a string",
+        ),
+        (
             lambda d: _at(d, "resource_changes", 1, "change").__setitem__("actions", "update"),
             "plan.json: resource_changes[1].change.actions: expected a list, found a string",
         ),
