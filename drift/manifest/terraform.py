@@ -33,6 +33,7 @@ from drift.manifest.unknowns import (
     service_unknowns,
     set_ordered,
     settings_at,
+    unmarked_nulls,
     value_at,
 )
 from drift.profiles.rules_spec import check_var_name
@@ -136,6 +137,7 @@ def _resource(
     if kind in NOT_READ:
         notes.append(f"{file}: {address} not checked ({NOT_READ[kind]})")
         return _unread(file, address, kind, after)
+    unmarked_nulls(after, change.get("after_unknown"), here)
     _check_env_names(after, _TEMPLATES[kind], here)
     template = _TEMPLATES[kind]
     plan_order(

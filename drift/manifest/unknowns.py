@@ -77,6 +77,34 @@ def marks(value: Any, path: str, at: TPath = ()) -> Iterator[TPath]:
         )
 
 
+def unmarked_nulls(after: Any, unknown: Any, path: str) -> None:
+    """Refuse a null element of a list in `after` that `after_unknown` does not mark true:
+    Terraform writes a value not known until apply as null and marks it there, and a known
+    null in a list is refused before any plan is written (an SDKv2 provider's, the google
+    provider's: "Error: Null value found in list … Null values are not allowed for this
+    attribute value"), so an unmarked one is no plan Terraform wrote; reading it as absent
+    would judge the defaults a missing block leaves (a job's whole task template) as drift, or
+    as clean."""
+    if unknown is True:
+        return  # the whole value is not known: `after` holds nothing of it to judge
+    if isinstance(after, dict):
+        fields = unknown if isinstance(unknown, dict) else {}
+        for k, v in after.items():
+            unmarked_nulls(v, fields.get(k), key(path, k))
+    elif isinstance(after, list):
+        items = unknown if isinstance(unknown, list) else []
+        for i, item in enumerate(after):
+            mark = items[i] if i < len(items) else None
+            if item is None and mark is not True:
+                raise PathProblem(
+                    index(path, i),
+                    "null, which after_unknown does not mark as not known until apply: "
+                    "Terraform writes null in a list for nothing else (is this the output of "
+                    "`terraform show -json`?)",
+                )
+            unmarked_nulls(item, mark, index(path, i))
+
+
 def service_unknowns(after: dict[str, Any], unknown: Any, file: str, path: str) -> Unknowns:
     """What `after_unknown` hides in the service (or worker pool) `after` describes (`path`:
     the resource's change in the plan)."""
