@@ -9,6 +9,7 @@ from functools import cached_property
 
 from drift.diff.unserved import JournalCanaries
 from drift.findings import Finding, Location, Severity, finding_id
+from drift.kinds import Kind
 from drift.live.model import EnvVar, LiveService, LiveState, RevisionConfig, ServingRevision
 from drift.live.remember import referenced
 from drift.profiles.model import Profile, ServiceProfile
@@ -117,8 +118,9 @@ class At:
     @property
     def where(self) -> str:
         """The revision as messages name it (with its tag when reached through one); a job,
-        which has no revisions, by itself."""
-        if not self.name:
+        which has no revisions, by itself — from a manifest too, whose revision is named
+        `manifest:FILE` (that name is the finding's `revision`, and the table's heading)."""
+        if not self.name or self.ctx.service.kind is Kind.JOB:
             return self.ctx.service.label
         return f"{self.name} (tag {self.tag})" if self.tag else self.name
 
