@@ -60,6 +60,10 @@ class Workload:
     taken: str = ""
     """The name of an existing revision that the template keeps while its configuration
     changes (Terraform's `template.revision`): Cloud Run refuses the deploy."""
+    split_unknown: str = ""
+    """Where the manifest says its traffic (a worker pool's instance split) is not known until
+    apply, in part or whole (a plan's `after_unknown`): how much of it the checked revision
+    gets is not said (`drift.manifest.serving.pinned`)."""
 
     @property
     def revision(self) -> str:

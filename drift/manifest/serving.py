@@ -110,7 +110,8 @@ def pinned(workload: Workload) -> str:
     (what is checked) gets only the share of type LATEST ("the Service's latest ready
     Revision", run v2 `traffic_target.proto` TrafficTarget.type_; none at all in the usual
     no-traffic deploy, a named revision at 100 % and LATEST at 0 % with a tag); the named
-    ones keep the rest, and the note says which, unchecked. Nothing when LATEST has it all."""
+    ones keep the rest, and the note says which, unchecked. Nothing when LATEST has it all; a
+    split not known until apply (in part or whole) is said to be so, not read as shares."""
     from drift.fields import enum_name
     from drift.live.normalize import raw
 
@@ -123,6 +124,18 @@ def pinned(workload: Workload) -> str:
     split, share, stays = (
         (pb.instance_splits, "instances", "stay") if pool else (pb.traffic, "traffic", "stays")
     )
+    # the provider computes the split when the configuration sets none (magic-modules
+    # cloudrunv2/Service.yaml: `traffic` and its `percent` are `default_from_api`; "If traffic
+    # is empty or not provided, defaults to 100% traffic to the latest Ready Revision"), so a
+    # create without one has it unknown; a percent read as 0 % there is no share
+    if workload.split_unknown:
+        split_name = "instance split" if pool else "traffic split"
+        return (
+            f"{workload.where}: its {split_name} is not known until apply "
+            f"({workload.split_unknown}): what is checked is the revision the deploy creates "
+            f"for {workload.name}, whose share of the {share} is not said (all of it if the "
+            f"configuration sets none)"
+        )
     # a template that names its revision (RevisionTemplate.revision: "The unique name for the
     # revision. If this field is omitted, it will be automatically generated") is routed to
     # by that name as well: a blue/green deploy sends its share there by type REVISION

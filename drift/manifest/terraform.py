@@ -175,7 +175,17 @@ def _resource(
     )
     if kind == JOB:  # a job's executions are not named revisions
         return workload
-    return replace(workload, taken=name_kept(actions, change.get("before"), after, unknown))
+    split = "instance_splits" if kind == POOL else "traffic"
+    split_unknown = [
+        f"{file}: {here}{_json_path(at)}"
+        for at in marks(unknown, key(path, "change.after_unknown"))
+        if at[:1] == (split,)
+    ]
+    return replace(
+        workload,
+        taken=name_kept(actions, change.get("before"), after, unknown),
+        split_unknown=split_unknown[0] if split_unknown else "",
+    )
 
 
 _TEMPLATES: dict[str, TPath] = {

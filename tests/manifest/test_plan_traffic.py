@@ -25,11 +25,14 @@ def target(kind: str, percent: int, revision: str = "", tag: str = "") -> dict[s
     return {"type": kind, "revision": revision, "percent": percent, "tag": tag}
 
 
-def notes(tmp: Path, traffic: list[dict[str, Any]], revision: str = "") -> str:
-    """The notes of a check of api with `traffic`, its template naming `revision` if any."""
+def notes(tmp: Path, traffic: Any, revision: str = "", unknown: Any = None) -> str:
+    """The notes of a check of api with `traffic`, its template naming `revision` if any, and
+    `unknown` as what `after_unknown` marks of the traffic."""
     data = plan()
     api = known_api(data)
     api["change"]["after"]["traffic"] = traffic
+    if unknown is not None:
+        api["change"]["after_unknown"]["traffic"] = unknown
     if revision:
         api["change"]["after"]["template"][0]["revision"] = revision
     data["resource_changes"] = [api]
@@ -71,6 +74,51 @@ def test_nothing_is_said_when_latest_gets_all_the_traffic(tmp_path: Path) -> Non
     """A tag on a named revision at 0 % takes no traffic from the deploy's revision."""
     traffic = [target(LATEST, 100), target(REVISION, 0, "api-00007-xyz", tag="old")]
     assert "stays on" not in notes(tmp_path, traffic)
+
+
+@pytest.mark.parametrize(
+    ("traffic", "unknown", "at"),
+    [
+        # a create whose configuration sets no traffic: the provider computes it
+        # (`default_from_api`), so the whole list is unknown
+        (None, True, "traffic"),
+        ([None], [True], "traffic[0]"),
+        # `traffic { type = LATEST }` without a percent: computed too; read as 0 %, it was
+        # said to leave the deploy's revision no traffic, on named revisions (helper-525)
+        ([{**target(LATEST, 0), "percent": None}], [{"percent": True}], "traffic[0].percent"),
+        (
+            [target(REVISION, 100, "api-00007-xyz"), target(LATEST, 0)],
+            [{"revision": True}, {}],
+            "traffic[0].revision",
+        ),
+    ],
+    ids=["whole", "element", "percent", "revision"],
+)
+def test_a_split_not_known_until_apply_is_said_so_not_read_as_shares(
+    tmp_path: Path, traffic: Any, unknown: Any, at: str
+) -> None:
+    said = notes(tmp_path, traffic, unknown=unknown)
+    assert (
+        "google_cloud_run_v2_service.api: its traffic split is not known until apply "
+        f"({tmp_path / 'plan.json'}: resource_changes[0].change.after.{at}): what is checked is "
+        "the revision the deploy creates for api, whose share of the traffic is not said"
+    ) in said, said
+    assert "stays on" not in said and "gets no traffic" not in said
+
+
+def test_a_worker_pools_split_not_known_until_apply_is_said_so(tmp_path: Path) -> None:
+    data = pool_plan()
+    change = data["resource_changes"][0]["change"]
+    change["after"]["instance_splits"] = None
+    change["after_unknown"]["instance_splits"] = True
+    done = check_offline(tmp_path, data, POOL_PROFILE, "-f", "json")
+    said = " ".join(" ".join(json.loads(done.stdout)["notes"]).split())
+    assert (
+        "google_cloud_run_v2_worker_pool.consumer: its instance split is not known until apply "
+        f"({tmp_path / 'plan.json'}: resource_changes[0].change.after.instance_splits): what is "
+        "checked is the revision the deploy creates for consumer, whose share of the instances "
+        "is not said"
+    ) in said, said
 
 
 def test_a_worker_pool_names_the_revisions_that_keep_its_other_instances(
