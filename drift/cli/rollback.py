@@ -151,7 +151,7 @@ def rollback(
     if list_changes:
         listed = run(
             read_live(settings, listing(settings, change_id, service)),
-            interrupted=ExitCode.ABORTED,
+            interrupted=ExitCode.INCOMPLETE,  # a listing stopped aborted nothing (README)
             what="nothing was changed",
         )
         output.say(listed.summary())

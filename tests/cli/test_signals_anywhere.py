@@ -210,6 +210,29 @@ def test_sigterm_while_fix_reads_says_nothing_was_changed(
     assert done.returncode == code
 
 
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
+def test_a_signal_while_rollback_lists_is_incomplete_not_an_abort(
+    sandbox: Sandbox, tmp_path: Path, name: str
+) -> None:
+    """`rollback --list` only lists: stopped, nothing was aborted, so it exits 3 as a dry run
+    does (README), never 4 — which a script takes for "a rollback was aborted"."""
+    done = _drift_at(
+        "_woken",
+        "loop = asyncio.get_running_loop()",
+        name,
+        "rollback",
+        "--list",
+        "--journal",
+        str(tmp_path / "journal"),
+        env=sandbox.environ(),
+    )
+    said = "" if name == "SIGINT" else f"{name} received: "
+    assert done.stderr.splitlines()[-1] == (
+        f"drift: error: interrupted: {said}nothing was changed"
+    ), done.stderr
+    assert done.returncode == 3
+
+
 def _token(sandbox: Sandbox) -> str:
     return mint_test_jwt(sandbox.secret_value("acme-chat-staging", "jwt-secret-staging"))
 
