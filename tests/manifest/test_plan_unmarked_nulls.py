@@ -13,24 +13,22 @@ from typing import Any
 
 import pytest
 
-from tests.manifest.plans import change_of, check_offline, plan
+from tests.manifest.plans import API_ONLY, change_of, check_offline, plan
 from tests.manifest.test_check_manifest import POOL_PROFILE, pool_plan
 
 API = "google_cloud_run_v2_service.api"
 JOB = "google_cloud_run_v2_job.migrate"
 
-PROFILE = """\
-project: acme-chat-staging
-region: us-central1
-services:
-  api:
-    settings: {min_instances: 1, max_instances: 20}
+PROFILE = (
+    API_ONLY
+    + """\
 jobs:
   db-migrate:
     env:
       DATABASE_URL: {secret: database-url-staging, version: latest}
     settings: {max_retries: 0, task_timeout: 900s}
 """
+)
 
 
 def _after(data: dict[str, Any], address: str) -> dict[str, Any]:
