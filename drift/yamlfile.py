@@ -261,7 +261,7 @@ profile's models are strict (`drift.profiles.rules_spec.Strict`), as its JSON Sc
 union, with the values a `Literal` member takes (`'all' or 'none' or a list`)."""
 
 
-_KINDS = {"list": "a list", "dict": "a mapping"}
+_KINDS = {"list": "a list", "dict": "a mapping", "NoneType": "null (an empty value)"}
 
 
 def wrong_type(expected: str, kind: type | None, value: Any) -> str:

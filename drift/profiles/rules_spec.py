@@ -14,6 +14,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -56,6 +57,55 @@ class Strict(BaseModel):
     duration, a variable's value) takes text by its own type or parser."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
+
+
+def whole_schema(extra: JsonDict | None = None) -> Callable[[JsonDict], None]:
+    """A `Whole` model's `json_schema_extra`: `extra` added, and null taken by no key."""
+
+    def amend(schema: JsonDict) -> None:
+        schema.update(extra or {})
+        _no_null_in_schema(schema)
+
+    return amend
+
+
+def _no_null_in_schema(schema: JsonDict) -> None:
+    """No key of `schema` takes null (pydantic writes `X | None` as `anyOf: [X, {type:
+    null}]`, with a null default)."""
+    for prop in schema.get("properties", {}).values():  # type: ignore[union-attr]
+        assert isinstance(prop, dict)
+        options = prop.get("anyOf")
+        if isinstance(options, list) and {"type": "null"} in options:
+            kept = [o for o in options if o != {"type": "null"}]
+            del prop["anyOf"]
+            if len(kept) == 1 and isinstance(kept[0], dict):
+                prop.update(kept[0])
+            else:
+                prop["anyOf"] = kept
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+
+
+class Whole(Strict):
+    """A part of a profile that `extends` replaces as a whole (a variable's rule, a mount's,
+    an `ignore` entry): a null in it deletes nothing, and taken as the key left out it turned
+    a rule into another (`{forbidden: }`, a value a template left empty, made the variable
+    required; `{secret: }` took any plain value; `{until: }` never expired: helper-527 F1),
+    so every key it holds has a value."""
+
+    model_config = ConfigDict(json_schema_extra=whole_schema())
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            name = str(info.field_name)
+            key = cls.model_fields[name].alias or name
+            raise ValueError(
+                f"an empty value (null): give {key} a value, or leave the key out (null "
+                "deletes only in what extends merges, never in a rule or an ignore entry)"
+            )
+        return value
 
 
 SeverityName = Annotated[Severity, Field(strict=False)]
@@ -165,7 +215,7 @@ VarName = Annotated[str, AfterValidator(check_var_name)]
 """An environment variable name, as a mapping key."""
 
 
-class VarRuleSpec(Strict):
+class VarRuleSpec(Whole):
     """Expectations for one environment variable (`drift profiles validate` also checks which
     go together: value or secret, not both; a forbidden variable has no other rule)."""
 
@@ -283,7 +333,7 @@ def check_secret_project(secret: str | None, project: str) -> None:
         raise ValueError(f"not a project id or number: {project!r}")
 
 
-class MountRuleSpec(Strict):
+class MountRuleSpec(Whole):
     """A secret a container must see mounted at this path (a file, or a directory of them)."""
 
     secret: str = Field(

@@ -21,7 +21,16 @@ from pydantic import (
 from drift.gcp_ids import PROJECT, REGION, checked_project, checked_region
 from drift.profiles.names import WORKLOAD_NAME as WORKLOAD_NAME
 from drift.profiles.probe_spec import ProbeSpec, Tag
-from drift.profiles.rules_spec import SCHEMA_URL, MountPath, MountRuleSpec, Strict, VarName, VarRule
+from drift.profiles.rules_spec import (
+    SCHEMA_URL,
+    MountPath,
+    MountRuleSpec,
+    Strict,
+    VarName,
+    VarRule,
+    Whole,
+    whole_schema,
+)
 from drift.profiles.settings_spec import (
     DefaultSettingsSpec,
     JobSettingsSpec,
@@ -115,22 +124,24 @@ _NAMED_ONLY = ", ".join(r.id for r in RULES.values() if r.ignored_by_name_only)
 _WORKLOADS, _TARGETS = ("service", "job", "worker_pool"), ("env", "setting", "secret", "mount")
 
 
-class IgnoreSpec(Strict):
+class IgnoreSpec(Whole):
     """Silence matching findings; they stay in the JSON report, marked ignored. The
     security-relevant rules (`RuleInfo.ignored_by_name_only`) are silenced only by an entry
     whose `rule` names them."""
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "description": "Silence matching findings; they stay in the JSON report, marked "
-            f"ignored. Security-relevant rules ({_NAMED_ONLY}) are silenced only by an entry "
-            "that names them in `rule`: an entry naming a variable, secret, setting or mount "
-            "alone does not silence them (the finding says so).",
-            # one workload, and a target or a rule (`_names_what_it_silences`)
-            "oneOf": [{"required": [k]} for k in _WORKLOADS],
-            "anyOf": [{"required": [k]} for k in (*_TARGETS, "rule")],
-        },
+        json_schema_extra=whole_schema(
+            {
+                "description": "Silence matching findings; they stay in the JSON report, "
+                f"marked ignored. Security-relevant rules ({_NAMED_ONLY}) are silenced only by "
+                "an entry that names them in `rule`: an entry naming a variable, secret, "
+                "setting or mount alone does not silence them (the finding says so).",
+                # one workload, and a target or a rule (`_names_what_it_silences`)
+                "oneOf": [{"required": [k]} for k in _WORKLOADS],
+                "anyOf": [{"required": [k]} for k in (*_TARGETS, "rule")],
+            }
+        ),
     )
 
     service: str | None = None

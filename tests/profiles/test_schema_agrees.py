@@ -5,6 +5,7 @@ loader's alone."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -54,6 +55,13 @@ CASES = [
     (API + "env: {A: {secret: s, version: '-1'}}", False),
     (API + "env: {A: {secret: 'bad name!'}}", False),
     (API + "env: {A: {secret: s, project: Bad_Project}}", False),
+    # a null inside what extends replaces whole deletes nothing (helper-527 F1)
+    (API + "env: {A: {forbidden: null}}", False),
+    (API + "env: {A: {secret: s, version: null}}", False),
+    (API + "mounts: {/etc/creds: {secret: s, optional: null}}", False),
+    ("ignore:\n  - {service: api, env: A, reason: r, until: null}\n" + API + "env: {A: x}", False),
+    # ... and deletes in what it merges
+    (API + "env: {A: null}", True),
 ]
 
 
@@ -68,6 +76,14 @@ def test_the_schema_and_the_loader_agree(profiles_dir: Path, body: str, valid: b
         loaded = False
     errors = list(VALIDATOR.iter_errors(yaml.safe_load(text)))
     assert (loaded, not errors) == (valid, valid), [e.message for e in errors]
+
+
+@pytest.mark.parametrize("shipped", ["profiles", "drift/examples/profiles"])
+def test_the_shipped_schema_is_the_one_drift_writes(shipped: str) -> None:
+    """The schema beside the shipped profiles (and the one `init` copies) is the one
+    `drift profiles schema` prints: editors validate against that file, not the loader."""
+    written = json.loads((REPO / shipped / "profile.schema.json").read_text())
+    assert written == json.loads(json.dumps(json_schema()))
 
 
 def test_the_schema_bounds_are_json_schema_keywords() -> None:
