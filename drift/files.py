@@ -38,8 +38,12 @@ def not_a_file(path: Path) -> str | None:
     try:
         return not_regular(os.stat(path))
     except OSError as exc:
-        if not os.path.lexists(path):
+        try:
+            os.lstat(path)
+        except (FileNotFoundError, NotADirectoryError):
             return None
+        except OSError as unseen:  # a directory on the way that cannot be searched (EACCES)
+            return f"unreadable ({unseen.strerror or unseen})"
         if exc.errno == errno.ELOOP:
             return "a symbolic link loop"
         if exc.errno == errno.ENOENT:

@@ -87,7 +87,8 @@ def read_regular(path: Path, name: str) -> bytes:
         finally:
             os.close(fd)
     except OSError as exc:
-        if (what := not_a_file(path)) is not None:  # a broken link, a link loop: what it is
+        what = not_a_file(path)  # a broken link, a link loop: what it is
+        if what is not None and not what.startswith("unreadable"):
             raise refuse(f"cannot read: it is {what}") from exc
         raise refuse(f"cannot read: {exc.strerror or exc}") from exc
     if size > MAX_BYTES:

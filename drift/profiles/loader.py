@@ -3,8 +3,10 @@ service, keep the file and line of every expectation, and report all problems at
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
+from os.path import isdir, isfile  # False, not an error, where it cannot be told (EACCES)
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +44,7 @@ def profile_names(directory: Path) -> list[str]:
     """Every profile in the directory: the environments and the bases they extend (a
     directory named `*.yaml` is none; a file that cannot be read is one, broken)."""
     return sorted(
-        p.stem for p in directory.glob("*.yaml") if ENV_NAME.fullmatch(p.stem) and not p.is_dir()
+        p.stem for p in directory.glob("*.yaml") if ENV_NAME.fullmatch(p.stem) and not isdir(p)
     )
 
 
@@ -60,14 +62,14 @@ def load_profile(
     `project`/`region` (--project/--region, DRIFT_PROJECT/DRIFT_REGION) replace the profile's,
     and supply them where the profile names none."""
     path = profile_path(directory, environment)
-    if not directory.is_dir():
+    if not isdir(directory):
         raise no_directory(directory, environment)
     if (what := not_a_file(path)) is not None:  # a directory, a FIFO, a symlink loop
         named = Path(display_path(directory)) / path.name  # the link itself, not its target
         raise UsageError(
             f"no profile for environment {environment!r}: {named} is {what}, not a profile file"
         )
-    if not path.is_file():
+    if not isfile(path):
         names = ", ".join(available(directory)) or "none"
         raise UsageError(
             f"no profile for environment {environment!r}: {display_path(path)} does not exist "
@@ -106,8 +108,15 @@ def validate_directory(
 ) -> tuple[list[str], list[Problem]]:
     """Check every profile in a directory: the environments found and all problems; what is
     said but no error is added to `notes`."""
-    if not directory.is_dir():
+    if not isdir(directory):
         raise no_directory(directory, lint=True)
+    try:
+        os.scandir(directory).close()  # glob says nothing of a directory it cannot list
+    except OSError as exc:
+        raise UsageError(
+            f"cannot list the profiles directory {display_path(directory)}: {exc.strerror or exc}",
+            hint="give drift's user read and search permission on it (chmod u+rx)",
+        ) from exc
     names = profile_names(directory)
     loader = _Loader(directory)
     merged = {name: loader.resolve(name) for name in names}
@@ -258,7 +267,7 @@ class _Loader:
                 self._once(Problem(file.doc.file, line, f"extends: more than {MAX_EXTENDS} "
                                    f"profiles extend one another ({said})"))  # fmt: skip
                 return Merged(environment, {}, {}, file.doc, failed=True)
-            if not ENV_NAME.fullmatch(target) or not (self.directory / f"{target}.yaml").is_file():
+            if not ENV_NAME.fullmatch(target) or not isfile(self.directory / f"{target}.yaml"):
                 self._once(Problem(file.doc.file, line, self._no_parent(target)))
                 return Merged(environment, {}, {}, file.doc, failed=True)
             parent = self.resolve(target, (*chain, environment))
@@ -299,7 +308,7 @@ class _Loader:
         out = [name]
         while (file := self.read(out[-1])) is not None and file.extends not in (None, *out):
             target = str(file.extends)
-            if not ENV_NAME.fullmatch(target) or not (self.directory / f"{target}.yaml").is_file():
+            if not ENV_NAME.fullmatch(target) or not isfile(self.directory / f"{target}.yaml"):
                 break
             out.append(target)
         return out
