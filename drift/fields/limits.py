@@ -117,9 +117,25 @@ def _containers(source: Source) -> list[object]:
     return containers or ([source.container] if source.container is not None else [])
 
 
+MEMORY_FLOOR = 128 * 2**20
+"""Memory page (cloud.google.com/run/docs/configuring/memory-limits), "Minimum memory": "128
+MiB for first generation", "512 MiB for second generation": the least Cloud Run takes. No
+maximum here ("32 Gi", but a GPU's machine takes more): Cloud Run's to refuse, as for CPU."""
+
+
 def profile_memory(value: str | int | float) -> str:
-    """A profile's memory as the catalogue holds it: bytes."""
-    return str(parse_memory(value))
+    """A profile's memory as the catalogue holds it: bytes; less than Cloud Run takes (a bare
+    `512` is 512 bytes, not 512Mi: helper-527 F3) is a ValueError at the profile's file:line."""
+    size = parse_memory(value)
+    if size < MEMORY_FLOOR:
+        bare = str(value).strip().isdigit() and size > 0
+        said = f" (a quantity without a unit is bytes: {value}Mi?)" if bare else ""
+        raise ValueError(
+            f"{value!r} is {size} bytes{said}, below the 128Mi Cloud Run takes at the least "
+            "(512Mi in the second generation; cloud.google.com/run/docs/configuring/"
+            "memory-limits)"
+        )
+    return str(size)
 
 
 def read_memory(source: Source) -> str:

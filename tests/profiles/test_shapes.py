@@ -26,7 +26,7 @@ services:
     container: app
     settings:
       image: {pattern: "chat:v4"}
-      memory: 512Ki
+      memory: 512Mi
       cpu: "0.5"
     env:
       PARTNER: {secret: partner-api-key, project: acme-shared}
@@ -61,7 +61,7 @@ def test_every_new_key_is_read(write: WriteProfile, profiles_dir: Path) -> None:
     assert chat.check_tags == ("e2e",) and web.check_tags == "none"
     assert chat.expiry_warning == 14 and web.expiry_warning == 7
     assert chat.settings["image"].pattern == "chat:v4"
-    assert chat.settings["memory"].value == str(512 * 1024)
+    assert chat.settings["memory"].value == str(512 * 2**20)
     assert chat.settings["cpu"].value == "500m"
     assert chat.probe is not None and chat.probe.tag == "e2e"
     [ignore] = profile.ignores
