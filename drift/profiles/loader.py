@@ -293,6 +293,14 @@ class _Loader:
             named = Path(display_path(self.directory)) / path.name  # the link, not its target
             return f"extends {target!r}: {named} is {what}, not a profile file"
         names = ", ".join(profile_names(self.directory))
+        if not target.strip():
+            return f"extends {target!r}: an empty name: name the profile it extends ({names})"
+        if "/" in target or "\\" in target:  # `../shared/base`: a path
+            return (
+                f"extends {target!r}: extends names a profile of this directory "
+                f"({display_path(self.directory)}) by its environment, not a path "
+                f"(available: {names})"
+            )
         if _suffixless(target) != target and ENV_NAME.fullmatch(_suffixless(target)):
             names += f"; write extends: {_suffixless(target)}, without the suffix"
         elif (misread := not_read(self.directory, target)) is not None:

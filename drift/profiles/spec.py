@@ -202,6 +202,16 @@ class IgnoreSpec(Whole):
         return self
 
 
+def _number_quoted(value: Any) -> Any:
+    """A project number written as YAML reads a number (`project: 123456789012`): said with
+    what to write, not "expected a string" alone (helper-527 F8)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(
+            f"expected a string, not {value}: a project number is written in quotes, '{value}'"
+        )
+    return value
+
+
 class ProfileSpec(Strict):
     """One profile file (`ENV.yaml`). `drift profiles validate` also checks what this schema
     does not state: durations' and quantities' ranges (`timeout: 0s`), that patterns compile
@@ -215,7 +225,9 @@ class ProfileSpec(Strict):
     )
 
     extends: str | None = Field(None, description="Another profile in this directory.")
-    project: Annotated[str, AfterValidator(checked_project)] | None = Field(
+    project: (
+        Annotated[str, BeforeValidator(_number_quoted), AfterValidator(checked_project)] | None
+    ) = Field(
         None, description="GCP project id (or number).", json_schema_extra={"pattern": PATTERNS[0]}
     )
     region: Annotated[str, AfterValidator(checked_region)] | None = Field(

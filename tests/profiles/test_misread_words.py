@@ -1,0 +1,49 @@
+"""What a profile author wrote that drift cannot take is said as they would fix it
+(helper-527 F8): an unquoted project number is to be quoted, not "expected a string"; an
+`extends` that is a path is not a profile of this directory, though a file is there; an empty
+one names nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift.profiles.loader import validate_directory
+
+REST = "region: us-central1\nservices:\n  api:\n    env: {A: x}\n"
+
+
+def _problems(directory: Path, text: str) -> list[str]:
+    directory.mkdir(exist_ok=True)
+    (directory / "staging.yaml").write_text(text)
+    _, problems = validate_directory(directory)
+    return [str(p) for p in problems]
+
+
+def test_an_unquoted_project_number_is_to_be_quoted(tmp_path: Path) -> None:
+    (said,) = _problems(tmp_path / "p", "project: 123456789012\n" + REST)
+    assert said.endswith(
+        "staging.yaml:1: project: expected a string, not 123456789012: a project number is "
+        "written in quotes, '123456789012'"
+    ), said
+
+
+@pytest.mark.parametrize("target", ["../shared/base", "/etc/base", "shared\\\\base"])
+def test_extends_a_path_says_extends_takes_a_profiles_name(tmp_path: Path, target: str) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "base.yaml").write_text("region: us-central1\n")  # it is there
+    said = _problems(tmp_path / "p", f"project: acme\nextends: '{target}'\n" + REST)
+    assert any(
+        ":2: extends " in s
+        and "extends names a profile of this directory" in s
+        and "by its environment, not a path (available: staging)" in s
+        for s in said
+    ), said
+    assert not any("no ../" in s for s in said), said
+
+
+def test_an_empty_extends_names_nothing(tmp_path: Path) -> None:
+    said = _problems(tmp_path / "p", "project: acme\nextends: ''\n" + REST)
+    assert any(":2: extends '': an empty name: name the profile it extends" in s for s in said)
+    assert not any("no .yaml" in s for s in said), said
