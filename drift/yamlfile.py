@@ -258,7 +258,7 @@ _TYPES: dict[str, tuple[str, type]] = {
     "model_type": ("a mapping", dict),  # of a model's keys (`image: {pattern: …}`)
 }
 """The type a value should be, by pydantic's (strict) error type of one that is not of it: a
-profile's models are strict (`drift.profiles.rules_spec.Strict`), as its JSON Schema is. In a
+profile's models are strict (`drift.profiles.parts.Strict`), as its JSON Schema is. In a
 union, with the values a `Literal` member takes (`'all' or 'none' or a list`)."""
 
 

@@ -40,6 +40,7 @@ from drift.profiles.spec import (
     WorkloadSpec,
 )
 from drift.refs import SecretRef
+from drift.textsafe import alike_escaped, visible
 from drift.yamldoc import Path_
 
 
@@ -129,12 +130,12 @@ def _workload(
     # the rule is not judged there (`drift.diff.env.reserved_vars`), and the plan leaves it.
     ingress = svc.container is None
     paths = {k: p for k, (_, p) in env_specs.items()}
-    _refuse_reserved(kind, kind.sets_env(ingress=ingress), paths, merged)
+    _check_names(kind, kind.sets_env(ingress=ingress), paths, merged)
     unexpected = svc.unexpected_env or (defaults.unexpected_env if defaults else None)
     for c, side in (svc.containers or {}).items():
         rules = (side.env if side else None) or {}
         paths = {k: (*base, "containers", c, "env", k) for k, v in rules.items() if v is not None}
-        _refuse_reserved(kind, kind.sets_env(ingress=False), paths, merged)
+        _check_names(kind, kind.sets_env(ingress=False), paths, merged)
     sidecars = {
         c: _container(c, spec, (*base, "containers", c), merged, unexpected or "ignore")
         for c, spec in (svc.containers or {}).items()
@@ -220,11 +221,20 @@ def _field_order(model: type[SettingsSpec]) -> tuple[str, ...]:
     return tuple(model.model_fields)
 
 
-def _refuse_reserved(
+def _check_names(
     kind: Kind, reserved: frozenset[str], paths: Mapping[str, Path_], merged: Merged
 ) -> None:
     """A rule on a variable Cloud Run sets itself (`Kind.sets_env`): no template may hold
-    it, so a check could never pass and a fix would be refused."""
+    it, so a check could never pass and a fix would be refused. A name holding a character
+    a screen shows as nothing or as another (`H\u200b`, a no-break space) is noted: a
+    reviewer reads `H: {forbidden: true}`, and the rule guards another variable (helper-527
+    F7). Cloud Run takes such names, so it is no error."""
+    for name, path in paths.items():
+        if (seen := alike_escaped(visible(name))) != name:
+            at = merged.at(path)
+            said = "holds characters that show as nothing or as others (escaped here)"
+            then = "the rule is that name's, not the one it reads as"
+            merged.notes.append(Problem(at.file, at.line, f"the variable {seen} {said}: {then}"))
     for name in sorted(set(paths) & reserved):
         if name in INGRESS_ONLY_ENV:
             message = (

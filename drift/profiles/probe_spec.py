@@ -10,7 +10,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, field_validator
 
 from drift.profiles.names import check_tag
-from drift.profiles.rules_spec import Duration, Strict, Text, check_regex
+from drift.profiles.parts import Strict
+from drift.profiles.rules_spec import Duration, Text, check_regex
 from drift.runnervars import refusal, runner_credential
 
 VAR_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

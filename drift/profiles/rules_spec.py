@@ -12,15 +12,14 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
-    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from drift.findings import Severity
+from drift.profiles.parts import Whole
 from drift.units import DURATION_TEXT, parse_duration
 from drift.yamldoc import quote_float
 from drift.yamlfile import wrong_type
@@ -48,64 +47,6 @@ SECRET_SCHEMA: JsonDict = {"pattern": f"^(?:{SECRET_NAME.pattern})$"}
 PROJECT_SCHEMA: JsonDict = {"pattern": f"^(?:{PROJECT.pattern})$"}
 """The JSON Schema's patterns of a secret's name and project (what the checks below take)."""
 T = TypeVar("T")
-
-
-class Strict(BaseModel):
-    """A part of a profile: no key it does not name, and no value of another type than its
-    own. Strict as its JSON Schema is (`drift profiles schema`): a quoted `'false'` or `'3'` is
-    a string, not the boolean or integer a key takes; a key whose form is text (a quantity, a
-    duration, a variable's value) takes text by its own type or parser."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
-
-
-def whole_schema(extra: JsonDict | None = None) -> Callable[[JsonDict], None]:
-    """A `Whole` model's `json_schema_extra`: `extra` added, and null taken by no key."""
-
-    def amend(schema: JsonDict) -> None:
-        schema.update(extra or {})
-        _no_null_in_schema(schema)
-
-    return amend
-
-
-def _no_null_in_schema(schema: JsonDict) -> None:
-    """No key of `schema` takes null (pydantic writes `X | None` as `anyOf: [X, {type:
-    null}]`, with a null default)."""
-    for prop in schema.get("properties", {}).values():  # type: ignore[union-attr]
-        assert isinstance(prop, dict)
-        options = prop.get("anyOf")
-        if isinstance(options, list) and {"type": "null"} in options:
-            kept = [o for o in options if o != {"type": "null"}]
-            del prop["anyOf"]
-            if len(kept) == 1 and isinstance(kept[0], dict):
-                prop.update(kept[0])
-            else:
-                prop["anyOf"] = kept
-        if "default" in prop and prop["default"] is None:
-            del prop["default"]
-
-
-class Whole(Strict):
-    """A part of a profile that `extends` replaces as a whole (a variable's rule, a mount's,
-    an `ignore` entry): a null in it deletes nothing, and taken as the key left out it turned
-    a rule into another (`{forbidden: }`, a value a template left empty, made the variable
-    required; `{secret: }` took any plain value; `{until: }` never expired: helper-527 F1),
-    so every key it holds has a value."""
-
-    model_config = ConfigDict(json_schema_extra=whole_schema())
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None:
-            name = str(info.field_name)
-            key = cls.model_fields[name].alias or name
-            raise ValueError(
-                f"an empty value (null): give {key} a value, or leave the key out (null "
-                "deletes only in what extends merges, never in a rule or an ignore entry)"
-            )
-        return value
 
 
 SeverityName = Annotated[Severity, Field(strict=False)]

@@ -20,7 +20,8 @@ from drift.fields import FIELDS, unchanged
 from drift.fields import Field as SettingField
 from drift.fields.base import INT32_MAX
 from drift.kinds import Kind
-from drift.profiles.rules_spec import Strict, check_regex
+from drift.profiles.parts import Strict
+from drift.profiles.rules_spec import check_regex
 from drift.yamlfile import wrong_type
 
 

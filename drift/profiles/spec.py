@@ -20,17 +20,9 @@ from pydantic import (
 
 from drift.gcp_ids import PROJECT, REGION, checked_project, checked_region
 from drift.profiles.names import WORKLOAD_NAME as WORKLOAD_NAME
+from drift.profiles.parts import Strict, Whole, whole_schema
 from drift.profiles.probe_spec import ProbeSpec, Tag
-from drift.profiles.rules_spec import (
-    SCHEMA_URL,
-    MountPath,
-    MountRuleSpec,
-    Strict,
-    VarName,
-    VarRule,
-    Whole,
-    whole_schema,
-)
+from drift.profiles.rules_spec import SCHEMA_URL, MountPath, MountRuleSpec, VarName, VarRule
 from drift.profiles.settings_spec import (
     DefaultSettingsSpec,
     JobSettingsSpec,
