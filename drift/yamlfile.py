@@ -240,7 +240,10 @@ def _problem(doc: Located, model: type[BaseModel], prefix: Path_, loc: Path_, er
     elif kind == "missing":
         msg = f"{where}: required key is missing"
     elif kind in _TYPES:
-        msg = f"{where}: {wrong_type(*_TYPES[kind], err['input'])}"
+        value = err["input"]
+        if _a_variables_value(loc) and not isinstance(value, str | bool):
+            value = _Unshown(value)  # `ADMIN_PASSWORD: 31415926535`: only its kind is said
+        msg = f"{where}: {wrong_type(*_TYPES[kind], value)}"
     else:
         text = err["msg"]
         if text.startswith("Value error, "):
@@ -263,6 +266,26 @@ union, with the values a `Literal` member takes (`'all' or 'none' or a list`).""
 
 
 _KINDS = {"list": "a list", "dict": "a mapping", "NoneType": "null (an empty value)"}
+
+
+class _Unshown:
+    """A value that a message says only the kind of (`wrong_type`): `a number`."""
+
+    def __init__(self, value: Any) -> None:
+        self.kind = _KINDS.get(type(value).__name__, "a number")
+
+    def __repr__(self) -> str:
+        return self.kind
+
+
+def _a_variables_value(loc: Path_) -> bool:
+    """Whether `loc` is where a document holds a variable's value (a manifest's
+    `env[N].value`, a profile's `env.NAME`): what is there may be a credential whatever its
+    type, so a wrong one is said by its kind, never shown (helper-526 F1: a numeric password,
+    `expected a string, not 31415926535`)."""
+    if len(loc) >= 3 and loc[-1] == "value" and isinstance(loc[-2], int) and loc[-3] == "env":
+        return True
+    return len(loc) >= 2 and loc[-2] == "env" and isinstance(loc[-1], str)
 
 
 def wrong_type(expected: str, kind: type | None, value: Any) -> str:
