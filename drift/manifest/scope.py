@@ -95,13 +95,31 @@ def holds(manifest: Manifest, profile: Profile) -> bool:
     )
 
 
+def _not_profiled(workload: Workload, profile: Profile) -> str:
+    """Why a manifest's workload is not checked: the profile has none of its kind and name;
+    one of that name of another kind is said, with the key it is under (as the live check
+    names a job profiled under `services:`)."""
+    others = [
+        k
+        for k in Kind
+        if k is not workload.kind and workload_key(k, workload.name) in profile.services
+    ]
+    if not others:
+        return "not in the profile"
+    other = others[0]
+    return (
+        f"the profile has {visible(workload.name)} as a {other.noun} (under `{other.section}:`), "
+        f"not as a {workload.kind.noun}"
+    )
+
+
 def file_problems(
     manifest: Manifest, profile: Profile, notes: list[str], anywhere: bool
 ) -> list[str]:
     """`anywhere`: some manifest of the run holds one of the profile's workloads; a file that
     holds none is then only noted (each workload of it: not in the profile, not checked)."""
     notes.extend(
-        f"{w.kind} {visible(w.name)} ({w.where}) not checked: not in the profile"
+        f"{w.kind.noun} {visible(w.name)} ({w.where}) not checked: {_not_profiled(w, profile)}"
         for w in manifest.workloads
         if key_of(w) not in profile.services
     )
@@ -113,7 +131,8 @@ def file_problems(
         return []
     if described:
         return [
-            f"{manifest.file} names no {described[0].kind} of profile {profile.environment}: "
+            f"{manifest.file} names no {described[0].kind.noun} of profile "
+            f"{profile.environment}: "
             f"it has {', '.join(label(w.kind, visible(w.name)) for w in described)}; the profile "
             f"has {', '.join(p.label for p in profile.services.values()) or 'none'}"
         ]
