@@ -31,6 +31,20 @@ spec:
       - image: gcr.io/acme/api:1
 """
 """The least a Knative Service export holds: service api, one container."""
+JOB_MINIMAL = """\
+apiVersion: run.googleapis.com/v1
+kind: Job
+metadata:
+  name: migrate
+spec:
+  template:
+    spec:
+      template:
+        spec:
+          containers:
+          - image: gcr.io/acme/migrate:1
+"""
+"""The least a Knative Job holds: job migrate, one container (its task template's)."""
 
 
 def read(text: str | bytes, name: str = "m.yaml") -> Manifest:

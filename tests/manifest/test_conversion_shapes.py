@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.manifest.conftest import problems_of, read
+from tests.manifest.conftest import JOB_MINIMAL, problems_of, read
 
 BASE = """\
 apiVersion: serving.knative.dev/v1
@@ -99,21 +99,10 @@ def test_the_shapes_gcloud_writes_are_read() -> None:
     assert [v.name for v in template.volumes] == ["v", "g", "f"]
 
 
-JOB = """\
-apiVersion: run.googleapis.com/v1
-kind: Job
-metadata:
-  name: migrate
-spec:
-  template:
-    spec:
-      {field}: 99999999999
-      template:
-        spec:
-          {task}
-          containers:
-          - image: gcr.io/acme/migrate:1
-"""
+JOB = JOB_MINIMAL.replace(
+    "    spec:\n      template:", "    spec:\n      {field}: 99999999999\n      template:"
+).replace("          containers:", "          {task}\n          containers:")
+"""JOB_MINIMAL with `{field}` in its execution's spec and `{task}` in its task's."""
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from tests.manifest.conftest import MINIMAL, check_offline, problems_of
+from tests.manifest.conftest import JOB_MINIMAL, MINIMAL, check_offline, problems_of
 from tests.manifest.plans import API_ONLY, known_api, plan
 from tests.manifest.plans import check_offline as check_plan_offline
 
@@ -62,22 +62,8 @@ def test_check_of_a_knative_manifest_with_a_variable_stated_twice_exits_2(
 
 
 def test_a_variable_stated_twice_in_a_job_or_a_sidecar_is_refused_too() -> None:
-    job = """\
-apiVersion: run.googleapis.com/v1
-kind: Job
-metadata:
-  name: migrate
-spec:
-  template:
-    spec:
-      template:
-        spec:
-          containers:
-          - image: gcr.io/acme/migrate:1
-            env:
-            - {name: TOKEN, value: a}
-            - {name: TOKEN, value: b}
-"""
+    job = JOB_MINIMAL + "            env:\n            - {name: TOKEN, value: a}\n"
+    job += "            - {name: TOKEN, value: b}\n"
     [problem] = problems_of(job)
     assert "spec.template.spec.template.spec.containers.0.env.1.name" in problem, problem
     sidecar = (

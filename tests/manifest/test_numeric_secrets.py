@@ -6,10 +6,12 @@ Services and jobs share the path; a float too."""
 from __future__ import annotations
 
 from pathlib import Path
+from textwrap import indent
 
 import pytest
 
 from tests.cliutil import drift
+from tests.manifest.conftest import JOB_MINIMAL, MINIMAL
 
 PROFILE = """\
 project: acme-staging
@@ -17,44 +19,11 @@ region: us-central1
 services:
   api: {env: {MODE: x}}
 jobs:
-  db-migrate: {env: {MODE: x}}
+  migrate: {env: {MODE: x}}
 """
-SERVICE = """\
-apiVersion: serving.knative.dev/v1
-kind: Service
-metadata:
-  name: api
-spec:
-  template:
-    spec:
-      containers:
-      - image: gcr.io/acme/api:1
-        env:
-        - name: MODE
-          value: x
-        - name: {name}
-          value: {value}
-"""
-JOB = """\
-apiVersion: run.googleapis.com/v1
-kind: Job
-metadata:
-  name: db-migrate
-  labels:
-    cloud.googleapis.com/location: us-central1
-spec:
-  template:
-    spec:
-      template:
-        spec:
-          containers:
-          - image: gcr.io/acme/migrate:1
-            env:
-            - name: MODE
-              value: x
-            - name: {name}
-              value: {value}
-"""
+VARIABLES = "- name: MODE\n  value: x\n- name: {name}\n  value: {value}\n"
+SERVICE = MINIMAL + "        env:\n" + indent(VARIABLES, " " * 8)
+JOB = JOB_MINIMAL + "            env:\n" + indent(VARIABLES, " " * 12)
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "sarif", "github", "markdown"])
@@ -63,7 +32,7 @@ spec:
     [
         (SERVICE, "ADMIN_PASSWORD", "31415926535", 14),
         (SERVICE, "REDIS_PORT", "6379", 14),  # a value's name tells nothing: none is shown
-        (JOB, "DB_PIN", "2.718281828", 18),
+        (JOB, "DB_PIN", "2.718281828", 16),
     ],
     ids=["service-password", "service-port", "job-float"],
 )

@@ -39,3 +39,15 @@ def assert_refused(profiles_dir: Path, environment: str, problem: str) -> None:
         load_profile(profiles_dir, environment)
     assert [str(p) for p in caught.value.problems] == [problem]
     assert [str(p) for p in validate_directory(profiles_dir)[1]] == [problem]
+
+
+def the_problem(directory: Path, text: str, environment: str = "prod") -> str:
+    """`text` as ENVIRONMENT's profile in `directory`: the one problem loading it raises."""
+    from drift.errors import ProfileError
+    from drift.profiles.loader import load_profile
+
+    (directory / f"{environment}.yaml").write_text(text)
+    with pytest.raises(ProfileError) as caught:
+        load_profile(directory, environment)
+    (problem,) = caught.value.problems
+    return str(problem)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from drift.errors import ProfileError
 from drift.profiles.loader import load_profile
+from tests.profiles.conftest import the_problem
 
 PROFILE = "project: p\nregion: us-central1\nservices:\n  api:\n    settings:\n      cpu: {}\n"
 
@@ -24,11 +24,7 @@ PROFILE = "project: p\nregion: us-central1\nservices:\n  api:\n    settings:\n  
 def test_a_cpu_cloud_run_does_not_apply_is_refused_where_written(
     tmp_path: Path, cpu: str, said: str
 ) -> None:
-    (tmp_path / "prod.yaml").write_text(PROFILE.format(cpu))
-    with pytest.raises(ProfileError) as caught:
-        load_profile(tmp_path, "prod")
-    (problem,) = caught.value.problems
-    text = str(problem)
+    text = the_problem(tmp_path, PROFILE.format(cpu))
     assert text.startswith(f"{tmp_path / 'prod.yaml'}:6: services.api.settings.cpu"), text
     assert said in text and "integers above 1" in text and "configuring/services/cpu" in text
 

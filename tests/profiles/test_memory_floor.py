@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from drift.errors import ProfileError
 from drift.profiles.loader import load_profile
+from tests.profiles.conftest import the_problem
 
 PROFILE = "project: p\nregion: us-central1\nservices:\n  api:\n    settings:\n      memory: {}\n"
 FLOOR = "below the 128Mi Cloud Run takes at the least (512Mi in the second generation"
@@ -31,11 +31,7 @@ FLOOR = "below the 128Mi Cloud Run takes at the least (512Mi in the second gener
 def test_memory_below_what_cloud_run_takes_is_refused_where_written(
     tmp_path: Path, memory: str, said: str
 ) -> None:
-    (tmp_path / "prod.yaml").write_text(PROFILE.format(memory))
-    with pytest.raises(ProfileError) as caught:
-        load_profile(tmp_path, "prod")
-    (problem,) = caught.value.problems
-    text = str(problem)
+    text = the_problem(tmp_path, PROFILE.format(memory))
     assert text.startswith(f"{tmp_path / 'prod.yaml'}:6: services.api.settings.memory: "), text
     assert said in text and FLOOR in text and "configuring/memory-limits" in text
 
