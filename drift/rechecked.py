@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from drift.diff.inlined import SHOWS_VALUE
+from drift.diff.inlined import ON_A_VALUE
 from drift.findings import Finding
 from drift.live.model import EnvVar, LiveState, RevisionConfig
 from drift.redact import CHANGED, MASK
@@ -77,13 +77,14 @@ def value_moved(state: LiveState | None) -> Callable[[Finding, Finding], bool]:
     is on one of its revisions (`revision`, `also_on`) another than on every revision the
     baseline's finding of its id was found on, all read this run (reachable, or listed in its
     history): a password changed from one wrong value to another by a deploy compares alike
-    masked, its `since` spans both (same rule and target), and a canary holding another one
-    is merged into the known finding (`also_on`), where a plain value's `actual` would differ
-    (revbase92 F2). A revision of the baseline's finding not read, or without the container
-    or the variable: not known, not moved."""
+    masked (so does a credential pasted where a reference belongs, replaced by another:
+    helper-529 F1), its `since` spans both (same rule and target), and a canary holding
+    another one is merged into the known finding (`also_on`), where a plain value's `actual`
+    would differ (revbase92 F2). A revision of the baseline's finding not read, or without the
+    container or the variable: not known, not moved."""
 
     def moved(now: Finding, earlier: Finding) -> bool:
-        if state is None or now.rule not in SHOWS_VALUE or now.actual not in (MASK, CHANGED):
+        if state is None or now.rule not in ON_A_VALUE or now.actual not in (MASK, CHANGED):
             return False
         theirs = [_variable(state, now, r) for r in (earlier.revision, *earlier.also_on)]
         if None in theirs:

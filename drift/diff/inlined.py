@@ -17,6 +17,10 @@ from drift.redact import CHANGED, MASK
 
 SHOWS_VALUE = frozenset({"env.unexpected", "env.forbidden", "env.value", "env.constraint"})
 """The rules whose `actual` is a variable's plain value (masked where it must be)."""
+ON_A_VALUE = SHOWS_VALUE | {"env.plaintext_secret", "env.inconsistent"}
+"""The rules whose finding is on a variable's value: shown (masked where it must be), or
+always masked (a credential in plain text where a reference belongs: `***`; a `same_as` that
+differs: `*** (changed)`). A value of theirs that a deploy changed is another drift."""
 
 
 def hide_inlined(

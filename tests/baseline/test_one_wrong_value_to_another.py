@@ -96,3 +96,41 @@ def test_a_canary_with_another_wrong_value_is_updated(
     assert (found["revision"], found["also_on"]) == (old, [new]), found
     assert found["baseline"] == "updated", found
     assert done.returncode == 1, done.stdout  # (the rollout finding is a warning: below error)
+
+
+SECRET_PROFILE = """
+project: acme
+region: us-central1
+services:
+  api: {env: {JWT_SECRET_KEY: {secret: jwt}}}
+"""
+
+
+def test_a_credential_pasted_where_a_reference_belongs_replaced_by_another_is_updated(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`env.plaintext_secret` says `***` whatever the credential: one pasted credential a
+    deploy replaced with another compared unchanged, and `--fail-on-new` exited 0, while
+    `drift history` showed `*** -> *** (changed)` (helper-529 F1)."""
+    first_value, second_value = "plain-jwt-value-aaaaaaaaaaaaaaaa", "plain-jwt-value-bbbbbbbbbbb"
+    sandbox = make_sandbox(acme({"api": {"template": {"env": {"JWT_SECRET_KEY": first_value}}}}))
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "prod.yaml").write_text(textwrap.dedent(SECRET_PROFILE))
+    last = tmp_path / "last.json"
+    first = run(sandbox, folder, "check", "prod", "--format", "json", "--output", str(last))
+    (before,) = [
+        f for f in json.loads(last.read_text())["findings"] if f["rule"] == "env.plaintext_secret"
+    ]
+    assert first.returncode == 1 and before["actual"] == "***", first.stdout
+    args = ("check", "prod", "--format", "json", "--baseline", str(last), "--fail-on-new")
+    sandbox.set_env("acme", "api", "LOG_LEVEL", "debug")  # a deploy that keeps the credential
+    kept = run(sandbox, folder, *args)
+    (same,) = [f for f in json.loads(kept.stdout)["findings"] if f["id"] == before["id"]]
+    assert same["baseline"] == "unchanged", same
+    sandbox.set_env("acme", "api", "JWT_SECRET_KEY", second_value)
+    done = run(sandbox, folder, *args)
+    (found,) = [f for f in json.loads(done.stdout)["findings"] if f["id"] == before["id"]]
+    assert found["baseline"] == "updated", found
+    assert done.returncode == 1, done.stdout
+    assert first_value not in done.stdout and second_value not in done.stdout
