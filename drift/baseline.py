@@ -24,13 +24,7 @@ from pydantic import (
 )
 
 from drift import credentials, jsontext, redact
-from drift.diff.older import (
-    merged_into_service,
-    named_gaps,
-    named_now,
-    shown_now,
-    upgrade_notes,
-)
+from drift.diff.older import merged_into_service, named_gaps, named_now, shown_now, upgrade_notes
 from drift.errors import UsageError
 from drift.files import regular_bytes
 from drift.findings import BaselineState, Finding, Location, Severity, Since, sort_findings
@@ -272,7 +266,8 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
         raise UsageError(
             f"the baseline {name} is not a {REPORT_SCHEMA} report: {_first_error(exc)}"
         ) from None
-    found = [_finding(f) for f in parsed.findings]
+    # a finding listed twice (reports merged by hand) is one, never "resolved" beside itself
+    found = list(dict.fromkeys(_finding(f) for f in parsed.findings))
     return Baseline(
         path=name,
         environment=parsed.environment,

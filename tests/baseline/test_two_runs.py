@@ -244,3 +244,21 @@ def test_a_carried_finding_is_shown_where_the_profile_says_it_now(
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
     kept = {u["finding"]["rule"]: u["finding"]["location"]["line"] for u in report["unchecked"]}
     assert kept == carried
+
+
+def test_a_finding_a_baseline_lists_twice_is_one_never_resolved_beside_itself(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Two reports merged by hand list one finding twice (same id, same revision): its copy
+    got an id of its own that no finding of this run holds, so the drift still there was both
+    `unchanged` and "resolved since the baseline" (helper-529 F2)."""
+    baseline = tmp_path / "first.json"
+    report = first_run(sandbox, baseline)
+    report["findings"].append(report["findings"][0])
+    baseline.write_text(json.dumps(report))
+    done = check(sandbox, "--baseline", str(baseline), "--format", "json", "--fail-on-new")
+    now = json.loads(done.stdout)
+    assert now.get("resolved", []) == [], now.get("resolved")
+    assert set(states(now).values()) == {"unchanged"}, states(now)
+    assert now["summary"]["resolved"] == 0
+    assert done.returncode == 0, done.stdout  # nothing new: the copy is no drift
