@@ -194,9 +194,10 @@ def _pad(text: str, width: int) -> str:
 
 def _resolved(report: Report) -> Text:
     """What the baseline found and this run no longer does (values from the baseline file,
-    shown visibly like live values)."""
+    shown visibly like live values, and cut as values are: a baseline is untrusted input, and
+    a message of megabytes was one line of megabytes: helper-529 F4)."""
     text = Text()
     for f in report.resolved:
-        text.append(f"  {summary.resolved_text(f, visible)}\n")
+        text.append(f"  {summary.resolved_text(f, summary.cut_shown(visible))}\n")
     text.rstrip()
     return text

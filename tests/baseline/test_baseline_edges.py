@@ -39,3 +39,31 @@ def test_a_since_no_utc_day_can_hold_is_refused(
     assert first.startswith(f"drift: error: the baseline {path} is not a drift.report/v1 report")
     assert "findings[0].since.create_time" in first, first
     assert done.stdout == ""
+
+
+@pytest.mark.sandbox
+def test_a_resolved_findings_huge_message_is_cut_in_the_table(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A baseline is untrusted input: a resolved finding's message of 50,000 characters was
+    one line of 50,000 on the terminal (helper-529 F4); the table cuts it as it cuts a value,
+    and the JSON report keeps it whole."""
+    first = tmp_path / "first.json"
+    done = drift(
+        "check", "staging", "--format", "json", "--output", str(first), env=sandbox.environ()
+    )
+    data = json.loads(first.read_text())
+    gone = {**data["findings"][0], "id": "0123456789abcdef", "target": "env.GONE"}
+    gone["message"] = "GONE " + "x" * 50_000
+    data["findings"].append(gone)
+    first.write_text(json.dumps(data))
+    done = drift("check", "staging", "--baseline", str(first), env=sandbox.environ())
+    assert "Resolved since the baseline: 1 finding" in done.stdout, done.stdout
+    (line,) = [line for line in done.stdout.splitlines() if "env.GONE" in line]
+    assert len(line) < 1_200, len(line)
+    assert "(49,005 more characters; the JSON report has it whole)" in line, line[-200:]
+    as_json = drift(
+        "check", "staging", "--baseline", str(first), "-f", "json", env=sandbox.environ()
+    )
+    (resolved,) = json.loads(as_json.stdout)["resolved"]
+    assert resolved["message"] == gone["message"]
