@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator
@@ -326,6 +327,9 @@ def translate(
         return ApiError(method, resource, "DEADLINE_EXCEEDED", "no answer within the deadline")
     if isinstance(exc, gexc.RetryError):
         return ApiError(method, resource, "UNAVAILABLE", str(exc))
+    requests = sys.modules.get("requests")  # Cloud Storage's transport: imported by then
+    if requests is not None and isinstance(exc, requests.exceptions.ConnectionError):
+        return ApiError(method, resource, "UNAVAILABLE", f"no connection: {exc}")  # no answer
     return ApiError(method, resource, "INVALID_RESPONSE", f"{type(exc).__name__}: {exc}")
 
 

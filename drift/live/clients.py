@@ -338,7 +338,13 @@ def _storage_client(clients: Clients) -> Any:
     sandbox has no Cloud Storage, and its runs never write to the real one."""
     import google.cloud.storage as storage
 
-    if os.environ.get(STORAGE_EMULATOR):
+    if host := os.environ.get(STORAGE_EMULATOR):
+        if "://" not in host:  # the library joins it to paths as it is: "No connection adapters"
+            raise UsageError(
+                f"{STORAGE_EMULATOR}={visible(host)}: google-cloud-storage takes the emulator's "
+                f"URL, not host:port as the other emulator variables do",
+                hint=f"set {STORAGE_EMULATOR}=http://{visible(host)}",
+            )
         return storage.Client()
     if why := no_storage(clients.emulator):
         raise UsageError(why, hint=NO_STORAGE_HINT)

@@ -4,8 +4,10 @@ baseline read from one, through the official client (made by the session's Clien
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +58,17 @@ def parse_object(value: str) -> StorageObject:
     return StorageObject(bucket, name)
 
 
-async def upload(client: Any, target: StorageObject, data: bytes) -> None:
-    """Write `data` to the object (a new generation of it when it exists)."""
+def _retry() -> Any:
+    """The library's retries (transient errors, for up to 120 s), but against an emulator: a
+    local server that refused once refuses again, said at once as the Cloud Run emulator's
+    first refusal is (helper-529 F3: 120 s of retries against a port nothing listens on)."""
     from google.cloud.storage.retry import DEFAULT_RETRY
 
+    return None if os.environ.get("STORAGE_EMULATOR_HOST") else DEFAULT_RETRY
+
+
+async def upload(client: Any, target: StorageObject, data: bytes) -> None:
+    """Write `data` to the object (a new generation of it when it exists)."""
     blob = client.bucket(target.bucket).blob(target.name)
     with api_errors("storage.objects.insert", str(target)):
         # Retried though unconditional: writing the same report twice leaves the same object.
@@ -67,7 +76,7 @@ async def upload(client: Any, target: StorageObject, data: bytes) -> None:
             blob.upload_from_string,
             data,
             content_type=target.content_type,
-            retry=DEFAULT_RETRY,
+            retry=_retry(),
             timeout=TIMEOUT,
         )
 
@@ -77,12 +86,14 @@ async def download(client: Any, source: StorageObject, limit: int) -> bytes:
     so that a huge object is never read)."""
     bucket = client.bucket(source.bucket)
     with api_errors("storage.objects.get", str(source)):
-        blob = await asyncio.to_thread(bucket.get_blob, source.name, timeout=TIMEOUT)
+        get = partial(bucket.get_blob, source.name, timeout=TIMEOUT, retry=_retry())
+        blob = await asyncio.to_thread(get)
         if blob is None:
             raise ApiError("storage.objects.get", str(source), "NOT_FOUND", "no such object")
         if blob.size is not None and blob.size > limit:
             raise UsageError(
                 f"{source} is {blob.size} bytes, over the {limit} a drift report may have"
             )
-        data: bytes = await asyncio.to_thread(blob.download_as_bytes, timeout=TIMEOUT)
+        read = partial(blob.download_as_bytes, timeout=TIMEOUT, retry=_retry())
+        data: bytes = await asyncio.to_thread(read)
         return data

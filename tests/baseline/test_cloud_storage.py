@@ -138,6 +138,35 @@ def test_what_cannot_be_read_or_written_is_one_message_and_exit_2(
         assert "Traceback" not in done.stderr
 
 
+def test_an_emulator_named_by_host_and_port_says_to_give_its_url(
+    sandbox: Sandbox, storage_host: str
+) -> None:
+    """STORAGE_EMULATOR_HOST=127.0.0.1:PORT, as every other emulator variable is written: the
+    library joined it to its paths ("No connection adapters were found", helper-529 F3)."""
+    host = storage_host.removeprefix("http://")
+    env = {**sandbox.environ(), "STORAGE_EMULATOR_HOST": host}
+    done = drift("check", "staging", "--baseline", f"gs://{BUCKET}/last.json", env=env)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"drift: error: STORAGE_EMULATOR_HOST={host}: google-cloud-storage takes the emulator's "
+        "URL, not host:port as the other emulator variables do",
+        f"  hint: set STORAGE_EMULATOR_HOST=http://{host}",
+    ]
+
+
+def test_an_emulator_nothing_answers_on_is_said_at_once_not_retried(sandbox: Sandbox) -> None:
+    """A local server that refused once refuses again: the library's retries (up to 120 s)
+    ended in "Timeout of 120.0s exceeded" (helper-529 F3); the refusal is the error."""
+    env = {**sandbox.environ(), "STORAGE_EMULATOR_HOST": f"http://127.0.0.1:{_free_port()}"}
+    done = drift("check", "staging", "--baseline", f"gs://{BUCKET}/last.json", env=env)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(
+        f"drift: error: cannot read gs://{BUCKET}/last.json: UNAVAILABLE: no connection: "
+    ), done.stderr
+    assert "Failed to establish a new connection" in done.stderr, done.stderr
+    assert "Timeout of" not in done.stderr and "Traceback" not in done.stderr
+
+
 def test_a_huge_object_is_refused_without_reading_it(
     env: dict[str, str], storage_host: str
 ) -> None:
