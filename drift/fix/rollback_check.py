@@ -30,7 +30,7 @@ from drift.fix.since import (
     undoes,
     undone_by,
 )
-from drift.fix.startable import unstartable, ways_out
+from drift.fix.startable import unstartable, ways_out, workload_unstartable
 from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
 from drift.fix.workload import RESTORED, still_running
@@ -176,6 +176,13 @@ async def check(
     else:
         lines = workload_restore.differences(live, entry)
         out.caveat = workload_restore.tag_caveat(live, entry)
+        if not out.blocked and (why := await workload_unstartable(session, entry, live)):
+            out.blocked = (
+                f"{name}: Cloud Run cannot start the configuration that ran before change "
+                f"{visible(entry.change_id)} ({visible('; '.join(why))}): putting it back would "
+                f"only leave the {kind.noun} failed; "
+                + visible(ways_out(entry, pinned=True, why="; ".join(why)))
+            )
     # read from the job just read: an execution started since the fix runs drift's change;
     # one started before it, what the rollback restores (`runs_restored`: not named)
     running = ""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from drift.errors import ApiError
@@ -25,9 +26,10 @@ from drift.fix.journal import Entry, State
 from drift.fix.reasons import reason_name
 from drift.fix.recorded import base_template, before_service, served_by
 from drift.fix.workload_doomed import IMAGE, NETWORK, names_image, same_outside
+from drift.kinds import Kind
 from drift.live.api import attempt
-from drift.live.model import LiveState
-from drift.live.normalize import revision_config
+from drift.live.model import LiveState, RevisionConfig
+from drift.live.normalize import raw, revision_config, template_config
 from drift.live.secrets import SecretReads, Tasks
 from drift.live.session import Session
 
@@ -50,17 +52,44 @@ async def _secrets(session: Session, entry: Entry, known: LiveState | None) -> t
     """`unstartable`'s secret versions: one line per use that fails the deploy-time check."""
     before = before_service(entry)
     config = revision_config(base_template(entry), service=before, container=None)
+    return await _judged(session, entry.project, config, before.template.service_account, known)
+
+
+async def workload_unstartable(session: Session, entry: Entry, now: Any) -> tuple[str, ...]:
+    """`unstartable` for a job or worker pool put back in place (`workload_restore`), when
+    the put-back changes its template: one naming a version Cloud Run cannot access fails as
+    a service's new revision does (a job's update lands and leaves the job failed, so its next
+    execution fails; a pool's revision fails). drift's fix refuses such a write (`doomed`);
+    its rollback wrote it, and said "restored" (helper-528 F1). None when the template stays
+    as it is (a pool's instance count alone: no revision)."""
+    from drift.fix.workload_restore import before_workload
+
+    kind = Kind(entry.kind)
+    before = before_workload(entry)
+    if before.template == now.template:
+        return ()
+    template = raw(before).template
+    account = (template.template if kind is Kind.JOB else template).service_account
+    config = template_config(before, container=None, kind=kind)
+    return await _judged(session, entry.project, config, account, None)
+
+
+async def _judged(
+    session: Session, project: str, config: RevisionConfig, account: str, known: LiveState | None
+) -> tuple[str, ...]:
+    """Each secret use of `config` that fails the deploy-time check, its versions read once
+    a session and project (none read when `known` holds them all)."""
     after = apply_changes(config, ())
     if known is not None and all(ref in known.versions for *_, ref in after.uses):
-        return doomed(after, known, before.template.service_account)
+        return doomed(after, known, account)
     of_session = _READS.setdefault(session, {})
-    reads = of_session.get(entry.project)
+    reads = of_session.get(project)
     if reads is None:  # one reader a session and project: each version read once a run
-        reads = of_session[entry.project] = SecretReads(
-            session.clients, session.runner, entry.project, LiveState(), Tasks()
+        reads = of_session[project] = SecretReads(
+            session.clients, session.runner, project, LiveState(), Tasks()
         )
     await asyncio.gather(*(reads.version(ref) for ref in dict.fromkeys(r for *_, r in after.uses)))
-    return doomed(after, reads.state, before.template.service_account)
+    return doomed(after, reads.state, account)
 
 
 _READS: WeakKeyDictionary[Session, dict[str, SecretReads]] = WeakKeyDictionary()

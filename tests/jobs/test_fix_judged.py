@@ -354,9 +354,12 @@ def disable(sandbox: Sandbox, name: str) -> None:
     client.disable_secret_version(name=name)
 
 
-def test_a_rollback_whose_revision_fails_is_not_restored(lab_of: Any) -> None:
-    """The old template's secret version was disabled since (a rotation): its revision
-    fails, the instances stay on drift's revision, so the rollback fails (exit 4)."""
+def test_a_rollback_whose_revision_would_fail_is_refused_before_writing(lab_of: Any) -> None:
+    """The old template's secret version was disabled since (a rotation): its revision would
+    fail Cloud Run's deploy-time check, so the rollback writes nothing and says which version
+    to enable (exit 4), as a service's does and as the fix refuses its own such write. It
+    sent the update, which landed half (the template and the instance count written, the
+    revision failed) and said "restored nothing" (helper-528 F1)."""
     pool = pool_spec(history=[])
     pool["template"]["containers"][0]["env"].append(
         {"name": "DB", "valueSource": {"secretKeyRef": {"secret": "rotated", "version": "1"}}}
@@ -365,12 +368,17 @@ def test_a_rollback_whose_revision_fails_is_not_restored(lab_of: Any) -> None:
     lab = lab_of(pool, profile)
     assert lab.fix().exit_code == ExitCode.OK
     patched = short(lab.pool().latest_ready_revision)
+    before, written = lab.pool(), lab.writes()
     disable(lab.sandbox, "projects/p/secrets/rotated/versions/1")
     done = lab.rollback()
-    assert lab.running() == [(patched, 100)]
     assert done.exit_code == ExitCode.ABORTED, done.summary()
-    assert "restored pool" not in done.summary()
-    assert patched in done.summary()  # it says what runs
+    assert lab.writes() == written  # no UpdateWorkerPool
+    assert lab.pool() == before and lab.running() == [(patched, 100)]
+    summary = done.summary()
+    assert "restored pool" not in summary
+    assert "Cloud Run cannot start the configuration that ran before change" in summary
+    assert "DB uses secret rotated:1, which is DISABLED" in summary, summary
+    assert "enable that version (`gcloud secrets versions enable`)" in summary, summary
 
 
 @pytest.mark.parametrize("same", ["reuse", "already_exists"])
@@ -390,12 +398,12 @@ def test_a_named_template_rolls_back_either_way(lab_of: Any, same: str) -> None:
     assert [v.name for v in env] == ["QUEUE"]
 
 
-def test_a_job_rollback_whose_update_fails_its_secret_check_is_restored(lab_of: Any) -> None:
-    """The UpdateJob of the rollback fails its secret check (the old version was disabled
-    since): the job's Ready condition is failed, but its configuration is what it was, which
-    its next execution runs: restored (SPEC invariant 10), the job said not ready, the
-    server's message said once and whole (revjobs60 F2: "restored nothing", exit 4, the
-    message cut mid-word and repeated)."""
+def test_a_job_rollback_whose_update_would_fail_its_secret_check_is_refused(lab_of: Any) -> None:
+    """The old version was disabled since: put back, the job's Ready condition fails and its
+    next execution fails; it was written and said "restored", exit 0, leaving a failed job
+    where a ready one ran (helper-528 F1; revjobs60 F2 had it "restored nothing" after
+    writing). Now nothing is written, exit 4, and the version to enable is named: as the fix
+    refuses its own such write, and a service's rollback refuses."""
     job = copy.deepcopy(JOB_SPEC)
     job["template"]["env"]["DB"] = {"secret": "rotated", "version": "1"}
     profile = (
@@ -403,16 +411,16 @@ def test_a_job_rollback_whose_update_fails_its_secret_check_is_restored(lab_of: 
     )
     lab = lab_of(None, profile, job=job)
     assert lab.fix().exit_code == ExitCode.OK
+    before = lab.sandbox.job("p", "job")
     disable(lab.sandbox, "projects/p/secrets/rotated/versions/1")
-    ui = ScriptedUI()
-    done = lab.rollback(ui)
-    failed = lab.sandbox.job("p", "job").terminal_condition
-    assert failed.state.name == "CONDITION_FAILED"
-    assert lab.sandbox.job("p", "job").template.template.containers[0].env[-1].name == "DB"
-    assert done.exit_code == ExitCode.OK, done.summary()
-    assert "restored job job" in done.summary(), done.summary()
-    said = "\n".join([*ui.said, done.summary()])
-    assert said.count(failed.message) == 1, said
+    updates = sum(1 for c in lab.sandbox.calls if c.short == "UpdateJob")
+    done = lab.rollback()
+    assert done.exit_code == ExitCode.ABORTED, done.summary()
+    assert sum(1 for c in lab.sandbox.calls if c.short == "UpdateJob") == updates
+    after = lab.sandbox.job("p", "job")
+    assert after == before and after.terminal_condition.state.name == "CONDITION_SUCCEEDED"
+    assert "DB uses secret rotated:1, which is DISABLED" in done.summary(), done.summary()
+    assert "putting it back would only leave the job failed" in done.summary()
 
 
 def test_a_job_whose_secret_fails_the_check_is_not_written(lab_of: Any) -> None:
