@@ -151,6 +151,8 @@ async def run_fix(
                 f"{where.line()}; the re-check after the fix was cut short: "
                 f"`drift check {profile.environment}` shows what drift is left",
             ) from None
+        if where.sent:  # an update in place may have landed: not known, never "aborted"
+            raise Interrupted(ExitCode.INCOMPLETE, where.line()) from None
         raise Interrupted(_stopped(options), where.line()) from None
     except OutputLost as exc:  # the plan or a prompt could not be written: before any write
         code = ExitCode.USAGE if options.dry_run else ExitCode.ABORTED

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from drift.fix.context import Fixer, ServiceOutcome
-from drift.fix.journal import DONE
+from drift.fix.journal import DONE, State
 from drift.fix.lock import Locks
 from drift.fix.locktakeover import FINISHED
 from drift.fix.workload_restore import in_place
@@ -26,6 +26,13 @@ class Where:
     """Every flow has ended and some workload stays changed: what is left only reads (the
     re-check), so an interruption now leaves the fix incomplete (exit 3, SPEC: "After a
     completed fix, the exit code is that of the re-check"), never "aborted" (4)."""
+
+    @property
+    def sent(self) -> bool:
+        """A workload's update in place was sent and its answer not had (its journal says
+        `updating`): it may have landed, so an interruption is no "nothing changed" (exit 4):
+        its outcome is not known (helper-528 F2: exit 4 over a job updated)."""
+        return any(in_place(f.entry) and f.entry.state == State.UPDATING for f in self.fixes)
 
     def line(self) -> str:
         """Where each workload stands, then each lock kept, both in the order the flows

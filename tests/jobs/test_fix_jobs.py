@@ -393,8 +393,11 @@ def test_rollback_of_an_update_interrupted_before_its_answer(
         return answer
 
     monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
-    with pytest.raises(Interrupted):
+    with pytest.raises(Interrupted) as stopped:
         fix(tmp_path, profiles, ScriptedUI([True]))
+    # it may have landed (it did): not known, so never 4, "nothing changed" (helper-528 F2)
+    assert stopped.value.exit_code == ExitCode.INCOMPLETE, stopped.value
+    assert "job job: the update was being sent (it may have landed)" in stopped.value.message
     (entry,) = [e for e in journal(tmp_path).entries() if e.kind == "job"]
     assert entry.state == State.UPDATING and entry.writes[-1]["landed"] is None
     settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
