@@ -204,14 +204,14 @@ class Rules:
         self.note(line, f"invalid YAML: {shown!r} is not a valid {tag.rsplit(':', 1)[-1]}")
         return raw
 
-    def number(self, line: int, value: Any, raw: str) -> Any:
-        """A scalar read as a number: a float keeps its text (`WrittenFloat`), an integer is
-        `integer`'s."""
+    def number(self, line: int, value: Any, raw: str, path: Path_ | None = None) -> Any:
+        """A scalar read as a number (at `path`; None: a key's): a float keeps its text
+        (`WrittenFloat`), an integer is `integer`'s."""
         if type(value) is float:
             return WrittenFloat(value, raw)
-        return self.integer(line, value, raw)
+        return self.integer(line, value, raw, path)
 
-    def integer(self, line: int, value: Any, raw: str) -> Any:
+    def integer(self, line: int, value: Any, raw: str, path: Path_ | None = None) -> Any:
         """An integer written other than as drift reads it back (`01234`, `007`, `0o17`,
         `0x1F`, `1_000`, `+5`): a number would change the text (`01234` becomes `1234`, which a
         plan would then set), and the text is what a profile means far more often (a branch
@@ -223,7 +223,11 @@ class Rules:
             return value
         if self.integers == "gcloud":
             return int(raw, 8) if _OCTAL_11.fullmatch(raw) else value
-        self.note(line, f"write {raw} in quotes: as a YAML number it reads {value}")
+        if _secret_named(variable_name(path), raw):  # `ADMIN_PIN: 0o1234`: not shown
+            self.note(line, "write this variable's value in quotes: as a YAML number it reads "
+                      "otherwise than written")  # fmt: skip
+        else:
+            self.note(line, f"write {raw} in quotes: as a YAML number it reads {value}")
         return raw
 
     def checked_str(self, line: int, value: str) -> str:
@@ -233,6 +237,29 @@ class Rules:
             self.note(line, "invalid YAML: text with an unpaired surrogate")
             return value.encode("utf-8", "replace").decode("utf-8")
         return value
+
+
+def _secret_named(name: str | None, raw: str) -> bool:
+    """Whether a variable's value as written is never shown: its name says it is a password
+    or a secret (`drift.credentials.credential_named`), as a finding hides it."""
+    if name is None:
+        return False
+    from drift.credentials import credential_named
+
+    return credential_named(name, raw)
+
+
+def variable_name(path: Path_ | None) -> str | None:
+    """The variable's name where `path` is where a document holds a variable's value (a
+    profile's `env.NAME` or its rule's `value`; a manifest's `env[N].value`, whose name is
+    elsewhere: ""), else None. What is there may be a credential whatever its type."""
+    if not path:
+        return None
+    if len(path) >= 2 and path[-2] == "env" and isinstance(path[-1], str):
+        return path[-1]
+    if len(path) >= 3 and path[-1] == "value" and path[-3] == "env":
+        return path[-2] if isinstance(path[-2], str) else ""
+    return None
 
 
 class Memo:

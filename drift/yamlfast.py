@@ -313,7 +313,7 @@ class _Builder:
             return rules.unreadable(line, tag, text)
         if tag == BOOL:
             return rules.boolean(path, value, text)
-        return rules.number(line, value, text) if tag == INT or tag == FLOAT else value
+        return rules.number(line, value, text, path) if tag == INT or tag == FLOAT else value
 
     def block_scalar(self, event: Any) -> None:
         """Hand back the `|`/`>` scalars the reference path reads differently: a comment right

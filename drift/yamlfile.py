@@ -17,7 +17,7 @@ from drift.credentials import conceal
 from drift.errors import Problem
 from drift.files import not_a_file, not_regular, open_nonblocking
 from drift.textsafe import undecodable_line
-from drift.yamldoc import MAX_BYTES, Integers, Located, Path_, YamlProblems
+from drift.yamldoc import MAX_BYTES, Integers, Located, Path_, YamlProblems, variable_name
 
 
 def display_path(path: Path) -> str:
@@ -241,7 +241,7 @@ def _problem(doc: Located, model: type[BaseModel], prefix: Path_, loc: Path_, er
         msg = f"{where}: required key is missing"
     elif kind in _TYPES:
         value = err["input"]
-        if _a_variables_value(loc) and not isinstance(value, str | bool):
+        if variable_name(loc) is not None and not isinstance(value, str | bool):
             value = _Unshown(value)  # `ADMIN_PASSWORD: 31415926535`: only its kind is said
         msg = f"{where}: {wrong_type(*_TYPES[kind], value)}"
     else:
@@ -276,16 +276,6 @@ class _Unshown:
 
     def __repr__(self) -> str:
         return self.kind
-
-
-def _a_variables_value(loc: Path_) -> bool:
-    """Whether `loc` is where a document holds a variable's value (a manifest's
-    `env[N].value`, a profile's `env.NAME`): what is there may be a credential whatever its
-    type, so a wrong one is said by its kind, never shown (helper-526 F1: a numeric password,
-    `expected a string, not 31415926535`)."""
-    if len(loc) >= 3 and loc[-1] == "value" and isinstance(loc[-2], int) and loc[-3] == "env":
-        return True
-    return len(loc) >= 2 and loc[-2] == "env" and isinstance(loc[-1], str)
 
 
 def wrong_type(expected: str, kind: type | None, value: Any) -> str:

@@ -334,7 +334,7 @@ class _Walker:
             return self.rules.checked_str(line, value)
         if isinstance(value, bool):
             return self.rules.boolean(path, value, node.value)
-        return self.rules.number(line, value, node.value)
+        return self.rules.number(line, value, node.value, path)
 
 
 def documents(text: str) -> list[tuple[int, int]] | None:

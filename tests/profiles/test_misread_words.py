@@ -47,3 +47,22 @@ def test_an_empty_extends_names_nothing(tmp_path: Path) -> None:
     said = _problems(tmp_path / "p", "project: acme\nextends: ''\n" + REST)
     assert any(":2: extends '': an empty name: name the profile it extends" in s for s in said)
     assert not any("no .yaml" in s for s in said), said
+
+
+@pytest.mark.parametrize("rule", ["{written}", "{{value: {written}}}"], ids=["plain", "value"])
+def test_a_password_written_as_a_yaml_number_is_refused_without_being_shown(
+    tmp_path: Path, rule: str
+) -> None:
+    """`DB_PASSWORD: 0o1234567` (a PIN YAML reads as an octal number): to be quoted, said at
+    its line without the value, as a finding never shows it; another variable's says what it
+    reads (helper-527, the YAML 1.1 hint)."""
+    env = f"      DB_PASSWORD: {rule.format(written='0o1234567')}\n      B: 01234\n"
+    text = "project: acme\nregion: us-central1\nservices:\n  api:\n    env:\n" + env
+    said = _problems(tmp_path / "p", text)
+    assert said == [
+        f"{tmp_path / 'p' / 'staging.yaml'}:6: write this variable's value in quotes: as a YAML "
+        "number it reads otherwise than written",
+        f"{tmp_path / 'p' / 'staging.yaml'}:7: write 01234 in quotes: as a YAML number it reads "
+        "1234",
+    ], said
+    assert not any("1234567" in s or "342391" in s for s in said)
