@@ -58,7 +58,11 @@ def build_profile(
                     f"{key} is not set (here or in a profile it extends); set it here, or give "
                     f"--{key} or DRIFT_{key.upper()}"
                 )
-                merged.problems.append(Problem(main_file, 1, message))
+                if (at := merged.removed((key,))) is not None:  # `region: null` deleted it
+                    said = f"{message} (`{key}:` is null here: a null deletes)"
+                    merged.problems.append(Problem(at.file, at.line, said))
+                else:
+                    merged.problems.append(Problem(main_file, 1, message))
     spec = merged.spec if merged.spec is not None else ProfileSpec.model_validate(data)
     services: dict[str, ServiceProfile] = {}
     for kind in Kind:

@@ -66,3 +66,18 @@ def test_a_password_written_as_a_yaml_number_is_refused_without_being_shown(
         "1234",
     ], said
     assert not any("1234567" in s or "342391" in s for s in said)
+
+
+def test_a_region_a_null_deleted_is_said_at_the_null(tmp_path: Path) -> None:
+    """`region: null` in a profile extending one that sets it: "region is not set" at the
+    null's line, not at line 1 of the file (helper-527 F8)."""
+    directory = tmp_path / "p"
+    directory.mkdir()
+    (directory / "base.yaml").write_text("project: acme\n" + REST)
+    (directory / "e2e.yaml").write_text("extends: base\nproject: acme\nregion: null\n")
+    _, problems = validate_directory(directory)
+    said = [str(p) for p in problems]
+    assert said == [
+        f"{directory / 'e2e.yaml'}:3: region is not set (here or in a profile it extends); set "
+        "it here, or give --region or DRIFT_REGION (`region:` is null here: a null deletes)"
+    ], said
