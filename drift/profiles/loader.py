@@ -3,6 +3,7 @@ service, keep the file and line of every expectation, and report all problems at
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass, replace
@@ -305,6 +306,8 @@ class _Loader:
             names += f"; write extends: {_suffixless(target)}, without the suffix"
         elif (misread := not_read(self.directory, target)) is not None:
             names += f"; {misread}"
+        elif close := difflib.get_close_matches(target, profile_names(self.directory), n=1):
+            names += f"; did you mean {close[0]}?"  # `extends: bse`
         return (
             f"extends {target!r}: no {target}.yaml in {display_path(self.directory)} "
             f"(available: {names})"

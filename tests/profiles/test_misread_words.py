@@ -81,3 +81,15 @@ def test_a_region_a_null_deleted_is_said_at_the_null(tmp_path: Path) -> None:
         f"{directory / 'e2e.yaml'}:3: region is not set (here or in a profile it extends); set "
         "it here, or give --region or DRIFT_REGION (`region:` is null here: a null deletes)"
     ], said
+
+
+def test_extends_a_misspelt_profile_suggests_the_one_meant(tmp_path: Path) -> None:
+    directory = tmp_path / "p"
+    directory.mkdir()
+    (directory / "base.yaml").write_text("project: acme\n" + REST)
+    (directory / "staging.yaml").write_text("extends: bse\nproject: acme\n")
+    _, problems = validate_directory(directory)
+    assert [str(p) for p in problems] == [
+        f"{directory / 'staging.yaml'}:1: extends 'bse': no bse.yaml in {directory} (available: "
+        "base, staging; did you mean base?)"
+    ]
