@@ -244,12 +244,35 @@ def _problem(doc: Located, model: type[BaseModel], prefix: Path_, loc: Path_, er
         if variable_name(loc) is not None and not isinstance(value, str | bool):
             value = _Unshown(value)  # `ADMIN_PASSWORD: 31415926535`: only its kind is said
         msg = f"{where}: {wrong_type(*_TYPES[kind], value)}"
+    elif kind == "literal_error":  # `Input should be 'ignore', 'warn' or 'error'`
+        msg = f"{where}: expected {err['ctx']['expected']}, not {_said(err['input'], loc)}"
+    elif kind in _BOUNDS:  # `Input should be greater than or equal to 0`
+        word, bound = _BOUNDS[kind]
+        msg = f"{where}: expected {word} {err['ctx'][bound]}, not {_said(err['input'], loc)}"
     else:
         text = err["msg"]
         if text.startswith("Value error, "):
             text = text[len("Value error, ") :]
         msg = f"{where}: {text}"
     return doc.problem(loc, msg)
+
+
+_BOUNDS = {
+    "greater_than_equal": ("at least", "ge"),
+    "less_than_equal": ("at most", "le"),
+    "greater_than": ("more than", "gt"),
+    "less_than": ("less than", "lt"),
+}
+"""pydantic's bound errors, said in a profile's words."""
+
+
+def _said(value: Any, loc: Path_) -> str:
+    """A value as a message quotes it: a variable's never (it may be a credential)."""
+    if variable_name(loc) is not None:
+        return "the value given"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)[:40] if isinstance(value, str) else str(value)[:40]
 
 
 _TYPES: dict[str, tuple[str, type]] = {

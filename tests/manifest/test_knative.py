@@ -249,14 +249,13 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
         ),
         pytest.param(
             MINIMAL.replace("    spec:\n", "    spec:\n      timeoutSeconds: 99999999999999999\n"),
-            "m.yaml:8: spec.template.spec.timeoutSeconds: Input should be less than or equal "
-            "to 2147483647",
+            "m.yaml:8: spec.template.spec.timeoutSeconds: expected at most 2147483647, not "
+            "99999999999999999",
             id="huge-timeout",
         ),
         pytest.param(
             MINIMAL.replace("    spec:\n", "    spec:\n      containerConcurrency: -1\n"),
-            "m.yaml:8: spec.template.spec.containerConcurrency: Input should be greater than "
-            "or equal to 0",
+            "m.yaml:8: spec.template.spec.containerConcurrency: expected at least 0, not -1",
             id="negative-concurrency",
         ),
         pytest.param(

@@ -30,7 +30,7 @@ def test_a_maximum_of_zero_instances_is_refused(profiles_dir: Path) -> None:
     _settings(profiles_dir, "max_instances: 0")
     (problem,) = _problems(profiles_dir)
     assert problem.startswith("profiles/staging.yaml:6:") and "max_instances" in problem
-    assert "greater than or equal to 1" in problem, problem
+    assert "expected at least 1, not 0" in problem, problem
     _settings(profiles_dir, "max_instances: 1")
     assert load_profile(profiles_dir, "staging").services["api"].settings["max_instances"]
     _settings(profiles_dir, "min_instances: 0")

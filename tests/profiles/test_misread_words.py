@@ -93,3 +93,21 @@ def test_extends_a_misspelt_profile_suggests_the_one_meant(tmp_path: Path) -> No
         f"{directory / 'staging.yaml'}:1: extends 'bse': no bse.yaml in {directory} (available: "
         "base, staging; did you mean base?)"
     ]
+
+
+def test_a_value_out_of_its_choices_or_bounds_is_said_in_the_profiles_words(
+    tmp_path: Path,
+) -> None:
+    """pydantic's "Input should be 'ignore', 'warn' or 'error'" and "Input should be greater
+    than or equal to 0" named neither the value given nor, in a profile's words, what to
+    write (helper-527 F8)."""
+    text = (
+        "project: acme\nregion: us-central1\nservices:\n  api:\n    unexpected_env: loud\n"
+        "    env:\n      A: {min_length: -1}\n"
+    )
+    said = _problems(tmp_path / "p", text)
+    where = tmp_path / "p" / "staging.yaml"
+    assert said == [
+        f"{where}:5: services.api.unexpected_env: expected 'ignore', 'warn' or 'error', not 'loud'",
+        f"{where}:7: services.api.env.A.min_length: expected at least 0, not -1",
+    ], said

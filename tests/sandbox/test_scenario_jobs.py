@@ -70,7 +70,7 @@ def test_a_good_scenario_loads(tmp_path: Path) -> None:
     ("old", "new", "expected"),
     [
         ("          task_count: 2", "          min_instances: 1", "unknown key 'min_instances'"),
-        ("          max_retries: 1", "          max_retries: 11", "less than or equal to 10"),
+        ("          max_retries: 1", "          max_retries: 11", "expected at most 10, not 11"),
         (
             "          env: {QUEUE: events}",
             "          concurrency: 10",
