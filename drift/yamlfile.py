@@ -240,10 +240,9 @@ def _problem(doc: Located, model: type[BaseModel], prefix: Path_, loc: Path_, er
     elif kind == "missing":
         msg = f"{where}: required key is missing"
     elif kind in _TYPES:
-        value = err["input"]
-        if variable_name(loc) is not None and not isinstance(value, str | bool):
-            value = _Unshown(value)  # `ADMIN_PASSWORD: 31415926535`: only its kind is said
-        msg = f"{where}: {wrong_type(*_TYPES[kind], value)}"
+        # `ADMIN_PASSWORD: 31415926535`: a variable's value of another type, only its kind
+        hidden = variable_name(loc) is not None
+        msg = f"{where}: {wrong_type(*_TYPES[kind], err['input'], hidden=hidden)}"
     elif kind == "literal_error":  # `Input should be 'ignore', 'warn' or 'error'`
         msg = f"{where}: expected {err['ctx']['expected']}, not {_said(err['input'], loc)}"
     elif kind in _BOUNDS:  # `Input should be greater than or equal to 0`
@@ -291,21 +290,12 @@ union, with the values a `Literal` member takes (`'all' or 'none' or a list`).""
 _KINDS = {"list": "a list", "dict": "a mapping", "NoneType": "null (an empty value)"}
 
 
-class _Unshown:
-    """A value that a message says only the kind of (`wrong_type`): `a number`."""
-
-    def __init__(self, value: Any) -> None:
-        self.kind = _KINDS.get(type(value).__name__, "a number")
-
-    def __repr__(self) -> str:
-        return self.kind
-
-
-def wrong_type(expected: str, kind: type | None, value: Any) -> str:
+def wrong_type(expected: str, kind: type | None, value: Any, *, hidden: bool = False) -> str:
     """The one wording of a YAML value of the wrong type: what was expected and what was given;
     a quoted scalar that unquoted would be of the type `kind` (`'false'` for a boolean, as this
     module reads YAML) says to write it without quotes. A credential in the value is masked
-    before it is cut and quoted (`DATABASE_URL=postgres://app:***@db…`: revown71 F3)."""
+    before it is cut and quoted (`DATABASE_URL=postgres://app:***@db…`: revown71 F3);
+    `hidden` (a variable's value): one not text is said by its kind alone (`a number`)."""
     if isinstance(value, str):
         said = f"the string {conceal('', value, by_name=False)[:40]!r}"
         try:
@@ -317,7 +307,8 @@ def wrong_type(expected: str, kind: type | None, value: Any) -> str:
     elif isinstance(value, bool):
         said = "true" if value else "false"
     else:
-        said = _KINDS.get(type(value).__name__, repr(value)[:40])
+        shown = "a number" if hidden else repr(value)[:40]
+        said = _KINDS.get(type(value).__name__, shown)
     return f"expected {expected}, not {said}"
 
 

@@ -64,7 +64,9 @@ def _retry() -> Any:
     first refusal is (helper-529 F3: 120 s of retries against a port nothing listens on)."""
     from google.cloud.storage.retry import DEFAULT_RETRY
 
-    return None if os.environ.get("STORAGE_EMULATOR_HOST") else DEFAULT_RETRY
+    from drift.live.clients import STORAGE_EMULATOR
+
+    return None if os.environ.get(STORAGE_EMULATOR) else DEFAULT_RETRY
 
 
 async def upload(client: Any, target: StorageObject, data: bytes) -> None:
