@@ -5,8 +5,11 @@ the values with pydantic and says its errors here)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, time
 from typing import Any
+
+from drift.textsafe import visible
 
 DAY = 86_400.0
 """The longest a deadline, a wait or a budget may be, in seconds: past about 7.5e9 s a gRPC
@@ -58,12 +61,54 @@ _DURATION_BOUNDS = {
 equal to 86400" names no unit; a value past any Duration was "about 10,000 years")."""
 
 
+BOUND_WORDS = {
+    "greater_than_equal": ("at least", "ge"),
+    "less_than_equal": ("at most", "le"),
+    "greater_than": ("more than", "gt"),
+    "less_than": ("less than", "lt"),
+}
+"""pydantic's bound errors in drift's words (`expected at least 1, not 0`): a setting's, and a
+profile's (`drift.yamlfile`)."""
+WHOLE = "a whole number (e.g. 16)"
+_PARSING = {"int_parsing": WHOLE, "int_from_float": WHOLE, "bool_parsing": "true or false"}
+_PARSING |= {"finite_number": "a finite number"}  # `DRIFT_WAIT=nan`, `--wait inf`
+"""What a `DRIFT_*` variable's text should have been, by pydantic's error of one it could not
+read as its setting's type (its "Input should be a valid integer, unable to parse string as an
+integer" named neither the value nor an example)."""
+
+
 def said(name: str, error: Any) -> str:
-    """What is wrong with a setting's value, in the words of a validation error."""
-    bound = _DURATION_BOUNDS.get(error["type"]) if name in DURATIONS else None
+    """What is wrong with a setting's value, in the words of a validation error: what was
+    expected and what was given (a setting holds no secret; its text made visible and cut)."""
+    kind = error["type"]
+    bound = _DURATION_BOUNDS.get(kind) if name in DURATIONS else None
     if bound is not None:  # the value is a number then (seconds, or their text: `1e12`)
         return f"{bound.format(**error['ctx'])}, not {_seconds_shown(float(error['input']))}s"
+    if kind in BOUND_WORDS:
+        word, key = BOUND_WORDS[kind]
+        return f"expected {word} {error['ctx'][key]}, not {_given(error['input'])}"
+    if kind in ("enum", "literal_error"):  # `Input should be 'error', 'warning' or 'never'`
+        return f"expected {error['ctx']['expected']}, not {_given(error['input'])}"
+    if kind in _PARSING:
+        return f"expected {_PARSING[kind]}, not {_given(error['input'])}"
     return str(error["msg"]).removeprefix("Value error, ")
+
+
+def whole(value: Any) -> Any:
+    """A `DRIFT_*` variable's text of a whole-number setting, as digits alone (an optional
+    sign, white space around): `1_6`, `16.0`, `0x10` and `1e1`, which Python or pydantic
+    would read as 16 or 10, are refused (helper-527 F9), as TOML refuses them. What is not
+    text (an option's int, a TOML integer) is left to the type check."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?[0-9]+\s*", value) is None:
+        raise ValueError(f"expected {WHOLE}, not {_given(value)}")
+    return value
+
+
+def _given(value: Any) -> str:
+    """A setting's value as a message quotes it: text quoted, made visible and cut."""
+    if isinstance(value, str):
+        return f"'{visible(value)[:40]}'"
+    return str(value)[:40]
 
 
 def _seconds_shown(seconds: float) -> str:

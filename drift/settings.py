@@ -18,7 +18,7 @@ from drift.config_owner import trusted
 from drift.errors import UsageError
 from drift.findings import FailOn
 from drift.setting_values import DEFAULT_PLACE, a_place, names_a_directory, no_file_in_the_way
-from drift.setting_words import DAY, DURATIONS, EXAMPLES, TOO_LONG, said, wrong_type
+from drift.setting_words import DAY, DURATIONS, EXAMPLES, TOO_LONG, said, whole, wrong_type
 from drift.textsafe import undecodable_line, visible
 
 if TYPE_CHECKING:
@@ -139,6 +139,8 @@ BOUNDS: dict[str, dict[str, float]] = {
     "quota_wait": {"ge": 0, "le": DAY},
 }
 """The settings' limits (pydantic's `Field` constraints: greater or equal, less or equal, …)."""
+_WHOLE = tuple(f.name for f in fields(Settings) if f.type in (int, "int"))
+"""The settings that are whole numbers (`concurrency`, the `*_rpm` limits)."""
 ENV_PREFIX = "DRIFT_"
 _OPTIONS = {"profiles_dir": "--profiles"}
 """A setting's command-line option, where it is not `--NAME` (underscores as hyphens)."""
@@ -300,6 +302,7 @@ def _validator() -> type[BaseModel]:
 
     hints: dict[str, Any] = get_type_hints(Settings)
     hints |= {name: Annotated[float, BeforeValidator(_seconds)] for name in DURATIONS}
+    hints |= {name: Annotated[int, BeforeValidator(whole)] for name in _WHOLE}
     bounds: dict[str, Any] = BOUNDS
     shape: dict[str, Any] = {
         f.name: (hints[f.name], Field(f.default, **bounds.get(f.name, {})))

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from drift.credentials import conceal
 from drift.errors import Problem
 from drift.files import not_a_file, not_regular, open_nonblocking
+from drift.setting_words import BOUND_WORDS
 from drift.textsafe import undecodable_line
 from drift.yamldoc import MAX_BYTES, Integers, Located, Path_, YamlProblems, variable_name
 
@@ -245,8 +246,8 @@ def _problem(doc: Located, model: type[BaseModel], prefix: Path_, loc: Path_, er
         msg = f"{where}: {wrong_type(*_TYPES[kind], err['input'], hidden=hidden)}"
     elif kind == "literal_error":  # `Input should be 'ignore', 'warn' or 'error'`
         msg = f"{where}: expected {err['ctx']['expected']}, not {_said(err['input'], loc)}"
-    elif kind in _BOUNDS:  # `Input should be greater than or equal to 0`
-        word, bound = _BOUNDS[kind]
+    elif kind in BOUND_WORDS:  # `Input should be greater than or equal to 0`
+        word, bound = BOUND_WORDS[kind]
         msg = f"{where}: expected {word} {err['ctx'][bound]}, not {_said(err['input'], loc)}"
     else:
         text = err["msg"]
@@ -254,15 +255,6 @@ def _problem(doc: Located, model: type[BaseModel], prefix: Path_, loc: Path_, er
             text = text[len("Value error, ") :]
         msg = f"{where}: {text}"
     return doc.problem(loc, msg)
-
-
-_BOUNDS = {
-    "greater_than_equal": ("at least", "ge"),
-    "less_than_equal": ("at most", "le"),
-    "greater_than": ("more than", "gt"),
-    "less_than": ("less than", "lt"),
-}
-"""pydantic's bound errors, said in a profile's words."""
 
 
 def _said(value: Any, loc: Path_) -> str:

@@ -168,7 +168,7 @@ def test_float_settings_are_finite(
     with pytest.raises(UsageError) as raised:
         load_settings()
     assert str(raised.value) == (
-        f"invalid configuration: DRIFT_{name.upper()}: Input should be a finite number"
+        f"invalid configuration: DRIFT_{name.upper()}: expected a finite number, not '{value}'"
     )
 
 
@@ -226,7 +226,7 @@ def test_a_bad_value_is_blamed_on_where_it_came_from(
     monkeypatch.setenv("DRIFT_WAIT", "5")
     with pytest.raises(UsageError) as raised:
         load_settings(wait=float("nan"))
-    assert str(raised.value) == "invalid configuration: --wait: Input should be a finite number"
+    assert str(raised.value) == "invalid configuration: --wait: expected a finite number, not nan"
     path = project_dir / "pyproject.toml"
     path.write_text("[tool.drift]\nconcurrency = 0\n")
     with pytest.raises(UsageError) as raised:
@@ -253,7 +253,7 @@ def test_a_deadline_past_a_day_is_refused(
 @pytest.mark.parametrize("value", ["inf", "nan"])
 def test_float_settings_in_pyproject_are_finite(project_dir: Path, value: str) -> None:
     (project_dir / "pyproject.toml").write_text(f"[tool.drift]\ncall_timeout = {value}\n")
-    with pytest.raises(UsageError, match="call_timeout: Input should be a finite number"):
+    with pytest.raises(UsageError, match="call_timeout: expected a finite number, not (nan|inf)$"):
         load_settings()
     with pytest.raises(UsageError, match="finite"):
         load_settings(wait=float(value))
@@ -446,3 +446,57 @@ def test_journal_dir_with_a_tilde_is_not_a_directory_named_tilde(
         (project_dir / "app").mkdir()
         monkeypatch.chdir(project_dir / "app")
     assert load_settings(journal_dir=None).journal() == home / "drift-journal"
+
+
+@pytest.mark.parametrize("value", ["1_6", "16.0", "0x10", "1e1", "١٦", "16 cores"])
+def test_a_whole_number_setting_takes_digits_alone(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """helper-527 F9: `DRIFT_CONCURRENCY=1_6` ran with 16 (Python's int() and pydantic take
+    `_`, a zero fraction, other scripts' digits), where `[tool.drift] concurrency` takes a TOML
+    integer alone."""
+    monkeypatch.setenv("DRIFT_CONCURRENCY", value)
+    with pytest.raises(UsageError) as raised:
+        load_settings()
+    assert str(raised.value) == (
+        f"invalid configuration: DRIFT_CONCURRENCY: expected a whole number (e.g. 16), "
+        f"not '{value}'"
+    )
+
+
+@pytest.mark.parametrize(("value", "read"), [(" 16 ", 16), ("+8", 8), ("0256", 256)])
+def test_a_whole_number_setting_may_have_a_sign_and_spaces(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, value: str, read: int
+) -> None:
+    monkeypatch.setenv("DRIFT_RUN_RPM", value)
+    assert load_settings().run_rpm == read
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("CONCURRENCY", "0", "expected at least 1, not '0'"),
+        ("CONCURRENCY", "300", "expected at most 256, not '300'"),
+        ("SECRETS_RPM", "-5", "expected at least 1, not '-5'"),
+        ("FAIL_ON", "loud", "expected 'error', 'warning' or 'never', not 'loud'"),
+        ("HISTORY", "maybe", "expected true or false, not 'maybe'"),
+        ("HISTORY", "\x1b[2J", "expected true or false, not '\\x1b[2J'"),
+    ],
+)
+def test_a_setting_out_of_bounds_says_what_was_expected_and_given(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, said: str
+) -> None:
+    """Not pydantic's "Input should be greater than or equal to 1", which named neither the
+    value given nor, for a number that did not parse, an example."""
+    monkeypatch.setenv(f"DRIFT_{name}", value)
+    with pytest.raises(UsageError) as raised:
+        load_settings()
+    assert str(raised.value) == f"invalid configuration: DRIFT_{name}: {said}"
+
+
+def test_a_pyproject_bound_names_the_integer_given(project_dir: Path) -> None:
+    (project_dir / "pyproject.toml").write_text("[tool.drift]\nconcurrency = 0\n")
+    with pytest.raises(
+        UsageError, match=r"\[tool.drift\] concurrency: expected at least 1, not 0$"
+    ):
+        load_settings()

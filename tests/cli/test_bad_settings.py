@@ -64,7 +64,7 @@ def test_an_infinite_setting_is_refused_before_any_call(
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
         f"drift: error: invalid configuration: DRIFT_{setting.upper()}: "
-        "Input should be a finite number"
+        f"expected a finite number, not '{next(iter(where.values()))}'"
     ]
 
 
@@ -75,7 +75,7 @@ def test_an_infinite_timeout_in_pyproject_is_refused(project: Path) -> None:
         2,
         [
             f"drift: error: invalid configuration: {(project / 'pyproject.toml').resolve()}: "
-            "[tool.drift] call_timeout: Input should be a finite number"
+            "[tool.drift] call_timeout: expected a finite number, not inf"
         ],
     )
 
