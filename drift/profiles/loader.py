@@ -231,12 +231,19 @@ class _Loader:
         except YamlProblems as exc:
             self.problems.extend(exc.problems)
             self.broken[name] = _extends_of(exc, path)
+            if exc.partial is not None:  # read to its end: what else is wrong in it, too
+                said = {problem.line for problem in exc.problems}
+                self._check(exc.partial, beside=said)
         else:
             result = self._check(doc)
         self.files[name] = result
         return result
 
-    def _check(self, doc: Located) -> _FileDoc | None:
+    def _check(self, doc: Located, beside: set[int] | None = None) -> _FileDoc | None:
+        """The file's own model, or its problems noted. `beside`: the lines of the YAML
+        problems of a file read to its end (a number to quote, a duplicate key): its other
+        problems (an unknown key, a value of the wrong type) are said with them, in one run
+        (helper-527 F5), none again at a line whose value is already said to be wrong."""
         if doc.data is None:
             doc = Located(doc.file, {}, doc.lines)
         if not isinstance(doc.data, dict):
@@ -246,7 +253,8 @@ class _Loader:
         try:
             spec = ProfileSpec.model_validate(doc.data)
         except ValidationError as exc:
-            self.problems.extend(validation_problems(exc, doc, ProfileSpec))
+            found = validation_problems(exc, doc, ProfileSpec)
+            self.problems.extend(p for p in found if p.line not in (beside or ()))
             extends = doc.data.get("extends")
             return _FileDoc(doc, extends if isinstance(extends, str) else None, valid=False)
         return _FileDoc(doc, spec.extends, spec)
