@@ -95,6 +95,8 @@ def alike_escaped(text: str) -> str:
     another or like nothing: a space other than U+0020, a combining mark, a character NFKC
     changes, and the spaces at its ends: for a value that `look_alike`s the other side of a
     difference, which would read the same (revencoding 4)."""
+    if text.isascii() and text.strip(" ") == text:  # nothing to escape: the common case
+        return text
     core = text.strip(" ")
     head = text[: len(text) - len(text.lstrip(" "))]
     tail = text[len(head) + len(core) :] if core else ""
