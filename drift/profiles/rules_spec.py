@@ -143,10 +143,11 @@ Version = Annotated[
 
 def check_var_name(name: str) -> str:
     """A name Cloud Run takes for a variable (see `VAR_NAME_MAX`)."""
-    if not name or "=" in name or name.startswith("X_GOOGLE_") or len(name) > VAR_NAME_MAX:
+    bad = not name or "=" in name or "\x00" in name or name.startswith("X_GOOGLE_")
+    if bad or len(name) > VAR_NAME_MAX:
         raise ValueError(
             f"not an environment variable name: {name[:80]!r} (Cloud Run takes any name that is "
-            f"not empty, holds no '=', does not start with X_GOOGLE_ and is at most "
+            f"not empty, holds no '=' nor NUL, does not start with X_GOOGLE_ and is at most "
             f"{VAR_NAME_MAX} characters)"
         )
     return name
@@ -154,13 +155,37 @@ def check_var_name(name: str) -> str:
 
 VarName = Annotated[str, AfterValidator(check_var_name)]
 """An environment variable name, as a mapping key."""
+VALUE_MAX = 32768
+"""run v2 `EnvVar.value` (k8s_min.proto): "the maximum length is 32768 bytes"."""
+
+
+def check_var_value(value: str) -> str:
+    """A value Cloud Run can run a container with, said without the value (it may be a
+    credential): at most `VALUE_MAX` bytes, and no NUL character — a process's environment is
+    NUL-terminated strings (POSIX `execve`), so no container can be given one, and bash ends
+    an argument at it: `drift plan --format gcloud` would set the text before it, and the
+    variables after it in the same list not at all (helper-530 F2)."""
+    if "\x00" in value:
+        raise ValueError(
+            "a variable's value cannot hold a NUL character (\\x00): a process environment "
+            "ends a value at one, so no container is given what follows it"
+        )
+    size = len(value.encode("utf-8", "surrogatepass"))
+    if size > VALUE_MAX:
+        raise ValueError(
+            f"a variable's value is {size} bytes; Cloud Run takes at most {VALUE_MAX} bytes "
+            "(EnvVar.value)"
+        )
+    return value
 
 
 class VarRuleSpec(Whole):
     """Expectations for one environment variable (`drift profiles validate` also checks which
     go together: value or secret, not both; a forbidden variable has no other rule)."""
 
-    value: Text | None = Field(None, description="Exact plain value.")
+    value: Annotated[Text, AfterValidator(check_var_value)] | None = Field(
+        None, description="Exact plain value."
+    )
     secret: str | None = Field(
         None,
         description="Must be a reference to this Secret Manager secret (NAME, or "

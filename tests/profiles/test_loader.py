@@ -282,8 +282,8 @@ BAD_INPUT = [
     pytest.param(
         "project: p\nregion: us-central1\ndefaults:\n  env:\n    X_GOOGLE_MODE: x\n",
         "profiles/staging.yaml:5: defaults.env.X_GOOGLE_MODE: not an environment variable name: "
-        "'X_GOOGLE_MODE' (Cloud Run takes any name that is not empty, holds no '=', does not "
-        "start with X_GOOGLE_",
+        "'X_GOOGLE_MODE' (Cloud Run takes any name that is not empty, holds no '=' nor NUL, "
+        "does not start with X_GOOGLE_",
         id="bad-variable-name-in-defaults",
     ),
     pytest.param(
