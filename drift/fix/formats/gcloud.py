@@ -16,7 +16,8 @@ from drift.fields.base import GcloudArg
 from drift.fields.gpu_floor import WATCHED
 from drift.fields.hardware import TOP_LEVEL_ONLY
 from drift.fix.commands import update_command
-from drift.fix.formats.text import comment, gcloud_list, shell_line
+from drift.fix.formats.gcloud_why import MOUNT_PATH, NO_DELIMITER, SECRET_TO_PLAIN
+from drift.fix.formats.text import GcloudItems, comment, gcloud_list, shell_line
 from drift.fix.model import Action, EnvChange, Plan, ServicePlan
 from drift.kinds import Kind
 from drift.textsafe import shell_quote, visible
@@ -45,10 +46,10 @@ Word = str | FromEnv
 class _Flags:
     """The flags of one container (or of the only one)."""
 
-    remove_env: list[str] = field(default_factory=list)
-    remove_secrets: list[str] = field(default_factory=list)
-    update_env: list[str] = field(default_factory=list)
-    update_secrets: list[str] = field(default_factory=list)
+    remove_env: GcloudItems = field(default_factory=GcloudItems)
+    remove_secrets: GcloudItems = field(default_factory=GcloudItems)
+    update_env: GcloudItems = field(default_factory=GcloudItems)
+    update_secrets: GcloudItems = field(default_factory=GcloudItems)
     from_env: list[FromEnv] = field(default_factory=list)
     settings: list[str] = field(default_factory=list)
 
@@ -186,16 +187,6 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
     return out
 
 
-_MOUNT_PATH = (
-    "a name starting with / is a mount path to gcloud's --update-secrets and --remove-secrets"
-    " (\"Keys starting with a forward slash '/' are mount paths\"), not a variable: change it"
-    " by hand (gcloud run services replace)"
-)
-"""Why a variable named `/…` stays a manual step: gcloud would mount a secret (or remove a
-mount) at that path instead; `--update-env-vars` is left out too, so that no flag of the
-script names it."""
-
-
 def _add(
     flags: _Flags,
     c: EnvChange,
@@ -207,7 +198,7 @@ def _add(
     was_secret = c.before is not None and c.before.ref is not None
     was_plain = c.before is not None and c.before.ref is None
     if c.name.startswith("/") and (c.action is not Action.REMOVE or was_secret):
-        return _MOUNT_PATH
+        return MOUNT_PATH
     if c.placed_after:
         return (
             f"it goes after {', '.join(c.placed_after)}, which its value refers to (Cloud Run "
@@ -215,8 +206,7 @@ def _add(
             "variable goes: move it in the YAML (describe --format export, then replace)"
         )
     if c.action is Action.REMOVE:
-        (flags.remove_secrets if was_secret else flags.remove_env).append(c.name)
-        return ""
+        return _append(flags.remove_secrets if was_secret else flags.remove_env, c.name)
     if c.action is Action.SET_SECRET:
         word = _secret_word(c, numbers)
         if word is None:
@@ -227,10 +217,11 @@ def _add(
                 f"number of {ref.project} could not be read (GetProject): set it with "
                 f"--update-secrets={c.name}=projects/<NUMBER>/secrets/{ref.secret}:{ref.version}"
             )
+        if was_plain and not flags.remove_env.fits(c.name):  # both flags or neither
+            return NO_DELIMITER
         if was_plain:
-            flags.remove_env.append(c.name)
-        flags.update_secrets.append(word)
-        return ""
+            flags.remove_env.add(c.name)
+        return _append(flags.update_secrets, word)
     var = shell_var(c.name)
     if c.masked and var in clashing:  # before any flag: nothing half-done
         return (
@@ -238,13 +229,17 @@ def _add(
             f"print: one exported {var} cannot hold them all"
         )
     if was_secret:
-        flags.remove_secrets.append(c.name)
+        return SECRET_TO_PLAIN
     if c.masked:
         out.variables.append((var, c.name))
         flags.from_env.append(FromEnv(f"--update-env-vars=^{RUNTIME_DELIMITER}^{c.name}=", var))
-    else:
-        flags.update_env.append(f"{c.name}={c.value or ''}")
-    return ""
+        return ""
+    return _append(flags.update_env, f"{c.name}={c.value or ''}")
+
+
+def _append(items: GcloudItems, item: str) -> str:
+    """`item` added to one of gcloud's lists, or why it cannot be."""
+    return "" if items.add(item) else NO_DELIMITER
 
 
 def _command(words: list[Word], head: int) -> list[str]:

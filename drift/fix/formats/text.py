@@ -4,6 +4,7 @@ interpreted, and gcloud's list syntax with a delimiter that no value contains.""
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
@@ -35,20 +36,49 @@ def command_line(argv: Sequence[str]) -> str:
 def _candidates() -> Iterator[str]:
     yield from ",@#|;~%+:!*?&$<>()[]{}'\"`/\\ "
     yield from "QXZJKVWYqxzjkvwy0123456789"
-    for point in range(0xA1, 0x3000):
+    for point in range(0xA1, sys.maxunicode + 1):
         char = chr(point)
-        if unicodedata.category(char)[0] in "LNPS":
+        if unicodedata.category(char)[0] in "LNPS":  # no surrogate, control or format
             yield char
 
 
-def free_delimiter(items: Iterable[str]) -> str:
+def free_delimiter(items: Iterable[str]) -> str | None:
     """A one-character delimiter for gcloud's list syntax (`^D^a=1Db=2`) that no item
     contains; `,` (no prefix needed) when no item has a comma. gcloud takes the text
     between the first two carets as the delimiter and splits on it (calliope
     `arg_parsers.ArgList`); one character, because a longer one can merge with the end of
-    an item (`a@` + `@@`)."""
-    texts = list(items)
-    return next(d for d in _candidates() if not any(d in t for t in texts))
+    an item (`a@` + `@@`). None when the items hold every candidate: more than a hundred
+    thousand characters, which no one name or value Cloud Run takes can (32768 at most), but
+    several together might (`GcloudItems` leaves such an item out of its list; helper-530 F4:
+    a value holding the ten thousand of the Basic Multilingual Plane ended the plan with
+    "internal error: StopIteration")."""
+    return first_free(set().union(*items))
+
+
+def first_free(*used: set[str]) -> str | None:
+    """The first delimiter candidate in none of the sets of characters `used`."""
+    return next((d for d in _candidates() if all(d not in u for u in used)), None)
+
+
+class GcloudItems(list[str]):
+    """One of gcloud's lists as it is made, with the characters its items hold: an item
+    joins it only while a delimiter is left for them all (each addition costs its own
+    length, not the list's)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.used: set[str] = set()
+
+    def fits(self, item: str) -> bool:
+        return first_free(self.used, set(item)) is not None
+
+    def add(self, item: str) -> bool:
+        """`item` added, or False (nothing added) when no delimiter would be left."""
+        if not self.fits(item):
+            return False
+        self.used.update(item)
+        self.append(item)
+        return True
 
 
 @overload
@@ -60,6 +90,8 @@ def gcloud_list(flag: str, items: Sequence[Arg]) -> Arg:
     (an item with blanks to fill in: a `Template`)."""
     texts = [plain(i) for i in items]
     delim = free_delimiter(texts)
+    if delim is None:  # `GcloudItems` keeps such a list from being made
+        raise ValueError(f"{flag}: no delimiter is left for these {len(texts)} items")
     prefix = "" if delim == "," and not delim.join(texts).startswith("^") else f"^{delim}^"
     pieces: list[Arg] = [f"{flag}={prefix}"]
     for index, item in enumerate(items):

@@ -1,0 +1,35 @@
+"""Why a change of `drift plan --format gcloud` stays a manual step: what gcloud's flags
+cannot say exactly, each with the source of the rule."""
+
+from __future__ import annotations
+
+MOUNT_PATH = (
+    "a name starting with / is a mount path to gcloud's --update-secrets and --remove-secrets"
+    " (\"Keys starting with a forward slash '/' are mount paths\"), not a variable: change it"
+    " by hand (gcloud run services replace)"
+)
+"""Why a variable named `/…` stays a manual step: gcloud would mount a secret (or remove a
+mount) at that path instead; `--update-env-vars` is left out too, so that no flag of the
+script names it."""
+
+
+SECRET_TO_PLAIN = (
+    "it is read from Secret Manager, and gcloud refuses to make it a plain value in one "
+    'command: it applies --update-env-vars before --remove-secrets ("Cannot update '
+    "environment variable [NAME] to string literal because it has already been set with a "
+    'different type"), and removing the reference first would deploy a revision without '
+    "the variable; drift fix makes it, or change it by hand (describe --format export, then "
+    "replace)"
+)
+"""Why a secret made a plain value stays a manual step (helper-530 F1): gcloud's
+`command_lib/run/flags.py` `_GetConfigurationChanges` (and its per-container and worker-pool
+forms) builds the variables' change before the secrets' (`_GetEnvChanges`, then
+`_GetSecretsChanges`), and `config_changes.EnvVarLiteralChanges.AdjustContainer` raises
+`ConfigurationError` for a name still held by a secret reference. The other way (a plain
+value made a secret: `--remove-env-vars`, then `--update-secrets`) is made in one command."""
+
+
+NO_DELIMITER = (
+    "no character is left to separate it from the rest of gcloud's list (between them they "
+    "hold every one): change it by hand, or run drift fix"
+)
