@@ -323,6 +323,7 @@ def test_a_pool_stopped_at_zero_instances_says_zero() -> None:
 @pytest.mark.parametrize("kind", [Kind.JOB, Kind.WORKER_POOL])
 def test_a_job_or_pool_plan_is_offered_as_the_yaml_its_replace_takes(kind: Kind) -> None:
     live: Any = shapes.job() if kind is Kind.JOB else shapes.worker_pool()
+    live.generation = 5
     name = "nightly-export" if kind is Kind.JOB else "ingest"
     sp = ServicePlan(
         service=name,
@@ -338,8 +339,13 @@ def test_a_job_or_pool_plan_is_offered_as_the_yaml_its_replace_takes(kind: Kind)
     text = plan_yaml(Plan("prod", "acme-prod", "europe-west1", (sp,)), {sp.key: patched})
     doc = YAML(typ="safe", pure=True).load(text)
     assert NOT_APPLIABLE not in doc, doc.get(NOT_APPLIABLE)
-    verb = "jobs" if kind is Kind.JOB else "worker-pools"
-    assert f"Apply: gcloud run {verb} replace FILE --project=acme-prod" in text
+    group = "run jobs" if kind is Kind.JOB else "beta run worker-pools"  # no GA pools in 528
+    assert f"Apply: gcloud {group} replace FILE --project=acme-prod" in text
+    assert (  # helper-530 F3: only over the generation read
+        f'#   test "$(gcloud {group} describe {name} --project=acme-prod --region=europe-west1 '
+        f"--format='value(metadata.generation)')\" = {live.generation} && gcloud {group} "
+        "replace FILE --project=acme-prod\n"
+    ) in text
     assert f"{kind.noun} {name} as read, with only this plan applied:" in " ".join(text.split())
     assert doc["kind"] == ("Job" if kind is Kind.JOB else "WorkerPool")
     same(writable(from_knative(doc)), writable(patched))
@@ -358,3 +364,20 @@ def test_fresh_revision_names_fit_cloud_run_rules() -> None:
     long = fresh_revision_name("s" * 49, "s" * 49 + "-" + "r" * 13, template)
     assert len(long) <= 63 and long.startswith("s" * 49 + "-")
     assert fresh_revision_name("api", "other-name", template).startswith("api-drift-")
+
+
+def test_the_file_is_applied_only_over_the_generation_read() -> None:
+    """helper-530 F3: `gcloud run services replace` sends the live resourceVersion with the
+    file, so a file applied after a later deploy undid it without an error. The header says
+    so, and gives the command that replaces only while the service is at the generation
+    read; a workload whose generation is not known (0) gets the warning alone."""
+    live = next(iter(shapes.REALISTIC.values()))()
+    live.generation = 7
+    text, _ = render(live)
+    said = " ".join(line.lstrip("# ") for line in text.splitlines() if line.startswith("#"))
+    assert "at once: `replace` writes this whole file over whatever the service is by then" in said
+    assert "Only over what was read (generation 7):" in said
+    assert "--format='value(metadata.generation)')\" = 7 && gcloud run services replace" in said
+    live.generation = 0
+    text, _ = render(live)
+    assert "at once:" in text and "Only over what was read" not in text

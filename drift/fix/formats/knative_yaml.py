@@ -31,11 +31,14 @@ def plan_yaml(plan: Plan, patched: dict[str, Any], *, reveal: bool = False) -> s
     return missed + "---\n".join(parts)
 
 
-REPLACE = {
-    Kind.SERVICE: "gcloud run services replace",
-    Kind.JOB: "gcloud run jobs replace",
-    Kind.WORKER_POOL: "gcloud run worker-pools replace",
+_GCLOUD = {
+    Kind.SERVICE: "gcloud run services",
+    Kind.JOB: "gcloud run jobs",
+    Kind.WORKER_POOL: "gcloud beta run worker-pools",
 }
+"""gcloud's group of each kind: `run worker-pools` has no GA track in gcloud 528 (surface/run/
+worker_pools/__init__.py: `ReleaseTracks(ALPHA, BETA)`)."""
+REPLACE = {kind: f"{group} replace" for kind, group in _GCLOUD.items()}
 """What takes each kind's document (the gcloud reference pages of `run services|jobs|
 worker-pools replace`: "create or replace … from a YAML … specification")."""
 
@@ -88,13 +91,36 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
             ]
         document = {NOT_APPLIABLE: "; ".join(problems), **document}
     else:
-        header.append(
-            f"Apply: {REPLACE[sp.kind]} FILE --project={sp.project} "
-            "(region from the cloud.googleapis.com/location label)."
-        )
+        header += _apply(sp, int(getattr(service, "generation", 0)))
     if count > 1:
         header.append(f"`{REPLACE[sp.kind]}` takes one document per file: --service {sp.key}")
     return "\n".join(line for h in header for line in comment(h)) + "\n" + _dump(document)
+
+
+def _apply(sp: ServicePlan, generation: int) -> list[str]:
+    """How to apply the document, and only over what was read: `replace` writes the whole
+    file over whatever the workload is by then — gcloud sets the live `resourceVersion` on
+    it (command_lib/run/config_changes.py `ReplaceServiceChange.Adjust`, and its job and
+    worker-pool forms), so no etag guards it — and a deploy made since this read would be
+    undone without an error (helper-530 F3). The guard compares Knative's
+    `metadata.generation`, the number v2's `generation` is ("unlike v1, this is an int64
+    value", run v2 Service.generation), with the one read."""
+    apply = f"{REPLACE[sp.kind]} FILE --project={sp.project}"
+    lines = [
+        f"Apply: {apply} (region from the cloud.googleapis.com/location label), at once: "
+        f"`replace` writes this whole file over whatever the {sp.kind.noun} is by then, so a "
+        "change made since this read would be undone without an error."
+    ]
+    if generation > 0:
+        describe = (
+            f"{_GCLOUD[sp.kind]} describe {sp.service} --project={sp.project} "
+            f"--region={sp.region} --format='value(metadata.generation)'"
+        )
+        lines += [
+            f"Only over what was read (generation {generation}):",
+            f'  test "$({describe})" = {generation} && {apply}',
+        ]
+    return lines
 
 
 def _changes(sp: ServicePlan) -> list[str]:
