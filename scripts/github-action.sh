@@ -150,9 +150,19 @@ linked_out() {
   done
   return 1
 }
+# A report left by an earlier run, removed so that it is never read as this run's: a regular
+# file or a link only, never a device (`sarif-file: /dev/null`: a step running as root would
+# replace the device by a file every later step writes into and reads; helper-533 F1), a
+# FIFO or a directory, which drift writes into or refuses itself.
+stale() {
+  is_gs "$1" && return 0
+  linked_out "$1" && return 0
+  if [ -L "$1" ] || [ -f "$1" ]; then rm -f -- "$1"; fi
+  return 0
+}
 check() {
-  is_gs "$report" || linked_out "$report" || rm -f "$report"
-  is_gs "$sarif" || linked_out "$sarif" || rm -f "$sarif"
+  stale "$report"
+  stale "$sarif"
   "${DRIFT_BIN:-drift}" "${args[@]}" "$@" -- "$environment"
 }
 errors="$(temp_file)" || exit 2
@@ -184,6 +194,8 @@ rm -f "$errors"
 # new-findings, resolved-findings, report and status: only when drift wrote a report (not on
 # exit 2; a gs:// report is read back from Cloud Storage)
 if [ "$code" != 2 ] && { is_gs "$report" || [ -f "$report" ]; }; then
-  "${DRIFT_PYTHON:-python}" -m drift.action outputs "$report" || exit 2
+  # with the exit code: a clean check whose SARIF could not be written (exit 3) is no
+  # `status=clean`, whose SARIF a later step would upload
+  "${DRIFT_PYTHON:-python}" -m drift.action outputs "$report" --exit-code "$code" || exit 2
 fi
 exit "$code"

@@ -341,3 +341,26 @@ def test_unset_profiles_and_fail_on_inputs_leave_drift_its_own_configuration(
     args = _action_arguments(tmp_path, profiles="deploy/profiles", fail_on="warning")
     assert args[args.index("--profiles") + 1] == "deploy/profiles"
     assert args[args.index("--fail-on") + 1] == "warning"
+
+
+def test_a_clean_run_whose_sarif_was_not_written_is_no_clean_status(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """helper-533 F2: a clean check whose SARIF could not be written (a full disk, a refused
+    upload) exits 3, and the step's `status` output said `clean` from the JSON report, which
+    a later step takes as "upload the SARIF"; the run page said "clean … (exit 0)"."""
+    if not Path("/dev/full").exists():
+        import pytest
+
+        pytest.skip("no /dev/full here")
+    sandbox.set_env("acme-chat-staging", "api", "TESTING", None)
+    sandbox.set_env(
+        "acme-chat-staging", "web", "NEXT_PUBLIC_WS_URL", "wss://api.staging.acme-chat.dev/ws"
+    )
+    done = run_action(sandbox, tmp_path, environment="staging", sarif="/dev/full")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert Path("/dev/full").is_char_device()  # left alone (helper-533 F1)
+    assert outputs(tmp_path)["exit-code"] == "3"
+    assert outputs(tmp_path)["status"] == "incomplete"
+    headline = (tmp_path / "summary.md").read_text().splitlines()[0]
+    assert headline == "## drift · staging: incomplete, not clean: 1 output not written"

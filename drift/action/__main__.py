@@ -16,6 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     outputs = commands.add_parser("outputs", help="write new-findings, resolved-findings, report")
     outputs.add_argument("report")
+    outputs.add_argument("--exit-code", type=int, default=None, help="the check's exit code")
     issue = commands.add_parser("issue", help="open, update or close the environment's issue")
     issue.add_argument("report")
     issue.add_argument("--environment", required=True)
@@ -27,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = read_report(args.report)
         if args.command == "outputs":
-            _outputs(report.path, len(report.new), len(report.resolved), report.status)
+            status = report.status
+            if args.exit_code == ExitCode.INCOMPLETE and status == "clean":
+                status = "incomplete"  # an output not written: the SARIF, likely (helper-533 F2)
+            _outputs(report.path, len(report.new), len(report.resolved), status)
         else:
             from drift.action.issue import run_gh, sync_issue
 

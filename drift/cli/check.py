@@ -197,7 +197,7 @@ def check(
     if not (format is OutputFormat.MARKDOWN and output_file is None):
         # `--format markdown` on stdout is the summary the job writes itself (`>>
         # "$GITHUB_STEP_SUMMARY"`): drift's own copy would double it
-        output.step_summary(report)
+        output.step_summary(report, failed, destinations.delivered_code(report.exit_code, failed))
     raise typer.Exit(destinations.said(report, where, failed, shown))
 
 

@@ -240,15 +240,17 @@ def render(report: Report, fmt: OutputFormat, *, quiet: bool = False, colored: b
     return formatter_for(fmt, color=colored).render(report)
 
 
-def step_summary(report: Report) -> None:
-    """In GitHub Actions, append the Markdown summary to the step summary file."""
+def step_summary(report: Report, failed: list[str] | None = None, code: int = 0) -> None:
+    """In GitHub Actions, append the Markdown summary to the step summary file: with the
+    outputs that `failed` to be written, and the exit `code` the run then ends with."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if os.environ.get("GITHUB_ACTIONS") != "true" or not path:
         return
-    from drift.format.markdown import append_step_summary
+    from drift.format.markdown import Lost, append_step_summary
 
+    lost = Lost(tuple(failed), code) if failed else None
     try:
-        append_step_summary(Path(path), report)
+        append_step_summary(Path(path), report, lost=lost)
     except OSError as exc:
         with suppress(OutputLost):  # a warning: stderr gone too is no reason to fail
             from drift.textsafe import visible

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -68,11 +69,12 @@ class MarkdownFormat(Formatter):
     appends it or the job writes `--format markdown` there itself): when the whole does not
     fit, `_cut` keeps the most severe rows across services and counts the others."""
 
-    def __init__(self, limit: int = STEP_SUMMARY_LIMIT) -> None:
+    def __init__(self, limit: int = STEP_SUMMARY_LIMIT, lost: Lost | None = None) -> None:
         self.limit = limit
+        self.lost = lost
 
     def compose(self, report: Report) -> str:
-        made = _Made(report)
+        made = _Made(report, self.lost)
         whole = _whole(report, made)
         return whole if len(whole.encode()) <= self.limit else _cut(report, self.limit, made)
 
@@ -81,13 +83,14 @@ class _Made:
     """What the whole summary and its cut both show, made once for one report: the head,
     the tail, a finding's cells (the cut's rows are the whole's again)."""
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, lost: Lost | None = None) -> None:
         self.report = report
+        self.lost = lost
         self._cells: dict[int, list[str]] = {}
 
     @cached_property
     def head(self) -> list[str]:
-        return _head(self.report)
+        return _head(self.report, self.lost)
 
     @cached_property
     def tail(self) -> list[str]:
@@ -99,14 +102,32 @@ class _Made:
         return found
 
 
-def _head(report: Report) -> list[str]:
+@dataclass(frozen=True)
+class Lost:
+    """The outputs of a check that could not be written (each one's message), and the exit
+    code the run ends with for it (`drift.cli.destinations.delivered_code`)."""
+
+    messages: tuple[str, ...]
+    code: int
+
+
+def _head(report: Report, lost: Lost | None = None) -> list[str]:
+    """The headline and the summary line; with outputs `lost`, neither ever says "clean" on a
+    run that exits 3 (helper-533 F2: the step summary said "clean … no drift (exit 0)" of a
+    run whose JSON report or SARIF was never written), and each lost output is named."""
+    headline = _HEADLINE[report.status]
+    if lost and lost.messages and report.status is Status.CLEAN:
+        headline = f"incomplete, not clean: {plural(len(lost.messages), 'output')} not written"
+    counted = {"lost": len(lost.messages), "code": lost.code} if lost else {}
+    named = [f"Not written: {md_text(message)}" for message in (lost.messages if lost else ())]
     return [
-        f"## drift · {md_text(report.environment)}: {_HEADLINE[report.status]}",
+        f"## drift · {md_text(report.environment)}: {headline}",
         "",
         f"Project {md_code(report.project)}, region {md_code(report.region)}"
         + (f", profiles {md_code(report.profiles_dir)}." if report.profiles_dir else "."),
         "",
-        f"**{md_text(summary_line(report))}**",
+        f"**{md_text(summary_line(report, **counted))}**",
+        *(line for said in named for line in ("", said)),
     ]
 
 
@@ -303,16 +324,18 @@ def _cut(report: Report, limit: int, made: _Made) -> str:
     return cut if len(cut.encode()) <= limit else ""
 
 
-def append_step_summary(path: Path, report: Report, *, limit: int = STEP_SUMMARY_LIMIT) -> None:
+def append_step_summary(
+    path: Path, report: Report, *, limit: int = STEP_SUMMARY_LIMIT, lost: Lost | None = None
+) -> None:
     """Append the report's summary to the step summary file, cut (`MarkdownFormat`) so that
-    the whole file stays under `limit`."""
+    the whole file stays under `limit`; `lost`: the outputs that could not be written."""
     from drift.redact import scrub
 
     existing = path.stat().st_size if path.exists() else 0
     separator = "\n" if existing else ""
     room = limit - existing - len(separator)
     # scrubbing replaces a secret by `***`, never by more than it was
-    text = scrub(MarkdownFormat(room).render(report)) if room > 0 else ""
+    text = scrub(MarkdownFormat(room, lost).render(report)) if room > 0 else ""
     if not text:
         return
     with path.open("ab") as handle:

@@ -7,6 +7,7 @@ before drift runs, never written through (revattacker 4)."""
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from pathlib import Path
 
@@ -132,3 +133,24 @@ def test_a_stale_sarif_typed_outside_the_workspace_is_removed(tmp_path: Path, sp
     sarif = "../out/drift.sarif" if spelled == "dotdot" else str(stale)
     _seen_by_drift(workspace, workspace, sarif=sarif)  # the stub drift exits 2
     assert not stale.exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_device_or_fifo_at_an_output_path_is_left_alone(tmp_path: Path, kind: str) -> None:
+    """helper-533 F1: `sarif-file: /dev/null` in a step run as root (a container job, many
+    self-hosted runners): `rm -f` removed the device, and drift then wrote a SARIF file in its
+    place, which every later step writing to /dev/null appended to. Only a regular file or a
+    link is removed; drift writes into a device or a FIFO itself (or refuses it)."""
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    node = workspace / "drift.sarif"
+    if kind == "fifo":
+        os.mkfifo(node)
+    else:
+        try:  # a stand-in for /dev/null: the same major and minor numbers
+            os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("making a device node needs CAP_MKNOD")
+    assert _seen_by_drift(workspace) == "drift.sarif\n"
+    kept = node.lstat().st_mode
+    assert stat.S_ISFIFO(kept) if kind == "fifo" else stat.S_ISCHR(kept)

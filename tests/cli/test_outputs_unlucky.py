@@ -325,7 +325,17 @@ def test_an_output_lost_after_the_check_still_writes_the_others(
     assert done.returncode == code, done.stderr
     assert "drift: error: cannot write /dev/full: No space left on device" in done.stderr
     assert json.loads(report.read_text())["environment"] == "staging"
-    assert "## drift · staging" in summary.read_text()
+    said = summary.read_text()
+    assert "## drift · staging" in said
+    # helper-533 F2: the run page said "clean … no drift (exit 0)" of a run exiting 3
+    headline = said.splitlines()[0]
+    assert headline == (
+        "## drift · staging: drift found"
+        if code == 1
+        else "## drift · staging: incomplete, not clean: 1 output not written"
+    )
+    assert f"; 1 output not written (exit {code})**" in said and "(exit 0)" not in said
+    assert "Not written: cannot write /dev/full: No space left on device" in said
     assert "Traceback" not in done.stderr
     # the summary line the table gave said the report's own exit code: the last line of
     # stderr says the one drift ends with (it said "no drift (exit 0)" and exited 3)
