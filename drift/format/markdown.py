@@ -30,6 +30,7 @@ from drift.format.summary import (
     sorted_probes,
     sorted_unverified,
     summary_line,
+    verdict,
     unverified_hints,
 )
 from drift.next_steps import condensed
@@ -116,6 +117,8 @@ def _head(report: Report, lost: Lost | None = None) -> list[str]:
     run that exits 3 (helper-533 F2: the step summary said "clean … no drift (exit 0)" of a
     run whose JSON report or SARIF was never written), and each lost output is named."""
     headline = _HEADLINE[report.status]
+    if not report.compared and report.status is Status.CLEAN:  # `drift probe`: its own words
+        headline = verdict(report)  # "all passed", "nothing to probe" (helper-533 F5)
     if lost and lost.messages and report.status is Status.CLEAN:
         headline = f"incomplete, not clean: {plural(len(lost.messages), 'output')} not written"
     counted = {"lost": len(lost.messages), "code": lost.code} if lost else {}

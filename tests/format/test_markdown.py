@@ -222,3 +222,13 @@ def test_step_summary_stays_under_the_limit(tmp_path: Path) -> None:
 def test_notes_are_quoted() -> None:
     report = dataclasses.replace(make_report(), notes=("probes skipped", "a|b"))
     assert render(report).endswith("\n\n> note: probes skipped\n\n> note: a\\|b\n")
+
+
+@pytest.mark.parametrize(("probes", "headline"), [((), "nothing to probe"), (1, "all passed")])
+def test_a_probe_runs_headline_says_what_the_probes_did(probes: object, headline: str) -> None:
+    """helper-533 F5: `drift probe --format markdown` with no probe said `clean` above "0
+    probes … nothing to probe"; a probe run compares no configuration."""
+    from tests.format.conftest import OK_PROBE
+
+    report = dataclasses.replace(make_report(probes=(OK_PROBE,) if probes else ()), compared=False)
+    assert render(report).splitlines()[0] == f"## drift · staging: {headline}"
