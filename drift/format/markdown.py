@@ -30,8 +30,8 @@ from drift.format.summary import (
     sorted_probes,
     sorted_unverified,
     summary_line,
-    verdict,
     unverified_hints,
+    verdict,
 )
 from drift.next_steps import condensed
 from drift.report import Report, Status
