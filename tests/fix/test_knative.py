@@ -381,3 +381,13 @@ def test_the_file_is_applied_only_over_the_generation_read() -> None:
     live.generation = 0
     text, _ = render(live)
     assert "at once:" in text and "Only over what was read" not in text
+
+
+def test_only_what_yaml_1_1_reads_otherwise_is_quoted() -> None:
+    """helper-530 F5: every key and value was double-quoted (ruamel's resolver gives a `Tag`,
+    whose hash is not its text's, so the set of the two parsers' tags never was {str}): the
+    file was hard to review against `describe --format export`."""
+    from drift.fix.formats.knative_yaml import _dump
+
+    text = _dump({"apiVersion": "serving.knative.dev/v1", "a": "no", "b": "1:30", "c": "x y"})
+    assert text == 'apiVersion: serving.knative.dev/v1\na: "no"\nb: "1:30"\nc: x y\n'

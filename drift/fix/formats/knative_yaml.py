@@ -224,5 +224,5 @@ def _plain_in_yaml_1_1(data: str) -> bool:
     pyyaml, ruamel = _resolvers()
     implicit = (True, False)
     tags = {pyyaml.resolve(yaml.ScalarNode, data, implicit)}
-    tags.add(ruamel.resolve(ScalarNode, data, implicit))
+    tags.add(str(ruamel.resolve(ScalarNode, data, implicit)))  # a Tag: its hash is no str's
     return tags == {_STR}
