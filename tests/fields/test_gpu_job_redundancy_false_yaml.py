@@ -64,7 +64,7 @@ def test_a_jobs_explicit_false_survives_the_yaml_plan_and_its_manifest_check(
     assert plan.returncode == 1, plan.stdout + plan.stderr
     text = (tmp_path / "job.yaml").read_text()
     assert "set gpu_zonal_redundancy_disabled = false" in text
-    assert '"run.googleapis.com/gpu-zonal-redundancy-disabled": "false"' in text, text
+    assert 'run.googleapis.com/gpu-zonal-redundancy-disabled: "false"' in text, text
     checked = _run(sandbox, tmp_path, "check", "lab", "--manifest", "job.yaml")
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
