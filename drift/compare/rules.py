@@ -79,10 +79,13 @@ class Context(Sides):
     entry silences `check`'s findings of one environment against its own profile, by `check`'s
     rule ids and targets, and no entry of one profile speaks for how two environments relate."""
 
-    def __init__(self, mode: Mode, a: Scope, b: Scope) -> None:
+    def __init__(self, mode: Mode, a: Scope, b: Scope, *, built_on: bool = False) -> None:
+        """`built_on`: one profile extends the other (e2e, built on staging), so that both
+        reading one project and region is what they mean."""
         self.mode = mode
         super().__init__(a, b)
         self.same_deployment = (a.project, a.region) == (b.project, b.region)
+        self.built_on = built_on
         self.absent: dict[Side, dict[str, str]] = {"a": {}, "b": {}}
         self.out: list[Difference] = []
         self.nowhere: list[str] = []
@@ -90,7 +93,7 @@ class Context(Sides):
         environment): not compared (`nowhere_notes`)."""
 
     def notes(self) -> tuple[str, ...]:
-        if self.same_deployment:
+        if self.same_deployment and self.built_on:
             return (
                 f"{self.a.environment} and {self.b.environment} both read {self.a.where}: the "
                 "same services, so shared values are expected and not looked for",
@@ -122,6 +125,18 @@ class Context(Sides):
     ) -> tuple[Difference, ...]:
         self.out = []
         self.nowhere = []
+        if self.same_deployment and not self.built_on:
+            # two environments, neither built on the other, that read the very same services:
+            # a profile copied and not edited (helper-531 HIGH-1) is never "equivalent"
+            self.add(
+                Kind.VALUE_SHARED,
+                None,
+                "project",
+                f"{self.a.environment} and {self.b.environment} both read {self.a.where}: one "
+                "deployment, not two, and neither profile extends the other (set each "
+                "environment's own project or region, or build one on the other with extends)",
+                (self.a.where, self.b.where),
+            )
         if not self.same_deployment and self.a.project == self.b.project:
             self.add(
                 Kind.VALUE_SHARED,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Coroutine, Sequence
+from contextlib import suppress
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -43,7 +45,7 @@ def compare_profiles(a: Profile, b: Profile, services: Sequence[str] | None = No
     """Compare two merged profiles (no cloud call)."""
     _two(a, b)
     names = _names(a, b, services)
-    ctx = Context("profiles", _env(a), _env(b))
+    ctx = Context("profiles", _env(a), _env(b), built_on=_built_on(a, b))
     differences = ctx.compare(profile_views(a, names), profile_views(b, names), names)
     return Comparison("profiles", ctx.a, ctx.b, tuple(names), differences, (), ctx.notes())
 
@@ -106,7 +108,7 @@ async def _compare_read(
 ) -> Comparison:
     """Compare what was read, and (with a session) secret values held under other names
     (`unplaced`: why a project's number could not be looked up, `place_accounts`)."""
-    ctx = Context("live", _env(a), _env(b))
+    ctx = Context("live", _env(a), _env(b), built_on=_built_on(a, b))
     unread = _unread("a", state_a) + _unread("b", state_b)
     skip = {u.service for u in unread}
     views_a = {n: v for n, v in live_views(state_a, a).items() if n not in skip}
@@ -192,12 +194,26 @@ def _env(profile: Profile) -> Scope:
 def _two(a: Profile, b: Profile) -> None:
     """Refuse one environment named twice: compared with itself it is always "equivalent"
     (exit 0), which `drift compare staging staging`, a typo for `staging prod` in a CI step,
-    must never pass for (revcmp89 F1)."""
+    must never pass for (revcmp89 F1); nor two names of one file (`Staging` on a file system
+    that ignores case, a link: helper-531 HIGH-1)."""
     if a.environment == b.environment:
         raise UsageError(
             f"environment {a.environment} was named twice: compare needs two environments "
             f"(drift compare {a.environment} OTHER_ENV)"
         )
+    with suppress(OSError):  # a file gone since it was read: its name is what there is
+        if os.path.samefile(a.location.file, b.location.file):
+            raise UsageError(
+                f"{a.environment} and {b.environment} are one profile, "
+                f"{a.location.file}: compare needs two environments"
+            )
+
+
+def _built_on(a: Profile, b: Profile) -> bool:
+    """Whether one profile extends the other, directly or through a chain: the files the
+    one merges hold every file of the other."""
+    one, other = set(a.files), set(b.files)
+    return one < other or other < one
 
 
 def _names(a: Profile, b: Profile, wanted: Sequence[str] | None) -> list[str]:

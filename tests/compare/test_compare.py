@@ -16,6 +16,7 @@ from drift.compare.model import Comparison
 from drift.compare.render import comparison_document, render_comparison
 from drift.compare.run import compare_live, compare_profiles
 from drift.errors import ExitCode, UsageError
+from drift.findings import Location
 from drift.live.model import LiveState
 from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox
@@ -63,15 +64,39 @@ def test_shipped_staging_vs_e2e_lists_what_e2e_needs() -> None:
     assert (first.a, first.b) == (None, "true")
 
 
-def test_a_profile_is_equivalent_to_itself() -> None:
-    """The same profile under a second environment name (one environment named twice is bad
-    input: `test_compare_revcmp89`)."""
+def test_one_profile_under_two_names_is_refused() -> None:
+    """A link, or `Staging` on a file system that ignores case: one file, compared with
+    itself always "equivalent" (helper-531 HIGH-1), as one environment named twice is
+    refused (`test_compare_revcmp89`)."""
     staging = load_profile(SHIPPED, "staging")
-    comparison = compare_profiles(staging, replace(staging, environment="staging-copy"))
-    assert comparison.differences == () and comparison.exit_code == ExitCode.OK
-    assert "are equivalent: 3 services compared" in render_comparison(
-        comparison, CompareFormat.TABLE
+    with pytest.raises(UsageError, match="staging and staging-copy are one profile, "):
+        compare_profiles(staging, replace(staging, environment="staging-copy"))
+
+
+def test_a_copied_profile_of_the_same_project_is_no_parity() -> None:
+    """helper-531 HIGH-1: prod.yaml copied from staging.yaml and never edited read the same
+    project and region, and compared "equivalent", exit 0, with only a note; in live mode one
+    environment was read twice. Neither extends the other: that is a shared project."""
+    staging = load_profile(SHIPPED, "staging")
+    copy = replace(
+        staging,
+        environment="prod",
+        location=Location("profiles/prod.yaml", 1),
+        files=("profiles/prod.yaml", "profiles/base.yaml"),
     )
+    comparison = compare_profiles(staging, copy)
+    (shared,) = comparison.differences
+    assert (shared.kind.value, shared.target) == ("value.shared", "project")
+    assert "both read acme-chat-staging/us-central1: one deployment, not two" in shared.message
+    assert comparison.exit_code == ExitCode.DRIFT and comparison.notes == ()
+
+
+def test_a_profile_built_on_the_other_reads_its_services() -> None:
+    """e2e extends staging: both read staging's services, as meant; a note, no difference."""
+    staging, e2e = (load_profile(SHIPPED, name) for name in ("staging", "e2e"))
+    comparison = compare_profiles(staging, e2e)
+    assert all(d.target != "project" for d in comparison.differences)
+    assert any("both read acme-chat-staging/us-central1" in n for n in comparison.notes)
 
 
 STAGING = """
@@ -227,6 +252,21 @@ def test_same_deployment_live_is_equivalent(sandbox_env: dict[str, str]) -> None
     comparison = live("staging", "e2e", SHIPPED)
     assert comparison.differences == () and comparison.exit_code == ExitCode.OK
     assert comparison.notes
+
+
+def test_a_copied_profile_live_is_a_shared_project(
+    sandbox_env: dict[str, str], tmp_path: Path
+) -> None:
+    """helper-531 HIGH-1, live: prod.yaml a copy of staging.yaml read staging's services once
+    for both, "equivalent", exit 0."""
+    for name in ("base", "staging"):
+        (tmp_path / f"{name}.yaml").write_text((SHIPPED / f"{name}.yaml").read_text())
+    (tmp_path / "prod.yaml").write_text((SHIPPED / "staging.yaml").read_text())
+    comparison = live("staging", "prod", tmp_path)
+    assert [(d.kind.value, d.target) for d in comparison.differences] == [
+        ("value.shared", "project")
+    ]
+    assert comparison.exit_code == ExitCode.DRIFT
 
 
 def test_unread_service_is_incomplete_never_equivalent(
