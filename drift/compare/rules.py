@@ -14,6 +14,7 @@ from drift.compare.model import (
     ServiceView,
     Shape,
     Side,
+    Unread,
     VarView,
     sort_differences,
 )
@@ -83,14 +84,14 @@ class Context(Sides):
         """`built_on`: one profile extends the other (e2e, built on staging), so that both
         reading one project and region is what they mean."""
         self.mode = mode
-        super().__init__(a, b)
+        super().__init__(a, b, read=mode == "live")
         self.same_deployment = (a.project, a.region) == (b.project, b.region)
         self.built_on = built_on
         self.absent: dict[Side, dict[str, str]] = {"a": {}, "b": {}}
         self.out: list[Difference] = []
         self.nowhere: list[str] = []
         """The services `compare` found on neither side (live: named, but in neither
-        environment): not compared (`nowhere_notes`)."""
+        environment): not compared (`nowhere_notes`, `nowhere_unread`)."""
 
     def notes(self) -> tuple[str, ...]:
         if self.same_deployment and self.built_on:
@@ -101,12 +102,24 @@ class Context(Sides):
         return ()
 
     def nowhere_notes(self) -> list[str]:
-        """Why each service of `nowhere` was not compared, in a note."""
+        """Why each service of `nowhere` was not compared, in a note: both environments agree
+        on it (it is in neither), while others were compared."""
         return [
             f"{name} was not compared: it is in neither environment ({self.a.environment}: "
             f"{self.absent['a'].get(name, 'absent')}; {self.b.environment}: "
             f"{self.absent['b'].get(name, 'absent')})"
             for name in self.nowhere
+        ]
+
+    def nowhere_unread(self) -> list[Unread]:
+        """Each service of `nowhere`, on each side, with why it is not there, when no service
+        at all was compared: never "equivalent" nor exit 0 (helper-531 MEDIUM-1: both
+        profiles naming the wrong region was "nothing to compare", exit 0)."""
+        return [
+            Unread(side, name, "service", f"not compared: {why} (nor in the other environment)")
+            for name in self.nowhere
+            for side in SIDES
+            if (why := self.absent[side].get(name, f"not in {self.env(side).environment}"))
         ]
 
     def add(

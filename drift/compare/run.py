@@ -46,8 +46,13 @@ def compare_profiles(a: Profile, b: Profile, services: Sequence[str] | None = No
     _two(a, b)
     names = _names(a, b, services)
     ctx = Context("profiles", _env(a), _env(b), built_on=_built_on(a, b))
-    differences = ctx.compare(profile_views(a, names), profile_views(b, names), names)
-    return Comparison("profiles", ctx.a, ctx.b, tuple(names), differences, (), ctx.notes())
+    views_a, views_b = profile_views(a, names), profile_views(b, names)
+    differences = ctx.compare(views_a, views_b, names)
+    # a secret of a project named by number: whether it is the other side's is not known
+    unread = _unknown_projects(ctx, views_a, views_b) if not ctx.same_deployment else []
+    return Comparison(
+        "profiles", ctx.a, ctx.b, tuple(names), differences, tuple(unread), ctx.notes()
+    )
 
 
 async def compare_live(
@@ -140,7 +145,11 @@ async def _compare_read(
         # words alone, revmatrix F1).
         differences = [_masked(d) for d in differences]
         unread = [replace(u, reason=redact.mask(u.reason)) for u in unread]
-    notes = [*ctx.notes(), *ctx.nowhere_notes()]
+    if any(n not in ctx.nowhere for n in compared):
+        notes = [*ctx.notes(), *ctx.nowhere_notes()]
+    else:  # nothing compared: not a parity
+        unread += ctx.nowhere_unread()
+        notes = list(ctx.notes())
     for side, (profile, state) in enumerate(((a, state_a), (b, state_b))):
         if side == 0 or not ctx.same_deployment:  # else the same services: said once
             notes += compared_revisions(profile.environment, state, looked=not ctx.same_deployment)

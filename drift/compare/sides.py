@@ -13,9 +13,11 @@ from drift.refs import SecretRef
 class Sides:
     """Environment `a` and environment `b`, and the projects their reads learned."""
 
-    def __init__(self, a: Scope, b: Scope) -> None:
+    def __init__(self, a: Scope, b: Scope, *, read: bool = True) -> None:
+        """`read`: the environments are read (`--live`), not their profiles compared."""
         self.a = a
         self.b = b
+        self.read = read
         self.projects: dict[str, str] = {}
         """Project ids by the numbers (and ids) references name them with, as either side's
         read learned them (`LiveState.projects`): `projects/700000000001/secrets/x` and
@@ -41,10 +43,14 @@ class Sides:
         if ref.unread or not ref.project.isdigit() or ref.project in self.projects:
             return ""
         other = self.env(other_side(side)).environment
+        why = (
+            f"could not be looked up (GetProject on projects/{ref.project})"
+            if self.read  # profiles: nothing is read (helper-531 MEDIUM-3)
+            else "is not looked up when profiles are compared (compare --live looks it up)"
+        )
         return (
-            f"the project of secret {ref.secret}, number {ref.project}, could not be looked up "
-            f"(GetProject on projects/{ref.project}): whether it is {other}'s project, or the "
-            f"same secret as {other}'s, is not known"
+            f"the project of secret {ref.secret}, number {ref.project}, {why}: whether it is "
+            f"{other}'s project, or the same secret as {other}'s, is not known"
         )
 
     def project_of(self, token: str, side: Side) -> str:

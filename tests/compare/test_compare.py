@@ -423,3 +423,23 @@ def test_live_a_sidecar_without_variables_on_one_side_only_differs(tmp_path: Pat
     jsonschema.validate(comparison_document(comparison), SCHEMA)
     reverse = asyncio.run(_compare_read(b, a, ["api"], prod, staging, None))
     assert ("container.cloud-sql-proxy", "b") in [(d.target, d.side) for d in reverse.differences]
+
+
+def test_a_secret_of_a_project_by_number_is_not_known_in_profiles(tmp_path: Path) -> None:
+    """helper-531 MEDIUM-3: prod's profile naming a secret's project by number (staging's,
+    perhaps: prod would read staging's password) compared "equivalent", exit 0; `--live`
+    looks the number up and says so when it cannot."""
+    head = "region: us-central1\nservices:\n  api:\n    env:\n"
+    (tmp_path / "staging.yaml").write_text(
+        "project: st-proj\n" + head + "      DB_PASSWORD: {secret: db-password}\n"
+    )
+    (tmp_path / "prod.yaml").write_text(
+        "project: pr-proj\n"
+        + head
+        + '      DB_PASSWORD: {secret: db-password, project: "300000000001"}\n'
+    )
+    comparison = compare_profiles(*(load_profile(tmp_path, e) for e in ("staging", "prod")))
+    (unread,) = comparison.unverified
+    assert (unread.side, unread.service, unread.target) == ("b", "api", "env.DB_PASSWORD")
+    assert "number 300000000001, is not looked up when profiles are compared" in unread.reason
+    assert comparison.exit_code == ExitCode.INCOMPLETE

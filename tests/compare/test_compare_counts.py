@@ -1,7 +1,8 @@
 """What `compare --live` says it compared: only the services both sides were read for and that
 exist on at least one side. One a side could not read is listed (exit 3, never equivalent);
 one named by the profiles that exists in neither environment is said in a note, and is no
-difference (both environments agree: it is in neither; exit 0 when nothing else differs)."""
+difference (both environments agree: it is in neither; exit 0 when nothing else differs),
+unless nothing at all was compared: then each is not verified (exit 3)."""
 
 from __future__ import annotations
 
@@ -83,8 +84,18 @@ def test_a_service_in_neither_environment_is_said_and_not_counted(tmp_path: Path
 
 
 def test_nothing_to_compare_is_not_called_equivalent(tmp_path: Path) -> None:
+    """helper-531 MEDIUM-1: both profiles naming the wrong region (every service in neither
+    environment) was "nothing to compare", exit 0, which a CI gate passed: it is incomplete,
+    each side saying where it looked."""
     with Sandbox(WORLD) as sandbox:
         table, document, code = _both(sandbox, _profiles(tmp_path, "ghost"))
-    assert code == 0 and document["summary"]["services"] == 0
-    assert table.rstrip().endswith("staging and e2e: nothing to compare (see the notes)")
+    assert code == 3 and document["summary"]["services"] == 0
+    assert document["status"] == "incomplete"
+    assert [(u["side"], u["reason"]) for u in document["unverified"]] == [
+        ("a", "not compared: does not exist in acme-staging/us-central1 (nor in the other "
+         "environment)"),
+        ("b", "not compared: does not exist in acme-e2e/europe-west1 (nor in the other "
+         "environment)"),
+    ]  # fmt: skip
+    assert table.rstrip().endswith("incomplete: 2 items could not be read; nothing was compared")
     assert "equivalent" not in table
