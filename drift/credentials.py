@@ -35,11 +35,14 @@ not `AUTHOR`, `OAUTH_CLIENT_ID`), `SALT`, `HMAC`, `JWT` and `BEARER` only as the
 (`SESSION_SALT`, `WEBHOOK_HMAC`, `LEGACY_JWT`, `SERVICE_JWT_PROD`, `UPSTREAM_BEARER`; not
 `SALT_MASTER`, `HMAC_ALGORITHM`, `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_ALGORITHM`, `JWKS_URL`)."""
 _STRONG_NAME = re.compile(
-    rf"(SECRET|PASSWORD|PASSWD|PASSPHRASE|(?<![A-Z0-9])(?:PASS|PW)_?[0-9]*{_LAST})", re.IGNORECASE
+    rf"(SECRET|PASSWORD|PASSWD|PASSPHRASE|(?<![A-Z0-9])(?:PASS|PW)_?[0-9]*{_LAST}"
+    rf"|(?<=[A-Z0-9]_)PWD_?[0-9]*{_LAST})",
+    re.IGNORECASE,
 )
 """Names that say a variable holds a password or a secret, whatever its value's length
-(`ADMIN_PASSWORD=hunter2`, `DB_PASS`, `DB_PW`): `credential_named`. The broad names of
-`_CREDENTIAL_NAME` (`CACHE_KEY=v2`, `TOKEN_TTL=1h`, `PWD=/app`) need a long value."""
+(`ADMIN_PASSWORD=hunter2`, `DB_PASS`, `DB_PW`, `MYSQL_PWD`: MySQL's client reads its password
+there; helper-531): `credential_named`. The broad names of `_CREDENTIAL_NAME` (`CACHE_KEY=v2`,
+`TOKEN_TTL=1h`, `PWD=/app`: the shell's working directory) need a long value."""
 _CREDENTIAL_VALUE = (
     r"(-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}"
     r"|gh[pousr]_[0-9A-Za-z]{36}|xox[abpr]-[0-9A-Za-z-]{10,}|sk_(live|test)_[0-9A-Za-z]{16,}"

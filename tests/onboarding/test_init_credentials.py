@@ -37,8 +37,8 @@ BROAD = ["SESSION_SALT", "WEBHOOK_HMAC", "HMAC", "SALT", "CACHE_KEY", "TOKEN_TTL
 
 @pytest.mark.parametrize(
     ("name", "credential"),
-    [(n, "strong") for n in [*STRONG, "REDIS_PASS_2", "DB_PW", "APP_SECRET"]]
-    + [(n, "broad") for n in BROAD]
+    [(n, "strong") for n in [*STRONG, "REDIS_PASS_2", "DB_PW", "APP_SECRET", "MYSQL_PWD"]]
+    + [(n, "broad") for n in [*BROAD, "PWD", "OLDPWD"]]
     + [
         (n, "")
         for n in [*LOOK_ALIKES, "PASSIVE_MODE", "SURPASS_LIMIT", "SALTY_SNACK", "PASS_THROUGH"]
