@@ -150,6 +150,11 @@ async def _compare_read(
     else:  # nothing compared: not a parity
         unread += ctx.nowhere_unread()
         notes = list(ctx.notes())
+    if session is None and not ctx.same_deployment:  # helper-531 LOW-2
+        notes.append(
+            "secret values were not compared (--no-secret-values): two references to "
+            "different secrets that hold the same value are not found"
+        )
     for side, (profile, state) in enumerate(((a, state_a), (b, state_b))):
         if side == 0 or not ctx.same_deployment:  # else the same services: said once
             notes += compared_revisions(profile.environment, state, looked=not ctx.same_deployment)
