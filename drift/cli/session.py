@@ -148,13 +148,15 @@ class Invocation:
 
         def meanwhile() -> None:
             try:
-                here.append(load_profile(settings.profiles_dir, second))
+                here.append(load_profile(settings.profiles_dir, second, overridable=False))
             except DriftError as exc:  # said after the first profile's own refusal, if any
                 here.append(exc)
 
         try:
             profile = overlapped(
-                lambda: load_profile(settings.profiles_dir, first), meanwhile, errors=(DriftError,)
+                lambda: load_profile(settings.profiles_dir, first, overridable=False),
+                meanwhile,
+                errors=(DriftError,),
             )
         except KeyboardInterrupt:
             raise Interrupted(ExitCode.INCOMPLETE, "nothing was compared") from None

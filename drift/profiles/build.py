@@ -45,19 +45,24 @@ from drift.yamldoc import Path_
 
 
 def build_profile(
-    environment: str, merged: Merged, *, complete: bool, supplied: Collection[str] = ()
+    environment: str,
+    merged: Merged,
+    *,
+    complete: bool,
+    supplied: Collection[str] = (),
+    overridable: bool = True,
 ) -> Profile | None:
     """Turn merged data into a Profile; record problems on `merged`. `supplied`: the keys
-    (project, region) the command line or the environment gives instead."""
+    (project, region) the command line or the environment gives instead; `overridable`:
+    whether the command takes them (`drift compare` does not)."""
     data = merged.data
     main_file = merged.main.file if merged.main else f"{environment}.yaml"
     if complete:
         for key in ("project", "region"):
             if not data.get(key) and key not in supplied:
-                message = (
-                    f"{key} is not set (here or in a profile it extends); set it here, or give "
-                    f"--{key} or DRIFT_{key.upper()}"
-                )
+                message = f"{key} is not set (here or in a profile it extends); set it here"
+                if overridable:
+                    message += f", or give --{key} or DRIFT_{key.upper()}"
                 if (at := merged.removed((key,))) is not None:  # `region: null` deleted it
                     said = f"{message} (`{key}:` is null here: a null deletes)"
                     merged.problems.append(Problem(at.file, at.line, said))

@@ -57,11 +57,17 @@ def available(directory: Path) -> list[str]:
 
 
 def load_profile(
-    directory: Path, environment: str, *, project: str | None = None, region: str | None = None
+    directory: Path,
+    environment: str,
+    *,
+    project: str | None = None,
+    region: str | None = None,
+    overridable: bool = True,
 ) -> Profile:
     """The merged profile for one environment, or ProfileError with every problem found.
     `project`/`region` (--project/--region, DRIFT_PROJECT/DRIFT_REGION) replace the profile's,
-    and supply them where the profile names none."""
+    and supply them where the profile names none; not `overridable` (`drift compare`, where
+    each environment is its profile's), a missing one is said without them."""
     path = profile_path(directory, environment)
     if not isdir(directory):
         raise no_directory(directory, environment)
@@ -90,7 +96,9 @@ def load_profile(
             f"{environment} is not an environment: it has no {' or '.join(missing)} "
             f"(it is extended by {', '.join(users)})"
         )
-    profile = build_profile(environment, merged, complete=True, supplied=given.keys())
+    profile = build_profile(
+        environment, merged, complete=True, supplied=given.keys(), overridable=overridable
+    )
     if merged.problems:  # one of a profile it extends only shows merged into this one
         own = merged.main.file if merged.main else ""
         raise ProfileError(

@@ -443,3 +443,16 @@ def test_a_secret_of_a_project_by_number_is_not_known_in_profiles(tmp_path: Path
     assert (unread.side, unread.service, unread.target) == ("b", "api", "env.DB_PASSWORD")
     assert "number 300000000001, is not looked up when profiles are compared" in unread.reason
     assert comparison.exit_code == ExitCode.INCOMPLETE
+
+
+def test_a_profile_without_its_project_is_told_to_set_it_there(tmp_path: Path) -> None:
+    """helper-531 LOW-3: the hint said "or give --project or DRIFT_PROJECT", which compare
+    neither takes nor reads: each environment's project is its profile's."""
+    (tmp_path / "a.yaml").write_text("region: us-central1\nservices:\n  api: {}\n")
+    (tmp_path / "b.yaml").write_text("project: p2\nregion: us-central1\nservices:\n  api: {}\n")
+    done = drift("compare", "a", "b", "--profiles", str(tmp_path), env={"DRIFT_PROJECT": "p1"})
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"drift: error: {tmp_path}/a.yaml:1: project is not set (here or in a profile it "
+        "extends); set it here"
+    ]
