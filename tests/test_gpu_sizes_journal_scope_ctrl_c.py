@@ -89,7 +89,7 @@ def test_a_journal_setting_does_not_stop_commands_without_a_journal(
     (tmp_path / "profiles").mkdir()
     for env in ("dev", "e2e"):  # two environments: one named twice is refused (revcmp89 F1)
         (tmp_path / "profiles" / f"{env}.yaml").write_text(
-            "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      A: '1'\n"
+            f"project: p-{env}\nregion: us-central1\nservices:\n  api:\n    env:\n      A: '1'\n"
         )
     (tmp_path / "afile").write_text("")
     env = {
