@@ -225,8 +225,9 @@ def _two(a: Profile, b: Profile) -> None:
 
 def _built_on(a: Profile, b: Profile) -> bool:
     """Whether one profile extends the other, directly or through a chain: the files the
-    one merges hold every file of the other."""
-    one, other = set(a.files), set(b.files)
+    one's `extends` chain merges hold every file of the other's (not the files that gave a
+    value: a sibling that sets nothing of its own holds none but the base's; helper-534)."""
+    one, other = set(a.chain), set(b.chain)
     return one < other or other < one
 
 

@@ -93,6 +93,7 @@ def build_profile(
         services=services,
         ignores=ignores,
         files=files,
+        chain=merged.chain,
         project_from=f"{at.file}:{at.line}" if at is not None else "",
         region_from=f"{in_region.file}:{in_region.line}" if in_region is not None else "",
         notes=tuple(map(str, merged.notes)),

@@ -311,6 +311,9 @@ class Profile(Scope):
     first, then the jobs, then the worker pools."""
     ignores: tuple[Ignore, ...] = ()
     files: tuple[str, ...] = ()
+    chain: tuple[str, ...] = ()
+    """The files its `extends` chain merges, the first base first and its own last (`files`
+    holds only those that gave it a value)."""
     project_from: str = ""
     """Where `project` was set, as a message names it: the `FILE:LINE` of `project:`, or the
     option, variable or `[tool.drift]` that gives it instead ("" when not known)."""

@@ -83,12 +83,27 @@ def test_a_copied_profile_of_the_same_project_is_no_parity() -> None:
         environment="prod",
         location=Location("profiles/prod.yaml", 1),
         files=("profiles/prod.yaml", "profiles/base.yaml"),
+        chain=("profiles/base.yaml", "profiles/prod.yaml"),
     )
     comparison = compare_profiles(staging, copy)
     (shared,) = comparison.differences
     assert (shared.kind.value, shared.target) == ("value.shared", "project")
     assert "both read acme-chat-staging/us-central1: one deployment, not two" in shared.message
     assert comparison.exit_code == ExitCode.DRIFT and comparison.notes == ()
+
+
+def test_two_siblings_of_one_base_are_not_built_on_each_other(tmp_path: Path) -> None:
+    """helper-534: prod.yaml that only `extends: base` gave no value of its own, so its files
+    were a part of qa's, and the two read as one built on the other: "equivalent", exit 0."""
+    (tmp_path / "base.yaml").write_text(
+        "project: acme-one\nregion: us-central1\nservices:\n  api:\n    env:\n      A: '1'\n"
+    )
+    (tmp_path / "prod.yaml").write_text("extends: base\n")
+    (tmp_path / "qa.yaml").write_text("extends: base\nservices:\n  api:\n    env:\n      A: '1'\n")
+    comparison = compare_profiles(*(load_profile(tmp_path, e) for e in ("prod", "qa")))
+    assert [(d.kind.value, d.target) for d in comparison.differences] == [
+        ("value.shared", "project")
+    ]
 
 
 def test_a_profile_built_on_the_other_reads_its_services() -> None:
