@@ -176,12 +176,21 @@ def _unknown_projects(
     ctx: Context, views_a: dict[str, ServiceView], views_b: dict[str, ServiceView]
 ) -> list[Unread]:
     """A reference of a service both sides run whose project is a number no read learned:
-    what it names of the other side, or shares with it, cannot be told (`unknown_project`)."""
+    what it names of the other side, or shares with it, cannot be told (`unknown_project`);
+    not when the other side's variable references the very same secret, which is said as
+    shared already (helper-534)."""
     out = []
     for name in sorted(views_a.keys() & views_b.keys()):
-        for side, views in zip(SIDES, (views_a, views_b), strict=True):
-            for var in views[name].env.values():
-                why = ctx.unknown_project(side, var.secret) if var.secret else ""
+        env_a, env_b = views_a[name].env, views_b[name].env
+        for side, env, other in zip(SIDES, (env_a, env_b), (env_b, env_a), strict=True):
+            for key, var in env.items():
+                ref, there = var.secret, other.get(key)
+                if ref is None:
+                    continue
+                theirs = there.secret if there is not None else None
+                if theirs is not None and theirs.secret_ref == ref.secret_ref:
+                    continue  # the very same secret, whatever its version: said as shared
+                why = ctx.unknown_project(side, ref)
                 if why:
                     out.append(Unread(side, name, f"env.{var.name}", why))
     return out

@@ -46,7 +46,8 @@ class Sides:
         why = (
             f"could not be looked up (GetProject on projects/{ref.project})"
             if self.read  # profiles: nothing is read (helper-531 MEDIUM-3)
-            else "is not looked up when profiles are compared (compare --live looks it up)"
+            else "is not looked up when profiles are compared (name the project by its id, "
+            "or compare --live, which looks it up)"
         )
         return (
             f"the project of secret {ref.secret}, number {ref.project}, {why}: whether it is "

@@ -471,3 +471,18 @@ def test_a_profile_without_its_project_is_told_to_set_it_there(tmp_path: Path) -
         f"drift: error: {tmp_path}/a.yaml:1: project is not set (here or in a profile it "
         "extends); set it here"
     ]
+
+
+def test_one_secret_by_number_on_both_sides_is_shared_not_unknown(tmp_path: Path) -> None:
+    """helper-534: both profiles referencing `projects/NUMBER/secrets/org-ca` (the form Cloud
+    Run returns, and `drift init` writes) is the same secret on both sides, certain: shared,
+    never also "not known" (exit 3 where it was 0)."""
+    head = "region: us-central1\nservices:\n  api:\n    env:\n"
+    ref = '      CA: {secret: "projects/111111111111/secrets/org-ca"}\n'
+    (tmp_path / "staging.yaml").write_text("project: st-proj\n" + head + ref)
+    (tmp_path / "prod.yaml").write_text("project: pr-proj\n" + head + ref)
+    comparison = compare_profiles(*(load_profile(tmp_path, e) for e in ("staging", "prod")))
+    assert comparison.unverified == ()
+    assert [(d.kind.value, d.target) for d in comparison.differences] == [
+        ("secret.shared", "env.CA")
+    ]
