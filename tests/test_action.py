@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -349,17 +350,20 @@ def test_a_clean_run_whose_sarif_was_not_written_is_no_clean_status(
     """helper-533 F2: a clean check whose SARIF could not be written (a full disk, a refused
     upload) exits 3, and the step's `status` output said `clean` from the JSON report, which
     a later step takes as "upload the SARIF"; the run page said "clean … (exit 0)"."""
-    if not Path("/dev/full").exists():
-        import pytest
+    import pytest
 
-        pytest.skip("no /dev/full here")
+    full = tmp_path / "full"  # /dev/full's own: a script that removed it removes this one
+    try:
+        os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    except PermissionError:
+        pytest.skip("making a device node needs CAP_MKNOD")
     sandbox.set_env("acme-chat-staging", "api", "TESTING", None)
     sandbox.set_env(
         "acme-chat-staging", "web", "NEXT_PUBLIC_WS_URL", "wss://api.staging.acme-chat.dev/ws"
     )
-    done = run_action(sandbox, tmp_path, environment="staging", sarif="/dev/full")
+    done = run_action(sandbox, tmp_path, environment="staging", sarif=str(full))
     assert done.returncode == 3, done.stdout + done.stderr
-    assert Path("/dev/full").is_char_device()  # left alone (helper-533 F1)
+    assert full.is_char_device()  # left alone (helper-533 F1)
     assert outputs(tmp_path)["exit-code"] == "3"
     assert outputs(tmp_path)["status"] == "incomplete"
     headline = (tmp_path / "summary.md").read_text().splitlines()[0]

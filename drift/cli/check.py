@@ -184,16 +184,22 @@ def check(
     access = settings.access()
     failed: list[str] = []  # each output is written, whichever of the others could not be
     where = output.location(output_file)
-    with destinations.undelivered(failed):
-        text = log if format is OutputFormat.SARIF else None
-        output.emit_report(report, format, where, quiet=quiet, access=access, text=text)
-    shown = where is None and not failed  # on standard output, which took it
+    # the files first: the report's own output (a Markdown summary a job appends itself)
+    # then says which were not written, never "clean … (exit 0)" of a run exiting 3
     for fmt, also in ((OutputFormat.SARIF, sarif), (OutputFormat.JSON, json_file)):
         if also is not None:
             with destinations.undelivered(failed):
                 own = log if fmt is OutputFormat.SARIF else None
                 written = own if own is not None else output.render(report, fmt)
                 output.emit(written, output.location(also), access=access)
+    before = len(failed)
+    with destinations.undelivered(failed):
+        text = log if format is OutputFormat.SARIF else None
+        if format is OutputFormat.MARKDOWN and failed:
+            code = destinations.delivered_code(report.exit_code, failed)
+            text = output.markdown(report, failed, code)
+        output.emit_report(report, format, where, quiet=quiet, access=access, text=text)
+    shown = where is None and len(failed) == before  # on standard output, which took it
     if not (format is OutputFormat.MARKDOWN and output_file is None):
         # `--format markdown` on stdout is the summary the job writes itself (`>>
         # "$GITHUB_STEP_SUMMARY"`): drift's own copy would double it

@@ -240,6 +240,13 @@ def render(report: Report, fmt: OutputFormat, *, quiet: bool = False, colored: b
     return formatter_for(fmt, color=colored).render(report)
 
 
+def markdown(report: Report, failed: list[str], code: int) -> str:
+    """The Markdown summary of a check whose outputs `failed` (it then exits `code`)."""
+    from drift.format.markdown import Lost, MarkdownFormat
+
+    return MarkdownFormat(lost=Lost(tuple(failed), code)).render(report)
+
+
 def step_summary(report: Report, failed: list[str] | None = None, code: int = 0) -> None:
     """In GitHub Actions, append the Markdown summary to the step summary file: with the
     outputs that `failed` to be written, and the exit `code` the run then ends with."""

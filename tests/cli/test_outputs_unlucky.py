@@ -494,3 +494,21 @@ def test_a_standard_error_whose_reader_left_keeps_the_exit_code(tmp_path: Path) 
     proc.stderr.close()  # the reader is gone before drift writes a byte there
     assert proc.wait(timeout=60) == 1
     assert report.read_text().rstrip().endswith("— drift (exit 1)")
+
+
+@pytest.mark.sandbox
+def test_a_markdown_summary_on_stdout_names_an_output_lost(sandbox: Sandbox) -> None:
+    """helper-534: `drift check ENV --format markdown >> "$GITHUB_STEP_SUMMARY"` (the job
+    writing the summary itself) printed "clean … no drift (exit 0)" before `--sarif` failed
+    and the run exited 3: the files are written first, and the summary says what was not."""
+    sandbox.set_env("acme-chat-staging", "api", "TESTING", None)
+    sandbox.set_env(
+        "acme-chat-staging", "web", "NEXT_PUBLIC_WS_URL", "wss://api.staging.acme-chat.dev/ws"
+    )
+    done = drift(
+        "check", "staging", "--format", "markdown", "--sarif", "/dev/full", env=sandbox.environ()
+    )
+    assert done.returncode == 3, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "## drift · staging: incomplete, not clean: 1 output not written"
+    assert "(exit 0)" not in done.stdout and "; 1 output not written (exit 3)**" in done.stdout
