@@ -130,3 +130,23 @@ def test_a_value_no_delimiter_can_separate_from_the_rest_is_a_manual_step() -> N
     assert all(s.endswith("change it by hand, or run drift fix") for s in script.skipped)
     command = "\n".join(script.lines)
     assert all(f"V{i}=" not in command for i in range(len(chunks)) if f"V{i}" in left)
+
+
+def test_a_plain_value_made_a_secret_is_both_flags_or_neither() -> None:
+    """helper-534: a plain value made a secret is `--remove-env-vars` and `--update-secrets`;
+    when the second list had no delimiter left, the change was said to be left out, yet
+    `--remove-env-vars=NAME` stayed in the command: the variable deleted, nothing in its
+    place."""
+    from drift.fix.formats.text import _candidates
+
+    candidates = [c for c in _candidates() if c not in "=:"]
+    rest, last = candidates[:-1], candidates[-1]
+    names = ["".join(rest[i : i + 8000]) for i in range(0, len(rest), 8000)]
+    changes = [EnvChange(Action.SET_SECRET, n, None, ref=SecretRef("s")) for n in names]
+    victim = "DB" + last
+    changes.append(
+        EnvChange(Action.SET_SECRET, victim, EnvVar(victim, value="plain"), ref=SecretRef("s2"))
+    )
+    script = service_script(service_plan(env=tuple(changes)))
+    assert [c.name for c in script.left] == [victim]  # type: ignore[attr-defined]
+    assert victim not in "\n".join(script.lines)

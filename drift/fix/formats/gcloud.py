@@ -217,6 +217,8 @@ def _add(
                 f"number of {ref.project} could not be read (GetProject): set it with "
                 f"--update-secrets={c.name}=projects/<NUMBER>/secrets/{ref.secret}:{ref.version}"
             )
+        if not flags.update_secrets.fits(word):
+            return NO_DELIMITER
         if was_plain and not flags.remove_env.fits(c.name):  # both flags or neither
             return NO_DELIMITER
         if was_plain:
