@@ -23,6 +23,7 @@ _LAST = (
 _CREDENTIAL_NAME = re.compile(
     r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_KEY"
     rf"|SIGNING_KEY|ENCRYPTION_KEY|FERNET|DSN|CONNECTION_STRING|DATABASE_URL|_KEY{_LAST}"
+    r"|OTLP_(?:[A-Z]+_)?HEADERS"
     rf"|PASSPHRASE|(?<![A-Z0-9])PASS_?[0-9]*{_LAST}|(?<![A-Z0-9])PW(?![A-Z])"
     rf"|(?<![A-Z0-9])AUTH{_LAST}|(?<![A-Z0-9])(?:SALT|HMAC|JWT|BEARER)[0-9]*{_LAST})",
     re.IGNORECASE,
@@ -33,7 +34,9 @@ _CREDENTIAL_NAME = re.compile(
 `BYPASS_CACHE`), `PW` only as a word (`DB_PW`), `AUTH` only as the last word (`BASIC_AUTH`;
 not `AUTHOR`, `OAUTH_CLIENT_ID`), `SALT`, `HMAC`, `JWT` and `BEARER` only as the last word
 (`SESSION_SALT`, `WEBHOOK_HMAC`, `LEGACY_JWT`, `SERVICE_JWT_PROD`, `UPSTREAM_BEARER`; not
-`SALT_MASTER`, `HMAC_ALGORITHM`, `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_ALGORITHM`, `JWKS_URL`)."""
+`SALT_MASTER`, `HMAC_ALGORITHM`, `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_ALGORITHM`, `JWKS_URL`);
+OpenTelemetry's `OTEL_EXPORTER_OTLP_HEADERS` (and its `_TRACES_`, `_METRICS_`, `_LOGS_`
+forms), which carries the exporter's API key (`x-honeycomb-team=…`, `api-key=…`)."""
 _STRONG_NAME = re.compile(
     rf"(SECRET|PASSWORD|PASSWD|PASSPHRASE|(?<![A-Z0-9])(?:PASS|PW)_?[0-9]*{_LAST}"
     rf"|(?<=[A-Z0-9]_)PWD_?[0-9]*{_LAST})",
@@ -45,13 +48,21 @@ there; helper-531): `credential_named`. The broad names of `_CREDENTIAL_NAME` (`
 `TOKEN_TTL=1h`, `PWD=/app`: the shell's working directory) need a long value."""
 _CREDENTIAL_VALUE = (
     r"(-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}"
-    r"|gh[pousr]_[0-9A-Za-z]{36}|xox[abpr]-[0-9A-Za-z-]{10,}|sk_(live|test)_[0-9A-Za-z]{16,}"
+    r"|gh[pousr]_[0-9A-Za-z]{36}|xox[abpr]-[0-9A-Za-z-]{10,}|[rs]k_(live|test)_[0-9A-Za-z]{16,}"
+    r"|github_pat_[0-9A-Za-z_]{22,}|glpat-[0-9A-Za-z_-]{20,}|hf_[0-9A-Za-z]{30,}"
+    r"|whsec_[0-9A-Za-z+/=]{24,}|SG\.[0-9A-Za-z_-]{16,}\.[0-9A-Za-z_-]{16,}"
     r"|eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}"
     r"|(?i:bearer)[ \t]+[^\s]{16,}"
+    r"|(?i:basic)[ \t]+[A-Za-z0-9+/]{2,}[A-Z0-9+/][A-Za-z0-9+/]{5,}={0,2}"
     r"|[a-z][a-z0-9+.-]*://[^/\s:@?#]*:(?P<password>[^/\s@?#]+)@)"
 )
 """`Bearer` and a token of 16 characters or more is an HTTP Authorization header's value
-(RFC 6750 section 2.1), whatever the variable's name. The last form: a URL with a password,
+(RFC 6750 section 2.1), whatever the variable's name; so is `Basic` and base64 (RFC 7617
+section 2: the user-id and password), told from prose (`Basic authentication`) by a capital,
+a digit, `+` or `/` after its first two characters. The vendors' own prefixes: GitHub's
+fine-grained tokens (`github_pat_`), GitLab's (`glpat-`), Hugging Face's (`hf_`), Stripe's
+restricted keys and webhook secrets (`rk_live_`, `whsec_`), SendGrid's keys (`SG.` and two
+parts; helper-532). The last form: a URL with a password,
 its user possibly empty (`redis://:PASSWORD@host`, the AUTH form of redis-py and
 Memorystore). The user and password end where RFC 3986 ends userinfo (`?` and `#` begin the
 query and the fragment: `https://h:8443?to=ops@example.com` has none), and a password that
@@ -176,7 +187,8 @@ def _credential_value() -> Any:
 
 
 _CREDENTIAL_HINT = re.compile(
-    r"-----BEGIN |AKIA|AIza|gh[pousr]_|xox[abpr]-|sk_(?:live|test)_|eyJ|(?i:bearer)|://"
+    r"-----BEGIN |AKIA|AIza|gh[pousr]_|xox[abpr]-|[rs]k_(?:live|test)_|eyJ|(?i:bearer)|://"
+    r"|github_pat_|glpat-|hf_|whsec_|SG\.|(?i:basic)"
 )
 """Text every credential-shaped value holds (`_CREDENTIAL_VALUE`'s alternatives begin so): none,
 no search with the whole pattern, for every plain value read (30,000 in a large project)."""

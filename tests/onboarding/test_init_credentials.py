@@ -80,3 +80,33 @@ def test_init_copies_no_credential_and_check_shows_none(
     unexpected = {f.target for f in report.findings if f.rule == "env.unexpected"}
     assert unexpected == {f"env.{n}" for n in CREDS}
     assert shown() == []
+
+
+VENDOR_TOKENS = {  # helper-532: copied into the profile by init, shown by check
+    "GH_TOKEN_FINE": "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP",
+    "GITLAB": "glpat-AbCdEfGhIjKlMnOpQrSt",
+    "HUGGINGFACE": "hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345",
+    "STRIPE_WEBHOOK": "whsec_AbCdEfGhIjKlMnOpQrStUvWx",
+    "STRIPE_RESTRICTED": "rk_live_AbCdEfGhIjKlMnOpQrSt",
+    "SENDGRID": "SG.AbCdEfGhIjKlMnOpQrSt12.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg",
+    "UPSTREAM_AUTHORIZATION": "Basic dXNlcjpwYXNzd29yZA==",
+    "OTEL_EXPORTER_OTLP_HEADERS": "x-honeycomb-team=AbCdEf0123456789xyz",
+    "OTEL_EXPORTER_OTLP_TRACES_HEADERS": "api-key=AbCdEf0123456789xyz",
+}
+NOT_TOKENS = {
+    "AUTH_MODE": "basic authentication",
+    "NOTE": "Basic Auth is used here",
+    "HF_HOME": "/cache/hf_models",
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "https://api.honeycomb.io",
+}
+
+
+@pytest.mark.parametrize(("name", "value"), list(VENDOR_TOKENS.items()))
+def test_a_vendors_token_is_never_copied_nor_shown(name: str, value: str) -> None:
+    assert credentials.hidden_plain(name, value)
+    assert credentials.conceal(name, value) == "***"
+
+
+@pytest.mark.parametrize(("name", "value"), list(NOT_TOKENS.items()))
+def test_words_like_a_vendors_prefix_are_shown(name: str, value: str) -> None:
+    assert not credentials.hidden_plain(name, value)
