@@ -22,7 +22,14 @@ from drift.next_steps import (
     region_may_be_wrong,
 )
 from drift.onboarding.draft import CREDENTIAL, Draft, build_draft, drafted_from, render, rollout
-from drift.onboarding.write import SCHEMA_FILE, refuse_overwrite, write_profile, write_schema
+from drift.onboarding.next_check import check_place_options, check_profiles_option
+from drift.onboarding.write import (
+    SCHEMA_FILE,
+    described,
+    refuse_overwrite,
+    write_profile,
+    write_schema,
+)
 from drift.profiles.model import Profile, ServiceProfile, utc_today
 from drift.settings import Settings
 from drift.textsafe import plural
@@ -54,6 +61,10 @@ class InitResult:
     """Each service whose serving revisions differ from the one described (`rollout`)."""
     created: Path | None = None  # the profiles directory, when init made it (a typo shows)
     replaced: bool = False  # a profile was there (--force): said, as the file written over
+    dropped: tuple[str, ...] = ()
+    """The workloads the profile written over described and this one does not (helper-532:
+    `--force --service api` over a profile of eight left one, said only as "over the
+    profile there")."""
 
     @property
     def exit_code(self) -> ExitCode:
@@ -88,6 +99,12 @@ class InitResult:
             lines.append(
                 "not copied (plain values of a variable another container reads from Secret "
                 f"Manager: most likely the secret's value): {', '.join(self.copies)}"
+            )
+        if self.dropped:
+            lines.append(
+                f"no longer in it: {', '.join(self.dropped)} (the profile written over "
+                "described them; `drift check` no longer checks them: give each --service to "
+                "keep them, or restore the file from version control)"
             )
         lines += [f"incomplete: {item}" for item in (*self.left_out, *self.rollouts)]
         lines += [f"note: {note}" for note in self.notes]
@@ -181,9 +198,10 @@ async def init_from_live(
         left_out=tuple(key_label(key) for key in settling),
     )
     replaced = path.exists()  # refused above unless forced
+    before = described(path)  # what the profile there describes, which --force replaces
     written, created = write_profile(directory, environment, text, force=force)
     notes = _notes(draft, written, names, state, today)
-    option = _profiles_option(directory)
+    option = check_profiles_option(directory)
     if (schema := write_schema(directory, force=force)) is not None:
         notes += (schema,)
     return InitResult(
@@ -202,7 +220,7 @@ async def init_from_live(
         ),
         notes=notes,
         profiles_option=option,
-        place_options=_place_options(project, region),
+        place_options=check_place_options(project, region),
         left_out=tuple(
             _left_out(key, state, environment, path, f"{where}{option}", settings.wait)
             for key in settling
@@ -210,37 +228,7 @@ async def init_from_live(
         rollouts=tuple(filter(None, (rollout(state.services[n], state, project) for n in names))),
         created=created,
         replaced=replaced,
-    )
-
-
-def _profiles_option(directory: Path) -> str:
-    """` --profiles DIR` unless `drift check`, run from here, finds the profiles there anyway
-    (the default, DRIFT_PROFILES_DIR, or `[tool.drift] profiles_dir`)."""
-    import shlex
-
-    from drift.settings import load_settings
-
-    if load_settings().profiles_dir.resolve() == directory.resolve():
-        return ""
-    return f" --profiles {shlex.quote(display_path(directory))}"
-
-
-def _place_options(project: str, region: str) -> str:
-    """` --project P` / ` --region R` where `drift check`, run from here, takes another one
-    over the profile's (DRIFT_PROJECT, `[tool.drift] region`): the next check reads what
-    init read, not every workload missing from another project (revinit86 F2)."""
-    import shlex
-
-    from drift.settings import load_settings
-
-    here = load_settings()
-    return "".join(
-        f" --{key} {shlex.quote(read)}"
-        for key, read, there in (
-            ("project", project, here.project),
-            ("region", region, here.region),
-        )
-        if there and there != read
+        dropped=tuple(key_label(key) for key in before if key not in names),
     )
 
 

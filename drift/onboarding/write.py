@@ -111,6 +111,27 @@ def refuse_directory(path: Path, source: str = "") -> None:
         )
 
 
+def described(path: Path) -> tuple[str, ...]:
+    """The keys of the workloads the profile at `path` describes itself (`job/NAME` for a
+    job), read before `--force` writes over it; () when there is none or it cannot be read."""
+    from drift.kinds import Kind, workload_key
+    from drift.yamldoc import YamlProblems
+    from drift.yamlfile import load_located
+
+    try:
+        data = load_located(path).data if path.exists() else None
+    except (YamlProblems, OSError):
+        return ()
+    if not isinstance(data, dict):
+        return ()
+    keys = []
+    for kind in Kind:
+        section = data.get(kind.section)
+        if isinstance(section, dict):
+            keys += [workload_key(kind, str(name)) for name in section]
+    return tuple(keys)
+
+
 def _extends(path: Path) -> tuple[str, int] | None:
     """What the profile at `path` extends and the line that says so (None: none, or the
     file cannot be read as a profile: then it is replaced as any other)."""

@@ -125,6 +125,23 @@ def test_refuses_to_overwrite_without_force(sandbox_env: dict[str, str], tmp_pat
     assert "over the profile" not in init(tmp_path / "new").summary()  # nothing was there
 
 
+def test_force_with_service_names_the_workloads_it_no_longer_describes(
+    sandbox_env: dict[str, str], tmp_path: Path
+) -> None:
+    """helper-532: `--force --service api` over a profile of every service (the pattern of
+    `drift init --help`) left api alone, said only as "over the profile there": the next
+    check was clean and checked one service."""
+    init(tmp_path)
+    before = set(load_profile(tmp_path, "staging").services)
+    assert len(before) > 1
+    said = init(tmp_path, ["api"], force=True).summary()
+    others = ", ".join(sorted(before - {"api"}))
+    (line,) = [x for x in said.splitlines() if x.startswith("no longer in it: ")]
+    assert line.startswith(f"no longer in it: {others} (the profile written over described")
+    assert set(load_profile(tmp_path, "staging").services) == {"api"}
+    assert "no longer in it" not in init(tmp_path, ["api"], force=True).summary()
+
+
 def test_force_over_a_linked_profile_keeps_the_link_and_the_mode(
     sandbox_env: dict[str, str], tmp_path: Path
 ) -> None:
