@@ -96,7 +96,7 @@ class ServiceFix(ServiceFixer):
         await stop_if_over_theirs(self, answer, after, write, self._journal_failed, request)
         if past_next(after, write):
             await self._someone_else_wrote(after, answer, write)
-        problem = self._verify_canary(after, write)
+        problem = self._verify_canary(after, write, await self._ready_itself(after))
         cause = f" ({failure.detail})" if failure is not None else ""
         state = State.CANARY_FAILED if problem else State.CANARY_READY
         note = problem + cause if problem else f"{canary} ready"
@@ -107,7 +107,7 @@ class ServiceFix(ServiceFixer):
         except JournalError as exc:
             raise Stop(self._journal_failed(exc), unfinished=True) from exc
         if problem:
-            if short(after.latest_ready_revision) != canary:  # why Cloud Run failed it
+            if short(after.latest_ready_revision) != canary:  # why Cloud Run failed it, if so
                 said = await revision_cause(ctx.session, f"{raw.name}/revisions/{canary}")
                 cause += f"; {said}" if said else ""
             raise Stop(f"{self.name}: {problem}{cause}", State.CANARY_FAILED, cleanup=True)

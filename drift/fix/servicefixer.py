@@ -182,12 +182,33 @@ class ServiceFixer(Fixer):
             self.entry.state,
         )
 
-    def _verify_canary(self, after: Any, write: Write) -> str:
-        """Traffic unchanged, the canary ready, and its configuration exactly the one sent:
-        the problem found, or ""."""
+    async def _ready_itself(self, after: Any) -> bool:
+        """Whether the canary, the latest created revision of a service done reconciling, is
+        Ready by its own condition (GetRevision) while `latest_ready_revision` names another:
+        service.proto calls that field "the latest revision that is serving traffic", which
+        a canary with none would never be under that reading (the sandbox's option
+        `latest_ready: serving`); its `reconciling` comment, and Knative, make it the latest
+        ready one, which a canary is once ready (helper-535)."""
+        from google.cloud import run_v2
+
+        from drift.fix.reasons import revision_condition
+
+        canary = self.outcome.canary
+        latest = after.latest_created_revision.rsplit("/", 1)[-1]
+        if after.latest_ready_revision.rsplit("/", 1)[-1] == canary or latest != canary:
+            return False
+        if after.reconciling:
+            return False
+        condition = await revision_condition(self.ctx.session, after.latest_created_revision)
+        succeeded = run_v2.Condition.State.CONDITION_SUCCEEDED
+        return condition is not None and condition.state == succeeded
+
+    def _verify_canary(self, after: Any, write: Write, ready_itself: bool = False) -> str:
+        """Traffic unchanged, the canary ready (as latest ready, or `ready_itself`), and its
+        configuration exactly the one sent: the problem found, or ""."""
         canary = self.outcome.canary
         short = after.latest_ready_revision.rsplit("/", 1)[-1]
-        if short != canary:
+        if short != canary and not ready_itself:
             return f"the canary revision {canary} is not ready (latest ready is {short})"
         before = {(s.revision, s.percent) for s in serving(self.live.source) if s.percent}
         now = {(s.revision, s.percent) for s in serving(after) if s.percent}

@@ -279,6 +279,10 @@ def serve(
     statuses = getattr(service, kind.statuses)
     del statuses[:]
     statuses.extend(route(getattr(service, kind.split), revisions, kind))
+    if world.options.latest_ready == "serving":  # its field comment's reading
+        shares = {s.revision.rsplit("/", 1)[-1] for s in statuses if s.percent}
+        serving = [n for n in revisions if n in shares and is_ready(revisions[n])]
+        service.latest_ready_revision = key.revision(serving[-1]) if serving else ""
     service.observed_generation = service.generation
     service.reconciling = False
     _conditions(world, service, kind, FAILED if failure else SUCCEEDED, SUCCEEDED, failure)

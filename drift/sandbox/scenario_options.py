@@ -246,6 +246,14 @@ class Options(DeployCheckOptions):
         "last_serving",
         description="observed_generation after a failed deploy (v2 comment / Knative v1 habit).",
     )
+    latest_ready: Literal["ready", "serving"] = Field(
+        "ready",
+        description="Service.latest_ready_revision after a deploy that gives the new revision "
+        "no traffic (a canary): service.proto says both 'Name of the latest revision that is "
+        "serving traffic' (its field comment: `serving`, the latest ready revision with a share "
+        "of traffic) and, of `reconciling`, that once reconciliation succeeded it and "
+        "latest_created_revision match (`ready`, Knative's latestReadyRevisionName).",
+    )
     retired_ready: Literal["succeeded", "failed"] = Field(
         "succeeded",
         description="The Ready state of a retired revision (no traffic, no tag, neither latest "
