@@ -38,10 +38,16 @@ _NEXT_STEPS = {
     "still in progress?): run again when it has settled",
     "INVALID_ARGUMENT": "the request was rejected: is the region right (--region, DRIFT_REGION; "
     "`gcloud run regions list`)? else the server's words above say which value",
+    "ALREADY_EXISTS": "what the request names exists already, with another configuration",
 }
 _WRITE_STEPS = {
     "INVALID_ARGUMENT": "the server refused a value this write sends (the workload was just "
     "read in this project and region, so they are right): the server's words above say which",
+    "ALREADY_EXISTS": "Cloud Run holds the revision the template names with another "
+    "configuration than the one sent back (gcloud names each revision it deploys, and a v2 "
+    "write of that template can be refused so: googleapis/google-cloud-python#14259, #11870); "
+    "nothing was changed: `drift plan ENV --format gcloud` gives the gcloud command that makes "
+    "the change",
 }
 """What a refused write's status means where it differs from a read's: a write names a
 workload drift has just read there, so a wrong project or region is not the cause."""

@@ -48,6 +48,7 @@ from drift.live.api import condition_said, short, written_since
 from drift.live.model import LiveService
 from drift.live.normalize import config_key, raw
 from drift.live.workloads import running_execution
+from drift.next_steps import hint_lines
 
 RESTORED = "the configuration the rollback restores"
 """What a job's next execution runs after a rollback (`still_running`)."""
@@ -347,7 +348,10 @@ class WorkloadFix(Fixer):
         if stale_etag(exc):
             why = "it was changed since drift read it (its etag is no longer the one read)"
             raise Stop(f"{self.name}: {why}: run drift plan again; nothing was changed")
-        raise Stop(f"{self.name}: the update failed ({exc.reason}); nothing was changed")
+        raise Stop(
+            f"{self.name}: the update failed ({exc.reason}); nothing was changed"
+            + hint_lines([exc.reason])  # what the refusal means, as a canary's says it
+        )
 
     def _unknown(self, note: str) -> None:
         """Journal the update as aborted, whether it landed unknown (`landed` stays None)."""
