@@ -34,7 +34,7 @@ def wrong_type(error: Any, data: dict[str, Any]) -> str:
             return str(exc)
     should = _EXPECTED.get(error["type"]) or error["msg"].removeprefix("Input should be ")
     text = given.isoformat() if type(given) in _TOML_DATES else json.dumps(given)[:40]
-    return f"Input should be {should}, not {_TOML_TYPES[type(given)]} ({text})"
+    return f"expected {should}, not {_TOML_TYPES[type(given)]} ({text})"
 
 
 _TOML_TYPES = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}

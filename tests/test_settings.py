@@ -266,25 +266,25 @@ INTEGER = "a TOML integer (e.g. 16, without quotes)"
 @pytest.mark.parametrize(
     ("line", "said"),
     [
-        ("wait = true", "wait: Input should be seconds or a duration (60, 60s or 1m), not a "
+        ("wait = true", "wait: expected seconds or a duration (60, 60s or 1m), not a "
          "boolean (true)"),
-        ("call_timeout = false", "call_timeout: Input should be seconds or a duration (60, 60s "
+        ("call_timeout = false", "call_timeout: expected seconds or a duration (60, 60s "
          "or 1m), not a boolean (false)"),
-        ("history = 0", f"history: Input should be {BOOLEAN}, not an integer (0)"),
-        ('history = "no"', f'history: Input should be {BOOLEAN}, not a string ("no")'),
-        ('history = "false"', f'history: Input should be {BOOLEAN}, not a string ("false")'),
-        ('concurrency = "16"', f'concurrency: Input should be {INTEGER}, not a string ("16")'),
-        ("run_rpm = 6e2", f"run_rpm: Input should be {INTEGER}, not a float (600.0)"),
-        ("project = 5", "project: Input should be a TOML string (in quotes), not an integer (5)"),
+        ("history = 0", f"history: expected {BOOLEAN}, not an integer (0)"),
+        ('history = "no"', f'history: expected {BOOLEAN}, not a string ("no")'),
+        ('history = "false"', f'history: expected {BOOLEAN}, not a string ("false")'),
+        ('concurrency = "16"', f'concurrency: expected {INTEGER}, not a string ("16")'),
+        ("run_rpm = 6e2", f"run_rpm: expected {INTEGER}, not a float (600.0)"),
+        ("project = 5", "project: expected a TOML string (in quotes), not an integer (5)"),
         # a string, as a duration may be, but spelt as no duration is (revown62b F5)
         ('wait = "1e3"', "wait: not a duration: '1e3' (write e.g. 60, 60s or 1m)"),
         ('retry_budget = "nan"', "retry_budget: not a duration: 'nan' (write e.g. 60, 60s or 1m)"),
         # a TOML date or time is none of a string's (revleak63 F5)
-        ("history = 1979-05-27", f"history: Input should be {BOOLEAN}, not a TOML date "
+        ("history = 1979-05-27", f"history: expected {BOOLEAN}, not a TOML date "
          "(1979-05-27)"),
-        ("concurrency = 07:32:00", f"concurrency: Input should be {INTEGER}, not a TOML time "
+        ("concurrency = 07:32:00", f"concurrency: expected {INTEGER}, not a TOML time "
          "(07:32:00)"),
-        ("profiles_dir = 1979-05-27T07:32:00Z", "profiles_dir: Input should be a TOML string (in "
+        ("profiles_dir = 1979-05-27T07:32:00Z", "profiles_dir: expected a TOML string (in "
          "quotes), not a TOML date-time (1979-05-27T07:32:00+00:00)"),
     ],
 )  # fmt: skip
