@@ -156,7 +156,11 @@ def rollback(
         )
         output.say(listed.summary())
         raise typer.Exit(0)
-    live = replace(cli, environment=from_live).profile(settings) if from_live else None
+    live = (  # rollback has no --project or --region: DRIFT_PROJECT, DRIFT_REGION
+        replace(cli, environment=from_live).profile(settings, elsewhere="variables")
+        if from_live
+        else None
+    )
     with like_ctrl_c():
         # fmt: off
         rolling = run_rollback(

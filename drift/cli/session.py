@@ -76,8 +76,9 @@ class Invocation:
             **overrides,
         )
 
-    def profile(self, settings: Settings) -> Profile:
-        """The environment's merged profile, with --project/--region applied."""
+    def profile(self, settings: Settings, *, elsewhere: str = "options") -> Profile:
+        """The environment's merged profile, with --project/--region applied (`elsewhere`:
+        whether the command has them, `variables`: DRIFT_PROJECT and DRIFT_REGION alone)."""
         from drift.profiles.loader import load_profile
         from drift.settings import source_of
 
@@ -86,6 +87,7 @@ class Invocation:
             self.environment,
             project=settings.project,
             region=settings.region,
+            elsewhere=elsewhere,
         )
         if settings.region:
             profile = replace(profile, region_from=source_of("region", self.region))
@@ -148,13 +150,13 @@ class Invocation:
 
         def meanwhile() -> None:
             try:
-                here.append(load_profile(settings.profiles_dir, second, overridable=False))
+                here.append(load_profile(settings.profiles_dir, second, elsewhere=""))
             except DriftError as exc:  # said after the first profile's own refusal, if any
                 here.append(exc)
 
         try:
             profile = overlapped(
-                lambda: load_profile(settings.profiles_dir, first, overridable=False),
+                lambda: load_profile(settings.profiles_dir, first, elsewhere=""),
                 meanwhile,
                 errors=(DriftError,),
             )

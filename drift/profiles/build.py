@@ -50,19 +50,19 @@ def build_profile(
     *,
     complete: bool,
     supplied: Collection[str] = (),
-    overridable: bool = True,
+    elsewhere: str = "options",
 ) -> Profile | None:
     """Turn merged data into a Profile; record problems on `merged`. `supplied`: the keys
-    (project, region) the command line or the environment gives instead; `overridable`:
-    whether the command takes them (`drift compare` does not)."""
+    (project, region) given instead; `elsewhere`: how the command takes them, `options` and
+    variables, `variables` alone (`rollback`), or "" (`compare`: the profiles' own)."""
     data = merged.data
     main_file = merged.main.file if merged.main else f"{environment}.yaml"
     if complete:
         for key in ("project", "region"):
             if not data.get(key) and key not in supplied:
+                given = {"options": f"give --{key} or ", "variables": "set "}.get(elsewhere)
                 message = f"{key} is not set (here or in a profile it extends); set it here"
-                if overridable:
-                    message += f", or give --{key} or DRIFT_{key.upper()}"
+                message += f", or {given}DRIFT_{key.upper()}" if given else ""
                 if (at := merged.removed((key,))) is not None:  # `region: null` deleted it
                     said = f"{message} (`{key}:` is null here: a null deletes)"
                     merged.problems.append(Problem(at.file, at.line, said))

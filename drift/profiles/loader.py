@@ -62,12 +62,12 @@ def load_profile(
     *,
     project: str | None = None,
     region: str | None = None,
-    overridable: bool = True,
+    elsewhere: str = "options",
 ) -> Profile:
     """The merged profile for one environment, or ProfileError with every problem found.
     `project`/`region` (--project/--region, DRIFT_PROJECT/DRIFT_REGION) replace the profile's,
-    and supply them where the profile names none; not `overridable` (`drift compare`, where
-    each environment is its profile's), a missing one is said without them."""
+    and supply them where the profile names none; `elsewhere`: how the command takes them,
+    as a missing one is said (`build_profile`)."""
     path = profile_path(directory, environment)
     if not isdir(directory):
         raise no_directory(directory, environment)
@@ -97,7 +97,11 @@ def load_profile(
             f"(it is extended by {', '.join(users)})"
         )
     profile = build_profile(
-        environment, merged, complete=True, supplied=given.keys(), overridable=overridable
+        environment,
+        merged,
+        complete=True,
+        supplied=given.keys(),
+        elsewhere=elsewhere,
     )
     if merged.problems:  # one of a profile it extends only shows merged into this one
         own = merged.main.file if merged.main else ""

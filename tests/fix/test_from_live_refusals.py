@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from drift.sandbox import Fault
+from tests.cliutil import drift
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB
@@ -81,3 +82,20 @@ def test_from_live_refuses_what_the_canary_no_longer_tells(
     assert code == 4, out
     assert "app: a deploy is in progress (" in out and "run it again once it has settled" in out
     assert len(lab.updates(sandbox)) == writes + 2  # the test's two traffic updates only
+
+
+def test_a_profile_without_a_region_is_told_what_rollback_reads(tmp_path: Path) -> None:
+    """helper-534: the message said "give --region or DRIFT_REGION", and rollback has no
+    --region (`no such option`): it reads DRIFT_REGION alone."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "noreg.yaml").write_text("project: p\nservices:\n  api: {}\n")
+    done = drift(
+        "rollback", "20261204-120000-abcde", "--from-live", "noreg", "--profiles", str(profiles),
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        "drift: error: profiles/noreg.yaml:1: region is not set (here or in a profile it "
+        "extends); set it here, or set DRIFT_REGION"
+    ]
