@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drift.compare import deployment
 from drift.compare.markers import mentions, points_at_backend
 from drift.compare.model import (
     SIDES,
@@ -14,7 +15,6 @@ from drift.compare.model import (
     ServiceView,
     Shape,
     Side,
-    Unread,
     VarView,
     sort_differences,
 )
@@ -91,36 +91,10 @@ class Context(Sides):
         self.out: list[Difference] = []
         self.nowhere: list[str] = []
         """The services `compare` found on neither side (live: named, but in neither
-        environment): not compared (`nowhere_notes`, `nowhere_unread`)."""
+        environment): not compared (`deployment.nowhere_notes`, `nowhere_unread`)."""
 
     def notes(self) -> tuple[str, ...]:
-        if self.same_deployment and self.built_on:
-            return (
-                f"{self.a.environment} and {self.b.environment} both read {self.a.where}: the "
-                "same services, so shared values are expected and not looked for",
-            )
-        return ()
-
-    def nowhere_notes(self) -> list[str]:
-        """Why each service of `nowhere` was not compared, in a note: both environments agree
-        on it (it is in neither), while others were compared."""
-        return [
-            f"{name} was not compared: it is in neither environment ({self.a.environment}: "
-            f"{self.absent['a'].get(name, 'absent')}; {self.b.environment}: "
-            f"{self.absent['b'].get(name, 'absent')})"
-            for name in self.nowhere
-        ]
-
-    def nowhere_unread(self) -> list[Unread]:
-        """Each service of `nowhere`, on each side, with why it is not there, when no service
-        at all was compared: never "equivalent" nor exit 0 (helper-531 MEDIUM-1: both
-        profiles naming the wrong region was "nothing to compare", exit 0)."""
-        return [
-            Unread(side, name, "service", f"not compared: {why} (nor in the other environment)")
-            for name in self.nowhere
-            for side in SIDES
-            if (why := self.absent[side].get(name, f"not in {self.env(side).environment}"))
-        ]
+        return deployment.notes(self)
 
     def add(
         self,
@@ -138,27 +112,7 @@ class Context(Sides):
     ) -> tuple[Difference, ...]:
         self.out = []
         self.nowhere = []
-        if self.same_deployment and not self.built_on:
-            # two environments, neither built on the other, that read the very same services:
-            # a profile copied and not edited (helper-531 HIGH-1) is never "equivalent"
-            self.add(
-                Kind.VALUE_SHARED,
-                None,
-                "project",
-                f"{self.a.environment} and {self.b.environment} both read {self.a.where}: one "
-                "deployment, not two, and neither profile extends the other (set each "
-                "environment's own project or region, or build one on the other with extends)",
-                (self.a.where, self.b.where),
-            )
-        if not self.same_deployment and self.a.project == self.b.project:
-            self.add(
-                Kind.VALUE_SHARED,
-                None,
-                "project",
-                f"{self.a.environment} and {self.b.environment} share project {self.a.project} "
-                "(its secrets, IAM and quotas)",
-                (self.a.project, self.b.project),
-            )
+        self.out += deployment.shared_project(self)
         for name in names:
             sa, sb = a.get(name), b.get(name)
             if sa is None and sb is None:

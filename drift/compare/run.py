@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from drift import redact
+from drift.compare import deployment
 from drift.compare.accounts import place_accounts, unknown_accounts
 from drift.compare.model import (
     SIDES,
@@ -146,9 +147,9 @@ async def _compare_read(
         differences = [_masked(d) for d in differences]
         unread = [replace(u, reason=redact.mask(u.reason)) for u in unread]
     if any(n not in ctx.nowhere for n in compared):
-        notes = [*ctx.notes(), *ctx.nowhere_notes()]
+        notes = [*ctx.notes(), *deployment.nowhere_notes(ctx)]
     else:  # nothing compared: not a parity
-        unread += ctx.nowhere_unread()
+        unread += deployment.nowhere_unread(ctx)
         notes = list(ctx.notes())
     if session is None and not ctx.same_deployment:  # helper-531 LOW-2
         notes.append(

@@ -348,10 +348,8 @@ class WorkloadFix(Fixer):
         if stale_etag(exc):
             why = "it was changed since drift read it (its etag is no longer the one read)"
             raise Stop(f"{self.name}: {why}: run drift plan again; nothing was changed")
-        raise Stop(
-            f"{self.name}: the update failed ({exc.reason}); nothing was changed"
-            + hint_lines([exc.reason])  # what the refusal means, as a canary's says it
-        )
+        said = hint_lines([exc.reason])  # what the refusal means, as a canary's says it
+        raise Stop(f"{self.name}: the update failed ({exc.reason}); nothing was changed{said}")
 
     def _unknown(self, note: str) -> None:
         """Journal the update as aborted, whether it landed unknown (`landed` stays None)."""
