@@ -22,6 +22,7 @@ from drift.next_steps import (
     region_may_be_wrong,
 )
 from drift.onboarding.draft import CREDENTIAL, Draft, build_draft, drafted_from, render, rollout
+from drift.onboarding.named import as_other_kinds, of_other_kinds
 from drift.onboarding.next_check import check_place_options, check_profiles_option
 from drift.onboarding.write import (
     SCHEMA_FILE,
@@ -185,7 +186,9 @@ async def init_from_live(
             services={n: _described(n) for n in names},
         )
         state = await session.read(probe, names, wait=settings.wait, shared=listed_once)
-    settling = _require_all_read(state, names, project, region, (project_from, region_from))
+        found = [n for n in names if n in state.missing]
+        kinds = await of_other_kinds(session, found, project, region, listed_once) if found else {}
+    settling = _require_all_read(state, names, project, region, (project_from, region_from), kinds)
     names = [n for n in names if n not in settling]
     # nothing hoisted into defaults while a workload is left out: its entry, added as the
     # note says, would take them too (revfirst62 F1)
@@ -278,18 +281,25 @@ def _unlisted(
 
 
 def _require_all_read(
-    state: LiveState, names: list[str], project: str, region: str, set_by: tuple[str, str]
+    state: LiveState,
+    names: list[str],
+    project: str,
+    region: str,
+    set_by: tuple[str, str],
+    kinds: dict[str, str],
 ) -> list[str]:
     """The workloads left out: those still deploying when the wait ran out, when every other
     one was read (one deploy that does not settle does not stop the rest being written;
-    `set_by`: where the project and region were set)."""
+    `set_by`: where the project and region were set; `kinds`: a missing one's key as
+    another kind, `of_other_kinds`)."""
     missing = [key_label(n) for n in names if n in state.missing]
     if missing:
         what = ", ".join(missing)
         raise UsageError(
             f"no {what if ' ' in what else 'service ' + what} in {project}/{region}: nothing "
             "was written",
-            hint=region_may_be_wrong(project, set_by[1], {split_key(n)[0] for n in state.missing}),
+            hint=as_other_kinds(kinds)
+            or region_may_be_wrong(project, set_by[1], {split_key(n)[0] for n in state.missing}),
         )
     # a workload read in part (a serving or tagged revision unread) would be described by
     # what was read, as if that were all it runs: "nothing written" (exit 3), as for one not
