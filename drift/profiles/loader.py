@@ -206,6 +206,11 @@ _UNKNOWN = "\x00"
 _EXTENDS = re.compile(r"""^\{?\s*["']?extends["']?\s*:\s*["']?([A-Za-z0-9][\w.-]*)""", re.M)
 
 
+def _unknown_key(problem: Problem) -> bool:
+    """A problem of a key's name (`drift.yamlfile`'s "unknown key 'timeot'"), not its value."""
+    return problem.message.startswith("unknown key ")
+
+
 def _extends_of(problems: YamlProblems, path: Path) -> str | None:
     """What a profile that could not be read names in `extends`: from the document as read
     (a value's problem), else from its text (its syntax), else `_UNKNOWN`; None: nothing."""
@@ -266,7 +271,10 @@ class _Loader:
             spec = ProfileSpec.model_validate(doc.data)
         except ValidationError as exc:
             found = validation_problems(exc, doc, ProfileSpec)
-            self.problems.extend(p for p in found if p.line not in (beside or ()))
+            # a key no setting names is its own mistake, whatever its line holds (a flow
+            # mapping: `{min_instances: 010, timeot: 5s}`; helper-534)
+            kept = [p for p in found if p.line not in (beside or ()) or _unknown_key(p)]
+            self.problems.extend(kept)
             extends = doc.data.get("extends")
             return _FileDoc(doc, extends if isinstance(extends, str) else None, valid=False)
         return _FileDoc(doc, spec.extends, spec)

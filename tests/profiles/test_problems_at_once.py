@@ -59,3 +59,21 @@ def test_a_value_already_said_to_be_wrong_is_not_said_again(
         load_profile(profiles_dir, "staging")
     at_8 = [p.message for p in caught.value.problems if p.line == 8]
     assert at_8 == ["write 0x10 in quotes: as a YAML number it reads 16"]
+
+
+def test_an_unknown_key_on_a_line_with_a_number_to_quote_is_said(
+    profiles_dir: Path, write: WriteProfile
+) -> None:
+    """helper-534: a flow mapping holds a number to quote and a key that is no setting on one
+    line; the key was left for the next run."""
+    write("staging", PROFILE.replace(
+        "    settings:\n      min_instances: 010\n      cpu_throttling: \"false\"\n      timeot: 5s\n",
+        "    settings: {min_instances: 010, timeot: 5s}\n",
+    ))  # fmt: skip
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profiles_dir, "staging")
+    at_5 = sorted(p.message for p in caught.value.problems if p.line == 5)
+    assert at_5 == [
+        "unknown key 'timeot' (did you mean 'timeout'?) in services.api.settings",
+        "write 010 in quotes: as a YAML number it reads 10",
+    ]
