@@ -66,10 +66,10 @@ def test_an_unknown_key_on_a_line_with_a_number_to_quote_is_said(
 ) -> None:
     """helper-534: a flow mapping holds a number to quote and a key that is no setting on one
     line; the key was left for the next run."""
-    write("staging", PROFILE.replace(
-        "    settings:\n      min_instances: 010\n      cpu_throttling: \"false\"\n      timeot: 5s\n",
-        "    settings: {min_instances: 010, timeot: 5s}\n",
-    ))  # fmt: skip
+    block = (
+        '    settings:\n      min_instances: 010\n      cpu_throttling: "false"\n      timeot: 5s\n'
+    )
+    write("staging", PROFILE.replace(block, "    settings: {min_instances: 010, timeot: 5s}\n"))
     with pytest.raises(ProfileError) as caught:
         load_profile(profiles_dir, "staging")
     at_5 = sorted(p.message for p in caught.value.problems if p.line == 5)
