@@ -314,16 +314,25 @@ def settle(world: World, rec: OwnerRec) -> RpcError | None:
         if rollout.problem:
             message = not_ready_message(rollout.created, revision)
             fail(world, rec.key, rec.pb, message)
-            return RpcError(grpc.StatusCode.FAILED_PRECONDITION, message)
+            return RpcError(_failed_code(world), message)
     elif rollout.problem:
         fail(world, rec.key, rec.pb, rollout.problem)
-        return RpcError(grpc.StatusCode.FAILED_PRECONDITION, rollout.problem)
+        return RpcError(_failed_code(world), rollout.problem)
     unroutable = _unroutable(world, rec, rollout.created)
     if unroutable:
         fail(world, rec.key, rec.pb, unroutable)
-        return RpcError(grpc.StatusCode.FAILED_PRECONDITION, unroutable)
+        return RpcError(_failed_code(world), unroutable)
     serve(world, rec.key, rec.pb, rec.revisions)
     return None
+
+
+def _failed_code(world: World) -> grpc.StatusCode:
+    """The operation's error code of a deploy that failed (option `failed_operation_code`):
+    the protos document none; FAILED_PRECONDITION (the state refuses it), or INTERNAL, code 13,
+    which users of v2 have been answered ("Error code 13, message: Revision '…' is not ready
+    and cannot serve traffic", sourcegraph/sourcegraph-public-snapshot#59045;
+    terraform-google-modules/terraform-docs-samples#269)."""
+    return getattr(grpc.StatusCode, world.options.failed_operation_code)
 
 
 def _unroutable(world: World, rec: OwnerRec, created: str | None) -> str | None:

@@ -246,6 +246,12 @@ class Options(DeployCheckOptions):
         "last_serving",
         description="observed_generation after a failed deploy (v2 comment / Knative v1 habit).",
     )
+    failed_operation_code: Literal["FAILED_PRECONDITION", "INTERNAL"] = Field(
+        "FAILED_PRECONDITION",
+        description="The error code of the operation of a deploy whose revision failed or "
+        "whose traffic cannot move: not documented; v2 users have been answered INTERNAL "
+        "(code 13, 'Revision … is not ready and cannot serve traffic').",
+    )
     latest_ready: Literal["ready", "serving"] = Field(
         "ready",
         description="Service.latest_ready_revision after a deploy that gives the new revision "
