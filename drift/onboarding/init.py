@@ -388,7 +388,8 @@ def _notes(
         for f in diff(profile, names, state, today)
         if f.counted and (f.key, f.target) not in withheld
     ]
-    notes += [f"{f.workload}: {f.rule} {f.target}: {f.message}" for f in findings]
+    said = "`drift check` will report"  # what the next step meets, not init's (helper-532)
+    notes += [f"{f.workload}: {said} {f.rule} {f.target}: {f.message}" for f in findings]
     notes += dict.fromkeys(
         f"{key_label(u.key)}: could not verify {u.target} ({u.reason}): `drift check` will "
         "report it unverified"
