@@ -307,6 +307,8 @@ def settle(world: World, rec: OwnerRec) -> RpcError | None:
     if rollout is None:
         return None
     rec.rollout = None
+    if world.options.etag_on_status == "changes":  # the status is the resource's too
+        rec.pb.etag = world.etag(rec.key.name)
     if rollout.created is not None and rollout.created in rec.revisions:
         revision = rec.revisions[rollout.created]
         state = FAILED if rollout.problem else SUCCEEDED

@@ -246,6 +246,12 @@ class Options(DeployCheckOptions):
         "last_serving",
         description="observed_generation after a failed deploy (v2 comment / Knative v1 habit).",
     )
+    etag_on_status: Literal["stable", "changes"] = Field(
+        "stable",
+        description="Whether a service's etag changes when its deploy settles (status only, "
+        "nobody's write): the etag is 'a system-generated fingerprint for this version of the "
+        "resource' (service.proto), and whether status is part of that version is not said.",
+    )
     failed_operation_code: Literal["FAILED_PRECONDITION", "INTERNAL"] = Field(
         "FAILED_PRECONDITION",
         description="The error code of the operation of a deploy whose revision failed or "
