@@ -39,7 +39,7 @@ OpenTelemetry's `OTEL_EXPORTER_OTLP_HEADERS` (and its `_TRACES_`, `_METRICS_`, `
 forms), which carries the exporter's API key (`x-honeycomb-team=…`, `api-key=…`)."""
 _STRONG_NAME = re.compile(
     rf"(SECRET|PASSWORD|PASSWD|PASSPHRASE|(?<![A-Z0-9])(?:PASS|PW)_?[0-9]*{_LAST}"
-    rf"|(?<=[A-Z0-9]_)PWD_?[0-9]*{_LAST})",
+    rf"|(?<=[A-Z0-9][_.-])PWD_?[0-9]*{_LAST})",
     re.IGNORECASE,
 )
 """Names that say a variable holds a password or a secret, whatever its value's length

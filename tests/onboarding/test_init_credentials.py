@@ -37,7 +37,10 @@ BROAD = ["SESSION_SALT", "WEBHOOK_HMAC", "HMAC", "SALT", "CACHE_KEY", "TOKEN_TTL
 
 @pytest.mark.parametrize(
     ("name", "credential"),
-    [(n, "strong") for n in [*STRONG, "REDIS_PASS_2", "DB_PW", "APP_SECRET", "MYSQL_PWD"]]
+    [
+        (n, "strong")
+        for n in [*STRONG, "REDIS_PASS_2", "DB_PW", "APP_SECRET", "MYSQL_PWD", "MYSQL-PWD"]
+    ]
     + [(n, "broad") for n in [*BROAD, "PWD", "OLDPWD"]]
     + [
         (n, "")
