@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shlex
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -174,10 +173,13 @@ def _write_profile(directory: Path, environment: str, text: str, force: bool) ->
             staged.write_text(text, encoding="utf-8")
             try:
                 loaded = load_profile(Path(tmp), environment)
-            except ProfileError as exc:  # named as the file it was to be, not the staged copy
-                names = {str(staged), display_path(staged)}
-                raise ProfileError(
-                    [replace(p, file=shown) if p.file in names else p for p in exc.problems]
+            except ProfileError as exc:  # a live value no profile holds (helper-532): said
+                # as init's draft, whose file was never written, not as a file to open
+                said = "; ".join(f"line {p.line}: {p.message}" for p in exc.problems[:5])
+                raise UsageError(
+                    f"init's draft of {shown} is no profile drift reads back, so nothing was "
+                    f"written: {said}",
+                    hint="write the others (--service for each) and describe that one by hand",
                 ) from None
             refuse_overwrite(target, force)
         # as every file drift writes: a link (a profile kept in another repository) stays a

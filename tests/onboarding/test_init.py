@@ -301,15 +301,17 @@ def test_tricky_values_and_names_read_back_unchanged(
 def test_a_draft_that_does_not_read_back_is_named_as_its_target(
     sandbox_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Should drift ever draft what it cannot read back, the problems name the file it was to
-    write (not the temporary copy, gone by then), and nothing is written."""
-    from drift.errors import ProfileError
-
+    """Should drift ever draft what it cannot read back (a live value no profile holds: a
+    secret item path with `:`), the problems are said as the draft of the file it was to
+    write, never as a `file:line` of a file that does not exist (helper-532), nor of the
+    temporary copy, gone by then; and nothing is written."""
     monkeypatch.setattr("drift.onboarding.init.render", lambda *_, **__: "project: [x\n")
-    with pytest.raises(ProfileError) as err:
+    with pytest.raises(UsageError) as err:
         init(tmp_path, ["web"])
-    (problem,) = err.value.problems
-    assert problem.file.endswith("/staging.yaml") and ".drift-init-" not in problem.file
+    said = err.value.message
+    assert said.startswith(f"init's draft of {tmp_path}/staging.yaml is no profile drift reads")
+    assert "nothing was written: line 1: " in said and ".drift-init-" not in said
+    assert err.value.exit_code == ExitCode.USAGE
     assert not (tmp_path / "staging.yaml").exists() and list(tmp_path.iterdir()) == []
 
 
