@@ -74,7 +74,10 @@ async def _converse(
     opened = loop.time()
     hold_end = opened + spec.watched
     expect_end = opened + window
-    if spec.send is not None:
+    if spec.send is not None and ws.state is State.OPEN:
+        # not when the server has closed already (an app that sends its error, then 1011, in
+        # one write): websockets' send would wait out the close (up to a second), and what the
+        # server said before closing, queued, be lost (helper-536); read as it is below
         await ws.send(spec.send)
     first: str | None = None
     first_ms = 0

@@ -222,6 +222,40 @@ def test_an_error_message_sent_with_the_101_is_kept_in_the_1011_detail() -> None
     assert "JWT_SECRET not set" in result.detail, result.detail
 
 
+@pytest.mark.parametrize("send", [None, "ping"])
+@pytest.mark.parametrize("expect", [None, "pong"])
+def test_an_error_sent_with_the_101_is_kept_when_the_probe_sends_first(
+    expect: str | None, send: str | None
+) -> None:
+    """helper-536: with `send:`, drift sent before it read, and websockets' send waited out
+    the close the server had already sent (a second): the app's error, queued, was lost (with
+    `expect`, it is the first message, quoted), and the detail said the close came 1002 ms
+    after the handshake."""
+
+    async def main() -> ProbeResult:
+        async def both(
+            reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+        ) -> None:
+            request = await read_request(reader)
+            writer.write(
+                switching_protocols(accept_key(request["sec-websocket-key"]))
+                + _frame(0x1, b"error: no redis")
+                + _frame(0x8, struct.pack("!H", 1011) + b"crash")
+            )
+            await writer.drain()
+            await stop.wait()
+
+        async with tcp_server(both) as base:
+            return await probe(target(base, "/ws", send=send, expect=expect), environ={})
+
+    result = run(main())
+    assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
+    assert ("error: no redis" in result.detail) is (expect is not None), result.detail
+    assert " ms after the handshake: crash" in result.detail
+    said_ms = int(result.detail.split(" ms after the handshake")[0].rsplit(" ", 1)[1])
+    assert said_ms < 500, result.detail  # the close came at once: never the send's wait
+
+
 def test_a_1011_within_the_hold_after_a_mismatch_is_close_1011() -> None:
     """An error message, another message, then 1011 1.5 s later, with `hold: 5s`: a matching
     message would have held the socket 5 s, so drift reads on that long after a mismatch too
