@@ -123,6 +123,29 @@ def other_revisions(
     return out
 
 
+def split_unlike(
+    state: LiveState, profile: Profile, names: Collection[str]
+) -> list[tuple[str, str]]:
+    """Per service of `names`, each other revision that serves a share of its traffic (not a
+    tag at 0 %) and holds other variables than the compared one, with what to say of it: a
+    gradual rollout where 40 % of requests run without a variable is no parity to call
+    "equivalent" (helper-531 MEDIUM-2)."""
+    out = []
+    for name, (main, others) in other_revisions(state, profile, names).items():
+        live = state.services[name]
+        shares = {_reach(r): r for r in live.serving[1:] if r.percent}
+        for reach, view in others:
+            if reach in shares and view.env.keys() != main.env.keys():
+                out.append(
+                    (
+                        name,
+                        f"{reach} serves traffic with other variables than the "
+                        f"revision compared, {live.serving[0].name}: not compared",
+                    )
+                )
+    return out
+
+
 def _main_keyed(view: ServiceView) -> ServiceView:
     return _keyed(view, {**{c: c for c in view.sidecars}, view.primary: ""})
 

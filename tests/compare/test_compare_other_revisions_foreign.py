@@ -122,7 +122,10 @@ def test_the_same_reference_in_the_compared_revision_is_said_once(tmp_path: Path
     ]
     plain = _scenario("services", {"LEVEL": "debug"}, split)
     document = _compare(tmp_path, "services", plain)
-    assert document["differences"] == [] and document["exit_code"] == 0, document
+    assert document["differences"] == [], document
+    # its 10 % holds another variable than the revision compared: not compared (exit 3)
+    assert [u["target"] for u in document["unverified"]] == ["revision"], document
+    assert document["exit_code"] == 3
 
 
 def test_a_setting_of_another_revision_naming_the_other_project_is_foreign(

@@ -1,0 +1,67 @@
+"""helper-531 MEDIUM-2: `compare --live` compares each service as the revision with most
+traffic runs it. beta's app sends 40 % of its requests to a revision without NEEDED: that was
+"equivalent", exit 0, with a note. A revision serving a share with other variables than the
+one compared is not compared: incomplete, exit 3. A tag at 0 %, or a split of alike
+revisions, stays a note."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.sandbox import Sandbox
+from tests.cliutil import drift
+
+
+def world(older: dict[str, Any], traffic: list[dict[str, Any]]) -> dict[str, Any]:
+    def project(n: int, env: str, **more: Any) -> dict[str, Any]:
+        template = {"serviceAccount": f"app@p{env}.iam.gserviceaccount.com", "env": {"NEEDED": "1"}}
+        return {
+            "number": 400000000000 + n,
+            "region": "us-central1",
+            "services": {"app": {"template": template, **more}},
+        }
+
+    return {
+        "projects": {
+            "palpha": project(1, "alpha"),
+            "pbeta": project(2, "beta", history=[older], traffic=traffic),
+        }
+    }
+
+
+SPLIT = [{"latest": True, "percent": 60}, {"revision": 1, "percent": 40}]
+TAGGED = [{"latest": True, "percent": 100}, {"revision": 1, "percent": 0, "tag": "old"}]
+
+
+@pytest.mark.parametrize(
+    ("older", "traffic", "code"),
+    [
+        ({"env": {"NEEDED": None}}, SPLIT, 3),  # 40 % without NEEDED: not compared
+        ({"env": {"NEEDED": None}}, TAGGED, 0),  # a tag at 0 %: a note
+        ({"env": {"NEEDED": "2"}}, SPLIT, 0),  # alike variables, another value: a note
+    ],
+)
+def test_a_split_whose_sides_differ_is_not_equivalent(
+    tmp_path: Path, older: dict[str, Any], traffic: list[dict[str, Any]], code: int
+) -> None:
+    for env in ("alpha", "beta"):
+        (tmp_path / f"{env}.yaml").write_text(
+            f"project: p{env}\nregion: us-central1\nservices:\n  app: {{}}\n"
+        )
+    with Sandbox(world(older, traffic)) as sandbox:
+        done = drift(
+            "compare", "alpha", "beta", "--live", "--profiles", str(tmp_path), "-f", "json",
+            env=sandbox.environ(),
+        )  # fmt: skip
+    document = json.loads(done.stdout)
+    assert done.returncode == code, done.stdout + done.stderr
+    unread = [u["reason"] for u in document["unverified"] if u["target"] == "revision"]
+    if code == 3:
+        (reason,) = unread
+        assert reason.startswith("app-00001-") and " (40 %) serves traffic with other " in reason
+    else:
+        assert unread == [] and document["status"] == "equivalent"
