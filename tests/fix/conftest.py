@@ -245,6 +245,15 @@ def lab_world(
     }
 
 
+def lab_under(make_sandbox: Any, **options: str) -> Sandbox:
+    """A sandbox of `lab_world()` whose server takes the scenario `options` (a behaviour
+    Google leaves open, tested both ways)."""
+    world = lab_world()
+    world["options"] = options
+    made: Sandbox = make_sandbox(world)
+    return made
+
+
 def lab_profiles(tmp_path: Path, service: str = "app", also: tuple[str, ...] = ()) -> Path:
     folder = tmp_path / "profiles"
     folder.mkdir(exist_ok=True)

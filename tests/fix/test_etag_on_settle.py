@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from drift.errors import ExitCode
-from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
 
@@ -23,9 +22,7 @@ pytestmark = pytest.mark.sandbox
 def test_a_fix_and_its_rollback_whether_a_settled_deploy_moves_the_etag(
     etag: str, make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    world = lab.lab_world()
-    world["options"] = {"etag_on_status": etag}
-    sandbox: Sandbox = make_sandbox(world)
+    sandbox = lab.lab_under(make_sandbox, etag_on_status=etag)
     before = sandbox.service(lab.LAB, "app")
     result = lab.lab_fix(
         tmp_path, sandbox, lab.ScriptedUI([True, True]), lab.FixOptions(), monkeypatch
@@ -46,9 +43,7 @@ def test_a_fix_and_its_rollback_whether_a_settled_deploy_moves_the_etag(
 def test_the_option_decides_whether_settling_moves_the_etag(
     etag: str, moves: bool, make_sandbox: MakeSandbox
 ) -> None:
-    world = lab.lab_world()
-    world["options"] = {"etag_on_status": etag}
-    sandbox: Sandbox = make_sandbox(world)
+    sandbox = lab.lab_under(make_sandbox, etag_on_status=etag)
     sandbox.hold_deploys()
     sandbox.deploy(lab.LAB, "app", env={"MODE": "live"})
     reconciling = sandbox.service(lab.LAB, "app")

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from drift.errors import ExitCode
-from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
 
@@ -24,9 +23,7 @@ pytestmark = pytest.mark.sandbox
 def test_a_canary_ready_with_no_traffic_is_promoted_under_either_reading(
     reading: str, make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    world = lab.lab_world()
-    world["options"] = {"latest_ready": reading}
-    sandbox: Sandbox = make_sandbox(world)
+    sandbox = lab.lab_under(make_sandbox, latest_ready=reading)
     served = sandbox.service(lab.LAB, "app").latest_ready_revision
     ui = lab.ScriptedUI([True, True])
     result = lab.lab_fix(tmp_path, sandbox, ui, lab.FixOptions(), monkeypatch)
@@ -48,9 +45,7 @@ def test_under_the_serving_reading_a_canary_is_not_latest_ready_before_promotion
     """The option really changes what the field says: at the promotion prompt the canary is
     the latest created revision, ready, with no traffic, and latest_ready_revision still names
     what serves."""
-    world = lab.lab_world()
-    world["options"] = {"latest_ready": "serving"}
-    sandbox: Sandbox = make_sandbox(world)
+    sandbox = lab.lab_under(make_sandbox, latest_ready="serving")
     served = sandbox.service(lab.LAB, "app").latest_ready_revision
     seen: list[tuple[str, str]] = []
 

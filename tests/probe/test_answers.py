@@ -196,10 +196,10 @@ def _frame(opcode: int, payload: bytes) -> bytes:
     return bytes([0x80 | opcode, len(payload)]) + payload
 
 
-def test_an_error_message_sent_with_the_101_is_kept_in_the_1011_detail() -> None:
-    """The 101, the app's error message and its close 1011 in one read (a server that accepts,
-    says its error and closes at once; a proxy that coalesces): the message, the app's own
-    words, is in the detail as it is when it comes later (revown12 F3)."""
+def _error_with_the_101(error: bytes, reason: bytes, **fields: Any) -> ProbeResult:
+    """A probe (`fields`: its spec's) of a server that answers the 101, `error` and a close
+    1011 with `reason` in one write: it accepts, says its error and closes at once (or a
+    proxy coalesces)."""
 
     async def main() -> ProbeResult:
         async def both(
@@ -208,16 +208,23 @@ def test_an_error_message_sent_with_the_101_is_kept_in_the_1011_detail() -> None
             request = await read_request(reader)
             writer.write(
                 switching_protocols(accept_key(request["sec-websocket-key"]))
-                + _frame(0x1, b'{"type":"error","detail":"JWT_SECRET not set"}')
-                + _frame(0x8, struct.pack("!H", 1011) + b"internal error")
+                + _frame(0x1, error)
+                + _frame(0x8, struct.pack("!H", 1011) + reason)
             )
             await writer.drain()
             await stop.wait()
 
         async with tcp_server(both) as base:
-            return await probe(target(base, "/ws", expect="pong"), environ={})
+            return await probe(target(base, "/ws", **fields), environ={})
 
-    result = run(main())
+    return run(main())
+
+
+def test_an_error_message_sent_with_the_101_is_kept_in_the_1011_detail() -> None:
+    """The app's error message with the 101 and its close: the message, the app's own words,
+    is in the detail as it is when it comes later (revown12 F3)."""
+    error = b'{"type":"error","detail":"JWT_SECRET not set"}'
+    result = _error_with_the_101(error, b"internal error", expect="pong")
     assert result.outcome is ProbeOutcome.CLOSE_1011
     assert "JWT_SECRET not set" in result.detail, result.detail
 
@@ -231,24 +238,7 @@ def test_an_error_sent_with_the_101_is_kept_when_the_probe_sends_first(
     the close the server had already sent (a second): the app's error, queued, was lost (with
     `expect`, it is the first message, quoted), and the detail said the close came 1002 ms
     after the handshake."""
-
-    async def main() -> ProbeResult:
-        async def both(
-            reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
-        ) -> None:
-            request = await read_request(reader)
-            writer.write(
-                switching_protocols(accept_key(request["sec-websocket-key"]))
-                + _frame(0x1, b"error: no redis")
-                + _frame(0x8, struct.pack("!H", 1011) + b"crash")
-            )
-            await writer.drain()
-            await stop.wait()
-
-        async with tcp_server(both) as base:
-            return await probe(target(base, "/ws", send=send, expect=expect), environ={})
-
-    result = run(main())
+    result = _error_with_the_101(b"error: no redis", b"crash", send=send, expect=expect)
     assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
     assert ("error: no redis" in result.detail) is (expect is not None), result.detail
     assert " ms after the handshake: crash" in result.detail
