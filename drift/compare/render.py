@@ -24,7 +24,9 @@ def summary_line(c: Comparison) -> str:
     compared (neither one a side could not read, nor one in neither environment)."""
     count = len(c.compared_services)
     compared = f"{plural(count, 'service')} compared"
-    unread = f"{plural(len(c.unverified), 'item')} could not be read"
+    # not compared: unread, or read and not comparable (a split of unlike revisions, a
+    # profile's secret of a project by number, services in neither environment)
+    unread = f"{plural(len(c.unverified), 'item')} not compared"
     if c.status is CompareStatus.DIFFERENT:
         counts = Counter(d.kind.value for d in c.differences)
         kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items())
@@ -62,7 +64,7 @@ def comparison_table(c: Comparison) -> str:
             lines.append(f"{indent}{c.a.environment + ':':<{width}} {visible(d.a or NOT_SET)}")
             lines.append(f"{indent}{c.b.environment + ':':<{width}} {visible(d.b or NOT_SET)}")
     if c.unverified:
-        lines += ["", "Could not read"]
+        lines += ["", "Not compared"]
         lines += [
             visible(f"  {c.side(u.side).environment}  {u.service}  {u.target}: {u.reason}")
             for u in c.unverified

@@ -296,7 +296,7 @@ def test_unread_service_is_incomplete_never_equivalent(
     document = comparison_document(comparison)
     jsonschema.validate(document, SCHEMA)
     assert document["status"] == "incomplete"
-    assert "incomplete: 2 items could not be read" in render_comparison(
+    assert "incomplete: 2 items not compared" in render_comparison(
         comparison, CompareFormat.TABLE
     )
 

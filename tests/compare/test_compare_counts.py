@@ -54,7 +54,7 @@ def test_nothing_read_on_one_side_is_nothing_compared(tmp_path: Path) -> None:
         sandbox.inject(Fault("*", "PERMISSION_DENIED", match="acme-e2e"))
         table, document, code = _both(sandbox, _profiles(tmp_path, "api web"))
     assert code == 3
-    assert table.rstrip().endswith("incomplete: 2 items could not be read; nothing was compared")
+    assert table.rstrip().endswith("incomplete: 2 items not compared; nothing was compared")
     assert document["summary"]["services"] == 0 and document["status"] == "incomplete"
 
 
@@ -97,5 +97,5 @@ def test_nothing_to_compare_is_not_called_equivalent(tmp_path: Path) -> None:
         ("b", "not compared: does not exist in acme-e2e/europe-west1 (nor in the other "
          "environment)"),
     ]  # fmt: skip
-    assert table.rstrip().endswith("incomplete: 2 items could not be read; nothing was compared")
+    assert table.rstrip().endswith("incomplete: 2 items not compared; nothing was compared")
     assert "equivalent" not in table
