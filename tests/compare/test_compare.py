@@ -296,9 +296,7 @@ def test_unread_service_is_incomplete_never_equivalent(
     document = comparison_document(comparison)
     jsonschema.validate(document, SCHEMA)
     assert document["status"] == "incomplete"
-    assert "incomplete: 2 items not compared" in render_comparison(
-        comparison, CompareFormat.TABLE
-    )
+    assert "incomplete: 2 items not compared" in render_comparison(comparison, CompareFormat.TABLE)
 
 
 def test_unknown_service_is_bad_input() -> None:
