@@ -133,10 +133,9 @@ async def _compare_read(
         start = len(ctx.out)
         both = views_a.keys() & views_b.keys()  # as the compared revisions: paired ones only
         for one, profile, state in zip(SIDES, (a, b), (state_a, state_b), strict=True):
-            unread += [
-                Unread(one, n, "revision", why) for n, why in split_unlike(state, profile, both)
-            ]
-            for main, others in other_revisions(state, profile, both).values():
+            reached = other_revisions(state, profile, both)  # each view made once
+            unread += [Unread(one, n, "revision", why) for n, why in split_unlike(state, reached)]
+            for main, others in reached.values():
                 for reach, view in others:
                     ctx.foreign_elsewhere(one, main, view, reach)
         differences += ctx.out[start:]

@@ -124,14 +124,14 @@ def other_revisions(
 
 
 def split_unlike(
-    state: LiveState, profile: Profile, names: Collection[str]
+    state: LiveState, reached: dict[str, tuple[ServiceView, list[tuple[str, ServiceView]]]]
 ) -> list[tuple[str, str]]:
-    """Per service of `names`, each other revision that serves a share of its traffic (not a
-    tag at 0 %) and holds other variables than the compared one, with what to say of it: a
-    gradual rollout where 40 % of requests run without a variable is no parity to call
-    "equivalent" (helper-531 MEDIUM-2)."""
+    """Per service `reached` otherwise (`other_revisions`), each other revision that serves a
+    share of its traffic (not a tag at 0 %) and holds other variables than the compared one,
+    with what to say of it: a gradual rollout where 40 % of requests run without a variable
+    is no parity to call "equivalent" (helper-531 MEDIUM-2)."""
     out = []
-    for name, (main, others) in other_revisions(state, profile, names).items():
+    for name, (main, others) in reached.items():
         live = state.services[name]
         shares = {_reach(r): r for r in live.serving[1:] if r.percent}
         for reach, view in others:

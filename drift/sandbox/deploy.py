@@ -307,7 +307,9 @@ def settle(world: World, rec: OwnerRec) -> RpcError | None:
     if rollout is None:
         return None
     rec.rollout = None
-    if world.options.etag_on_status == "changes":  # the status is the resource's too
+    # etag: "A system-generated fingerprint for this version of the resource" (run v2
+    # service.proto), silent on whether status is part of that version: options.etag_on_status
+    if world.options.etag_on_status == "changes":
         rec.pb.etag = world.etag(rec.key.name)
     if rollout.created is not None and rollout.created in rec.revisions:
         revision = rec.revisions[rollout.created]
