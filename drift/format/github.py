@@ -49,9 +49,12 @@ escape_property = github_property
 
 def command(name: str, message: str, **properties: str | int) -> str:
     """One workflow command line, `::name key=value,…::message`. Property values are shown
-    visibly; the message keeps drift's own line breaks (its parts are made visible first)."""
+    visibly, but for `file`: the runner unescapes it (`%0A`, `%3A`, …) and looks the file up by
+    that name, so it is the real path, escaped only (a path made visible names no file,
+    revci F3). The message keeps drift's own line breaks (its parts are made visible first)."""
     props = ",".join(
-        f"{key}={escape_property(visible(str(value)))}" for key, value in properties.items()
+        f"{key}={escape_property(str(value) if key == 'file' else visible(str(value)))}"
+        for key, value in properties.items()
     )
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 

@@ -206,3 +206,24 @@ def test_an_annotation_fits_the_4096_characters_the_runner_keeps(
 
 def test_an_annotation_within_the_limit_is_whole() -> None:
     assert _message(_long("E" * 1900, "A" * 1900)).count("…") == 0
+
+
+def test_a_file_with_control_characters_is_annotated_by_its_real_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The runner unescapes `file=` and looks the file up by that name: the real path escaped
+    # for a property, not made visible (`\n` written as backslash-n names no file).
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    name = "we,ird:d%0Air\n::warning::x\tq/prod.yaml"
+    finding = make_finding(
+        "env.missing",
+        Severity.ERROR,
+        "api",
+        "env.A",
+        "A is missing",
+        location=Location(name, 3),
+    )
+    out = render(make_report((finding,)))
+    ran = commands(out)
+    assert [(c[0], c[1].get("file"), c[1].get("line")) for c in ran][0] == ("error", name, "3")
+    assert all(c[0] in {"error", "warning", "notice"} for c in ran)
