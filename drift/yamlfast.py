@@ -269,24 +269,26 @@ class _Builder:
             items.append(self.node(item, src, sub, depth + 1, items))
 
     def key(self, event: Any, src: Source) -> tuple[int, str]:
+        """The key's line and text. A key written as an alias (`*k : y`) is at the alias's
+        line; what its text holds was said at its anchor's."""
         cls = type(event)
+        at: int = event.start_mark.line
         if cls is AliasEvent:
             event = self.recorded[self.target(event)[0]]
             cls = type(event)
         elif event.anchor is not None and (src is self.get or src is self.record):
             self.end(event.anchor, self.begin(event.anchor, event, src))
-        line: int = event.start_mark.line
         if cls is not ScalarEvent:
-            raise self.rules.key_refused(line)
+            raise self.rules.key_refused(at)
         if event.tag is not None:
             raise Fallback
         text: str = event.value
         if event.implicit[0] and text == "<<":  # the merge key: `<<: *defaults`
-            raise self.rules.key_refused(line, merge=True)
-        key = self.scalar(event, line, None)
+            raise self.rules.key_refused(at, merge=True)
+        key = self.scalar(event, event.start_mark.line, None)
         if type(key) is str:
-            return line, key
-        return line, self.rules.key(key, text, line)
+            return at, key
+        return at, self.rules.key(key, text, at)
 
     def scalar(self, event: Any, line: int, path: Path_ | None) -> Any:
         rules = self.rules

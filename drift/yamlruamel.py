@@ -94,6 +94,31 @@ def _scanner() -> type:
     return BoundedScanner
 
 
+def _composer() -> Any:
+    """ruamel's composer, keeping the line of each mapping key written as an alias (`*k : y`):
+    an alias is its anchor's node, which carries the anchor's line, and a duplicate key or a
+    variable written that way is said at its own line (`alias_keys`), as `drift.yamlfast` says
+    it from the alias's event."""
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.events import AliasEvent
+    from ruamel.yaml.nodes import MappingNode
+
+    class AliasLines(Composer):
+        alias_keys: dict[tuple[int, int], int]
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            # a key: `compose_mapping_node` composes it with no index, its pair appended after
+            if index is None and isinstance(parent, MappingNode):
+                if self.parser.check_event(AliasEvent):
+                    line = self.parser.peek_event().start_mark.line
+                    self.__dict__.setdefault("alias_keys", {})[(id(parent), len(parent.value))] = (
+                        line
+                    )
+            return super().compose_node(parent, index)
+
+    return AliasLines
+
+
 def _indenting(reader: Any) -> bool:
     """Whether the reader stands in a line's indentation: nothing but spaces before it."""
     start = reader.pointer - reader.column
@@ -156,6 +181,7 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
 
     yaml = YAML(typ="safe", pure=True)
     yaml.Scanner = _scanner()
+    yaml.Composer = _composer()
     stand_ins = _stand_ins(text, name)
     if stand_ins:
         text = text.translate(str.maketrans("".join(stand_ins), "".join(stand_ins.values())))
@@ -186,6 +212,7 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
         lines: dict[Path_, int] = {}
         rules = Rules(name, integers)
         walker = _Walker(rules, lines, yaml.constructor, back, at_once=at_once)
+        walker.alias_keys = getattr(yaml.composer, "alias_keys", {})
         data = None if node is None else walker.document(node)
         return rules.finish(Located(name, data, lines))
 
@@ -242,6 +269,8 @@ class _Walker:
         at_once: bool = True,
     ) -> None:
         self.aliases = yamldoc.Aliases(rules, at_once=at_once)  # keyed by id: targets are the nodes
+        self.alias_keys: dict[tuple[int, int], int] = {}
+        """The line of each key written as an alias, by its mapping node's id and place."""
         self.rules = rules
         self.lines = lines
         self.constructor = constructor
@@ -292,8 +321,8 @@ class _Walker:
             raise rules.fail(line, f"unsupported YAML tag {node.tag}")
         if isinstance(node, MappingNode):
             out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key_line = key_node.start_mark.line
+            for at, (key_node, value_node) in enumerate(node.value):
+                key_line = self.alias_keys.get((id(node), at), key_node.start_mark.line)
                 if not isinstance(key_node, ScalarNode):
                     raise rules.key_refused(key_line)
                 if str(key_node.tag).endswith(":merge"):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from drift import yamlfast
 from drift.diff import diff
 from drift.errors import ProfileError, UsageError
 from drift.findings import Location, Severity
@@ -425,6 +426,21 @@ def test_duplicate_key_message_never_echoes_values(write: WriteProfile, profiles
     )
     (problem,) = _problems(profiles_dir)
     assert problem == 'profiles/staging.yaml:7: invalid YAML: duplicate key "A"'
+
+
+@pytest.mark.parametrize("reference", [False, True], ids=["libyaml", "reference"])
+def test_a_duplicate_key_written_as_an_alias_is_said_at_the_alias(
+    write: WriteProfile, profiles_dir: Path, monkeypatch: pytest.MonkeyPatch, reference: bool
+) -> None:
+    # An alias is its anchor's node: the duplicate is line 8 (`*k : y`), not the anchor's 7.
+    if reference:
+        monkeypatch.setattr(yamlfast, "available", lambda: False)
+    write(
+        "staging",
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+        "      A: x\n      &k B: x\n      *k : y\n",
+    )
+    assert _problems(profiles_dir) == ['profiles/staging.yaml:8: invalid YAML: duplicate key "B"']
 
 
 def test_secret_versions_a_profile_may_name(write: WriteProfile, profiles_dir: Path) -> None:

@@ -122,6 +122,7 @@ def yaml_like(draw: st.DrawFn) -> str:
 @example("a: |#\n  x\n")  # the reference wants a space before a header's comment
 @example("a: 1\n...\n...\n")  # `...` twice: YAML 1.2 and libyaml take it, the reference not
 @example("---\n{}\n...\r...")  # the same after a bare CR, a line break too
+@example("a: &k b\nc:\n  x: 1\n  *k : 2\nd: &m {x: 1}\ne:\n  *m : 2\n")  # alias keys' lines
 @example("a: &x ._\nb: *x\n")  # an alias to a scalar that cannot be read: said at each use
 def test_yaml_like_text(text: str) -> None:
     assert_same(text)
