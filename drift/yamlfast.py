@@ -269,10 +269,8 @@ class _Builder:
             items.append(self.node(item, src, sub, depth + 1, items))
 
     def key(self, event: Any, src: Source) -> tuple[int, str]:
-        """The key's line and text. A key written as an alias (`*k : y`) is at the alias's
-        line; what its text holds was said at its anchor's."""
         cls = type(event)
-        at: int = event.start_mark.line
+        at: int = event.start_mark.line  # an alias's own line (`*k : y`), not its anchor's
         if cls is AliasEvent:
             event = self.recorded[self.target(event)[0]]
             cls = type(event)
