@@ -137,13 +137,11 @@ def check(
         )
     settings, profile = cli.load(
         "drift.check",
-        "drift.fix.render",
         clients=not offline,
         history=False if no_history else None,
         journal_dir=journal,
     )
     from drift.check import Source, run_check
-    from drift.fix.render import with_repairs
     from drift.fix.served import canary_record
     from drift.live.calls import CallRunner
 
@@ -172,8 +170,13 @@ def check(
                 canaries=canary_record(settings.journal()),
             )
         )
-    # The repair of a manifest is an edit of the manifest, not a command on what runs.
-    report = result.report if manifest else with_repairs(profile, result.state, result.report)
+    # The repair of a manifest is an edit of the manifest, not a command on what runs; a
+    # report with no finding and nothing unread has none (the planner is imported for one).
+    report = result.report
+    if not manifest and (report.findings or report.unverified):
+        from drift.fix.render import with_repairs
+
+        report = with_repairs(profile, result.state, report)
     if earlier is not None:
         report = earlier.compare(
             report, fail_on_new=fail_on_new, state=result.state, profiled=profile.services

@@ -76,7 +76,7 @@ def test_sigterm_while_check_turns_what_it_read_into_a_report(sandbox: Sandbox) 
     """After the reads (their own handling has ended), before the report is written."""
     done = _drift_at(
         "check",
-        "report = result.report if manifest",
+        "report = result.report",
         "SIGTERM",
         "check",
         "staging",

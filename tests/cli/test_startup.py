@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -157,3 +158,38 @@ def test_the_schema_reads_one_way_whatever_pydantic_writes_a_literal() -> None:
     }
     several = {"enum": ["gen1", "gen2"], "type": "string"}
     assert _one_spelling(several) == several
+
+
+CLEAN_OR_NOT = """
+import sys
+sys.argv[0] = "drift"
+from drift.cli import main
+try:
+    main()
+except SystemExit as exc:
+    planner = ("drift.fix.render", "drift.fix.journal", "drift.fix.plan")
+    print("EXIT", exc.code, [m for m in planner if m in sys.modules], file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(("mode", "code", "planned"), [("on", 0, False), ("off", 1, True)])
+def test_a_clean_check_imports_no_planner(
+    make_sandbox: Any, tmp_path: Path, mode: str, code: int, planned: bool
+) -> None:
+    """The planner (its repair commands) and the journal are a check's to import only where
+    it has something to repair: a clean check's start-up is what the user times."""
+    world = {"projects": {"p": {"number": 5, "services": {"api": {"template": {"image": "x/api:1",
+             "env": {"MODE": "on"}}}}}}}  # fmt: skip
+    sandbox = make_sandbox(world)
+    (tmp_path / "staging.yaml").write_text(
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+        f"      MODE: {{value: '{mode}'}}\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", CLEAN_OR_NOT, "check", "staging", "--profiles", str(tmp_path)],
+        capture_output=True, text=True, cwd=REPO, env={**sandbox.environ(), "PATH": "/usr/bin",
+        "PYTHONPATH": str(REPO), "HOME": str(tmp_path)}, timeout=60,
+    )  # fmt: skip
+    said = done.stderr.splitlines()[-1]
+    assert said.startswith(f"EXIT {code} "), done.stderr
+    assert (said != f"EXIT {code} []") is planned, said
