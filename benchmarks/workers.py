@@ -156,7 +156,8 @@ def phases(spawned: float, argv: Sequence[str]) -> dict[str, Any]:
     code = app(list(argv), standalone_mode=False)
     gc.freeze()  # as `main` does
     clock._switch(None)
-    spent = {"start-up": startup, **clock.spent}
+    # a phase the run did not enter took none of its time (repairs: a clean report has none)
+    spent = {**dict.fromkeys(PHASES, 0.0), "start-up": startup, **clock.spent}
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "phases": spent,
