@@ -101,9 +101,15 @@ class Reader:
         profiles = [profile.services[n] for n in names]
         # Start at once what does not depend on the services (the secrets the profile
         # expects), then read the services, then what their references resolve to.
-        self.checks.expect(profiles)
         kinds = by_kind(profiles)
-        await asyncio.gather(*(self._read_kind(ps) for ps in kinds.values()))
+        reading = asyncio.gather(*(self._read_kind(ps) for ps in kinds.values()))
+        try:  # the Lists ask first: the chain runs through them, the secrets wait for no one
+            await asyncio.sleep(0)
+            self.checks.expect(profiles)
+        except BaseException:
+            reading.cancel()
+            raise
+        await reading
         if self.checks.projects_named:  # a setting naming its project by number (`respell`)
             named = self.state.named_projects(profiles)
             self.tasks.once(("name_settings", None), partial(self.access.name_settings, named))
