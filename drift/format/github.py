@@ -49,14 +49,22 @@ escape_property = github_property
 
 def command(name: str, message: str, **properties: str | int) -> str:
     """One workflow command line, `::name key=value,…::message`. Property values are shown
-    visibly, but for `file`: the runner unescapes it (`%0A`, `%3A`, …) and looks the file up by
-    that name, so it is the real path, escaped only (a path made visible names no file,
-    revci F3). The message keeps drift's own line breaks (its parts are made visible first)."""
+    visibly, but for a `file` whose only invisible characters are line breaks: the runner
+    unescapes `%0A` (and `%3A`, …) and looks the file up by that name, so it is the real path,
+    escaped only (made visible it named no file, revci F3). The message keeps drift's own line
+    breaks (its parts are made visible first)."""
     props = ",".join(
-        f"{key}={escape_property(str(value) if key == 'file' else visible(str(value)))}"
+        f"{key}={escape_property(_file(str(value)) if key == 'file' else visible(str(value)))}"
         for key, value in properties.items()
     )
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+
+
+def _file(path: str) -> str:
+    """The path as the runner finds it, where nothing but CR and LF (which the property escapes)
+    would be made visible; else visible (no escape sequence, no legacy `##[` in the log)."""
+    bare = path.replace("\r", "").replace("\n", "")
+    return path if visible(bare) == bare else visible(path)
 
 
 @dataclass(frozen=True)

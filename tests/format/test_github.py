@@ -214,7 +214,7 @@ def test_a_file_with_control_characters_is_annotated_by_its_real_name(
     # The runner unescapes `file=` and looks the file up by that name: the real path escaped
     # for a property, not made visible (`\n` written as backslash-n names no file).
     monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
-    name = "we,ird:d%0Air\n::warning::x\tq/prod.yaml"
+    name = "we,ird:d%0Air\n::warning::x/prod.yaml"
     finding = make_finding(
         "env.missing",
         Severity.ERROR,
