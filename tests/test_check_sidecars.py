@@ -113,6 +113,7 @@ def test_a_sidecars_own_port_is_stated_where_container_names_it(
     profile = (
         HEAD + "    container: app\n    unexpected_env: warn\n    env:\n"
         "      PORT: '9000'\n      LOG_LEVEL: INFO\n"
+        "    containers:\n      nginx: {env: {UPSTREAM: '127.0.0.1:9000'}}\n"
     )
     result = check_profile(
         make_sandbox, monkeypatch, tmp_path, world(NGINX, APP_BEHIND), profile, "shop"
@@ -277,3 +278,53 @@ def test_a_sidecars_same_as_finding_is_the_sidecars(
         make_sandbox, monkeypatch, tmp_path / "ignored", sidecar, profile, "shop"
     )
     assert found(result, "shop")[("env.inconsistent", "env.LOG_LEVEL")].ignored
+
+
+DEBUG_PROXY = {
+    "name": "debug-proxy",
+    "image": "img/mitm:1",
+    "env": [{"name": "TESTING", "value": "1"}, {"name": "E2E_TEST_MODE", "value": "true"}],
+}
+
+SIDECAR_SAYS = "    containers:\n      debug-proxy: {unexpected_env: "
+
+
+@pytest.mark.parametrize(
+    ("said", "severity"),
+    [
+        ("    unexpected_env: error\n", Severity.ERROR),
+        ("", None),  # the default: ignore
+        (f"    unexpected_env: warn\n{SIDECAR_SAYS}ignore}}\n", None),
+        (f"    unexpected_env: ignore\n{SIDECAR_SAYS}warn}}\n", Severity.WARNING),
+    ],
+    ids=["error", "default", "sidecar-ignores", "sidecar-warns"],
+)
+def test_a_sidecar_the_profile_does_not_name_is_held_to_unexpected_env(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    said: str,
+    severity: Severity | None,
+) -> None:
+    """A container added after the profile was written (a debug proxy with test flags): its
+    variables are live variables the profile does not name. They were not looked at (but for a
+    credential's shape), and `unexpected_env: error` called the service clean (helper-537 F1)."""
+    profile = HEAD + said + "    env:\n      MODE: live\n"
+    app = {**APP_INGRESS, "env": [{"name": "MODE", "value": "live"}]}
+    result = check_profile(
+        make_sandbox, monkeypatch, tmp_path, world(app, DEBUG_PROXY), profile, "shop"
+    )
+    findings = found(result, "shop")
+    if severity is None:
+        assert findings == {} and result.report.exit_code == 0
+        return
+    assert set(findings) == {
+        ("env.unexpected", "env.TESTING"),
+        ("env.unexpected", "env.E2E_TEST_MODE"),
+    }
+    testing = findings[("env.unexpected", "env.TESTING")]
+    assert (testing.severity, testing.container) == (severity, "debug-proxy")
+    named = severity is Severity.WARNING  # under `containers:`, for its unexpected_env
+    unnamed = "the profile names no container debug-proxy (state its rules under `containers:"
+    assert (unnamed in testing.message) is not named, testing.message
+    assert result.report.exit_code == (1 if severity is Severity.ERROR else 0)

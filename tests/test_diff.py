@@ -154,7 +154,8 @@ def test_a_credential_in_a_variable_no_rule_names_is_flagged_whatever_unexpected
     assert (f.rule, f.service, f.target) == ("env.plaintext_secret", "auth", "env.AWS_SECRET")
     assert f.severity is Severity.WARNING and f.actual == "***"
     assert key not in repr(f)
-    # with unexpected_env: warn (api), both are said; a sidecar no rule names is looked at too
+    # with unexpected_env: warn (api), both are said; a sidecar no rule names is looked at too,
+    # its variables unexpected as the service's are
     sidecar = ContainerConfig("proxy", env={"DSN": plain("DSN", "redis://:pw-123456@10.0.0.9")})
     api = service("api", with_env(GH=plain("GH", "ghp_" + "a1B2" * 9)))
     both = replace(api.template, containers=(*api.template.containers, sidecar))
@@ -165,6 +166,7 @@ def test_a_credential_in_a_variable_no_rule_names_is_flagged_whatever_unexpected
         ("env.unexpected", "env.GH", "app"),
         ("env.plaintext_secret", "env.GH", "app"),
         ("env.plaintext_secret", "env.DSN", "proxy"),
+        ("env.unexpected", "env.DSN", "proxy"),
     }
 
 

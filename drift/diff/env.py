@@ -10,6 +10,7 @@ from drift.diff.context import At
 from drift.diff.describe import describe_live, describe_rule, mask_plain
 from drift.diff.same_as import same_as_findings
 from drift.diff.suggest import pairs, told_apart
+from drift.diff.unexpected import level, unexpected_vars
 from drift.expansion import set_after
 from drift.findings import Finding, Location, Severity, Unverified
 from drift.live.model import ContainerConfig, EnvVar, LiveState
@@ -50,42 +51,16 @@ def env_findings(at: At) -> Iterator[Finding]:
         ruled.add(name)
         yield from _plain_credentials(at, container, extra, rules.location)
         sets = (rules, *others)
-        level = max((_UNEXPECTED.index(r.unexpected_env) for r in sets), default=0)
-        if not level or not extra:
-            continue
-        for var_name in sorted(extra):
-            var = env[var_name]
-            shown, typo, apart = told_apart(var_name, typos.get(var_name))
-            message = f"{shown} is set on {at.on(name)} but the profile does not name it"
-            if typo:
-                message += f"; did you mean {typo}? (the profile expects it, and it is not set"
-                message += f"{apart})"
-            # SPEC's `TESTING: null`, in any rule set of this container (`_others`)
-            null = next((r.removed_env[var_name] for r in sets if var_name in r.removed_env), None)
-            if null is not None:
-                message = (
-                    f"{var_name} is set on {at.on(name)}, and the profile removes its rule "
-                    f"(`{var_name}: null`); write `{var_name}: {{optional: true}}` there to "
-                    "allow it"
-                )
-            yield at.finding(
-                "env.unexpected",
-                f"env.{var_name}",
-                message,
-                location=null or rules.location,
-                expected=None,
-                actual=describe_live(var, secret=at.ctx.inlined(var)),
-                severity=Severity.WARNING if level == 1 else Severity.ERROR,
-                container=container.name,
-            )
-
+        strictness = level(*(r.unexpected_env for r in sets))
+        yield from unexpected_vars(
+            at, container, extra, strictness, rules.location, sets=sets, typos=typos
+        )
+    strictness = level(at.ctx.service.unexpected_env)
     for container in at.config.containers:
         if container.name not in ruled:  # a sidecar the profile says nothing about
-            yield from _plain_credentials(at, container, container.env, at.ctx.service.location)
-
-
-_UNEXPECTED = ("ignore", "warn", "error")
-"""`unexpected_env`, mildest first."""
+            where = at.ctx.service.location
+            yield from _plain_credentials(at, container, container.env, where)
+            yield from unexpected_vars(at, container, container.env, strictness, where)
 
 
 def _others(at: At, rules: ContainerRules, name: str) -> list[ContainerRules]:
