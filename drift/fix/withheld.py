@@ -1,20 +1,22 @@
 """The plain copies of a secret that a journal entry does not hold (SPEC safety invariant 1: no
-secret value into any file or journal). A workload's plain variable whose value holds the
+secret value into any file or journal). A workload's plain variable, or any other text of its
+configuration (an argument, a command, a probe's header, an annotation), that holds the
 payload of a secret version drift read, whole or encoded (`redact.secret_pieces`: a sidecar's
 `COPY=…` of the value its app reads as a secret, a URL around it, its base64) is recorded as
-`{field, path, pieces}`, each payload in it by its version's name and form, its value
+`{field, path, pieces}`, each payload in it by its version's name and form, that text
 left empty in `service_before`/`base_template` and in their bytes (`…_pb`); a rollback reads
 that version again (AccessSecretVersion) and puts the exact value back before it sends
 anything, or says what it cannot restore and writes nothing (`fill`, `require_filled`).
 
-`path` names the variable's place in the message, the same in its JSON and in its protobuf
-(`template`, `containers`, `env`: the field names and indexes of run/v2)."""
+`path` names the variable's place in the message (the `env` item), or the text's own, the same
+in its JSON and in its protobuf (`template`, `containers`, `env`: the field names and indexes
+of run/v2; a map's keys as they are)."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 from drift import redact
@@ -34,20 +36,27 @@ def _message(field: str, kind: str) -> Any:
     return {"job": run_v2.Job, "worker_pool": run_v2.WorkerPool}.get(kind, run_v2.Service)
 
 
-def _variables(doc: Any, path: list[str | int]) -> Iterator[tuple[list[str | int], Any]]:
-    """Every plain variable (an `env` item with a `value`) in a message's JSON, with its path."""
+def _texts(doc: Any, path: list[str | int]) -> Iterator[tuple[list[str | int], str]]:
+    """Every text of a message's JSON with its path: a plain variable (an `env` item with a
+    `value`) by the item's path, any other string (an argument, a command, a probe's header, an
+    annotation: wherever an app's configuration may copy a secret) by its own."""
     if isinstance(doc, dict):
         env = doc.get("env")
         if isinstance(env, list):
             for i, var in enumerate(env):
                 if isinstance(var, dict) and isinstance(var.get("value"), str):
-                    yield [*path, "env", i], var
+                    yield [*path, "env", i], var["value"]
         for key, item in doc.items():
-            if key != "env":
-                yield from _variables(item, [*path, key])
+            if isinstance(item, str):
+                yield [*path, key], item
+            elif key != "env":
+                yield from _texts(item, [*path, key])
     elif isinstance(doc, list):
         for i, item in enumerate(doc):
-            yield from _variables(item, [*path, i])
+            if isinstance(item, str):
+                yield [*path, i], item
+            else:
+                yield from _texts(item, [*path, i])
 
 
 def _at(doc: Any, path: list[str | int]) -> Any:
@@ -57,9 +66,10 @@ def _at(doc: Any, path: list[str | int]) -> Any:
 
 
 def _pb_at(message: Any, path: list[str | int]) -> Any:
-    """The protobuf field at a JSON path (its camelCase names as the proto's snake_case)."""
+    """The protobuf field at a JSON path (its camelCase names as the proto's snake_case; a
+    map's keys as they are)."""
     for step in path:
-        if isinstance(step, int):
+        if isinstance(step, int) or isinstance(message, Mapping):
             message = message[step]
         else:
             message = getattr(message, _CAMEL.sub(lambda m: "_" + m[0].lower(), step))
@@ -69,15 +79,36 @@ def _pb_at(message: Any, path: list[str | int]) -> Any:
 _CAMEL = re.compile(r"[A-Z]")
 
 
-def _set_value(data: dict[str, Any], field: str, path: list[str | int], value: str) -> None:
-    """Write `value` into the variable at `path` of the entry's `field`, JSON and bytes."""
-    var = _at(data[field], path)
-    var["value"] = value
-    if data.get(f"{field}_pb"):
-        message = _message(field, data.get("kind", "service"))
-        decoded = unpacked(message, data[f"{field}_pb"])
-        _pb_at(message.pb(decoded), path).value = value
-        data[f"{field}_pb"] = packed(decoded)
+def _put(doc: Any, message: Any, path: list[str | int], value: str) -> None:
+    """Write `value` at `path` of a message's JSON `doc` and of its protobuf `message` (None:
+    the JSON only): a variable's value (`path` names an `env` item), else the text there."""
+    if isinstance(_at(doc, path), dict):
+        _at(doc, path)["value"] = value
+        if message is not None:
+            _pb_at(message, path).value = value
+        return
+    *up, last = path
+    _at(doc, up)[last] = value
+    if message is None:
+        return
+    holder = _pb_at(message, up)
+    if isinstance(last, int) or isinstance(holder, Mapping):
+        holder[last] = value
+    else:
+        setattr(holder, _CAMEL.sub(lambda m: "_" + m[0].lower(), last), value)
+
+
+def _set(data: dict[str, Any], field: str, paths: list[tuple[list[str | int], str]]) -> None:
+    """Write each value at its path of the entry's `field`, JSON and bytes."""
+    if not data.get(f"{field}_pb"):
+        for path, value in paths:
+            _put(data[field], None, path, value)
+        return
+    message = _message(field, data.get("kind", "service"))
+    decoded = unpacked(message, data[f"{field}_pb"])
+    for path, value in paths:
+        _put(data[field], message.pb(decoded), path, value)
+    data[f"{field}_pb"] = packed(decoded)
 
 
 def withhold(data: dict[str, Any]) -> None:
@@ -87,10 +118,10 @@ def withhold(data: dict[str, Any]) -> None:
     records: list[dict[str, Any]] = data.setdefault("withheld", [])
     known = {(r["field"], json.dumps(r["path"])) for r in records}
     for field in _FIELDS:
-        for path, var in list(_variables(data.get(field), [])):
+        for path, text in list(_texts(data.get(field), [])):
             if (field, json.dumps(path)) in known:
                 continue
-            found = redact.secret_pieces(var["value"]) if var["value"] else None
+            found = redact.secret_pieces(text) if text else None
             if found is not None:
                 pieces = [
                     p if isinstance(p, str) else {"version": p[0], "form": p[1]} for p in found
@@ -100,18 +131,7 @@ def withhold(data: dict[str, Any]) -> None:
     for r in records:
         by_field.setdefault(r["field"], []).append(r["path"])
     for field, paths in by_field.items():
-        _blank(data, field, paths)
-
-
-def _blank(data: dict[str, Any], field: str, paths: list[list[str | int]]) -> None:
-    for path in paths:
-        _at(data[field], path)["value"] = ""
-    if data.get(f"{field}_pb"):
-        message = _message(field, data.get("kind", "service"))
-        decoded = unpacked(message, data[f"{field}_pb"])
-        for path in paths:
-            _pb_at(message.pb(decoded), path).value = ""
-        data[f"{field}_pb"] = packed(decoded)
+        _set(data, field, [(path, "") for path in paths])
 
 
 async def fill(
@@ -158,7 +178,7 @@ async def fill(
     held |= {f"{f}_pb": getattr(entry, f"{f}_pb") for f in _FIELDS}
     for record, value in filled:
         try:
-            _set_value(held, record["field"], record["path"], value)
+            _set(held, record["field"], [(record["path"], value)])
         except (LookupError, TypeError, AttributeError, ValueError):
             return [f"{_where(entry, record)}: no such variable in the entry"]
     for f in _FIELDS:

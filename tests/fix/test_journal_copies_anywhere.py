@@ -1,0 +1,89 @@
+"""A secret's value drift read, copied anywhere in the service's configuration, never goes into
+the journal: an argument, a shell command, a probe's HTTP header, an annotation, as much as a
+plain variable (SPEC safety invariant 1; helper-538 F2: only `env` values were withheld, the
+others were written as they are, in the JSON and in the `…_pb` bytes). A rollback reads the
+version again and puts each back exactly."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.errors import ExitCode
+from drift.fix.apply import FixOptions
+from drift.sandbox import Sandbox
+from drift.secretforms import echoed_forms
+from tests.conftest import Clients
+from tests.fix.conftest import LAB, ScriptedUI, fix, lab_here, lab_name, rollback
+
+VALUE = "Zq8vX2mLk9PwR4tY"
+ACCOUNT = f"app@{LAB}.iam.gserviceaccount.com"
+READER = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]}
+APP = {
+    "name": "app",
+    "image": "us-docker.pkg.dev/p1/app:v1",
+    "ports": [{"containerPort": 8080}],
+    "args": [f"--token={VALUE}"],
+    "command": ["/bin/sh", "-c", f"TOKEN={VALUE} exec /app"],
+    "env": [
+        {"name": "DEBUG", "value": "true"},
+        {"name": "TOKEN", "valueSource": {"secretKeyRef": {"secret": "s-main", "version": "2"}}},
+    ],
+    "startupProbe": {"httpGet": {"path": "/healthz", "port": 8080,
+                                 "httpHeaders": [{"name": "X-Token", "value": VALUE}]}},
+}  # fmt: skip
+SIDE = {
+    "name": "side",
+    "image": "us-docker.pkg.dev/p1/side:v1",
+    "env": [{"name": "C", "value": VALUE}],
+}
+WORLD: dict[str, Any] = {
+    "options": {"seed": 3},
+    "projects": {LAB: {"number": 111000111000, "region": "us-central1", "iam": READER,
+        "secrets": {"s-main": {"versions": ["old-value-1234", VALUE]}},
+        "services": {"app": {"annotations": {"acme.dev/tok": VALUE}, "labels": {"team": "x"},
+            "template": {"service_account": ACCOUNT, "containers": [APP, SIDE]}}}}},
+}  # fmt: skip
+PROFILE = (
+    f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    env:\n"
+    "      DEBUG: {forbidden: true}\n      TOKEN: {secret: s-main, min_length: 8}\n"
+)
+
+
+def _copies(clients: Clients) -> list[str]:
+    """Where the value stands on the live service, in order."""
+    svc = clients.services.get_service(name=lab_name())
+    app, side = svc.template.containers
+    probe = app.startup_probe.http_get.http_headers[0].value
+    return [*app.args, *app.command, probe, svc.annotations["acme.dev/tok"], side.env[0].value]
+
+
+def test_a_copy_outside_env_is_withheld_and_rollback_puts_it_back(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clients: Clients
+) -> None:
+    default = sandbox.scenario
+    sandbox.reset(WORLD)
+    try:
+        before = _copies(clients)
+        assert sum(VALUE in c for c in before) == 5
+        folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+        done = fix(
+            tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab", folder
+        )
+        assert done.exit_code is ExitCode.OK, done.summary()
+        (path,) = (tmp_path / ".drift" / "journal").glob("*.json")
+        text = path.read_text()
+        data = json.loads(text)
+        held = b"".join(
+            base64.b64decode(data[f]) for f in ("service_before_pb", "base_template_pb")
+        )
+        for needle in echoed_forms(VALUE):
+            assert needle not in text and needle.encode() not in held, needle
+        assert rollback(tmp_path).exit_code is ExitCode.OK
+        assert _copies(clients) == before
+    finally:
+        sandbox.reset(default)
