@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from drift.errors import ApiError, AuthError, JournalError
+from drift.fix.byhand import copy_field
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import CLEANUP, State
 from drift.fix.keep_theirs import kept_words
@@ -15,7 +16,7 @@ from drift.fix.overwrote import replaced
 from drift.fix.patch import copy_service
 from drift.fix.readback import what_changed
 from drift.fix.reasons import revision_cause
-from drift.fix.recorded import before_service, served_by, tag_caveat
+from drift.fix.recorded import before_service, parts_as_found, served_by, service_parts, tag_caveat
 from drift.fix.restore import changed_since, failed_latest, refusal, restore
 from drift.fix.restored import Judge, Restored, write_traffic
 from drift.fix.routing import describe_serving, serving
@@ -23,6 +24,7 @@ from drift.fix.startable import left_unstartable, unstartable, ways_out
 from drift.fix.untrap import free_pin, left_as_pinned
 from drift.fix.update import get_service
 from drift.live.api import short, written_since
+from drift.live.normalize import raw
 from drift.next_steps import hint_lines
 
 
@@ -223,7 +225,11 @@ async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]
     def record(note: str) -> None:
         journal.record(entry, State.CLEANUP_FAILED, note)
 
-    if not any(outcome.tagged(t) for t in current.traffic):
+    # The service-level settings the canary's write made (ingress, the service's scaling: "applied
+    # to the service at once") go back with the same write, as `restore_request` puts them
+    # back: no revision needs to start for them (helper-538 F1: a service left open to `all`).
+    parts = [] if parts_as_found(current, entry) else service_parts(entry)
+    if not any(outcome.tagged(t) for t in current.traffic) and not parts:
         return outcome.tag_words, record
     request = copy_service(current)
     del request.traffic_statuses[:]
@@ -233,21 +239,27 @@ async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]
     for target in request.traffic:
         if outcome.tagged(target):
             target.tag = ""
-    doing = "removing the canary's tag (traffic only)"
+    for part in parts:
+        copy_field(raw(request), raw(before_service(entry)), part)
+    settings = f" and the service's {', '.join(parts)} as they were" if parts else ""
+    doing = f"removing the canary's tag{settings} (no new revision)"
     sent = await write_traffic(
         (fixer.ctx.session, journal, entry), current, request, "untag", doing
     )
     after = sent.after
+    what = f"its {outcome.tag_words}" + (f", and the service's {', '.join(parts)}" if parts else "")
+    undone = "removed or put back" if parts else "removed"
     if after is None:  # whether it landed is unknown (as `free_pin` says it)
-        return f"its {outcome.tag_words} maybe not removed ({sent.error}){_by_hand(fixer)}", record
+        return f"{what} maybe not {undone} ({sent.error}){_by_hand(fixer)}", record
 
     def ended(note: str) -> None:  # the generation read back when the spec carries it
         journal.landed(entry, State.CLEANUP_FAILED, note, **sent.spec)
 
-    if not sent.proven:  # its operation's error: maybe stored in the spec, yet not applied
+    if not sent.proven or not parts_as_found(after, entry):  # an error: stored, not applied
         why = sent.error or f"what serves: {describe_serving(after, outcome.canary)}"
-        return f"its {outcome.tag_words} not removed ({why}){_by_hand(fixer)}", ended
-    return f"its {outcome.tag_words} removed", ended
+        return f"{what} not {undone} ({why}){_by_hand(fixer)}", ended
+    restored = f", and the service's {', '.join(parts)} put back as they were" if parts else ""
+    return f"its {outcome.tag_words} removed{restored}", ended
 
 
 def _theirs_kept(fixer: Fixer, stop: Stop, now: Any, after: Any) -> Stop:

@@ -451,3 +451,33 @@ def test_an_untag_cloud_run_refuses_after_a_failed_canary_is_no_success(
     assert f"remove its tag by hand with `{untag}`" in said, said
     assert "fake-tok-v1-0a1b2c3d" not in said and "fake-v2-4e5f" not in said, said
     assert entry.state == State.CLEANUP_FAILED and entry.writes[-1]["step"] == "untag"
+
+
+@pytest.mark.parametrize("answer", [False, KeyboardInterrupt()], ids=["declined", "ctrl-c"])
+def test_the_service_level_settings_the_canary_made_go_back_with_its_tag(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: Any
+) -> None:
+    """helper-538 F1: the canary's write applies ingress and the service's scaling at once. A
+    cleanup that writes no revision (the configuration that served cannot start) removed only
+    the canary's tag: the operator said no, and the service was left open to `all`."""
+    sandbox = reseedable
+    world = copy.deepcopy(WORLD)
+    app = world["projects"][LAB]["services"]["app"]
+    app |= {"ingress": "internal", "scaling": {"minInstanceCount": 1}}
+    sandbox.reset(world)
+    before = sandbox.service(LAB, "app")
+    profile = PROFILE.replace(
+        "    env:\n", "    settings: {ingress: all, min_instances: 4}\n    env:\n", 1
+    )
+    folder = lab_here(sandbox, tmp_path, monkeypatch, profile)
+    ui = ScriptedUI([True, answer])
+    try:
+        said = fix(tmp_path, sandbox.environ(), ui, FixOptions(), None, "lab", folder).summary()
+    except Interrupted as exc:
+        said = exc.message
+    text = said + "\n".join(ui.said)
+    now = sandbox.service(LAB, "app")
+    assert (now.ingress, now.scaling) == (before.ingress, before.scaling), text
+    assert "put back as they were" in text and "ingress" in text, text
+    assert [t.tag for t in now.traffic if t.tag] == [], now.traffic
+    assert len(updates(sandbox)) == 2  # the canary's, then the one putting back: no revision
