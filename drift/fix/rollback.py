@@ -24,7 +24,7 @@ from drift.fix.journal import DONE, Entry, Journal, State
 from drift.fix.lock import Locked, Locks
 from drift.fix.locktakeover import clear_stale
 from drift.fix.recover import from_live
-from drift.fix.rollback_check import Checked, check, not_found, refusal, who
+from drift.fix.rollback_check import Checked, check, not_found, refusal, the_rest, who
 from drift.fix.rollback_check import where as place
 from drift.fix.rollback_locks import STAYS, interrupted, unsent
 from drift.fix.rollback_restore import RollbackResult, Rolling, restore_all
@@ -237,9 +237,10 @@ async def _roll_back(
     if not todo:
         result.message = f"change {visible(result.change_id)}: nothing left to roll back"
         return result
-    blocked = [c.blocked for c in checked if c.blocked]
-    if blocked:
-        return _stop(result, "; ".join(blocked) + ": nothing was changed")
+    blocked = [c for c in checked if c.blocked]
+    if blocked:  # and what is not held back may go alone (helper-538 F3)
+        rest = "".join(f" ({w})" for w in the_rest(blocked, checked, result.change_id))
+        return _stop(result, "; ".join(c.blocked for c in blocked) + ": nothing was changed" + rest)
     refused = [c for c in checked if c.since.blocks and not force]
     if refused:
         return _stop(result, refusal(refused, checked, result.change_id))

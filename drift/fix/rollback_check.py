@@ -212,15 +212,22 @@ def runs_restored(job: Any, entry: Entry, fixed_at: Any = None) -> str:
     return running if short(before.latest_created_execution.name) == running else ""
 
 
+def the_rest(stopped: list[Checked], checked: list[Checked], change: str) -> list[str]:
+    """How to roll back the workloads of `checked` that nothing of `stopped` holds back (none:
+    [])."""
+    free = [c.entry for c in checked if all(c is not r for r in stopped)]
+    if not free:
+        return []
+    names = " ".join(f"--service {workload_key(Kind(e.kind), e.service)}" for e in free)
+    return [f"`drift rollback {visible(change)} {visible(names)}` rolls back the rest"]
+
+
 def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
     """Why the rollback is refused, and the ways on: the changes to roll back first, the
     workloads nobody changed since (`--service`), `--force`."""
     said = "; ".join(visible(c.since.blocks + (f", {c.doing}" if c.doing else "")) for c in refused)
     ways = [f"{who(c.entry)}: {visible(c.trapped)}" for c in refused if c.trapped]
-    free = [c.entry for c in checked if all(c is not r for r in refused)]
-    if free:
-        names = " ".join(f"--service {workload_key(Kind(e.kind), e.service)}" for e in free)
-        ways.append(f"`drift rollback {visible(change)} {visible(names)}` rolls back the rest")
+    ways += the_rest(refused, checked, change)
     if all(c.since.by_rollback is not None for c in refused):
         # nothing of the change is live: `--force` would only re-apply the earlier change
         return f"{said}: nothing was changed" + (f" ({'; '.join(ways)})" if ways else "")
