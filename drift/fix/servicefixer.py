@@ -14,6 +14,7 @@ from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State, Write
 from drift.fix.patch import promoted_traffic, update_traffic_flags
 from drift.fix.readback import what_changed
+from drift.fix.recorded import parts_as_found, service_parts
 from drift.fix.routing import (
     changed_by_someone_else,
     describe_serving,
@@ -174,8 +175,13 @@ class ServiceFixer(Fixer):
         said = await free_pin(self, now)
         if self.entry.state == State.CLEANED_UP:
             return Stop(f"{head}. {said}", State.CLEANED_UP)
+        # the service-level settings drift's canary write made apply at once: said while live
+        parts = [] if parts_as_found(now, self.entry) else service_parts(self.entry)
+        live = (
+            f"; the service's {', '.join(parts)} as drift's canary write set them" if parts else ""
+        )
         return Stop(
-            f"{head}; what serves now: {describe_serving(now, self.outcome.canary)}. "
+            f"{head}; what serves now: {describe_serving(now, self.outcome.canary)}{live}. "
             + (f"{said}. " if said else "")
             + f"drift leaves their change as it is; `drift rollback {self.change_id} --force` "
             "would undo it too",

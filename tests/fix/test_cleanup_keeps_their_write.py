@@ -139,3 +139,42 @@ def test_their_service_level_scaling_at_the_promotion_prompt_stays_field_by_fiel
 
 def _env(service: Any) -> list[tuple[str, str]]:
     return [(e.name, e.value) for e in service.template.containers[0].env]
+
+
+def test_their_deploy_at_the_promotion_prompt_says_drifts_ingress_is_live_still(
+    make_sandbox: MakeSandbox,
+    clients_for: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """helper-538: a teammate deploys (a new revision) while the promotion prompt waits. drift
+    leaves their change as it is, and with it the ingress its canary's write applied at once:
+    the message said what serves, never that drift's ingress was live."""
+    sandbox = make_sandbox(lab_world(template={"image": IMAGE, "port": 8080}))
+    folder = lab_here(
+        sandbox,
+        tmp_path,
+        monkeypatch,
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n"
+        "      ingress: internal\n      timeout: 60s\n",
+    )
+
+    def deploy(service: Any) -> None:
+        service.template.containers[0].env.append(run_v2.EnvVar(name="HOTFIX", value="1"))
+        service.template.revision = ""  # a name of Cloud Run's (drift's canary named its own)
+
+    clients = clients_for(sandbox)
+    done: list[int] = []
+
+    def meddle(question: str) -> None:
+        if question.startswith("Move all traffic") and not done:
+            service = clients.services.get_service(name=lab_name())
+            deploy(service)
+            done.append(int(clients.services.update_service(service=service).result().generation))
+
+    result, said = _run(tmp_path, sandbox, meddle, folder)
+    assert done and result.exit_code == ExitCode.ABORTED, said
+    now = sandbox.service(LAB, "app")
+    assert now.ingress == run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_ONLY, said
+    assert "drift leaves their change as it is" in said, said
+    assert "the service's ingress as drift's canary write set them" in said, said
