@@ -35,9 +35,17 @@ def question(todo: list[ServicePlan], state: LiveState) -> str:
     ]
     parts = []
     if services:
-        parts.append(
-            f"Deploy the patch to {', '.join(services)} as canary revisions with no traffic"
-        )
+        many = "canary revisions" if len(services) > 1 else "a canary revision"
+        parts.append(f"Deploy the patch to {', '.join(services)} as {many} with no traffic")
+        # what the canary's write applies to the service itself at once (helper-538: the
+        # question promised no traffic change while ingress opened with the canary)
+        at_once = [
+            f"{s.label}'s {', '.join(s.at_once)}"
+            for s in todo
+            if s.kind is Kind.SERVICE and s.changes_template and s.at_once
+        ]
+        if at_once:
+            parts[-1] += f" (setting {'; '.join(at_once)} on the service at once)"
     if own:
         verb = "update" if parts else "Update"
         parts.append(

@@ -172,7 +172,14 @@ def test_their_deploy_at_the_promotion_prompt_says_drifts_ingress_is_live_still(
             deploy(service)
             done.append(int(clients.services.update_service(service=service).result().generation))
 
-    result, said = _run(tmp_path, sandbox, meddle, folder)
+    ui = ScriptedUI([True, True], on_confirm=meddle)
+    result = fix(tmp_path, sandbox.environ(), ui, FixOptions(verify=False), None, "lab", folder)
+    said = result.summary()
+    # the first question says what the canary's write changes at once
+    assert ui.questions[0] == (
+        "Deploy the patch to app as a canary revision with no traffic "
+        "(setting app's ingress on the service at once)?"
+    ), ui.questions
     assert done and result.exit_code == ExitCode.ABORTED, said
     now = sandbox.service(LAB, "app")
     assert now.ingress == run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_ONLY, said
