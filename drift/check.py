@@ -192,7 +192,7 @@ async def run_check(
         report = replace(report, project_refused=refused)
     if source.deployed and names and all(n in state.missing for n in names):
         report = replace(report, region_empty=profile.region_from)  # nothing found there
-    absent = _absent_tags(profile, names, state) if source.deployed else []
+    absent = _tag_notes(profile, names, state) if source.deployed else []
     notes = (
         *profile.notes,
         *source.notes,
@@ -287,18 +287,29 @@ def _unaccounted(names: Sequence[str], state: LiveState) -> list[Unverified]:
     ]
 
 
-def _absent_tags(profile: Profile, names: list[str], state: LiveState) -> list[str]:
-    """A `check_tags` list naming a tag a service does not have: said, not unverified (no
-    revision is reached through it, so nothing went unread; a canary tag comes and goes)."""
+def _tag_notes(profile: Profile, names: list[str], state: LiveState) -> list[str]:
+    """A `check_tags` list naming a tag a service does not have, and a tag it leaves out that
+    alone reaches a revision: said, not unverified (the profile chose what to check; a canary
+    tag comes and goes)."""
     out = []
     for name in names:
-        wanted, live = profile.services[name].check_tags, state.services.get(name)
-        if live is None or isinstance(wanted, str):
+        service, live = profile.services[name], state.services.get(name)
+        if live is None or service.check_tags == "all":
             continue
+        wanted = () if isinstance(service.check_tags, str) else service.check_tags
         out += [
             f"check_tags: service {name} has no traffic tag {tag}: no revision checked for it"
             for tag in wanted
             if tag not in live.tags
+        ]
+        # a tag it leaves out that reaches a revision nothing else does: that URL is not
+        # checked (helper-537 F4: `check_tags: none` said nothing of a drifted `e2e`)
+        reached = {t for s in live.serving for t in s.tags if s.percent > 0}
+        out += [
+            f"check_tags: service {name}'s tag {tag} is left out: the revision only it "
+            "reaches (its own URL) was not checked"
+            for tag in live.tags
+            if not service.checks_tag(tag) and tag not in reached
         ]
     return out
 
