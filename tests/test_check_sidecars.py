@@ -328,3 +328,17 @@ def test_a_sidecar_the_profile_does_not_name_is_held_to_unexpected_env(
     unnamed = "the profile names no container debug-proxy (state its rules under `containers:"
     assert (unnamed in testing.message) is not named, testing.message
     assert result.report.exit_code == (1 if severity is Severity.ERROR else 0)
+
+
+def test_a_missing_sidecar_is_the_container_its_finding_names(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """helper-537 F7: `container.missing` carried `"container": "app"`, the ingress one; its id
+    stays the one it always had (the target names the container)."""
+    profile = HEAD + "    containers:\n      otel: {env: {TOKEN: {required: true}}}\n"
+    result = check_profile(
+        make_sandbox, monkeypatch, tmp_path, world(APP_INGRESS, DEBUG_PROXY), profile, "shop"
+    )
+    missing = found(result, "shop")[("container.missing", "container.otel")]
+    assert missing.container == "otel"
+    assert missing.id == finding_id("prod", "shop", "container.missing", "container.otel")

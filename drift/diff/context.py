@@ -144,9 +144,12 @@ class At:
         container: str | None = None,
         variant: str | None = None,
         failed: tuple[str, ...] = (),
+        scoped: bool = True,
     ) -> Finding:
+        """`scoped`: a sidecar's findings are told apart by its name in their id (False: the
+        target names the container already, `container.missing`)."""
         name = container if container is not None else self.config.primary
-        sidecar = name != self.config.primary
+        sidecar = scoped and name != self.config.primary
         return self.ctx.finding(
             rule,
             target,

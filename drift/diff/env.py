@@ -141,6 +141,8 @@ def _no_container(at: At, name: str, location: Location) -> Finding:
         location=location,
         expected=f"a container named {name}",
         actual=has,
+        container=name,  # the one it is about, not the ingress container (helper-537 F7)
+        scoped=False,  # its id as it always was: the target names it
     )
 
 
