@@ -125,3 +125,24 @@ def fixed_name_note(doc: Located, kind: Kind, template: Any) -> tuple[str, ...]:
         "(a manifest check reads no Cloud Run service: not checked); give each deploy a new "
         "name, or drop it",
     )
+
+
+def no_ingress(kind: Kind, where: str, resource: Any) -> tuple[Unknown, ...]:
+    """A service's template of several containers where not exactly one declares a port:
+    Cloud Run refuses it (one container, the ingress container, receives the requests and
+    declares the port: cloud.google.com/run/docs/deploying#sidecars; the sandbox's
+    `validate_containers`), so it never runs, and which container `env` describes cannot be
+    told: not verified (the whole workload), never clean."""
+    if kind is not Kind.SERVICE:
+        return ()
+    containers = list(resource.template.containers)
+    ported = [c.name for c in containers if c.ports]
+    if len(containers) < 2 or len(ported) == 1:
+        return ()
+    said = f"{len(ported)} of them ({', '.join(ported)})" if ported else "none of them"
+    why = (
+        f"{where}: its template has {len(containers)} containers and {visible(said)} declares "
+        "a port: Cloud Run refuses it (exactly one, the ingress container, must), so it would "
+        "not deploy"
+    )
+    return (Unknown("*", why),)

@@ -28,6 +28,7 @@ from drift.live.remember import remember_plain_secrets
 from drift.live.resolve import names_default_account
 from drift.manifest.model import Destroyed, Manifest, Unknown, Workload
 from drift.manifest.planned import Planned, rotated
+from drift.manifest.refused import no_ingress
 from drift.manifest.removed import removals
 from drift.manifest.scope import (
     destroyed_in,
@@ -145,6 +146,8 @@ class ManifestSource:
             remember_plain_secrets(expected, live)  # as the live reader does, before any text
             state.services[name] = live
             self.unknown[name] = list(workload.unknown)
+            if not workload.unknown:  # ports not known until apply: said there already
+                self.unknown[name] += no_ingress(workload.kind, workload.where, workload.resource)
             if self.offline:
                 self.unknown[name] += _project_numbers(profile, expected, live.template)
                 state.unverified += _namespace(workload, profile, OFFLINE_NUMBER)
