@@ -304,7 +304,8 @@ def _tag_notes(profile: Profile, names: list[str], state: LiveState) -> list[str
         ]
         # a tag it leaves out that reaches a revision nothing else does: that URL is not
         # checked (helper-537 F4: `check_tags: none` said nothing of a drifted `e2e`)
-        reached = {t for s in live.serving for t in s.tags if s.percent > 0}
+        checked = [*(s for s in live.serving if s.percent > 0), *live.tagged]
+        reached = {t for s in checked for t in s.tags}  # a revision checked, by any tag
         out += [
             f"check_tags: service {name}'s tag {tag} is left out: the revision only it "
             "reaches (its own URL) was not checked"

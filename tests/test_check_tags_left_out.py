@@ -46,3 +46,22 @@ def test_a_tag_left_out_is_said(
     ], result.report.notes
     # the drift there is found where the tag is checked
     assert bool(result.report.findings) is (not left), result.report.findings
+
+
+def test_a_revision_checked_through_one_tag_is_not_said_unchecked_through_another(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """helper-540 F1: two tags on one revision at 0 %, `check_tags: [e2e]`: the revision is
+    checked (its drift found through e2e), and e2e-old leaves nothing unchecked."""
+    service = {
+        **SERVICE,
+        "traffic": [*SERVICE["traffic"], {"revision": 1, "percent": 0, "tag": "e2e-old"}],
+    }
+    world = {"projects": {"p": {"number": 5, "services": {"api": service}}}}
+    profile = (
+        "project: p\nregion: us-central1\ncheck_tags: [e2e]\nservices:\n  api:\n"
+        "    env:\n      LOG_LEVEL: INFO\n"
+    )
+    result = check_profile(make_sandbox, monkeypatch, tmp_path, world, profile)
+    assert [n for n in result.report.notes if "is left out" in n] == []
+    assert [f.tag for f in result.report.findings] == ["e2e"]
