@@ -342,3 +342,17 @@ def test_a_missing_sidecar_is_the_container_its_finding_names(
     missing = found(result, "shop")[("container.missing", "container.otel")]
     assert missing.container == "otel"
     assert missing.id == finding_id("prod", "shop", "container.missing", "container.otel")
+
+
+def test_a_revision_without_the_container_env_describes_is_not_judged_unnamed(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """helper-540 F6: `container: app` on a revision whose main container is named `main`:
+    `container.missing` says it; its variables are not each `env.unexpected` besides."""
+    main = {**APP_INGRESS, "name": "main", "env": [{"name": "MODE", "value": "live"}]}
+    profile = HEAD + "    container: app\n    unexpected_env: error\n    env:\n      MODE: live\n"
+    result = check_profile(
+        make_sandbox, monkeypatch, tmp_path, world(main, DEBUG_PROXY), profile, "shop"
+    )
+    rules = {rule for rule, _ in found(result, "shop")}
+    assert "container.missing" in rules and "env.unexpected" not in rules, rules

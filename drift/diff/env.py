@@ -55,7 +55,10 @@ def env_findings(at: At) -> Iterator[Finding]:
         yield from unexpected_vars(
             at, container, extra, strictness, rules.location, sets=sets, typos=typos
         )
-    strictness = level(at.ctx.service.unexpected_env)
+    # a revision without a container the profile names (`container.missing`): which of its
+    # containers the profile means cannot be told, and none is judged unnamed (helper-540 F6)
+    gone = any(r.name is not None and not at.config.has(r.name) for r in at.ctx.service.containers)
+    strictness = 0 if gone else level(at.ctx.service.unexpected_env)
     for container in at.config.containers:
         if container.name not in ruled:  # a sidecar the profile says nothing about
             where = at.ctx.service.location
