@@ -36,10 +36,27 @@ def _message(field: str, kind: str) -> Any:
     return {"job": run_v2.Job, "worker_pool": run_v2.WorkerPool}.get(kind, run_v2.Service)
 
 
-def _texts(doc: Any, path: list[str | int]) -> Iterator[tuple[list[str | int], str]]:
+_OUTPUT_ONLY = frozenset(
+    {
+        "uri", "urls", "trafficStatuses", "instanceSplitStatuses", "conditions",
+        "terminalCondition", "etag", "uid", "name", "creator", "lastModifier",
+        "latestReadyRevision", "latestCreatedRevision", "latestCreatedExecution",
+        "observedGeneration", "createTime", "updateTime", "deleteTime", "expireTime",
+    }
+)  # fmt: skip
+"""What Cloud Run writes itself at a workload's top level (OUTPUT_ONLY in service.proto,
+job.proto, worker_pool.proto) or names it by: no configuration copies a secret there, and a
+rollback never sends it; a payload that happens to equal one (a secret holding the service's
+URL) would otherwise make the rollback need that version again (helper-540 F7)."""
+
+
+def _texts(
+    doc: Any, path: list[str | int], top: bool = True
+) -> Iterator[tuple[list[str | int], str]]:
     """Every text of a message's JSON with its path: a plain variable (an `env` item with a
     `value`) by the item's path, any other string (an argument, a command, a probe's header, an
-    annotation: wherever an app's configuration may copy a secret) by its own."""
+    annotation: wherever an app's configuration may copy a secret) by its own; not what Cloud
+    Run writes itself (`_OUTPUT_ONLY`, at the top)."""
     if isinstance(doc, dict):
         env = doc.get("env")
         if isinstance(env, list):
@@ -47,16 +64,18 @@ def _texts(doc: Any, path: list[str | int]) -> Iterator[tuple[list[str | int], s
                 if isinstance(var, dict) and isinstance(var.get("value"), str):
                     yield [*path, "env", i], var["value"]
         for key, item in doc.items():
+            if top and key in _OUTPUT_ONLY:
+                continue
             if isinstance(item, str):
                 yield [*path, key], item
             elif key != "env":
-                yield from _texts(item, [*path, key])
+                yield from _texts(item, [*path, key], False)
     elif isinstance(doc, list):
         for i, item in enumerate(doc):
             if isinstance(item, str):
                 yield [*path, i], item
             else:
-                yield from _texts(item, [*path, i])
+                yield from _texts(item, [*path, i], False)
 
 
 def _at(doc: Any, path: list[str | int]) -> Any:

@@ -87,3 +87,21 @@ def test_a_copy_outside_env_is_withheld_and_rollback_puts_it_back(
         assert _copies(clients) == before
     finally:
         sandbox.reset(default)
+
+
+def test_what_cloud_run_writes_itself_is_not_withheld() -> None:
+    """helper-540 F7: a payload equal to the service's own URL (a secret holding it) is not a
+    copy in its configuration: withheld, it made a rollback need that version again."""
+    from drift import redact
+    from drift.fix.withheld import withhold
+
+    url = "https://app-xyz123-uc.a.run.app"
+    redact.register_payload(url.encode(), "projects/5/secrets/url/versions/1")
+    data: dict[str, Any] = {
+        "kind": "service",
+        "service_before": {"uri": url, "urls": [url], "annotations": {"x": url}},
+        "base_template": {},
+    }
+    withhold(data)
+    assert [r["path"] for r in data["withheld"]] == [["annotations", "x"]]
+    assert data["service_before"] == {"uri": url, "urls": [url], "annotations": {"x": ""}}
