@@ -239,7 +239,9 @@ async def _roll_back(
         return result
     blocked = [c for c in checked if c.blocked]
     if blocked:  # and what is not held back may go alone (helper-538 F3)
-        rest = "".join(f" ({w})" for w in the_rest(blocked, checked, result.change_id))
+        # those someone changed since are refused next, unforced: not offered
+        held = [*blocked, *(c for c in checked if c.since.blocks and not force)]
+        rest = "".join(f" ({w})" for w in the_rest(held, checked, result.change_id))
         return _stop(result, "; ".join(c.blocked for c in blocked) + ": nothing was changed" + rest)
     refused = [c for c in checked if c.since.blocks and not force]
     if refused:

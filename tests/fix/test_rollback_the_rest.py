@@ -61,3 +61,26 @@ def test_a_rollback_held_back_on_one_service_names_the_way_for_the_others(
         now = sandbox.service("p1", n)
         assert [e.value for e in now.template.containers[0].env] == ["true"]
         assert now.traffic == before[n].traffic
+
+
+def test_a_service_someone_changed_since_is_not_offered_as_the_rest(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-540 F5: c was deployed by a teammate since the fix: a rollback of c alone would
+    be refused in turn (unforced), so the way on names a only."""
+    sandbox = make_sandbox(WORLD)
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "p.yaml").write_text(PROFILE)
+    env = {
+        **sandbox.environ(),
+        "DRIFT_PROFILES_DIR": str(folder),
+        "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal"),
+    }
+    drift("fix", "p", "--yes", env=env, cwd=tmp_path, timeout=120)
+    sandbox.deploy("p1", "c", env={"HOTFIX": "1"})
+    refused = drift("rollback", "--yes", env=env, cwd=tmp_path, timeout=120)
+    said = " ".join((refused.stdout + refused.stderr).split())
+    assert refused.returncode == 4, said
+    assert "--service a` rolls back the rest" in said, said
+    assert "--service c" not in said, said
