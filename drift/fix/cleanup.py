@@ -168,7 +168,8 @@ async def _left_pinned(fixer: Fixer, stop: Stop, why: tuple[str, ...], current: 
     """The configuration that served cannot start again (`unstartable`): drift writes no
     revision of it (the write would fail, its spec LATEST then resolving to the canary, the
     latest ready revision); its canary write's pin, by name on what served, stays. The
-    canary's tag goes (SPEC invariant 9) with a traffic-only update (`_untag`)."""
+    canary's tag goes (SPEC invariant 9) with an update of the service alone (`_untag`: no new
+    revision)."""
     outcome, entry = fixer.outcome, fixer.entry
     way = ways_out(entry, pinned=True, why="; ".join(why))
     kept = f"; the traffic stays pinned by name on {served_by(entry) or 'what served'}"
@@ -214,9 +215,10 @@ def _by_hand(fixer: Fixer) -> str:
 
 
 async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]]:
-    """Remove the canary's tag from `current` with a traffic-only update keeping every other
-    target as it is (the template unchanged: no new revision, as `free_pin`'s), journaled
-    first (JournalError: not written), proven by reading back (`TrafficWrite.proven`).
+    """Remove the canary's tag from `current` (and put back the service-level settings its
+    write made) with an update of the service alone, keeping every other target as it is (the
+    template unchanged: no new revision, as `free_pin`'s), journaled first (JournalError: not
+    written), proven by reading back (`TrafficWrite.proven`).
     Returns the words, and how to journal the cleanup's end with its note (the write's
     outcome: the generation read back when the spec carries it, or left unknown when it could
     not be read back)."""
@@ -247,7 +249,10 @@ async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]
         (fixer.ctx.session, journal, entry), current, request, "untag", doing
     )
     after = sent.after
-    what = f"its {outcome.tag_words}" + (f", and the service's {', '.join(parts)}" if parts else "")
+    tag = f"its {outcome.tag_words}" if outcome.tag else ""  # an untagged canary: no tag
+    what = ", and ".join(
+        w for w in (tag, f"the service's {', '.join(parts)}" if parts else "") if w
+    )
     undone = "removed or put back" if parts else "removed"
     if after is None:  # whether it landed is unknown (as `free_pin` says it)
         return f"{what} maybe not {undone} ({sent.error}){_by_hand(fixer)}", record
@@ -258,8 +263,8 @@ async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]
     if not sent.proven or not parts_as_found(after, entry):  # an error: stored, not applied
         why = sent.error or f"what serves: {describe_serving(after, outcome.canary)}"
         return f"{what} not {undone} ({why}){_by_hand(fixer)}", ended
-    restored = f", and the service's {', '.join(parts)} put back as they were" if parts else ""
-    return f"its {outcome.tag_words} removed{restored}", ended
+    restored = f"the service's {', '.join(parts)} put back as they were" if parts else ""
+    return ", and ".join(w for w in (tag and f"{tag} removed", restored) if w), ended
 
 
 def _theirs_kept(fixer: Fixer, stop: Stop, now: Any, after: Any) -> Stop:

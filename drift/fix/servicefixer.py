@@ -178,7 +178,10 @@ class ServiceFixer(Fixer):
         # the service-level settings drift's canary write made apply at once: said while live
         parts = [] if parts_as_found(now, self.entry) else service_parts(self.entry)
         live = (
-            f"; the service's {', '.join(parts)} as drift's canary write set them" if parts else ""
+            f"; the service's {', '.join(parts)} not as before the change (drift's canary write "
+            "changed them)"
+            if parts
+            else ""
         )
         return Stop(
             f"{head}; what serves now: {describe_serving(now, self.outcome.canary)}{live}. "

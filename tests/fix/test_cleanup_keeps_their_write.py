@@ -184,4 +184,4 @@ def test_their_deploy_at_the_promotion_prompt_says_drifts_ingress_is_live_still(
     now = sandbox.service(LAB, "app")
     assert now.ingress == run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_ONLY, said
     assert "drift leaves their change as it is" in said, said
-    assert "the service's ingress as drift's canary write set them" in said, said
+    assert "the service's ingress not as before the change (drift's canary write" in said, said

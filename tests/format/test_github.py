@@ -10,6 +10,7 @@ from drift.findings import BaselineState, Finding, Location, Severity, Unverifie
 from drift.format import OutputFormat, formatter_for
 from drift.format.github import ANNOTATIONS_PER_LEVEL, command, escape_data, escape_property
 from drift.report import Report
+from drift.textsafe import visible
 from tests.format.conftest import (
     CONSTRAINT,
     DRIFT_REPORT,
@@ -227,3 +228,21 @@ def test_a_file_with_control_characters_is_annotated_by_its_real_name(
     ran = commands(out)
     assert [(c[0], c[1].get("file"), c[1].get("line")) for c in ran][0] == ("error", name, "3")
     assert all(c[0] in {"error", "warning", "notice"} for c in ran)
+
+
+@pytest.mark.parametrize(
+    "name", ["a\tb/prod.yaml", "##[error]forged/prod.yaml", "x\x1b[31m/p.yaml"]
+)
+def test_a_file_with_other_invisible_characters_stays_visible(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # Only line breaks are escaped for the runner to undo: any other invisible character, or
+    # the legacy `##[`, is written visibly (the annotation then names no file, but the log
+    # shows what it is and runs nothing).
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    finding = make_finding(
+        "env.missing", Severity.ERROR, "api", "env.A", "A is missing", location=Location(name, 3)
+    )
+    out = render(make_report((finding,)))
+    assert "##[" not in out and "\t" not in out and "\x1b" not in out
+    assert commands(out)[0][1]["file"] == visible(name)
