@@ -56,6 +56,22 @@ def _run(tmp_path: Path, sandbox: Any, meddle: Any, folder: Path) -> tuple[FixRe
     return result, result.summary()
 
 
+def _ingress_lab(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, Path]:
+    """Service `app`, and a profile setting ingress: internal and a timeout (a template change:
+    the canary path, its write applying ingress at once). The sandbox and profiles folder."""
+    sandbox = make_sandbox(lab_world(template={"image": IMAGE, "port": 8080}))
+    folder = lab_here(
+        sandbox,
+        tmp_path,
+        monkeypatch,
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n"
+        "      ingress: internal\n      timeout: 60s\n",
+    )
+    return sandbox, folder
+
+
 def _cleaned_up(now: Any, said: str) -> None:
     """The cleanup itself happened: the canary's tag gone, LATEST routed as before drift."""
     assert "drift removed the canary's tag and restored the routing" in said, said
@@ -74,14 +90,7 @@ def test_their_ingress_at_the_promotion_prompt_stays_and_is_said(
     teammate sets ingress INTERNAL_LOAD_BALANCER: a field drift's change set too. Their
     value stays (before: the cleanup wrote ingress ALL over it), drift says so, and the
     template is back to what served (the timeout as before drift)."""
-    sandbox = make_sandbox(lab_world(template={"image": IMAGE, "port": 8080}))
-    folder = lab_here(
-        sandbox,
-        tmp_path,
-        monkeypatch,
-        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n"
-        "      ingress: internal\n      timeout: 60s\n",
-    )
+    sandbox, folder = _ingress_lab(make_sandbox, tmp_path, monkeypatch)
     timeout = sandbox.service(LAB, "app").template.timeout
     theirs = run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER
 
@@ -150,14 +159,7 @@ def test_their_deploy_at_the_promotion_prompt_says_drifts_ingress_is_live_still(
     """helper-538: a teammate deploys (a new revision) while the promotion prompt waits. drift
     leaves their change as it is, and with it the ingress its canary's write applied at once:
     the message said what serves, never that drift's ingress was live."""
-    sandbox = make_sandbox(lab_world(template={"image": IMAGE, "port": 8080}))
-    folder = lab_here(
-        sandbox,
-        tmp_path,
-        monkeypatch,
-        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n"
-        "      ingress: internal\n      timeout: 60s\n",
-    )
+    sandbox, folder = _ingress_lab(make_sandbox, tmp_path, monkeypatch)
 
     def deploy(service: Any) -> None:
         service.template.containers[0].env.append(run_v2.EnvVar(name="HOTFIX", value="1"))

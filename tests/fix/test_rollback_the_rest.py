@@ -29,9 +29,8 @@ PROFILE = "project: p1\nregion: us-central1\nservices:\n" + "".join(
 )
 
 
-def test_a_rollback_held_back_on_one_service_names_the_way_for_the_others(
-    make_sandbox: MakeSandbox, tmp_path: Path
-) -> None:
+def _lab(make_sandbox: MakeSandbox, tmp_path: Path) -> tuple[Any, dict[str, str]]:
+    """The sandbox of WORLD, and the environment `drift` runs with against it."""
     sandbox = make_sandbox(WORLD)
     folder = tmp_path / "profiles"
     folder.mkdir()
@@ -41,6 +40,13 @@ def test_a_rollback_held_back_on_one_service_names_the_way_for_the_others(
         "DRIFT_PROFILES_DIR": str(folder),
         "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal"),
     }
+    return sandbox, env
+
+
+def test_a_rollback_held_back_on_one_service_names_the_way_for_the_others(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox, env = _lab(make_sandbox, tmp_path)
     before = {n: sandbox.service("p1", n) for n in "ac"}
     fixed = drift("fix", "p", "--yes", env=env, cwd=tmp_path, timeout=120)
     assert "partial fix" in fixed.stdout + fixed.stderr, fixed.stdout + fixed.stderr
@@ -68,15 +74,7 @@ def test_a_service_someone_changed_since_is_not_offered_as_the_rest(
 ) -> None:
     """helper-540 F5: c was deployed by a teammate since the fix: a rollback of c alone would
     be refused in turn (unforced), so the way on names a only."""
-    sandbox = make_sandbox(WORLD)
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "p.yaml").write_text(PROFILE)
-    env = {
-        **sandbox.environ(),
-        "DRIFT_PROFILES_DIR": str(folder),
-        "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal"),
-    }
+    sandbox, env = _lab(make_sandbox, tmp_path)
     drift("fix", "p", "--yes", env=env, cwd=tmp_path, timeout=120)
     sandbox.deploy("p1", "c", env={"HOTFIX": "1"})
     refused = drift("rollback", "--yes", env=env, cwd=tmp_path, timeout=120)

@@ -9,24 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.manifest.conftest import check_offline
+from tests.manifest.conftest import MINIMAL, check_offline
 
-SERVICE = """\
-apiVersion: serving.knative.dev/v1
-kind: Service
-metadata:
-  name: api
-spec:
-  template:
-    spec:
-      containers:
-      - name: app
-        image: gcr.io/acme/api:1
-APP_PORT
-      - name: proxy
-        image: gcr.io/acme/proxy:1
-PROXY_PORT
-"""
+SERVICE = MINIMAL.replace(
+    "      - image: gcr.io/acme/api:1\n",
+    "      - name: app\n        image: gcr.io/acme/api:1\nAPP_PORT\n"
+    "      - name: proxy\n        image: gcr.io/acme/proxy:1\nPROXY_PORT\n",
+)
 PORT = "        ports:\n        - containerPort: 8080"
 PROFILE = "project: acme-prod\nregion: us-central1\nservices:\n  api:\n    settings: {}\n"
 
