@@ -218,9 +218,37 @@ def _sarif_capped(report: Report) -> tuple[Report, str]:
     from drift.format.sarif import rendered, truncation_text
 
     log, left_out = rendered(report)
-    if not left_out:
-        return report, log
-    return replace(report, notes=(*report.notes, truncation_text(report, left_out))), log
+    notes = list(_outside_the_repository(report))
+    if left_out:
+        notes.append(truncation_text(report, left_out))
+    return (replace(report, notes=(*report.notes, *notes)) if notes else report), log
+
+
+def _outside_the_repository(report: Report) -> tuple[str, ...]:
+    """A note when GITHUB_WORKSPACE names the repository and a profile a result is located in
+    lies outside it: code scanning places a result by its path in the repository
+    (`format.summary.repo_path`), so those results would show with no file (helper-533 F4)."""
+    from drift.format.summary import repo_path
+
+    workspace = os.environ.get("GITHUB_WORKSPACE", "")
+    if not workspace:
+        return ()
+    root = Path(os.path.abspath(workspace))
+    files = sorted({f.location.file for f in report.findings if f.location is not None})
+    away = [
+        f
+        for f in files
+        if os.path.isfile(f)
+        and repo_path(f) == f
+        and not Path(os.path.abspath(f)).is_relative_to(root)
+    ]
+    if not away:
+        return ()
+    return (
+        f"the SARIF results of {', '.join(away)} name a file outside the repository "
+        f"GITHUB_WORKSPACE names ({workspace}): code scanning shows them with no file; keep "
+        "the profiles in the checkout",
+    )
 
 
 def _baseline(value: str, access: Access) -> Baseline:

@@ -95,3 +95,23 @@ def test_a_run_from_the_root_gives_the_same_sarif_locations_and_fingerprints(
     )
     assert plain == in_actions and plain, plain
     assert _uris(json.dumps({"runs": [{"results": logs[0]}]})) == FILES
+
+
+@pytest.mark.parametrize("inside", [True, False])
+def test_profiles_outside_the_checkout_are_said_to_leave_results_without_a_file(
+    sandbox: Sandbox, tmp_path: Path, inside: bool
+) -> None:
+    """helper-533 F4: with the profiles outside GITHUB_WORKSPACE, every result names a file
+    code scanning cannot place: the run says so, in the table beside `--sarif`."""
+    ws = _workspace(tmp_path)
+    workspace = ws if inside else tmp_path / "elsewhere"
+    workspace.mkdir(exist_ok=True)
+    out = tmp_path / "out.sarif"
+    done = drift(
+        "check", "staging", "--profiles", "deploy/profiles", "--sarif", str(out), "--no-history",
+        env={**sandbox.environ(), "GITHUB_WORKSPACE": str(workspace)}, cwd=ws,
+    )  # fmt: skip
+    said = " ".join(done.stdout.split())
+    note = "name a file outside the repository GITHUB_WORKSPACE names"
+    assert (note in said) is not inside, said
+    assert out.is_file()
