@@ -29,6 +29,7 @@ from urllib.parse import unquote, unquote_plus
 from drift.secretforms import (
     Versions,
     bare_forms,
+    bytes_forms,
     echoed_forms,
     escaped_forms,
     searchable,
@@ -325,6 +326,9 @@ def register_payload(data: bytes, version: str = "") -> None:
             _known.add(encoded)
     if version:
         _known.versions.add(data, version)
+    if "\ufffd" in text:  # not UTF-8: its bytes' base64 is how a variable holds it (helper-541)
+        for encoded in bytes_forms(data).values():
+            _known.add(encoded)
     runs = _UNREADABLE.split(text)
     if len(runs) > 1:
         for run in runs:

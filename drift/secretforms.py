@@ -168,7 +168,12 @@ class Versions:
     def add(self, data: bytes, version: str) -> None:
         try:
             text = data.decode("utf-8")
-        except UnicodeDecodeError:
+        except UnicodeDecodeError:  # a keystore, a DER key: copied as its bytes' base64
+            packed = {f"bytes/{n}": form for n, form in bytes_forms(data).items()}
+            with self._lock:
+                for name, form in packed.items():
+                    self._forms.setdefault(form, (version, name))
+                self._pattern = None
             return
         shaped = {name: shape(text) for name, shape in _SHAPES.items()}
         shaped = {name: form for name, form in shaped.items() if searchable(form.strip())}
@@ -198,10 +203,31 @@ class Versions:
         return [self._forms[p] if i % 2 else p for i, p in enumerate(cut) if p or i % 2]
 
 
+_PACKED_BYTES = {
+    "base64": (base64.b64encode, True),
+    "base64url": (base64.urlsafe_b64encode, True),
+    "base64-unpadded": (base64.b64encode, False),
+    "base64url-unpadded": (base64.urlsafe_b64encode, False),
+}
+
+
+def bytes_forms(data: bytes) -> dict[str, str]:
+    """A payload that is not UTF-8 text (a keystore, a DER key) as a plain value holds it: its
+    bytes' base64, by `ECHOES`' names (`KEYSTORE_B64=…`, the usual way to put one in a
+    variable); only forms that are searched for at all (`searchable`)."""
+    out = {}
+    for name, (encode, padded) in _PACKED_BYTES.items():
+        text = encode(data).decode()
+        out[name] = text if padded else text.rstrip("=")
+    return {n: f for n, f in out.items() if searchable(f)}
+
+
 def payload_form(data: bytes, form: str) -> str | None:
     """A version's payload `data` in the `form` `secret_pieces` gave (None: not UTF-8, or a
     form this drift does not know)."""
     name, _, encoding = form.partition("/")
+    if name == "bytes":
+        return bytes_forms(data).get(encoding)
     shape, encode = _SHAPES.get(name), ECHOES.get(encoding) if encoding else None
     if shape is None or (encoding and encode is None):
         return None
