@@ -221,6 +221,12 @@ class JournalError(DriftError):
     recorded: nothing more is written to the cloud."""
 
 
+class SecretUnrecordable(JournalError):
+    """A secret's value drift read stands where the journal could record it only as it is (a
+    label's or an annotation's name): the entry is not written, so nothing is changed (SPEC
+    safety invariant 1; `drift.fix.withheld`)."""
+
+
 class JournalUnreadable(JournalError):
     """The journal's directory (or its locks') cannot be listed (permission denied): what it
     holds is unknown, never "no change recorded" (exit 3: incomplete, as an unread item)."""

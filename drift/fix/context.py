@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from drift.errors import DriftError, ExitCode, JournalError, OutputLost
+from drift.errors import DriftError, ExitCode, JournalError, OutputLost, SecretUnrecordable
 from drift.findings import ProbeResult
 from drift.fix.base import Base
 from drift.fix.cancel import again
@@ -266,7 +266,8 @@ class Fixer:
         try:
             self.ctx.journal.begin(self.entry, state, note, write)
         except JournalError as exc:
-            raise Stop(f"{self.name}: {exc.message}: nothing was changed; {UNJOURNALED}") from exc
+            why = "" if isinstance(exc, SecretUnrecordable) else f"; {UNJOURNALED}"
+            raise Stop(f"{self.name}: {exc.message}: nothing was changed{why}") from exc
         try:
             self.ctx.ui.say(say)
         except (OSError, OutputLost) as exc:  # before the write: none was sent, the journal says

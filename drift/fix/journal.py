@@ -224,7 +224,12 @@ class Journal:
         # a note may quote a server's error, which may quote a secret, whole or cut (`echo`)
         note = redact.scrub(redact.mask(note, echo=True))
         entry.history.append({"at": now_text(), "state": state, "note": note})
-        data = (json.dumps(entry.to_json(), indent=2, sort_keys=True) + "\n").encode()
+        try:  # JournalError: a secret it cannot withhold (`withheld.withhold`)
+            data = (json.dumps(entry.to_json(), indent=2, sort_keys=True) + "\n").encode()
+        except JournalError:
+            entry.state = was
+            entry.history.pop()
+            raise
         target = self.file(entry)
         try:
             existing = target.read_bytes() if target.is_file() else None

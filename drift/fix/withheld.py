@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 from drift import redact
-from drift.errors import ApiError, JournalError
+from drift.errors import ApiError, JournalError, SecretUnrecordable
 from drift.fix.wire import packed, unpacked
 from drift.secretforms import payload_form
 from drift.textsafe import visible
@@ -130,10 +130,29 @@ def _set(data: dict[str, Any], field: str, paths: list[tuple[list[str | int], st
     data[f"{field}_pb"] = packed(decoded)
 
 
+def _keys(doc: Any) -> Iterator[str]:
+    """Every key of a message's JSON (a label's, an annotation's name among them)."""
+    if isinstance(doc, dict):
+        for key, item in doc.items():
+            yield key
+            yield from _keys(item)
+    elif isinstance(doc, list):
+        for item in doc:
+            yield from _keys(item)
+
+
 def withhold(data: dict[str, Any]) -> None:
     """An entry's JSON (`Entry.to_json`) without the value of any plain copy of a secret it
     holds: those it already refers to (`withheld`), and each one whose value holds a payload
-    drift read (`redact.secret_pieces`), added to them."""
+    drift read (`redact.secret_pieces`), added to them. A payload in a key (a label's or an
+    annotation's name) has no place a record could name: JournalError, so the entry is never
+    written and nothing is changed (helper-541 F2)."""
+    for field in _FIELDS:
+        if any(redact.secret_pieces(key) for key in _keys(data.get(field))):
+            raise SecretUnrecordable(
+                "a label or annotation name holds the value of a secret drift read, which the "
+                "journal cannot record without writing it: rename it, then run drift again"
+            )
     records: list[dict[str, Any]] = data.setdefault("withheld", [])
     known = {(r["field"], json.dumps(r["path"])) for r in records}
     for field in _FIELDS:

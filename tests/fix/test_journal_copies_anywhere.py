@@ -7,6 +7,7 @@ version again and puts each back exactly."""
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -105,3 +106,32 @@ def test_what_cloud_run_writes_itself_is_not_withheld() -> None:
     withhold(data)
     assert [r["path"] for r in data["withheld"]] == [["annotations", "x"]]
     assert data["service_before"] == {"uri": url, "urls": [url], "annotations": {"x": ""}}
+
+
+def test_a_secret_as_a_label_name_stops_the_fix_before_anything_is_written(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """helper-541 F2: a payload drift read as a label's name has no place a withheld record
+    could name: the journal would hold it as it is. The fix stops before its first write."""
+    secret = "zq8vx2mlk9pwr4ty"  # a valid label key
+    world = copy.deepcopy(WORLD)
+    project = world["projects"][LAB]
+    project["secrets"]["s-main"]["versions"] = ["old-value-1234", secret]
+    project["services"]["app"]["labels"] = {secret: "y"}
+    default = sandbox.scenario
+    sandbox.reset(world)
+    try:
+        folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
+        sandbox.clear_calls()
+        done = fix(
+            tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab", folder
+        )
+        said = done.summary()
+        assert done.exit_code is ExitCode.ABORTED, said
+        assert "a label or annotation name holds the value of a secret" in said, said
+        assert secret not in said
+        assert not [c for c in sandbox.calls if c.short == "UpdateService"]
+        for path in (tmp_path / ".drift").rglob("*"):
+            assert not path.is_file() or secret.encode() not in path.read_bytes(), path
+    finally:
+        sandbox.reset(default)
