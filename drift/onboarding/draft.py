@@ -16,6 +16,7 @@ from drift.findings import Scope
 from drift.kinds import Kind, workload_key
 from drift.live.model import ContainerConfig, EnvVar, LiveService, LiveState, RevisionConfig
 from drift.live.normalize import same_configuration
+from drift.live.remember import referenced
 from drift.onboarding.yamltext import scalar
 from drift.refs import SecretRef
 from drift.textsafe import visible
@@ -162,6 +163,9 @@ def _unchecked(live: LiveService, differ: set[str]) -> str:
 def _service(live: LiveService) -> ServiceDraft:
     revision, config = drafted_from(live)
     readers = _secret_readers(config.containers)
+    for rev in live.checked:  # another revision's secret pasted in here (`remember.inlined`)
+        for name in referenced((rev.config,)):
+            readers.setdefault(name, f"revision {rev.name}")
     main = _container(config.main, readers)
     return ServiceDraft(
         name=live.name,
@@ -180,12 +184,8 @@ def _service(live: LiveService) -> ServiceDraft:
 
 def _secret_readers(containers: Sequence[ContainerConfig]) -> dict[str, str]:
     """Each variable some container reads from Secret Manager, with the first such container."""
-    readers: dict[str, str] = {}
-    for container in containers:
-        for var in container.env.values():
-            if var.ref is not None:
-                readers.setdefault(var.name, container.name)
-    return readers
+    refs = [(v.name, c.name) for c in containers for v in c.env.values() if v.ref is not None]
+    return dict(reversed(refs))
 
 
 def _container(container: ContainerConfig, readers: Mapping[str, str]) -> ContainerDraft:

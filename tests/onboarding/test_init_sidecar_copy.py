@@ -56,3 +56,32 @@ def test_a_plain_copy_of_another_containers_secret_is_not_written(
     report = asyncio.run(run_check(load_profile(tmp_path, "prod"), settings)).report
     assert [f.rule for f in report.findings if f.target == "env.OTEL_HEADERS"] == []
     assert COPY not in str(report.findings)
+
+
+def test_a_plain_value_another_serving_revision_reads_as_a_secret_is_not_written(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """helper-541 F3: SESSION is a reference on the revision serving 10 %, plain on the latest
+    (the secret pasted in): `check` masks it (`remember.inlined`), and init wrote it into the
+    profile as it is."""
+    pasted = "Qm4nVb7cXz2Lk8Hj"
+    ref = {
+        "name": "SESSION",
+        "valueSource": {"secretKeyRef": {"secret": "sess", "version": "latest"}},
+    }
+    old = {**APP_INGRESS, "env": [ref]}
+    new = {**APP_INGRESS, "env": [{"name": "SESSION", "value": pasted}]}
+    split = [{"latest": True, "percent": 90}, {"revision": "shop-00001-old", "percent": 10}]
+    shop = {"history": [{"name": "shop-00001-old", "containers": [old]}], "traffic": split,
+            "template": {"containers": [new]}}  # fmt: skip
+    scenario = world(new)
+    scenario["projects"]["acme-prod"]["services"]["shop"] = shop
+    scenario["projects"]["acme-prod"]["secrets"] = {"sess": {"versions": [pasted]}}
+    sandbox = make_sandbox(scenario)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    settings = load_settings(profiles_dir=tmp_path, project="acme-prod", region="us-central1")
+    result = asyncio.run(init_from_live("prod", settings, today=dt.date(2026, 11, 24)))
+    text = (tmp_path / "prod.yaml").read_text()
+    assert pasted not in text and pasted not in result.summary()
+    assert "SESSION: {required: true}  # revision shop-00001-old reads it from Secret" in text
