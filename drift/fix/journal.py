@@ -217,30 +217,26 @@ class Journal:
         return self
 
     def record(self, entry: Entry, state: str, note: str = "") -> None:
-        """Write the entry with its new state before the step it announces (and its checksum
-        beside it). Raises JournalError when the file cannot be written."""
+        """Write the entry in its new state before the step it announces (JournalError: not)."""
         was = entry.state
         entry.state = state
         # a note may quote a server's error, which may quote a secret, whole or cut (`echo`)
         note = redact.scrub(redact.mask(note, echo=True))
         entry.history.append({"at": now_text(), "state": state, "note": note})
-        try:  # JournalError: a secret it cannot withhold (`withheld.withhold`)
-            data = (json.dumps(entry.to_json(), indent=2, sort_keys=True) + "\n").encode()
-        except JournalError:
-            entry.state = was
-            entry.history.pop()
-            raise
         target = self.file(entry)
-        try:
+        try:  # to_json: SecretUnrecordable, a secret it cannot withhold (`withheld.withhold`)
+            data = (json.dumps(entry.to_json(), indent=2, sort_keys=True) + "\n").encode()
             existing = target.read_bytes() if target.is_file() else None
             _not_another(target, existing, entry)
             previous = digest(existing) if existing is not None else None
             new = digest(data)
             both = "\n".join(d for d in (previous, new) if d).encode()
             _write_pair(target, data, both, new.encode())
-        except OSError as exc:  # the file is as it was: so is the entry in memory
+        except (OSError, JournalError) as exc:  # the file is as it was: so is the entry
             entry.state = was
             entry.history.pop()
+            if isinstance(exc, JournalError):
+                raise
             raise JournalError(
                 f"cannot write the journal entry {target}: {exc.strerror or exc}"
             ) from exc

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,16 +34,21 @@ OTEL = {
 }
 
 
+def _init(sandbox: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[Any, Any, str]:
+    """`drift init prod --from-live` of acme-prod: the settings, its result, the profile."""
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    settings = load_settings(profiles_dir=tmp_path, project="acme-prod", region="us-central1")
+    result = asyncio.run(init_from_live("prod", settings, today=dt.date(2026, 11, 24)))
+    return settings, result, (tmp_path / "prod.yaml").read_text()
+
+
 def test_a_plain_copy_of_another_containers_secret_is_not_written(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     app = {**APP_INGRESS, "env": [*APP_INGRESS["env"], {"name": "OTEL_HEADERS", "value": COPY}]}
     sandbox = make_sandbox(world(app, OTEL))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    settings = load_settings(profiles_dir=tmp_path, project="acme-prod", region="us-central1")
-    result = asyncio.run(init_from_live("prod", settings, today=dt.date(2026, 11, 24)))
-    text = (tmp_path / "prod.yaml").read_text()
+    settings, result, text = _init(sandbox, monkeypatch, tmp_path)
     assert COPY not in text and COPY not in result.summary()
     # the collector's reference is written as one; the app's plain copy is required only
     assert "OTEL_HEADERS: {secret: otel-token" in text
@@ -78,10 +84,6 @@ def test_a_plain_value_another_serving_revision_reads_as_a_secret_is_not_written
     scenario["projects"]["acme-prod"]["services"]["shop"] = shop
     scenario["projects"]["acme-prod"]["secrets"] = {"sess": {"versions": [pasted]}}
     sandbox = make_sandbox(scenario)
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    settings = load_settings(profiles_dir=tmp_path, project="acme-prod", region="us-central1")
-    result = asyncio.run(init_from_live("prod", settings, today=dt.date(2026, 11, 24)))
-    text = (tmp_path / "prod.yaml").read_text()
+    settings, result, text = _init(sandbox, monkeypatch, tmp_path)
     assert pasted not in text and pasted not in result.summary()
     assert "SESSION: {required: true}  # revision shop-00001-old reads it from Secret" in text
