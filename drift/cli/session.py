@@ -129,6 +129,13 @@ class Invocation:
                     settings, profile = overlapped(read, meanwhile, errors=(DriftError,))
                 except KeyboardInterrupt:
                     raise Interrupted(interrupted, said) from None
+                except Exception:
+                    # A Ctrl-C in an import can come out of it as another error: CPython
+                    # loses the KeyboardInterrupt while it builds the import's own error
+                    # ("TypeError: expected a message argument"). Pressed: an interrupt.
+                    if not ctrl_c:
+                        raise
+                    raise Interrupted(interrupted, said) from None
         finally:
             if tuned:
                 # They live until the process ends: no collection needs to scan them. Frozen

@@ -150,6 +150,20 @@ def test_a_ctrl_c_that_python_swallows_while_the_profile_is_read_still_ends_the_
     assert done.stderr == ""
 
 
+def test_a_ctrl_c_that_an_import_turns_into_another_error_still_ends_the_run() -> None:
+    """A Ctrl-C while the Google libraries are imported can come out of the import as another
+    error (CPython loses the KeyboardInterrupt while building an import's error message:
+    "TypeError: expected a message argument"); drift said "internal error" and exit 2 (a red
+    full run). A Ctrl-C was pressed: it is the one line of an interrupted start."""
+    program = SWALLOWED.replace("tests.cli.swallowed_ctrl_c", "tests.cli.ctrl_c_turned_error")
+    done = python_code(program, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 5, done.stdout + done.stderr
+    assert done.stdout.split("\n")[0] == (
+        "INTERRUPTED 3 interrupted: before anything was read from Google Cloud or changed"
+    )
+    assert done.stderr == ""
+
+
 def test_a_prompt_outside_an_event_loop_imports_no_asyncio() -> None:
     """A prompt asks whether a Ctrl-C cancelled an event loop's task before it
     (`drift.cli.signals.cancelled_before`); outside any loop that question must not import
