@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from drift.live.model import RevisionConfig
+    from drift.live.model import EnvVar, RevisionConfig
     from drift.profiles.model import Profile
     from drift.sandbox import Sandbox
 
@@ -44,7 +44,7 @@ limit's, never drift's own page size (which it would then only echo)."""
 def lower_bound(sandbox: Sandbox, profile: Profile) -> Bound:
     from drift.kinds import Kind
     from drift.live.normalize import raw, revision_config
-    from drift.live.reads import expected_refs, held, reachable, to_fetch, values_needed
+    from drift.live.reads import expected_refs, held, pasted, reachable, to_fetch, values_needed
     from drift.live.workloads import GET
     from drift.refs import SecretRef
 
@@ -100,9 +100,12 @@ def lower_bound(sandbox: Sandbox, profile: Profile) -> Bound:
     calls["GetSecretVersion"] = len(refs)
     own = {ref.key for ref in refs if not ref.project and ref.secret in world.secrets}
     calls["GetIamPolicy"] = len(own)
-    values = values_needed(
-        profiles, lambda service, container, var: held(configs.get(service, ()), container, var)
-    )
+
+    def live_vars(service: str, container: str | None, var: str) -> set[EnvVar]:
+        return held(configs.get(service, ()), container, var)
+
+    # read to compare, or to know a secret pasted in as a plain value: one read per version
+    values = values_needed(profiles, live_vars) | pasted(profiles, live_vars)
     calls["AccessSecretVersion"] = len({canonical(ref) for ref in values})
     sequential: Counter[str] = Counter(GetService=len(configs))
     for p in profiles:

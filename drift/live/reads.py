@@ -113,6 +113,24 @@ def values_needed(profiles: Iterable[ServiceProfile], live_vars: LiveVars) -> se
     return needed
 
 
+def pasted(profiles: Iterable[ServiceProfile], live_vars: LiveVars) -> set[SecretRef]:
+    """The secret versions a variable may hold pasted in: a rule expects the variable from
+    Secret Manager and a checked revision sets it as a plain value. Their values are read when
+    the caller may (`SecretReads.read_pasted`: never required, a failure is nobody's
+    finding), so that such a plain value is masked wherever it is shown, and a fix that turns
+    it into the reference records it in its journal as that version, not as the text
+    (`drift.fix.withheld`, SPEC invariant 1: it was journaled whole, helper-543 F1)."""
+    found: set[SecretRef] = set()
+    for p in profiles:
+        for rules in p.containers:
+            for rule in rules.env.values():
+                if rule.ref is not None and any(
+                    v.ref is None and v.value for v in live_vars(p.key, rules.name, rule.name)
+                ):
+                    found.add(rule.ref)
+    return found
+
+
 def held(configs: Iterable[RevisionConfig], container: str | None, var: str) -> set[EnvVar]:
     """What a variable is in each of a service's checked revisions (`container` None: the one
     the profile's `env` describes)."""

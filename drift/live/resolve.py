@@ -16,7 +16,7 @@ from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.iam import IamReads
 from drift.live.model import EnvVar, LiveService, LiveState, RevisionConfig
-from drift.live.reads import expected_refs, held, values_needed
+from drift.live.reads import expected_refs, held, pasted, values_needed
 from drift.live.secrets import SecretReads, Tasks
 from drift.profiles.model import ServiceProfile
 from drift.refs import SecretRef
@@ -95,6 +95,8 @@ class SecretChecks:
                 self.secrets.watch(ref, key)
         for ref in values_needed([profile], self._live_vars):
             self.secrets.read_value(ref)
+        for ref in pasted([profile], self._live_vars):
+            self.secrets.read_pasted(ref)
         if self._waiting:
             self._prefetch(profile, workload)
         else:
@@ -159,6 +161,8 @@ class SecretChecks:
                     self.secrets.watch(ref, key)
         for ref in values_needed(profiles, self._live_vars):
             self.secrets.read_value(ref)
+        for ref in pasted(profiles, self._live_vars):
+            self.secrets.read_pasted(ref)
         # the IAM reads each workload's access needs start once its own secrets' states and
         # policies are in, not after every read started (another secret, a history)
         self.waiting()

@@ -327,15 +327,21 @@ class SecretReads:
             else:
                 self._unverified(ref.key, answer)
             return
-        data = answer[1]
-        value = secret_text(data)
-        redact.register(value)  # as the rules hold it (`BINARY` and hex when not UTF-8)
-        # as text, and each readable run of a binary value; with the version read, by its
-        # number (`latest` names another one once the secret rotates): a journal refers to it
-        numbered = answer[0] or name
-        version = numbered if numbered.rsplit("/", 1)[-1].isdigit() else ""
-        redact.register_payload(data, version)
-        self.state.values[ref] = value
+        self.state.values[ref] = _registered(name, answer)
+
+    def read_pasted(self, ref: SecretRef) -> None:
+        """Read the value `ref` names only to know it when a plain variable holds it
+        (`drift.live.reads.pasted`): a read that fails (no access, a version gone) leaves the
+        value unknown, and is no rule's failure (the reference's own state is read and
+        judged as ever)."""
+        if not ref.unread:
+            self.tasks.once(("pasted", ref), partial(self._pasted, ref))
+
+    async def _pasted(self, ref: SecretRef) -> None:
+        name = (await self._canonical(ref)).version_resource(self.project)
+        answer = await self._value(name)
+        if not isinstance(answer, ApiError):
+            _registered(name, answer)
 
     async def _value(self, name: str) -> tuple[str, bytes] | ApiError:
         """The value of the version `name` names, with the version it resolved to: read once
@@ -379,3 +385,17 @@ class SecretReads:
             f"read is version {got}'s, and version {info.resolved}'s value could not be read "
             f"again{why}: run again",
         )
+
+
+def _registered(name: str, answer: tuple[str, bytes]) -> str:
+    """The value read from the version `name` (`answer`: the version it resolved to, its
+    payload) as the rules hold it (`BINARY` and hex when not UTF-8), registered as a secret:
+    as text, and each readable run of a binary value; with the version read, by its number
+    (`latest` names another one once the secret rotates): a journal refers to it."""
+    data = answer[1]
+    value = secret_text(data)
+    redact.register(value)
+    numbered = answer[0] or name
+    version = numbered if numbered.rsplit("/", 1)[-1].isdigit() else ""
+    redact.register_payload(data, version)
+    return value
