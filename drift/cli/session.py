@@ -124,18 +124,8 @@ class Invocation:
         if tuned:  # the modules imported and the profile loaded are never garbage
             gc.disable()
         try:
-            with ctrl_c_latched() as ctrl_c:
-                try:
-                    settings, profile = overlapped(read, meanwhile, errors=(DriftError,))
-                except KeyboardInterrupt:
-                    raise Interrupted(interrupted, said) from None
-                except Exception:
-                    # A Ctrl-C in an import can come out of it as another error: CPython
-                    # loses the KeyboardInterrupt while it builds the import's own error
-                    # ("TypeError: expected a message argument"). Pressed: an interrupt.
-                    if not ctrl_c:
-                        raise
-                    raise Interrupted(interrupted, said) from None
+            with _interrupted_as(interrupted, said):
+                settings, profile = overlapped(read, meanwhile, errors=(DriftError,))
         finally:
             if tuned:
                 # They live until the process ends: no collection needs to scan them. Frozen
@@ -143,8 +133,6 @@ class Invocation:
                 # (freezing also resets its count of new objects).
                 gc.freeze()
                 gc.enable()
-        if ctrl_c:  # pressed, and swallowed where Python reports it as ignored
-            raise Interrupted(interrupted, said)
         return settings, profile
 
     def pair(self, settings: Settings, first: str, second: str) -> tuple[Profile, Profile]:
@@ -161,18 +149,36 @@ class Invocation:
             except DriftError as exc:  # said after the first profile's own refusal, if any
                 here.append(exc)
 
-        try:
+        with _interrupted_as(ExitCode.INCOMPLETE, "nothing was compared"):
             profile = overlapped(
                 lambda: load_profile(settings.profiles_dir, first, elsewhere=""),
                 meanwhile,
                 errors=(DriftError,),
             )
-        except KeyboardInterrupt:
-            raise Interrupted(ExitCode.INCOMPLETE, "nothing was compared") from None
         (other,) = here
         if isinstance(other, DriftError):
             raise other
         return profile, other
+
+
+@contextmanager
+def _interrupted_as(code: ExitCode, said: str) -> Iterator[None]:
+    """A Ctrl-C while the block runs is `Interrupted(code, said)`: raised as
+    KeyboardInterrupt, swallowed where Python reports it as ignored (`ctrl_c_latched`), or
+    come out of an import as another error — CPython loses the KeyboardInterrupt while it
+    builds the import's own error ("TypeError: expected a message argument": an "internal
+    error" in a full run)."""
+    with ctrl_c_latched() as ctrl_c:
+        try:
+            yield
+        except KeyboardInterrupt:
+            raise Interrupted(code, said) from None
+        except Exception:
+            if not ctrl_c:
+                raise
+            raise Interrupted(code, said) from None
+    if ctrl_c:
+        raise Interrupted(code, said)
 
 
 @contextmanager

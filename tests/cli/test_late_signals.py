@@ -164,6 +164,40 @@ def test_a_ctrl_c_that_an_import_turns_into_another_error_still_ends_the_run() -
     assert done.stderr == ""
 
 
+COMPARED = """
+import importlib, signal, sys
+from pathlib import Path
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import drift.profiles.loader as loader
+from drift.cli.session import Invocation
+from drift.errors import Interrupted
+
+read = loader.load_profile
+
+def load_profile(folder, environment, **kw):
+    if environment == "e2e":  # the second profile, read here while the child reads the first
+        importlib.import_module("tests.cli.ctrl_c_turned_error")
+    return read(folder, environment, **kw)
+
+loader.load_profile = load_profile
+invocation = Invocation("staging", Path("profiles"))
+try:
+    invocation.pair(invocation.settings(), "staging", "e2e")
+except Interrupted as exc:
+    print("INTERRUPTED", int(exc.exit_code), exc.message, flush=True)
+    sys.exit(5)
+print("went on", flush=True)
+"""
+
+
+def test_a_ctrl_c_that_an_import_turns_into_another_error_still_ends_a_comparison() -> None:
+    """The same while `drift compare` reads its two profiles at once."""
+    done = python_code(COMPARED, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 5, done.stdout + done.stderr
+    assert done.stdout.split("\n")[0] == "INTERRUPTED 3 interrupted: nothing was compared"
+    assert done.stderr == ""
+
+
 def test_a_prompt_outside_an_event_loop_imports_no_asyncio() -> None:
     """A prompt asks whether a Ctrl-C cancelled an event loop's task before it
     (`drift.cli.signals.cancelled_before`); outside any loop that question must not import
