@@ -1,6 +1,7 @@
 """Read what secret references resolve to: each referenced version's state, each secret's
-IAM policy and (only when a rule compares it) a version's value, in the project the reference
-names. Each distinct item is asked for once; a failed read becomes an `Unverified`."""
+IAM policy and (when a rule compares it, or a plain variable may hold it pasted in) a version's
+value, in the project the reference names. Each item is asked for once; a failed read becomes
+an `Unverified` (but a value read only to know it pasted in)."""
 
 from __future__ import annotations
 
@@ -47,12 +48,10 @@ class SecretReads:
     project: str
     state: LiveState
     tasks: Tasks
-    project_id: ProjectId | None = None
-    """The id of a project named by its number (None when it cannot be told)."""
+    project_id: ProjectId | None = None  # a project's id by its number (None: cannot be told)
     _listed: set[str] | None = field(default=None, init=False)
     _users: dict[str, set[str]] = field(default_factory=dict, init=False)
-    _failures: dict[str, set[str]] = field(default_factory=dict, init=False)
-    """Why each secret (by key) was not verified: the reasons of the reads that failed."""
+    _failures: dict[str, set[str]] = field(default_factory=dict, init=False)  # why, by key
     # Answers that only mean "missing" if the version lookups agree (checked at the end)
     _policy_not_found: dict[str, ApiError] = field(default_factory=dict, init=False)
     _access_refused: dict[SecretRef, ApiError] = field(default_factory=dict, init=False)
