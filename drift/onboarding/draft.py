@@ -1,7 +1,6 @@
 """A starting profile drafted from what the live services run with: per service its settings,
 the variables and mounted secrets of the container with a port, the sidecars' own, secrets as
-references (in the project that holds them), and plain values that look like credentials
-withheld. Then the same as YAML text."""
+references (in the project holding them), credential-looking plain values withheld; as YAML."""
 
 from __future__ import annotations
 
@@ -17,6 +16,7 @@ from drift.kinds import Kind, workload_key
 from drift.live.model import ContainerConfig, EnvVar, LiveService, LiveState, RevisionConfig
 from drift.live.normalize import same_configuration
 from drift.live.remember import referenced
+from drift.onboarding.account import account_line
 from drift.onboarding.yamltext import scalar
 from drift.refs import SecretRef
 from drift.textsafe import visible
@@ -38,8 +38,7 @@ class Variable:
     line: str  # the YAML value (after `NAME: `)
     comment: str = ""
     secret: bool = False
-    withheld: str = ""
-    """Why a plain value is not copied (`CREDENTIAL`, or `copies`' words); empty: copied."""
+    withheld: str = ""  # why a plain value is not copied (`CREDENTIAL`, `copies`' words)
     unread: str = ""
     """Why its secret reference is not written (a form drift does not read): the line
     requires the variable only; a mount is written as a comment."""
@@ -62,8 +61,7 @@ class ServiceDraft:
     container: str | None = None
     mounts: tuple[Variable, ...] = ()
     sidecars: tuple[tuple[str, ContainerDraft], ...] = ()
-    tags: tuple[str, ...] = ()
-    """Tags reaching a revision at 0 % (checked too: `check_tags`)."""
+    tags: tuple[str, ...] = ()  # tags reaching a revision at 0 % (checked too: `check_tags`)
     kind: Kind = Kind.SERVICE
 
     @property
@@ -91,11 +89,13 @@ def build_draft(
     services: dict[str, LiveService],
     *,
     hoist: bool = True,
+    number: str = "",
 ) -> Draft:
     """`hoist`: write the variables every workload sets identically under `defaults` — only
     when `names` are all the workloads of the region: defaults apply to every entry, the one
-    of a workload left out (still deploying) and added later too, of which nothing is known."""
-    drafts = tuple(_service(services[n]) for n in names)
+    of a workload left out (still deploying) and added later too, of which nothing is known;
+    `number`: the project's, for a default compute account left unnamed (`account_line`)."""
+    drafts = tuple(_service(services[n], number) for n in names)
     shared = _shared(drafts) if hoist else ()
     if shared:
         hoisted = {v.name for v in shared}
@@ -160,7 +160,7 @@ def _unchecked(live: LiveService, differ: set[str]) -> str:
     return f", or while they are checked: `check_tags: {said}` in its entry leaves them out"
 
 
-def _service(live: LiveService) -> ServiceDraft:
+def _service(live: LiveService, number: str) -> ServiceDraft:
     revision, config = drafted_from(live)
     readers = _secret_readers(config.containers)
     for rev in live.checked:  # another revision's secret pasted in here (`remember.inlined`)
@@ -170,7 +170,9 @@ def _service(live: LiveService) -> ServiceDraft:
     return ServiceDraft(
         name=live.name,
         revision=revision,
-        settings=tuple(_settings(config, read_conflicts(live.name, live.kind, config.settings))),
+        settings=tuple(
+            _settings(config, read_conflicts(live.name, live.kind, config.settings), number)
+        ),
         env=main.env,
         container=config.container if len(config.containers) > 1 and config.container else None,
         mounts=main.mounts,
@@ -265,7 +267,7 @@ def _refused(parse: Any, value: str) -> str:
     return ""
 
 
-def _settings(config: RevisionConfig, conflicts: Mapping[str, str]) -> list[str]:
+def _settings(config: RevisionConfig, conflicts: Mapping[str, str], number: str) -> list[str]:
     lines: list[str] = []
     for name, spec in FIELDS.items():
         if name in config.unreadable:  # no value to write: a default would be a guess
@@ -276,7 +278,7 @@ def _settings(config: RevisionConfig, conflicts: Mapping[str, str]) -> list[str]
             continue  # nothing to state, or a setting that means nothing here (no key, no GPU)
         if name == "service_account":
             if is_default_account(str(value)):
-                lines.append("# service_account: the default compute service account")
+                lines.append(account_line(config.service_account or str(value), number))
                 continue
             value = config.service_account or value
         if name == "image":  # every deploy changes it: a pin is the team's choice

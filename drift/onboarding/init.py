@@ -21,6 +21,7 @@ from drift.next_steps import (
     refused_throughout,
     region_may_be_wrong,
 )
+from drift.onboarding.account import own_number
 from drift.onboarding.draft import CREDENTIAL, Draft, build_draft, drafted_from, render, rollout
 from drift.onboarding.named import as_other_kinds, of_other_kinds
 from drift.onboarding.next_check import check_place_options, check_profiles_option
@@ -54,18 +55,14 @@ class InitResult:
     another container reads the same variable as a secret (`draft.copies`)."""
     notes: tuple[str, ...] = ()
     profiles_option: str = ""  # ` --profiles DIR` when `drift check` would not look there
-    place_options: str = ""
-    """` --project P --region R` when `drift check` would read another place by itself."""
-    left_out: tuple[str, ...] = ()
-    """Each workload left out because its deploy was still in progress, with how to add it."""
-    rollouts: tuple[str, ...] = ()
-    """Each service whose serving revisions differ from the one described (`rollout`)."""
+    place_options: str = ""  # ` --project P --region R`: `drift check` would read elsewhere
+    left_out: tuple[str, ...] = ()  # each workload left out, still deploying: how to add it
+    rollouts: tuple[str, ...] = ()  # each service serving revisions unlike the one described
     created: Path | None = None  # the profiles directory, when init made it (a typo shows)
     replaced: bool = False  # a profile was there (--force): said, as the file written over
     dropped: tuple[str, ...] = ()
     """The workloads the profile written over described and this one does not (helper-532:
-    `--force --service api` over a profile of eight left one, said only as "over the
-    profile there")."""
+    `--force --service api` over a profile of eight left one, said as "over the profile")."""
 
     @property
     def exit_code(self) -> ExitCode:
@@ -188,11 +185,15 @@ async def init_from_live(
         state = await session.read(probe, names, wait=settings.wait, shared=listed_once)
         found = [n for n in names if n in state.missing]
         kinds = await of_other_kinds(session, found, project, region, listed_once) if found else {}
+        accounts = [drafted_from(w)[1].service_account for w in state.services.values()]
+        number = await own_number(session, project, state, accounts)
     settling = _require_all_read(state, names, project, region, (project_from, region_from), kinds)
     names = [n for n in names if n not in settling]
     # nothing hoisted into defaults while a workload is left out: its entry, added as the
     # note says, would take them too (revfirst62 F1)
-    draft = build_draft(environment, project, region, names, state.services, hoist=not settling)
+    draft = build_draft(
+        environment, project, region, names, state.services, hoist=not settling, number=number
+    )
     today = today or utc_today()
     text = render(
         draft,
