@@ -14,7 +14,12 @@ import pytest
 
 from tests.cliutil import REPO
 
-LINE = "drift: error: interrupted: the command did not finish"
+LINES = {
+    "drift: error: interrupted: the command did not finish",
+    # the interrupt is delivered again from another thread (`ctrl_c_never_swallowed`): on a
+    # loaded machine it may land once the profile is being read, whose own line says so
+    "drift: error: interrupted: before anything was read from Google Cloud or changed",
+}
 SWALLOWED = (
     "import gc, drift.cli.session\n"
     "class Collected:\n"
@@ -37,7 +42,8 @@ def test_an_interrupt_swallowed_in_a_del_still_ends_the_command(command: list[st
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
     )
     assert "Exception ignored" not in done.stderr
-    assert done.stderr.splitlines() == [LINE], done.stderr  # not "no profile x": it stopped
+    (line,) = done.stderr.splitlines()  # not "no profile x": it stopped
+    assert line in LINES, done.stderr
     assert done.returncode == 3
 
 
