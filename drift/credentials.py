@@ -51,6 +51,8 @@ _CREDENTIAL_VALUE = (
     r"|gh[pousr]_[0-9A-Za-z]{36}|xox[abpr]-[0-9A-Za-z-]{10,}|[rs]k_(live|test)_[0-9A-Za-z]{16,}"
     r"|github_pat_[0-9A-Za-z_]{22,}|glpat-[0-9A-Za-z_-]{20,}|hf_[0-9A-Za-z]{30,}"
     r"|whsec_[0-9A-Za-z+/=]{24,}|SG\.[0-9A-Za-z_-]{16,}\.[0-9A-Za-z_-]{16,}"
+    r"|GOCSPX-[0-9A-Za-z_-]{20,}|sk-(?:proj|svcacct|admin|ant)-[0-9A-Za-z_-]{20,}"
+    r"|npm_[0-9A-Za-z]{36}"
     r"|eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}"
     r"|(?i:bearer)[ \t]+[^\s]{16,}"
     r"|(?i:basic)[ \t]+[A-Za-z0-9+/]{2,}[A-Z0-9+/][A-Za-z0-9+/]{5,}={0,2}"
@@ -62,7 +64,9 @@ section 2: the user-id and password), told from prose (`Basic authentication`) b
 a digit, `+` or `/` after its first two characters. The vendors' own prefixes: GitHub's
 fine-grained tokens (`github_pat_`), GitLab's (`glpat-`), Hugging Face's (`hf_`), Stripe's
 restricted keys and webhook secrets (`rk_live_`, `whsec_`), SendGrid's keys (`SG.` and two
-parts; helper-532). The last form: a URL with a password,
+parts; helper-532), Google OAuth client secrets (`GOCSPX-`), OpenAI's and Anthropic's API keys
+(`sk-proj-`, `sk-svcacct-`, `sk-admin-`, `sk-ant-`) and npm's tokens (`npm_` and 36; helper-544
+F2: shown under a neutral name). The last form: a URL with a password,
 its user possibly empty (`redis://:PASSWORD@host`, the AUTH form of redis-py and
 Memorystore). The user and password end where RFC 3986 ends userinfo (`?` and `#` begin the
 query and the fragment: `https://h:8443?to=ops@example.com` has none), and a password that
@@ -188,7 +192,7 @@ def _credential_value() -> Any:
 
 _CREDENTIAL_HINT = re.compile(
     r"-----BEGIN |AKIA|AIza|gh[pousr]_|xox[abpr]-|[rs]k_(?:live|test)_|eyJ|(?i:bearer)|://"
-    r"|github_pat_|glpat-|hf_|whsec_|SG\.|(?i:basic)"
+    r"|github_pat_|glpat-|hf_|whsec_|SG\.|(?i:basic)|GOCSPX-|sk-|npm_"
 )
 """Text every credential-shaped value holds (`_CREDENTIAL_VALUE`'s alternatives begin so): none,
 no search with the whole pattern, for every plain value read (30,000 in a large project)."""

@@ -95,12 +95,21 @@ VENDOR_TOKENS = {  # helper-532: copied into the profile by init, shown by check
     "UPSTREAM_AUTHORIZATION": "Basic dXNlcjpwYXNzd29yZA==",
     "OTEL_EXPORTER_OTLP_HEADERS": "x-honeycomb-team=AbCdEf0123456789xyz",
     "OTEL_EXPORTER_OTLP_TRACES_HEADERS": "api-key=AbCdEf0123456789xyz",
+    # helper-544 F2: under a neutral name
+    "GOOGLE_OAUTH_CLIENT": "GOCSPX-AbCdEfGhIjKlMnOpQrStUvWxYz01",
+    "OPENAI": "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcdEFGH",
+    "OPENAI_SERVICE": "sk-svcacct-AbCdEfGhIjKlMnOpQrStUvWxYz0123",
+    "ANTHROPIC": "sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-abcdEFGH",
+    "NPM_REGISTRY": "npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
 }
 NOT_TOKENS = {
     "AUTH_MODE": "basic authentication",
     "NOTE": "Basic Auth is used here",
     "HF_HOME": "/cache/hf_models",
     "OTEL_EXPORTER_OTLP_ENDPOINT": "https://api.honeycomb.io",
+    "TASK": "sk-proj-onboarding",
+    "NPM_CACHE": "/root/.npm_cache",
+    "MODEL_FAMILY": "sk-ant-models",
 }
 
 
