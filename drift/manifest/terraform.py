@@ -105,6 +105,8 @@ def _resource(
 ) -> Workload | Unread | Destroyed | None:
     expect(rc, dict, path, "an object")
     kind = rc.get("type")
+    if kind is not None:  # a list or an object was an internal error (unhashable; helper-544)
+        expect(kind, str, key(path, "type"), "a string")
     # only ever shown (notes, `where`, reasons): made visible once, here, as a `for_each` key
     # in it is any string (a line break, `::warning::`, an escape sequence)
     address = visible(str(rc.get("address") or f"{kind}.{rc.get('name', '?')}"))

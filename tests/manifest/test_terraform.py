@@ -200,6 +200,10 @@ AFTER = ("resource_changes", 1, "change", "after")
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
+        (  # helper-544 F1: an internal error ("unhashable type") naming no file
+            lambda d: _at(d, "resource_changes", 1).__setitem__("type", ["google_x"]),
+            "plan.json: resource_changes[1].type: expected a string, found a list",
+        ),
         (
             lambda d: _at(d, *AFTER)["template"].__setitem__(0, "oops"),
             "plan.json: resource_changes[1].change.after.template[0]: expected an object, "
