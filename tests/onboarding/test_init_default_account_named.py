@@ -25,13 +25,11 @@ from tests.conftest import ClientsFor
 WORLD = """\
 projects:
   acme-prod:
-    number: 500000000001
     region: us-central1
+    number: 500000000001
     services:
       web:
-        template:
-          image: us-docker.pkg.dev/acme-prod/apps/web:2
-          env: {LOG_LEVEL: info}
+        template: {image: us-docker.pkg.dev/acme-prod/apps/web:2, env: {LOG_LEVEL: info}}
     jobs:
       nightly:
         template:
