@@ -367,3 +367,22 @@ def test_a_number_python_will_not_convert_is_invalid_json_at_its_line() -> None:
     an internal error that told the user to call sys.set_int_max_str_digits()."""
     (found,) = problems_of('{\n  "format_version": ' + "9" * 5000 + "}", "plan.json")
     assert found == "plan.json:2: invalid JSON: a number of more than 4300 digits (column 21)"
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("NaN", "NaN is not JSON (RFC 8259 section 6: no NaN or Infinity) (column 21)"),
+        ("-Infinity", "-Infinity is not JSON (RFC 8259 section 6: no NaN or Infinity) (column 21)"),
+        ("1e400", "the number 1e400 is out of range (column 21)"),
+    ],
+)
+def test_what_python_reads_as_a_number_and_json_does_not_have_is_invalid_json(
+    value: str, said: str
+) -> None:
+    """helper-544 F4: Python's reader took NaN, Infinity and an overflowing 1e400 as numbers,
+    and the plan was refused as "expected a string, found a number"; a string holding those
+    words is no number and no refusal."""
+    text = '{"note": "NaN, -Infinity",\n  "format_version": ' + value + "}"
+    (found,) = problems_of(text, "plan.json")
+    assert found == f"plan.json:2: invalid JSON: {said}"
