@@ -39,11 +39,11 @@ def loads(document: str | bytes, *, strict: bool = False) -> Any:
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise
     except _Refused as exc:
-        text = document if isinstance(document, str) else document.decode("utf-8", "replace")
+        text = _text(document)
         raise json.JSONDecodeError(exc.why, text, _unquoted(text, exc.token)) from None
     except ValueError:
         limit = sys.get_int_max_str_digits()
-        text = document if isinstance(document, str) else document.decode("utf-8", "replace")
+        text = _text(document)
         found = re.search(rf"\d{{{limit + 1},}}", text) if limit else None
         if found is None:
             raise
@@ -65,6 +65,10 @@ def deeper_than(document: Any, limit: int) -> bool:
             inner = value.values() if isinstance(value, dict) else value
             level.extend((v, depth + 1) for v in inner)
     return False
+
+
+def _text(document: str | bytes) -> str:
+    return document if isinstance(document, str) else document.decode("utf-8", "replace")
 
 
 def _unquoted(text: str, token: str) -> int:

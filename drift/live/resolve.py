@@ -93,14 +93,19 @@ class SecretChecks:
         for rev in workload.checked:
             for _, _, ref in rev.config.secret_refs():
                 self.secrets.watch(ref, key)
-        for ref in values_needed([profile], self._live_vars):
-            self.secrets.read_value(ref)
-        for ref in pasted([profile], self._live_vars):
-            self.secrets.read_pasted(ref)
+        self._values([profile])
         if self._waiting:
             self._prefetch(profile, workload)
         else:
             self._described.append((profile, workload))
+
+    def _values(self, profiles: list[ServiceProfile]) -> None:
+        """Read the values the rules of `profiles` compare, and those a plain variable may
+        hold pasted in (`pasted`: to know them, never required)."""
+        for ref in values_needed(profiles, self._live_vars):
+            self.secrets.read_value(ref)
+        for ref in pasted(profiles, self._live_vars):
+            self.secrets.read_pasted(ref)
 
     def template(self, key: str, config: RevisionConfig) -> None:
         """The workload of `key` serves (or tags) its template: its secret references are
@@ -159,10 +164,7 @@ class SecretChecks:
             for rev in svc.checked:
                 for _, _, ref in rev.config.secret_refs():
                     self.secrets.watch(ref, key)
-        for ref in values_needed(profiles, self._live_vars):
-            self.secrets.read_value(ref)
-        for ref in pasted(profiles, self._live_vars):
-            self.secrets.read_pasted(ref)
+        self._values(profiles)
         # the IAM reads each workload's access needs start once its own secrets' states and
         # policies are in, not after every read started (another secret, a history)
         self.waiting()
