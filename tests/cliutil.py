@@ -57,6 +57,23 @@ def drift(
     return python_module("drift", *args, env=base, cwd=cwd, stdin=stdin, timeout=timeout, fork=fork)
 
 
+def drift_on(
+    sandbox: Any, tmp_path: Path, profile: tuple[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """`drift ARGS` as a user runs it in a project against `sandbox`: `profile` (environment,
+    text) written to `tmp_path/profiles/ENV.yaml`, the journal in `tmp_path/.drift/journal`."""
+    folder = tmp_path / "profiles"
+    folder.mkdir(exist_ok=True)
+    environment, text = profile
+    (folder / f"{environment}.yaml").write_text(text)
+    env = {
+        **sandbox.environ(),
+        "DRIFT_PROFILES_DIR": str(folder),
+        "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal"),
+    }
+    return drift(*args, env=env, cwd=tmp_path, timeout=120)
+
+
 def python_module(
     module: str,
     *args: str,

@@ -17,7 +17,7 @@ from drift.diff.ignores import apply_ignores
 from drift.diff.jobs import job_findings
 from drift.diff.rollout import rollout_findings
 from drift.diff.secrets import mount_findings, secret_findings
-from drift.diff.settings import setting_findings
+from drift.diff.settings import container_setting_findings, setting_findings
 from drift.diff.suggest import closest
 from drift.diff.unserved import JournalCanaries
 from drift.findings import Finding, Severity, finding_id
@@ -102,6 +102,7 @@ def _service_findings(ctx: Context) -> Iterator[Finding]:
         yield from env_findings(at)
         yield from secret_findings(at)
         yield from setting_findings(at)
+        yield from container_setting_findings(at)
 
 
 def configuration_findings(at: At) -> Iterator[Finding]:
@@ -111,6 +112,7 @@ def configuration_findings(at: At) -> Iterator[Finding]:
     yield from env_findings(at)
     yield from mount_findings(at)
     yield from setting_findings(at)
+    yield from container_setting_findings(at)
 
 
 def _merge_revisions(findings: list[Finding]) -> list[Finding]:

@@ -129,6 +129,39 @@ def setting_findings(at: At) -> Iterator[Finding]:
         )
 
 
+def container_setting_findings(at: At) -> Iterator[Finding]:
+    """`setting.value` for each setting a sidecar's rules state (`containers: {NAME:
+    {settings: …}}`: image, cpu, memory) against what that container holds in the revision;
+    a container the revision lacks is `container.missing` (`drift.diff.env`), a setting drift
+    cannot read there unverified (`unread_settings`)."""
+    for rules in at.ctx.service.sidecars.values():
+        name = rules.name or ""
+        if not rules.settings or not at.config.has(name):
+            continue
+        container = at.config.named(name)
+        for key, setting in rules.settings.items():
+            if key in container.unreadable:
+                continue
+            field, read = FIELDS[key], container.settings.get(key)
+            if setting.satisfied_by(read):
+                continue
+            shown = "" if read is None else field.show(read)
+            expected = (
+                f"matches {setting.pattern}"
+                if setting.pattern is not None
+                else field.show(field.normalise(setting.value))
+            )
+            yield at.finding(
+                "setting.value",
+                f"setting.{key}",
+                f"{key} on {at.on(name)} is {shown}, the profile says {expected}",
+                location=setting.location,
+                expected=expected,
+                actual=shown,
+                container=name,
+            )
+
+
 def _project_spelt(
     setting: Setting, actual: SettingValue | None, state: LiveState, where: tuple[str, str]
 ) -> bool | None:
@@ -152,11 +185,19 @@ def unread_settings(profile: Profile, names: Sequence[str], state: LiveState) ->
     for name in names:
         live = state.services.get(name)
         stated = profile.services[name].settings
+        sidecars = profile.services[name].sidecars.values()
         for revision in live.checked if live is not None else ():
             for setting, why in revision.config.unreadable.items():
                 if setting in stated:
                     target = f"setting.{setting}"
                     out.setdefault((name, target), Unverified.at(name, target, why))
+            for rules in sidecars:
+                unread = revision.config.named(rules.name or "").unreadable
+                for setting in (s for s in rules.settings if s in unread):
+                    target, why = f"setting.{setting}", f"container {rules.name}: {unread[setting]}"
+                    out.setdefault(
+                        (name, f"{target}@{rules.name}"), Unverified.at(name, target, why)
+                    )
             for rule in stated.values():
                 read = revision.config.settings.get(rule.name)
                 if _project_spelt(rule, read, state, where) is None:

@@ -30,8 +30,10 @@ from drift.fields.base import (
     unchanged,
 )
 from drift.fields.catalogue import (
+    CONTAINER_SETTINGS,
     FIELDS,
     NOT_READ,
+    container_settings,
     read_conflicts,
     read_settings,
     read_shown,
@@ -40,6 +42,7 @@ from drift.fields.catalogue import (
 )
 
 __all__ = [
+    "CONTAINER_SETTINGS",
     "DEFAULT_ACCOUNT_SUFFIX",
     "DEFAULT_SERVICE_ACCOUNT",
     "FIELDS",
@@ -49,6 +52,7 @@ __all__ = [
     "SettingValue",
     "Source",
     "Unread",
+    "container_settings",
     "enum_name",
     "default_account",
     "is_default_account",

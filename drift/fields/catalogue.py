@@ -301,6 +301,12 @@ FIELDS: dict[str, Field] = {
 }
 
 
+CONTAINER_SETTINGS: tuple[str, ...] = tuple(n for n, f in FIELDS.items() if f.per_container)
+"""The settings each container holds for itself (`image`, `cpu`, `memory`: gcloud's
+`--container NAME` group, `Field.per_container`): what a profile may state for a sidecar
+(`containers: {NAME: {settings: …}}`), read from that container."""
+
+
 _READERS = {
     kind: tuple((name, field.read) for name, field in FIELDS.items() if field.applies(kind))
     for kind in Kind
@@ -339,6 +345,19 @@ def read_settings(source: Source, unread: dict[str, str] | None = None) -> dict[
     if unread is None:
         unread = unreadable_settings(source)
     return {name: read(source) for name, read in _READERS[source.kind] if name not in unread}
+
+
+def container_settings(source: Source) -> tuple[dict[str, SettingValue], dict[str, str]]:
+    """The settings `source.container` holds for itself (`CONTAINER_SETTINGS`), defaults
+    included, and those drift cannot read there, each with why (never a default in their
+    place, as `read_settings`)."""
+    unread = {
+        name: why
+        for name in CONTAINER_SETTINGS
+        if (check := FIELDS[name].unreadable) is not None and (why := check(source))
+    }
+    read = {n: FIELDS[n].read(source) for n in CONTAINER_SETTINGS if n not in unread}
+    return read, unread
 
 
 _UNREADABLE = {

@@ -97,6 +97,9 @@ class SettingChange:
     name: str
     before: SettingValue | None
     after: SettingValue
+    container: str | None = None
+    """A sidecar's own setting (`CONTAINER_SETTINGS`), by the container's name; None: the
+    workload's (of the container `env` describes, where the setting is a container's)."""
 
 
 @dataclass(frozen=True)
@@ -248,11 +251,12 @@ class ServicePlan:
     @property
     def notes(self) -> tuple[str, ...]:
         """What the setting changes do beyond themselves (`Field.plan_note`), each once."""
-        changed = {s.name for s in self.settings}
-        after = {**self.held, **{s.name: FIELDS[s.name].normalise(s.after) for s in self.settings}}
+        own = [s for s in self.settings if s.container is None]  # not a sidecar's
+        changed = {s.name for s in own}
+        after = {**self.held, **{s.name: FIELDS[s.name].normalise(s.after) for s in own}}
         said = [
             note(PlannedSetting(self.kind, s.before, s.after, changed, after))
-            for s in self.settings
+            for s in own
             if (note := FIELDS[s.name].plan_note) is not None
         ]
         said.append(kept_over_tasks(self.kind, after))
@@ -300,7 +304,9 @@ class ServicePlan:
         return f"{self.key}/{within}env.{change.name}"
 
     def setting_id(self, change: SettingChange) -> str:
-        return f"{self.key}/setting.{change.name}"
+        """`SERVICE/setting.NAME`, or `SERVICE/CONTAINER/setting.NAME` for a sidecar's own."""
+        within = f"{change.container}/" if change.container else ""
+        return f"{self.key}/{within}setting.{change.name}"
 
     @property
     def change_ids(self) -> tuple[str, ...]:

@@ -116,7 +116,10 @@ def patched_template(
     for target, changes in touched.values():
         target.env = in_reference_order(list(target.env), changes)
     for setting in plan.settings:
-        FIELDS[setting.name].write(out, chosen, setting.after)
+        into = chosen if setting.container is None else _named(template, setting.container)
+        if into is None:
+            raise ValueError(f"{plan.label}: no container {setting.container!r} in the template")
+        FIELDS[setting.name].write(out, into, setting.after)
     # message equality, not bytes: a map's serialized order is not fixed
     changed = base is not None or template_of(out) != was
     if not clear_name:

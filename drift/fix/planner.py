@@ -49,6 +49,7 @@ from drift.fix.patch import promotion_tags
 from drift.fix.probetag import moved_tag_steps, probe_tag_steps
 from drift.fix.proposed import Proposed
 from drift.fix.revision_name import renamed_note
+from drift.fix.sidecar_settings import sidecar_changes
 from drift.fix.task_cap import cap_steps
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
@@ -140,6 +141,10 @@ class ServicePlanner:
         settings, floor = floor_steps(self.cmd, replace(proposed, settings=settings))
         settings, cap = cap_steps(self.cmd, replace(proposed, settings=settings))
         self.manual += gpu + floor + cap  # below 1 CPU; a job's parallelism over its tasks
+        side, steps = sidecar_changes(
+            self.service, template, self._within, {c.name for c in settings}
+        )
+        settings, self.manual = settings + side, self.manual + steps
         account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
         planned_account = next(
             (str(c.after) for c in settings if c.name == "service_account"), account
@@ -157,7 +162,7 @@ class ServicePlanner:
         patched: set[tuple[str | None, str]] = {
             (c.container or template.primary, f"env.{c.name}") for c in env
         }
-        patched |= {(None, f"setting.{c.name}") for c in settings}
+        patched |= {(c.container, f"setting.{c.name}") for c in settings}
         to = rollout_target(self.live)  # what the fix writes; the older side keeps its own
         done = [f for f in findings if self._key(f) in patched and fixed_there(self.live, f, to)]
         fixes = sorted(
@@ -257,7 +262,8 @@ class ServicePlanner:
         """What a finding is about, as the patch names it: (container, `env.NAME`), or
         (None, `setting.NAME`)."""
         if f.target.startswith("setting."):
-            return None, f.target
+            sidecar = f.container if f.container != self.template.primary else None
+            return sidecar, f.target
         return f.container or self.template.primary, f.target
 
     def _within(self, container: str) -> Commands:

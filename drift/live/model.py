@@ -73,6 +73,11 @@ class ContainerConfig:
     """The container that receives requests (the one declaring a port)."""
     env: dict[str, EnvVar] = field(default_factory=dict)
     mounts: dict[str, SecretMount] = field(default_factory=dict)
+    settings: dict[str, SettingValue] = field(default_factory=dict)
+    """What the container holds for itself (`CONTAINER_SETTINGS`: image, cpu, memory), as
+    Cloud Run applies it: what a sidecar's `settings:` rules are compared with."""
+    unreadable: dict[str, str] = field(default_factory=dict)
+    """Those of its settings drift cannot read, each with why (`RevisionConfig.unreadable`)."""
 
 
 @dataclass(frozen=True)
@@ -159,11 +164,19 @@ class RevisionConfig:
             env.update((prefix + k, (v.value, v.ref)) for k, v in sorted(c.env.items()))
         mounts = {f"{c.name}:{p}": m.ref for c in self.containers for p, m in c.mounts.items()}
         # Not the images: a gradual rollout of a new image is not configuration drift.
-        return {
+        out: dict[str, Any] = {
             "env": env,
             "mounts": mounts,
             "settings": {k: v for k, v in self.settings.items() if k not in ("ingress", "image")},
         }
+        sidecars = {
+            c.name: {k: v for k, v in c.settings.items() if k != "image"}
+            for c in self.containers
+            if c.name != self.primary
+        }
+        if sidecars:  # a sidecar's own limits (`ContainerConfig.settings`); none: as it was
+            out["sidecars"] = sidecars
+        return out
 
 
 @dataclass(frozen=True)

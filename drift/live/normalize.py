@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from drift.expansion import expand, references
-from drift.fields import FIELDS, Source, read_settings, unreadable_settings
+from drift.fields import FIELDS, Source, container_settings, read_settings, unreadable_settings
 from drift.kinds import Kind
 from drift.live.model import ContainerConfig, EnvVar, LiveState, RevisionConfig, SecretMount
 from drift.refs import SecretRef
@@ -140,14 +140,22 @@ def _volume_files(source: Any) -> list[tuple[str, SecretRef]]:
     ]
 
 
-def container_config(revision: Any, container: Any) -> ContainerConfig:
+def container_config(
+    revision: Any, container: Any, source: Source | None = None
+) -> ContainerConfig:
+    """One container of `revision`; `source`: the revision's, whose workload and kind its
+    settings are read with (`container_settings`; None: a service's revision alone)."""
     container = raw(container)
+    source = source or Source(None, raw(revision), None)
+    settings, unreadable = container_settings(replace(source, container=container))
     return ContainerConfig(
         name=container.name,
         image=container.image,
         ingress=bool(container.ports),
         env=_expanded(map(_env_var, container.env)),
         mounts=_secret_mounts(revision, container),
+        settings=settings,
+        unreadable=unreadable,
     )
 
 
@@ -163,7 +171,7 @@ def revision_config(
     source = Source(raw(service), revision, chosen, kind)
     unreadable = unreadable_settings(source)
     return RevisionConfig(
-        containers=tuple(container_config(revision, c) for c in revision.containers),
+        containers=tuple(container_config(revision, c, source) for c in revision.containers),
         settings=read_settings(source, unreadable),
         unreadable=unreadable,
         service_account=revision.service_account,

@@ -322,7 +322,7 @@ def _unverified(
             var = u.target.removeprefix("env.")
             if any(judges_value(r.env[var]) for r in expected.containers if var in r.env):
                 out.append(Unverified.at(name, u.target, reason))
-        elif not u.target.startswith("setting.") or u.target[8:] in expected.settings:
+        elif not u.target.startswith("setting.") or _states(expected, u.target[8:], u.container):
             out.append(Unverified.at(name, u.target, reason))
     for rules in expected.containers:
         for rule in rules.env.values():
@@ -337,6 +337,13 @@ def _unverified(
                     )
                 )
     return out
+
+
+def _states(expected: ServiceProfile, setting: str, container: str | None) -> bool:
+    """Whether the profile states `setting` for the workload, or for the sidecar `container`
+    (any sidecar where the unknown names none)."""
+    sidecars = [r for r in expected.sidecars.values() if container in (None, r.name)]
+    return setting in expected.settings or any(setting in r.settings for r in sidecars)
 
 
 def _same_as_unknown(

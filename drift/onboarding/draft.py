@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal, get_args, get_origin
+from typing import Literal, get_args, get_origin
 
 from drift import credentials, redact
 from drift.fields import FIELDS, is_default_account, read_conflicts, text
@@ -17,6 +17,7 @@ from drift.live.model import ContainerConfig, EnvVar, LiveService, LiveState, Re
 from drift.live.normalize import same_configuration
 from drift.live.remember import referenced
 from drift.onboarding.account import account_line
+from drift.onboarding.setting_lines import refused, sidecar_settings
 from drift.onboarding.yamltext import scalar
 from drift.refs import SecretRef
 from drift.textsafe import visible
@@ -50,6 +51,7 @@ class ContainerDraft:
 
     env: tuple[Variable, ...] = ()
     mounts: tuple[Variable, ...] = ()
+    settings: tuple[str, ...] = ()  # a sidecar's own (`setting_lines.sidecar_settings`)
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ def _secret_readers(containers: Sequence[ContainerConfig]) -> dict[str, str]:
 
 def _container(container: ContainerConfig, readers: Mapping[str, str]) -> ContainerDraft:
     return ContainerDraft(
+        settings=sidecar_settings(container),
         env=tuple(_variable(var, readers) for var in container.env.values()),
         mounts=tuple(
             Variable(
@@ -258,15 +261,6 @@ def _shared(services: tuple[ServiceDraft, ...]) -> tuple[Variable, ...]:
     return tuple(v for v in first.env if not v.withheld and all(o.get(v.name) == v for o in others))
 
 
-def _refused(parse: Any, value: str) -> str:
-    """Why a profile would refuse `value` ("" when it takes it)."""
-    try:
-        parse(value)
-    except ValueError as exc:
-        return str(exc)
-    return ""
-
-
 def _settings(config: RevisionConfig, conflicts: Mapping[str, str], number: str) -> list[str]:
     lines: list[str] = []
     for name, spec in FIELDS.items():
@@ -293,10 +287,10 @@ def _settings(config: RevisionConfig, conflicts: Mapping[str, str], number: str)
                 lines.append(f"# ingress: {value} (a profile cannot state it)")
             continue
         shown = spec.show(value)
-        refused = conflicts.get(name) or isinstance(value, str) and _refused(spec.parse, shown)
-        if refused:  # read exactly, but outside what a profile may state (a cpu of fields.limits,
+        why = conflicts.get(name) or isinstance(value, str) and refused(spec.parse, shown)
+        if why:  # read exactly, but outside what a profile may state (a cpu of fields.limits,
             # a breakglass of fields.binauthz), or beside the others (what a server let be)
-            lines.append(f"# {name}: {shown} (a profile cannot state it: {refused})")
+            lines.append(f"# {name}: {shown} (a profile cannot state it: {why})")
             continue
         lines.append(f"{name}: {text(value) if isinstance(value, bool | int) else scalar(shown)}")
     return lines
@@ -374,7 +368,9 @@ def _service_lines(service: ServiceDraft, env: str) -> list[str]:
 
 def _container_lines(container: ContainerDraft, *, indent: int) -> list[str]:
     pad = " " * indent
-    lines = []
+    lines = [f"{pad}settings:", *(f"{pad}  {s}" for s in container.settings)]
+    if not any(not s.startswith("#") for s in container.settings):
+        lines = [f"{pad}{s}" for s in container.settings]  # comments alone: no empty block
     if container.env:
         lines.append(f"{pad}env:")
         lines += _entries(container.env, indent=indent + 2)

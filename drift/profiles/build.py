@@ -13,12 +13,12 @@ from drift.errors import Problem
 from drift.fields import FIELDS, stated_conflicts
 from drift.fields.moot import stated_moot
 from drift.findings import Location, Severity
-from drift.kinds import INGRESS_ONLY_ENV, Kind, workload_key
+from drift.kinds import INGRESS_ONLY_ENV, Kind
+from drift.profiles.ignore_rules import ignore_rule
 from drift.profiles.merged import Merged
 from drift.profiles.model import (
     CheckTags,
     ContainerRules,
-    Ignore,
     MountRule,
     Probe,
     Profile,
@@ -34,7 +34,6 @@ from drift.profiles.settings_spec import PatternSpec, SettingsSpec
 from drift.profiles.spec import (
     ContainerSpec,
     DefaultsSpec,
-    IgnoreSpec,
     ProfileSpec,
     ServiceSpec,
     WorkloadSpec,
@@ -78,7 +77,7 @@ def build_profile(
     services = resolve_same_as(services, merged)
     if complete and not services:
         merged.problems.append(_nothing_named(environment, merged))
-    entries = (_ignore(i, item, services, merged) for i, item in enumerate(spec.ignore or []))
+    entries = (ignore_rule(i, item, services, merged) for i, item in enumerate(spec.ignore or []))
     ignores = tuple(entry for entry in entries if entry is not None)
     if merged.problems:
         return None
@@ -285,40 +284,6 @@ def _var_rule(name: str, spec: VarRuleSpec, path: Path_, merged: Merged) -> VarR
     )
 
 
-def _ignore(
-    i: int, item: IgnoreSpec, services: dict[str, ServiceProfile], merged: Merged
-) -> Ignore | None:
-    named = [
-        (k, n) for k, n in zip(Kind, (item.service, item.job, item.worker_pool), strict=True) if n
-    ]
-    if len(named) > 1:
-        merged.problem(("ignore", i), "ignore names at most one of service, job, worker_pool")
-    kind, name = named[0] if named else (None, None)
-    at = merged.at(("ignore", i))
-    if kind is not None and workload_key(kind, str(name)) not in services:
-        gone = merged.removed((kind.section, str(name)))
-        if gone is not None and gone.file != at.file:  # a profile extending the entry's
-            why = f"the `null` at {gone.file}:{gone.line} removes {kind.noun} {name}"
-            merged.notes.append(Problem(at.file, at.line, f"ignore left out: {why}"))
-            return None
-        merged.problem(("ignore", i, kind.value), f"ignore names unknown {kind.noun} {name!r}")
-    if sum(x is not None for x in (item.env, item.setting, item.secret, item.mount)) > 1:
-        merged.problem(("ignore", i), "ignore names at most one of env, setting, secret, mount")
-    chain = merged.chain
-    return Ignore(
-        reason=item.reason,
-        location=at,
-        newer=chain[chain.index(at.file) + 1 :] if at.file in chain else (),
-        service=name,
-        target=_ignore_target(item.env, item.setting, item.secret, item.mount),
-        rule=item.rule,
-        until=item.until,
-        container=item.container,
-        tag=item.tag,
-        kind=kind,
-    )
-
-
 def _probe(spec: ProbeSpec, location: Location) -> Probe:
     """The probe block as `Probe`: the path and lists made immutable, every other option by
     its name."""
@@ -330,15 +295,6 @@ def _probe(spec: ProbeSpec, location: Location) -> Probe:
         headers=tuple(spec.headers.items()),
         **spec.model_dump(exclude={"websocket", "subprotocols", "headers"}),
     )
-
-
-def _ignore_target(
-    env: str | None, setting: str | None, secret: str | None, mount: str | None
-) -> str | None:
-    for kind, name in (("env", env), ("setting", setting), ("secret", secret), ("mount", mount)):
-        if name is not None:
-            return f"{kind}.{name}"
-    return None
 
 
 def _first(*values: Any) -> Any:
@@ -396,5 +352,10 @@ def _container(
         unexpected_env=spec.unexpected_env or unexpected,
         removed_env={
             k: merged.at((*path, "env", k)) for k, v in (spec.env or {}).items() if v is None
+        },
+        settings={
+            k: _setting(k, v, merged.at((*path, "settings", k)))
+            for k in _set_fields(spec.settings)
+            if (v := getattr(spec.settings, k)) is not None
         },
     )

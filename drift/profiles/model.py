@@ -113,6 +113,9 @@ class ContainerRules:
     removed_env: Mapping[str, Location] = field(default_factory=dict)
     """The variables whose rule a `null` removed (an inherited one, or the defaults'), by
     name: where that `null` is."""
+    settings: dict[str, Setting] = field(default_factory=dict)
+    """A sidecar's own settings (`CONTAINER_SETTINGS`: image, cpu, memory); the container
+    `env` describes has the workload's (`ServiceProfile.settings`)."""
 
 
 @dataclass(frozen=True)
@@ -239,7 +242,7 @@ class ServiceProfile:
         kind, _, name = target.partition(".")
         found: VarRule | MountRule | Setting | None = None
         if kind == "setting":
-            found = self.settings.get(name)
+            found = rules.settings.get(name) or self.settings.get(name)
         elif kind in ("env", "mount"):
             found = (rules.env if kind == "env" else rules.mounts).get(name)
         return found.location if found is not None else None

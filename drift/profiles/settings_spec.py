@@ -16,7 +16,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from drift.fields import FIELDS, unchanged
+from drift.fields import CONTAINER_SETTINGS, FIELDS, unchanged
 from drift.fields import Field as SettingField
 from drift.fields.base import INT32_MAX
 from drift.kinds import Kind
@@ -36,14 +36,18 @@ class PatternSpec(Strict):
         return check_regex(value)
 
 
-def _settings_model(name: str, kinds: frozenset[Kind], doc: str) -> type[BaseModel]:
+def _settings_model(
+    name: str, kinds: frozenset[Kind], doc: str, only: tuple[str, ...] = ()
+) -> type[BaseModel]:
     """A `settings:` block as the settings catalogue describes it: one optional key per row
     a workload of `kinds` has, parsed by the row's own parser. A key of another kind (a
-    service's `ingress` under a job) is refused by name, and left out of the JSON Schema."""
+    service's `ingress` under a job), or not in `only` when it names some (a sidecar's), is
+    refused by name, and left out of the JSON Schema."""
     fields: dict[str, Any] = {}
     for key, spec in FIELDS.items():
-        if not spec.kinds & kinds:
-            refuse = BeforeValidator(_not_here(spec, kinds))
+        if not spec.kinds & kinds or (only and key not in only):
+            why = _not_here(spec, kinds) if not only else _not_a_container(spec, only)
+            refuse = BeforeValidator(why)
             skip: Any = SkipJsonSchema
             fields[key] = (skip[Annotated[Any, refuse]], Field(None, exclude=True))
             continue
@@ -74,6 +78,21 @@ def _not_here(spec: SettingField, kinds: frozenset[Kind]) -> Callable[[Any], Any
         raise ValueError(
             f"{spec.name} is a setting of {owners}, not of a {kind.noun} (the settings of a "
             f"{kind.noun}: {mine})"
+        )
+
+    return refuse
+
+
+def _not_a_container(spec: SettingField, only: tuple[str, ...]) -> Callable[[Any], Any]:
+    """A validator refusing, in a sidecar's settings, one the revision holds for all its
+    containers (concurrency, scaling, the account): stated under the workload's settings."""
+
+    whole = "service" if spec.level == "service" else "revision"
+
+    def refuse(value: Any) -> Any:
+        raise ValueError(
+            f"{spec.name} is a setting of the whole {whole}, not of one container: state it "
+            f"under the workload's settings (a container's own settings: {', '.join(only)})"
         )
 
     return refuse
@@ -128,6 +147,7 @@ if TYPE_CHECKING:
     JobSettingsSpec = BaseModel
     WorkerPoolSettingsSpec = BaseModel
     DefaultSettingsSpec = BaseModel
+    ContainerSettingsSpec = BaseModel
 else:
     SettingsSpec = _settings_model(
         "SettingsSpec",
@@ -149,4 +169,10 @@ else:
         frozenset(Kind),
         "Settings for every workload that has them (a job takes no ingress, a service no "
         "task_count).",
+    )
+    ContainerSettingsSpec = _settings_model(
+        "ContainerSettingsSpec",
+        frozenset(Kind),
+        "A sidecar's own settings, compared with that container in each revision checked.",
+        only=CONTAINER_SETTINGS,
     )

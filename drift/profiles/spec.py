@@ -24,6 +24,7 @@ from drift.profiles.parts import Strict, Whole, whole_schema
 from drift.profiles.probe_spec import ProbeSpec, Tag
 from drift.profiles.rules_spec import SCHEMA_URL, MountPath, MountRuleSpec, VarName, VarRule
 from drift.profiles.settings_spec import (
+    ContainerSettingsSpec,
     DefaultSettingsSpec,
     JobSettingsSpec,
     SettingsSpec,
@@ -52,6 +53,9 @@ class ContainerSpec(Strict):
     env: dict[VarName, VarRule | None] | None = None
     mounts: dict[MountPath, MountRuleSpec | None] | None = None
     unexpected_env: UnexpectedEnv | None = None
+    settings: ContainerSettingsSpec | None = Field(
+        None, description="The container's own settings: image, cpu, memory."
+    )
 
 
 class WorkloadSpec(Strict):

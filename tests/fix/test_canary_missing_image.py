@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from drift.sandbox import Sandbox
-from tests.cliutil import drift
+from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import LAB, assert_serves_as_before, spec
 
@@ -68,17 +68,8 @@ def served_with(template: dict[str, Any], options: dict[str, Any], **fields: Any
 
 
 def run(sandbox: Sandbox, tmp_path: Path, rules: str, *args: str) -> Any:
-    folder = tmp_path / "profiles"
-    folder.mkdir(exist_ok=True)
-    (folder / "lab.yaml").write_text(
-        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n{rules}"
-    )
-    env = {
-        **sandbox.environ(),
-        "DRIFT_PROFILES_DIR": str(folder),
-        "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal"),
-    }
-    return drift(*args, env=env, cwd=tmp_path, timeout=120)
+    text = f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n{rules}"
+    return drift_on(sandbox, tmp_path, ("lab", text), *args)
 
 
 def failed_canary(output: str) -> str:

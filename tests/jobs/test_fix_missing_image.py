@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from drift.sandbox import Sandbox
-from tests.cliutil import drift
+from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
 from tests.sandbox.jobworld import world
 
@@ -27,15 +27,7 @@ POOL = (
 
 
 def run(sandbox: Sandbox, tmp_path: Path, profile: str, *args: str) -> Any:
-    folder = tmp_path / "profiles"
-    folder.mkdir(exist_ok=True)
-    (folder / "prod.yaml").write_text(profile)
-    env = {
-        **sandbox.environ(),
-        "DRIFT_PROFILES_DIR": str(folder),
-        "DRIFT_JOURNAL_DIR": str(tmp_path / ".drift" / "journal"),
-    }
-    return drift(*args, env=env, cwd=tmp_path, timeout=120)
+    return drift_on(sandbox, tmp_path, ("prod", profile), *args)
 
 
 def fixed(sandbox: Sandbox, tmp_path: Path, profile: str) -> str:

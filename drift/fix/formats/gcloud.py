@@ -167,7 +167,8 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
             if at == "revision":
                 service_flags.append(flag)
                 continue
-            for container in sp.containers if at == "every" and sp.containers else (sp.primary,):
+            own = (s.container or sp.primary,)  # a sidecar's own setting: its container
+            for container in sp.containers if at == "every" and sp.containers else own:
                 per_container.setdefault(container, _Flags()).settings.append(flag)
         if on_service is not None and s.name in sp.both_levels:
             service_flags.append(field.gcloud(s.after))  # the revision's level as well
@@ -369,7 +370,11 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
 def _summaries(sp: ServicePlan, script: ServiceScript) -> str:
     """What the command makes, in words (a change left to a manual step is not named)."""
     said = [_summary(c) for c in sp.env if script.made(c)]
-    settings = [s.name for s in sp.settings if script.made(s)]
+    settings = [
+        s.name + (f" in {s.container}" if s.container else "")
+        for s in sp.settings
+        if script.made(s)
+    ]
     return "; ".join([*said, *([f"settings {', '.join(settings)}"] if settings else [])])
 
 

@@ -39,6 +39,8 @@ def _setting_json(sp: ServicePlan, change: SettingChange) -> dict[str, Any]:
     return {
         "id": sp.setting_id(change),
         "name": change.name,
+        # a sidecar's own setting (absent otherwise: a saved plan's digest is as before)
+        **({"container": change.container} if change.container else {}),
         "before": None if change.before is None else show(change.before),
         "after": show(change.after),
     }

@@ -129,7 +129,11 @@ def _changes(sp: ServicePlan) -> list[str]:
         where = f" (container {sp.container_of(c)})" if len(sp.containers) > 1 else ""
         shown = c.shown_value()
         out.append(f"{c.action.value} {c.name}{where}" + (f" = {shown}" if shown else ""))
-    out += [f"set {s.name} = {FIELDS[s.name].show(s.after)}" for s in sp.settings]
+    out += [
+        f"set {s.name}{f' (container {s.container})' if s.container else ''} = "
+        f"{FIELDS[s.name].show(s.after)}"
+        for s in sp.settings
+    ]
     return out
 
 

@@ -4,13 +4,23 @@ control characters escaped visibly (a value can neither hide a row nor forge one
 from __future__ import annotations
 
 from drift.fields import FIELDS, SettingValue
-from drift.fix.model import UNREAD, EnvChange, Plan, ServicePlan, in_place
+from drift.fix.model import UNREAD, EnvChange, Plan, ServicePlan, SettingChange, in_place
 from drift.kinds import Kind
 from drift.textsafe import plural, visible
 
 
 def _setting(name: str, value: SettingValue | None) -> str:
     return "-" if value is None else visible(FIELDS[name].show(value))
+
+
+def _setting_name(change: SettingChange) -> str:
+    """`setting memory`, or `setting otel/memory` for a sidecar's own (as `_name` says a
+    sidecar's variable)."""
+    return (
+        f"setting {change.container}/{change.name}"
+        if change.container
+        else f"setting {change.name}"
+    )
 
 
 def _name(sp: ServicePlan, c: EnvChange) -> str:
@@ -88,7 +98,7 @@ def plan_table(plan: Plan) -> str:
             for c in sp.env
         ]
         rows += [
-            ("set", f"setting {s.name}", _setting(s.name, s.before), _setting(s.name, s.after))
+            ("set", _setting_name(s), _setting(s.name, s.before), _setting(s.name, s.after))
             for s in sp.settings
         ]
         rows = [(visible(a), visible(n), visible(b), visible(c)) for a, n, b, c in rows]
