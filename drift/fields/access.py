@@ -136,7 +136,7 @@ def enum_field(
 
 def resources(workload: Any, container: Any) -> Any:
     """The container's resources, for a write. A service's container without them is read as
-    CPU throttled (`_cpu_throttling`); ResourceRequirements.cpu_idle: "true by default.
+    CPU throttled (`allocation.throttled`); ResourceRequirements.cpu_idle: "true by default.
     However, if ResourceRequirements is set, the caller must explicitly set this field to
     true to preserve the default behavior" — so a write that makes them present says so,
     and changes only the setting it names."""

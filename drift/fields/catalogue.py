@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from drift.fields import access as a
 from drift.fields.accounts import normalise_account, profile_account, same_account
+from drift.fields.allocation import boosted, disagreeing, reader, throttled
 from drift.fields.audiences import AUDIENCE_FIELDS
 from drift.fields.base import (
     EVERY_KIND,
@@ -67,16 +68,6 @@ def _execution_environment(source: Source) -> str:
     # execution environment, and this cannot be changed for jobs" (the same page).
     default = "gen2" if source.kind is Kind.JOB else "default"
     return a.choice(source.revision, "execution_environment", EXECUTION, default)
-
-
-def _cpu_throttling(source: Source) -> bool:
-    # ResourceRequirements.cpu_idle: "Determines whether CPU is only allocated during requests
-    # (true by default). However, if ResourceRequirements is set, the caller must explicitly
-    # set this field to true to preserve the default behavior."
-    container = source.container
-    if container is None or not container.HasField("resources"):
-        return True
-    return bool(container.resources.cpu_idle)
 
 
 def _revision(source: Source) -> Any:
@@ -160,7 +151,8 @@ FIELDS: dict[str, Field] = {
             bool,
             level="container",
             terraform=(tf_container("resources", 0, "cpu_idle"),),
-            read=_cpu_throttling,
+            read=reader(throttled, True),
+            unreadable=disagreeing("cpu_throttling", throttled),
             write=a.instance_field("cpu_idle", bool),
             gcloud=a.switch("cpu-throttling"),
         ),
@@ -170,7 +162,9 @@ FIELDS: dict[str, Field] = {
             bool,
             level="container",
             terraform=(tf_container("resources", 0, "startup_cpu_boost"),),
-            read=lambda s: bool(s.container.resources.startup_cpu_boost) if s.container else False,
+            # a container's own boost (of "the requested CPU threshold" it has): the one the
+            # profile describes, whatever a sidecar's is (not an instance's, as throttling)
+            read=reader(boosted, False),
             write=a.instance_field("startup_cpu_boost", bool),
             gcloud=a.switch("cpu-boost"),
         ),

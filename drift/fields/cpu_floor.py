@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from drift.blanks import Arg, blank, word
+from drift.fields.allocation import throttled
 from drift.fields.base import SettingValue
 from drift.units import format_cpu, parse_cpu, parse_memory, show_memory
 
@@ -137,7 +138,7 @@ def template_values(template: Any) -> tuple[Decimal, dict[str, SettingValue]]:
     for container in template.containers:
         limits = container.resources.limits
         memory += parse_memory(limits.get("memory") or "512Mi")
-        always |= container.HasField("resources") and not container.resources.cpu_idle
+        always |= not throttled(container)
     environment = template.DESCRIPTOR.fields_by_name["execution_environment"].enum_type
     value = environment.values_by_number.get(template.execution_environment)
     values: dict[str, SettingValue] = {

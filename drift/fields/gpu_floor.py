@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drift.fields.allocation import throttled
 from drift.units import parse_cpu, parse_memory, show_memory
 
 GPU_PAGE = "cloud.google.com/run/docs/configuring/services/gpu"
@@ -51,9 +52,6 @@ def gpu_needs(template: Any, *, serves: bool) -> list[str]:
         out.append(f"at least {min_cpu // 1000} CPU (it has {cpu / 1000:g})")
     if memory < min_memory:
         out.append(f"at least {show_memory(min_memory)} of memory (it has {show_memory(memory)})")
-    throttled = any(
-        not c.HasField("resources") or c.resources.cpu_idle for c in template.containers
-    )
-    if serves and throttled:
+    if serves and any(throttled(c) for c in template.containers):
         out.append("CPU always allocated (cpu_throttling: false)")
     return out
