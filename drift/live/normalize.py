@@ -203,6 +203,28 @@ def own_settings(revision: Any, service: Any, config: RevisionConfig, kind: Kind
     return own
 
 
+def outside_split(service: Any) -> Any:
+    """The (raw) Service as a revision reached only through a tag runs under it: without the
+    service-level minimum and maximum. Min-instances page, "Tagged revisions and service-level
+    minimum instances": "Tagged revisions are started, but only count toward the
+    service-level minimum instances if they are a part of a traffic split"; the max-instances
+    page says the same of the service-level maximum; ServiceScaling: "divided among all
+    revisions with specified traffic based on the percent of traffic they are receiving"
+    (helper-547 F2). The scaling mode stays (a manual count is the service's)."""
+    service = raw(service)
+    fields = service.DESCRIPTOR.fields_by_name
+    if "scaling" not in fields or not service.HasField("scaling"):
+        return service
+    scaling = service.scaling
+    if not (scaling.min_instance_count or scaling.max_instance_count):
+        return service
+    bare = type(service)()
+    bare.CopyFrom(service)
+    bare.scaling.ClearField("min_instance_count")
+    bare.scaling.ClearField("max_instance_count")
+    return bare
+
+
 def template_config(workload: Any, *, container: str | None, kind: Kind) -> RevisionConfig:
     """A workload's template normalised: a service's or worker pool's revision template, a
     job's task template (inside its execution template)."""

@@ -24,7 +24,7 @@ from drift.live.changeids import named_change, tagged_change
 from drift.live.clients import Clients
 from drift.live.history import list_revisions
 from drift.live.model import LiveService, LiveState, ServingRevision
-from drift.live.normalize import raw, revision_config
+from drift.live.normalize import outside_split, raw, revision_config
 from drift.live.reads import reachable, to_fetch
 from drift.live.remember import remember_history, remember_plain_secrets
 from drift.live.resolve import SecretChecks, Secrets
@@ -279,11 +279,18 @@ class Reader:
         )
         reached: list[ServingRevision] = []
         for name, percent, tags, urls in split:
+            # a service's revision reached only through a tag: no service-level bounds
+            under = outside_split(pb) if percent <= 0 and kind is Kind.SERVICE else pb
             if name not in revisions:
-                reached.append(ServingRevision(name, percent, tags, urls, template))
+                config = template
+                if under is not pb:
+                    config = revision_config(
+                        pb.template, service=under, container=profile.container, kind=kind
+                    )
+                reached.append(ServingRevision(name, percent, tags, urls, config))
             elif (revision := revisions[name]) is not None:
                 config = revision_config(
-                    revision, service=pb, container=profile.container, kind=kind
+                    revision, service=under, container=profile.container, kind=kind
                 )
                 reached.append(ServingRevision(name, percent, tags, urls, config, source=revision))
         unread = tuple(
