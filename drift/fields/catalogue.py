@@ -30,6 +30,7 @@ from drift.fields.connector import (
     read_connector,
     write_connector,
 )
+from drift.fields.cpu_floor import runs_below_one
 from drift.fields.hardware import HARDWARE_FIELDS
 from drift.fields.limits import (
     CPU,
@@ -67,6 +68,10 @@ def _execution_environment(source: Source) -> str:
     # used" (execution-environments page). "Cloud Run jobs only use the second generation
     # execution environment, and this cannot be changed for jobs" (the same page).
     default = "gen2" if source.kind is Kind.JOB else "default"
+    # below one CPU, "You must use the first generation execution environment" (CPU page):
+    # what Cloud Run chooses there is gen1 (helper-547 F3)
+    if source.kind is Kind.SERVICE and runs_below_one(source.revision):
+        default = "gen1"
     return a.choice(source.revision, "execution_environment", EXECUTION, default)
 
 

@@ -126,6 +126,17 @@ def instance_cpu(template: Any) -> Decimal:
     )
 
 
+def runs_below_one(template: Any) -> bool:
+    """Whether a (raw) template's instance has less than one CPU in all (False for a CPU drift
+    cannot read: `limits.CPU_UNREAD` says so)."""
+    if not getattr(template, "containers", None):
+        return False  # no instance described
+    try:
+        return instance_cpu(template) < ONE_CPU
+    except ValueError:
+        return False
+
+
 def template_values(template: Any) -> tuple[Decimal, dict[str, SettingValue]]:
     """A (raw) RevisionTemplate's CPU in all (millicpu; a container without a limit has the
     default, 1 CPU) and what `required` judges, as Cloud Run applies it: concurrency (unset:
