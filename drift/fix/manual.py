@@ -213,13 +213,15 @@ def rollout_step(
     return ManualStep(target, message, (describe,))
 
 
-def project_numbers(changes: Iterable[EnvChange], state: LiveState) -> tuple[tuple[str, str], ...]:
-    """(id, number) of each project a secret the changes set names by id, where the read
-    learnt the number (`LiveState.projects`, number -> id, from the one GetProject per
-    project `drift.live.access.name_projects` makes): gcloud's `--update-secrets` takes
-    another project's secret as `projects/NUMBER/secrets/NAME` only (googlecloudsdk
-    command_lib/run/secrets_mapping.py, `_REMOTE_SECRET_FLAG_VALUE`)."""
-    named = {c.ref.project for c in changes if c.ref is not None and c.ref.project}
+def project_numbers(refs: Iterable[SecretRef], state: LiveState) -> tuple[tuple[str, str], ...]:
+    """(id, number) of each project a secret of `refs` (what the patched revision references)
+    names by id, where the read learnt the number (`LiveState.projects`, number -> id, from
+    the one GetProject per project `drift.live.access.name_projects` makes): gcloud's
+    `--update-secrets` takes another project's secret as `projects/NUMBER/secrets/NAME` only
+    (googlecloudsdk command_lib/run/secrets_mapping.py, `_REMOTE_SECRET_FLAG_VALUE`), and so
+    does Knative YAML's `run.googleapis.com/secrets` annotation (the YAML reference:
+    `projects/PROJECT_NUMBER/secrets/SECRET_NAME`)."""
+    named = {ref.project for ref in refs if ref.project}
     return tuple(
         (token, number)
         for token in sorted(t for t in named if not t.isdigit())

@@ -186,7 +186,7 @@ class ServicePlanner:
             primary=template.primary,
             unreleased=unreleased_note(self.live, self.state, self.profile.project),
             built_on=base.revision if base is not None and not base.on_template else "",
-            numbers=project_numbers(env, self.state),
+            numbers=project_numbers((ref for *_, ref in after.uses), self.state),
             template_differences=base.differences if base is not None else (),
             failed_template=base.failed if base is not None else "",
             from_template=base.on_template if base is not None else False,

@@ -66,7 +66,9 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
         header.append(f"drift fix: {sp.renamed}")
     if pinned := _pinned(sp):
         header.append(pinned)
-    exported = to_knative(service, project=sp.project, region=sp.region, reveal=reveal)
+    exported = to_knative(
+        service, project=sp.project, region=sp.region, reveal=reveal, numbers=dict(sp.numbers)
+    )
     conv = exported.conversion
     problems = list(conv.inexact)
     header += conv.left_out

@@ -4,6 +4,7 @@ to read such a file back into the v2 message (round-trip tests, `check --manifes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,12 +44,20 @@ class Exported:
     conversion: Conversion
 
 
-def to_knative(resource: Any, *, project: str, region: str, reveal: bool = False) -> Exported:
+def to_knative(
+    resource: Any,
+    *,
+    project: str,
+    region: str,
+    reveal: bool = False,
+    numbers: Mapping[str, str] | None = None,
+) -> Exported:
     """A run_v2 Service, Job or WorkerPool as its Knative document, with what could not be written
-    exactly (`conversion.inexact`) and the plain values that look like credentials."""
+    exactly (`conversion.inexact`) and the plain values that look like credentials; `numbers`:
+    project id -> number (another project's secret is named by number)."""
     from google.cloud import run_v2
 
-    conv = Conversion(reveal=reveal)
+    conv = Conversion(reveal=reveal, numbers=dict(numbers or {}))
     if isinstance(resource, run_v2.Job):
         from drift.fix.knative.job import job_out
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,9 @@ class Conversion:
     """`CONTAINER/NAME` of every plain value that looks like a credential."""
     aliases: dict[str, str] = field(default_factory=dict)
     """`projects/P/secrets/NAME` -> the alias Knative names it by."""
+    numbers: Mapping[str, str] = field(default_factory=dict)
+    """Project id -> number, where the read learnt it (`ServicePlan.numbers`): the secrets
+    annotation names another project by number."""
     left_out: list[str] = field(default_factory=list)
     """What the document leaves out as drift's own writes do (each in words): not an
     inexactness of the document, yet a change of the workload its header names (a job's
@@ -65,6 +69,16 @@ class Conversion:
         Aliases are derived from the full name, so the same plan always writes the same."""
         if not secret.startswith("projects/"):
             return secret
+        _, project, rest = secret.split("/", 2)
+        if not project.isdigit():  # the annotation's `projects/PROJECT_NUMBER/secrets/NAME`
+            if number := self.numbers.get(project):
+                secret = f"projects/{number}/{rest}"
+            else:
+                self.note(
+                    f"{secret} names its project by id, and the run.googleapis.com/secrets "
+                    "annotation takes its number (projects/PROJECT_NUMBER/secrets/NAME), which "
+                    "drift did not learn"
+                )
         alias = self.aliases.get(secret)
         if alias is None:
             short = _ALIAS_TEXT.sub("-", secret.rsplit("/", 1)[-1].lower()).strip("-")[:40]
