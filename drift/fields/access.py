@@ -147,17 +147,21 @@ def resources(workload: Any, container: Any) -> Any:
     return container.resources
 
 
-def instance_field(key: str, convert: Callable[[SettingValue], Any]) -> Writer:
+def instance_field(
+    key: str, convert: Callable[[SettingValue], Any], *, every: bool = False
+) -> Writer:
     """A resource setting Cloud Run applies per instance, not per container: gcloud's
     `--[no-]cpu-throttling` and `--[no-]cpu-boost` are revision flags, and Knative YAML has
     one annotation per revision, which applies to every container. So it is written there,
-    as on the container the catalogue reads (the re-check agrees)."""
+    as on the container the catalogue reads (the re-check agrees). `every`: on a container
+    without resources too (given them, as `resources` does), where the read judges every
+    container (`allocation.disagreeing`: CPU throttling, the instance's)."""
 
     def write(service: Any, container: Any, value: SettingValue) -> None:
         setattr(resources(service, container), key, convert(value))
         for other in template_of(service).containers:
-            if "resources" in other:
-                setattr(other.resources, key, convert(value))
+            if every or "resources" in other:
+                setattr(resources(service, other), key, convert(value))
 
     return write
 

@@ -158,7 +158,7 @@ FIELDS: dict[str, Field] = {
             terraform=(tf_container("resources", 0, "cpu_idle"),),
             read=reader(throttled, True),
             unreadable=disagreeing("cpu_throttling", throttled),
-            write=a.instance_field("cpu_idle", bool),
+            write=a.instance_field("cpu_idle", bool, every=True),
             gcloud=a.switch("cpu-throttling"),
         ),
         Field(

@@ -49,7 +49,7 @@ from drift.fix.patch import promotion_tags
 from drift.fix.probetag import moved_tag_steps, probe_tag_steps
 from drift.fix.proposed import Proposed
 from drift.fix.revision_name import renamed_note
-from drift.fix.sidecar_settings import sidecar_changes
+from drift.fix.sidecar_settings import refused_limits, sidecar_changes
 from drift.fix.task_cap import cap_steps
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
@@ -144,7 +144,8 @@ class ServicePlanner:
         side, steps = sidecar_changes(
             self.service, template, self._within, {c.name for c in settings}
         )
-        settings, self.manual = settings + side, self.manual + steps
+        side, held = refused_limits(replace(proposed, settings=settings), side, self._within)
+        settings, self.manual = settings + side, self.manual + steps + held
         account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
         planned_account = next(
             (str(c.after) for c in settings if c.name == "service_account"), account

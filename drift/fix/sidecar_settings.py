@@ -7,11 +7,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from drift.fields import FIELDS
+from drift.fields.cpu_floor import CPU_PAGE, required, template_values
+from drift.fields.gpu_floor import gpu_needs
 from drift.fix.commands import Commands
+from drift.fix.gpu_floor import gpu_page
 from drift.fix.manual import pattern_step, unread_steps
 from drift.fix.model import ManualStep, SettingChange
+from drift.fix.proposed import Proposed
+from drift.kinds import Kind
 from drift.live.model import RevisionConfig
 from drift.profiles.model import ServiceProfile
+
+LIMITS = ("cpu", "memory")
+"""What a sidecar's change adds to the instance's CPU and memory in all."""
 
 
 def sidecar_changes(
@@ -44,3 +53,46 @@ def sidecar_changes(
                 changes.append(SettingChange(key, read, setting.value, sidecar))
         steps += [replace(step, reason=f"container {name}: {step.reason}") for step in said]
     return changes, steps
+
+
+def refused_limits(
+    proposed: Proposed, side: list[SettingChange], within: Callable[[str], Commands]
+) -> tuple[list[SettingChange], list[ManualStep]]:
+    """The sidecars' changes without the cpu or memory ones that would leave the instance (its
+    CPU and memory in all, every container's) with what Cloud Run refuses — below one CPU
+    (`cpu_floor.required`, a service's) or under a GPU (`gpu_floor.gpu_needs`) — when the
+    workload's own changes (`proposed`) alone leave nothing refused: each a manual step saying
+    what Cloud Run requires (helper-548 F1). Never a patch the server refuses."""
+    limits = [c for c in side if c.name in LIMITS]
+    if not limits:
+        return side, []
+    new = [n for n in _refusals(proposed, limits) if n not in _refusals(proposed, [])]
+    if not new:
+        return side, []
+    page = gpu_page(proposed.live.kind) if any("GPU" in n for n in new) else CPU_PAGE
+    steps = [
+        ManualStep(
+            f"setting.{c.name}",
+            f"container {c.container}: {c.name} {FIELDS[c.name].show(c.after)} would leave the "
+            f"instance without what Cloud Run requires ({'; '.join(new)}: {page}), so a patch "
+            "would be refused; state the other containers' limits and the settings it needs "
+            "in the profile beside it, then run drift fix again",
+            (within(c.container or "").update(FIELDS[c.name].gcloud(c.after)),),
+        )
+        for c in limits
+    ]
+    return [c for c in side if c.name not in LIMITS], steps
+
+
+def _refusals(proposed: Proposed, side: list[SettingChange]) -> list[str]:
+    """What Cloud Run would refuse of the template the proposal makes with `side` too."""
+    template = proposed.template([*proposed.settings, *side])
+    serves = proposed.live.kind is Kind.SERVICE
+    out = [f"with a GPU, {need}" for need in gpu_needs(template, serves=serves)]
+    if serves:
+        try:
+            cpu, values = template_values(template)
+        except ValueError:  # a quantity drift cannot read: the server judges it
+            return out
+        out += [f"below one CPU in all, {n.need} (it is {n.now})" for n in required(cpu, values)]
+    return out

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from drift.fields.allocation import throttled
 from drift.sandbox import Sandbox
 from tests.fix.sidecar_lab import profile, run, world
 
@@ -80,3 +81,19 @@ def test_init_writes_it_as_a_comment_saying_why(reseedable: Sandbox, tmp_path: P
     text = (tmp_path / "profiles" / "staging.yaml").read_text()
     assert f"# cpu_throttling: not written, drift cannot read it: {SAID}" in text
     assert "\n      cpu_throttling:" not in text
+
+
+def test_fix_makes_every_container_agree(reseedable: Sandbox, tmp_path: Path) -> None:
+    """helper-548 F2: neither container has resources (both throttled); `cpu_throttling:
+    false` is planned as gcloud's revision-wide `--no-cpu-throttling`, and `fix` writes it to
+    every container — given resources where it had none — so its own re-check reads it."""
+    scenario = world()
+    (body,) = scenario["projects"].values()
+    del body["services"]["app"]["template"]["containers"][1]["resources"]
+    reseedable.reset(scenario)
+    text = profile("        env: {}\n", app="    settings:\n      cpu_throttling: false\n")
+    done = run(reseedable, tmp_path, text, "fix", "lab", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    containers = reseedable.service("fix-lab", "app").template.containers
+    assert {c.name: throttled(type(c).pb(c)) for c in containers} == {"app": False, "otel": False}
+    assert {c.name: dict(c.resources.limits) for c in containers}["otel"] == {}

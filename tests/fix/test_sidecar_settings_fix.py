@@ -108,3 +108,68 @@ def test_a_pattern_is_the_sidecars_manual_step(reseedable: Sandbox, tmp_path: Pa
     before = reseedable.service(LAB, "app")
     run(reseedable, tmp_path, text, "fix", "lab", "--yes")
     assert reseedable.service(LAB, "app").template == before.template  # nothing written
+
+
+def _limits(scenario: dict[str, Any], app: dict[str, Any], otel: dict[str, Any]) -> dict[str, Any]:
+    (body,) = scenario["projects"].values()
+    template = body["services"]["app"]["template"]
+    template["containers"][0]["resources"] = app
+    template["containers"][1]["resources"] = otel
+    return template
+
+
+def test_a_sidecar_cpu_leaving_the_instance_below_one_is_a_manual_step(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    """helper-548 F1: app 0.5 + otel 1 CPU at concurrency 80; the profile lowers otel to 0.25,
+    0.75 CPU in all, where Cloud Run refuses a concurrency above 1 ("Total cpu < 1 is not
+    supported with concurrency > 1"): no patch the server refuses, a step saying why."""
+    scenario = world()
+    idle = {"cpuIdle": True}
+    template = _limits(
+        scenario,
+        {"limits": {"cpu": "500m", "memory": "256Mi"}, **idle},
+        {"limits": {"cpu": "1", "memory": "256Mi"}, **idle},
+    )
+    template["maxInstanceRequestConcurrency"] = 80
+    reseedable.reset(scenario)
+    text = profile("        settings:\n          cpu: 0.25\n")
+    plan = json.loads(run(reseedable, tmp_path, text, "plan", "lab", "--format", "json").stdout)
+    (sp,) = plan["services"]
+    assert sp["settings"] == []
+    (step,) = sp["manual"]
+    assert step["reason"].startswith("container otel: cpu 250m would leave the instance")
+    assert "concurrency 1 (it is 80)" in step["reason"]
+    assert "--container otel" in step["commands"][0]
+    before = reseedable.service(LAB, "app").template
+    done = run(reseedable, tmp_path, text, "fix", "lab", "--yes")
+    assert "Total cpu < 1" not in done.stdout + done.stderr
+    assert reseedable.service(LAB, "app").template == before
+
+
+def test_a_sidecar_shrinking_a_gpu_instance_is_a_manual_step(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    """An L4 instance (app 3 CPU / 15Gi + otel 1 CPU / 1Gi: 4 CPU, 16Gi, its minimum):
+    lowering otel takes it under what the GPU requires."""
+    scenario = world()
+    always = {"cpuIdle": False}
+    template = _limits(
+        scenario,
+        {"limits": {"cpu": "3", "memory": "15Gi", "nvidia.com/gpu": "1"}, **always},
+        {"limits": {"cpu": "1", "memory": "1Gi"}, **always},
+    )
+    template.update(
+        nodeSelector={"accelerator": "nvidia-l4"},
+        gpuZonalRedundancyDisabled=True,
+        scaling={"maxInstanceCount": 3},
+    )
+    reseedable.reset(scenario)
+    text = profile("        settings:\n          memory: 512Mi\n")
+    plan = json.loads(run(reseedable, tmp_path, text, "plan", "lab", "--format", "json").stdout)
+    (sp,) = plan["services"]
+    assert sp["settings"] == []
+    (step,) = sp["manual"]
+    assert "with a GPU" in step["reason"] and "configuring/services/gpu" in step["reason"]
+    dry = run(reseedable, tmp_path, text, "fix", "lab", "--dry-run")
+    assert dry.returncode != 2, dry.stdout + dry.stderr
