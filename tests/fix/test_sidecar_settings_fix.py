@@ -118,6 +118,18 @@ def _limits(scenario: dict[str, Any], app: dict[str, Any], otel: dict[str, Any])
     return template
 
 
+def _held_back(
+    sandbox: Sandbox, tmp_path: Path, scenario: dict[str, Any], text: str
+) -> dict[str, Any]:
+    """The one manual step of the plan of `text` on `scenario`, which changes nothing."""
+    sandbox.reset(scenario)
+    plan = json.loads(run(sandbox, tmp_path, text, "plan", "lab", "--format", "json").stdout)
+    (sp,) = plan["services"]
+    assert sp["settings"] == []
+    (step,) = sp["manual"]
+    return dict(step)
+
+
 def test_a_sidecar_cpu_leaving_the_instance_below_one_is_a_manual_step(
     reseedable: Sandbox, tmp_path: Path
 ) -> None:
@@ -132,12 +144,8 @@ def test_a_sidecar_cpu_leaving_the_instance_below_one_is_a_manual_step(
         {"limits": {"cpu": "1", "memory": "256Mi"}, **idle},
     )
     template["maxInstanceRequestConcurrency"] = 80
-    reseedable.reset(scenario)
     text = profile("        settings:\n          cpu: 0.25\n")
-    plan = json.loads(run(reseedable, tmp_path, text, "plan", "lab", "--format", "json").stdout)
-    (sp,) = plan["services"]
-    assert sp["settings"] == []
-    (step,) = sp["manual"]
+    step = _held_back(reseedable, tmp_path, scenario, text)
     assert step["reason"].startswith("container otel: cpu 250m would leave the instance")
     assert "concurrency 1 (it is 80)" in step["reason"]
     assert "--container otel" in step["commands"][0]
@@ -164,12 +172,8 @@ def test_a_sidecar_shrinking_a_gpu_instance_is_a_manual_step(
         gpuZonalRedundancyDisabled=True,
         scaling={"maxInstanceCount": 3},
     )
-    reseedable.reset(scenario)
     text = profile("        settings:\n          memory: 512Mi\n")
-    plan = json.loads(run(reseedable, tmp_path, text, "plan", "lab", "--format", "json").stdout)
-    (sp,) = plan["services"]
-    assert sp["settings"] == []
-    (step,) = sp["manual"]
+    step = _held_back(reseedable, tmp_path, scenario, text)
     assert "with a GPU" in step["reason"] and "configuring/services/gpu" in step["reason"]
     dry = run(reseedable, tmp_path, text, "fix", "lab", "--dry-run")
     assert dry.returncode != 2, dry.stdout + dry.stderr
