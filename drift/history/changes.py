@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from drift.credentials import looks_like_credential
 from drift.diff.describe import describe_live
-from drift.fields import FIELDS, SettingValue
+from drift.fields import CONTAINER_SETTINGS, FIELDS, SettingValue
 from drift.fields.base import project_token
 from drift.history.model import Action, Change, Kind
 from drift.live.model import ContainerConfig, EnvVar, LiveState, RevisionConfig, SecretMount
@@ -167,6 +167,8 @@ def changes(
         new = after.named(name) if after.has(name) else None
         shows = (masking.shown(name, before), masking.shown(name, after))
         out += _container(name, old, new, several, shows, same)
+        if old is not None and new is not None and name not in (before.primary, after.primary):
+            out += _own_settings(name, old, new)
     for setting in COMPARED_SETTINGS:
         if setting in before.unreadable or setting in after.unreadable:
             continue  # no value read on one side: no change to tell (not "removed")
@@ -224,6 +226,20 @@ def _container(
             yield Change(Kind.MOUNT, change[0], f"mount.{path}", change[1], change[2], label)
     if old is not None and new is not None and old.image != new.image:
         yield Change(Kind.IMAGE, Action.CHANGED, "image", old.image, new.image, label)
+
+
+def _own_settings(name: str, old: ContainerConfig, new: ContainerConfig) -> Iterator[Change]:
+    """A sidecar's own limits changed (`ContainerConfig.settings`; its image is `_container`'s,
+    the main container's limits the workload's settings): what `check` judges of it, with
+    `since` naming that revision (helper-548 F3)."""
+    for key in CONTAINER_SETTINGS:
+        if key == "image" or key in old.unreadable or key in new.unreadable:
+            continue
+        before, after = old.settings.get(key), new.settings.get(key)
+        if before != after:
+            was = None if before is None else FIELDS[key].show(before)
+            now = None if after is None else FIELDS[key].show(after)
+            yield Change(Kind.SETTING, Action.CHANGED, f"setting.{key}", was, now, name)
 
 
 def _variable(

@@ -125,3 +125,21 @@ def test_a_setting_no_container_holds_is_refused_at_its_line(
     assert done.returncode == 2, done.stdout + done.stderr
     assert "profiles/lab.yaml:8:" in done.stderr and said in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_history_says_where_a_sidecars_limit_changed(reseedable: Sandbox, tmp_path: Path) -> None:
+    """helper-548 F3: otel 256Mi -> 1Gi -> 2Gi over three revisions; `check` says the drift
+    began at app-00002-new, and `history` says what that revision changed."""
+    old = {"name": "app-00001-old", "containers": served(otel_memory="256Mi")}
+    new = {"name": "app-00002-new", "containers": served(otel_memory="1Gi")}
+    reseedable.reset(world(otel_memory="2Gi", history=[old, new]))
+    text = profile("        settings:\n          memory: 256Mi\n")
+    checked = json.loads(run(reseedable, tmp_path, text, "check", "lab", "--format", "json").stdout)
+    (finding,) = checked["findings"]
+    assert finding["since"]["revision"] == "app-00002-new"
+    doc = json.loads(run(reseedable, tmp_path, text, "history", "lab", "--format", "json").stdout)
+    revisions = {r["revision"]: r for r in doc["services"][0]["revisions"]}
+    changed = [c for c in revisions["app-00002-new"]["changes"] if c["target"] == "setting.memory"]
+    assert [(c["container"], c["before"], c["after"]) for c in changed] == [
+        ("otel", "256Mi", "1Gi")
+    ]
