@@ -183,6 +183,10 @@ def build_plan(
     by_service: dict[str, list[Finding]] = {}
     for finding in report.active:  # sorted once, not once per service
         by_service.setdefault(finding.key, []).append(finding)
+    silenced: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        if not finding.counted:
+            silenced.setdefault(finding.key, []).append(finding)
     for name in names:
         live = state.services.get(name)
         findings = by_service.get(name, [])
@@ -211,7 +215,7 @@ def build_plan(
             from_template=from_template,
             entries=entries,
         )
-        services.append(planner.plan(findings))
+        services.append(planner.plan(findings, silenced.get(name, ())))
     said = [(u.key, f"{u.service} {u.target}: {u.reason}") for u in report.unverified]
     unverified = tuple(item for _, item in said)
     hints = tuple(unverified_steps(report)) if unverified else ()  # as check says them

@@ -21,6 +21,7 @@ from drift.fix.env_order import placed
 from drift.fix.exec_token import gcloud_resends, left_out
 from drift.fix.gpu_floor import gpu_steps
 from drift.fix.grant_steps import account_step, readable, unverified_grant
+from drift.fix.ignored import leave_ignored
 from drift.fix.instances import (
     moved_splits,
     moves_note,
@@ -92,7 +93,9 @@ class ServicePlanner:
         )
         self.manual: list[ManualStep] = []
 
-    def plan(self, findings: list[Finding]) -> ServicePlan:
+    def plan(self, findings: list[Finding], ignored: Sequence[Finding] = ()) -> ServicePlan:
+        """`findings`: the workload's active ones; `ignored`: those the profile silences (a
+        change they alone ask for is left: `drift.fix.ignored`)."""
         template, base = self.template, self.base
         # a revision reached only through a tag is not what a patch writes: the tag's step
         on_tags, findings = [f for f in findings if f.tag], [f for f in findings if not f.tag]
@@ -151,6 +154,9 @@ class ServicePlanner:
             (str(c.after) for c in settings if c.name == "service_account"), account
         )
         env = self._env_changes(planned_account)
+        pair = (findings, list(ignored))
+        env, settings, silenced = leave_ignored(env, settings, pair, self._key, template.primary)
+        self.manual += silenced
         after = apply_changes(template, env)
         if planned_account != account and self._unverified(after, planned_account):
             self.manual.append(
