@@ -13,6 +13,8 @@ Nothing here resolves a tag to its digest: `api:1` and `api@sha256:…` stay dif
 
 from __future__ import annotations
 
+import re
+
 DEFAULT_DOMAIN = "docker.io"
 LEGACY_DEFAULT_DOMAIN = "index.docker.io"
 OFFICIAL_REPO = "library/"
@@ -47,3 +49,32 @@ def normalised_image(reference: str) -> str:
 def same_image(a: object, b: object) -> bool:
     """Whether two references name one image without resolving a tag (normalised_image)."""
     return a == b or normalised_image(str(a)) == normalised_image(str(b))
+
+
+_DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*"
+_TAG = r"[\w][\w.-]{0,127}"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+REFERENCE = re.compile(
+    rf"(?:{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*(?::[0-9]+)?/)?{_PATH_PART}(?:/{_PATH_PART})*"
+    rf"(?::{_TAG})?(?:@{_DIGEST})?",
+    re.ASCII,
+)
+"""A container image reference: distribution/reference's grammar (regexp.go: domain, path
+components, `:tag`, `@digest`), which Cloud Run's images follow."""
+
+
+def profile_image(value: object) -> object:
+    """A profile's image, refused at its line where it is no image reference (a space, a
+    newline, `;`, an upper-case repository): `drift fix` would write it to the container.
+    Anything but text is left to the schema's own check (a list: "expected a string or a
+    mapping")."""
+    if not isinstance(value, str):
+        return value
+    text = value
+    if not REFERENCE.fullmatch(text):
+        raise ValueError(
+            f"{text!r} is not a container image reference (HOST/PATH:TAG or HOST/PATH@DIGEST, "
+            "lower-case path; or give {pattern: …})"
+        )
+    return text

@@ -50,7 +50,7 @@ from drift.fields.network import (
 )
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.workloads import JOBS_GEN2, WORKLOAD_FIELDS
-from drift.images import same_image
+from drift.images import profile_image, same_image
 from drift.kinds import Kind
 
 INGRESS = {
@@ -287,6 +287,7 @@ FIELDS: dict[str, Field] = {
             write=lambda service, container, value: setattr(container, "image", str(value)),
             gcloud=a.flag("image"),
             equivalent=same_image,  # `nginx` is docker.io/library/nginx:latest (drift.images)
+            parse=profile_image,
             per_container=True,
             patterns=True,
             fixable=False,

@@ -322,7 +322,7 @@ def _unverified(
             var = u.target.removeprefix("env.")
             if any(judges_value(r.env[var]) for r in expected.containers if var in r.env):
                 out.append(Unverified.at(name, u.target, reason))
-        elif not u.target.startswith("setting.") or _states(expected, u.target[8:], u.container):
+        elif not u.target.startswith("setting.") or _states(expected, u, config.primary):
             out.append(Unverified.at(name, u.target, reason))
     for rules in expected.containers:
         for rule in rules.env.values():
@@ -339,11 +339,14 @@ def _unverified(
     return out
 
 
-def _states(expected: ServiceProfile, setting: str, container: str | None) -> bool:
-    """Whether the profile states `setting` for the workload, or for the sidecar `container`
-    (any sidecar where the unknown names none)."""
+def _states(expected: ServiceProfile, unknown: Unknown, primary: str) -> bool:
+    """Whether the profile states the setting `unknown` hides: the workload's (of `primary`,
+    the container `env` describes), or a sidecar's own, of the container it names (any
+    where it names none)."""
+    setting, container = unknown.target.removeprefix("setting."), unknown.container
+    workload = container in (None, primary) and setting in expected.settings
     sidecars = [r for r in expected.sidecars.values() if container in (None, r.name)]
-    return setting in expected.settings or any(setting in r.settings for r in sidecars)
+    return workload or any(setting in r.settings for r in sidecars)
 
 
 def _same_as_unknown(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.expansion import references
-from drift.fields import FIELDS, Field
+from drift.fields import CONTAINER_SETTINGS, FIELDS, Field
 from drift.fields.base import ANY_INDEX, TerraformPath, tf_container
 from drift.kinds import Kind
 from drift.manifest.model import Unknown
@@ -208,7 +208,14 @@ def _unknown(
     container = _container_name(containers, at)
     for pattern, names in SETTINGS:
         if _overlaps(at, pattern):
-            found += [Unknown(f"setting.{n}", why) for n in names]
+            # a container's own (its image, limits) is that container's: a sidecar's rule is
+            # not the app's (helper-548 F4); what the instance adds up (concurrency) is any's
+            found += [
+                Unknown(
+                    f"setting.{n}", why, container=container if n in CONTAINER_SETTINGS else None
+                )
+                for n in names
+            ]
             if names == ("service_account",):
                 found.append(Unknown("secret.*", why, rule="secret.no_access"))
     if _matches(at, (*_CONTAINER, "env")):

@@ -143,3 +143,25 @@ def test_history_says_where_a_sidecars_limit_changed(reseedable: Sandbox, tmp_pa
     assert [(c["container"], c["before"], c["after"]) for c in changed] == [
         ("otel", "256Mi", "1Gi")
     ]
+
+
+@pytest.mark.parametrize(
+    "image", ["'x/a:1 --memory=99Gi'", '"otel\\nevil"', "'a;b'", "'Upper/Case:1'"]
+)
+def test_an_image_that_is_no_reference_is_refused_at_its_line(
+    reseedable: Sandbox, tmp_path: Path, image: str
+) -> None:
+    """helper-548 F5: any text was a sidecar image, and `fix` would write it to the container;
+    the profile now refuses what is no image reference (distribution/reference's grammar)."""
+    reseedable.reset(world())
+    done = run(
+        reseedable,
+        tmp_path,
+        profile(f"        settings:\n          image: {image}\n"),
+        "check",
+        "lab",
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert (
+        "profiles/lab.yaml:8:" in done.stderr and "not a container image reference" in done.stderr
+    )

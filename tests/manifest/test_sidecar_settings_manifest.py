@@ -56,3 +56,35 @@ def test_an_image_not_known_until_apply_is_unverified(
     assert seen == set(), doc["findings"]
     assert [u["target"] for u in doc["unverified"]] == ["setting.image"]
     assert done.returncode == 3
+
+
+def test_the_apps_unknown_limits_leave_the_sidecars_judged(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-548 F4: the app's limits not known until apply are the app's: the collector's
+    memory (512Mi, as the plan gives it without resources) is judged, not unverified; an
+    unknown of the collector's own leaves the app's memory judged likewise."""
+    sandbox = make_sandbox(world(APP_INGRESS, OTEL))
+    plan = _plan()
+    change = plan["resource_changes"][0]["change"]
+    containers = change["after"]["template"][0]["containers"]
+    containers[0]["resources"] = [{"limits": None, "cpu_idle": True}]
+    change["after_unknown"]["template"][0]["containers"][0] = {"resources": [{"limits": True}]}
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "prod.yaml").write_text(
+        "project: acme-prod\nregion: us-central1\nservices:\n  shop:\n    containers:\n"
+        "      otel:\n        settings:\n          memory: 512Mi\n"
+    )
+    done, doc, seen = check_plan(sandbox, profiles, plan, tmp_path)
+    assert (doc["unverified"], seen, done.returncode) == ([], set(), 0)
+
+    containers[0]["resources"] = [{"limits": {"memory": "512Mi"}, "cpu_idle": True}]
+    containers[1]["resources"] = [{"limits": None}]
+    change["after_unknown"]["template"][0]["containers"] = [{}, {"resources": [{"limits": True}]}]
+    (profiles / "prod.yaml").write_text(
+        "project: acme-prod\nregion: us-central1\nservices:\n  shop:\n    settings:\n"
+        "      memory: 512Mi\n"
+    )
+    done, doc, seen = check_plan(sandbox, profiles, plan, tmp_path)
+    assert [u["target"] for u in doc["unverified"]] == [] and seen == set(), doc
