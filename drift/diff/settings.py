@@ -15,7 +15,9 @@ from drift.fields import (
 )
 from drift.fields.moot import moot_settings
 from drift.findings import Finding, Unverified
+from drift.kinds import Kind
 from drift.live.model import LiveState, ServingRevision
+from drift.live.normalize import outside_split
 from drift.profiles.model import Profile, Setting, stated_values
 from drift.redact import MASK
 
@@ -58,6 +60,8 @@ def held_by_service(field: Field, at: At, revision: ServingRevision) -> bool:
     service, held = at.ctx.live.source, field.held_by_service
     if service is None or held is None or field.name in revision.config.unreadable:
         return False
+    if revision.tag_only and at.ctx.live.kind is Kind.SERVICE:
+        service = outside_split(service)  # as the reader read it: its own bounds (helper-549 F4)
     read = revision.config.settings.get(field.name)
     return held(service, "" if read is None else field.show(read))
 

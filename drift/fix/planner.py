@@ -21,7 +21,7 @@ from drift.fix.env_order import placed
 from drift.fix.exec_token import gcloud_resends, left_out
 from drift.fix.gpu_floor import gpu_steps
 from drift.fix.grant_steps import account_step, readable, unverified_grant
-from drift.fix.ignored import leave_ignored
+from drift.fix.ignored import Silenced
 from drift.fix.instances import (
     moved_splits,
     moves_note,
@@ -120,11 +120,14 @@ class ServicePlanner:
         ]
         source = self.live.source
         blocked = {s.name: why for s in wrong if (why := FIELDS[s.name].unpatchable(source))}
-        settings = [
-            SettingChange(s.name, template.settings.get(s.name), s.value)
-            for s in wrong
-            if s.pattern is None and s.name not in blocked
-        ]
+        silenced = Silenced(findings, ignored, self._key, template.primary)
+        settings = silenced.settings(
+            [
+                SettingChange(s.name, template.settings.get(s.name), s.value)
+                for s in wrong
+                if s.pattern is None and s.name not in blocked
+            ]
+        )
         self.manual += [
             pattern_step(self.cmd, s, template.settings.get(s.name))
             for s in wrong
@@ -147,16 +150,15 @@ class ServicePlanner:
         side, steps = sidecar_changes(
             self.service, template, self._within, {c.name for c in settings}
         )
+        side = silenced.settings(side)
         side, held = refused_limits(replace(proposed, settings=settings), side, self._within)
         settings, self.manual = settings + side, self.manual + steps + held
         account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
         planned_account = next(
             (str(c.after) for c in settings if c.name == "service_account"), account
         )
-        env = self._env_changes(planned_account)
-        pair = (findings, list(ignored))
-        env, settings, silenced = leave_ignored(env, settings, pair, self._key, template.primary)
-        self.manual += silenced
+        env = silenced.env(self._env_changes(planned_account))
+        self.manual += silenced.steps
         after = apply_changes(template, env)
         if planned_account != account and self._unverified(after, planned_account):
             self.manual.append(

@@ -224,7 +224,8 @@ def _service_level(service: ServiceProfile, records: Sequence[RevisionRecord], _
     return (
         f"{service.label}: {' and '.join(names)} shown as each revision sets it itself; the "
         "service's own scaling (set on the service, not on a revision) also bounds every "
-        "revision today, and a change of it (`gcloud run services update --min/--max`) "
+        "revision of the traffic split today (not one reached only through a tag), and a "
+        "change of it (`gcloud run services update --min/--max`) "
         "makes no revision: it is no revision's change"
     )
 

@@ -210,7 +210,9 @@ def outside_split(service: Any) -> Any:
     service-level minimum instances if they are a part of a traffic split"; the max-instances
     page says the same of the service-level maximum; ServiceScaling: "divided among all
     revisions with specified traffic based on the percent of traffic they are receiving"
-    (helper-547 F2). The scaling mode stays (a manual count is the service's)."""
+    (helper-547 F2). The scaling mode stays: a manually scaled service's min/max read as its
+    manual count, which no profile states beside them (whether a tag-only revision runs that
+    count the manual-scaling page leaves aside: nothing is judged on it)."""
     service = raw(service)
     fields = service.DESCRIPTOR.fields_by_name
     if "scaling" not in fields or not service.HasField("scaling"):

@@ -3,6 +3,7 @@ builds (one revision, `manifest:FILE`), and what it says of the traffic that rev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -11,7 +12,7 @@ from drift.expansion import references
 from drift.kinds import Kind
 from drift.live.api import parent
 from drift.live.model import EnvVar, LiveService, RevisionConfig, ServingRevision
-from drift.live.normalize import revision_config
+from drift.live.normalize import outside_split, raw, revision_config
 from drift.live.workloads import job_service
 from drift.manifest.model import Workload
 from drift.profiles.model import Profile, ServiceProfile
@@ -45,8 +46,9 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
         return replace(live, template=config, serving=serving, manifest=workload.revision)
     kind = workload.kind  # a service, or a worker pool: its instances run the template
     resource = workload.resource
+    under = outside_split(resource) if outside_traffic(workload) else resource
     config = revision_config(
-        resource.template, service=resource, container=expected.container, kind=kind
+        resource.template, service=under, container=expected.container, kind=kind
     )
     config = _masked(config, workload)
     revision = ServingRevision(workload.revision, 100, (), (), config)
@@ -105,6 +107,28 @@ def _taking(env: dict[str, EnvVar], hidden: set[str]) -> set[str]:
         hidden |= more
 
 
+def _created(pb: Any) -> Callable[[Any], bool]:
+    """Whether a traffic target (or instance split) routes to the revision the deploy creates:
+    of type LATEST, or by the name the template gives it (RevisionTemplate.revision: "The
+    unique name for the revision. If this field is omitted, it will be automatically
+    generated"; a blue/green deploy sends its share there by type REVISION)."""
+    from drift.fields import enum_name
+
+    own = pb.template.revision
+    return lambda t: enum_name(t, "type_").endswith("LATEST") or bool(own and t.revision == own)
+
+
+def outside_traffic(workload: Workload) -> bool:
+    """Whether the service's revision the deploy creates gets none of a traffic split the
+    manifest tells (a no-traffic deploy reached through its tag): it runs with its own
+    bounds, not the service-level ones (`drift.live.normalize.outside_split`)."""
+    if workload.kind is not Kind.SERVICE or workload.split_unknown:
+        return False
+    pb = raw(workload.resource)
+    created = _created(pb)
+    return bool(pb.traffic) and sum(t.percent for t in pb.traffic if created(t)) <= 0
+
+
 def pinned(workload: Workload) -> str:
     """What a manifest's traffic leaves on named revisions: the revision the deploy creates
     (what is checked) gets only the share of type LATEST ("the Service's latest ready
@@ -112,9 +136,6 @@ def pinned(workload: Workload) -> str:
     no-traffic deploy, a named revision at 100 % and LATEST at 0 % with a tag); the named
     ones keep the rest, and the note says which, unchecked. Nothing when LATEST has it all; a
     split not known until apply (in part or whole) is said to be so, not read as shares."""
-    from drift.fields import enum_name
-    from drift.live.normalize import raw
-
     if workload.kind is Kind.JOB:
         return ""  # a job serves no traffic
     pb = raw(workload.resource)
@@ -139,11 +160,7 @@ def pinned(workload: Workload) -> str:
     # a template that names its revision (RevisionTemplate.revision: "The unique name for the
     # revision. If this field is omitted, it will be automatically generated") is routed to
     # by that name as well: a blue/green deploy sends its share there by type REVISION
-    own = pb.template.revision
-
-    def created(t: Any) -> bool:
-        return enum_name(t, "type_").endswith("LATEST") or bool(own and t.revision == own)
-
+    created = _created(pb)
     latest = sum(t.percent for t in split if created(t))
     if not split or latest >= 100:
         return ""

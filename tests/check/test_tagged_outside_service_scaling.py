@@ -94,3 +94,17 @@ def test_the_split_keeps_the_services_bounds(reseedable: Sandbox, tmp_path: Path
     reseedable.reset(world)
     done = run(reseedable, tmp_path, PROFILE, "check", "lab")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_tagged_revision_whose_own_bound_equals_the_services_is_its_own_finding(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    """helper-549 F4: the e2e revision's own minimum is 2, as the service's is; the profile
+    says 3. A service-level write to 3 never reaches the tag's revision: it is a finding of
+    that revision (a tag step), not folded into the service's."""
+    reseedable.reset(_world({"minInstanceCount": 2}, tag_is_latest=False))
+    text = PROFILE.replace("min_instances: 2", "min_instances: 3")
+    done = run(reseedable, tmp_path, text, "check", "lab", "--format", "json")
+    seen = {(f["target"], f.get("tag"), f["actual"]) for f in json.loads(done.stdout)["findings"]}
+    assert ("setting.min_instances", "e2e", "2") in seen, seen
+    assert ("setting.min_instances", None, "2") in seen, seen  # the service's own, once

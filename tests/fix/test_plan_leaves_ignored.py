@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from drift.sandbox import Sandbox
-from tests.fix.conftest import LAB
+from tests.cliutil import drift_on
+from tests.fix.conftest import LAB, lab_world
 from tests.fix.sidecar_lab import otel_of, profile, run, world
 
 RULES = profile("        settings:\n          memory: 1Gi\n", app="    env:\n      MODE: other\n")
@@ -52,3 +54,66 @@ def test_an_expired_ignore_is_planned_again(reseedable: Sandbox, tmp_path: Path)
     assert otel_of(template).resources.limits["memory"] == "1Gi"
     app = next(c for c in template.containers if c.name == "app")
     assert {e.name: e.value for e in app.env}["MODE"] == "other"
+
+
+# helper-549 F1, F2: what is left is left before anything is judged on the patch
+OLD = f"old@{LAB}.iam.gserviceaccount.com"
+NEW = f"new@{LAB}.iam.gserviceaccount.com"
+HEAD = f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n"
+
+
+def _lab(template: dict[str, Any], secrets: dict[str, Any] | None = None) -> dict[str, Any]:
+    world = lab_world(template={"image": "us-docker.pkg.dev/lab/app:v1", "port": 8080, **template})
+    world["projects"][LAB]["secrets"] = secrets or {}
+    return world
+
+
+def test_an_ignored_account_change_leaves_the_secret_judged_for_the_account_that_runs(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    secrets = {
+        "tok": {
+            "versions": ["fake-tok-v1-0a1b2c3d"],
+            # only the profile's account may read it; the one that runs (OLD) may not
+            "iam": {"roles/secretmanager.secretAccessor": [f"serviceAccount:{NEW}"]},
+        }
+    }
+    reseedable.reset(_lab({"service_account": OLD, "env": {"MODE": "live"}}, secrets))
+    profile = (
+        HEAD
+        + f"    settings:\n      service_account: {NEW}\n"
+        + "    env:\n      MODE: live\n      TOKEN: {secret: tok}\n"
+        + "ignore:\n  - {service: app, setting: service_account, reason: OPS-1}\n"
+    )
+    done = drift_on(reseedable, tmp_path, ("lab", profile), "plan", "lab", "--format", "json")
+    (sp,) = json.loads(done.stdout)["services"]
+    # the account stays OLD (ignored), and OLD cannot read tok: referencing it makes a
+    # revision Cloud Run refuses (SECRETS_ACCESS_CHECK_FAILED) — a grant step, not a change
+    assert [c["name"] for c in sp["env"]] == [], sp["env"]
+    assert any(OLD in m["reason"] for m in sp["manual"]), sp["manual"]
+
+
+def test_an_ignored_cpu_is_not_what_the_cpu_rules_judge(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    reseedable.reset(
+        _lab(
+            {
+                "cpu": "500m",
+                "memory": "512Mi",
+                "concurrency": 1,
+                "cpu_throttling": True,
+                "execution_environment": "gen1",
+            }
+        )
+    )
+    profile = (
+        HEAD
+        + '    settings:\n      cpu: "1"\n      concurrency: 80\n'
+        + "ignore:\n  - {service: app, setting: cpu, reason: OPS-9}\n"
+    )
+    done = drift_on(reseedable, tmp_path, ("lab", profile), "fix", "lab", "--dry-run")
+    # cpu stays 0.5 (ignored): concurrency 80 at 0.5 CPU is refused by Cloud Run; drift's own
+    # floor_steps would have made it a manual step had it judged the patch actually written
+    assert "INVALID_ARGUMENT" not in done.stdout + done.stderr, done.stdout + done.stderr
+    assert done.returncode != 2, done.stdout + done.stderr
