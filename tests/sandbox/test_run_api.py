@@ -208,6 +208,11 @@ def test_allow_missing_creates_a_service(clients: Clients) -> None:
     assert created.uri and created.generation == 1
     assert created.latest_ready_revision.endswith(created.latest_created_revision.rsplit("/")[-1])
     assert probe(created.uri, "/any/path").reply == '{"type": "pong"}'
+    # sent without an ingress: Service.ingress "On output, returns the currently observed
+    # ingress settings, or INGRESS_TRAFFIC_UNSPECIFIED if no revision is active" (helper-547 F4)
+    all_traffic = run_v2.IngressTraffic.INGRESS_TRAFFIC_ALL
+    assert created.ingress == all_traffic
+    assert clients.services.get_service(name=service_name("worker")).ingress == all_traffic
 
 
 @pytest.mark.parametrize("name", ["9lives", "worker-", "w" * 50, "Worker"])
