@@ -141,3 +141,21 @@ def reference_spans(text: str) -> list[tuple[int, int]]:
     if _WHOLE_REFERENCE.fullmatch(text):
         return [(0, len(text))]
     return [match.span("ref") for match in _QUOTED_REFERENCE.finditer(text)]
+
+
+DEFAULT_FILE_MODE = 0o444
+UMASK = 0o222
+
+
+def file_mode(*modes: int) -> int:
+    """The permission bits of a secret file as Cloud Run creates it, given its item's `mode`
+    and its volume's `default_mode` (0: not set): the first set, else 0444, less the umask
+    (run v2 k8s_min.proto: VersionToPath.mode "If 0 or not set, the Volume's default mode will
+    be used"; SecretVolumeSource.default_mode "defaulting to 0444"; both: "Internally, a umask
+    of 0222 will be applied to any non-zero value")."""
+    return next((m for m in modes if m), DEFAULT_FILE_MODE) & ~UMASK & 0o777
+
+
+def shown_mode(mode: int) -> str:
+    """`0440`: chmod's numeric notation with a leading zero, as the API's docs write it."""
+    return f"0{mode:03o}"

@@ -165,6 +165,14 @@ _RULES = (
         history=True,
     ),
     RuleInfo(
+        "mount.mode",
+        "Secret file mode",
+        "A mounted secret's file has other permission bits than the profile's `mode` (as Cloud "
+        "Run creates it: the item's mode, else the volume's default, else 0444, less the umask "
+        "0222).",
+        history=True,
+    ),
+    RuleInfo(
         "setting.value",
         "Setting differs",
         "A service setting differs from the profile.",

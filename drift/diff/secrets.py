@@ -14,7 +14,7 @@ from drift.live.iam_policy import Grant
 from drift.live.model import ContainerConfig, LiveState, RevisionConfig
 from drift.live.secret_state import SecretVersionInfo, VersionState
 from drift.profiles.model import ContainerRules, MountRule, Profile
-from drift.refs import SecretRef
+from drift.refs import SecretRef, shown_mode
 from drift.secret_target import secret_key, secret_target
 from drift.textsafe import plural
 
@@ -232,7 +232,7 @@ def _location(at: At, uses: list[Use]) -> Location:
 
 
 def mount_findings(at: At) -> Iterator[Finding]:
-    """`mount.missing` / `mount.secret_ref` for each mount the profile names."""
+    """`mount.missing` / `mount.secret_ref` / `mount.mode` for each mount the profile names."""
     for rules in at.ctx.service.containers:
         name = rules.name if rules.name is not None else at.config.primary
         container = at.config.named(name)
@@ -267,6 +267,24 @@ def _mount(at: At, container: ContainerConfig, path: str, rule: MountRule) -> It
             severity=rule.severity,
             container=container.name,
             variant=variant,
+        )
+    if rule.mode is None:
+        return
+    wanted = rule.mode
+    for m in seen:
+        if m.mode == wanted:
+            continue
+        yield at.finding(
+            "mount.mode",
+            f"mount.{path}",
+            f"{m.path} on {at.on(container.name)} is created with mode {shown_mode(m.mode)}, "
+            f"the profile says {shown_mode(wanted)}",
+            location=rule.location,
+            expected=shown_mode(wanted),
+            actual=shown_mode(m.mode),
+            severity=rule.severity,
+            container=container.name,
+            variant=m.path if several and m.path != path else None,
         )
 
 

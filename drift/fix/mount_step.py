@@ -1,6 +1,6 @@
 """The manual step of a `mount.secret_ref` / `mount.missing` finding: the `--update-secrets`
 that mounts the secret the profile names, keyed by the FILE gcloud changes, never by the
-profile's directory.
+profile's directory (and of a `mount.mode` one: where a file's mode is set).
 
 gcloud reads the key of `--update-secrets=/PATH=SECRET:VERSION` as a file path: "will mount a
 volume at '/secrets/api' containing a file 'key'" for `/secrets/api/key` (gcloud 528,
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from drift.blanks import Arg, blank, word
-from drift.fix.commands import SECRET, VERSION, Commands, secret_arg
+from drift.fix.commands import SECRET, VERSION, Commands, secret_arg, update_command
 from drift.fix.formats.text import gcloud_list
 from drift.fix.model import ManualStep
 from drift.live.model import ContainerConfig, RevisionConfig, SecretMount
@@ -32,12 +32,22 @@ def mount_step(
     wanted: SecretRef | None,
     container: ContainerConfig,
     profile: Mapping[str, SecretRef],
+    rule: str = "mount.secret_ref",
 ) -> ManualStep:
     """`path`: the profile's mount (the directory the volume is mounted at); `wanted`: the
     secret it names (None: the profile names none for this container); the files the container
     sees under `path` are repointed one by one (a volume without items holds one file named
     after the secret, run v2 SecretVolumeSource.items: `drift.live.normalize` names it so);
-    `profile`: every mount the profile names for the container (`_volume_mates`)."""
+    `profile`: every mount the profile names for the container (`_volume_mates`). A file's
+    mode (`mount.mode`) no gcloud flag sets (`--update-secrets` takes PATH=SECRET:VERSION
+    only): the step says where it is set."""
+    if rule == "mount.mode":
+        return ManualStep(
+            target,
+            f"{reason}: gcloud has no flag for a secret file's mode; set `mode` on the volume's "
+            "item (or the volume's `defaultMode`) in the service's YAML and apply it with "
+            f"`{' '.join(update_command(cmd.kind)[:-1])} replace FILE`, or in the console",
+        )
     secret = word(SECRET, ":", VERSION) if wanted is None else secret_arg(wanted)
     files = [m for p, m in container.mounts.items() if p == path or p.startswith(path + "/")]
     if not files:  # mount.missing: no file is known (a profile's key is a file or a directory)

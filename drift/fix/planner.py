@@ -396,5 +396,5 @@ class ServicePlanner:
             wanted = mount.ref if mount is not None else None
             seen = self.template.named(container)
             named = {p: m.ref for r in sets for p, m in r.mounts.items()}
-            return mount_step(cmd, f.target, f.message, name, wanted, seen, named)
+            return mount_step(cmd, f.target, f.message, name, wanted, seen, named, f.rule)
         return None

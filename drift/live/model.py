@@ -49,6 +49,8 @@ class SecretMount:
     """The directory the container mounts the volume at (none: no container mounts it)."""
     sub_path: str = ""
     """The VolumeMount's sub_path: the part of the volume the container sees there."""
+    mode: int = 0o444
+    """The file's permission bits as Cloud Run creates it (`refs.file_mode`)."""
 
     @property
     def gcloud_path(self) -> str | None:

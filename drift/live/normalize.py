@@ -15,7 +15,7 @@ from drift.expansion import expand, references
 from drift.fields import FIELDS, Source, container_settings, read_settings, unreadable_settings
 from drift.kinds import Kind
 from drift.live.model import ContainerConfig, EnvVar, LiveState, RevisionConfig, SecretMount
-from drift.refs import SecretRef
+from drift.refs import SecretRef, file_mode
 
 
 def raw(message: Any) -> Any:
@@ -90,10 +90,11 @@ def _secret_mounts(revision: Any, container: Any) -> dict[str, SecretMount]:
         volume = volumes.get(mount.name)
         if volume is None:
             continue
-        for name, ref in _volume_files(volume.secret):
+        for name, ref, mode in _volume_files(volume.secret):
             path = _seen_at(mount, name)
             if path is not None:
-                mounts[path] = SecretMount(path, ref, mount.name, mount.mount_path, mount.sub_path)
+                where = (mount.name, mount.mount_path, mount.sub_path)
+                mounts[path] = SecretMount(path, ref, *where, mode=mode)
     return mounts
 
 
@@ -124,18 +125,24 @@ def _unmounted(revision: Any) -> tuple[SecretMount, ...]:
         SecretMount(f"volume {v.name}" + (f" ({name})" if v.secret.items else ""), ref, v.name)
         for v in revision.volumes
         if v.HasField("secret")
-        for name, ref in _volume_files(v.secret)
+        for name, ref, _ in _volume_files(v.secret)
         if not any(m.name == v.name and _seen_at(m, name) is not None for m in mounts)
     )
 
 
-def _volume_files(source: Any) -> list[tuple[str, SecretRef]]:
-    """The files a secret volume holds: (file name, the version it holds)."""
+def _volume_files(source: Any) -> list[tuple[str, SecretRef, int]]:
+    """The files a secret volume holds: (file name, the version it holds, its mode:
+    `SecretMount.mode`)."""
+    default = source.default_mode
     if not source.items:
         ref = SecretRef.parse(source.secret)
-        return [(ref.secret, ref)]
+        return [(ref.secret, ref, file_mode(default))]
     return [
-        (item.path, SecretRef.parse(source.secret, item.version or "latest"))
+        (
+            item.path,
+            SecretRef.parse(source.secret, item.version or "latest"),
+            file_mode(item.mode, default),
+        )
         for item in source.items
     ]
 

@@ -19,7 +19,7 @@ from drift.live.remember import referenced
 from drift.onboarding.account import account_line
 from drift.onboarding.setting_lines import refused, sidecar_settings
 from drift.onboarding.yamltext import scalar
-from drift.refs import SecretRef
+from drift.refs import DEFAULT_FILE_MODE, SecretRef, shown_mode
 from drift.textsafe import visible
 
 _PROBE_HINT = (
@@ -199,7 +199,7 @@ def _container(container: ContainerConfig, readers: Mapping[str, str]) -> Contai
         mounts=tuple(
             Variable(
                 path,
-                _reference(mount.ref),
+                _reference(mount.ref, mount.mode),
                 secret=not mount.ref.unread,
                 unread=visible(mount.ref.unreadable),
             )
@@ -208,12 +208,13 @@ def _container(container: ContainerConfig, readers: Mapping[str, str]) -> Contai
     )
 
 
-def _reference(ref: SecretRef) -> str:
+def _reference(ref: SecretRef, mode: int = DEFAULT_FILE_MODE) -> str:
     if ref.unread:  # never written as another secret (a profile refuses the form anyway)
         return "{required: true}"
     project = f", project: {scalar(ref.project, flow=True)}" if ref.project else ""
     version = scalar(ref.version, flow=True)
-    return f"{{secret: {scalar(ref.secret, flow=True)}{project}, version: {version}}}"
+    bits = f', mode: "{shown_mode(mode)}"' if mode != DEFAULT_FILE_MODE else ""  # a file's
+    return f"{{secret: {scalar(ref.secret, flow=True)}{project}, version: {version}{bits}}}"
 
 
 CREDENTIAL = "looks like a credential"

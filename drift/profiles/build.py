@@ -38,7 +38,7 @@ from drift.profiles.spec import (
     ServiceSpec,
     WorkloadSpec,
 )
-from drift.refs import SecretRef
+from drift.refs import SecretRef, file_mode
 from drift.textsafe import alike_escaped, visible
 from drift.yamldoc import Path_
 
@@ -331,6 +331,7 @@ def _mounts(
             _secret_ref(spec.secret, spec.project, spec.version),
             optional=bool(spec.optional),
             severity=spec.severity or Severity.ERROR,
+            mode=file_mode(int(spec.mode, 8)) if spec.mode is not None else None,
         )
         for mount, spec in (specs or {}).items()
         if spec is not None

@@ -98,6 +98,8 @@ class MountRule:
     ref: SecretRef
     optional: bool = False
     severity: Severity = Severity.ERROR
+    mode: int | None = None
+    """The permission bits its files must have (`refs.file_mode`: less Cloud Run's umask)."""
 
 
 @dataclass(frozen=True)

@@ -311,12 +311,29 @@ class MountRuleSpec(Whole):
     )
     version: Version | None = Field(None, description="latest (default), a number or an alias.")
     optional: bool | None = Field(None, description="May be absent; if present, must match.")
+    mode: str | None = Field(
+        None,
+        description='The file\'s permission bits, in octal and quoted ("0400"): what Cloud Run '
+        "creates it with (less its umask 0222; 0444 when the service sets none).",
+        pattern="^0?[0-7]{1,3}$",
+    )
     severity: SeverityName | None = None
 
     @field_validator("secret")
     @classmethod
     def _secret(cls, value: str) -> str:
         return check_secret_name(value)
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _mode(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError(
+                f'write the mode quoted, in octal ("0{value:o}" is what YAML read {value} '
+                "as, if it was written 0400 unquoted); a bare number reads differently in "
+                "YAML 1.1 and 1.2"
+            )
+        return value
 
     @model_validator(mode="after")
     def _coherent(self) -> MountRuleSpec:
