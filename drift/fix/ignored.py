@@ -32,6 +32,8 @@ class Silenced:
         self.left = {key_of(f): f for f in ignored if key_of(f) not in needed}
         self.primary = primary
         self.steps: list[ManualStep] = []
+        self.dropped: list[Key] = []
+        """Each change left, by `Key` (what `--only` is told of: `ServicePlan.silenced`)."""
 
     def settings(self, changes: list[SettingChange]) -> list[SettingChange]:
         """`changes` without those left (each said once in `steps`)."""
@@ -54,4 +56,5 @@ class Silenced:
         )
         if step not in self.steps:
             self.steps.append(step)
+            self.dropped.append(key)
         return False

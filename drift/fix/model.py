@@ -125,6 +125,8 @@ class ServicePlan:
     manual: tuple[ManualStep, ...] = ()
     fixes: tuple[str, ...] = ()
     """Ids of the findings this patch repairs."""
+    silenced: tuple[tuple[str | None, str], ...] = ()
+    """The changes the profile's ignore left out (`drift.fix.ignored`): (container, target)."""
     containers: tuple[str, ...] = ()
     """The names of the template's containers, in order."""
     primary: str = ""
@@ -307,6 +309,14 @@ class ServicePlan:
         """`SERVICE/setting.NAME`, or `SERVICE/CONTAINER/setting.NAME` for a sidecar's own."""
         within = f"{change.container}/" if change.container else ""
         return f"{self.key}/{within}setting.{change.name}"
+
+    @property
+    def silenced_ids(self) -> tuple[str, ...]:
+        """The ids `change_ids` would give the changes an ignore left out."""
+        return tuple(
+            f"{self.key}/{f'{c}/' if c and c != self.primary else ''}{target}"
+            for c, target in self.silenced
+        )
 
     @property
     def change_ids(self) -> tuple[str, ...]:

@@ -30,6 +30,12 @@ def only(planned: Planned, ids: Sequence[str]) -> Plan:
     plan = planned.plan
     known = {i for sp in plan.services for i in sp.change_ids}
     unknown = [i for i in ids if i not in known]
+    left = [i for sp in plan.services for i in sp.silenced_ids if i in unknown]
+    if left:
+        raise UsageError(
+            f"--only: {visible(', '.join(left))} left as it is: the profile's ignore silences "
+            "it (the plan's manual steps say which entry); remove the entry to have it repaired"
+        )
     if unknown:
         listed = ", ".join(sorted(known)) or "none"
         raise UsageError(

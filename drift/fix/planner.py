@@ -261,7 +261,7 @@ class ServicePlanner:
         return replace(
             sp, instances=moves, tags=tags, renamed=renamed, manual=sp.manual + kept,
             split_change=split, token=left_out(source) if job else "",
-            resent=gcloud_resends(source) if job else "",
+            resent=gcloud_resends(source) if job else "", silenced=tuple(silenced.dropped),
             # fix's stop for its secrets first, as `stops.what_stops` judges it (revjobs67 F1),
             # then a pool's own (`pool_plan`), else a service's
             stops=sp.doomed_stop or sp.stops or stops,

@@ -117,3 +117,17 @@ def test_an_ignored_cpu_is_not_what_the_cpu_rules_judge(
     # floor_steps would have made it a manual step had it judged the patch actually written
     assert "INVALID_ARGUMENT" not in done.stdout + done.stderr, done.stdout + done.stderr
     assert done.returncode != 2, done.stdout + done.stderr
+
+
+def test_only_naming_what_an_ignore_left_says_so(reseedable: Sandbox, tmp_path: Path) -> None:
+    """helper-549: `--only` naming a change the ignore left out said only "no change … in the
+    plan"; it names the ignore now, and nothing is written."""
+    reseedable.reset(world())
+    before = reseedable.service(LAB, "app").template
+    for change in ("app/env.MODE", "app/otel/setting.memory"):
+        done = run(
+            reseedable, tmp_path, _ignoring("2999-12-31"), "fix", "lab", "--yes", "--only", change
+        )
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert f"--only: {change} left as it is: the profile's ignore silences it" in done.stderr
+    assert reseedable.service(LAB, "app").template == before
