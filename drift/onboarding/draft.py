@@ -17,7 +17,7 @@ from drift.live.model import ContainerConfig, EnvVar, LiveService, LiveState, Re
 from drift.live.normalize import same_configuration
 from drift.live.remember import referenced
 from drift.onboarding.account import account_line
-from drift.onboarding.setting_lines import refused, sidecar_settings
+from drift.onboarding.setting_lines import chosen_gen1, commented, refused, sidecar_settings
 from drift.onboarding.yamltext import scalar
 from drift.refs import DEFAULT_FILE_MODE, SecretRef, shown_mode
 from drift.textsafe import visible
@@ -276,8 +276,8 @@ def _settings(config: RevisionConfig, conflicts: Mapping[str, str], number: str)
                 lines.append(account_line(config.service_account or str(value), number))
                 continue
             value = config.service_account or value
-        if name == "image":  # every deploy changes it: a pin is the team's choice
-            lines.append(f"# image: {scalar(str(value))}   # or {{pattern: …}}")
+        if name == "image" or chosen_gen1(name, value, config):  # not a pin of what runs
+            lines.append(commented(name, value))
             continue
         if spec.annotation is int and not isinstance(value, int):  # manual scaling's count
             lines.append(f"# {name}: {spec.show(value)} (a profile cannot state it)")

@@ -5,9 +5,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from drift.fields import CONTAINER_SETTINGS, FIELDS
-from drift.live.model import ContainerConfig
+from drift.fields import CONTAINER_SETTINGS, FIELDS, SettingValue
+from drift.live.model import ContainerConfig, RevisionConfig
 from drift.onboarding.yamltext import scalar
+from drift.units import parse_cpu
+
+
+def commented(name: str, value: SettingValue) -> str:
+    """A setting init writes as a comment: the image (every deploy changes it: a pin is the
+    team's choice), or gen1 that Cloud Run chooses below one CPU (`chosen_gen1`)."""
+    if name == "image":
+        return f"# image: {scalar(str(value))}   # or {{pattern: …}}"
+    return f"# {name}: {value}   # what Cloud Run runs below one CPU, the revision sets none"
+
+
+def chosen_gen1(name: str, value: SettingValue, config: RevisionConfig) -> bool:
+    """Whether the execution environment read is gen1 on an instance below one CPU in all,
+    where Cloud Run must run gen1 whether the revision sets it or not: a line stating it would
+    become drift once the CPU is raised to one and Cloud Run chooses again (helper-550 F1)."""
+    if name != "execution_environment" or value != "gen1":
+        return False
+    try:
+        cpu = sum(parse_cpu(str(c.settings.get("cpu", "1000m"))) for c in config.containers)
+    except ValueError:
+        return False
+    return bool(config.containers) and cpu < 1000
 
 
 def refused(parse: Any, value: str) -> str:
