@@ -104,10 +104,7 @@ def setting_findings(at: At) -> Iterator[Finding]:
             continue
         if _project_spelt(setting, actual, state, (project, at.ctx.profile.region)) is not False:
             continue  # one resource, its project named otherwise; undecided: `unread_settings`
-        if setting.pattern is not None:
-            expected = f"matches {setting.pattern}"
-        else:
-            expected = field.show(field.normalise(setting.value))
+        expected = _expected(setting)
         if not service_own:
             yield at.finding(
                 "setting.value",
@@ -150,11 +147,7 @@ def container_setting_findings(at: At) -> Iterator[Finding]:
             if setting.satisfied_by(read):
                 continue
             shown = "" if read is None else field.show(read)
-            expected = (
-                f"matches {setting.pattern}"
-                if setting.pattern is not None
-                else field.show(field.normalise(setting.value))
-            )
+            expected = _expected(setting)
             yield at.finding(
                 "setting.value",
                 f"setting.{key}",
@@ -164,6 +157,14 @@ def container_setting_findings(at: At) -> Iterator[Finding]:
                 actual=shown,
                 container=name,
             )
+
+
+def _expected(setting: Setting) -> str:
+    """What a finding says the profile wants: the value in a person's units, or the pattern."""
+    if setting.pattern is not None:
+        return f"matches {setting.pattern}"
+    field = FIELDS[setting.name]
+    return field.show(field.normalise(setting.value))
 
 
 def _project_spelt(

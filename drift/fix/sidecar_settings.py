@@ -66,7 +66,8 @@ def refused_limits(
     limits = [c for c in side if c.name in LIMITS]
     if not limits:
         return side, []
-    new = [n for n in _refusals(proposed, limits) if n not in _refusals(proposed, [])]
+    before = _refusals(proposed, [])  # the workload's own changes alone
+    new = [n for n in _refusals(proposed, limits) if n not in before]
     if not new:
         return side, []
     page = gpu_page(proposed.live.kind) if any("GPU" in n for n in new) else CPU_PAGE

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift.fields import CONTAINER_SETTINGS, FIELDS, SettingValue
+from drift.fields.cpu_floor import ONE_CPU
 from drift.live.model import ContainerConfig, RevisionConfig
 from drift.onboarding.yamltext import scalar
 from drift.units import parse_cpu
@@ -29,7 +30,7 @@ def chosen_gen1(name: str, value: SettingValue, config: RevisionConfig) -> bool:
         cpu = sum(parse_cpu(str(c.settings.get("cpu", "1000m"))) for c in config.containers)
     except ValueError:
         return False
-    return bool(config.containers) and cpu < 1000
+    return bool(config.containers) and cpu < ONE_CPU
 
 
 def refused(parse: Any, value: str) -> str:
@@ -58,7 +59,7 @@ def sidecar_settings(container: ContainerConfig) -> tuple[str, ...]:
             continue
         shown = field.show(value)
         if name == "image":
-            lines.append(f"# image: {scalar(shown)}   # or {{pattern: …}}")
+            lines.append(commented(name, shown))
         elif why := refused(field.parse, shown):
             lines.append(f"# {name}: {shown} (a profile cannot state it: {why})")
         else:

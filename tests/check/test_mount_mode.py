@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from drift.sandbox import Sandbox
-from tests.fix.conftest import LAB
+from tests.fix.conftest import LAB, lab_world
 from tests.fix.sidecar_lab import run
 
-READER = "serviceAccount:555000111444-compute@developer.gserviceaccount.com"
+READER = "serviceAccount:555000111222-compute@developer.gserviceaccount.com"
 
 
 def _world(item_mode: int | None, default_mode: int | None = None) -> dict[str, Any]:
@@ -39,19 +39,10 @@ def _world(item_mode: int | None, default_mode: int | None = None) -> dict[str, 
         ],
         "volumes": [{"name": "tls", "secret": secret}],
     }
-    service = {"client": "gcloud", "client_version": "467.0.0", "template": template}
+    world = lab_world(template=template)
     iam = {"roles/secretmanager.secretAccessor": [READER]}
-    return {
-        "options": {"seed": 7},
-        "projects": {
-            LAB: {
-                "number": 555000111444,
-                "region": "us-central1",
-                "secrets": {"tls-key": {"versions": ["fake-key-1"], "iam": iam}},
-                "services": {"app": service},
-            }
-        },
-    }
+    world["projects"][LAB]["secrets"] = {"tls-key": {"versions": ["fake-key-1"], "iam": iam}}
+    return world
 
 
 def _profile(mode: str) -> str:
