@@ -10,9 +10,18 @@ account the revision will run as, what Cloud Run requires below one CPU or under
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 from drift.findings import Finding
-from drift.fix.model import EnvChange, ManualStep, SettingChange
+from drift.fix.model import EnvChange, ManualStep
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+T = TypeVar("T", bound=_Named)
 
 Key = tuple[str | None, str]
 """What a change or a finding is about: (container, `env.NAME` / `setting.NAME`)."""
@@ -35,14 +44,17 @@ class Silenced:
         self.dropped: list[Key] = []
         """Each change left, by `Key` (what `--only` is told of: `ServicePlan.silenced`)."""
 
-    def settings(self, changes: list[SettingChange]) -> list[SettingChange]:
-        """`changes` without those left (each said once in `steps`)."""
-        return [c for c in changes if self._kept((c.container, f"setting.{c.name}"))]
+    def stated(self, wrong: list[T]) -> list[T]:
+        """The workload's own settings (`SettingSpec`s the live value does not satisfy) without
+        those left: neither a change nor a pattern's or a blocked setting's manual step."""
+        return [s for s in wrong if self.kept((None, f"setting.{s.name}"))]
 
     def env(self, changes: list[EnvChange]) -> list[EnvChange]:
-        return [c for c in changes if self._kept((c.container or self.primary, f"env.{c.name}"))]
+        return [c for c in changes if self.kept((c.container or self.primary, f"env.{c.name}"))]
 
-    def _kept(self, key: Key) -> bool:
+    def kept(self, key: Key) -> bool:
+        """Whether the change (or the step) about `key` stays in the plan; one left is said
+        once in `steps`."""
         finding = self.left.get(key)
         if finding is None:
             return True

@@ -118,16 +118,15 @@ class ServicePlanner:
             for s in stated
             if not (undecided(s, seen[s.name]) or s.satisfied_by(seen[s.name], where))
         ]
+        silenced = Silenced(findings, ignored, self._key, template.primary)
+        wrong = silenced.stated(wrong)  # an ignored pattern's or blocked setting's step too
         source = self.live.source
         blocked = {s.name: why for s in wrong if (why := FIELDS[s.name].unpatchable(source))}
-        silenced = Silenced(findings, ignored, self._key, template.primary)
-        settings = silenced.settings(
-            [
-                SettingChange(s.name, template.settings.get(s.name), s.value)
-                for s in wrong
-                if s.pattern is None and s.name not in blocked
-            ]
-        )
+        settings = [
+            SettingChange(s.name, template.settings.get(s.name), s.value)
+            for s in wrong
+            if s.pattern is None and s.name not in blocked
+        ]
         self.manual += [
             pattern_step(self.cmd, s, template.settings.get(s.name))
             for s in wrong
@@ -148,9 +147,8 @@ class ServicePlanner:
         settings, cap = cap_steps(self.cmd, replace(proposed, settings=settings))
         self.manual += gpu + floor + cap  # below 1 CPU; a job's parallelism over its tasks
         side, steps = sidecar_changes(
-            self.service, template, self._within, {c.name for c in settings}
+            self.service, template, self._within, {c.name for c in settings}, silenced.kept
         )
-        side = silenced.settings(side)
         side, held = refused_limits(replace(proposed, settings=settings), side, self._within)
         settings, self.manual = settings + side, self.manual + steps + held
         account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))

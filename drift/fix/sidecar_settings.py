@@ -28,11 +28,14 @@ def sidecar_changes(
     template: RevisionConfig,
     within: Callable[[str], Commands],
     planned: set[str],
+    kept: Callable[[tuple[str | None, str]], bool],
 ) -> tuple[list[SettingChange], list[ManualStep]]:
     """The changes and manual steps for the sidecars' settings of `service` on `template` (what
     the patch builds on); `within`: the commands in a container; `planned`: the workload's own
     setting changes (a `containers:` entry naming the container `env` describes changes
-    nothing they change). A sidecar the template lacks is `_env_changes`' step."""
+    nothing they change); `kept`: whether the profile's ignore leaves a (container, setting)
+    in the plan (`drift.fix.ignored.Silenced.kept`). A sidecar the template lacks is
+    `_env_changes`' step."""
     changes: list[SettingChange] = []
     steps: list[ManualStep] = []
     for rules in service.sidecars.values():
@@ -46,6 +49,8 @@ def sidecar_changes(
         for key, setting in stated.items():
             read = held.settings.get(key)
             if key in held.unreadable or setting.satisfied_by(read):
+                continue
+            if not kept((sidecar, f"setting.{key}")):
                 continue
             if setting.pattern is not None:
                 said.append(pattern_step(cmd, setting, read))

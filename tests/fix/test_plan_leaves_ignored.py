@@ -131,3 +131,33 @@ def test_only_naming_what_an_ignore_left_says_so(reseedable: Sandbox, tmp_path: 
         assert done.returncode == 2, done.stdout + done.stderr
         assert f"--only: {change} left as it is: the profile's ignore silences it" in done.stderr
     assert reseedable.service(LAB, "app").template == before
+
+
+def test_an_ignored_pattern_or_blocked_setting_is_no_step_to_take(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    """A setting the plan cannot patch (an image stated by a pattern, on the app or a sidecar;
+    a VPC egress with no VPC access to apply it to) was still a manual step telling the
+    operator to deploy it when the profile's ignore silenced it; it is left as the rest is."""
+    reseedable.reset(world())
+    rules = profile(
+        '        settings:\n          image: {pattern: "^nomatch"}\n',
+        app='    settings:\n      image: {pattern: "^nomatch"}\n      vpc_egress: all-traffic\n',
+    )
+    entries = [
+        "{service: app, setting: image, container: app, reason: OPS-1}",
+        "{service: app, setting: image, container: otel, reason: OPS-2}",
+        "{service: app, setting: vpc_egress, reason: OPS-3}",
+    ]
+    for silenced in range(len(entries) + 1):
+        text = rules + "".join(
+            "ignore:\n" * (i == 0) + f"  - {e}\n" for i, e in enumerate(entries[:silenced])
+        )
+        plan = json.loads(run(reseedable, tmp_path, text, "plan", "lab", "--format", "json").stdout)
+        (sp,) = plan["services"]
+        left = [m["reason"] for m in sp["manual"] if "ignore silences it" in m["reason"]]
+        steps = [m["reason"] for m in sp["manual"] if m["reason"] not in left]
+        assert len(left) == silenced, sp["manual"]
+        assert len(steps) == len(entries) - silenced, sp["manual"]
+        said = {why for why in ("OPS-1", "OPS-2", "OPS-3") for r in left if f"({why})" in r}
+        assert said == {f"OPS-{i + 1}" for i in range(silenced)}, left
