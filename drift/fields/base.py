@@ -204,6 +204,11 @@ class Field:
     shutdown hours beside prevent-new are moot to init, yet a profile's `0` still clears a
     duration left on the template."""
 
+    sparse: bool = False
+    """Left out of a configuration's fingerprint while unset (""): a row added after journals
+    recorded digests of it (`drift.fix.routing.template_key`), so an entry an older drift
+    wrote still matches, where the setting is unset, the workload it wrote."""
+
     held_by_service: Callable[[Any, str], bool] | None = None
     """Whether a value read (as shown) is the (run_v2) Service's own, its level giving it:
     no revision set it."""

@@ -49,6 +49,7 @@ from drift.fields.network import (
     no_vpc_access,
 )
 from drift.fields.scaling import SCALING_FIELDS
+from drift.fields.startup_order import DEPENDS_ON_FIELD
 from drift.fields.workloads import JOBS_GEN2, WORKLOAD_FIELDS
 from drift.images import profile_image, same_image
 from drift.kinds import Kind
@@ -293,6 +294,7 @@ FIELDS: dict[str, Field] = {
             fixable=False,
             kinds=EVERY_KIND,
         ),
+        DEPENDS_ON_FIELD,
         *HARDWARE_FIELDS,
         *NETWORK_FIELDS,
         *AUDIENCE_FIELDS,
@@ -302,9 +304,16 @@ FIELDS: dict[str, Field] = {
 
 
 CONTAINER_SETTINGS: tuple[str, ...] = tuple(n for n, f in FIELDS.items() if f.per_container)
-"""The settings each container holds for itself (`image`, `cpu`, `memory`: gcloud's
+"""The settings each container holds for itself (`image`, `depends_on`, `cpu`, `memory`: gcloud's
 `--container NAME` group, `Field.per_container`): what a profile may state for a sidecar
 (`containers: {NAME: {settings: …}}`), read from that container."""
+
+
+def digested(settings: Mapping[str, SettingValue], leave: tuple[str, ...]) -> dict[str, Any]:
+    """`settings` as a configuration's fingerprint holds them: without `leave`, nor an unset
+    row that is `Field.sparse` (an older drift's journal digests hold none of it)."""
+    unset = {n for n, f in FIELDS.items() if f.sparse and settings.get(n) == ""}
+    return {k: v for k, v in settings.items() if k not in leave and k not in unset}
 
 
 _READERS = {

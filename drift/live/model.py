@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from drift.fields import SettingValue, normalise_account
+from drift.fields import SettingValue, digested, normalise_account
 from drift.findings import Unverified
 from drift.kinds import Kind, split_key, workload_key
 from drift.live.iam_policy import Grant, Verdict
@@ -169,10 +169,10 @@ class RevisionConfig:
         out: dict[str, Any] = {
             "env": env,
             "mounts": mounts,
-            "settings": {k: v for k, v in self.settings.items() if k not in ("ingress", "image")},
+            "settings": digested(self.settings, ("ingress", "image")),
         }
         sidecars = {
-            c.name: {k: v for k, v in c.settings.items() if k != "image"}
+            c.name: digested(c.settings, ("image",))
             for c in self.containers
             if c.name != self.primary
         }

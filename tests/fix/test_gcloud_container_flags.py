@@ -18,9 +18,11 @@ from drift.fix.model import SettingChange
 from tests.fix.test_gcloud_script import service_plan
 
 CONTAINER_GROUP = frozenset(
-    {"--args", "--command", "--cpu", "--memory", "--gpu", "--image", "--port"}
+    {"--args", "--command", "--cpu", "--memory", "--gpu", "--image", "--port", "--depends-on"}
 )
-"""gcloud run deploy's `--container=CONTAINER` group (the synopsis), the setting flags."""
+"""gcloud run deploy's `--container=CONTAINER` group (the synopsis), the setting flags;
+`--depends-on` too (command_lib/run: "dependency_changes = {container_name:
+container_args.depends_on for container_name, container_args in args.containers.items() …}")."""
 
 
 def _samples(field: Field) -> list[tuple[SettingValue, SettingValue | None]]:

@@ -93,6 +93,7 @@ def test_an_export_with_a_sidecar_a_secret_volume_and_a_foreign_secret() -> None
         "default_uri_disabled": False,
         "binary_authorization": "default",
         "image": "us-central1-docker.pkg.dev/acme-prod/apps/chat:4.3.0",
+        "depends_on": "otel-collector",  # run.googleapis.com/container-dependencies
         "encryption_key": "",
         "encryption_key_revocation_action": "prevent-new",
         "encryption_key_shutdown_hours": 0,
