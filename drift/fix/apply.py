@@ -24,6 +24,7 @@ from drift.fix.each import fix_each, together
 from drift.fix.interrupt import Where
 from drift.fix.journal import Journal, State
 from drift.fix.journalfiles import listed
+from drift.fix.landed_before import landed_on
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.only import cut_note, only
@@ -202,8 +203,9 @@ async def _fix(
         if together(options.yes, settings.concurrency, todo):  # said in each flow's output
             locks.deferred = {}
         try:  # first: another drift command at work on a service explains everything else
-            for sp in todo:
-                locks.acquire(sp.full_name, sp.label)
+            for sp in todo:  # a change stopped after its write landed is finished here
+                done = landed_on(sp.live, journal, f"change {change_id}")
+                locks.acquire(sp.full_name, sp.label, landed=done)
         except Locked as exc:
             locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=exc.message, notes=notes)

@@ -1,7 +1,8 @@
 """Where a fix stands when it is interrupted, and the locks it keeps: a service's change that
 Ctrl-C (or SIGTERM, SIGHUP: `drift.cli.signals`) left unfinished — its canary not cleaned up
-(`drift.fix.cancel`) — keeps its lock, so that the next command on the service refuses and
-`drift rollback CHANGE` takes it over (SPEC invariant 11)."""
+(`drift.fix.cancel`), or an update in place sent whose answer it never had — keeps its lock,
+so that the next command on the workload refuses (or, reading the write landed, finishes it:
+`drift.fix.landed_before`) and `drift rollback CHANGE` takes it over (SPEC invariant 11)."""
 
 from __future__ import annotations
 
@@ -56,13 +57,17 @@ class Where:
 
     def _keep(self, fixer: Fixer, locks: Locks) -> None:
         entry = fixer.entry
-        if in_place(entry) or not entry.wrote:  # no canary left behind
+        if not entry.wrote or entry.state in DONE or entry.state in FINISHED:
             return
-        if entry.state in DONE or entry.state in FINISHED:
+        if in_place(entry) and entry.state != State.UPDATING:  # no canary left behind
             return
+        # an update in place sent, its outcome unknown, is unfinished too (helper-553 F2):
+        # released, the next fix would build on it unsaid, and a rollback of that one would
+        # leave this one's in place
         path = locks.keep(entry.full_name)
         if path is not None:
             self.kept[id(fixer)] = (
                 f"{fixer.name}: the change is unfinished, so drift keeps its lock {path}: "
-                f"`drift rollback {fixer.change_id}` takes it over to finish it"
+                f"`drift rollback {fixer.change_id}` takes it over to finish it (or the next "
+                "`drift fix`, if it reads the last write landed)"
             )

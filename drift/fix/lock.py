@@ -7,8 +7,9 @@ A lock whose process is gone (`drift.fix.lockholder`: on its host, its flock let
 gone or reused) was left by a killed `fix`: it is reported as stale, never waited on. If its
 change wrote nothing to that service (no journal entry of it with a write that landed or whose
 outcome is unknown: the fix was killed at its prompt, say), or its change of that service had
-finished (promoted, updated: killed while it went on with another service), the next command
-takes it over and says so in one line, and `drift rollback` of that change removes a lock
+finished (promoted, updated: killed while it went on with another service), or its last
+write is what the workload holds as a `fix` reads it (`drift.fix.landed_before`), the next
+command takes it over and says so in one line, and `drift rollback` of that change removes a lock
 with nothing of it pending (or its rollback's restoration had ended). Otherwise `drift
 rollback` of that very change takes it over (that is how a killed fix is finished); anything
 else refuses and says the two ways out: roll that change back, or delete the lock file once
@@ -26,6 +27,7 @@ import socket
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from drift.errors import OutputLost
 from drift.fix import lockholder
@@ -34,6 +36,9 @@ from drift.fix.journalfiles import listed
 from drift.fix.lockholder import HELD, Holder, held, not_held, process_token, take_flock
 from drift.fix.lockname import legacy_name, lock_name, other_forms
 from drift.fix.locktakeover import finished, left_by, remove, unpending, unwritable
+
+if TYPE_CHECKING:
+    from drift.fix.landed_before import Landed
 
 __all__ = ["Holder", "Locked", "Locks", "held", "not_held"]
 
@@ -84,6 +89,7 @@ class Locks:
         self._fds: dict[Path, int] = {}
         """The open lock files whose flock says this process holds them."""
         self.partners: dict[Path, Path] = {}  # each lock held, with its older name
+        self._landed: Landed | None = None  # the workload's being acquired (`acquire`)
         lockholder.room_for_locks()
 
     def __enter__(self) -> Locks:
@@ -94,13 +100,18 @@ class Locks:
     ) -> None:
         self.release()
 
-    def acquire(self, full_name: str, service: str, *, take_over: str = "") -> None:
+    def acquire(
+        self, full_name: str, service: str, *, take_over: str = "", landed: Landed | None = None
+    ) -> None:
         """Take the lock of a service, or raise Locked (`take_over`: a change whose stale lock
-        may be taken over). Held under its name and the one drifts before c693650 take and
-        check (`legacy_name`), so they see it too: both or neither, released together, each a
-        whole lock (same body, own flock), so a crash leaves stale locks cleared as any is."""
+        may be taken over; `landed`: whether a stopped change's last write is what the service
+        holds, `drift.fix.landed_before`). Held under its name and the one drifts before
+        c693650 take and check (`legacy_name`), so they see it too: both or neither, released
+        together, each a whole lock (same body, own flock), so a crash leaves stale locks
+        cleared as any is."""
         path, legacy = self.path(full_name), self.directory / legacy_name(full_name)
         had = {p for p in (path, legacy) if p in self.held}
+        self._landed = landed
         self._take(path, service, take_over)
         try:
             self._take(legacy, service, take_over)
@@ -162,11 +173,13 @@ class Locks:
             why = f"that process is gone, and {nothing}"
         elif finished(entries):
             why = f"that process is gone, and its change of {service} had finished"
+        elif self._landed is not None and entries and (landed := self._landed(entries)):
+            why = f"that process is gone, and {landed}"
         else:
             raise Locked(
                 f"{service}: {holder.describe()} was stopped mid-change (that process is "
                 f"gone) and left its lock: run `drift rollback {holder.change_id}` to undo "
-                f"it, or delete {path} if the service is as it should be",
+                f"it, or delete {path} if {service} is as it should be",
                 holder,
             )
         found = remove(holder)
