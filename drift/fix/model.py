@@ -262,6 +262,12 @@ class ServicePlan:
             if (note := FIELDS[s.name].plan_note) is not None
         ]
         said.append(kept_over_tasks(self.kind, after))
+        said += [  # `drift.fix.kept_defaults`: a default the patch's other changes move
+            f"{s.name} is written as {FIELDS[s.name].show(s.after)}, as it runs now: with "
+            f"{', '.join(sorted(changed - {s.name}))} changed, Cloud Run would run another"
+            for s in own
+            if s.before == s.after
+        ]
         said += [
             f"{c.name} is placed after {', '.join(c.placed_after)}, which its value refers to: "
             "Cloud Run expands only the variables set before it"

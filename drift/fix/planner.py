@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from drift.diff.served import rollout_target
 from drift.diff.settings import as_compared, undecided
-from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, Unread
+from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, SettingValue, Unread
 from drift.fields.moot import moot_settings
 from drift.findings import Finding
 from drift.fix.base import Base, unreleased_note
@@ -30,6 +30,7 @@ from drift.fix.instances import (
     traffic_change,
 )
 from drift.fix.journal import Entry
+from drift.fix.kept_defaults import kept_defaults
 from drift.fix.kept_side import fixed_there, kept_step
 from drift.fix.manual import (
     blocked_step,
@@ -56,7 +57,7 @@ from drift.kinds import Kind
 from drift.live.iam_policy import Grant
 from drift.live.model import LiveService, LiveState
 from drift.live.secret_state import VersionState
-from drift.profiles.model import Profile, ServiceProfile, VarRule, stated_values
+from drift.profiles.model import Profile, ServiceProfile, Setting, VarRule, stated_values
 from drift.refs import SecretRef
 from drift.rules import FIXABLE, HISTORY
 from drift.secret_target import secret_key
@@ -109,15 +110,12 @@ class ServicePlanner:
             for s in self.service.settings.values()
             if s.name not in template.unreadable and s.name not in moot
         ]
-        seen = {
-            s.name: as_compared(s, template.settings.get(s.name), self.state, where[0])
-            for s in stated
-        }
-        wrong = [
-            s
-            for s in stated
-            if not (undecided(s, seen[s.name]) or s.satisfied_by(seen[s.name], where))
-        ]
+
+        def meets(s: Setting, read: SettingValue | None) -> bool:
+            seen = as_compared(s, read, self.state, where[0])
+            return undecided(s, seen) or s.satisfied_by(seen, where)
+
+        wrong = [s for s in stated if not meets(s, template.settings.get(s.name))]
         silenced = Silenced(findings, ignored, self._key, template.primary)
         wrong = silenced.stated(wrong)  # an ignored pattern's or blocked setting's step too
         source = self.live.source
@@ -145,6 +143,9 @@ class ServicePlanner:
         settings, gpu = gpu_steps(self.cmd, proposed)
         settings, floor = floor_steps(self.cmd, replace(proposed, settings=settings))
         settings, cap = cap_steps(self.cmd, replace(proposed, settings=settings))
+        settings += kept_defaults(
+            replace(proposed, settings=settings), stated, meets, template.settings
+        )
         self.manual += gpu + floor + cap  # below 1 CPU; a job's parallelism over its tasks
         side, steps = sidecar_changes(
             self.service, template, self._within, {c.name for c in settings}, silenced.kept

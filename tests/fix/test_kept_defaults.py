@@ -1,0 +1,85 @@
+"""A setting the workload meets only through a default the patch moves (helper-551 F1): below
+one CPU Cloud Run runs gen1 and one request per instance where the revision sets neither (CPU
+page: "If you use less than 1 CPU … You must use the first generation execution environment";
+RevisionTemplate.max_instance_request_concurrency: "defaults to 80 when requested CPU >= 1 and
+defaults to 1 when requested CPU < 1"). A profile stating `cpu: 1` with gen1 (or concurrency
+1) had one change planned, cpu; the revision written left the other to Cloud Run's other
+choice, and the re-check found a drift the plan never named. The patch now writes it as the
+profile states it, and the plan says why."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from drift.sandbox import Sandbox
+from tests.conftest import ClientsFor
+from tests.fix.conftest import LAB, lab_name, lab_world
+from tests.fix.sidecar_lab import run
+
+LOW = {
+    "image": "us-docker.pkg.dev/lab/app:v1",
+    "port": 8080,
+    "cpu": "0.5",
+    "memory": "512Mi",
+    "cpu_throttling": True,
+}
+HEAD = f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n      cpu: 1\n"
+
+
+def _unset_concurrency(sandbox: Sandbox, clients_for: ClientsFor) -> None:
+    """The revision sets no concurrency (0: "If not specified or 0"), as a deploy that never
+    named it leaves it; the scenario's seed writes the default."""
+    services = clients_for(sandbox).services
+    service = services.get_service(name=lab_name())
+    service.template.max_instance_request_concurrency = 0
+    services.update_service(service=service).result()
+
+
+@pytest.mark.parametrize(
+    ("stated", "flag", "unset"),
+    [
+        ("execution_environment: gen1", "--execution-environment=gen1", False),
+        ("concurrency: 1", "--concurrency=1", True),
+    ],
+)
+def test_raising_cpu_keeps_what_the_profile_states_below_it(
+    reseedable: Sandbox,
+    tmp_path: Path,
+    clients_for: ClientsFor,
+    stated: str,
+    flag: str,
+    unset: bool,
+) -> None:
+    reseedable.reset(lab_world(template=LOW))
+    if unset:
+        _unset_concurrency(reseedable, clients_for)
+    text = HEAD + f"      {stated}\n"
+    name = stated.split(":")[0]
+    check = run(reseedable, tmp_path, text, "check", "lab", "--format", "json")
+    assert [f["target"] for f in json.loads(check.stdout)["findings"]] == ["setting.cpu"]
+
+    plan = json.loads(run(reseedable, tmp_path, text, "plan", "lab", "--format", "json").stdout)
+    (sp,) = plan["services"]
+    assert sorted(s["name"] for s in sp["settings"]) == sorted(["cpu", name])
+    table = run(reseedable, tmp_path, text, "plan", "lab").stdout
+    assert f"{name} is written as" in table and "with cpu changed, Cloud Run would run" in table
+    script = run(reseedable, tmp_path, text, "plan", "lab", "--format", "gcloud").stdout
+    assert "--cpu=1" in script and flag in script, script
+
+    done = run(reseedable, tmp_path, text, "fix", "lab", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert run(reseedable, tmp_path, text, "check", "lab").returncode == 0
+
+
+def test_nothing_is_added_where_the_profile_does_not_state_it(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    """Only what the profile states is kept: cpu alone moves the environment to Cloud Run's
+    choice, which the profile leaves open."""
+    reseedable.reset(lab_world(template=LOW))
+    plan = json.loads(run(reseedable, tmp_path, HEAD, "plan", "lab", "--format", "json").stdout)
+    (sp,) = plan["services"]
+    assert [s["name"] for s in sp["settings"]] == ["cpu"]
