@@ -17,7 +17,7 @@ from drift.live.projects import NAMING
 from drift.live.remember import referenced
 from drift.profiles.model import ServiceProfile, VarRule
 from drift.redact import CHANGED, MASK
-from drift.refs import SecretRef
+from drift.refs import SecretRef, shown_mode
 
 if TYPE_CHECKING:
     from drift.live.access import AccessDecisions
@@ -269,6 +269,8 @@ def _mount(old: SecretMount | None, new: SecretMount | None, same: Same) -> Delt
         return (Action.ADDED, None, str(new.ref))
     if new is None:
         return (Action.REMOVED, str(old.ref), None)
-    if same(old.ref, new.ref):
-        return None
-    return (Action.REPOINTED, str(old.ref), str(new.ref))
+    if not same(old.ref, new.ref):
+        return (Action.REPOINTED, str(old.ref), str(new.ref))
+    if old.mode != new.mode:  # the file's permissions (`mount.mode`): 0400 widened to 0444
+        return (Action.CHANGED, f"mode {shown_mode(old.mode)}", f"mode {shown_mode(new.mode)}")
+    return None
