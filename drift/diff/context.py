@@ -127,8 +127,9 @@ class At:
     def on(self, container: str) -> str:
         """Where something is, in words: the revision, and the container when it has several
         (every output format shows the message; the container is not in all of them)."""
-        if len(self.config.containers) > 1:
-            return f"{self.where} (container {container})"
+        if len(self.config.containers) > 1:  # a manifest's may have no name (Container.name
+            # is optional: "Name of the container specified as a DNS_LABEL"): helper-551 F4
+            return f"{self.where} (container {container or 'with no name'})"
         return self.where
 
     def finding(

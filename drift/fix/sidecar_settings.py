@@ -4,7 +4,7 @@ pattern, or a value drift cannot read there, is a manual step for that container
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from drift.fields import FIELDS
@@ -17,7 +17,7 @@ from drift.fix.model import ManualStep, SettingChange
 from drift.fix.proposed import Proposed
 from drift.kinds import Kind
 from drift.live.model import RevisionConfig
-from drift.profiles.model import ServiceProfile
+from drift.profiles.model import ServiceProfile, Setting
 
 LIMITS = ("cpu", "memory")
 """What a sidecar's change adds to the instance's CPU and memory in all."""
@@ -45,7 +45,10 @@ def sidecar_changes(
         held, cmd = template.named(name), within(name)
         sidecar = name if name != template.primary else None
         stated = {k: s for k, s in rules.settings.items() if sidecar or k not in planned}
-        said = unread_steps(cmd, stated, held.unreadable)
+        said = [] if sidecar else twice(service, rules.settings)  # the one `settings` describe
+        if not sidecar:  # its workload's settings state them (helper-551 F3)
+            stated = {k: s for k, s in stated.items() if k not in service.settings}
+        said += unread_steps(cmd, stated, held.unreadable)
         for key, setting in stated.items():
             read = held.settings.get(key)
             if key in held.unreadable or setting.satisfied_by(read):
@@ -102,3 +105,29 @@ def _refusals(proposed: Proposed, side: list[SettingChange]) -> list[str]:
             return out
         out += [f"below one CPU in all, {n.need} (it is {n.now})" for n in required(cpu, values)]
     return out
+
+
+def twice(service: ServiceProfile, stated: Mapping[str, Setting]) -> list[ManualStep]:
+    """A step for each setting of the container the workload's `settings` describe that its
+    `containers:` entry states otherwise: no patch meets both (the patch follows the
+    workload's), and each fix would leave the other a drift; the profile must say it once."""
+    return [
+        ManualStep(
+            f"setting.{k}",
+            f"{k} is stated twice for one container, {_said(s)} at {_at(s)} and {_said(own)} "
+            f"at {_at(own)} (the workload's settings, which the patch follows): no patch meets "
+            "both, so check reports one of them after every fix; state it once",
+        )
+        for k, s in stated.items()
+        if (own := service.settings.get(k)) is not None and _said(own) != _said(s)
+    ]
+
+
+def _said(setting: Setting) -> str:
+    if setting.pattern is not None:
+        return f"{{pattern: {setting.pattern}}}"
+    return FIELDS[setting.name].show(FIELDS[setting.name].normalise(setting.value))
+
+
+def _at(setting: Setting) -> str:
+    return f"{setting.location.file}:{setting.location.line}"
