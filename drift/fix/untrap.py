@@ -121,12 +121,20 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
             f"Their revision {theirs} is not ready, so LATEST would send traffic to drift's "
             f"canary {canary}: drift leaves its pin on what served"
         )
-    if holds_drifts(fixer, now):
+    held, replaced = drifts_held(fixer, now)
+    if held:
+        what = "drift's change" if not replaced else "part of drift's change"
+        several = len(raw(now).template.containers) > 1  # else no container is named
+        rest = (
+            f" ({_keys(held, several)}; their write replaced {_keys(replaced, several)})"
+            if replaced
+            else ""
+        )
         return (
             f"Their revision {theirs} gets no traffic: drift's pin holds traffic on what "
             f"served, and {theirs} was built on drift's canary {canary} (a deploy sends the "
-            "service as it reads it): it still holds drift's change, so drift routes no "
-            f"traffic to it. To let it serve as it is, drift's change included: "
+            f"service as it reads it): it still holds {what}{rest}, so drift routes no "
+            f"traffic to it. To let it serve as it is, with {what}: "
             f"{_free_command(fixer, request)}"
         )
     try:
@@ -164,17 +172,35 @@ async def _settled(fixer: Fixer, now: Any) -> Any:
 
 def holds_drifts(fixer: Fixer, now: Any) -> bool:
     """Whether the service as it is now (their template, the service's own settings) still
-    holds any of the values drift's canary write set: a variable, a mount or a setting where
-    the canary differs from what served and `now` has the canary's value. Freeing the pin
-    would then serve drift's change, declined or unproven, under their deploy. A setting of
-    theirs drift cannot read (`RevisionConfig.unreadable`) may hold it: it is taken to."""
+    holds any of the values drift's canary write set (`drifts_held`)."""
+    return bool(drifts_held(fixer, now)[0])
+
+
+Key = tuple[str, str]
+
+
+def drifts_held(fixer: Fixer, now: Any) -> tuple[list[Key], list[Key]]:
+    """The values drift's canary write set — a variable, a mount or a setting where the
+    canary differs from what served — that the service as it is now still holds, and those
+    their write replaced (helper-553 F4: "holds drift's change" was said of a revision that
+    held only part of it). Freeing the pin would serve what it holds, declined or unproven,
+    under their deploy. A setting of theirs drift cannot read (`RevisionConfig.unreadable`)
+    may hold it: it is taken to."""
     before = before_service(fixer.entry)
     before.template = base_template(fixer.entry)
     served, mine, theirs = (_values(svc) for svc in (before, fixer.sent, now))
-    changed = {k for k in served.keys() | mine.keys() if served.get(k) != mine.get(k)}
-    return any(k in theirs and theirs[k] in (UNREAD, mine.get(k)) for k in changed) or any(
-        k not in theirs and k not in mine for k in changed
-    )
+    changed = sorted(k for k in served.keys() | mine.keys() if served.get(k) != mine.get(k))
+    held = [
+        k
+        for k in changed
+        if (k in theirs and theirs[k] in (UNREAD, mine.get(k)))
+        or (k not in theirs and k not in mine)
+    ]
+    return held, [k for k in changed if k not in held]
+
+
+def _keys(keys: list[Key], several: bool) -> str:
+    return ", ".join(f"{c}/{t}" if c and several else t for c, t in keys)
 
 
 UNREAD = object()

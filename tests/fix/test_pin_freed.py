@@ -123,3 +123,27 @@ def test_a_deploy_built_on_the_canary_gets_no_traffic_from_drift(
     assert not any(w["step"] == "untrap" for w in entry.writes)
     assert f"{ci} was built on drift's canary" in said and "holds drift's change" in said, said
     assert "drift freed it" not in said
+
+
+def test_a_deploy_on_the_canary_that_replaced_part_of_drifts_change_says_which(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """helper-553 F4: `gcloud run services update --update-env-vars MODE=ci` at the prompt
+    builds on the canary (DEBUG removed, MODE=live: drift's change) and replaces MODE. Their
+    revision holds only part of drift's change: drift said it "still holds drift's change"
+    and offered to serve it "drift's change included"."""
+    sandbox = make_sandbox(lab.lab_world())
+
+    def ci(question: str) -> None:
+        if question.startswith("Move all traffic"):
+            sandbox.deploy(LAB, "app", env={"MODE": "ci"}, client=("ci-bot", "1.2"))
+
+    ui = ScriptedUI([True, True], on_confirm=ci)
+    result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+    said = result.summary()
+    assert result.exit_code is ExitCode.ABORTED, said
+    assert "it still holds part of drift's change (env.DEBUG; their write replaced env.MODE)" in (
+        said
+    ), said
+    assert "To let it serve as it is, with part of drift's change: gcloud" in said, said
+    assert "it still holds drift's change" not in said, said
