@@ -114,6 +114,10 @@ def test_a_sidecar_the_revision_lacks_is_one_finding(reseedable: Sandbox, tmp_pa
         ("concurrency: 10", "concurrency is a setting of the whole revision, not of one container"),
         ("ingress: internal", "ingress is a setting of the whole service, not of one container"),
         ("memory: lots", "memory"),
+        # a startup order names containers (DNS labels), as a list or a,b
+        ("depends_on: [Otel]", "'Otel' is no container name"),
+        ("depends_on: 3", "expected text or a list of text"),
+        ("depends_on: {a: b}", "expected the containers it starts after"),
     ],
 )
 def test_a_setting_no_container_holds_is_refused_at_its_line(

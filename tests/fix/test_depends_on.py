@@ -113,21 +113,3 @@ def test_a_job_or_pool_order_is_judged_and_written_too(
     done = run(reseedable, tmp_path, rules, "fix", "lab", "--yes")
     assert done.returncode == 0, done.stdout + done.stderr
     assert _findings(reseedable, tmp_path, rules) == (0, [])
-
-
-@pytest.mark.parametrize(
-    ("value", "said"),
-    [
-        ("[Otel]", "'Otel' is no container name"),
-        ("3", "expected text or a list of text"),
-        ("{a: b}", "expected the containers it starts after"),
-    ],
-)
-def test_a_name_no_container_can_have_is_a_profile_error(
-    reseedable: Sandbox, tmp_path: Path, value: str, said: str
-) -> None:
-    reseedable.reset(_ordered())
-    text = profile(f"        settings:\n          depends_on: {value}\n")
-    done = run(reseedable, tmp_path, text, "check", "lab")
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert "profiles/lab.yaml:8:" in done.stderr and said in done.stderr, done.stderr
