@@ -22,7 +22,7 @@ from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
 from tests.conftest import ClientsFor
-from tests.fix.conftest import LAB, ScriptedUI, after_each_write, entries, fix, lab_here
+from tests.fix.conftest import LAB, ScriptedUI, after_each_write, entries, fix, lab_here, lab_world
 from tests.fix.sidecar_lab import OTEL_NEXT, profile, run, world
 from tests.fix.test_lock import as_killed
 
@@ -140,6 +140,67 @@ def test_ctrl_c_while_an_update_in_place_is_awaited_keeps_its_lock(
     assert list((tmp_path / ".drift" / "journal" / "locks").glob("*--app.lock"))
 
     done = run(reseedable, tmp_path, profile(NEXT, kind, FIRST), "fix", "lab", "--yes")
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, said
+    assert f"took over the lock left by change {entry.change_id}" in said, said
+
+
+@pytest.mark.parametrize("kind", ["service", "job"])
+def test_a_finished_change_still_rolls_back_after_the_later_one(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """helper-554 F1: finished without its last write's outcome (generation, etag), the
+    change was a gap in the chain of drift's changes: once the later fix (which finished it
+    and built on it) was rolled back, rolling back the finished one was refused as changed
+    by someone else — only `--force` went on. The chain is as it is without a kill."""
+    reseedable.reset(world(kind))
+    stopped = killed_after_its_last_write(reseedable, tmp_path, monkeypatch, kind)
+    text = profile("", kind, FIRST)
+    later = run(reseedable, tmp_path, profile(NEXT, kind, FIRST), "fix", "lab", "--yes")
+    assert later.returncode == 0, later.stdout + later.stderr
+    assert run(reseedable, tmp_path, text, "rollback", "--yes").returncode == 0
+    first = run(reseedable, tmp_path, text, "rollback", stopped, "--yes")
+    assert first.returncode == 0, first.stdout + first.stderr
+    code = run(reseedable, tmp_path, text, "check", "lab").returncode
+    assert code == 1  # MODE live again, as before either change: the profile's debug drifts
+
+
+def test_a_services_own_settings_update_interrupted_is_finished_by_the_next_fix(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """helper-554 F2: a service's own settings are updated in place as a job is (no canary);
+    interrupted while its answer was awaited, it keeps its lock, and the next fix judges it
+    by the configuration it journaled, not as a canary's promotion (which it never matched:
+    every later fix refused)."""
+    seed = lab_world(template={"image": "us-docker.pkg.dev/lab/app:v1", "port": 8080})
+    seed["projects"][LAB]["services"]["app"]["scaling"] = {"minInstanceCount": 2}
+    reseedable.reset(seed)
+    head = f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n"
+    text = head + "    settings:\n      min_instances: 3\n"
+    folder = lab_here(reseedable, tmp_path, monkeypatch, text)
+
+    def ctrl_c(request: Any) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        after_each_write(m, drift.fix.workload, ctrl_c)
+        with pytest.raises(Interrupted) as stopped:
+            fix(
+                tmp_path,
+                reseedable.environ(),
+                ScriptedUI(),
+                FixOptions(yes=True),
+                None,
+                "lab",
+                folder,
+            )
+    assert "so drift keeps its lock" in str(stopped.value), stopped.value
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.UPDATING
+    assert reseedable.service(LAB, "app").scaling.min_instance_count == 3  # it landed
+
+    nxt = text + "    env:\n      MODE: debug\n"
+    done = run(reseedable, tmp_path, nxt, "fix", "lab", "--yes")
     said = done.stdout + done.stderr
     assert done.returncode == 0, said
     assert f"took over the lock left by change {entry.change_id}" in said, said
