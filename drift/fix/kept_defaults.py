@@ -26,9 +26,10 @@ def kept_defaults(
 ) -> list[SettingChange]:
     """A change writing each stated setting (not a pattern, not already changed) that the
     template the patch builds on meets as read (`live`; `meets`, as the plan judges) and the
-    template the proposed changes make would not."""
-    planned = {c.name for c in proposed.settings}
-    if not planned or proposed.live.source is None:  # no workload read to patch
+    template the proposed changes make — a sidecar's included: the defaults follow the
+    instance's CPU, every container's — would not."""
+    planned = {c.name for c in proposed.settings if c.container is None}  # the workload's
+    if not proposed.settings or proposed.live.source is None:  # no workload read to patch
         return []
     after = template_config(
         proposed.workload(), container=proposed.container, kind=proposed.live.kind

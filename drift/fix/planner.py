@@ -143,15 +143,15 @@ class ServicePlanner:
         settings, gpu = gpu_steps(self.cmd, proposed)
         settings, floor = floor_steps(self.cmd, replace(proposed, settings=settings))
         settings, cap = cap_steps(self.cmd, replace(proposed, settings=settings))
-        settings += kept_defaults(
-            replace(proposed, settings=settings), stated, meets, template.settings
-        )
         self.manual += gpu + floor + cap  # below 1 CPU; a job's parallelism over its tasks
         side, steps = sidecar_changes(
             self.service, template, self._within, {c.name for c in settings}, silenced.kept
         )
         side, held = refused_limits(replace(proposed, settings=settings), side, self._within)
         settings, self.manual = settings + side, self.manual + steps + held
+        settings += kept_defaults(  # a sidecar's cpu moves the instance's too (helper-554 F3)
+            replace(proposed, settings=settings), stated, meets, template.settings
+        )
         account = str(template.settings.get("service_account", DEFAULT_SERVICE_ACCOUNT))
         planned_account = next(
             (str(c.after) for c in settings if c.name == "service_account"), account

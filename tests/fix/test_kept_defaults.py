@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from drift.sandbox import Sandbox
 from tests.conftest import ClientsFor
 from tests.fix.conftest import LAB, lab_name, lab_world
-from tests.fix.sidecar_lab import run
+from tests.fix.sidecar_lab import profile, run, served, world
 
 LOW = {
     "image": "us-docker.pkg.dev/lab/app:v1",
@@ -83,3 +84,54 @@ def test_nothing_is_added_where_the_profile_does_not_state_it(
     plan = json.loads(run(reseedable, tmp_path, HEAD, "plan", "lab", "--format", "json").stdout)
     (sp,) = plan["services"]
     assert [s["name"] for s in sp["settings"]] == ["cpu"]
+
+
+def _small_sidecar_world() -> dict[str, Any]:
+    """app 0.5 CPU + otel 0.25 CPU: 0.75 in all, so an unset concurrency runs as 1, gen1."""
+    out = world("service")
+    listed = served()
+    for c, cpu in zip(listed, ("0.5", "0.25"), strict=True):
+        c["resources"] = {"limits": {"cpu": cpu, "memory": "256Mi"}, "cpuIdle": True}
+    out["projects"][LAB]["services"]["app"]["template"]["containers"] = listed
+    return out
+
+
+@pytest.mark.parametrize("stated", ["concurrency: 1", "execution_environment: gen1"])
+def test_a_sidecars_cpu_raised_keeps_what_the_profile_states_below_one_cpu(
+    reseedable: Sandbox, tmp_path: Path, clients_for: ClientsFor, stated: str
+) -> None:
+    """helper-554 F3: the defaults follow the instance's CPU, every container's: raising the
+    sidecar's cpu to 1 (1.5 in all) moved them as the app's did, and the plan named neither."""
+    reseedable.reset(_small_sidecar_world())
+    _unset_concurrency(reseedable, clients_for)
+    text = profile("        settings:\n          cpu: 1\n", app=f"    settings:\n      {stated}\n")
+    check = run(reseedable, tmp_path, text, "check", "lab", "--format", "json")
+    assert [f["target"] for f in json.loads(check.stdout)["findings"]] == ["setting.cpu"]
+    plan = json.loads(run(reseedable, tmp_path, text, "plan", "lab", "--format", "json").stdout)
+    (sp,) = plan["services"]
+    name = stated.split(":")[0]
+    assert sorted((s["name"], s.get("container")) for s in sp["settings"]) == sorted(
+        [("cpu", "otel"), (name, None)]
+    )
+    done = run(reseedable, tmp_path, text, "fix", "lab", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert run(reseedable, tmp_path, text, "check", "lab").returncode == 0
+
+
+def test_only_the_cpu_change_is_refused_without_the_value_it_keeps(
+    reseedable: Sandbox, tmp_path: Path, clients_for: ClientsFor
+) -> None:
+    """helper-554 F4: `--only app/setting.cpu` cut the kept concurrency and wrote cpu 1
+    alone: concurrency went from 1 (met) to 80. It is refused, naming the change it needs,
+    as below one CPU; with both named it goes through."""
+    reseedable.reset(lab_world(template=LOW))
+    _unset_concurrency(reseedable, clients_for)
+    text = HEAD + "      concurrency: 1\n"
+    before = reseedable.service(LAB, "app").template
+    done = run(reseedable, tmp_path, text, "fix", "lab", "--only", "app/setting.cpu", "--yes")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "it needs app/setting.concurrency too" in done.stderr, done.stderr
+    assert reseedable.service(LAB, "app").template == before
+    both = ("--only", "app/setting.cpu", "--only", "app/setting.concurrency")
+    done = run(reseedable, tmp_path, text, "fix", "lab", *both, "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
