@@ -15,9 +15,11 @@ dependencies[container]"). A Knative manifest holds it in the template's
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from drift.fields.base import EVERY_KIND, Field, SettingValue, Source, tf_container
+from drift.textsafe import visible
 
 NONE = ("", "none")
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -72,3 +74,60 @@ DEPENDS_ON_FIELD = Field(
     kinds=EVERY_KIND,
     sparse=True,  # a row of 2026-12: the journals written before digest no `depends_on`
 )
+
+
+def order_problems(order: dict[str, list[str]], names: list[str]) -> Iterator[tuple[str, str]]:
+    """(the container whose entry is wrong, why) for each name that is no container of
+    `names`, then for a cycle (once)."""
+    known = set(names)
+    for owner, before in order.items():
+        if owner not in known:
+            yield owner, f"{_shown(owner)} is no container of this template ({_listed(names)})"
+        for name in before:
+            if name not in known:
+                yield (
+                    owner,
+                    (
+                        f"{_shown(owner)} starts after {_shown(name)}, which is no container of "
+                        f"this template ({_listed(names)})"
+                    ),
+                )
+    if (cycle := _cycle(order)) is not None:
+        yield (
+            cycle[0],
+            (
+                f"the containers wait on each other ({' -> '.join(_shown(n) for n in cycle)}): "
+                "none of them can start first"
+            ),
+        )
+
+
+def _shown(name: str) -> str:
+    return repr(visible(name))
+
+
+def _listed(names: list[str]) -> str:
+    return (
+        "it has " + ", ".join(_shown(n) for n in names) if names else "its containers are unnamed"
+    )
+
+
+def _cycle(order: dict[str, list[str]]) -> list[str] | None:
+    """A path of container names that comes back to its first one, if any."""
+    done: set[str] = set()
+
+    def walk(name: str, path: list[str]) -> list[str] | None:
+        if name in path:
+            return [*path[path.index(name) :], name]
+        if name in done:
+            return None
+        for after in order.get(name, []):
+            if (found := walk(after, [*path, name])) is not None:
+                return found
+        done.add(name)
+        return None
+
+    for start in order:
+        if (found := walk(start, [])) is not None:
+            return found
+    return None

@@ -52,6 +52,7 @@ from drift.fix.probetag import moved_tag_steps, probe_tag_steps
 from drift.fix.proposed import Proposed
 from drift.fix.revision_name import renamed_note
 from drift.fix.sidecar_settings import refused_limits, sidecar_changes
+from drift.fix.startup_steps import order_steps
 from drift.fix.task_cap import cap_steps
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
@@ -143,12 +144,12 @@ class ServicePlanner:
         settings, gpu = gpu_steps(self.cmd, proposed)
         settings, floor = floor_steps(self.cmd, replace(proposed, settings=settings))
         settings, cap = cap_steps(self.cmd, replace(proposed, settings=settings))
-        self.manual += gpu + floor + cap  # below 1 CPU; a job's parallelism over its tasks
         side, steps = sidecar_changes(
             self.service, template, self._within, {c.name for c in settings}, silenced.kept
         )
         side, held = refused_limits(replace(proposed, settings=settings), side, self._within)
-        settings, self.manual = settings + side, self.manual + steps + held
+        settings, order = order_steps(replace(proposed, settings=settings + side))
+        self.manual += gpu + floor + cap + steps + held + order  # below 1 CPU; a task cap…
         settings += kept_defaults(  # a sidecar's cpu moves the instance's too (helper-554 F3)
             replace(proposed, settings=settings), stated, meets, template.settings
         )

@@ -14,72 +14,13 @@ naming a missing container was passed over in silence — it is refused at its l
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any, TypeGuard
 
 from drift.errors import Problem
+from drift.fields.startup_order import order_problems
 from drift.fix.knative import keys
 from drift.manifest.proto import PathProblem
-from drift.textsafe import visible
 from drift.yamldoc import Located
-
-
-def order_problems(order: dict[str, list[str]], names: list[str]) -> Iterator[tuple[str, str]]:
-    """(the container whose entry is wrong, why) for each name that is no container of
-    `names`, then for a cycle (once)."""
-    known = set(names)
-    for owner, before in order.items():
-        if owner not in known:
-            yield owner, f"{_shown(owner)} is no container of this template ({_listed(names)})"
-        for name in before:
-            if name not in known:
-                yield (
-                    owner,
-                    (
-                        f"{_shown(owner)} starts after {_shown(name)}, which is no container of "
-                        f"this template ({_listed(names)})"
-                    ),
-                )
-    if (cycle := _cycle(order)) is not None:
-        yield (
-            cycle[0],
-            (
-                f"the containers wait on each other ({' -> '.join(_shown(n) for n in cycle)}): "
-                "none of them can start first"
-            ),
-        )
-
-
-def _shown(name: str) -> str:
-    return repr(visible(name))
-
-
-def _listed(names: list[str]) -> str:
-    return (
-        "it has " + ", ".join(_shown(n) for n in names) if names else "its containers are unnamed"
-    )
-
-
-def _cycle(order: dict[str, list[str]]) -> list[str] | None:
-    """A path of container names that comes back to its first one, if any."""
-    done: set[str] = set()
-
-    def walk(name: str, path: list[str]) -> list[str] | None:
-        if name in path:
-            return [*path[path.index(name) :], name]
-        if name in done:
-            return None
-        for after in order.get(name, []):
-            if (found := walk(after, [*path, name])) is not None:
-                return found
-        done.add(name)
-        return None
-
-    for start in order:
-        if (found := walk(start, [])) is not None:
-            return found
-    return None
-
 
 _PLACES = {
     "Service": (("spec", "template", "metadata"), ("spec", "template", "spec")),

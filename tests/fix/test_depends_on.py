@@ -113,3 +113,30 @@ def test_a_job_or_pool_order_is_judged_and_written_too(
     done = run(reseedable, tmp_path, rules, "fix", "lab", "--yes")
     assert done.returncode == 0, done.stdout + done.stderr
     assert _findings(reseedable, tmp_path, rules) == (0, [])
+
+
+@pytest.mark.parametrize(
+    ("app", "otel", "said"),
+    [
+        ("[sqlproxy]", "", "'app' starts after 'sqlproxy', which is no container of this"),
+        ("[otel]", "[app]", "the containers wait on each other ("),
+        ("[app]", "", "the containers wait on each other ('app' -> 'app')"),
+    ],
+)
+def test_an_order_cloud_run_cannot_deploy_is_a_step_not_a_change(
+    reseedable: Sandbox, tmp_path: Path, app: str, otel: str, said: str
+) -> None:
+    """helper-554 F5: a name no container of the template has, or containers waiting on each
+    other, was planned as `--depends-on=…`, which Cloud Run (and gcloud, before sending:
+    "references nonexistent containers") refuses; the sandbox let a cycle through."""
+    reseedable.reset(world())
+    sidecar = f"        settings:\n          depends_on: {otel}\n" if otel else ""
+    text = profile(sidecar, app=f"    settings:\n      depends_on: {app}\n")
+    plan = json.loads(run(reseedable, tmp_path, text, "plan", "lab", "--format", "json").stdout)
+    (sp,) = plan["services"]
+    assert [s for s in sp["settings"] if s["name"] == "depends_on"] == []
+    (step,) = [m["reason"] for m in sp["manual"] if m["target"] == "setting.depends_on"]
+    assert "the startup order the profile states cannot be deployed: " in step and said in step
+    before = reseedable.service(LAB, "app").template
+    run(reseedable, tmp_path, text, "fix", "lab", "--yes")
+    assert reseedable.service(LAB, "app").template == before
