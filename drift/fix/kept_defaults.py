@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from drift.fields import SettingValue
+from drift.fields.access import template_of
+from drift.fields.cpu_floor import ONE_CPU, instance_cpu
 from drift.fix.model import SettingChange
 from drift.fix.proposed import Proposed
 from drift.live.normalize import template_config
@@ -31,8 +33,14 @@ def kept_defaults(
     planned = {c.name for c in proposed.settings if c.container is None}  # the workload's
     if not proposed.settings or proposed.live.source is None:  # no workload read to patch
         return []
+    workload = proposed.workload()
+    try:  # lowered below one CPU, the default is what Cloud Run requires: never kept above it
+        if instance_cpu(template_of(workload)) < ONE_CPU:  # (helper-555 F2)
+            return []
+    except ValueError:
+        return []
     after = template_config(
-        proposed.workload(), container=proposed.container, kind=proposed.live.kind
+        workload, container=proposed.container, kind=proposed.live.kind
     ).settings
     return [
         SettingChange(s.name, live.get(s.name), s.value)

@@ -262,9 +262,14 @@ class ServicePlan:
             if (note := FIELDS[s.name].plan_note) is not None
         ]
         said.append(kept_over_tasks(self.kind, after))
+        moved = sorted(  # a sidecar's cpu too (helper-555 F3)
+            f"{c.container}/{c.name}" if c.container else c.name
+            for c in self.settings
+            if c.before != c.after
+        )
         said += [  # `drift.fix.kept_defaults`: a default the patch's other changes move
             f"{s.name} is written as {FIELDS[s.name].show(s.after)}, as it runs now: with "
-            f"{', '.join(sorted(changed - {s.name}))} changed, Cloud Run would run another"
+            f"{', '.join(moved)} changed, Cloud Run would run another"
             for s in own
             if s.before == s.after
         ]

@@ -74,7 +74,8 @@ def _startable(planned: Planned, whole: ServicePlan, part: ServicePlan) -> None:
     # a stated value kept through a default the part's setting changes move
     # (`drift.fix.kept_defaults`: before == after): left out, the part makes a new drift
     kept = [whole.setting_id(s) for s in whole.settings if s.before == s.after]
-    if part.settings and (cut := [i for i in kept if i not in part.change_ids]):
+    moves = any(s.name == "cpu" for s in part.settings)  # the instance's CPU (helper-555 F1)
+    if moves and (cut := [i for i in kept if i not in part.change_ids]):
         _refuse(part, "a patch that moves a setting the profile states, met as it runs", cut)
     if not part.changes_template:
         return  # an update in place of what the workload holds itself makes no revision
