@@ -101,6 +101,12 @@ class SettingChange:
     """A sidecar's own setting (`CONTAINER_SETTINGS`), by the container's name; None: the
     workload's (of the container `env` describes, where the setting is a container's)."""
 
+    @property
+    def keeps(self) -> bool:
+        """It writes the value that runs, which the patch's other changes would move
+        (`drift.fix.kept_defaults`)."""
+        return self.before == self.after
+
 
 @dataclass(frozen=True)
 class ManualStep:
@@ -265,13 +271,13 @@ class ServicePlan:
         moved = sorted(  # a sidecar's cpu too (helper-555 F3)
             f"{c.container}/{c.name}" if c.container else c.name
             for c in self.settings
-            if c.before != c.after
+            if not c.keeps
         )
         said += [  # `drift.fix.kept_defaults`: a default the patch's other changes move
             f"{s.name} is written as {FIELDS[s.name].show(s.after)}, as it runs now: with "
             f"{', '.join(moved)} changed, Cloud Run would run another"
             for s in own
-            if s.before == s.after
+            if s.keeps
         ]
         said += [
             f"{c.name} is placed after {', '.join(c.placed_after)}, which its value refers to: "

@@ -71,9 +71,9 @@ def _startable(planned: Planned, whole: ServicePlan, part: ServicePlan) -> None:
         _refuse(
             part, f"a patch Cloud Run refuses ({'; '.join(new)})", settings or _left(whole, part)
         )
-    # a stated value kept through a default the part's setting changes move
-    # (`drift.fix.kept_defaults`: before == after): left out, the part makes a new drift
-    kept = [whole.setting_id(s) for s in whole.settings if s.before == s.after]
+    # a stated value kept through a default the part's setting changes move: left out, the
+    # part makes a new drift
+    kept = [whole.setting_id(s) for s in whole.settings if s.keeps]
     moves = any(s.name == "cpu" for s in part.settings)  # the instance's CPU (helper-555 F1)
     if moves and (cut := [i for i in kept if i not in part.change_ids]):
         _refuse(part, "a patch that moves a setting the profile states, met as it runs", cut)

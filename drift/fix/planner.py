@@ -144,9 +144,7 @@ class ServicePlanner:
         settings, gpu = gpu_steps(self.cmd, proposed)
         settings, floor = floor_steps(self.cmd, replace(proposed, settings=settings))
         settings, cap = cap_steps(self.cmd, replace(proposed, settings=settings))
-        side, steps = sidecar_changes(
-            self.service, template, self._within, {c.name for c in settings}, silenced.kept
-        )
+        side, steps = sidecar_changes(self.service, template, self._within, silenced.kept)
         side, held = refused_limits(replace(proposed, settings=settings), side, self._within)
         settings, order = order_steps(replace(proposed, settings=settings + side))
         self.manual += gpu + floor + cap + steps + held + order  # below 1 CPU; a task cap…

@@ -27,15 +27,14 @@ def sidecar_changes(
     service: ServiceProfile,
     template: RevisionConfig,
     within: Callable[[str], Commands],
-    planned: set[str],
     kept: Callable[[tuple[str | None, str]], bool],
 ) -> tuple[list[SettingChange], list[ManualStep]]:
     """The changes and manual steps for the sidecars' settings of `service` on `template` (what
-    the patch builds on); `within`: the commands in a container; `planned`: the workload's own
-    setting changes (a `containers:` entry naming the container `env` describes changes
-    nothing they change); `kept`: whether the profile's ignore leaves a (container, setting)
-    in the plan (`drift.fix.ignored.Silenced.kept`). A sidecar the template lacks is
-    `_env_changes`' step."""
+    the patch builds on); `within`: the commands in a container; `kept`: whether the
+    profile's ignore leaves a (container, setting) in the plan
+    (`drift.fix.ignored.Silenced.kept`). A `containers:` entry naming the container `env`
+    describes changes nothing the workload's own settings state. A sidecar the template
+    lacks is `_env_changes`' step."""
     changes: list[SettingChange] = []
     steps: list[ManualStep] = []
     for rules in service.sidecars.values():
@@ -44,9 +43,9 @@ def sidecar_changes(
             continue
         held, cmd = template.named(name), within(name)
         sidecar = name if name != template.primary else None
-        stated = {k: s for k, s in rules.settings.items() if sidecar or k not in planned}
-        said = [] if sidecar else twice(service, rules.settings)  # the one `settings` describe
-        if not sidecar:  # its workload's settings state them (helper-551 F3)
+        stated, said = dict(rules.settings), []
+        if not sidecar:  # the one the workload's settings describe: stated there (helper-551 F3)
+            said = twice(service, rules.settings)
             stated = {k: s for k, s in stated.items() if k not in service.settings}
         said += unread_steps(cmd, stated, held.unreadable)
         for key, setting in stated.items():

@@ -19,7 +19,7 @@ import drift.fix.lock
 import drift.fix.workload
 from drift.errors import Interrupted
 from drift.fix.apply import FixOptions
-from drift.fix.journal import State
+from drift.fix.journal import Entry, State
 from drift.sandbox import Sandbox
 from tests.conftest import ClientsFor
 from tests.fix.conftest import LAB, ScriptedUI, after_each_write, entries, fix, lab_here, lab_world
@@ -62,6 +62,28 @@ def killed_after_its_last_write(
     (entry,) = entries(tmp_path)
     assert entry.state == STOPPED[kind]
     return entry.change_id
+
+
+def interrupted_in_place(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> Entry:
+    """`drift fix lab --yes` (profile `text`) interrupted by Ctrl-C once its update in place
+    was sent, before its answer: its journal entry (`updating`), the lock said to be kept."""
+    folder = lab_here(sandbox, tmp_path, monkeypatch, text)
+
+    def ctrl_c(request: Any) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        after_each_write(m, drift.fix.workload, ctrl_c)
+        with pytest.raises(Interrupted) as stopped:
+            fix(
+                tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab", folder
+            )
+    assert "so drift keeps its lock" in str(stopped.value), stopped.value
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.UPDATING
+    return entry
 
 
 @pytest.mark.parametrize("kind", ["service", "job", "worker_pool"])
@@ -117,26 +139,7 @@ def test_ctrl_c_while_an_update_in_place_is_awaited_keeps_its_lock(
     rollback of that one then left this one in place. The lock stays, as a service's does,
     and the next fix says what it finds (here: the update landed, so it finishes it)."""
     reseedable.reset(world(kind))
-    folder = lab_here(reseedable, tmp_path, monkeypatch, profile("", kind, FIRST))
-
-    def ctrl_c(request: Any) -> None:
-        raise KeyboardInterrupt
-
-    with monkeypatch.context() as m:
-        after_each_write(m, drift.fix.workload, ctrl_c)
-        with pytest.raises(Interrupted) as stopped:
-            fix(
-                tmp_path,
-                reseedable.environ(),
-                ScriptedUI(),
-                FixOptions(yes=True),
-                None,
-                "lab",
-                folder,
-            )
-    assert "so drift keeps its lock" in str(stopped.value), stopped.value
-    (entry,) = entries(tmp_path)
-    assert entry.state == State.UPDATING
+    entry = interrupted_in_place(reseedable, tmp_path, monkeypatch, profile("", kind, FIRST))
     assert list((tmp_path / ".drift" / "journal" / "locks").glob("*--app.lock"))
 
     done = run(reseedable, tmp_path, profile(NEXT, kind, FIRST), "fix", "lab", "--yes")
@@ -177,26 +180,7 @@ def test_a_services_own_settings_update_interrupted_is_finished_by_the_next_fix(
     reseedable.reset(seed)
     head = f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n"
     text = head + "    settings:\n      min_instances: 3\n"
-    folder = lab_here(reseedable, tmp_path, monkeypatch, text)
-
-    def ctrl_c(request: Any) -> None:
-        raise KeyboardInterrupt
-
-    with monkeypatch.context() as m:
-        after_each_write(m, drift.fix.workload, ctrl_c)
-        with pytest.raises(Interrupted) as stopped:
-            fix(
-                tmp_path,
-                reseedable.environ(),
-                ScriptedUI(),
-                FixOptions(yes=True),
-                None,
-                "lab",
-                folder,
-            )
-    assert "so drift keeps its lock" in str(stopped.value), stopped.value
-    (entry,) = entries(tmp_path)
-    assert entry.state == State.UPDATING
+    entry = interrupted_in_place(reseedable, tmp_path, monkeypatch, text)
     assert reseedable.service(LAB, "app").scaling.min_instance_count == 3  # it landed
 
     nxt = text + "    env:\n      MODE: debug\n"

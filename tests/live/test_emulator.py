@@ -308,7 +308,7 @@ def test_a_server_that_is_not_an_emulator_is_one_message(
     assert done.stderr.splitlines()[0] == (
         "drift: error: CLOUD_RUN_EMULATOR_HOST, SECRET_MANAGER_EMULATOR_HOST and "
         f"RESOURCE_MANAGER_EMULATOR_HOST point at {address}, where no emulator answers ({why})"
-    )
+    ), done.stderr
 
 
 @pytest.mark.parametrize(
