@@ -32,6 +32,7 @@ from drift.fields.connector import (
 )
 from drift.fields.cpu_floor import runs_below_one
 from drift.fields.hardware import HARDWARE_FIELDS
+from drift.fields.ingress import INGRESS_FIELD
 from drift.fields.limits import (
     CPU,
     MEMORY,
@@ -54,12 +55,6 @@ from drift.fields.workloads import JOBS_GEN2, WORKLOAD_FIELDS
 from drift.images import profile_image, same_image
 from drift.kinds import Kind
 
-INGRESS = {
-    "INGRESS_TRAFFIC_ALL": "all",
-    "INGRESS_TRAFFIC_INTERNAL_ONLY": "internal",
-    "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER": "internal-and-cloud-load-balancing",
-    "INGRESS_TRAFFIC_NONE": "none",
-}
 EXECUTION = {"EXECUTION_ENVIRONMENT_GEN1": "gen1", "EXECUTION_ENVIRONMENT_GEN2": "gen2"}
 EGRESS = {"ALL_TRAFFIC": "all-traffic", "PRIVATE_RANGES_ONLY": "private-ranges-only"}
 
@@ -197,19 +192,7 @@ FIELDS: dict[str, Field] = {
             equivalent=same_account,
             kinds=EVERY_KIND,
         ),
-        Field(
-            "ingress",
-            "Who may reach the service (the service's setting).",
-            Literal["all", "internal", "internal-and-cloud-load-balancing"],
-            level="service",
-            terraform=(("ingress",),),
-            read=lambda s: a.choice(s.service, "ingress", INGRESS, "all"),
-            unreadable=a.unnamed("ingress", "ingress", lambda s: s.service),
-            write=a.enum_field(
-                "ingress", lambda: a.run_v2().IngressTraffic, INGRESS, template=False
-            ),
-            gcloud=a.flag("ingress"),
-        ),
+        INGRESS_FIELD,
         Field(
             "execution_environment",
             "gen1 or gen2 (unset: Cloud Run chooses).",

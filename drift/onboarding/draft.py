@@ -65,6 +65,7 @@ class ServiceDraft:
     sidecars: tuple[tuple[str, ContainerDraft], ...] = ()
     tags: tuple[str, ...] = ()  # tags reaching a revision at 0 % (checked too: `check_tags`)
     kind: Kind = Kind.SERVICE
+    serving: bool = True  # `revision` serves traffic (a service whose only one failed: not)
 
     @property
     def key(self) -> str:
@@ -183,6 +184,7 @@ def _service(live: LiveService, number: str) -> ServiceDraft:
         ),
         tags=tuple(t for rev in live.tagged for t in rev.tags),
         kind=live.kind,
+        serving=bool(live.serving),
     )
 
 
@@ -338,7 +340,9 @@ def render(draft: Draft, *, schema: str, today: dt.date, left_out: tuple[str, ..
 
 def _service_lines(service: ServiceDraft, env: str) -> list[str]:
     what = {
-        Kind.SERVICE: f"serving revision {service.revision}",
+        Kind.SERVICE: f"serving revision {service.revision}"
+        if service.serving
+        else f"no revision serves traffic: described from {service.revision}",
         Kind.JOB: "its template: what its next execution runs",
         Kind.WORKER_POOL: f"revision {service.revision}",
     }[service.kind]

@@ -367,9 +367,12 @@ def view(world: World, service: Owner, kind: Kind = SERVICE) -> Owner:
             if status.type_ == LATEST:
                 status.revision = ""
     # Service.ingress: "On output, returns the currently observed ingress settings, or
-    # INGRESS_TRAFFIC_UNSPECIFIED if no revision is active" (service.proto); a service written
-    # without one is open to all (what `publish` serves it as): observed, that is ALL
-    if kind.serves and out.ingress == 0 and out.latest_ready_revision:
+    # INGRESS_TRAFFIC_UNSPECIFIED if no revision is active" (service.proto): with no ready
+    # revision nothing is observed, whatever was written; a service written without one is
+    # open to all (what `publish` serves it as): observed, that is ALL
+    if kind.serves and not out.latest_ready_revision:
+        out.ingress = 0  # INGRESS_TRAFFIC_UNSPECIFIED
+    elif kind.serves and out.ingress == 0:
         out.ingress = 1  # INGRESS_TRAFFIC_ALL
     return out
 

@@ -17,6 +17,7 @@ volumes as CSI `gcsfuse.run.googleapis.com`, in-memory `emptyDir` medium `Memory
 from __future__ import annotations
 
 from drift.fields import catalogue as fields
+from drift.fields import ingress
 
 RUN = "run.googleapis.com"
 
@@ -146,7 +147,7 @@ writes them; `replace` sets its own client): left out here too, and ignored when
 READ_ONLY = frozenset({INGRESS_STATUS, f"{RUN}/urls"})
 """Service annotations the server reports, ignored when a file is read."""
 
-INGRESS_VALUES = fields.INGRESS
+INGRESS_VALUES = ingress.INGRESS
 """v2 enum names -> the Knative values (the same words as profiles use)."""
 EGRESS_VALUES = fields.EGRESS
 EGRESS_ALIASES = {"all": "ALL_TRAFFIC"}
