@@ -156,7 +156,7 @@ def _connector(workload: Any) -> str:
         return ""
     return (
         f"the revision reaches its VPC through connector {short_name(str(connector))}, and "
-        '"one and only one of connector and network_interfaces must be set"'
+        f"{ONE_VPC}{_CLEARS_EGRESS.format(flag='--clear-vpc-connector')}"
     )
 
 
@@ -224,7 +224,23 @@ def direct_vpc(workload: Any) -> str:
     """Why `vpc_connector` cannot be set: the revision reaches its VPC directly."""
     if not len(a.template_of(workload).vpc_access.network_interfaces):
         return ""
-    return f"the revision reaches its VPC directly (network interfaces), and {ONE_VPC}"
+    return (
+        f"the revision reaches its VPC directly (network interfaces), and {ONE_VPC}"
+        f"{_CLEARS_EGRESS.format(flag='--clear-network')}"
+    )
+
+
+_CLEARS_EGRESS = (
+    "; gcloud's {flag} clears the VPC egress too (private-ranges-only after it, even beside "
+    "--vpc-egress): the second command sets it again"
+)
+"""gcloud's ClearNetworkInterfacesChange and ClearVpcConnectorChange delete the egress
+annotation with their own, after any `--vpc-egress` change ("# MUST be after 'vpc_egress'
+change.", command_lib/run/flags.py), and the API then defaults it ("If not provided, it
+defaults to PRIVATE_RANGES_ONLY", run v2 VpcAccess.egress): a switch between a connector and
+Direct VPC printed alone turned an `all-traffic` egress (a static outbound IP through Cloud
+NAT) into `private-ranges-only`, unsaid (helper-557 G2)."""
+_EGRESS_AGAIN = word("--vpc-egress=", blank("EGRESS"))
 
 
 _DIRECT = (word("--network=", blank("NETWORK")), word("--subnet=", blank("SUBNET")))
@@ -247,8 +263,8 @@ def connector_commands(
     update: Update, kind: Kind, value: SettingValue, reason: str
 ) -> tuple[str, ...]:
     """`vpc_connector` where the revision reaches its VPC directly: the connector, and
-    `--clear-network` to leave Direct VPC."""
-    return (update(f"--vpc-connector={value}", "--clear-network"),)
+    `--clear-network` to leave Direct VPC; then the egress again (`_CLEARS_EGRESS`)."""
+    return (update(f"--vpc-connector={value}", "--clear-network"), update(_EGRESS_AGAIN))
 
 
 def _direct_commands(flag: Callable[[SettingValue], str]) -> BlockedCommands:
@@ -259,7 +275,7 @@ def _direct_commands(flag: Callable[[SettingValue], str]) -> BlockedCommands:
     def commands(update: Update, kind: Kind, value: SettingValue, reason: str) -> tuple[str, ...]:
         own = flag(str(value))
         if "connector" in reason:
-            return (update(own, "--clear-vpc-connector"),)
+            return (update(own, "--clear-vpc-connector"), update(_EGRESS_AGAIN))
         return (update(*_DIRECT, own),)
 
     return commands

@@ -114,7 +114,12 @@ def test_direct_vpc_where_a_connector_serves_is_a_manual_step_and_as_run_is_clea
     assert service["settings"] == [], plan.stdout
     (step,) = [m for m in service["manual"] if "connector" in m["reason"]]
     assert "connector c1" in step["reason"], step
-    assert any("--network=prod-vpc --clear-vpc-connector" in c for c in step["commands"]), step
+    switch, egress = step["commands"]
+    assert switch.endswith("--network=prod-vpc --clear-vpc-connector"), step
+    # gcloud's --clear-vpc-connector deletes the egress too (ClearVpcConnectorChange): it is
+    # set again after, and the step says why (helper-557 G2)
+    assert egress.endswith("--vpc-egress=<EGRESS>") and "--clear" not in egress, step
+    assert "clears the VPC egress too" in step["reason"], step
     clean = make_sandbox(_world({"networkInterfaces": [DIRECT]}))
     _profile(
         tmp_path,

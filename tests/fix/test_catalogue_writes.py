@@ -279,7 +279,15 @@ def test_vpc_access_google_would_refuse_is_a_manual_step(
     (service,) = json.loads(out)["services"]
     assert service["settings"] == [], service
     (step,) = service["manual"]
-    assert any(c.endswith(command) for c in step["commands"]), step
+    assert step["commands"][0].endswith(command), step
+    # a switch that clears VPC access clears its egress too (gcloud's
+    # ClearNetworkInterfacesChange): the egress is set again by a second command
+    # (helper-557 G2)
+    cleared = "--clear-network" in command
+    if cleared:
+        again = step["commands"][0].replace(command, "--vpc-egress=<EGRESS>")
+        assert step["commands"][1:] == [again], step
+    assert ("clears the VPC egress too" in step["reason"]) is cleared, step
     before = sandbox.service(LAB, "app")
     code, out, err = run(sandbox, tmp_path, profile, "fix", "lab", "--yes", "--no-verify")
     assert code == 1, out + err
