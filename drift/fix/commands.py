@@ -4,7 +4,8 @@ shell-quoted; values to fill in are `<ANGLE_BRACKETS>`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from drift.blanks import Arg, blank, plain, word
 from drift.fields import default_account, unnamed_default
@@ -40,6 +41,7 @@ def _flag_name(arg: Arg) -> str:
 
 
 VALUE, VERSION, SECRET = blank("VALUE"), blank("VERSION"), blank("SECRET")
+PROJECT_NUMBER = blank("PROJECT_NUMBER")
 """What a manual step leaves to fill in (`drift.fix.formats.text.Blank`)."""
 
 BETA_FLAGS = frozenset({"scaling", "iap", "default-url"})
@@ -74,6 +76,9 @@ class Commands:
     kind: Kind = Kind.SERVICE
     number: str = ""
     """The project's number, when read (GetProject): the address of its default account."""
+    numbers: Callable[[str], str] | None = field(default=None, compare=False)
+    """The number of a project an id names ("" when the read did not learn it:
+    `LiveState.number_of`), for another project's secret (`secret`)."""
 
     def _where(self) -> list[str]:
         return [f"--project={self.project}", f"--region={self.region}"]
@@ -164,9 +169,23 @@ class Commands:
             + [f"--project={self.secret_project(ref)}"]
         )
 
+    def secret(self, ref: SecretRef, version: Arg | None = None) -> Arg:
+        """SECRET:VERSION as `--update-secrets` takes it: another project's by its path, the
+        project by number only (gcloud's `secrets_mapping.ReachableSecret`,
+        `projects/[0-9]{1,19}/secrets/…`; an id there is "not a valid secret name", helper-557
+        G1; Cloud Run's secrets page: `projects/PROJECT_NUMBER/secrets/SECRET_NAME:VERSION`),
+        a blank where the number was not read."""
+        version = version or ref.version
+        if not ref.project:
+            return word(ref.secret, ":", version)
+        number = ref.project if ref.project.isdigit() else ""
+        if not number and self.numbers is not None:
+            number = self.numbers(ref.project)
+        return word("projects/", number or PROJECT_NUMBER, f"/secrets/{ref.secret}:", version)
+
     def repoint(self, name: str, ref: SecretRef, version: Arg) -> str:
         return self.update(
-            gcloud_list("--update-secrets", [word(name, "=", secret_arg(ref, version))])
+            gcloud_list("--update-secrets", [word(name, "=", self.secret(ref, version))])
         )
 
     def remove_env(self, name: str) -> str:
@@ -197,9 +216,3 @@ class Commands:
         service's)."""
         argv: list[Arg] = ["gcloud", "run", "services", "update-traffic", self.service]
         return shell_line([*argv, *self._where(), *flags])
-
-
-def secret_arg(ref: SecretRef, version: Arg | None = None) -> Arg:
-    """SECRET:VERSION as `--update-secrets` takes it (another project's by its path)."""
-    secret = f"projects/{ref.project}/secrets/{ref.secret}" if ref.project else ref.secret
-    return word(secret, ":", version or ref.version)

@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from drift.blanks import Arg, blank, word
-from drift.fix.commands import SECRET, VERSION, Commands, secret_arg, update_command
+from drift.fix.commands import SECRET, VERSION, Commands, update_command
 from drift.fix.formats.text import gcloud_list
 from drift.fix.model import ManualStep
+from drift.kinds import Kind
 from drift.live.model import ContainerConfig, RevisionConfig, SecretMount
 from drift.refs import SecretRef
 
@@ -46,9 +47,11 @@ def mount_step(
             target,
             f"{reason}: gcloud has no flag for a secret file's mode; set `mode` on the volume's "
             "item (or the volume's `defaultMode`) in the service's YAML and apply it with "
-            f"`{' '.join(update_command(cmd.kind)[:-1])} replace FILE`, or in the console",
+            f"`{_replace(cmd)}`, or in the console",
         )
-    secret = word(SECRET, ":", VERSION) if wanted is None else secret_arg(wanted)
+    if cmd.kind is Kind.WORKER_POOL:
+        return ManualStep(target, f"{reason}: {_POOL_MOUNTS.format(replace=_replace(cmd))}")
+    secret = word(SECRET, ":", VERSION) if wanted is None else cmd.secret(wanted)
     files = [m for p, m in container.mounts.items() if p == path or p.startswith(path + "/")]
     if not files:  # mount.missing: no file is known (a profile's key is a file or a directory)
         key = word(f"{path.rstrip('/')}/", FILE)
@@ -62,7 +65,7 @@ def mount_step(
     keys = [m.gcloud_path for m in files]
     if all(k is not None for k in keys):
         pairs = {str(k): secret for k in keys}
-        said, stay = _volume_mates(files, pairs, wanted, profile, container, cmd.kind.noun)
+        said, stay = _volume_mates(files, pairs, wanted, profile, container, cmd)
         if stay:
             return ManualStep(target, f"{reason}: mount the secret the profile names{stay}")
         return ManualStep(
@@ -112,7 +115,7 @@ def _volume_mates(
     wanted: SecretRef | None,
     profile: Mapping[str, SecretRef],
     container: ContainerConfig,
-    noun: str,
+    cmd: Commands,
 ) -> tuple[str, str]:
     """The other files of the volumes `pairs` repoints, added to `pairs` where the profile
     names them under the same secret; returns (what the step then says of them, why no
@@ -154,9 +157,10 @@ def _volume_mates(
                 "secret: gcloud's --update-secrets would refuse, or repoint them to "
                 f"{wanted.secret} at their version numbers, which the profile does not say: "
                 f"name each file of the volume in the profile under {wanted.secret}, or split "
-                f"the volume in the {noun}'s YAML (`describe --format export`, then `replace`)"
+                f"the volume in the {cmd.kind.noun}'s YAML (`describe --format export`, then "
+                "`replace`)"
             )
-        pairs[o.path] = secret_arg(ref)
+        pairs[o.path] = cmd.secret(ref)
         added.append(f"{o.path} to {ref}")
     return f", and {', '.join(added)} as the profile says (one secret per volume)", ""
 
@@ -178,3 +182,19 @@ def _profile_ref(profile: Mapping[str, SecretRef], path: str) -> SecretRef | Non
     directory key holding it (`drift.diff.secrets._mount`)."""
     holders = [p for p in profile if p == path or path.startswith(p.rstrip("/") + "/")]
     return profile[max(holders, key=len)] if holders else None
+
+
+_POOL_MOUNTS = (
+    "gcloud mounts no secret file on a worker pool (its --update-secrets takes no path: "
+    '"Secrets volume mount is not supported for Worker Pools yet"); set the secret volume '
+    "and its mount in the worker pool's YAML (`describe --format export`) and apply it with "
+    "`{replace}`, or in the console"
+)
+"""gcloud's worker-pool parser refuses a `/PATH` key in --update-secrets and --remove-secrets
+(command_lib/run/v2/flags_parser.py `_GetSecretsChanges`, gcloud 528 and 578); a secret
+volume there is the alpha track's `--add-volume` only (helper-557 G8)."""
+
+
+def _replace(cmd: Commands) -> str:
+    """gcloud's `replace FILE` of the workload's kind."""
+    return f"{' '.join(update_command(cmd.kind)[:-1])} replace FILE"

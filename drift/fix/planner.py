@@ -92,6 +92,7 @@ class ServicePlanner:
             template.primary if several else "",
             service.kind,
             state.number_of(profile.project),
+            state.number_of,
         )
         self.manual: list[ManualStep] = []
 

@@ -67,3 +67,30 @@ def test_getproject_denied_the_number_comes_from_secret_managers_answer(
         one.channel.close()
     assert "the command above" not in script, script
     assert "--update-secrets=MODE=projects/600000000032/secrets/partner-key:1" in script, script
+
+
+def test_a_manual_steps_repoint_names_another_projects_secret_by_its_number(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The manual step for a DISABLED version of another project's secret named by id: its
+    `--update-secrets` repoint printed `projects/rt-shared/secrets/…`, which gcloud refuses
+    ("'projects/rt-shared/secrets/partner-key' is not a valid secret name": only
+    `projects/[0-9]{1,19}/secrets/…` is taken as another project's, helper-557 G1) where the
+    script of the same plan named it by number."""
+    scenario = _shared()
+    ref = scenario["projects"]["rt-prod"]["services"]["app"]["template"]["containers"][0]
+    ref["env"][0]["valueSource"]["secretKeyRef"]["version"] = "2"
+    versions = scenario["projects"]["rt-shared"]["secrets"]["partner-key"]["versions"]
+    versions[1] = {"value": versions[1], "state": "DISABLED"}
+    one = Lab(make_sandbox(scenario), tmp_path)
+    try:
+        plan = one.cli("plan", "prod").stdout
+    finally:
+        one.channel.close()
+    repoint = [line for line in plan.splitlines() if "--update-secrets=" in line]
+    assert repoint, plan
+    assert all(
+        "--update-secrets=MODE=projects/600000000032/secrets/partner-key:<VERSION>" in line
+        for line in repoint
+    ), plan
+    assert "projects/rt-shared/secrets" not in plan, plan
