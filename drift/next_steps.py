@@ -190,10 +190,15 @@ def region_may_be_wrong(project: str, where: str, kinds: Collection[str] = ()) -
     the region may be the wrong one (`where`: where it was set, "" when unknown). `kinds`:
     those missing (`job`, `worker_pool`; none: services), each listed by its own gcloud
     group: `gcloud run jobs list` "lists all jobs in all regions"
-    (cloud.google.com/sdk/gcloud/reference/run/jobs/list), as `services list` does."""
+    (cloud.google.com/sdk/gcloud/reference/run/jobs/list), as `services list` does; worker
+    pools by the beta track's, as every pool command drift prints (no GA `run worker-pools`
+    group before gcloud 565, helper-557 G6)."""
     set_by = f" (set by {where})" if where else ""
     groups = [f"{k.replace('_', '-')}s" for k in ("service", "job", "worker_pool") if k in kinds]
-    lists = " and ".join(f"gcloud run {g} list --project {project}" for g in groups or ["services"])
+    lists = " and ".join(
+        f"gcloud {'beta ' * (g == 'worker-pools')}run {g} list --project {project}"
+        for g in groups or ["services"]
+    )
     return f"is the region{set_by} right? {lists} list{'s' * (len(groups) < 2)} where they are"
 
 

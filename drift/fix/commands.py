@@ -191,9 +191,15 @@ class Commands:
     def remove_env(self, name: str) -> str:
         return self.update(gcloud_list("--remove-env-vars", [name]))
 
-    def move_to_secret(self, name: str) -> tuple[str, str]:
-        """A plain variable moved to a new secret: the secret made from its value, then the
-        variable swapped for a reference to it."""
+    def move_to_secret(self, name: str, ref: SecretRef | None = None) -> tuple[str, ...]:
+        """A plain variable moved to Secret Manager: the variable swapped for a reference to
+        the secret and version the profile names (`ref`: made, where missing, by the plan's
+        own step for it; a second `secrets create` of it failed, and `:latest` was not the
+        version the step says is expected, helper-557 G7) — else its value made a new secret
+        to name, then the swap."""
+        if ref is not None:  # its version made where the plan makes it (`create_secret`)
+            swap = gcloud_list("--update-secrets", [word(name, "=", self.secret(ref))])
+            return (self.update(gcloud_list("--remove-env-vars", [name]), swap),)
         create = [
             "gcloud",
             "secrets",

@@ -378,7 +378,7 @@ class ServicePlanner:
         if f.rule in ("env.constraint", "env.inconsistent") and rule and live:
             return constraint_step(cmd, rule, live, f.message)
         if f.rule == "env.plaintext_secret":
-            moves = cmd.move_to_secret(name)
+            moves = cmd.move_to_secret(name, rule.ref if rule else None)
             return ManualStep(f.target, f"{f.message}: move it to Secret Manager", moves)
         if f.rule == "env.unexpected":
             removed = any(name in r.removed_env for r in sets)  # its rule, by a `null`

@@ -274,3 +274,26 @@ def test_a_grant_to_the_default_compute_account_names_it_by_its_address(
         "gcloud secrets add-iam-policy-binding db-url-dev "
         f"{quote}{member}{quote} --role=roles/secretmanager.secretAccessor --project=p",
     )
+
+
+def test_a_plain_value_the_profile_wants_from_a_secret_is_swapped_for_that_reference(
+    profile: Profile,
+) -> None:
+    """The profile names the secret and version: the step swaps the variable for that
+    reference. It printed `gcloud secrets create <SECRET>` and `--update-secrets=DB_URL=
+    <SECRET>:latest` — filled in with the secret the step names, a second create of it, and
+    `latest` where the step says version 3 is expected (helper-557 G7)."""
+    pinned = rewritten(
+        PROFILE.replace("{secret: db-url-dev}", '{secret: db-url-dev, version: "3"}')
+    )
+    st = base(LONG=ref("LONG", "s3"), DB_URL=plain("DB_URL", "postgres://db.internal/app"))
+    versions(st, "db-url-dev", v3=(VersionState.SECRET_MISSING, ""))  # created by hand first
+    api = api_of(plan_for(pinned, st))
+    (create,) = [m for m in api.manual if m.target == "secret.db-url-dev"]
+    assert create.commands[0].startswith("gcloud secrets create db-url-dev"), create
+    (step,) = [m for m in api.manual if m.target == "env.DB_URL"]
+    assert "secret db-url-dev:3" in step.reason, step
+    assert step.commands == (
+        "gcloud run services update api --project=p --region=us-central1 "
+        "--remove-env-vars=DB_URL --update-secrets=DB_URL=db-url-dev:3",
+    ), step

@@ -107,3 +107,12 @@ def test_a_named_job_that_is_not_there_names_the_list_of_jobs(
     text = _init_error(tmp_path, "job/migrate").diagnostics()
     assert "no job migrate in acme-prod/us-central1: nothing was written" in text
     assert text.endswith("gcloud run jobs list --project acme-prod lists where they are"), text
+
+
+def test_a_named_worker_pool_that_is_not_there_names_the_beta_list(
+    live: Sandbox, tmp_path: Path
+) -> None:
+    """Every worker-pool command drift prints is the beta track's; gcloud has no GA
+    `run worker-pools` group before 565 ("Invalid choice: 'worker-pools'", helper-557 G6)."""
+    text = _init_error(tmp_path, "worker_pool/nope").diagnostics()
+    assert "gcloud beta run worker-pools list --project acme-prod" in text, text
