@@ -340,9 +340,8 @@ def render(draft: Draft, *, schema: str, today: dt.date, left_out: tuple[str, ..
 
 def _service_lines(service: ServiceDraft, env: str) -> list[str]:
     what = {
-        Kind.SERVICE: f"serving revision {service.revision}"
-        if service.serving
-        else f"no revision serves traffic: described from {service.revision}",
+        Kind.SERVICE: ("" if service.serving else "no revision serves traffic: described from ")
+        + f"{'serving ' * service.serving}revision {service.revision}",
         Kind.JOB: "its template: what its next execution runs",
         Kind.WORKER_POOL: f"revision {service.revision}",
     }[service.kind]

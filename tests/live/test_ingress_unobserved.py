@@ -60,7 +60,7 @@ def test_init_writes_no_ingress_for_a_service_with_no_active_revision(tmp_path: 
     assert "ingress: all" not in text
     assert "# ingress: not written, drift cannot read it: Cloud Run reports no ingress" in text
     assert "no revision of the service is active" in done.stdout
-    assert f"api:  # no revision serves traffic: described from {failed}" in text
+    assert f"api:  # no revision serves traffic: described from revision {failed}" in text
     assert "serving revision" not in text
 
 
