@@ -44,24 +44,30 @@ VALUE, VERSION, SECRET = blank("VALUE"), blank("VERSION"), blank("SECRET")
 PROJECT_NUMBER = blank("PROJECT_NUMBER")
 """What a manual step leaves to fill in (`drift.fix.formats.text.Blank`)."""
 
-BETA_FLAGS = frozenset({"scaling", "iap", "default-url"})
-"""Flags of `gcloud run services update` only its beta track has: GA gcloud 528 answers
-`--scaling` and `--[no-]iap` with "unrecognized arguments … available in one or more
-alternate release tracks", `--[no-]default-url` with "unrecognized arguments"; `gcloud beta
-run services update` parses them."""
+BETA_FLAGS = {
+    Kind.SERVICE: frozenset({"scaling", "iap", "default-url", "max"}),
+    Kind.JOB: frozenset({"gpu-type", "gpu"}),
+}
+"""Flags of `gcloud run services|jobs update` only the beta track has in gcloud 528, the oldest
+release drift's commands parse on: GA 528 answers `--scaling` and `--[no-]iap` with
+"unrecognized arguments … available in one or more alternate release tracks",
+`--[no-]default-url` and the service-level `--max` (GA from 540) with "unrecognized
+arguments", and a job's `--gpu-type`/`--gpu` (GA from 543) alike (helper-557 G3, G5);
+`gcloud beta run services|jobs update` parses them."""
 
 
 def update_command(kind: Kind, *flags: Arg) -> list[str]:
     """gcloud's update of a workload: `gcloud run services|jobs update`, and for worker pools
     `gcloud beta run worker-pools update` (--scaling=N, the instance count: gcloud 528 has no
     --instances; --update-env-vars, --update-secrets, --remove-env-vars, --remove-secrets,
-    --container); a service's with one
-    of `BETA_FLAGS` among `flags`, `gcloud beta run services update`."""
+    --container); a service's or job's with one of its `BETA_FLAGS` among `flags`, the beta
+    track's."""
     if kind is Kind.WORKER_POOL:
         return ["gcloud", "beta", "run", "worker-pools", "update"]
-    if kind is Kind.SERVICE and any(_flag_name(f) in BETA_FLAGS for f in flags):
-        return ["gcloud", "beta", "run", "services", "update"]
-    return ["gcloud", "run", "jobs" if kind is Kind.JOB else "services", "update"]
+    group = "jobs" if kind is Kind.JOB else "services"
+    if any(_flag_name(f) in BETA_FLAGS.get(kind, ()) for f in flags):
+        return ["gcloud", "beta", "run", group, "update"]
+    return ["gcloud", "run", group, "update"]
 
 
 @dataclass(frozen=True)

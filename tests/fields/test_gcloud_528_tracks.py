@@ -54,3 +54,36 @@ def test_a_gpu_jobs_unverified_reason_names_no_track_that_refuses_the_flag() -> 
     why = unreadable(Source(run_v2.Job.pb(job), run_v2.TaskTemplate.pb(task), None, Kind.JOB))
     assert "gpu_zonal_redundancy_disabled" in why
     assert "gcloud beta run jobs" not in why, why
+
+
+@pytest.mark.parametrize(
+    ("kind", "flags", "group"),
+    [
+        (Kind.SERVICE, ("--max=15",), "gcloud beta run services update"),
+        (Kind.SERVICE, ("--min=2",), "gcloud run services update"),
+        (Kind.JOB, ("--gpu-type=nvidia-l4", "--gpu=1"), "gcloud beta run jobs update"),
+        (Kind.JOB, ("--tasks=3",), "gcloud run jobs update"),
+    ],
+)
+def test_flags_gcloud_528s_ga_lacks_are_betas(
+    kind: Kind, flags: tuple[str, ...], group: str
+) -> None:
+    """gcloud 528's GA `run services update` has `--min` but not the service-level `--max`
+    (GA from 540), its GA `run jobs update` no `--gpu-type`/`--gpu` (GA from 543): "unrecognized
+    arguments" there, parsed by the beta track (helper-557 G3, G5)."""
+    line = Commands("p", "us-central1", "app", kind=kind).update(*flags)
+    assert line.startswith(f"{group} app "), line
+
+
+def test_the_script_sends_a_service_level_max_to_gcloud_beta(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The script's update chose its track without its flags: a service-level `--max` went to
+    GA `gcloud run services update`, which gcloud 528 refuses."""
+    world = _world(None)
+    world["projects"][LAB]["services"]["app"]["scaling"] = {"maxInstanceCount": 10}
+    sandbox = make_sandbox(world)
+    _profile(tmp_path, "      max_instances: 15\n")
+    script = _run(sandbox, tmp_path, "plan", "lab", "--format", "gcloud")
+    assert "--max=15" in script.stdout, script.stdout
+    assert "gcloud beta run services update app \\" in script.stdout.splitlines(), script.stdout

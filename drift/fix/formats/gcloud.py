@@ -183,7 +183,10 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
         flags_words += (["--container", container] if several else []) + container_words
     if flags_words:
         where = [f"--project={sp.project}", f"--region={sp.region}"]
-        head = [*update_command(sp.kind), sp.service]
+        named = (
+            w for w in flags_words if isinstance(w, str)
+        )  # a value from the environment names no flag
+        head = [*update_command(sp.kind, *named), sp.service]
         out.lines = _command([*head, *where, *flags_words], len(head))
     return out
 
