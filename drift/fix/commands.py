@@ -54,16 +54,21 @@ release drift's commands parse on: GA 528 answers `--scaling` and `--[no-]iap` w
 `--[no-]default-url` and the service-level `--max` (GA from 540) with "unrecognized
 arguments", and a job's `--gpu-type`/`--gpu` (GA from 543) alike (helper-557 G3, G5);
 `gcloud beta run services|jobs update` parses them."""
+ALPHA_POOL_FLAGS = frozenset({"gpu-type", "gpu"})
+"""A worker pool's GPU flags: gcloud 528's beta `run worker-pools update` has neither (its
+`GpuFlag` and `AddGpuTypeFlag` are the alpha track's until 540), its alpha parses both
+(helper-557 G5a)."""
 
 
 def update_command(kind: Kind, *flags: Arg) -> list[str]:
     """gcloud's update of a workload: `gcloud run services|jobs update`, and for worker pools
-    `gcloud beta run worker-pools update` (--scaling=N, the instance count: gcloud 528 has no
-    --instances; --update-env-vars, --update-secrets, --remove-env-vars, --remove-secrets,
-    --container); a service's or job's with one of its `BETA_FLAGS` among `flags`, the beta
-    track's."""
+    `gcloud beta run worker-pools update` (the alpha track's with a GPU flag; --scaling=N, the
+    instance count: gcloud 528 has no --instances; --update-env-vars, --update-secrets,
+    --remove-env-vars, --remove-secrets, --container); a service's or job's with one of its
+    `BETA_FLAGS` among `flags`, the beta track's."""
     if kind is Kind.WORKER_POOL:
-        return ["gcloud", "beta", "run", "worker-pools", "update"]
+        alpha = any(_flag_name(f) in ALPHA_POOL_FLAGS for f in flags)
+        return ["gcloud", "alpha" if alpha else "beta", "run", "worker-pools", "update"]
     group = "jobs" if kind is Kind.JOB else "services"
     if any(_flag_name(f) in BETA_FLAGS.get(kind, ()) for f in flags):
         return ["gcloud", "beta", "run", group, "update"]

@@ -63,6 +63,8 @@ def test_a_gpu_jobs_unverified_reason_names_no_track_that_refuses_the_flag() -> 
         (Kind.SERVICE, ("--min=2",), "gcloud run services update"),
         (Kind.JOB, ("--gpu-type=nvidia-l4", "--gpu=1"), "gcloud beta run jobs update"),
         (Kind.JOB, ("--tasks=3",), "gcloud run jobs update"),
+        (Kind.WORKER_POOL, ("--gpu-type=nvidia-l4",), "gcloud alpha run worker-pools update"),
+        (Kind.WORKER_POOL, ("--scaling=3",), "gcloud beta run worker-pools update"),
     ],
 )
 def test_flags_gcloud_528s_ga_lacks_are_betas(
@@ -70,7 +72,8 @@ def test_flags_gcloud_528s_ga_lacks_are_betas(
 ) -> None:
     """gcloud 528's GA `run services update` has `--min` but not the service-level `--max`
     (GA from 540), its GA `run jobs update` no `--gpu-type`/`--gpu` (GA from 543): "unrecognized
-    arguments" there, parsed by the beta track (helper-557 G3, G5)."""
+    arguments" there, parsed by the beta track; a worker pool's GPU flags are the alpha track's
+    in 528 (beta from 540) (helper-557 G3, G5)."""
     line = Commands("p", "us-central1", "app", kind=kind).update(*flags)
     assert line.startswith(f"{group} app "), line
 
