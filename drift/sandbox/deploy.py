@@ -33,6 +33,7 @@ from drift.sandbox.revisions import (
     route,
     set_ready,
 )
+from drift.sandbox.server_defaults import fill_template
 from drift.sandbox.state import OwnerRec, World
 from drift.sandbox.validate import (
     check_routable,
@@ -180,6 +181,8 @@ def plan_update(
         gpu_max=world.options.gpu_max,
         max_size_of=world.options.max_size_of,
     )
+    if world.options.template_defaults == "filled":
+        fill_template(kind, desired.template)
     validate_metadata(world, desired, current.pb if current is not None else None)
     was = current.pb if current is not None else None
     desired.generation = base.generation + generations(world.options, was, desired)

@@ -319,6 +319,15 @@ class Options(DeployCheckOptions):
     execution_refs: Literal["full", "short"] = Field(
         "full", description="Execution.job and Job.latest_created_execution.name: full or short."
     )
+    template_defaults: Literal["filled", "unset"] = Field(
+        "filled",
+        description="A service's or worker pool's write that leaves documented defaults out "
+        "(max instances 100, timeout 300 s, concurrency 80|1, port 8080 and the default TCP "
+        "startup probe, 1 CPU / 512 MiB with cpu_idle, secret files 0444): `filled`: they are "
+        "written in, as 'default values populated' (UpdateServiceRequest.validate_only) says "
+        "the server does; `unset`: stored as sent. Which of them a read shows is not documented "
+        "field by field (`drift.sandbox.server_defaults`).",
+    )
     job_defaults: Literal["filled", "unset"] = Field(
         "filled", description="Job writes come back with task_count, max_retries, timeout set."
     )

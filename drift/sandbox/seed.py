@@ -144,7 +144,9 @@ def build_owner(
 ) -> OwnerRec:
     """A service or a worker pool (`key.collection`) with its revision history."""
     kind = kind_of(key)
-    history = owner_templates(project, key, spec)
+    history = owner_templates(
+        project, key, spec, filled=world.options.template_defaults == "filled"
+    )
     count = len(history)
     deployer = spec.creator or f"deployer@{project.id}.iam.gserviceaccount.com"
     revisions: dict[str, RevisionPb] = {}

@@ -83,17 +83,28 @@ def test_init_writes_it_as_a_comment_saying_why(reseedable: Sandbox, tmp_path: P
     assert "\n      cpu_throttling:" not in text
 
 
-def test_fix_makes_every_container_agree(reseedable: Sandbox, tmp_path: Path) -> None:
+@pytest.mark.parametrize("defaults", ["unset", "filled"])
+def test_fix_makes_every_container_agree(
+    reseedable: Sandbox, tmp_path: Path, defaults: str
+) -> None:
     """helper-548 F2: neither container has resources (both throttled); `cpu_throttling:
     false` is planned as gcloud's revision-wide `--no-cpu-throttling`, and `fix` writes it to
-    every container — given resources where it had none — so its own re-check reads it."""
+    every container — given resources where it had none — so its own re-check reads it. The
+    sidecar's limits stay as they were: none where the server keeps a write as sent, the
+    defaults it wrote in otherwise (option `template_defaults`)."""
     scenario = world()
+    scenario["options"]["template_defaults"] = defaults
     (body,) = scenario["projects"].values()
     del body["services"]["app"]["template"]["containers"][1]["resources"]
     reseedable.reset(scenario)
+    was = {
+        c.name: dict(c.resources.limits)
+        for c in reseedable.service("fix-lab", "app").template.containers
+    }
+    assert bool(was["otel"]) is (defaults == "filled")
     text = profile("        env: {}\n", app="    settings:\n      cpu_throttling: false\n")
     done = run(reseedable, tmp_path, text, "fix", "lab", "--yes")
     assert done.returncode == 0, done.stdout + done.stderr
     containers = reseedable.service("fix-lab", "app").template.containers
     assert {c.name: throttled(type(c).pb(c)) for c in containers} == {"app": False, "otel": False}
-    assert {c.name: dict(c.resources.limits) for c in containers}["otel"] == {}
+    assert {c.name: dict(c.resources.limits) for c in containers}["otel"] == was["otel"]

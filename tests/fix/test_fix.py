@@ -5,6 +5,7 @@ refusal or failure leaves traffic where it was, and the journal lets rollback re
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,20 @@ from tests.fix.conftest import (
 )
 from tests.fix.terminal import Script, converse, on_a_terminal
 from tests.fix.test_lock import killed_as_its_lock_names
+
+
+@pytest.fixture(params=["filled", "unset"])
+def sandbox(sandbox: Sandbox, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """The shared sandbox under either reading of what a write of a template that leaves
+    documented defaults out reads back as (option `template_defaults`): every test of this
+    module holds under both."""
+    default = sandbox.scenario
+    options = default.options.model_copy(update={"template_defaults": request.param})
+    sandbox.reset(default.model_copy(update={"options": options}))
+    try:
+        yield sandbox
+    finally:
+        sandbox.reset(default)
 
 
 def test_fix_changes_only_what_the_plan_names(

@@ -30,13 +30,22 @@ LOW = {
 HEAD = f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n      cpu: 1\n"
 
 
+def as_sent(scenario: dict[str, Any]) -> dict[str, Any]:
+    """`scenario` with the sandbox keeping a write as sent (option `template_defaults:
+    unset`): the reading of the API under which a revision can hold no concurrency at all."""
+    scenario["options"]["template_defaults"] = "unset"
+    return scenario
+
+
 def _unset_concurrency(sandbox: Sandbox, clients_for: ClientsFor) -> None:
     """The revision sets no concurrency (0: "If not specified or 0"), as a deploy that never
-    named it leaves it; the scenario's seed writes the default."""
+    named it leaves it where the server keeps a write as sent (`as_sent`); the scenario's seed
+    writes the default."""
     services = clients_for(sandbox).services
     service = services.get_service(name=lab_name())
     service.template.max_instance_request_concurrency = 0
     services.update_service(service=service).result()
+    assert services.get_service(name=lab_name()).template.max_instance_request_concurrency == 0
 
 
 @pytest.mark.parametrize(
@@ -54,7 +63,7 @@ def test_raising_cpu_keeps_what_the_profile_states_below_it(
     flag: str,
     unset: bool,
 ) -> None:
-    reseedable.reset(lab_world(template=LOW))
+    reseedable.reset(as_sent(lab_world(template=LOW)) if unset else lab_world(template=LOW))
     if unset:
         _unset_concurrency(reseedable, clients_for)
     text = HEAD + f"      {stated}\n"
@@ -72,6 +81,29 @@ def test_raising_cpu_keeps_what_the_profile_states_below_it(
 
     done = run(reseedable, tmp_path, text, "fix", "lab", "--yes")
     assert done.returncode == 0, done.stdout + done.stderr
+    assert run(reseedable, tmp_path, text, "check", "lab").returncode == 0
+
+
+def test_a_concurrency_the_server_wrote_in_is_kept_by_the_template_itself(
+    reseedable: Sandbox, tmp_path: Path, clients_for: ClientsFor
+) -> None:
+    """Where the server writes the default in ("validated and default values populated",
+    UpdateServiceRequest.validate_only; option `template_defaults: filled`), a write leaving
+    concurrency out reads back as 1 at 0.5 CPU: the template drift patches states it, so
+    raising cpu keeps it with no second change, and the re-check is clean."""
+    reseedable.reset(lab_world(template=LOW))
+    services = clients_for(reseedable).services
+    service = services.get_service(name=lab_name())
+    service.template.max_instance_request_concurrency = 0
+    services.update_service(service=service).result()
+    assert services.get_service(name=lab_name()).template.max_instance_request_concurrency == 1
+    text = HEAD + "      concurrency: 1\n"
+    plan = json.loads(run(reseedable, tmp_path, text, "plan", "lab", "--format", "json").stdout)
+    (sp,) = plan["services"]
+    assert [s["name"] for s in sp["settings"]] == ["cpu"]
+    done = run(reseedable, tmp_path, text, "fix", "lab", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert reseedable.service(LAB, "app").template.max_instance_request_concurrency == 1
     assert run(reseedable, tmp_path, text, "check", "lab").returncode == 0
 
 
@@ -102,7 +134,7 @@ def test_a_sidecars_cpu_raised_keeps_what_the_profile_states_below_one_cpu(
 ) -> None:
     """helper-554 F3: the defaults follow the instance's CPU, every container's: raising the
     sidecar's cpu to 1 (1.5 in all) moved them as the app's did, and the plan named neither."""
-    reseedable.reset(_small_sidecar_world())
+    reseedable.reset(as_sent(_small_sidecar_world()))
     _unset_concurrency(reseedable, clients_for)
     text = profile("        settings:\n          cpu: 1\n", app=f"    settings:\n      {stated}\n")
     check = run(reseedable, tmp_path, text, "check", "lab", "--format", "json")
@@ -124,7 +156,7 @@ def test_only_the_cpu_change_is_refused_without_the_value_it_keeps(
     """helper-554 F4: `--only app/setting.cpu` cut the kept concurrency and wrote cpu 1
     alone: concurrency went from 1 (met) to 80. It is refused, naming the change it needs,
     as below one CPU; with both named it goes through."""
-    reseedable.reset(lab_world(template=LOW))
+    reseedable.reset(as_sent(lab_world(template=LOW)))
     _unset_concurrency(reseedable, clients_for)
     text = HEAD + "      concurrency: 1\n"
     before = reseedable.service(LAB, "app").template

@@ -13,7 +13,7 @@ from drift.sandbox import Sandbox
 from tests.conftest import ClientsFor
 from tests.fix.conftest import LAB, lab_world
 from tests.fix.sidecar_lab import profile, run, served, world
-from tests.fix.test_kept_defaults import HEAD, LOW, _unset_concurrency
+from tests.fix.test_kept_defaults import HEAD, LOW, _unset_concurrency, as_sent
 
 
 def _sidecar_world(app_cpu: str, otel_cpu: str) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def test_a_only_a_setting_that_moves_no_default_is_not_refused(
     """only._startable refuses any part with a setting once the whole plan has a kept default
     (before == after), whether or not the part's settings move it: timeout alone leaves
     the instance at 0.5 CPU, concurrency still 1."""
-    reseedable.reset(lab_world(template=LOW))
+    reseedable.reset(as_sent(lab_world(template=LOW)))
     _unset_concurrency(reseedable, clients_for)
     text = HEAD + "      concurrency: 1\n      timeout: 120s\n"
     plan = json.loads(run(reseedable, tmp_path, text, "plan", "lab", "--format", "json").stdout)
@@ -49,7 +49,7 @@ def test_b_the_kept_default_note_names_the_change_that_moves_it(
 ) -> None:
     """model.notes builds "with X changed" from the workload's own changes minus the kept one;
     when only a sidecar's cpu moves it, X is empty: "with  changed, Cloud Run would run"."""
-    reseedable.reset(_sidecar_world("0.5", "0.25"))
+    reseedable.reset(as_sent(_sidecar_world("0.5", "0.25")))
     _unset_concurrency(reseedable, clients_for)
     text = profile(
         "        settings:\n          cpu: 1\n", app="    settings:\n      concurrency: 1\n"
@@ -69,7 +69,7 @@ def test_c_a_kept_default_never_makes_a_patch_cloud_run_refuses(
     lowers otel to 0.25 (0.75 in all). refused_limits judges otel's cpu without the kept
     default (unset concurrency is fine below 1 CPU), then kept_defaults (moved after it in
     bec2ef6e) adds concurrency 80 — below one CPU, a patch Cloud Run refuses."""
-    reseedable.reset(_sidecar_world("0.5", "1"))
+    reseedable.reset(as_sent(_sidecar_world("0.5", "1")))
     _unset_concurrency(reseedable, clients_for)
     text = profile(
         "        settings:\n          cpu: 0.25\n", app="    settings:\n      concurrency: 80\n"
