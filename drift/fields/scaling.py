@@ -5,11 +5,20 @@ number of instances, where the revision's bounds are ignored."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Literal
 
 from drift.blanks import Arg, blank, word
 from drift.fields import access as a
-from drift.fields.base import Field, SettingValue, Source, TerraformPath, Update, enum_name
+from drift.fields.base import (
+    Field,
+    SettingValue,
+    Source,
+    Stated,
+    TerraformPath,
+    Update,
+    enum_name,
+)
 from drift.kinds import Kind
 
 DEFAULT_MAX_INSTANCES = 100
@@ -181,9 +190,35 @@ def manual_reason(service: Any) -> str:
     )
 
 
+def crossed_bounds(service: str, stated: Stated) -> list[tuple[str, str]]:
+    """A floor a profile states above the cap it states: no service scales at least `min`
+    and at most `max` instances, at either level (the read is the larger floor and the
+    tighter cap: `_min_instances`, `_max_instances`), so no live state meets both and a fix
+    would write a contradiction. A bound read as manual scaling (`manual_text`) is not a
+    number: the manual row judges it (`manual_conflicts`)."""
+    if "min_instances" not in stated or "max_instances" not in stated:
+        return []
+    (low, _), (high, high_at) = stated["min_instances"], stated["max_instances"]
+    if not (isinstance(low, int) and isinstance(high, int)) or low <= high:
+        return []
+    return [
+        (
+            "min_instances",
+            f"{service}: min_instances {low} is above max_instances {high} ({high_at}): no "
+            f"service runs at least {low} and at most {high} instances; state min_instances at "
+            "most max_instances",
+        )
+    ]
+
+
 SCALING_FIELDS = (
-    _scaling_bound(
-        "min", "Minimum number of instances (the service-level minimum counts).", _min_instances
+    replace(
+        _scaling_bound(
+            "min",
+            "Minimum number of instances (the service-level minimum counts).",
+            _min_instances,
+        ),
+        conflicts=crossed_bounds,
     ),
     _scaling_bound(
         "max",
