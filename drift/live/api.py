@@ -156,6 +156,12 @@ async def get_service(clients: Clients, runner: CallRunner, name: str) -> Any:
     )
 
 
+async def get_revision(clients: Clients, runner: CallRunner, name: str) -> Any:
+    return await runner.call(
+        "run", "GetRevision", name, attempt(clients.revisions.get_revision, name=name)
+    )
+
+
 def in_progress(pb: Any, *, job: bool = False) -> str:
     """What a workload being reconciled is doing, as `drift check` says it ("" when it is
     not): "deploy in progress (app-00004-mqd is being rolled out)", or a job's "update in

@@ -18,7 +18,7 @@ from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Unverified
 from drift.kinds import Kind, workload_key
-from drift.live.api import Listing, attempt, in_progress, parent, short
+from drift.live.api import Listing, get_revision, in_progress, parent, short
 from drift.live.calls import CallRunner
 from drift.live.changeids import named_change, tagged_change
 from drift.live.clients import Clients
@@ -350,10 +350,9 @@ class Reader:
 
     async def _revision(self, profile: ServiceProfile, svc: Any, name: str) -> Any | None:
         full = name if "/" in name else f"{svc.name}/revisions/{name}"
-        call = attempt(self.clients.revisions.get_revision, name=full)
         try:
             return await self._once(
-                ("revision", full), partial(self.runner.call, "run", "GetRevision", full, call)
+                ("revision", full), partial(get_revision, self.clients, self.runner, full)
             )
         except ApiError as exc:
             self.unverified(profile, f"revision.{short(name)}", exc.reason)

@@ -110,6 +110,12 @@ class Session:
         _, why = await asyncio.gather(checks.resolve(profiles), checks.access.own_project())
         return why
 
+    async def revision(self, name: str) -> Any:
+        """One revision by its full name (GetRevision); `ApiError` when it cannot be read."""
+        from drift.live.api import get_revision
+
+        return await get_revision(self.clients, self.runner, name)
+
     async def own_project(self, project: str, state: LiveState) -> str:
         """Look `project` up (its number and id recorded in `state.projects`, as a read does
         for the projects references name); why it could not be, "" when it was."""

@@ -129,27 +129,49 @@ def outside_traffic(workload: Workload) -> bool:
     return bool(pb.traffic) and sum(t.percent for t in pb.traffic if created(t)) <= 0
 
 
-def pinned(workload: Workload) -> str:
-    """What a manifest's traffic leaves on named revisions: the revision the deploy creates
-    (what is checked) gets only the share of type LATEST ("the Service's latest ready
-    Revision", run v2 `traffic_target.proto` TrafficTarget.type_; none at all in the usual
-    no-traffic deploy, a named revision at 100 % and LATEST at 0 % with a tag); the named
-    ones keep the rest, and the note says which, unchecked. Nothing when LATEST has it all; a
-    split not known until apply (in part or whole) is said to be so, not read as shares."""
-    if workload.kind is Kind.JOB:
-        return ""  # a job serves no traffic
+def kept_shares(workload: Workload) -> dict[str, int]:
+    """The revisions a manifest's traffic (a worker pool's instance split) keeps serving once
+    deployed, each with its share (`_shares`)."""
+    return _shares(workload)[1]
+
+
+def _shares(workload: Workload) -> tuple[int, dict[str, int]]:
+    """The share the revision the deploy creates gets (`_created`), and every other target's
+    with a share, by name ("a revision not named" for a REVISION target naming none). Nothing
+    kept for a job, a split not known until apply, or LATEST with it all."""
+    if workload.kind is Kind.JOB or workload.split_unknown:
+        return 100, {}
     pb = raw(workload.resource)
     # a worker pool splits its instances (instance_splits, worker_pool.proto) as a service
     # splits its traffic; both name revisions or the latest one the same way
+    split = pb.instance_splits if workload.kind is Kind.WORKER_POOL else pb.traffic
+    created = _created(pb)
+    latest = sum(t.percent for t in split if created(t))
+    if not split or latest >= 100:
+        return 100, {}
+    kept: dict[str, int] = {}
+    for t in split:
+        if t.percent > 0 and not created(t):
+            name = t.revision or "a revision not named"
+            kept[name] = kept.get(name, 0) + t.percent
+    return latest, kept
+
+
+def pinned(workload: Workload, *, offline: bool = False) -> str:
+    """What a manifest's traffic leaves on named revisions: the revision the deploy creates
+    gets only the share of type LATEST ("the Service's latest ready Revision", run v2
+    `traffic_target.proto` TrafficTarget.type_; none at all in the usual no-traffic deploy, a
+    named revision at 100 % and LATEST at 0 % with a tag); the named ones keep the rest, and
+    the note says which: each is checked as it runs now (`drift.manifest.kept`), or, offline,
+    not verified. Nothing when LATEST has it all; a split not known until apply (in part or
+    whole) is said to be so, not read as shares."""
     pool = workload.kind is Kind.WORKER_POOL
-    split, share, stays = (
-        (pb.instance_splits, "instances", "stay") if pool else (pb.traffic, "traffic", "stays")
-    )
+    share, stays = ("instances", "stay") if pool else ("traffic", "stays")
     # the provider computes the split when the configuration sets none (magic-modules
     # cloudrunv2/Service.yaml: `traffic` and its `percent` are `default_from_api`; "If traffic
     # is empty or not provided, defaults to 100% traffic to the latest Ready Revision"), so a
     # create without one has it unknown; a percent read as 0 % there is no share
-    if workload.split_unknown:
+    if workload.split_unknown and workload.kind is not Kind.JOB:
         split_name = "instance split" if pool else "traffic split"
         return (
             f"{workload.where}: its {split_name} is not known until apply "
@@ -160,21 +182,17 @@ def pinned(workload: Workload) -> str:
     # a template that names its revision (RevisionTemplate.revision: "The unique name for the
     # revision. If this field is omitted, it will be automatically generated") is routed to
     # by that name as well: a blue/green deploy sends its share there by type REVISION
-    created = _created(pb)
-    latest = sum(t.percent for t in split if created(t))
-    if not split or latest >= 100:
+    latest, kept = _shares(workload)
+    if not kept:
         return ""
-    kept: dict[str, int] = {}
-    for t in split:
-        if t.percent > 0 and not created(t):
-            name = t.revision or "a revision not named"
-            kept[name] = kept.get(name, 0) + t.percent
     if latest <= 0 and len(kept) == 1:
         named = visible(next(iter(kept)))  # all of it
     else:
         named = ", ".join(f"{visible(r)} ({p} %)" for r, p in sorted(kept.items()))
     gets = f"only {latest} % of the {share}" if latest > 0 else f"no {share}"
+    them, runs = ("that revision", "it runs") if len(kept) == 1 else ("those revisions", "they run")
+    how = f"; {them}: not verified (--offline)" if offline else f", and {them} as {runs} now"
     return (
-        f"{workload.where}: {share} {stays} on {named or 'named revisions'}; what is checked is "
-        f"the revision the deploy creates for {workload.name}, which gets {gets}"
+        f"{workload.where}: {share} {stays} on {named}; what is checked is the revision the "
+        f"deploy creates for {workload.name}, which gets {gets}{how}"
     )

@@ -26,6 +26,7 @@ from drift.live.access import unknown_defaults
 from drift.live.model import ContainerConfig, LiveService, LiveState, RevisionConfig
 from drift.live.remember import remember_plain_secrets
 from drift.live.resolve import names_default_account
+from drift.manifest.kept import kept_offline, read_kept
 from drift.manifest.model import Destroyed, Manifest, Unknown, Workload
 from drift.manifest.planned import Planned, rotated
 from drift.manifest.refused import no_ingress
@@ -126,7 +127,7 @@ class ManifestSource:
             for n in names
             if n not in found and n not in gone and (n in unread or n in asked)
         }
-        notes += [note for n in chosen if (note := pinned(found[n]))]
+        notes += [note for n in chosen if (note := pinned(found[n], offline=self.offline))]
         self.notes = tuple(notes)
         return [n for n in names if n in self.chosen or n in self.unread or n in gone]
 
@@ -171,6 +172,7 @@ class ManifestSource:
                 for _, _, ref in _refs(s)
             }
             state.unverified += [Unverified.at(n, t, w) for n, t, w in sorted(keys)]
+            state.unverified += kept_offline(self.chosen)
             defaults = [n for n in state.services if names_default_account(profile.services[n])]
             if not own.isdigit():  # the number is the project's own name
                 state.unverified += unknown_defaults(state, defaults, OFFLINE_NUMBER)
@@ -183,6 +185,7 @@ class ManifestSource:
 
             numbered = any(self.chosen[n].project.isdigit() for n in state.services)
             async with Session(how.settings.access(), how.runner) as session:
+                await read_kept(session, profile, self.chosen, state)  # their secrets too
                 why = await session.check_secrets(profile, names, state, numbered=numbered)
             self._numbered(profile, state, why)
         gone = [r for m in self.manifests for r in m.removed]

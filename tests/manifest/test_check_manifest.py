@@ -438,9 +438,13 @@ def pool_plan(*, splits: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     }
 
 
-def assert_pool_checked(sandbox: Sandbox, done: Any, doc: dict[str, Any], manifest: Path) -> None:
+def assert_pool_checked(
+    sandbox: Sandbox, done: Any, doc: dict[str, Any], manifest: Path, *, kept: bool = False
+) -> None:
     """POOL_PROFILE against a manifest of pool `consumer` with QUEUE only and 2 instances: its
-    template's variables and its manual instance count are checked, with no Cloud Run call."""
+    template's variables and its manual instance count are checked, with no Cloud Run call —
+    but, where the manifest keeps instances on a named revision (`kept`), the GetRevision
+    that reads it (`drift.manifest.kept`)."""
     assert done.returncode == 1, done.stderr
     assert doc["summary"]["worker_pools"] == 1 and doc["summary"]["services"] == 0
     assert by_kind(doc) == {
@@ -449,7 +453,9 @@ def assert_pool_checked(sandbox: Sandbox, done: Any, doc: dict[str, Any], manife
     }
     (count,) = [f for f in doc["findings"] if f["target"] == "setting.instance_count"]
     assert (count["expected"], count["actual"]) == ("3", "2")
-    assert cloud_run_calls(sandbox) == []
+    assert cloud_run_calls(sandbox) == (
+        ["google.cloud.run.v2.Revisions/GetRevision"] if kept else []
+    )
 
 
 def test_a_worker_pool_of_the_profile_is_checked_from_a_terraform_plan(
@@ -522,7 +528,10 @@ def test_a_worker_pool_of_the_profile_is_checked_from_its_knative_yaml(
     manifest = tmp_path / "pool.yaml"
     manifest.write_text(POOL_YAML.format(count=2, split=split))
     done, doc = checked(sandbox, "pools", profiles, str(manifest))
-    assert_pool_checked(sandbox, done, doc, manifest)
+    assert_pool_checked(sandbox, done, doc, manifest, kept=said is not None)
+    # the sandbox has no pool `consumer`: the revision that keeps its instances is not read
+    kept = [(u["target"], "NOT_FOUND" in u["reason"]) for u in doc["unverified"]]
+    assert kept == ([("revision.consumer-v1", True)] if said else []), doc["unverified"]
     table = check(sandbox, "pools", "--profiles", profiles, "-m", str(manifest))
     told = " ".join((table.stdout + table.stderr).split())
     assert (said in told) if said else ("instances stay on" not in told)

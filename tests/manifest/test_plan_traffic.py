@@ -37,8 +37,24 @@ def notes(tmp: Path, traffic: Any, revision: str = "", unknown: Any = None) -> s
         api["change"]["after"]["template"][0]["revision"] = revision
     data["resource_changes"] = [api]
     done = check_offline(tmp, data, API_ONLY, "-f", "json")
-    assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)  # api is clean
-    return " ".join(" ".join(json.loads(done.stdout)["notes"]).split())
+    report = json.loads(done.stdout)
+    # api is clean; a revision the traffic keeps is not read offline: not verified, exit 3
+    # (helper-544 F3), each named with its share
+    kept = {
+        t["revision"]: t["percent"]
+        for t in traffic or []
+        if t and t.get("percent") and t.get("revision") and t["revision"] != revision
+    }
+    if unknown is not None:
+        kept = {}
+    unverified = {u["target"]: u["reason"] for u in report["unverified"]}
+    assert unverified == {
+        f"revision.{name}": f"serves {p} % of the traffic once deployed (the manifest keeps it "
+        "there); not read (--offline)"
+        for name, p in kept.items()
+    }, unverified
+    assert done.returncode == (3 if kept else 0), (done.returncode, done.stdout, done.stderr)
+    return " ".join(" ".join(report["notes"]).split())
 
 
 @pytest.mark.parametrize(

@@ -61,9 +61,15 @@ def test_traffic_kept_on_named_revisions_is_said(tmp_path: Path) -> None:
     report = offline(pinned, env="prod", profiles=profiles)
     assert any(
         "traffic stays on chat-00004-jkl; what is checked is the revision the deploy creates "
-        "for chat, which gets no traffic" in note
+        "for chat, which gets no traffic; that revision: not verified (--offline)" in note
         for note in report.notes
     ), report.notes
+    # the revision that serves once the manifest is applied is not read: never clean
+    kept = [u for u in report.unverified if u.target == "revision.chat-00004-jkl"]
+    assert [u.reason for u in kept] == [
+        "serves 100 % of the traffic once deployed (the manifest keeps it there); not read "
+        "(--offline)"
+    ]
 
 
 def test_findings_name_the_manifest_as_their_revision(tmp_path: Path) -> None:
