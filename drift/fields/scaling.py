@@ -10,15 +10,7 @@ from typing import Any, Literal
 
 from drift.blanks import Arg, blank, word
 from drift.fields import access as a
-from drift.fields.base import (
-    Field,
-    SettingValue,
-    Source,
-    Stated,
-    TerraformPath,
-    Update,
-    enum_name,
-)
+from drift.fields.base import Field, SettingValue, Source, Stated, TerraformPath, Update, enum_name
 from drift.kinds import Kind
 
 DEFAULT_MAX_INSTANCES = 100
