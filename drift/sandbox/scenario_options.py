@@ -10,6 +10,7 @@ import grpc
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, field_validator
 
 from drift.sandbox.scenario_checks import DeployCheckOptions
+from drift.sandbox.scenario_writes import WriteOptions
 
 STATUS_CODES = frozenset(code.name for code in grpc.StatusCode)
 # The RPCs the sandbox serves, by short name; faults name them (or `*`).
@@ -111,7 +112,7 @@ class FaultSpec(Strict):
         return check_code(value)
 
 
-class Options(DeployCheckOptions):
+class Options(DeployCheckOptions, WriteOptions):
     """Sandbox settings, and the switches for behaviours the documentation leaves open."""
 
     seed: int = 0
@@ -132,10 +133,6 @@ class Options(DeployCheckOptions):
     deploys_wait: bool = Field(False, description="Deploys reconcile until the test settles them.")
     latest_status_names_revision: bool = Field(
         True, description="A LATEST traffic status names the revision it resolved to."
-    )
-    same_name_same_config: Literal["reuse", "already_exists"] = Field(
-        "already_exists",
-        description="template.revision names an existing revision with this very configuration.",
     )
     unknown_conditions: Literal["deny", "grant"] = Field(
         "deny", description="A conditional binding whose expression the sandbox cannot evaluate."
@@ -184,19 +181,8 @@ class Options(DeployCheckOptions):
         description="The HTTP status of that refusal (`runner_outside_network`): the ingress "
         "page says the request cannot reach the service, not with which status.",
     )
-    failed_resend: Literal["stays_failed", "new_revision"] = Field(
-        "stays_failed",
-        description="An update of a service or worker pool that resends its template unchanged "
-        "while its latest created revision failed (its cause fixed since: a grant added, a "
-        "version enabled). Not documented: `stays_failed`: no revision is made, the failed one "
-        "stays latest created; `new_revision`: a new revision is made and checked again.",
-    )
     revision_client_annotations: bool = Field(
         True, description="A new revision records its writer's client in system annotations."
-    )
-    reserved_metadata: Literal["unchanged_ok", "reject"] = Field(
-        "unchanged_ok",
-        description="Reserved-namespace labels/annotations resent unchanged on a v2 write.",
     )
     fine_cpu: Literal["unchanged", "any"] = Field(
         "unchanged",
@@ -310,56 +296,11 @@ class Options(DeployCheckOptions):
         "form asked for is echoed: `id`: always the project's id; `as_asked`: as the request "
         "named it.",
     )
-    client_when_omitted: Literal["cleared", "kept"] = Field(
-        "cleared", description="A full-replace UpdateService that sends no `client`."
-    )
     pool_revision_service: Literal["empty", "pool"] = Field(
         "empty", description="What Revision.service says for a worker pool's revision."
     )
     execution_refs: Literal["full", "short"] = Field(
         "full", description="Execution.job and Job.latest_created_execution.name: full or short."
-    )
-    template_defaults: Literal["filled", "unset"] = Field(
-        "filled",
-        description="A service's or worker pool's write that leaves documented defaults out "
-        "(max instances 100, timeout 300 s, concurrency 80|1, port 8080 and the default TCP "
-        "startup probe, 1 CPU / 512 MiB with cpu_idle, secret files 0444): `filled`: they are "
-        "written in, as 'default values populated' (UpdateServiceRequest.validate_only) says "
-        "the server does; `unset`: stored as sent. Which of them a read shows is not documented "
-        "field by field (`drift.sandbox.server_defaults`).",
-    )
-    job_defaults: Literal["filled", "unset"] = Field(
-        "filled", description="Job writes come back with task_count, max_retries, timeout set."
-    )
-    stale_etag: Literal[
-        "aborted", "failed_precondition", "failed_precondition_unsaid", "ignored"
-    ] = Field(
-        "aborted",
-        description="A write (UpdateService, UpdateJob, UpdateWorkerPool, RunJob) naming an etag "
-        "that is no longer current. AIP-154: 'If a user sends back an etag which does not match "
-        "the current etag value, the service must send an ABORTED error response' (as first "
-        "published, aip.dev/154: 'a FAILED_PRECONDITION error response': "
-        "`failed_precondition`); run v2 service.proto says only that the etag 'May be used to "
-        "detect modification conflict during updates'. `failed_precondition_unsaid`: the same "
-        "status with Google's generic words for it ('Precondition check failed.'), not naming "
-        "the etag: no document says what the message holds. `ignored`: the write applies over "
-        "whatever was written since.",
-    )
-    labels_bump_generation: bool = Field(
-        True,
-        description="Whether an update that changes only the resource's own labels or "
-        "annotations moves `generation`. run v2 service.proto: 'A number that monotonically "
-        "increases every time the user modifies the desired state' (labels are set by the "
-        "user: true). `false`: as Kubernetes and Knative, where `Generation` 'only changes "
-        "when the /spec … changes' (knative/pkg#117) and v1 ObjectMeta's generation is 'a "
-        "specific generation of the desired state'; the etag still changes.",
-    )
-    validate_only_checks: Literal["deploy", "request"] = Field(
-        "deploy",
-        description="What a validate_only write checks. The field's doc promises only 'validated "
-        "and default values populated, without persisting the request or updating any "
-        "resources'; `deploy` also runs the deploy-time checks (secrets, image) on a trial "
-        "copy, `request` only the request's own validation.",
     )
     pages: Literal["full", "ragged"] = Field(
         "full",
@@ -370,19 +311,6 @@ class Options(DeployCheckOptions):
     )
     caller: str = Field(
         "deployer@example.com", description="Who the sandbox says wrote (creator, last_modifier)."
-    )
-    workload_update_done: Literal["settled", "accepted"] = Field(
-        "settled",
-        description="When the operation of an UpdateJob or UpdateWorkerPool is done. "
-        "`settled`: when the update settles (its response the resource ready, or its error "
-        "the failure). `accepted`: at once, its response the resource as written, still "
-        "`reconciling`; the update goes on and its outcome shows only on the resource read "
-        "afterwards: `reconciling` false, `terminal_condition` ('The Condition of this Job, "
-        "containing its readiness status, and detailed error information in case it did not "
-        "reach the desired state'), `observed_generation` (googleapis run/v2 job.proto and "
-        "worker_pool.proto; `Job.reconciling`: 'When a new Job is created, or an existing one "
-        "is updated, Cloud Run will asynchronously perform all necessary steps'). Which one "
-        "Cloud Run does is not documented.",
     )
     deleted_revisions: Literal["gone", "listed"] = Field(
         "gone",

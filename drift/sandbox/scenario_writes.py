@@ -1,0 +1,89 @@
+"""The scenario's options for what a write does (a part of `scenario_options.Options`): what
+it stores and reads back as, how it is refused, and when it is done — the switches for write
+behaviours the documentation leaves open."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class WriteOptions(BaseModel):
+    """The writes' options: a part of `scenario_options.Options`."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    same_name_same_config: Literal["reuse", "already_exists"] = Field(
+        "already_exists",
+        description="template.revision names an existing revision with this very configuration.",
+    )
+    failed_resend: Literal["stays_failed", "new_revision"] = Field(
+        "stays_failed",
+        description="An update of a service or worker pool that resends its template unchanged "
+        "while its latest created revision failed (its cause fixed since: a grant added, a "
+        "version enabled). Not documented: `stays_failed`: no revision is made, the failed one "
+        "stays latest created; `new_revision`: a new revision is made and checked again.",
+    )
+    reserved_metadata: Literal["unchanged_ok", "reject"] = Field(
+        "unchanged_ok",
+        description="Reserved-namespace labels/annotations resent unchanged on a v2 write.",
+    )
+    client_when_omitted: Literal["cleared", "kept"] = Field(
+        "cleared", description="A full-replace UpdateService that sends no `client`."
+    )
+    template_defaults: Literal["filled", "unset"] = Field(
+        "filled",
+        description="A service's or worker pool's write that leaves documented defaults out "
+        "(max instances 100, timeout 300 s, concurrency 80|1, port 8080 and the default TCP "
+        "startup probe, 1 CPU / 512 MiB with cpu_idle, secret files 0444): `filled`: they are "
+        "written in, as 'default values populated' (UpdateServiceRequest.validate_only) says "
+        "the server does; `unset`: stored as sent. Which of them a read shows is not documented "
+        "field by field (`drift.sandbox.server_defaults`).",
+    )
+    job_defaults: Literal["filled", "unset"] = Field(
+        "filled", description="Job writes come back with task_count, max_retries, timeout set."
+    )
+    stale_etag: Literal[
+        "aborted", "failed_precondition", "failed_precondition_unsaid", "ignored"
+    ] = Field(
+        "aborted",
+        description="A write (UpdateService, UpdateJob, UpdateWorkerPool, RunJob) naming an etag "
+        "that is no longer current. AIP-154: 'If a user sends back an etag which does not match "
+        "the current etag value, the service must send an ABORTED error response' (as first "
+        "published, aip.dev/154: 'a FAILED_PRECONDITION error response': "
+        "`failed_precondition`); run v2 service.proto says only that the etag 'May be used to "
+        "detect modification conflict during updates'. `failed_precondition_unsaid`: the same "
+        "status with Google's generic words for it ('Precondition check failed.'), not naming "
+        "the etag: no document says what the message holds. `ignored`: the write applies over "
+        "whatever was written since.",
+    )
+    labels_bump_generation: bool = Field(
+        True,
+        description="Whether an update that changes only the resource's own labels or "
+        "annotations moves `generation`. run v2 service.proto: 'A number that monotonically "
+        "increases every time the user modifies the desired state' (labels are set by the "
+        "user: true). `false`: as Kubernetes and Knative, where `Generation` 'only changes "
+        "when the /spec … changes' (knative/pkg#117) and v1 ObjectMeta's generation is 'a "
+        "specific generation of the desired state'; the etag still changes.",
+    )
+    validate_only_checks: Literal["deploy", "request"] = Field(
+        "deploy",
+        description="What a validate_only write checks. The field's doc promises only 'validated "
+        "and default values populated, without persisting the request or updating any "
+        "resources'; `deploy` also runs the deploy-time checks (secrets, image) on a trial "
+        "copy, `request` only the request's own validation.",
+    )
+    workload_update_done: Literal["settled", "accepted"] = Field(
+        "settled",
+        description="When the operation of an UpdateJob or UpdateWorkerPool is done. "
+        "`settled`: when the update settles (its response the resource ready, or its error "
+        "the failure). `accepted`: at once, its response the resource as written, still "
+        "`reconciling`; the update goes on and its outcome shows only on the resource read "
+        "afterwards: `reconciling` false, `terminal_condition` ('The Condition of this Job, "
+        "containing its readiness status, and detailed error information in case it did not "
+        "reach the desired state'), `observed_generation` (googleapis run/v2 job.proto and "
+        "worker_pool.proto; `Job.reconciling`: 'When a new Job is created, or an existing one "
+        "is updated, Cloud Run will asynchronously perform all necessary steps'). Which one "
+        "Cloud Run does is not documented.",
+    )
