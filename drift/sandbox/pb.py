@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
@@ -69,21 +70,33 @@ def copy(message: Any) -> Any:
     return out
 
 
-METADATA = ("labels", "annotations", "update_time", "etag", "last_modifier")
+WRITTEN = ("update_time", "etag", "last_modifier")
+"""What every write sets itself: who wrote, when, and the fingerprint."""
+METADATA = ("labels", "annotations", *WRITTEN)
 """What an update may change without changing the spec (Kubernetes' `metadata`), and what
 the server stamps on every write."""
 
 
 def generations(options: Any, was: Any, desired: Any) -> int:
     """How far an update of `was` (None: a create) into `desired` moves `generation`: 1, or 0
-    for one that changes only the resource's own labels or annotations under the scenario
-    option `labels_bump_generation: false` (`drift.sandbox.scenario_options`)."""
-    if was is None or options.labels_bump_generation:
+    for one that changes nothing at all under the option `unchanged_write: keeps`, or only the
+    resource's own labels or annotations under `labels_bump_generation: false`
+    (`drift.sandbox.scenario_writes`)."""
+    if was is None:
         return 1
+    if options.unchanged_write == "keeps" and _same(was, desired, WRITTEN):
+        return 0
+    if options.labels_bump_generation:
+        return 1
+    return 0 if _same(was, desired, METADATA) else 1
+
+
+def _same(was: Any, desired: Any, without: Iterable[str]) -> bool:
+    """Whether `desired` holds what `was` holds, but for the fields `without`."""
     before, after = type(desired)(), type(desired)()
     before.CopyFrom(was)
     after.CopyFrom(desired)
     for message in (before, after):
-        for name in METADATA:
+        for name in without:
             message.ClearField(name)
-    return 0 if before == after else 1
+    return bool(before == after)

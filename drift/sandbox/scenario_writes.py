@@ -67,6 +67,15 @@ class WriteOptions(BaseModel):
         "when the /spec … changes' (knative/pkg#117) and v1 ObjectMeta's generation is 'a "
         "specific generation of the desired state'; the etag still changes.",
     )
+    unchanged_write: Literal["bumps", "keeps"] = Field(
+        "bumps",
+        description="Whether an update that changes nothing at all (UpdateService, "
+        "UpdateWorkerPool, UpdateJob resending what is stored) moves `generation`. run v2 "
+        "service.proto: 'A number that monotonically increases every time the user modifies "
+        "the desired state' says nothing of a write that modifies nothing; Kubernetes and "
+        "Knative leave it (knative/pkg#117). `bumps`: it moves, as any write; `keeps`: it "
+        "stays (labels-only writes: `labels_bump_generation`); the etag changes either way.",
+    )
     validate_only_checks: Literal["deploy", "request"] = Field(
         "deploy",
         description="What a validate_only write checks. The field's doc promises only 'validated "

@@ -17,8 +17,8 @@ from tests.sandbox.jobworld import PARENT, POOL, RUNNER, world
 SERVICE = f"{PARENT}/services/svc"
 
 
-def _sandbox(make_sandbox: MakeSandbox, defaults: str) -> Any:
-    scenario = world(template_defaults=defaults)
+def _sandbox(make_sandbox: MakeSandbox, defaults: str, **options: Any) -> Any:
+    scenario = world(template_defaults=defaults, **options)
     scenario["projects"]["p"]["services"] = {
         "svc": {"template": {"image": "example.com/svc:1", "service_account": RUNNER}}
     }
