@@ -15,6 +15,7 @@ from drift.findings import Finding
 from drift.fix.base import Base, unreleased_note
 from drift.fix.below_one import floor_steps
 from drift.fix.canary_left import running_rule, unreleased_stop
+from drift.fix.caps import cap_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands
 from drift.fix.env_order import placed
@@ -53,7 +54,6 @@ from drift.fix.proposed import Proposed
 from drift.fix.revision_name import renamed_note
 from drift.fix.sidecar_settings import refused_limits, sidecar_changes
 from drift.fix.startup_steps import order_steps
-from drift.fix.task_cap import cap_steps
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
 from drift.live.model import LiveService, LiveState

@@ -32,7 +32,7 @@ OTHER: dict[str, tuple[str, Arg]] = {
 """For each setting, the other one and its flag with the value to fill in."""
 
 
-def cap_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], list[ManualStep]]:
+def task_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], list[ManualStep]]:
     """The proposed settings without a job's `task_count` / `parallelism` change that would
     leave its parallelism above its task count, and the manual step for each."""
     live, settings = proposed.live, proposed.settings

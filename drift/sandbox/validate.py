@@ -22,6 +22,7 @@ from drift.sandbox.limits import validate_maximums
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import RevisionPb, TrafficPb
 from drift.sandbox.registry import Problem, registry_problem
+from drift.sandbox.request_limits import validate_request_limits
 from drift.sandbox.revisions import LATEST, REVISION, is_ready, revision_env, secret_uses
 from drift.sandbox.scenario_fields import account_problem
 from drift.sandbox.state import ProjectRec, VersionState, World
@@ -131,10 +132,7 @@ def validate_spec(
         validate_revision_name(key, template.revision)
     if problem := account_problem(template.service_account):
         raise invalid(f"spec.template.{problem}")
-    if kind.serves:
-        scaling = template.scaling
-        if scaling.max_instance_count and scaling.min_instance_count > scaling.max_instance_count:
-            raise invalid("spec.template.scaling: min_instance_count exceeds max_instance_count.")
+    validate_request_limits(service)
     _validate_traffic(getattr(service, kind.split), kind.split if kind.serves else None, key.id)
 
 
