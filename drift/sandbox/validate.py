@@ -11,6 +11,7 @@ import grpc
 from google.protobuf.message import Message
 
 from drift.sandbox.backend import NoInstance
+from drift.sandbox.container_rules import validate_fields
 from drift.sandbox.cpu_rules import ONE_CPU as ONE_CPU
 from drift.sandbox.cpu_rules import instance_cpu as instance_cpu
 from drift.sandbox.cpu_rules import instance_size as instance_size
@@ -223,6 +224,7 @@ def validate_containers(
         raise invalid("spec.template.spec.containers: exactly one container must have a port.")
     if several and (len(set(names)) != len(names) or not all(names)):
         raise invalid("spec.template.spec.containers: containers need distinct names.")
+    validate_fields(template)
     for index, container in enumerate(template.containers):
         at = f"spec.template.spec.containers[{index}]"
         if not container.image:

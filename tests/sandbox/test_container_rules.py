@@ -1,0 +1,69 @@
+"""The container and volume field rules of run v2's k8s.min.proto, refused on a write as the API
+refuses them (helper-556 S2, S3): a container name that is no DNS label, two ports, a port out
+of range or of a protocol other than http1/h2c, a mount path with ':', a file mode over 0777 —
+each INVALID_ARGUMENT, with its valid neighbour taken."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from google.api_core import exceptions
+from google.cloud import run_v2
+
+from tests.conftest import ClientsFor, MakeSandbox
+from tests.sandbox.test_template_defaults import SERVICE, _bare, _sandbox
+
+
+def _container(**fields: Any) -> Any:
+    def change(service: run_v2.Service) -> None:
+        for name, value in fields.items():
+            setattr(service.template.containers[0], name, value)
+
+    return change
+
+
+def _port(number: int, name: str = "") -> Any:
+    return _container(ports=[run_v2.ContainerPort(container_port=number, name=name)])
+
+
+def _mode(default: int = 0, item: int = 0) -> Any:
+    def change(service: run_v2.Service) -> None:
+        secret = service.template.volumes[0].secret
+        secret.default_mode = default
+        if item:
+            secret.items = [run_v2.VersionToPath(path="token", version="1", mode=item)]
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (_container(name="Bad_Name"), "must be a DNS label"),
+        (_container(name="a" * 64), "must be a DNS label"),
+        (_container(name="app-2"), None),
+        (_container(ports=[run_v2.ContainerPort(container_port=8080),
+                           run_v2.ContainerPort(container_port=9090)]), "only a single port"),
+        (_port(70000), "must be below 65536"),
+        (_port(65535, "h2c"), None),
+        (_port(8080, "grpc"), "is not http1 or h2c"),
+        (_container(volume_mounts=[run_v2.VolumeMount(name="token", mount_path="/a:b")]),
+         "must not contain ':'"),
+        (_mode(default=0o1000), "default_mode: must be between 0000 and 0777"),
+        (_mode(default=0o400), None),
+        (_mode(item=0o1777), "items.mode: must be between 01 and 0777"),
+        (_mode(item=0o440), None),
+    ],
+)  # fmt: skip
+def test_a_containers_fields(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, change: Any, said: str | None
+) -> None:
+    services = clients_for(_sandbox(make_sandbox, "filled")).services
+    service = _bare(services.get_service(name=SERVICE))
+    change(service)
+    if said is None:
+        services.update_service(service=service).result()
+        return
+    with pytest.raises(exceptions.InvalidArgument, match=said):
+        services.update_service(service=service)
