@@ -10,15 +10,25 @@ import json
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO
+from tests.conftest import MakeSandbox
 from tests.manifest.conftest import PLAN
 from tests.manifest.plans import API_ONLY, known_api, plan
-from tests.manifest.test_check_manifest import check, checked
+from tests.manifest.test_check_manifest import (
+    POOL_PROFILE,
+    POOL_YAML,
+    check,
+    checked,
+    profiles_of,
+)
 
 PROJECT = "acme-chat-staging"
 STAGING = str(REPO / "profiles")
 GET_REVISION = "google.cloud.run.v2.Revisions/GetRevision"
+DEFAULT = REPO / "drift" / "sandbox" / "scenarios" / "default.yaml"
 
 
 def _pinned_plan(tmp_path: Path, revision: str, data: dict[str, Any] | None = None) -> str:
@@ -99,3 +109,40 @@ def test_a_clean_kept_revision_leaves_the_gate_clean(sandbox: Sandbox, tmp_path:
     assert live.returncode == 0, live.stdout  # the live api runs what API_ONLY expects
     done, doc = checked(sandbox, "staging", str(profiles), _pinned_plan(tmp_path, serving, data))
     assert done.returncode == 0, (doc["findings"], doc["unverified"])
+
+
+def test_a_worker_pools_kept_revision_is_read_and_judged(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """A worker pool's instance split kept on a named revision: read under workerPools/, its
+    variables judged (the kept revision lacks BATCH as the manifest's does, and sets QUEUE
+    to another value than the manifest's)."""
+    scenario = yaml.safe_load(DEFAULT.read_text())
+    scenario["projects"][PROJECT]["worker_pools"] = {
+        "consumer": {
+            "instances": 3,
+            "template": {"containers": [{"name": "consumer", "image": "example.com/c:1",
+                                         "env": [{"name": "QUEUE", "value": "old-events"}]}]},
+        }
+    }  # fmt: skip
+    sandbox = make_sandbox(scenario)
+    kept = sandbox.revision(PROJECT, "consumer", worker_pool=True).name.rsplit("/", 1)[-1]
+    profiles = profiles_of(tmp_path, "pools", POOL_PROFILE)
+    manifest = tmp_path / "pool.yaml"
+    manifest.write_text(POOL_YAML.format(count=3, split=f"revisionName: {kept}\n    percent: 100"))
+    done, doc = checked(sandbox, "pools", profiles, str(manifest))
+    assert done.returncode == 1, done.stderr
+    # the same drift on both revisions is one finding naming the kept one too (`also on`)
+    on_kept = {
+        (f["rule"], f["target"])
+        for f in doc["findings"]
+        if kept in f["revision"] or f"also on {kept}" in f["message"]
+    }
+    assert on_kept == {
+        ("env.missing", "env.BATCH"),
+        ("env.value", "env.QUEUE"),  # old-events: the manifest's own is as the profile says
+        ("revision.rollout", f"revision.{kept}"),  # it differs from what the deploy creates
+    }, doc["findings"]
+    assert doc["unverified"] == []
+    calls = [c.method for c in sandbox.calls if c.method.startswith("google.cloud.run")]
+    assert calls == [GET_REVISION], calls
