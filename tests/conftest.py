@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +96,24 @@ def sandbox(sandbox_session: Sandbox) -> Sandbox:
     """The shared sandbox, reset to the default scenario (state, faults, calls, backends)."""
     sandbox_session.reset()
     return sandbox_session
+
+
+TEMPLATE_READINGS = ("filled", "unset")
+"""Both readings of what a write that leaves documented defaults out reads back as (sandbox
+option `template_defaults`): a module whose tests must hold under either overrides `sandbox`
+with `params=TEMPLATE_READINGS` and `with template_defaults(sandbox, request.param)`."""
+
+
+@contextmanager
+def template_defaults(sandbox: Sandbox, reading: str) -> Iterator[None]:
+    """The shared sandbox reset to its scenario under `reading`, given back afterwards."""
+    default = sandbox.scenario
+    options = default.options.model_copy(update={"template_defaults": reading})
+    sandbox.reset(default.model_copy(update={"options": options}))
+    try:
+        yield
+    finally:
+        sandbox.reset(default)
 
 
 @pytest.fixture

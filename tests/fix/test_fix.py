@@ -17,6 +17,7 @@ from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO, drift
+from tests.conftest import TEMPLATE_READINGS, template_defaults
 from tests.fix.conftest import (
     PROJECT,
     ScriptedUI,
@@ -34,18 +35,11 @@ from tests.fix.terminal import Script, converse, on_a_terminal
 from tests.fix.test_lock import killed_as_its_lock_names
 
 
-@pytest.fixture(params=["filled", "unset"])
+@pytest.fixture(params=TEMPLATE_READINGS)
 def sandbox(sandbox: Sandbox, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
-    """The shared sandbox under either reading of what a write of a template that leaves
-    documented defaults out reads back as (option `template_defaults`): every test of this
-    module holds under both."""
-    default = sandbox.scenario
-    options = default.options.model_copy(update={"template_defaults": request.param})
-    sandbox.reset(default.model_copy(update={"options": options}))
-    try:
+    """Every test of this module holds under both `TEMPLATE_READINGS`."""
+    with template_defaults(sandbox, request.param):
         yield sandbox
-    finally:
-        sandbox.reset(default)
 
 
 def test_fix_changes_only_what_the_plan_names(

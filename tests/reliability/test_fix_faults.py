@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from drift.profiles.model import Profile
 from drift.sandbox import Fault, Sandbox, mint_test_jwt
 from drift.settings import Settings
 from tests.cliutil import REPO
-from tests.conftest import Clients
+from tests.conftest import TEMPLATE_READINGS, Clients, template_defaults
 from tests.fix.conftest import assert_serves_as_before, before_the_write, shares
 from tests.reliability.conftest import ScriptedUI, fast_settings
 from tests.timewarp import warp_sessions
@@ -153,6 +154,14 @@ class Run:
 
     def journal(self) -> Journal:
         return Journal(self.settings.journal_dir)
+
+
+@pytest.fixture(params=TEMPLATE_READINGS)
+def sandbox(sandbox: Sandbox, request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """Every test of this module holds under both `TEMPLATE_READINGS`: whether drift's write
+    landed is judged from what it reads back (helper-556 S1)."""
+    with template_defaults(sandbox, request.param):
+        yield sandbox
 
 
 @pytest.fixture
