@@ -1,7 +1,8 @@
 """What a plan proposes for one workload's settings, before a step takes out what Cloud Run
 would refuse (below one CPU: `drift.fix.below_one`; under a GPU: `drift.fix.gpu_floor`; a job's
-parallelism above its task count: `drift.fix.task_cap`): the changes, and the template they
-would make, judged with the patch applied."""
+parallelism above its task count: `drift.fix.task_cap`; a service's minimum instances above its
+maximum: `drift.fix.instance_cap`): the changes, and the template they would make, judged with
+the patch applied."""
 
 from __future__ import annotations
 
