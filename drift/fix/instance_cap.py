@@ -9,6 +9,7 @@ at load: `drift.fields.scaling.crossed_bounds`). Never a change the profile does
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drift.blanks import blank, word
@@ -20,11 +21,11 @@ from drift.kinds import Kind
 from drift.live.normalize import raw
 
 WATCHED = ("min_instances", "max_instances")
-LEVELS = (
-    ("the service's", "spec.scaling", ""),
-    ("the revision's", "template.scaling", "-instances"),
+LEVELS: tuple[tuple[str, Callable[[Any], Any], str], ...] = (
+    ("the service's", lambda service: service.scaling, ""),
+    ("the revision's", lambda service: service.template.scaling, "-instances"),
 )
-"""Each level: how it is named, where the workload holds it, its gcloud flags' suffix
+"""Each level: how it is named, its scaling in the (raw) Service, its gcloud flags' suffix
 (`--min`/`--max` for the service's, `--min-instances`/`--max-instances` for the revision's)."""
 
 
@@ -63,8 +64,8 @@ def _crossed(service: Any) -> tuple[str, int, int, str] | None:
     automatic scaling (manually, Cloud Run ignores both); None when none is."""
     if manual_instances(service) is not None:
         return None
-    for level, path, suffix in LEVELS:
-        scaling = service.scaling if path == "spec.scaling" else service.template.scaling
+    for level, scaling_of, suffix in LEVELS:
+        scaling = scaling_of(service)
         low, high = int(scaling.min_instance_count), int(scaling.max_instance_count)
         if high and low > high:
             return level, low, high, suffix

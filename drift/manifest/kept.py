@@ -17,14 +17,11 @@ from drift.kinds import Kind
 from drift.live.model import LiveState, ServingRevision
 from drift.live.normalize import raw, revision_config
 from drift.manifest.model import Workload
-from drift.manifest.serving import kept_shares
+from drift.manifest.serving import UNNAMED, kept_shares
 from drift.profiles.model import Profile
 
 if TYPE_CHECKING:
     from drift.live.session import Session
-
-UNNAMED = "a revision not named"
-"""How `kept_shares` names a target of type REVISION that names none (never one to read)."""
 
 
 def _share(workload: Workload, percent: int) -> str:

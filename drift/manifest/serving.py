@@ -129,6 +129,10 @@ def outside_traffic(workload: Workload) -> bool:
     return bool(pb.traffic) and sum(t.percent for t in pb.traffic if created(t)) <= 0
 
 
+UNNAMED = "a revision not named"
+"""How a target of type REVISION that names none is named (never one to read)."""
+
+
 def kept_shares(workload: Workload) -> dict[str, int]:
     """The revisions a manifest's traffic (a worker pool's instance split) keeps serving once
     deployed, each with its share (`_shares`)."""
@@ -137,7 +141,7 @@ def kept_shares(workload: Workload) -> dict[str, int]:
 
 def _shares(workload: Workload) -> tuple[int, dict[str, int]]:
     """The share the revision the deploy creates gets (`_created`), and every other target's
-    with a share, by name ("a revision not named" for a REVISION target naming none). Nothing
+    with a share, by name (`UNNAMED` for a REVISION target naming none). Nothing
     kept for a job, a split not known until apply, or LATEST with it all."""
     if workload.kind is Kind.JOB or workload.split_unknown:
         return 100, {}
@@ -152,7 +156,7 @@ def _shares(workload: Workload) -> tuple[int, dict[str, int]]:
     kept: dict[str, int] = {}
     for t in split:
         if t.percent > 0 and not created(t):
-            name = t.revision or "a revision not named"
+            name = t.revision or UNNAMED
             kept[name] = kept.get(name, 0) + t.percent
     return latest, kept
 
