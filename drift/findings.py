@@ -136,6 +136,11 @@ class Finding(OfWorkload):
     ignore_reason: str | None = None
     container: str | None = None
     """The container, when the revision runs more than one."""
+    scope: str | None = None
+    """The sidecar whose rules found it (None: the main container's, or the workload's),
+    whether or not the revision has it: a sidecar's `env.missing` on a revision without
+    that sidecar is still the sidecar's (`container` names none there). Not reported: its
+    id holds it."""
     tag: str | None = None
     """The traffic tag, when the revision is reached only through it (0 % of traffic)."""
     since: Since | None = None

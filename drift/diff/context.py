@@ -64,6 +64,7 @@ class Context:
             actual=actual,
             location=location if location is not None else self.service.location,
             container=container,
+            scope=scope,
             tag=tag,
             kind=self.service.kind,
             failed=failed,

@@ -52,12 +52,13 @@ from drift.rules import HISTORY
 Key = tuple[str, str, str | None]
 
 
-def _key(finding: Finding, primary: str) -> Key:
-    """The same drift on two revisions: its rule, its target, and the sidecar it is in (not
-    `container`, which names the main container only where a revision runs several: a drift
-    that began before a sidecar was added is the same drift after)."""
-    sidecar = finding.container if finding.container not in (None, primary) else None
-    return (finding.rule, finding.target, sidecar)
+def _key(finding: Finding) -> Key:
+    """The same drift on two revisions: its rule, its target, and the sidecar whose rules
+    found it (`Finding.scope`, not `container`, which names a container only where a
+    revision runs several: a drift that began before a sidecar was added is the same drift
+    after, and a sidecar's variable missing on a revision without that sidecar is still
+    the sidecar's, never the main container's)."""
+    return (finding.rule, finding.target, finding.scope)
 
 
 def unlisted(service: str, records: Sequence[RevisionRecord], lo: int | None, hi: int) -> str:
@@ -112,7 +113,7 @@ class History:
             record = self.records[i]
             revision = ServingRevision(record.name, 0, (), (), record.config)
             found = configuration_findings(At(self.ctx, revision))
-            self._drift[i] = {_key(f, record.config.primary) for f in found}
+            self._drift[i] = {_key(f) for f in found}
         return self._drift[i]
 
     def own_drift(self, i: int) -> set[Key]:
@@ -125,7 +126,7 @@ class History:
         if i not in self._own:
             revision = ServingRevision(record.name, 0, (), (), record.own_config)
             found = configuration_findings(At(self.ctx, revision))
-            self._own[i] = {_key(f, record.config.primary) for f in found}
+            self._own[i] = {_key(f) for f in found}
         return self._own[i]
 
     def _run(self, i: int, key: Key) -> bool:
@@ -155,7 +156,7 @@ class History:
     def _since(self, finding: Finding, revision: str) -> Since | None:
         """`since` of the drift as found on `revision`."""
         start = checked = self.index[revision]
-        key = _key(finding, self.records[start].config.primary)
+        key = _key(finding)
         if not self._run(start, key):
             return None  # what the revision sets itself does not give it: the service does
         before = served_before(self.skipped, start)
@@ -219,7 +220,7 @@ class History:
         failed would change the answer, in words ("" when none): one before the run that had
         the drift too (it would have begun there, by its creator), one within it that did not
         (it would have begun after it). One whose value is not known says nothing."""
-        key = _key(finding, self.records[checked].config.primary)
+        key = _key(finding)
         lo = -1 if before is None else before
         passed = [
             k
