@@ -342,11 +342,20 @@ class MountRuleSpec(Whole):
         return self
 
 
-MOUNT_PATH = re.compile(r"(?!.*//)/[^:]*")
-"""An absolute path, with no `:` and no empty segment (`//`)."""
+MOUNT_PATH = re.compile(r"(?!.*//)(?!.*/\.\.?(/|$))/[^:]*")
+"""An absolute path, with no `:`, no empty segment (`//`) and no `.` or `..` segment: a file is
+named by one path, the one the revision's volume and mount spell (VolumeMount.mount_path,
+"Must not contain ':'"; an item's path "May not contain the path element '..'", KeyToPath,
+run v1 REST reference), so `/etc/creds/../tls` would never match what runs."""
+DOTTED = re.compile(r"/\.\.?(/|$)")
 
 
 def check_mount_path(path: str) -> str:
+    if DOTTED.search(path):
+        raise ValueError(
+            f"mount path {path!r} has a '.' or '..' segment: write the file's plain absolute "
+            "path, as the revision mounts it (`/etc/creds/key.json`)"
+        )
     if not MOUNT_PATH.fullmatch(path):
         raise ValueError(f"not an absolute mount path: {path!r}")
     return path.rstrip("/") or "/"
