@@ -14,13 +14,17 @@ DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 PROTOCOLS = frozenset({"", "http1", "h2c"})
 """ContainerPort.name: "If specified, used to specify which protocol to use. Allowed values are
 "http1" and "h2c"."""
+DOTTED = re.compile(r"(^|/)\.\.(/|$)|^\.\.")
+"""A secret item's path "May not contain the path element '..'. May not start with the string
+'..'." (KeyToPath.path, run v1 REST reference, which Cloud Run fully managed supports); the v2
+VersionToPath.path is "The relative path of the secret in the container" (not absolute)."""
 MAX_MODE = 0o777
 """SecretVolumeSource.default_mode "Must be a value between 0000 and 0777 (octal)";
 VersionToPath.mode "must be a value between 01 and 0777 (octal)"."""
 
 
 def validate_fields(template: Any) -> None:
-    """Each container's name, ports and mounts, and each secret volume's modes."""
+    """Each container's name, ports and mounts, and each secret volume's modes and paths."""
     for index, container in enumerate(template.containers):
         at = f"spec.template.spec.containers[{index}]"
         if container.name and not DNS_LABEL.fullmatch(container.name):
@@ -44,3 +48,8 @@ def validate_fields(template: Any) -> None:
             raise invalid(f"{at}.default_mode: must be between 0000 and 0777 (octal).")
         if any(not 0 <= item.mode <= MAX_MODE for item in volume.secret.items):
             raise invalid(f"{at}.items.mode: must be between 01 and 0777 (octal).")
+        for item in volume.secret.items:
+            if item.path.startswith("/") or DOTTED.search(item.path):
+                raise invalid(
+                    f"{at}.items.path: '{item.path}' must be relative, with no '..' element."
+                )

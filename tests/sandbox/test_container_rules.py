@@ -1,6 +1,7 @@
 """The container and volume field rules of run v2's k8s.min.proto, refused on a write as the API
 refuses them (helper-556 S2, S3): a container name that is no DNS label, two ports, a port out
-of range or of a protocol other than http1/h2c, a mount path with ':', a file mode over 0777 —
+of range or of a protocol other than http1/h2c, a mount path with ':', a file mode over 0777,
+a secret item's path absolute or with a '..' element —
 each INVALID_ARGUMENT, with its valid neighbour taken."""
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ def _port(number: int, name: str = "") -> Any:
     return _container(ports=[run_v2.ContainerPort(container_port=number, name=name)])
 
 
-def _mode(default: int = 0, item: int = 0) -> Any:
+def _mode(default: int = 0, item: int = 0, path: str = "token") -> Any:
     def change(service: run_v2.Service) -> None:
         secret = service.template.volumes[0].secret
         secret.default_mode = default
         if item:
-            secret.items = [run_v2.VersionToPath(path="token", version="1", mode=item)]
+            secret.items = [run_v2.VersionToPath(path=path, version="1", mode=item)]
 
     return change
 
@@ -54,6 +55,11 @@ def _mode(default: int = 0, item: int = 0) -> Any:
         (_mode(default=0o400), None),
         (_mode(item=0o1777), "items.mode: must be between 01 and 0777"),
         (_mode(item=0o440), None),
+        (_mode(item=0o440, path="../token"), "items.path: '../token' must be relative"),
+        (_mode(item=0o440, path="a/../token"), "must be relative, with no '..' element"),
+        (_mode(item=0o440, path="..token"), "must be relative, with no '..' element"),
+        (_mode(item=0o440, path="/etc/token"), "must be relative"),
+        (_mode(item=0o440, path="keys/token..v1"), None),
     ],
 )  # fmt: skip
 def test_a_containers_fields(
