@@ -161,6 +161,12 @@ class Finding(OfWorkload):
     def counted(self) -> bool:
         return not self.ignored
 
+    @property
+    def of_container(self) -> str | None:
+        """The container whose rules found it, where it names one: `container`, else the
+        sidecar of `scope` (on a revision of one container a sidecar's finding names none)."""
+        return self.container if self.container is not None else self.scope
+
     def on(self, revision: str | None) -> bool:
         """Whether the drift is on `revision` (None: any; a finding on no revision, such as a
         missing service, is on every one)."""

@@ -356,3 +356,30 @@ def test_a_revision_without_the_container_env_describes_is_not_judged_unnamed(
     )
     rules = {rule for rule, _ in found(result, "shop")}
     assert "container.missing" in rules and "env.unexpected" not in rules, rules
+
+
+@pytest.mark.parametrize("sidecars", [(), (DEBUG_PROXY,)])
+def test_an_ignore_naming_a_missing_sidecar_silences_its_variable_not_its_absence(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    sidecars: tuple[dict[str, Any], ...],
+) -> None:
+    """An `ignore:` entry naming the collector's TOKEN fits that variable's finding whether or
+    not the revision runs several containers: on a revision of one container the finding names
+    none (SPEC: `"container"` only where there are several), yet it is still the collector's
+    (its id says so), never the app's. The collector's absence stays counted."""
+    app = {k: v for k, v in APP_INGRESS.items() if k != "dependsOn"}
+    profile = (
+        HEAD
+        + "    containers:\n      otel: {env: {TOKEN: {required: true}}}\n"
+        + "ignore:\n  - {service: shop, container: otel, env: TOKEN, reason: OPS-7}\n"
+    )
+    result = check_profile(
+        make_sandbox, monkeypatch, tmp_path, world(app, *sidecars), profile, "shop"
+    )
+    findings = found(result, "shop")
+    token = findings[("env.missing", "env.TOKEN")]
+    assert token.ignored and token.ignore_reason == "OPS-7", token
+    assert not findings[("container.missing", "container.otel")].ignored
+    assert result.report.exit_code == 1

@@ -56,7 +56,7 @@ def _apply(
     # an extending profile states itself (replacing the inherited one as a whole, SPEC
     # §Profiles) is newer intent, which it does not silence; the finding says so.
     svc = profile.services.get(workload_key(finding.kind, finding.service))
-    rule = svc.rule_at(finding.target, finding.container) if svc and finding.target else None
+    rule = svc.rule_at(finding.target, finding.of_container) if svc and finding.target else None
     newer = [i for i in fitting if rule is not None and rule.file in i.newer]
     match = next((i for i in fitting if i not in newer and not i.needs_rule(finding)), None)
     if match is None:

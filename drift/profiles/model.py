@@ -283,7 +283,7 @@ class Ignore:
             (self.service, finding.service),
             (self.rule, finding.rule),
             (self.target and named(self.target), named(finding.target)),
-            (self.container, finding.container),
+            (self.container, finding.of_container),
             (self.tag, finding.tag),
         )
         return all(mine is None or mine == theirs for mine, theirs in wanted)
