@@ -103,8 +103,9 @@ def _variable(state: LiveState, finding: Finding, revision: str | None) -> EnvVa
     configs: dict[str, RevisionConfig] = {r.name: r.config for r in live.checked}
     configs |= {r.name: r.config for r in state.history.get(finding.key, ())}
     config = configs.get(revision)
-    # no container named: the one the profile's `env` describes (`RevisionConfig.described`)
-    container = finding.container or (config.described if config is not None else "")
+    # no container named: the sidecar whose rules found it (`Finding.of_container`), else the
+    # one the profile's `env` describes (`RevisionConfig.described`)
+    container = finding.of_container or (config.described if config is not None else "")
     if config is None or not config.has(container):
         return None
     name = finding.target.removeprefix("env.")
