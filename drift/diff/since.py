@@ -45,11 +45,14 @@ from drift.diff.unserved import (
 from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
 from drift.live.history import every_revision
-from drift.live.model import RevisionConfig, RevisionRecord, ServingRevision
+from drift.live.model import EnvVar, RevisionConfig, RevisionRecord, ServingRevision
 from drift.revision_names import number
 from drift.rules import HISTORY
 
 Key = tuple[str, str, str | None]
+VALUE_RULES = ("env.inconsistent", "env.constraint")
+"""The rules judged on a variable's value (a secret's, where it names one): `since` judges an
+older revision by the value it would hold today."""
 
 
 def _key(finding: Finding) -> Key:
@@ -171,7 +174,8 @@ class History:
         failed = self._failed(before, start, checked, finding)
         guessed = self._guessed(before, checked)
         gone = _deleted(first)
-        note = "; ".join(n for n in (gone, edge, inside, failed, guessed, today) if n)
+        moving = self._moving(start, finding)
+        note = "; ".join(n for n in (gone, edge, inside, failed, guessed, today, moving) if n)
         if before is None:
             return Since(*began, None, note=note, earlier=bool(edge))
         if self._unread(before, finding):
@@ -281,16 +285,45 @@ class History:
         if finding.rule == "setting.value":
             name = finding.target[8:]
             return name in config.unreadable or self._respelt(config, name) is None
-        if finding.rule not in ("env.inconsistent", "env.constraint"):
-            return False
-        container = finding.container if finding.container is not None else config.primary
+        held = self._judged(finding, config)
+        return any(v is not None and (bool(v.needs) or self.ctx.value(v) is None) for v in held)
+
+    def _judged(self, finding: Finding, config: RevisionConfig) -> list[EnvVar | None]:
+        """The variables of `config` whose values an `env.inconsistent` or `env.constraint`
+        finding judges (None: one it lacks); none for any other rule."""
+        if finding.rule not in VALUE_RULES:
+            return []
+        # the container whose rules found it (a sidecar's, even where `container` names none)
+        container = finding.of_container or config.primary
         names = [finding.target.removeprefix("env.")]
         # an env.constraint is judged by its own value alone (plain or the secret's)
         other = self._same_as(finding) if finding.rule == "env.inconsistent" else None
         if other is not None and other[0] == self.ctx.service.key:
             names.append(other[1])  # judged by its own other variable: that one's value too
-        held = [config.named(container).env.get(name) for name in names]
-        return any(v is not None and (bool(v.needs) or self.ctx.value(v) is None) for v in held)
+        return [config.named(container).env.get(name) for name in names]
+
+    def _moving(self, start: int, finding: Finding) -> str:
+        """Where the revision that begins the run takes a judged value from a secret by
+        `latest` or an alias: the value judged is today's, the version it names now, and
+        where that version was added after the revision was made, the drift may have begun
+        with the version (a new version makes no revision), in words; "" otherwise."""
+        record = self.records[start]
+        said = []
+        for var in self._judged(finding, record.config):
+            ref = var.ref if var is not None else None
+            if ref is None or ref.version.isdigit() or record.create_time is None:
+                continue
+            info = self.ctx.state.versions.get(ref)
+            if info is None or info.created is None or info.created <= record.create_time:
+                continue
+            when = f"{info.created.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+            said.append(
+                f"{var.name} is judged by the version {ref.version} of secret {ref.secret} "
+                f"names today ({info.resolved or 'its number not read'}, added {when}, after "
+                f"{record.name} was made): the drift may have begun when that version was "
+                "added, not with a revision"
+            )
+        return "; ".join(said)
 
     def _respelt(self, config: RevisionConfig, name: str) -> bool | None:
         """Whether a value of a row naming a project (`Field.names_project`) is the profile's,

@@ -44,6 +44,9 @@ class SecretVersionInfo:
     destroyed: dt.datetime | None = None
     """When a DESTROYED version was destroyed (`destroy_time`: "Only present if state is
     DESTROYED")."""
+    created: dt.datetime | None = None
+    """When the version was added (SecretVersion.create_time, "The time at which the
+    SecretVersion was created"): where `latest` (or an alias) names it, from then on."""
 
 
 @dataclass(frozen=True)

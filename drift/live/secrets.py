@@ -259,6 +259,7 @@ class SecretReads:
             short(pb.name),
             _time(pb, "scheduled_destroy_time"),
             _time(pb, "destroy_time"),
+            _time(pb, "create_time"),
         )
 
     async def _secret_gone(self, ref: SecretRef, canon: SecretRef, failed: ApiError) -> bool:

@@ -159,6 +159,11 @@ class SecretVersionSpec(Strict):
     scheduled_destroy_in: Span | None = Field(
         None, description="Destroyed with a delay: DISABLED until then (delayed destruction)."
     )
+    created: Span | None = Field(
+        None,
+        description="How long ago it was added (SecretVersion.create_time); default: a day "
+        "after the version before it, the last one a day ago.",
+    )
 
     @field_validator("value")
     @classmethod

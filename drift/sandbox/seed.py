@@ -335,13 +335,12 @@ def build_secret(world: World, key: SecretKey, spec: SecretSpec) -> SecretRec:
     versions = []
     for number, item in enumerate(spec.versions, 1):
         state = int(VersionState.__members__[item.state])
+        age = parse_span(item.created) if item.created is not None else (count - number + 1) * DAY
         version = SecretVersionPb(
-            name=f"{secret.name}/versions/{number}",
-            create_time=world.now(-(count - number + 1) * DAY),
-            state=state,
+            name=f"{secret.name}/versions/{number}", create_time=world.now(-age), state=state
         )
         if state == VersionState.DESTROYED:
-            version.destroy_time.CopyFrom(world.now(-(count - number) * DAY))
+            version.destroy_time.CopyFrom(world.now(-min(age, (count - number) * DAY)))
         if item.scheduled_destroy_in is not None:
             version.scheduled_destroy_time.CopyFrom(
                 world.now(parse_span(item.scheduled_destroy_in))
