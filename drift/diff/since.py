@@ -311,7 +311,7 @@ class History:
         said = []
         for var in self._judged(finding, record.config):
             ref = var.ref if var is not None else None
-            if ref is None or ref.version.isdigit() or record.create_time is None:
+            if var is None or ref is None or ref.version.isdigit() or not record.create_time:
                 continue
             info = self.ctx.state.versions.get(ref)
             if info is None or info.created is None or info.created <= record.create_time:
