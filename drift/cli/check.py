@@ -88,8 +88,9 @@ def check(
     """Read what the serving revisions run with and diff it against the profile. Never writes.
 
     With --manifest, check the configuration a pipeline is about to deploy instead, with the
-    same rules and report: no Cloud Run call is made, and each finding's revision is
-    manifest:FILE.
+    same rules and report: each finding's revision is manifest:FILE. Cloud Run is read only
+    for a revision the manifest keeps serving by name (GetRevision), Secret Manager for the
+    references; --offline reads neither.
 
     With --baseline, compare with the JSON report of an earlier run: each finding is new,
     unchanged or updated, and what is gone is listed as resolved; --fail-on-new makes only
