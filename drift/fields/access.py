@@ -9,7 +9,16 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from drift.fields.base import SERVICES, Field, SettingValue, Source, TerraformPath, enum_name, text
+from drift.fields.base import (
+    SERVICES,
+    Field,
+    SettingValue,
+    Source,
+    TerraformPath,
+    enum_name,
+    no_value,
+    text,
+)
 from drift.kinds import Kind
 from drift.units import parse_duration
 from drift.yamlfile import wrong_type
@@ -222,6 +231,12 @@ def scalar(parse: Callable[[Any], SettingValue]) -> Callable[[Any], SettingValue
         return parse(value)
 
     return checked
+
+
+def or_none(shown: str, parse: Callable[[Any], SettingValue] = no_value) -> dict[str, Any]:
+    """The `parse`, `normalise` and `show` of a row whose value names a resource or is none
+    (`NONE`): compared as written, none said in words (`shown`: `none (no connector)`)."""
+    return {"parse": scalar(parse), "normalise": no_value, "show": lambda v: str(v) or shown}
 
 
 def integer(

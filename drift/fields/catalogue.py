@@ -17,7 +17,6 @@ from drift.fields.base import (
     SettingValue,
     Source,
     Stated,
-    no_value,
     tf_container,
     tf_template,
 )
@@ -217,9 +216,7 @@ FIELDS: dict[str, Field] = {
             write=write_connector,
             gcloud=connector_flag,
             gcloud_args=connector_flags,
-            parse=a.scalar(no_value),
-            normalise=no_value,
-            show=lambda v: str(v) or "none (no connector)",
+            **a.or_none("none (no connector)"),
             plan_note=clear_note,
             names_project=True,
             qualify=own_connector,

@@ -337,9 +337,7 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         # jobs update: `--key=KEY` only (`_no_clear_key`)
         gcloud=lambda v: f"--key={v}" if no_value(v) else "--clear-key",
         no_flag=_no_clear_key,
-        parse=a.scalar(_crypto_key),
-        normalise=no_value,
-        show=lambda v: str(v) or "none (Google-managed encryption)",
+        **a.or_none("none (Google-managed encryption)", _crypto_key),
         examples=("projects/acme-kms/locations/us-central1/keyRings/run/cryptoKeys/images",),
         kinds=EVERY_KIND,
         names_project=True,  # CRYPTO_KEY: projects/{project}/…
@@ -356,9 +354,7 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         # `--gpu=0` (its container's GPU count) takes the GPU away
         gcloud=lambda v: f"--gpu-type={v}" if no_value(v) else "--gpu=0",
         gcloud_args=_gpu_flags,
-        parse=a.scalar(no_value),
-        normalise=no_value,
-        show=lambda v: str(v) or "none",
+        **a.or_none("none"),
         examples=("nvidia-l4",),
         kinds=EVERY_KIND,
     ),
