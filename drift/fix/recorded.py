@@ -27,6 +27,7 @@ from drift.fix.wire import unpacked
 from drift.live.api import short
 from drift.live.normalize import raw
 from drift.protofield import field_value
+from drift.textsafe import visible
 
 
 def before_service(entry: Entry) -> Any:
@@ -107,9 +108,9 @@ def tags_resolved(tags: list[str], new: str, which: str, ran: str = "runs") -> s
     revision that served) `ran` only if nobody pushed the tag since ("" without tags)."""
     if not tags:
         return ""
-    one = len(tags) == 1
+    one, named = len(tags) == 1, ", ".join(map(visible, tags))
     return (
-        f"{', '.join(tags)} {'is a tag' if one else 'are tags'}: {new} runs the image "
+        f"{named} {'is a tag' if one else 'are tags'}: {new} runs the image "
         f"{'it names' if one else 'they name'} now (Cloud Run resolves a tag to a digest when "
         f"it creates a revision), which is the one {which or 'the revision that served'} {ran} "
         "only if nobody has pushed the tag since; drift cannot compare digests"

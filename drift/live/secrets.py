@@ -253,14 +253,8 @@ class SecretReads:
                 ref.key, ApiError("GetSecretVersion", name, "INVALID_RESPONSE", detail)
             )
             return
-        self.state.versions[ref] = SecretVersionInfo(
-            ref,
-            known,
-            short(pb.name),
-            _time(pb, "scheduled_destroy_time"),
-            _time(pb, "destroy_time"),
-            _time(pb, "create_time"),
-        )
+        times = (_time(pb, f) for f in ("scheduled_destroy_time", "destroy_time", "create_time"))
+        self.state.versions[ref] = SecretVersionInfo(ref, known, short(pb.name), *times)
 
     async def _secret_gone(self, ref: SecretRef, canon: SecretRef, failed: ApiError) -> bool:
         """Whether a version not found is so because its secret does not exist: the list of

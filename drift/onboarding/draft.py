@@ -7,18 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, get_args, get_origin
 
 from drift import credentials, redact
-from drift.fields import FIELDS, is_default_account, read_conflicts, text
+from drift.fields import read_conflicts
 from drift.findings import Scope
 from drift.kinds import Kind, workload_key
 from drift.live.model import ContainerConfig, EnvVar, LiveService, LiveState, RevisionConfig
 from drift.live.normalize import same_configuration
 from drift.live.remember import referenced
-from drift.onboarding.account import account_line
-from drift.onboarding.setting_lines import chosen_gen1, commented, refused, sidecar_settings
-from drift.onboarding.yamltext import scalar
+from drift.onboarding.setting_lines import settings_lines, sidecar_settings
+from drift.onboarding.yamltext import comment, scalar
 from drift.refs import DEFAULT_FILE_MODE, SecretRef, shown_mode
 from drift.textsafe import visible
 
@@ -174,7 +172,7 @@ def _service(live: LiveService, number: str) -> ServiceDraft:
         name=live.name,
         revision=revision,
         settings=tuple(
-            _settings(config, read_conflicts(live.name, live.kind, config.settings), number)
+            settings_lines(config, read_conflicts(live.name, live.kind, config.settings), number)
         ),
         env=main.env,
         container=config.container if len(config.containers) > 1 and config.container else None,
@@ -264,41 +262,6 @@ def _shared(services: tuple[ServiceDraft, ...]) -> tuple[Variable, ...]:
     return tuple(v for v in first.env if not v.withheld and all(o.get(v.name) == v for o in others))
 
 
-def _settings(config: RevisionConfig, conflicts: Mapping[str, str], number: str) -> list[str]:
-    lines: list[str] = []
-    for name, spec in FIELDS.items():
-        if name in config.unreadable:  # no value to write: a default would be a guess
-            lines.append(f"# {name}: not written, drift cannot read it: {config.unreadable[name]}")
-            continue
-        value = config.settings.get(name)
-        if value is None or value == "" or (spec.moot is not None and spec.moot(config.settings)):
-            continue  # nothing to state, or a setting that means nothing here (no key, no GPU)
-        if name == "service_account":
-            if is_default_account(str(value)):
-                lines.append(account_line(config.service_account or str(value), number))
-                continue
-            value = config.service_account or value
-        if name == "image" or chosen_gen1(name, value, config):  # not a pin of what runs
-            lines.append(commented(name, value))
-            continue
-        if spec.annotation is int and not isinstance(value, int):  # manual scaling's count
-            lines.append(f"# {name}: {spec.show(value)} (a profile cannot state it)")
-            continue
-        choices = get_args(spec.annotation) if get_origin(spec.annotation) is Literal else ()
-        if choices and value not in choices:
-            if name == "ingress":
-                lines.append(f"# ingress: {value} (a profile cannot state it)")
-            continue
-        shown = spec.show(value)
-        why = conflicts.get(name) or isinstance(value, str) and refused(spec.parse, shown)
-        if why:  # read exactly, but outside what a profile may state (a cpu of fields.limits,
-            # a breakglass of fields.binauthz), or beside the others (what a server let be)
-            lines.append(f"# {name}: {shown} (a profile cannot state it: {why})")
-            continue
-        lines.append(f"{name}: {text(value) if isinstance(value, bool | int) else scalar(shown)}")
-    return lines
-
-
 def render(draft: Draft, *, schema: str, today: dt.date, left_out: tuple[str, ...] = ()) -> str:
     """The profile's text; `left_out`: the workloads of the region not described (still
     deploying), named in its head so that the file the team commits says what it misses."""
@@ -348,7 +311,9 @@ def _service_lines(service: ServiceDraft, env: str) -> list[str]:
     lines = [f"  {scalar(service.name)}:  # {what}"]
     if service.tags:
         tags = ", ".join(service.tags)
-        lines.append(f"    # also reached at 0 % through tags {tags}: checked too (check_tags)")
+        lines.append(
+            f"    {comment(f'also reached at 0 % through tags {tags}: checked too (check_tags)')}"
+        )
     if service.container:
         lines.append(f"    container: {scalar(service.container)}")
     if service.settings:
@@ -384,7 +349,7 @@ def _container_lines(container: ContainerDraft, *, indent: int) -> list[str]:
         lines += _entries(written, indent=indent + 2)
     # a mount rule names its secret: one drift does not read is not written, and says why
     lines += [
-        f"{pad}# mount {visible(m.name)} not written: {m.unread}"
+        f"{pad}{comment(f'mount {m.name} not written: {m.unread}')}"
         for m in container.mounts
         if m.unread
     ]
@@ -396,5 +361,5 @@ def _entries(variables: Sequence[Variable], *, indent: int) -> list[str]:
     out = []
     for var in variables:
         line = f"{pad}{scalar(var.name)}: {var.line}"
-        out.append(f"{line}  # {var.comment}" if var.comment else line)
+        out.append(f"{line}  {comment(var.comment)}" if var.comment else line)
     return out

@@ -34,7 +34,7 @@ from drift.onboarding.write import (
 )
 from drift.profiles.model import Profile, ServiceProfile, utc_today
 from drift.settings import Settings
-from drift.textsafe import plural
+from drift.textsafe import plural, visible
 from drift.yamlfile import display_path
 
 _LIVE = Location("<live>", 1)
@@ -91,18 +91,18 @@ class InitResult:
         if self.withheld:
             lines.append(
                 "not copied (plain values that look like credentials; move them to Secret "
-                f"Manager): {', '.join(self.withheld)}"
+                f"Manager): {', '.join(map(visible, self.withheld))}"
             )
         if self.copies:
             lines.append(
                 "not copied (plain values of a variable another container reads from Secret "
-                f"Manager: most likely the secret's value): {', '.join(self.copies)}"
+                f"Manager: most likely the secret's value): {', '.join(map(visible, self.copies))}"
             )
         if self.dropped:
             lines.append(
-                f"no longer in it: {', '.join(self.dropped)} (the profile written over "
-                "described them; `drift check` no longer checks them: give each --service to "
-                "keep them, or restore the file from version control)"
+                f"no longer in it: {', '.join(map(visible, self.dropped))} (the profile written "
+                "over described them; `drift check` no longer checks them: give each --service "
+                "to keep them, or restore the file from version control)"
             )
         lines += [f"incomplete: {item}" for item in (*self.left_out, *self.rollouts)]
         lines += [f"note: {note}" for note in self.notes]

@@ -1,14 +1,17 @@
-"""How `drift init` writes a setting it read: whether a profile would take the value, and a
-sidecar's own settings (`containers: {NAME: {settings: …}}`)."""
+"""How `drift init` writes the settings it read: a revision's, and a sidecar's own
+(`containers: {NAME: {settings: …}}`), each as a line a profile takes, or as a comment saying
+why it cannot."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal, get_args, get_origin
 
-from drift.fields import CONTAINER_SETTINGS, FIELDS, SettingValue
+from drift.fields import CONTAINER_SETTINGS, FIELDS, SettingValue, is_default_account, text
 from drift.fields.cpu_floor import ONE_CPU
 from drift.live.model import ContainerConfig, RevisionConfig
-from drift.onboarding.yamltext import scalar
+from drift.onboarding.account import account_line
+from drift.onboarding.yamltext import comment, scalar
 from drift.units import parse_cpu
 
 
@@ -17,7 +20,7 @@ def commented(name: str, value: SettingValue) -> str:
     team's choice), or gen1 that Cloud Run chooses below one CPU (`chosen_gen1`)."""
     if name == "image":
         return f"# image: {scalar(str(value))}   # or {{pattern: …}}"
-    return f"# {name}: {value}   # what Cloud Run runs below one CPU, the revision sets none"
+    return comment(f"{name}: {value}   # what Cloud Run runs below one CPU, the revision sets none")
 
 
 def chosen_gen1(name: str, value: SettingValue, config: RevisionConfig) -> bool:
@@ -51,7 +54,7 @@ def sidecar_settings(container: ContainerConfig) -> tuple[str, ...]:
         field = FIELDS[name]
         if name in container.unreadable:  # no value to write: a default would be a guess
             lines.append(
-                f"# {name}: not written, drift cannot read it: {container.unreadable[name]}"
+                comment(f"{name}: not written, drift cannot read it: {container.unreadable[name]}")
             )
             continue
         value = container.settings.get(name)
@@ -61,7 +64,49 @@ def sidecar_settings(container: ContainerConfig) -> tuple[str, ...]:
         if name == "image":
             lines.append(commented(name, shown))
         elif why := refused(field.parse, shown):
-            lines.append(f"# {name}: {shown} (a profile cannot state it: {why})")
+            lines.append(comment(f"{name}: {shown} (a profile cannot state it: {why})"))
         else:
             lines.append(f"{name}: {scalar(shown)}")
     return tuple(lines)
+
+
+def settings_lines(config: RevisionConfig, conflicts: Mapping[str, str], number: str) -> list[str]:
+    """`key: value` lines (or `# …` comments) for what the revision holds for itself, each
+    setting of the catalogue: as read, as a comment where a profile cannot state it (a
+    value outside what it may state, one that conflicts with another, the image), nothing
+    where there is nothing to state. `number`: the project's, for a default compute account
+    left unnamed (`account_line`)."""
+    lines: list[str] = []
+    for name, spec in FIELDS.items():
+        if name in config.unreadable:  # no value to write: a default would be a guess
+            lines.append(
+                comment(f"{name}: not written, drift cannot read it: {config.unreadable[name]}")
+            )
+            continue
+        value = config.settings.get(name)
+        if value is None or value == "" or (spec.moot is not None and spec.moot(config.settings)):
+            continue  # nothing to state, or a setting that means nothing here (no key, no GPU)
+        if name == "service_account":
+            if is_default_account(str(value)):
+                lines.append(account_line(config.service_account or str(value), number))
+                continue
+            value = config.service_account or value
+        if name == "image" or chosen_gen1(name, value, config):  # not a pin of what runs
+            lines.append(commented(name, value))
+            continue
+        if spec.annotation is int and not isinstance(value, int):  # manual scaling's count
+            lines.append(comment(f"{name}: {spec.show(value)} (a profile cannot state it)"))
+            continue
+        choices = get_args(spec.annotation) if get_origin(spec.annotation) is Literal else ()
+        if choices and value not in choices:
+            if name == "ingress":
+                lines.append(comment(f"ingress: {value} (a profile cannot state it)"))
+            continue
+        shown = spec.show(value)
+        why = conflicts.get(name) or isinstance(value, str) and refused(spec.parse, shown)
+        if why:  # read exactly, but outside what a profile may state (a cpu of fields.limits,
+            # a breakglass of fields.binauthz), or beside the others (what a server let be)
+            lines.append(comment(f"{name}: {shown} (a profile cannot state it: {why})"))
+            continue
+        lines.append(f"{name}: {text(value) if isinstance(value, bool | int) else scalar(shown)}")
+    return lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from drift.textsafe import hidden
+from drift.textsafe import hidden, visible
 
 # Characters a plain scalar may hold here; ':' only inside (never `: ` or a trailing ':'),
 # '@' never first (a reserved indicator: `@x` does not parse as a plain scalar).
@@ -49,3 +49,10 @@ def quoted(text: str) -> str:
             out.append(ch)
     out.append('"')
     return "".join(out)
+
+
+def comment(text: str) -> str:
+    """`text` as a `# …` line: one line whatever it holds (a line break in live text would end
+    the comment and write a key the workload never had), every hidden character written
+    visibly (`drift.textsafe.visible`)."""
+    return f"# {visible(text)}"
