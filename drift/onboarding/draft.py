@@ -16,7 +16,7 @@ from drift.live.model import ContainerConfig, EnvVar, LiveService, LiveState, Re
 from drift.live.normalize import same_configuration
 from drift.live.remember import referenced
 from drift.onboarding.setting_lines import settings_lines, sidecar_settings
-from drift.onboarding.yamltext import comment, scalar
+from drift.onboarding.yamltext import comment, entry, scalar
 from drift.refs import DEFAULT_FILE_MODE, SecretRef, shown_mode
 from drift.textsafe import visible
 
@@ -358,8 +358,4 @@ def _container_lines(container: ContainerDraft, *, indent: int) -> list[str]:
 
 def _entries(variables: Sequence[Variable], *, indent: int) -> list[str]:
     pad = " " * indent
-    out = []
-    for var in variables:
-        line = f"{pad}{scalar(var.name)}: {var.line}"
-        out.append(f"{line}  {comment(var.comment)}" if var.comment else line)
-    return out
+    return [line for var in variables for line in entry(pad, var.name, var.line, var.comment)]

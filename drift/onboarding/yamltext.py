@@ -51,6 +51,22 @@ def quoted(text: str) -> str:
     return "".join(out)
 
 
+IMPLICIT_KEY_MAX = 1024
+"""YAML 1.2 §7.4.2 (and 1.1): an implicit key is "restricted to a single line" and "limited to
+1024 Unicode characters"; a longer one (Cloud Run takes variable names up to 32,768) is written
+as an explicit `? KEY` entry."""
+
+
+def entry(pad: str, key: str, value: str, note: str = "") -> list[str]:
+    """`KEY: VALUE` as lines at `pad` (with `# note`), the key as a scalar; explicit (`? KEY`,
+    then `: VALUE`) where the key is too long to be an implicit one."""
+    said = f"  {comment(note)}" if note else ""
+    written = scalar(key)
+    if len(written) <= IMPLICIT_KEY_MAX:
+        return [f"{pad}{written}: {value}{said}"]
+    return [f"{pad}? {written}", f"{pad}: {value}{said}"]
+
+
 def comment(text: str) -> str:
     """`text` as a `# …` line: one line whatever it holds (a line break in live text would end
     the comment and write a key the workload never had), every hidden character written

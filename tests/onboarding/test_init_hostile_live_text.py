@@ -50,3 +50,26 @@ def test_a_variable_name_with_a_line_break_is_said_on_one_line(
     assert "not copied" in done.stdout
     assert not [x for x in done.stdout.splitlines() if x.startswith("wrote profiles/other.yaml")]
     assert "TOKEN\\nwrote profiles/other.yaml" in done.stdout
+
+
+def test_a_variable_name_longer_than_an_implicit_key_is_written_and_read_back(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-562 F2: Cloud Run takes names up to 32,768 characters, a YAML implicit key at
+    most 1,024: such a name is an explicit key (`? NAME`), and the profile checks clean."""
+    name = "B" * 1100
+    template = {"image": "img/app:2", "env": {name: "v", "A": "1"}}
+    world = {"projects": {"acme": {"number": 111, "services": {"api": {"template": template}}}}}
+    sandbox = make_sandbox(world)
+    env = sandbox.environ()
+    done = drift(
+        "init", "lab", "--from-live", "--project", "acme", "--region", "us-central1",
+        "--profiles", str(tmp_path), env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (tmp_path / "lab.yaml").read_text()
+    assert f"? {name}\n" in text
+    loaded = YAML(typ="safe", pure=True).load(text)["services"]["api"]["env"]
+    assert loaded == {name: "v", "A": "1"}
+    check = drift("check", "lab", "--profiles", str(tmp_path), env=env)
+    assert check.returncode == 0, check.stdout + check.stderr
