@@ -311,10 +311,17 @@ forward with nothing behind it) kept the run silent for 20 s before drift could 
 local emulator completes its HTTP/2 handshake in milliseconds; the real APIs keep gRPC's."""
 
 
+UNLIMITED = (("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1))
+"""What the Google clients' own channels set (`create_channel` of each generated gRPC
+transport): no message size limit, where gRPC's default refuses an answer over 4 MiB. The
+channel drift makes for an emulator sets it too, so a large page (a ListRevisions of long
+histories) reads as it would from Google, not as RESOURCE_EXHAUSTED."""
+
+
 def emulator_channel(host: str, *options: tuple[str, int]) -> Any:
     import grpc
 
-    return grpc.aio.insecure_channel(host, options=[NO_PROXY, CONNECT_WITHIN, *options])
+    return grpc.aio.insecure_channel(host, options=[NO_PROXY, CONNECT_WITHIN, *UNLIMITED, *options])
 
 
 def _lazy_client(package: str, kind: str, clients: Clients) -> Any:

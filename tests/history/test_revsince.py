@@ -147,6 +147,28 @@ def test_a_history_of_250_revisions_is_one_list_revisions(
     assert [c.request.page_size for c in listed] == [1000]
 
 
+def test_a_listing_larger_than_grpcs_default_message_limit_is_one_list_revisions(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """250 revisions each holding a 20,000-character value: one page of over 4 MiB, gRPC's
+    default receive limit, which the Google clients' channels lift (no limit: `create_channel`
+    of each generated transport). The channel drift makes for an emulator did not: the answer
+    was refused as RESOURCE_EXHAUSTED, retried for 44 s, and `since` was lost."""
+    long = {"LONG": "v" * 20_000}
+    envs: list[dict[str, Any]] = [GOOD | long] * 200 + [BAD | long] * 49
+    history = older(envs, {201: ALICE})
+    template = {"env": BAD | long}
+    sandbox = make_sandbox(acme({"gap": {"template": template, "history": history}}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    write_profile(tmp_path, PROFILE.split("  flag")[0])
+    sandbox.clear_calls()
+    since = since_of(check(), "gap", "env.MODE")
+    assert since.revision.startswith("gap-00201-") and since.creator == ALICE
+    assert [c.short for c in sandbox.calls].count("ListRevisions") == 1
+
+
 def test_a_server_that_coerces_the_page_size_is_read_to_the_end(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
