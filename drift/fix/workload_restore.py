@@ -325,7 +325,11 @@ async def restore_workload(
     kind = Kind(entry.kind)
     who = label(kind, entry.service)
     if now is None:
-        now = await get_workload(session, kind, entry.full_name)
+        try:
+            now = await get_workload(session, kind, entry.full_name)
+        except (ApiError, AuthError) as exc:  # before any write of its own: one line, as a
+            why = f"the {kind.noun} could not be read ({exc.message})"  # service's says
+            return Restored(False, why, None, journaled(lambda: journal.record(entry, failed, why)))
     refused = refusal(now, entry, force=force, carries=partial(carries, kind=kind), judge=judge)
     if refused is not None:
         return refused
