@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from drift.errors import JournalError
-from drift.fix import workload_restore
+from drift.fix import pool_gone, workload_restore
 from drift.fix.byhand import journal_promotion, promoted_by_hand
 from drift.fix.context import FixUI
 from drift.fix.gone import missing, refused, renamed, replaceable
@@ -113,7 +113,12 @@ async def check(
         journal.landed(entry, State.ABORTED, "nothing was written: the canary was never sent")
         ui.say(f"{name}: skipped (nothing was written: no canary {entry.canary_revision})")
         return Checked(entry, unsent=True)
-    gone = tuple(await missing(session, entry, live)) if service else ()
+    pool = kind is Kind.WORKER_POOL
+    before = workload_restore.before_workload(entry) if pool else None
+    if service:
+        gone = tuple(await missing(session, entry, live))
+    else:  # a pool's splits may pin one its fix retired (`drift.fix.pool_gone`)
+        gone = tuple(await pool_gone.missing(session, entry, before, live)) if pool else ()
     same: Same = _as_found
     later = later_changes(entry, entries)
 
@@ -137,8 +142,10 @@ async def check(
             return Checked(entry, since, settled=line, live=live)
     out = Checked(entry, since, lambda now: judged(now).blocks, gone, live=live)
     out.doing = in_progress(live, job=kind is Kind.JOB)
-    if gone and not replaceable(entry, gone):
+    if gone and service and not replaceable(entry, gone):
         out.blocked = refused(entry, gone)
+    if gone and pool and not pool_gone.replaceable(entry, before, gone):
+        out.blocked = pool_gone.refused(entry, before, gone)
     if service and since.blocks:
         out.trapped = caught_under_pin(entry, live)
     about = ""
@@ -174,7 +181,7 @@ async def check(
                 + visible(ways_out(entry, pinned=_pinned(live, entry), why="; ".join(why)))
             )
     else:
-        lines = workload_restore.differences(live, entry)
+        lines = workload_restore.differences(live, entry, gone)
         out.caveat = workload_restore.tag_caveat(live, entry)
         if not out.blocked and (why := await workload_unstartable(session, entry, live)):
             out.blocked = (

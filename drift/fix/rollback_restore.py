@@ -122,7 +122,7 @@ async def restore_all(
                 )  # fmt: skip
             else:
                 done = await workload_restore.restore_workload(
-                    session, journal, entry, force=force, judge=c.judge, now=now
+                    session, journal, entry, force=force, judge=c.judge, now=now, gone=c.gone
                 )
         except JournalError as exc:  # before its write: nothing was written to it
             halt.append(exc.message)

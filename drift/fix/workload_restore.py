@@ -15,6 +15,7 @@ Cloud Run does, and the documented way is a new revision of the configuration th
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from functools import partial
 from typing import Any
 
@@ -22,6 +23,7 @@ from drift.diff.differences import template_differences, with_setting
 from drift.errors import ApiError, AuthError
 from drift.fields import FIELDS, Source, read_settings, read_shown
 from drift.fields.access import template_of
+from drift.fix import pool_gone
 from drift.fix.byhand import copy_field
 from drift.fix.exec_token import execution_token, left_out, not_restored
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
@@ -95,13 +97,15 @@ def _settings(workload: Any, kind: Kind) -> dict[str, Any]:
     return dict(read_settings(Source(raw(workload), raw(template_of(workload)), None, kind)))
 
 
-def restore_request(now: Any, entry: Entry) -> Any:
+def restore_request(now: Any, entry: Entry, gone: Collection[str] = ()) -> Any:
     """The resource as it is now (its etag: the one just read) with what the change changed
     as it was: the template (a pool's revision name cleared), a pool's scaling and instance
     splits, each setting of `held` (the resource's own field copied as it was, presence
     included). A template the change left as it was is sent as it is, name and annotations
     included, as the fix sent it (`patched_template`): a changed template alone would roll out
-    a revision the rollback does not name."""
+    a revision the rollback does not name. `gone`: revisions a pool's recorded splits pin that
+    no longer exist, whose share the restored template's revision takes, named by drift
+    (`drift.fix.pool_gone`)."""
     kind = Kind(entry.kind)
     require_filled(entry)  # never an empty value for a secret's copy
     before = before_workload(entry)
@@ -114,6 +118,9 @@ def restore_request(now: Any, entry: Entry) -> Any:
         out.template.revision = ""
     if kind is Kind.WORKER_POOL:
         copy_field(raw(out), raw(before), "scaling")  # present only where it was
+        if gone:
+            out.template.revision = pool_gone.restored_name(entry, now, out.template)
+            before = pool_gone.renamed(before, gone, out.template.revision)
         out.instance_splits = copy_splits(before.instance_splits)
     if kind is Kind.SERVICE:  # the fix left traffic as it was: so does its rollback
         out.traffic = restored_traffic(before)
@@ -131,11 +138,11 @@ def restore_request(now: Any, entry: Entry) -> Any:
     return without_system_metadata(out, template=changed)
 
 
-def differences(now: Any, entry: Entry) -> list[str]:
+def differences(now: Any, entry: Entry, gone: Collection[str] = ()) -> list[str]:
     """Everything a rollback changes, live → restored: the template (masked as findings
     mask), the settings the workload holds itself, and a pool's instances."""
     kind = Kind(entry.kind)
-    restored = restore_request(now, entry)
+    restored = restore_request(now, entry, gone)
     lines = template_differences(template_of(now), template_of(restored))
     was, will = (
         read_shown(Source(raw(w), raw(template_of(w)), None, kind), _shown) for w in (now, restored)
@@ -147,6 +154,7 @@ def differences(now: Any, entry: Entry) -> list[str]:
         lines.append(
             f"instances now: {describe_instances(now)}; {_afterwards(entry, restored, renews)}"
         )
+        lines += [said] if (said := pool_gone.said(before_workload(entry), gone)) else []
     if kind is Kind.SERVICE:
         same = _same(restored.template, now.template)
         lines.append(
@@ -217,12 +225,14 @@ def _shown(name: str, value: Any) -> str:
     return FIELDS[name].show(value)
 
 
-def restoration(after: Any, entry: Entry) -> str:
-    """ "" when what the job or pool runs now is what it ran before the change; else why not
-    (what runs)."""
+def restoration(after: Any, entry: Entry, gone: Collection[str] = ()) -> str:
+    """ "" when what the job or pool runs now is what it ran before the change (a revision
+    `gone` replaced by the one the rollback named); else why not (what runs)."""
     kind = Kind(entry.kind)
     require_filled(entry)  # never an empty value for a secret's copy
     before = before_workload(entry)
+    if gone:
+        before = pool_gone.renamed(before, gone, short(after.template.revision))
     same = config_key(after, kind) == config_key(before, kind)
     was, now = _settings(before, kind), _settings(after, kind)
     off = [n for n in held(entry) if was.get(n) != now.get(n)]
@@ -315,6 +325,7 @@ async def restore_workload(
     force: bool = False,
     judge: Judge | None = None,
     now: Any = None,
+    gone: Collection[str] = (),
 ) -> Restored:
     """One UpdateJob / UpdateWorkerPool putting back what was, judged by what runs read back
     once it settled (the write's error, or a lost answer, says nothing of that alone).
@@ -337,7 +348,7 @@ async def restore_workload(
         said = ALREADY
         lost = journaled(lambda: journal.record(entry, rolled, said))
         return Restored(True, said, now, lost, untouched=True)
-    request = restore_request(now, entry)
+    request = restore_request(now, entry, gone)
     wanted = config_key(before_workload(entry), kind)
     write = Write("rollback", now.etag, int(now.generation), "", wanted, [])
     was = entry.state
@@ -354,7 +365,7 @@ async def restore_workload(
         sent = error.message if error is not None else "sent"
         why = f"{sent}; the {kind.noun} could not be read back ({exc.message})"
         return Restored(False, why, None, journaled(lambda: journal.record(entry, failed, why)))
-    problem, states = restoration(after, entry), (was, rolled, failed)
+    problem, states = restoration(after, entry, gone), (was, rolled, failed)
     judged, holding = (problem, problem or "as it was before the change"), partial(holds, kind=kind)
     judged_by = judge or (lambda now: changed_since(now, entry))
     collided = theirs(
