@@ -42,6 +42,13 @@ def scenario() -> dict[str, Any]:
     )
 
 
+def acme_profile(api: str) -> str:
+    """A profile of project acme (us-central1) whose one service, `api`, has the rules `api`
+    (YAML, indented as it likes)."""
+    head = "project: acme\nregion: us-central1\nservices:\n  api:\n"
+    return head + textwrap.indent(textwrap.dedent(api).strip("\n") + "\n", "    ")
+
+
 def acme_world(services: dict[str, Any], **project: Any) -> dict[str, Any]:
     """One project, acme (number 111, us-central1), with `services` and `project`'s keys."""
     region = {"number": 111, "region": "us-central1", "services": services, **project}

@@ -7,7 +7,6 @@ reference by number names one value for good: nothing to say."""
 from __future__ import annotations
 
 import asyncio
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from drift.findings import Since
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
-from tests.test_since import acme_world
+from tests.test_since import acme_profile, acme_world
 
 ACCOUNT = "api@acme.iam.gserviceaccount.com"
 GOOD, BAD = "k" * 40, "too-short"
@@ -27,14 +26,7 @@ HISTORY = [
     {"env": {"MODE": "a"}, "created": "30d", "creator": "alice@acme.example"},
     {"env": {"MODE": "b"}, "created": "20d", "creator": "bob@acme.example"},
 ]
-PROFILE = """
-project: acme
-region: us-central1
-services:
-  api:
-    env:
-      JWT: {secret: jwt, version: VERSION, min_length: 32}
-"""
+PROFILE = acme_profile("env:\n  JWT: {secret: jwt, version: VERSION, min_length: 32}")
 
 
 def world(version: str, added: str) -> dict[str, Any]:
@@ -54,7 +46,7 @@ def check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     (tmp_path / "profiles").mkdir()
 
     def run(version: str, added: str) -> Since | None:
-        text = textwrap.dedent(PROFILE).replace("VERSION", version)
+        text = PROFILE.replace("VERSION", version)
         (tmp_path / "profiles" / "prod.yaml").write_text(text)
         with Sandbox(world(version, added)) as sandbox:
             for key, value in sandbox.environ().items():

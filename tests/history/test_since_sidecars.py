@@ -6,7 +6,6 @@ requested (including zero results), even if not at the end of the collection")."
 from __future__ import annotations
 
 import asyncio
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from drift.findings import Finding
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
+from tests.test_since import acme_profile
 
 APP = {"name": "app", "image": "img/app:1", "ports": [{"containerPort": 8080}]}
 
@@ -47,11 +47,8 @@ def scenario(pages: str, history: list[dict[str, Any]]) -> dict[str, Any]:
     return {"options": {"seed": 3, "pages": pages}, "projects": {"acme": region}}
 
 
-PROFILE = """
-project: acme
-region: us-central1
-services:
-  api:
+PROFILE = acme_profile(
+    """
     env:
       REGION: eu
       SAMPLING: {forbidden: true}
@@ -60,7 +57,8 @@ services:
         env:
           LEVEL: info
           SAMPLING: {required: true}
-"""
+    """
+)
 
 
 @pytest.fixture(params=["full", "ragged"])
@@ -69,7 +67,7 @@ def world(
 ) -> Iterator[Sandbox]:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "profiles").mkdir()
-    (tmp_path / "profiles" / "prod.yaml").write_text(textwrap.dedent(PROFILE))
+    (tmp_path / "profiles" / "prod.yaml").write_text(PROFILE)
     with Sandbox(scenario(request.param, STORY)) as sandbox:
         for key, value in sandbox.environ().items():
             monkeypatch.setenv(key, value)
@@ -117,7 +115,7 @@ def test_a_sidecars_wrong_value_after_a_revision_without_it_names_no_last_good(
     LEVEL info, so it is not `last_good`, and the note says what it had."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "profiles").mkdir()
-    (tmp_path / "profiles" / "prod.yaml").write_text(textwrap.dedent(PROFILE))
+    (tmp_path / "profiles" / "prod.yaml").write_text(PROFILE)
     with Sandbox(scenario(pages, STORY[:1])) as sandbox:
         for key, value in sandbox.environ().items():
             monkeypatch.setenv(key, value)
