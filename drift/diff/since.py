@@ -87,8 +87,12 @@ def _deleted(record: RevisionRecord) -> str:
     """`api-00003-xyz is deleted (2026-12-01 09:30 UTC): …` in words; "" when it is not."""
     if record.deleted is None:
         return ""
-    when = f"{record.deleted.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
-    return f"{record.name} is deleted ({when}): nothing can be routed back to it"
+    return f"{record.name} is deleted ({_utc(record.deleted)}): nothing can be routed back to it"
+
+
+def _utc(when: dt.datetime) -> str:
+    """`2026-12-01 09:30 UTC`."""
+    return f"{when.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
 
 
 class History:
@@ -310,16 +314,16 @@ class History:
         record = self.records[start]
         said = []
         for var in self._judged(finding, record.config):
-            ref = var.ref if var is not None else None
-            if var is None or ref is None or ref.version.isdigit() or not record.create_time:
+            if var is None or (ref := var.ref) is None or ref.version.isdigit():
                 continue
             info = self.ctx.state.versions.get(ref)
-            if info is None or info.created is None or info.created <= record.create_time:
+            if info is None or (made := info.created) is None or not record.create_time:
                 continue
-            when = f"{info.created.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+            if made <= record.create_time:
+                continue
             said.append(
                 f"{var.name} is judged by the version {ref.version} of secret {ref.secret} "
-                f"names today ({info.resolved or 'its number not read'}, added {when}, after "
+                f"names today ({info.resolved or 'its number not read'}, added {_utc(made)}, after "
                 f"{record.name} was made): the drift may have begun when that version was "
                 "added, not with a revision"
             )

@@ -59,6 +59,12 @@ def moved_onto(entry: Entry) -> str:
     return str(next((w["revision"] for w in writes), ""))
 
 
+def _named(before: Any, gone: Collection[str]) -> str:
+    """`pool-00001-vtk (100%)`: what the recorded splits gave each revision gone."""
+    shares = _pinned(before.instance_splits)
+    return ", ".join(f"{name} ({shares.get(name, 0)}%)" for name in gone)
+
+
 def replaceable(entry: Entry, before: Any, gone: Collection[str]) -> bool:
     """Whether the fix moved every revision gone (each ran the recorded configuration)."""
     shares = _pinned(before.instance_splits)
@@ -67,11 +73,10 @@ def replaceable(entry: Entry, before: Any, gone: Collection[str]) -> bool:
 
 def refused(entry: Entry, before: Any, gone: Collection[str]) -> str:
     """Why the rollback cannot restore the recorded splits, and the way out."""
-    shares = _pinned(before.instance_splits)
-    named = ", ".join(f"{name} ({shares.get(name, 0)}%)" for name in gone)
     return visible(
         f"worker pool {entry.service}: the instance splits recorded before change "
-        f"{entry.change_id} pin {named}, which no longer exist (GetRevision: NOT_FOUND) and "
+        f"{entry.change_id} pin {_named(before, gone)}, which no longer exist (GetRevision: "
+        "NOT_FOUND) and "
         "which drift's fix did not move, so what they ran is not in the journal: drift cannot "
         "send their instances anywhere it knows to be the same. Split the instances by hand "
         "to revisions that exist (`gcloud beta run worker-pools update-instance-split "
@@ -102,10 +107,9 @@ def said(before: Any, gone: Collection[str]) -> str:
     """What the prompt says of revisions gone whose share the new revision takes."""
     if not gone:
         return ""
-    shares = _pinned(before.instance_splits)
-    named = ", ".join(f"{name} ({shares.get(name, 0)}%)" for name in gone)
     return visible(
-        f"{named} no longer exist{'s' if len(gone) == 1 else ''} (GetRevision: NOT_FOUND): "
+        f"{_named(before, gone)} no longer exist{'s' if len(gone) == 1 else ''} "
+        "(GetRevision: NOT_FOUND): "
         "it ran the configuration that ran before the change, so its instances go to the new "
         "revision the rollback creates from that configuration"
     )

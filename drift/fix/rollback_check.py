@@ -115,10 +115,11 @@ async def check(
         return Checked(entry, unsent=True)
     pool = kind is Kind.WORKER_POOL
     before = workload_restore.before_workload(entry) if pool else None
+    gone: tuple[str, ...] = ()
     if service:
         gone = tuple(await missing(session, entry, live))
-    else:  # a pool's splits may pin one its fix retired (`drift.fix.pool_gone`)
-        gone = tuple(await pool_gone.missing(session, entry, before, live)) if pool else ()
+    elif pool:  # its splits may pin a revision its fix retired (`drift.fix.pool_gone`)
+        gone = tuple(await pool_gone.missing(session, entry, before, live))
     same: Same = _as_found
     later = later_changes(entry, entries)
 

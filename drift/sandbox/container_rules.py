@@ -14,7 +14,7 @@ DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 PROTOCOLS = frozenset({"", "http1", "h2c"})
 """ContainerPort.name: "If specified, used to specify which protocol to use. Allowed values are
 "http1" and "h2c"."""
-DOTTED = re.compile(r"(^|/)\.\.(/|$)|^\.\.")
+DOTTED = re.compile(r"^\.\.|/\.\.(/|$)")
 """A secret item's path "May not contain the path element '..'. May not start with the string
 '..'." (KeyToPath.path, run v1 REST reference, which Cloud Run fully managed supports); the v2
 VersionToPath.path is "The relative path of the secret in the container" (not absolute)."""

@@ -340,6 +340,8 @@ def build_secret(world: World, key: SecretKey, spec: SecretSpec) -> SecretRec:
             name=f"{secret.name}/versions/{number}", create_time=world.now(-age), state=state
         )
         if state == VersionState.DESTROYED:
+            # destroy_time: "The time this SecretVersion was destroyed" (resources.proto):
+            # never before its create_time
             version.destroy_time.CopyFrom(world.now(-min(age, (count - number) * DAY)))
         if item.scheduled_destroy_in is not None:
             version.scheduled_destroy_time.CopyFrom(
