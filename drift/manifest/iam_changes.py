@@ -2,10 +2,12 @@
 IAM resource of Secret Manager: the one place drift reads these resources, for what a plan
 grants (`planned`) and what it removes (`removed`).
 
-The resources (hashicorp/google provider, resources/secret_manager_secret_iam and
-resources/google_project_iam; their code: google/tpgiamresource/resource_iam_*.go):
+The resources (hashicorp/google provider, resources/secret_manager_secret_iam,
+google_project_iam, google_folder_iam and google_organization_iam; their code:
+google/tpgiamresource/resource_iam_*.go):
 
-- `_member` (`google_secret_manager_secret_iam_member`, `google_project_iam_member`):
+- `_member` (`google_secret_manager_secret_iam_member`, `google_project_iam_member`, the
+  folder's and the organisation's):
   "Non-authoritative ... Other members for the role ... are preserved": it grants its `member`,
   and its delete removes that membership only.
 - `_binding`: "Authoritative for a given role": create and update drop every binding of its
@@ -42,8 +44,19 @@ FORMS: dict[str, tuple[bool, str]] = {
     "google_project_iam_binding": (True, BINDING),
     "google_project_iam_policy": (True, POLICY),
     "google_project_iam_member_remove": (True, MEMBER_REMOVE),
+    "google_folder_iam_member": (True, MEMBER),
+    "google_folder_iam_binding": (True, BINDING),
+    "google_folder_iam_policy": (True, POLICY),
+    "google_organization_iam_member": (True, MEMBER),
+    "google_organization_iam_binding": (True, BINDING),
+    "google_organization_iam_policy": (True, POLICY),
 }
-"""Each IAM resource type drift reads: (on the project: every secret in it, its form)."""
+"""Each IAM resource type drift reads: (above the secret: every secret of the project, its
+form). A folder's or the organisation's (`folder`, `org_id`: they name no `project`) holds
+for every project under it, which a plan does not say: it is read as on every project, so
+what it removes leaves every reference unverified and what it grants may answer any
+`secret.no_access` (not verified either way, never clean: Secret Manager access control grants
+roles "at the level of the Google Cloud organization, folder, project, or secret")."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +84,8 @@ EVERYONE = Members(others=True)
 @dataclass(frozen=True)
 class AccessChange:
     project_level: bool
-    """A grant on the project: every secret in it."""
+    """A grant on the project (every secret in it), or on a folder or the organisation (every
+    secret of every project: `project` is "")."""
     secret: str
     """The secret's id as the resource names it (`secret_id`; "" on the project, or when it is
     not known until apply)."""
@@ -81,6 +95,9 @@ class AccessChange:
     """Who is granted an accessor role once applied (None: nobody; empty: not known)."""
     lost: Members = Members()
     """Who loses an accessor role they hold now."""
+    node: str = ""
+    """The folder or organisation a grant above the project is on (`folders/N`,
+    `organizations/N`; "" otherwise)."""
 
 
 def access_changes(kind: Any, change: dict[str, Any]) -> list[AccessChange]:
@@ -103,7 +120,8 @@ def access_changes(kind: Any, change: dict[str, Any]) -> list[AccessChange]:
         held = _held(form, before, {})
         prior = EVERYONE if held is None else Members(held)
         lost = prior if deleted or now is None else Members(prior.names - now)
-        out.append(AccessChange(project_level, *_place(project_level, before, {}), lost=lost))
+        place = _place(project_level, before, {})
+        out.append(AccessChange(project_level, *place, lost=lost, node=_node(before)))
     if after is not None and (created or updated):
         gained: tuple[str, ...] | None = None
         if form != MEMBER_REMOVE and not unknown.get("role"):
@@ -111,9 +129,10 @@ def access_changes(kind: Any, change: dict[str, Any]) -> list[AccessChange]:
         taken = _taken(form, after, unknown, now) if created else Members()
         place = _place(project_level, after, unknown)
         if out and (out[0].secret, out[0].project) == place:
-            out[0] = AccessChange(project_level, *place, gained, out[0].lost | taken)
+            lost = out[0].lost | taken
+            out[0] = AccessChange(project_level, *place, gained, lost, out[0].node or _node(after))
         else:
-            out.append(AccessChange(project_level, *place, gained, taken))
+            out.append(AccessChange(project_level, *place, gained, taken, _node(after)))
     return [c for c in out if c.gained is not None or c.lost]
 
 
@@ -121,6 +140,14 @@ def _place(project_level: bool, values: dict[str, Any], unknown: dict[str, Any])
     """(the secret's id, "" on the project or when not known until apply; the project)."""
     secret = "" if project_level or unknown.get("secret_id") else text(values.get("secret_id"))
     return secret, text(values.get("project"))
+
+
+def _node(values: dict[str, Any]) -> str:
+    """The folder or organisation a resource's values name ("" when none)."""
+    if folder := text(values.get("folder")):
+        return folder if folder.startswith("folders/") else f"folders/{folder}"
+    org = text(values.get("org_id"))
+    return f"organizations/{org}" if org else ""
 
 
 def _taken(form: str, after: dict[str, Any], unknown: dict[str, Any], now: Any) -> Members:

@@ -1,7 +1,8 @@
 """What a Terraform plan removes that a secret reference of a service needs: the secret
 (`google_secret_manager_secret`), the version it names (`google_secret_manager_secret_version`
 deleted, or updated to `enabled = false`), or an accessor grant of its runtime account (an IAM
-resource of the secret or the project, as `drift.manifest.iam_changes` reads it: a grant
+resource of the secret, the project, a folder or the organisation, as
+`drift.manifest.iam_changes` reads it: a grant
 deleted or replaced, `actions` holding "delete": terraform `internal/command/jsonplan`; a
 binding or policy updated without the member; an authoritative binding or policy created
 without it; a `google_project_iam_member_remove` of it created). A check made before apply
@@ -90,7 +91,10 @@ def _same_secret(before: dict[str, Any], after: Any, project: str) -> bool:
 def _access(address: str, c: AccessChange) -> Removed:
     members, others = tuple(sorted(c.lost.names)), c.lost.others
     if c.project_level:
-        return Removed("access removed", ANY_SECRET, c.project, address, "", members, others)
+        detail = f" (a grant on {c.node}: every project under it)" if c.node else ""
+        return Removed(
+            "access removed", ANY_SECRET, c.project, address, "", members, others, detail=detail
+        )
     ref = SecretRef.parse(c.secret)
     return Removed(
         "access removed", ref.secret, ref.project or c.project, address, "", members, others

@@ -188,3 +188,28 @@ def test_a_replace_that_moves_a_grant_to_another_secret_tells_both() -> None:
     assert grant.secret == "other"
     (gone,) = removed("g", S_MEMBER, c)
     assert gone.secret == "db"
+
+
+@pytest.mark.parametrize(
+    ("kind", "place", "node"),
+    [
+        ("google_folder_iam_member", {"folder": "folders/3000"}, "folders/3000"),
+        ("google_folder_iam_member", {"folder": "3000"}, "folders/3000"),
+        ("google_organization_iam_member", {"org_id": "77"}, "organizations/77"),
+    ],
+)
+def test_a_grant_above_the_project_holds_for_every_project(
+    kind: str, place: dict[str, str], node: str
+) -> None:
+    """helper-560 F1: which projects a folder or the organisation holds is not in the plan, so
+    its grant is read as on every project: a loss may reach any reference, a gain may answer
+    any `secret.no_access` (both unverified, never clean)."""
+    gone = change(["delete"], {**place, **MEMBER_API}, None)
+    assert access_changes(kind, gone) == [
+        AccessChange(True, "", "", None, Members(frozenset({API})), node)
+    ]
+    (lost,) = removed(f"{kind}.it", kind, gone)
+    assert (lost.secret, lost.project, lost.members) == ("*", "", (API,))
+    assert lost.detail == f" (a grant on {node}: every project under it)"
+    (granted,) = planned(f"{kind}.it", kind, change(["create"], None, {**place, **MEMBER_API}))
+    assert (granted.secret, granted.project, granted.members) == ("*", "", (API,))
