@@ -6,7 +6,8 @@ enums are their value names, durations strings (`300s`), maps objects of strings
 
 Attributes the installed protos do not have (the provider's virtual fields, `project`,
 `location`, `effective_labels`, newer fields) are skipped; an enum value they do not know is
-left unset (the plan passed the provider's validation: drift's protos are older)."""
+left unset (the plan passed the provider's validation: drift's protos are older) and told
+(`Odd`), so that the setting it is read as is not verified rather than read as its default."""
 
 from __future__ import annotations
 
@@ -69,14 +70,25 @@ def expect(value: Any, kind: type, path: str, what: str) -> Any:
     return value
 
 
+Odd = list[tuple[str, str]]
+"""Each enum value the installed protos do not know, by its JSON path: (path, the value)."""
+
+
 def message(cls: Any, value: Any, path: str, *, skip: frozenset[str] = frozenset()) -> Any:
-    """The proto-plus message of class `cls` that the Terraform object `value` describes."""
-    pb = cls.pb()()
-    fill(pb, expect(value, dict, path, "an object"), path, skip)
-    return cls.wrap(pb)
+    """The proto-plus message of class `cls` that the Terraform object `value` describes, and
+    each enum value in it left unset because the protos do not know it (`Odd`)."""
+    pb, odd = cls.pb()(), list[tuple[str, str]]()
+    fill(pb, expect(value, dict, path, "an object"), path, skip, odd)
+    return cls.wrap(pb), odd
 
 
-def fill(msg: Any, obj: dict[str, Any], path: str, skip: frozenset[str] = frozenset()) -> None:
+def fill(
+    msg: Any,
+    obj: dict[str, Any],
+    path: str,
+    skip: frozenset[str] = frozenset(),
+    odd: Odd | None = None,
+) -> None:
     """Set the fields of the raw protobuf `msg` from the Terraform object `obj`. Terraform's
     JSON gives every attribute of a block, the unset ones as zero values: a member of a oneof
     (`policy` / `use_default` of BinaryAuthorization) that is empty is not set when another
@@ -109,14 +121,14 @@ def fill(msg: Any, obj: dict[str, Any], path: str, skip: frozenset[str] = frozen
         name = field.name
         here = key(path, attribute)
         if field.message_type is not None:
-            _message_field(msg, field, value, here)
+            _message_field(msg, field, value, here, odd)
         elif is_repeated(field):
             items = enumerate(expect(value, list, here, "a list"))
-            scalars = [_scalar(field, v, index(here, i)) for i, v in items if v is not None]
+            scalars = [_scalar(field, v, index(here, i), odd) for i, v in items if v is not None]
             with _assigning(here):
                 getattr(msg, name).extend(s for s in scalars if s is not None)
         else:
-            scalar = _scalar(field, value, here)
+            scalar = _scalar(field, value, here, odd)
             oneof = field.containing_oneof
             if not scalar and oneof is not None and oneof.name in chosen:
                 continue  # another member of its oneof has the value
@@ -133,14 +145,14 @@ def _assigning(path: str) -> Iterator[None]:
         raise PathProblem(path, str(exc)) from None
 
 
-def _message_field(msg: Any, field: Any, value: Any, path: str) -> None:
+def _message_field(msg: Any, field: Any, value: Any, path: str, odd: Odd | None) -> None:
     name = field.name
     kind = field.message_type
     if kind.GetOptions().map_entry:
         target = getattr(msg, name)
         value_field = kind.fields_by_name["value"]
         for k, v in expect(value, dict, path, "an object").items():
-            scalar = None if v is None else _scalar(value_field, v, key(path, k))
+            scalar = None if v is None else _scalar(value_field, v, key(path, k), odd)
             if scalar is not None:
                 with _assigning(key(path, k)):
                     target[k] = scalar
@@ -159,7 +171,8 @@ def _message_field(msg: Any, field: Any, value: Any, path: str) -> None:
         items = getattr(msg, name)
         for i, item in enumerate(expect(value, list, path, "a list")):
             if item is not None:
-                fill(items.add(), expect(item, dict, index(path, i), "an object"), index(path, i))
+                item = expect(item, dict, index(path, i), "an object")
+                fill(items.add(), item, index(path, i), odd=odd)
         return
     # A nested block: a list of at most one object.
     blocks = expect(value, list, path, "a list of one block")
@@ -168,11 +181,12 @@ def _message_field(msg: Any, field: Any, value: Any, path: str) -> None:
     if blocks and blocks[0] is not None:
         inner = getattr(msg, name)
         inner.SetInParent()  # a block that is there is set, even with every value a default
-        fill(inner, expect(blocks[0], dict, index(path, 0), "an object"), index(path, 0))
+        fill(inner, expect(blocks[0], dict, index(path, 0), "an object"), index(path, 0), odd=odd)
 
 
-def _scalar(field: Any, value: Any, path: str) -> Any:
-    """A scalar of the field's type, or None for an enum value the protos do not know."""
+def _scalar(field: Any, value: Any, path: str, odd: Odd | None = None) -> Any:
+    """A scalar of the field's type, or None for an enum value the protos do not know (added
+    to `odd`)."""
     if field.enum_type is not None:
         text = expect(value, str, path, "an enum value name")
         if not text:
@@ -180,6 +194,8 @@ def _scalar(field: Any, value: Any, path: str) -> Any:
         known = field.enum_type.values_by_name.get(text)
         if known is None:
             log.debug("%s: %s is not a value of %s: left unset", path, text, field.enum_type.name)
+            if odd is not None:
+                odd.append((path, text))
             return None
         return known.number
     kind = field.cpp_type

@@ -30,6 +30,7 @@ from drift.manifest.unknowns import (
     TPath,
     job_unknowns,
     marks,
+    odd_values,
     service_unknowns,
     set_ordered,
     settings_at,
@@ -163,15 +164,15 @@ def _resource(
     read_unknowns = job_unknowns if kind == JOB else service_unknowns
     known = read_unknowns(after, unknown, file, key(path, "change"))
     cls = {JOB: run_v2.Job, POOL: run_v2.WorkerPool}.get(kind, run_v2.Service)
-    resource = message(cls, known.after, here, skip=SKIPPED)
-    unknowns = (*known.items, *set_ordered(after, kind == JOB, f"{file}: {address}"))
+    resource, odd = message(cls, known.after, here, skip=SKIPPED)
+    where = f"{file}: {address}"
+    unknowns = (*known.items, *set_ordered(after, kind == JOB, where))
+    unknowns += tuple(odd_values(odd, here, file, kind == JOB, hidden))
     if kind == POOL:  # automatic scaling: no v2 field of the installed client holds it
         unknowns += tuple(terraform_pool(after, file, here))
-    unknowns += created_first(
-        f"{file}: {address}", KINDS[kind], actions, change.get("before"), after
-    )
+    unknowns += created_first(where, KINDS[kind], actions, change.get("before"), after)
     revision = value_at(after, ("template", 0, "revision"))
-    unknowns += tuple(unprefixed(f"{file}: {address}", KINDS[kind], name, revision))
+    unknowns += tuple(unprefixed(where, KINDS[kind], name, revision))
     workload = _workload(
         file, path, address, KINDS[kind], resource, after, unknowns, (sensitive, hidden)
     )
@@ -182,12 +183,9 @@ def _resource(
         f"{file}: {here}{_json_path(at)}"
         for at in marks(unknown, key(path, "change.after_unknown"))
         if at[:1] == (split,)
-    ]
-    return replace(
-        workload,
-        taken=name_kept(actions, change.get("before"), after, unknown),
-        split_unknown=split_unknown[0] if split_unknown else "",
-    )
+    ] + [f"{file}: {p}" for p, _ in odd if p.startswith(f"{here}.{split}")]
+    taken = name_kept(actions, change.get("before"), after, unknown)
+    return replace(workload, taken=taken, split_unknown=next(iter(split_unknown), ""))
 
 
 _TEMPLATES: dict[str, TPath] = {

@@ -9,6 +9,7 @@ out of `after`, or null inside lists)."""
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,7 @@ from drift.fields import CONTAINER_SETTINGS, FIELDS, Field
 from drift.fields.base import ANY_INDEX, TerraformPath, tf_container
 from drift.kinds import Kind
 from drift.manifest.model import Unknown
-from drift.manifest.proto import PathProblem, index, key, kind_of
+from drift.manifest.proto import Odd, PathProblem, index, key, kind_of
 from drift.textsafe import visible
 
 TPath = TerraformPath
@@ -157,6 +158,28 @@ def settings_at(leaf: TPath, job: bool) -> frozenset[str]:
         task = leaf[len(_TASK) - 1 :]
         found += [n for pattern, names in SETTINGS for n in names if _matches(task, pattern)]
     return frozenset(found)
+
+
+_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
+
+
+def odd_values(odd: Odd, here: str, file: str, job: bool, hidden: frozenset[str]) -> list[Unknown]:
+    """Each enum value drift's protos do not know (`proto.Odd`: left unset, so read as the
+    API's default) as the settings it is part of, not verified: a newer provider or API has
+    values drift's client does not (an `ingress` of a later release was `all`, clean:
+    helper-560 F2). `here`: the JSON path of the workload's `after`; a sensitive setting's
+    value (`hidden`) is not said."""
+    found: list[Unknown] = []
+    for path, value in odd:
+        leaf = tuple(int(i) if i else name for name, i in _STEP.findall(path.removeprefix(here)))
+        names = sorted(settings_at(leaf, job))
+        said = "its value" if hidden.intersection(names) else visible(repr(value))
+        why = (
+            f"{said} is a value drift's Cloud Run client does not know (newer than it), so it "
+            f"is not read ({file}: {path})"
+        )
+        found += [Unknown(f"setting.{n}", why) for n in names]
+    return found
 
 
 def set_ordered(after: dict[str, Any], job: bool, where: str) -> list[Unknown]:
