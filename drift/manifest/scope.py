@@ -131,10 +131,12 @@ def file_problems(
         return []
     if described:
         return [
-            f"{manifest.file} names no {described[0].kind.noun} of profile "
-            f"{profile.environment}: "
+            f"{described[0].where}: {manifest.file} names no {described[0].kind.noun} of "
+            f"profile {profile.environment}: "
             f"it has {', '.join(label(w.kind, visible(w.name)) for w in described)}; the profile "
-            f"has {', '.join(p.label for p in profile.services.values()) or 'none'}"
+            f"has {', '.join(p.label for p in profile.services.values()) or 'none'}: correct "
+            "the name, or check the file against the profile of the environment it deploys to "
+            "(`drift check ENV --manifest FILE`)"
         ]
     if not manifest.workloads:
         why = "".join(f"; {n}" for n in manifest.notes)

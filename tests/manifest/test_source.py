@@ -127,6 +127,27 @@ def test_manifests_none_of_which_holds_a_service_of_the_profile_are_refused(
     said = str(refused.value)
     assert "chat.service.yaml names no service of profile staging: it has chat;" in said
     assert "billing.yaml names no service of profile staging: it has billing;" in said
+    # helper-560 F4: each at the line that names it, with the way out
+    assert f"{other}:22: {other} names no service" in said
+    assert said.count("check the file against the profile of the environment it deploys to") == 2
+
+
+def test_a_plan_naming_no_service_of_the_profile_is_refused_at_its_address(
+    tmp_path: Path,
+) -> None:
+    data = json.loads(PLAN.read_text())
+    data["resource_changes"] = [
+        rc for rc in data["resource_changes"] if rc["address"] == "google_cloud_run_v2_service.api"
+    ]
+    data["resource_changes"][0]["change"]["after"]["name"] = "apii"
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(data))
+    with pytest.raises(UsageError) as refused:
+        offline(plan)
+    assert str(refused.value).startswith(
+        f"{plan}: google_cloud_run_v2_service.api: {plan} names no service of profile staging: "
+        "it has apii;"
+    )
 
 
 TWO = (
