@@ -8,8 +8,9 @@ grants). A `secret.missing` or `secret.no_access` finding they may answer is not
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from drift.findings import Unverified
@@ -39,6 +40,9 @@ class Planned:
     """Who is granted access (empty: not known until apply)."""
     latest: bool = False
     """A new version, enabled: `latest` names it once applied."""
+    expires: dt.datetime | dt.timedelta | None = None
+    """`secret.expiring`: when the secret expires once applied (`expire_time`), or how long
+    after it is applied (`ttl`); None with that rule: not known until apply."""
 
     def answers(self, key: str, own: str, account: str, created: set[str]) -> bool:
         """Whether it may answer a finding on the secret `key` (`NAME` or `P/NAME`; `own`: the
@@ -63,7 +67,9 @@ def planned(address: str, kind: Any, change: dict[str, Any]) -> list[Planned]:
         return []  # there already (what the check reads), or removed
     project = text(after.get("project"))
     if kind == "google_secret_manager_secret" and text(after.get("secret_id")):
-        return [Planned("secret.missing", after["secret_id"], project, address)]
+        made = Planned("secret.missing", after["secret_id"], project, address)
+        unknown = change.get("after_unknown") if "create" not in actions else None
+        return [made, *_expiry(made, after, unknown)]
     if kind == "google_secret_manager_secret_version" and text(after.get("secret")):
         ref = SecretRef.parse(after["secret"])
         new = "create" in actions and after.get("enabled") is not False  # true by default
@@ -73,6 +79,56 @@ def planned(address: str, kind: Any, change: dict[str, Any]) -> list[Planned]:
         for c in access_changes(kind, change)
         if c.gained is not None
     ]
+
+
+def _expiry(made: Planned, after: dict[str, Any], unknown: Any) -> list[Planned]:
+    """When a secret the plan creates or updates expires once applied: `expire_time` (a
+    timestamp) or `ttl` (a duration from apply: "A duration in seconds with up to nine
+    fractional digits, ending with 's'"), the provider's two members of Secret's `expiration`
+    oneof; nothing when neither is set. Secret Manager deletes a secret when it expires
+    (Secret.expire_time), so it is judged as a live expiry is (`secret.expiring`). `unknown`:
+    an update's `after_unknown` (a secret created is not there to judge: `secret.missing`, not
+    verified, says it)."""
+    from google.protobuf import duration_pb2, timestamp_pb2
+
+    unknown = unknown if isinstance(unknown, dict) else {}
+    made = Planned("secret.expiring", made.secret, made.project, made.address)
+    for name, message in (("expire_time", timestamp_pb2.Timestamp), ("ttl", duration_pb2.Duration)):
+        if unknown.get(name) and not text(after.get("ttl")):
+            return [made]  # not known until apply
+        if given := text(after.get(name)):
+            value = message()
+            try:
+                value.FromJsonString(given)
+            except ValueError:
+                return [made]  # not a value drift reads: not known
+            when = value.ToDatetime(dt.UTC) if name == "expire_time" else value.ToTimedelta()
+            return [replace(made, expires=when)]
+    return []
+
+
+def expiring(planned: Iterable[Planned], state: LiveState, own: str) -> list[Unverified]:
+    """Each reference of a service read (`state`) to a secret the plan gives an expiry: the
+    earlier of the live one and the plan's is the one judged (`secret.expiring`: an expiry
+    the plan sets or brings forward is told before apply; one it removes is still told,
+    until applied); a `ttl` runs from apply, at the earliest now. One not known until apply
+    leaves the reference not verified."""
+    out: dict[Unverified, None] = {}
+    for p in (p for p in planned if p.rule == "secret.expiring"):
+        for key, svc in state.services.items():
+            for _, _, ref in (u for rev in svc.checked for u in rev.config.secret_refs()):
+                if ref.unread or ref.secret != p.secret:
+                    continue
+                if not same_project(state, p.project, ref.project, own):
+                    continue
+                if p.expires is None:
+                    why = f"its expiry is not known until apply: {p.address}"
+                    out.setdefault(Unverified.at(key, secret_target(ref, state, own), why))
+                    continue
+                when = p.expires if isinstance(p.expires, dt.datetime) else state.now + p.expires
+                live = state.expiry.get(ref.key)
+                state.expiry[ref.key] = when if live is None else min(live, when)
+    return list(out)
 
 
 def _where(c: AccessChange) -> tuple[str, str]:

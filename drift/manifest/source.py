@@ -28,7 +28,7 @@ from drift.live.remember import remember_plain_secrets
 from drift.live.resolve import names_default_account
 from drift.manifest.kept import kept_offline, read_kept
 from drift.manifest.model import Destroyed, Manifest, Unknown, Workload
-from drift.manifest.planned import Planned, rotated
+from drift.manifest.planned import Planned, expiring, rotated
 from drift.manifest.refused import no_ingress
 from drift.manifest.removed import removals
 from drift.manifest.scope import (
@@ -192,6 +192,7 @@ class ManifestSource:
         state.unverified += removals(gone, state, profile.project)  # read there, not for long
         planned = [p for m in self.manifests for p in m.planned]
         state.unverified += rotated(planned, state, profile.project)  # latest: a new version
+        state.unverified += expiring(planned, state, profile.project)  # the plan's expiry
         return state
 
     def _numbered(self, profile: Profile, state: LiveState, why: str) -> None:
