@@ -81,7 +81,7 @@ def whole_loop() -> Callable[[], asyncio.AbstractEventLoop]:
     import threading
 
     if threading.current_thread() is not threading.main_thread():
-        return asyncio.new_event_loop
+        return _unjoined(asyncio.new_event_loop)
     base: type[asyncio.AbstractEventLoop] = (
         asyncio.ProactorEventLoop if sys.platform == "win32" else asyncio.SelectorEventLoop  # type: ignore[attr-defined]
     )
@@ -93,6 +93,7 @@ def whole_loop() -> Callable[[], asyncio.AbstractEventLoop]:
             if came:  # whole now: closed, then the Ctrl-C (never a loop left unclosed)
                 self.close()
                 came.deliver()
+            self.set_default_executor(_daemon_executor())
 
         def close(self) -> None:
             with ctrl_c_held() as came:
@@ -100,6 +101,56 @@ def whole_loop() -> Callable[[], asyncio.AbstractEventLoop]:
             came.deliver()
 
     return WholeLoop
+
+
+def _unjoined(
+    factory: Callable[[], asyncio.AbstractEventLoop],
+) -> Callable[[], asyncio.AbstractEventLoop]:
+    """`factory`'s loops, with the default executor `_daemon_executor`."""
+
+    def made() -> asyncio.AbstractEventLoop:
+        loop = factory()
+        loop.set_default_executor(_daemon_executor())
+        return loop
+
+    return made
+
+
+def _daemon_executor() -> Any:
+    """The loop's default executor (`loop.getaddrinfo`, `asyncio.to_thread`): each call on a
+    daemon thread of its own, which neither the loop's shutdown nor the interpreter's exit
+    waits for. A call cancelled is not stopped by the cancel: with asyncio's executor, a name
+    lookup the resolver never answers (the WebSocket probe's host, a proxy's) kept the command
+    from ending long after the probe gave up at its timeout (`Runner.close` waits for the
+    executor without a limit, glibc's resolver tries 5 s x attempts x servers; helper-563 F1).
+    Only what no one awaits any more is left behind: an upload of a report cut by a Ctrl-C
+    (a Cloud Storage object is written whole or not at all), a lookup, an ID token fetch. A
+    `ThreadPoolExecutor` by type (`set_default_executor` takes no other) whose workers are
+    never started: `concurrent.futures` joins those at exit."""
+    import concurrent.futures
+    import threading
+
+    class DaemonExecutor(concurrent.futures.ThreadPoolExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+            future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+            def work() -> None:
+                if not future.set_running_or_notify_cancel():
+                    return
+                try:
+                    result = fn(*args, **kwargs)
+                except BaseException as exc:  # the caller's to see, as the pool's are
+                    future.set_exception(exc)
+                else:
+                    future.set_result(result)
+
+            threading.Thread(target=work, name="drift-call", daemon=True).start()
+            return future
+
+        def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+            """Nothing to wait for: no call left running is anyone's any more."""
+
+    return DaemonExecutor(max_workers=1)
 
 
 def _closed(runner: asyncio.Runner) -> Held:
