@@ -66,6 +66,7 @@ AUDIENCE_FIELDS: tuple[Field, ...] = (
         # in one or more alternate release tracks"): the GA script leaves it to drift fix
         gcloud=a.switch("iap"),
         flagless=SERVICES,
+        ga_since="560",  # AddIapFlag in GA CommonArgs from 560.0.0
     ),
     Field(
         "custom_audiences",

@@ -273,6 +273,10 @@ class Field:
     """The kinds of workload that have it (the API has a field for it there)."""
     flagless: frozenset[Kind] = frozenset()
     """Kinds whose `gcloud … update` has no flag for it (a script leaves it to a comment)."""
+    ga_since: str = ""
+    """The gcloud release whose GA track first has the flag `flagless` says GA gcloud 528 (the
+    oldest release drift's commands parse on) lacks, where its beta track had it: said, so
+    that the script's comment is not false on a current gcloud (helper-557 G4)."""
     no_flag: Callable[[Kind, SettingValue], str] | None = None
     """Why `gcloud … update` of a kind has no flag for this value when it has one for others
     (a job's `--key` but no `--clear-key`): a script leaves it to a comment ("" or None: it
@@ -302,6 +306,11 @@ class Field:
         """Why `gcloud … update` of `kind` (the track drift names: `fix.commands.update_command`)
         has no flag for `value` ("": it has one): the one rule for the script
         (`fix/formats/gcloud.py`) and a manual step's command (`fix/manual.py`)."""
+        if kind in self.flagless and self.ga_since:
+            return (
+                f"has no flag for it before gcloud {self.ga_since} (the beta track's, which "
+                "a manual step uses, has one)"
+            )
         if kind in self.flagless:
             return "has no flag for it"
         return self.no_flag(kind, value) if self.no_flag is not None else ""

@@ -254,6 +254,7 @@ FIELDS: dict[str, Field] = {
             # script leaves it to drift fix; a manual step is beta's (commands.BETA_FLAGS)
             a.switch("no-default-url", "default-url"),
             flagless=SERVICES,
+            ga_since="529",  # AddDefaultUrlFlag in GA CommonArgs from 529.0.0
         ),
         BINAUTHZ_FIELD,
         Field(

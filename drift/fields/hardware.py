@@ -104,11 +104,16 @@ def _no_redundancy_flag(kind: Kind, value: SettingValue) -> str:
     """gcloud 528, parsed (notes/repro/fixown49): `gcloud run jobs update` and `gcloud beta run
     jobs update` answer `--[no-]gpu-zonal-redundancy` with "unrecognized arguments", `gcloud
     alpha run jobs update` parses it; `gcloud beta|alpha run worker-pools update` refuse it;
-    `gcloud run services update` parses it."""
+    `gcloud run services update` parses it. Later releases have it (helper-557 G5b, gcloud's
+    source): beta `jobs update` and `worker-pools update` from 540, GA `jobs update` from
+    550: said, so that the line is not false on a current gcloud."""
     if kind is Kind.JOB:
-        return "has no --[no-]gpu-zonal-redundancy (gcloud 528: only its alpha track has it)"
+        return (
+            "has no --[no-]gpu-zonal-redundancy before gcloud 550 (from 540 its beta track "
+            "has it; in 528 only its alpha track)"
+        )
     if kind is Kind.WORKER_POOL:
-        return "has no --[no-]gpu-zonal-redundancy (gcloud 528: in no track)"
+        return "has no --[no-]gpu-zonal-redundancy before gcloud 540 (in 528: in no track)"
     return ""
 
 

@@ -147,6 +147,7 @@ MANUAL_FIELDS: tuple[Field, ...] = (
         # leaves it to drift fix
         gcloud=lambda v: f"--scaling={v}",
         flagless=SERVICES,
+        ga_since="533",  # --scaling in GA services update from 533.0.0
         parse=_parse,
         conflicts=manual_conflicts,
         plan_note=switch_note,

@@ -74,7 +74,14 @@ def test_the_one_rule_for_the_script_and_a_manual_step() -> None:
     refuse it in beta and alpha; services GA parses it."""
     field = FIELDS["gpu_zonal_redundancy_disabled"]
     assert "alpha" in field.lacks_flag(Kind.JOB, True)
-    assert field.lacks_flag(Kind.WORKER_POOL, False)
+    assert "before gcloud 550" in field.lacks_flag(Kind.JOB, True)  # GA since (G5b)
+    assert "before gcloud 540" in field.lacks_flag(Kind.WORKER_POOL, False)
     assert not field.lacks_flag(Kind.SERVICE, True)
     assert FIELDS["encryption_key"].lacks_flag(Kind.JOB, "none")
-    assert FIELDS["default_uri_disabled"].lacks_flag(Kind.SERVICE, True) == "has no flag for it"
+    # helper-557 G4: not false on a current gcloud, whose GA track has the flag
+    assert FIELDS["default_uri_disabled"].lacks_flag(Kind.SERVICE, True) == (
+        "has no flag for it before gcloud 529 (the beta track's, which a manual step uses, has one)"
+    )
+    assert "before gcloud 560" in FIELDS["iap_enabled"].lacks_flag(Kind.SERVICE, True)
+    assert "before gcloud 533" in FIELDS["manual_instances"].lacks_flag(Kind.SERVICE, 3)
+    assert FIELDS["execution_environment"].lacks_flag(Kind.JOB, "gen2") == "has no flag for it"
