@@ -33,7 +33,7 @@ from drift.sandbox.revisions import (
     route,
     set_ready,
 )
-from drift.sandbox.server_defaults import fill_template
+from drift.sandbox.server_defaults import fill_secret_versions, fill_template
 from drift.sandbox.state import OwnerRec, World
 from drift.sandbox.validate import (
     check_routable,
@@ -183,6 +183,8 @@ def plan_update(
     )
     if world.options.template_defaults == "filled":
         fill_template(kind, desired.template)
+    if world.options.empty_secret_version == "latest":
+        fill_secret_versions(desired.template)
     validate_metadata(world, desired, current.pb if current is not None else None)
     was = current.pb if current is not None else None
     desired.generation = base.generation + generations(world.options, was, desired)

@@ -16,6 +16,7 @@ from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import COMMON_OUTPUT_ONLY, ExecutionPb, JobPb, copy, generations
 from drift.sandbox.registry import reason_of, refuse_connector, registry_problem
 from drift.sandbox.revisions import FAILED, RECONCILING, SUCCEEDED, condition, copy_fields
+from drift.sandbox.server_defaults import fill_secret_versions
 from drift.sandbox.state import JobRec, World
 from drift.sandbox.validate import (
     JOB_ENV,
@@ -47,7 +48,10 @@ class JobPlan:
 
 
 def fill_defaults(world: World, job: JobPb) -> None:
-    """The documented defaults written in (option `job_defaults`: `unset` leaves them out)."""
+    """The documented defaults written in (option `job_defaults`: `unset` leaves them out),
+    and a secret reference's version (option `empty_secret_version`)."""
+    if world.options.empty_secret_version == "latest":
+        fill_secret_versions(job.template.template)
     if world.options.job_defaults == "unset":
         return
     execution = job.template

@@ -76,6 +76,16 @@ class WriteOptions(BaseModel):
         "Knative leave it (knative/pkg#117). `bumps`: it moves, as any write; `keeps`: it "
         "stays (labels-only writes: `labels_bump_generation`); the etag changes either way.",
     )
+    empty_secret_version: Literal["kept", "latest"] = Field(
+        "kept",
+        description="An env variable's secret reference written without a version "
+        "(`secret_key_ref.version`): SecretKeySelector.version documents no default ('Can be "
+        "'latest' for the latest version, an integer for a specific version, or a version "
+        "alias'), and the google provider makes it optional for services and worker pools, so "
+        "the API takes one without. `kept`: stored as sent, an instance reads the latest "
+        "version; `latest`: written back as `latest`. (A secret volume's item must name its "
+        "version: SecretVolumeSource.items.)",
+    )
     validate_only_checks: Literal["deploy", "request"] = Field(
         "deploy",
         description="What a validate_only write checks. The field's doc promises only 'validated "

@@ -145,7 +145,11 @@ def build_owner(
     """A service or a worker pool (`key.collection`) with its revision history."""
     kind = kind_of(key)
     history = owner_templates(
-        project, key, spec, filled=world.options.template_defaults == "filled"
+        project,
+        key,
+        spec,
+        filled=world.options.template_defaults == "filled",
+        latest=world.options.empty_secret_version == "latest",
     )
     count = len(history)
     deployer = spec.creator or f"deployer@{project.id}.iam.gserviceaccount.com"

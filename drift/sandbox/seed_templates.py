@@ -13,27 +13,33 @@ from drift.sandbox.names import SERVICES, ResourceKey, RpcError
 from drift.sandbox.scenario_fields import OlderSpec
 from drift.sandbox.scenario_jobs import PoolSpec
 from drift.sandbox.scenario_models import ServiceSpec
-from drift.sandbox.server_defaults import fill_template
+from drift.sandbox.server_defaults import fill_secret_versions, fill_template
 from drift.sandbox.state import ProjectRec
 from drift.sandbox.templates import merge_template, resolve, template_pb
 from drift.sandbox.validate import env_values, validate_cpu
 
-_TEMPLATES: dict[tuple[str, str, str, str, bool], list[Any]] = {}
+_TEMPLATES: dict[tuple[str, str, str, str, bool, bool], list[Any]] = {}
 """(project, id, collection, the spec as JSON, filled) -> `owner_templates` of it: for every
 reset."""
 _KEPT, _KEEPING = 256, threading.Lock()
 
 
 def owner_templates(
-    project: ProjectRec, key: ResourceKey, spec: ServiceSpec | PoolSpec, *, filled: bool = False
+    project: ProjectRec,
+    key: ResourceKey,
+    spec: ServiceSpec | PoolSpec,
+    *,
+    filled: bool = False,
+    latest: bool = False,
 ) -> list[tuple[Any, OlderSpec | None]]:
     """The revision templates of an owner's history, oldest first, each with the `history`
     entry that made it (None: the current, last), checked as Cloud Run checks a stored one
     (`refused`). Made once per spec as it reads now (its JSON: a scenario edited in place
     between two resets is built from what it says then, revown82 F1); nothing writes them
     (`make_revision` copies a template's fields, a message field copies the message).
-    `filled`: with the defaults a create writes in (option `template_defaults`)."""
-    cache_key = (project.id, key.id, key.collection, spec.model_dump_json(), filled)
+    `filled`: with the defaults a create writes in (option `template_defaults`); `latest`: a
+    secret reference without a version as `latest` (option `empty_secret_version`)."""
+    cache_key = (project.id, key.id, key.collection, spec.model_dump_json(), filled, latest)
     found = _TEMPLATES.get(cache_key)
     if found is not None:
         return found
@@ -50,6 +56,8 @@ def owner_templates(
         pb = template_pb(template, key.id, kind.template)
         if filled:
             fill_template(kind, pb)
+        if latest:
+            fill_secret_versions(pb)
         refused(pb, at, older, place, serves=kind.serves)  # refused: never made a revision
         out.append((pb, older))
     with _KEEPING:  # sandboxes of one process build on their own loops' threads

@@ -51,6 +51,21 @@ def fill_template(kind: Kind, template: Any) -> None:
     _fill_service(template)
 
 
+def fill_secret_versions(template: Any) -> None:
+    """Each env variable's secret reference `template` (a revision's or a task's) writes without
+    a version written as `latest` (option `empty_secret_version: latest`): SecretKeySelector.
+    version documents no default ("Can be 'latest' for the latest version, an integer for a
+    specific version, or a version alias"); `kept`, the other reading, stores "" and an
+    instance reads the latest version (`revisions.secret_uses`). A secret volume's item is
+    another matter: "When items are defined, they must specify a path and a version"
+    (SecretVolumeSource.items): refused without one (`validate`)."""
+    for container in template.containers:
+        for var in container.env:
+            source = var.value_source
+            if var.HasField("value_source") and source.HasField("secret_key_ref"):
+                source.secret_key_ref.version = source.secret_key_ref.version or "latest"
+
+
 def _fill_resources(container: Any) -> None:
     if not container.HasField("resources"):
         # ResourceRequirements.cpu_idle: "true by default. However, if ResourceRequirements
