@@ -46,7 +46,7 @@ def project_accounts(number: str) -> str:
     )
 
 
-_PROJECT_ACCOUNTS = re.compile(
+PROJECT_ACCOUNTS = re.compile(
     r"principalSet://cloudresourcemanager\.googleapis\.com/projects/\d+/type/ServiceAccount"
 )
 CUSTOM_ROLES = ("projects/", "organizations/")
@@ -95,7 +95,7 @@ class Policy:
     def names_project_accounts(self) -> bool:
         """An accessor role is held by all the service accounts of a project."""
         return any(
-            b.role in ACCESSOR_ROLES and any(_PROJECT_ACCOUNTS.fullmatch(m) for m in b.members)
+            b.role in ACCESSOR_ROLES and any(PROJECT_ACCOUNTS.fullmatch(m) for m in b.members)
             for b in self.bindings
         )
 
@@ -144,7 +144,7 @@ class Policy:
 def _indirect(member: str, number: str) -> bool:
     if not member.startswith(INDIRECT) or member.startswith(WORKFORCE):
         return False
-    return not (number and _PROJECT_ACCOUNTS.fullmatch(member))
+    return not (number and PROJECT_ACCOUNTS.fullmatch(member))
 
 
 class Grant(StrEnum):

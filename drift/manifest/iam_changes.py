@@ -114,19 +114,28 @@ def access_changes(kind: Any, change: dict[str, Any]) -> list[AccessChange]:
     unknown = unknown if isinstance(unknown, dict) else {}
     project_level, form = FORMS[kind]
     created, deleted, updated = "create" in actions, "delete" in actions, "update" in actions
-    now = _held(form, after, unknown) if after is not None else frozenset()
+    pairs = _held(form, after, unknown) if after is not None else frozenset()
+    now = None if pairs is None else frozenset(m for m, _ in pairs)
     out: list[AccessChange] = []
+    whole = None if pairs is None else frozenset(m for m, c in pairs if not c)
     if before is not None and (deleted or updated) and form != MEMBER_REMOVE:
         held = _held(form, before, {})
-        prior = EVERYONE if held is None else Members(held)
-        lost = prior if deleted or now is None else Members(prior.names - now)
+        lost = EVERYONE if held is None else Members(frozenset(m for m, _ in held))
+        if not deleted and pairs is not None and whole is not None:
+            # kept only by the same grant (its condition too), or one with no condition: a
+            # grant made conditional in place grants only while the condition holds
+            lost = (
+                Members(whole, True)
+                if held is None
+                else Members(frozenset(m for m, c in held if not {(m, c), (m, "")} & pairs))
+            )
         place = _place(project_level, before, {})
         out.append(AccessChange(project_level, *place, lost=lost, node=_node(before)))
     if after is not None and (created or updated):
         gained: tuple[str, ...] | None = None
         if form != MEMBER_REMOVE and not unknown.get("role"):
             gained = () if now is None else tuple(sorted(now)) or None
-        taken = _taken(form, after, unknown, now) if created else Members()
+        taken = _taken(form, after, unknown, whole) if created else Members()
         place = _place(project_level, after, unknown)
         if out and (out[0].secret, out[0].project) == place:
             lost = out[0].lost | taken
@@ -139,7 +148,9 @@ def access_changes(kind: Any, change: dict[str, Any]) -> list[AccessChange]:
 def _place(project_level: bool, values: dict[str, Any], unknown: dict[str, Any]) -> tuple[str, str]:
     """(the secret's id, "" on the project or when not known until apply; the project)."""
     secret = "" if project_level or unknown.get("secret_id") else text(values.get("secret_id"))
-    return secret, text(values.get("project"))
+    # `project` as the provider takes it: "We can either get "projects/project-id" or
+    # "project-id", so strip any prefixes" (terraform-provider-google iam_project.go)
+    return secret, text(values.get("project")).removeprefix("projects/")
 
 
 def _node(values: dict[str, Any]) -> str:
@@ -170,11 +181,14 @@ def _taken(form: str, after: dict[str, Any], unknown: dict[str, Any], now: Any) 
     return EVERYONE if now is None else Members(now, True)
 
 
-def _held(form: str, values: dict[str, Any], unknown: dict[str, Any]) -> frozenset[str] | None:
-    """The members a resource's values grant an accessor role (None: not known until apply)."""
+def _held(
+    form: str, values: dict[str, Any], unknown: dict[str, Any]
+) -> frozenset[tuple[str, str]] | None:
+    """The members a resource's values grant an accessor role, each with its binding's
+    condition ("" for none; None: not known until apply)."""
     if form == MEMBER_REMOVE:
         return frozenset()
-    if any(unknown.get(k) for k in ("role", "member", "members", "policy_data")):
+    if any(unknown.get(k) for k in ("role", "member", "members", "policy_data", "condition")):
         return None
     if form == POLICY:
         try:
@@ -183,7 +197,7 @@ def _held(form: str, values: dict[str, Any], unknown: dict[str, Any]) -> frozens
             return None
         bindings = policy.get("bindings") if isinstance(policy, dict) else None
         return frozenset(
-            m
+            (m, _condition(b.get("condition")))
             for b in (bindings if isinstance(bindings, list) else ())
             if isinstance(b, dict) and b.get("role") in ACCESSOR_ROLES
             for m in b.get("members") or ()
@@ -192,7 +206,16 @@ def _held(form: str, values: dict[str, Any], unknown: dict[str, Any]) -> frozens
     if text(values.get("role")) not in ACCESSOR_ROLES:
         return frozenset()
     members = values.get("members") if form == BINDING else [values.get("member")]
-    return frozenset(m for m in members or () if isinstance(m, str))
+    condition = values.get("condition")  # a list of one block in the plan, or none
+    block = condition[0] if isinstance(condition, list) and condition else condition
+    return frozenset((m, _condition(block)) for m in members or () if isinstance(m, str))
+
+
+def _condition(block: Any) -> str:
+    """A binding's condition as one comparable text ("" for none)."""
+    if not isinstance(block, dict) or not any(block.values()):
+        return ""
+    return json.dumps(block, sort_keys=True)
 
 
 def text(value: Any) -> str:

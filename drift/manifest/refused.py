@@ -139,9 +139,9 @@ def no_ingress(kind: Kind, where: str, resource: Any) -> tuple[Unknown, ...]:
     ported = [c.name for c in containers if c.ports]
     if len(containers) < 2 or len(ported) == 1:
         return ()
-    said = f"{len(ported)} of them ({', '.join(ported)})" if ported else "none of them"
+    said = f"{len(ported)} of them ({', '.join(ported)}) declare" if ported else "none declares"
     why = (
-        f"{where}: its template has {len(containers)} containers and {visible(said)} declares "
+        f"{where}: its template has {len(containers)} containers and {visible(said)} "
         "a port: Cloud Run refuses it (exactly one, the ingress container, must), so it would "
         "not deploy"
     )

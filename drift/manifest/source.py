@@ -147,7 +147,9 @@ class ManifestSource:
             remember_plain_secrets(expected, live)  # as the live reader does, before any text
             state.services[name] = live
             self.unknown[name] = list(workload.unknown)
-            if not workload.unknown:  # ports not known until apply: said there already
+            # which containers have a port not known until apply (`*`: said there already);
+            # any other value unknown leaves that rule to judge (helper-564 F7)
+            if not any(u.target == "*" for u in workload.unknown):
                 self.unknown[name] += no_ingress(workload.kind, workload.where, workload.resource)
             if self.offline:
                 self.unknown[name] += _project_numbers(profile, expected, live.template)

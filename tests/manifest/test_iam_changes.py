@@ -213,3 +213,46 @@ def test_a_grant_above_the_project_holds_for_every_project(
     assert lost.detail == f" (a grant on {node}: every project under it)"
     (granted,) = planned(f"{kind}.it", kind, change(["create"], None, {**place, **MEMBER_API}))
     assert (granted.secret, granted.project, granted.members) == ("*", "", (API,))
+
+
+NEVER = {"title": "expired", "expression": 'request.time < timestamp("2020-01-01T00:00:00Z")'}
+
+
+def _policy(*bindings: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps({"bindings": list(bindings)})
+
+
+@pytest.mark.parametrize("kind", [S_POLICY, P_POLICY, "google_folder_iam_policy"])
+def test_a_grant_made_conditional_in_place_is_lost(kind: str) -> None:
+    """helper-564 F1: a policy updated in place so that api's grant holds only under a
+    condition grants only while it holds: api loses the grant it had (its reference is not
+    verified), where it was read as kept."""
+    plain = {"role": ACCESSOR, "members": [API]}
+    before = on(kind, policy_data=_policy(plain))
+    after = on(kind, policy_data=_policy({**plain, "condition": NEVER}))
+    (found,) = access_changes(kind, change(["update"], before, after))
+    assert found.lost == Members(frozenset({API}))
+    same = access_changes(kind, change(["update"], after, after))  # the same condition: kept
+    assert same == [] or not same[0].lost
+    both = on(kind, policy_data=_policy(plain, {**plain, "condition": NEVER}))
+    kept = access_changes(kind, change(["update"], before, both))  # still granted outright
+    assert kept == [] or not kept[0].lost
+
+
+def test_a_policy_created_takes_the_grant_from_a_member_it_names_only_conditionally() -> None:
+    after = on(
+        S_POLICY, policy_data=_policy({"role": ACCESSOR, "members": [API], "condition": NEVER})
+    )
+    (found,) = access_changes(S_POLICY, change(["create"], None, after))
+    assert found.lost == Members(frozenset(), True)  # everyone: none named outright
+
+
+@pytest.mark.parametrize("project", ["p", "projects/p"])
+def test_a_project_named_with_its_prefix_is_the_project(project: str) -> None:
+    """helper-564 F5: the provider takes `projects/ID` or `ID` ("strip any prefixes",
+    terraform-provider-google iam_project.go)."""
+    c = change(["delete"], {"project": project, **MEMBER_API}, None)
+    (found,) = access_changes(P_MEMBER, c)
+    assert found.project == "p"

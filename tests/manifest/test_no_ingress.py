@@ -22,7 +22,11 @@ PROFILE = "project: acme-prod\nregion: us-central1\nservices:\n  api:\n    setti
 
 @pytest.mark.parametrize(
     ("app", "proxy", "said"),
-    [(PORT, "", ""), ("", "", "none of them"), (PORT, PORT.replace("8080", "9090"), "2 of them")],
+    [
+        (PORT, "", ""),
+        ("", "", "none declares a port"),
+        (PORT, PORT.replace("8080", "9090"), "2 of them (app, proxy) declare a port"),
+    ],
     ids=["one", "none", "two"],
 )
 def test_not_exactly_one_port_among_several_containers_is_not_verified(
@@ -33,7 +37,7 @@ def test_not_exactly_one_port_among_several_containers_is_not_verified(
     done = check_offline(tmp_path, PROFILE, ("service.yaml", text))
     assert "Traceback" not in done.stderr, done.stderr
     doc = json.loads(done.stdout)
-    refused = [u for u in doc["unverified"] if "declares a port" in u["reason"]]
+    refused = [u for u in doc["unverified"] if "Cloud Run refuses it" in u["reason"]]
     if not said:
         assert refused == [] and done.returncode == 0, doc
         return
