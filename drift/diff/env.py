@@ -11,7 +11,7 @@ from drift.diff.describe import describe_live, describe_rule, mask_plain
 from drift.diff.same_as import same_as_findings
 from drift.diff.suggest import pairs, told_apart
 from drift.diff.unexpected import level, unexpected_vars
-from drift.expansion import set_after
+from drift.expansion import expand, set_after
 from drift.findings import Finding, Location, Severity, Unverified
 from drift.live.model import ContainerConfig, EnvVar, LiveState
 from drift.live.secret_state import BINARY
@@ -115,6 +115,27 @@ def _as_stated(container: ContainerConfig, rule: VarRule) -> bool:
     return (
         rule.value is not None and live.holds(rule.value) and not _set_after(container, rule.name)
     )
+
+
+def _holds(container: ContainerConfig, live: EnvVar, text: str) -> bool:
+    """Whether the plain variable `live` runs with the profile's `text`: as written or as it
+    runs (`EnvVar.holds`), or as `text`'s own `$(NAME)` references expand in this container
+    (the plain variables set before it, as Cloud Run expands them: `drift.expansion`) — a
+    revision that writes `postgres://db/x` runs what a profile's `postgres://$(HOST)/x` means
+    where HOST is `db`, and init calls the two alike (helper-565 F2)."""
+    if live.holds(text):
+        return True
+    if live.ref is not None or live.value is None or "$(" not in text:
+        return False
+    order = list(container.env)
+    before = set(order[: order.index(live.name)]) if live.name in order else set()
+
+    def lookup(name: str) -> str | None:
+        var = container.env.get(name)
+        usable = var is not None and name in before and var.ref is None and not var.needs
+        return var.value if usable and var is not None else None
+
+    return expand(text, lookup) == live.value
 
 
 def _set_after(container: ContainerConfig, name: str) -> list[str]:
@@ -229,10 +250,10 @@ def _var(
                 f"{rule.name} references a secret on {where()}; expected a plain value",
                 str(live.ref),
             )
-        elif not live.holds(rule.value) or _set_after(container, rule.name):
+        elif not (held := _holds(container, live, rule.value)) or _set_after(container, rule.name):
             # the profile's text, with a reference in it left as text: say which (else it
             # differs as any value does)
-            late = _set_after(container, rule.name) if live.holds(rule.value) else []
+            late = _set_after(container, rule.name) if held else []
             secret = live.sensitive or at.ctx.inlined(live)
             secret = secret or looks_like_credential(rule.name, rule.value)
             shown = CHANGED if secret else mask_plain(rule.name, live.value or "", secret=False)

@@ -164,7 +164,10 @@ class RevisionConfig:
         for c in self.containers:
             prefix = "" if c.name == self.primary else f"{c.name}:"
             env.update((prefix + k, (v.value, v.ref)) for k, v in sorted(c.env.items()))
-        mounts = {f"{c.name}:{p}": m.ref for c in self.containers for p, m in c.mounts.items()}
+        # a file's mode too: `mount.mode` compares it (helper-565 F1)
+        mounts = {
+            f"{c.name}:{p}": (m.ref, m.mode) for c in self.containers for p, m in c.mounts.items()
+        }
         # Not the images: a gradual rollout of a new image is not configuration drift.
         out: dict[str, Any] = {
             "env": env,

@@ -278,7 +278,7 @@ def _resolved(fingerprint: dict[str, Any], state: LiveState, own: str) -> dict[s
         return None if ref is None else state.resolved(ref, own)
 
     env = {k: (value, one(ref)) for k, (value, ref) in fingerprint["env"].items()}
-    mounts = {k: one(ref) for k, ref in fingerprint["mounts"].items()}
+    mounts = {k: (one(ref), mode) for k, (ref, mode) in fingerprint["mounts"].items()}
     return {**fingerprint, "env": env, "mounts": mounts}
 
 

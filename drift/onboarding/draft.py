@@ -157,7 +157,8 @@ def _unchecked(live: LiveService, differ: set[str]) -> str:
     all that differ (an E2E tag on a test build: the team may mean it to): `check_tags` of
     the other tags, `none` when there is no other."""
     kept = [t for r in live.tagged for t in r.tags if t not in differ]
-    said = f"[{', '.join(kept)}]" if kept else "none"
+    # each tag as YAML reads it back: a tag named `null` or `true` is a string (helper-565 F3)
+    said = f"[{', '.join(scalar(t, flow=True) for t in kept)}]" if kept else "none"
     return f", or while they are checked: `check_tags: {said}` in its entry leaves them out"
 
 
