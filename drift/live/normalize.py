@@ -285,3 +285,21 @@ def _resolved(fingerprint: dict[str, Any], state: LiveState, own: str) -> dict[s
 def same_configuration(a: RevisionConfig, b: RevisionConfig, state: LiveState, own: str) -> bool:
     mine, theirs = comparable_fingerprints(a, b, state, own)
     return mine == theirs
+
+
+def differences(a: RevisionConfig, b: RevisionConfig, state: LiveState, own: str) -> list[str]:
+    """What differs between two configurations as `same_configuration` compares them, named as
+    findings target it (`env.NAME`, `mount.PATH`, `setting.NAME`, a sidecar's `NAME:…`),
+    sorted; empty when they are the same."""
+    mine, theirs = comparable_fingerprints(a, b, state, own)
+    out: set[str] = set()
+    for part, prefix in (("env", "env."), ("mounts", "mount."), ("settings", "setting.")):
+        ours, other = mine.get(part, {}), theirs.get(part, {})
+        out |= {f"{prefix}{k}" for k in ours.keys() | other.keys() if ours.get(k) != other.get(k)}
+    ours, other = mine.get("sidecars", {}), theirs.get("sidecars", {})
+    out |= {
+        f"{name}: settings"
+        for name in ours.keys() | other.keys()
+        if ours.get(name) != other.get(name)
+    }
+    return sorted(out)

@@ -13,7 +13,7 @@ from drift.fields import read_conflicts
 from drift.findings import Scope
 from drift.kinds import Kind, workload_key
 from drift.live.model import ContainerConfig, EnvVar, LiveService, LiveState, RevisionConfig
-from drift.live.normalize import same_configuration
+from drift.live.normalize import differences, same_configuration
 from drift.live.remember import referenced
 from drift.onboarding.setting_lines import settings_lines, sidecar_settings
 from drift.onboarding.yamltext import comment, entry, scalar
@@ -144,7 +144,10 @@ def rollout(live: LiveService, state: LiveState, project: str) -> str:
     what = "run the pool's instances" if pool else "are reached"
     why = "instances moving to a new revision?" if pool else "a rollout in progress?"
     if untagged := all(r.tag_only for r in others):
-        why = "a tag at 0 % on another configuration"
+        differ = sorted({d for r in others for d in differences(config, r.config, state, project)})
+        why = "a tag at 0 % on another configuration" + (
+            f": {visible(', '.join(differ))}" if differ else ""
+        )
     return (
         f"{live.name}: {len(others) + 1} revisions {what} with different configurations "
         f"({why}): the profile describes {described}, and `drift check` will report {shown} "

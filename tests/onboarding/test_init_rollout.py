@@ -110,7 +110,9 @@ def test_a_tag_only_revision_with_another_config_is_not_a_clean_init(
     assert int(result.exit_code) == 3, result.summary()
     # said as what it is (no rollout: a tag), with what leaves it unchecked if it is meant
     (said,) = result.rollouts
-    assert "(a tag at 0 % on another configuration)" in said and "rollout" not in said, said
+    # what differs named (helper-565: a service-level bound alone read as "another configuration")
+    assert "(a tag at 0 % on another configuration: env.MODE)" in said, said
+    assert "rollout" not in said, said
     assert said.endswith(
         "split-00001-" + said.split("split-00001-")[1].split(" ")[0] + " (tag old) until they "
         "agree, or while they are checked: `check_tags: none` in its entry leaves them out"
@@ -140,3 +142,19 @@ def test_a_rollout_with_a_tag_is_not_said_to_be_a_tag_alone(
     result, _ = init_then_check(tmp_path, monkeypatch, split("new", "old", traffic))
     (said,) = result.rollouts
     assert "(a rollout in progress?)" in said and "check_tags" not in said, said
+
+
+def test_a_tag_on_the_same_template_names_the_service_level_bound_that_differs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Service-level min instances hold for the revisions that take traffic, not one reached
+    only through a tag: init says that is what differs, not just "another configuration"."""
+    traffic = (
+        "          - {latest: true, percent: 100}\n"
+        "          - {revision: 1, percent: 0, tag: prev}\n"
+        "        scaling: {minInstanceCount: 2}\n"
+    )
+    result, findings = init_then_check(tmp_path, monkeypatch, split("same", "same", traffic))
+    assert [f.target for f in findings] == ["setting.min_instances"], findings
+    (said,) = result.rollouts
+    assert "(a tag at 0 % on another configuration: setting.min_instances)" in said, said
