@@ -243,8 +243,11 @@ class Core:
         trial = OwnerRec(key, plan.service, {})
         begin(world, trial, replace(plan, revisions=revisions))
         trial.rollout = Rollout(0, plan.created, trial_problem(world, plan.problem), None, name)
+        observed = dict(world.observed_ingress)  # what the real service's routes observe
         error = settle(world, trial)
-        return self.ops.finish(name, view(world, trial.pb, kind_of(key)), error)
+        answer = view(world, trial.pb, kind_of(key))
+        world.observed_ingress = observed
+        return self.ops.finish(name, answer, error)
 
     def _started(self, rec: OwnerRec, rollout: Rollout) -> None:
         rec.rollout = rollout

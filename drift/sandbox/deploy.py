@@ -290,6 +290,8 @@ def serve(
         service.latest_ready_revision = key.revision(serving[-1]) if serving else ""
     service.observed_generation = service.generation
     service.reconciling = False
+    if kind.serves:  # its routes reconciled: this ingress is observed
+        world.observed_ingress[service.name] = service.ingress
     _conditions(world, service, kind, FAILED if failure else SUCCEEDED, SUCCEEDED, failure)
     retire(world, key, service, revisions)
 
@@ -375,6 +377,9 @@ def view(world: World, service: Owner, kind: Kind = SERVICE) -> Owner:
     # INGRESS_TRAFFIC_UNSPECIFIED if no revision is active" (service.proto): with no ready
     # revision nothing is observed, whatever was written; a service written without one is
     # open to all (what `publish` serves it as): observed, that is ALL
+    observed = world.observed_ingress.get(out.name)
+    if kind.serves and world.options.ingress_read == "observed" and observed is not None:
+        out.ingress = observed  # a write's ingress not observed before its deploy serves
     if kind.serves and not out.latest_ready_revision:
         out.ingress = 0  # INGRESS_TRAFFIC_UNSPECIFIED
     elif kind.serves and out.ingress == 0:

@@ -232,6 +232,14 @@ class Options(DeployCheckOptions, WriteOptions):
         "last_serving",
         description="observed_generation after a failed deploy (v2 comment / Knative v1 habit).",
     )
+    ingress_read: Literal["requested", "observed"] = Field(
+        "requested",
+        description="Service.ingress on a read while the write that changed it has not served "
+        "(a deploy in progress, or one that failed): 'On output, returns the currently "
+        "observed ingress settings' (service.proto), silent on whether a write's ingress is "
+        "observed before its revision serves. `requested`: as written; `observed`: as of the "
+        "last deploy that served.",
+    )
     etag_on_status: Literal["stable", "changes"] = Field(
         "stable",
         description="Whether a service's etag changes when its deploy settles (status only, "

@@ -173,6 +173,9 @@ class World:
         """Secret name -> the value of a version added right after the next GetSecretVersion
         of that secret is answered (`Controls.rotate_after_get`)."""
         self.condition_overrides: dict[str, bool] = {}
+        self.observed_ingress: dict[str, int] = {}
+        """A service's ingress (by name) as of its last deploy that served (option
+        `ingress_read: observed`, `deploy.view`)."""
         self.acting_as = ""
         """Who makes the next writes when a test says so (`Controls.act_as`); until the world
         is built again (a reset), never in the scenario's options, which outlive it."""
