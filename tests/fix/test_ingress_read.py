@@ -20,6 +20,13 @@ from tests.fix.test_canary_missing_image import AGENT, ENV_RULE, LAB, run, world
 INTERNAL = 2  # INGRESS_TRAFFIC_INTERNAL_ONLY
 
 
+def _internal(make_sandbox: MakeSandbox, reading: str, **options: Any) -> Sandbox:
+    """`app` (tests/fix/test_canary_missing_image.py) with ingress `internal`."""
+    scenario: dict[str, Any] = world(ingress_read=reading, **options)
+    scenario["projects"][LAB]["services"]["app"]["ingress"] = "internal"
+    return make_sandbox(scenario)
+
+
 def _held(sandbox: Sandbox) -> int:
     """The ingress the service holds (its spec), whatever a read shows."""
     world = sandbox._core.world
@@ -30,9 +37,7 @@ def _held(sandbox: Sandbox) -> int:
 def test_a_failed_canary_leaves_the_ingress_the_service_holds(
     reading: str, make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
-    scenario: dict[str, Any] = world(missing_images=[AGENT], ingress_read=reading)
-    scenario["projects"][LAB]["services"]["app"]["ingress"] = "internal"
-    sandbox = make_sandbox(scenario)
+    sandbox = _internal(make_sandbox, reading, missing_images=[AGENT])
     assert _held(sandbox) == INTERNAL and sandbox.service(LAB, "app").ingress == INTERNAL
     rules = f"{ENV_RULE}    settings:\n      ingress: all\n"
     done = run(sandbox, tmp_path, rules, "fix", "lab", "--yes")
@@ -49,9 +54,7 @@ def test_a_failed_canary_leaves_the_ingress_the_service_holds(
 def test_a_fix_of_the_ingress_alone_is_proven_under_either_reading(
     reading: str, make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
-    scenario: dict[str, Any] = world(ingress_read=reading)
-    scenario["projects"][LAB]["services"]["app"]["ingress"] = "internal"
-    sandbox = make_sandbox(scenario)
+    sandbox = _internal(make_sandbox, reading)
     rules = "    env:\n      DEBUG: 'true'\n    settings:\n      ingress: all\n"
     done = run(sandbox, tmp_path, rules, "fix", "lab", "--yes")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -67,9 +70,7 @@ def test_the_option_reads_a_failed_writes_ingress_as_written_or_as_observed(
     from google.api_core import exceptions
     from google.cloud import run_v2
 
-    scenario: dict[str, Any] = world(missing_images=[AGENT], ingress_read=reading)
-    scenario["projects"][LAB]["services"]["app"]["ingress"] = "internal"
-    sandbox = make_sandbox(scenario)
+    sandbox = _internal(make_sandbox, reading, missing_images=[AGENT])
     services = clients_for(sandbox).services
     name = f"projects/{LAB}/locations/us-central1/services/app"
     service = services.get_service(name=name)

@@ -60,3 +60,19 @@ def check_offline(tmp: Path, data: dict[str, Any], profile: str, *args: str) -> 
     )  # fmt: skip
     assert "Traceback" not in done.stderr, done.stderr
     return done
+
+
+def check_live(
+    sb: Any, tmp: Path, data: dict[str, Any], *args: str, profile: str = API_ONLY
+) -> Any:
+    """`drift check staging -m plan.json -f json ARGS` against the sandbox `sb`, with `profile`
+    as staging's (what the plan changes beside the workloads is judged with what is read)."""
+    (tmp / "profiles").mkdir(exist_ok=True)
+    (tmp / "profiles" / "staging.yaml").write_text(profile)
+    (tmp / "plan.json").write_text(json.dumps(data))
+    done = drift(
+        "check", "staging", "--profiles", "profiles", "-m", "plan.json", "-f", "json", *args,
+        env=sb.environ(), cwd=tmp,
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr
+    return done

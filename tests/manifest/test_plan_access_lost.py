@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, drift
-from tests.manifest.plans import API_ONLY, known_api, plan
+from tests.cliutil import REPO
+from tests.manifest.plans import API_ONLY, check_live, known_api, plan
 
 ACCESSOR = "roles/secretmanager.secretAccessor"
 EMAIL = "api@acme-chat-staging.iam.gserviceaccount.com"
@@ -67,14 +67,7 @@ def _rc(
 
 
 def _check(sb: Sandbox, tmp: Path, data: dict[str, Any], profile: str = API_ONLY) -> Any:
-    (tmp / "profiles").mkdir(exist_ok=True)
-    (tmp / "profiles" / "staging.yaml").write_text(profile)
-    (tmp / "plan.json").write_text(json.dumps(data))
-    done = drift(
-        "check", "staging", "--profiles", "profiles", "-m", "plan.json", "-f", "json",
-        env=sb.environ(), cwd=tmp,
-    )  # fmt: skip
-    assert "Traceback" not in done.stderr, done.stderr
+    done = check_live(sb, tmp, data, profile=profile)
     done.address = data["resource_changes"][-1]["address"]
     return done
 

@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, drift
-from tests.manifest.plans import API_ONLY, known_api, plan
+from tests.cliutil import REPO
+from tests.manifest.plans import check_live, known_api, plan
 
 ACCESSOR = "roles/secretmanager.secretAccessor"
 SA = "serviceAccount:api@acme-chat-staging.iam.gserviceaccount.com"
@@ -58,13 +58,7 @@ def _iam(kind: str, actions: list[str], before: Any, after: Any = None) -> dict[
 
 
 def _check(sb: Sandbox, tmp: Path, data: dict[str, Any]) -> Any:
-    (tmp / "profiles").mkdir(exist_ok=True)
-    (tmp / "profiles" / "staging.yaml").write_text(API_ONLY)
-    (tmp / "plan.json").write_text(json.dumps(data))
-    return drift(
-        "check", "staging", "--profiles", "profiles", "-m", "plan.json", "-f", "json",
-        env=sb.environ(), cwd=tmp,
-    )  # fmt: skip
+    return check_live(sb, tmp, data)
 
 
 def _unverified(done: Any) -> list[str]:

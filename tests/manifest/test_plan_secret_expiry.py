@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, drift
-from tests.manifest.plans import API_ONLY, known_api, plan
+from tests.cliutil import REPO
+from tests.manifest.plans import check_live, known_api, plan
 
 WHERE = {"secret_id": "jwt-secret-staging", "project": "acme-chat-staging"}
 ADDRESS = "google_secret_manager_secret.jwt"
@@ -40,13 +40,7 @@ def _plan(before: dict[str, Any], after: dict[str, Any], unknown: Any = None) ->
 
 
 def _check(sb: Sandbox, tmp: Path, data: dict[str, Any]) -> Any:
-    (tmp / "profiles").mkdir(exist_ok=True)
-    (tmp / "profiles" / "staging.yaml").write_text(API_ONLY)
-    (tmp / "plan.json").write_text(json.dumps(data))
-    return drift(
-        "check", "staging", "--profiles", "profiles", "-m", "plan.json", "-f", "json",
-        "--fail-on", "warning", env=sb.environ(), cwd=tmp,
-    )  # fmt: skip
+    return check_live(sb, tmp, data, "--fail-on", "warning")
 
 
 def _in(days: float) -> str:

@@ -49,6 +49,18 @@ def check(sandbox: Sandbox, tmp_path: Path) -> Any:
 
 
 # -- F1: a secret file's mode is not part of `RevisionConfig.fingerprint` -----------------------
+
+BOTH_READ = pytest.mark.parametrize(
+    "traffic",
+    [
+        [{"latest": True, "percent": 60}, {"revision": 1, "percent": 40}],
+        [{"latest": True, "percent": 100}, {"revision": 1, "percent": 0, "tag": "prev"}],
+    ],
+    ids=["split", "tag"],
+)
+"""The other revision on a 40 % split, or reached only through a 0 % tag."""
+
+
 def _mode_service(traffic: list[dict[str, Any]]) -> dict[str, Any]:
     """The template mounts secret `s` with default_mode 0400 (256); the older revision with
     the default 0444: the revisions differ only in the file's mode."""
@@ -70,14 +82,7 @@ def _mode_service(traffic: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize(
-    "traffic",
-    [
-        [{"latest": True, "percent": 60}, {"revision": 1, "percent": 40}],
-        [{"latest": True, "percent": 100}, {"revision": 1, "percent": 0, "tag": "prev"}],
-    ],
-    ids=["split", "tag"],
-)
+@BOTH_READ
 def test_revisions_differing_only_in_a_secret_files_mode_are_an_incomplete_init(
     tmp_path: Path, traffic: list[dict[str, Any]]
 ) -> None:
@@ -106,14 +111,7 @@ def _expanded_service(traffic: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize(
-    "traffic",
-    [
-        [{"latest": True, "percent": 60}, {"revision": 1, "percent": 40}],
-        [{"latest": True, "percent": 100}, {"revision": 1, "percent": 0, "tag": "prev"}],
-    ],
-    ids=["split", "tag"],
-)
+@BOTH_READ
 def test_a_reference_and_its_expansion_are_one_configuration_for_init_and_check(
     tmp_path: Path, traffic: list[dict[str, Any]]
 ) -> None:
