@@ -9,7 +9,8 @@ scanner this follows: `third_party/forked/golang/expansion`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 
 def expand(text: str, lookup: Callable[[str], str | None]) -> str:
@@ -80,3 +81,36 @@ def reference_order(
         if names == before[1]:
             break
     return names, moved
+
+
+def runs_as(env: Mapping[str, Any], name: str, text: str, stated: Mapping[str, Any]) -> bool:
+    """Whether the plain variable `name` of a container whose variables are `env` (as set:
+    `drift.live.model.EnvVar`s) runs with what a profile's `text` means: `text` itself, as
+    written or as it runs (`EnvVar.holds`), or `text` with its references expanded — a name
+    the profile states (`stated`: its VarRules of that container) by the plain value it
+    states, any other by the container's own plain variable set before `name` (one holding a
+    secret, or referring to one, is not known: left as `$(X)`). A revision that writes
+    `postgres://db/x` runs what `postgres://$(HOST)/x` means where HOST is `db`; where the
+    profile states HOST as `prod-db` it does not (helper-565 F2, helper-566 F1). The one
+    answer `drift check` and `drift plan` give."""
+    live = env.get(name)
+    if live is None or live.ref is not None:
+        return False
+    if bool(live.holds(text)):
+        return True
+    if live.value is None or "$(" not in text:
+        return False
+    order = list(env)
+    before = set(order[: order.index(name)])
+
+    def lookup(other: str) -> str | None:
+        rule = stated.get(other)
+        if rule is not None:  # the profile's word, as long as it is a plain value of its own
+            plain = rule.value if rule.ref is None and not rule.forbidden else None
+            return plain if plain is not None and "$(" not in plain else None
+        var = env.get(other)
+        if var is None or other not in before or var.ref is not None or var.needs:
+            return None
+        return str(var.value) if var.value is not None else None
+
+    return bool(expand(text, lookup) == live.value)

@@ -3,7 +3,7 @@ has, then the variables the profile does not name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from drift.credentials import credential_shaped, hidden_plain, looks_like_credential
 from drift.diff.context import At
@@ -11,7 +11,7 @@ from drift.diff.describe import describe_live, describe_rule, mask_plain
 from drift.diff.same_as import same_as_findings
 from drift.diff.suggest import pairs, told_apart
 from drift.diff.unexpected import level, unexpected_vars
-from drift.expansion import expand, set_after
+from drift.expansion import runs_as, set_after
 from drift.findings import Finding, Location, Severity, Unverified
 from drift.live.model import ContainerConfig, EnvVar, LiveState
 from drift.live.secret_state import BINARY
@@ -45,7 +45,7 @@ def env_findings(at: At) -> Iterator[Finding]:
         missing = [r.name for r in unstated if r.must_exist and r.name not in env]
         typos = pairs(missing, extra) if missing and extra else {}
         for rule in unstated:
-            yield from _var(at, container, rule, absent, typos.get(rule.name))
+            yield from _var(at, container, rule, absent, typos.get(rule.name), expected)
         if absent or name in ruled:  # what no rule names: said once per container
             continue
         ruled.add(name)
@@ -117,27 +117,6 @@ def _as_stated(container: ContainerConfig, rule: VarRule) -> bool:
     )
 
 
-def _holds(container: ContainerConfig, live: EnvVar, text: str) -> bool:
-    """Whether the plain variable `live` runs with the profile's `text`: as written or as it
-    runs (`EnvVar.holds`), or as `text`'s own `$(NAME)` references expand in this container
-    (the plain variables set before it, as Cloud Run expands them: `drift.expansion`) — a
-    revision that writes `postgres://db/x` runs what a profile's `postgres://$(HOST)/x` means
-    where HOST is `db`, and init calls the two alike (helper-565 F2)."""
-    if live.holds(text):
-        return True
-    if live.ref is not None or live.value is None or "$(" not in text:
-        return False
-    order = list(container.env)
-    before = set(order[: order.index(live.name)]) if live.name in order else set()
-
-    def lookup(name: str) -> str | None:
-        var = container.env.get(name)
-        usable = var is not None and name in before and var.ref is None and not var.needs
-        return var.value if usable and var is not None else None
-
-    return expand(text, lookup) == live.value
-
-
 def _set_after(container: ContainerConfig, name: str) -> list[str]:
     """The variables of the container that `name`'s plain value refers to (`$(NAME)`) and that
     are set only after it: Cloud Run expands a reference "using the previous defined
@@ -176,9 +155,12 @@ def _var(
     rule: VarRule,
     absent: bool = False,
     typo: str | None = None,
+    stated: Mapping[str, VarRule] | None = None,
 ) -> Iterator[Finding]:
     """`typo`: a variable the revision has and the profile does not name, close to this
-    one's name (said in the `env.missing` message)."""
+    one's name (said in the `env.missing` message); `stated`: the container's rules, by
+    which a reference in a stated value expands (`drift.expansion.runs_as`)."""
+    stated = stated or {}
     live = container.env.get(rule.name)
     target = f"env.{rule.name}"
 
@@ -250,10 +232,12 @@ def _var(
                 f"{rule.name} references a secret on {where()}; expected a plain value",
                 str(live.ref),
             )
-        elif not (held := _holds(container, live, rule.value)) or _set_after(container, rule.name):
-            # the profile's text, with a reference in it left as text: say which (else it
-            # differs as any value does)
-            late = _set_after(container, rule.name) if held else []
+        elif not runs_as(container.env, rule.name, rule.value, stated) or (
+            live.holds(rule.value) and _set_after(container, rule.name)
+        ):
+            # the profile's text as written, with a reference in it left as text: say which
+            # (else it differs as any value does; an escaped `$$(X)` is no reference)
+            late = _set_after(container, rule.name) if live.holds(rule.value) else []
             secret = live.sensitive or at.ctx.inlined(live)
             secret = secret or looks_like_credential(rule.name, rule.value)
             shown = CHANGED if secret else mask_plain(rule.name, live.value or "", secret=False)

@@ -301,7 +301,8 @@ class ServicePlanner:
             mine: list[EnvChange] = []
             for rule in stated.values():
                 live = current.get(rule.name)
-                change = env_change(rule, live, sidecar, self.state, self.profile.project)
+                project = self.profile.project
+                change = env_change(rule, live, sidecar, self.state, project, current, stated)
                 # Most variables are as stated: no change, and nothing to say
                 if change is not None or (live is None and rule.must_exist):
                     mine += self._var_change(rule, change, cmd, account)

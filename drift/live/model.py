@@ -15,7 +15,7 @@ from drift.kinds import Kind, split_key, workload_key
 from drift.live.iam_policy import Grant, Verdict
 from drift.live.projects import ProjectNames
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo
-from drift.refs import SecretRef
+from drift.refs import SecretRef, file_mode
 
 
 @dataclass(frozen=True)
@@ -109,11 +109,9 @@ class RevisionConfig:
 
     @cached_property
     def described(self) -> str:
-        """The name of the container the profile's `env` rules describe in this revision
-        (whatever it was called then): `primary` where the revision has it; else (a revision
-        made before its main container got the name the profile's `container:` gives) the one
-        `drift.live.normalize.pick_container` takes when no name is given, the ingress
-        container, else the first; "" when it has none."""
+        """The container the profile's `env` describes in this revision: `primary` where it
+        has it; else (made before the main container got the profile's `container:` name) the
+        ingress container, else the first (`normalize.pick_container`); "" when it has none."""
         if self.has(self.primary) or not self.containers:
             return self.primary if self.has(self.primary) else ""
         return next((c.name for c in self.containers if c.ingress), self.containers[0].name)
@@ -157,19 +155,15 @@ class RevisionConfig:
 
     @cached_property
     def fingerprint(self) -> dict[str, Any]:
-        """What must be equal for two revisions to run with the same configuration. Computed
-        once: a revision described by its service's template shares the template's config, so
-        comparing them is comparing one object with itself."""
+        """What must be equal for two revisions to run with the same configuration (computed
+        once: a revision described by its template shares the template's config)."""
         env: dict[str, tuple[str | None, SecretRef | None]] = {}
         for c in self.containers:
             prefix = "" if c.name == self.primary else f"{c.name}:"
             env.update((prefix + k, (v.value, v.ref)) for k, v in sorted(c.env.items()))
-        # a file's mode too: `mount.mode` compares it (helper-565 F1)
-        mounts = {
-            f"{c.name}:{p}": (m.ref, m.mode) for c in self.containers for p, m in c.mounts.items()
-        }
-        # Not the images: a gradual rollout of a new image is not configuration drift.
-        out: dict[str, Any] = {
+        # `mount.mode` compares a file's mode (a default one left out: older journals' digests)
+        mounts = {f"{c.name}:{p}": _mount(m) for c in self.containers for p, m in c.mounts.items()}
+        out: dict[str, Any] = {  # not the images: a gradual rollout is not configuration drift
             "env": env,
             "mounts": mounts,
             "settings": digested(self.settings, ("ingress", "image")),
@@ -182,6 +176,10 @@ class RevisionConfig:
         if sidecars:  # a sidecar's own limits (`ContainerConfig.settings`); none: as it was
             out["sidecars"] = sidecars
         return out
+
+
+def _mount(m: SecretMount) -> Any:  # a file's mode where it is not the default (`fingerprint`)
+    return m.ref if m.mode == file_mode() else (m.ref, m.mode)
 
 
 @dataclass(frozen=True)

@@ -278,7 +278,11 @@ def _resolved(fingerprint: dict[str, Any], state: LiveState, own: str) -> dict[s
         return None if ref is None else state.resolved(ref, own)
 
     env = {k: (value, one(ref)) for k, (value, ref) in fingerprint["env"].items()}
-    mounts = {k: (one(ref), mode) for k, (ref, mode) in fingerprint["mounts"].items()}
+
+    def mount(held: Any) -> Any:  # a reference, or (reference, mode): `RevisionConfig._mount`
+        return (one(held[0]), held[1]) if isinstance(held, tuple) else one(held)
+
+    mounts = {k: mount(held) for k, held in fingerprint["mounts"].items()}
     return {**fingerprint, "env": env, "mounts": mounts}
 
 

@@ -40,9 +40,10 @@ class Planned:
     """Who is granted access (empty: not known until apply)."""
     latest: bool = False
     """A new version, enabled: `latest` names it once applied."""
-    expires: dt.datetime | dt.timedelta | None = None
-    """`secret.expiring`: when the secret expires once applied (`expire_time`), or how long
-    after it is applied (`ttl`); None with that rule: not known until apply."""
+    expires: tuple[dt.datetime | dt.timedelta, ...] | None = None
+    """`secret.expiring`: when the secret expires once applied (`expire_time`), and how long
+    after it is applied (`ttl`), the earlier of which holds; None with that rule: not known
+    until apply."""
 
     def answers(self, key: str, own: str, account: str, created: set[str]) -> bool:
         """Whether it may answer a finding on the secret `key` (`NAME` or `P/NAME`; `own`: the
@@ -93,18 +94,23 @@ def _expiry(made: Planned, after: dict[str, Any], unknown: Any) -> list[Planned]
 
     unknown = unknown if isinstance(unknown, dict) else {}
     made = Planned("secret.expiring", made.secret, made.project, made.address)
+    found: list[dt.datetime | dt.timedelta] = []
     for name, message in (("expire_time", timestamp_pb2.Timestamp), ("ttl", duration_pb2.Duration)):
-        if unknown.get(name) and not text(after.get("ttl")):
-            return [made]  # not known until apply
-        if given := text(after.get(name)):
-            value = message()
-            try:
-                value.FromJsonString(given)
-            except ValueError:
-                return [made]  # not a value drift reads: not known
-            when = value.ToDatetime(dt.UTC) if name == "expire_time" else value.ToTimedelta()
-            return [replace(made, expires=when)]
-    return []
+        if not (given := text(after.get(name))):
+            continue
+        value = message()
+        try:
+            value.FromJsonString(given)
+            found.append(value.ToDatetime(dt.UTC) if name == "expire_time" else value.ToTimedelta())
+        except (ValueError, OverflowError):
+            return [made]  # not a value drift reads: not known
+    if not found and (unknown.get("expire_time") or unknown.get("ttl")):
+        return [made]  # not known until apply
+    # both: the provider sends a changed `ttl` alone ("if d.HasChange("ttl") &&
+    # !d.HasChange("expire_time") { delete(obj, "expireTime") }", its pre_update of the
+    # secret), and `expire_time`, computed, keeps the value before: the earlier of the two
+    # is never later than the truth (helper-566 F2)
+    return [replace(made, expires=tuple(found))] if found else []
 
 
 def expiring(planned: Iterable[Planned], state: LiveState, own: str) -> list[Unverified]:
@@ -125,10 +131,22 @@ def expiring(planned: Iterable[Planned], state: LiveState, own: str) -> list[Unv
                     why = f"its expiry is not known until apply: {p.address}"
                     out.setdefault(Unverified.at(key, secret_target(ref, state, own), why))
                     continue
-                when = p.expires if isinstance(p.expires, dt.datetime) else state.now + p.expires
                 live = state.expiry.get(ref.key)
-                state.expiry[ref.key] = when if live is None else min(live, when)
+                times = [t for e in p.expires if (t := _when(e, state.now)) is not None]
+                if earliest := min([*times, *([live] if live else [])], default=None):
+                    state.expiry[ref.key] = earliest
     return list(out)
+
+
+def _when(given: dt.datetime | dt.timedelta, now: dt.datetime) -> dt.datetime | None:
+    """A planned expiry as a time: a `ttl` from now (None past the last time a date holds:
+    never within any warning window; helper-566 F5)."""
+    if isinstance(given, dt.datetime):
+        return given
+    try:
+        return now + given
+    except OverflowError:
+        return None
 
 
 def _where(c: AccessChange) -> tuple[str, str]:

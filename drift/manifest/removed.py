@@ -110,15 +110,20 @@ def _account(
 
 def _api(address: str, before: Any, after: Any, actions: list[Any], unknown: Any) -> list[Removed]:
     """`google_project_service` of secretmanager.googleapis.com destroyed with
-    `disable_on_destroy` (true unless set false: "If true, disable the service when the
-    Terraform resource is destroyed"): the project's Secret Manager API is disabled, and Cloud
-    Run reads every secret at deploy and env secrets at each instance start (helper-564 F6)."""
+    `disable_on_destroy = true` ("If true, disable the service when the Terraform resource is
+    destroyed"; provider 6.x wrote its default, true, into the state; 7.x defaults to false,
+    which "will only remove it from Terraform's state and leave the service enabled"), unless
+    `deletion_policy = "ABANDON"`: the project's Secret Manager API is disabled, and Cloud Run
+    reads every secret at deploy and env secrets at each instance start (helper-564 F6;
+    helper-566 F3: an unset flag of 7.x was read as true)."""
     if (
         not isinstance(before, dict)
         or text(before.get("service")) != "secretmanager.googleapis.com"
     ):
         return []
-    if "delete" not in actions or before.get("disable_on_destroy") is False:
+    if "delete" not in actions or before.get("disable_on_destroy") is not True:
+        return []
+    if text(before.get("deletion_policy")).upper() == "ABANDON":
         return []
     if (
         "create" in actions
@@ -146,13 +151,27 @@ def _deny(address: str, before: Any, after: Any, actions: list[Any], unknown: An
         blocks = rule.get("deny_rule") if isinstance(rule, dict) else None
         for block in blocks if isinstance(blocks, list) else [None]:
             denied = block.get("denied_permissions") if isinstance(block, dict) else None
-            said |= not isinstance(denied, list) or any(
-                not isinstance(p, str) or p.startswith(("secretmanager.", "*")) for p in denied
-            )
+            said |= not isinstance(denied, list) or any(_reads(p) for p in denied)
     if not said:
         return []
     detail = " (a deny policy that may deny secret access; drift does not evaluate deny policies)"
     return [Removed("denied", ANY_SECRET, "", address, detail=detail)]
+
+
+_ACCESS = ("secretmanager.googleapis.com/versions.access", "secretmanager.versions.access")
+"""The permission a revision's secret read needs, in a deny policy's form
+(`SERVICE_FQDN/RESOURCE.ACTION`) and in the allow policies' form."""
+
+
+def _reads(permission: Any) -> bool:
+    """Whether a deny rule's permission (or its pattern: `SERVICE/*`, `SERVICE/RESOURCE.*`,
+    `*…`) may deny the secret read a revision makes; one that cannot (`secrets.delete`, the
+    usual "nobody deletes secrets" policy) takes nothing away (helper-566 F3)."""
+    from fnmatch import fnmatchcase
+
+    if not isinstance(permission, str):
+        return True  # not a value drift reads
+    return any(fnmatchcase(p, permission) for p in _ACCESS)
 
 
 _ELSEWHERE = {

@@ -19,8 +19,8 @@ from drift.sandbox.templates import merge_template, resolve, template_pb
 from drift.sandbox.validate import env_values, validate_cpu
 
 _TEMPLATES: dict[tuple[str, str, str, str, bool, bool], list[Any]] = {}
-"""(project, id, collection, the spec as JSON, filled) -> `owner_templates` of it: for every
-reset."""
+"""(project, id, collection, the spec as JSON, filled, latest) -> `owner_templates` of it: for
+every reset."""
 _KEPT, _KEEPING = 256, threading.Lock()
 
 
