@@ -33,7 +33,7 @@ from drift.live.model import LiveState
 from drift.rechecked import not_checked_again, secret_uses, value_moved
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.revision_names import number
-from drift.same_drift import baseline_state, unique_ids
+from drift.same_drift import as_before, baseline_state, moved_ids, once_each, unique_ids
 from drift.schemas import other_version
 from drift.textsafe import plural, undecodable_line, unicode_text, visible
 
@@ -168,9 +168,13 @@ class Baseline:
         before: dict[str, list[Finding]] = {}
         for earlier in earliers:
             before.setdefault(earlier.id, []).append(earlier)
+        moved_id = moved_ids(report.findings, earliers, before)  # this run's id -> earlier
+        before |= {new: [earlier] for new, earlier in moved_id.items()}
         moved, known = value_moved(state), named_gaps(self.unverified, state, self.project)
-        findings = tuple(
-            replace(f, baseline=baseline_state(f, before.get(f.id, []), moved))
+        findings = tuple(  # one found again under another id keeps the baseline's id
+            replace(f, id=as_before(f, moved_id), baseline=baseline_state(f, before[f.id], moved))
+            if f.id in before
+            else replace(f, baseline=BaselineState.NEW)
             for f in report.findings
         )
         unverified = tuple(
@@ -184,7 +188,8 @@ class Baseline:
         uses = secret_uses(state, self.project) if state is not None and gaps else {}
         merged = {f.id for f in earliers if merged_into_service(f, self.environment, now)}
         for finding in earliers:
-            if finding.ignored or finding.id in now or finding.id in merged:
+            again = any(finding is earlier for earlier in moved_id.values())  # another id
+            if finding.ignored or finding.id in now or finding.id in merged or again:
                 continue
             gone = profiled is not None and finding.key not in profiled
             why = None if gone else not_checked_again(finding, report, gaps, uses, state)
@@ -195,7 +200,7 @@ class Baseline:
                     finding, baseline=BaselineState.UNCHANGED, location=_now_at(finding, profiled)
                 )
                 unchecked.append(Unchecked(carried, why))
-        notes = (*report.notes, *upgrade_notes(renamed, len(merged - now)))
+        notes = (*report.notes, *upgrade_notes(renamed, len(merged - now), len(moved_id)))
         if unchecked:
             notes = (
                 *notes,
@@ -274,9 +279,8 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
         project=parsed.project,
         region=parsed.region,
         # ids as this drift gives them: a report of a drift that gave two findings one id
-        findings=(
-            *unique_ids(found, _numbers(found)),
-            *(_finding(u.finding) for u in parsed.unchecked),
+        findings=once_each(
+            (*unique_ids(found, _numbers(found)), *(_finding(u.finding) for u in parsed.unchecked))
         ),
         unverified=frozenset(
             (workload_key(u.kind, u.service), u.target) for u in parsed.unverified

@@ -43,7 +43,10 @@ def not_checked_again(
                 f"{finding.workload}: found on {finding.revision}, which a manifest run does "
                 "not read (what the manifests deploy would replace it)"
             )
-    unread = [finding.kind.value, "service", finding.target]
+    if (left := _tag_left_out(finding, state)) is not None:
+        return left
+    # the rule too: a job's execution not read is said as `job.failed` (target `execution`)
+    unread = [finding.kind.value, "service", finding.target, finding.rule]
     if finding.revision is not None:
         unread += [f"revision.{r}" for r in (finding.revision, *finding.also_on)]
     unread += sorted(uses.get((key, finding.target), set()))
@@ -58,6 +61,22 @@ def not_checked_again(
     ):
         return f"{finding.workload} was not probed this run"
     return None
+
+
+def _tag_left_out(finding: Finding, state: LiveState | None) -> str | None:
+    """Why a finding on a revision reached through a traffic tag was not looked at again: the
+    tag is still in effect, but this run checked no revision by it (`check_tags` leaves it
+    out: its URL still serves what the baseline found; helper-567 F1). A tag gone is looked
+    at: nothing reaches it."""
+    live = state.services.get(finding.key) if state is not None else None
+    if live is None or not finding.tag or finding.tag not in live.tags:
+        return None
+    if any(finding.tag in r.tags for r in live.checked):
+        return None
+    return (
+        f"{finding.workload}: tag {finding.tag} is left out (check_tags): the revision only it "
+        "reaches was not checked"
+    )
 
 
 def secret_uses(state: LiveState, own: str) -> Uses:

@@ -76,9 +76,16 @@ def merged_into_service(finding: Finding, environment: str, now: set[str]) -> bo
     return finding.id == tagged and untagged in now
 
 
-def upgrade_notes(renamed: str | None, merged: int) -> tuple[str, ...]:
-    """The notes of `named_now` and of the findings `merged_into_service`."""
+def upgrade_notes(renamed: str | None, merged: int, moved: int = 0) -> tuple[str, ...]:
+    """The notes of `named_now`, of the findings `merged_into_service` and of those found
+    again under another id (`same_drift.moved_ids`)."""
     notes: tuple[str, ...] = (renamed,) if renamed else ()
+    if moved:
+        notes += (
+            f"{plural(moved, 'finding')} of the baseline found again under another id (a "
+            "reference pinned to the version it stood for, or a secret's project named by its "
+            "number this run): kept under the baseline's id, not new",
+        )
     if merged:
         notes += (
             f"{plural(merged, 'finding')} of the baseline on a tag of a setting the service "
