@@ -10,6 +10,7 @@ from typing import Any
 
 from drift import jsontext
 from drift.errors import UsageError
+from drift.files import regular_bytes
 from drift.report import REPORT_SCHEMA
 
 ALERTS = ("new", "updated")
@@ -111,8 +112,17 @@ def read_report(path: str) -> RunReport:
 
 
 def _read(path: str) -> bytes:
+    """The report's bytes, a local file's refused past `MAX_BYTES` as a Cloud Storage
+    object's is (and a FIFO or device at once: `regular_bytes`), never read whole into
+    memory first (helper-567 note)."""
     if not path.lower().startswith("gs://"):
-        return Path(path).read_bytes()
+        raw = regular_bytes(Path(path), MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise UsageError(
+                f"the report {path} is over {MAX_BYTES // (1024 * 1024)} MiB: not a drift JSON "
+                "report"
+            )
+        return raw
     from drift.cli.output import fetch
     from drift.live.session import Access
     from drift.live.storage import parse_object
