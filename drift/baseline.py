@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from drift import credentials, jsontext, redact
-from drift.diff.older import merged_into_service, named_gaps, named_now, shown_now, upgrade_notes
+from drift.diff import older
 from drift.errors import UsageError
 from drift.files import regular_bytes
 from drift.findings import BaselineState, Finding, Location, Severity, Since, sort_findings
@@ -33,7 +33,7 @@ from drift.live.model import LiveState
 from drift.rechecked import not_checked_again, secret_uses, value_moved
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.revision_names import number
-from drift.same_drift import as_before, baseline_state, moved_ids, once_each, unique_ids
+from drift.same_drift import baseline_state, once_each, unique_ids
 from drift.schemas import other_version
 from drift.textsafe import plural, undecodable_line, unicode_text, visible
 
@@ -164,18 +164,17 @@ class Baseline:
         of fewer; one left unchecked is shown where its workload's profile says it now)."""
         # every finding of an id (a split between two revisions holding different values
         # finds one per value): each is compared with all of them
-        earliers, renamed = named_now(self.findings, self.environment, self.project, state)
+        earliers, renamed = older.named_now(self.findings, self.environment, self.project, state)
         before: dict[str, list[Finding]] = {}
         for earlier in earliers:
             before.setdefault(earlier.id, []).append(earlier)
-        moved_id = moved_ids(report.findings, earliers, before)  # this run's id -> earlier
+        moved_id = older.moved_ids(report.findings, earliers, before, self.environment)
         before |= {new: [earlier] for new, earlier in moved_id.items()}
-        moved, known = value_moved(state), named_gaps(self.unverified, state, self.project)
+        moved, known = value_moved(state), older.named_gaps(self.unverified, state, self.project)
         findings = tuple(  # one found again under another id keeps the baseline's id
-            replace(f, id=as_before(f, moved_id), baseline=baseline_state(f, before[f.id], moved))
-            if f.id in before
-            else replace(f, baseline=BaselineState.NEW)
+            replace(f, id=older.as_before(f, moved_id), baseline=baseline_state(f, was, moved))
             for f in report.findings
+            for was in [before.get(f.id, [])]
         )
         unverified = tuple(
             replace(u, baseline=_UNCHANGED if (u.key, u.target) in known else _NEW)
@@ -186,7 +185,7 @@ class Baseline:
         unchecked: list[Unchecked] = []
         gaps = {(u.key, u.target): u.reason for u in report.unverified}
         uses = secret_uses(state, self.project) if state is not None and gaps else {}
-        merged = {f.id for f in earliers if merged_into_service(f, self.environment, now)}
+        merged = {f.id for f in earliers if older.merged_into_service(f, self.environment, now)}
         for finding in earliers:
             again = any(finding is earlier for earlier in moved_id.values())  # another id
             if finding.ignored or finding.id in now or finding.id in merged or again:
@@ -200,7 +199,7 @@ class Baseline:
                     finding, baseline=BaselineState.UNCHANGED, location=_now_at(finding, profiled)
                 )
                 unchecked.append(Unchecked(carried, why))
-        notes = (*report.notes, *upgrade_notes(renamed, len(merged - now), len(moved_id)))
+        notes = (*report.notes, *older.upgrade_notes(renamed, len(merged - now), len(moved_id)))
         if unchecked:
             notes = (
                 *notes,
@@ -342,7 +341,7 @@ def _finding(data: _Finding) -> Finding:
         **data.model_dump(
             exclude={"location", "ignore_reason", "failed", "also_on", "since", "actual"}
         ),
-        actual=shown_now(data.rule, data.target, data.actual),
+        actual=older.shown_now(data.rule, data.target, data.actual),
         location=Location(location.file, location.line or 0) if location else None,
         ignore_reason=data.ignore_reason if data.ignored else None,
         failed=tuple(data.failed),

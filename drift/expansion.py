@@ -87,8 +87,8 @@ def runs_as(env: Mapping[str, Any], name: str, text: str, stated: Mapping[str, A
     """Whether the plain variable `name` of a container whose variables are `env` (as set:
     `drift.live.model.EnvVar`s) runs with what a profile's `text` means: `text` itself, as
     written or as it runs (`EnvVar.holds`), or `text` with its references expanded — a name
-    the profile states (`stated`: its VarRules of that container) by the plain value it
-    states, any other by the container's own plain variable set before `name` (one holding a
+    the profile states a plain value for (`stated`: its VarRules of that container) by that
+    value, any other by the container's own plain variable set before `name` (one holding a
     secret, or referring to one, is not known: left as `$(X)`). A revision that writes
     `postgres://db/x` runs what `postgres://$(HOST)/x` means where HOST is `db`; where the
     profile states HOST as `prod-db` it does not (helper-565 F2, helper-566 F1). The one
@@ -105,9 +105,14 @@ def runs_as(env: Mapping[str, Any], name: str, text: str, stated: Mapping[str, A
 
     def lookup(other: str) -> str | None:
         rule = stated.get(other)
-        if rule is not None:  # the profile's word, as long as it is a plain value of its own
-            plain = rule.value if rule.ref is None and not rule.forbidden else None
-            return plain if plain is not None and "$(" not in plain else None
+        if rule is not None and rule.value is not None and rule.ref is None and not rule.forbidden:
+            # the profile's value, as it runs (`$$` is `$`); one referring on: not known
+            plain = str(rule.value)
+            return None if references(plain) else expand(plain, lambda _: None)
+        if rule is not None and (rule.ref is not None or rule.forbidden):
+            return None  # a secret, or a name the profile rules out: not what runs
+        # a name the profile states no value for (required, a pattern, optional): the
+        # container's own (helper-568 F3)
         var = env.get(other)
         if var is None or other not in before or var.ref is not None or var.needs:
             return None

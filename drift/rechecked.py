@@ -56,6 +56,11 @@ def not_checked_again(
     for (workload, target), reason in sorted(gaps.items()):
         if workload == key and perhaps_same(finding.target, target):
             return f"{finding.workload}: {target} (maybe it) could not be verified: {reason}"
+    # its secret's project named by number this run (GetProject refused): a finding of that
+    # target may be this one, or another project's — neither resolved nor merged (helper-568 F2)
+    for f in report.findings:
+        if f.key == key and f.rule == finding.rule and perhaps_same(finding.target, f.target):
+            return f"{finding.workload}: {f.target} (maybe it, its project known by number only)"
     if finding.rule.startswith("probe.") and not any(
         p.service == finding.service for p in report.probes
     ):

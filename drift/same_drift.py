@@ -12,7 +12,6 @@ from dataclasses import replace
 from drift.findings import BaselineState, Finding, Severity
 from drift.redact import MASK, mask, mask_optional
 from drift.revision_names import number
-from drift.secret_target import perhaps_same
 
 
 def unique_ids(
@@ -188,36 +187,3 @@ def once_each(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     for finding in findings:
         out.setdefault(finding.id, finding)
     return tuple(out.values())
-
-
-def moved_ids(
-    findings: Iterable[Finding], earliers: Iterable[Finding], before: Mapping[str, list[Finding]]
-) -> dict[str, Finding]:
-    """This run's findings whose id the baseline does not hold that are a drift it holds under
-    another id, by the id of each: the same workload, rule, container and tag, failing the
-    same way, on the same target or one this run names only by its project's number
-    (`perhaps_same`: GetProject refused). A reference repinned from `latest` to the very
-    version it stood for (a pinned version is named in the id: `drift.diff.secrets._pinned`),
-    or another project's secret named by number this run, is that drift (compared with it),
-    never "new" beside itself "resolved" (helper-567 F3, F4). Each earlier one matched once."""
-    findings = list(findings)
-    now = {f.id for f in findings}
-    gone = [e for e in earliers if e.id not in now and not e.ignored]
-    out: dict[str, Finding] = {}
-    for f in findings:
-        if f.id in before or f.ignored:
-            continue
-        for e in gone:
-            same = (e.key, e.rule, e.container, e.tag) == (f.key, f.rule, f.container, f.tag)
-            spelled = e.target == f.target or perhaps_same(e.target, f.target)
-            taken = any(e is x for x in out.values())
-            if same and spelled and _failed(e) == _failed(f) and not taken:
-                out[f.id] = e
-                break
-    return out
-
-
-def as_before(finding: Finding, moved: Mapping[str, Finding]) -> str:
-    """The id a finding is reported under: the baseline's, where it is a drift the baseline
-    holds under another id (`moved_ids`: one alert, one id), else its own."""
-    return moved[finding.id].id if finding.id in moved else finding.id

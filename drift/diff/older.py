@@ -5,7 +5,7 @@ in a finding's name or id changed no drift, so it must not compare as new and re
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from drift.diff.describe import mask_plain
@@ -62,6 +62,63 @@ def _id_tail(f: Finding, environment: str) -> str | None:
     return None
 
 
+_PINNED = re.compile(r"#version \S+")
+"""The variant of a version only pinned references use (`drift.diff.secrets._pinned`)."""
+
+
+def moved_ids(
+    findings: Iterable[Finding],
+    earliers: Iterable[Finding],
+    before: Mapping[str, list[Finding]],
+    environment: str,
+) -> dict[str, Finding]:
+    """This run's findings whose id the baseline does not hold that are a drift it holds under
+    another id, by the id of each: only one whose id moved because a reference was repinned
+    from `latest` to the very version it stood for, or back (a version only pinned references
+    use is named in the id: `drift.diff.secrets._pinned`) — the same workload, rule, target,
+    container and tag, failing on the same version, the ids differing only by that version
+    (helper-567 F3). Any other variant (a file of a directory, a version's destruction) tells
+    two drifts apart, and a secret this run names by its project's number may be another
+    project's: never matched (helper-568 F1, F2). Each earlier one matched once."""
+    findings = list(findings)
+    now = {f.id for f in findings}
+    gone = [e for e in earliers if e.id not in now and not e.ignored and e.failed]
+    out: dict[str, Finding] = {}
+    for f in findings:
+        if f.id in before or f.ignored or not f.failed:
+            continue
+        for e in gone:
+            if any(e is x for x in out.values()) or not _repinned(e, f, environment):
+                continue
+            out[f.id] = e
+            break
+    return out
+
+
+def _repinned(e: Finding, f: Finding, environment: str) -> bool:
+    """Whether `e` and `f` are one drift whose id moved with a reference's pinning."""
+    same = (e.key, e.rule, e.target, e.container, e.tag) == (
+        f.key,
+        f.rule,
+        f.target,
+        f.container,
+        f.tag,
+    )
+    if not same or set(e.failed) != set(f.failed):
+        return False
+    theirs, mine = _id_tail(e, environment), _id_tail(f, environment)
+    if theirs is None or mine is None or theirs == mine:
+        return False
+    named = {m.removeprefix("#") for m in _PINNED.findall(theirs + mine)}
+    return _PINNED.sub("", theirs) == _PINNED.sub("", mine) and named <= set(f.failed)
+
+
+def as_before(finding: Finding, moved: Mapping[str, Finding]) -> str:
+    """The id a finding is reported under: the baseline's, where it is a drift the baseline
+    holds under another id (`moved_ids`: one alert, one id), else its own."""
+    return moved[finding.id].id if finding.id in moved else finding.id
+
+
 def merged_into_service(finding: Finding, environment: str, now: set[str]) -> bool:
     """A baseline finding of an older drift on a tag (its id of `setting.NAME~TAG`) of a setting the
     service holds (ingress, invoker_iam_disabled, the service's own scaling: a023d56 made it
@@ -83,8 +140,8 @@ def upgrade_notes(renamed: str | None, merged: int, moved: int = 0) -> tuple[str
     if moved:
         notes += (
             f"{plural(moved, 'finding')} of the baseline found again under another id (a "
-            "reference pinned to the version it stood for, or a secret's project named by its "
-            "number this run): kept under the baseline's id, not new",
+            "reference pinned to the very version `latest` stood for, or back): kept under the "
+            "baseline's id, not new",
         )
     if merged:
         notes += (
