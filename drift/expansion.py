@@ -88,11 +88,11 @@ def runs_as(env: Mapping[str, Any], name: str, text: str, stated: Mapping[str, A
     `drift.live.model.EnvVar`s) runs with what a profile's `text` means: `text` itself, as
     written or as it runs (`EnvVar.holds`), or `text` with its references expanded — a name
     the profile states a plain value for (`stated`: its VarRules of that container) by that
-    value, any other by the container's own plain variable set before `name` (one holding a
-    secret, or referring to one, is not known: left as `$(X)`). A revision that writes
-    `postgres://db/x` runs what `postgres://$(HOST)/x` means where HOST is `db`; where the
-    profile states HOST as `prod-db` it does not (helper-565 F2, helper-566 F1). The one
-    answer `drift check` and `drift plan` give."""
+    value (its own references expanded alike), any other by the container's own plain
+    variable (one holding a secret, or referring to one, is not known: left as `$(X)`). A
+    revision that writes `postgres://db/x` runs what `postgres://$(HOST)/x` means where HOST
+    is `db`; where the profile states HOST as `prod-db` it does not (helper-565 F2, helper-566
+    F1). The one answer `drift check` and `drift plan` give."""
     live = env.get(name)
     if live is None or live.ref is not None:
         return False
@@ -100,21 +100,23 @@ def runs_as(env: Mapping[str, Any], name: str, text: str, stated: Mapping[str, A
         return True
     if live.value is None or "$(" not in text:
         return False
-    order = list(env)
-    before = set(order[: order.index(name)])
 
-    def lookup(other: str) -> str | None:
+    def lookup(other: str, seen: frozenset[str] = frozenset()) -> str | None:
+        if other in seen or other == name:
+            return None  # references that go round: not known
         rule = stated.get(other)
-        if rule is not None and rule.value is not None and rule.ref is None and not rule.forbidden:
-            # the profile's value, as it runs (`$$` is `$`); one referring on: not known
-            plain = str(rule.value)
-            return None if references(plain) else expand(plain, lambda _: None)
         if rule is not None and (rule.ref is not None or rule.forbidden):
             return None  # a secret, or a name the profile rules out: not what runs
-        # a name the profile states no value for (required, a pattern, optional): the
-        # container's own (helper-568 F3)
+        if rule is not None and rule.value is not None:
+            # the profile's value, its own references expanded alike (`$$` is `$`)
+            plain = str(rule.value)
+            return expand(plain, lambda n: lookup(n, seen | {other}))
+        # a name the profile states no value for (required, a pattern, optional), or none:
+        # the container's own, wherever it is set — a fix places it before what refers to it
+        # (`drift.fix.env_order`), and what the written text runs is `_set_after`'s to judge
+        # (helper-568 F3, helper-569 F3)
         var = env.get(other)
-        if var is None or other not in before or var.ref is not None or var.needs:
+        if var is None or var.ref is not None or var.needs:
             return None
         return str(var.value) if var.value is not None else None
 

@@ -53,19 +53,36 @@ def not_checked_again(
     for target in unread:
         if (reason := gaps.get((key, target))) is not None:
             return f"{finding.workload}: {target} could not be verified: {reason}"
+    maybe = _maybe(finding.target, report.project, state)
     for (workload, target), reason in sorted(gaps.items()):
-        if workload == key and perhaps_same(finding.target, target):
+        if workload == key and maybe(target):
             return f"{finding.workload}: {target} (maybe it) could not be verified: {reason}"
     # its secret's project named by number this run (GetProject refused): a finding of that
     # target may be this one, or another project's — neither resolved nor merged (helper-568 F2)
     for f in report.findings:
-        if f.key == key and f.rule == finding.rule and perhaps_same(finding.target, f.target):
+        if f.key == key and f.rule == finding.rule and maybe(f.target):
             return f"{finding.workload}: {f.target} (maybe it, its project known by number only)"
     if finding.rule.startswith("probe.") and not any(
         p.service == finding.service for p in report.probes
     ):
         return f"{finding.workload} was not probed this run"
     return None
+
+
+def _maybe(target: str, own: str, state: LiveState | None) -> Callable[[str], bool]:
+    """Whether a secret target this run names by its project's number (`secret.NUMBER/NAME`)
+    may be `target` (`perhaps_same`: same name), unless what this run read tells that number
+    is another project's (`ProjectNames.same_project` False: helper-569 F2, a repaired finding
+    otherwise carried for as long as another project's stood)."""
+
+    def maybe(unnamed: str) -> bool:
+        if not perhaps_same(target, unnamed):
+            return False
+        mine = target.removeprefix("secret.").rpartition("/")[0] or own
+        number = unnamed.removeprefix("secret.").rpartition("/")[0]
+        return state is None or state.same_project(mine, number) is not False
+
+    return maybe
 
 
 def _tag_left_out(finding: Finding, state: LiveState | None) -> str | None:

@@ -62,8 +62,10 @@ def _id_tail(f: Finding, environment: str) -> str | None:
     return None
 
 
-_PINNED = re.compile(r"#version \S+")
-"""The variant of a version only pinned references use (`drift.diff.secrets._pinned`)."""
+_PINNED = re.compile(r"#version [^~]+")
+"""The variant of a version only pinned references use (`drift.diff.secrets._pinned`), up to
+the `~TAG` an id's text ends with (`drift.diff.context`: `target@scope#variant~tag`;
+helper-569 F1: a greedy match ate the tag, and a tagged revision's repin was new again)."""
 
 
 def moved_ids(

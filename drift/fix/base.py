@@ -133,7 +133,7 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
     # else differences are what `served.unreleased_differences` names (check's warning)
     failed = failed_template(live, name) if differences or unknown_here else ""
     if failed:  # the template is the spec of a revision that failed
-        differences += (*unknown_here, *_held_by_service(live))
+        differences += unknown_here
     # a failed template is replaced, whatever it holds (its unknown fields with the rest of
     # the spec that failed, named in the plan): only the serving revision's own would be lost
     unknown = unknown_lost(name, serving.source, None if failed else service.template)
@@ -149,29 +149,6 @@ def fix_base(live: LiveService, *, from_template: bool = False) -> Base:
         live.latest_created,
         others,
         unknown,
-    )
-
-
-def _held_by_service(live: LiveService) -> tuple[str, ...]:
-    """The settings the service holds itself (ingress, its own scaling…), which the write
-    replacing a failed template sends as they read now: the failed write may have asked for
-    them, and what was in effect before it is nowhere to be read (Service.ingress "returns the
-    currently observed ingress settings", silent on a write that did not serve): said, so
-    that the fix neither applies nor erases them unseen (helper-568 F4)."""
-    from drift.fields import FIELDS
-    from drift.textsafe import visible
-
-    held = [
-        f"{name} {str(value).lower() if isinstance(value, bool) else visible(str(value))}"
-        for name, value in live.template.settings.items()
-        if (field := FIELDS.get(name)) is not None and field.level == "service" and value != ""
-    ]
-    if not held:
-        return ()
-    return (
-        f"the service's own settings, which this write sends as they read now: "
-        f"{', '.join(held)} (the failed write may have asked for them; what was in effect "
-        "before it cannot be read)",
     )
 
 

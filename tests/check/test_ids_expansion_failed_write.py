@@ -185,5 +185,5 @@ def test_a_fix_after_a_failed_write_names_the_ingress_that_write_asked_for(
     held = int(sandbox._core.world.find_service(LAB, "app", None).pb.ingress)
     read = int(services.get_service(name=name).ingress)
     shown = "ingress all" if reading == "requested" else "ingress internal"  # as read
-    assert "the service's own settings, which this write sends as they read now" in plan, plan
+    assert "note: the write sends the service's own settings as they read now: " in plan, plan
     assert shown in plan, (reading, "held", held, "read", read, plan)

@@ -4,6 +4,7 @@ control characters escaped visibly (a value can neither hide a row nor forge one
 from __future__ import annotations
 
 from drift.fields import FIELDS, SettingValue
+from drift.fields.base import Unread
 from drift.fix.model import UNREAD, EnvChange, Plan, ServicePlan, SettingChange, in_place
 from drift.kinds import Kind
 from drift.textsafe import plural, visible
@@ -43,6 +44,7 @@ def base_lines(sp: ServicePlan) -> list[str]:
             f"  built on the serving revision {sp.built_on}; it replaces the template of the "
             f"failed revision {sp.failed_template}, which had:",
             *differences,
+            *_sent_as_read(sp),
         ]
     if differences and sp.stops and sp.has_patch:  # said `blocked:` above
         return ["  the template's differences from what serves:", *differences]
@@ -55,6 +57,29 @@ def base_lines(sp: ServicePlan) -> list[str]:
     if sp.unreleased and sp.has_patch and not sp.stops:  # else its stop says it
         return [f"  note: {sp.unreleased}"]
     return []
+
+
+def _sent_as_read(sp: ServicePlan) -> list[str]:
+    """The settings the service holds itself (ingress, its own scaling…) that the write
+    replacing a failed template sends as they read now, the plan changing none of them: the
+    failed write may have asked for them, and what was in effect before it cannot be read
+    (Service.ingress "returns the currently observed ingress settings", silent on a write that
+    did not serve) — said, so that the fix neither applies nor erases them unseen (helper-568
+    F4); those at no value of their own (false, unset) are left out (helper-569 F4)."""
+    changed = {s.name for s in sp.settings}
+    held = [
+        f"{name} {FIELDS[name].show(value)}"
+        for name, value in sp.held.items()
+        if name in FIELDS and FIELDS[name].level == "service" and name not in changed
+        if value not in ("", False, None, "auto") and not isinstance(value, Unread)
+    ]
+    if not held:
+        return []
+    return [
+        f"  note: the write sends the service's own settings as they read now: "
+        f"{visible(', '.join(held))} (the failed write may have asked for them; what was in "
+        "effect before it cannot be read)"
+    ]
 
 
 def _at_once(sp: ServicePlan) -> str:
