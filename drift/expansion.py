@@ -83,6 +83,12 @@ def reference_order(
     return names, moved
 
 
+DEPTH = 32
+"""How deep `runs_as` follows a stated value's references into other stated values (each a
+Python frame or two: a chain of thousands would end the run in a RecursionError); past it,
+the reference is not known, and the value is judged as written."""
+
+
 def runs_as(env: Mapping[str, Any], name: str, text: str, stated: Mapping[str, Any]) -> bool:
     """Whether the plain variable `name` of a container whose variables are `env` (as set:
     `drift.live.model.EnvVar`s) runs with what a profile's `text` means: `text` itself, as
@@ -102,8 +108,8 @@ def runs_as(env: Mapping[str, Any], name: str, text: str, stated: Mapping[str, A
         return False
 
     def lookup(other: str, seen: frozenset[str] = frozenset()) -> str | None:
-        if other in seen or other == name:
-            return None  # references that go round: not known
+        if other in seen or other == name or len(seen) >= DEPTH:
+            return None  # references that go round, or nest past `DEPTH`: not known
         rule = stated.get(other)
         if rule is not None and (rule.ref is not None or rule.forbidden):
             return None  # a secret, or a name the profile rules out: not what runs

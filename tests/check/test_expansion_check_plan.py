@@ -113,3 +113,21 @@ def test_older_journal_digests_still_match() -> None:
     )
     assert template_key(svc) == "23f21ad46230cf6278b6104173e3ac05"
     assert config_key(job, Kind.JOB) == "919366894bc7533e068b47ef535315dd"
+
+
+def test_a_long_chain_of_stated_references_is_no_recursion_error() -> None:
+    """2,000 stated values, each referring to the next: judged, never a RecursionError."""
+    from drift.expansion import runs_as
+    from drift.findings import Location
+    from drift.live.model import EnvVar
+    from drift.profiles.model import VarRule
+
+    def chain(n: int) -> dict[str, VarRule]:
+        here = Location("p.yaml", 1)
+        rules = {f"V{i}": VarRule(f"V{i}", here, value=f"$(V{i + 1})") for i in range(n)}
+        return rules | {f"V{n}": VarRule(f"V{n}", here, value="end")}
+
+    env = {"URL": EnvVar("URL", value="end")}
+    assert runs_as(env, "URL", "end", chain(2000))  # as written
+    assert not runs_as(env, "URL", "$(V0)", chain(2000))  # too deep to follow: not known
+    assert runs_as(env, "URL", "$(V0)", chain(5))
