@@ -50,13 +50,16 @@ def references(text: str) -> list[str]:
     return found
 
 
-def set_after(order: Sequence[str], name: str, text: str | None) -> list[str]:
+def set_after(
+    order: Sequence[str], name: str, text: str | None, at: Mapping[str, int] | None = None
+) -> list[str]:
     """The variables of `order` (a container's, as set) that `name`'s plain value `text`
     refers to and that are set only after it: Cloud Run leaves such a reference "unchanged",
-    so the variable runs with the text `$(NAME)`."""
+    so the variable runs with the text `$(NAME)`. `at`: each name's place in `order`, when
+    the caller has it (built once, not once a variable: helper-570)."""
     if not text or "$(" not in text:
         return []
-    at = {n: i for i, n in enumerate(order)}
+    at = at if at is not None else {n: i for i, n in enumerate(order)}
     return [n for n in dict.fromkeys(references(text)) if at.get(n, -1) > at.get(name, -1)]
 
 
@@ -72,17 +75,21 @@ def reference_order(
     moved: set[str] = set()
     for _ in range(len(names)):
         before = len(moved), list(names)
+        at = {n: i for i, n in enumerate(names)}
         for name in [n for n in names if movable(n)]:
-            late = set_after(names, name, values[name])
+            late = set_after(names, name, values[name], at)
             if late:
                 names.remove(name)
                 names.insert(max(names.index(n) for n in late) + 1, name)
                 moved.add(name)
+                at = {n: i for i, n in enumerate(names)}
         if names == before[1]:
             break
     return names, moved
 
 
+VALUE_MAX = 32768
+"""The longest value a variable may hold, in bytes (run v2 EnvVar.value)."""
 DEPTH = 32
 """How deep `runs_as` follows a stated value's references into other stated values (each a
 Python frame or two: a chain of thousands would end the run in a RecursionError); past it,
@@ -107,16 +114,30 @@ def runs_as(env: Mapping[str, Any], name: str, text: str, stated: Mapping[str, A
     if live.value is None or "$(" not in text:
         return False
 
-    def lookup(other: str, seen: frozenset[str] = frozenset()) -> str | None:
-        if other in seen or other == name or len(seen) >= DEPTH:
-            return None  # references that go round, or nest past `DEPTH`: not known
+    memo: dict[str, str | None] = {}  # each name's meaning once: a value referring twice
+    unknown: list[str] = []  # to the next ran 2^n lookups (helper-570 F2)
+
+    def lookup(other: str, depth: int = 0) -> str | None:
+        if other not in memo:
+            memo[other] = None  # while it is worked out: a reference that goes round
+            memo[other] = _meaning(other, depth)
+        if memo[other] is None:
+            unknown.append(other)
+        return memo[other]
+
+    def _meaning(other: str, depth: int) -> str | None:
+        if other == name or depth >= DEPTH:
+            return None  # itself, or nested past `DEPTH`: not known
         rule = stated.get(other)
         if rule is not None and (rule.ref is not None or rule.forbidden):
             return None  # a secret, or a name the profile rules out: not what runs
         if rule is not None and rule.value is not None:
-            # the profile's value, its own references expanded alike (`$$` is `$`)
-            plain = str(rule.value)
-            return expand(plain, lambda n: lookup(n, seen | {other}))
+            # the profile's value, its own references expanded alike (`$$` is `$`); one
+            # longer than a variable may be ("the maximum length is 32768 bytes", run v2
+            # EnvVar.value) is no value Cloud Run runs: not known (a value referring twice to
+            # the next doubles with each link)
+            meant = expand(str(rule.value), lambda n: lookup(n, depth + 1))
+            return meant if len(meant.encode()) <= VALUE_MAX else None
         # a name the profile states no value for (required, a pattern, optional), or none:
         # the container's own, wherever it is set — a fix places it before what refers to it
         # (`drift.fix.env_order`), and what the written text runs is `_set_after`'s to judge
@@ -126,4 +147,7 @@ def runs_as(env: Mapping[str, Any], name: str, text: str, stated: Mapping[str, A
             return None
         return str(var.value) if var.value is not None else None
 
-    return bool(expand(text, lookup) == live.value)
+    meant = expand(text, lookup)
+    # a reference drift cannot resolve (a secret, one that goes round) means a value it does
+    # not know: never "the same" by a `$(X)` left as text (helper-570 F1)
+    return not unknown and meant == live.value

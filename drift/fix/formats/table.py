@@ -65,13 +65,14 @@ def _sent_as_read(sp: ServicePlan) -> list[str]:
     failed write may have asked for them, and what was in effect before it cannot be read
     (Service.ingress "returns the currently observed ingress settings", silent on a write that
     did not serve) — said, so that the fix neither applies nor erases them unseen (helper-568
-    F4); those at no value of their own (false, unset) are left out (helper-569 F4)."""
+    F4); those at no value of their own (false, unset, `auto`) are left out (helper-569 F4;
+    a manual count of 0 is a value: `0 == False` in Python, helper-570 F4)."""
     changed = {s.name for s in sp.settings}
     held = [
         f"{name} {FIELDS[name].show(value)}"
         for name, value in sp.held.items()
         if name in FIELDS and FIELDS[name].level == "service" and name not in changed
-        if value not in ("", False, None, "auto") and not isinstance(value, Unread)
+        if value is not False and value not in ("", None, "auto") and not isinstance(value, Unread)
     ]
     if not held:
         return []
