@@ -164,22 +164,13 @@ def test_held_by_service_line_names_no_setting_the_plan_changes(
     they read now: … ingress all …', and lists every default (manual_instances auto,
     invoker_iam_disabled false, default_uri_disabled false, iap_enabled false) on any
     service."""
-    from google.cloud import run_v2
 
-    from tests.fix.test_canary_missing_image import LAB, world
     from tests.fix.test_canary_missing_image import run as run_lab
+    from tests.fix.test_canary_missing_image import world
+    from tests.fix.test_ingress_read import failed_write_asking_all
 
     sandbox = make_sandbox(world(ingress_read="requested"))
-    services = clients_for(sandbox).services
-    name = f"projects/{LAB}/locations/us-central1/services/app"
-    sandbox.hold_deploys(True)
-    svc = services.get_service(name=name)
-    svc.template.revision = ""
-    svc.ingress = run_v2.IngressTraffic.INGRESS_TRAFFIC_ALL
-    svc.template.containers[0].env.append(run_v2.EnvVar(name="X", value="1"))
-    services.update_service(service=svc)
-    sandbox.finish_deploy(LAB, "app", failure="boom")
-    sandbox.hold_deploys(False)
+    failed_write_asking_all(sandbox, clients_for)
     rules = "    settings:\n      ingress: internal\n    env:\n      DEBUG: {forbidden: true}\n"
     plan = run_lab(sandbox, tmp_path, rules, "plan", "lab").stdout
     said = [s for s in plan.splitlines() if "settings as they read now" in s]

@@ -160,24 +160,16 @@ def test_a_fix_after_a_failed_write_names_the_ingress_that_write_asked_for(
     canary's write carries INTERNAL (the read), erasing their requested ALL. SPEC 8: 'The
     canary is the serving revision's configuration plus the plan, nothing else ... the plan
     says which failed revision's template it replaces and what that template had'; SPEC 2."""
-    from google.cloud import run_v2
 
     from tests.fix.test_canary_missing_image import LAB, world
     from tests.fix.test_canary_missing_image import run as run_lab
+    from tests.fix.test_ingress_read import failed_write_asking_all
 
     scenario: dict[str, Any] = world(ingress_read=reading)
     scenario["projects"][LAB]["services"]["app"]["ingress"] = "internal"
     sandbox = make_sandbox(scenario)
-    services = clients_for(sandbox).services
+    services = failed_write_asking_all(sandbox, clients_for)
     name = f"projects/{LAB}/locations/us-central1/services/app"
-    sandbox.hold_deploys(True)
-    svc = services.get_service(name=name)
-    svc.template.revision = ""
-    svc.ingress = run_v2.IngressTraffic.INGRESS_TRAFFIC_ALL
-    svc.template.containers[0].env.append(run_v2.EnvVar(name="X", value="1"))
-    services.update_service(service=svc)
-    sandbox.finish_deploy(LAB, "app", failure="boom")
-    sandbox.hold_deploys(False)
     done = run_lab(
         sandbox, tmp_path, "    env:\n      DEBUG: {forbidden: true}\n", "fix", "lab", "--yes"
     )

@@ -81,3 +81,21 @@ def test_the_option_reads_a_failed_writes_ingress_as_written_or_as_observed(
     assert _held(sandbox) == 1  # the spec keeps what was requested
     read = services.get_service(name=name).ingress
     assert int(read) == (1 if reading == "requested" else INTERNAL)
+
+
+def failed_write_asking_all(sandbox: Sandbox, clients_for: ClientsFor) -> Any:
+    """A teammate's write asking for ingress ALL (and X=1) whose revision fails: the
+    ServicesClient it wrote with."""
+    from google.cloud import run_v2
+
+    services = clients_for(sandbox).services
+    name = f"projects/{LAB}/locations/us-central1/services/app"
+    sandbox.hold_deploys(True)
+    svc = services.get_service(name=name)
+    svc.template.revision = ""
+    svc.ingress = run_v2.IngressTraffic.INGRESS_TRAFFIC_ALL
+    svc.template.containers[0].env.append(run_v2.EnvVar(name="X", value="1"))
+    services.update_service(service=svc)
+    sandbox.finish_deploy(LAB, "app", failure="boom")
+    sandbox.hold_deploys(False)
+    return services
