@@ -88,6 +88,8 @@ def reference_order(
     return names, moved
 
 
+UNKNOWN = object()
+"""A referenced name whose value drift cannot know (`runs_as`)."""
 VALUE_MAX = 32768
 """The longest value a variable may hold, in bytes (run v2 EnvVar.value)."""
 DEPTH = 32
@@ -114,38 +116,47 @@ def runs_as(env: Mapping[str, Any], name: str, text: str, stated: Mapping[str, A
     if live.value is None or "$(" not in text:
         return False
 
-    memo: dict[str, str | None] = {}  # each name's meaning once: a value referring twice
-    unknown: list[str] = []  # to the next ran 2^n lookups (helper-570 F2)
+    # each name's meaning once (a value referring twice to the next ran 2^n lookups:
+    # helper-570 F2): its text, None for a name set nowhere (Cloud Run leaves `$(X)` as it
+    # is, on both sides), or UNKNOWN
+    memo: dict[str, str | None | object] = {}
+    unknown: list[str] = []
 
     def lookup(other: str, depth: int = 0) -> str | None:
         if other not in memo:
-            memo[other] = None  # while it is worked out: a reference that goes round
+            memo[other] = UNKNOWN  # while it is worked out: a reference that goes round
             memo[other] = _meaning(other, depth)
-        if memo[other] is None:
+        found = memo[other]
+        if found is UNKNOWN:
             unknown.append(other)
-        return memo[other]
+            return None
+        return found if isinstance(found, str) else None
 
-    def _meaning(other: str, depth: int) -> str | None:
-        if other == name or depth >= DEPTH:
-            return None  # itself, or nested past `DEPTH`: not known
+    def _meaning(other: str, depth: int) -> str | None | object:
+        if other == name:
+            return None  # itself: not set before it, left as text
+        if depth >= DEPTH:
+            return UNKNOWN  # nested past `DEPTH`
         rule = stated.get(other)
         if rule is not None and (rule.ref is not None or rule.forbidden):
-            return None  # a secret, or a name the profile rules out: not what runs
+            return UNKNOWN  # a secret, or a name the profile rules out: not what runs
         if rule is not None and rule.value is not None:
             # the profile's value, its own references expanded alike (`$$` is `$`); one
             # longer than a variable may be ("the maximum length is 32768 bytes", run v2
             # EnvVar.value) is no value Cloud Run runs: not known (a value referring twice to
             # the next doubles with each link)
             meant = expand(str(rule.value), lambda n: lookup(n, depth + 1))
-            return meant if len(meant.encode()) <= VALUE_MAX else None
+            return meant if len(meant.encode()) <= VALUE_MAX else UNKNOWN
         # a name the profile states no value for (required, a pattern, optional), or none:
         # the container's own, wherever it is set — a fix places it before what refers to it
         # (`drift.fix.env_order`), and what the written text runs is `_set_after`'s to judge
-        # (helper-568 F3, helper-569 F3)
+        # (helper-568 F3, helper-569 F3); one set nowhere stays `$(X)` (helper-571)
         var = env.get(other)
-        if var is None or var.ref is not None or var.needs:
+        if var is None:
             return None
-        return str(var.value) if var.value is not None else None
+        if var.ref is not None or var.needs or var.value is None:
+            return UNKNOWN
+        return str(var.value)
 
     meant = expand(text, lookup)
     # a reference drift cannot resolve (a secret, one that goes round) means a value it does
