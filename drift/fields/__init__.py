@@ -11,6 +11,7 @@ from __future__ import annotations
 from drift.fields.accounts import (
     DEFAULT_ACCOUNT_SUFFIX,
     DEFAULT_SERVICE_ACCOUNT,
+    account_project,
     default_account,
     is_default_account,
     named_default,
@@ -43,6 +44,7 @@ from drift.fields.catalogue import (
 )
 
 __all__ = [
+    "account_project",
     "CONTAINER_SETTINGS",
     "DEFAULT_ACCOUNT_SUFFIX",
     "DEFAULT_SERVICE_ACCOUNT",

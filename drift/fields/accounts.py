@@ -39,6 +39,22 @@ def named_default(account: str) -> bool:
     return account.endswith(DEFAULT_ACCOUNT_SUFFIX)
 
 
+def account_project(account: str) -> str:
+    """The project a service account's address names (an IAM member's `serviceAccount:` prefix
+    left out): the number of a default compute account (`NUMBER-compute@developer.gserviceaccount
+    .com`), the id of a user-managed one (`NAME@PROJECT_ID.iam.gserviceaccount.com`:
+    cloud.google.com/iam/docs/service-account-types); "" for any other."""
+    local, _, domain = account.removeprefix("serviceAccount:").partition("@")
+    if domain == "developer.gserviceaccount.com" and local.endswith("-compute"):
+        number = local.removesuffix("-compute")
+        return number if number.isdigit() else ""
+    return domain.removesuffix(USER_MANAGED) if domain.endswith(USER_MANAGED) else ""
+
+
+USER_MANAGED = ".iam.gserviceaccount.com"
+"""The domain of a user-managed service account's address, after its project's id."""
+
+
 def is_default_account(account: str) -> bool:
     """The default compute account of a project, unnamed or by its address."""
     return unnamed_default(account) or named_default(account)

@@ -104,10 +104,11 @@ def env_change(
             return None
         # as `drift check` judges it: a reference in the stated value expanded, in the
         # container `env` (the variables as set), as the profile's rules `stated` say
-        runs = current is not None and current.holds(rule.value)
-        if not runs and current is not None and env is not None:
-            runs = runs_as(env, rule.name, rule.value, stated or {})
-        if not runs:
+        if current is None or not (
+            runs_as(env, rule.name, rule.value, stated or {})
+            if env is not None
+            else current.holds(rule.value)
+        ):
             return EnvChange(
                 Action.SET_VALUE, rule.name, current, value=rule.value, container=container
             )

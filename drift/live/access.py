@@ -16,6 +16,7 @@ from drift.fields import (
     default_account,
     normalise_account,
 )
+from drift.fields import account_project as project_named
 from drift.findings import Unverified
 from drift.live.iam import IamReads, ProjectInfo
 from drift.live.iam_policy import PUBLIC, Grant, Policy, Verdict, verdict
@@ -38,7 +39,6 @@ drift reads allow policies only, so a run that counts a grant says so, once, wit
 them: `gcloud iam policies list --attachment-point=ATTACHMENT_POINT --kind=denypolicies`
 (cloud.google.com/sdk/gcloud/reference/iam/policies/list); a deny policy attaches to a
 project, folder or organization (cloud.google.com/iam/docs/deny-overview, Attachment point)."""
-_USER_MANAGED = ".iam.gserviceaccount.com"
 _OWN = Verdict(Grant.GRANTED, "the secret's own policy")
 """Granted outright by the secret's own policy (one verdict for every such pair)."""
 
@@ -254,15 +254,11 @@ class AccessDecisions:
         (cloud.google.com/iam/docs/service-account-types)."""
         if not any(p is not None and p.names_project_accounts() for p in policies):
             return ""
-        local, _, domain = member.removeprefix("serviceAccount:").partition("@")
-        if domain == "developer.gserviceaccount.com" and local.endswith("-compute"):
-            number = local.removesuffix("-compute")
-            return number if number.isdigit() else ""
-        if domain.endswith(_USER_MANAGED) and (
-            info := await self.iam.project(domain[: -len(_USER_MANAGED)])
-        ):
-            return info.number
-        return ""
+        project = project_named(member)
+        if project.isdigit() or not project:  # a default account's number, or none
+            return project
+        info = await self.iam.project(project)
+        return info.number if info else ""
 
     async def _member(self, account: str) -> str | None:
         """The IAM member of an account (the default account by its project's number,

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from drift.fields import named_default, unnamed_default
+from drift.fields import account_project, named_default, unnamed_default
 from drift.findings import Unverified
 from drift.live.iam_policy import PROJECT_ACCOUNTS, PUBLIC, Grant, project_accounts
 from drift.live.model import LiveState
@@ -346,11 +346,7 @@ def _loses(members: tuple[str, ...], others: bool, account: str, sets: str | Non
 def _sets(account: str, state: LiveState) -> str | None:
     """The "all service accounts in a project" identifier of the project `account` belongs
     to (`_loses`); None: not known; "": not a service account of a project drift can name."""
-    local, _, domain = account.partition("@")
-    if domain == "developer.gserviceaccount.com" and local.endswith("-compute"):
-        number = local.removesuffix("-compute")
-        return project_accounts(number) if number.isdigit() else None
-    if domain.endswith(".iam.gserviceaccount.com"):
-        number = state.number_of(domain.removesuffix(".iam.gserviceaccount.com"))
-        return project_accounts(number) if number else None
-    return None if not account or unnamed_default(account) else ""
+    if not (project := account_project(account)):
+        return None if unnamed_default(account) or named_default(account) else ""
+    number = state.number_of(project)  # a number stays itself
+    return project_accounts(number) if number else None
