@@ -14,7 +14,7 @@ from drift.causes import attach_causes
 from drift.diff import apply_ignores, diff
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
-from drift.diff.env import reserved_vars, unexpanded_vars
+from drift.diff.env import reserved_vars
 from drift.diff.ignores import unmatched_ignores
 from drift.diff.inlined import hide_inlined
 from drift.diff.same_as import to_read, uncompared
@@ -141,7 +141,6 @@ async def run_check(
     if len(read) > len(names):
         state.unverified[:] = [u for u in state.unverified if u.key in chosen or u.key == "-"]
     state.unverified.extend(uncompared(profile, names, read, state))
-    state.unverified.extend(unexpanded_vars(profile, names, state))
     state.unverified.extend(reserved_vars(profile, names, state))
     state.unverified.extend(unread_settings(profile, names, state))
     state.unverified.extend(unknown_refs(profile, names, state))

@@ -171,7 +171,7 @@ def _env(before: Iterable[Any], after: Iterable[Any]) -> list[str]:
     order = [v.name for v in after] + [v.name for v in before]
     lines.sort(key=lambda line: order.index(line.split(":")[0][4:]))
     if not lines and [v.name for v in before] != [v.name for v in after]:
-        # which matters: `$(NAME)` expands only what is set before it (`drift.expansion`)
+        # another template: Cloud Run made another revision of it
         lines.append("env: the order of the variables differs")
     return lines
 

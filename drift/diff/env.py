@@ -3,7 +3,7 @@ has, then the variables the profile does not name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from drift.credentials import credential_shaped, hidden_plain, looks_like_credential
 from drift.diff.context import At
@@ -11,7 +11,6 @@ from drift.diff.describe import describe_live, describe_rule, mask_plain
 from drift.diff.same_as import same_as_findings
 from drift.diff.suggest import pairs, told_apart
 from drift.diff.unexpected import level, unexpected_vars
-from drift.expansion import runs_as, set_after
 from drift.findings import Finding, Location, Severity, Unverified
 from drift.live.model import ContainerConfig, EnvVar, LiveState
 from drift.live.secret_state import BINARY
@@ -45,7 +44,7 @@ def env_findings(at: At) -> Iterator[Finding]:
         missing = [r.name for r in unstated if r.must_exist and r.name not in env]
         typos = pairs(missing, extra) if missing and extra else {}
         for rule in unstated:
-            yield from _var(at, container, rule, absent, typos.get(rule.name), expected)
+            yield from _var(at, container, rule, absent, typos.get(rule.name))
         if absent or name in ruled:  # what no rule names: said once per container
             continue
         ruled.add(name)
@@ -112,23 +111,7 @@ def _as_stated(container: ContainerConfig, rule: VarRule) -> bool:
     expected = rule.ref
     if expected is not None:
         return live.ref == expected
-    return (
-        rule.value is not None and live.holds(rule.value) and not _set_after(container, rule.name)
-    )
-
-
-def _set_after(container: ContainerConfig, name: str) -> list[str]:
-    """The variables of the container that `name`'s plain value refers to (`$(NAME)`) and that
-    are set only after it: Cloud Run expands a reference "using the previous defined
-    environment variables in the container" and leaves one it cannot resolve "unchanged" (run
-    v2 k8s_min.proto, EnvVar.value), so it runs with the text `$(NAME)`, never the value a
-    profile stating the reference as written means (`EnvVar.holds` compares the text)."""
-    var = container.env[name]
-    return (
-        []
-        if var.ref is not None
-        else set_after(list(container.env), name, var.written or var.value)
-    )
+    return rule.value is not None and live.holds(rule.value)
 
 
 def _no_container(at: At, name: str, location: Location) -> Finding:
@@ -155,12 +138,9 @@ def _var(
     rule: VarRule,
     absent: bool = False,
     typo: str | None = None,
-    stated: Mapping[str, VarRule] | None = None,
 ) -> Iterator[Finding]:
     """`typo`: a variable the revision has and the profile does not name, close to this
-    one's name (said in the `env.missing` message); `stated`: the container's rules, by
-    which a reference in a stated value expands (`drift.expansion.runs_as`)."""
-    stated = stated or {}
+    one's name (said in the `env.missing` message)."""
     live = container.env.get(rule.name)
     target = f"env.{rule.name}"
 
@@ -208,8 +188,6 @@ def _var(
                 message += f"{apart})"
             yield finding("env.missing", message, None)
         return
-    if unexpanded(rule, live):
-        return  # what it holds takes a secret's value: not judged (`unexpanded_vars`)
     expected = rule.ref
     if expected is not None:
         if live.ref is None:
@@ -232,25 +210,13 @@ def _var(
                 f"{rule.name} references a secret on {where()}; expected a plain value",
                 str(live.ref),
             )
-        elif not runs_as(container.env, rule.name, rule.value, stated) or (
-            live.holds(rule.value) and _set_after(container, rule.name)
-        ):
-            # the profile's text as written, with a reference in it left as text: say which
-            # (else it differs as any value does; an escaped `$$(X)` is no reference)
-            late = _set_after(container, rule.name) if live.holds(rule.value) else []
+        elif not live.holds(rule.value):
+            # as written: Cloud Run expands no `$(NAME)` (`EnvVar.holds`)
             secret = live.sensitive or at.ctx.inlined(live)
             secret = secret or looks_like_credential(rule.name, rule.value)
             shown = CHANGED if secret else mask_plain(rule.name, live.value or "", secret=False)
             message = f"{rule.name} on {where()} differs from the profile"
-            if late:
-                refs, names = ", ".join(f"$({n})" for n in late), ", ".join(late)
-                message = (
-                    f"{rule.name} on {where()} refers to {refs}, set after it in the container: "
-                    f"Cloud Run expands only the variables set before it, so it runs with the "
-                    f"text {refs}; set {names} before {rule.name}"
-                )
-            failed = tuple(f"refers to $({n}), set after it" for n in late)
-            yield finding("env.value", message, shown, failed=failed)
+            yield finding("env.value", message, shown)
     if live.ref is None and rule.secret is None and live.value is not None:
         if rule.value is None and hidden_plain(rule.name, live.value):
             yield finding(
@@ -296,17 +262,6 @@ def judges_value(rule: VarRule) -> bool:
     return rule.constrained or rule.same_as is not None or rule.value is not None
 
 
-def unexpanded(rule: VarRule, live: EnvVar) -> bool:
-    """Whether a rule judges the value of a plain variable that refers to a secret-holding
-    one (`$(NAME)`): what it runs with is not known without the secret."""
-    if not live.needs or live.ref is not None or not judges_value(rule):
-        return False
-    if rule.constrained or rule.same_as is not None:
-        return True
-    # stated as written (`$(NAME)` and all): the same text expands the same way
-    return rule.value is not None and not live.holds(rule.value)
-
-
 def stated_vars(
     profile: Profile, names: Sequence[str], state: LiveState
 ) -> Iterator[tuple[str, VarRule, EnvVar]]:
@@ -322,18 +277,6 @@ def stated_vars(
             for rule in rules.env.values():
                 if (var := container.env.get(rule.name)) is not None:
                     yield name, rule, var
-
-
-def unexpanded_vars(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
-    """Each variable `unexpanded` leaves unjudged, on every revision checked: not verified,
-    never clean (its value is never shown: it would hold the secret's)."""
-    out = []
-    for name, rule, var in stated_vars(profile, names, state):
-        if unexpanded(rule, var):
-            refs = ", ".join(f"$({n})" for n in var.needs)
-            why = f"its value refers to {refs}, which holds a secret: not known without it"
-            out.append(Unverified.at(name, f"env.{rule.name}", why))
-    return out
 
 
 def reserved_vars(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:

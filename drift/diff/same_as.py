@@ -47,7 +47,7 @@ def same_as_findings(at: At, rule: VarRule, live: EnvVar, container: str) -> Ite
             continue
         if live.ref is not None and live.ref == theirs.ref:
             continue
-        their_value = None if theirs.needs else ctx.value(theirs)
+        their_value = ctx.value(theirs)
         if mine is None or their_value is None:
             continue  # not known: unverified (`unknown_sides`) or this side's secret not enabled
         if mine != their_value:
@@ -213,9 +213,6 @@ def _unknown(state: LiveState, mine: EnvVar, theirs: EnvVar | None) -> str:
     """Why the other side's value is not known ("" when it is, or need not be)."""
     if theirs is None or (mine.ref is not None and mine.ref == theirs.ref):
         return ""
-    if theirs.needs:
-        refs = ", ".join(f"$({n})" for n in theirs.needs)
-        return f"its value refers to {refs}, which holds a secret"
     if theirs.ref is not None and theirs.ref not in state.values:
         return f"the value of secret {theirs.ref} was not read"
     return ""

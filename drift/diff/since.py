@@ -290,7 +290,7 @@ class History:
             name = finding.target[8:]
             return name in config.unreadable or self._respelt(config, name) is None
         held = self._judged(finding, config)
-        return any(v is not None and (bool(v.needs) or self.ctx.value(v) is None) for v in held)
+        return any(v is not None and self.ctx.value(v) is None for v in held)
 
     def _judged(self, finding: Finding, config: RevisionConfig) -> list[EnvVar | None]:
         """The variables of `config` whose values an `env.inconsistent` or `env.constraint`

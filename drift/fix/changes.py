@@ -4,10 +4,9 @@ Cloud Run would let such a revision deploy."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from drift.expansion import runs_as
 from drift.fix.model import Action, EnvChange
 from drift.live.iam_policy import Grant
 from drift.live.model import EnvVar, LiveState, RevisionConfig
@@ -77,8 +76,6 @@ def env_change(
     container: str | None,
     state: LiveState,
     own: str,
-    env: Mapping[str, EnvVar] | None = None,
-    stated: Mapping[str, VarRule] | None = None,
 ) -> EnvChange | None:
     """The change `rule` asks of the variable `current` (None: it asks none). A reference
     naming the secret the rule names, its project spelt otherwise (`LiveState.same_ref`: by
@@ -102,13 +99,7 @@ def env_change(
     if rule.value is not None:
         if current is None and rule.optional:
             return None
-        # as `drift check` judges it: a reference in the stated value expanded, in the
-        # container `env` (the variables as set), as the profile's rules `stated` say
-        if current is None or not (
-            runs_as(env, rule.name, rule.value, stated or {})
-            if env is not None
-            else current.holds(rule.value)
-        ):
+        if current is None or not current.holds(rule.value):  # as `drift check` judges it
             return EnvChange(
                 Action.SET_VALUE, rule.name, current, value=rule.value, container=container
             )

@@ -66,9 +66,6 @@ class EnvChange:
     ref: SecretRef | None = None
     container: str | None = None
     """The container whose variable changes; None: the one the profile's `env` describes."""
-    placed_after: tuple[str, ...] = ()
-    """The variables its value refers to, which it is moved after (`drift.fix.env_order`);
-    empty: it stays where it is, or is added at the end."""
 
     @property
     def masked(self) -> bool:
@@ -278,12 +275,6 @@ class ServicePlan:
             f"{', '.join(moved)} changed, Cloud Run would run another"
             for s in own
             if s.keeps
-        ]
-        said += [
-            f"{c.name} is placed after {', '.join(c.placed_after)}, which its value refers to: "
-            "Cloud Run expands only the variables set before it"
-            for c in self.env
-            if c.placed_after
         ]
         return tuple(dict.fromkeys(n for n in said if n))
 

@@ -10,7 +10,6 @@ from typing import Any
 from drift.diff.differences import system_key
 from drift.fields import FIELDS, enum_name
 from drift.fields.access import template_of
-from drift.fix.env_order import in_reference_order
 from drift.fix.formats.text import shell_line
 from drift.fix.model import Action, EnvChange, ServicePlan
 from drift.live.api import short
@@ -105,16 +104,12 @@ def patched_template(
     template = template_of(out)  # a job's: its task template (which has no revision name)
     was = type(template).deserialize(type(template).serialize(template))  # a copy
     chosen = pick_container(template.containers, container)
-    touched: dict[int, tuple[Any, list[EnvChange]]] = {}
     for change in plan.env:
         target = chosen if change.container is None else _named(template, change.container)
         if target is None:
             wanted = change.container or container
             raise ValueError(f"{plan.label}: no container {wanted!r} in the template")
         target.env = _changed_env(list(target.env), change)
-        touched.setdefault(id(target), (target, []))[1].append(change)
-    for target, changes in touched.values():
-        target.env = in_reference_order(list(target.env), changes)
     for setting in plan.settings:
         into = chosen if setting.container is None else _named(template, setting.container)
         if into is None:

@@ -18,7 +18,6 @@ from drift.fix.canary_left import running_rule, unreleased_stop
 from drift.fix.caps import cap_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands
-from drift.fix.env_order import placed
 from drift.fix.exec_token import gcloud_resends, left_out
 from drift.fix.gpu_floor import gpu_steps
 from drift.fix.grant_steps import account_step, readable, unverified_grant
@@ -302,11 +301,11 @@ class ServicePlanner:
             for rule in stated.values():
                 live = current.get(rule.name)
                 project = self.profile.project
-                change = env_change(rule, live, sidecar, self.state, project, current, stated)
+                change = env_change(rule, live, sidecar, self.state, project)
                 # Most variables are as stated: no change, and nothing to say
                 if change is not None or (live is None and rule.must_exist):
                     mine += self._var_change(rule, change, cmd, account)
-            env += placed(current, mine, stated, sidecar)  # after what they refer to
+            env += mine
         return env
 
     def _var_change(

@@ -26,16 +26,12 @@ class EnvVar:
     sensitive: bool = False
     """The value is a secret though it is plain (a Terraform plan marks it sensitive): it is
     compared, never shown, whatever its length."""
-    needs: tuple[str, ...] = ()
-    """The variables holding a secret that its value refers to (`$(NAME)`, `drift.expansion`):
-    what it runs with is not known without them."""
-    written: str | None = None
-    """The value as the service writes it, when `$(NAME)` expansion made `value` differ."""
 
     def holds(self, value: str) -> bool:
-        """Whether the plain value is `value`: as it runs, or as it is written (a profile may
-        state `redis://$(REDIS_HOST):6379` just as the service's configuration does)."""
-        return self.ref is None and value in (self.value, self.written)
+        """Whether the plain value is `value`, as written: Cloud Run passes it to the container
+        as it is ("Literal value of the environment variable ... Variable references are not
+        supported in Cloud Run", run v2 k8s.min.proto EnvVar.value), `$(NAME)` and all."""
+        return self.ref is None and self.value == value
 
 
 @dataclass(frozen=True)

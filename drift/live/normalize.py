@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import replace
-from functools import partial
 from typing import Any
 
-from drift.expansion import expand, references
 from drift.fields import FIELDS, Source, container_settings, read_settings, unreadable_settings
 from drift.kinds import Kind
 from drift.live.model import ContainerConfig, EnvVar, LiveState, RevisionConfig, SecretMount
@@ -38,31 +35,6 @@ def _env_var(var: Any) -> EnvVar:
         if ref.secret:
             return EnvVar(var.name, ref=SecretRef.parse(ref.secret, ref.version))
     return EnvVar(var.name, value=value)
-
-
-def _expanded(variables: Iterable[EnvVar]) -> dict[str, EnvVar]:
-    """The variables as the container runs with them: each `$(NAME)` in a value replaced by
-    the value of the plain variable defined before it (`drift.expansion`); one that names a
-    variable holding a secret is left as it is, and says so (`needs`)."""
-    env: dict[str, EnvVar] = {}
-    for var in variables:
-        if var.value and "$" in var.value:
-            needs = tuple(n for n in references(var.value) if _unknowable(env.get(n)))
-            value = expand(var.value, partial(_plain, env))
-            written = var.value if value != var.value else None
-            var = replace(var, value=value, needs=needs, written=written)
-        env[var.name] = var
-    return env
-
-
-def _unknowable(var: EnvVar | None) -> bool:
-    """A variable whose value is not known without a secret."""
-    return var is not None and (var.ref is not None or bool(var.needs))
-
-
-def _plain(env: dict[str, EnvVar], name: str) -> str | None:
-    var = env.get(name)
-    return None if var is None or _unknowable(var) else var.value
 
 
 def pick_container(containers: Any, wanted: str | None) -> Any:
@@ -159,7 +131,7 @@ def container_config(
         name=container.name,
         image=container.image,
         ingress=bool(container.ports),
-        env=_expanded(map(_env_var, container.env)),
+        env={var.name: var for var in map(_env_var, container.env)},
         mounts=_secret_mounts(revision, container),
         settings=settings,
         unreadable=unreadable,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from drift import credentials, redact
-from drift.expansion import references
 from drift.live.history import every_revision
 from drift.live.model import LiveService, RevisionConfig, RevisionRecord
 from drift.profiles.model import ServiceProfile
@@ -64,38 +63,9 @@ def inlined(configs: Iterable[RevisionConfig]) -> Iterator[str]:
 
 
 def remember_inlined(configs: Iterable[RevisionConfig]) -> None:
-    """Register each value `inlined` finds (`redact.register`), then what holds one expanded
-    (`remember_expanded`)."""
-    configs = tuple(configs)
+    """Register each value `inlined` finds (`redact.register`)."""
     for value in inlined(configs):
         redact.register(value)
-    for config in configs:
-        remember_expanded(config)
-
-
-def remember_expanded(config: RevisionConfig) -> None:
-    """Register the value of each variable that drift expanded (`$(NAME)`: its `value` is the
-    expansion, `written` what the service holds) from a variable whose value is never shown:
-    registered as a secret, marked sensitive, or hidden for its name or shape alone
-    (`credentials.hidden_plain`: `ADMIN_PASSWORD=hunter2`, which is masked as its own
-    variable's value only, never registered). The expansion holds that value, which the
-    configuration itself never spells out there: masked whole (`redact.is_secret` masks a
-    value shown whole however short; a longer one is searched for too). In order: a variable
-    expands those defined before it, so one that holds a secret by expansion is known before
-    any that expands it in turn."""
-    for container in config.containers:
-        if all(var.written is None for var in container.env.values()):
-            continue  # nothing expanded (most containers): nothing to look at
-        holding: set[str] = set()
-        for var in container.env.values():
-            if var.ref is not None or not var.value:
-                continue
-            if var.written is not None and any(name in holding for name in references(var.written)):
-                redact.register(var.value)
-            if var.sensitive or redact.is_secret(var.value):
-                holding.add(var.name)
-            elif credentials.hidden_plain(var.name, var.value):
-                holding.add(var.name)
 
 
 def remember_config(profile: ServiceProfile, config: RevisionConfig) -> None:
@@ -122,4 +92,3 @@ def remember_config(profile: ServiceProfile, config: RevisionConfig) -> None:
                 redact.register(var.value)
             for piece in pieces:  # each one too (of `--db-password=…`, its value), wherever
                 redact.register(piece)
-    remember_expanded(config)

@@ -7,11 +7,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from drift import redact
-from drift.expansion import references
 from drift.kinds import Kind
 from drift.live.api import parent
-from drift.live.model import EnvVar, LiveService, RevisionConfig, ServingRevision
+from drift.live.model import LiveService, RevisionConfig, ServingRevision
 from drift.live.normalize import outside_split, raw, revision_config
 from drift.live.workloads import job_service
 from drift.manifest.model import Workload
@@ -71,8 +69,6 @@ def live_service(workload: Workload, profile: Profile, expected: ServiceProfile)
 
 def _masked(config: RevisionConfig, workload: Workload) -> RevisionConfig:
     """The configuration with each variable the manifest marks sensitive flagged so, and each
-    variable whose value takes one of theirs through `$(NAME)` (Cloud Run expands it, run v2
-    `k8s.min.proto` EnvVar.value: `?pin=$(ADMIN_PIN)` runs with the PIN in it), and each
     setting it marks (`RevisionConfig.hidden`): compared, never shown, whatever its length."""
     sensitive = workload.sensitive
     if workload.hidden:
@@ -81,30 +77,10 @@ def _masked(config: RevisionConfig, workload: Workload) -> RevisionConfig:
         return config
     containers = []
     for i, c in enumerate(config.containers):
-        hidden = _taking(c.env, {n for j, n in sensitive if j == i})
+        hidden = {n for j, n in sensitive if j == i}
         env = {n: replace(v, sensitive=True) if n in hidden else v for n, v in c.env.items()}
         containers.append(replace(c, env=env))
     return replace(config, containers=tuple(containers))
-
-
-def _taking(env: dict[str, EnvVar], hidden: set[str]) -> set[str]:
-    """`hidden` and every variable whose expanded value took one of theirs, through others
-    too (`A=$(PIN)`, `B=$(A)`); each such value is registered as a secret (`drift.redact`),
-    as the sensitive ones were when the plan was read."""
-    hidden = set(hidden)
-    while True:
-        more = {
-            n
-            for n, v in env.items()
-            if n not in hidden
-            and v.written is not None  # a value `$(NAME)` expansion changed
-            and any(r in hidden for r in references(v.written))
-        }
-        if not more:
-            return hidden
-        for n in more:
-            redact.register(env[n].value or "")
-        hidden |= more
 
 
 def _created(pb: Any) -> Callable[[Any], bool]:

@@ -32,7 +32,6 @@ from drift.manifest.unknowns import (
     marks,
     odd_values,
     service_unknowns,
-    set_ordered,
     settings_at,
     unmarked_nulls,
     value_at,
@@ -166,7 +165,7 @@ def _resource(
     cls = {JOB: run_v2.Job, POOL: run_v2.WorkerPool}.get(kind, run_v2.Service)
     resource, odd = message(cls, known.after, here, skip=SKIPPED)
     where = f"{file}: {address}"
-    unknowns = (*known.items, *set_ordered(after, kind == JOB, where))
+    unknowns = tuple(known.items)
     unknowns += tuple(odd_values(odd, here, file, kind == JOB, hidden))
     if kind == POOL:  # automatic scaling: no v2 field of the installed client holds it
         unknowns += tuple(terraform_pool(after, file, here))

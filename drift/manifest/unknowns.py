@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift.expansion import references
 from drift.fields import CONTAINER_SETTINGS, FIELDS, Field
 from drift.fields.base import ANY_INDEX, TerraformPath, tf_container
 from drift.kinds import Kind
@@ -179,37 +178,6 @@ def odd_values(odd: Odd, here: str, file: str, job: bool, hidden: frozenset[str]
             f"is not read ({file}: {path})"
         )
         found += [Unknown(f"setting.{n}", why) for n in names]
-    return found
-
-
-def set_ordered(after: dict[str, Any], job: bool, where: str) -> list[Unknown]:
-    """Each plain variable whose value refers (`$(NAME)`) to another variable of its container:
-    Cloud Run expands a reference "using the previous defined environment variables in the
-    container" and leaves one it cannot resolve "unchanged" (run v2 k8s.min.proto,
-    EnvVar.value), so the order of the container's variables decides what it runs with; the
-    google provider holds them as a set (6.0.0: "retyped `containers.env` to SET from ARRAY for
-    `google_cloud_run_v2_service` and `google_cloud_run_v2_job`"; a worker pool's `env` is
-    `is_set` too, magic-modules cloudrunv2/WorkerPool.yaml), so a plan's order is not the one
-    deployed: its value is not verified."""
-    found: list[Unknown] = []
-    containers = _list(value_at(after, (*(_TASK if job else ("template",)), 0, "containers")))
-    for container in containers:
-        env = _list(container.get("env")) if isinstance(container, dict) else []
-        names = {v.get("name") for v in env if isinstance(v, dict)}
-        cname = container.get("name") if isinstance(container, dict) else None
-        for var in env:
-            if not isinstance(var, dict):  # null: an unknown element (`after_unknown` says so)
-                continue
-            value, name = var.get("value"), var.get("name")
-            if not isinstance(value, str) or not isinstance(name, str) or var.get("value_source"):
-                continue
-            if refs := [r for r in dict.fromkeys(references(value)) if r in names and r != name]:
-                why = (
-                    f"it refers to {', '.join(f'$({r})' for r in refs)}, and the provider holds "
-                    "a container's variables as a set: whether Cloud Run expands the reference "
-                    f"depends on an order the plan does not hold ({where})"
-                )
-                found.append(Unknown(f"env.{name}", why, cname or None, value=True))
     return found
 
 

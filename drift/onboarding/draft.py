@@ -236,16 +236,12 @@ def _variable(var: EnvVar, readers: Mapping[str, str]) -> Variable:
         unread = visible(var.ref.unreadable)  # required only: the reference is not written
         said = f"reference not written: {unread}" if unread else ""
         return Variable(var.name, _reference(var.ref), said, secret=not unread, unread=unread)
-    # as the service writes it: `$(NAME)` stays (a profile states it so, `EnvVar.holds`),
-    # never the expansion, which shows what NAME holds (a value withheld below, revread84 F1b)
-    runs = var.value or ""
-    value = runs if var.written is None else var.written
+    value = var.value or ""  # as written: Cloud Run expands no `$(NAME)`
     reader = readers.get(var.name)
     withheld = copies(reader) if reader else CREDENTIAL
     # named like a credential, however short the value (`ADMIN_PASSWORD=hunter2`): not copied
-    if reader or any(credentials.hidden_plain(var.name, v) for v in {value, runs}):
-        for each in {value, runs}:
-            redact.register(each)
+    if reader or credentials.hidden_plain(var.name, value):
+        redact.register(value)
         return Variable(
             var.name,
             "{required: true}",

@@ -13,7 +13,6 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from drift.protofield import is_repeated
-from drift.sandbox.envexpand import expand
 from drift.sandbox.kinds import SERVICE, Kind, kind_of
 from drift.sandbox.names import ResourceKey
 from drift.sandbox.pb import (
@@ -272,7 +271,7 @@ def secret_uses(template: RevisionPb | TemplatePb) -> Iterator[SecretUse]:
 def revision_env(world: World, project: ProjectRec, revision: RevisionPb) -> dict[str, str]:
     """The environment the ingress container's instances start with: secrets resolved now
     (env secrets are resolved when an instance starts: `validate.instance_env` first makes
-    sure each can be, else no instance starts), `$(NAME)` in values expanded."""
+    sure each can be, else no instance starts), plain values as written."""
     env: dict[str, str] = {}
     if not revision.containers:
         return env
@@ -283,9 +282,11 @@ def revision_env(world: World, project: ProjectRec, revision: RevisionPb) -> dic
             if value is not None:
                 env[var.name] = value
         else:
-            # EnvVar.value (run v2 k8s_min.proto): "Variable references $(VAR_NAME) are
-            # expanded using the previous defined environment variables in the container";
-            # unresolved ones stay as written, "$$" is "$" (drift.sandbox.envexpand quotes it all).
-            # A variable set from a secret is one of those defined before: its value is used.
-            env[var.name] = expand(var.value, env.get)
+            # EnvVar.value (run v2 k8s.min.proto since googleapis b478ea33bf, 2024-11-01, and
+            # google-cloud-run 0.16's docstring): "Literal value of the environment variable.
+            # ... Variable references are not supported in Cloud Run." (the older text that
+            # said `$(VAR_NAME)` expands was corrected "to reflect Cloud Run product
+            # capabilities"; GoogleCloudPlatform/magic-modules#11398: "Cloud Run doesn't
+            # support variable substitution for environment variables"). `$(X)` stays text.
+            env[var.name] = var.value
     return env

@@ -1,8 +1,7 @@
 """helper-569 (each failed on 92e39dc3): a repin on a revision reached through a tag keeps the
 baseline's id (the version variant stops at `~TAG`); a finding repaired is resolved beside
 another project's secret of the same name that this run knows is another (`same_project`);
-a value the profile states by references that refer on, or by a name stated without a value
-and set after, is what the revision runs; the plan's note of the service's own settings names
+the plan's note of the service's own settings names
 none the plan changes and none at no value of its own."""
 
 from __future__ import annotations
@@ -117,42 +116,6 @@ def test_own_secret_repaired_resolves_beside_another_projects_by_number(
     now = _check(tmp_path, make_sandbox(_two_world(False)).environ(), "--baseline", "base.json")
     carried = [u["reason"] for u in now["unchecked"] if u["finding"]["id"] == was["id"]]
     assert [f["id"] for f in now["resolved"]] == [was["id"]], carried
-
-
-# --- F3: runs_as: a stated value that refers on, or a name set after, is a false env.value --
-import pytest  # noqa: E402
-
-from drift.sandbox import Sandbox  # noqa: E402
-
-EXPANSION = {
-    # BASE and HOST as the profile states them; URL written plain as it runs
-    "nested": ('BASE: prod\n      HOST: "$(BASE)-db"',
-               {"BASE": "prod", "HOST": "$(BASE)-db", "URL": "postgres://prod-db/x"}),
-    # HOST required (no value), set after URL; URL written plain as it runs
-    "required-after": ("HOST: {required: true}", {"URL": "postgres://db/x", "HOST": "db"}),
-}  # fmt: skip
-
-
-@pytest.mark.parametrize("case", list(EXPANSION))
-def test_url_running_as_the_profile_means_is_clean(tmp_path: Path, case: str) -> None:
-    """URL runs `postgres://prod-db/x` (resp. `postgres://db/x`): exactly what the profile's
-    `postgres://$(HOST)/x` means with HOST as it runs. HEAD: `lookup` gives up on a stated
-    value that refers on (`$(BASE)-db`), and on a container's own HOST set after URL (though
-    with HOST stated `db` the same layout is clean): check says env.value, plan rewrites URL
-    to the same runtime value (a canary for nothing)."""
-    from tests.check.test_ids_expansion_failed_write import P1, REGION, _run, _world
-
-    rules, env = EXPANSION[case]
-    profile = (
-        f"project: {P1}\nregion: {REGION}\nservices:\n  svc:\n    env:\n"
-        f'      {rules}\n      URL: "postgres://$(HOST)/x"\n'
-    )
-    with Sandbox(_world(env)) as sb:
-        checked = _run(sb, tmp_path, profile, "check", "--no-history", "-f", "json")
-        planned = _run(sb, tmp_path, profile, "plan", "-f", "json")
-    found = {f["target"] for f in json.loads(checked.stdout)["findings"]}
-    changed = {f"env.{c['name']}" for s in json.loads(planned.stdout)["services"] for c in s["env"]}
-    assert (found, changed) == (set(), set()), (found, changed)
 
 
 # --- F4: the failed-template line claims to send what the plan itself changes ---------------

@@ -1,10 +1,9 @@
-"""A variable whose value refers to another with `$(NAME)` is shown as Cloud Run expands it
-(`drift.expansion`); when the variable it refers to holds a secret as a plain value (the profile
-says it must be a secret reference, or it looks like a credential), the expansion holds that
-secret, which the service's configuration never spells out there. A secret long enough to be
-searched for (`secretforms.SEARCH_MIN`) was masked inside it; a shorter one was shown in the
-expanded value's `actual`, in every format (revread84 F1). Now the expanded value is masked as
-a secret itself (`drift.live.remember.remember_expanded`), down a chain of references too."""
+"""A variable whose value names another with `$(NAME)` holds that text: Cloud Run expands no
+reference (run v2 k8s.min.proto EnvVar.value: "Variable references are not supported in Cloud
+Run"). When the variable it names holds a secret as a plain value (the profile says it must be
+a secret reference, or it looks like a credential), the secret never shows through it, however
+short, in any format. drift once expanded such values and showed the secret in the expansion
+(revread84 F1); these keep it from coming back."""
 
 from __future__ import annotations
 

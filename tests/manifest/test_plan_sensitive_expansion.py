@@ -1,10 +1,9 @@
-"""A value a Terraform plan marks `sensitive` (`after_sensitive`) is never shown, also inside
-another variable that takes it through `$(NAME)`: Cloud Run expands the reference (run v2
-`k8s.min.proto`, EnvVar.value), so that variable runs with the secret in it. It is compared
-as expanded, never shown, however short the secret (`drift.redact` searches text only for
-values of 8 characters or more). Which variables come before it in a container a plan cannot
-tell (the google provider holds them as a set: `unknowns.set_ordered`), so such a variable's
-value is not verified, and its message never shows the secret either."""
+"""A value a Terraform plan marks `sensitive` (`after_sensitive`) is never shown, however short
+(`drift.redact` searches text only for values of 8 characters or more). Another variable that
+names it (`$(ADMIN_PIN)`) holds that text, not the value: Cloud Run expands no reference (run
+v2 k8s.min.proto EnvVar.value, "Variable references are not supported in Cloud Run"), so it is
+compared as written, whatever the order of the container's variables (which a plan cannot
+tell: the google provider holds them as a set). drift once expanded it and left it unverified."""
 
 from __future__ import annotations
 
@@ -37,12 +36,11 @@ def with_pin(*variables: tuple[str, str]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_short_sensitive_value_expanded_into_another_variable_is_never_shown(
+def test_a_short_sensitive_value_is_never_shown_beside_variables_naming_it(
     tmp_path: Path, fmt: str
 ) -> None:
-    """HEALTH_URL takes ADMIN_PIN; PROBE takes HEALTH_URL (so the PIN too); both differ from
-    the profile whatever the order (not verified: it decides what they run with), and a
-    third takes the PIN plainly (drift): no value is shown in any format."""
+    """HEALTH_URL names ADMIN_PIN, PROBE names HEALTH_URL, both differ from the profile, and a
+    third holds the PIN plainly: drift on each, and no value is shown in any format."""
     data = with_pin(
         ("HEALTH_URL", "https://ops.example/hc?pin=$(ADMIN_PIN)"),
         ("PROBE", "GET $(HEALTH_URL)"),
@@ -59,20 +57,22 @@ def test_a_short_sensitive_value_expanded_into_another_variable_is_never_shown(
     assert "PIN_COPY" in done.stdout, done.stdout
 
 
-def test_a_variable_taking_a_sensitive_value_is_still_compared_as_it_runs(
-    tmp_path: Path,
-) -> None:
-    """Masked, not left out: the value the profile states (expanded, or as written) matches;
-    a constraint it fails is reported with its value masked."""
+def test_a_variable_naming_a_sensitive_one_is_compared_as_written(tmp_path: Path) -> None:
+    """Stated as written: clean (589ebdac: not verified, exit 3); stated with the PIN written
+    out, or by a pattern it fails: drift, and the variable's value never shows the PIN (the
+    profile's own text, which holds it in the first case, is the profile's to show: a value
+    under 8 characters is masked only where it is shown whole, `drift.redact`)."""
     data = with_pin(("HEALTH_URL", "https://ops.example/hc?pin=$(ADMIN_PIN)"))
-    for stated in (f"https://ops.example/hc?pin={PIN}", "https://ops.example/hc?pin=$(ADMIN_PIN)"):
-        profile = API_ONLY + f"    env:\n      HEALTH_URL: '{stated}'\n"
+    profile = API_ONLY + "    env:\n      HEALTH_URL: 'https://ops.example/hc?pin=$(ADMIN_PIN)'\n"
+    done = check_offline(tmp_path, data, profile, "-f", "json")
+    report = json.loads(done.stdout)
+    assert (done.returncode, report["findings"], report["unverified"]) == (0, [], []), report
+    for rule in (f"'https://ops.example/hc?pin={PIN}'", "{pattern: '^https://ops[.]example/hc$'}"):
+        profile = API_ONLY + f"    env:\n      HEALTH_URL: {rule}\n"
         done = check_offline(tmp_path, data, profile, "-f", "json")
-        assert done.returncode == 3, (stated, done.stdout)  # the order decides: not verified
-        report = json.loads(done.stdout)
-        assert [u["target"] for u in report["unverified"]] == ["env.HEALTH_URL"], report
-        assert PIN not in done.stdout + done.stderr, done.stdout
-    profile = API_ONLY + "    env:\n      HEALTH_URL: {pattern: '^https://ops[.]example/hc$'}\n"
-    done = check_offline(tmp_path, data, profile)
-    assert done.returncode == 3 and "HEALTH_URL" in done.stdout, done.stdout
-    assert PIN not in done.stdout + done.stderr, done.stdout
+        [finding] = json.loads(done.stdout)["findings"]
+        assert (done.returncode, finding["target"]) == (1, "env.HEALTH_URL"), done.stdout
+        assert PIN not in finding["actual"], finding
+    for fmt in FORMATS:
+        done = check_offline(tmp_path, data, profile, "-f", fmt)
+        assert done.returncode == 1 and PIN not in done.stdout + done.stderr, (fmt, done.stdout)

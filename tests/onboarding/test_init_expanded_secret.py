@@ -1,8 +1,8 @@
-"""revread84 F1b: a plain variable whose value refers to one drift never shows
+"""revread84 F1b: a plain variable whose value names one drift never shows
 (`GREETING="login with $(ADMIN_PASSWORD) now"`, `ADMIN_PASSWORD=hunter2` withheld for its
-name) was written by `init --from-live` as Cloud Run expands it, the password inside, into a
-profile, a file meant for git. It is written as the service writes it (`$(ADMIN_PASSWORD)`),
-which a profile states just as the service's configuration does (`EnvVar.holds`)."""
+name) was written by `init --from-live` expanded, the password inside, into a profile, a file
+meant for git. It is written as the service writes it, which is what its container gets:
+Cloud Run expands no reference (run v2 k8s.min.proto EnvVar.value)."""
 
 from __future__ import annotations
 

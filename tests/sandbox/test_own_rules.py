@@ -1,8 +1,7 @@
 """The sandbox's own readings of Google's rules, each checked against its source and never
 against drift's code (a sandbox sharing drift's parser agrees with drift's mistakes: the
 revshared review): Kubernetes quantities (k8s.io/apimachinery/pkg/api/resource quantity.go),
-Cloud Run's CPU rule (cloud.google.com/run/docs/configuring/services/cpu), `$(VAR)` expansion
-(Kubernetes third_party/forked/golang/expansion, its expand_test.go table) and CRC-32C (RFC 3720
+Cloud Run's CPU rule (cloud.google.com/run/docs/configuring/services/cpu) and CRC-32C (RFC 3720
 appendix B.4)."""
 
 from __future__ import annotations
@@ -17,13 +16,11 @@ from google.cloud import run_v2
 
 from drift.sandbox import quantity
 from drift.sandbox.checksum import crc32c
-from drift.sandbox.envexpand import expand
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix.conftest import LAB, lab_world
 
 SANDBOX = Path(__file__).resolve().parents[2] / "drift" / "sandbox"
 SHARED = {
-    "drift.expansion": None,
     "drift.live.crc32c": None,
     "drift.units": {"parse_quantity", "parse_cpu", "parse_memory", "format_memory", "show_memory"},
 }
@@ -31,8 +28,8 @@ SHARED = {
 
 
 def test_the_sandbox_reads_googles_rules_with_its_own_code() -> None:
-    """main: validate.py, scenario_fields.py (drift.units quantities), revisions.py
-    (drift.expansion) and secrets_api.py (drift.live.crc32c)."""
+    """main: validate.py, scenario_fields.py (drift.units quantities) and secrets_api.py
+    (drift.live.crc32c)."""
     found = []
     for path in sorted(SANDBOX.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -121,62 +118,6 @@ def test_update_service_refuses_a_cpu_cloud_run_does_not_apply(
         services.update_service(service=service).result()
     assert "limits.cpu: Invalid value specified for cpu." in str(refused.value)
     assert services.get_service(name=name).generation == generation
-
-
-CONTEXT = {"VAR_A": "A", "VAR_B": "B", "VAR_C": "C", "VAR_REF": "$(VAR_A)", "VAR_EMPTY": ""}
-EXPANSIONS = [
-    ("$(VAR_A)", "A"),
-    ("$(VAR_A)-$(VAR_A)", "A-A"),
-    ("$(VAR_A)-1", "A-1"),
-    ("___$(VAR_B)___", "___B___"),
-    ("___$(VAR_C)", "___C"),
-    ("$(VAR_A)_$(VAR_B)_$(VAR_C)", "A_B_C"),
-    ("$$(VAR_B)_$(VAR_A)", "$(VAR_B)_A"),
-    ("$$(VAR_A)_$$(VAR_B)", "$(VAR_A)_$(VAR_B)"),
-    ("f000-$$VAR_A", "f000-$VAR_A"),
-    ("foo\\$(VAR_C)bar", "foo\\Cbar"),
-    ("foo\\\\$(VAR_C)bar", "foo\\\\Cbar"),
-    ("foo\\\\\\\\$(VAR_A)bar", "foo\\\\\\\\Abar"),
-    ("$(VAR_A$(VAR_B))", "$(VAR_A$(VAR_B))"),
-    ("$(VAR_A$(VAR_B)", "$(VAR_A$(VAR_B)"),
-    ("$(VAR_REF)", "$(VAR_A)"),
-    ("%%$(VAR_REF)--$(VAR_REF)%%", "%%$(VAR_A)--$(VAR_A)%%"),
-    ("foo$(VAR_EMPTY)bar", "foobar"),
-    ("foo$(VAR_Awhoops!", "foo$(VAR_Awhoops!"),
-    ("f00__(VAR_A)__", "f00__(VAR_A)__"),
-    ("$?_boo_$!", "$?_boo_$!"),
-    ("$VAR_A", "$VAR_A"),
-    ("$(VAR_DNE)", "$(VAR_DNE)"),
-    ("$$$$$$(BIG_MONEY)", "$$$(BIG_MONEY)"),
-    ("$$$$$$(VAR_A)", "$$$(VAR_A)"),
-    ("$$$$$$$(GOOD_ODDS)", "$$$$(GOOD_ODDS)"),
-    ("$$$$$$$(VAR_A)", "$$$A"),
-    ("$VAR_A)", "$VAR_A)"),
-    ("${VAR_A}", "${VAR_A}"),
-    ("$(VAR_B)_______$(A", "B_______$(A"),
-    ("$(VAR_C)_______$(", "C_______$("),
-    ("$(VAR_A)foobarzab$", "Afoobarzab$"),
-    ("foo-\\$(VAR_A", "foo-\\$(VAR_A"),
-    ("--$($($($($--", "--$($($($($--"),
-    ("$($($($($--foo$(", "$($($($($--foo$("),
-    ("foo0--$($($($(", "foo0--$($($($("),
-    ("$(foo$$var)", "$(foo$$var)"),
-    ("\n", "\n"),
-]
-"""Kubernetes' `doExpansionTest` cases (third_party/forked/golang/expansion/expand_test.go)."""
-
-
-@pytest.mark.parametrize(("text", "expected"), EXPANSIONS)
-def test_the_kubernetes_expansion_table(text: str, expected: str) -> None:
-    assert expand(text, CONTEXT.get) == expected
-
-
-def test_references_see_the_variables_defined_before() -> None:
-    """expand_test.go TestMapReference: each value expanded against those before it."""
-    env: dict[str, str] = {}
-    for name, value in (("FOO", "bar"), ("ZOO", "$(FOO)-1"), ("BLU", "$(ZOO)-2")):
-        env[name] = expand(value, env.get)
-    assert env == {"FOO": "bar", "ZOO": "bar-1", "BLU": "bar-1-2"}
 
 
 @pytest.mark.parametrize(

@@ -203,12 +203,6 @@ def _add(
     was_plain = c.before is not None and c.before.ref is None
     if c.name.startswith("/") and (c.action is not Action.REMOVE or was_secret):
         return MOUNT_PATH
-    if c.placed_after:
-        return (
-            f"it goes after {', '.join(c.placed_after)}, which its value refers to (Cloud Run "
-            "expands only the variables set before it), and gcloud's flags do not say where a "
-            "variable goes: move it in the YAML (describe --format export, then replace)"
-        )
     if c.action is Action.REMOVE:
         return _append(flags.remove_secrets if was_secret else flags.remove_env, c.name)
     if c.action is Action.SET_SECRET:

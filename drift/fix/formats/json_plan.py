@@ -27,9 +27,6 @@ def _env_json(sp: ServicePlan, change: EnvChange) -> dict[str, Any]:
         "container": sp.container_of(change),
         "before": change.shown_before(),
         "after": change.shown_value(),
-        # where it goes, when it moves (`EnvChange.placed_after`); absent otherwise, so that
-        # a saved plan's digest of the changes is as before
-        **({"placed_after": list(change.placed_after)} if change.placed_after else {}),
     }
 
 

@@ -1,0 +1,57 @@
+"""Two checks kept from the tests of the `$(NAME)` expansion model drift no longer has
+(tests/check/test_literal_values.py): an older journal's digests of a template that mounts a
+secret file still match (helper-566 F4), and the failed-template note names a manual instance
+count of 0 (helper-570 F4)."""
+
+from __future__ import annotations
+
+
+def test_older_journal_digests_still_match() -> None:
+    """`Write.template_key` / a job's `config_key`, as the drift before 9c67aef6 journaled them
+    for a template mounting secret s (default mode 0444): `routing.carries`, `landed_before`,
+    `restored.carries_kind` compare them with the live workload. a6184965 (`Field.sparse`)
+    keeps older digests matching for exactly this reason."""
+    from google.cloud import run_v2
+
+    from drift.fix.routing import template_key
+    from drift.kinds import Kind
+    from drift.live.normalize import config_key
+
+    mount = run_v2.VolumeMount(name="v", mount_path="/etc/v")
+    item = run_v2.VersionToPath(path="f", version="1")
+    volume = run_v2.Volume(name="v", secret=run_v2.SecretVolumeSource(secret="s", items=[item]))
+    port = run_v2.ContainerPort(container_port=8080)
+    app = run_v2.Container(name="app", image="gcr.io/p1/app:1", volume_mounts=[mount])
+    svc = run_v2.Service(
+        name="projects/p1/locations/us-central1/services/svc",
+        template=run_v2.RevisionTemplate(
+            containers=[
+                run_v2.Container(
+                    name="app", image="gcr.io/p1/app:1", ports=[port], volume_mounts=[mount]
+                )
+            ],
+            volumes=[volume],
+        ),
+    )
+    job = run_v2.Job(
+        name="projects/p1/locations/us-central1/jobs/j",
+        template=run_v2.ExecutionTemplate(
+            template=run_v2.TaskTemplate(containers=[app], volumes=[volume])
+        ),
+    )
+    assert template_key(svc) == "23f21ad46230cf6278b6104173e3ac05"
+    assert config_key(job, Kind.JOB) == "919366894bc7533e068b47ef535315dd"
+
+
+def test_manual_instances_zero_is_named_in_the_failed_template_note() -> None:
+    """F4: `_sent_as_read` leaves out values `in ("", False, None, "auto")`; `0 == False`, so
+    manual_instances 0 (manual scaling at zero instances: the service serves nothing, a
+    value of its own, unlike auto) is left out of the note, though the failed write may have
+    asked for it and the fix sends it as read."""
+    from types import SimpleNamespace as NS
+
+    from drift.fix.formats.table import _sent_as_read
+
+    sp = NS(settings=(), held={"manual_instances": 0, "ingress": "all"})
+    (line,) = _sent_as_read(sp)  # type: ignore[arg-type]
+    assert "manual_instances 0" in line, line
