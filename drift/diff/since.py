@@ -21,10 +21,11 @@ revision and the one checked. A name given by the writer (`template.revision`) h
 no revision can be told missing beside it, and nothing is said (`drift.live.history.number`: only
 Cloud Run's own shape is read as a number).
 
-Deleted revisions that the listing still returns (`show_deleted`, `drift.live.history.Revisions`)
-take their place in the run as any other, and fill the gap their numbers would leave: the drift
-may be said to have begun on one (said deleted, and when), but one is never named `last_good`:
-nothing can be rolled back to it."""
+Deleted revisions are not asked for (`drift.live.history`); one a listing returns marked
+deleted all the same (`delete_time`, `drift.live.history.Revisions`) takes its place in the run
+as any other, and fills the gap its number would leave: the drift may be said to have begun on
+one (said deleted, and when), but one is never named `last_good`: nothing can be rolled back
+to it."""
 
 from __future__ import annotations
 

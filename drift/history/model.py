@@ -88,9 +88,9 @@ class RevisionEntry:
     the oldest), as the numbers in their names tell (`drift.diff.since.unlisted`): `changes`
     may then span several revisions."""
     deleted: dt.datetime | None = None
-    """When it was deleted (`Revision.delete_time`), for one Cloud Run still lists
-    (`ListRevisionsRequest.show_deleted`): it serves nothing; what it changed is known. Who
-    deleted it the Revision does not record."""
+    """When it was deleted (`Revision.delete_time`), for a listed revision that says so (drift
+    does not ask for deleted ones: `drift.live.history`): it serves nothing; what it changed is
+    known. Who deleted it the Revision does not record."""
 
     @property
     def serving(self) -> bool:

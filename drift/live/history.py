@@ -10,13 +10,16 @@ Cloud Run records a v2 writer's `client` there is documented nowhere, and v2 ref
 `run.googleapis.com/*` template annotations: often nothing, then the client is None) — never
 the service's current `client`, which describes only the service's last writer.
 
-Deleted revisions: the listing asks for them too (ListRevisionsRequest.show_deleted: "If true,
-returns deleted (but unexpired) resources along with active ones", revision.proto), in the same
-one call; whether Cloud Run returns any, and for how long, it does not document
-(`Revision.expire_time`: "For a deleted resource, the time after which it will be permamently
-deleted"). One that comes back is marked (`RevisionRecord.deleted`, from `delete_time`), and
-`list_revisions` keeps it out of the list every caller reads (`Revisions`): only `since`, which
-may name it where a drift began, and `drift history`, which shows it, read it."""
+Deleted revisions: the listing does not ask for them (ListRevisionsRequest.show_deleted: "If
+true, returns deleted (but unexpired) resources along with active ones"). A deleted one that
+came back could not be told from one that exists: Revision.delete_time and expire_time are
+"only populated as a response to a Delete request" (run v2 revision.proto), and nothing else
+marks it; nor, the listing being by the service's name, from a revision of an earlier service
+of that name, deleted with it (helper-576 F1, F2: `since` named a deleted revision last good,
+and blamed a recreated service's drift on the old service's first deploy). The gap a deleted
+revision leaves in the numbering is said instead (`drift.diff.since`). A revision that carries
+`delete_time` all the same is marked (`RevisionRecord.deleted`) and kept out of the list every
+caller reads (`Revisions`)."""
 
 from __future__ import annotations
 
@@ -89,11 +92,11 @@ async def revisions_of(clients: Clients, runner: CallRunner, parent: str) -> lis
     service is read), as listed: one each, the copy of the latest page where two pages bring
     the same (AIP-158 promises no consistency across pages while the collection changes: with
     offset tokens a deploy landing during the listing pushes the last of a page onto the next);
-    the deleted ones too, where Cloud Run still returns them (`show_deleted`)."""
+    never the deleted ones (`show_deleted` unset: see the module's note)."""
     from google.cloud import run_v2
 
     listed: dict[str, Any] = {}
-    request = partial(run_v2.ListRevisionsRequest, page_size=PAGE_SIZE, show_deleted=True)
+    request = partial(run_v2.ListRevisionsRequest, page_size=PAGE_SIZE)
     call = clients.revisions.list_revisions
     async for response in pages(runner, "run", "ListRevisions", parent, request, call, "revisions"):
         listed.update((revision.name, revision) for revision in response.revisions)

@@ -296,8 +296,8 @@ class RevisionRecord:
     UpdateService that makes no revision (`gcloud run services update --min`); RevisionScaling
     is the revision's own. Empty where both read the same."""
     deleted: dt.datetime | None = None
-    """When it was deleted (`Revision.delete_time`): listed only because drift asks for the
-    deleted ones too (`ListRevisionsRequest.show_deleted`, `drift.live.history`). It serves
+    """When it was deleted (`Revision.delete_time`), for a listed revision that says so (drift
+    does not ask for deleted ones: `drift.live.history`). It serves
     nothing and can be routed to by nothing: never taken as serving, nor as a base to go
     back to; its configuration tells what it changed, and where a drift began."""
 

@@ -154,7 +154,7 @@ class RunApi:
         if show_deleted and world.options.deleted_revisions == "listed":
             now = world.now()
             kept = reversed(rec.deleted.values())
-            listed += [r for r in kept if _stamp(r.expire_time) > _stamp(now)]
+            listed += [_unmarked(r) for r in kept if _stamp(r.expire_time) > _stamp(now)]
         return listed
 
     def methods(self) -> list[Method]:
@@ -172,3 +172,13 @@ class RunApi:
             *(proto_plus_method(SERVICES_API, *row) for row in services),
             *(proto_plus_method(REVISIONS, *row) for row in revisions),
         ]
+
+
+def _unmarked(revision: RevisionPb) -> RevisionPb:
+    """A deleted revision as a listing returns it: nothing says it is deleted. Revision
+    delete_time and expire_time are "only populated as a response to a Delete request" (run v2
+    revision.proto), and no other field of a Revision marks one."""
+    listed = copy(revision)
+    listed.ClearField("delete_time")
+    listed.ClearField("expire_time")
+    return listed
