@@ -16,7 +16,10 @@ def _some(**fields: Any) -> dict[str, Any]:
 
 def container_out(conv: Conversion, c: Any, hidden_mounts: set[str]) -> dict[str, Any]:
     """`hidden_mounts`: volumes Knative does not list (Cloud SQL, an annotation)."""
-    out = _some(name=c.name, image=c.image, command=list(c.command), args=list(c.args))
+    where = f"container {c.name or c.image}"
+    command = [conv.free(f"{where} command", w) for w in c.command]
+    args = [conv.free(f"{where} args", w) for w in c.args]
+    out = _some(name=c.name, image=c.image, command=command, args=args)
     if c.working_dir:
         out["workingDir"] = c.working_dir
     env = [_env_out(conv, c.name, v) for v in c.env]
@@ -36,7 +39,7 @@ def container_out(conv: Conversion, c: Any, hidden_mounts: set[str]) -> dict[str
         out["volumeMounts"] = mounts
     for field, key in _PROBES:
         if present(c, field):
-            out[key] = _probe_out(getattr(c, field))
+            out[key] = _probe_out(conv, f"{where} {key}", getattr(c, field))
     for field in ("source_code", "build_info"):
         if present(c, field):
             conv.note(f"container {c.name or c.image}: {field} has no Knative form")
@@ -62,7 +65,7 @@ _PROBES = (
 )
 
 
-def _probe_out(p: Any) -> dict[str, Any]:
+def _probe_out(conv: Conversion, where: str, p: Any) -> dict[str, Any]:
     out = _some(
         initialDelaySeconds=p.initial_delay_seconds,
         timeoutSeconds=p.timeout_seconds,
@@ -71,7 +74,10 @@ def _probe_out(p: Any) -> dict[str, Any]:
     )
     if present(p, "http_get"):
         get = p.http_get
-        headers = [{"name": h.name, "value": h.value} for h in get.http_headers]
+        headers = [
+            {"name": h.name, "value": conv.free(f"{where} header {h.name}", h.value)}
+            for h in get.http_headers
+        ]
         out["httpGet"] = _some(path=get.path, port=get.port, httpHeaders=headers)
     if present(p, "tcp_socket"):
         out["tcpSocket"] = _some(port=p.tcp_socket.port)

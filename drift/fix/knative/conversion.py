@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift.credentials import hidden_plain
+from drift.credentials import credential_pieces, hidden_plain
 from drift.diff.describe import mask_plain
 from drift.live.normalize import raw
-from drift.redact import MASK, mask
+from drift.redact import MASK, mask, mask_spans
 
 _ALIAS_TEXT = re.compile(r"[^a-z0-9-]+")
 
@@ -62,6 +62,26 @@ class Conversion:
         self.note(f"{where} looks like a credential: not printed")
         return mask_plain(name, value, secret=False)
 
+    def free(self, where: str, value: str) -> str:
+        """A free text the document copies (a container's argument or command, a probe's
+        header), masked on the data before anything renders it, as `plain` masks a
+        variable's: a secret drift read in it, or a piece shaped like a credential (revealed
+        with `reveal`), is `***` and the document is not appliable (`replace` would deploy
+        the mask: helper-573 F2, F3). A mask put in after rendering broke the YAML (`- ***`
+        is an alias) or deployed `Bearer ***` with no word of it."""
+        if mask(value) != value:
+            self.note(f"{where} holds a secret value: not printed")
+            return MASK
+        pieces = credential_pieces(value)
+        if not pieces:
+            return value
+        self.credentials.append(where)
+        if self.reveal:
+            return value
+        self.note(f"{where} looks like a credential: not printed")
+        spans = [(m.start(), m.end()) for p in pieces for m in _at(value, p)]
+        return mask_spans(value, spans) if spans else MASK
+
     def secret_name(self, secret: str) -> str:
         """What `secretKeyRef.name` / `secretName` hold: the secret's name in the service's
         project, or an alias for `projects/P/secrets/NAME` (declared in the
@@ -92,6 +112,10 @@ class Conversion:
             return None
         pairs = sorted((alias, full) for full, alias in self.aliases.items())
         return ",".join(f"{alias}:{full}" for alias, full in pairs)
+
+
+def _at(text: str, piece: str) -> list[re.Match[str]]:
+    return list(re.finditer(re.escape(piece), text))
 
 
 def parse_aliases(text: str | None) -> dict[str, str]:

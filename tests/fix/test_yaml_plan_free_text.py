@@ -1,0 +1,94 @@
+"""`plan --format yaml` masks a container's arguments and a probe's headers on the data, as it
+masks a plain variable's value (helper-573 F2, F3): a copy of a secret the run read, whole or
+inside a longer text, or a piece shaped like a credential, is `***` and the document says it is
+not appliable (`driftNotAppliable`, which `gcloud run services replace` refuses). d2d1f54a
+copied them as they were: the scrub after rendering wrote `- ***` (an alias: no YAML at all),
+or `Bearer ***` in a document with no word of it, which `replace` would deploy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from drift.sandbox import Sandbox
+from tests.cliutil import drift
+
+SECRET = "fake-upstream-key-7c1e0b9a4f2d"
+PROFILE = """project: p1
+region: us-central1
+services:
+  api:
+    env:
+      API_KEY: {secret: api-key, min_length: 20}
+      MODE: b
+"""
+
+
+def _world(args: list[str], header: str) -> dict[str, Any]:
+    container = {
+        "image": "us-docker.pkg.dev/p1/r/api:v1",
+        "ports": [{"containerPort": 8080}],
+        "args": args,
+        "env": [
+            {"name": "API_KEY", "valueSource": {"secretKeyRef": {"secret": "api-key"}}},
+            {"name": "MODE", "value": "a"},
+        ],
+        "livenessProbe": {
+            "httpGet": {"path": "/hz", "httpHeaders": [{"name": "X-Key", "value": header}]}
+        },
+    }
+    account = "api@p1.iam.gserviceaccount.com"
+    secret = {
+        "versions": [SECRET],
+        "iam": {"roles/secretmanager.secretAccessor": [f"serviceAccount:{account}"]},
+    }
+    template = {"service_account": account, "api": {"containers": [container]}}
+    return {"options": {"seed": 7}, "projects": {"p1": {
+        "number": 123456789012, "region": "us-central1",
+        "secrets": {"api-key": secret},
+        "services": {"api": {"template": template}},
+    }}}  # fmt: skip
+
+
+def _plan(tmp: Path, world: dict[str, Any], *more: str) -> tuple[dict[str, Any], str]:
+    (tmp / "profiles").mkdir(exist_ok=True)
+    (tmp / "profiles" / "env.yaml").write_text(PROFILE)
+    with Sandbox(world) as sb:
+        done = drift("plan", "env", "--format", "yaml", *more, env=sb.environ(), cwd=tmp)
+    assert "Traceback" not in done.stderr, done.stderr
+    return yaml.safe_load(done.stdout), done.stdout
+
+
+CASES = {
+    "whole": (["--upstream-key", SECRET], SECRET),
+    "inside": ([f"--upstream=https://u.example/?k={SECRET}"], f"Bearer {SECRET}"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_secret_drift_read_is_masked_in_arguments_and_headers(tmp_path: Path, case: str) -> None:
+    args, header = CASES[case]
+    doc, text = _plan(tmp_path, _world(args, header))
+    assert SECRET not in text
+    container = doc["spec"]["template"]["spec"]["containers"][0]
+    assert "***" in container["args"][-1], container["args"]
+    assert container["livenessProbe"]["httpGet"]["httpHeaders"][0]["value"] in ("***",)
+    said = doc["driftNotAppliable"]
+    assert "args holds a secret value: not printed" in said, said
+    assert "livenessProbe header X-Key holds a secret value" in said, said
+
+
+def test_a_credential_shaped_argument_is_masked_unless_revealed(tmp_path: Path) -> None:
+    """No secret was read in it: its shape alone (`--db-password=…`), as a variable's."""
+    password = "--db-password=Zq8vLw3pRt6yUe"
+    world = _world(["serve", password], "plain")
+    doc, text = _plan(tmp_path, world)
+    assert "Zq8vLw3pRt6yUe" not in text
+    args = doc["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert args[0] == "serve" and args[1].startswith("--db-password=") and "***" in args[1]
+    assert "args looks like a credential: not printed" in doc["driftNotAppliable"], doc
+    revealed, _ = _plan(tmp_path, world, "--include-plain-credentials")
+    assert revealed["spec"]["template"]["spec"]["containers"][0]["args"] == ["serve", password]
