@@ -90,6 +90,25 @@ def unpromoted_serving(service: Any, entry: Entry) -> str:
     return "; ".join(s.describe() for s in serving(service) if s.percent and s.revision == canary)
 
 
+def pending_to_canary(service: Any, entry: Entry) -> str:
+    """While a deploy of someone else's is in progress (`unpromoted_serving` says nothing
+    then): the targets of its traffic spec that reach drift's canary once it settles, in
+    `describe_traffic`'s words: one naming the canary, or LATEST while the canary is the
+    latest ready revision (LATEST "the latest ready Revision", run v2 TrafficTargetAllocationType)
+    — unless their deploy makes a newer one. "" when none does, or nothing is in progress."""
+    canary = entry.canary_revision
+    if not canary or promoted(entry) or not in_progress(service):
+        return ""
+    pb = raw(service)
+    latest = short(pb.latest_ready_revision) == canary
+    reach = [
+        t
+        for t in pb.traffic
+        if t.percent and (short(t.revision) == canary if t.revision else latest and is_latest(t))
+    ]
+    return describe_traffic(reach)
+
+
 def changed_by_someone_else(generation: int, now: Any) -> str:
     """Who changed the service after drift left it at `generation`."""
     return f"the service was changed meanwhile by someone else ({written_since(generation, now)})"

@@ -19,6 +19,7 @@ from drift.fix.routing import (
     changed_by_someone_else,
     describe_serving,
     next_generation,
+    pending_to_canary,
     serving,
     template_key,
     unpromoted_serving,
@@ -65,23 +66,38 @@ class ServiceFixer(Fixer):
         say (`unpromoted_serving`): their change may have made it serve (`--to-latest` while
         it is the latest ready revision); then drift's pin (`after`) routes back by name."""
         p = self.ctx.profile
+        back = (
+            f"gcloud run services update-traffic {self.name} "
+            f"{update_traffic_flags(self.after.traffic)} --project {p.project} "
+            f"--region {p.region}"
+        )
+        refuses = (
+            f"`drift rollback {self.change_id}` refuses while their change stands (it says why)"
+        )
         if routed := unpromoted_serving(now, self.entry):
-            back = (
-                f"gcloud run services update-traffic {self.name} "
-                f"{update_traffic_flags(self.after.traffic)} --project {p.project} "
-                f"--region {p.region}"
-            )
             return (
                 f"yet it serves now: their change routes {routed} (drift's canary, never "
                 "promoted). To take it out of service at once, route back by name to what "
-                f"served: {back}; `drift rollback {self.change_id}` refuses while their change "
-                "stands (it says why)"
+                f"served: {back}; {refuses}"
+            )
+        if pending := pending_to_canary(now, self.entry):
+            # statuses are transient while it reconciles: said by its spec (helper-572 F1)
+            return (
+                f"which their change, still in progress, will make serve: it routes {pending}, "
+                f"which reaches drift's canary (never promoted) unless their deploy makes a "
+                "newer revision. To keep it out of service, route back by name to what served: "
+                f"{back}; {refuses}"
             )
         return (
             f"which stays with no traffic; `drift rollback {self.change_id}` removes it (and "
             f"says what else it would undo)"
-            + (f", or remove only its tag: {self.untag}" if self.untag else "")
+            # only a tag still there (their change may have removed it: helper-572 F2)
+            + (f", or remove only its tag: {self.untag}" if self._tagged(now) else "")
         )
+
+    def _tagged(self, now: Any) -> bool:
+        tag = self.outcome.tag
+        return bool(self.untag and tag and any(t.tag == tag for t in now.traffic))
 
     def _interrupted(self, why: str = "") -> Stop | None:
         """Ctrl-C (or `why`: the output broke) once the canary write has begun (its deploy,

@@ -412,3 +412,59 @@ def test_their_to_latest_at_the_promotion_prompt_is_said_to_serve_the_canary(
     shares, moved, removed = lab.gcloud_words(back.group(1))
     sandbox.update_traffic(LAB, "app", shares, update_tags=moved, remove_tags=removed)
     assert lab.shares(sandbox.service(LAB, "app")) == served  # as it said: the canary is out
+
+
+def test_their_to_latest_still_in_progress_at_the_prompt_is_said_to_reach_the_canary(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same `--to-latest`, still reconciling when drift re-reads: `traffic_statuses` are
+    transient (the old revision still serves), yet once it settles LATEST resolves to the
+    canary, the latest ready revision. drift says so by its spec, and how to route back, never
+    "stays with no traffic" (d2d1f54a did; helper-572 F1)."""
+    sandbox = reseedable
+    sandbox.reset(lab.lab_world(**PINNED))
+    served = lab.shares(sandbox.service(LAB, "app"))
+
+    def to_latest(question: str) -> None:
+        if len(ui.questions) == 2:  # the promotion prompt
+            sandbox.hold_deploys(True)
+            sandbox.update_traffic(LAB, "app", {"LATEST": 100})
+            sandbox.hold_deploys(False)
+
+    ui = ScriptedUI([True, True], on_confirm=to_latest)
+    result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+    (outcome,) = result.outcomes
+    said = outcome.message
+    assert result.exit_code is ExitCode.ABORTED, said
+    assert "stays with no traffic" not in said, said
+    assert "still in progress, will make serve: it routes LATEST 100%, which reaches" in said
+    back = re.search(r"route back by name to what served: (gcloud [^;]+);", said)
+    assert back, said
+    sandbox.finish_deploy(LAB, "app")
+    assert lab.shares(sandbox.service(LAB, "app")) == {outcome.canary: 100}  # as it said
+    shares, moved, removed = lab.gcloud_words(back.group(1))
+    sandbox.update_traffic(LAB, "app", shares, update_tags=moved, remove_tags=removed)
+    assert lab.shares(sandbox.service(LAB, "app")) == served
+
+
+def test_drifts_tag_removed_at_the_prompt_is_not_offered_for_removal(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A teammate removes the canary's `drift-…` tag at the promotion prompt: the stop says
+    nothing of removing it again (d2d1f54a offered `--remove-tags drift-…` for a tag gone;
+    helper-572 F2)."""
+    sandbox = reseedable
+    sandbox.reset(lab.lab_world(**PINNED))
+
+    def untag(question: str) -> None:
+        if len(ui.questions) == 2:  # the promotion prompt
+            now = sandbox.service(LAB, "app")
+            tags = tuple(t.tag for t in now.traffic if t.tag.startswith("drift-"))
+            sandbox.update_traffic(LAB, "app", lab.shares(now), remove_tags=tags)
+
+    ui = ScriptedUI([True, True], on_confirm=untag)
+    result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+    (outcome,) = result.outcomes
+    assert result.exit_code is ExitCode.ABORTED, outcome.message
+    assert "which stays with no traffic" in outcome.message, outcome.message
+    assert "remove only its tag" not in outcome.message, outcome.message
