@@ -70,9 +70,9 @@ F2: shown under a neutral name). The last form: a URL with a password,
 its user possibly empty (`redis://:PASSWORD@host`, the AUTH form of redis-py and
 Memorystore). The user and password end where RFC 3986 ends userinfo (`?` and `#` begin the
 query and the fragment: `https://h:8443?to=ops@example.com` has none), and a password that
-is only `$(VAR)` references holds no credential: Cloud Run puts the referenced variables'
-values there (run v2 `EnvVar.value`), a secret-backed one being how a DSN is built around a
-secret."""
+is only `$(VAR)` references holds no credential: a placeholder, which Cloud Run passes as
+written (run v2 `EnvVar.value`: "Variable references are not supported in Cloud Run") and an
+entrypoint may fill in."""
 _ONLY_REFERENCES = re.compile(r"(?:\$\([A-Za-z_][A-Za-z0-9_]*\))+")
 _REFERENCE = re.compile(r"\$\([A-Za-z_][A-Za-z0-9_]*\)")
 _OPAQUE = re.compile(r"(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{16,}")
@@ -171,9 +171,9 @@ closing brace, `}}` being an escaped `}` (MS-ODBCSTR, SQLDriverConnect: `Pwd={a;
 the password `a;b};c`; unclosed, to the end of the line). A `,` or `}` after a bare value is
 masked with it: more hidden, never less. Only the value is masked (`--db-password=***
 --verbose`, `Pwd={***};`); a harmless value (`true`, `8080`), a placeholder (`$(DB_PASS)`,
-which Cloud Run fills in, run v2 `EnvVar.value`; `${DB_PASS}`, a shell's, Spring's or
-envsubst's: `_PLACEHOLDER`) or a mask is none. `$DB_PASS` is not a placeholder: Cloud Run
-passes it as it is, and a password may begin with `$`."""
+Kubernetes'; `${DB_PASS}`, a shell's, Spring's or envsubst's: `_PLACEHOLDER`; Cloud Run
+passes both as written, run v2 `EnvVar.value`) or a mask is none. `$DB_PASS` is not a
+placeholder, and a password may begin with `$`."""
 _GROUPS = ("dq", "sq", "br", "bare", "fdq", "fsq", "fbare", "xml", "url", "hook")
 _ASSIGNED_HINT = tuple("pass pwd secret token credential key jwt signature hooks".split())
 """What the key of every match of `_ASSIGNED` ends with (case folded): a value without any is

@@ -183,8 +183,8 @@ def uncompared(
 def unknown_sides(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
     """The `same_as` rules of the workloads checked whose other side was read but holds a
     value that is not known: its secret could not be read or is not enabled (when only this
-    workload is checked, nothing else says so), or it is built from a secret (`$(NAME)`).
-    The comparison was not made: unverified, never clean and never `env.inconsistent`."""
+    workload is checked, nothing else says so). The comparison was not made: unverified,
+    never clean and never `env.inconsistent`."""
     out: dict[tuple[str, str], Unverified] = {}
     for name, container, rule in same_as_rules(profile, names):
         assert rule.same_as is not None

@@ -27,7 +27,7 @@ from drift.fix.patch import (
     update_traffic_words,
 )
 from drift.fix.recorded import before_service, served_by
-from drift.fix.routing import describe_traffic, routing, template_key, traffic_key
+from drift.fix.routing import describe_traffic, routing, template_holds, template_key, traffic_key
 from drift.fix.update import get_service
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
@@ -71,7 +71,7 @@ def promoted_by_hand(now: Any, entry: Entry) -> bool:
         return False
     if int(now.generation) != canary.generation_after + 1:
         return False
-    if template_key(_breakglass_as_before(now, entry)) != canary.template_key:
+    if not template_holds(_breakglass_as_before(now, entry), canary.template_key):
         return False
     base = entry.base_revision or served_by(entry)
     if not base:

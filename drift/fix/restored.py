@@ -13,6 +13,7 @@ from typing import Any
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fields.access import template_of
 from drift.fix.journal import Entry, Journal, State, Write
+from drift.fix.legacy_key import matches
 from drift.fix.patch import is_latest
 from drift.fix.readback import as_sent
 from drift.fix.routing import (
@@ -27,7 +28,7 @@ from drift.fix.routing import (
 from drift.fix.update import refused_write, settled, stale_etag, update_workload
 from drift.kinds import Kind
 from drift.live.api import short, written_since
-from drift.live.normalize import config_key
+from drift.live.normalize import config_digest, template_config
 from drift.live.session import Session
 from drift.next_steps import hint_lines
 
@@ -245,7 +246,8 @@ def carries_kind(now: Any, write: Write, kind: Kind) -> bool:
 def holds(now: Any, write: Write, kind: Kind) -> bool:
     """Whether the job or pool read back `now` runs exactly the configuration `write` sent
     (whatever its generation)."""
-    return config_key(now, kind) == write.template_key
+    config = template_config(now, container=None, kind=kind)
+    return matches(write.template_key, config_digest, config)  # an older journal's too
 
 
 def complete(now: Any) -> bool:

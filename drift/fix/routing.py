@@ -18,6 +18,7 @@ from typing import Any
 
 from drift.fields import FIELDS
 from drift.fix.journal import Entry, Write, promoted
+from drift.fix.legacy_key import matches
 from drift.fix.patch import is_latest
 from drift.kinds import Kind
 from drift.live.api import in_progress, short, written_since
@@ -209,7 +210,15 @@ def past_next(now: Any, write: Write) -> bool:
 def carries(now: Any, write: Write) -> bool:
     """Whether the read-back `now` is exactly drift's `write`: the very configuration and
     traffic sent (whatever its generation)."""
-    return template_key(now) == write.template_key and traffic_key(now.traffic) == write.traffic
+    return template_holds(now, write.template_key) and traffic_key(now.traffic) == write.traffic
+
+
+def template_holds(service: Any, stored: str, template: Any | None = None) -> bool:
+    """Whether a `template_key` a journal holds is the template's, as this drift or the one
+    before f753cd92 digested it (`drift.fix.legacy_key`)."""
+    template = service.template if template is None else template
+    config = revision_config(template, service=service, container=None)
+    return matches(stored, lambda c: _digest(template, c, c.fingerprint), config)
 
 
 def landed(now: Any, write: Write) -> bool:

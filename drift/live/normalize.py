@@ -218,7 +218,11 @@ def config_key(workload: Any, kind: Kind) -> str:
     """A digest of what a job's or pool's template (and a pool's instance count, a job's
     task count and parallelism) runs with, normalised as checks compare them: equal for a
     resource sent and the same read back, whatever the server fills in."""
-    config = template_config(workload, container=None, kind=kind)
+    return config_digest(template_config(workload, container=None, kind=kind))
+
+
+def config_digest(config: RevisionConfig) -> str:
+    """`config_key` of a configuration read."""
     data = {"images": [c.image for c in config.containers], "config": config.fingerprint}
     digest = json.dumps(data, sort_keys=True, default=str).encode()
     return hashlib.sha256(digest).hexdigest()[:32]

@@ -55,3 +55,55 @@ def test_manual_instances_zero_is_named_in_the_failed_template_note() -> None:
     sp = NS(settings=(), held={"manual_instances": 0, "ingress": "all"})
     (line,) = _sent_as_read(sp)  # type: ignore[arg-type]
     assert "manual_instances 0" in line, line
+
+
+OLDER = ("b53f3d4dfa7b0f8b2c263e9054d2d8b1", "f587f9964585fcebd850ecb00c21a5d8")
+"""`template_key` and a job's `config_key` of the workloads below as f753cd92^ computed them
+(plain values expanded: `$(HOST)`, `$$`, a reference to a secret's variable left as text)."""
+
+
+def _with_references() -> tuple[object, object]:
+    from google.cloud import run_v2
+
+    sec = run_v2.EnvVarSource(secret_key_ref=run_v2.SecretKeySelector(secret="s", version="1"))
+    env = [
+        run_v2.EnvVar(name="HOST", value="db"),
+        run_v2.EnvVar(name="URL", value="postgres://$(HOST)/x"),
+        run_v2.EnvVar(name="P", value="a$$b"),
+        run_v2.EnvVar(name="S", value_source=sec),
+        run_v2.EnvVar(name="D", value="$(S)-$(URL)"),
+    ]
+    app = run_v2.Container(name="app", image="gcr.io/p1/app:1", env=env)
+    port = run_v2.ContainerPort(container_port=8080)
+    svc = run_v2.Service(
+        name="projects/p1/locations/us-central1/services/svc",
+        template=run_v2.RevisionTemplate(
+            containers=[run_v2.Container(name="app", image=app.image, ports=[port], env=env)]
+        ),
+    )
+    job = run_v2.Job(
+        name="projects/p1/locations/us-central1/jobs/j",
+        template=run_v2.ExecutionTemplate(template=run_v2.TaskTemplate(containers=[app])),
+    )
+    return svc, job
+
+
+def test_a_journal_of_the_drift_before_literal_values_still_matches() -> None:
+    """f753cd92 digests values as written: a change the drift before it journaled for a
+    template with `$(…)` or `$$` looked changed by someone else (rollback exit 4, no lock
+    takeover: helper-578 F1). The stored digests match still, and only their own template."""
+    from drift.fix.journal import Write
+    from drift.fix.restored import holds
+    from drift.fix.routing import carries, template_holds, template_key, traffic_key
+    from drift.kinds import Kind
+    from drift.live.normalize import config_key
+
+    svc, job = _with_references()
+    service_key, job_key = OLDER
+    assert template_key(svc) != service_key and config_key(job, Kind.JOB) != job_key
+    assert template_holds(svc, service_key) and template_holds(svc, template_key(svc))
+    write = Write("update", "e", 1, "", service_key, traffic_key(svc.traffic))  # type: ignore[attr-defined]
+    assert carries(svc, write)
+    assert holds(job, Write("update", "e", 1, "", job_key, []), Kind.JOB)
+    svc.template.containers[0].env[0].value = "elsewhere"  # type: ignore[attr-defined]
+    assert not template_holds(svc, service_key) and not carries(svc, write)

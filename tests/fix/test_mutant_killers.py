@@ -204,10 +204,9 @@ def test_a_variable_set_again_keeps_its_place_in_the_list(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SPEC invariant 2 ("every other variable … survives byte for byte"): the order of the
-    variables is part of the configuration — `EnvVar.value`: "Variable references $(VAR_NAME)
-    are expanded using the previous defined environment variables in the container"
-    (google/cloud/run/v2/k8s.min.proto) — so a variable whose value the plan changes is
-    replaced where it stands. Kills: `_changed_env` appending the new value at the end."""
+    variables is part of the configuration (another order is another template, and a new
+    revision), so a variable whose value the plan changes is replaced where it stands.
+    Kills: `_changed_env` appending the new value at the end."""
     template = {
         "image": "us-docker.pkg.dev/lab/app:v1",
         "port": 8080,
