@@ -21,6 +21,7 @@ from drift.diff.same_as import to_read, uncompared
 from drift.diff.secrets import unknown_refs
 from drift.diff.settings import unread_settings
 from drift.diff.since import History, with_since
+from drift.diff.unlisted import histories_unread, unlisted_revisions
 from drift.diff.unread_values import unread_values
 from drift.diff.unserved import CanaryRecord, JournalCanaries
 from drift.errors import ApiError, UsageError
@@ -196,7 +197,8 @@ async def run_check(
         *profile.notes,
         *source.notes,
         *absent,
-        *_histories_unread(profile, names, state),
+        *histories_unread(profile, names, state),
+        *unlisted_revisions(profile, findings, state),
         *stale,
         *state.notes,
     )
@@ -312,17 +314,6 @@ def _tag_notes(profile: Profile, names: list[str], state: LiveState) -> list[str
             if not service.checks_tag(tag) and tag not in reached
         ]
     return out
-
-
-def _histories_unread(profile: Profile, names: list[str], state: LiveState) -> list[str]:
-    """A history that could not be read (its findings have no `since`): said, so that "no
-    since" is not read as "no revision began it"; not unverified (the configuration was)."""
-    return [
-        f"{profile.services[name].label}: revision history not read ({why}): its findings "
-        "have no since"
-        for name in names
-        if (why := state.history_unread.get(name)) is not None
-    ]
 
 
 def _drifted(

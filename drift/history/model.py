@@ -130,6 +130,9 @@ class HistoryResult(Scope):
     """What was not listed and why (a job has no revisions)."""
     jobs: tuple[str, ...] = ()
     """The jobs asked for, which are not listed (`NONE_OF_A_JOB`)."""
+    lacking: tuple[str, ...] = ()
+    """The services a revision serves that their listing does not have (a note says which):
+    the history shown is not all of what serves (helper-576 F3: exit 0 and "complete")."""
 
     @property
     def undecided(self) -> int:
@@ -143,13 +146,15 @@ class HistoryResult(Scope):
 
     @property
     def complete(self) -> bool:
-        """Every service's history read, and every change shown told (none `undecided`)."""
-        return not self.unread and not self.undecided
+        """Every service's history read, with what serves, and every change shown told (none
+        `undecided`)."""
+        return not self.unread and not self.undecided and not self.lacking
 
     @property
     def exit_code(self) -> ExitCode:
         """0 when every service's history was read and every change told; 3 when one could
-        not be read, or a change could not be told from a respelling (never looks complete)."""
+        not be read or lacks a revision that serves, or a change could not be told from a
+        respelling (never looks complete)."""
         return ExitCode.OK if self.complete else ExitCode.INCOMPLETE
 
     def summary(self) -> str:
@@ -168,6 +173,8 @@ class HistoryResult(Scope):
         said = (
             [f"could not read {', '.join(u.service for u in self.unread)}"] if self.unread else []
         )
+        if self.lacking:
+            said.append(f"{', '.join(self.lacking)}: a revision that serves is not listed")
         if n := self.undecided:
             said.append(
                 f"{plural(n, 'setting change')} could not be told from a project respelt "

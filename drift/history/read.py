@@ -89,10 +89,13 @@ async def read_history(
             listed[i] = revisions
         got = [_service(profile, p, found[p.key], rv) for p, rv in zip(wanted, listed, strict=True)]
         naming = await _projects(session, profile, got)
+    lacking = tuple(
+        p.label for p, revs in zip(wanted, listed, strict=True) if _unlisted(found[p.key], revs)
+    )
     unlisted_notes = [
         _unlisted_note(p, found[p.key], revs)
         for p, revs in zip(wanted, listed, strict=True)
-        if _unlisted(found[p.key], revs)
+        if p.label in lacking
     ]
     # every plain value that must not be shown is known before any change is described
     for found in got:
@@ -115,6 +118,7 @@ async def read_history(
         unread=tuple(r for r in read if isinstance(r, Unread)),
         limit=limit,
         jobs=tuple(job.label for job in jobs),
+        lacking=lacking,
         notes=(
             *(f"{job.label}: {NO_REVISIONS}" for job in jobs),
             *unlisted_notes,

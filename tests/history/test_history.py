@@ -371,6 +371,9 @@ def test_a_serving_revision_the_listing_still_lacks_is_said(
     assert not [e for e in api(result) if e.percent]
     (note,) = result.notes
     assert f"api: {_serving(world)} (100 %) serves but is not in its revision listing" in note
+    # never complete (d2d1f54a: exit 0 and "complete"; helper-576 F3)
+    assert result.exit_code == 3 and not result.complete, result.summary()
+    assert "incomplete: api: a revision that serves is not listed (exit 3)" in result.summary()
 
 
 def _serving(world: Sandbox) -> str:

@@ -1,0 +1,59 @@
+"""`drift check` says why a finding has no `since` when the revision listing lacks the revision
+it is on (a listing that lags the Get: one deployed while drift read the service; AIP-158
+promises no consistency), as it says it for a history not read (helper-576 F4: d2d1f54a said
+nothing, and "no since" read as "no revision began it")."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import drift.live.history as live_history
+from drift.check import run_check
+from drift.profiles.loader import load_profile
+from drift.settings import load_settings
+from tests.conftest import MakeSandbox
+
+PROFILE = "project: acme\nregion: us-central1\nservices:\n  api:\n    env:\n"
+PROFILE += "      TESTING: {forbidden: true}\n"
+
+
+@pytest.mark.parametrize("lagging", [True, False])
+def test_a_finding_on_a_revision_the_listing_lacks_says_why_it_has_no_since(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lagging: bool
+) -> None:
+    history = [{"created": "30d", "env": {}}, {"created": "10d"}]
+    world = {"options": {"seed": 3}, "projects": {"acme": {
+        "number": 111, "region": "us-central1",
+        "services": {"api": {"template": {"env": {"TESTING": "1"}}, "history": history}},
+    }}}  # fmt: skip
+    sandbox = make_sandbox(world)
+    serving = sandbox.service("acme", "api").latest_ready_revision
+    real = live_history.revisions_of
+
+    async def listed(*args: Any) -> list[Any]:
+        out = await real(*args)
+        return [r for r in out if r.name != serving] if lagging else out
+
+    monkeypatch.setattr(live_history, "revisions_of", listed)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "prod.yaml").write_text(PROFILE)
+    profile = load_profile(Path("profiles"), "prod")
+    report = asyncio.run(run_check(profile, load_settings(wait=0))).report
+    (finding,) = report.findings
+    short = serving.rsplit("/", 1)[-1]
+    said = [n for n in report.notes if "is not in its revision listing" in n]
+    if lagging:
+        assert finding.since is None
+        assert said == [
+            f"api: {short} is not in its revision listing (deployed while drift read the "
+            "service): its findings there have no since; run the check again"
+        ]
+    else:
+        assert finding.since is not None and not said
