@@ -25,8 +25,6 @@ FLOORS = {
     "typer": Version("0.27"),
     # Container.readiness_probe (0.15), Service.iap_enabled (0.13), run_v2.WorkerPool (0.11)
     "google-cloud-run": Version("0.15"),
-    # 8.0.0 imports numpy (not a dependency) in DeepDiff(...) (drift/diff/rollout.py)
-    "deepdiff": Version("8.0.1"),
     # websockets.proxy (16.0, drift/probe/targets.py; 15.0.x: `drift probe` an ImportError)
     "websockets": Version("16"),
 }

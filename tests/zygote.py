@@ -32,7 +32,6 @@ LIBRARIES = (
     "websockets",
     "re2",
     "ruamel.yaml",
-    "deepdiff",
     "typer._click.decorators",
 )
 

@@ -16,7 +16,6 @@ from drift.findings import Finding, Severity
 from drift.kinds import Kind
 from drift.live.changeids import canary_change
 from drift.live.normalize import comparable_fingerprints
-from drift.refs import SecretRef
 from drift.textsafe import plural, visible
 
 LATEST_READY = "latest created revision ready"
@@ -91,14 +90,11 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
     for rev in live.serving:
         if rev.config is baseline:
             continue  # described by the template itself: the same configuration
-        from deepdiff import DeepDiff  # imported only when two configurations are compared
-
         base, theirs = comparable_fingerprints(baseline, rev.config, ctx.state, ctx.profile.project)
-        delta = DeepDiff(_comparable(base), _comparable(theirs), ignore_order=True)
+        paths = changed_paths(base, theirs)
         held = unreleased.get(rev.name, ())
-        if not (delta or held):
+        if not (paths or held):
             continue
-        paths = sorted({_diff_path(p) for p in delta.affected_paths})
         if held and _images(rev.config) != _images(baseline):
             paths.append("image")  # never written back by a patch (`manual.rollout_repaired`)
         yield ctx.finding(
@@ -162,17 +158,25 @@ def _images(config: Any) -> dict[str, str]:
     return {c.name: c.image for c in config.containers}
 
 
-def _comparable(value: Any) -> Any:
-    """Secret references as text: DeepDiff walks an object's properties, and a SecretRef's
-    `secret_ref` is another SecretRef, without end (RecursionError)."""
-    if isinstance(value, dict):
-        return {k: _comparable(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return tuple(_comparable(v) for v in value)
-    return repr(value) if isinstance(value, SecretRef) else value
+_ABSENT = object()
 
 
-def _diff_path(path: str) -> str:
-    """`root['env']['FOO']` -> `env.FOO`."""
-    parts = [p.strip("'\"") for p in path.replace("root", "", 1).strip("[]").split("][")]
-    return ".".join(parts[:2])
+def changed_paths(base: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
+    """Where two fingerprints differ, two levels deep (`env.FOO`, `settings.cpu`, `sidecars`
+    where one side has none), sorted. Values compare as they stand: an argument list in
+    another order is another configuration (DeepDiff's `ignore_order`, used before, called it
+    the same: helper-577 F2, at 7 ms a comparison)."""
+    paths: set[str] = set()
+    for key in base.keys() | theirs.keys():
+        mine, other = base.get(key, _ABSENT), theirs.get(key, _ABSENT)
+        if mine == other:
+            continue
+        if isinstance(mine, dict) and isinstance(other, dict):
+            paths |= {
+                f"{key}.{k}"
+                for k in mine.keys() | other.keys()
+                if mine.get(k, _ABSENT) != other.get(k, _ABSENT)
+            }
+        else:
+            paths.add(key)
+    return sorted(paths)
