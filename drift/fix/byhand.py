@@ -71,7 +71,7 @@ def promoted_by_hand(now: Any, entry: Entry) -> bool:
         return False
     if int(now.generation) != canary.generation_after + 1:
         return False
-    if not template_holds(_breakglass_as_before(now, entry), canary.template_key):
+    if not template_holds(_breakglass_as_before(now, entry), canary):
         return False
     base = entry.base_revision or served_by(entry)
     if not base:

@@ -94,6 +94,15 @@ class Write:
     landed: bool | None = None
     etag_after: str = ""
     generation_after: int = 0
+    literal: bool = True
+    """`template_key` digests plain values as written, as drift has since f753cd92; False for
+    a write a journal of the drift before holds (no such key), whose digest expanded
+    `$(NAME)`: only such a digest is matched the earlier way too (`drift.fix.legacy_key`)."""
+
+    @classmethod
+    def read(cls, data: dict[str, Any]) -> Write:
+        """A write as a journal holds it (an older journal's without `literal`)."""
+        return cls(**{"literal": False, **data})
 
 
 @dataclass
@@ -159,10 +168,10 @@ class Entry:
         return int(self.service_before.get("generation", 0) or 0)
 
     def last_write(self) -> Write | None:
-        return Write(**self.writes[-1]) if self.writes else None
+        return Write.read(self.writes[-1]) if self.writes else None
 
     def landed_writes(self) -> list[Write]:
-        return [Write(**w) for w in self.writes if w.get("landed")]
+        return [Write.read(w) for w in self.writes if w.get("landed")]
 
     @property
     def wrote(self) -> bool:

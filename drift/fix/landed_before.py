@@ -67,7 +67,7 @@ def _landed(entry: Entry, now: Any) -> bool:
         return False
     if (entry.state == State.UPDATING) != in_place(entry):
         return False
-    write = Write(**entry.writes[-1])
+    write = Write.read(entry.writes[-1])
     if write.landed is False or not complete(now):
         return False
     kind = Kind(entry.kind)

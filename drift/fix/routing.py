@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from drift.fields import FIELDS
@@ -210,15 +211,24 @@ def past_next(now: Any, write: Write) -> bool:
 def carries(now: Any, write: Write) -> bool:
     """Whether the read-back `now` is exactly drift's `write`: the very configuration and
     traffic sent (whatever its generation)."""
-    return template_holds(now, write.template_key) and traffic_key(now.traffic) == write.traffic
+    return template_holds(now, write) and traffic_key(now.traffic) == write.traffic
 
 
-def template_holds(service: Any, stored: str, template: Any | None = None) -> bool:
-    """Whether a `template_key` a journal holds is the template's, as this drift or the one
-    before f753cd92 digested it (`drift.fix.legacy_key`)."""
+def template_holds(service: Any, write: Write, template: Any | None = None) -> bool:
+    """Whether the template is the one `write` sent: its `template_key`, or, for a write a
+    journal of the drift before f753cd92 holds, that digest taken the earlier way
+    (`drift.fix.legacy_key`; never for this drift's own: a teammate's `B=$(A)` is not the
+    `B=x` drift wrote, helper-579 F1)."""
     template = service.template if template is None else template
     config = revision_config(template, service=service, container=None)
-    return matches(stored, lambda c: _digest(template, c, c.fingerprint), config)
+    key = partial(_keyed, template)
+    return key(config) == write.template_key or (
+        not write.literal and matches(write.template_key, key, config)
+    )
+
+
+def _keyed(template: Any, config: Any) -> str:
+    return _digest(template, config, config.fingerprint)
 
 
 def landed(now: Any, write: Write) -> bool:

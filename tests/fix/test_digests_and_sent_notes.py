@@ -91,7 +91,9 @@ def _with_references() -> tuple[object, object]:
 def test_a_journal_of_the_drift_before_literal_values_still_matches() -> None:
     """f753cd92 digests values as written: a change the drift before it journaled for a
     template with `$(…)` or `$$` looked changed by someone else (rollback exit 4, no lock
-    takeover: helper-578 F1). The stored digests match still, and only their own template."""
+    takeover: helper-578 F1). The stored digests match still, and only their own template;
+    this drift's own digests are matched only as written (helper-579 F1: a teammate's
+    `B=$(A)` after drift wrote `B=x` counted as drift's write)."""
     from drift.fix.journal import Write
     from drift.fix.restored import holds
     from drift.fix.routing import carries, template_holds, template_key, traffic_key
@@ -101,9 +103,20 @@ def test_a_journal_of_the_drift_before_literal_values_still_matches() -> None:
     svc, job = _with_references()
     service_key, job_key = OLDER
     assert template_key(svc) != service_key and config_key(job, Kind.JOB) != job_key
-    assert template_holds(svc, service_key) and template_holds(svc, template_key(svc))
-    write = Write("update", "e", 1, "", service_key, traffic_key(svc.traffic))  # type: ignore[attr-defined]
-    assert carries(svc, write)
-    assert holds(job, Write("update", "e", 1, "", job_key, []), Kind.JOB)
+    traffic = traffic_key(svc.traffic)  # type: ignore[attr-defined]
+    older = Write.read(
+        {"step": "canary", "etag_before": "e", "generation_before": 1, "revision": "",
+         "template_key": service_key, "traffic": traffic}
+    )  # fmt: skip
+    assert not older.literal and template_holds(svc, older) and carries(svc, older)
+    ours = Write("canary", "e", 1, "", service_key, traffic)
+    assert ours.literal and not template_holds(svc, ours) and not carries(svc, ours)
+    assert template_holds(svc, Write("canary", "e", 1, "", template_key(svc), traffic))
+    older_job = Write.read(
+        {"step": "update", "etag_before": "e", "generation_before": 1, "revision": "",
+         "template_key": job_key, "traffic": []}
+    )  # fmt: skip
+    assert holds(job, older_job, Kind.JOB)
+    assert not holds(job, Write("update", "e", 1, "", job_key, []), Kind.JOB)
     svc.template.containers[0].env[0].value = "elsewhere"  # type: ignore[attr-defined]
-    assert not template_holds(svc, service_key) and not carries(svc, write)
+    assert not template_holds(svc, older) and not carries(svc, older)
