@@ -97,12 +97,15 @@ def pending_to_canary(service: Any, entry: Entry) -> str:
     then): the targets of its traffic spec that reach drift's canary once it settles, in
     `describe_traffic`'s words: one naming the canary, or LATEST while the canary is the
     latest ready revision (LATEST "the latest ready Revision", run v2 TrafficTargetAllocationType)
-    — unless their deploy makes a newer one. "" when none does, or nothing is in progress."""
+    and their change makes no revision (the template still names drift's canary, which no
+    other template may: a new deploy of theirs, whose revision LATEST reaches once ready, is
+    not said to reach the canary: helper-579 F5). "" when none does, or nothing is in
+    progress."""
     canary = entry.canary_revision
     if not canary or promoted(entry) or not in_progress(service):
         return ""
     pb = raw(service)
-    latest = short(pb.latest_ready_revision) == canary
+    latest = short(pb.latest_ready_revision) == canary == short(pb.template.revision)
     reach = [
         t
         for t in pb.traffic

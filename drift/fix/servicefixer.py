@@ -18,6 +18,7 @@ from drift.fix.recorded import parts_as_found, service_parts
 from drift.fix.routing import (
     changed_by_someone_else,
     describe_serving,
+    describe_traffic,
     next_generation,
     pending_to_canary,
     serving,
@@ -27,7 +28,7 @@ from drift.fix.routing import (
 from drift.fix.untrap import free_pin, left_as_pinned
 from drift.fix.update import revision_exists
 from drift.interrupts import interrupt_name
-from drift.live.api import short
+from drift.live.api import in_progress, short
 
 
 @dataclass
@@ -87,6 +88,14 @@ class ServiceFixer(Fixer):
                 f"which reaches drift's canary (never promoted) unless their deploy makes a "
                 "newer revision. To keep it out of service, route back by name to what served: "
                 f"{back}; {refuses}"
+            )
+        if in_progress(now):  # a deploy of theirs: what LATEST reaches is not settled
+            return (
+                "which serves nothing yet; their change is still in progress (it routes "
+                f"{describe_traffic(now.traffic)}, and what LATEST reaches is settled only "
+                "once it is ready): `drift check` says what serves then; "
+                f"`drift rollback {self.change_id}` removes the canary (and says what else it "
+                "would undo)"
             )
         return (
             f"which stays with no traffic; `drift rollback {self.change_id}` removes it (and "

@@ -468,3 +468,32 @@ def test_drifts_tag_removed_at_the_prompt_is_not_offered_for_removal(
     assert result.exit_code is ExitCode.ABORTED, outcome.message
     assert "which stays with no traffic" in outcome.message, outcome.message
     assert "remove only its tag" not in outcome.message, outcome.message
+
+
+def test_their_new_deploy_still_in_progress_is_not_said_to_reach_the_canary(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their deploy of a new image, routed to LATEST, still reconciling at the promotion
+    prompt: once ready, LATEST reaches their revision, never the canary. fdf623ce said it
+    would make the canary serve and printed a route back that took their deploy out of
+    service (helper-579 F5); neither is said now, nor "stays with no traffic"."""
+    sandbox = reseedable
+    sandbox.reset(lab.lab_world(**PINNED))
+
+    def theirs(question: str) -> None:
+        if len(ui.questions) == 2:  # the promotion prompt
+            sandbox.hold_deploys(True)
+            sandbox.update_traffic(LAB, "app", {"LATEST": 100})
+            sandbox.deploy(LAB, "app", image="us-docker.pkg.dev/lab/app:v9")
+            sandbox.hold_deploys(False)
+
+    ui = ScriptedUI([True, True], on_confirm=theirs)
+    result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+    (outcome,) = result.outcomes
+    said = outcome.message
+    assert result.exit_code is ExitCode.ABORTED, said
+    assert "route back by name" not in said and "will make serve" not in said, said
+    assert "stays with no traffic" not in said, said
+    assert "their change is still in progress (it routes LATEST 100%" in said, said
+    sandbox.finish_deploy(LAB, "app")
+    assert outcome.canary not in lab.shares(sandbox.service(LAB, "app"))  # as it said
