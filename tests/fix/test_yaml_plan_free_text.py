@@ -27,7 +27,7 @@ services:
 """
 
 
-def _world(args: list[str], header: str) -> dict[str, Any]:
+def _world(args: list[str], header: str, **more: Any) -> dict[str, Any]:
     container = {
         "image": "us-docker.pkg.dev/p1/r/api:v1",
         "ports": [{"containerPort": 8080}],
@@ -45,11 +45,12 @@ def _world(args: list[str], header: str) -> dict[str, Any]:
         "versions": [SECRET],
         "iam": {"roles/secretmanager.secretAccessor": [f"serviceAccount:{account}"]},
     }
+    container.update(more.pop("container", {}))
     template = {"service_account": account, "api": {"containers": [container]}}
     return {"options": {"seed": 7}, "projects": {"p1": {
         "number": 123456789012, "region": "us-central1",
         "secrets": {"api-key": secret},
-        "services": {"api": {"template": template}},
+        "services": {"api": {"template": template, **more}},
     }}}  # fmt: skip
 
 
@@ -78,7 +79,7 @@ def test_a_secret_drift_read_is_masked_in_arguments_and_headers(tmp_path: Path, 
     assert container["livenessProbe"]["httpGet"]["httpHeaders"][0]["value"] in ("***",)
     said = doc["driftNotAppliable"]
     assert "args holds a secret value: not printed" in said, said
-    assert "livenessProbe header X-Key holds a secret value" in said, said
+    assert "livenessProbe header/X-Key" in said and "not printed" in said, said
 
 
 def test_a_credential_shaped_argument_is_masked_unless_revealed(tmp_path: Path) -> None:
@@ -92,3 +93,36 @@ def test_a_credential_shaped_argument_is_masked_unless_revealed(tmp_path: Path) 
     assert "args looks like a credential: not printed" in doc["driftNotAppliable"], doc
     revealed, _ = _plan(tmp_path, world, "--include-plain-credentials")
     assert revealed["spec"]["template"]["spec"]["containers"][0]["args"] == ["serve", password]
+
+
+WORD = "correct-horse-battery-staple"
+"""A secret of letters and `-` only: the scrub after rendering passes over such a word."""
+
+
+def test_a_one_word_secret_is_masked_in_every_free_text(tmp_path: Path) -> None:
+    """In a label, an annotation, the description and the working directory (e029dc92
+    covered arguments and headers only: the scrub printed the word whole, or put `***` in a
+    document still said appliable; helper-579 F2, F3)."""
+    world = _world(
+        ["serve"],
+        "plain",
+        labels={"team": WORD},
+        annotations={"team/upstream": f"key={WORD}"},
+        description=f"uses {WORD}",
+        container={"workingDir": f"/srv/{WORD}"},
+    )
+    world["projects"]["p1"]["secrets"]["api-key"]["versions"] = [WORD]
+    doc, text = _plan(tmp_path, world)
+    assert WORD not in text, text
+    said = doc["driftNotAppliable"]
+    for where in ("label team", "annotation team/upstream", "workingDir", "the description"):
+        assert f"{where} holds a secret value: not printed" in said, (where, said)
+
+
+def test_a_flag_and_its_value_as_two_arguments(tmp_path: Path) -> None:
+    """`["--db-password", "VALUE"]`: a flag's value is the next word (helper-579 F4)."""
+    world = _world(["serve", "--db-password", "Zq8vLw3pRt6yUe"], "plain")
+    doc, text = _plan(tmp_path, world)
+    assert "Zq8vLw3pRt6yUe" not in text
+    args = doc["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert args == ["serve", "--db-password", "***"], args

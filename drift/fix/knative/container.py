@@ -17,11 +17,11 @@ def _some(**fields: Any) -> dict[str, Any]:
 def container_out(conv: Conversion, c: Any, hidden_mounts: set[str]) -> dict[str, Any]:
     """`hidden_mounts`: volumes Knative does not list (Cloud SQL, an annotation)."""
     where = f"container {c.name or c.image}"
-    command = [conv.free(f"{where} command", w) for w in c.command]
-    args = [conv.free(f"{where} args", w) for w in c.args]
+    command = conv.words(f"{where} command", list(c.command))
+    args = conv.words(f"{where} args", list(c.args))
     out = _some(name=c.name, image=c.image, command=command, args=args)
     if c.working_dir:
-        out["workingDir"] = c.working_dir
+        out["workingDir"] = conv.free(f"{where} workingDir", c.working_dir)
     env = [_env_out(conv, c.name, v) for v in c.env]
     if env:
         out["env"] = env
@@ -75,7 +75,7 @@ def _probe_out(conv: Conversion, where: str, p: Any) -> dict[str, Any]:
     if present(p, "http_get"):
         get = p.http_get
         headers = [
-            {"name": h.name, "value": conv.free(f"{where} header {h.name}", h.value)}
+            {"name": h.name, "value": conv.plain(f"{where} header", h.name, h.value)}
             for h in get.http_headers
         ]
         out["httpGet"] = _some(path=get.path, port=get.port, httpHeaders=headers)

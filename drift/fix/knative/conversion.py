@@ -69,18 +69,27 @@ class Conversion:
         with `reveal`), is `***` and the document is not appliable (`replace` would deploy
         the mask: helper-573 F2, F3). A mask put in after rendering broke the YAML (`- ***`
         is an alias) or deployed `Bearer ***` with no word of it."""
-        if mask(value) != value:
-            self.note(f"{where} holds a secret value: not printed")
-            return MASK
-        pieces = credential_pieces(value)
+        return self.words(where, [value])[0]
+
+    def words(self, where: str, words: list[str]) -> list[str]:
+        """`free` for a list read as one command line (`["--db-password", "VALUE"]`: a
+        flag's value is the next word, `drift.credentials.credential_pieces`)."""
+        out = []
+        for word in words:
+            if mask(word) != word:  # whole, or inside: a secret drift read
+                self.note(f"{where} holds a secret value: not printed")
+                word = MASK
+            out.append(word)
+        pieces = credential_pieces(" ".join(out))
         if not pieces:
-            return value
+            return out
         self.credentials.append(where)
         if self.reveal:
-            return value
+            return list(words)
         self.note(f"{where} looks like a credential: not printed")
-        spans = [(m.start(), m.end()) for p in pieces for m in _at(value, p)]
-        return mask_spans(value, spans) if spans else MASK
+        return [
+            mask_spans(w, [(m.start(), m.end()) for p in pieces for m in _at(w, p)]) for w in out
+        ]
 
     def secret_name(self, secret: str) -> str:
         """What `secretKeyRef.name` / `secretName` hold: the secret's name in the service's

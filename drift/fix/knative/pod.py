@@ -39,7 +39,7 @@ def merge(
     """The live annotations plus the ones standing for fields. A live annotation with a key
     Knative reads as a field (an old v1 annotation kept on the resource) is exact only when
     it says what the field says."""
-    out = {k: str(v) for k, v in dict(live).items()}
+    out = {k: conv.free(f"annotation {k}", str(v)) for k, v in dict(live).items()}
     for key in sorted(out.keys() & mapped):
         if key not in fields:
             conv.note(f"annotation {key} on the live resource would be read back as a setting")

@@ -37,7 +37,7 @@ def pool_out(conv: Conversion, pool: Any, *, project: str, region: str) -> dict[
     fields: dict[str, str] = {}
     common_out(pool, fields)
     if pool.description:
-        fields[keys.DESCRIPTION] = pool.description
+        fields[keys.DESCRIPTION] = conv.free("the description", pool.description)
     if "manual_instance_count" in pool.scaling:
         fields[keys.SCALING_MODE] = MANUAL
         fields[keys.MANUAL_INSTANCES] = str(pool.scaling.manual_instance_count)

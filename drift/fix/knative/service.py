@@ -57,7 +57,7 @@ def resource_metadata(
     as the namespace, its labels with the region's, its annotations (without the ones the
     server writes) with those standing for `fields` (`mapped`: the keys read back as fields)."""
     namespace, located, name = split_name(r.name)
-    labels = dict(r.labels)
+    labels = {k: conv.free(f"label {k}", v) for k, v in r.labels.items()}
     location = located or region
     if labels.setdefault(keys.LOCATION_LABEL, location) != location:
         conv.note(f"label {keys.LOCATION_LABEL} on the live {noun} is not its region")
@@ -74,7 +74,7 @@ def _service_fields(conv: Conversion, s: Any, out: dict[str, str]) -> None:
     if ingress:
         out[keys.INGRESS] = ingress
     if s.description:
-        out[keys.DESCRIPTION] = s.description
+        out[keys.DESCRIPTION] = conv.free("the description", s.description)
     common_out(s, out)
     for flag, key in (
         (s.invoker_iam_disabled, keys.INVOKER_IAM_DISABLED),
@@ -164,7 +164,7 @@ def template_metadata(conv: Conversion, t: Any, fields: dict[str, str]) -> dict[
     if getattr(t, "revision", ""):  # an execution template names no revision
         metadata["name"] = t.revision
     if t.labels:
-        metadata["labels"] = dict(t.labels)
+        metadata["labels"] = {k: conv.free(f"label {k}", v) for k, v in t.labels.items()}
     annotations = merge(conv, t.annotations, fields, keys.TEMPLATE_KEYS)
     if annotations:
         metadata["annotations"] = annotations
