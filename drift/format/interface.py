@@ -56,6 +56,9 @@ def _finding(finding: Finding) -> Finding:
         "actual": mask_optional(finding.actual, echo=echo),
         "ignore_reason": mask_optional(finding.ignore_reason),
         "failed": tuple(mask(f) for f in finding.failed),
+        # a tag's name, as the message quoting it is (helper-573 F1: JSON and SARIF printed a
+        # one-word secret the table masked)
+        "tag": mask_optional(finding.tag),
     }
     changed = {name: text for name, text in masked.items() if text != getattr(finding, name)}
     # nothing to mask (nearly every finding): no copy of it
