@@ -199,6 +199,8 @@ def plan_update(
     if world.options.not_ready_traffic == "operation":
         # a target that exists but is not ready fails the operation instead (`settle`)
         split = [t for t in split if t.revision not in revisions or is_ready(revisions[t.revision])]
+    if world.options.missing_traffic == "operation":  # likewise one that does not exist
+        split = [t for t in split if not t.revision or t.revision in revisions]
     check_routable(split, revisions, created, kind.split)
     problem = None
     if created is not None:
@@ -349,16 +351,23 @@ def _failed_code(world: World) -> grpc.StatusCode:
 def _unroutable(world: World, rec: OwnerRec, created: str | None) -> str | None:
     """Why the spec's traffic (instance split) cannot move (None: it can): option
     `not_ready_traffic` `operation`, a target that is not ready when the operation ends;
-    option `traffic_while_failed` `refuses`, an update that made no revision (`created`)
+    option `missing_traffic` `operation`, a target that does not exist; option
+    `traffic_while_failed` `refuses`, an update that made no revision (`created`)
     while the latest created revision is failed."""
     latest = list(rec.revisions)[-1] if rec.revisions else None
     if world.options.traffic_while_failed == "refuses" and created is None and latest:
         if not is_ready(rec.revisions[latest]):
             return not_ready_message(latest, rec.revisions[latest])
-    if world.options.not_ready_traffic != "operation":
-        return None
     for target in getattr(rec.pb, kind_of(rec.key).split):
         revision = rec.revisions.get(target.revision)
+        if revision is None and target.revision and world.options.missing_traffic == "operation":
+            # terraform-docs-samples#269's words (`options.missing_traffic`)
+            return (
+                f"Revision '{target.revision}' does not exist or is deleted. Update all traffic "
+                "to route to currently available revisions."
+            )
+        if world.options.not_ready_traffic != "operation":
+            continue
         if revision is not None and not is_ready(revision):
             return not_ready_message(target.revision, revision)
     return None

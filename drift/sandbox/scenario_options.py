@@ -284,6 +284,18 @@ class Options(DeployCheckOptions, WriteOptions):
         "(terraform-google-modules/terraform-docs-samples#269: 'Error waiting for Creating "
         "Service … Revision … does not exist or is deleted').",
     )
+    missing_traffic: Literal["refused", "operation"] = Field(
+        "refused",
+        description="An update that routes traffic (or a tag) to a revision that does not "
+        "exist. Not documented (no proto comment says when it is checked): `refused`: "
+        "INVALID_ARGUMENT at once, nothing stored; `operation`: the update is accepted (the "
+        "spec and generation change) and its long-running operation fails with "
+        "`failed_operation_code`, traffic staying where it was, as a user of the v2 API "
+        "reports: 'Error waiting for Creating Service: Error code 13, message: Revision "
+        "'cloudrun-srv-green' does not exist or is deleted. Update all traffic to route to "
+        "currently available revisions.' (terraform-google-modules/terraform-docs-samples#269; "
+        "helper-575 F2).",
+    )
     traffic_while_failed: Literal["applies", "refuses"] = Field(
         "applies",
         description="An update that changes only the traffic (no new revision) of a service "

@@ -101,3 +101,43 @@ def test_another_revision_deleted_stops_the_rollback_before_any_write(
     assert len(updates(sandbox)) == writes
     (entry,) = entries(tmp_path)
     assert entry.state == State.PROMOTED
+
+
+@pytest.mark.parametrize("mode", ["refused", "operation"])
+def test_a_deleted_revision_get_revision_could_not_tell_is_never_a_rollback(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    mode: str,
+) -> None:
+    """As above, but GetRevision does not answer (UNAVAILABLE): the write names the deleted
+    revision. Cloud Run refuses it at once or accepts it and fails its operation ("Revision
+    '…' does not exist or is deleted", terraform-docs-samples#269): not documented, the
+    sandbox does either (`options.missing_traffic`, helper-575 F2). Either way the rollback is
+    not done (exit 4), says so, and traffic stays on what served."""
+    from drift.sandbox import Fault
+
+    world = lab_world(
+        history=[{"image": V0}],
+        traffic=[{"revision": 1, "percent": 20}, {"revision": 2, "percent": 80}],
+    )
+    world["options"] = {**world.get("options", {}), "missing_traffic": mode}
+    sandbox = make_sandbox(world)
+    other = sandbox.service(LAB, "app").traffic[0].revision
+    result = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    clients = clients_for(sandbox)
+    service = clients.services.get_service(name=lab_name())
+    canary = result.outcomes[0].canary
+    service.traffic = [run_v2.TrafficTarget(type_=REVISION, revision=canary, percent=100)]
+    clients.services.update_service(service=service).result(timeout=10)
+    clients.revisions.delete_revision(name=f"{lab_name()}/revisions/{other}").result(timeout=10)
+    serving = shares(sandbox.service(LAB, "app"))
+    sandbox.inject(Fault(method="GetRevision", code="UNAVAILABLE"))
+    rolled = rollback(tmp_path, force=True)
+    text = rolled.summary()
+    assert rolled.exit_code is ExitCode.ABORTED, text
+    assert other in text, text
+    assert shares(sandbox.service(LAB, "app")) == serving
+    (entry,) = entries(tmp_path)
+    assert entry.state != State.ROLLED_BACK, entry.state

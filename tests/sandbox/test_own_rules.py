@@ -135,3 +135,34 @@ def test_crc32c_rfc_3720_vectors(data: bytes, crc: int) -> None:
     """RFC 3720 B.4 (32 bytes of zeros, of ones, incrementing, decrementing) and the usual
     check value of "123456789"."""
     assert crc32c(data) == crc
+
+
+@pytest.mark.parametrize("mode", ["refused", "operation"])
+def test_traffic_to_a_revision_that_does_not_exist(
+    mode: str, make_sandbox: MakeSandbox, clients_for: ClientsFor
+) -> None:
+    """`options.missing_traffic`: refused at once, nothing stored; or accepted (the spec and
+    generation change) and the operation fails with terraform-docs-samples#269's words,
+    traffic staying where it was."""
+    world = lab_world()
+    world["options"] = {**world.get("options", {}), "missing_traffic": mode}
+    sandbox = make_sandbox(world)
+    services = clients_for(sandbox).services
+    name = f"projects/{LAB}/locations/us-central1/services/app"
+    before = services.get_service(name=name)
+    service = services.get_service(name=name)
+    kind = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
+    service.traffic = [run_v2.TrafficTarget(type_=kind, revision="app-00009-zzz", percent=100)]
+    if mode == "refused":
+        with pytest.raises(exceptions.InvalidArgument) as refused:
+            services.update_service(service=service)
+        assert "spec.traffic: Revision 'app-00009-zzz' does not exist." in str(refused.value)
+        assert services.get_service(name=name).generation == before.generation
+        return
+    operation = services.update_service(service=service)
+    with pytest.raises(exceptions.GoogleAPICallError) as failed:
+        operation.result(timeout=10)
+    assert "Revision 'app-00009-zzz' does not exist or is deleted" in str(failed.value)
+    after = services.get_service(name=name)
+    assert after.generation > before.generation and after.traffic[0].revision == "app-00009-zzz"
+    assert list(after.traffic_statuses) == list(before.traffic_statuses)
