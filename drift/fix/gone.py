@@ -4,8 +4,10 @@ A fix that puts its canary in the place of a revision traffic was pinned to reti
 revision, and a retired revision may go: "There is a maximum of 1000 revisions per service: If
 you exceed that limit, older revisions are automatically deleted", and "You don't need to
 manually delete revisions, although you can if you want" (cloud.google.com/run/docs/managing/
-revisions). Traffic naming a revision that does not exist is refused (INVALID_ARGUMENT
-"spec.traffic: Revision '…' does not exist."), so before it writes, a rollback asks GetRevision
+revisions). Traffic naming a revision that does not exist is refused at once, or accepted
+with its operation failing ("Revision '…' does not exist or is deleted. Update all traffic to
+route to currently available revisions.", terraform-docs-samples#269: which is not documented,
+`options.missing_traffic` in the sandbox), so before it writes, a rollback asks GetRevision
 for each revision the recorded traffic names that the service does not route to now (one it
 routes to exists): NOT_FOUND is gone.
 

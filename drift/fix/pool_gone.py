@@ -5,9 +5,10 @@ A fix of a pool's template moves every split pinned to a revision of the templat
 configuration onto the revision it creates (`drift.fix.instances.moved_splits`), which retires
 those revisions, and a retired revision may go ("You don't need to manually delete revisions,
 although you can if you want", cloud.google.com/run/docs/managing/revisions; `gcloud beta run
-worker-pools revisions delete`). A split naming a revision that does not exist is refused
-(INVALID_ARGUMENT), so before it writes, a pool's rollback asks GetRevision for each revision
-the recorded splits pin that the pool does not split to now: NOT_FOUND is gone.
+worker-pools revisions delete`). A split naming a revision that does not exist is refused, or
+fails its operation (`drift.fix.gone`), so before it writes, a pool's rollback asks
+GetRevision for each revision the recorded splits pin that the pool does not split to now:
+NOT_FOUND is gone.
 
 Those the fix moved ran the recorded template's configuration (a split whose revision ran
 another stopped the fix: `WorkloadFix._place`), which the rollback sends back as a new
