@@ -279,8 +279,7 @@ class Core:
         """DeleteRevision: "Only retired revisions can be deleted with this API"
         (DeleteRevisionRequest); the operation is done at once."""
         revision = rec.revisions[name]
-        if etag and etag != revision.etag:
-            raise RpcError(grpc.StatusCode.ABORTED, f"The etag provided does not match '{name}'.")
+        check_etag(rec.key, etag, revision.etag, self.world.options.stale_etag, revision=name)
         problem = retirement_problem(self.world, rec, name)
         if problem:
             raise RpcError(grpc.StatusCode.FAILED_PRECONDITION, problem)

@@ -75,12 +75,16 @@ def not_found(message: str) -> RpcError:
     return RpcError(grpc.StatusCode.NOT_FOUND, message)
 
 
-def check_etag(key: ResourceKey, sent: str, current: str, stale: str = "aborted") -> None:
+def check_etag(
+    key: ResourceKey, sent: str, current: str, stale: str = "aborted", revision: str = ""
+) -> None:
     """A write that names an etag must name the current one: ABORTED, as AIP-154 asks of
     Google APIs; `stale="failed_precondition"` (the scenario option `stale_etag`) answers what
     AIP-154 asked for when first published ("must send a FAILED_PRECONDITION error
     response", aip.dev/154); `stale="ignored"` lets it through, which the run v2 `etag`
-    comments ("May be used to detect modification conflict during updates") leave open."""
+    comments ("May be used to detect modification conflict during updates") leave open.
+    `revision`: a DeleteRevision's, whose request etag says the same (helper-575 F4: it
+    answered ABORTED whatever the option)."""
     if stale == "ignored" or not sent or sent == current:
         return
     code = grpc.StatusCode.ABORTED if stale == "aborted" else grpc.StatusCode.FAILED_PRECONDITION
@@ -89,7 +93,8 @@ def check_etag(key: ResourceKey, sent: str, current: str, stale: str = "aborted"
     raise RpcError(
         code,
         f"The etag provided ({sent}) does not match the current etag of "
-        f"'{key.name}'; read the {key.kind.lower().replace('_', ' ')} again and retry.",
+        f"'{key.revision(revision) if revision else key.name}'; read the "
+        f"{'revision' if revision else key.kind.lower().replace('_', ' ')} again and retry.",
     )
 
 

@@ -48,7 +48,8 @@ class WriteOptions(BaseModel):
         "aborted", "failed_precondition", "failed_precondition_unsaid", "ignored"
     ] = Field(
         "aborted",
-        description="A write (UpdateService, UpdateJob, UpdateWorkerPool, RunJob) naming an etag "
+        description="A write (UpdateService, UpdateJob, UpdateWorkerPool, RunJob, DeleteRevision) "
+        "naming an etag "
         "that is no longer current. AIP-154: 'If a user sends back an etag which does not match "
         "the current etag value, the service must send an ABORTED error response' (as first "
         "published, aip.dev/154: 'a FAILED_PRECONDITION error response': "

@@ -166,3 +166,37 @@ def test_traffic_to_a_revision_that_does_not_exist(
     after = services.get_service(name=name)
     assert after.generation > before.generation and after.traffic[0].revision == "app-00009-zzz"
     assert list(after.traffic_statuses) == list(before.traffic_statuses)
+
+
+@pytest.mark.parametrize(
+    ("stale", "code"),
+    [
+        ("aborted", exceptions.Aborted),
+        ("failed_precondition", exceptions.FailedPrecondition),
+        ("failed_precondition_unsaid", exceptions.FailedPrecondition),
+        ("ignored", None),
+    ],
+)
+def test_delete_revision_answers_a_stale_etag_as_every_write_does(
+    stale: str, code: type[Exception] | None, make_sandbox: MakeSandbox, clients_for: ClientsFor
+) -> None:
+    """`options.stale_etag` for DeleteRevisionRequest.etag too ("This may be used to detect
+    modification conflict during updates"): it answered ABORTED whatever the option
+    (helper-575 F4)."""
+    world = lab_world(history=[{"image": "us-docker.pkg.dev/lab/app:v0"}])
+    world["options"] = {**world.get("options", {}), "stale_etag": stale}
+    sandbox = make_sandbox(world)
+    revisions = clients_for(sandbox).revisions
+    parent = f"projects/{LAB}/locations/us-central1/services/app"
+    old = next(r for r in revisions.list_revisions(parent=parent) if "-00001-" in r.name)
+    if code is None:
+        revisions.delete_revision(request=_stale(old.name)).result(timeout=10)
+        assert all("-00001-" not in r.name for r in revisions.list_revisions(parent=parent))
+        return
+    with pytest.raises(code):
+        revisions.delete_revision(request=_stale(old.name))
+    assert any("-00001-" in r.name for r in revisions.list_revisions(parent=parent))
+
+
+def _stale(name: str) -> run_v2.DeleteRevisionRequest:
+    return run_v2.DeleteRevisionRequest(name=name, etag="stale")
