@@ -425,18 +425,8 @@ def test_their_to_latest_still_in_progress_at_the_prompt_is_said_to_reach_the_ca
     sandbox.reset(lab.lab_world(**PINNED))
     served = lab.shares(sandbox.service(LAB, "app"))
 
-    def to_latest(question: str) -> None:
-        if len(ui.questions) == 2:  # the promotion prompt
-            sandbox.hold_deploys(True)
-            sandbox.update_traffic(LAB, "app", {"LATEST": 100})
-            sandbox.hold_deploys(False)
-
-    ui = ScriptedUI([True, True], on_confirm=to_latest)
-    result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
-    (outcome,) = result.outcomes
+    outcome = _held_at_the_promotion(sandbox, tmp_path, monkeypatch)
     said = outcome.message
-    assert result.exit_code is ExitCode.ABORTED, said
-    assert "stays with no traffic" not in said, said
     assert "still in progress, will make serve: it routes LATEST 100%, which reaches" in said
     back = re.search(r"route back by name to what served: (gcloud [^;]+);", said)
     assert back, said
@@ -480,20 +470,32 @@ def test_their_new_deploy_still_in_progress_is_not_said_to_reach_the_canary(
     sandbox = reseedable
     sandbox.reset(lab.lab_world(**PINNED))
 
+    outcome = _held_at_the_promotion(sandbox, tmp_path, monkeypatch, "us-docker.pkg.dev/lab/app:v9")
+    said = outcome.message
+    assert "route back by name" not in said and "will make serve" not in said, said
+    assert "their change is still in progress (it routes LATEST 100%" in said, said
+    sandbox.finish_deploy(LAB, "app")
+    assert outcome.canary not in lab.shares(sandbox.service(LAB, "app"))  # as it said
+
+
+def _held_at_the_promotion(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, image: str = ""
+) -> Any:
+    """At the promotion prompt, a teammate's `update-traffic --to-latest` (and a deploy of
+    `image`), held reconciling; the prompt answered yes. The outcome of the stop (exit 4,
+    never "stays with no traffic")."""
+
     def theirs(question: str) -> None:
         if len(ui.questions) == 2:  # the promotion prompt
             sandbox.hold_deploys(True)
             sandbox.update_traffic(LAB, "app", {"LATEST": 100})
-            sandbox.deploy(LAB, "app", image="us-docker.pkg.dev/lab/app:v9")
+            if image:
+                sandbox.deploy(LAB, "app", image=image)
             sandbox.hold_deploys(False)
 
     ui = ScriptedUI([True, True], on_confirm=theirs)
     result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
     (outcome,) = result.outcomes
-    said = outcome.message
-    assert result.exit_code is ExitCode.ABORTED, said
-    assert "route back by name" not in said and "will make serve" not in said, said
-    assert "stays with no traffic" not in said, said
-    assert "their change is still in progress (it routes LATEST 100%" in said, said
-    sandbox.finish_deploy(LAB, "app")
-    assert outcome.canary not in lab.shares(sandbox.service(LAB, "app"))  # as it said
+    assert result.exit_code is ExitCode.ABORTED, outcome.message
+    assert "stays with no traffic" not in outcome.message, outcome.message
+    return outcome

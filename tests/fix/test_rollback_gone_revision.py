@@ -10,6 +10,7 @@ a write Google refuses ("spec.traffic: Revision '…' does not exist.")."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from google.cloud import run_v2
@@ -17,6 +18,7 @@ from google.cloud import run_v2
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
+from drift.sandbox import Sandbox
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix.conftest import (
     LAB,
@@ -75,20 +77,8 @@ def test_another_revision_deleted_stops_the_rollback_before_any_write(
     """A split 20/80: the fix replaces the 80 % revision; the team then moves the other
     20 % to the canary and deletes that revision. Its configuration is not in the journal:
     even `--force` stops before writing, naming it and the way out."""
-    world = lab_world(
-        history=[{"image": V0}],
-        traffic=[{"revision": 1, "percent": 20}, {"revision": 2, "percent": 80}],
-    )
-    sandbox = make_sandbox(world)
-    other = sandbox.service(LAB, "app").traffic[0].revision
-    result = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
-    assert result.exit_code is ExitCode.DRIFT, result.summary()  # the 20 % still drifts
-    clients = clients_for(sandbox)
-    service = clients.services.get_service(name=lab_name())
-    canary = result.outcomes[0].canary
-    service.traffic = [run_v2.TrafficTarget(type_=REVISION, revision=canary, percent=100)]
-    clients.services.update_service(service=service).result(timeout=10)
-    clients.revisions.delete_revision(name=f"{lab_name()}/revisions/{other}").result(timeout=10)
+    sandbox = make_sandbox(_split())
+    other = _fixed_then_deleted(sandbox, clients_for, tmp_path, monkeypatch)
     writes = len(updates(sandbox))
     rolled = rollback(tmp_path, force=True)
     text = rolled.summary()
@@ -118,20 +108,10 @@ def test_a_deleted_revision_get_revision_could_not_tell_is_never_a_rollback(
     not done (exit 4), says so, and traffic stays on what served."""
     from drift.sandbox import Fault
 
-    world = lab_world(
-        history=[{"image": V0}],
-        traffic=[{"revision": 1, "percent": 20}, {"revision": 2, "percent": 80}],
-    )
+    world = _split()
     world["options"] = {**world.get("options", {}), "missing_traffic": mode}
     sandbox = make_sandbox(world)
-    other = sandbox.service(LAB, "app").traffic[0].revision
-    result = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
-    clients = clients_for(sandbox)
-    service = clients.services.get_service(name=lab_name())
-    canary = result.outcomes[0].canary
-    service.traffic = [run_v2.TrafficTarget(type_=REVISION, revision=canary, percent=100)]
-    clients.services.update_service(service=service).result(timeout=10)
-    clients.revisions.delete_revision(name=f"{lab_name()}/revisions/{other}").result(timeout=10)
+    other = _fixed_then_deleted(sandbox, clients_for, tmp_path, monkeypatch)
     serving = shares(sandbox.service(LAB, "app"))
     sandbox.inject(Fault(method="GetRevision", code="UNAVAILABLE"))
     rolled = rollback(tmp_path, force=True)
@@ -141,3 +121,27 @@ def test_a_deleted_revision_get_revision_could_not_tell_is_never_a_rollback(
     assert shares(sandbox.service(LAB, "app")) == serving
     (entry,) = entries(tmp_path)
     assert entry.state != State.ROLLED_BACK, entry.state
+
+
+def _split() -> dict[str, Any]:
+    return lab_world(
+        history=[{"image": V0}],
+        traffic=[{"revision": 1, "percent": 20}, {"revision": 2, "percent": 80}],
+    )
+
+
+def _fixed_then_deleted(
+    sandbox: Sandbox, clients_for: ClientsFor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The fix replaces the 80 % revision; the team then moves the other 20 % to the canary
+    and deletes that revision, whose name is returned."""
+    other = sandbox.service(LAB, "app").traffic[0].revision
+    result = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert result.exit_code is ExitCode.DRIFT, result.summary()  # the 20 % still drifts
+    clients = clients_for(sandbox)
+    service = clients.services.get_service(name=lab_name())
+    canary = result.outcomes[0].canary
+    service.traffic = [run_v2.TrafficTarget(type_=REVISION, revision=canary, percent=100)]
+    clients.services.update_service(service=service).result(timeout=10)
+    clients.revisions.delete_revision(name=f"{lab_name()}/revisions/{other}").result(timeout=10)
+    return str(other)
