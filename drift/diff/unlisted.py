@@ -29,12 +29,12 @@ def unlisted_revisions(
     """Each service whose findings are on a revision its history read does not list."""
     lacking: dict[str, set[str]] = {}
     for f in findings:
-        records = state.history.get(f.service)
-        if f.rule not in HISTORY or records is None or f.service not in profile.services:
+        records = state.history.get(f.key)
+        if f.rule not in HISTORY or records is None or f.key not in profile.services:
             continue
         listed = {r.name for r in records}
         on = (f.revision, *f.also_on)
-        lacking.setdefault(f.service, set()).update(r for r in on if r and r not in listed)
+        lacking.setdefault(f.key, set()).update(r for r in on if r and r not in listed)
     return [
         f"{profile.services[name].label}: {', '.join(sorted(revs))} is not in its revision "
         "listing (deployed while drift read the service): its findings there have no since; "

@@ -126,3 +126,38 @@ def test_a_flag_and_its_value_as_two_arguments(tmp_path: Path) -> None:
     assert "Zq8vLw3pRt6yUe" not in text
     args = doc["spec"]["template"]["spec"]["containers"][0]["args"]
     assert args == ["serve", "--db-password", "***"], args
+
+
+def test_include_plain_credentials_never_prints_a_secret_drift_read(tmp_path: Path) -> None:
+    """The flag reveals plain credentials, never a Secret Manager value drift read: a one-word
+    secret in the arguments beside a credential-shaped one, and in a `Bearer` header
+    (bf2312dc printed both: helper-580 F1)."""
+    world = _world(["--upstream-key", WORD, "--db-password=Zq8vLw3pRt6yUe"], f"Bearer {WORD}")
+    world["projects"]["p1"]["secrets"]["api-key"]["versions"] = [WORD]
+    doc, text = _plan(tmp_path, world, "--include-plain-credentials")
+    assert WORD not in text, text
+    container = doc["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"] == ["--upstream-key", "***", "--db-password=Zq8vLw3pRt6yUe"]
+    assert "holds a secret value: not printed" in doc["driftNotAppliable"], doc
+
+
+def test_a_credential_over_two_arguments(tmp_path: Path) -> None:
+    """`--auth Bearer TOKEN`: the piece spans two arguments (bf2312dc masked none of it:
+    helper-580 F2)."""
+    token = "AbCdEf0123456789XyZqWeRtY"
+    doc, text = _plan(tmp_path, _world(["--auth", "Bearer", token], "plain"))
+    assert token not in text, text
+    args = doc["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert args[0] == "--auth" and "***" in args[-1], args
+
+
+def test_include_plain_credentials_never_prints_a_secret_in_a_bearer_header(
+    tmp_path: Path,
+) -> None:
+    """`Authorization: Bearer <payload>` looks like a credential, and holds a Secret Manager
+    value drift read: masked even with the flag (helper-580 F1)."""
+    world = _world(["serve"], f"Bearer {WORD}")
+    world["projects"]["p1"]["secrets"]["api-key"]["versions"] = [WORD]
+    doc, text = _plan(tmp_path, world, "--include-plain-credentials")
+    assert WORD not in text, text
+    assert doc.get("driftNotAppliable"), doc

@@ -50,3 +50,32 @@ def test_a_tag_named_by_a_secret_is_never_shown(tmp_path: Path, fmt: str) -> Non
         done = drift("check", "prod", "-f", fmt, "--no-history", env=sb.environ(), cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "***" in done.stdout and WORD not in done.stdout + done.stderr, done.stdout
+
+
+def test_a_masked_tag_left_out_by_check_tags_is_unchecked_not_resolved(tmp_path: Path) -> None:
+    """The report's tag is `***`: a later run whose check_tags leaves tags out cannot tell
+    which; the finding is unchecked (4e50b4ce called it resolved: helper-580 F3)."""
+    import json
+
+    world = _world()
+    service = world["projects"]["p1"]["services"]["api"]
+    service["history"][0]["env"]["MODE"] = "bad"
+    service["template"]["env"]["MODE"] = "good"
+    profile = PROFILE + "      MODE: good\n"
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "prod.yaml").write_text(profile)
+    with Sandbox(world) as sb:
+        one = drift("check", "prod", "-f", "json", "--no-history", env=sb.environ(), cwd=tmp_path)
+        (tmp_path / "base.json").write_text(one.stdout)
+        tagged = [f for f in json.loads(one.stdout)["findings"] if f.get("tag")]
+        assert tagged and all(f["tag"] == "***" for f in tagged), one.stdout
+        (tmp_path / "profiles" / "prod.yaml").write_text("check_tags: none\n" + profile)
+        base = str(tmp_path / "base.json")
+        two = drift(
+            "check", "prod", "-f", "json", "--no-history", "--baseline", base,
+            env=sb.environ(), cwd=tmp_path,
+        )  # fmt: skip
+    report = json.loads(two.stdout)
+    assert not [f for f in report.get("resolved", []) if f.get("tag")], report.get("resolved")
+    unchecked = [u for u in report.get("unchecked", []) if u["finding"].get("tag")]
+    assert unchecked and "its tag (masked: it names a secret)" in unchecked[0]["reason"], report

@@ -57,3 +57,31 @@ def test_a_finding_on_a_revision_the_listing_lacks_says_why_it_has_no_since(
         ]
     else:
         assert finding.since is not None and not said
+
+
+def test_a_worker_pools_findings_are_looked_up_in_its_own_history() -> None:
+    """History is kept by workload key (`worker_pool/api`): a pool's finding was looked up by
+    its name, so a service of the same name lent its listing (cecc33eb; helper-580 F4)."""
+    from types import SimpleNamespace as NS
+
+    from drift.diff.unlisted import unlisted_revisions
+    from drift.findings import Finding, Severity
+    from drift.kinds import Kind
+
+    def finding(kind: Kind, revision: str) -> Finding:
+        return Finding(
+            "i", "env.forbidden", Severity.ERROR, "api", revision, "env.TESTING", "m",
+            None, None, None, kind=kind,
+        )  # fmt: skip
+
+    state = NS(
+        history={"api": [NS(name="api-00001-svc")], "worker_pool/api": [NS(name="api-00001-pl")]}
+    )
+    services = {"api": NS(label="api"), "worker_pool/api": NS(label="worker pool api")}
+    profile = NS(services=services)
+    pool, svc = finding(Kind.WORKER_POOL, "api-00002-new"), finding(Kind.SERVICE, "api-00001-svc")
+    said = unlisted_revisions(profile, [pool, svc], state)  # type: ignore[arg-type]
+    assert said == [
+        "worker pool api: api-00002-new is not in its revision listing (deployed while drift "
+        "read the service): its findings there have no since; run the check again"
+    ]

@@ -13,7 +13,7 @@ from typing import Any
 from drift.credentials import credential_pieces, hidden_plain
 from drift.diff.describe import mask_plain
 from drift.live.normalize import raw
-from drift.redact import MASK, mask, mask_spans
+from drift.redact import MASK, mask, mask_spans, secret_pieces
 
 _ALIAS_TEXT = re.compile(r"[^a-z0-9-]+")
 
@@ -57,7 +57,9 @@ class Conversion:
             self.note(f"{where} holds a secret value: not printed")
             return MASK
         self.credentials.append(where)
-        if self.reveal:
+        # never a Secret Manager value drift read, whatever --include-plain-credentials says
+        # (helper-580 F1: a `Bearer <payload>` header was printed)
+        if self.reveal and secret_pieces(value) is None:
             return value
         self.note(f"{where} looks like a credential: not printed")
         return mask_plain(name, value, secret=False)
@@ -80,16 +82,30 @@ class Conversion:
                 self.note(f"{where} holds a secret value: not printed")
                 word = MASK
             out.append(word)
-        pieces = credential_pieces(" ".join(out))
+        line = " ".join(out)
+        pieces = credential_pieces(line)
         if not pieces:
             return out
         self.credentials.append(where)
         if self.reveal:
-            return list(words)
+            return out  # a secret drift read stays masked (helper-580 F1)
         self.note(f"{where} looks like a credential: not printed")
-        return [
-            mask_spans(w, [(m.start(), m.end()) for p in pieces for m in _at(w, p)]) for w in out
-        ]
+        # the pieces' places in the line, cut back into the words they span (`--auth Bearer
+        # TOKEN`: one piece over two words, helper-580 F2)
+        spans = [(m.start(), m.end()) for p in pieces for m in _at(line, p)]
+        if not spans:  # a piece only its decoding holds: where it stands is not known
+            return [MASK] * len(out)
+        masked, start = [], 0
+        for word in out:
+            end = start + len(word)
+            inside = [
+                (max(a, start) - start, min(b, end) - start)
+                for a, b in spans
+                if a < end and b > start
+            ]
+            masked.append(mask_spans(word, inside) if inside else word)
+            start = end + 1
+        return masked
 
     def secret_name(self, secret: str) -> str:
         """What `secretKeyRef.name` / `secretName` hold: the secret's name in the service's
