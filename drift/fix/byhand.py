@@ -176,6 +176,7 @@ def journal_promotion(journal: Journal, entry: Entry, now: Any) -> None:
             "landed": True,
             "etag_after": now.etag,
             "generation_after": int(now.generation),
+            "literal": True,  # digested by this drift (`Write.literal`)
         }
     )
     try:

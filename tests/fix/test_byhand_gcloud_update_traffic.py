@@ -81,4 +81,9 @@ def test_the_printed_promotion_sent_by_gcloud_is_still_drifts_own(
     assert "promoted by hand" in row, row
     done = lab_cli(sandbox, tmp_path, "rollback", change, "--yes")
     assert done.returncode == 0, done.stdout + done.stderr
+    from tests.fix.conftest import entries
+
+    (entry,) = entries(tmp_path)  # its digest is this drift's, never matched the earlier way
+    (by_hand,) = [w for w in entry.writes if w["step"] == "promotion-by-hand"]
+    assert by_hand["literal"] is True, by_hand
     # "control" (no breakglass, GA track) passes on main: the promotion itself is recognised
