@@ -105,6 +105,9 @@ class Secrets:
         self._values: set[str] = set()
         self._whole: set[str] = set()
         """Every registered value, however short: what `is_secret` answers from."""
+        self.payloads: set[str] = set()
+        """Every secret version's payload drift read, however short (`is_payload`): a plain
+        credential drift registers itself is not one."""
         self._pieces: dict[str, list[str]] = {}
         """The secrets by their first `FRAGMENT_MIN` characters."""
         self._tails: dict[str, list[str]] = {}
@@ -321,6 +324,7 @@ def register_payload(data: bytes, version: str = "") -> None:
     would give thousands of runs, and servers speak UTF-8.)"""
     text = data.decode("utf-8", errors="replace")
     _known.add(text)
+    _known.payloads.update(bare for bare in bare_forms(text) if bare)
     for form in bare_forms(text) | {text}:
         for encoded in echoed_forms(form):  # its base64, percent-encoded… copy (revleak60 F4)
             _known.add(encoded)
@@ -334,6 +338,14 @@ def register_payload(data: bytes, version: str = "") -> None:
         for run in runs:
             if len(run.strip()) >= FRAGMENT_MIN:
                 _known.add_echoed(run)
+
+
+def is_payload(value: str) -> bool:
+    """Whether `value` is, whole, a secret version's payload drift read (however short), or
+    holds one it searches for (`secret_pieces`): never printed, whatever a flag reveals."""
+    with _known._lock:
+        whole = any(bare in _known.payloads for bare in bare_forms(value))
+    return whole or secret_pieces(value) is not None
 
 
 def secret_pieces(value: str) -> list[str | tuple[str, str]] | None:

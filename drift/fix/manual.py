@@ -27,6 +27,7 @@ from drift.live.reader import canaries
 from drift.live.secret_state import VersionState
 from drift.live.trap import UNKNOWN_PIN, canary_tags, own_pin, own_pin_words
 from drift.profiles.model import Profile, Setting, VarRule
+from drift.redact import MASK, is_payload, mask
 from drift.refs import SecretRef
 from drift.secret_target import respelled, secret_target
 
@@ -363,22 +364,27 @@ def tag_steps(cmd: Commands, findings: Iterable[Finding]) -> list[ManualStep]:
         if f.tag:
             by_tag.setdefault((f.tag, f.revision or ""), []).append(f)
     steps = []
-    for (tag, revision), found in by_tag.items():
+    for (named, revision), found in by_tag.items():
+        # a tag named by a secret drift read: `***`, and a blank in the commands, on the data
+        # (the scrub after rendering passes over a one-word secret: helper-582 F2)
+        hidden = is_payload(named) or mask(named) != named
+        tag: Arg = blank("TAG") if hidden else named
+        shown = MASK if hidden else named
         drifts = _listed(f for f in found if not f.rule.startswith("secret."))
         secrets = _listed(f for f in found if f.rule.startswith("secret."))
         said = [f"it runs with {drifts}"] if drifts else []
         if secrets:
             said.append(f"it uses {secrets}: what repairs a secret repairs it here too")
         reason = (
-            f"tag {tag} points at {revision} (no traffic, its own URL), which no patch of the "
+            f"tag {shown} points at {revision} (no traffic, its own URL), which no patch of the "
             f"service reaches (a revision never changes): {'; '.join(said)}; point the tag at "
             "a revision without this drift (once fixed, the one that serves), or remove the tag"
         )
         commands = (
-            cmd.traffic(word(f"--update-tags={tag}=", blank("REVISION"))),
-            cmd.traffic(f"--remove-tags={tag}"),
+            cmd.traffic(word("--update-tags=", tag, "=", blank("REVISION"))),
+            cmd.traffic(word("--remove-tags=", tag)),
         )
-        steps.append(ManualStep(f"tag.{tag}", reason, commands))
+        steps.append(ManualStep(f"tag.{shown}", reason, commands))
     return steps
 
 

@@ -161,3 +161,18 @@ def test_include_plain_credentials_never_prints_a_secret_in_a_bearer_header(
     doc, text = _plan(tmp_path, world, "--include-plain-credentials")
     assert WORD not in text, text
     assert doc.get("driftNotAppliable"), doc
+
+
+def test_a_short_secret_held_whole_by_a_plain_variable_is_never_printed(tmp_path: Path) -> None:
+    """Under 8 characters a payload is not searched for in text, but held whole it is one:
+    masked even with --include-plain-credentials, which reveals plain credentials only
+    (helper-582 F3)."""
+    short = "pw4Kq9"
+    world = _world(["serve"], "plain")
+    world["projects"]["p1"]["secrets"]["api-key"]["versions"] = [short]
+    env = world["projects"]["p1"]["services"]["api"]["template"]["api"]["containers"][0]["env"]
+    env.append({"name": "DB_PASSWORD", "value": short})
+    for more in ((), ("--include-plain-credentials",)):
+        doc, text = _plan(tmp_path, world, *more)
+        assert short not in text, (more, text)
+        assert doc.get("driftNotAppliable"), doc

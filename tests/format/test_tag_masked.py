@@ -79,3 +79,21 @@ def test_a_masked_tag_left_out_by_check_tags_is_unchecked_not_resolved(tmp_path:
     assert not [f for f in report.get("resolved", []) if f.get("tag")], report.get("resolved")
     unchecked = [u for u in report.get("unchecked", []) if u["finding"].get("tag")]
     assert unchecked and "its tag (masked: it names a secret)" in unchecked[0]["reason"], report
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "gcloud"])
+def test_plan_never_shows_a_tag_named_by_a_secret(tmp_path: Path, fmt: str) -> None:
+    """The manual step of a tag-only revision's drift: its target, its words and its
+    `--update-tags`/`--remove-tags` commands (a blank `<TAG>` there); 4e50b4ce masked the tag
+    in `check` only (helper-582 F2)."""
+    world = _world()
+    service = world["projects"]["p1"]["services"]["api"]
+    service["history"][0]["env"]["MODE"] = "bad"
+    service["template"]["env"]["MODE"] = "good"
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "prod.yaml").write_text(PROFILE + "      MODE: good\n")
+    with Sandbox(world) as sb:
+        done = drift("plan", "prod", "-f", fmt, env=sb.environ(), cwd=tmp_path)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert WORD not in done.stdout + done.stderr, done.stdout
+    assert "--remove-tags=<TAG>" in done.stdout or "--remove-tags <TAG>" in done.stdout, done.stdout

@@ -61,14 +61,17 @@ def to_knative(
     if isinstance(resource, run_v2.Job):
         from drift.fix.knative.job import job_out
 
-        return Exported(job_out(conv, resource, project=project, region=region), conv)
-    if isinstance(resource, run_v2.WorkerPool):
+        document = job_out(conv, resource, project=project, region=region)
+    elif isinstance(resource, run_v2.WorkerPool):
         from drift.fix.knative.pool import pool_out
 
-        return Exported(pool_out(conv, resource, project=project, region=region), conv)
-    from drift.fix.knative.service import service_out
+        document = pool_out(conv, resource, project=project, region=region)
+    else:
+        from drift.fix.knative.service import service_out
 
-    return Exported(service_out(conv, resource, project=project, region=region), conv)
+        document = service_out(conv, resource, project=project, region=region)
+    # every key and text of it, wherever it stands, once the document is whole
+    return Exported(conv.sweep(document), conv)
 
 
 def from_knative(document: dict[str, Any], *, region: str = "") -> Any:

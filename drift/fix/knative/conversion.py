@@ -13,7 +13,7 @@ from typing import Any
 from drift.credentials import credential_pieces, hidden_plain
 from drift.diff.describe import mask_plain
 from drift.live.normalize import raw
-from drift.redact import MASK, mask, mask_spans, secret_pieces
+from drift.redact import MASK, is_payload, mask, mask_spans
 
 _ALIAS_TEXT = re.compile(r"[^a-z0-9-]+")
 
@@ -59,7 +59,7 @@ class Conversion:
         self.credentials.append(where)
         # never a Secret Manager value drift read, whatever --include-plain-credentials says
         # (helper-580 F1: a `Bearer <payload>` header was printed)
-        if self.reveal and secret_pieces(value) is None:
+        if self.reveal and not is_payload(value):
             return value
         self.note(f"{where} looks like a credential: not printed")
         return mask_plain(name, value, secret=False)
@@ -78,7 +78,7 @@ class Conversion:
         flag's value is the next word, `drift.credentials.credential_pieces`)."""
         out = []
         for word in words:
-            if mask(word) != word:  # whole, or inside: a secret drift read
+            if mask(word) != word or is_payload(word):  # whole, or inside: a secret drift read
                 self.note(f"{where} holds a secret value: not printed")
                 word = MASK
             out.append(word)
@@ -106,6 +106,28 @@ class Conversion:
             masked.append(mask_spans(word, inside) if inside else word)
             start = end + 1
         return masked
+
+    def sweep(self, document: Any, where: str = "") -> Any:
+        """The finished document with every key and text that is, or holds, a secret drift
+        read (a payload however short: `is_payload`) written `***`, and noted, wherever it
+        stands: a traffic tag, a path, a probe's, a volume's, a label's key (helper-582 F1:
+        masking field by field left most of them; the scrub after rendering passes over a
+        one-word secret and wrote `tag: ***`, an alias, for another)."""
+        if isinstance(document, dict):
+            out = {}
+            for key, value in document.items():
+                here = f"{where}.{key}" if where else str(key)
+                if isinstance(key, str) and _held(key):
+                    self.note(f"a key under {where or 'the document'} holds a secret value")
+                    key, here = MASK, f"{where}.{MASK}"
+                out[key] = self.sweep(value, here)
+            return out
+        if isinstance(document, list):
+            return [self.sweep(v, f"{where}[{i}]") for i, v in enumerate(document)]
+        if isinstance(document, str) and document != MASK and _held(document):
+            self.note(f"{where} holds a secret value: not printed")
+            return MASK
+        return document
 
     def secret_name(self, secret: str) -> str:
         """What `secretKeyRef.name` / `secretName` hold: the secret's name in the service's
@@ -137,6 +159,10 @@ class Conversion:
             return None
         pairs = sorted((alias, full) for full, alias in self.aliases.items())
         return ",".join(f"{alias}:{full}" for alias, full in pairs)
+
+
+def _held(text: str) -> bool:
+    return is_payload(text) or mask(text) != text
 
 
 def _at(text: str, piece: str) -> list[re.Match[str]]:
