@@ -135,9 +135,10 @@ async def _compare_read(
         for one, profile, state in zip(SIDES, (a, b), (state_a, state_b), strict=True):
             reached = other_revisions(state, profile, both)  # each view made once
             unread += [Unread(one, n, "revision", why) for n, why in split_unlike(state, reached)]
-            for main, others in reached.values():
+            for name, (main, others) in reached.items():
                 for reach, view in others:
                     ctx.foreign_elsewhere(one, main, view, reach)
+                    unread += _unknown_elsewhere(ctx, one, name, main, view, reach, unplaced)
         differences += ctx.out[start:]
     if session is not None and not ctx.same_deployment:
         found, failed = await same_secret_values(ctx, views_a, views_b, compared, session)
@@ -197,6 +198,44 @@ def _unknown_projects(
                 why = ctx.unknown_project(side, ref)
                 if why:
                     out.append(Unread(side, name, f"env.{var.name}", why))
+    return out
+
+
+def _unknown_elsewhere(
+    ctx: Context,
+    side: Side,
+    name: str,
+    main: ServiceView,
+    view: ServiceView,
+    reach: str,
+    unplaced: str,
+) -> list[Unread]:
+    """`_unknown_projects` and `unknown_accounts` for another revision `side` serves or tags
+    (`reach`), where it holds what the compared one does not: a reference or a value naming
+    a project by a number no read placed is not known to be the other environment's, never
+    "not foreign" (helper-581 F2: a 0 % tag reading the other project's secret by number,
+    GetProject refused, was "equivalent", exit 0)."""
+    out = []
+    for key, var in view.env.items():
+        seen = main.env.get(key)
+        if var.secret is None or (seen is not None and seen.secret == var.secret):
+            continue
+        if why := ctx.unknown_project(side, var.secret):
+            out.append(Unread(side, name, f"env.{var.name}", f"in revision {reach}: {why}"))
+
+    def accounts(of: ServiceView) -> list[Unread]:  # one view's (both sides' are alike)
+        return [
+            u
+            for u in unknown_accounts(ctx.projects, {name: of}, {name: of}, unplaced)
+            if u.side == "a"
+        ]
+
+    said = {u.target for u in accounts(main)}  # the compared revision's: said already
+    out += [
+        replace(found, side=side, reason=f"in revision {reach}: {found.reason}")
+        for found in accounts(view)
+        if found.target not in said
+    ]
     return out
 
 

@@ -127,23 +127,31 @@ def split_unlike(
     state: LiveState, reached: dict[str, tuple[ServiceView, list[tuple[str, ServiceView]]]]
 ) -> list[tuple[str, str]]:
     """Per service `reached` otherwise (`other_revisions`), each other revision that serves a
-    share of its traffic (not a tag at 0 %) and holds other variables than the compared one,
-    with what to say of it: a gradual rollout where 40 % of requests run without a variable
-    is no parity to call "equivalent" (helper-531 MEDIUM-2)."""
+    share of its traffic (not a tag at 0 %) with another configuration than the compared one
+    (its variables, their values or secrets, its settings, its containers; not its images:
+    a gradual rollout of the same configuration is parity), with what to say of it: 40 % of
+    requests running without a variable, or with another database's host, is no parity to
+    call "equivalent" (helper-531 MEDIUM-2; helper-581 F1: only the names were compared)."""
     out = []
     for name, (main, others) in reached.items():
         live = state.services[name]
         shares = {_reach(r): r for r in live.serving[1:] if r.percent}
         for reach, view in others:
-            if reach in shares and view.env.keys() != main.env.keys():
+            if reach in shares and _configured(view) != _configured(main):
                 out.append(
                     (
                         name,
-                        f"{reach} serves traffic with other variables than the "
+                        f"{reach} serves traffic with another configuration than the "
                         f"revision compared, {live.serving[0].name}: not compared",
                     )
                 )
     return out
+
+
+def _configured(view: ServiceView) -> tuple[object, ...]:
+    """What a revision runs with, as `split_unlike` compares it: not its images."""
+    settings = {k: v for k, v in view.settings.items() if k != "image"}
+    return (view.env, settings, sorted(view.sidecars), view.primary)
 
 
 def _main_keyed(view: ServiceView) -> ServiceView:

@@ -1,8 +1,9 @@
 """helper-531 MEDIUM-2: `compare --live` compares each service as the revision with most
 traffic runs it. beta's app sends 40 % of its requests to a revision without NEEDED: that was
-"equivalent", exit 0, with a note. A revision serving a share with other variables than the
-one compared is not compared: incomplete, exit 3. A tag at 0 %, or a split of alike
-revisions, stays a note."""
+"equivalent", exit 0, with a note. A revision serving a share with another configuration than
+the one compared (other variables, or the same ones with other values: helper-581 F1) is not
+compared: incomplete, exit 3. A tag at 0 %, or a split of revisions alike but for their image,
+stays a note."""
 
 from __future__ import annotations
 
@@ -42,7 +43,9 @@ TAGGED = [{"latest": True, "percent": 100}, {"revision": 1, "percent": 0, "tag":
     [
         ({"env": {"NEEDED": None}}, SPLIT, 3),  # 40 % without NEEDED: not compared
         ({"env": {"NEEDED": None}}, TAGGED, 0),  # a tag at 0 %: a note
-        ({"env": {"NEEDED": "2"}}, SPLIT, 0),  # alike variables, another value: a note
+        # the same names, another value (helper-581 F1: "equivalent", exit 0): not compared
+        ({"env": {"NEEDED": "2"}}, SPLIT, 3),
+        ({"image": "us-docker.pkg.dev/pbeta/app:2"}, SPLIT, 0),  # a rollout of one config
     ],
 )
 def test_a_split_whose_sides_differ_is_not_equivalent(
@@ -62,6 +65,37 @@ def test_a_split_whose_sides_differ_is_not_equivalent(
     unread = [u["reason"] for u in document["unverified"] if u["target"] == "revision"]
     if code == 3:
         (reason,) = unread
-        assert reason.startswith("app-00001-") and " (40 %) serves traffic with other " in reason
+        assert reason.startswith("app-00001-"), reason
+        assert " (40 %) serves traffic with another configuration " in reason, reason
     else:
         assert unread == [] and document["status"] == "equivalent"
+
+
+@pytest.mark.parametrize("percent", [0, 40])
+def test_a_revision_not_compared_naming_a_project_by_an_unplaced_number(
+    tmp_path: Path, percent: int
+) -> None:
+    """A revision tagged at 0 % (or serving 40 %) reads a secret of another project by its
+    number, and GetProject on it is refused: whether that is the other environment's is not
+    known, so never "equivalent" (helper-581 F2: exit 0)."""
+    older = {"env": {"NEEDED": "1", "JWT": {"secret": "projects/400000000001/secrets/jwt"}}}
+    traffic = [{"latest": True, "percent": 100 - percent}, {"revision": 1, "percent": percent}]
+    if not percent:
+        traffic[1]["tag"] = "old"
+    scenario = world(older, traffic)
+    scenario["faults"] = [
+        {"method": "GetProject", "code": "PERMISSION_DENIED", "match": "400000000001"}
+    ]
+    for env in ("alpha", "beta"):
+        (tmp_path / f"{env}.yaml").write_text(
+            f"project: p{env}\nregion: us-central1\nservices:\n  app: {{}}\n"
+        )
+    with Sandbox(scenario) as sandbox:
+        done = drift(
+            "compare", "alpha", "beta", "--live", "--profiles", str(tmp_path), "-f", "json",
+            env=sandbox.environ(),
+        )  # fmt: skip
+    document = json.loads(done.stdout)
+    assert done.returncode == 3 and document["status"] != "equivalent", done.stdout
+    reasons = [u["reason"] for u in document["unverified"] if u["target"] == "env.JWT"]
+    assert reasons and "number 400000000001" in reasons[0], document["unverified"]
