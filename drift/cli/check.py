@@ -138,6 +138,9 @@ def check(
         )
     settings, profile = cli.load(
         "drift.check",
+        # what reading a manifest imports, meanwhile too (`--offline` makes no clients:
+        # 0.1 s of run_v2 after the profile was read otherwise, helper-577 F4)
+        *(("drift.manifest.terraform", "google.cloud.run_v2") if manifest else ()),
         clients=not offline,
         history=False if no_history else None,
         journal_dir=journal,
