@@ -106,8 +106,7 @@ class Secrets:
         self._whole: set[str] = set()
         """Every registered value, however short: what `is_secret` answers from."""
         self.payloads: set[str] = set()
-        """Every secret version's payload drift read, however short (`is_payload`): a plain
-        credential drift registers itself is not one."""
+        """Every payload drift read, however short (`is_payload`); no plain credential."""
         self._pieces: dict[str, list[str]] = {}
         """The secrets by their first `FRAGMENT_MIN` characters."""
         self._tails: dict[str, list[str]] = {}
@@ -341,8 +340,7 @@ def register_payload(data: bytes, version: str = "") -> None:
 
 
 def is_payload(value: str) -> bool:
-    """Whether `value` is, whole, a secret version's payload drift read (however short), or
-    holds one it searches for (`secret_pieces`): never printed, whatever a flag reveals."""
+    """`value` is a payload drift read, whole (however short) or inside (`secret_pieces`)."""
     with _known._lock:
         whole = any(bare in _known.payloads for bare in bare_forms(value))
     return whole or secret_pieces(value) is not None

@@ -12,17 +12,15 @@ else is refused."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from drift import jsontext, redact
 from drift.errors import JournalError
-from drift.files import file_in_the_way, kind_of, staged
+from drift.files import file_in_the_way, kind_of
 from drift.fix.entryshape import Malformed, entry_check, foreign
 from drift.fix.journalfiles import (
     checked,
@@ -30,10 +28,10 @@ from drift.fix.journalfiles import (
     digest,
     entry_bytes,
     listed,
-    sum_path,
     trusted_directory,
     unreadable,
     untrusted_entry,
+    write_pair,
 )
 from drift.fix.withheld import withhold
 from drift.kinds import Kind
@@ -240,7 +238,7 @@ class Journal:
             previous = digest(existing) if existing is not None else None
             new = digest(data)
             both = "\n".join(d for d in (previous, new) if d).encode()
-            _write_pair(target, data, both, new.encode())
+            write_pair(target, data, both, new.encode())
         except (OSError, JournalError) as exc:  # the file is as it was: so is the entry
             entry.state = was
             entry.history.pop()
@@ -377,32 +375,6 @@ def _not_another(target: Path, existing: bytes | None, entry: Entry) -> None:
         theirs = None
     if theirs != entry.identity:
         raise OSError(f"it holds another entry than {entry.full_name}'s; nothing written over it")
-
-
-def _write_pair(target: Path, data: bytes, both: bytes, new: bytes) -> None:
-    """Replace the entry `target` with `data`, and its checksum. Its three files — the checksum
-    accepting both versions (`both`), the entry, the checksum of the new one alone (`new`) —
-    are each written whole and flushed before any is renamed into place: a full disk leaves
-    the entry and its checksum as they were, no temporary file behind (OSError). The renames,
-    in that order, take no room; a crash between any two leaves an entry that matches its
-    checksum. Once the entry is in place it is recorded: the last rename failing leaves a
-    checksum that accepts it too, so memory and output never disagree with the file."""
-    checksum = sum_path(target)
-    partials: list[Path] = []
-    try:
-        for tag, (path, content) in enumerate(((checksum, both), (target, data), (checksum, new))):
-            partials.append(_staged(path, content, str(tag)))
-        os.replace(partials[0], checksum)
-        os.replace(partials[1], target)
-        with contextlib.suppress(OSError):
-            os.replace(partials[2], checksum)
-    finally:
-        for partial in partials:
-            partial.unlink(missing_ok=True)
-
-
-def _staged(target: Path, data: bytes, tag: str) -> Path:
-    return staged(target, data, 0o600, tag)  # the journal is private
 
 
 def _safe(text: str) -> str:

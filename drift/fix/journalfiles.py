@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from drift.errors import JournalError, JournalUnreadable
-from drift.files import file_in_the_way, kind_of, regular_bytes, replace_whole
+from drift.files import file_in_the_way, kind_of, regular_bytes, replace_whole, staged
 from drift.fix.entryshape import unsummed
 from drift.textsafe import visible
 
@@ -303,3 +303,29 @@ def _ignore_text(ignore: Path) -> str | None:
     if GITIGNORE.startswith(before):
         return GITIGNORE
     return before + ("" if before.endswith("\n") else "\n") + GITIGNORE
+
+
+def write_pair(target: Path, data: bytes, both: bytes, new: bytes) -> None:
+    """Replace the entry `target` with `data`, and its checksum. Its three files — the checksum
+    accepting both versions (`both`), the entry, the checksum of the new one alone (`new`) —
+    are each written whole and flushed before any is renamed into place: a full disk leaves
+    the entry and its checksum as they were, no temporary file behind (OSError). The renames,
+    in that order, take no room; a crash between any two leaves an entry that matches its
+    checksum. Once the entry is in place it is recorded: the last rename failing leaves a
+    checksum that accepts it too, so memory and output never disagree with the file."""
+    checksum = sum_path(target)
+    partials: list[Path] = []
+    try:
+        for tag, (path, content) in enumerate(((checksum, both), (target, data), (checksum, new))):
+            partials.append(_staged(path, content, str(tag)))
+        os.replace(partials[0], checksum)
+        os.replace(partials[1], target)
+        with contextlib.suppress(OSError):
+            os.replace(partials[2], checksum)
+    finally:
+        for partial in partials:
+            partial.unlink(missing_ok=True)
+
+
+def _staged(target: Path, data: bytes, tag: str) -> Path:
+    return staged(target, data, 0o600, tag)  # the journal is private

@@ -37,6 +37,7 @@ from drift.sandbox.server_defaults import fill_secret_versions, fill_template
 from drift.sandbox.state import OwnerRec, World
 from drift.sandbox.validate import (
     check_routable,
+    missing_message,
     template_problem,
     validate_metadata,
     validate_spec,
@@ -350,10 +351,9 @@ def _failed_code(world: World) -> grpc.StatusCode:
 
 def _unroutable(world: World, rec: OwnerRec, created: str | None) -> str | None:
     """Why the spec's traffic (instance split) cannot move (None: it can): option
-    `not_ready_traffic` `operation`, a target that is not ready when the operation ends;
-    option `missing_traffic` `operation`, a target that does not exist; option
-    `traffic_while_failed` `refuses`, an update that made no revision (`created`)
-    while the latest created revision is failed."""
+    `not_ready_traffic` `operation`, a target that is not ready when the operation ends (or,
+    `missing_traffic` `operation`, does not exist); option `traffic_while_failed` `refuses`,
+    an update that made no revision (`created`) while the latest created one is failed."""
     latest = list(rec.revisions)[-1] if rec.revisions else None
     if world.options.traffic_while_failed == "refuses" and created is None and latest:
         if not is_ready(rec.revisions[latest]):
@@ -361,11 +361,7 @@ def _unroutable(world: World, rec: OwnerRec, created: str | None) -> str | None:
     for target in getattr(rec.pb, kind_of(rec.key).split):
         revision = rec.revisions.get(target.revision)
         if revision is None and target.revision and world.options.missing_traffic == "operation":
-            # terraform-docs-samples#269's words (`options.missing_traffic`)
-            return (
-                f"Revision '{target.revision}' does not exist or is deleted. Update all traffic "
-                "to route to currently available revisions."
-            )
+            return missing_message(target.revision)
         if world.options.not_ready_traffic != "operation":
             continue
         if revision is not None and not is_ready(revision):

@@ -307,6 +307,13 @@ def _validate_traffic(traffic: Iterable[TrafficPb], tagged: str | None, service:
         raise invalid(f"{at}: percents must add up to 100, not {total}.")
 
 
+def missing_message(revision: str) -> str:  # terraform-docs-samples#269 (`missing_traffic`)
+    return (
+        f"Revision '{revision}' does not exist or is deleted. Update all traffic to route to "
+        "currently available revisions."
+    )
+
+
 def check_routable(
     traffic: Iterable[TrafficPb],
     revisions: Mapping[str, RevisionPb],

@@ -30,7 +30,7 @@ LOCK = f"projects/{PROJECT}/locations/us-central1/services/web"
 def read_only_from(monkeypatch: pytest.MonkeyPatch, journal: Path, state: str) -> None:
     """From the record of `state` on, nothing under `journal` can be written or removed."""
     ro = {"now": False}
-    write_pair = journaling._write_pair
+    write_pair = journaling.write_pair
     unlink = Path.unlink
 
     def pair(target: Path, data: bytes, both: bytes, new: bytes) -> None:
@@ -44,7 +44,7 @@ def read_only_from(monkeypatch: pytest.MonkeyPatch, journal: Path, state: str) -
             raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
         unlink(self, missing_ok=missing_ok)
 
-    monkeypatch.setattr(journaling, "_write_pair", pair)
+    monkeypatch.setattr(journaling, "write_pair", pair)
     monkeypatch.setattr(Path, "unlink", unlinked)
 
 

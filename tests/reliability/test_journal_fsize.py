@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-import drift.fix.journal
+import drift.fix.journalfiles
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.journal import Journal, State
@@ -38,14 +38,14 @@ def sizes_of_a_fix(
     tmp_path.mkdir()
     sandbox = make_sandbox(lab.lab_world())
     seen: list[tuple[int, int, str]] = []
-    real = drift.fix.journal._staged
+    real = drift.fix.journalfiles._staged
 
     def atomic(target: Path, data: bytes, tag: str) -> Path:
         seen.append((len(lab.updates(sandbox)), len(data), target.name))
         return real(target, data, tag)
 
     with monkeypatch.context() as patched:
-        patched.setattr(drift.fix.journal, "_staged", atomic)
+        patched.setattr(drift.fix.journalfiles, "_staged", atomic)
         result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), patched)
     assert result.exit_code is ExitCode.OK, result.summary()
     return seen
@@ -144,7 +144,7 @@ def test_a_journal_write_failing_after_a_job_update_was_sent(
     measure = tmp_path / "measure"
     sandbox = make_sandbox(world())
     seen: list[tuple[int, int, str]] = []
-    real = drift.fix.journal._staged
+    real = drift.fix.journalfiles._staged
 
     def atomic(target: Path, data: bytes, tag: str) -> Path:
         seen.append((sum(c.short == "UpdateJob" for c in sandbox.calls), len(data), target.name))
@@ -155,7 +155,7 @@ def test_a_journal_write_failing_after_a_job_update_was_sent(
             patched.setenv(key, value)
         measure.mkdir()
         patched.chdir(measure)
-        patched.setattr(drift.fix.journal, "_staged", atomic)
+        patched.setattr(drift.fix.journalfiles, "_staged", atomic)
         profiles = write_profile(measure / "profiles", JOB_ONLY)
         assert jobs_fix(measure, profiles, ScriptedUI([True])).exit_code == ExitCode.OK
     at = next(i for i, (sent, _, name) in enumerate(seen) if sent and name.endswith(".json"))
