@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-import drift.fix.journal
+import drift.fix.journalfiles
 import drift.fix.restore
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
@@ -30,7 +30,7 @@ def disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
     def atomic(target: Path, data: bytes, tag: str) -> Path:
         raise OSError(errno.ENOSPC, NO_SPACE)
 
-    monkeypatch.setattr(drift.fix.journal, "_staged", atomic)
+    monkeypatch.setattr(drift.fix.journalfiles, "_staged", atomic)
 
 
 def full_once_written(monkeypatch: pytest.MonkeyPatch) -> None:
