@@ -168,3 +168,23 @@ def test_a_secret_drift_read_is_never_printed_wherever_it_stands(
             assert secret not in done.stdout + done.stderr, (more, done.stdout)
             document = yaml.safe_load(done.stdout)  # YAML still: never a bare `***` alias
             assert document.get("driftNotAppliable"), (more, done.stdout)
+
+
+def test_a_short_payload_is_masked_only_where_a_value_is_copied(tmp_path: Path) -> None:
+    """A payload too short to be searched for (`latest`) is masked in a variable that holds it
+    whole, never in a field the schema owns: every `secretKeyRef.key: latest` masked made
+    every plan not appliable and told the value (30496595; helper-583 F1)."""
+    world_ = world("latest")
+    container = world_["projects"]["p1"]["services"]["api"]["template"]["api"]["containers"][0]
+    container["env"][0]["valueSource"]["secretKeyRef"]["version"] = "latest"
+    container["env"].append({"name": "CHANNEL", "value": "latest"})
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "env.yaml").write_text(PROFILE)
+    with Sandbox(world_) as sb:
+        done = drift("plan", "env", "--format", "yaml", env=sb.environ(), cwd=tmp_path)
+    document = yaml.safe_load(done.stdout)
+    spec = document["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e for e in spec["env"]}
+    assert env["CHANNEL"]["value"] == "***", env
+    assert env["API_KEY"]["valueFrom"]["secretKeyRef"]["key"] == "latest", env
+    assert document["driftNotAppliable"] == "api-1/CHANNEL holds a secret value: not printed"

@@ -51,7 +51,7 @@ class Conversion:
         where = f"{container}/{name}" if container else name
         credential = hidden_plain(name, value)
         if not credential:
-            if mask(value) == value:
+            if mask(value) == value and not is_payload(value):  # held whole, however short
                 return value
             # a secret drift read, or a plain value the profile says must be a secret
             self.note(f"{where} holds a secret value: not printed")
@@ -109,22 +109,25 @@ class Conversion:
 
     def sweep(self, document: Any, where: str = "") -> Any:
         """The finished document with every key and text that is, or holds, a secret drift
-        read (a payload however short: `is_payload`) written `***`, and noted, wherever it
-        stands: a traffic tag, a path, a probe's, a volume's, a label's key (helper-582 F1:
-        masking field by field left most of them; the scrub after rendering passes over a
-        one-word secret and wrote `tag: ***`, an alias, for another)."""
+        read written `***`, and noted, wherever it stands: a traffic tag, a path, a probe's,
+        a volume's, a label's key (helper-582 F1: masking field by field left most of them;
+        the scrub after rendering passes over a one-word secret and wrote `tag: ***`, an
+        alias, for another). A payload too short to be searched for (`true`, `latest`) only
+        where a user's value is copied (`plain`, `words`, `free`): masked in a field the
+        schema owns, it broke every plan and told the value (`cpu-throttling: ***` beside
+        `startup-cpu-boost: "false"`; helper-583 F1)."""
         if isinstance(document, dict):
             out = {}
             for key, value in document.items():
                 here = f"{where}.{key}" if where else str(key)
-                if isinstance(key, str) and _held(key):
+                if isinstance(key, str) and _searched(key):
                     self.note(f"a key under {where or 'the document'} holds a secret value")
                     key, here = MASK, f"{where}.{MASK}"
                 out[key] = self.sweep(value, here)
             return out
         if isinstance(document, list):
             return [self.sweep(v, f"{where}[{i}]") for i, v in enumerate(document)]
-        if isinstance(document, str) and document != MASK and _held(document):
+        if isinstance(document, str) and document != MASK and _searched(document):
             self.note(f"{where} holds a secret value: not printed")
             return MASK
         return document
@@ -161,8 +164,8 @@ class Conversion:
         return ",".join(f"{alias}:{full}" for alias, full in pairs)
 
 
-def _held(text: str) -> bool:
-    return is_payload(text) or mask(text) != text
+def _searched(text: str) -> bool:
+    return mask(text) != text
 
 
 def _at(text: str, piece: str) -> list[re.Match[str]]:
