@@ -137,21 +137,39 @@ def split_unlike(
         live = state.services[name]
         shares = {_reach(r): r for r in live.serving[1:] if r.percent}
         for reach, view in others:
-            if reach in shares and _configured(view) != _configured(main):
+            if reach in shares and (differ := _differing(main, view)):
                 out.append(
                     (
                         name,
                         f"{reach} serves traffic with another configuration than the "
-                        f"revision compared, {live.serving[0].name}: not compared",
+                        f"revision compared, {live.serving[0].name} ({', '.join(differ)}): "
+                        "not compared",
                     )
                 )
     return out
 
 
-def _configured(view: ServiceView) -> tuple[object, ...]:
-    """What a revision runs with, as `split_unlike` compares it: not its images."""
-    settings = {k: v for k, v in view.settings.items() if k != "image"}
-    return (view.env, settings, sorted(view.sidecars), view.primary)
+def _differing(main: ServiceView, other: ServiceView) -> list[str]:
+    """What another revision runs with otherwise than the compared one, as `split_unlike`
+    names it: its variables (values, secrets), its settings as the catalogue compares them (a
+    default account named on one and left unset on the other are one), its containers by
+    name; not its images (a rollout of one configuration is parity), nor the main
+    container's name (helper-583 F3)."""
+    out = [
+        f"env.{(other.env.get(key) or main.env[key]).name}"
+        for key in sorted(main.env.keys() | other.env.keys())
+        if main.env.get(key) != other.env.get(key)
+    ]
+    for key in sorted(main.settings.keys() | other.settings.keys()):
+        mine, theirs = main.settings.get(key), other.settings.get(key)
+        if key == "image" or mine == theirs:
+            continue
+        field = FIELDS.get(key)
+        if field is None or mine is None or theirs is None or not field.equivalent(mine, theirs):
+            out.append(f"setting.{key}")
+    if sorted(main.sidecars) != sorted(other.sidecars):
+        out.append("containers")
+    return out
 
 
 def _main_keyed(view: ServiceView) -> ServiceView:

@@ -99,3 +99,48 @@ def test_a_revision_not_compared_naming_a_project_by_an_unplaced_number(
     assert done.returncode == 3 and document["status"] != "equivalent", done.stdout
     reasons = [u["reason"] for u in document["unverified"] if u["target"] == "env.JWT"]
     assert reasons and "number 400000000001" in reasons[0], document["unverified"]
+
+
+ROLLOUT = {
+    # only how it is written differs: compared (helper-583 F3: "another configuration", exit 3)
+    "default account named": (
+        {"serviceAccount": "400000000002-compute@developer.gserviceaccount.com"},
+        {"serviceAccount": None},
+        0,
+        "",
+    ),
+    "main container renamed": ({"container_name": "app-old"}, None, 0, ""),
+    "new image only": ({"image": "us-docker.pkg.dev/pbeta/r/app:0.9"}, None, 0, ""),
+    # a real difference, named in the reason
+    "version bumped": (
+        {"image": "us-docker.pkg.dev/pbeta/r/app:0.9", "env": {"APP_VERSION": "0.9"}},
+        None,
+        3,
+        "(env.APP_VERSION): not compared",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ROLLOUT))
+def test_a_split_compared_by_what_it_runs_with(tmp_path: Path, case: str) -> None:
+    older, template_more, code, said = ROLLOUT[case]
+    scenario = world(older, SPLIT)
+    for project in scenario["projects"].values():
+        template = project["services"]["app"]["template"]
+        template["env"]["APP_VERSION"] = "1.0"
+        template.update({k: v for k, v in (template_more or {}).items() if v is not None})
+        for key in [k for k, v in (template_more or {}).items() if v is None]:
+            template.pop(key, None)
+    for env in ("alpha", "beta"):
+        (tmp_path / f"{env}.yaml").write_text(
+            f"project: p{env}\nregion: us-central1\nservices:\n  app: {{}}\n"
+        )
+    with Sandbox(scenario) as sandbox:
+        done = drift(
+            "compare", "alpha", "beta", "--live", "--profiles", str(tmp_path), "-f", "json",
+            env=sandbox.environ(),
+        )  # fmt: skip
+    document = json.loads(done.stdout)
+    assert done.returncode == code, done.stdout
+    reasons = [u["reason"] for u in document["unverified"] if u["target"] == "revision"]
+    assert (said in reasons[0]) if said else not reasons, reasons
