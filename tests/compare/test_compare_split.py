@@ -51,16 +51,7 @@ TAGGED = [{"latest": True, "percent": 100}, {"revision": 1, "percent": 0, "tag":
 def test_a_split_whose_sides_differ_is_not_equivalent(
     tmp_path: Path, older: dict[str, Any], traffic: list[dict[str, Any]], code: int
 ) -> None:
-    for env in ("alpha", "beta"):
-        (tmp_path / f"{env}.yaml").write_text(
-            f"project: p{env}\nregion: us-central1\nservices:\n  app: {{}}\n"
-        )
-    with Sandbox(world(older, traffic)) as sandbox:
-        done = drift(
-            "compare", "alpha", "beta", "--live", "--profiles", str(tmp_path), "-f", "json",
-            env=sandbox.environ(),
-        )  # fmt: skip
-    document = json.loads(done.stdout)
+    done, document = _compare(tmp_path, world(older, traffic))
     assert done.returncode == code, done.stdout + done.stderr
     unread = [u["reason"] for u in document["unverified"] if u["target"] == "revision"]
     if code == 3:
@@ -86,16 +77,7 @@ def test_a_revision_not_compared_naming_a_project_by_an_unplaced_number(
     scenario["faults"] = [
         {"method": "GetProject", "code": "PERMISSION_DENIED", "match": "400000000001"}
     ]
-    for env in ("alpha", "beta"):
-        (tmp_path / f"{env}.yaml").write_text(
-            f"project: p{env}\nregion: us-central1\nservices:\n  app: {{}}\n"
-        )
-    with Sandbox(scenario) as sandbox:
-        done = drift(
-            "compare", "alpha", "beta", "--live", "--profiles", str(tmp_path), "-f", "json",
-            env=sandbox.environ(),
-        )  # fmt: skip
-    document = json.loads(done.stdout)
+    done, document = _compare(tmp_path, scenario)
     assert done.returncode == 3 and document["status"] != "equivalent", done.stdout
     reasons = [u["reason"] for u in document["unverified"] if u["target"] == "env.JWT"]
     assert reasons and "number 400000000001" in reasons[0], document["unverified"]
@@ -131,6 +113,14 @@ def test_a_split_compared_by_what_it_runs_with(tmp_path: Path, case: str) -> Non
         template.update({k: v for k, v in (template_more or {}).items() if v is not None})
         for key in [k for k, v in (template_more or {}).items() if v is None]:
             template.pop(key, None)
+    done, document = _compare(tmp_path, scenario)
+    assert done.returncode == code, done.stdout
+    reasons = [u["reason"] for u in document["unverified"] if u["target"] == "revision"]
+    assert (said in reasons[0]) if said else not reasons, reasons
+
+
+def _compare(tmp_path: Path, scenario: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """`compare alpha beta --live -f json` of the two projects of `world`, and its report."""
     for env in ("alpha", "beta"):
         (tmp_path / f"{env}.yaml").write_text(
             f"project: p{env}\nregion: us-central1\nservices:\n  app: {{}}\n"
@@ -140,7 +130,4 @@ def test_a_split_compared_by_what_it_runs_with(tmp_path: Path, case: str) -> Non
             "compare", "alpha", "beta", "--live", "--profiles", str(tmp_path), "-f", "json",
             env=sandbox.environ(),
         )  # fmt: skip
-    document = json.loads(done.stdout)
-    assert done.returncode == code, done.stdout
-    reasons = [u["reason"] for u in document["unverified"] if u["target"] == "revision"]
-    assert (said in reasons[0]) if said else not reasons, reasons
+    return done, json.loads(done.stdout)
