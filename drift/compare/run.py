@@ -134,7 +134,8 @@ async def _compare_read(
         both = views_a.keys() & views_b.keys()  # as the compared revisions: paired ones only
         for one, profile, state in zip(SIDES, (a, b), (state_a, state_b), strict=True):
             reached = other_revisions(state, profile, both)  # each view made once
-            unread += [Unread(one, n, "revision", why) for n, why in split_unlike(state, reached)]
+            unlike = split_unlike(state, reached, profile.project)
+            unread += [Unread(one, n, "revision", why) for n, why in unlike]
             for name, (main, others) in reached.items():
                 for reach, view in others:
                     ctx.foreign_elsewhere(one, main, view, reach)

@@ -124,7 +124,9 @@ def other_revisions(
 
 
 def split_unlike(
-    state: LiveState, reached: dict[str, tuple[ServiceView, list[tuple[str, ServiceView]]]]
+    state: LiveState,
+    reached: dict[str, tuple[ServiceView, list[tuple[str, ServiceView]]]],
+    own: str,
 ) -> list[tuple[str, str]]:
     """Per service `reached` otherwise (`other_revisions`), each other revision that serves a
     share of its traffic (not a tag at 0 %) with another configuration than the compared one
@@ -137,7 +139,7 @@ def split_unlike(
         live = state.services[name]
         shares = {_reach(r): r for r in live.serving[1:] if r.percent}
         for reach, view in others:
-            if reach in shares and (differ := _differing(main, view)):
+            if reach in shares and (differ := _differing(main, view, state, own)):
                 out.append(
                     (
                         name,
@@ -149,16 +151,27 @@ def split_unlike(
     return out
 
 
-def _differing(main: ServiceView, other: ServiceView) -> list[str]:
+def _differing(main: ServiceView, other: ServiceView, state: LiveState, own: str) -> list[str]:
     """What another revision runs with otherwise than the compared one, as `split_unlike`
     names it: its variables (values, secrets), its settings as the catalogue compares them (a
     default account named on one and left unset on the other are one), its containers by
     name; not its images (a rollout of one configuration is parity), nor the main
-    container's name (helper-583 F3)."""
+    container's name (helper-583 F3), nor how a secret's project is spelt (`own`'s omitted,
+    by id, by number: `LiveState.same_ref`, helper-584 F3)."""
+
+    def alike(a: VarView | None, b: VarView | None) -> bool:
+        if a == b:
+            return True
+        if a is None or b is None or a.secret is None or b.secret is None:
+            return False
+        return (a.shape, a.value, a.hidden) == (b.shape, b.value, b.hidden) and bool(
+            state.same_ref(a.secret, b.secret, own)
+        )
+
     out = [
         f"env.{(other.env.get(key) or main.env[key]).name}"
         for key in sorted(main.env.keys() | other.env.keys())
-        if main.env.get(key) != other.env.get(key)
+        if not alike(main.env.get(key), other.env.get(key))
     ]
     for key in sorted(main.settings.keys() | other.settings.keys()):
         mine, theirs = main.settings.get(key), other.settings.get(key)

@@ -131,3 +131,17 @@ def _compare(tmp_path: Path, scenario: dict[str, Any]) -> tuple[Any, dict[str, A
             env=sandbox.environ(),
         )  # fmt: skip
     return done, json.loads(done.stdout)
+
+
+def test_a_split_naming_its_secret_by_its_full_name_is_compared(tmp_path: Path) -> None:
+    """The older revision names its own project's secret `projects/pbeta/secrets/s`, the
+    newer one `s`: one secret, compared (9bb86b76: exit 3, env.K; helper-584 F3)."""
+    scenario = world({"env": {"K": {"secret": "projects/pbeta/secrets/s"}}}, SPLIT)
+    for name, project in scenario["projects"].items():
+        project["secrets"] = {"s": {"versions": [f"fake-{name}-value-1234"]}}
+        project["services"]["app"]["template"]["env"]["K"] = {"secret": "s"}
+        account = project["services"]["app"]["template"]["serviceAccount"]
+        project["iam"] = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{account}"]}
+    done, document = _compare(tmp_path, scenario)
+    reasons = [u["reason"] for u in document["unverified"] if u["target"] == "revision"]
+    assert reasons == [] and done.returncode in (0, 1), done.stdout

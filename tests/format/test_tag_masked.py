@@ -118,3 +118,25 @@ def test_plan_never_shows_a_secret_in_a_settings_before(tmp_path: Path, fmt: str
         done = drift("plan", "prod", "-f", fmt, env=sb.environ(), cwd=tmp_path)
     assert "Traceback" not in done.stderr, done.stderr
     assert "api:v2" in done.stdout and WORD not in done.stdout + done.stderr, done.stdout
+
+
+def test_a_short_payload_never_masks_an_ordinary_setting(tmp_path: Path) -> None:
+    """A payload too short to be searched for (`80`) equal to a setting's value: shown, as
+    the gcloud and yaml plans show it (e365a241 wrote `*** -> 1`, which told the payload and
+    changed a saved plan's digest when the secret rotated: helper-584 F2)."""
+    world = _world()
+    world["projects"]["p1"]["secrets"]["pass-phrase"]["versions"] = ["80"]
+    service = world["projects"]["p1"]["services"]["api"]
+    del service["history"], service["traffic"]
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "prod.yaml").write_text(
+        PROFILE.replace("min_length: 40", "min_length: 1").replace(
+            "    env:\n", "    settings: {concurrency: 1}\n    env:\n"
+        )
+    )
+    with Sandbox(world) as sb:
+        done = drift("plan", "prod", "-f", "json", env=sb.environ(), cwd=tmp_path)
+    import json
+
+    settings = [s for sp in json.loads(done.stdout)["services"] for s in sp["settings"]]
+    assert [(s["name"], s["before"], s["after"]) for s in settings] == [("concurrency", "80", "1")]

@@ -7,9 +7,10 @@ from typing import Any
 
 from drift.fields import FIELDS
 from drift.fix.formats.gcloud import service_script, unshared
-from drift.fix.formats.text import comment, mask_shown
+from drift.fix.formats.text import comment
 from drift.fix.model import EnvChange, Plan, ServicePlan, SettingChange
 from drift.kinds import Kind
+from drift.redact import mask
 from drift.rendering import json_text
 
 PLAN_SCHEMA = "drift.plan/v2"
@@ -34,7 +35,7 @@ def _setting_json(sp: ServicePlan, change: SettingChange) -> dict[str, Any]:
     """Before and after as every output shows them (`512Mi`, not bytes; `10m`, not 600)."""
 
     def show(value: Any) -> str:  # masked on the data, as the table (helper-583 F2)
-        return mask_shown(FIELDS[change.name].show(value))
+        return mask(FIELDS[change.name].show(value))
 
     return {
         "id": sp.setting_id(change),

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from drift.fields import FIELDS, SettingValue
 from drift.fields.base import Unread
-from drift.fix.formats.text import mask_shown
 from drift.fix.model import UNREAD, EnvChange, Plan, ServicePlan, SettingChange, in_place
 from drift.kinds import Kind
+from drift.redact import mask
 from drift.textsafe import plural, visible
 
 
 def _setting(name: str, value: SettingValue | None) -> str:
     # masked on the data: an image tag naming a secret passed the scrub as one word
-    # (helper-583 F2)
-    return "-" if value is None else visible(mask_shown(FIELDS[name].show(value)))
+    # (helper-583 F2); a payload too short to be searched for is not (`1`, `true`: an
+    # ordinary value masked tells the payload, helper-584 F2)
+    return "-" if value is None else visible(mask(FIELDS[name].show(value)))
 
 
 def _setting_name(change: SettingChange) -> str:

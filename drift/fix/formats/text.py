@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
 from drift.blanks import Arg, Blank, Template, plain, word
-from drift.redact import MASK, is_payload, mask
 from drift.textsafe import shell_quote, visible
 
 
@@ -103,9 +102,3 @@ def gcloud_list(flag: str, items: Sequence[Arg]) -> Arg:
 def comment(text: str) -> list[str]:
     """`text` as shell comment lines (hidden characters escaped, so none ends the comment)."""
     return [f"# {visible(line)}".rstrip() for line in text.split("\n")]
-
-
-def mask_shown(text: str) -> str:
-    """`mask` of a value shown whole (a setting's before and after in a plan), which is `***`
-    where it is a payload however short."""
-    return MASK if is_payload(text) else mask(text)
