@@ -14,10 +14,9 @@ import yaml
 
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
+from tests.format.test_tag_masked import ACCOUNT, WORD
 
-WORD = "correct-horse-battery-staple"
 DIG = "k7x9q2m4v8z1w3r5"
-ACCOUNT = "api@p1.iam.gserviceaccount.com"
 PROFILE = """project: p1
 region: us-central1
 services:
