@@ -342,11 +342,13 @@ class MountRuleSpec(Whole):
         return self
 
 
-MOUNT_PATH = re.compile(r"(?!.*//)(?!.*/\.\.?(/|$))/[^:]*")
-"""An absolute path, with no `:`, no empty segment (`//`) and no `.` or `..` segment: a file is
-named by one path, the one the revision's volume and mount spell (VolumeMount.mount_path,
-"Must not contain ':'"; an item's path "May not contain the path element '..'", KeyToPath,
-run v1 REST reference), so `/etc/creds/../tls` would never match what runs."""
+MOUNT_PATH = re.compile(r"(?!.*//)(?!.*/\.\.?(/|$))/(?:[^:/]*/)*[^/]*")
+"""An absolute path, with no `:` but in its last segment, no empty segment (`//`) and no `.` or
+`..` segment: a file is named by one path, the one the revision's volume and mount spell
+(VolumeMount.mount_path, "Must not contain ':'", where a file's item path may: `tls:cert.pem`
+stopped `init` for the whole project, helper-586 F1; an item's path "May not contain the path
+element '..'", KeyToPath, run v1 REST reference), so `/etc/creds/../tls` would never match what
+runs."""
 DOTTED = re.compile(r"/\.\.?(/|$)")
 
 

@@ -657,3 +657,20 @@ def test_a_value_of_the_wrong_type_is_one_line_in_the_profiles_words(
     the path the profile writes (never `check_tags.list[function-after[check_tag(), str]]`)."""
     write("staging", "project: p\nregion: us-central1\n" + text)
     assert_refused(profiles_dir, "staging", f"profiles/staging.yaml:{expected}")
+
+
+def test_a_secret_file_may_hold_a_colon_its_mount_path_may_not(tmp_path: Path) -> None:
+    """VolumeMount.mount_path "Must not contain ':'"; an item's path may (`tls:cert.pem`): a
+    profile refusing it stopped `init --from-live` for the whole project (helper-586 F1)."""
+    (tmp_path / "staging.yaml").write_text(
+        "project: p\nregion: us-central1\nservices:\n  api:\n    mounts:\n"
+        "      /etc/certs/tls:cert.pem: {secret: s}\n"
+    )
+    profile = load_profile(tmp_path, "staging")
+    assert "/etc/certs/tls:cert.pem" in profile.services["api"].main.mounts
+    (tmp_path / "staging.yaml").write_text(
+        "project: p\nregion: us-central1\nservices:\n  api:\n    mounts:\n"
+        "      /etc:certs/tls.pem: {secret: s}\n"
+    )
+    with pytest.raises(ProfileError, match="not an absolute mount path: '/etc:certs/tls.pem'"):
+        load_profile(tmp_path, "staging")
