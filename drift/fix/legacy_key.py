@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from drift.fix.journal import Write
 from drift.live.model import EnvVar, RevisionConfig
 
 
@@ -77,9 +78,12 @@ def _references(text: str) -> list[str]:
     return found
 
 
-def matches(stored: str, key: Callable[[Any], str], config: RevisionConfig) -> bool:
-    """Whether a stored digest is `key(config)`, or `key` of `config` read the earlier way."""
-    if key(config) == stored:
+def sent(write: Write, key: Callable[[Any], str], config: RevisionConfig) -> bool:
+    """Whether `config` is what `write` sent: its digest is `key(config)`, or, for a write an
+    older journal holds (`Write.literal` false), `key` of `config` read the earlier way; never
+    that for this drift's own (a teammate's `B=$(A)` is not the `B=x` drift wrote,
+    helper-579 F1)."""
+    if key(config) == write.template_key:
         return True
-    earlier = earlier_config(config)
-    return earlier is not None and key(earlier) == stored
+    earlier = None if write.literal else earlier_config(config)
+    return earlier is not None and key(earlier) == write.template_key

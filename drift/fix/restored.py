@@ -13,7 +13,7 @@ from typing import Any
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fields.access import template_of
 from drift.fix.journal import Entry, Journal, State, Write
-from drift.fix.legacy_key import matches
+from drift.fix.legacy_key import sent
 from drift.fix.patch import is_latest
 from drift.fix.readback import as_sent
 from drift.fix.routing import (
@@ -246,10 +246,7 @@ def carries_kind(now: Any, write: Write, kind: Kind) -> bool:
 def holds(now: Any, write: Write, kind: Kind) -> bool:
     """Whether the job or pool read back `now` runs exactly the configuration `write` sent
     (whatever its generation)."""
-    config = template_config(now, container=None, kind=kind)
-    if write.literal:
-        return config_digest(config) == write.template_key
-    return matches(write.template_key, config_digest, config)  # an older journal's
+    return sent(write, config_digest, template_config(now, container=None, kind=kind))
 
 
 def complete(now: Any) -> bool:

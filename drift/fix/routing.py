@@ -19,7 +19,7 @@ from typing import Any
 
 from drift.fields import FIELDS
 from drift.fix.journal import Entry, Write, promoted
-from drift.fix.legacy_key import matches
+from drift.fix.legacy_key import sent
 from drift.fix.patch import is_latest
 from drift.kinds import Kind
 from drift.live.api import in_progress, short, written_since
@@ -218,16 +218,11 @@ def carries(now: Any, write: Write) -> bool:
 
 
 def template_holds(service: Any, write: Write, template: Any | None = None) -> bool:
-    """Whether the template is the one `write` sent: its `template_key`, or, for a write a
-    journal of the drift before f753cd92 holds, that digest taken the earlier way
-    (`drift.fix.legacy_key`; never for this drift's own: a teammate's `B=$(A)` is not the
-    `B=x` drift wrote, helper-579 F1)."""
+    """Whether the template is the one `write` sent, by its `template_key`
+    (`drift.fix.legacy_key.sent`: an older journal's digest too)."""
     template = service.template if template is None else template
     config = revision_config(template, service=service, container=None)
-    key = partial(_keyed, template)
-    return key(config) == write.template_key or (
-        not write.literal and matches(write.template_key, key, config)
-    )
+    return sent(write, partial(_keyed, template), config)
 
 
 def _keyed(template: Any, config: Any) -> str:
