@@ -87,32 +87,41 @@ def unknown_accounts(
     no read placed, or holds such a number in a plain value, when a lookup failed (`why`):
     whether it is the other environment's account or project is not known, never
     equivalent."""
+    return [
+        Unread(side, name, target, reason)
+        for name in sorted(views_a.keys() & views_b.keys())
+        for side, views in zip(SIDES, (views_a, views_b), strict=True)
+        for target, reason in view_unplaced(projects, views[name], why)
+    ]
+
+
+def view_unplaced(projects: dict[str, str], view: ServiceView, why: str) -> list[tuple[str, str]]:
+    """`unknown_accounts` of one view (a revision another split or tag reaches too): each
+    target and why it is not verified."""
     if not why:
         return []
     out = []
-    for name in sorted(views_a.keys() & views_b.keys()):
-        for side, views in zip(SIDES, (views_a, views_b), strict=True):
-            number = _number(views[name].settings.get("service_account"))
-            if number and number not in projects:
-                reason = (
-                    f"it runs as the default compute account of project number {number}, and "
-                    f"whether that is the other environment's could not be told: {why}"
-                )
-                out.append(Unread(side, name, "setting.service_account", reason))
-            for setting in NAMES_PROJECT:
-                held = _NUMBER.findall(str(views[name].settings.get(setting) or ""))
-                if setting != "service_account" and [n for n in held if n not in projects]:
-                    reason = (
-                        f"it names project number {held[0]}, and whether that is the other "
-                        f"environment's could not be told: {why}"
-                    )
-                    out.append(Unread(side, name, f"setting.{setting}", reason))
-            for key, var in views[name].env.items():
-                unplaced = [n for n in _NUMBER.findall(var.value or "") if n not in projects]
-                if key[1] == "env" and unplaced:
-                    reason = (
-                        "its value holds a number that may be a project's (not shown), and "
-                        f"whether it is the other environment's could not be told: {why}"
-                    )
-                    out.append(Unread(side, name, f"env.{var.name}", reason))
+    number = _number(view.settings.get("service_account"))
+    if number and number not in projects:
+        reason = (
+            f"it runs as the default compute account of project number {number}, and "
+            f"whether that is the other environment's could not be told: {why}"
+        )
+        out.append(("setting.service_account", reason))
+    for setting in NAMES_PROJECT:
+        held = _NUMBER.findall(str(view.settings.get(setting) or ""))
+        if setting != "service_account" and [n for n in held if n not in projects]:
+            reason = (
+                f"it names project number {held[0]}, and whether that is the other "
+                f"environment's could not be told: {why}"
+            )
+            out.append((f"setting.{setting}", reason))
+    for key, var in view.env.items():
+        unplaced = [n for n in _NUMBER.findall(var.value or "") if n not in projects]
+        if key[1] == "env" and unplaced:
+            reason = (
+                "its value holds a number that may be a project's (not shown), and "
+                f"whether it is the other environment's could not be told: {why}"
+            )
+            out.append((f"env.{var.name}", reason))
     return out

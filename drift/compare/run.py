@@ -12,7 +12,7 @@ from typing import Any
 
 from drift import redact
 from drift.compare import deployment
-from drift.compare.accounts import place_accounts, unknown_accounts
+from drift.compare.accounts import place_accounts, unknown_accounts, view_unplaced
 from drift.compare.model import (
     SIDES,
     Comparison,
@@ -223,19 +223,11 @@ def _unknown_elsewhere(
             continue
         if why := ctx.unknown_project(side, var.secret):
             out.append(Unread(side, name, f"env.{var.name}", f"in revision {reach}: {why}"))
-
-    def accounts(of: ServiceView) -> list[Unread]:  # one view's (both sides' are alike)
-        return [
-            u
-            for u in unknown_accounts(ctx.projects, {name: of}, {name: of}, unplaced)
-            if u.side == "a"
-        ]
-
-    said = {u.target for u in accounts(main)}  # the compared revision's: said already
+    said = {t for t, _ in view_unplaced(ctx.projects, main, unplaced)}  # said already
     out += [
-        replace(found, side=side, reason=f"in revision {reach}: {found.reason}")
-        for found in accounts(view)
-        if found.target not in said
+        Unread(side, name, target, f"in revision {reach}: {why}")
+        for target, why in view_unplaced(ctx.projects, view, unplaced)
+        if target not in said
     ]
     return out
 
