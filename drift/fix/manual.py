@@ -17,7 +17,7 @@ from drift.fields import FIELDS, SettingValue
 from drift.findings import Finding
 from drift.fix.canary_left import canary_left, running_rule
 from drift.fix.commands import VALUE, VERSION, Commands, update_command
-from drift.fix.formats.text import shell_line
+from drift.fix.formats.text import holds_secret, shell_line
 from drift.fix.journal import Entry
 from drift.fix.model import Action, EnvChange, ManualStep, SettingChange
 from drift.kinds import Kind, misplaced, split_key
@@ -27,7 +27,7 @@ from drift.live.reader import canaries
 from drift.live.secret_state import VersionState
 from drift.live.trap import UNKNOWN_PIN, canary_tags, own_pin, own_pin_words
 from drift.profiles.model import Profile, Setting, VarRule
-from drift.redact import MASK, is_payload, mask
+from drift.redact import MASK
 from drift.refs import SecretRef
 from drift.secret_target import respelled, secret_target
 
@@ -367,7 +367,7 @@ def tag_steps(cmd: Commands, findings: Iterable[Finding]) -> list[ManualStep]:
     for (named, revision), found in by_tag.items():
         # a tag named by a secret drift read: `***`, and a blank in the commands, on the data
         # (the scrub after rendering passes over a one-word secret: helper-582 F2)
-        hidden = is_payload(named) or mask(named) != named
+        hidden = holds_secret(named)
         tag: Arg = blank("TAG") if hidden else named
         shown = MASK if hidden else named
         drifts = _listed(f for f in found if not f.rule.startswith("secret."))

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
 from drift.blanks import Arg, Blank, Template, plain, word
+from drift.redact import is_payload, mask
 from drift.textsafe import shell_quote, visible
 
 
@@ -102,3 +103,9 @@ def gcloud_list(flag: str, items: Sequence[Arg]) -> Arg:
 def comment(text: str) -> list[str]:
     """`text` as shell comment lines (hidden characters escaped, so none ends the comment)."""
     return [f"# {visible(line)}".rstrip() for line in text.split("\n")]
+
+
+def holds_secret(text: str) -> bool:
+    """Whether a value a plan copies is, or holds, a secret drift read: a payload held whole
+    however short (`redact.is_payload`), or a registered secret inside it."""
+    return is_payload(text) or mask(text) != text

@@ -12,6 +12,7 @@ from typing import Any
 
 from drift.credentials import credential_pieces, hidden_plain
 from drift.diff.describe import mask_plain
+from drift.fix.formats.text import holds_secret
 from drift.live.normalize import raw
 from drift.redact import MASK, is_payload, mask, mask_spans
 
@@ -51,7 +52,7 @@ class Conversion:
         where = f"{container}/{name}" if container else name
         credential = hidden_plain(name, value)
         if not credential:
-            if mask(value) == value and not is_payload(value):  # held whole, however short
+            if not holds_secret(value):
                 return value
             # a secret drift read, or a plain value the profile says must be a secret
             self.note(f"{where} holds a secret value: not printed")
@@ -78,7 +79,7 @@ class Conversion:
         flag's value is the next word, `drift.credentials.credential_pieces`)."""
         out = []
         for word in words:
-            if mask(word) != word or is_payload(word):  # whole, or inside: a secret drift read
+            if holds_secret(word):
                 self.note(f"{where} holds a secret value: not printed")
                 word = MASK
             out.append(word)
