@@ -29,7 +29,7 @@ from drift.errors import UsageError
 from drift.files import regular_bytes
 from drift.findings import BaselineState, Finding, Location, Severity, Since, sort_findings
 from drift.kinds import Kind, workload_key
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.rechecked import not_checked_again, secret_uses, value_moved
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.revision_names import number

@@ -29,10 +29,11 @@ from drift.findings import Finding, ProbeResult, Unverified
 from drift.kinds import Kind, split_key
 from drift.live.calls import CallRunner
 from drift.live.history import list_revisions
-from drift.live.model import LiveService, LiveState
+from drift.live.model import LiveService
 from drift.live.reader import HistoryWanted
 from drift.live.remember import remember_history
 from drift.live.session import Session, read_live
+from drift.live.state import LiveState
 from drift.next_steps import refused_throughout
 from drift.profiles.model import Profile, ServiceProfile, utc_today
 from drift.redact import mask

@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 from drift.diff.inlined import ON_A_VALUE
 from drift.findings import Finding
-from drift.live.model import EnvVar, LiveState, RevisionConfig
+from drift.live.model import EnvVar
+from drift.live.state import LiveState
 from drift.redact import CHANGED, MASK
 from drift.report import Report
 from drift.secret_target import perhaps_same, secret_target
@@ -148,9 +149,8 @@ def _variable(state: LiveState, finding: Finding, revision: str | None) -> EnvVa
     live = state.services.get(finding.key)
     if live is None or revision is None:
         return None
-    configs: dict[str, RevisionConfig] = {r.name: r.config for r in live.checked}
-    configs |= {r.name: r.config for r in state.history.get(finding.key, ())}
-    config = configs.get(revision)
+    found = {r.name: r for r in (*live.checked, *state.history.get(finding.key, ()))}
+    config = found[revision].config if revision in found else None
     # no container named: the sidecar whose rules found it (`Finding.of_container`), else the
     # one the profile's `env` describes (`RevisionConfig.described`)
     container = finding.of_container or (config.described if config is not None else "")

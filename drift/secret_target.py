@@ -14,7 +14,7 @@ from drift.refs import SecretRef
 
 
 class Projects(Protocol):
-    """What a run learnt of projects' names (`drift.live.model.LiveState`)."""
+    """What a run learnt of projects' names (`drift.live.state.LiveState`)."""
 
     def project_of(self, token: str, own: str) -> str: ...
 

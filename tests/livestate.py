@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from drift.live.iam_policy import Grant, Verdict
-from drift.live.model import (
-    ContainerConfig,
-    EnvVar,
-    LiveService,
-    LiveState,
-    RevisionConfig,
-    ServingRevision,
-)
+from drift.live.model import ContainerConfig, EnvVar, LiveService, RevisionConfig, ServingRevision
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState
+from drift.live.state import LiveState
 from drift.refs import SecretRef
 
 SA = "api@p.iam.gserviceaccount.com"

@@ -12,8 +12,9 @@ import pytest
 from drift.diff import diff
 from drift.fields import DEFAULT_ACCOUNT_SUFFIX, DEFAULT_SERVICE_ACCOUNT
 from drift.findings import Finding, Location, Severity
-from drift.live.model import ContainerConfig, EnvVar, LiveService, LiveState, ServingRevision
+from drift.live.model import ContainerConfig, EnvVar, LiveService, ServingRevision
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState
+from drift.live.state import LiveState
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
 from drift.refs import SecretRef

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from drift.diff.context import At, Context
 from drift.diff.env import _as_stated, _var
 from drift.findings import Location
-from drift.live.model import EnvVar, LiveState
+from drift.live.model import EnvVar
+from drift.live.state import LiveState
 from drift.profiles.model import Profile, ServiceProfile, VarRule
 from drift.refs import SecretRef
 from tests.livestate import config, service

@@ -15,7 +15,7 @@ import pytest
 
 from drift.diff import diff
 from drift.findings import Finding
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
 from drift.refs import SecretRef

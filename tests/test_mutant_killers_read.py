@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
 from tests.test_check_not_ready import IMG, MESSAGE, PROFILE
@@ -93,7 +93,7 @@ def test_a_service_serving_nothing_is_said_though_another_service_is_unverified(
     from drift.diff import diff
     from drift.findings import Unverified
     from drift.kinds import Kind, workload_key
-    from drift.live.model import LiveState
+    from drift.live.state import LiveState
     from drift.profiles.loader import load_profile
     from tests.jobs.test_pool_rollout_words import PROFILE as POOL_PROFILE
     from tests.jobs.world import write_profile

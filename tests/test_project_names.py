@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.refs import SecretRef
 from tests.conftest import MakeSandbox
 from tests.fix.planning import plan_of_profile

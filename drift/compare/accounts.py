@@ -20,8 +20,8 @@ import re
 
 from drift.compare.model import SIDES, ServiceView, Unread
 from drift.compare.rules import NAMES_PROJECT
-from drift.live.model import LiveState
 from drift.live.session import Session
+from drift.live.state import LiveState
 from drift.profiles.model import Profile
 
 _DEFAULT = re.compile(r"(\d+)-compute@developer\.gserviceaccount\.com")

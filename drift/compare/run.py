@@ -36,9 +36,9 @@ from drift.compare.views import (
 from drift.errors import UsageError
 from drift.findings import Scope
 from drift.kinds import Kind
-from drift.live.model import LiveState
 from drift.live.secrets import Tasks
 from drift.live.session import Session
+from drift.live.state import LiveState
 from drift.profiles.model import Profile
 from drift.settings import Settings
 

@@ -10,7 +10,8 @@ from drift.credentials import looks_like_credential
 from drift.diff.describe import describe_live, describe_rule
 from drift.fields import FIELDS
 from drift.kinds import key_label
-from drift.live.model import LiveState, RevisionConfig, ServingRevision
+from drift.live.model import RevisionConfig, ServingRevision
+from drift.live.state import LiveState
 from drift.profiles.model import Profile, ServiceProfile, VarRule
 
 UNMOUNTED = ""

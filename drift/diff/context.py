@@ -10,8 +10,9 @@ from functools import cached_property
 from drift.diff.unserved import JournalCanaries
 from drift.findings import Finding, Location, Severity, finding_id
 from drift.kinds import Kind
-from drift.live.model import EnvVar, LiveService, LiveState, RevisionConfig, ServingRevision
+from drift.live.model import EnvVar, LiveService, RevisionConfig, ServingRevision
 from drift.live.remember import referenced
+from drift.live.state import LiveState
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
 
@@ -87,7 +88,9 @@ class Context:
     @cached_property
     def _referenced(self) -> frozenset[str]:
         older = self.state.history.get(self.service.key, ())
-        return referenced((*self.live.configs, *(r.config for r in older)))
+        return referenced(
+            (*(c.variables for c in self.live.configs), *(r.variables for r in older))
+        )
 
     def same_ref(self, expected: SecretRef, live: SecretRef) -> bool | None:
         """Whether a live reference is the one expected: the same secret and version in the

@@ -22,7 +22,7 @@ from drift.diff.suggest import closest
 from drift.diff.unserved import JournalCanaries
 from drift.findings import Finding, Severity, finding_id
 from drift.kinds import Kind, misplaced
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.profiles.model import Profile
 from drift.same_drift import unique_ids
 

@@ -12,8 +12,9 @@ from drift.diff.same_as import same_as_findings
 from drift.diff.suggest import pairs, told_apart
 from drift.diff.unexpected import level, unexpected_vars
 from drift.findings import Finding, Location, Severity, Unverified
-from drift.live.model import ContainerConfig, EnvVar, LiveState
+from drift.live.model import ContainerConfig, EnvVar
 from drift.live.secret_state import BINARY
+from drift.live.state import LiveState
 from drift.profiles.model import ContainerRules, Profile, VarRule
 from drift.redact import CHANGED, MASK
 

@@ -11,7 +11,7 @@ from functools import partial
 
 from drift.findings import Finding, Location, Unverified
 from drift.kinds import Kind, workload_key
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.profiles.model import Ignore, Profile
 from drift.secret_target import respelled
 

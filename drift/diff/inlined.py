@@ -11,7 +11,8 @@ from dataclasses import replace
 
 from drift.diff.context import Context
 from drift.findings import Finding
-from drift.live.model import EnvVar, LiveService, LiveState
+from drift.live.model import EnvVar, LiveService
+from drift.live.state import LiveState
 from drift.profiles.model import Profile
 from drift.redact import CHANGED, MASK
 

@@ -12,7 +12,7 @@ from drift.diff.describe import mask_plain
 from drift.diff.inlined import SHOWS_VALUE
 from drift.fields.catalogue import FIELDS
 from drift.findings import Finding, finding_id
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.redact import CHANGED, MASK
 from drift.secret_target import respelled
 from drift.textsafe import plural

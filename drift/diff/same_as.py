@@ -11,7 +11,8 @@ from dataclasses import replace
 from drift.diff.context import At
 from drift.findings import Finding, Location, Unverified
 from drift.kinds import key_label, key_name
-from drift.live.model import EnvVar, LiveState, RevisionConfig, ServingRevision
+from drift.live.model import EnvVar, RevisionConfig, ServingRevision
+from drift.live.state import LiveState
 from drift.profiles.model import Profile, ServiceProfile, VarRule
 from drift.redact import CHANGED
 

@@ -11,8 +11,9 @@ from dataclasses import replace
 from drift.diff.context import At
 from drift.findings import Finding, Location, Severity, Since, Unverified
 from drift.live.iam_policy import Grant
-from drift.live.model import ContainerConfig, LiveState, RevisionConfig
+from drift.live.model import ContainerConfig, RevisionConfig
 from drift.live.secret_state import SecretVersionInfo, VersionState
+from drift.live.state import LiveState
 from drift.profiles.model import ContainerRules, MountRule, Profile
 from drift.refs import SecretRef, shown_mode
 from drift.secret_target import secret_key, secret_target

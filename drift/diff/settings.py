@@ -16,8 +16,9 @@ from drift.fields import (
 from drift.fields.moot import moot_settings
 from drift.findings import Finding, Unverified
 from drift.kinds import Kind
-from drift.live.model import LiveState, ServingRevision
+from drift.live.model import ServingRevision
 from drift.live.normalize import outside_split
+from drift.live.state import LiveState
 from drift.profiles.model import Profile, Setting, stated_values
 from drift.redact import MASK
 

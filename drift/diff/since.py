@@ -46,7 +46,8 @@ from drift.diff.unserved import (
 from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
 from drift.live.history import every_revision
-from drift.live.model import EnvVar, RevisionConfig, RevisionRecord, ServingRevision
+from drift.live.model import EnvVar, RevisionConfig, ServingRevision
+from drift.live.state import RevisionRecord
 from drift.revision_names import number
 from drift.rules import HISTORY
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from drift.findings import Finding
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.profiles.model import Profile
 from drift.rules import HISTORY
 

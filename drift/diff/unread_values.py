@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from drift.diff.env import stated_vars
 from drift.findings import Unverified
-from drift.live.model import LiveState
 from drift.live.secret_state import VersionState
+from drift.live.state import LiveState
 from drift.profiles.model import Profile
 from drift.secret_target import secret_key
 

@@ -37,7 +37,7 @@ from typing import Any, Protocol
 
 from drift.live.changeids import began, canary_change
 from drift.live.history import UNDOES_CANARY
-from drift.live.model import RevisionRecord
+from drift.live.state import RevisionRecord
 
 FAILED = (
     "failed (not ready now): taken as never served (whether it served before it failed is "

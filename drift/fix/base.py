@@ -22,8 +22,9 @@ from drift.fix.recorded import tagged_images, tags_resolved
 from drift.fix.unknown import unknown_lost, unknown_on
 from drift.kinds import Kind
 from drift.live.conditions import failed_ready, words
-from drift.live.model import LiveService, LiveState, RevisionConfig
+from drift.live.model import LiveService, RevisionConfig
 from drift.live.normalize import raw, same_configuration
+from drift.live.state import LiveState
 from drift.redact import mask
 
 

@@ -20,7 +20,8 @@ from drift.fix.restore import changed_since
 from drift.fix.routing import routed, routing
 from drift.fix.startable import recorded_unstartable, ways_out
 from drift.live.changeids import canary_change, named_change
-from drift.live.model import LiveService, LiveState
+from drift.live.model import LiveService
+from drift.live.state import LiveState
 
 
 def unreleased_stop(

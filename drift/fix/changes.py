@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from drift.fix.model import Action, EnvChange
 from drift.live.iam_policy import Grant
-from drift.live.model import EnvVar, LiveState, RevisionConfig
+from drift.live.model import EnvVar, RevisionConfig
 from drift.live.secret_state import VersionState
+from drift.live.state import LiveState
 from drift.profiles.model import VarRule
 from drift.refs import SecretRef
 

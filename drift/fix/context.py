@@ -17,8 +17,9 @@ from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_traffic, patched_template
 from drift.fix.saved import SavedPlan
-from drift.live.model import LiveService, LiveState
+from drift.live.model import LiveService
 from drift.live.session import Session
+from drift.live.state import LiveState
 from drift.live.trap import untrap_command
 from drift.profiles.model import Profile
 from drift.settings import Settings

@@ -10,7 +10,7 @@ from drift.fix.commands import Commands
 from drift.fix.manual import same_subject
 from drift.fix.model import ManualStep
 from drift.live.iam_policy import Grant
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.refs import SecretRef
 from drift.secret_target import secret_key, secret_target
 

@@ -22,9 +22,10 @@ from drift.fix.journal import Entry
 from drift.fix.model import Action, EnvChange, ManualStep, SettingChange
 from drift.kinds import Kind, misplaced, split_key
 from drift.live.iam_policy import Grant
-from drift.live.model import EnvVar, LiveService, LiveState
+from drift.live.model import EnvVar, LiveService
 from drift.live.reader import canaries
 from drift.live.secret_state import VersionState
+from drift.live.state import LiveState
 from drift.live.trap import UNKNOWN_PIN, canary_tags, own_pin, own_pin_words
 from drift.profiles.model import Profile, Setting, VarRule
 from drift.redact import MASK

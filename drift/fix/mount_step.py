@@ -62,7 +62,7 @@ def mount_step(
             "file: gcloud mounts the volume at the parent directory of the path it is given)",
             (cmd.update(gcloud_list("--update-secrets", [word(key, "=", secret)])),),
         )
-    keys = [m.gcloud_path for m in files]
+    keys = [gcloud_path(m) for m in files]
     if all(k is not None for k in keys):
         pairs = {str(k): secret for k in keys}
         said, stay = _volume_mates(files, pairs, wanted, profile, container, cmd)
@@ -93,11 +93,11 @@ def unreachable(
     """The users of a broken version (`After.uses`: variables, mount paths, `volume NAME (ITEM)`)
     an `--update-secrets=USER=…` repoints as it should, and what the step says of the others:
     a volume's file no container sees, or one mounted by sub_path, gcloud cannot reach
-    (`SecretMount.gcloud_path`), yet Cloud Run checks it at deploy."""
+    (`gcloud_path`), yet Cloud Run checks it at deploy."""
     unseen = {m.path for m in template.unmounted}
     mounts = template.named(container).mounts
     hidden = [u for u in users if u in unseen]
-    deep = [u for u in users if u in mounts and mounts[u].gcloud_path is None]
+    deep = [u for u in users if u in mounts and gcloud_path(mounts[u]) is None]
     reached = [u for u in users if u not in hidden and u not in deep]
     said = [f"no container mounts {', '.join(hidden)}"] if hidden else []
     said += [f"gcloud's --update-secrets cannot change {', '.join(deep)}"] if deep else []
@@ -151,7 +151,7 @@ def _volume_mates(
     added = []
     for o in moved:
         ref = _profile_ref(profile, o.path)
-        if ref is None or o.gcloud_path is None or not _same_secret(ref, wanted):
+        if ref is None or gcloud_path(o) is None or not _same_secret(ref, wanted):
             return "", (
                 f"; {_listed(moved)} {_share(moved)} its volume and a secret volume holds one "
                 "secret: gcloud's --update-secrets would refuse, or repoint them to "
@@ -163,6 +163,20 @@ def _volume_mates(
         pairs[o.path] = cmd.secret(ref)
         added.append(f"{o.path} to {ref}")
     return f", and {', '.join(added)} as the profile says (one secret per volume)", ""
+
+
+def gcloud_path(mount: SecretMount) -> str | None:
+    """The file path `gcloud run … update --update-secrets=PATH=SECRET:VERSION` changes
+    `mount` by, or None where no such path can: gcloud mounts the volume of PATH at its
+    parent directory, holding one item named after PATH's last component
+    (command_lib/run/config_changes.py SecretVolumeChanges._UpdateManagedVolumes:
+    `mount_point = file_path.rsplit('/', 1)[0]`; secrets_mapping.py `_PathTail`), and
+    knows no sub_path (a file mounted by one, or an item in a directory of the volume);
+    flags.py `_ValidatedMountPoint` refuses a file at the root ("/<mountPath>/<path>")."""
+    parent, _, name = mount.path.rpartition("/")
+    if mount.sub_path or not (parent and name) or parent != mount.mount_path.rstrip("/"):
+        return None
+    return mount.path
 
 
 def _same_secret(a: SecretRef, b: SecretRef) -> bool:

@@ -19,7 +19,7 @@ from drift.fix.model import Plan, ServicePlan
 from drift.fix.planner import ServicePlanner
 from drift.format.summary import unverified_steps
 from drift.kinds import Kind
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.profiles.model import Profile
 from drift.report import Report
 

@@ -55,8 +55,9 @@ from drift.fix.sidecar_settings import refused_limits, sidecar_changes
 from drift.fix.startup_steps import order_steps
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
-from drift.live.model import LiveService, LiveState
+from drift.live.model import LiveService
 from drift.live.secret_state import VersionState
+from drift.live.state import LiveState
 from drift.profiles.model import Profile, ServiceProfile, Setting, VarRule, stated_values
 from drift.refs import SecretRef
 from drift.rules import FIXABLE, HISTORY

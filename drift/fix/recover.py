@@ -56,8 +56,8 @@ from drift.kinds import Kind
 from drift.live.api import parent, short
 from drift.live.changeids import named_change, tagged_change
 from drift.live.history import list_revisions
-from drift.live.model import RevisionRecord
 from drift.live.session import Session
+from drift.live.state import RevisionRecord
 from drift.live.trap import (
     caught,
     caught_words,

@@ -19,9 +19,9 @@ from drift.fix.wire import as_json, carry_unknown, packed
 from drift.live.api import attempt, short
 from drift.live.changeids import began
 from drift.live.clients import backend
-from drift.live.model import RevisionRecord
 from drift.live.normalize import raw
 from drift.live.session import Session
+from drift.live.state import RevisionRecord
 from drift.profiles.model import Profile
 from drift.textsafe import visible
 

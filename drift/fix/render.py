@@ -12,7 +12,7 @@ from drift.fix.formats import PlanFormat
 from drift.fix.formats.table import plan_table
 from drift.fix.model import Plan
 from drift.fix.plan import build_plan, plan_bases
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.profiles.model import Profile
 from drift.rendering import render_as
 from drift.report import Report

@@ -17,7 +17,8 @@ from drift.fix.wire import as_json, packed
 from drift.fix.workload import WorkloadFix, running_note
 from drift.kinds import Kind
 from drift.live.clients import backend
-from drift.live.model import LiveService, LiveState
+from drift.live.model import LiveService
+from drift.live.state import LiveState
 
 
 def question(todo: list[ServicePlan], state: LiveState) -> str:

@@ -28,10 +28,11 @@ from drift.fix.recorded import base_template, before_service, served_by
 from drift.fix.workload_doomed import IMAGE, NETWORK, names_image, same_outside
 from drift.kinds import Kind
 from drift.live.api import attempt
-from drift.live.model import LiveState, RevisionConfig
+from drift.live.model import RevisionConfig
 from drift.live.normalize import raw, revision_config, template_config
 from drift.live.secrets import SecretReads, Tasks
 from drift.live.session import Session
+from drift.live.state import LiveState
 
 
 async def unstartable(

@@ -12,9 +12,16 @@ from drift.diff.describe import describe_live
 from drift.fields import CONTAINER_SETTINGS, FIELDS, SettingValue
 from drift.fields.base import project_token
 from drift.history.model import Action, Change, Kind
-from drift.live.model import ContainerConfig, EnvVar, LiveState, RevisionConfig, SecretMount
+from drift.live.model import (
+    ContainerConfig,
+    EnvVar,
+    RevisionConfig,
+    RevisionVariables,
+    SecretMount,
+)
 from drift.live.projects import NAMING
 from drift.live.remember import referenced
+from drift.live.state import LiveState
 from drift.profiles.model import ServiceProfile, VarRule
 from drift.redact import CHANGED, MASK
 from drift.refs import SecretRef, shown_mode
@@ -41,7 +48,7 @@ class Masking:
     very likely that secret's value, read or not. Decided on the data, before any format
     renders it (table, json, markdown alike)."""
 
-    def __init__(self, profile: ServiceProfile, configs: Iterable[RevisionConfig] = ()) -> None:
+    def __init__(self, profile: ServiceProfile, configs: Iterable[RevisionVariables] = ()) -> None:
         configs = tuple(configs)
         self._main = {v for v, rule in profile.env.items() if _expects_secret(rule)}
         self._sidecars = {
@@ -52,12 +59,15 @@ class Masking:
         """Variables (in any container: a renamed container keeps its secrets) that are a
         secret reference in some revision read: all of them, not only the `--limit` shown,
         so what is masked never depends on how many are shown."""
-        self.hidden = frozenset(
-            (var.value or "").strip()
+        plain = {  # each once: most variables keep their value from one revision to the next
+            (var.name, var.value, var.sensitive): var
             for config in configs
             for container in config.containers
             for var in container.env.values()
-            if var.ref is None and (var.value or "").strip() and describe_live(var) == MASK
+            if var.ref is None and (var.value or "").strip()
+        }
+        self.hidden = frozenset(
+            (var.value or "").strip() for var in plain.values() if describe_live(var) == MASK
         )
         """The plain values some revision read hides whole as its own variable's value (for
         its name alone, `DB_PASSWORD=hunter2`, or its shape): a password moved to a variable
@@ -65,7 +75,7 @@ class Masking:
         there too. Only in this history's words: a value hidden for its name alone is never
         registered for the whole run (`drift.live.remember`)."""
 
-    def secret(self, container: str, config: RevisionConfig, var: str) -> bool:
+    def secret(self, container: str, config: RevisionVariables, var: str) -> bool:
         """Whether a plain value of `var` in `container` of `config` is never shown. The
         profile's `env` rules (whatever its `container:` names) describe the revision's main
         container whatever it was called then (`RevisionConfig.described`, as the reader
@@ -76,7 +86,7 @@ class Masking:
             or (container == config.described and var in self._main)
         )
 
-    def shown(self, container: str, config: RevisionConfig) -> Show:
+    def shown(self, container: str, config: RevisionVariables) -> Show:
         """How the variables of one container of one revision are shown."""
 
         def show(var: EnvVar) -> str:
@@ -85,7 +95,7 @@ class Masking:
 
         return show
 
-    def plain_secrets(self, config: RevisionConfig) -> Iterator[str]:
+    def plain_secrets(self, config: RevisionVariables) -> Iterator[str]:
         """The plain values of `config` this history masks (to be remembered, `redact`)."""
         for container in config.containers:
             for var in container.env.values():
@@ -165,7 +175,7 @@ def changes(
     for name in dict.fromkeys(names):
         old = before.named(name) if before.has(name) else None
         new = after.named(name) if after.has(name) else None
-        shows = (masking.shown(name, before), masking.shown(name, after))
+        shows = (masking.shown(name, before.variables), masking.shown(name, after.variables))
         out += _container(name, old, new, several, shows, same)
         if old is not None and new is not None and name not in (before.primary, after.primary):
             out += _own_settings(name, old, new)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
-from typing import Any
+from typing import Any, TypeGuard
 
 from drift import redact
 from drift.diff.since import unlisted
@@ -31,11 +31,11 @@ from drift.live.api import parent, short
 from drift.live.calls import CallRunner
 from drift.live.history import records_of, revisions_of
 from drift.live.iam import IamReads
-from drift.live.model import LiveState, RevisionRecord
 from drift.live.normalize import raw
 from drift.live.projects import NAMING
 from drift.live.remember import remember_config
 from drift.live.session import Session
+from drift.live.state import LiveState, RevisionRecord
 from drift.live.tasks import Tasks
 from drift.live.workloads import (
     GET,
@@ -88,7 +88,9 @@ async def read_history(
         for i, revisions in zip(late, again, strict=True):
             listed[i] = revisions
         got = [_service(profile, p, found[p.key], rv) for p, rv in zip(wanted, listed, strict=True)]
-        naming = await _projects(session, profile, got)
+        canaries = canary_record(settings.journal())
+        compared = {f[0].key: _compared(*f[1:], limit, canaries) for f in got if _read(f)}
+        naming = await _projects(session, profile, compared.values())
     lacking = tuple(
         p.label for p, revs in zip(wanted, listed, strict=True) if _unlisted(found[p.key], revs)
     )
@@ -98,16 +100,18 @@ async def read_history(
         if p.label in lacking
     ]
     # every plain value that must not be shown is known before any change is described
+    maskings = {}
     for found in got:
         if not isinstance(found, Unread):
-            masking = Masking(found[0], (r.config for r in found[1]))
+            maskings[found[0].key] = masking = Masking(found[0], (r.variables for r in found[1]))
             for record in found[1]:
-                remember_config(found[0], record.config)
-                for value in masking.plain_secrets(record.config):
+                remember_config(found[0], record.variables)
+                for value in masking.plain_secrets(record.variables):
                     redact.register(value)
-    canaries = canary_record(settings.journal())
     read = [
-        found if isinstance(found, Unread) else history_of(*found, limit, canaries, naming)
+        found
+        if isinstance(found, Unread)
+        else history_of(*found, limit, canaries, naming, maskings[found[0].key])
         for found in got
     ]
     return HistoryResult(
@@ -122,7 +126,7 @@ async def read_history(
         notes=(
             *(f"{job.label}: {NO_REVISIONS}" for job in jobs),
             *unlisted_notes,
-            *(n for f in got if not isinstance(f, Unread) if (n := _service_level(*f))),
+            *(n for f in got if _read(f) if (n := _service_level(f[0], compared[f[0].key]))),
         ),
     )
 
@@ -216,7 +220,40 @@ def _unlisted_note(service: ServiceProfile, svc: Any, listed: list[Any] | ApiErr
     )
 
 
-def _service_level(service: ServiceProfile, records: Sequence[RevisionRecord], _: Traffic) -> str:
+def _read(found: Read | Unread) -> TypeGuard[Read]:
+    return not isinstance(found, Unread)
+
+
+def _window(
+    records: Sequence[RevisionRecord],
+    served: Traffic,
+    limit: int | None,
+    canaries: CanaryRecord | None,
+) -> tuple[dict[int, str], range]:
+    """The revisions `history_of` shows (indices into `records`, newest first), and those that
+    never served (`unserved`), which a change is not compared with."""
+    skipped = unserved(
+        records, canaries, {name for name, (percent, _) in served.items() if percent}
+    )
+    start = 0 if limit is None else max(0, len(records) - limit)
+    return skipped, range(len(records) - 1, start - 1, -1)
+
+
+def _compared(
+    records: Sequence[RevisionRecord],
+    served: Traffic,
+    limit: int | None,
+    canaries: CanaryRecord | None,
+) -> list[RevisionRecord]:
+    """The revisions whose configurations `history_of` reads: those shown, and the one each is
+    compared with. Only theirs are normalised (`RevisionRecord.config`: the newest 20 of a
+    thousand, by default) and looked at for how they name projects (`_projects`)."""
+    skipped, shown = _window(records, served, limit, canaries)
+    wanted = {*shown, *(b for i in shown if (b := served_before(skipped, i)) is not None)}
+    return [records[i] for i in sorted(wanted)]
+
+
+def _service_level(service: ServiceProfile, records: Sequence[RevisionRecord]) -> str:
     """Said where today's service-level scaling decides a bound some revision sets otherwise:
     each revision's change shows what it set itself (RevisionScaling); the service's own
     level (ServiceScaling, "applied at the service level rather than at the revision level",
@@ -234,7 +271,9 @@ def _service_level(service: ServiceProfile, records: Sequence[RevisionRecord], _
     )
 
 
-async def _projects(session: Session, profile: Profile, got: Sequence[Read | Unread]) -> Naming:
+async def _projects(
+    session: Session, profile: Profile, histories: Iterable[Sequence[RevisionRecord]]
+) -> Naming:
     """How the revisions name projects, as `check` names them: whether two secret references
     name one secret (`LiveState.same_ref`, as `since` judges), the ids of the projects they
     name by number (and the numbers of those named by id) looked up as `check` looks them up
@@ -245,8 +284,8 @@ async def _projects(session: Session, profile: Profile, got: Sequence[Read | Unr
     number and another by id (gcloud, then Terraform): GetProject on each such number, once
     (`AccessDecisions.name_settings`), each value then named as `check` names it
     (`LiveState.setting_name`: by id, short for the own project's)."""
-    own, read = profile.project, [f for f in got if not isinstance(f, Unread)]
-    refs = [r for f in read for rec in f[1] for *_, r in rec.config.secret_refs()]
+    own, read = profile.project, [*histories]
+    refs = [r for records in read for rec in records for *_, r in rec.config.secret_refs()]
     spellings: dict[tuple[str, str], set[str]] = {}
     for ref in refs:
         spellings.setdefault((ref.secret, ref.version), set()).add(ref.project)
@@ -254,10 +293,10 @@ async def _projects(session: Session, profile: Profile, got: Sequence[Read | Unr
     access = AccessDecisions(own, state, tasks, IamReads(session.clients, session.runner, tasks))
     # the settings' numbers first: a number they learn is not asked again for the secrets
     # (`name_projects` adds the own project only for a number not known yet)
-    await access.name_settings(_written_both_ways(own, (f[1] for f in read)))
+    await access.name_settings(_written_both_ways(own, read))
     await access.name_projects(r for r in refs if len(spellings[r.secret, r.version]) > 1)
     naming = Naming(state, access, (own, profile.region))
-    for record in (rec for f in read for rec in f[1]):
+    for record in (rec for records in read for rec in records):
         naming.respell(record.config.settings)
     return naming
 
@@ -290,17 +329,16 @@ def history_of(
     limit: int | None,
     canaries: CanaryRecord | None = None,
     naming: Naming | None = None,
+    masking: Masking | None = None,
 ) -> ServiceHistory:
     """`records` oldest first (as listed) -> the newest `limit`, newest first, each with its
     changes against the revision that served before it (one that never served, a failed
-    revision or drift's undone canary, is marked and passed over, as `since` passes it)."""
-    masking = Masking(service, (r.config for r in records))
+    revision or drift's undone canary, is marked and passed over, as `since` passes it);
+    `masking`: what of `records` is never shown, where the caller has decided it already."""
+    masking = masking or Masking(service, (r.variables for r in records))
     entries = []
-    skipped = unserved(
-        records, canaries, {name for name, (percent, _) in served.items() if percent}
-    )
-    start = 0 if limit is None else max(0, len(records) - limit)
-    for i in range(len(records) - 1, start - 1, -1):
+    skipped, shown = _window(records, served, limit, canaries)
+    for i in shown:
         record = records[i]
         percent, tags = served.get(record.name, (0, ()))
         before = served_before(skipped, i)

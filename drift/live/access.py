@@ -20,9 +20,10 @@ from drift.fields import account_project as project_named
 from drift.findings import Unverified
 from drift.live.iam import IamReads, ProjectInfo
 from drift.live.iam_policy import PUBLIC, Grant, Policy, Verdict, verdict
-from drift.live.model import LiveService, LiveState
+from drift.live.model import LiveService
 from drift.live.secret_state import VersionState
 from drift.live.secrets import Tasks
+from drift.live.state import LiveState
 from drift.refs import SecretRef
 from drift.secret_target import secret_target
 

@@ -34,8 +34,8 @@ from drift.live.api import pages, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.conditions import NOT_SERVING, failed_ready, reason
-from drift.live.model import RevisionRecord
-from drift.live.normalize import own_settings, raw, revision_config
+from drift.live.normalize import own_settings, raw, revision_config, revision_variables, scaled
+from drift.live.state import RevisionRecord
 from drift.revision_names import number
 
 CLIENT_NAME = "run.googleapis.com/client-name"
@@ -151,15 +151,18 @@ def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> R
     # every revision is read with today's service (what it runs with today); its own
     # revision-level min/max beside (`RevisionRecord.own`): a service-level change of them
     # makes no revision, so no older revision is judged, or shown, by today's
-    config = revision_config(pb, service=service, container=container, kind=kind)
     return RevisionRecord(
         name=short(pb.name),
         create_time=created,
         creator=pb.creator,
         client=client,
-        config=config,
+        read=partial(revision_config, pb, service=service, container=container, kind=kind),
         ready=ready,
         deploying=deploying,
-        own=own_settings(pb, service, config, kind),
+        # no scaling of the service's own: each revision sets every setting itself
+        read_own=(lambda config: own_settings(pb, service, config, kind))
+        if scaled(service)
+        else None,
+        read_variables=partial(revision_variables, pb, container),
         deleted=deleted,
     )

@@ -4,17 +4,12 @@ API resources they were read from, kept for the commands that write them back.""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from drift.fields import SettingValue, digested, normalise_account
-from drift.findings import Unverified
-from drift.kinds import Kind, split_key, workload_key
-from drift.live.iam_policy import Grant, Verdict
-from drift.live.projects import ProjectNames
-from drift.live.secret_state import SecretPolicy, SecretVersionInfo
+from drift.fields import SettingValue, digested
+from drift.kinds import Kind, workload_key
 from drift.refs import SecretRef, file_mode
 
 
@@ -48,20 +43,6 @@ class SecretMount:
     mode: int = 0o444
     """The file's permission bits as Cloud Run creates it (`refs.file_mode`)."""
 
-    @property
-    def gcloud_path(self) -> str | None:
-        """The file path `gcloud run … update --update-secrets=PATH=SECRET:VERSION` changes
-        this file by, or None where no such path can: gcloud mounts the volume of PATH at its
-        parent directory, holding one item named after PATH's last component
-        (command_lib/run/config_changes.py SecretVolumeChanges._UpdateManagedVolumes:
-        `mount_point = file_path.rsplit('/', 1)[0]`; secrets_mapping.py `_PathTail`), and
-        knows no sub_path (a file mounted by one, or an item in a directory of the volume);
-        flags.py `_ValidatedMountPoint` refuses a file at the root ("/<mountPath>/<path>")."""
-        parent, _, name = self.path.rpartition("/")
-        if self.sub_path or not (parent and name) or parent != self.mount_path.rstrip("/"):
-            return None
-        return self.path
-
 
 @dataclass(frozen=True)
 class ContainerConfig:
@@ -76,6 +57,31 @@ class ContainerConfig:
     Cloud Run applies it: what a sidecar's `settings:` rules are compared with."""
     unreadable: dict[str, str] = field(default_factory=dict)
     """Those of its settings drift cannot read, each with why (`RevisionConfig.unreadable`)."""
+
+
+@dataclass(frozen=True)
+class ContainerVariables:
+    name: str
+    ingress: bool
+    env: dict[str, EnvVar]
+
+
+@dataclass(frozen=True)
+class RevisionVariables:
+    """A revision's variables alone: what masking reads of every revision listed, normalised
+    without the rest of its configuration (`drift.live.normalize.revision_variables`)."""
+
+    containers: tuple[ContainerVariables, ...]
+    primary: str
+
+    @cached_property
+    def described(self) -> str:
+        """The container the profile's `env` describes in this revision: `primary` where it
+        has it; else (made before the main container got the profile's `container:` name) the
+        ingress container, else the first (`normalize.pick_container`); "" when it has none."""
+        if any(c.name == self.primary for c in self.containers) or not self.containers:
+            return self.primary if self.containers else ""
+        return next((c.name for c in self.containers if c.ingress), self.containers[0].name)
 
 
 @dataclass(frozen=True)
@@ -104,13 +110,15 @@ class RevisionConfig:
         return self.named(self.primary)
 
     @cached_property
+    def variables(self) -> RevisionVariables:
+        """Its variables alone, as `RevisionRecord.variables` gives a listed revision's."""
+        kept = (ContainerVariables(c.name, c.ingress, c.env) for c in self.containers)
+        return RevisionVariables(tuple(kept), self.primary)
+
+    @property
     def described(self) -> str:
-        """The container the profile's `env` describes in this revision: `primary` where it
-        has it; else (made before the main container got the profile's `container:` name) the
-        ingress container, else the first (`normalize.pick_container`); "" when it has none."""
-        if self.has(self.primary) or not self.containers:
-            return self.primary if self.has(self.primary) else ""
-        return next((c.name for c in self.containers if c.ingress), self.containers[0].name)
+        """`RevisionVariables.described`."""
+        return self.variables.described
 
     def named(self, name: str) -> ContainerConfig:
         """The container of that name (an empty one when the revision has none)."""
@@ -275,122 +283,3 @@ class LiveService:
         each (a revision the template describes shares its config)."""
         found = {id(c): c for c in (self.template, *(r.config for r in self.checked))}
         return tuple(found.values())
-
-
-@dataclass(frozen=True)
-class RevisionRecord:
-    name: str
-    create_time: dt.datetime | None
-    creator: str
-    client: str | None
-    """`gcloud 467.0.0`, `drift 0.2.0`: what the revision's annotations record, else None."""
-    config: RevisionConfig
-    ready: bool = True
-    deploying: bool = False
-    """Its deploy is still in progress (not ready yet, and not failed)."""
-    own: dict[str, SettingValue] = field(default_factory=dict)
-    """The settings `config` reads otherwise than the revision sets them itself: its min/max
-    instances where today's service-level scaling decides them (`config` reads what the
-    revision runs with today). ServiceScaling: "Scaling settings applied at the service level
-    rather than at the revision level" (run v2 vendor_settings.proto), changed by an
-    UpdateService that makes no revision (`gcloud run services update --min`); RevisionScaling
-    is the revision's own. Empty where both read the same."""
-    deleted: dt.datetime | None = None
-    """When it was deleted (`Revision.delete_time`), for a listed revision that says so (drift
-    does not ask for deleted ones: `drift.live.history`). It serves
-    nothing and can be routed to by nothing: never taken as serving, nor as a base to go
-    back to; its configuration tells what it changed, and where a drift began."""
-
-    @property
-    def own_config(self) -> RevisionConfig:
-        """`config` with each setting as the revision itself sets it (`own`)."""
-        if not self.own:
-            return self.config
-        return replace(self.config, settings={**self.config.settings, **self.own})
-
-
-@dataclass(repr=False)
-class LiveState(ProjectNames):
-    """Everything read for one check. `values` live in memory only and are never shown.
-    Policies are keyed by `SecretRef.key`."""
-
-    services: dict[str, LiveService] = field(default_factory=dict)
-    """Every workload read, by key (`LiveService.key`)."""
-    missing: set[str] = field(default_factory=set)
-    """The keys of the workloads that do not exist."""
-    settling: dict[str, str] = field(default_factory=dict)
-    """What was still in progress when the wait ran out, by workload key (unverified)."""
-    listed: set[str] = field(default_factory=set)
-    """Every workload the region lists (keys), of the kinds it was listed for (for "did you
-    mean", and a workload profiled under the wrong kind)."""
-    versions: dict[SecretRef, SecretVersionInfo] = field(default_factory=dict)
-    policies: dict[str, SecretPolicy] = field(default_factory=dict)
-    values: dict[SecretRef, str] = field(default_factory=dict)
-    """What secret versions hold, as text (`secret_text`), for the rules that compare them."""
-    unverified: list[Unverified] = field(default_factory=list)
-    expiry: dict[str, dt.datetime] = field(default_factory=dict)
-    """When a secret (by `SecretRef.key`) expires, for those that do."""
-    access: dict[tuple[str, SecretRef], Verdict] = field(default_factory=dict)
-    """What IAM answers (account, reference) -> may it access that version, when decided.
-    Keyed by the reference, version included: a condition sees the version's resource name
-    (cloud.google.com/iam/docs/conditions-resource-attributes), so versions differ."""
-    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-    history: dict[str, list[RevisionRecord]] = field(default_factory=dict)
-    """A service's or worker pool's revisions by its key, oldest first (read only for those
-    with configuration drift, and services pinned beside drift's canary)."""
-    history_unread: dict[str, str] = field(default_factory=dict)
-    """Why a history that was wanted could not be read (the failed call, without the server's
-    message), by key: its findings get no `since`, and the report says so."""
-    projects: dict[str, str] = field(default_factory=dict)
-    """Project ids by the number or id references name them with (when read)."""
-    notes: list[str] = field(default_factory=list)
-    """What the report says once about how this read was made (`DENY_NOTE`)."""
-
-    def grant(self, account: str, ref: SecretRef) -> Grant:
-        """May `account` (as the settings give it, the live one or the one a plan would set)
-        access the secret `ref` names: IAM's answer when it was decided (`AccessDecisions`
-        decides both with the secret's, project's, folders' and organisation's policies),
-        else GRANTED when the secret's own policy grants it outright and UNKNOWN otherwise —
-        never DENIED: the project or an ancestor may grant it (Secret Manager access control:
-        roles "at the level of the Google Cloud organization, folder, project, or secret"),
-        and what drift did not read it cannot deny."""
-        decided = self.access.get((normalise_account(account), ref))
-        if decided is not None:
-            return decided.grant
-        policy = self.policies.get(ref.key)
-        if policy is not None and policy.grants(account):
-            return Grant.GRANTED
-        return Grant.UNKNOWN
-
-    def verdict(self, account: str, ref: SecretRef) -> Verdict | None:
-        """IAM's answer with its detail, when decided."""
-        return self.access.get((normalise_account(account), ref))
-
-    def listed_names(self, kind: Kind) -> set[str]:
-        """The names of the workloads of that kind the region lists (when it was listed)."""
-        return {name for other, name in map(split_key, self.listed) if other is kind}
-
-    def other_kind(self, kind: Kind, name: str, profiled: Collection[str]) -> Kind | None:
-        """The kind of the workload of that name the region lists, where it lists none of
-        this kind by that name (a job profiled under `services:`), and the profile does not
-        already name that workload under its own kind (`profiled`: the profile's keys; then
-        this one is simply missing)."""
-        if workload_key(kind, name) in self.listed:
-            return None
-        return next(
-            (
-                k
-                for k in Kind
-                if workload_key(k, name) in self.listed and workload_key(k, name) not in profiled
-            ),
-            None,
-        )
-
-    def __repr__(self) -> str:
-        # Sizes only: a repr never shows a value, and stays cheap (asyncio.run in Python 3.11
-        # formats the repr of its task's result when it restores the SIGINT handler).
-        return (
-            f"LiveState(services={len(self.services)}, missing={len(self.missing)}, "
-            f"versions={len(self.versions)}, policies={len(self.policies)}, "
-            f"values={len(self.values)}, unverified={len(self.unverified)})"
-        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from drift.fields import (
@@ -221,11 +221,23 @@ class ProjectNames:
         secret reference is (`drift.diff.secrets.unknown_refs`)."""
         for profile in profiles:
             live = self.services.get(profile.key)
-            checked = live.configs if live is not None else ()
-            history = [r.config for r in self.history.get(profile.key, ())]
-            for judged, configs in ((True, checked), (False, history)):
-                for config, field in ((c, f) for c in configs for f in NAMING):
-                    self._respell(profile, config, field, where, failed, judged=judged)
+            for config in live.configs if live is not None else ():
+                self._respell_all(profile, config, where=where, failed=failed, judged=True)
+            told = partial(self._respell_all, profile, where=where, failed=failed, judged=False)
+            for record in self.history.get(profile.key, ()):  # once `since` reads it, if ever
+                record.edit(told)
+
+    def _respell_all(
+        self,
+        profile: ServiceProfile,
+        config: Any,
+        *,
+        where: tuple[str, str],
+        failed: Callable[[Iterable[str]], str],
+        judged: bool,
+    ) -> None:
+        for field in NAMING:
+            self._respell(profile, config, field, where, failed, judged=judged)
 
     def _respell(
         self,

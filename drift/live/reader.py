@@ -23,12 +23,13 @@ from drift.live.calls import CallRunner
 from drift.live.changeids import named_change, tagged_change
 from drift.live.clients import Clients
 from drift.live.history import list_revisions
-from drift.live.model import LiveService, LiveState, ServingRevision
+from drift.live.model import LiveService, ServingRevision
 from drift.live.normalize import outside_split, raw, revision_config
 from drift.live.reads import reachable, to_fetch
 from drift.live.remember import remember_history, remember_plain_secrets
 from drift.live.resolve import SecretChecks, Secrets
 from drift.live.secrets import Tasks
+from drift.live.state import LiveState
 from drift.live.workloads import (
     by_kind,
     get_instead,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 
 from drift import credentials, redact
 from drift.live.history import every_revision
-from drift.live.model import LiveService, RevisionConfig, RevisionRecord
+from drift.live.model import LiveService, RevisionVariables
+from drift.live.state import RevisionRecord
 from drift.profiles.model import ServiceProfile
 
 
@@ -19,8 +21,8 @@ def remember_plain_secrets(profile: ServiceProfile, live: LiveService) -> None:
     plain values of a variable that is a secret reference in another configuration read
     (`remember_inlined`: a traffic split, the template against a serving revision)."""
     for config in live.configs:
-        remember_config(profile, config)
-    remember_inlined(live.configs)
+        remember_config(profile, config.variables)
+    remember_inlined(c.variables for c in live.configs)
 
 
 def remember_history(live: LiveService | None, records: Sequence[RevisionRecord]) -> None:
@@ -29,11 +31,11 @@ def remember_history(live: LiveService | None, records: Sequence[RevisionRecord]
     or listed by `drift history`, the deleted ones Cloud Run still lists too:
     `drift.live.history.every_revision`), as soon as they are read."""
     older = every_revision(records)
-    configs = (*(live.configs if live is not None else ()), *(r.config for r in older))
-    remember_inlined(configs)
+    read = (c.variables for c in (live.configs if live is not None else ()))
+    remember_inlined((*read, *(r.variables for r in older)))
 
 
-def referenced(configs: Iterable[RevisionConfig]) -> frozenset[str]:
+def referenced(configs: Iterable[RevisionVariables]) -> frozenset[str]:
     """The variables that are a Secret Manager reference in some configuration of `configs`
     (in any container: a renamed container keeps its secrets)."""
     return frozenset(
@@ -45,7 +47,7 @@ def referenced(configs: Iterable[RevisionConfig]) -> frozenset[str]:
     )
 
 
-def inlined(configs: Iterable[RevisionConfig]) -> Iterator[str]:
+def inlined(configs: Iterable[RevisionVariables]) -> Iterator[str]:
     """The plain values, in any configuration of `configs`, of a variable that is a secret
     reference in one of them: a value that replaces (or is replaced by) a reference is very
     likely that secret's value pasted in, which drift never shows (SPEC: no secret value in
@@ -62,16 +64,16 @@ def inlined(configs: Iterable[RevisionConfig]) -> Iterator[str]:
                     yield var.value
 
 
-def remember_inlined(configs: Iterable[RevisionConfig]) -> None:
+def remember_inlined(configs: Iterable[RevisionVariables]) -> None:
     """Register each value `inlined` finds (`redact.register`)."""
     for value in inlined(configs):
         redact.register(value)
 
 
-def remember_config(profile: ServiceProfile, config: RevisionConfig) -> None:
+def remember_config(profile: ServiceProfile, config: RevisionVariables) -> None:
     """`remember_plain_secrets` for one configuration (a revision `drift history` lists)."""
     # the main rules (`env`, whatever `container:` names) are those of the revision's main
-    # container whatever it was called then (`RevisionConfig.described`), sidecars' by name;
+    # container whatever it was called then (`RevisionVariables.described`), sidecars' by name;
     # `containers:` may name that container too, and a variable either expects to be a secret
     # is one (`drift.diff.env._others`): every rule set is kept, none replaces another
     secrets: dict[str, set[str]] = {}
@@ -87,8 +89,15 @@ def remember_config(profile: ServiceProfile, config: RevisionConfig) -> None:
             secret = var.name in expected
             # shaped like a credential, not merely named like one: `SECRET_PROJECT=acme-chat`
             # is masked as its own variable's value, never wherever `acme-chat` appears
-            pieces = credentials.credential_pieces(var.value)
+            pieces = _pieces(var.value)
             if secret or pieces:
                 redact.register(var.value)
             for piece in pieces:  # each one too (of `--db-password=…`, its value), wherever
                 redact.register(piece)
+
+
+@functools.lru_cache(maxsize=8192)
+def _pieces(value: str) -> tuple[str, ...]:
+    """`credentials.credential_pieces`, once a value: a history repeats most values in each
+    revision."""
+    return tuple(credentials.credential_pieces(value))

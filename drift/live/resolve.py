@@ -15,9 +15,10 @@ from drift.live.access import AccessDecisions
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.iam import IamReads
-from drift.live.model import EnvVar, LiveService, LiveState, RevisionConfig
+from drift.live.model import EnvVar, LiveService, RevisionConfig
 from drift.live.reads import expected_refs, held, pasted, values_needed
 from drift.live.secrets import SecretReads, Tasks
+from drift.live.state import LiveState
 from drift.profiles.model import ServiceProfile
 from drift.refs import SecretRef
 

@@ -20,9 +20,9 @@ from drift.live.api import access_version, attempt, pages, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.iam_policy import ACCESSOR_ROLES, CUSTOM_ROLES, Policy
-from drift.live.model import LiveState
 from drift.live.normalize import raw
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState, secret_text
+from drift.live.state import LiveState
 from drift.live.tasks import Tasks as Tasks  # re-exported: its readers import it here
 from drift.refs import SecretRef
 from drift.secret_target import respelled

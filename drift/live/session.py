@@ -16,10 +16,10 @@ from drift.live.calls import CallRunner, Limits
 
 if TYPE_CHECKING:
     from drift.live.clients import Clients
-    from drift.live.model import LiveState
     from drift.live.reader import HistoryWanted
     from drift.live.resolve import Secrets
     from drift.live.secrets import Tasks
+    from drift.live.state import LiveState
     from drift.live.storage import StorageObject
     from drift.profiles.model import Profile
 

@@ -29,7 +29,8 @@ from typing import Any
 
 from drift.live.api import short
 from drift.live.changeids import tagged_change
-from drift.live.model import LiveService, RevisionRecord
+from drift.live.model import LiveService
+from drift.live.state import RevisionRecord
 
 UNKNOWN_PIN = (
     "whether the pin is drift's is not known (the service's revisions could not be read), "

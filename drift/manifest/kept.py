@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from drift.errors import ApiError
 from drift.findings import Unverified
 from drift.kinds import Kind
-from drift.live.model import LiveState, ServingRevision
+from drift.live.model import ServingRevision
 from drift.live.normalize import raw, revision_config
+from drift.live.state import LiveState
 from drift.manifest.model import Workload
 from drift.manifest.serving import UNNAMED, kept_shares
 from drift.profiles.model import Profile

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from drift.findings import Unverified
-from drift.live.model import LiveState
 from drift.live.secret_state import SecretVersionInfo, VersionState
+from drift.live.state import LiveState
 from drift.manifest.iam_changes import AccessChange, access_changes, text
 from drift.refs import SecretRef
 from drift.secret_target import secret_target

@@ -19,7 +19,7 @@ from typing import Any
 from drift.fields import account_project, named_default, unnamed_default
 from drift.findings import Unverified
 from drift.live.iam_policy import PROJECT_ACCOUNTS, PUBLIC, Grant, project_accounts
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.manifest.iam_changes import AccessChange, access_changes, text
 from drift.manifest.planned import ANY_SECRET, same_project
 from drift.refs import SecretRef

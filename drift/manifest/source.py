@@ -23,9 +23,10 @@ from drift.errors import UsageError
 from drift.findings import Finding, Unverified
 from drift.kinds import key_label
 from drift.live.access import unknown_defaults
-from drift.live.model import ContainerConfig, LiveService, LiveState, RevisionConfig
+from drift.live.model import ContainerConfig, LiveService, RevisionConfig
 from drift.live.remember import remember_plain_secrets
 from drift.live.resolve import names_default_account
+from drift.live.state import LiveState
 from drift.manifest.kept import kept_offline, read_kept
 from drift.manifest.model import Destroyed, Manifest, Unknown, Workload
 from drift.manifest.planned import Planned, expiring, rotated

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from drift.fields import default_account, is_default_account, named_default
-from drift.live.model import LiveState
 from drift.live.session import Session
+from drift.live.state import LiveState
 from drift.onboarding.yamltext import scalar
 
 UNNAMED = "# service_account: the default compute service account"

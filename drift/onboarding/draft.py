@@ -12,9 +12,10 @@ from drift import credentials, redact
 from drift.fields import read_conflicts
 from drift.findings import Scope
 from drift.kinds import Kind, workload_key
-from drift.live.model import ContainerConfig, EnvVar, LiveService, LiveState, RevisionConfig
+from drift.live.model import ContainerConfig, EnvVar, LiveService, RevisionConfig
 from drift.live.normalize import differences, same_configuration
 from drift.live.remember import referenced
+from drift.live.state import LiveState
 from drift.onboarding.setting_lines import settings_lines, sidecar_settings
 from drift.onboarding.yamltext import comment, entry, scalar
 from drift.refs import DEFAULT_FILE_MODE, SecretRef, shown_mode
@@ -169,7 +170,7 @@ def _service(live: LiveService, number: str) -> ServiceDraft:
     revision, config = drafted_from(live)
     readers = _secret_readers(config.containers)
     for rev in live.checked:  # another revision's secret pasted in here (`remember.inlined`)
-        for name in referenced((rev.config,)):
+        for name in referenced((rev.config.variables,)):
             readers.setdefault(name, f"revision {rev.name}")
     main = _container(config.main, readers)
     return ServiceDraft(
@@ -359,3 +360,16 @@ def _container_lines(container: ContainerDraft, *, indent: int) -> list[str]:
 def _entries(variables: Sequence[Variable], *, indent: int) -> list[str]:
     pad = " " * indent
     return [line for var in variables for line in entry(pad, var.name, var.line, var.comment)]
+
+
+def images_differ(live: LiveService) -> str:
+    """What revisions alike in what a profile records (`rollout`) differ in: their images."""
+    seen = [{c.name: c.image for c in r.config.containers} for r in live.serving]
+    differ = sorted({n for one in seen for n in one if len({i.get(n) for i in seen}) > 1})
+    if not differ:
+        return ""
+    shown = "; ".join(
+        f"{r.name}: " + ", ".join(f"{n} {i.get(n) or '-'}" for n in differ)
+        for r, i in zip(live.serving, seen, strict=True)
+    )
+    return f" in what this profile describes, not in their images ({shown})"

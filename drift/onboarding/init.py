@@ -13,7 +13,7 @@ from drift.errors import ApiError, DriftError, ExitCode, IncompleteRead, UsageEr
 from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
-from drift.live.model import LiveService, LiveState
+from drift.live.state import LiveState
 from drift.next_steps import (
     failed_read_steps,
     hint_lines,
@@ -22,7 +22,15 @@ from drift.next_steps import (
     region_may_be_wrong,
 )
 from drift.onboarding.account import own_number
-from drift.onboarding.draft import CREDENTIAL, Draft, build_draft, drafted_from, render, rollout
+from drift.onboarding.draft import (
+    CREDENTIAL,
+    Draft,
+    build_draft,
+    drafted_from,
+    images_differ,
+    render,
+    rollout,
+)
 from drift.onboarding.named import as_other_kinds, of_other_kinds
 from drift.onboarding.next_check import check_place_options, check_profiles_option
 from drift.onboarding.write import (
@@ -340,19 +348,6 @@ def _left_out(
     )
 
 
-def _images(live: LiveService) -> str:
-    """What revisions alike in what a profile records (`rollout`) differ in: their images."""
-    seen = [{c.name: c.image for c in r.config.containers} for r in live.serving]
-    differ = sorted({n for one in seen for n in one if len({i.get(n) for i in seen}) > 1})
-    if not differ:
-        return ""
-    shown = "; ".join(
-        f"{r.name}: " + ", ".join(f"{n} {i.get(n) or '-'}" for n in differ)
-        for r, i in zip(live.serving, seen, strict=True)
-    )
-    return f" in what this profile describes, not in their images ({shown})"
-
-
 def _unread_workload(item: Unverified) -> bool:
     """The workload itself or one of the revisions it serves or tags (what the profile would
     describe), not a secret's metadata or policy, nor a job's last execution."""
@@ -375,7 +370,7 @@ def _notes(
             described = drafted_from(live)[0]
             what = "run the pool's instances" if live.kind is Kind.WORKER_POOL else "serve traffic"
             notes.append(
-                f"{live.name}: {len(live.serving)} revisions {what}, alike{_images(live)}; "
+                f"{live.name}: {len(live.serving)} revisions {what}, alike{images_differ(live)}; "
                 f"the profile describes {described}"
             )
     notes += [

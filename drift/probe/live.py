@@ -6,9 +6,10 @@ from collections.abc import Iterator, Mapping
 
 from drift.findings import ProbeOutcome, ProbeResult, Unverified
 from drift.live.calls import CallRunner
-from drift.live.model import LiveService, LiveState
+from drift.live.model import LiveService
 from drift.live.normalize import raw
 from drift.live.reads import Split, reachable
+from drift.live.state import LiveState
 from drift.probe.client import probe_all
 from drift.probe.expand import check_expansions
 from drift.probe.idtoken import google_id_token_provider

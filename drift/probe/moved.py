@@ -17,10 +17,10 @@ from drift.errors import ApiError
 from drift.findings import ProbeResult, Unverified
 from drift.live.api import get_service, written_since
 from drift.live.calls import CallRunner
-from drift.live.model import LiveState
 from drift.live.normalize import raw
 from drift.live.reads import Split, reachable
 from drift.live.session import Access, Session
+from drift.live.state import LiveState
 from drift.profiles.model import Profile
 
 Reached = tuple[str, tuple[tuple[str, str], ...]]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from drift.diff.older import named_now
 from drift.findings import Finding, Severity, finding_id
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 
 
 def _older(tail: str, **fields: str) -> Finding:

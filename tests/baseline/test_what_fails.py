@@ -16,7 +16,7 @@ import pytest
 from drift.baseline import parse_baseline
 from drift.findings import BaselineState, FailOn, Finding, Location, Severity, finding_id
 from drift.format.json import report_document
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.report import Report
 from drift.sandbox import Sandbox
 from tests.cliutil import drift

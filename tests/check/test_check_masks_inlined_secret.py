@@ -17,7 +17,8 @@ import pytest
 
 from drift.diff.context import Context
 from drift.findings import Location
-from drift.live.model import LiveState, RevisionRecord, ServingRevision
+from drift.live.model import ServingRevision
+from drift.live.state import LiveState, RevisionRecord
 from drift.profiles.model import Profile, ServiceProfile
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
@@ -180,7 +181,8 @@ def test_context_inlined_is_a_plain_value_whose_name_is_a_reference_in_any_read_
             ServingRevision("api-00002-old", 10, (), (), split),
         ),
     )
-    older = RevisionRecord("api-00001-first", None, "", None, config([ref("LICENSE_CODE", "lic")]))
+    first = config([ref("LICENSE_CODE", "lic")])
+    older = RevisionRecord("api-00001-first", None, "", None, lambda: first)
     state = LiveState(services={"api": svc}, history={"api": [older]})
     profile = Profile("e", "p", "r", Location("p.yaml", 1))
     ctx = Context(profile, state, ServiceProfile("api", Location("p.yaml", 2)), svc)

@@ -17,7 +17,7 @@ from drift.compare.render import comparison_document, render_comparison
 from drift.compare.run import compare_live, compare_profiles
 from drift.errors import ExitCode, UsageError
 from drift.findings import Location
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox
 from drift.settings import load_settings

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from drift.fields import FIELDS
-from drift.live.model import LiveState
 from drift.live.projects import NAMING
+from drift.live.state import LiveState
 
 OWN, OWN_NUMBER = "acme-prod", "500000000001"
 KMS, KMS_NUMBER = "acme-kms", "600000000002"

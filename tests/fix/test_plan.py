@@ -14,8 +14,9 @@ from drift.fix.formats.gcloud import service_script
 from drift.fix.model import Action, Plan
 from drift.fix.plan import build_plan
 from drift.fix.render import render_plan
-from drift.live.model import EnvVar, LiveState
+from drift.live.model import EnvVar
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState
+from drift.live.state import LiveState
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
 from drift.refs import SecretRef

@@ -15,8 +15,8 @@ from drift.findings import Finding, Severity
 from drift.fix.formats.gcloud import plan_script
 from drift.fix.model import Action, Plan, ServicePlan
 from drift.fix.plan import build_plan
-from drift.live.model import LiveState
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState
+from drift.live.state import LiveState
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
 from drift.refs import SecretRef

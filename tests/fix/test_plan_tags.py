@@ -17,8 +17,9 @@ import pytest
 
 from drift.diff import diff
 from drift.fix.plan import build_plan
-from drift.live.model import LiveService, LiveState, ServingRevision
+from drift.live.model import LiveService, ServingRevision
 from drift.live.secret_state import SecretVersionInfo, VersionState
+from drift.live.state import LiveState
 from drift.profiles.loader import load_profile
 from drift.refs import SecretRef
 from drift.report import Report

@@ -167,3 +167,22 @@ def test_a_secret_and_a_connector_by_the_same_number_ask_getproject_once(
     assert code == 0, text
     assert _changes(text)[RESPELT] == []  # neither the reference nor the connector changed
     assert _asked(sandbox) == [f"projects/{NUMBER}"]
+
+
+@pytest.mark.parametrize(("limit", "asked"), [("1", []), ("2", [f"projects/{NUMBER}"])])
+def test_getproject_only_for_the_revisions_shown_and_what_they_are_compared_with(
+    make_sandbox: MakeSandbox, tmp_path: Path, limit: str, asked: list[str]
+) -> None:
+    """`--limit 1` shows the latest revision against Terraform's, both naming the project by
+    id: gcloud's older revisions by number are neither shown nor compared, so no GetProject
+    (nor their normalising) is spent on them. `--limit 2` compares Terraform's with gcloud's:
+    the number is looked up, and the respelling is no change."""
+    sandbox = make_sandbox(_world())
+    folder = _folder(tmp_path, "json")
+    done = run(sandbox, folder, "history", "lab", "--format", "json", "--limit", limit)
+    assert done.returncode == 0, done.stdout + done.stderr
+    changes = _changes(done.stdout)
+    assert len(changes) == int(limit), changes
+    assert _asked(sandbox) == asked
+    if RESPELT in changes:
+        assert changes[RESPELT] == [], changes[RESPELT]

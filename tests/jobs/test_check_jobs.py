@@ -18,7 +18,7 @@ from drift.findings import Location, Severity, finding_id
 from drift.fix.plan import plan_environment
 from drift.format import OutputFormat, formatter_for
 from drift.kinds import Kind
-from drift.live.model import LiveState
+from drift.live.state import LiveState
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile, ServiceProfile, VarRule
 from drift.sandbox import Fault

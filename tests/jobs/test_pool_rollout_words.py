@@ -15,7 +15,8 @@ import pytest
 from drift.diff import diff
 from drift.findings import Finding
 from drift.kinds import Kind, workload_key
-from drift.live.model import LiveState, ServingRevision
+from drift.live.model import ServingRevision
+from drift.live.state import LiveState
 from drift.onboarding.init import init_from_live
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox

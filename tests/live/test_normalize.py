@@ -8,8 +8,8 @@ import datetime as dt
 from google.cloud import run_v2
 
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
-from drift.live.model import LiveState
 from drift.live.normalize import revision_config, same_configuration
+from drift.live.state import LiveState
 from drift.refs import SecretRef
 
 SERVICE = run_v2.Service(ingress=run_v2.IngressTraffic.INGRESS_TRAFFIC_ALL)

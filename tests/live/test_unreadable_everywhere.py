@@ -29,8 +29,9 @@ from drift.fix import untrap
 from drift.fix.plan import build_plan
 from drift.history.changes import Masking, changes
 from drift.kinds import Kind, workload_key
-from drift.live.model import LiveService, LiveState, RevisionConfig, RevisionRecord
+from drift.live.model import LiveService, RevisionConfig
 from drift.live.normalize import raw, template_config
+from drift.live.state import LiveState, RevisionRecord
 from drift.onboarding import init
 from drift.onboarding.draft import build_draft, render
 from drift.profiles.loader import load_profile
@@ -146,13 +147,13 @@ def test_since_names_no_revision_across_it(tmp_path: Path) -> None:
     st = state()
     (finding,) = [f for f in diff(profile, ["api"], st, TODAY) if f.rule == "setting.value"]
     live = st.services["api"]
-    r2 = RevisionRecord(finding.revision or "", None, "", None, live.template)
-    r1 = RevisionRecord(
-        "api-00000-old", None, "", None, _unreadable(live.template, "min_instances", 0)
-    )
+    r2 = RevisionRecord(finding.revision or "", None, "", None, lambda: live.template)
+    unreadable = _unreadable(live.template, "min_instances", 0)
+    r1 = RevisionRecord("api-00000-old", None, "", None, lambda: unreadable)
     ctx = Context(profile, st, profile.services["api"], live)
     assert History(ctx, [r1, r2]).since(finding) is None
-    readable = replace(r1, config=replace(live.template, settings={"min_instances": 2}))
+    read = replace(live.template, settings={"min_instances": 2})
+    readable = RevisionRecord(r1.name, None, "", None, lambda: read)
     began = History(ctx, [readable, r2]).since(finding)
     assert began is not None and (began.revision, began.last_good) == (r2.name, r1.name)
 

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from drift.check import run_check
-from drift.live.model import LiveState
 from drift.live.resolve import SecretChecks
 from drift.live.session import Access, Session
+from drift.live.state import LiveState
 from drift.profiles.loader import load_profile
 from drift.refs import SecretRef
 from drift.settings import load_settings
