@@ -1,7 +1,8 @@
 """`make bench`: `drift check perf --format json` as a user times it (whole processes, median of
 5) on generated sandboxes of 200 and 1,000 services × 30 variables at 50 ms per call, its
 phases, its API calls against the lower bound, and a sequential reader on the same sandbox;
-then `drift --version`. The targets live here, never in timed tests."""
+then `drift --version`, and long revision histories (`benchmarks.history`). The targets live
+here and there, never in timed tests."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from benchmarks import workers
+from benchmarks import history, workers
 from benchmarks.bound import Bound, lower_bound
 from benchmarks.measure import LATENCY_MS, RUNS, SEQUENTIAL_SAMPLE, Process, Size
 from benchmarks.world import ENVIRONMENT, SECRET_REFS, SECRETS, VALUE_RULES, VARS, write_profile
@@ -90,7 +91,11 @@ class Figures:
 
 
 def report(
-    sizes: Sequence[Size], version: list[Process], took: float, silent: Sequence[Process] = ()
+    sizes: Sequence[Size],
+    version: list[Process],
+    took: float,
+    silent: Sequence[Process] = (),
+    histories: dict[str, float] | None = None,
 ) -> list[str]:
     from drift.settings import Settings
 
@@ -243,6 +248,8 @@ def report(
                 _verdict(f.at_bound),
             ]
         )
+    if histories:
+        targets += history.rows(histories)
     out += ["", *_table(targets)]
     out += ["", f"(bench took {took:.0f} s: python -m benchmarks.bench)"]
     return out
@@ -266,7 +273,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = [measure_size(n, runs=args.runs, sample=args.sample) for n in args.sizes]
     version = measure_version(args.runs)
     silent = measure_silent_port(min(args.runs, 3))
-    print("\n".join(report(sizes, version, time.perf_counter() - started, silent)))
+    histories = history.measure_history(min(args.runs, history.RUNS))
+    took = time.perf_counter() - started
+    print("\n".join(report(sizes, version, took, silent, histories)))
     print(f"load averages at the end: {load()}")
     return 0
 

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from functools import partial
+from dataclasses import dataclass
+from functools import cached_property, partial
 from typing import Any
 
 from drift.fields import enum_name
@@ -34,6 +35,7 @@ from drift.live.api import pages, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.conditions import NOT_SERVING, failed_ready, reason
+from drift.live.model import RevisionConfig, RevisionVariables
 from drift.live.normalize import own_settings, raw, revision_config, revision_variables, scaled
 from drift.live.state import RevisionRecord
 from drift.revision_names import number
@@ -148,6 +150,7 @@ def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> R
     # condition.proto) — a revision being deployed, not a failed one
     transient = {"CONDITION_PENDING", "CONDITION_RECONCILING"}
     deploying = not ready and (bool(pb.reconciling) or bool(states & transient))
+    listed = _Listed(pb, service, container, kind)
     # every revision is read with today's service (what it runs with today); its own
     # revision-level min/max beside (`RevisionRecord.own`): a service-level change of them
     # makes no revision, so no older revision is judged, or shown, by today's
@@ -156,13 +159,40 @@ def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> R
         create_time=created,
         creator=pb.creator,
         client=client,
-        read=partial(revision_config, pb, service=service, container=container, kind=kind),
+        read=listed.config,
         ready=ready,
         deploying=deploying,
         # no scaling of the service's own: each revision sets every setting itself
         read_own=(lambda config: own_settings(pb, service, config, kind))
         if scaled(service)
         else None,
-        read_variables=partial(revision_variables, pb, container),
+        read_variables=listed.variables,
         deleted=deleted,
     )
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """How one listed revision is normalised: its variables alone (what masking reads of
+    every revision), the rest when asked for, the variables read once either way."""
+
+    revision: Any
+    service: Any
+    container: str | None
+    kind: Kind
+
+    @cached_property
+    def _variables(self) -> RevisionVariables:
+        return revision_variables(self.revision, self.container)
+
+    def variables(self) -> RevisionVariables:
+        return self._variables
+
+    def config(self) -> RevisionConfig:
+        return revision_config(
+            self.revision,
+            service=self.service,
+            container=self.container,
+            kind=self.kind,
+            variables=self._variables,
+        )

@@ -74,6 +74,11 @@ class RevisionVariables:
     containers: tuple[ContainerVariables, ...]
     primary: str
 
+    @property
+    def envs(self) -> list[dict[str, EnvVar] | None]:
+        """Each container's variables, in order."""
+        return [c.env for c in self.containers]
+
     @cached_property
     def described(self) -> str:
         """The container the profile's `env` describes in this revision: `primary` where it

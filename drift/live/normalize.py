@@ -128,10 +128,14 @@ def _volume_files(source: Any) -> list[tuple[str, SecretRef, int]]:
 
 
 def container_config(
-    revision: Any, container: Any, source: Source | None = None
+    revision: Any,
+    container: Any,
+    source: Source | None = None,
+    env: dict[str, EnvVar] | None = None,
 ) -> ContainerConfig:
     """One container of `revision`; `source`: the revision's, whose workload and kind its
-    settings are read with (`container_settings`; None: a service's revision alone)."""
+    settings are read with (`container_settings`; None: a service's revision alone); `env`:
+    its variables, where read already (`revision_variables`)."""
     container = raw(container)
     source = source or Source(None, raw(revision), None)
     settings, unreadable = container_settings(replace(source, container=container))
@@ -139,7 +143,7 @@ def container_config(
         name=container.name,
         image=container.image,
         ingress=bool(container.ports),
-        env={var.name: var for var in map(_env_var, container.env)},
+        env=env_of(container) if env is None else env,
         mounts=_secret_mounts(revision, container),
         settings=settings,
         unreadable=unreadable,
@@ -147,18 +151,28 @@ def container_config(
 
 
 def revision_config(
-    revision: Any, *, service: Any, container: str | None, kind: Kind = Kind.SERVICE
+    revision: Any,
+    *,
+    service: Any,
+    container: str | None,
+    kind: Kind = Kind.SERVICE,
+    variables: RevisionVariables | None = None,
 ) -> RevisionConfig:
     """Normalise a RevisionTemplate or a Revision (they share these fields) of `service`, a
     WorkerPoolRevisionTemplate of a worker pool, or a TaskTemplate of a job (`kind` says
     which), proto-plus or raw protobuf; `container` names the one the profile describes
-    (default: the ingress container, else the first)."""
+    (default: the ingress container, else the first); `variables`: its variables, where
+    `revision_variables` read them already."""
     revision = raw(revision)
     chosen = pick_container(revision.containers, container)
     source = Source(raw(service), revision, chosen, kind)
     unreadable = unreadable_settings(source)
+    envs = [None] * len(revision.containers) if variables is None else variables.envs
     return RevisionConfig(
-        containers=tuple(container_config(revision, c, source) for c in revision.containers),
+        containers=tuple(
+            container_config(revision, c, source, env)
+            for c, env in zip(revision.containers, envs, strict=True)
+        ),
         settings=read_settings(source, unreadable),
         unreadable=unreadable,
         service_account=revision.service_account,
@@ -173,12 +187,14 @@ def revision_variables(revision: Any, container: str | None) -> RevisionVariable
     revision = raw(revision)
     chosen = pick_container(revision.containers, container)
     return RevisionVariables(
-        tuple(
-            ContainerVariables(c.name, bool(c.ports), {v.name: v for v in map(_env_var, c.env)})
-            for c in revision.containers
-        ),
+        tuple(ContainerVariables(c.name, bool(c.ports), env_of(c)) for c in revision.containers),
         chosen.name if chosen is not None else (container or ""),
     )
+
+
+def env_of(container: Any) -> dict[str, EnvVar]:
+    """A (raw) container's variables by name."""
+    return {var.name: var for var in map(_env_var, container.env)}
 
 
 def scaled(service: Any) -> bool:

@@ -94,3 +94,20 @@ def test_every_process_the_bench_times_runs_the_benchmarks_own_tree(
         check=True,
     ).stdout.strip()
     assert Path(imported).resolve().is_relative_to(REPO), imported
+
+
+def test_report_says_pass_and_miss_of_long_histories() -> None:
+    version = [Process(0.05, 0.04, 20.0, 0, 0.0) for _ in range(5)]
+    calls = Counter(GetService=1)
+    bound = Bound(calls, 3, "list -> revision -> secret", calls)
+    sizes = [_size(200, 0.8, 120.0, calls, bound), _size(1000, 2.5, 250.0, calls, bound)]
+
+    def verdicts(walls: dict[str, float]) -> list[str]:
+        lines = report(sizes, version, 60.0, (), walls)
+        return [line.rsplit(" ", 1)[-1] for line in lines if "revisions:" in line]
+
+    fast = {"check --no-history": 0.5, "check": 1.5, "history": 1.5}
+    assert verdicts(fast) == ["PASS", "PASS"]
+    slow = {"check --no-history": 0.5, "check": 2.6, "history": 2.1}
+    assert verdicts(slow) == ["MISS", "MISS"]
+    assert verdicts({}) == []  # not measured: no row
