@@ -32,7 +32,7 @@ order:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, Protocol
 
 from drift.live.changeids import began, canary_change
@@ -192,6 +192,27 @@ def _same(a: RevisionRecord, b: RevisionRecord) -> bool:
     """The same configuration (variables, mounts, settings) and the same images."""
     images = [c.image for c in a.config.containers], [c.image for c in b.config.containers]
     return a.config.fingerprint == b.config.fingerprint and images[0] == images[1]
+
+
+def may_read(records: Sequence[RevisionRecord], shown: Iterable[int]) -> set[int]:
+    """The revisions (indices) whose configurations telling what each of `shown` changed may
+    read, decided before any is read (`drift history` names their projects first, as `check`
+    does, so that comparing them finds a project spelt otherwise the same): each one shown,
+    each one before it back to the first that surely served (one that failed, or drift's
+    canary, may never have: `unserved`), and around each canary of drift's, the one after it
+    and the one it may have been put back to (`_undone` compares them). A superset of what
+    `unserved` and `served_before` decide."""
+    wanted: set[int] = set()
+    canaries = (i for i, r in enumerate(records) if canary_change(r.name) is not None)
+    for i in {*shown, *(i + 1 for i in canaries if i + 1 < len(records))}:
+        wanted.add(i)
+        while i > 0:
+            i -= 1
+            wanted.add(i)
+            record = records[i]
+            if (record.ready or record.deploying) and canary_change(record.name) is None:
+                break  # it served, or is being deployed: nothing before it is compared
+    return wanted
 
 
 def served_before(skipped: dict[int, str], i: int) -> int | None:

@@ -12,7 +12,7 @@ from typing import Any, TypeGuard
 
 from drift import redact
 from drift.diff.since import unlisted
-from drift.diff.unserved import CanaryRecord, served_before, unserved
+from drift.diff.unserved import CanaryRecord, may_read, served_before, unserved
 from drift.errors import ApiError, UsageError
 from drift.fields import enum_name
 from drift.fields.base import project_token
@@ -89,7 +89,7 @@ async def read_history(
             listed[i] = revisions
         got = [_service(profile, p, found[p.key], rv) for p, rv in zip(wanted, listed, strict=True)]
         canaries = canary_record(settings.journal())
-        compared = {f[0].key: _compared(*f[1:], limit, canaries) for f in got if _read(f)}
+        compared = {f[0].key: _compared(f[1], limit) for f in got if _read(f)}
         naming = await _projects(session, profile, compared.values())
     lacking = tuple(
         p.label for p, revs in zip(wanted, listed, strict=True) if _unlisted(found[p.key], revs)
@@ -239,18 +239,13 @@ def _window(
     return skipped, range(len(records) - 1, start - 1, -1)
 
 
-def _compared(
-    records: Sequence[RevisionRecord],
-    served: Traffic,
-    limit: int | None,
-    canaries: CanaryRecord | None,
-) -> list[RevisionRecord]:
-    """The revisions whose configurations `history_of` reads: those shown, and the one each is
-    compared with. Only theirs are normalised (`RevisionRecord.config`: the newest 20 of a
-    thousand, by default) and looked at for how they name projects (`_projects`)."""
-    skipped, shown = _window(records, served, limit, canaries)
-    wanted = {*shown, *(b for i in shown if (b := served_before(skipped, i)) is not None)}
-    return [records[i] for i in sorted(wanted)]
+def _compared(records: Sequence[RevisionRecord], limit: int | None) -> list[RevisionRecord]:
+    """The revisions whose configurations `history_of` may read (`may_read`): those shown, and
+    those each may be compared with. Only theirs are normalised (`RevisionRecord.config`: the
+    newest 20 of a thousand, by default) and looked at for how they name projects
+    (`_projects`), before any is read."""
+    start = 0 if limit is None else max(0, len(records) - limit)
+    return [records[i] for i in sorted(may_read(records, range(start, len(records))))]
 
 
 def _service_level(service: ServiceProfile, records: Sequence[RevisionRecord]) -> str:

@@ -186,3 +186,37 @@ def test_getproject_only_for_the_revisions_shown_and_what_they_are_compared_with
     assert _asked(sandbox) == asked
     if RESPELT in changes:
         assert changes[RESPELT] == [], changes[RESPELT]
+
+
+CANARY = "api-drift-20261130-120000-0a1b"
+
+
+@pytest.mark.parametrize("limit", ["2", "3", "0"])
+def test_a_canary_put_back_with_the_project_respelt_never_served_at_any_limit(
+    make_sandbox: MakeSandbox, tmp_path: Path, limit: str
+) -> None:
+    """drift's canary (no journal of it here), then within 2 h a revision by the same creator
+    putting back what served before it, the connector's project written by id where the
+    revision before the canary wrote it by number (helper-587 F1): the canary never served
+    (`unserved` compares the two once their projects are named alike, whichever revisions
+    `--limit` shows), so the revision after it changed nothing against the first."""
+    history = [
+        {"created": "300m", "client": "gcloud", "image": f"{IMAGE}:1", **_vpc(NUMBER, "run")},
+        {"name": CANARY, "created": "240m", "image": f"{IMAGE}:1", "env": {"X": "1"}}
+        | _vpc(NUMBER, "run"),
+        {"created": "230m", "image": f"{IMAGE}:1", **_vpc(PROD, "run")},
+    ]
+    template = {"image": f"{IMAGE}:2", **_vpc(PROD, "run")}
+    service = {"history": history, "template": template}
+    projects = {PROD: {"number": NUMBER, "region": REGION, "services": {"api": service}}}
+    sandbox = make_sandbox({"projects": projects})
+    done = run(
+        sandbox, _folder(tmp_path, "json"), "history", "lab", "--format", "json", "--limit", limit
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    [service_history] = json.loads(done.stdout)["services"]
+    entries = {r["revision"]: r for r in service_history["revisions"]}
+    [put_back] = [name for name in entries if name.startswith("api-00003")]
+    assert entries[put_back]["changes"] == [], entries[put_back]
+    if CANARY in entries:
+        assert "never served" in entries[CANARY]["never_served"], entries[CANARY]
