@@ -7,10 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from drift.diff.describe import hidden_values
 from drift.diff.unserved import JournalCanaries
 from drift.findings import Finding, Location, Severity, finding_id
 from drift.kinds import Kind
-from drift.live.model import EnvVar, LiveService, RevisionConfig, ServingRevision
+from drift.live.model import (
+    EnvVar,
+    LiveService,
+    RevisionConfig,
+    RevisionVariables,
+    ServingRevision,
+)
 from drift.live.remember import referenced
 from drift.live.state import LiveState
 from drift.profiles.model import Profile, ServiceProfile
@@ -85,12 +92,28 @@ class Context:
         however short (`drift.live.remember.inlined`, which registers the longer ones)."""
         return var.ref is None and var.name in self._referenced
 
+    def never_shown(self, var: EnvVar) -> bool:
+        """Whether `var`'s plain value is never shown, whatever its own name: `inlined`, or a
+        value some configuration read of this workload hides whole as its own variable's
+        (`hidden_values`: `DB_PASSWORD=…` in an older revision, the same value in `PGPASS`
+        now), as `drift history` masks it."""
+        return self.inlined(var) or (var.ref is None and (var.value or "").strip() in self.hidden)
+
+    @cached_property
+    def hidden(self) -> frozenset[str]:
+        """`hidden_values` of every configuration read of this workload."""
+        return hidden_values(self._read)
+
+    @cached_property
+    def _read(self) -> tuple[RevisionVariables, ...]:
+        """The variables of every configuration read of this workload: its template, the
+        revisions it serves or tags, and those read of its history (for `since`)."""
+        older = self.state.history.get(self.service.key, ())
+        return (*(c.variables for c in self.live.configs), *(r.variables for r in older))
+
     @cached_property
     def _referenced(self) -> frozenset[str]:
-        older = self.state.history.get(self.service.key, ())
-        return referenced(
-            (*(c.variables for c in self.live.configs), *(r.variables for r in older))
-        )
+        return referenced(self._read)
 
     def same_ref(self, expected: SecretRef, live: SecretRef) -> bool | None:
         """Whether a live reference is the one expected: the same secret and version in the

@@ -4,10 +4,12 @@ rendering)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from drift import redact
 from drift.credentials import conceal
 from drift.kinds import key_name
-from drift.live.model import EnvVar
+from drift.live.model import EnvVar, RevisionVariables
 from drift.profiles.model import VarRule
 from drift.redact import MASK
 from drift.secretforms import searchable
@@ -43,8 +45,32 @@ def mask_plain(name: str, value: str, *, secret: bool) -> str:
     short to be searched for (`secretforms.searchable`) masked when shown whole
     (`redact.is_secret`: a plan line, a rollback's diff) — a longer one is found by the
     search, its readable rest kept."""
-    short = not searchable(value.strip())
-    return MASK if secret or (short and redact.is_secret(value)) else conceal(name, value)
+    shown = conceal(name, value)
+    # registered to be masked where shown whole (`redact.register(search=False)`: a password
+    # another variable held, `hidden_values`), or too short to be searched for
+    whole = not searchable(value.strip()) or shown == value
+    return MASK if secret or (whole and redact.is_secret(value)) else shown
+
+
+def hidden_values(configs: Iterable[RevisionVariables]) -> frozenset[str]:
+    """The plain values some configuration of `configs` hides whole as its own variable's
+    value (for its name alone, `DB_PASSWORD=hunter2`, or its shape): a password moved to a
+    variable whose name says nothing (`PGPASS`, a rename) is known to be one among them, and
+    is masked there too: in that workload's words (`drift history`'s `Masking`, `check`'s
+    `Context.never_shown`), and wherever a value is shown whole (`register_hidden`: a plan's
+    before, a YAML plan's values), never searched for inside text: a value hidden for its
+    name alone (`API_KEY_HEADER=X-Api-Key`) may be no secret, and text naming it elsewhere
+    stays readable."""
+    plain = {  # each once: most variables keep their value from one revision to the next
+        (var.name, var.value, var.sensitive): var
+        for config in configs
+        for container in config.containers
+        for var in container.env.values()
+        if var.ref is None and (var.value or "").strip()
+    }
+    return frozenset(
+        (var.value or "").strip() for var in plain.values() if describe_live(var) == MASK
+    )
 
 
 def describe_live(var: EnvVar, *, secret: bool = False) -> str:

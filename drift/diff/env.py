@@ -176,7 +176,7 @@ def _var(
             yield finding(
                 "env.forbidden",
                 f"{rule.name} is set on {where()} but the profile forbids it",
-                describe_live(live, secret=at.ctx.inlined(live)),
+                describe_live(live, secret=at.ctx.never_shown(live)),
                 expected="absent",
             )
         return
@@ -215,7 +215,8 @@ def _var(
             # as written: Cloud Run expands no `$(NAME)` (`EnvVar.holds`)
             secret = live.sensitive or at.ctx.inlined(live)
             secret = secret or looks_like_credential(rule.name, rule.value)
-            shown = CHANGED if secret else mask_plain(rule.name, live.value or "", secret=False)
+            hidden = at.ctx.never_shown(live)  # a password another variable held: `***`
+            shown = CHANGED if secret else mask_plain(rule.name, live.value or "", secret=hidden)
             message = f"{rule.name} on {where()} differs from the profile"
             yield finding("env.value", message, shown)
     if live.ref is None and rule.secret is None and live.value is not None:
@@ -232,7 +233,7 @@ def _var(
     if value is not None:
         failures = _constraints(rule, value)
         if failures:
-            hidden = live.ref is not None or live.sensitive or at.ctx.inlined(live)
+            hidden = live.ref is not None or live.sensitive or at.ctx.never_shown(live)
             shown = mask_plain(rule.name, value, secret=hidden)
             # the version read, as the secret-state findings name it: another version failing
             # alike is another value (a baseline's `updated`, revbase92 L1), never its words

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from drift import redact
 from drift.diff.context import Context
 from drift.findings import Finding
 from drift.live.model import EnvVar, LiveService
@@ -27,8 +28,9 @@ differs: `*** (changed)`). A value of theirs that a deploy changed is another dr
 def hide_inlined(
     profile: Profile, state: LiveState, findings: Iterable[Finding]
 ) -> Iterator[Finding]:
-    """`findings`, each whose variable `Context.inlined` says is a secret pasted in with its
-    actual masked as the rule masks it (`env.value`: changed, never what it is)."""
+    """`findings`, each whose variable `Context.never_shown` says is a secret (pasted in, or
+    a password moved to another name) with its actual masked as the rule masks it
+    (`env.value`: changed, never what it is)."""
     contexts: dict[str, Context] = {}
     for finding in findings:
         live = state.services.get(finding.key)
@@ -40,8 +42,9 @@ def hide_inlined(
             yield finding
             continue
         ctx = contexts.setdefault(finding.key, Context(profile, state, service, live))
-        if ctx.inlined(var):
-            finding = replace(finding, actual=CHANGED if finding.rule == "env.value" else MASK)
+        if ctx.never_shown(var):  # a secret pasted in: `env.value` says only that it changed
+            changed = finding.rule == "env.value" and ctx.inlined(var)
+            finding = replace(finding, actual=CHANGED if changed else MASK)
         yield finding
 
 
@@ -53,3 +56,14 @@ def _variable(finding: Finding, live: LiveService) -> EnvVar | None:
     config = revision.config
     container = config.named(finding.container or config.primary)
     return container.env.get(finding.target.removeprefix("env."))
+
+
+def register_hidden(profile: Profile, state: LiveState) -> None:
+    """Register each workload's `Context.hidden` (a password another variable held, in some
+    configuration read: its history too) to be masked wherever it is shown whole
+    (`redact.register(search=False)`): a plan's before, a YAML plan's value, as `check`'s
+    findings mask it."""
+    for key, live in state.services.items():
+        service = profile.services.get(key)
+        for value in Context(profile, state, service, live).hidden if service else ():
+            redact.register(value, search=False)

@@ -66,7 +66,7 @@ def unexpected_vars(
             message,
             location=null or location,
             expected=None,
-            actual=describe_live(var, secret=at.ctx.inlined(var)),
+            actual=describe_live(var, secret=at.ctx.never_shown(var)),
             severity=Severity.WARNING if strictness == 1 else Severity.ERROR,
             container=name,
         )

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from drift.credentials import looks_like_credential
-from drift.diff.describe import describe_live
+from drift.diff.describe import describe_live, hidden_values
 from drift.fields import CONTAINER_SETTINGS, FIELDS, SettingValue
 from drift.fields.base import project_token
 from drift.history.model import Action, Change, Kind
@@ -59,21 +59,9 @@ class Masking:
         """Variables (in any container: a renamed container keeps its secrets) that are a
         secret reference in some revision read: all of them, not only the `--limit` shown,
         so what is masked never depends on how many are shown."""
-        plain = {  # each once: most variables keep their value from one revision to the next
-            (var.name, var.value, var.sensitive): var
-            for config in configs
-            for container in config.containers
-            for var in container.env.values()
-            if var.ref is None and (var.value or "").strip()
-        }
-        self.hidden = frozenset(
-            (var.value or "").strip() for var in plain.values() if describe_live(var) == MASK
-        )
-        """The plain values some revision read hides whole as its own variable's value (for
-        its name alone, `DB_PASSWORD=hunter2`, or its shape): a password moved to a variable
-        whose name says nothing (`PGPASS`, a rename) is known to be one here, and is masked
-        there too. Only in this history's words: a value hidden for its name alone is never
-        registered for the whole run (`drift.live.remember`)."""
+        self.hidden = hidden_values(configs)
+        """The plain values some revision read hides whole as its own variable's value
+        (`hidden_values`: a password moved to a variable whose name says nothing)."""
 
     def secret(self, container: str, config: RevisionVariables, var: str) -> bool:
         """Whether a plain value of `var` in `container` of `config` is never shown. The

@@ -108,6 +108,8 @@ async def read_history(
                 remember_config(found[0], record.variables)
                 for value in masking.plain_secrets(record.variables):
                     redact.register(value)
+            for value in masking.hidden:  # shown whole nowhere, as `check` registers them
+                redact.register(value, search=False)
     read = [
         found
         if isinstance(found, Unread)

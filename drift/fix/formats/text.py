@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
 from drift.blanks import Arg, Blank, Template, plain, word
-from drift.redact import is_payload, mask
+from drift.redact import is_payload, is_secret, mask
 from drift.textsafe import shell_quote, visible
 
 
@@ -107,5 +107,6 @@ def comment(text: str) -> list[str]:
 
 def holds_secret(text: str) -> bool:
     """Whether a value a plan copies is, or holds, a secret drift read: a payload held whole
-    however short (`redact.is_payload`), or a registered secret inside it."""
-    return is_payload(text) or mask(text) != text
+    however short (`redact.is_payload`), a registered value held whole (`redact.is_secret`: a
+    short one, or one masked shown whole only), or a registered secret inside it."""
+    return is_payload(text) or is_secret(text) or mask(text) != text

@@ -1,0 +1,75 @@
+"""A password moved to a variable whose name says nothing: an older revision held it as
+`DB_PASSWORD` (masked for its name), the one that serves holds the same value as `PGPASS`
+(helper-587 P1). `drift history` masked it there, `drift check` showed it (`env.unexpected`,
+`env.value`): both mask it now, in every format, as soon as the history is read (`since`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import MakeSandbox
+from tests.history.cli import profile_folder, run
+
+pytestmark = pytest.mark.sandbox
+
+PASSWORD = "Tr0ub4dor&3"
+SHORT = "hunt3r2"  # below the length searched for in text: masked on the finding alone
+REGION = "us-central1"
+PROFILE = f"""project: acme
+region: {REGION}
+services:
+  api:
+    unexpected_env: warn
+    env:
+      MODE: "y"
+      REDIS_AUTH: other
+"""
+
+
+def _world() -> dict[str, Any]:
+    first = {
+        "created": "20d",
+        "env": {"DB_PASSWORD": PASSWORD, "REDIS_PASSWORD": SHORT, "MODE": "0"},
+    }
+    moved = {"created": "10d", "env": {"DB_PASSWORD": None, "REDIS_PASSWORD": None}}
+    env = {"PGPASS": PASSWORD, "REDIS_AUTH": SHORT, "MODE": "x"}
+    template = {"image": "us-docker.pkg.dev/acme/app/api:2", "port": 8080, "env": env}
+    service = {"template": template, "history": [first, moved]}
+    return {"projects": {"acme": {"number": 5, "region": REGION, "services": {"api": service}}}}
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "github", "sarif", "markdown"])
+def test_check_masks_a_password_moved_to_another_name(
+    make_sandbox: MakeSandbox, tmp_path: Path, fmt: str
+) -> None:
+    sandbox = make_sandbox(_world())
+    done = run(sandbox, profile_folder(tmp_path, PROFILE), "check", "lab", "--format", fmt)
+    shown = done.stdout + done.stderr
+    assert done.returncode == 1, shown
+    assert "PGPASS" in shown and "REDIS_AUTH" in shown, shown  # the findings are there
+    assert PASSWORD not in shown and SHORT not in shown, shown
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "lab"),
+        ("plan", "lab", "--format", "json"),
+        ("plan", "lab", "--format", "yaml"),
+        ("fix", "lab", "--dry-run"),
+    ],
+)
+def test_plan_masks_a_password_moved_to_another_name(
+    make_sandbox: MakeSandbox, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """The plan sets REDIS_AUTH (its before: the short password REDIS_PASSWORD held) and the
+    YAML plan copies PGPASS: both masked where shown whole, as `check` masks them."""
+    sandbox = make_sandbox(_world())
+    done = run(sandbox, profile_folder(tmp_path, PROFILE), *args)
+    shown = done.stdout + done.stderr
+    assert done.returncode in (0, 1), shown
+    assert "REDIS_AUTH" in shown, shown
+    assert PASSWORD not in shown and SHORT not in shown, shown
