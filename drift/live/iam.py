@@ -17,7 +17,7 @@ never denied."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -76,7 +76,14 @@ class IamReads:
         info = await self.project(token)
         key = info.number if info else number or token
         make = partial(self._hierarchy, token, info, number)
-        return await self.tasks.once(("hierarchy", key), make)
+        found = await self.tasks.once(("hierarchy", key), make)
+        if info is not None:
+            return found
+        # the project as this caller named it (by id or by number), not as whichever caller
+        # of the shared read asked first: one answer whatever order the reads ran in
+        # (helper-587 P2)
+        unread = {f"projects/{token} (parent)": self.failures.get(token, "GetProject")}
+        return replace(found, unreadable={**unread, **found.unreadable})
 
     async def project_policy(self, token: str, number: str = "") -> Policy | None:
         """The policy of the project `token` names alone (None when it cannot be read): the
@@ -110,8 +117,6 @@ class IamReads:
         out = Hierarchy()
         resource = f"projects/{info.number if info else number or token}"
         parent = info.parent if info else ""
-        if info is None:
-            out.unreadable[f"projects/{token} (parent)"] = self.failures.get(token, "GetProject")
         own = self._policy(resource)
         # each level's policy is asked for as soon as the level is known, while the walk up
         # goes on (a folder's policy and its parent need only the folder's name)
