@@ -16,7 +16,7 @@ from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
 from drift.diff.env import reserved_vars
 from drift.diff.ignores import unmatched_ignores
-from drift.diff.inlined import hide_inlined, register_hidden
+from drift.diff.inlined import hide_inlined
 from drift.diff.same_as import to_read, uncompared
 from drift.diff.secrets import unknown_refs
 from drift.diff.settings import unread_settings
@@ -157,7 +157,6 @@ async def run_check(
     # a service's revisions read for its pin alone (`drift.live.trap.own_pin`) give no `since`
     # where the history is not wanted
     findings = _traced(profile, state, found, canaries) if history else found
-    register_hidden(profile, state)  # before anything renders: a password another name held
     probes: list[ProbeResult] = []
     if probe:
         from drift.probe.live import probe_services, unprobed

@@ -115,17 +115,16 @@ class Secrets:
         self.versions = Versions()
         """The payloads drift read, by their version (`secret_pieces`)."""
 
-    def add(self, value: str, *, search: bool = True) -> None:
-        """Remember `value` (values shorter than `SEARCH_MIN` are not searched for; nor any,
-        without `search`: masked only shown whole), without its outer whitespace: a secret
-        stored with a trailing newline (`echo … | gcloud secrets create --data-file=-`) is the
-        same secret wherever its content appears, and the text around the mask keeps its own
-        line breaks."""
+    def add(self, value: str) -> None:
+        """Remember `value` (values shorter than `SEARCH_MIN` are not searched for), without
+        its outer whitespace: a secret stored with a trailing newline (`echo … | gcloud
+        secrets create --data-file=-`) is the same secret wherever its content appears, and
+        the text around the mask keeps its own line breaks."""
         for bare in bare_forms(value):
             if bare:
                 with self._lock:
                     self._whole.add(bare)
-            if not search or not searchable(bare) or bare in self._values:
+            if not searchable(bare) or bare in self._values:
                 continue
             # The same text in another Unicode normal form (`é` as one code point, NFC, or as
             # `e` and a combining accent, NFD, as macOS file names and some clients send it) is
@@ -293,9 +292,9 @@ def mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
 _known = Secrets()
 
 
-def register(value: str, *, search: bool = True) -> None:
-    """Remember a secret value so that no output can carry it (`search=False`: shown whole)."""
-    _known.add(value, search=search)
+def register(value: str) -> None:
+    """Remember a secret value so that no output can carry it."""
+    _known.add(value)
 
 
 def is_secret(value: str) -> bool:

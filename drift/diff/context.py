@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from drift.diff.describe import hidden_values
+from drift.diff.describe import moved_values
 from drift.diff.unserved import JournalCanaries
 from drift.findings import Finding, Location, Severity, finding_id
 from drift.kinds import Kind
@@ -95,14 +95,14 @@ class Context:
     def never_shown(self, var: EnvVar) -> bool:
         """Whether `var`'s plain value is never shown, whatever its own name: `inlined`, or a
         value some configuration read of this workload hides whole as its own variable's
-        (`hidden_values`: `DB_PASSWORD=…` in an older revision, the same value in `PGPASS`
+        (`moved_values`: `DB_PASSWORD=…` in an older revision, the same value in `PGPASS`
         now), as `drift history` masks it."""
         return self.inlined(var) or (var.ref is None and (var.value or "").strip() in self.hidden)
 
     @cached_property
     def hidden(self) -> frozenset[str]:
-        """`hidden_values` of every configuration read of this workload."""
-        return hidden_values(self._read)
+        """`moved_values` of every configuration read of this workload."""
+        return moved_values(self._read)
 
     @cached_property
     def _read(self) -> tuple[RevisionVariables, ...]:

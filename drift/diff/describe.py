@@ -45,22 +45,19 @@ def mask_plain(name: str, value: str, *, secret: bool) -> str:
     short to be searched for (`secretforms.searchable`) masked when shown whole
     (`redact.is_secret`: a plan line, a rollback's diff) — a longer one is found by the
     search, its readable rest kept."""
-    shown = conceal(name, value)
-    # registered to be masked where shown whole (`redact.register(search=False)`: a password
-    # another variable held, `hidden_values`), or too short to be searched for
-    whole = not searchable(value.strip()) or shown == value
-    return MASK if secret or (whole and redact.is_secret(value)) else shown
+    short = not searchable(value.strip())
+    return MASK if secret or (short and redact.is_secret(value)) else conceal(name, value)
 
 
 def hidden_values(configs: Iterable[RevisionVariables]) -> frozenset[str]:
     """The plain values some configuration of `configs` hides whole as its own variable's
     value (for its name alone, `DB_PASSWORD=hunter2`, or its shape): a password moved to a
     variable whose name says nothing (`PGPASS`, a rename) is known to be one among them, and
-    is masked there too: in that workload's words (`drift history`'s `Masking`, `check`'s
-    `Context.never_shown`), and wherever a value is shown whole (`register_hidden`: a plan's
-    before, a YAML plan's values), never searched for inside text: a value hidden for its
-    name alone (`API_KEY_HEADER=X-Api-Key`) may be no secret, and text naming it elsewhere
-    stays readable."""
+    is masked there too. Only in that workload's own live values (`drift history`'s
+    `Masking`, `check`'s `Context.never_shown`, a plan's `ServicePlan.hidden`), never
+    registered for the run nor searched for in text: a value hidden for its name alone may be
+    no secret (`SECRET_PROJECT=acme`, `API_KEY_HEADER=X-Api-Key`), and the profile's own
+    values, other workloads' and text naming it elsewhere stay readable (helper-588 O1)."""
     plain = {  # each once: most variables keep their value from one revision to the next
         (var.name, var.value, var.sensitive): var
         for config in configs
@@ -70,6 +67,38 @@ def hidden_values(configs: Iterable[RevisionVariables]) -> frozenset[str]:
     }
     return frozenset(
         (var.value or "").strip() for var in plain.values() if describe_live(var) == MASK
+    )
+
+
+def moved_values(configs: Iterable[RevisionVariables]) -> frozenset[str]:
+    """Of `hidden_values`, those that moved: held in one configuration by a variable masked
+    for its name (`DB_PASSWORD`), in another by a variable of another name where no variable
+    of that name is left (`PGPASS`, the password renamed). What `check` and a plan mask in the
+    workload's live values (`Context.never_shown`, `ServicePlan.hidden`): a value that merely
+    equals one a variable masked for its name (`SECRET_PROJECT=acme` beside
+    `GOOGLE_CLOUD_PROJECT=acme`, `SECRET_TTL=300s` beside `TTL=300s`) is no password, and
+    stays readable, and a YAML plan appliable (helper-588 O1)."""
+    configs = tuple(configs)
+    hidden = hidden_values(configs)
+    named: dict[str, set[str]] = {}  # a hidden value -> the variables masked for holding it
+    held: list[tuple[frozenset[str], list[tuple[str, str]]]] = []
+    for config in configs:
+        pairs = [
+            (var.name, value)
+            for container in config.containers
+            for var in container.env.values()
+            if var.ref is None and (value := (var.value or "").strip()) in hidden
+        ]
+        names = frozenset(v for c in config.containers for v in c.env)
+        held.append((names, pairs))
+        for name, value in pairs:
+            if describe_live(EnvVar(name, value)) == MASK:
+                named.setdefault(value, set()).add(name)
+    return frozenset(
+        value
+        for names, pairs in held
+        for name, value in pairs
+        if name not in named.get(value, ()) and not named.get(value, set()) & names
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from drift import redact
 from drift.diff.context import Context
 from drift.findings import Finding
 from drift.live.model import EnvVar, LiveService
@@ -56,14 +55,3 @@ def _variable(finding: Finding, live: LiveService) -> EnvVar | None:
     config = revision.config
     container = config.named(finding.container or config.primary)
     return container.env.get(finding.target.removeprefix("env."))
-
-
-def register_hidden(profile: Profile, state: LiveState) -> None:
-    """Register each workload's `Context.hidden` (a password another variable held, in some
-    configuration read: its history too) to be masked wherever it is shown whole
-    (`redact.register(search=False)`): a plan's before, a YAML plan's value, as `check`'s
-    findings mask it."""
-    for key, live in state.services.items():
-        service = profile.services.get(key)
-        for value in Context(profile, state, service, live).hidden if service else ():
-            redact.register(value, search=False)

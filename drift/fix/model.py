@@ -3,7 +3,7 @@ were), the manual steps no patch can take, and the findings the patch repairs.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -80,13 +80,16 @@ class EnvChange:
             return None
         return mask_plain(self.name, self.value, secret=False)
 
-    def shown_before(self) -> str | None:
+    def shown_before(self, hidden: Collection[str] = ()) -> str | None:
+        """The value it has, as every output shows it; `hidden`: the workload's values that
+        are never shown (`ServicePlan.hidden`)."""
         if self.before is None:
             return None
         if self.before.ref is not None:
             return str(self.before.ref)
-        secret = self.action is Action.SET_SECRET
-        return mask_plain(self.name, self.before.value or "", secret=secret)
+        value = self.before.value or ""
+        secret = self.action is Action.SET_SECRET or value.strip() in hidden
+        return mask_plain(self.name, value, secret=secret)
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,9 @@ class ServicePlan:
     numbers: tuple[tuple[str, str], ...] = ()
     """(id, number) of each project a secret of the patch names by id, as the read learnt it
     (`LiveState.projects`): gcloud names a secret of another project by number only."""
+    hidden: frozenset[str] = frozenset()
+    """Plain values of the workload never shown, whatever variable holds them: a password
+    another variable held in some configuration read (`Context.hidden`)."""
     template_differences: tuple[str, ...] = ()
     """How the service's template differs from what serves (what serves → the template)."""
     failed_template: str = ""

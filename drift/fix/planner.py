@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from drift.diff.context import Context
 from drift.diff.served import rollout_target
 from drift.diff.settings import as_compared, undecided
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, SettingValue, Unread
@@ -22,13 +23,7 @@ from drift.fix.exec_token import gcloud_resends, left_out
 from drift.fix.gpu_floor import gpu_steps
 from drift.fix.grant_steps import account_step, readable, unverified_grant
 from drift.fix.ignored import Silenced
-from drift.fix.instances import (
-    moved_splits,
-    moves_note,
-    pool_plan,
-    split_change,
-    traffic_change,
-)
+from drift.fix.instances import moved_splits, moves_note, pool_plan, split_change, traffic_change
 from drift.fix.journal import Entry
 from drift.fix.kept_defaults import kept_defaults
 from drift.fix.kept_side import fixed_there, kept_step
@@ -195,6 +190,7 @@ class ServicePlanner:
             unreleased=unreleased_note(self.live, self.state, self.profile.project),
             built_on=base.revision if base is not None and not base.on_template else "",
             numbers=project_numbers((ref for *_, ref in after.uses), self.state),
+            hidden=Context(self.profile, self.state, self.service, self.live).hidden,
             template_differences=base.differences if base is not None else (),
             failed_template=base.failed if base is not None else "",
             from_template=base.on_template if base is not None else False,

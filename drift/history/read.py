@@ -108,8 +108,6 @@ async def read_history(
                 remember_config(found[0], record.variables)
                 for value in masking.plain_secrets(record.variables):
                     redact.register(value)
-            for value in masking.hidden:  # shown whole nowhere, as `check` registers them
-                redact.register(value, search=False)
     read = [
         found
         if isinstance(found, Unread)
@@ -128,7 +126,12 @@ async def read_history(
         notes=(
             *(f"{job.label}: {NO_REVISIONS}" for job in jobs),
             *unlisted_notes,
-            *(n for f in got if _read(f) if (n := _service_level(f[0], compared[f[0].key]))),
+            *(
+                n
+                for f in got
+                if _read(f)
+                if (n := _service_level(f[0], _shown(*f[1:], limit, canaries)))
+            ),
         ),
     )
 
@@ -248,6 +251,19 @@ def _compared(records: Sequence[RevisionRecord], limit: int | None) -> list[Revi
     (`_projects`), before any is read."""
     start = 0 if limit is None else max(0, len(records) - limit)
     return [records[i] for i in sorted(may_read(records, range(start, len(records))))]
+
+
+def _shown(
+    records: Sequence[RevisionRecord],
+    served: Traffic,
+    limit: int | None,
+    canaries: CanaryRecord | None,
+) -> list[RevisionRecord]:
+    """The revisions shown and those they are compared with (`_window`), once their projects
+    are named alike (after `_projects`): what the service-level note speaks of (helper-588 H1)."""
+    skipped, shown = _window(records, served, limit, canaries)
+    based = {b for i in shown if (b := served_before(skipped, i)) is not None}
+    return [records[i] for i in sorted({*shown, *based})]
 
 
 def _service_level(service: ServiceProfile, records: Sequence[RevisionRecord]) -> str:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +74,29 @@ def test_plan_masks_a_password_moved_to_another_name(
     assert done.returncode in (0, 1), shown
     assert "REDIS_AUTH" in shown, shown
     assert PASSWORD not in shown and SHORT not in shown, shown
+
+
+def test_a_value_beside_one_masked_for_its_name_stays_readable(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`SECRET_PROJECT=acme` is masked for its name; `GOOGLE_CLOUD_PROJECT=acme` beside it, in
+    the same revisions, moved nowhere: it stays readable, as `TTL=300s` beside `SECRET_TTL`
+    does in the plan, and the YAML plan stays appliable (helper-588 O1)."""
+    env = {"SECRET_PROJECT": "acme", "GOOGLE_CLOUD_PROJECT": "acme"}
+    env |= {"SECRET_TTL": "300s", "TTL": "300s", "MODE": "x"}
+    template = {"image": "us-docker.pkg.dev/acme/app/api:2", "port": 8080, "env": env}
+    service = {"template": template, "history": [{"created": "20d", "env": {"MODE": "0"}}]}
+    world = {"projects": {"acme": {"number": 5, "region": REGION, "services": {"api": service}}}}
+    sandbox = make_sandbox(world)
+    profile = PROFILE.replace("      REDIS_AUTH: other\n", "      TTL: 900s\n")
+    folder = profile_folder(tmp_path, profile)
+    check = run(sandbox, folder, "check", "lab", "--format", "json")
+    findings = {f["target"]: f for f in json.loads(check.stdout)["findings"]}
+    assert findings["env.GOOGLE_CLOUD_PROJECT"]["actual"] == "acme", findings
+    assert findings["env.SECRET_PROJECT"]["actual"] == "***", findings
+    plan = json.loads(run(sandbox, folder, "plan", "lab", "--format", "json").stdout)
+    [ttl] = [c for sp in plan["services"] for c in sp["env"] if c["name"] == "TTL"]
+    assert (ttl["before"], ttl["after"]) == ("300s", "900s"), ttl
+    yaml = run(sandbox, folder, "plan", "lab", "--format", "yaml", "--include-plain-credentials")
+    assert "NOT APPLIABLE" not in yaml.stdout + yaml.stderr, yaml.stdout + yaml.stderr
+    assert "value: acme" in yaml.stdout, yaml.stdout

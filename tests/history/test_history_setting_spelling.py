@@ -220,3 +220,21 @@ def test_a_canary_put_back_with_the_project_respelt_never_served_at_any_limit(
     assert entries[put_back]["changes"] == [], entries[put_back]
     if CANARY in entries:
         assert "never served" in entries[CANARY]["never_served"], entries[CANARY]
+
+
+@pytest.mark.parametrize(("limit", "noted"), [("1", False), ("0", True)])
+def test_the_service_level_note_speaks_of_the_revisions_shown_only(
+    make_sandbox: MakeSandbox, tmp_path: Path, limit: str, noted: bool
+) -> None:
+    """A failed revision sets its own min instances under the service's scaling: `--limit 1`
+    neither shows it nor compares the latest with it (it never served), so no note speaks of
+    what it sets itself (helper-588 H1); `--limit 0` shows it, and says so."""
+    failed = {"created": "10d", "ready": False, "message": "boom", "min_instances": 0}
+    template = {"image": f"{IMAGE}:2", "port": 8080, "env": {"A": "1"}, "min_instances": 2}
+    service = {"template": template, "history": [{"created": "20d"}, failed]}
+    service["scaling"] = {"minInstanceCount": 2}
+    projects = {PROD: {"number": NUMBER, "region": REGION, "services": {"api": service}}}
+    sandbox = make_sandbox({"projects": projects})
+    done = run(sandbox, _folder(tmp_path, "json"), "history", "lab", "--limit", limit)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert ("sets it itself" in done.stdout + done.stderr) is noted, done.stdout + done.stderr

@@ -26,7 +26,7 @@ def _env_json(sp: ServicePlan, change: EnvChange) -> dict[str, Any]:
         "action": change.action.value,
         "name": change.name,
         "container": sp.container_of(change),
-        "before": change.shown_before(),
+        "before": change.shown_before(sp.hidden),
         "after": change.shown_value(),
     }
 

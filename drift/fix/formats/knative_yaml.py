@@ -67,7 +67,12 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
     if pinned := _pinned(sp):
         header.append(pinned)
     exported = to_knative(
-        service, project=sp.project, region=sp.region, reveal=reveal, numbers=dict(sp.numbers)
+        service,
+        project=sp.project,
+        region=sp.region,
+        reveal=reveal,
+        numbers=dict(sp.numbers),
+        hidden=sp.hidden,
     )
     conv = exported.conversion
     problems = list(conv.inexact)

@@ -124,7 +124,7 @@ def plan_table(plan: Plan) -> str:
         elif not sp.has_patch and not sp.manual:
             lines.append("  nothing to change")
         rows = [
-            (c.action.value, _name(sp, c), c.shown_before() or "-", c.shown_value() or "-")
+            (c.action.value, _name(sp, c), c.shown_before(sp.hidden) or "-", c.shown_value() or "-")
             for c in sp.env
         ]
         rows += [

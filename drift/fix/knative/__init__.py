@@ -51,13 +51,15 @@ def to_knative(
     region: str,
     reveal: bool = False,
     numbers: Mapping[str, str] | None = None,
+    hidden: frozenset[str] = frozenset(),
 ) -> Exported:
     """A run_v2 Service, Job or WorkerPool as its Knative document, with what could not be written
     exactly (`conversion.inexact`) and the plain values that look like credentials; `numbers`:
-    project id -> number (another project's secret is named by number)."""
+    project id -> number (another project's secret is named by number); `hidden`: its plain
+    values never written (`ServicePlan.hidden`)."""
     from google.cloud import run_v2
 
-    conv = Conversion(reveal=reveal, numbers=dict(numbers or {}))
+    conv = Conversion(reveal=reveal, numbers=dict(numbers or {}), hidden=hidden)
     if isinstance(resource, run_v2.Job):
         from drift.fix.knative.job import job_out
 

@@ -33,6 +33,9 @@ class Conversion:
     numbers: Mapping[str, str] = field(default_factory=dict)
     """Project id -> number, where the read learnt it (`ServicePlan.numbers`): the secrets
     annotation names another project by number."""
+    hidden: frozenset[str] = frozenset()
+    """Plain values never written, whatever variable holds them (`ServicePlan.hidden`: a
+    password another variable held), as a secret drift read is not."""
     left_out: list[str] = field(default_factory=list)
     """What the document leaves out as drift's own writes do (each in words): not an
     inexactness of the document, yet a change of the workload its header names (a job's
@@ -52,7 +55,7 @@ class Conversion:
         where = f"{container}/{name}" if container else name
         credential = hidden_plain(name, value)
         if not credential:
-            if not holds_secret(value):
+            if not holds_secret(value) and value.strip() not in self.hidden:
                 return value
             # a secret drift read, or a plain value the profile says must be a secret
             self.note(f"{where} holds a secret value: not printed")
