@@ -101,8 +101,14 @@ class Context:
 
     @cached_property
     def hidden(self) -> frozenset[str]:
-        """`moved_values` of every configuration read of this workload."""
-        return moved_values(self._read)
+        """`moved_values` of every configuration read of this workload (once a run: each rule
+        makes its own `Context`; again once more of its history is read)."""
+        older = self.state.history.get(self.service.key, ())
+        key = ("moved", self.service.key, len(older), len(self.live.configs))
+        if key not in self.state.derived:
+            self.state.derived[key] = moved_values(self._read)
+        found: frozenset[str] = self.state.derived[key]
+        return found
 
     @cached_property
     def _read(self) -> tuple[RevisionVariables, ...]:

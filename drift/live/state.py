@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 from drift.fields import SettingValue, normalise_account
 from drift.findings import Unverified
@@ -122,6 +123,9 @@ class LiveState(ProjectNames):
     history_unread: dict[str, str] = field(default_factory=dict)
     """Why a history that was wanted could not be read (the failed call, without the server's
     message), by key: its findings get no `since`, and the report says so."""
+    derived: dict[Any, Any] = field(default_factory=dict, compare=False)
+    """What is worked out of what was read, once a run whichever rule asks (`Context.hidden`),
+    keyed by what it was worked out of."""
     projects: dict[str, str] = field(default_factory=dict)
     """Project ids by the number or id references name them with (when read)."""
     notes: list[str] = field(default_factory=list)
