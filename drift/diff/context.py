@@ -106,7 +106,8 @@ class Context:
         older = self.state.history.get(self.service.key, ())
         key = ("moved", self.service.key, len(older), len(self.live.configs))
         if key not in self.state.derived:
-            self.state.derived[key] = moved_values(self._read)
+            now = [c.variables for c in self.live.configs]
+            self.state.derived[key] = moved_values([r.variables for r in older], now)
         found: frozenset[str] = self.state.derived[key]
         return found
 

@@ -4,7 +4,7 @@ rendering)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from drift import redact
 from drift.credentials import conceal
@@ -70,35 +70,37 @@ def hidden_values(configs: Iterable[RevisionVariables]) -> frozenset[str]:
     )
 
 
-def moved_values(configs: Iterable[RevisionVariables]) -> frozenset[str]:
-    """Of `hidden_values`, those that moved: held in one configuration by a variable masked
-    for its name (`DB_PASSWORD`), in another by a variable of another name where no variable
-    of that name is left (`PGPASS`, the password renamed). What `check` and a plan mask in the
-    workload's live values (`Context.never_shown`, `ServicePlan.hidden`): a value that merely
-    equals one a variable masked for its name (`SECRET_PROJECT=acme` beside
-    `GOOGLE_CLOUD_PROJECT=acme`, `SECRET_TTL=300s` beside `TTL=300s`) is no password, and
-    stays readable, and a YAML plan appliable (helper-588 O1)."""
-    configs = tuple(configs)
-    hidden = hidden_values(configs)
-    named: dict[str, set[str]] = {}  # a hidden value -> the variables masked for holding it
-    held: list[tuple[frozenset[str], list[tuple[str, str]]]] = []
-    for config in configs:
-        pairs = [
-            (var.name, value)
-            for container in config.containers
-            for var in container.env.values()
-            if var.ref is None and (value := (var.value or "").strip()) in hidden
-        ]
-        names = frozenset(v for c in config.containers for v in c.env)
-        held.append((names, pairs))
-        for name, value in pairs:
-            if describe_live(EnvVar(name, value)) == MASK:
-                named.setdefault(value, set()).add(name)
+def moved_values(
+    older: Sequence[RevisionVariables], now: Iterable[RevisionVariables]
+) -> frozenset[str]:
+    """The values a variable masked for its name (or shape) held, that a later configuration
+    holds in a variable of another name and in none masked: a password renamed (an older
+    revision's `DB_PASSWORD`, `PGPASS` now), rotated or not (`DB_PASSWORD` holding another
+    value beside it). `older`: the history read, oldest first; `now`: what serves and the
+    template, later than all of it. What `check` and a plan mask in the workload's live values
+    (`Context.never_shown`, `ServicePlan.hidden`). A value beside one masked in the same
+    configuration (`SECRET_PROJECT=acme` and `GOOGLE_CLOUD_PROJECT=acme`), or held before any
+    variable masked for its name held it, is no password renamed: readable, and a YAML plan
+    appliable (helper-588 O1, helper-589 F1, F2)."""
+    ranked = [*((i, c) for i, c in enumerate(older)), *((len(older), c) for c in now)]
+    first: dict[str, int] = {}  # a value -> the earliest rank a variable masked for it holds it
+    held: list[tuple[int, set[str], set[str]]] = []  # rank, values held masked, others
+    for rank, config in ranked:
+        masked: set[str] = set()
+        other: set[str] = set()
+        for var in (v for c in config.containers for v in c.env.values() if v.ref is None):
+            value = (var.value or "").strip()
+            if value:
+                shown = describe_live(EnvVar(var.name, value))
+                (masked if shown == MASK else other).add(value)
+        held.append((rank, masked, other))
+        for value in masked:
+            first[value] = min(rank, first.get(value, rank))
     return frozenset(
         value
-        for names, pairs in held
-        for name, value in pairs
-        if name not in named.get(value, ()) and not named.get(value, set()) & names
+        for rank, masked, other in held
+        for value in other - masked
+        if value in first and first[value] < rank
     )
 
 

@@ -38,6 +38,7 @@ def _world() -> dict[str, Any]:
     moved = {"created": "10d", "env": {"DB_PASSWORD": None, "REDIS_PASSWORD": None}}
     env = {"PGPASS": PASSWORD, "REDIS_AUTH": SHORT, "MODE": "x"}
     template = {"image": "us-docker.pkg.dev/acme/app/api:2", "port": 8080, "env": env}
+    template["containers"] = [{"args": ["--pg", PASSWORD, SHORT]}]  # a YAML plan copies them
     service = {"template": template, "history": [first, moved]}
     return {"projects": {"acme": {"number": 5, "region": REGION, "services": {"api": service}}}}
 

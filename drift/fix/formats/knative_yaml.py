@@ -72,7 +72,8 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
         region=sp.region,
         reveal=reveal,
         numbers=dict(sp.numbers),
-        hidden=sp.hidden,
+        # the profile's own values are the plan's to write (never a password renamed)
+        hidden=sp.hidden - {c.value.strip() for c in sp.env if c.value is not None},
     )
     conv = exported.conversion
     problems = list(conv.inexact)

@@ -82,7 +82,7 @@ class Conversion:
         flag's value is the next word, `drift.credentials.credential_pieces`)."""
         out = []
         for word in words:
-            if holds_secret(word):
+            if holds_secret(word) or word.strip() in self.hidden:
                 self.note(f"{where} holds a secret value: not printed")
                 word = MASK
             out.append(word)
