@@ -1,12 +1,13 @@
 """`moved_values`: which values `check` and a plan mask in a workload's live values as a
-password renamed — held by a variable masked for its name, later by another variable and by
-none masked — and which stay readable (helper-588 O1, helper-589 F1, F2, F4)."""
+password renamed — held by a variable masked for its name, later by another variable that did
+not hold it before, and by none masked — and which stay readable (helper-588 O1, helper-589
+F1, F2, F4, helper-590 F1-F3)."""
 
 from __future__ import annotations
 
 import pytest
 
-from drift.diff.describe import moved_values
+from drift.diff.describe import Rank, moved_values
 from drift.live.model import ContainerVariables, EnvVar, RevisionVariables
 
 PW = "Tr0ub4dor&3"
@@ -20,30 +21,34 @@ def _config(**env: str | tuple[str, bool]) -> RevisionVariables:
     return RevisionVariables((ContainerVariables("app", True, made),), "app")
 
 
+def _history(*configs: RevisionVariables) -> list[tuple[Rank, RevisionVariables]]:
+    """Oldest first, as a history (then the template, the last)."""
+    return [((0, i, 0.0), c) for i, c in enumerate(configs)]
+
+
 @pytest.mark.parametrize(
-    ("older", "now", "moved"),
+    ("ranked", "moved"),
     [
-        ([_config(DB_PASSWORD=PW)], [_config(PGPASS=PW)], {PW}),  # renamed
-        ([_config(DB_PASSWORD=PW)], [_config(DB_PASSWORD="N3w!pass9", PGPASS=PW)], {PW}),  # rotated
-        ([_config(DB_PASSWORD=PW), _config(PGPASS=PW)], [], {PW}),  # renamed within the history
-        ([], [_config(DB_PASSWORD=PW, BACKUP=PW)], set()),  # beside it: not renamed
-        # added beside an older value later: that value moved nowhere
+        (_history(_config(DB_PASSWORD=PW), _config(PGPASS=PW)), {PW}),  # renamed
+        (_history(_config(DB_PASSWORD=PW), _config(DB_PASSWORD="N3w!pass9", PGPASS=PW)), {PW}),
+        # a split, no history read: the revisions ranked by when they were made
+        ([((1, 0, 1.0), _config(DB_PASSWORD=PW)), ((1, 0, 2.0), _config(PGPASS=PW))], {PW}),
+        (_history(_config(DB_PASSWORD=PW, BACKUP=PW)), set()),  # beside it: not renamed
+        # a masked variable added beside an older value: that value moved nowhere, even when
+        # the masked one goes again or the older revision still serves
+        (_history(_config(GCP="acme"), _config(GCP="acme", SECRET_PROJECT="acme")), set()),
         (
-            [_config(GOOGLE_CLOUD_PROJECT="acme")],
-            [_config(GOOGLE_CLOUD_PROJECT="acme", SECRET_PROJECT="acme")],
-            set(),
-        ),
-        (
-            [_config(TTL="300s")],
-            [_config(TTL="300s"), _config(TTL="300s", SECRET_TTL="300s")],
+            _history(
+                _config(TTL="300s"), _config(TTL="3s", SECRET_TTL="300s"), _config(TTL="300s")
+            ),
             set(),
         ),
         # hidden only because a plan marks it sensitive: no variable is masked for it
-        ([_config(MODE=("prod", True))], [_config(ENV="prod")], set()),
-        ([_config(PGPASS=PW)], [_config(DB_PASSWORD=PW)], set()),  # held before it was masked
+        (_history(_config(MODE=("prod", True)), _config(ENV="prod")), set()),
+        (_history(_config(PGPASS=PW), _config(DB_PASSWORD=PW)), set()),  # held before it was masked
     ],
 )
 def test_only_a_password_renamed_is_moved(
-    older: list[RevisionVariables], now: list[RevisionVariables], moved: set[str]
+    ranked: list[tuple[Rank, RevisionVariables]], moved: set[str]
 ) -> None:
-    assert moved_values(older, now) == moved
+    assert moved_values(ranked) == moved

@@ -4,10 +4,11 @@ with its stable id."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from drift.diff.describe import moved_values
+from drift.diff.describe import Rank, moved_values
 from drift.diff.unserved import JournalCanaries
 from drift.findings import Finding, Location, Severity, finding_id
 from drift.kinds import Kind
@@ -18,8 +19,9 @@ from drift.live.model import (
     RevisionVariables,
     ServingRevision,
 )
+from drift.live.normalize import raw
 from drift.live.remember import referenced
-from drift.live.state import LiveState
+from drift.live.state import LiveState, RevisionRecord
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
 
@@ -106,10 +108,28 @@ class Context:
         older = self.state.history.get(self.service.key, ())
         key = ("moved", self.service.key, len(older), len(self.live.configs))
         if key not in self.state.derived:
-            now = [c.variables for c in self.live.configs]
-            self.state.derived[key] = moved_values([r.variables for r in older], now)
+            self.state.derived[key] = moved_values(self._ranked(older))
         found: frozenset[str] = self.state.derived[key]
         return found
+
+    def _ranked(self, older: Sequence[RevisionRecord]) -> list[tuple[Rank, RevisionVariables]]:
+        """Every configuration read, ranked by when it was made: the history in its order; a
+        revision that serves or is tagged and is not in it by its `create_time`, after it (as
+        Cloud Run lists none: `--no-history`, a deploy landed since); the template last."""
+        at = {r.name: i for i, r in enumerate(older)}
+        ranked: list[tuple[Rank, RevisionVariables]] = []
+        ranked += [((0, i, 0.0), r.variables) for i, r in enumerate(older)]
+        for revision in self.live.checked:
+            made = raw(revision.source) if revision.source is not None else None
+            if revision.name in at:
+                continue  # ranked by the history
+            if made is not None and made.HasField("create_time"):
+                rank = (1, 0, made.create_time.seconds + made.create_time.nanos / 1e9)
+            else:
+                rank = (2, 0, 0.0)  # described by the template: the latest
+            ranked.append((rank, revision.config.variables))
+        ranked.append(((2, 0, 0.0), self.live.template.variables))
+        return ranked
 
     @cached_property
     def _read(self) -> tuple[RevisionVariables, ...]:

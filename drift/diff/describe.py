@@ -4,7 +4,7 @@ rendering)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from drift import redact
 from drift.credentials import conceal
@@ -70,37 +70,42 @@ def hidden_values(configs: Iterable[RevisionVariables]) -> frozenset[str]:
     )
 
 
-def moved_values(
-    older: Sequence[RevisionVariables], now: Iterable[RevisionVariables]
-) -> frozenset[str]:
+Rank = tuple[int, int, float]
+"""When a configuration was made, comparable (`Context.hidden` ranks them)."""
+
+
+def moved_values(ranked: Iterable[tuple[Rank, RevisionVariables]]) -> frozenset[str]:
     """The values a variable masked for its name (or shape) held, that a later configuration
-    holds in a variable of another name and in none masked: a password renamed (an older
-    revision's `DB_PASSWORD`, `PGPASS` now), rotated or not (`DB_PASSWORD` holding another
-    value beside it). `older`: the history read, oldest first; `now`: what serves and the
-    template, later than all of it. What `check` and a plan mask in the workload's live values
-    (`Context.never_shown`, `ServicePlan.hidden`). A value beside one masked in the same
-    configuration (`SECRET_PROJECT=acme` and `GOOGLE_CLOUD_PROJECT=acme`), or held before any
-    variable masked for its name held it, is no password renamed: readable, and a YAML plan
-    appliable (helper-588 O1, helper-589 F1, F2)."""
-    ranked = [*((i, c) for i, c in enumerate(older)), *((len(older), c) for c in now)]
-    first: dict[str, int] = {}  # a value -> the earliest rank a variable masked for it holds it
-    held: list[tuple[int, set[str], set[str]]] = []  # rank, values held masked, others
+    holds in a variable of another name, and in none masked, where that variable did not hold
+    it before: a password renamed (an older revision's `DB_PASSWORD`, `PGPASS` later), rotated
+    or not (`DB_PASSWORD` holding another value beside it). What `check` and a plan mask in the
+    workload's live values (`Context.never_shown`, `ServicePlan.hidden`). A value beside one
+    masked in the same configuration (`SECRET_PROJECT=acme` and `GOOGLE_CLOUD_PROJECT=acme`),
+    or that its variable held before any variable masked for its name held it, is no password
+    renamed: readable, and a YAML plan appliable (helper-588 O1, helper-589, helper-590)."""
+    first: dict[str, Rank] = {}  # a value -> the earliest a variable masked for it holds it
+    since: dict[tuple[str, str], Rank] = {}  # (value, variable) -> the earliest it holds it
+    held: list[tuple[Rank, set[str], set[tuple[str, str]]]] = []
     for rank, config in ranked:
         masked: set[str] = set()
-        other: set[str] = set()
+        other: set[tuple[str, str]] = set()
         for var in (v for c in config.containers for v in c.env.values() if v.ref is None):
             value = (var.value or "").strip()
-            if value:
-                shown = describe_live(EnvVar(var.name, value))
-                (masked if shown == MASK else other).add(value)
+            if not value:
+                continue
+            if describe_live(EnvVar(var.name, value)) == MASK:
+                masked.add(value)
+                first[value] = min(rank, first.get(value, rank))
+            else:
+                other.add((value, var.name))
+                since[value, var.name] = min(rank, since.get((value, var.name), rank))
         held.append((rank, masked, other))
-        for value in masked:
-            first[value] = min(rank, first.get(value, rank))
     return frozenset(
         value
         for rank, masked, other in held
-        for value in other - masked
-        if value in first and first[value] < rank
+        for value, name in other
+        if value not in masked and value in first and first[value] < rank
+        if first[value] < since[value, name]
     )
 
 

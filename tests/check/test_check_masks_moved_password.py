@@ -31,10 +31,9 @@ services:
 
 
 def _world() -> dict[str, Any]:
-    first = {
-        "created": "20d",
-        "env": {"DB_PASSWORD": PASSWORD, "REDIS_PASSWORD": SHORT, "MODE": "0"},
-    }
+    # a history entry is merged over the template: the new names are taken out of the first
+    old = {"DB_PASSWORD": PASSWORD, "REDIS_PASSWORD": SHORT, "PGPASS": None, "REDIS_AUTH": None}
+    first = {"created": "20d", "env": old | {"MODE": "0"}}
     moved = {"created": "10d", "env": {"DB_PASSWORD": None, "REDIS_PASSWORD": None}}
     env = {"PGPASS": PASSWORD, "REDIS_AUTH": SHORT, "MODE": "x"}
     template = {"image": "us-docker.pkg.dev/acme/app/api:2", "port": 8080, "env": env}
@@ -101,3 +100,21 @@ def test_a_value_beside_one_masked_for_its_name_stays_readable(
     yaml = run(sandbox, folder, "plan", "lab", "--format", "yaml", "--include-plain-credentials")
     assert "NOT APPLIABLE" not in yaml.stdout + yaml.stderr, yaml.stdout + yaml.stderr
     assert "value: acme" in yaml.stdout, yaml.stdout
+
+
+def test_a_rename_across_a_traffic_split_is_masked_without_the_history(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """Half the traffic still on the revision that held `DB_PASSWORD`, half on the one that
+    holds it as `PGPASS`: with `--no-history` the two serving revisions, ranked by when they
+    were made, tell the rename (helper-590 F1)."""
+    world = _world()
+    service = world["projects"]["acme"]["services"]["api"]
+    service["traffic"] = [{"revision": 1, "percent": 50}, {"latest": True, "percent": 50}]
+    sandbox = make_sandbox(world)
+    folder = profile_folder(tmp_path, PROFILE)
+    for args in (("check", "lab", "--no-history"), ("plan", "lab", "--no-history")):
+        done = run(sandbox, folder, *args)
+        shown = done.stdout + done.stderr
+        assert done.returncode == 1 and "PGPASS" in shown, shown
+        assert PASSWORD not in shown, shown
