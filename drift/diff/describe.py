@@ -86,6 +86,9 @@ def moved_values(ranked: Iterable[tuple[Rank, RevisionVariables]]) -> frozenset[
     first: dict[str, Rank] = {}  # a value -> the earliest a variable masked for it holds it
     since: dict[tuple[str, str], Rank] = {}  # (value, variable) -> the earliest it holds it
     held: list[tuple[Rank, set[str], set[tuple[str, str]]]] = []
+    judged: dict[
+        tuple[str, str], bool
+    ] = {}  # each once: most keep their value from one to the next
     for rank, config in ranked:
         masked: set[str] = set()
         other: set[tuple[str, str]] = set()
@@ -93,7 +96,10 @@ def moved_values(ranked: Iterable[tuple[Rank, RevisionVariables]]) -> frozenset[
             value = (var.value or "").strip()
             if not value:
                 continue
-            if describe_live(EnvVar(var.name, value)) == MASK:
+            pair = (var.name, value)
+            if pair not in judged:
+                judged[pair] = describe_live(EnvVar(*pair)) == MASK
+            if judged[pair]:
                 masked.add(value)
                 first[value] = min(rank, first.get(value, rank))
             else:
