@@ -119,10 +119,8 @@ class Context:
         at = {r.name: i for i, r in enumerate(older)}
         ranked: list[tuple[Rank, RevisionVariables]] = []
         ranked += [((0, i, 0.0), r.variables) for i, r in enumerate(older)]
-        for revision in self.live.checked:
+        for revision in (r for r in self.live.checked if r.name not in at):  # else: by it
             made = raw(revision.source) if revision.source is not None else None
-            if revision.name in at:
-                continue  # ranked by the history
             if made is not None and made.HasField("create_time"):
                 rank = (1, 0, made.create_time.seconds + made.create_time.nanos / 1e9)
             else:

@@ -53,11 +53,10 @@ def hidden_values(configs: Iterable[RevisionVariables]) -> frozenset[str]:
     """The plain values some configuration of `configs` hides whole as its own variable's
     value (for its name alone, `DB_PASSWORD=hunter2`, or its shape): a password moved to a
     variable whose name says nothing (`PGPASS`, a rename) is known to be one among them, and
-    is masked there too. Only in that workload's own live values (`drift history`'s
-    `Masking`, `check`'s `Context.never_shown`, a plan's `ServicePlan.hidden`), never
-    registered for the run nor searched for in text: a value hidden for its name alone may be
-    no secret (`SECRET_PROJECT=acme`, `API_KEY_HEADER=X-Api-Key`), and the profile's own
-    values, other workloads' and text naming it elsewhere stay readable (helper-588 O1)."""
+    is masked there too, within one history (`drift history`'s `Masking`; `check` and a plan
+    mask only a value that moved: `moved_values`). Never registered for the run nor searched
+    for in text: a value hidden for its name alone may be no secret (`SECRET_PROJECT=acme`,
+    `API_KEY_HEADER=X-Api-Key`) (helper-588 O1)."""
     plain = {  # each once: most variables keep their value from one revision to the next
         (var.name, var.value, var.sensitive): var
         for config in configs
@@ -85,7 +84,7 @@ def moved_values(ranked: Iterable[tuple[Rank, RevisionVariables]]) -> frozenset[
     renamed: readable, and a YAML plan appliable (helper-588 O1, helper-589, helper-590)."""
     first: dict[str, Rank] = {}  # a value -> the earliest a variable masked for it holds it
     since: dict[tuple[str, str], Rank] = {}  # (value, variable) -> the earliest it holds it
-    held: list[tuple[Rank, set[str], set[tuple[str, str]]]] = []
+    held: list[tuple[set[str], set[tuple[str, str]]]] = []  # values held masked, others
     judged: dict[
         tuple[str, str], bool
     ] = {}  # each once: most keep their value from one to the next
@@ -105,13 +104,12 @@ def moved_values(ranked: Iterable[tuple[Rank, RevisionVariables]]) -> frozenset[
             else:
                 other.add((value, var.name))
                 since[value, var.name] = min(rank, since.get((value, var.name), rank))
-        held.append((rank, masked, other))
+        held.append((masked, other))
     return frozenset(
         value
-        for rank, masked, other in held
+        for masked, other in held
         for value, name in other
-        if value not in masked and value in first and first[value] < rank
-        if first[value] < since[value, name]
+        if value not in masked and value in first and first[value] < since[value, name]
     )
 
 
