@@ -21,6 +21,12 @@ def _config(**env: str | tuple[str, bool]) -> RevisionVariables:
     return RevisionVariables((ContainerVariables("app", True, made),), "app")
 
 
+def _line(*words: str, **env: str) -> RevisionVariables:
+    """A configuration whose container runs with `words` as its command line."""
+    made = {name: EnvVar(name, value) for name, value in env.items()}
+    return RevisionVariables((ContainerVariables("app", True, made, words),), "app")
+
+
 def _history(*configs: RevisionVariables) -> list[tuple[Rank, RevisionVariables]]:
     """Oldest first, as a history (then the template, the last)."""
     return [((0, i, 0.0), c) for i, c in enumerate(configs)]
@@ -46,6 +52,11 @@ def _history(*configs: RevisionVariables) -> list[tuple[Rank, RevisionVariables]
         # hidden only because a plan marks it sensitive: no variable is masked for it
         (_history(_config(MODE=("prod", True)), _config(ENV="prod")), set()),
         (_history(_config(PGPASS=PW), _config(DB_PASSWORD=PW)), set()),  # held before it was masked
+        # put on a command line, a word of its own or a flag's value (helper-590 F4)
+        (_history(_config(DB_PASSWORD=PW), _line("--pg", PW)), {PW}),
+        (_history(_config(DB_PASSWORD=PW), _line(f"--pg={PW}")), {PW}),
+        (_history(_line("--pg", PW, DB_PASSWORD=PW)), set()),  # beside it
+        (_history(_line("--pg", PW), _line("--pg", PW, DB_PASSWORD=PW), _line("--pg", PW)), set()),
     ],
 )
 def test_only_a_password_renamed_is_moved(

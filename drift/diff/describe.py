@@ -77,7 +77,8 @@ def moved_values(ranked: Iterable[tuple[Rank, RevisionVariables]]) -> frozenset[
     """The values a variable masked for its name (or shape) held, that a later configuration
     holds in a variable of another name, and in none masked, where that variable did not hold
     it before: a password renamed (an older revision's `DB_PASSWORD`, `PGPASS` later), rotated
-    or not (`DB_PASSWORD` holding another value beside it). What `check` and a plan mask in the
+    or not (`DB_PASSWORD` holding another value beside it), or put on a command line
+    (`--pg PASSWORD`, counted as a variable `ARGS`). What `check` and a plan mask in the
     workload's live values (`Context.never_shown`, `ServicePlan.hidden`). A value beside one
     masked in the same configuration (`SECRET_PROJECT=acme` and `GOOGLE_CLOUD_PROJECT=acme`),
     or that its variable held before any variable masked for its name held it, is no password
@@ -103,7 +104,11 @@ def moved_values(ranked: Iterable[tuple[Rank, RevisionVariables]]) -> frozenset[
                 first[value] = min(rank, first.get(value, rank))
             else:
                 other.add((value, var.name))
-                since[value, var.name] = min(rank, since.get((value, var.name), rank))
+        # a command line holds it too (`--pg PASSWORD`, `--pg=PASSWORD`): as a variable of
+        # its own, that a plan's YAML copy writes (helper-590 F4)
+        other.update((value, ARGS) for value in _words(config))
+        for pair in other:
+            since[pair] = min(rank, since.get(pair, rank))
         held.append((masked, other))
     return frozenset(
         value
@@ -111,6 +116,17 @@ def moved_values(ranked: Iterable[tuple[Rank, RevisionVariables]]) -> frozenset[
         for value, name in other
         if value not in masked and value in first and first[value] < since[value, name]
     )
+
+
+ARGS = "(command line)"
+"""What `moved_values` calls a container's command and arguments, as if a variable's name."""
+
+
+def _words(config: RevisionVariables) -> set[str]:
+    """The words of each container's command line, and each `--flag=VALUE`'s VALUE."""
+    words = {w.strip() for c in config.containers for w in c.words}
+    words |= {w.split("=", 1)[1].strip() for w in words if "=" in w}
+    return {w for w in words if w}
 
 
 def describe_live(var: EnvVar, *, secret: bool = False) -> str:

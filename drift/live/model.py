@@ -57,6 +57,9 @@ class ContainerConfig:
     Cloud Run applies it: what a sidecar's `settings:` rules are compared with."""
     unreadable: dict[str, str] = field(default_factory=dict)
     """Those of its settings drift cannot read, each with why (`RevisionConfig.unreadable`)."""
+    words: tuple[str, ...] = field(default=(), compare=False)
+    """Its command and arguments, in order (`ContainerVariables.words`); not compared: drift
+    judges no drift in them."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,9 @@ class ContainerVariables:
     name: str
     ingress: bool
     env: dict[str, EnvVar]
+    words: tuple[str, ...] = field(default=(), compare=False)
+    """Its command and arguments, in order: where a password moved out of a variable may
+    stand (`--pg PASSWORD`: `moved_values`, helper-590 F4)."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ class RevisionConfig:
     @cached_property
     def variables(self) -> RevisionVariables:
         """Its variables alone, as `RevisionRecord.variables` gives a listed revision's."""
-        kept = (ContainerVariables(c.name, c.ingress, c.env) for c in self.containers)
+        kept = (ContainerVariables(c.name, c.ingress, c.env, c.words) for c in self.containers)
         return RevisionVariables(tuple(kept), self.primary)
 
     @property

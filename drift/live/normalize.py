@@ -147,6 +147,7 @@ def container_config(
         mounts=_secret_mounts(revision, container),
         settings=settings,
         unreadable=unreadable,
+        words=words_of(container),
     )
 
 
@@ -187,7 +188,10 @@ def revision_variables(revision: Any, container: str | None) -> RevisionVariable
     revision = raw(revision)
     chosen = pick_container(revision.containers, container)
     return RevisionVariables(
-        tuple(ContainerVariables(c.name, bool(c.ports), env_of(c)) for c in revision.containers),
+        tuple(
+            ContainerVariables(c.name, bool(c.ports), env_of(c), words_of(c))
+            for c in revision.containers
+        ),
         chosen.name if chosen is not None else (container or ""),
     )
 
@@ -195,6 +199,11 @@ def revision_variables(revision: Any, container: str | None) -> RevisionVariable
 def env_of(container: Any) -> dict[str, EnvVar]:
     """A (raw) container's variables by name."""
     return {var.name: var for var in map(_env_var, container.env)}
+
+
+def words_of(container: Any) -> tuple[str, ...]:
+    """A (raw) container's command and arguments, in order."""
+    return (*container.command, *container.args)
 
 
 def scaled(service: Any) -> bool:

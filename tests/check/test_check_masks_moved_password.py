@@ -118,3 +118,23 @@ def test_a_rename_across_a_traffic_split_is_masked_without_the_history(
         shown = done.stdout + done.stderr
         assert done.returncode == 1 and "PGPASS" in shown, shown
         assert PASSWORD not in shown, shown
+
+
+def test_a_password_moved_onto_the_command_line_is_masked_in_a_yaml_plan(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """An older revision's AUTH_TOKEN is now only an argument, a word of its own and a flag's
+    value (`--pg TOKEN`, `--pw=TOKEN`), which no variable holds (helper-590 F4): the YAML
+    plan, which copies the arguments, masks both and says it is not appliable."""
+    token = "Qm7vKp2Zr9"
+    first = {"created": "20d", "env": {"AUTH_TOKEN": token}, "containers": [{"args": []}]}
+    template = {"image": "us-docker.pkg.dev/acme/app/api:2", "port": 8080, "env": {"MODE": "x"}}
+    template["containers"] = [{"args": ["--pg", token, f"--pw={token}"]}]
+    service = {"template": template, "history": [first]}
+    world = {"projects": {"acme": {"number": 5, "region": REGION, "services": {"api": service}}}}
+    profile = f'project: acme\nregion: {REGION}\nservices:\n  api:\n    env:\n      MODE: "y"\n'
+    done = run(make_sandbox(world), profile_folder(tmp_path, profile), "plan", "lab", "-f", "yaml")
+    shown = done.stdout + done.stderr
+    assert done.returncode == 1, shown
+    assert "args holds a secret value: not printed" in shown, shown
+    assert token not in shown, shown

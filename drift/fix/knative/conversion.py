@@ -77,12 +77,18 @@ class Conversion:
         is an alias) or deployed `Bearer ***` with no word of it."""
         return self.words(where, [value])[0]
 
+    def _hidden_word(self, word: str) -> bool:
+        """Whether a word of a command line is, or gives a flag (`--pg=VALUE`), a value never
+        written (`hidden`)."""
+        value = word.split("=", 1)[1] if "=" in word else ""
+        return bool({word.strip(), value.strip()} & self.hidden)
+
     def words(self, where: str, words: list[str]) -> list[str]:
         """`free` for a list read as one command line (`["--db-password", "VALUE"]`: a
         flag's value is the next word, `drift.credentials.credential_pieces`)."""
         out = []
         for word in words:
-            if holds_secret(word) or word.strip() in self.hidden:
+            if holds_secret(word) or self._hidden_word(word):
                 self.note(f"{where} holds a secret value: not printed")
                 word = MASK
             out.append(word)
