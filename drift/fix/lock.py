@@ -90,6 +90,7 @@ class Locks:
         """The open lock files whose flock says this process holds them."""
         self.partners: dict[Path, Path] = {}  # each lock held, with its older name
         self._landed: Landed | None = None  # the workload's being acquired (`acquire`)
+        self._pair: tuple[Path, ...] = ()  # its two lock files (`acquire`, `_named`)
         lockholder.room_for_locks()
 
     def __enter__(self) -> Locks:
@@ -111,7 +112,7 @@ class Locks:
         cleared as any is."""
         path, legacy = self.path(full_name), self.directory / legacy_name(full_name)
         had = {p for p in (path, legacy) if p in self.held}
-        self._landed = landed
+        self._landed, self._pair = landed, (path, legacy)
         self._take(path, service, take_over)
         try:
             self._take(legacy, service, take_over)
@@ -144,6 +145,13 @@ class Locks:
             path.unlink(missing_ok=True)
             self._drop(path)
 
+    def _named(self, path: Path) -> str:
+        """`path` as a message tells the operator to delete it: with its companion where it
+        is one of the workload's two lock files and the other is there too (deleting one, the
+        other stops the next command again: helper-592 F2)."""
+        pair = [p for p in self._pair if p == path or p.exists()] if path in self._pair else []
+        return " and ".join(str(p) for p in pair or [path])
+
     def _free(self, path: Path, service: str, take_over: str) -> str:
         """Judge the lock at `path`: raise Locked when it is held (or cannot be read), "ours"
         when this command took it (never for its change id and pid alone: an earlier process
@@ -157,13 +165,14 @@ class Locks:
                 return ""  # removed meanwhile
             raise Locked(
                 f"{service}: the lock file {path} exists but cannot be read; if no drift "
-                "command is changing the service, delete it",
+                f"command is changing the service, delete {self._named(path)}",
                 None,
             )
         if not holder.stale:
             raise Locked(
                 f"{service} is being changed by {holder.describe()}: wait for it to "
-                f"finish (or, if that process is gone on {holder.host}, delete {path})",
+                f"finish (or, if that process is gone on {holder.host}, delete "
+                f"{self._named(path)})",
                 holder,
             )
         entries = left_by(self.directory.parent, holder)
@@ -179,7 +188,7 @@ class Locks:
             raise Locked(
                 f"{service}: {holder.describe()} was stopped mid-change (that process is "
                 f"gone) and left its lock: run `drift rollback {holder.change_id}` to undo "
-                f"it, or delete {path} if {service} is as it should be",
+                f"it, or delete {self._named(path)} if {service} is as it should be",
                 holder,
             )
         found = remove(holder)

@@ -272,13 +272,15 @@ def held(journal: Path, project: str, region: str, collection: str, name: str) -
     mine = names(full_name)
     paths = listed(directory, ".lock", "the journal's locks")
     either = set(other_forms(full_name, [p.name for p in paths]))  # the project's other form
-    for path in paths:
-        if path.name not in mine and path.name not in either:
-            continue
+    own = [p for p in paths if p.name in mine or p.name in either]
+    for path in own:
         holder = read(path)
         if holder is not None and not holder.stale:
+            # every file of it: a drift holds the lock under two names (`Locks.acquire`), and
+            # the one left stops the next command again (helper-592 F2)
+            files = " and ".join(str(p) for p in own)
             return (
                 f"{holder.service or name} is being changed by {holder.describe()}: wait for "
-                f"it to finish (or, if that process is gone on {holder.host}, delete {path})"
+                f"it to finish (or, if that process is gone on {holder.host}, delete {files})"
             )
     return ""

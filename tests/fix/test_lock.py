@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -27,6 +28,7 @@ from drift.fix import lockholder
 from drift.fix.apply import FixOptions
 from drift.fix.journal import Entry, Journal, State, Write, now_text
 from drift.fix.lock import Locked, Locks
+from drift.fix.lockname import legacy_name, lock_name
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO, drift
 from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix, updates
@@ -83,6 +85,12 @@ def test_a_second_fix_or_rollback_stops_at_once(
         code, out, took = seen[command]
         assert code == 4, out
         assert f"web is being changed by change {result.change_id} (fix, pid" in out, out
+        # both of its lock files, or deleting the one named stops the next command again
+        named = re.search(r"delete (\S+\.lock) and (\S+\.lock)\)", " ".join(out.split()))
+        assert named is not None and {Path(n).name for n in named.groups()} == {
+            lock_name(LOCK),
+            legacy_name(LOCK),
+        }, out
         assert took < 30, took  # at once: never waits for the lock
     (entry,) = entries(tmp_path)  # the second fix journaled nothing
     assert entry.change_id == result.change_id
@@ -128,6 +136,8 @@ def test_a_stale_lock_is_reported_with_the_way_out(sandbox: Sandbox, tmp_path: P
         "command": "fix",
     }
     lock.write_text(json.dumps(held))
+    legacy = locks / "acme-chat-staging--us-central1--web.lock"  # held under both names
+    legacy.write_text(json.dumps(held))
     # the change began a write whose outcome it never learned: it may have changed the service
     journal = Journal(tmp_path / ".drift" / "journal").open()
     entry = Entry(held["change_id"], "e2e", PROJECT, "us-central1", "web", LOCK, "", {}, "", "", [])
@@ -135,7 +145,8 @@ def test_a_stale_lock_is_reported_with_the_way_out(sandbox: Sandbox, tmp_path: P
     code, out, took = second(sandbox, tmp_path, "fix", "e2e", "--yes", "--service", "web")
     assert code == 4, out
     assert "change 20261101-120000-dead (fix, pid" in out and "was stopped mid-change" in out
-    assert "`drift rollback 20261101-120000-dead`" in out and str(lock) in out
+    assert "`drift rollback 20261101-120000-dead`" in out
+    assert f"delete {lock} and {legacy} if" in out, out  # both, or the other stops it again
     assert took < 30 and updates(sandbox) == [] and lock.exists()
     # a lock from another host cannot be judged: held, and said how to clear it
     lock.write_text(json.dumps({**held, "host": "build-agent-7"}))
