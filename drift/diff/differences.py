@@ -6,7 +6,7 @@ namespaces (system-managed, refused on v2 writes) are left out."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -63,10 +63,11 @@ assigned inside it, a secret drift knows), never by its field's name, and is sho
 and plan show it."""
 
 
-def template_differences(before: Any, after: Any) -> list[str]:
+def template_differences(before: Any, after: Any, hidden: Collection[str] = ()) -> list[str]:
     """What changes from `before` to `after` (RevisionTemplates or Revisions, proto-plus or
-    protobuf), one line each; [] when they run with the same configuration."""
-    b, a = raw(before), raw(after)
+    protobuf), one line each; [] when they run with the same configuration. `hidden`: plain
+    values never shown, whatever holds them (a rollback's `Entry.hidden`), `***` on both."""
+    b, a = (_masked(raw(t), hidden) if hidden else raw(t) for t in (before, after))
     _remember_moved(b.containers, a.containers)
     lines: list[str] = []
     names = [f.name for f in a.DESCRIPTOR.fields if f.name in b.DESCRIPTOR.fields_by_name]
@@ -117,6 +118,26 @@ def with_setting(
         places = tuple(f"{path}:" for where, path in row.numbers_at if where == "template")
         lines = [line for line in lines if not line.startswith(places)]
     return lines + said
+
+
+def _masked(template: Any, hidden: Collection[str]) -> Any:
+    """A copy of `template` whose plain values, command and argument words (or a flag's
+    `=VALUE`) in `hidden` are `***`: masked on the data, before any line is made of it."""
+    copy = type(template)()
+    copy.CopyFrom(template)
+    for c in copy.containers:
+        for var in c.env:
+            if not var.HasField("value_source") and var.value.strip() in hidden:
+                var.value = MASK
+        for words in (c.command, c.args):
+            kept = list(words)
+            del words[:]
+            words.extend(MASK if _hides(w, hidden) else w for w in kept)
+    return copy
+
+
+def _hides(word: str, hidden: Collection[str]) -> bool:
+    return word.strip() in hidden or word.split("=", 1)[-1].strip() in hidden
 
 
 def _remember_moved(before: Iterable[Any], after: Iterable[Any]) -> None:

@@ -150,6 +150,11 @@ class Entry:
     is a secret version's payload, recorded by the version's name instead of the value
     (`drift.fix.withheld`: written only when there is one, so other entries stay as older
     drifts read them)."""
+    hidden: list[str] = field(default_factory=list)
+    """`CONTAINER/VARIABLE` of the plain variables of `service_before`/`base_template` whose
+    value the fix's plan never showed for no name or shape of its own (a password renamed:
+    `drift.fix.masked`), so that a rollback masks it too; names only, never a value (written
+    only when there is one)."""
     filled: bool = field(default=False, compare=False, repr=False)
     """Set when read: the `withheld` values were read again and put back (not stored)."""
     problem: str = field(default="", compare=False, repr=False)
@@ -179,8 +184,9 @@ class Entry:
     def to_json(self) -> dict[str, Any]:
         data = {f.name: _plain(getattr(self, f.name)) for f in _STORED}  # a copy: `_plain`
         withhold(data)  # never a plain copy of a secret (SPEC safety invariant 1)
-        if not data["withheld"]:
-            del data["withheld"]
+        for optional in ("withheld", "hidden"):  # as older drifts read the entry when empty
+            if not data[optional]:
+                del data[optional]
         return data
 
     @property

@@ -16,6 +16,7 @@ from drift.fix.byhand import PROMOTED_BY_HAND, promoted_now
 from drift.fix.gone import renamed, said
 from drift.fix.journal import Entry, Journal, promoted
 from drift.fix.journalfiles import EDITED
+from drift.fix.masked import held_by
 from drift.fix.patch import restored_traffic
 from drift.fix.recorded import (
     before_service,
@@ -62,7 +63,8 @@ def differences(
     name_restored(restored, entry, gone)  # as `restore` names it: a revision gone, drift's name
     if gone:
         restored.traffic = restored_traffic(renamed(before_service(entry), gone, NEW))
-    lines = template_differences(live.template, restored.template)
+    hidden = held_by(restored.template, entry.hidden)  # a password renamed, as the plan hid it
+    lines = template_differences(live.template, restored.template, hidden)
     now, then = (
         read_shown(Source(raw(s), raw(s.template), None), lambda n, value: FIELDS[n].show(value))
         for s in (live, restored)

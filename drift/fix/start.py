@@ -10,6 +10,7 @@ from drift import __version__
 from drift.fix.canary import ServiceFix
 from drift.fix.context import Context, ServiceOutcome
 from drift.fix.journal import Entry, State, now_text
+from drift.fix.masked import holders
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_name, canary_tag
 from drift.fix.plan import Planned
@@ -63,7 +64,8 @@ def workload_fix(
     ctx: Context, planned: Planned, sp: ServicePlan, change_id: str, user: str
 ) -> WorkloadFix:
     live = planned.check.state.services[sp.key]
-    entry = _entry(ctx, sp, live, change_id, user, kind=sp.kind.value)
+    hidden = holders((live.source,), sp.hidden)
+    entry = _entry(ctx, sp, live, change_id, user, kind=sp.kind.value, hidden=hidden)
     outcome = ServiceOutcome(sp.label, "", "", State.PLANNED)
     return WorkloadFix(ctx, sp, live, change_id, entry, outcome)
 
@@ -86,6 +88,7 @@ def service_fix(
         base_template=as_json(base.template),
         base_template_pb=packed(base.template),
         on_template=base.on_template,
+        hidden=holders((live.source, base.template), sp.hidden),
     )
     outcome = ServiceOutcome(sp.service, canary, tag, State.PLANNED)
     return ServiceFix(ctx, sp, live, change_id, entry, outcome, base)

@@ -28,6 +28,7 @@ from drift.fix.byhand import copy_field
 from drift.fix.exec_token import execution_token, left_out, not_restored
 from drift.fix.instances import copy_splits, describe_instances, restoration_problem
 from drift.fix.journal import ROLLBACK, Entry, Journal, Write
+from drift.fix.masked import held_by
 from drift.fix.patch import copy_workload, is_latest, restored_traffic, without_system_metadata
 from drift.fix.recorded import tagged_images, tags_resolved
 from drift.fix.restore import changed_since, refusal
@@ -143,7 +144,8 @@ def differences(now: Any, entry: Entry, gone: Collection[str] = ()) -> list[str]
     mask), the settings the workload holds itself, and a pool's instances."""
     kind = Kind(entry.kind)
     restored = restore_request(now, entry, gone)
-    lines = template_differences(template_of(now), template_of(restored))
+    hidden = held_by(restored, entry.hidden)  # a password renamed, as the plan hid it
+    lines = template_differences(template_of(now), template_of(restored), hidden)
     was, will = (
         read_shown(Source(raw(w), raw(template_of(w)), None, kind), _shown) for w in (now, restored)
     )

@@ -138,3 +138,24 @@ def test_a_password_moved_onto_the_command_line_is_masked_in_a_yaml_plan(
     assert done.returncode == 1, shown
     assert "args holds a secret value: not printed" in shown, shown
     assert token not in shown, shown
+
+
+def test_rollback_masks_a_password_moved_to_another_name(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The fix sets REDIS_AUTH, which held the short password REDIS_PASSWORD held before
+    (masked in its plan): the rollback puts it back, and its prompt, declined or answered,
+    masks it as the plan did (helper-588 L1), though it reads no older revision. The journal
+    names the variable, never its value."""
+    sandbox = make_sandbox(_world())
+    folder = profile_folder(tmp_path, PROFILE)
+    fixed = run(sandbox, folder, "fix", "lab", "--yes")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    journal = "".join(p.read_text() for p in tmp_path.rglob("*.json"))
+    assert '"api-1/REDIS_AUTH"' in journal, journal
+    declined = run(sandbox, folder, "rollback")
+    done = run(sandbox, folder, "rollback", "--yes")
+    for shown in (declined.stdout + declined.stderr, done.stdout + done.stderr):
+        assert "env.REDIS_AUTH: other → ***" in shown, shown
+        assert SHORT not in shown and PASSWORD not in shown, shown
+    assert done.returncode == 0, done.stdout + done.stderr

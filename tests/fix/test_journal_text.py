@@ -43,7 +43,7 @@ def test_the_file_is_the_standard_text_of_the_entry_and_the_entry_is_copied(
     expected = asdict(entry)
     for name in UNSTORED:
         del expected[name]
-    del expected["withheld"]  # written only when there is one
+    del expected["withheld"], expected["hidden"]  # written only when there is one
     text = json.dumps(expected, indent=2, sort_keys=True) + "\n"
     assert journal.file(entry).read_bytes() == text.encode()
 
