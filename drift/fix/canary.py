@@ -236,8 +236,9 @@ class ServiceFix(ServiceFixer):
             raise await self._their_write(
                 f"{self.name}: the service was changed meanwhile by someone else ({changed}) "
                 f"while {during}: drift did not move "
-                f"traffic to its canary {canary}, {self.left_to(now)}",
+                f"traffic to its canary {canary}",
                 now,
+                left=self.left_to(now),
             )
         promote = copy_service(after)
         promote.traffic = promoted_traffic(raw, self.base.revision, canary)

@@ -10,7 +10,8 @@ from typing import Any
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fix.byhand import copy_field
 from drift.fix.context import Fixer, Stop
-from drift.fix.journal import CLEANUP, State
+from drift.fix.journal import CLEANUP, State, promoted
+from drift.fix.keep_routing import keep_routing
 from drift.fix.keep_theirs import kept_words
 from drift.fix.overwrote import replaced
 from drift.fix.patch import copy_service
@@ -88,6 +89,8 @@ async def clean_up(
     outcome.state = fixer.entry.state
     if done.refused:  # someone else wrote: undoing it is the operator's call, the pin is not
         said = await free_pin(fixer, done.now)
+        if not said and done.now is not None and not promoted(fixer.entry):
+            said = await keep_routing(fixer, done.now, after)  # their routing, no revision
         outcome.state = fixer.entry.state
         if outcome.state == State.CLEANED_UP:
             outcome.message = f"{stop.message}. {done.text}. {said}"

@@ -11,7 +11,8 @@ from typing import Any
 from drift.errors import JournalError
 from drift.fix.base import Base
 from drift.fix.context import Fixer, Stop
-from drift.fix.journal import State, Write
+from drift.fix.journal import State, Write, promoted
+from drift.fix.keep_routing import keep_routing
 from drift.fix.patch import promoted_traffic, update_traffic_flags
 from drift.fix.readback import what_changed
 from drift.fix.recorded import parts_as_found, service_parts
@@ -194,12 +195,17 @@ class ServiceFixer(Fixer):
             )
         raise await self._their_write(head, now)
 
-    async def _their_write(self, head: str, now: Any) -> Stop:
+    async def _their_write(self, head: str, now: Any, left: str = "") -> Stop:
         """The Stop after someone else's write (`now`): drift's pin under it freed when it
-        holds (`free_pin`), their change left as it is."""
+        holds (`free_pin`), or, when their write made no revision, what drift's canary write
+        made undone around their routing (`keep_routing`); their change left as it is.
+        `left`: what becomes of the canary when neither cleans up (`left_to`)."""
         said = await free_pin(self, now)
+        if not said and not promoted(self.entry):  # the canary never held traffic
+            said = await keep_routing(self, now, self.after)
         if self.entry.state == State.CLEANED_UP:
             return Stop(f"{head}. {said}", State.CLEANED_UP)
+        head = f"{head}, {left}" if left else head
         # the service-level settings drift's canary write made apply at once: said while live
         parts = [] if parts_as_found(now, self.entry) else service_parts(self.entry)
         live = (

@@ -59,7 +59,11 @@ def test_a_write_at_the_promotion_prompt_is_not_overwritten(
     assert "changed meanwhile by someone else (generation" in said, said
     assert "last modified by deployer@example.com" in said, said
     assert f"did not move traffic to its canary {outcome.canary}" in said, said
-    assert f"`drift rollback {result.change_id}` removes it" in said, said
+    if write == "deploy":  # their revision: the canary stays for `drift rollback`
+        assert f"`drift rollback {result.change_id}` removes it" in said, said
+    else:  # their pin, no revision: drift's canary write undone around it (helper-592 F1)
+        assert "keeping their routing" in said and "nothing is left to roll back" in said, said
+        assert not any(t.tag.startswith("drift-") for t in sandbox.service(PROJECT, "api").traffic)
     assert "replaced what they wrote" not in said, said
     after = sandbox.service(PROJECT, "api")
     assert not any(
@@ -70,7 +74,8 @@ def test_a_write_at_the_promotion_prompt_is_not_overwritten(
         assert any(s.revision.endswith(theirs[0]) and s.percent for s in after.traffic_statuses)
     (entry,) = entries(tmp_path)
     assert entry.state != State.PROMOTED
-    assert [w["step"] for w in entry.writes] == ["canary"]
+    cleaned = [] if write == "deploy" else ["cleanup"]  # around their pin: no promotion
+    assert [w["step"] for w in entry.writes] == ["canary", *cleaned]
 
 
 def test_a_deploy_at_the_first_prompt_is_not_overwritten(
@@ -442,7 +447,8 @@ def test_drifts_tag_removed_at_the_prompt_is_not_offered_for_removal(
 ) -> None:
     """A teammate removes the canary's `drift-…` tag at the promotion prompt: the stop says
     nothing of removing it again (d2d1f54a offered `--remove-tags drift-…` for a tag gone;
-    helper-572 F2)."""
+    helper-572 F2), and drift cleans up the rest of its canary write: the template the team's
+    next deploy builds on is the configuration that served again (helper-592 F1)."""
     sandbox = reseedable
     sandbox.reset(lab.lab_world(**PINNED))
 
@@ -456,8 +462,10 @@ def test_drifts_tag_removed_at_the_prompt_is_not_offered_for_removal(
     result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
     (outcome,) = result.outcomes
     assert result.exit_code is ExitCode.ABORTED, outcome.message
-    assert "which stays with no traffic" in outcome.message, outcome.message
+    assert "nothing is left to roll back" in outcome.message, outcome.message
     assert "remove only its tag" not in outcome.message, outcome.message
+    now = sandbox.service(LAB, "app")
+    assert {v.name for v in now.template.containers[0].env} == {"DEBUG"}, outcome.message
 
 
 def test_their_new_deploy_still_in_progress_is_not_said_to_reach_the_canary(
