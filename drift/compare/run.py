@@ -36,6 +36,7 @@ from drift.compare.views import (
 from drift.errors import UsageError
 from drift.findings import Scope
 from drift.kinds import Kind
+from drift.live.reader import every_history
 from drift.live.secrets import Tasks
 from drift.live.session import Session
 from drift.live.state import LiveState
@@ -74,7 +75,14 @@ async def compare_live(
     mine_a = [n for n in names if n in a.services]
     mine_b = [n for n in names if n in b.services]
     shared = Tasks() if (a.project, a.region) == (b.project, b.region) else None
-    read = partial(Session.read, wait=settings.wait, secrets="projects", shared=shared)
+    # every workload's revisions too: a password renamed is known by an older one
+    read = partial(
+        Session.read,
+        wait=settings.wait,
+        secrets="projects",
+        shared=shared,
+        history=every_history,
+    )
     async with Session(settings.access()) as session:
         try:
             state_a, state_b = await _both(read(session, a, mine_a), read(session, b, mine_b))

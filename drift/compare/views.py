@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from drift.compare.model import EnvKey, ServiceView, Shape, VarView
 from drift.credentials import looks_like_credential
+from drift.diff.context import moved_in
 from drift.diff.describe import describe_live, describe_rule
 from drift.fields import FIELDS
 from drift.kinds import key_label
@@ -67,18 +68,27 @@ def live_views(state: LiveState, profile: Profile) -> dict[str, ServiceView]:
     views = {}
     for name, live in state.services.items():
         config = live.serving[0].config if live.serving else live.template
-        views[name] = config_view(name, config, profile)
+        views[name] = config_view(name, config, profile, _moved(state, name))
     return views
 
 
-def config_view(name: str, config: RevisionConfig, profile: Profile) -> ServiceView:
-    """One revision's (or template's) view, its plain values masked against `profile`."""
+def _moved(state: LiveState, name: str) -> frozenset[str]:
+    """The workload's passwords renamed (`moved_in`), masked as `check` masks them."""
+    return moved_in(state.history.get(name, ()), state.services[name])
+
+
+def config_view(
+    name: str, config: RevisionConfig, profile: Profile, moved: frozenset[str] = frozenset()
+) -> ServiceView:
+    """One revision's (or template's) view, its plain values masked against `profile` and
+    where `moved` holds them (a password renamed)."""
     secret = _expects_secret(profile.services.get(name), config)
     env: dict[EnvKey, VarView] = {}
     for container in config.containers:
         key = container.name
         for v in container.env.values():
-            hidden = (container.name, v.name) in secret
+            renamed = v.ref is None and (v.value or "").strip() in moved
+            hidden = (container.name, v.name) in secret or renamed
             env[key, "env", v.name] = VarView(
                 v.name,
                 Shape.SECRET if v.ref is not None else Shape.PLAIN,
@@ -117,9 +127,10 @@ def other_revisions(
         if name not in names or not others:
             continue
         main = live.serving[0].config if live.serving else live.template
+        moved = _moved(state, name)
         out[name] = (
-            _main_keyed(config_view(name, main, profile)),
-            [(_reach(r), _main_keyed(config_view(name, r.config, profile))) for r in others],
+            _main_keyed(config_view(name, main, profile, moved)),
+            [(_reach(r), _main_keyed(config_view(name, r.config, profile, moved))) for r in others],
         )
     return out
 

@@ -108,26 +108,9 @@ class Context:
         older = self.state.history.get(self.service.key, ())
         key = ("moved", self.service.key, len(older), len(self.live.configs))
         if key not in self.state.derived:
-            self.state.derived[key] = moved_values(self._ranked(older))
+            self.state.derived[key] = moved_in(older, self.live)
         found: frozenset[str] = self.state.derived[key]
         return found
-
-    def _ranked(self, older: Sequence[RevisionRecord]) -> list[tuple[Rank, RevisionVariables]]:
-        """Every configuration read, ranked by when it was made: the history in its order; a
-        revision that serves or is tagged and is not in it by its `create_time`, after it (as
-        Cloud Run lists none: `--no-history`, a deploy landed since); the template last."""
-        at = {r.name: i for i, r in enumerate(older)}
-        ranked: list[tuple[Rank, RevisionVariables]] = []
-        ranked += [((0, i, 0.0), r.variables) for i, r in enumerate(older)]
-        for revision in (r for r in self.live.checked if r.name not in at):  # else: by it
-            made = raw(revision.source) if revision.source is not None else None
-            if made is not None and made.HasField("create_time"):
-                rank = (1, 0, made.create_time.seconds + made.create_time.nanos / 1e9)
-            else:
-                rank = (2, 0, 0.0)  # described by the template: the latest
-            ranked.append((rank, revision.config.variables))
-        ranked.append(((2, 0, 0.0), self.live.template.variables))
-        return ranked
 
     @cached_property
     def _read(self) -> tuple[RevisionVariables, ...]:
@@ -218,3 +201,22 @@ class At:
             variant=variant,
             failed=failed,
         )
+
+
+def moved_in(older: Sequence[RevisionRecord], live: LiveService) -> frozenset[str]:
+    """`moved_values` of every configuration read of a workload (`live`, and `older`: its
+    history as read), ranked by when it was made: the history in its order; a revision that
+    serves or is tagged and is not in it by its `create_time`, after it (as Cloud Run lists
+    none: `--no-history`, a deploy landed since); the template last."""
+    at = {r.name: i for i, r in enumerate(older)}
+    ranked: list[tuple[Rank, RevisionVariables]] = []
+    ranked += [((0, i, 0.0), r.variables) for i, r in enumerate(older)]
+    for revision in (r for r in live.checked if r.name not in at):  # else: by it
+        made = raw(revision.source) if revision.source is not None else None
+        if made is not None and made.HasField("create_time"):
+            rank = (1, 0, made.create_time.seconds + made.create_time.nanos / 1e9)
+        else:
+            rank = (2, 0, 0.0)  # described by the template: the latest
+        ranked.append((rank, revision.config.variables))
+    ranked.append(((2, 0, 0.0), live.template.variables))
+    return moved_values(ranked)

@@ -44,6 +44,14 @@ from drift.profiles.model import Profile, ServiceProfile
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 HistoryWanted = Callable[[ServiceProfile, LiveService], bool]
+
+
+def every_history(profile: ServiceProfile, live: LiveService) -> bool:
+    """Every workload's revisions listed (`HistoryWanted`): where a password renamed and a
+    secret pasted in are known by an older revision (`init --from-live`, `compare --live`)."""
+    return True
+
+
 POLL_FIRST = 0.5
 POLL_MAX = 5.0
 
@@ -336,8 +344,12 @@ class Reader:
 
     async def _history(self, profile: ServiceProfile, svc: Any) -> None:
         try:
-            records = await list_revisions(
-                self.clients, self.runner, svc, profile.container, profile.kind
+            # listed once a run: two profiles of one location share it (`compare --live`)
+            records = await self._once(
+                ("history", (profile.key, profile.container)),
+                partial(
+                    list_revisions, self.clients, self.runner, svc, profile.container, profile.kind
+                ),
             )
         except ApiError as exc:  # a later page failing drops it all: no partial `since`
             log.debug(

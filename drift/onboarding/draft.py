@@ -9,13 +9,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from drift import credentials, redact
+from drift.diff.context import moved_in
 from drift.fields import read_conflicts
 from drift.findings import Scope
 from drift.kinds import Kind, workload_key
 from drift.live.model import ContainerConfig, EnvVar, LiveService, RevisionConfig
 from drift.live.normalize import differences, same_configuration
 from drift.live.remember import referenced
-from drift.live.state import LiveState
+from drift.live.state import LiveState, RevisionRecord
 from drift.onboarding.setting_lines import settings_lines, sidecar_settings
 from drift.onboarding.yamltext import comment, entry, scalar
 from drift.refs import DEFAULT_FILE_MODE, SecretRef, shown_mode
@@ -92,12 +93,16 @@ def build_draft(
     *,
     hoist: bool = True,
     number: str = "",
+    history: Mapping[str, Sequence[RevisionRecord]] | None = None,
 ) -> Draft:
     """`hoist`: write the variables every workload sets identically under `defaults` — only
     when `names` are all the workloads of the region: defaults apply to every entry, the one
     of a workload left out (still deploying) and added later too, of which nothing is known;
-    `number`: the project's, for a default compute account left unnamed (`account_line`)."""
-    drafts = tuple(_service(services[n], number) for n in names)
+    `number`: the project's, for a default compute account left unnamed (`account_line`);
+    `history`: each workload's older revisions as listed, which tell a secret pasted in and
+    a password renamed."""
+    history = history or {}
+    drafts = tuple(_service(services[n], number, history.get(n, ())) for n in names)
     shared = _shared(drafts) if hoist else ()
     if shared:
         hoisted = {v.name for v in shared}
@@ -166,13 +171,16 @@ def _unchecked(live: LiveService, differ: set[str]) -> str:
     return f", or while they are checked: `check_tags: {said}` in its entry leaves them out"
 
 
-def _service(live: LiveService, number: str) -> ServiceDraft:
+def _service(live: LiveService, number: str, older: Sequence[RevisionRecord]) -> ServiceDraft:
     revision, config = drafted_from(live)
     readers = _secret_readers(config.containers)
-    for rev in live.checked:  # another revision's secret pasted in here (`remember.inlined`)
-        for name in referenced((rev.config.variables,)):
-            readers.setdefault(name, f"revision {rev.name}")
-    main = _container(config.main, readers)
+    # another revision's secret pasted in here (`remember.inlined`), the newest named
+    read = [(r.name, r.config.variables) for r in live.checked]
+    for name, variables in [*read, *((r.name, r.variables) for r in reversed(older))]:
+        for variable in referenced((variables,)):
+            readers.setdefault(variable, f"revision {name}")
+    moved = moved_in(older, live)  # a password renamed: not copied, as `check` masks it
+    main = _container(config.main, readers, moved)
     return ServiceDraft(
         name=live.name,
         revision=revision,
@@ -183,7 +191,9 @@ def _service(live: LiveService, number: str) -> ServiceDraft:
         container=config.container if len(config.containers) > 1 and config.container else None,
         mounts=main.mounts,
         sidecars=tuple(
-            (c.name, _container(c, readers)) for c in config.containers if c.name != config.primary
+            (c.name, _container(c, readers, moved))
+            for c in config.containers
+            if c.name != config.primary
         ),
         tags=tuple(t for rev in live.tagged for t in rev.tags),
         kind=live.kind,
@@ -197,10 +207,12 @@ def _secret_readers(containers: Sequence[ContainerConfig]) -> dict[str, str]:
     return dict(reversed(refs))
 
 
-def _container(container: ContainerConfig, readers: Mapping[str, str]) -> ContainerDraft:
+def _container(
+    container: ContainerConfig, readers: Mapping[str, str], moved: frozenset[str]
+) -> ContainerDraft:
     return ContainerDraft(
         settings=sidecar_settings(container),
-        env=tuple(_variable(var, readers) for var in container.env.values()),
+        env=tuple(_variable(var, readers, moved) for var in container.env.values()),
         mounts=tuple(
             Variable(
                 path,
@@ -223,6 +235,9 @@ def _reference(ref: SecretRef, mode: int = DEFAULT_FILE_MODE) -> str:
 
 
 CREDENTIAL = "looks like a credential"
+RENAMED = "a password renamed"
+"""Why a plain value is not copied: a variable named like a password held it in an older
+revision (`moved_values`), as `check` masks it."""
 
 
 def copies(reader: str) -> str:
@@ -232,22 +247,23 @@ def copies(reader: str) -> str:
     return f"{reader} reads it from Secret Manager"
 
 
-def _variable(var: EnvVar, readers: Mapping[str, str]) -> Variable:
+def _variable(var: EnvVar, readers: Mapping[str, str], moved: frozenset[str]) -> Variable:
     if var.ref is not None:
         unread = visible(var.ref.unreadable)  # required only: the reference is not written
         said = f"reference not written: {unread}" if unread else ""
         return Variable(var.name, _reference(var.ref), said, secret=not unread, unread=unread)
     value = var.value or ""  # as written: Cloud Run expands no `$(NAME)`
     reader = readers.get(var.name)
-    withheld = copies(reader) if reader else CREDENTIAL
+    renamed = value.strip() in moved
+    withheld = copies(reader) if reader else RENAMED if renamed else CREDENTIAL
     # named like a credential, however short the value (`ADMIN_PASSWORD=hunter2`): not copied
-    if reader or credentials.hidden_plain(var.name, value):
+    if reader or renamed or credentials.hidden_plain(var.name, value):
         redact.register(value)
         return Variable(
             var.name,
             "{required: true}",
             f"{withheld}, not copied: move it to Secret Manager"
-            if withheld == CREDENTIAL
+            if withheld in (CREDENTIAL, RENAMED)
             else f"{withheld}: not copied",
             withheld=withheld,
         )

@@ -24,6 +24,7 @@ from drift.next_steps import (
 from drift.onboarding.account import own_number
 from drift.onboarding.draft import (
     CREDENTIAL,
+    RENAMED,
     Draft,
     build_draft,
     drafted_from,
@@ -58,6 +59,7 @@ class InitResult:
     variables: int
     secrets: int
     withheld: tuple[str, ...]  # `service.VAR` of credential-looking plain values left out
+    renamed: tuple[str, ...] = ()  # `service.VAR` of passwords renamed (`draft.RENAMED`)
     copies: tuple[str, ...] = ()
     """`service.VAR (CONTAINER reads it from Secret Manager)`: plain values left out because
     another container reads the same variable as a secret (`draft.copies`)."""
@@ -101,6 +103,12 @@ class InitResult:
                 "not copied (plain values that look like credentials; move them to Secret "
                 f"Manager): {', '.join(map(visible, self.withheld))}"
             )
+        if self.renamed:
+            lines.append(
+                "not copied (plain values a variable named like a password held in an older "
+                "revision: a password renamed, most likely; move them to Secret Manager): "
+                f"{', '.join(map(visible, self.renamed))}"
+            )
         if self.copies:
             lines.append(
                 "not copied (plain values of a variable another container reads from Secret "
@@ -138,6 +146,7 @@ async def init_from_live(
     `force`. Nothing is written when a service cannot be read. `project_from`,
     `region_from`, `profiles_from`: where they were set (`--project`, `DRIFT_PROJECT`, …),
     for the hints of a mistyped project, an empty region, a profiles path with a typo."""
+    from drift.live.reader import every_history
     from drift.live.session import Session
     from drift.profiles.paths import profile_path
 
@@ -190,7 +199,10 @@ async def init_from_live(
             _LIVE,
             services={n: _described(n) for n in names},
         )
-        state = await session.read(probe, names, wait=settings.wait, shared=listed_once)
+        # every workload's revisions too: a password renamed is known by an older one
+        state = await session.read(
+            probe, names, wait=settings.wait, shared=listed_once, history=every_history
+        )
         found = [n for n in names if n in state.missing]
         kinds = await of_other_kinds(session, found, project, region, listed_once) if found else {}
         accounts = [drafted_from(w)[1].service_account for w in state.services.values()]
@@ -200,7 +212,14 @@ async def init_from_live(
     # nothing hoisted into defaults while a workload is left out: its entry, added as the
     # note says, would take them too (revfirst62 F1)
     draft = build_draft(
-        environment, project, region, names, state.services, hoist=not settling, number=number
+        environment,
+        project,
+        region,
+        names,
+        state.services,
+        hoist=not settling,
+        number=number,
+        history=state.history,
     )
     today = today or utc_today()
     text = render(
@@ -225,10 +244,11 @@ async def init_from_live(
         variables=len(draft.variables),
         secrets=sum(v.secret for _, v in draft.variables),
         withheld=tuple(f"{s}.{v.name}" for s, v in draft.variables if v.withheld == CREDENTIAL),
+        renamed=tuple(f"{s}.{v.name}" for s, v in draft.variables if v.withheld == RENAMED),
         copies=tuple(
             f"{s}.{v.name} ({v.withheld})"
             for s, v in draft.variables
-            if v.withheld not in ("", CREDENTIAL)
+            if v.withheld not in ("", CREDENTIAL, RENAMED)
         ),
         notes=notes,
         profiles_option=option,

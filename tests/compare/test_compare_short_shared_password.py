@@ -66,3 +66,32 @@ def test_a_harmless_word_in_a_password_variable_is_not_shared(tmp_path: Path) ->
     """`DB_PASSWORD=true` in both (`_inert`): a switch, no credential."""
     _profiles(tmp_path, "\n    env:\n      DB_PASSWORD: {value: 'true'}")
     assert _run(tmp_path)["exit_code"] == 0
+
+
+def test_live_a_password_renamed_is_never_shown(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
+    """Staging's older revision held the password as DB_PASSWORD; the one that serves holds
+    it as PGPASS, a name that says nothing (helper-588 L2). `compare --live` lists the
+    revisions of what it reads, and shows it masked, as `check` does, in every format; that
+    prod has no PGPASS is still said."""
+    renamed = "Qm7vKp2Zr9"
+    first = {"created": "20d", "env": {"DB_PASSWORD": renamed, "PGPASS": None}}
+    staging = {"api": {"template": {"env": {"PGPASS": renamed}}, "history": [first]}}
+    prod = {"api": {"template": {"env": {"PG_HOST": "db.prod"}}}}
+    sandbox = make_sandbox(
+        {
+            "projects": {
+                "acme-staging": {"number": 700000000001, "services": staging},
+                "acme-prod": {"number": 700000000002, "services": prod},
+            }
+        }
+    )
+    _profiles(tmp_path, " {}")
+    for fmt in ("json", "table"):
+        done = drift(
+            "compare", "staging", "prod", "--live", "--profiles", str(tmp_path), "-f", fmt,
+            env=sandbox.environ(),
+        )  # fmt: skip
+        shown = done.stdout + done.stderr
+        assert "Traceback" not in shown and done.returncode in (0, 1), shown
+        assert renamed not in shown, shown
+        assert "PGPASS" in shown and "db.prod" in shown, shown  # the differences, said
