@@ -15,7 +15,7 @@ from drift.findings import Scope
 from drift.kinds import Kind, label, workload_key
 from drift.live.model import EnvVar
 from drift.refs import SecretRef
-from drift.textsafe import plural
+from drift.textsafe import plural, visible
 
 UNREAD = "0 changes in what could be read; incomplete"
 """A plan's, or a workload's, with no change nor manual step while items were not read: never
@@ -229,8 +229,9 @@ class ServicePlan:
             return ""
         # a job's update makes no revision; it may meet the check, its executions do
         what = "its update may fail" if self.kind is Kind.JOB else "a new revision would fail"
+        uses = "; ".join(map(visible, self.doomed))  # one line: live names escaped
         return (
-            f"{what} Cloud Run's deploy-time check of its secrets ({'; '.join(self.doomed)}); "
+            f"{what} Cloud Run's deploy-time check of its secrets ({uses}); "
             "do the plan's manual steps for the secrets (enable or add a version, grant access), "
             "then run drift fix again"
         )
@@ -368,5 +369,6 @@ class Plan(Scope):
             f"incomplete: {plural(len(self.unverified), 'item')} could not be read; the plan "
             "may miss drift:"
         )
-        items = [f"  {item}" for item in self.unverified]
+        # one line each: a live name's line break shown escaped (helper-591 F1)
+        items = [f"  {visible(item)}" for item in self.unverified]
         return "\n".join([head, *items, *(f"hint: {hint}" for hint in self.hints)])

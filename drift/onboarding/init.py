@@ -405,7 +405,9 @@ def _notes(
         if f.counted and (f.key, f.target) not in withheld
     ]
     said = "`drift check` will report"  # what the next step meets, not init's (helper-532)
-    notes += [f"{f.workload}: {said} {f.rule} {f.target}: {f.message}" for f in findings]
+    notes += [  # one line each: live names in a message shown escaped (helper-591 F1)
+        visible(f"{f.workload}: {said} {f.rule} {f.target}: {f.message}") for f in findings
+    ]
     notes += dict.fromkeys(
         f"{key_label(u.key)}: could not verify {u.target} ({u.reason}): `drift check` will "
         "report it unverified"

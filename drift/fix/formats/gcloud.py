@@ -359,7 +359,8 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
     for skipped in script.skipped:  # no command at all: nothing "above"
         out += comment(f"not in {'the command above' if script.lines else 'a command'}: {skipped}")
     for step in sp.manual:
-        out += comment(f"manual ({sp.label} {step.target}): {step.reason}")
+        # one line: a live name's line break in its reason shown escaped (helper-591 F2)
+        out += comment(visible(f"manual ({sp.label} {step.target}): {step.reason}"))
         out += [f"#   {visible(c)}" for c in step.commands]
     return out
 

@@ -15,6 +15,7 @@ from drift.diff.describe import mask_plain
 from drift.fix.formats.text import holds_secret
 from drift.live.normalize import raw
 from drift.redact import MASK, is_payload, mask, mask_spans
+from drift.textsafe import visible
 
 _ALIAS_TEXT = re.compile(r"[^a-z0-9-]+")
 
@@ -46,6 +47,7 @@ class Conversion:
         return not self.inexact
 
     def note(self, reason: str) -> None:
+        reason = visible(reason)  # one line: a live name's line break escaped (helper-591 F2)
         if reason not in self.inexact:
             self.inexact.append(reason)
 
