@@ -82,7 +82,7 @@ def _never_served(ctx: Context, canary: str) -> bool:
     """Whether the revisions show drift's canary `canary` never served
     (`drift.diff.unserved.unserved`: its change's journal entry here, else the client or the
     shape of the revision after it — drift's restoration marks the undoing of a canary that
-    never served, `drift.fix.restore._client_version`). drift pins by name only a restoration
+    never served, `drift.fix.restore.client_version`). drift pins by name only a restoration
     of such a canary (`drift.fix.restore.pin_by_name`): a promoted canary served."""
     records = ctx.state.history.get(ctx.service.key) or []
     index = next((i for i, r in enumerate(records) if r.name == canary), None)

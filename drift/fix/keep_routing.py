@@ -31,11 +31,11 @@ from drift.fix.journal import State
 from drift.fix.keep_theirs import keep_theirs
 from drift.fix.patch import copy_service, is_latest, restored_traffic, update_traffic_flags
 from drift.fix.recorded import base_key, before_service
-from drift.fix.restore import restore_request
+from drift.fix.restore import KEEP_ROUTING, client_version, restore_request
 from drift.fix.restored import write_traffic
 from drift.fix.routing import describe_serving, describe_traffic, restoration_problem
 from drift.fix.startable import unstartable
-from drift.live.api import short
+from drift.live.api import short, written_since
 
 
 def reaches_canary(fixer: Fixer, now: Any) -> bool:
@@ -64,7 +64,9 @@ async def keep_routing(fixer: Fixer, now: Any, wrote: Any) -> str:
         or short(now.latest_created_revision) != canary  # a revision of theirs: `free_pin`
         or now.uid != fixer.live.source.uid
         or reaches_canary(fixer, now)
-        or await unstartable(fixer.ctx.session, entry, fixer.ctx.known)
+        # its secret versions as they are now, never the plan's read: the prompt may have
+        # waited, and a version disabled meanwhile fails the revision (helper-593 F2)
+        or await unstartable(fixer.ctx.session, entry)
     ):
         return ""
     request = restore_request(now, entry)
@@ -83,7 +85,11 @@ async def keep_routing(fixer: Fixer, now: Any, wrote: Any) -> str:
     try:
         on = (fixer.ctx.session, fixer.ctx.journal, entry)
         doing = "putting back the configuration that served, keeping their routing"
-        sent = await write_traffic(on, now, request, "cleanup", doing)
+        # its own step: a rollback then refuses to undo their routing without --force, the
+        # write proven or not (`restore.changed_since`); its revision said to undo a canary
+        # that never served (`since`, `drift history`: `client_version`)
+        version = client_version(entry)
+        sent = await write_traffic(on, now, request, KEEP_ROUTING, doing, version=version)
     except JournalError:
         return ""  # nothing was written: their change as it is, said by the caller
     after = sent.after
@@ -96,7 +102,12 @@ async def keep_routing(fixer: Fixer, now: Any, wrote: Any) -> str:
         )
     problem = restoration_problem(after, expected, base_key(entry), canary)
     if not sent.proven or problem:
-        why = sent.error or problem
+        # a write of someone else's between drift's read and its write, let through by a
+        # server that ignores the stale etag: drift's may have replaced it (helper-593 F3)
+        over = written_since(int(now.generation) + 1, after)
+        extra = int(after.generation) > int(now.generation) + 1
+        why = sent.error or problem or (f"someone else wrote it too: {over}" if extra else "")
+        why = why or "the service read back is not what drift sent"
         _end(fixer, State.CLEANUP_FAILED, f"not proven: {why}", after if sent.landed else None)
         return (
             f"drift's write putting back the configuration that served (their routing kept) "

@@ -22,26 +22,44 @@ def containers(message: Any) -> Any:
 
 
 def holders(templates: Iterable[Any], hidden: Collection[str]) -> list[str]:
-    """`CONTAINER/VARIABLE` of each plain variable of `templates` (or workloads) that holds
-    one of `hidden`, sorted: what a journal entry records (`Entry.hidden`)."""
-    return sorted(
-        {
-            f"{c.name}/{var.name}"
-            for template in templates
-            for c in containers(template)
-            for var in c.env
-            if not var.HasField("value_source") and var.value.strip() in hidden
-        }
-    )
+    """Where each of `hidden` stands in `templates` (or workloads), sorted: what a journal
+    entry records (`Entry.hidden`). `CONTAINER/VARIABLE` for a plain variable, and for a word
+    of a container's command line (`--pg PASSWORD`, `--pg=PASSWORD`: `moved_values` counts
+    it) `CONTAINER/args[I]` or `CONTAINER/command[I]`, `=` after it where the value is the
+    word's flag value (helper-593 F4)."""
+    found = set()
+    for template in templates:
+        for c in containers(template):
+            for var in c.env:
+                if not var.HasField("value_source") and var.value.strip() in hidden:
+                    found.add(f"{c.name}/{var.name}")
+            for place, word in _words(c):
+                if word.strip() in hidden:
+                    found.add(f"{c.name}/{place}")
+                elif "=" in word and word.split("=", 1)[1].strip() in hidden:
+                    found.add(f"{c.name}/{place}=")
+    return sorted(found)
 
 
 def held_by(template: Any, names: Collection[str]) -> frozenset[str]:
-    """The values the variables `names` (`holders`) hold in `template` (or a workload's)."""
-    return frozenset(
-        var.value.strip()
-        for c in containers(template)
-        for var in c.env
-        if f"{c.name}/{var.name}" in names
-        and not var.HasField("value_source")
-        and var.value.strip()
-    )
+    """The values the places `names` (`holders`) hold in `template` (or a workload's)."""
+    out = set()
+    for c in containers(template):
+        for var in c.env:
+            if f"{c.name}/{var.name}" in names and not var.HasField("value_source"):
+                out.add(var.value.strip())
+        for place, word in _words(c):
+            if f"{c.name}/{place}" in names:
+                out.add(word.strip())
+            elif f"{c.name}/{place}=" in names and "=" in word:
+                out.add(word.split("=", 1)[1].strip())
+    return frozenset(v for v in out if v)
+
+
+def _words(container: Any) -> list[tuple[str, str]]:
+    """Each word of a container's command line, with its place (`args[2]`)."""
+    return [
+        (f"{field}[{i}]", word)
+        for field in ("command", "args")
+        for i, word in enumerate(getattr(container, field))
+    ]

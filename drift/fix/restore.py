@@ -121,6 +121,13 @@ def changed_since(now: Any, entry: Entry, carries: Carries = landed) -> str:
             f"(its uid {was} → {now.uid}; {written_since(entry.generation_before, now)}): it "
             "is not the one drift changed"
         )
+    if any(w.get("step") == KEEP_ROUTING for w in entry.writes):
+        # drift's cleanup wrote on someone else's routing and kept it: putting back what
+        # served before drift undoes theirs, whatever came of that write (helper-593 F1)
+        return (
+            f"{entry.service} was re-routed by someone else during change {entry.change_id}, "
+            "and drift's cleanup kept their routing"
+        )
     done = entry.landed_writes()
     expected = done[-1].generation_after if done else entry.generation_before
     if int(now.generation) == expected:
@@ -261,7 +268,7 @@ async def restore(
     answer: Any = None
     try:
         answer = await update_workload(
-            session, Kind.SERVICE, request, version=_client_version(entry)
+            session, Kind.SERVICE, request, version=client_version(entry)
         )
     except (ApiError, AuthError) as exc:  # the answer or the operation may be what was lost
         error = exc  # the service tells
@@ -310,7 +317,11 @@ def name_restored(request: Any, entry: Entry, gone: Collection[str]) -> None:
         )
 
 
-def _client_version(entry: Entry) -> str:
+KEEP_ROUTING = "keep-routing"
+"""The step of the cleanup's write that keeps someone else's routing (`drift.fix.keep_routing`)."""
+
+
+def client_version(entry: Entry) -> str:
     """drift's version, marked (`UNDOES_CANARY`) when the canary this restoration undoes never
     held traffic (no promotion was begun): the revision it makes says so to `since`."""
     if entry.canary_revision and not promoted(entry):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from drift import __version__
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fields.access import template_of
 from drift.fix.journal import Entry, Journal, State, Write
@@ -205,6 +206,7 @@ async def write_traffic(
     step: str,
     doing: str,
     state: str = State.CLEANING_UP,
+    version: str | None = None,
 ) -> TrafficWrite:
     """Send `request` — `now` with other traffic, its template as read, so no new revision
     — journaled first as `step` in `state` with `doing` (JournalError: nothing was written),
@@ -222,7 +224,7 @@ async def write_traffic(
     journal.begin(entry, state, doing, write)
     error = ""
     try:
-        await update_workload(session, Kind.SERVICE, request)
+        await update_workload(session, Kind.SERVICE, request, version=version or __version__)
     except ApiError as exc:
         error = exc.reason
     try:

@@ -18,9 +18,10 @@ from drift.errors import ExitCode, Interrupted
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from drift.live.changeids import tagged_change
+from drift.sandbox import Fault
 from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
-from tests.fix.conftest import LAB, ScriptedUI, entries
+from tests.fix.conftest import LAB, ScriptedUI, entries, fix, lab_here
 
 SPLIT = {
     "history": [{"image": "us-docker.pkg.dev/lab/app:v0"}],
@@ -95,3 +96,93 @@ def test_their_routing_that_reaches_the_canary_is_left_as_it_is(
     assert lab.shares(sandbox.service(LAB, "app")).get(outcome.canary) == 10, said
     (entry,) = entries(tmp_path)
     assert entry.state != State.CLEANED_UP, said
+
+
+def test_a_rollback_after_an_unproven_cleanup_does_not_undo_their_routing(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cleanup's write lands and its answer is lost (not proven: the journal says the
+    cleanup failed). A plain `drift rollback` then restored what served before drift, their
+    split undone, exit 0 (helper-593 F1): it refuses now, as after any write of theirs
+    (SPEC invariant 10: "unless --force")."""
+    sandbox = make_sandbox(lab.lab_world(**SPLIT))
+    real = sandbox.update_traffic
+
+    def then_lost(*args: Any, **kwargs: Any) -> Any:
+        done = real(*args, **kwargs)
+        sandbox.inject(Fault("UpdateService", "UNAVAILABLE", after=True, first_n=1))
+        return done
+
+    monkeypatch.setattr(sandbox, "update_traffic", then_lost)
+    result, _ = _fix_rerouted_at_the_prompt(sandbox, tmp_path, monkeypatch, {0: 50, 1: 50}, False)
+    said = result.summary()
+    assert "did not come out as sent" in said, said
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.CLEANUP_FAILED, said
+    undone = lab.rollback(tmp_path)
+    assert undone.exit_code is ExitCode.ABORTED, undone.summary()
+    assert "drift's cleanup kept their routing" in undone.summary(), undone.summary()
+    assert sorted(lab.shares(sandbox.service(LAB, "app")).values()) == [50, 50]
+
+
+ACCOUNT = "app@fix-lab.iam.gserviceaccount.com"
+SECRET_WORLD: dict[str, Any] = {
+    "options": {"seed": 3},
+    "projects": {
+        LAB: {
+            "number": 555000111222,
+            "region": "us-central1",
+            "secrets": {
+                "tok": {
+                    "versions": ["fake-tok-v1-0a1b2c3d", "fake-v2-4e5f"],
+                    "iam": {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]},
+                }
+            },
+            "services": {
+                "app": {
+                    "template": {
+                        "image": "us-docker.pkg.dev/lab/app:v1",
+                        "port": 8080,
+                        "service_account": ACCOUNT,
+                        "env": {"DEBUG": "true", "TOKEN": {"secret": "tok"}},
+                    }
+                }
+            },
+        }
+    },
+}
+SECRET_PROFILE = (
+    f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    env:\n"
+    '      MODE: live\n      DEBUG: {forbidden: true}\n      TOKEN: {secret: tok, version: "1"}\n'
+)
+
+
+@pytest.mark.parametrize("answer", [True, False], ids=["yes", "no"])
+def test_what_served_that_cannot_start_again_is_not_deployed_around_their_routing(
+    make_sandbox: MakeSandbox,
+    clients_for: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: bool,
+) -> None:
+    """At the prompt the version what served reads (`tok` latest: 2) is disabled and they pin
+    the traffic: a revision of what served would fail. drift judged that from its plan's read
+    and deployed it anyway, leaving the template on a configuration nobody can deploy from
+    (helper-593 F2); it judges the versions as they are now, and writes nothing."""
+    sandbox = make_sandbox(SECRET_WORLD)
+    folder = lab_here(sandbox, tmp_path, monkeypatch, SECRET_PROFILE)
+    base = sandbox.service(LAB, "app").latest_ready_revision.rsplit("/", 1)[-1]
+    secrets = clients_for(sandbox).secrets
+
+    def meddle(question: str) -> None:
+        if question.startswith("Move all traffic"):
+            secrets.disable_secret_version(name=f"projects/{LAB}/secrets/tok/versions/2")
+            sandbox.update_traffic(LAB, "app", {base: 100}, update_tags={"stable": base})
+
+    ui = ScriptedUI([True, answer], on_confirm=meddle)
+    result = fix(tmp_path, sandbox.environ(), ui, FixOptions(), None, "lab", folder)
+    said = result.summary()
+    assert result.exit_code is ExitCode.ABORTED, said
+    assert "keeping their routing" not in said, said
+    (entry,) = entries(tmp_path)
+    assert [w["step"] for w in entry.writes] == ["canary"], said

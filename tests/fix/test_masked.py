@@ -34,3 +34,15 @@ def test_template_differences_mask_hidden_values_on_both_sides() -> None:
     assert "env.REDIS_AUTH: other → ***" in shown, shown
     assert "--keep" in shown and PW not in shown, shown
     assert PW in "\n".join(template_differences(before, after))  # unmasked without it
+
+
+def test_a_password_on_the_command_line_is_recorded_by_its_place() -> None:
+    """A renamed password that stands only on the command line (helper-593 F4): the entry
+    names its word (`args[1]`) or its flag value (`args[2]=`), and the rollback masks it."""
+    template = _template("other", "--redis", PW, f"--pw={PW}")
+    names = holders((template,), frozenset({PW}))
+    assert names == ["app/args[1]", "app/args[2]="]
+    assert held_by(template, names) == {PW}
+    theirs = _template("other", "--redis", "rotated")
+    shown = "\n".join(template_differences(theirs, template, held_by(template, names)))
+    assert "args" in shown and PW not in shown, shown

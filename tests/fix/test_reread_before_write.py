@@ -74,7 +74,7 @@ def test_a_write_at_the_promotion_prompt_is_not_overwritten(
         assert any(s.revision.endswith(theirs[0]) and s.percent for s in after.traffic_statuses)
     (entry,) = entries(tmp_path)
     assert entry.state != State.PROMOTED
-    cleaned = [] if write == "deploy" else ["cleanup"]  # around their pin: no promotion
+    cleaned = [] if write == "deploy" else ["keep-routing"]  # around their pin: no promotion
     assert [w["step"] for w in entry.writes] == ["canary", *cleaned]
 
 
