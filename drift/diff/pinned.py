@@ -68,7 +68,7 @@ def held_canaries(ctx: Context) -> tuple[str, ...]:
 
 
 def _restored_over(ctx: Context) -> str:
-    """The latest ready revision when `drift.live.reader.canaries` counts it as drift's canary
+    """The latest ready revision when `drift.live.changeids.canaries` counts it as drift's canary
     only for the shape a failed restoration leaves (untagged, serving nothing, and not the
     latest created revision); else ""."""
     live = ctx.live

@@ -21,9 +21,9 @@ from drift.fix.formats.text import holds_secret, shell_line
 from drift.fix.journal import Entry
 from drift.fix.model import Action, EnvChange, ManualStep, SettingChange
 from drift.kinds import Kind, misplaced, split_key
+from drift.live.changeids import canaries
 from drift.live.iam_policy import Grant
 from drift.live.model import EnvVar, LiveService
-from drift.live.reader import canaries
 from drift.live.secret_state import VersionState
 from drift.live.state import LiveState
 from drift.live.trap import UNKNOWN_PIN, canary_tags, own_pin, own_pin_words

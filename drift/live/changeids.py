@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 CHANGE_ID = re.compile(r"[0-9]{8}-[0-9]{6}-(?:[0-9a-f]{5}|[0-9a-f]{4})")
 """A change id as `new_change_id` makes it (UTC `YYYYMMDD-HHMMSS-hhhhh`), or as an older drift
@@ -144,3 +145,33 @@ def canary_change(revision: str) -> str | None:
         return full
     head, sep, tail = revision.rpartition("-d-")
     return expand(f"d-{tail}") if head and sep else None
+
+
+def canaries(
+    service: str, statuses: Iterable[Any], latest_created: str, latest_ready: str = ""
+) -> dict[str, str]:
+    """drift's canaries on a service, each with its change: revisions drift created for a
+    change still in progress. One carries its traffic tag (`drift-CHANGE`, or the compact form
+    a long service name needs: `drift.fix.patch.canary_tag`) from its deploy until the change
+    ends (deployed, ready without traffic, pinned by `--no-promote`); the latest created
+    revision named for a change (`drift.fix.patch.canary_name`) that serves nothing is one too
+    (its deploy failed before the tag took effect, the tag was removed by hand, or the service
+    name left no room for a tag), and so is the latest ready one named so that serves nothing
+    (drift removed its tag, but the revision that was to put back what served failed: the
+    traffic stays pinned by name, `drift.fix.restore.pin_by_name`). A promoted canary serves
+    untagged: it is the serving revision, no canary — the service itself tells, so every
+    reader (a CI runner without the journal) agrees."""
+    found: dict[str, str] = {}
+    serving: set[str] = set()
+    for status in statuses:
+        name = str(status.revision).rsplit("/", 1)[-1]  # `drift.live.api.short`
+        change = tagged_change(str(getattr(status, "tag", "")))
+        if change is not None:
+            found[name] = change
+        elif status.percent:
+            serving.add(name)
+    for latest in dict.fromkeys(r for r in (latest_created, latest_ready) if r):
+        change = named_change(service, latest)
+        if change is not None and latest not in found and latest not in serving:
+            found[latest] = change
+    return found

@@ -263,7 +263,7 @@ class LiveService:
     routes_latest: bool = True
     """The traffic spec sends traffic to LATEST (else it is pinned to named revisions)."""
     canaries: tuple[str, ...] = ()
-    """drift's canaries: revisions of a change in progress (`drift.live.reader.canaries`)."""
+    """drift's canaries: revisions of a change in progress (`drift.live.changeids.canaries`)."""
     kind: Kind = Kind.SERVICE
     execution: Execution | None = None
     """A job's latest execution (None: never run, or not a job)."""

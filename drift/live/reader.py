@@ -20,7 +20,7 @@ from drift.findings import Unverified
 from drift.kinds import Kind, workload_key
 from drift.live.api import Listing, get_revision, in_progress, parent, short
 from drift.live.calls import CallRunner
-from drift.live.changeids import named_change, tagged_change
+from drift.live.changeids import canaries
 from drift.live.clients import Clients
 from drift.live.history import list_revisions
 from drift.live.model import LiveService, ServingRevision
@@ -370,36 +370,6 @@ class Reader:
         except ApiError as exc:
             self.unverified(profile, f"revision.{short(name)}", exc.reason)
             return None
-
-
-def canaries(
-    service: str, statuses: Iterable[Any], latest_created: str, latest_ready: str = ""
-) -> dict[str, str]:
-    """drift's canaries on a service, each with its change: revisions drift created for a
-    change still in progress. One carries its traffic tag (`drift-CHANGE`, or the compact form
-    a long service name needs: `drift.fix.patch.canary_tag`) from its deploy until the change
-    ends (deployed, ready without traffic, pinned by `--no-promote`); the latest created
-    revision named for a change (`drift.fix.patch.canary_name`) that serves nothing is one too
-    (its deploy failed before the tag took effect, the tag was removed by hand, or the service
-    name left no room for a tag), and so is the latest ready one named so that serves nothing
-    (drift removed its tag, but the revision that was to put back what served failed: the
-    traffic stays pinned by name, `drift.fix.restore.pin_by_name`). A promoted canary serves
-    untagged: it is the serving revision, no canary — the service itself tells, so every
-    reader (a CI runner without the journal) agrees."""
-    found: dict[str, str] = {}
-    serving: set[str] = set()
-    for status in statuses:
-        name = short(status.revision)
-        change = tagged_change(str(getattr(status, "tag", "")))
-        if change is not None:
-            found[name] = change
-        elif status.percent:
-            serving.add(name)
-    for latest in dict.fromkeys(r for r in (latest_created, latest_ready) if r):
-        change = named_change(service, latest)
-        if change is not None and latest not in found and latest not in serving:
-            found[latest] = change
-    return found
 
 
 def _not_ready_message(svc: Any) -> str:

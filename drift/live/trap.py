@@ -143,7 +143,7 @@ def frozen_words(tags: Collection[str], command: str = "") -> str:
 
 
 def canary_tags(live: LiveService) -> list[str]:
-    """The traffic tags of drift's canaries on a service (`drift.live.reader.canaries`), as
+    """The traffic tags of drift's canaries on a service (`drift.live.changeids.canaries`), as
     `traffic_statuses` reports them."""
     statuses = getattr(live.source, "traffic_statuses", ())
     return [s.tag for s in statuses if short(s.revision) in live.canaries and tagged_change(s.tag)]

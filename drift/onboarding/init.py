@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from drift.errors import ApiError, DriftError, ExitCode, IncompleteRead, UsageError
+from drift.errors import ApiError, DriftError, IncompleteRead, UsageError
 from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
@@ -34,6 +33,7 @@ from drift.onboarding.draft import (
 )
 from drift.onboarding.named import as_other_kinds, of_other_kinds
 from drift.onboarding.next_check import check_place_options, check_profiles_option
+from drift.onboarding.result import InitResult
 from drift.onboarding.write import (
     SCHEMA_FILE,
     described,
@@ -43,91 +43,10 @@ from drift.onboarding.write import (
 )
 from drift.profiles.model import Profile, ServiceProfile, utc_today
 from drift.settings import Settings
-from drift.textsafe import plural, visible
+from drift.textsafe import visible
 from drift.yamlfile import display_path
 
 _LIVE = Location("<live>", 1)
-
-
-@dataclass(frozen=True)
-class InitResult:
-    path: Path
-    environment: str
-    project: str
-    region: str
-    services: tuple[str, ...]
-    variables: int
-    secrets: int
-    withheld: tuple[str, ...]  # `service.VAR` of credential-looking plain values left out
-    renamed: tuple[str, ...] = ()  # `service.VAR` of passwords renamed (`draft.RENAMED`)
-    copies: tuple[str, ...] = ()
-    """`service.VAR (CONTAINER reads it from Secret Manager)`: plain values left out because
-    another container reads the same variable as a secret (`draft.copies`)."""
-    notes: tuple[str, ...] = ()
-    profiles_option: str = ""  # ` --profiles DIR` when `drift check` would not look there
-    place_options: str = ""  # ` --project P --region R`: `drift check` would read elsewhere
-    left_out: tuple[str, ...] = ()  # each workload left out, still deploying: how to add it
-    rollouts: tuple[str, ...] = ()  # each service serving revisions unlike the one described
-    created: Path | None = None  # the profiles directory, when init made it (a typo shows)
-    replaced: bool = False  # a profile was there (--force): said, as the file written over
-    dropped: tuple[str, ...] = ()
-    """The workloads the profile written over described and this one does not (helper-532:
-    `--force --service api` over a profile of eight left one, said as "over the profile")."""
-
-    @property
-    def exit_code(self) -> ExitCode:
-        """A profile was written (every other outcome is an error): of every workload (0), or
-        of all but those still deploying, or of a service mid-rollout that the profile cannot
-        describe whole (3, SPEC: incomplete — never 0 for a profile `check` would fail on
-        what init itself chose)."""
-        return ExitCode.INCOMPLETE if self.left_out or self.rollouts else ExitCode.OK
-
-    @property
-    def counted(self) -> str:
-        """`3 services`, `2 services, 1 job and 1 worker pool`."""
-        kinds = [split_key(key)[0] for key in self.services]
-        parts = [plural(kinds.count(k), k.noun) for k in Kind if k in kinds]
-        return ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
-
-    def summary(self) -> str:
-        from drift.onboarding.write import written_as
-
-        lines = [
-            f"{written_as(self.path, self.replaced, self.created)}: {self.counted} "
-            f"({', '.join(map(key_label, self.services))}) from {self.project}/{self.region}, "
-            f"{plural(self.variables, 'variable')} "
-            f"({plural(self.secrets, 'secret reference')})"
-        ]
-        if self.withheld:
-            lines.append(
-                "not copied (plain values that look like credentials; move them to Secret "
-                f"Manager): {', '.join(map(visible, self.withheld))}"
-            )
-        if self.renamed:
-            lines.append(
-                "not copied (plain values a variable named like a password held in an older "
-                "revision: a password renamed, most likely; move them to Secret Manager): "
-                f"{', '.join(map(visible, self.renamed))}"
-            )
-        if self.copies:
-            lines.append(
-                "not copied (plain values of a variable another container reads from Secret "
-                f"Manager: most likely the secret's value): {', '.join(map(visible, self.copies))}"
-            )
-        if self.dropped:
-            lines.append(
-                f"no longer in it: {', '.join(map(visible, self.dropped))} (the profile written "
-                "over described them; `drift check` no longer checks them: give each --service "
-                "to keep them, or restore the file from version control)"
-            )
-        lines += [f"incomplete: {item}" for item in (*self.left_out, *self.rollouts)]
-        lines += [f"note: {note}" for note in self.notes]
-        probes = any(split_key(key)[0] is Kind.SERVICE for key in self.services)
-        lines.append(  # only services have probe blocks to fill in
-            f"next: review it{', fill in the probe blocks' * probes}, then "
-            f"`drift check {self.environment}{self.profiles_option}{self.place_options}`"
-        )
-        return "\n".join(lines)
 
 
 async def init_from_live(

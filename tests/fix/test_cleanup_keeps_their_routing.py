@@ -9,6 +9,7 @@ as they set it. Where their routing reaches the canary, nothing is written."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from drift.sandbox import Fault
 from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI, entries, fix, lab_here
+from tests.fix.test_cleanup_unstartable import PROFILE as SECRET_PROFILE
+from tests.fix.test_cleanup_unstartable import WORLD as UNSTARTABLE
 
 SPLIT = {
     "history": [{"image": "us-docker.pkg.dev/lab/app:v0"}],
@@ -125,36 +128,8 @@ def test_a_rollback_after_an_unproven_cleanup_does_not_undo_their_routing(
     assert sorted(lab.shares(sandbox.service(LAB, "app")).values()) == [50, 50]
 
 
-ACCOUNT = "app@fix-lab.iam.gserviceaccount.com"
-SECRET_WORLD: dict[str, Any] = {
-    "options": {"seed": 3},
-    "projects": {
-        LAB: {
-            "number": 555000111222,
-            "region": "us-central1",
-            "secrets": {
-                "tok": {
-                    "versions": ["fake-tok-v1-0a1b2c3d", "fake-v2-4e5f"],
-                    "iam": {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]},
-                }
-            },
-            "services": {
-                "app": {
-                    "template": {
-                        "image": "us-docker.pkg.dev/lab/app:v1",
-                        "port": 8080,
-                        "service_account": ACCOUNT,
-                        "env": {"DEBUG": "true", "TOKEN": {"secret": "tok"}},
-                    }
-                }
-            },
-        }
-    },
-}
-SECRET_PROFILE = (
-    f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    env:\n"
-    '      MODE: live\n      DEBUG: {forbidden: true}\n      TOKEN: {secret: tok, version: "1"}\n'
-)
+SECRET_WORLD: dict[str, Any] = copy.deepcopy(UNSTARTABLE)
+SECRET_WORLD["projects"][LAB]["secrets"]["tok"]["versions"][1] = "fake-v2-4e5f"  # enabled
 
 
 @pytest.mark.parametrize("answer", [True, False], ids=["yes", "no"])

@@ -15,7 +15,7 @@ import pytest
 from benchmarks.bench import ENVIRONMENT, lower_bound, write_profile
 from drift.check import CheckResult, run_check
 from drift.live.calls import Api, CallRunner, Limits
-from drift.live.reader import canaries
+from drift.live.changeids import canaries
 from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox, generate
 from drift.settings import load_settings

@@ -34,13 +34,17 @@ def _world() -> dict[str, Any]:
     }
 
 
-def test_init_does_not_copy_a_password_renamed(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
-    sandbox = make_sandbox(_world())
-    done = drift(
+def _init(sandbox: Any, tmp_path: Path) -> Any:
+    return drift(
         "init", "lab", "--from-live", "--project", "acme", "--region", "us-central1",
         "--profiles", str(tmp_path / "profiles"), "--wait", "0",
         env=sandbox.environ(), cwd=tmp_path,
     )  # fmt: skip
+
+
+def test_init_does_not_copy_a_password_renamed(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
+    sandbox = make_sandbox(_world())
+    done = _init(sandbox, tmp_path)
     shown = done.stdout + done.stderr
     assert done.returncode == 0, shown
     written = (tmp_path / "profiles" / "lab.yaml").read_text()
@@ -66,11 +70,7 @@ def test_init_does_not_copy_a_secret_an_older_revision_referenced(
     project = {"number": 5, "region": "us-central1", "services": {"api": service}}
     project["secrets"] = {"endpoint": {"versions": [pasted]}}
     sandbox = make_sandbox({"projects": {"acme": project}})
-    done = drift(
-        "init", "lab", "--from-live", "--project", "acme", "--region", "us-central1",
-        "--profiles", str(tmp_path / "profiles"), "--wait", "0",
-        env=sandbox.environ(), cwd=tmp_path,
-    )  # fmt: skip
+    done = _init(sandbox, tmp_path)
     shown = done.stdout + done.stderr
     assert done.returncode == 0, shown
     written = (tmp_path / "profiles" / "lab.yaml").read_text()
