@@ -31,6 +31,7 @@ from drift.compare.views import (
     paired,
     profile_views,
     split_unlike,
+    unlisted_notes,
     unread_settings_notes,
 )
 from drift.errors import UsageError
@@ -173,6 +174,7 @@ async def _compare_read(
         if side == 0 or not ctx.same_deployment:  # else the same services: said once
             notes += compared_revisions(profile.environment, state, looked=not ctx.same_deployment)
             notes += unread_settings_notes(profile.environment, state, compared)
+            notes += unlisted_notes(profile.environment, state)
     notes = [redact.mask(note) for note in notes]
     return Comparison(
         "live",

@@ -244,6 +244,16 @@ def _expects_secret(service: ServiceProfile | None, config: RevisionConfig) -> s
     }
 
 
+def unlisted_notes(environment: str, state: LiveState) -> list[str]:
+    """Each workload whose older revisions could not be listed: a password renamed since one
+    of them is not known, and shows as it is (helper-594 F2)."""
+    return [
+        f"{environment}: {key_label(key)}: its older revisions could not be listed ({why}): a "
+        "password renamed since one of them is not known, and is shown as it is"
+        for key, why in sorted(state.history_unread.items())
+    ]
+
+
 def unread_settings_notes(environment: str, state: LiveState, names: Collection[str]) -> list[str]:
     """A note for each setting of a compared revision (of the services `names`) drift could
     not read (`RevisionConfig.unreadable`): its view has no value for it, so it is not

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from drift import redact
-from drift.credentials import conceal
+from drift.credentials import conceal, hidden_plain
 from drift.kinds import key_name
 from drift.live.model import EnvVar, RevisionVariables
 from drift.profiles.model import VarRule
@@ -97,8 +97,10 @@ def moved_values(ranked: Iterable[tuple[Rank, RevisionVariables]]) -> frozenset[
             if not value:
                 continue
             pair = (var.name, value)
-            if pair not in judged:
-                judged[pair] = describe_live(EnvVar(*pair)) == MASK
+            if pair not in judged:  # by its name or shape alone: never by what this run
+                # registered (a value withheld for another workload made this one's copy
+                # count as masked, its rename unseen: helper-594 F1)
+                judged[pair] = hidden_plain(*pair)
             if judged[pair]:
                 masked.add(value)
                 first[value] = min(rank, first.get(value, rank))

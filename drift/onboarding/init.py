@@ -317,6 +317,13 @@ def _notes(
         for key, live in state.services.items()
         for setting, why in drafted_from(live)[1].unreadable.items()
     ]
+    notes += [  # what init could not judge: said, never silently written (helper-594 F2)
+        f"{key_label(key)}: its older revisions could not be listed ({why}): a password "
+        "renamed since one of them is not known, and its plain values are copied as they "
+        "are: review them before committing the profile"
+        for key, why in sorted(state.history_unread.items())
+        if key in names
+    ]
     withheld = {(s, f"env.{v.name}") for s, v in draft.variables if v.withheld}
     findings = [
         f

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from drift.sandbox import Fault
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 
@@ -95,3 +96,25 @@ def test_live_a_password_renamed_is_never_shown(make_sandbox: MakeSandbox, tmp_p
         assert "Traceback" not in shown and done.returncode in (0, 1), shown
         assert renamed not in shown, shown
         assert "PGPASS" in shown and "db.prod" in shown, shown  # the differences, said
+
+
+def test_live_says_so_when_the_revisions_cannot_be_listed(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """ListRevisions denied: a renamed password cannot be known, and compare said nothing of
+    it (helper-594 F2); a note says so, by environment and workload."""
+    api = {"api": {"template": {"env": {"MODE": "x"}}}}
+    sandbox = make_sandbox(
+        {
+            "projects": {
+                "acme-staging": {"number": 700000000001, "services": api},
+                "acme-prod": {"number": 700000000002, "services": api},
+            }
+        }
+    )
+    sandbox.inject(Fault("ListRevisions", "PERMISSION_DENIED"))
+    _profiles(tmp_path, " {}")
+    document = _run(tmp_path, "--live", env=sandbox.environ())
+    said = [n for n in document["notes"] if "older revisions could not be listed" in n]
+    assert len(said) == 2 and all("PERMISSION_DENIED" in n for n in said), document["notes"]
+    assert said[0].startswith("staging: api: "), said

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from drift.sandbox import Fault
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 
@@ -77,3 +78,41 @@ def test_init_does_not_copy_a_secret_an_older_revision_referenced(
     assert pasted not in shown + written, shown + written
     assert "ENDPOINT: {required: true}" in written, written
     assert "api.ENDPOINT (revision api-00001-" in shown, shown
+
+
+def test_init_does_not_copy_a_password_two_workloads_renamed(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """api and worker both renamed DB_PASSWORD to PGPASS: init withheld api's copy, which
+    registered the value for the run, and then judged worker's PGPASS "masked" by that very
+    registration, its rename unseen: worker's password was written (helper-594 F1). The
+    rename is judged by names and shapes alone."""
+
+    def renamed() -> dict[str, Any]:
+        env = {"PGPASS": PASSWORD, "MODE": "x"}
+        first = {"created": "20d", "env": {"DB_PASSWORD": PASSWORD, "PGPASS": None}}
+        template = {"image": "us-docker.pkg.dev/acme/app/api:2", "port": 8080, "env": env}
+        return {"template": template, "history": [first]}
+
+    services = {"api": renamed(), "worker": renamed()}
+    project = {"number": 5, "region": "us-central1", "services": services}
+    done = _init(make_sandbox({"projects": {"acme": project}}), tmp_path)
+    shown = done.stdout + done.stderr
+    assert done.returncode == 0, shown
+    written = (tmp_path / "profiles" / "lab.yaml").read_text()
+    assert PASSWORD not in shown + written, written
+    assert "api.PGPASS" in shown and "worker.PGPASS" in shown, shown
+
+
+def test_init_says_so_when_the_revisions_cannot_be_listed(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """ListRevisions denied: init still writes the profile (exit 0), and cannot know the
+    rename; it said nothing of it (helper-594 F2). It says so now, by workload."""
+    sandbox = make_sandbox(_world())
+    sandbox.inject(Fault("ListRevisions", "PERMISSION_DENIED"))
+    done = _init(sandbox, tmp_path)
+    shown = done.stdout + done.stderr
+    assert done.returncode == 0, shown
+    assert "api: its older revisions could not be listed (" in shown, shown
+    assert "PERMISSION_DENIED" in shown and "review them before committing" in shown, shown
