@@ -16,6 +16,7 @@ from drift.fix.keep_routing import keep_routing
 from drift.fix.patch import promoted_traffic, update_traffic_flags
 from drift.fix.readback import what_changed
 from drift.fix.recorded import parts_as_found, service_parts
+from drift.fix.restore import KEEP_ROUTING
 from drift.fix.routing import (
     changed_by_someone_else,
     describe_serving,
@@ -205,7 +206,10 @@ class ServiceFixer(Fixer):
             said = await keep_routing(self, now, self.after)
         if self.entry.state == State.CLEANED_UP:
             return Stop(f"{head}. {said}", State.CLEANED_UP)
-        head = f"{head}, {left}" if left else head
+        # once its write around their routing was sent, its own words say where things
+        # stand: no "remove only its tag", no plain rollback (it refuses: helper-593)
+        sent = any(w.get("step") == KEEP_ROUTING for w in self.entry.writes)
+        head = f"{head}, {left}" if left and not sent else head
         # the service-level settings drift's canary write made apply at once: said while live
         parts = [] if parts_as_found(now, self.entry) else service_parts(self.entry)
         live = (

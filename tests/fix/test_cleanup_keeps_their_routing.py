@@ -101,13 +101,14 @@ def test_their_routing_that_reaches_the_canary_is_left_as_it_is(
     assert entry.state != State.CLEANED_UP, said
 
 
+@pytest.mark.parametrize("answer", [True, False], ids=["yes", "no"])
 def test_a_rollback_after_an_unproven_cleanup_does_not_undo_their_routing(
-    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: bool
 ) -> None:
     """The cleanup's write lands and its answer is lost (not proven: the journal says the
     cleanup failed). A plain `drift rollback` then restored what served before drift, their
     split undone, exit 0 (helper-593 F1): it refuses now, as after any write of theirs
-    (SPEC invariant 10: "unless --force")."""
+    (SPEC invariant 10: "unless --force"), after a "yes" as after a "no"."""
     sandbox = make_sandbox(lab.lab_world(**SPLIT))
     real = sandbox.update_traffic
 
@@ -117,9 +118,11 @@ def test_a_rollback_after_an_unproven_cleanup_does_not_undo_their_routing(
         return done
 
     monkeypatch.setattr(sandbox, "update_traffic", then_lost)
-    result, _ = _fix_rerouted_at_the_prompt(sandbox, tmp_path, monkeypatch, {0: 50, 1: 50}, False)
+    result, _ = _fix_rerouted_at_the_prompt(sandbox, tmp_path, monkeypatch, {0: 50, 1: 50}, answer)
     said = result.summary()
     assert "did not come out as sent" in said, said
+    # the tag is gone, and a plain rollback refuses: neither is offered (helper-593)
+    assert "remove only its tag" not in said and "stays with no traffic" not in said, said
     (entry,) = entries(tmp_path)
     assert entry.state == State.CLEANUP_FAILED, said
     undone = lab.rollback(tmp_path)
