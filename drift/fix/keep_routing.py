@@ -117,6 +117,15 @@ async def keep_routing(fixer: Fixer, now: Any, wrote: Any) -> str:
     serves = describe_serving(after, canary)
     _end(fixer, State.CLEANED_UP, f"cleaned up, their routing kept: {serves}", after)
     theirs = f"; their {', '.join(kept)} stays as they set it" if kept else ""
+    # a tag of theirs on LATEST reached the canary, the latest ready revision; it reaches
+    # the revision of what served now, as LATEST must (SPEC invariant 9): said (helper-593 F6)
+    latest = sorted({t.tag for t in now.traffic if t.tag and is_latest(t)})
+    if latest:
+        theirs += (
+            f"; their {', '.join(latest)} on LATEST now reach"
+            f"{'es' if len(latest) == 1 else ''} {short(after.latest_ready_revision)}, "
+            "the configuration that served, no longer the canary"
+        )
     return (
         f"drift cleaned up, keeping their routing: the canary's {fixer.outcome.tag_words} "
         f"removed and the template put back to the configuration that served (its new "

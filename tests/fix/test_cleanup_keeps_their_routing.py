@@ -164,3 +164,28 @@ def test_what_served_that_cannot_start_again_is_not_deployed_around_their_routin
     assert "keeping their routing" not in said, said
     (entry,) = entries(tmp_path)
     assert [w["step"] for w in entry.writes] == ["canary"], said
+
+
+def test_their_tag_on_latest_is_said_to_move_off_the_canary(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their routing adds `preview` on LATEST at 0 %: LATEST then resolves to the canary, the
+    latest ready revision. The cleanup makes it resolve to the revision of what served (SPEC
+    invariant 9), which changes what their tag reaches: said (helper-593 F6)."""
+    sandbox = make_sandbox(lab.lab_world(**SPLIT))
+
+    def reroute(question: str) -> None:
+        if len(ui.questions) == 2:  # the promotion prompt
+            now = sandbox.service(LAB, "app")
+            named = sorted({s.revision.rsplit("/", 1)[-1] for s in now.traffic_statuses} - {""})
+            shares = {n: 50 for n in named if "drift" not in n}
+            sandbox.update_traffic(LAB, "app", shares, update_tags={"preview": "LATEST"})
+
+    ui = ScriptedUI([True, True], on_confirm=reroute)
+    result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+    said = result.summary()
+    assert "keeping their routing" in said, said
+    now = sandbox.service(LAB, "app")
+    ready = now.latest_ready_revision.rsplit("/", 1)[-1]
+    assert "drift" not in ready, said  # LATEST never resolves to the canary
+    assert f"their preview on LATEST now reaches {ready}" in said, said
