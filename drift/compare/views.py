@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from drift.compare.model import EnvKey, ServiceView, Shape, VarView
 from drift.credentials import looks_like_credential
-from drift.diff.context import moved_in
+from drift.diff.context import moved_of
 from drift.diff.describe import describe_live, describe_rule
 from drift.fields import FIELDS
 from drift.kinds import key_label
@@ -74,7 +74,7 @@ def live_views(state: LiveState, profile: Profile) -> dict[str, ServiceView]:
 
 def _moved(state: LiveState, name: str) -> frozenset[str]:
     """The workload's passwords renamed (`moved_in`), masked as `check` masks them."""
-    return moved_in(state.history.get(name, ()), state.services[name])
+    return moved_of(state, name, state.services[name])
 
 
 def config_view(

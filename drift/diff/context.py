@@ -105,12 +105,7 @@ class Context:
     def hidden(self) -> frozenset[str]:
         """`moved_values` of every configuration read of this workload (once a run: each rule
         makes its own `Context`; again once more of its history is read)."""
-        older = self.state.history.get(self.service.key, ())
-        key = ("moved", self.service.key, len(older), len(self.live.configs))
-        if key not in self.state.derived:
-            self.state.derived[key] = moved_in(older, self.live)
-        found: frozenset[str] = self.state.derived[key]
-        return found
+        return moved_of(self.state, self.service.key, self.live)
 
     @cached_property
     def _read(self) -> tuple[RevisionVariables, ...]:
@@ -201,6 +196,17 @@ class At:
             variant=variant,
             failed=failed,
         )
+
+
+def moved_of(state: LiveState, key: str, live: LiveService) -> frozenset[str]:
+    """`moved_in` of the workload `key` as `state` read it, worked out once a run whoever
+    asks (`Context.hidden`, compare's views; again once more of its history is read)."""
+    older = state.history.get(key, ())
+    cached = ("moved", key, len(older), len(live.configs))
+    if cached not in state.derived:
+        state.derived[cached] = moved_in(older, live)
+    found: frozenset[str] = state.derived[cached]
+    return found
 
 
 def moved_in(older: Sequence[RevisionRecord], live: LiveService) -> frozenset[str]:

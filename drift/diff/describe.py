@@ -124,11 +124,15 @@ ARGS = "(command line)"
 """What `moved_values` calls a container's command and arguments, as if a variable's name."""
 
 
+def word_values(word: str) -> tuple[str, ...]:
+    """What a word of a command line may hold whole: itself, and a flag's VALUE
+    (`--pg=VALUE`), each stripped: where a password moved onto a command line stands."""
+    return (word.strip(), word.split("=", 1)[1].strip()) if "=" in word else (word.strip(),)
+
+
 def _words(config: RevisionVariables) -> set[str]:
-    """The words of each container's command line, and each `--flag=VALUE`'s VALUE."""
-    words = {w.strip() for c in config.containers for w in c.words}
-    words |= {w.split("=", 1)[1].strip() for w in words if "=" in w}
-    return {w for w in words if w}
+    """`word_values` of every word of each container's command line."""
+    return {v for c in config.containers for w in c.words for v in word_values(w) if v}
 
 
 def describe_live(var: EnvVar, *, secret: bool = False) -> str:

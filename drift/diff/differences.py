@@ -14,7 +14,7 @@ from google.protobuf import text_format
 from google.protobuf.descriptor import FieldDescriptor
 
 from drift import redact
-from drift.diff.describe import describe_live, mask_plain
+from drift.diff.describe import describe_live, mask_plain, word_values
 from drift.fields import FIELDS, same_account
 from drift.fields.access import seconds_text
 from drift.live.model import EnvVar
@@ -132,12 +132,8 @@ def _masked(template: Any, hidden: Collection[str]) -> Any:
         for words in (c.command, c.args):
             kept = list(words)
             del words[:]
-            words.extend(MASK if _hides(w, hidden) else w for w in kept)
+            words.extend(MASK if set(word_values(w)) & set(hidden) else w for w in kept)
     return copy
-
-
-def _hides(word: str, hidden: Collection[str]) -> bool:
-    return word.strip() in hidden or word.split("=", 1)[-1].strip() in hidden
 
 
 def _remember_moved(before: Iterable[Any], after: Iterable[Any]) -> None:

@@ -238,12 +238,7 @@ async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]
         return outcome.tag_words, record
     request = copy_service(current)
     del request.traffic_statuses[:]
-    targets = [t for t in request.traffic if not (outcome.tagged(t) and not t.percent)]
-    del request.traffic[:]
-    request.traffic.extend(targets)
-    for target in request.traffic:
-        if outcome.tagged(target):
-            target.tag = ""
+    outcome.untag(request.traffic)
     for part in parts:
         copy_field(raw(request), raw(before_service(entry)), part)
     settings = f" and the service's {', '.join(parts)} as they were" if parts else ""

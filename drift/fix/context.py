@@ -89,6 +89,16 @@ class ServiceOutcome:
         row: an untagged canary has none)."""
         return bool(self.tag) and getattr(row, "tag", "") == self.tag
 
+    def untag(self, traffic: Any) -> None:
+        """Take the canary's tag out of `traffic` (a repeated field, changed in place): the
+        target at 0 % that only the tag made removed, the tag cleared on one with a share."""
+        kept = [t for t in traffic if not (self.tagged(t) and not t.percent)]
+        del traffic[:]
+        traffic.extend(kept)
+        for target in traffic:
+            if self.tagged(target):
+                target.tag = ""
+
 
 UNJOURNALED = (
     "drift sends no write its journal has not recorded first (SPEC invariant 5): make room "

@@ -35,6 +35,7 @@ from drift.fix.restore import KEEP_ROUTING, client_version, restore_request
 from drift.fix.restored import write_traffic
 from drift.fix.routing import describe_serving, describe_traffic, restoration_problem
 from drift.fix.startable import unstartable
+from drift.fix.untrap import record_end
 from drift.live.api import short, written_since
 
 
@@ -72,12 +73,8 @@ async def keep_routing(fixer: Fixer, now: Any, wrote: Any) -> str:
     request = restore_request(now, entry)
     kept = keep_theirs(request, now, wrote, entry)
     del request.traffic[:]
-    for target in now.traffic:
-        if fixer.outcome.tagged(target) and not target.percent:
-            continue  # the tag's own target: drift's
-        request.traffic.append(target)
-        if fixer.outcome.tagged(target):
-            request.traffic[-1].tag = ""
+    request.traffic.extend(now.traffic)  # theirs, without drift's tag
+    fixer.outcome.untag(request.traffic)
     expected = copy_service(now)  # what serves once it lands: theirs, without drift's tag
     statuses = [s for s in now.traffic_statuses if not fixer.outcome.tagged(s)]
     del expected.traffic_statuses[:]
@@ -94,7 +91,7 @@ async def keep_routing(fixer: Fixer, now: Any, wrote: Any) -> str:
         return ""  # nothing was written: their change as it is, said by the caller
     after = sent.after
     if after is None:
-        _end(fixer, State.CLEANUP_FAILED, f"not read back: {sent.error}", None)
+        record_end(fixer, State.CLEANUP_FAILED, f"not read back: {sent.error}", None)
         return (
             f"drift's write putting back the configuration that served (their routing kept) "
             f"may not have landed ({sent.error}); `drift rollback {fixer.change_id}` judges the "
@@ -108,14 +105,16 @@ async def keep_routing(fixer: Fixer, now: Any, wrote: Any) -> str:
         extra = int(after.generation) > int(now.generation) + 1
         why = sent.error or problem or (f"someone else wrote it too: {over}" if extra else "")
         why = why or "the service read back is not what drift sent"
-        _end(fixer, State.CLEANUP_FAILED, f"not proven: {why}", after if sent.landed else None)
+        record_end(
+            fixer, State.CLEANUP_FAILED, f"not proven: {why}", after if sent.landed else None
+        )
         return (
             f"drift's write putting back the configuration that served (their routing kept) "
             f"did not come out as sent ({why}); `drift rollback {fixer.change_id}` judges the "
             "service as it finds it"
         )
     serves = describe_serving(after, canary)
-    _end(fixer, State.CLEANED_UP, f"cleaned up, their routing kept: {serves}", after)
+    record_end(fixer, State.CLEANED_UP, f"cleaned up, their routing kept: {serves}", after)
     theirs = f"; their {', '.join(kept)} stays as they set it" if kept else ""
     # a tag of theirs on LATEST reached the canary, the latest ready revision; it reaches
     # the revision of what served now, as LATEST must (SPEC invariant 9): said (helper-593 F6)
@@ -152,14 +151,3 @@ def _pinned_note(fixer: Fixer, after: Any) -> str:
         f"{update_traffic_flags(restored_traffic(before))} --project {p.project} "
         f"--region {p.region})"
     )
-
-
-def _end(fixer: Fixer, state: str, note: str, now: Any | None) -> None:
-    """How the write ended; a journal that cannot take it changes nothing more (the entry
-    still says the write was begun: a rollback judges the service as it finds it)."""
-    journal, entry = fixer.ctx.journal, fixer.entry
-    spec = {} if now is None else {"etag": now.etag, "generation": int(now.generation)}
-    try:
-        journal.landed(entry, state, note, **spec)
-    except JournalError:
-        pass

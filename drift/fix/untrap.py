@@ -147,9 +147,9 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
     serves = describe_serving(sent.after, canary)
     if not sent.proven:  # its operation's error: maybe stored in the spec, yet not applied
         spec = sent.after if sent.landed else None
-        _record(fixer, State.CLEANUP_FAILED, f"not applied: {sent.error or serves}", spec)
+        record_end(fixer, State.CLEANUP_FAILED, f"not applied: {sent.error or serves}", spec)
         return _trapped(fixer, request, theirs, sent.error or f"what serves: {serves}")
-    _record(fixer, State.CLEANED_UP, f"freed the pin: {serves}", sent.after)
+    record_end(fixer, State.CLEANED_UP, f"freed the pin: {serves}", sent.after)
     return (
         "Their change got no traffic under drift's pin: drift freed it with a traffic-only "
         "update, keeping their template: the routing is as before drift, the "
@@ -223,9 +223,10 @@ def _values(service: Any) -> dict[tuple[str, str], Any]:
     return out
 
 
-def _record(fixer: Fixer, state: str, note: str, now: Any | None) -> None:
-    """How the freeing write ended; a journal that cannot take it changes nothing more (the
-    entry still says the write was begun: a rollback judges the service as it finds it)."""
+def record_end(fixer: Fixer, state: str, note: str, now: Any | None) -> None:
+    """How a cleanup's write ended (the freeing write's, `keep_routing`'s); a journal that
+    cannot take it changes nothing more (the entry still says the write was begun: a
+    rollback judges the service as it finds it)."""
     journal, entry = fixer.ctx.journal, fixer.entry
     try:
         if now is None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.credentials import credential_pieces, hidden_plain
-from drift.diff.describe import mask_plain
+from drift.diff.describe import mask_plain, word_values
 from drift.fix.formats.text import holds_secret
 from drift.live.normalize import raw
 from drift.redact import MASK, is_payload, mask, mask_spans
@@ -82,8 +82,7 @@ class Conversion:
     def _hidden_word(self, word: str) -> bool:
         """Whether a word of a command line is, or gives a flag (`--pg=VALUE`), a value never
         written (`hidden`)."""
-        value = word.split("=", 1)[1] if "=" in word else ""
-        return bool({word.strip(), value.strip()} & self.hidden)
+        return bool(set(word_values(word)) & self.hidden)
 
     def words(self, where: str, words: list[str]) -> list[str]:
         """`free` for a list read as one command line (`["--db-password", "VALUE"]`: a
