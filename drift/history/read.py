@@ -29,6 +29,7 @@ from drift.kinds import Kind
 from drift.live.access import AccessDecisions
 from drift.live.api import parent, short
 from drift.live.calls import CallRunner
+from drift.live.copies import learn_values, rules_read
 from drift.live.history import records_of, revisions_of
 from drift.live.iam import IamReads
 from drift.live.normalize import raw
@@ -90,7 +91,13 @@ async def read_history(
         got = [_service(profile, p, found[p.key], rv) for p, rv in zip(wanted, listed, strict=True)]
         canaries = canary_record(settings.journal())
         compared = {f[0].key: _compared(f[1], limit) for f in got if _read(f)}
-        naming = await _projects(session, profile, compared.values())
+        # the values `check` reads for the profile's rules, read as it reads them before any
+        # is shown: a plain copy of one is masked here as there (helper-591 F3)
+        variables = {k: [r.variables for r in records] for k, records in compared.items()}
+        naming, _ = await asyncio.gather(
+            _projects(session, profile, compared.values()),
+            learn_values(session, profile.project, rules_read(wanted, variables)),
+        )
     lacking = tuple(
         p.label for p, revs in zip(wanted, listed, strict=True) if _unlisted(found[p.key], revs)
     )

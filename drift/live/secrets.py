@@ -323,19 +323,22 @@ class SecretReads:
             return
         self.state.values[ref] = _registered(name, answer)
 
-    def read_pasted(self, ref: SecretRef) -> None:
+    def read_pasted(self, ref: SecretRef) -> Awaitable[ApiError | None]:
         """Read the value `ref` names only to know it when a plain variable holds it
         (`drift.live.reads.pasted`): a read that fails (no access, a version gone) leaves the
         value unknown, and is no rule's failure (the reference's own state is read and
-        judged as ever)."""
-        if not ref.unread:
-            self.tasks.once(("pasted", ref), partial(self._pasted, ref))
+        judged as ever); what awaits it learns why (None: read)."""
+        if ref.unread:
+            return _nothing()
+        return self.tasks.once(("pasted", ref), partial(self._pasted, ref))
 
-    async def _pasted(self, ref: SecretRef) -> None:
+    async def _pasted(self, ref: SecretRef) -> ApiError | None:
         name = (await self._canonical(ref)).version_resource(self.project)
         answer = await self._value(name)
-        if not isinstance(answer, ApiError):
-            _registered(name, answer)
+        if isinstance(answer, ApiError):
+            return answer
+        _registered(name, answer)
+        return None
 
     async def _value(self, name: str) -> tuple[str, bytes] | ApiError:
         """The value of the version `name` names, with the version it resolved to: read once
@@ -379,6 +382,10 @@ class SecretReads:
             f"read is version {got}'s, and version {info.resolved}'s value could not be read "
             f"again{why}: run again",
         )
+
+
+async def _nothing() -> None:
+    return None
 
 
 def _registered(name: str, answer: tuple[str, bytes]) -> str:

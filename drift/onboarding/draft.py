@@ -18,6 +18,7 @@ from drift.live.normalize import differences, same_configuration
 from drift.live.remember import referenced
 from drift.live.state import LiveState, RevisionRecord
 from drift.onboarding.setting_lines import settings_lines, sidecar_settings
+from drift.onboarding.withheld import CREDENTIAL, RENAMED, copies, holds
 from drift.onboarding.yamltext import comment, entry, scalar
 from drift.refs import DEFAULT_FILE_MODE, SecretRef, shown_mode
 from drift.textsafe import visible
@@ -234,19 +235,6 @@ def _reference(ref: SecretRef, mode: int = DEFAULT_FILE_MODE) -> str:
     return f"{{secret: {scalar(ref.secret, flow=True)}{project}, version: {version}{bits}}}"
 
 
-CREDENTIAL = "looks like a credential"
-RENAMED = "a password renamed"
-"""Why a plain value is not copied: a variable named like a password held it in an older
-revision (`moved_values`), as `check` masks it."""
-
-
-def copies(reader: str) -> str:
-    """Why a plain value is not copied: another container of the workload reads the same
-    variable from Secret Manager, so the plain text is most likely that secret's value (init
-    reads no secret value to tell; the profile is a file meant for git)."""
-    return f"{reader} reads it from Secret Manager"
-
-
 def _variable(var: EnvVar, readers: Mapping[str, str], moved: frozenset[str]) -> Variable:
     if var.ref is not None:
         unread = visible(var.ref.unreadable)  # required only: the reference is not written
@@ -255,9 +243,18 @@ def _variable(var: EnvVar, readers: Mapping[str, str], moved: frozenset[str]) ->
     value = var.value or ""  # as written: Cloud Run expands no `$(NAME)`
     reader = readers.get(var.name)
     renamed = value.strip() in moved
-    withheld = copies(reader) if reader else RENAMED if renamed else CREDENTIAL
+    payload = redact.is_payload(value)
+    withheld = (
+        copies(reader)
+        if reader
+        else RENAMED
+        if renamed
+        else holds(value)
+        if payload
+        else CREDENTIAL
+    )
     # named like a credential, however short the value (`ADMIN_PASSWORD=hunter2`): not copied
-    if reader or renamed or credentials.hidden_plain(var.name, value):
+    if reader or renamed or payload or credentials.hidden_plain(var.name, value):
         redact.register(value)
         return Variable(
             var.name,

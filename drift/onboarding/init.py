@@ -12,6 +12,7 @@ from drift.errors import ApiError, DriftError, IncompleteRead, UsageError
 from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
+from drift.live.copies import learn_values
 from drift.live.state import LiveState
 from drift.next_steps import (
     failed_read_steps,
@@ -22,8 +23,6 @@ from drift.next_steps import (
 )
 from drift.onboarding.account import own_number
 from drift.onboarding.draft import (
-    CREDENTIAL,
-    RENAMED,
     Draft,
     build_draft,
     drafted_from,
@@ -34,6 +33,7 @@ from drift.onboarding.draft import (
 from drift.onboarding.named import as_other_kinds, of_other_kinds
 from drift.onboarding.next_check import check_place_options, check_profiles_option
 from drift.onboarding.result import InitResult
+from drift.onboarding.withheld import CREDENTIAL, RENAMED, unread_values
 from drift.onboarding.write import (
     SCHEMA_FILE,
     described,
@@ -42,6 +42,7 @@ from drift.onboarding.write import (
     write_schema,
 )
 from drift.profiles.model import Profile, ServiceProfile, utc_today
+from drift.refs import SecretRef
 from drift.settings import Settings
 from drift.textsafe import visible
 from drift.yamlfile import display_path
@@ -125,7 +126,12 @@ async def init_from_live(
         found = [n for n in names if n in state.missing]
         kinds = await of_other_kinds(session, found, project, region, listed_once) if found else {}
         accounts = [drafted_from(w)[1].service_account for w in state.services.values()]
-        number = await own_number(session, project, state, accounts)
+        # every value the drafts reference, so that no plain copy of one is written into a
+        # file meant for git (helper-591 F3); a refusal leaves it unknown, and said
+        number, unread = await asyncio.gather(
+            own_number(session, project, state, accounts),
+            learn_values(session, project, referenced_values(state)),
+        )
     settling = _require_all_read(state, names, project, region, (project_from, region_from), kinds)
     names = [n for n in names if n not in settling]
     # nothing hoisted into defaults while a workload is left out: its entry, added as the
@@ -150,7 +156,7 @@ async def init_from_live(
     replaced = path.exists()  # refused above unless forced
     before = described(path)  # what the profile there describes, which --force replaces
     written, created = write_profile(directory, environment, text, force=force)
-    notes = _notes(draft, written, names, state, today)
+    notes = _notes(draft, written, names, state, today) + unread_values(unread)
     option = check_profiles_option(directory)
     if (schema := write_schema(directory, force=force)) is not None:
         notes += (schema,)
@@ -181,6 +187,17 @@ async def init_from_live(
         replaced=replaced,
         dropped=tuple(key_label(key) for key in before if key not in names),
     )
+
+
+def referenced_values(state: LiveState) -> list[SecretRef]:
+    """The secret versions whose values init reads (`drift.live.copies`): each one the
+    configuration drafted from a workload references, where it sets a plain value too."""
+    refs = []
+    for live in state.services.values():
+        config = drafted_from(live)[1]
+        if any(v.ref is None and v.value for c in config.containers for v in c.env.values()):
+            refs += [ref for *_, ref in config.secret_refs()]
+    return refs
 
 
 def _described(key: str) -> ServiceProfile:

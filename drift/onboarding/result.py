@@ -23,8 +23,9 @@ class InitResult:
     withheld: tuple[str, ...]  # `service.VAR` of credential-looking plain values left out
     renamed: tuple[str, ...] = ()  # `service.VAR` of passwords renamed (`draft.RENAMED`)
     copies: tuple[str, ...] = ()
-    """`service.VAR (CONTAINER reads it from Secret Manager)`: plain values left out because
-    another container reads the same variable as a secret (`draft.copies`)."""
+    """`service.VAR (why)`: plain values left out because they hold a secret's value init
+    read (`withheld.holds`), or another container reads the same variable as a secret
+    (`withheld.copies`)."""
     notes: tuple[str, ...] = ()
     profiles_option: str = ""  # ` --profiles DIR` when `drift check` would not look there
     place_options: str = ""  # ` --project P --region R`: `drift check` would read elsewhere
@@ -73,8 +74,9 @@ class InitResult:
             )
         if self.copies:
             lines.append(
-                "not copied (plain values of a variable another container reads from Secret "
-                f"Manager: most likely the secret's value): {', '.join(map(visible, self.copies))}"
+                "not copied (plain values that are, or most likely are, a value kept in Secret "
+                "Manager: reference the secret instead): "
+                f"{', '.join(map(visible, self.copies))}"
             )
         if self.dropped:
             lines.append(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, get_args, get_origin
 
+from drift import redact
 from drift.fields import CONTAINER_SETTINGS, FIELDS, SettingValue, is_default_account, text
 from drift.fields.cpu_floor import ONE_CPU
 from drift.live.model import ContainerConfig, RevisionConfig
@@ -18,8 +19,8 @@ from drift.units import parse_cpu
 def commented(name: str, value: SettingValue) -> str:
     """A setting init writes as a comment: the image (every deploy changes it: a pin is the
     team's choice), or gen1 that Cloud Run chooses below one CPU (`chosen_gen1`)."""
-    if name == "image":
-        return f"# image: {scalar(str(value))}   # or {{pattern: …}}"
+    if name == "image":  # a tag may hold a secret drift read, as `check` masks it
+        return f"# image: {scalar(redact.mask(str(value)))}   # or {{pattern: …}}"
     return comment(f"{name}: {value}   # what Cloud Run runs below one CPU, the revision sets none")
 
 

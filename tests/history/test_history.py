@@ -199,7 +199,7 @@ def test_every_format(world: Sandbox, fmt: HistoryFormat) -> None:
     assert "\nforged row" not in out
 
 
-def test_one_list_revisions_per_service_and_no_secret_read(world: Sandbox) -> None:
+def test_one_list_revisions_per_service_and_one_secret_read(world: Sandbox) -> None:
     world.clear_calls()
     history()
     listed = sorted(
@@ -207,7 +207,9 @@ def test_one_list_revisions_per_service_and_no_secret_read(world: Sandbox) -> No
     )
     assert listed == ["api", "other"]
     counts = world.call_counts()
-    assert counts == {"ListServices": 1, "ListRevisions": 2}  # one List, as check reads them
+    # one List, as check reads them; the one value `check` reads for the profile's rules (a
+    # plain SESSION_SEED where it expects a reference), and no other secret's
+    assert counts == {"ListServices": 1, "ListRevisions": 2, "AccessSecretVersion": 1}
 
 
 def test_listing_follows_every_page(world: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,7 +1,8 @@
 """A sidecar that holds, as a plain value, a variable another container of the same workload
 reads from Secret Manager (`OTEL_HEADERS` in the collector, the app's copy of it as plain
 text, under a name that does not look like a credential's).
-`init --from-live` reads no secret value, so the plain text is most likely that secret's value:
+`init --from-live` withholds it whether or not it may read that secret (the plain text is most
+likely its value):
 it is not copied into the profile (a file meant for git), and the summary says why."""
 
 from __future__ import annotations

@@ -1,0 +1,53 @@
+"""Secret values read only to know them where a plain value holds a copy: never compared, never
+shown, and a refusal is nobody's finding. `drift history` reads the values `check` reads for the
+profile's rules, in the revisions it shows; `drift init --from-live` reads those of every
+version the workloads it describes reference. Neither then prints or writes a copy that `check`
+would mask (helper-591 F3)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from drift.errors import ApiError
+from drift.live.model import EnvVar, RevisionVariables
+from drift.live.reads import pasted, values_needed
+from drift.live.secrets import SecretReads, Tasks
+from drift.live.state import LiveState
+from drift.profiles.model import ServiceProfile
+from drift.refs import SecretRef
+
+if TYPE_CHECKING:
+    from drift.live.session import Session
+
+
+async def learn_values(
+    session: Session, project: str, refs: Iterable[SecretRef]
+) -> dict[SecretRef, ApiError]:
+    """Read the value each reference names (a workload's in `project` unless it names
+    another), once each, and remember it as a secret (`redact`); what could not be read, with
+    why. A reference in a form drift does not read is never read as another secret."""
+    reads = SecretReads(session.clients, session.runner, project, LiveState(), Tasks())
+    wanted = list(dict.fromkeys(r for r in refs if not r.unread))
+    answers = await asyncio.gather(*(reads.read_pasted(r) for r in wanted))
+    return {r: a for r, a in zip(wanted, answers, strict=True) if a is not None}
+
+
+def rules_read(
+    profiles: Iterable[ServiceProfile], revisions: Mapping[str, Sequence[RevisionVariables]]
+) -> set[SecretRef]:
+    """The references whose values `check` reads for the rules of `profiles`
+    (`values_needed`, `pasted`) were `revisions` (by workload key) the ones it checks."""
+
+    def held(key: str, container: str | None, var: str) -> set[EnvVar]:
+        found = set()
+        for config in revisions.get(key, ()):
+            name = config.described if container is None else container
+            for each in config.containers:
+                if each.name == name and (value := each.env.get(var)) is not None:
+                    found.add(value)
+        return found
+
+    profiles = list(profiles)
+    return values_needed(profiles, held) | pasted(profiles, held)

@@ -1,0 +1,99 @@
+"""A plain value that holds the value of a secret the workload references (pasted in by hand
+under another name, or inside a URL; a tag of the image made of it) is never written into the
+profile `drift init --from-live` writes, a file meant for git: init reads each value the
+drafted configuration references, once, only to know it, as `check` masks such a copy once it
+has read that secret (helper-591 F3). A read it may not make is said, never fatal; a workload
+that sets no plain value has nothing to read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from drift.sandbox import Fault, Sandbox
+from tests.cliutil import drift
+from tests.reliability.conftest import call_resource
+
+REGION = "us-central1"
+DB = "Zq9-HiddenSecretPayload42"
+TOKEN = "Plain-Sekret-Value-99x"
+MARKERS = ("HiddenSecretPayload", "Sekret-Value")
+
+
+def world(plain: bool = True) -> dict[str, Any]:
+    env: dict[str, Any] = {"DB_REF": {"secret": "db"}, "TOKEN_REF": {"secret": "token"}}
+    if plain:
+        env |= {"MODE": DB, "DSN": f"postgres://app:{DB}@10.0.0.5/app", "LEVEL": "info"}
+    template = {"image": f"us-docker.pkg.dev/acme/app/api:{TOKEN}", "env": env}
+    grant = {
+        "roles/secretmanager.secretAccessor": [
+            "serviceAccount:5-compute@developer.gserviceaccount.com"
+        ]
+    }
+    secrets = {"db": {"versions": ["v1-old-value-0000", DB], "iam": grant}}
+    secrets["token"] = {"versions": [TOKEN], "iam": grant}
+    acme = {"number": 5, "region": REGION, "services": {"api": {"template": template}}}
+    return {"options": {"seed": 3}, "projects": {"acme": {**acme, "secrets": secrets}}}
+
+
+def init(sandbox: Sandbox, tmp_path: Path) -> tuple[Any, str]:
+    folder = tmp_path / "profiles"
+    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(folder)}
+    done = drift(
+        "init", "lab", "--from-live", "--project", "acme", "--region", REGION, env=env, cwd=tmp_path
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done, (folder / "lab.yaml").read_text()
+
+
+def test_no_plain_copy_of_a_referenced_value_is_written(tmp_path: Path) -> None:
+    with Sandbox(world()) as sandbox:
+        done, text = init(sandbox, tmp_path)
+        reads = sorted(call_resource(c) for c in sandbox.calls if c.short == "AccessSecretVersion")
+        checked = drift(
+            "check",
+            "lab",
+            env={**sandbox.environ(), "DRIFT_PROFILES_DIR": str(tmp_path / "profiles")},
+            cwd=tmp_path,
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for marker in MARKERS:
+        assert marker not in text and marker not in done.stdout + done.stderr, text
+    # whole, and inside a URL: withheld, with the secret and version it holds
+    assert "MODE: {required: true}  # holds the value of secret db (version 2): not copied" in text
+    assert "DSN: {required: true}  # holds the value of secret db (version 2): not copied" in text
+    assert "LEVEL: info" in text  # a plain value that holds none is copied
+    assert '# image: "us-docker.pkg.dev/acme/app/api:***"' in text  # masked in the comment
+    assert "api.MODE (holds the value of secret db (version 2))" in done.stdout
+    # each referenced version once
+    assert reads == [
+        "projects/acme/secrets/db/versions/latest",
+        "projects/acme/secrets/token/versions/latest",
+    ]
+    # the profile written describes the service: `check` agrees, and shows no value either
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert not any(marker in checked.stdout for marker in MARKERS)
+
+
+def test_a_value_init_may_not_read_is_said(tmp_path: Path) -> None:
+    with Sandbox(world()) as sandbox:
+        sandbox.inject(
+            Fault(method="AccessSecretVersion", code="PERMISSION_DENIED", match="secrets/db/")
+        )
+        done, text = init(sandbox, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout + done.stderr
+    assert (
+        "note: the value of secret db:latest could not be read (AccessSecretVersion: "
+        "PERMISSION_DENIED): a plain variable holding a copy of it is written as Cloud Run "
+        "shows it; review the plain values before committing the profile"
+    ) in out
+    assert "Sekret-Value" not in text  # the one it read is still masked
+
+
+def test_nothing_is_read_where_no_plain_value_is_set(tmp_path: Path) -> None:
+    with Sandbox(world(plain=False)) as sandbox:
+        done, _ = init(sandbox, tmp_path)
+        counts = sandbox.call_counts()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not counts.get("AccessSecretVersion"), counts
