@@ -13,6 +13,7 @@ from google.protobuf import field_mask_pb2
 
 from drift.sandbox.deploy_checks import refuse_binauthz
 from drift.sandbox.kinds import SERVICE, Kind, kind_of
+from drift.sandbox.metadata import validate_metadata
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import PoolPb, RevisionPb, ServicePb, TemplatePb, copy, generations
 from drift.sandbox.registry import owner_problem, refuse_connector
@@ -39,7 +40,6 @@ from drift.sandbox.validate import (
     check_routable,
     missing_message,
     template_problem,
-    validate_metadata,
     validate_spec,
 )
 

@@ -12,6 +12,7 @@ from google.cloud import run_v2
 from drift.sandbox.clock import duration
 from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.limits import validate_maximums
+from drift.sandbox.metadata import validate_metadata
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import COMMON_OUTPUT_ONLY, ExecutionPb, JobPb, copy, generations
 from drift.sandbox.registry import reason_of, refuse_connector, registry_problem
@@ -24,7 +25,6 @@ from drift.sandbox.validate import (
     template_problem,
     validate_containers,
     validate_encryption_key,
-    validate_metadata,
     validate_vpc_access,
 )
 

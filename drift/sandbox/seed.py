@@ -17,6 +17,7 @@ from drift.sandbox.backend import BackendConfig
 from drift.sandbox.clock import duration
 from drift.sandbox.deploy import begin, plan_update, serve
 from drift.sandbox.kinds import SERVICE, Kind, kind_of
+from drift.sandbox.metadata import refuse_seeded
 from drift.sandbox.names import JOBS, POOLS, SERVICES, ResourceKey, RpcError, SecretKey
 from drift.sandbox.pb import RevisionPb, SecretPb, SecretVersionPb, ServicePb, SplitPb, TrafficPb
 from drift.sandbox.retire import forget, keep_deleted, retirement_problem
@@ -217,6 +218,7 @@ def build_owner(
     elif spec.instances is not None:  # the flat key wins over `scaling`
         owner.scaling.manual_instance_count = spec.instances
     owner.etag = world.etag(key.name)
+    refuse_seeded(f"projects.{project.id}.{key.collection}.{key.id}", [owner, *revisions.values()])
     serve(world, key, owner, revisions)
     if isinstance(spec, ServiceSpec) and spec.unhealthy is not None:
         unhealthy(world, owner, revisions, spec.unhealthy)

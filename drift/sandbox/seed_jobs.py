@@ -13,6 +13,7 @@ from drift.sandbox.executions import (
     task_template,
 )
 from drift.sandbox.jobs import fill_defaults
+from drift.sandbox.metadata import refuse_seeded
 from drift.sandbox.names import ResourceKey
 from drift.sandbox.pb import JobPb, OverridesPb
 from drift.sandbox.revisions import FAILED, SUCCEEDED, condition
@@ -45,6 +46,7 @@ def build_job(world: World, project: ProjectRec, key: ResourceKey, spec: JobSpec
     if spec.api:
         apply_json(job, spec.api)
     fill_defaults(world, job)
+    refuse_seeded(f"projects.{project.id}.jobs.{key.id}", [job])
     job.observed_generation = 1
     job.terminal_condition.CopyFrom(condition(world, "Ready", SUCCEEDED))
     if spec.failed is not None:

@@ -20,6 +20,7 @@ from drift.sandbox.deploy_checks import key_stops_instances
 from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.kinds import kind_of
 from drift.sandbox.limits import validate_maximums
+from drift.sandbox.metadata import image_problem
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import RevisionPb, TrafficPb
 from drift.sandbox.registry import Problem, registry_problem
@@ -42,52 +43,6 @@ MAX_TAGGED = 46
 TAG = re.compile(r"^[a-z]([-a-z0-9]{0,45}[a-z0-9])?$")
 # A revision name is a DNS label (RFC 1123): lowercase letters, digits and '-', 63 at most.
 REVISION_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
-# "Cloud Run API v2 does not support labels/annotations with `run.googleapis.com`,
-# `cloud.googleapis.com`, `serving.knative.dev`, or `autoscaling.knative.dev` namespaces,
-# and they will be rejected" (Service/RevisionTemplate `labels` and `annotations`).
-RESERVED = (
-    "run.googleapis.com",
-    "cloud.googleapis.com",
-    "serving.knative.dev",
-    "autoscaling.knative.dev",
-)
-
-
-_WHERE = {"Service": "service", "WorkerPool": "worker_pool", "Job": "job"}
-
-
-def reserved(key: str) -> bool:
-    prefix = key.split("/", 1)[0] if "/" in key else ""
-    return any(prefix == ns or prefix.endswith(f".{ns}") for ns in RESERVED)
-
-
-def _check_reserved(
-    world: World, where: str, wanted: Mapping[str, str], stored: Mapping[str, str]
-) -> None:
-    """A reserved key is refused unless it resends, unchanged, what the resource already
-    carries (a client writing back what it read); `reserved_metadata: reject` refuses it
-    always (the strict reading of the comments)."""
-    strict = world.options.reserved_metadata == "reject"
-    for key, value in wanted.items():
-        if reserved(key) and (strict or stored.get(key) != value):
-            raise invalid(
-                f"{where}: '{key}' is in a namespace Cloud Run API v2 does not support; "
-                "use the corresponding v2 field instead."
-            )
-
-
-def validate_metadata(world: World, resource: Message, current: Message | None) -> None:
-    """Reserved labels and annotations of a Service, WorkerPool or Job and of its template
-    (their `labels` and `annotations` comments say the same)."""
-    stored = current if current is not None else type(resource)()
-    where = _WHERE.get(resource.DESCRIPTOR.name, "service")
-    for path in ("", "template."):
-        wanted, before = resource, stored
-        if path:
-            wanted, before = resource.template, stored.template
-        for field in ("labels", "annotations"):
-            at = f"{where}.{path}{field}"
-            _check_reserved(world, at, getattr(wanted, field), getattr(before, field))
 
 
 def validate_revision_name(key: ResourceKey, name: str) -> None:
@@ -227,8 +182,8 @@ def validate_containers(
     validate_fields(template)
     for index, container in enumerate(template.containers):
         at = f"spec.template.spec.containers[{index}]"
-        if not container.image:
-            raise invalid(f"{at}.image: must be set.")
+        if problem := image_problem(container.image):
+            raise invalid(f"{at}.image: {problem}")
         for dep in container.depends_on:
             if dep not in names or dep == container.name:
                 raise invalid(f"{at}.depends_on: no other container named '{dep}'.")

@@ -11,11 +11,11 @@ from typing import Any
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 
-GONE = "us-docker.pkg.dev/p1/b@sha256:bbbb"
+GONE = "us-docker.pkg.dev/p1/b@sha256:" + "b" * 64
 
 
 def _service(name: str) -> dict[str, Any]:
-    image = f"us-docker.pkg.dev/p1/{name}@sha256:{name * 4}"
+    image = f"us-docker.pkg.dev/p1/{name}@sha256:{name * 64}"
     return {"template": {"image": image, "env": {"DEBUG": "true"}}}
 
 

@@ -1,0 +1,187 @@
+"""What Cloud Run accepts in a resource's labels and annotations, in its containers' image
+references and in the secret references its revisions use: checked on a write (the request is
+refused, INVALID_ARGUMENT) and on the resources a scenario seeds (a scenario error: real Cloud
+Run could never hold them, and a test against them would be harsher than reality).
+
+Labels: "Only valid Google Cloud labels can be used on Cloud Run" (cloud.google.com/run/docs/
+configuring/services/labels, "Labels usage rules"), which are (cloud.google.com/resource-manager/
+docs/creating-managing-labels, "Requirements for labels"): keys and values of at most 63
+characters, of lowercase letters, numeric characters, underscores and dashes, international
+characters allowed; a key starts with a lowercase letter or an international character; at
+most 64 labels a resource. Keys in the namespaces Cloud Run reserves are governed by the
+reserved rule alone (`RESERVED`). Annotations are free text (only the reserved rule).
+
+Images: run v2 Container.image, "Name of the container image in Dockerhub, Google Artifact
+Registry, or Google Container Registry. If the host is not provided, Dockerhub is assumed":
+an image reference, as the distribution grammar has it (github.com/distribution/reference,
+reference.go): `[host[:port]/]path[:tag][@digest]`, path components of lowercase letters and
+digits joined by `.`, `_`, `__` or dashes, a tag `[\\w][\\w.-]{0,127}`, a name of at most 255
+characters.
+
+Secret references: SecretKeySelector (run v2 k8s_min.proto) `secret` is "{secret_name} if the
+secret is in the same project. projects/{project}/secrets/{secret_name} if the secret is in a
+different project", `version` "'latest' for the latest version, an integer for a specific
+version, or a version alias"; a project is an id (lowercase letters, digits and hyphens; a
+domain-scoped one `example.com:proj`) or a number. Which other forms Cloud Run takes is not
+documented: the sandbox takes them as written (drift reads none of them), but no text with
+whitespace or control characters, which no resource name holds."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+
+from google.protobuf.message import Message
+
+from drift.errors import InputError, Problem
+from drift.sandbox.names import invalid
+from drift.sandbox.state import World
+
+# "Cloud Run API v2 does not support labels/annotations with `run.googleapis.com`,
+# `cloud.googleapis.com`, `serving.knative.dev`, or `autoscaling.knative.dev` namespaces,
+# and they will be rejected" (Service/RevisionTemplate `labels` and `annotations`).
+RESERVED = (
+    "run.googleapis.com",
+    "cloud.googleapis.com",
+    "serving.knative.dev",
+    "autoscaling.knative.dev",
+)
+LABEL_MAX = 63
+LABELS_MAX = 64
+_WHERE = {"Service": "service", "WorkerPool": "worker_pool", "Job": "job"}
+
+_ALNUM = r"[a-z0-9]+"
+_COMPONENT = rf"{_ALNUM}(?:(?:[._]|__|-+){_ALNUM})*"
+_HOST_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_HOST = rf"(?:{_HOST_PART}(?:\.{_HOST_PART})*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+IMAGE = re.compile(
+    rf"(?P<name>(?:{_HOST}/)?{_COMPONENT}(?:/{_COMPONENT})*)(?::[\w][\w.-]{{0,127}})?(?:@{_DIGEST})?",
+    re.ASCII,
+)
+IMAGE_NAME_MAX = 255
+VERSION = re.compile(r"latest|[1-9][0-9]*|[A-Za-z][A-Za-z0-9_-]{0,62}")
+PROJECT = re.compile(r"(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]*|[0-9]+")
+_UNPRINTABLE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+
+
+def reserved(key: str) -> bool:
+    prefix = key.split("/", 1)[0] if "/" in key else ""
+    return any(prefix == ns or prefix.endswith(f".{ns}") for ns in RESERVED)
+
+
+def _label_char(char: str, *, first: bool = False) -> bool:
+    kind = unicodedata.category(char)
+    if first:
+        return kind in ("Ll", "Lo")
+    return kind in ("Ll", "Lo") or kind.startswith("N") or char in "_-"
+
+
+def label_problem(key: str, value: str) -> str | None:
+    """Why `key: value` is no valid Google Cloud label, or None (a reserved key: None)."""
+    if reserved(key):
+        return None
+    if not key or len(key) > LABEL_MAX or not _label_char(key[0], first=True):
+        return f"label key '{key}' must start with a lowercase letter, at most 63 characters"
+    if not all(_label_char(c) for c in key):
+        return f"label key '{key}' may hold only lowercase letters, digits, '_' and '-'"
+    if len(value) > LABEL_MAX or not all(_label_char(c) for c in value):
+        return (
+            f"label '{key}': the value may hold only lowercase letters, digits, '_' and '-', "
+            "at most 63 characters"
+        )
+    return None
+
+
+def image_problem(image: str) -> str | None:
+    """Why `image` is no container image reference, or None."""
+    if not image:
+        return "must be set."
+    found = IMAGE.fullmatch(image)
+    if found is None or len(found["name"]) > IMAGE_NAME_MAX:
+        return f"'{image}' is not a valid container image reference."
+    return None
+
+
+def secret_ref_problem(secret: str, version: str | None) -> str | None:
+    """Why a reference to `secret` (its `version`; None: a volume's item that names none) is
+    none Cloud Run could hold, or None."""
+    if _UNPRINTABLE.search(secret) or (version and _UNPRINTABLE.search(version)):
+        return f"secret reference '{secret}' (version '{version}') holds no resource name"
+    parts = secret.split("/")
+    if len(parts) == 4 and parts[0] == "projects" and parts[2] == "secrets":
+        if not PROJECT.fullmatch(parts[1]):
+            return f"secret reference '{secret}': '{parts[1]}' is no project id or number"
+    if version and not VERSION.fullmatch(version):
+        return f"secret version '{version}' of '{secret}' is not 'latest', a number or an alias"
+    return None
+
+
+def _check_reserved(
+    world: World, where: str, wanted: Mapping[str, str], stored: Mapping[str, str]
+) -> None:
+    """A reserved key is refused unless it resends, unchanged, what the resource already
+    carries (a client writing back what it read); `reserved_metadata: reject` refuses it
+    always (the strict reading of the comments)."""
+    strict = world.options.reserved_metadata == "reject"
+    for key, value in wanted.items():
+        if reserved(key) and (strict or stored.get(key) != value):
+            raise invalid(
+                f"{where}: '{key}' is in a namespace Cloud Run API v2 does not support; "
+                "use the corresponding v2 field instead."
+            )
+
+
+def validate_metadata(world: World, resource: Message, current: Message | None) -> None:
+    """Reserved labels and annotations of a Service, WorkerPool or Job and of its template
+    (their `labels` and `annotations` comments say the same), and the labels' format."""
+    stored = current if current is not None else type(resource)()
+    where = _WHERE.get(resource.DESCRIPTOR.name, "service")
+    for path in ("", "template."):
+        wanted, before = resource, stored
+        if path:
+            wanted, before = resource.template, stored.template
+        for field in ("labels", "annotations"):
+            at = f"{where}.{path}{field}"
+            _check_reserved(world, at, getattr(wanted, field), getattr(before, field))
+        if problem := next(_label_problems(wanted.labels), None):
+            raise invalid(f"{where}.{path}labels: {problem}")
+
+
+def _label_problems(labels: Mapping[str, str]) -> Iterator[str]:
+    if len(labels) > LABELS_MAX:
+        yield f"at most {LABELS_MAX} labels, got {len(labels)}"
+    yield from filter(None, (label_problem(k, v) for k, v in labels.items()))
+
+
+def seeded_problems(resources: Iterable[Message]) -> Iterator[str]:
+    """Why a seeded Service, WorkerPool, Job or Revision is none Cloud Run could hold: its
+    labels (and its template's), its containers' images, its secret references."""
+    for resource in resources:
+        nested = "template" in resource.DESCRIPTOR.fields_by_name  # a Revision holds none
+        labelled = [resource, resource.template] if nested else [resource]
+        for message in labelled:
+            yield from _label_problems(message.labels)
+        holder = resource
+        while not holder.DESCRIPTOR.fields_by_name.get("containers"):
+            holder = holder.template  # a Job's ExecutionTemplate holds its TaskTemplate
+        for container in holder.containers:
+            if problem := image_problem(container.image):
+                yield f"container image: {problem}"
+            for var in container.env:
+                if var.HasField("value_source"):
+                    ref = var.value_source.secret_key_ref
+                    yield from filter(None, [secret_ref_problem(ref.secret, ref.version)])
+        for volume in holder.volumes:
+            if volume.HasField("secret"):
+                refs = [(volume.secret.secret, i.version) for i in volume.secret.items]
+                refs = refs or [(volume.secret.secret, None)]
+                yield from filter(None, (secret_ref_problem(s, v) for s, v in refs))
+
+
+def refuse_seeded(at: str, resources: Iterable[Message]) -> None:
+    """A scenario error (`at`: where, `projects.P.services.S`) for the first thing a seeded
+    resource holds that Cloud Run could not (`seeded_problems`)."""
+    if problem := next(seeded_problems(resources), None):
+        raise InputError([Problem("<scenario>", 1, f"{at}: {problem}")], kind="scenario")
