@@ -96,7 +96,7 @@ async def read_history(
         variables = {k: [r.variables for r in records] for k, records in compared.items()}
         naming, _ = await asyncio.gather(
             _projects(session, profile, compared.values()),
-            learn_values(session, profile.project, rules_read(wanted, variables)),
+            learn_values(session, profile.project, rules_read(profile, variables, variables)),
         )
     lacking = tuple(
         p.label for p, revs in zip(wanted, listed, strict=True) if _unlisted(found[p.key], revs)

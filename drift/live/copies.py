@@ -15,7 +15,7 @@ from drift.live.model import EnvVar, RevisionVariables
 from drift.live.reads import pasted, values_needed
 from drift.live.secrets import SecretReads, Tasks
 from drift.live.state import LiveState
-from drift.profiles.model import ServiceProfile
+from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
 
 if TYPE_CHECKING:
@@ -23,31 +23,52 @@ if TYPE_CHECKING:
 
 
 async def learn_values(
-    session: Session, project: str, refs: Iterable[SecretRef]
+    session: Session, project: str, refs: Iterable[SecretRef], ids: Mapping[str, str] = {}
 ) -> dict[SecretRef, ApiError]:
     """Read the value each reference names (a workload's in `project` unless it names
     another), once each, and remember it as a secret (`redact`); what could not be read, with
-    why. A reference in a form drift does not read is never read as another secret."""
-    reads = SecretReads(session.clients, session.runner, project, LiveState(), Tasks())
+    why. A reference in a form drift does not read is never read as another secret. `ids`:
+    project ids by the numbers references name (`LiveState.projects`, as read), so that one
+    version named by its project's number and by its id is read once."""
+
+    async def project_id(number: str) -> str | None:
+        return ids.get(number)
+
+    reads = SecretReads(session.clients, session.runner, project, LiveState(), Tasks(), project_id)
     wanted = list(dict.fromkeys(r for r in refs if not r.unread))
     answers = await asyncio.gather(*(reads.read_pasted(r) for r in wanted))
     return {r: a for r, a in zip(wanted, answers, strict=True) if a is not None}
 
 
 def rules_read(
-    profiles: Iterable[ServiceProfile], revisions: Mapping[str, Sequence[RevisionVariables]]
+    profile: Profile, keys: Iterable[str], revisions: Mapping[str, Sequence[RevisionVariables]]
 ) -> set[SecretRef]:
-    """The references whose values `check` reads for the rules of `profiles`
-    (`values_needed`, `pasted`) were `revisions` (by workload key) the ones it checks."""
+    """The references whose values `check` reads for the rules of the workloads of `keys`
+    (`values_needed`, `pasted`) were `revisions` (by workload key) the ones it checks. A
+    workload with none there (a job, or a service not asked for, that a `same_as` names) is
+    taken to hold what the profile expects of it: `check` reads that side too."""
 
     def held(key: str, container: str | None, var: str) -> set[EnvVar]:
+        if key not in revisions:
+            return _expected(profile.services.get(key), container, var)
         found = set()
-        for config in revisions.get(key, ()):
+        for config in revisions[key]:
             name = config.described if container is None else container
             for each in config.containers:
                 if each.name == name and (value := each.env.get(var)) is not None:
                     found.add(value)
         return found
 
-    profiles = list(profiles)
+    profiles = [profile.services[key] for key in keys]
     return values_needed(profiles, held) | pasted(profiles, held)
+
+
+def _expected(service: ServiceProfile | None, container: str | None, var: str) -> set[EnvVar]:
+    """The reference the profile expects `var` of `container` (None: the main one) to be."""
+    if service is None:
+        return set()
+    rules = service.main if container is None else service.sidecars.get(container)
+    rule = rules.env.get(var) if rules is not None else None
+    if rule is None or rule.ref is None:
+        return set()
+    return {EnvVar(var, ref=rule.ref)}

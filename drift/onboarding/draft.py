@@ -18,7 +18,7 @@ from drift.live.normalize import differences, same_configuration
 from drift.live.remember import referenced
 from drift.live.state import LiveState, RevisionRecord
 from drift.onboarding.setting_lines import settings_lines, sidecar_settings
-from drift.onboarding.withheld import CREDENTIAL, RENAMED, copies, holds
+from drift.onboarding.withheld import CREDENTIAL, RENAMED, Known, copies, holds, secret_readers
 from drift.onboarding.yamltext import comment, entry, scalar
 from drift.refs import DEFAULT_FILE_MODE, SecretRef, shown_mode
 from drift.textsafe import visible
@@ -103,7 +103,8 @@ def build_draft(
     `history`: each workload's older revisions as listed, which tell a secret pasted in and
     a password renamed."""
     history = history or {}
-    drafts = tuple(_service(services[n], number, history.get(n, ())) for n in names)
+    own = frozenset(filter(None, (project, number)))
+    drafts = tuple(_service(services[n], number, history.get(n, ()), own) for n in names)
     shared = _shared(drafts) if hoist else ()
     if shared:
         hoisted = {v.name for v in shared}
@@ -172,16 +173,19 @@ def _unchecked(live: LiveService, differ: set[str]) -> str:
     return f", or while they are checked: `check_tags: {said}` in its entry leaves them out"
 
 
-def _service(live: LiveService, number: str, older: Sequence[RevisionRecord]) -> ServiceDraft:
+def _service(
+    live: LiveService, number: str, older: Sequence[RevisionRecord], own: frozenset[str]
+) -> ServiceDraft:
     revision, config = drafted_from(live)
-    readers = _secret_readers(config.containers)
+    readers = secret_readers(config.containers)
     # another revision's secret pasted in here (`remember.inlined`), the newest named
     read = [(r.name, r.config.variables) for r in live.checked]
     for name, variables in [*read, *((r.name, r.variables) for r in reversed(older))]:
         for variable in referenced((variables,)):
             readers.setdefault(variable, f"revision {name}")
     moved = moved_in(older, live)  # a password renamed: not copied, as `check` masks it
-    main = _container(config.main, readers, moved)
+    known = Known(readers, moved, own)
+    main = _container(config.main, known)
     return ServiceDraft(
         name=live.name,
         revision=revision,
@@ -192,9 +196,7 @@ def _service(live: LiveService, number: str, older: Sequence[RevisionRecord]) ->
         container=config.container if len(config.containers) > 1 and config.container else None,
         mounts=main.mounts,
         sidecars=tuple(
-            (c.name, _container(c, readers, moved))
-            for c in config.containers
-            if c.name != config.primary
+            (c.name, _container(c, known)) for c in config.containers if c.name != config.primary
         ),
         tags=tuple(t for rev in live.tagged for t in rev.tags),
         kind=live.kind,
@@ -202,18 +204,10 @@ def _service(live: LiveService, number: str, older: Sequence[RevisionRecord]) ->
     )
 
 
-def _secret_readers(containers: Sequence[ContainerConfig]) -> dict[str, str]:
-    """Each variable some container reads from Secret Manager, with the first such container."""
-    refs = [(v.name, c.name) for c in containers for v in c.env.values() if v.ref is not None]
-    return dict(reversed(refs))
-
-
-def _container(
-    container: ContainerConfig, readers: Mapping[str, str], moved: frozenset[str]
-) -> ContainerDraft:
+def _container(container: ContainerConfig, known: Known) -> ContainerDraft:
     return ContainerDraft(
         settings=sidecar_settings(container),
-        env=tuple(_variable(var, readers, moved) for var in container.env.values()),
+        env=tuple(_variable(var, known) for var in container.env.values()),
         mounts=tuple(
             Variable(
                 path,
@@ -235,21 +229,23 @@ def _reference(ref: SecretRef, mode: int = DEFAULT_FILE_MODE) -> str:
     return f"{{secret: {scalar(ref.secret, flow=True)}{project}, version: {version}{bits}}}"
 
 
-def _variable(var: EnvVar, readers: Mapping[str, str], moved: frozenset[str]) -> Variable:
+def _variable(var: EnvVar, known: Known) -> Variable:
     if var.ref is not None:
         unread = visible(var.ref.unreadable)  # required only: the reference is not written
         said = f"reference not written: {unread}" if unread else ""
         return Variable(var.name, _reference(var.ref), said, secret=not unread, unread=unread)
     value = var.value or ""  # as written: Cloud Run expands no `$(NAME)`
-    reader = readers.get(var.name)
-    renamed = value.strip() in moved
-    payload = redact.is_payload(value)
+    reader = known.readers.get(var.name)
+    renamed = value.strip() in known.moved
+    # a value a secret holds, 8 characters or more (`true` or `8080` is told from no ordinary
+    # value, and is no protection anyway: README, "Short and common values")
+    payload = redact.secret_pieces(value) is not None
     withheld = (
         copies(reader)
         if reader
         else RENAMED
         if renamed
-        else holds(value)
+        else holds(value, known.own)
         if payload
         else CREDENTIAL
     )

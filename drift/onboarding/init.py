@@ -130,7 +130,7 @@ async def init_from_live(
         # file meant for git (helper-591 F3); a refusal leaves it unknown, and said
         number, unread = await asyncio.gather(
             own_number(session, project, state, accounts),
-            learn_values(session, project, referenced_values(state)),
+            learn_values(session, project, referenced_values(state), state.projects),
         )
     settling = _require_all_read(state, names, project, region, (project_from, region_from), kinds)
     names = [n for n in names if n not in settling]
@@ -190,14 +190,13 @@ async def init_from_live(
 
 
 def referenced_values(state: LiveState) -> list[SecretRef]:
-    """The secret versions whose values init reads (`drift.live.copies`): each one the
-    configuration drafted from a workload references, where it sets a plain value too."""
-    refs = []
-    for live in state.services.values():
-        config = drafted_from(live)[1]
-        if any(v.ref is None and v.value for c in config.containers for v in c.env.values()):
-            refs += [ref for *_, ref in config.secret_refs()]
-    return refs
+    """The secret versions whose values init reads (`drift.live.copies`): each one any
+    configuration it read of a workload references (its template, each revision a user can
+    reach): whatever it writes from any of them (a plain value, a name, the image) may hold
+    one (helper-595 F2, F4)."""
+    return [
+        ref for live in state.services.values() for c in live.configs for *_, ref in c.secret_refs()
+    ]
 
 
 def _described(key: str) -> ServiceProfile:

@@ -3,10 +3,12 @@ meant for git), and what it says when it could not tell."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 from drift import redact
 from drift.errors import ApiError
+from drift.live.model import ContainerConfig
 from drift.refs import SecretRef
 from drift.textsafe import visible
 
@@ -16,6 +18,23 @@ RENAMED = "a password renamed"
 revision (`moved_values`), as `check` masks it."""
 
 
+@dataclass(frozen=True)
+class Known:
+    """What tells a workload's plain value not to copy: the variables some container reads
+    from Secret Manager (`secret_readers`), the passwords renamed (`moved_in`), and the
+    project's id and number (a secret of its own is named without them)."""
+
+    readers: Mapping[str, str]
+    moved: frozenset[str]
+    own: frozenset[str]
+
+
+def secret_readers(containers: Sequence[ContainerConfig]) -> dict[str, str]:
+    """Each variable some container reads from Secret Manager, with the first such container."""
+    refs = [(v.name, c.name) for c in containers for v in c.env.values() if v.ref is not None]
+    return dict(reversed(refs))
+
+
 def copies(reader: str) -> str:
     """Why a plain value is not copied: another container of the workload reads the same
     variable from Secret Manager, so the plain text is most likely that secret's value (withheld
@@ -23,27 +42,30 @@ def copies(reader: str) -> str:
     return f"{reader} reads it from Secret Manager"
 
 
-def holds(value: str) -> str:
+def holds(value: str, own: Collection[str] = ()) -> str:
     """Why a plain value is not copied: it is (or holds) the value of a secret version init
-    read (`drift.live.copies`), as `check` masks it; which one, when told."""
+    read (`drift.live.copies`), as `check` masks it; which one (of another project than
+    `own`'s, by its id or number: with that project)."""
     versions = [p[0] for p in redact.secret_pieces(value) or () if isinstance(p, tuple)]
     if not versions:
         return "holds a value kept in Secret Manager"
-    _, _, rest = versions[0].partition("/secrets/")
+    project, _, rest = versions[0].removeprefix("projects/").partition("/secrets/")
     secret, _, number = rest.partition("/versions/")
-    return visible(f"holds the value of secret {secret} (version {number})")
+    named = secret if project in own else f"{project}/{secret}"
+    return visible(f"holds the value of secret {named} (version {number})")
 
 
 def unread_values(unread: Mapping[SecretRef, ApiError]) -> tuple[str, ...]:
-    """Said when a referenced value could not be read: a plain copy of it is not known."""
+    """Said when a referenced value could not be read: a plain copy of it is not known. The
+    first three named, each with why (helper-595 F7)."""
     if not unread:
         return ()
-    ref, why = next(iter(unread.items()))
-    more = f" and {len(unread) - 1} more" if len(unread) > 1 else ""
+    named = [f"{ref} ({why.call}: {why.status})" for ref, why in list(unread.items())[:3]]
+    more = f" and {len(unread) - 3} more" if len(unread) > 3 else ""
     return (
         visible(
-            f"the value of {ref}{more} could not be read ({why.call}: {why.status}): a plain "
-            "variable holding a copy of it is written as Cloud Run shows it; review the plain "
-            "values before committing the profile"
+            f"could not read the value of {', '.join(named)}{more}: a plain variable holding "
+            "a copy of one is written as Cloud Run shows it; review the plain values before "
+            "committing the profile"
         ),
     )

@@ -17,6 +17,7 @@ from tests.history.cli import profile_folder, run
 from tests.history.conftest import unescaped
 from tests.reliability.conftest import call_resource
 
+ACCOUNT = "serviceAccount:111-compute@developer.gserviceaccount.com"
 COPIED = "Zq9-HiddenSecretPayload42"  # s1's value, pasted into MODE
 UNREAD = "Unread-s2-value-7c1d9e"  # s2's: no rule compares it
 PROFILE = """project: acme
@@ -35,11 +36,7 @@ def scenario() -> dict[str, object]:
         "template": {"env": {**refs, "MODE": COPIED}},
         "history": [{"env": {**refs, "MODE": "dev"}, "created": "3d"}],
     }
-    grant = {
-        "roles/secretmanager.secretAccessor": [
-            "serviceAccount:111-compute@developer.gserviceaccount.com"
-        ]
-    }
+    grant = {"roles/secretmanager.secretAccessor": [ACCOUNT]}
     secrets = {
         "s1": {"versions": [COPIED], "iam": grant},
         "s2": {"versions": [UNREAD], "iam": grant},
@@ -82,3 +79,55 @@ def test_a_refused_read_is_nobodys_finding(tmp_path: Path) -> None:
         done = run(sandbox, folder, "history", "lab", "--format", "json")
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["services"][0]["revisions"], done.stdout
+
+
+JOB_SIDE = "S4-JobSidePayload-444"
+WEB_SIDE = "S2-WebSidePayload-222"
+SAME_AS = """project: acme
+region: us-central1
+services:
+  api:
+    env:
+      A: {secret: s1, same_as: web.W}
+      B: {secret: s3, same_as: jb.J}
+  web:
+    env:
+      W: {secret: s2}
+jobs:
+  jb:
+    env:
+      J: {secret: s4}
+"""
+
+
+def same_as_world() -> dict[str, object]:
+    grant = {"roles/secretmanager.secretAccessor": [ACCOUNT]}
+    values = {"s1": COPIED, "s2": WEB_SIDE, "s3": "S3-ApiOwnPayload-333", "s4": JOB_SIDE}
+    refs = {"A": {"secret": "s1"}, "B": {"secret": "s3"}}
+    copies = {f"MODE{n}": value for n, value in enumerate(values.values(), 1)}
+    api = {
+        "template": {"env": {**refs, **copies}},
+        "history": [{"env": {**refs, **dict.fromkeys(copies, "dev")}, "created": "3d"}],
+    }
+    services = {"api": api, "web": {"template": {"env": {"W": {"secret": "s2"}}}}}
+    jobs = {"jb": {"template": {"env": {"J": {"secret": "s4"}}}}}
+    secrets = {name: {"versions": [value], "iam": grant} for name, value in values.items()}
+    acme = {"number": 111, "region": "us-central1", "services": services, "jobs": jobs}
+    return {"options": {"seed": 5}, "projects": {"acme": {**acme, "secrets": secrets}}}
+
+
+@pytest.mark.parametrize("only", [[], ["--service", "api"]])
+def test_both_sides_of_a_same_as_are_read_as_check_reads_them(
+    tmp_path: Path, only: list[str]
+) -> None:
+    """helper-595 F1: the other side of a `same_as` is a job (history lists none) or a service
+    not asked for: `check` reads it, so history does, by the reference the profile expects of
+    it, and the service's own side always."""
+    folder = profile_folder(tmp_path, SAME_AS)
+    with Sandbox(same_as_world()) as sandbox:
+        done = run(sandbox, folder, "history", "lab", *only, "--format", "json")
+        checked = run(sandbox, folder, "check", "lab", *only, "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    for value in (COPIED, WEB_SIDE, JOB_SIDE, "S3-ApiOwnPayload-333"):
+        assert value not in checked.stdout
+        assert value not in done.stdout, done.stdout

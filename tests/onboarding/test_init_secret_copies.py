@@ -7,6 +7,7 @@ that sets no plain value has nothing to read."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ REGION = "us-central1"
 DB = "Zq9-HiddenSecretPayload42"
 TOKEN = "Plain-Sekret-Value-99x"
 MARKERS = ("HiddenSecretPayload", "Sekret-Value")
+ACCOUNT = "serviceAccount:5-compute@developer.gserviceaccount.com"
 
 
 def world(plain: bool = True) -> dict[str, Any]:
@@ -84,16 +86,81 @@ def test_a_value_init_may_not_read_is_said(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout + done.stderr
     assert (
-        "note: the value of secret db:latest could not be read (AccessSecretVersion: "
-        "PERMISSION_DENIED): a plain variable holding a copy of it is written as Cloud Run "
+        "note: could not read the value of secret db:latest (AccessSecretVersion: "
+        "PERMISSION_DENIED): a plain variable holding a copy of one is written as Cloud Run "
         "shows it; review the plain values before committing the profile"
     ) in out
     assert "Sekret-Value" not in text  # the one it read is still masked
 
 
-def test_nothing_is_read_where_no_plain_value_is_set(tmp_path: Path) -> None:
+def test_the_image_of_a_workload_of_references_only_is_masked(tmp_path: Path) -> None:
+    """helper-595 F2: a workload that sets no plain value still has an image, written as a
+    comment: its values are read all the same."""
     with Sandbox(world(plain=False)) as sandbox:
-        done, _ = init(sandbox, tmp_path)
-        counts = sandbox.call_counts()
+        done, text = init(sandbox, tmp_path)
+        reads = sorted(call_resource(c) for c in sandbox.calls if c.short == "AccessSecretVersion")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert not counts.get("AccessSecretVersion"), counts
+    assert "Sekret-Value" not in text and '# image: "us-docker.pkg.dev/acme/app/api:***"' in text
+    assert reads == [
+        "projects/acme/secrets/db/versions/latest",
+        "projects/acme/secrets/token/versions/latest",
+    ]
+
+
+OLD = "Old-RefOnlyInB-Payload9"
+
+
+def test_a_copy_of_a_value_only_another_serving_revision_references_is_not_written(
+    tmp_path: Path,
+) -> None:
+    """helper-595 F4: api-b serves 40 % and reads `old`; api-a, drafted, holds its copy."""
+    grant = {"roles/secretmanager.secretAccessor": [ACCOUNT]}
+    service = {
+        "template": {"env": {"OLDCOPY": OLD, "LEVEL": "info"}},
+        "history": [{"env": {"OLD": {"secret": "old"}, "LEVEL": "info"}}],
+        "traffic": [{"latest": True, "percent": 60}, {"revision": 1, "percent": 40}],
+    }
+    acme = {"number": 5, "region": REGION, "services": {"api": service}}
+    acme["secrets"] = {"old": {"versions": [OLD], "iam": grant}}
+    with Sandbox({"options": {"seed": 3}, "projects": {"acme": acme}}) as sandbox:
+        done, text = init(sandbox, tmp_path)
+    assert OLD not in text and OLD not in done.stdout + done.stderr, text
+    assert "OLDCOPY: {required: true}  # holds the value of secret old (version 1)" in text
+
+
+SHARED = "Shared-Tenant-Key-0042"
+SHORT = "true"
+
+
+def test_another_projects_secret_is_named_with_its_project_and_a_short_value_is_copied(
+    tmp_path: Path,
+) -> None:
+    """helper-595 F7, F6: the reason names the other project; a value under 8 characters
+    (`true`) is no value told from an ordinary one, copied as it is; the version named by its
+    project's number and by its id is read once."""
+    grant = {"roles/secretmanager.secretAccessor": [ACCOUNT]}
+    env = {
+        "BY_NUMBER": {"secret": "projects/600000000002/secrets/k"},
+        "BY_ID": {"secret": "projects/acme-shared/secrets/k"},
+        "FLAG_REF": {"secret": "flag"},
+        "TENANT": SHARED,
+        "DEBUG": SHORT,
+    }
+    acme = {"number": 5, "region": REGION, "services": {"api": {"template": {"env": env}}}}
+    acme["secrets"] = {"flag": {"versions": [SHORT], "iam": grant}}
+    shared = {"number": 600000000002, "region": REGION}
+    shared["secrets"] = {"k": {"versions": [SHARED], "iam": grant}}
+    scenario = {"options": {"seed": 3}, "projects": {"acme": acme, "acme-shared": shared}}
+    with Sandbox(scenario) as sandbox:
+        done, text = init(sandbox, tmp_path)
+        reads = [call_resource(c) for c in sandbox.calls if c.short == "AccessSecretVersion"]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert SHARED not in text
+    # named with its project, by its id or its number (as the read that named it first)
+    said = r"TENANT: \{required: true\}  # holds the value of secret (acme-shared|600000000002)/k "
+    assert re.search(said + r"\(version 1\)", text), text
+    assert 'DEBUG: "true"' in text
+    assert sorted(r.split("/secrets/")[1] for r in reads) == [
+        "flag/versions/latest",
+        "k/versions/latest",
+    ]
