@@ -18,7 +18,15 @@ from drift.live.normalize import differences, same_configuration
 from drift.live.remember import referenced
 from drift.live.state import LiveState, RevisionRecord
 from drift.onboarding.setting_lines import settings_lines, sidecar_settings
-from drift.onboarding.withheld import CREDENTIAL, RENAMED, Known, copies, holds, secret_readers
+from drift.onboarding.withheld import (
+    CREDENTIAL,
+    RENAMED,
+    Known,
+    copies,
+    holds,
+    named_secret,
+    secret_readers,
+)
 from drift.onboarding.yamltext import comment, entry, scalar
 from drift.refs import DEFAULT_FILE_MODE, SecretRef, shown_mode
 from drift.textsafe import visible
@@ -53,6 +61,7 @@ class ContainerDraft:
     env: tuple[Variable, ...] = ()
     mounts: tuple[Variable, ...] = ()
     settings: tuple[str, ...] = ()  # a sidecar's own (`setting_lines.sidecar_settings`)
+    unnamed: int = 0  # variables left out: their name holds a secret's value (`named_secret`)
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class ServiceDraft:
     tags: tuple[str, ...] = ()  # tags reaching a revision at 0 % (checked too: `check_tags`)
     kind: Kind = Kind.SERVICE
     serving: bool = True  # `revision` serves traffic (a service whose only one failed: not)
+    unnamed: int = 0  # variables left out in all its containers (`ContainerDraft.unnamed`)
 
     @property
     def key(self) -> str:
@@ -186,6 +196,9 @@ def _service(
     moved = moved_in(older, live)  # a password renamed: not copied, as `check` masks it
     known = Known(readers, moved, own)
     main = _container(config.main, known)
+    sidecars = tuple(
+        (c.name, _container(c, known)) for c in config.containers if c.name != config.primary
+    )
     return ServiceDraft(
         name=live.name,
         revision=revision,
@@ -195,19 +208,21 @@ def _service(
         env=main.env,
         container=config.container if len(config.containers) > 1 and config.container else None,
         mounts=main.mounts,
-        sidecars=tuple(
-            (c.name, _container(c, known)) for c in config.containers if c.name != config.primary
-        ),
+        sidecars=sidecars,
         tags=tuple(t for rev in live.tagged for t in rev.tags),
         kind=live.kind,
         serving=bool(live.serving),
+        unnamed=main.unnamed + sum(c.unnamed for _, c in sidecars),
     )
 
 
 def _container(container: ContainerConfig, known: Known) -> ContainerDraft:
     return ContainerDraft(
         settings=sidecar_settings(container),
-        env=tuple(_variable(var, known) for var in container.env.values()),
+        env=tuple(
+            _variable(var, known) for var in container.env.values() if not named_secret(var.name)
+        ),
+        unnamed=sum(1 for name in container.env if named_secret(name)),
         mounts=tuple(
             Variable(
                 path,

@@ -33,7 +33,7 @@ from drift.onboarding.draft import (
 from drift.onboarding.named import as_other_kinds, of_other_kinds
 from drift.onboarding.next_check import check_place_options, check_profiles_option
 from drift.onboarding.result import InitResult
-from drift.onboarding.withheld import CREDENTIAL, RENAMED, unread_values
+from drift.onboarding.withheld import CREDENTIAL, RENAMED, unnamed_notes, unread_values
 from drift.onboarding.write import (
     SCHEMA_FILE,
     described,
@@ -157,6 +157,7 @@ async def init_from_live(
     before = described(path)  # what the profile there describes, which --force replaces
     written, created = write_profile(directory, environment, text, force=force)
     notes = _notes(draft, written, names, state, today) + unread_values(unread)
+    notes += unnamed_notes((key_label(s.key), s.unnamed) for s in draft.services)
     option = check_profiles_option(directory)
     if (schema := write_schema(directory, force=force)) is not None:
         notes += (schema,)

@@ -3,7 +3,7 @@ meant for git), and what it says when it could not tell."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from drift import redact
@@ -33,6 +33,13 @@ def secret_readers(containers: Sequence[ContainerConfig]) -> dict[str, str]:
     """Each variable some container reads from Secret Manager, with the first such container."""
     refs = [(v.name, c.name) for c in containers for v in c.env.values() if v.ref is not None]
     return dict(reversed(refs))
+
+
+def named_secret(name: str) -> bool:
+    """A variable's name holds the value of a secret version init read (8 characters or
+    more): no profile line can name it without showing it, so the variable is left out, and
+    said (helper-595 F3); `check` masks the name as it reports it."""
+    return redact.secret_pieces(name) is not None
 
 
 def copies(reader: str) -> str:
@@ -68,4 +75,14 @@ def unread_values(unread: Mapping[SecretRef, ApiError]) -> tuple[str, ...]:
             "a copy of one is written as Cloud Run shows it; review the plain values before "
             "committing the profile"
         ),
+    )
+
+
+def unnamed_notes(counts: Iterable[tuple[str, int]]) -> tuple[str, ...]:
+    """Said of each workload (`(label, count)`) whose variables `named_secret` left out."""
+    return tuple(
+        f"{label}: {count} variable{'s' * (count > 1)} left out: the name holds a value kept in "
+        "Secret Manager (`drift check` reports it, its name masked)"
+        for label, count in counts
+        if count
     )

@@ -164,3 +164,18 @@ def test_another_projects_secret_is_named_with_its_project_and_a_short_value_is_
         "flag/versions/latest",
         "k/versions/latest",
     ]
+
+
+def test_a_variable_whose_name_is_a_secrets_value_is_left_out_and_said(tmp_path: Path) -> None:
+    """helper-595 F3: no profile line can name it without showing it."""
+    scenario = world()
+    scenario["projects"]["acme"]["services"]["api"]["template"]["env"][TOKEN] = "name-is-secret"
+    with Sandbox(scenario) as sandbox:
+        done, text = init(sandbox, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Sekret-Value" not in text and "name-is-secret" not in text, text
+    assert "LEVEL: info" in text
+    assert (
+        "note: api: 1 variable left out: the name holds a value kept in Secret Manager "
+        "(`drift check` reports it, its name masked)"
+    ) in done.stdout + done.stderr
