@@ -55,10 +55,19 @@ _ALNUM = r"[a-z0-9]+"
 _COMPONENT = rf"{_ALNUM}(?:(?:[._]|__|-+){_ALNUM})*"
 _HOST_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 _HOST = rf"(?:{_HOST_PART}(?:\.{_HOST_PART})*|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?"
-_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+# go-digest (which distribution's parser calls): the algorithms it knows, each with its length
+# of lowercase hex ("lower case only"); any other algorithm is unsupported
+_DIGEST = r"sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}"
 IMAGE = re.compile(
-    rf"(?P<name>(?:{_HOST}/)?{_COMPONENT}(?:/{_COMPONENT})*)(?::[\w][\w.-]{{0,127}})?(?:@{_DIGEST})?",
+    rf"(?P<name>(?:(?P<host>{_HOST})/)?{_COMPONENT}(?:/{_COMPONENT})*)"
+    rf"(?::[\w][\w.-]{{0,127}})?(?:@(?:{_DIGEST}))?",
     re.ASCII,
+)
+# the registries Cloud Run deploys from (option `image_registries: supported`)
+SUPPORTED_HOST = re.compile(
+    r"((?:[a-z]+\.)?gcr\.io|(?:[a-z0-9-]+-)?docker\.pkg\.dev|(?:index\.|registry-1\.)?docker\.io"
+    r"|ghcr\.io)",
+    re.IGNORECASE,
 )
 IMAGE_NAME_MAX = 255
 VERSION = re.compile(r"latest|[1-9][0-9]*|[A-Za-z][A-Za-z0-9_-]{0,62}")
@@ -71,6 +80,13 @@ def reserved(key: str) -> bool:
     return any(prefix == ns or prefix.endswith(f".{ns}") for ns in RESERVED)
 
 
+_NAMING = "does not conform to GCP naming style"
+_CHARACTERS = (
+    "can only contain lowercase letters, numeric characters, underscores and dashes. The {0} "
+    "can be at most 63 characters long. International characters are allowed."
+)
+
+
 def _label_char(char: str, *, first: bool = False) -> bool:
     kind = unicodedata.category(char)
     if first:
@@ -79,28 +95,51 @@ def _label_char(char: str, *, first: bool = False) -> bool:
 
 
 def label_problem(key: str, value: str) -> str | None:
-    """Why `key: value` is no valid Google Cloud label, or None (a reserved key: None)."""
+    """Why `key: value` is no valid Google Cloud label, or None, in the words the v2 API
+    answers with ("labels: At least one label does not conform to GCP naming style. Label
+    value 'v4.1.2' violates format constraints. …", DataDog/datadog-ci#1955; the key's,
+    pulumi/pulumi-gcp#1387). A key in a reserved namespace is the reserved rule's
+    (`_check_reserved`), but never holds whitespace or a control character, nor its value:
+    no label does (helper-596 F2)."""
     if reserved(key):
+        if _UNPRINTABLE.search(key) or _UNPRINTABLE.search(value):
+            return f"At least one label {_NAMING}. Label '{key}' violates format constraints."
         return None
-    if not key or len(key) > LABEL_MAX or not _label_char(key[0], first=True):
-        return f"label key '{key}' must start with a lowercase letter, at most 63 characters"
-    if not all(_label_char(c) for c in key):
-        return f"label key '{key}' may hold only lowercase letters, digits, '_' and '-'"
+    if (
+        not key
+        or len(key) > LABEL_MAX
+        or not _label_char(key[0], first=True)
+        or not all(_label_char(c) for c in key)
+    ):
+        return (
+            f"At least one label {_NAMING}. Label key '{key}' violates format constraints. The "
+            f"key must start with a lowercase character, {_CHARACTERS.format('key')}"
+        )
     if len(value) > LABEL_MAX or not all(_label_char(c) for c in value):
         return (
-            f"label '{key}': the value may hold only lowercase letters, digits, '_' and '-', "
-            "at most 63 characters"
+            f"At least one label {_NAMING}. Label value '{value}' violates format constraints. "
+            f"The value {_CHARACTERS.format('value')}"
         )
     return None
 
 
-def image_problem(image: str) -> str | None:
-    """Why `image` is no container image reference, or None."""
+def image_problem(image: str, registries: str = "any") -> str | None:
+    """Why `image` is no container image reference (`registries: supported`: or one from a
+    registry Cloud Run does not deploy from), or None. A first part is a host when it holds
+    a `.` or a `:` or is `localhost` (distribution's rule); else the image is Docker Hub's."""
     if not image:
         return "must be set."
     found = IMAGE.fullmatch(image)
     if found is None or len(found["name"]) > IMAGE_NAME_MAX:
         return f"'{image}' is not a valid container image reference."
+    host = found["host"] or ""
+    if not (set(host) & {".", ":"} or host == "localhost"):
+        host = ""  # `team/app`: Docker Hub's
+    if registries == "supported" and host and not SUPPORTED_HOST.fullmatch(host):
+        return (
+            "Expected an image path like [host/]repo-path[:tag and/or @digest], where host is "
+            f"one of [region.]gcr.io, [region-]docker.pkg.dev or docker.io but obtained {image}"
+        )
     return None
 
 
@@ -146,7 +185,18 @@ def validate_metadata(world: World, resource: Message, current: Message | None) 
             at = f"{where}.{path}{field}"
             _check_reserved(world, at, getattr(wanted, field), getattr(before, field))
         if problem := next(_label_problems(wanted.labels), None):
-            raise invalid(f"{where}.{path}labels: {problem}")
+            raise invalid(f"{path}labels: {problem}")  # the API's field prefix: `labels:`
+    holder = _holder(resource)
+    registries = world.options.image_registries
+    for index, container in enumerate(holder.containers):
+        if problem := image_problem(container.image, registries):
+            raise invalid(f"spec.template.spec.containers[{index}].image: {problem}")
+    if problem := next(_ref_problems(holder), None):
+        # SecretKeySelector.version (run v2 k8s_min.proto) allows "'latest' …, an integer …,
+        # or a version alias": the request is refused rather than a revision made of a
+        # reference no version can answer (what the API does is not documented; this is
+        # the field's rule, as seeding holds it: helper-596 F3)
+        raise invalid(f"spec.template.spec: {problem}")
 
 
 def _label_problems(labels: Mapping[str, str]) -> Iterator[str]:
@@ -155,7 +205,7 @@ def _label_problems(labels: Mapping[str, str]) -> Iterator[str]:
     yield from filter(None, (label_problem(k, v) for k, v in labels.items()))
 
 
-def seeded_problems(resources: Iterable[Message]) -> Iterator[str]:
+def seeded_problems(resources: Iterable[Message], registries: str = "any") -> Iterator[str]:
     """Why a seeded Service, WorkerPool, Job or Revision is none Cloud Run could hold: its
     labels (and its template's), its containers' images, its secret references."""
     for resource in resources:
@@ -163,25 +213,38 @@ def seeded_problems(resources: Iterable[Message]) -> Iterator[str]:
         labelled = [resource, resource.template] if nested else [resource]
         for message in labelled:
             yield from _label_problems(message.labels)
-        holder = resource
-        while not holder.DESCRIPTOR.fields_by_name.get("containers"):
-            holder = holder.template  # a Job's ExecutionTemplate holds its TaskTemplate
+        holder = _holder(resource)
         for container in holder.containers:
-            if problem := image_problem(container.image):
+            if problem := image_problem(container.image, registries):
                 yield f"container image: {problem}"
-            for var in container.env:
-                if var.HasField("value_source"):
-                    ref = var.value_source.secret_key_ref
-                    yield from filter(None, [secret_ref_problem(ref.secret, ref.version)])
-        for volume in holder.volumes:
-            if volume.HasField("secret"):
-                refs = [(volume.secret.secret, i.version) for i in volume.secret.items]
-                refs = refs or [(volume.secret.secret, None)]
-                yield from filter(None, (secret_ref_problem(s, v) for s, v in refs))
+        yield from _ref_problems(holder)
 
 
-def refuse_seeded(at: str, resources: Iterable[Message]) -> None:
+def _holder(resource: Message) -> Message:
+    """The message holding `resource`'s containers and volumes (a Job's ExecutionTemplate
+    holds its TaskTemplate)."""
+    holder = resource
+    while not holder.DESCRIPTOR.fields_by_name.get("containers"):
+        holder = holder.template
+    return holder
+
+
+def _ref_problems(holder: Message) -> Iterator[str]:
+    """Why a secret reference of `holder`'s containers or volumes is none Cloud Run holds."""
+    for container in holder.containers:
+        for var in container.env:
+            if var.HasField("value_source"):
+                ref = var.value_source.secret_key_ref
+                yield from filter(None, [secret_ref_problem(ref.secret, ref.version)])
+    for volume in holder.volumes:
+        if volume.HasField("secret"):
+            refs = [(volume.secret.secret, i.version) for i in volume.secret.items]
+            refs = refs or [(volume.secret.secret, None)]
+            yield from filter(None, (secret_ref_problem(s, v) for s, v in refs))
+
+
+def refuse_seeded(at: str, resources: Iterable[Message], registries: str = "any") -> None:
     """A scenario error (`at`: where, `projects.P.services.S`) for the first thing a seeded
     resource holds that Cloud Run could not (`seeded_problems`)."""
-    if problem := next(seeded_problems(resources), None):
+    if problem := next(seeded_problems(resources, registries), None):
         raise InputError([Problem("<scenario>", 1, f"{at}: {problem}")], kind="scenario")

@@ -29,6 +29,17 @@ class WriteOptions(BaseModel):
         "unchanged_ok",
         description="Reserved-namespace labels/annotations resent unchanged on a v2 write.",
     )
+    image_registries: Literal["supported", "any"] = Field(
+        "supported",
+        description="Which registries a new revision's images may come from. `supported`: "
+        "Docker Hub (no host, docker.io), [region.]gcr.io, [region-]docker.pkg.dev and "
+        "ghcr.io; any other host is refused, INVALID_ARGUMENT 'Expected an image path like "
+        "[host/]repo-path[:tag and/or @digest], where host is one of [region.]gcr.io, "
+        "[region-]docker.pkg.dev or docker.io but obtained IMAGE' (as users quote the server, "
+        "ko-build/terraform-provider-ko#205; run/docs/deploying: other registries through an "
+        "Artifact Registry remote repository; its newer copies add GitHub Container Registry). "
+        "`any`: every valid image reference (a registry Cloud Run may come to take).",
+    )
     client_when_omitted: Literal["cleared", "kept"] = Field(
         "cleared", description="A full-replace UpdateService that sends no `client`."
     )

@@ -218,7 +218,8 @@ def build_owner(
     elif spec.instances is not None:  # the flat key wins over `scaling`
         owner.scaling.manual_instance_count = spec.instances
     owner.etag = world.etag(key.name)
-    refuse_seeded(f"projects.{project.id}.{key.collection}.{key.id}", [owner, *revisions.values()])
+    where = f"projects.{project.id}.{key.collection}.{key.id}"
+    refuse_seeded(where, [owner, *revisions.values()], world.options.image_registries)
     serve(world, key, owner, revisions)
     if isinstance(spec, ServiceSpec) and spec.unhealthy is not None:
         unhealthy(world, owner, revisions, spec.unhealthy)

@@ -46,7 +46,7 @@ def build_job(world: World, project: ProjectRec, key: ResourceKey, spec: JobSpec
     if spec.api:
         apply_json(job, spec.api)
     fill_defaults(world, job)
-    refuse_seeded(f"projects.{project.id}.jobs.{key.id}", [job])
+    refuse_seeded(f"projects.{project.id}.jobs.{key.id}", [job], world.options.image_registries)
     job.observed_generation = 1
     job.terminal_condition.CopyFrom(condition(world, "Ready", SUCCEEDED))
     if spec.failed is not None:

@@ -60,8 +60,10 @@ def _world(staging: dict[str, Any], e2e: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_job_with_the_same_containers_in_another_order_is_equivalent(tmp_path: Path) -> None:
-    migrate = _container("migrate", "example.com/migrate:1", {"MODE": "up", "BATCH": "100"})
-    proxy = _container("sql-proxy", "example.com/proxy:2", {"PORT": "5432"})
+    migrate = _container(
+        "migrate", "us-docker.pkg.dev/example/migrate:1", {"MODE": "up", "BATCH": "100"}
+    )
+    proxy = _container("sql-proxy", "us-docker.pkg.dev/example/proxy:2", {"PORT": "5432"})
 
     def job(containers: list[dict[str, Any]]) -> dict[str, Any]:
         return {"jobs": {"migrate": {"template": {"containers": containers}}}}
@@ -81,8 +83,8 @@ def test_a_new_front_container_is_reported_and_the_app_still_paired(tmp_path: Pa
 
     nginx = _container("nginx", "nginx:1.27", {}, port=True)
     world = _world(
-        api(_container("app", "example.com/api:1", app, port=True)),
-        api(nginx, _container("app", "example.com/api:1", app)),
+        api(_container("app", "us-docker.pkg.dev/example/api:1", app, port=True)),
+        api(nginx, _container("app", "us-docker.pkg.dev/example/api:1", app)),
     )
     code, found, out = _compare(world, tmp_path, "services:\n  api: {}\n")
     assert found == {("container.only_in", "api", "container.nginx", "b")}, out
@@ -95,7 +97,9 @@ def test_main_containers_named_otherwise_are_paired(tmp_path: Path) -> None:
     env = {"LOG_LEVEL": "INFO"}
 
     def api(name: str, extra: dict[str, str]) -> dict[str, Any]:
-        containers = [_container(name, "example.com/api:1", {**env, **extra}, port=True)]
+        containers = [
+            _container(name, "us-docker.pkg.dev/example/api:1", {**env, **extra}, port=True)
+        ]
         containers.append(_container("otel", "otel/collector:0.1", {"SAMPLE": "0.1"}))
         return {"services": {"api": {"template": {"containers": containers}}}}
 

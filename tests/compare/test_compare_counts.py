@@ -14,7 +14,7 @@ from typing import Any
 from drift.sandbox import Fault, Sandbox
 from tests.cliutil import drift
 
-API = {"image": "example.com/api:1", "env": {"LOG_LEVEL": "INFO"}}
+API = {"image": "us-docker.pkg.dev/example/api:1", "env": {"LOG_LEVEL": "INFO"}}
 WORLD = {
     "projects": {
         "acme-staging": {"number": 700000000001, "region": "us-central1"},

@@ -93,7 +93,9 @@ def test_check_expects_a_secret_of_another_project_with_its_project(
 ) -> None:
     """`check`'s `expected` names the project too (`drift.diff.describe.describe_rule`)."""
     project = {"number": 800000000002, "region": "europe-west1"}
-    service = {"template": {"image": "example.com/api:1", "env": {"LOG_LEVEL": "INFO"}}}
+    service = {
+        "template": {"image": "us-docker.pkg.dev/example/api:1", "env": {"LOG_LEVEL": "INFO"}}
+    }
     sandbox = make_sandbox({"projects": {"acme-e2e": {**project, "services": {"api": service}}}})
     (tmp_path / "e2e.yaml").write_text(
         E2E

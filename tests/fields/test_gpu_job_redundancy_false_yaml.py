@@ -23,7 +23,7 @@ from tests.conftest import MakeSandbox
 RUNNER = "runner@p.iam.gserviceaccount.com"
 GPU_CONTAINER = {
     "name": "app",
-    "image": "example.com/app:1",
+    "image": "us-docker.pkg.dev/example/app:1",
     "resources": {"limits": {"cpu": "4", "memory": "16Gi", "nvidia.com/gpu": "1"}},
 }
 SETTINGS = "      gpu_zonal_redundancy_disabled: false\n"
@@ -98,7 +98,7 @@ spec:
             run.googleapis.com/accelerator: nvidia-l4
           containers:
           - name: app
-            image: example.com/app:1
+            image: us-docker.pkg.dev/example/app:1
             resources:
               limits: {cpu: "4", memory: 16Gi, nvidia.com/gpu: "1"}
 """

@@ -48,7 +48,12 @@ def test_the_script_never_clears_a_jobs_key_with_a_flag_gcloud_has_not(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
     sandbox = make_sandbox(
-        _job_world({"encryptionKey": KEY, "containers": [{"name": "app", "image": "x.io/a:1"}]})
+        _job_world(
+            {
+                "encryptionKey": KEY,
+                "containers": [{"name": "app", "image": "us-docker.pkg.dev/x/a:1"}],
+            }
+        )
     )
     done = _plan(sandbox, tmp_path, "none")
     assert done.returncode == 1, done.stdout + done.stderr
@@ -58,7 +63,9 @@ def test_the_script_never_clears_a_jobs_key_with_a_flag_gcloud_has_not(
 
 @pytest.mark.sandbox
 def test_the_script_still_sets_a_jobs_key(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
-    sandbox = make_sandbox(_job_world({"containers": [{"name": "app", "image": "x.io/a:1"}]}))
+    sandbox = make_sandbox(
+        _job_world({"containers": [{"name": "app", "image": "us-docker.pkg.dev/x/a:1"}]})
+    )
     done = _plan(sandbox, tmp_path, KEY)
     assert done.returncode == 1, done.stdout + done.stderr
     assert any(f"--key={KEY}" in c for c in _commands(done.stdout)), done.stdout

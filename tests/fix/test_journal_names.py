@@ -58,7 +58,13 @@ def test_a_service_job_app_and_a_job_app_keep_an_entry_each(
 ) -> None:
     w = world(jobs={"app": copy.deepcopy(JOB_SPEC)}, pools={})
     w["projects"]["p"]["services"] = {
-        "job-app": {"template": {"image": "example.com/web:1", "port": 8080, "env": {"DEBUG": "1"}}}
+        "job-app": {
+            "template": {
+                "image": "us-docker.pkg.dev/example/web:1",
+                "port": 8080,
+                "env": {"DEBUG": "1"},
+            }
+        }
     }
     sandbox = make_sandbox(w)
     for key, value in sandbox.environ().items():

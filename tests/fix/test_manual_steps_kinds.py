@@ -45,7 +45,7 @@ def test_f1_a_pool_rollout_step_moves_the_pools_instances_not_a_services_traffic
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
     pool = copy.deepcopy(POOL_SPEC)
-    pool["history"] = [{"image": "example.com/consumer:0", "env": {"QUEUE": "old"}}]
+    pool["history"] = [{"image": "us-docker.pkg.dev/example/consumer:0", "env": {"QUEUE": "old"}}]
     pool["instance_splits"] = [{"revision": 1, "percent": 50}, {"latest": True, "percent": 50}]
     sandbox = make_sandbox(world(jobs={}, pools={"pool": pool}))
     profile = "worker_pools:\n  pool:\n    container: consumer\n    env:\n      QUEUE: events\n"

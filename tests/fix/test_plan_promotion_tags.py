@@ -22,8 +22,12 @@ CUR = "tag cur stays on {base} at 0% (its 100% moves to the canary, untagged)"
 
 def world() -> dict[str, Any]:
     service = {
-        "template": {"image": "example.com/app:2", "service_account": RUNNER, "env": {"MODE": "a"}},
-        "history": [{"image": "example.com/app:1"}],
+        "template": {
+            "image": "us-docker.pkg.dev/example/app:2",
+            "service_account": RUNNER,
+            "env": {"MODE": "a"},
+        },
+        "history": [{"image": "us-docker.pkg.dev/example/app:1"}],
         "traffic": [
             {"revision": 2, "percent": 100, "tag": "cur"},
             {"revision": 1, "percent": 0, "tag": "old"},

@@ -39,7 +39,9 @@ def test_a_service_pinned_by_name_says_its_new_revision_gets_no_traffic(
 
 def test_a_pool_whose_split_is_pinned_says_so(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
     pool = copy.deepcopy(POOL_SPEC)
-    pool["history"] = [{"image": "example.com/consumer:1"}]  # revision 1: the same config
+    pool["history"] = [
+        {"image": "us-docker.pkg.dev/example/consumer:1"}
+    ]  # revision 1: the same config
     pool["instance_splits"] = [{"revision": 2, "percent": 100}]
     sandbox = make_sandbox(world(pools={"pool": pool}, jobs={}))
     profiles = write_profile(

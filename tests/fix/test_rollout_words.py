@@ -56,7 +56,7 @@ def test_a_pools_plan_names_the_revision_its_fix_builds_on(
     reseedable: Sandbox, tmp_path: Path
 ) -> None:
     pool = copy.deepcopy(POOL_SPEC)
-    pool["history"] = [{"image": "example.com/consumer:0", "env": {"QUEUE": "other"}}]
+    pool["history"] = [{"image": "us-docker.pkg.dev/example/consumer:0", "env": {"QUEUE": "other"}}]
     pool["instance_splits"] = [{"revision": 2, "percent": 10}, {"revision": 1, "percent": 90}]
     reseedable.reset(world(jobs={}, pools={"pool": pool}))
     env = {**reseedable.environ(), "DRIFT_PROFILES_DIR": str(write_profile(tmp_path / "p", POOL))}

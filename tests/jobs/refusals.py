@@ -14,7 +14,7 @@ from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
 
 KEY = "projects/p/locations/us-central1/keyRings/r/cryptoKeys/k"
 OTHER_KEY = f"{KEY}2"
-UNSIGNED = "example.com/unsigned:2"
+UNSIGNED = "us-docker.pkg.dev/example/unsigned:2"
 AGENT = "service-PROJECT_NUMBER@serverless-robot-prod.iam.gserviceaccount.com"
 NEXT = "then run drift fix again"
 OUTSIDE: dict[str, Any] = {

@@ -240,7 +240,7 @@ def test_a_failure_from_before_the_jobs_last_update_says_how_to_run_it_again(
 
 @pytest.mark.parametrize(
     ("change", "noted"),
-    [({}, False), ({"image": "example.com/migrate:2"}, True)],
+    [({}, False), ({"image": "us-docker.pkg.dev/example/migrate:2"}, True)],
     ids=["labels-only", "image"],
 )
 def test_the_rerun_note_needs_the_configuration_the_execution_ran_to_differ(
@@ -294,7 +294,7 @@ def test_a_job_whose_latest_update_failed_is_never_clean(
     """Job.terminal_condition FAILED (its latest update did not reach the desired state):
     `revision.rollout` with the condition's message, exit 1, and the plan's manual step
     describes the job (a job has no revisions)."""
-    job = {**JOB_SPEC, "failed": "Image 'example.com/migrate:1' not found."}
+    job = {**JOB_SPEC, "failed": "Image 'us-docker.pkg.dev/example/migrate:1' not found."}
     sandbox = make_sandbox(jobs_world(jobs={"job": job}, pools={}))
     profile = "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n      MODE: live\n"
     profiles = write_profile(tmp_path / "profiles", profile)

@@ -37,7 +37,7 @@ SECRET_VOLUME_JOB: dict[str, Any] = {
         "containers": [
             {
                 "name": "migrate",
-                "image": "example.com/migrate:1",
+                "image": "us-docker.pkg.dev/example/migrate:1",
                 "env": [{"name": "MODE", "value": "live"}],
                 "volumeMounts": [{"name": "cfg", "mountPath": "/cfg"}],
             }

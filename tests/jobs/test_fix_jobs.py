@@ -294,9 +294,9 @@ def test_a_pool_whose_template_failed_is_not_rolled_out_by_its_fix(
 
     pool = copy.deepcopy(POOL_SPEC)
     container = pool["template"]["containers"][0]
-    container["image"] = "example.com/consumer:2-unreleased"
+    container["image"] = "us-docker.pkg.dev/example/consumer:2-unreleased"
     container["env"] = [{"name": "QUEUE", "value": "OLD"}, {"name": "NEW_FLAG", "value": "on"}]
-    pool["history"] = [{"image": "example.com/consumer:1", "env": {"NEW_FLAG": None}}]
+    pool["history"] = [{"image": "us-docker.pkg.dev/example/consumer:1", "env": {"NEW_FLAG": None}}]
     pool["failed"] = "Container failed to start."
     sandbox = make_sandbox(world(jobs={}, pools={"pool": pool}))
     for key, value in sandbox.environ().items():

@@ -101,7 +101,9 @@ def lab_of(make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path:
 
 def pool_spec(splits: list[dict[str, Any]] | None = None, **more: Any) -> dict[str, Any]:
     pool = copy.deepcopy(POOL_SPEC)
-    pool["history"] = [{"image": "example.com/consumer:1"}]  # revision 1: the same config
+    pool["history"] = [
+        {"image": "us-docker.pkg.dev/example/consumer:1"}
+    ]  # revision 1: the same config
     if splits is not None:
         pool["instance_splits"] = splits
     pool.update(more)
@@ -169,7 +171,8 @@ def test_a_pool_pinned_to_an_older_image_stops_the_fix_naming_the_image(lab_of: 
     drift); a write's decision must not (and check warns where it stops, the image named:
     tests/jobs/test_pool_unreleased_check.py)."""
     pool = pool_spec(
-        [{"revision": 1, "percent": 100}], history=[{"image": "example.com/consumer:0"}]
+        [{"revision": 1, "percent": 100}],
+        history=[{"image": "us-docker.pkg.dev/example/consumer:0"}],
     )
     lab = lab_of(
         pool,
@@ -180,7 +183,9 @@ def test_a_pool_pinned_to_an_older_image_stops_the_fix_naming_the_image(lab_of: 
     result = lab.fix(ui)
     said = " ".join(result.summary().split())
     assert result.exit_code == ExitCode.ABORTED, said
-    assert "example.com/consumer:0 → example.com/consumer:1" in said, said
+    assert "us-docker.pkg.dev/example/consumer:0 → us-docker.pkg.dev/example/consumer:1" in said, (
+        said
+    )
     assert "--from-template" in said and "(the template's configuration)" not in said, said
     assert lab.writes() == 0 and not ui.questions
     # revown61b F4: the blocked pool alone, never "0 changes in 0 services" beside it
@@ -219,12 +224,14 @@ def test_a_pool_mid_rollout_is_released_its_older_share_stops_the_fix(lab_of: An
     splits-rollbacks), the template released as a service's is (`served.template_serves`):
     no warning of the image, and a fix does not say the update "would roll that out" (that
     image already runs); it stops because the pinned instances run another configuration."""
-    lab = _half_rolled_out(lab_of, "example.com/consumer:0")
+    lab = _half_rolled_out(lab_of, "us-docker.pkg.dev/example/consumer:0")
     ui = ScriptedUI([True])
     result = lab.fix(ui)
     said = " ".join(result.summary().split())
     assert result.exit_code == ExitCode.ABORTED, said
-    assert "would roll that out" not in said and "→ example.com/consumer:1" not in said, said
+    assert (
+        "would roll that out" not in said and "→ us-docker.pkg.dev/example/consumer:1" not in said
+    ), said
     assert "pins pool-00001" in said and "run another configuration" in said, said
     assert plan_summary(ui.plans[0]).startswith(
         "prod: 0 changes, 0 manual steps; blocked: worker pool pool (1 change)"
@@ -237,7 +244,9 @@ def test_a_pool_that_stops_the_fix_says_the_job_beside_it_was_not_written_either
 ) -> None:
     """revjobs60 F3: the stop named the pool alone, though the job of the same fix, which
     nothing stopped, was not written either."""
-    pool = pool_spec([{"revision": 1, "percent": 100}], history=[{"image": "example.com/c:0"}])
+    pool = pool_spec(
+        [{"revision": 1, "percent": 100}], history=[{"image": "us-docker.pkg.dev/example/c:0"}]
+    )
     profile = (
         "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
         "    env:\n      QUEUE: other\njobs:\n  job:\n    env:\n      MODE: dry\n"
@@ -260,7 +269,9 @@ def test_a_pool_that_stops_the_fix_says_the_job_beside_it_was_not_written_either
     assert f"  blocked: drift fix stops here before any write: {stopped.stops}\n" in table, table
     # said once by the stop; the manual step is check's warning of it (revision.rollout)
     said = [
-        line for line in table.splitlines() if "example.com/c:0 → example.com/consumer:1" in line
+        line
+        for line in table.splitlines()
+        if "us-docker.pkg.dev/example/c:0 → us-docker.pkg.dev/example/consumer:1" in line
     ]
     assert [line.split()[0] for line in said] == ["blocked:", "manual"], table
 
@@ -269,12 +280,15 @@ def test_from_template_lists_the_pool_template_differences_that_roll_out(lab_of:
     """revjobs60 F3: with --from-template a pool's plan did not list the template's image
     (what its instances run → the template) as a change that rolls out (SPEC invariant 8:
     "then the plan shows those differences as changes too"); the split still stops it."""
-    lab = _half_rolled_out(lab_of, "example.com/c:0")
+    lab = _half_rolled_out(lab_of, "us-docker.pkg.dev/example/c:0")
     ui = ScriptedUI([True])
     result = lab.fix(ui, from_template=True)
     (sp,) = ui.plans[0].services
     assert sp.from_template, sp
-    assert any("example.com/c:0 → example.com/consumer:1" in d for d in sp.template_differences)
+    assert any(
+        "us-docker.pkg.dev/example/c:0 → us-docker.pkg.dev/example/consumer:1" in d
+        for d in sp.template_differences
+    )
     table = plan_table(ui.plans[0])
     assert "built on the template (--from-template); these roll out with the patch:" in table
     assert result.exit_code == ExitCode.ABORTED and lab.writes() == 0, result.message

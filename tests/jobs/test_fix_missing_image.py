@@ -18,7 +18,7 @@ from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
 from tests.sandbox.jobworld import world
 
-GONE = "example.com/migrate:404"
+GONE = "us-docker.pkg.dev/example/migrate:404"
 JOB = "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n      EXTRA: x\n    settings:\n"
 POOL = (
     "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"

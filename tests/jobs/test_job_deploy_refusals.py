@@ -92,8 +92,8 @@ def test_a_job_fix_to_an_image_binary_authorization_denies_is_updated(
     assert (
         "job job: updated in place (env.EXTRA, setting.image); Binary Authorization checks "
         "each execution of the job, not its update: its next execution runs "
-        "example.com/unsigned:2, which the policy has not checked yet (a refusal fails that "
-        "execution with CONTAINER_IMAGE_UNAUTHORIZED, which `drift check` reports as "
+        "us-docker.pkg.dev/example/unsigned:2, which the policy has not checked yet (a refusal "
+        "fails that execution with CONTAINER_IMAGE_UNAUTHORIZED, which `drift check` reports as "
         "job.failed);"
     ) in text, text
 
@@ -109,8 +109,8 @@ def test_the_plan_says_the_policy_checks_only_the_jobs_next_execution(
     before = task(sandbox)
     note = (
         "job job: after the fix, Binary Authorization checks each execution of the job, not "
-        "its update: its next execution runs example.com/unsigned:2, which the policy has not "
-        "checked yet"
+        "its update: its next execution runs us-docker.pkg.dev/example/unsigned:2, which the "
+        "policy has not checked yet"
     )
     for fmt in ("table", "json", "gcloud"):
         planned = run(sandbox, tmp_path, JOB + spec.settings, "plan", "prod", "--format", fmt)

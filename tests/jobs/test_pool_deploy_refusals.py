@@ -138,8 +138,8 @@ POOL_SINCE = {
     # the image the pool runs is denied since ("Changes in the Binary Authorization policy do
     # not retroactively apply to existing revisions": only new ones are checked)
     "binauthz": (
-        {"binauthz_denied_images": ["example.com/consumer:1"]},
-        "example.com/consumer:1",
+        {"binauthz_denied_images": ["us-docker.pkg.dev/example/consumer:1"]},
+        "us-docker.pkg.dev/example/consumer:1",
         BINAUTHZ_CAUSE,
     ),
 }

@@ -17,13 +17,17 @@ from tests.fix.conftest import ScriptedUI
 from tests.jobs.test_fix_jobs import fix
 from tests.sandbox.jobworld import POOL_SPEC, world
 
-DIGEST = "example.com/consumer@sha256:" + "7" * 64
+DIGEST = "us-docker.pkg.dev/example/consumer@sha256:" + "7" * 64
 SAID = "is a tag: the new revision runs the image it names now"
 
 
 @pytest.mark.parametrize(
     ("image", "change"),
-    [("example.com/consumer:1", "env"), (DIGEST, "env"), ("example.com/consumer:1", "count")],
+    [
+        ("us-docker.pkg.dev/example/consumer:1", "env"),
+        (DIGEST, "env"),
+        ("us-docker.pkg.dev/example/consumer:1", "count"),
+    ],
     ids=["tag", "digest", "no-new-revision"],
 )
 def test_a_pool_fix_says_its_new_revision_resolves_a_tag_again(
@@ -62,7 +66,9 @@ def test_a_pool_fix_says_its_new_revision_resolves_a_tag_again(
     ), said
 
 
-@pytest.mark.parametrize("image", ["example.com/consumer:1", DIGEST], ids=["tag", "digest"])
+@pytest.mark.parametrize(
+    "image", ["us-docker.pkg.dev/example/consumer:1", DIGEST], ids=["tag", "digest"]
+)
 def test_a_pool_rollback_says_its_new_revision_resolves_a_tag_again(
     image: str, make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

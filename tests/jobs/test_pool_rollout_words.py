@@ -41,7 +41,7 @@ def _texts(findings: list[Finding]) -> list[str]:
 def split_pool(make_sandbox: MakeSandbox) -> Sandbox:
     """A pool whose instances are split 50/50 over two configurations (QUEUE old and new)."""
     pool = copy.deepcopy(POOL_SPEC)
-    pool["history"] = [{"image": "example.com/consumer:0", "env": {"QUEUE": "old"}}]
+    pool["history"] = [{"image": "us-docker.pkg.dev/example/consumer:0", "env": {"QUEUE": "old"}}]
     pool["instance_splits"] = [{"revision": 1, "percent": 50}, {"latest": True, "percent": 50}]
     return make_sandbox(world(jobs={}, pools={"pool": pool}))
 

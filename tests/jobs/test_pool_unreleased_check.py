@@ -22,7 +22,7 @@ PROFILE = (
     "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
     "    env:\n      QUEUE: {queue}\n"
 )
-OLD, NEW = "example.com/consumer:0", "example.com/consumer:1"
+OLD, NEW = "us-docker.pkg.dev/example/consumer:0", "us-docker.pkg.dev/example/consumer:1"
 
 
 def _pool(

@@ -174,7 +174,9 @@ def _killed_with_a_job(
     (`killed_after_the_canary_landed`): the sandbox and the change's id."""
     world: dict[str, Any] = lab.lab_world()
     world["projects"][LAB]["jobs"] = {
-        "job": {"template": {"image": "example.com/migrate:1", "env": {"MODE": "live"}}}
+        "job": {
+            "template": {"image": "us-docker.pkg.dev/example/migrate:1", "env": {"MODE": "live"}}
+        }
     }
     sandbox = make_sandbox(world)
     _, change, _ = killed_after_the_canary_landed(

@@ -51,10 +51,10 @@ def test_a_landed_update_of_a_second_container_is_restored(
         "template": {
             "serviceAccount": RUNNER,
             "containers": [  # the proxy first: app is not the default pick
-                {"name": "proxy", "image": "example.com/proxy:1"},
+                {"name": "proxy", "image": "us-docker.pkg.dev/example/proxy:1"},
                 {
                     "name": "app",
-                    "image": "example.com/migrate:1",
+                    "image": "us-docker.pkg.dev/example/migrate:1",
                     "env": [{"name": "MODE", "value": "live"}],
                 },
             ],

@@ -121,7 +121,7 @@ def test_a_worker_pools_kept_revision_is_read_and_judged(
     scenario["projects"][PROJECT]["worker_pools"] = {
         "consumer": {
             "instances": 3,
-            "template": {"containers": [{"name": "consumer", "image": "example.com/c:1",
+            "template": {"containers": [{"name": "consumer", "image": "gcr.io/example/c:1",
                                          "env": [{"name": "QUEUE", "value": "old-events"}]}]},
         }
     }  # fmt: skip

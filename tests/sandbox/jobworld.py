@@ -20,7 +20,7 @@ SECRETS: dict[str, Any] = {
 }
 JOB_SPEC: dict[str, Any] = {
     "template": {
-        "image": "example.com/migrate:1",
+        "image": "us-docker.pkg.dev/example/migrate:1",
         "service_account": RUNNER,
         "env": {"MODE": "live", "TOKEN": {"secret": "token"}},
     }
@@ -32,12 +32,12 @@ POOL_SPEC: dict[str, Any] = {
         "containers": [
             {
                 "name": "consumer",
-                "image": "example.com/consumer:1",
+                "image": "us-docker.pkg.dev/example/consumer:1",
                 "env": [{"name": "QUEUE", "value": "events"}],
             },
             {
                 "name": "agent",
-                "image": "example.com/agent:1",
+                "image": "us-docker.pkg.dev/example/agent:1",
                 "env": [
                     {
                         "name": "AGENT_TOKEN",
@@ -47,7 +47,7 @@ POOL_SPEC: dict[str, Any] = {
             },
         ],
     },
-    "history": [{"image": "example.com/consumer:0"}],
+    "history": [{"image": "us-docker.pkg.dev/example/consumer:0"}],
 }
 
 

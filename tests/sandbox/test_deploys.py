@@ -52,7 +52,7 @@ def test_a_deploy_reconciles_until_settled(
     client = clients_for(sandbox).services
     name = SVC
     before = client.get_service(name=name)
-    operation = client.update_service(service=with_image(before, "example.com/img:2"))
+    operation = client.update_service(service=with_image(before, "us-docker.pkg.dev/example/img:2"))
     running = client.get_service(name=name)
     # Service.reconciling: transient values until reconciliation is over
     assert running.reconciling and not operation.done()
@@ -62,7 +62,7 @@ def test_a_deploy_reconciles_until_settled(
     assert running.latest_created_revision != before.latest_created_revision
     assert running.latest_ready_revision == before.latest_ready_revision
     assert served(running) == served(before)
-    assert running.template.containers[0].image == "example.com/img:2"
+    assert running.template.containers[0].image == "us-docker.pkg.dev/example/img:2"
     new = sandbox.revision("p", "svc")
     assert new.reconciling and new.conditions[0].state == State.CONDITION_RECONCILING
     done = sandbox.finish_deploy("p", "svc")
@@ -79,7 +79,7 @@ def test_a_failed_deploy_keeps_the_requested_spec_and_the_old_traffic(
     client = clients_for(sandbox).services
     name = SVC
     before = client.get_service(name=name)
-    request = with_image(run_v2.Service(before), "example.com/img:broken")
+    request = with_image(run_v2.Service(before), "us-docker.pkg.dev/example/img:broken")
     request.traffic = [run_v2.TrafficTarget(type_=LATEST, percent=100, tag="next")]
     operation = client.update_service(service=request)
     sandbox.finish_deploy("p", "svc", failure="Container failed to start and listen on port 8080.")
@@ -88,7 +88,7 @@ def test_a_failed_deploy_keeps_the_requested_spec_and_the_old_traffic(
     after = client.get_service(name=name)
     # "If reconciliation failed, traffic_statuses, observed_generation, and
     # latest_ready_revision will have the state of the last serving revision"
-    assert after.template.containers[0].image == "example.com/img:broken"
+    assert after.template.containers[0].image == "us-docker.pkg.dev/example/img:broken"
     assert [(t.type_, t.tag) for t in after.traffic] == [(LATEST, "next")]
     assert served(after) == served(before)
     assert after.observed_generation == before.generation == after.generation - 1
@@ -140,7 +140,9 @@ def test_a_seeded_deploy_settles_after_its_time(make_sandbox: MakeSandbox) -> No
 def test_no_traffic_deploy_with_a_tag_then_services_update_keeps_the_pin(sandbox: Sandbox) -> None:
     before = sandbox.service(PROJECT, "web")
     serving = before.traffic_statuses[0].revision
-    after = sandbox.deploy(PROJECT, "web", image="example.com/web:next", no_traffic=True, tag="e2e")
+    after = sandbox.deploy(
+        PROJECT, "web", image="us-docker.pkg.dev/example/web:next", no_traffic=True, tag="e2e"
+    )
     new = short(after.latest_created_revision)
     # gcloud run deploy --no-traffic: LATEST pinned to what it resolved to, the tag at 0%
     assert [(t.type_, t.revision, t.percent, t.tag) for t in after.traffic] == [
@@ -173,7 +175,7 @@ def test_revision_names(real_clients: Clients) -> None:
     billing = real_clients.services.get_service(name=f"{PROD}/billing")
     assert billing.template.revision == "billing-v42"  # Terraform's fixed name, as read
     # read-modify-write that keeps the name: another configuration under an existing name
-    billing.template.containers[0].image = "example.com/billing:7.2.0"
+    billing.template.containers[0].image = "us-docker.pkg.dev/example/billing:7.2.0"
     with pytest.raises(exceptions.AlreadyExists, match="different configuration"):
         real_clients.services.update_service(service=billing)
     for bad in ("billing-" + "x" * 56, "other-v1", "billing-V43"):

@@ -30,7 +30,10 @@ def test_a_job_reads_as_written_with_the_documented_defaults(
     # ExecutionTemplate.task_count "Defaults to 1"; TaskTemplate max_retries 3, timeout 600s
     assert job.template.task_count == 1 and task.max_retries == 3
     assert task.timeout == timedelta(seconds=600)
-    assert task.service_account == RUNNER and task.containers[0].image == "example.com/migrate:1"
+    assert (
+        task.service_account == RUNNER
+        and task.containers[0].image == "us-docker.pkg.dev/example/migrate:1"
+    )
     assert [v.name for v in task.containers[0].env] == ["MODE", "TOKEN"]
     assert task.containers[0].env[1].value_source.secret_key_ref.secret == "token"
     assert not task.containers[0].ports  # a job serves nothing

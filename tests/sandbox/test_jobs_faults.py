@@ -71,7 +71,7 @@ def test_a_lost_answer_to_a_write_still_wrote(make_sandbox: MakeSandbox, run_for
     sandbox = sandbox_of(make_sandbox)
     run = run_for(sandbox)
     pool = run.pools.get_worker_pool(name=POOL)
-    pool.template.containers[0].image = "example.com/consumer:9"
+    pool.template.containers[0].image = "us-docker.pkg.dev/example/consumer:9"
     pool.template.revision = ""
     sandbox.inject(Fault(method="UpdateWorkerPool", code="DEADLINE_EXCEEDED", after=True))
     with pytest.raises(exceptions.DeadlineExceeded):

@@ -46,9 +46,9 @@ def test_a_pool_reads_as_written(make_sandbox: MakeSandbox, run_for: Any) -> Non
     assert splits(pool) == [(short(pool.latest_ready_revision), 100)]
     revisions = list(run.revisions.list_revisions(parent=POOL))  # newest first
     assert [r.name for r in revisions][0] == pool.latest_created_revision
-    assert [r.containers[0].image for r in revisions] == ["example.com/consumer:1"] + [
-        "example.com/consumer:0"
-    ]
+    assert [r.containers[0].image for r in revisions] == [
+        "us-docker.pkg.dev/example/consumer:1"
+    ] + ["us-docker.pkg.dev/example/consumer:0"]
     older = run.revisions.get_revision(name=revisions[1].name)
     assert older.name.startswith(f"{POOL}/revisions/pool-00001-") and not older.service
     assert older.service_account == RUNNER and len(older.containers) == 2
@@ -79,7 +79,9 @@ def test_a_deploy_reconciles_then_settles(make_sandbox: MakeSandbox, run_for: An
     sandbox = sandbox_of(make_sandbox, deploys_wait=True)
     client = run_for(sandbox).pools
     before = client.get_worker_pool(name=POOL)
-    operation = client.update_worker_pool(worker_pool=with_image(before, "example.com/c:2"))
+    operation = client.update_worker_pool(
+        worker_pool=with_image(before, "us-docker.pkg.dev/example/c:2")
+    )
     running = client.get_worker_pool(name=POOL)
     # WorkerPool.reconciling: instance_split_statuses, observed_generation and
     # latest_ready_revision keep the values that run now
@@ -175,11 +177,13 @@ def test_instance_splits(make_sandbox: MakeSandbox, run_for: Any) -> None:
 def test_the_deploy_helper(make_sandbox: MakeSandbox) -> None:
     sandbox = sandbox_of(make_sandbox)
     before = sandbox.worker_pool("p", "pool")
-    pool = sandbox.deploy_pool("p", "pool", image="example.com/consumer:2", instances=5)
+    pool = sandbox.deploy_pool(
+        "p", "pool", image="us-docker.pkg.dev/example/consumer:2", instances=5
+    )
     assert pool.scaling.manual_instance_count == 5 and pool.client == "gcloud"
     assert pool.latest_ready_revision != before.latest_ready_revision
     revision = sandbox.revision("p", "pool", worker_pool=True)
-    assert revision.containers[0].image == "example.com/consumer:2"
+    assert revision.containers[0].image == "us-docker.pkg.dev/example/consumer:2"
     assert revision.annotations["run.googleapis.com/client-name"] == "gcloud"
     failed = sandbox.deploy_pool("p", "pool", secrets={"QUEUE_KEY": "missing:latest"})
     assert failed.terminal_condition.state == State.CONDITION_FAILED

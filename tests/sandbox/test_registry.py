@@ -18,8 +18,8 @@ from tests.sandbox.jobworld import JOB, JOB_SPEC, sandbox_of
 State = run_v2.Condition.State
 Reason = run_v2.Condition.CommonReason
 NAME = "projects/p/locations/us-central1/services/web"
-APP, AGENT = "example.com/web:1", "example.com/agent:1"
-GONE = "example.com/agent:2-deleted"
+APP, AGENT = "us-docker.pkg.dev/example/web:1", "us-docker.pkg.dev/example/agent:1"
+GONE = "us-docker.pkg.dev/example/agent:2-deleted"
 CONNECTOR = "projects/p/locations/us-central1/connectors/vpc"
 
 
@@ -159,7 +159,7 @@ def test_a_missing_connector_fails_the_revision_when_the_scenario_says_so(
 def test_a_job_update_to_a_missing_image_fails_and_so_does_its_next_execution(
     make_sandbox: MakeSandbox, run_for: Any
 ) -> None:
-    gone = "example.com/migrate:404"
+    gone = "us-docker.pkg.dev/example/migrate:404"
     sandbox = sandbox_of(make_sandbox, missing_images=[gone])
     run = run_for(sandbox)
     job = run.jobs.get_job(name=JOB)

@@ -20,8 +20,8 @@ from tests.sandbox.jobworld import JOB, sandbox_of
 State = run_v2.Condition.State
 Reason = run_v2.Condition.CommonReason
 NAME = "projects/p/locations/us-central1/services/web"
-APP = "example.com/web:1"
-UNSIGNED = "example.com/web:2-unsigned"
+APP = "us-docker.pkg.dev/example/web:1"
+UNSIGNED = "us-docker.pkg.dev/example/web:2-unsigned"
 KEY = "projects/p/locations/us-central1/keyRings/r/cryptoKeys/k"
 OTHER_KEY = "projects/p/locations/us-central1/keyRings/r/cryptoKeys/k2"
 

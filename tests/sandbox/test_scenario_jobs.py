@@ -22,7 +22,7 @@ projects:
     jobs:
       migrate:
         template:
-          image: example.com/migrate:1
+          image: us-docker.pkg.dev/example/migrate:1
           task_count: 2
           max_retries: 1
           timeout: 900s
@@ -33,10 +33,10 @@ projects:
       consumer:
         instances: 2
         template:
-          image: example.com/consumer:2
+          image: us-docker.pkg.dev/example/consumer:2
           env: {QUEUE: events}
         history:
-          - {name: consumer-v1, image: example.com/consumer:1}
+          - {name: consumer-v1, image: us-docker.pkg.dev/example/consumer:1}
         instance_splits:
           - {latest: true, percent: 80}
           - {revision: consumer-v1, percent: 20}
@@ -126,7 +126,7 @@ projects:
     jobs:
       etl:
         template:
-          image: example.com/etl:2
+          image: us-docker.pkg.dev/example/etl:2
           service_account: runner@p.iam.gserviceaccount.com
           env:
             X: {secret: projects/4/secrets/shared, version: latest}

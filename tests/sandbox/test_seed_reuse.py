@@ -62,6 +62,6 @@ def test_a_spec_edited_in_place_is_built_as_it_reads_now() -> None:
     build_world(scenario)
     project = next(iter(scenario.projects.values()))
     name, spec = next(iter(project.services.items()))
-    spec.template.image = "example.com/changed:2"
+    spec.template.image = "us-docker.pkg.dev/example/changed:2"
     rec = build_world(scenario).find_service(next(iter(scenario.projects)), name)
-    assert rec.pb.template.containers[0].image == "example.com/changed:2"
+    assert rec.pb.template.containers[0].image == "us-docker.pkg.dev/example/changed:2"

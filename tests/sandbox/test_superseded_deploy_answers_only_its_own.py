@@ -29,7 +29,7 @@ def test_a_superseding_write_answers_only_the_superseded_deploy(
     for s, name in names.items():
         service = client.get_service(name=name)
         service.template.revision = ""
-        service.template.containers[0].image = f"example.com/{s}:2"
+        service.template.containers[0].image = f"us-docker.pkg.dev/example/{s}:2"
         ops[s] = client.update_service(service=service).operation.name
     core: Any = sandbox._core  # noqa: SLF001
     order: list[str] = []
@@ -49,7 +49,7 @@ def test_a_superseding_write_answers_only_the_superseded_deploy(
         core._settle(a)  # noqa: SLF001 - a's deploy settles (a clock action), not yet ticked
         request = run_v2.Service.pb(run_v2.Service())
         request.CopyFrom(b.pb)
-        request.template.containers[0].image = "example.com/b:3"
+        request.template.containers[0].image = "us-docker.pkg.dev/example/b:3"
         core.publish, core.ops.finish = published, finished
         try:
             await core.deploy(b.key, request)

@@ -20,7 +20,7 @@ SERVICE = f"{PARENT}/services/svc"
 def _sandbox(make_sandbox: MakeSandbox, defaults: str, **options: Any) -> Any:
     scenario = world(template_defaults=defaults, **options)
     scenario["projects"]["p"]["services"] = {
-        "svc": {"template": {"image": "example.com/svc:1", "service_account": RUNNER}}
+        "svc": {"template": {"image": "us-docker.pkg.dev/example/svc:1", "service_account": RUNNER}}
     }
     return make_sandbox(scenario)
 

@@ -20,7 +20,7 @@ State = run_v2.Condition.State
 
 def one_service(make_sandbox: MakeSandbox, history: int = 0, **options: Any) -> Sandbox:
     """Project `p` (number 3) with one service, `svc`, and `history` older revisions."""
-    older = [{"image": f"example.com/img:0.{n}"} for n in range(history)]
+    older = [{"image": f"us-docker.pkg.dev/example/img:0.{n}"} for n in range(history)]
     project = {"number": 3, "services": {"svc": {"history": older}}}
     return make_sandbox({"options": options, "projects": {"p": project}})
 
@@ -40,7 +40,7 @@ def test_a_dry_run_of_a_new_revision_retires_nothing(
     before_service = clients.services.get_service(name=SVC)
     before = revisions(clients)
     service = clients.services.get_service(name=SVC)
-    service.template.containers[0].image = "example.com/img:dry-run"
+    service.template.containers[0].image = "us-docker.pkg.dev/example/img:dry-run"
     operation = clients.services.update_service(
         request=run_v2.UpdateServiceRequest(service=service, validate_only=True)
     )
@@ -81,19 +81,19 @@ def test_a_dry_run_leaves_a_deploy_in_progress_running(
     sandbox = one_service(make_sandbox, deploys_wait=True)
     clients = clients_for(sandbox)
     service = clients.services.get_service(name=SVC)
-    service.template.containers[0].image = "example.com/img:2"
+    service.template.containers[0].image = "us-docker.pkg.dev/example/img:2"
     running = clients.services.update_service(service=service)
     mid = clients.services.get_service(name=SVC)
     assert mid.reconciling
     trial = clients.services.get_service(name=SVC)
-    trial.template.containers[0].image = "example.com/img:3"
+    trial.template.containers[0].image = "us-docker.pkg.dev/example/img:3"
     clients.services.update_service(
         request=run_v2.UpdateServiceRequest(service=trial, validate_only=True)
     ).result(timeout=10)
     assert clients.services.get_service(name=SVC) == mid
     assert not running.done()
     done = sandbox.finish_deploy("p", "svc")
-    assert done.template.containers[0].image == "example.com/img:2"
+    assert done.template.containers[0].image == "us-docker.pkg.dev/example/img:2"
     assert running.result(timeout=10).etag == done.etag
 
 
@@ -104,18 +104,18 @@ def test_a_dry_run_leaves_a_job_update_in_progress_running(
     sandbox = sandbox_of(make_sandbox, deploys_wait=True)
     client = run_for(sandbox).jobs
     job = client.get_job(name=JOB)
-    job.template.template.containers[0].image = "example.com/migrate:2"
+    job.template.template.containers[0].image = "us-docker.pkg.dev/example/migrate:2"
     running = client.update_job(job=job)
     mid = client.get_job(name=JOB)
     assert mid.reconciling
     trial = client.get_job(name=JOB)
-    trial.template.template.containers[0].image = "example.com/migrate:3"
+    trial.template.template.containers[0].image = "us-docker.pkg.dev/example/migrate:3"
     client.update_job(request={"job": trial, "validate_only": True}).result(timeout=10)
     assert client.get_job(name=JOB) == mid
     assert not running.done()
     sandbox.finish_update("p", "job", "job")
     done = running.result(timeout=10)
-    assert done.template.template.containers[0].image == "example.com/migrate:2"
+    assert done.template.template.containers[0].image == "us-docker.pkg.dev/example/migrate:2"
     assert done.observed_generation == done.generation
 
 
@@ -124,7 +124,7 @@ def test_a_pool_dry_run_retires_nothing(make_sandbox: MakeSandbox, run_for: Any)
     run = run_for(sandbox_of(make_sandbox))
     before = list(run.revisions.list_revisions(parent=POOL))
     pool = run.pools.get_worker_pool(name=POOL)
-    pool.template.containers[0].image = "example.com/consumer:dry-run"
+    pool.template.containers[0].image = "us-docker.pkg.dev/example/consumer:dry-run"
     request = run_v2.UpdateWorkerPoolRequest(worker_pool=pool, validate_only=True)
     run.pools.update_worker_pool(request=request).result(timeout=10)
     assert list(run.revisions.list_revisions(parent=POOL)) == before
