@@ -25,11 +25,11 @@ from drift.history.model import (
     ServiceHistory,
     Unread,
 )
+from drift.history.rule_values import RuleValues
 from drift.kinds import Kind
 from drift.live.access import AccessDecisions
 from drift.live.api import parent, short
 from drift.live.calls import CallRunner
-from drift.live.copies import learn_values, rules_read
 from drift.live.history import records_of, revisions_of
 from drift.live.iam import IamReads
 from drift.live.normalize import raw
@@ -76,6 +76,7 @@ async def read_history(
     names = [n for n in names if profile.services[n].kind is not Kind.JOB]
     wanted = [profile.services[n] for n in names]
     async with Session(settings.access(), runner) as session:
+        rule_values = RuleValues(session, profile, [p.key for p in wanted])
         found, listed = await asyncio.gather(
             _workloads(session, profile, wanted),
             asyncio.gather(*(_revisions(session, profile, p) for p in wanted)),
@@ -91,12 +92,10 @@ async def read_history(
         got = [_service(profile, p, found[p.key], rv) for p, rv in zip(wanted, listed, strict=True)]
         canaries = canary_record(settings.journal())
         compared = {f[0].key: _compared(f[1], limit) for f in got if _read(f)}
-        # the values `check` reads for the profile's rules, read as it reads them before any
-        # is shown: a plain copy of one is masked here as there (helper-591 F3)
+        # the values `check` reads for the rules: a plain copy is masked (helper-591 F3)
         variables = {k: [r.variables for r in records] for k, records in compared.items()}
         naming, _ = await asyncio.gather(
-            _projects(session, profile, compared.values()),
-            learn_values(session, profile.project, rules_read(profile, variables, variables)),
+            _projects(session, profile, compared.values()), rule_values.learn(session, variables)
         )
     lacking = tuple(
         p.label for p, revs in zip(wanted, listed, strict=True) if _unlisted(found[p.key], revs)

@@ -60,7 +60,15 @@ def rules_read(
         return found
 
     profiles = [profile.services[key] for key in keys]
-    return values_needed(profiles, held) | pasted(profiles, held)
+    found = values_needed(profiles, held) | pasted(profiles, held)
+    for service in profiles:  # a `same_as`'s own side whatever the other side holds (the
+        # comparison needs both; what to mask needs its own: helper-597 F1)
+        for rules in service.containers:
+            for rule in rules.env.values():
+                if rule.same_as is not None:
+                    mine = held(service.key, rules.name, rule.name)
+                    found |= {v.ref for v in mine if v.ref is not None}
+    return found
 
 
 def _expected(service: ServiceProfile | None, container: str | None, var: str) -> set[EnvVar]:

@@ -131,3 +131,64 @@ def test_both_sides_of_a_same_as_are_read_as_check_reads_them(
     for value in (COPIED, WEB_SIDE, JOB_SIDE, "S3-ApiOwnPayload-333"):
         assert value not in checked.stdout
         assert value not in done.stdout, done.stdout
+
+
+SHAPES = """project: acme
+region: us-central1
+services:
+  api:
+    env:
+      A1: {secret: m1, same_as: auth.X}
+      A2: {secret: m2, same_as: web.W}
+      A4: {secret: m4, same_as: web.V}
+  web:
+    env:
+      W: {required: true}
+      V: {secret: t4}
+"""
+
+
+SIDES = {
+    "m1": ["M1-OwnSidePayload-111"],
+    "t1": ["T1-AuthSidePayload-111"],
+    "m2": ["M2-OwnSidePayload-222"],
+    "t2": ["T2-WebSidePayload-222"],
+    "m4": ["M4-OwnSidePayload-444"],
+    "t4": ["T4-PinnedV1Payload-444", "T4-LatestPayload-444"],
+}
+
+
+def shapes_world() -> dict[str, object]:
+    """helper-597 F1: a target the profile does not describe (auth), a target rule with no
+    reference (web.W: required only), a target pinning another version than the profile says
+    (web.V: version 1, the profile reads latest)."""
+    grant = {"roles/secretmanager.secretAccessor": [ACCOUNT]}
+    refs = {"A1": {"secret": "m1"}, "A2": {"secret": "m2"}, "A4": {"secret": "m4"}}
+    copies = {f"C_{name}": versions[0] for name, versions in SIDES.items()}
+    api = {
+        "template": {"env": {**refs, **copies}},
+        "history": [{"env": {**refs, **dict.fromkeys(copies, "dev")}, "created": "3d"}],
+    }
+    web = {"W": {"secret": "t2"}, "V": {"secret": "t4", "version": "1"}}
+    services = {
+        "api": api,
+        "web": {"template": {"env": web}},
+        "auth": {"template": {"env": {"X": {"secret": "t1"}}}},
+    }
+    secrets = {name: {"versions": versions, "iam": grant} for name, versions in SIDES.items()}
+    acme = {"number": 111, "region": "us-central1", "services": services, "secrets": secrets}
+    return {"options": {"seed": 5}, "projects": {"acme": acme}}
+
+
+@pytest.mark.parametrize("only", [[], ["--service", "api"]])
+def test_what_serves_the_other_side_of_a_same_as_is_read_as_check_reads_it(
+    tmp_path: Path, only: list[str]
+) -> None:
+    folder = profile_folder(tmp_path, SHAPES)
+    with Sandbox(shapes_world()) as sandbox:
+        done = run(sandbox, folder, "history", "lab", *only, "--format", "json")
+        checked = run(sandbox, folder, "check", "lab", *only, "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    payloads = [versions[0] for versions in SIDES.values()]
+    assert [p for p in payloads if p in checked.stdout] == []  # `check` masks them all
+    assert [p for p in payloads if p in done.stdout] == [], done.stdout

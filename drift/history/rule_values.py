@@ -1,0 +1,48 @@
+"""The secret values `drift history` reads before it shows anything: those `check` reads for
+the profile's rules (`drift.live.copies`), in the revisions history shows, and in what serves
+the workloads a `same_as` compares with that history does not list (a job, a service not asked
+for or not described), read as `check` reads them (`drift.diff.same_as.to_read`) while the
+revisions are listed (helper-597 F1)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+
+from drift.diff.same_as import to_read
+from drift.errors import DriftError
+from drift.live.copies import learn_values, rules_read
+from drift.live.model import RevisionVariables
+from drift.live.session import Session
+from drift.profiles.model import Profile
+
+Variables = dict[str, list[RevisionVariables]]
+
+
+class RuleValues:
+    """Started beside the listing of `keys`' revisions; `learn` once they are listed."""
+
+    def __init__(self, session: Session, profile: Profile, keys: Sequence[str]) -> None:
+        self._profile, names = to_read(profile, keys)
+        targets = [n for n in names if n not in keys]
+        self._targets = asyncio.ensure_future(_served(session, self._profile, targets))
+
+    async def learn(
+        self, session: Session, listed: Mapping[str, Sequence[RevisionVariables]]
+    ) -> None:
+        """Read the values, `listed`: each listed workload's revisions shown, by key."""
+        variables = {**await self._targets, **listed}
+        refs = rules_read(self._profile, list(listed), variables)
+        await learn_values(session, self._profile.project, refs)
+
+
+async def _served(session: Session, profile: Profile, targets: Sequence[str]) -> Variables:
+    """What each of `targets` runs with (its template, each revision a user can reach); none
+    for one that cannot be read (the profile's expected reference stands for it then)."""
+    if not targets:
+        return {}
+    try:
+        state = await session.read(profile, targets, secrets="none")
+    except DriftError:
+        return {}
+    return {key: [c.variables for c in live.configs] for key, live in state.services.items()}
