@@ -328,11 +328,11 @@ class SecretReads:
         (`drift.live.reads.pasted`): a read that fails (no access, a version gone) leaves the
         value unknown, and is no rule's failure (the reference's own state is read and
         judged as ever); what awaits it learns why (None: read)."""
-        if ref.unread:
-            return _nothing()
         return self.tasks.once(("pasted", ref), partial(self._pasted, ref))
 
     async def _pasted(self, ref: SecretRef) -> ApiError | None:
+        if ref.unread:  # a form drift does not read: never another secret's value
+            return None
         name = (await self._canonical(ref)).version_resource(self.project)
         answer = await self._value(name)
         if isinstance(answer, ApiError):
@@ -382,10 +382,6 @@ class SecretReads:
             f"read is version {got}'s, and version {info.resolved}'s value could not be read "
             f"again{why}: run again",
         )
-
-
-async def _nothing() -> None:
-    return None
 
 
 def _registered(name: str, answer: tuple[str, bytes]) -> str:

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from drift import credentials, redact
+from drift import redact
 from drift.diff.context import moved_in
 from drift.fields import read_conflicts
 from drift.findings import Scope
@@ -22,9 +22,8 @@ from drift.onboarding.withheld import (
     CREDENTIAL,
     RENAMED,
     Known,
-    copies,
-    holds,
     named_secret,
+    project_names,
     secret_readers,
 )
 from drift.onboarding.yamltext import comment, entry, scalar
@@ -105,16 +104,17 @@ def build_draft(
     hoist: bool = True,
     number: str = "",
     history: Mapping[str, Sequence[RevisionRecord]] | None = None,
+    projects: Mapping[str, str] | None = None,
 ) -> Draft:
     """`hoist`: write the variables every workload sets identically under `defaults` — only
     when `names` are all the workloads of the region: defaults apply to every entry, the one
     of a workload left out (still deploying) and added later too, of which nothing is known;
     `number`: the project's, for a default compute account left unnamed (`account_line`);
     `history`: each workload's older revisions as listed, which tell a secret pasted in and
-    a password renamed."""
+    a password renamed; `projects`: project ids by the numbers references name them with."""
     history = history or {}
-    own = frozenset(filter(None, (project, number)))
-    drafts = tuple(_service(services[n], number, history.get(n, ()), own) for n in names)
+    shown = project_names(projects or {}, project, number)
+    drafts = tuple(_service(services[n], number, history.get(n, ()), shown) for n in names)
     shared = _shared(drafts) if hoist else ()
     if shared:
         hoisted = {v.name for v in shared}
@@ -184,7 +184,7 @@ def _unchecked(live: LiveService, differ: set[str]) -> str:
 
 
 def _service(
-    live: LiveService, number: str, older: Sequence[RevisionRecord], own: frozenset[str]
+    live: LiveService, number: str, older: Sequence[RevisionRecord], names: Mapping[str, str]
 ) -> ServiceDraft:
     revision, config = drafted_from(live)
     readers = secret_readers(config.containers)
@@ -194,7 +194,7 @@ def _service(
         for variable in referenced((variables,)):
             readers.setdefault(variable, f"revision {name}")
     moved = moved_in(older, live)  # a password renamed: not copied, as `check` masks it
-    known = Known(readers, moved, own)
+    known = Known(readers, moved, names)
     main = _container(config.main, known)
     sidecars = tuple(
         (c.name, _container(c, known)) for c in config.containers if c.name != config.primary
@@ -250,22 +250,8 @@ def _variable(var: EnvVar, known: Known) -> Variable:
         said = f"reference not written: {unread}" if unread else ""
         return Variable(var.name, _reference(var.ref), said, secret=not unread, unread=unread)
     value = var.value or ""  # as written: Cloud Run expands no `$(NAME)`
-    reader = known.readers.get(var.name)
-    renamed = value.strip() in known.moved
-    # a value a secret holds, 8 characters or more (`true` or `8080` is told from no ordinary
-    # value, and is no protection anyway: README, "Short and common values")
-    payload = redact.secret_pieces(value) is not None
-    withheld = (
-        copies(reader)
-        if reader
-        else RENAMED
-        if renamed
-        else holds(value, known.own)
-        if payload
-        else CREDENTIAL
-    )
-    # named like a credential, however short the value (`ADMIN_PASSWORD=hunter2`): not copied
-    if reader or renamed or payload or credentials.hidden_plain(var.name, value):
+    withheld = known.why(var.name, value)
+    if withheld:
         redact.register(value)
         return Variable(
             var.name,

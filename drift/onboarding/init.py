@@ -33,7 +33,13 @@ from drift.onboarding.draft import (
 from drift.onboarding.named import as_other_kinds, of_other_kinds
 from drift.onboarding.next_check import check_place_options, check_profiles_option
 from drift.onboarding.result import InitResult
-from drift.onboarding.withheld import CREDENTIAL, RENAMED, unnamed_notes, unread_values
+from drift.onboarding.withheld import (
+    CREDENTIAL,
+    RENAMED,
+    project_names,
+    unnamed_notes,
+    unread_values,
+)
 from drift.onboarding.write import (
     SCHEMA_FILE,
     described,
@@ -145,6 +151,7 @@ async def init_from_live(
         hoist=not settling,
         number=number,
         history=state.history,
+        projects=state.projects,
     )
     today = today or utc_today()
     text = render(
@@ -156,7 +163,8 @@ async def init_from_live(
     replaced = path.exists()  # refused above unless forced
     before = described(path)  # what the profile there describes, which --force replaces
     written, created = write_profile(directory, environment, text, force=force)
-    notes = _notes(draft, written, names, state, today) + unread_values(unread)
+    notes = _notes(draft, written, names, state, today)
+    notes += unread_values(unread, project_names(state.projects, project, number))
     notes += unnamed_notes((key_label(s.key), s.unnamed) for s in draft.services)
     option = check_profiles_option(directory)
     if (schema := write_schema(directory, force=force)) is not None:
@@ -196,8 +204,22 @@ def referenced_values(state: LiveState) -> list[SecretRef]:
     reach): whatever it writes from any of them (a plain value, a name, the image) may hold
     one (helper-595 F2, F4)."""
     return [
-        ref for live in state.services.values() for c in live.configs for *_, ref in c.secret_refs()
+        _as_stated(state, ref)
+        for live in state.services.values()
+        for c in live.configs
+        for *_, ref in c.secret_refs()
     ]
+
+
+def _as_stated(state: LiveState, ref: SecretRef) -> SecretRef:
+    """`ref` by the version number the read resolved it to (`latest`, an alias): the version
+    the workload referenced then, as `check` judges it, though a rotation lands before the
+    value is read; and one version named by its number and by `latest`, read once
+    (helper-597 F2, F3)."""
+    info = state.versions.get(ref)
+    if info is None or not info.resolved or info.resolved == ref.version:
+        return ref
+    return SecretRef(ref.secret, info.resolved, ref.project)
 
 
 def _described(key: str) -> ServiceProfile:

@@ -3,10 +3,10 @@ meant for git), and what it says when it could not tell."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from drift import redact
+from drift import credentials, redact
 from drift.errors import ApiError
 from drift.live.model import ContainerConfig
 from drift.refs import SecretRef
@@ -21,12 +21,26 @@ revision (`moved_values`), as `check` masks it."""
 @dataclass(frozen=True)
 class Known:
     """What tells a workload's plain value not to copy: the variables some container reads
-    from Secret Manager (`secret_readers`), the passwords renamed (`moved_in`), and the
-    project's id and number (a secret of its own is named without them)."""
+    from Secret Manager (`secret_readers`), the passwords renamed (`moved_in`), and how each
+    project is named (`shown_project`)."""
 
     readers: Mapping[str, str]
     moved: frozenset[str]
-    own: frozenset[str]
+    projects: Mapping[str, str]
+
+    def why(self, name: str, value: str) -> str:
+        """Why the plain `value` of the variable `name` is not copied ("": it is): another
+        container reads it from Secret Manager, a password renamed, a value a secret holds (8
+        characters or more: `true` or `8080` is told from no ordinary value, and is no
+        protection anyway: README, "Short and common values"), or it looks like a credential
+        (named like one, however short: `ADMIN_PASSWORD=hunter2`)."""
+        if reader := self.readers.get(name):
+            return copies(reader)
+        if value.strip() in self.moved:
+            return RENAMED
+        if redact.secret_pieces(value) is not None:
+            return holds(value, self.projects)
+        return CREDENTIAL if credentials.hidden_plain(name, value) else ""
 
 
 def secret_readers(containers: Sequence[ContainerConfig]) -> dict[str, str]:
@@ -49,26 +63,50 @@ def copies(reader: str) -> str:
     return f"{reader} reads it from Secret Manager"
 
 
-def holds(value: str, own: Collection[str] = ()) -> str:
+def project_names(ids: Mapping[str, str], own: str, number: str) -> dict[str, str]:
+    """How init names each project (`shown_project`): by its id (`ids`: by the numbers and
+    ids names hold, as GetProject told), the workloads' own (its id `own`, its `number`) by
+    nothing."""
+    return {**ids, own: "", **({number: ""} if number else {})}
+
+
+def shown_project(token: str, projects: Mapping[str, str]) -> str:
+    """A project as init names it (`projects`: the shown name by the id or number a name
+    holds, "" for the workloads' own): by its id where known (helper-597 F4)."""
+    return projects.get(token, token) if token else ""
+
+
+def _secret(project: str, secret: str, projects: Mapping[str, str]) -> str:
+    shown = shown_project(project, projects)
+    return f"{shown}/{secret}" if shown else secret
+
+
+def holds(value: str, projects: Mapping[str, str] | None = None) -> str:
     """Why a plain value is not copied: it is (or holds) the value of a secret version init
-    read (`drift.live.copies`), as `check` masks it; which one (of another project than
-    `own`'s, by its id or number: with that project)."""
+    read (`drift.live.copies`), as `check` masks it; which one (another project's with that
+    project, `shown_project`)."""
     versions = [p[0] for p in redact.secret_pieces(value) or () if isinstance(p, tuple)]
     if not versions:
         return "holds a value kept in Secret Manager"
     project, _, rest = versions[0].removeprefix("projects/").partition("/secrets/")
     secret, _, number = rest.partition("/versions/")
-    named = secret if project in own else f"{project}/{secret}"
+    named = _secret(project, secret, projects or {})
     return visible(f"holds the value of secret {named} (version {number})")
 
 
-def unread_values(unread: Mapping[SecretRef, ApiError]) -> tuple[str, ...]:
+def unread_values(
+    unread: Mapping[SecretRef, ApiError], projects: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
     """Said when a referenced value could not be read: a plain copy of it is not known. The
-    first three named, each with why (helper-595 F7)."""
-    if not unread:
+    first three named, each with why (helper-595 F7); one version spelt two ways, once."""
+    said = {
+        f"secret {_secret(ref.project, ref.secret, projects or {})}:{ref.version}": why
+        for ref, why in unread.items()
+    }
+    if not said:
         return ()
-    named = [f"{ref} ({why.call}: {why.status})" for ref, why in list(unread.items())[:3]]
-    more = f" and {len(unread) - 3} more" if len(unread) > 3 else ""
+    named = [f"{label} ({why.call}: {why.status})" for label, why in list(said.items())[:3]]
+    more = f" and {len(said) - 3} more" if len(said) > 3 else ""
     return (
         visible(
             f"could not read the value of {', '.join(named)}{more}: a plain variable holding "
