@@ -18,11 +18,11 @@ from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Unverified
 from drift.kinds import Kind, workload_key
+from drift.live import history as revision_list
 from drift.live.api import Listing, get_revision, in_progress, parent, short
 from drift.live.calls import CallRunner
 from drift.live.changeids import canaries
 from drift.live.clients import Clients
-from drift.live.history import list_revisions
 from drift.live.model import LiveService, ServingRevision
 from drift.live.normalize import outside_split, raw, revision_config
 from drift.live.reads import reachable, to_fetch
@@ -344,12 +344,13 @@ class Reader:
 
     async def _history(self, profile: ServiceProfile, svc: Any) -> None:
         try:
-            # listed once a run: two profiles of one location share it (`compare --live`)
-            records = await self._once(
-                ("history", (profile.key, profile.container)),
-                partial(
-                    list_revisions, self.clients, self.runner, svc, profile.container, profile.kind
-                ),
+            # listed once a run: two profiles of one location share it (`compare --live`),
+            # whatever container each says its `env` describes (helper-594 F4)
+            parent = raw(svc).name
+            make = partial(revision_list.revisions_of, self.clients, self.runner, parent)
+            listed = await self._once(("history", parent), make)
+            records = revision_list.Revisions(
+                revision_list.records_of(listed, svc, profile.container, profile.kind)
             )
         except ApiError as exc:  # a later page failing drops it all: no partial `since`
             log.debug(

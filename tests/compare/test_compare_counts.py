@@ -99,3 +99,20 @@ def test_nothing_to_compare_is_not_called_equivalent(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert table.rstrip().endswith("incomplete: 2 items not compared; nothing was compared")
     assert "equivalent" not in table
+
+
+def test_one_location_is_listed_once_whatever_container_each_profile_names(
+    tmp_path: Path,
+) -> None:
+    """helper-594 F4: two environments of one project and region whose profiles give `api`
+    different `container:` list its revisions once: the listing is the location's, the
+    container only how each side reads it."""
+    world = {"projects": {"acme-staging": WORLD["projects"]["acme-staging"]}}
+    head = "project: acme-staging\nregion: us-central1\nservices:\n"
+    (tmp_path / "staging.yaml").write_text(head + "  api: {}\n  web: {}\n")
+    (tmp_path / "e2e.yaml").write_text(head + "  api: {container: app}\n  web: {}\n")
+    with Sandbox(world) as sandbox:
+        done = _compare(sandbox, tmp_path, "json")
+        counts = sandbox.call_counts()
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert counts["ListRevisions"] == 2, counts  # api's and web's, once each
