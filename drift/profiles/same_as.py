@@ -9,7 +9,7 @@ from dataclasses import replace
 from drift.errors import Problem
 from drift.findings import Location
 from drift.profiles.merged import Merged
-from drift.profiles.model import ServiceProfile
+from drift.profiles.model import ServiceProfile, VarRule
 from drift.profiles.spec import WORKLOAD_NAME
 from drift.yamldoc import Path_
 
@@ -26,28 +26,47 @@ def resolve_same_as(
         by_name.setdefault(workload.name, key)
     out: dict[str, ServiceProfile] = {}
     for key, svc in services.items():
-        env = dict(svc.env)
-        for name, rule in svc.env.items():
-            if rule.same_as is None:
-                continue
-            other, var = rule.same_as
-            here = f"{svc.label}.{rule.name}: same_as"
-            target = by_name.get(other)
-            if target is None:  # a service of the project the profile does not describe
-                _outside(here, other, by_name, rule.location, merged)
-                continue
-            if var not in services[target].env:
-                message = f"{here} names {other}.{var}, which " + _undefined(
-                    merged, (services[target].kind.section, other, "env", var)
-                )
-            elif (target, var) == (key, rule.name):
-                message = f"{here} names itself"
-            else:
-                env[name] = replace(rule, same_as=(target, var))
-                continue
-            merged.problems.append(Problem(rule.location.file, rule.location.line, message))
-        out[key] = replace(svc, env=env)
+        env = _resolved(services, by_name, merged, key, svc, svc.env, main=True)
+        sidecars = {
+            name: replace(rules, env=_resolved(services, by_name, merged, key, svc, rules.env))
+            for name, rules in svc.sidecars.items()
+        }  # a sidecar's rule names a workload the same way (helper-597 F5)
+        out[key] = replace(svc, env=env, sidecars=sidecars)
     return out
+
+
+def _resolved(
+    services: dict[str, ServiceProfile],
+    by_name: dict[str, str],
+    merged: Merged,
+    key: str,
+    svc: ServiceProfile,
+    rules: dict[str, VarRule],
+    *,
+    main: bool = False,
+) -> dict[str, VarRule]:
+    """`rules` (a container's of the workload `key`) with each `same_as` holding its key."""
+    env = dict(rules)
+    for name, rule in rules.items():
+        if rule.same_as is None:
+            continue
+        other, var = rule.same_as
+        here = f"{svc.label}.{rule.name}: same_as"
+        target = by_name.get(other)
+        if target is None:  # a service of the project the profile does not describe
+            _outside(here, other, by_name, rule.location, merged)
+            continue
+        if main and var not in services[target].env:  # a sidecar's may name a live one
+            message = f"{here} names {other}.{var}, which " + _undefined(
+                merged, (services[target].kind.section, other, "env", var)
+            )
+        elif main and (target, var) == (key, rule.name):
+            message = f"{here} names itself"
+        else:
+            env[name] = replace(rule, same_as=(target, var))
+            continue
+        merged.problems.append(Problem(rule.location.file, rule.location.line, message))
+    return env
 
 
 def _outside(
