@@ -5,7 +5,6 @@ shows."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import Any, TypeGuard
@@ -37,7 +36,7 @@ from drift.live.projects import NAMING
 from drift.live.remember import remember_config
 from drift.live.session import Session
 from drift.live.state import LiveState, RevisionRecord
-from drift.live.tasks import Tasks
+from drift.live.tasks import Tasks, gather_all
 from drift.live.workloads import (
     GET,
     by_kind,
@@ -76,16 +75,17 @@ async def read_history(
     names = [n for n in names if profile.services[n].kind is not Kind.JOB]
     wanted = [profile.services[n] for n in names]
     async with Session(settings.access(), runner) as session:
-        rule_values = RuleValues(session, profile, [p.key for p in wanted])
-        found, listed = await asyncio.gather(
+        rule_values = RuleValues(profile, [p.key for p in wanted])
+        found, listed, served = await gather_all(
             _workloads(session, profile, wanted),
-            asyncio.gather(*(_revisions(session, profile, p) for p in wanted)),
+            gather_all(*(_revisions(session, profile, p) for p in wanted)),
+            rule_values.served(session),
         )
         # the two run at once: a deploy answered between them serves a revision the listing
         # lacks. List those again, once (no extra call when the two agree, as they do
         # unless a deploy lands meanwhile)
         late = [i for i, p in enumerate(wanted) if _unlisted(found[p.key], listed[i])]
-        again = await asyncio.gather(*(_revisions(session, profile, wanted[i]) for i in late))
+        again = await gather_all(*(_revisions(session, profile, wanted[i]) for i in late))
         listed = [*listed]
         for i, revisions in zip(late, again, strict=True):
             listed[i] = revisions
@@ -94,9 +94,8 @@ async def read_history(
         compared = {f[0].key: _compared(f[1], limit) for f in got if _read(f)}
         # the values `check` reads for the rules: a plain copy is masked (helper-591 F3)
         variables = {k: [r.variables for r in records] for k, records in compared.items()}
-        naming, _ = await asyncio.gather(
-            _projects(session, profile, compared.values()), rule_values.learn(session, variables)
-        )
+        learnt = rule_values.learn(session, variables, served)
+        naming, _ = await gather_all(_projects(session, profile, compared.values()), learnt)
     lacking = tuple(
         p.label for p, revs in zip(wanted, listed, strict=True) if _unlisted(found[p.key], revs)
     )
@@ -167,7 +166,7 @@ async def _workloads(
     as `check` reads them (`by_kind`, `one_list`, `get_instead`)."""
     found: dict[str, Any] = {}
     kinds = by_kind(wanted).values()
-    for part in await asyncio.gather(*(_kind(session, profile, ps) for ps in kinds)):
+    for part in await gather_all(*(_kind(session, profile, ps) for ps in kinds)):
         found.update(part)
     return found
 
@@ -182,9 +181,9 @@ async def _kind(session: Session, profile: Profile, wanted: list[ServiceProfile]
             # a list promises no consistency while the collection changes (AIP-158): one it
             # did not bring is asked for, and only that Get's NOT_FOUND says it is gone
             unlisted = [p for p in wanted if found[p.key] is None]
-            got = await asyncio.gather(*(_get(session, profile, p) for p in unlisted))
+            got = await gather_all(*(_get(session, profile, p) for p in unlisted))
             return found | {p.key: answer for p, answer in zip(unlisted, got, strict=True)}
-    answers = await asyncio.gather(*(_get(session, profile, p) for p in wanted))
+    answers = await gather_all(*(_get(session, profile, p) for p in wanted))
     return {p.key: answer for p, answer in zip(wanted, answers, strict=True)}
 
 

@@ -6,7 +6,6 @@ revisions are listed (helper-597 F1)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 
 from drift.diff.same_as import to_read
@@ -20,18 +19,24 @@ Variables = dict[str, list[RevisionVariables]]
 
 
 class RuleValues:
-    """Started beside the listing of `keys`' revisions; `learn` once they are listed."""
+    """What serves the targets (`served`, beside the listing of `keys`' revisions), then the
+    values (`learn`, once they are listed)."""
 
-    def __init__(self, session: Session, profile: Profile, keys: Sequence[str]) -> None:
+    def __init__(self, profile: Profile, keys: Sequence[str]) -> None:
         self._profile, names = to_read(profile, keys)
-        targets = [n for n in names if n not in keys]
-        self._targets = asyncio.ensure_future(_served(session, self._profile, targets))
+        self._targets = [n for n in names if n not in keys]
+
+    async def served(self, session: Session) -> Variables:
+        return await _served(session, self._profile, self._targets)
 
     async def learn(
-        self, session: Session, listed: Mapping[str, Sequence[RevisionVariables]]
+        self,
+        session: Session,
+        listed: Mapping[str, Sequence[RevisionVariables]],
+        served: Variables,
     ) -> None:
         """Read the values, `listed`: each listed workload's revisions shown, by key."""
-        variables = {**await self._targets, **listed}
+        variables = {**served, **listed}
         refs = rules_read(self._profile, list(listed), variables)
         await learn_values(session, self._profile.project, refs)
 

@@ -43,6 +43,26 @@ class Tasks:
             task.add_done_callback(_collect)  # its error is collected when it ends
 
 
+async def gather_all(*aws: Awaitable[Any]) -> list[Any]:
+    """Each of `aws` awaited to its end, then the first failure (in their order) raised: none
+    is left failing unread at the loop's shutdown, where it would print a traceback after
+    drift's one-line error (helper-598 F4: a credentials error ends one listing while its
+    siblings still run)."""
+    done = await asyncio.gather(*(_outcome(aw) for aw in aws))
+    if failed := next((error for ok, error in done if not ok), None):
+        raise failed
+    return [value for _, value in done]
+
+
+async def _outcome(aw: Awaitable[Any]) -> tuple[bool, Any]:
+    """(True, what `aw` returned) or (False, what it raised): an error returned as a value
+    (an `ApiError` some reads answer with) stays a value."""
+    try:
+        return True, await aw
+    except Exception as exc:  # not a cancellation: that ends the gather itself
+        return False, exc
+
+
 def _collect(task: asyncio.Task[Any]) -> None:
     if not task.cancelled():
         task.exception()

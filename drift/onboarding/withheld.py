@@ -52,7 +52,8 @@ def secret_readers(containers: Sequence[ContainerConfig]) -> dict[str, str]:
 def named_secret(name: str) -> bool:
     """A variable's name holds the value of a secret version init read (8 characters or
     more): no profile line can name it without showing it, so the variable is left out, and
-    said (helper-595 F3); `check` masks the name as it reports it."""
+    said (helper-595 F3): `check`, which reads that value only for a rule that compares it,
+    shows the name (helper-598 F1), so the note says to rename it."""
     return redact.secret_pieces(name) is not None
 
 
@@ -120,7 +121,8 @@ def unnamed_notes(counts: Iterable[tuple[str, int]]) -> tuple[str, ...]:
     """Said of each workload (`(label, count)`) whose variables `named_secret` left out."""
     return tuple(
         f"{label}: {count} variable{'s' * (count > 1)} left out: the name holds a value kept in "
-        "Secret Manager (`drift check` reports it, its name masked)"
+        "Secret Manager; `drift check` shows live names as Cloud Run shows them to anyone who "
+        "can read the service, so it will show that one (unexpected_env): rename the variable"
         for label, count in counts
         if count
     )

@@ -216,7 +216,10 @@ def seeded_problems(resources: Iterable[Message], registries: str = "any") -> It
         holder = _holder(resource)
         for container in holder.containers:
             if problem := image_problem(container.image, registries):
-                yield f"container image: {problem}"
+                hint = " (ghcr.io too; options.image_registries: any takes every registry)" * (
+                    registries == "supported" and "host is one of" in problem
+                )
+                yield f"container image: {problem}{hint}"
         yield from _ref_problems(holder)
 
 

@@ -174,8 +174,9 @@ def test_a_variable_whose_name_is_a_secrets_value_is_left_out_and_said(tmp_path:
     assert "Sekret-Value" not in text and "name-is-secret" not in text, text
     assert "LEVEL: info" in text
     assert (
-        "note: api: 1 variable left out: the name holds a value kept in Secret Manager "
-        "(`drift check` reports it, its name masked)"
+        "note: api: 1 variable left out: the name holds a value kept in Secret Manager; "
+        "`drift check` shows live names as Cloud Run shows them to anyone who can read the "
+        "service, so it will show that one (unexpected_env): rename the variable"
     ) in done.stdout + done.stderr
 
 

@@ -70,7 +70,10 @@ REFUSED = [
     ({"image": f"us-docker.pkg.dev/acme/app/api@sha256:{'A' * 64}"}, "container image"),
     ({"image": f"us-docker.pkg.dev/acme/app/api@blake3:{'a' * 64}"}, "container image"),
     ({"image": "localhost:5000/team__app/api-x:latest"}, "where host is one of"),
-    ({"image": "registry.example.com/api:1"}, "but obtained registry.example.com/api:1"),
+    (
+        {"image": "registry.example.com/api:1"},
+        "but obtained registry.example.com/api:1 (ghcr.io too; options.image_registries: any",
+    ),
     ({"env": {"A": {"secret": "k", "version": "1\n::error::VER"}}}, "holds no resource name"),
     ({"env": {"A": {"secret": "k", "version": "0"}}}, "not 'latest', a number or an alias"),
 ]
