@@ -44,13 +44,22 @@ def init(
             "not this drift's.",
         ),
     ] = False,
+    secret_values: Annotated[
+        bool,
+        typer.Option(
+            "--secret-values/--no-secret-values",
+            help="Read the values of the secrets the services reference (in memory, never "
+            "shown or written) so that no plain copy of one is written into the profile.",
+        ),
+    ] = True,
 ) -> None:
     """Write a starting profile from what the live services run with. Never writes to the cloud.
 
     Plain variables are copied as values, secrets as {secret: NAME, version: V} references
     (never their values), with the settings drift compares and a commented probe block to
-    fill in. Plain values that look like credentials are not copied: they become
-    `required: true` rules with a note to move them to Secret Manager. Without --service,
+    fill in. Plain values that look like credentials, or hold a referenced secret's value
+    (read in memory unless --no-secret-values), are not copied: they become
+    `required: true` rules with a note saying why. Without --service,
     every service in the region is described. An existing profile is kept unless --force;
     the profiles directory is created when missing (said), never the folders above it.
 
@@ -85,6 +94,7 @@ def init(
             project_from=source_of("project", project),
             region_from=source_of("region", region),
             profiles_from=source_of("profiles_dir", cli.profiles),
+            secret_values=secret_values,
         ),
         what=said,
     )

@@ -35,6 +35,7 @@ from drift.onboarding.next_check import check_place_options, check_profiles_opti
 from drift.onboarding.result import InitResult
 from drift.onboarding.withheld import (
     CREDENTIAL,
+    NOT_READ,
     RENAMED,
     project_names,
     unnamed_notes,
@@ -67,11 +68,14 @@ async def init_from_live(
     project_from: str = "",
     region_from: str = "",
     profiles_from: str = "",
+    secret_values: bool = True,
 ) -> InitResult:
     """Read the live services and write `profiles/ENV.yaml`; refuse to overwrite unless
     `force`. Nothing is written when a service cannot be read. `project_from`,
     `region_from`, `profiles_from`: where they were set (`--project`, `DRIFT_PROJECT`, …),
-    for the hints of a mistyped project, an empty region, a profiles path with a typo."""
+    for the hints of a mistyped project, an empty region, a profiles path with a typo;
+    `secret_values`: read the referenced values to keep a plain copy out (`--no-secret-values`:
+    none read, and said)."""
     from drift.live.reader import every_history
     from drift.live.session import Session
     from drift.profiles.paths import profile_path
@@ -136,7 +140,9 @@ async def init_from_live(
         # file meant for git (helper-591 F3); a refusal leaves it unknown, and said
         number, unread = await asyncio.gather(
             own_number(session, project, state, accounts),
-            learn_values(session, project, referenced_values(state), state.projects),
+            learn_values(session, project, referenced_values(state), state.projects)
+            if secret_values
+            else _unread(),
         )
     settling = _require_all_read(state, names, project, region, (project_from, region_from), kinds)
     names = [n for n in names if n not in settling]
@@ -166,6 +172,7 @@ async def init_from_live(
     notes = _notes(draft, written, names, state, today)
     notes += unread_values(unread, project_names(state.projects, project, number))
     notes += unnamed_notes((key_label(s.key), s.unnamed) for s in draft.services)
+    notes += () if secret_values else (NOT_READ,)
     option = check_profiles_option(directory)
     if (schema := write_schema(directory, force=force)) is not None:
         notes += (schema,)
@@ -220,6 +227,10 @@ def _as_stated(state: LiveState, ref: SecretRef) -> SecretRef:
     if info is None or not info.resolved or info.resolved == ref.version:
         return ref
     return SecretRef(ref.secret, info.resolved, ref.project)
+
+
+async def _unread() -> dict[SecretRef, ApiError]:
+    return {}
 
 
 def _described(key: str) -> ServiceProfile:

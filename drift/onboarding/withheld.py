@@ -13,6 +13,10 @@ from drift.refs import SecretRef
 from drift.textsafe import visible
 
 CREDENTIAL = "looks like a credential"
+NOT_READ = (
+    "no secret value was read (--no-secret-values): a plain variable holding a copy of one is "
+    "written as Cloud Run shows it; review the plain values before committing the profile"
+)
 RENAMED = "a password renamed"
 """Why a plain value is not copied: a variable named like a password held it in an older
 revision (`moved_values`), as `check` masks it."""

@@ -196,3 +196,23 @@ def test_a_rotation_between_the_read_and_the_access_reads_the_version_referenced
     assert done.returncode == 0, done.stdout + done.stderr
     assert old not in text, text
     assert "C_ROT: {required: true}  # holds the value of secret rot (version 1)" in text
+
+
+def test_no_secret_values_reads_none_and_says_so(tmp_path: Path) -> None:
+    """`--no-secret-values`: an operator who wants no secret read (least privilege, audit
+    logs) gets none read, and a note that plain copies are not checked."""
+    folder = tmp_path / "profiles"
+    with Sandbox(world()) as sandbox:
+        env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(folder)}
+        done = drift(
+            "init", "lab", "--from-live", "--project", "acme", "--region", REGION,
+            "--no-secret-values", env=env, cwd=tmp_path,
+        )  # fmt: skip
+        counts = sandbox.call_counts()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not counts.get("AccessSecretVersion"), counts
+    assert (
+        "note: no secret value was read (--no-secret-values): a plain variable holding a copy "
+        "of one is written as Cloud Run shows it; review the plain values before committing "
+        "the profile"
+    ) in done.stdout
