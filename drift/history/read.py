@@ -94,8 +94,9 @@ async def read_history(
         compared = {f[0].key: _compared(f[1], limit) for f in got if _read(f)}
         # the values `check` reads for the rules: a plain copy is masked (helper-591 F3)
         variables = {k: [r.variables for r in records] for k, records in compared.items()}
-        learnt = rule_values.learn(session, variables, served)
-        naming, _ = await gather_all(_projects(session, profile, compared.values()), learnt)
+        # after the projects are named: one version spelt by number and by id, read once
+        naming = await _projects(session, profile, compared.values())
+        await rule_values.learn(session, variables, served, naming.state.projects)
     lacking = tuple(
         p.label for p, revs in zip(wanted, listed, strict=True) if _unlisted(found[p.key], revs)
     )

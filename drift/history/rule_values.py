@@ -34,11 +34,13 @@ class RuleValues:
         session: Session,
         listed: Mapping[str, Sequence[RevisionVariables]],
         served: Variables,
+        ids: Mapping[str, str],
     ) -> None:
-        """Read the values, `listed`: each listed workload's revisions shown, by key."""
+        """Read the values, `listed`: each listed workload's revisions shown, by key; `ids`:
+        project ids by the numbers references name (helper-597 F3: one version, read once)."""
         variables = {**served, **listed}
         refs = rules_read(self._profile, list(listed), variables)
-        await learn_values(session, self._profile.project, refs)
+        await learn_values(session, self._profile.project, refs, ids)
 
 
 async def _served(session: Session, profile: Profile, targets: Sequence[str]) -> Variables:

@@ -192,3 +192,25 @@ def test_what_serves_the_other_side_of_a_same_as_is_read_as_check_reads_it(
     payloads = [versions[0] for versions in SIDES.values()]
     assert [p for p in payloads if p in checked.stdout] == []  # `check` masks them all
     assert [p for p in payloads if p in done.stdout] == [], done.stdout
+
+
+def test_one_version_spelt_by_number_and_by_id_is_read_once(tmp_path: Path) -> None:
+    """helper-597 F3: web names api's secret by its project's number; `check` reads it once,
+    and so does history (after the projects are named)."""
+    profile = (
+        "project: acme\nregion: us-central1\nservices:\n"
+        "  api: {env: {A: {secret: s1, same_as: web.W}}}\n  web: {env: {W: {secret: s1}}}\n"
+    )
+    grant = {"roles/secretmanager.secretAccessor": [ACCOUNT]}
+    services = {
+        "api": {"template": {"env": {"A": {"secret": "s1"}}}, "history": [{}]},
+        "web": {"template": {"env": {"W": {"secret": "projects/111/secrets/s1"}}}},
+    }
+    secrets = {"s1": {"versions": [COPIED], "iam": grant}}
+    acme = {"number": 111, "region": "us-central1", "services": services, "secrets": secrets}
+    folder = profile_folder(tmp_path, profile)
+    with Sandbox({"options": {"seed": 5}, "projects": {"acme": acme}}) as sandbox:
+        done = run(sandbox, folder, "history", "lab")
+        reads = [call_resource(c) for c in sandbox.calls if c.short == "AccessSecretVersion"]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(reads) == 1, reads
