@@ -257,7 +257,8 @@ def test_a_sidecars_same_as_finding_is_the_sidecars(
     """revown19 F3: otel's LOG_LEVEL must hold shop's (the app's): `info` is not `INFO`. The
     `env.inconsistent` finding was the main container's (container app, the app's env.LOG_LEVEL
     id, a message naming no container), so an ignore `container: otel` could not name it."""
-    rule = (
+    rule = (  # the app's LOG_LEVEL is a rule of shop's, as a `same_as` target must be
+        "    env:\n      LOG_LEVEL: {required: true}\n"
         "    containers:\n      otel:\n        env:\n"
         "          LOG_LEVEL: {same_as: shop.LOG_LEVEL}\n"
     )

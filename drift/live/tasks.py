@@ -44,23 +44,19 @@ class Tasks:
 
 
 async def gather_all(*aws: Awaitable[Any]) -> list[Any]:
-    """Each of `aws` awaited to its end, then the first failure (in their order) raised: none
-    is left failing unread at the loop's shutdown, where it would print a traceback after
-    drift's one-line error (helper-598 F4: a credentials error ends one listing while its
-    siblings still run)."""
-    done = await asyncio.gather(*(_outcome(aw) for aw in aws))
-    if failed := next((error for ok, error in done if not ok), None):
-        raise failed
-    return [value for _, value in done]
-
-
-async def _outcome(aw: Awaitable[Any]) -> tuple[bool, Any]:
-    """(True, what `aw` returned) or (False, what it raised): an error returned as a value
-    (an `ApiError` some reads answer with) stays a value."""
+    """What each of `aws` returns, in order. On the first that raises, the others are
+    cancelled and awaited to their end before it is raised: the error is said at once (never
+    after a sibling's retries, helper-599 F1), and none is left failing unread at the loop's
+    shutdown, where it would print a traceback after drift's one-line error (helper-598 F4).
+    An error a read returns as a value (an `ApiError`) stays a value."""
+    tasks = [asyncio.ensure_future(aw) for aw in aws]
     try:
-        return True, await aw
-    except Exception as exc:  # not a cancellation: that ends the gather itself
-        return False, exc
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def _collect(task: asyncio.Task[Any]) -> None:

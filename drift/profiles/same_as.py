@@ -30,7 +30,8 @@ def resolve_same_as(
         sidecars = {
             name: replace(rules, env=_resolved(services, by_name, merged, key, svc, rules.env))
             for name, rules in svc.sidecars.items()
-        }  # a sidecar's rule names a workload the same way (helper-597 F5)
+        }  # a sidecar's rule names a workload, and a variable of its rules, the same way
+        # (helper-597 F5, helper-599 F2)
         out[key] = replace(svc, env=env, sidecars=sidecars)
     return out
 
@@ -56,7 +57,7 @@ def _resolved(
         if target is None:  # a service of the project the profile does not describe
             _outside(here, other, by_name, rule.location, merged)
             continue
-        if main and var not in services[target].env:  # a sidecar's may name a live one
+        if var not in services[target].env:
             message = f"{here} names {other}.{var}, which " + _undefined(
                 merged, (services[target].kind.section, other, "env", var)
             )

@@ -36,3 +36,21 @@ def test_refused_credentials_give_one_line(tmp_path: Path) -> None:
         assert done.returncode == 2, done.stdout + done.stderr
         assert "unhandled exception" not in done.stderr and "Traceback" not in done.stderr
         assert len(done.stderr.strip().splitlines()) <= 2, done.stderr  # the error and a hint
+
+
+def test_refused_credentials_are_said_at_once_beside_a_slow_read(tmp_path: Path) -> None:
+    """helper-599 F1: one listing is refused at once while another is slow (20 s): the error
+    is said at once, the slow read cancelled, not awaited to its end."""
+    folder = profile_folder(tmp_path, PROFILE)
+    with Sandbox(world()) as sandbox:
+        sandbox.inject(Fault(method="ListRevisions", code="UNAUTHENTICATED", match="svc0"))
+        slow = Fault(method="ListRevisions", code=None, latency_ms=20_000, match="services/svc1")
+        sandbox.inject(slow)
+        done = run(sandbox, folder, "history", "lab")
+        slow_calls = [
+            c for c in sandbox.calls if c.short == "ListRevisions" and "svc1" in str(c.request)
+        ]
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "unhandled exception" not in done.stderr
+    # the slow listing was given up (or never sent), not answered after its 20 s
+    assert all(c.code != "OK" for c in slow_calls), slow_calls

@@ -68,3 +68,23 @@ def test_a_sidecars_same_as_names_a_job(tmp_path: Path, same: bool) -> None:
     rules = [f["rule"] for f in report["findings"] if f["target"] == "env.S"]
     assert rules == ([] if same else ["env.inconsistent"]), report
     assert done.returncode == (0 if same else 1), done.stdout
+
+
+def test_a_sidecars_same_as_naming_a_variable_the_target_does_not_define_is_a_profile_error(
+    tmp_path: Path,
+) -> None:
+    """helper-599 F2: `same_as: jb.JJ` (a typo) in a sidecar is the profile error it is in the
+    main container, at its line, never a comparison with nothing."""
+    (tmp_path / "lab.yaml").write_text(PROFILE.replace("same_as: jb.J}", "same_as: jb.JJ}"))
+    done = drift(
+        "profiles",
+        "validate",
+        str(tmp_path),
+        env={"DRIFT_PROFILES_DIR": str(tmp_path)},
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert (
+        "lab.yaml:8: api.S: same_as names jb.JJ, which the profile does not define"
+        in done.stdout + done.stderr
+    )
