@@ -20,7 +20,6 @@ from drift.sandbox.deploy_checks import key_stops_instances
 from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.kinds import kind_of
 from drift.sandbox.limits import validate_maximums
-from drift.sandbox.metadata import image_problem
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import RevisionPb, TrafficPb
 from drift.sandbox.registry import Problem, registry_problem
@@ -182,8 +181,8 @@ def validate_containers(
     validate_fields(template)
     for index, container in enumerate(template.containers):
         at = f"spec.template.spec.containers[{index}]"
-        if problem := image_problem(container.image):
-            raise invalid(f"{at}.image: {problem}")
+        if not container.image:  # its form and registry: `metadata.validate_metadata`
+            raise invalid(f"{at}.image: must be set.")
         for dep in container.depends_on:
             if dep not in names or dep == container.name:
                 raise invalid(f"{at}.depends_on: no other container named '{dep}'.")
