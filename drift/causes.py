@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
+from drift.diff.rollout import serves_nothing
 from drift.findings import Finding, ProbeOutcome, ProbeResult, Severity, Unverified, finding_id
 from drift.kinds import Kind
 from drift.profiles.model import Probe, Profile
@@ -145,6 +146,7 @@ def attach_causes(
                 if f.kind is Kind.SERVICE  # a job or pool of the same name is another workload
                 and f.service == result.service
                 and _reached(f, result)
+                and not serves_nothing(f)
                 and f.counted
                 and f.severity is not Severity.INFO
                 and rule_info(f.rule).cause_rank is not None

@@ -22,6 +22,15 @@ LATEST_READY = "latest created revision ready"
 """`expected` of the finding of a latest revision that failed (`actual` NOT_READY): what
 serves and fails is `drift.diff.health`'s."""
 NOT_READY = "not ready"
+TAKEN = "a revision name not taken"
+"""`expected` of the finding of a manifest's template that keeps a taken revision name."""
+
+
+def serves_nothing(finding: Finding) -> bool:
+    """A rollout finding about a revision no request reaches: a latest created revision that
+    failed (Cloud Run routes to ready revisions only), or a deploy Cloud Run refuses. It is
+    shown on what serves, but explains nothing a probe of it sees (helper-603 F1)."""
+    return finding.rule == "revision.rollout" and finding.expected in (LATEST_READY, TAKEN)
 
 
 def rollout_findings(ctx: Context) -> Iterator[Finding]:
@@ -42,7 +51,7 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
             "with another configuration has: Cloud Run refuses the deploy (a revision name is "
             "unique); change template.revision, or drop it for a generated name",
             revision=primary,
-            expected="a revision name not taken",
+            expected=TAKEN,
             actual=name,
         )
     failed = not live.latest_created_ready and bool(live.latest_created)

@@ -39,6 +39,10 @@ class Fleet:
         self._weights: dict[ResourceKey, list[tuple[str, int]]] = {}
         self._closed: set[ResourceKey] = set()
         """The services whose ingress keeps out the internet (`close_door`)."""
+        self._lock = asyncio.Lock()
+        """Held while backends start or stop: two publications of one service at once (a
+        deploy settling while a write publishes) would each start what the other starts, and
+        the server one of them forgets would never be closed."""
 
     def url(self, port: int) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -46,10 +50,11 @@ class Fleet:
 
     async def router(self, key: ResourceKey, config: BackendConfig, tag: str = "") -> int:
         """The port of the service URL, or of a tag's URL (started on first use)."""
-        if (key, tag) not in self._routers:
-            app = BackendApp(config, lambda: self._pick(key, tag))
-            self._routers[key, tag] = await app.serve(self.host)
-        return self._routers[key, tag][1]
+        async with self._lock:
+            if (key, tag) not in self._routers:
+                app = BackendApp(config, lambda: self._pick(key, tag))
+                self._routers[key, tag] = await app.serve(self.host)
+            return self._routers[key, tag][1]
 
     async def sync(
         self,
@@ -63,17 +68,18 @@ class Fleet:
         starting new ones with `env_of(revision)` (NoInstance: none of its instances can start,
         every request to it gets that HTTP status), and route each tag (-> revision) in `tags`
         to its revision; return each revision's port."""
-        held = self._tags[key] = dict(tags or {})
-        for gone in [k for k in self._routers if k[0] == key and k[1] and k[1] not in held]:
-            await self._close(self._routers.pop(gone)[0])  # a tag gone: its URL refuses
-        running = self._revisions.setdefault(key, {})
-        for name in [n for n in running if n not in weights]:
-            await self._stop(running.pop(name))
-        new = [name for name in weights if name not in running]
-        started = await asyncio.gather(*(self._start(config, env_of(name)) for name in new))
-        running.update(zip(new, started, strict=True))
-        self._weights[key] = [(name, pct) for name, pct in weights.items() if pct > 0]
-        return {name: run.port for name, run in running.items()}
+        async with self._lock:
+            held = self._tags[key] = dict(tags or {})
+            for gone in [k for k in self._routers if k[0] == key and k[1] and k[1] not in held]:
+                await self._close(self._routers.pop(gone)[0])  # a tag gone: its URL refuses
+            running = self._revisions.setdefault(key, {})
+            for name in [n for n in running if n not in weights]:
+                await self._stop(running.pop(name))
+            new = [name for name in weights if name not in running]
+            started = await asyncio.gather(*(self._start(config, env_of(name)) for name in new))
+            running.update(zip(new, started, strict=True))
+            self._weights[key] = [(name, pct) for name, pct in weights.items() if pct > 0]
+            return {name: run.port for name, run in running.items()}
 
     def env(self, key: ResourceKey, revision: str) -> dict[str, str] | NoInstance | None:
         running = self._revisions.get(key, {}).get(revision)
@@ -84,15 +90,16 @@ class Fleet:
         return None if running is None else running.port
 
     async def close(self) -> None:
-        for running in self._revisions.values():
-            for run in running.values():
-                await self._stop(run)
-        for server, _ in self._routers.values():
-            await self._close(server)
-        self._revisions.clear()
-        self._routers.clear()
-        self._weights.clear()
-        self._tags.clear()
+        async with self._lock:
+            for running in self._revisions.values():
+                for run in running.values():
+                    await self._stop(run)
+            for server, _ in self._routers.values():
+                await self._close(server)
+            self._revisions.clear()
+            self._routers.clear()
+            self._weights.clear()
+            self._tags.clear()
 
     async def _start(self, config: BackendConfig, env: dict[str, str] | NoInstance) -> _Running:
         server, port = await BackendApp(config, lambda: env).serve(self.host)
