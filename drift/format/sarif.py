@@ -9,28 +9,27 @@ from importlib import metadata
 from typing import Any, TypeVar
 
 from drift import __version__
-from drift.findings import BaselineState, Finding, Location, sort_findings
+from drift.findings import Finding, sort_findings
 from drift.format.interface import Formatter, masked
-from drift.format.summary import (
-    SEVERITY_LOOK,
-    artifact_uri,
-    cut,
-    finding_text,
-    since_text,
-    sorted_unverified,
-    verdict,
+from drift.format.sarif_results import (
+    FINGERPRINT,
+    carried_result,
+    descriptor,
+    logical,
+    physical,
+    result_of,
+    rules_of,
 )
-from drift.kinds import Kind
+from drift.format.summary import sorted_unverified, verdict
 from drift.rendering import json_text
 from drift.report import Report, Unchecked
-from drift.rules import RULES, RuleInfo, rule_info
+from drift.rules import rule_info
 from drift.same_drift import unique_ids
 from drift.textsafe import sarif_message
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-FINGERPRINT = "driftFindingId/v1"
 UNVERIFIED = "drift.unverified"
 """The tool notification reported for each item that could not be verified."""
 UNVERIFIED_LEVEL = "error"
@@ -64,9 +63,6 @@ every finding. The log must also stay under the upload limit of 10 MB gzip-compr
 (`UPLOAD_BYTES`), which 5,000 results of long values (certificates, tokens, 32 KiB
 variables) exceed: each value is cut to `VALUE_CHARS` in a result's message, and results are
 left out past the size limit too (`sarif_text`)."""
-VALUE_CHARS = 500
-"""The most characters of an expected or actual value a result's message carries (the value is
-then marked as cut, with how many characters more; the JSON report keeps it whole)."""
 UPLOAD_BYTES = 9_500_000
 """The most bytes the log takes gzip-compressed. "SARIF file is too large": code scanning
 refuses a SARIF file "larger than the maximum size of 10 MB" gzip-compressed, the whole upload
@@ -75,9 +71,33 @@ file-too-large). 10 MB read as 10,000,000 bytes, less room for what upload-sarif
 log before it compresses it (its own run properties, provenance)."""
 _T = TypeVar("_T")
 
-UNCHECKED = "notCheckedAgain"
-"""The property that marks a result carried forward from the baseline: the reason it could
-not be checked again."""
+NOTIFICATIONS = [
+    {
+        "id": UNVERIFIED,
+        "name": "CouldNotVerify",
+        "shortDescription": {"text": "Could not verify"},
+        "fullDescription": {
+            "text": "An item could not be read (permission denied, unreachable, quota): "
+            "the check is incomplete, not clean."
+        },
+        "defaultConfiguration": {"level": UNVERIFIED_LEVEL},
+    },
+    {
+        "id": TRUNCATED,
+        "name": "ResultsLeftOut",
+        "shortDescription": {"text": "Results left out"},
+        "fullDescription": {
+            "text": f"The run found more results than GitHub code scanning takes (the "
+            f"{RESULTS_KEPT:,} it shows, a file of 10 MB gzip-compressed): the most "
+            "severe are kept, the rest are in the JSON report."
+        },
+        "defaultConfiguration": {"level": UNVERIFIED_LEVEL},
+    },
+]
+"""The notifications a run may give."""
+
+PROBE = "probe"
+"""The probes' analysis (`Report.scope`), and what a probe's `Unverified` is about."""
 
 
 class SarifFormat(Formatter):
@@ -96,13 +116,15 @@ def _fitted(report: Report) -> tuple[str, int]:
     """The SARIF log as written (`sarif_text`) and how many results it carries."""
     keep = RESULTS_KEPT
     while True:
-        text = json_text(sarif_log(report, keep))
-        size = _gzip_size(text)
-        kept = min(keep, _results_count(report))
-        if size <= UPLOAD_BYTES or kept == 0:
-            return text, kept
-        # proportionally fewer (the results are nearly all of the log), and at least one fewer
-        keep = min(kept - 1, int(kept * UPLOAD_BYTES * 0.95 / size))
+        log = sarif_log(report, keep)
+        text = json_text(log)
+        counts = [len(run["results"]) for run in log["runs"]]
+        largest = max(counts)
+        if largest == 0 or _gzip_size(text) <= UPLOAD_BYTES:
+            return text, sum(counts)
+        # the largest run proportionally fewer (results are nearly all of the log), at least
+        # one fewer
+        keep = min(largest - 1, int(largest * UPLOAD_BYTES * 0.95 / _gzip_size(text)))
 
 
 def _gzip_size(text: str) -> int:
@@ -117,39 +139,62 @@ def _gzip_size(text: str) -> int:
 
 
 def sarif_log(report: Report, keep: int = RESULTS_KEPT) -> dict[str, Any]:
-    """The SARIF log: one run, every rule drift knows, one result per finding (the `keep`
-    most severe: `sarif_text` keeps fewer when the log would be too large to upload)."""
-    rules = _rules(report)
+    """The SARIF log: a run per analysis the report holds (`analyses`), one result per
+    finding (each run's `keep` most severe: `sarif_text` keeps fewer when the log would be too
+    large to upload)."""
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [_run(part, report, keep) for part in analyses(report)],
+    }
+
+
+def analyses(report: Report) -> list[Report]:
+    """The analyses of a report, each a code-scanning category of its own (`category`): the
+    configuration, and the probes where the run probed. Probes are an analysis of their own,
+    `drift probe`'s: a `check` without `--probe` then never closes a probe's alert as fixed
+    (helper-603 F2: code scanning closes every alert of a category whose newest analysis
+    lacks its result), and `check --probe` and `drift probe` raise one alert for one failed
+    handshake. GitHub takes a log of several runs whose categories differ ("Uploading multiple
+    SARIF runs with the same category" is what it refuses: github.blog changelog 2024-05-06,
+    "code scanning will stop combining runs from a single upload")."""
+    if PROBE in report.scope:
+        return [report]
+    config = _part(report, probes=False)
+    if not (report.probes or _part(report, probes=True).unverified):
+        return [config]
+    return [config, replace(_part(report, probes=True), scope=(PROBE, *report.scope))]
+
+
+def _part(report: Report, *, probes: bool) -> Report:
+    """What of `report` is about probes (`probes`), or about the configuration."""
+    return replace(
+        report,
+        findings=tuple(f for f in report.findings if _probing(f.rule) is probes),
+        unverified=tuple(u for u in report.unverified if (u.target == PROBE) is probes),
+        unchecked=tuple(u for u in report.unchecked if _probing(u.finding.rule) is probes),
+        probes=report.probes if probes else (),
+    )
+
+
+def _probing(rule: str) -> bool:
+    return rule_info(rule).family == PROBE
+
+
+def _run(part: Report, report: Report, keep: int) -> dict[str, Any]:
+    """The run of one analysis (`part`) of `report`: every rule of the analysis (the probes',
+    or the others), the process's exit code, whether this analysis read all it was asked to."""
+    probes = PROBE in part.scope
+    used = {f.rule for f in (*part.findings, *(u.finding for u in part.unchecked))}
+    rules = [r for r in rules_of(report) if _probing(r.id) is probes or r.id in used]
     index = {rule.id: i for i, rule in enumerate(rules)}
     driver: dict[str, Any] = {"name": "drift", "version": __version__}
     if home := information_uri():
         driver["informationUri"] = home
-    driver["rules"] = [_rule(rule) for rule in rules]
-    driver["notifications"] = [
-        {
-            "id": UNVERIFIED,
-            "name": "CouldNotVerify",
-            "shortDescription": {"text": "Could not verify"},
-            "fullDescription": {
-                "text": "An item could not be read (permission denied, unreachable, quota): "
-                "the check is incomplete, not clean."
-            },
-            "defaultConfiguration": {"level": UNVERIFIED_LEVEL},
-        },
-        {
-            "id": TRUNCATED,
-            "name": "ResultsLeftOut",
-            "shortDescription": {"text": "Results left out"},
-            "fullDescription": {
-                "text": f"The run found more results than GitHub code scanning takes (the "
-                f"{RESULTS_KEPT:,} it shows, a file of 10 MB gzip-compressed): the most "
-                "severe are kept, the rest are in the JSON report."
-            },
-            "defaultConfiguration": {"level": UNVERIFIED_LEVEL},
-        },
-    ]
+    driver["rules"] = [descriptor(rule) for rule in rules]
+    driver["notifications"] = NOTIFICATIONS
     invocation: dict[str, Any] = {
-        "executionSuccessful": not report.unverified,
+        "executionSuccessful": not part.unverified,
         "exitCode": int(report.exit_code),
         "exitCodeDescription": verdict(report),
     }
@@ -157,48 +202,43 @@ def sarif_log(report: Report, keep: int = RESULTS_KEPT) -> dict[str, Any]:
         {
             "level": UNVERIFIED_LEVEL,
             "message": sarif_message(f"could not be verified: {u.reason}"),
-            "locations": [{**_physical(u.location), **_logical(u.key, u.target)}],
+            "locations": [{**physical(u.location), **logical(u.key, u.target)}],
             "descriptor": {"id": UNVERIFIED},
         }
-        for u in sorted_unverified(report)
+        for u in sorted_unverified(part)
     ]
     # chosen on the findings: only those kept are built (a large fleet's are many more)
     chosen = _kept(
-        [*((f, None) for f in _sorted(report)), *((u.finding, u) for u in _in_scope(report))],
+        [*((f, None) for f in _sorted(part)), *((u.finding, u) for u in _in_scope(part))],
         keep,
     )
     results = [
-        (f, _result(f, index[f.rule]) if carried is None else _carried(carried, index[f.rule]))
-        for f, carried in chosen
+        (f, result_of(f, index[f.rule]) if item is None else carried_result(item, index[f.rule]))
+        for f, item in chosen
     ]
-    if left_out := _results_count(report) - len(results):
+    if left_out := _results_count(part) - len(results):
         # an "error" notification: by SARIF 2.1.0 Appendix I, the results are then not to be
         # taken as complete (a consumer must not read a left-out result as fixed)
         notifications.append(
             {
                 "level": UNVERIFIED_LEVEL,
-                "message": sarif_message(truncation_text(report, left_out)),
+                "message": sarif_message(truncation_text(part, left_out)),
                 "descriptor": {"id": TRUNCATED},
             }
         )
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": driver},
-                "automationDetails": _automation(report),
-                "invocations": [invocation],
-                "results": _fingerprinted(results),
-            }
-        ],
+        "tool": {"driver": driver},
+        "automationDetails": _automation(part),
+        "invocations": [invocation],
+        "results": _fingerprinted(results),
     }
 
 
 def _results_count(report: Report) -> int:
-    return len(report.findings) + len(_in_scope(report))
+    """The results of the report's analyses: its findings and the baseline's it carries."""
+    return sum(len(part.findings) + len(_in_scope(part)) for part in analyses(report))
 
 
 def rendered(report: Report) -> tuple[str, int]:
@@ -296,105 +336,3 @@ def information_uri() -> str | None:
 def _sorted(report: Report) -> list[Finding]:
     """Active findings most severe first, then the suppressed ones."""
     return [*report.active, *sort_findings(f for f in report.findings if f.ignored)]
-
-
-def _rules(report: Report) -> list[RuleInfo]:
-    # Every known rule, in a fixed order, so that ruleIndex and the rule metadata do not
-    # depend on which findings a run happened to have; unknown ids are appended.
-    carried = (u.finding for u in report.unchecked)
-    extra = sorted({f.rule for f in (*report.findings, *carried)} - RULES.keys())
-    return [*RULES.values(), *(rule_info(rule) for rule in extra)]
-
-
-def _rule(rule: RuleInfo) -> dict[str, Any]:
-    tags = [rule.family, "configuration"]
-    properties: dict[str, Any] = {"tags": tags}
-    if rule.security_severity is not None:
-        tags.append("security")
-        properties["security-severity"] = f"{rule.security_severity:.1f}"
-    return {
-        "id": rule.id,
-        "name": "".join(word[:1].upper() + word[1:] for word in rule.title.split()),
-        "shortDescription": sarif_message(rule.title),
-        "fullDescription": sarif_message(rule.help),
-        "help": sarif_message(rule.help),
-        "defaultConfiguration": {"level": SEVERITY_LOOK[rule.severity].sarif},
-        "properties": properties,
-    }
-
-
-def _logical(service: str, target: str) -> dict[str, Any]:
-    """`api/env.X`; a job's or worker pool's key carries its kind (`job/migrate/env.X`)."""
-    return {
-        "logicalLocations": [
-            {"name": target, "fullyQualifiedName": f"{service}/{target}", "kind": "resource"}
-        ]
-    }
-
-
-def _physical(location: Location | None) -> dict[str, Any]:
-    """The profile's file and line a result or a notification is about ({} when none)."""
-    if location is None:
-        return {}
-    region = {"region": {"startLine": location.line}} if location.line else {}
-    return {"physicalLocation": {"artifactLocation": {"uri": artifact_uri(location)}, **region}}
-
-
-def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
-    result: dict[str, Any] = {
-        "ruleId": finding.rule,
-        "ruleIndex": rule_index,
-        "level": SEVERITY_LOOK[finding.severity].sarif,
-        "message": sarif_message(_text(finding)),
-    }
-    if finding.location:
-        result["locations"] = [_physical(finding.location)]
-    result["partialFingerprints"] = {FINGERPRINT: finding.id}
-    if finding.ignored:
-        suppression: dict[str, Any] = {"kind": "external"}
-        if finding.ignore_reason:
-            suppression["justification"] = finding.ignore_reason
-        result["suppressions"] = [suppression]
-    if finding.baseline is not None:
-        result["baselineState"] = finding.baseline.value
-    properties = {"service": finding.service, "target": finding.target}
-    if finding.kind is not Kind.SERVICE:
-        properties["kind"] = finding.kind.value
-    for key in ("revision", "container", "tag"):
-        if value := getattr(finding, key):
-            properties[key] = value
-    if finding.since is not None:
-        properties["since"] = since_text(finding) or ""
-        if finding.since.revision is not None:
-            properties["sinceRevision"] = finding.since.revision
-    result["properties"] = properties
-    return result
-
-
-def _carried(item: Unchecked, rule_index: int) -> dict[str, Any]:
-    """A finding of the baseline this run could not check again, carried forward as it was
-    (`unchanged`): leaving it out would close its alert as fixed. Results of the baseline
-    that are gone (resolved) are left out on purpose: that closes theirs (code scanning
-    ignores `kind: pass`, so an `absent` result would keep the alert open)."""
-    result = _result(item.finding, rule_index)
-    result["message"] = sarif_message(
-        f"{_text(item.finding)}\n(from the baseline: not checked again this run, {item.reason})"
-    )
-    result["baselineState"] = BaselineState.UNCHANGED.value
-    result["properties"][UNCHECKED] = item.reason
-    return result
-
-
-def _text(finding: Finding) -> str:
-    """A result's message: the finding's text, each value cut to `VALUE_CHARS` (values of
-    secrets are masked already)."""
-    expected, actual = finding.expected, finding.actual
-    if len(expected or "") <= VALUE_CHARS and len(actual or "") <= VALUE_CHARS:
-        return finding_text(finding)  # the common case, without a copy of the finding
-    return finding_text(
-        replace(
-            finding,
-            expected=None if expected is None else cut(expected, VALUE_CHARS),
-            actual=None if actual is None else cut(actual, VALUE_CHARS),
-        )
-    )

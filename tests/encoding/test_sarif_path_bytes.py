@@ -35,6 +35,6 @@ def test_sarif_names_a_profile_whose_path_is_not_utf8(
 
 def test_a_lone_surrogate_of_another_origin_is_a_uri_not_a_crash() -> None:
     from drift.findings import Location
-    from drift.format.sarif import artifact_uri
+    from drift.format.summary import artifact_uri
 
     assert artifact_uri(Location("a\ud800b/\u00e9 #.yaml", 1)) == "a%ED%A0%80b/%C3%A9%20%23.yaml"

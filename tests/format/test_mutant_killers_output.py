@@ -146,7 +146,8 @@ def test_sarif_keeps_what_counts_before_what_an_ignore_silenced() -> None:
 def test_sarif_cuts_one_long_value_beside_a_short_one() -> None:
     """S04: each value over `VALUE_CHARS` is cut in the SARIF message, whether or not the
     other is short."""
-    from drift.format.sarif import VALUE_CHARS, sarif_log
+    from drift.format.sarif import sarif_log
+    from drift.format.sarif_results import VALUE_CHARS
 
     long = dataclasses.replace(CONSTRAINT, expected="short", actual="A" * (VALUE_CHARS * 4))
     (result,) = sarif_log(make_report((long,)))["runs"][0]["results"]

@@ -12,7 +12,8 @@ from drift import __version__
 from drift.baseline import parse_baseline
 from drift.findings import BaselineState, Location, Unverified
 from drift.format import OutputFormat, formatter_for
-from drift.format.sarif import FINGERPRINT, artifact_uri
+from drift.format.sarif import FINGERPRINT
+from drift.format.summary import artifact_uri
 from drift.report import Report
 from drift.rules import RULES
 from tests.format.conftest import (
@@ -42,7 +43,8 @@ def render(report: Report) -> dict[str, Any]:
 
 def results(report: Report) -> dict[str, dict[str, Any]]:
     """Results by their drift finding id."""
-    return {r["partialFingerprints"][FINGERPRINT]: r for r in render(report)["runs"][0]["results"]}
+    runs = render(report)["runs"]
+    return {r["partialFingerprints"][FINGERPRINT]: r for run in runs for r in run["results"]}
 
 
 def test_exact_output(golden: Golden) -> None:
@@ -60,27 +62,36 @@ def test_log_and_driver() -> None:
     log = render(DRIFT_REPORT)
     assert log["version"] == "2.1.0"
     assert log["$schema"].endswith("sarif-schema-2.1.0.json")
-    (run,) = log["runs"]
-    driver = run["tool"]["driver"]
-    assert (driver["name"], driver["version"]) == ("drift", __version__)
-    assert driver["informationUri"] == "https://drift.example/docs"
-    assert run["automationDetails"] == {"id": "drift/staging/"}
+    config, probes = log["runs"]  # the report probed: the probes are an analysis of their own
+    for run in (config, probes):
+        driver = run["tool"]["driver"]
+        assert (driver["name"], driver["version"]) == ("drift", __version__)
+        assert driver["informationUri"] == "https://drift.example/docs"
+    assert config["automationDetails"] == {"id": "drift/staging/"}
+    assert probes["automationDetails"]["id"] == "drift/staging/probe/"
+    assert [r["ruleId"] for r in probes["results"]] == [CLOSE_1011.rule]
+    assert CLOSE_1011.rule not in {r["ruleId"] for r in config["results"]}
 
 
 def test_every_rule_is_described_once_and_indexed() -> None:
-    run = render(DRIFT_REPORT)["runs"][0]
-    rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == list(RULES)
-    for result in run["results"]:
-        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
-    plaintext = rules[list(RULES).index("env.plaintext_secret")]
+    runs = render(DRIFT_REPORT)["runs"]
+    # each analysis describes its own rules: the configuration's, the probes'
+    probing = [rule for rule in RULES if rule.startswith("probe.")]
+    said = [[r["id"] for r in run["tool"]["driver"]["rules"]] for run in runs]
+    assert said == [[r for r in RULES if r not in probing], probing]
+    for run in runs:
+        for result in run["results"]:
+            assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
+    rules = runs[0]["tool"]["driver"]["rules"]
+    ids = [r["id"] for r in rules]
+    plaintext = rules[ids.index("env.plaintext_secret")]
     assert plaintext["name"] == "SecretInPlainText"
     assert plaintext["properties"]["security-severity"] == "8.0"
     assert "security" in plaintext["properties"]["tags"]
     assert plaintext["defaultConfiguration"] == {"level": "error"}
-    missing = rules[list(RULES).index("env.missing")]
+    missing = rules[ids.index("env.missing")]
     assert "security-severity" not in missing["properties"]
-    unexpected = rules[list(RULES).index("env.unexpected")]
+    unexpected = rules[ids.index("env.unexpected")]
     assert unexpected["defaultConfiguration"] == {"level": "warning"}
 
 

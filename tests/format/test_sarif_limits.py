@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from drift.findings import FailOn, Finding, Location, Severity, finding_id
-from drift.format import OutputFormat, formatter_for, sarif
+from drift.format import OutputFormat, formatter_for, sarif, sarif_results
 from drift.format.sarif import FINGERPRINT, sarif_log
 from drift.report import Report
 
@@ -184,7 +184,7 @@ def test_sarif_of_a_large_fleet_with_long_values_stays_under_the_upload_limit() 
     mark = "… (900 more characters; the JSON report has it whole)"
     assert expected.startswith("expected: ") and expected.endswith(mark)
     assert actual.startswith("actual: ") and actual.endswith(mark)
-    assert len(expected) == len("expected: ") + sarif.VALUE_CHARS + len(mark)
+    assert len(expected) == len("expected: ") + sarif_results.VALUE_CHARS + len(mark)
 
 
 def test_a_log_over_the_upload_limit_leaves_the_least_severe_out_and_says_so(

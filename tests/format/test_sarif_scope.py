@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from drift.sandbox import Sandbox
+from drift.sandbox import Sandbox, mint_test_jwt
 from tests.cliutil import drift
 
 pytestmark = pytest.mark.sandbox
+PROJECT = "acme-chat-staging"
 
 
 def sarif_run(sandbox: Sandbox, *args: str) -> tuple[int, dict[str, Any]]:
@@ -76,3 +77,50 @@ def test_a_partial_run_carries_forward_only_what_it_covers(
     assert {u["finding"]["service"] for u in unchecked} == {"web"}
     assert services(api) == {"api"}
     assert not [r for r in api["results"] if "notCheckedAgain" in r["properties"]]
+
+
+def test_probes_are_an_analysis_of_their_own(sandbox: Sandbox, tmp_path: Path) -> None:
+    """helper-603 F2: `check` and `check --probe` shared a category, so a check without the
+    probe closed the 1011's alert as fixed and the next probed run opened it again; and
+    `drift probe` raised a second alert for the same failed handshake."""
+    env = {
+        **sandbox.environ(),
+        "ACME_TEST_JWT": mint_test_jwt(sandbox.secret_value(PROJECT, "jwt-secret-staging")),
+    }
+
+    def log(*args: str) -> tuple[int, list[dict[str, Any]]]:
+        done = drift(*args, "--format", "sarif", env=env)
+        assert done.returncode in (1, 3), done.stderr
+        runs: list[dict[str, Any]] = json.loads(done.stdout)["runs"]
+        return done.returncode, runs
+
+    def rules(run: dict[str, Any]) -> set[str]:
+        return {r["ruleId"] for r in run["results"]}
+
+    baseline = tmp_path / "probed.json"
+    _, probed = log("check", "e2e", "--probe", "--json", str(baseline))
+    _, plain = log("check", "e2e")
+    _, alone = log("probe", "e2e")
+    _, since = log("check", "e2e", "--baseline", str(baseline))
+
+    config, probes = probed
+    assert config["automationDetails"]["id"] == "drift/e2e/"
+    assert probes["automationDetails"]["id"] == "drift/e2e/probe/"
+    assert "probe.close_1011" in rules(probes)
+    assert all(r.startswith("probe.") for r in rules(probes))
+    assert not [r for r in rules(config) if r.startswith("probe.")]
+    # the configuration's results are the same with or without the probe
+    assert [run["automationDetails"]["id"] for run in plain] == ["drift/e2e/"]
+    assert rules(plain[0]) == rules(config)
+    # `drift probe` is the same analysis: the same category, the same alerts
+    [run] = alone
+    assert run["automationDetails"]["id"] == probes["automationDetails"]["id"]
+
+    def prints(run: dict[str, Any]) -> set[str]:
+        return {r["partialFingerprints"]["driftFindingId/v1"] for r in run["results"]}
+
+    assert prints(run) == prints(probes)
+    # a check without the probe, against a probed baseline, carries no probe result into the
+    # configuration's category (the probe's category is left as it is)
+    assert [r["automationDetails"]["id"] for r in since] == ["drift/e2e/"]
+    assert not [r for r in rules(since[0]) if r.startswith("probe.")]
