@@ -200,14 +200,21 @@ def check(
                 written = own if own is not None else output.render(report, fmt)
                 output.emit(written, output.location(also), access=access)
     before = len(failed)
+    # the step summary itself: appended within the room the step left, once
+    summary = format is OutputFormat.MARKDOWN and output.writes_step_summary(where)
     with destinations.undelivered(failed):
         text = log if format is OutputFormat.SARIF else None
-        if format is OutputFormat.MARKDOWN and failed:
-            code = destinations.delivered_code(report.exit_code, failed)
-            text = output.markdown(report, failed, code)
-        output.emit_report(report, format, where, quiet=quiet, access=access, text=text)
+        if summary:
+            output.append_summary(
+                report, failed, destinations.delivered_code(report.exit_code, failed)
+            )
+        else:
+            if format is OutputFormat.MARKDOWN and failed:
+                code = destinations.delivered_code(report.exit_code, failed)
+                text = output.markdown(report, failed, code)
+            output.emit_report(report, format, where, quiet=quiet, access=access, text=text)
     shown = where is None and len(failed) == before  # on standard output, which took it
-    if not (format is OutputFormat.MARKDOWN and output_file is None):
+    if not (format is OutputFormat.MARKDOWN and (output_file is None or summary)):
         # `--format markdown` on stdout is the summary the job writes itself (`>>
         # "$GITHUB_STEP_SUMMARY"`): drift's own copy would double it
         output.step_summary(report, failed, destinations.delivered_code(report.exit_code, failed))

@@ -247,22 +247,52 @@ def markdown(report: Report, failed: list[str], code: int) -> str:
     return MarkdownFormat(lost=Lost(tuple(failed), code)).render(report)
 
 
+def step_summary_file() -> Path | None:
+    """The step summary file, in GitHub Actions."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    return Path(path) if os.environ.get("GITHUB_ACTIONS") == "true" and path else None
+
+
+def writes_step_summary(where: Destination | None) -> bool:
+    """Whether `where` (None: standard output) is the step summary file itself: `--format
+    markdown >> "$GITHUB_STEP_SUMMARY"`, the README's recipe, or `--output
+    "$GITHUB_STEP_SUMMARY"`. The step may have written to it already, and GitHub drops the
+    whole summary past its limit (helper-603 F3)."""
+    path = step_summary_file()
+    if path is None or not (where is None or isinstance(where, Path)):
+        return False
+    try:
+        mine = os.fstat(sys.stdout.fileno()) if where is None else os.stat(where)
+        theirs = os.stat(path)
+    except (OSError, ValueError, AttributeError):  # not there yet, or no standard output
+        return where is not None and os.path.abspath(where) == os.path.abspath(path)
+    return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
+
+
+def append_summary(report: Report, failed: list[str] | None = None, code: int = 0) -> None:
+    """Append the Markdown summary to the step summary file, within the room the step left
+    (`append_step_summary`), with the outputs that `failed` to be written and the exit `code`
+    the run then ends with; an OSError is the caller's."""
+    from drift.format.markdown import Lost, append_step_summary
+
+    path = step_summary_file()
+    assert path is not None
+    append_step_summary(path, report, lost=Lost(tuple(failed), code) if failed else None)
+
+
 def step_summary(report: Report, failed: list[str] | None = None, code: int = 0) -> None:
     """In GitHub Actions, append the Markdown summary to the step summary file: with the
     outputs that `failed` to be written, and the exit `code` the run then ends with."""
-    path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if os.environ.get("GITHUB_ACTIONS") != "true" or not path:
+    path = step_summary_file()
+    if path is None:
         return
-    from drift.format.markdown import Lost, append_step_summary
-
-    lost = Lost(tuple(failed), code) if failed else None
     try:
-        append_step_summary(Path(path), report, lost=lost)
+        append_summary(report, failed, code)
     except OSError as exc:
         with suppress(OutputLost):  # a warning: stderr gone too is no reason to fail
             from drift.textsafe import visible
 
-            shown = visible(path)  # the variable's value, as any value of the runner's
+            shown = visible(str(path))  # the variable's value, as any value of the runner's
             echo(
                 f"drift: warning: cannot write the step summary GITHUB_STEP_SUMMARY={shown}: "
                 f"{exc.strerror or exc}; the report itself is as printed",
