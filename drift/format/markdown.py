@@ -305,12 +305,17 @@ def _cut(report: Report, limit: int, made: _Made) -> str:
 
     def text(kept: int) -> str:
         left = Counter(kind for kind, _ in rows[kept:])
-        counted = ", ".join(plural(n, kind) for kind, n in left.items()) or "no row"
-        also = f"; {', '.join(sections)} too" if sections else ""
+        counted = ", ".join(plural(n, kind) for kind, n in left.items())
+        if counted:
+            also = f"; {', '.join(sections)} too" if sections else ""
+            what = f"{counted} left out, the least severe{also}"
+        else:  # every row fits once in one table: what is cut is the rest (helper-603 F4)
+            also = f"; {', '.join(sections)} left out" if sections else ""
+            what = f"every row kept, in one table across services{also}"
         note = (
             f"> drift: this summary is cut to fit GitHub's step summary limit ({limit} bytes): "
-            f"{counted} left out, the least severe{also}. The JSON report (`--json FILE`; the "
-            "GitHub Action's `report-file`, kept as an artifact or in the cache) has them all."
+            f"{what}. The JSON report (`--json FILE`; the GitHub Action's `report-file`, kept "
+            "as an artifact or in the cache) has them all."
         )
         lines = [*head, *(row for _, row in rows[:kept]), *hints, *made.tail, "", note]
         return "\n".join(lines) + "\n"

@@ -355,9 +355,13 @@ def most_severe_first(report: Report) -> list[Finding | Unverified]:
     """Every active finding and unverified item, the most severe first across workloads:
     errors, then what could not be verified (it makes the run incomplete), then warnings, then
     infos; within a level what is new or updated since the baseline first (it is what fails a
-    `--fail-on-new` run), else in the report's order. What shows only the first of them (the
-    GitHub annotations, a cut step summary) keeps these."""
-    findings = sorted(report.active, key=lambda f: (-f.severity.rank, baseline_mark(f) is None))
+    `--fail-on-new` run), then a failed probe (the handshake that broke: what the run is about,
+    helper-603 F4), else in the report's order. What shows only the first of them (the GitHub
+    annotations, a cut step summary) keeps these."""
+    findings = sorted(
+        report.active,
+        key=lambda f: (-f.severity.rank, baseline_mark(f) is None, not f.rule.startswith("probe.")),
+    )
     errors = [f for f in findings if f.severity is Severity.ERROR]
     rest = [f for f in findings if f.severity is not Severity.ERROR]
     return [*errors, *sorted_unverified(report), *rest]

@@ -12,6 +12,7 @@ from drift.format.github import ANNOTATIONS_PER_LEVEL, command, escape_data, esc
 from drift.report import Report
 from drift.textsafe import visible
 from tests.format.conftest import (
+    CLOSE_1011,
     CONSTRAINT,
     DRIFT_REPORT,
     IGNORED,
@@ -246,3 +247,13 @@ def test_a_file_with_other_invisible_characters_stays_visible(
     out = render(make_report((finding,)))
     assert "##[" not in out and "\t" not in out and "\x1b" not in out
     assert commands(out)[0][1]["file"] == visible(name)
+
+
+def test_a_failed_probe_is_annotated_first_among_its_level() -> None:
+    """Twelve errors of services before it in the report's order: the 1011 is the symptom the
+    run is about, and keeps its annotation (helper-603 F4)."""
+    probe = dataclasses.replace(CLOSE_1011, service="zz-last")
+    lines = render(make_report((*_many(Severity.ERROR, 12), probe))).splitlines()
+    errors_shown = [x for x in lines if x.startswith("::error ")]
+    assert len(errors_shown) == ANNOTATIONS_PER_LEVEL
+    assert "1011" in errors_shown[0], errors_shown[0]

@@ -232,3 +232,19 @@ def test_a_probe_runs_headline_says_what_the_probes_did(probes: object, headline
 
     report = dataclasses.replace(make_report(probes=(OK_PROBE,) if probes else ()), compared=False)
     assert render(report).splitlines()[0] == f"## drift · staging: {headline}"
+
+
+def test_a_cut_that_keeps_every_row_says_so() -> None:
+    """Over the limit whole, but every row fits in the one table across services: the note
+    says what was cut (the sections), not "no row left out" (helper-603 F4)."""
+    report = fleet(60, 1)
+    whole = len(render(report).encode())
+    text = cut(report, whole - 1)
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) - 1 == 60 + 1 + 60  # every error, the gap, every warning
+    assert "left out, the least severe" not in text and "no row" not in text
+    assert text.endswith(
+        "every row kept, in one table across services; the repair script left out. The JSON "
+        "report (`--json FILE`; the GitHub Action's `report-file`, kept as an artifact or in "
+        "the cache) has them all.\n"
+    )
