@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +16,7 @@ from drift.errors import ApiError, OutputLost, UsageError
 
 if TYPE_CHECKING:
     from drift.cli.output import Destination
+    from drift.profiles.model import Profile
     from drift.report import Report
 
 IS_DIRECTORY = "it is a directory"
@@ -173,6 +174,43 @@ def not_the_baseline(baseline: str | None, places: dict[str, str | None]) -> Non
                 f"--baseline and {option} name the same file: {value} (it would be replaced "
                 "by a report that is not the JSON report a baseline is)",
                 hint="write the next baseline with --json FILE, the other output elsewhere",
+            )
+
+
+def not_an_input(
+    places: Mapping[str, str | Path | None],
+    profiles_dir: Path,
+    profiles: Iterable[Profile],
+    manifests: Iterable[str] = (),
+) -> None:
+    """Refuse, before anything is read from the cloud, an output that would replace a file
+    the run reads (helper-602 F1: `--output profiles/staging.yaml` replaced the hand-written
+    profile with the report, exit 0): a profile of the run and those it extends, any file of
+    the profiles directory (the other profiles, the schema they name) or a new profile's name
+    there, the pyproject.toml that holds `[tool.drift]`, a manifest."""
+    from drift.settings import project_config
+    from drift.textsafe import visible
+
+    read = {os.path.realpath(f): f"the profile {f}" for p in profiles for f in p.chain}
+    read.update({os.path.realpath(m): f"the manifest {m}" for m in manifests if m != "-"})
+    if (config := project_config()) is not None:
+        read[os.path.realpath(config)] = f"the configuration {config} (`[tool.drift]`)"
+    folder = os.path.realpath(profiles_dir)
+    for option, value in places.items():
+        where = location(str(value)) if value is not None else None
+        if not isinstance(where, Path):
+            continue
+        target = os.path.realpath(where)
+        what = read.get(target)
+        if what is None and os.path.dirname(target) == folder:
+            is_profile = where.suffix in (".yaml", ".yml") or os.path.exists(target)
+            what = f"a file of the profiles directory {profiles_dir}" if is_profile else None
+        if what is not None:
+            raise UsageError(
+                f"{option} names {visible(str(value))}: {what}, which this run reads; the "
+                "report would replace it (nothing was checked)",
+                hint="name a file of its own for the report (report.json), outside the "
+                "profiles directory",
             )
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from drift.cli import output, prompt
+from drift.cli import destinations, output, prompt
 from drift.cli.loop import run
 from drift.cli.options import (
     GATES,
@@ -102,6 +102,8 @@ def plan(
     settings, profile = cli.load(
         "drift.fix.plan", "drift.fix.render", history=False if no_history else None
     )
+    outputs = {"--output": output_file, "--out": out}
+    destinations.not_an_input(outputs, settings.profiles_dir, [profile])
     planned = run(
         plan_environment(
             profile,

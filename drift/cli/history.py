@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from drift.cli import output
+from drift.cli import destinations, output
 from drift.cli.loop import run
 from drift.cli.options import JournalOpt, OutputOpt, QuietOpt, ServiceOpt, shared
 from drift.cli.session import Invocation, progress_shown
@@ -57,6 +57,7 @@ def history(
     from drift.live.calls import CallRunner
 
     settings, profile = cli.load("drift.history.read", "drift.history.render", journal_dir=journal)
+    destinations.not_an_input({"--output": output_file}, settings.profiles_dir, [profile])
     runner = CallRunner(settings.access().limits)
     with progress_shown(f"reading {cli.environment}'s history", runner, quiet=quiet):
         result = run(

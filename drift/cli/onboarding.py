@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from drift.cli import output
+from drift.cli import destinations, output
 from drift.cli.loop import run
 from drift.cli.options import (
     OutputOpt,
@@ -200,6 +200,8 @@ def compare(
 
     settings = cli.settings()
     profile_a, profile_b = cli.pair(settings, environment_a, environment_b)
+    where = {"--output": output_file}
+    destinations.not_an_input(where, settings.profiles_dir, [profile_a, profile_b])
     if live:
         from drift.compare.run import compare_live
 

@@ -162,6 +162,12 @@ def _a_file(value: str) -> str:
     `directory` refuses one, rather than read as the working directory (`Path("")` is `.`)."""
     if not value.strip():
         raise typer.BadParameter(f"{value!r} names no file: leave the option out, or name one")
+    if value == "-":  # not a file named `-` made in the working directory (helper-602 F2)
+        raise typer.BadParameter(
+            "'-' names no file here (only --manifest - reads standard input): leave the "
+            "option out (a report then goes to standard output), or name a file (./- for "
+            "one named -)"
+        )
     return value
 
 
