@@ -93,9 +93,10 @@ class InputError(DriftError):
 class OutputLost(UsageError):
     """Standard output (or error) could not be written: the reader closed the pipe (`drift
     check | head`, a `tee` or log collector that died), the disk is full. What the command had
-    to say is lost, so its exit code never reads as a report that was read: 2; `drift check`
-    treats it as any output lost once the check ran (its other outputs still written, exit 1
-    if drift was found, else 3: `drift.cli.destinations`); `drift fix` ends it as an abort
+    to say is lost, so its exit code never reads as a report that was read: 2; `drift check`,
+    `plan`, `history` and `compare` treat it as any output lost once they read (a check's other
+    outputs still written, exit 1 if drift was found, else 3: `drift.cli.destinations`);
+    `drift fix` ends it as an abort
     (exit 4, cleaned up: `drift.fix.context.Fixer`), and as incomplete (3) once its change is
     made."""
 

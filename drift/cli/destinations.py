@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -150,6 +150,17 @@ def said(report: Report, where: Destination | None, failed: list[str], shown: bo
         with suppress(OutputLost):  # stderr gone (its reader left): the exit code stands
             echo(readable(summary_line(report, lost=len(failed), code=code)), err=True)
     return code
+
+
+def delivered(write: Callable[[], None], code: int) -> int:
+    """The exit code of a command that ran and found what `code` says, once `write` wrote its
+    one output: a write that fails then (a full disk, a closed pipe) is one message, and the
+    code `delivered_code` gives (helper-602 F7: plan, history and compare exited 2, "nothing
+    was checked", after reading everything and finding drift)."""
+    failed: list[str] = []
+    with undelivered(failed):
+        write()
+    return delivered_code(code, failed)
 
 
 def delivered_code(code: int, failed: list[str]) -> int:

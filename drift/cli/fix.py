@@ -122,8 +122,13 @@ def plan(
     if format in (PlanFormat.GCLOUD, PlanFormat.YAML):  # a script's text: no note in it
         for note in planned.plan.notes:
             output.say(f"note: {note}", err=True)
-    output.emit(text, output_file, fmt=format, summary=_wrote(output_file, planned))
-    raise typer.Exit(int(planned.exit_code))
+    wrote = _wrote(output_file, planned)
+    raise typer.Exit(
+        destinations.delivered(
+            lambda: output.emit(text, output_file, fmt=format, summary=wrote),
+            int(planned.exit_code),
+        )
+    )
 
 
 def _wrote(path: Path | None, planned: Planned) -> str:

@@ -73,5 +73,9 @@ def history(
         from drift.yamlfile import display_path
 
         wrote = f"wrote {display_path(output_file)}: {result.summary()}"
-    output.emit(text, output_file, fmt=format, summary=wrote)
-    raise typer.Exit(int(result.exit_code))
+    raise typer.Exit(
+        destinations.delivered(
+            lambda: output.emit(text, output_file, fmt=format, summary=wrote),
+            int(result.exit_code),
+        )
+    )

@@ -225,5 +225,10 @@ def compare(
             f"wrote {display_path(output_file)}: {summary_line(comparison)} "
             f"(exit {int(comparison.exit_code)})"
         )
-    output.emit(render_comparison(comparison, format), output_file, fmt=format, summary=wrote)
-    raise typer.Exit(int(comparison.exit_code))
+    text = render_comparison(comparison, format)
+    raise typer.Exit(
+        destinations.delivered(
+            lambda: output.emit(text, output_file, fmt=format, summary=wrote),
+            int(comparison.exit_code),
+        )
+    )

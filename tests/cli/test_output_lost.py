@@ -115,3 +115,43 @@ def test_a_closed_pipe_after_the_check_still_writes_the_other_reports(
     assert json.loads(report.read_text())["schema"] == "drift.report/v1"
     assert json.loads(sarif.read_text())["version"] == "2.1.0"
     assert "## drift · prod" in summary.read_text()
+
+
+@needs_dev_full
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("plan", "staging", "--no-history"), 1),
+        (("plan", "staging", "--no-history", "--fail-on", "never"), 3),
+        (("history", "staging"), 3),
+        (("compare", "staging", "e2e", "--profiles", str(REPO / "profiles")), 1),
+        (
+            (
+                "compare",
+                "staging",
+                "e2e",
+                "--profiles",
+                str(REPO / "profiles"),
+                "--fail-on",
+                "never",
+            ),
+            3,
+        ),
+    ],
+    ids=["plan", "plan-never", "history", "compare", "compare-never"],
+)
+@pytest.mark.parametrize("into", ["stdout", "--output"])
+def test_a_lost_output_after_the_read_is_never_nothing_checked(
+    sandbox_env: dict[str, str], args: tuple[str, ...], code: int, into: str
+) -> None:
+    """helper-602 F7: plan, history and compare read everything, then lost their one output
+    (`> /dev/full`, `--output /dev/full`) and exited 2, which says nothing was checked. As
+    `check`: 1 when they found drift or differences, else 3 — the report was not delivered."""
+    env = {k: v for k, v in sandbox_env.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
+    with open("/dev/full", "w") as full, open(os.devnull, "w") as null:
+        if into == "stdout":
+            done = _drift_into(full, *args, env=env)
+        else:
+            done = _drift_into(null, *args, "--output", "/dev/full", env=env)
+    assert "No space left on device" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == code, done.stderr
