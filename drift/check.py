@@ -158,9 +158,11 @@ async def run_check(
     # where the history is not wanted
     findings = _traced(profile, state, found, canaries) if history else found
     probes: list[ProbeResult] = []
+    idle: tuple[str, ...] = ()  # a probe asked for where no probe is described
     if probe:
-        from drift.probe.live import probe_services, unprobed
+        from drift.probe.live import nothing_to_probe, probe_services, unprobed
 
+        idle = nothing_to_probe(profile, names)
         state.unverified.extend(unprobed(profile, names, state))
 
         probes, changed = await probe_services(profile, names, state, targets_env, settings, runner)
@@ -202,6 +204,7 @@ async def run_check(
         *unlisted_revisions(profile, findings, state),
         *stale,
         *state.notes,
+        *idle,
     )
     if notes:
         report = replace(report, notes=(*report.notes, *notes))

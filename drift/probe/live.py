@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 
 from drift.findings import ProbeOutcome, ProbeResult, Unverified
 from drift.live.calls import CallRunner
@@ -243,7 +244,7 @@ async def run_probe(
     findings = apply_ignores(profile, findings, today)  # as `check` does
     # a probed service that does not exist: the SPEC's finding for it, as `check` says it
     absent = [n for n in probed if n in state.missing]
-    return Report.of(
+    report = Report.of(
         profile,
         names,
         settings.fail_on,
@@ -257,6 +258,22 @@ async def run_probe(
         ),
         compared=False,
         source="probe",
+    )
+    return replace(report, notes=(*report.notes, *nothing_to_probe(profile, names)))
+
+
+def nothing_to_probe(profile: Profile, names: Sequence[str]) -> tuple[str, ...]:
+    """A note when no workload of the run has a `probe:` block: a probe gate that probes
+    nothing says so, rather than only "nothing to probe (exit 0)" (helper-602 F6)."""
+    if any(profile.services[n].probe is not None for n in names):
+        return ()
+    some = len(names) < len(profile.services)  # --service: the others may have one
+    who = (
+        "none of the services asked for has" if some else f"no service of {profile.environment} has"
+    )
+    return (
+        f"{who} a probe: block: nothing was probed; add `probe: {{websocket: /ws}}` under a "
+        "service to probe its WebSocket handshake",
     )
 
 
