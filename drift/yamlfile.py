@@ -17,7 +17,7 @@ from drift.credentials import conceal
 from drift.errors import Problem
 from drift.files import not_a_file, not_regular, open_nonblocking
 from drift.setting_words import BOUND_WORDS
-from drift.textsafe import undecodable_line
+from drift.textsafe import alike_escaped, look_alike, undecodable_line
 from drift.yamldoc import MAX_BYTES, Integers, Located, Path_, YamlProblems, variable_name
 
 
@@ -229,9 +229,18 @@ def _problem(doc: Located, model: type[BaseModel], prefix: Path_, loc: Path_, er
     if kind == "extra_forbidden":
         key = str(loc[-1])
         allowed = _allowed_keys(model, loc[len(prefix) : -1])
-        msg = f"unknown key '{key}'"
+        # what a screen shows like another key, or like nothing, escaped (helper-602 F3)
+        msg = f"unknown key '{alike_escaped(key)}'"
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        if close:
+        alike = next((name for name in allowed if look_alike(key, name)), None)
+        if alike is not None:
+            msg += (
+                f" (did you mean '{alike}'? the names differ only in characters that look "
+                "alike, shown escaped)"
+            )
+        elif key[:1].isspace():  # indentation pasted from a page: no-break spaces
+            msg += " (it begins with no-break spaces: YAML indents with spaces)"
+        elif close:
             msg += f" (did you mean '{close[0]}'?)"
         elif allowed:
             msg += f"; expected one of: {', '.join(sorted(allowed))}"

@@ -190,6 +190,25 @@ BAD_INPUT = [
         "profiles/staging.yaml:6: unknown key 'secert' (did you mean 'secret'?)",
         id="unknown-key-did-you-mean",
     ),
+    # helper-602 F3: a key a screen shows like another is shown escaped, and said so
+    pytest.param(
+        "project: p\nregion: us-central1\nservices:\n  api:\n    settings: {timeout\u00a0: 5s}\n",
+        "profiles/staging.yaml:5: unknown key 'timeout\\xa0' (did you mean 'timeout'? the "
+        "names differ only in characters that look alike, shown escaped)",
+        id="unknown-key-no-break-space",
+    ),
+    pytest.param(
+        "proj\u0435ct: p\nregion: us-central1\nservices:\n  api: {}\n",
+        "profiles/staging.yaml:1: unknown key 'proj\\u0435ct' (did you mean 'project'? the "
+        "names differ only in characters that look alike, shown escaped)",
+        id="unknown-key-cyrillic-letter",
+    ),
+    pytest.param(  # indentation pasted from a web page: no-break spaces, not spaces
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n" + "\u00a0" * 6 + "A: b\n",
+        "profiles/staging.yaml:6: unknown key '\\xa0\\xa0\\xa0\\xa0\\xa0\\xa0A' "
+        "(it begins with no-break spaces: YAML indents with spaces)",
+        id="unknown-key-indented-with-no-break-spaces",
+    ),
     pytest.param(
         "project: p\nregion: us-central1\nservices:\n  api:\n    setings: {timeout: 5s}\n",
         "profiles/staging.yaml:5: unknown key 'setings' (did you mean 'settings'?)",
