@@ -4,6 +4,7 @@ empty one."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -48,10 +49,41 @@ def no_directory(directory: Path, environment: str = "ENV", *, lint: bool = Fals
             f"the profiles directory {display_path(directory)} is not a directory",
             hint=f"name the directory your profiles are in: {named}",
         )
+    if found := _above(directory, environment):  # not a first run: run from elsewhere
+        return UsageError(f"profiles directory not found: {display_path(directory)}", hint=found)
     return UsageError(
         f"profiles directory not found: {display_path(directory)}",
         hint=f"{first_profile(environment)}; or name the directory your profiles are in: {named}",
     )
+
+
+def _above(directory: Path, environment: str) -> str:
+    """Where the profiles are when the run stands below them (helper-602 F4: from
+    `src/app`, or inside `profiles/` itself, the hint said to `drift init` again, which wrote
+    a second profile tree): the working directory holding ENV.yaml, or a directory of the same
+    name in a parent holding it (any profile, for `ENV`). "" when there is none."""
+    if directory.is_absolute():
+        return ""
+    here = Path.cwd()
+    name = f"{environment}.yaml"
+
+    def holds(folder: Path) -> bool:
+        if environment == "ENV":
+            return folder.is_dir() and any(folder.glob("*.yaml"))
+        return (folder / name).is_file()
+
+    if holds(here):
+        return (
+            f"{name} is in the working directory: run drift from its parent, or pass --profiles ."
+        )
+    for parent in here.parents:
+        if holds(folder := parent / directory):
+            shown = os.path.relpath(folder)
+            return (
+                f"the profiles are in {shown}: run drift from {parent}, or pass --profiles "
+                f"{shown} (or set profiles_dir in [tool.drift] of a pyproject.toml here)"
+            )
+    return ""
 
 
 def first_profile(environment: str) -> str:

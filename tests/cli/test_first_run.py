@@ -40,3 +40,23 @@ def test_a_file_named_as_the_profiles_directory_is_said_so(tmp_path: Path) -> No
         load_profile(named, "staging")
     assert str(caught.value) == f"the profiles directory {named} is not a directory"
     assert "drift init" not in str(caught.value.hint) and "--profiles DIR" in str(caught.value.hint)
+
+
+def test_below_the_profiles_the_hint_says_where_they_are(tmp_path: Path) -> None:
+    """helper-602 F4: from a subdirectory with no pyproject.toml, or from inside `profiles/`,
+    the hint said to `drift init` again, which wrote a second profile tree there."""
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "staging.yaml").write_text("project: p\n")
+    deep = tmp_path / "src" / "app"
+    deep.mkdir(parents=True)
+    done = drift("check", "staging", cwd=deep)
+    assert done.returncode == 2
+    hint = " ".join(done.stderr.strip().splitlines()[1:])
+    assert "drift init" not in hint, done.stderr
+    assert f"the profiles are in ../../profiles: run drift from {tmp_path}" in hint, done.stderr
+    inside = drift("check", "staging", cwd=tmp_path / "profiles")
+    assert inside.returncode == 2 and "drift init" not in inside.stderr
+    assert "staging.yaml is in the working directory" in inside.stderr, inside.stderr
+    # another environment's profile only: a first profile of this one is the next step
+    other = drift("check", "prod", cwd=deep)
+    assert "drift init prod --from-live" in other.stderr, other.stderr
