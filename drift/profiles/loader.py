@@ -23,12 +23,12 @@ from drift.profiles.model import (
 )
 from drift.profiles.paths import (
     ENV_NAME,
-    as_named,
     first_profile,
     misnamed,
     no_directory,
     not_read,
     profile_path,
+    why_not_read,
 )
 from drift.profiles.spec import ProfileSpec
 from drift.profiles.written import as_written
@@ -163,7 +163,7 @@ def validate_directory(
             Problem(
                 display_path(p),
                 1,
-                f"not read as a profile: a profile is named ENV.yaml; {as_named(p)}",
+                f"not read as a profile: {why_not_read(p)}",
             )
             for p in misnamed(directory)
         ]

@@ -103,10 +103,20 @@ def misnamed(directory: Path) -> list[Path]:
     for path in sorted(directory.glob("*")):
         if path.name.startswith(".") or path.suffix.lower() not in (".yaml", ".yml"):
             continue
-        if path.suffix == ".yaml" and ENV_NAME.fullmatch(path.stem) or path.is_dir():
-            continue
-        found.append(path)
+        named = path.suffix == ".yaml" and bool(ENV_NAME.fullmatch(path.stem))
+        if os.path.isdir(path):  # False for what cannot be looked at (a link it cannot search)
+            if named:  # a directory with a profile's name (helper-602 F8)
+                found.append(path)
+        elif not named:
+            found.append(path)
     return found
+
+
+def why_not_read(path: Path) -> str:
+    """Why a `misnamed` file is not read, and what to do."""
+    if os.path.isdir(path):
+        return "it is a directory, not a profile file"
+    return f"a profile is named ENV.yaml; {as_named(path)}"
 
 
 def as_named(path: Path) -> str:
@@ -123,7 +133,5 @@ def not_read(directory: Path, environment: str) -> str | None:
     """Where a misnamed file would be `environment`'s profile: what it is and what to do."""
     for path in misnamed(directory):
         if path.stem == environment:
-            return (
-                f"{display_path(path)} is not read: a profile is named ENV.yaml; {as_named(path)}"
-            )
+            return f"{display_path(path)} is not read: {why_not_read(path)}"
     return None

@@ -70,3 +70,18 @@ def test_an_extends_of_a_misnamed_base_names_it(profiles: Path) -> None:
         "profiles/prod.yaml:1: extends 'base': no base.yaml in profiles (available: prod; "
         "profiles/base.yml is not read: a profile is named ENV.yaml; rename it to base.yaml)"
     ) in done.stderr.splitlines()
+
+
+def test_validate_notes_a_directory_named_as_a_profile(profiles: Path) -> None:
+    """helper-602 F8: a directory `e2e.yaml` was passed over in silence ("1 profile valid:
+    prod"), and alone "no profiles (*.yaml)" beside a `staging.yaml` it did not read."""
+    (profiles / "e2e.yaml").mkdir()
+    done = drift("profiles", "validate", "profiles", cwd=profiles.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        "profiles/e2e.yaml:1: note: not read as a profile: it is a directory, not a profile file"
+    ]
+    (profiles / "prod.yaml").unlink()
+    alone = drift("profiles", "validate", "profiles", cwd=profiles.parent)
+    assert alone.returncode == 2
+    assert "profiles/e2e.yaml:1: note: not read as a profile: it is a directory" in alone.stderr
