@@ -253,7 +253,7 @@ def _problem(doc: Located, model: type[BaseModel], prefix: Path_, loc: Path_, er
         # `ADMIN_PASSWORD: 31415926535`: a variable's value of another type, only its kind
         hidden = variable_name(loc) is not None
         msg = f"{where}: {wrong_type(*_TYPES[kind], err['input'], hidden=hidden)}"
-    elif kind == "literal_error":  # `Input should be 'ignore', 'warn' or 'error'`
+    elif kind in ("literal_error", "enum"):  # `Input should be 'ignore', 'warn' or 'error'`
         msg = f"{where}: expected {err['ctx']['expected']}, not {_said(err['input'], loc)}"
     elif kind in BOUND_WORDS:  # `Input should be greater than or equal to 0`
         word, bound = BOUND_WORDS[kind]

@@ -190,6 +190,13 @@ BAD_INPUT = [
         "profiles/staging.yaml:6: unknown key 'secert' (did you mean 'secret'?)",
         id="unknown-key-did-you-mean",
     ),
+    pytest.param(  # helper-602 F10: an enum's own wording, as a literal's ("Input should be …")
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+        "      A: {required: true, severity: fatal}\n",
+        "profiles/staging.yaml:6: services.api.env.A.severity: expected 'error', 'warning' or "
+        "'info', not 'fatal'",
+        id="enum-value",
+    ),
     # helper-602 F3: a key a screen shows like another is shown escaped, and said so
     pytest.param(
         "project: p\nregion: us-central1\nservices:\n  api:\n    settings: {timeout\u00a0: 5s}\n",
