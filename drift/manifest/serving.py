@@ -115,6 +115,32 @@ def kept_shares(workload: Workload) -> dict[str, int]:
     return _shares(workload)[1]
 
 
+def kept_tags(workload: Workload, checks: Callable[[str], bool]) -> dict[str, tuple[str, ...]]:
+    """The revisions a manifest's traffic keeps reachable only through a traffic tag at 0 %,
+    by name (`UNNAMED` for a REVISION target naming none), each with its tags, the checked
+    first as the live reader orders them (`drift.live.reads.reachable`). Once deployed each
+    still has its own URL (TrafficTarget.tag: "Indicates a string to be part of the URI to
+    exclusively reference this target", run v2 traffic_target.proto), so it is checked as the
+    live check checks it: only when a tag `checks` selects (the profile's `check_tags`)
+    reaches it (helper-600 F1). None for a job or a worker pool (instance splits have no
+    tags), a split not known until apply, a target the deploy creates (`_created`: checked
+    already) or a revision kept with a share (`kept_shares`: read already)."""
+    if workload.kind is not Kind.SERVICE or workload.split_unknown:
+        return {}
+    pb = raw(workload.resource)
+    created = _created(pb)
+    shared = kept_shares(workload)
+    found: dict[str, list[str]] = {}
+    for t in pb.traffic:
+        if t.tag and not created(t):
+            found.setdefault(t.revision or UNNAMED, []).append(t.tag)
+    return {
+        name: tuple(sorted(tags, key=lambda tag: not checks(tag)))
+        for name, tags in found.items()
+        if name not in shared and any(checks(tag) for tag in tags)
+    }
+
+
 def _shares(workload: Workload) -> tuple[int, dict[str, int]]:
     """The share the revision the deploy creates gets (`_created`), and every other target's
     with a share, by name (`UNNAMED` for a REVISION target naming none). Nothing
@@ -175,4 +201,17 @@ def pinned(workload: Workload, *, offline: bool = False) -> str:
     return (
         f"{workload.where}: {share} {stays} on {named}; what is checked is the revision the "
         f"deploy creates for {workload.name}, which gets {gets}{how}"
+    )
+
+
+def tagged_note(workload: Workload, checks: Callable[[str], bool], *, offline: bool) -> str:
+    """What a manifest's traffic keeps reachable only through a checked tag at 0 % (`kept_tags`):
+    each such revision, with its tag; checked as it runs now, or, offline, not verified."""
+    found = kept_tags(workload, checks)
+    if not found:
+        return ""
+    named = ", ".join(f"{visible(r)} (tag {visible(t[0])})" for r, t in sorted(found.items()))
+    how = "not verified (--offline)" if offline else "checked as it runs now"
+    return (
+        f"{workload.where}: the traffic keeps {named} reachable at 0 % through its own URL; {how}"
     )

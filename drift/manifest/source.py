@@ -41,7 +41,7 @@ from drift.manifest.scope import (
     placement,
     unread_in,
 )
-from drift.manifest.serving import live_service, pinned
+from drift.manifest.serving import live_service, pinned, tagged_note
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
 from drift.secret_target import secret_target
@@ -129,6 +129,9 @@ class ManifestSource:
             if n not in found and n not in gone and (n in unread or n in asked)
         }
         notes += [note for n in chosen if (note := pinned(found[n], offline=self.offline))]
+        for n in chosen:  # reached through a checked tag at 0 %: its own URL (helper-600 F1)
+            if note := tagged_note(found[n], profile.services[n].checks_tag, offline=self.offline):
+                notes.append(note)
         self.notes = tuple(notes)
         return [n for n in names if n in self.chosen or n in self.unread or n in gone]
 
@@ -175,7 +178,7 @@ class ManifestSource:
                 for _, _, ref in _refs(s)
             }
             state.unverified += [Unverified.at(n, t, w) for n, t, w in sorted(keys)]
-            state.unverified += kept_offline(self.chosen)
+            state.unverified += kept_offline(profile, self.chosen)
             defaults = [n for n in state.services if names_default_account(profile.services[n])]
             if not own.isdigit():  # the number is the project's own name
                 state.unverified += unknown_defaults(state, defaults, OFFLINE_NUMBER)
