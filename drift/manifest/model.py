@@ -107,6 +107,9 @@ class Destroyed:
     detail: str = ""
     """Said after the address: what replaces it (a replace that renames it or moves it to
     another project or region destroys it: " (replaced by frontend)")."""
+    protected: bool = False
+    """Its `deletion_protection` is not false in Terraform state: the apply fails at the
+    delete, and it keeps running as it is (`drift.manifest.refused.protected`)."""
 
     @property
     def where(self) -> str:

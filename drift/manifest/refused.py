@@ -40,6 +40,43 @@ def created_first(
     return (Unknown("*", why),)
 
 
+def protected(resource_type: str, before: Any) -> bool:
+    """Whether the provider refuses to delete the workload `before` (its Terraform state)
+    describes. google provider, google_cloud_run_v2_service (and _job, _worker_pool alike)
+    `deletion_protection`: "Whether Terraform will be prevented from destroying the service.
+    Defaults to true. [..] When the field is set to true or unset in Terraform state, a
+    'terraform apply' or 'terraform destroy' that would delete the service will fail. When
+    the field is set to false, deleting the service is allowed." Of the v1 resource
+    (google_cloud_run_service) drift knows no such default: only an explicit true counts
+    there (helper-600 F3)."""
+    if not isinstance(before, dict):
+        return False
+    value = before.get("deletion_protection")
+    if resource_type.startswith("google_cloud_run_v2_"):
+        return value is not False
+    return value is True
+
+
+def deleted_first(
+    where: str, kind: Kind, resource_type: str, actions: list[Any], before: Any
+) -> tuple[Unknown, ...]:
+    """A replace that deletes first (`actions` ["delete", "create"]: `-replace`,
+    `replace_triggered_by`, a change to a field that forces one) of a workload whose
+    `deletion_protection` is not false in Terraform state (`protected`): the apply fails at
+    the delete, the create never runs, and the old workload keeps running as it is, which
+    the plan does not say: not verified (the whole workload), as `created_first` says of a
+    create refused (helper-600 F3)."""
+    if actions != ["delete", "create"] or not protected(resource_type, before):
+        return ()
+    name = visible(text(before, "name")) or "(its name is not in the plan)"
+    why = (
+        f"{where} is replaced deleting the old {kind.noun} {name} first, and its "
+        "deletion_protection is not false in Terraform state: the apply fails at the delete, "
+        "the new one is not created, and it keeps running as it is"
+    )
+    return (Unknown("*", why),)
+
+
 def name_kept(actions: list[Any], before: Any, after: dict[str, Any], unknown: Any) -> str:
     """The revision name (`template.revision`) an update keeps while it changes the template
     in what it knows: the revision of that name exists, created from the template `before`

@@ -5,9 +5,11 @@ holds none of the profile's. `ManifestSource.scope` decides with these."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from drift.diff.suggest import near_miss
 from drift.kinds import Kind, label, workload_key
-from drift.manifest.model import Destroyed, Manifest, Unread, Workload
+from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.profiles.model import Profile
 from drift.textsafe import visible
 
@@ -193,6 +195,8 @@ def destroyed_in(
             )
         elif placed := placement(d.where, d.kind, d.name, d.project, d.region, profile):
             notes += [f"destroyed by this plan, not checked: {p}" for p in placed]
+        elif d.protected and (key in found or key in names):  # fails at the delete
+            _blocked(d, key, what, found, unread)
         elif key in found:
             other = found[key].where.removeprefix(f"{d.file}: ")
             notes.append(
@@ -217,6 +221,27 @@ def destroyed_in(
                 )
             out.setdefault(key, d)
     return out
+
+
+def _blocked(
+    d: Destroyed, key: str, what: str, found: dict[str, Workload], unread: dict[str, str]
+) -> None:
+    """A workload the plan deletes while its `deletion_protection` is not false in Terraform
+    state: the provider refuses the delete, so the apply fails and it keeps running as it is
+    (helper-600 F3). Not missing, and not what another address creates again under its name
+    (a move without a `moved` block: that create is refused too, the name being in use): not
+    verified, as `refused.created_first` says of a create refused."""
+    why = (
+        f"{d.where} destroys {what}{d.detail}, whose deletion_protection is not false in "
+        "Terraform state: the apply fails at the delete, and it keeps running as it is"
+    )
+    if key in found:
+        w = found[key]
+        other = w.where.removeprefix(f"{d.file}: ")
+        why += f"; {other} does not create it again"
+        found[key] = replace(w, unknown=(*w.unknown, Unknown("*", why)))
+    else:
+        unread[key] = why
 
 
 def _again(manifests: list[Manifest], d: Destroyed) -> bool:

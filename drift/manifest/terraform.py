@@ -22,7 +22,7 @@ from drift.manifest.envnames import repeated, stated_twice
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import WHERE, PathProblem, expect, index, key, message, text
-from drift.manifest.refused import created_first, name_kept, unprefixed
+from drift.manifest.refused import created_first, deleted_first, name_kept, protected, unprefixed
 from drift.manifest.removed import Removed, removed
 from drift.manifest.rounds import deferred, incomplete, refusal, unknown_actions
 from drift.manifest.scaling import terraform_pool
@@ -170,6 +170,7 @@ def _resource(
     if kind == POOL:  # automatic scaling: no v2 field of the installed client holds it
         unknowns += tuple(terraform_pool(after, file, here))
     unknowns += created_first(where, KINDS[kind], actions, change.get("before"), after)
+    unknowns += deleted_first(where, KINDS[kind], kind, actions, change.get("before"))
     revision = value_at(after, ("template", 0, "revision"))
     unknowns += tuple(unprefixed(where, KINDS[kind], name, revision))
     workload = _workload(
@@ -231,7 +232,8 @@ def _destroyed(
         notes.append(f"{file}: {address} is destroyed by this plan (its name is not in the plan)")
         return None
     project, region = text(before, "project"), text(before, "location")
-    return Destroyed(KINDS.get(kind, Kind.SERVICE), name, file, address, project, region)
+    found, blocked = KINDS.get(kind, Kind.SERVICE), protected(kind, before)
+    return Destroyed(found, name, file, address, project, region, protected=blocked)
 
 
 """What names a Cloud Run workload: Cloud Run renames none (`name` is immutable, and so are

@@ -23,7 +23,8 @@ def _replace(data: dict[str, Any], actions: list[str], **after: Any) -> None:
     api = known_api(data)
     change = api["change"]
     change["actions"] = actions
-    change["before"] = {"name": "api", "project": "acme-chat-staging", "location": "us-central1"}
+    change["before"] = {"name": "api", "project": "acme-chat-staging", "location": "us-central1",
+                        "deletion_protection": False}  # fmt: skip
     change["after"].update(after)
 
 

@@ -35,7 +35,8 @@ def _destroying_web() -> dict[str, Any]:
 
 
 def _destroy(address: str, kind: str, name: str, region: str = "us-central1") -> dict[str, Any]:
-    before = {"name": name, "project": "acme-chat-staging", "location": region}
+    before = {"name": name, "project": "acme-chat-staging", "location": region,
+              "deletion_protection": False}  # fmt: skip
     return {
         "address": address,
         "mode": "managed",
@@ -113,6 +114,7 @@ def test_a_move_without_a_moved_block_checks_the_created_one_and_names_both(
     gone = copy.deepcopy(api)
     gone["change"]["actions"] = ["delete"]
     gone["change"]["before"] = copy.deepcopy(api["change"]["after"])
+    gone["change"]["before"]["deletion_protection"] = False  # else the delete fails
     gone["change"]["after"] = None
     created = copy.deepcopy(api)
     created["address"] = "module.app.google_cloud_run_v2_service.api"
@@ -172,7 +174,8 @@ def _replacing(actions: list[str], **after: Any) -> dict[str, Any]:
     """A google_cloud_run_v2_service at web's address replaced (`actions` "delete" and
     "create", in either order: Terraform's JSON output format), its `after` changed by
     `after` (None: not known until apply)."""
-    before = {"name": "web", "project": "acme-chat-staging", "location": "us-central1"}
+    before = {"name": "web", "project": "acme-chat-staging", "location": "us-central1",
+              "deletion_protection": False}  # fmt: skip
     made: dict[str, Any] = dict(before, **after)
     made["template"] = [{"containers": [{"image": "us-docker.pkg.dev/x/web:1"}]}]
     unknown = {k: True for k, v in after.items() if v is None}
