@@ -33,6 +33,17 @@ STREAMED = (
     "this is the log `terraform plan -json` streams (one JSON message a line), not a plan: "
     f"give the JSON of a saved plan ({SAVED_PLAN})"
 )
+ZIP = b"PK\x03\x04"
+"""How a zip archive begins (its local file header's signature): a saved plan is one.
+Terraform docs, "JSON Output Format": Terraform "can also, when run with -out=<PATH>, write a
+much more detailed binary plan file [..] Since the format of plan files isn't suited for use
+with external tools (and likely never will be), Terraform can output a machine-readable JSON
+representation of a plan file's changes [..] Use terraform show -json <FILE>"."""
+SAVED_BINARY = (
+    "this is a saved Terraform plan (the binary file terraform plan -out writes), which only "
+    "Terraform reads: give its JSON (terraform show -json PLANFILE > plan.json, then "
+    "--manifest plan.json)"
+)
 ONE_DOCUMENT = (
     "a manifest is one YAML document, as gcloud run services|jobs|worker-pools replace reads "
     "one: give each document its own file and its own --manifest"
@@ -93,6 +104,9 @@ def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
     raw = raw.removeprefix(UTF8_BOM)  # as editors on Windows save (JSON allows one be ignored)
     if not raw.strip():
         problems.append(Problem(name, 1, f"empty: expected {WHAT}"))
+        return Manifest(name)
+    if raw.startswith(ZIP):  # helper-600 F4: it read as "not UTF-8 text", or invalid YAML
+        problems.append(Problem(name, 1, SAVED_BINARY))
         return Manifest(name)
     if raw.lstrip()[:1] in (b"{", b"["):
         data = _json(name, raw, problems)
