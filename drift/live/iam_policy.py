@@ -141,6 +141,12 @@ class Policy:
         return out
 
 
+def indirect(member: str, number: str) -> bool:
+    """A member standing for principals drift cannot list (`indirect_bindings`), as a planned
+    grant is judged too (`drift.manifest.planned.Planned.grant`)."""
+    return _indirect(member, number)
+
+
 def _indirect(member: str, number: str) -> bool:
     if not member.startswith(INDIRECT) or member.startswith(WORKFORCE):
         return False

@@ -33,7 +33,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from drift.live.iam_policy import ACCESSOR_ROLES
+from drift.live.iam_policy import ACCESSOR_ROLES, CUSTOM_ROLES
 
 MEMBER, BINDING, POLICY, MEMBER_REMOVE = "member", "binding", "policy", "member_remove"
 FORMS: dict[str, tuple[bool, str]] = {
@@ -221,3 +221,47 @@ def _condition(block: Any) -> str:
 def text(value: Any) -> str:
     """A plan's value when it is text ("" otherwise)."""
     return value if isinstance(value, str) else ""
+
+
+def custom_grants(kind: Any, change: dict[str, Any]) -> list[AccessChange]:
+    """Who a created or updated IAM resource grants a custom role (`projects/*/roles/*`,
+    `organizations/*/roles/*`), on the place its `after` names: it may include
+    `secretmanager.versions.access` (Secret Manager access control: "You can grant one or more
+    predefined roles or create and grant custom roles"), which the live check leaves
+    unverified (`drift.live.iam_policy.Policy.indirect_bindings`; helper-600 F2)."""
+    after, actions = change.get("after"), change.get("actions")
+    if not isinstance(kind, str) or kind not in FORMS or not isinstance(after, dict):
+        return []
+    if not isinstance(actions, list) or not {"create", "update"} & set(actions):
+        return []
+    unknown = change.get("after_unknown")
+    unknown = unknown if isinstance(unknown, dict) else {}
+    project_level, form = FORMS[kind]
+    keys = ("role", "member", "members", "policy_data")
+    if form == MEMBER_REMOVE or any(unknown.get(k) for k in keys):
+        return []
+    if form == POLICY:
+        try:
+            policy = json.loads(text(after.get("policy_data")) or "{}")
+        except ValueError:
+            return []
+        bindings = policy.get("bindings") if isinstance(policy, dict) else None
+        pairs = [
+            (text(b.get("role")), b.get("members"))
+            for b in (bindings if isinstance(bindings, list) else ())
+            if isinstance(b, dict)
+        ]
+    else:
+        members = after.get("members") if form == BINDING else [after.get("member")]
+        pairs = [(text(after.get("role")), members)]
+    held = {
+        m
+        for role, members in pairs
+        if role.startswith(CUSTOM_ROLES) and isinstance(members, list)
+        for m in members
+        if isinstance(m, str)
+    }
+    if not held:
+        return []
+    place = _place(project_level, after, unknown)
+    return [AccessChange(project_level, *place, tuple(sorted(held)), node=_node(after))]

@@ -14,12 +14,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from drift.findings import Unverified
+from drift.live.iam_policy import PUBLIC, indirect, project_accounts
 from drift.live.secret_state import SecretVersionInfo, VersionState
 from drift.live.state import LiveState
-from drift.manifest.iam_changes import AccessChange, access_changes, text
+from drift.manifest.iam_changes import AccessChange, access_changes, custom_grants, text
 from drift.refs import SecretRef
 from drift.secret_target import secret_target
 
+GRANTED, MAYBE = "granted", "may be granted"
+"""How a planned grant answers a `secret.no_access` (`Planned.grant`)."""
 ANY_SECRET = "*"
 """A grant on the project: every secret in it."""
 CREATED = ""
@@ -40,14 +43,19 @@ class Planned:
     """Who is granted access (empty: not known until apply)."""
     latest: bool = False
     """A new version, enabled: `latest` names it once applied."""
+    custom: bool = False
+    """`secret.no_access`: the role granted is a custom one, which may hold access or not."""
     expires: tuple[dt.datetime | dt.timedelta, ...] | None = None
     """`secret.expiring`: when the secret expires once applied (`expire_time`), and how long
     after it is applied (`ttl`), the earlier of which holds; None with that rule: not known
     until apply."""
 
-    def answers(self, key: str, own: str, account: str, created: set[str]) -> bool:
+    def answers(
+        self, key: str, own: str, account: str, created: set[str], number: str = ""
+    ) -> bool:
         """Whether it may answer a finding on the secret `key` (`NAME` or `P/NAME`; `own`: the
-        profile's project) about the service account `account` ("": the default one)."""
+        profile's project) about the service account `account` ("": the default one; `number`:
+        the number of its project, when known)."""
         ref = SecretRef.parse(f"projects/{key.replace('/', '/secrets/')}" if "/" in key else key)
         if self.project and (ref.project or own) != self.project:
             return False
@@ -55,8 +63,26 @@ class Planned:
             self.secret == CREATED and ref.secret in created
         ):
             return False
-        # the default compute account has a number drift cannot tell offline: any account
-        return not self.members or not account or f"serviceAccount:{account}" in self.members
+        return bool(self.grant(account, number))
+
+    def grant(self, account: str, number: str = "") -> str:
+        """How it grants the service account `account` ("": the default one) the access a
+        `secret.no_access` finding lacks, by the live policy's membership rules
+        (`drift.live.iam_policy.verdict`; helper-600 F2): GRANTED to the account, everyone
+        (`allUsers`, `allAuthenticatedUsers`) or every service account of its project
+        (`number`, that project's number, when known); MAYBE through a member drift cannot
+        expand (a group, a domain, a principal set; the project's set when its number is not
+        known), or a custom role; "" when it does not."""
+        if not self.members or not account:
+            # the default compute account has a number drift cannot tell offline: any account
+            return MAYBE if self.custom else GRANTED
+        members = set(self.members)
+        own = project_accounts(number) if number else ""
+        named = f"serviceAccount:{account}" in members or own in members or PUBLIC & members
+        sets = any(indirect(m, number) for m in members)
+        if self.custom:
+            return MAYBE if named or sets else ""
+        return GRANTED if named else MAYBE if sets else ""
 
 
 def planned(address: str, kind: Any, change: dict[str, Any]) -> list[Planned]:
@@ -79,6 +105,9 @@ def planned(address: str, kind: Any, change: dict[str, Any]) -> list[Planned]:
         Planned("secret.no_access", *_where(c), address, c.gained)
         for c in access_changes(kind, change)
         if c.gained is not None
+    ] + [
+        Planned("secret.no_access", *_where(c), address, c.gained or (), custom=True)
+        for c in custom_grants(kind, change)
     ]
 
 

@@ -20,6 +20,7 @@ from drift.diff.env import VALUE_RULES, judges_value
 from drift.diff.same_as import same_as_rules
 from drift.diff.secrets import held_refs
 from drift.errors import UsageError
+from drift.fields import account_project
 from drift.findings import Finding, Unverified
 from drift.kinds import key_label
 from drift.live.access import unknown_defaults
@@ -237,27 +238,25 @@ class ManifestSource:
             if answer is None:
                 kept.append(f)
                 continue
-            done = "created" if answer.rule == "secret.missing" else "granted"
-            why = f"{done} by this plan: {answer.address}"
+            why = f"{answer[1]} by this plan: {answer[0].address}"
             self.state.unverified.append(Unverified.at(f.key, f.target, why))
         return kept
 
-    def _planned(self, finding: Finding) -> Planned | None:
+    def _planned(self, finding: Finding) -> tuple[Planned, str] | None:
+        """What of the plan may answer a `secret.missing` or `secret.no_access`, and how:
+        "created", or as `Planned.grant` says."""
         if finding.rule not in ("secret.missing", "secret.no_access"):
             return None
         planned = [p for m in self.manifests for p in m.planned]
         created = {p.secret for p in planned if p.rule == "secret.missing"}
         live = self.state.services.get(finding.key)
         account = live.template.service_account if live is not None else ""
+        number = self.state.number_of(account_project(account)) if account else ""
         key = finding.target.removeprefix("secret.")
-        return next(
-            (
-                p
-                for p in planned
-                if p.rule == finding.rule and p.answers(key, self.project, account, created)
-            ),
-            None,
-        )
+        for p in planned:
+            if p.rule == finding.rule and p.answers(key, self.project, account, created, number):
+                return p, "created" if p.rule == "secret.missing" else p.grant(account, number)
+        return None
 
 
 def _refs(service: LiveService) -> list[tuple[ContainerConfig, str, SecretRef]]:
