@@ -154,10 +154,17 @@ linked_out() {
 # file or a link only, never a device (`sarif-file: /dev/null`: a step running as root would
 # replace the device by a file every later step writes into and reads; helper-533 F1), a
 # FIFO or a directory, which drift writes into or refuses itself.
+# Only a report or a SARIF log (its schema in its first lines) is an earlier run's: any other
+# file there is left to drift, which refuses an output naming a file it reads (a profile,
+# pyproject.toml: helper-606 F2, removed here before drift could refuse) and replaces the rest.
+drifts() {
+  head -c 4096 -- "$1" 2>/dev/null \
+    | grep -qE '"[$]?schema" *: *"(drift[.]report/|https://[^"]*sarif)'
+}
 stale() {
   is_gs "$1" && return 0
   linked_out "$1" && return 0
-  if [ -L "$1" ] || [ -f "$1" ]; then rm -f -- "$1"; fi
+  if [ -L "$1" ] || { [ -f "$1" ] && drifts "$1"; }; then rm -f -- "$1"; fi
   return 0
 }
 check() {

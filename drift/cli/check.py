@@ -145,7 +145,7 @@ def check(
         history=False if no_history else None,
         journal_dir=journal,
     )
-    destinations.not_an_input(places, settings.profiles_dir, [profile], manifest or ())
+    destinations.not_an_input(places, settings, [profile], manifest or ())
     from drift.check import Source, run_check
     from drift.fix.served import canary_record
     from drift.live.calls import CallRunner
@@ -296,7 +296,7 @@ def probe(
 
     destinations.writable({"--output": output_file})
     settings, profile = cli.load("drift.probe.live")
-    destinations.not_an_input({"--output": output_file}, settings.profiles_dir, [profile])
+    destinations.not_an_input({"--output": output_file}, settings, [profile])
     report = run(run_probe(profile, settings, services=service, environ=dict(os.environ)))
     where = output.location(output_file)
     failed: list[str] = []

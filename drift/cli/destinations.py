@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from drift.cli.output import Destination
     from drift.profiles.model import Profile
     from drift.report import Report
+    from drift.settings import Settings
 
 IS_DIRECTORY = "it is a directory"
 
@@ -190,15 +191,17 @@ def not_the_baseline(baseline: str | None, places: dict[str, str | None]) -> Non
 
 def not_an_input(
     places: Mapping[str, str | Path | None],
-    profiles_dir: Path,
+    settings: Settings,
     profiles: Iterable[Profile],
     manifests: Iterable[str] = (),
 ) -> None:
     """Refuse, before anything is read from the cloud, an output that would replace a file
     the run reads (helper-602 F1: `--output profiles/staging.yaml` replaced the hand-written
-    profile with the report, exit 0): a profile of the run and those it extends, any file of
-    the profiles directory (the other profiles, the schema they name) or a new profile's name
-    there, the pyproject.toml that holds `[tool.drift]`, a manifest."""
+    profile with the report, exit 0): a profile of the run and those it extends, a profile's
+    name or the schema in the profiles directory (a report named otherwise may be written
+    there: `--profiles .`, helper-606 F3), the pyproject.toml that holds `[tool.drift]`, a
+    manifest, and anything in the journal (helper-606 F1: a report in place of an entry, or
+    beside them, leaves `rollback` unable to read it)."""
     from drift.settings import project_config
     from drift.textsafe import visible
 
@@ -206,23 +209,33 @@ def not_an_input(
     read.update({os.path.realpath(m): f"the manifest {m}" for m in manifests if m != "-"})
     if (config := project_config()) is not None:
         read[os.path.realpath(config)] = f"the configuration {config} (`[tool.drift]`)"
-    folder = os.path.realpath(profiles_dir)
+    folder = os.path.realpath(settings.profiles_dir)
+    journal = os.path.realpath(settings.journal())
     for option, value in places.items():
         where = location(str(value)) if value is not None else None
         if not isinstance(where, Path):
             continue
         target = os.path.realpath(where)
         what = read.get(target)
-        if what is None and os.path.dirname(target) == folder:
-            is_profile = where.suffix in (".yaml", ".yml") or os.path.exists(target)
-            what = f"a file of the profiles directory {profiles_dir}" if is_profile else None
+        if what is None and os.path.dirname(target) == folder and _profile_named(where):
+            what = f"a profile's name in the profiles directory {settings.profiles_dir}"
+        if what is None and os.path.commonpath([target, journal]) == journal:
+            what = f"a file of drift's journal {settings.journal()}"
         if what is not None:
             raise UsageError(
                 f"{option} names {visible(str(value))}: {what}, which this run reads; the "
                 "report would replace it (nothing was checked)",
-                hint="name a file of its own for the report (report.json), outside the "
-                "profiles directory",
+                hint="name another file for the report, outside the profiles directory and "
+                "the journal (report.json)",
             )
+
+
+def _profile_named(path: Path) -> bool:
+    """A name a file of the profiles directory has that drift reads: a profile's (any YAML
+    file: a misnamed one is said by `profiles validate`), the schema profiles name."""
+    from drift.onboarding.write import SCHEMA_FILE
+
+    return path.suffix.lower() in (".yaml", ".yml") or path.name == SCHEMA_FILE
 
 
 def _place(value: str) -> str:

@@ -103,7 +103,7 @@ def plan(
         "drift.fix.plan", "drift.fix.render", history=False if no_history else None
     )
     outputs = {"--output": output_file, "--out": out}
-    destinations.not_an_input(outputs, settings.profiles_dir, [profile])
+    destinations.not_an_input(outputs, settings, [profile])
     planned = run(
         plan_environment(
             profile,

@@ -57,7 +57,7 @@ def history(
     from drift.live.calls import CallRunner
 
     settings, profile = cli.load("drift.history.read", "drift.history.render", journal_dir=journal)
-    destinations.not_an_input({"--output": output_file}, settings.profiles_dir, [profile])
+    destinations.not_an_input({"--output": output_file}, settings, [profile])
     runner = CallRunner(settings.access().limits)
     with progress_shown(f"reading {cli.environment}'s history", runner, quiet=quiet):
         result = run(

@@ -201,7 +201,7 @@ def compare(
     settings = cli.settings()
     profile_a, profile_b = cli.pair(settings, environment_a, environment_b)
     where = {"--output": output_file}
-    destinations.not_an_input(where, settings.profiles_dir, [profile_a, profile_b])
+    destinations.not_an_input(where, settings, [profile_a, profile_b])
     if live:
         from drift.compare.run import compare_live
 

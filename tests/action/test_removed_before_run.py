@@ -16,6 +16,10 @@ import pytest
 from tests.cliutil import REPO
 
 SCRIPT = REPO / "scripts" / "github-action.sh"
+SARIF = (
+    '{\n  "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/os/schemas/sarif.json",\n}\n'
+)
+REPORT = '{\n  "schema": "drift.report/v1",\n  "environment": "staging"\n}\n'
 
 
 def _seen_by_drift(workspace: Path, root: Path | None = None, **inputs: str) -> str:
@@ -48,8 +52,8 @@ def test_the_sarif_path_is_removed_before_drift_runs(tmp_path: Path, kind: str) 
     if kind == "link":
         (workspace / "drift.sarif").symlink_to("../.gitconfig")
     else:
-        (workspace / "drift.sarif").write_text('{"runs": []}\n')
-    (workspace / "drift-report.json").write_text("{}\n")
+        (workspace / "drift.sarif").write_text(SARIF)
+    (workspace / "drift-report.json").write_text(REPORT)
     assert _seen_by_drift(workspace) == ""
     assert victim.read_text() == "[user]\n"
 
@@ -57,7 +61,7 @@ def test_the_sarif_path_is_removed_before_drift_runs(tmp_path: Path, kind: str) 
 def test_a_gs_sarif_path_is_left_to_drift(tmp_path: Path) -> None:
     workspace = tmp_path / "ws"
     workspace.mkdir()
-    (workspace / "drift.sarif").write_text("{}\n")  # not the output: sarif-file is gs://
+    (workspace / "drift.sarif").write_text(SARIF)  # not the output: sarif-file is gs://
     assert _seen_by_drift(workspace, sarif="gs://b/drift.sarif") == "drift.sarif\n"
 
 
@@ -72,7 +76,7 @@ def test_a_sarif_path_under_a_directory_linked_out_of_the_workspace_is_not_remov
     kept.write_text("the runner's own file\n")
     (workspace / "reports").symlink_to("..")
     (workspace / "inside").mkdir()
-    (workspace / "inside" / "drift.sarif").write_text("{}\n")
+    (workspace / "inside" / "drift.sarif").write_text(SARIF)
     _seen_by_drift(workspace, sarif="reports/drift.sarif")
     assert kept.read_text() == "the runner's own file\n"
     _seen_by_drift(workspace, sarif="inside/drift.sarif")  # inside: removed as before
@@ -91,7 +95,7 @@ def test_a_monorepo_jobs_sarif_through_a_link_inside_the_checkout_is_removed(
     job.mkdir(parents=True)
     (root / "reports").mkdir()
     stale = root / "reports" / "drift.sarif"
-    stale.write_text("{}\n")
+    stale.write_text(SARIF)
     (job / "reports").symlink_to("../../reports")
     _seen_by_drift(job, root, sarif="reports/drift.sarif")
     assert not stale.exists()
@@ -129,7 +133,7 @@ def test_a_stale_sarif_typed_outside_the_workspace_is_removed(tmp_path: Path, sp
     workspace.mkdir()
     out.mkdir()
     stale = out / "drift.sarif"
-    stale.write_text('{"runs": [{"results": ["of the previous run"]}]}\n')
+    stale.write_text(SARIF.replace("}", '"runs": [{"results": ["of the previous run"]}]}'))
     sarif = "../out/drift.sarif" if spelled == "dotdot" else str(stale)
     _seen_by_drift(workspace, workspace, sarif=sarif)  # the stub drift exits 2
     assert not stale.exists()
@@ -154,3 +158,17 @@ def test_a_device_or_fifo_at_an_output_path_is_left_alone(tmp_path: Path, kind: 
     assert _seen_by_drift(workspace) == "drift.sarif\n"
     kept = node.lstat().st_mode
     assert stat.S_ISFIFO(kept) if kind == "fifo" else stat.S_ISCHR(kept)
+
+
+def test_a_file_that_is_no_report_is_left_to_drift(tmp_path: Path) -> None:
+    """helper-606 F2: `sarif-file: profiles/base.yaml` (or `report-file: pyproject.toml`)
+    was removed by the step before drift could refuse to write over a file it reads: only an
+    earlier run's report or SARIF log is stale."""
+    workspace = tmp_path / "ws"
+    (workspace / "profiles").mkdir(parents=True)
+    (workspace / "profiles" / "base.yaml").write_text("services: {}\n")
+    (workspace / "pyproject.toml").write_text("[tool.drift]\n")
+    seen = _seen_by_drift(workspace, sarif="profiles/base.yaml", report="pyproject.toml")
+    assert (workspace / "profiles" / "base.yaml").read_text() == "services: {}\n"
+    assert (workspace / "pyproject.toml").read_text() == "[tool.drift]\n"
+    assert seen == ""  # the stub looks only at drift.sarif and drift-report.json

@@ -30,6 +30,9 @@ CASES = [
     ("history", "staging", "--output", "profiles/staging.yaml"),
     ("probe", "staging", "--output", "./profiles/../profiles/staging.yaml"),
     ("compare", "staging", "e2e", "--output", "profiles/e2e.yaml"),
+    # helper-606 F1: the journal rollback reads (an entry replaced, or a file beside them)
+    ("check", "staging", "--output", ".drift/journal/20261206-000000-abcde.json"),
+    ("check", "staging", "--json", ".drift/journal/report.json"),
 ]
 
 
@@ -38,6 +41,8 @@ def project(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "profiles", tmp_path / "profiles")
     (tmp_path / "pyproject.toml").write_text('[tool.drift]\nfail_on = "error"\n')
     (tmp_path / "api.yaml").write_text("apiVersion: serving.knative.dev/v1\nkind: Service\n")
+    (tmp_path / ".drift" / "journal").mkdir(parents=True)
+    (tmp_path / ".drift" / "journal" / "20261206-000000-abcde.json").write_text("{}\n")
     return tmp_path
 
 
@@ -52,10 +57,24 @@ def test_an_output_that_would_replace_an_input_is_refused(
     lines = done.stderr.strip().splitlines()
     assert lines[0].startswith("drift: error: --"), done.stderr
     assert "which this run reads" in lines[0] and "nothing was checked" in lines[0]
+    assert "(report.json)" in done.stderr  # what to name instead
     assert "Traceback" not in done.stderr
     assert len(sandbox.calls) == calls  # nothing read from the cloud
     after = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
     assert after == before  # no file replaced, none added
+
+
+def test_a_report_beside_the_profiles_is_written_again(sandbox: Sandbox, project: Path) -> None:
+    """helper-606 F3: with `--profiles .` the report lands in the profiles directory; the
+    second run refused it as "a file of the profiles directory". Only a profile's name and
+    the schema's are the profiles'."""
+    for _ in range(2):
+        done = drift(
+            "check", "staging", "--profiles", "profiles", "--json", "profiles/report.json",
+            env=sandbox.environ(), cwd=project,
+        )  # fmt: skip
+        assert done.returncode == 1, done.stderr
+    assert (project / "profiles" / "report.json").read_text().startswith("{")
 
 
 def test_a_report_of_its_own_is_written(sandbox: Sandbox, project: Path) -> None:
