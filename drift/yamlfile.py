@@ -238,8 +238,8 @@ def _problem(doc: Located, model: type[BaseModel], prefix: Path_, loc: Path_, er
                 f" (did you mean '{alike}'? the names differ only in characters that look "
                 "alike, shown escaped)"
             )
-        elif key[:1].isspace():  # indentation pasted from a page: no-break spaces
-            msg += " (it begins with no-break spaces: YAML indents with spaces)"
+        elif key[:1].isspace():  # indentation pasted from a page: no-break spaces, a tab
+            msg += " (it begins with white space that is not a space: YAML indents with spaces)"
         elif close:
             msg += f" (did you mean '{close[0]}'?)"
         elif allowed:
@@ -272,7 +272,9 @@ def _said(value: Any, loc: Path_) -> str:
         return "the value given"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return repr(value)[:40] if isinstance(value, str) else str(value)[:40]
+    if isinstance(value, str):  # one that looks like an allowed value, escaped (helper-606 F5)
+        return repr(value)[:40] if (shown := alike_escaped(value)) == value else f"'{shown}'"[:40]
+    return str(value)[:40]
 
 
 _TYPES: dict[str, tuple[str, type]] = {

@@ -60,29 +60,30 @@ def no_directory(directory: Path, environment: str = "ENV", *, lint: bool = Fals
 def _above(directory: Path, environment: str) -> str:
     """Where the profiles are when the run stands below them (helper-602 F4: from
     `src/app`, or inside `profiles/` itself, the hint said to `drift init` again, which wrote
-    a second profile tree): the working directory holding ENV.yaml, or a directory of the same
-    name in a parent holding it (any profile, for `ENV`). "" when there is none."""
-    if directory.is_absolute():
+    a second profile tree): the working directory when it is a profiles directory (its name
+    the one looked for) holding ENV.yaml, or a directory of that name in a parent holding
+    it, up to the repository's root (a `.git` there: another project's profiles above it are
+    none of this one's, helper-606 F4). "" when there is none."""
+    if directory.is_absolute() or len(directory.parts) != 1:
         return ""
     here = Path.cwd()
-    name = f"{environment}.yaml"
 
     def holds(folder: Path) -> bool:
-        if environment == "ENV":
+        if environment == "ENV":  # `profiles validate`: any profile
             return folder.is_dir() and any(folder.glob("*.yaml"))
-        return (folder / name).is_file()
+        return (folder / f"{environment}.yaml").is_file()
 
-    if holds(here):
-        return (
-            f"{name} is in the working directory: run drift from its parent, or pass --profiles ."
-        )
-    for parent in here.parents:
-        if holds(folder := parent / directory):
+    if here.name == directory.name and holds(here):
+        return "the working directory is the profiles directory: run drift from its parent"
+    for parent in (here, *here.parents):
+        if parent != here and holds(folder := parent / directory):
             shown = os.path.relpath(folder)
             return (
                 f"the profiles are in {shown}: run drift from {parent}, or pass --profiles "
                 f"{shown} (or set profiles_dir in [tool.drift] of a pyproject.toml here)"
             )
+        if (parent / ".git").exists():  # the repository's root: no further
+            break
     return ""
 
 

@@ -56,7 +56,25 @@ def test_below_the_profiles_the_hint_says_where_they_are(tmp_path: Path) -> None
     assert f"the profiles are in ../../profiles: run drift from {tmp_path}" in hint, done.stderr
     inside = drift("check", "staging", cwd=tmp_path / "profiles")
     assert inside.returncode == 2 and "drift init" not in inside.stderr
-    assert "staging.yaml is in the working directory" in inside.stderr, inside.stderr
+    assert "the working directory is the profiles directory" in inside.stderr, inside.stderr
     # another environment's profile only: a first profile of this one is the next step
     other = drift("check", "prod", cwd=deep)
     assert "drift init prod --from-live" in other.stderr, other.stderr
+
+
+def test_the_search_stops_at_the_repository_and_skips_other_yaml(tmp_path: Path) -> None:
+    """helper-606 F4: a Knative `staging.yaml` in `deploy/` was taken for a profile ("pass
+    --profiles ."), and the search went on past the repository's root to another project's
+    profiles."""
+    (tmp_path / "profiles").mkdir()  # another project's, above the repository
+    (tmp_path / "profiles" / "staging.yaml").write_text("project: p\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    deploy = repo / "deploy"
+    deploy.mkdir()
+    (deploy / "staging.yaml").write_text("apiVersion: serving.knative.dev/v1\n")
+    done = drift("check", "staging", cwd=deploy)
+    assert done.returncode == 2
+    assert "working directory" not in done.stderr and str(tmp_path / "profiles") not in done.stderr
+    assert "../profiles" not in done.stderr
+    assert "drift init staging --from-live" in done.stderr, done.stderr

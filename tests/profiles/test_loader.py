@@ -197,6 +197,13 @@ BAD_INPUT = [
         "'info', not 'fatal'",
         id="enum-value",
     ),
+    pytest.param(  # helper-606 F5: a value that looks like an allowed one, escaped
+        "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+        "      A: {required: true, severity: \u0435rror}\n",
+        "profiles/staging.yaml:6: services.api.env.A.severity: expected 'error', 'warning' or "
+        "'info', not '\\u0435rror'",
+        id="enum-value-look-alike",
+    ),
     # helper-602 F3: a key a screen shows like another is shown escaped, and said so
     pytest.param(
         "project: p\nregion: us-central1\nservices:\n  api:\n    settings: {timeout\u00a0: 5s}\n",
@@ -213,7 +220,7 @@ BAD_INPUT = [
     pytest.param(  # indentation pasted from a web page: no-break spaces, not spaces
         "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n" + "\u00a0" * 6 + "A: b\n",
         "profiles/staging.yaml:6: unknown key '\\xa0\\xa0\\xa0\\xa0\\xa0\\xa0A' "
-        "(it begins with no-break spaces: YAML indents with spaces)",
+        "(it begins with white space that is not a space: YAML indents with spaces)",
         id="unknown-key-indented-with-no-break-spaces",
     ),
     pytest.param(
