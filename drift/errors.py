@@ -222,6 +222,15 @@ class JournalError(DriftError):
     recorded: nothing more is written to the cloud."""
 
 
+class JournalUnwritable(JournalError):
+    """The journal (its directory, `.gitignore`, a lock) cannot be written before `fix` or
+    `rollback` sent anything (a full or read-only disk, no permission): aborted safely with
+    nothing changed (exit 4), as when its first entry cannot be written, in every path
+    (helper-601 F3: exit 2 or 4, and a different ending, by which file failed first)."""
+
+    exit_code = ExitCode.ABORTED
+
+
 class SecretUnrecordable(JournalError):
     """A secret's value drift read stands where the journal could record it only as it is (a
     label's or an annotation's name): the entry is not written, so nothing is changed (SPEC

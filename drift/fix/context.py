@@ -14,6 +14,7 @@ from drift.findings import ProbeResult
 from drift.fix.base import Base
 from drift.fix.cancel import again
 from drift.fix.journal import Entry, Journal, State, Write
+from drift.fix.journalfiles import UNJOURNALED
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_traffic, patched_template
 from drift.fix.saved import SavedPlan
@@ -98,14 +99,6 @@ class ServiceOutcome:
         for target in traffic:
             if self.tagged(target):
                 target.tag = ""
-
-
-UNJOURNALED = (
-    "drift sends no write its journal has not recorded first (SPEC invariant 5): make room "
-    "there, or choose another journal with --journal DIR (or DRIFT_JOURNAL_DIR)"
-)
-"""What to do when the first journal entry of a change cannot be written (a full disk, a
-read-only or foreign directory): `drift fix` again once it can, or elsewhere."""
 
 
 class Stop(Exception):

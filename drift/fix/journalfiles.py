@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from drift.errors import JournalError, JournalUnreadable
+from drift.errors import JournalError, JournalUnreadable, JournalUnwritable
 from drift.files import file_in_the_way, kind_of, regular_bytes, replace_whole, staged
 from drift.fix.entryshape import unsummed
 from drift.textsafe import visible
@@ -22,6 +22,21 @@ log = logging.getLogger(__name__)
 EDITED = "it was edited"  # a checksum that does not match (read back by drift.fix.rollback_view)
 CHECKSUM = ".sha256"
 GITIGNORE = "# drift's journal: service configurations, never commit\n*\n"
+UNJOURNALED = (
+    "drift sends no write its journal has not recorded first (SPEC invariant 5): make room "
+    "there, or choose another journal with --journal DIR (or DRIFT_JOURNAL_DIR)"
+)
+"""What to do when the journal cannot take what a change must record before its first write
+(a full disk, a read-only or foreign directory): `drift fix` again once it can, or elsewhere."""
+
+
+def unwritten(what: str, exc: OSError) -> JournalUnwritable:
+    """The one error for a journal file (`what`: "write PATH", "create the lock PATH") that
+    cannot be written before any write to the cloud: exit 4, nothing was changed, and the way
+    on, whichever file it was (the entry's own: `drift.fix.context`)."""
+    return JournalUnwritable(
+        f"cannot {what}: {exc.strerror or exc}: nothing was changed; {UNJOURNALED}"
+    )
 
 
 def listed(directory: Path, suffix: str, what: str) -> list[Path]:
@@ -265,11 +280,8 @@ def create(directory: Path) -> None:
     except OSError as exc:
         from drift.settings import journal_source
 
-        raise JournalError(
-            f"cannot create the journal {directory} (set by {journal_source(directory)}): "
-            f"{exc.strerror or exc}; nothing was changed",
-            hint="choose a writable journal directory with --journal DIR or DRIFT_JOURNAL_DIR",
-        ) from exc
+        where = f"create the journal {directory} (set by {journal_source(directory)})"
+        raise unwritten(where, exc) from exc
     if not created:
         trusted_directory(directory)
     root = directory.parent if directory.parent.name == ".drift" else None
@@ -280,7 +292,7 @@ def create(directory: Path) -> None:
         if (text := _ignore_text(ignore)) is not None:
             replace_whole(ignore, text.encode())  # whole or not at all, as entries are
     except OSError as exc:
-        raise JournalError(f"cannot write {ignore}: {exc.strerror or exc}") from exc
+        raise unwritten(f"write {ignore}", exc) from exc
 
 
 def _ignore_text(ignore: Path) -> str | None:

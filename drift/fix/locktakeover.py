@@ -14,7 +14,7 @@ from drift.errors import JournalError
 from drift.files import file_in_the_way, kind_of, regular_bytes
 from drift.fix import lockholder
 from drift.fix.journal import DONE, Entry, Journal, State
-from drift.fix.journalfiles import listed
+from drift.fix.journalfiles import listed, unwritten
 from drift.fix.lockholder import Holder
 from drift.fix.lockname import names
 
@@ -33,10 +33,7 @@ def unwritable(path: Path, exc: OSError) -> JournalError:
             "nothing was "
             "changed (move it away: drift makes the directory again)"
         )
-    return JournalError(
-        f"cannot create the lock {path}: {exc.strerror or exc}; nothing was changed (the "
-        "journal directory must be writable, with room for the lock and the journal)"
-    )
+    return unwritten(f"create the lock {path}", exc)
 
 
 def left_by(journal: Path, holder: Holder) -> list[Entry] | None:

@@ -1,0 +1,106 @@
+"""A journal that cannot be written before any write to the cloud (a full disk, a read-only
+file system): `fix` and `rollback` abort safely with nothing changed — exit 4 and one message
+ending in the same way on ("nothing was changed; … make room there, or choose another journal
+with --journal DIR") — whichever of the journal's files failed first: its directory, its
+`.gitignore`, a lock, or the first entry (helper-601 F3: exit 2 for the first three, with no
+way on for the `.gitignore`, exit 4 for the entry)."""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import drift.fix.journalfiles
+from drift.errors import ExitCode, JournalError
+from drift.fix import lock as locking
+from drift.fix.apply import FixOptions
+from drift.fix.journal import Journal, State
+from drift.sandbox import Sandbox
+from tests.fix.conftest import ScriptedUI, entries, fix, rollback, updates
+
+ENDING = (
+    ": nothing was changed; drift sends no write its journal has not recorded first (SPEC "
+    "invariant 5): make room there, or choose another journal with --journal DIR (or "
+    "DRIFT_JOURNAL_DIR)"
+)
+
+
+def _raise(code: int) -> Callable[..., None]:
+    def failing(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    return failing
+
+
+def gitignore_full(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    monkeypatch.setattr(drift.fix.journalfiles, "replace_whole", _raise(errno.ENOSPC))
+    (tmp_path / ".drift" / ".gitignore").unlink(missing_ok=True)
+    return f"cannot write {tmp_path / '.drift' / '.gitignore'}: {os.strerror(errno.ENOSPC)}"
+
+
+def lock_full(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    Journal(tmp_path / ".drift" / "journal").open()  # its `.gitignore` fsync'd before
+    monkeypatch.setattr(locking.os, "fsync", _raise(errno.ENOSPC))
+    return f"cannot create the lock {tmp_path / '.drift' / 'journal' / 'locks'}/"
+
+
+def journal_read_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    mkdir = Path.mkdir
+
+    def refused(self: Path, *args: object, **kwargs: object) -> None:
+        if self.is_relative_to(tmp_path / ".drift"):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "mkdir", refused)
+    return f"cannot create the journal {tmp_path / '.drift' / 'journal'}"
+
+
+@pytest.mark.parametrize(
+    "fails", [gitignore_full, lock_full, journal_read_only], ids=["gitignore", "lock", "directory"]
+)
+def test_fix_with_a_journal_it_cannot_write_aborts_with_nothing_changed(
+    sandbox: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fails: Callable[[pytest.MonkeyPatch, Path], str],
+) -> None:
+    with monkeypatch.context() as patched:
+        begins = fails(patched, tmp_path)
+        with pytest.raises(JournalError) as failed:
+            fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), ["web"])
+    error = failed.value
+    assert error.exit_code is ExitCode.ABORTED, error.message  # was 2 (usage) in all three
+    assert error.message.startswith(begins), error.message
+    assert error.message.endswith(ENDING), error.message
+    assert "\n" not in error.diagnostics(), error.diagnostics()  # one line
+    assert updates(sandbox) == []
+    done = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), ["web"])  # room again
+    assert done.exit_code is ExitCode.OK, done.summary()
+
+
+@pytest.mark.parametrize("fails", [gitignore_full, lock_full], ids=["gitignore", "lock"])
+def test_rollback_with_a_journal_it_cannot_write_aborts_with_nothing_changed(
+    sandbox: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fails: Callable[[pytest.MonkeyPatch, Path], str],
+) -> None:
+    done = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), ["web"])
+    assert done.exit_code is ExitCode.OK, done.summary()
+    sandbox.clear_calls()
+    with monkeypatch.context() as patched:
+        begins = fails(patched, tmp_path)
+        with pytest.raises(JournalError) as failed:
+            rollback(tmp_path)
+    error = failed.value
+    assert error.exit_code is ExitCode.ABORTED, error.message
+    assert error.message.startswith(begins) and error.message.endswith(ENDING), error.message
+    assert updates(sandbox) == []
+    assert [e.state for e in entries(tmp_path)] == [State.PROMOTED]
