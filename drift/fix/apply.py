@@ -24,7 +24,7 @@ from drift.fix.each import fix_each, together
 from drift.fix.interrupt import Where
 from drift.fix.journal import Journal, State
 from drift.fix.journalfiles import listed
-from drift.fix.landed_before import landed_on
+from drift.fix.landed_before import landed_on, settle
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.only import cut_note, only
@@ -185,6 +185,8 @@ async def _fix(
     notes = [n for b in built for n in (describe(b), tag_note(b, named=True)) if n]
     for note in notes:
         ui.say(note)
+    if not options.dry_run:  # a change stopped after its last write, on what needs none
+        settle(settings.journal(), [s for s in plan.services if not s.has_patch], ui.say)
     if not todo:
         # the plan's check read the histories and their `since` (`plan_environment`): its
         # report is the one shown, nothing listed again

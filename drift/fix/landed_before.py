@@ -7,26 +7,36 @@ the change is pending: its entry is recorded as finished (`promoted`, `updated`)
 taken over, said in one line. Before, every later fix refused until the operator rolled back
 a change they wanted or deleted the lock by hand (helper-553 F1). Anything else — a write
 that did not land, one someone wrote over — still refuses, naming both ways out
-(`drift.fix.lock`). `drift rollback CHANGE` undoes the change as before."""
+(`drift.fix.lock`). `drift rollback CHANGE` undoes the change as before.
+
+A fix with nothing to patch on such a workload (what the write made is what the profile wants)
+judges its stale lock all the same (`settle`): before, it returned before the only place such
+a lock was judged, and the lock of a change that had in fact finished stayed until a teammate's
+write made it unprovable and someone deleted it by hand (helper-601 F1)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from drift.errors import JournalError
+from drift.fix import lockholder
 from drift.fix.instances import runs_only
 from drift.fix.journal import Entry, Journal, State, Write
+from drift.fix.journalfiles import listed
+from drift.fix.lock import Landed, Locked, Locks
+from drift.fix.lockname import names, other_forms
+from drift.fix.locktakeover import left_by
+from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_percent
 from drift.fix.recorded import before_service
 from drift.fix.restored import carries_kind, complete
 from drift.fix.routing import landed, promotion_problem
 from drift.fix.workload_restore import in_place
 from drift.kinds import Kind
-
-Landed = Callable[[list[Entry]], str]
-"""Why a stopped change's entries for one workload have all finished, now recorded so ("":
-not proven; nothing recorded)."""
+from drift.live.changeids import new_change_id
 
 _FINISHES = {State.PROMOTING: State.PROMOTED, State.UPDATING: State.UPDATED}
 
@@ -76,3 +86,54 @@ def _landed(entry: Entry, now: Any) -> bool:
         return carries_kind(now, write, kind) and (placed or not runs_only(now, write.revision))
     share = canary_percent(before_service(entry), entry.base_revision)
     return landed(now, write) and not promotion_problem(now, entry.canary_revision, share)
+
+
+log = logging.getLogger(__name__)
+UNFINISHED = frozenset({State.PROMOTING, State.UPDATING})
+"""The states of a change stopped after its last write was sent (its outcome not had)."""
+BY = "a later `drift fix`"
+
+
+def stopped_on(journal: Path, services: Sequence[ServicePlan]) -> list[ServicePlan]:
+    """The workloads of `services` whose lock (either name, either form of the project) was
+    left by a process that is gone, in the middle of a write (`UNFINISHED`)."""
+    try:
+        present = [p.name for p in listed(journal / "locks", ".lock", "the journal's locks")]
+    except JournalError:
+        return []
+    found = []
+    for sp in services:
+        if sp.live is None:
+            continue
+        own = set(names(sp.full_name)) | set(other_forms(sp.full_name, present))
+        for name in sorted(own & set(present)):
+            holder = lockholder.read(journal / "locks" / name)
+            if holder is None or not holder.stale:
+                continue
+            entries = left_by(journal, holder) or []
+            if any(e.state in UNFINISHED for e in entries):
+                found.append(sp)
+                break
+    return found
+
+
+def settle(journal: Path, services: Sequence[ServicePlan], say: Callable[[str], None]) -> None:
+    """Take over and release the stale lock on each of `services` whose stopped change's last
+    write is what the workload holds as read (`landed_on`: recorded finished); say why each
+    other one stays. Nothing of the run's own result depends on it: a journal that cannot
+    take a lock now leaves the stale one as it was (logged)."""
+    stopped = stopped_on(journal, services)
+    if not stopped:
+        return
+    try:
+        changes = [p.name.split("--", 1)[0] for p in listed(journal, ".json", "the journal")]
+        with Locks(journal, new_change_id(after=changes), "fix", say=say) as locks:
+            for sp in stopped:
+                try:
+                    locks.acquire(
+                        sp.full_name, sp.label, landed=landed_on(sp.live, Journal(journal), BY)
+                    )
+                except Locked as exc:
+                    say(exc.message)
+    except JournalError as exc:
+        log.warning("the stale locks of %s stay: %s", ", ".join(s.label for s in stopped), exc)

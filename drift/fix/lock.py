@@ -27,20 +27,20 @@ import socket
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from drift.errors import OutputLost
 from drift.fix import lockholder
-from drift.fix.journal import now_text
+from drift.fix.journal import Entry, now_text
 from drift.fix.journalfiles import listed
 from drift.fix.lockholder import HELD, Holder, held, not_held, process_token, take_flock
 from drift.fix.lockname import legacy_name, lock_name, other_forms
 from drift.fix.locktakeover import finished, left_by, remove, unpending, unwritable
 
-if TYPE_CHECKING:
-    from drift.fix.landed_before import Landed
+__all__ = ["Holder", "Landed", "Locked", "Locks", "held", "not_held"]
 
-__all__ = ["Holder", "Locked", "Locks", "held", "not_held"]
+Landed = Callable[[list[Entry]], str]
+"""Why a stopped change's entries for one workload have all finished, now recorded so ("":
+not proven; nothing recorded): `drift.fix.landed_before.landed_on`."""
 
 log = logging.getLogger(__name__)
 NO_LINKS = frozenset(
