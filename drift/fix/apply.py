@@ -271,7 +271,7 @@ async def _fix(
     )
     result.recheck = replace(recheck.report, proofs=proofs)
     result.exit_code = recheck.report.exit_code
-    if any(o.aborted for o in result.outcomes):
+    if _cut(result, todo):
         _partial(result, todo)
     return result
 
@@ -284,6 +284,14 @@ def _changes(journal: Journal) -> list[str]:
 def _applied(result: FixResult) -> list[ServiceOutcome]:
     """The services this fix changed and left changed (promoted, pinned, updated)."""
     return [o for o in result.outcomes if not o.aborted]
+
+
+def _cut(result: FixResult, todo: list[ServicePlan]) -> bool:
+    """Whether the fix stopped before all it planned: an abort, or Ctrl-C after a write that
+    landed (`drift.fix.interrupt.promotion_cut`), the workloads after it not attempted."""
+    if any(o.aborted for o in result.outcomes):
+        return True
+    return any(o.interrupted for o in result.outcomes) and len(result.outcomes) < len(todo)
 
 
 def _partial(result: FixResult, todo: list[ServicePlan]) -> None:
@@ -317,7 +325,7 @@ def _unchecked(
     """The fix wrote, then its re-check could not read (credentials expired, the API
     failing): what changed is said all the same, and the run is incomplete (SPEC invariant
     6: exit 3), never "nothing was checked" (2)."""
-    if any(o.aborted for o in result.outcomes):
+    if _cut(result, todo):
         _partial(result, todo)
     said = result.message + "\n" if result.message else ""
     result.message = (
@@ -331,7 +339,7 @@ def _unchecked(
 def _said(result: FixResult, todo: list[ServicePlan], ui: FixUI) -> None:
     """The fix's report (each service's outcome, a partial fix's line, where the change is
     recorded), said before the line of an interruption of its re-check: what was written."""
-    if any(o.aborted for o in result.outcomes):
+    if _cut(result, todo):
         _partial(result, todo)
     with suppress(OSError, OutputLost):  # the interruption's line still says where each stands
         for line in result.summary().splitlines():

@@ -13,6 +13,7 @@ from drift.fix.base import tag_note
 from drift.fix.cleanup import clean_up
 from drift.fix.context import Stop, canary_request
 from drift.fix.deadline import promotion, started
+from drift.fix.interrupt import promotion_cut
 from drift.fix.journal import State, Write
 from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import (
@@ -42,6 +43,7 @@ from drift.fix.routing import (
 from drift.fix.servicefixer import ServiceFixer
 from drift.fix.untrap import left_as_pinned
 from drift.fix.update import GONE, deleted, settled, stale_etag, update_workload
+from drift.interrupts import interrupt_name
 from drift.kinds import Kind
 from drift.live.api import short
 from drift.next_steps import hint_lines
@@ -355,9 +357,27 @@ class ServiceFix(ServiceFixer):
             "restores what served before, or `drift check` confirms the fix"
         )
 
+    def _interrupted(self, why: str = "") -> Stop | None:
+        """Ctrl-C while the promotion's outcome is awaited: read back first (`_stop`)."""
+        if why or self.entry.state != State.PROMOTING or not self.entry.writes:
+            return super()._interrupted(why)
+        return Stop(
+            f"{self.name}: {interrupt_name()} while traffic was being moved to the canary "
+            f"{self.outcome.canary}",
+            State.PROMOTING,
+            interrupted=True,
+            readback=True,
+        )
+
     async def _stop(self, stop: Stop) -> None:
         """End the service's fix: say where it stands, and after an abort with a canary,
-        clean up (the canary's tag gone, the routing that served put back)."""
+        clean up (the canary's tag gone, the routing that served put back); an interrupted
+        promotion as it is read to have ended (`promotion_cut`)."""
+        if stop.readback:
+            ended = await promotion_cut(self, stop, self._promotion_landed)
+            if ended is None:  # it had landed: the fix is complete
+                return
+            stop = ended
         await super()._stop(stop)
         if stop.cleanup:
             await clean_up(self, stop, self._journal_failed, self.after)

@@ -48,7 +48,7 @@ async def fix_each(
                 me.uncancel()
             return ended
         outcomes.append(outcome)
-        if outcome.aborted:
+        if outcome.aborted or outcome.interrupted:  # a Ctrl-C after a write that landed too
             break
     return outcomes
 

@@ -2,17 +2,41 @@
 Ctrl-C (or SIGTERM, SIGHUP: `drift.cli.signals`) left unfinished — its canary not cleaned up
 (`drift.fix.cancel`), or an update in place sent whose answer it never had — keeps its lock,
 so that the next command on the workload refuses (or, reading the write landed, finishes it:
-`drift.fix.landed_before`) and `drift rollback CHANGE` takes it over (SPEC invariant 11)."""
+`drift.fix.landed_before`) and `drift rollback CHANGE` takes it over (SPEC invariant 11).
+
+An interrupted promotion (`promotion_cut`): Ctrl-C while a service's promotion was sent and
+its outcome awaited: one read of the service says which it was, as the canary write's
+interruption reads it (`drift.fix.cleanup`). Landed — the promotion exactly, one generation on
+(still rolling out included: its spec is drift's) — the fix is complete: recorded `promoted`,
+its lock released, said so (the fix then ends as a completed one, with its re-check). Not
+landed, and nothing written since (not reconciling): an abort, cleaned up as at the promotion
+prompt (SPEC invariant 9: the canary's tag removed, the routing that served restored, exit 4).
+Neither to be told — the read failed, a second Ctrl-C, someone else's write — the fix stops at
+once as before, its lock kept and the journal saying `promoting`: a write sent, its outcome
+unknown (exit 3, as an interrupted update in place: `drift.fix.apply`). Before, every such
+Ctrl-C stopped at once with exit 4, "nothing changed", the canary trap left in place when the
+promotion had not landed, the lock left when it had (helper-601 F2)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from drift.fix.context import Fixer, ServiceOutcome
-from drift.fix.journal import DONE, State
+from drift.errors import ApiError, AuthError
+from drift.fix.base import tag_note
+from drift.fix.context import Fixer, ServiceOutcome, Stop
+from drift.fix.journal import DONE, State, Write
 from drift.fix.lock import Locks
 from drift.fix.locktakeover import FINISHED
+from drift.fix.patch import canary_percent
+from drift.fix.routing import describe_serving, landed, promotion_problem
+from drift.fix.servicefixer import ServiceFixer
+from drift.fix.update import get_service
 from drift.fix.workload_restore import in_place
+from drift.interrupts import interrupt_name
+from drift.live.api import in_progress
 
 
 @dataclass
@@ -30,10 +54,12 @@ class Where:
 
     @property
     def sent(self) -> bool:
-        """A workload's update in place was sent and its answer not had (its journal says
-        `updating`): it may have landed, so an interruption is no "nothing changed" (exit 4):
-        its outcome is not known (helper-528 F2: exit 4 over a job updated)."""
-        return any(in_place(f.entry) and f.entry.state == State.UPDATING for f in self.fixes)
+        """A workload's write was sent and its answer not had — an update in place (its
+        journal says `updating`), a promotion (`promoting`) whose read back could not tell
+        (`drift.fix.promotion_cut`): it may have landed, so an interruption is no "nothing
+        changed" (exit 4): its outcome is not known, exit 3 for both (helper-528 F2: exit 4
+        over a job updated; helper-601 F2: 3 or 4 by the kind of write)."""
+        return any(_unknown(f) for f in self.fixes)
 
     def line(self) -> str:
         """Where each workload stands, then each lock kept, both in the order the flows
@@ -71,3 +97,68 @@ class Where:
                 f"`drift rollback {fixer.change_id}` takes it over to finish it (or the next "
                 "`drift fix`, if it reads the last write landed)"
             )
+
+
+def _unknown(fixer: Fixer) -> bool:
+    """Whether `fixer`'s last write was sent and its outcome is not known."""
+    entry = fixer.entry
+    if in_place(entry):
+        return entry.state == State.UPDATING
+    return entry.state == State.PROMOTING
+
+
+Record = Callable[[str, str, Any], None]
+"""How the promotion's landing is recorded (`ServiceFix._promotion_landed`: Stop when the
+journal cannot take it)."""
+
+
+async def promotion_cut(fixer: ServiceFixer, stop: Stop, record: Record) -> Stop | None:
+    """Where an interrupted promotion (`stop`) ended, read once: None when it had landed and
+    the fix is complete (its outcome set); the Stop to end the fix with (a cleanup when it had
+    not landed); CancelledError (the fix stops at once, as before) when it cannot be told."""
+    entry, outcome, canary = fixer.entry, fixer.outcome, fixer.outcome.canary
+    write = Write.read(entry.writes[-1])
+    if not stop.quiet:
+        fixer.ctx.ui.say(f"{stop.message}: reading whether it landed (Ctrl-C again stops this)")
+    try:
+        now = await get_service(fixer.ctx.session, entry.full_name)
+    except (ApiError, AuthError):
+        now = None  # a second Ctrl-C: CancelledError, raised from here as it is
+    if now is not None and landed(now, write):
+        rolling = in_progress(now)
+        share = canary_percent(fixer.live.source, fixer.base.revision)
+        problem = "" if rolling else promotion_problem(now, canary, share)
+        try:
+            if problem:
+                record(State.ABORTED, problem, now)
+                return Stop(
+                    f"{stop.message}: the promotion was written but {problem}; "
+                    f"`drift rollback {fixer.change_id}` restores what served before"
+                )
+            note = f"traffic on {canary} (read back after {interrupt_name()})"
+            record(State.PROMOTED, note, now)
+        except Stop as unjournaled:  # landed, its end not recorded: lock kept, as it says
+            return unjournaled
+        outcome.state, outcome.interrupted = State.PROMOTED, True
+        serves = f"rolling out: {rolling}" if rolling else f"what serves: {describe_serving(now)}"
+        tagged = tag_note(fixer.base)
+        outcome.message = (
+            f"{stop.message}, but the promotion had landed: traffic moved to {canary} "
+            f"({serves}); the fix is complete" + (f"; {tagged}" if tagged else "")
+        )
+        fixer.where = f"{fixer.name}: the fix is complete (traffic on {canary})"
+        return None
+    if now is not None and int(now.generation) == write.generation_before and not in_progress(now):
+        # never applied: the service is where the canary write left it, its etag then
+        # refusing the promotion should it arrive after all (AIP-154)
+        try:
+            fixer._landed(State.ABORTED, f"promotion not made: {interrupt_name()}", None)
+        except Stop as unjournaled:
+            return unjournaled
+        return Stop(
+            f"{stop.message}; the promotion had not landed",
+            cleanup=True,
+            interrupted=True,
+            quiet=stop.quiet,
+        )
+    raise asyncio.CancelledError  # not known: at once, the lock kept (`Where.run`)
