@@ -34,6 +34,7 @@ from drift.fix.patch import canary_percent
 from drift.fix.recorded import before_service
 from drift.fix.restored import carries_kind, complete
 from drift.fix.routing import landed, promotion_problem
+from drift.fix.update import CLIENT
 from drift.fix.workload_restore import in_place
 from drift.kinds import Kind
 from drift.live.changeids import new_change_id
@@ -80,6 +81,8 @@ def _landed(entry: Entry, now: Any) -> bool:
     write = Write.read(entry.writes[-1])
     if write.landed is False or not complete(now):
         return False
+    if now.client != CLIENT:  # the last write is someone else's (invariant 12: drift's say
+        return False  # `client: drift`), however alike: helper-607 F1
     kind = Kind(entry.kind)
     if in_place(entry):
         placed = kind is not Kind.WORKER_POOL or not write.revision

@@ -48,8 +48,10 @@ def protected(resource_type: str, before: Any) -> bool:
     'terraform apply' or 'terraform destroy' that would delete the service will fail. When
     the field is set to false, deleting the service is allowed." Of the v1 resource
     (google_cloud_run_service) drift knows no such default: only an explicit true counts
-    there (helper-600 F3)."""
-    if not isinstance(before, dict):
+    there (helper-600 F3). A state with no such key at all is of a provider without the field
+    (google 6.0.0 added it), whose delete goes through; unset is null in a plan (helper-607
+    F2)."""
+    if not isinstance(before, dict) or "deletion_protection" not in before:
         return False
     value = before.get("deletion_protection")
     if resource_type.startswith("google_cloud_run_v2_"):

@@ -113,3 +113,36 @@ def test_a_services_own_settings_update_that_landed_is_settled_with_nothing_to_p
     assert done.returncode == 0 and "nothing to patch" in said, said
     assert f"took over the lock left by change {entry.change_id}" in said, said
     assert locks(tmp_path) == [] and entries(tmp_path)[0].state == State.UPDATED
+
+
+@pytest.mark.parametrize("kind", ["service", "job"])
+def test_a_write_alike_but_someone_elses_is_not_drifts_landing(
+    reseedable: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+    kind: str,
+) -> None:
+    """helper-607 F1: drift's write never sent, a teammate's identical one (one generation on,
+    the same configuration) was taken for drift's landing: the entry recorded as finished with
+    their etag, the lock released. Every drift write says `client: drift` (invariant 12): the
+    same workload read as someone else's last write is not drift's landing."""
+    from drift.fix.landed_before import _landed
+
+    reseedable.reset(world(kind))
+    killed_after_its_last_write(reseedable, tmp_path, monkeypatch, kind)
+    (entry,) = [e for e in entries(tmp_path) if e.state == STOPPED[kind]]
+    name = f"projects/{LAB}/locations/us-central1/{'services' if kind == 'service' else 'jobs'}/app"
+    if kind == "service":
+        now = clients_for(reseedable).services.get_service(name=name)
+    else:
+        import grpc
+        from google.cloud import run_v2
+        from google.cloud.run_v2.services.jobs.transports import JobsGrpcTransport
+
+        with grpc.insecure_channel(reseedable.address) as channel:
+            jobs = run_v2.JobsClient(transport=JobsGrpcTransport(channel=channel))
+            now = jobs.get_job(name=name)
+    assert now.client == "drift" and _landed(entry, now)  # drift's own landing
+    now.client = "gcloud"  # the same configuration, written by someone else
+    assert not _landed(entry, now)

@@ -21,12 +21,14 @@ from tests.manifest.plans import API_ONLY, check_offline, known_api, plan
 
 API = "google_cloud_run_v2_service.api"
 FAILS = "the apply fails at the delete"
-PROTECTION = [True, None]  # None: unset in state (the field's default is true)
+PROTECTION = [True, None]  # None: unset in state, null in the plan (the default is true)
+ABSENT = "absent"
+"""No such key in `before`: a provider without the field (google < 6.0.0), which deletes."""
 
 
-def _before(api: dict[str, Any], protection: bool | None) -> dict[str, Any]:
+def _before(api: dict[str, Any], protection: bool | None | str) -> dict[str, Any]:
     before = copy.deepcopy(api["change"]["after"])
-    if protection is None:
+    if protection == ABSENT:
         before.pop("deletion_protection", None)
     else:
         before["deletion_protection"] = protection
@@ -56,13 +58,16 @@ def test_a_same_name_replace_deleting_first_is_not_verified(
     assert "deletion_protection is not false" in reason, reason
 
 
+@pytest.mark.parametrize("protection", [False, ABSENT])
 def test_a_same_name_replace_deleting_first_with_protection_off_is_checked(
-    tmp_path: Path,
+    tmp_path: Path, protection: bool | str
 ) -> None:
+    """Off, or a state with no such field (helper-607 F2: a provider before the field, whose
+    delete goes through, was taken for protected)."""
     data = plan()
     api = known_api(data)
     api["change"]["actions"] = ["delete", "create"]
-    api["change"]["before"] = _before(api, False)
+    api["change"]["before"] = _before(api, protection)
     data["resource_changes"] = [api]
     done = check_offline(tmp_path, data, API_ONLY, "-f", "json")
     assert done.returncode == 0, done.stdout
@@ -121,7 +126,7 @@ def test_a_protected_job_deleted_is_not_verified(tmp_path: Path) -> None:
         "change": {
             "actions": ["delete"],
             "before": {"name": "db-migrate", "project": "acme-chat-staging",
-                       "location": "us-central1"},
+                       "location": "us-central1", "deletion_protection": None},
             "after": None,
             "after_unknown": {},
         },
