@@ -115,6 +115,8 @@ def _main() -> NoReturn:
             _interrupted()  # KeyboardInterrupt into its own error (pydantic: a SchemaError)
         if isinstance(exc, OSError) and (err := _echo_failed(exc)) is not None:
             _output_lost(exc, err=err)  # click's own output (help, usage) could not be written
+        if isinstance(exc, OSError) and exc.errno == __import__("errno").ENAMETOOLONG:
+            _too_long(exc)  # wherever a name given was met
         if STATE.verbose:
             _traceback()
         output.error(
@@ -248,6 +250,22 @@ def own_process() -> None:
 
     gc.set_threshold(20_000, 10, 10)
     STATE.owns_process = True
+
+
+def _too_long(exc: OSError) -> None:
+    """A name given (a directory, a file) longer than the file system takes (helper-606: an
+    "internal error"): one line naming it, exit 2, as any bad input."""
+    from drift.cli import output
+    from drift.errors import ExitCode
+    from drift.textsafe import visible
+
+    name = str(exc.filename or "")
+    shown = visible(name if len(name) <= 80 else f"{name[:40]}…{name[-20:]}")
+    output.error(
+        f"a file name is too long for the file system: {shown} ({len(name)} characters)\n"
+        "  hint: name a shorter path (a name is at most 255 bytes on most file systems)"
+    )
+    sys.exit(int(ExitCode.USAGE))
 
 
 def _one_line(exc: BaseException) -> str:

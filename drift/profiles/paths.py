@@ -44,7 +44,15 @@ def no_directory(directory: Path, environment: str = "ENV", *, lint: bool = Fals
             f"drift profiles validate DIR (in a pre-commit hook: args: [DIR]), {named} "
             "(found from the working directory upward)"
         )
-    if directory.exists():  # a file named where the directory should be: no `drift init` hint
+    try:
+        there = directory.exists()
+    except OSError as exc:  # a name too long, a loop of links (helper-606): said, with its why
+        return UsageError(
+            f"cannot look at the profiles directory {display_path(directory)}: "
+            f"{exc.strerror or exc}",
+            hint=f"name the directory your profiles are in: {named}",
+        )
+    if there:  # a file named where the directory should be: no `drift init` hint
         return UsageError(
             f"the profiles directory {display_path(directory)} is not a directory",
             hint=f"name the directory your profiles are in: {named}",
