@@ -88,6 +88,7 @@ class Invocation:
             project=settings.project,
             region=settings.region,
             elsewhere=elsewhere,
+            source=source_of("profiles_dir", self.profiles),
         )
         if settings.region:
             profile = replace(profile, region_from=source_of("region", self.region))
@@ -140,18 +141,22 @@ class Invocation:
         child process, the second here. A refusal is the one reading them in turn would give:
         the first profile's if it has one, else the second's."""
         from drift.profiles.loader import load_profile
+        from drift.settings import source_of
 
         here: list[Profile | DriftError] = []
+        source = source_of("profiles_dir", self.profiles)
 
         def meanwhile() -> None:
             try:
-                here.append(load_profile(settings.profiles_dir, second, elsewhere=""))
+                here.append(
+                    load_profile(settings.profiles_dir, second, elsewhere="", source=source)
+                )
             except DriftError as exc:  # said after the first profile's own refusal, if any
                 here.append(exc)
 
         with _interrupted_as(ExitCode.INCOMPLETE, "nothing was compared"):
             profile = overlapped(
-                lambda: load_profile(settings.profiles_dir, first, elsewhere=""),
+                lambda: load_profile(settings.profiles_dir, first, elsewhere="", source=source),
                 meanwhile,
                 errors=(DriftError,),
             )

@@ -206,9 +206,13 @@ def profiles_validate(
 
     if directory and profiles and directory.resolve() != profiles.resolve():
         raise UsageError(f"two profiles directories: {directory} and --profiles {profiles}")
+    from drift.settings import source_of
+
     settings = Invocation(profiles=directory or profiles).settings()
     notes: list[Problem] = []
-    names, problems = validate_directory(settings.profiles_dir, notes)
+    # a directory given as DIR is named by the command itself: no setting to say
+    source = "" if directory else source_of("profiles_dir", profiles)
+    names, problems = validate_directory(settings.profiles_dir, notes, source)
     if format is ValidateFormat.GITHUB:
         from drift.format.github_problems import problem_lines
 

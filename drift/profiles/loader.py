@@ -63,14 +63,16 @@ def load_profile(
     project: str | None = None,
     region: str | None = None,
     elsewhere: str = "options",
+    source: str = "",
 ) -> Profile:
     """The merged profile for one environment, or ProfileError with every problem found.
     `project`/`region` (--project/--region, DRIFT_PROJECT/DRIFT_REGION) replace the profile's,
     and supply them where the profile names none; `elsewhere`: how the command takes them,
-    as a missing one is said (`build_profile`)."""
+    as a missing one is said (`build_profile`); `source`: the setting that named `directory`,
+    said when it is not there."""
     path = profile_path(directory, environment)
     if not isdir(directory):
-        raise no_directory(directory, environment)
+        raise no_directory(directory, environment, source=source)
     if (what := not_a_file(path)) is not None:  # a directory, a FIFO, a symlink loop
         named = Path(display_path(directory)) / path.name  # the link itself, not its target
         raise UsageError(
@@ -117,12 +119,12 @@ def load_profile(
 
 
 def validate_directory(
-    directory: Path, notes: list[Problem] | None = None
+    directory: Path, notes: list[Problem] | None = None, source: str = ""
 ) -> tuple[list[str], list[Problem]]:
     """Check every profile in a directory: the environments found and all problems; what is
-    said but no error is added to `notes`."""
+    said but no error is added to `notes`; `source` as `load_profile` takes it."""
     if not isdir(directory):
-        raise no_directory(directory, lint=True)
+        raise no_directory(directory, lint=True, source=source)
     try:
         os.scandir(directory).close()  # glob says nothing of a directory it cannot list
     except OSError as exc:

@@ -33,11 +33,16 @@ def profile_path(directory: Path, environment: str) -> Path:
     return directory / f"{environment}.yaml"
 
 
-def no_directory(directory: Path, environment: str = "ENV", *, lint: bool = False) -> UsageError:
+def no_directory(
+    directory: Path, environment: str = "ENV", *, lint: bool = False, source: str = ""
+) -> UsageError:
     """No profiles directory (a first run in a repository, a monorepo's root): what to do
     next. `lint`: for `drift profiles validate`, which also takes the directory as DIR, and
     runs as a pre-commit hook from the repository's root (pre-commit.com, "Creating new
-    hooks"), where a `[tool.drift]` of a subdirectory is not found (it is searched upward)."""
+    hooks"), where a `[tool.drift]` of a subdirectory is not found (it is searched upward).
+    `source`: the setting that named the directory, said (helper-602 F5: a stray
+    DRIFT_PROFILES_DIR, a pyproject.toml further up); "" for the default."""
+    shown = display_path(directory) + (f" (set by {source})" if source else "")
     named = "--profiles DIR, DRIFT_PROFILES_DIR, or profiles_dir in [tool.drift] of pyproject.toml"
     if lint:
         named = (
@@ -48,19 +53,18 @@ def no_directory(directory: Path, environment: str = "ENV", *, lint: bool = Fals
         there = directory.exists()
     except OSError as exc:  # a name too long, a loop of links (helper-606): said, with its why
         return UsageError(
-            f"cannot look at the profiles directory {display_path(directory)}: "
-            f"{exc.strerror or exc}",
+            f"cannot look at the profiles directory {shown}: {exc.strerror or exc}",
             hint=f"name the directory your profiles are in: {named}",
         )
     if there:  # a file named where the directory should be: no `drift init` hint
         return UsageError(
-            f"the profiles directory {display_path(directory)} is not a directory",
+            f"the profiles directory {shown} is not a directory",
             hint=f"name the directory your profiles are in: {named}",
         )
     if found := _above(directory, environment):  # not a first run: run from elsewhere
-        return UsageError(f"profiles directory not found: {display_path(directory)}", hint=found)
+        return UsageError(f"profiles directory not found: {shown}", hint=found)
     return UsageError(
-        f"profiles directory not found: {display_path(directory)}",
+        f"profiles directory not found: {shown}",
         hint=f"{first_profile(environment)}; or name the directory your profiles are in: {named}",
     )
 

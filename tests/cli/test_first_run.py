@@ -78,3 +78,27 @@ def test_the_search_stops_at_the_repository_and_skips_other_yaml(tmp_path: Path)
     assert "working directory" not in done.stderr and str(tmp_path / "profiles") not in done.stderr
     assert "../profiles" not in done.stderr
     assert "drift init staging --from-live" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("how", ["variable", "pyproject", "option"])
+def test_a_missing_profiles_directory_names_the_setting_that_chose_it(
+    tmp_path: Path, how: str
+) -> None:
+    """helper-602 F5: a stray DRIFT_PROFILES_DIR in a shell, or a pyproject.toml further up,
+    is the usual cause, and the message listed all three sources instead of the one in force
+    (as `project` and `region` already say `(set by …)`)."""
+    env: dict[str, str] = {}
+    args: tuple[str, ...] = ()
+    if how == "variable":
+        env["DRIFT_PROFILES_DIR"] = "nope"
+        said = "(set by DRIFT_PROFILES_DIR)"
+    elif how == "pyproject":
+        (tmp_path / "pyproject.toml").write_text('[tool.drift]\nprofiles_dir = "nope"\n')
+        said = f"(set by {tmp_path / 'pyproject.toml'}: [tool.drift] profiles_dir)"
+    else:
+        args = ("--profiles", "nope")
+        said = "(set by --profiles)"
+    done = drift("check", "staging", *args, env=env, cwd=tmp_path)
+    assert done.returncode == 2
+    first = done.stderr.splitlines()[0]
+    assert first == f"drift: error: profiles directory not found: nope {said}", done.stderr
