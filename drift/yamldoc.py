@@ -193,9 +193,11 @@ class Rules:
             self.spelled[path] = raw
         return value
 
-    def duplicate(self, key: str, line: int) -> None:
-        """A key said twice in one mapping: noted (the first is kept, to read on)."""
-        self.note(line, f'invalid YAML: duplicate key "{key}"')
+    def duplicate(self, key: str, line: int, first: int | None = None) -> None:
+        """A key said twice in one mapping: noted (the first is kept, to read on), with the
+        line of the first (`first`, 1-based) where it is known (helper-602 F10)."""
+        where = f" (first at line {first})" if first and first != line + 1 else ""
+        self.note(line, f'invalid YAML: duplicate key "{key}"{where}')
 
     def unreadable(self, line: int, tag: str, raw: str) -> str:
         """A scalar its type cannot read (`+_`, `0x_`, `!!int x`): said so, never a traceback;

@@ -237,7 +237,7 @@ class _Builder:
                 sub = (*path, key)
                 into = out
                 if key in out:  # noted; the first kept, the value still read (its problems)
-                    rules.duplicate(key, key_line)
+                    rules.duplicate(key, key_line, lines.get(sub))
                     into = {}
                 else:
                     lines[sub] = key_line + 1

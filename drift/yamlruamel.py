@@ -329,7 +329,7 @@ class _Walker:
                     raise rules.key_refused(key_line, merge=True)
                 skey = rules.key(self.scalar(key_node, None), key_node.value, key_line)
                 if skey in out:  # noted; the first kept, the value still read (its problems)
-                    rules.duplicate(skey, key_line)
+                    rules.duplicate(skey, key_line, self.lines.get((*path, skey)))
                     self.walk(value_node, (*path, skey), depth + 1)
                     continue
                 self.lines[(*path, skey)] = key_line + 1

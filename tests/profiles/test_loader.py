@@ -458,7 +458,8 @@ def test_duplicate_key_message_never_echoes_values(write: WriteProfile, profiles
         "      A: first-value\n      A: second-value\n",
     )
     (problem,) = _problems(profiles_dir)
-    assert problem == 'profiles/staging.yaml:7: invalid YAML: duplicate key "A"'
+    # helper-602 F10: with the line of the first, which is kept
+    assert problem == 'profiles/staging.yaml:7: invalid YAML: duplicate key "A" (first at line 6)'
 
 
 @pytest.mark.parametrize("reference", [False, True], ids=["libyaml", "reference"])
@@ -473,7 +474,9 @@ def test_a_duplicate_key_written_as_an_alias_is_said_at_the_alias(
         "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
         "      A: x\n      &k B: x\n      *k : y\n",
     )
-    assert _problems(profiles_dir) == ['profiles/staging.yaml:8: invalid YAML: duplicate key "B"']
+    assert _problems(profiles_dir) == [
+        'profiles/staging.yaml:8: invalid YAML: duplicate key "B" (first at line 7)'
+    ]
 
 
 def test_secret_versions_a_profile_may_name(write: WriteProfile, profiles_dir: Path) -> None:

@@ -39,7 +39,7 @@ def test_yaml_and_model_problems_are_said_together(profiles_dir: Path, write: Wr
         "7: services.api.settings.cpu_throttling: expected a boolean (true or false), not the "
         "string 'false': write it without quotes",
         "8: unknown key 'timeot' (did you mean 'timeout'?) in services.api.settings",
-        '11: invalid YAML: duplicate key "A"',
+        '11: invalid YAML: duplicate key "A" (first at line 10)',
         '12: services.api.env.D: write "1.0" in quotes, or "1" (the number it reads): a '
         "variable's value is text",
     ]

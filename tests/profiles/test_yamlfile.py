@@ -277,7 +277,7 @@ def test_every_problem_of_a_value_is_said_at_once(parser: str) -> None:
     assert [str(p) for p in caught.value.problems] == [
         "p.yaml:1: write 0o17 in quotes: as a YAML number it reads 15",
         "p.yaml:1: write 1_000 in quotes: as a YAML number it reads 1000",
-        'p.yaml:3: invalid YAML: duplicate key "b"',
+        'p.yaml:3: invalid YAML: duplicate key "b" (first at line 2)',
         "p.yaml:3: write 0x1F in quotes: as a YAML number it reads 31",
         "p.yaml:4: invalid YAML: '+_' is not a valid int",
     ]
