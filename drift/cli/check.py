@@ -32,6 +32,7 @@ from drift.format import OutputFormat
 if TYPE_CHECKING:
     from drift.baseline import Baseline
     from drift.live.session import Access
+    from drift.live.state import LiveState
     from drift.report import Report
 
 
@@ -178,6 +179,8 @@ def check(
     # The repair of a manifest is an edit of the manifest, not a command on what runs; a
     # report with no finding and nothing unread has none (the planner is imported for one).
     report = result.report
+    if not manifest and (left := _stopped_changes(settings.journal(), result.state)):
+        report = replace(report, notes=(*report.notes, *left))
     if not manifest and (report.findings or report.unverified):
         from drift.fix.render import with_repairs
 
@@ -220,6 +223,18 @@ def check(
         # "$GITHUB_STEP_SUMMARY"`): drift's own copy would double it
         output.step_summary(report, failed, destinations.delivered_code(report.exit_code, failed))
     raise typer.Exit(destinations.said(report, where, failed, shown))
+
+
+def _stopped_changes(journal: Path, state: LiveState) -> list[str]:
+    """A note for each checked workload whose change stopped once its last write was sent,
+    its lock left (`drift.fix.landed_before.stopped_notes`): looked for only where the journal
+    holds a lock at all."""
+    locks = journal / "locks"
+    if not os.path.isdir(locks) or not any(locks.glob("*.lock")):
+        return []
+    from drift.fix.landed_before import stopped_notes
+
+    return stopped_notes(journal, {k: s.full_name for k, s in state.services.items()})
 
 
 def _sarif_capped(report: Report) -> tuple[Report, str]:

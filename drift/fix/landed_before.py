@@ -97,27 +97,50 @@ UNFINISHED = frozenset({State.PROMOTING, State.UPDATING})
 BY = "a later `drift fix`"
 
 
+def stopped_notes(journal: Path, workloads: dict[str, str]) -> list[str]:
+    """What `drift check` says of each checked workload (key -> full resource name) whose
+    lock a process that is gone left in the middle of a write (helper-601 F1: the check said
+    "no drift" while every later `fix` of it was refused). Nothing when the journal is not
+    there or cannot be read: a check never fails on the journal."""
+    present = _locks(journal)
+    return [
+        f"{key}: change {holder.change_id} was stopped once its last write was sent, and its "
+        "lock is left: the next `drift fix` settles it if it reads that write landed; else "
+        f"`drift rollback {holder.change_id}`"
+        for key, full_name in workloads.items()
+        if (holder := _stopped(journal, full_name, present)) is not None
+    ]
+
+
 def stopped_on(journal: Path, services: Sequence[ServicePlan]) -> list[ServicePlan]:
     """The workloads of `services` whose lock (either name, either form of the project) was
     left by a process that is gone, in the middle of a write (`UNFINISHED`)."""
+    present = _locks(journal)
+    return [
+        sp
+        for sp in services
+        if sp.live is not None and _stopped(journal, sp.full_name, present) is not None
+    ]
+
+
+def _locks(journal: Path) -> list[str]:
     try:
-        present = [p.name for p in listed(journal / "locks", ".lock", "the journal's locks")]
+        return [p.name for p in listed(journal / "locks", ".lock", "the journal's locks")]
     except JournalError:
         return []
-    found = []
-    for sp in services:
-        if sp.live is None:
+
+
+def _stopped(journal: Path, full_name: str, present: list[str]) -> lockholder.Holder | None:
+    """The holder of a lock of the workload (either name, either form of the project) left
+    by a process that is gone, in the middle of a write (`UNFINISHED`)."""
+    own = set(names(full_name)) | set(other_forms(full_name, present))
+    for name in sorted(own & set(present)):
+        holder = lockholder.read(journal / "locks" / name)
+        if holder is None or not holder.stale:
             continue
-        own = set(names(sp.full_name)) | set(other_forms(sp.full_name, present))
-        for name in sorted(own & set(present)):
-            holder = lockholder.read(journal / "locks" / name)
-            if holder is None or not holder.stale:
-                continue
-            entries = left_by(journal, holder) or []
-            if any(e.state in UNFINISHED for e in entries):
-                found.append(sp)
-                break
-    return found
+        if any(e.state in UNFINISHED for e in left_by(journal, holder) or []):
+            return holder
+    return None
 
 
 def settle(journal: Path, services: Sequence[ServicePlan], say: Callable[[str], None]) -> None:

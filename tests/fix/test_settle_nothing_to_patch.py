@@ -146,3 +146,22 @@ def test_a_write_alike_but_someone_elses_is_not_drifts_landing(
     assert now.client == "drift" and _landed(entry, now)  # drift's own landing
     now.client = "gcloud"  # the same configuration, written by someone else
     assert not _landed(entry, now)
+
+
+@pytest.mark.parametrize("kind", ["service", "job"])
+def test_check_says_a_stopped_change_holds_the_lock_until_it_is_settled(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """helper-601 F1: `drift check` said "no drift" and nothing of the lock a stopped change
+    left, which refused every later `drift fix` of the workload. It says so, with the ways
+    out, until a fix settles it."""
+    reseedable.reset(world(kind))
+    stopped = killed_after_its_last_write(reseedable, tmp_path, monkeypatch, kind)
+    text = profile("", kind, FIRST)
+    checked = run(reseedable, tmp_path, text, "check", "lab")
+    said = checked.stdout + checked.stderr
+    assert f"change {stopped} was stopped once its last write was sent" in said, said
+    assert f"`drift rollback {stopped}`" in said, said
+    assert run(reseedable, tmp_path, text, "fix", "lab", "--yes").returncode == 0
+    again = run(reseedable, tmp_path, text, "check", "lab")
+    assert "was stopped once its last write was sent" not in again.stdout + again.stderr
