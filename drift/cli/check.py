@@ -163,6 +163,7 @@ def check(
         loaded = load_manifests(manifest, read_stdin=_standard_input)
         source = ManifestSource(loaded, offline=offline, requested=requested)
     runner = CallRunner(settings.access().limits)
+    journal_dir = settings.journal()  # the canaries it records, the locks it holds
     with progress_shown(f"checking {cli.environment}", runner, quiet=quiet):
         result = run(
             run_check(
@@ -173,13 +174,13 @@ def check(
                 environ=dict(os.environ),
                 runner=runner,
                 source=source,
-                canaries=canary_record(settings.journal()),
+                canaries=canary_record(journal_dir),
             )
         )
     # The repair of a manifest is an edit of the manifest, not a command on what runs; a
     # report with no finding and nothing unread has none (the planner is imported for one).
     report = result.report
-    if not manifest and (left := _stopped_changes(settings.journal(), result.state)):
+    if not manifest and (left := _stopped_changes(journal_dir, result.state)):
         report = replace(report, notes=(*report.notes, *left))
     if not manifest and (report.findings or report.unverified):
         from drift.fix.render import with_repairs

@@ -160,10 +160,10 @@ def analyses(report: Report) -> list[Report]:
     "code scanning will stop combining runs from a single upload")."""
     if PROBE in report.scope:
         return [report]
-    config = _part(report, probes=False)
-    if not (report.probes or _part(report, probes=True).unverified):
+    config, probed = _part(report, probes=False), _part(report, probes=True)
+    if not (probed.probes or probed.unverified):
         return [config]
-    return [config, replace(_part(report, probes=True), scope=(PROBE, *report.scope))]
+    return [config, replace(probed, scope=(PROBE, *report.scope))]
 
 
 def _part(report: Report, *, probes: bool) -> Report:

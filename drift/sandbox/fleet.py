@@ -42,7 +42,8 @@ class Fleet:
         self._lock = asyncio.Lock()
         """Held while backends start or stop: two publications of one service at once (a
         deploy settling while a write publishes) would each start what the other starts, and
-        the server one of them forgets would never be closed."""
+        the server one of them forgets would never be closed. The emulator's own bookkeeping,
+        no behaviour of Cloud Run's: what a request sees is unchanged."""
 
     def url(self, port: int) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
