@@ -236,21 +236,28 @@ def _serving(handle: Callable[[socket.socket], None]) -> Iterator[str]:
     import threading
 
     server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.05)  # the loop looks at `stop` between accepts
     held: list[socket.socket] = []
+    stop = threading.Event()
 
     def accept() -> None:
-        while True:
+        while not stop.is_set():
             try:
                 conn, _ = server.accept()
-            except OSError:  # closed at the end of the test
-                return
+            except TimeoutError:
+                continue
             held.append(conn)
             threading.Thread(target=handle, args=(conn,), daemon=True).start()
 
-    threading.Thread(target=accept, daemon=True).start()
+    # The server is closed only once its loop has ended: closed under a thread between its
+    # accept and `held`, a connection was never closed (a ResourceWarning failed CI's run).
+    looping = threading.Thread(target=accept, daemon=True)
+    looping.start()
     try:
         yield f"127.0.0.1:{server.getsockname()[1]}"
     finally:
+        stop.set()
+        looping.join()
         server.close()
         for conn in held:
             conn.close()
@@ -270,9 +277,10 @@ def _http_1(conn: socket.socket) -> None:
 def _closes(conn: socket.socket) -> None:
     try:
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-        conn.close()  # a reset, as a program that takes and drops every connection gives
     except OSError:  # closed already: the test ended as gRPC reconnected (its thread's error
         pass  # was the next test's failure: PytestUnhandledThreadExceptionWarning)
+    finally:
+        conn.close()  # a reset, as a program that takes and drops every connection gives
 
 
 def _silent(conn: socket.socket) -> None:
