@@ -125,20 +125,26 @@ def kept_tags(workload: Workload, checks: Callable[[str], bool]) -> dict[str, tu
     reaches it (helper-600 F1). None for a job or a worker pool (instance splits have no
     tags), a split not known until apply, a target the deploy creates (`_created`: checked
     already) or a revision kept with a share (`kept_shares`: read already)."""
+    return {
+        name: tuple(sorted(tags, key=lambda tag: not checks(tag)))
+        for name, tags in _tag_only(workload).items()
+        if any(checks(tag) for tag in tags)
+    }
+
+
+def _tag_only(workload: Workload) -> dict[str, tuple[str, ...]]:
+    """The revisions a manifest's traffic keeps reachable only through traffic tags at 0 %
+    (checked or not), by name, each with its tags (`kept_tags`)."""
     if workload.kind is not Kind.SERVICE or workload.split_unknown:
         return {}
     pb = raw(workload.resource)
     created = _created(pb)
     shared = kept_shares(workload)
-    found: dict[str, list[str]] = {}
+    found: dict[str, tuple[str, ...]] = {}
     for t in pb.traffic:
         if t.tag and not created(t):
-            found.setdefault(t.revision or UNNAMED, []).append(t.tag)
-    return {
-        name: tuple(sorted(tags, key=lambda tag: not checks(tag)))
-        for name, tags in found.items()
-        if name not in shared and any(checks(tag) for tag in tags)
-    }
+            found[t.revision or UNNAMED] = (*found.get(t.revision or UNNAMED, ()), t.tag)
+    return {name: tags for name, tags in found.items() if name not in shared}
 
 
 def _shares(workload: Workload) -> tuple[int, dict[str, int]]:
@@ -204,14 +210,35 @@ def pinned(workload: Workload, *, offline: bool = False) -> str:
     )
 
 
-def tagged_note(workload: Workload, checks: Callable[[str], bool], *, offline: bool) -> str:
-    """What a manifest's traffic keeps reachable only through a checked tag at 0 % (`kept_tags`):
-    each such revision, with its tag; checked as it runs now, or, offline, not verified."""
+def tag_notes(workload: Workload, expected: ServiceProfile, *, offline: bool) -> list[str]:
+    """What a manifest's traffic keeps reachable only through tags at 0 % (`kept_tags`): each
+    revision a checked tag reaches, with its tag, checked as it runs now (or, offline, not
+    verified); each one only tags the profile's `check_tags` leaves out reach, not checked;
+    and a tag `check_tags` names that the traffic does not have. As the live check says them
+    (`drift.check._tag_notes`), in the manifest's words (helper-604)."""
+    checks, out = expected.checks_tag, []
     found = kept_tags(workload, checks)
-    if not found:
-        return ""
-    named = ", ".join(f"{visible(r)} (tag {visible(t[0])})" for r, t in sorted(found.items()))
-    how = "not verified (--offline)" if offline else "checked as it runs now"
-    return (
-        f"{workload.where}: the traffic keeps {named} reachable at 0 % through its own URL; {how}"
-    )
+    if found:
+        named = ", ".join(f"{visible(r)} (tag {visible(t[0])})" for r, t in sorted(found.items()))
+        how = "not verified (--offline)" if offline else "checked as it runs now"
+        out.append(
+            f"{workload.where}: the traffic keeps {named} reachable at 0 % through its own "
+            f"URL; {how}"
+        )
+    for name, tags in sorted(_tag_only(workload).items()):
+        if name not in found:
+            which = ", ".join(map(visible, tags))
+            out.append(
+                f"{workload.where}: check_tags leaves out tag {which}: {visible(name)}, which "
+                "only it reaches once deployed (its own URL), is not checked"
+            )
+    if workload.kind is Kind.SERVICE and not workload.split_unknown:
+        had = {t.tag for t in raw(workload.resource).traffic if t.tag}
+        wanted = () if isinstance(expected.check_tags, str) else expected.check_tags
+        out += [
+            f"{workload.where}: check_tags names tag {visible(tag)}, which the traffic does "
+            "not have: no revision checked for it"
+            for tag in wanted
+            if tag not in had
+        ]
+    return out

@@ -42,7 +42,7 @@ from drift.manifest.scope import (
     placement,
     unread_in,
 )
-from drift.manifest.serving import live_service, pinned, tagged_note
+from drift.manifest.serving import live_service, pinned, tag_notes
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
 from drift.secret_target import secret_target
@@ -130,9 +130,8 @@ class ManifestSource:
             if n not in found and n not in gone and (n in unread or n in asked)
         }
         notes += [note for n in chosen if (note := pinned(found[n], offline=self.offline))]
-        for n in chosen:  # reached through a checked tag at 0 %: its own URL (helper-600 F1)
-            if note := tagged_note(found[n], profile.services[n].checks_tag, offline=self.offline):
-                notes.append(note)
+        for n in chosen:  # reached through a tag at 0 %: its own URL (helper-600 F1)
+            notes += tag_notes(found[n], profile.services[n], offline=self.offline)
         self.notes = tuple(notes)
         return [n for n in names if n in self.chosen or n in self.unread or n in gone]
 

@@ -131,6 +131,35 @@ def test_a_tag_check_tags_leaves_out_is_not_read(
     assert done.returncode == 0, (doc["findings"], doc["unverified"], done.stderr)
     calls = [c.method for c in sandbox.calls if c.method.startswith("google.cloud.run")]
     assert GET_REVISION not in calls, calls
+    # said, as the live check says it (helper-604 left it silent)
+    said = [" ".join(n.split()) for n in doc["notes"]]
+    where = "google_cloud_run_v2_service.api"
+    left = (
+        f"{where}: check_tags leaves out tag old: {OLD}, which only it reaches once deployed "
+        "(its own URL), is not checked"
+    )
+    assert any(n.endswith(left) for n in said), said
+    missing = [n for n in said if "which the traffic does not have" in n]
+    if check_tags == "[e2e]":
+        assert missing and missing[0].endswith(
+            f"{where}: check_tags names tag e2e, which the traffic does not have: no revision "
+            "checked for it"
+        ), said
+    else:
+        assert not missing, said
+
+
+def test_a_tag_check_tags_keeps_says_nothing_of_what_it_leaves_out(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    profile = PROFILE.replace("  api:\n", "  api:\n    check_tags: [old]\n")
+    done = check_live(sandbox, tmp_path, _plan(), profile=profile)
+    doc = json.loads(done.stdout)
+    said = " ".join(doc["notes"])
+    assert "leaves out" not in said and "does not have" not in said, said
+    assert "reachable at 0 % through its own URL; checked as it runs now" in " ".join(
+        said.split()
+    ), said
 
 
 def test_offline_a_plans_tagged_revision_is_not_verified(tmp_path: Path) -> None:
