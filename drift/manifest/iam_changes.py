@@ -25,7 +25,7 @@ has no `before`: who holds the role now is not in the plan, so an authoritative 
 from every member it does not name. A replace (`actions` holds both "delete" and "create", in
 either order) does both. A binding's condition is not told apart: a conditional binding is
 read as if it replaced the unconditional one too (a reference may be left unverified, never
-called clean)."""
+called clean); a member granted only under a condition may be granted (`conditional`)."""
 
 from __future__ import annotations
 
@@ -98,6 +98,10 @@ class AccessChange:
     node: str = ""
     """The folder or organisation a grant above the project is on (`folders/N`,
     `organizations/N`; "" otherwise)."""
+    conditional: tuple[str, ...] = ()
+    """Of `gained`, who is granted only under a condition ("If the condition evaluates to
+    `true`, then this binding applies", iam/v1 policy.proto Binding.condition): drift does
+    not evaluate a planned condition, so it may grant or not."""
 
 
 def access_changes(kind: Any, change: dict[str, Any]) -> list[AccessChange]:
@@ -137,11 +141,13 @@ def access_changes(kind: Any, change: dict[str, Any]) -> list[AccessChange]:
             gained = () if now is None else tuple(sorted(now)) or None
         taken = _taken(form, after, unknown, whole) if created else Members()
         place = _place(project_level, after, unknown)
+        # granted only under a condition: each of its grants has one (helper-604)
+        iffy = () if gained is None or whole is None else tuple(sorted(set(gained) - whole))
         if out and (out[0].secret, out[0].project) == place:
-            lost = out[0].lost | taken
-            out[0] = AccessChange(project_level, *place, gained, lost, out[0].node or _node(after))
+            lost, node = out[0].lost | taken, out[0].node or _node(after)
+            out[0] = AccessChange(project_level, *place, gained, lost, node, iffy)
         else:
-            out.append(AccessChange(project_level, *place, gained, taken, _node(after)))
+            out.append(AccessChange(project_level, *place, gained, taken, _node(after), iffy))
     return [c for c in out if c.gained is not None or c.lost]
 
 

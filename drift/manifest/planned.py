@@ -43,8 +43,9 @@ class Planned:
     """Who is granted access (empty: not known until apply)."""
     latest: bool = False
     """A new version, enabled: `latest` names it once applied."""
-    custom: bool = False
-    """`secret.no_access`: the role granted is a custom one, which may hold access or not."""
+    unsure: bool = False
+    """`secret.no_access`: the role granted is a custom one, which may hold access or not, or
+    the grant has a condition, which may hold or not (`AccessChange.conditional`)."""
     expires: tuple[dt.datetime | dt.timedelta, ...] | None = None
     """`secret.expiring`: when the secret expires once applied (`expire_time`), and how long
     after it is applied (`ttl`), the earlier of which holds; None with that rule: not known
@@ -72,15 +73,15 @@ class Planned:
         (`allUsers`, `allAuthenticatedUsers`) or every service account of its project
         (`number`, that project's number, when known); MAYBE through a member drift cannot
         expand (a group, a domain, a principal set; the project's set when its number is not
-        known), or a custom role; "" when it does not."""
+        known), a custom role or a condition; "" when it does not."""
         if not self.members or not account:
             # the default compute account has a number drift cannot tell offline: any account
-            return MAYBE if self.custom else GRANTED
+            return MAYBE if self.unsure else GRANTED
         members = set(self.members)
         own = project_accounts(number) if number else ""
         named = f"serviceAccount:{account}" in members or own in members or PUBLIC & members
         sets = any(indirect(m, number) for m in members)
-        if self.custom:
+        if self.unsure:
             return MAYBE if named or sets else ""
         return GRANTED if named else MAYBE if sets else ""
 
@@ -101,12 +102,17 @@ def planned(address: str, kind: Any, change: dict[str, Any]) -> list[Planned]:
         ref = SecretRef.parse(after["secret"])
         new = "create" in actions and after.get("enabled") is not False  # true by default
         return [Planned("secret.missing", ref.secret, ref.project or project, address, (), new)]
-    return [
-        Planned("secret.no_access", *_where(c), address, c.gained)
-        for c in access_changes(kind, change)
-        if c.gained is not None
-    ] + [
-        Planned("secret.no_access", *_where(c), address, c.gained or (), custom=True)
+    out = []
+    for c in access_changes(kind, change):
+        if c.gained is None:
+            continue
+        sure = tuple(m for m in c.gained if m not in c.conditional)
+        if sure or not c.gained:  # none named: who is not known until apply
+            out.append(Planned("secret.no_access", *_where(c), address, sure))
+        if c.conditional:
+            out.append(Planned("secret.no_access", *_where(c), address, c.conditional, unsure=True))
+    return out + [
+        Planned("secret.no_access", *_where(c), address, c.gained or (), unsure=True)
         for c in custom_grants(kind, change)
     ]
 

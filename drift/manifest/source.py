@@ -30,7 +30,7 @@ from drift.live.resolve import names_default_account
 from drift.live.state import LiveState
 from drift.manifest.kept import kept_offline, read_kept
 from drift.manifest.model import Destroyed, Manifest, Unknown, Workload
-from drift.manifest.planned import Planned, expiring, rotated
+from drift.manifest.planned import MAYBE, Planned, expiring, rotated
 from drift.manifest.refused import no_ingress
 from drift.manifest.removed import removals
 from drift.manifest.scope import (
@@ -252,10 +252,13 @@ class ManifestSource:
         account = live.template.service_account if live is not None else ""
         number = self.state.number_of(account_project(account)) if account else ""
         key = finding.target.removeprefix("secret.")
-        for p in planned:
-            if p.rule == finding.rule and p.answers(key, self.project, account, created, number):
-                return p, "created" if p.rule == "secret.missing" else p.grant(account, number)
-        return None
+        answers = [
+            (p, "created" if p.rule == "secret.missing" else p.grant(account, number))
+            for p in planned
+            if p.rule == finding.rule and p.answers(key, self.project, account, created, number)
+        ]
+        # one resource that grants outright says more than another that may (a condition)
+        return min(answers, key=lambda a: a[1] == MAYBE, default=None)
 
 
 def _refs(service: LiveService) -> list[tuple[ContainerConfig, str, SecretRef]]:

@@ -120,3 +120,40 @@ def test_a_grant_to_someone_else_still_leaves_no_access(
     assert done.returncode == 1, (doc["findings"], doc["unverified"], done.stderr)
     rules = {(f["rule"], f["target"]) for f in doc["findings"]}
     assert ("secret.no_access", "secret.jwt-secret-staging") in rules, doc["findings"]
+
+
+CONDITION = [{"title": "until-2027", "description": "",
+              "expression": 'request.time < timestamp("2027-01-01T00:00:00Z")'}]  # fmt: skip
+
+
+def _conditional(plan: dict[str, Any], *, also_plain: bool = False) -> dict[str, Any]:
+    """`plan` with its grant under a condition; `also_plain`: and a second resource granting
+    the same account outright."""
+    grant = plan["resource_changes"][1]
+    grant["change"]["after"]["condition"] = CONDITION
+    if also_plain:
+        plain = json.loads(json.dumps(grant))
+        plain["address"], plain["name"] = f"{GRANT}_plain", "api_jwt_plain"
+        plain["change"]["after"]["condition"] = []
+        plan["resource_changes"].append(plain)
+    return plan
+
+
+@pytest.mark.parametrize(
+    ("also_plain", "how", "by"),
+    [(False, "may be granted", GRANT), (True, "granted", f"{GRANT}_plain")],
+    ids=["conditional", "and-unconditional"],
+)
+def test_a_grant_under_a_condition_may_be_granted(
+    sandbox: Sandbox, tmp_path: Path, also_plain: bool, how: str, by: str
+) -> None:
+    """helper-604: a binding's condition decides whether it applies (iam/v1 policy.proto
+    Binding.condition: "If the condition evaluates to `true`, then this binding applies"),
+    and drift does not evaluate a planned one: it may grant. Before, it read as granted."""
+    member = f"serviceAccount:{ACCOUNT}"
+    plan = _conditional(_plan(member, ACCESSOR), also_plain=also_plain)
+    done = check_live(sandbox, tmp_path, plan, profile=PROFILE)
+    doc = json.loads(done.stdout)
+    assert done.returncode == 3, (doc["findings"], doc["unverified"], done.stderr)
+    reasons = {u["target"]: u["reason"] for u in doc["unverified"]}
+    assert reasons.get("secret.jwt-secret-staging") == f"{how} by this plan: {by}", reasons
