@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -171,10 +172,13 @@ async def init_from_live(
     before = described(path)  # what the profile there describes, which --force replaces
     written, created = write_profile(directory, environment, text, force=force)
     notes = _notes(draft, written, names, state, today)
-    notes += unread_values(unread, project_names(state.projects, project, number))
+    option = check_profiles_option(directory)
+    asked = "".join(f" --service {shlex.quote(key)}" for key in names if services)
+    again = f"drift init {environment} --from-live --force{where}{option}{asked}"
+    refused, unsure = unread_values(unread, project_names(state.projects, project, number), again)
+    notes += refused
     notes += unnamed_notes((key_label(s.key), s.unnamed) for s in draft.services)
     notes += () if secret_values else (NOT_READ,)
-    option = check_profiles_option(directory)
     if (schema := write_schema(directory, force=force)) is not None:
         notes += (schema,)
     return InitResult(
@@ -200,6 +204,7 @@ async def init_from_live(
             for key in settling
         ),
         rollouts=tuple(filter(None, (rollout(state.services[n], state, project) for n in names))),
+        unsure=unsure,
         created=created,
         replaced=replaced,
         dropped=tuple(key_label(key) for key in before if key not in names),

@@ -33,6 +33,8 @@ class InitResult:
     rollouts: tuple[str, ...] = ()  # each service serving revisions unlike the one described
     created: Path | None = None  # the profiles directory, when init made it (a typo shows)
     replaced: bool = False  # a profile was there (--force): said, as the file written over
+    unsure: tuple[str, ...] = ()
+    """Referenced values not read for now (an outage, a quota): a plain copy may be written."""
     dropped: tuple[str, ...] = ()
     """The workloads the profile written over described and this one does not (helper-532:
     `--force --service api` over a profile of eight left one, said as "over the profile")."""
@@ -41,9 +43,10 @@ class InitResult:
     def exit_code(self) -> ExitCode:
         """A profile was written (every other outcome is an error): of every workload (0), or
         of all but those still deploying, or of a service mid-rollout that the profile cannot
-        describe whole (3, SPEC: incomplete — never 0 for a profile `check` would fail on
-        what init itself chose)."""
-        return ExitCode.INCOMPLETE if self.left_out or self.rollouts else ExitCode.OK
+        describe whole, or with a referenced value not read for now (3, SPEC: incomplete —
+        never 0 for a profile `check` would fail on what init itself chose, or that may hold
+        a plain copy of a secret's value)."""
+        return ExitCode.INCOMPLETE if self.left_out or self.rollouts or self.unsure else ExitCode.OK
 
     @property
     def counted(self) -> str:
@@ -84,7 +87,7 @@ class InitResult:
                 "over described them; `drift check` no longer checks them: give each --service "
                 "to keep them, or restore the file from version control)"
             )
-        lines += [f"incomplete: {item}" for item in (*self.left_out, *self.rollouts)]
+        lines += [f"incomplete: {item}" for item in (*self.left_out, *self.rollouts, *self.unsure)]
         lines += [f"note: {note}" for note in self.notes]
         probes = any(split_key(key)[0] is Kind.SERVICE for key in self.services)
         lines.append(  # only services have probe blocks to fill in

@@ -100,22 +100,37 @@ def holds(value: str, projects: Mapping[str, str] | None = None) -> str:
 
 
 def unread_values(
-    unread: Mapping[SecretRef, ApiError], projects: Mapping[str, str] | None = None
+    unread: Mapping[SecretRef, ApiError], projects: Mapping[str, str], again: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Said when a referenced value could not be read, a plain copy of it not known: (a note
+    for those refused, the account's least privilege; an incomplete item for those that
+    failed for now, an outage or a quota, naming `again`, the command that reads them once
+    it has passed: until then the profile may hold a plain copy, exit 3, never a quiet 0)."""
+    from drift.live.calls import RETRYABLE
+
+    passing = {ref: why for ref, why in unread.items() if why.status in RETRYABLE}
+    refused = {ref: why for ref, why in unread.items() if ref not in passing}
+    return _unread(refused, projects, ""), _unread(passing, projects, again)
+
+
+def _unread(
+    unread: Mapping[SecretRef, ApiError], projects: Mapping[str, str], again: str
 ) -> tuple[str, ...]:
-    """Said when a referenced value could not be read: a plain copy of it is not known. The
-    first three named, each with why (helper-595 F7); one version spelt two ways, once."""
+    """The first three named, each with why (helper-595 F7); one version spelt two ways,
+    once."""
     said = {
-        f"secret {_secret(ref.project, ref.secret, projects or {})}:{ref.version}": why
+        f"secret {_secret(ref.project, ref.secret, projects)}:{ref.version}": why
         for ref, why in unread.items()
     }
     if not said:
         return ()
     named = [f"{label} ({why.call}: {why.status})" for label, why in list(said.items())[:3]]
     more = f" and {len(said) - 3} more" if len(said) > 3 else ""
+    then = f"run `{again}` once Secret Manager answers, or review" if again else "review"
     return (
         visible(
             f"could not read the value of {', '.join(named)}{more}: a plain variable holding "
-            "a copy of one is written as Cloud Run shows it; review the plain values before "
+            f"a copy of one is written as Cloud Run shows it; {then} the plain values before "
             "committing the profile"
         ),
     )

@@ -92,6 +92,25 @@ def test_a_value_init_may_not_read_is_said(tmp_path: Path) -> None:
     assert "Sekret-Value" not in text  # the one it read is still masked
 
 
+def test_a_value_init_could_not_read_for_now_is_incomplete(tmp_path: Path) -> None:
+    """helper-598 F6: an outage or a quota passes, and until then the profile written may hold
+    a plain copy of the value (MODE here): incomplete, exit 3, naming the command to run
+    again; it was exit 0 with the note a refusal gets."""
+    with Sandbox(world()) as sandbox:
+        sandbox.inject(Fault(method="AccessSecretVersion", code="UNAVAILABLE", match="secrets/db/"))
+        done, text = init(sandbox, tmp_path)
+    assert done.returncode == 3, done.stdout + done.stderr
+    out = done.stdout + done.stderr
+    assert (
+        "incomplete: could not read the value of secret db:2 (AccessSecretVersion: "
+        "UNAVAILABLE): a plain variable holding a copy of one is written as Cloud Run shows "
+        "it; run `drift init lab --from-live --force --project acme --region us-central1` "
+        "once Secret Manager answers, or review the plain values before committing the profile"
+    ) in " ".join(out.split()), out
+    assert "note: could not read" not in out, out
+    assert "Sekret-Value" not in text  # the one it read is still masked
+
+
 def test_the_image_of_a_workload_of_references_only_is_masked(tmp_path: Path) -> None:
     """helper-595 F2: a workload that sets no plain value still has an image, written as a
     comment: its values are read all the same."""
