@@ -35,8 +35,18 @@ def secret_findings(at: At) -> Iterator[Finding]:
     for use in at.config.secret_refs():
         by_secret.setdefault(secret_key(use[2], state, own), []).append(use)
     for key, uses in sorted(by_secret.items()):
-        yield from _secret(at, key, uses)
+        yield from _secret(at, key, _ordered(at, uses))
     yield from mount_findings(at)
+
+
+def _ordered(at: At, uses: list[Use]) -> list[Use]:
+    """The main container's uses first, then each sidecar's by name: the container a finding
+    is scoped by (its id) and the order its message names the uses, whatever order the
+    template lists its containers in, which means nothing to Cloud Run (the ingress container
+    is the one with a port, startup order is `depends_on`'s): a redeploy that reorders them
+    is the same drift, never a new id and a resolved one under a baseline (helper-608 F2)."""
+    primary = at.config.primary
+    return sorted(uses, key=lambda use: (use[0].name != primary, use[0].name))
 
 
 def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:

@@ -1,0 +1,81 @@
+"""helper-608 F2: a secret's findings were scoped by (and named the uses in the order of)
+whichever container the template listed first. Cloud Run gives that order no meaning (the
+ingress container is the one with a port, startup order is `depends_on`'s) and Terraform or a
+YAML edit reorders freely, so the same drift got another id — `[new]` plus "resolved" under
+`--baseline` — and a `container` that was not the one the located rule describes. Now the
+main container's use comes first, then each sidecar's by name."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.sandbox import Sandbox
+from tests.fix.conftest import LAB
+from tests.fix.sidecar_lab import run
+
+PROFILE = (
+    f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    env:\n      K: {{secret: k}}\n"
+)
+LATEST = {"secretKeyRef": {"secret": "k", "version": "latest"}}
+MAIN = {
+    "name": "app",
+    "image": "us-docker.pkg.dev/lab/app:v1",
+    "ports": [{"containerPort": 8080}],
+    "env": [{"name": "K", "valueSource": LATEST}],
+}
+SIDES = [
+    {
+        "name": name,
+        "image": "us-docker.pkg.dev/lab/side:v1",
+        "env": [{"name": f"K_{name}", "valueSource": LATEST}],
+    }
+    for name in ("zeta", "beta")
+]
+
+
+def _world(containers: list[dict[str, Any]]) -> dict[str, Any]:
+    """`app` with `containers` in that order, each using secret k, whose latest is DISABLED."""
+    account = f"app@{LAB}.iam.gserviceaccount.com"
+    service = {"template": {"serviceAccount": account, "containers": containers}}
+    secret = {"versions": ["first-value-aaaa", {"value": "second-value-b", "state": "DISABLED"}]}
+    return {
+        "options": {"seed": 7},
+        "projects": {
+            LAB: {
+                "number": 555000111444,
+                "region": "us-central1",
+                "iam": {"roles/secretmanager.secretAccessor": [f"serviceAccount:{account}"]},
+                "secrets": {"k": secret},
+                "services": {"app": service},
+            }
+        },
+    }
+
+
+def _disabled(tmp_path: Path, containers: list[dict[str, Any]]) -> dict[str, Any]:
+    tmp_path.mkdir()
+    with Sandbox(_world(containers)) as sandbox:
+        done = run(sandbox, tmp_path, PROFILE, "check", "lab", "--format", "json")
+    assert done.returncode == 1, done.stdout + done.stderr
+    (found,) = [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "secret.disabled"]
+    return dict(found)
+
+
+@pytest.mark.parametrize(
+    "order",
+    [(0, 1, 2), (1, 0, 2), (2, 1, 0), (1, 2, 0)],
+    ids=["main-first", "zeta", "beta", "sides"],
+)
+def test_a_secrets_finding_is_the_same_whatever_the_container_order(
+    tmp_path: Path, order: tuple[int, ...]
+) -> None:
+    containers = [[MAIN, *SIDES][i] for i in order]
+    found = _disabled(tmp_path / "a", containers)
+    first = _disabled(tmp_path / "b", [MAIN, *SIDES])
+    assert (found["id"], found["container"]) == (first["id"], "app"), found
+    assert found["message"] == first["message"], found["message"]
+    assert "(referenced by K, K_beta in beta, K_zeta in zeta on " in found["message"], found
