@@ -110,7 +110,8 @@ def setting_findings(at: At) -> Iterator[Finding]:
             yield at.finding(
                 "setting.value",
                 f"setting.{name}",
-                f"{name} on {at.where} is {shown_actual}, the profile says {expected}",
+                f"{name} on {at.where} is {shown_actual}, the profile says {expected}"
+                + _outside_split(field, at, expected),
                 location=setting.location,
                 expected=expected,
                 actual=shown_actual,
@@ -158,6 +159,23 @@ def container_setting_findings(at: At) -> Iterator[Finding]:
                 actual=shown,
                 container=name,
             )
+
+
+def _outside_split(field: Field, at: At, expected: str) -> str:
+    """Why a revision reached only through a tag is not held to the bounds the service holds
+    as the profile says: they count only for the revisions of the traffic split (min-instances
+    page: "Tagged revisions are started, but only count toward the service-level minimum
+    instances if they are a part of a traffic split"; the max-instances page says the same),
+    so an E2E tag's revision runs its own, as its deploy set them (helper-608 F1)."""
+    held, service = field.held_by_service, at.ctx.live.source
+    if not at.revision.tag_only or held is None or service is None:
+        return ""
+    if at.ctx.live.kind is not Kind.SERVICE or not held(service, expected):
+        return ""
+    return (
+        f" (the service's own {expected} holds only for revisions with traffic: a revision "
+        "reached only through a tag runs with its own, as its deploy set them)"
+    )
 
 
 def _expected(setting: Setting) -> str:

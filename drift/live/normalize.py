@@ -243,8 +243,10 @@ def outside_split(service: Any) -> Any:
     page says the same of the service-level maximum; ServiceScaling: "divided among all
     revisions with specified traffic based on the percent of traffic they are receiving"
     (helper-547 F2). The scaling mode stays: a manually scaled service's min/max read as its
-    manual count, which no profile states beside them (whether a tag-only revision runs that
-    count the manual-scaling page leaves aside: nothing is judged on it)."""
+    manual count, which no profile states beside them, and nothing is judged on it here (the
+    manual-scaling page, "Traffic splits for manual scaling": a revision active only through
+    a tag runs its own revision-level minimum outside the manual count, and without one
+    "scales to at most 1 instance"; helper-608)."""
     service = raw(service)
     fields = service.DESCRIPTOR.fields_by_name
     if "scaling" not in fields or not service.HasField("scaling"):

@@ -68,8 +68,16 @@ def test_a_tagged_revision_runs_with_its_own_bounds(
     reseedable.reset(_world(None, tag_is_latest=tag_is_latest))
     done = run(reseedable, tmp_path, PROFILE, "check", "lab", "--format", "json")
     assert done.returncode == 1, done.stdout + done.stderr
-    seen = {(f["target"], f["tag"], f["actual"]) for f in json.loads(done.stdout)["findings"]}
+    findings = json.loads(done.stdout)["findings"]
+    seen = {(f["target"], f["tag"], f["actual"]) for f in findings}
     assert seen == {("setting.min_instances", "e2e", "0"), ("setting.max_instances", "e2e", "100")}
+    # said why, where a team reads "the service has 2" (helper-608 F1)
+    said = {f["target"]: f["message"] for f in findings}
+    assert said["setting.min_instances"].endswith(
+        "is 0, the profile says 2 (the service's own 2 holds only for revisions with traffic: "
+        "a revision reached only through a tag runs with its own, as its deploy set them)"
+    ), said
+    assert "the service's own 10 holds only" in said["setting.max_instances"], said
 
 
 @pytest.mark.parametrize("tag_is_latest", [False, True])
@@ -108,3 +116,6 @@ def test_a_tagged_revision_whose_own_bound_equals_the_services_is_its_own_findin
     seen = {(f["target"], f.get("tag"), f["actual"]) for f in json.loads(done.stdout)["findings"]}
     assert ("setting.min_instances", "e2e", "2") in seen, seen
     assert ("setting.min_instances", None, "2") in seen, seen  # the service's own, once
+    # the service does not hold the profile's 3: no "the service's own" on the tag's
+    said = [f["message"] for f in json.loads(done.stdout)["findings"]]
+    assert [m for m in said if m.startswith("min_instances") and "service's own" in m] == [], said
