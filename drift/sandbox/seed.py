@@ -56,6 +56,7 @@ from drift.sandbox.state import (
     World,
 )
 from drift.sandbox.templates import apply_json, merge_template, resolve, template_pb
+from drift.sandbox.validate import JOB_ENV
 from drift.units import parse_span
 
 HEALTH_CHECK_CONTAINER_ERROR = run_v2.Condition.RevisionReason.HEALTH_CHECK_CONTAINER_ERROR
@@ -130,7 +131,7 @@ def build_world(scenario: Scenario) -> World:
             key = ResourceKey(pid, job.region or project.region, name, JOBS)
             world.jobs[key] = build_job(world, project, key, job)
             tasks = world.jobs[key].pb.template.template
-            refused(tasks, f"projects.{pid}.jobs.{name}", None, 1, serves=False)
+            refused(tasks, f"projects.{pid}.jobs.{name}", None, 1, serves=False, reserved=JOB_ENV)
     return world
 
 

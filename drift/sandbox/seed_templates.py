@@ -16,7 +16,7 @@ from drift.sandbox.scenario_models import ServiceSpec
 from drift.sandbox.server_defaults import fill_secret_versions, fill_template
 from drift.sandbox.state import ProjectRec
 from drift.sandbox.templates import merge_template, resolve, template_pb
-from drift.sandbox.validate import env_values, validate_cpu
+from drift.sandbox.validate import SERVICE_ENV, validate_containers, validate_cpu
 
 _TEMPLATES: dict[tuple[str, str, str, str, bool, bool], list[Any]] = {}
 """(project, id, collection, the spec as JSON, filled, latest) -> `owner_templates` of it: for
@@ -68,13 +68,24 @@ def owner_templates(
 
 
 def refused(
-    template: Any, at: str, older: OlderSpec | None, number: int, *, serves: bool = True
+    template: Any,
+    at: str,
+    older: OlderSpec | None,
+    number: int,
+    *,
+    serves: bool = True,
+    reserved: frozenset[str] | None = None,
 ) -> None:
-    """A scenario's template that the API refuses (an env value over Cloud Run's limit,
-    `env_values`; a service's CPU, `validate_cpu`): one scenario error."""
+    """A scenario's template that the API refuses (its containers and volumes as a write
+    has them, `validate_containers`: one ingress container among several, distinct names,
+    `depends_on` and mounts naming what is there, variables once each, none Cloud Run sets,
+    values within its limit; a service's CPU, `validate_cpu`): one scenario error, as such a
+    revision never existed (helper-608 F3: seeds were held to the values' rules alone).
+    `reserved`: the variable names Cloud Run sets (a service's by default)."""
     try:
-        for index, container in enumerate(template.containers):
-            env_values(container, f"spec.template.spec.containers[{index}]")
+        if reserved is None:
+            reserved = SERVICE_ENV if serves else frozenset()
+        validate_containers(template, ingress=serves, reserved=reserved)
         if serves:
             validate_cpu(template, seeded=True)
     except RpcError as exc:

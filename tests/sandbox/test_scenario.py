@@ -224,3 +224,57 @@ def test_a_seeded_secret_over_secret_managers_limit_is_a_scenario_error() -> Non
     (problem,) = caught.value.problems
     assert "projects.p.secrets.big.versions.1.value: " in str(problem)
     assert "a secret payload is at most 64 KiB (65,536 bytes); this one is 65,537" in str(problem)
+
+
+SIDE = {"name": "side", "image": "us-docker.pkg.dev/lab/side:v1"}
+MAIN = {"name": "app", **IMAGE, "ports": [{"containerPort": 8080}]}
+SHAPES = {  # a template no write could make, and what the write refuses it with
+    "two-ingress": (
+        {"containers": [MAIN, {**SIDE, "ports": [{"containerPort": 9090}]}]},
+        "exactly one container must have a port",
+    ),
+    "same-names": ({"containers": [MAIN, {**SIDE, "name": "app"}]}, "containers need distinct"),
+    "same-variable": (
+        {
+            "containers": [
+                {**MAIN, "env": [{"name": "A", "value": "x"}, {"name": "A", "value": "y"}]}
+            ]
+        },
+        "env",
+    ),
+    "reserved": (
+        {"containers": [{**MAIN, "env": [{"name": "K_SERVICE", "value": "x"}]}]},
+        "K_SERVICE",
+    ),
+    "no-volume": (
+        {"containers": [{**MAIN, "volumeMounts": [{"name": "creds", "mountPath": "/etc/c"}]}]},
+        "no volume named 'creds'",
+    ),
+    "depends-on": (
+        {"containers": [MAIN, {**SIDE, "dependsOn": ["nothing"]}]},
+        "no other container named 'nothing'",
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+@pytest.mark.parametrize("where", ["template", "history"])
+def test_a_seeded_template_no_write_could_make_is_a_scenario_error(
+    make_sandbox: MakeSandbox, shape: str, where: str
+) -> None:
+    """helper-608 F3: seeds were held to the values' rules alone, so a scenario could seed
+    two ingress containers, one variable twice or a mount of no volume — states Google cannot
+    produce, on which drift read one of two values silently. Each is refused as the write
+    refuses it, naming where."""
+    template, words = SHAPES[shape]
+    data = (
+        lab_world(template=template)
+        if where == "template"
+        else lab_world(template={"containers": [MAIN]}, history=[template])
+    )
+    with pytest.raises(InputError) as caught:
+        make_sandbox(data)
+    (problem,) = caught.value.problems
+    at = "template" if where == "template" else "history[0]"
+    assert f"projects.{LAB}.services.app.{at}: " in str(problem), problem
+    assert words in str(problem), problem
