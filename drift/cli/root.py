@@ -10,6 +10,7 @@ import typer
 
 from drift import __version__
 from drift.cli import check, fix, history, onboarding, output, rollback, tools
+from drift.cli.completion import own_options
 
 if TYPE_CHECKING:
     from typer._click.core import Command
@@ -112,6 +113,7 @@ def command_of(app: typer.Typer) -> Command:
     built = _BUILT.get(key)
     if built is None:
         built = _BUILT[key] = typer.main.get_command(app)
+        own_options(built)  # `--install-completion zsh` installs zsh's (typer's: the detected)
     return built
 
 

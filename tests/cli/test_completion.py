@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +78,64 @@ def test_completion_imports_no_google_library() -> None:
     assert done.stdout.split() == ["e2e", "staging"]
     imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
     assert not [m for m in imported if m.startswith(("google", "grpc"))]
+
+
+def files_under(home: Path) -> list[str]:
+    return sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize(
+    ("shell", "written", "said"),
+    [
+        ("zsh", [".zfunc/_drift", ".zshrc"], "changed {home}/.zshrc: it loads completions"),
+        (
+            "bash",
+            [".bash_completions/drift.sh", ".bashrc"],
+            "changed {home}/.bashrc: it sources {home}/.bash_completions/drift.sh",
+        ),
+        ("fish", [".config/fish/completions/drift.fish"], "no start-up file changed"),
+    ],
+)
+def test_install_completion_for_the_shell_named(
+    tmp_path: Path, shell: str, written: list[str], said: str
+) -> None:
+    """The shell named is the one installed (typer's option took no value: `zsh` after it was
+    never read, and the shell running drift got it, its rc file changed), and the output says
+    each file changed."""
+    done = drift("--install-completion", shell, env={"HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert files_under(tmp_path) == written
+    assert f"{shell} completion installed in {tmp_path}/{written[0]}" in done.stdout
+    assert said.format(home=tmp_path) in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--install-completion", "bogus"), "--install-completion: no completion for shell"),
+        (("--install-completion", "zsh", "extra"), "--install-completion takes one shell, not 2"),
+        (("--show-completion", "bogus"), "--show-completion: no completion for shell"),
+    ],
+)
+def test_a_shell_there_is_no_completion_for_is_refused(
+    tmp_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    done = drift(*args, env={"HOME": str(tmp_path)})
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"drift: error: {said}")
+    assert "bash, zsh, fish, powershell, pwsh" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert files_under(tmp_path) == []
+
+
+def test_show_completion_for_the_shell_named(tmp_path: Path) -> None:
+    done = drift("--show-completion", "zsh", env={"HOME": str(tmp_path)})
+    assert done.returncode == 0
+    assert done.stdout.startswith("#compdef drift")
+    assert files_under(tmp_path) == []
+
+
+def test_help_says_the_completion_options_take_a_shell() -> None:
+    text = drift("--help").stdout
+    assert "--install-completion [SHELL]" in text and "--show-completion [SHELL]" in text
