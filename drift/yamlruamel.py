@@ -13,6 +13,7 @@ from drift import yamldoc
 from drift.errors import Problem
 from drift.yaml12 import STR, TEXT
 from drift.yamldoc import MAX_DEPTH, Integers, Located, Path_, Rules, YamlProblems, oneline
+from drift.yamlhints import explained
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -197,10 +198,7 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
         what = exc.problem or exc.context or "invalid YAML"
         if str(what).startswith("but ") and exc.context:  # "but found another document"
             what = f"{exc.context}, {what}"
-        if "'\\t'" in str(what):  # "found character '\t' that cannot start any token"
-            what = f"{what} (YAML indents with spaces, never tabs)"
-        elif line > 1 and _INDENTING.search(str(what)):  # said at the line after the one moved
-            what = f"{what} ({_hint(text, line, mark.column, str(what))})"
+        what = explained(text, line, mark.column if mark is not None else 0, str(what))
         raise YamlProblems([Problem(name, line, f"invalid YAML: {what}")]) from None
     except ReaderError as exc:  # a character YAML does not allow (NUL): at its own line
         raise YamlProblems([_unacceptable(name, text, exc)]) from None
@@ -217,30 +215,6 @@ def parse(text: str, name: str, integers: Integers = "canonical") -> Located:
         return rules.finish(Located(name, data, lines))
 
     return yamldoc.Aliases.reading(walk)
-
-
-_INDENTING = re.compile(r"expected <block end>|mapping values are not allowed here")
-"""What the parser says, at the next line, of a line indented less or more than it should be."""
-
-
-def _hint(text: str, line: int, column: int, what: str) -> str:
-    """The likely causes of `what`, said at `line`: a line above indented wrong, or (for a
-    colon refused) a plain value holding ": ", which YAML reads as a key of its own; that
-    one first when the refused colon follows a key's own ": " on its line (`KEY: a: b`)."""
-    indent = f"check the indentation of line {_before(text, line)} and of this one"
-    if "mapping values" not in what:
-        return indent
-    quote = 'quote a value holding ": "'
-    if ": " in text.splitlines()[line - 1][:column]:
-        return f"{quote}, which YAML reads as a key; or {indent}"
-    return f"{indent}, or {quote}"
-
-
-def _before(text: str, line: int) -> int:
-    """The last line above `line` (1-based) holding something other than a comment."""
-    lines = text.splitlines()[: line - 1]
-    found = (n for n in range(len(lines), 0, -1) if lines[n - 1].strip()[:1] not in ("", "#"))
-    return next(found, line - 1)
 
 
 def _unacceptable(name: str, text: str, exc: Any) -> Problem:
