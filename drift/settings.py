@@ -72,6 +72,22 @@ def read_project_table(path: Path) -> dict[str, Any] | None:
     return data
 
 
+def where(found: Path | None, key: object) -> str:
+    """How a message names `key` of `[tool.drift]` in `found`: `FILE:LINE: [tool.drift] KEY`,
+    as a profile's problem is `file:line`; `FILE: [tool.drift] KEY` where its line is not
+    found (tomllib gives none: `drift.tomlkeys` scans for it)."""
+    from drift.tomlkeys import key_lines
+
+    name, line = str(key), None
+    if found is None:  # no file: no key of one (a caller's empty table)
+        return f"[tool.drift] {visible(name)}"
+    try:
+        line = key_lines(found.read_text(encoding="utf-8"), ("tool", "drift")).get(name)
+    except (OSError, UnicodeDecodeError):
+        pass
+    return f"{found}{'' if line is None else f':{line}'}: [tool.drift] {visible(name)}"
+
+
 @dataclass(frozen=True)
 class Settings:
     """What every command runs with. A plain dataclass: a command reads it in a child process
@@ -156,7 +172,7 @@ def source_of(key: str, given: object = None) -> str:
         return _variables(os.environ).get(key, f"{ENV_PREFIX}{key.upper()}")
     found = project_config()
     if found is not None and (read_project_table(found) or {}).get(key):
-        return f"{found}: [tool.drift] {key}"
+        return where(found, key)
     return ""
 
 
@@ -166,7 +182,7 @@ def journal_source(directory: Path) -> str:
     `Settings` keeps no trace of)."""
     found = project_config()
     places = {
-        **{k: f"{found}: [tool.drift] {k}" for k in _from_project(found)},
+        **{k: where(found, k) for k in _from_project(found)},
         **{k: _variables(os.environ).get(k, k) for k in _from_environment(os.environ)},
     }
     values = {**_from_project(found), **_from_environment(os.environ)}
@@ -239,13 +255,10 @@ def _from_project(found: Path | None) -> dict[str, Any]:
         key = unknown[0]
         close = difflib.get_close_matches(key, NAMES, n=1)
         hint = f" (did you mean {close[0]}?)" if close else f" (settings: {', '.join(NAMES)})"
-        shown = visible(key)  # a TOML key may be any quoted string
-        raise UsageError(
-            f"invalid configuration: {found}: [tool.drift] {shown}: not a setting{hint}"
-        )
+        raise UsageError(f"invalid configuration: {where(found, key)}: not a setting{hint}")
     _typed(data, found)
     for key in PATHS:
-        names_a_directory(data.get(key), f"{found}: [tool.drift] {key}", key)
+        names_a_directory(data.get(key), where(found, key), key)
         if key in data:
             data[key] = _home(key, data[key])
     folder = found.parent
@@ -325,7 +338,7 @@ def _typed(data: dict[str, Any], found: Path) -> None:
         _validator().model_validate_json(json.dumps(data, default=lambda v: [str(v)]), strict=True)
     except ValidationError as exc:
         wrong = [e for e in exc.errors(include_url=False) if e["type"].endswith("_type")]
-        said = [f"{found}: [tool.drift] {e['loc'][0]}: {wrong_type(e, data)}" for e in wrong]
+        said = [f"{where(found, e['loc'][0])}: {wrong_type(e, data)}" for e in wrong]
         if said:
             raise UsageError("invalid configuration: " + "; ".join(said)) from None
 
@@ -346,7 +359,7 @@ def load_settings(**overrides: Any) -> Settings:
         for key in PATHS:
             names_a_directory(environment.get(key), spelled.get(key, ""), key)
         # where each value came from, for a message about it: the last of these wins
-        sources |= {k: f"{found}: [tool.drift] {k}" for k in project}
+        sources |= {k: where(found, k) for k in project}
         sources |= {k: spelled[k] for k in environment}
         sources |= {k: _OPTIONS.get(k, "--" + k.replace("_", "-")) for k in given}
         merged = {**project, **environment, **given}

@@ -81,7 +81,7 @@ def test_unknown_pyproject_key_is_named(project_dir: Path) -> None:
     with pytest.raises(UsageError) as raised:
         load_settings()
     assert str(raised.value) == (
-        f"invalid configuration: {path}: [tool.drift] profile_dir: not a setting "
+        f"invalid configuration: {path}:2: [tool.drift] profile_dir: not a setting "
         "(did you mean profiles_dir?)"
     )
     path.write_text("[tool.drift]\ncolour = 'x'\n")
@@ -232,7 +232,7 @@ def test_a_bad_value_is_blamed_on_where_it_came_from(
     with pytest.raises(UsageError) as raised:
         load_settings()  # the file named: from a subdirectory, it is not the one in sight
     assert str(raised.value).startswith(
-        f"invalid configuration: {path.resolve()}: [tool.drift] concurrency: "
+        f"invalid configuration: {path.resolve()}:2: [tool.drift] concurrency: "
     )
 
 
@@ -298,7 +298,7 @@ def test_a_pyproject_value_of_the_wrong_toml_type_is_refused(
     path.write_text(f"[tool.drift]\n{line}\n")
     with pytest.raises(UsageError) as raised:
         load_settings()
-    assert str(raised.value) == f"invalid configuration: {path.resolve()}: [tool.drift] {said}"
+    assert str(raised.value) == f"invalid configuration: {path.resolve()}:2: [tool.drift] {said}"
     path.write_text("[tool.drift]\n")
     monkeypatch.setenv("DRIFT_HISTORY", "no")
     monkeypatch.setenv("DRIFT_CONCURRENCY", "16")

@@ -43,7 +43,8 @@ def test_an_empty_variable_leaves_the_pyproject_value(
     monkeypatch.setenv(f"DRIFT_{key.upper()}", "")
     settings = load_settings()
     assert getattr(settings, key) == expected
-    assert source_of(key) == f"{configured / 'pyproject.toml'}: [tool.drift] {key}"
+    line = {"impersonate_service_account": 2, "project": 3, "region": 4}[key]
+    assert source_of(key) == f"{configured / 'pyproject.toml'}:{line}: [tool.drift] {key}"
     if key == "impersonate_service_account":
         assert settings.access().impersonate == READER
 

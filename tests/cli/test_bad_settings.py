@@ -74,7 +74,7 @@ def test_an_infinite_timeout_in_pyproject_is_refused(project: Path) -> None:
     assert (done.returncode, done.stderr.splitlines()) == (
         2,
         [
-            f"drift: error: invalid configuration: {(project / 'pyproject.toml').resolve()}: "
+            f"drift: error: invalid configuration: {(project / 'pyproject.toml').resolve()}:2: "
             "[tool.drift] call_timeout: expected a finite number, not inf"
         ],
     )

@@ -94,7 +94,7 @@ def test_a_missing_profiles_directory_names_the_setting_that_chose_it(
         said = "(set by DRIFT_PROFILES_DIR)"
     elif how == "pyproject":
         (tmp_path / "pyproject.toml").write_text('[tool.drift]\nprofiles_dir = "nope"\n')
-        said = f"(set by {tmp_path / 'pyproject.toml'}: [tool.drift] profiles_dir)"
+        said = f"(set by {tmp_path / 'pyproject.toml'}:2: [tool.drift] profiles_dir)"
     else:
         args = ("--profiles", "nope")
         said = "(set by --profiles)"
