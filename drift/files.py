@@ -88,7 +88,25 @@ def write_whole(path: Path, text: str, *, what: str = "", replace_links: bool = 
                 raise
             _write_in_place(target, data, exc)
     except OSError as exc:
-        raise UsageError(f"cannot write {shown}: {exc.strerror or exc}") from exc
+        raise _not_written(shown, exc) from exc
+
+
+def _not_written(shown: str, exc: OSError) -> UsageError:
+    """`write_whole`'s one error. Where the temporary file beside the target could not be
+    created (`staged`: a directory that takes no new file, as /proc's do), that file and its
+    error are named: the target's own name with that error was wrong about which file failed
+    (`cannot write /proc/self/comm: No such file or directory`, of a file that is there)."""
+    why = exc.strerror or str(exc)
+    beside = exc.filename if isinstance(exc.filename, str) else ""
+    ours = os.path.basename(beside).startswith(".") and beside.endswith(".partial")
+    if not ours or not os.path.isdir(os.path.dirname(beside)):  # a directory gone: the target's
+        return UsageError(f"cannot write {shown}: {why}")
+    return UsageError(
+        f"cannot write {shown}: the temporary file beside it, {visible(beside)}, cannot be "
+        f"created: {why}",
+        hint="drift writes a file whole: into a new file in the same directory, then renamed "
+        "over it; name a file in a directory where files can be created",
+    )
 
 
 def replaces_links(path: Path) -> bool:
