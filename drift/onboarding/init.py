@@ -176,11 +176,9 @@ async def init_from_live(
     asked = "".join(f" --service {shlex.quote(key)}" for key in names if services)
     again = f"drift init {environment} --from-live --force{where}{option}{asked}"
     refused, unsure = unread_values(unread, project_names(state.projects, project, number), again)
-    notes += refused
-    notes += unnamed_notes((key_label(s.key), s.unnamed) for s in draft.services)
-    notes += () if secret_values else (NOT_READ,)
-    if (schema := write_schema(directory, force=force)) is not None:
-        notes += (schema,)
+    notes += (*refused, *unnamed_notes((key_label(s.key), s.unnamed) for s in draft.services))
+    schema = write_schema(directory, force=force)
+    notes += tuple(n for n in ("" if secret_values else NOT_READ, schema) if n)
     return InitResult(
         path=path,
         environment=environment,
