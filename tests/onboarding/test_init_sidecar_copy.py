@@ -19,7 +19,7 @@ from drift.onboarding.init import init_from_live
 from drift.profiles.loader import load_profile
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
-from tests.test_check_sidecars import APP_INGRESS, world
+from tests.test_check_sidecars import APP_INGRESS, among, world
 
 COPY = "fake-otel-token-bb2"
 """The secret's latest value, held again as plain text by the app container."""
@@ -76,8 +76,8 @@ def test_a_plain_value_another_serving_revision_reads_as_a_secret_is_not_written
         "name": "SESSION",
         "valueSource": {"secretKeyRef": {"secret": "sess", "version": "latest"}},
     }
-    old = {**APP_INGRESS, "env": [ref]}
-    new = {**APP_INGRESS, "env": [{"name": "SESSION", "value": pasted}]}
+    (old,) = among([{**APP_INGRESS, "env": [ref]}])
+    (new,) = among([{**APP_INGRESS, "env": [{"name": "SESSION", "value": pasted}]}])
     split = [{"latest": True, "percent": 90}, {"revision": "shop-00001-old", "percent": 10}]
     shop = {"history": [{"name": "shop-00001-old", "containers": [old]}], "traffic": split,
             "template": {"containers": [new]}}  # fmt: skip
