@@ -30,7 +30,7 @@ from drift.files import regular_bytes
 from drift.findings import BaselineState, Finding, Location, Severity, Since, sort_findings
 from drift.kinds import Kind, workload_key
 from drift.live.state import LiveState
-from drift.rechecked import not_checked_again, secret_uses, value_moved
+from drift.rechecked import ValueMoved, not_checked_again, secret_uses
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.revision_names import number
 from drift.same_drift import baseline_state, once_each, unique_ids
@@ -105,6 +105,7 @@ class _Finding(_Model):
     since: _Since | None = None
     """Where the drift began (`Finding.since`): a drift begun again on a later revision is
     `updated` (`drift.same_drift`)."""
+    generation: StrictInt | None = None  # a job's (`Finding.generation`)
 
 
 class _Unverified(_Model):
@@ -170,7 +171,7 @@ class Baseline:
             before.setdefault(earlier.id, []).append(earlier)
         moved_id = older.moved_ids(report.findings, earliers, before, self.environment)
         before |= {new: [earlier] for new, earlier in moved_id.items()}
-        moved, known = value_moved(state), older.named_gaps(self.unverified, state, self.project)
+        moved, known = ValueMoved(state), older.named_gaps(self.unverified, state, self.project)
         findings = tuple(  # one found again under another id keeps the baseline's id
             replace(f, id=older.as_before(f, moved_id), baseline=baseline_state(f, was, moved))
             for f in report.findings
@@ -200,6 +201,7 @@ class Baseline:
                 )
                 unchecked.append(Unchecked(carried, why))
         notes = (*report.notes, *older.upgrade_notes(renamed, len(merged - now), len(moved_id)))
+        notes += moved.note({f.id for f in findings if f.baseline is BaselineState.UPDATED})
         if unchecked:
             notes = (
                 *notes,

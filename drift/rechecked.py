@@ -9,11 +9,13 @@ from collections.abc import Callable
 
 from drift.diff.inlined import ON_A_VALUE
 from drift.findings import Finding
+from drift.kinds import Kind
 from drift.live.model import EnvVar
 from drift.live.state import LiveState
-from drift.redact import CHANGED, MASK
+from drift.redact import MASK
 from drift.report import Report
 from drift.secret_target import perhaps_same, secret_target
+from drift.textsafe import plural
 
 Uses = dict[tuple[str, str], set[str]]
 """(workload key, `env.NAME` or `mount.PATH`) -> the `secret.KEY` targets it references."""
@@ -121,27 +123,67 @@ def secret_uses(state: LiveState, own: str) -> Uses:
     return uses
 
 
-def value_moved(state: LiveState | None) -> Callable[[Finding, Finding], bool]:
-    """Whether a variable's value, shown masked in a finding of this run (`***`, `*** (changed)`),
-    is on one of its revisions (`revision`, `also_on`) another than on every revision the
-    baseline's finding of its id was found on, all read this run (reachable, or listed in its
-    history): a password changed from one wrong value to another by a deploy compares alike
+class ValueMoved:
+    """Whether a variable's value, shown masked in a finding of this run (whole, `***`, or in
+    part, `6379 --password=***`), may not be one the baseline's finding of its id was found
+    with: a password changed from one wrong value to another by a deploy compares alike
     masked (so does a credential pasted where a reference belongs, replaced by another:
     helper-529 F1), its `since` spans both (same rule and target), and a canary holding
     another one is merged into the known finding (`also_on`), where a plain value's `actual`
-    would differ (revbase92 F2). A revision of the baseline's finding not read, or without the
-    container or the variable: not known, not moved."""
+    would differ (revbase92 F2). Moved when one of its revisions (`revision`, `also_on`)
+    holds a value no revision of the baseline's held; not when it is on those very revisions
+    (a revision never changes), nor a job's of the same generation. Where it cannot be told —
+    a revision of the baseline's not read this run (`--no-history`, ListRevisions refused,
+    deleted), a job written since or a baseline without its generation, a manifest's value
+    (a manifest run reads no deployed revision) — it is moved, on the safe side: a new
+    failure is never hidden (helper-611 F1–F3), and `blind` says why, by finding id."""
 
-    def moved(now: Finding, earlier: Finding) -> bool:
-        if state is None or now.rule not in ON_A_VALUE or now.actual not in (MASK, CHANGED):
+    def __init__(self, state: LiveState | None) -> None:
+        self.state = state
+        self.blind: dict[str, str] = {}
+
+    def __call__(self, now: Finding, earlier: Finding) -> bool:
+        state = self.state
+        if state is None or now.rule not in ON_A_VALUE or MASK not in (now.actual or ""):
             return False
-        theirs = [_variable(state, now, r) for r in (earlier.revision, *earlier.also_on)]
-        if None in theirs:
-            return False
+        live = state.services.get(now.key)
+        if now.kind is Kind.JOB:
+            if now.generation is not None and now.generation == earlier.generation:
+                return False  # the same template
+            return self._blind(now, _written_since(earlier.generation, now.generation))
+        if live is not None and live.manifest:
+            return self._blind(now, f"{live.manifest} is compared, not the deployed revision")
+        theirs_at = [r for r in (earlier.revision, *earlier.also_on) if r]
+        if {r for r in (now.revision, *now.also_on) if r} <= set(theirs_at):
+            return False  # the very revisions the baseline found it on
+        theirs = [_variable(state, now, r) for r in theirs_at]
+        if None in theirs or not theirs:
+            unread = [r for r, v in zip(theirs_at, theirs, strict=True) if v is None]
+            return self._blind(now, f"{', '.join(unread) or 'its revision'} not read this run")
         ours = {_variable(state, now, r) for r in (now.revision, *now.also_on)} - {None}
         return not ours <= set(theirs)
 
-    return moved
+    def _blind(self, finding: Finding, why: str) -> bool:
+        self.blind[finding.id] = f"{finding.workload} {finding.target} ({why})"
+        return True
+
+    def note(self, updated: set[str]) -> tuple[str, ...]:
+        """Said of the findings counted updated because they could not be compared."""
+        said = [why for key, why in self.blind.items() if key in updated]
+        if not said:
+            return ()
+        more = f" and {len(said) - 3} more" if len(said) > 3 else ""
+        return (
+            f"{plural(len(said), 'finding')} shown masked could not be compared with the "
+            f"value the baseline found: {'; '.join(said[:3])}{more}: counted as updated, on "
+            "the safe side (a masked value is compared by reading it again)",
+        )
+
+
+def _written_since(before: int | None, now: int | None) -> str:
+    if before is None:
+        return "the baseline holds no generation of the job"
+    return f"the job was written since: generation {before}, now {now}"
 
 
 def _variable(state: LiveState, finding: Finding, revision: str | None) -> EnvVar | None:

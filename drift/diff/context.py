@@ -78,7 +78,16 @@ class Context:
             tag=tag,
             kind=self.service.kind,
             failed=failed,
+            generation=self.generation,
         )
+
+    @cached_property
+    def generation(self) -> int | None:
+        """A live job's generation (`Finding.generation`); None for another kind or a
+        manifest's job, which is no generation yet."""
+        if self.live.kind is not Kind.JOB or self.live.source is None or self.live.manifest:
+            return None
+        return int(raw(self.live.source).generation) or None
 
     def value(self, var: EnvVar) -> str | None:
         """What a variable holds: its plain value, or the value its secret resolved to (None

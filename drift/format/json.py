@@ -103,6 +103,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
         data["failed"] = list(finding.failed)
     if finding.also_on:  # additive: the other revisions with the same drift (a baseline
         data["also_on"] = list(finding.also_on)  # resolves it only where each was read again)
+    if finding.generation is not None:  # additive: a job's, which a baseline compares
+        data["generation"] = finding.generation
     if finding.baseline is not None:
         data["baseline"] = finding.baseline.value
     if finding.kind is not Kind.SERVICE:
