@@ -57,7 +57,7 @@ class _Model(BaseModel):
 
 class _Location(_Model):
     file: StrictStr
-    line: StrictInt | None = Field(default=None, ge=1)
+    line: StrictInt | None = Field(default=None, ge=1, le=2**31)  # no file has more lines
     """None: the file, no line (`Location.line` 0)."""
 
 
@@ -259,7 +259,7 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
             hint="write it with --format json --output FILE, or save it as UTF-8",
         ) from None
     try:
-        data = jsontext.loads(text)
+        data = jsontext.loads(text, strict=True)  # NaN, Infinity, 1e400: not JSON (helper-611)
     except (ValueError, RecursionError) as exc:
         raise UsageError(
             f"the baseline {name} is not valid JSON: {_short(str(exc))}",

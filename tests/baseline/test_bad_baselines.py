@@ -90,6 +90,16 @@ CASES: dict[str, tuple[Any, str]] = {
         json.dumps(report(findings=[{**FINDING, "target": 7}])),
         "findings[0].target:",
     ),
+    # helper-611 F6: no JSON (RFC 8259), which Python's reader takes
+    "NaN": (
+        json.dumps(report()).replace('"exit_code": 1', '"exit_code": NaN'),
+        "is not valid JSON",
+    ),
+    "Infinity": (json.dumps(report(summary={"services": float("inf")})), "is not valid JSON"),
+    "a line no file has": (
+        json.dumps(report(findings=[{**FINDING, "location": {"file": "p.yaml", "line": 10**30}}])),
+        "findings[0].location.line:",
+    ),
 }
 
 
