@@ -17,6 +17,7 @@ from drift.diff.engine import configuration_findings
 from drift.diff.env import reserved_vars
 from drift.diff.ignores import unmatched_ignores
 from drift.diff.inlined import hide_inlined
+from drift.diff.rotation import rotated_notes
 from drift.diff.same_as import to_read, uncompared
 from drift.diff.secrets import unknown_refs
 from drift.diff.settings import unread_settings
@@ -202,6 +203,7 @@ async def run_check(
         *absent,
         *histories_unread(profile, names, state),
         *unlisted_revisions(profile, findings, state),
+        *(rotated_notes(profile, names, state) if source.deployed else ()),
         *stale,
         *state.notes,
         *idle,
