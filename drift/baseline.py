@@ -105,7 +105,7 @@ class _Finding(_Model):
     since: _Since | None = None
     """Where the drift began (`Finding.since`): a drift begun again on a later revision is
     `updated` (`drift.same_drift`)."""
-    generation: StrictInt | None = None  # a job's (`Finding.generation`)
+    generation: StrictStr | None = None  # a job's (`Finding.generation`)
 
 
 class _Unverified(_Model):

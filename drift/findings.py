@@ -156,10 +156,12 @@ class Finding(OfWorkload):
     a value), where a rule can fail in ways `expected` and `actual` do not tell apart: each
     constraint a variable fails, each part of a configuration that differs. A baseline
     compares it (`drift.baseline`): a new failure of a known finding is `updated`."""
-    generation: int | None = None
-    """A job's `generation` when read ("monotonically increases every time the user modifies
-    the desired state", run v2 Job.generation): a job has no revision, and this tells a
-    baseline whether the template its finding was read from is the one of before."""
+    generation: str | None = None
+    """A job's `UID/GENERATION` when read (run v2 Job.uid, "Server assigned unique
+    identifier"; Job.generation, "A number that monotonically increases every time the user
+    modifies the desired state"): a job has no revision, and this tells a baseline whether the
+    template its finding was read from is the one of before — a job deleted and created again
+    starts at generation 1 with another uid (helper-613 H1)."""
 
     @property
     def counted(self) -> bool:

@@ -131,12 +131,12 @@ class ValueMoved:
     helper-529 F1), its `since` spans both (same rule and target), and a canary holding
     another one is merged into the known finding (`also_on`), where a plain value's `actual`
     would differ (revbase92 F2). Moved when one of its revisions (`revision`, `also_on`)
-    holds a value no revision of the baseline's held; not when it is on those very revisions
-    (a revision never changes), nor a job's of the same generation. Where it cannot be told —
-    a revision of the baseline's not read this run (`--no-history`, ListRevisions refused,
-    deleted), a job written since or a baseline without its generation, a manifest's value
-    (a manifest run reads no deployed revision) — it is moved, on the safe side: a new
-    failure is never hidden (helper-611 F1–F3), and `blind` says why, by finding id."""
+    holds a value no revision of the baseline's held (read this run, or for it:
+    `drift.earlier_reads`); not when it is on those very revisions (a revision never
+    changes), nor a job's of the same uid and generation. Where it cannot be told — a
+    revision of the baseline's that could not be read (deleted, refused, `--offline`), a job
+    written since or a baseline without its generation, a manifest's job — it is moved, on
+    the safe side: a new failure is never hidden (helper-611 F1–F3), and `blind` says why."""
 
     def __init__(self, state: LiveState | None) -> None:
         self.state = state
@@ -148,11 +148,11 @@ class ValueMoved:
             return False
         live = state.services.get(now.key)
         if now.kind is Kind.JOB:
+            if live is not None and live.manifest:
+                return self._blind(now, f"{live.manifest} is compared, not the deployed job")
             if now.generation is not None and now.generation == earlier.generation:
                 return False  # the same template
             return self._blind(now, _written_since(earlier.generation, now.generation))
-        if live is not None and live.manifest:
-            return self._blind(now, f"{live.manifest} is compared, not the deployed revision")
         theirs_at = [r for r in (earlier.revision, *earlier.also_on) if r]
         if {r for r in (now.revision, *now.also_on) if r} <= set(theirs_at):
             return False  # the very revisions the baseline found it on
@@ -169,21 +169,25 @@ class ValueMoved:
 
     def note(self, updated: set[str]) -> tuple[str, ...]:
         """Said of the findings counted updated because they could not be compared."""
-        said = [why for key, why in self.blind.items() if key in updated]
+        said = list(dict.fromkeys(why for key, why in self.blind.items() if key in updated))
         if not said:
             return ()
         more = f" and {len(said) - 3} more" if len(said) > 3 else ""
-        return (
-            f"{plural(len(said), 'finding')} shown masked could not be compared with the "
+        return (  # two rules on one variable: one value, said once (helper-613 L1)
+            f"{plural(len(said), 'value')} shown masked could not be compared with the "
             f"value the baseline found: {'; '.join(said[:3])}{more}: counted as updated, on "
             "the safe side (a masked value is compared by reading it again)",
         )
 
 
-def _written_since(before: int | None, now: int | None) -> str:
-    if before is None:
-        return "the baseline holds no generation of the job"
-    return f"the job was written since: generation {before}, now {now}"
+def _written_since(before: str | None, now: str | None) -> str:
+    """`Finding.generation`s, `UID/GENERATION`: why a job's template may not be the same."""
+    if before is None or now is None:
+        return f"the {'baseline' if before is None else 'run'} holds no generation of the job"
+    (was_uid, was), (uid, then) = before.rpartition("/")[::2], now.rpartition("/")[::2]
+    if was_uid != uid:
+        return "the job was deleted and created again since"
+    return f"the job was written since: generation {was}, now {then}"
 
 
 def _variable(state: LiveState, finding: Finding, revision: str | None) -> EnvVar | None:
@@ -192,7 +196,8 @@ def _variable(state: LiveState, finding: Finding, revision: str | None) -> EnvVa
     if live is None or revision is None:
         return None
     found = {r.name: r for r in (*live.checked, *state.history.get(finding.key, ()))}
-    config = found[revision].config if revision in found else None
+    earlier = state.earlier.get(finding.key, {})  # read for a baseline (`drift.earlier_reads`)
+    config = found[revision].config if revision in found else earlier.get(revision)
     # no container named: the sidecar whose rules found it (`Finding.of_container`), else the
     # one the profile's `env` describes (`RevisionConfig.described`)
     container = finding.of_container or (config.described if config is not None else "")

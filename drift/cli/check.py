@@ -187,6 +187,11 @@ def check(
 
         report = with_repairs(profile, result.state, report)
     if earlier is not None:
+        if not offline:  # what the baseline found masked, on revisions this run did not read
+            from drift.earlier_reads import read_earlier, wanted
+
+            revisions = wanted(earlier, report, result.state)
+            run(read_earlier(profile, settings, result.state, revisions, runner))
         report = earlier.compare(
             report, fail_on_new=fail_on_new, state=result.state, profiled=profile.services
         )

@@ -82,12 +82,13 @@ class Context:
         )
 
     @cached_property
-    def generation(self) -> int | None:
-        """A live job's generation (`Finding.generation`); None for another kind or a
+    def generation(self) -> str | None:
+        """A live job's `UID/GENERATION` (`Finding.generation`); None for another kind or a
         manifest's job, which is no generation yet."""
         if self.live.kind is not Kind.JOB or self.live.source is None or self.live.manifest:
             return None
-        return int(raw(self.live.source).generation) or None
+        job = raw(self.live.source)
+        return f"{job.uid}/{job.generation}" if job.generation else None
 
     def value(self, var: EnvVar) -> str | None:
         """What a variable holds: its plain value, or the value its secret resolved to (None

@@ -120,6 +120,9 @@ class LiveState(ProjectNames):
     history: dict[str, list[RevisionRecord]] = field(default_factory=dict)
     """A service's or worker pool's revisions by its key, oldest first (read only for those
     with configuration drift, and services pinned beside drift's canary)."""
+    earlier: dict[str, dict[str, RevisionConfig]] = field(default_factory=dict)
+    """Revisions a baseline found a value shown masked on, read for it alone, by key and name
+    (`drift.earlier_reads`): never checked, never reported."""
     history_unread: dict[str, str] = field(default_factory=dict)
     """Why a history that was wanted could not be read (the failed call, without the server's
     message), by key: its findings get no `since`, and the report says so."""

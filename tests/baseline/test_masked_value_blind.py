@@ -1,10 +1,12 @@
-"""helper-611 F1–F3: a value shown masked that a deploy changed from one wrong value to another
-compared `unchanged` (and `--fail-on-new` exited 0, silently) wherever this run could not read
-the value the baseline found: a job (no revision; its template written since), the revision
-the baseline found it on not read (`--no-history`, ListRevisions refused, deleted), a value
-masked in part (`6379 --password=***`). Now a masked value on the very revisions (a job: the
-very generation) the baseline found it on is unchanged, one that can be compared is compared,
-and one that cannot is `updated`, on the safe side, with a note saying why."""
+"""helper-611 F1–F3, helper-613 H1, M1, M2: a value shown masked that a deploy changed from one
+wrong value to another compared `unchanged` (and `--fail-on-new` exited 0, silently) wherever
+this run had not read the value the baseline found: a job (no revision; its template written
+since, or deleted and created again), the revision the baseline found it on not read
+(`--no-history`, ListRevisions refused, a manifest run), a value masked in part (`6379
+--password=***`). Now a masked value on the very revisions (a job: the very uid and
+generation) the baseline found it on is unchanged; the revisions this run did not read are
+read for it (GetRevision), and the values compared; one that cannot be compared is `updated`,
+on the safe side, with a note saying why."""
 
 from __future__ import annotations
 
@@ -69,28 +71,44 @@ def test_a_value_masked_in_part_changed_is_updated(
 
 
 @pytest.mark.parametrize("how", ["no-history", "list-refused"])
-def test_a_masked_value_whose_baseline_revision_is_not_read_is_updated_and_said(
+def test_a_baseline_revision_this_run_did_not_read_is_read_for_it(
     make_sandbox: MakeSandbox, tmp_path: Path, how: str
 ) -> None:
     sandbox, folder = _api(make_sandbox), _profiles(tmp_path, PROFILE)
     extra = ("--no-history",) if how == "no-history" else ()
     last = _first(sandbox, folder, tmp_path, *extra)
-    old = sandbox.service("acme", "api").latest_ready_revision.rpartition("/")[2]
-    unchanged = run(sandbox, folder, *ARGS, "--baseline", str(last), *extra)
-    assert _states(unchanged)[0]["env.DB_PASSWORD"] == "unchanged"  # the very revision
-    assert unchanged.returncode == 0, unchanged.stdout
     sandbox.set_env("acme", "api", "DB_PASSWORD", "Zz9xC8vB7nM6lK5jH4")
     if how == "list-refused":
         sandbox.inject(Fault("ListRevisions", "PERMISSION_DENIED"))
+    sandbox.clear_calls()
     done = run(sandbox, folder, *ARGS, "--baseline", str(last), *extra)
+    states, notes = _states(done)
+    # the old revision read (GetRevision) for the comparison: REDIS_PORT is the same value on
+    # the new revision, DB_PASSWORD another (helper-613 M2: both were `updated` blind)
+    assert states == {"env.DB_PASSWORD": "updated", "env.REDIS_PORT": "unchanged"}, states
+    assert done.returncode == 1, done.stdout
+    assert not [n for n in notes if "could not be compared" in n], notes
+    assert [c.short for c in sandbox.calls].count("GetRevision") == 1
+
+
+def test_a_baseline_revision_that_cannot_be_read_is_updated_and_said(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox, folder = _api(make_sandbox), _profiles(tmp_path, PROFILE)
+    last = _first(sandbox, folder, tmp_path, "--no-history")
+    old = sandbox.service("acme", "api").latest_ready_revision.rpartition("/")[2]
+    unchanged = run(sandbox, folder, *ARGS, "--baseline", str(last), "--no-history")
+    assert _states(unchanged)[0]["env.DB_PASSWORD"] == "unchanged"  # the very revision
+    assert unchanged.returncode == 0, unchanged.stdout
+    sandbox.set_env("acme", "api", "DB_PASSWORD", "Zz9xC8vB7nM6lK5jH4")
+    sandbox.inject(Fault("GetRevision", "PERMISSION_DENIED"))
+    done = run(sandbox, folder, *ARGS, "--baseline", str(last), "--no-history")
     states, notes = _states(done)
     # REDIS_PORT's value is the same, but on a new revision it cannot be compared either
     assert states == {"env.DB_PASSWORD": "updated", "env.REDIS_PORT": "updated"}, states
     assert done.returncode == 1, done.stdout
     said = " ".join(" ".join(notes).split())
-    assert (
-        "2 findings shown masked could not be compared with the value the baseline found: " in said
-    )
+    assert "2 values shown masked could not be compared with the value the baseline found: " in said
     assert f"api env.DB_PASSWORD ({old} not read this run)" in said, said
     assert "counted as updated, on the safe side" in said, said
 
@@ -114,7 +132,8 @@ def test_a_jobs_masked_value_is_compared_by_the_jobs_generation(
     (before,) = [
         f for f in json.loads(last.read_text())["findings"] if f["rule"] == "env.constraint"
     ]
-    assert isinstance(before["generation"], int), before
+    uid, _, number = before["generation"].rpartition("/")
+    assert uid and number.isdigit(), before
     same = run(sandbox, folder, *ARGS, "--baseline", str(last))
     assert set(_states(same)[0].values()) == {"unchanged"}, same.stdout
     assert same.returncode == 0, same.stdout
@@ -124,11 +143,44 @@ def test_a_jobs_masked_value_is_compared_by_the_jobs_generation(
     assert states["env.DB_PASSWORD"] == "updated", states
     assert done.returncode == 1, done.stdout
     said = " ".join(" ".join(notes).split())
-    generation = before["generation"]
     assert (
-        f"job migrate env.DB_PASSWORD (the job was written since: generation {generation}, "
-        f"now {generation + 1})"
+        f"job migrate env.DB_PASSWORD (the job was written since: generation {number}, "
+        f"now {int(number) + 1})"
     ) in said, said
+
+
+def test_a_job_deleted_and_created_again_is_not_the_same_template(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-613 H1: created again, a job starts at generation 1 with another uid."""
+    import grpc
+    from google.cloud import run_v2
+    from google.cloud.run_v2.services.jobs.transports import JobsGrpcTransport
+
+    job = {"template": {"image": "us-docker.pkg.dev/acme/r/m:1", "env": {"DB_PASSWORD": WRONG}}}
+    world = acme({})
+    world["projects"]["acme"]["jobs"] = {"migrate": job}
+    sandbox, folder = make_sandbox(world), _profiles(tmp_path, JOB_PROFILE)
+    last = _first(sandbox, folder, tmp_path)
+    channel = grpc.insecure_channel(sandbox.address)
+    try:
+        jobs = run_v2.JobsClient(transport=JobsGrpcTransport(channel=channel))
+        name = "projects/acme/locations/us-central1/jobs/migrate"
+        old = jobs.get_job(name=name)
+        jobs.delete_job(name=name).result()
+        new = run_v2.Job(name=name, template=old.template)
+        new.template.template.containers[0].env[0].value = "Zz9xC8vB7nM6lK5jH4"
+        # created again as Terraform's provider and `gcloud run jobs replace` do: an update
+        # that may create (UpdateJobRequest.allow_missing)
+        jobs.update_job(request=run_v2.UpdateJobRequest(job=new, allow_missing=True)).result()
+        assert jobs.get_job(name=name).generation == old.generation  # what fooled it
+    finally:
+        channel.close()
+    done = run(sandbox, folder, *ARGS, "--baseline", str(last))
+    states, notes = _states(done)
+    assert states["env.DB_PASSWORD"] == "updated", states
+    assert done.returncode == 1, done.stdout
+    assert "(the job was deleted and created again since)" in " ".join(notes), notes
 
 
 KNATIVE = """apiVersion: serving.knative.dev/v1
@@ -147,19 +199,63 @@ spec:
 """
 
 
-def test_a_manifests_masked_value_is_updated_and_said(
-    make_sandbox: MakeSandbox, tmp_path: Path
+@pytest.mark.parametrize("changed", [True, False], ids=["changed", "same"])
+def test_a_manifests_masked_value_is_compared_with_the_deployed_one(
+    make_sandbox: MakeSandbox, tmp_path: Path, changed: bool
 ) -> None:
     """A gate (`--manifest … --baseline … --fail-on-new`) reads the manifest's value and no
-    deployed revision's: a changed wrong password passed it (exit 0)."""
+    deployed revision's: a changed wrong password passed it (exit 0); the revision the
+    baseline found it on is now read for it, so the same value stays unchanged (helper-613
+    M1: every gate went red) and another is updated. Offline: not compared, updated."""
     sandbox, folder = _api(make_sandbox), _profiles(tmp_path, PROFILE)
     last = _first(sandbox, folder, tmp_path)
     manifest = tmp_path / "api.yaml"
-    manifest.write_text(KNATIVE % ("Zz9xC8vB7nM6lK5jH4", REDIS))
+    manifest.write_text(KNATIVE % ("Zz9xC8vB7nM6lK5jH4" if changed else WRONG, REDIS))
+    args = (*ARGS, "--baseline", str(last), "--manifest", str(manifest))
+    done = run(sandbox, folder, *args)
+    states, notes = _states(done)
+    assert states["env.DB_PASSWORD"] == ("updated" if changed else "unchanged"), states
+    assert states["env.REDIS_PORT"] == "unchanged", states
+    assert done.returncode == (1 if changed else 0), done.stdout
+    assert not [n for n in notes if "could not be compared" in n], notes
+    offline = run(sandbox, folder, *args, "--offline")
+    states, notes = _states(offline)
+    assert states["env.DB_PASSWORD"] == "updated", states
+    assert "not read this run" in " ".join(notes), notes
+
+
+JOB_MANIFEST = """apiVersion: run.googleapis.com/v1
+kind: Job
+metadata:
+  name: migrate
+  labels: {cloud.googleapis.com/location: us-central1}
+spec:
+  template:
+    spec:
+      template:
+        spec:
+          containers:
+          - image: us-docker.pkg.dev/acme/r/m:1
+            env:
+            - {name: DB_PASSWORD, value: %s}
+"""
+
+
+def test_a_manifests_job_is_not_compared_with_the_deployed_one(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """A job has no revision to read for it: its manifest's masked value is updated, said as
+    the manifest's (helper-613 M4: "generation 1, now None")."""
+    job = {"template": {"image": "us-docker.pkg.dev/acme/r/m:1", "env": {"DB_PASSWORD": WRONG}}}
+    world = acme({})
+    world["projects"]["acme"]["jobs"] = {"migrate": job}
+    sandbox, folder = make_sandbox(world), _profiles(tmp_path, JOB_PROFILE)
+    last = _first(sandbox, folder, tmp_path)
+    manifest = tmp_path / "job.yaml"
+    manifest.write_text(JOB_MANIFEST % WRONG)
     done = run(sandbox, folder, *ARGS, "--baseline", str(last), "--manifest", str(manifest))
     states, notes = _states(done)
     assert states["env.DB_PASSWORD"] == "updated", states
-    assert done.returncode == 1, done.stdout
     said = " ".join(" ".join(notes).split())
-    assert "api env.DB_PASSWORD (manifest:" in said, said
-    assert "is compared, not the deployed revision)" in said, said
+    assert "job migrate env.DB_PASSWORD (manifest:" in said, said
+    assert "is compared, not the deployed job)" in said and "None" not in said, said
