@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from drift.blanks import Arg, blank, plain, word
 from drift.fields import default_account, unnamed_default
+from drift.fix.formats.gcloud_keep import kept
 from drift.fix.formats.text import gcloud_list, shell_line
 from drift.kinds import Kind
 from drift.refs import SecretRef
@@ -90,6 +91,9 @@ class Commands:
     numbers: Callable[[str], str] | None = field(default=None, compare=False)
     """The number of a project an id names ("" when the read did not learn it:
     `LiveState.number_of`), for another project's secret (`secret`)."""
+    breakglass: Arg = ""
+    """The workload's Binary Authorization breakglass justification, which its every update
+    gives again (`gcloud_keep.kept`; a blank when not printed, "" when it holds none)."""
 
     def _where(self) -> list[str]:
         return [f"--project={self.project}", f"--region={self.region}"]
@@ -98,12 +102,21 @@ class Commands:
         """The update with `flags`; with several containers, the revision's flags first, then
         `--container NAME` and the container's (`CONTAINER_FLAGS`: gcloud's parse rule)."""
         argv: list[Arg] = [*update_command(self.kind, *flags), self.service, *self._where()]
+        flags = (*flags, *kept(flags, self.breakglass))
         if not self.container:
             return shell_line([*argv, *flags])
         own = [f for f in flags if is_container_flag(f)]
         revision = [f for f in flags if not is_container_flag(f)]
         within = ["--container", self.container, *own] if own else []
         return shell_line([*argv, *revision, *within])
+
+    def _kept(self) -> list[Arg]:
+        """A worker pool's `update-instance-split` gives its breakglass again: it clears it as
+        its update does, and takes --breakglass (surface/run/worker_pools/
+        update_instance_split.py `CommonArgs`: `AddBinAuthzBreakglassFlag`); a service's
+        `update-traffic` takes none (`gcloud_keep.traffic_note`)."""
+        pool = self.kind is Kind.WORKER_POOL
+        return kept((), self.breakglass) if pool else []
 
     def describe_revision(self, revision: str) -> str:
         """gcloud's describe of one revision: a service's (`gcloud run revisions describe`)
@@ -126,14 +139,17 @@ class Commands:
             if self.kind is Kind.WORKER_POOL
             else ["gcloud", "run", "services", "update-traffic"]
         )
-        return shell_line([*move, self.service, "--to-latest", *flags, *self._where()])
+        return shell_line(
+            [*move, self.service, "--to-latest", *flags, *self._where(), *self._kept()]
+        )
 
     def instance_split(self, to_revisions: Arg) -> str:
         """A worker pool's instances set to `to_revisions` (`REVISION=PERCENT,…`, LATEST
         included): `gcloud beta run worker-pools update-instance-split --to-revisions`
         (gcloud 528's parser and help: "--to-revisions=[REVISION-NAME=PERCENTAGE,...]")."""
         move = ["gcloud", "beta", "run", "worker-pools", "update-instance-split", self.service]
-        return shell_line([*move, word("--to-revisions=", to_revisions), *self._where()])
+        words = [word("--to-revisions=", to_revisions), *self._where(), *self._kept()]
+        return shell_line([*move, *words])
 
     def all_to(self, revision: Arg) -> str:
         """All of a service's traffic (a worker pool's instances) to `revision` by name (or a

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from drift.blanks import Arg, blank, filled, word
 from drift.diff.pinned import serving_words
@@ -299,7 +300,7 @@ def blocked_step(cmd: Commands, name: str, value: SettingValue, reason: str) -> 
     """A setting no patch sets as the workload runs now (`Field.blocked` says why), with the
     gcloud commands that would: the row's own (`Field.blocked_commands`), each an update of
     the workload itself (no `--container`)."""
-    service = Commands(cmd.project, cmd.region, cmd.service, "", cmd.kind)
+    service = replace(cmd, container="")  # its breakglass and fixed name kept (gcloud_keep)
     commands = FIELDS[name].unblocking(service.update, cmd.kind, value, reason)
     return ManualStep(f"setting.{name}", f"{name}: {reason}", commands)
 

@@ -20,6 +20,7 @@ from drift.fix.caps import cap_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands
 from drift.fix.exec_token import gcloud_resends, left_out
+from drift.fix.formats.gcloud_keep import commands_keep
 from drift.fix.gpu_floor import gpu_steps
 from drift.fix.grant_steps import account_step, readable, unverified_grant
 from drift.fix.ignored import Silenced
@@ -88,6 +89,9 @@ class ServicePlanner:
             service.kind,
             state.number_of(profile.project),
             state.number_of,
+            **commands_keep(
+                service.kind, live.source, Context(profile, state, service, live).hidden
+            ),
         )
         self.manual: list[ManualStep] = []
 

@@ -16,7 +16,8 @@ from drift.fields.base import GcloudArg
 from drift.fields.gpu_floor import WATCHED
 from drift.fields.hardware import TOP_LEVEL_ONLY
 from drift.fix.commands import update_command
-from drift.fix.formats.gcloud_why import MOUNT_PATH, NO_DELIMITER, SECRET_TO_PLAIN
+from drift.fix.formats.gcloud_keep import kept_note, script_keeps, traffic_note
+from drift.fix.formats.gcloud_why import MOUNT_PATH, NO_DELIMITER, SECRET_TO_PLAIN, WITHHELD
 from drift.fix.formats.text import GcloudItems, comment, gcloud_list, shell_line
 from drift.fix.model import Action, EnvChange, Plan, ServicePlan
 from drift.kinds import Kind
@@ -181,7 +182,13 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
             out.skipped.append("a container without a name cannot be named with --container")
             continue
         flags_words += (["--container", container] if several else []) + container_words
-    if flags_words:
+    if flags_words:  # and what gcloud would clear unasked, given again (`gcloud_keep`)
+        keeps = script_keeps(sp, flags_words)
+        if keeps is None:
+            out.skipped.append(WITHHELD)
+            out.left += [*sp.env, *sp.settings]
+            return out
+        flags_words[:0] = keeps
         where = [f"--project={sp.project}", f"--region={sp.region}"]
         named = (
             w for w in flags_words if isinstance(w, str)
@@ -326,7 +333,8 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
         out += comment(_summaries(sp, script))
         out += script.lines
     if script.lines:  # what the changes do beyond themselves, as every format says it
-        out += [line for n in sp.notes for line in comment(f"note: {n}")]
+        notes = [*sp.notes, *kept_note(script.lines)]
+        out += [line for n in notes for line in comment(f"note: {n}")]
     if sp.tags and sp.has_patch:  # what `drift fix` does, which the command above does not
         out += comment(f"drift fix (a canary, then its promotion): {sp.tags}")
     if script.lines and sp.instances and sp.has_patch:
@@ -362,6 +370,8 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
         # one line: a live name's line break in its reason shown escaped (helper-591 F2)
         out += comment(visible(f"manual ({sp.label} {step.target}): {step.reason}"))
         out += [f"#   {visible(c)}" for c in step.commands]
+    if cleared := traffic_note(sp, bool(script.lines)):
+        out += comment(f"note: {cleared}")
     return out
 
 

@@ -33,3 +33,12 @@ NO_DELIMITER = (
     "no character is left to separate it from the rest of gcloud's list (between them they "
     "hold every one): change it by hand, or run drift fix"
 )
+
+
+WITHHELD = (
+    "every change: the workload runs under a Binary Authorization breakglass, which gcloud's "
+    "update clears unless --breakglass gives its justification again, and the justification "
+    "holds a value drift does not print; drift fix keeps it, or give it by hand"
+)
+"""Why a workload's whole command stays a manual step (`drift.fix.formats.gcloud_keep`): the
+command that changes nothing unasked would print the justification."""

@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from drift.fields import FIELDS
+from drift.fix.formats.gcloud_keep import traffic_note
 from drift.fix.formats.text import comment
 from drift.fix.model import Plan, ServicePlan
 from drift.kinds import Kind
@@ -65,7 +66,7 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
     if sp.renamed:  # what `drift fix` does (this file names its own: `_renamed`)
         header.append(f"drift fix: {sp.renamed}")
     if pinned := _pinned(sp):
-        header.append(pinned)
+        header += [pinned, *filter(None, [traffic_note(sp, True, steps=False)])]
     exported = to_knative(
         service,
         project=sp.project,

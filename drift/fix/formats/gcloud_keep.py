@@ -1,0 +1,120 @@
+"""What a gcloud update drift prints (the script's, a manual step's) gives again, so that it
+changes nothing the plan does not name (SPEC invariant 2) where gcloud itself would.
+
+- A Binary Authorization breakglass: gcloud's update deletes it before applying its flags
+  ("Next update or deploy command will automatically clear existing breakglass
+  justification", command_lib/run/flags.py `AddBinAuthzBreakglassFlag`; surface/run/services/
+  update.py `_GetBaseChanges` and flags.py `GetJobConfigurationChanges` insert
+  `DeleteAnnotationChange(BINAUTHZ_BREAKGLASS_ANNOTATION)` first; surface/run/worker_pools/
+  update.py and update_instance_split.py insert `BinaryAuthorizationChange(
+  breakglass_justification=None)`), then sets what `--breakglass` gives (flags.py
+  `_GetConfigurationChanges`: `SetAnnotationChange(BINAUTHZ_BREAKGLASS_ANNOTATION,
+  args.breakglass)`; v2 flags_parser.py `_GetBinaryAuthorizationChanges`). `drift fix` keeps
+  it (a v2 write keeps what it is sent), unless the plan sets the policy itself: a profile's
+  policy ends the bypass (`drift.fields.binauthz`), as gcloud's `--binary-authorization` does.
+  `gcloud run services update-traffic` deletes it too and, on the GA and beta tracks, takes no
+  `--breakglass` (surface/run/services/update_traffic.py: only `AlphaAdjustTraffic` adds it,
+  and the alpha track sets the launch stage ALPHA besides): `traffic_note` says so."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from drift.blanks import Arg, blank, plain, word
+from drift.credentials import credential_pieces
+from drift.fix.formats.text import holds_secret
+from drift.kinds import Kind
+
+if TYPE_CHECKING:
+    from drift.fix.model import ServicePlan
+
+JUSTIFICATION = blank("BREAKGLASS_JUSTIFICATION")
+"""What a manual step leaves to fill in when the justification is not printed."""
+
+SETS_POLICY = frozenset({"binary-authorization", "clear-binary-authorization", "breakglass"})
+"""Flags after which the update's breakglass is the flags' own: no `--breakglass` added."""
+
+
+def _name(arg: Arg) -> str:
+    return plain(arg).split("=", 1)[0].removeprefix("--").removeprefix("no-")
+
+
+def breakglass_of(source: Any) -> str:
+    """The breakglass justification of the workload read ("" when none, or not read)."""
+    held = getattr(source, "binary_authorization", None)
+    return str(getattr(held, "breakglass_justification", "") or "")
+
+
+def printable(justification: str, hidden: Collection[str] = ()) -> bool:
+    """Whether the justification may be printed: an operator's free text, never a secret drift
+    read, a value the workload never shows (`ServicePlan.hidden`) or a credential's shape (the
+    YAML masks such a text and is not appliable: `Conversion.sweep`)."""
+    return not (
+        holds_secret(justification)
+        or justification.strip() in hidden
+        or credential_pieces(justification)
+    )
+
+
+def kept(flags: Iterable[Arg], breakglass: Arg) -> list[Arg]:
+    """The flags an update with `flags` adds so that it clears nothing unasked: `--breakglass`
+    (`breakglass`: the justification, `JUSTIFICATION` when not printed, "" when none) unless
+    the flags set the policy."""
+    names = [_name(f) for f in flags]
+    out: list[Arg] = []
+    if breakglass and not SETS_POLICY & set(names):
+        out.append(word("--breakglass=", breakglass))
+    return out
+
+
+def kept_note(lines: Iterable[str]) -> list[str]:
+    """What the script says of the flags `kept` added to its command (`lines`, one flag a
+    line after the first: `gcloud.py _command`)."""
+    words = [line.strip().removesuffix("\\").strip() for line in lines]
+    said = []
+    if any(w.lstrip("$'").startswith("--breakglass=") for w in words):
+        said.append(
+            "--breakglass gives the Binary Authorization breakglass the workload holds again: "
+            "gcloud's update clears it first (without it, a new revision is judged by the "
+            "policy); drift fix keeps it"
+        )
+    return said
+
+
+def traffic_note(sp: ServicePlan, runs: bool, *, steps: bool = True) -> str:
+    """What a service's by-hand `update-traffic` (its `split_change`, when its command `runs`;
+    a manual step's) does to its breakglass ("" when none is given or it holds none; a
+    pool's `update-instance-split` gives it again: `Commands._kept`)."""
+    lines = [sp.split_change] if runs else []
+    lines += [c for step in sp.manual for c in step.commands] if steps else []
+    moves = any("update-traffic" in line for line in lines)
+    if sp.kind is not Kind.SERVICE or not moves or not breakglass_of(sp.live):
+        return ""
+    return (
+        "`gcloud run services update-traffic` clears the service's Binary Authorization "
+        "breakglass too (it takes no --breakglass on the GA and beta tracks); no revision is "
+        "judged by it, but the next deploy is: give it --breakglass again. drift fix's "
+        "promotion keeps it"
+    )
+
+
+def script_keeps(sp: ServicePlan, words: Sequence[object]) -> list[str] | None:
+    """The flags the script's command with `words` (a value read from the environment: not a
+    `str`, an `--update-env-vars`) adds (`kept`); None when the justification it would give
+    may not be printed (the command is then left to a manual step: `gcloud_why.WITHHELD`)."""
+    justification = breakglass_of(sp.live)
+    if justification and not printable(justification, sp.hidden):
+        return None
+    names = [w if isinstance(w, str) else "--update-env-vars" for w in words]
+    return [plain(a) for a in kept(names, justification)]
+
+
+def commands_keep(kind: Kind, source: Any, hidden: Collection[str]) -> dict[str, Any]:
+    """What a workload's `Commands` give again in every update (`breakglass`): the
+    justification as read, or a blank when it may not be printed."""
+    justification = breakglass_of(source)
+    shown: Arg = justification if printable(justification, hidden) else JUSTIFICATION
+    return {
+        "breakglass": shown if justification else "",
+    }

@@ -1,0 +1,190 @@
+"""helper-609 F1: `drift plan --format gcloud` of a workload under a Binary Authorization
+breakglass printed a bare `gcloud run services|jobs update` / `gcloud beta run worker-pools
+update`, which deletes the breakglass before applying its flags ("Next update or deploy
+command will automatically clear existing breakglass justification", command_lib/run/flags.py
+`AddBinAuthzBreakglassFlag`; surface/run/services/update.py `_GetBaseChanges`, flags.py
+`GetJobConfigurationChanges`, surface/run/worker_pools/update.py): the new revision is then
+judged by the policy (FAILED_PRECONDITION for the image the breakglass let through), a change
+the plan does not name, while `drift fix` keeps the breakglass. Every update drift prints now
+gives it again with `--breakglass=JUSTIFICATION` (flags.py `_GetConfigurationChanges` sets it
+after the delete; v2 flags_parser.py `_GetBinaryAuthorizationChanges`), quoted like any value;
+a justification drift may not print leaves the command to a manual step; a plan that sets the
+policy itself ends the bypass, as `drift fix` does."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.fix.formats.gcloud import plan_script
+from drift.fix.formats.json_plan import plan_data
+from drift.fix.plan import plan_environment
+from drift.profiles.loader import load_profile
+from drift.settings import load_settings
+from tests.conftest import MakeSandbox
+from tests.jobs.world import TODAY, write_profile
+from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, RUNNER, world
+
+pytestmark = pytest.mark.sandbox
+
+IMAGE = "us-docker.pkg.dev/example/api:hotfix"
+PROFILE = """\
+project: p
+region: us-central1
+services:
+  api:
+    env:
+      MODE: b
+      LOG_LEVEL: {one_of: [INFO, WARNING]}
+jobs:
+  job:
+    env:
+      MODE: next
+worker_pools:
+  pool:
+    container: consumer
+    env:
+      QUEUE: events2
+"""
+
+
+def _world(justification: str, *, pinned: bool = False) -> dict[str, Any]:
+    glass = {"useDefault": True, "breakglassJustification": justification}
+    job = copy.deepcopy(JOB_SPEC) | {"binaryAuthorization": glass}
+    pool = copy.deepcopy(POOL_SPEC) | {"binaryAuthorization": glass}
+    if pinned:  # revision 1 holds the template's configuration: the fix moves its instances
+        pool["history"] = [{"created": "3d"}]
+        pool["instance_splits"] = [{"latest": True, "percent": 60}, {"revision": 1, "percent": 40}]
+    out = world(jobs={"job": job}, pools={"pool": pool}, binauthz_denied_images=[IMAGE])
+    out["projects"]["p"]["services"] = {
+        "api": {
+            "binaryAuthorization": glass,
+            **({"traffic": [{"revision": 1, "percent": 100}]} if pinned else {}),
+            "template": {
+                "image": IMAGE,
+                "service_account": RUNNER,
+                "env": {"MODE": "a", "LOG_LEVEL": "DEBUG"},
+            },
+        }
+    }
+    return out
+
+
+def _plan(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    scenario: dict[str, Any],
+    profile: str = PROFILE,
+) -> Any:
+    sandbox = make_sandbox(scenario)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    profiles = write_profile(tmp_path / "profiles", profile)
+    planned = asyncio.run(
+        plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY)
+    )
+    return planned.plan
+
+
+def _argvs(script: str, tmp_path: Path) -> list[list[str]]:
+    """Each gcloud command of the script as bash hands it to gcloud."""
+    fake = tmp_path / "bin"
+    fake.mkdir(exist_ok=True)
+    gcloud = fake / "gcloud"
+    gcloud.write_text("#!/usr/bin/env bash\nprintf '%s\\0' \"$@\"; printf '\\n\\0'\n")
+    gcloud.chmod(0o755)
+    path = f"{fake}:/usr/bin:/bin"
+    ran = subprocess.run(
+        ["bash", "-c", script], capture_output=True, env={"PATH": path}, check=True
+    )
+    out: list[list[str]] = [[]]
+    for arg in ran.stdout.decode().split("\0")[:-1]:
+        if arg == "\n":
+            out.append([])
+        else:
+            out[-1].append(arg)
+    return [argv for argv in out if argv]
+
+
+def test_every_update_gives_the_breakglass_again(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    plan = _plan(make_sandbox, monkeypatch, tmp_path, _world("INC-4711 hotfix approved"))
+    script = plan_script(plan)
+    argvs = _argvs(script, tmp_path)
+    assert [argv[:4] for argv in argvs] == [
+        ["run", "services", "update", "api"],
+        ["run", "jobs", "update", "job"],
+        ["beta", "run", "worker-pools", "update"],
+    ], script
+    for argv in argvs:
+        assert "--breakglass=INC-4711 hotfix approved" in argv, argv
+    pool = argvs[2]  # a revision's flag: before `--container`, where gcloud parses it
+    assert pool.index("--breakglass=INC-4711 hotfix approved") < pool.index("--container")
+    assert "gcloud's update clears it first" in script
+    # the JSON plan's `gcloud` carries the same command
+    commands = [s["gcloud"] for s in plan_data(plan)["services"]]
+    assert all("'--breakglass=INC-4711 hotfix approved'" in c for c in commands), commands
+    # a manual step's update of the service gives it again too
+    (step,) = [c for sp in plan.services for m in sp.manual for c in m.commands]
+    assert "update api" in step and "'--breakglass=INC-4711 hotfix approved'" in step, step
+
+
+HOSTILE = 'it\'s $(touch /tmp/pwned) `id` "q" ; | ^,^ ##[error]x \\ é'
+
+
+def test_a_hostile_justification_is_given_back_exactly(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    plan = _plan(make_sandbox, monkeypatch, tmp_path, _world(HOSTILE))
+    script = plan_script(plan)
+    assert "##[" not in script  # no workflow command for a CI runner reading the text
+    for argv in _argvs(script, tmp_path):
+        assert f"--breakglass={HOSTILE}" in argv, argv
+    assert not Path("/tmp/pwned").exists()
+
+
+def test_a_justification_drift_does_not_print_leaves_the_command_to_a_step(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    shaped = "INC-1 password=Hunter2-Very-Secret"
+    plan = _plan(make_sandbox, monkeypatch, tmp_path, _world(shaped))
+    script = plan_script(plan)
+    assert "Hunter2" not in script, script
+    assert not [line for line in script.splitlines() if line.startswith("gcloud ")], script
+    assert "holds a value drift does not print" in script
+    assert all(s["gcloud"] is None for s in plan_data(plan)["services"])
+    (step,) = [c for sp in plan.services for m in sp.manual for c in m.commands]
+    assert "--breakglass=<BREAKGLASS_JUSTIFICATION>" in step, step
+
+
+def test_a_plan_setting_the_policy_ends_the_bypass_as_drift_fix_does(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    policy = "    settings:\n      binary_authorization: default\n"
+    profile = PROFILE.replace("      MODE: next\n", "      MODE: next\n" + policy)
+    plan = _plan(make_sandbox, monkeypatch, tmp_path, _world("INC-4711"), profile)
+    (job,) = [argv for argv in _argvs(plan_script(plan), tmp_path) if argv[1] == "jobs"]
+    assert "--binary-authorization=default" in job
+    assert not any(a.startswith("--breakglass") for a in job), job
+
+
+def test_the_pool_split_line_keeps_it_and_update_traffic_says_it_does_not(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    plan = _plan(make_sandbox, monkeypatch, tmp_path, _world("INC-9", pinned=True))
+    script = plan_script(plan)
+    (split,) = [line for line in script.splitlines() if "update-instance-split" in line]
+    assert split.endswith("--project=p --region=us-central1 --breakglass=INC-9"), split
+    moves = [line for line in script.splitlines() if line.startswith("#   gcloud run services")]
+    (move,) = [line for line in moves if "update-traffic" in line]
+    assert "--breakglass" not in move  # GA and beta update-traffic take none
+    said = "`gcloud run services update-traffic` clears the service's Binary Authorization"
+    assert said in script
