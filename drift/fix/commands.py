@@ -94,6 +94,9 @@ class Commands:
     breakglass: Arg = ""
     """The workload's Binary Authorization breakglass justification, which its every update
     gives again (`gcloud_keep.kept`; a blank when not printed, "" when it holds none)."""
+    fixed_revision: bool = False
+    """A worker pool whose template fixes its revision name: an update making a revision
+    clears it (`gcloud_keep.kept`)."""
 
     def _where(self) -> list[str]:
         return [f"--project={self.project}", f"--region={self.region}"]
@@ -102,7 +105,7 @@ class Commands:
         """The update with `flags`; with several containers, the revision's flags first, then
         `--container NAME` and the container's (`CONTAINER_FLAGS`: gcloud's parse rule)."""
         argv: list[Arg] = [*update_command(self.kind, *flags), self.service, *self._where()]
-        flags = (*flags, *kept(flags, self.breakglass))
+        flags = (*flags, *kept(flags, self.breakglass, self.fixed_revision))
         if not self.container:
             return shell_line([*argv, *flags])
         own = [f for f in flags if is_container_flag(f)]
@@ -116,7 +119,7 @@ class Commands:
         update_instance_split.py `CommonArgs`: `AddBinAuthzBreakglassFlag`); a service's
         `update-traffic` takes none (`gcloud_keep.traffic_note`)."""
         pool = self.kind is Kind.WORKER_POOL
-        return kept((), self.breakglass) if pool else []
+        return kept((), self.breakglass, False, template=False) if pool else []
 
     def describe_revision(self, revision: str) -> str:
         """gcloud's describe of one revision: a service's (`gcloud run revisions describe`)

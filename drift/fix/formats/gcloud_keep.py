@@ -14,7 +14,17 @@ changes nothing the plan does not name (SPEC invariant 2) where gcloud itself wo
   policy ends the bypass (`drift.fields.binauthz`), as gcloud's `--binary-authorization` does.
   `gcloud run services update-traffic` deletes it too and, on the GA and beta tracks, takes no
   `--breakglass` (surface/run/services/update_traffic.py: only `AlphaAdjustTraffic` adds it,
-  and the alpha track sets the launch stage ALPHA besides): `traffic_note` says so."""
+  and the alpha track sets the launch stage ALPHA besides): `traffic_note` says so.
+- A worker pool's fixed revision name (`template.revision`, Terraform's
+  `google_cloud_run_v2_worker_pool`): `worker-pools update` sends the template back with it
+  (command_lib/run/v2/worker_pools_operations.py `ReleaseWorkerPool`; only
+  `RevisionNameChange`, from `--revision-suffix`, touches it: v2 flags_parser.py
+  `_GetTemplateConfigurationChanges`), and Cloud Run refuses a new configuration under an
+  existing name (409 ALREADY_EXISTS). An empty `--revision-suffix=` clears it
+  (`RevisionNameChange.Adjust`: "if not self.revision_suffix: resource.template.revision =
+  ''"), and Cloud Run generates the name, as `drift fix` does (`ServicePlan.renamed`). A
+  service needs none: gcloud's v1 path clears the name itself (serverless_operations.py
+  `_UpdateOrCreateService`: "Revision names must be unique across the namespace")."""
 
 from __future__ import annotations
 
@@ -34,6 +44,13 @@ JUSTIFICATION = blank("BREAKGLASS_JUSTIFICATION")
 
 SETS_POLICY = frozenset({"binary-authorization", "clear-binary-authorization", "breakglass"})
 """Flags after which the update's breakglass is the flags' own: no `--breakglass` added."""
+
+POOL_LEVEL = frozenset({"scaling", *SETS_POLICY, "description", "async"})
+"""A worker pool's flags that leave its template as it is (v2 config_changes.py: their
+changes are `NonTemplateConfigChanger`s): an update with these alone makes no revision, so
+the fixed name stays."""
+
+CLEAR_NAME = "--revision-suffix="
 
 
 def _name(arg: Arg) -> str:
@@ -57,14 +74,28 @@ def printable(justification: str, hidden: Collection[str] = ()) -> bool:
     )
 
 
-def kept(flags: Iterable[Arg], breakglass: Arg) -> list[Arg]:
+def fixed_revision(kind: Kind, source: Any) -> bool:
+    """Whether `worker-pools update` would send back a revision name the template fixes."""
+    return kind is Kind.WORKER_POOL and bool(
+        getattr(getattr(source, "template", None), "revision", "")
+    )
+
+
+def kept(
+    flags: Iterable[Arg], breakglass: Arg, fixed: bool, *, template: bool | None = None
+) -> list[Arg]:
     """The flags an update with `flags` adds so that it clears nothing unasked: `--breakglass`
     (`breakglass`: the justification, `JUSTIFICATION` when not printed, "" when none) unless
-    the flags set the policy."""
+    the flags set the policy; `--revision-suffix=` for a pool whose template fixes its
+    revision name (`fixed`) when the update makes a revision (`template`: whether it does,
+    else judged from the flags)."""
     names = [_name(f) for f in flags]
     out: list[Arg] = []
     if breakglass and not SETS_POLICY & set(names):
         out.append(word("--breakglass=", breakglass))
+    makes = any(n not in POOL_LEVEL for n in names) if template is None else template
+    if fixed and makes and "revision-suffix" not in names:
+        out.append(CLEAR_NAME)
     return out
 
 
@@ -78,6 +109,12 @@ def kept_note(lines: Iterable[str]) -> list[str]:
             "--breakglass gives the Binary Authorization breakglass the workload holds again: "
             "gcloud's update clears it first (without it, a new revision is judged by the "
             "policy); drift fix keeps it"
+        )
+    if CLEAR_NAME in words:
+        said.append(
+            "--revision-suffix= clears the revision name the template fixes (Cloud Run refuses "
+            "a new configuration under an existing name: ALREADY_EXISTS) and Cloud Run "
+            "generates one, as drift fix does"
         )
     return said
 
@@ -107,14 +144,15 @@ def script_keeps(sp: ServicePlan, words: Sequence[object]) -> list[str] | None:
     if justification and not printable(justification, sp.hidden):
         return None
     names = [w if isinstance(w, str) else "--update-env-vars" for w in words]
-    return [plain(a) for a in kept(names, justification)]
+    return [plain(a) for a in kept(names, justification, fixed_revision(sp.kind, sp.live))]
 
 
 def commands_keep(kind: Kind, source: Any, hidden: Collection[str]) -> dict[str, Any]:
-    """What a workload's `Commands` give again in every update (`breakglass`): the
-    justification as read, or a blank when it may not be printed."""
+    """What a workload's `Commands` give again in every update (`breakglass`,
+    `fixed_revision`): the justification as read, or a blank when it may not be printed."""
     justification = breakglass_of(source)
     shown: Arg = justification if printable(justification, hidden) else JUSTIFICATION
     return {
         "breakglass": shown if justification else "",
+        "fixed_revision": fixed_revision(kind, source),
     }
