@@ -254,11 +254,19 @@ class ServicePlan:
         return f"incomplete ({where}): {plural(len(self.unread), 'item')} could not be read"
 
     @property
+    def releases_unasked(self) -> bool:
+        """Whether gcloud's update, which builds on the template, would release what does not
+        serve (`unreleased`) unasked: without `--from-template`, or where `drift fix` stops
+        all the same (`blocked`: a pool's pinned instances). With it, building on the
+        template is what was asked, as `drift fix --from-template` does (SPEC invariant 8)."""
+        return bool(self.unreleased) and (not self.from_template or bool(self.blocked))
+
+    @property
     def stops_gcloud(self) -> bool:
         """Whether its gcloud command is a comment, never a runnable line: it would release
-        the template too (`unreleased`), resend a job's token (`resent`), or make the write
-        `drift fix` refuses for its secrets (`doomed_stop`)."""
-        return bool(self.unreleased or self.resent or self.doomed_stop)
+        the template too (`releases_unasked`), resend a job's token (`resent`), or make the
+        write `drift fix` refuses for its secrets (`doomed_stop`)."""
+        return bool(self.releases_unasked or self.resent or self.doomed_stop)
 
     @property
     def notes(self) -> tuple[str, ...]:

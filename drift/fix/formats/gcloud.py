@@ -316,7 +316,7 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
         return []
     out = comment(f"--- {sp.label}" + (f" (serving {sp.revision})" if sp.revision else ""))
     out += comment(sp.incomplete()) if sp.unread else []  # the plan's `incomplete`: at the end
-    if script.lines and sp.unreleased:
+    if script.lines and sp.unreleased and not sp.from_template:
         out += comment(
             f"not run: {sp.unreleased}; `{shell_line(update_command(sp.kind))}` builds on the "
             "template and would release it too. "
@@ -324,13 +324,16 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
             + " The command:"
         )
         out += [f"#   {visible(line)}" for line in script.lines]
-    elif script.lines and sp.doomed_stop:  # drift fix refuses this write: so does the script
+    elif script.lines and (sp.doomed_stop or sp.releases_unasked):  # drift fix stops too
         out += comment(f"not run: {sp.blocked}. The command:")
         out += [f"#   {visible(line)}" for line in script.lines]
     elif script.lines and sp.resent:  # gcloud writes back the job's execution token
         out += comment(sp.resent) + [f"#   {visible(line)}" for line in script.lines]
     elif script.lines:
         out += comment(_summaries(sp, script))
+        if sp.from_template and sp.template_differences and sp.changes_template:  # asked
+            rolled = "; ".join(sp.template_differences)
+            out += comment(f"built on the template (--from-template); these roll out: {rolled}")
         out += script.lines
     if script.lines:  # what the changes do beyond themselves, as every format says it
         notes = [*sp.notes, *kept_note(script.lines)]

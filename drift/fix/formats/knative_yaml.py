@@ -55,6 +55,7 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
         f"drift plan {plan.environment} --format yaml: {noun}{sp.label} as read{serving}, "
         "with only this plan applied:",
         *(f"  {line}" for line in _changes(sp)),
+        *_rolled_out(sp),
         *(f"  note: {n}" for n in (sp.notes if sp.has_patch else ())),
         *([f"  {sp.incomplete('above')}"] if sp.unread else []),  # the plan's `incomplete`
     ]
@@ -79,8 +80,10 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
     conv = exported.conversion
     problems = list(conv.inexact)
     header += conv.left_out
-    if sp.unreleased:
+    if sp.unreleased and not sp.from_template:  # with it, the template is what was asked
         problems.append(f"{sp.unreleased}: this file would release the template too")
+    elif sp.releases_unasked and not sp.doomed_stop:  # drift fix stops there all the same
+        problems.append(f"{sp.kind.noun} {sp.service}: {sp.blocked}")
     if sp.doomed_stop:  # as `drift fix` and the gcloud script refuse it (`stops_gcloud`)
         problems.append(f"{sp.kind.noun} {sp.service}: {sp.doomed_stop}")
     if conv.credentials and conv.exact:
@@ -144,6 +147,18 @@ def _changes(sp: ServicePlan) -> list[str]:
         for s in sp.settings
     ]
     return out
+
+
+def _rolled_out(sp: ServicePlan) -> list[str]:
+    """The template's differences from what serves, which this file carries too under
+    `--from-template` (built on the template, as `drift fix --from-template` and the table
+    say: SPEC invariant 8, "the plan shows those differences as changes too")."""
+    if not (sp.from_template and sp.template_differences and sp.changes_template):
+        return []
+    return [
+        "  built on the template (--from-template); these roll out with the patch:",
+        *(f"    {d}" for d in sp.template_differences),
+    ]
 
 
 def _pinned(sp: ServicePlan) -> str:
