@@ -19,7 +19,7 @@ from drift.fix.formats.text import gcloud_list
 from drift.fix.model import ManualStep
 from drift.kinds import Kind
 from drift.live.model import ContainerConfig, RevisionConfig, SecretMount
-from drift.refs import SecretRef
+from drift.refs import SecretRef, file_mode, shown_mode
 
 FILE = blank("FILE")
 """The file name the operator fills in where no file is mounted yet."""
@@ -68,6 +68,8 @@ def mount_step(
         said, stay = _volume_mates(files, pairs, wanted, profile, container, cmd)
         if stay:
             return ManualStep(target, f"{reason}: mount the secret the profile names{stay}")
+        if modes := _modes(files, container, cmd):  # no command that widens them
+            return ManualStep(target, f"{reason}: mount the secret the profile names{said}{modes}")
         return ManualStep(
             target,
             f"{reason}: mount the secret the profile names{said}",
@@ -95,12 +97,18 @@ def unreachable(
     a volume's file no container sees, or one mounted by sub_path, gcloud cannot reach
     (`gcloud_path`), yet Cloud Run checks it at deploy."""
     unseen = {m.path for m in template.unmounted}
-    mounts = template.named(container).mounts
+    seen = template.named(container)
+    mounts = seen.mounts
     hidden = [u for u in users if u in unseen]
     deep = [u for u in users if u in mounts and gcloud_path(mounts[u]) is None]
     reached = [u for u in users if u not in hidden and u not in deep]
+    held = _held_modes([mounts[u] for u in reached if u in mounts], seen)
+    if held:  # no command that widens them (`_modes`)
+        volumes = {mounts[u].volume for u in reached if u in mounts}
+        reached = [u for u in reached if u not in mounts or mounts[u].volume not in volumes]
     said = [f"no container mounts {', '.join(hidden)}"] if hidden else []
     said += [f"gcloud's --update-secrets cannot change {', '.join(deep)}"] if deep else []
+    said += [f"{_DROPS.format(', '.join(held))}"] if held else []
     if not said:
         return reached, ""
     return reached, (
@@ -177,6 +185,44 @@ def gcloud_path(mount: SecretMount) -> str | None:
     if mount.sub_path or not (parent and name) or parent != mount.mount_path.rstrip("/"):
         return None
     return mount.path
+
+
+def _modes(files: list[SecretMount], container: ContainerConfig, cmd: Commands) -> str:
+    """What the step says where a volume `--update-secrets` would rewrite sets file modes (""
+    when none does): gcloud writes the volume's source anew, its secret and an item per path,
+    without `defaultMode` or an item's `mode` (command_lib/run/secrets_mapping.py
+    `ReachableSecret.AsSecretVolumeSource`: `SecretVolumeSource(secretName=…)` with
+    `KeyToPath(path=…, key=…)`; config_changes.py `SecretVolumeChanges._UpdateManagedVolumes`
+    puts it in the volume's place), so the files fall back to 0444 ("defaulting to 0444", run v2
+    SecretVolumeSource.default_mode): readable by every user in the container (helper-609 F4).
+    The YAML route keeps them."""
+    held = _held_modes(files, container)
+    if not held:
+        return ""
+    return (
+        f"; {_DROPS.format(', '.join(held))}: change the volume's item in the "
+        f"{cmd.kind.noun}'s YAML (`describe --format export`, then `replace`), which keeps them"
+    )
+
+
+_DROPS = (
+    "its volume sets file modes ({}), which gcloud's --update-secrets drops (it writes the "
+    "volume anew without defaultMode or an item's mode: every file would be 0444, readable by "
+    "any user in the container)"
+)
+
+
+def _held_modes(files: list[SecretMount], container: ContainerConfig) -> list[str]:
+    """`PATH MODE` of each file of the volumes of `files` whose mode is not Cloud Run's
+    default (`refs.file_mode`)."""
+    volumes = {f.volume for f in files}
+    return sorted(
+        {
+            f"{m.path} {shown_mode(m.mode)}"
+            for m in container.mounts.values()
+            if m.volume in volumes and m.mode != file_mode()
+        }
+    )
 
 
 def _same_secret(a: SecretRef, b: SecretRef) -> bool:
