@@ -188,3 +188,14 @@ def test_the_pool_split_line_keeps_it_and_update_traffic_says_it_does_not(
     assert "--breakglass" not in move  # GA and beta update-traffic take none
     said = "`gcloud run services update-traffic` clears the service's Binary Authorization"
     assert said in script
+
+
+def test_the_header_says_services_update_pins_images_by_digest(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """helper-609 F5: gcloud's services update writes the image by the digest its template's
+    revision runs (serverless_operations.py `_EnsureImageDigest`); drift fix keeps the tag."""
+    plan = _plan(make_sandbox, monkeypatch, tmp_path, _world("INC-1"))
+    head = plan_script(plan).split("\nset -euo pipefail\n")[0]
+    assert "writes each image by the digest its template's revision runs" in head, head
+    assert "drift fix keeps the tag as written" in head

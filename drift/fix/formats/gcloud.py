@@ -17,7 +17,13 @@ from drift.fields.gpu_floor import WATCHED
 from drift.fields.hardware import TOP_LEVEL_ONLY
 from drift.fix.commands import update_command
 from drift.fix.formats.gcloud_keep import kept_note, script_keeps, traffic_note
-from drift.fix.formats.gcloud_why import MOUNT_PATH, NO_DELIMITER, SECRET_TO_PLAIN, WITHHELD
+from drift.fix.formats.gcloud_why import (
+    DIGEST,
+    MOUNT_PATH,
+    NO_DELIMITER,
+    SECRET_TO_PLAIN,
+    WITHHELD,
+)
 from drift.fix.formats.text import GcloudItems, comment, gcloud_list, shell_line
 from drift.fix.model import Action, EnvChange, Plan, ServicePlan
 from drift.kinds import Kind
@@ -190,9 +196,8 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
             return out
         flags_words[:0] = keeps
         where = [f"--project={sp.project}", f"--region={sp.region}"]
-        named = (
-            w for w in flags_words if isinstance(w, str)
-        )  # a value from the environment names no flag
+        # a value from the environment names no flag
+        named = (w for w in flags_words if isinstance(w, str))
         head = [*update_command(sp.kind, *named), sp.service]
         out.lines = _command([*head, *where, *flags_words], len(head))
     return out
@@ -268,17 +273,14 @@ def _guards(variables: list[tuple[str, str]]) -> list[str]:
     for var, name in dict.fromkeys(variables):  # once each, however many changes read it
         what = var if var == name else f"{var} (the value of {name})"
         message = f"export {what} first: drift does not print credentials"
-        out.append(f': "${{{var}:?{_double_quoted_text(message)}}}"')
+        quoted = "".join("\\" + c if c in '\\"$`}' else c for c in message)
+        out.append(f': "${{{var}:?{quoted}}}"')
         refuse = f"{var} contains {RUNTIME_DELIMITER}, the list delimiter here: set {name} by hand"
         out.append(
             f'case "${{{var}}}" in *{shell_quote(RUNTIME_DELIMITER)}*) '
             f"echo {shell_quote(refuse)} >&2; exit 1 ;; esac"
         )
     return out
-
-
-def _double_quoted_text(text: str) -> str:
-    return "".join("\\" + c if c in '\\"$`}' else c for c in text)
 
 
 def plan_script(plan: Plan) -> str:
@@ -301,6 +303,8 @@ def script_lines(plan: Plan) -> list[str]:
     scripts = {sp.key: service_script(sp, clashing) for sp in plan.services}
     runnable = [sp.key for sp in plan.services if scripts[sp.key].lines and not sp.stops_gcloud]
     guards = _guards([v for name in runnable for v in scripts[name].variables])
+    if any(sp.kind is Kind.SERVICE and sp.key in runnable for sp in plan.services):
+        header[-1:-1] = comment(DIGEST)  # before `set -euo pipefail`
     body: list[str] = []
     for sp in plan.services:
         body += _service_block(sp, scripts[sp.key])
