@@ -46,6 +46,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.report",
         "drift.baseline",
         "drift.rechecked",
+        "drift.earlier_reads",
         "drift.settings",
         "drift.setting_values",
         "drift.probe.live",
