@@ -99,6 +99,11 @@ def holds(value: str, projects: Mapping[str, str] | None = None) -> str:
     return visible(f"holds the value of secret {named} (version {number})")
 
 
+FOR_GOOD = frozenset({"PERMISSION_DENIED", "NOT_FOUND", "FAILED_PRECONDITION"})
+"""The statuses of a value init may not read again: refused, or a version that is not there
+or not enabled (Secret Manager's FAILED_PRECONDITION for a DISABLED or DESTROYED version)."""
+
+
 def unread_values(
     unread: Mapping[SecretRef, ApiError], projects: Mapping[str, str], again: str
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -106,9 +111,9 @@ def unread_values(
     for those refused, the account's least privilege; an incomplete item for those that
     failed for now, an outage or a quota, naming `again`, the command that reads them once
     it has passed: until then the profile may hold a plain copy, exit 3, never a quiet 0)."""
-    from drift.live.calls import RETRYABLE
-
-    passing = {ref: why for ref, why in unread.items() if why.status in RETRYABLE}
+    # what no retry reads: the account's refusal, a version gone or not enabled; any other
+    # status (an outage, a quota, INTERNAL, UNKNOWN, ABORTED) may pass (helper-613 M6)
+    passing = {ref: why for ref, why in unread.items() if why.status not in FOR_GOOD}
     refused = {ref: why for ref, why in unread.items() if ref not in passing}
     return _unread(refused, projects, ""), _unread(passing, projects, again)
 

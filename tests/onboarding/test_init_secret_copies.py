@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from drift.sandbox import Fault, Sandbox
 from tests.cliutil import drift
 from tests.reliability.conftest import call_resource
@@ -92,18 +94,19 @@ def test_a_value_init_may_not_read_is_said(tmp_path: Path) -> None:
     assert "Sekret-Value" not in text  # the one it read is still masked
 
 
-def test_a_value_init_could_not_read_for_now_is_incomplete(tmp_path: Path) -> None:
+@pytest.mark.parametrize("status", ["UNAVAILABLE", "INTERNAL", "ABORTED"])
+def test_a_value_init_could_not_read_for_now_is_incomplete(tmp_path: Path, status: str) -> None:
     """helper-598 F6: an outage or a quota passes, and until then the profile written may hold
     a plain copy of the value (MODE here): incomplete, exit 3, naming the command to run
     again; it was exit 0 with the note a refusal gets."""
     with Sandbox(world()) as sandbox:
-        sandbox.inject(Fault(method="AccessSecretVersion", code="UNAVAILABLE", match="secrets/db/"))
+        sandbox.inject(Fault(method="AccessSecretVersion", code=status, match="secrets/db/"))
         done, text = init(sandbox, tmp_path)
     assert done.returncode == 3, done.stdout + done.stderr
     out = done.stdout + done.stderr
     assert (
         "incomplete: could not read the value of secret db:2 (AccessSecretVersion: "
-        "UNAVAILABLE): a plain variable holding a copy of one is written as Cloud Run shows "
+        f"{status}): a plain variable holding a copy of one is written as Cloud Run shows "
         "it; run `drift init lab --from-live --force --project acme --region us-central1` "
         "once Secret Manager answers, or review the plain values before committing the profile"
     ) in " ".join(out.split()), out
