@@ -99,6 +99,10 @@ def _not_written(shown: str, exc: OSError) -> UsageError:
     why = exc.strerror or str(exc)
     beside = exc.filename if isinstance(exc.filename, str) else ""
     ours = os.path.basename(beside).startswith(".") and beside.endswith(".partial")
+    # a rename that failed names both files (`filename2`: the target): the temporary file was
+    # made, and it is the target that was refused (EPERM over another's file in a sticky
+    # directory; helper-613 M7)
+    ours = ours and exc.filename2 is None
     if not ours or not os.path.isdir(os.path.dirname(beside)):  # a directory gone: the target's
         return UsageError(f"cannot write {shown}: {why}")
     return UsageError(

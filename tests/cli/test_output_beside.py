@@ -53,3 +53,32 @@ def test_a_file_in_a_missing_directory_is_still_the_target_s_error(tmp_path: Pat
     with pytest.raises(UsageError) as raised:
         write_whole(target, "report\n")
     assert str(raised.value) == f"cannot write {target}: No such file or directory"
+
+
+def test_a_rename_refused_is_the_target_s_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """helper-613 M7: rename(2) refused (EPERM over another user's file in a sticky /tmp)
+    names both files, the temporary one first: it was created, and the target refused."""
+    import errno
+    import os
+
+    from drift import files
+
+    target = tmp_path / "report.json"
+    target.write_text("{}")
+
+    def refused(source: Path, destination: Path) -> None:
+        assert Path(source).exists()
+        # the names as text, as a rename given text names them (given paths, it names them
+        # as paths, which the test of "beside" never took for its own)
+        names = (str(source), None, str(destination))
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), *names)
+
+    monkeypatch.setattr(files.os, "replace", refused)
+    # another user's file: not one to write in place either (as root, any file would be)
+    monkeypatch.setattr(files, "_unreplaceable", lambda target, exc: False)
+    with pytest.raises(UsageError) as raised:
+        write_whole(target, "report\n")
+    assert str(raised.value) == f"cannot write {target}: Operation not permitted"
+    assert target.read_text() == "{}"
