@@ -134,7 +134,13 @@ def _install(shell: str) -> None:
     if rc is None:
         lines.append(f"no start-up file changed: {shell} reads {installed.parent} by itself")
     elif rc == installed:
-        lines.append(f"changed {rc} (the {shell} profile): the script is appended to it")
+        # typer's install runs `Set-ExecutionPolicy Unrestricted -Scope CurrentUser` first
+        # (typer/_completion_shared.py `install_powershell`), and appends on every install
+        lines.append(
+            f"changed {rc} (the {shell} profile): the script is appended to it (again, if "
+            "it was there); changed the execution policy of the current user to "
+            "Unrestricted (Set-ExecutionPolicy), which PowerShell needs to run it"
+        )
     elif shell == "bash":
         lines.append(f"changed {rc}: it sources {installed}")
     else:

@@ -139,3 +139,29 @@ def test_show_completion_for_the_shell_named(tmp_path: Path) -> None:
 def test_help_says_the_completion_options_take_a_shell() -> None:
     text = drift("--help").stdout
     assert "--install-completion [SHELL]" in text and "--show-completion [SHELL]" in text
+
+
+def test_install_completion_for_powershell_says_the_policy_it_changes(tmp_path: Path) -> None:
+    """helper-613 M8: typer's install runs `Set-ExecutionPolicy Unrestricted -Scope
+    CurrentUser` before it appends the script to the profile; it was done unsaid. A stand-in
+    pwsh records what it is asked and answers the profile's path."""
+    import os
+    import stat
+
+    bin_dir, home = tmp_path / "bin", tmp_path / "home"
+    bin_dir.mkdir()
+    home.mkdir()
+    profile = home / "Microsoft.PowerShell_profile.ps1"
+    calls = tmp_path / "calls.log"
+    pwsh = bin_dir / "pwsh"
+    pwsh.write_text(
+        f'#!/bin/sh\necho "$*" >> {calls}\ncase "$*" in *profile*) echo "{profile}";; esac\n'
+    )
+    pwsh.chmod(pwsh.stat().st_mode | stat.S_IXUSR)
+    env = {"HOME": str(home), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    done = drift("--install-completion", "pwsh", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Set-ExecutionPolicy Unrestricted -Scope CurrentUser" in calls.read_text()
+    said = " ".join(done.stdout.split())
+    assert f"changed {profile} (the pwsh profile): the script is appended to it" in said, said
+    assert "changed the execution policy of the current user to Unrestricted" in said, said
