@@ -90,11 +90,32 @@ def moved_ids(
         if f.id in before or f.ignored or not f.failed:
             continue
         for e in gone:
-            if any(e is x for x in out.values()) or not _repinned(e, f, environment):
+            if any(e is x for x in out.values()):
+                continue
+            if not (_repinned(e, f, environment) or _rescoped(e, f, environment)):
                 continue
             out[f.id] = e
             break
     return out
+
+
+_SCOPE = re.compile(r"^@[^#~]*")
+"""The `@SIDECAR` an id's text begins with after the target (`drift.diff.context`)."""
+
+
+def _rescoped(e: Finding, f: Finding, environment: str) -> bool:
+    """Whether `e` and `f` are one secret's finding whose id moved with the container it is
+    scoped by: a drift that scoped it by the container the template listed first, this one by
+    the main container, then each sidecar by name (67a71a48), so a baseline written before
+    keeps its id once (helper-613 M5) — the same workload, rule, secret, tag and failure."""
+    if not e.rule.startswith("secret.") or e.container == f.container:
+        return False
+    if (e.key, e.rule, e.target, e.tag) != (f.key, f.rule, f.target, f.tag):
+        return False
+    theirs, mine = _id_tail(e, environment), _id_tail(f, environment)
+    if set(e.failed) != set(f.failed) or theirs is None or mine is None or theirs == mine:
+        return False
+    return _SCOPE.sub("", theirs) == _SCOPE.sub("", mine)
 
 
 def _repinned(e: Finding, f: Finding, environment: str) -> bool:
@@ -142,8 +163,9 @@ def upgrade_notes(renamed: str | None, merged: int, moved: int = 0) -> tuple[str
     if moved:
         notes += (
             f"{plural(moved, 'finding')} of the baseline found again under another id (a "
-            "reference pinned to the very version `latest` stood for, or back): kept under the "
-            "baseline's id, not new",
+            "reference pinned to the very version `latest` stood for, or back; a secret's "
+            "finding scoped by another of its containers): kept under the baseline's id, not "
+            "new",
         )
     if merged:
         notes += (

@@ -79,3 +79,31 @@ def test_a_secrets_finding_is_the_same_whatever_the_container_order(
     assert (found["id"], found["container"]) == (first["id"], "app"), found
     assert found["message"] == first["message"], found["message"]
     assert "(referenced by K, K_beta in beta, K_zeta in zeta on " in found["message"], found
+
+
+def test_a_baseline_scoped_by_the_first_listed_sidecar_keeps_its_id(tmp_path: Path) -> None:
+    """helper-613 M5: a baseline written before 67a71a48 scoped the finding by the container
+    listed first (`side@…` in the id): read by this drift, the same drift keeps that id once,
+    never `new` beside a `resolved` one."""
+    from drift.findings import finding_id
+
+    (tmp_path / "a").mkdir()
+    with Sandbox(_world([SIDES[0], MAIN])) as sandbox:
+        first = run(sandbox, tmp_path / "a", PROFILE, "check", "lab", "--format", "json")
+        report = json.loads(first.stdout)
+        (found,) = [f for f in report["findings"] if f["rule"] == "secret.disabled"]
+        target = found["target"] + "@zeta"  # `latest`: no version in the id
+        found["id"] = finding_id("lab", "app", "secret.disabled", target)  # as the old drift did
+        found["container"] = "zeta"
+        baseline = tmp_path / "last.json"
+        baseline.write_text(json.dumps(report))
+        done = run(
+            sandbox, tmp_path / "a", PROFILE, "check", "lab", "--format", "json",
+            "--baseline", str(baseline), "--fail-on-new",
+        )  # fmt: skip
+    doc = json.loads(done.stdout)
+    (again,) = [f for f in doc["findings"] if f["rule"] == "secret.disabled"]
+    assert (again["id"], again["baseline"]) == (found["id"], "unchanged"), again
+    assert doc["resolved"] == [], doc["resolved"]
+    assert done.returncode == 0, done.stdout
+    assert any("scoped by another of its containers" in n for n in doc["notes"]), doc["notes"]
