@@ -14,6 +14,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -47,6 +48,8 @@ MAX_BYTES = 64 * 1024 * 1024
 _Id = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9a-f]{16}$")]
 _Rule = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z][a-z0-9_]*\.[a-z0-9_]+$")]
 _Name = Annotated[str, StringConstraints(strict=True, min_length=1)]
+_Generation = Annotated[StrictStr | None, BeforeValidator(lambda v: None if type(v) is int else v)]
+"""A job's `UID/N`; a number alone, as 75f7b37a wrote it, has no uid: not known (helper-614)."""
 
 
 class _Model(BaseModel):
@@ -62,8 +65,7 @@ class _Location(_Model):
 
 
 def _utc(when: dt.datetime) -> dt.datetime:
-    """A time every format can say in UTC (`0001-01-01T00:00:00+01:00`: Python holds it, not
-    its UTC instant; read, it ended the run in an OverflowError after the whole check)."""
+    """A time every format can say in UTC (`0001-01-01T00:00:00+01:00` ended a run late)."""
     try:
         return when.astimezone(dt.UTC)
     except OverflowError:
@@ -97,15 +99,13 @@ class _Finding(_Model):
     tag: StrictStr | None = None
     kind: Kind = Kind.SERVICE
     failed: list[StrictStr] = []
-    """Absent from a report of a drift that did not record it (`_same` then reads the
-    message)."""
+    """Absent from a report of a drift that did not record it (`_same` reads the message)."""
     also_on: list[StrictStr] = []
-    """The other revisions the same drift was found on (`Finding.also_on`); absent from a
-    report of a drift that did not record them."""
+    """The other revisions of the drift (`Finding.also_on`); absent from an older drift's."""
     since: _Since | None = None
     """Where the drift began (`Finding.since`): a drift begun again on a later revision is
     `updated` (`drift.same_drift`)."""
-    generation: StrictStr | None = None  # a job's (`Finding.generation`)
+    generation: _Generation = None  # a job's (`Finding.generation`)
 
 
 class _Unverified(_Model):

@@ -17,6 +17,7 @@ from drift.live.normalize import raw, revision_config
 from drift.live.session import Session
 from drift.live.state import LiveState
 from drift.profiles.model import Profile
+from drift.rechecked import MANIFEST
 from drift.redact import MASK
 from drift.report import Report
 from drift.settings import Settings
@@ -32,8 +33,10 @@ def wanted(baseline: Baseline, report: Report, state: LiveState) -> list[tuple[s
         if finding.id not in again or finding.kind is Kind.JOB or live is None:
             continue
         known = {r.name for r in (*live.checked, *state.history.get(finding.key, ()))}
+        # one this run could not read is not asked again (helper-614 L1: each call once)
+        known |= {u.target.removeprefix("revision.") for u in state.unverified}
         for name in (finding.revision, *finding.also_on):
-            if name and not name.startswith("manifest:") and name not in known:
+            if name and not name.startswith(MANIFEST) and name not in known:
                 out[(finding.key, name)] = None
     return list(out)
 

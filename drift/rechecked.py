@@ -123,6 +123,10 @@ def secret_uses(state: LiveState, own: str) -> Uses:
     return uses
 
 
+MANIFEST = "manifest:"
+"""What a finding of a manifest's workload names as its revision (`LiveService.manifest`)."""
+
+
 class ValueMoved:
     """Whether a variable's value, shown masked in a finding of this run (whole, `***`, or in
     part, `6379 --password=***`), may not be one the baseline's finding of its id was found
@@ -154,6 +158,9 @@ class ValueMoved:
                 return False  # the same template
             return self._blind(now, _written_since(earlier.generation, now.generation))
         theirs_at = [r for r in (earlier.revision, *earlier.also_on) if r]
+        if files := [r for r in theirs_at if r.startswith(MANIFEST)]:
+            # a file is no revision: edited since, its value is not known (helper-614 H1)
+            return self._blind(now, f"{files[0]} of the baseline is not read again")
         if {r for r in (now.revision, *now.also_on) if r} <= set(theirs_at):
             return False  # the very revisions the baseline found it on
         theirs = [_variable(state, now, r) for r in theirs_at]

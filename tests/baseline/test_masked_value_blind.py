@@ -259,3 +259,61 @@ def test_a_manifests_job_is_not_compared_with_the_deployed_one(
     said = " ".join(" ".join(notes).split())
     assert "job migrate env.DB_PASSWORD (manifest:" in said, said
     assert "is compared, not the deployed job)" in said and "None" not in said, said
+
+
+def test_a_baseline_of_a_manifest_run_is_no_revision_to_read(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-614 H1: a baseline written by the same `--manifest` command names the file as
+    its finding's revision, as this run does: a file is no revision, and an edited one passed
+    as "the very revision" (unchanged, exit 0). Not known: updated, said."""
+    sandbox, folder = _api(make_sandbox), _profiles(tmp_path, PROFILE)
+    manifest, last = tmp_path / "api.yaml", tmp_path / "last.json"
+    manifest.write_text(KNATIVE % (WRONG, REDIS))
+    run(sandbox, folder, *ARGS[:4], "--manifest", str(manifest), "--output", str(last))
+    manifest.write_text(KNATIVE % ("Zz9xC8vB7nM6lK5jH4", REDIS))  # the pull request
+    for offline in ((), ("--offline",)):
+        args = (*ARGS, "--baseline", str(last), "--manifest", str(manifest), *offline)
+        done = run(sandbox, folder, *args)
+        states, notes = _states(done)
+        assert states["env.DB_PASSWORD"] == "updated", (offline, states)
+        assert done.returncode == 1, done.stdout
+        assert "of the baseline is not read again" in " ".join(notes), notes
+
+
+def test_a_jobs_generation_as_an_older_drift_wrote_it_is_read(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-614 M1: 75f7b37a wrote a job's generation as a number; read as no uid (not
+    known: updated once, said), never the whole baseline refused."""
+    job = {"template": {"image": "us-docker.pkg.dev/acme/r/m:1", "env": {"DB_PASSWORD": WRONG}}}
+    world = acme({})
+    world["projects"]["acme"]["jobs"] = {"migrate": job}
+    sandbox, folder = make_sandbox(world), _profiles(tmp_path, JOB_PROFILE)
+    last = _first(sandbox, folder, tmp_path)
+    report = json.loads(last.read_text())
+    for finding in report["findings"]:
+        finding["generation"] = int(finding["generation"].rpartition("/")[2])
+    last.write_text(json.dumps(report))
+    done = run(sandbox, folder, *ARGS, "--baseline", str(last))
+    states, notes = _states(done)
+    assert states["env.DB_PASSWORD"] == "updated", states
+    assert "(the baseline holds no generation of the job)" in " ".join(notes), notes
+
+
+def test_a_revision_the_run_could_not_read_is_not_asked_again(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-614 L1: each API call once — a serving revision whose GetRevision was refused
+    is not read again for the baseline (its finding is updated blind, said)."""
+    sandbox, folder = _api(make_sandbox), _profiles(tmp_path, PROFILE)
+    last = _first(sandbox, folder, tmp_path, "--no-history")
+    first = sandbox.service("acme", "api").latest_ready_revision.rpartition("/")[2]
+    sandbox.deploy("acme", "api", env={"DB_PASSWORD": "Zz9xC8vB7nM6lK5jH4"}, no_traffic=True)
+    second = sandbox.service("acme", "api").latest_created_revision.rpartition("/")[2]
+    sandbox.update_traffic("acme", "api", {first: 50, second: 50})
+    sandbox.inject(Fault("GetRevision", "PERMISSION_DENIED", match=first))
+    sandbox.clear_calls()
+    run(sandbox, folder, *ARGS, "--baseline", str(last), "--no-history")
+    asked = [c.request.name for c in sandbox.calls if c.short == "GetRevision"]
+    assert len(asked) == len(set(asked)), asked
