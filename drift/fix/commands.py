@@ -113,14 +113,6 @@ class Commands:
         within = ["--container", self.container, *own] if own else []
         return shell_line([*argv, *revision, *within])
 
-    def _kept(self) -> list[Arg]:
-        """A worker pool's `update-instance-split` gives its breakglass again: it clears it as
-        its update does, and takes --breakglass (surface/run/worker_pools/
-        update_instance_split.py `CommonArgs`: `AddBinAuthzBreakglassFlag`); a service's
-        `update-traffic` takes none (`gcloud_keep.traffic_note`)."""
-        pool = self.kind is Kind.WORKER_POOL
-        return kept((), self.breakglass, False, template=False) if pool else []
-
     def describe_revision(self, revision: str) -> str:
         """gcloud's describe of one revision: a service's (`gcloud run revisions describe`)
         or a worker pool's (`gcloud beta run worker-pools revisions describe`, SDK
@@ -142,16 +134,14 @@ class Commands:
             if self.kind is Kind.WORKER_POOL
             else ["gcloud", "run", "services", "update-traffic"]
         )
-        return shell_line(
-            [*move, self.service, "--to-latest", *flags, *self._where(), *self._kept()]
-        )
+        return shell_line([*move, self.service, "--to-latest", *flags, *self._where()])
 
     def instance_split(self, to_revisions: Arg) -> str:
         """A worker pool's instances set to `to_revisions` (`REVISION=PERCENT,…`, LATEST
         included): `gcloud beta run worker-pools update-instance-split --to-revisions`
         (gcloud 528's parser and help: "--to-revisions=[REVISION-NAME=PERCENTAGE,...]")."""
         move = ["gcloud", "beta", "run", "worker-pools", "update-instance-split", self.service]
-        words = [word("--to-revisions=", to_revisions), *self._where(), *self._kept()]
+        words = [word("--to-revisions=", to_revisions), *self._where()]
         return shell_line([*move, *words])
 
     def all_to(self, revision: Arg) -> str:

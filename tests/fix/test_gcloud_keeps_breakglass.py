@@ -9,7 +9,10 @@ the plan does not name, while `drift fix` keeps the breakglass. Every update dri
 gives it again with `--breakglass=JUSTIFICATION` (flags.py `_GetConfigurationChanges` sets it
 after the delete; v2 flags_parser.py `_GetBinaryAuthorizationChanges`), quoted like any value;
 a justification drift may not print leaves the command to a manual step; a plan that sets the
-policy itself ends the bypass, as `drift fix` does."""
+policy itself ends the bypass, as `drift fix` does. A worker pool's update keeps it
+(helper-614 M2: surface/run/worker_pools/update.py inserts `BinaryAuthorizationChange(
+breakglass_justification=None)`, whose `Adjust` sets nothing then, and the pool read is sent
+back whole): its command gives none, and needs none."""
 
 from __future__ import annotations
 
@@ -124,14 +127,18 @@ def test_every_update_gives_the_breakglass_again(
         ["run", "jobs", "update", "job"],
         ["beta", "run", "worker-pools", "update"],
     ], script
-    for argv in argvs:
+    for argv in argvs[:2]:
         assert "--breakglass=INC-4711 hotfix approved" in argv, argv
-    pool = argvs[2]  # a revision's flag: before `--container`, where gcloud parses it
-    assert pool.index("--breakglass=INC-4711 hotfix approved") < pool.index("--container")
+    service = argvs[0]  # a revision's flag: before `--container`, where gcloud parses it
+    assert "--container" not in service or service.index(
+        "--breakglass=INC-4711 hotfix approved"
+    ) < service.index("--container")
+    assert not any(a.startswith("--breakglass") for a in argvs[2]), argvs[2]  # a pool's: kept
     assert "gcloud's update clears it first" in script
-    # the JSON plan's `gcloud` carries the same command
+    # the JSON plan's `gcloud` carries the same commands
     commands = [s["gcloud"] for s in plan_data(plan)["services"]]
-    assert all("'--breakglass=INC-4711 hotfix approved'" in c for c in commands), commands
+    assert all("'--breakglass=INC-4711 hotfix approved'" in c for c in commands[:2]), commands
+    assert "--breakglass" not in commands[2], commands
     # a manual step's update of the service gives it again too
     (step,) = [c for sp in plan.services for m in sp.manual for c in m.commands]
     assert "update api" in step and "'--breakglass=INC-4711 hotfix approved'" in step, step
@@ -146,7 +153,7 @@ def test_a_hostile_justification_is_given_back_exactly(
     plan = _plan(make_sandbox, monkeypatch, tmp_path, _world(HOSTILE))
     script = plan_script(plan)
     assert "##[" not in script  # no workflow command for a CI runner reading the text
-    for argv in _argvs(script, tmp_path):
+    for argv in _argvs(script, tmp_path)[:2]:  # the pool's keeps it: none given
         assert f"--breakglass={HOSTILE}" in argv, argv
     assert not Path("/tmp/pwned").exists()
 
@@ -158,9 +165,12 @@ def test_a_justification_drift_does_not_print_leaves_the_command_to_a_step(
     plan = _plan(make_sandbox, monkeypatch, tmp_path, _world(shaped))
     script = plan_script(plan)
     assert "Hunter2" not in script, script
-    assert not [line for line in script.splitlines() if line.startswith("gcloud ")], script
+    run = [line for line in script.splitlines() if line.startswith("gcloud ")]
+    assert [line.split()[:5] for line in run] == [
+        ["gcloud", "beta", "run", "worker-pools", "update"]  # a pool's keeps it: runs as is
+    ], script
     assert "holds a value drift does not print" in script
-    assert all(s["gcloud"] is None for s in plan_data(plan)["services"])
+    assert [s["gcloud"] is None for s in plan_data(plan)["services"]] == [True, True, False]
     (step,) = [c for sp in plan.services for m in sp.manual for c in m.commands]
     assert "--breakglass=<BREAKGLASS_JUSTIFICATION>" in step, step
 
@@ -176,13 +186,13 @@ def test_a_plan_setting_the_policy_ends_the_bypass_as_drift_fix_does(
     assert not any(a.startswith("--breakglass") for a in job), job
 
 
-def test_the_pool_split_line_keeps_it_and_update_traffic_says_it_does_not(
+def test_the_pool_split_line_needs_none_and_update_traffic_says_it_clears_it(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     plan = _plan(make_sandbox, monkeypatch, tmp_path, _world("INC-9", pinned=True))
     script = plan_script(plan)
     (split,) = [line for line in script.splitlines() if "update-instance-split" in line]
-    assert split.endswith("--project=p --region=us-central1 --breakglass=INC-9"), split
+    assert split.endswith("--project=p --region=us-central1"), split  # kept: helper-614 M2
     moves = [line for line in script.splitlines() if line.startswith("#   gcloud run services")]
     (move,) = [line for line in moves if "update-traffic" in line]
     assert "--breakglass" not in move  # GA and beta update-traffic take none
@@ -193,9 +203,12 @@ def test_the_pool_split_line_keeps_it_and_update_traffic_says_it_does_not(
 def test_the_header_says_services_update_pins_images_by_digest(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """helper-609 F5: gcloud's services update writes the image by the digest its template's
-    revision runs (serverless_operations.py `_EnsureImageDigest`); drift fix keeps the tag."""
+    """helper-609 F5: gcloud's services update writes the ingress container's image by the
+    digest its template's revision runs (serverless_operations.py `_EnsureImageDigest`; a
+    sidecar's stays: helper-614 L4); drift fix keeps the tag."""
     plan = _plan(make_sandbox, monkeypatch, tmp_path, _world("INC-1"))
     head = plan_script(plan).split("\nset -euo pipefail\n")[0]
-    assert "writes each image by the digest its template's revision runs" in head, head
+    assert (
+        "writes the ingress container's image by the digest its template's revision runs" in head
+    ), head
     assert "drift fix keeps the tag as written" in head

@@ -5,9 +5,8 @@ changes nothing the plan does not name (SPEC invariant 2) where gcloud itself wo
   ("Next update or deploy command will automatically clear existing breakglass
   justification", command_lib/run/flags.py `AddBinAuthzBreakglassFlag`; surface/run/services/
   update.py `_GetBaseChanges` and flags.py `GetJobConfigurationChanges` insert
-  `DeleteAnnotationChange(BINAUTHZ_BREAKGLASS_ANNOTATION)` first; surface/run/worker_pools/
-  update.py and update_instance_split.py insert `BinaryAuthorizationChange(
-  breakglass_justification=None)`), then sets what `--breakglass` gives (flags.py
+  `DeleteAnnotationChange(BINAUTHZ_BREAKGLASS_ANNOTATION)` first; a worker pool's update does
+  not: `breakglass_of`), then sets what `--breakglass` gives (flags.py
   `_GetConfigurationChanges`: `SetAnnotationChange(BINAUTHZ_BREAKGLASS_ANNOTATION,
   args.breakglass)`; v2 flags_parser.py `_GetBinaryAuthorizationChanges`). `drift fix` keeps
   it (a v2 write keeps what it is sent), unless the plan sets the policy itself: a profile's
@@ -57,8 +56,14 @@ def _name(arg: Arg) -> str:
     return plain(arg).split("=", 1)[0].removeprefix("--").removeprefix("no-")
 
 
-def breakglass_of(source: Any) -> str:
-    """The breakglass justification of the workload read ("" when none, or not read)."""
+def breakglass_of(source: Any, kind: Kind = Kind.SERVICE) -> str:
+    """The breakglass justification of the workload read that gcloud's update clears ("" when
+    none, or not read). A worker pool's does not: its update and `update-instance-split`
+    insert `BinaryAuthorizationChange(breakglass_justification=None)`, whose `Adjust` sets a
+    justification only when one is given (command_lib/run/v2/config_changes.py), and send the
+    pool read back whole (`ReleaseWorkerPool`): nothing to give again (helper-614 M2)."""
+    if kind is Kind.WORKER_POOL:
+        return ""
     held = getattr(source, "binary_authorization", None)
     return str(getattr(held, "breakglass_justification", "") or "")
 
@@ -140,7 +145,7 @@ def script_keeps(sp: ServicePlan, words: Sequence[object]) -> list[str] | None:
     """The flags the script's command with `words` (a value read from the environment: not a
     `str`, an `--update-env-vars`) adds (`kept`); None when the justification it would give
     may not be printed (the command is then left to a manual step: `gcloud_why.WITHHELD`)."""
-    justification = breakglass_of(sp.live)
+    justification = breakglass_of(sp.live, sp.kind)
     if justification and not printable(justification, sp.hidden):
         return None
     names = [w if isinstance(w, str) else "--update-env-vars" for w in words]
@@ -150,7 +155,7 @@ def script_keeps(sp: ServicePlan, words: Sequence[object]) -> list[str] | None:
 def commands_keep(kind: Kind, source: Any, hidden: Collection[str]) -> dict[str, Any]:
     """What a workload's `Commands` give again in every update (`breakglass`,
     `fixed_revision`): the justification as read, or a blank when it may not be printed."""
-    justification = breakglass_of(source)
+    justification = breakglass_of(source, kind)
     shown: Arg = justification if printable(justification, hidden) else JUSTIFICATION
     return {
         "breakglass": shown if justification else "",

@@ -45,10 +45,12 @@ command that changes nothing unasked would print the justification."""
 
 
 DIGEST = (
-    "`gcloud run services update` writes each image by the digest its template's revision runs "
-    "(tag kept only in client.knative.dev/user-image); drift fix keeps the tag as written."
+    "`gcloud run services update` writes the ingress container's image by the digest its "
+    "template's revision runs (tag kept only in client.knative.dev/user-image; a sidecar's "
+    "stays as written); drift fix keeps the tag as written."
 )
 """helper-609 F5: gcloud's update "Avoid[s] changing the running code by making the new
 revision by digest" (api_lib/run/serverless_operations.py `_UpdateOrCreateService` ->
-`_EnsureImageDigest`: `_SwitchToDigestChange(base_revision)` for an image not by digest), so an
-image Terraform writes by tag reads as changed to Terraform after the script."""
+`_EnsureImageDigest`: `_SwitchToDigestChange(base_revision)` for an image not by digest; its
+`Adjust` sets `template.image`, the single or ingress container's: helper-614 L4), so an image
+Terraform writes by tag reads as changed to Terraform after the script."""
