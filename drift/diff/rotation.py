@@ -15,6 +15,7 @@ from typing import Any
 from drift.kinds import Kind, key_label
 from drift.live.model import LiveService, ServingRevision
 from drift.live.normalize import raw
+from drift.live.secret_state import VersionState
 from drift.live.state import LiveState
 from drift.profiles.model import Profile
 from drift.secret_target import secret_key
@@ -38,6 +39,8 @@ def rotated_notes(profile: Profile, names: Sequence[str], state: LiveState) -> l
                     continue
                 info = state.versions.get(ref)
                 if info is None or info.created is None or deployed is None:
+                    continue
+                if info.state is not VersionState.ENABLED:  # its own finding says what to do
                     continue
                 if info.created <= deployed:
                     continue

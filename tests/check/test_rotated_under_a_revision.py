@@ -90,3 +90,22 @@ def test_a_secret_rotated_after_the_revision_was_deployed_is_said(tmp_path: Path
     )
     assert "version 2 since " in note and "after the revision was deployed" in note, note
     assert "jwt-value" not in out and "session-value" not in out
+
+
+def test_no_rotation_note_where_the_version_latest_names_is_not_enabled(tmp_path: Path) -> None:
+    """helper-614 L3: a new revision would fail Cloud Run's deploy-time check of that version
+    ("Configure secrets"): its `secret.disabled` finding says what to do, not the note."""
+    with Sandbox(_world()) as sandbox:
+        sandbox.advance(60)
+        _add_version(sandbox, "jwt", b"jwt-value-two-bbbb")
+        channel = grpc.insecure_channel(sandbox.address)
+        try:
+            client = secretmanager_v1.SecretManagerServiceClient(
+                transport=SecretManagerServiceGrpcTransport(channel=channel)
+            )
+            client.disable_secret_version(name=f"projects/{LAB}/secrets/jwt/versions/2")
+        finally:
+            channel.close()
+        code, notes, out = _notes(sandbox, tmp_path / "a")
+    assert code == 1 and '"secret.disabled"' in out, out
+    assert notes == [], notes
