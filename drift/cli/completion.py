@@ -138,8 +138,8 @@ def _install(shell: str) -> None:
         # (typer/_completion_shared.py `install_powershell`), and appends on every install
         lines.append(
             f"changed {rc} (the {shell} profile): the script is appended to it (again, if "
-            "it was there); changed the execution policy of the current user to "
-            "Unrestricted (Set-ExecutionPolicy), which PowerShell needs to run it"
+            "it was there); ran `Set-ExecutionPolicy Unrestricted -Scope CurrentUser`, which "
+            "on Windows sets the current user's execution policy to Unrestricted"
         )
     elif shell == "bash":
         lines.append(f"changed {rc}: it sources {installed}")
