@@ -121,14 +121,20 @@ jobs:
 """
 
 
-def test_a_jobs_masked_value_is_compared_by_the_jobs_generation(
-    make_sandbox: MakeSandbox, tmp_path: Path
-) -> None:
+def _job(make_sandbox: MakeSandbox, tmp_path: Path) -> tuple[Any, Path, Path]:
+    """Job `migrate` running a wrong password, its profile, and the baseline its first check
+    wrote."""
     job = {"template": {"image": "us-docker.pkg.dev/acme/r/m:1", "env": {"DB_PASSWORD": WRONG}}}
     world = acme({})
     world["projects"]["acme"]["jobs"] = {"migrate": job}
     sandbox, folder = make_sandbox(world), _profiles(tmp_path, JOB_PROFILE)
-    last = _first(sandbox, folder, tmp_path)
+    return sandbox, folder, _first(sandbox, folder, tmp_path)
+
+
+def test_a_jobs_masked_value_is_compared_by_the_jobs_generation(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox, folder, last = _job(make_sandbox, tmp_path)
     (before,) = [
         f for f in json.loads(last.read_text())["findings"] if f["rule"] == "env.constraint"
     ]
@@ -157,11 +163,7 @@ def test_a_job_deleted_and_created_again_is_not_the_same_template(
     from google.cloud import run_v2
     from google.cloud.run_v2.services.jobs.transports import JobsGrpcTransport
 
-    job = {"template": {"image": "us-docker.pkg.dev/acme/r/m:1", "env": {"DB_PASSWORD": WRONG}}}
-    world = acme({})
-    world["projects"]["acme"]["jobs"] = {"migrate": job}
-    sandbox, folder = make_sandbox(world), _profiles(tmp_path, JOB_PROFILE)
-    last = _first(sandbox, folder, tmp_path)
+    sandbox, folder, last = _job(make_sandbox, tmp_path)
     channel = grpc.insecure_channel(sandbox.address)
     try:
         jobs = run_v2.JobsClient(transport=JobsGrpcTransport(channel=channel))
@@ -246,11 +248,7 @@ def test_a_manifests_job_is_not_compared_with_the_deployed_one(
 ) -> None:
     """A job has no revision to read for it: its manifest's masked value is updated, said as
     the manifest's (helper-613 M4: "generation 1, now None")."""
-    job = {"template": {"image": "us-docker.pkg.dev/acme/r/m:1", "env": {"DB_PASSWORD": WRONG}}}
-    world = acme({})
-    world["projects"]["acme"]["jobs"] = {"migrate": job}
-    sandbox, folder = make_sandbox(world), _profiles(tmp_path, JOB_PROFILE)
-    last = _first(sandbox, folder, tmp_path)
+    sandbox, folder, last = _job(make_sandbox, tmp_path)
     manifest = tmp_path / "job.yaml"
     manifest.write_text(JOB_MANIFEST % WRONG)
     done = run(sandbox, folder, *ARGS, "--baseline", str(last), "--manifest", str(manifest))
@@ -286,11 +284,7 @@ def test_a_jobs_generation_as_an_older_drift_wrote_it_is_read(
 ) -> None:
     """helper-614 M1: 75f7b37a wrote a job's generation as a number; read as no uid (not
     known: updated once, said), never the whole baseline refused."""
-    job = {"template": {"image": "us-docker.pkg.dev/acme/r/m:1", "env": {"DB_PASSWORD": WRONG}}}
-    world = acme({})
-    world["projects"]["acme"]["jobs"] = {"migrate": job}
-    sandbox, folder = make_sandbox(world), _profiles(tmp_path, JOB_PROFILE)
-    last = _first(sandbox, folder, tmp_path)
+    sandbox, folder, last = _job(make_sandbox, tmp_path)
     report = json.loads(last.read_text())
     for finding in report["findings"]:
         finding["generation"] = int(finding["generation"].rpartition("/")[2])
