@@ -26,12 +26,15 @@ from drift.settings import Settings
 def wanted(baseline: Baseline, report: Report, state: LiveState) -> list[tuple[str, str]]:
     """(workload key, revision name) of each revision to read: one a baseline's finding of a
     value shown masked was on, found again masked this run, that this run did not read."""
-    again = {f.id for f in report.findings if f.rule in ON_A_VALUE and MASK in (f.actual or "")}
+    again = {f.id: f for f in report.findings if f.rule in ON_A_VALUE and MASK in (f.actual or "")}
     out: dict[tuple[str, str], None] = {}
     for finding in baseline.findings:
-        live = state.services.get(finding.key)
-        if finding.id not in again or finding.kind is Kind.JOB or live is None:
+        live, now = state.services.get(finding.key), again.get(finding.id)
+        if now is None or finding.ignored or finding.kind is Kind.JOB or live is None:
             continue
+        ours = {r for r in (now.revision, *now.also_on) if r}
+        if ours <= {r for r in (finding.revision, *finding.also_on) if r}:
+            continue  # the very revisions: nothing to read (`ValueMoved`; helper-615 F5)
         known = {r.name for r in (*live.checked, *state.history.get(finding.key, ()))}
         # one this run could not read is not asked again (helper-614 L1: each call once)
         known |= {u.target.removeprefix("revision.") for u in state.unverified}

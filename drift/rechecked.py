@@ -160,7 +160,8 @@ class ValueMoved:
         theirs_at = [r for r in (earlier.revision, *earlier.also_on) if r]
         if files := [r for r in theirs_at if r.startswith(MANIFEST)]:
             # a file is no revision: edited since, its value is not known (helper-614 H1)
-            return self._blind(now, f"{files[0]} of the baseline is not read again")
+            why = "a manifest is not read again: write the baseline with a live check"
+            return self._blind(now, f"{files[0]} of the baseline: {why}")
         if {r for r in (now.revision, *now.also_on) if r} <= set(theirs_at):
             return False  # the very revisions the baseline found it on
         theirs = [_variable(state, now, r) for r in theirs_at]

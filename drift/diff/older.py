@@ -84,15 +84,17 @@ def moved_ids(
     project's: never matched (helper-568 F1, F2). Each earlier one matched once."""
     findings = list(findings)
     now = {f.id for f in findings}
-    gone = [e for e in earliers if e.id not in now and not e.ignored and e.failed]
+    gone = [e for e in earliers if e.id not in now and not e.ignored]
     out: dict[str, Finding] = {}
     for f in findings:
-        if f.id in before or f.ignored or not f.failed:
+        if f.id in before or f.ignored:
             continue
         for e in gone:
             if any(e is x for x in out.values()):
                 continue
-            if not (_repinned(e, f, environment) or _rescoped(e, f, environment)):
+            # a repin fails on a version (`failed`); a rescope may fail on none (helper-615 F2)
+            repinned = bool(e.failed and f.failed) and _repinned(e, f, environment)
+            if not (repinned or _rescoped(e, f, environment)):
                 continue
             out[f.id] = e
             break
@@ -138,8 +140,14 @@ def _repinned(e: Finding, f: Finding, environment: str) -> bool:
 
 def as_before(finding: Finding, moved: Mapping[str, Finding]) -> str:
     """The id a finding is reported under: the baseline's, where it is a drift the baseline
-    holds under another id (`moved_ids`: one alert, one id), else its own."""
-    return moved[finding.id].id if finding.id in moved else finding.id
+    holds under another id (`moved_ids`: one alert, one id), else its own — and its own for a
+    secret's finding scoped by another container (`_rescoped`): the baseline's id could not be
+    made again from what the report says of it, so the next run would find it `new` once more
+    (helper-615 F1); this run's id is the one it keeps from now on."""
+    earlier = moved.get(finding.id)
+    if earlier is None or earlier.container != finding.container:
+        return finding.id
+    return earlier.id
 
 
 def merged_into_service(finding: Finding, environment: str, now: set[str]) -> bool:

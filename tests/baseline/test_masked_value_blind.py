@@ -276,7 +276,10 @@ def test_a_baseline_of_a_manifest_run_is_no_revision_to_read(
         states, notes = _states(done)
         assert states["env.DB_PASSWORD"] == "updated", (offline, states)
         assert done.returncode == 1, done.stdout
-        assert "of the baseline is not read again" in " ".join(notes), notes
+        assert (
+            "of the baseline: a manifest is not read again: write the baseline with a live check"
+            in " ".join(notes)
+        ), notes
 
 
 def test_a_jobs_generation_as_an_older_drift_wrote_it_is_read(
@@ -311,3 +314,20 @@ def test_a_revision_the_run_could_not_read_is_not_asked_again(
     run(sandbox, folder, *ARGS, "--baseline", str(last), "--no-history")
     asked = [c.request.name for c in sandbox.calls if c.short == "GetRevision"]
     assert len(asked) == len(set(asked)), asked
+
+
+def test_no_revision_is_read_for_a_finding_on_the_very_revisions(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-615 F5: a finding on the very revisions the baseline found it on needs no read,
+    even where the baseline's also held one this run does not read (a canary since gone)."""
+    sandbox, folder = _api(make_sandbox), _profiles(tmp_path, PROFILE)
+    last = _first(sandbox, folder, tmp_path, "--no-history")
+    report = json.loads(last.read_text())
+    for finding in report["findings"]:
+        finding["also_on"] = ["api-00009-gon"]  # a canary that held the same, deleted since
+    last.write_text(json.dumps(report))
+    sandbox.clear_calls()
+    done = run(sandbox, folder, *ARGS, "--baseline", str(last), "--no-history")
+    assert set(_states(done)[0].values()) == {"unchanged"}, done.stdout
+    assert [c.short for c in sandbox.calls].count("GetRevision") == 0
