@@ -127,7 +127,7 @@ def kept_note(lines: Iterable[str]) -> list[str]:
 def traffic_note(sp: ServicePlan, runs: bool, *, steps: bool = True) -> str:
     """What a service's by-hand `update-traffic` (its `split_change`, when its command `runs`;
     a manual step's) does to its breakglass ("" when none is given or it holds none; a
-    pool's `update-instance-split` gives it again: `Commands._kept`)."""
+    pool's `update-instance-split` keeps it: `breakglass_of`)."""
     lines = [sp.split_change] if runs else []
     lines += [c for step in sp.manual for c in step.commands] if steps else []
     moves = any("update-traffic" in line for line in lines)
