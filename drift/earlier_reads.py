@@ -30,7 +30,9 @@ def wanted(baseline: Baseline, report: Report, state: LiveState) -> list[tuple[s
     out: dict[tuple[str, str], None] = {}
     for finding in baseline.findings:
         live, now = state.services.get(finding.key), again.get(finding.id)
-        if now is None or finding.ignored or finding.kind is Kind.JOB or live is None:
+        if now is None or finding.kind is Kind.JOB or live is None:
+            continue
+        if finding.ignored and not now.ignored:  # compared only with one ignored alike
             continue
         ours = {r for r in (now.revision, *now.also_on) if r}
         if ours <= {r for r in (finding.revision, *finding.also_on) if r}:

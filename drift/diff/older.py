@@ -171,9 +171,9 @@ def upgrade_notes(renamed: str | None, merged: int, moved: int = 0) -> tuple[str
     if moved:
         notes += (
             f"{plural(moved, 'finding')} of the baseline found again under another id (a "
-            "reference pinned to the very version `latest` stood for, or back; a secret's "
-            "finding scoped by another of its containers): kept under the baseline's id, not "
-            "new",
+            "reference pinned to the very version `latest` stood for, or back: kept under the "
+            "baseline's id; a secret's finding scoped by another of its containers: under "
+            "today's id): the same drift, not new",
         )
     if merged:
         notes += (

@@ -331,3 +331,20 @@ def test_no_revision_is_read_for_a_finding_on_the_very_revisions(
     done = run(sandbox, folder, *ARGS, "--baseline", str(last), "--no-history")
     assert set(_states(done)[0].values()) == {"unchanged"}, done.stdout
     assert [c.short for c in sandbox.calls].count("GetRevision") == 0
+
+
+def test_an_ignored_masked_finding_is_compared_as_before(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-616 F1: an ignored finding is compared with the baseline's ignored one; its
+    revision is read for it as for any other (it was skipped, and said as not compared)."""
+    text = PROFILE + "ignore:\n  - {service: api, rule: env.value, reason: rotating on Friday}\n"
+    sandbox, folder = _api(make_sandbox), _profiles(tmp_path, text)
+    last = tmp_path / "last.json"
+    run(sandbox, folder, *ARGS[:4], "--output", str(last), "--no-history")  # all ignored: 0
+    sandbox.set_env("acme", "api", "LOG_LEVEL", "debug")  # a deploy keeping every value
+    done = run(sandbox, folder, *ARGS, "--baseline", str(last), "--no-history")
+    doc = json.loads(done.stdout)
+    (ignored,) = [f for f in doc["findings"] if f["target"] == "env.DB_PASSWORD" and f["ignored"]]
+    assert ignored["baseline"] == "unchanged", ignored
+    assert not [n for n in doc["notes"] if "could not be compared" in n], doc["notes"]
