@@ -194,7 +194,7 @@ def _held(
     condition ("" for none; None: not known until apply)."""
     if form == MEMBER_REMOVE:
         return frozenset()
-    if any(unknown.get(k) for k in ("role", "member", "members", "policy_data", "condition")):
+    if any(unknown.get(k) for k in ("role", "member", "members", "policy_data")):
         return None
     if form == POLICY:
         try:
@@ -214,7 +214,13 @@ def _held(
     members = values.get("members") if form == BINDING else [values.get("member")]
     condition = values.get("condition")  # a list of one block in the plan, or none
     block = condition[0] if isinstance(condition, list) and condition else condition
-    return frozenset((m, _condition(block)) for m in members or () if isinstance(m, str))
+    # a condition known only after apply is one all the same: it may not hold (helper-613 L3)
+    held = UNKNOWN_CONDITION if unknown.get("condition") else _condition(block)
+    return frozenset((m, held) for m in members or () if isinstance(m, str))
+
+
+UNKNOWN_CONDITION = "(known after apply)"
+"""A binding's condition Terraform knows only after apply (`after_unknown.condition`)."""
 
 
 def _condition(block: Any) -> str:

@@ -157,3 +157,19 @@ def test_a_grant_under_a_condition_may_be_granted(
     assert done.returncode == 3, (doc["findings"], doc["unverified"], done.stderr)
     reasons = {u["target"]: u["reason"] for u in doc["unverified"]}
     assert reasons.get("secret.jwt-secret-staging") == f"{how} by this plan: {by}", reasons
+
+
+def test_a_grant_whose_condition_is_known_only_after_apply_may_be_granted(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """helper-613 L3: a condition Terraform knows only after apply (`after_unknown`) is a
+    condition all the same: it may not hold. It read as granted."""
+    plan = _plan(f"serviceAccount:{ACCOUNT}", ACCESSOR)
+    change = plan["resource_changes"][1]["change"]
+    change["after"]["condition"] = []
+    change["after_unknown"]["condition"] = True
+    done = check_live(sandbox, tmp_path, plan, profile=PROFILE)
+    doc = json.loads(done.stdout)
+    assert done.returncode == 3, (doc["findings"], doc["unverified"], done.stderr)
+    reasons = {u["target"]: u["reason"] for u in doc["unverified"]}
+    assert reasons.get("secret.jwt-secret-staging") == f"may be granted by this plan: {GRANT}"
