@@ -17,7 +17,7 @@ from drift.live.normalize import raw, revision_config
 from drift.live.session import Session
 from drift.live.state import LiveState
 from drift.profiles.model import Profile
-from drift.rechecked import MANIFEST
+from drift.rechecked import MANIFEST, read_revisions, same_revisions
 from drift.redact import MASK
 from drift.report import Report
 from drift.settings import Settings
@@ -34,14 +34,13 @@ def wanted(baseline: Baseline, report: Report, state: LiveState) -> list[tuple[s
             continue
         if finding.ignored and not now.ignored:  # compared only with one ignored alike
             continue
-        ours = {r for r in (now.revision, *now.also_on) if r}
-        if ours <= {r for r in (finding.revision, *finding.also_on) if r}:
-            continue  # the very revisions: nothing to read (`ValueMoved`; helper-615 F5)
-        known = {r.name for r in (*live.checked, *state.history.get(finding.key, ()))}
+        if same_revisions(now, finding):
+            continue  # nothing to read (`ValueMoved`; helper-615 F5)
+        known = set(read_revisions(state, finding.key))
         # one this run could not read is not asked again (helper-614 L1: each call once)
         known |= {u.target.removeprefix("revision.") for u in state.unverified}
-        for name in (finding.revision, *finding.also_on):
-            if name and not name.startswith(MANIFEST) and name not in known:
+        for name in finding.revisions:
+            if not name.startswith(MANIFEST) and name not in known:
                 out[(finding.key, name)] = None
     return list(out)
 

@@ -173,6 +173,11 @@ class Finding(OfWorkload):
         sidecar of `scope` (on a revision of one container a sidecar's finding names none)."""
         return self.container if self.container is not None else self.scope
 
+    @property
+    def revisions(self) -> tuple[str, ...]:
+        """The revisions it is on, by name: `revision`, then `also_on`."""
+        return tuple(r for r in (self.revision, *self.also_on) if r)
+
     def on(self, revision: str | None) -> bool:
         """Whether the drift is on `revision` (None: any; a finding on no revision, such as a
         missing service, is on every one)."""

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from drift.diff.inlined import ON_A_VALUE
 from drift.findings import Finding
 from drift.kinds import Kind
-from drift.live.model import EnvVar
-from drift.live.state import LiveState
+from drift.live.model import EnvVar, ServingRevision
+from drift.live.state import LiveState, RevisionRecord
 from drift.redact import MASK
 from drift.report import Report
 from drift.secret_target import perhaps_same, secret_target
@@ -157,18 +157,18 @@ class ValueMoved:
             if now.generation is not None and now.generation == earlier.generation:
                 return False  # the same template
             return self._blind(now, _written_since(earlier.generation, now.generation))
-        theirs_at = [r for r in (earlier.revision, *earlier.also_on) if r]
+        theirs_at = earlier.revisions
         if files := [r for r in theirs_at if r.startswith(MANIFEST)]:
             # a file is no revision: edited since, its value is not known (helper-614 H1)
             why = "a manifest is not read again: write the baseline with a live check"
             return self._blind(now, f"{files[0]} of the baseline: {why}")
-        if {r for r in (now.revision, *now.also_on) if r} <= set(theirs_at):
-            return False  # the very revisions the baseline found it on
+        if same_revisions(now, earlier):
+            return False
         theirs = [_variable(state, now, r) for r in theirs_at]
         if None in theirs or not theirs:
             unread = [r for r, v in zip(theirs_at, theirs, strict=True) if v is None]
             return self._blind(now, f"{', '.join(unread) or 'its revision'} not read this run")
-        ours = {_variable(state, now, r) for r in (now.revision, *now.also_on)} - {None}
+        ours = {_variable(state, now, r) for r in now.revisions} - {None}
         return not ours <= set(theirs)
 
     def _blind(self, finding: Finding, why: str) -> bool:
@@ -188,6 +188,20 @@ class ValueMoved:
         )
 
 
+def same_revisions(now: Finding, earlier: Finding) -> bool:
+    """Whether `now` is on the very revisions the baseline's `earlier` was found on, or some
+    of them: a revision never changes, so each value is the one it was."""
+    return set(now.revisions) <= set(earlier.revisions)
+
+
+def read_revisions(state: LiveState, key: str) -> dict[str, ServingRevision | RevisionRecord]:
+    """The revisions of the workload `key` this run read, by name: every one a user reaches
+    (`ServingRevision`), then those of its history (`RevisionRecord`); each has a `config`."""
+    live = state.services.get(key)
+    reached = live.checked if live is not None else ()
+    return {r.name: r for r in (*reached, *state.history.get(key, ()))}
+
+
 def _written_since(before: str | None, now: str | None) -> str:
     """`Finding.generation`s, `UID/GENERATION`: why a job's template may not be the same."""
     if before is None or now is None:
@@ -200,10 +214,9 @@ def _written_since(before: str | None, now: str | None) -> str:
 
 def _variable(state: LiveState, finding: Finding, revision: str | None) -> EnvVar | None:
     """The variable `finding` is on, as `revision` holds it (None: not known)."""
-    live = state.services.get(finding.key)
-    if live is None or revision is None:
+    if finding.key not in state.services or revision is None:
         return None
-    found = {r.name: r for r in (*live.checked, *state.history.get(finding.key, ()))}
+    found = read_revisions(state, finding.key)
     earlier = state.earlier.get(finding.key, {})  # read for a baseline (`drift.earlier_reads`)
     config = found[revision].config if revision in found else earlier.get(revision)
     # no container named: the sidecar whose rules found it (`Finding.of_container`), else the

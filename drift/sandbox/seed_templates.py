@@ -79,8 +79,9 @@ def refused(
     """A scenario's template that the API refuses (its containers and volumes as a write
     has them, `validate_containers`: one ingress container among several, distinct names,
     `depends_on` and mounts naming what is there, variables once each, none Cloud Run sets,
-    values within its limit; a service's CPU, `validate_cpu`): one scenario error, as such a
-    revision never existed (helper-608 F3: seeds were held to the values' rules alone).
+    values within its limit — each rule cited in `drift.sandbox.validate`; a service's CPU,
+    `validate_cpu`): one scenario error, as such a revision never existed (helper-608 F3:
+    seeds were held to the values' rules alone).
     `reserved`: the variable names Cloud Run sets (a service's by default)."""
     try:
         if reserved is None:

@@ -130,8 +130,9 @@ def _apply_container_keys(container: ContainerPb, spec: BaseTemplateSpec, servic
     """The flat keys a scenario set, onto one container (the ingress container)."""
     keys = spec.model_fields_set & CONTAINER_KEYS
     if "container_name" in keys or not container.name:
-        # a scenario's convenience when it names none, kept a DNS label as Container.name
-        # must be (RFC 1123: at most 63 characters), for a service named with 63 of them
+        # a scenario's convenience when it names none, kept a DNS label for a service named
+        # with 63 characters (run v2 k8s_min.proto Container.name: "Name of the container
+        # specified as a DNS_LABEL (RFC 1123)"; a label is at most 63 characters)
         container.name = spec.container_name or container.name or f"{service[:61]}-1"
     if spec.image is not None:
         container.image = spec.image

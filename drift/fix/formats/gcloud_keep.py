@@ -86,19 +86,16 @@ def fixed_revision(kind: Kind, source: Any) -> bool:
     )
 
 
-def kept(
-    flags: Iterable[Arg], breakglass: Arg, fixed: bool, *, template: bool | None = None
-) -> list[Arg]:
+def kept(flags: Iterable[Arg], breakglass: Arg, fixed: bool) -> list[Arg]:
     """The flags an update with `flags` adds so that it clears nothing unasked: `--breakglass`
     (`breakglass`: the justification, `JUSTIFICATION` when not printed, "" when none) unless
     the flags set the policy; `--revision-suffix=` for a pool whose template fixes its
-    revision name (`fixed`) when the update makes a revision (`template`: whether it does,
-    else judged from the flags)."""
+    revision name (`fixed`) when the update makes a revision (judged from the flags)."""
     names = [_name(f) for f in flags]
     out: list[Arg] = []
     if breakglass and not SETS_POLICY & set(names):
         out.append(word("--breakglass=", breakglass))
-    makes = any(n not in POOL_LEVEL for n in names) if template is None else template
+    makes = any(n not in POOL_LEVEL for n in names)
     if fixed and makes and "revision-suffix" not in names:
         out.append(CLEAR_NAME)
     return out
