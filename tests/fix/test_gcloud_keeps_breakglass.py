@@ -186,6 +186,38 @@ def test_a_plan_setting_the_policy_ends_the_bypass_as_drift_fix_does(
     assert not any(a.startswith("--breakglass") for a in job), job
 
 
+@pytest.mark.parametrize("policy", ["default", "none"])
+def test_a_pool_whose_plan_sets_the_policy_ends_the_bypass_as_drift_fix_does(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, policy: str
+) -> None:
+    """helper-615 F3: a worker pool's `--binary-authorization=POLICY` keeps its breakglass
+    (v2 config_changes.py `BinaryAuthorizationChange.Adjust` sets `use_default` and leaves the
+    justification), so the new revision was deployed under the bypass the plan says it ends.
+    Only `--clear-binary-authorization` blanks it, and it may not go with
+    `--binary-authorization` (flags.py: mutually exclusive): it runs first, alone."""
+    policy_lines = f"    settings:\n      binary_authorization: {policy}\n"
+    profile = PROFILE.replace("      QUEUE: events2\n", "      QUEUE: events2\n" + policy_lines)
+    plan = _plan(make_sandbox, monkeypatch, tmp_path, _world("INC-4711"), profile)
+    script = plan_script(plan)
+    pool = [argv for argv in _argvs(script, tmp_path) if "worker-pools" in argv]
+    where = ["--project=p", "--region=us-central1"]
+    if policy == "none":  # its own flag blanks the justification too: one command
+        (update,) = pool
+        assert "--clear-binary-authorization" in update, update
+        assert "--clear-binary-authorization first" not in script
+        return
+    clear, update = pool
+    assert clear == ["beta", "run", "worker-pools", "update", "pool", *where,
+                     "--clear-binary-authorization"], clear  # fmt: skip
+    assert "--binary-authorization=default" in update and "--update-env-vars=QUEUE=events2" in (
+        update
+    ), update
+    assert "--clear-binary-authorization" not in update, update
+    assert "--clear-binary-authorization first ends the worker pool's" in script
+    (data,) = [s["gcloud"] for s in plan_data(plan)["services"] if "worker-pools" in s["gcloud"]]
+    assert data.index("--clear-binary-authorization") < data.index("--binary-authorization="), data
+
+
 def test_the_pool_split_line_needs_none_and_update_traffic_says_it_clears_it(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -16,7 +16,13 @@ from drift.fields.base import GcloudArg
 from drift.fields.gpu_floor import WATCHED
 from drift.fields.hardware import TOP_LEVEL_ONLY
 from drift.fix.commands import update_command
-from drift.fix.formats.gcloud_keep import kept_note, script_keeps, traffic_note
+from drift.fix.formats.gcloud_keep import (
+    CLEAR_POLICY,
+    clears_pool_breakglass,
+    kept_note,
+    script_keeps,
+    traffic_note,
+)
 from drift.fix.formats.gcloud_why import (
     DIGEST,
     MOUNT_PATH,
@@ -197,9 +203,12 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
         flags_words[:0] = keeps
         where = [f"--project={sp.project}", f"--region={sp.region}"]
         # a value from the environment names no flag
-        named = (w for w in flags_words if isinstance(w, str))
+        named = [w for w in flags_words if isinstance(w, str)]
         head = [*update_command(sp.kind, *named), sp.service]
         out.lines = _command([*head, *where, *flags_words], len(head))
+        if clears_pool_breakglass(sp.kind, sp.live, named):
+            first = [*update_command(sp.kind), sp.service]  # alone: it makes no revision
+            out.lines[:0] = _command([*first, *where, CLEAR_POLICY], len(first))
     return out
 
 

@@ -23,7 +23,15 @@ changes nothing the plan does not name (SPEC invariant 2) where gcloud itself wo
   (`RevisionNameChange.Adjust`: "if not self.revision_suffix: resource.template.revision =
   ''"), and Cloud Run generates the name, as `drift fix` does (`ServicePlan.renamed`). A
   service needs none: gcloud's v1 path clears the name itself (serverless_operations.py
-  `_UpdateOrCreateService`: "Revision names must be unique across the namespace")."""
+  `_UpdateOrCreateService`: "Revision names must be unique across the namespace").
+- A worker pool's breakglass under a policy the plan sets: `--binary-authorization=POLICY` is
+  `BinaryAuthorizationChange(policy=…)`, whose `Adjust` sets `use_default` and leaves the
+  justification alone (v2 config_changes.py), so the pool keeps its bypass, and the new
+  revision is deployed under it, where `drift fix` ends it (helper-615 F3). Only
+  `--clear-binary-authorization` blanks it, and it may not go with `--binary-authorization`
+  (command_lib/run/flags.py: a mutually exclusive group): the script runs it first, alone — a
+  pool-level change, which makes no revision (`POOL_LEVEL`) — then the update
+  (`clears_pool_breakglass`)."""
 
 from __future__ import annotations
 
@@ -50,6 +58,7 @@ changes are `NonTemplateConfigChanger`s): an update with these alone makes no re
 the fixed name stays."""
 
 CLEAR_NAME = "--revision-suffix="
+CLEAR_POLICY = "--clear-binary-authorization"
 
 
 def _name(arg: Arg) -> str:
@@ -101,6 +110,16 @@ def kept(flags: Iterable[Arg], breakglass: Arg, fixed: bool) -> list[Arg]:
     return out
 
 
+def clears_pool_breakglass(kind: Kind, source: Any, flags: Iterable[Arg]) -> bool:
+    """Whether a worker pool's update with `flags` sets a policy while the pool read holds a
+    breakglass, which gcloud would keep: the script clears it first (module docstring)."""
+    if kind is not Kind.WORKER_POOL:
+        return False
+    held = getattr(source, "binary_authorization", None)
+    bypassed = bool(getattr(held, "breakglass_justification", ""))
+    return bypassed and "binary-authorization" in {_name(f) for f in flags}
+
+
 def kept_note(lines: Iterable[str]) -> list[str]:
     """What the script says of the flags `kept` added to its command (`lines`, one flag a
     line after the first: `gcloud.py _command`)."""
@@ -111,6 +130,13 @@ def kept_note(lines: Iterable[str]) -> list[str]:
             "--breakglass gives the Binary Authorization breakglass the workload holds again: "
             "gcloud's update clears it first (without it, a new revision is judged by the "
             "policy); drift fix keeps it"
+        )
+    if CLEAR_POLICY in words and any(w.startswith("--binary-authorization=") for w in words):
+        said.append(
+            "--clear-binary-authorization first ends the worker pool's Binary Authorization "
+            "breakglass, as drift fix does: gcloud's --binary-authorization sets the policy and "
+            "keeps the breakglass, and the two flags may not go together; the first command "
+            "makes no revision, and the pool has no policy until the second sets it"
         )
     if CLEAR_NAME in words:
         said.append(
