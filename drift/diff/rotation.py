@@ -16,7 +16,7 @@ from drift.kinds import Kind, key_label
 from drift.live.model import LiveService, ServingRevision
 from drift.live.normalize import raw
 from drift.live.secret_state import VersionState
-from drift.live.state import LiveState
+from drift.live.state import LiveState, RevisionRecord
 from drift.profiles.model import Profile
 from drift.secret_target import secret_key
 from drift.textsafe import visible
@@ -32,7 +32,7 @@ def rotated_notes(profile: Profile, names: Sequence[str], state: LiveState) -> l
         if live is None or live.kind is Kind.JOB or live.manifest:
             continue  # a job's execution resolves it when it starts; a manifest is not run
         for revision in live.checked:
-            deployed = _deployed(revision, live)
+            deployed = _deployed(revision, live, state.history.get(live.key, ()))
             refs = [v.ref for c in revision.config.containers for v in c.env.values() if v.ref]
             for ref in refs:  # in env: a mounted file is read when it is read
                 if ref.version.isdigit():  # pinned
@@ -57,13 +57,23 @@ def rotated_notes(profile: Profile, names: Sequence[str], state: LiveState) -> l
     return [visible(note) for note in out.values()]
 
 
-def _deployed(revision: ServingRevision, live: LiveService) -> dt.datetime | None:
-    """When the revision was made, or the latest it can have been (the workload's last
-    write, for one the template describes); None when neither was read."""
-    for source, field in ((revision.source, "create_time"), (live.source, "update_time")):
-        if source is not None and (when := _time(getattr(raw(source), field, None))):
-            return when
-    return None
+def _deployed(
+    revision: ServingRevision, live: LiveService, history: Sequence[RevisionRecord]
+) -> dt.datetime | None:
+    """When the revision was made (read with it, or listed in the workload's history, which is
+    read where there is drift), else the latest it can have been: the workload's last write,
+    for one the template describes, which moves with a write that makes no revision (traffic,
+    tags, labels) and can then hide the note (helper-614 L2); None when none was read."""
+    if revision.source is not None and (
+        made := _time(getattr(raw(revision.source), "create_time", None))
+    ):
+        return made
+    for listed in history:
+        if listed.name == revision.name and listed.create_time is not None:
+            return listed.create_time
+    return (
+        _time(getattr(raw(live.source), "update_time", None)) if live.source is not None else None
+    )
 
 
 def _time(stamp: Any) -> dt.datetime | None:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from google.cloud import secretmanager_v1
+from google.cloud import run_v2, secretmanager_v1
+from google.cloud.run_v2.services.services.transports import ServicesGrpcTransport
 from google.cloud.secretmanager_v1.services.secret_manager_service.transports import (
     SecretManagerServiceGrpcTransport,
 )
@@ -67,9 +68,23 @@ def _add_version(sandbox: Sandbox, secret: str, data: bytes) -> None:
         channel.close()
 
 
-def _notes(sandbox: Sandbox, tmp_path: Path) -> tuple[int, list[str], str]:
+def _tag(sandbox: Sandbox) -> None:
+    """`gcloud run services update-traffic app --update-tags stable=REVISION`: a write that
+    makes no revision, and moves the service's `update_time`."""
+    channel = grpc.insecure_channel(sandbox.address)
+    try:
+        client = run_v2.ServicesClient(transport=ServicesGrpcTransport(channel=channel))
+        service = client.get_service(name=f"projects/{LAB}/locations/us-central1/services/app")
+        revision = service.latest_ready_revision.rsplit("/", 1)[-1]
+        service.traffic.append(run_v2.TrafficTarget(revision=revision, tag="stable"))
+        client.update_service(service=service).result()
+    finally:
+        channel.close()
+
+
+def _notes(sandbox: Sandbox, tmp_path: Path, profile: str = PROFILE) -> tuple[int, list[str], str]:
     tmp_path.mkdir()
-    done = run(sandbox, tmp_path, PROFILE, "check", "lab", "--format", "json")
+    done = run(sandbox, tmp_path, profile, "check", "lab", "--format", "json")
     doc = json.loads(done.stdout)
     rotated = [n for n in doc["notes"] if "resolve it when they start" in n]
     return done.returncode, rotated, done.stdout
@@ -109,3 +124,22 @@ def test_no_rotation_note_where_the_version_latest_names_is_not_enabled(tmp_path
         code, notes, out = _notes(sandbox, tmp_path / "a")
     assert code == 1 and '"secret.disabled"' in out, out
     assert notes == [], notes
+
+
+def test_a_later_write_that_makes_no_revision_does_not_hide_it_where_the_history_is_read(
+    tmp_path: Path,
+) -> None:
+    """helper-614 L2: the revision the template describes was dated by the service's last
+    write, which a tag added after the rotation moves past the version: the note went. Where
+    drift reads the service's history (there is drift), the revision's own `create_time`
+    dates it."""
+    drifted = PROFILE + "      MODE: strict\n"  # the service lacks it: its history is read
+    with Sandbox(_world()) as sandbox:
+        sandbox.advance(60)
+        _add_version(sandbox, "jwt", b"jwt-value-two-bbbb")
+        sandbox.advance(60)
+        _tag(sandbox)
+        code, notes, out = _notes(sandbox, tmp_path / "a", drifted)
+    assert code == 1 and '"env.missing"' in out, out
+    (note,) = notes
+    assert " reads secret jwt by latest, which names version 2 since " in note, note
