@@ -79,22 +79,25 @@ def moved_ids(
     from `latest` to the very version it stood for, or back (a version only pinned references
     use is named in the id: `drift.diff.secrets._pinned`) — the same workload, rule, target,
     container and tag, failing on the same version, the ids differing only by that version
-    (helper-567 F3). Any other variant (a file of a directory, a version's destruction) tells
+    (helper-567 F3); a secret's finding scoped by another of its containers (`_rescoped`); a
+    tag-only revision's under the tag's new name (`_retagged`). Any other variant (a file of a
+    directory, a version's destruction) tells
     two drifts apart, and a secret this run names by its project's number may be another
     project's: never matched (helper-568 F1, F2). Each earlier one matched once."""
     findings = list(findings)
     now = {f.id for f in findings}
     gone = [e for e in earliers if e.id not in now and not e.ignored]
     out: dict[str, Finding] = {}
-    for f in findings:
-        if f.id in before or f.ignored:
+    for f in findings:  # an ignored one too: still there, so not resolved (helper-616 F3)
+        if f.id in before:
             continue
         for e in gone:
             if any(e is x for x in out.values()):
                 continue
             # a repin fails on a version (`failed`); a rescope may fail on none (helper-615 F2)
             repinned = bool(e.failed and f.failed) and _repinned(e, f, environment)
-            if not (repinned or _rescoped(e, f, environment)):
+            moved = _rescoped(e, f, environment) or _retagged(e, f, environment)
+            if not (repinned or moved):
                 continue
             out[f.id] = e
             break
@@ -117,7 +120,23 @@ def _rescoped(e: Finding, f: Finding, environment: str) -> bool:
     theirs, mine = _id_tail(e, environment), _id_tail(f, environment)
     if set(e.failed) != set(f.failed) or theirs is None or mine is None or theirs == mine:
         return False
-    return _SCOPE.sub("", theirs) == _SCOPE.sub("", mine)
+    # and repinned at once (helper-616 F4): the pinned version is the one that fails
+    return _unpinned(_SCOPE.sub("", theirs), _SCOPE.sub("", mine), f)
+
+
+def _retagged(e: Finding, f: Finding, environment: str) -> bool:
+    """Whether `e` and `f` are one drift of a revision reached only through a tag whose id
+    moved with the tag's name (`~TAG`: `drift.diff.context`): the same revision, renamed
+    (`update-traffic --update-tags NEW=REV --remove-tags OLD`), the same workload, rule,
+    target, container and failure (helper-611 F4). A tag moved to another revision keeps its
+    id, and is compared as any drift found again."""
+    if not (e.tag and f.tag and e.tag != f.tag and e.revision and e.revision == f.revision):
+        return False
+    same = (e.key, e.rule, e.target, e.container) == (f.key, f.rule, f.target, f.container)
+    theirs, mine = _id_tail(e, environment), _id_tail(f, environment)
+    if not same or set(e.failed) != set(f.failed) or theirs is None or mine is None:
+        return False
+    return theirs.removesuffix(f"~{e.tag}") == mine.removesuffix(f"~{f.tag}")
 
 
 def _repinned(e: Finding, f: Finding, environment: str) -> bool:
@@ -134,6 +153,12 @@ def _repinned(e: Finding, f: Finding, environment: str) -> bool:
     theirs, mine = _id_tail(e, environment), _id_tail(f, environment)
     if theirs is None or mine is None or theirs == mine:
         return False
+    return _unpinned(theirs, mine, f)
+
+
+def _unpinned(theirs: str, mine: str, f: Finding) -> bool:
+    """Whether two ids' texts after the target differ only by the pinned version (none, or
+    one `f` fails on)."""
     named = {m.removeprefix("#") for m in _PINNED.findall(theirs + mine)}
     return _PINNED.sub("", theirs) == _PINNED.sub("", mine) and named <= set(f.failed)
 
@@ -143,9 +168,10 @@ def as_before(finding: Finding, moved: Mapping[str, Finding]) -> str:
     holds under another id (`moved_ids`: one alert, one id), else its own — and its own for a
     secret's finding scoped by another container (`_rescoped`): the baseline's id could not be
     made again from what the report says of it, so the next run would find it `new` once more
-    (helper-615 F1); this run's id is the one it keeps from now on."""
+    (helper-615 F1); this run's id is the one it keeps from now on. Likewise under a tag
+    renamed (`_retagged`)."""
     earlier = moved.get(finding.id)
-    if earlier is None or earlier.container != finding.container:
+    if earlier is None or (earlier.container, earlier.tag) != (finding.container, finding.tag):
         return finding.id
     return earlier.id
 
@@ -172,8 +198,8 @@ def upgrade_notes(renamed: str | None, merged: int, moved: int = 0) -> tuple[str
         notes += (
             f"{plural(moved, 'finding')} of the baseline found again under another id (a "
             "reference pinned to the very version `latest` stood for, or back: kept under the "
-            "baseline's id; a secret's finding scoped by another of its containers: under "
-            "today's id): the same drift, not new",
+            "baseline's id; a secret's finding scoped by another of its containers, or a "
+            "revision's under a tag renamed: under today's id): the same drift, not new",
         )
     if merged:
         notes += (

@@ -118,4 +118,4 @@ def test_a_baseline_scoped_by_the_first_listed_sidecar_is_the_same_drift(
         assert doc["resolved"] == [], doc["resolved"]
         assert out.returncode == 0, out.stdout
     notes = " ".join(json.loads(baseline.read_text())["notes"])
-    assert "a secret's finding scoped by another of its containers: under today's id" in notes
+    assert "a secret's finding scoped by another of its containers, or a revision's" in notes
