@@ -5,7 +5,7 @@ Cloud Run would let such a revision deploy."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from drift.fix.model import Action, EnvChange
 from drift.live.iam_policy import Grant
@@ -81,7 +81,10 @@ def env_change(
     """The change `rule` asks of the variable `current` (None: it asks none). A reference
     naming the secret the rule names, its project spelt otherwise (`LiveState.same_ref`: by
     number, by id, omitted for `own`, the profile's project), asks none; neither does one
-    whose project cannot be told (unverified in `check`, as `drift.diff.env` leaves it)."""
+    whose project cannot be told (unverified in `check`, as `drift.diff.env` leaves it). A
+    reference to the same secret at another version keeps its spelling of the project
+    (`EnvChange.spelt`: a Terraform-written `projects/ID/secrets/NAME`, a number), so that
+    the write changes the version alone (helper-609 F6)."""
     if rule.forbidden:
         if current is None:
             return None
@@ -95,7 +98,14 @@ def env_change(
             or current.ref is None
             or state.same_ref(wanted, current.ref, own) is False
         ):
-            return EnvChange(Action.SET_SECRET, rule.name, current, ref=wanted, container=container)
+            return EnvChange(
+                Action.SET_SECRET,
+                rule.name,
+                current,
+                ref=wanted,
+                container=container,
+                spelt=_spelt(wanted, current.ref if current else None, state, own),
+            )
         return None
     if rule.value is not None:
         if current is None and rule.optional:
@@ -105,3 +115,19 @@ def env_change(
                 Action.SET_VALUE, rule.name, current, value=rule.value, container=container
             )
     return None
+
+
+def _spelt(
+    wanted: SecretRef, live: SecretRef | None, state: LiveState, own: str
+) -> SecretRef | None:
+    """`wanted` as `live` spells the same secret's project, where they name one secret and
+    `live` spells it otherwise (None: `wanted` as it is)."""
+    if (
+        live is None
+        or live.unread
+        or (live.project, live.secret) == (wanted.project, wanted.secret)
+    ):
+        return None
+    if state.same_ref(wanted.secret_ref, live.secret_ref, own) is not True:
+        return None
+    return replace(live, version=wanted.version)

@@ -66,6 +66,15 @@ class EnvChange:
     ref: SecretRef | None = None
     container: str | None = None
     """The container whose variable changes; None: the one the profile's `env` describes."""
+    spelt: SecretRef | None = None
+    """What the write names, where it is not `ref`: a repin of the secret the variable names
+    already keeps how the workload spells its project (by number, by id, omitted), only the
+    version the profile's (`drift.fix.changes.env_change`)."""
+
+    @property
+    def written(self) -> SecretRef | None:
+        """The reference the patch writes."""
+        return self.spelt or self.ref
 
     @property
     def masked(self) -> bool:

@@ -136,13 +136,12 @@ def _changed_env(env: list[Any], change: EnvChange) -> list[Any]:
     if change.action is Action.REMOVE:
         return env if index is None else env[:index] + env[index + 1 :]
     if change.action is Action.SET_SECRET:
-        assert change.ref is not None
+        ref = change.written
+        assert ref is not None
         var = run_v2.EnvVar(
             name=change.name,
             value_source=run_v2.EnvVarSource(
-                secret_key_ref=run_v2.SecretKeySelector(
-                    secret=change.ref.api_name(), version=change.ref.version
-                )
+                secret_key_ref=run_v2.SecretKeySelector(secret=ref.api_name(), version=ref.version)
             ),
         )
     else:
