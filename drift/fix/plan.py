@@ -76,6 +76,13 @@ async def plan_environment(
         canaries=canary_record(settings.journal(), entries),  # `since` passes over drift's own
     )
     bases = plan_bases(result.state, from_template=from_template)
+    if from_template:  # what the canary is built on: its secrets judged before it is made
+        from drift.fix.startable import read_templates
+
+        configs = [b.config for b in bases.values() if b.on_template]
+        pools = [live for live in result.state.services.values() if live.kind is Kind.WORKER_POOL]
+        configs += [live.template for live in pools]
+        await read_templates(settings.access(), result.state, profile.project, configs)
     plan = build_plan(
         profile,
         result.report.services,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterable
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -31,7 +32,7 @@ from drift.live.api import attempt
 from drift.live.model import RevisionConfig
 from drift.live.normalize import raw, revision_config, template_config
 from drift.live.secrets import SecretReads, Tasks
-from drift.live.session import Session
+from drift.live.session import Access, Session
 from drift.live.state import LiveState
 
 
@@ -94,6 +95,31 @@ async def _judged(
 
 
 _READS: WeakKeyDictionary[Session, dict[str, SecretReads]] = WeakKeyDictionary()
+
+
+async def read_templates(
+    access: Access, state: LiveState, project: str, configs: Iterable[RevisionConfig]
+) -> None:
+    """The state of each secret version `configs` use that the check did not read, into
+    `state.versions`, so that the plan judges a canary of them before it is deployed
+    (`doomed`): with `--from-template` a fix builds on a template that does not serve, whose
+    secrets no check reads (helper-612: a template that failed on a secret that does not
+    exist was deployed again as a canary, which failed the same way). Each version read once;
+    one that cannot be read stays unjudged."""
+    refs = dict.fromkeys(
+        ref
+        for config in configs
+        for *_, ref in apply_changes(config, ()).uses
+        if ref not in state.versions and not ref.unread
+    )
+    if not refs:
+        return
+    async with Session(access) as session:
+        reads = SecretReads(session.clients, session.runner, project, LiveState(), Tasks())
+        await asyncio.gather(*(reads.version(ref) for ref in refs))
+    for ref, info in reads.state.versions.items():
+        state.versions.setdefault(ref, info)
+
 
 _STEP = {
     # a policy "checks the policy each time you deploy a new revision" (binary-authorization/

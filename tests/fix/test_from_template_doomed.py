@@ -1,0 +1,58 @@
+"""helper-612 (F3's follow-up): `--from-template` builds the fix on a template that does not
+serve, whose secrets no check reads, so the plan could not tell that a new revision of it
+fails Cloud Run's deploy-time check ("During service deployment, all secrets used … are
+checked … If any check fails, the service deployment fails",
+cloud.google.com/run/docs/configuring/services/secrets): on the real-shapes `worker-api`,
+whose newest revision failed on a secret that does not exist, `drift fix --from-template`
+deployed a canary that failed the same way, then exited 4. The plan now reads the template's
+secret versions the check did not (one GetSecretVersion each) and stops before any write."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from drift.sandbox import Sandbox
+from drift.sandbox.scenario import default_scenario_path
+
+SHAPES = default_scenario_path().with_name("real-shapes.yaml")
+PROFILE = (
+    "project: acme-prod\nregion: us-central1\nservices:\n  worker-api:\n    env:\n"
+    "      QUEUE: jobs2\n"
+)
+
+
+def _drift(sandbox: Sandbox, work: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRIFT_")} | sandbox.environ()
+    env |= {"DRIFT_PROFILES_DIR": str(work / "profiles"), "DRIFT_JOURNAL_DIR": str(work / "j")}
+    return subprocess.run(
+        [sys.executable, "-m", "drift", *args], env=env, cwd=work, capture_output=True, text=True
+    )
+
+
+def test_a_template_whose_secret_does_not_exist_stops_the_fix_before_a_canary(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "prod.yaml").write_text(PROFILE)
+    with Sandbox(SHAPES) as sandbox:
+        before = sandbox.service("acme-prod", "worker-api")
+        plan = _drift(sandbox, tmp_path, "plan", "prod", "--from-template", "--format", "json")
+        done = _drift(sandbox, tmp_path, "fix", "prod", "--yes", "--from-template")
+        after = sandbox.service("acme-prod", "worker-api")
+        without = _drift(sandbox, tmp_path, "plan", "prod", "--format", "json")
+    (planned,) = json.loads(plan.stdout)["services"]
+    said = "SIGNING_KEY uses secret worker-signing-key:latest, which is a secret that does not"
+    assert said in planned["stops"], planned["stops"]
+    assert planned["gcloud"] is None  # the script does not run what fails either
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "nothing was changed" in done.stdout + done.stderr
+    assert "deploying canary" not in done.stdout + done.stderr
+    assert after.latest_created_revision == before.latest_created_revision  # no canary made
+    assert (after.etag, list(after.traffic)) == (before.etag, list(before.traffic))
+    # built on what serves (which does not use the secret), the plan is what it was
+    (serving,) = json.loads(without.stdout)["services"]
+    assert not serving.get("stops") and serving["failed_template"], serving
