@@ -210,6 +210,23 @@ def recorded_unstartable(entry: Entry) -> str:
     return note.rpartition(CANNOT_START)[2].partition(": ")[2]
 
 
+_SECRET_STEPS = (
+    # `drift.fix.changes.doomed`'s words for each state, and what makes the use pass again
+    ("which is a secret that does not exist", "create that secret (`gcloud secrets create`)"),
+    ("which is a version that does not exist", "add that version (`gcloud secrets versions add`)"),
+    ("cannot access", "grant its service account roles/secretmanager.secretAccessor on it"),
+)
+
+
+def _secret_steps(why: str) -> list[str]:
+    """What makes each secret use `why` names pass Cloud Run's deploy-time check again: a
+    disabled version enabled (the one step a use can always take when no other is named)."""
+    steps = [step for said, step in _SECRET_STEPS if said in why]
+    if "which is DISABLED" in why or not steps:
+        steps.append("enable that version (`gcloud secrets versions enable`)")
+    return steps
+
+
 def ways_out(entry: Entry, *, pinned: bool = False, why: str = "") -> str:
     """What the operator can do instead: enable the version (`why`, the reasons: push the
     image, create the connector, as `canary_verdict` found them), or route by name to the
@@ -223,10 +240,16 @@ def ways_out(entry: Entry, *, pinned: bool = False, why: str = "") -> str:
         if ran
         else ""
     )
+    if "which is DESTROYED" in why:  # Secret Manager: destruction cannot be undone
+        return (
+            f"a destroyed version never comes back, so `drift rollback {entry.change_id}` "
+            f"cannot restore it{pin}; or deploy a configuration naming a version that exists, "
+            "then run drift fix again"
+        )
     found = _FAILED.findall(why)
     steps = [_step(reason, what) for reason, what in found if reason in _STEP]
     if not found or len(found) < len([line for line in why.split("; ") if line]):
-        steps.append("enable that version (`gcloud secrets versions enable`)")
+        steps += _secret_steps(why)
     # drift cannot read a registry: once usable again, `--deployable` tells it so (`unstartable`)
     back = " --deployable" if found else ""
     return (

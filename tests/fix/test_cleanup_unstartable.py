@@ -481,3 +481,37 @@ def test_the_service_level_settings_the_canary_made_go_back_with_its_tag(
     assert "put back as they were" in text and "ingress" in text, text
     assert [t.tag for t in now.traffic if t.tag] == [], now.traffic
     assert len(updates(sandbox)) == 2  # the canary's, then the one putting back: no revision
+
+
+@pytest.mark.parametrize(
+    ("state", "step"),
+    [
+        ("missing", "create that secret (`gcloud secrets create`)"),
+        ("DISABLED", "enable that version (`gcloud secrets versions enable`)"),
+        ("DESTROYED", "a destroyed version never comes back, so `drift rollback"),
+    ],
+)
+def test_the_way_out_is_the_step_the_secrets_state_asks_for(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, state: str, step: str
+) -> None:
+    """A configuration that served naming a secret deleted since is not made startable by
+    enabling a version: the way out says to create it (the cleanup, `drift rollback`)."""
+    sandbox = reseedable
+    world = copy.deepcopy(WORLD)
+    lab = world["projects"][LAB]
+    lab["services"]["app"]["template"]["env"]["OLD"] = {"secret": "old"}
+    old = {"versions": [{"value": "fake-old-9f8e", "state": state}], "iam": READER}
+    lab["secrets"] |= {} if state == "missing" else {"old": old}
+    sandbox.reset(world)
+    profile = PROFILE + "      OLD: {forbidden: true}\n"  # the canary no longer names it
+    folder = lab_here(sandbox, tmp_path, monkeypatch, profile)
+    said = fix(tmp_path, sandbox.environ(), ScriptedUI([True, False]), FixOptions(), None,
+               "lab", folder).summary()  # fmt: skip
+    text = " ".join(said.split())
+    assert "OLD uses secret old:latest, which is" in text, text
+    assert step in text, text
+    assert "TOKEN uses secret tok:latest, which is DISABLED" in text  # and its own step
+    if state != "DESTROYED":
+        assert "enable that version" in text, text
+    rolled = " ".join(rollback(tmp_path).summary().split())
+    assert step in rolled, rolled
