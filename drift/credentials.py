@@ -23,6 +23,7 @@ _LAST = (
 _CREDENTIAL_NAME = re.compile(
     r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_KEY"
     rf"|SIGNING_KEY|ENCRYPTION_KEY|FERNET|DSN|CONNECTION_STRING|DATABASE_URL|_KEY{_LAST}"
+    rf"|(?:WRITE|INGEST)KEY{_LAST}"
     r"|OTLP_(?:[A-Z]+_)?HEADERS"
     rf"|PASSPHRASE|(?<![A-Z0-9])PASS_?[0-9]*{_LAST}|(?<![A-Z0-9])PW(?![A-Z])"
     rf"|(?<![A-Z0-9])AUTH{_LAST}|(?<![A-Z0-9])(?:SALT|HMAC|JWT|BEARER)[0-9]*{_LAST})",
@@ -47,12 +48,16 @@ _STRONG_NAME = re.compile(
 there; helper-531): `credential_named`. The broad names of `_CREDENTIAL_NAME` (`CACHE_KEY=v2`,
 `TOKEN_TTL=1h`, `PWD=/app`: the shell's working directory) need a long value."""
 _CREDENTIAL_VALUE = (
-    r"(-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}"
+    r"(-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}"
     r"|gh[pousr]_[0-9A-Za-z]{36}|xox[abpr]-[0-9A-Za-z-]{10,}|[rs]k_(live|test)_[0-9A-Za-z]{16,}"
     r"|github_pat_[0-9A-Za-z_]{22,}|glpat-[0-9A-Za-z_-]{20,}|hf_[0-9A-Za-z]{30,}"
     r"|whsec_[0-9A-Za-z+/=]{24,}|SG\.[0-9A-Za-z_-]{16,}\.[0-9A-Za-z_-]{16,}"
     r"|GOCSPX-[0-9A-Za-z_-]{20,}|sk-(?:proj|svcacct|admin|ant)-[0-9A-Za-z_-]{20,}"
-    r"|npm_[0-9A-Za-z]{36}"
+    r"|npm_[0-9A-Za-z]{36}|xapp-[0-9]-[0-9A-Za-z-]{20,}|shp(?:at|ca|pa|ss)_[0-9a-fA-F]{32}"
+    r"|pypi-AgEIcHlwaS5vcmc[0-9A-Za-z_-]{50,}|do[opr]_v1_[0-9a-f]{64}|lin_api_[0-9A-Za-z]{40}"
+    r"|NRAK-[0-9A-Za-z]{27}|hvs\.[0-9A-Za-z_-]{90,}|dp\.(?:pt|st|sa|ct)\.(?:[0-9A-Za-z_-]+\.)?[0-9A-Za-z_-]{40,}"
+    r"|ATATT3[0-9A-Za-z_=-]{100,}|PMAK-[0-9a-fA-F]{24}-[0-9a-fA-F]{34}|hcaik_[0-9A-Za-z]{40,}"
+    r"|[0-9A-Za-z_~.]{3}[0-9]Q~[0-9A-Za-z_~.-]{31,34}"
     r"|eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{8,}"
     r"|(?i:bearer)[ \t]+[^\s]{16,}"
     r"|(?i:basic)[ \t]+[A-Za-z0-9+/]{2,}[A-Z0-9+/][A-Za-z0-9+/]{5,}={0,2}"
@@ -66,7 +71,15 @@ fine-grained tokens (`github_pat_`), GitLab's (`glpat-`), Hugging Face's (`hf_`)
 restricted keys and webhook secrets (`rk_live_`, `whsec_`), SendGrid's keys (`SG.` and two
 parts; helper-532), Google OAuth client secrets (`GOCSPX-`), OpenAI's and Anthropic's API keys
 (`sk-proj-`, `sk-svcacct-`, `sk-admin-`, `sk-ant-`) and npm's tokens (`npm_` and 36; helper-544
-F2: shown under a neutral name). The last form: a URL with a password,
+F2: shown under a neutral name); Slack's app-level tokens (`xapp-`), Shopify's (`shpat_`,
+`shpca_`, `shppa_`, `shpss_`), PyPI's upload tokens (`pypi-` and the macaroon's `pypi.org`
+header), DigitalOcean's (`dop_v1_`, `doo_v1_`, `dor_v1_`), Linear's (`lin_api_`), New Relic's
+user keys (`NRAK-`), HashiCorp Vault's service tokens (`hvs.`), Doppler's (`dp.pt.`, `dp.st.`,
+`dp.sa.`, `dp.ct.`), Atlassian's API tokens (`ATATT3`), Postman's (`PMAK-`), Honeycomb's ingest
+keys (`hcaik_`) and Microsoft Entra client secrets (three characters, a digit, `Q~`), each
+under a neutral name too (helper-618 F1; the vendors' formats as gitleaks' rules list them),
+and a PGP private key block (`-----BEGIN PGP PRIVATE KEY BLOCK-----`, RFC 4880 section 6.2).
+The last form: a URL with a password,
 its user possibly empty (`redis://:PASSWORD@host`, the AUTH form of redis-py and
 Memorystore). The user and password end where RFC 3986 ends userinfo (`?` and `#` begin the
 query and the fragment: `https://h:8443?to=ops@example.com` has none), and a password that
@@ -82,13 +95,15 @@ _HARMLESS = re.compile(r"^(true|false|yes|no|on|off|none|null|[0-9]{1,6})$", re.
 _URL = re.compile(r"^https?://[^@]*$", re.I)
 _KEY_WORDS = (
     r"password|passwd|passphrase|pwd|pass|secret|token|credentials?|apikey|jwt|signature"
-    r"|(?:api|access|secret|private|auth|signing|encryption|master|client)[_-]?key"
+    r"|(?:api|access|secret|private|auth|signing|encryption|master|client|account)[_-]?key"
+    r"|sig"
 )
 _SUFFIX_WORDS = r"password|passwd|passphrase|pwd|pass|secret|token"
 """The last words that make a key of one word a credential's (`PGPASSWORD`, `dbpassword`,
 `adminpass`, keytool's `-storepass`/`-keypass`, `rootpwd`, `clientsecret`, `authtoken`)."""
 _CAMEL_WORDS = (
-    r"Password|Passwd|Passphrase|Pwd|Secret|Token|Credentials?|(?:Api|Access|Secret|Private)Key"
+    r"Password|Passwd|Passphrase|Pwd|Secret|Token|Credentials?"
+    r"|(?:Api|Access|Secret|Private|Account)Key"
 )
 _KEY = (
     r"(?:[A-Za-z0-9._-]*[._-])?"
@@ -175,7 +190,7 @@ Kubernetes'; `${DB_PASS}`, a shell's, Spring's or envsubst's: `_PLACEHOLDER`; Cl
 passes both as written, run v2 `EnvVar.value`) or a mask is none. `$DB_PASS` is not a
 placeholder, and a password may begin with `$`."""
 _GROUPS = ("dq", "sq", "br", "bare", "fdq", "fsq", "fbare", "xml", "url", "hook")
-_ASSIGNED_HINT = tuple("pass pwd secret token credential key jwt signature hooks".split())
+_ASSIGNED_HINT = tuple("pass pwd secret token credential key jwt sig hooks".split())
 """What the key of every match of `_ASSIGNED` ends with (case folded): a value without any is
 not searched with RE2 (every plain value read is looked at, some 32 KiB long)."""
 _PLACEHOLDER = re.compile(r"(?:\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_.-]*\})+|\*+")
@@ -192,7 +207,8 @@ def _credential_value() -> Any:
 
 _CREDENTIAL_HINT = re.compile(
     r"-----BEGIN |AKIA|AIza|gh[pousr]_|xox[abpr]-|[rs]k_(?:live|test)_|eyJ|(?i:bearer)|://"
-    r"|github_pat_|glpat-|hf_|whsec_|SG\.|(?i:basic)|GOCSPX-|sk-|npm_"
+    r"|github_pat_|glpat-|hf_|whsec_|SG\.|(?i:basic)|GOCSPX-|sk-|npm_|xapp-|shp|pypi-|_v1_"
+    r"|lin_api_|NRAK-|hvs\.|dp\.|ATATT3|PMAK-|hcaik_|Q~"
 )
 """Text every credential-shaped value holds (`_CREDENTIAL_VALUE`'s alternatives begin so): none,
 no search with the whole pattern, for every plain value read (30,000 in a large project)."""

@@ -1,0 +1,100 @@
+"""helper-618 F1: credentials drift did not know were copied into the profile by `drift init`,
+raised no `env.plaintext_secret` in `check`, and were shown whole in its findings (a GitHub
+annotation included) and in `compare`'s rows: an Azure Storage or Cosmos DB connection
+string's `AccountKey=` (Microsoft, "Configure a connection string": the account key "provide[s]
+full access to the storage account data"; `AzureWebJobsStorage` is Azure Functions' own
+setting name, so no name saves it), a shared access signature's `sig=` (a bearer credential),
+a PGP private key block (RFC 4880 section 6.2 armor), a Honeycomb `WRITEKEY`, and the tokens of
+vendors whose prefixes say what they are under any name. Each is now hidden; of a connection
+string or a URL, only the credential's value (`AccountKey=***`, `sig=***`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift import credentials
+from drift.format import OutputFormat, formatter_for
+from drift.sandbox import Sandbox
+from tests.onboarding.test_init import PROJECT, check, init
+
+KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+SIG = "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0%3D"
+PGP = "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBGXabcdefQ0123\n-----END PGP PRIVATE KEY BLOCK-"
+IN_PART = {  # the credential inside, masked; the rest of the value shown
+    "AzureWebJobsStorage": (
+        f"DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey={KEY};"
+        "EndpointSuffix=core.windows.net",
+        KEY,
+    ),
+    "COSMOS": (f"AccountEndpoint=https://acme.documents.azure.com:443/;AccountKey={KEY};", KEY),
+    "UPLOAD_CONTAINER_URL": (
+        "https://acmeprod.blob.core.windows.net/uploads?sv=2022-11-02&ss=b&srt=co&sp=rw"
+        f"&se=2027-01-01T00:00:00Z&spr=https&sig={SIG}",
+        SIG,
+    ),
+}
+WHOLE = {  # masked whole, under a name that says nothing
+    "GPG_MATERIAL": PGP,
+    "HONEYCOMB_WRITEKEY": "0123456789abcdef0123456789abcdef",
+    "SLACK_APP": "xapp-1-A0123456789-1234567890123-abcdef0123456789abcdef0123456789",
+    "SHOP": "shpat_" + "0a" * 16,
+    "UPLOAD": "pypi-AgEIcHlwaS5vcmc" + "A1b2" * 15,
+    "DO": "dop_v1_" + "ab" * 32,
+    "LINEAR": "lin_api_" + "Ab1" * 13 + "x",
+    "NEWRELIC": "NRAK-" + "A1B2C3D4E5F6G7H8I9J0K1L2M3N",
+    "VAULT": "hvs." + "CAESI" * 20,
+    "DOPPLER": "dp.st.prd." + "Ab12" * 12,
+    "ATLASSIAN": "ATATT3" + "xFfGF0" * 30,
+    "POSTMAN": "PMAK-" + "a1" * 12 + "-" + "b2" * 17,
+    "HONEYCOMB": "hcaik_" + "01" + "ab12" * 14,
+    "ENTRA_CLIENT": "abc8Q~" + "Xy1_~.-zW" * 4,
+}
+SHOWN = {  # look-alikes: shown as they are
+    "TMPDIR": "/dev/shm",
+    "NOTE": "shipping via shp",
+    "SIGN": "sig=5",
+    "STATIC": "/srv/dp.st.files",
+    "COUNT": "account_key_id=42",
+}
+
+
+@pytest.mark.parametrize("name", list(IN_PART))
+def test_a_credential_inside_a_value_is_masked_alone(name: str) -> None:
+    value, credential = IN_PART[name]
+    assert credentials.hidden_plain(name, value)
+    shown = credentials.conceal(name, value)
+    assert credential not in shown and "=***" in shown, shown
+    assert shown.replace("***", credential) == value
+
+
+@pytest.mark.parametrize("name", list(WHOLE))
+def test_a_credentials_shape_is_masked_whole(name: str) -> None:
+    assert credentials.hidden_plain(name, WHOLE[name])
+    assert credentials.conceal(name, WHOLE[name]) == "***"
+
+
+@pytest.mark.parametrize("name", list(SHOWN))
+def test_look_alikes_are_shown(name: str) -> None:
+    assert not credentials.hidden_plain(name, SHOWN[name])
+    assert credentials.conceal(name, SHOWN[name]) == SHOWN[name]
+
+
+def test_init_copies_none_and_check_flags_each_and_shows_none(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    values = {n: v for n, (v, _) in IN_PART.items()} | WHOLE
+    for name, value in values.items():
+        sandbox.set_env(PROJECT, "web", name, value)
+    secrets = [c for _, c in IN_PART.values()] + list(WHOLE.values())
+    result = init(tmp_path, ["web"])
+    text = (tmp_path / "staging.yaml").read_text()
+    assert [s for s in secrets if s in text or s in result.summary()] == []
+    for name in values:
+        assert f"{name}: {{required: true}}  # looks like a credential" in text, name
+    report = check(tmp_path)
+    flagged = {f.target for f in report.findings if f.rule == "env.plaintext_secret"}
+    assert flagged == {f"env.{n}" for n in values}, flagged
+    rendered = [formatter_for(fmt).render(report) for fmt in OutputFormat]
+    assert [s for s in secrets if any(s in r for r in rendered)] == []
