@@ -24,6 +24,7 @@ from drift.onboarding.withheld import (
     Known,
     named_secret,
     project_names,
+    reference_project,
     secret_readers,
 )
 from drift.onboarding.yamltext import comment, entry, scalar
@@ -226,7 +227,7 @@ def _container(container: ContainerConfig, known: Known) -> ContainerDraft:
         mounts=tuple(
             Variable(
                 path,
-                _reference(mount.ref, mount.mode),
+                *_reference(mount.ref, known.projects, mount.mode),
                 secret=not mount.ref.unread,
                 unread=visible(mount.ref.unreadable),
             )
@@ -235,20 +236,27 @@ def _container(container: ContainerConfig, known: Known) -> ContainerDraft:
     )
 
 
-def _reference(ref: SecretRef, mode: int = DEFAULT_FILE_MODE) -> str:
+def _reference(
+    ref: SecretRef, projects: Mapping[str, str], mode: int = DEFAULT_FILE_MODE
+) -> tuple[str, str]:
+    """The line of a reference, and what to say of it: its project as init names it
+    (`reference_project`)."""
     if ref.unread:  # never written as another secret (a profile refuses the form anyway)
-        return "{required: true}"
-    project = f", project: {scalar(ref.project, flow=True)}" if ref.project else ""
+        return "{required: true}", ""
+    shown, said = reference_project(ref, projects)
+    project = f", project: {scalar(shown, flow=True)}" if shown else ""
     version = scalar(ref.version, flow=True)
     bits = f', mode: "{shown_mode(mode)}"' if mode != DEFAULT_FILE_MODE else ""  # a file's
-    return f"{{secret: {scalar(ref.secret, flow=True)}{project}, version: {version}{bits}}}"
+    line = f"{{secret: {scalar(ref.secret, flow=True)}{project}, version: {version}{bits}}}"
+    return line, said
 
 
 def _variable(var: EnvVar, known: Known) -> Variable:
     if var.ref is not None:
         unread = visible(var.ref.unreadable)  # required only: the reference is not written
-        said = f"reference not written: {unread}" if unread else ""
-        return Variable(var.name, _reference(var.ref), said, secret=not unread, unread=unread)
+        line, said = _reference(var.ref, known.projects)
+        said = f"reference not written: {unread}" if unread else said
+        return Variable(var.name, line, said, secret=not unread, unread=unread)
     value = var.value or ""  # as written: Cloud Run expands no `$(NAME)`
     withheld = known.why(var.name, value)
     if withheld:

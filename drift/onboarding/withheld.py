@@ -71,14 +71,28 @@ def copies(reader: str) -> str:
 def project_names(ids: Mapping[str, str], own: str, number: str) -> dict[str, str]:
     """How init names each project (`shown_project`): by its id (`ids`: by the numbers and
     ids names hold, as GetProject told), the workloads' own (its id `own`, its `number`) by
-    nothing."""
-    return {**ids, own: "", **({number: ""} if number else {})}
+    nothing: by every name the read learnt it by too (its number, as Secret Manager's names or
+    GetProject told: Terraform's `google_secret_manager_secret.x.name` names the own project's
+    secret by number; helper-618 F2)."""
+    named = {token: "" if shown == own else shown for token, shown in ids.items()}
+    return {**named, own: "", **({number: ""} if number else {})}
 
 
 def shown_project(token: str, projects: Mapping[str, str]) -> str:
     """A project as init names it (`projects`: the shown name by the id or number a name
     holds, "" for the workloads' own): by its id where known (helper-597 F4)."""
     return projects.get(token, token) if token else ""
+
+
+def reference_project(ref: SecretRef, projects: Mapping[str, str]) -> tuple[str, str]:
+    """The project a reference's line names (`shown_project`: by its id where the read learnt
+    it, nothing for the workloads' own), and what to say of it: a number whose id the read
+    could not learn (GetProject refused) is kept, and said (a `compare` of two profiles does
+    not look it up: helper-618 F2)."""
+    shown = shown_project(ref.project, projects)
+    if shown.isdigit() and shown not in projects:
+        return shown, f"project {shown}: its id could not be learnt (GetProject), kept by number"
+    return shown, ""
 
 
 def _secret(project: str, secret: str, projects: Mapping[str, str]) -> str:

@@ -40,7 +40,8 @@ def test_init_writes_sidecars_mounts_and_foreign_secrets_and_check_agrees(
     assert "container: app" in text
     assert "otel-collector:" in text and "OTEL_TOKEN: {secret: otel-token" in text
     assert '/etc/tls/cert.pem: {secret: tls-cert, version: "2"}' in text
-    assert 'PARTNER_API_KEY: {secret: partner-api-key, project: "600000000002"' in text
+    # named by number in the service, by the id GetProject told (helper-618 F2)
+    assert "PARTNER_API_KEY: {secret: partner-api-key, project: acme-shared," in text
     assert "tags e2e" in text
     profile = load_profile(tmp_path, "prod")
     report = asyncio.run(run_check(profile, settings)).report
