@@ -1,8 +1,8 @@
 """The forms a secret value takes in text (`drift.redact` masks them all): as an output format
-escapes it, as an application echoes it back encoded (JSON, percent-encoding, HTML, base64), bare
-of the newline or byte order mark its payload was saved with; and the payloads of the versions
-drift read, by version, in each form a plain copy may hold one (`Versions`, `payload_form`: what
-the journal records instead of such a copy, `drift.fix.withheld`)."""
+escapes it, as an application echoes it back encoded (JSON, percent-encoding, HTML, base64,
+hex), bare of the newline or byte order mark its payload was saved with; and the payloads of
+the versions drift read, by version, in each form a plain copy may hold one (`Versions`,
+`payload_form`: what the journal records instead of such a copy, `drift.fix.withheld`)."""
 
 from __future__ import annotations
 
@@ -110,6 +110,10 @@ def _echoes() -> dict[str, Callable[[str], str]]:
         "base64-unpadded": _base64(base64.b64encode, padded=False),
         "base64url-unpadded": _base64(base64.urlsafe_b64encode, padded=False),
     }
+    packed |= {  # a key's bytes as hex (`bytes.hex`, `xxd -p`, `openssl rand -hex`), either case
+        "hex": lambda value: value.encode().hex(),
+        "hex-upper": lambda value: value.encode().hex().upper(),
+    }
     cased = {f"{n}+case": _then(f, _other_case_of) for n, f in (jsons | urls).items()}
     return jsons | urls | entities | packed | cased
 
@@ -125,8 +129,9 @@ def echoed_forms(value: str) -> set[str]:
     subprotocol): as is, JSON-escaped (`\\uXXXX` in either case, with `/` as `\\/` as PHP's
     `json_encode` writes it, with `<`, `>` and `&` as `\\u003c`… as Go's `encoding/json` does),
     percent-encoded (hex in either case, `/` kept or not, a space as `+` or `%20`),
-    HTML-escaped, or base64-encoded whole (`ECHOES`). Only a value that is searched for at all
-    (`searchable`) gets its other forms: a short one is no easier to tell apart encoded."""
+    HTML-escaped, or base64- or hex-encoded whole (`ECHOES`; helper-618 F8). Only a value
+    that is searched for at all (`searchable`) gets its other forms: a short one is no easier
+    to tell apart encoded."""
     if not searchable(value.strip()):
         return {value}
     return {value} | {encode(value) for encode in ECHOES.values()}
@@ -212,13 +217,18 @@ _PACKED_BYTES = {
 
 
 def bytes_forms(data: bytes) -> dict[str, str]:
-    """A payload that is not UTF-8 text (a keystore, a DER key) as a plain value holds it: its
-    bytes' base64, by `ECHOES`' names (`KEYSTORE_B64=…`, the usual way to put one in a
-    variable); only forms that are searched for at all (`searchable`)."""
+    """A payload that is not UTF-8 text (a keystore, a DER key, 32 random bytes) as a plain
+    value holds it: its bytes' base64, or their hex in either case (`KEY_HEX=…`: helper-618
+    F8), by `ECHOES`' names (`KEYSTORE_B64=…`, the usual way to put one in a variable); only
+    forms that are searched for at all (`searchable`), and hex only of a payload of
+    `SEARCH_MIN` bytes or more, as a text's (`echoed_forms`): the hex of 4 bytes (`deadbeef`)
+    is no easier to tell from an ordinary value than 4 characters are."""
     out = {}
     for name, (encode, padded) in _PACKED_BYTES.items():
         text = encode(data).decode()
         out[name] = text if padded else text.rstrip("=")
+    if len(data) >= SEARCH_MIN:
+        out |= {"hex": data.hex(), "hex-upper": data.hex().upper()}
     return {n: f for n, f in out.items() if searchable(f)}
 
 
