@@ -57,7 +57,8 @@ def mentions(text: str, marker: str, variable: str = "", longer: Iterable[str] =
     `GCP_PROJECT=shop-staging`), but for a framework's mode in its mode variable
     (`NODE_ENV=production`: `_MODE_VARIABLE`); or `marker` is a whole token of a longer value
     beside a separator of hosts, URLs, paths and ids (`_STRUCTURE`: `https://api.staging.
-    example.com`, `projects/shop-staging/topics/x`, `700000000001-compute@…`). Markers shorter
+    example.com`, `projects/shop-staging/topics/x`, `700000000001-compute@…`), but for the
+    first directory of an absolute Linux path (`_path_root`: `/dev/shm`). Markers shorter
     than 3 characters are never looked for: they are in too many words. A token inside one
     of a `longer` marker that holds it (`acme-staging` in `acme-staging-eu`) is that one's."""
     if len(marker) < 3:
@@ -73,9 +74,37 @@ def mentions(text: str, marker: str, variable: str = "", longer: Iterable[str] =
             continue  # a word of the longer marker's (`staging` in `api.staging-eu.…`)
         if any(_registered(text, host, start, stop) for host in hosts):
             continue  # `docs.shop.dev`, `web.dev`, `login.live.com`: not the environment's
+        if _path_root(text, start, stop):
+            continue  # `/dev/shm`, `/dev/stdout`: Linux's device tree, not `dev`'s
         if text[start - 1 : start] in _STRUCTURE or text[stop : stop + 1] in _STRUCTURE:
             return True
     return False
+
+
+_LINUX_ROOTS = frozenset(
+    ["bin", "boot", "dev", "etc", "home", "lib", "media", "mnt", "opt", "proc", "root", "run"]
+    + ["srv", "sys", "tmp", "usr", "var"]
+)
+"""The top-level directories of a Linux file system (the Filesystem Hierarchy Standard):
+`/dev` is the device tree (`/dev/shm`, Cloud Run's in-memory file system, run/docs/
+container-contract#filesystem; `/dev/stdout`, `/dev/null`), whatever an environment is named."""
+_PATH_START = frozenset(" \t=:,;'\"([")
+"""What stands before the `/` that starts an absolute path inside a longer value
+(`--log=/dev/stderr`, `PATH`'s `/usr/bin:/dev/fd`)."""
+
+
+def _path_root(text: str, start: int, stop: int) -> bool:
+    """Whether the token at `start:stop` is the first directory of an absolute path, one of
+    `_LINUX_ROOTS` as written (Linux names are case-sensitive: `/Dev` is none): the value
+    starts with it, or the `/` before it starts a path (after `file://`, or `_PATH_START`).
+    A later directory (`/srv/dev`), a URL's path (`https://host/dev`) or a bucket's
+    (`gs://assets/dev`) is no root, and still names `dev`."""
+    if text[start:stop] not in _LINUX_ROOTS or text[start - 1 : start] != "/":
+        return False
+    if text[stop : stop + 1] not in ("", "/") and text[stop] not in _PATH_START:
+        return False
+    before = text[: start - 1]
+    return before == "" or before[-1] in _PATH_START or before.endswith("file://")
 
 
 _HOSTNAME = re.compile(r"(?:(?<=://)|(?<=@))[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
