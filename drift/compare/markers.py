@@ -157,3 +157,86 @@ def _spans_of_longer(text: str, marker: str, longer: Iterable[str]) -> list[tupl
 
 def _token(marker: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9]){re.escape(marker)}(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+_ROLES = ("project", "environment")
+"""What a side's markers are, in `Sides.markers`' order; the rest are its project's numbers."""
+_CHOICES_MAX = 8
+"""The most places of the word `kept_in_place` tries both ways (2**8 spellings at most)."""
+
+
+def kept_in_place(text: str, counterpart: str, own: list[str], other: list[str]) -> str:
+    """`text` (one side's value) without the other side's environment name where it is a word
+    of the value's own, not a reference to that environment (helper-618 F3): the other side's
+    value for the same variable (`counterpart`) is `text` with only each side's own names
+    (`own`, `other`: `Sides.markers`, project, environment, numbers) in their place, and that
+    word at the same place on both sides. `gs://shop-prod-dataflow/staging` in prod, where
+    staging has `gs://shop-staging-dataflow/staging`: `staging` is Dataflow's staging
+    location, which both kept while they made the bucket their own.
+
+    Still a reference, and kept: the word where neither side made the value its own (the very
+    same value on both sides: prod's `https://api.staging.shop.dev` is staging's address, and
+    said as shared), a label of a host (where an environment's own name goes:
+    `https://api.staging.shop.dev/shop-prod/v1` is staging's host however its path is made
+    prod's), and a project's id or number (never an ordinary word)."""
+    word = other[1] if len(other) > 1 else ""
+    if len(word) < 3 or text == counterpart or word in own or word.lower() == other[0].lower():
+        return text
+    mine, theirs = _pieces(text, own, other), _pieces(counterpart, other, own)
+    template = "".join(_placeholder(role) if role else token for role, token, _ in mine)
+    places = [i for i, (role, token, _) in enumerate(theirs) if _is(role, token, word)]
+    if not places or len(places) > _CHOICES_MAX:
+        return text
+    for kept in range(1, 2 ** len(places)):
+        literal = {places[i] for i in range(len(places)) if kept >> i & 1}
+        spelt = "".join(
+            token if role is None or i in literal else _placeholder(role)
+            for i, (role, token, _) in enumerate(theirs)
+        )
+        if spelt == template:
+            break
+    else:
+        return text
+    hosts = [m.span() for m in _HOSTNAME.finditer(text)]
+    out = text
+    for role, token, start in reversed(mine):
+        stop = start + len(token)
+        if role is None and token.lower() == word.lower():
+            if not any(begin <= start and stop <= end for begin, end in hosts):
+                out = out[:start] + " " + out[stop:]
+    return out
+
+
+def _is(role: str | None, token: str, word: str) -> bool:
+    return role == "environment" and token.lower() == word.lower()
+
+
+def _placeholder(role: str) -> str:
+    return f"\0{role}\0"
+
+
+def _pieces(text: str, own: list[str], other: list[str]) -> list[tuple[str | None, str, int]]:
+    """`text` as its pieces, each (role, text, start): a token of one of `own`'s markers with
+    its role (`_ROLES`, else a number), a token of one of `other`'s as text (role None), and
+    the text between them (role None); a longer marker before a marker it holds
+    (`shop-staging` before `staging`)."""
+    roles: dict[str, str | None] = {}
+    for i, marker in enumerate(own):
+        roles.setdefault(marker.lower(), _ROLES[i] if i < len(_ROLES) else "number")
+    for marker in other:
+        roles.setdefault(marker.lower(), None)
+    words = sorted((m for m in roles if len(m) >= 3), key=len, reverse=True)
+    if not words:
+        return [(None, text, 0)]
+    alternatives = "|".join(re.escape(m) for m in words)
+    pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
+    pieces: list[tuple[str | None, str, int]] = []
+    last = 0
+    for match in pattern.finditer(text):
+        if match.start() > last:
+            pieces.append((None, text[last : match.start()], last))
+        pieces.append((roles[match.group(0).lower()], match.group(0), match.start()))
+        last = match.end()
+    if last < len(text):
+        pieces.append((None, text[last:], last))
+    return pieces

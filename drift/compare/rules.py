@@ -67,7 +67,9 @@ class Context(Sides):
       (looks like one, or a profile expects a secret there; masked); the same service account;
       the same project.
     - `value.foreign`: a value on one side that names the other side's environment or project
-      (`https://api.staging.shop.dev` in production): a plain value, a service account (by the
+      (`https://api.staging.shop.dev` in production; not the other's environment name as a word
+      both plain values keep in place, `gs://<own project>-dataflow/staging`:
+      `markers.kept_in_place`): a plain value, a service account (by the
       other project's id, or its number: its default compute account), a secret reference
       whose project is the other side's (by id, or by a number either read learned) or whose
       name names it.
@@ -173,8 +175,8 @@ class Context(Sides):
         if not apart and a is not None and b is not None:
             if self._shared(service, variable, a, b, shown):
                 return
-        for side, view in zip(SIDES, (a, b), strict=True):
-            why = None if view is None else self._why_foreign(side, view, variable)
+        for side, view, there in zip(SIDES, (a, b), (b, a), strict=True):
+            why = None if view is None else self._why_foreign(side, view, variable, there)
             if why:
                 self.add(
                     Kind.VALUE_FOREIGN,
@@ -185,11 +187,16 @@ class Context(Sides):
                     side,
                 )
 
-    def _why_foreign(self, side: Side, view: VarView, variable: str) -> str | None:
-        """Why a variable or mount of `side` belongs to the other side (None: it does not)."""
+    def _why_foreign(
+        self, side: Side, view: VarView, variable: str, there: VarView | None = None
+    ) -> str | None:
+        """Why a variable or mount of `side` belongs to the other side (None: it does not);
+        `there`: the other side's (a word both plain values keep in place names no one,
+        `markers.kept_in_place`)."""
         if view.secret is not None:
             return self._foreign_secret(side, view.secret)
-        named = self._foreign(side, view.value or "", variable)
+        counterpart = there.value if there is not None and there.secret is None else None
+        named = self._foreign(side, view.value or "", variable, counterpart)
         return f"names {named}" if named else None
 
     def foreign_elsewhere(

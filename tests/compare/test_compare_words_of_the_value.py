@@ -74,3 +74,82 @@ def test_device_paths_in_dev_and_prod_are_no_difference(tmp_path: Path) -> None:
 def test_a_device_path_in_prod_only_is_not_foreign(tmp_path: Path) -> None:
     envs = (("dev", "acme-dev", {}), ("prod", "acme-prod", DEVICE_PATHS))
     assert _compare(tmp_path, envs) == {f"env.unsatisfied env.{k} b" for k in DEVICE_PATHS}
+
+
+# -- F3: a word both keep in the same place -----------------------------------------------
+
+STAGING, PROD = ("staging", "shop-staging"), ("prod", "shop-prod")
+
+
+def _both_ways(tmp_path: Path, staging: dict[str, str], prod: dict[str, str]) -> set[str]:
+    """`compare staging prod` and `compare prod staging`, told apart by environment, not side:
+    what each found, as kind, target and the environment it is said of ("" for both)."""
+    found = []
+    for first, second in (
+        ((*STAGING, staging), (*PROD, prod)),
+        ((*PROD, prod), (*STAGING, staging)),
+    ):
+        sides = {"a": first[0], "b": second[0], "None": ""}
+        rows = _compare(tmp_path, (first, second))
+        found.append({r.rsplit(" ", 1)[0] + " " + sides[r.rsplit(" ", 1)[1]] for r in rows})
+    assert found[0] == found[1]
+    return found[0]
+
+
+def test_a_word_kept_in_the_same_place_is_no_other_environment_s(tmp_path: Path) -> None:
+    """Dataflow's staging location and an ETL's staging dataset, each in its own project
+    (main: `value.foreign` "… in prod names staging", exit 1)."""
+    staging = {
+        "DATAFLOW_STAGING_LOCATION": "gs://shop-staging-dataflow/staging",
+        "BQ_STAGING_DATASET": "shop_staging.staging",
+        "STAGING_TOPIC": "projects/shop-staging/topics/staging-rows",
+    }
+    prod = {
+        "DATAFLOW_STAGING_LOCATION": "gs://shop-prod-dataflow/staging",
+        "BQ_STAGING_DATASET": "shop_prod.staging",
+        "STAGING_TOPIC": "projects/shop-prod/topics/staging-rows",
+    }
+    assert _both_ways(tmp_path, staging, prod) == set()
+
+
+def test_prod_s_word_kept_in_staging_is_no_other_environment_s(tmp_path: Path) -> None:
+    """The other direction: `prod` is a word both keep (a release channel), in staging's
+    value; main: `value.foreign` "… in staging names prod"."""
+    staging = {"RELEASE_CHANNEL": "gs://shop-staging-builds/prod/latest"}
+    prod = {"RELEASE_CHANNEL": "gs://shop-prod-builds/prod/latest"}
+    assert _both_ways(tmp_path, staging, prod) == set()
+
+
+def test_the_other_environment_s_name_is_still_foreign(tmp_path: Path) -> None:
+    """Not in the same place, a host's label (where an environment's own name goes), an
+    equal value, a project's id: still the other environment's."""
+    staging = {
+        "API_URL": "https://api.staging.shop.dev",  # staging's own address, copied
+        "API_BASE": "https://api.staging.shop.dev/shop-staging/v1",
+        "STAGING_PATH": "gs://shop-staging-dataflow/tmp",
+        "TOPIC": "projects/shop-staging/topics/shop-staging-events",
+        "ENVIRONMENT": "staging",
+    }
+    prod = {
+        "API_URL": "https://api.staging.shop.dev",
+        "API_BASE": "https://api.staging.shop.dev/shop-prod/v1",
+        "STAGING_PATH": "gs://shop-prod-dataflow/staging",
+        "TOPIC": "projects/shop-staging/topics/shop-prod-events",
+        "ENVIRONMENT": "staging",
+    }
+    assert _both_ways(tmp_path, staging, prod) == {
+        "value.shared env.API_URL ",  # said once, as shared: it names staging in both
+        "value.foreign env.API_BASE prod",
+        "value.foreign env.STAGING_PATH prod",
+        "value.foreign env.TOPIC prod",
+        "value.shared env.ENVIRONMENT ",
+    }
+
+
+def test_staging_s_own_address_in_prod_is_foreign_whatever_staging_has(tmp_path: Path) -> None:
+    """prod naming staging's host is foreign when staging has no such word, or its own."""
+    for staging_api in ("https://api.shop.dev", "https://api.staging.shop.dev/v2"):
+        found = _both_ways(
+            tmp_path, {"API_URL": staging_api}, {"API_URL": "https://api.staging.shop.dev"}
+        )
+        assert found == {"value.foreign env.API_URL prod"}
