@@ -200,12 +200,18 @@ class Context(Sides):
         return f"names {named}" if named else None
 
     def foreign_elsewhere(
-        self, side: Side, main: ServiceView, other: ServiceView, reach: str
+        self,
+        side: Side,
+        main: ServiceView,
+        other: ServiceView,
+        reach: str,
+        there: ServiceView | None = None,
     ) -> None:
         """`value.foreign` in another revision `side` serves or tags (`reach`: which, and how
         it is reached): what it names of the other environment needs no counterpart to be
         found (a 10 % split reading the other project's secret), and is said once, where the
-        compared revision (`main`) does not already hold the same."""
+        compared revision (`main`) does not already hold the same; `there`: the other side's
+        compared revision, whose values say which words are kept in place (`_why_foreign`)."""
         if self.same_deployment:
             return
         service, where = main.name, f"{self.env(side).environment}'s revision {reach}"
@@ -213,7 +219,8 @@ class Context(Sides):
             seen = main.env.get(key)
             if seen is not None and (seen.secret, seen.value) == (view.secret, view.value):
                 continue
-            why = self._why_foreign(side, view, key[2] if key[1] == "env" else "")
+            counterpart = there.env.get(key) if there is not None else None
+            why = self._why_foreign(side, view, key[2] if key[1] == "env" else "", counterpart)
             if why:
                 shown = (view.shown, None) if side == "a" else (None, view.shown)
                 self.add(
