@@ -24,6 +24,7 @@ from drift.compare.model import (
 )
 from drift.compare.rules import Context
 from drift.compare.secrets import same_secret_values
+from drift.compare.unprofiled import list_every_kind, listed, unprofiled
 from drift.compare.views import (
     compared_revisions,
     live_views,
@@ -37,6 +38,7 @@ from drift.compare.views import (
 from drift.errors import UsageError
 from drift.findings import Scope
 from drift.kinds import Kind
+from drift.live.api import Listing
 from drift.live.reader import every_history
 from drift.live.secrets import Tasks
 from drift.live.session import Session
@@ -70,29 +72,35 @@ async def compare_live(
     """Read both environments' services concurrently and compare what they run with: the
     workloads and the projects their references name, nothing of the secrets (their values
     only below, with `secret_values`, those of references that differ). Two profiles of one
-    project and region share their answers: each thing is asked for once."""
+    project and region share their answers: each thing is asked for once. Two deployments,
+    with no `services` chosen: each side's workloads of every kind are listed, once, and its
+    read uses those Lists; what neither profile names is compared by name (`unprofiled`)."""
     _two(a, b)
     names = _names(a, b, services)
     mine_a = [n for n in names if n in a.services]
     mine_b = [n for n in names if n in b.services]
-    shared = Tasks() if (a.project, a.region) == (b.project, b.region) else None
+    same = (a.project, a.region) == (b.project, b.region)
+    # two deployments, every workload: each side's Lists, which its read uses (F6)
+    every = not same and not services
+    shared_a = shared_b = Tasks() if same else None
+    if every:
+        shared_a, shared_b = Tasks(), Tasks()
     # every workload's revisions too: a password renamed is known by an older one
-    read = partial(
-        Session.read,
-        wait=settings.wait,
-        secrets="projects",
-        shared=shared,
-        history=every_history,
-    )
+    read = partial(Session.read, wait=settings.wait, secrets="projects", history=every_history)
     async with Session(settings.access()) as session:
+        pairs = ((a, shared_a), (b, shared_b)) if every else ()
+        lists = [list_every_kind(session, p, t) for p, t in pairs if t is not None]
         try:
-            state_a, state_b = await _both(read(session, a, mine_a), read(session, b, mine_b))
+            state_a, state_b = await _both(
+                read(session, a, mine_a, shared=shared_a), read(session, b, mine_b, shared=shared_b)
+            )
+            found = {side: await listed(one) for side, one in zip(SIDES, lists, strict=False)}
         finally:
-            if shared is not None:
-                shared.discard()  # all done, unless a read failed: then nothing left running
+            for tasks in {id(t): t for t in (shared_a, shared_b) if t is not None}.values():
+                tasks.discard()  # all done, unless a read failed: then nothing left running
         unplaced = await place_accounts(session, a, b, state_a, state_b)
         return await _compare_read(
-            a, b, names, state_a, state_b, session if secret_values else None, unplaced
+            a, b, names, state_a, state_b, session if secret_values else None, unplaced, found
         )
 
 
@@ -121,9 +129,11 @@ async def _compare_read(
     state_b: LiveState,
     session: Session | None,
     unplaced: str = "",
+    listings: dict[Side, dict[Kind, Listing]] | None = None,
 ) -> Comparison:
     """Compare what was read, and (with a session) secret values held under other names
-    (`unplaced`: why a project's number could not be looked up, `place_accounts`)."""
+    (`unplaced`: why a project's number could not be looked up, `place_accounts`);
+    `listings`: each side's workloads of every kind, for those neither profile names."""
     ctx = Context("live", _env(a), _env(b), built_on=_built_on(a, b))
     unread = _unread("a", state_a) + _unread("b", state_b)
     skip = {u.service for u in unread}
@@ -135,6 +145,8 @@ async def _compare_read(
     ctx.projects = {**state_a.projects, **state_b.projects}
     compared = [n for n in names if n not in skip]
     differences = list(ctx.compare(views_a, views_b, compared))
+    found, listed_notes = unprofiled(ctx, listings, names) if listings else ([], [])
+    differences += found
     if not ctx.same_deployment:
         unread += _unknown_projects(ctx, views_a, views_b)  # what they name cannot be told
         unread += unknown_accounts(ctx.projects, views_a, views_b, unplaced)
@@ -166,6 +178,7 @@ async def _compare_read(
     else:  # nothing compared: not a parity
         unread += deployment.nowhere_unread(ctx)
         notes = list(ctx.notes())
+    notes += listed_notes
     if session is None and not ctx.same_deployment:  # helper-531 LOW-2
         notes.append(
             "secret values were not compared (--no-secret-values): two references to "
