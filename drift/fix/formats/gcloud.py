@@ -16,20 +16,8 @@ from drift.fields.base import GcloudArg
 from drift.fields.gpu_floor import WATCHED
 from drift.fields.hardware import TOP_LEVEL_ONLY
 from drift.fix.commands import update_command
-from drift.fix.formats.gcloud_keep import (
-    CLEAR_POLICY,
-    clears_pool_breakglass,
-    kept_note,
-    script_keeps,
-    traffic_note,
-)
-from drift.fix.formats.gcloud_why import (
-    DIGEST,
-    MOUNT_PATH,
-    NO_DELIMITER,
-    SECRET_TO_PLAIN,
-    WITHHELD,
-)
+from drift.fix.formats import gcloud_keep as keep
+from drift.fix.formats.gcloud_why import DIGEST, MOUNT_PATH, NO_DELIMITER, SECRET_TO_PLAIN, WITHHELD
 from drift.fix.formats.text import GcloudItems, comment, gcloud_list, shell_line
 from drift.fix.model import Action, EnvChange, Plan, ServicePlan
 from drift.kinds import Kind
@@ -195,7 +183,7 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
             continue
         flags_words += (["--container", container] if several else []) + container_words
     if flags_words:  # and what gcloud would clear unasked, given again (`gcloud_keep`)
-        keeps = script_keeps(sp, flags_words)
+        keeps = keep.script_keeps(sp, flags_words)
         if keeps is None:
             out.skipped.append(WITHHELD)
             out.left += [*sp.env, *sp.settings]
@@ -206,9 +194,9 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
         named = [w for w in flags_words if isinstance(w, str)]
         head = [*update_command(sp.kind, *named), sp.service]
         out.lines = _command([*head, *where, *flags_words], len(head))
-        if clears_pool_breakglass(sp.kind, sp.live, named):
+        if keep.clears_pool_breakglass(sp.kind, sp.live, named):
             first = [*update_command(sp.kind), sp.service]  # alone: it makes no revision
-            out.lines[:0] = _command([*first, *where, CLEAR_POLICY], len(first))
+            out.lines[:0] = _command([*first, *where, keep.CLEAR_POLICY], len(first))
     return out
 
 
@@ -349,7 +337,7 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
             out += comment(f"built on the template (--from-template); these roll out: {rolled}")
         out += script.lines
     if script.lines:  # what the changes do beyond themselves, as every format says it
-        notes = [*sp.notes, *kept_note(script.lines)]
+        notes = [*sp.notes, *keep.kept_note(script.lines)]
         out += [line for n in notes for line in comment(f"note: {n}")]
     if sp.tags and sp.has_patch:  # what `drift fix` does, which the command above does not
         out += comment(f"drift fix (a canary, then its promotion): {sp.tags}")
@@ -386,7 +374,7 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
         # one line: a live name's line break in its reason shown escaped (helper-591 F2)
         out += comment(visible(f"manual ({sp.label} {step.target}): {step.reason}"))
         out += [f"#   {visible(c)}" for c in step.commands]
-    if cleared := traffic_note(sp, bool(script.lines)):
+    if cleared := keep.traffic_note(sp, bool(script.lines)):
         out += comment(f"note: {cleared}")
     return out
 
