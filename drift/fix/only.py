@@ -1,7 +1,8 @@
 """`drift fix --only ID…`: the plan cut down to the changes named (each one of the plan's
 change ids, as every plan output shows them), and what each service's patch repairs with it.
 The part is judged as what it writes, as the planner judged the whole: a part that Cloud Run
-would refuse (a cpu below 1 without the concurrency the plan sets with it), or whose revision
+would refuse (a cpu below 1 without the concurrency the plan sets with it, a job's task count
+below the parallelism the plan lowers with it), or whose revision
 fails its deploy-time check of secrets (a reference the whole plan takes out and the part
 leaves in), while the whole plan passes, is a usage error naming the changes it needs (the
 ids depend on each other), before anything is written."""
@@ -20,6 +21,7 @@ from drift.fix.changes import apply_changes, doomed
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.plan import Planned
 from drift.fix.proposed import Proposed
+from drift.fix.task_cap import over_tasks
 from drift.kinds import Kind
 from drift.textsafe import plural, visible
 
@@ -112,15 +114,17 @@ def _refuse(part: ServicePlan, what: str, needed: Sequence[str]) -> None:
 
 def _refused(planned: Planned, sp: ServicePlan) -> list[str]:
     """What Cloud Run requires that `sp`'s patch leaves out, in words: of a GPU's instance,
-    and below one CPU (a service's); judged on what the planner judged."""
+    of a job's parallelism (at most its task count), and below one CPU (a service's); judged
+    on what the planner judged."""
     live = planned.check.state.services.get(sp.key)
     if live is None or live.source is None or not sp.settings:
         return []
     base = planned.bases.get(sp.key)
     serves = live.kind is Kind.SERVICE
     on = base.template if base is not None and serves else None
-    template = Proposed(live, on, sp.primary or None, list(sp.settings)).template()
-    out = gpu_needs(template, serves=serves)
+    proposed = Proposed(live, on, sp.primary or None, list(sp.settings))
+    template = proposed.template()
+    out = gpu_needs(template, serves=serves) + over_tasks(proposed)
     if not serves:  # below one CPU is a service's rule (`below_one`): a task template has
         return out  # no concurrency to judge
     with suppress(ValueError):  # a quantity drift cannot read: the server judges it

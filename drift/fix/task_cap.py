@@ -62,6 +62,16 @@ def task_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], 
     return [c for c in settings if c.name not in planned], steps
 
 
+def over_tasks(proposed: Proposed) -> list[str]:
+    """What the job `proposed` would write holds against the rule, in words (none for another
+    kind, or within it): what `drift fix --only` refuses in a part of a plan whose whole
+    keeps the two together (helper-617 F1)."""
+    if proposed.live.kind is not Kind.JOB or proposed.live.source is None:
+        return []
+    tasks, parallelism = _over(proposed.workload().template)
+    return [f"parallelism {parallelism} above task_count {tasks}"] if parallelism else []
+
+
 def _over(executions: Any) -> tuple[int, int]:
     """A job's ExecutionTemplate's task count (1 when unset) and its parallelism where that
     is above it (0 else: within it, or 0 itself, as many as possible)."""
