@@ -37,6 +37,7 @@ from drift.fields.limits import (
     MEMORY,
     concurrency_unknown,
     default_concurrency,
+    kind_floors,
     limit_field,
 )
 from drift.fields.manual_scaling import MANUAL_FIELDS
@@ -314,7 +315,7 @@ def stated_conflicts(name: str, kind: Kind, stated: Stated) -> list[tuple[str, s
         for row in FIELDS.values()
         if row.conflicts is not None and kind in row.conflicts_for
         for problem in row.conflicts(name, stated)
-    ]
+    ] + kind_floors(name, kind, stated)
 
 
 def read_conflicts(name: str, kind: Kind, read: Mapping[str, SettingValue]) -> dict[str, str]:

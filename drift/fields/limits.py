@@ -11,8 +11,17 @@ from decimal import Decimal
 from typing import Any
 
 from drift.fields import access as a
-from drift.fields.base import EVERY_KIND, Conflicts, Field, SettingValue, Source, tf_container
+from drift.fields.base import (
+    EVERY_KIND,
+    Conflicts,
+    Field,
+    SettingValue,
+    Source,
+    Stated,
+    tf_container,
+)
 from drift.fields.cpu_floor import ONE_CPU, below_one, instance_cpu
+from drift.kinds import Kind
 from drift.units import cpu_millis, format_cpu, format_memory, parse_cpu, parse_memory, show_memory
 
 DEFAULT_CPU = "1000m"
@@ -136,6 +145,53 @@ def profile_memory(value: str | int | float) -> str:
             "memory-limits)"
         )
     return str(size)
+
+
+FLOORS: dict[tuple[Kind, str], tuple[int, str, str]] = {
+    # (kind, setting): the least it takes, as parsed (bytes, millicpu), shown, and where said
+    (Kind.JOB, "memory"): (
+        512 * 2**20,
+        "512Mi",
+        "jobs run in the second generation only, whose minimum is 512 MiB: "
+        "cloud.google.com/run/docs/configuring/jobs/memory-limits",
+    ),
+    (Kind.WORKER_POOL, "memory"): (
+        512 * 2**20,
+        "512Mi",
+        '"The minimum memory setting is 512 MiB": '
+        "cloud.google.com/run/docs/configuring/workerpools/memory-limits",
+    ),
+    (Kind.WORKER_POOL, "cpu"): (
+        1000,
+        "1 CPU",
+        '"The minimum vCPU setting is 1 vCPU": cloud.google.com/run/docs/configuring/'
+        "workerpools/cpu",
+    ),
+}
+"""A job's and a worker pool's own floors, above the service's (`MEMORY_FLOOR`, `CPU_RULE`):
+a profile stating less is refused at load, never planned as a fix Cloud Run refuses
+(helper-617 F2; the sandbox refuses the write: `drift.sandbox.limits.validate_minimums`)."""
+
+
+def kind_floors(name: str, kind: Kind, stated: Stated) -> list[tuple[str, str]]:
+    """What a workload's profile states below its kind's floor (`FLOORS`): (setting, message)
+    each, as `Field.conflicts` says them (`drift.fields.catalogue.stated_conflicts`)."""
+    out = []
+    for (of, setting), (floor, shown, why) in FLOORS.items():
+        if of is not kind or setting not in stated:
+            continue
+        value, where = stated[setting]
+        amount = parse_cpu(str(value)) if setting == "cpu" else int(str(value))
+        if amount < floor:
+            said = cpu_text(value) if setting == "cpu" else memory_shown(value)
+            out.append(
+                (
+                    setting,
+                    f"{name}: {setting} {said} ({where}) is below the {shown} a "
+                    f"{kind.noun} takes at the least ({why})",
+                )
+            )
+    return out
 
 
 def read_memory(source: Source) -> str:

@@ -11,7 +11,7 @@ from google.cloud import run_v2
 
 from drift.sandbox.clock import duration
 from drift.sandbox.gpu import validate_gpu
-from drift.sandbox.limits import validate_maximums
+from drift.sandbox.limits import validate_maximums, validate_minimums
 from drift.sandbox.metadata import validate_metadata
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import COMMON_OUTPUT_ONLY, ExecutionPb, JobPb, copy, generations
@@ -79,6 +79,7 @@ def validate_job(
     validate_encryption_key(task)
     validate_gpu(task, serves=False, size=instance_size)
     validate_maximums(task, gpu_max=gpu_max, max_size_of=max_size_of)
+    validate_minimums(task, pool=False)
     if task.execution_environment == run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN1:
         # "Cloud Run jobs only use the second generation execution environment, and this
         # cannot be changed for jobs" (cloud.google.com/run/docs/configuring/execution-

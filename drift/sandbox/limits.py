@@ -84,3 +84,36 @@ def _size(limits: Mapping[str, str]) -> tuple[int, int, str, str] | None:
         return millis(cpu), units(memory), cpu, memory
     except QuantityError:
         return None
+
+
+# The least a job or a worker pool takes (helper-617 F2). Memory: "The minimum memory setting
+# is 512 MiB" (cloud.google.com/run/docs/configuring/workerpools/memory-limits); jobs run only
+# in the second generation ("The minimum amount of memory you can configure in the second
+# generation execution environment is 512 MiB", …/configuring/jobs/memory-limits). A worker
+# pool's CPU: "The minimum vCPU setting is 1 vCPU" (…/configuring/workerpools/cpu; an older
+# copy of that page said 0.08, as the services' does). Whether a floor is each container's or
+# the instance's (sidecars share it) is not documented: the sandbox refuses only what every
+# reading refuses, an instance whose containers together are below it (drift's profile holds
+# the main container's `memory`/`cpu` to it: `drift.fields.limits.FLOORS`). Services keep the
+# CPU page's rules (`cpu_rules`). The wording is the sandbox's.
+MIN_MEMORY = 512 * 2**20
+MIN_POOL_CPU = 1000  # millicpu
+
+
+def validate_minimums(template: Message, *, pool: bool) -> None:
+    """A TaskTemplate or a WorkerPoolRevisionTemplate whose instance takes at least the least
+    Cloud Run takes (a container that sets no limit has the default, 512Mi and 1 CPU)."""
+    try:
+        cpu, memory = instance_size(template)
+    except QuantityError:
+        return  # a quantity the sandbox cannot read is not this check's to refuse
+    if memory < MIN_MEMORY:
+        raise invalid(
+            f"{AT}.memory: Invalid value specified for memory. {memory / 2**20:g}Mi (every "
+            "container's) is below the minimum of 512Mi."
+        )
+    if pool and cpu < MIN_POOL_CPU:
+        raise invalid(
+            f"{AT}.cpu: Invalid value specified for cpu. {cpu / 1000:g} (every container's) "
+            "is below the minimum of 1 CPU for a worker pool."
+        )

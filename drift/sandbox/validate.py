@@ -19,7 +19,7 @@ from drift.sandbox.cpu_rules import validate_cpu as validate_cpu
 from drift.sandbox.deploy_checks import key_stops_instances
 from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.kinds import kind_of
-from drift.sandbox.limits import validate_maximums
+from drift.sandbox.limits import validate_maximums, validate_minimums
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import RevisionPb, TrafficPb
 from drift.sandbox.registry import Problem, registry_problem
@@ -80,6 +80,8 @@ def validate_spec(
     validate_encryption_key(template)
     validate_gpu(template, serves=kind.serves, size=instance_size)
     validate_maximums(template, gpu_max=gpu_max, max_size_of=max_size_of)
+    if not kind.serves:
+        validate_minimums(template, pool=True)
     if kind.serves:
         held = stored.template if stored is not None else None
         validate_cpu(template, stored=held, fine_cpu=fine_cpu)
