@@ -50,11 +50,16 @@ class Masking:
 
     def __init__(self, profile: ServiceProfile, configs: Iterable[RevisionVariables] = ()) -> None:
         configs = tuple(configs)
-        self._main = {v for v, rule in profile.env.items() if _expects_secret(rule)}
-        self._sidecars = {
-            name: {v for v, rule in rules.env.items() if _expects_secret(rule)}
-            for name, rules in profile.sidecars.items()
-        }
+        rule_sets = (profile.env, *(rules.env for rules in profile.sidecars.values()))
+        self.expected = frozenset(
+            v for rules in rule_sets for v, rule in rules.items() if _expects_secret(rule)
+        )
+        """Variables some rule of the profile (the main container's `env`, or any sidecar's)
+        expects to be a secret: masked in every container of every revision (helper-619 F1).
+        An older revision may hold one in a container under another name (a sidecar renamed
+        since, a variable moved between the main container and a sidecar, either way), and
+        which container it was then is no more than a guess; masking a plain value a rule
+        of another container would show is the safe side (more hidden, never less)."""
         self.referenced = referenced(configs)
         """Variables (in any container: a renamed container keeps its secrets) that are a
         secret reference in some revision read: all of them, not only the `--limit` shown,
@@ -63,23 +68,18 @@ class Masking:
         """The plain values some revision read hides whole as its own variable's value
         (`hidden_values`: a password moved to a variable whose name says nothing)."""
 
-    def secret(self, container: str, config: RevisionVariables, var: str) -> bool:
-        """Whether a plain value of `var` in `container` of `config` is never shown. The
-        profile's `env` rules (whatever its `container:` names) describe the revision's main
-        container whatever it was called then (`RevisionConfig.described`, as the reader
-        picks it); sidecars' rules, theirs by name."""
-        return (
-            var in self.referenced
-            or var in self._sidecars.get(container, ())
-            or (container == config.described and var in self._main)
-        )
+    def secret(self, var: str) -> bool:
+        """Whether a plain value of `var`, in whichever container of whichever revision, is
+        never shown: a secret reference somewhere (`referenced`) or expected to be one by a
+        rule of any container (`expected`)."""
+        return var in self.referenced or var in self.expected
 
-    def shown(self, container: str, config: RevisionVariables) -> Show:
-        """How the variables of one container of one revision are shown."""
+    def shown(self) -> Show:
+        """How a variable is shown, in whichever container of whichever revision."""
 
         def show(var: EnvVar) -> str:
             hidden = var.ref is None and (var.value or "").strip() in self.hidden
-            return describe_live(var, secret=hidden or self.secret(container, config, var.name))
+            return describe_live(var, secret=hidden or self.secret(var.name))
 
         return show
 
@@ -87,7 +87,7 @@ class Masking:
         """The plain values of `config` this history masks (to be remembered, `redact`)."""
         for container in config.containers:
             for var in container.env.values():
-                if var.ref is None and var.value and self.secret(container.name, config, var.name):
+                if var.ref is None and var.value and self.secret(var.name):
                     yield var.value
 
 
@@ -163,7 +163,7 @@ def changes(
     for name in dict.fromkeys(names):
         old = before.named(name) if before.has(name) else None
         new = after.named(name) if after.has(name) else None
-        shows = (masking.shown(name, before.variables), masking.shown(name, after.variables))
+        shows = (masking.shown(), masking.shown())
         out += _container(name, old, new, several, shows, same)
         if old is not None and new is not None and name not in (before.primary, after.primary):
             out += _own_settings(name, old, new)
