@@ -37,6 +37,7 @@ from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
 from drift.diff.unserved import (
     FAILED,
+    HELD,
     PUT_BACK,
     WITHIN,
     CanaryRecord,
@@ -45,6 +46,7 @@ from drift.diff.unserved import (
 )
 from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
+from drift.live.changeids import revision_tags
 from drift.live.history import every_revision
 from drift.live.model import EnvVar, RevisionConfig, ServingRevision
 from drift.live.state import RevisionRecord
@@ -115,7 +117,11 @@ class History:
         self._own: dict[int, set[Key]] = {}
         # a revision with traffic now served, whatever its Ready condition says today
         serving = {s.name for s in ctx.live.serving if s.percent > 0}
-        self.skipped = unserved(self.records, canaries, serving)
+        # the tags now, checked or not: drift's canary still carrying its own is held (F3)
+        statuses = getattr(ctx.live.source, "traffic_statuses", None) or ()
+        tags = {s.name: s.tags for s in (*ctx.live.tagged, *ctx.live.serving)}
+        tags |= revision_tags(statuses)
+        self.skipped = unserved(self.records, canaries, serving, tags)
 
     def drift(self, i: int) -> set[Key]:
         if i not in self._drift:
@@ -262,20 +268,22 @@ class History:
         return f"{shown}, not ready now and taken as never served,"
 
     def _guessed(self, before: int | None, checked: int) -> str:
-        """drift's canaries the run passed over on their shape alone (`PUT_BACK`: no journal
-        nor client says they never served), in words ("" when none)."""
+        """drift's canaries the run passed over with no journal nor client to say they never
+        served, in words ("" when none): on their shape alone (`PUT_BACK`), or on their own
+        tag still on them with no traffic (`HELD`, which a journal here may know too)."""
         lo = -1 if before is None else before
-        names = [
-            r.name
-            for k, r in enumerate(self.records)
-            if lo < k < checked and self.skipped.get(k) == PUT_BACK
-        ]
-        if not names:
-            return ""
-        return (
-            f"drift's canary {', '.join(names)} taken as never served (no journal of its change "
-            f"here; the next revision, {WITHIN}, put back what served before it)"
-        )
+        passed = {k: self.skipped.get(k) for k in range(lo + 1, checked)}
+        said = []
+        for why, words in (
+            (PUT_BACK, f"no journal of its change here; the next revision, {WITHIN}, put back "
+             "what served before it"),
+            (HELD, "it still carries its own tag with no traffic: held by --no-promote, and "
+             "drift removes that tag when it promotes a canary"),
+        ):  # fmt: skip
+            names = [self.records[k].name for k, w in passed.items() if w == why]
+            if names:
+                said.append(f"drift's canary {', '.join(names)} taken as never served ({words})")
+        return "; ".join(said)
 
     def _unlisted(self, before: int | None, start: int) -> str:
         return unlisted(self.ctx.service.name, self.records, before, start)

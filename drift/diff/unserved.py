@@ -12,13 +12,25 @@ order:
 
 1. drift's journal, where the change was made (`CanaryRecord`): a promotion begun, or what
    served put back before any;
-2. the client recorded on the next revision, where Cloud Run records one
+2. its own traffic tag (`drift-CHANGE` or its compact form, `drift.live.changeids.own_tag`)
+   still on it while it has no share of the traffic now: a canary held by `--no-promote`
+   (`HELD`). Both ways drift promotes a canary remove that tag in the write that gives it
+   the traffic (`drift.fix.patch.promoted_traffic`; `--remove-tags` in
+   `drift.fix.byhand.promote_command`), so every reader, a CI runner without the journal
+   too, can tell from the service alone (helper-619 F3). Assumed: an operator who promoted
+   one by hand and kept its tag (`gcloud run services update-traffic --to-revisions
+   CANARY=100`) has it serve now, with a share (`serving`: it served), or, once a later
+   deploy took its traffic, left a tagged canary that nothing Cloud Run records tells from a
+   held one; that one is taken as never served, and the words say on what. While it served
+   with its tag, `drift check` asked for that tag to be removed (`revision.pinned`,
+   `drift.diff.pinned.serving_words`), and the journal, where it is at hand, decides first;
+3. the client recorded on the next revision, where Cloud Run records one
    (`run.googleapis.com/client-version`): drift marks its restoration of a canary that never
    held traffic (`UNDOES_CANARY`). The v2 Revision has no `client` field, and its
    `annotations` are output only ("may be set by external tools", revision.proto); nothing
    documents that Cloud Run copies the writer's client there, and v2 refuses
    `run.googleapis.com/*` template annotations — so drift cannot write it either;
-3. else the next revision's shape and time: drift's restoration is the configuration that
+4. else the next revision's shape and time: drift's restoration is the configuration that
    served before the canary, deployed again by whoever deployed the canary (Cloud Run names
    it: a fixed name in the template would make the team's next read-modify-write deploy fail,
    409 ALREADY_EXISTS, and drift adds no label or annotation of its own, SPEC invariant 2),
@@ -32,10 +44,10 @@ order:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from drift.live.changeids import began, canary_change
+from drift.live.changeids import began, canary_change, own_tag
 from drift.live.history import UNDOES_CANARY
 from drift.live.state import RevisionRecord
 
@@ -65,6 +77,14 @@ PUT_BACK = (
     "before it: taken as never served (no journal of this change here says whether it was "
     "promoted)"
 )
+
+HELD = (
+    "drift's canary, still carrying its own tag with no traffic now (held by --no-promote, or "
+    "its fix still running: drift removes that tag when it promotes a canary): taken as never "
+    "served"
+)
+"""drift's canary with its own tag and no share of the traffic (`own_tag`), its journal not
+here or silent (an entry of a canary held by `--no-promote` says neither: `held_traffic`)."""
 
 CanaryRecord = Callable[[str], bool | None]
 """What drift's journal recorded of the canary of that name: True when it held traffic (a
@@ -142,19 +162,24 @@ def unserved(
     records: Sequence[RevisionRecord],
     canaries: CanaryRecord | None = None,
     serving: Collection[str] = (),
+    tags: Mapping[str, Collection[str]] | None = None,
 ) -> dict[int, str]:
     """The revisions (their index in `records`, oldest first) that never served, with why.
     `serving`: the revisions that have a share of the traffic now (`traffic_statuses`): they
     serve, whatever their Ready condition says today — a revision can stop being ready after
     it served (RevisionReason HEALTH_CHECK_CONTAINER_ERROR, condition.proto), and only the
-    condition's current state is recorded."""
+    condition's current state is recorded. `tags`: each revision's traffic tags now (at any
+    share), which tell drift's canary held by `--no-promote` (`HELD`)."""
+    tags = tags or {}
     out: dict[int, str] = {}
     for i, record in enumerate(records):
         if record.name in serving:
             continue
         if not record.ready and not record.deploying:
             out[i] = FAILED
-        elif canary_change(record.name) is not None and (why := _undone(records, i, out, canaries)):
+        elif canary_change(record.name) is not None and (
+            why := _undone(records, i, out, canaries, tags.get(record.name, ()))
+        ):
             out[i] = why
     return out
 
@@ -164,11 +189,15 @@ def _undone(
     i: int,
     skipped: dict[int, str],
     canaries: CanaryRecord | None,
+    tags: Collection[str] = (),
 ) -> str:
-    """Why drift's canary `records[i]` never served ("" when it may have)."""
+    """Why drift's canary `records[i]` never served ("" when it may have); `tags`: its traffic
+    tags now (it has no share of the traffic: `unserved`)."""
     held = canaries(records[i].name) if canaries is not None else None
     if held is not None:
         return "" if held else UNDONE
+    if own_tag(records[i].name, tags):
+        return HELD  # still held: both of drift's promotions remove that tag
     if i + 1 >= len(records):
         return ""  # nothing after it: it is still there (`--no-promote`), or it serves
     after = records[i + 1]

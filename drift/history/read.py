@@ -243,9 +243,9 @@ def _window(
 ) -> tuple[dict[int, str], range]:
     """The revisions `history_of` shows (indices into `records`, newest first), and those that
     never served (`unserved`), which a change is not compared with."""
-    skipped = unserved(
-        records, canaries, {name for name, (percent, _) in served.items() if percent}
-    )
+    serving = {name for name, (percent, _) in served.items() if percent}
+    tags = {name: tagged for name, (_, tagged) in served.items()}  # a held canary's (F3)
+    skipped = unserved(records, canaries, serving, tags)
     start = 0 if limit is None else max(0, len(records) - limit)
     return skipped, range(len(records) - 1, start - 1, -1)
 

@@ -175,3 +175,28 @@ def canaries(
         if change is not None and latest not in found and latest not in serving:
             found[latest] = change
     return found
+
+
+def own_tag(revision: str, tags: Iterable[str]) -> str:
+    """The tag of `tags` that names the change `revision`'s name names (`canary_change`): drift's
+    canary still carrying its own traffic tag (`drift.fix.patch.canary_tag`), which both ways
+    drift promotes one remove (`drift.fix.patch.promoted_traffic`, `--remove-tags` in
+    `drift.fix.byhand.promote_command`); "" when `revision` is no canary of drift's or carries
+    no tag of its own change."""
+    change = canary_change(revision)
+    if change is None:
+        return ""
+    return next((tag for tag in tags if tagged_change(tag) == change), "")
+
+
+def revision_tags(statuses: Iterable[Any]) -> dict[str, tuple[str, ...]]:
+    """The traffic tags on each revision a service's `traffic_statuses` name, at any share and
+    whichever tags a profile checks (`check_tags` leaves a tag's revision unread, never its
+    tag): what `own_tag` reads of drift's canaries. A status that names no revision (LATEST)
+    is not one."""
+    found: dict[str, tuple[str, ...]] = {}
+    for status in statuses:
+        name = str(getattr(status, "revision", "")).rsplit("/", 1)[-1]  # `drift.live.api.short`
+        if name and (tag := str(getattr(status, "tag", ""))):
+            found[name] = (*found.get(name, ()), tag)
+    return found
