@@ -72,17 +72,13 @@ def remember_inlined(configs: Iterable[RevisionVariables]) -> None:
 
 def remember_config(profile: ServiceProfile, config: RevisionVariables) -> None:
     """`remember_plain_secrets` for one configuration (a revision `drift history` lists)."""
-    # the main rules (`env`, whatever `container:` names) are those of the revision's main
-    # container whatever it was called then (`RevisionVariables.described`), sidecars' by name;
-    # `containers:` may name that container too, and a variable either expects to be a secret
-    # is one (`drift.diff.env._others`): every rule set is kept, none replaces another
-    secrets: dict[str, set[str]] = {}
-    named = [(config.described, profile.main), *profile.sidecars.items()]
-    for name, r in named:
-        held = secrets.setdefault(name, set())
-        held.update(v for v, rule in r.env.items() if rule.expects_secret)
+    # a variable any of the profile's rule sets (the main `env`, each sidecar's) expects to be
+    # a secret is one in every container of the revision: a sidecar renamed since, a variable
+    # moved between the main container and a sidecar keep it (helper-619 F1, helper-622; as
+    # `drift.history.changes.Masking` masks it); more hidden, never less
+    rules = [profile.main, *profile.sidecars.values()]
+    expected = {v for r in rules for v, rule in r.env.items() if rule.expects_secret}
     for container in config.containers:
-        expected = secrets.get(container.name, set())
         for var in container.env.values():
             if var.ref is not None or not var.value:
                 continue
