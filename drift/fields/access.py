@@ -247,6 +247,7 @@ def integer(
     default: int | Callable[[Source], int],
     gcloud: str,
     minimum: int,
+    maximum: tuple[int, str] | None = None,
     level: Literal["revision", "service"] = "revision",
     kinds: frozenset[Kind] = SERVICES,
     show: Callable[[SettingValue], str] = text,
@@ -256,7 +257,8 @@ def integer(
 ) -> Field:
     """The row of an integer setting held as it is at `PATH` of the template (at the service
     level: of the workload itself), read from and written to that one place: `default` (a
-    number, or what it depends on) when unset, `gcloud … --GCLOUD=N`, at least `minimum`.
+    number, or what it depends on) when unset, `gcloud … --GCLOUD=N`, at least `minimum`
+    (and at most `maximum`: the number Cloud Run documents, and where).
     Unset is proto3's: not present for a field that tracks presence (an `optional` field or
     a oneof member, where an explicit 0 is set), else 0. `decided_by_siblings`: why fields
     of the message holding it that this client does not know (a newer API's, which arrive
@@ -312,6 +314,8 @@ def integer(
         gcloud=flag(gcloud),
         show=show,
         minimum=minimum,
+        maximum=maximum[0] if maximum else None,
+        why_max=maximum[1] if maximum else "",
         numbers_at=(("workload" if level == "service" else "template", path),),
         kinds=kinds,
         unreadable=unreadable if decided_by_siblings or default_unknown else None,

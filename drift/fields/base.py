@@ -259,8 +259,10 @@ class Field:
     minimum: int | None = None
     """The smallest number a profile may give."""
     maximum: int | None = None
-    """The largest number a profile may give, where it is written to no integer field (a
-    Duration's hours); else `numbers_at` says."""
+    """The largest number a profile may give: where it is written to no integer field (a
+    Duration's hours), or where Cloud Run documents less than its field holds (`why_max`)."""
+    why_max: str = ""
+    """Where Cloud Run documents `maximum` (said when a profile gives more)."""
     numbers_at: tuple[NumberAt, ...] = ()
     """Where a patch writes the profile's number (an integer row): each place, in the workload
     of every kind the row has. The largest number a profile may give is what the narrowest of
@@ -296,7 +298,8 @@ class Field:
         neither)."""
         if not self.numbers_at:
             return self.maximum
-        return _largest(self.kinds, self.numbers_at)
+        held = _largest(self.kinds, self.numbers_at)
+        return held if self.maximum is None or held is None else min(held, self.maximum)
 
     def refusal(self, kind: Kind, value: Any) -> str:
         """Why the API refuses `value` on a workload of `kind` ("": it takes it)."""

@@ -110,6 +110,7 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
         default=DEFAULT_MAX_RETRIES,
         gcloud="max-retries",
         minimum=0,
+        maximum=(10, "0 to 10 retries: cloud.google.com/run/docs/configuring/max-retries"),
         kinds=JOBS,
     ),
     replace(
@@ -137,6 +138,7 @@ WORKLOAD_FIELDS: tuple[Field, ...] = (
         level="service",
         gcloud="tasks",
         minimum=1,
+        maximum=(10_000, '"up to 10,000 tasks": cloud.google.com/run/docs/create-jobs'),
         kinds=JOBS,
     ),
     a.integer(

@@ -107,6 +107,8 @@ def _fits(spec: SettingField) -> Callable[[Any], Any]:
         number = isinstance(value, int) and not isinstance(value, bool)
         if number and (value > INT32_MAX or spec.maximum is not None):
             largest = spec.largest()
+            if largest is not None and value > largest and spec.why_max:
+                raise ValueError(f"{value} is above the {largest} Cloud Run takes ({spec.why_max})")
             if largest is not None and value > largest:
                 raise ValueError(
                     f"{value} is more than Cloud Run's field for {spec.name} holds "
