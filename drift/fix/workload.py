@@ -30,12 +30,7 @@ from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import patched_template
 from drift.fix.reasons import cause_of, revision_condition
 from drift.fix.recorded import tagged_images, tags_resolved
-from drift.fix.reread import (
-    changed_since_read,
-    on_fresh,
-    read_before_write,
-    waited,
-)
+from drift.fix.reread import changed_since_read, on_fresh, read_before_write, waited
 from drift.fix.restored import carries_kind as carries
 from drift.fix.restored import complete, holds
 from drift.fix.revision_name import fresh_revision_name
@@ -182,21 +177,15 @@ class WorkloadFix(Fixer):
             try:
                 after = await settled_workload(self.ctx.session, self.sp.kind, self.live.full_name)
             except ApiError as exc:
-                # it landed (the operation answered done at this generation): recorded so,
-                # its outcome still unknown (the state stays `updating`)
-                self._landed(
-                    State.UPDATING,
-                    f"landed at generation {answered.generation}; not read back as it settled "
-                    f"({exc.brief}): whether it completed is not known",
-                    answered,
-                )
-                raise Stop(
-                    f"{self.name}: the update landed (its operation answered done, generation "
-                    f"{answered.generation}) and the {noun} could not be read back as it settled "
-                    f"({exc.brief}): whether it completed is not known; `drift rollback "
-                    f"{self.change_id}` puts back what it was",
-                    State.UPDATING,
-                ) from exc
+                how = f"the {noun} could not be read back as it settled ({exc.brief})"
+                raise self._not_seen(answered, how) from exc
+            if after.reconciling and int(after.generation) <= int(answered.generation):
+                # still being acted upon when drift stopped waiting: "Once reconciliation is
+                # over (and this field is false), there are two possible outcomes" (run v2
+                # Job.reconciling, WorkerPool.reconciling), so neither is known yet; nothing is
+                # written over it (helper-617 F6)
+                raise self._not_seen(answered, f"the {noun} was still reconciling when drift "
+                                    "stopped waiting")  # fmt: skip
         why = ""
         if int(after.generation) > int(answered.generation):  # someone wrote over it
             since = written_since(write.generation_before, after)
@@ -221,6 +210,18 @@ class WorkloadFix(Fixer):
         if not why:
             return after
         raise await self._incomplete(why, after, write)
+
+    def _not_seen(self, answered: Any, how: str) -> Stop:
+        """The Stop of an update that landed (its operation answered done at this generation)
+        whose outcome drift could not see (`how`): journaled so, the state left `updating`."""
+        note = f"landed at generation {answered.generation}; {how}: whether it completed is not"
+        self._landed(State.UPDATING, f"{note} known", answered)
+        return Stop(
+            f"{self.name}: the update landed (its operation answered done, generation "
+            f"{answered.generation}), {how}: whether it completed is not known; see it with "
+            f"`drift check`, and `drift rollback {self.change_id}` puts back what it was",
+            State.UPDATING,
+        )
 
     async def _incomplete(self, why: str, after: Any, write: Write) -> Stop:
         """The Stop of an update that landed and did not complete (`why`, and Cloud Run's

@@ -1,0 +1,48 @@
+"""helper-617 F6: a job update still reconciling when drift stopped waiting (600 s) was taken
+as failed: drift sent a put-back over the update in progress, then said "put back … as it was
+before the change", journaled `rolled-back` and exited 4, while the job was still reconciling
+and neither write was seen to land. run v2 Job.reconciling: "Once reconciliation is over (and
+this field is false), there are two possible outcomes" — until then neither is known. Such an
+update is now left as it is: the state stays `updating`, nothing more is written, and the
+message says the outcome is not known and how to undo it (as when the job cannot be read back
+as it settles). The waits are cut to 2 s here (the sandbox's `deploys_wait` keeps the update
+reconciling until a test settles it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import drift.fix.update as update
+from drift.errors import ExitCode
+from drift.fix.journal import State
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import ScriptedUI, entries
+from tests.jobs.test_fix_jobs import fix, writes
+from tests.jobs.world import write_profile
+from tests.sandbox.jobworld import world
+
+PROFILE = "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n      NEW: '1'\n"
+
+
+def test_an_update_still_reconciling_is_not_put_back_nor_said_failed(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setitem(update.settled_workload.__kwdefaults__, "timeout", 2.0)
+    monkeypatch.setitem(update.update_workload.__kwdefaults__, "timeout", 2.0)
+    sandbox = make_sandbox(world(pools={}, deploys_wait=True, workload_update_done="accepted"))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    profiles = write_profile(tmp_path / "profiles", PROFILE)
+    result = fix(tmp_path, profiles, ScriptedUI([True]), yes=True)
+    said = " ".join(result.summary().split())
+    assert sandbox.job("p", "job").reconciling  # drift's update, still being acted upon
+    assert writes(sandbox) == ["UpdateJob"], writes(sandbox)  # no put-back over it
+    assert "still reconciling when drift stopped waiting" in said, said
+    assert "whether it completed is not known" in said, said
+    assert "as it was before the change" not in said and "put back what it ran" not in said
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.UPDATING, entry.state
+    assert result.exit_code is not ExitCode.OK
