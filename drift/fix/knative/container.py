@@ -49,11 +49,13 @@ def container_out(conv: Conversion, c: Any, hidden_mounts: set[str]) -> dict[str
 def _env_out(conv: Conversion, container: str, var: Any) -> dict[str, Any]:
     if present(var, "value_source"):
         ref = var.value_source.secret_key_ref
+        # v1 SecretKeySelector.key is "Required" ("'latest' for the latest version, an integer
+        # for a specific version, or a version alias"); a v2 reference with none reads the
+        # latest (as drift reads it: `SecretRef.parse`), so the YAML names it (helper-617 F4)
+        key = ref.version or "latest"
         return {
             "name": var.name,
-            "valueFrom": {
-                "secretKeyRef": {"name": conv.secret_name(ref.secret), "key": ref.version}
-            },
+            "valueFrom": {"secretKeyRef": {"name": conv.secret_name(ref.secret), "key": key}},
         }
     return {"name": var.name, "value": conv.plain(container, var.name, var.value)}
 
