@@ -22,6 +22,7 @@ from drift.diff.same_as import to_read, uncompared
 from drift.diff.secrets import unknown_refs
 from drift.diff.settings import unread_settings
 from drift.diff.since import History, with_since
+from drift.diff.undescribed import undescribed
 from drift.diff.unlisted import histories_unread, unlisted_revisions
 from drift.diff.unread_values import unread_values
 from drift.diff.unserved import CanaryRecord, JournalCanaries
@@ -145,6 +146,7 @@ async def run_check(
         state.unverified[:] = [u for u in state.unverified if u.key in chosen or u.key == "-"]
     state.unverified.extend(uncompared(profile, names, read, state))
     state.unverified.extend(reserved_vars(profile, names, state))
+    state.unverified.extend(undescribed(profile, names, state))
     state.unverified.extend(unread_settings(profile, names, state))
     state.unverified.extend(unknown_refs(profile, names, state))
     state.unverified.extend(unread_values(profile, names, state))

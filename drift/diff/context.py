@@ -22,7 +22,7 @@ from drift.live.model import (
 from drift.live.normalize import raw
 from drift.live.remember import referenced
 from drift.live.state import LiveState, RevisionRecord
-from drift.profiles.model import Profile, ServiceProfile
+from drift.profiles.model import ContainerRules, Profile, ServiceProfile
 from drift.refs import SecretRef
 
 
@@ -152,6 +152,11 @@ class At:
         return self.revision.config
 
     @property
+    def rules(self) -> tuple[ContainerRules, ...]:
+        """`judged` on this revision."""
+        return judged(self.ctx.service, self.config)
+
+    @property
     def tag(self) -> str | None:
         return self.revision.tags[0] if self.revision.tag_only and self.revision.tags else None
 
@@ -206,6 +211,14 @@ class At:
             variant=variant,
             failed=failed,
         )
+
+
+def judged(service: ServiceProfile, config: RevisionConfig) -> tuple[ContainerRules, ...]:
+    """The profile's rule sets judged (and planned) on `config`, each on its container: all of
+    them, but the main one (`env`, its mounts) where which container it describes cannot be
+    told (`RevisionConfig.undescribed`: not verified, `drift.diff.undescribed`)."""
+    sets = service.containers
+    return sets[1:] if config.undescribed else sets
 
 
 def moved_of(state: LiveState, key: str, live: LiveService) -> frozenset[str]:

@@ -25,7 +25,7 @@ def env_findings(at: At) -> Iterator[Finding]:
     whose value looks like a credential (whatever `unexpected_env` says)."""
     ruled: set[str] = set()
     kind = at.ctx.service.kind
-    for rules in at.ctx.service.containers:
+    for rules in at.rules:
         name = rules.name if rules.name is not None else at.config.primary
         container = at.config.named(name)
         # a sidecar, or the `container:` the service names, that the revision does not have
@@ -58,7 +58,9 @@ def env_findings(at: At) -> Iterator[Finding]:
     # a revision without a container the profile names (`container.missing`): which of its
     # containers the profile means cannot be told, and none is judged unnamed (helper-540 F6)
     gone = any(r.name is not None and not at.config.has(r.name) for r in at.ctx.service.containers)
-    strictness = 0 if gone else level(at.ctx.service.unexpected_env)
+    # nor where no container is the one `env` describes (`At.rules`): its `unexpected_env`
+    # is that container's
+    strictness = 0 if gone or at.config.undescribed else level(at.ctx.service.unexpected_env)
     for container in at.config.containers:
         if container.name not in ruled:  # a sidecar the profile says nothing about
             where = at.ctx.service.location

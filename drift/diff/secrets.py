@@ -244,7 +244,7 @@ def _location(at: At, uses: list[Use]) -> Location:
 
 def mount_findings(at: At) -> Iterator[Finding]:
     """`mount.missing` / `mount.secret_ref` / `mount.mode` for each mount the profile names."""
-    for rules in at.ctx.service.containers:
+    for rules in at.rules:
         name = rules.name if rules.name is not None else at.config.primary
         container = at.config.named(name)
         for path, rule in rules.mounts.items():

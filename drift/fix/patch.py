@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift.diff.differences import system_key
-from drift.fields import FIELDS, enum_name
+from drift.fields import CONTAINER_SETTINGS, FIELDS, enum_name
 from drift.fields.access import template_of
 from drift.fix.formats.text import shell_line
 from drift.fix.model import Action, EnvChange, ServicePlan
@@ -103,6 +103,9 @@ def patched_template(
         out.template = run_v2.RevisionTemplate.deserialize(run_v2.RevisionTemplate.serialize(base))
     template = template_of(out)  # a job's: its task template (which has no revision name)
     was = type(template).deserialize(type(template).serialize(template))  # a copy
+    # None where several containers have no port and none is named: the plan then changes
+    # nothing of the main one's (its rules are not judged: `drift.diff.undescribed`), and a
+    # patch is never built on the first by order (helper-619 F4)
     chosen = pick_container(template.containers, container)
     for change in plan.env:
         target = chosen if change.container is None else _named(template, change.container)
@@ -112,8 +115,10 @@ def patched_template(
         target.env = _changed_env(list(target.env), change)
     for setting in plan.settings:
         into = chosen if setting.container is None else _named(template, setting.container)
-        if into is None:
-            raise ValueError(f"{plan.label}: no container {setting.container!r} in the template")
+        # a setting of the whole revision (its timeout, its account) is written to none
+        if into is None and (setting.container is not None or _of_container(setting.name)):
+            wanted = setting.container or container
+            raise ValueError(f"{plan.label}: no container {wanted!r} in the template")
         FIELDS[setting.name].write(out, into, setting.after)
     # message equality, not bytes: a map's serialized order is not fixed
     changed = base is not None or template_of(out) != was
@@ -122,6 +127,12 @@ def patched_template(
     if changed and not isinstance(out, run_v2.Job):
         template_of(out).revision = ""
     return without_system_metadata(out, template=changed)
+
+
+def _of_container(name: str) -> bool:
+    """Whether the setting is one container's (`Field.per_container`: cpu, memory, image,
+    startup order), which only a container can be written with."""
+    return name in CONTAINER_SETTINGS
 
 
 def _named(template: Any, name: str) -> Any:

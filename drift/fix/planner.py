@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from drift.diff.context import Context
+from drift.diff.context import Context, judged
 from drift.diff.served import rollout_target
 from drift.diff.settings import as_compared, undecided
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, SettingValue, Unread
@@ -282,7 +282,7 @@ class ServicePlanner:
         describes, and each sidecar of `containers:`)."""
         env: list[EnvChange] = []
         primary = self.template.primary
-        for rules in self.service.containers:
+        for rules in judged(self.service, self.template):  # none on a guessed container
             name = rules.name or primary
             if not self.template.has(name):
                 self._once(

@@ -29,7 +29,7 @@ from drift.fix.routing import (
 from drift.fix.update import refused_write, settled, stale_etag, update_workload
 from drift.kinds import Kind
 from drift.live.api import short, written_since
-from drift.live.normalize import config_digest, template_config
+from drift.live.normalize import config_digest, keyed_config
 from drift.live.session import Session
 from drift.next_steps import hint_lines
 
@@ -248,7 +248,7 @@ def carries_kind(now: Any, write: Write, kind: Kind) -> bool:
 def holds(now: Any, write: Write, kind: Kind) -> bool:
     """Whether the job or pool read back `now` runs exactly the configuration `write` sent
     (whatever its generation)."""
-    return sent(write, config_digest, template_config(now, container=None, kind=kind))
+    return sent(write, config_digest, keyed_config(now, kind))
 
 
 def complete(now: Any) -> bool:

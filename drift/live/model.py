@@ -89,10 +89,23 @@ class RevisionVariables:
     def described(self) -> str:
         """The container the profile's `env` describes in this revision: `primary` where it
         has it; else (made before the main container got the profile's `container:` name) the
-        ingress container, else the first (`normalize.pick_container`); "" when it has none."""
+        ingress container, else the only one (`normalize.pick_container`); "" when it has
+        none, or several and none with a port: never the first by order (helper-619 F4)."""
         if any(c.name == self.primary for c in self.containers) or not self.containers:
             return self.primary if self.containers else ""
-        return next((c.name for c in self.containers if c.ingress), self.containers[0].name)
+        only = self.containers[0].name if len(self.containers) == 1 else ""
+        return next((c.name for c in self.containers if c.ingress), only)
+
+    @cached_property
+    def undescribed(self) -> tuple[str, ...]:
+        """Its containers, when which one the profile's `env` describes cannot be told:
+        several, none with a port (a job's, a worker pool's: no ingress container), and no
+        `container:` naming one. Their order means nothing to Cloud Run (run v2
+        `TaskTemplate.containers`, `WorkerPoolRevisionTemplate.containers`), so none is taken:
+        the main rules are not judged (`drift.diff.undescribed`). () otherwise."""
+        if len(self.containers) < 2 or self.primary or any(c.ingress for c in self.containers):
+            return ()
+        return tuple(c.name for c in self.containers)
 
 
 @dataclass(frozen=True)
@@ -130,6 +143,11 @@ class RevisionConfig:
     def described(self) -> str:
         """`RevisionVariables.described`."""
         return self.variables.described
+
+    @property
+    def undescribed(self) -> tuple[str, ...]:
+        """`RevisionVariables.undescribed`."""
+        return self.variables.undescribed
 
     def named(self, name: str) -> ContainerConfig:
         """The container of that name (an empty one when the revision has none)."""

@@ -9,7 +9,14 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from drift.fields import FIELDS, Source, container_settings, read_settings, unreadable_settings
+from drift.fields import (
+    CONTAINER_SETTINGS,
+    FIELDS,
+    Source,
+    container_settings,
+    read_settings,
+    unreadable_settings,
+)
 from drift.kinds import Kind
 from drift.live.model import (
     ContainerConfig,
@@ -46,7 +53,11 @@ def _env_var(var: Any) -> EnvVar:
 
 
 def pick_container(containers: Any, wanted: str | None) -> Any:
-    """The container whose env the profile describes: named, else the ingress one, else first."""
+    """The container whose env the profile describes: named, else the ingress one (the one
+    with a port), else the only one. None where none is named and several have no port (a
+    job's, a worker pool's): their order means nothing to Cloud Run (run v2
+    `TaskTemplate.containers`, `WorkerPoolRevisionTemplate.containers`), so the first is no
+    answer (`RevisionVariables.undescribed`, helper-619 F4)."""
     if not containers:
         return None
     if wanted is not None:
@@ -57,7 +68,7 @@ def pick_container(containers: Any, wanted: str | None) -> Any:
     for c in containers:
         if c.ports:
             return c
-    return containers[0]
+    return containers[0] if len(containers) == 1 else None
 
 
 def _secret_mounts(revision: Any, container: Any) -> dict[str, SecretMount]:
@@ -168,18 +179,46 @@ def revision_config(
     chosen = pick_container(revision.containers, container)
     source = Source(raw(service), revision, chosen, kind)
     unreadable = unreadable_settings(source)
+    settings = read_settings(source, unreadable)
+    if chosen is None and container is None and len(revision.containers) > 1:
+        _undescribed_settings(source, settings, unreadable)
     envs = [None] * len(revision.containers) if variables is None else variables.envs
     return RevisionConfig(
         containers=tuple(
             container_config(revision, c, source, env)
             for c, env in zip(revision.containers, envs, strict=True)
         ),
-        settings=read_settings(source, unreadable),
+        settings=settings,
         unreadable=unreadable,
         service_account=revision.service_account,
         primary=chosen.name if chosen is not None else (container or ""),
         unmounted=_unmounted(revision),
     )
+
+
+UNDESCRIBED = (
+    "its containers have no port, and which one the profile means cannot be told from their "
+    "order: name it with `container: NAME`"
+)
+"""Why a setting of the container `env` describes is not read where no container is that one
+(`RevisionVariables.undescribed`)."""
+
+
+def _undescribed_settings(
+    source: Source, settings: dict[str, Any], unreadable: dict[str, str]
+) -> None:
+    """Where no container is the one the profile describes (`pick_container`: several, none
+    with a port), the settings a container holds for itself (`CONTAINER_SETTINGS`: cpu,
+    memory, image, startup order), and any other read off one container, are nobody's:
+    unreadable (not judged, not compared, not planned: `unread_settings` says so), never read
+    as the defaults of no container."""
+    each = [read_settings(replace(source, container=c)) for c in source.revision.containers]
+    mine = {
+        n for n in settings if n in CONTAINER_SETTINGS or any(s.get(n) != settings[n] for s in each)
+    }
+    for name in sorted(mine):
+        del settings[name]
+        unreadable[name] = UNDESCRIBED
 
 
 def revision_variables(revision: Any, container: str | None) -> RevisionVariables:
@@ -273,7 +312,18 @@ def config_key(workload: Any, kind: Kind) -> str:
     """A digest of what a job's or pool's template (and a pool's instance count, a job's
     task count and parallelism) runs with, normalised as checks compare them: equal for a
     resource sent and the same read back, whatever the server fills in."""
-    return config_digest(template_config(workload, container=None, kind=kind))
+    return config_digest(keyed_config(workload, kind))
+
+
+def keyed_config(workload: Any, kind: Kind) -> RevisionConfig:
+    """The configuration `config_key` digests: the template's, read as journals recorded it
+    where no container is the one the profile describes (`RevisionConfig.undescribed`): with
+    the first as its main one (what is sent is read back in its order; the digest only ever
+    compares the two, never a profile with them)."""
+    config = template_config(workload, container=None, kind=kind)
+    if config.undescribed:
+        config = template_config(workload, container=config.containers[0].name, kind=kind)
+    return config
 
 
 def config_digest(config: RevisionConfig) -> str:

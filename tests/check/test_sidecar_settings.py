@@ -46,7 +46,8 @@ def test_a_sidecar_as_stated_is_clean_and_each_change_is_its_finding(
         "512Mi",
     )
     assert "(container otel)" in found["setting.memory"]["message"]
-    assert found["setting.memory"]["location"]["line"] == 9  # the sidecar's `memory:` line
+    # the sidecar's `memory:` line (a job's or pool's profile names its `container:` first)
+    assert found["setting.memory"]["location"]["line"] == (9 if kind == "service" else 10)
 
 
 def test_the_sidecars_setting_is_told_apart_from_the_workloads_own(

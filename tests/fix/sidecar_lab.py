@@ -52,10 +52,14 @@ def world(
     }
 
 
-def profile(otel: str, kind: str = "service", app: str = "") -> str:
+def profile(otel: str, kind: str = "service", app: str = "", container: str = "app") -> str:
     """`profiles/lab.yaml` text: the workload `app` with the sidecar's rules `otel` (the lines
-    under `containers.otel`, indented by 8) and the workload's own lines `app` (by 4)."""
+    under `containers.otel`, indented by 8) and the workload's own lines `app` (by 4). A job's
+    or pool's names the container its `env` describes (`container`; "": none): neither has a
+    port, and their order tells nothing (helper-619 F4)."""
     head = f"project: {LAB}\nregion: us-central1\n{SECTION[kind]}:\n  app:\n"
+    if kind != "service" and container:
+        head += f"    container: {container}\n"
     return head + app + "    containers:\n      otel:\n" + otel
 
 

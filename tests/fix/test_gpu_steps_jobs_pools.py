@@ -39,13 +39,16 @@ def _plan_prod(sandbox: Any, tmp_path: Path, profile: str) -> Any:
 @pytest.mark.sandbox
 @pytest.mark.parametrize(
     ("section", "page"),
-    [("jobs:\n  job", "jobs/gpu"), ("worker_pools:\n  pool", "workerpools/gpu")],
+    [  # the pool's two containers have no port: it names its main one (helper-619 F4)
+        ("jobs:\n  job:\n", "jobs/gpu"),
+        ("worker_pools:\n  pool:\n    container: consumer\n", "workerpools/gpu"),
+    ],
 )
 def test_gpu_step_of_a_job_or_pool_asks_for_cpu_and_memory_only(
     make_sandbox: MakeSandbox, tmp_path: Path, section: str, page: str
 ) -> None:
     sandbox = make_sandbox(world())
-    done = _plan_prod(sandbox, tmp_path, f"{section}:\n    settings:\n      gpu_type: nvidia-l4\n")
+    done = _plan_prod(sandbox, tmp_path, f"{section}    settings:\n      gpu_type: nvidia-l4\n")
     (step,) = _manual(done)
     (command,) = step["commands"]
     assert "cpu-throttling" not in command and "cpu_throttling" not in step["reason"], step

@@ -335,7 +335,9 @@ def test_a_job_or_pool_plan_is_offered_as_the_yaml_its_replace_takes(kind: Kind)
         env=(EnvChange(Action.SET_VALUE, "MODE", None, value="batch"),),
         kind=kind,
     )
-    patched = patched_template(live, sp, None, clear_name=False)
+    # the pool's two containers have no port: its profile names the one `env` describes
+    main = "worker" if kind is Kind.WORKER_POOL else None  # (helper-619 F4)
+    patched = patched_template(live, sp, main, clear_name=False)
     text = plan_yaml(Plan("prod", "acme-prod", "europe-west1", (sp,)), {sp.key: patched})
     doc = YAML(typ="safe", pure=True).load(text)
     assert NOT_APPLIABLE not in doc, doc.get(NOT_APPLIABLE)
