@@ -34,7 +34,7 @@ from drift.kinds import Kind
 from drift.live.api import pages, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
-from drift.live.conditions import NOT_SERVING, failed_ready, reason
+from drift.live.conditions import IDLE, failed_ready, reason
 from drift.live.model import RevisionConfig, RevisionVariables
 from drift.live.normalize import own_settings, raw, revision_config, revision_variables, scaled
 from drift.live.state import RevisionRecord
@@ -135,9 +135,11 @@ def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> R
     deleted = pb.delete_time.ToDatetime(tzinfo=dt.UTC) if pb.HasField("delete_time") else None
     ready_conditions = [c for c in pb.conditions if c.type_ == "Ready"]
     states = {enum_name(c, "state") for c in ready_conditions}
-    # a retired (retiring, reserve) revision was ready and served: which Ready state it then
-    # has is not documented (`drift.live.conditions`); it never reads as failed
-    retired = any(reason(c) in NOT_SERVING for c in ready_conditions)
+    # a retired (retiring, reserve) revision was ready and served, and one reserved for its
+    # min instances without traffic (MIN_INSTANCES_NOT_PROVISIONED) is not broken: which
+    # Ready state either then has is not documented (`drift.live.conditions.IDLE`, as check
+    # reads them); it never reads as failed (helper-619 F2)
+    retired = any(reason(c) in IDLE for c in ready_conditions)
     # a Ready condition failed at severity Warning or Info does not make the revision not
     # ready (Condition.severity; read as check reads it, `drift.live.conditions.failed`)
     warned = any(enum_name(c, "state") == "CONDITION_FAILED" for c in ready_conditions) and (
