@@ -14,6 +14,7 @@ from drift.sandbox.names import ResourceKey
 from drift.sandbox.pb import RevisionPb
 from drift.sandbox.revisions import (
     FAILED,
+    MIN_INSTANCES,
     RESERVE,
     RETIRED,
     SUCCEEDED,
@@ -83,11 +84,16 @@ def retire(world: World, key: ResourceKey, owner: Any, revisions: Mapping[str, R
     """Once traffic (instances) has moved: a revision that was ready and now has no traffic,
     no tag, and is neither the latest created nor the latest ready revision says RevisionReason
     RETIRED (or, option `unserved_reason`, RESERVE: condition.proto names both and says of
-    neither when) on its Ready condition; one routed to again is ready again. The Ready *state*
-    of a retired revision is not documented (condition.proto gives only the reason; public
-    run_v2 scripts find retired revisions by `revision_reason == RETIRED`): option
-    `retired_ready` says which, so drift is tested against both. (RETIRING, "being retired",
-    is the passage between: this sandbox moves traffic at once, so it never shows.)"""
+    neither when; or MIN_INSTANCES_NOT_PROVISIONED for one with min instances, RETIRED for the
+    others: "A revision with min_instance_count > 0 was created and is reserved, but it was
+    not configured to serve traffic, so it's not live. This can also happen momentarily
+    during traffic migration", condition.proto, which leaves open whether a revision that
+    lost its traffic says it) on its Ready condition; one routed to again is ready again.
+    The Ready *state* of a retired revision is not documented (condition.proto gives only the
+    reason; public run_v2 scripts find retired revisions by `revision_reason == RETIRED`):
+    option `retired_ready` says which, so drift is tested against both. (RETIRING, "being
+    retired", is the passage between: this sandbox moves traffic at once, so it never
+    shows.)"""
     kind = kind_of(key)
     reached = {
         s.revision.rsplit("/", 1)[-1]
@@ -96,12 +102,12 @@ def retire(world: World, key: ResourceKey, owner: Any, revisions: Mapping[str, R
     }
     keep = {owner.latest_created_revision, owner.latest_ready_revision}
     state = FAILED if world.options.retired_ready == "failed" else SUCCEEDED
-    why = RESERVE if world.options.unserved_reason == "RESERVE" else RETIRED
-    words = "Revision is in Reserve state." if why == RESERVE else "Revision is Retired."
+    option = world.options.unserved_reason
     for name, revision in revisions.items():
         ready = ready_condition(revision)
         if ready is None:
             continue
+        why = _unserved_reason(option, revision)
         retired = ready.revision_reason in UNSERVED
         if not retired and ready.state != SUCCEEDED:
             continue  # a revision that failed its deploy never served: it is not retired
@@ -114,5 +120,23 @@ def retire(world: World, key: ResourceKey, owner: Any, revisions: Mapping[str, R
         elif not retired:
             ready.state = state
             ready.revision_reason = why
-            ready.message = words
+            ready.message = WORDS[why]
             ready.last_transition_time.CopyFrom(world.now())
+
+
+WORDS = {
+    RETIRED: "Revision is Retired.",
+    RESERVE: "Revision is in Reserve state.",
+    MIN_INSTANCES: "Revision is reserved for its minimum instances but not configured to serve "
+    "traffic.",
+}
+"""The message beside each reason (the sandbox's own words: Cloud Run's are not documented)."""
+
+
+def _unserved_reason(option: str, revision: RevisionPb) -> int:
+    """The RevisionReason a revision that stopped serving says (`unserved_reason`)."""
+    if option == "RESERVE":
+        return RESERVE
+    if option == "MIN_INSTANCES_NOT_PROVISIONED" and revision.scaling.min_instance_count > 0:
+        return MIN_INSTANCES
+    return RETIRED

@@ -38,10 +38,13 @@ RECONCILING = State.CONDITION_RECONCILING
 RETIRED = run_v2.Condition.RevisionReason.RETIRED
 RESERVE = run_v2.Condition.RevisionReason.RESERVE
 RETIRING = run_v2.Condition.RevisionReason.RETIRING
-UNSERVED = frozenset({RETIRED, RESERVE, RETIRING})
+MIN_INSTANCES = run_v2.Condition.RevisionReason.MIN_INSTANCES_NOT_PROVISIONED
+UNSERVED = frozenset({RETIRED, RESERVE, RETIRING, MIN_INSTANCES})
 """RevisionReasons of a revision that stopped serving but can be routed to again
 (condition.proto: "Revision is Retired", "Revision is in Reserve state", "Revision is being
-retired"). Cloud Run's docs: "Non-serving revisions do not consume any resources and are not
+retired", and MIN_INSTANCES_NOT_PROVISIONED: "A revision with min_instance_count > 0 was
+created and is reserved, but it was not configured to serve traffic, so it's not live").
+Cloud Run's docs: "Non-serving revisions do not consume any resources and are not
 billed", and traffic can be sent back to a previous revision (a rollback) -- so none of them is
 a failure (https://cloud.google.com/run/docs/managing/revisions,
 https://cloud.google.com/run/docs/rollouts-rollbacks-traffic-migration)."""

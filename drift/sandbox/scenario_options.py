@@ -266,12 +266,15 @@ class Options(DeployCheckOptions, WriteOptions):
         "created nor latest ready), whose Ready condition says RevisionReason RETIRED "
         "('Revision is Retired', condition.proto). Which state it has is not documented.",
     )
-    unserved_reason: Literal["RETIRED", "RESERVE"] = Field(
+    unserved_reason: Literal["RETIRED", "RESERVE", "MIN_INSTANCES_NOT_PROVISIONED"] = Field(
         "RETIRED",
         description="The RevisionReason on the Ready condition of a revision that stopped "
         "serving (no traffic, no tag, neither latest created nor latest ready). condition.proto "
         "names both ('Revision is Retired', 'Revision is in Reserve state') and says of neither "
-        "when Cloud Run gives it; drift is tested against both.",
+        "when Cloud Run gives it; `MIN_INSTANCES_NOT_PROVISIONED`: that reason on one with min "
+        "instances ('A revision with min_instance_count > 0 was created and is reserved, but it "
+        "was not configured to serve traffic, so it's not live'), RETIRED on the others. drift "
+        "is tested against each.",
     )
     not_ready_traffic: Literal["refused", "operation"] = Field(
         "refused",
