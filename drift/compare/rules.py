@@ -67,9 +67,7 @@ class Context(Sides):
       (looks like one, or a profile expects a secret there; masked); the same service account;
       the same project.
     - `value.foreign`: a value on one side that names the other side's environment or project
-      (`https://api.staging.shop.dev` in production; not the other's environment name as a word
-      both plain values keep in place, `gs://<own project>-dataflow/staging`:
-      `markers.kept_in_place`): a plain value, a service account (by the
+      (`https://api.staging.shop.dev` in production): a plain value, a service account (by the
       other project's id, or its number: its default compute account), a secret reference
       whose project is the other side's (by id, or by a number either read learned) or whose
       name names it.
@@ -175,8 +173,8 @@ class Context(Sides):
         if not apart and a is not None and b is not None:
             if self._shared(service, variable, a, b, shown):
                 return
-        for side, view, there in zip(SIDES, (a, b), (b, a), strict=True):
-            why = None if view is None else self._why_foreign(side, view, variable, there)
+        for side, view in zip(SIDES, (a, b), strict=True):
+            why = None if view is None else self._why_foreign(side, view, variable)
             if why:
                 self.add(
                     Kind.VALUE_FOREIGN,
@@ -187,31 +185,20 @@ class Context(Sides):
                     side,
                 )
 
-    def _why_foreign(
-        self, side: Side, view: VarView, variable: str, there: VarView | None = None
-    ) -> str | None:
-        """Why a variable or mount of `side` belongs to the other side (None: it does not);
-        `there`: the other side's (a word both plain values keep in place names no one,
-        `markers.kept_in_place`)."""
+    def _why_foreign(self, side: Side, view: VarView, variable: str) -> str | None:
+        """Why a variable or mount of `side` belongs to the other side (None: it does not)."""
         if view.secret is not None:
             return self._foreign_secret(side, view.secret)
-        counterpart = there.value if there is not None and there.secret is None else None
-        named = self._foreign(side, view.value or "", variable, counterpart)
+        named = self._foreign(side, view.value or "", variable)
         return f"names {named}" if named else None
 
     def foreign_elsewhere(
-        self,
-        side: Side,
-        main: ServiceView,
-        other: ServiceView,
-        reach: str,
-        there: ServiceView | None = None,
+        self, side: Side, main: ServiceView, other: ServiceView, reach: str
     ) -> None:
         """`value.foreign` in another revision `side` serves or tags (`reach`: which, and how
         it is reached): what it names of the other environment needs no counterpart to be
         found (a 10 % split reading the other project's secret), and is said once, where the
-        compared revision (`main`) does not already hold the same; `there`: the other side's
-        compared revision, whose values say which words are kept in place (`_why_foreign`)."""
+        compared revision (`main`) does not already hold the same."""
         if self.same_deployment:
             return
         service, where = main.name, f"{self.env(side).environment}'s revision {reach}"
@@ -219,8 +206,7 @@ class Context(Sides):
             seen = main.env.get(key)
             if seen is not None and (seen.secret, seen.value) == (view.secret, view.value):
                 continue
-            counterpart = there.env.get(key) if there is not None else None
-            why = self._why_foreign(side, view, key[2] if key[1] == "env" else "", counterpart)
+            why = self._why_foreign(side, view, key[2] if key[1] == "env" else "")
             if why:
                 shown = (view.shown, None) if side == "a" else (None, view.shown)
                 self.add(

@@ -158,9 +158,8 @@ async def _compare_read(
             unlike = split_unlike(state, reached, profile.project)
             unread += [Unread(one, n, "revision", why) for n, why in unlike]
             for name, (main, others) in reached.items():
-                there = (views_b if one == "a" else views_a).get(name)
                 for reach, view in others:
-                    ctx.foreign_elsewhere(one, main, view, reach, there)
+                    ctx.foreign_elsewhere(one, main, view, reach)
                     unread += _unknown_elsewhere(ctx, one, name, main, view, reach, unplaced)
         differences += ctx.out[start:]
     if session is not None and not ctx.same_deployment:

@@ -4,7 +4,7 @@ other (`value.foreign`), and whether two references name the very same secret.""
 
 from __future__ import annotations
 
-from drift.compare.markers import kept_in_place, mentions, without
+from drift.compare.markers import mentions, without
 from drift.compare.model import Side
 from drift.findings import Scope
 from drift.refs import SecretRef
@@ -85,18 +85,11 @@ class Sides:
         named = self._foreign(side, ref.secret)
         return f"references a secret named for {named}" if named else None
 
-    def _foreign(
-        self, side: Side, text: str, variable: str = "", counterpart: str | None = None
-    ) -> str | None:
+    def _foreign(self, side: Side, text: str, variable: str = "") -> str | None:
         """The other side's environment or project, when `text` (from `side`, the value of
-        `variable` if a variable's) names it (`markers.mentions`); not the other side's
-        environment name as a word both values keep in the same place (`counterpart`: the
-        other side's value, `markers.kept_in_place`)."""
+        `variable` if a variable's) names it (`markers.mentions`)."""
         mine = self.markers(side)
-        other = self.markers(other_side(side))
-        theirs = [m for m in other if m not in mine]
-        if counterpart is not None:
-            text = kept_in_place(text, counterpart, mine, other)
+        theirs = [m for m in self.markers(other_side(side)) if m not in mine]
         for marker in mine:
             text = without(text, marker, keep=theirs)  # never a part of theirs: `staging-eu`
         for marker in theirs:

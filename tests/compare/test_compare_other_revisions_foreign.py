@@ -143,26 +143,3 @@ def test_a_setting_of_another_revision_naming_the_other_project_is_foreign(
     assert " in e2e's revision api-00001-" in found["message"], found
     assert found["message"].endswith("names staging's project acme-staging")
     assert (found["a"], found["b"]) == (None, "runner@acme-staging.iam.gserviceaccount.com")
-
-
-def test_a_word_kept_in_place_in_another_revision_is_not_foreign(tmp_path: Path) -> None:
-    """e2e's 10 % revision keeps Dataflow's `staging` where staging's compared revision has it,
-    in a bucket of its own (helper-618 F3; main: `value.foreign` "… names staging")."""
-    scenario = _scenario(
-        "services",
-        {"LOCATION": "gs://acme-e2e-dataflow/staging"},
-        SPLITS["a 10 % traffic split"][1],
-    )
-    projects = scenario["projects"]
-    projects["acme-e2e"]["services"]["api"]["template"]["env"]["LOCATION"] = "gs://acme-e2e-df/tmp"
-    staging = projects["acme-staging"]["services"]["api"]["template"]["env"]
-    staging["LOCATION"] = "gs://acme-staging-dataflow/staging"
-    document = _compare(tmp_path, "services", scenario)
-    assert [d["kind"] for d in document["differences"]] == [], document
-    # a 10 % revision whose bucket is staging's still names it
-    projects["acme-e2e"]["services"]["api"]["history"][0]["env"]["LOCATION"] = (
-        "gs://acme-staging-dataflow/staging"
-    )
-    document = _compare(tmp_path, "services", scenario)
-    found = [(d["kind"], d["target"], d["side"]) for d in document["differences"]]
-    assert found == [("value.foreign", "env.LOCATION", "b")], document
