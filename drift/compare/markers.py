@@ -88,6 +88,13 @@ _LINUX_ROOTS = frozenset(
 """The top-level directories of a Linux file system (the Filesystem Hierarchy Standard):
 `/dev` is the device tree (`/dev/shm`, Cloud Run's in-memory file system, run/docs/
 container-contract#filesystem; `/dev/stdout`, `/dev/null`), whatever an environment is named."""
+_DEVICES = frozenset(
+    ["shm", "stdout", "stderr", "stdin", "null", "zero", "random", "urandom", "full", "fd"]
+    + ["pts", "tty", "console", "log", "mqueue", "termination-log"]
+)
+"""The entries of Linux's device tree a value names (`/dev/shm`, `/dev/stdout`, `/dev/null`,
+Kubernetes' `/dev/termination-log`): any other `/dev/…` may be an API's route for an
+environment named `dev` (`/dev/v1`), and still names it."""
 _PATH_START = frozenset(" \t=:,;'\"([")
 """What stands before the `/` that starts an absolute path inside a longer value
 (`--log=/dev/stderr`, `PATH`'s `/usr/bin:/dev/fd`)."""
@@ -99,10 +106,14 @@ def _path_root(text: str, start: int, stop: int) -> bool:
     starts with it, or the `/` before it starts a path (after `file://`, or `_PATH_START`).
     A later directory (`/srv/dev`), a URL's path (`https://host/dev`) or a bucket's
     (`gs://assets/dev`) is no root, and still names `dev`."""
-    if text[start:stop] not in _LINUX_ROOTS or text[start - 1 : start] != "/":
+    root = text[start:stop]
+    if root not in _LINUX_ROOTS or text[start - 1 : start] != "/":
         return False
-    if text[stop : stop + 1] not in ("", "/") and text[stop] not in _PATH_START:
+    if text[stop : stop + 1] != "/":  # a bare `/dev`, `/dev,…`: a route as well as a root
         return False
+    entry = re.match(r"[^/\s=:,;'\"()\[\]]*", text[stop + 1 :])
+    if not entry or not entry.group() or (root == "dev" and entry.group() not in _DEVICES):
+        return False  # `/dev/v1` is an API's route (helper-625 F5): only the device tree's own
     before = text[: start - 1]
     return before == "" or before[-1] in _PATH_START or before.endswith("file://")
 

@@ -1,9 +1,9 @@
-"""Words of a value that are not an environment's name although they spell one (helper-618 F3,
-F4): the root of a Linux path (`/dev/shm`, `/dev/stdout`: the device tree, where Cloud Run's
-in-memory filesystem is, run/docs/container-contract#filesystem), and a word both
-environments keep in the same place of values otherwise made their own
-(`gs://<own project>-dataflow/staging`: Dataflow's staging location). The other environment's
-name in a host, or in a value equal on both sides, is still foreign."""
+"""Words of a value that are not an environment's name although they spell one (helper-618 F4):
+the root of a Linux path (`/dev/shm`, `/dev/stdout`: the device tree, where Cloud Run's
+in-memory filesystem is, run/docs/container-contract#filesystem) — an entry of the device tree,
+never any `/dev/…` (`/dev/v1`, a bare `/dev`: an API's route, helper-625 F5). A word both
+environments keep in the same place is still the other's (helper-625 F3 reverted that rule:
+it hid `env=staging` left in prod's values)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def _compare(
         ("/dev/shm", False),
         ("/dev/stdout", False),
         ("/dev/null", False),
-        ("/dev", False),
+        ("/dev", True),  # a bare `/dev`: a route as well (helper-625 F5)
+        ("/dev/v1", True),  # an API's route, no entry of the device tree
         ("/dev/shm/metrics", False),
         ("file:///dev/stdout", False),
         ("--log=/dev/stderr", False),
