@@ -145,8 +145,9 @@ async def _compare_read(
     ctx.projects = {**state_a.projects, **state_b.projects}
     compared = [n for n in names if n not in skip]
     differences = list(ctx.compare(views_a, views_b, compared))
-    found, listed_notes = unprofiled(ctx, listings, names) if listings else ([], [])
+    found, listed_notes, unlisted = unprofiled(ctx, listings, names) if listings else ([], [], [])
     differences += found
+    unread += unlisted
     if not ctx.same_deployment:
         unread += _unknown_projects(ctx, views_a, views_b)  # what they name cannot be told
         unread += unknown_accounts(ctx.projects, views_a, views_b, unplaced)

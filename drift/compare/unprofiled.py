@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Collection
 from functools import partial
 
-from drift.compare.model import SIDES, Difference, Kind, Side
+from drift.compare.model import SIDES, Difference, Kind, Side, Unread
 from drift.compare.sides import Sides, other_side
 from drift.kinds import Kind as Workload
 from drift.kinds import key_label, workload_key
@@ -45,21 +45,24 @@ async def listed(lists: Lists) -> dict[Workload, Listing]:
 
 def unprofiled(
     ctx: Sides, listings: dict[Side, dict[Workload, Listing]], names: Collection[str]
-) -> tuple[list[Difference], list[str]]:
+) -> tuple[list[Difference], list[str], list[Unread]]:
     """The workloads of a kind listed on both sides that neither profile names (`names`):
     `service.only_in` for one that is on one side only (a difference: the exit code says it),
-    a note for those both run, which are not compared, and a note for each kind a List of
-    which failed (its workloads not looked for: the profiled ones were read as they are)."""
+    a note for those both run, which are not compared, and an item not read for each kind a
+    List of which failed: its workloads were not looked for, so the comparison is incomplete
+    (exit 3), never a parity (helper-625 F2; the profiled ones were read as they are)."""
     found: list[Difference] = []
     notes: list[str] = []
+    unread: list[Unread] = []
     for kind in Workload:
         failed = [(s, listings[s][kind].error) for s in SIDES if listings[s][kind].error]
         for side, error in failed:
-            notes.append(
-                f"{ctx.env(side).environment}: the {kind.noun}s of {ctx.env(side).where} could "
-                f"not be listed ({error.reason if error else ''}): {kind.noun}s neither profile "
-                "names were not looked for"
+            why = (
+                f"the {kind.noun}s of {ctx.env(side).where} could not be listed "
+                f"({error.reason if error else ''}): {kind.noun}s neither profile names were "
+                "not looked for"
             )
+            unread.append(Unread(side, f"{kind.noun}s", "list", why))
         if failed:
             continue
         keys = {
@@ -74,7 +77,7 @@ def unprofiled(
                 f"{ctx.a.environment} and {ctx.b.environment} both run "
                 f"{', '.join(map(key_label, both))}, which neither profile names: not compared"
             )
-    return found, notes
+    return found, notes, unread
 
 
 def _only_in(ctx: Sides, side: Side, other: Side, key: str) -> Difference:

@@ -54,7 +54,8 @@ def test_nothing_read_on_one_side_is_nothing_compared(tmp_path: Path) -> None:
         sandbox.inject(Fault("*", "PERMISSION_DENIED", match="acme-e2e"))
         table, document, code = _both(sandbox, _profiles(tmp_path, "api web"))
     assert code == 3
-    assert table.rstrip().endswith("incomplete: 2 items not compared; nothing was compared")
+    # the two services, and the services, jobs and worker pools no List of e2e could find
+    assert table.rstrip().endswith("incomplete: 5 items not compared; nothing was compared")
     assert document["summary"]["services"] == 0 and document["status"] == "incomplete"
 
 

@@ -127,14 +127,34 @@ def test_the_services_asked_for_are_all_that_is_compared(tmp_path: Path) -> None
     assert listed == []
 
 
-def test_a_list_refused_is_a_note(tmp_path: Path) -> None:
-    """prod's ListJobs refused: staging's job mig is not looked for, api is still compared."""
+def test_a_list_refused_is_incomplete_never_a_parity(tmp_path: Path) -> None:
+    """prod's ListJobs refused: staging's job mig is not looked for, api is still compared.
+    helper-625 F2: the refusal was a note, and with no other difference compare said
+    "equivalent", exit 0 — a kind it could not look at counted as parity. It is an item not
+    read: exit 3 (SPEC: incomplete, never reported as clean)."""
     with _world(tmp_path) as sandbox:
         sandbox.inject(Fault("ListJobs", "PERMISSION_DENIED", match="acme-prod"))
         document = _compare(sandbox, tmp_path)
     services = {d["service"] for d in document["differences"]}
     assert services == {"worker", "worker_pool/queue"}, document
-    assert document["exit_code"] == 1
-    [note] = [n for n in document["notes"] if "listed" in n]
-    assert note.startswith("prod: the jobs of acme-prod/us-central1 could not be listed ("), note
-    assert note.endswith("): jobs neither profile names were not looked for"), note
+    (item,) = document["unverified"]
+    assert (item["side"], item["service"], item["target"]) == ("b", "jobs", "list"), item
+    assert item["reason"].startswith("the jobs of acme-prod/us-central1 could not be listed (")
+    assert item["reason"].endswith("): jobs neither profile names were not looked for"), item
+    assert not [n for n in document["notes"] if "could not be listed" in n], document["notes"]
+    assert document["exit_code"] == 1  # the differences found stay the exit code's
+
+    # nothing else differs (staging's worker and queue gone, both run job report): the job
+    # mig only staging runs is not looked for, and that is no parity
+    scenario = _scenario()
+    staging = scenario["projects"]["acme-staging"]
+    staging["services"].pop("worker")
+    staging.pop("worker_pools")
+    staging["jobs"]["report"] = _workload("info")
+    (tmp_path / "only").mkdir()
+    (tmp_path / "only" / "scenario.yaml").write_text(yaml.safe_dump(scenario))
+    with Sandbox(tmp_path / "only" / "scenario.yaml") as sandbox:
+        sandbox.inject(Fault("ListJobs", "PERMISSION_DENIED", match="acme-prod"))
+        document = _compare(sandbox, tmp_path / "only")
+    assert document["differences"] == [] and document["status"] == "incomplete", document
+    assert document["exit_code"] == 3
