@@ -377,6 +377,10 @@ async def restore_workload(
         return collided
     if (refused := unwritten(journal, entry, write, error, after, was)) is not None:
         return refused  # nothing was written: the entry stays as it was (as a service's)
+    if after.reconciling:  # its outcome is not known yet (`reconciling`: helper-625 F1); the
+        # entry stays `rolling-back`, which a rollback run again judges as it finds it
+        why = f"the {kind.noun} was still reconciling when drift stopped waiting"
+        return Restored(False, f"{why}: whether it is as before is not known", after)
     said = problem or "as it was before the change"
     if not problem and (why := unready(after, kind)):  # the server's error says it as well
         said += f"; {why}"

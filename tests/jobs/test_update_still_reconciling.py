@@ -10,6 +10,7 @@ reconciling until a test settles it)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ import pytest
 import drift.fix.update as update
 from drift.errors import ExitCode
 from drift.fix.journal import State
+from drift.fix.rollback import run_rollback
+from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI, entries
 from tests.jobs.test_fix_jobs import fix, writes
@@ -46,3 +49,27 @@ def test_an_update_still_reconciling_is_not_put_back_nor_said_failed(
     (entry,) = entries(tmp_path)
     assert entry.state == State.UPDATING, entry.state
     assert result.exit_code is not ExitCode.OK
+
+
+def test_a_rollback_whose_put_back_is_still_reconciling_claims_nothing(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """helper-625 F1: the same for `drift rollback`: its put-back still reconciling when the
+    wait ended was "restored job job", exit 0, journaled rolled-back. Now it says the outcome
+    is not known, not proven restored, and the entry stays `rolling-back`."""
+    monkeypatch.setitem(update.settled_workload.__kwdefaults__, "timeout", 2.0)
+    monkeypatch.setitem(update.update_workload.__kwdefaults__, "timeout", 2.0)
+    sandbox = make_sandbox(world(pools={}, deploys_wait=True, workload_update_done="accepted"))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    fix(tmp_path, write_profile(tmp_path / "profiles", PROFILE), ScriptedUI([True]), yes=True)
+    sandbox.finish_update("p", "job", "job")  # drift's update settles, ready
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    done = asyncio.run(run_rollback(settings, ScriptedUI([True, True]), None, yes=True))
+    said = " ".join(done.summary().split())
+    assert sandbox.job("p", "job").reconciling  # the put-back, still being acted upon
+    assert "still reconciling when drift stopped waiting" in said, said
+    assert "restored job job" not in said and done.exit_code is not ExitCode.OK, said
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.ROLLING_BACK, entry.state
