@@ -71,14 +71,10 @@ fine-grained tokens (`github_pat_`), GitLab's (`glpat-`), Hugging Face's (`hf_`)
 restricted keys and webhook secrets (`rk_live_`, `whsec_`), SendGrid's keys (`SG.` and two
 parts; helper-532), Google OAuth client secrets (`GOCSPX-`), OpenAI's and Anthropic's API keys
 (`sk-proj-`, `sk-svcacct-`, `sk-admin-`, `sk-ant-`) and npm's tokens (`npm_` and 36; helper-544
-F2: shown under a neutral name); Slack's app-level tokens (`xapp-`), Shopify's (`shpat_`,
-`shpca_`, `shppa_`, `shpss_`), PyPI's upload tokens (`pypi-` and the macaroon's `pypi.org`
-header), DigitalOcean's (`dop_v1_`, `doo_v1_`, `dor_v1_`), Linear's (`lin_api_`), New Relic's
-user keys (`NRAK-`), HashiCorp Vault's service tokens (`hvs.`), Doppler's (`dp.pt.`, `dp.st.`,
-`dp.sa.`, `dp.ct.`), Atlassian's API tokens (`ATATT3`), Postman's (`PMAK-`), Honeycomb's ingest
-keys (`hcaik_`) and Microsoft Entra client secrets (three characters, a digit, `Q~`), each
-under a neutral name too (helper-618 F1; the vendors' formats as gitleaks' rules list them),
-and a PGP private key block (`-----BEGIN PGP PRIVATE KEY BLOCK-----`, RFC 4880 section 6.2).
+F2: shown under a neutral name); helper-618 F1, under any name too (the formats as gitleaks'
+rules list them): Slack app tokens, Shopify's, PyPI's, DigitalOcean's, Linear's, New Relic's,
+Vault's, Doppler's, Atlassian's, Postman's, Honeycomb's ingest keys, Microsoft Entra client
+secrets (`Q~`), and a PGP private key block (RFC 4880 section 6.2 armor).
 The last form: a URL with a password,
 its user possibly empty (`redis://:PASSWORD@host`, the AUTH form of redis-py and
 Memorystore). The user and password end where RFC 3986 ends userinfo (`?` and `#` begin the
@@ -276,10 +272,20 @@ def _assigned_values(text: str, drift_text: bool) -> list[tuple[str, int, int]]:
                 continue
             if any(_within(start, stop, span, text) for span in references):
                 continue  # the version of a secret reference (`secret api-key:prod`)
-            if named_secret(text, start, stop):
+            if named_secret(text, start, stop) or _weak(text, match.start(), start, stop):
                 continue  # Google's `secret: projects/P/secrets/S/versions/V`: a name
             found.append((name, start, stop))
     return found
+
+
+_WEAK_KEYS = ("sig", "accountkey", "account_key", "account-key")
+"""Keys that alone say little (`sig:v2`): a credential only in a key's shape (helper-625 F4)."""
+_KEY_SHAPED = re.compile(r"(?=.*[0-9+/%=])[A-Za-z0-9+/=%_-]{20,}")
+
+
+def _weak(text: str, begin: int, start: int, stop: int) -> bool:  # a match, its value's span
+    key = text[begin:start].casefold().rstrip(" \t\"'{=:>")
+    return key.endswith(_WEAK_KEYS) and not _KEY_SHAPED.fullmatch(text[start:stop])
 
 
 def _within(start: int, stop: int, reference: tuple[int, int], text: str) -> bool:
