@@ -231,17 +231,20 @@ def _keyed(view: ServiceView, keys: dict[str, str]) -> ServiceView:
 
 def _expects_secret(service: ServiceProfile | None, config: RevisionConfig) -> set[tuple[str, str]]:
     """(container, variable) of each variable whose plain value `check` would not show: the
-    profile expects a secret there, or its expected value looks like a credential (the rules
-    of the main container, named None, are those of the revision's primary container)."""
+    profile expects a secret there, or its expected value looks like a credential — in every
+    container of the revision, whichever rule set says it (a renamed sidecar, a variable
+    moved, a job's or pool's containers none of which `env` can be told to describe:
+    helper-624 F4, as `drift history` masks it): more hidden, never less."""
     if service is None:
         return set()
-    return {
-        (rules.name or config.primary, rule.name)
+    names = {
+        rule.name
         for rules in service.containers
         for rule in rules.env.values()
         if rule.expects_secret
         or (rule.value is not None and looks_like_credential(rule.name, rule.value))
     }
+    return {(container.name, name) for container in config.containers for name in names}
 
 
 def unlisted_notes(environment: str, state: LiveState) -> list[str]:
