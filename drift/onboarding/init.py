@@ -23,17 +23,11 @@ from drift.next_steps import (
     region_may_be_wrong,
 )
 from drift.onboarding.account import own_number
-from drift.onboarding.draft import (
-    Draft,
-    build_draft,
-    drafted_from,
-    images_differ,
-    render,
-    rollout,
-)
+from drift.onboarding.draft import Draft, build_draft, drafted_from, images_differ, render, rollout
 from drift.onboarding.named import as_other_kinds, of_other_kinds
 from drift.onboarding.next_check import check_place_options, check_profiles_option
 from drift.onboarding.result import InitResult
+from drift.onboarding.setting_lines import said_unread
 from drift.onboarding.withheld import (
     CREDENTIAL,
     NOT_READ,
@@ -369,7 +363,7 @@ def _notes(
     notes += [
         f"{key_label(key)}: {setting} not written: drift cannot read it ({why})"
         for key, live in state.services.items()
-        for setting, why in drafted_from(live)[1].unreadable.items()
+        for setting, why in said_unread(drafted_from(live)[1].unreadable).items()
     ]
     notes += [  # what init could not judge: said, never silently written (helper-594 F2)
         f"{key_label(key)}: its older revisions could not be listed ({why}): a password "

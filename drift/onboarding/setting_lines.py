@@ -11,6 +11,7 @@ from drift import redact
 from drift.fields import CONTAINER_SETTINGS, FIELDS, SettingValue, is_default_account, text
 from drift.fields.cpu_floor import ONE_CPU
 from drift.live.model import ContainerConfig, RevisionConfig
+from drift.live.normalize import UNDESCRIBED
 from drift.onboarding.account import account_line
 from drift.onboarding.yamltext import comment, scalar
 from drift.units import parse_cpu
@@ -78,11 +79,10 @@ def settings_lines(config: RevisionConfig, conflicts: Mapping[str, str], number:
     where there is nothing to state. `number`: the project's, for a default compute account
     left unnamed (`account_line`)."""
     lines: list[str] = []
+    unread = said_unread(config.unreadable)
     for name, spec in FIELDS.items():
-        if name in config.unreadable:  # no value to write: a default would be a guess
-            lines.append(
-                comment(f"{name}: not written, drift cannot read it: {config.unreadable[name]}")
-            )
+        if name in unread:  # no value to write: a default would be a guess
+            lines.append(comment(f"{name}: not written, drift cannot read it: {unread[name]}"))
             continue
         value = config.settings.get(name)
         if value is None or value == "" or (spec.moot is not None and spec.moot(config.settings)):
@@ -111,3 +111,10 @@ def settings_lines(config: RevisionConfig, conflicts: Mapping[str, str], number:
             continue
         lines.append(f"{name}: {text(value) if isinstance(value, bool | int) else scalar(shown)}")
     return lines
+
+
+def said_unread(unreadable: Mapping[str, str]) -> dict[str, str]:
+    """The settings a profile cannot state because drift cannot read them, but those of a job's
+    or pool's "main" container where none can be told to be it (`normalize.UNDESCRIBED`): init
+    writes each container's own under `containers:` instead (helper-624 F6)."""
+    return {name: why for name, why in unreadable.items() if why != UNDESCRIBED}
