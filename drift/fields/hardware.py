@@ -156,6 +156,25 @@ def _write_gpu_type(workload: Any, container: Any, value: SettingValue) -> None:
         a.resources(workload, container).limits[GPU] = "1"
 
 
+def _gpu_goes_nowhere(source: Source) -> str:
+    """Why the GPU type is not read ("" when it is): a type where no container has a GPU is
+    written with a GPU on the container the profile describes (`_write_gpu_type`), and where
+    there are several, none with a port and none named (`container:`), that one cannot be
+    told (their order means nothing to Cloud Run: run v2 `TaskTemplate.containers`,
+    `WorkerPoolRevisionTemplate.containers`). Not judged nor planned, never a patch on a
+    guessed container (helper-624 F2: it crashed every check, plan and fix)."""
+    containers = list(getattr(source.revision, "containers", ()))
+    if source.container is not None or len(containers) < 2:
+        return ""
+    if any(c.HasField("resources") and GPU in c.resources.limits for c in containers):
+        return ""  # a type change only: the GPU stays where it is
+    return (
+        f"no container has a GPU ({', '.join(c.name for c in containers)}: none with a port), "
+        "and which one the profile means cannot be told from their order: name it with "
+        "`container: NAME`"
+    )
+
+
 TOP_LEVEL_ONLY = {
     "--gpu=0": (
         "gcloud clears the GPU type only for a --gpu=0 outside --container, which cannot be "
@@ -354,6 +373,7 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         str,
         terraform=(tf_template("node_selector", 0, "accelerator"),),
         read=_gpu_type,
+        unreadable=_gpu_goes_nowhere,
         write=_write_gpu_type,
         # gcloud run deploy / services, jobs, worker-pools update: `--gpu-type=GPU_TYPE`;
         # `--gpu=0` (its container's GPU count) takes the GPU away
