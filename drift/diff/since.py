@@ -57,6 +57,8 @@ Key = tuple[str, str, str | None]
 VALUE_RULES = ("env.inconsistent", "env.constraint")
 """The rules judged on a variable's value (a secret's, where it names one): `since` judges an
 older revision by the value it would hold today."""
+MAIN = ("env.", "mount.")
+"""The families of rules a container's rule set judges (`drift.diff.context.judged`)."""
 
 
 def _key(finding: Finding) -> Key:
@@ -293,9 +295,14 @@ class History:
         the setting of a `setting.value` finding could not be read
         (`RevisionConfig.unreadable`); the variable of an `env.inconsistent` or
         `env.constraint` finding takes a secret's value this check did not read (a version
-        only an older revision names). A plain value is read whether or not it is shown
+        only an older revision names); a finding of the main rules (`env`, its mounts: no
+        sidecar's) where revision `i` ran several containers, none with a port, and none can
+        be told the one they describe (`RevisionConfig.undescribed`: not judged there, which
+        is not clean; helper-624 F1). A plain value is read whether or not it is shown
         masked: the comparison is on the data, and no value is ever put in the words."""
         config = self.records[i].config
+        if config.undescribed and finding.scope is None and finding.rule.startswith(MAIN):
+            return True
         if finding.rule == "setting.value":
             name = finding.target[8:]
             return name in config.unreadable or self._respelt(config, name) is None

@@ -97,3 +97,35 @@ def test_a_gpu_type_on_an_undescribed_pool_is_said_not_crashed(
     elif args[-1] == "prod":
         assert "gpu_type is not planned" in done.stdout, done.stdout
     assert [c.short for c in sandbox.calls if c.short == "UpdateWorkerPool"] == []
+
+
+DEBUG = {"name": "consumer", "image": "img/c:1", "env": [{"name": "MODE", "value": "debug"}]}
+LIVE = {"name": "consumer", "image": "img/c:1", "env": [{"name": "MODE", "value": "live"}]}
+
+
+def test_since_does_not_call_an_undescribed_revision_good(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-624 F1: the pool ran MODE=live (alice), then [agent, consumer] with MODE=debug
+    for ten days (bob), now [consumer] MODE=debug (the agent removed). Bob's revision had no
+    container the profile's `env` could be told to describe: its main rules were not judged,
+    which is not clean. `since` does not run past it: never bob's revision as `last_good`
+    (with the sidecar's removal as the drift's start)."""
+    body = {
+        "instances": 1,
+        "template": {"containers": [DEBUG]},
+        "history": [
+            {"created": "20d", "creator": "alice@x.io", "containers": [LIVE]},
+            {"created": "10d", "creator": "bob@x.io", "containers": [AGENT, DEBUG]},
+        ],
+    }
+    project = {"number": 111, "region": "us-central1", "worker_pools": {"pool": body}}
+    sandbox = make_sandbox({"options": {"seed": 3}, "projects": {"acme": project}})
+    profile = (
+        "project: acme\nregion: us-central1\nworker_pools:\n  pool:\n    env:\n      MODE: live\n"
+    )
+    done = drift_on(sandbox, tmp_path, ("prod", profile), "check", "prod", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    (finding,) = [f for f in json.loads(done.stdout)["findings"] if f["target"] == "env.MODE"]
+    since = finding.get("since") or {}
+    assert not since.get("last_good"), since
