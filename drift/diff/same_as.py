@@ -38,6 +38,8 @@ def same_as_findings(at: At, rule: VarRule, live: EnvVar, container: str) -> Ite
     differ = []
     unset = False
     for rev in sides:
+        if rev.config.undescribed:
+            continue  # which container holds it cannot be told: unverified (`unknown_sides`)
         theirs = rev.config.env.get(other_var)
         if theirs is None:
             if there is not None and not required_there(there, other_var, rev.config):
@@ -150,7 +152,11 @@ def uncompared(
             continue  # this one could not be read: already unverified
         other = state.services.get(other_key)
         if other is not None and other.serving:
-            lacking = [r.config for r in other.serving if other_var not in r.config.env]
+            lacking = [
+                r.config
+                for r in other.serving
+                if other_var not in r.config.env and not r.config.undescribed
+            ]
             if not lacking:
                 continue
             why = f"it does not set {other_var}"  # no rule of the profile's says so
@@ -184,8 +190,9 @@ def uncompared(
 def unknown_sides(profile: Profile, names: Sequence[str], state: LiveState) -> list[Unverified]:
     """The `same_as` rules of the workloads checked whose other side was read but holds a
     value that is not known: its secret could not be read or is not enabled (when only this
-    workload is checked, nothing else says so). The comparison was not made: unverified,
-    never clean and never `env.inconsistent`."""
+    workload is checked, nothing else says so), or which of its containers holds it cannot
+    be told (`_undescribed`). The comparison was not made: unverified, never clean and never
+    `env.inconsistent`."""
     out: dict[tuple[str, str], Unverified] = {}
     for name, container, rule in same_as_rules(profile, names):
         assert rule.same_as is not None
@@ -199,8 +206,10 @@ def unknown_sides(profile: Profile, names: Sequence[str], state: LiveState) -> l
             if var is None:
                 continue
             sides = _sides(other_key, name, rev, other.serving)
-            for theirs in (r.config.env.get(other_var) for r in sides):
-                why = _unknown(state, var, theirs)
+            for side in sides:
+                why = _undescribed(side.config) or _unknown(
+                    state, var, side.config.env.get(other_var)
+                )
                 if why:
                     label = f"{key_label(other_key)}.{other_var}"
                     reason = f"same_as {label} not compared: {why}"
@@ -208,6 +217,19 @@ def unknown_sides(profile: Profile, names: Sequence[str], state: LiveState) -> l
                         (name, rule.name), Unverified.at(name, f"env.{rule.name}", reason)
                     )
     return list(out.values())
+
+
+def _undescribed(config: RevisionConfig) -> str:
+    """Why the other side's variable cannot be told on `config` ("" when it can): its
+    containers have no port and none is named (`RevisionConfig.undescribed`), so which one
+    its `env` is cannot be told, nor whether it sets the variable (helper-624 F3)."""
+    if not config.undescribed:
+        return ""
+    return (
+        f"it runs {len(config.undescribed)} containers ({', '.join(config.undescribed)}), "
+        "none with a port, and which one its `env` describes cannot be told: name it with "
+        "`container: NAME`"
+    )
 
 
 def _unknown(state: LiveState, mine: EnvVar, theirs: EnvVar | None) -> str:

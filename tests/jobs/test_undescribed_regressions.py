@@ -129,3 +129,50 @@ def test_since_does_not_call_an_undescribed_revision_good(
     (finding,) = [f for f in json.loads(done.stdout)["findings"] if f["target"] == "env.MODE"]
     since = finding.get("since") or {}
     assert not since.get("last_good"), since
+
+
+def _same_as_world(swap: bool) -> dict[str, Any]:
+    app = {
+        "name": "app",
+        "image": "img/api:1",
+        "ports": [{"containerPort": 8080}],
+        "env": [{"name": "DB_HOST", "value": "db-a"}],
+    }
+    worker = {"name": "worker", "image": "img/w:1", "env": [{"name": "DB_HOST", "value": "db-a"}]}
+    job = {"template": {"containers": [worker, AGENT] if swap else [AGENT, worker]}}
+    services = {"api": {"template": {"containers": [app]}}}
+    acme = {"number": 111, "region": "us-central1", "services": services, "jobs": {"jb": job}}
+    return {"options": {"seed": 2}, "projects": {"acme": acme}}
+
+
+SAME_AS = """project: acme
+region: us-central1
+services:
+  api:
+    env:
+      DB_HOST: {same_as: jb.DB_HOST}
+jobs:
+  jb:
+    env:
+      DB_HOST: {optional: true}
+"""
+
+
+@pytest.mark.parametrize("swap", [False, True])
+@pytest.mark.parametrize("only", [(), ("--service", "api")])
+def test_same_as_an_undescribed_job_is_unverified(
+    make_sandbox: MakeSandbox, tmp_path: Path, swap: bool, only: tuple[str, ...]
+) -> None:
+    """helper-624 F3: `same_as: jb.DB_HOST` where jb runs [agent, worker], none with a port
+    and none named: which container its `env` is cannot be told, so neither what it holds.
+    Not `env.inconsistent` ("jb does not set it"), not clean: unverified, in either order and
+    with `--service api` too."""
+    sandbox = make_sandbox(_same_as_world(swap))
+    args = ("check", "prod", "--format", "json", *only)
+    done = drift_on(sandbox, tmp_path, ("prod", SAME_AS), *args)
+    assert done.returncode == 3, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert [f for f in report["findings"] if f["rule"] == "env.inconsistent"] == []
+    said = [u["reason"] for u in report["unverified"] if u["target"] == "env.DB_HOST"]
+    assert len(said) == 1 and "same_as job jb.DB_HOST not compared" in said[0], report["unverified"]
+    assert "agent, worker" in said[0] or "worker, agent" in said[0], said
