@@ -115,6 +115,8 @@ def settings_lines(config: RevisionConfig, conflicts: Mapping[str, str], number:
 
 def said_unread(unreadable: Mapping[str, str]) -> dict[str, str]:
     """The settings a profile cannot state because drift cannot read them, but those of a job's
-    or pool's "main" container where none can be told to be it (`normalize.UNDESCRIBED`): init
-    writes each container's own under `containers:` instead (helper-624 F6)."""
-    return {name: why for name, why in unreadable.items() if why != UNDESCRIBED}
+    or pool's "main" container where none can be told to be it (`normalize.UNDESCRIBED`, and a
+    GPU type no container has yet: `fields.hardware._gpu_goes_nowhere`, whose reason ends as
+    it does): init writes each container's own under `containers:` instead (helper-624 F6)."""
+    tail = UNDESCRIBED.partition(", and ")[2]
+    return {name: why for name, why in unreadable.items() if not why.endswith(tail)}
