@@ -48,8 +48,9 @@ _STRONG_NAME = re.compile(
 there; helper-531): `credential_named`. The broad names of `_CREDENTIAL_NAME` (`CACHE_KEY=v2`,
 `TOKEN_TTL=1h`, `PWD=/app`: the shell's working directory) need a long value."""
 _CREDENTIAL_VALUE = (
-    r"(-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}"
-    r"|gh[pousr]_[0-9A-Za-z]{36}|xox[abpr]-[0-9A-Za-z-]{10,}|[rs]k_(live|test)_[0-9A-Za-z]{16,}"
+    r"(-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY"
+    r"(?: BLOCK)?-----|[\s\S]*)|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|gh[pousr]_[0-9A-Za-z]{36}"
+    r"|xox[abpr]-[0-9A-Za-z-]{10,}|[rs]k_(live|test)_[0-9A-Za-z]{16,}"
     r"|github_pat_[0-9A-Za-z_]{22,}|glpat-[0-9A-Za-z_-]{20,}|hf_[0-9A-Za-z]{30,}"
     r"|whsec_[0-9A-Za-z+/=]{24,}|SG\.[0-9A-Za-z_-]{16,}\.[0-9A-Za-z_-]{16,}"
     r"|GOCSPX-[0-9A-Za-z_-]{20,}|sk-(?:proj|svcacct|admin|ant)-[0-9A-Za-z_-]{20,}"
@@ -74,7 +75,7 @@ parts; helper-532), Google OAuth client secrets (`GOCSPX-`), OpenAI's and Anthro
 F2: shown under a neutral name); helper-618 F1, under any name too (the formats as gitleaks'
 rules list them): Slack app tokens, Shopify's, PyPI's, DigitalOcean's, Linear's, New Relic's,
 Vault's, Doppler's, Atlassian's, Postman's, Honeycomb's ingest keys, Microsoft Entra client
-secrets (`Q~`), and a PGP private key block (RFC 4880 section 6.2 armor).
+secrets (`Q~`), a PEM or PGP (RFC 4880) private key to its END or the text's end (F7 of 625).
 The last form: a URL with a password,
 its user possibly empty (`redis://:PASSWORD@host`, the AUTH form of redis-py and
 Memorystore). The user and password end where RFC 3986 ends userinfo (`?` and `#` begin the
@@ -291,8 +292,7 @@ def _weak(text: str, begin: int, start: int, stop: int) -> bool:  # a match, its
 def _within(start: int, stop: int, reference: tuple[int, int], text: str) -> bool:
     """Whether the value at `start:stop` is a reference's version, the punctuation a sentence
     puts after it with it (`references secret api-key:1, not secret db-password:prod`)."""
-    begin, end = reference
-    return begin <= start and not text[end:stop].strip(",.)}]")
+    return reference[0] <= start and not text[reference[1] : stop].strip(",.)}]")
 
 
 def _assigned_hint(text: str) -> bool:

@@ -106,3 +106,20 @@ def test_init_copies_none_and_check_flags_each_and_shows_none(
     assert flagged == {f"env.{n}" for n in values}, flagged
     rendered = [formatter_for(fmt).render(report) for fmt in OutputFormat]
     assert [s for s in secrets if any(s in r for r in rendered)] == []
+
+
+@pytest.mark.parametrize("end", ["\n-----END PGP PRIVATE KEY BLOCK-----", ""], ids=["whole", "cut"])
+def test_a_private_key_quoted_in_a_text_is_masked_to_its_end(end: str) -> None:
+    """helper-625 F7: of a server's error text quoting a key (registered by its pieces:
+    `ApiError`), only the BEGIN line was a piece, and the key's body stayed shown; the piece
+    runs to the END line now, or to the end of a text cut before it."""
+    from drift import redact
+
+    body = "lQOYBGXabcdefQ0123SECRETBODYxyz"
+    text = f"value -----BEGIN PGP PRIVATE KEY BLOCK-----\n\n{body}{end} is invalid"
+    for piece in credentials.credential_pieces(text):
+        redact.register(piece)
+    shown = redact.mask(text)
+    assert body not in shown and shown.startswith("value ***"), shown
+    if end:
+        assert shown == "value *** is invalid", shown
