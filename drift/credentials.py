@@ -93,7 +93,7 @@ _URL = re.compile(r"^https?://[^@]*$", re.I)
 _KEY_WORDS = (
     r"password|passwd|passphrase|pwd|pass|secret|token|credentials?|apikey|jwt|signature"
     r"|(?:api|access|secret|private|auth|signing|encryption|master|client|account)[_-]?key"
-    r"|sig"
+    r"|sig|(?:primary|secondary)[_-]?key"
 )
 _SUFFIX_WORDS = r"password|passwd|passphrase|pwd|pass|secret|token"
 """The last words that make a key of one word a credential's (`PGPASSWORD`, `dbpassword`,
@@ -279,13 +279,13 @@ def _assigned_values(text: str, drift_text: bool) -> list[tuple[str, int, int]]:
     return found
 
 
-_WEAK_KEYS = ("sig", "accountkey", "account_key", "account-key")
+_WEAK_KEYS = ("sig", "accountkey", "primarykey", "secondarykey")
 """Keys that alone say little (`sig:v2`): a credential only in a key's shape (helper-625 F4)."""
 _KEY_SHAPED = re.compile(r"(?=.*[0-9+/%=])[A-Za-z0-9+/=%_-]{20,}")
 
 
 def _weak(text: str, begin: int, start: int, stop: int) -> bool:  # a match, its value's span
-    key = text[begin:start].casefold().rstrip(" \t\"'{=:>")
+    key = text[begin:start].casefold().rstrip(" \t\"'{=:>").replace("_", "").replace("-", "")
     return key.endswith(_WEAK_KEYS) and not _KEY_SHAPED.fullmatch(text[start:stop])
 
 

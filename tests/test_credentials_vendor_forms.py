@@ -30,6 +30,9 @@ IN_PART = {  # the credential inside, masked; the rest of the value shown
     ),
     "COSMOS": (f"AccountEndpoint=https://acme.documents.azure.com:443/;AccountKey={KEY};", KEY),
     "COSMOS_JSON": (f'{{"AccountKey": "{KEY}"}}', KEY),
+    # helper-625 F6: `az servicebus … keys list` output
+    "SERVICEBUS_KEYS": (f'{{"primaryKey": "{KEY}"}}', KEY),
+    "SERVICEBUS_KEY2": (f'{{"secondaryKey": "{KEY}"}}', KEY),
     "UPLOAD_CONTAINER_URL": (
         "https://acmeprod.blob.core.windows.net/uploads?sv=2022-11-02&ss=b&srt=co&sp=rw"
         f"&se=2027-01-01T00:00:00Z&spr=https&sig={SIG}",
@@ -65,6 +68,8 @@ SHOWN = {  # look-alikes: shown as they are
     "JWT_ALG": "alg=RS256;sig=sha256",
     "FLAGS": "--sig v2",
     "REGION": "account_key=prod-eu",
+    "TABLE": '{"primaryKey": "user_id"}',  # a schema's primary key
+    "INDEX": "primary_key=id",
 }
 
 
