@@ -77,6 +77,12 @@ Service, Job or WorkerPool) or in its template (`drift.fields.access.template_of
 INT32_MAX = 2**31 - 1
 """The narrowest range of any protobuf integer type (int32's); every integer row's minimum is
 at least 0, so a number up to this one fits every integer field."""
+UNTOLD = (
+    "which one the profile means cannot be told from their order: name it with `container: NAME`"
+)
+"""Why a setting of "the" container of a job or pool is not read where it has several, none
+with a port, and the profile names none (`drift.live.normalize.UNDESCRIBED`,
+`drift.fields.hardware`): the end of each such reason, as `drift init` tells them apart."""
 SERVICES = frozenset({Kind.SERVICE})
 EVERY_KIND = frozenset(Kind)
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from drift.fields import access as a
 from drift.fields.base import (
     EVERY_KIND,
+    UNTOLD,
     Field,
     GcloudArg,
     PlannedSetting,
@@ -168,11 +169,8 @@ def _gpu_goes_nowhere(source: Source) -> str:
         return ""
     if any(c.HasField("resources") and GPU in c.resources.limits for c in containers):
         return ""  # a type change only: the GPU stays where it is
-    return (
-        f"no container has a GPU ({', '.join(c.name for c in containers)}: none with a port), "
-        "and which one the profile means cannot be told from their order: name it with "
-        "`container: NAME`"
-    )
+    names = ", ".join(c.name for c in containers)
+    return f"no container has a GPU ({names}: none with a port), and {UNTOLD}"
 
 
 TOP_LEVEL_ONLY = {

@@ -84,17 +84,22 @@ async def _judged(
     after = apply_changes(config, ())
     if known is not None and all(ref in known.versions for *_, ref in after.uses):
         return doomed(after, known, account)
-    of_session = _READS.setdefault(session, {})
-    reads = of_session.get(project)
-    if reads is None:  # one reader a session and project: each version read once a run
-        reads = of_session[project] = SecretReads(
-            session.clients, session.runner, project, LiveState(), Tasks()
-        )
+    reads = _reader(session, project)
     await asyncio.gather(*(reads.version(ref) for ref in dict.fromkeys(r for *_, r in after.uses)))
     return doomed(after, reads.state, account)
 
 
 _READS: WeakKeyDictionary[Session, dict[str, SecretReads]] = WeakKeyDictionary()
+
+
+def _reader(session: Session, project: str) -> SecretReads:
+    """One reader a session and project: each version read once a run."""
+    of_session = _READS.setdefault(session, {})
+    if (reads := of_session.get(project)) is None:
+        reads = of_session[project] = SecretReads(
+            session.clients, session.runner, project, LiveState(), Tasks()
+        )
+    return reads
 
 
 async def read_templates(
@@ -115,7 +120,7 @@ async def read_templates(
     if not refs:
         return
     async with Session(access) as session:
-        reads = SecretReads(session.clients, session.runner, project, LiveState(), Tasks())
+        reads = _reader(session, project)
         await asyncio.gather(*(reads.version(ref) for ref in refs))
     for ref, info in reads.state.versions.items():
         state.versions.setdefault(ref, info)

@@ -17,6 +17,7 @@ from drift.fields import (
     read_settings,
     unreadable_settings,
 )
+from drift.fields.base import UNTOLD
 from drift.kinds import Kind
 from drift.live.model import (
     ContainerConfig,
@@ -196,10 +197,7 @@ def revision_config(
     )
 
 
-UNDESCRIBED = (
-    "its containers have no port, and which one the profile means cannot be told from their "
-    "order: name it with `container: NAME`"
-)
+UNDESCRIBED = f"its containers have no port, and {UNTOLD}"
 """Why a setting of the container `env` describes is not read where no container is that one
 (`RevisionVariables.undescribed`)."""
 

@@ -9,9 +9,9 @@ from typing import Any, Literal, get_args, get_origin
 
 from drift import redact
 from drift.fields import CONTAINER_SETTINGS, FIELDS, SettingValue, is_default_account, text
+from drift.fields.base import UNTOLD
 from drift.fields.cpu_floor import ONE_CPU
 from drift.live.model import ContainerConfig, RevisionConfig
-from drift.live.normalize import UNDESCRIBED
 from drift.onboarding.account import account_line
 from drift.onboarding.yamltext import comment, scalar
 from drift.units import parse_cpu
@@ -115,8 +115,7 @@ def settings_lines(config: RevisionConfig, conflicts: Mapping[str, str], number:
 
 def said_unread(unreadable: Mapping[str, str]) -> dict[str, str]:
     """The settings a profile cannot state because drift cannot read them, but those of a job's
-    or pool's "main" container where none can be told to be it (`normalize.UNDESCRIBED`, and a
-    GPU type no container has yet: `fields.hardware._gpu_goes_nowhere`, whose reason ends as
-    it does): init writes each container's own under `containers:` instead (helper-624 F6)."""
-    tail = UNDESCRIBED.partition(", and ")[2]
-    return {name: why for name, why in unreadable.items() if not why.endswith(tail)}
+    or pool's "main" container where none can be told to be it (each reason ends `UNTOLD`:
+    `normalize.UNDESCRIBED`, a GPU type no container has yet): init writes each container's own
+    under `containers:` instead (helper-624 F6)."""
+    return {name: why for name, why in unreadable.items() if not why.endswith(UNTOLD)}

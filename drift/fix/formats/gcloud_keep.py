@@ -71,8 +71,11 @@ def breakglass_of(source: Any, kind: Kind = Kind.SERVICE) -> str:
     insert `BinaryAuthorizationChange(breakglass_justification=None)`, whose `Adjust` sets a
     justification only when one is given (command_lib/run/v2/config_changes.py), and send the
     pool read back whole (`ReleaseWorkerPool`): nothing to give again (helper-614 M2)."""
-    if kind is Kind.WORKER_POOL:
-        return ""
+    return "" if kind is Kind.WORKER_POOL else _justification(source)
+
+
+def _justification(source: Any) -> str:
+    """The breakglass justification the workload read holds ("" when none, or not read)."""
     held = getattr(source, "binary_authorization", None)
     return str(getattr(held, "breakglass_justification", "") or "")
 
@@ -113,11 +116,9 @@ def kept(flags: Iterable[Arg], breakglass: Arg, fixed: bool) -> list[Arg]:
 def clears_pool_breakglass(kind: Kind, source: Any, flags: Iterable[Arg]) -> bool:
     """Whether a worker pool's update with `flags` sets a policy while the pool read holds a
     breakglass, which gcloud would keep: the script clears it first (module docstring)."""
-    if kind is not Kind.WORKER_POOL:
+    if kind is not Kind.WORKER_POOL or not _justification(source):
         return False
-    held = getattr(source, "binary_authorization", None)
-    bypassed = bool(getattr(held, "breakglass_justification", ""))
-    return bypassed and "binary-authorization" in {_name(f) for f in flags}
+    return "binary-authorization" in {_name(f) for f in flags}
 
 
 def kept_note(lines: Iterable[str]) -> list[str]:
