@@ -6,6 +6,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from typing import Any, Literal
 
@@ -65,6 +66,23 @@ class PlannedSetting:
 
 PlanNote = Callable[[PlannedSetting], str]
 """`Field.plan_note`: what the plan says of a change beyond itself ("": nothing)."""
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The least a kind's workload takes of a setting, above what a service takes (checked
+    when its profile loads, `drift.fields.catalogue.stated_conflicts`)."""
+
+    least: int
+    """As `amount` counts it (bytes, millicpu)."""
+    shown: str
+    """As a message says it (`512Mi`, `1 CPU`)."""
+    why: str
+    """Where Cloud Run says so."""
+    amount: Callable[[SettingValue], int | Decimal]
+    """A value as a profile states it (parsed), counted."""
+
+
 Conflicts = Callable[[str, Stated], list[tuple[str, str]]]
 """What a profile states that Cloud Run refuses or ignores beside a setting, given the
 service's name and every setting it states: (setting, message) each."""
@@ -197,6 +215,9 @@ class Field:
     conflicts_for: frozenset[Kind] = frozenset({Kind.SERVICE})
     """The kinds whose profiles `conflicts` judges: the workloads Cloud Run's rule is about
     (below one CPU: a service's; parallelism over the task count: a job's)."""
+    floors: tuple[tuple[Kind, Floor], ...] = ()
+    """The kinds that take more than a service at the least (a job's memory, a worker pool's
+    CPU), each with its floor: a profile stating less is refused where it says it."""
 
     moot: Callable[[Mapping[str, SettingValue]], bool] | None = None
     """Whether the setting means nothing given the workload's other settings as read (a CMEK

@@ -37,7 +37,6 @@ from drift.fields.limits import (
     MEMORY,
     concurrency_unknown,
     default_concurrency,
-    kind_floors,
     limit_field,
 )
 from drift.fields.manual_scaling import MANUAL_FIELDS
@@ -315,7 +314,24 @@ def stated_conflicts(name: str, kind: Kind, stated: Stated) -> list[tuple[str, s
         for row in FIELDS.values()
         if row.conflicts is not None and kind in row.conflicts_for
         for problem in row.conflicts(name, stated)
-    ] + kind_floors(name, kind, stated)
+    ] + [problem for row in FIELDS.values() for problem in _below_floor(name, kind, row, stated)]
+
+
+def _below_floor(name: str, kind: Kind, row: Field, stated: Stated) -> list[tuple[str, str]]:
+    """The row's value a workload's profile states below its kind's floor (`Field.floors`):
+    (setting, message), as `Field.conflicts` says them."""
+    if row.name not in stated:
+        return []
+    value, where = stated[row.name]
+    return [
+        (
+            row.name,
+            f"{name}: {row.name} {row.show(value)} ({where}) is below the {floor.shown} a "
+            f"{kind.noun} takes at the least ({floor.why})",
+        )
+        for of, floor in row.floors
+        if of is kind and floor.amount(value) < floor.least
+    ]
 
 
 def read_conflicts(name: str, kind: Kind, read: Mapping[str, SettingValue]) -> dict[str, str]:

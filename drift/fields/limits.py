@@ -15,9 +15,9 @@ from drift.fields.base import (
     EVERY_KIND,
     Conflicts,
     Field,
+    Floor,
     SettingValue,
     Source,
-    Stated,
     tf_container,
 )
 from drift.fields.cpu_floor import ONE_CPU, below_one, instance_cpu
@@ -147,51 +147,41 @@ def profile_memory(value: str | int | float) -> str:
     return str(size)
 
 
-FLOORS: dict[tuple[Kind, str], tuple[int, str, str]] = {
-    # (kind, setting): the least it takes, as parsed (bytes, millicpu), shown, and where said
-    (Kind.JOB, "memory"): (
-        512 * 2**20,
-        "512Mi",
-        "jobs run in the second generation only, whose minimum is 512 MiB: "
-        "cloud.google.com/run/docs/configuring/jobs/memory-limits",
+def _memory_floor(why: str) -> Floor:
+    return Floor(512 * 2**20, "512Mi", why, lambda value: int(str(value)))
+
+
+MEMORY_FLOORS = (
+    (
+        Kind.JOB,
+        _memory_floor(
+            "jobs run in the second generation only, whose minimum is 512 MiB: "
+            "cloud.google.com/run/docs/configuring/jobs/memory-limits"
+        ),
     ),
-    (Kind.WORKER_POOL, "memory"): (
-        512 * 2**20,
-        "512Mi",
-        '"The minimum memory setting is 512 MiB": '
-        "cloud.google.com/run/docs/configuring/workerpools/memory-limits",
+    (
+        Kind.WORKER_POOL,
+        _memory_floor(
+            '"The minimum memory setting is 512 MiB": '
+            "cloud.google.com/run/docs/configuring/workerpools/memory-limits"
+        ),
     ),
-    (Kind.WORKER_POOL, "cpu"): (
-        1000,
-        "1 CPU",
-        '"The minimum vCPU setting is 1 vCPU": cloud.google.com/run/docs/configuring/'
-        "workerpools/cpu",
+)
+CPU_FLOORS = (
+    (
+        Kind.WORKER_POOL,
+        Floor(
+            1000,
+            "1 CPU",
+            '"The minimum vCPU setting is 1 vCPU": cloud.google.com/run/docs/configuring/'
+            "workerpools/cpu",
+            lambda value: parse_cpu(str(value)),
+        ),
     ),
-}
+)
 """A job's and a worker pool's own floors, above the service's (`MEMORY_FLOOR`, `CPU_RULE`):
 a profile stating less is refused at load, never planned as a fix Cloud Run refuses
 (helper-617 F2; the sandbox refuses the write: `drift.sandbox.limits.validate_minimums`)."""
-
-
-def kind_floors(name: str, kind: Kind, stated: Stated) -> list[tuple[str, str]]:
-    """What a workload's profile states below its kind's floor (`FLOORS`): (setting, message)
-    each, as `Field.conflicts` says them (`drift.fields.catalogue.stated_conflicts`)."""
-    out = []
-    for (of, setting), (floor, shown, why) in FLOORS.items():
-        if of is not kind or setting not in stated:
-            continue
-        value, where = stated[setting]
-        amount = parse_cpu(str(value)) if setting == "cpu" else int(str(value))
-        if amount < floor:
-            said = cpu_text(value) if setting == "cpu" else memory_shown(value)
-            out.append(
-                (
-                    setting,
-                    f"{name}: {setting} {said} ({where}) is below the {shown} a "
-                    f"{kind.noun} takes at the least ({why})",
-                )
-            )
-    return out
 
 
 def read_memory(source: Source) -> str:
@@ -220,10 +210,13 @@ class Limit:
     show: Callable[[SettingValue], str]
     parse: Callable[[Any], str]
     conflicts: Conflicts | None = None
+    floors: tuple[tuple[Kind, Floor], ...] = ()
 
 
-CPU = Limit(read_cpu, CPU_UNREAD, cpu_text, cpu_text, profile_cpu, below_one)
-MEMORY = Limit(read_memory, MEMORY_UNREAD, memory_text, memory_shown, profile_memory)
+CPU = Limit(read_cpu, CPU_UNREAD, cpu_text, cpu_text, profile_cpu, below_one, CPU_FLOORS)
+MEMORY = Limit(
+    read_memory, MEMORY_UNREAD, memory_text, memory_shown, profile_memory, floors=MEMORY_FLOORS
+)
 
 
 def limit_field(name: str, help: str, limit: Limit, examples: tuple[str, ...]) -> Field:
@@ -241,6 +234,7 @@ def limit_field(name: str, help: str, limit: Limit, examples: tuple[str, ...]) -
         parse=a.scalar(limit.parse),
         show=limit.show,
         conflicts=limit.conflicts,
+        floors=limit.floors,
         terraform=(tf_container("resources", 0, "limits", name),),
         examples=examples,
         kinds=EVERY_KIND,

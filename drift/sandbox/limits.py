@@ -94,7 +94,7 @@ def _size(limits: Mapping[str, str]) -> tuple[int, int, str, str] | None:
 # copy of that page said 0.08, as the services' does). Whether a floor is each container's or
 # the instance's (sidecars share it) is not documented: the sandbox refuses only what every
 # reading refuses, an instance whose containers together are below it (drift's profile holds
-# the main container's `memory`/`cpu` to it: `drift.fields.limits.FLOORS`). Services keep the
+# the main container's `memory`/`cpu` to it: `drift.fields.base.Field.floors`). Services keep the
 # CPU page's rules (`cpu_rules`). The wording is the sandbox's.
 MIN_MEMORY = 512 * 2**20
 MIN_POOL_CPU = 1000  # millicpu
