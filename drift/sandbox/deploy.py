@@ -179,8 +179,7 @@ def plan_update(
         desired,
         stored=base,
         fine_cpu=world.options.fine_cpu,
-        gpu_max=world.options.gpu_max,
-        max_size_of=world.options.max_size_of,
+        sizes=world.options.sizes,
     )
     if world.options.template_defaults == "filled":
         fill_template(kind, desired.template)

@@ -11,7 +11,7 @@ from google.cloud import run_v2
 
 from drift.sandbox.clock import duration
 from drift.sandbox.gpu import validate_gpu
-from drift.sandbox.limits import validate_maximums, validate_minimums
+from drift.sandbox.limits import DEFAULT_SIZES, Sizes, validate_sizes
 from drift.sandbox.metadata import validate_metadata
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import COMMON_OUTPUT_ONLY, ExecutionPb, JobPb, copy, generations
@@ -66,20 +66,18 @@ def fill_defaults(world: World, job: JobPb) -> None:
 def validate_job(
     job: JobPb,
     *,
-    gpu_max: str = "open",
-    max_size_of: str = "container",
+    sizes: Sizes = DEFAULT_SIZES,
     over_tasks: str = "accepted",
 ) -> None:
-    """The request checks (INVALID_ARGUMENT); `gpu_max`, `max_size_of`, `over_tasks`
-    (`parallelism_over_tasks`): the scenario's options."""
+    """The request checks (INVALID_ARGUMENT); `sizes` (an instance's documented sizes),
+    `over_tasks` (`parallelism_over_tasks`): the scenario's options."""
     execution = job.template
     task = execution.template
     validate_containers(task, ingress=False, reserved=JOB_ENV)
     validate_vpc_access(task)
     validate_encryption_key(task)
     validate_gpu(task, serves=False, size=instance_size)
-    validate_maximums(task, gpu_max=gpu_max, max_size_of=max_size_of)
-    validate_minimums(task, pool=False)
+    validate_sizes(task, sizes, floors=True, pool=False)
     if task.execution_environment == run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN1:
         # "Cloud Run jobs only use the second generation execution environment, and this
         # cannot be changed for jobs" (cloud.google.com/run/docs/configuring/execution-
@@ -117,8 +115,7 @@ def plan_job(world: World, key: ResourceKey, current: JobRec | None, request: Jo
     options = world.options
     validate_job(
         desired,
-        gpu_max=options.gpu_max,
-        max_size_of=options.max_size_of,
+        sizes=options.sizes,
         over_tasks=options.parallelism_over_tasks,
     )
     was = current.pb if current is not None else None

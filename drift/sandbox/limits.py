@@ -6,6 +6,7 @@ sandbox's to refuse)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from google.protobuf.message import Message
 
@@ -30,6 +31,26 @@ MAX_MEMORY = 32 * 2**30
 # refuses). The server's wording is not quoted anywhere; these messages follow its "Invalid
 # value specified for cpu." (`cpu_rules.CPU_AT`) and name the field.
 AT = "template.containers.resources.limits"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """The scenario's readings of the documented sizes of an instance (its options of these
+    names, `Options.sizes`)."""
+
+    gpu_max: str = "open"
+    max_size_of: str = "container"
+    min_size_of: str = "instance"
+
+
+DEFAULT_SIZES = Sizes()
+
+
+def validate_sizes(template: Message, sizes: Sizes, *, floors: bool, pool: bool) -> None:
+    """The documented maximums, and a job's or worker pool's floors (`floors`)."""
+    validate_maximums(template, gpu_max=sizes.gpu_max, max_size_of=sizes.max_size_of)
+    if floors:
+        validate_minimums(template, pool=pool, min_size_of=sizes.min_size_of)
 
 
 def validate_maximums(
@@ -93,27 +114,41 @@ def _size(limits: Mapping[str, str]) -> tuple[int, int, str, str] | None:
 # pool's CPU: "The minimum vCPU setting is 1 vCPU" (…/configuring/workerpools/cpu; an older
 # copy of that page said 0.08, as the services' does). Whether a floor is each container's or
 # the instance's (sidecars share it) is not documented: the sandbox refuses only what every
-# reading refuses, an instance whose containers together are below it (drift's profile holds
-# the main container's `memory`/`cpu` to it: `drift.fields.base.Field.floors`). Services keep the
-# CPU page's rules (`cpu_rules`). The wording is the sandbox's.
+# reading refuses, an instance whose containers together are below it, unless the scenario
+# option `min_size_of` is "container" (each container held to it). drift's profile holds the
+# main container's `memory`/`cpu` to it (`drift.fields.base.Field.floors`) and leaves a
+# sidecar's to Cloud Run. Services keep the CPU page's rules (`cpu_rules`). The wording is the
+# sandbox's.
 MIN_MEMORY = 512 * 2**20
 MIN_POOL_CPU = 1000  # millicpu
 
 
-def validate_minimums(template: Message, *, pool: bool) -> None:
+def validate_minimums(template: Message, *, pool: bool, min_size_of: str = "instance") -> None:
     """A TaskTemplate or a WorkerPoolRevisionTemplate whose instance takes at least the least
-    Cloud Run takes (a container that sets no limit has the default, 512Mi and 1 CPU)."""
-    try:
-        cpu, memory = instance_size(template)
-    except QuantityError:
-        return  # a quantity the sandbox cannot read is not this check's to refuse
-    if memory < MIN_MEMORY:
-        raise invalid(
-            f"{AT}.memory: Invalid value specified for memory. {memory / 2**20:g}Mi (every "
-            "container's) is below the minimum of 512Mi."
+    Cloud Run takes (a container that sets no limit has the default, 512Mi and 1 CPU).
+    `min_size_of`: the scenario option of that name ("instance": the sum of the containers,
+    "container": each one)."""
+    measured: list[tuple[int, int, str]] = []
+    if min_size_of == "container":
+        measured.extend(
+            (size[0], size[1], f"container {container.name or '(unnamed)'}")
+            for container in template.containers
+            if (size := _size(container.resources.limits)) is not None
         )
-    if pool and cpu < MIN_POOL_CPU:
-        raise invalid(
-            f"{AT}.cpu: Invalid value specified for cpu. {cpu / 1000:g} (every container's) "
-            "is below the minimum of 1 CPU for a worker pool."
-        )
+    else:
+        try:
+            cpu, memory = instance_size(template)
+        except QuantityError:
+            return  # a quantity the sandbox cannot read is not this check's to refuse
+        measured.append((cpu, memory, "every container's"))
+    for cpu, memory, whose in measured:
+        if memory < MIN_MEMORY:
+            raise invalid(
+                f"{AT}.memory: Invalid value specified for memory. {memory / 2**20:g}Mi "
+                f"({whose}) is below the minimum of 512Mi."
+            )
+        if pool and cpu < MIN_POOL_CPU:
+            raise invalid(
+                f"{AT}.cpu: Invalid value specified for cpu. {cpu / 1000:g} ({whose}) is below "
+                "the minimum of 1 CPU for a worker pool."
+            )

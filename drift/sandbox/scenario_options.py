@@ -9,6 +9,7 @@ from typing import Literal
 import grpc
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, field_validator
 
+from drift.sandbox.limits import Sizes
 from drift.sandbox.scenario_checks import DeployCheckOptions
 from drift.sandbox.scenario_writes import WriteOptions
 
@@ -209,6 +210,14 @@ class Options(DeployCheckOptions, WriteOptions):
         "that is each container's limit or the sum of an instance's containers (sidecars) is "
         "not documented: `container` refuses one container above it, `instance` the sum.",
     )
+    min_size_of: Literal["instance", "container"] = Field(
+        "instance",
+        description="What a job's or worker pool's floors bound: 'The minimum memory setting "
+        "is 512 MiB', 'The minimum vCPU setting is 1 vCPU' (the worker pools' memory-limits "
+        "and CPU pages; jobs: 512 MiB in the second generation). Whether that is each "
+        "container's limit or the sum of an instance's containers (sidecars) is not "
+        "documented: `instance` refuses the sum below it, `container` one container below it.",
+    )
     delete_latest_created: Literal["refused", "allowed"] = Field(
         "refused", description="DeleteRevision on the service's latest created revision."
     )
@@ -348,3 +357,8 @@ class Options(DeployCheckOptions, WriteOptions):
         "days after the deletion (a length the sandbox chose). GetRevision answers NOT_FOUND "
         "either way (GetRevisionRequest has no `show_deleted`).",
     )
+
+    @property
+    def sizes(self) -> Sizes:
+        """How the instance's documented maximums and floors are read."""
+        return Sizes(self.gpu_max, self.max_size_of, self.min_size_of)

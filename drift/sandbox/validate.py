@@ -19,7 +19,7 @@ from drift.sandbox.cpu_rules import validate_cpu as validate_cpu
 from drift.sandbox.deploy_checks import key_stops_instances
 from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.kinds import kind_of
-from drift.sandbox.limits import validate_maximums, validate_minimums
+from drift.sandbox.limits import DEFAULT_SIZES, Sizes, validate_sizes
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import RevisionPb, TrafficPb
 from drift.sandbox.registry import Problem, registry_problem
@@ -64,13 +64,12 @@ def validate_spec(
     *,
     stored: Message | None = None,
     fine_cpu: str = "unchanged",
-    gpu_max: str = "open",
-    max_size_of: str = "container",
+    sizes: Sizes = DEFAULT_SIZES,
 ) -> None:
     """The checks the API makes before accepting a request (INVALID_ARGUMENT): a service's
     or a worker pool's (`key.collection`). `stored`: the resource as it is (its CPU limits
-    may stand, `validate_cpu`); `fine_cpu`, `gpu_max`,
-    `max_size_of`: the scenario's options of those names."""
+    may stand, `validate_cpu`); `fine_cpu`: the scenario's option of that name; `sizes`: its
+    readings of an instance's documented sizes."""
     kind = kind_of(key)
     template = service.template
     validate_containers(
@@ -79,9 +78,7 @@ def validate_spec(
     validate_vpc_access(template)
     validate_encryption_key(template)
     validate_gpu(template, serves=kind.serves, size=instance_size)
-    validate_maximums(template, gpu_max=gpu_max, max_size_of=max_size_of)
-    if not kind.serves:
-        validate_minimums(template, pool=True)
+    validate_sizes(template, sizes, floors=not kind.serves, pool=True)
     if kind.serves:
         held = stored.template if stored is not None else None
         validate_cpu(template, stored=held, fine_cpu=fine_cpu)

@@ -16,6 +16,7 @@ from google.cloud import run_v2
 
 from drift.sandbox import Sandbox
 from drift.sandbox.jobs import validate_job
+from drift.sandbox.limits import Sizes
 from drift.sandbox.names import ResourceKey, RpcError
 from drift.sandbox.pb import JobPb, PoolPb, ServicePb
 from drift.sandbox.validate import validate_spec
@@ -37,12 +38,13 @@ def _template(cpu: str = "1", memory: str = "512Mi", gpu: bool = False, **more: 
 def _write(
     kind: str, template: dict[str, Any], gpu_max: str = "open", of: str = "container"
 ) -> None:
+    sizes = Sizes(gpu_max=gpu_max, max_size_of=of)
     if kind == "job":
-        validate_job(JobPb(template={"template": template}), gpu_max=gpu_max, max_size_of=of)
+        validate_job(JobPb(template={"template": template}), sizes=sizes)
     elif kind == "pool":
-        validate_spec(POOL, PoolPb(template=template), gpu_max=gpu_max, max_size_of=of)
+        validate_spec(POOL, PoolPb(template=template), sizes=sizes)
     else:
-        validate_spec(SERVICE, ServicePb(template=template), gpu_max=gpu_max, max_size_of=of)
+        validate_spec(SERVICE, ServicePb(template=template), sizes=sizes)
 
 
 @pytest.mark.parametrize("kind", ["service", "job", "pool"])
