@@ -130,11 +130,11 @@ class Stop(Exception):
         """Someone else's write, as read, that the cleanup keeps (`untrap.left_as_pinned`):
         it is not a change since drift's last write to refuse over; None: none."""
         self.wrote = wrote
+        """With `theirs`: the service as drift's last write left it, so the cleanup puts
+        back only what drift wrote and they left as it was (`drift.fix.keep_theirs`)."""
         self.readback = readback
         """Interrupted while a promotion's outcome was awaited: read back first, to tell
         whether it landed (`drift.fix.interrupt.promotion_cut`)."""
-        """With `theirs`: the service as drift's last write left it, so the cleanup puts
-        back only what drift wrote and they left as it was (`drift.fix.keep_theirs`)."""
 
 
 def abort_code(outcomes: list[ServiceOutcome]) -> ExitCode:
