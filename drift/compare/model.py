@@ -23,6 +23,7 @@ class Kind(StrEnum):
     ENV_UNSATISFIED = "env.unsatisfied"
     ENV_ONLY_IN = "env.only_in"
     ENV_SHAPE = "env.shape"
+    MOUNT_MODE = "mount.mode"
     VALUE_SHARED = "value.shared"
     VALUE_FOREIGN = "value.foreign"
     SECRET_SHARED = "secret.shared"
@@ -120,6 +121,9 @@ class VarView:
     value: str | None = None  # plain value (compared, shown masked when credential-like)
     secret: SecretRef | None = None
     hidden: bool = False  # a plain value never shown (the profile expects a secret there)
+    mode: int | None = None
+    """A mount's file permissions as Cloud Run creates them (`SecretMount.mode`, umask applied);
+    a profile's `mode`, None where it sets none (any passes). None for a variable."""
 
 
 EnvKey = tuple[str, str, str]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift.compare import deployment
+from drift.compare.files import mode_difference
 from drift.compare.markers import mentions, points_at_backend
 from drift.compare.model import (
     SIDES,
@@ -55,6 +56,8 @@ class Context(Sides):
     - `env.only_in`: a variable (not required) named on one side only.
     - `env.shape`: a plain value on one side, a secret reference on the other (or forbidden vs
       allowed). Constraint-only rules fit either shape.
+    - `mount.mode`: a secret file both have, created with other permissions (profiles: a `mode`
+      one sets and the other does not); not the version it pins (`files.mode_difference`).
 
     Values that should differ are only looked for between different deployments: when both sides
     read the same project and region, they describe the very same services and sharing is
@@ -167,6 +170,8 @@ class Context(Sides):
     ) -> None:
         shown = _shown(a, b, hide=self.mode == "live")
         apart = self._parity(service, name, a, b, shown)
+        if found := mode_difference(self, self.mode, service, name, a, b):
+            self.out.append(found)
         if self.same_deployment:
             return
         variable = key[2] if key[1] == "env" else ""

@@ -11,7 +11,7 @@ from drift.diff.context import moved_of
 from drift.diff.describe import describe_live, describe_rule
 from drift.fields import FIELDS
 from drift.kinds import key_label
-from drift.live.model import RevisionConfig, ServingRevision
+from drift.live.model import RevisionConfig, SecretMount, ServingRevision
 from drift.live.state import LiveState
 from drift.profiles.model import Profile, ServiceProfile, VarRule
 
@@ -34,7 +34,7 @@ def profile_views(profile: Profile, names: Iterable[str]) -> dict[str, ServiceVi
                 name = f"{prefix}mount:{path}"
                 shown = str(mount.ref) + (" (optional)" if mount.optional else "")
                 env[container, "mount", path] = VarView(
-                    name, Shape.SECRET, not mount.optional, shown, secret=mount.ref
+                    name, Shape.SECRET, not mount.optional, shown, secret=mount.ref, mode=mount.mode
                 )
         settings = {k: FIELDS[k].normalise(s.value) for k, s in service.settings.items()}
         # each container the profile names (a sidecar), which `check` requires to exist
@@ -99,18 +99,20 @@ def config_view(
                 hidden=hidden,
             )
         for path, mount in container.mounts.items():
-            env[key, "mount", path] = VarView(
-                f"mount:{path}", Shape.SECRET, True, str(mount.ref), secret=mount.ref
-            )
+            env[key, "mount", path] = _mount_view(mount)
     # a secret volume no container mounts is still a reference of the service (Cloud Run
     # checks "all the secrets you use" at deploy, and `check` checks it): its file is
     # compared as a mount of no container, by its `volume NAME (ITEM)` (never a path)
     for mount in config.unmounted:
-        env[UNMOUNTED, "mount", mount.path] = VarView(
-            f"mount:{mount.path}", Shape.SECRET, True, str(mount.ref), secret=mount.ref
-        )
+        env[UNMOUNTED, "mount", mount.path] = _mount_view(mount)
     containers = {c.name: c.image for c in config.containers}
     return ServiceView(name, env, dict(config.settings), containers, config.primary)
+
+
+def _mount_view(mount: SecretMount) -> VarView:
+    """A live secret file, with the mode its files are created with (`mount.mode`)."""
+    name = f"mount:{mount.path}"
+    return VarView(name, Shape.SECRET, True, str(mount.ref), secret=mount.ref, mode=mount.mode)
 
 
 def other_revisions(
@@ -165,20 +167,23 @@ def split_unlike(
 
 def _differing(main: ServiceView, other: ServiceView, state: LiveState, own: str) -> list[str]:
     """What another revision runs with otherwise than the compared one, as `split_unlike`
-    names it: its variables (values, secrets), its settings as the catalogue compares them (a
-    default account named on one and left unset on the other are one), its containers by
-    name; not its images (a rollout of one configuration is parity), nor the main
-    container's name (helper-583 F3), nor how a secret's project is spelt (`own`'s omitted,
-    by id, by number: `LiveState.same_ref`, helper-584 F3)."""
+    names it: its variables (values, secrets), its files' modes, its settings as the
+    catalogue compares them (a default account named on one and left unset on the other are
+    one), its containers by name; not its images (a rollout of one configuration is parity),
+    nor the main container's name (helper-583 F3), nor how a secret's project is spelt
+    (`own`'s omitted, by id, by number: `LiveState.same_ref`, helper-584 F3)."""
 
     def alike(a: VarView | None, b: VarView | None) -> bool:
         if a == b:
             return True
         if a is None or b is None or a.secret is None or b.secret is None:
             return False
-        return (a.shape, a.value, a.hidden) == (b.shape, b.value, b.hidden) and bool(
-            state.same_ref(a.secret, b.secret, own)
-        )
+        return (a.shape, a.value, a.hidden, a.mode) == (
+            b.shape,
+            b.value,
+            b.hidden,
+            b.mode,
+        ) and bool(state.same_ref(a.secret, b.secret, own))
 
     out = [
         f"env.{(other.env.get(key) or main.env[key]).name}"
