@@ -11,6 +11,7 @@ import functools
 import re
 from typing import Any
 
+from drift.credentialforms import ASSIGNED, ASSIGNED_HINT, ENCODED_GROUP, GROUPS
 from drift.redact import MASK, mask, mask_spans
 from drift.refs import named_secret, reference_spans
 
@@ -90,106 +91,6 @@ _OPAQUE = re.compile(r"(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{
 `Sup3rS3cretPw0rd`); not a host, a path word or `sslmode=require`."""
 _HARMLESS = re.compile(r"^(true|false|yes|no|on|off|none|null|[0-9]{1,6})$", re.I)
 _URL = re.compile(r"^https?://[^@]*$", re.I)
-_KEY_WORDS = (
-    r"password|passwd|passphrase|pwd|pass|secret|token|credentials?|apikey|jwt|signature"
-    r"|(?:api|access|secret|private|auth|signing|encryption|master|client|account)[_-]?key"
-    r"|sig|(?:primary|secondary)[_-]?key"
-)
-_SUFFIX_WORDS = r"password|passwd|passphrase|pwd|pass|secret|token"
-"""The last words that make a key of one word a credential's (`PGPASSWORD`, `dbpassword`,
-`adminpass`, keytool's `-storepass`/`-keypass`, `rootpwd`, `clientsecret`, `authtoken`)."""
-_CAMEL_WORDS = (
-    r"Password|Passwd|Passphrase|Pwd|Secret|Token|Credentials?"
-    r"|(?:Api|Access|Secret|Private|Account)Key"
-)
-_KEY = (
-    r"(?:[A-Za-z0-9._-]*[._-])?"
-    rf"(?:(?i:{_KEY_WORDS})|[A-Za-z0-9]*(?i:{_SUFFIX_WORDS})"
-    rf"|[A-Za-z0-9._-]*[A-Za-z0-9](?:{_CAMEL_WORDS}))"
-)
-_NOT_KEYS = (
-    r"(?:[A-Za-z0-9._-]*[._-])?[A-Za-z0-9]*(?i:(?:by|com|sur|over|under|tres|fly|low|high"
-    r"|band|all|multi|single|one|two)pass)"
-)
-"""Words that end in `pass` and say nothing of a password: `bypass`, `compass`, `surpass`,
-`overpass`, `trespass`, a filter's `lowpass`/`highpass`/`bandpass`, an encoder's `multipass`/
-`twopass` (`bypass=x`, `compass=north`, `--lowpass 3k`; `passthrough=1` does not end in a
-credential's word). Where such a key is assigned, `_ASSIGNED` matches the key alone (its first
-alternative, which RE2 prefers): its value is searched as the rest is (`compass="… token=…"`)."""
-
-
-def _assignment(key: str) -> str:
-    """The forms of a credential assigned to `key`, its value in the groups of `_GROUPS`."""
-
-    def quoted(quote: str, name: str) -> str:  # a backslash escapes; unclosed: to the line's end
-        return rf"{quote}(?P<{name}>(?:[^{quote}\\\n]|\\.)+){quote}?"
-
-    dq, sq, fdq, fsq = quoted('"', "dq"), quoted("'", "sq"), quoted('"', "fdq"), quoted("'", "fsq")
-    braced = r"\{(?P<br>(?:[^}\n]|\}\})*)\}?"  # ODBC: `}}` is an escaped `}`
-    bare = r"(?P<bare>[^\s&;\"'{][^\s&;\"']*)"
-    flag = r"(?P<fbare>[^\s\"'-][^\s\"']*|-[^\s\"'-][^\s\"']+)"
-    return (
-        rf"(?:^|[^A-Za-z0-9._-]){key}[\"']?[ \t]*(?:=>|:=|[:=])[ \t]*(?:{dq}|{sq}|{braced}|{bare})"
-        rf"|(?:^|\s)--?{key}[ \t]+(?:{fdq}|{fsq}|{flag})"
-        rf"|<(?:[A-Za-z0-9_.-]+:)?{key}(?:[ \t][^<>\n]*)?>(?P<xml>[^<]+)"
-    )
-
-
-def _escaped(char: str) -> str:
-    """`char` in a URL however it is written in a value: as it is, after JSON's backslashes
-    (`\\/`, PHP's json_encode; `\\\\\\/`, JSON inside JSON), as JSON's `\\u002F`, or
-    percent-encoded once or more (`%2F`, `%252F`: a URL passed as a query parameter, then that
-    URL as one; RFC 3986 section 2.1: "uppercase and lowercase hexadecimal digits are
-    equivalent"). One grammar for every depth, in the same single pass of RE2."""
-    code = f"{ord(char):02X}"
-    return rf"(?:\\*{char}|(?i:\\*u00{code}|%(?:25)*{code}))"
-
-
-_S = _escaped("/")
-_PORT = rf"(?:{_escaped(':')}[0-9]+)?"
-_URL_TOKEN = (
-    rf"(?i:hooks\.slack(?:-gov)?\.com\.?){_PORT}{_S}[A-Za-z]+{_S}(?:[A-Za-z0-9]+{_S}){{2,}}"
-    rf"(?P<url>[A-Za-z0-9_-]+)(?:$|[^\w/\\-]|\\[^/]|{_S}(?:$|[^\w/\\$-]))"
-    rf"|(?i:discord(?:app)?\.com){_PORT}{_S}(?i:api)(?:{_S}(?i:v)[0-9]+)?{_S}(?i:webhooks){_S}"
-    rf"[0-9]+{_S}(?P<hook>[A-Za-z0-9_-]+)"
-)
-"""A webhook URL's token, its credential: Slack's `hooks.slack.com/services/T…/B…/TOKEN`, a
-`/` or JSON's `\\n` after it or not ("Your webhook URL contains a secret",
-api.slack.com/messaging/webhooks), GovSlack's on `hooks.slack-gov.com`
-(api.slack-gov.com/gov-slack/about), a port or not, its `/` and `:` written in any of the ways
-of `_escaped` (revown71 F2, fixleft80a, revown80 F2), any hook there with its token last after
-two ids or more (`/triggers/T…/ID/TOKEN`, `/workflows/T…/A…/ID/TOKEN`: docs.slack.dev
-"Creating webhook triggers"), Discord's `…/ID/TOKEN` (discord.com/developers/docs/resources/
-webhook). Only the token is masked, the ids kept. A path going on (`…/B…/$(SLACK_TOKEN)`, put
-in by Cloud Run) has its own there (revown69 F1); fewer ids, none (`/services/T…/B…`,
-`/api/chat.postMessage`: revown69 F2)."""
-_ASSIGNED = (
-    rf"(?:^|[^A-Za-z0-9._-]){_NOT_KEYS}[\"']?[ \t]*(?:=>|:=|[:=])|(?:^|\s)--?{_NOT_KEYS}[ \t]"
-    rf"|<(?:[A-Za-z0-9_.-]+:)?{_NOT_KEYS}[ \t>]|{_assignment(_KEY)}|{_URL_TOKEN}"
-)
-"""A password, secret or token assigned inside a value, as a flag, a property, a query or
-connection string parameter, a YAML/JSON entry, a Ruby/Perl/PHP hash or an XML element
-writes it: `--db-password=…`, `-Dspring.datasource.password=…`, `?user=app&password=…`,
-`Server=db;Pwd=…;`, `token: …`, `?jwt=…`, `"clientSecret": "…"`, `password => '…'`, `password := …`,
-`<password>…</password>`, `--db-password …` and keytool's `-storepass …` (a flag's value after
-a space, unless it is another flag: `--password --verbose`, `--password -v`; `-S3cr3t` is a
-value). The key's last word says so, as a word of its own (`db-password`, `DB_PASS`,
-`access_token`, camel case `dbPassword`) or ending a key of one word (`PGPASSWORD`,
-`adminpass`, `storepass`: `_SUFFIX_WORDS`; not `bypass`, `compass`: `_NOT_KEYS`); not
-`password_min_length=8`, `--pass-through=on`, `max_tokens=4096`. Its value ends at white
-space, `&`, `;` or a quote, or is quoted (an unclosed quote runs to the end of the line; a
-`\"` or `\'` inside does not close it), or is an ODBC value in braces, which runs to its
-closing brace, `}}` being an escaped `}` (MS-ODBCSTR, SQLDriverConnect: `Pwd={a;b}};c}` is
-the password `a;b};c`; unclosed, to the end of the line). A `,` or `}` after a bare value is
-masked with it: more hidden, never less. Only the value is masked (`--db-password=***
---verbose`, `Pwd={***};`); a harmless value (`true`, `8080`), a placeholder (`$(DB_PASS)`,
-Kubernetes'; `${DB_PASS}`, a shell's, Spring's or envsubst's: `_PLACEHOLDER`; Cloud Run
-passes both as written, run v2 `EnvVar.value`) or a mask is none. `$DB_PASS` is not a
-placeholder, and a password may begin with `$`."""
-_GROUPS = ("dq", "sq", "br", "bare", "fdq", "fsq", "fbare", "xml", "url", "hook")
-_ASSIGNED_HINT = tuple("pass pwd secret token credential key jwt sig hooks".split())
-"""What the key of every match of `_ASSIGNED` ends with (case folded): a value without any is
-not searched with RE2 (every plain value read is looked at, some 32 KiB long)."""
 _PLACEHOLDER = re.compile(r"(?:\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_.-]*\})+|\*+")
 
 
@@ -237,6 +138,8 @@ def credential_pieces(text: str, *, drift_text: bool = False) -> list[str]:
         piece = text[start:stop]
         pieces.append(piece)
         unescaped = piece.replace("}}", "}") if group == "br" else _ESCAPED.sub(r"\1", piece)
+        if group == ENCODED_GROUP:
+            unescaped = _percent_decoded(piece)
         if unescaped != piece and group != "bare" and group != "fbare":
             pieces.append(unescaped)
     return pieces
@@ -245,25 +148,37 @@ def credential_pieces(text: str, *, drift_text: bool = False) -> list[str]:
 _ESCAPED = re.compile(r"\\(.)")
 
 
+def _percent_decoded(piece: str) -> str:
+    """A value percent-encoded once or more (`ENCODED_GROUP`), as it stands decoded."""
+    from urllib.parse import unquote
+
+    for _ in range(4):  # `%25253D`: a URL in a URL in a URL; deeper is not met
+        decoded = unquote(piece)
+        if decoded == piece:
+            break
+        piece = decoded
+    return piece
+
+
 @functools.cache
 def _assigned() -> Any:
     import re2  # linear in the value, as `_credential_value`
 
-    return re2.compile(_ASSIGNED)
+    return re2.compile(ASSIGNED)
 
 
 def _assigned_spans(text: str) -> list[tuple[int, int]]:
-    """Where the values of the credentials assigned in `text` stand (`_ASSIGNED`)."""
+    """Where the values of the credentials assigned in `text` stand (`credentialforms.ASSIGNED`)."""
     return [(start, stop) for _group, start, stop in _assigned_values(text, False)]
 
 
 def _assigned_values(text: str, drift_text: bool) -> list[tuple[str, int, int]]:
-    """`_assigned_spans`, each with the name of the group (of `_GROUPS`) its value is in: one
-    pass of RE2 over the text."""
+    """`_assigned_spans`, each with the name of the group (of `credentialforms.GROUPS`) its
+    value is in: one pass of RE2 over the text."""
     if not _assigned_hint(text):
         return []
     pattern = _assigned()
-    groups = [(name, pattern.groupindex[name]) for name in _GROUPS]
+    groups = [(name, pattern.groupindex[name]) for name in GROUPS]
     references = reference_spans(text) if drift_text else []
     found = []
     for match in pattern.finditer(text):
@@ -271,6 +186,8 @@ def _assigned_values(text: str, drift_text: bool) -> list[tuple[str, int, int]]:
             start, stop = match.span(index)
             if start < 0 or _harmless(text[start:stop]):
                 continue
+            if name == ENCODED_GROUP and _harmless(_percent_decoded(text[start:stop])):
+                continue  # `password%3D%24%28DB_PASS%29`: a placeholder, encoded
             if any(_within(start, stop, span, text) for span in references):
                 continue  # the version of a secret reference (`secret api-key:prod`)
             if named_secret(text, start, stop) or _weak(text, match.start(), start, stop):
@@ -281,12 +198,16 @@ def _assigned_values(text: str, drift_text: bool) -> list[tuple[str, int, int]]:
 
 _WEAK_KEYS = ("sig", "accountkey", "primarykey", "secondarykey")
 """Keys that alone say little (`sig:v2`): a credential only in a key's shape (helper-625 F4)."""
+_ENCODED_END = re.compile(r"(?:%(?:25)*3d|\\*u003d)$")
+"""A key's `=` percent- or JSON-escaped (`%26sig%3D`: `credentialforms.ENCODED_GROUP`)."""
 _KEY_SHAPED = re.compile(r"(?=.*[0-9+/%=])[A-Za-z0-9+/=%_-]{20,}")
 
 
 def _weak(text: str, begin: int, start: int, stop: int) -> bool:  # a match, its value's span
-    key = text[begin:start].casefold().rstrip(" \t\"'{=:>").replace("_", "").replace("-", "")
-    return key.endswith(_WEAK_KEYS) and not _KEY_SHAPED.fullmatch(text[start:stop])
+    key = _ENCODED_END.sub("", text[begin:start].casefold()).rstrip(" \t\"'{=:>")
+    key = key.replace("_", "").replace("-", "")
+    value = text[start:stop].split("\\", 1)[0]  # to a JSON escape: `\u0026`, Go's `&`
+    return key.endswith(_WEAK_KEYS) and not _KEY_SHAPED.fullmatch(value)
 
 
 def _within(start: int, stop: int, reference: tuple[int, int], text: str) -> bool:
@@ -297,7 +218,7 @@ def _within(start: int, stop: int, reference: tuple[int, int], text: str) -> boo
 
 def _assigned_hint(text: str) -> bool:
     folded = text.casefold()  # as RE2's (?i) folds: `ſ` is an `s`, `K` (Kelvin) a `k`
-    return any(word in folded for word in _ASSIGNED_HINT)
+    return any(word in folded for word in ASSIGNED_HINT)
 
 
 def _harmless(value: str) -> bool:

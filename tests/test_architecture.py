@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.units",
         "drift.redact",
         "drift.secretforms",
+        "drift.credentialforms",
         "drift.textsafe",
         "drift.jsontext",
         "drift.yamlfile",

@@ -38,6 +38,28 @@ IN_PART = {  # the credential inside, masked; the rest of the value shown
         f"&se=2027-01-01T00:00:00Z&spr=https&sig={SIG}",
         SIG,
     ),
+    # helper-629: a SAS URL-encoded inside another URL's query (a redirect's target), once
+    # and twice, and a password so; only up to the encoded `&` that ends it
+    "AFTER_LOGIN": (
+        "https://app.example.com/cb?next=https%3A%2F%2Facmeprod.blob.core.windows.net%2Fc"
+        f"%3Fsv%3D2022-11-02%26sp%3Dr%26sig%3D{SIG}%26se%3D2027-01-01",
+        SIG,
+    ),
+    "AFTER_LOGIN_2": (
+        f"https://a.example.com/?u=https%253A%252F%252Fb%252F%253Fsig%253D{SIG}",
+        SIG,
+    ),
+    "UPSTREAM_URL": (
+        "https://app/cb?next=https%3A%2F%2Fx%3Fpassword%3DHunter2Hunter2",
+        "Hunter2Hunter2",
+    ),
+    "SAS_IN_JSON": (f'{{"url": "https://a.blob.core.windows.net/c?sv=2022\\u0026sig={SIG}"}}', SIG),
+    # helper-629: Azure Storage's Authorization header (authorize-with-shared-key)
+    "AZURE_HEADER": (f"Authorization: SharedKey acmeprod:{KEY}", KEY),
+    "AZURE_TABLE_HEADER": (
+        "SharedKeyLite acmeprod:ctzMq410TV3wS7upTBcunJTDLEJwMAZuFPfr0mrrA08=",
+        "ctzMq410TV3wS7upTBcunJTDLEJwMAZuFPfr0mrrA08=",
+    ),
 }
 WHOLE = {  # masked whole, under a name that says nothing
     "GPG_MATERIAL": PGP,
@@ -70,6 +92,13 @@ SHOWN = {  # look-alikes: shown as they are
     "REGION": "account_key=prod-eu",
     "TABLE": '{"primaryKey": "user_id"}',  # a schema's primary key
     "INDEX": "primary_key=id",
+    # helper-629: an encoded query that sets no credential, and SharedKey in words
+    "HOME": "https://app/login?next=%2Fhome%3Fpage%3D2%26sort%3Dname",
+    "ALG_URL": "https://app/cb?next=%2Fx%3Fsig%3Dsha256%26a%3Db",
+    "BYPASS_URL": "https://app/cb?next=%2Fx%3Fbypass%3Don",
+    "RULE_URL": "https://app/cb?next=%2Fx%3Fpassword_min_length%3D8",
+    "PLACEHOLDER_URL": "https://app/cb?next=%2Fx%3Fpassword%3D%24%28DB_PASS%29%26a%3Db",
+    "DOC": "use SharedKey authorization: see the storage docs",
 }
 
 
