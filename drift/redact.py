@@ -11,7 +11,11 @@ The rule for which values are searched (the README's "What drift never shows"):
   message, an unverified reason, a probe's answer, an error). In text a server sent back, a
   prefix of the value of `FRAGMENT_MIN` characters, or of `CUT_MIN` where the text ends, is
   masked too: servers echo credentials cut short (counted past a URL's scheme, which every
-  link starts with: `_public_head`).
+  link starts with: `public_head`); so is a suffix of `FRAGMENT_MIN`. Which words a server
+  wrote is not known where a line is printed, so every line a person reads gets this; but a
+  piece that only repeats names drift prints anyway (`register_public`: the project, the
+  region, a workload's, a revision's, a service account's; `fragments.PublicNames`) is no
+  secret's own and is shown (helper-618 F5).
 - The final pass over rendered output leaves out values that are a single word or a number
   (`ignored`, `12345678`): they can be the output's own structure, and they were masked on
   the data already."""
@@ -26,6 +30,9 @@ import unicodedata
 from collections.abc import Iterable
 from urllib.parse import unquote, unquote_plus
 
+from drift.fragments import MASK as MASK  # the mask, as every module names it: `redact.MASK`
+from drift.fragments import PublicNames, common_prefix, public_head
+from drift.fragments import mask_spans as mask_spans
 from drift.secretforms import (
     Versions,
     bare_forms,
@@ -36,16 +43,12 @@ from drift.secretforms import (
 )
 from drift.textsafe import visible
 
-MASK = "***"
 CHANGED = "*** (changed)"
 FRAGMENT_MIN = 8
 """A secret's prefix at least this long is masked in text a server sent back."""
 CUT_MIN = 4
 """A secret's prefix at least this long is masked where a server's text was cut."""
 _WORD_OR_NUMBER = re.compile(r"[A-Za-z_-]+|[+-]?[0-9]+(?:\.[0-9]+)?")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-"""A URL's scheme (RFC 3986 section 3.1) and `//`: how every link starts, no piece of a
-secret (`_public_head`)."""
 _CUT_MARKS = "…. \t\ufffd"
 
 
@@ -114,6 +117,8 @@ class Secrets:
         self._patterns: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
         self.versions = Versions()
         """The payloads drift read, by their version (`secret_pieces`)."""
+        self.public = PublicNames()
+        """The names no fragment of a secret is masked in (`register_public`)."""
 
     def add(self, value: str) -> None:
         """Remember `value` (values shorter than `SEARCH_MIN` are not searched for), without
@@ -191,7 +196,7 @@ class Secrets:
             text = whole.sub(MASK, text)
         if echo:
             return self._mask_pieces(text)
-        return mask_spans(text, self._cut_spans(text)) if cut else text
+        return mask_spans(text, self.public.fragments(text, self._cut_spans(text))) if cut else text
 
     def scrub(self, text: str) -> str:
         """Defence in depth over rendered output: every value that is not a single word or a
@@ -213,12 +218,12 @@ class Secrets:
         while i <= len(text) - FRAGMENT_MIN:
             reach = i + 1
             for secret in self._pieces.get(text[i : i + FRAGMENT_MIN], ()):
-                stop = i + _common_prefix(text, i, secret)
-                if stop - i - _public_head(secret) >= FRAGMENT_MIN:
+                stop = i + common_prefix(text, i, secret)
+                if stop - i - public_head(secret) >= FRAGMENT_MIN:
                     spans.append((i, stop))
                     reach = max(reach, stop)
             i = reach
-        return mask_spans(text, spans + self._cut_spans(text))
+        return mask_spans(text, self.public.fragments(text, spans + self._cut_spans(text)))
 
     def _tail_spans(self, text: str) -> list[tuple[int, int]]:
         """Where `text` holds the end of a known value, `FRAGMENT_MIN` characters or more of
@@ -234,11 +239,11 @@ class Secrets:
 
     def _cut_spans(self, text: str) -> list[tuple[int, int]]:
         """Where `text` ends in a known value's prefix of `CUT_MIN` to `FRAGMENT_MIN - 1`
-        characters (a longer one is a fragment), past its scheme (`_public_head`)."""
+        characters (a longer one is a fragment), past its scheme (`public_head`)."""
         end = len(text.rstrip(_CUT_MARKS))
         spans = []
         for secret in list(self._values):
-            head = _public_head(secret)
+            head = public_head(secret)
             longest = min(len(secret) - 1, end, head + FRAGMENT_MIN - 1)
             for size in range(longest, head + CUT_MIN - 1, -1):
                 if text.endswith(secret[:size], 0, end):
@@ -247,54 +252,19 @@ class Secrets:
         return spans
 
 
-def _public_head(secret: str) -> int:
-    """How many of `secret`'s first characters are a URL's scheme (`https://`): public, the
-    start of every link a server's text holds. A prefix of a secret is counted past them (a
-    hook's `https://` is no piece of it, `https://hooks.sl` is)."""
-    scheme = _SCHEME.match(secret)
-    return scheme.end() if scheme else 0
-
-
-def _common_prefix(text: str, at: int, secret: str) -> int:
-    """How many characters of `text` from `at` repeat the start of `secret` (a run of
-    whitespace matching any run of whitespace, as in `_flexible`)."""
-    i, j = at, 0
-    while i < len(text) and j < len(secret):
-        if text[i].isspace() and secret[j].isspace():
-            while i < len(text) and text[i].isspace():
-                i += 1
-            while j < len(secret) and secret[j].isspace():
-                j += 1
-        elif text[i] == secret[j]:
-            i, j = i + 1, j + 1
-        else:
-            break
-    return i - at
-
-
-def mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
-    """`text` with the spans (merged where they overlap or touch) replaced by the mask."""
-    merged: list[tuple[int, int]] = []
-    for start, stop in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
-        else:
-            merged.append((start, stop))
-    out: list[str] = []
-    position = 0
-    for start, stop in merged:
-        out += [text[position:start], MASK]
-        position = stop
-    out.append(text[position:])
-    return "".join(out)
-
-
 _known = Secrets()
 
 
 def register(value: str) -> None:
     """Remember a secret value so that no output can carry it."""
     _known.add(value)
+
+
+def register_public(*names: str | None) -> None:
+    """Remember identifiers drift names resources by (a project id, a region, a workload's,
+    a revision's or a service account's name): a cut piece of a secret that only repeats them
+    is not masked (`fragments.PublicNames`); a secret's whole value still is."""
+    _known.public.add(*names)
 
 
 def is_secret(value: str) -> bool:

@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.units",
         "drift.redact",
         "drift.secretforms",
+        "drift.fragments",
         "drift.credentialforms",
         "drift.textsafe",
         "drift.jsontext",

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from drift import redact
 from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.live.calls import Api, CallRunner
@@ -33,7 +34,9 @@ def attempt(method: Callable[..., Awaitable[Any]], **request: Any) -> Callable[[
 
 def parent(project: str, region: str) -> str:
     """The location a region's workloads are listed under and named in (the `parent` of
-    ListServices, ListJobs, ListWorkerPools)."""
+    ListServices, ListJobs, ListWorkerPools). The project and the region are names drift prints
+    as they are: no fragment of a secret is masked in them (`redact.register_public`)."""
+    redact.register_public(project, region)
     return f"projects/{project}/locations/{region}"
 
 

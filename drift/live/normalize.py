@@ -9,6 +9,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from drift import redact
 from drift.fields import (
     CONTAINER_SETTINGS,
     FIELDS,
@@ -179,6 +180,7 @@ def revision_config(
     revision = raw(revision)
     chosen = pick_container(revision.containers, container)
     source = Source(raw(service), revision, chosen, kind)
+    _public_names(revision, source.service)
     unreadable = unreadable_settings(source)
     settings = read_settings(source, unreadable)
     if chosen is None and container is None and len(revision.containers) > 1:
@@ -195,6 +197,14 @@ def revision_config(
         primary=chosen.name if chosen is not None else (container or ""),
         unmounted=_unmounted(revision),
     )
+
+
+def _public_names(revision: Any, workload: Any) -> None:
+    """The names of a revision and its workload, and the account it runs as: identifiers
+    drift prints as they are (`redact.register_public`; a TaskTemplate has no name)."""
+    names = (getattr(m, "name", "") for m in (revision, workload) if m is not None)
+    full = [n for n in names if isinstance(n, str) and n]
+    redact.register_public(*full, *(n.rsplit("/", 1)[-1] for n in full), revision.service_account)
 
 
 UNDESCRIBED = f"its containers have no port, and {UNTOLD}"

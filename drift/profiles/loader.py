@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from drift import redact
 from drift.errors import Problem, ProfileError, UsageError
 from drift.files import not_a_file
 from drift.findings import Location
@@ -113,9 +114,13 @@ def load_profile(
     assert profile is not None
     if directory.resolve() != Path("profiles").resolve():
         profile = replace(profile, read_from=display_path(directory))
-    if not given:
-        return profile
-    return replace(profile, project=project or profile.project, region=region or profile.region)
+    if given:
+        profile = replace(
+            profile, project=project or profile.project, region=region or profile.region
+        )
+    workloads = (p.name for p in profile.services.values())  # names drift prints: helper-618 F5
+    redact.register_public(profile.project, profile.region, *workloads)
+    return profile
 
 
 def validate_directory(
