@@ -80,6 +80,7 @@ class _Since(_Model):
     last_good: StrictStr | None = None
     note: StrictStr = ""
     earlier: StrictBool = False
+    unjudged: StrictStr | None = None
 
 
 class _Finding(_Model):
@@ -395,6 +396,5 @@ _REFERENCES = {
     "mount.missing": ("expected",),
 }
 """The fields of a finding that hold a secret reference whatever the profile or the revision
-says (`drift.diff.env`, `drift.diff.secrets._mount`: `str(SecretRef)`), never a value: never
-registered as a credential read back (a reference `secret stripe-api-key:latest` masked as
-`***` made the next run call its finding `updated`)."""
+says (`drift.diff.env`, `drift.diff.secrets._mount`: `str(SecretRef)`), never a value, never
+registered (a reference `secret stripe-api-key:latest` masked made the next run `updated`)."""

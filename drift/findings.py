@@ -100,8 +100,15 @@ class Since:
     note: str = ""
     """What the run's ends leave open, in words: the revision before it had another drift on
     the same target (then no `last_good`); revisions not listed right before it (the drift
-    may be older still: `earlier`) or within it (`drift.diff.since.unlisted`)."""
+    may be older still: `earlier`) or within it (`drift.diff.since.unlisted`); the revision
+    right before it could not be judged (`unjudged`)."""
     earlier: bool = False
+    """The drift may be older than `revision`: revisions not listed lie right before it, or the
+    one that served right before it could not be judged (`unjudged`)."""
+    unjudged: str | None = None
+    """The revision that served right before `revision`, where whether it had the drift is not
+    known (`drift.diff.unjudged`): `revision` is the earliest the drift is known on, and may
+    not be where it began (then `earlier`, and no `last_good`)."""
 
 
 class OfWorkload:

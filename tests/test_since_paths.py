@@ -213,16 +213,25 @@ def test_values_not_the_same_carry_where_they_began(
     assert [p.rsplit("/", 1)[-1] for p in listed] == ["api"]  # worker has no finding
 
 
-def test_values_not_the_same_before_a_secret_not_read_have_no_since(
+def test_values_not_the_same_before_a_secret_not_read_are_since_00002_or_earlier(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
     """00001 took MODE from a secret version this check did not read: whether it held
-    worker's value is not known, so neither is where the drift began: no `since`, never a
-    guess that 00002 began it."""
+    worker's value is not known, so neither is where the drift began: `since` 00002 "or
+    earlier", never a guess that 00002 began it, nor 00001 named good (helper-628: before,
+    no `since` at all, which read as a drift of today)."""
     sandbox = make_sandbox(_same_as_world({"secret": "mode", "version": "1"}))
     profiles = write_profile(tmp_path / "profiles", "prod", SAME_AS_PROFILE)
     found = finding(check_json(sandbox, profiles, "prod"), "api", "env.MODE")
-    assert found["rule"] == "env.inconsistent" and "since" not in found, found
+    assert found["rule"] == "env.inconsistent", found
+    since = found["since"]
+    assert since["revision"].startswith("api-00002-") and since["creator"] == CI, since
+    assert since["last_good"] is None and since["earlier"] is True, since
+    assert since["unjudged"].startswith("api-00001-"), since
+    assert since["note"].startswith(
+        f"the drift may be older: before it, {since['unjudged']} could not be judged (MODE "
+        "there takes secret mode:1, which this check did not read); each revision compared"
+    ), since["note"]
 
 
 def test_values_not_the_same_as_another_service_say_so_with_one_revision(

@@ -3,7 +3,8 @@ number, Terraform by id (VpcAccess.connector "where {project} can be project id 
 run v2 vendor_settings.proto). An older revision by number is judged once GetProject told the
 number (one call per number, only the numbers `since` needs), so a finding's `since` never
 names Terraform's respelling as where the drift began, nor the revision before it as good;
-denied, the revision cannot be judged and the finding gets no `since` (never a false one)."""
+denied, the revision cannot be judged: `since` names the earliest revision the drift is known
+on, "or earlier" (`Since.unjudged`), never a false start nor a false last good."""
 
 from __future__ import annotations
 
@@ -94,13 +95,23 @@ def test_since_names_where_the_drift_began_by_number_not_terraforms_respelling(
     assert asked == [f"projects/{NUMBER}", f"projects/{HOST_NUMBER}"], asked
 
 
-def test_denied_getproject_gives_no_since_rather_than_the_respelling(
+def test_denied_getproject_bounds_since_rather_than_blaming_the_respelling(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """00002 names the host's connector by number, and no GetProject told the number: whether
+    it had the drift is not known. `since` names 00003, the earliest the drift is known on,
+    "or earlier", never as where it began, with no last good (helper-628)."""
     sandbox = make_sandbox(_world(denied=True))
     result = _check(sandbox, monkeypatch, tmp_path)
     finding = _connector(result)  # the drift itself is told: both ids, two projects
-    assert finding.since is None, finding.since
+    since = finding.since
+    assert since is not None and since.revision == "api-00003-ccc", since
+    assert (since.earlier, since.unjudged, since.last_good) == (True, "api-00002-bbb", None)
+    assert since.note.startswith(
+        "the drift may be older: before it, api-00002-bbb could not be judged (whether its "
+        "vpc_connector is the profile's is not known: one names the project by number, the "
+        "other by id, and no GetProject matched them)"
+    ), since.note
     asked = [c.request.name for c in sandbox.calls if c.short == "GetProject"]
     assert len(asked) == len(set(asked)), asked  # each asked once
 
@@ -111,14 +122,15 @@ def test_a_history_read_late_names_no_revision_it_cannot_tell_good(
     """The host's connector by number is judged only once GetProject answered (its history is
     read then, `check._list_histories`, after the read named values one way); an older
     revision names a third project's `run` by a number no GetProject was made for: not named
-    good (whether it is the own project's is not known), so no `since` rather than a guess."""
+    good (whether it is the own project's is not known): `since` names 00002, "or earlier"."""
     world = _world()
     service = world["projects"][PROD]["services"]["api"]
     service["template"].update(_vpc(HOST_NUMBER))
     service["history"] = [_revision(1, "gcloud", 800000000004), _revision(2, "gcloud", HOST_NUMBER)]
     sandbox = make_sandbox(world)
-    finding = _connector(_check(sandbox, monkeypatch, tmp_path))
-    assert finding.since is None, finding.since
+    since = _connector(_check(sandbox, monkeypatch, tmp_path)).since
+    assert since is not None and since.revision == "api-00002-bbb", since
+    assert (since.earlier, since.unjudged, since.last_good) == (True, "api-00001-aaa", None)
     assert [c.short for c in sandbox.calls].count("ListRevisions") == 1
 
 

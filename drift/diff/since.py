@@ -21,6 +21,13 @@ revision and the one checked. A name given by the writer (`template.revision`) h
 no revision can be told missing beside it, and nothing is said (`drift.live.history.number`: only
 Cloud Run's own shape is read as a number).
 
+A revision on which the drift cannot be judged (`drift.diff.unjudged`: a setting or a secret's
+value not read, containers none of which can be told the one the profile's `env` describes)
+ends the run as a good one would, but is named good no more than one with the drift: `since`
+names the earliest revision the drift is known on, "or earlier" (`Since.unjudged`: which one
+could not be judged, and why in the note), never none (which every format shows as a drift with
+no past) and never one older than what was judged.
+
 Deleted revisions are not asked for (`drift.live.history`); one a listing returns marked
 deleted all the same (`delete_time`, `drift.live.history.Revisions`) takes its place in the run
 as any other, and fills the gap its number would leave: the drift may be said to have begun on
@@ -35,6 +42,7 @@ from dataclasses import replace
 
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
+from drift.diff.unjudged import judged, same_as, unjudged
 from drift.diff.unserved import (
     FAILED,
     HELD,
@@ -48,17 +56,12 @@ from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
 from drift.live.changeids import revision_tags
 from drift.live.history import every_revision
-from drift.live.model import EnvVar, RevisionConfig, ServingRevision
+from drift.live.model import ServingRevision
 from drift.live.state import RevisionRecord
 from drift.revision_names import number
 from drift.rules import HISTORY
 
 Key = tuple[str, str, str | None]
-VALUE_RULES = ("env.inconsistent", "env.constraint")
-"""The rules judged on a variable's value (a secret's, where it names one): `since` judges an
-older revision by the value it would hold today."""
-MAIN = ("env.", "mount.")
-"""The families of rules a container's rule set judges (`drift.diff.context.judged`)."""
 
 
 def _key(finding: Finding) -> Key:
@@ -192,8 +195,11 @@ class History:
         note = "; ".join(n for n in (gone, edge, inside, failed, guessed, today, moving) if n)
         if before is None:
             return Since(*began, None, note=note, earlier=bool(edge))
-        if self._unread(before, finding):
-            return None  # its value before is not known: cannot tell which revision began it
+        if why := self._unread(before, finding):  # known since `start`, maybe earlier
+            unknown = self.records[before].name
+            said = f"the drift may be older: before it, {unknown} could not be judged ({why})"
+            note = "; ".join(n for n in (said, note) if n)
+            return Since(*began, None, note=note, earlier=True, unjudged=unknown)
         if key in self.drift(before):  # good by its own bound, not with today's service's
             note = "; ".join(n for n in (self._service_bound(before, finding), note) if n)
             return Since(*began, None, note=note, earlier=bool(edge))
@@ -290,39 +296,6 @@ class History:
     def _unlisted(self, before: int | None, start: int) -> str:
         return unlisted(self.ctx.service.name, self.records, before, start)
 
-    def _unread(self, i: int, finding: Finding) -> bool:
-        """What the finding judges is not known on revision `i`, so neither is its drift there:
-        the setting of a `setting.value` finding could not be read
-        (`RevisionConfig.unreadable`); the variable of an `env.inconsistent` or
-        `env.constraint` finding takes a secret's value this check did not read (a version
-        only an older revision names); a finding of the main rules (`env`, its mounts: no
-        sidecar's) where revision `i` ran several containers, none with a port, and none can
-        be told the one they describe (`RevisionConfig.undescribed`: not judged there, which
-        is not clean; helper-624 F1). A plain value is read whether or not it is shown
-        masked: the comparison is on the data, and no value is ever put in the words."""
-        config = self.records[i].config
-        if config.undescribed and finding.scope is None and finding.rule.startswith(MAIN):
-            return True
-        if finding.rule == "setting.value":
-            name = finding.target[8:]
-            return name in config.unreadable or self._respelt(config, name) is None
-        held = self._judged(finding, config)
-        return any(v is not None and self.ctx.value(v) is None for v in held)
-
-    def _judged(self, finding: Finding, config: RevisionConfig) -> list[EnvVar | None]:
-        """The variables of `config` whose values an `env.inconsistent` or `env.constraint`
-        finding judges (None: one it lacks); none for any other rule."""
-        if finding.rule not in VALUE_RULES:
-            return []
-        # the container whose rules found it (a sidecar's, even where `container` names none)
-        container = finding.of_container or config.primary
-        names = [finding.target.removeprefix("env.")]
-        # an env.constraint is judged by its own value alone (plain or the secret's)
-        other = self._same_as(finding) if finding.rule == "env.inconsistent" else None
-        if other is not None and other[0] == self.ctx.service.key:
-            names.append(other[1])  # judged by its own other variable: that one's value too
-        return [config.named(container).env.get(name) for name in names]
-
     def _moving(self, start: int, finding: Finding) -> str:
         """Where the revision that begins the run takes a judged value from a secret by
         `latest` or an alias: the value judged is today's, the version it names now, and
@@ -330,7 +303,7 @@ class History:
         with the version (a new version makes no revision), in words; "" otherwise."""
         record = self.records[start]
         said = []
-        for var in self._judged(finding, record.config):
+        for var in judged(self.ctx, finding, record.config):
             if var is None or (ref := var.ref) is None or ref.version.isdigit():
                 continue
             info = self.ctx.state.versions.get(ref)
@@ -346,32 +319,17 @@ class History:
             )
         return "; ".join(said)
 
-    def _respelt(self, config: RevisionConfig, name: str) -> bool | None:
-        """Whether a value of a row naming a project (`Field.names_project`) is the profile's,
-        its project named by number on one side and by id on the other; None when no
-        GetProject matched them (a history read after the read named its values one way:
-        `check`'s late histories), False when it is not the profile's or needs no project."""
-        field, stated = FIELDS[name], self.ctx.service.settings.get(name)
-        value = config.settings.get(name)
-        if not field.names_project or stated is None or stated.pattern is not None:
-            return False
-        if value is None:
-            return False
-        where = (self.ctx.profile.project, self.ctx.profile.region)
-        return self.ctx.state.same_setting(field, value, field.normalise(stated.value), *where)
-
-    def _same_as(self, finding: Finding) -> tuple[str, str] | None:
-        """The workload and variable an `env.inconsistent` finding's variable is compared with."""
-        name = finding.target.removeprefix("env.")
-        rules = [c.env.get(name) for c in self.ctx.service.containers]
-        return next((r.same_as for r in rules if r is not None and r.same_as), None)
+    def _unread(self, i: int, finding: Finding) -> str:
+        """Why the drift of `finding` cannot be judged on revision `i` (`drift.diff.unjudged`),
+        in words; "" where it can."""
+        return unjudged(self.ctx, self.records[i].config, finding)
 
     def _compared_today(self, finding: Finding) -> str:
         """For `env.inconsistent` with another workload, how every revision was judged: with
         what the other variable holds today (its history is not read, so the revision named
         may not be the change that began it: the other side's deploy may have), in words;
         "" otherwise (within one workload each revision is judged by its own other variable)."""
-        other = self._same_as(finding) if finding.rule == "env.inconsistent" else None
+        other = same_as(self.ctx, finding) if finding.rule == "env.inconsistent" else None
         if other is None or other[0] == self.ctx.service.key:
             return ""
         shown = (finding.expected or "").removeprefix("same value as ")

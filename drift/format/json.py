@@ -119,6 +119,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
             **({"note": since.note} if since.note else {}),
             # additive: revisions not listed right before it, so the drift may be older still
             **({"earlier": True} if since.earlier else {}),  # (the words' "or earlier")
+            # additive: the revision right before it, which could not be judged (the note: why)
+            **({"unjudged": since.unjudged} if since.unjudged else {}),
         }
     return data
 

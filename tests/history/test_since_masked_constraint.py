@@ -61,12 +61,13 @@ def test_a_constraint_on_a_plain_credential_value_gets_its_since(
     assert LONG not in json.dumps(report) and SHORT not in json.dumps(report)
 
 
-def test_a_constraint_on_a_secret_an_older_revision_reads_at_an_unread_version_gets_none(
+def test_a_constraint_on_a_secret_an_older_revision_reads_at_an_unread_version_is_bounded(
     tmp_path: Path, make_sandbox: MakeSandbox
 ) -> None:
     """SECRET_KEY references `sk` pinned to version 1 (short: the check reads it); revisions 1-2
     referenced version 2, which the check does not read: whether they had the drift is not
-    known, so no revision is said to have begun it (and no value is in the report)."""
+    known, so no revision is said to have begun it: `since` is revision 3 "or earlier", with
+    no last good (and no value is in the report)."""
     short, long = "short-sk-v1", "long-enough-secret-key-value-version-2-abcdef"
 
     def older(version: str, n: int) -> dict[str, Any]:
@@ -96,5 +97,8 @@ def test_a_constraint_on_a_secret_an_older_revision_reads_at_an_unread_version_g
     )
     report = json.loads(_run(sandbox, folder, "check", "lab", "--format", "json").stdout)
     finding = next(f for f in report["findings"] if f["rule"] == "env.constraint")
-    assert finding.get("since") is None, finding
+    since = finding["since"]
+    assert since["revision"].startswith("app-00003-") and since["last_good"] is None, since
+    assert since["earlier"] is True and since["unjudged"].startswith("app-00002-"), since
+    assert "SECRET_KEY there takes secret sk:2, which this check did not read" in since["note"]
     assert short not in json.dumps(report) and long not in json.dumps(report)

@@ -138,7 +138,8 @@ def test_history_tells_no_change_of_it(tmp_path: Path) -> None:
 
 def test_since_names_no_revision_across_it(tmp_path: Path) -> None:
     """The drift is on r2; on r1 the setting could not be read: whether r1 had the drift is
-    unknown, so r2 is not said to have begun it (nor r1 to be its last good revision)."""
+    unknown, so r2 is not said to have begun it (nor r1 to be its last good revision): since
+    r2 "or earlier", r1 named as not judged (helper-628: before, no `since` at all)."""
     (tmp_path / "prod.yaml").write_text(
         "project: acme-billing-prod\nregion: us-central1\nservices:\n"
         "  api:\n    settings: {min_instances: 2}\n"
@@ -151,7 +152,10 @@ def test_since_names_no_revision_across_it(tmp_path: Path) -> None:
     unreadable = _unreadable(live.template, "min_instances", 0)
     r1 = RevisionRecord("api-00000-old", None, "", None, lambda: unreadable)
     ctx = Context(profile, st, profile.services["api"], live)
-    assert History(ctx, [r1, r2]).since(finding) is None
+    bound = History(ctx, [r1, r2]).since(finding)
+    assert bound is not None and (bound.revision, bound.last_good) == (r2.name, None), bound
+    assert (bound.earlier, bound.unjudged) == (True, r1.name), bound
+    assert "api-00000-old could not be judged (its min_instances could not be read" in bound.note
     read = replace(live.template, settings={"min_instances": 2})
     readable = RevisionRecord(r1.name, None, "", None, lambda: read)
     began = History(ctx, [readable, r2]).since(finding)
