@@ -165,7 +165,7 @@ def changes(
         new = after.named(name) if after.has(name) else None
         shows = (masking.shown(), masking.shown())
         out += _container(name, old, new, several, shows, same)
-        if old is not None and new is not None and name not in (before.primary, after.primary):
+        if old is not None and new is not None and _own(name, before, after):
             out += _own_settings(name, old, new)
     for setting in COMPARED_SETTINGS:
         if setting in before.unreadable or setting in after.unreadable:
@@ -224,6 +224,15 @@ def _container(
             yield Change(Kind.MOUNT, change[0], f"mount.{path}", change[1], change[2], label)
     if old is not None and new is not None and old.image != new.image:
         yield Change(Kind.IMAGE, Action.CHANGED, "image", old.image, new.image, label)
+
+
+def _own(name: str, before: RevisionConfig, after: RevisionConfig) -> bool:
+    """Whether container `name`'s own limits are told by name: a sidecar's, or any container's
+    where either revision's main one cannot be told (`RevisionConfig.undescribed`: the
+    workload's limits are not read there, so a change of them is no setting change)."""
+    return name not in (before.primary, after.primary) or bool(
+        before.undescribed or after.undescribed
+    )
 
 
 def _own_settings(name: str, old: ContainerConfig, new: ContainerConfig) -> Iterator[Change]:

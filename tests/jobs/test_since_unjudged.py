@@ -106,3 +106,33 @@ def test_a_revision_judged_again_before_the_unjudged_one_is_not_reached(
     since = _since(sandbox, tmp_path)
     assert since["revision"] == "pool-00003-zmv" and since["last_good"] == "pool-00002-bav"
     assert "earlier" not in since and "unjudged" not in since, since
+
+
+def _sized(memory: str) -> dict[str, Any]:
+    return {**DEBUG, "resources": {"limits": {"memory": memory, "cpu": "1"}}}
+
+
+def test_history_tells_the_limits_of_a_container_across_an_undescribed_revision(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`drift history` compares a revision with the one that served before it container by
+    container, by name; the workload's limits (its main container's) are not read on
+    [agent, consumer] (no port, no `container:`), and consumer's own went unsaid: its memory
+    went 512Mi -> 1Gi -> 2Gi and history showed no change of it at all."""
+    agent = {**AGENT, "resources": {"limits": {"memory": "512Mi", "cpu": "1"}}}
+    world = _world([_sized("512Mi")], [agent, _sized("1Gi")])
+    world["projects"]["acme"]["worker_pools"]["pool"]["template"]["containers"] = [_sized("2Gi")]
+    sandbox = make_sandbox(world)
+    done = drift_on(sandbox, tmp_path, ("prod", PROFILE), "history", "prod", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    (pool,) = json.loads(done.stdout)["services"]
+    changed = {
+        r["revision"]: [
+            (c["target"], c["container"], c["before"], c["after"]) for c in r["changes"]
+        ]
+        for r in pool["revisions"]
+        if r["changes"]
+    }
+    memory = ("setting.memory", "consumer")
+    assert (*memory, "1Gi", "2Gi") in changed["pool-00003-zmv"], changed
+    assert (*memory, "512Mi", "1Gi") in changed["pool-00002-bav"], changed
