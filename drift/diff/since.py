@@ -21,12 +21,9 @@ revision and the one checked. A name given by the writer (`template.revision`) h
 no revision can be told missing beside it, and nothing is said (`drift.live.history.number`: only
 Cloud Run's own shape is read as a number).
 
-A revision on which the drift cannot be judged (`drift.diff.unjudged`: a setting or a secret's
-value not read, containers none of which can be told the one the profile's `env` describes)
-ends the run as a good one would, but is named good no more than one with the drift: `since`
-names the earliest revision the drift is known on, "or earlier" (`Since.unjudged`: which one
-could not be judged, and why in the note), never none (which every format shows as a drift with
-no past) and never one older than what was judged.
+A revision the drift cannot be judged on (`drift.diff.unjudged`) ends the run, named good no
+more than one with the drift: `since` names the earliest revision the drift is known on, "or
+earlier" (`Since.unjudged`, why in the note), never none, never an older one than was judged.
 
 Deleted revisions are not asked for (`drift.live.history`); one a listing returns marked
 deleted all the same (`delete_time`, `drift.live.history.Revisions`) takes its place in the run
@@ -42,7 +39,7 @@ from dataclasses import replace
 
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
-from drift.diff.unjudged import judged, same_as, unjudged
+from drift.diff.unjudged import MAIN, either, judged, same_as, unjudged
 from drift.diff.unserved import (
     FAILED,
     HELD,
@@ -56,7 +53,7 @@ from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
 from drift.live.changeids import revision_tags
 from drift.live.history import every_revision
-from drift.live.model import ServingRevision
+from drift.live.model import RevisionConfig, ServingRevision
 from drift.live.state import RevisionRecord
 from drift.revision_names import number
 from drift.rules import HISTORY
@@ -120,6 +117,7 @@ class History:
         self.index = {r.name: i for i, r in enumerate(self.records)}
         self._drift: dict[int, set[Key]] = {}
         self._own: dict[int, set[Key]] = {}
+        self._read: dict[int, list[tuple[RevisionConfig, set[Key]]]] = {}
         # a revision with traffic now served, whatever its Ready condition says today
         serving = {s.name for s in ctx.live.serving if s.percent > 0}
         # the tags now, checked or not: drift's canary still carrying its own is held (F3)
@@ -130,10 +128,7 @@ class History:
 
     def drift(self, i: int) -> set[Key]:
         if i not in self._drift:
-            record = self.records[i]
-            revision = ServingRevision(record.name, 0, (), (), record.config)
-            found = configuration_findings(At(self.ctx, revision))
-            self._drift[i] = {_key(f) for f in found}
+            self._drift[i] = self._found(i, self.records[i].config)
         return self._drift[i]
 
     def own_drift(self, i: int) -> set[Key]:
@@ -144,16 +139,39 @@ class History:
         if not record.own:
             return self.drift(i)
         if i not in self._own:
-            revision = ServingRevision(record.name, 0, (), (), record.own_config)
-            found = configuration_findings(At(self.ctx, revision))
-            self._own[i] = {_key(f) for f in found}
+            self._own[i] = self._found(i, record.own_config)
         return self._own[i]
+
+    def _found(self, i: int, config: RevisionConfig) -> set[Key]:
+        revision = ServingRevision(self.records[i].name, 0, (), (), config)
+        return {_key(f) for f in configuration_findings(At(self.ctx, revision))}
+
+    def _readings(self, i: int, key: Key) -> list[tuple[RevisionConfig, set[Key]]] | None:
+        """Where revision `i` ran containers none of which can be told the one the profile's
+        `env` describes (`RevisionConfig.undescribed`) and `key` is of its rules (no sidecar's):
+        the revision read as if each container the profile names no sidecar were that one,
+        with its drift then as it runs and by what it sets itself (`_run`). What holds
+        whichever it is holds; what differs is not known (`_unread`). None elsewhere."""
+        config = self.records[i].config
+        if not config.undescribed or key[2] is not None or not key[0].startswith(MAIN):
+            return None
+        if i not in self._read:
+            record, named = self.records[i], self.ctx.service.sidecars
+            ones = [replace(config, primary=c) for c in config.undescribed if c not in named]
+            self._read[i] = [(one, self._found(i, one)) for one in ones]
+            if record.own:  # as `_run`: by what it sets itself too
+                for one, found in self._read[i]:
+                    found &= self._found(i, replace(record.own_config, primary=one.primary))
+        return self._read[i]
 
     def _run(self, i: int, key: Key) -> bool:
         """Whether revision `i` has the drift of `key` as it runs today and by what it sets
         itself: one that has it only with today's service-level min/max did not begin it
         (and one that has it only by its own bound, which today's service level overrides,
-        would not run with it)."""
+        would not run with it); whichever container is the one the profile describes, where
+        that cannot be told (`_readings`)."""
+        if (readings := self._readings(i, key)) is not None:
+            return bool(readings) and all(key in found for _, found in readings)
         return key in self.drift(i) and key in self.own_drift(i)
 
     def since(self, finding: Finding) -> Since | None:
@@ -192,7 +210,9 @@ class History:
         guessed = self._guessed(before, checked)
         gone = _deleted(first)
         moving = self._moving(start, finding)
-        note = "; ".join(n for n in (gone, edge, inside, failed, guessed, today, moving) if n)
+        either = self._either(start, key, had=True)
+        notes = (gone, either, edge, inside, failed, guessed, today, moving)
+        note = "; ".join(n for n in notes if n)
         if before is None:
             return Since(*began, None, note=note, earlier=bool(edge))
         if why := self._unread(before, finding):  # known since `start`, maybe earlier
@@ -209,7 +229,17 @@ class History:
         if self.records[before].deleted is not None:  # good, but nothing to go back to
             note = "; ".join(n for n in (self._gone_good(before), note) if n)
             return Since(*began, None, note=note, earlier=bool(edge))
+        note = "; ".join(n for n in (note, self._either(before, key, had=False)) if n)
         return Since(*began, self.records[before].name, note=note, earlier=bool(edge))
+
+    def _either(self, i: int, key: Key, *, had: bool) -> str:
+        """`unjudged.either` of revision `i` (where `since` begins or its last good); "" where
+        its main container is told."""
+        readings = self._readings(i, key)
+        if readings is None:
+            return ""
+        read = [one.primary for one, _ in readings]
+        return either(self.records[i].name, self.records[i].config, read, had=had)
 
     def _gone_good(self, i: int) -> str:
         """Why revision `i`, which served before the drift without it, is not named good."""
@@ -321,8 +351,16 @@ class History:
 
     def _unread(self, i: int, finding: Finding) -> str:
         """Why the drift of `finding` cannot be judged on revision `i` (`drift.diff.unjudged`),
-        in words; "" where it can."""
-        return unjudged(self.ctx, self.records[i].config, finding)
+        in words; "" where it can: on containers none of which can be told the one the
+        profile describes, where every reading of them (`_readings`) is judged and has the
+        drift, or has nothing wrong on its target."""
+        key, config = _key(finding), self.records[i].config
+        readings = self._readings(i, key) or []
+        if readings and not any(unjudged(self.ctx, one, finding) for one, _ in readings):
+            found = [{k for k in keys if k[1:] == key[1:]} for _, keys in readings]
+            if all(key in f for f in found) or not any(found):
+                return ""
+        return unjudged(self.ctx, config, finding)
 
     def _compared_today(self, finding: Finding) -> str:
         """For `env.inconsistent` with another workload, how every revision was judged: with

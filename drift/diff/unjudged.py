@@ -16,12 +16,17 @@ What cannot be known on an older revision:
 - a finding of the main rules (`env`, its mounts: no sidecar's) where the revision ran several
   containers, none with a port, and none can be told the one the profile's `env` describes
   (`RevisionConfig.undescribed`: a worker pool's; a service's containers have exactly one with
-  a port, https://cloud.google.com/run/docs/deploying#sidecars, and a job has no revisions).
+  a port, https://cloud.google.com/run/docs/deploying#sidecars, and a job has no revisions),
+  unless the revision read as if each container (but the sidecars `containers:` names) were
+  that one agrees: the same drift in every reading, or nothing wrong on its target in any
+  (`drift.diff.since.History._readings`, said by `either`).
 
 A plain value is read whether or not it is shown masked: the comparison is on the data, and no
 value is ever put in the words (secrets and versions by name only)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from drift.diff.context import Context
 from drift.fields import FIELDS
@@ -58,6 +63,23 @@ def unjudged(ctx: Context, config: RevisionConfig, finding: Finding) -> str:
             source = f"takes {var.ref}, which this check did not read" if var.ref else "is unread"
             return f"{var.name} there {source}"
     return ""
+
+
+def either(name: str, config: RevisionConfig, read: Sequence[str], *, had: bool) -> str:
+    """Said of a revision `since` begins on or names last good where it ran containers none of
+    which can be told the one the profile's `env` describes (`RevisionConfig.undescribed`),
+    judged as if each of `read` were that one (those `containers:` names no sidecar)."""
+    what = "had the drift" if had else "had nothing wrong there"
+    ran = f"{name} ran containers {' and '.join(config.undescribed)}, none with a port"
+    if len(read) == len(config.undescribed):
+        return f"{ran}: it {what} whichever of them the profile's `env` describes"
+    if len(read) == 1:
+        return f"{ran}: it {what} in {read[0]}, the only one not a sidecar under `containers:`"
+    mains = " and ".join(read)
+    return (
+        f"{ran}: it {what} whichever of {mains} (not sidecars under `containers:`) the "
+        "profile's `env` describes"
+    )
 
 
 def judged(ctx: Context, finding: Finding, config: RevisionConfig) -> list[EnvVar | None]:

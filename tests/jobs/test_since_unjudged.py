@@ -85,16 +85,50 @@ def test_the_formats_say_or_earlier_and_why(make_sandbox: MakeSandbox, tmp_path:
     assert mode["properties"]["sinceRevision"] == "pool-00003-zmv"
 
 
-def test_a_missing_variable_is_bounded_alike(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
-    """FLAG never existed: bob's revision may have lacked it in the container `env` describes
-    or not (one container can be told no more than the other), so the run stops there too."""
+def test_a_drift_every_container_has_runs_through(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """FLAG is in no container of bob's [agent, consumer]: it is missing there whichever
+    container the profile's `env` describes, so the run goes on through it, to alice's
+    revision, which lacked it too (the oldest listed: no last good, nothing "or earlier")."""
     sandbox = make_sandbox(_world([LIVE], [AGENT, DEBUG]))
     profile = PROFILE + "      FLAG: 'on'\n"
     done = drift_on(sandbox, tmp_path, ("prod", profile), "check", "prod", "--format", "json")
     (found,) = [f for f in json.loads(done.stdout)["findings"] if f["target"] == "env.FLAG"]
     since = found["since"]
-    assert since["revision"] == "pool-00003-zmv" and since["unjudged"] == "pool-00002-bav", since
-    assert since["earlier"] is True and since["last_good"] is None, since
+    assert since["revision"] == "pool-00001-goj" and since["last_good"] is None, since
+    assert "earlier" not in since and "unjudged" not in since, since
+
+
+def test_a_revision_of_the_same_drift_in_every_container_begins_it(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """bob's [agent, consumer] both ran MODE=debug: it had the drift whichever container is
+    the one the profile describes, so it began it, and alice's revision before it is the
+    last good (what helper-624 F1 asked for where the containers agree)."""
+    agent = {**AGENT, "env": [{"name": "MODE", "value": "debug"}]}
+    sandbox = make_sandbox(_world([LIVE], [agent, DEBUG]))
+    since = _since(sandbox, tmp_path)
+    assert (since["revision"], since["creator"]) == ("pool-00002-bav", "user1@x.io"), since
+    assert since["last_good"] == "pool-00001-goj" and "unjudged" not in since, since
+    assert since["note"] == (
+        "pool-00002-bav ran containers agent and consumer, none with a port: it had the drift "
+        "whichever of them the profile's `env` describes"
+    ), since
+
+
+def test_a_revision_good_in_every_container_is_the_last_good(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """bob's [agent, consumer] both ran MODE=live: nothing wrong on MODE whichever container
+    the profile describes, so it is the last good before the drift began."""
+    agent = {**AGENT, "env": [{"name": "MODE", "value": "live"}]}
+    sandbox = make_sandbox(_world([DEBUG], [agent, LIVE]))
+    since = _since(sandbox, tmp_path)
+    assert since["revision"] == "pool-00003-zmv" and since["last_good"] == "pool-00002-bav"
+    assert since["note"].endswith(
+        "it had nothing wrong there whichever of them the profile's `env` describes"
+    ), since
 
 
 def test_a_revision_judged_again_before_the_unjudged_one_is_not_reached(
@@ -136,3 +170,19 @@ def test_history_tells_the_limits_of_a_container_across_an_undescribed_revision(
     memory = ("setting.memory", "consumer")
     assert (*memory, "1Gi", "2Gi") in changed["pool-00003-zmv"], changed
     assert (*memory, "512Mi", "1Gi") in changed["pool-00002-bav"], changed
+
+
+def test_a_container_the_profile_names_a_sidecar_is_no_reading(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The profile names agent under `containers:`: `env` does not describe it, so bob's
+    revision is read with consumer alone, which had MODE=debug: bob began the drift."""
+    sandbox = make_sandbox(_world([LIVE], [AGENT, DEBUG]))
+    profile = PROFILE + "    containers:\n      agent:\n        env:\n          LEVEL: info\n"
+    since = _since(sandbox, tmp_path, profile)
+    assert (since["revision"], since["last_good"]) == ("pool-00002-bav", "pool-00001-goj"), since
+    assert "unjudged" not in since, since
+    assert since["note"] == (
+        "pool-00002-bav ran containers agent and consumer, none with a port: it had the drift "
+        "in consumer, the only one not a sidecar under `containers:`"
+    ), since
