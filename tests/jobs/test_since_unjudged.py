@@ -19,6 +19,7 @@ import pytest
 
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
+from tests.reportschema import schema_errors
 
 pytestmark = pytest.mark.sandbox
 
@@ -186,3 +187,20 @@ def test_a_container_the_profile_names_a_sidecar_is_no_reading(
         "pool-00002-bav ran containers agent and consumer, none with a port: it had the drift "
         "in consumer, the only one not a sidecar under `containers:`"
     ), since
+
+
+def test_the_report_keeps_its_schema_and_a_baseline_reads_it_back(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`since.unjudged` is additive and in the schema; a baseline holding it reads it back,
+    takes the start as not known, and the same drift the next run is unchanged."""
+    sandbox = make_sandbox(_world([LIVE], [AGENT, DEBUG]))
+    first = drift_on(sandbox, tmp_path, ("prod", PROFILE), "check", "prod", "--format", "json")
+    report = json.loads(first.stdout)
+    assert schema_errors(report) == [], schema_errors(report)
+    (tmp_path / "last.json").write_text(first.stdout)
+    args = ("check", "prod", "--format", "json", "--baseline", str(tmp_path / "last.json"))
+    again = json.loads(drift_on(sandbox, tmp_path, ("prod", PROFILE), *args).stdout)
+    assert schema_errors(again) == [], schema_errors(again)
+    (found,) = [f for f in again["findings"] if f["target"] == "env.MODE"]
+    assert found["baseline"] == "unchanged" and found["since"]["unjudged"] == "pool-00002-bav"
