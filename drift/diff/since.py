@@ -315,8 +315,10 @@ class History:
         for why, words in (
             (PUT_BACK, f"no journal of its change here; the next revision, {WITHIN}, put back "
              "what served before it"),
-            (HELD, "it still carries its own tag with no traffic: held by --no-promote, and "
-             "drift removes that tag when it promotes a canary"),
+            (HELD, "it still carries its own tag with no traffic, as a canary held by "
+             "--no-promote does: drift removes that tag when it promotes one; one routed "
+             "traffic by hand with its tag kept, then replaced, looks the same, and Cloud Run "
+             "records no past traffic"),
         ):  # fmt: skip
             names = [self.records[k].name for k, w in passed.items() if w == why]
             if names:

@@ -81,7 +81,8 @@ PUT_BACK = (
 HELD = (
     "drift's canary, still carrying its own tag with no traffic now (held by --no-promote, or "
     "its fix still running: drift removes that tag when it promotes a canary): taken as never "
-    "served"
+    "served (one routed traffic by hand with its tag kept, then replaced, looks the same: "
+    "Cloud Run records no past traffic)"
 )
 """drift's canary with its own tag and no share of the traffic (`own_tag`), its journal not
 here or silent (an entry of a canary held by `--no-promote` says neither: `held_traffic`)."""

@@ -89,6 +89,9 @@ def test_a_held_canary_is_neither_where_the_drift_began_nor_last_good(
         assert replace(since, note="") == replace(was, note=""), (target, since)
         assert f"drift's canary {canary.name} taken as never served" in since.note, since.note
         assert "held by --no-promote" in since.note, since.note
+        # helper-624 F5: the service alone cannot tell a canary routed by hand with its tag
+        # kept, then replaced: the words say so rather than take the hold for a fact
+        assert "with its tag kept, then replaced, looks the same" in since.note, since.note
     # history: the canary is said never served, and carol's deploy changed nothing that served
     assert canary.never_served == HELD
     assert carol.against == bobs.name and carol.changes == (), carol
