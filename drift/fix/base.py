@@ -50,6 +50,10 @@ class Base:
     unknown: str = ""
     """Why a template built on the serving revision would drop fields the installed client
     does not know (`drift.fix.unknown.unknown_lost`): a patch of the template stops there."""
+    kind: Kind = Kind.SERVICE
+    """A worker pool's (`drift.fix.pool_base`): its template's revision failed, and its
+    update in place builds on the revision its instances run (`template` is then a
+    WorkerPoolRevisionTemplate)."""
 
     @property
     def unreleased(self) -> bool:
@@ -170,8 +174,8 @@ def tag_note(base: Base, *, named: bool = False) -> str:
     push of the tag that was not deployed (revfix84 F2). The v2 Revision carries no digest to
     compare (`drift.fix.recorded`). "" when every image is named by its digest. `named`: the
     sentence starts with the service's name."""
-    if base.on_template and base.differences:  # the template's images are said as changes
-        return ""
+    if base.on_template and base.differences or base.kind is not Kind.SERVICE:
+        return ""  # the template's images are said as changes; a pool's fix says its own
     said = tags_resolved(tagged_images(base.template), "the canary", base.revision)
     return f"{base.service}: {said}" if said and named else said
 
@@ -186,10 +190,15 @@ def _built_on(base: Base) -> str:
             + "; ".join(base.differences)
         )
     if base.failed:
+        runs = (
+            "the revision its instances run"
+            if base.kind is Kind.WORKER_POOL
+            else "the serving revision"
+        )
+        had = "; ".join(base.differences) or "the same configuration"
         return (
-            f"{base.service}: built on the serving revision {base.revision}; it replaces the "
-            f"template of the failed revision {base.failed}, which had: "
-            + "; ".join(base.differences)
+            f"{base.service}: built on {runs} {base.revision}; it replaces the "
+            f"template of the failed revision {base.failed}, which had: {had}"
         )
     if base.revision:
         return f"{base.service}: built on the serving revision {base.revision}"

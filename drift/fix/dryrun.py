@@ -12,6 +12,7 @@ from drift.fix.context import FixUI, canary_request
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_name, canary_tag, patched_template
 from drift.fix.plan import Planned
+from drift.fix.pool_base import built_on
 from drift.fix.update import update_workload
 from drift.kinds import Kind
 from drift.live.changeids import new_change_id
@@ -146,8 +147,8 @@ async def _validate(
         base: Base = planned.bases[sp.key]
         name, tag = canary_name(sp.service, change_id), canary_tag(sp.service, change_id)
         request = canary_request(live, sp, base, container, name, tag)
-    else:
-        request = patched_template(live.source, sp, container)
+    else:  # in place (a pool whose template's revision failed: on what its instances run)
+        request = patched_template(live.source, sp, container, built_on(planned.bases, sp))
     try:
         await update_workload(session, sp.kind, request, validate_only=True)
     except ApiError as exc:

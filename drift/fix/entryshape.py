@@ -186,7 +186,8 @@ def _messages(data: dict[str, Any]) -> None:
     before = {"job": run_v2.Job, "worker_pool": run_v2.WorkerPool}.get(kind, run_v2.Service)
     messages: tuple[tuple[str, Any], ...] = (
         ("service_before", before),
-        ("base_template", run_v2.RevisionTemplate),
+        # a worker pool's is its own template (`drift.fix.pool_base`)
+        ("base_template", _base_template(kind)),
     )
     for name, message in messages:
         if data.get(f"{name}_pb"):
@@ -201,6 +202,13 @@ def _messages(data: dict[str, Any]) -> None:
         except Exception as exc:  # json_format.ParseError, and what a crafted value raises
             what = f"a run_v2.{message.__name__} as JSON"
             raise Malformed(f"field `{name}` must be {what} ({str(exc)[:200]})") from exc
+
+
+def _base_template(kind: str) -> Any:
+    from google.cloud import run_v2
+
+    pool = kind == "worker_pool"
+    return run_v2.WorkerPoolRevisionTemplate if pool else run_v2.RevisionTemplate
 
 
 def _agrees(mapping: Any, packed: Any, where: str) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from drift.diff.served import pool_differences, written_differences
+from drift.fix.base import Base
 from drift.fix.commands import Commands
 from drift.fix.model import ServicePlan
 from drift.fix.patch import is_latest, promoted_traffic, update_traffic_words
@@ -39,6 +40,8 @@ class Moves:
     stuck: list[str] = field(default_factory=list)
     """`REVISION N%` of each split whose instances the patch cannot move (another
     configuration, or one that could not be read)."""
+    built_on: str = ""
+    """The revision the patch builds on in place of the template ("" the template)."""
 
 
 def _split(kind: str, revision: str, percent: int) -> Any:
@@ -60,11 +63,13 @@ def copy_splits(splits: Any) -> list[Any]:
     return [run_v2.InstanceSplit.deserialize(run_v2.InstanceSplit.serialize(s)) for s in splits]
 
 
-def moved_splits(live: LiveService, revision: str) -> Moves:
+def moved_splits(live: LiveService, revision: str, built_on: str = "") -> Moves:
     """The pool's splits with every share pinned to a revision of the template's
-    configuration moved to `revision` (one split for all of them), LATEST shares LATEST."""
+    configuration moved to `revision` (one split for all of them), LATEST shares LATEST.
+    `built_on`: the revision the patch builds on instead of the template (its template's
+    revision failed: `drift.fix.pool_base`), whose shares alone move."""
     revisions = {r.name: r for r in live.serving}
-    out = Moves()
+    out = Moves(built_on=built_on)
     if live.kind is not Kind.WORKER_POOL:
         return out
     onto = 0
@@ -74,7 +79,8 @@ def moved_splits(live: LiveService, revision: str) -> Moves:
             out.splits.append(copy_splits([split])[0])
             continue
         serving = revisions.get(name)  # the template's configuration, image included
-        if serving is not None and not written_differences(live, serving):
+        same = serving is not None and not written_differences(live, serving)
+        if (name == built_on) if built_on else same:
             if not onto:
                 out.splits.append(_split("REVISION", revision, 0))
                 onto = len(out.splits)
@@ -86,18 +92,29 @@ def moved_splits(live: LiveService, revision: str) -> Moves:
     return out
 
 
-def stuck_note(live: LiveService) -> str:
+def stuck_note(live: LiveService, built_on: str = "") -> str:
     """Why a fix of the pool's template cannot move its instances ("" when it can)."""
-    moves = moved_splits(live, "")
+    moves = moved_splits(live, "", built_on)
     return describe(moves) if moves.stuck else ""
 
 
-def pool_plan(sp: ServicePlan, live: LiveService, *, from_template: bool) -> ServicePlan:
+def pool_plan(
+    sp: ServicePlan, live: LiveService, *, from_template: bool, base: Base | None = None
+) -> ServicePlan:
     """A worker pool's plan as its fix goes: built on the template with `--from-template`, its
     differences from what the instances run listed, as they roll out with the patch (SPEC
     invariant 8: "the plan shows those differences as changes too"), and why a fix stops at it
-    (`pool_stop`). Any other plan as it is."""
-    if sp.kind is not Kind.WORKER_POOL or not (sp.has_patch and sp.changes_template):
+    (`pool_stop`). Any other plan as it is. `base`: what it builds on when its template's
+    revision failed (`drift.fix.pool_base`): the fix stops only where that says it does, or
+    where a split pins another revision."""
+    if sp.kind is not Kind.WORKER_POOL:
+        return sp
+    if base is not None and not sp.has_patch:  # nothing written: nothing replaced
+        return replace(sp, failed_template="", template_differences=(), built_on="")
+    if base is not None:  # its instance count alone too (`ServicePlan.changes_template`)
+        stops = base.blocked or base.unknown or stuck_note(live, base.revision)
+        return replace(sp, stops=stops)
+    if not (sp.has_patch and sp.changes_template):
         return sp
     return replace(
         sp,
@@ -111,10 +128,11 @@ def pool_stop(live: LiveService, unreleased: str, *, from_template: bool) -> str
     """Why `drift fix` stops at a worker pool whose template its patch changes, before any
     write ("" when it does not; `stops.what_stops` reads it, and the plan shows the pool's
     changes blocked by it: revjobs60 F3). A pool is updated on its template, in place: a
-    template that is not what its instances run (`unreleased`: a change not rolled out, a
-    revision that failed) would go out with the patch unless `--from-template` says to build
-    on it; instances pinned to another configuration cannot move; nor can instances moved
-    onto the patched revision keep fields the installed client does not know."""
+    template that is not what its instances run (`unreleased`: a change not rolled out; a
+    revision that failed is replaced, `drift.fix.pool_base`, unless its deploy has not
+    settled) would go out with the patch unless `--from-template` says to build on it;
+    instances pinned to another configuration cannot move; nor can instances moved onto the
+    patched revision keep fields the installed client does not know."""
     if unreleased and not from_template:
         return (
             f"{unreleased}: updating it in place would roll that out with the patch "
@@ -123,18 +141,18 @@ def pool_stop(live: LiveService, unreleased: str, *, from_template: bool) -> str
     return stuck_note(live) or ("" if from_template else moved_unknown(live))
 
 
-def moves_note(live: LiveService) -> str:
+def moves_note(live: LiveService, built_on: str = "") -> str:
     """What the plan says of a pool whose instance split names revisions ("" when none)."""
-    return describe(moved_splits(live, ""))
+    return describe(moved_splits(live, "", built_on))
 
 
 PATCHED = "<the revision the update created>"
 
 
-def split_change(cmd: Commands, live: LiveService) -> str:
+def split_change(cmd: Commands, live: LiveService, built_on: str = "") -> str:
     """The command setting the pool's split as the fix does (`moved_splits`), the patched
     revision left to fill in; "" when no pinned share moves or one cannot."""
-    moves = moved_splits(live, PATCHED)
+    moves = moved_splits(live, PATCHED, built_on)
     if not moves.moved or moves.stuck:
         return ""
     words = [
@@ -162,13 +180,19 @@ def describe(moves: Moves) -> str:
     if moves.stuck:
         return (
             f"its instance split pins {', '.join(moves.stuck)}, which run another "
-            "configuration than the template: a fix would leave those instances on it, so it "
-            "stops (move them with `gcloud beta run worker-pools update-instance-split`, then "
-            "run drift fix again)"
+            f"configuration than {moves.built_on or 'the template'}: a fix would leave those "
+            "instances on it, so it stops (move them with `gcloud beta run worker-pools "
+            "update-instance-split`, then run drift fix again)"
         )
     if moves.moved:
+        ran = "the template's configuration"
+        ran = (
+            f"{moves.built_on}'s configuration, which the patch builds on"
+            if moves.built_on
+            else ran
+        )
         return (
-            f"its instance split pins {', '.join(moves.moved)} (the template's configuration): "
+            f"its instance split pins {', '.join(moves.moved)} ({ran}): "
             "the fix names the patched revision and moves those instances to it; LATEST "
             "shares stay LATEST"
         )

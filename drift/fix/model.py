@@ -315,8 +315,10 @@ class ServicePlan:
             # serves and replaces it (revown13 1). A template not rolled out (a team's
             # `--no-traffic` hold) stays in place, sent back unchanged — but a setting whose
             # level is chosen from the template (min/max instances) is then chosen from what
-            # does not serve: the canary path stops on it (invariant 8, revown13 2)
-            or (self.kind is Kind.SERVICE and bool(self.failed_template))
+            # does not serve: the canary path stops on it (invariant 8, revown13 2). A worker
+            # pool's alike: its own instance count written beside a failed template leaves it
+            # failed (helper-627), so its write replaces it too (`drift.fix.pool_base`)
+            or bool(self.failed_template)
             or (
                 self.kind is Kind.SERVICE
                 and bool(self.template_differences)

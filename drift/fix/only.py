@@ -121,7 +121,7 @@ def _refused(planned: Planned, sp: ServicePlan) -> list[str]:
         return []
     base = planned.bases.get(sp.key)
     serves = live.kind is Kind.SERVICE
-    on = base.template if base is not None and serves else None
+    on = base.template if base is not None else None  # a pool's: `drift.fix.pool_base`
     proposed = Proposed(live, on, sp.primary or None, list(sp.settings))
     template = proposed.template()
     out = gpu_needs(template, serves=serves) + over_tasks(proposed)

@@ -100,7 +100,8 @@ def patched_template(
 
     out = copy_workload(service)
     if base is not None:
-        out.template = run_v2.RevisionTemplate.deserialize(run_v2.RevisionTemplate.serialize(base))
+        kind = type(out.template)  # a service's RevisionTemplate, a pool's its own
+        out.template = kind.deserialize(kind.serialize(base))
     template = template_of(out)  # a job's: its task template (which has no revision name)
     was = type(template).deserialize(type(template).serialize(template))  # a copy
     # None where several containers have no port and none is named: the plan then changes

@@ -17,6 +17,7 @@ from drift.fix.journal import Entry
 from drift.fix.manual import missing_service_step
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.planner import ServicePlanner
+from drift.fix.pool_base import built_on, pool_base
 from drift.format.summary import unverified_steps
 from drift.kinds import Kind
 from drift.live.state import LiveState
@@ -99,6 +100,7 @@ async def plan_environment(
             result.state.services[sp.key].source,
             sp,
             profile.services[sp.key].container,
+            built_on(bases, sp),  # a pool's failed template: what its instances run
             clear_name=False,
         )
         for sp in plan.services
@@ -168,11 +170,16 @@ def plan_bases(
 ) -> dict[str, Base]:
     """What a fix of each service builds on (no API call): plan, fix and check's Repair;
     `only`: of these workloads (None: of every one read)."""
-    return {  # a job or a worker pool is patched on its template, in place: no base
+    bases = {  # a job or a worker pool is patched on its template, in place: no base
         name: fix_base(live, from_template=from_template)
         for name, live in state.services.items()
         if live.kind is Kind.SERVICE and (only is None or name in only)
     }
+    for name, live in state.services.items():  # but a pool whose template's revision failed
+        if only is None or name in only:
+            if (pool := pool_base(live, from_template=from_template)) is not None:
+                bases[name] = pool
+    return bases
 
 
 def build_plan(

@@ -139,7 +139,7 @@ class ServicePlanner:
         on = base.template if base is not None else None
         # a GPU on an instance too small for it first: under a GPU, a cpu below 1 is refused
         # for the GPU (its step says so), not for what Cloud Run requires below 1 CPU
-        on = on if self.live.kind is Kind.SERVICE else None  # a job or pool: its own template
+        # a job or pool: its own template (a pool's whose revision failed: `pool_base`'s)
         proposed = Proposed(self.live, on, self.service.container, settings)
         settings, gpu = gpu_steps(self.cmd, proposed)
         settings, floor = floor_steps(self.cmd, replace(proposed, settings=settings))
@@ -242,15 +242,15 @@ class ServicePlanner:
             # template holds that does not serve stays as it is, nothing of it goes out
             pool = sp.kind is Kind.WORKER_POOL
             sp = replace(sp, doomed=(), unreleased="" if pool else sp.unreleased)
-        sp = pool_plan(sp, self.live, from_template=self.from_template)
+        sp = pool_plan(sp, self.live, from_template=self.from_template, base=base)
         built_on = base.revision if base else ""
         kept = probe_tag_steps(self.cmd, self.service, source, sp, built_on)
         kept += moved_tag_steps(self.cmd, self.service, source, sp, built_on)
-        moves = moves_note(self.live) if sp.changes_template else ""
+        moves = moves_note(self.live, built_on) if sp.changes_template else ""
         tags = promotion_tags(source.traffic, base.revision) if canary and base else ""
-        moved = bool(moves) and bool(moved_splits(self.live, "").moved)
+        moved = bool(moves) and bool(moved_splits(self.live, "", built_on).moved)
         renamed = renamed_note(sp, source, moved, canary) if sp.has_patch else ""
-        split = split_change(self.cmd, self.live) if moved and sp.has_patch else ""
+        split = split_change(self.cmd, self.live, built_on) if moved and sp.has_patch else ""
         if canary and base:  # a service's: the share pinned to what serves, moved by hand,
             # unless fix stops before it makes the revision to move it to
             split = "" if stops else traffic_change(self.cmd, source, base.revision)

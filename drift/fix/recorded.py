@@ -43,18 +43,40 @@ def before_service(entry: Entry) -> Any:
 def base_template(entry: Entry) -> Any:
     """The configuration that served before the change (entries written before drift kept
     it: the template as it was), from its bytes when the entry has them (`before_service`)."""
-    from google.cloud import run_v2
-
-    if entry.base_template_pb:
-        template = unpacked(run_v2.RevisionTemplate, entry.base_template_pb)
-    elif not entry.base_template:
+    if not (entry.base_template_pb or entry.base_template):
         template = before_service(entry).template
     else:
-        template = run_v2.RevisionTemplate.from_json(
-            json.dumps(entry.base_template), ignore_unknown_fields=True
-        )
+        template = _recorded_base(entry)
     template.revision = ""
     return without_system_metadata(template)
+
+
+def base_message(kind: str) -> Any:
+    """The message an entry's `base_template` is: a service's RevisionTemplate; a worker
+    pool's WorkerPoolRevisionTemplate (`drift.fix.pool_base`: its template's revision failed,
+    and its fix was built on what its instances ran)."""
+    from google.cloud import run_v2
+
+    pool = kind == "worker_pool"
+    return run_v2.WorkerPoolRevisionTemplate if pool else run_v2.RevisionTemplate
+
+
+def _recorded_base(entry: Entry) -> Any:
+    message = base_message(entry.kind)
+    if entry.base_template_pb:
+        return unpacked(message, entry.base_template_pb)
+    return message.from_json(json.dumps(entry.base_template), ignore_unknown_fields=True)
+
+
+def ran_before(entry: Entry) -> Any | None:
+    """What a worker pool's fix built on in place of its template, which its rollback puts
+    back (`drift.fix.pool_base`: the configuration its instances ran, the template's revision
+    having failed), its revision name cleared; None for any other entry."""
+    if entry.kind != "worker_pool" or not (entry.base_template_pb or entry.base_template):
+        return None
+    template = _recorded_base(entry)
+    template.revision = ""
+    return template
 
 
 def base_key(entry: Entry) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from drift.errors import JournalError
-from drift.fix import pool_gone, workload_restore
+from drift.fix import pool_gone, workload_preview, workload_restore
 from drift.fix.byhand import journal_promotion, promoted_by_hand
 from drift.fix.context import FixUI
 from drift.fix.gone import missing, refused, renamed, replaceable
@@ -182,8 +182,8 @@ async def check(
                 + visible(ways_out(entry, pinned=_pinned(live, entry), why="; ".join(why)))
             )
     else:
-        lines = workload_restore.differences(live, entry, gone)
-        out.caveat = workload_restore.tag_caveat(live, entry)
+        lines = workload_preview.differences(live, entry, gone)
+        out.caveat = workload_preview.tag_caveat(live, entry)
         if not out.blocked and (why := await workload_unstartable(session, entry, live)):
             out.blocked = (
                 f"{name}: Cloud Run cannot start the configuration that ran before change "

@@ -14,6 +14,7 @@ from drift.fix.masked import holders
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_name, canary_tag
 from drift.fix.plan import Planned
+from drift.fix.pool_base import built_on
 from drift.fix.wire import as_json, packed
 from drift.fix.workload import WorkloadFix, running_note
 from drift.kinds import Kind
@@ -64,8 +65,13 @@ def workload_fix(
     ctx: Context, planned: Planned, sp: ServicePlan, change_id: str, user: str
 ) -> WorkloadFix:
     live = planned.check.state.services[sp.key]
-    hidden = holders((live.source,), sp.hidden)
-    entry = _entry(ctx, sp, live, change_id, user, kind=sp.kind.value, hidden=hidden)
+    more: dict[str, Any] = {}
+    if (on := built_on(planned.bases, sp)) is not None:  # a pool's, its template's revision
+        base = planned.bases[sp.key]  # failed: what it runs, which its rollback puts back
+        more = {"base_revision": base.revision, "base_template": as_json(on)}
+        more["base_template_pb"] = packed(on)
+    hidden = holders((live.source, on) if on is not None else (live.source,), sp.hidden)
+    entry = _entry(ctx, sp, live, change_id, user, kind=sp.kind.value, hidden=hidden, **more)
     outcome = ServiceOutcome(sp.label, "", "", State.PLANNED)
     return WorkloadFix(ctx, sp, live, change_id, entry, outcome)
 

@@ -9,6 +9,7 @@ from drift.fix.canary_left import running_rule, unreleased_stop
 from drift.fix.journal import Entry
 from drift.fix.model import ServicePlan
 from drift.fix.plan import Planned
+from drift.kinds import Kind
 
 
 def unbuildable(planned: Planned, todo: list[ServicePlan], *, entries: list[Entry]) -> str:
@@ -33,16 +34,21 @@ def what_stops(
     template holding an unreleased change, a deploy in progress, a serving revision that
     could not be read, a secret that makes any new revision fail. A worker pool is updated
     on its template, in place: a template that is not what its instances run (a change not
-    rolled out, a revision that failed) would go out with the patch, so it stops the fix
-    unless `--from-template` says to build on it: the plan, made with or without it, says
-    (`ServicePlan.stops`, a service's `Base`). `entries`: the journal's (what left a
-    canary, and how to finish it)."""
+    rolled out) would go out with the patch, so it stops the fix unless `--from-template`
+    says to build on it: the plan, made with or without it, says (`ServicePlan.stops`, a
+    service's `Base`); a revision that failed is replaced by what its instances run, where
+    they run one (`drift.fix.pool_base`, its own stop otherwise). `entries`: the journal's
+    (what left a canary, and how to finish it)."""
     problems: dict[str, str] = {}
     for sp in todo:
         if sp.doomed_stop:  # Cloud Run would refuse any new revision: a fix only adds a failed one
             problems[sp.key] = f"{sp.label}: {sp.doomed_stop}"
             continue
         base = planned.bases.get(sp.key)
+        if base is not None and base.kind is Kind.WORKER_POOL:  # its template's revision
+            if sp.stops:  # failed (`drift.fix.pool_base`): its own stop, as its plan says
+                problems[sp.key] = f"{sp.label}: {sp.stops}"
+            continue
         if base is None:
             live = planned.check.state.services[sp.key]
             if live.reconciling:  # a job or a worker pool

@@ -31,8 +31,10 @@ _FIELDS = ("service_before", "base_template")
 def _message(field: str, kind: str) -> Any:
     from google.cloud import run_v2
 
-    if field == "base_template":
-        return run_v2.RevisionTemplate
+    if field == "base_template":  # a pool's WorkerPoolRevisionTemplate (`recorded.base_message`)
+        return (
+            run_v2.WorkerPoolRevisionTemplate if kind == "worker_pool" else run_v2.RevisionTemplate
+        )
     return {"job": run_v2.Job, "worker_pool": run_v2.WorkerPool}.get(kind, run_v2.Service)
 
 

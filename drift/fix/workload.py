@@ -29,7 +29,7 @@ from drift.fix.journal import State, Write
 from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import patched_template
 from drift.fix.reasons import cause_of, revision_condition
-from drift.fix.recorded import tagged_images, tags_resolved
+from drift.fix.recorded import ran_before, tagged_images, tags_resolved
 from drift.fix.reread import changed_since_read, on_fresh, read_before_write, waited
 from drift.fix.restored import carries_kind as carries
 from drift.fix.restored import complete, holds
@@ -86,7 +86,7 @@ class WorkloadFix(Fixer):
                 f"{self.name}: it was changed since drift read it ({since}){waited(self)}: "
                 "nothing was changed, their change stands; run drift plan again"
             )
-        request = patched_template(source, self.sp, container)
+        request = patched_template(source, self.sp, container, ran_before(self.entry))
         on_fresh(request, source, now)  # their label, written without a new generation, stays
         changed = not _same(request.template, source.template)
         revision = self._place(request) if changed else ""
@@ -156,7 +156,7 @@ class WorkloadFix(Fixer):
         source = self.live.source
         if self.sp.kind is not Kind.WORKER_POOL:
             return ""
-        moves = moved_splits(self.live, "")
+        moves = moved_splits(self.live, "", self.sp.built_on)  # a failed template's: `pool_base`
         if moves.stuck:  # `start.unbuildable` refused it: a read since cannot have changed that
             raise Stop(f"{self.name}: {describe(moves)}: nothing was changed")
         if not moves.moved:
@@ -164,7 +164,7 @@ class WorkloadFix(Fixer):
         current = source.template.revision
         name = fresh_revision_name(self.sp.service, current, request.template, salt=self.change_id)
         request.template.revision = name
-        request.instance_splits = moved_splits(self.live, name).splits
+        request.instance_splits = moved_splits(self.live, name, self.sp.built_on).splits
         self.ctx.ui.say(f"{self.name}: {', '.join(moves.moved)} of its instances move to {name}")
         return name
 

@@ -19,21 +19,17 @@ from collections.abc import Collection
 from functools import partial
 from typing import Any
 
-from drift.diff.differences import template_differences, with_setting
 from drift.errors import ApiError, AuthError
-from drift.fields import FIELDS, Source, read_settings, read_shown
+from drift.fields import FIELDS, Source, read_settings
 from drift.fields.access import template_of
 from drift.fix import pool_gone
 from drift.fix.byhand import copy_field
-from drift.fix.exec_token import execution_token, left_out, not_restored
-from drift.fix.instances import copy_splits, describe_instances, restoration_problem
+from drift.fix.instances import copy_splits, restoration_problem
 from drift.fix.journal import ROLLBACK, Entry, Journal, Write
-from drift.fix.masked import held_by
-from drift.fix.patch import copy_workload, is_latest, restored_traffic, without_system_metadata
-from drift.fix.recorded import tagged_images, tags_resolved
+from drift.fix.patch import copy_workload, restored_traffic, without_system_metadata
+from drift.fix.recorded import ran_before
 from drift.fix.restore import changed_since, refusal
 from drift.fix.restored import (
-    OUTSIDE_TEMPLATE,
     Judge,
     Restored,
     complete,
@@ -45,10 +41,8 @@ from drift.fix.restored import (
 from drift.fix.restored import (
     carries_kind as carries,
 )
-from drift.fix.revision_name import cleared_names
-from drift.fix.routing import describe_serving, revision_key, serving, unnamed
 from drift.fix.routing import restoration_problem as serving_problem
-from drift.fix.task_cap import restored_over
+from drift.fix.routing import revision_key, serving, unnamed
 from drift.fix.update import get_workload, settled_workload, update_workload
 from drift.fix.wire import unpacked
 from drift.fix.withheld import require_filled
@@ -56,7 +50,6 @@ from drift.kinds import Kind, label
 from drift.live.api import condition_said, short
 from drift.live.normalize import config_key, pick_container, raw
 from drift.live.session import Session
-from drift.textsafe import visible
 
 
 def in_place(entry: Entry) -> bool:
@@ -65,17 +58,22 @@ def in_place(entry: Entry) -> bool:
     return entry.kind != Kind.SERVICE.value or not entry.canary_revision
 
 
-def before_workload(entry: Entry) -> Any:
+def before_workload(entry: Entry, *, as_read: bool = False) -> Any:
     """The workload as read before the change (run_v2 message of its kind): from its bytes,
-    the fields this client does not know included (an older drift's entry: its JSON)."""
+    the fields this client does not know included (an older drift's entry: its JSON); a
+    worker pool whose fix replaced a failed template, with what it ran instead (`ran_before`:
+    what its rollback restores), unless `as_read`."""
     from google.cloud import run_v2
 
-    kind = Kind(entry.kind)
     messages: dict[Kind, Any] = {Kind.JOB: run_v2.Job, Kind.WORKER_POOL: run_v2.WorkerPool}
-    message = messages.get(kind, run_v2.Service)
+    message = messages.get(Kind(entry.kind), run_v2.Service)
     if entry.service_before_pb:
-        return unpacked(message, entry.service_before_pb)
-    return message.from_json(json.dumps(entry.service_before), ignore_unknown_fields=True)
+        out = unpacked(message, entry.service_before_pb)
+    else:
+        out = message.from_json(json.dumps(entry.service_before), ignore_unknown_fields=True)
+    if not as_read and (ran := ran_before(entry)) is not None:
+        out.template = ran
+    return out
 
 
 def held(entry: Entry) -> list[str]:
@@ -139,94 +137,6 @@ def restore_request(now: Any, entry: Entry, gone: Collection[str] = ()) -> Any:
     return without_system_metadata(out, template=changed)
 
 
-def differences(now: Any, entry: Entry, gone: Collection[str] = ()) -> list[str]:
-    """Everything a rollback changes, live → restored: the template (masked as findings
-    mask), the settings the workload holds itself, and a pool's instances."""
-    kind = Kind(entry.kind)
-    restored = restore_request(now, entry, gone)
-    hidden = held_by(restored, entry.hidden)  # a password renamed, as the plan hid it
-    lines = template_differences(template_of(now), template_of(restored), hidden)
-    was, will = (
-        read_shown(Source(raw(w), raw(template_of(w)), None, kind), _shown) for w in (now, restored)
-    )
-    for name in dict.fromkeys([*OUTSIDE_TEMPLATE, *held(entry)]):
-        lines = with_setting(lines, name, (was.get(name, ""), will.get(name, "")), now, restored)
-    renews = kind is not Kind.JOB and not _same(template_of(restored), template_of(now))
-    if kind is Kind.WORKER_POOL:
-        lines.append(
-            f"instances now: {describe_instances(now)}; {_afterwards(entry, restored, renews)}"
-        )
-        lines += [said] if (said := pool_gone.said(before_workload(entry), gone)) else []
-    if kind is Kind.SERVICE:
-        same = _same(restored.template, now.template)
-        lines.append(
-            f"serving now: {describe_serving(now)}; afterwards, as before the change: "
-            f"{describe_serving(before_workload(entry))}" + (_stays(now, entry) if same else "")
-        )
-    if kind is Kind.JOB:  # the rollback's UpdateJob leaves out any token too
-        was = before_workload(entry)
-        gone = not_restored(was) if execution_token(was) != execution_token(now) else ""
-        over = restored_over(now, restored)
-        lines += [visible(f"note: {n}") for n in (gone, left_out(now), over) if n]
-    if renews:  # `restore_request` clears the template's revision name: a new revision
-        named = (now.template.revision, before_workload(entry).template.revision)
-        cleared = cleared_names(entry.service, named, "the restored revision")
-        lines += [visible(f"note: {cleared}")] if cleared else []
-    return lines
-
-
-def tag_caveat(now: Any, entry: Entry) -> str:
-    """What a pool's rollback cannot promise ("" else): one that sends back another template
-    makes a new revision its instances move to, and an image of it named by a tag runs what
-    the tag names now (`drift.fix.recorded.tags_resolved`, as a service's rollback says)."""
-    if Kind(entry.kind) is not Kind.WORKER_POOL:
-        return ""
-    before = before_workload(entry)
-    if before.template == now.template:  # sent as it is: no new revision
-        return ""
-    ran = short(before.latest_ready_revision)
-    return tags_resolved(tagged_images(before.template), "the new revision", ran, "ran")
-
-
-def _stays(now: Any, entry: Entry) -> str:
-    """A service's rollback that sends its template as it is: no new revision, so LATEST
-    keeps resolving to the latest ready revision — said where that is not the one it resolved
-    to before the change (a write since, e.g. drift's over a teammate's deploy, made a newer
-    revision)."""
-    ready, was = (short(w.latest_ready_revision) for w in (now, before_workload(entry)))
-    latest = any(s.latest for s in serving(now))
-    if not latest or ready == was:
-        return " (no new revision)"
-    return (
-        f" (no new revision, so LATEST resolves to {ready}, the latest ready revision, not {was})"
-    )
-
-
-def _afterwards(entry: Entry, restored: Any, renews: bool) -> str:
-    """A pool's instances after its rollback: as before the change when its template is sent
-    as it is; else a new revision of the configuration that ran before takes LATEST's share —
-    not the revision that ran it, whose name the restored template no longer carries."""
-    before = before_workload(entry)
-    if not renews:
-        return f"afterwards, as before the change: {describe_instances(before)}"
-    rows = [
-        f"LATEST {int(s.percent)}% → the new revision"
-        if is_latest(s)
-        else f"{short(s.revision)} {int(s.percent)}%"
-        for s in restored.instance_splits
-        if s.percent
-    ]
-    ran = short(before.latest_ready_revision)
-    return (
-        "afterwards: a new revision is created from the configuration that ran before the "
-        f"change{f' ({ran} ran it)' if ran else ''}; instances: {'; '.join(rows) or 'nothing'}"
-    )
-
-
-def _shown(name: str, value: Any) -> str:
-    return FIELDS[name].show(value)
-
-
 def restoration(after: Any, entry: Entry, gone: Collection[str] = ()) -> str:
     """ "" when what the job or pool runs now is what it ran before the change (a revision
     `gone` replaced by the one the rollback named); else why not (what runs)."""
@@ -287,7 +197,7 @@ def untouched(now: Any, entry: Entry) -> bool:
         return False
     kind = Kind(entry.kind)
     require_filled(entry)  # never an empty value for a secret's copy
-    before = before_workload(entry)
+    before = before_workload(entry, as_read=True)  # a failed template it replaced, as read
     if config_key(now, kind) != config_key(before, kind):
         return False
     was, runs = _settings(before, kind), _settings(now, kind)

@@ -51,8 +51,9 @@ def test_manual_instances_zero_is_named_in_the_failed_template_note() -> None:
     from types import SimpleNamespace as NS
 
     from drift.fix.formats.table import _sent_as_read
+    from drift.kinds import Kind
 
-    sp = NS(settings=(), held={"manual_instances": 0, "ingress": "all"})
+    sp = NS(settings=(), held={"manual_instances": 0, "ingress": "all"}, kind=Kind.SERVICE)
     (line,) = _sent_as_read(sp)  # type: ignore[arg-type]
     assert "manual_instances 0" in line, line
 

@@ -196,6 +196,7 @@ def test_freeing_the_pin_takes_a_setting_it_cannot_read_to_hold_drifts_change(
         base_template=before["template"],
         service_before_pb="",
         base_template_pb="",
+        kind="service",
     )
     fixer: Any = SimpleNamespace(entry=entry, sent=sent)
     assert untrap.holds_drifts(fixer, theirs)

@@ -80,9 +80,11 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
     conv = exported.conversion
     problems = list(conv.inexact)
     header += conv.left_out
-    if sp.unreleased and not sp.from_template:  # with it, the template is what was asked
+    if sp.unreleased and not (sp.from_template or replaces_failed(sp)):  # with it, the
+        # template is what was asked; a pool's failed one is replaced as drift fix does
         problems.append(f"{sp.unreleased}: this file would release the template too")
-    elif sp.releases_unasked and not sp.doomed_stop:  # drift fix stops there all the same
+    elif (sp.releases_unasked or replaces_failed(sp)) and sp.blocked and not sp.doomed_stop:
+        # drift fix stops there all the same
         problems.append(f"{sp.kind.noun} {sp.service}: {sp.blocked}")
     if sp.doomed_stop:  # as `drift fix` and the gcloud script refuse it (`stops_gcloud`)
         problems.append(f"{sp.kind.noun} {sp.service}: {sp.doomed_stop}")
@@ -149,10 +151,25 @@ def _changes(sp: ServicePlan) -> list[str]:
     return out
 
 
+def replaces_failed(sp: ServicePlan) -> bool:
+    """A worker pool's document built on the revision its instances run, in place of the
+    template of a revision that failed (`drift.fix.pool_base`), as `drift fix` writes it."""
+    return sp.kind is Kind.WORKER_POOL and bool(sp.failed_template) and sp.changes_template
+
+
 def _rolled_out(sp: ServicePlan) -> list[str]:
     """The template's differences from what serves, which this file carries too under
     `--from-template` (built on the template, as `drift fix --from-template` and the table
-    say: SPEC invariant 8, "the plan shows those differences as changes too")."""
+    say: SPEC invariant 8, "the plan shows those differences as changes too"); a pool's
+    failed template, which it replaces (SPEC invariant 8: "the plan says which failed
+    revision's template it replaces and what that template had")."""
+    if replaces_failed(sp):
+        had = [f"    {d}" for d in sp.template_differences] or ["    the same configuration"]
+        return [
+            f"  built on {sp.built_on}, the revision its instances run; it replaces the "
+            f"template of the failed revision {sp.failed_template}, which had:",
+            *had,
+        ]
     if not (sp.from_template and sp.template_differences and sp.changes_template):
         return []
     return [

@@ -44,10 +44,13 @@ def base_lines(sp: ServicePlan) -> list[str]:
             *differences,
         ]
     if sp.failed_template:
+        runs = (
+            "the serving revision" if sp.kind is Kind.SERVICE else "the revision its instances run"
+        )
         return [
-            f"  built on the serving revision {sp.built_on}; it replaces the template of the "
+            f"  built on {runs} {sp.built_on}; it replaces the template of the "
             f"failed revision {sp.failed_template}, which had:",
-            *differences,
+            *(differences or ["    the same configuration"]),
             *_sent_as_read(sp),
         ]
     if differences and sp.stops and sp.has_patch:  # said `blocked:` above
@@ -81,7 +84,7 @@ def _sent_as_read(sp: ServicePlan) -> list[str]:
     if not held:
         return []
     return [
-        f"  note: the write sends the service's own settings as they read now: "
+        f"  note: the write sends the {sp.kind.noun}'s own settings as they read now: "
         f"{visible(', '.join(held))} (the failed write may have asked for them; what was in "
         "effect before it cannot be read)"
     ]
