@@ -21,6 +21,7 @@ from drift.sandbox.pb import (
 )
 from drift.sandbox.registry import reason_of
 from drift.sandbox.revisions import FAILED, RECONCILING, SUCCEEDED, condition
+from drift.sandbox.scenario_job_options import QUOTA_PARALLELISM
 from drift.sandbox.state import JobRec, World
 
 Status = run_v2.ExecutionReference.CompletionStatus
@@ -120,7 +121,7 @@ def new_execution(
         update_time=world.now(-age),
         launch_stage=job.launch_stage,
         job=key.name if world.options.execution_refs == "full" else key.id,
-        parallelism=min(parallelism, task_count) if parallelism else task_count,
+        parallelism=min(parallelism, task_count) if parallelism else _maximum(world, task_count),
         task_count=task_count,
         template=template,
         reconciling=True,
@@ -135,6 +136,16 @@ def new_execution(
     execution.conditions.append(condition(world, "Completed", RECONCILING))
     execution.etag = world.etag(execution.name)
     return execution
+
+
+def _maximum(world: World, task_count: int) -> int:
+    """The parallelism an execution of a job whose parallelism is 0 runs at: "the maximum
+    possible value" (ExecutionTemplate.parallelism), a quota "that varies depending on how many
+    CPUs you are using" (cloud.google.com/run/docs/configuring/parallelism): its task count, or
+    the sandbox's quota (option `execution_parallelism`)."""
+    if world.options.execution_parallelism == "quota":
+        return min(QUOTA_PARALLELISM, task_count)
+    return task_count
 
 
 def task_failure(execution: ExecutionPb, message: str | None = None) -> str:
@@ -212,7 +223,17 @@ def record(world: World, rec: JobRec, execution: ExecutionPb) -> None:
 
 
 def refresh(world: World, rec: JobRec) -> None:
-    """`latest_created_execution`: the newest execution, its times and completion status."""
+    """`latest_created_execution`: the newest execution, its times and completion status; the
+    job's etag moved when that changed and option `etag_on_run` says so (Job.etag: "A
+    system-generated fingerprint for this version of the resource", job.proto)."""
+    was = copy(rec.pb.latest_created_execution), rec.pb.execution_count
+    _reference(world, rec)
+    moved = (rec.pb.latest_created_execution, rec.pb.execution_count) != was
+    if moved and world.options.etag_on_run == "changes":
+        rec.pb.etag = world.etag(rec.key.name)
+
+
+def _reference(world: World, rec: JobRec) -> None:
     if not rec.executions:
         rec.pb.ClearField("latest_created_execution")
         return

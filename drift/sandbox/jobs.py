@@ -143,20 +143,28 @@ def begin_job(world: World, rec: JobRec, plan: JobPlan) -> None:
     rec.pb = job
 
 
-def settle_job(world: World, rec: JobRec, awaited: ExecutionPb | None = None) -> RpcError | None:
+def settle_job(
+    world: World, rec: JobRec, awaited: ExecutionPb | None = None, *, start: bool = False
+) -> RpcError | None:
     """End the update in progress: ready (`observed_generation` caught up), or failed —
     "If reconciliation failed, `observed_generation` … will have the state of the last
     succeeded execution or empty for newly created Job" (Job.reconciling). A job whose
     secret is unusable fails its write: terraform meets "Error code 13, message:
     spec.template.spec.volumes[0].secret.items[0].key: Secret projects/N/secrets/S/versions/1
-    was not found" creating one (hashicorp/terraform-provider-google#15088)."""
+    was not found" creating one (hashicorp/terraform-provider-google#15088). `awaited`: the
+    execution its token created, ended (`start`: a `start_execution_token`'s, which only had
+    to start)."""
     update = rec.update
     if update is None:
         return None
     rec.update = None
     job = rec.pb
     job.reconciling = False
-    if update.problem is None and awaited is not None and awaited.conditions[-1].state == FAILED:
+    # etag: "A system-generated fingerprint for this version of the resource" (job.proto),
+    # silent on whether status is part of that version: options.etag_on_status
+    if world.options.etag_on_status == "changes":
+        job.etag = world.etag(rec.key.name)
+    if update.problem is None and awaited is not None and did_not(awaited, start=start):
         return execution_failed(world, job, awaited)
     if update.problem is None:
         job.observed_generation = job.generation
@@ -169,19 +177,39 @@ def settle_job(world: World, rec: JobRec, awaited: ExecutionPb | None = None) ->
     return RpcError(grpc.StatusCode.INTERNAL, update.problem)
 
 
+def did_not(execution: ExecutionPb, *, start: bool) -> bool:
+    """Whether the execution a token created kept its job from becoming ready: it did not
+    complete (failed or cancelled: its `Completed` condition), or for a `start_execution_token`
+    ("The Job will become ready when the execution is successfully started", job.proto) it
+    did not start (its `Started` condition failed)."""
+    if not start:
+        return bool(execution.conditions[-1].state == FAILED)
+    return any(c.type_ == "Started" and c.state == FAILED for c in execution.conditions)
+
+
+# Words naming no execution (option `token_failure_ready: generic`): the sandbox's
+GENERIC_NOT_READY = "The job did not become ready."
+
+
 def execution_failed(world: World, job: JobPb, execution: ExecutionPb) -> RpcError:
-    """The job whose `run_execution_token` execution failed (or was cancelled): not ready —
-    "The Job will become ready when the execution is successfully completed" (job.proto,
-    google/cloud/run/v2, Job.run_execution_token) — its Ready condition failed with the
-    execution's message and reason (its `Completed` condition's). The wording is the
-    sandbox's: Google documents none."""
+    """The job whose `run_execution_token` execution failed (or was cancelled), or whose
+    `start_execution_token` execution failed to start: not ready — "The Job will become ready
+    when the execution is successfully completed" / "… started" (job.proto, google/cloud/run/v2,
+    Job.run_execution_token, start_execution_token) — its Ready condition failed. Its words
+    are option `token_failure_ready`'s: Google documents none."""
     completed = execution.conditions[-1]
     name = execution.name.rsplit("/", 1)[-1]
     if world.options.failed_observed_generation == "generation":
         job.observed_generation = job.generation
-    ready = condition(world, "Ready", FAILED, f"Execution {name} failed: {completed.message}")
+    wording = world.options.token_failure_ready
+    words = {
+        "names_execution": f"Execution {name} failed: {completed.message}",
+        "execution_words": completed.message,
+        "generic": GENERIC_NOT_READY,
+    }[wording]
+    ready = condition(world, "Ready", FAILED, words)
     which = completed.WhichOneof("reasons")
-    if which is not None:
+    if which is not None and wording == "names_execution":
         setattr(ready, which, getattr(completed, which))
     job.terminal_condition.CopyFrom(ready)
     return RpcError(grpc.StatusCode.FAILED_PRECONDITION, ready.message)

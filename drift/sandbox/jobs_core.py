@@ -68,11 +68,13 @@ class JobRunner:
     def __init__(self, core: Host) -> None:
         self.core = core
         self._locks: dict[ResourceKey, asyncio.Lock] = {}
-        # the execution a job's readiness waits on: its `run_execution_token`'s ("The Job will
-        # become ready when the execution is successfully completed", job.proto). A
-        # `start_execution_token`'s ("… when the execution is successfully started") needs no
-        # wait: the sandbox's executions start when they are created (new_execution).
-        self._awaits: dict[ResourceKey, str] = {}
+        # the execution a job's readiness waits on (its name, and whether only its start is):
+        # its `run_execution_token`'s ("The Job will become ready when the execution is
+        # successfully completed", job.proto), until it ends; its `start_execution_token`'s
+        # ("… when the execution is successfully started"), until it has started or failed
+        # to: the sandbox's executions start when they are created (new_execution), unless
+        # their start fails (the secret check, Binary Authorization: `_start`), known when it ends
+        self._awaits: dict[ResourceKey, tuple[str, bool]] = {}
         self._held: set[ResourceKey] = set()  # its update done, the job still waiting
 
     async def update(
@@ -116,8 +118,9 @@ class JobRunner:
                 core.schedule(update.due, lambda: self._settle_update(rec, update))
             self._held.discard(key)
             self._awaits.pop(key, None)
-            if token and request.WhichOneof("create_execution") == "run_execution_token":
-                self._awaits[key] = token
+            if token:
+                start = request.WhichOneof("create_execution") == "start_execution_token"
+                self._awaits[key] = (token, start)
             if token:
                 self._start(rec, token, rec.pb.template.template, rec.pb.template.task_count, "")
             await core.tick()
@@ -126,20 +129,24 @@ class JobRunner:
     def _settle_update(
         self, rec: JobRec, update: Rollout | None = None, *, superseded: bool = False
     ) -> None:
-        """End the job's update: ready or failed; a job waiting on its run_execution_token's
-        execution stays reconciling until that execution ends (`settle_run`), unless a newer
-        update supersedes it."""
+        """End the job's update: ready or failed; a job waiting on its token's execution
+        stays reconciling until that execution ends (`settle_run`) — a start token's only
+        while its start is to fail — unless a newer update supersedes it."""
         if rec.update is None or (update is not None and rec.update is not update):
             return
-        awaited = self._awaits.get(rec.key, "")
-        if not superseded and rec.update.problem is None and awaited in rec.running:
+        awaited, start = self._awaits.get(rec.key, ("", False))
+        run = rec.running.get(awaited)
+        waits = run is not None and (not start or run.problem is not None)
+        if not superseded and rec.update.problem is None and waits:
             self._held.add(rec.key)
             return
         self._held.discard(rec.key)
         self._awaits.pop(rec.key, None)
         execution = rec.executions.get(awaited) if awaited and not superseded else None
+        if execution is not None and execution.reconciling and start:
+            execution = None  # started, still running: the job is ready
         name = rec.update.operation
-        error = settle_job(self.core.world, rec, execution)
+        error = settle_job(self.core.world, rec, execution, start=start)
         if self.core.world.options.workload_update_done == "settled":
             self.core.ops.finish(name, copy(rec.pb), error)
 
@@ -211,7 +218,7 @@ class JobRunner:
             message = execution.conditions[-1].message
             error = None if outcome == "succeeded" else RpcError(EXECUTION_FAILED, message)
             self.core.ops.finish(current.operation, copy(execution), error)
-        if rec.key in self._held and self._awaits.get(rec.key) == name:
+        if rec.key in self._held and self._awaits.get(rec.key, ("",))[0] == name:
             self._settle_update(rec)
 
     async def finish_update(self, key: ResourceKey) -> None:

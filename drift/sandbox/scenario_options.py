@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, field_validat
 
 from drift.sandbox.limits import Sizes
 from drift.sandbox.scenario_checks import DeployCheckOptions
+from drift.sandbox.scenario_job_options import JobOptions
 from drift.sandbox.scenario_writes import WriteOptions
 
 STATUS_CODES = frozenset(code.name for code in grpc.StatusCode)
@@ -113,7 +114,7 @@ class FaultSpec(Strict):
         return check_code(value)
 
 
-class Options(DeployCheckOptions, WriteOptions):
+class Options(DeployCheckOptions, WriteOptions, JobOptions):
     """Sandbox settings, and the switches for behaviours the documentation leaves open."""
 
     seed: int = 0
@@ -251,9 +252,10 @@ class Options(DeployCheckOptions, WriteOptions):
     )
     etag_on_status: Literal["stable", "changes"] = Field(
         "stable",
-        description="Whether a service's etag changes when its deploy settles (status only, "
-        "nobody's write): the etag is 'a system-generated fingerprint for this version of the "
-        "resource' (service.proto), and whether status is part of that version is not said.",
+        description="Whether a service's, worker pool's or job's etag changes when its deploy "
+        "(a job's update) settles (status only, nobody's write): the etag is 'a "
+        "system-generated fingerprint for this version of the resource' (service.proto, "
+        "job.proto), and whether status is part of that version is not said.",
     )
     failed_operation_code: Literal["FAILED_PRECONDITION", "INTERNAL"] = Field(
         "FAILED_PRECONDITION",

@@ -12,7 +12,7 @@ from drift.sandbox.executions import (
     refresh,
     task_template,
 )
-from drift.sandbox.jobs import fill_defaults
+from drift.sandbox.jobs import did_not, execution_failed, fill_defaults
 from drift.sandbox.metadata import refuse_seeded
 from drift.sandbox.names import ResourceKey
 from drift.sandbox.pb import JobPb, OverridesPb
@@ -57,7 +57,29 @@ def build_job(world: World, project: ProjectRec, key: ResourceKey, spec: JobSpec
     rec = JobRec(key, job)
     for run, age in zip(spec.executions, ages, strict=True):
         _execution(world, project, rec, run, age, spec.last_modifier or deployer)
+    if spec.failed is None:
+        _token_outcome(world, rec)
     return rec
+
+
+def _token_outcome(world: World, rec: JobRec) -> None:
+    """A job seeded with the token that created its latest execution (what a Terraform apply
+    of `run_execution_token` / `start_execution_token` leaves) is ready only as job.proto says:
+    "The Job will become ready when the execution is successfully completed" (a run token's) /
+    "… successfully started" (a start token's). One whose execution did not (failed or was
+    cancelled; failed to start) is seeded as the runtime leaves it (`execution_failed`)."""
+    job = rec.pb
+    which = job.WhichOneof("create_execution")
+    if which is None or not rec.executions:
+        return
+    name, execution = next(reversed(rec.executions.items()))
+    start = which == "start_execution_token"
+    if name != f"{rec.key.id}-{getattr(job, which)}" or execution.reconciling:
+        return
+    if did_not(execution, start=start):
+        if world.options.failed_observed_generation == "last_serving":
+            job.observed_generation = 0  # "empty for newly created Job" (Job.reconciling)
+        execution_failed(world, job, execution)
 
 
 def _age(run: ExecutionSpec, index: int, count: int) -> float:

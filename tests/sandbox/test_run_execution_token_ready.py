@@ -5,7 +5,8 @@ will become ready when the execution is successfully completed"; `start_executio
 The Job will become ready when the execution is successfully started". The sandbox
 (drift/sandbox/jobs_core.JobRunner, jobs.execution_failed) keeps a run-token job reconciling
 until its execution ends, then ready, or failed with the execution's message and reason; its
-executions start when created, so a start-token job is ready when its update settles.
+executions start when created, so a start-token job is ready when its update settles
+(unless that start fails: tests/sandbox/test_job_token_fidelity.py).
 
     PYTHONPATH=. .venv/bin/python -m pytest -q tests/sandbox/test_run_execution_token_ready.py
 """
