@@ -116,7 +116,7 @@ def job_service(
     # (run/v2/job.proto): a failed one is a job whose latest update did not take.
     failed = enum_name(pb.terminal_condition, "state") == "CONDITION_FAILED"
     message = condition_said(pb.terminal_condition, "not ready")
-    token_run = failed and token_execution_failed(pb)
+    token_run = failed and token_execution_failed(pb, execution)
     if token_run:
         # not ready because the execution its run_execution_token created failed ("The Job
         # will become ready when the execution is successfully completed", job.proto): that
@@ -143,13 +143,19 @@ def job_service(
     )
 
 
-def token_execution_failed(pb: Any) -> str:
+def token_execution_failed(pb: Any, execution: Execution | None = None) -> str:
     """The execution the job's `run_execution_token` / `start_execution_token` created
     (`JOB-TOKEN`, job.proto oneof `create_execution`: "A unique string used as a suffix for
     creating a new execution. The Job will become ready when the execution is successfully
-    completed" / "… started"), when it is the job's latest, it failed or was cancelled, and the
-    job's failed Ready condition is about it (an `execution_reason`, or its message names
-    it); "" else — the job's failure is then its update's."""
+    completed" / "… started"), when the job's failed Ready condition is about it; "" else —
+    the job's failure is then its update's. Told by structure, never by the condition's words
+    (Google documents none; sandbox option `token_failure_ready`): that execution is the
+    job's latest (`latest_created_execution`, created by the token the job holds now, so by
+    its current generation) and it failed or was cancelled — unless the Ready condition
+    carries a reason of its own (an enum) that the execution, read, does not: an update
+    refused for its own cause (a connector, a key) while its execution failed otherwise.
+    `observed_generation` tells nothing here: after a failed reconciliation it "will have
+    the state of the last succeeded execution" (Job.reconciling)."""
     name = token_execution(pb)
     if not name:
         return ""
@@ -159,9 +165,12 @@ def token_execution_failed(pb: Any) -> str:
     }:
         return ""
     ready = pb.terminal_condition
-    return (
-        name if ready.WhichOneof("reasons") == "execution_reason" or name in ready.message else ""
-    )
+    reason = _reason(ready)
+    if not reason or ready.WhichOneof("reasons") == "execution_reason":
+        return name
+    if execution is None or execution.name != name or not execution.cause:
+        return name  # not read: its structure is the evidence
+    return name if execution.cause == reason else ""
 
 
 def running_execution(job: Any, *, written: bool = False) -> str:
@@ -236,7 +245,12 @@ def _ran_another(job: Any, execution: Any) -> bool:
         return False
     runs = job.template
     now = _as_run(job, runs.template, runs.parallelism, runs.task_count)
-    ran = _as_run(job, execution.template, execution.parallelism, execution.task_count)
+    # a job whose parallelism is 0 runs each execution at "the maximum possible value"
+    # (ExecutionTemplate.parallelism), a quota that "varies depending on how many CPUs you
+    # are using" (cloud.google.com/run/docs/configuring/parallelism): whatever number its
+    # execution reports (a quota below its task count) is that, not another configuration
+    parallelism = execution.parallelism if runs.parallelism else 0
+    ran = _as_run(job, execution.template, parallelism, execution.task_count)
     return config_key(now, Kind.JOB) != config_key(ran, Kind.JOB)
 
 
