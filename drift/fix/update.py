@@ -17,6 +17,7 @@ from drift import __version__
 from drift.diff.describe import mask_plain
 from drift.errors import ApiError
 from drift.fields.access import template_of
+from drift.fix.etag_moved import RESENDS, same_version, with_etag
 from drift.fix.waiting import waiting
 from drift.kinds import Kind, label
 from drift.live import api, workloads
@@ -39,12 +40,15 @@ async def update_workload(
     validate_only: bool = False,
     timeout: float = OPERATION_TIMEOUT,
     version: str = __version__,
+    read: Any = None,
 ) -> Any:
     """Send `workload` (a run_v2 Service, Job or WorkerPool as read, then changed) with
     UpdateService, UpdateJob or UpdateWorkerPool and wait for the operation; raise ApiError
     naming the method when either fails. Each request takes the resource, `validate_only` and
     (Job, WorkerPool: `allow_missing`, left false). The write says it comes from drift (SPEC
-    invariant 12), whoever wrote the workload before, as client `version`."""
+    invariant 12), whoever wrote the workload before, as client `version`. `read`: the
+    workload as read, which `workload` was built from: a write refused for an etag that moved
+    with nobody's write since (`drift.fix.etag_moved`) is sent again with the etag read now."""
     from google.cloud import run_v2
 
     workload.client, workload.client_version = CLIENT, version
@@ -73,7 +77,11 @@ async def update_workload(
     tries: list[ApiError | None] = []  # each attempt's failure (None: cut by the runner)
 
     async def once(timeout: float) -> Any:
-        if tries and not validate_only and not await _unchanged(session, kind, workload, timeout):
+        if (
+            tries
+            and not validate_only
+            and not await _unchanged(session, kind, workload, timeout, read, request)
+        ):
             last = tries[-1]
             raise NotSent(
                 method,
@@ -91,12 +99,19 @@ async def update_workload(
             tries[-1] = exc
             raise
 
-    try:
-        operation = await session.runner.call(
-            "run", method, name, once, retry=bool(workload.etag) or validate_only
-        )
-    except ApiError as exc:
-        raise await _told_stale(session, kind, workload, exc, timeout) from exc
+    resends = 0
+    while True:
+        try:
+            operation = await session.runner.call(
+                "run", method, name, once, retry=bool(workload.etag) or validate_only
+            )
+            break
+        except ApiError as exc:
+            again = read is not None and not validate_only and resends < RESENDS
+            if not (again and await _moved_alone(session, kind, workload, exc, timeout, read)):
+                raise await _told_stale(session, kind, workload, exc, timeout) from exc
+            with_etag(request, workload.etag)  # nobody's write: sent again, the etag read now
+            resends, tries[:] = resends + 1, []
     said = _said(kind, workload, method, operation.operation.name or name)
     async with waiting(said, timeout):
         await _wait(session.runner, operation, timeout, name, method)
@@ -160,20 +175,53 @@ def _said(kind: Kind, workload: Any, method: str, operation: str) -> str:
 
 
 async def _etag_now(session: Session, kind: Kind, workload: Any, timeout: float) -> str | None:
-    """The workload's etag, read again (one Get, outside the runner: it is asked from inside a
-    call's turn); None when that read fails."""
+    """The workload's etag, read again; None when that read fails."""
+    now = await _read_now(session, kind, workload, timeout)
+    return None if now is None else str(now.etag)
+
+
+async def _read_now(session: Session, kind: Kind, workload: Any, timeout: float) -> Any:
+    """The workload read again (one Get, outside the runner: it is asked from inside a call's
+    turn); None when that read fails."""
     get = workloads.getter(session.clients, kind)
     try:
-        now = await get(name=workload.name, retry=None, timeout=timeout)
+        return await get(name=workload.name, retry=None, timeout=timeout)
     except Exception:  # noqa: BLE001 - any failure: what the workload holds is unknown
         return None
-    return str(now.etag)
 
 
-async def _unchanged(session: Session, kind: Kind, workload: Any, timeout: float) -> bool:
-    """Whether the workload still has the etag `workload` was read with; False when it cannot
-    be read (whether an attempt applied is unknown, so no repeat)."""
-    return bool(await _etag_now(session, kind, workload, timeout) == workload.etag)
+async def _unchanged(
+    session: Session, kind: Kind, workload: Any, timeout: float, read: Any, request: Any
+) -> bool:
+    """Whether the workload still has the etag `workload` was read with, or is still the
+    version `read` was but for what the server writes itself (`same_version`: a write that
+    landed moves its generation; the request then carries the etag read now); False when it
+    cannot be read (whether an attempt applied is unknown, so no repeat)."""
+    now = await _read_now(session, kind, workload, timeout)
+    if now is None:
+        return False
+    if now.etag == workload.etag:
+        return True
+    if read is None or not same_version(read, now):
+        return False
+    workload.etag = now.etag
+    with_etag(request, now.etag)
+    return True
+
+
+async def _moved_alone(
+    session: Session, kind: Kind, workload: Any, exc: ApiError, timeout: float, read: Any
+) -> bool:
+    """Whether the write was refused for its etag (`stale_etag`, or a FAILED_PRECONDITION in
+    words that do not say, `_told_stale`) and the etag moved with nobody's write since `read`
+    (`same_version`): then `workload` takes the etag read now."""
+    if not workload.etag or exc.status not in ("ABORTED", "FAILED_PRECONDITION"):
+        return False
+    now = await _read_now(session, kind, workload, timeout)
+    if now is None or now.etag == workload.etag or not same_version(read, now):
+        return False
+    workload.etag = now.etag
+    return True
 
 
 async def _told_stale(

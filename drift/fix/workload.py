@@ -105,7 +105,7 @@ class WorkloadFix(Fixer):
         )
         lost = ""
         try:
-            answer = await update_workload(ctx.session, kind, request)
+            answer = await update_workload(ctx.session, kind, request, read=now)
         except ApiError as exc:
             after = await self._failed(exc, write, request)
             noun = self.sp.kind.noun

@@ -268,7 +268,7 @@ async def restore_workload(
     error: ApiError | AuthError | None = None
     answer: Any = None
     try:
-        answer = await update_workload(session, kind, request)
+        answer = await update_workload(session, kind, request, read=now)
     except (ApiError, AuthError) as exc:
         error = exc
     try:
