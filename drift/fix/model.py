@@ -212,6 +212,9 @@ class ServicePlan:
     unread: tuple[str, ...] = ()
     """Its items that could not be read, as `Plan.unverified` lists them: its block never
     says "nothing to change" then (SPEC guarantee 6)."""
+    lost: str = ""
+    """A service's write built on its serving revision would drop fields this client does not
+    know (`Base.unknown`, where `drift fix` stops): its document is not appliable."""
 
     @property
     def key(self) -> str:

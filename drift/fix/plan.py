@@ -35,7 +35,7 @@ class Planned:
     plan: Plan
     patched: dict[str, Any]
     """The patched run_v2.Service (Job, WorkerPool) of each workload with a patch, by key
-    (for `--format yaml`)."""
+    (for `--format yaml`), built on what `drift fix` builds on (`written_on`)."""
     bases: dict[str, Base] = field(default_factory=dict)
     """What a fix of each service builds on (SPEC invariant 8)."""
     entries: tuple[Entry, ...] = ()
@@ -100,7 +100,7 @@ async def plan_environment(
             result.state.services[sp.key].source,
             sp,
             profile.services[sp.key].container,
-            built_on(bases, sp),  # a pool's failed template: what its instances run
+            written_on(bases, sp),  # a failed template: what serves (a pool's instances run)
             clear_name=False,
         )
         for sp in plan.services
@@ -108,6 +108,31 @@ async def plan_environment(
     }
     checked = policy_notes(plan, result.state, patched)
     return Planned(result, replace(plan, notes=plan.notes + checked), patched, bases, entries)
+
+
+def written_on(bases: Mapping[str, Base], sp: ServicePlan) -> Any | None:
+    """The template the written workload of `sp` (`Planned.patched`, the document of `--format
+    yaml`) builds on in place of its own, as `drift fix` writes it (None: its own, as read). A
+    template whose revision failed cannot serve and is not an unreleased change: the fix
+    builds on the serving revision (SPEC invariant 8) — a service's canary on `fix_base`'s
+    template, the serving revision's configuration; a worker pool's update on what its
+    instances run (`pool_base.built_on`) — so the document carries that configuration plus
+    the patch, never the failed template's image or variables. Any other service's document
+    is built on its template: one that does not serve is said not appliable there."""
+    base = bases.get(sp.key)
+    if sp.kind is Kind.SERVICE and base is not None and base.failed and sp.changes_template:
+        return base.template  # `fix_base`: a failed template is replaced, never built on
+    return built_on(bases, sp)
+
+
+def _lost(bases: Mapping[str, Base], sp: ServicePlan) -> ServicePlan:
+    """`sp`, saying what its document built on the serving revision (`written_on`) would drop
+    silently where `drift fix` stops on it (`stops.what_stops`: `Base.unknown`)."""
+    base = bases.get(sp.key)
+    if sp.kind is Kind.SERVICE and base is not None and base.unknown:
+        if written_on(bases, sp) is not None:
+            return replace(sp, lost=base.unknown)
+    return sp
 
 
 def history_notes(profile: Profile, names: Iterable[str], state: LiveState) -> tuple[str, ...]:
@@ -235,4 +260,5 @@ def build_plan(
     hints = tuple(unverified_steps(report)) if unverified else ()  # as check says them
     where = (profile.environment, profile.project, profile.region)
     services = [replace(s, unread=tuple(i for k, i in said if k == s.key)) for s in services]
+    services = [_lost(bases or {}, s) for s in services]
     return Plan(*where, tuple(services), unverified, hints=hints)

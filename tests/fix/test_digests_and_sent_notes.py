@@ -44,17 +44,17 @@ def test_older_journal_digests_still_match() -> None:
 
 
 def test_manual_instances_zero_is_named_in_the_failed_template_note() -> None:
-    """F4: `_sent_as_read` leaves out values `in ("", False, None, "auto")`; `0 == False`, so
+    """F4: `sent_as_read` leaves out values `in ("", False, None, "auto")`; `0 == False`, so
     manual_instances 0 (manual scaling at zero instances: the service serves nothing, a
     value of its own, unlike auto) is left out of the note, though the failed write may have
     asked for it and the fix sends it as read."""
     from types import SimpleNamespace as NS
 
-    from drift.fix.formats.table import _sent_as_read
+    from drift.fix.formats.table import sent_as_read
     from drift.kinds import Kind
 
     sp = NS(settings=(), held={"manual_instances": 0, "ingress": "all"}, kind=Kind.SERVICE)
-    (line,) = _sent_as_read(sp)  # type: ignore[arg-type]
+    (line,) = sent_as_read(sp)  # type: ignore[arg-type]
     assert "manual_instances 0" in line, line
 
 

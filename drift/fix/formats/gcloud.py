@@ -17,8 +17,14 @@ from drift.fields.gpu_floor import WATCHED
 from drift.fields.hardware import TOP_LEVEL_ONLY
 from drift.fix.commands import update_command
 from drift.fix.formats import gcloud_keep as keep
-from drift.fix.formats.gcloud_why import DIGEST, MOUNT_PATH, NO_DELIMITER, SECRET_TO_PLAIN, WITHHELD
-from drift.fix.formats.knative_yaml import replaces_failed
+from drift.fix.formats.gcloud_why import (
+    DIGEST,
+    MOUNT_PATH,
+    NO_DELIMITER,
+    SECRET_TO_PLAIN,
+    WITHHELD,
+    not_run,
+)
 from drift.fix.formats.text import GcloudItems, comment, gcloud_list, shell_line
 from drift.fix.model import Action, EnvChange, Plan, ServicePlan
 from drift.kinds import Kind
@@ -319,15 +325,7 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
     out = comment(f"--- {sp.label}" + (f" (serving {sp.revision})" if sp.revision else ""))
     out += comment(sp.incomplete()) if sp.unread else []  # the plan's `incomplete`: at the end
     if script.lines and sp.unreleased and not sp.from_template:
-        runs = "serves"  # a pool whose template's revision failed: as its YAML is written
-        if replaces_failed(sp):
-            runs = f"its instances run ({sp.built_on}), as does `drift plan --format yaml`"
-        out += comment(
-            f"not run: {sp.unreleased}; `{shell_line(update_command(sp.kind))}` builds on the "
-            "template and would release it too. "
-            + (f"{sp.blocked}." if sp.blocked else f"`drift fix` builds on what {runs}.")
-            + " The command:"
-        )
+        out += comment(not_run(sp, shell_line(update_command(sp.kind))))
         out += [f"#   {visible(line)}" for line in script.lines]
     elif script.lines and (sp.doomed_stop or sp.releases_unasked):  # drift fix stops too
         out += comment(f"not run: {sp.blocked}. The command:")

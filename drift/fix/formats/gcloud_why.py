@@ -3,6 +3,10 @@ cannot say exactly, each with the source of the rule."""
 
 from __future__ import annotations
 
+from drift.fix.formats.knative_yaml import REPLACE, replaces_failed
+from drift.fix.model import ServicePlan
+from drift.kinds import Kind
+
 MOUNT_PATH = (
     "a name starting with / is a mount path to gcloud's --update-secrets and --remove-secrets"
     " (\"Keys starting with a forward slash '/' are mount paths\"), not a variable: change it"
@@ -54,3 +58,29 @@ revision by digest" (api_lib/run/serverless_operations.py `_UpdateOrCreateServic
 `_EnsureImageDigest`: `_SwitchToDigestChange(base_revision)` for an image not by digest; its
 `Adjust` sets `template.image`, the single or ingress container's: helper-614 L4), so an image
 Terraform writes by tag reads as changed to Terraform after the script."""
+
+
+def not_run(sp: ServicePlan, update: str) -> str:
+    """Why the update of a workload whose template does not serve (`sp.unreleased`) stays a
+    comment: `update` (`gcloud run services update`, `… worker-pools update`) builds on the
+    template. A template whose revision failed is that revision's spec: the update would
+    deploy it again with the patch, its image and variables included, where `drift fix`
+    builds on what serves (SPEC invariant 8) — and so does the YAML document, which
+    `replace` applies (`drift.fix.plan.written_on`); gcloud's update has no flag to build on
+    a revision. Any other template would be released, which `drift fix` refuses unless
+    `--from-template`."""
+    if replaces_failed(sp) and not (sp.blocked or sp.lost):
+        runs = "its instances run" if sp.kind is Kind.WORKER_POOL else "serves"
+        return (
+            f"not run: {sp.unreleased}; `{update}` builds on the template, the spec of that "
+            "failed revision, and would deploy it again with the patch. `drift fix` builds on "
+            f"what {runs} ({sp.built_on}), as does `drift plan --format yaml` (a file for "
+            f"`{REPLACE[sp.kind]}`). The command:"
+        )
+    then = f"{sp.blocked}." if sp.blocked else "`drift fix` builds on what serves."
+    if sp.lost and not sp.blocked:  # where it would drop fields this client does not know
+        then = f"drift fix stops here: {sp.lost}."
+    return (
+        f"not run: {sp.unreleased}; `{update}` builds on the template and would release it "
+        f"too. {then} The command:"
+    )

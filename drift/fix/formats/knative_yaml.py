@@ -14,6 +14,7 @@ from typing import Any
 
 from drift.fields import FIELDS
 from drift.fix.formats.gcloud_keep import traffic_note
+from drift.fix.formats.table import sent_as_read
 from drift.fix.formats.text import comment
 from drift.fix.model import Plan, ServicePlan
 from drift.kinds import Kind
@@ -81,11 +82,13 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
     problems = list(conv.inexact)
     header += conv.left_out
     if sp.unreleased and not (sp.from_template or replaces_failed(sp)):  # with it, the
-        # template is what was asked; a pool's failed one is replaced as drift fix does
+        # template is what was asked; a failed one is replaced as drift fix does
         problems.append(f"{sp.unreleased}: this file would release the template too")
     elif (sp.releases_unasked or replaces_failed(sp)) and sp.blocked and not sp.doomed_stop:
         # drift fix stops there all the same
         problems.append(f"{sp.kind.noun} {sp.service}: {sp.blocked}")
+    if sp.lost:  # built on what serves, it would drop what drift fix stops on
+        problems.append(f"{sp.kind.noun} {sp.service}: drift fix stops here: {sp.lost}")
     if sp.doomed_stop:  # as `drift fix` and the gcloud script refuse it (`stops_gcloud`)
         problems.append(f"{sp.kind.noun} {sp.service}: {sp.doomed_stop}")
     if conv.credentials and conv.exact:
@@ -152,9 +155,12 @@ def _changes(sp: ServicePlan) -> list[str]:
 
 
 def replaces_failed(sp: ServicePlan) -> bool:
-    """A worker pool's document built on the revision its instances run, in place of the
-    template of a revision that failed (`drift.fix.pool_base`), as `drift fix` writes it."""
-    return sp.kind is Kind.WORKER_POOL and bool(sp.failed_template) and sp.changes_template
+    """A document built on what serves — a service's serving revision (`drift.fix.base
+    .fix_base`), the revision a worker pool's instances run (`drift.fix.pool_base`) — in
+    place of the template of a revision that failed, as `drift fix` writes it
+    (`drift.fix.plan.written_on`). `--from-template` builds on the template, the failed one
+    included: then `failed_template` is empty."""
+    return bool(sp.failed_template) and sp.changes_template and not sp.from_template
 
 
 def _rolled_out(sp: ServicePlan) -> list[str]:
@@ -165,10 +171,14 @@ def _rolled_out(sp: ServicePlan) -> list[str]:
     revision's template it replaces and what that template had")."""
     if replaces_failed(sp):
         had = [f"    {d}" for d in sp.template_differences] or ["    the same configuration"]
-        return [
-            f"  built on {sp.built_on}, the revision its instances run; it replaces the "
-            f"template of the failed revision {sp.failed_template}, which had:",
+        runs = (
+            "the serving revision" if sp.kind is Kind.SERVICE else "the revision its instances run"
+        )
+        return [  # as the table says it (`table.base_lines`)
+            f"  built on {runs} {sp.built_on}; it replaces the template of the failed "
+            f"revision {sp.failed_template}, which had:",
             *had,
+            *sent_as_read(sp),  # this file sends them too
         ]
     if not (sp.from_template and sp.template_differences and sp.changes_template):
         return []

@@ -51,7 +51,7 @@ def base_lines(sp: ServicePlan) -> list[str]:
             f"  built on {runs} {sp.built_on}; it replaces the template of the "
             f"failed revision {sp.failed_template}, which had:",
             *(differences or ["    the same configuration"]),
-            *_sent_as_read(sp),
+            *sent_as_read(sp),
         ]
     if differences and sp.stops and sp.has_patch:  # said `blocked:` above
         return ["  the template's differences from what serves:", *differences]
@@ -66,7 +66,7 @@ def base_lines(sp: ServicePlan) -> list[str]:
     return []
 
 
-def _sent_as_read(sp: ServicePlan) -> list[str]:
+def sent_as_read(sp: ServicePlan) -> list[str]:
     """The settings the service holds itself (ingress, its own scaling…) that the write
     replacing a failed template sends as they read now, the plan changing none of them: the
     failed write may have asked for them, and what was in effect before it cannot be read
