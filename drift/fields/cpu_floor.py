@@ -97,7 +97,8 @@ def required(cpu: Decimal, values: Mapping[str, SettingValue]) -> list[Required]
 
 def below_one(service: str, settings: Mapping[str, tuple[SettingValue, str]]) -> list[Problem]:
     """What a service's profile states beside a cpu below 1 that Cloud Run refuses with it
-    (only what it states is judged: the rest is the revision's): (setting, message) each.
+    (only what it states is judged: the rest is the revision's): (setting, message) each. Its
+    memory is every kind's rule, said once by the memory row (`drift.fields.cpu_memory`).
     `settings`: each value the profile states (parsed) with its `file:line`."""
     if "cpu" not in settings:
         return []
@@ -110,6 +111,7 @@ def below_one(service: str, settings: Mapping[str, tuple[SettingValue, str]]) ->
             f"CPU Cloud Run requires {need.need} ({CPU_PAGE})",
         )
         for need in required(parse_cpu(str(cpu)), values)
+        if need.name != "memory"  # every kind's, the memory row's (`cpu_memory`)
     ]
 
 

@@ -21,6 +21,7 @@ from drift.fields.base import (
     tf_container,
 )
 from drift.fields.cpu_floor import ONE_CPU, below_one, instance_cpu
+from drift.fields.cpu_memory import memory_conflicts
 from drift.kinds import Kind
 from drift.units import cpu_millis, format_cpu, format_memory, parse_cpu, parse_memory, show_memory
 
@@ -210,12 +211,20 @@ class Limit:
     show: Callable[[SettingValue], str]
     parse: Callable[[Any], str]
     conflicts: Conflicts | None = None
+    conflicts_for: frozenset[Kind] = frozenset({Kind.SERVICE})
     floors: tuple[tuple[Kind, Floor], ...] = ()
 
 
-CPU = Limit(read_cpu, CPU_UNREAD, cpu_text, cpu_text, profile_cpu, below_one, CPU_FLOORS)
+CPU = Limit(read_cpu, CPU_UNREAD, cpu_text, cpu_text, profile_cpu, below_one, floors=CPU_FLOORS)
 MEMORY = Limit(
-    read_memory, MEMORY_UNREAD, memory_text, memory_shown, profile_memory, floors=MEMORY_FLOORS
+    read_memory,
+    MEMORY_UNREAD,
+    memory_text,
+    memory_shown,
+    profile_memory,
+    memory_conflicts,  # the memory a CPU takes, every kind (`drift.fields.cpu_memory`)
+    EVERY_KIND,
+    MEMORY_FLOORS,
 )
 
 
@@ -234,6 +243,7 @@ def limit_field(name: str, help: str, limit: Limit, examples: tuple[str, ...]) -
         parse=a.scalar(limit.parse),
         show=limit.show,
         conflicts=limit.conflicts,
+        conflicts_for=limit.conflicts_for,
         floors=limit.floors,
         terraform=(tf_container("resources", 0, "limits", name),),
         examples=examples,

@@ -8,17 +8,27 @@ change the profile does not state, never a patch the server refuses."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from drift.fields import FIELDS
 from drift.fields.cpu_floor import CPU_PAGE, WATCHED, Required, required, template_values
 from drift.fix.commands import Commands
+from drift.fix.cpu_memory import pair_steps
 from drift.fix.model import ManualStep, SettingChange
 from drift.fix.proposed import Proposed
 from drift.kinds import Kind
 
 
 def floor_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], list[ManualStep]]:
-    """The proposed settings without the changes Cloud Run would refuse below one CPU, and the
-    manual step for each (a service's)."""
+    """The proposed settings without the changes Cloud Run would refuse below one CPU (a
+    service's), then without those it would refuse for the memory a CPU takes (every kind's,
+    a job's below one CPU too: `drift.fix.cpu_memory`), and the manual step for each."""
+    settings, steps = _below_one(cmd, proposed)
+    settings, paired = pair_steps(cmd, replace(proposed, settings=settings))
+    return settings, steps + paired
+
+
+def _below_one(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], list[ManualStep]]:
     live, settings = proposed.live, proposed.settings
     planned = {c.name: c for c in settings}
     if live.kind is not Kind.SERVICE or live.source is None or not set(planned) & set(WATCHED):

@@ -4,8 +4,11 @@ a function's CPU finer than 0.001) and, below one CPU in all, what it requires t
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from google.protobuf.message import Message
 
+from drift.sandbox.cpu_memory import below_one_refusal
 from drift.sandbox.names import invalid
 from drift.sandbox.quantity import FINE, QuantityError, cpu_refusal, millis, units
 
@@ -21,9 +24,10 @@ from drift.sandbox.quantity import FINE, QuantityError, cpu_refusal, millis, uni
 # hashicorp/terraform-provider-google#13361: "When setting cpu_limit<1 the api will only accept
 # container_concurrency=1". "Total": the instance's CPU, every container's (a container that
 # sets no limit has the default, 1 CPU). The other refusals' wording is the sandbox's, after the
-# same page (no answer of the server is quoted for them).
+# same page (no answer of the server is quoted for them). The memory below one CPU: the pages
+# disagree, `cpu_memory.below_one_refusal` (the scenario option `below_one_memory`).
 CPU_AT = "template.containers.resources.limits.cpu: Invalid value specified for cpu."
-ONE_CPU, HALF_CPU = 1000, 500
+ONE_CPU = 1000
 GEN2 = 2  # ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN2
 
 
@@ -40,6 +44,7 @@ def validate_cpu(
     seeded: bool = False,
     stored: Message | None = None,
     fine_cpu: str = "unchanged",
+    below_one_memory: str = "cpu_page",
 ) -> None:
     """A service's revision template: each container's CPU limit one Cloud Run applies
     (`quantity.cpu_refusal`: a request with another is refused with INVALID_ARGUMENT, as
@@ -56,7 +61,7 @@ def validate_cpu(
     its CPU unchanged (world-federation-of-advertisers/cross-media-measurement#3832). So one a
     container resends as `stored` holds it stands; whether a write may set a new one is not
     documented: `fine_cpu` "any" takes it (as the Functions service writes them), "unchanged"
-    (the default) refuses it."""
+    (the default) refuses it. `below_one_memory`: the scenario option of that name."""
     held = _held_cpus(stored)
     for index, container in enumerate(template.containers if not seeded else ()):
         if "cpu" in container.resources.limits:
@@ -79,13 +84,13 @@ def validate_cpu(
         (template.max_instance_request_concurrency > 1, "concurrency > 1"),
         (always, "CPU always allocated (cpu_idle false)"),
         (template.execution_environment == GEN2, "the second generation execution environment"),
-        (memory > 2**30, "memory > 1Gi"),
     ]
     for bad, what in refused:
         if bad:
             raise invalid(f"{CPU_AT} Total cpu < 1 is not supported with {what}.")
-    if cpu < HALF_CPU and memory > 512 * 2**20:
-        raise invalid(f"{CPU_AT} Total cpu < 0.5 is not supported with memory > 512Mi.")
+    # the memory a CPU below one takes: the pages disagree (`cpu_memory`, `below_one_memory`)
+    if why := below_one_refusal(Fraction(cpu), memory, below_one_memory):
+        raise invalid(f"{CPU_AT} {why}.")
 
 
 def _held_cpus(stored: Message | None) -> dict[str | int, str]:

@@ -10,6 +10,7 @@ import grpc
 from google.cloud import run_v2
 
 from drift.sandbox.clock import duration
+from drift.sandbox.cpu_memory import validate_job_cpu
 from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.limits import DEFAULT_SIZES, Sizes, validate_sizes
 from drift.sandbox.metadata import validate_metadata
@@ -78,6 +79,7 @@ def validate_job(
     validate_encryption_key(task)
     validate_gpu(task, serves=False, size=instance_size)
     validate_sizes(task, sizes, floors=True, pool=False)
+    validate_job_cpu(task, reading=sizes.below_one_memory, job_min_cpu=sizes.job_min_cpu)
     if task.execution_environment == run_v2.ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN1:
         # "Cloud Run jobs only use the second generation execution environment, and this
         # cannot be changed for jobs" (cloud.google.com/run/docs/configuring/execution-

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from google.protobuf.message import Message
 
-from drift.sandbox.cpu_rules import instance_size
+from drift.sandbox.cpu_memory import validate_pairing
+from drift.sandbox.cpu_rules import GEN2, instance_size
 from drift.sandbox.gpu import GPU_FLOOR
 from drift.sandbox.names import invalid
 from drift.sandbox.quantity import QuantityError, millis, units
@@ -41,14 +42,19 @@ class Sizes:
     gpu_max: str = "open"
     max_size_of: str = "container"
     min_size_of: str = "instance"
+    below_one_memory: str = "cpu_page"
+    job_min_cpu: str = "below_one_rules"
 
 
 DEFAULT_SIZES = Sizes()
 
 
 def validate_sizes(template: Message, sizes: Sizes, *, floors: bool, pool: bool) -> None:
-    """The documented maximums, and a job's or worker pool's floors (`floors`)."""
+    """The documented maximums, the memory each CPU takes (`cpu_memory`), and a job's or
+    worker pool's floors (`floors`)."""
     validate_maximums(template, gpu_max=sizes.gpu_max, max_size_of=sizes.max_size_of)
+    gen2 = floors or template.execution_environment == GEN2  # jobs and pools: gen2 only
+    validate_pairing(template, size_of=sizes.max_size_of, gen2=gen2)
     if floors:
         validate_minimums(template, pool=pool, min_size_of=sizes.min_size_of)
 

@@ -209,7 +209,8 @@ class Options(DeployCheckOptions, WriteOptions, JobOptions):
         "can configure is 8 vCPU', 'The maximum amount of memory you can configure is 32 "
         "gibibyte' (the CPU and memory-limits pages), of 'each Cloud Run instance'. Whether "
         "that is each container's limit or the sum of an instance's containers (sidecars) is "
-        "not documented: `container` refuses one container above it, `instance` the sum.",
+        "not documented: `container` refuses one container above it, `instance` the sum. The "
+        "memory each CPU takes (the CPU pages' table) is read the same way.",
     )
     min_size_of: Literal["instance", "container"] = Field(
         "instance",
@@ -218,6 +219,19 @@ class Options(DeployCheckOptions, WriteOptions, JobOptions):
         "and CPU pages; jobs: 512 MiB in the second generation). Whether that is each "
         "container's limit or the sum of an instance's containers (sidecars) is not "
         "documented: `instance` refuses the sum below it, `container` one container below it.",
+    )
+    below_one_memory: Literal["cpu_page", "memory_page"] = Field(
+        "cpu_page",
+        description="The memory an instance below 1 CPU takes. The CPU pages: '.5 vCPU Up to 1 "
+        "GiB', 'A minimum of 0.5 vCPU is needed to set a memory limit greater than 512MiB' "
+        "(`cpu_page`); newer copies of the memory-limits pages: '512 MiB .333 vCPU; 1 GiB .583 "
+        "vCPU; 2 GiB 1 vCPU' (`memory_page`: 0.5 CPU takes 512 MiB at most).",
+    )
+    job_min_cpu: Literal["below_one_rules", "one"] = Field(
+        "below_one_rules",
+        description="A job below 1 CPU: the jobs CPU page's current copy takes 'any value "
+        "between 0.08 and 1' with the memory requirements below 1 CPU (`below_one_rules`); an "
+        "older copy says 'You must set a minimum of 1 CPU for a Cloud Run job' (`one`).",
     )
     delete_latest_created: Literal["refused", "allowed"] = Field(
         "refused", description="DeleteRevision on the service's latest created revision."
@@ -363,4 +377,10 @@ class Options(DeployCheckOptions, WriteOptions, JobOptions):
     @property
     def sizes(self) -> Sizes:
         """How the instance's documented maximums and floors are read."""
-        return Sizes(self.gpu_max, self.max_size_of, self.min_size_of)
+        return Sizes(
+            self.gpu_max,
+            self.max_size_of,
+            self.min_size_of,
+            self.below_one_memory,
+            self.job_min_cpu,
+        )

@@ -81,7 +81,9 @@ def validate_spec(
     validate_sizes(template, sizes, floors=not kind.serves, pool=True)
     if kind.serves:
         held = stored.template if stored is not None else None
-        validate_cpu(template, stored=held, fine_cpu=fine_cpu)
+        validate_cpu(
+            template, stored=held, fine_cpu=fine_cpu, below_one_memory=sizes.below_one_memory
+        )
     if template.revision:
         validate_revision_name(key, template.revision)
     if problem := account_problem(template.service_account):

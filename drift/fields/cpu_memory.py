@@ -1,0 +1,131 @@
+"""The memory Cloud Run takes with a CPU, as drift judges it (helper-631 F1, F2): only what every
+reading of Google's pages refuses; the rest is the server's to decide (its refusal is then
+reported as any other).
+
+One CPU or more, every copy agrees. The memory-limits pages (cloud.google.com/run/docs/
+configuring/services/memory-limits, …/jobs/memory-limits, …/workerpools/memory-limits),
+"Required minimum CPUs": "More than 4 GiB — 2; More than 8 GiB — 4; More than 16 GiB — 6; More
+than 24 GiB — 8"; the CPU pages' table (…/services/cpu, …/jobs/cpu): "4 vCPU 2 to 16 GiB; 6 vCPU
+4 to 24 GiB; 8 vCPU 4 to 32 GiB". Cloud Run refuses the rest with INVALID_ARGUMENT, as users
+quote it: "spec.template.spec.containers[0].resources.limits.memory: Invalid value specified for
+memory. For 1.0 CPU, memory must be between 128Mi and 4Gi inclusive."
+(googleapis/repo-automation-bots#3875). A CPU between two rows (3, 5, 7) takes the lower row's
+floor (the least any reading asks).
+
+Below one CPU the pages disagree: the CPU pages' "A minimum of 0.5 vCPU is needed to set a
+memory limit greater than 512MiB. A minimum of 1 vCPU is needed to set a memory limit greater
+than 1GiB." against newer memory-limits copies' finer "512 MiB .333 vCPU; 1 GiB .583 vCPU"; and
+for a job, the jobs CPU page's current copy (those same rules) against an older one's "You must
+set a minimum of 1 CPU for a Cloud Run job". What all of them refuse is the CPU pages' rule,
+which is what drift holds for every kind.
+
+Whether the pairing is each container's or the instance's (sidecars' sums) is not documented
+(the server's words name a container's field): a profile's `cpu` and `memory` are one
+container's, judged as a pair where it states both (`memory_conflicts`); the plan judges the
+template it would write under both readings (`drift.fix.cpu_memory`)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drift.fields.base import SettingValue, Stated
+from drift.units import format_cpu, parse_cpu, show_memory
+
+GIB, MIB = 2**30, 2**20
+MEMORY_PAGE = "cloud.google.com/run/docs/configuring/memory-limits"
+CPU_PAGES = "cloud.google.com/run/docs/configuring/services/cpu, …/jobs/cpu"
+LEAST_CPU = (
+    (512 * MIB, Decimal(0)),
+    (GIB, Decimal(500)),
+    (4 * GIB, Decimal(1000)),
+    (8 * GIB, Decimal(2000)),
+    (16 * GIB, Decimal(4000)),
+    (24 * GIB, Decimal(6000)),
+    (32 * GIB, Decimal(8000)),
+)
+"""Up to each memory (bytes), the least CPU (millicpu) it runs with."""
+MOST_CPU = 8000
+MOST_MEMORY = 32 * GIB
+FLOORS = ((Decimal(6000), 4 * GIB), (Decimal(4000), 2 * GIB))
+"""From each CPU up, the least memory."""
+
+
+def least_cpu(memory: int) -> Decimal:
+    """The least CPU (millicpu) `memory` (bytes, at most 32 GiB) runs with."""
+    return next(cpu for most, cpu in LEAST_CPU if memory <= most)
+
+
+def most_memory(cpu: Decimal) -> int:
+    """The most memory (bytes) `cpu` (millicpu, at most 8 CPU) takes."""
+    return max(most for most, least in LEAST_CPU if cpu >= least)
+
+
+def least_memory(cpu: Decimal) -> int:
+    """The least memory (bytes) `cpu` takes by the table (0: the kind's own floor)."""
+    return next((memory for at, memory in FLOORS if cpu >= at), 0)
+
+
+def judged(cpu: Decimal, memory: int) -> bool:
+    """Whether the table speaks of the pair: a machine with more (a GPU's) is Cloud Run's."""
+    return cpu <= MOST_CPU and memory <= MOST_MEMORY
+
+
+def too_much(cpu: Decimal, memory: int) -> bool:
+    """`memory` above what `cpu` takes."""
+    return judged(cpu, memory) and memory > most_memory(cpu)
+
+
+def too_little(cpu: Decimal, memory: int) -> bool:
+    """`memory` below what `cpu` takes (4 CPU need 2 GiB, 6 or more 4 GiB)."""
+    return judged(cpu, memory) and memory < least_memory(cpu)
+
+
+def refused(cpu: Decimal, memory: int) -> bool:
+    return too_much(cpu, memory) or too_little(cpu, memory)
+
+
+def cpu_shown(millis: Decimal) -> str:
+    return format_cpu(millis)
+
+
+def why(cpu: Decimal, memory: int) -> str:
+    """What Cloud Run refuses of the pair, in words, with where it says so ("": nothing)."""
+    if too_much(cpu, memory):
+        need = cpu_shown(least_cpu(memory))
+        if cpu < 1000:
+            return (
+                f"below 1 CPU Cloud Run requires memory {show_memory(most_memory(cpu))} at "
+                f"most ({CPU_PAGES}); memory {show_memory(memory)} needs at least {need} CPU"
+            )
+        return (
+            f"memory {show_memory(memory)} needs at least {need} CPU; Cloud Run takes "
+            f"{show_memory(most_memory(cpu))} at most with {cpu_shown(cpu)} CPU ({MEMORY_PAGE})"
+        )
+    if too_little(cpu, memory):
+        return (
+            f"{cpu_shown(cpu)} CPU need at least {show_memory(least_memory(cpu))} of memory "
+            f"({CPU_PAGES})"
+        )
+    return ""
+
+
+def memory_conflicts(name: str, stated: Stated) -> list[tuple[str, str]]:
+    """A profile stating `cpu` and `memory` (one container's) that Cloud Run refuses together,
+    for every kind: (setting, message), as `Field.conflicts` says them."""
+    if "cpu" not in stated or "memory" not in stated:
+        return []
+    (cpu, where), (memory, _) = stated["cpu"], stated["memory"]
+    pair = _pair(cpu, memory)
+    if pair is None or not (said := why(*pair)):
+        return []
+    shown = f"memory {show_memory(pair[1])} with cpu {cpu_shown(pair[0])} ({where})"
+    return [("memory", f"{name}: {shown}: {said}")]
+
+
+def _pair(cpu: SettingValue, memory: SettingValue) -> tuple[Decimal, int] | None:
+    """The stated pair, counted (None: one drift cannot read, judged elsewhere)."""
+    try:
+        millis = parse_cpu(str(cpu))
+    except ValueError:
+        return None
+    return (millis, int(str(memory))) if str(memory).isdigit() else None

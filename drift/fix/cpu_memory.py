@@ -1,0 +1,120 @@
+"""A plan must never write a memory its CPU cannot take, or a CPU its memory cannot run with
+(`drift.fields.cpu_memory`; helper-631 F1, F2): the template it would write is judged with the
+patch applied. A memory the plan changes that the CPU the workload keeps cannot take (the common
+edit: `memory: 8Gi` on a 1-CPU service), or a cpu it changes that the memory kept cannot run
+with, becomes a manual step naming the CPU (or memory) it needs and what to state beside it;
+both stated that way is a profile refused at load. Never an extra change the profile does not
+state, never a patch Cloud Run refuses by every reading of its pages: where they leave it open
+(each container's pair or the instance's sums, with sidecars), it is blocked only when both
+readings refuse, and the server decides the rest. A service below one CPU in all is
+`drift.fix.below_one`'s (its memory among the other requirements there)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from drift.blanks import Arg, blank, word
+from drift.fields import FIELDS
+from drift.fields.cpu_memory import (
+    cpu_shown,
+    least_cpu,
+    least_memory,
+    most_memory,
+    refused,
+    too_much,
+    why,
+)
+from drift.fix.commands import Commands
+from drift.fix.model import ManualStep, SettingChange
+from drift.fix.proposed import Proposed
+from drift.kinds import Kind
+from drift.live.normalize import pick_container
+from drift.units import cpu_millis, format_memory, parse_cpu, parse_memory, show_memory
+
+WATCHED = ("cpu", "memory")
+AGAIN = "then run drift fix again"
+
+
+def pair_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], list[ManualStep]]:
+    """The proposed settings without a `cpu` / `memory` change Cloud Run would refuse for the
+    pair the template would hold, and the manual step saying what to state beside it."""
+    live, settings = proposed.live, proposed.settings
+    planned = {c.name: c for c in settings if c.name in WATCHED and c.container is None}
+    if live.source is None or not planned:
+        return settings, []
+    try:
+        pair = _refused_pair(proposed.template(), proposed.container, live.kind)
+    except ValueError:  # a quantity drift cannot read: the server judges it
+        return settings, []
+    if pair is None:
+        return settings, []
+    cpu, memory = pair
+    noun = live.kind.noun
+    said = why(cpu, memory)
+    if "cpu" in planned and "memory" in planned:
+        reason = (
+            f"{live.name}: cpu {cpu_shown(cpu)} with memory {show_memory(memory)}: {said}; "
+            f"state a pair Cloud Run takes in the profile, {AGAIN}"
+        )
+        flags = [FIELDS["cpu"].gcloud(planned["cpu"].after)]
+        flags.append(FIELDS["memory"].gcloud(planned["memory"].after))
+        step = ManualStep("setting.memory", reason, (cmd.update(*flags),))
+        return [c for c in settings if c not in planned.values()], [step]
+    if "memory" in planned:
+        change = planned["memory"]
+        if too_much(cpu, memory):
+            need = least_cpu(memory)
+            way = f"state `cpu: {cpu_shown(need)}` in the profile beside memory"
+            cpu_flag: Arg = FIELDS["cpu"].gcloud(cpu_millis(need))
+        else:
+            way = (
+                f"state a cpu that takes it in the profile beside memory, or memory "
+                f"{show_memory(least_memory(cpu))} or more"
+            )
+            cpu_flag = word("--cpu=", blank("CPU"))
+        reason = (
+            f"{live.name}: {said}; the {noun} runs {cpu_shown(cpu)} CPU, so a patch of memory "
+            f"alone would be refused (INVALID_ARGUMENT): {way}, {AGAIN}"
+        )
+        step = ManualStep(
+            "setting.memory", reason, (cmd.update(cpu_flag, FIELDS["memory"].gcloud(change.after)),)
+        )
+        return [c for c in settings if c is not change], [step]
+    change = planned["cpu"]
+    if too_much(cpu, memory):
+        enough = most_memory(cpu)
+        way = f"state `memory: {format_memory(enough)}` (or less) in the profile beside cpu"
+    else:
+        enough = least_memory(cpu)
+        way = f"state `memory: {format_memory(enough)}` (or more) in the profile beside cpu"
+    reason = (
+        f"{live.name}: {said}; the {noun} has {show_memory(memory)} of memory, so a patch of "
+        f"cpu alone would be refused (INVALID_ARGUMENT): {way}, {AGAIN}"
+    )
+    both = (FIELDS["cpu"].gcloud(change.after), FIELDS["memory"].gcloud(str(enough)))
+    step = ManualStep("setting.cpu", reason, (cmd.update(*both),))
+    return [c for c in settings if c is not change], [step]
+
+
+def _refused_pair(template: Any, container: str | None, kind: Kind) -> tuple[Decimal, int] | None:
+    """The pair of the (raw) template every reading refuses, as the step names it (the main
+    container's; below one CPU in all, the instance's), or None. Raises ValueError for a
+    quantity drift cannot read."""
+    sizes = [
+        (
+            parse_cpu(c.resources.limits.get("cpu") or "1"),
+            parse_memory(c.resources.limits.get("memory") or "512Mi"),
+        )
+        for c in template.containers
+    ]
+    if not sizes:
+        return None
+    total = (sum((s[0] for s in sizes), Decimal(0)), sum(s[1] for s in sizes))
+    if total[0] < 1000:  # the instance's requirements ("Total cpu < 1"), a service's elsewhere
+        return total if kind is not Kind.SERVICE and refused(*total) else None
+    chosen = pick_container(template.containers, container)
+    if chosen is None:
+        return None  # which container the profile means is another step's
+    main = sizes[list(template.containers).index(chosen)]
+    return main if main[0] >= 1000 and refused(*main) and refused(*total) else None
