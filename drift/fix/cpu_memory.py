@@ -97,6 +97,19 @@ def pair_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], 
     return [c for c in settings if c is not change], [step]
 
 
+def refused_pair(proposed: Proposed) -> list[str]:
+    """What the workload `proposed` would write holds against the memory a CPU takes, in
+    words (none within it, or where a reading takes it): what `drift fix --only` refuses in a
+    part of a plan whose whole keeps the two together."""
+    if proposed.live.source is None:
+        return []
+    try:
+        pair = _refused_pair(proposed.template(), proposed.container, proposed.live.kind)
+    except ValueError:
+        return []
+    return [why(*pair)] if pair is not None else []
+
+
 def _refused_pair(template: Any, container: str | None, kind: Kind) -> tuple[Decimal, int] | None:
     """The pair of the (raw) template every reading refuses, as the step names it (the main
     container's; below one CPU in all, the instance's), or None. Raises ValueError for a

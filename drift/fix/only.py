@@ -2,9 +2,9 @@
 change ids, as every plan output shows them), and what each service's patch repairs with it.
 The part is judged as what it writes, as the planner judged the whole: a part that Cloud Run
 would refuse (a cpu below 1 without the concurrency the plan sets with it, a job's task count
-below the parallelism the plan lowers with it), or whose revision
-fails its deploy-time check of secrets (a reference the whole plan takes out and the part
-leaves in), while the whole plan passes, is a usage error naming the changes it needs (the
+below the parallelism the plan lowers with it, a memory above what the cpu left out takes), or
+whose revision fails its deploy-time check of secrets (a reference the whole plan takes out and
+the part leaves in), while the whole plan passes, is a usage error naming the changes it needs (the
 ids depend on each other), before anything is written."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from drift.fields import DEFAULT_SERVICE_ACCOUNT
 from drift.fields.cpu_floor import required, template_values
 from drift.fields.gpu_floor import gpu_needs
 from drift.fix.changes import apply_changes, doomed
+from drift.fix.cpu_memory import refused_pair
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.plan import Planned
 from drift.fix.proposed import Proposed
@@ -114,7 +115,8 @@ def _refuse(part: ServicePlan, what: str, needed: Sequence[str]) -> None:
 
 def _refused(planned: Planned, sp: ServicePlan) -> list[str]:
     """What Cloud Run requires that `sp`'s patch leaves out, in words: of a GPU's instance,
-    of a job's parallelism (at most its task count), and below one CPU (a service's); judged
+    of a job's parallelism (at most its task count), of the memory a CPU takes, and below one
+    CPU (a service's); judged
     on what the planner judged."""
     live = planned.check.state.services.get(sp.key)
     if live is None or live.source is None or not sp.settings:
@@ -124,7 +126,7 @@ def _refused(planned: Planned, sp: ServicePlan) -> list[str]:
     on = base.template if base is not None else None  # a pool's: `drift.fix.pool_base`
     proposed = Proposed(live, on, sp.primary or None, list(sp.settings))
     template = proposed.template()
-    out = gpu_needs(template, serves=serves) + over_tasks(proposed)
+    out = gpu_needs(template, serves=serves) + over_tasks(proposed) + refused_pair(proposed)
     if not serves:  # below one CPU is a service's rule (`below_one`): a task template has
         return out  # no concurrency to judge
     with suppress(ValueError):  # a quantity drift cannot read: the server judges it

@@ -182,3 +182,20 @@ def test_where_a_sidecar_leaves_it_open_the_server_decides(
     assert done.returncode == code, out
     if code:
         assert "For 1.0 CPU, memory must be between 512Mi and 4Gi inclusive" in out, out
+
+
+@pytest.mark.parametrize("kind", ["service", "job", "pool"])
+def test_only_the_memory_of_a_plan_raising_both_is_refused_before_any_write(
+    make_sandbox: MakeSandbox, tmp_path: Path, kind: str
+) -> None:
+    """`fix --only` judges the part as what it writes: memory 8Gi without the cpu 2 the plan
+    sets with it is what Cloud Run refuses (the whole plan is not)."""
+    sandbox = _sandbox(make_sandbox, {"cpu": "1", "memory": "512Mi"})
+    _profile(tmp_path, kind, "      cpu: 2\n      memory: 8Gi\n")
+    ids = {s["name"]: s["id"] for s in _plan(sandbox, tmp_path)["settings"]}
+    done = _run(sandbox, tmp_path, "fix", "lab", "--yes", "--only", ids["memory"])
+    out = done.stdout + done.stderr
+    assert done.returncode == 2, out
+    assert "memory 8Gi needs at least 2 CPU" in out and f"it needs {ids['cpu']} too" in out, out
+    assert "nothing was changed" in out
+    assert _limits(sandbox, kind) == {"cpu": "1", "memory": "512Mi"}
