@@ -245,3 +245,19 @@ def test_a_seeded_pair_is_not_the_sandboxs_to_refuse(
     assert _limits("pool", clients, run) == {"cpu": "1", "memory": "8Gi"}
     with pytest.raises(exceptions.InvalidArgument):
         run.jobs.update_job(job=run.jobs.get_job(name=JOB)).result(timeout=30)
+
+
+@pytest.mark.parametrize(("reading", "refused"), [("cpu_page", False), ("memory_page", True)])
+def test_update_service_below_one_cpu_follows_below_one_memory(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, run_for: Any, reading: str, refused: bool
+) -> None:
+    """0.5 CPU with 1Gi: the CPU page's ".5 vCPU Up to 1 GiB" takes it, newer memory-limits
+    copies' "1 GiB .583 vCPU" does not (UpdateService through the official client)."""
+    sandbox = make_sandbox(_world(below_one_memory=reading))
+    clients, run = clients_for(sandbox), run_for(sandbox)
+    if not refused:
+        done = _write("service", clients, run, "0.5", "1Gi")
+        assert done.template.containers[0].resources.limits["memory"] == "1Gi"
+        return
+    with pytest.raises(exceptions.InvalidArgument, match=r"Total cpu < 0.583 .* memory > 512Mi"):
+        _write("service", clients, run, "0.5", "1Gi")
