@@ -110,14 +110,29 @@ def with_setting(
     (`setting_lines`), one line per change, in the setting's words: where the workload's own
     part of a `service_part` row is the same on both sides, the setting's change is its
     template's, and the template's line of it (the row's template place, `numbers_at`:
-    `scaling.max_instance_count`) is left out (revtf66 F2)."""
+    `scaling.max_instance_count`) is left out (revtf66 F2). The part compared is the
+    setting's own (the row's workload place: `scaling.max_instance_count`, not the whole
+    `scaling`, where a service-level `min_instance_count` may change beside it, helper-632 F4)."""
     said = setting_lines(name, shown, before, after)
     row = FIELDS[name]
     part = row.service_part
-    if said and part and getattr(raw(before), part) == getattr(raw(after), part):
+    own = [path for where, path in row.numbers_at if where == "workload"]
+    if said and part and all(_at(before, p) == _at(after, p) for p in own or [part]):
         places = tuple(f"{path}:" for where, path in row.numbers_at if where == "template")
         lines = [line for line in lines if not line.startswith(places)]
     return lines + said
+
+
+def _at(workload: Any, path: str) -> Any:
+    """The value at a dotted `path` of `workload` (raw protobuf), e.g.
+    `scaling.max_instance_count`; None where the workload's message has no such field (a
+    worker pool's scaling has only a manual count)."""
+    value = raw(workload)
+    for name in path.split("."):
+        if name not in value.DESCRIPTOR.fields_by_name:
+            return None
+        value = getattr(value, name)
+    return value
 
 
 def _masked(template: Any, hidden: Collection[str]) -> Any:

@@ -114,3 +114,40 @@ def test_a_rollback_of_a_scaling_bound_the_template_holds_says_it_once(
     said = "\n".join(ui.said)
     assert "setting max_instances: 5 → 100" in said
     assert "max_instance_count" not in said, said
+
+
+def test_a_template_bound_beside_a_service_level_bound_is_said_once(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> None:
+    """The service holds min 1 itself (`Service.scaling`), the template max 100
+    (RevisionScaling); the fix sets min 3 (the service's) and max 5 (the template's). The
+    rollback's preview says the max change once, in the plan's words: the service's
+    `scaling` differs (its min), but not in its max (helper-632 F4)."""
+    from drift.fix.apply import FixOptions
+
+    template = {"image": "us-docker.pkg.dev/lab/app:v1", "env": {"DEBUG": "true"}}
+    sandbox = make_sandbox(lab.lab_world(template={**template, "max_instances": 100}))
+    services = clients_for(sandbox).services
+    service = services.get_service(name=lab.lab_name())
+    service.scaling.min_instance_count = 1
+    services.update_service(service=service).result()
+    profile = lab.lab_profiles(tmp_path) / "lab.yaml"
+    settings = "    settings:\n      min_instances: 3\n      max_instances: 5\n"
+    profile.write_text(profile.read_text() + settings)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    done = lab.fix(tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab",
+                   profile.parent)  # fmt: skip
+    assert done.exit_code is ExitCode.OK, done.summary()
+    now = sandbox.service(LAB, "app")
+    assert (now.scaling.min_instance_count, now.template.scaling.max_instance_count) == (3, 5)
+    ui = ScriptedUI([True])
+    rolled = rollback(tmp_path, ui, change_id=done.change_id)
+    assert rolled.exit_code is ExitCode.OK, rolled.summary()
+    said = "\n".join(ui.said)
+    assert "setting max_instances: 5 → 100" in said and "setting min_instances: 3 → 1" in said
+    assert "max_instance_count" not in said, said
