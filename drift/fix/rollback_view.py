@@ -17,8 +17,9 @@ from drift.fix.gone import renamed, said
 from drift.fix.journal import Entry, Journal, promoted
 from drift.fix.journalfiles import EDITED
 from drift.fix.masked import held_by
-from drift.fix.patch import restored_traffic
+from drift.fix.patch import restored_traffic, without_system_metadata
 from drift.fix.recorded import (
+    base_template,
     before_service,
     fields_only,
     served_by,
@@ -35,7 +36,7 @@ from drift.fix.routing import (
 )
 from drift.fix.update import GONE
 from drift.kinds import Kind, label
-from drift.live.api import in_progress
+from drift.live.api import in_progress, short
 from drift.live.backendid import elsewhere
 from drift.live.clients import backend
 from drift.live.normalize import raw
@@ -87,7 +88,7 @@ def differences(
     named = restored.template.revision  # "" unless a revision gone: drift names it then
     if named and raw(restored.template) == raw(live.template):  # tried before: a retry label
         named = f"{entry.service}-drift-XXXXXX"  # … makes another configuration, another name
-    notes = [caveat, *costs(live, entry, restored.traffic, named)]
+    notes = [caveat, failed_left(entry), *costs(live, entry, restored.traffic, named)]
     lines += [visible(f"note: {n}") for n in notes if n]
     return lines
 
@@ -176,6 +177,32 @@ def afterwards(entry: Entry, targets: Any) -> str:
     return visible(
         f"afterwards: a new revision is created from {source}; traffic: "
         f"{', '.join(rows) or 'none'}" + alone
+    )
+
+
+def failed_left(entry: Entry) -> str:
+    """What a service's rollback does not put back ("" nothing): the template recorded before
+    the change when its revision had failed and the fix was built on what served instead
+    (SPEC invariant 8, `drift.fix.base`): the rollback restores what served, never that
+    template, which would fail again — said with what it had, as the fix's plan said it (a
+    worker pool's preview says the same, `workload_preview._failed_left`)."""
+    if Kind(entry.kind) is not Kind.SERVICE or entry.on_template:
+        return ""
+    before = before_service(entry)
+    failed = short(before.latest_created_revision)
+    if not failed or failed in (short(before.latest_ready_revision), entry.base_revision):
+        return ""
+    template = before.template  # a copy of the entry's, read for this: changed freely
+    template.revision = ""
+    without_system_metadata(template)
+    base = base_template(entry)
+    had = template_differences(base, template, held_by(template, entry.hidden))
+    if not had:
+        return ""
+    return (
+        f"the template of the failed revision {failed}, which the fix replaced, is not put "
+        f"back (it never served; it had: {'; '.join(had)}): what served "
+        f"({served_by(entry) or 'before the change'}) is"
     )
 
 

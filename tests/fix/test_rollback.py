@@ -182,6 +182,34 @@ def test_rollback_after_a_failed_template_restores_what_served(
     )
 
 
+def test_rollback_after_a_failed_template_says_that_template_is_not_put_back(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The fix replaced the failed template (a new image and a variable) with what served
+    plus the patch, and said so; the rollback restores what served, and its plan says the
+    failed template recorded before the change is not put back, with what it had, as a
+    worker pool's says (helper-632 F3)."""
+    broken = "us-docker.pkg.dev/lab/app:v3-broken"
+    sandbox = make_sandbox(
+        lab_world(
+            template={"image": broken, "port": 8080, "env": {"DEBUG": "true", "NEW": "1"}},
+            history=[{"image": "us-docker.pkg.dev/lab/app:v1", "env": {"NEW": None}}],
+            failed="Image 'us-docker.pkg.dev/lab/app:v3-broken' not found.",
+        )
+    )
+    before = sandbox.service(LAB, "app")
+    failed = before.latest_created_revision.rsplit("/", 1)[-1]
+    served = before.latest_ready_revision.rsplit("/", 1)[-1]
+    assert failed != served
+    assert lab_cli(sandbox, tmp_path, "fix", "lab", "--yes").returncode == 0
+    done = lab_cli(sandbox, tmp_path, "rollback", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    (note,) = [line for line in done.stdout.splitlines() if "is not put back" in line]
+    assert f"the template of the failed revision {failed}, which the fix replaced" in note, note
+    assert f"us-docker.pkg.dev/lab/app:v1 → {broken}" in note and "env.NEW: added" in note, note
+    assert note.endswith(f"what served ({served}) is"), note
+
+
 def test_the_list_says_what_when_by_whom(sandbox: Sandbox, tmp_path: Path) -> None:
     code, out = cli(sandbox, tmp_path, "rollback", "--list")
     assert code == 0 and out.startswith("no change recorded in "), out
