@@ -12,6 +12,7 @@ from drift.diff.describe import mask_plain
 from drift.fields import FIELDS, PlannedSetting, SettingValue
 from drift.fields.workloads import kept_over_tasks
 from drift.findings import Scope
+from drift.fix.secret_remedy import remedies
 from drift.kinds import Kind, label, workload_key
 from drift.live.model import EnvVar
 from drift.refs import SecretRef
@@ -242,9 +243,10 @@ class ServicePlan:
         # a job's update makes no revision; it may meet the check, its executions do
         what = "its update may fail" if self.kind is Kind.JOB else "a new revision would fail"
         uses = "; ".join(map(visible, self.doomed))  # one line: live names escaped
+        steps = visible(remedies(self.doomed))  # each use's own: a use may have no step
         return (
             f"{what} Cloud Run's deploy-time check of its secrets ({uses}); "
-            "do the plan's manual steps for the secrets (enable or add a version, grant access), "
+            f"{steps or 'make each secret it uses exist, enabled and accessible'}, "
             "then run drift fix again"
         )
 

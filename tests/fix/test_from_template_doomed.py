@@ -15,6 +15,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from drift.fix.secret_remedy import remedy
+from drift.live.secret_state import VersionState
 from drift.sandbox import Sandbox
 from drift.sandbox.scenario import default_scenario_path
 
@@ -56,3 +60,29 @@ def test_a_template_whose_secret_does_not_exist_stops_the_fix_before_a_canary(
     # built on what serves (which does not use the secret), the plan is what it was
     (serving,) = json.loads(without.stdout)["services"]
     assert not serving.get("stops") and serving["failed_template"], serving
+
+
+def test_the_stop_says_the_remedy_of_the_use_it_stops_for(tmp_path: Path) -> None:
+    """The plan has no manual step for a secret only the template uses (no check read it):
+    the stop says what makes that use pass — create the secret — not "do the plan's manual
+    steps for the secrets (enable or add a version, grant access)" (helper-632 F5)."""
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "prod.yaml").write_text(PROFILE)
+    with Sandbox(SHAPES) as sandbox:
+        done = _drift(sandbox, tmp_path, "fix", "prod", "--yes", "--from-template")
+    out = done.stdout + done.stderr
+    assert done.returncode == 4, out
+    assert "manual steps for the secrets" not in out, out
+    said = "create the secret SIGNING_KEY uses (`gcloud secrets create`), then run drift fix again"
+    assert said in out, out
+
+
+@pytest.mark.parametrize("state", [s for s in VersionState if s is not VersionState.ENABLED])
+def test_every_state_a_use_is_doomed_for_has_its_remedy(state: VersionState) -> None:
+    """Each of `changes.doomed`'s words for a version that fails the check, and for an
+    account that cannot access it, has its own remedy (`secret_remedy.REMEDIES`)."""
+    from drift.fix.changes import _state_text
+
+    use = f"DB_URL uses secret db:2, which is {_state_text(state)}"
+    assert "DB_URL" in remedy(use), use
+    assert remedy("DB_URL uses secret db:2, which run-sa@p.iam.gserviceaccount.com cannot access")

@@ -1,0 +1,48 @@
+"""What makes one secret use pass Cloud Run's deploy-time check again ("During service
+deployment, all secrets used, whether as environment variable or mounted as a volume, are
+checked to ensure the service account used to run the container has access to them. If any
+check fails, the service deployment fails", cloud.google.com/run/docs/configuring/services/
+secrets), said for each use `drift.fix.changes.doomed` names, in its words: a fix that stops
+for them says the remedy of each (helper-632 F5), not one fixed list — a use of a template no
+check read (`--from-template`) has no finding, so no manual step of the plan, behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+REMEDIES = (
+    # `drift.fix.changes.doomed`'s words for each state, and what makes the use pass again:
+    # only an ENABLED version can be accessed (Secret Manager's AccessSecretVersion)
+    (
+        "which is a secret that does not exist",
+        "create the secret {user} uses (`gcloud secrets create`)",
+    ),
+    (
+        "which is a version that does not exist",
+        "add the version {user} uses (`gcloud secrets versions add`), or name one that exists",
+    ),
+    ("which is DISABLED", "enable the version {user} uses (`gcloud secrets versions enable`)"),
+    (
+        "which is DESTROYED",
+        "name a version that exists for {user} (a destroyed version never comes back)",
+    ),
+    (
+        "cannot access",
+        "grant the service account roles/secretmanager.secretAccessor on the secret {user} uses",
+    ),
+)
+
+
+def remedy(use: str) -> str:
+    """What makes `use` (`SIGNING_KEY uses secret signing-key:latest, which is a secret
+    that does not exist`) pass the check; "" for words none of `REMEDIES` knows."""
+    user = use.partition(" uses ")[0]
+    for said, step in REMEDIES:
+        if said in use:
+            return step.format(user=user)
+    return ""
+
+
+def remedies(uses: Iterable[str]) -> str:
+    """The remedy of each use, one after the other (`; `), each once; "" when none is known."""
+    return "; ".join(dict.fromkeys(r for r in map(remedy, uses) if r))
