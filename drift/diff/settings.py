@@ -14,8 +14,9 @@ from drift.fields import (
     named_default,
 )
 from drift.fields.moot import moot_settings
-from drift.findings import Finding, Unverified
+from drift.findings import Finding, Severity, Unverified
 from drift.kinds import Kind
+from drift.live.changeids import own_tag, tagged_change
 from drift.live.model import ServingRevision
 from drift.live.normalize import outside_split
 from drift.live.state import LiveState
@@ -107,14 +108,16 @@ def setting_findings(at: At) -> Iterator[Finding]:
             continue  # one resource, its project named otherwise; undecided: `unread_settings`
         expected = _expected(setting)
         if not service_own:
+            held = _held_canary(field, at, expected)
             yield at.finding(
                 "setting.value",
                 f"setting.{name}",
                 f"{name} on {at.where} is {shown_actual}, the profile says {expected}"
-                + _outside_split(field, at, expected),
+                + (held or _outside_split(field, at, expected)),
                 location=setting.location,
                 expected=expected,
                 actual=shown_actual,
+                severity=Severity.WARNING if held else Severity.ERROR,
             )
             continue
         # the service's (pool's) own: on the workload, neither a revision (a manifest's file
@@ -175,6 +178,29 @@ def _outside_split(field: Field, at: At, expected: str) -> str:
     return (
         f" (the service's own {expected} holds only for revisions with traffic: a revision "
         "reached only through a tag runs with its own, as its deploy set them)"
+    )
+
+
+def _held_canary(field: Field, at: At, expected: str) -> str:
+    """Why a bound the service holds as the profile says is not yet its own on drift's canary
+    held with no traffic (`drift fix --no-promote`: one of `LiveService.canaries` that still
+    carries its change's own tag, `drift.live.changeids.own_tag`); "" for any other revision.
+    Not drift left unfixed: the service holds the bound as the profile says (a fix writes it
+    there with the canary), and it holds for the canary once the canary gets traffic
+    (`_outside_split`): the way the change is finished decides it (`revision.pinned` says both
+    ways). A warning, not an error: the revisions that serve and those a team's tag reaches
+    are judged as ever, and a bound the service does not hold as the profile says is an error
+    on each (helper-632 F2)."""
+    revision, live = at.revision, at.ctx.live
+    if not _outside_split(field, at, expected) or revision.name not in live.canaries:
+        return ""
+    tag = own_tag(revision.name, revision.tags)
+    if not tag:
+        return ""
+    return (
+        f" (drift's canary of change {tagged_change(tag)}, held with no traffic: the "
+        f"service's own {expected} holds for it once it is promoted and gets traffic; finish "
+        "that change, as revision.pinned says)"
     )
 
 

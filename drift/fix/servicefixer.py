@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.errors import JournalError
+from drift.fields import FIELDS
 from drift.fix.base import Base
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State, Write, promoted
@@ -139,7 +140,30 @@ class ServiceFixer(Fixer):
             f"{self.name}: canary {canary} is ready{at} with no traffic "
             f"(--no-promote). Traffic stays pinned to {self.base.revision} while it exists, so a "
             f"new deploy would get no traffic (`drift check` reports revision.pinned). Finish "
-            f"with: promote ({finish}), or `drift rollback {self.change_id}`"
+            f"with: promote ({finish}), or `drift rollback {self.change_id}`" + self._live_already()
+        )
+
+    def _live_already(self) -> str:
+        """What of the change is in effect already, though the canary has no traffic: the
+        settings the service holds itself (`ServicePlan.at_once`: its own scaling, ingress…),
+        which the canary's write applied to the service at once — to what serves now, and to
+        the canary once it gets traffic — and which the way the change is finished decides
+        too (SPEC invariant 9: the output says how to finish; helper-632 F2). "" for none."""
+        said = [
+            f"{s.name} {FIELDS[s.name].show(s.before) if s.before is not None else '(unset)'}"
+            f" → {FIELDS[s.name].show(s.after)}"
+            for s in self.sp.settings
+            if s.name in self.sp.at_once and s.name in FIELDS and s.container is None
+        ]
+        if not said:
+            return ""
+        one = len(said) == 1
+        return (
+            f". Already in effect: {', '.join(said)}, written to the service with the canary "
+            f"(Cloud Run holds {'it' if one else 'them'} on the service, not on a revision): "
+            f"{'it applies' if one else 'they apply'} to what serves now, not only once the "
+            f"canary is promoted; promoting keeps {'it' if one else 'them'}, `drift rollback "
+            f"{self.change_id}` puts {'it' if one else 'them'} back"
         )
 
     async def _canary_left(self, now: Any) -> bool | None:
