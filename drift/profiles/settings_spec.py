@@ -100,12 +100,14 @@ def _not_a_container(spec: SettingField, only: tuple[str, ...]) -> Callable[[Any
 
 def _fits(spec: SettingField) -> Callable[[Any], Any]:
     """A validator refusing a number larger than the row's proto field holds (an int32
-    count): proto-plus would refuse it only when a patch is built. The descriptor is read
-    only for a number past int32's range, which every integer field holds."""
+    count): proto-plus would refuse it only when a patch is built. The descriptor (the Cloud
+    Run client, hundreds of modules) is read only for a number past int32's range, which
+    every integer field holds, or past the row's documented maximum: one within both fits."""
 
     def fits(value: Any) -> Any:
-        number = isinstance(value, int) and not isinstance(value, bool)
-        if number and (value > INT32_MAX or spec.maximum is not None):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return value
+        if value > INT32_MAX or (spec.maximum is not None and value > spec.maximum):
             largest = spec.largest()
             if largest is not None and value > largest and spec.why_max:
                 raise ValueError(f"{value} is above the {largest} Cloud Run takes ({spec.why_max})")
