@@ -10,6 +10,7 @@ from typing import Any
 
 from drift.errors import ApiError, JournalError
 from drift.fix.base import tag_note
+from drift.fix.binauthz_own import refusal_cause
 from drift.fix.cleanup import clean_up
 from drift.fix.context import Stop, canary_request
 from drift.fix.deadline import promotion, started
@@ -24,7 +25,6 @@ from drift.fix.patch import (
 from drift.fix.probetag import probe_tag_note
 from drift.fix.prove import prove
 from drift.fix.readback import what_changed
-from drift.fix.reasons import revision_cause
 from drift.fix.reread import (
     changed_since_read,
     on_fresh,
@@ -110,7 +110,9 @@ class ServiceFix(ServiceFixer):
             raise Stop(self._journal_failed(exc), unfinished=True) from exc
         if problem:
             if short(after.latest_ready_revision) != canary:  # why Cloud Run failed it, if so
-                said = await revision_cause(ctx.session, f"{raw.name}/revisions/{canary}")
+                revision = f"{raw.name}/revisions/{canary}"
+                env = ctx.profile.environment  # the plan's own policy change: `binauthz_own`
+                said = await refusal_cause(ctx.session, revision, raw, after, self.sp, env)
                 cause += f"; {said}" if said else ""
             raise Stop(f"{self.name}: {problem}{cause}", State.CANARY_FAILED, cleanup=True)
         self.outcome.state = State.CANARY_READY

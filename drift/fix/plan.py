@@ -179,14 +179,23 @@ def system_key_notes(plan: Plan, state: LiveState) -> tuple[str, ...]:
 def policy_notes(plan: Plan, state: LiveState, patched: Mapping[str, Any]) -> tuple[str, ...]:
     """Each job the fix would give images it does not run, under an enforced Binary
     Authorization policy: said before the fix, as the fix says it after (`job_binauthz`),
-    since the update succeeding will prove nothing about them."""
+    since the update succeeding will prove nothing about them. Each service or pool whose new
+    revision the plan's own binary_authorization change has checked as nothing running now
+    was (`binauthz_own.plan_note`): drift cannot tell whether its images are attested."""
+    from drift.fix.binauthz_own import plan_note
     from drift.fix.job_binauthz import checked_when_run
 
-    return tuple(
+    jobs = tuple(
         f"{sp.label}: after the fix, {said}"
         for sp in plan.services
         if sp.kind is Kind.JOB and sp.key in patched
         if (said := checked_when_run(state.services[sp.key].source, patched[sp.key]))
+    )
+    return jobs + tuple(
+        said
+        for sp in plan.services
+        if sp.key in patched
+        if (said := plan_note(sp, state.services[sp.key].source, patched[sp.key]))
     )
 
 

@@ -22,10 +22,11 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from drift.errors import ApiError
+from drift.fix.binauthz_own import not_judged
 from drift.fix.changes import apply_changes, doomed
 from drift.fix.journal import Entry, State
 from drift.fix.reasons import reason_name
-from drift.fix.recorded import base_template, before_service, served_by
+from drift.fix.recorded import base_template, before_service, served_by, service_parts
 from drift.fix.workload_doomed import IMAGE, NETWORK, names_image, same_outside
 from drift.kinds import Kind
 from drift.live.api import attempt
@@ -166,7 +167,9 @@ async def canary_verdict(session: Session, entry: Entry) -> tuple[str, ...]:
     each new revision imports its images) or a connector, subnet or key it did not change
     (`drift.fix.workload_doomed`, the same rules as a job's put-back); one GetRevision. None
     when the canary did not fail so, when it cannot be read, or when the plan changed what
-    failed (a redeploy of what served may then start)."""
+    failed (a redeploy of what served may then start): Binary Authorization's refusal under
+    the plan's own binary_authorization change, or of a service whose policy did not check
+    what served (`drift.fix.binauthz_own`)."""
     if not entry.canary_revision or entry.kind != "service":
         return ()
     if not any(step.get("state") == State.CANARY_FAILED for step in entry.history):
@@ -179,6 +182,12 @@ async def canary_verdict(session: Session, entry: Entry) -> tuple[str, ...]:
         return ()
     ready = next((c for c in canary.conditions if c.type_ == "Ready"), None)
     reason, message = reason_name(ready), str(getattr(ready, "message", ""))
+    # the plan's own Binary Authorization change: the canary's write applied it at once (a
+    # plan holds a setting only where it differs from what was read), and the redeploy of
+    # what served runs under what was recorded before it, put back with it (`binauthz_own`)
+    other = "binary_authorization" in service_parts(entry)
+    if not_judged(reason, before_service(entry), other=other):
+        return ()
     served = base_template(entry)
     said = f"Cloud Run failed the canary {entry.canary_revision} with {reason} for "
     if reason in IMAGE:

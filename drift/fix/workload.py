@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any
 
 from drift.errors import ApiError, AuthError, JournalError
+from drift.fix.binauthz_own import own_refusal
 from drift.fix.context import Fixer, Stop
 from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.job_binauthz import checked_when_run
@@ -229,6 +230,8 @@ class WorkloadFix(Fixer):
         self._landed(State.UPDATE_FAILED, f"landed, then failed: {why}", after)
         ready = await self._condition(after) if not complete(after) else None
         cause, step = (cause_of(ready, self.live.full_name, step=s) for s in (False, True))
+        env = self.ctx.profile.environment  # the plan's own policy change: `binauthz_own`
+        step = own_refusal(ready, self.live.source, after, self.sp, env) or step
         failed = f"{self.name}: the update landed but did not complete ({why}" + (
             f"; {cause})" if cause else ")"
         )
@@ -246,11 +249,8 @@ class WorkloadFix(Fixer):
 
     def _names_too(self, ready: Any, after: Any) -> str:
         """What the update failed on that what it ran names too (`workload_doomed`)."""
-        ran, failed = self.live.source.template, after.template
-        if self.sp.kind is Kind.JOB:
-            ran, failed = ran.template, failed.template
         _, project, _, region = (str(self.live.full_name).split("/") + [""] * 4)[:4]
-        return names_too(ready, ran, failed, project, region)
+        return names_too(ready, self.live.source, after, project, region)
 
     async def _put_back(self, failed: str, write: Write, step: str = "") -> Stop:
         """Put back what the job or pool ran before drift's failed update, as `drift rollback`

@@ -8,13 +8,16 @@ Authorization denies (every new revision imports its images, run/docs/deploying;
 checked "each time you deploy a new revision", binary-authorization/docs/run/overview). That
 write would only add a failed update (a pool: a failed revision), so drift does not send it
 (as the cleanup of a service's canary does not: `drift.fix.startable`, which judges its
-canary by the same rules)."""
+canary by the same rules). A refusal by Binary Authorization under the binary authorization
+drift's update wrote is not one (`drift.fix.binauthz_own`)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from drift.fields.access import template_of
+from drift.fix.binauthz_own import changed, not_judged
 from drift.fix.reasons import reason_name
 
 IMAGE = ("CONTAINER_MISSING", "CONTAINER_PERMISSION_DENIED", "CONTAINER_IMAGE_UNAUTHORIZED")
@@ -54,10 +57,16 @@ def same_outside(reason: str, ran: Any, failed: Any, project: str, region: str) 
 
 
 def names_too(ready: Any, ran: Any, failed: Any, project: str, region: str) -> str:
-    """What Cloud Run failed the update on (its Ready condition `ready`) that the template
-    which `ran` names as drift's `failed` one does (a subnet, a connector, a key, an image);
-    "" when the patch changed it, or the reason is another."""
+    """What Cloud Run failed the update on (its Ready condition `ready`) that the job or pool
+    `ran` (as read before drift's update) names as drift's `failed` one does (a subnet, a
+    connector, a key, an image); "" when the patch changed it, or the reason is another: a
+    Binary Authorization refusal under the binary authorization the update wrote, or of a
+    workload whose policy did not check what it ran (`drift.fix.binauthz_own`: what ran is
+    put back with its own)."""
     reason, message = reason_name(ready), str(getattr(ready, "message", ""))
+    if not_judged(reason, ran, other=changed(ran, failed)):
+        return ""
+    ran, failed = template_of(ran), template_of(failed)
     if reason in IMAGE:
         images = dict.fromkeys(str(c.image) for c in ran.containers)
         return next((i for i in images if names_image(message, i)), "")

@@ -155,9 +155,11 @@ def enforced(owner: Message) -> bool:
 
 def denied_image(world: World, owner: Message, template: Message) -> str | None:
     """The first image of `template` the policy of `owner` denies, or None."""
-    denied = world.options.binauthz_denied_images
-    if not denied or not enforced(owner):
+    denied = list(world.options.binauthz_denied_images)
+    if not enforced(owner):
         return None
+    # a named policy's own rules (option `binauthz_policies`): the default's are the list's
+    denied += world.options.binauthz_policies.get(str(owner.binary_authorization.policy), [])
     return next((c.image for c in template.containers if c.image in denied), None)
 
 

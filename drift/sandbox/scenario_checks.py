@@ -84,6 +84,15 @@ class DeployCheckOptions(BaseModel):
         "executions fail (binary-authorization/docs/run/overview); existing revisions keep "
         "serving ('Changes in the Binary Authorization policy do not retroactively apply').",
     )
+    binauthz_policies: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Images a named Binary Authorization policy denies on top of "
+        "`binauthz_denied_images` (which every policy, the project's default included, "
+        "denies), by the name a workload's binary_authorization.policy gives it ('The path to "
+        "a binary authorization policy. Format: projects/{project}/platforms/cloudRun/"
+        "{policy-name}', run v2 BinaryAuthorization): a policy is its own rules, so a "
+        "stricter one may deny what the default allows. Checked as `binauthz_denied_images`.",
+    )
     binauthz_denied: Literal["revision", "refused"] = Field(
         "revision",
         description="A service write whose new revision runs an image in "

@@ -202,6 +202,33 @@ def test_binary_authorization_is_not_checked_for_a_service_without_it(
     assert done.terminal_condition.state == State.CONDITION_SUCCEEDED
 
 
+STRICT = "projects/p/platforms/cloudRun/strict"
+
+
+def test_a_named_policy_denies_what_the_default_allows(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor
+) -> None:
+    """Option `binauthz_policies`: a policy is its own rules (`policy`, "The path to a binary
+    authorization policy", run v2 BinaryAuthorization); the default's are
+    `binauthz_denied_images`."""
+    clients = clients_for(
+        make_sandbox(world({"useDefault": True}, binauthz_policies={STRICT: [APP]}))
+    )
+
+    def env(service: Any) -> None:
+        service.template.containers[0].env.append(run_v2.EnvVar(name="MODE", value="live"))
+
+    done = update(clients, env).result(timeout=10)  # the default allows it
+    assert done.terminal_condition.state == State.CONDITION_SUCCEEDED
+
+    def strict(service: Any) -> None:  # another variable: a new revision
+        service.template.containers[0].env.append(run_v2.EnvVar(name="TIER", value="gold"))
+        service.binary_authorization = run_v2.BinaryAuthorization(policy=STRICT)
+
+    ready = failed(clients, update(clients, strict), f"image {APP} is not")
+    assert ready.reason == Reason.CONTAINER_IMAGE_UNAUTHORIZED
+
+
 def test_a_job_with_a_denied_image_updates_and_its_execution_fails(
     make_sandbox: MakeSandbox, run_for: Any
 ) -> None:

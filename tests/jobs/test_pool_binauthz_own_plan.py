@@ -1,0 +1,67 @@
+"""helper-632 F1 for a worker pool (updated in place: its new revision gets the instances): the
+plan's own binary_authorization change — the breakglass dropped, a policy turned on — has
+Binary Authorization check the pool's new revision, which fails CONTAINER_IMAGE_UNAUTHORIZED.
+What it ran starts again under the binary authorization it ran under, put back with it: drift
+puts it back (the template, the policy, the breakglass: none left dropped for the team's next
+deploy), exits 4 saying the plan's own change failed the update and what to do, and leaves
+`drift rollback` nothing to do."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import MakeSandbox
+from tests.jobs.refusals import said
+from tests.jobs.test_fix_missing_image import POOL, run
+from tests.sandbox.jobworld import POOL_SPEC, world
+
+CONSUMER = "us-docker.pkg.dev/example/consumer:1"
+CASES: dict[str, tuple[dict[str, Any], str]] = {
+    "breakglass-dropped": (
+        {"binaryAuthorization": {"useDefault": True, "breakglassJustification": "INC-7"}},
+        "default (breakglass) → default: it ends the breakglass, which bypassed the policy",
+    ),
+    "policy-turned-on": ({}, "none → default: it turns a policy on"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_pool_update_refused_for_the_plans_own_policy_is_put_back(
+    case: str, make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    held, change = CASES[case]
+    pool = copy.deepcopy(POOL_SPEC) | held
+    sandbox = make_sandbox(world(pools={"pool": pool}, seed=3, binauthz_denied_images=[CONSUMER]))
+    before = sandbox.worker_pool("p", "pool")
+    profile = POOL + "      binary_authorization: default\n"
+    done = run(sandbox, tmp_path, profile, "fix", "prod", "--yes")
+    out = done.stdout + done.stderr
+    text = said(done.stdout)
+    assert done.returncode == 4 and "Traceback" not in out, out
+    assert f"Binary Authorization checks the pool's new revision ({CONSUMER}, " in text, out
+    assert "drift did not put back" not in text, out
+    assert "drift put back what it ran before" in text, out
+    assert (
+        "nothing is left to roll back. Cloud Run's reason: CONTAINER_IMAGE_UNAUTHORIZED — the "
+        f"plan's own binary_authorization change ({change}) had Binary Authorization check the "
+        "worker pool's new revision"
+    ) in text, out
+    assert (
+        "attest the image (or have the policy allow it), then run drift fix again; or, to keep "
+    ) in text, out
+    only = "`drift fix prod --only worker_pool/pool/env.QUEUE` fixes the rest"
+    assert f"leave worker_pool/pool/setting.binary_authorization out of the fix ({only})" in text
+    after = sandbox.worker_pool("p", "pool")
+    assert after.binary_authorization == before.binary_authorization
+    assert after.template.containers == before.template.containers
+    assert after.latest_ready_revision == after.latest_created_revision  # what ran, redeployed
+    assert [s.percent for s in after.instance_split_statuses] == [
+        s.percent for s in before.instance_split_statuses
+    ]
+    back = run(sandbox, tmp_path, profile, "rollback", "--yes")
+    words = back.stdout + back.stderr
+    assert back.returncode == 0 and "nothing left to roll back" in words, words
