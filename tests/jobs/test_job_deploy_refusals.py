@@ -202,7 +202,12 @@ def job_of(images: list[str], **binauthz: Any) -> run_v2.Job:
     ("after", "noted"),
     [
         (job_of(["a:1", UNSIGNED], use_default=True), UNSIGNED),
-        (job_of(["a:1", UNSIGNED], policy="projects/p/platforms/cloudRun/strict"), UNSIGNED),
+        # another policy than the one it ran under: it has checked none of them (helper-638)
+        (
+            job_of(["a:1", UNSIGNED], policy="projects/p/platforms/cloudRun/strict"),
+            f"a:1, {UNSIGNED} under the binary_authorization the fix writes (default → "
+            "projects/p/platforms/cloudRun/strict)",
+        ),
         (job_of(["a:1", UNSIGNED]), ""),  # no policy: nothing checks it
         (job_of(["a:1", UNSIGNED], use_default=True, breakglass_justification="incident"), ""),
         (job_of(["a:1"], use_default=True), ""),  # no image it did not run

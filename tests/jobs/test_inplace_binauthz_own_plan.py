@@ -1,10 +1,12 @@
-"""helper-632 F1 for a worker pool (updated in place: its new revision gets the instances): the
+"""helper-632 F1 for a worker pool and a job (updated in place). A pool's new revision gets its
+instances: the
 plan's own binary_authorization change — the breakglass dropped, a policy turned on — has
 Binary Authorization check the pool's new revision, which fails CONTAINER_IMAGE_UNAUTHORIZED.
 What it ran starts again under the binary authorization it ran under, put back with it: drift
 puts it back (the template, the policy, the breakglass: none left dropped for the team's next
 deploy), exits 4 saying the plan's own change failed the update and what to do, and leaves
-`drift rollback` nothing to do."""
+`drift rollback` nothing to do. A job's update is not checked, only its next execution, which
+runs every image under the policy the fix writes: the plan and the fix say so."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pytest
 
 from tests.conftest import MakeSandbox
 from tests.jobs.refusals import said
-from tests.jobs.test_fix_missing_image import POOL, run
+from tests.jobs.test_fix_missing_image import JOB, POOL, run
 from tests.sandbox.jobworld import POOL_SPEC, world
 
 CONSUMER = "us-docker.pkg.dev/example/consumer:1"
@@ -65,3 +67,24 @@ def test_a_pool_update_refused_for_the_plans_own_policy_is_put_back(
     back = run(sandbox, tmp_path, profile, "rollback", "--yes")
     words = back.stdout + back.stderr
     assert back.returncode == 0 and "nothing left to roll back" in words, words
+
+
+def test_a_job_whose_policy_the_fix_turns_on_says_its_next_execution_is_checked(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The image does not change: every image was checked only when a new one came (as
+    `job_binauthz` said); under a policy the fix turns on, the same image is checked for the
+    first time at the next execution."""
+    image = "us-docker.pkg.dev/example/migrate:1"
+    sandbox = make_sandbox(world(seed=3, binauthz_denied_images=[image]))
+    profile = JOB + "      binary_authorization: default\n"
+    note = (
+        "Binary Authorization checks each execution of the job, not its update: its next "
+        f"execution runs {image} under the binary_authorization the fix writes (none → "
+        "default), which the policy has not checked yet"
+    )
+    planned = run(sandbox, tmp_path, profile, "plan", "prod")
+    assert planned.returncode == 1 and note in said(planned.stdout), planned.stdout
+    done = run(sandbox, tmp_path, profile, "fix", "prod", "--yes")
+    assert done.returncode == 0 and note in said(done.stdout), done.stdout + done.stderr
+    assert sandbox.job("p", "job").binary_authorization.use_default
