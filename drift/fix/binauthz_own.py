@@ -139,11 +139,11 @@ def plan_note(sp: ServicePlan, before: Any, after: Any) -> str:
         return ""
     new = "the canary" if sp.kind is Kind.SERVICE else "the pool's new revision"
     images = ", ".join(dict.fromkeys(visible(str(c.image)) for c in after.template.containers))
-    back = "what served" if sp.kind is Kind.SERVICE else "what it ran"
+    back = "what served serving" if sp.kind is Kind.SERVICE else "what it ran running"
     return (
         f"{sp.label}: binary_authorization {shown(before)} → {shown(after)} ({_what(before)}): "
         f"Binary Authorization checks {new} ({images}) when it is deployed, which the revisions "
         f"running now were not checked against; drift cannot tell whether the images are "
-        f"attested: a refusal fails {new} (CONTAINER_IMAGE_UNAUTHORIZED), and drift then "
-        f"puts back {back}"
+        f"attested: a refusal fails its deploy (CONTAINER_IMAGE_UNAUTHORIZED), and the fix "
+        f"stops with {back} as before"
     )
