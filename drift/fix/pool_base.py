@@ -104,9 +104,9 @@ def pool_base(live: LiveService, *, from_template: bool = False) -> Base | None:
 def built_on(bases: Mapping[str, Base], sp: ServicePlan) -> Any | None:
     """The template the write of `sp`, a worker pool's, builds on in place of its own (a
     proto-plus WorkerPoolRevisionTemplate); None: the template as read — not a pool's, its
-    template's revision did not fail, or the patch leaves the template as it is (its instance
-    count alone: "does not create a new revision", run/docs/configuring/workerpools/
-    manual-scaling, so nothing of the failed template rolls out and nothing replaces it)."""
+    template's revision did not fail, or the write holds no template
+    (`ServicePlan.changes_template`, which an instance count alone does beside a failed
+    template: written beside it, it would leave the pool failed)."""
     base = bases.get(sp.key)
     if base is None or base.kind is not Kind.WORKER_POOL or not sp.changes_template:
         return None

@@ -248,9 +248,9 @@ class WorkloadFix(Fixer):
         return await self._put_back(failed, write, step)
 
     def _names_too(self, ready: Any, after: Any) -> str:
-        """What the update failed on that what it ran names too (`workload_doomed`)."""
+        """What the update failed on that what it ran (`ran_before`) names too."""
         _, project, _, region = (str(self.live.full_name).split("/") + [""] * 4)[:4]
-        return names_too(ready, self.live.source, after, project, region)
+        return names_too(ready, self.live.source, after, project, region, ran_before(self.entry))
 
     async def _put_back(self, failed: str, write: Write, step: str = "") -> Stop:
         """Put back what the job or pool ran before drift's failed update, as `drift rollback`

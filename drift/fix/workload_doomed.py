@@ -56,17 +56,20 @@ def same_outside(reason: str, ran: Any, failed: Any, project: str, region: str) 
     return ""
 
 
-def names_too(ready: Any, ran: Any, failed: Any, project: str, region: str) -> str:
+def names_too(
+    ready: Any, ran: Any, failed: Any, project: str, region: str, instead: Any = None
+) -> str:
     """What Cloud Run failed the update on (its Ready condition `ready`) that the job or pool
     `ran` (as read before drift's update) names as drift's `failed` one does (a subnet, a
     connector, a key, an image); "" when the patch changed it, or the reason is another: a
     Binary Authorization refusal under the binary authorization the update wrote, or of a
     workload whose policy did not check what it ran (`drift.fix.binauthz_own`: what ran is
-    put back with its own)."""
+    put back with its own). `instead`: the template it ran in place of its own, where that
+    one's revision failed (`drift.fix.recorded.ran_before`; None: its own)."""
     reason, message = reason_name(ready), str(getattr(ready, "message", ""))
     if not_judged(reason, ran, other=changed(ran, failed)):
         return ""
-    ran, failed = template_of(ran), template_of(failed)
+    ran, failed = (instead if instead is not None else template_of(ran)), template_of(failed)
     if reason in IMAGE:
         images = dict.fromkeys(str(c.image) for c in ran.containers)
         return next((i for i in images if names_image(message, i)), "")

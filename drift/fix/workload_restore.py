@@ -229,6 +229,17 @@ def as_found(now: Any, entry: Entry) -> bool:
     return config_key(now, kind) == config_key(before, kind)
 
 
+def as_before(entry: Entry) -> str:
+    """What a restoration that landed puts back, in words: where the fix replaced a failed
+    template (`ran_before`), what the instances ran, not that template (helper-637 F2)."""
+    if ran_before(entry) is None:
+        return "as it was before the change"
+    return (
+        "as its instances ran it before the change (not the failed template the fix replaced, "
+        "which never ran)"
+    )
+
+
 async def restore_workload(
     session: Session,
     journal: Journal,
@@ -278,7 +289,8 @@ async def restore_workload(
         why = f"{sent}; the {kind.noun} could not be read back ({exc.message})"
         return Restored(False, why, None, journaled(lambda: journal.record(entry, failed, why)))
     problem, states = restoration(after, entry, gone), (was, rolled, failed)
-    judged, holding = (problem, problem or "as it was before the change"), partial(holds, kind=kind)
+    back = as_before(entry)
+    judged, holding = (problem, problem or back), partial(holds, kind=kind)
     judged_by = judge or (lambda now: changed_since(now, entry))
     collided = theirs(
         journal, entry, write, request, after, answer, error, states, judged, judged_by, holding
@@ -291,7 +303,7 @@ async def restore_workload(
         # entry stays `rolling-back`, which a rollback run again judges as it finds it
         why = f"the {kind.noun} was still reconciling when drift stopped waiting"
         return Restored(False, f"{why}: whether it is as before is not known", after)
-    said = problem or "as it was before the change"
+    said = problem or back
     if not problem and (why := unready(after, kind)):  # the server's error says it as well
         said += f"; {why}"
     elif problem and error is not None:
