@@ -6,6 +6,8 @@ credential's value in one of its groups (`GROUPS`): only the value is masked."""
 
 from __future__ import annotations
 
+import re
+
 _KEY_WORDS = (
     r"password|passwd|passphrase|pwd|pass|secret|token|credentials?|apikey|jwt|signature"
     r"|(?:api|access|secret|private|auth|signing|encryption|master|client|account)[_-]?key"
@@ -48,7 +50,7 @@ def _assignment(key: str) -> str:
         rf"{_BEFORE}{key}[\"']?[ \t]*(?:=>|:=|[:=])[ \t]*(?:{dq}|{sq}|{braced}|{bare})"
         rf"|(?:^|\s)--?{key}[ \t]+(?:{fdq}|{fsq}|{flag})"
         rf"|<(?:[A-Za-z0-9_.-]+:)?{key}(?:[ \t][^<>\n]*)?>(?P<xml>[^<]+)"
-        rf"|{_BEFORE}{key}{_ENCODED_EQUALS}{_ENCODED_VALUE}"
+        rf"|{_BEFORE}{key}(?:{'|'.join(_encoded(d) for d in range(1, _DEEPEST + 1))})"
     )
 
 
@@ -56,18 +58,81 @@ _BEFORE = r"(?:^|[^A-Za-z0-9._-]|(?i:%(?:25)*[0-9a-f]{2}|\\*u00[0-9a-f]{2}))"
 """What stands before a key: nothing, a character that is not one of a key's, or one written
 as an escape (`%26sig=`, `\\u0026sig=`: a query's `&` percent-encoded, or as Go's
 encoding/json writes it)."""
-_ENCODED_EQUALS = r"(?i:%(?:25)*3d|\\*u003d)"
-_ENCODED_VALUE = (
-    r"(?P<pct>(?:[^\s&;\"'%]|%(?:25)*(?i:[013-9a-f][0-9a-f]|2[0-47-9a-f])"
-    r"|%25[^\s&;\"'%0-9A-Fa-f])+)"
+
+
+_DEEPEST = 4
+"""The depths told apart: a value encoded deeper ends as at this one (more hidden, never less)."""
+
+
+def _at(depth: int, codes: str, *, more: str = "") -> str:
+    """An escape of one of `codes` at `depth` (`more`: `"+"`, deeper; `"-"`, at it or shallower;
+    `"--"`, shallower): `%3D` is at depth 1, `%253D` at 2 (from `_DEEPEST` on, one depth)."""
+    n = depth - 1
+    times = {
+        "": f"{{{n}}}" if depth < _DEEPEST else f"{{{n},}}",
+        "+": f"{{{depth},}}",
+        "-": f"{{0,{n}}}",
+        "--": f"{{0,{n - 1}}}",
+    }[more]
+    return f"%(?:25){times}(?i:{codes})"
+
+
+def _pairs(*codes: str) -> str:
+    """An escape's two hex digits (either case), but `codes`."""
+    digits = "0123456789abcdef"
+    others = "".join(d for d in digits if all(c[0] != d for c in codes))
+    parts = [f"[{others}][0-9a-f]"]
+    parts += [
+        first + "[" + "".join(d for d in digits if first + d not in codes) + "]"
+        for first in sorted({c[0] for c in codes})
+    ]
+    return "(?i:" + "|".join(parts) + ")"
+
+
+def _value(depth: int, raw: str, enders: tuple[str, ...], own: str = "") -> str:
+    """A value's characters at `depth`: `raw` ones, and escapes but those of `enders` at its depth
+    or shallower (`own`: which its kind keeps). A `%` escaped (`%25`, `%2525`) where no hex pair
+    follows is one of its own too (`x9%Fk` in a query: `x9%25Fk`, once more `x9%2525Fk`)."""
+    escape = rf"%(?:25)*{_pairs('25', *enders)}|{_at(depth, '|'.join(enders), more='+')}"
+    escape += f"|{own}" if own else ""
+    percent = rf"(?:%(?:25)+(?i:[0-9a-f])?)+(?:[^{raw}%0-9A-Fa-f]|{escape}|$)"
+    return rf"(?:[^{raw}%]|{escape}|{percent})*"
+
+
+def _encoded(depth: int) -> str:
+    """`key=value` (or a JSON entry, `"key": "value"`) percent-encoded `depth` times inside a URL
+    (`?next=https%3A%2F%2Fx%3Fsv%3D2022%26sig%3DSIG`, a redirect's target; `%253D` once more):
+    its value ends at what ends it unencoded, written at its own depth or shallower (`%26`,
+    `%253B`, `%22`: RFC 3986 section 2.1, a query's delimiters escaped with the rest), never at
+    a deeper one, which is the value's own (`%2526` after `%3D`: its own `&`). A quoted one
+    keeps its depth's `&` and runs to its closing quote (`%22a%26b%22`), a `\\"` (`%5C%22`) not
+    closing it. Its key's `=` or `:` is escaped at `depth` (`\\u003d`, as JSON may write `=`,
+    at the first), a quote and spaces (`%20`, `+`) around it or not."""
+    spaces = rf"\+|{_at(depth, '20', more='-')}" + (
+        f"|{_at(depth, '2b', more='--')}" if depth > 1 else ""
+    )
+    json = r"|\\*(?i:u003d)" if depth == 1 else ""
+    bare = _value(depth, r"\s&;\"'", ("20", "22", "26", "27", "3b", "09", "0a", "0d"))
+    quoted = []
+    for quote, name in (("22", "pdq"), ("27", "psq")):
+        own = f"{_at(depth, '26')}|{_at(depth, '5c')}(?:%(?:25)*(?i:[0-9a-f]{{2}})|[^\\s%])"
+        own += f"|{_at(depth, '5c', more='--')}" if depth > 1 else ""
+        body = _value(depth, r"\s&\"", (quote, "26", "5c"), own)
+        quoted.append(rf"{_at(depth, quote)}(?P<{name}{depth}>{body})")
+    return (
+        rf"(?:{_at(depth, '22|27')})?(?:{spaces})*(?:{_at(depth, '3a|3d')}{json})(?:{spaces})*"
+        rf"(?:{'|'.join(quoted)}|(?P<pct{depth}>{bare}))"
+    )
+
+
+ENCODED_GROUPS = tuple(
+    f"{kind}{depth}" for depth in range(1, _DEEPEST + 1) for kind in ("pct", "pdq", "psq")
 )
-"""A query parameter's value in a URL percent-encoded inside another (`?next=https%3A%2F%2Fa.
-blob.core.windows.net%2Fc%3Fsv%3D2022%26sig%3DSIG`, a redirect's target; `%253D` once more,
-`\\u003d` as JSON may write `=`): after an encoded `=`, to the encoded `&` that ends it at
-any depth (`%26`, `%2526`: RFC 3986 section 2.1, the query's delimiter escaped with the rest),
-or to what ends a bare value (white space, `&`, `;`, a quote). Its own escapes are part of it,
-a `%25` before a character that is no hex digit too (a `%` of the value, escaped once)."""
-ENCODED_GROUP = "pct"
+"""The groups of a value percent-encoded inside a URL (`_encoded`)."""
+_ENCODED_OP = (
+    r"(?:(?i:%(?:25)*(?:22|27)))?(?:\+|(?i:%(?:25)*(?:20|2b)))*(?i:%(?:25)*3[ad]|\\*u003d)"
+)
+"""An encoded `=` or `:` of a key at any depth (`_encoded`)."""
 
 
 def _escaped(char: str) -> str:
@@ -77,7 +142,7 @@ def _escaped(char: str) -> str:
     URL as one; RFC 3986 section 2.1: "uppercase and lowercase hexadecimal digits are
     equivalent"). One grammar for every depth, in the same single pass of RE2."""
     code = f"{ord(char):02X}"
-    return rf"(?:\\*{char}|(?i:\\*u00{code}|%(?:25)*{code}))"
+    return rf"(?:\\*{re.escape(char)}|(?i:\\*u00{code}|%(?:25)*{code}))"
 
 
 _S = _escaped("/")
@@ -98,17 +163,20 @@ two ids or more (`/triggers/T…/ID/TOKEN`, `/workflows/T…/A…/ID/TOKEN`: doc
 webhook). Only the token is masked, the ids kept. A path going on (`…/B…/$(SLACK_TOKEN)`, put
 in by Cloud Run) has its own there (revown69 F1); fewer ids, none (`/services/T…/B…`,
 `/api/chat.postMessage`: revown69 F2)."""
+_BASE64 = rf"(?:[A-Za-z0-9]|{_escaped('+')}|{_S}){{20,}}(?:{_escaped('=')}){{0,2}}"
 _SHARED_KEY = (
-    r"(?:^|[^A-Za-z0-9._-])(?i:sharedkey(?:lite)?)[ \t]+[A-Za-z0-9._-]+:"
-    r"(?P<shared>[A-Za-z0-9+/]{20,}={0,2})"
+    rf"{_BEFORE}(?i:sharedkey(?:lite)?)(?:[ \t+]|(?i:%(?:25)*20|\\*u0020))+[A-Za-z0-9._-]+"
+    rf"{_escaped(':')}(?P<shared>{_BASE64})"
 )
 """Azure Storage's Authorization header, `SharedKey ACCOUNT:SIGNATURE` and `SharedKeyLite …`
 (learn.microsoft.com/rest/api/storageservices/authorize-with-shared-key: "Authorization=
 \"[SharedKey|SharedKeyLite] <AccountName>:<Signature>\"", the signature a base64 HMAC-SHA256
 made with the account key; the scheme's case does not matter, RFC 9110 section 11.1): the
-account's name shown, the signature (or a key put there) masked."""
+account's name shown, the signature (or a key put there) masked, its `:`, `+`, `/` and `=`
+written in any of the ways of `_escaped` too (JSON's `\\/`, percent-encoded in a query:
+helper-637 F3)."""
 ASSIGNED = (
-    rf"{_BEFORE}{_NOT_KEYS}(?:[\"']?[ \t]*(?:=>|:=|[:=])|{_ENCODED_EQUALS})"
+    rf"{_BEFORE}{_NOT_KEYS}(?:[\"']?[ \t]*(?:=>|:=|[:=])|{_ENCODED_OP})"
     rf"|(?:^|\s)--?{_NOT_KEYS}[ \t]|<(?:[A-Za-z0-9_.-]+:)?{_NOT_KEYS}[ \t>]"
     rf"|{_assignment(_KEY)}|{_URL_TOKEN}|{_SHARED_KEY}"
 )
@@ -140,7 +208,7 @@ GROUPS = (
     "fsq",
     "fbare",
     "xml",
-    ENCODED_GROUP,
+    *ENCODED_GROUPS,
     "url",
     "hook",
     "shared",

@@ -11,7 +11,7 @@ import functools
 import re
 from typing import Any
 
-from drift.credentialforms import ASSIGNED, ASSIGNED_HINT, ENCODED_GROUP, GROUPS
+from drift.credentialforms import ASSIGNED, ASSIGNED_HINT, ENCODED_GROUPS, GROUPS
 from drift.redact import MASK, mask, mask_spans
 from drift.refs import named_secret, reference_spans
 
@@ -138,8 +138,10 @@ def credential_pieces(text: str, *, drift_text: bool = False) -> list[str]:
         piece = text[start:stop]
         pieces.append(piece)
         unescaped = piece.replace("}}", "}") if group == "br" else _ESCAPED.sub(r"\1", piece)
-        if group == ENCODED_GROUP:
-            unescaped = _percent_decoded(piece)
+        if group in ENCODED_GROUPS or group == "shared":  # `…%2526…`, `…\/…%2B…%3D`
+            decodings = _percent_decodings(piece if group != "shared" else unescaped)
+            pieces += decodings  # and a JSON string's (`%22a%5C%22b%22`: `a"b`)
+            pieces += [_ESCAPED.sub(r"\1", decodings[-1])] if decodings else []
         if unescaped != piece and group != "bare" and group != "fbare":
             pieces.append(unescaped)
     return pieces
@@ -148,16 +150,23 @@ def credential_pieces(text: str, *, drift_text: bool = False) -> list[str]:
 _ESCAPED = re.compile(r"\\(.)")
 
 
-def _percent_decoded(piece: str) -> str:
-    """A value percent-encoded once or more (`ENCODED_GROUP`), as it stands decoded."""
+def _percent_decodings(piece: str) -> list[str]:
+    """A value percent-encoded once or more (`ENCODED_GROUPS`), decoded once, twice… (as a URL
+    in a URL and its own query writes it: the password is decoded once more than its `=`)."""
     from urllib.parse import unquote
 
+    decodings = [piece]
     for _ in range(4):  # `%25253D`: a URL in a URL in a URL; deeper is not met
-        decoded = unquote(piece)
-        if decoded == piece:
+        decoded = unquote(decodings[-1])
+        if decoded == decodings[-1]:
             break
-        piece = decoded
-    return piece
+        decodings.append(decoded)
+    return decodings[1:]
+
+
+def _percent_decoded(piece: str) -> str:
+    """`piece` decoded as often as it is encoded (`_percent_decodings`)."""
+    return [piece, *_percent_decodings(piece)][-1]
 
 
 @functools.cache
@@ -184,9 +193,12 @@ def _assigned_values(text: str, drift_text: bool) -> list[tuple[str, int, int]]:
     for match in pattern.finditer(text):
         for name, index in groups:  # by number: RE2's Match looks a name up slowly
             start, stop = match.span(index)
+            encoded = name in ENCODED_GROUPS
+            if encoded and start >= 0 and (last := _PERCENT_LAST.match(text, stop)):
+                stop = last.end()  # a `%` of its own last
             if start < 0 or _harmless(text[start:stop]):
                 continue
-            if name == ENCODED_GROUP and _harmless(_percent_decoded(text[start:stop])):
+            if encoded and _harmless(_percent_decoded(text[start:stop])):
                 continue  # `password%3D%24%28DB_PASS%29`: a placeholder, encoded
             if any(_within(start, stop, span, text) for span in references):
                 continue  # the version of a secret reference (`secret api-key:prod`)
@@ -196,10 +208,14 @@ def _assigned_values(text: str, drift_text: bool) -> list[tuple[str, int, int]]:
     return found
 
 
+_PERCENT_LAST = re.compile(r"(?:%(?:25)+(?![0-9A-Fa-f]))*")
+"""A value's own `%` last, escaped (`abc%` in a query in a query: `abc%2525` before `%26`):
+RE2 cannot look ahead to tell it from the `%25` of a deeper escape (`credentialforms._value`)."""
 _WEAK_KEYS = ("sig", "accountkey", "primarykey", "secondarykey")
 """Keys that alone say little (`sig:v2`): a credential only in a key's shape (helper-625 F4)."""
-_ENCODED_END = re.compile(r"(?:%(?:25)*3d|\\*u003d)$")
-"""A key's `=` percent- or JSON-escaped (`%26sig%3D`: `credentialforms.ENCODED_GROUP`)."""
+_ENCODED_END = re.compile(r"(?:%(?:25)*(?:3d|3a|22|27|20|2b)|\+|\\*u003d)+$")
+"""A key's `=` or `:` percent- or JSON-escaped, its quotes and spaces (`%26sig%3D`,
+`%22sig%22%3A%22`: `credentialforms.ENCODED_GROUPS`)."""
 _KEY_SHAPED = re.compile(r"(?=.*[0-9+/%=])[A-Za-z0-9+/=%_-]{20,}")
 
 
