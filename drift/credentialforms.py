@@ -104,7 +104,8 @@ def _encoded(depth: int) -> str:
     (`?next=https%3A%2F%2Fx%3Fsv%3D2022%26sig%3DSIG`, a redirect's target; `%253D` once more):
     its value ends at what ends it unencoded, written at its own depth or shallower (`%26`,
     `%253B`, `%22`: RFC 3986 section 2.1, a query's delimiters escaped with the rest), never at
-    a deeper one, which is the value's own (`%2526` after `%3D`: its own `&`). A quoted one
+    a deeper one, which is the value's own (`%2526` after `%3D`: its own `&`); but for a `'`,
+    which a query may hold as it is (JavaScript's encodeURIComponent keeps `'`). A quoted one
     keeps its depth's `&` and runs to its closing quote (`%22a%26b%22`), a `\\"` (`%5C%22`) not
     closing it. Its key's `=` or `:` is escaped at `depth` (`\\u003d`, as JSON may write `=`,
     at the first), a quote and spaces (`%20`, `+`) around it or not."""
@@ -112,7 +113,7 @@ def _encoded(depth: int) -> str:
         f"|{_at(depth, '2b', more='--')}" if depth > 1 else ""
     )
     json = r"|\\*(?i:u003d)" if depth == 1 else ""
-    bare = _value(depth, r"\s&;\"'", ("20", "22", "26", "27", "3b", "09", "0a", "0d"))
+    bare = _value(depth, r"\s&;\"", ("20", "22", "26", "3b", "09", "0a", "0d"))
     quoted = []
     for quote, name in (("22", "pdq"), ("27", "psq")):
         own = f"{_at(depth, '26')}|{_at(depth, '5c')}(?:%(?:25)*(?i:[0-9a-f]{{2}})|[^\\s%])"

@@ -25,13 +25,14 @@ from tests.cliutil import drift
 from tests.onboarding.test_init import PROJECT, REGION, check
 
 
-def _in_url(password: str, depth: int) -> tuple[str, str]:
-    """An inner URL's query setting `password` (as `quote` writes it), percent-encoded `depth`
-    times into an outer URL's query: the value, and the password as it stands in it."""
-    inner = f"https://db.example/?user=app&password={quote(password, safe='')}&a=b"
-    stands = quote(password, safe="")
+def _in_url(password: str, depth: int, safe: str = "") -> tuple[str, str]:
+    """An inner URL's query setting `password` (as `quote` writes it; `safe="!*'()"`, as
+    JavaScript's encodeURIComponent), percent-encoded `depth` times into an outer URL's query:
+    the value, and the password as it stands in it."""
+    inner = f"https://db.example/?user=app&password={quote(password, safe=safe)}&a=b"
+    stands = quote(password, safe=safe)
     for _ in range(depth):
-        inner, stands = quote(inner, safe=""), quote(stands, safe="")
+        inner, stands = quote(inner, safe=safe), quote(stands, safe=safe)
     return f"https://app.example/cb?next={inner}&z=1", stands
 
 
@@ -52,6 +53,8 @@ IN_PART = {  # the value, and the credential as it stands in it: masked, all els
     "PERCENT_2": _in_url("x9%Fk2LmQ7zR%", 2),
     "AMP_3": _in_url("a&b%c;d=e1X", 3),
     "LAST_PERCENT": _in_url("Tr0ub4dor%", 1),
+    "APOSTROPHE": _in_url("it's(1)X*yz!", 1, "!*'()"),
+    "APOSTROPHE_2": _in_url("it's(1)X*yz!", 2, "!*'()"),
     "JSON": _in_json("Hunter2Hunter2x"),
     "JSON_PLUS": _in_json('Hu"n&ter%2X', quote_plus),
     "JSON_2": _in_json('Hu"n&ter%2X', quote, 2),
@@ -117,7 +120,14 @@ def test_init_copies_none_and_check_flags_each_and_shows_none(
     for name, (value, _) in IN_PART.items():
         sandbox.set_env(PROJECT, "web", name, value)
     secrets = [c for _, c in IN_PART.values()] + [SIG, "wxyz0123456789", "Hunter2Hunter2x"]
-    secrets += ["Hun&ter2Secret", "ter2Secret", "x9%Fk2LmQ7zR", "Fk2LmQ7zR", "Tr0ub4dor"]
+    secrets += [
+        "Hun&ter2Secret",
+        "ter2Secret",
+        "x9%Fk2LmQ7zR",
+        "Fk2LmQ7zR",
+        "Tr0ub4dor",
+        "s(1)X*yz!",
+    ]
     env = sandbox.environ()
     made = drift(
         "init", "staging", "--from-live", "--project", PROJECT, "--region", REGION,
