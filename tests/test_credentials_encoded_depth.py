@@ -13,6 +13,7 @@ part or not at all. Only the value is masked; the rest of the URL stays readable
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -36,12 +37,12 @@ def _in_url(password: str, depth: int, safe: str = "") -> tuple[str, str]:
     return f"https://app.example/cb?next={inner}&z=1", stands
 
 
-def _in_json(password: str, encode: object = quote, depth: int = 1) -> tuple[str, str]:
+def _in_json(password: str, encode: Callable[..., str] = quote, depth: int = 1) -> tuple[str, str]:
     """A JSON body setting `password`, percent-encoded `depth` times into a URL's query."""
     body, stands = json.dumps({"user": "app", "password": password, "n": 1}), json.dumps(password)
     stands = stands[1:-1]
     for _ in range(depth):
-        body, stands = encode(body, safe=""), encode(stands, safe="")  # type: ignore[operator]
+        body, stands = encode(body, safe=""), encode(stands, safe="")
     return f"https://app.example/cb?state={body}&z=1", stands
 
 
