@@ -92,7 +92,8 @@ def _pairs(*codes: str) -> str:
 def _value(depth: int, raw: str, enders: tuple[str, ...], own: str = "") -> str:
     """A value's characters at `depth`: `raw` ones, and escapes but those of `enders` at its depth
     or shallower (`own`: which its kind keeps). A `%` escaped (`%25`, `%2525`) where no hex pair
-    follows is one of its own too (`x9%Fk` in a query: `x9%25Fk`, once more `x9%2525Fk`)."""
+    follows is one of its own too (`x9%Fk` in a query: `x9%25Fk`, once more `x9%2525Fk`; last,
+    before an escape that ends it: `credentials._PERCENT_LAST`, as RE2 cannot look ahead)."""
     escape = rf"%(?:25)*{_pairs('25', *enders)}|{_at(depth, '|'.join(enders), more='+')}"
     escape += f"|{own}" if own else ""
     percent = rf"(?:%(?:25)+(?i:[0-9a-f])?)+(?:[^{raw}%0-9A-Fa-f]|{escape}|$)"
