@@ -27,6 +27,7 @@ from drift.fix.changes import apply_changes, doomed
 from drift.fix.journal import Entry, State
 from drift.fix.reasons import reason_name
 from drift.fix.recorded import base_template, before_service, served_by, service_parts
+from drift.fix.secret_remedy import remedy
 from drift.fix.workload_doomed import IMAGE, NETWORK, names_image, same_outside
 from drift.kinds import Kind
 from drift.live.api import attempt
@@ -224,21 +225,12 @@ def recorded_unstartable(entry: Entry) -> str:
     return note.rpartition(CANNOT_START)[2].partition(": ")[2]
 
 
-_SECRET_STEPS = (
-    # `drift.fix.changes.doomed`'s words for each state, and what makes the use pass again
-    ("which is a secret that does not exist", "create that secret (`gcloud secrets create`)"),
-    ("which is a version that does not exist", "add that version (`gcloud secrets versions add`)"),
-    ("cannot access", "grant its service account roles/secretmanager.secretAccessor on it"),
-)
-
-
 def _secret_steps(why: str) -> list[str]:
-    """What makes each secret use `why` names pass Cloud Run's deploy-time check again: a
-    disabled version enabled (the one step a use can always take when no other is named)."""
-    steps = [step for said, step in _SECRET_STEPS if said in why]
-    if "which is DISABLED" in why or not steps:
-        steps.append("enable that version (`gcloud secrets versions enable`)")
-    return steps
+    """What makes each secret use `why` names (`; ` between them) pass Cloud Run's
+    deploy-time check again (`secret_remedy`): a disabled version enabled where none is
+    named (the one step a use can always take)."""
+    steps = [step for step in map(remedy, why.split("; ")) if step]
+    return steps or ["enable that version (`gcloud secrets versions enable`)"]
 
 
 def ways_out(entry: Entry, *, pinned: bool = False, why: str = "") -> str:

@@ -97,7 +97,7 @@ def test_the_cleanup_writes_no_revision_that_cannot_start(
         out = drift(command, "lab", "--profiles", str(folder), env=env, cwd=tmp_path, stdin="")
         said_now = " ".join((out.stdout + out.stderr).split())
         assert "refuses it while Cloud Run cannot start" in said_now, (command, said_now)
-        assert "which is DISABLED" in said_now and "enable that version" in said_now, said_now
+        assert "which is DISABLED" in said_now and "enable the version" in said_now, said_now
         assert "removes the canary" not in said_now, (command, said_now)
     # `drift rollback` refuses the same way, writing nothing (revroll65 F2); the traffic is
     # pinned by name on what served already: no advice to route it there
@@ -126,7 +126,7 @@ def test_a_journal_that_cannot_take_it_says_why_rollback_refuses(
     ui = ScriptedUI([True, False])
     said = fix(tmp_path, sandbox.environ(), ui, FixOptions(), None, "lab", folder).summary()
     assert "No space left on device" in said, said
-    assert "which is DISABLED" in said and "enable that version" in said, said
+    assert "which is DISABLED" in said and "enable the version" in said, said
     assert "removes it" not in said, said
 
 
@@ -150,7 +150,7 @@ def test_a_second_ctrl_c_says_why_rollback_refuses(
         fix(tmp_path, sandbox.environ(), ScriptedUI([True, KeyboardInterrupt()]), FixOptions(),
             None, "lab", folder)  # fmt: skip
     said = raised.value.message
-    assert "which is DISABLED" in said and "enable that version" in said, said
+    assert "which is DISABLED" in said and "enable the version" in said, said
     assert "was being removed" not in said, said  # "…; `drift rollback <id>` finishes it"
     assert "finishes it" not in said, said  # the lock kept: rollback takes it over, to finish
     # the canary's tag stays: the command that removes it, as the left-pinned path says it
@@ -486,8 +486,8 @@ def test_the_service_level_settings_the_canary_made_go_back_with_its_tag(
 @pytest.mark.parametrize(
     ("state", "step"),
     [
-        ("missing", "create that secret (`gcloud secrets create`)"),
-        ("DISABLED", "enable that version (`gcloud secrets versions enable`)"),
+        ("missing", "create the secret OLD uses (`gcloud secrets create`)"),
+        ("DISABLED", "enable the version OLD uses (`gcloud secrets versions enable`)"),
         ("DESTROYED", "a destroyed version never comes back, so `drift rollback"),
     ],
 )
@@ -512,6 +512,6 @@ def test_the_way_out_is_the_step_the_secrets_state_asks_for(
     assert step in text, text
     assert "TOKEN uses secret tok:latest, which is DISABLED" in text  # and its own step
     if state != "DESTROYED":
-        assert "enable that version" in text, text
+        assert "enable the version TOKEN uses" in text, text
     rolled = " ".join(rollback(tmp_path).summary().split())
     assert step in rolled, rolled
