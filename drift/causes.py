@@ -110,13 +110,16 @@ def attach_causes(
     checked: bool = True,
     unverified: Sequence[Unverified] = (),
     keys: Mapping[str, str] = MappingProxyType({}),
+    tags: Mapping[str, str] = MappingProxyType({}),
 ) -> tuple[list[ProbeResult], list[Finding]]:
     """Tie each failed probe to the drift on its service that can explain it, and turn it
     into a `probe.*` finding. Without a check (`drift probe`), nothing is claimed. Only a
     failure the service's container can cause has suspects (`ProbeResult.container_may_cause`):
     no variable of it makes its URL fail to resolve. `unverified`: what the check could not
     verify; on the probed service it may explain the failure (never "not configuration").
-    `keys`: the CMEK key of each revision that has one (`_no_instance`).
+    `keys`: the CMEK key of each revision that has one (`_no_instance`); `tags`: the tag of
+    each revision reached only through tags, which its probe's finding carries as the
+    revision's other findings do (`DiffContext.tag`).
     Suspects: most likely first by the catalogue's `cause_rank`, but Cloud Run's own answer
     (`_in_front`) puts the `FRONT` settings first; a socket that opened has none at the
     `DOOR`."""
@@ -186,6 +189,7 @@ def attach_causes(
                 severity=Severity.ERROR,
                 service=result.service,
                 revision=result.revision,
+                tag=tags.get(result.revision or ""),
                 target="probe",
                 message="; ".join(
                     [f"WebSocket probe of {result.url}: {said}", suspects_text]

@@ -171,7 +171,12 @@ async def run_check(
         probes, changed = await probe_services(profile, names, state, targets_env, settings, runner)
         state.unverified.extend(changed)
         probes, probe_findings = attach_causes(
-            profile, probes, findings, unverified=state.unverified, keys=_keys(state)
+            profile,
+            probes,
+            findings,
+            unverified=state.unverified,
+            keys=_keys(state),
+            tags=_tag_only(state),
         )
         # made after the diff, which applied the ignores to its own: an entry naming a probe
         # rule (`{service: api, rule: probe.close_1011}`) silences the probe's finding too
@@ -242,6 +247,16 @@ def _keys(state: LiveState) -> dict[str, str]:
         for live in state.services.values()
         for revision in (*live.serving, *live.tagged)
         if (key := revision.config.settings.get("encryption_key"))
+    }
+
+
+def _tag_only(state: LiveState) -> dict[str, str]:
+    """The tag each revision reached only through tags is named by (`DiffContext.tag`)."""
+    return {
+        revision.name: revision.tags[0]
+        for live in state.services.values()
+        for revision in (*live.serving, *live.tagged)
+        if revision.tag_only and revision.tags
     }
 
 

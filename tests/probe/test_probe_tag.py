@@ -117,3 +117,24 @@ def test_probe_reads_only_the_services_it_probes(
         ("GetRevision", f"{chat}/revisions/chat-00002-def"),
         ("GetService", chat),
     ]
+
+
+def test_a_failed_probe_of_a_tag_only_revision_carries_its_tag(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """chat-00002-def is reached only through tag e2e (0 %): its probe's finding carries
+    `"tag"` as every other finding on it does (SPEC: "A finding on a revision reached only
+    through a tag carries `"tag"`"), so an ignore entry by tag silences it (helper-643 F1: it
+    had none, and the entry was said to match no finding)."""
+    where = profiles(tmp_path, "chat", "{websocket: /ws, tag: e2e}")
+    report = check(shapes, monkeypatch, where, "chat")
+    [probed] = [f for f in report.findings if f.rule.startswith("probe.")]
+    others = {f.tag for f in report.findings if f.revision == probed.revision and f is not probed}
+    assert probed.revision == "chat-00002-def" and probed.tag == "e2e", probed
+    assert others <= {"e2e"}, others
+    entry = f"ignore:\n  - {{service: chat, tag: e2e, rule: {probed.rule}, reason: scratch}}\n"
+    (where / "prod.yaml").write_text((where / "prod.yaml").read_text() + entry)
+    again = check(shapes, monkeypatch, where, "chat")
+    [silenced] = [f for f in again.findings if f.rule == probed.rule]
+    assert silenced.ignored, silenced
+    assert not any("matched no finding" in n for n in again.notes), again.notes
