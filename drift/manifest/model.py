@@ -67,8 +67,13 @@ class Workload:
 
     @property
     def revision(self) -> str:
-        """What findings name as their revision: the file as the user gave it (`-`)."""
-        return f"manifest:{STDIN if self.file == STDIN_NAME else self.file}"
+        return manifest_revision(self.file)
+
+
+def manifest_revision(file: str) -> str:
+    """What findings of a manifest's workload name as their revision: the file as the user
+    gave it (`-`)."""
+    return f"manifest:{STDIN if file == STDIN_NAME else file}"
 
 
 @dataclass(frozen=True)

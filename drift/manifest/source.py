@@ -29,7 +29,7 @@ from drift.live.remember import remember_plain_secrets
 from drift.live.resolve import names_default_account
 from drift.live.state import LiveState
 from drift.manifest.kept import kept_offline, read_kept
-from drift.manifest.model import Destroyed, Manifest, Unknown, Workload
+from drift.manifest.model import Destroyed, Manifest, Unknown, Workload, manifest_revision
 from drift.manifest.planned import MAYBE, Planned, expiring, rotated
 from drift.manifest.refused import no_ingress
 from drift.manifest.removed import removals
@@ -231,7 +231,9 @@ class ManifestSource:
                 message = (
                     f"{d.kind.noun} {f.service} is destroyed by this plan: {d.address}{d.detail}"
                 )
-                kept.append(replace(f, message=f"{message} ({d.file})"))
+                # "Each finding's `revision` is `manifest:FILE`" (SPEC): the plan destroys it
+                revision = manifest_revision(d.file)
+                kept.append(replace(f, message=f"{message} ({d.file})", revision=revision))
                 continue
             answer = self._planned(f)
             if answer is None:

@@ -64,6 +64,8 @@ def test_a_plan_destroying_a_profiled_service_reports_it_missing(tmp_path: Path)
     assert _missing(doc) == [("error", "web", "service", message)], doc["findings"]
     [web] = [f for f in doc["findings"] if f["service"] == "web"]
     assert web["id"] == finding_id("staging", "web", "service.missing", "service")
+    # SPEC: "Each finding's `revision` is `manifest:FILE`" (helper-643 F2: it was null)
+    assert web["revision"] == f"manifest:{file}", web
     assert not any("removed by the plan" in n for n in doc.get("notes", [])), doc.get("notes")
     assert done.returncode == 1, done.stderr
 
