@@ -143,6 +143,7 @@ def check(
         # 0.1 s of run_v2 after the profile was read otherwise, helper-577 F4)
         *(("drift.manifest.terraform", "google.cloud.run_v2") if manifest else ()),
         clients=not offline,
+        reads=_local_inputs(baseline, manifest or ()),
         history=False if no_history else None,
         journal_dir=journal,
     )
@@ -282,6 +283,16 @@ def _outside_the_repository(report: Report) -> tuple[str, ...]:
         f"GITHUB_WORKSPACE names ({workspace}): code scanning shows them with no file; keep "
         "the profiles in the checkout",
     )
+
+
+def _local_inputs(baseline: str | None, manifests: list[str] | tuple[()]) -> list[str]:
+    """The local files the check reads after the profile: a --baseline that is no Cloud
+    Storage object, each --manifest but standard input (`Invocation.load`: one that is not a
+    file imports nothing ahead of the error it is)."""
+    local = [m for m in manifests if m != "-"]  # drift.manifest.STDIN (not imported for it)
+    if baseline is not None and not baseline.lower().startswith("gs://"):
+        local.append(baseline)
+    return local
 
 
 def _baseline(value: str, access: Access) -> Baseline:

@@ -16,7 +16,7 @@ import select
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -40,7 +40,13 @@ def overlapped(
     """`work()`'s result, computed in a child while `meanwhile()` runs here. `work` must not
     write anything: what the child prints is discarded (its result is all that counts). An
     exception of one of `errors` that the child raised is raised here, when it travels whole
-    (`_sendable`); any other failure, and the work is done again here."""
+    (`_sendable`); any other failure, and the work is done again here.
+
+    `meanwhile()` may return an iterator, a step per item (a generator that yields before each
+    step): between steps this process looks whether the child has answered. An error it sent is
+    then raised at once, the steps left never taken (they prepared a run that ends there: a
+    missing environment is said without waiting for the Google libraries to import, helper-633
+    F2); a result is taken, and the steps left are taken before it is returned."""
     if not _can_fork():
         return _here(work, meanwhile)
     read_end, write_end = os.pipe()
@@ -64,25 +70,44 @@ def overlapped(
     reaped = False
     try:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C meanwhile: raised here
-        meanwhile()
+        left = _until_answered(meanwhile(), read_end)
         data = _read_all(read_end, time.monotonic() + PATIENCE)
         if data is not None:  # None: the child is stuck (stopped below; the work is done here)
             _, status = os.waitpid(pid, 0)
             reaped = True
             if os.waitstatus_to_exitcode(status) == 0 and data:
-                return _loaded(data, work)
+                return _finished(_loaded(data, work), left)
     finally:
         os.close(read_end)
         if not reaped:  # interrupted (Ctrl-C) or failed: the child's work is no longer wanted
             _stop(pid)
-    return work()
+    return _finished(work(), left)
 
 
 def _here(work: Callable[[], T], meanwhile: Callable[[], object]) -> T:
     """Both in this process, in the same order as with a child: the work's error first."""
     done = work()
-    meanwhile()
-    return done
+    steps = meanwhile()
+    return _finished(done, steps if isinstance(steps, Iterator) else None)
+
+
+def _until_answered(steps: object, fd: int) -> Iterator[object] | None:
+    """`meanwhile`'s steps taken until the child has answered (its end of the pipe has
+    something to read, or is closed): the steps left, or None when all were taken (or
+    `meanwhile` was one call, already made)."""
+    if not isinstance(steps, Iterator):
+        return None
+    for _ in steps:
+        if select.select([fd], [], [], 0)[0]:
+            return steps
+    return None
+
+
+def _finished(result: T, left: Iterator[object] | None) -> T:
+    """`result`, once the steps `left` of `meanwhile` are taken."""
+    for _ in left or ():
+        pass
+    return result
 
 
 def _loaded(data: bytes, work: Callable[[], T]) -> T:

@@ -7,7 +7,7 @@ import gc
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -101,23 +101,34 @@ class Invocation:
         *then: str,
         clients: bool = True,
         interrupted: ExitCode = ExitCode.INCOMPLETE,
+        reads: Iterable[str] = (),
         **overrides: Any,
     ) -> tuple[Settings, Profile]:
         """The settings and the profile, read in a child process while this one imports
         the modules the command uses next (`then`) and, with `clients`, the Google client
         libraries (`drift.cli.overlap`: most of a command's start-up, on the other core).
-        Ctrl-C meanwhile is one line and `interrupted`: nothing was read or written yet."""
+        Ctrl-C meanwhile is one line and `interrupted`: nothing was read or written yet.
+
+        A profile refused is said as soon as the child says it, the modules left unimported
+        (one at a time: `overlapped` looks for the child's answer between them); and when a
+        local file the command reads next (`reads`: a --baseline, a --manifest) is not a file,
+        none is imported: the command stops there (exit 2), with that file's own error, said
+        where it always was (helper-633 F2). A module not imported ahead is imported when
+        used: only the time it takes moves."""
 
         def read() -> tuple[Settings, Profile]:
             settings = self.settings(**overrides)
             return settings, self.profile(settings)
 
-        def meanwhile() -> None:
+        def meanwhile() -> Iterator[None]:
             import importlib
 
             from drift.live.clients import CLIENT_MODULES
 
+            if not all(os.path.isfile(name) for name in reads):
+                return
             for module in (*then, *CLIENT_MODULES) if clients else then:
+                yield
                 importlib.import_module(module)
 
         said = "before anything was read from Google Cloud or changed"

@@ -10,7 +10,7 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from drift.cli.overlap import SERIAL, overlapped
@@ -255,6 +255,59 @@ def session_load_freezes() -> None:
     assert not gc.isenabled()
 
 
+def _child_ended() -> None:
+    """Until the child has ended (its answer written), the child left to be reaped."""
+    os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
+
+
+def steps_until_an_error() -> None:
+    """A refusal the child sent is raised between `meanwhile`'s steps: the steps left (the
+    imports of a run that ends there) are never taken (helper-633 F2)."""
+    from drift.errors import DriftError, UsageError
+
+    taken: list[str] = []
+
+    def work() -> None:
+        raise UsageError("no profile for environment 'nosuch'")
+
+    def meanwhile() -> Iterator[None]:
+        _child_ended()
+        taken.append("first")
+        for step in ("second", "third"):
+            yield
+            taken.append(step)
+
+    try:
+        overlapped(work, meanwhile, errors=(DriftError,))
+    except UsageError as exc:
+        assert "nosuch" in str(exc), exc
+    else:
+        raise AssertionError("no error")
+    assert taken == ["first"], taken
+    assert _no_children()
+
+
+def steps_all_taken_with_a_result() -> None:
+    """A result the child sent early: every step is still taken, here, before it is returned;
+    with DRIFT_SERIAL=1 too, after the work."""
+
+    def steps(taken: list[int], serial: str) -> Iterator[None]:
+        yield
+        if serial == "0":
+            _child_ended()
+        for _ in range(3):
+            taken.append(os.getpid())
+            yield
+
+    for serial in ("0", "1"):
+        os.environ[SERIAL] = serial
+        taken: list[int] = []
+        got = overlapped(_where, lambda t=taken, s=serial: steps(t, s))  # type: ignore[misc]
+        assert (got != HERE) is (serial == "0"), (serial, got)
+        assert taken == [HERE] * 3, taken
+        assert _no_children()
+
+
 def threads() -> None:
     release = threading.Event()
     other = threading.Thread(target=release.wait)
@@ -271,6 +324,7 @@ CASES: dict[str, Callable[[], None]] = {
     for f in (in_a_child, serial, child_fails, child_killed, cannot_travel, error_once)
     + (error_travels, error_with_a_cause_is_raised_here, interrupted, stuck, no_fork, threads)
     + (collector, session_load_freezes, signals_in_the_child)
+    + (steps_until_an_error, steps_all_taken_with_a_result)
 }
 
 if __name__ == "__main__":

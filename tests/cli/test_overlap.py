@@ -41,7 +41,9 @@ def test_case(name: str) -> None:
     during meanwhile kills and reaps the child; stuck: a child that never answers is stopped and the
     work done here; no_fork: a failing fork leaves the work here and Ctrl-C
     unblocked; threads: no fork while another thread runs; signals_in_the_child: the child
-    ends at a signal by its default action."""
+    ends at a signal by its default action; steps_until_an_error: a refusal sent by the child
+    is raised between meanwhile's steps, the rest never taken; steps_all_taken_with_a_result:
+    with a result, every step is taken, with the child or without it."""
     done = _case(name)
     assert done.returncode == 0, done.stderr
 
