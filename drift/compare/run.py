@@ -82,22 +82,22 @@ async def compare_live(
     same = (a.project, a.region) == (b.project, b.region)
     # two deployments, every workload: each side's Lists, which its read uses (F6)
     every = not same and not services
-    shared_a = shared_b = Tasks() if same else None
-    if every:
-        shared_a, shared_b = Tasks(), Tasks()
+    # One run's answers, which both reads find there: a read keys a workload's calls by its
+    # location (`reader.shared_key`), so one profile of each deployment never takes the
+    # other's; a project's (GetProject) is the run's, asked once whichever side names it
+    # first (helper-633 F6).
+    shared = Tasks()
     # every workload's revisions too: a password renamed is known by an older one
     read = partial(Session.read, wait=settings.wait, secrets="projects", history=every_history)
     async with Session(settings.access()) as session:
-        pairs = ((a, shared_a), (b, shared_b)) if every else ()
-        lists = [list_every_kind(session, p, t) for p, t in pairs if t is not None]
+        lists = [list_every_kind(session, p, shared) for p in (a, b)] if every else []
         try:
             state_a, state_b = await _both(
-                read(session, a, mine_a, shared=shared_a), read(session, b, mine_b, shared=shared_b)
+                read(session, a, mine_a, shared=shared), read(session, b, mine_b, shared=shared)
             )
             found = {side: await listed(one) for side, one in zip(SIDES, lists, strict=False)}
         finally:
-            for tasks in {id(t): t for t in (shared_a, shared_b) if t is not None}.values():
-                tasks.discard()  # all done, unless a read failed: then nothing left running
+            shared.discard()  # all done, unless a read failed: then nothing left running
         unplaced = await place_accounts(session, a, b, state_a, state_b)
         return await _compare_read(
             a, b, names, state_a, state_b, session if secret_values else None, unplaced, found

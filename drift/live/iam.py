@@ -64,10 +64,15 @@ class IamReads:
         known = self.projects.get(token)
         if known is not None:
             return known
+        # the answer is recorded here whichever read sharing the tasks (`compare --live`)
+        # asked: a refusal too, with its call and status (`failures`)
         info = await self.tasks.once(("project", token), lambda: self._project(token))
-        if info is not None:  # looked up by another read sharing the tasks (`compare --live`)
-            for key in (token, info.project_id, info.number):
-                self.projects[key] = info
+        if isinstance(info, str):
+            self.projects.setdefault(token, None)
+            self.failures[token] = info
+            return None
+        for key in (token, info.project_id, info.number):
+            self.projects[key] = info
         return info
 
     async def hierarchy(self, token: str, number: str = "") -> Hierarchy:
@@ -95,7 +100,8 @@ class IamReads:
         read = await self._policy(f"projects/{number}")
         return read if isinstance(read, Policy) else None
 
-    async def _project(self, token: str) -> ProjectInfo | None:
+    async def _project(self, token: str) -> ProjectInfo | str:
+        """The project, or why it could not be read ("GetProject on projects/T: STATUS")."""
         name = f"projects/{token}"
         try:
             found = await self.runner.call(
@@ -105,13 +111,8 @@ class IamReads:
                 attempt(self.clients.resource_manager("projects").get_project, name=name),
             )
         except ApiError as exc:
-            self.projects.setdefault(token, None)
-            self.failures[token] = f"GetProject on {name}: {exc.status}"
-            return None
-        info = ProjectInfo(found.project_id, found.name.rsplit("/", 1)[-1], found.parent)
-        for key in (token, info.project_id, info.number):
-            self.projects[key] = info
-        return info
+            return f"GetProject on {name}: {exc.status}"
+        return ProjectInfo(found.project_id, found.name.rsplit("/", 1)[-1], found.parent)
 
     async def _hierarchy(self, token: str, info: ProjectInfo | None, number: str) -> Hierarchy:
         out = Hierarchy()

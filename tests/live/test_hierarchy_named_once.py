@@ -40,3 +40,28 @@ def test_the_unreadable_parent_is_named_as_each_caller_names_it_whichever_asks_f
     assert said == [
         {f"projects/{t} (parent)": f"GetProject on projects/{t}: PERMISSION_DENIED"} for t in order
     ]
+
+
+def test_a_refused_project_is_known_so_to_every_read_sharing_the_call(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two reads sharing their answers (`compare --live`: both sides' projects are the run's,
+    helper-633 F6) ask GetProject once; the one that did not make the call knows the refusal
+    as the other does, with its call and status (`IamReads.failures`, what `unmatched` and
+    `own_project` say), never "GetProject was not made"."""
+    world = {"projects": {"acme": {"number": int(NUMBER), "deny": ["GetProject"]}}}
+    sandbox = make_sandbox(world)
+    for name, value in sandbox.environ().items():
+        monkeypatch.setenv(name, value)
+
+    async def read() -> list[dict[str, str]]:
+        async with Session(Access()) as session:
+            tasks = Tasks()
+            both = [IamReads(session.clients, session.runner, tasks) for _ in range(2)]
+            assert await asyncio.gather(*(iam.project(NUMBER) for iam in both)) == [None, None]
+            return [iam.failures for iam in both]
+
+    sandbox.clear_calls()
+    said = asyncio.run(read())
+    assert said == [{NUMBER: f"GetProject on projects/{NUMBER}: PERMISSION_DENIED"}] * 2
+    assert [c.short for c in sandbox.calls] == ["GetProject"]
