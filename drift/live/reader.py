@@ -28,6 +28,7 @@ from drift.live.normalize import outside_split, raw, revision_config
 from drift.live.reads import reachable, to_fetch
 from drift.live.remember import remember_history, remember_plain_secrets
 from drift.live.resolve import SecretChecks, Secrets
+from drift.live.revlists import RevisionLists
 from drift.live.secrets import Tasks
 from drift.live.state import LiveState
 from drift.live.workloads import (
@@ -94,6 +95,7 @@ class Reader:
         self.shared = shared
         """The answers of another read of the same project and region in the same run
         (`compare --live` of two profiles that both name it): each asked for once."""
+        self.revisions = RevisionLists(clients, runner, self.tasks, self._once)
 
     @property
     def parent(self) -> str:
@@ -115,6 +117,8 @@ class Reader:
         try:  # the Lists ask first: the chain runs through them, the secrets wait for no one
             await asyncio.sleep(0)
             self.checks.expect(profiles)
+            if self.history is every_history:  # beside the Lists, not a round after them
+                self.revisions.start(self.parent, profiles)
         except BaseException:
             reading.cancel()
             raise
@@ -228,6 +232,8 @@ class Reader:
         has not, its items are unverified, never drift."""
         pause = POLL_FIRST
         deadline = time.monotonic() + self.wait
+        if raw(svc).reconciling:
+            self.revisions.reconciling(raw(svc).name)
         while raw(svc).reconciling:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -346,9 +352,7 @@ class Reader:
         try:
             # listed once a run: two profiles of one location share it (`compare --live`),
             # whatever container each says its `env` describes (helper-594 F4)
-            parent = raw(svc).name
-            make = partial(revision_list.revisions_of, self.clients, self.runner, parent)
-            listed = await self._once(("history", parent), make)
+            listed = await self.revisions.listed(svc)
             records = revision_list.Revisions(
                 revision_list.records_of(listed, svc, profile.container, profile.kind)
             )
