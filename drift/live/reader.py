@@ -24,7 +24,7 @@ from drift.live.calls import CallRunner
 from drift.live.changeids import canaries
 from drift.live.clients import Clients
 from drift.live.model import LiveService, ServingRevision
-from drift.live.normalize import outside_split, raw, revision_config
+from drift.live.normalize import outside_split, raw, revision_config, template_config
 from drift.live.reads import reachable, to_fetch
 from drift.live.remember import remember_history, remember_plain_secrets
 from drift.live.resolve import SecretChecks, Secrets
@@ -261,6 +261,10 @@ class Reader:
     async def _describe_job(self, profile: ServiceProfile, job: Any) -> None:
         """A job's template (what its next execution runs) and how its latest execution
         ended."""
+        # the secrets its template references are read while its latest execution is
+        # (`described` finds them started): that feeds only `job.failed` (helper-633 F5)
+        config = template_config(raw(job), container=profile.container, kind=Kind.JOB)
+        self.checks.template(profile.key, config)
         try:
             latest = partial(latest_execution, self.clients, self.runner, job)
             execution = await self._once(("execution", raw(job).name), latest)
