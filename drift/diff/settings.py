@@ -183,8 +183,9 @@ def _outside_split(field: Field, at: At, expected: str) -> str:
 
 def _held_canary(field: Field, at: At, expected: str) -> str:
     """Why a bound the service holds as the profile says is not yet its own on drift's canary
-    held with no traffic (`drift fix --no-promote`: one of `LiveService.canaries` that still
-    carries its change's own tag, `drift.live.changeids.own_tag`); "" for any other revision.
+    held with no traffic (`drift fix --no-promote`: one of `LiveService.canaries` whose only
+    tag is its change's own, `drift.live.changeids.own_tag`); "" for any other revision, and
+    for one a team's tag reaches too.
     Not drift left unfixed: the service holds the bound as the profile says (a fix writes it
     there with the canary), and it holds for the canary once the canary gets traffic
     (`_outside_split`): the way the change is finished decides it (`revision.pinned` says both
@@ -195,7 +196,7 @@ def _held_canary(field: Field, at: At, expected: str) -> str:
     if not _outside_split(field, at, expected) or revision.name not in live.canaries:
         return ""
     tag = own_tag(revision.name, revision.tags)
-    if not tag:
+    if not tag or set(revision.tags) != {tag}:  # a team's tag reaches it too (helper-642 F3)
         return ""
     return (
         f" (drift's canary of change {tagged_change(tag)}, held with no traffic: the "

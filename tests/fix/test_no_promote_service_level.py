@@ -66,3 +66,40 @@ def test_no_promote_says_the_service_level_setting_is_live_and_its_canary_is_dri
     # a revision only the team's tag reaches runs its own bound: drift, as ever
     assert bounds["e2e"]["severity"] == "error", bounds["e2e"]
     assert "holds only for revisions with traffic" in bounds["e2e"]["message"]
+
+
+def test_a_team_tag_on_drifts_held_canary_keeps_its_finding_an_error(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
+) -> None:
+    """helper-642 F3: someone adds a traffic tag `e2e` to drift's held canary; the e2e URL now
+    serves min_instances 0 where the profile says 3. The finding was still a warning (drift's
+    own tag was present), and with no other error `check` exited 0. A revision a team's tag
+    reaches is judged as ever: an error."""
+    sandbox = make_sandbox(
+        lab_world(
+            history=[{"image": "us-docker.pkg.dev/lab/app:v0"}],
+            traffic=[{"latest": True, "percent": 100}],
+        )
+    )
+    services = clients_for(sandbox).services
+    service = services.get_service(name=lab_name())
+    service.scaling.min_instance_count = 1
+    services.update_service(service=service).result()
+    done = drift_on(sandbox, tmp_path, PROFILE, "fix", "lab", "--yes", "--no-promote")
+    assert done.returncode == 1, done.stdout + done.stderr
+    from google.cloud import run_v2
+
+    service = services.get_service(name=lab_name())
+    [canary] = [t.revision for t in service.traffic if t.tag and t.revision]
+    kind = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
+    service.traffic.append(run_v2.TrafficTarget(type_=kind, revision=canary, tag="e2e"))
+    services.update_service(service=service).result()
+    check = drift_on(sandbox, tmp_path, PROFILE, "check", "lab", "--format", "json")
+    [bound] = [
+        f
+        for f in json.loads(check.stdout)["findings"]
+        if (f["rule"], f["target"], f["revision"])
+        == ("setting.value", "setting.min_instances", canary)
+    ]
+    assert bound["severity"] == "error", bound
+    assert "held with no traffic" not in bound["message"], bound["message"]
