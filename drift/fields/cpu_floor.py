@@ -98,7 +98,8 @@ def required(cpu: Decimal, values: Mapping[str, SettingValue]) -> list[Required]
 def below_one(service: str, settings: Mapping[str, tuple[SettingValue, str]]) -> list[Problem]:
     """What a service's profile states beside a cpu below 1 that Cloud Run refuses with it
     (only what it states is judged: the rest is the revision's): (setting, message) each. Its
-    memory is every kind's rule, said once by the memory row (`drift.fields.cpu_memory`).
+    memory above 1Gi too, refused as it was before the memory row noted every kind's pairs
+    (`drift.fields.cpu_memory.memory_conflicts` leaves a service below one CPU to this).
     `settings`: each value the profile states (parsed) with its `file:line`."""
     if "cpu" not in settings:
         return []
@@ -111,7 +112,6 @@ def below_one(service: str, settings: Mapping[str, tuple[SettingValue, str]]) ->
             f"CPU Cloud Run requires {need.need} ({CPU_PAGE})",
         )
         for need in required(parse_cpu(str(cpu)), values)
-        if need.name != "memory"  # every kind's, the memory row's (`cpu_memory`)
     ]
 
 

@@ -21,14 +21,16 @@ which is what drift holds for every kind.
 
 Whether the pairing is each container's or the instance's (sidecars' sums) is not documented
 (the server's words name a container's field): a profile's `cpu` and `memory` are one
-container's, judged as a pair where it states both (`memory_conflicts`); the plan judges the
-template it would write under both readings (`drift.fix.cpu_memory`)."""
+container's, and a pair one container cannot take is noted where it states both
+(`memory_conflicts`: a sidecar may rescue it); the plan judges the template it would write
+under both readings (`drift.fix.cpu_memory`) and blocks what both refuse."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from drift.fields.base import SettingValue, Stated
+from drift.kinds import Kind
 from drift.units import format_cpu, parse_cpu, show_memory
 
 GIB, MIB = 2**30, 2**20
@@ -109,17 +111,22 @@ def why(cpu: Decimal, memory: int) -> str:
     return ""
 
 
-def memory_conflicts(name: str, stated: Stated) -> list[tuple[str, str]]:
-    """A profile stating `cpu` and `memory` (one container's) that Cloud Run refuses together,
-    for every kind: (setting, message), as `Field.conflicts` says them."""
+def memory_conflicts(name: str, kind: Kind, stated: Stated) -> list[tuple[str, str]]:
+    """A profile stating `cpu` and `memory` (one container's) that Cloud Run refuses together
+    in one container, for every kind: (setting, message). Noted by `profiles validate`, not
+    refused (helper-642 F2): whether Cloud Run pairs each container's or the instance's sum
+    is not documented, and the profile cannot know the live sidecars, which may make the pair
+    valid under the second reading; the plan, which reads them, blocks only what both
+    readings refuse. A service's below one CPU is `cpu_floor.below_one`'s, refused."""
     if "cpu" not in stated or "memory" not in stated:
         return []
     (cpu, where), (memory, _) = stated["cpu"], stated["memory"]
     pair = _pair(cpu, memory)
-    if pair is None or not (said := why(*pair)):
+    if pair is None or not (said := why(*pair)) or (kind is Kind.SERVICE and pair[0] < 1000):
         return []
     shown = f"memory {show_memory(pair[1])} with cpu {cpu_shown(pair[0])} ({where})"
-    return [("memory", f"{name}: {shown}: {said}")]
+    unless = "unless the instance's other containers add up to it (not documented)"
+    return [("memory", f"{name}: {shown}: {said}, in one container; {unless}")]
 
 
 def _pair(cpu: SettingValue, memory: SettingValue) -> tuple[Decimal, int] | None:

@@ -21,7 +21,6 @@ from drift.fields.base import (
     tf_container,
 )
 from drift.fields.cpu_floor import ONE_CPU, below_one, instance_cpu
-from drift.fields.cpu_memory import memory_conflicts
 from drift.kinds import Kind
 from drift.units import cpu_millis, format_cpu, format_memory, parse_cpu, parse_memory, show_memory
 
@@ -222,9 +221,7 @@ MEMORY = Limit(
     memory_text,
     memory_shown,
     profile_memory,
-    memory_conflicts,  # the memory a CPU takes, every kind (`drift.fields.cpu_memory`)
-    EVERY_KIND,
-    MEMORY_FLOORS,
+    floors=MEMORY_FLOORS,
 )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from drift.errors import Problem
 from drift.fields import FIELDS, stated_conflicts
+from drift.fields.cpu_memory import memory_conflicts
 from drift.fields.moot import stated_moot
 from drift.findings import Location, Severity
 from drift.kinds import INGRESS_ONLY_ENV, Kind
@@ -167,8 +168,8 @@ def _workload(
     for key, message in stated_conflicts(name, kind, stated):
         at = settings[key].location
         merged.problems.append(Problem(at.file, at.line, message))
-    for key, message in stated_moot(name, stated):  # said, not refused: compared by no one
-        at = settings[key].location
+    for key, message in [*stated_moot(name, stated), *memory_conflicts(name, kind, stated)]:
+        at = settings[key].location  # said, not refused: moot, or a sidecar may rescue it
         merged.notes.append(Problem(at.file, at.line, message))
     if svc.container is not None and svc.container in sidecars:
         merged.problem(

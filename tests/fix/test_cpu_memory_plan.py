@@ -199,3 +199,21 @@ def test_only_the_memory_of_a_plan_raising_both_is_refused_before_any_write(
     assert "memory 8Gi needs at least 2 CPU" in out and f"it needs {ids['cpu']} too" in out, out
     assert "nothing was changed" in out
     assert _limits(sandbox, kind) == {"cpu": "1", "memory": "512Mi"}
+
+
+def test_the_pair_fix_wrote_beside_a_sidecar_is_no_profile_error(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-642 F2: under the instance reading (`max_size_of: instance`) a pool's sidecar
+    makes 1 CPU with 5Gi valid, and the plan takes `memory: 5Gi`; a profile stating `cpu: 1`
+    beside it was refused at load, so `check` exited 2 on the very state `fix` wrote. Such a
+    pair is noted (one container cannot take it), not refused: the check runs, clean."""
+    sandbox = _sandbox(
+        make_sandbox, {"cpu": "1", "memory": "512Mi"}, sidecar=True, max_size_of="instance"
+    )
+    _profile(tmp_path, "pool", "      memory: 5Gi\n")
+    assert _run(sandbox, tmp_path, "fix", "lab", "--yes").returncode == 0
+    (tmp_path / "profiles" / "lab.yaml").unlink()
+    _profile(tmp_path, "pool", "      cpu: 1\n      memory: 5Gi\n")
+    checked = _run(sandbox, tmp_path, "check", "lab")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
