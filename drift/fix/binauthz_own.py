@@ -11,16 +11,18 @@ and deploy[s] or serve[s] a container that violates the policy"
 `breakglass_justification`: "If present, indicates to use Breakglass using this
 justification").
 
-So a plan that turns a policy on, ends a breakglass or names another policy makes its canary
-(a worker pool's new revision) the first revision checked under it, and its
-CONTAINER_IMAGE_UNAUTHORIZED says nothing of the configuration that served: a redeploy of that
-runs under the binary authorization put back with it (the cleanup's, the put-back's and the
-rollback's write carry it), the one it was deployed under, which checks nothing when it held no
-policy or a breakglass. Such a refusal is no "cannot start again" (helper-632 F1: drift left a
-service's traffic pinned on the canary's template, a pool on its failed update with the
-breakglass dropped), and what to do is the plan's own change's: attest the image, or keep the
-binary authorization that served until it is. The plan says beforehand that its new revision is
-checked so (`plan_note`): drift cannot read attestations."""
+So a plan that turns a policy on or ends a breakglass makes its canary (a worker pool's new
+revision) the first revision checked under it, and its CONTAINER_IMAGE_UNAUTHORIZED says nothing
+of the configuration that served: a redeploy of that runs under the binary authorization put
+back with it (the cleanup's, the put-back's and the rollback's write carry it), the one it was
+deployed under, which checks nothing when it held no policy or a breakglass. Such a refusal is
+no "cannot start again" (helper-632 F1: drift left a service's traffic pinned on the canary's
+template, a pool on its failed update with the breakglass dropped), and what to do is the
+plan's own change's: attest the image, or keep the binary authorization that served until it
+is. One that names another policy than an enforced one is not told apart from that policy
+refusing the image too since it was deployed (helper-642 F1): judged as any image's refusal,
+and said so. The plan says beforehand that its new revision is checked so (`plan_note`): drift
+cannot read attestations."""
 
 from __future__ import annotations
 
@@ -73,12 +75,15 @@ def shown(workload: Any) -> str:
     return visible(policy + (BREAKGLASS if held.breakglass_justification else ""))
 
 
-def not_judged(reason: str, before: Any, *, other: bool) -> bool:
+def not_judged(reason: str, before: Any) -> bool:
     """Whether a revision that failed for `reason` says nothing of a redeploy of what ran
-    under `before` (the workload as it was): a Binary Authorization refusal when the failed
-    revision ran under `other` binary authorization than `before`, or `before` enforced
-    none (its redeploy, under it again, is not checked)."""
-    return reason == UNAUTHORIZED and (other or not enforced(before))
+    under `before` (the workload as it was): a Binary Authorization refusal where `before`
+    enforced none (its redeploy, under it again, is not checked). Where it enforced a policy,
+    whether that policy still admits the image is not known (a policy "do[es] not
+    retroactively apply to existing revisions": it is checked at each deploy, and drift cannot
+    read attestations), even when the plan named another policy: the refusal is judged as any
+    image's (helper-642 F1: a redeploy of what served failed too, and was said restored)."""
+    return reason == UNAUTHORIZED and not enforced(before)
 
 
 def _what(before: Any) -> str:
@@ -110,6 +115,15 @@ def own_refusal(condition: Any, before: Any, after: Any, sp: ServicePlan, enviro
         return ""
     was, now = shown(before), shown(after)
     new = "the canary" if sp.kind is Kind.SERVICE else f"the {sp.kind.noun}'s new revision"
+    if enforced(before):  # what ran was checked under its own policy, which may refuse it now
+        return (
+            f"Cloud Run's reason: {UNAUTHORIZED} — the plan's own binary_authorization change "
+            f"({was} → {now}: {_what(before)}) had Binary Authorization check {new}, and the "
+            f"policy does not allow an image it names; what ran before was deployed under {was}, "
+            "which may no longer allow its image either (a policy is checked at each deploy, "
+            "and drift cannot read attestations): attest the image (or have the policies allow "
+            "it), then run drift fix again"
+        )
     return (
         f"Cloud Run's reason: {UNAUTHORIZED} — the plan's own binary_authorization change "
         f"({was} → {now}: {_what(before)}) had Binary Authorization check {new}, and "

@@ -26,7 +26,7 @@ from drift.fix.binauthz_own import not_judged
 from drift.fix.changes import apply_changes, doomed
 from drift.fix.journal import Entry, State
 from drift.fix.reasons import reason_name
-from drift.fix.recorded import base_template, before_service, served_by, service_parts
+from drift.fix.recorded import base_template, before_service, served_by
 from drift.fix.secret_remedy import remedy
 from drift.fix.workload_doomed import IMAGE, NETWORK, names_image, same_outside
 from drift.kinds import Kind
@@ -183,11 +183,9 @@ async def canary_verdict(session: Session, entry: Entry) -> tuple[str, ...]:
         return ()
     ready = next((c for c in canary.conditions if c.type_ == "Ready"), None)
     reason, message = reason_name(ready), str(getattr(ready, "message", ""))
-    # the plan's own Binary Authorization change: the canary's write applied it at once (a
-    # plan holds a setting only where it differs from what was read), and the redeploy of
-    # what served runs under what was recorded before it, put back with it (`binauthz_own`)
-    other = "binary_authorization" in service_parts(entry)
-    if not_judged(reason, before_service(entry), other=other):
+    # what served ran under no policy, or a breakglass: its redeploy, under what was recorded
+    # before the change and put back with it, is not checked (`binauthz_own`)
+    if not_judged(reason, before_service(entry)):
         return ()
     served = base_template(entry)
     said = f"Cloud Run failed the canary {entry.canary_revision} with {reason} for "

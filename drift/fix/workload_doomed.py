@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from drift.fields.access import template_of
-from drift.fix.binauthz_own import changed, not_judged
+from drift.fix.binauthz_own import not_judged
 from drift.fix.reasons import reason_name
 
 IMAGE = ("CONTAINER_MISSING", "CONTAINER_PERMISSION_DENIED", "CONTAINER_IMAGE_UNAUTHORIZED")
@@ -67,7 +67,7 @@ def names_too(
     put back with its own). `instead`: the template it ran in place of its own, where that
     one's revision failed (`drift.fix.recorded.ran_before`; None: its own)."""
     reason, message = reason_name(ready), str(getattr(ready, "message", ""))
-    if not_judged(reason, ran, other=changed(ran, failed)):
+    if not_judged(reason, ran):
         return ""
     ran, failed = (instead if instead is not None else template_of(ran)), template_of(failed)
     if reason in IMAGE:

@@ -44,12 +44,6 @@ CASES: dict[str, tuple[dict[str, Any], str, dict[str, Any], str]] = {
         {"binauthz_denied_images": [APP]},
         "none → default: it turns a policy on",
     ),
-    "stricter-policy": (
-        {"useDefault": True},
-        STRICT,
-        {"binauthz_policies": {STRICT: [APP]}},
-        f"default → {STRICT}: it names another policy",
-    ),
 }
 
 
@@ -117,3 +111,36 @@ def test_an_image_denied_since_under_the_policy_that_served_stays_pinned(
     now = sandbox.service(LAB, "app")
     served_by = before.latest_ready_revision.rsplit("/", 1)[-1]
     assert spec(now)[0] == ("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", served_by, 100, "")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"binauthz_policies": {STRICT: [APP]}}, {"binauthz_denied_images": [APP]}],
+    ids=["stricter-policy", "denied-since-too"],
+)
+def test_a_refusal_under_another_policy_than_an_enforced_one_stays_pinned(
+    options: dict[str, Any], make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """What served ran under the default policy (enforced), and the plan names another. The
+    canary is refused: by the plan's stricter policy alone, or by the default one too, which
+    denies the image since (helper-642 F1: drift redeployed what served, that failed as well,
+    and drift said nothing was left to roll back). drift cannot tell the two apart (a policy is
+    checked at each deploy, attestations are not read): no redeploy, traffic pinned on what
+    served, and words that promise neither way."""
+    served = {"binaryAuthorization": {"useDefault": True}}
+    sandbox = make_sandbox(served_with(TEMPLATE, options, **served))
+    before = sandbox.service(LAB, "app")
+    done = run(sandbox, tmp_path, rules(STRICT), "fix", "lab", "--yes")
+    out = done.stdout + done.stderr
+    text = " ".join(done.stdout.split())
+    assert done.returncode == 4 and "Traceback" not in out, out
+    assert (
+        f"the plan's own binary_authorization change (default → {STRICT}: it names another "
+        "policy) had Binary Authorization check the canary"
+    ) in text, out
+    assert "which may no longer allow its image either" in text, out
+    assert "out of the fix" not in text and "nothing is left to roll back" not in text, out
+    now = sandbox.service(LAB, "app")
+    served_by = before.latest_ready_revision.rsplit("/", 1)[-1]
+    assert spec(now)[0] == ("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", served_by, 100, "")
+    assert now.latest_ready_revision == before.latest_ready_revision

@@ -88,3 +88,29 @@ def test_a_job_whose_policy_the_fix_turns_on_says_its_next_execution_is_checked(
     done = run(sandbox, tmp_path, profile, "fix", "prod", "--yes")
     assert done.returncode == 0 and note in said(done.stdout), done.stdout + done.stderr
     assert sandbox.job("p", "job").binary_authorization.use_default
+
+
+def test_a_pool_refused_under_another_policy_than_an_enforced_one_is_not_put_back(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-642 F1: what ran, under the default policy (enforced), is denied by it since,
+    and the plan names another policy. The put-back was sent and failed the same way (a
+    second failing revision), said as "as it was before the change". drift cannot tell
+    whether the policy that ran still admits the image: it judges the refusal as any image's,
+    one write, and promises neither way out."""
+    strict = "projects/p/platforms/cloudRun/strict"
+    pool = copy.deepcopy(POOL_SPEC) | {"binaryAuthorization": {"useDefault": True}}
+    sandbox = make_sandbox(world(pools={"pool": pool}, seed=3, binauthz_denied_images=[CONSUMER]))
+    before = sandbox.worker_pool("p", "pool")
+    done = run(
+        sandbox, tmp_path, POOL + f"      binary_authorization: {strict}\n", "fix", "prod", "--yes"
+    )
+    out = done.stdout + done.stderr
+    text = said(done.stdout)
+    assert done.returncode == 4 and "Traceback" not in out, out
+    assert f"drift did not put back what it ran before: that names {CONSUMER} too" in text, out
+    assert "which may no longer allow its image either" in text, out
+    assert "out of the fix" not in text and "as it was before the change" not in text, out
+    after = sandbox.worker_pool("p", "pool")
+    assert int(after.generation) == int(before.generation) + 1, after.generation  # one write
+    assert after.latest_ready_revision == before.latest_ready_revision
