@@ -33,25 +33,17 @@ RUN_EMULATOR = "CLOUD_RUN_EMULATOR_HOST"
 SECRETS_EMULATOR = "SECRET_MANAGER_EMULATOR_HOST"
 RESOURCES_EMULATOR = "RESOURCE_MANAGER_EMULATOR_HOST"
 EMULATORS = (RUN_EMULATOR, SECRETS_EMULATOR, RESOURCES_EMULATOR)
-CLIENT_MODULES = (
-    "grpc",
-    "google.api_core.exceptions",
-    "requests",
-    "google.auth.transport.grpc",
-    "google.api_core.gapic_v1",
-    "google.cloud.run_v2",
-    "google.cloud.secretmanager_v1",
+CLIENT_MODULES = tuple(
+    "grpc google.api_core.exceptions requests google.auth.transport.grpc google.api_core.gapic_v1"
+    " google.cloud.run_v2 google.cloud.secretmanager_v1".split()
 )
-"""What `make_clients` imports (each package imports its services' transports), for a command
-to import ahead of it: in steps of at most about 0.05 s (run_v2's own dependencies first, as
-it imports them), between which `Invocation.load` learns of a refused profile."""
+"""What `make_clients` imports, for a command to import ahead of it in steps of about 0.05 s
+(run_v2's own dependencies first), between which `Invocation.load` learns of a bad profile."""
 STORAGE_EMULATOR = "STORAGE_EMULATOR_HOST"
 KEY_FILE = "GOOGLE_APPLICATION_CREDENTIALS"
-"""Read by the Cloud Storage client itself (google-cloud-storage): it then talks to that host
-anonymously."""
+"""Read by the Cloud Storage client itself: it then talks to that host anonymously."""
 PROXIES = ("grpc_proxy", "https_proxy", "http_proxy")
-"""The proxy variables gRPC core reads, the first set winning (gRPC doc/environment_variables.md,
-doc/core/default_http_proxy_mapper.md)."""
+"""The proxy variables gRPC core reads, the first set winning (gRPC environment_variables.md)."""
 
 
 @dataclass(frozen=True)
