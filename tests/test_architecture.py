@@ -164,3 +164,16 @@ def test_imports_point_down(module: str, graph: dict[str, set[str]]) -> None:
     mine = layer(module)
     upward = sorted(m for m in graph[module] if layer(m) > mine)
     assert not upward, f"{module} (layer {mine}) imports higher layers: {upward}"
+
+
+LINES_MAX = 400
+"""The most lines a module of drift/ has (issue #16: one module per concern, none over 400)."""
+
+
+def test_no_module_is_over_the_line_limit() -> None:
+    over = {
+        str(path.relative_to(ROOT.parent)): n
+        for path in sorted(ROOT.rglob("*.py"))
+        if (n := len(path.read_text().splitlines())) > LINES_MAX
+    }
+    assert over == {}, f"split these by concern: {over}"
