@@ -22,11 +22,11 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from drift.errors import ApiError
-from drift.fix.binauthz_own import not_judged
+from drift.fix.binauthz_own import may_admit, not_judged
 from drift.fix.changes import apply_changes, doomed
 from drift.fix.journal import Entry, State
 from drift.fix.reasons import reason_name
-from drift.fix.recorded import base_template, before_service, served_by
+from drift.fix.recorded import base_template, before_service, served_by, service_parts
 from drift.fix.secret_remedy import remedy
 from drift.fix.workload_doomed import IMAGE, NETWORK, names_image, same_outside
 from drift.kinds import Kind
@@ -195,8 +195,15 @@ async def canary_verdict(session: Session, entry: Entry) -> tuple[str, ...]:
         same = sorted(c.image for c in canary.containers) == sorted(was)
         if not named and same and len(was) == 1:
             named = was  # the one image both run: the one that failed
+        # the plan named another policy than the enforced one that served: it may still
+        # allow the image, which the operator may know (`--deployable`)
+        other = "binary_authorization" in service_parts(entry)
+        maybe = may_admit(reason, before_service(entry), other=other)
+        back = f", {maybe}: if it does, `drift rollback {entry.change_id} --deployable` "
+        back += "restores it now"
         return tuple(
-            f"{said}{image}, which the configuration that served names too" for image in named
+            f"{said}{image}, which the configuration that served names too{back if maybe else ''}"
+            for image in named
         )
     if what := same_outside(reason, served, canary, entry.project, entry.region):
         return (f"{said}{what}, which the configuration that served names too",)

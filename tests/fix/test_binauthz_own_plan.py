@@ -108,6 +108,7 @@ def test_an_image_denied_since_under_the_policy_that_served_stays_pinned(
         f"Cloud Run failed the canary {canary} with CONTAINER_IMAGE_UNAUTHORIZED for {APP}, "
         "which the configuration that served names too"
     ) in " ".join(done.stdout.split()), out
+    assert "may still allow it" not in out, out  # the same policy refused it: no doubt
     now = sandbox.service(LAB, "app")
     served_by = before.latest_ready_revision.rsplit("/", 1)[-1]
     assert spec(now)[0] == ("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", served_by, 100, "")
@@ -144,3 +145,38 @@ def test_a_refusal_under_another_policy_than_an_enforced_one_stays_pinned(
     served_by = before.latest_ready_revision.rsplit("/", 1)[-1]
     assert spec(now)[0] == ("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", served_by, 100, "")
     assert now.latest_ready_revision == before.latest_ready_revision
+
+
+def test_a_refusal_under_another_policy_says_the_one_that_served_may_still_allow_it(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-642 F1, what is left of it: under the stricter policy alone (the default that
+    served still allows the image) drift stays pinned, as it cannot tell this from the default
+    denying the image since. It said "the configuration that served cannot start again", and
+    `drift rollback` refused with "Cloud Run cannot start" and nothing else: both now say the
+    policy that served may still allow it, and `--deployable` is the way when it does (here it
+    does: LATEST on a ready redeploy of what served, the service's default policy back)."""
+    served = {"binaryAuthorization": {"useDefault": True}}
+    sandbox = make_sandbox(served_with(TEMPLATE, {"binauthz_policies": {STRICT: [APP]}}, **served))
+    before = sandbox.service(LAB, "app")
+    done = run(sandbox, tmp_path, rules(STRICT), "fix", "lab", "--yes")
+    out = done.stdout + done.stderr
+    canary = failed_canary(done.stdout)
+    maybe = (
+        f"Cloud Run failed the canary {canary} with CONTAINER_IMAGE_UNAUTHORIZED for {APP}, which "
+        "the configuration that served names too, deployed under default, which may still allow "
+        "it (the plan's policy refused the canary, a policy is checked at each deploy, and drift "
+        "cannot read attestations): if it does, `drift rollback "
+    )
+    assert done.returncode == 4 and maybe in " ".join(done.stdout.split()), out
+    change = done.stdout.rsplit(" recorded in ", 1)[0].rsplit("change ", 1)[1]
+    assert f"{maybe}{change} --deployable` restores it now" in " ".join(done.stdout.split()), out
+    refused = run(sandbox, tmp_path, rules(STRICT), "rollback", "--yes")
+    said = " ".join((refused.stdout + refused.stderr).split())
+    assert refused.returncode == 4 and "Cloud Run cannot start" in said, said
+    assert "deployed under default, which may still allow it" in said, said
+    rolled = run(sandbox, tmp_path, rules(STRICT), "rollback", "--yes", "--deployable")
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr
+    now = assert_serves_as_before(sandbox, LAB, "app", before, canary)
+    assert now.latest_created_revision == now.latest_ready_revision
+    assert now.binary_authorization == before.binary_authorization
