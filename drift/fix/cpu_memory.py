@@ -4,8 +4,9 @@ patch applied. A memory the plan changes that the CPU the workload keeps cannot 
 edit: `memory: 8Gi` on a 1-CPU service), or a cpu it changes that the memory kept cannot run
 with, becomes a manual step naming the CPU (or memory) it needs and what to state beside it;
 both stated that way is a `profiles validate` note (a sidecar may rescue the pair) and the
-same step here when the template would hold it in one container with nothing to add up. Never an extra change the profile does not
-state, never a patch Cloud Run refuses by every reading of its pages: where they leave it open
+same step here when the template would hold it in one container with nothing to add up. Never
+an extra change the profile does not state, never a patch Cloud Run refuses by every reading of
+its pages: where they leave it open
 (each container's pair or the instance's sums, with sidecars), it is blocked only when both
 readings refuse, and the server decides the rest. A service below one CPU in all is
 `drift.fix.below_one`'s (its memory among the other requirements there)."""
