@@ -251,12 +251,12 @@ def _keys(state: LiveState) -> dict[str, str]:
 
 
 def _tag_only(state: LiveState) -> dict[str, str]:
-    """The tag each revision reached only through tags is named by (`DiffContext.tag`)."""
+    """The tag each revision reached only through tags is named by (`Revision.only_tag`)."""
     return {
-        revision.name: revision.tags[0]
+        revision.name: tag
         for live in state.services.values()
         for revision in (*live.serving, *live.tagged)
-        if revision.tag_only and revision.tags
+        if (tag := revision.only_tag)
     }
 
 

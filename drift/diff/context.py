@@ -158,7 +158,7 @@ class At:
 
     @property
     def tag(self) -> str | None:
-        return self.revision.tags[0] if self.revision.tag_only and self.revision.tags else None
+        return self.revision.only_tag
 
     @property
     def where(self) -> str:

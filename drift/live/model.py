@@ -232,6 +232,12 @@ class ServingRevision:
         """Reached only through a traffic tag's own URL (0 % of the service's traffic)."""
         return self.percent <= 0
 
+    @property
+    def only_tag(self) -> str | None:
+        """The tag a revision reached only through tags is named by (its first); None for
+        one with a share of the traffic, or none."""
+        return self.tags[0] if self.tag_only and self.tags else None
+
 
 @dataclass(frozen=True)
 class Execution:
