@@ -86,16 +86,16 @@ def not_judged(reason: str, before: Any) -> bool:
     return reason == UNAUTHORIZED and not enforced(before)
 
 
-def may_admit(reason: str, before: Any, *, other: bool) -> str:
-    """Where Binary Authorization refused a revision run under `other` binary authorization
-    (the plan's) than the policy `before` enforced, what may still hold of a redeploy of what
-    ran under it: that policy may still allow the image (judged as any image's refusal all the
-    same, `not_judged`); "" otherwise."""
+def may_admit(reason: str, before: Any, *, other: bool, new: str = "the canary") -> str:
+    """Where Binary Authorization refused a revision (`new`: the canary, a pool's new
+    revision) run under `other` binary authorization (the plan's) than the policy `before`
+    enforced, what may still hold of a redeploy of what ran under it: that policy may still
+    allow the image (judged as any image's refusal all the same, `not_judged`); "" otherwise."""
     if reason != UNAUTHORIZED or not other or not enforced(before):
         return ""
     return (
         f"deployed under {shown(before)}, which may still allow it (the plan's policy refused "
-        "the canary, a policy is checked at each deploy, and drift cannot read attestations)"
+        f"{new}, a policy is checked at each deploy, and drift cannot read attestations)"
     )
 
 

@@ -240,17 +240,17 @@ class WorkloadFix(Fixer):
             return Stop(f"{failed}; {back}", State.UPDATE_FAILED)
         if what := self._names_too(ready, after):
             return Stop(
-                f"{failed}. drift did not put back what it ran before: that names {what} too, "
-                f"so it would fail the same way; {self.name} holds drift's update, not ready. "
+                f"{failed}. drift did not put back what it ran before: {what}; "
+                f"{self.name} holds drift's update, not ready. "
                 f"{step}; or `drift rollback {self.change_id}` puts back what it was",
                 State.UPDATE_FAILED,
             )
         return await self._put_back(failed, write, step)
 
     def _names_too(self, ready: Any, after: Any) -> str:
-        """What the update failed on that what it ran (`ran_before`) names too."""
-        _, project, _, region = (str(self.live.full_name).split("/") + [""] * 4)[:4]
-        return names_too(ready, self.live.source, after, project, region, ran_before(self.entry))
+        """Why what it ran (`ran_before`) is not put back: it names what the update failed on."""
+        new, ran_as = f"the {self.sp.kind.noun}'s new revision", ran_before(self.entry)
+        return names_too(ready, self.live.source, after, str(self.live.full_name), new, ran_as)
 
     async def _put_back(self, failed: str, write: Write, step: str = "") -> Stop:
         """Put back what the job or pool ran before drift's failed update, as `drift rollback`

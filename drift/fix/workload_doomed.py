@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from drift.fields.access import template_of
-from drift.fix.binauthz_own import not_judged
+from drift.fix.binauthz_own import changed, may_admit, not_judged
 from drift.fix.reasons import reason_name
 
 IMAGE = ("CONTAINER_MISSING", "CONTAINER_PERMISSION_DENIED", "CONTAINER_IMAGE_UNAUTHORIZED")
@@ -56,21 +56,27 @@ def same_outside(reason: str, ran: Any, failed: Any, project: str, region: str) 
     return ""
 
 
-def names_too(
-    ready: Any, ran: Any, failed: Any, project: str, region: str, instead: Any = None
-) -> str:
-    """What Cloud Run failed the update on (its Ready condition `ready`) that the job or pool
-    `ran` (as read before drift's update) names as drift's `failed` one does (a subnet, a
-    connector, a key, an image); "" when the patch changed it, or the reason is another: a
-    Binary Authorization refusal under the binary authorization the update wrote, or of a
-    workload whose policy did not check what it ran (`drift.fix.binauthz_own`: what ran is
-    put back with its own). `instead`: the template it ran in place of its own, where that
-    one's revision failed (`drift.fix.recorded.ran_before`; None: its own)."""
+def names_too(ready: Any, ran: Any, failed: Any, full_name: str, new: str, instead: Any) -> str:
+    """Why drift does not put back what the job or pool `ran` (as read before drift's update,
+    `full_name`), where it names what Cloud Run failed the update on (its Ready condition
+    `ready`) as drift's `failed` one (its revision `new`) does — a subnet, a connector, a key,
+    an image: it would fail the same way; or, where Binary Authorization refused it under
+    another policy than the enforced one that ran, it may (`may_admit`: that policy may still
+    allow the image; helper-642 F1). "" when the patch changed it, or the reason is another: a
+    Binary Authorization refusal of a workload whose policy did not check what it ran
+    (`drift.fix.binauthz_own`: what ran is put back with its own). `instead`: the template it
+    ran in place of its own, where that one's revision failed (`drift.fix.recorded.ran_before`;
+    None: its own)."""
     reason, message = reason_name(ready), str(getattr(ready, "message", ""))
     if not_judged(reason, ran):
         return ""
-    ran, failed = (instead if instead is not None else template_of(ran)), template_of(failed)
+    _, project, _, region = (full_name.split("/") + [""] * 4)[:4]
+    was, now = (instead if instead is not None else template_of(ran)), template_of(failed)
     if reason in IMAGE:
-        images = dict.fromkeys(str(c.image) for c in ran.containers)
-        return next((i for i in images if names_image(message, i)), "")
-    return same_outside(reason, ran, failed, project, region)
+        images = dict.fromkeys(str(c.image) for c in was.containers)
+        what = next((i for i in images if names_image(message, i)), "")
+    else:
+        what = same_outside(reason, was, now, project, region)
+    if what and (maybe := may_admit(reason, ran, other=changed(ran, failed), new=new)):
+        return f"that names {what} too, so it may fail the same way: it was {maybe}"
+    return what and f"that names {what} too, so it would fail the same way"

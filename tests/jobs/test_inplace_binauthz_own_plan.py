@@ -114,3 +114,35 @@ def test_a_pool_refused_under_another_policy_than_an_enforced_one_is_not_put_bac
     after = sandbox.worker_pool("p", "pool")
     assert int(after.generation) == int(before.generation) + 1, after.generation  # one write
     assert after.latest_ready_revision == before.latest_ready_revision
+
+
+def test_a_pool_refused_under_a_stricter_policy_says_the_one_it_ran_under_may_allow_it(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The plan names a stricter policy than the default one the pool ran under, which still
+    allows the image (only the strict one denies it). drift cannot tell this from the default
+    denying the image since, so it sends no put-back; but "so it would fail the same way" was
+    said as certain: the words now say it may, and why, and `drift rollback` puts it back."""
+    strict = "projects/p/platforms/cloudRun/strict"
+    pool = copy.deepcopy(POOL_SPEC) | {"binaryAuthorization": {"useDefault": True}}
+    options = {"binauthz_policies": {strict: [CONSUMER]}}
+    sandbox = make_sandbox(world(pools={"pool": pool}, seed=3, **options))
+    before = sandbox.worker_pool("p", "pool")
+    profile = POOL + f"      binary_authorization: {strict}\n"
+    done = run(sandbox, tmp_path, profile, "fix", "prod", "--yes")
+    out = done.stdout + done.stderr
+    text = said(done.stdout)
+    assert done.returncode == 4 and "Traceback" not in out, out
+    assert "so it would fail the same way" not in text, out
+    assert (
+        f"drift did not put back what it ran before: that names {CONSUMER} too, so it may fail "
+        "the same way: it was deployed under default, which may still allow it (the plan's "
+        "policy refused the worker pool's new revision, a policy is checked at each deploy, and "
+        "drift cannot read attestations)"
+    ) in text, out
+    back = run(sandbox, tmp_path, profile, "rollback", "--yes")
+    assert back.returncode == 0, back.stdout + back.stderr
+    after = sandbox.worker_pool("p", "pool")
+    assert after.binary_authorization == before.binary_authorization
+    assert after.template.containers == before.template.containers
+    assert after.latest_ready_revision == after.latest_created_revision
