@@ -212,22 +212,31 @@ def _service(
 
 
 def _unlisted(svc: Any, listed: list[Any] | ApiError) -> list[str]:
-    """The revisions that serve `svc` (read) and that `listed` (its revisions) lacks."""
+    """The revisions that serve `svc` (read) or that a tag of it reaches (a tag's URL does:
+    helper-650 F6), and that `listed` (its revisions) lacks."""
     if svc is None or isinstance(svc, ApiError) or isinstance(listed, ApiError):
         return []
     names = {short(r.name) for r in listed}
-    return [rev for rev, (percent, _) in traffic(raw(svc)).items() if percent and rev not in names]
+    return [
+        rev
+        for rev, (percent, tags) in traffic(raw(svc)).items()
+        if (percent or tags) and rev not in names
+    ]
 
 
 def _unlisted_note(service: ServiceProfile, svc: Any, listed: list[Any] | ApiError) -> str:
-    """Said when a revision that serves is still not listed once listed again: the history
-    shown does not have what serves (never shown as if nothing served)."""
+    """Said when a revision that serves (or a tag reaches) is still not listed once listed
+    again: the history shown does not have it (never shown as if nothing served)."""
     served = traffic(raw(svc))
-    what = ", ".join(f"{rev} ({served[rev][0]} %)" for rev in _unlisted(svc, listed))
+    said = []
+    for rev in _unlisted(svc, listed):
+        percent, tags = served[rev]
+        said.append(f"{rev} ({''.join(f'tag {t}, ' for t in tags)}{percent} %)")
+    verb = "serves" if any(served[r][0] for r in _unlisted(svc, listed)) else "is reached"
     return (
-        f"{service.label}: {what} serves but is not in its revision listing (it was deployed "
-        "while drift read the service): the percentages shown are not all of its traffic; "
-        "run `drift history` again"
+        f"{service.label}: {', '.join(said)} {verb} but is not in its revision listing (it was "
+        "deployed while drift read the service): what is shown is not all it routes; run "
+        "`drift history` again"
     )
 
 

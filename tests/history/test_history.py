@@ -328,11 +328,12 @@ def test_revisions_are_listed_without_waiting_for_the_service(world: Sandbox) ->
 
 
 def _deploy_after_listing(
-    world: Sandbox, monkeypatch: pytest.MonkeyPatch, *, lacking: bool = False
+    world: Sandbox, monkeypatch: pytest.MonkeyPatch, *, lacking: bool = False, tag: str = ""
 ) -> None:
     """A deploy of api (100 % to its new revision) lands once its revisions are listed and
     before the service is read (the two run at once: the read is made to come later).
-    `lacking`: every listing leaves out the revision that serves now."""
+    `lacking`: every listing leaves out the revision that serves now. `tag`: the deploy is a
+    `--no-traffic --tag TAG` one instead (its revision reached by its tag alone)."""
     import drift.history.read as read
 
     real, real_workloads, deployed = read.revisions_of, read._workloads, []
@@ -340,7 +341,12 @@ def _deploy_after_listing(
     async def listed_then_deployed(*args: Any, **kw: Any) -> Any:
         out = await real(*args, **kw)
         if args[-1].endswith("/api") and not deployed:
-            world.set_env(PROJECT, "api", "LANDED_MEANWHILE", "1")
+            if tag:
+                world.deploy(
+                    PROJECT, "api", env={"LANDED_MEANWHILE": "1"}, no_traffic=True, tag=tag
+                )
+            else:
+                world.set_env(PROJECT, "api", "LANDED_MEANWHILE", "1")
             deployed.append(True)
         serving = world.service(PROJECT, "api").latest_ready_revision
         return [r for r in out if r.name != serving] if lacking else out
@@ -363,6 +369,32 @@ def test_a_deploy_between_the_listing_and_the_read_is_listed_again(
     newest = api(result)[0]
     assert (newest.percent, newest.name) == (100, _serving(world))
     assert world.call_counts()["ListRevisions"] == 3 and not result.notes  # api's again
+
+
+def test_a_tagged_deploy_between_the_listing_and_the_read_is_listed_again(
+    world: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """helper-650 F6: a `--no-traffic --tag e2e` deploy landing between the listing and the
+    read was dropped, exit 0 and no note: only revisions with traffic were listed again,
+    though a tag's URL reaches its revision."""
+    _deploy_after_listing(world, monkeypatch, tag="e2e")
+    world.clear_calls()
+    result = history()
+    tagged = world.service(PROJECT, "api").latest_created_revision.rsplit("/", 1)[-1]
+    newest = api(result)[0]
+    assert (newest.name, newest.percent, newest.tags) == (tagged, 0, ("e2e",)), api(result)
+    assert world.call_counts()["ListRevisions"] == 3 and not result.notes  # api's again
+
+
+def test_a_tagged_revision_the_listing_still_lacks_is_said(
+    world: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _deploy_after_listing(world, monkeypatch, lacking=True, tag="e2e")
+    result = history(services=["api"])
+    tagged = world.service(PROJECT, "api").latest_created_revision.rsplit("/", 1)[-1]
+    (note,) = result.notes
+    assert f"api: {tagged} (tag e2e, 0 %) is reached but is not in its revision listing" in note
+    assert result.exit_code == 3 and not result.complete, result.summary()
 
 
 def test_a_serving_revision_the_listing_still_lacks_is_said(

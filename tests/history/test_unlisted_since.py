@@ -15,7 +15,7 @@ import drift.live.history as live_history
 from drift.check import run_check
 from drift.profiles.loader import load_profile
 from drift.settings import load_settings
-from tests.conftest import MakeSandbox
+from tests.conftest import ClientsFor, MakeSandbox
 
 PROFILE = "project: acme\nregion: us-central1\nservices:\n  api:\n    env:\n"
 PROFILE += "      TESTING: {forbidden: true}\n"
@@ -57,6 +57,47 @@ def test_a_finding_on_a_revision_the_listing_lacks_says_why_it_has_no_since(
         ]
     else:
         assert finding.since is not None and not said
+
+
+def test_a_finding_on_a_revision_deleted_while_read_says_so(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    clients_for: ClientsFor,
+) -> None:
+    """helper-650 F5: between the service's read and its listing a deploy moves the traffic
+    and the revision the finding is on is deleted. The note said it was "deployed while drift
+    read the service"; its number (below the listing's newest) says it was deleted."""
+    history = [{"created": "30d", "env": {}}, {"created": "10d"}]
+    world = {"options": {"seed": 3}, "projects": {"acme": {
+        "number": 111, "region": "us-central1",
+        "services": {"api": {"template": {"env": {"TESTING": "1"}}, "history": history}},
+    }}}  # fmt: skip
+    sandbox = make_sandbox(world)
+    clients = clients_for(sandbox)
+    serving = sandbox.service("acme", "api").latest_ready_revision
+    real = live_history.revisions_of
+
+    async def deleted_first(*args: Any) -> list[Any]:
+        sandbox.set_env("acme", "api", "LANDED", "1")  # a deploy: 100 % to its revision
+        clients.revisions.delete_revision(name=serving).result(timeout=30)
+        return await real(*args)
+
+    monkeypatch.setattr(live_history, "revisions_of", deleted_first)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "prod.yaml").write_text(PROFILE)
+    profile = load_profile(Path("profiles"), "prod")
+    report = asyncio.run(run_check(profile, load_settings(wait=0))).report
+    (finding,) = report.findings
+    assert finding.since is None
+    short = serving.rsplit("/", 1)[-1]
+    assert [n for n in report.notes if "is not in its revision listing" in n] == [
+        f"api: {short} is not in its revision listing (deleted while drift read the service): "
+        "its findings there have no since; run the check again"
+    ]
 
 
 def test_a_worker_pools_findings_are_looked_up_in_its_own_history() -> None:
