@@ -377,7 +377,11 @@ class Reader:
                 ("revision", full), partial(get_revision, self.clients, self.runner, full)
             )
         except ApiError as exc:
-            self.unverified(profile, f"revision.{short(name)}", exc.reason)
+            # the service's read named it: gone since (a deploy moved the traffic, then it was
+            # deleted; helper-650 F4), which a run again tells
+            again = "; the service named it when read: it changed while drift read, run again"
+            gone = again if exc.status == "NOT_FOUND" else ""
+            self.unverified(profile, f"revision.{short(name)}", exc.reason + gone)
             return None
 
 
