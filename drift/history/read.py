@@ -13,7 +13,6 @@ from drift import redact
 from drift.diff.since import unlisted
 from drift.diff.unserved import CanaryRecord, may_read, served_before, unserved
 from drift.errors import ApiError, UsageError
-from drift.fields import enum_name
 from drift.fields.base import project_token
 from drift.fix.served import canary_record
 from drift.history.changes import Masking, Naming, changes
@@ -24,10 +23,11 @@ from drift.history.model import (
     ServiceHistory,
     Unread,
 )
+from drift.history.routed import Traffic, not_listed, traffic, unlisted_note
 from drift.history.rule_values import RuleValues
 from drift.kinds import Kind
 from drift.live.access import AccessDecisions
-from drift.live.api import parent, short
+from drift.live.api import parent
 from drift.live.calls import CallRunner
 from drift.live.history import records_of, revisions_of
 from drift.live.iam import IamReads
@@ -54,8 +54,6 @@ NO_REVISIONS = (
     "when the execution starts); `drift history` lists the revisions of services and worker "
     "pools"
 )
-Traffic = dict[str, tuple[int, tuple[str, ...]]]
-"""revision -> (percent of the service's traffic, tags)"""
 
 
 async def read_history(
@@ -84,7 +82,7 @@ async def read_history(
         # the two run at once: a deploy answered between them serves a revision the listing
         # lacks. List those again, once (no extra call when the two agree, as they do
         # unless a deploy lands meanwhile)
-        late = [i for i, p in enumerate(wanted) if _unlisted(found[p.key], listed[i])]
+        late = [i for i, p in enumerate(wanted) if not_listed(found[p.key], listed[i])]
         again = await gather_all(*(_revisions(session, profile, wanted[i]) for i in late))
         listed = [*listed]
         for i, revisions in zip(late, again, strict=True):
@@ -98,10 +96,10 @@ async def read_history(
         naming = await _projects(session, profile, compared.values())
         await rule_values.learn(session, variables, served, naming.state.projects)
     lacking = tuple(
-        p.label for p, revs in zip(wanted, listed, strict=True) if _unlisted(found[p.key], revs)
+        p.label for p, revs in zip(wanted, listed, strict=True) if not_listed(found[p.key], revs)
     )
     unlisted_notes = [
-        _unlisted_note(p, found[p.key], revs)
+        unlisted_note(p, found[p.key], revs)
         for p, revs in zip(wanted, listed, strict=True)
         if p.label in lacking
     ]
@@ -209,35 +207,6 @@ def _service(
             return Unread(service.label, failed.reason)
     assert not isinstance(listed, ApiError)
     return service, records_of(listed, svc, service.container, kind), traffic(raw(svc))
-
-
-def _unlisted(svc: Any, listed: list[Any] | ApiError) -> list[str]:
-    """The revisions that serve `svc` (read) or that a tag of it reaches (a tag's URL does:
-    helper-650 F6), and that `listed` (its revisions) lacks."""
-    if svc is None or isinstance(svc, ApiError) or isinstance(listed, ApiError):
-        return []
-    names = {short(r.name) for r in listed}
-    return [
-        rev
-        for rev, (percent, tags) in traffic(raw(svc)).items()
-        if (percent or tags) and rev not in names
-    ]
-
-
-def _unlisted_note(service: ServiceProfile, svc: Any, listed: list[Any] | ApiError) -> str:
-    """Said when a revision that serves (or a tag reaches) is still not listed once listed
-    again: the history shown does not have it (never shown as if nothing served)."""
-    served = traffic(raw(svc))
-    said = []
-    for rev in _unlisted(svc, listed):
-        percent, tags = served[rev]
-        said.append(f"{rev} ({''.join(f'tag {t}, ' for t in tags)}{percent} %)")
-    verb = "serves" if any(served[r][0] for r in _unlisted(svc, listed)) else "is reached"
-    return (
-        f"{service.label}: {', '.join(said)} {verb} but is not in its revision listing (it was "
-        "deployed while drift read the service): what is shown is not all it routes; run "
-        "`drift history` again"
-    )
 
 
 def _read(found: Read | Unread) -> TypeGuard[Read]:
@@ -386,23 +355,3 @@ def history_of(
             )
         )
     return ServiceHistory(service.name, len(records), tuple(entries), service.kind)
-
-
-def traffic(svc: Any) -> Traffic:
-    """What serves, from `traffic_statuses` (a raw protobuf Service; a WorkerPool's
-    `instance_split_statuses`, which have no tags). A LATEST status may or may not name its
-    revision (not documented either way): it is the latest ready one
-    (TrafficTargetAllocationType LATEST: "the Service's latest ready Revision")."""
-    served: Traffic = {}
-    pool = "instance_split_statuses" in svc.DESCRIPTOR.fields_by_name
-    for status in svc.instance_split_statuses if pool else svc.traffic_statuses:
-        latest = enum_name(status, "type_").endswith("LATEST")
-        revision = short(status.revision or (svc.latest_ready_revision if latest else ""))
-        if not revision:
-            continue
-        percent, tags = served.get(revision, (0, ()))
-        served[revision] = (
-            percent + int(status.percent),
-            tags + ((status.tag,) if not pool and status.tag else ()),
-        )
-    return served
