@@ -33,6 +33,7 @@ from urllib.parse import unquote, unquote_plus
 from drift.fragments import MASK as MASK  # the mask, as every module names it: `redact.MASK`
 from drift.fragments import PublicNames, common_prefix, public_head
 from drift.fragments import mask_spans as mask_spans
+from drift.payload_pieces import payload_pieces
 from drift.secretforms import (
     Versions,
     bare_forms,
@@ -297,8 +298,17 @@ def register_payload(data: bytes, version: str = "") -> None:
     for form in bare_forms(text) | {text}:
         for encoded in echoed_forms(form):  # its base64, percent-encoded… copy (revleak60 F4)
             _known.add(encoded)
+    # a URL's password, a JSON key's private_key_id, a PEM line: secrets of their own
+    # (helper-646 F2), but for one that only repeats names drift prints anyway
+    pieces = {
+        name: piece
+        for name, piece in payload_pieces(text).items()
+        if _known.public.fragments(piece, [(0, len(piece))])
+    }
+    for piece in pieces.values():
+        _known.add(piece)
     if version:
-        _known.versions.add(data, version)
+        _known.versions.add(data, version, pieces)
     if "\ufffd" in text:  # not UTF-8: its bytes' base64 is how a variable holds it (helper-541)
         for encoded in bytes_forms(data).values():
             _known.add(encoded)

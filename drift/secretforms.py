@@ -11,9 +11,10 @@ import html
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from urllib.parse import quote, quote_plus
 
+from drift.payload_pieces import payload_pieces
 from drift.textsafe import (
     github_data,
     github_property,
@@ -87,6 +88,22 @@ def _base64(encode: Callable[[bytes], bytes], *, padded: bool) -> Callable[[str]
     return encoded
 
 
+WRAPS = (76, 64)
+"""The widths base64 is printed in lines of: GNU `base64` (76, its default) and `openssl
+base64` or a PEM body (64), which is how a file's base64 is pasted into a variable
+(`KEY_B64=$(base64 key.json)`: helper-646 F1); drift masks any white space between them
+(`drift.redact` matches a run of white space with any run)."""
+
+
+def wrapped(text: str, width: int) -> str:
+    """`text` (base64) in lines of `width` joined by newlines, as `base64` prints it."""
+    return "\n".join(text[i : i + width] for i in range(0, len(text), width))
+
+
+def _base64_wrapped(width: int) -> Callable[[str], str]:
+    return lambda value: wrapped(base64.b64encode(value.encode()).decode(), width)
+
+
 def _echoes() -> dict[str, Callable[[str], str]]:
     """`echoed_forms`' encodings, each by a name (`Versions`, `payload_form`)."""
     jsons = {"json": _json(True), "json-utf8": _json(False)}
@@ -110,6 +127,7 @@ def _echoes() -> dict[str, Callable[[str], str]]:
         "base64-unpadded": _base64(base64.b64encode, padded=False),
         "base64url-unpadded": _base64(base64.urlsafe_b64encode, padded=False),
     }
+    packed |= {f"base64-wrap{width}": _base64_wrapped(width) for width in WRAPS}
     packed |= {  # a key's bytes as hex (`bytes.hex`, `xxd -p`, `openssl rand -hex`), either case
         "hex": lambda value: value.encode().hex(),
         "hex-upper": lambda value: value.encode().hex().upper(),
@@ -170,7 +188,9 @@ class Versions:
         self._forms: dict[str, tuple[str, str]] = {}
         self._pattern: re.Pattern[str] | None = None
 
-    def add(self, data: bytes, version: str) -> None:
+    def add(self, data: bytes, version: str, pieces: Mapping[str, str] | None = None) -> None:
+        """`pieces`: the payload's pieces that are secrets of their own (`payload_pieces`,
+        by name), each a form of it (`piece/NAME`)."""
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:  # a keystore, a DER key: copied as its bytes' base64
@@ -188,6 +208,8 @@ class Versions:
         for name, form in shaped.items():
             for encoding, encode in ECHOES.items():
                 forms.setdefault(encode(form), (version, f"{name}/{encoding}"))
+        for name, piece in (pieces or {}).items():
+            forms.setdefault(piece, (version, f"piece/{name}"))
         with self._lock:
             self._forms.update(forms)
             self._pattern = None
@@ -227,6 +249,7 @@ def bytes_forms(data: bytes) -> dict[str, str]:
     for name, (encode, padded) in _PACKED_BYTES.items():
         text = encode(data).decode()
         out[name] = text if padded else text.rstrip("=")
+    out |= {f"base64-wrap{width}": wrapped(out["base64"], width) for width in WRAPS}
     if len(data) >= SEARCH_MIN:
         out |= {"hex": data.hex(), "hex-upper": data.hex().upper()}
     return {n: f for n, f in out.items() if searchable(f)}
@@ -238,6 +261,11 @@ def payload_form(data: bytes, form: str) -> str | None:
     name, _, encoding = form.partition("/")
     if name == "bytes":
         return bytes_forms(data).get(encoding)
+    if name == "piece":
+        try:
+            return payload_pieces(data.decode("utf-8")).get(encoding)
+        except UnicodeDecodeError:
+            return None
     shape, encode = _SHAPES.get(name), ECHOES.get(encoding) if encoding else None
     if shape is None or (encoding and encode is None):
         return None

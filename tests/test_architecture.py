@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.redact",
         "drift.secretforms",
         "drift.fragments",
+        "drift.payload_pieces",
         "drift.credentialforms",
         "drift.textsafe",
         "drift.jsontext",

@@ -1,0 +1,124 @@
+"""helper-646 F1 and F2: a plain variable holding a secret payload's base64 wrapped in lines (as
+`base64 key.json` prints it, 76 columns), or one piece of a structured payload (a database URL's
+password, decoded; a service account key's `private_key_id`; a line of its private key), was
+shown whole by `check` in every format, written into the profile `init --from-live` writes,
+and into the journal of `drift fix`. Each is masked, never copied by init, withheld from the
+journal by its version and form (`piece/NAME`, `base64-wrap76`), and a rollback puts the exact
+value back."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.cliutil import drift_on
+from tests.conftest import MakeSandbox
+
+LAB = "lab-pieces"
+PASSWORD = "Hq7#Zr2Kc9dPm4W"
+URL = f"postgresql://app:{PASSWORD.replace('#', '%23')}@10.0.0.5:5432/app?sslkey=Tn3fJd6Ls1Yv5gXb"
+KEY_ID = "7c2e9a4b1d8f3e6a0c5b9d2e7f1a4c8b3d6e9f0a"
+PEM_LINE = "3Kd7Fh2Gp9Nc5Xv1Bm6Qw8Er4Ty0Ui3Op7As2Df5Gh8Jk1Lz4Xc7Vb0Nm3Qw6Er9T"
+PRIVATE = f"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n{PEM_LINE}\n"
+PRIVATE += "-----END PRIVATE KEY-----\n"
+KEY = json.dumps(
+    {
+        "type": "service_account",
+        "project_id": LAB,
+        "private_key_id": KEY_ID,
+        "private_key": PRIVATE,
+        "client_email": f"firebase@{LAB}.iam.gserviceaccount.com",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    },
+    indent=2,
+)
+_B64 = base64.b64encode(KEY.encode()).decode()
+WRAPPED = "\n".join(_B64[i : i + 76] for i in range(0, len(_B64), 76))  # `base64 key.json`
+COPIES = {
+    "FIREBASE_SERVICE_ACCOUNT": WRAPPED,
+    "REPLICA_SUFFIX": PASSWORD,
+    "SSL_KEY_PARAM": "Tn3fJd6Ls1Yv5gXb",
+    "FIREBASE_KEY_ID": KEY_ID,
+    "KEY_LINE": PEM_LINE,
+}
+SECRETS = (*COPIES.values(), *WRAPPED.splitlines(), KEY, URL)
+ACCOUNT = f"api@{LAB}.iam.gserviceaccount.com"
+PROFILE = (
+    f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    unexpected_env: warn\n"
+    "    env:\n      MODE: live\n"
+    "      FIREBASE_SA: {secret: firebase-sa, min_length: 100}\n"
+    '      DATABASE_URL: {secret: database-url, pattern: "^postgresql://"}\n'
+)
+
+
+def _world() -> dict[str, Any]:
+    reader = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]}
+    env: dict[str, Any] = {
+        "MODE": "old",
+        "FIREBASE_SA": {"secret": "firebase-sa"},
+        "DATABASE_URL": {"secret": "database-url"},
+        **COPIES,
+    }
+    return {
+        "options": {"seed": 3},
+        "projects": {
+            LAB: {
+                "number": 555000111333,
+                "region": "us-central1",
+                "secrets": {
+                    "firebase-sa": {"versions": [KEY], "iam": reader},
+                    "database-url": {"versions": [URL], "iam": reader},
+                },
+                "services": {
+                    "app": {
+                        "template": {
+                            "image": "us-docker.pkg.dev/lab/app:v1",
+                            "port": 8080,
+                            "service_account": ACCOUNT,
+                            "env": env,
+                        }
+                    }
+                },
+            }
+        },
+    }
+
+
+def _leaks(text: str) -> list[str]:
+    return [s[:12] for s in SECRETS if s in text or s.replace("\n", "\\n") in text]
+
+
+def test_pieces_and_wrapped_base64_are_masked_withheld_and_restored(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(_world())
+    profile = ("lab", PROFILE)
+    for fmt in ("table", "json", "github", "sarif", "markdown"):
+        done = drift_on(sandbox, tmp_path, profile, "check", "lab", "--format", fmt)
+        out = done.stdout + done.stderr
+        assert done.returncode == 1 and "Traceback" not in out, out
+        assert not _leaks(out), (fmt, _leaks(out))
+    assert "FIREBASE_KEY_ID" in done.stdout  # the finding is there, its value masked
+    planned = drift_on(sandbox, tmp_path, profile, "plan", "lab", "--format", "yaml")
+    assert not _leaks(planned.stdout + planned.stderr), _leaks(planned.stdout)
+    init = drift_on(
+        sandbox, tmp_path, profile, "init", "copy", "--from-live", "--project", LAB,
+        "--region", "us-central1",
+    )  # fmt: skip
+    written = (tmp_path / "profiles" / "copy.yaml").read_text()
+    assert init.returncode == 0, init.stdout + init.stderr
+    assert not _leaks(written + init.stdout + init.stderr), _leaks(written)
+    fixed = drift_on(sandbox, tmp_path, profile, "fix", "lab", "--yes")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert not _leaks(fixed.stdout + fixed.stderr)
+    (journal,) = (tmp_path / ".drift" / "journal").glob("*.json")
+    text = journal.read_text()
+    data = json.loads(text)
+    held = b"".join(base64.b64decode(data[f]) for f in ("service_before_pb", "base_template_pb"))
+    assert not _leaks(text) and not [s for s in SECRETS if s.encode() in held], _leaks(text)
+    back = drift_on(sandbox, tmp_path, profile, "rollback", "--yes")
+    assert back.returncode == 0, back.stdout + back.stderr
+    env = sandbox.service(LAB, "app").template.containers[0].env
+    assert {v.name: v.value for v in env if v.name in COPIES} == COPIES
