@@ -144,7 +144,7 @@ def _run(app: Typer) -> int:
     from typer import Abort
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-    from drift.cli.options import usage_error
+    from drift.cli.usage import usage_error
     from drift.cli.root import command_of
 
     try:

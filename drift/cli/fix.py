@@ -16,6 +16,7 @@ from drift.cli.options import (
     JournalOpt,
     NoHistoryOpt,
     OutputOpt,
+    QuietOpt,
     ServiceOpt,
     YesOpt,
     file_option,
@@ -30,6 +31,7 @@ from drift.fix.formats import PlanFormat
 from drift.format import OutputFormat
 
 if TYPE_CHECKING:
+    from drift.fix.apply import FixResult
     from drift.fix.plan import Planned
 
 FromTemplateOpt = Annotated[
@@ -69,6 +71,7 @@ def plan(
         ),
     ] = None,
     no_history: NoHistoryOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Show the patch that would repair the drift, and the manual steps. Never writes to
     the cloud.
@@ -117,6 +120,8 @@ def plan(
         write_saved(out, saved_text(planned.plan, profile, service, from_template))
     reveal = include_plain_credentials and format is PlanFormat.YAML
     text = render_plan(planned.plan, format, patched=planned.patched, reveal=reveal)
+    if quiet and format is PlanFormat.TABLE:  # the plan's line and the check's, as --output's
+        text = _summary(planned) + "\n"
     if reveal and output_file is not None:
         private(output_file)
     if format in (PlanFormat.GCLOUD, PlanFormat.YAML):  # a script's text: no note in it
@@ -133,14 +138,17 @@ def plan(
 
 def _wrote(path: Path | None, planned: Planned) -> str:
     """What `plan --output` wrote, and the check's line that says why it exits so."""
-    from drift.fix.formats.table import plan_summary
-    from drift.format.summary import summary_line
     from drift.yamlfile import display_path
 
-    if path is None:
-        return ""
-    plan = plan_summary(planned.plan)
-    return f"wrote {display_path(path)}: {plan}; {summary_line(planned.check.report)}"
+    return "" if path is None else f"wrote {display_path(path)}: {_summary(planned)}"
+
+
+def _summary(planned: Planned) -> str:
+    """The plan's summary line and the check's, that says why it exits so (`--quiet`)."""
+    from drift.fix.formats.table import plan_summary
+    from drift.format.summary import summary_line
+
+    return f"{plan_summary(planned.plan)}; {summary_line(planned.check.report)}"
 
 
 def private(path: Path) -> None:
@@ -200,6 +208,8 @@ def fix(
     ] = None,
     journal: JournalOpt = None,
     format: FormatOpt = OutputFormat.TABLE,
+    output_file: OutputOpt = None,
+    quiet: QuietOpt = False,
     no_history: NoHistoryOpt = False,
 ) -> None:
     """Repair drift: plan -> confirm -> canary revision with no traffic -> probe it ->
@@ -229,6 +239,8 @@ def fix(
       drift fix staging --dry-run
 
       drift fix staging --plan plan.json --only api/env.LOG_LEVEL
+
+      drift fix staging --yes --format json --output recheck.json
     """
     from drift.cli.signals import JournalSays, like_ctrl_c
     from drift.fix.apply import FixOptions, run_fix
@@ -240,9 +252,11 @@ def fix(
             "--plan applies the services and options the plan was made with: "
             "drop --service and --from-template, or make a new plan with them"
         )
+    destinations.writable({"--output": None if output_file is None else str(output_file)})
     settings, profile = cli.load(
         "drift.fix.apply", journal_dir=journal, history=False if no_history else None
     )
+    destinations.not_an_input({"--output": output_file}, settings, [profile])
     saved = read_saved(plan_file) if plan_file is not None else None
     said = JournalSays(settings.journal())
     options = FixOptions(
@@ -275,10 +289,7 @@ def fix(
         if summary and not (dry_run and not prose and result.recheck is not None):
             output.say(summary, err=prose)
         output.annotate_error(*result.stopped())  # why, on the run's page, as an error's
-        if result.recheck is not None and (result.change_id is not None or prose or dry_run):
-            if result.change_id is not None:
-                output.say("re-check after the fix:", err=prose)
-            output.emit(output.render(result.recheck, format), fmt=format)
+        code = _reported(result, format, output_file, prose=prose, dry_run=dry_run, quiet=quiet)
     except OutputLost as exc:
         if result.change_id is None:
             raise  # nothing was changed: nothing was said either (exit 2)
@@ -292,4 +303,41 @@ def fix(
             "shows where things stand",
             code=ExitCode.ABORTED if aborted else ExitCode.INCOMPLETE,
         ) from exc
-    raise typer.Exit(int(result.exit_code))
+    raise typer.Exit(code)
+
+
+def _reported(
+    result: FixResult,
+    fmt: OutputFormat,
+    path: Path | None,
+    *,
+    prose: bool,
+    dry_run: bool,
+    quiet: bool,
+) -> int:
+    """The fix's report (its re-check; a dry run's report) on stdout, or in `path` whenever
+    there is one (`--output`: a fix that stopped before it has none; the file is then left as
+    it was, and said so), and the exit code: a report that could not be written after the
+    fix ran is an incomplete run (3), but drift left (1) or an abort (4) stays what it is."""
+    from drift.format.summary import summary_line
+    from drift.yamlfile import display_path
+
+    report, code = result.recheck, int(result.exit_code)
+    if path is not None:
+        if report is None:
+            output.say(
+                f"{display_path(path)} was not written: the fix stopped before its re-check",
+                err=True,
+            )
+            return code
+        wrote = f"wrote {display_path(path)}: {summary_line(report)}"
+        text = output.render(report, fmt)
+        written = destinations.delivered(
+            lambda: output.emit(text, path, fmt=fmt, summary=wrote), code
+        )
+        return code if result.exit_code is ExitCode.ABORTED else written
+    if report is not None and (result.change_id is not None or prose or dry_run):
+        if result.change_id is not None:
+            output.say("re-check after the fix:", err=prose)
+        output.emit(output.render(report, fmt, quiet=quiet), fmt=fmt)
+    return code

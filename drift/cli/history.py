@@ -13,7 +13,18 @@ from drift.cli.session import Invocation, progress_shown
 from drift.history.formats import HistoryFormat
 
 
-@shared("environment", "profiles", "project", "region", "impersonate_service_account", "verbose")
+@shared(
+    "environment",
+    "profiles",
+    "project",
+    "region",
+    "impersonate_service_account",
+    "verbose",
+    refuses={
+        "fail_on": "history reads revisions and finds no drift: its exit says whether every "
+        "service was read (0) or not (3); `drift check --fail-on` gates on drift"
+    },
+)
 def history(
     cli: Invocation,
     service: ServiceOpt = None,

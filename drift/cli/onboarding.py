@@ -14,7 +14,10 @@ from drift.cli import destinations, output
 from drift.cli.loop import run
 from drift.cli.options import (
     OutputOpt,
+    QuietOpt,
     ServiceOpt,
+    TextFormat,
+    TextFormatOpt,
     shared,
 )
 from drift.cli.session import Invocation
@@ -22,7 +25,18 @@ from drift.compare.formats import CompareFormat
 from drift.errors import ExitCode, OutputLost, UsageError
 
 
-@shared("profiles", "wait", "impersonate_service_account", "verbose")
+@shared(
+    "profiles",
+    "wait",
+    "impersonate_service_account",
+    "verbose",
+    refuses={
+        "fail_on": "init finds no drift: its exit says whether the profile was written from "
+        "every service (0) or not (3); `drift check --fail-on` gates on drift",
+        "output": "init writes the profile to PROFILES/ENV.yaml (the directory: --profiles "
+        "DIR), beside the JSON Schema it names, and prints what it wrote",
+    },
+)
 def init(
     cli: Invocation,
     environment: Annotated[str, typer.Argument(help="Environment: writes profiles/ENV.yaml.")],
@@ -52,6 +66,8 @@ def init(
             "shown or written) so that no plain copy of one is written into the profile.",
         ),
     ] = True,
+    format: TextFormatOpt = TextFormat.TABLE,
+    quiet: QuietOpt = False,
 ) -> None:
     """Write a starting profile from what the live services run with. Never writes to the cloud.
 
@@ -100,8 +116,11 @@ def init(
     )
     # prose that quotes servers (a refusal in a note) and live names: shown as a person's
     # line is, on a terminal and in a CI log alike (`readable`), not as a document
+    said = result.summary()
+    if quiet and result.exit_code is ExitCode.OK:  # else all of it: why it exits so
+        said = _written_lines(said)
     try:
-        output.emit(output.readable(result.summary()))
+        output.emit(output.readable(said))
     except UsageError as exc:  # standard output lost (closed, a full disk, a closed pipe)
         from drift.yamlfile import display_path
 
@@ -113,6 +132,15 @@ def init(
             code=ExitCode.INCOMPLETE,
         ) from exc
     raise typer.Exit(int(result.exit_code))
+
+
+def _written_lines(summary: str) -> str:
+    """`init --quiet`: its summary's lines up to the one saying what it wrote (and the
+    directory it created, said first: a typo in --profiles shows there); the notes after it
+    are in the profile too."""
+    lines = summary.splitlines()
+    wrote = next((i for i, line in enumerate(lines) if line.startswith("wrote ")), 0)
+    return "\n".join(lines[: wrote + 1])
 
 
 def _written_or_not(directory: Path, environment: str) -> Callable[[], str]:
@@ -152,7 +180,21 @@ def _identity(path: Path) -> tuple[int, int, int, int] | None:
     return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
 
 
-@shared("profiles", "fail_on", "wait", "impersonate_service_account", "verbose")
+_EACH_ITS_OWN = (
+    "compare reads each environment from its own profile's project and region, and one "
+    "override cannot say which of the two it replaces (the same for both would make two "
+    "environments one); set `project:` and `region:` in each profile"
+)
+
+
+@shared(
+    "profiles",
+    "fail_on",
+    "wait",
+    "impersonate_service_account",
+    "verbose",
+    refuses={"project": _EACH_ITS_OWN, "region": _EACH_ITS_OWN},
+)
 def compare(
     cli: Invocation,
     environment_a: Annotated[str, typer.Argument(help="First environment (e.g. staging).")],
@@ -175,6 +217,7 @@ def compare(
             "never shown).",
         ),
     ] = True,
+    quiet: QuietOpt = False,
 ) -> None:
     """Parity of two environments: variables on one side only, plain vs secret shape, values
     that should differ but do not (project ids, backend hosts, secrets), and what B requires
@@ -196,7 +239,7 @@ def compare(
 
       drift compare staging prod --live --format json --output parity.json
     """
-    from drift.compare.render import render_comparison
+    from drift.compare.render import render_comparison, summary_line
 
     settings = cli.settings()
     profile_a, profile_b = cli.pair(settings, environment_a, environment_b)
@@ -216,16 +259,14 @@ def compare(
 
         comparison = compare_profiles(profile_a, profile_b, service)
     comparison = replace(comparison, fail_on=settings.fail_on)
+    line = f"{summary_line(comparison)} (exit {int(comparison.exit_code)})"
     wrote = ""
     if output_file is not None:
-        from drift.compare.render import summary_line
         from drift.yamlfile import display_path
 
-        wrote = (
-            f"wrote {display_path(output_file)}: {summary_line(comparison)} "
-            f"(exit {int(comparison.exit_code)})"
-        )
-    text = render_comparison(comparison, format)
+        wrote = f"wrote {display_path(output_file)}: {line}"
+    quietly = quiet and format is CompareFormat.TABLE
+    text = line + "\n" if quietly else render_comparison(comparison, format)
     raise typer.Exit(
         destinations.delivered(
             lambda: output.emit(text, output_file, fmt=format, summary=wrote),

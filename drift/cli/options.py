@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast, get_type_hints
+from typing import Annotated, Any, TypeVar, cast, get_type_hints
 
 import typer
 
 from drift.errors import UsageError
 from drift.findings import FailOn
 from drift.format import OutputFormat
-from drift.units import shown
-
-if TYPE_CHECKING:
-    from typer._click import exceptions as click  # typer's own copy of click
-    from typer._click.core import Command
 
 
 def environment_names(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -179,7 +175,10 @@ def _url_scheme(value: str) -> str | None:
 OutputOpt = Annotated[
     Path | None,
     file_option(
-        "--output", "-o", help="Write the report to FILE instead of stdout.", parser=local_file
+        "--output",
+        "-o",
+        help="Write the result (report, plan, listing) to FILE instead of stdout.",
+        parser=local_file,
     ),
 ]
 ReportOutputOpt = Annotated[
@@ -204,7 +203,13 @@ RegionOpt = Annotated[
     str | None, typer.Option("--region", help="Override the profile's region [env DRIFT_REGION].")
 ]
 QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help="Table format: print only the summary line.")
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="No progress line, and in the table format only the result's summary line (what "
+        "fix or rollback will write, and their questions, are shown all the same).",
+    ),
 ]
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Log every API call to stderr (values scrubbed).")
@@ -215,6 +220,18 @@ ImpersonateOpt = Annotated[
         "--impersonate-service-account",
         help="Call the APIs as this service account (ADC must be allowed to impersonate it) "
         "[env DRIFT_IMPERSONATE_SERVICE_ACCOUNT].",
+    ),
+]
+class TextFormat(StrEnum):
+    """The one format of a command that prints text for a person (`init`, `rollback`)."""
+
+    TABLE = "table"
+
+
+TextFormatOpt = Annotated[
+    TextFormat,
+    typer.Option(
+        "--format", "-f", help="Output format (text for a person only).", case_sensitive=False
     ),
 ]
 FormatOpt = Annotated[
@@ -291,10 +308,25 @@ GATES = (*READS, "fail_on")
 """... and a command whose exit code gates on findings."""
 
 
-def shared(*names: str) -> Callable[[F], F]:
+REFUSABLE = {
+    "fail_on": "--fail-on",
+    "project": "--project",
+    "region": "--region",
+    "output": "--output",
+}
+"""The common options (SPEC "Commands") a command may have no meaning for (`shared`'s
+`refuses`): taken, so that a CI step passing one to every command is no "no such option",
+and refused with why (exit 2) when given."""
+
+
+def shared(*names: str, refuses: Mapping[str, str] | None = None) -> Callable[[F], F]:
     """Give a command the shared options `names` (the environment argument first, the others
-    after its own options) and call it with them gathered as `cli: Invocation`."""
+    after its own options) and call it with them gathered as `cli: Invocation`. `refuses`:
+    each option of REFUSABLE (by parameter) the command takes only to refuse it, with why
+    (hidden from its help)."""
     from drift.cli.session import STATE, Invocation
+
+    refused = dict(refuses or {})
 
     def decorate(command: F) -> F:
         hints = get_type_hints(command, include_extras=True)
@@ -312,12 +344,29 @@ def shared(*names: str) -> Callable[[F], F]:
             )
             for n in names
         ]
+        extra += [
+            inspect.Parameter(
+                n,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=None,
+                annotation=Annotated[
+                    str | None, typer.Option(REFUSABLE[n], hidden=True, show_default=False)
+                ],
+            )
+            for n in refused
+        ]
         front = [p for p in extra if p.name == "environment"]
         back = [p for p in extra if p.name != "environment"]
 
         @functools.wraps(command)
         def run(**kwargs: Any) -> Any:
             STATE.annotate = annotating(kwargs)
+            for n, why in refused.items():
+                if kwargs.pop(n) is not None:
+                    raise UsageError(
+                        f"{REFUSABLE[n]} does not apply to `drift {command.__name__}`: {why}",
+                        hint=f"leave {REFUSABLE[n]} out of this command",
+                    )
             given = {_SHARED[n][0]: kwargs.pop(n) for n in names}
             return command(cli=Invocation(**given), **kwargs)
 
@@ -335,54 +384,3 @@ def annotating(params: Mapping[str, object]) -> bool:
     command line it refused: `--format` is eager (processed before any other option), so an
     error in another option's value knows it."""
     return params.get("format") == "github"
-
-
-def asked_to_annotate(args: Sequence[str], command: Command) -> bool:
-    """`annotating`, read from a command line's own tokens (`args`, for `command`), where
-    click refused it while parsing (an unknown option, an option missing its value): before
-    any option, eager or not, was processed. Its `--format` as click's own parser of the
-    command takes it (which options take a value, `-fgithub`, the last one given, nothing
-    after `--`), read again past what it refused: an unknown option is skipped, parsing
-    stops at an option missing its value."""
-    from typer._click.core import Context
-
-    parser = command.make_parser(Context(command, resilient_parsing=True))
-    parser.ignore_unknown_options = True
-    value = parser.parse_args(list(args))[0].get("format")
-    return isinstance(value, str) and annotating({"format": value.lower()})
-
-
-def usage_error(exc: click.UsageError, args: Sequence[str], app: typer.Typer) -> UsageError:
-    """A command line click refused (a value not among an option's choices, an option or
-    command that does not exist, a missing argument) as drift's own usage error, for drift's
-    one error path (`drift.cli.main`): a `drift: error:` line, and under `--format github`
-    its annotation, where click printed its usage text alone. `args` is that command line,
-    `app` what read it."""
-    from drift.cli.session import STATE
-
-    ctx = exc.ctx
-    path, command = _named(args, app) if ctx is None else (ctx.command_path, ctx.command)
-    params = ctx.params if ctx is not None else {}
-    STATE.annotate = annotating(params) if "format" in params else asked_to_annotate(args, command)
-    # typer's choice check goes through pydantic, whose message says "Value error, " first
-    message = exc.format_message().replace("Value error, ", "").removesuffix(".")
-    for arg in sorted({w for a in args for w in (a, a.partition("=")[2])}, key=len)[::-1]:
-        # a value click quoted whole that no person wrote to be read back (a 100 KB --fail-on):
-        # shortened as units.shown says it; a path, however long a real one is, stays whole
-        if len(arg) > 1000:
-            message = message.replace(repr(arg), shown(arg)).replace(arg, shown(arg))
-    return UsageError(message[:1].lower() + message[1:], hint=f"`{path} --help` says what it takes")
-
-
-def _named(args: Sequence[str], app: typer.Typer) -> tuple[str, Command]:
-    """The command `args` name, and its path (`drift profiles validate`), for an error click
-    raised without its context (an option missing its value)."""
-    command = typer.main.get_command(app)
-    path = ["drift"]
-    for token in args:
-        commands: Mapping[str, Command] = getattr(command, "commands", {})
-        if token not in commands:
-            break
-        command = commands[token]
-        path.append(token)
-    return " ".join(path), command
