@@ -6,18 +6,38 @@ usable again), `--stopped` (with `--from-live`: the fix that made the canary sto
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from drift.cli import output, prompt
+from drift.cli import destinations, output, prompt
 from drift.cli.loop import run
-from drift.cli.options import JournalOpt, environment_names, repeatable, shared
+from drift.cli.options import (
+    JournalOpt,
+    OutputOpt,
+    QuietOpt,
+    TextFormat,
+    TextFormatOpt,
+    environment_names,
+    repeatable,
+    shared,
+)
 from drift.cli.session import Invocation
 from drift.errors import ExitCode, UsageError
 
 
-@shared("profiles", "impersonate_service_account", "verbose")
+@shared(
+    "profiles",
+    "project",
+    "region",
+    "impersonate_service_account",
+    "verbose",
+    refuses={
+        "fail_on": "rollback finds no drift: its exit says whether what serves afterwards is "
+        "what served before the change (0) or not (4); `drift check --fail-on` gates on drift"
+    },
+)
 def rollback(
     cli: Invocation,
     change_id: Annotated[
@@ -75,6 +95,9 @@ def rollback(
         ),
     ] = None,
     journal: JournalOpt = None,
+    format: TextFormatOpt = TextFormat.TABLE,
+    output_file: OutputOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Put back what served before a change (from the journal), after confirmation: the
     configuration that served and the traffic as it was (LATEST as LATEST), the canary's tag
@@ -121,6 +144,13 @@ def rollback(
       drift rollback 20261124-173012-ab12c --service api
 
       drift rollback 20261124-173012-ab12c --from-live staging
+
+      drift rollback --from-live staging --project acme-chat-staging-2
+
+    --project and --region override those of the profile --from-live names, as for `drift
+    fix`; a change in the journal names the services it changed (and where) itself.
+    --output FILE writes the result (the listing, what was restored) to FILE; the prompt and
+    each step are still shown. --quiet cuts --list to its count line.
     """
     from drift.cli.signals import like_ctrl_c
     from drift.fix.rollback import list_changes as listing
@@ -147,20 +177,30 @@ def rollback(
         )
     if list_changes and (force or deployable or stopped):
         raise UsageError("--list only lists: drop --force, --deployable and --stopped")
+    if (cli.project or cli.region) and not from_live:
+        raise UsageError(
+            "--project and --region apply only with --from-live ENV, whose profile they "
+            "override: a change in the journal names the services it changed, project and "
+            "region included (`drift rollback --list` shows them)"
+        )
+    destinations.writable({"--output": None if output_file is None else str(output_file)})
     settings = cli.settings(journal_dir=journal)
+    destinations.not_an_input({"--output": output_file}, settings, [])
     if list_changes:
         listed = run(
             read_live(settings, listing(settings, change_id, service)),
             interrupted=ExitCode.INCOMPLETE,  # a listing stopped aborted nothing (README)
             what="nothing was changed",
         )
-        output.say(listed.summary())
-        raise typer.Exit(0)
-    live = (  # rollback has no --project or --region: DRIFT_PROJECT, DRIFT_REGION
-        replace(cli, environment=from_live).profile(settings, elsewhere="variables")
-        if from_live
-        else None
-    )
+        said = listed.summary()
+        line = said.splitlines()[0]  # no change recorded (and why), or the table's header
+        if listed.entries:  # the listing's count line
+            from drift.textsafe import plural, visible
+
+            changes = plural(len({e.change_id for e in listed.entries}), "change")
+            line = f"{changes} recorded; journal: {visible(listed.journal)}"
+        raise typer.Exit(_said(line if quiet else said, output_file, 0, line=line))
+    live = replace(cli, environment=from_live).profile(settings) if from_live else None
     with like_ctrl_c():
         # fmt: off
         rolling = run_rollback(
@@ -173,7 +213,22 @@ def rollback(
             interrupted=ExitCode.ABORTED,
             what="the journal records what was restored",
         )
-    summary = result.summary()
-    if summary:
-        output.say(summary)
-    raise typer.Exit(int(result.exit_code))
+    raise typer.Exit(_said(result.summary(), output_file, int(result.exit_code)))
+
+
+def _said(text: str, path: Path | None, code: int, *, line: str = "") -> int:
+    """The result on stdout, or in `path` (`--output`, with its first line on stderr), and the
+    exit code: a result that could not be written once the rollback ran is an incomplete run
+    (3), but an abort (4) stays one. `line`: what the text says in one line (its first)."""
+    if path is None:
+        if text:
+            output.say(text)
+        return code
+    from drift.yamlfile import display_path
+
+    first = line or (text.splitlines()[0] if text else "nothing was rolled back")
+    wrote = f"wrote {display_path(path)}: {first}"
+    written = destinations.delivered(
+        lambda: output.emit(output.readable(text), path, summary=wrote), code
+    )
+    return code if code == ExitCode.ABORTED else written
