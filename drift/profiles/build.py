@@ -54,7 +54,7 @@ def build_profile(
 ) -> Profile | None:
     """Turn merged data into a Profile; record problems on `merged`. `supplied`: the keys
     (project, region) given instead; `elsewhere`: how the command takes them, `options` and
-    variables, `variables` alone (`rollback`), or "" (`compare`: the profiles' own)."""
+    variables, `variables` alone, or "" (`compare`: the profiles' own)."""
     data = merged.data
     main_file = merged.main.file if merged.main else f"{environment}.yaml"
     if complete:
