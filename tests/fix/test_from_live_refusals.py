@@ -85,8 +85,9 @@ def test_from_live_refuses_what_the_canary_no_longer_tells(
 
 
 def test_a_profile_without_a_region_is_told_what_rollback_reads(tmp_path: Path) -> None:
-    """helper-534: the message said "give --region or DRIFT_REGION", and rollback has no
-    --region (`no such option`): it reads DRIFT_REGION alone."""
+    """helper-534: the message said "give --region or DRIFT_REGION" when rollback had no
+    --region (`no such option`); it takes one now, with --from-live (helper-648), and the
+    message names both, as check's does."""
     profiles = tmp_path / "profiles"
     profiles.mkdir()
     (profiles / "noreg.yaml").write_text("project: p\nservices:\n  api: {}\n")
@@ -97,5 +98,5 @@ def test_a_profile_without_a_region_is_told_what_rollback_reads(tmp_path: Path) 
     assert done.returncode == 2, done.stderr
     assert done.stderr.splitlines() == [
         "drift: error: profiles/noreg.yaml:1: region is not set (here or in a profile it "
-        "extends); set it here, or set DRIFT_REGION"
+        "extends); set it here, or give --region or DRIFT_REGION"
     ]
