@@ -144,8 +144,8 @@ def _run(app: Typer) -> int:
     from typer import Abort
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-    from drift.cli.usage import usage_error
     from drift.cli.root import command_of
+    from drift.cli.usage import usage_error
 
     try:
         code = command_of(app)(prog_name="drift", standalone_mode=False)

@@ -252,6 +252,8 @@ def fix(
             "--plan applies the services and options the plan was made with: "
             "drop --service and --from-template, or make a new plan with them"
         )
+    if output_file is not None and plan_file is not None:  # the plan replaced by the report
+        destinations.distinct_outputs({"--plan": str(plan_file), "--output": str(output_file)})
     destinations.writable({"--output": None if output_file is None else str(output_file)})
     settings, profile = cli.load(
         "drift.fix.apply", journal_dir=journal, history=False if no_history else None

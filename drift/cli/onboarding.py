@@ -116,11 +116,11 @@ def init(
     )
     # prose that quotes servers (a refusal in a note) and live names: shown as a person's
     # line is, on a terminal and in a CI log alike (`readable`), not as a document
-    said = result.summary()
+    summary = result.summary()
     if quiet and result.exit_code is ExitCode.OK:  # else all of it: why it exits so
-        said = _written_lines(said)
+        summary = _written_lines(summary)
     try:
-        output.emit(output.readable(said))
+        output.emit(output.readable(summary))
     except UsageError as exc:  # standard output lost (closed, a full disk, a closed pipe)
         from drift.yamlfile import display_path
 

@@ -222,6 +222,8 @@ ImpersonateOpt = Annotated[
         "[env DRIFT_IMPERSONATE_SERVICE_ACCOUNT].",
     ),
 ]
+
+
 class TextFormat(StrEnum):
     """The one format of a command that prints text for a person (`init`, `rollback`)."""
 

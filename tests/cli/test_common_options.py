@@ -223,3 +223,18 @@ def test_rollback_from_live_project_overrides_the_profiles(
     assert "projects/other-project/locations/us-central1/services/api" in done.stderr
     region = drift(*args, "--region", "europe-west1", "-v", env=sandbox_env, cwd=project)
     assert "GetService projects/acme-chat-staging/locations/europe-west1/" in region.stderr
+
+
+def test_fix_output_naming_its_saved_plan_is_refused(
+    sandbox: Sandbox, sandbox_env: dict[str, str], project: Path
+) -> None:
+    saved = drift("plan", "staging", "--fail-on", "never", "--out", "p.json", cwd=project,
+                  env=sandbox_env)  # fmt: skip
+    assert saved.returncode == 0, saved.stderr
+    kept = (project / "p.json").read_text()
+    args = ("fix", "staging", "--plan", "p.json", "--yes", "--output", "p.json")
+    done = drift(*args, env=sandbox_env, cwd=project)
+    assert done.returncode == 2
+    assert "--plan and --output name the same file: p.json" in done.stderr
+    assert (project / "p.json").read_text() == kept
+    assert not (project / ".drift").exists()
