@@ -321,6 +321,11 @@ REFUSABLE = {
 and refused with why (exit 2) when given."""
 
 
+def _names(option: str) -> tuple[str, ...]:
+    """An option's names: `-o` too for `--output`, as every command that writes one has it."""
+    return (option, "-o") if option == "--output" else (option,)
+
+
 def shared(*names: str, refuses: Mapping[str, str] | None = None) -> Callable[[F], F]:
     """Give a command the shared options `names` (the environment argument first, the others
     after its own options) and call it with them gathered as `cli: Invocation`. `refuses`:
@@ -352,7 +357,8 @@ def shared(*names: str, refuses: Mapping[str, str] | None = None) -> Callable[[F
                 inspect.Parameter.POSITIONAL_OR_KEYWORD,
                 default=None,
                 annotation=Annotated[
-                    str | None, typer.Option(REFUSABLE[n], hidden=True, show_default=False)
+                    str | None,
+                    typer.Option(*_names(REFUSABLE[n]), hidden=True, show_default=False),
                 ],
             )
             for n in refused

@@ -126,6 +126,7 @@ def test_fix_declined_leaves_the_output_file_unwritten_and_says_so(
         (("rollback",), ("--fail-on", "never"), "rollback finds no drift"),
         (("init", "x", "--from-live"), ("--fail-on", "warning"), "init finds no drift"),
         (("init", "x", "--from-live"), ("--output", "x.yaml"), "init writes the profile to"),
+        (("init", "x", "--from-live"), ("-o", "x.yaml"), "init writes the profile to"),
         (("compare", "staging", "e2e"), ("--project", "p"), "its own profile's project"),
         (("compare", "staging", "e2e", "--live"), ("--region", "r"), "one override cannot"),
         (("rollback",), ("--project", "p"), "apply only with --from-live ENV"),
