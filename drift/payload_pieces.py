@@ -14,9 +14,11 @@ masked for appearing in a key."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -76,6 +78,25 @@ def _of_text(text: str, path: str) -> Iterator[tuple[str, str]]:
                 yield f"{path}.line{i}", line.strip()
 
 
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
+
+
+def _decoded(text: str) -> str:
+    """The text a payload stored base64-encoded holds (helper-646 F4: a token kept encoded,
+    copied decoded into a plain value), "" when it is no such thing: base64 of 16 characters or
+    more, decoding to UTF-8 text with no control character but white space."""
+    if len(text) < 16 or not _BASE64.fullmatch(text):
+        return ""
+    try:
+        data = base64.b64decode(text.replace("-", "+").replace("_", "/") + "==", validate=False)
+        decoded = data.decode("utf-8")
+    except ValueError:
+        return ""
+    if any(ord(c) < 32 and c not in "\t\r\n" for c in decoded):
+        return ""
+    return decoded.strip() if len(decoded.strip()) >= 8 else ""
+
+
 def payload_pieces(text: str) -> dict[str, str]:
     """Each piece of a payload's `text` a plain value may hold alone, by a name that finds it
     again in the same payload (`drift.secretforms.payload_form`): `.password`,
@@ -88,6 +109,9 @@ def payload_pieces(text: str) -> dict[str, str]:
         doc = None
     found = _json_strings(doc, "") if isinstance(doc, dict | list) else _of_text(text, "")
     out: dict[str, str] = {}
+    if decoded := _decoded(stripped):
+        out[".decoded"] = decoded
+        found = chain(found, ((f".decoded{n}", p) for n, p in payload_pieces(decoded).items()))
     for name, piece in found:
         if piece and piece != stripped:
             out.setdefault(name or ".", piece)

@@ -104,6 +104,20 @@ def _base64_wrapped(width: int) -> Callable[[str], str]:
     return lambda value: wrapped(base64.b64encode(value.encode()).decode(), width)
 
 
+def inner_base64(data: bytes, offset: int) -> str:
+    """What any base64 of a document holding `data` at a byte `offset` (mod 3) holds of it,
+    whatever surrounds it (helper-646 F3: a config blob's base64 with a secret inside): its
+    base64 but the 4-character groups that share bits with the bytes around it."""
+    text = base64.b64encode(bytes(offset) + data).decode()
+    start = 4 if offset else 0
+    stop = len(text) - (4 if (offset + len(data)) % 3 else 0)
+    return text[start:stop] if stop > start else ""
+
+
+def _base64_inside(offset: int) -> Callable[[str], str]:
+    return lambda value: inner_base64(value.encode(), offset)
+
+
 def _echoes() -> dict[str, Callable[[str], str]]:
     """`echoed_forms`' encodings, each by a name (`Versions`, `payload_form`)."""
     jsons = {"json": _json(True), "json-utf8": _json(False)}
@@ -128,6 +142,7 @@ def _echoes() -> dict[str, Callable[[str], str]]:
         "base64url-unpadded": _base64(base64.urlsafe_b64encode, padded=False),
     }
     packed |= {f"base64-wrap{width}": _base64_wrapped(width) for width in WRAPS}
+    packed |= {f"base64-in{offset}": _base64_inside(offset) for offset in range(3)}
     packed |= {  # a key's bytes as hex (`bytes.hex`, `xxd -p`, `openssl rand -hex`), either case
         "hex": lambda value: value.encode().hex(),
         "hex-upper": lambda value: value.encode().hex().upper(),
@@ -152,7 +167,7 @@ def echoed_forms(value: str) -> set[str]:
     to tell apart encoded."""
     if not searchable(value.strip()):
         return {value}
-    return {value} | {encode(value) for encode in ECHOES.values()}
+    return {value} | {form for encode in ECHOES.values() if searchable(form := encode(value))}
 
 
 _BOM = "\ufeff"
@@ -207,7 +222,8 @@ class Versions:
             forms.setdefault(form, (version, name))
         for name, form in shaped.items():
             for encoding, encode in ECHOES.items():
-                forms.setdefault(encode(form), (version, f"{name}/{encoding}"))
+                if searchable(encoded := encode(form)):
+                    forms.setdefault(encoded, (version, f"{name}/{encoding}"))
         for name, piece in (pieces or {}).items():
             forms.setdefault(piece, (version, f"piece/{name}"))
         with self._lock:

@@ -72,3 +72,32 @@ def test_wrapped_base64_is_masked_with_any_line_break_for_text_and_bytes() -> No
         assert pieces[0][1] == name and payload_form(data, name) == lines  # type: ignore[index]
     short = wrapped(base64.b64encode(b"short value").decode(), 76)
     assert "\n" not in short  # one line: the base64 form it always was
+
+
+def test_a_payload_inside_a_base64_document_is_masked_at_every_offset() -> None:
+    """helper-646 F3: a config blob's base64 holding a secret was masked only where the secret
+    began on a 3-byte boundary of the document."""
+    url = "postgresql://app:Hq7%23Zr2Kc9dPm4W@10.0.0.5:5432/app"
+    redact.register_payload(url.encode(), VERSION)
+    for lead in ("", "#", "##"):
+        doc = f'{lead}{{"database": {{"url": "{url}"}}, "debug": false}}'
+        blob = base64.b64encode(doc.encode()).decode()
+        shown = redact.mask(f"APP_CONFIG_B64={blob}")
+        assert "***" in shown and len(shown) < len(blob) - 40, (lead, shown)
+        pieces = redact.secret_pieces(blob)
+        assert pieces is not None, lead
+        rebuilt = "".join(
+            p if isinstance(p, str) else payload_form(url.encode(), p[1]) or "?" for p in pieces
+        )
+        assert rebuilt == blob, lead  # the journal gives the exact blob back
+
+
+def test_the_decoded_text_of_a_payload_stored_in_base64_is_a_secret() -> None:
+    """helper-646 F4: a token kept base64-encoded in Secret Manager, copied decoded."""
+    stored = base64.b64encode(b"Rw8Tn2Ky6Lp4Hz9Xc1Vb-live")
+    redact.register_payload(stored, VERSION)
+    assert redact.mask("PARTNER_REF=Rw8Tn2Ky6Lp4Hz9Xc1Vb-live") == "PARTNER_REF=***"
+    pieces = redact.secret_pieces("Rw8Tn2Ky6Lp4Hz9Xc1Vb-live")
+    assert pieces == [(VERSION, "piece/.decoded")], pieces
+    assert payload_form(stored, "piece/.decoded") == "Rw8Tn2Ky6Lp4Hz9Xc1Vb-live"
+    assert payload_pieces("7c2e9a4b1d8f3e6a0c5b9d2e7f1a4c8b") == {}  # hex: no text inside
