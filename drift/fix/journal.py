@@ -326,6 +326,8 @@ class Journal:
                 continue
             entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
             entry.problem, entry.source = checked(path, raw, data), str(path)
+            if not entry.problem:  # names drift prints, as a profile's (helper-646 O2)
+                redact.register_public(entry.project, entry.region, entry.service)
             out.append(entry)
         return sorted(_one_each(out), key=lambda e: (e.change_id, e.service))
 

@@ -122,3 +122,32 @@ def test_pieces_and_wrapped_base64_are_masked_withheld_and_restored(
     assert back.returncode == 0, back.stdout + back.stderr
     env = sandbox.service(LAB, "app").template.containers[0].env
     assert {v.name: v.value for v in env if v.name in COPIES} == COPIES
+
+
+def test_rollback_names_its_project_though_a_secret_begins_with_it(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-646 O2: a payload that begins with the project's id (read again by the rollback,
+    to restore a plain copy the journal withheld) made the rollback's lines say `project ***`
+    and `…/***/app…`: the journal's project, region and workload were not taken for names
+    drift prints, as a profile's are."""
+    value = f"{LAB}-XyZ9q7Lm2PwK4s-us-central1-app"
+    world = _world()
+    project = world["projects"][LAB]
+    project["secrets"]["s-public"] = {
+        "versions": [value],
+        "iam": project["secrets"]["firebase-sa"]["iam"],
+    }
+    env = project["services"]["app"]["template"]["env"]
+    env.update({"PUBLIC": {"secret": "s-public"}, "PUBLIC_COPY": value})
+    sandbox = make_sandbox(world)
+    profile = ("lab", PROFILE + "      PUBLIC: {secret: s-public, min_length: 8}\n")
+    fixed = drift_on(sandbox, tmp_path, profile, "fix", "lab", "--yes")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    back = drift_on(sandbox, tmp_path, profile, "rollback", "--yes")
+    said = back.stdout + back.stderr
+    assert back.returncode == 0, said
+    assert f"(project {LAB}, region us-central1)" in said, said
+    assert "project ***" not in said and value not in said, said
+    restored = {v.name: v.value for v in sandbox.service(LAB, "app").template.containers[0].env}
+    assert restored["PUBLIC_COPY"] == value
