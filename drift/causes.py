@@ -189,7 +189,8 @@ def attach_causes(
                 severity=Severity.ERROR,
                 service=result.service,
                 revision=result.revision,
-                tag=tags.get(result.revision or ""),
+                # the tag whose URL was probed (its revision may have several)
+                tag=(result.tag or tags[rev]) if (rev := result.revision or "") in tags else None,
                 target="probe",
                 message="; ".join(
                     [f"WebSocket probe of {result.url}: {said}", suspects_text]

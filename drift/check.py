@@ -176,7 +176,7 @@ async def run_check(
             findings,
             unverified=state.unverified,
             keys=_keys(state),
-            tags=_tag_only(state),
+            tags=state.tag_only(),
         )
         # made after the diff, which applied the ignores to its own: an entry naming a probe
         # rule (`{service: api, rule: probe.close_1011}`) silences the probe's finding too
@@ -247,16 +247,6 @@ def _keys(state: LiveState) -> dict[str, str]:
         for live in state.services.values()
         for revision in (*live.serving, *live.tagged)
         if (key := revision.config.settings.get("encryption_key"))
-    }
-
-
-def _tag_only(state: LiveState) -> dict[str, str]:
-    """The tag each revision reached only through tags is named by (`Revision.only_tag`)."""
-    return {
-        revision.name: tag
-        for live in state.services.values()
-        for revision in (*live.serving, *live.tagged)
-        if (tag := revision.only_tag)
     }
 
 

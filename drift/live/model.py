@@ -10,6 +10,7 @@ from typing import Any
 
 from drift.fields import SettingValue, digested
 from drift.kinds import Kind, workload_key
+from drift.live.changeids import tagged_change
 from drift.refs import SecretRef, file_mode
 
 
@@ -234,9 +235,13 @@ class ServingRevision:
 
     @property
     def only_tag(self) -> str | None:
-        """The tag a revision reached only through tags is named by (its first); None for
-        one with a share of the traffic, or none."""
-        return self.tags[0] if self.tag_only and self.tags else None
+        """The tag a revision reached only through tags is named by: its first that is not
+        drift's own canary tag (a team's `e2e` on drift's held canary is what reaches it for
+        them, and what their ignore entry names: helper-647 F2b), else its first; None for one
+        with a share of the traffic, or none."""
+        if not self.tag_only or not self.tags:
+            return None
+        return next((t for t in self.tags if tagged_change(t) is None), self.tags[0])
 
 
 @dataclass(frozen=True)

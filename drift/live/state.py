@@ -154,6 +154,16 @@ class LiveState(ProjectNames):
         """IAM's answer with its detail, when decided."""
         return self.access.get((normalise_account(account), ref))
 
+    def tag_only(self) -> dict[str, str]:
+        """The tag each revision reached only through tags is named by (`Revision.only_tag`),
+        by revision: its findings, and its probe's, carry it."""
+        return {
+            revision.name: tag
+            for live in self.services.values()
+            for revision in (*live.serving, *live.tagged)
+            if (tag := revision.only_tag)
+        }
+
     def listed_names(self, kind: Kind) -> set[str]:
         """The names of the workloads of that kind the region lists (when it was listed)."""
         return {name for other, name in map(split_key, self.listed) if other is kind}

@@ -239,7 +239,7 @@ async def run_probe(
     probed = [n for n in names if profile.services[n].probe is not None]
     state = await read_live(profile, probed, settings.access(), wait=settings.wait, secrets="none")
     results, changed = await probe_services(profile, probed, state, env, settings)
-    answered, findings = attach_causes(profile, results, [], checked=False)
+    answered, findings = attach_causes(profile, results, [], checked=False, tags=state.tag_only())
     today = utc_today()
     findings = apply_ignores(profile, findings, today)  # as `check` does
     # a probed service that does not exist: the SPEC's finding for it, as `check` says it

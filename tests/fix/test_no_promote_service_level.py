@@ -103,3 +103,6 @@ def test_a_team_tag_on_drifts_held_canary_keeps_its_finding_an_error(
     ]
     assert bound["severity"] == "error", bound
     assert "held with no traffic" not in bound["message"], bound["message"]
+    # helper-647 F2b: the finding names the team's tag, whose URL reaches the canary, not
+    # drift's own (listed first): what their ignore entry names
+    assert bound["tag"] == "e2e", bound

@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 
 from drift.check import run_check
 from drift.probe.live import run_probe
@@ -119,22 +121,51 @@ def test_probe_reads_only_the_services_it_probes(
     ]
 
 
+def probe(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, where: Path, service: str) -> Report:
+    """`drift probe`, as `check` above."""
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    profile = load_profile(where, "prod")
+    return asyncio.run(run_probe(profile, load_settings(wait=0), services=[service], environ={}))
+
+
+@pytest.mark.parametrize("run", [check, probe], ids=["check", "probe"])
 def test_a_failed_probe_of_a_tag_only_revision_carries_its_tag(
-    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, run: Any
 ) -> None:
     """chat-00002-def is reached only through tag e2e (0 %): its probe's finding carries
     `"tag"` as every other finding on it does (SPEC: "A finding on a revision reached only
     through a tag carries `"tag"`"), so an ignore entry by tag silences it (helper-643 F1: it
     had none, and the entry was said to match no finding)."""
     where = profiles(tmp_path, "chat", "{websocket: /ws, tag: e2e}")
-    report = check(shapes, monkeypatch, where, "chat")
+    report = run(shapes, monkeypatch, where, "chat")
     [probed] = [f for f in report.findings if f.rule.startswith("probe.")]
     others = {f.tag for f in report.findings if f.revision == probed.revision and f is not probed}
     assert probed.revision == "chat-00002-def" and probed.tag == "e2e", probed
     assert others <= {"e2e"}, others
     entry = f"ignore:\n  - {{service: chat, tag: e2e, rule: {probed.rule}, reason: scratch}}\n"
     (where / "prod.yaml").write_text((where / "prod.yaml").read_text() + entry)
-    again = check(shapes, monkeypatch, where, "chat")
+    again = run(shapes, monkeypatch, where, "chat")
     [silenced] = [f for f in again.findings if f.rule == probed.rule]
     assert silenced.ignored, silenced
     assert not any("matched no finding" in n for n in again.notes), again.notes
+    if run is probe:  # helper-647 F1: `drift probe` exited 1 on the finding its entry names
+        assert again.exit_code == 0, again.findings
+
+
+def test_a_probe_finding_names_the_tag_probed_of_a_revision_with_two(
+    shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """helper-647 F2: chat-00002-def is reached by tag `qa` (listed first) and tag `e2e`; the
+    probe of e2e's URL was reported `tag: qa`, and an ignore entry by `e2e` matched nothing."""
+    world = YAML(typ="safe", pure=True).load(SHAPES.read_text())
+    traffic = world["projects"]["acme-prod"]["services"]["chat"]["traffic"]
+    traffic.insert(1, {"revision": "chat-00002-def", "percent": 0, "tag": "qa"})
+    shapes.reset(world)
+    try:
+        where = profiles(tmp_path, "chat", "{websocket: /ws, tag: e2e}")
+        report = check(shapes, monkeypatch, where, "chat")
+    finally:
+        shapes.reset(YAML(typ="safe", pure=True).load(SHAPES.read_text()))
+    [probed] = [f for f in report.findings if f.rule.startswith("probe.")]
+    assert (probed.revision, probed.tag) == ("chat-00002-def", "e2e"), probed
