@@ -135,11 +135,11 @@ def unread_values(
 def _unread(
     unread: Mapping[SecretRef, ApiError], projects: Mapping[str, str], again: str
 ) -> tuple[str, ...]:
-    """The first three named, each with why (helper-595 F7); one version spelt two ways,
-    once."""
+    """The first three named (in their order, not the reads': the same every run; helper-647
+    O1), each with why (helper-595 F7); one version spelt two ways, once."""
     said = {
         f"secret {_secret(ref.project, ref.secret, projects)}:{ref.version}": why
-        for ref, why in unread.items()
+        for ref, why in sorted(unread.items())
     }
     if not said:
         return ()
