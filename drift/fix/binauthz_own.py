@@ -37,6 +37,8 @@ from drift.live.session import Session
 from drift.textsafe import visible
 
 UNAUTHORIZED = "CONTAINER_IMAGE_UNAUTHORIZED"
+MAY_ADMIT = "which may still allow it"
+"""How `may_admit` says the policy what served ran under may still allow its image."""
 SETTING = "setting.binary_authorization"
 
 
@@ -94,7 +96,7 @@ def may_admit(reason: str, before: Any, *, other: bool, new: str = "the canary")
     if reason != UNAUTHORIZED or not other or not enforced(before):
         return ""
     return (
-        f"deployed under {shown(before)}, which may still allow it (the plan's policy refused "
+        f"deployed under {shown(before)}, {MAY_ADMIT} (the plan's policy refused "
         f"{new}, a policy is checked at each deploy, and drift cannot read attestations)"
     )
 
@@ -135,7 +137,8 @@ def own_refusal(condition: Any, before: Any, after: Any, sp: ServicePlan, enviro
             f"policy does not allow an image it names; what ran before was deployed under {was}, "
             "which may no longer allow its image either (a policy is checked at each deploy, "
             "and drift cannot read attestations): attest the image (or have the policies allow "
-            "it), then run drift fix again"
+            f"it), then run drift fix again; or, if {was} still allows it, "
+            f"{_rest(sp, environment)}"
         )
     return (
         f"Cloud Run's reason: {UNAUTHORIZED} — the plan's own binary_authorization change "

@@ -30,7 +30,7 @@ from drift.fix.since import (
     undoes,
     undone_by,
 )
-from drift.fix.startable import unstartable, ways_out, workload_unstartable
+from drift.fix.startable import doubtful, unstartable, ways_out, workload_unstartable
 from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
 from drift.fix.workload import RESTORED, still_running
@@ -176,9 +176,10 @@ async def check(
             and (why := await unstartable(session, entry, canary=not deployable))
         ):
             out.blocked = (
-                f"{name}: Cloud Run cannot start the configuration that served before change "
-                f"{visible(entry.change_id)} ({visible('; '.join(why))}): rolling back would "
-                "only add a failed revision; "
+                f"{name}: Cloud Run {'may not' if doubtful(why) else 'cannot'} start the "
+                "configuration that served before change "
+                f"{visible(entry.change_id)} ({visible('; '.join(why))}): rolling back "
+                f"{'may' if doubtful(why) else 'would'} only add a failed revision; "
                 + visible(ways_out(entry, pinned=_pinned(live, entry), why="; ".join(why)))
             )
     else:
@@ -186,9 +187,10 @@ async def check(
         out.caveat = workload_preview.tag_caveat(live, entry)
         if not out.blocked and (why := await workload_unstartable(session, entry, live)):
             out.blocked = (
-                f"{name}: Cloud Run cannot start the configuration that ran before change "
-                f"{visible(entry.change_id)} ({visible('; '.join(why))}): putting it back would "
-                f"only leave the {kind.noun} failed; "
+                f"{name}: Cloud Run {'may not' if doubtful(why) else 'cannot'} start the "
+                "configuration that ran before change "
+                f"{visible(entry.change_id)} ({visible('; '.join(why))}): putting it back "
+                f"{'may' if doubtful(why) else 'would'} only leave the {kind.noun} failed; "
                 + visible(ways_out(entry, pinned=True, why="; ".join(why)))
             )
     # read from the job just read: an execution started since the fix runs drift's change;

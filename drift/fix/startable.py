@@ -22,7 +22,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from drift.errors import ApiError
-from drift.fix.binauthz_own import may_admit, not_judged
+from drift.fix.binauthz_own import MAY_ADMIT, may_admit, not_judged
 from drift.fix.changes import apply_changes, doomed
 from drift.fix.journal import Entry, State
 from drift.fix.reasons import reason_name
@@ -213,11 +213,20 @@ async def canary_verdict(session: Session, entry: Entry) -> tuple[str, ...]:
 CANNOT_START = "the configuration that served cannot start again, so deploying it again would "
 """What a cleanup records when it left the canary for that reason (`left_unstartable`), the
 reasons after it: how `recorded_unstartable` finds them in the journal entry's last note."""
+MAY_NOT_START = "the configuration that served may not start again, so deploying it again may "
+"""The same where a reason is not certain (`doubtful`): the policy it was deployed under may
+still allow its image (helper-647 F6: "cannot start again" beside "may still allow it")."""
+
+
+def doubtful(why: tuple[str, ...]) -> bool:
+    """Whether a reason of `unstartable` only may hold (`binauthz_own.may_admit`)."""
+    return any(MAY_ADMIT in reason for reason in why)
 
 
 def left_unstartable(why: tuple[str, ...]) -> str:
     """Why drift left its canary (the cleanup's note ends with it): `unstartable`'s reasons."""
-    return f"{CANNOT_START}only add a failed revision: {'; '.join(why)}"
+    start = MAY_NOT_START if doubtful(why) else CANNOT_START
+    return f"{start}only add a failed revision: {'; '.join(why)}"
 
 
 def recorded_unstartable(entry: Entry) -> str:
@@ -225,9 +234,10 @@ def recorded_unstartable(entry: Entry) -> str:
     `drift rollback` refuses it while that holds (`unstartable`, judged again); "" when the
     cleanup did not stop for that."""
     note = str(entry.history[-1].get("note", "")) if entry.history else ""
-    if entry.state != State.CLEANUP_FAILED or CANNOT_START not in note:
+    start = next((s for s in (CANNOT_START, MAY_NOT_START) if s in note), None)
+    if entry.state != State.CLEANUP_FAILED or start is None:
         return ""
-    return note.rpartition(CANNOT_START)[2].partition(": ")[2]
+    return note.rpartition(start)[2].partition(": ")[2]
 
 
 def _secret_steps(why: str) -> list[str]:

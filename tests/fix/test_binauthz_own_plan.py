@@ -140,7 +140,10 @@ def test_a_refusal_under_another_policy_than_an_enforced_one_stays_pinned(
         "policy) had Binary Authorization check the canary"
     ) in text, out
     assert "which may no longer allow its image either" in text, out
-    assert "out of the fix" not in text and "nothing is left to roll back" not in text, out
+    # the way out that holds if the policy that served still allows the image, said so
+    # (helper-647 F6), never as certain
+    assert "or, if default still allows it, leave app/setting.binary_authorization out " in text
+    assert "nothing is left to roll back" not in text, out
     now = sandbox.service(LAB, "app")
     served_by = before.latest_ready_revision.rsplit("/", 1)[-1]
     assert spec(now)[0] == ("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", served_by, 100, "")
@@ -171,9 +174,12 @@ def test_a_refusal_under_another_policy_says_the_one_that_served_may_still_allow
     assert done.returncode == 4 and maybe in " ".join(done.stdout.split()), out
     change = done.stdout.rsplit(" recorded in ", 1)[0].rsplit("change ", 1)[1]
     assert f"{maybe}{change} --deployable` restores it now" in " ".join(done.stdout.split()), out
+    assert "the configuration that served may not start again" in " ".join(out.split()), out
+    assert "cannot start again" not in out, out  # helper-647 F6: beside "may still allow it"
     refused = run(sandbox, tmp_path, rules(STRICT), "rollback", "--yes")
     said = " ".join((refused.stdout + refused.stderr).split())
-    assert refused.returncode == 4 and "Cloud Run cannot start" in said, said
+    assert refused.returncode == 4 and "Cloud Run may not start" in said, said  # helper-647 F6
+    assert "Cloud Run cannot start" not in said and "may only add a failed revision" in said
     assert "deployed under default, which may still allow it" in said, said
     rolled = run(sandbox, tmp_path, rules(STRICT), "rollback", "--yes", "--deployable")
     assert rolled.returncode == 0, rolled.stdout + rolled.stderr
