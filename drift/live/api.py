@@ -16,6 +16,7 @@ from drift.live.calls import Api, CallRunner
 from drift.live.clients import Clients
 from drift.live.crc32c import crc32c
 from drift.live.normalize import raw
+from drift.live.tasks import Tasks
 from drift.textsafe import shell_quote, visible
 
 LIST_PAGE_SIZE = 1000
@@ -151,6 +152,36 @@ async def pages(
         raise ApiError(
             method, parent, "INVALID_RESPONSE", f"the server {why}, so the list would never end"
         )
+
+
+async def list_secrets(
+    clients: Clients, runner: CallRunner, parent: str
+) -> tuple[list[Any], ApiError | None]:
+    """The secrets of the project `parent` (`projects/P`), every page (each as large as
+    ListSecretsRequest.page_size allows: "If the number is greater than 25000, it is capped at
+    25000"), and the error of the page that failed, if one did (the secrets of the pages
+    before it are kept: what they say is so)."""
+    from google.cloud import secretmanager_v1
+
+    found: list[Any] = []
+    request = partial(secretmanager_v1.ListSecretsRequest, page_size=25000)
+    call = clients.secrets.list_secrets
+    try:
+        async for page in pages(runner, "secrets", "ListSecrets", parent, request, call, "secrets"):
+            found += page.secrets
+    except ApiError as exc:
+        return found, exc
+    return found, None
+
+
+def secrets_listed(
+    clients: Clients, runner: CallRunner, project: str, shared: Tasks | None = None
+) -> Awaitable[tuple[list[Any], ApiError | None]]:
+    """`list_secrets` of `project`, kept in `shared` when given: made once a run, whoever
+    asks first (`drift init --from-live` starts it beside the workload Lists, and the read
+    finds it there: helper-633 F4)."""
+    make = partial(list_secrets, clients, runner, f"projects/{project}")
+    return make() if shared is None else shared.once(("list_secrets", project), make)
 
 
 async def get_service(clients: Clients, runner: CallRunner, name: str) -> Any:

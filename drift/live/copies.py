@@ -6,15 +6,13 @@ would mask (helper-591 F3)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from drift.errors import ApiError
 from drift.live.model import EnvVar, RevisionVariables
 from drift.live.reads import pasted, values_needed
-from drift.live.secrets import SecretReads, Tasks
-from drift.live.state import LiveState
+from drift.live.value_reads import ValueReads
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
 
@@ -30,14 +28,7 @@ async def learn_values(
     why. A reference in a form drift does not read is never read as another secret. `ids`:
     project ids by the numbers references name (`LiveState.projects`, as read), so that one
     version named by its project's number and by its id is read once."""
-
-    async def project_id(number: str) -> str | None:
-        return ids.get(number)
-
-    reads = SecretReads(session.clients, session.runner, project, LiveState(), Tasks(), project_id)
-    wanted = list(dict.fromkeys(r for r in refs if not r.unread))
-    answers = await asyncio.gather(*(reads.read_pasted(r) for r in wanted))
-    return {r: a for r, a in zip(wanted, answers, strict=True) if a is not None}
+    return await ValueReads(session.clients, session.runner, project).learn(refs, ids)
 
 
 def rules_read(

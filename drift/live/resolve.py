@@ -19,6 +19,7 @@ from drift.live.model import EnvVar, LiveService, RevisionConfig
 from drift.live.reads import expected_refs, held, pasted, values_needed
 from drift.live.secrets import SecretReads, Tasks
 from drift.live.state import LiveState
+from drift.live.value_reads import ValueReads
 from drift.profiles.model import ServiceProfile
 from drift.refs import SecretRef
 
@@ -43,8 +44,12 @@ class SecretChecks:
         secrets: Secrets = "read",
         shared: Tasks | None = None,
         compared: frozenset[str] = frozenset(),
+        values: ValueReads | None = None,
     ) -> None:
         self.state = state
+        self.values = values
+        """Where the values of what each workload references are read as the versions
+        resolve (`init --from-live`), None when none is read."""
         self.compared = compared
         """The keys of workloads read only for what a `same_as` of the others compares with:
         of theirs, only the values compared are read (never their secrets' states, policies,
@@ -56,7 +61,7 @@ class SecretChecks:
         iam = IamReads(clients, runner, shared or self.tasks)
         self.access = AccessDecisions(project, state, self.tasks, iam)
         self.secrets = SecretReads(
-            clients, runner, project, state, self.tasks, self.access.project_id
+            clients, runner, project, state, self.tasks, self.access.project_id, shared
         )
         self._waiting = False
         self._accounts: dict[SecretRef, set[str]] = {}
@@ -94,6 +99,8 @@ class SecretChecks:
         for rev in workload.checked:
             for _, _, ref in rev.config.secret_refs():
                 self.secrets.watch(ref, key)
+        if self.values is not None:
+            self.values.described(workload, self.tasks, self.state, self.access.iam)
         self._values([profile])
         if self._waiting:
             self._prefetch(profile, workload)
@@ -165,6 +172,8 @@ class SecretChecks:
             for rev in svc.checked:
                 for _, _, ref in rev.config.secret_refs():
                     self.secrets.watch(ref, key)
+        if self.values is not None:  # what the read reads of the references is known now
+            self.values.unwatched(services, self.tasks)
         self._values(profiles)
         # the IAM reads each workload's access needs start once its own secrets' states and
         # policies are in, not after every read started (another secret, a history)

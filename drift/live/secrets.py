@@ -16,7 +16,7 @@ from drift import redact
 from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Unverified
-from drift.live.api import access_version, attempt, pages, short
+from drift.live.api import access_version, attempt, secrets_listed, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.iam_policy import ACCESSOR_ROLES, CUSTOM_ROLES, Policy
@@ -49,6 +49,7 @@ class SecretReads:
     state: LiveState
     tasks: Tasks
     project_id: ProjectId | None = None  # a project's id by its number (None: cannot be told)
+    shared: Tasks | None = None  # where the secret list is kept for the run (`secrets_listed`)
     _listed: set[str] | None = field(default=None, init=False)
     _users: dict[str, set[str]] = field(default_factory=dict, init=False)
     _failures: dict[str, set[str]] = field(default_factory=dict, init=False)  # why, by key
@@ -163,23 +164,13 @@ class SecretReads:
         return not ref.project or ref.project == self.project
 
     async def _list_secrets(self) -> None:
-        from google.cloud import secretmanager_v1
-
         parent = f"projects/{self.project}"
-        names: set[str] = set()
-        request = partial(secretmanager_v1.ListSecretsRequest, page_size=25000)
-        call = self.clients.secrets.list_secrets
-        try:
-            async for response in pages(
-                self.runner, "secrets", "ListSecrets", parent, request, call, "secrets"
-            ):
-                for secret in response.secrets:
-                    self._learn(parent, secret.name)
-                    names.add(short(secret.name))
-                    self._expiry(short(secret.name), secret)
-        except ApiError:
-            return  # existence is then told by the version lookups themselves
-        self._listed = names
+        found, failed = await secrets_listed(self.clients, self.runner, self.project, self.shared)
+        for secret in found:
+            self._learn(parent, secret.name)
+            self._expiry(short(secret.name), secret)
+        if failed is None:  # else existence is told by the version lookups themselves
+            self._listed = {short(secret.name) for secret in found}
 
     def _learn(self, asked: str, answer: str) -> None:
         """The number of the project id `asked` named: Secret Manager answers by number

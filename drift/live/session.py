@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from drift.live.secrets import Tasks
     from drift.live.state import LiveState
     from drift.live.storage import StorageObject
+    from drift.live.value_reads import ValueReads
     from drift.profiles.model import Profile
 
 
@@ -71,12 +72,14 @@ class Session:
         secrets: Secrets = "read",
         shared: Tasks | None = None,
         compared: frozenset[str] = frozenset(),
+        values: ValueReads | None = None,
     ) -> LiveState:
         """What the named services of a profile run with (see `Reader`); a deploy in progress
         is waited for up to `wait` seconds; `history` says whose revisions to list too;
         `secrets`: what is learnt of the secrets references name (`Secrets`); `shared`:
         answers shared with another read of the run (`Reader.shared`); `compared`: workloads
-        read for a `same_as` of the others only (`SecretChecks`)."""
+        read for a `same_as` of the others only (`SecretChecks`); `values`: where the value of
+        each version the workloads reference is read as it resolves (`SecretChecks.values`)."""
         from drift.live.reader import Reader
 
         reader = Reader(
@@ -90,6 +93,7 @@ class Session:
             shared=shared,
             compared=compared,
         )
+        reader.checks.values = values
         return await reader.read(profile, names)
 
     async def check_secrets(
@@ -155,6 +159,19 @@ class Session:
         if listing.error is not None:
             raise listing.error
         return sorted(listing.items)
+
+    def list_secrets(self, project: str, shared: Tasks) -> None:
+        """Start listing the secrets of `project`, kept in `shared` for a read of the project
+        to use (`read(..., shared=)`), not listed again."""
+        from drift.live.api import secrets_listed
+
+        secrets_listed(self.clients, self.runner, project, shared)
+
+    def values(self, project: str) -> ValueReads:
+        """What reads the values a read's workloads reference (`read(..., values=)`)."""
+        from drift.live.value_reads import ValueReads
+
+        return ValueReads(self.clients, self.runner, project)
 
     async def access_secret(self, name: str) -> bytes:
         from drift.live.api import access_secret

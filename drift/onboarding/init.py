@@ -9,21 +9,19 @@ import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
-from drift.errors import ApiError, DriftError, IncompleteRead, UsageError
+from drift.errors import ApiError, IncompleteRead, UsageError
 from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.calls import CallRunner
-from drift.live.copies import learn_values
 from drift.live.state import LiveState
+from drift.live.value_reads import as_stated
 from drift.next_steps import (
     failed_read_steps,
-    hint_lines,
-    project_may_not_exist,
-    refused_throughout,
     region_may_be_wrong,
 )
 from drift.onboarding.account import own_number
 from drift.onboarding.draft import Draft, build_draft, drafted_from, images_differ, render, rollout
+from drift.onboarding.listing import workload_keys
 from drift.onboarding.named import as_other_kinds, of_other_kinds
 from drift.onboarding.next_check import check_place_options, check_profiles_option
 from drift.onboarding.result import InitResult
@@ -93,53 +91,48 @@ async def init_from_live(
 
     listed_once = Tasks()  # the lists made here are the read's: each kind listed once
     async with Session(settings.access(), runner) as session:
-        if not names:
-            # every list's outcome is awaited and read: a failed one ends the command only
-            # once the others have ended too (none fails unread at the loop's shutdown), and
-            # which is reported does not depend on which answered first
-            listed = await asyncio.gather(
-                *(session.list_workloads(project, region, k, listed_once) for k in Kind),
-                return_exceptions=True,
-            )
-            unlike = (ApiError, list)  # an outcome of neither: a bug or Ctrl-C, raised as is
-            if other := next((r for r in listed if not isinstance(r, unlike)), None):
-                raise other
-            if failed := [r for r in listed if isinstance(r, ApiError)]:
-                raise _unlisted(failed, project, region, project_from) from failed[0]
-            names = [
-                workload_key(k, n)
-                for k, found in zip(Kind, listed, strict=True)
-                if not isinstance(found, BaseException)
-                for n in found
-            ]
+        values = session.values(project) if secret_values else None
+        try:
             if not names:
-                raise UsageError(
-                    f"no Cloud Run services, jobs or worker pools in {project}/{region}: "
-                    "nothing to describe",
-                    hint=region_may_be_wrong(project, region_from),
+                names = await workload_keys(
+                    session, project, region, (project_from, region_from), listed_once
                 )
-        probe = Profile(
-            environment,
-            project,
-            region,
-            _LIVE,
-            services={n: _described(n) for n in names},
-        )
-        # every workload's revisions too: a password renamed is known by an older one
-        state = await session.read(
-            probe, names, wait=settings.wait, shared=listed_once, history=every_history
-        )
-        found = [n for n in names if n in state.missing]
-        kinds = await of_other_kinds(session, found, project, region, listed_once) if found else {}
-        accounts = [drafted_from(w)[1].service_account for w in state.services.values()]
-        # every value the drafts reference, so that no plain copy of one is written into a
-        # file meant for git (helper-591 F3); a refusal leaves it unknown, and said
-        number, unread = await asyncio.gather(
-            own_number(session, project, state, accounts),
-            learn_values(session, project, referenced_values(state), state.projects)
-            if secret_values
-            else _unread(),
-        )
+            probe = Profile(
+                environment,
+                project,
+                region,
+                _LIVE,
+                services={n: _described(n) for n in names},
+            )
+            # every workload's revisions too: a password renamed is known by an older one;
+            # each referenced value read as its version resolves (`values`, helper-633 F4)
+            state = await session.read(
+                probe,
+                names,
+                wait=settings.wait,
+                shared=listed_once,
+                history=every_history,
+                values=values,
+            )
+            found = [n for n in names if n in state.missing]
+            kinds = (
+                await of_other_kinds(session, found, project, region, listed_once) if found else {}
+            )
+            accounts = [drafted_from(w)[1].service_account for w in state.services.values()]
+            # every value the drafts reference, so that no plain copy of one is written into
+            # a file meant for git (helper-591 F3); a refusal leaves it unknown, and said
+            number, unread = await asyncio.gather(
+                own_number(session, project, state, accounts),
+                values.learn(referenced_values(state), state.projects) if values else _unread(),
+            )
+        except BaseException:
+            # a call started early whose answer is no longer wanted (the secret list beside a
+            # List that failed, a value beside a read that failed): cancelled, never left
+            # running, its failure collected (said by no traceback at exit)
+            listed_once.discard()
+            if values is not None:
+                values.discard()
+            raise
     settling = _require_all_read(state, names, project, region, (project_from, region_from), kinds)
     names = [n for n in names if n not in settling]
     # nothing hoisted into defaults while a workload is left out: its entry, added as the
@@ -209,22 +202,11 @@ def referenced_values(state: LiveState) -> list[SecretRef]:
     reach): whatever it writes from any of them (a plain value, a name, the image) may hold
     one (helper-595 F2, F4)."""
     return [
-        _as_stated(state, ref)
+        as_stated(state, ref)
         for live in state.services.values()
         for c in live.configs
         for *_, ref in c.secret_refs()
     ]
-
-
-def _as_stated(state: LiveState, ref: SecretRef) -> SecretRef:
-    """`ref` by the version number the read resolved it to (`latest`, an alias): the version
-    the workload referenced then, as `check` judges it, though a rotation lands before the
-    value is read; and one version named by its number and by `latest`, read once
-    (helper-597 F2, F3)."""
-    info = state.versions.get(ref)
-    if info is None or not info.resolved or info.resolved == ref.version:
-        return ref
-    return SecretRef(ref.secret, info.resolved, ref.project)
 
 
 async def _unread() -> dict[SecretRef, ApiError]:
@@ -235,45 +217,6 @@ def _described(key: str) -> ServiceProfile:
     """A workload to read, with no expectation."""
     kind, name = split_key(key)
     return ServiceProfile(name, _LIVE, kind=kind)
-
-
-def _unlisted(
-    errors: Sequence[ApiError], project: str, region: str, project_from: str
-) -> DriftError:
-    """Why the workloads could not be listed (`errors`: each failed list, in `Kind` order),
-    and what to do next. A project or region Cloud Run does not know (INVALID_ARGUMENT,
-    NOT_FOUND) is a usage error (2); a denied or failed list leaves the read incomplete (3,
-    SPEC exit codes). Every list refused in the project: it may not exist or be mistyped
-    (`project_may_not_exist`, as `check` says it). A denied List names its permission
-    (run.services.list, run.jobs.list, run.workerpools.list: all in roles/run.viewer,
-    https://cloud.google.com/run/docs/reference/iam/roles) and `--service`, which reads the
-    workloads named without listing any kind. Nothing is written either way: a profile missing
-    the workloads of a kind would later read as covering them all."""
-    exc = errors[0]
-    if exc.status in ("INVALID_ARGUMENT", "NOT_FOUND"):
-        return UsageError(
-            f"could not list the workloads: {exc.reason}\n  check --project / --region "
-            f"(project {project}, region {region}); nothing was written"
-        )
-    lines = [f"could not list the workloads in {project}/{region}: nothing was written", exc.reason]
-    if len(errors) == len(Kind) and refused_throughout(project, (e.reason for e in errors)):
-        lines.append(project_may_not_exist(project, project_from))
-    denied = [e for e in errors if e.status == "PERMISSION_DENIED" and not e.disabled]
-    if denied:
-        needs = ", ".join(f"run.{e.call.removeprefix('List').lower()}.list" for e in denied)
-        lines += [
-            f"{', '.join(e.call for e in denied)} need{'s' if len(denied) == 1 else ''} "
-            f"{needs} (in roles/run.viewer): grant {'it' if len(denied) == 1 else 'them'}, or "
-            "name the "
-            "workloads to describe, which lists none: --service NAME (repeatable; "
-            "job/NAME, worker_pool/NAME for the other kinds)",
-            "nothing is written without every list: a profile missing the workloads of a kind "
-            "would later read as covering them all",
-        ]
-    # failed otherwise (unavailable, a quota): what to do, as `check` says it
-    return IncompleteRead(
-        "\n  ".join(lines) + hint_lines(e.reason for e in errors if e not in denied)
-    )
 
 
 def _require_all_read(

@@ -1,0 +1,106 @@
+"""The values `drift init --from-live` reads only to know them (`drift.live.copies`), each
+started by the read as soon as the version its reference names has resolved: beside the
+secret's and its project's IAM reads, not after the whole read (helper-633 F4). What no read
+started (a reference only a template that serves nothing holds, one whose project's id the read
+could not learn) is read once the read is over, as before. Either way each version's value is
+read once, by the name `learn_values` alone gives it: by the version the read resolved the
+reference to, in the project GetProject named."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Iterable, Mapping
+from functools import partial
+from typing import Any
+
+from drift.errors import ApiError
+from drift.live.calls import CallRunner
+from drift.live.clients import Clients
+from drift.live.iam import IamReads
+from drift.live.model import LiveService
+from drift.live.secrets import SecretReads
+from drift.live.state import LiveState
+from drift.live.tasks import Tasks
+from drift.refs import SecretRef
+
+
+def as_stated(state: LiveState, ref: SecretRef) -> SecretRef:
+    """`ref` by the version number the read resolved it to (`latest`, an alias): the version
+    the workload referenced then, as `check` judges it, though a rotation lands before the
+    value is read; and one version named by its number and by `latest`, read once
+    (helper-597 F2, F3)."""
+    info = state.versions.get(ref)
+    if info is None or not info.resolved or info.resolved == ref.version:
+        return ref
+    return SecretRef(ref.secret, info.resolved, ref.project)
+
+
+class ValueReads:
+    """`described` by the read for each workload it describes; `learn` once it is over."""
+
+    def __init__(self, clients: Clients, runner: CallRunner, project: str) -> None:
+        self.project = project
+        self.tasks = Tasks()
+        self._ids: Mapping[str, str] = {}
+        self._reads = SecretReads(clients, runner, project, LiveState(), self.tasks, self._id)
+        self._starts: list[asyncio.Task[None]] = []
+        self._early: dict[SecretRef, Awaitable[ApiError | None]] = {}
+        """The value read started for each reference as stated (`as_stated`)."""
+
+    async def _id(self, number: str) -> str | None:
+        return self._ids.get(number)
+
+    def described(
+        self, workload: LiveService, versions: Tasks, state: LiveState, iam: IamReads
+    ) -> None:
+        """The read (its `state`, its tasks `versions`, its `iam` lookups) described
+        `workload`: each version it references whose state the read is reading has its value
+        read once that state is in."""
+        for config in workload.configs:
+            for *_, ref in config.secret_refs():
+                version = versions.get(("version", ref))
+                if version is not None and ("start", ref) not in self.tasks:
+                    start = partial(self._start, ref, version, state, iam)
+                    self._starts.append(self.tasks.once(("start", ref), start))
+
+    def unwatched(self, workloads: Iterable[LiveService], versions: Tasks) -> None:
+        """Every workload is described: a reference whose state the read does not read (only
+        a template that serves nothing holds it) is named as it is written, its value read
+        now, not after the read's IAM reads; unless it names its project by a number, whose
+        id `learn` is given."""
+        for workload in workloads:
+            for config in workload.configs:
+                for *_, ref in config.secret_refs():
+                    if not (ref.unread or ref.project.isdigit() or ("version", ref) in versions):
+                        self._early.setdefault(ref, self._reads.read_pasted(ref))
+
+    async def _start(
+        self, ref: SecretRef, version: Awaitable[Any], state: LiveState, iam: IamReads
+    ) -> None:
+        await version
+        stated = as_stated(state, ref)
+        named = stated
+        if stated.project.isdigit():  # by its id, as the read named it (GetProject's answer)
+            info = iam.projects.get(stated.project)
+            if info is None:
+                return  # not learnt: read by `learn`, named as it names it
+            project = "" if info.project_id == self.project else info.project_id
+            named = SecretRef(stated.secret, stated.version, project)
+        self._early.setdefault(stated, self._reads.read_pasted(named))
+
+    async def learn(
+        self, refs: Iterable[SecretRef], ids: Mapping[str, str] = {}
+    ) -> dict[SecretRef, ApiError]:
+        """`learn_values`: each value `refs` name read (those the read started, awaited),
+        remembered as a secret (`redact`); what could not be read, with why."""
+        self._ids = ids
+        await asyncio.gather(*self._starts)
+        wanted = list(dict.fromkeys(r for r in refs if not r.unread))
+        answers = await asyncio.gather(
+            *(self._early.get(r) or self._reads.read_pasted(r) for r in wanted)
+        )
+        return {r: a for r, a in zip(wanted, answers, strict=True) if a is not None}
+
+    def discard(self) -> None:
+        """After the read was abandoned: nothing of it left running (`Tasks.discard`)."""
+        self.tasks.discard()
