@@ -4,12 +4,14 @@ secret's and its project's IAM reads, not after the whole read (helper-633 F4). 
 started (a reference only a template that serves nothing holds, one whose project's id the read
 could not learn) is read once the read is over, as before. Either way each version's value is
 read once, by the name `learn_values` alone gives it: by the version the read resolved the
-reference to, in the project GetProject named."""
+reference to, in the project GetProject named. A version GetSecretVersion found DISABLED,
+DESTROYED or not there is not asked for its value: what AccessSecretVersion answers it is known,
+and said as that answer (helper-633 F7)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -18,6 +20,7 @@ from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.iam import IamReads
 from drift.live.model import LiveService
+from drift.live.secret_state import VersionState
 from drift.live.secrets import SecretReads
 from drift.live.state import LiveState
 from drift.live.tasks import Tasks
@@ -86,7 +89,12 @@ class ValueReads:
                 return  # not learnt: read by `learn`, named as it names it
             project = "" if info.project_id == self.project else info.project_id
             named = SecretRef(stated.secret, stated.version, project)
-        self._early.setdefault(stated, self._reads.read_pasted(named))
+        known = state.versions.get(ref)
+        if known is not None and known.state is not VersionState.ENABLED:
+            refused = _unreadable(named.version_resource(self.project), known.state)
+            self._early.setdefault(stated, self.tasks.once(("known", stated), refused))
+        else:
+            self._early.setdefault(stated, self._reads.read_pasted(named))
 
     async def learn(
         self, refs: Iterable[SecretRef], ids: Mapping[str, str] = {}
@@ -104,3 +112,27 @@ class ValueReads:
     def discard(self) -> None:
         """After the read was abandoned: nothing of it left running (`Tasks.discard`)."""
         self.tasks.discard()
+
+
+def _unreadable(name: str, state: VersionState) -> Callable[[], Awaitable[ApiError]]:
+    """What AccessSecretVersion answers for the version `name`, which GetSecretVersion found
+    in `state` (not ENABLED), and so is not asked (helper-633 F7): a version DISABLED or
+    DESTROYED "can't be accessed" (cloud.google.com/secret-manager/docs/disable-secret-version;
+    Secret Manager's status for it is FAILED_PRECONDITION, "Secret Version [NAME] is in
+    DISABLED state."), and one not found, NOT_FOUND, as its GetSecretVersion was. Said as that
+    call's answer would be (`drift.onboarding.withheld.unread_values` names the call and
+    status)."""
+    gone = state in (VersionState.MISSING, VersionState.SECRET_MISSING)
+    status = "NOT_FOUND" if gone else "FAILED_PRECONDITION"
+    why = "was not found" if gone else f"is in {state.value} state"
+    error = ApiError(
+        "AccessSecretVersion",
+        name,
+        status,
+        f"Secret Version [{name}] {why} (as GetSecretVersion answered: its value is not asked)",
+    )
+
+    async def answer() -> ApiError:
+        return error
+
+    return answer
