@@ -8,18 +8,14 @@ import typer
 
 from drift.cli import destinations, output
 from drift.cli.loop import run
-from drift.cli.options import JournalOpt, OutputOpt, QuietOpt, ServiceOpt, shared
+from drift.cli.options import REACH, JournalOpt, OutputOpt, QuietOpt, ServiceOpt, shared
 from drift.cli.session import Invocation, progress_shown
 from drift.history.formats import HistoryFormat
 
 
 @shared(
     "environment",
-    "profiles",
-    "project",
-    "region",
-    "impersonate_service_account",
-    "verbose",
+    *REACH,
     refuses={
         "fail_on": "history reads revisions and finds no drift: its exit says whether every "
         "service was read (0) or not (3); `drift check --fail-on` gates on drift"

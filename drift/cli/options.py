@@ -306,6 +306,8 @@ READS = (
     "verbose",
 )
 """What a command that reads an environment's live services takes."""
+REACH = ("profiles", "project", "region", "impersonate_service_account", "verbose")
+"""What a command that reaches the live services without waiting for them takes."""
 GATES = (*READS, "fail_on")
 """... and a command whose exit code gates on findings."""
 

@@ -14,6 +14,7 @@ import typer
 from drift.cli import destinations, output, prompt
 from drift.cli.loop import run
 from drift.cli.options import (
+    REACH,
     JournalOpt,
     OutputOpt,
     QuietOpt,
@@ -28,11 +29,7 @@ from drift.errors import ExitCode, UsageError
 
 
 @shared(
-    "profiles",
-    "project",
-    "region",
-    "impersonate_service_account",
-    "verbose",
+    *REACH,
     refuses={
         "fail_on": "rollback finds no drift: its exit says whether what serves afterwards is "
         "what served before the change (0) or not (4); `drift check --fail-on` gates on drift"
