@@ -7,11 +7,15 @@ allowed to list revisions may not be allowed to get one, run.revisions.get and
 run.revisions.list being two permissions, and what it cannot read is said.)
 
 An early listing is used only where it is as good as one made after the workload was read:
-it answered, it was asked for by the very name the workload's answer has, the workload was
-not being reconciled when first read (a deploy in progress waited out changes its revisions
-after the listing), and it holds the workload's latest created revision (a deploy that landed
-after it). Otherwise the workload's revisions are listed once it is described, as they always
-were. (The early listing of a workload found missing, or left unverified by a deploy still in
+it was asked for the workload the answer names (its location, kind and short name: a profile
+naming its project by number lists `projects/NUMBER/…`, and Cloud Run names the workload with
+the project id, helper-647 F4), the workload was not being reconciled when first read (a deploy
+in progress waited out changes its revisions after the listing), and, where it answered, it
+holds the workload's latest created revision (a deploy that landed after it). Otherwise the
+workload's revisions are listed once it is described, as they always were. A listing that
+failed is the answer, said as any other ListRevisions failure: asking again would repeat a
+refusal, or spend a second retry budget on an outage the first one outlasted (helper-647 F3).
+(The early listing of a workload found missing, or left unverified by a deploy still in
 progress, is a call made for nothing: one for a name that is not what the profile expects.)"""
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ class RevisionLists:
         self.tasks = tasks
         self.once = once
         self._stale: set[str] = set()
+        self._started: dict[tuple[str, ...], str] = {}
+        """The name each early listing was asked for, by `_workload` (the project left out)."""
 
     def start(self, parent: str, profiles: Iterable[ServiceProfile]) -> None:
         """The ListRevisions of each service and worker pool of `profiles`, in the location
@@ -47,6 +53,7 @@ class RevisionLists:
         for profile in profiles:
             if profile.kind in (Kind.SERVICE, Kind.WORKER_POOL):
                 name = f"{parent}/{profile.kind.collection}/{profile.name}"
+                self._started.setdefault(_workload(name), name)
                 self.tasks.once(("early_revisions", name), partial(self._early, name))
 
     async def _early(self, name: str) -> list[Any] | ApiError:
@@ -67,11 +74,20 @@ class RevisionLists:
         be listed): the early listing where it is good, else a ListRevisions made now, once a
         run."""
         pb = raw(workload)
-        early = self.tasks.get(("early_revisions", pb.name))
+        started = self._started.get(_workload(pb.name))
+        early = self.tasks.get(("early_revisions", started)) if started else None
         if early is not None and pb.name not in self._stale:
             found = await early
-            latest = f"{pb.name}/revisions/{pb.latest_created_revision.rsplit('/', 1)[-1]}"
-            if not isinstance(found, ApiError) and latest in {raw(r).name for r in found}:
+            if isinstance(found, ApiError):
+                raise found  # the workload's answer: not asked again (helper-647 F3)
+            latest = pb.latest_created_revision.rsplit("/", 1)[-1]
+            if latest in {raw(r).name.rsplit("/", 1)[-1] for r in found}:
                 return found  # type: ignore[no-any-return]
         make = partial(revision_list.revisions_of, self.clients, self.runner, pb.name)
         return await self.once(("history", pb.name), make)  # type: ignore[no-any-return]
+
+
+def _workload(name: str) -> tuple[str, ...]:
+    """`projects/P/locations/L/services/S` → (L, services, S): one reader reads one project,
+    whichever way it is spelled (number or id)."""
+    return tuple(name.split("/")[3:])
