@@ -24,6 +24,7 @@ from typing import Any
 from drift.blanks import Arg, blank, word
 from drift.fields.allocation import throttled
 from drift.fields.base import SettingValue
+from drift.fields.cpu_memory import below_one_refused, most_memory, others
 from drift.units import format_cpu, parse_cpu, parse_memory, show_memory
 
 CPU_PAGE = "cloud.google.com/run/docs/configuring/services/cpu"
@@ -100,19 +101,41 @@ def below_one(service: str, settings: Mapping[str, tuple[SettingValue, str]]) ->
     (only what it states is judged: the rest is the revision's): (setting, message) each. Its
     memory above 1Gi too, refused as it was before the memory row noted every kind's pairs
     (`drift.fields.cpu_memory.memory_conflicts` leaves a service below one CPU to this).
-    `settings`: each value the profile states (parsed) with its `file:line`."""
+    `settings`: each value the profile states (parsed) with its `file:line`, and the other
+    containers' limits it states (`cpu_memory.other_limits`): Cloud Run's requirements are
+    the instance's ("Total cpu"), so their CPU counts (helper-647 O2), as the plan judges the
+    template it would write (`drift.fix.below_one`); a memory is refused only where every
+    reading refuses it, the container's own pair and the instance's sums
+    (`cpu_memory.below_one_refused`), the rest is `memory_conflicts`' to note."""
     if "cpu" not in settings:
         return []
     cpu, where = settings["cpu"]
     values = {name: value for name, (value, _) in settings.items()}
-    return [
-        (
-            need.name,
-            f"{service}: {need.name} {need.now} with cpu {_cpu_text(cpu)} ({where}): below 1 "
-            f"CPU Cloud Run requires {need.need} ({CPU_PAGE})",
-        )
-        for need in required(parse_cpu(str(cpu)), values)
+    side = others(settings)
+    if side is None or not side.cpu:  # the container's CPU, the instance's as far as stated
+        shown = f"{_cpu_text(cpu)} ({where})"
+        return [
+            (need.name, _said(service, need.name, need.now, need.need, shown))
+            for need in required(parse_cpu(str(cpu)), values)
+        ]
+    own = parse_cpu(str(cpu))
+    memory = values.pop("memory", None)
+    shown = f"{_cpu_text(cpu)} ({where}), {side.said(own)}"
+    out = [
+        (need.name, _said(service, need.name, need.now, need.need, shown))
+        for need in required(own + side.cpu, values)
     ]
+    if str(memory).isdigit() and below_one_refused((own, int(str(memory))), side):
+        most = f"memory {show_memory(most_memory(own + side.cpu))} at most"
+        out.append(("memory", _said(service, "memory", show_memory(int(str(memory))), most, shown)))
+    return out
+
+
+def _said(service: str, name: str, now: str, need: str, cpu: str) -> str:
+    return (
+        f"{service}: {name} {now} with cpu {cpu}: below 1 CPU Cloud Run requires {need} "
+        f"({CPU_PAGE})"
+    )
 
 
 def _cpu_text(value: SettingValue) -> str:

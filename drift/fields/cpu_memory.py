@@ -23,11 +23,18 @@ Whether the pairing is each container's or the instance's (sidecars' sums) is no
 (the server's words name a container's field): a profile's `cpu` and `memory` are one
 container's, and a pair one container cannot take is noted where it states both
 (`memory_conflicts`: a sidecar may rescue it); the plan judges the template it would write
-under both readings (`drift.fix.cpu_memory`) and blocks what both refuse."""
+under both readings (`drift.fix.cpu_memory`) and blocks what both refuse. Where the profile
+states the other containers' cpu and memory too (`containers: {NAME: {settings: …}}`, as
+`drift init` writes them), the instance's sums are known: a pair the instance takes in all
+is not said (the note's own "unless", helper-647 F5), one the instance's sums are refused
+with while the container takes it alone is noted (the other reading)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from drift.fields.base import SettingValue, Stated
 from drift.kinds import Kind
@@ -111,22 +118,113 @@ def why(cpu: Decimal, memory: int) -> str:
     return ""
 
 
+OTHERS = "containers."
+"""The prefix of another container's limit in a `Stated` (`containers.NAME.cpu`): what the
+profile states of the instance's other containers, beside the one its `settings` describe."""
+V = TypeVar("V")
+UNLESS = "unless the instance's other containers add up to it (not documented)"
+
+
+def other_limits(containers: Iterable[tuple[str, Mapping[str, V]]]) -> dict[str, V]:
+    """The other containers' `cpu` and `memory` (as a profile states them, value and
+    `file:line`, or as read), each container's by name, as the entries of the settings the
+    cross-setting checks read (`others`)."""
+    return {
+        f"{OTHERS}{name}.{key}": held[key]
+        for name, held in containers
+        for key in ("cpu", "memory")
+        if key in held
+    }
+
+
+@dataclass(frozen=True)
+class Others:
+    """What a profile states of the instance's other containers' limits, in all."""
+
+    cpu: Decimal
+    """The stated CPUs' sum, in millicpu (0: none stated)."""
+    memory: int
+    """The stated memories' sum, in bytes."""
+    names: tuple[str, ...]
+    complete: bool
+    """Every other container the profile names with a limit states both, readably: the sums
+    are those containers' exactly."""
+
+    def said(self, cpu: Decimal, memory: int | None = None) -> str:
+        """`with sidecar as stated, 2 CPU and 5.25Gi in all` (the instance, with `cpu` and
+        `memory` the container's)."""
+        memory_said = "" if memory is None else f" and {show_memory(memory + self.memory)}"
+        names = ", ".join(self.names)
+        return f"with {names} as stated, {cpu_shown(cpu + self.cpu)} CPU{memory_said} in all"
+
+
+def others(stated: Stated) -> Others | None:
+    """The other containers' limits a profile states (`other_limits`), None where it states
+    none."""
+    held: dict[str, dict[str, SettingValue]] = {}
+    for key, (value, _) in stated.items():
+        if key.startswith(OTHERS):
+            name, _, setting = key[len(OTHERS) :].rpartition(".")
+            held.setdefault(name, {})[setting] = value
+    if not held:
+        return None
+    cpu, memory, complete = Decimal(0), 0, True
+    for limits in held.values():
+        try:
+            cpu += parse_cpu(str(limits["cpu"])) if "cpu" in limits else Decimal(0)
+        except ValueError:
+            complete = False  # one drift cannot read: not counted
+        if str(limits.get("memory", "")).isdigit():
+            memory += int(str(limits["memory"]))
+        else:
+            complete = False
+        complete &= "cpu" in limits
+    return Others(cpu, memory, tuple(sorted(held)), complete)
+
+
+def below_one_refused(pair: tuple[Decimal, int], side: Others) -> bool:
+    """Whether a service's container `pair` beside the other containers `side` holds a memory
+    every reading refuses below one CPU: the container's own (its CPU's) and the instance's
+    sums (the stated ones: at least what the instance holds) — `cpu_floor.below_one`'s
+    refusal."""
+    total = (pair[0] + side.cpu, pair[1] + side.memory)
+    return total[0] < 1000 and too_much(*pair) and too_much(*total)
+
+
 def memory_conflicts(name: str, kind: Kind, stated: Stated) -> list[tuple[str, str]]:
     """A profile stating `cpu` and `memory` (one container's) that Cloud Run refuses together
     in one container, for every kind: (setting, message). Noted by `profiles validate`, not
     refused (helper-642 F2): whether Cloud Run pairs each container's or the instance's sum
-    is not documented, and the profile cannot know the live sidecars, which may make the pair
-    valid under the second reading; the plan, which reads them, blocks only what both
-    readings refuse. A service's below one CPU is `cpu_floor.below_one`'s, refused."""
+    is not documented, and the profile may not state the live sidecars, which may make the
+    pair valid under the second reading; the plan, which reads them, blocks only what both
+    readings refuse. Where it states them (`others`: each with its cpu and memory), the
+    instance's sums are judged: nothing where they are taken (helper-647 F5), a note where
+    they are refused though the container takes its pair. A service below one CPU in all
+    with a memory every reading refuses is `cpu_floor.below_one`'s, refused."""
     if "cpu" not in stated or "memory" not in stated:
         return []
     (cpu, where), (memory, _) = stated["cpu"], stated["memory"]
     pair = _pair(cpu, memory)
-    if pair is None or not (said := why(*pair)) or (kind is Kind.SERVICE and pair[0] < 1000):
+    if pair is None:
         return []
+    said = why(*pair)
     shown = f"memory {show_memory(pair[1])} with cpu {cpu_shown(pair[0])} ({where})"
-    unless = "unless the instance's other containers add up to it (not documented)"
-    return [("memory", f"{name}: {shown}: {said}, in one container; {unless}")]
+    noted = [("memory", f"{name}: {shown}: {said}, in one container; {UNLESS}")] if said else []
+    side = others(stated)
+    if side is None or not (side.cpu or side.complete):  # the container's own, as before
+        return [] if kind is Kind.SERVICE and pair[0] < 1000 else noted
+    if kind is Kind.SERVICE and below_one_refused(pair, side):
+        return []  # refused, every reading (`cpu_floor.below_one`)
+    if not side.complete:
+        return noted  # the instance's sums are not known
+    in_all = why(pair[0] + side.cpu, pair[1] + side.memory)
+    if not in_all:
+        return []  # the instance takes it: the note's "unless", decided by what is stated
+    if said:
+        return noted  # the stated sums are refused too: the containers not stated may differ
+    reading = "if Cloud Run pairs the instance's sums (not documented)"
+    alone = "the container alone takes its pair"
+    return [("memory", f"{name}: {shown}, {side.said(*pair)}: {in_all}, {reading}; {alone}")]
 
 
 def _pair(cpu: SettingValue, memory: SettingValue) -> tuple[Decimal, int] | None:

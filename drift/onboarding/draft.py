@@ -17,7 +17,7 @@ from drift.live.model import ContainerConfig, EnvVar, LiveService, RevisionConfi
 from drift.live.normalize import differences, same_configuration
 from drift.live.remember import referenced
 from drift.live.state import LiveState, RevisionRecord
-from drift.onboarding.setting_lines import settings_lines, sidecar_settings
+from drift.onboarding.setting_lines import in_all, settings_lines, sidecar_settings
 from drift.onboarding.withheld import (
     CREDENTIAL,
     RENAMED,
@@ -204,7 +204,7 @@ def _service(
         name=live.name,
         revision=revision,
         settings=tuple(
-            settings_lines(config, read_conflicts(live.name, live.kind, config.settings), number)
+            settings_lines(config, read_conflicts(live.name, live.kind, in_all(config)), number)
         ),
         env=main.env,
         container=config.container if len(config.containers) > 1 and config.container else None,

@@ -11,6 +11,7 @@ from drift import redact
 from drift.fields import CONTAINER_SETTINGS, FIELDS, SettingValue, is_default_account, text
 from drift.fields.base import UNTOLD
 from drift.fields.cpu_floor import ONE_CPU
+from drift.fields.cpu_memory import other_limits
 from drift.live.model import ContainerConfig, RevisionConfig
 from drift.onboarding.account import account_line
 from drift.onboarding.yamltext import comment, scalar
@@ -45,6 +46,14 @@ def refused(parse: Any, value: str) -> str:
     except ValueError as exc:
         return str(exc)
     return ""
+
+
+def in_all(config: RevisionConfig) -> dict[str, SettingValue]:
+    """The settings read with the other containers' limits, which init writes too: what the
+    cross-setting checks judge the instance by (`read_conflicts`; helper-647 O2: a sidecar's
+    CPU lifts the instance to 1 CPU, where Cloud Run takes concurrency above 1)."""
+    held = [(c.name, c.settings) for c in config.containers if c.name != config.primary]
+    return {**config.settings, **other_limits(held)}
 
 
 def sidecar_settings(container: ContainerConfig) -> tuple[str, ...]:

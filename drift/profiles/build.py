@@ -10,8 +10,8 @@ from dataclasses import replace
 from typing import Any
 
 from drift.errors import Problem
-from drift.fields import FIELDS, stated_conflicts
-from drift.fields.cpu_memory import memory_conflicts
+from drift.fields import FIELDS, SettingValue, stated_conflicts
+from drift.fields.cpu_memory import memory_conflicts, other_limits
 from drift.fields.moot import stated_moot
 from drift.findings import Location, Severity
 from drift.kinds import INGRESS_ONLY_ENV, Kind
@@ -164,11 +164,14 @@ def _workload(
             elif FIELDS[key].applies(kind) and not why:  # a default the kind refuses: not here
                 settings[key] = _setting(key, value, merged.at((*prefix, "settings", key)))
     service = svc if isinstance(svc, ServiceSpec) else None
-    stated = {k: (s.value, f"{s.location.file}:{s.location.line}") for k, s in settings.items()}
-    for key, message in stated_conflicts(name, kind, stated):
+    stated = {k: _stated(s) for k, s in settings.items()}
+    # with the other containers' limits it states: the instance's (helper-647 F5, O2)
+    held = ((c, {k: _stated(s) for k, s in r.settings.items()}) for c, r in sidecars.items())
+    whole = {**stated, **other_limits(held)}
+    for key, message in stated_conflicts(name, kind, whole):
         at = settings[key].location
         merged.problems.append(Problem(at.file, at.line, message))
-    for key, message in [*stated_moot(name, stated), *memory_conflicts(name, kind, stated)]:
+    for key, message in [*stated_moot(name, stated), *memory_conflicts(name, kind, whole)]:
         at = settings[key].location  # said, not refused: moot, or a sidecar may rescue it
         merged.notes.append(Problem(at.file, at.line, message))
     if svc.container is not None and svc.container in sidecars:
@@ -200,6 +203,11 @@ def _workload(
         kind=kind,
         removed_env=removed,
     )
+
+
+def _stated(setting: Setting) -> tuple[SettingValue, str]:
+    """A setting as the cross-setting checks read it: its value and `file:line`."""
+    return setting.value, f"{setting.location.file}:{setting.location.line}"
 
 
 def _service_probe(
