@@ -12,7 +12,8 @@ hashicorp/terraform-provider-google#13361: "When setting cpu_limit<1 the api wil
 container_concurrency=1"). "Total": the instance's CPU, every container's.
 
 Read against the template a fix would write (`drift.fix.below_one`) and against what a profile
-states (`profiles validate`)."""
+states (`profiles validate`): there the CPU of the sidecars it states counts too (`below_one`,
+helper-647 O2), and a profile stating none is judged by the one container it describes."""
 
 from __future__ import annotations
 
