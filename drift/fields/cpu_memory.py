@@ -151,7 +151,7 @@ class Others:
     are those containers' exactly."""
 
     def said(self, cpu: Decimal, memory: int | None = None) -> str:
-        """`with sidecar as stated, 2 CPU and 5.25Gi in all` (the instance, with `cpu` and
+        """`with otel as stated, 4 CPU and 1536Mi in all` (the instance, with `cpu` and
         `memory` the container's)."""
         memory_said = "" if memory is None else f" and {show_memory(memory + self.memory)}"
         names = ", ".join(self.names)
@@ -211,7 +211,7 @@ def memory_conflicts(name: str, kind: Kind, stated: Stated) -> list[tuple[str, s
     shown = f"memory {show_memory(pair[1])} with cpu {cpu_shown(pair[0])} ({where})"
     noted = [("memory", f"{name}: {shown}: {said}, in one container; {UNLESS}")] if said else []
     side = others(stated)
-    if side is None or not (side.cpu or side.complete):  # the container's own, as before
+    if side is None or not side.cpu:  # no other container's CPU stated: as before
         return [] if kind is Kind.SERVICE and pair[0] < 1000 else noted
     if kind is Kind.SERVICE and below_one_refused(pair, side):
         return []  # refused, every reading (`cpu_floor.below_one`)
