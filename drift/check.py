@@ -30,6 +30,7 @@ from drift.errors import ApiError, UsageError
 from drift.findings import Finding, ProbeResult, Unverified
 from drift.kinds import Kind, split_key
 from drift.live.calls import CallRunner
+from drift.live.held_still import held_still
 from drift.live.history import list_revisions
 from drift.live.model import LiveService
 from drift.live.reader import HistoryWanted
@@ -152,8 +153,9 @@ async def run_check(
     state.unverified.extend(unread_values(profile, names, state))
     if source.deployed:
         state.unverified.extend(_unaccounted(names, state))
-    today = today or utc_today()
-    found = source.settle(diff(profile, names, state, today, canaries))
+    found = source.settle(diff(profile, names, state, today := today or utc_today(), canaries))
+    if source.deployed:  # a secret finding of reads at two moments is confirmed, or unverified
+        found = await held_still(profile, found, state, settings.access(), runner)
     if history and (late := [k for k in _tracing(found, state) if not _listed(k, state)]):
         # a drift judged only once everything is read (`same_as`: the other workload's value)
         await _list_histories(profile, settings, state, late, runner)

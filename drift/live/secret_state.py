@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from drift.live.iam_policy import PUBLIC, Binding, Policy
 from drift.refs import SecretRef
@@ -58,6 +59,18 @@ class SecretPolicy:
     secret: str
     accessors: frozenset[str] = field(default_factory=frozenset)
     conditional: tuple[Binding, ...] = ()
+    resource: str = ""
+    """The secret's name as its GetIamPolicy was asked (`projects/P/secrets/S`)."""
+    etag: bytes = b""
+    """The policy as read (`stamp`), for `drift.live.held_still` to tell whether it changed
+    since."""
+
+    @staticmethod
+    def stamp(policy: Any) -> bytes:
+        """What tells one read of an IAM policy (google.iam.v1.Policy) from another: its
+        `etag`, which changes with every write ("used for optimistic concurrency control",
+        google/iam/v1/policy.proto); the whole policy where a server sends none."""
+        return bytes(policy.etag) or policy.SerializeToString(deterministic=True)
 
     def grants(self, service_account: str) -> bool:
         return f"serviceAccount:{service_account}" in self.accessors or bool(

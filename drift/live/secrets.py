@@ -299,7 +299,8 @@ class SecretReads:
         # expand it (`Policy.indirect_bindings`)
         custom = [b for b in read.bindings if b.role.startswith(CUSTOM_ROLES)]
         conditional = tuple(b for b in accessors if b.condition) + tuple(custom)
-        self.state.policies[secret.key] = SecretPolicy(secret.key, outright, conditional)
+        got = SecretPolicy(secret.key, outright, conditional, resource, SecretPolicy.stamp(policy))
+        self.state.policies[secret.key] = got
 
     async def _access(self, ref: SecretRef) -> None:
         name = (await self._canonical(ref)).version_resource(self.project)

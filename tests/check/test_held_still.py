@@ -1,0 +1,307 @@
+"""A secret finding drift made of reads at two moments (drift/live/held_still.py): a rotation or a
+runtime-account switch landing between drift's read of a workload and its reads of the secret
+(or a grant moved from the project to the secret between the two policy reads) is *not
+verified* (exit 3), never the `secret.disabled` / `secret.no_access` no single state had
+(helper-650 F1, F2). A third party writes between two of drift's own calls: the real CLI runs,
+the Google clients are the official ones; only drift's call runner is wrapped to know when."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import drift.live.calls as calls
+from drift.sandbox import Fault, Sandbox
+from tests.cliutil import drift
+from tests.conftest import ClientsFor, MakeSandbox
+
+SA1 = "sa1@acme.iam.gserviceaccount.com"
+SA2 = "sa2@acme.iam.gserviceaccount.com"
+ACC = "roles/secretmanager.secretAccessor"
+SECRET = "projects/acme/secrets/s"
+VALUE = "fake-s-value-one-1234567890"
+PINNED = "project: acme\nregion: us-central1\n{kind}:\n  {name}: {{}}\n"
+"""A profile naming no secret: the references the workload holds are read after it."""
+LATEST = "project: acme\nregion: us-central1\nservices:\n  api:\n    env:\n      S: {secret: s}\n"
+
+
+def world(version: str = "1", *, grant: str = "secret", **workloads: Any) -> dict[str, Any]:
+    """Project acme: secret s (one version), granted to sa1 on the secret (or the project),
+    and `workloads` (a section's name → its workloads), each running as sa1 on `s:version`."""
+    template = {"service_account": SA1, "env": {"S": {"secret": "s", "version": version}}}
+    iam = {ACC: [f"serviceAccount:{SA1}"]}
+    secret: dict[str, Any] = {"versions": [VALUE]}
+    if grant == "secret":
+        secret["iam"] = iam
+    project: dict[str, Any] = {"number": 111, "region": "us-central1", "secrets": {"s": secret}}
+    if grant == "project":
+        project["iam"] = iam
+    for section, names in (workloads or {"services": ["api"]}).items():
+        extra = {"instances": 1} if section == "worker_pools" else {}
+        project[section] = {n: {"template": template, **extra} for n in names}
+    return {"options": {"seed": 3}, "projects": {"acme": project}}
+
+
+class Between:
+    """Runs `action` once, just before drift sends (`when="before"`) or just after it is
+    answered (`"after"`) its first `method` call whose resource holds `match`."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.armed: list[tuple[str, str, str, Callable[[], None]]] = []
+        self.fired: list[str] = []
+        real = calls.CallRunner.call
+
+        async def call(
+            runner: Any, api: Any, method: str, resource: str, fn: Any, **kw: Any
+        ) -> Any:
+            self._fire("before", method, resource)
+            try:
+                return await real(runner, api, method, resource, fn, **kw)
+            finally:
+                self._fire("after", method, resource)
+
+        monkeypatch.setattr(calls.CallRunner, "call", call)
+
+    def arm(self, when: str, method: str, match: str, action: Callable[[], None]) -> None:
+        self.armed.append((when, method, match, action))
+
+    def _fire(self, when: str, method: str, resource: str) -> None:
+        for hook in list(self.armed):
+            if hook[:2] == (when, method) and hook[2] in resource:
+                self.armed.remove(hook)
+                self.fired.append(f"{when} {method}")
+                hook[3]()
+
+
+def check(sandbox: Sandbox, profile: str, tmp_path: Path) -> tuple[int, dict[str, Any]]:
+    (tmp_path / "profiles").mkdir(exist_ok=True)
+    (tmp_path / "profiles" / "prod.yaml").write_text(profile)
+    args = ("check", "prod", "--format", "json", "--no-history")
+    done = drift(*args, env=sandbox.environ(), cwd=tmp_path)
+    return done.returncode, json.loads(done.stdout)
+
+
+def rules(doc: dict[str, Any]) -> list[str]:
+    return sorted(f["rule"] for f in doc["findings"])
+
+
+def unverified(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return sorted((u["service"], u["target"], u["reason"]) for u in doc["unverified"])
+
+
+def gets(sandbox: Sandbox, method: str) -> int:
+    return sum(c.short == method for c in sandbox.calls)
+
+
+def test_a_rotation_between_the_service_read_and_the_version_read_is_not_verified(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The documented rotation (add version 2, deploy a revision pinned to it, disable version
+    1) after drift read api (pinned to 1) and before it read version 1's state: api served on
+    an ENABLED version before and after, so no `secret.disabled`; api moved while read."""
+    sandbox = make_sandbox(world())
+    c = clients_for(sandbox)
+    between = Between(monkeypatch)
+
+    def rotate() -> None:
+        c.secrets.add_secret_version(parent=SECRET, payload={"data": b"fake-s-value-two-123456789"})
+        sandbox.deploy("acme", "api", secrets={"S": "s:2"})
+        sandbox.update_traffic("acme", "api", {"LATEST": 100})
+        c.secrets.disable_secret_version(name=f"{SECRET}/versions/1")
+
+    between.arm("before", "GetSecretVersion", "/versions/1", rotate)
+    code, doc = check(sandbox, PINNED.format(kind="services", name="api"), tmp_path)
+    assert between.fired == ["before GetSecretVersion"]
+    assert rules(doc) == [], doc["findings"]
+    ((service, target, reason),) = unverified(doc)
+    assert (service, target) == ("api", "secret.s")
+    assert reason.startswith("api changed while drift read its secrets (generation 1 → "), reason
+    assert reason.endswith("its secret.disabled is not verified, run again"), reason
+    assert code == 3 and doc["status"] == "incomplete"
+
+
+def test_an_account_switch_between_the_service_read_and_the_policy_read_is_not_verified(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Grant sa2 on s, deploy api running as sa2, revoke sa1 — after drift read api (sa1) and
+    before it read s's policy: every instance could access s throughout."""
+    sandbox = make_sandbox(world("latest"))
+    c = clients_for(sandbox)
+    between = Between(monkeypatch)
+
+    def switch() -> None:
+        sandbox.grant(SECRET, ACC, f"serviceAccount:{SA2}")
+        service = sandbox.service("acme", "api")
+        service.template.service_account = SA2
+        service.template.revision = ""
+        c.services.update_service(service=service).result(timeout=30)
+        sandbox.revoke(SECRET, ACC, f"serviceAccount:{SA1}")
+
+    between.arm("before", "GetIamPolicy", "secrets/s", switch)
+    code, doc = check(sandbox, LATEST, tmp_path)
+    assert between.fired == ["before GetIamPolicy"]
+    assert rules(doc) == [], doc["findings"]
+    ((service, target, reason),) = unverified(doc)
+    assert (service, target) == ("api", "secret.s")
+    assert reason.startswith("api changed while drift read its secrets (generation 1 → 2"), reason
+    assert reason.endswith("its secret.no_access is not verified, run again"), reason
+    assert code == 3
+
+
+def test_an_account_switch_between_the_policy_read_and_the_service_read_is_not_verified(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The mirror order (helper-650 r09): the profile names s, so its policy is read as the
+    check starts, before api (GetService held back). The switch lands in between: api held
+    still after its read, but s's policy did not (its etag moved)."""
+    scenario = world("latest")
+    scenario["faults"] = [{"method": "GetService", "code": None, "latency_ms": 300}]
+    sandbox = make_sandbox(scenario)
+    c = clients_for(sandbox)
+    between = Between(monkeypatch)
+
+    def switch() -> None:
+        sandbox.grant(SECRET, ACC, f"serviceAccount:{SA2}")
+        service = sandbox.service("acme", "api")
+        service.template.service_account = SA2
+        service.template.revision = ""
+        c.services.update_service(service=service).result(timeout=30)
+        sandbox.revoke(SECRET, ACC, f"serviceAccount:{SA1}")
+
+    between.arm("after", "GetIamPolicy", "secrets/s", switch)
+    code, doc = check(sandbox, LATEST, tmp_path)
+    assert between.fired == ["after GetIamPolicy"]
+    assert rules(doc) == [], doc["findings"]
+    assert unverified(doc) == [
+        (
+            "api",
+            "secret.s",
+            "the IAM policy of secret s changed while drift read it (another etag): "
+            "its secret.no_access is not verified, run again",
+        )
+    ]
+    assert code == 3
+
+
+def test_a_grant_moved_from_the_project_to_the_secret_between_its_reads_is_not_verified(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """helper-650 F2: sa1 holds the accessor role on the project; after drift read s's policy
+    (no grant there yet) and before it read the project's, the binding moves to the secret.
+    sa1 could access s at every moment."""
+    sandbox = make_sandbox(world("latest", grant="project"))
+    between = Between(monkeypatch)
+
+    def narrow() -> None:
+        sandbox.grant(SECRET, ACC, f"serviceAccount:{SA1}")
+        sandbox.revoke("projects/acme", ACC, f"serviceAccount:{SA1}")
+
+    between.arm("after", "GetIamPolicy", "secrets/s", narrow)
+    code, doc = check(sandbox, LATEST, tmp_path)
+    assert between.fired == ["after GetIamPolicy"]
+    assert rules(doc) == [], doc["findings"]
+    ((service, target, reason),) = unverified(doc)
+    assert (service, target) == ("api", "secret.s")
+    assert reason.startswith("the IAM policy of secret s changed while drift read it"), reason
+    assert code == 3
+
+
+@pytest.mark.parametrize(
+    ("section", "name", "get", "said"),
+    [
+        ("jobs", "migrate", "GetJob", "job migrate"),
+        ("worker_pools", "queue", "GetWorkerPool", "worker pool queue"),
+    ],
+)
+def test_a_rotation_while_a_job_or_pool_is_read_is_not_verified(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    section: str,
+    name: str,
+    get: str,
+    said: str,
+) -> None:
+    sandbox = make_sandbox(world(**{section: [name]}))
+    c = clients_for(sandbox)
+    between = Between(monkeypatch)
+
+    def rotate() -> None:
+        c.secrets.add_secret_version(parent=SECRET, payload={"data": b"fake-s-value-two-123456789"})
+        if section == "jobs":
+            sandbox.update_job("acme", name, secrets={"S": "s:2"})
+        else:
+            sandbox.deploy_pool("acme", name, secrets={"S": "s:2"})
+        c.secrets.disable_secret_version(name=f"{SECRET}/versions/1")
+
+    between.arm("before", "GetSecretVersion", "/versions/1", rotate)
+    code, doc = check(sandbox, PINNED.format(kind=section, name=name), tmp_path)
+    assert between.fired == ["before GetSecretVersion"]
+    assert rules(doc) == [], doc["findings"]
+    ((service, target, reason),) = unverified(doc)
+    assert (service, target) == (name, "secret.s")
+    assert reason.startswith(f"{said} changed while drift read its secrets (generation 1 → 2"), (
+        reason
+    )
+    assert gets(sandbox, get) == 2
+    assert code == 3
+
+
+def test_a_disabled_version_nothing_moved_around_is_reported_after_one_more_read(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
+) -> None:
+    """Nothing moves: the `secret.disabled` is confirmed by one GetService more (api held
+    still), and a clean run makes no such call."""
+    sandbox = make_sandbox(world())
+    code, doc = check(sandbox, PINNED.format(kind="services", name="api"), tmp_path)
+    assert (code, rules(doc), doc["unverified"]) == (0, [], [])
+    assert gets(sandbox, "GetService") == 1
+    clients_for(sandbox).secrets.disable_secret_version(name=f"{SECRET}/versions/1")
+    sandbox.clear_calls()
+    code, doc = check(sandbox, PINNED.format(kind="services", name="api"), tmp_path)
+    assert (code, rules(doc), doc["unverified"]) == (1, ["secret.disabled"], [])
+    assert gets(sandbox, "GetService") == 2
+    assert gets(sandbox, "GetIamPolicy") == 1
+
+
+def test_a_denied_account_nothing_moved_around_is_reported_after_reading_its_policy_again(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(world("latest", grant="none"))
+    code, doc = check(sandbox, LATEST, tmp_path)
+    assert (code, rules(doc), doc["unverified"]) == (1, ["secret.no_access"], [])
+    assert gets(sandbox, "GetService") == 2
+    policies = [c.request.resource for c in sandbox.calls if c.short == "GetIamPolicy"]
+    assert [r for r in policies if "secrets" in r] == [SECRET, SECRET], policies
+
+
+def test_a_workload_that_cannot_be_read_again_leaves_its_finding_unverified(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(world("latest", grant="none"))
+    between = Between(monkeypatch)
+
+    def refuse() -> None:
+        sandbox.inject(Fault(method="GetService", code="PERMISSION_DENIED"))
+
+    between.arm("after", "GetIamPolicy", "secrets/s", refuse)
+    code, doc = check(sandbox, LATEST, tmp_path)
+    assert rules(doc) == [], doc["findings"]
+    ((service, target, reason),) = unverified(doc)
+    assert (service, target) == ("api", "secret.s")
+    assert reason.startswith("api could not be read again after its secrets (GetService "), reason
+    assert "PERMISSION_DENIED" in reason and code == 3
