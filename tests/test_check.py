@@ -102,17 +102,20 @@ def test_each_item_is_read_once(rules_sandbox: Sandbox, monkeypatch: pytest.Monk
     # beside the missing `ghost`, the region's jobs and worker pools once (a job or a pool
     # of that name would be named as one); `ghost`, which ListServices did not bring, asked
     # for once with GetService (a List's silence proves nothing: AIP-158; NOT_FOUND does),
-    # and so the one missing secret of the project, which ListSecrets did not bring (GetSecret)
+    # and so the one missing secret of the project, which ListSecrets did not bring (GetSecret);
+    # once everything is read, api (whose secrets are missing, disabled, destroyed, not
+    # granted) read again to confirm it held still meanwhile, and the policy of the secret
+    # not granted, to confirm it did (drift.live.held_still): one GetService, one GetIamPolicy
     assert counts == {
         "GetSecret": 1,
         "ListRevisions": 2,
         "ListServices": 1,
-        "GetService": 1,
+        "GetService": 2,
         "ListJobs": 1,
         "ListWorkerPools": 1,
         "ListSecrets": 1,
         "GetSecretVersion": 9,
-        "GetIamPolicy": 8,
+        "GetIamPolicy": 9,
         "AccessSecretVersion": 4,
         "GetRevision": 1,
         "GetProject": 1,

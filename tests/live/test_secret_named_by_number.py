@@ -92,9 +92,11 @@ def test_a_secret_of_the_own_project_named_by_number_is_read_once(
     sandbox = make_sandbox(own_by_number())
     (tmp_path / "prod.yaml").write_text(OWN_PROFILE)
     result = run(sandbox, monkeypatch, tmp_path)
+    # its policy a second time, on purpose: read again to confirm the `secret.no_access` of
+    # the two services (drift.live.held_still), once for both
     assert reads_of(sandbox, "db-url") == {
         "GetSecretVersion": 1,
-        "GetIamPolicy": 1,
+        "GetIamPolicy": 2,
         "AccessSecretVersion": 1,
     }
     # the world grants neither account access; the own project's secret is `secret.db-url`
