@@ -34,6 +34,9 @@ from tests.timewarp import warp_sessions, warped
 
 CASES = len(KINDS)
 BASELINE = {"GetJob": 1, "GetExecution": 1, "GetWorkerPool": 1}
+AGAIN = {"GetJob": 1}
+"""The reads made again once a read workload is diffed: the job's `secret.disabled` (its
+version 2 of `rotated`) confirmed by one GetJob more (drift.live.held_still)."""
 UNVERIFIED = {
     "GetJob": {(Workload.JOB, "job")},
     "GetExecution": {(Workload.JOB, "job.failed")},
@@ -126,7 +129,8 @@ def test_check_of_jobs_under_fault(matrix: Any, method: str, kind: Kind) -> None
     if kind.transient:
         assert report.exit_code == clean.exit_code and not report.unverified
         assert baseline_findings(report) == baseline_findings(clean)
-        assert calls == BASELINE[method] + 1 and codes["OK"] == BASELINE[method]
+        again = AGAIN.get(method, 0)
+        assert calls == BASELINE[method] + 1 + again and codes["OK"] == BASELINE[method] + again
         return
     if kind.code == "NOT_FOUND" and method in MISSING:
         target, workload = MISSING[method]
