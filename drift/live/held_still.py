@@ -77,7 +77,8 @@ def _read(state: LiveState, key: str) -> bool:
 
 
 async def _again(session: Session, live: LiveService) -> str:
-    """ "" when the workload reads as before (the same generation), else why not."""
+    """Why the workload cannot be taken to have held still since it was read: it reads with
+    another generation now, or cannot be read again; empty when it held still."""
     before = raw(live.source)
     what = label(live.kind, live.name)
     try:
@@ -108,7 +109,8 @@ def _policies(profile: Profile, state: LiveState, finding: Finding) -> list[Secr
 
 
 async def _policy_again(session: Session, policy: SecretPolicy) -> str:
-    """ "" when the secret's policy reads as before (the same etag), else why not."""
+    """Why the secret's policy cannot be taken to have held still since it was read: another
+    etag now, or it cannot be read again; empty when it held still."""
     from google.iam.v1 import iam_policy_pb2
 
     secret = policy.resource.rsplit("/", 1)[-1]

@@ -305,3 +305,27 @@ def test_a_workload_that_cannot_be_read_again_leaves_its_finding_unverified(
     assert (service, target) == ("api", "secret.s")
     assert reason.startswith("api could not be read again after its secrets (GetService "), reason
     assert "PERMISSION_DENIED" in reason and code == 3
+
+
+def test_a_policy_that_cannot_be_read_again_leaves_its_no_access_unverified(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(world("latest", grant="none"))
+    between = Between(monkeypatch)
+
+    def refuse() -> None:
+        sandbox.inject(Fault(method="GetIamPolicy", code="PERMISSION_DENIED", match="secrets/s"))
+
+    between.arm("after", "GetIamPolicy", "secrets/s", refuse)
+    code, doc = check(sandbox, LATEST, tmp_path)
+    assert rules(doc) == [], doc["findings"]
+    assert unverified(doc) == [
+        (
+            "api",
+            "secret.s",
+            "the IAM policy of secret s could not be read again (GetIamPolicy "
+            "projects/acme/secrets/s: PERMISSION_DENIED): its secret.no_access is not "
+            "verified, run again",
+        )
+    ]
+    assert code == 3
