@@ -9,27 +9,33 @@ project to the secret in between is no grant in either read (helper-650 F2).
 
 So once the diff is made, each workload with such a finding is read again (one GetService,
 GetJob or GetWorkerPool, as the probe does: `drift.probe.moved`): its generation moved →
-those findings are *not verified* ("run again"), never a false error and never clean. For a
-`secret.no_access` of a workload that held still, the secret's policy is read again too and
-its etag compared: another one → not verified. A run without such findings makes no call."""
+those findings are *not verified* ("run again"), never a false error and never clean. A
+workload that held still from its read on still pairs with an older read of a secret made
+before it: for a `secret.no_access`, the secret's policy is read again (its project's was
+read after it) and its etag compared; for a version's state asked for before the workload
+was read (a secret the profile names is looked up as the check starts), the state is read
+again and compared. Another one → not verified. A run without such findings makes no call."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 
 from drift.errors import ApiError
+from drift.fields import enum_name
 from drift.findings import Finding, Unverified
 from drift.kinds import label
-from drift.live.api import attempt, written_since
+from drift.live.api import attempt, short, written_since
 from drift.live.calls import CallRunner
 from drift.live.model import LiveService
 from drift.live.normalize import raw
-from drift.live.secret_state import SecretPolicy
+from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState
 from drift.live.session import Access, Session
 from drift.live.state import LiveState
 from drift.live.workloads import get_workload
 from drift.profiles.model import Profile
+from drift.refs import SecretRef
 from drift.secret_target import secret_target
 
 PAIRED = frozenset({"secret.disabled", "secret.destroyed", "secret.missing", "secret.no_access"})
@@ -43,8 +49,8 @@ async def held_still(
     access: Access,
     runner: CallRunner | None = None,
 ) -> list[Finding]:
-    """`findings` less those of `PAIRED` whose workload (or, for `secret.no_access`, whose
-    secret's policy) changed while drift read it, or could not be read again: each of those
+    """`findings` less those of `PAIRED` whose workload (or the secret's read their verdict
+    pairs it with) changed while drift read it, or could not be read again: each of those
     goes into `state.unverified` instead, naming what moved."""
     doubted = [f for f in findings if f.rule in PAIRED and not f.ignored and _read(state, f.key)]
     if not doubted:
@@ -53,22 +59,57 @@ async def held_still(
     async with Session(access, runner) as session:
         said = await asyncio.gather(*(_again(session, state.services[k]) for k in keys))
         moved = dict(zip(keys, said, strict=True))
-        denied = [f for f in doubted if f.rule == "secret.no_access" and not moved[f.key]]
-        policies = {p.resource: p for f in denied for p in _policies(profile, state, f)}
-        changed = dict(
-            zip(
-                policies,
-                await asyncio.gather(*(_policy_again(session, p) for p in policies.values())),
-                strict=True,
-            )
-        )
+        still = [f for f in doubted if not moved[f.key]]
+        reads = {name: read for f in still for name, read in _secret_reads(profile, state, f)}
+        answers = await asyncio.gather(*(read(session) for read in reads.values()))
+        changed = dict(zip(reads, answers, strict=True))
     why = {id(f): (f, moved[f.key]) for f in doubted if moved[f.key]}
-    for f in denied:
-        reasons = (changed[p.resource] for p in _policies(profile, state, f))
+    for f in still:
+        reasons = (changed[name] for name, _ in _secret_reads(profile, state, f))
         if reason := next((r for r in reasons if r), ""):
             why[id(f)] = (f, reason)
     state.unverified.extend(_items(why.values()))
     return [f for f in findings if id(f) not in why]
+
+
+SecretRead = Callable[[Session], Awaitable[str]]
+"""A secret's policy or version state read again: why it did not hold still since drift read
+it ("" when it did)."""
+
+
+def _secret_reads(
+    profile: Profile, state: LiveState, finding: Finding
+) -> list[tuple[tuple[str, str], SecretRead]]:
+    """What to read again of the secret a finding of a workload that held still names (its
+    target), by (method, resource): for `secret.no_access`, its policy (read once; its
+    project's was read after it, so the two paired only if it held still); for a version's
+    state, the state when drift had it before it described the workload (a secret the
+    profile names is looked up as the check starts): from then on the generation compared
+    tells nothing of the pairing."""
+    live = state.services[finding.key]
+    refs = sorted({ref for rev in live.checked for _, _, ref in rev.config.secret_refs()}, key=str)
+    mine = [r for r in refs if secret_target(r, state, profile.project) == finding.target]
+    secret = finding.target.removeprefix("secret.")
+    out: dict[tuple[str, str], SecretRead] = {}
+    if finding.rule == "secret.no_access":
+        for ref in mine:
+            if (policy := state.policies.get(ref.key)) is not None and policy.resource:
+                out["GetIamPolicy", policy.resource] = partial(_policy_again, policy, secret)
+        return [(k, out[k]) for k in sorted(out)]
+    for ref in mine:
+        info = state.versions.get(ref)
+        if info is None or info.state is VersionState.ENABLED or _after(state, ref, live.key):
+            continue
+        name = ref.version_resource(profile.project)
+        out["GetSecretVersion", name] = partial(_version_again, name, info, secret)
+    return [(k, out[k]) for k in sorted(out)]
+
+
+def _after(state: LiveState, ref: SecretRef, key: str) -> bool:
+    """Whether the state of `ref` was asked for only once the workload's read was answered
+    (which its generation compared covers); not known counts as before."""
+    asked, answered = state.asked.get(ref), state.answered.get(key)
+    return asked is not None and answered is not None and asked > answered
 
 
 def _read(state: LiveState, key: str) -> bool:
@@ -93,27 +134,11 @@ async def _again(session: Session, live: LiveService) -> str:
     return f"{what} changed while drift read its secrets ({since})"
 
 
-def _policies(profile: Profile, state: LiveState, finding: Finding) -> list[SecretPolicy]:
-    """The policies read of the secret a `secret.no_access` finding names (its target), of
-    the references the workload's revisions hold (a secret named by id and by number: both)."""
-    live = state.services[finding.key]
-    refs = {ref for rev in live.checked for _, _, ref in rev.config.secret_refs()}
-    out = {
-        policy.resource: policy
-        for ref in refs
-        if secret_target(ref, state, profile.project) == finding.target
-        and (policy := state.policies.get(ref.key)) is not None
-        and policy.resource
-    }
-    return [out[r] for r in sorted(out)]
-
-
-async def _policy_again(session: Session, policy: SecretPolicy) -> str:
+async def _policy_again(policy: SecretPolicy, secret: str, session: Session) -> str:
     """Why the secret's policy cannot be taken to have held still since it was read: another
     etag now, or it cannot be read again; empty when it held still."""
     from google.iam.v1 import iam_policy_pb2
 
-    secret = policy.resource.rsplit("/", 1)[-1]
     # as `drift.live.secrets` read it: conditional bindings come back faithfully only with
     # requested_policy_version 3 (google/iam/v1/options.proto)
     request = iam_policy_pb2.GetIamPolicyRequest(
@@ -129,6 +154,38 @@ async def _policy_again(session: Session, policy: SecretPolicy) -> str:
     # Policy.etag changes with every write of the policy ("used for optimistic concurrency
     # control", google/iam/v1/policy.proto)
     return f"the IAM policy of secret {secret} changed while drift read it (another etag)"
+
+
+async def _version_again(name: str, info: SecretVersionInfo, secret: str, session: Session) -> str:
+    """Why a version's state cannot be taken to have held still since it was read: another
+    state (or version, for `latest` or an alias) now, or it cannot be read again; empty when
+    it reads as before."""
+    get = attempt(session.clients.secrets.get_secret_version, name=name)
+    was = _said(info.state.value, info.resolved, info.ref.version)
+    try:
+        pb = raw(await session.runner.call("secrets", "GetSecretVersion", name, get))
+    except ApiError as exc:
+        if exc.status == "NOT_FOUND" and info.state in GONE:
+            return ""  # not there before, not there now
+        if exc.status != "NOT_FOUND":
+            return f"version {info.ref.version} of {secret} could not be read again ({exc.brief})"
+        now = "MISSING"
+    else:
+        now = _said(enum_name(pb, "state"), short(pb.name), info.ref.version)
+    if now == was:
+        return ""
+    return f"version {info.ref.version} of {secret} changed while drift read it ({was} → {now})"
+
+
+GONE = frozenset({VersionState.MISSING, VersionState.SECRET_MISSING})
+
+
+def _said(state: str, resolved: str | None, version: str) -> str:
+    """A version's state as a read answered it: `DISABLED`, or `DISABLED (version 2)` where
+    `latest` or an alias named it."""
+    if state == VersionState.SECRET_MISSING.value:
+        state = VersionState.MISSING.value
+    return f"{state} (version {resolved})" if resolved and resolved != version else state
 
 
 def _items(why: Iterable[tuple[Finding, str]]) -> Iterable[Unverified]:

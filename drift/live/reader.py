@@ -253,6 +253,7 @@ class Reader:
             except ApiError as exc:
                 self.unverified(profile, profile.kind.value, exc.reason)
                 return
+        self.state.answered[profile.key] = time.monotonic()  # drift.live.held_still
         if profile.kind is Kind.JOB:
             await self._describe_job(profile, svc)
         else:

@@ -6,6 +6,7 @@ that rules compare, and what IAM grants each runtime account (`AccessDecisions`)
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
 from functools import partial
 from typing import Literal
@@ -78,9 +79,14 @@ class SecretChecks:
             for p in profiles:
                 key = p.key
                 for ref in expected_refs(p):
-                    self.secrets.watch(ref, key)
+                    self._watch(ref, key)
         if self.projects_named:
             self.access.look_up(r for p in profiles for r in expected_refs(p))
+
+    def _watch(self, ref: SecretRef, key: str) -> None:
+        """`SecretReads.watch`, when it was first asked for noted (`LiveState.asked`)."""
+        self.state.asked.setdefault(ref, time.monotonic())
+        self.secrets.watch(ref, key)
 
     def described(self, profile: ServiceProfile, workload: LiveService) -> None:
         """Start at once what one workload's description tells — the secrets it references
@@ -98,7 +104,7 @@ class SecretChecks:
             return
         for rev in workload.checked:
             for _, _, ref in rev.config.secret_refs():
-                self.secrets.watch(ref, key)
+                self._watch(ref, key)
         if self.values is not None:
             self.values.described(workload, self.tasks, self.state, self.access.iam)
         self._values([profile])
@@ -121,7 +127,7 @@ class SecretChecks:
         started)."""
         if self.secrets_read and key not in self.compared:
             for _, _, ref in config.secret_refs():
-                self.secrets.watch(ref, key)
+                self._watch(ref, key)
 
     def waiting(self) -> None:
         """The IAM reads of the workloads described so far, and of those described from now
@@ -171,7 +177,7 @@ class SecretChecks:
             key = svc.key
             for rev in svc.checked:
                 for _, _, ref in rev.config.secret_refs():
-                    self.secrets.watch(ref, key)
+                    self._watch(ref, key)
         if self.values is not None:  # what the read reads of the references is known now
             self.values.unwatched(services, self.tasks)
         self._values(profiles)

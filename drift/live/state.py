@@ -133,6 +133,12 @@ class LiveState(ProjectNames):
     """Project ids by the number or id references name them with (when read)."""
     notes: list[str] = field(default_factory=list)
     """What the report says once about how this read was made (`DENY_NOTE`)."""
+    answered: dict[str, float] = field(default_factory=dict)
+    """When the read of each workload that was described was answered (`time.monotonic()`),
+    by key; and `asked`, when the state of each version was first asked for: a state asked
+    for before its workload was read may pair with an older read of it
+    (`drift.live.held_still`)."""
+    asked: dict[SecretRef, float] = field(default_factory=dict)
 
     def grant(self, account: str, ref: SecretRef) -> Grant:
         """May `account` (as the settings give it, the live one or the one a plan would set)

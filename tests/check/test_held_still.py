@@ -329,3 +329,54 @@ def test_a_policy_that_cannot_be_read_again_leaves_its_no_access_unverified(
         )
     ]
     assert code == 3
+
+
+def test_a_version_recovered_between_its_read_and_the_service_read_is_not_verified(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The mirror order for a version's state: the profile names `s` (latest), so its state is
+    asked for as the check starts, before api is read (GetService held back). Latest (version
+    2) is DISABLED then and api runs pinned to version 1; an incident recovery re-enables
+    version 2 and deploys api on latest before drift reads api. api held still from then on,
+    but no single state had api on a DISABLED latest: the state read again says so."""
+    scenario = world()
+    scenario["projects"]["acme"]["secrets"]["s"]["versions"].append("fake-s-value-two-123456789")
+    scenario["faults"] = [{"method": "GetService", "code": None, "latency_ms": 300}]
+    sandbox = make_sandbox(scenario)
+    c = clients_for(sandbox)
+    c.secrets.disable_secret_version(name=f"{SECRET}/versions/2")
+    between = Between(monkeypatch)
+
+    def recover() -> None:
+        c.secrets.enable_secret_version(name=f"{SECRET}/versions/2")
+        sandbox.deploy("acme", "api", secrets={"S": "s:latest"})
+        sandbox.update_traffic("acme", "api", {"LATEST": 100})
+
+    between.arm("after", "GetSecretVersion", "/versions/latest", recover)
+    code, doc = check(sandbox, LATEST, tmp_path)
+    assert between.fired == ["after GetSecretVersion"]
+    assert rules(doc) == [], doc["findings"]
+    assert unverified(doc) == [
+        (
+            "api",
+            "secret.s",
+            "version latest of s changed while drift read it (DISABLED (version 2) → ENABLED "
+            "(version 2)): its secret.disabled is not verified, run again",
+        )
+    ]
+    assert code == 3
+
+
+def test_a_disabled_version_the_profile_names_is_read_again_once(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path
+) -> None:
+    """Nothing moves; the profile names `s`, so its state was asked for before api was read:
+    the `secret.disabled` is confirmed by one GetService and one GetSecretVersion more."""
+    sandbox = make_sandbox(world("latest"))
+    clients_for(sandbox).secrets.disable_secret_version(name=f"{SECRET}/versions/1")
+    code, doc = check(sandbox, LATEST, tmp_path)
+    assert (code, rules(doc), doc["unverified"]) == (1, ["secret.disabled"], [])
+    assert (gets(sandbox, "GetService"), gets(sandbox, "GetSecretVersion")) == (2, 2)

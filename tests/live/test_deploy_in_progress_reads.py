@@ -43,20 +43,22 @@ def test_a_deploy_in_progress_does_not_hold_the_other_services_reads(
     hierarchy = [c for c in calls if c.short in ("GetProject", "GetFolder")]
     assert hierarchy
     # once everything is read, each service with a secret finding is read again, on purpose, to
-    # confirm it held still meanwhile (drift.live.held_still): one GetService each
-    confirmed = {
-        f"GetService {SEARCH.rsplit('/', 1)[0]}/{f.service}"
-        for f in result.report.findings
-        if f.rule in PAIRED
-    }
+    # confirm it held still meanwhile, and so is a version's state asked for before it was
+    # read (drift.live.held_still): one GetService each, one GetSecretVersion each
+    paired = [f for f in result.report.findings if f.rule in PAIRED]
+    confirmed = {f"GetService {SEARCH.rsplit('/', 1)[0]}/{f.service}" for f in paired}
+    secrets = {f.target.removeprefix("secret.").rsplit("/", 1)[-1] for f in paired}
     late = [
         f"{c.short} {resource(c)}"
         for c in calls
         if c.at >= polls[-1] and not (c.short == "GetService" and resource(c) == SEARCH)
     ]
-    assert sorted(set(late)) == sorted(confirmed) and len(late) == len(confirmed), (
-        "read only once search's --wait had ended"
-    )
+    again = [c for c in late if c.startswith("GetService ")]
+    states = [c for c in late if c.startswith("GetSecretVersion ")]
+    assert sorted(again) == sorted(confirmed), "read only once search's --wait had ended"
+    assert len(set(states)) == len(states), states
+    assert {c.split("/")[3] for c in states} <= secrets, states
+    assert len(again) + len(states) == len(late), late
 
 
 def test_the_wait_for_a_deploy_in_progress_starts_when_it_is_seen(

@@ -228,6 +228,10 @@ def test_check_under_fault(matrix: Matrix, method: str, kind: Kind) -> None:
         assert codes["OK"] == baseline
     elif kind.retried:
         assert baseline < len(calls) <= MAX_ATTEMPTS * baseline, codes
+    elif kind.code == "NOT_FOUND" and method == "GetSecretVersion":
+        # each version said missing read again, once, to confirm it (the profile names it,
+        # so its state was asked for before its workload was read: drift.live.held_still)
+        assert len(calls) == 2 * baseline, codes
     else:
         assert len(calls) == baseline, codes
 
