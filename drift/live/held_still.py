@@ -151,8 +151,9 @@ async def _policy_again(policy: SecretPolicy, secret: str, session: Session) -> 
         return f"the IAM policy of secret {secret} could not be read again ({exc.brief})"
     if SecretPolicy.stamp(now) == policy.etag:
         return ""
-    # Policy.etag changes with every write of the policy ("used for optimistic concurrency
-    # control", google/iam/v1/policy.proto)
+    # Policy.etag "is used for optimistic concurrency control as a way to help prevent
+    # simultaneous updates of a policy from overwriting each other" (google/iam/v1/policy.proto):
+    # a policy written since the first read answers another one
     return f"the IAM policy of secret {secret} changed while drift read it (another etag)"
 
 

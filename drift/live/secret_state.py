@@ -68,8 +68,9 @@ class SecretPolicy:
     @staticmethod
     def stamp(policy: Any) -> bytes:
         """What tells one read of an IAM policy (google.iam.v1.Policy) from another: its
-        `etag`, which changes with every write ("used for optimistic concurrency control",
-        google/iam/v1/policy.proto); the whole policy where a server sends none."""
+        `etag`, another once the policy is written ("used for optimistic concurrency control
+        as a way to help prevent simultaneous updates of a policy from overwriting each
+        other", google/iam/v1/policy.proto); the whole policy where a server sends none."""
         return bytes(policy.etag) or policy.SerializeToString(deterministic=True)
 
     def grants(self, service_account: str) -> bool:
