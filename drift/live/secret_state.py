@@ -1,5 +1,6 @@
 """What was read of the secrets a workload references: each version's state, each secret's own
-policy, and how a value is held as text for the rules that compare values."""
+policy, and how a value is held as text for the rules that compare values (and registered as a
+secret: `registered`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from drift import redact
 from drift.live.iam_policy import PUBLIC, Binding, Policy
 from drift.refs import SecretRef
 
@@ -23,6 +25,20 @@ def secret_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return BINARY + data.hex()
+
+
+def registered(name: str, answer: tuple[str, bytes]) -> str:
+    """The value read from the version `name` (`answer`: the version it resolved to, its
+    payload) as the rules hold it (`BINARY` and hex when not UTF-8), registered as a secret:
+    as text, and each readable run of a binary value; with the version read, by its number
+    (`latest` names another one once the secret rotates): a journal refers to it."""
+    data = answer[1]
+    value = secret_text(data)
+    redact.register(value)
+    numbered = answer[0] or name
+    version = numbered if numbered.rsplit("/", 1)[-1].isdigit() else ""
+    redact.register_payload(data, version)
+    return value
 
 
 class VersionState(StrEnum):

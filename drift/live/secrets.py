@@ -12,16 +12,15 @@ from functools import partial
 from itertools import chain
 from typing import Any, TypeVar
 
-from drift import redact
 from drift.errors import ApiError
-from drift.fields import enum_name
 from drift.findings import Unverified
 from drift.live.api import access_version, attempt, secrets_listed, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.iam_policy import ACCESSOR_ROLES, CUSTOM_ROLES, Policy
 from drift.live.normalize import raw
-from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState, secret_text
+from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState, registered
+from drift.live.secret_versions import changed, disproved, version_info
 from drift.live.state import LiveState
 from drift.live.tasks import Tasks as Tasks  # re-exported: its readers import it here
 from drift.refs import SecretRef
@@ -30,15 +29,6 @@ from drift.secret_target import respelled
 T = TypeVar("T")
 ProjectId = Callable[[str], Awaitable[str | None]]
 """A project's id from its number (None when it cannot be told)."""
-_STATES = {
-    "ENABLED": VersionState.ENABLED,
-    "DISABLED": VersionState.DISABLED,
-    "DESTROYED": VersionState.DESTROYED,
-}
-
-
-def _time(message: Any, name: str) -> dt.datetime | None:
-    return getattr(message, name).ToDatetime(tzinfo=dt.UTC) if message.HasField(name) else None
 
 
 @dataclass(eq=False)  # one reader of a run, compared by identity as before
@@ -234,29 +224,25 @@ class SecretReads:
             return
         if version is None:
             return
-        pb = raw(version)
-        self._learn(name, pb.name)
-        known = _STATES.get(enum_name(pb, "state"))
-        if known is None:  # STATE_UNSPECIFIED ("not specified") or a value newer than drift
-            said = enum_name(pb, "state") or f"number {pb.state}"
-            detail = f"the version's state is {said}, which drift cannot judge"
-            self._unverified(
-                ref.key, ApiError("GetSecretVersion", name, "INVALID_RESPONSE", detail)
-            )
+        self._learn(name, raw(version).name)
+        info = version_info(ref, name, version)
+        if isinstance(info, ApiError):
+            self._unverified(ref.key, info)
             return
-        times = (_time(pb, f) for f in ("scheduled_destroy_time", "destroy_time", "create_time"))
-        self.state.versions[ref] = SecretVersionInfo(ref, known, short(pb.name), *times)
+        self.state.versions[ref] = info
 
     async def _secret_gone(self, ref: SecretRef, canon: SecretRef, failed: ApiError) -> bool:
         """Whether a version not found is so because its secret does not exist: the list of
-        the project's secrets tells when it brought the secret; else GetSecret (the one
+        the project's secrets tells when it brought the secret (but one deleted since:
+        `_gone_since`); else GetSecret (the one
         `_secret` makes): for one the list did not bring, since the list's silence proves
         nothing (AIP-158), and for another project's secret or when the list could not be
         read, since `latest` of a secret without versions is "Secret [NAME] not found or has
         no versions." (revsecret90 F3: that secret was said not to exist); else, when
         GetSecret fails too, the NOT_FOUND's own words."""
         listed = await self._listed_secrets(canon)
-        if listed is not None and ref.secret in listed:
+        on_list = listed is not None and ref.secret in listed
+        if on_list and not await self._gone_since(ref, failed):
             return False
         name = canon.resource(self.project)
         get = attempt(self.clients.secrets.get_secret, name=name)
@@ -265,7 +251,23 @@ class SecretReads:
             return False
         if secret.status == "NOT_FOUND":
             return True
-        return "Secret Version" not in failed.detail
+        return not on_list and "Secret Version" not in failed.detail
+
+    async def _gone_since(self, ref: SecretRef, failed: ApiError) -> bool:
+        """Whether a secret the list brought may have been deleted since (helper-650 F7: the
+        report said its version does not exist, and its policy NOT_FOUND was unverified),
+        which GetSecret then tells: the NOT_FOUND names the secret ("Secret [NAME] not
+        found."), not a version; or it is `latest`'s "Secret [NAME] not found or has no
+        versions." (a secret without versions too) and the secret's policy was not found."""
+        if "Secret Version" in failed.detail:
+            return False
+        if "no versions" not in failed.detail:
+            return True
+        policy = self.tasks.get(("policy", ref.key))  # read beside it: never waits for this
+        if policy is None:
+            return False
+        await policy
+        return ref.key in self._policy_not_found
 
     async def _policy(self, secret: SecretRef) -> None:
         from google.iam.v1 import iam_policy_pb2
@@ -313,7 +315,7 @@ class SecretReads:
             else:
                 self._unverified(ref.key, answer)
             return
-        self.state.values[ref] = _registered(name, answer)
+        self.state.values[ref] = registered(name, answer)
 
     def read_pasted(self, ref: SecretRef) -> Awaitable[ApiError | None]:
         """Read the value `ref` names only to know it when a plain variable holds it
@@ -329,7 +331,7 @@ class SecretReads:
         answer = await self._value(name)
         if isinstance(answer, ApiError):
             return answer
-        _registered(name, answer)
+        registered(name, answer)
         return None
 
     async def _value(self, name: str) -> tuple[str, bytes] | ApiError:
@@ -352,14 +354,17 @@ class SecretReads:
         resolved by each call on its own: GetSecretVersion for the state, AccessSecretVersion
         for the value, whose answer names the version it resolved to. A rotation landing
         between the two would judge version N's report on N+1's value: N's value is read
-        again by its number, once, and when that fails the reference is unverified."""
+        again by its number, once, and when that fails the reference is unverified. A value
+        read of a version whose state read said it cannot be read: `_state_again`."""
         task = self.tasks.get(("version", ref))
-        if task is None or not answer[0]:
-            return answer  # no state read beside it, or nothing to compare with
+        if task is None:
+            return answer  # no state read beside it
         await task
         info = self.state.versions.get(ref)
-        got = short(answer[0])
-        if info is None or info.resolved is None or got == info.resolved:
+        got = short(answer[0]) if answer[0] else ""
+        if info is not None and disproved(info, got):
+            return await self._state_again(ref, name, info, got, answer)
+        if info is None or info.resolved is None or not got or got == info.resolved:
             return answer
         pinned = f"{name.rsplit('/', 1)[0]}/{info.resolved}"  # .../versions/N
         again = await self._value(pinned)
@@ -375,16 +380,20 @@ class SecretReads:
             f"again{why}: run again",
         )
 
-
-def _registered(name: str, answer: tuple[str, bytes]) -> str:
-    """The value read from the version `name` (`answer`: the version it resolved to, its
-    payload) as the rules hold it (`BINARY` and hex when not UTF-8), registered as a secret:
-    as text, and each readable run of a binary value; with the version read, by its number
-    (`latest` names another one once the secret rotates): a journal refers to it."""
-    data = answer[1]
-    value = secret_text(data)
-    redact.register(value)
-    numbered = answer[0] or name
-    version = numbered if numbered.rsplit("/", 1)[-1].isdigit() else ""
-    redact.register_payload(data, version)
-    return value
+    async def _state_again(
+        self, ref: SecretRef, name: str, info: SecretVersionInfo, got: str, answer: T
+    ) -> T | ApiError:
+        """The value of version `got` was read, but the state read said it could not be
+        (`disproved`): that version's state is read again, once, and both are judged on it
+        when it is ENABLED; else neither is (helper-650 F3: `secret.missing` or
+        `secret.disabled` beside a verdict on the value, each of another moment)."""
+        again_name = f"{name.rsplit('/', 1)[0]}/{got}" if got else name
+        get = attempt(self.clients.secrets.get_secret_version, name=again_name)
+        read = partial(self._read, again_name, get, "GetSecretVersion")
+        found = await self.tasks.once(("again", again_name), read)  # never the first's answer
+        again = found if isinstance(found, ApiError) else version_info(ref, again_name, found)
+        if not isinstance(again, ApiError) and again.state is VersionState.ENABLED:
+            self.state.versions[ref] = again
+            return answer
+        self.state.versions.pop(ref, None)  # unjudged: the reference is not verified
+        return changed(name, info, got, again)
