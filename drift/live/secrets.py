@@ -259,8 +259,8 @@ class SecretReads:
         which GetSecret then tells: the NOT_FOUND names the secret ("Secret [NAME] not
         found."), not a version; or it is `latest`'s "Secret [NAME] not found or has no
         versions." (a secret without versions too) and the secret's policy was not found."""
-        if "Secret Version" in failed.detail:
-            return False
+        if "Secret [" not in failed.detail:  # a version's ("Secret Version [NAME]"), or words
+            return False  # drift does not know: the list is trusted
         if "no versions" not in failed.detail:
             return True
         policy = self.tasks.get(("policy", ref.key))  # read beside it: never waits for this
