@@ -191,7 +191,9 @@ def test_nothing_moved_nothing_is_read_again(
 ) -> None:
     """A guard: a listed secret without versions (its NOT_FOUND is `latest`'s "not found or
     has no versions") and a DISABLED version whose value a rule compares are each one read of
-    their state: no GetSecret, no second GetSecretVersion."""
+    their state here: no GetSecret. The one more GetSecretVersion and GetService are
+    `drift.live.held_still` confirming the finding (the state was asked for before the
+    workload was read), made once."""
     versions = [] if how == "no version" else [{"value": SHORT, "state": "DISABLED"}]
     made: list[Sandbox] = []
 
@@ -203,4 +205,5 @@ def test_nothing_moved_nothing_is_read_again(
     rule = "secret.missing" if how == "no version" else "secret.disabled"
     assert [f.rule for f in result.report.findings] == [rule], rules(result)
     calls = [c.short for c in made[0].calls]
-    assert calls.count("GetSecretVersion") == 1 and "GetSecret" not in calls, calls
+    assert calls.count("GetSecretVersion") == 2 and "GetSecret" not in calls, calls
+    assert calls.count("GetService") == 2, calls  # read, and read again by held_still
