@@ -140,7 +140,9 @@ class Reader:
         """The profiled workloads of one kind, read as `by_kind` and `get_instead` say: the
         workloads a failed List's pages did not bring (and no Get replaced) are unverified,
         naming the List and its status; those a List read to the end did not bring are
-        asked for with their Get (NOT_FOUND: missing)."""
+        asked for with their Get (NOT_FOUND: missing). A lone workload a List made before
+        the read (`_listed`: `init --service`'s, beside it) did not bring is asked for with its
+        Get however that List failed, as with no List."""
         kind = profiles[0].kind
         if not one_list(profiles) and not self._listed(kind):
             await self._get_then_describe(profiles[0])
@@ -156,7 +158,7 @@ class Reader:
             # each profiled one it did not bring is asked for with its Get, and only that
             # Get's NOT_FOUND makes it missing (`_get`). None when it brought them all.
             self.state.listed |= {workload_key(kind, n) for n in listing.items}
-        elif not get_instead(listing):
+        elif not get_instead(listing) and one_list(profiles):
             for p in rest:
                 self.unverified(p, kind.value, failure.reason)
             rest = []

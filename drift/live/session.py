@@ -5,7 +5,7 @@ writes go through it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from types import TracebackType
@@ -15,6 +15,7 @@ from drift.kinds import Kind
 from drift.live.calls import CallRunner, Limits
 
 if TYPE_CHECKING:
+    from drift.live.api import Listing
     from drift.live.clients import Clients
     from drift.live.reader import HistoryWanted
     from drift.live.resolve import Secrets
@@ -148,17 +149,26 @@ class Session:
         """The names of every workload of `kind` there; `shared`: the listing is kept there
         for a read of the same location to use (`read(..., shared=)`), not listed again."""
         from drift.live.api import parent
-        from drift.live.reader import shared_key
-        from drift.live.workloads import list_kind, list_workloads
+        from drift.live.workloads import list_workloads
 
-        where = parent(project, region)
         if shared is None:
-            return await list_workloads(self.clients, self.runner, where, kind)
-        make = partial(list_kind, self.clients, self.runner, where, kind)
-        listing = await shared.once(shared_key(where, ("list", kind)), make)
+            return await list_workloads(self.clients, self.runner, parent(project, region), kind)
+        listing = await self.listing(project, region, kind, shared)
         if listing.error is not None:
             raise listing.error
         return sorted(listing.items)
+
+    def listing(self, project: str, region: str, kind: Kind, shared: Tasks) -> Awaitable[Listing]:
+        """Start listing every workload of `kind` there (its messages, and the failure that
+        stopped the list), kept in `shared` for a read of the same location to use
+        (`read(..., shared=)`), not listed again."""
+        from drift.live.api import parent
+        from drift.live.reader import shared_key
+        from drift.live.workloads import list_kind
+
+        where = parent(project, region)
+        make = partial(list_kind, self.clients, self.runner, where, kind)
+        return shared.once(shared_key(where, ("list", kind)), make)
 
     def list_secrets(self, project: str, shared: Tasks) -> None:
         """Start listing the secrets of `project`, kept in `shared` for a read of the project

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import shlex
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from pathlib import Path
 
 from drift.errors import ApiError, IncompleteRead, UsageError
 from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
+from drift.live.api import Listing
 from drift.live.calls import CallRunner
 from drift.live.state import LiveState
 from drift.live.value_reads import as_stated
@@ -21,7 +22,7 @@ from drift.next_steps import (
 )
 from drift.onboarding.account import own_number
 from drift.onboarding.draft import Draft, build_draft, drafted_from, images_differ, render, rollout
-from drift.onboarding.listing import workload_keys
+from drift.onboarding.listing import list_beside, others_referenced, workload_keys
 from drift.onboarding.named import as_other_kinds, of_other_kinds
 from drift.onboarding.next_check import check_place_options, check_profiles_option
 from drift.onboarding.result import InitResult
@@ -92,11 +93,14 @@ async def init_from_live(
     listed_once = Tasks()  # the lists made here are the read's: each kind listed once
     async with Session(settings.access(), runner) as session:
         values = session.values(project) if secret_values else None
+        beside: list[Awaitable[Listing]] = []
         try:
             if not names:
                 names = await workload_keys(
                     session, project, region, (project_from, region_from), listed_once
                 )
+            elif values is not None:  # the others' secrets too, whose copies are withheld
+                beside = list_beside(session, project, region, listed_once)
             probe = Profile(
                 environment,
                 project,
@@ -119,11 +123,14 @@ async def init_from_live(
                 await of_other_kinds(session, found, project, region, listed_once) if found else {}
             )
             accounts = [drafted_from(w)[1].service_account for w in state.services.values()]
-            # every value the drafts reference, so that no plain copy of one is written into
-            # a file meant for git (helper-591 F3); a refusal leaves it unknown, and said
+            others, unlisted = await others_referenced(beside, names, project, region)
+            # every value the drafts reference (and, with --service, the others' templates),
+            # so that no plain copy of one is written into a file meant for git (helper-591
+            # F3, helper-646 O2); a refusal leaves it unknown, and said
+            refs = [*referenced_values(state), *(as_stated(state, r) for r in others)]
             number, unread = await asyncio.gather(
                 own_number(session, project, state, accounts),
-                values.learn(referenced_values(state), state.projects) if values else _unread(),
+                values.learn(refs, state.projects) if values else _unread(),
             )
         except BaseException:
             # a call started early whose answer is no longer wanted (the secret list beside a
@@ -163,7 +170,11 @@ async def init_from_live(
     asked = "".join(f" --service {shlex.quote(key)}" for key in names if services)
     again = f"drift init {environment} --from-live --force{where}{option}{asked}"
     refused, unsure = unread_values(unread, project_names(state.projects, project, number), again)
-    notes += (*refused, *unnamed_notes((key_label(s.key), s.unnamed) for s in draft.services))
+    notes += (
+        *unlisted,
+        *refused,
+        *unnamed_notes((key_label(s.key), s.unnamed) for s in draft.services),
+    )
     schema = write_schema(directory, force=force)
     notes += tuple(n for n in ("" if secret_values else NOT_READ, schema) if n)
     return InitResult(

@@ -1,23 +1,28 @@
 """What `drift init --from-live` lists before it reads: every workload of each kind in the
 project and region, and the project's secrets beside them; and why the workloads could not be
-listed, which writes nothing."""
+listed, which writes nothing. With `--service`, every kind is listed beside the read, best
+effort, for the secrets the workloads not named reference (a plain copy of one is withheld as
+without `--service`)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Collection, Sequence
 from typing import TYPE_CHECKING
 
 from drift.errors import ApiError, DriftError, IncompleteRead, UsageError
 from drift.kinds import Kind, workload_key
+from drift.live.normalize import template_config
 from drift.next_steps import (
     hint_lines,
     project_may_not_exist,
     refused_throughout,
     region_may_be_wrong,
 )
+from drift.refs import SecretRef
 
 if TYPE_CHECKING:
+    from drift.live.api import Listing
     from drift.live.session import Session
     from drift.live.tasks import Tasks
 
@@ -54,6 +59,53 @@ async def workload_keys(
             hint=region_may_be_wrong(project, set_by[1]),
         )
     return names
+
+
+def list_beside(
+    session: Session, project: str, region: str, listed_once: Tasks
+) -> list[Awaitable[Listing]]:
+    """`--service`: every kind listed as the workloads named are read (each List kept in
+    `listed_once`, where the read finds a named one, as without `--service`, and
+    `of_other_kinds` looks: none made twice), for `others_referenced`."""
+    return [session.listing(project, region, kind, listed_once) for kind in Kind]
+
+
+async def others_referenced(
+    listings: Sequence[Awaitable[Listing]], named: Collection[str], project: str, region: str
+) -> tuple[list[SecretRef], tuple[str, ...]]:
+    """The secret references of every workload the Lists (`list_beside`, in `Kind` order)
+    brought that is not `named`: its template's, as the List brought it, whose values init
+    reads too, so that a plain copy of one in a workload named is withheld as without
+    `--service` (helper-646 O2); and for each List that failed (denied, or failed after its
+    retries), a note: never the command's failure, since `--service` is the way to describe
+    workloads when a List is denied (`unlisted`)."""
+    refs: list[SecretRef] = []
+    notes: list[str] = []
+    if not listings:  # no --service: every workload is read, nothing listed beside
+        return refs, ()
+    for kind, listing in zip(Kind, await asyncio.gather(*listings), strict=True):
+        for name, workload in listing.items.items():  # the pages read before a failure too
+            if workload_key(kind, name) not in named:
+                config = template_config(workload, container=None, kind=kind)
+                refs += [ref for *_, ref in config.secret_refs()]
+        if (error := listing.error) is not None:
+            notes.append(_not_listed(kind, error, project, region))
+    return refs, tuple(notes)
+
+
+def _not_listed(kind: Kind, error: ApiError, project: str, region: str) -> str:
+    """What a List that failed beside `--service` leaves unknown, naming it (its call, its
+    status, and the permission a denied one needs: `unlisted`)."""
+    needs = ""
+    if error.status == "PERMISSION_DENIED" and not error.disabled:
+        needs = f", needs run.{error.call.removeprefix('List').lower()}.list"
+    plural = f"{kind.noun}s"
+    return (
+        f"could not list the {plural} in {project}/{region} ({error.call}: {error.status}"
+        f"{needs}): a plain value holding a copy of a secret only other {plural} reference is "
+        "not known, and is written as Cloud Run shows it; review the plain values before "
+        "committing the profile"
+    )
 
 
 def unlisted(
