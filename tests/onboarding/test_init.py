@@ -202,6 +202,8 @@ def test_unreadable_service_is_incomplete(
 ) -> None:
     from drift.sandbox import Fault
 
+    # the List init --service makes beside the read refused too: api is read with its Get
+    sandbox.inject(Fault(method="ListServices", code="PERMISSION_DENIED"))
     sandbox.inject(Fault(method="GetService", code="PERMISSION_DENIED", match="/services/api"))
     with pytest.raises(DriftError, match="could not read api: nothing was written") as err:
         init(tmp_path, ["api"])

@@ -55,6 +55,8 @@ def _init_error(tmp_path: Path, *services: str, project: str = "acme-prod") -> D
 
 
 def test_a_denied_read_names_the_role_it_needs(live: Sandbox, tmp_path: Path) -> None:
+    # the List `--service` makes beside the read refused too: billing is read with its Get
+    live.inject(Fault(method="ListServices", code="PERMISSION_DENIED"))
     live.inject(Fault(method="GetService", code="PERMISSION_DENIED"))
     error = _init_error(tmp_path, "billing")
     assert error.exit_code == ExitCode.INCOMPLETE
@@ -76,6 +78,8 @@ def test_a_failed_read_says_what_to_do(
 ) -> None:
     # a quota's retries wait as long as the server's RetryInfo says: a short one here
     live.inject(Fault(method=method, code=code, retry_delay_ms=1))
+    if method == "GetService":  # the List made beside `--service` refused: read with its Get
+        live.inject(Fault(method="ListServices", code="PERMISSION_DENIED"))
     error = _init_error(tmp_path, *(["billing"] if method == "GetService" else []))
     assert error.exit_code == ExitCode.INCOMPLETE
     assert f"hint: {code}: " in error.diagnostics() and step in error.diagnostics()
