@@ -118,8 +118,9 @@ def unlisted(
     (`project_may_not_exist`, as `check` says it). A denied List names its permission
     (run.services.list, run.jobs.list, run.workerpools.list: all in roles/run.viewer,
     https://cloud.google.com/run/docs/reference/iam/roles) and `--service`, which reads the
-    workloads named without listing any kind. Nothing is written either way: a profile missing
-    the workloads of a kind would later read as covering them all."""
+    workloads named needing no list (one that fails beside it is a note: `others_referenced`).
+    Nothing is written either way: a profile missing the workloads of a kind would later read
+    as covering them all."""
     exc = errors[0]
     if exc.status in ("INVALID_ARGUMENT", "NOT_FOUND"):
         return UsageError(
@@ -136,7 +137,7 @@ def unlisted(
             f"{', '.join(e.call for e in denied)} need{'s' if len(denied) == 1 else ''} "
             f"{needs} (in roles/run.viewer): grant {'it' if len(denied) == 1 else 'them'}, or "
             "name the "
-            "workloads to describe, which lists none: --service NAME (repeatable; "
+            "workloads to describe, which needs no list: --service NAME (repeatable; "
             "job/NAME, worker_pool/NAME for the other kinds)",
             "nothing is written without every list: a profile missing the workloads of a kind "
             "would later read as covering them all",

@@ -1,8 +1,8 @@
 """The first errors a new user meets in `drift init ENV --from-live`, each with what to do next
 (revinit91 F1): a read that fails says which role it needs or to run again, as `check` says it
 (drift.next_steps), not only the server's words; a project nobody can read says it may not
-exist, also when the workloads are named (`--service`, no list); a workload named that is not
-there says the region may be the wrong one."""
+exist, also when the workloads are named (`--service`, which needs no list); a workload named
+that is not there says the region may be the wrong one."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def test_a_failed_read_says_what_to_do(
 
 
 def test_a_named_workload_in_a_project_nobody_can_read(live: Sandbox, tmp_path: Path) -> None:
-    """`--service` lists nothing: the refused GetService is the only answer, and it is how a
+    """`--service` needs no list: the refused GetService is the answer, and it is how a
     project that does not exist answers too (AIP-211), as for the lists."""
     error = _init_error(tmp_path, "billing", project="acme-prd")
     assert error.exit_code == ExitCode.INCOMPLETE

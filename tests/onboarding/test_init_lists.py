@@ -1,5 +1,5 @@
 """`drift init --from-live` without `--service` lists every kind first: a list that fails says
-what to do next (the permission a denied List needs, `--service NAME` that lists none; the
+what to do next (the permission a denied List needs, `--service NAME` that needs no list; the
 project and region Cloud Run did not know), and nothing is written."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def test_a_denied_list_names_its_permission_and_the_way_around(
     """Teams whose custom roles predate worker pools: one kind that cannot be listed blocks
     the profile (one missing that kind would later read as covering it), and the message says
     the permission, a role that has it (roles/run.viewer: Cloud Run IAM roles), and that
-    `--service NAME` reads the workloads named without listing any kind."""
+    `--service NAME` reads the workloads named needing no list."""
     sandbox.inject(Fault(method, "PERMISSION_DENIED"))
     code, said = _init(sandbox_env, tmp_path)
     assert code == 3, said
