@@ -123,7 +123,7 @@ async def init_from_live(
                 await of_other_kinds(session, found, project, region, listed_once) if found else {}
             )
             accounts = [drafted_from(w)[1].service_account for w in state.services.values()]
-            others, unlisted = await others_referenced(beside, names, project, region)
+            others, unlisted, unlisted_now = await others_referenced(beside, names, project, region)
             # every value the drafts reference (and, with --service, the others' templates),
             # so that no plain copy of one is written into a file meant for git (helper-591
             # F3, helper-646 O2); a refusal leaves it unknown, and said
@@ -200,7 +200,7 @@ async def init_from_live(
             for key in settling
         ),
         rollouts=tuple(filter(None, (rollout(state.services[n], state, project) for n in names))),
-        unsure=unsure,
+        unsure=(*unlisted_now, *unsure),
         created=created,
         replaced=replaced,
         dropped=tuple(key_label(key) for key in before if key not in names),

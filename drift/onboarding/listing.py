@@ -19,6 +19,7 @@ from drift.next_steps import (
     refused_throughout,
     region_may_be_wrong,
 )
+from drift.onboarding.withheld import FOR_GOOD
 from drift.refs import SecretRef
 
 if TYPE_CHECKING:
@@ -72,25 +73,28 @@ def list_beside(
 
 async def others_referenced(
     listings: Sequence[Awaitable[Listing]], named: Collection[str], project: str, region: str
-) -> tuple[list[SecretRef], tuple[str, ...]]:
+) -> tuple[list[SecretRef], tuple[str, ...], tuple[str, ...]]:
     """The secret references of every workload the Lists (`list_beside`, in `Kind` order)
     brought that is not `named`: its template's, as the List brought it, whose values init
     reads too, so that a plain copy of one in a workload named is withheld as without
     `--service` (helper-646 O2); and for each List that failed (denied, or failed after its
-    retries), a note: never the command's failure, since `--service` is the way to describe
+    retries), what it leaves unknown: a note where it was refused, an incomplete item where
+    it failed for now; never the command's failure, since `--service` is the way to describe
     workloads when a List is denied (`unlisted`)."""
     refs: list[SecretRef] = []
-    notes: list[str] = []
+    notes: list[tuple[bool, str]] = []
     if not listings:  # no --service: every workload is read, nothing listed beside
-        return refs, ()
+        return refs, (), ()
     for kind, listing in zip(Kind, await asyncio.gather(*listings), strict=True):
         for name, workload in listing.items.items():  # the pages read before a failure too
             if workload_key(kind, name) not in named:
                 config = template_config(workload, container=None, kind=kind)
                 refs += [ref for *_, ref in config.secret_refs()]
         if (error := listing.error) is not None:
-            notes.append(_not_listed(kind, error, project, region))
-    return refs, tuple(notes)
+            notes.append((error.status in FOR_GOOD, _not_listed(kind, error, project, region)))
+    # a refusal is said; a List that failed for now (an outage, a quota) leaves the profile
+    # incomplete (exit 3), as a value unread for now does (`unread_values`)
+    return refs, tuple(n for good, n in notes if good), tuple(n for good, n in notes if not good)
 
 
 def _not_listed(kind: Kind, error: ApiError, project: str, region: str) -> str:
