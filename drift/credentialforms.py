@@ -6,6 +6,7 @@ credential's value in one of its groups (`GROUPS`): only the value is masked."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 _KEY_WORDS = (
@@ -218,3 +219,36 @@ GROUPS = (
 ASSIGNED_HINT = tuple("pass pwd secret token credential key jwt sig hooks".split())
 """What the key of every match of `ASSIGNED` ends with (case folded): a value without any is
 not searched with RE2 (every plain value read is looked at, some 32 KiB long)."""
+
+
+NAME_END = (
+    r"(?:_(?:PROD|PRODUCTION|STAGING|STAGE|STG|DEV|TEST|QA|UAT|LIVE|OLD|NEW|PREV|PREVIOUS|NEXT"
+    r"|CURRENT|PRIMARY|SECONDARY|BACKUP|V?[0-9]+))*$"
+)
+"""The end of a name, after words that only say which one of several it is (`DB_PASS_PROD`,
+`SMTP_PASS_OLD`, `SIGNING_KEY_V2`, `WEBHOOK_HMAC_2`): a "last word" rule looks past them."""
+_CREDENTIAL_NAME = re.compile(
+    r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_KEY"
+    rf"|SIGNING_KEY|ENCRYPTION_KEY|FERNET|DSN|CONNECTION_STRING|DATABASE_URL|_KEY{NAME_END}"
+    rf"|(?:WRITE|INGEST)KEY{NAME_END}"
+    r"|OTLP_(?:[A-Z]+_)?HEADERS"
+    rf"|PASSPHRASE|(?<![A-Z0-9])PASS_?[0-9]*{NAME_END}|(?<![A-Z0-9])PW(?![A-Z])"
+    rf"|(?<![A-Z0-9])AUTH{NAME_END}|(?<![A-Z0-9])(?:SALT|HMAC|JWT|BEARER)[0-9]*{NAME_END})",
+    re.IGNORECASE,
+)
+"""Names that say a variable holds a secret, when its value is long and opaque enough
+(`looks_like_credential`). `PASS` only as the last word of the name (`DB_PASS`, `SMTP_PASS`,
+`PASS_2`, `DB_PASS_PROD`; not `PASS_THROUGH`, `DB_PASS_FILE`, `MIN_PASS_SCORE`, `PASSENGER_COUNT`,
+`BYPASS_CACHE`), `PW` only as a word (`DB_PW`), `AUTH` only as the last word (`BASIC_AUTH`;
+not `AUTHOR`, `OAUTH_CLIENT_ID`), `SALT`, `HMAC`, `JWT` and `BEARER` only as the last word
+(`SESSION_SALT`, `WEBHOOK_HMAC`, `LEGACY_JWT`, `SERVICE_JWT_PROD`, `UPSTREAM_BEARER`; not
+`SALT_MASTER`, `HMAC_ALGORITHM`, `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_ALGORITHM`, `JWKS_URL`);
+OpenTelemetry's `OTEL_EXPORTER_OTLP_HEADERS` (and its `_TRACES_`, `_METRICS_`, `_LOGS_`
+forms), which carries the exporter's API key (`x-honeycomb-team=…`, `api-key=…`)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def credential_name(name: str) -> bool:
+    """Whether a variable's name (or a key's) says it holds a secret (names repeat across
+    services)."""
+    return _CREDENTIAL_NAME.search(name) is not None

@@ -11,34 +11,11 @@ import functools
 import re
 from typing import Any
 
-from drift.credentialforms import ASSIGNED, ASSIGNED_HINT, ENCODED_GROUPS, GROUPS
+from drift.credentialforms import ASSIGNED, ASSIGNED_HINT, ENCODED_GROUPS, GROUPS, credential_name
+from drift.credentialforms import NAME_END as _LAST
 from drift.redact import MASK, mask, mask_spans
 from drift.refs import named_secret, reference_spans
 
-_LAST = (
-    r"(?:_(?:PROD|PRODUCTION|STAGING|STAGE|STG|DEV|TEST|QA|UAT|LIVE|OLD|NEW|PREV|PREVIOUS|NEXT"
-    r"|CURRENT|PRIMARY|SECONDARY|BACKUP|V?[0-9]+))*$"
-)
-"""The end of a name, after words that only say which one of several it is (`DB_PASS_PROD`,
-`SMTP_PASS_OLD`, `SIGNING_KEY_V2`, `WEBHOOK_HMAC_2`): a "last word" rule looks past them."""
-_CREDENTIAL_NAME = re.compile(
-    r"(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_KEY"
-    rf"|SIGNING_KEY|ENCRYPTION_KEY|FERNET|DSN|CONNECTION_STRING|DATABASE_URL|_KEY{_LAST}"
-    rf"|(?:WRITE|INGEST)KEY{_LAST}"
-    r"|OTLP_(?:[A-Z]+_)?HEADERS"
-    rf"|PASSPHRASE|(?<![A-Z0-9])PASS_?[0-9]*{_LAST}|(?<![A-Z0-9])PW(?![A-Z])"
-    rf"|(?<![A-Z0-9])AUTH{_LAST}|(?<![A-Z0-9])(?:SALT|HMAC|JWT|BEARER)[0-9]*{_LAST})",
-    re.IGNORECASE,
-)
-"""Names that say a variable holds a secret, when its value is long and opaque enough
-(`looks_like_credential`). `PASS` only as the last word of the name (`DB_PASS`, `SMTP_PASS`,
-`PASS_2`, `DB_PASS_PROD`; not `PASS_THROUGH`, `DB_PASS_FILE`, `MIN_PASS_SCORE`, `PASSENGER_COUNT`,
-`BYPASS_CACHE`), `PW` only as a word (`DB_PW`), `AUTH` only as the last word (`BASIC_AUTH`;
-not `AUTHOR`, `OAUTH_CLIENT_ID`), `SALT`, `HMAC`, `JWT` and `BEARER` only as the last word
-(`SESSION_SALT`, `WEBHOOK_HMAC`, `LEGACY_JWT`, `SERVICE_JWT_PROD`, `UPSTREAM_BEARER`; not
-`SALT_MASTER`, `HMAC_ALGORITHM`, `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_ALGORITHM`, `JWKS_URL`);
-OpenTelemetry's `OTEL_EXPORTER_OTLP_HEADERS` (and its `_TRACES_`, `_METRICS_`, `_LOGS_`
-forms), which carries the exporter's API key (`x-honeycomb-team=…`, `api-key=…`)."""
 _STRONG_NAME = re.compile(
     rf"(SECRET|PASSWORD|PASSWD|PASSPHRASE|(?<![A-Z0-9])(?:PASS|PW)_?[0-9]*{_LAST}"
     rf"|(?<=[A-Z0-9][_.-])PWD_?[0-9]*{_LAST})",
@@ -110,12 +87,6 @@ _CREDENTIAL_HINT = re.compile(
 )
 """Text every credential-shaped value holds (`_CREDENTIAL_VALUE`'s alternatives begin so): none,
 no search with the whole pattern, for every plain value read (30,000 in a large project)."""
-
-
-@functools.lru_cache(maxsize=4096)
-def _credential_name(name: str) -> bool:
-    """Whether a variable's name says it holds a secret (names repeat across services)."""
-    return _CREDENTIAL_NAME.search(name) is not None
 
 
 def credential_shaped(value: str, *, drift_text: bool = False) -> bool:
@@ -315,7 +286,7 @@ def _whole_credential(name: str, value: str) -> bool:
     """Shaped like a credential as a whole, or long and opaque under a credential's name."""
     if _whole_pieces(value):
         return True
-    if not _credential_name(name) or _inert(value) or _held_elsewhere(value):
+    if not credential_name(name) or _inert(value) or _held_elsewhere(value):
         return False
     return len(value) >= 8
 

@@ -1,16 +1,19 @@
 """The pieces of a secret's payload that a plain value may hold on their own (helper-646 F2): a
 payload is often a structure — a database URL with a password, a service account's JSON key, a
-PEM block — and a team copies one part of it into a plain variable (the URL's password decoded,
-the key's `private_key_id`, a line of the private key). Each such piece is a secret too:
-`drift.redact` masks it wherever it stands, and a journal records a plain copy of one by its
-name (`drift.secretforms.payload_form`), never the text.
+PEM block, a dotenv file — and a team copies one part of it into a plain variable (the URL's
+password decoded, the key's `private_key_id`, a line of the private key). Each such piece is a
+secret too: `drift.redact` masks it wherever it stands, and a journal records a plain copy of
+one by its name (`drift.secretforms.payload_form`), never the text.
 
-Only pieces that look like no ordinary word: a URL's password (as written and decoded), and
-token-like text of `PIECE_MIN` characters or more (no white space, a letter and a digit, not an
-e-mail address or a URL) — a query parameter's value, a JSON string field, a line of a
-multi-line payload (PEM armour lines are public). A service account's `client_email`, a
-`project_id`, `https://oauth2.googleapis.com/token` are names drift prints anyway, never
-masked for appearing in a key."""
+Only what the structure says is secret (helper-656 HIGH-1: a JSON config's `"env":
+"production-2024"` or `"image": …` is no secret, and was masked everywhere): a URL's password
+(as written and decoded) and a query parameter a credential's name holds; a JSON field whose key
+is a credential's name (`private_key_id`, `client_secret`, `api_key`: the variable-name test of
+`drift.credentials`); a `KEY=value` or `key: value` line whose key is one; each line of a PEM
+block's body; and a payload kept in base64, decoded. A piece is named by where it stands (a
+JSON path, a key, a URL's and a PEM block's place), never by its rank among others, so a
+journal written by one drift finds the same piece with another; shorter than `SEARCH_MIN`, it
+is no piece (a password `pw` would make every text holding those letters a copy)."""
 
 from __future__ import annotations
 
@@ -18,67 +21,77 @@ import base64
 import json
 import re
 from collections.abc import Iterator
-from itertools import chain
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-PIECE_MIN = 12
-"""The shortest token-like piece taken for a secret's own (a URL's password: `SEARCH_MIN`)."""
+from drift.credentialforms import credential_name
+
+SEARCH_MIN = 8
+"""As `drift.secretforms.SEARCH_MIN`: a shorter piece is not told from an ordinary word."""
+PEM_LINE_MIN = 16
+"""A PEM body line shorter than this (its last) is too little of the key to take alone."""
+DEPTH_MAX = 64
+"""How deep a JSON payload is looked into (a hostile one nests 5,000 deep: helper-656 HIGH-2)."""
+_BOM = "\ufeff"
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
-_TOKEN = re.compile(r"(?=[^\s]*[A-Za-z])(?=[^\s]*[0-9])[^\s@]+")
+_PEM = re.compile(r"-----BEGIN [A-Z0-9 ]+-----(.*?)-----END [A-Z0-9 ]+-----", re.DOTALL)
+_ASSIGNED = re.compile(
+    r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*[=:][ \t]*(.+?)[ \t]*$", re.MULTILINE
+)
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
 
 
-def _token(text: str) -> bool:
-    """Whether `text` is token-like: long enough, one run of no white space, a letter and a
-    digit, not an e-mail address and not a URL."""
-    return (
-        len(text) >= PIECE_MIN
-        and _TOKEN.fullmatch(text) is not None
-        and "://" not in text
-        and not text.startswith("-----")
-    )
+def _unquoted(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
 
 
-def _in_url(url: str) -> Iterator[tuple[str, str]]:
-    """A URL's password (as written, and decoded) and its token-like query values."""
+def _in_url(url: str, where: str) -> Iterator[tuple[str, str]]:
+    """A URL's password (as written, and decoded) and its query values a credential's name
+    holds (`?token=…`)."""
     try:
         parts = urlsplit(url)
         password = parts.password
+        query = parse_qsl(parts.query)
     except ValueError:  # not a URL after all (`http://[`)
         return
     if password:
-        yield "password", password
-        yield "password-decoded", unquote(password)
-    for key, value in parse_qsl(parts.query, keep_blank_values=False):
-        if _token(value):
-            yield f"query.{key}", value
-
-
-def _json_strings(doc: Any, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(doc, dict):
-        for key, value in doc.items():
-            yield from _json_strings(value, f"{path}.{key}")
-    elif isinstance(doc, list):
-        for i, value in enumerate(doc):
-            yield from _json_strings(value, f"{path}.{i}")
-    elif isinstance(doc, str):
-        yield from _of_text(doc, path)
+        yield f"{where}.password", password
+        yield f"{where}.password-decoded", unquote(password)
+    for key, value in query:
+        if credential_name(key):
+            yield f"{where}.query.{key}", value
 
 
 def _of_text(text: str, path: str) -> Iterator[tuple[str, str]]:
-    if _token(text.strip()):
-        yield path, text.strip()
+    """The pieces of a text: its URLs', its PEM blocks' lines, its credential assignments."""
     for i, url in enumerate(_URL.findall(text)):
-        for name, piece in _in_url(url):
-            yield f"{path}.url{i}.{name}", piece
-    lines = text.splitlines()
-    if len(lines) > 1:
-        for i, line in enumerate(lines):
-            if _token(line.strip()):
-                yield f"{path}.line{i}", line.strip()
+        yield from _in_url(url, f"{path}.url{i}")
+    for b, block in enumerate(_PEM.findall(text)):
+        for n, line in enumerate(block.strip().splitlines()):
+            if len(line.strip()) >= PEM_LINE_MIN:
+                yield f"{path}.pem{b}.line{n}", line.strip()
+    for key, value in _ASSIGNED.findall(text):
+        if credential_name(key):
+            yield f"{path}.{key}", _unquoted(value)
 
 
-_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
+def _of_json(doc: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str]]:
+    if depth > DEPTH_MAX:
+        return
+    items = (
+        doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else ()
+    )
+    for key, value in items:
+        where = f"{path}.{key}"
+        if isinstance(value, str):
+            # a credential's key holding a link (`token_uri`) holds no secret but its password
+            if isinstance(key, str) and credential_name(key) and not _URL.match(value.strip()):
+                yield where, value.strip()
+            yield from _of_text(value, where)
+        else:
+            yield from _of_json(value, where, depth + 1)
 
 
 def _decoded(text: str) -> str:
@@ -94,25 +107,27 @@ def _decoded(text: str) -> str:
         return ""
     if any(ord(c) < 32 and c not in "\t\r\n" for c in decoded):
         return ""
-    return decoded.strip() if len(decoded.strip()) >= 8 else ""
+    return decoded.strip()
 
 
 def payload_pieces(text: str) -> dict[str, str]:
     """Each piece of a payload's `text` a plain value may hold alone, by a name that finds it
-    again in the same payload (`drift.secretforms.payload_form`): `.password`,
-    `.query.KEY`, `.line3`, `.private_key_id` (a JSON object's field), `.private_key.line2`…;
-    the payload itself is not one of them."""
-    stripped = text.strip()
-    try:
-        doc = json.loads(stripped) if stripped[:1] in "{[" and stripped else None
-    except ValueError:
-        doc = None
-    found = _json_strings(doc, "") if isinstance(doc, dict | list) else _of_text(text, "")
+    again in the same payload (`drift.secretforms.payload_form`): `.url0.password`,
+    `.private_key_id` (a JSON object's field), `.private_key.pem0.line2`, `.DB_PASSWORD`,
+    `.decoded`…; the payload itself is not one of them."""
+    stripped = text.strip().lstrip(_BOM).strip()
     out: dict[str, str] = {}
+    found: list[Iterator[tuple[str, str]]] = []
     if decoded := _decoded(stripped):
         out[".decoded"] = decoded
-        found = chain(found, ((f".decoded{n}", p) for n, p in payload_pieces(decoded).items()))
-    for name, piece in found:
-        if piece and piece != stripped:
-            out.setdefault(name or ".", piece)
-    return out
+        found.append(iter([(f".decoded{n}", p) for n, p in payload_pieces(decoded).items()]))
+    try:
+        doc = json.loads(stripped) if stripped[:1] in ("{", "[") else None
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's reach
+        doc = None
+    found.append(_of_json(doc, "") if isinstance(doc, dict | list) else _of_text(text, ""))
+    for pieces in found:
+        for name, piece in pieces:
+            if len(piece) >= SEARCH_MIN and piece != stripped:
+                out.setdefault(name, piece)
+    return {n: p for n, p in out.items() if len(p) >= SEARCH_MIN}

@@ -299,11 +299,12 @@ def register_payload(data: bytes, version: str = "") -> None:
         for encoded in echoed_forms(form):  # its base64, percent-encoded… copy (revleak60 F4)
             _known.add(encoded)
     # a URL's password, a JSON key's private_key_id, a PEM line: secrets of their own
-    # (helper-646 F2), but for one that only repeats names drift prints anyway
+    # (helper-646 F2), but for one that only repeats names drift prints anyway; of a payload
+    # that is text only (the journal finds a piece again in the text: helper-656 MEDIUM-1)
     pieces = {
         name: piece
-        for name, piece in payload_pieces(text).items()
-        if _known.public.fragments(piece, [(0, len(piece))])
+        for name, piece in (payload_pieces(text) if "\ufffd" not in text else {}).items()
+        if searchable(piece) and _known.public.fragments(piece, [(0, len(piece))])
     }
     for piece in pieces.values():
         _known.add(piece)

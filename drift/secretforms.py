@@ -95,13 +95,19 @@ base64` or a PEM body (64), which is how a file's base64 is pasted into a variab
 (`drift.redact` matches a run of white space with any run)."""
 
 
-def wrapped(text: str, width: int) -> str:
-    """`text` (base64) in lines of `width` joined by newlines, as `base64` prints it."""
-    return "\n".join(text[i : i + width] for i in range(0, len(text), width))
+LINE_ENDS = {"": "\n", "-crlf": "\r\n"}
+"""The line ends base64 in lines is kept with (a file passed through a Windows editor, or
+`certutil`, ends them CRLF: helper-656 HIGH-3), each a form of its own: the journal withholds a
+copy by its exact form, where the masker takes any run of white space for any other."""
 
 
-def _base64_wrapped(width: int) -> Callable[[str], str]:
-    return lambda value: wrapped(base64.b64encode(value.encode()).decode(), width)
+def wrapped(text: str, width: int, end: str = "\n") -> str:
+    """`text` (base64) in lines of `width` joined by `end`, as `base64` prints it."""
+    return end.join(text[i : i + width] for i in range(0, len(text), width))
+
+
+def _base64_wrapped(width: int, end: str) -> Callable[[str], str]:
+    return lambda value: wrapped(base64.b64encode(value.encode()).decode(), width, end)
 
 
 def inner_base64(data: bytes, offset: int) -> str:
@@ -141,7 +147,11 @@ def _echoes() -> dict[str, Callable[[str], str]]:
         "base64-unpadded": _base64(base64.b64encode, padded=False),
         "base64url-unpadded": _base64(base64.urlsafe_b64encode, padded=False),
     }
-    packed |= {f"base64-wrap{width}": _base64_wrapped(width) for width in WRAPS}
+    packed |= {
+        f"base64-wrap{width}{name}": _base64_wrapped(width, end)
+        for width in WRAPS
+        for name, end in LINE_ENDS.items()
+    }
     packed |= {f"base64-in{offset}": _base64_inside(offset) for offset in range(3)}
     packed |= {  # a key's bytes as hex (`bytes.hex`, `xxd -p`, `openssl rand -hex`), either case
         "hex": lambda value: value.encode().hex(),
@@ -225,7 +235,8 @@ class Versions:
                 if searchable(encoded := encode(form)):
                     forms.setdefault(encoded, (version, f"{name}/{encoding}"))
         for name, piece in (pieces or {}).items():
-            forms.setdefault(piece, (version, f"piece/{name}"))
+            if searchable(piece):  # as every other form (helper-656 MEDIUM-2)
+                forms.setdefault(piece, (version, f"piece/{name}"))
         with self._lock:
             self._forms.update(forms)
             self._pattern = None
@@ -265,7 +276,11 @@ def bytes_forms(data: bytes) -> dict[str, str]:
     for name, (encode, padded) in _PACKED_BYTES.items():
         text = encode(data).decode()
         out[name] = text if padded else text.rstrip("=")
-    out |= {f"base64-wrap{width}": wrapped(out["base64"], width) for width in WRAPS}
+    out |= {
+        f"base64-wrap{width}{name}": wrapped(out["base64"], width, end)
+        for width in WRAPS
+        for name, end in LINE_ENDS.items()
+    }
     if len(data) >= SEARCH_MIN:
         out |= {"hex": data.hex(), "hex-upper": data.hex().upper()}
     return {n: f for n, f in out.items() if searchable(f)}

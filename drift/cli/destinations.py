@@ -39,6 +39,11 @@ def distinct_outputs(places: dict[str, str | None]) -> None:
         seen[key] = option
 
 
+def writable_files(places: dict[str, Path | None]) -> None:
+    """`writable` for options that take a local file (`OutputOpt`)."""
+    writable({option: None if path is None else str(path) for option, path in places.items()})
+
+
 def writable(places: dict[str, str | None]) -> None:
     """Refuse, before anything is read, a local file an output could not be written to (its
     directory missing or not writable, a directory in its place), and a gs:// output a

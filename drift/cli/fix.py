@@ -102,10 +102,11 @@ def plan(
     from drift.fix.render import render_plan
     from drift.fix.saved import saved_text, write_saved
 
+    outputs = {"--output": output_file, "--out": out}
+    destinations.writable_files(outputs)  # before anything is read (helper-656 MEDIUM-3)
     settings, profile = cli.load(
         "drift.fix.plan", "drift.fix.render", history=False if no_history else None
     )
-    outputs = {"--output": output_file, "--out": out}
     destinations.not_an_input(outputs, settings, [profile])
     planned = run(
         plan_environment(
@@ -254,7 +255,7 @@ def fix(
         )
     if output_file is not None and plan_file is not None:  # the plan replaced by the report
         destinations.distinct_outputs({"--plan": str(plan_file), "--output": str(output_file)})
-    destinations.writable({"--output": None if output_file is None else str(output_file)})
+    destinations.writable_files({"--output": output_file})
     settings, profile = cli.load(
         "drift.fix.apply", journal_dir=journal, history=False if no_history else None
     )

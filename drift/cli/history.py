@@ -63,6 +63,7 @@ def history(
     from drift.history.render import render_history
     from drift.live.calls import CallRunner
 
+    destinations.writable_files({"--output": output_file})  # before anything is read
     settings, profile = cli.load("drift.history.read", "drift.history.render", journal_dir=journal)
     destinations.not_an_input({"--output": output_file}, settings, [profile])
     runner = CallRunner(settings.access().limits)

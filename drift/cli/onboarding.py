@@ -135,12 +135,12 @@ def init(
 
 
 def _written_lines(summary: str) -> str:
-    """`init --quiet`: its summary's lines up to the one saying what it wrote (and the
-    directory it created, said first: a typo in --profiles shows there); the notes after it
-    are in the profile too."""
-    lines = summary.splitlines()
-    wrote = next((i for i, line in enumerate(lines) if line.startswith("wrote ")), 0)
-    return "\n".join(lines[: wrote + 1])
+    """`init --quiet`: its summary but what to do next and the schema file it wrote beside the
+    profile. What it wrote, what it did not copy, what the profile no longer describes and a
+    value it could not read (so a plain copy of it may be in the profile) are about what was
+    written, and not all in the profile: never cut (helper-656 HIGH-4)."""
+    cut = ("next: ", "note: wrote ")
+    return "\n".join(line for line in summary.splitlines() if not line.startswith(cut))
 
 
 def _written_or_not(directory: Path, environment: str) -> Callable[[], str]:
@@ -241,9 +241,10 @@ def compare(
     """
     from drift.compare.render import render_comparison, summary_line
 
+    where = {"--output": output_file}
+    destinations.writable_files(where)  # before anything is read (helper-656 MEDIUM-3)
     settings = cli.settings()
     profile_a, profile_b = cli.pair(settings, environment_a, environment_b)
-    where = {"--output": output_file}
     destinations.not_an_input(where, settings, [profile_a, profile_b])
     if live:
         from drift.compare.run import compare_live

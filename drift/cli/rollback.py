@@ -180,7 +180,7 @@ def rollback(
             "override: a change in the journal names the services it changed, project and "
             "region included (`drift rollback --list` shows them)"
         )
-    destinations.writable({"--output": None if output_file is None else str(output_file)})
+    destinations.writable_files({"--output": output_file})
     settings = cli.settings(journal_dir=journal)
     destinations.not_an_input({"--output": output_file}, settings, [])
     if list_changes:

@@ -182,6 +182,47 @@ def test_init_quiet_says_what_it_wrote_and_takes_format_table(
     assert (tmp_path / "profiles" / "x.yaml").is_file()
 
 
+def test_init_quiet_keeps_what_it_could_not_read(
+    sandbox: Sandbox, sandbox_env: dict[str, str], tmp_path: Path
+) -> None:
+    """helper-656 HIGH-4: with every secret value refused, `init --quiet` said only what it
+    wrote: the note that a plain copy of an unread secret may be in the profile (which is not
+    in the profile) was cut. Only what to do next and the schema file are cut."""
+    from drift.sandbox import Fault
+
+    sandbox.inject(Fault("AccessSecretVersion", "PERMISSION_DENIED"))
+    args = ("init", "x", "--from-live", "--project", "acme-chat-staging", "--region")
+    done = drift(*args, "us-central1", "-q", env=sandbox_env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line for line in lines if line.startswith("note: could not read the value of ")], lines
+    assert not [line for line in lines if line.startswith(("next:", "note: wrote "))], lines
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "staging"),
+        ("plan", "staging", "--out"),
+        ("history", "staging"),
+        ("compare", "staging", "e2e", "--live"),
+    ],
+    ids=["plan", "plan-out", "history", "compare"],
+)
+def test_an_output_that_cannot_be_written_is_refused_before_anything_is_read(
+    sandbox: Sandbox, sandbox_env: dict[str, str], project: Path, args: tuple[str, ...]
+) -> None:
+    """helper-656 MEDIUM-3: plan, history and compare read everything, then said `cannot
+    write` (exit 3, compare 1); check, probe, fix and rollback refused first (exit 2)."""
+    option = args[-1] if args[-1] == "--out" else "--output"
+    command = args[:-1] if option == "--out" else args
+    sandbox.clear_calls()
+    done = drift(*command, option, "missing/x.txt", env=sandbox_env, cwd=project)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"cannot write {option} missing/x.txt: " in done.stderr, done.stderr
+    assert "(nothing was read)" in done.stderr and not sandbox.calls, sandbox.calls
+
+
 def _a_change(sandbox_env: dict[str, str], project: Path) -> str:
     """A change in the journal: `drift fix staging --service web --yes`."""
     done = drift("fix", "staging", "--service", "web", "--yes", env=sandbox_env, cwd=project)

@@ -18,7 +18,7 @@ from tests.conftest import MakeSandbox
 
 LAB = "lab-pieces"
 PASSWORD = "Hq7#Zr2Kc9dPm4W"
-URL = f"postgresql://app:{PASSWORD.replace('#', '%23')}@10.0.0.5:5432/app?sslkey=Tn3fJd6Ls1Yv5gXb"
+URL = f"postgresql://app:{PASSWORD.replace('#', '%23')}@10.0.0.5:5432/app?token=Tn3fJd6Ls1Yv5gXb"
 KEY_ID = "7c2e9a4b1d8f3e6a0c5b9d2e7f1a4c8b3d6e9f0a"
 PEM_LINE = "3Kd7Fh2Gp9Nc5Xv1Bm6Qw8Er4Ty0Ui3Op7As2Df5Gh8Jk1Lz4Xc7Vb0Nm3Qw6Er9T"
 PRIVATE = f"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n{PEM_LINE}\n"
@@ -30,6 +30,7 @@ KEY = json.dumps(
         "private_key_id": KEY_ID,
         "private_key": PRIVATE,
         "client_email": f"firebase@{LAB}.iam.gserviceaccount.com",
+        "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/firebase-2024",
         "token_uri": "https://oauth2.googleapis.com/token",
     },
     indent=2,
@@ -39,11 +40,16 @@ WRAPPED = "\n".join(_B64[i : i + 76] for i in range(0, len(_B64), 76))  # `base6
 COPIES = {
     "FIREBASE_SERVICE_ACCOUNT": WRAPPED,
     "REPLICA_SUFFIX": PASSWORD,
-    "SSL_KEY_PARAM": "Tn3fJd6Ls1Yv5gXb",
+    "REPLICA_QUERY": "Tn3fJd6Ls1Yv5gXb",
+    "FIREBASE_SA_CRLF": WRAPPED.replace("\n", "\r\n"),  # helper-656 HIGH-3
     "FIREBASE_KEY_ID": KEY_ID,
     "KEY_LINE": PEM_LINE,
 }
 SECRETS = (*COPIES.values(), *WRAPPED.splitlines(), KEY, URL)
+SHOWN = {  # ordinary fields of the key, copied as plain values: no secret (helper-656 HIGH-1)
+    "CERT_URL": "https://www.googleapis.com/robot/v1/metadata/x509/firebase-2024",
+    "SA_TYPE": "service_account",
+}
 ACCOUNT = f"api@{LAB}.iam.gserviceaccount.com"
 PROFILE = (
     f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    unexpected_env: warn\n"
@@ -60,6 +66,7 @@ def _world() -> dict[str, Any]:
         "FIREBASE_SA": {"secret": "firebase-sa"},
         "DATABASE_URL": {"secret": "database-url"},
         **COPIES,
+        **SHOWN,
     }
     return {
         "options": {"seed": 3},
@@ -101,6 +108,7 @@ def test_pieces_and_wrapped_base64_are_masked_withheld_and_restored(
         assert done.returncode == 1 and "Traceback" not in out, out
         assert not _leaks(out), (fmt, _leaks(out))
     assert "FIREBASE_KEY_ID" in done.stdout  # the finding is there, its value masked
+    assert all(value in done.stdout for value in SHOWN.values()), done.stdout
     planned = drift_on(sandbox, tmp_path, profile, "plan", "lab", "--format", "yaml")
     assert not _leaks(planned.stdout + planned.stderr), _leaks(planned.stdout)
     init = drift_on(
@@ -110,6 +118,7 @@ def test_pieces_and_wrapped_base64_are_masked_withheld_and_restored(
     written = (tmp_path / "profiles" / "copy.yaml").read_text()
     assert init.returncode == 0, init.stdout + init.stderr
     assert not _leaks(written + init.stdout + init.stderr), _leaks(written)
+    assert all(f"{name}: {value}" in written for name, value in SHOWN.items()), written
     fixed = drift_on(sandbox, tmp_path, profile, "fix", "lab", "--yes")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert not _leaks(fixed.stdout + fixed.stderr)

@@ -278,7 +278,7 @@ def test_the_quick_look_for_credentials_decides_as_the_whole_pattern(
     every credential shape begins with: it must decide exactly as the whole pattern does."""
     value = before + mark + after
     whole = credentials._credential_value().search(value) is not None or (
-        credentials._CREDENTIAL_NAME.search(name) is not None
+        credentials.credential_name(name)
         and not credentials._HARMLESS.match(value.strip())
         and len(value) >= 8
     )

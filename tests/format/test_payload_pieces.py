@@ -16,36 +16,81 @@ VERSION = "projects/5/secrets/s/versions/1"
 
 
 def test_a_service_account_keys_pieces_are_its_secrets_and_its_names_are_not() -> None:
+    body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"
     key = {
         "type": "service_account",
         "project_id": "acme-prod-2024",
         "private_key_id": "7c2e9a4b1d8f3e6a0c5b9d2e7f1a4c8b3d6e9f0a",
-        "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEF\n-----END",
+        "private_key": f"-----BEGIN PRIVATE KEY-----\n{body}\nQ==\n-----END PRIVATE KEY-----\n",
         "client_email": "sa@acme-prod-2024.iam.gserviceaccount.com",
         "client_id": "123456789012345678901",
         "token_uri": "https://oauth2.googleapis.com/token",
     }
-    pieces = payload_pieces(json.dumps(key))
-    assert pieces == {  # the project's id is spared where it is a public name (below)
-        ".project_id": "acme-prod-2024",
+    assert payload_pieces(json.dumps(key)) == {
         ".private_key_id": key["private_key_id"],
-        ".private_key.line1": "MIIEvQIBADANBgkqhkiG9w0BAQEF",
+        ".private_key": key["private_key"].strip(),
+        ".private_key.pem0.line0": body,  # `Q==` is too little of it to take alone
     }
 
 
+def test_a_json_configs_ordinary_fields_are_no_pieces() -> None:
+    """helper-656 HIGH-1: every token-like field of a JSON config was a secret, so its
+    `env`, `image`, `billing_project` and `sentry_release`, copied as plain values, were
+    masked in check and plan, withheld by init, and the service's image written `***`."""
+    config = {
+        "env": "production-2024",
+        "api_key": "Zq8Lm3Vt6Nw1Rb4Kc7",
+        "image": "us-docker.pkg.dev/lab/app:v1.2.3",
+        "billing_project": "acme-billing-42",
+        "region": "europe-west1",
+        "sentry_release": "app-00042-xyz",
+    }
+    assert payload_pieces(json.dumps(config)) == {".api_key": "Zq8Lm3Vt6Nw1Rb4Kc7"}
+    redact.register_payload(json.dumps(config).encode(), VERSION)
+    for value in config.values():
+        if value != config["api_key"]:
+            assert redact.mask(f"X={value}") == f"X={value}", value
+            assert redact.secret_pieces(value) is None, value
+
+
+def test_a_hostile_payload_is_no_structure_and_no_crash() -> None:
+    """helper-656 HIGH-2: `[` 5,000 deep made json raise RecursionError out of check and init."""
+    for text in ("[" * 5000, "[" * 2000 + "]" * 2000, '{"a":' * 900 + '"x"' + "}" * 900):
+        assert payload_pieces(text) == {}
+        redact.register_payload(text.encode(), VERSION)
+
+
+def test_a_short_url_password_is_no_piece() -> None:
+    """helper-656 MEDIUM-2: `pw` made every text holding those letters a copy of the secret."""
+    redact.register_payload(b"postgresql://postgres:pw@10.0.0.5:5432/app", VERSION)
+    assert redact.secret_pieces("pwa,offline,push") is None
+    assert redact.mask("https://www.example.com/pwd-reset") == "https://www.example.com/pwd-reset"
+
+
 def test_a_database_urls_password_is_one_as_written_and_decoded() -> None:
-    url = "postgresql://app:Hq7%23Zr2Kc9dPm4W@10.0.0.5:5432/app?sslmode=require&sslkey=Tn3fJd6L1"
+    url = "postgresql://app:Hq7%23Zr2Kc9dPm4W@10.0.0.5:5432/app?sslmode=require&token=Tn3fJd6L1"
     assert payload_pieces(url) == {
         ".url0.password": "Hq7%23Zr2Kc9dPm4W",
         ".url0.password-decoded": "Hq7#Zr2Kc9dPm4W",
-    }  # `require` is a word; `Tn3fJd6L1` (9) is shorter than a piece
+        ".url0.query.token": "Tn3fJd6L1",
+    }  # `require` is no credential's value
+
+
+def test_a_dotenv_payloads_credentials_are_pieces_and_its_settings_are_not() -> None:
+    text = (
+        "\ufeffLOG_LEVEL=debug-verbose-2\nDB_PASSWORD='Zq8Lm2Kx7Wv4Np3R'\napi_token: Tn3fJd6Ls1Yv\n"
+    )
+    assert payload_pieces(text) == {
+        ".DB_PASSWORD": "Zq8Lm2Kx7Wv4Np3R",
+        ".api_token": "Tn3fJd6Ls1Yv",
+    }
 
 
 def test_a_piece_that_only_repeats_a_public_name_is_not_masked() -> None:
     redact.register_public("acme-stage-2031", "us-central1")
-    redact.register_payload(b"PROJECT_LINE\nacme-stage-2031\nTOKEN=Zq8Lm2Kx7Wv4Np3R\n", VERSION)
+    redact.register_payload(b"DB_PASSWORD=acme-stage-2031\nTOKEN=Zq8Lm2Kx7Wv4Np3R\n", VERSION)
     assert redact.mask("from acme-stage-2031/us-central1") == "from acme-stage-2031/us-central1"
-    assert redact.mask("X=TOKEN=Zq8Lm2Kx7Wv4Np3R") == "X=***"
+    assert redact.mask("X=Zq8Lm2Kx7Wv4Np3R") == "X=***"
 
 
 def test_a_piece_is_withheld_by_name_and_given_back() -> None:
@@ -61,15 +106,18 @@ def test_a_piece_is_withheld_by_name_and_given_back() -> None:
 def test_wrapped_base64_is_masked_with_any_line_break_for_text_and_bytes() -> None:
     text = b"a text payload long enough to wrap: " + b"Kx9" * 40
     keystore = bytes(range(256)) * 2  # not UTF-8: a keystore's bytes
-    for data, name in ((text, "whole/base64-wrap76"), (keystore, "bytes/base64-wrap76")):
+    for data, shape in ((text, "whole"), (keystore, "bytes")):
         redact.register_payload(data, VERSION)
         lines = wrapped(base64.b64encode(data).decode(), 76)
         assert "\n" in lines
         for copy in (lines, lines.replace("\n", "\r\n"), lines + "\n"):
             assert redact.mask(f"B64={copy}").strip() == "B64=***", copy[:20]
-        pieces = redact.secret_pieces(lines)
-        assert pieces is not None and pieces[0][0] == VERSION, pieces  # type: ignore[index]
-        assert pieces[0][1] == name and payload_form(data, name) == lines  # type: ignore[index]
+        for end, name in (("\n", "base64-wrap76"), ("\r\n", "base64-wrap76-crlf")):
+            copy = lines.replace("\n", end)  # helper-656 HIGH-3: CRLF, withheld too
+            pieces = redact.secret_pieces(copy)
+            assert pieces is not None and pieces[0][0] == VERSION, pieces  # type: ignore[index]
+            form = f"{shape}/{name}"
+            assert pieces[0][1] == form and payload_form(data, form) == copy  # type: ignore[index]
     short = wrapped(base64.b64encode(b"short value").decode(), 76)
     assert "\n" not in short  # one line: the base64 form it always was
 
