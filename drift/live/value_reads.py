@@ -114,6 +114,22 @@ class ValueReads:
         self.tasks.discard()
 
 
+class KnownState(ApiError):
+    """What AccessSecretVersion would answer for a version GetSecretVersion found in `state`,
+    never asked: said as GetSecretVersion's answer, the call drift made (helper-656 LOW-2:
+    a note named an AccessSecretVersion that was never sent, and audit logs have none)."""
+
+    def __init__(self, name: str, status: str, detail: str, state: VersionState) -> None:
+        super().__init__("AccessSecretVersion", name, status, detail)
+        self.state = state
+
+    @property
+    def answered(self) -> str:
+        """`GetSecretVersion: DISABLED, not read`."""
+        said = "NOT_FOUND" if self.status == "NOT_FOUND" else self.state.value
+        return f"GetSecretVersion: {said}, not read"
+
+
 def _unreadable(name: str, state: VersionState) -> Callable[[], Awaitable[ApiError]]:
     """What AccessSecretVersion answers for the version `name`, which GetSecretVersion found
     in `state` (not ENABLED), and so is not asked (helper-633 F7): a version DISABLED or
@@ -125,11 +141,11 @@ def _unreadable(name: str, state: VersionState) -> Callable[[], Awaitable[ApiErr
     gone = state in (VersionState.MISSING, VersionState.SECRET_MISSING)
     status = "NOT_FOUND" if gone else "FAILED_PRECONDITION"
     why = "was not found" if gone else f"is in {state.value} state"
-    error = ApiError(
-        "AccessSecretVersion",
+    error = KnownState(
         name,
         status,
         f"Secret Version [{name}] {why} (as GetSecretVersion answered: its value is not asked)",
+        state,
     )
 
     async def answer() -> ApiError:

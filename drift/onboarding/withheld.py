@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from drift import credentials, redact
 from drift.errors import ApiError
 from drift.live.model import ContainerConfig
+from drift.live.value_reads import KnownState
 from drift.refs import SecretRef
 from drift.textsafe import visible
 
@@ -132,10 +133,15 @@ def unread_values(
     return _unread(refused, projects, ""), _unread(passing, projects, again)
 
 
+def _answered(why: ApiError) -> str:
+    """The call that told drift a value cannot be read, and its answer."""
+    return why.answered if isinstance(why, KnownState) else f"{why.call}: {why.status}"
+
+
 def _unread(
     unread: Mapping[SecretRef, ApiError], projects: Mapping[str, str], again: str
 ) -> tuple[str, ...]:
-    """The first three named (in their order, not the reads': the same every run; helper-647
+    """The first three named (sorted, not in the reads' order: the same every run; helper-647
     O1), each with why (helper-595 F7); one version spelt two ways, once."""
     said = {
         f"secret {_secret(ref.project, ref.secret, projects)}:{ref.version}": why
@@ -143,7 +149,7 @@ def _unread(
     }
     if not said:
         return ()
-    named = [f"{label} ({why.call}: {why.status})" for label, why in list(said.items())[:3]]
+    named = [f"{label} ({_answered(why)})" for label, why in list(said.items())[:3]]
     more = f" and {len(said) - 3} more" if len(said) > 3 else ""
     then = f"run `{again}` once Secret Manager answers, or review" if again else "review"
     return (
