@@ -38,6 +38,7 @@ _PEM = re.compile(r"-----BEGIN [A-Z0-9 ]+-----(.*?)-----END [A-Z0-9 ]+-----", re
 _ASSIGNED = re.compile(
     r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*[=:][ \t]*(.+?)[ \t]*$", re.MULTILINE
 )
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9]+")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
 
 
@@ -84,7 +85,8 @@ def _of_json(doc: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str]]:
         doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else ()
     )
     for key, value in items:
-        where = f"{path}.{key}"
+        # a key that is no plain word is quoted: `{"a.b": …}` and `{"a": {"b": …}}` are two
+        where = f"{path}.{key}" if _WORD.fullmatch(str(key)) else f"{path}[{json.dumps(key)}]"
         if isinstance(value, str):
             # a credential's key holding a link (`token_uri`) holds no secret but its password
             if isinstance(key, str) and credential_name(key) and not _URL.match(value.strip()):

@@ -149,3 +149,13 @@ def test_the_decoded_text_of_a_payload_stored_in_base64_is_a_secret() -> None:
     assert pieces == [(VERSION, "piece/.decoded")], pieces
     assert payload_form(stored, "piece/.decoded") == "Rw8Tn2Ky6Lp4Hz9Xc1Vb-live"
     assert payload_pieces("7c2e9a4b1d8f3e6a0c5b9d2e7f1a4c8b") == {}  # hex: no text inside
+
+
+def test_two_json_fields_are_two_pieces_whatever_their_keys() -> None:
+    """helper-656 LOW-1: `{"a.b": …}` and `{"a": {"b": …}}` were both named `.a.b`, and the
+    second was no piece."""
+    doc = {"db.password": "tokenAAAA1111", "db": {"password": "tokenBBBB2222"}}
+    pieces = payload_pieces(json.dumps(doc))
+    assert sorted(pieces.values()) == ["tokenAAAA1111", "tokenBBBB2222"], pieces
+    for name, piece in pieces.items():
+        assert payload_form(json.dumps(doc).encode(), f"piece/{name}") == piece
