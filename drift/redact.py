@@ -293,24 +293,30 @@ def register_payload(data: bytes, version: str = "") -> None:
     (Not the latin-1 decoding: every byte from 0xA0 up is a letter in it, so random bytes
     would give thousands of runs, and servers speak UTF-8.)"""
     text = data.decode("utf-8", errors="replace")
-    _known.add(text)
-    _known.payloads.update(bare for bare in bare_forms(text) if bare)
-    for form in bare_forms(text) | {text}:
-        for encoded in echoed_forms(form):  # its base64, percent-encoded… copy (revleak60 F4)
-            _known.add(encoded)
+    binary = "\ufffd" in text and _not_utf8(data)
+    if not binary:  # text a plain value may hold, as it is or encoded
+        _known.add(text)
+        _known.payloads.update(bare for bare in bare_forms(text) if bare)
+        for form in bare_forms(text) | {text}:
+            for encoded in echoed_forms(form):  # its base64, percent-encoded… (revleak60 F4)
+                _known.add(encoded)
+    # not UTF-8 (a keystore): no text holds its U+FFFD decoding, and that text's escaped forms
+    # (each replacement character six times as long JSON-escaped) made 11.7 M characters of
+    # 64 KiB of bytes, and the first mask ~94 s (helper-656): its bytes' base64 and hex (below)
+    # and its readable runs are what text holds of it
     # a URL's password, a JSON key's private_key_id, a PEM line: secrets of their own
     # (helper-646 F2), but for one that only repeats names drift prints anyway; of a payload
     # that is text only (the journal finds a piece again in the text: helper-656 MEDIUM-1)
     pieces = {
         name: piece
-        for name, piece in (payload_pieces(text) if "\ufffd" not in text else {}).items()
+        for name, piece in (payload_pieces(text) if not binary else {}).items()
         if searchable(piece) and _known.public.fragments(piece, [(0, len(piece))])
     }
     for piece in pieces.values():
         _known.add(piece)
     if version:
         _known.versions.add(data, version, pieces)
-    if "\ufffd" in text:  # not UTF-8: its bytes' base64 is how a variable holds it (helper-541)
+    if binary:  # its bytes' base64 is how a variable holds it (helper-541)
         for encoded in bytes_forms(data).values():
             _known.add(encoded)
     runs = _UNREADABLE.split(text)
@@ -318,6 +324,14 @@ def register_payload(data: bytes, version: str = "") -> None:
         for run in runs:
             if len(run.strip()) >= FRAGMENT_MIN:
                 _known.add_echoed(run)
+
+
+def _not_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def is_payload(value: str) -> bool:
