@@ -33,11 +33,13 @@ PEM_LINE_MIN = 16
 DEPTH_MAX = 64
 """How deep a JSON payload is looked into (a hostile one nests 5,000 deep: helper-656 HIGH-2)."""
 _BOM = "\ufeff"
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
+_URL = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,31}://[^\s\"'<>]+")
+"""A URL: its scheme begins where no scheme character stands before it, and is 32 characters
+at most, so a long run of letters is not scanned again from each of them (helper-657 LOW-1)."""
 _PEM = re.compile(r"-----BEGIN [A-Z0-9 ]+-----(.*?)-----END [A-Z0-9 ]+-----", re.DOTALL)
-_ASSIGNED = re.compile(
-    r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*[=:][ \t]*(.+?)[ \t]*$", re.MULTILINE
-)
+_ASSIGNED = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*[=:]")
+"""A line's `KEY=` or `key:` (matched at the line's start; its value is the rest of the line,
+taken without a regex: a lazy one was quadratic in a long run of blanks, helper-657 MEDIUM-1)."""
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9]+")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
 
@@ -73,9 +75,28 @@ def _of_text(text: str, path: str) -> Iterator[tuple[str, str]]:
         for n, line in enumerate(block.strip().splitlines()):
             if len(line.strip()) >= PEM_LINE_MIN:
                 yield f"{path}.pem{b}.line{n}", line.strip()
-    for key, value in _ASSIGNED.findall(text):
-        if credential_name(key):
-            yield f"{path}.{key}", _unquoted(value)
+    lines = text.splitlines()
+    for line in lines:
+        if (found := _ASSIGNED.match(line)) and credential_name(found[1]):
+            yield f"{path}.{found[1]}", _unquoted(line[found.end() :].strip())
+    # a list of keys, one a line (a rotation pair, a key per provider): each line is one
+    # (helper-657 HIGH-1), where every line is one token and none assigns
+    tokens = [line.strip() for line in lines if line.strip()]
+    if len(tokens) > 1 and all(_token(t) and not _ASSIGNED.match(t) for t in tokens):
+        for n, token in enumerate(tokens):
+            yield f"{path}.line{n}", token
+
+
+def _token(text: str) -> bool:
+    """One word: no blank in it, and no link."""
+    return bool(text) and not any(c.isspace() for c in text) and not _URL.match(text)
+
+
+def _listed(doc: list[Any]) -> Iterator[tuple[str, str]]:
+    """A payload that is a JSON list of keys (`["k1", "k2"]`): each one (helper-657 HIGH-1)."""
+    if doc and all(isinstance(item, str) and _token(item.strip()) for item in doc):
+        for i, item in enumerate(doc):
+            yield f".{i}", item.strip()
 
 
 def _of_json(doc: Any, path: str, depth: int = 0) -> Iterator[tuple[str, str]]:
@@ -127,6 +148,8 @@ def payload_pieces(text: str) -> dict[str, str]:
         doc = json.loads(stripped) if stripped[:1] in ("{", "[") else None
     except (ValueError, RecursionError):  # not JSON, or nested past the parser's reach
         doc = None
+    if isinstance(doc, list):
+        found.append(_listed(doc))
     found.append(_of_json(doc, "") if isinstance(doc, dict | list) else _of_text(text, ""))
     for pieces in found:
         for name, piece in pieces:

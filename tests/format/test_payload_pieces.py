@@ -159,3 +159,24 @@ def test_two_json_fields_are_two_pieces_whatever_their_keys() -> None:
     assert sorted(pieces.values()) == ["tokenAAAA1111", "tokenBBBB2222"], pieces
     for name, piece in pieces.items():
         assert payload_form(json.dumps(doc).encode(), f"piece/{name}") == piece
+
+
+def test_each_key_of_a_secret_that_lists_keys_is_a_piece() -> None:
+    """helper-657 HIGH-1: a secret holding several keys (one a line: a rotation pair; a JSON
+    list) gave no piece once only credential-named fields counted (0804116a), so init wrote a
+    plain copy of one key into the profile; a JSON config's fields still give none."""
+    lines = "tangerine-orbit-quietly-9\nmarble-cactus-vividly-4\n"
+    listed = json.dumps(
+        ["3f2b8c1e-7a4d-4e9b-b6c2-1d0f9e8a7b6c", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b"]
+    )
+    for payload, key in (
+        (lines, "marble-cactus-vividly-4"),
+        (listed, "3f2b8c1e-7a4d-4e9b-b6c2-1d0f9e8a7b6c"),
+    ):
+        redact.register_payload(payload.encode(), VERSION)
+        pieces = redact.secret_pieces(key)
+        assert pieces is not None and pieces[0][0] == VERSION, (payload, pieces)  # type: ignore[index]
+        assert payload_form(payload.encode(), pieces[0][1]) == key  # type: ignore[index]
+        assert redact.mask(f"FALLBACK={key}") == "FALLBACK=***"
+    # a dotenv file is no list of keys: its settings stay shown
+    assert payload_pieces("LOG_LEVEL=debug-verbose\nREGION=europe-west1\n") == {}
