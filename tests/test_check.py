@@ -108,7 +108,8 @@ def test_each_item_is_read_once(rules_sandbox: Sandbox, monkeypatch: pytest.Monk
     # granted) read again to confirm it held still meanwhile, the policy of the secret not
     # granted, and the state of the versions missing, disabled, destroyed, asked for before
     # api was read (the profile names them), to confirm they did (drift.live.held_still): one
-    # GetService, one GetIamPolicy, three GetSecretVersion
+    # GetService, two GetIamPolicy (the secret's and the project's its verdict consulted),
+    # three GetSecretVersion
     assert counts == {
         "GetSecret": 1,
         "ListRevisions": 2,
@@ -118,7 +119,7 @@ def test_each_item_is_read_once(rules_sandbox: Sandbox, monkeypatch: pytest.Monk
         "ListWorkerPools": 1,
         "ListSecrets": 1,
         "GetSecretVersion": 12,
-        "GetIamPolicy": 9,
+        "GetIamPolicy": 10,
         "AccessSecretVersion": 4,
         "GetRevision": 1,
         "GetProject": 1,

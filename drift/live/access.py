@@ -229,6 +229,7 @@ class AccessDecisions:
         # policies, which could override it, are not modelled: README "IAM deny policies are
         # not read".)
         level = await self.iam.project_policy(project, number)
+        self._consulted(ref, [level])
         account_project = await self._account_project(member, [*own, level])
         if level is not None:
             found = verdict(
@@ -237,6 +238,7 @@ class AccessDecisions:
             if found.grant is Grant.GRANTED:
                 return found
         hierarchy = await self.iam.hierarchy(project, number)
+        self._consulted(ref, hierarchy.policies)
         return verdict(
             member,
             names,
@@ -246,6 +248,13 @@ class AccessDecisions:
             hierarchy.project_unread,
             await self._account_project(member, [*own, *hierarchy.policies]),
         )
+
+    def _consulted(self, ref: SecretRef, policies: Sequence[Policy | None]) -> None:
+        """Note the policies above the secret's a verdict on `ref` reads, with their etags."""
+        seen = self.state.consulted.setdefault(ref, {})
+        for policy in policies:
+            if policy is not None:
+                seen.setdefault(policy.resource, policy.etag)
 
     async def _account_project(self, member: str, policies: Sequence[Policy | None]) -> str:
         """The number of the project a service account belongs to, read only when a policy

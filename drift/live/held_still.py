@@ -95,6 +95,10 @@ def _secret_reads(
         for ref in mine:
             if (policy := state.policies.get(ref.key)) is not None and policy.resource:
                 out["GetIamPolicy", policy.resource] = partial(_policy_again, policy, secret)
+            # the project's (and its ancestors') too: read once a run, it may have been read
+            # before the workload's last read (a deploy waited for: helper-657 HIGH-2)
+            for resource, etag in state.consulted.get(ref, {}).items():
+                out["GetIamPolicy", resource] = partial(_level_again, resource, etag)
         return [(k, out[k]) for k in sorted(out)]
     for ref in mine:
         info = state.versions.get(ref)
@@ -155,6 +159,21 @@ async def _policy_again(policy: SecretPolicy, secret: str, session: Session) -> 
     # simultaneous updates of a policy from overwriting each other" (google/iam/v1/policy.proto):
     # a policy written since the first read answers another one
     return f"the IAM policy of secret {secret} changed while drift read it (another etag)"
+
+
+async def _level_again(resource: str, etag: bytes, session: Session) -> str:
+    """Why a project's, folder's or organisation's policy a verdict consulted cannot be taken
+    to have held still since it was read: another etag now, or it cannot be read again."""
+    client = session.clients.resource_manager(resource.split("/", 1)[0])
+    request = {"resource": resource, "options": {"requested_policy_version": 3}}
+    get = attempt(client.get_iam_policy, request=request)
+    try:
+        now = await session.runner.call("resources", "GetIamPolicy", resource, get)
+    except ApiError as exc:
+        return f"the IAM policy of {resource} could not be read again ({exc.brief})"
+    if SecretPolicy.stamp(now) == etag:
+        return ""
+    return f"the IAM policy of {resource} changed while drift read it (another etag)"
 
 
 async def _version_again(name: str, info: SecretVersionInfo, secret: str, session: Session) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -66,6 +66,9 @@ class Policy:
 
     resource: str
     bindings: tuple[Binding, ...] = ()
+    etag: bytes = field(default=b"", compare=False)
+    """What tells this read from a later one (`SecretPolicy.stamp`): `drift.live.held_still`
+    reads a policy a verdict consulted again to confirm it."""
 
     @classmethod
     def from_proto(cls, resource: str, policy: Any) -> Policy:
@@ -79,6 +82,7 @@ class Policy:
                 )
                 for b in policy.bindings
             ),
+            bytes(policy.etag) or policy.SerializeToString(deterministic=True),
         )
 
     def accessor_bindings(self, member: str, number: str = "") -> list[Binding]:

@@ -131,6 +131,9 @@ class LiveState(ProjectNames):
     keyed by what it was worked out of."""
     projects: dict[str, str] = field(default_factory=dict)
     """Project ids by the number or id references name them with (when read)."""
+    consulted: dict[SecretRef, dict[str, bytes]] = field(default_factory=dict)
+    """The project, folder and organisation policies an access verdict on a version consulted,
+    by resource, with the etag read (`drift.live.held_still` reads them again)."""
     notes: list[str] = field(default_factory=list)
     """What the report says once about how this read was made (`DENY_NOTE`)."""
     answered: dict[str, float] = field(default_factory=dict)

@@ -380,3 +380,53 @@ def test_a_disabled_version_the_profile_names_is_read_again_once(
     code, doc = check(sandbox, LATEST, tmp_path)
     assert (code, rules(doc), doc["unverified"]) == (1, ["secret.disabled"], [])
     assert (gets(sandbox, "GetService"), gets(sandbox, "GetSecretVersion")) == (2, 2)
+
+
+def test_an_account_switch_during_a_wait_after_the_projects_policy_was_read_is_not_verified(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """helper-657 HIGH-2: the project's policy is read once a run, for b (described while a
+    deploy of a is waited for); then sa2 is granted on the project and a deployed as sa2. a's
+    last read (it settles running as sa2) comes after that policy read: a held still since,
+    s's own policy too, so the false `secret.no_access` was confirmed (exit 1). The project's
+    policy, which the verdict consulted, is read again: another etag, not verified."""
+    scenario = world(grant="project", services=["a", "b"])
+    a = scenario["projects"]["acme"]["services"]["a"]
+    a["deploying"] = {
+        "template": {**a["template"], "image": "us-docker.pkg.dev/acme/a:2"},
+        "settles_in": "2s",
+        "outcome": "ready",
+    }
+    sandbox = make_sandbox(scenario)
+    c = clients_for(sandbox)
+    between = Between(monkeypatch)
+
+    def switch() -> None:
+        sandbox.grant("projects/acme", ACC, f"serviceAccount:{SA2}")
+        service = sandbox.service("acme", "a")
+        service.template.service_account = SA2
+        service.template.revision = ""
+        c.services.update_service(service=service)  # lands while drift waits for a
+
+    between.arm("after", "GetIamPolicy", "projects/111", switch)
+    profile = "project: acme\nregion: us-central1\nservices:\n  a: {}\n  b: {}\n"
+    (tmp_path / "profiles").mkdir(exist_ok=True)
+    (tmp_path / "profiles" / "prod.yaml").write_text(profile)
+    args = ("check", "prod", "--format", "json", "--no-history", "--wait", "60s")
+    done = drift(*args, env=sandbox.environ(), cwd=tmp_path)
+    doc = json.loads(done.stdout)
+    assert between.fired == ["after GetIamPolicy"]
+    assert sandbox.service("acme", "a").template.service_account == SA2
+    assert rules(doc) == [], doc["findings"]
+    assert unverified(doc) == [
+        (
+            "a",
+            "secret.s",
+            "the IAM policy of projects/111 changed while drift read it (another etag): "
+            "its secret.no_access is not verified, run again",
+        )
+    ]
+    assert done.returncode == 3
