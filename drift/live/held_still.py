@@ -21,11 +21,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
+from typing import Any
 
 from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Finding, Unverified
-from drift.kinds import label
+from drift.kinds import Kind, label
 from drift.live.api import attempt, short, written_since
 from drift.live.calls import CallRunner
 from drift.live.model import LiveService
@@ -33,7 +34,7 @@ from drift.live.normalize import raw
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState
 from drift.live.session import Access, Session
 from drift.live.state import LiveState
-from drift.live.workloads import get_workload
+from drift.live.workloads import get_workload, list_kind
 from drift.profiles.model import Profile
 from drift.refs import SecretRef
 from drift.secret_target import secret_target
@@ -57,8 +58,7 @@ async def held_still(
         return findings
     keys = sorted({f.key for f in doubted})
     async with Session(access, runner) as session:
-        said = await asyncio.gather(*(_again(session, state.services[k]) for k in keys))
-        moved = dict(zip(keys, said, strict=True))
+        moved = await _all_again(session, [state.services[k] for k in keys])
         still = [f for f in doubted if not moved[f.key]]
         reads = {name: read for f in still for name, read in _secret_reads(profile, state, f)}
         answers = await asyncio.gather(*(read(session) for read in reads.values()))
@@ -121,15 +121,39 @@ def _read(state: LiveState, key: str) -> bool:
     return live is not None and live.source is not None
 
 
-async def _again(session: Session, live: LiveService) -> str:
+MANY = 3
+"""More workloads of one kind and location than this are read again by one List (its pages),
+not a Get each: 30 services of a project whose IAM is not set up yet were 30 Gets, a minute
+under a read quota (helper-657 LOW-4)."""
+
+
+async def _all_again(session: Session, lives: list[LiveService]) -> dict[str, str]:
+    """`_again` of each workload, by key: a List where there are many of a kind, a Get for
+    the others and for any the List did not bring."""
+    groups: dict[tuple[Kind, str], list[LiveService]] = {}
+    for live in lives:
+        groups.setdefault((live.kind, raw(live.source).name.rsplit("/", 2)[0]), []).append(live)
+    listed: dict[str, Any] = {}
+    for (kind, parent), group in groups.items():
+        if len(group) > MANY:
+            found = await list_kind(session.clients, session.runner, parent, kind)
+            listed |= {live.key: found.items.get(live.name) for live in group}
+    said = await asyncio.gather(*(_again(session, live, listed.get(live.key)) for live in lives))
+    return {live.key: why for live, why in zip(lives, said, strict=True)}
+
+
+async def _again(session: Session, live: LiveService, now: Any = None) -> str:
     """Why the workload cannot be taken to have held still since it was read: it reads with
-    another generation now, or cannot be read again; empty when it held still."""
+    another generation now (`now`: as a List brought it; None: read with its Get), or cannot
+    be read again; empty when it held still."""
     before = raw(live.source)
     what = label(live.kind, live.name)
-    try:
-        now = raw(await get_workload(session.clients, session.runner, live.kind, before.name))
-    except ApiError as exc:
-        return f"{what} could not be read again after its secrets ({exc.brief})"
+    if now is None:
+        try:
+            now = await get_workload(session.clients, session.runner, live.kind, before.name)
+        except ApiError as exc:
+            return f"{what} could not be read again after its secrets ({exc.brief})"
+    now = raw(now)
     if now.generation == before.generation:
         return ""
     # Service.generation (Job's, WorkerPool's alike) "monotonically increases every time the
