@@ -319,7 +319,7 @@ def test_a_binary_payload_is_masked_by_each_readable_run_of_eight_or_more() -> N
     UTF-8 and control characters, of `FRAGMENT_MIN` characters or more (a shorter one is no
     value the masker searches for), in what a server sent back; elsewhere a run is left as it
     is (a certificate's public names: revown27); a text payload is one value, its lines
-    included."""
+    included, but for a payload that lists keys, one a line (helper-657 HIGH-1)."""
     redact.register_payload(
         b"\x30\x82\x01\x0a\x0c\x0fpl-run-one-77aa\xc3\x28\x00pl-7chr\x1bpl run two 88bb\xff"
     )
@@ -327,9 +327,13 @@ def test_a_binary_payload_is_masked_by_each_readable_run_of_eight_or_more() -> N
     assert redact.mask(text, echo=True) == "a *** b pl-7chr c *** d"
     assert redact.mask(text) == text
     assert redact.mask("pl-run-one-77…", echo=True) == "***…"
-    redact.register_payload(b"pl-text-first-line\npl-text-second-99")
-    assert redact.mask("x pl-text-first-line y") == "x pl-text-first-line y"  # a piece of text
-    assert redact.mask("pl-text-first-line\npl-text-second-99") == "***"
+    redact.register_payload(b"pl text first line\npl-text-second-99")
+    assert redact.mask("x pl text first line y") == "x pl text first line y"  # a piece of text
+    assert redact.mask("pl text first line\npl-text-second-99") == "***"
+    # but a payload whose every line is one token lists keys (a rotation pair): each line is
+    # a secret of its own (helper-657 HIGH-1: init wrote a plain copy of one into the profile)
+    redact.register_payload(b"pl-key-first-line\npl-key-second-99")
+    assert redact.mask("x pl-key-first-line y") == "x *** y"
 
 
 def test_a_plain_copy_of_a_read_secret_in_a_common_encoding_is_masked_as_an_exact_copy() -> None:
