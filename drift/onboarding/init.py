@@ -128,6 +128,9 @@ async def init_from_live(
             # so that no plain copy of one is written into a file meant for git (helper-591
             # F3, helper-646 O2); a refusal leaves it unknown, and said
             refs = [*referenced_values(state), *(as_stated(state, r) for r in others)]
+            # a workload named that does not exist writes nothing: no value is read for it
+            # (each read a data access in the audit log; helper-657 LOW-5)
+            refs = [] if found else refs
             number, unread = await asyncio.gather(
                 own_number(session, project, state, accounts),
                 values.learn(refs, state.projects) if values else _unread(),

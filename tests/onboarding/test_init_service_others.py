@@ -120,3 +120,12 @@ def test_no_list_with_service_and_no_secret_values(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert counts["ListServices"] == counts["ListJobs"] == counts["AccessSecretVersion"] == 0
     assert counts["GetService"] == 1, counts
+
+
+def test_a_named_workload_that_does_not_exist_reads_no_value(tmp_path: Path) -> None:
+    """helper-657 LOW-5: `--service nosuch` writes nothing, yet read the values of the secrets
+    the other workloads reference (each an audit-logged data access)."""
+    with Sandbox(world()) as sandbox:
+        done, _, counts = init(sandbox, tmp_path, "--service", "nosuch")
+    assert done.returncode == 2 and "nothing was written" in done.stderr, done.stderr
+    assert counts["AccessSecretVersion"] == 0, counts
