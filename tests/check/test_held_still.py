@@ -432,27 +432,39 @@ def test_an_account_switch_during_a_wait_after_the_projects_policy_was_read_is_n
     assert done.returncode == 3
 
 
+KINDS = {
+    "services": ("GetService", "ListServices"),
+    "jobs": ("GetJob", "ListJobs"),
+    "worker_pools": ("GetWorkerPool", "ListWorkerPools"),
+}
+
+
+@pytest.mark.parametrize("section", list(KINDS))
 def test_many_workloads_of_a_kind_are_read_again_by_one_list(
-    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, section: str
 ) -> None:
     """helper-657 LOW-4: a project whose IAM is not set up yet (no service may access s) had
     each service read again with a Get (30 Gets, a minute under a read quota). More than
     `MANY` of a kind are read again with one List, which tells a moved one all the same."""
     names = ["a", "b", "c", "d", "e"]
-    sandbox = make_sandbox(world(grant="none", services=names))
+    sandbox = make_sandbox(world(grant="none", **{section: names}))
+    get, listed = KINDS[section]
+    moved = {
+        "services": lambda: sandbox.set_env("acme", "a", "X", "1"),
+        "jobs": lambda: sandbox.update_job("acme", "a", env={"X": "1"}),
+        "worker_pools": lambda: sandbox.deploy_pool("acme", "a", env={"X": "1"}),
+    }[section]
     between = Between(monkeypatch)
-    between.arm(
-        "before", "GetIamPolicy", "secrets/s", lambda: sandbox.set_env("acme", "a", "X", "1")
-    )
-    profile = "project: acme\nregion: us-central1\nservices:\n" + "".join(
+    between.arm("before", "GetIamPolicy", "secrets/s", moved)
+    profile = f"project: acme\nregion: us-central1\n{section}:\n" + "".join(
         f"  {n}: {{}}\n" for n in names
     )
     sandbox.clear_calls()
     code, doc = check(sandbox, profile, tmp_path)
     assert between.fired == ["before GetIamPolicy"]
-    assert gets(sandbox, "GetService") == 0 and gets(sandbox, "ListServices") == 2
+    assert gets(sandbox, get) == 0 and gets(sandbox, listed) == 2
     assert sorted(f["service"] for f in doc["findings"]) == ["b", "c", "d", "e"]
     assert {f["rule"] for f in doc["findings"]} == {"secret.no_access"}
     ((service, target, reason),) = unverified(doc)
-    assert (service, target) == ("a", "secret.s") and "a changed while drift read" in reason
+    assert (service, target) == ("a", "secret.s") and "changed while drift read" in reason
     assert code == 1
