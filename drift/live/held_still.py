@@ -59,13 +59,13 @@ async def held_still(
     keys = sorted({f.key for f in doubted})
     async with Session(access, runner) as session:
         moved = await _all_again(session, [state.services[k] for k in keys])
-        still = [f for f in doubted if not moved[f.key]]
-        reads = {name: read for f in still for name, read in _secret_reads(profile, state, f)}
+        still = {id(f): (f, _secret_reads(profile, state, f)) for f in doubted if not moved[f.key]}
+        reads = {name: read for _, planned in still.values() for name, read in planned}
         answers = await asyncio.gather(*(read(session) for read in reads.values()))
         changed = dict(zip(reads, answers, strict=True))
     why = {id(f): (f, moved[f.key]) for f in doubted if moved[f.key]}
-    for f in still:
-        reasons = (changed[name] for name, _ in _secret_reads(profile, state, f))
+    for f, planned in still.values():
+        reasons = (changed[name] for name, _ in planned)
         if reason := next((r for r in reasons if r), ""):
             why[id(f)] = (f, reason)
     state.unverified.extend(_items(why.values()))
@@ -94,11 +94,12 @@ def _secret_reads(
     if finding.rule == "secret.no_access":
         for ref in mine:
             if (policy := state.policies.get(ref.key)) is not None and policy.resource:
-                out["GetIamPolicy", policy.resource] = partial(_policy_again, policy, secret)
+                again = partial(_policy_again, policy.resource, policy.etag, f"secret {secret}")
+                out["GetIamPolicy", policy.resource] = again
             # the project's (and its ancestors') too: read once a run, it may have been read
             # before the workload's last read (a deploy waited for: helper-657 HIGH-2)
             for resource, etag in state.consulted.get(ref, {}).items():
-                out["GetIamPolicy", resource] = partial(_level_again, resource, etag)
+                out["GetIamPolicy", resource] = partial(_policy_again, resource, etag, resource)
         return [(k, out[k]) for k in sorted(out)]
     for ref in mine:
         info = state.versions.get(ref)
@@ -162,42 +163,28 @@ async def _again(session: Session, live: LiveService, now: Any = None) -> str:
     return f"{what} changed while drift read its secrets ({since})"
 
 
-async def _policy_again(policy: SecretPolicy, secret: str, session: Session) -> str:
-    """Why the secret's policy cannot be taken to have held still since it was read: another
-    etag now, or it cannot be read again; empty when it held still."""
-    from google.iam.v1 import iam_policy_pb2
-
-    # as `drift.live.secrets` read it: conditional bindings come back faithfully only with
-    # requested_policy_version 3 (google/iam/v1/options.proto)
-    request = iam_policy_pb2.GetIamPolicyRequest(
-        resource=policy.resource, options={"requested_policy_version": 3}
-    )
-    get = attempt(session.clients.secrets.get_iam_policy, request=request)
+async def _policy_again(resource: str, etag: bytes, what: str, session: Session) -> str:
+    """Why a policy (`what`: the secret's, `secret s`, or a project's, folder's or
+    organisation's a verdict consulted, its resource) cannot be taken to have held still since
+    it was read: another etag now, or it cannot be read again; empty when it held still."""
+    # as it was read (`drift.live.secrets`, `drift.live.iam`): conditional bindings come back
+    # faithfully only with requested_policy_version 3 (google/iam/v1/options.proto)
+    request = {"resource": resource, "options": {"requested_policy_version": 3}}
+    if "/secrets/" in resource:
+        api, client = "secrets", session.clients.secrets
+    else:
+        api, client = "resources", session.clients.resource_manager(resource.split("/", 1)[0])
+    get = attempt(client.get_iam_policy, request=request)
     try:
-        now = await session.runner.call("secrets", "GetIamPolicy", policy.resource, get)
+        now = await session.runner.call(api, "GetIamPolicy", resource, get)
     except ApiError as exc:
-        return f"the IAM policy of secret {secret} could not be read again ({exc.brief})"
-    if SecretPolicy.stamp(now) == policy.etag:
+        return f"the IAM policy of {what} could not be read again ({exc.brief})"
+    if SecretPolicy.stamp(now) == etag:
         return ""
     # Policy.etag "is used for optimistic concurrency control as a way to help prevent
     # simultaneous updates of a policy from overwriting each other" (google/iam/v1/policy.proto):
     # a policy written since the first read answers another one
-    return f"the IAM policy of secret {secret} changed while drift read it (another etag)"
-
-
-async def _level_again(resource: str, etag: bytes, session: Session) -> str:
-    """Why a project's, folder's or organisation's policy a verdict consulted cannot be taken
-    to have held still since it was read: another etag now, or it cannot be read again."""
-    client = session.clients.resource_manager(resource.split("/", 1)[0])
-    request = {"resource": resource, "options": {"requested_policy_version": 3}}
-    get = attempt(client.get_iam_policy, request=request)
-    try:
-        now = await session.runner.call("resources", "GetIamPolicy", resource, get)
-    except ApiError as exc:
-        return f"the IAM policy of {resource} could not be read again ({exc.brief})"
-    if SecretPolicy.stamp(now) == etag:
-        return ""
-    return f"the IAM policy of {resource} changed while drift read it (another etag)"
+    return f"the IAM policy of {what} changed while drift read it (another etag)"
 
 
 async def _version_again(name: str, info: SecretVersionInfo, secret: str, session: Session) -> str:
