@@ -142,7 +142,7 @@ def payload_pieces(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     found: list[Iterator[tuple[str, str]]] = []
     if decoded := _decoded(stripped):
-        out[".decoded"] = decoded
+        found.append(iter([(".decoded", decoded)]))
         found.append(iter([(f".decoded{n}", p) for n, p in payload_pieces(decoded).items()]))
     try:
         doc = json.loads(stripped) if stripped[:1] in ("{", "[") else None
@@ -155,4 +155,4 @@ def payload_pieces(text: str) -> dict[str, str]:
         for name, piece in pieces:
             if len(piece) >= SEARCH_MIN and piece != stripped:
                 out.setdefault(name, piece)
-    return {n: p for n, p in out.items() if len(p) >= SEARCH_MIN}
+    return out

@@ -292,8 +292,10 @@ def register_payload(data: bytes, version: str = "") -> None:
     version it is the payload of, numbered (`secret_pieces`).
     (Not the latin-1 decoding: every byte from 0xA0 up is a letter in it, so random bytes
     would give thousands of runs, and servers speak UTF-8.)"""
-    text = data.decode("utf-8", errors="replace")
-    binary = "\ufffd" in text and _not_utf8(data)
+    try:
+        text, binary = data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, binary = data.decode("utf-8", errors="replace"), True
     if not binary:  # text a plain value may hold, as it is or encoded
         _known.add(text)
         _known.payloads.update(bare for bare in bare_forms(text) if bare)
@@ -324,14 +326,6 @@ def register_payload(data: bytes, version: str = "") -> None:
         for run in runs:
             if len(run.strip()) >= FRAGMENT_MIN:
                 _known.add_echoed(run)
-
-
-def _not_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False
 
 
 def is_payload(value: str) -> bool:

@@ -31,6 +31,7 @@ from drift.live.api import attempt, short, written_since
 from drift.live.calls import CallRunner
 from drift.live.model import LiveService
 from drift.live.normalize import raw
+from drift.live.outages import Api
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState
 from drift.live.session import Access, Session
 from drift.live.state import LiveState
@@ -170,10 +171,11 @@ async def _policy_again(resource: str, etag: bytes, what: str, session: Session)
     # as it was read (`drift.live.secrets`, `drift.live.iam`): conditional bindings come back
     # faithfully only with requested_policy_version 3 (google/iam/v1/options.proto)
     request = {"resource": resource, "options": {"requested_policy_version": 3}}
-    if "/secrets/" in resource:
-        api, client = "secrets", session.clients.secrets
+    api: Api = "secrets" if "/secrets/" in resource else "resources"
+    if api == "secrets":
+        client: Any = session.clients.secrets
     else:
-        api, client = "resources", session.clients.resource_manager(resource.split("/", 1)[0])
+        client = session.clients.resource_manager(resource.split("/", 1)[0])
     get = attempt(client.get_iam_policy, request=request)
     try:
         now = await session.runner.call(api, "GetIamPolicy", resource, get)
