@@ -77,6 +77,23 @@ class Between:
                 hook[3]()
 
 
+def switch(
+    sandbox: Sandbox, c: Any, *, on: str = SECRET, name: str = "api", wait: bool = True
+) -> None:
+    """The documented runtime-account switch: grant sa2 (`on` the secret, or its project),
+    deploy `name` running as sa2, then (on the secret) revoke sa1. `wait`: for the deploy's
+    operation (not while drift waits for a deploy already in progress)."""
+    sandbox.grant(on, ACC, f"serviceAccount:{SA2}")
+    service = sandbox.service("acme", name)
+    service.template.service_account = SA2
+    service.template.revision = ""
+    operation = c.services.update_service(service=service)
+    if wait:
+        operation.result(timeout=30)
+    if on == SECRET:
+        sandbox.revoke(SECRET, ACC, f"serviceAccount:{SA1}")
+
+
 def check(sandbox: Sandbox, profile: str, tmp_path: Path) -> tuple[int, dict[str, Any]]:
     (tmp_path / "profiles").mkdir(exist_ok=True)
     (tmp_path / "profiles" / "prod.yaml").write_text(profile)
@@ -139,15 +156,7 @@ def test_an_account_switch_between_the_service_read_and_the_policy_read_is_not_v
     c = clients_for(sandbox)
     between = Between(monkeypatch)
 
-    def switch() -> None:
-        sandbox.grant(SECRET, ACC, f"serviceAccount:{SA2}")
-        service = sandbox.service("acme", "api")
-        service.template.service_account = SA2
-        service.template.revision = ""
-        c.services.update_service(service=service).result(timeout=30)
-        sandbox.revoke(SECRET, ACC, f"serviceAccount:{SA1}")
-
-    between.arm("before", "GetIamPolicy", "secrets/s", switch)
+    between.arm("before", "GetIamPolicy", "secrets/s", lambda: switch(sandbox, c))
     code, doc = check(sandbox, LATEST, tmp_path)
     assert between.fired == ["before GetIamPolicy"]
     assert rules(doc) == [], doc["findings"]
@@ -173,15 +182,7 @@ def test_an_account_switch_between_the_policy_read_and_the_service_read_is_not_v
     c = clients_for(sandbox)
     between = Between(monkeypatch)
 
-    def switch() -> None:
-        sandbox.grant(SECRET, ACC, f"serviceAccount:{SA2}")
-        service = sandbox.service("acme", "api")
-        service.template.service_account = SA2
-        service.template.revision = ""
-        c.services.update_service(service=service).result(timeout=30)
-        sandbox.revoke(SECRET, ACC, f"serviceAccount:{SA1}")
-
-    between.arm("after", "GetIamPolicy", "secrets/s", switch)
+    between.arm("after", "GetIamPolicy", "secrets/s", lambda: switch(sandbox, c))
     code, doc = check(sandbox, LATEST, tmp_path)
     assert between.fired == ["after GetIamPolicy"]
     assert rules(doc) == [], doc["findings"]
@@ -404,14 +405,10 @@ def test_an_account_switch_during_a_wait_after_the_projects_policy_was_read_is_n
     c = clients_for(sandbox)
     between = Between(monkeypatch)
 
-    def switch() -> None:
-        sandbox.grant("projects/acme", ACC, f"serviceAccount:{SA2}")
-        service = sandbox.service("acme", "a")
-        service.template.service_account = SA2
-        service.template.revision = ""
-        c.services.update_service(service=service)  # lands while drift waits for a
+    def during_the_wait() -> None:  # lands while drift waits for a
+        switch(sandbox, c, on="projects/acme", name="a", wait=False)
 
-    between.arm("after", "GetIamPolicy", "projects/111", switch)
+    between.arm("after", "GetIamPolicy", "projects/111", during_the_wait)
     profile = "project: acme\nregion: us-central1\nservices:\n  a: {}\n  b: {}\n"
     (tmp_path / "profiles").mkdir(exist_ok=True)
     (tmp_path / "profiles" / "prod.yaml").write_text(profile)

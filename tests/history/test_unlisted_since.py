@@ -5,32 +5,31 @@ nothing, and "no since" read as "no revision began it")."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import drift.live.history as live_history
-from drift.check import run_check
-from drift.profiles.loader import load_profile
-from drift.settings import load_settings
 from tests.conftest import ClientsFor, MakeSandbox
+from tests.test_check_shapes import check
 
 PROFILE = "project: acme\nregion: us-central1\nservices:\n  api:\n    env:\n"
 PROFILE += "      TESTING: {forbidden: true}\n"
+WORLD = {"options": {"seed": 3}, "projects": {"acme": {
+    "number": 111, "region": "us-central1",
+    "services": {"api": {
+        "template": {"env": {"TESTING": "1"}},
+        "history": [{"created": "30d", "env": {}}, {"created": "10d"}],
+    }},
+}}}  # fmt: skip
 
 
 @pytest.mark.parametrize("lagging", [True, False])
 def test_a_finding_on_a_revision_the_listing_lacks_says_why_it_has_no_since(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lagging: bool
 ) -> None:
-    history = [{"created": "30d", "env": {}}, {"created": "10d"}]
-    world = {"options": {"seed": 3}, "projects": {"acme": {
-        "number": 111, "region": "us-central1",
-        "services": {"api": {"template": {"env": {"TESTING": "1"}}, "history": history}},
-    }}}  # fmt: skip
-    sandbox = make_sandbox(world)
+    sandbox = make_sandbox(WORLD)
     serving = sandbox.service("acme", "api").latest_ready_revision
     real = live_history.revisions_of
 
@@ -39,13 +38,8 @@ def test_a_finding_on_a_revision_the_listing_lacks_says_why_it_has_no_since(
         return [r for r in out if r.name != serving] if lagging else out
 
     monkeypatch.setattr(live_history, "revisions_of", listed)
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "profiles").mkdir()
-    (tmp_path / "profiles" / "prod.yaml").write_text(PROFILE)
-    profile = load_profile(Path("profiles"), "prod")
-    report = asyncio.run(run_check(profile, load_settings(wait=0))).report
+    (tmp_path / "prod.yaml").write_text(PROFILE)
+    report = check(sandbox, monkeypatch, profiles=tmp_path).report
     (finding,) = report.findings
     short = serving.rsplit("/", 1)[-1]
     said = [n for n in report.notes if "is not in its revision listing" in n]
@@ -68,12 +62,7 @@ def test_a_finding_on_a_revision_deleted_while_read_says_so(
     """helper-650 F5: between the service's read and its listing a deploy moves the traffic
     and the revision the finding is on is deleted. The note said it was "deployed while drift
     read the service"; its number (below the listing's newest) says it was deleted."""
-    history = [{"created": "30d", "env": {}}, {"created": "10d"}]
-    world = {"options": {"seed": 3}, "projects": {"acme": {
-        "number": 111, "region": "us-central1",
-        "services": {"api": {"template": {"env": {"TESTING": "1"}}, "history": history}},
-    }}}  # fmt: skip
-    sandbox = make_sandbox(world)
+    sandbox = make_sandbox(WORLD)
     clients = clients_for(sandbox)
     serving = sandbox.service("acme", "api").latest_ready_revision
     real = live_history.revisions_of
@@ -84,13 +73,8 @@ def test_a_finding_on_a_revision_deleted_while_read_says_so(
         return await real(*args)
 
     monkeypatch.setattr(live_history, "revisions_of", deleted_first)
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "profiles").mkdir()
-    (tmp_path / "profiles" / "prod.yaml").write_text(PROFILE)
-    profile = load_profile(Path("profiles"), "prod")
-    report = asyncio.run(run_check(profile, load_settings(wait=0))).report
+    (tmp_path / "prod.yaml").write_text(PROFILE)
+    report = check(sandbox, monkeypatch, profiles=tmp_path).report
     (finding,) = report.findings
     assert finding.since is None
     short = serving.rsplit("/", 1)[-1]

@@ -7,17 +7,14 @@ NOT_FOUND, read as a permissions or naming problem)."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import drift.live.reader as reader
-from drift.check import run_check
-from drift.profiles.loader import load_profile
-from drift.settings import load_settings
 from tests.conftest import ClientsFor, MakeSandbox
+from tests.test_check_shapes import check
 
 OLD = "api-00001-old"
 WORLD = {"options": {"seed": 3}, "projects": {"acme": {
@@ -51,13 +48,8 @@ def test_a_revision_deleted_after_the_service_read_says_it_changed_while_read(
         return await real(*args)
 
     monkeypatch.setattr(reader, "get_revision", moved_first)
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "profiles").mkdir()
-    (tmp_path / "profiles" / "prod.yaml").write_text(PROFILE)
-    profile = load_profile(Path("profiles"), "prod")
-    report = asyncio.run(run_check(profile, load_settings(wait=0, history=False))).report
+    (tmp_path / "prod.yaml").write_text(PROFILE)
+    report = check(sandbox, monkeypatch, profiles=tmp_path).report
     if not deleted:  # what was read held still: the old half's drift, said
         assert report.exit_code == 1 and not report.unverified, report.unverified
         return
