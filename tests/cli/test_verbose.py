@@ -23,6 +23,19 @@ def test_verbose_shows_the_cause_chain_through_the_option(tmp_path: Path) -> Non
     assert "Traceback" not in verbose.stderr
 
 
+def test_quiet_and_verbose_together_keep_the_cause_chain(tmp_path: Path) -> None:
+    """`--quiet` cuts the progress and the table, never an error or its cause: a CI step that
+    passes `--quiet --verbose` still sees why the run stopped."""
+    (tmp_path / "staging.yaml").write_text("project: p\nregion: us-central1\nservices: {a: {}}\n")
+    env = {"HOME": str(tmp_path), "NO_GCE_CHECK": "True", "GOOGLE_APPLICATION_CREDENTIALS": ""}
+    done = drift(
+        "check", "staging", "--profiles", str(tmp_path), "--quiet", "-v", env=env, cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert "no Application Default Credentials" in done.stderr
+    assert "caused by google.auth.exceptions.DefaultCredentialsError" in done.stderr
+
+
 HOSTILE = "X\n::error file=profiles/staging.yaml,line=16::FORGED\n\x1b]0;pwned\x07"
 """A line break, a workflow command and OSC 0 (sets the terminal's title)."""
 
