@@ -8,6 +8,7 @@ change the profile does not state, never a patch the server refuses."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from drift.fields import FIELDS
@@ -19,22 +20,28 @@ from drift.fix.proposed import Proposed
 from drift.kinds import Kind
 
 
-def floor_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], list[ManualStep]]:
+def floor_steps(
+    cmd: Commands, proposed: Proposed, side: Sequence[SettingChange] = ()
+) -> tuple[list[SettingChange], list[ManualStep]]:
     """The proposed settings without the changes Cloud Run would refuse below one CPU (a
     service's), then without those it would refuse for the memory a CPU takes (every kind's,
-    a job's below one CPU too: `drift.fix.cpu_memory`), and the manual step for each."""
-    settings, steps = _below_one(cmd, proposed)
-    settings, paired = pair_steps(cmd, replace(proposed, settings=settings))
+    a job's below one CPU too: `drift.fix.cpu_memory`), and the manual step for each; judged
+    on the template the sidecars' changes `side` make too (they are written in the same
+    update: `drift.fix.sidecar_settings.limit_steps`, helper-657 LOW-3)."""
+    settings, steps = _below_one(cmd, proposed, side)
+    settings, paired = pair_steps(cmd, replace(proposed, settings=settings), side)
     return settings, steps + paired
 
 
-def _below_one(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], list[ManualStep]]:
+def _below_one(
+    cmd: Commands, proposed: Proposed, side: Sequence[SettingChange]
+) -> tuple[list[SettingChange], list[ManualStep]]:
     live, settings = proposed.live, proposed.settings
     planned = {c.name: c for c in settings}
     if live.kind is not Kind.SERVICE or live.source is None or not set(planned) & set(WATCHED):
         return settings, []
     try:
-        cpu, values = template_values(proposed.template())
+        cpu, values = template_values(proposed.template([*settings, *side]))
     except ValueError:  # a quantity drift cannot read: the server judges it
         return settings, []
     needs = required(cpu, values)

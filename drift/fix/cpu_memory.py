@@ -13,6 +13,7 @@ readings refuse, and the server decides the rest. A service below one CPU in all
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -38,15 +39,19 @@ WATCHED = ("cpu", "memory")
 AGAIN = "then run drift fix again"
 
 
-def pair_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], list[ManualStep]]:
+def pair_steps(
+    cmd: Commands, proposed: Proposed, side: Sequence[SettingChange] = ()
+) -> tuple[list[SettingChange], list[ManualStep]]:
     """The proposed settings without a `cpu` / `memory` change Cloud Run would refuse for the
-    pair the template would hold, and the manual step saying what to state beside it."""
+    pair the template would hold (with the sidecars' changes `side`, written with them), and
+    the manual step saying what to state beside it."""
     live, settings = proposed.live, proposed.settings
     planned = {c.name: c for c in settings if c.name in WATCHED and c.container is None}
     if live.source is None or not planned:
         return settings, []
     try:
-        pair = _refused_pair(proposed.template(), proposed.container, live.kind)
+        template = proposed.template([*settings, *side])
+        pair = _refused_pair(template, proposed.container, live.kind)
     except ValueError:  # a quantity drift cannot read: the server judges it
         return settings, []
     if pair is None:
@@ -112,20 +117,54 @@ def refused_pair(proposed: Proposed) -> list[str]:
     return [why(*pair)] if pair is not None else []
 
 
-def _refused_pair(template: Any, container: str | None, kind: Kind) -> tuple[Decimal, int] | None:
-    """The pair of the (raw) template every reading refuses, as the step names it (the main
-    container's; below one CPU in all, the instance's), or None. Raises ValueError for a
-    quantity drift cannot read."""
-    sizes = [
+def pair_refusals(template: Any, kind: Kind) -> list[str]:
+    """What every reading refuses of the memory each CPU of the (raw) template takes, in words
+    saying where Cloud Run says so: a container's pair of 1 CPU or more beside the instance's
+    sums refused too, and below one CPU in all, the instance's sums (a job's or worker pool's:
+    a service's are among `cpu_floor.required`). What a sidecar's limits are judged by
+    (`drift.fix.sidecar_settings.refused_limits`, helper-657 MEDIUM-2): any container's, not
+    only the one the workload's settings describe. Raises ValueError for a quantity drift
+    cannot read."""
+    sizes = _sizes(template)
+    if not sizes:
+        return []
+    total = _total(sizes)
+    in_all = f"{cpu_shown(total[0])} CPU and {show_memory(total[1])} in all: {why(*total)}"
+    if total[0] < 1000:  # the instance's requirements ("Total cpu < 1")
+        return [in_all] if kind is not Kind.SERVICE and refused(*total) else []
+    if not refused(*total):
+        return []  # the instance's sums taken: a reading takes every pair
+    return [
+        f"container {c.name or '(unnamed)'}: {why(*pair)}, and {in_all}"
+        for c, pair in zip(template.containers, sizes, strict=True)
+        if pair[0] >= 1000 and refused(*pair)
+    ]
+
+
+def _sizes(template: Any) -> list[tuple[Decimal, int]]:
+    """Each container's CPU (millicpu) and memory (bytes), the defaults where it sets none.
+    Raises ValueError for a quantity drift cannot read."""
+    return [
         (
             parse_cpu(c.resources.limits.get("cpu") or "1"),
             parse_memory(c.resources.limits.get("memory") or "512Mi"),
         )
         for c in template.containers
     ]
+
+
+def _total(sizes: list[tuple[Decimal, int]]) -> tuple[Decimal, int]:
+    return sum((s[0] for s in sizes), Decimal(0)), sum(s[1] for s in sizes)
+
+
+def _refused_pair(template: Any, container: str | None, kind: Kind) -> tuple[Decimal, int] | None:
+    """The pair of the (raw) template every reading refuses, as the step names it (the main
+    container's; below one CPU in all, the instance's), or None. Raises ValueError for a
+    quantity drift cannot read."""
+    sizes = _sizes(template)
     if not sizes:
         return None
-    total = (sum((s[0] for s in sizes), Decimal(0)), sum(s[1] for s in sizes))
+    total = _total(sizes)
     if total[0] < 1000:  # the instance's requirements ("Total cpu < 1"), a service's elsewhere
         return total if kind is not Kind.SERVICE and refused(*total) else None
     chosen = pick_container(template.containers, container)

@@ -14,7 +14,6 @@ from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, SettingValue, Unread
 from drift.fields.moot import moot_settings
 from drift.findings import Finding
 from drift.fix.base import Base, unreleased_note
-from drift.fix.below_one import floor_steps
 from drift.fix.canary_left import running_rule, unreleased_stop
 from drift.fix.caps import cap_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
@@ -47,7 +46,7 @@ from drift.fix.patch import promotion_tags
 from drift.fix.probetag import moved_tag_steps, probe_tag_steps
 from drift.fix.proposed import Proposed
 from drift.fix.revision_name import renamed_note
-from drift.fix.sidecar_settings import refused_limits, sidecar_changes
+from drift.fix.sidecar_settings import limit_steps, sidecar_changes
 from drift.fix.startup_steps import order_steps
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
@@ -142,10 +141,10 @@ class ServicePlanner:
         # a job or pool: its own template (a pool's whose revision failed: `pool_base`'s)
         proposed = Proposed(self.live, on, self.service.container, settings)
         settings, gpu = gpu_steps(self.cmd, proposed)
-        settings, floor = floor_steps(self.cmd, replace(proposed, settings=settings))
-        settings, cap = cap_steps(self.cmd, replace(proposed, settings=settings))
         side, steps = sidecar_changes(self.service, template, self._within, silenced.kept)
-        side, held = refused_limits(replace(proposed, settings=settings), side, self._within)
+        floored = replace(proposed, settings=settings)  # with the sidecars' limits: one write
+        settings, side, floor, held = limit_steps(self.cmd, floored, side, self._within)
+        settings, cap = cap_steps(self.cmd, replace(proposed, settings=settings))
         settings, order = order_steps(replace(proposed, settings=settings + side))
         self.manual += gpu + floor + cap + steps + held + order  # below 1 CPU; a task cap…
         settings += kept_defaults(  # a sidecar's cpu moves the instance's too (helper-554 F3)

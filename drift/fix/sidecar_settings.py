@@ -10,7 +10,9 @@ from dataclasses import replace
 from drift.fields import FIELDS
 from drift.fields.cpu_floor import CPU_PAGE, required, template_values
 from drift.fields.gpu_floor import gpu_needs
+from drift.fix.below_one import floor_steps
 from drift.fix.commands import Commands
+from drift.fix.cpu_memory import pair_refusals
 from drift.fix.gpu_floor import gpu_page
 from drift.fix.manual import pattern_step, unread_steps
 from drift.fix.model import ManualStep, SettingChange
@@ -62,14 +64,41 @@ def sidecar_changes(
     return changes, steps
 
 
+def limit_steps(
+    cmd: Commands,
+    proposed: Proposed,
+    side: list[SettingChange],
+    within: Callable[[str], Commands],
+) -> tuple[list[SettingChange], list[SettingChange], list[ManualStep], list[ManualStep]]:
+    """The workload's own changes (`proposed`) without what Cloud Run would refuse below one
+    CPU or for the memory a CPU takes (`below_one.floor_steps`), and the sidecars' (`side`)
+    without the limits that would leave the instance refused (`refused_limits`): the two kept
+    and the manual steps of each. They are written in one update: a change of the workload's
+    refused beside the sidecars as they run but taken beside the limits the same plan gives
+    them (a cpu below one beside a sidecar raised to 1 CPU) is planned with them, when every
+    one of those is planned too (helper-657 LOW-3); else each is judged as before."""
+    settings, floor = floor_steps(cmd, proposed)
+    kept, held = refused_limits(replace(proposed, settings=settings), side, within)
+    limits = [c for c in kept if c.name in LIMITS]
+    if not floor or not limits:
+        return settings, kept, floor, held
+    joint, steps = floor_steps(cmd, proposed, limits)
+    both, back = refused_limits(replace(proposed, settings=joint), side, within)
+    if back or len(joint) <= len(settings) or any(c not in joint for c in settings):
+        return settings, kept, floor, held
+    return joint, both, steps, back
+
+
 def refused_limits(
     proposed: Proposed, side: list[SettingChange], within: Callable[[str], Commands]
 ) -> tuple[list[SettingChange], list[ManualStep]]:
     """The sidecars' changes without the cpu or memory ones that would leave the instance (its
     CPU and memory in all, every container's) with what Cloud Run refuses — below one CPU
-    (`cpu_floor.required`, a service's) or under a GPU (`gpu_floor.gpu_needs`) — when the
-    workload's own changes (`proposed`) alone leave nothing refused: each a manual step saying
-    what Cloud Run requires (helper-548 F1). Never a patch the server refuses."""
+    (`cpu_floor.required`, a service's), under a GPU (`gpu_floor.gpu_needs`), or a memory its
+    CPU cannot take by every reading, a container's pair and the instance's sums, any kind's
+    (`cpu_memory.pair_refusals`, helper-657 MEDIUM-2) — when the workload's own changes
+    (`proposed`) alone leave nothing refused: each a manual step saying what Cloud Run
+    requires (helper-548 F1). Never a patch the server refuses."""
     limits = [c for c in side if c.name in LIMITS]
     if not limits:
         return side, []
@@ -77,14 +106,17 @@ def refused_limits(
     new = [n for n in _refusals(proposed, limits) if n not in before]
     if not new:
         return side, []
-    page = gpu_page(proposed.live.kind) if any("GPU" in n for n in new) else CPU_PAGE
+    pages = dict.fromkeys(page for _, page in new)
+    said = "; ".join(
+        "; ".join(w for w, p in new if p == page) + (f": {page}" if page else "") for page in pages
+    )
     steps = [
         ManualStep(
             f"setting.{c.name}",
             f"container {c.container}: {c.name} {FIELDS[c.name].show(c.after)} would leave the "
-            f"instance without what Cloud Run requires ({'; '.join(new)}: {page}), so a patch "
-            "would be refused; state the other containers' limits and the settings it needs "
-            "in the profile beside it, then run drift fix again",
+            f"instance without what Cloud Run requires ({said}), so a patch would be refused; "
+            "state the other containers' limits and the settings it needs in the profile "
+            "beside it, then run drift fix again",
             (within(c.container or "").update(FIELDS[c.name].gcloud(c.after)),),
         )
         for c in limits
@@ -92,17 +124,24 @@ def refused_limits(
     return [c for c in side if c.name not in LIMITS], steps
 
 
-def _refusals(proposed: Proposed, side: list[SettingChange]) -> list[str]:
-    """What Cloud Run would refuse of the template the proposal makes with `side` too."""
+def _refusals(proposed: Proposed, side: list[SettingChange]) -> list[tuple[str, str]]:
+    """What Cloud Run would refuse of the template the proposal makes with `side` too: each in
+    words with the page saying so ("": the words name it)."""
     template = proposed.template([*proposed.settings, *side])
-    serves = proposed.live.kind is Kind.SERVICE
-    out = [f"with a GPU, {need}" for need in gpu_needs(template, serves=serves)]
-    if serves:
-        try:
+    kind = proposed.live.kind
+    serves = kind is Kind.SERVICE
+    gpu = gpu_page(kind)
+    out = [(f"with a GPU, {need}", gpu) for need in gpu_needs(template, serves=serves)]
+    try:
+        out += [(pair, "") for pair in pair_refusals(template, kind)]
+        if serves:
             cpu, values = template_values(template)
-        except ValueError:  # a quantity drift cannot read: the server judges it
-            return out
-        out += [f"below one CPU in all, {n.need} (it is {n.now})" for n in required(cpu, values)]
+            out += [
+                (f"below one CPU in all, {n.need} (it is {n.now})", CPU_PAGE)
+                for n in required(cpu, values)
+            ]
+    except ValueError:  # a quantity drift cannot read: the server judges it
+        pass
     return out
 
 
