@@ -158,14 +158,24 @@ class Others:
         return f"with {names} as stated, {cpu_shown(cpu + self.cpu)} CPU{memory_said} in all"
 
 
+def _held(stated: Stated) -> dict[str, dict[str, tuple[SettingValue, str]]]:
+    """The other containers' limits a profile states (`other_limits`), each container's by
+    name: value and `file:line` by setting."""
+    held: dict[str, dict[str, tuple[SettingValue, str]]] = {}
+    for key, said in stated.items():
+        if key.startswith(OTHERS):
+            name, _, setting = key[len(OTHERS) :].rpartition(".")
+            held.setdefault(name, {})[setting] = said
+    return held
+
+
 def others(stated: Stated) -> Others | None:
     """The other containers' limits a profile states (`other_limits`), None where it states
     none."""
-    held: dict[str, dict[str, SettingValue]] = {}
-    for key, (value, _) in stated.items():
-        if key.startswith(OTHERS):
-            name, _, setting = key[len(OTHERS) :].rpartition(".")
-            held.setdefault(name, {})[setting] = value
+    held = {
+        name: {key: value for key, (value, _) in limits.items()}
+        for name, limits in _held(stated).items()
+    }
     if not held:
         return None
     cpu, memory, complete = Decimal(0), 0, True
@@ -222,9 +232,57 @@ def memory_conflicts(name: str, kind: Kind, stated: Stated) -> list[tuple[str, s
         return []  # the instance takes it: the note's "unless", decided by what is stated
     if said:
         return noted  # the stated sums are refused too: the containers not stated may differ
+    if any(_own(limits) for limits in _held(stated).values()):
+        return []  # a sidecar's own pair is refused too: its own words (`sidecar_conflicts`)
     reading = "if Cloud Run pairs the instance's sums (not documented)"
-    alone = "the container alone takes its pair"
+    alone = "each container alone takes its own pair"
     return [("memory", f"{name}: {shown}, {side.said(*pair)}: {in_all}, {reading}; {alone}")]
+
+
+def sidecar_conflicts(
+    name: str, kind: Kind, stated: Stated
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Each other container's pair the profile states (`containers.NAME.cpu` and `.memory`,
+    `other_limits`) that Cloud Run refuses in one container, judged as the container's own
+    is (`memory_conflicts`, `cpu_floor.below_one`; helper-657 LOW-2): refused where every
+    reading refuses it (a service below one CPU in all as stated, whose instance's sums take
+    less memory too: `below_one_refused`), noted where the instance's sums are refused too
+    or not known (the containers the profile does not state may add up to it), nothing where
+    the stated sums are taken. The refusals and the notes, (key, message) each, the key the
+    sidecar's `containers.NAME.memory`."""
+    refused: list[tuple[str, str]] = []
+    noted: list[tuple[str, str]] = []
+    side = others(stated)
+    own = _pair(stated["cpu"][0], stated["memory"][0]) if {"cpu", "memory"} <= set(stated) else None
+    for sidecar, limits in sorted(_held(stated).items()):
+        pair = _own(limits)
+        if pair is None:
+            continue
+        said = f"{name}: container {sidecar}: memory {show_memory(pair[1])} with cpu "
+        said += f"{cpu_shown(pair[0])} ({limits['cpu'][1]}): {why(*pair)}"
+        key = f"{OTHERS}{sidecar}.memory"
+        if own is None or side is None or not side.complete:
+            noted.append((key, f"{said}, in one container; {UNLESS}"))
+            continue
+        total = (own[0] + side.cpu, own[1] + side.memory)
+        if not why(*total):
+            continue  # the instance takes it: the note's "unless", decided by what is stated
+        in_all = f"{cpu_shown(total[0])} CPU and {show_memory(total[1])} in all as stated"
+        said += f", in one container; the instance, {in_all}: {why(*total)}"
+        if kind is Kind.SERVICE and total[0] < 1000 and too_much(*pair) and too_much(*total):
+            refused.append((key, said))  # as the container's own (`cpu_floor.below_one`)
+        else:  # the containers the profile does not state may add up to it
+            noted.append((key, f"{said}; unless containers not stated add up to it"))
+    return refused, noted
+
+
+def _own(limits: Mapping[str, tuple[SettingValue, str]]) -> tuple[Decimal, int] | None:
+    """A container's stated pair one container cannot take (None: taken, or not both stated
+    readably)."""
+    if "cpu" not in limits or "memory" not in limits:
+        return None
+    pair = _pair(limits["cpu"][0], limits["memory"][0])
+    return pair if pair is not None and why(*pair) else None
 
 
 def _pair(cpu: SettingValue, memory: SettingValue) -> tuple[Decimal, int] | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from drift.errors import Problem
 from drift.fields import FIELDS, SettingValue, stated_conflicts
-from drift.fields.cpu_memory import memory_conflicts, other_limits
+from drift.fields.cpu_memory import OTHERS, memory_conflicts, other_limits, sidecar_conflicts
 from drift.fields.moot import stated_moot
 from drift.findings import Location, Severity
 from drift.kinds import INGRESS_ONLY_ENV, Kind
@@ -168,11 +168,13 @@ def _workload(
     # with the other containers' limits it states: the instance's (helper-647 F5, O2)
     held = ((c, {k: _stated(s) for k, s in r.settings.items()}) for c, r in sidecars.items())
     whole = {**stated, **other_limits(held)}
-    for key, message in stated_conflicts(name, kind, whole):
-        at = settings[key].location
+    refused, noted = sidecar_conflicts(name, kind, whole)  # a sidecar's own pair (h657 LOW-2)
+    for key, message in [*stated_conflicts(name, kind, whole), *refused]:
+        at = _located(key, settings, sidecars)
         merged.problems.append(Problem(at.file, at.line, message))
-    for key, message in [*stated_moot(name, stated), *memory_conflicts(name, kind, whole)]:
-        at = settings[key].location  # said, not refused: moot, or a sidecar may rescue it
+    moot = stated_moot(name, stated)
+    for key, message in [*moot, *memory_conflicts(name, kind, whole), *noted]:
+        at = _located(key, settings, sidecars)  # said, not refused: moot, or a sidecar may help
         merged.notes.append(Problem(at.file, at.line, message))
     if svc.container is not None and svc.container in sidecars:
         merged.problem(
@@ -203,6 +205,17 @@ def _workload(
         kind=kind,
         removed_env=removed,
     )
+
+
+def _located(
+    key: str, settings: Mapping[str, Setting], sidecars: Mapping[str, ContainerRules]
+) -> Location:
+    """Where the profile states `key`: a setting, or a sidecar's limit (`containers.NAME.memory`,
+    `cpu_memory.other_limits`)."""
+    if key.startswith(OTHERS):
+        sidecar, _, setting = key[len(OTHERS) :].rpartition(".")
+        return sidecars[sidecar].settings[setting].location
+    return settings[key].location
 
 
 def _stated(setting: Setting) -> tuple[SettingValue, str]:

@@ -179,3 +179,21 @@ def test_a_cpu_below_one_stays_a_step_when_the_sidecar_s_raise_is_held_back(
     assert done.returncode == 1, done.stdout + done.stderr
     assert "INVALID_ARGUMENT" not in done.stdout + done.stderr
     assert _template(reseedable, "service") == before
+
+
+def test_a_service_profile_every_reading_refuses_is_refused_before_any_plan(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    """helper-657 LOW-2 through the CLI: the service's app 500m / 1Gi beside otel 250m / 1Gi
+    (refused in one container and in all, below one CPU) exits 2 naming the sidecar's line;
+    before, the plan held otel's two changes as steps Cloud Run refuses, forever."""
+    reseedable.reset(_world("service"))
+    app = "    settings:\n      cpu: 500m\n      memory: 1Gi\n      concurrency: 1\n"
+    text = profile("        settings:\n          cpu: 250m\n          memory: 1Gi\n", app=app)
+    for args in (("profiles", "validate"), ("plan", "lab")):
+        done = run(reseedable, tmp_path, text, *args)
+        said = done.stdout + done.stderr
+        assert done.returncode == 2, said
+        assert "profiles/lab.yaml:13: app: container otel: memory 1Gi with cpu 250m (" in said
+        assert "the instance, 750m CPU and 2Gi in all as stated" in said, said
+        assert "alone takes" not in said, said

@@ -95,7 +95,7 @@ def test_a_sum_the_instance_reading_refuses_is_noted(
     assert "with otel as stated, 4 CPU and 1536Mi in all" in note.message, note.message
     assert "4 CPU need at least 2Gi of memory" in note.message
     assert "if Cloud Run pairs the instance's sums (not documented)" in note.message
-    assert "the container alone takes its pair" in note.message
+    assert "each container alone takes its own pair" in note.message
 
 
 def test_a_stated_sidecar_s_cpu_lifts_a_service_below_one_cpu_to_one(tmp_path: Path) -> None:
