@@ -27,7 +27,8 @@ under both readings (`drift.fix.cpu_memory`) and blocks what both refuse. Where 
 states the other containers' cpu and memory too (`containers: {NAME: {settings: …}}`, as
 `drift init` writes them), the instance's sums are known: a pair the instance takes in all
 is not said (the note's own "unless", helper-647 F5), one the instance's sums are refused
-with while the container takes it alone is noted (the other reading)."""
+with while every container takes its own is noted (the other reading). A sidecar's own
+stated pair is judged as the container's (`sidecar_conflicts`, helper-657 LOW-2)."""
 
 from __future__ import annotations
 

@@ -28,6 +28,7 @@ from drift.fields.cpu_memory import (
     too_much,
     why,
 )
+from drift.fields.limits import CPU_FLOORS, MEMORY_FLOORS
 from drift.fix.commands import Commands
 from drift.fix.model import ManualStep, SettingChange
 from drift.fix.proposed import Proposed
@@ -138,6 +139,28 @@ def pair_refusals(template: Any, kind: Kind) -> list[str]:
         f"container {c.name or '(unnamed)'}: {why(*pair)}, and {in_all}"
         for c, pair in zip(template.containers, sizes, strict=True)
         if pair[0] >= 1000 and refused(*pair)
+    ]
+
+
+def floor_refusals(template: Any, kind: Kind) -> list[str]:
+    """The instance's sums below the least a job or worker pool takes (`limits.MEMORY_FLOORS`,
+    `limits.CPU_FLOORS`), in words with where Cloud Run says so: every reading refuses them
+    (whether the floor is each container's or the instance's: a sum below it has a container
+    below it). What a sidecar's limits are judged by too (`refused_limits`). Raises ValueError
+    for a quantity drift cannot read."""
+    sizes = _sizes(template)
+    if not sizes:
+        return []
+    cpu, memory = _total(sizes)
+    held = (
+        (MEMORY_FLOORS, memory, show_memory(memory)),
+        (CPU_FLOORS, cpu, f"{cpu_shown(cpu)} CPU"),
+    )
+    return [
+        f"{shown} in all is below the {floor.shown} a {kind.noun} takes at the least ({floor.why})"
+        for floors, amount, shown in held
+        for of, floor in floors
+        if of is kind and amount < floor.least
     ]
 
 

@@ -12,7 +12,7 @@ from drift.fields.cpu_floor import CPU_PAGE, required, template_values
 from drift.fields.gpu_floor import gpu_needs
 from drift.fix.below_one import floor_steps
 from drift.fix.commands import Commands
-from drift.fix.cpu_memory import pair_refusals
+from drift.fix.cpu_memory import floor_refusals, pair_refusals
 from drift.fix.gpu_floor import gpu_page
 from drift.fix.manual import pattern_step, unread_steps
 from drift.fix.model import ManualStep, SettingChange
@@ -96,9 +96,10 @@ def refused_limits(
     CPU and memory in all, every container's) with what Cloud Run refuses — below one CPU
     (`cpu_floor.required`, a service's), under a GPU (`gpu_floor.gpu_needs`), or a memory its
     CPU cannot take by every reading, a container's pair and the instance's sums, any kind's
-    (`cpu_memory.pair_refusals`, helper-657 MEDIUM-2) — when the workload's own changes
-    (`proposed`) alone leave nothing refused: each a manual step saying what Cloud Run
-    requires (helper-548 F1). Never a patch the server refuses."""
+    (`cpu_memory.pair_refusals`, helper-657 MEDIUM-2), or below a job's or pool's floor in
+    all (`cpu_memory.floor_refusals`) — when the workload's own changes (`proposed`) alone
+    leave nothing refused: each a manual step saying what Cloud Run requires (helper-548 F1).
+    Never a patch the server refuses."""
     limits = [c for c in side if c.name in LIMITS]
     if not limits:
         return side, []
@@ -133,7 +134,9 @@ def _refusals(proposed: Proposed, side: list[SettingChange]) -> list[tuple[str, 
     gpu = gpu_page(kind)
     out = [(f"with a GPU, {need}", gpu) for need in gpu_needs(template, serves=serves)]
     try:
-        out += [(pair, "") for pair in pair_refusals(template, kind)]
+        out += [
+            (said, "") for said in pair_refusals(template, kind) + floor_refusals(template, kind)
+        ]
         if serves:
             cpu, values = template_values(template)
             out += [

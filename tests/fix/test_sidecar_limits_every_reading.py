@@ -197,3 +197,30 @@ def test_a_service_profile_every_reading_refuses_is_refused_before_any_plan(
         assert "profiles/lab.yaml:13: app: container otel: memory 1Gi with cpu 250m (" in said
         assert "the instance, 750m CPU and 2Gi in all as stated" in said, said
         assert "alone takes" not in said, said
+
+
+@pytest.mark.parametrize("kind", ["job", "worker_pool"])
+def test_a_sidecar_memory_leaving_the_instance_below_its_kind_s_floor_is_a_manual_step(
+    reseedable: Sandbox, tmp_path: Path, kind: str
+) -> None:
+    """app 256Mi beside otel 256Mi: 512Mi in all, the least a job or pool takes; the profile
+    lowers otel to 128Mi (384Mi in all): below the floor by every reading (each container's or
+    the instance's), so a step, nothing written."""
+    scenario = _world(kind)
+    (body,) = scenario["projects"].values()
+    body[SECTION[kind]]["app"]["template"]["containers"][0]["resources"]["limits"]["memory"] = (
+        "256Mi"
+    )
+    reseedable.reset(scenario)
+    before = _template(reseedable, kind)
+    text = profile("        settings:\n          memory: 128Mi\n", kind)
+    sp = _plan(reseedable, tmp_path, text)
+    assert sp["settings"] == []
+    (step,) = sp["manual"]
+    said = step["reason"]
+    assert said.startswith("container otel: memory 128Mi would leave the instance"), said
+    assert f"384Mi in all is below the 512Mi a {kind.replace('_', ' ')} takes" in said, said
+    done = run(reseedable, tmp_path, text, "fix", "lab", "--yes")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "INVALID_ARGUMENT" not in done.stdout + done.stderr
+    assert _template(reseedable, kind) == before
