@@ -43,6 +43,7 @@ from drift.secretforms import (
     searchable,
 )
 from drift.textsafe import visible
+from drift.wrapped import across_lines
 
 CHANGED = "*** (changed)"
 FRAGMENT_MIN = 8
@@ -195,6 +196,9 @@ class Secrets:
         whole, _ = self._compiled()
         if whole is not None:
             text = whole.sub(MASK, text)
+        # base64 in lines, searched with its line breaks removed (helper-656 MEDIUM-4)
+        if broken := across_lines(text, whole):
+            text = mask_spans(text, [(found.start, found.stop) for found in broken])
         if echo:
             return self._mask_pieces(text)
         return mask_spans(text, self.public.fragments(text, self._cut_spans(text))) if cut else text

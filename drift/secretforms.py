@@ -23,6 +23,7 @@ from drift.textsafe import (
     sarif_plain,
     visible,
 )
+from drift.wrapped import across_lines, respelled, spelled
 
 SEARCH_MIN = 8
 """Shorter values are never searched for in text."""
@@ -242,19 +243,31 @@ class Versions:
             self._pattern = None
 
     def pieces(self, value: str) -> list[str | tuple[str, str]] | None:
-        """`secret_pieces`."""
+        """`secret_pieces`: a form as it stands, or cut by the line breaks of base64 in lines
+        (`drift.wrapped`: recorded with where its breaks stood, `FORM@44:n`)."""
         whole = self._forms.get(value)
         if whole is not None:
             return [whole]
         with self._lock:
             if self._pattern is None and self._forms:
                 long = sorted(self._forms, key=len, reverse=True)
-                self._pattern = re.compile("(" + "|".join(map(re.escape, long)) + ")")
+                self._pattern = re.compile("|".join(map(re.escape, long)))
             pattern = self._pattern
-        if pattern is None or not pattern.search(value):
+        if pattern is None:
             return None
-        cut = pattern.split(value)  # the text, then each payload and the text after it
-        return [self._forms[p] if i % 2 else p for i, p in enumerate(cut) if p or i % 2]
+        found = [(m.start(), m.end(), self._forms[m[0]]) for m in pattern.finditer(value)]
+        for cut in across_lines(value, pattern):  # helper-656 MEDIUM-4
+            version, form = self._forms[cut.value]
+            found.append((cut.start, cut.stop, (version, f"{form}@{spelled(cut.breaks)}")))
+        if not found:
+            return None
+        out: list[str | tuple[str, str]] = []
+        done = 0  # the text between the payloads as it is; the first of two that overlap
+        for start, stop, piece in sorted(found, key=lambda f: (f[0], -f[1])):
+            if start >= done:
+                out += [value[done:start], piece] if start > done else [piece]
+                done = stop
+        return out + [value[done:]] if done < len(value) else out
 
 
 _PACKED_BYTES = {
@@ -288,7 +301,17 @@ def bytes_forms(data: bytes) -> dict[str, str]:
 
 def payload_form(data: bytes, form: str) -> str | None:
     """A version's payload `data` in the `form` `secret_pieces` gave (None: not UTF-8, or a
-    form this drift does not know)."""
+    form this drift does not know). `FORM@44:n`: that form cut by line breaks where they stood
+    (`drift.wrapped.spelled`)."""
+    value = _payload_form(data, form)
+    if value is None and "@" in form:  # a piece's name may hold `@` itself: tried whole first
+        form, _, spelling = form.rpartition("@")
+        value = _payload_form(data, form)
+        return None if value is None else respelled(value, spelling)
+    return value
+
+
+def _payload_form(data: bytes, form: str) -> str | None:
     name, _, encoding = form.partition("/")
     if name == "bytes":
         return bytes_forms(data).get(encoding)

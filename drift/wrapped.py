@@ -1,0 +1,90 @@
+"""Base64 wrapped in lines, at any width and wherever a secret stands in it (helper-656
+MEDIUM-4): the base64 of a config document that holds a secret, as `base64 config.json` prints
+it (lines of 76), `openssl base64` (64) or a Windows tool (CRLF), holds the secret's
+`base64-inN` form cut by line breaks wherever the lines happen to fall; no list of literal
+forms holds every cut. A text's runs of base64 in lines are searched for with their line
+breaks removed (`across_lines`), and each match is mapped back to the text; the journal records
+such a copy by its form and where the breaks stood in it (`spelled`, `respelled`).
+
+A run is base64-looking words (`A-Z a-z 0-9 + / = _ -`) separated by white space, each but the
+last `LINE_MIN` characters or more, as every line of base64 but its last is: ordinary words
+(`the service config`) make none, and one long word is no run (the ordinary search finds what
+is in it). Only values made of those characters can match in it: the masker searches it with
+its whole pattern, no second one to compile. The run's pattern takes each character once
+(possessive repeats, after a lookbehind that starts it at a word's start only): a 64 KiB value
+costs one pass, not one per position."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import NamedTuple
+
+LINE_MIN = 16
+"""The shortest line a run holds (but its last): a line of base64 is 64 or 76 characters."""
+_CHARS = "A-Za-z0-9+/=_-"
+_RUN = re.compile(rf"(?<![{_CHARS}])(?:[{_CHARS}]{{{LINE_MIN},}}+[ \t\r\n]++)+[{_CHARS}]++")
+_WORD = re.compile(f"[{_CHARS}]+")
+_CODES = {"\n": "n", "\r": "r", " ": "s", "\t": "t"}
+_SPELLED = re.compile(r"[0-9]+:[nrst]+(?:,[0-9]+:[nrst]+)*")
+
+
+class Broken(NamedTuple):
+    """A value found across line breaks: its span in the text, the value, and each break in
+    it (where it stands in the value, the white space that stands there)."""
+
+    start: int
+    stop: int
+    value: str
+    breaks: tuple[tuple[int, str], ...]
+
+
+def across_lines(text: str, pattern: re.Pattern[str] | None) -> list[Broken]:
+    """Each match of `pattern` in a run of base64 in lines of `text` with its white space
+    removed, that a break cuts (an uncut one is in the text as it
+    is, where the ordinary search finds it)."""
+    found: list[Broken] = []
+    if pattern is None:
+        return found
+    for run in _RUN.finditer(text):
+        words = list(_WORD.finditer(text, run.start(), run.end()))
+        starts, at = [], 0  # where each word starts in the joined run
+        for word in words:
+            starts.append(at)
+            at += word.end() - word.start()
+        for match in pattern.finditer("".join(word[0] for word in words)):
+            first = bisect_right(starts, match.start()) - 1
+            last = bisect_right(starts, match.end() - 1) - 1
+            if first == last:
+                continue
+            breaks = tuple(
+                (starts[i] - match.start(), text[words[i - 1].end() : words[i].start()])
+                for i in range(first + 1, last + 1)
+            )
+            start = words[first].start() + match.start() - starts[first]
+            stop = words[last].start() + match.end() - starts[last]
+            found.append(Broken(start, stop, match[0], breaks))
+    return found
+
+
+def spelled(breaks: tuple[tuple[int, str], ...]) -> str:
+    """The breaks of a value as a journal records them beside its form (`44:n,120:rn`: a line
+    feed after its 44th character, CR and LF after its 120th)."""
+    return ",".join(f"{at}:{''.join(_CODES[c] for c in space)}" for at, space in breaks)
+
+
+def respelled(value: str, spelling: str) -> str | None:
+    """`value` with the breaks `spelled` wrote put back (None: no such spelling, or breaks
+    that do not fit the value)."""
+    if not _SPELLED.fullmatch(spelling):
+        return None
+    codes = {code: c for c, code in _CODES.items()}
+    out, done = [], 0
+    for item in spelling.split(","):
+        at_text, _, code = item.partition(":")
+        at = int(at_text)
+        if not done < at < len(value):
+            return None
+        out += [value[done:at], "".join(codes[c] for c in code)]
+        done = at
+    return "".join(out) + value[done:]
