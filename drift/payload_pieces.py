@@ -11,8 +11,9 @@ Only what the structure says is secret (helper-656 HIGH-1: a JSON config's `"env
 is a credential's name (`private_key_id`, `client_secret`, `api_key`: the variable-name test of
 `drift.credentials`); a `KEY=value` or `key: value` line whose key is one; each line of a PEM
 block's body; and a payload kept in base64, decoded. A piece is named by where it stands (a
-JSON path, a key, a URL's and a PEM block's place), never by its rank among others, so a
-journal written by one drift finds the same piece with another; shorter than `SEARCH_MIN`, it
+JSON path, a key, a URL's and a PEM block's place), never by its rank among others (but a
+name that stands twice, by its turn among those: `.password~2`), so a journal written by one
+drift finds the same piece with another; shorter than `SEARCH_MIN`, it
 is no piece (a password `pw` would make every text holding those letters a copy)."""
 
 from __future__ import annotations
@@ -42,6 +43,16 @@ _ASSIGNED = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*
 taken without a regex: a lazy one was quadratic in a long run of blanks, helper-657 MEDIUM-1)."""
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9]+")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
+
+
+_PEM_LINE = re.compile(r"\.pem[0-9]+\.line[0-9]+\Z")
+
+
+def encoded_too(name: str) -> bool:
+    """Whether a piece's encodings are searched for too (`drift.secretforms.piece_forms`): not
+    a PEM body's line's, itself a cut of a key's base64 that nobody encodes alone (some thirty
+    of them to a key: each form is one more alternative of the masker's search)."""
+    return not _PEM_LINE.search(name)
 
 
 def _unquoted(value: str) -> str:
@@ -137,7 +148,7 @@ def payload_pieces(text: str) -> dict[str, str]:
     """Each piece of a payload's `text` a plain value may hold alone, by a name that finds it
     again in the same payload (`drift.secretforms.payload_form`): `.url0.password`,
     `.private_key_id` (a JSON object's field), `.private_key.pem0.line2`, `.DB_PASSWORD`,
-    `.decoded`…; the payload itself is not one of them."""
+    `.decoded`…, a name found again `.password~2`; the payload itself is not one of them."""
     stripped = text.strip().lstrip(_BOM).strip()
     out: dict[str, str] = {}
     found: list[Iterator[tuple[str, str]]] = []
@@ -151,8 +162,13 @@ def payload_pieces(text: str) -> dict[str, str]:
     if isinstance(doc, list):
         found.append(_listed(doc))
     found.append(_of_json(doc, "") if isinstance(doc, dict | list) else _of_text(text, ""))
+    named: dict[str, set[str]] = {}  # the pieces found under each name
     for pieces in found:
         for name, piece in pieces:
-            if len(piece) >= SEARCH_MIN and piece != stripped:
-                out.setdefault(name, piece)
+            held = named.setdefault(name, set())
+            if len(piece) >= SEARCH_MIN and piece != stripped and piece not in held:
+                # a name stands twice (YAML's `password:` under two parents, `?token=a&token=b`):
+                # the later ones by their turn among those (helper-656 LOW-1: dropped silently)
+                held.add(piece)
+                out.setdefault(name if len(held) == 1 else f"{name}~{len(held)}", piece)
     return out

@@ -13,6 +13,7 @@ import json
 import pytest
 
 from drift import redact
+from drift.payload_pieces import payload_pieces
 from drift.secretforms import inner_base64, payload_form
 from drift.wrapped import across_lines, respelled
 
@@ -91,3 +92,64 @@ def test_a_journal_spelling_that_does_not_fit_gives_nothing() -> None:
     for form in ("whole@0:n", f"whole@{len(SECRET)}:n", "whole@9:n,5:n", "whole@5:x", "whole@"):
         assert payload_form(data, form) is None, form
     assert respelled("abcdef", "2:rn,4:s") == "ab\r\ncd ef"
+
+
+def test_a_pieces_encodings_are_secrets_too() -> None:
+    """helper-656 LOW-1: a database URL's password or a key's `private_key_id` copied as its
+    base64 (a `…_B64` variable, a Basic `Authorization` header: `user:password`'s base64),
+    or percent-encoded, was neither masked nor withheld (only the piece as it stands was)."""
+    password = "Hq7#Zr2Kc9dPm4W!"
+    url = f"postgresql://app:{password.replace('#', '%23')}@10.0.0.5:5432/app"
+    redact.register_payload(url.encode(), VERSION)
+    copies = {
+        "base64": base64.b64encode(password.encode()).decode(),
+        "basic": "Basic " + base64.b64encode(f"app:{password}".encode()).decode(),
+        "percent": "pw=Hq7%23Zr2Kc9dPm4W%21",
+    }
+    for name, copy in copies.items():
+        assert redact.mask(copy) != copy, name
+        pieces = redact.secret_pieces(copy)
+        assert pieces is not None, name
+        assert _put_back(pieces, url.encode()) == copy, name
+    named = [p[1] for p in redact.secret_pieces(copies["base64"]) or () if isinstance(p, tuple)]
+    assert named == ["piece/.url0.password-decoded/base64"], named
+
+
+def test_a_pem_lines_encodings_are_not_searched() -> None:
+    """A PEM body's line is a cut of a key's base64 nobody encodes alone: its encodings would
+    be some thirty more alternatives of the search for every key (`encoded_too`)."""
+    line = "3Kd7Fh2Gp9Nc5Xv1Bm6Qw8Er4Ty0Ui3Op7As2Df5Gh8Jk1Lz4Xc7Vb0Nm3Qw6Er9T"
+    pem = f"-----BEGIN PRIVATE KEY-----\n{line}\nQ==\n-----END PRIVATE KEY-----\n"
+    redact.register_payload(json.dumps({"pem": pem}).encode(), VERSION)
+    assert redact.mask(line) == redact.MASK
+    encoded = base64.b64encode(line.encode()).decode()
+    assert redact.mask(encoded) == encoded
+
+
+def test_two_pieces_under_one_name_are_both_pieces() -> None:
+    """helper-656 LOW-1: YAML's `password:` under two parents, a query's `token` twice: the
+    second was dropped silently (`setdefault` on the same name), so shown and journaled."""
+    yaml = "database:\n  password: Aaaa1111Bbbb\nredis:\n  password: Cccc2222Dddd\n"
+    assert payload_pieces(yaml) == {".password": "Aaaa1111Bbbb", ".password~2": "Cccc2222Dddd"}
+    url = "https://h.example.com/x?token=Aaaa1111Bbbb&token=Cccc2222Dddd&token=Aaaa1111Bbbb"
+    assert payload_pieces(url) == {
+        ".url0.query.token": "Aaaa1111Bbbb",
+        ".url0.query.token~2": "Cccc2222Dddd",
+    }
+    redact.register_payload(yaml.encode(), VERSION)
+    assert redact.mask("REDIS=Cccc2222Dddd") == f"REDIS={redact.MASK}"
+    pieces = redact.secret_pieces("Cccc2222Dddd")
+    assert pieces == [(VERSION, "piece/.password~2")]
+    assert payload_form(yaml.encode(), "piece/.password~2") == "Cccc2222Dddd"
+
+
+def test_a_dotenv_or_yaml_credentials_value_alone_is_a_secret() -> None:
+    """helper-656 LOW-1 (fixed before this change; kept): the value of `DB_PASSWORD=…` and of
+    `password: …`, copied alone, is masked and withheld."""
+    for payload in (
+        "DB_USER=app\nDB_PASSWORD=Zq8Lm3Vt6Nw1Rb4Kc7\n",
+        "db:\n  password: Zq8Lm3Vt6Nw1Rb4Kc7\n",
+    ):
+        redact.register_payload(payload.encode(), VERSION)
+        assert redact.mask("X=Zq8Lm3Vt6Nw1Rb4Kc7") == f"X={redact.MASK}"
+        assert redact.secret_pieces("Zq8Lm3Vt6Nw1Rb4Kc7") is not None
