@@ -153,3 +153,15 @@ def test_a_dotenv_or_yaml_credentials_value_alone_is_a_secret() -> None:
         redact.register_payload(payload.encode(), VERSION)
         assert redact.mask("X=Zq8Lm3Vt6Nw1Rb4Kc7") == f"X={redact.MASK}"
         assert redact.secret_pieces("Zq8Lm3Vt6Nw1Rb4Kc7") is not None
+
+
+def test_a_secrets_hex_in_lines_is_masked_and_withheld() -> None:
+    """The same search holds for any form of base64 characters: `xxd -p` prints a key's hex
+    in lines of 60, which the one-line `hex` form did not match."""
+    redact.register_payload(SECRET.encode(), VERSION)
+    hexed = SECRET.encode().hex()
+    text = "\n".join(hexed[i : i + 60] for i in range(0, len(hexed), 60))
+    assert redact.mask(text) == redact.MASK
+    pieces = redact.secret_pieces(text)
+    assert pieces == [(VERSION, "whole/hex@60:n")]
+    assert _put_back(pieces, SECRET.encode()) == text
