@@ -69,6 +69,7 @@ def test_what_is_masked_of_a_wrapped_document_is_the_secrets_span() -> None:
     redact.register_payload(SECRET.encode(), VERSION)
     text = _document(1, 76, "\n")
     masked = redact.mask(text)
+    assert masked.count(redact.MASK) == 1, masked
     head, _, tail = masked.partition(redact.MASK)
     assert text.startswith(head) and text.endswith(tail)
     shown = head.replace("\n", "") + tail.replace("\n", "")
