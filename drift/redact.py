@@ -40,7 +40,7 @@ from drift.secretforms import (
     bytes_forms,
     echoed_forms,
     escaped_forms,
-    piece_forms,
+    pieces_forms,
     searchable,
 )
 from drift.textsafe import visible
@@ -319,8 +319,9 @@ def register_payload(data: bytes, version: str = "") -> None:
         for name, piece in (payload_pieces(text) if not binary else {}).items()
         if searchable(piece) and _known.public.fragments(piece, [(0, len(piece))])
     }
-    for name, piece in pieces.items():  # and its encodings (helper-656 LOW-1)
-        for form in (piece, *piece_forms(name, piece).values()):
+    piece_forms = pieces_forms(pieces)  # and its encodings (helper-656 LOW-1)
+    for name, piece in pieces.items():
+        for form in (piece, *piece_forms.get(name, {}).values()):
             _known.add(form)
     if version:
         _known.versions.add(data, version, pieces)

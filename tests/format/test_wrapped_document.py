@@ -14,7 +14,7 @@ import pytest
 
 from drift import redact
 from drift.payload_pieces import payload_pieces
-from drift.secretforms import inner_base64, payload_form
+from drift.secretforms import ENCODED_PIECES_MAX, inner_base64, payload_form
 from drift.wrapped import across_lines, respelled
 
 VERSION = "projects/5/secrets/s/versions/1"
@@ -166,3 +166,20 @@ def test_a_secrets_hex_in_lines_is_masked_and_withheld() -> None:
     pieces = redact.secret_pieces(text)
     assert pieces == [(VERSION, "whole/hex@60:n")]
     assert _put_back(pieces, SECRET.encode()) == text
+
+
+def test_a_payload_of_very_many_pieces_has_them_searched_as_they_stand_only() -> None:
+    """Past `ENCODED_PIECES_MAX` pieces (a list of thousands of keys, one a line), a piece's
+    encodings are not registered: each is one more alternative of every mask; the pieces
+    themselves still are."""
+    keys = [f"key{i:04d}Zq8Lm3Vt6Nw1" for i in range(ENCODED_PIECES_MAX + 1)]
+    redact.register_payload("\n".join(keys).encode(), VERSION)
+    encoded = base64.b64encode(keys[7].encode()).decode()
+    assert redact.mask(keys[7]) == redact.MASK and redact.mask(encoded) == encoded
+    assert redact.secret_pieces(encoded) is None
+    redact.register_payload("\n".join(keys[:3]).encode(), "projects/5/secrets/few/versions/1")
+    few = base64.b64encode(keys[2].encode()).decode()
+    assert redact.mask(few) == redact.MASK
+    assert redact.secret_pieces(few) == [
+        ("projects/5/secrets/few/versions/1", "piece/.line2/base64")
+    ]
