@@ -14,12 +14,16 @@ workload that held still from its read on still pairs with an older read of a se
 before it: for a `secret.no_access`, the secret's policy is read again (its project's was
 read after it) and its etag compared; for a version's state asked for before the workload
 was read (a secret the profile names is looked up as the check starts), the state is read
-again and compared. Another one → not verified. A run without such findings makes no call."""
+again and compared. Another one → not verified, and so is a read again that fails for now or
+finds the workload deleted; one refused outright (PERMISSION_DENIED, the List of its kind
+refused too for a workload) keeps its finding with a note naming the refusal. A run without
+such findings makes no call."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -27,7 +31,7 @@ from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.findings import Finding, Unverified
 from drift.kinds import Kind, label
-from drift.live.api import attempt, short, written_since
+from drift.live.api import Listing, attempt, short, written_since
 from drift.live.calls import CallRunner
 from drift.live.model import LiveService
 from drift.live.normalize import raw
@@ -60,20 +64,72 @@ async def held_still(
     keys = sorted({f.key for f in doubted})
     async with Session(access, runner) as session:
         moved = await _all_again(session, [state.services[k] for k in keys])
-        still = {id(f): (f, _secret_reads(profile, state, f)) for f in doubted if not moved[f.key]}
+        still = {
+            id(f): (f, _secret_reads(profile, state, f))
+            for f in doubted
+            if not _moved(moved[f.key])
+        }
         reads = {name: read for _, planned in still.values() for name, read in planned}
         answers = await asyncio.gather(*(read(session) for read in reads.values()))
         changed = dict(zip(reads, answers, strict=True))
-    why = {id(f): (f, moved[f.key]) for f in doubted if moved[f.key]}
-    for f, planned in still.values():
-        reasons = (changed[name] for name, _ in planned)
-        if reason := next((r for r in reasons if r), ""):
+    why: dict[int, tuple[Finding, str]] = {}
+    refused: dict[int, tuple[Finding, list[Refused]]] = {}
+    for f in doubted:
+        planned = still[id(f)][1] if id(f) in still else []
+        said = [moved[f.key], *(changed[name] for name, _ in planned)]
+        if reason := next((r for r in said if isinstance(r, str) and r), ""):
             why[id(f)] = (f, reason)
+        elif kept := [r for r in said if isinstance(r, Refused)]:
+            refused[id(f)] = (f, kept)
     state.unverified.extend(_items(why.values()))
+    state.notes.extend(_unconfirmed(refused.values()))
     return [f for f in findings if id(f) not in why]
 
 
-SecretRead = Callable[[Session], Awaitable[str]]
+@dataclass(frozen=True)
+class Refused:
+    """A read again that was refused (PERMISSION_DENIED): no sign the reads were not of one
+    moment, and none that they were. Its finding is kept, as read, with a note saying so
+    (`_unconfirmed`): "run again" would meet the same refusal every run (a custom role with
+    run.services.list but not run.services.get never saw a listed service's secret finding:
+    helper-657 LOW/MEDIUM-3)."""
+
+    said: str
+    """What could not be read again, the refused call and the permission it needs."""
+
+
+Said = str | Refused
+"""Why a read cannot be taken to have held still ("" when it did), or its refusal."""
+
+
+def _moved(said: Said) -> bool:
+    return isinstance(said, str) and bool(said)
+
+
+def _refused(exc: ApiError) -> bool:
+    """A refusal for want of a permission (not an API disabled since, which is no permission)."""
+    return exc.status == "PERMISSION_DENIED" and not exc.disabled
+
+
+def _needs(exc: ApiError) -> str:
+    """`exc`'s brief and the permission its call needs: Cloud Run's `run.services.get`,
+    `run.jobs.list`, `run.workerpools.get` (cloud.google.com/run/docs/reference/iam/permissions),
+    Secret Manager's `secretmanager.versions.get`, `secretmanager.secrets.getIamPolicy`
+    (cloud.google.com/iam/docs/roles-permissions/secretmanager), Resource Manager's
+    `resourcemanager.projects.getIamPolicy` (folders, organizations alike)."""
+    call = exc.call
+    if call == "GetIamPolicy":
+        kind = exc.resource.split("/", 1)[0] if "/secrets/" not in exc.resource else "secrets"
+        api = "secretmanager" if kind == "secrets" else "resourcemanager"
+        return f"{exc.brief}, needs {api}.{kind}.getIamPolicy"
+    if call == "GetSecretVersion":
+        return f"{exc.brief}, needs secretmanager.versions.get"
+    verb = "get" if call.startswith("Get") else "list"
+    noun = call.removeprefix("Get").removeprefix("List").lower().removesuffix("s")
+    return f"{exc.brief}, needs run.{noun}s.{verb}"
+
+
+SecretRead = Callable[[Session], Awaitable[Said]]
 """A secret's policy or version state read again: why it did not hold still since drift read
 it ("" when it did)."""
 
@@ -129,32 +185,74 @@ not a Get each: 30 services of a project whose IAM is not set up yet were 30 Get
 under a read quota (helper-657 LOW-4)."""
 
 
-async def _all_again(session: Session, lives: list[LiveService]) -> dict[str, str]:
+async def _all_again(session: Session, lives: list[LiveService]) -> dict[str, Said]:
     """`_again` of each workload, by key: a List where there are many of a kind, a Get for
     the others and for any the List did not bring."""
+    lists = _Lists(session)
     groups: dict[tuple[Kind, str], list[LiveService]] = {}
     for live in lives:
-        groups.setdefault((live.kind, raw(live.source).name.rsplit("/", 2)[0]), []).append(live)
-    listed: dict[str, Any] = {}
+        groups.setdefault((live.kind, _parent(live)), []).append(live)
     for (kind, parent), group in groups.items():
         if len(group) > MANY:
-            found = await list_kind(session.clients, session.runner, parent, kind)
-            listed |= {live.key: found.items.get(live.name) for live in group}
-    said = await asyncio.gather(*(_again(session, live, listed.get(live.key)) for live in lives))
+            lists.of(kind, parent)
+    said = await asyncio.gather(*(_again(session, lists, live) for live in lives))
     return {live.key: why for live, why in zip(lives, said, strict=True)}
 
 
-async def _again(session: Session, live: LiveService, now: Any = None) -> str:
+def _parent(live: LiveService) -> str:
+    return str(raw(live.source).name.rsplit("/", 2)[0])
+
+
+class _Lists:
+    """The List of each kind and location, made once a confirmation whoever asks: for many
+    workloads of a kind, and for one whose Get was refused."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.made: dict[tuple[Kind, str], asyncio.Future[Listing]] = {}
+
+    def of(self, kind: Kind, parent: str) -> asyncio.Future[Listing]:
+        if (kind, parent) not in self.made:
+            clients, runner = self.session.clients, self.session.runner
+            self.made[kind, parent] = asyncio.ensure_future(
+                list_kind(clients, runner, parent, kind)
+            )
+        return self.made[kind, parent]
+
+
+async def _again(session: Session, lists: _Lists, live: LiveService) -> Said:
     """Why the workload cannot be taken to have held still since it was read: it reads with
-    another generation now (`now`: as a List brought it; None: read with its Get), or cannot
-    be read again; empty when it held still."""
+    another generation now (as a List brought it, or its Get), was deleted, or cannot be read
+    again; empty when it held still. A Get refused (PERMISSION_DENIED) asks the List of its
+    kind (a caller may hold run.services.list without run.services.get, and a workload of
+    many was read by that List); refused too, `Refused`."""
     before = raw(live.source)
     what = label(live.kind, live.name)
+    parent = _parent(live)
+    now = None
+    if (live.kind, parent) in lists.made:
+        now = (await lists.of(live.kind, parent)).items.get(live.name)
     if now is None:
         try:
             now = await get_workload(session.clients, session.runner, live.kind, before.name)
         except ApiError as exc:
-            return f"{what} could not be read again after its secrets ({exc.brief})"
+            if exc.status == "NOT_FOUND":
+                return f"{what} was deleted while drift read its secrets ({exc.brief})"
+            if not _refused(exc):
+                return f"{what} could not be read again after its secrets ({exc.brief})"
+            listing = await lists.of(live.kind, parent)
+            now = listing.items.get(live.name)
+            if now is None and listing.error is None:
+                return (
+                    f"{what} could not be read again after its secrets ({exc.brief}), and the "
+                    f"List of {parent} no longer brought it (deleted since?)"
+                )
+            if now is None and listing.error is not None and not _refused(listing.error):
+                failed = listing.error.brief
+                return f"{what} could not be read again after its secrets ({exc.brief}; {failed})"
+            if now is None and listing.error is not None:
+                failed = f"{_needs(exc)}; {_needs(listing.error)}"
+                return Refused(f"{what} could not be read again after its secrets ({failed})")
     now = raw(now)
     if now.generation == before.generation:
         return ""
@@ -164,7 +262,7 @@ async def _again(session: Session, live: LiveService, now: Any = None) -> str:
     return f"{what} changed while drift read its secrets ({since})"
 
 
-async def _policy_again(resource: str, etag: bytes, what: str, session: Session) -> str:
+async def _policy_again(resource: str, etag: bytes, what: str, session: Session) -> Said:
     """Why a policy (`what`: the secret's, `secret s`, or a project's, folder's or
     organisation's a verdict consulted, its resource) cannot be taken to have held still since
     it was read: another etag now, or it cannot be read again; empty when it held still."""
@@ -180,6 +278,8 @@ async def _policy_again(resource: str, etag: bytes, what: str, session: Session)
     try:
         now = await session.runner.call(api, "GetIamPolicy", resource, get)
     except ApiError as exc:
+        if _refused(exc):
+            return Refused(f"the IAM policy of {what} could not be read again ({_needs(exc)})")
         return f"the IAM policy of {what} could not be read again ({exc.brief})"
     if SecretPolicy.stamp(now) == etag:
         return ""
@@ -189,7 +289,7 @@ async def _policy_again(resource: str, etag: bytes, what: str, session: Session)
     return f"the IAM policy of {what} changed while drift read it (another etag)"
 
 
-async def _version_again(name: str, info: SecretVersionInfo, secret: str, session: Session) -> str:
+async def _version_again(name: str, info: SecretVersionInfo, secret: str, session: Session) -> Said:
     """Why a version's state cannot be taken to have held still since it was read: another
     state (or version, for `latest` or an alias) now, or it cannot be read again; empty when
     it reads as before."""
@@ -200,6 +300,10 @@ async def _version_again(name: str, info: SecretVersionInfo, secret: str, sessio
     except ApiError as exc:
         if exc.status == "NOT_FOUND" and info.state in GONE:
             return ""  # not there before, not there now
+        if _refused(exc):
+            return Refused(
+                f"version {info.ref.version} of {secret} could not be read again ({_needs(exc)})"
+            )
         if exc.status != "NOT_FOUND":
             return f"version {info.ref.version} of {secret} could not be read again ({exc.brief})"
         now = "MISSING"
@@ -229,3 +333,19 @@ def _items(why: Iterable[tuple[Finding, str]]) -> Iterable[Unverified]:
     for (key, target), (rules, reason) in grouped.items():
         judged = ", ".join(sorted(rules))
         yield Unverified.at(key, target, f"{reason}: its {judged} is not verified, run again")
+
+
+def _unconfirmed(refused: Iterable[tuple[Finding, list[Refused]]]) -> Iterable[str]:
+    """One note per (workload, target) whose finding is kept though a read again was refused,
+    naming what was refused (a report note, as a history not read is: the finding stands)."""
+    grouped: dict[tuple[str, str], tuple[str, set[str], list[str]]] = {}
+    for f, why in refused:
+        entry = grouped.setdefault((f.key, f.target), (f.workload, set(), []))
+        entry[1].add(f.rule)
+        entry[2].extend(r.said for r in why if r.said not in entry[2])
+    for (_, target), (workload, rules, said) in sorted(grouped.items()):
+        yield (
+            f"{workload}: its {', '.join(sorted(rules))} on {target} is reported as read, not "
+            f"confirmed: {'; '.join(said)}; a change landing between drift's reads of the "
+            "workload and of the secret is not ruled out"
+        )

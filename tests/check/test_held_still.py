@@ -290,25 +290,96 @@ def test_a_denied_account_nothing_moved_around_is_reported_after_reading_its_pol
     assert [r for r in policies if "secrets" in r] == [SECRET, SECRET], policies
 
 
-def test_a_workload_that_cannot_be_read_again_leaves_its_finding_unverified(
+def test_a_listed_service_whose_get_is_refused_is_confirmed_by_its_list(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-657 LOW/MEDIUM-3: a caller holding run.services.list but not run.services.get (a
+    custom role) reads two services with one ListServices; each re-read GetService is refused,
+    which left both genuine `secret.no_access` unverified on every run (exit 3, "run again"
+    never helped). The List the check read them with reads them again: confirmed."""
+    scenario = world("latest", grant="none", services=["a", "b"])
+    scenario["faults"] = [{"method": "GetService", "code": "PERMISSION_DENIED"}]
+    sandbox = make_sandbox(scenario)
+    profile = "project: acme\nregion: us-central1\nservices:\n  a: {}\n  b: {}\n"
+    code, doc = check(sandbox, profile, tmp_path)
+    assert sorted((f["service"], f["rule"]) for f in doc["findings"]) == [
+        ("a", "secret.no_access"),
+        ("b", "secret.no_access"),
+    ]
+    assert doc["unverified"] == [] and not [n for n in doc["notes"] if "confirmed" in n]
+    assert (gets(sandbox, "GetService"), gets(sandbox, "ListServices")) == (2, 2)
+    assert code == 1
+
+
+def test_a_workload_that_cannot_be_read_again_at_all_keeps_its_finding_with_a_note(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """Its Get and its List both refused (PERMISSION_DENIED) once api was read: no read says
+    api moved, and none can, however often the check runs. The finding stands as read, with a
+    note naming what was refused and the permission it needs (not exit 3 every run)."""
     sandbox = make_sandbox(world("latest", grant="none"))
     between = Between(monkeypatch)
 
     def refuse() -> None:
-        sandbox.inject(Fault(method="GetService", code="PERMISSION_DENIED"))
+        for method in ("GetService", "ListServices"):
+            sandbox.inject(Fault(method=method, code="PERMISSION_DENIED"))
 
-    between.arm("after", "GetIamPolicy", "secrets/s", refuse)
+    between.arm("after", "GetService", "services/api", refuse)
+    code, doc = check(sandbox, LATEST, tmp_path)
+    assert between.fired == ["after GetService"]
+    assert (code, rules(doc), doc["unverified"]) == (1, ["secret.no_access"], [])
+    parent = "projects/acme/locations/us-central1"
+    assert (
+        f"api: its secret.no_access on secret.s is reported as read, not confirmed: api could "
+        f"not be read again after its secrets (GetService {parent}/services/api: "
+        f"PERMISSION_DENIED, needs run.services.get; ListServices {parent}: PERMISSION_DENIED, "
+        "needs run.services.list); a change landing between drift's reads of the workload and "
+        "of the secret is not ruled out"
+    ) in doc["notes"]
+
+
+def test_a_workload_deleted_while_read_leaves_its_finding_unverified(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """api's re-read answers NOT_FOUND (the sandbox has no DeleteService: a fault stands for
+    the deletion): not a finding no state may have had, never clean either; the words say
+    it was deleted, and the next run says it is missing."""
+    sandbox = make_sandbox(world("latest", grant="none"))
+    between = Between(monkeypatch)
+    gone = Fault(method="GetService", code="NOT_FOUND")
+    between.arm("after", "GetService", "services/api", lambda: sandbox.inject(gone))
+    code, doc = check(sandbox, LATEST, tmp_path)
+    assert rules(doc) == [], doc["findings"]
+    assert unverified(doc) == [
+        (
+            "api",
+            "secret.s",
+            "api was deleted while drift read its secrets (GetService "
+            "projects/acme/locations/us-central1/services/api: NOT_FOUND): its "
+            "secret.no_access is not verified, run again",
+        )
+    ]
+    assert code == 3
+
+
+def test_a_workload_that_fails_its_read_again_for_now_leaves_its_finding_unverified(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A failure for now (INTERNAL, not retried as a quota is) is no refusal: run again."""
+    sandbox = make_sandbox(world("latest", grant="none"))
+    between = Between(monkeypatch)
+    failed = Fault(method="GetService", code="INTERNAL")
+    between.arm("after", "GetService", "services/api", lambda: sandbox.inject(failed))
     code, doc = check(sandbox, LATEST, tmp_path)
     assert rules(doc) == [], doc["findings"]
     ((service, target, reason),) = unverified(doc)
     assert (service, target) == ("api", "secret.s")
     assert reason.startswith("api could not be read again after its secrets (GetService "), reason
-    assert "PERMISSION_DENIED" in reason and code == 3
+    assert "INTERNAL" in reason and reason.endswith("run again") and code == 3
+    assert gets(sandbox, "ListServices") == 0  # only a refused Get asks the List
 
 
-def test_a_policy_that_cannot_be_read_again_leaves_its_no_access_unverified(
+def test_a_policy_that_cannot_be_read_again_keeps_its_no_access_with_a_note(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     sandbox = make_sandbox(world("latest", grant="none"))
@@ -319,14 +390,31 @@ def test_a_policy_that_cannot_be_read_again_leaves_its_no_access_unverified(
 
     between.arm("after", "GetIamPolicy", "secrets/s", refuse)
     code, doc = check(sandbox, LATEST, tmp_path)
+    assert (code, rules(doc), doc["unverified"]) == (1, ["secret.no_access"], [])
+    assert (
+        "api: its secret.no_access on secret.s is reported as read, not confirmed: the IAM "
+        "policy of secret s could not be read again (GetIamPolicy projects/acme/secrets/s: "
+        "PERMISSION_DENIED, needs secretmanager.secrets.getIamPolicy); a change landing "
+        "between drift's reads of the workload and of the secret is not ruled out"
+    ) in doc["notes"]
+
+
+def test_a_policy_that_fails_its_read_again_for_now_leaves_its_no_access_unverified(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(world("latest", grant="none"))
+    between = Between(monkeypatch)
+    failed = Fault(method="GetIamPolicy", code="INTERNAL", match="secrets/s")
+    between.arm("after", "GetIamPolicy", "secrets/s", lambda: sandbox.inject(failed))
+    code, doc = check(sandbox, LATEST, tmp_path)
     assert rules(doc) == [], doc["findings"]
     assert unverified(doc) == [
         (
             "api",
             "secret.s",
             "the IAM policy of secret s could not be read again (GetIamPolicy "
-            "projects/acme/secrets/s: PERMISSION_DENIED): its secret.no_access is not "
-            "verified, run again",
+            "projects/acme/secrets/s: INTERNAL): its secret.no_access is not verified, "
+            "run again",
         )
     ]
     assert code == 3
@@ -465,3 +553,29 @@ def test_many_workloads_of_a_kind_are_read_again_by_one_list(
     ((service, target, reason),) = unverified(doc)
     assert (service, target) == ("a", "secret.s") and "changed while drift read" in reason
     assert code == 1
+
+
+def test_a_version_state_that_cannot_be_read_again_keeps_its_finding_with_a_note(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The profile names s, so latest's state (DISABLED) was asked for before api was read;
+    its GetSecretVersion again (the only other one) is refused: kept, with a note naming the
+    permission."""
+    sandbox = make_sandbox(world("latest"))
+    clients_for(sandbox).secrets.disable_secret_version(name=f"{SECRET}/versions/1")
+    between = Between(monkeypatch)
+    refused = Fault(method="GetSecretVersion", code="PERMISSION_DENIED")
+    between.arm("after", "GetSecretVersion", "/versions/latest", lambda: sandbox.inject(refused))
+    code, doc = check(sandbox, LATEST, tmp_path)
+    assert between.fired == ["after GetSecretVersion"]
+    assert gets(sandbox, "GetSecretVersion") == 2
+    assert (code, rules(doc), doc["unverified"]) == (1, ["secret.disabled"], [])
+    assert (
+        "api: its secret.disabled on secret.s is reported as read, not confirmed: version "
+        f"latest of s could not be read again (GetSecretVersion {SECRET}/versions/latest: "
+        "PERMISSION_DENIED, needs secretmanager.versions.get); a change landing between "
+        "drift's reads of the workload and of the secret is not ruled out"
+    ) in doc["notes"]
