@@ -309,6 +309,14 @@ async def _version_again(name: str, info: SecretVersionInfo, secret: str, sessio
         now = "MISSING"
     else:
         now = _said(enum_name(pb, "state"), short(pb.name), info.ref.version)
+        if now == was and info.etag and pb.etag and pb.etag != info.etag:
+            # written since, back to the state read (enabled, then disabled again): the etag
+            # is "of the currently stored SecretVersion" (resources.proto), and a write that
+            # names an older one fails, so it changes with every write (`SecretVersionInfo`)
+            return (
+                f"version {info.ref.version} of {secret} was written while drift read it "
+                f"({was} both times, another etag)"
+            )
     if now == was:
         return ""
     return f"version {info.ref.version} of {secret} changed while drift read it ({was} → {now})"

@@ -38,8 +38,10 @@ def version_info(ref: SecretRef, name: str, version: Any) -> SecretVersionInfo |
         said = enum_name(pb, "state") or f"number {pb.state}"
         detail = f"the version's state is {said}, which drift cannot judge"
         return ApiError("GetSecretVersion", name, "INVALID_RESPONSE", detail)
-    times = (_time(pb, f) for f in ("scheduled_destroy_time", "destroy_time", "create_time"))
-    return SecretVersionInfo(ref, known, short(pb.name), *times)
+    destroy_at, destroyed, created = (
+        _time(pb, f) for f in ("scheduled_destroy_time", "destroy_time", "create_time")
+    )
+    return SecretVersionInfo(ref, known, short(pb.name), destroy_at, destroyed, created, pb.etag)
 
 
 def disproved(info: SecretVersionInfo, got: str) -> bool:

@@ -204,6 +204,10 @@ class SecretsApi:
             # enabling or disabling a version scheduled for destruction restores it (same page)
             version.pb.state = state
             version.pb.ClearField("scheduled_destroy_time")
+        # SecretVersion.etag is the "Etag of the currently stored SecretVersion", and a request
+        # naming one "succeeds if it matches the etag of the currently stored secret version
+        # object" (google/cloud/secretmanager/v1 resources.proto, service.proto): each write
+        # stores another, so one read before it no longer matches
         version.pb.etag = world.etag(version.pb.name)
         return copy(version.pb)
 

@@ -579,3 +579,58 @@ def test_a_version_state_that_cannot_be_read_again_keeps_its_finding_with_a_note
         "PERMISSION_DENIED, needs secretmanager.versions.get); a change landing between "
         "drift's reads of the workload and of the secret is not ruled out"
     ) in doc["notes"]
+
+
+def test_a_version_disabled_again_after_the_service_was_read_again_is_not_verified(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """helper-651's flip and flip back: latest (version 2) is DISABLED when drift asks (the
+    profile names s) and api runs pinned to version 1; an incident recovery re-enables
+    version 2 and deploys api on latest before drift reads api, which holds still through its
+    read again; then api is pinned back to version 1 and version 2 disabled again. No single
+    state had api on a disabled latest, yet the state read again is the one read first
+    (DISABLED): only the version's etag tells it was written since."""
+    scenario = world()
+    scenario["projects"]["acme"]["secrets"]["s"]["versions"].append("fake-s-value-two-123456789")
+    scenario["faults"] = [{"method": "GetService", "code": None, "latency_ms": 300}]
+    sandbox = make_sandbox(scenario)
+    c = clients_for(sandbox)
+    c.secrets.disable_secret_version(name=f"{SECRET}/versions/2")
+    between = Between(monkeypatch)
+
+    def serve(version: str) -> None:
+        sandbox.deploy("acme", "api", secrets={"S": f"s:{version}"})
+        sandbox.update_traffic("acme", "api", {"LATEST": 100})
+
+    def back() -> None:  # right after drift read api again
+        serve("1")
+        c.secrets.disable_secret_version(name=f"{SECRET}/versions/2")
+
+    def recover() -> None:
+        c.secrets.enable_secret_version(name=f"{SECRET}/versions/2")
+        serve("latest")
+        # the first GetService answered arms `back` for the next one: the read again
+        between.arm(
+            "after",
+            "GetService",
+            "services/api",
+            lambda: between.arm("after", "GetService", "services/api", back),
+        )
+
+    between.arm("after", "GetSecretVersion", "/versions/latest", recover)
+    code, doc = check(sandbox, LATEST, tmp_path)
+    assert between.fired == ["after GetSecretVersion", "after GetService", "after GetService"]
+    assert gets(sandbox, "GetService") == 2
+    assert rules(doc) == [], doc["findings"]
+    assert unverified(doc) == [
+        (
+            "api",
+            "secret.s",
+            "version latest of s was written while drift read it (DISABLED (version 2) both "
+            "times, another etag): its secret.disabled is not verified, run again",
+        )
+    ]
+    assert code == 3
