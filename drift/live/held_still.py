@@ -56,8 +56,10 @@ async def held_still(
     runner: CallRunner | None = None,
 ) -> list[Finding]:
     """`findings` less those of `PAIRED` whose workload (or the secret's read their verdict
-    pairs it with) changed while drift read it, or could not be read again: each of those
-    goes into `state.unverified` instead, naming what moved."""
+    pairs it with) changed while drift read it, or could not be read again for now (and the
+    `secret.expiring` of the same workload and secret): each of those goes into
+    `state.unverified` instead, naming what moved. One whose read again was refused outright
+    stays, with a note in `state.notes`."""
     doubted = [f for f in findings if f.rule in PAIRED and not f.ignored and _read(state, f.key)]
     if not doubted:
         return findings
@@ -81,6 +83,14 @@ async def held_still(
             why[id(f)] = (f, reason)
         elif kept := [r for r in said if isinstance(r, Refused)]:
             refused[id(f)] = (f, kept)
+    # a version's scheduled destruction (`secret.expiring`) was read with its state: a version
+    # scheduled is DISABLED ("The version is disabled … scheduled for permanent destruction",
+    # Secret.version_destroy_ttl), so its warning rests on the reads its `secret.disabled`
+    # does, and goes with it (the target is not verified either way)
+    doubtful = {(f.key, f.target): reason for f, reason in why.values()}
+    for f in findings:
+        if f.rule == "secret.expiring" and not f.ignored and (f.key, f.target) in doubtful:
+            why[id(f)] = (f, doubtful[f.key, f.target])
     state.unverified.extend(_items(why.values()))
     state.notes.extend(_unconfirmed(refused.values()))
     return [f for f in findings if id(f) not in why]

@@ -634,3 +634,37 @@ def test_a_version_disabled_again_after_the_service_was_read_again_is_not_verifi
         )
     ]
     assert code == 3
+
+
+def test_a_rotation_destroying_the_old_version_later_leaves_no_expiring_warning(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The rotation of the first test, the old version destroyed with a delay
+    (Secret.version_destroy_ttl: it is DISABLED and scheduled for destruction): its
+    `secret.disabled` was not verified, but the `secret.expiring` warning read with that
+    state ("version 1 of s is destroyed on …, used by S on api-…") stayed, though api never
+    used version 1 while it was scheduled."""
+    scenario = world()
+    scenario["projects"]["acme"]["secrets"]["s"]["version_destroy_ttl"] = "7d"
+    sandbox = make_sandbox(scenario)
+    c = clients_for(sandbox)
+    between = Between(monkeypatch)
+
+    def rotate() -> None:
+        c.secrets.add_secret_version(parent=SECRET, payload={"data": b"fake-s-value-two-123456789"})
+        sandbox.deploy("acme", "api", secrets={"S": "s:2"})
+        sandbox.update_traffic("acme", "api", {"LATEST": 100})
+        c.secrets.destroy_secret_version(name=f"{SECRET}/versions/1")
+
+    between.arm("before", "GetSecretVersion", "/versions/1", rotate)
+    code, doc = check(sandbox, PINNED.format(kind="services", name="api"), tmp_path)
+    assert between.fired == ["before GetSecretVersion"]
+    assert rules(doc) == [], doc["findings"]
+    ((service, target, reason),) = unverified(doc)
+    assert (service, target) == ("api", "secret.s")
+    assert reason.startswith("api changed while drift read its secrets (generation 1 → "), reason
+    assert reason.endswith("its secret.disabled, secret.expiring is not verified, run again")
+    assert code == 3
