@@ -14,10 +14,11 @@ workload that held still from its read on still pairs with an older read of a se
 before it: for a `secret.no_access`, the secret's policy is read again (its project's was
 read after it) and its etag compared; for a version's state asked for before the workload
 was read (a secret the profile names is looked up as the check starts), the state is read
-again and compared. Another one → not verified, and so is a read again that fails for now or
-finds the workload deleted; one refused outright (PERMISSION_DENIED, the List of its kind
-refused too for a workload) keeps its finding with a note naming the refusal. A run without
-such findings makes no call."""
+again and compared (an `env.constraint` on a value by `latest` or an alias alike: the value
+judged is of the version that state read resolved). Another one → not verified, and so is a
+read again that fails for now or finds the workload deleted; one refused outright
+(PERMISSION_DENIED; for a workload, its kind's List too) keeps its finding with a note naming
+the refusal. A run without such findings makes no call."""
 
 from __future__ import annotations
 
@@ -46,6 +47,10 @@ from drift.secret_target import secret_target
 
 PAIRED = frozenset({"secret.disabled", "secret.destroyed", "secret.missing", "secret.no_access"})
 """The rules judging a workload's read against a secret's read made at another moment."""
+VALUED = frozenset({"env.constraint"})
+"""The rules judging a variable's secret value: paired so where the reference names `latest`
+or an alias, which the state read resolved at another moment than the workload's read (the
+value read is of the version it resolved to); a version number's value never changes."""
 
 
 async def held_still(
@@ -60,7 +65,7 @@ async def held_still(
     `secret.expiring` of the same workload and secret): each of those goes into
     `state.unverified` instead, naming what moved. One whose read again was refused outright
     stays, with a note in `state.notes`."""
-    doubted = [f for f in findings if f.rule in PAIRED and not f.ignored and _read(state, f.key)]
+    doubted = [f for f in findings if _doubted(state, f)]
     if not doubted:
         return findings
     keys = sorted({f.key for f in doubted})
@@ -69,7 +74,7 @@ async def held_still(
         still = {
             id(f): (f, _secret_reads(profile, state, f))
             for f in doubted
-            if not _moved(moved[f.key])
+            if not isinstance(moved[f.key], str) or not moved[f.key]
         }
         reads = {name: read for _, planned in still.values() for name, read in planned}
         answers = await asyncio.gather(*(read(session) for read in reads.values()))
@@ -112,10 +117,6 @@ Said = str | Refused
 """Why a read cannot be taken to have held still ("" when it did), or its refusal."""
 
 
-def _moved(said: Said) -> bool:
-    return isinstance(said, str) and bool(said)
-
-
 def _refused(exc: ApiError) -> bool:
     """A refusal for want of a permission (not an API disabled since, which is no permission)."""
     return exc.status == "PERMISSION_DENIED" and not exc.disabled
@@ -152,10 +153,14 @@ def _secret_reads(
     project's was read after it, so the two paired only if it held still); for a version's
     state, the state when drift had it before it described the workload (a secret the
     profile names is looked up as the check starts): from then on the generation compared
-    tells nothing of the pairing."""
+    tells nothing of the pairing. For a `VALUED` finding, the state of its variable's
+    reference alike, ENABLED as it is (the value read is the version it resolved to)."""
     live = state.services[finding.key]
+    valued = finding.rule in VALUED
     refs = sorted({ref for rev in live.checked for _, _, ref in rev.config.secret_refs()}, key=str)
     mine = [r for r in refs if secret_target(r, state, profile.project) == finding.target]
+    if valued:  # a variable's value: its reference's, as its state read resolved it
+        mine = _valued(state, finding)
     secret = finding.target.removeprefix("secret.")
     out: dict[tuple[str, str], SecretRead] = {}
     if finding.rule == "secret.no_access":
@@ -170,11 +175,38 @@ def _secret_reads(
         return [(k, out[k]) for k in sorted(out)]
     for ref in mine:
         info = state.versions.get(ref)
-        if info is None or info.state is VersionState.ENABLED or _after(state, ref, live.key):
+        if info is None or _after(state, ref, live.key):
+            continue
+        if info.state is VersionState.ENABLED and not valued:
             continue
         name = ref.version_resource(profile.project)
-        out["GetSecretVersion", name] = partial(_version_again, name, info, secret)
+        said = ref.key if valued else secret
+        out["GetSecretVersion", name] = partial(_version_again, name, info, said)
     return [(k, out[k]) for k in sorted(out)]
+
+
+def _doubted(state: LiveState, f: Finding) -> bool:
+    """Whether a finding pairs reads of two moments (`PAIRED`, `VALUED` on a moving name)."""
+    if f.ignored or not _read(state, f.key):
+        return False
+    return f.rule in PAIRED or (f.rule in VALUED and bool(_valued(state, f)))
+
+
+def _valued(state: LiveState, f: Finding) -> list[SecretRef]:
+    """The references by `latest` or an alias whose value a `VALUED` finding judged: its
+    variable's, in its container, on the revisions it is on."""
+    var = f.target.removeprefix("env.")
+    return sorted(
+        {
+            ref
+            for rev in state.services[f.key].checked
+            if f.on(rev.name)
+            for container, what, ref in rev.config.secret_refs()
+            if what == var and f.of_container in (None, container.name)
+            if not ref.version.isdigit()
+        },
+        key=str,
+    )
 
 
 def _after(state: LiveState, ref: SecretRef, key: str) -> bool:
@@ -246,23 +278,18 @@ async def _again(session: Session, lists: _Lists, live: LiveService) -> Said:
         try:
             now = await get_workload(session.clients, session.runner, live.kind, before.name)
         except ApiError as exc:
+            again = f"{what} could not be read again after its secrets"
             if exc.status == "NOT_FOUND":
                 return f"{what} was deleted while drift read its secrets ({exc.brief})"
             if not _refused(exc):
-                return f"{what} could not be read again after its secrets ({exc.brief})"
+                return f"{again} ({exc.brief})"
             listing = await lists.of(live.kind, parent)
-            now = listing.items.get(live.name)
-            if now is None and listing.error is None:
-                return (
-                    f"{what} could not be read again after its secrets ({exc.brief}), and the "
-                    f"List of {parent} no longer brought it (deleted since?)"
-                )
-            if now is None and listing.error is not None and not _refused(listing.error):
-                failed = listing.error.brief
-                return f"{what} could not be read again after its secrets ({exc.brief}; {failed})"
-            if now is None and listing.error is not None:
-                failed = f"{_needs(exc)}; {_needs(listing.error)}"
-                return Refused(f"{what} could not be read again after its secrets ({failed})")
+            if (now := listing.items.get(live.name)) is None and (failed := listing.error):
+                if _refused(failed):
+                    return Refused(f"{again} ({_needs(exc)}; {_needs(failed)})")
+                return f"{again} ({exc.brief}; {failed.brief})"
+            if now is None:
+                return f"{again} ({exc.brief}), nor listed by its List now (deleted since?)"
     now = raw(now)
     if now.generation == before.generation:
         return ""

@@ -668,3 +668,99 @@ def test_a_rotation_destroying_the_old_version_later_leaves_no_expiring_warning(
     assert reason.startswith("api changed while drift read its secrets (generation 1 → "), reason
     assert reason.endswith("its secret.disabled, secret.expiring is not verified, run again")
     assert code == 3
+
+
+def test_a_value_read_of_latest_after_the_service_was_pinned_is_not_verified(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A value rule on `latest`: api runs on latest (version 1, which matches the pattern)
+    when drift reads it; right after, api is pinned to version 1 and version 2 (another
+    format) added, before drift reads latest's value. No state had api on a value that fails
+    its pattern: api moved while read."""
+    scenario = world("latest")
+    # latest's state and value are read once api's read is answered (the ordering the hook
+    # needs: the sandbox answers after the latency, with what holds then)
+    scenario["faults"] = [{"method": "GetSecretVersion", "code": None, "latency_ms": 300}]
+    sandbox = make_sandbox(scenario)
+    c = clients_for(sandbox)
+    between = Between(monkeypatch)
+
+    def pin_then_add() -> None:
+        sandbox.deploy("acme", "api", secrets={"S": "s:1"})
+        sandbox.update_traffic("acme", "api", {"LATEST": 100})
+        c.secrets.add_secret_version(parent=SECRET, payload={"data": b"other-format-2-123456789"})
+
+    between.arm("after", "GetService", "services/api", pin_then_add)
+    profile = LATEST.replace("{secret: s}", '{secret: s, pattern: "^fake-s-value-"}')
+    code, doc = check(sandbox, profile, tmp_path)
+    assert between.fired == ["after GetService"]
+    assert rules(doc) == [], doc["findings"]
+    ((service, target, reason),) = unverified(doc)
+    assert (service, target) == ("api", "env.S")
+    assert reason.startswith("api changed while drift read its secrets (generation 1 → "), reason
+    assert reason.endswith("its env.constraint is not verified, run again"), reason
+    assert code == 3
+
+
+def test_a_value_of_latest_resolved_before_the_service_was_read_is_read_again(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The mirror order: the profile names s, so latest is resolved as the check starts
+    (version 2, of another format; api runs pinned to version 1), before api is read
+    (GetService held back). Version 3 (the right format) is added and api deployed on latest
+    in between: api held still from its read on, but its value was judged on version 2,
+    which api never ran on latest with."""
+    scenario = world()
+    scenario["projects"]["acme"]["secrets"]["s"]["versions"].append("other-format-2-123456789")
+    scenario["faults"] = [{"method": "GetService", "code": None, "latency_ms": 300}]
+    sandbox = make_sandbox(scenario)
+    c = clients_for(sandbox)
+    between = Between(monkeypatch)
+
+    def fix_forward() -> None:
+        c.secrets.add_secret_version(parent=SECRET, payload={"data": b"fake-s-value-three-1234"})
+        sandbox.deploy("acme", "api", secrets={"S": "s:latest"})
+        sandbox.update_traffic("acme", "api", {"LATEST": 100})
+
+    between.arm("after", "GetSecretVersion", "/versions/latest", fix_forward)
+    profile = LATEST.replace("{secret: s}", '{secret: s, pattern: "^fake-s-value-"}')
+    code, doc = check(sandbox, profile, tmp_path)
+    assert between.fired == ["after GetSecretVersion"]
+    assert rules(doc) == [], doc["findings"]
+    assert unverified(doc) == [
+        (
+            "api",
+            "env.S",
+            "version latest of s changed while drift read it (ENABLED (version 2) → ENABLED "
+            "(version 3)): its env.constraint is not verified, run again",
+        )
+    ]
+    assert code == 3
+
+
+def test_a_value_of_latest_that_fails_its_pattern_is_reported_after_one_more_read(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """Nothing moves: the `env.constraint` on latest is confirmed by one GetService more (and
+    its state, asked for before api was read, once more); a pinned version's is not read again."""
+    scenario = world("latest")
+    scenario["projects"]["acme"]["secrets"]["s"]["versions"] = ["other-format-1-123456789"]
+    sandbox = make_sandbox(scenario)
+    profile = LATEST.replace("{secret: s}", '{secret: s, pattern: "^fake-s-value-"}')
+    code, doc = check(sandbox, profile, tmp_path)
+    assert (code, rules(doc), doc["unverified"]) == (1, ["env.constraint"], [])
+    assert (gets(sandbox, "GetService"), gets(sandbox, "GetSecretVersion")) == (2, 2)
+    sandbox.clear_calls()
+    pinned = profile.replace("{secret: s,", '{secret: s, version: "1",')
+    sandbox.deploy("acme", "api", secrets={"S": "s:1"})
+    sandbox.update_traffic("acme", "api", {"LATEST": 100})
+    sandbox.clear_calls()
+    code, doc = check(sandbox, pinned, tmp_path)
+    assert (code, rules(doc), doc["unverified"]) == (1, ["env.constraint"], [])
+    assert (gets(sandbox, "GetService"), gets(sandbox, "GetSecretVersion")) == (1, 1)
