@@ -1,7 +1,8 @@
 """`make bench`: `drift check perf --format json` as a user times it (whole processes, median of
 5) on generated sandboxes of 200 and 1,000 services × 30 variables at 50 ms per call, its
 phases, its API calls against the lower bound, and a sequential reader on the same sandbox;
-then `drift --version`, and long revision histories (`benchmarks.history`). The targets live
+then `drift --version`, long revision histories (`benchmarks.history`) and large secrets
+(`benchmarks.secrets`). The targets live
 here and there, never in timed tests."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from benchmarks import history, workers
+from benchmarks import history, secrets, workers
 from benchmarks.bound import Bound, lower_bound
 from benchmarks.measure import LATENCY_MS, RUNS, SEQUENTIAL_SAMPLE, Process, Size
 from benchmarks.world import ENVIRONMENT, SECRET_REFS, SECRETS, VALUE_RULES, VARS, write_profile
@@ -96,6 +97,7 @@ def report(
     took: float,
     silent: Sequence[Process] = (),
     histories: dict[str, float] | None = None,
+    large_secrets: float | None = None,
 ) -> list[str]:
     from drift.settings import Settings
 
@@ -250,6 +252,8 @@ def report(
         )
     if histories:
         targets += history.rows(histories)
+    if large_secrets is not None:
+        targets += secrets.rows(large_secrets)
     out += ["", *_table(targets)]
     out += ["", f"(bench took {took:.0f} s: python -m benchmarks.bench)"]
     return out
@@ -274,8 +278,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     version = measure_version(args.runs)
     silent = measure_silent_port(min(args.runs, 3))
     histories = history.measure_history(min(args.runs, history.RUNS))
+    large_secrets = secrets.measure_secrets(min(args.runs, secrets.RUNS))
     took = time.perf_counter() - started
-    print("\n".join(report(sizes, version, took, silent, histories)))
+    print("\n".join(report(sizes, version, took, silent, histories, large_secrets)))
     print(f"load averages at the end: {load()}")
     return 0
 

@@ -33,6 +33,7 @@ from urllib.parse import unquote, unquote_plus
 from drift.fragments import MASK as MASK  # the mask, as every module names it: `redact.MASK`
 from drift.fragments import PublicNames, common_prefix, public_head
 from drift.fragments import mask_spans as mask_spans
+from drift.literals import Literals
 from drift.payload_pieces import payload_pieces
 from drift.secretforms import (
     Versions,
@@ -91,16 +92,12 @@ def mask_encoded(text: str, values: Iterable[str]) -> str:
     return _TOKEN.sub(word, text)
 
 
-def _flexible(value: str) -> str:
-    """A pattern for `value` in which every run of whitespace matches any run of whitespace:
-    drift flattens what servers say to one line, and a secret must still be found in it.
-    (Values are registered without their outer whitespace: `Secrets.add`.)"""
-    return r"\s+".join(re.escape(chunk) for chunk in re.split(r"\s+", value))
-
-
-def _alternation(values: set[str]) -> re.Pattern[str] | None:
-    ordered = sorted(values, key=len, reverse=True)
-    return re.compile("|".join(_flexible(v) for v in ordered)) if ordered else None
+def _masked(text: str, values: Literals) -> str:
+    """`text` with every place it holds one of `values` masked (every run of white space in a
+    value matching any run of it: drift flattens what servers say to one line; values are
+    registered without their outer white space, `Secrets.add`)."""
+    found = values.find(text)
+    return mask_spans(text, [(f.start, f.stop) for f in found]) if found else text
 
 
 class Secrets:
@@ -117,7 +114,7 @@ class Secrets:
         """The secrets by their first `FRAGMENT_MIN` characters."""
         self._tails: dict[str, list[str]] = {}
         """The secrets by their last `FRAGMENT_MIN` characters."""
-        self._patterns: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
+        self._patterns: tuple[Literals, Literals] | None = None
         self.versions = Versions()
         """The payloads drift read, by their version (`secret_pieces`)."""
         self.public = PublicNames()
@@ -171,7 +168,7 @@ class Secrets:
             self._values.add(value)
             self._patterns = None  # compiled again when next used
 
-    def _compiled(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    def _compiled(self) -> tuple[Literals, Literals]:
         """The pattern of the values, and of their escaped forms (words and numbers left out
         of the second: they can be an output's own structure)."""
         patterns = self._patterns
@@ -185,7 +182,10 @@ class Secrets:
                     for form in escaped_forms(secret)
                     if searchable(form)
                 }
-                patterns = self._patterns = (_alternation(values), _alternation(rendered))
+                patterns = self._patterns = (
+                    Literals(values, flexible=True),
+                    Literals(rendered, flexible=True),
+                )
         return patterns
 
     def mask(self, text: str, *, echo: bool = False, cut: bool = False) -> str:
@@ -195,8 +195,7 @@ class Secrets:
         if not self._values or not text:
             return text
         whole, _ = self._compiled()
-        if whole is not None:
-            text = whole.sub(MASK, text)
+        text = _masked(text, whole)
         # base64 in lines, searched with its line breaks removed (helper-656 MEDIUM-4)
         if broken := across_lines(text, whole):
             text = mask_spans(text, [(found.start, found.stop) for found in broken])
@@ -210,7 +209,7 @@ class Secrets:
         if not self._values or not text:
             return text
         _, rendered = self._compiled()
-        return text if rendered is None else rendered.sub(MASK, text)
+        return _masked(text, rendered)
 
     def _mask_pieces(self, text: str) -> str:
         """A server that echoes a value cuts its end: mask every prefix of a known value of

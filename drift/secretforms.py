@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Mapping
 from urllib.parse import quote, quote_plus
 
+from drift.literals import Literals
 from drift.payload_pieces import encoded_too, payload_pieces
 from drift.textsafe import (
     github_data,
@@ -247,7 +248,7 @@ class Versions:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._forms: dict[str, tuple[str, str]] = {}
-        self._pattern: re.Pattern[str] | None = None
+        self._pattern: Literals | None = None
 
     def add(self, data: bytes, version: str, pieces: Mapping[str, str] | None = None) -> None:
         """`pieces`: the payload's pieces that are secrets of their own (`payload_pieces`,
@@ -288,12 +289,11 @@ class Versions:
             return [whole]
         with self._lock:
             if self._pattern is None and self._forms:
-                long = sorted(self._forms, key=len, reverse=True)
-                self._pattern = re.compile("|".join(map(re.escape, long)))
+                self._pattern = Literals(self._forms, flexible=False)
             pattern = self._pattern
         if pattern is None:
             return None
-        found = [(m.start(), m.end(), self._forms[m[0]]) for m in pattern.finditer(value)]
+        found = [(f.start, f.stop, self._forms[f.text]) for f in pattern.find(value)]
         for cut in across_lines(value, pattern):  # helper-656 MEDIUM-4
             version, form = self._forms[cut.value]
             found.append((cut.start, cut.stop, (version, f"{form}@{spelled(cut.breaks)}")))

@@ -20,6 +20,8 @@ import re
 from bisect import bisect_right
 from typing import NamedTuple
 
+from drift.literals import Literals
+
 LINE_MIN = 16
 """The shortest line a run holds (but its last): a line of base64 is 64 or 76 characters."""
 _CHARS = "A-Za-z0-9+/=_-"
@@ -39,12 +41,12 @@ class Broken(NamedTuple):
     breaks: tuple[tuple[int, str], ...]
 
 
-def across_lines(text: str, pattern: re.Pattern[str] | None) -> list[Broken]:
-    """Each match of `pattern` in a run of base64 in lines of `text` with its white space
-    removed, that a break cuts (an uncut one is in the text as it
-    is, where the ordinary search finds it)."""
+def across_lines(text: str, values: Literals | None) -> list[Broken]:
+    """Each of `values` in a run of base64 in lines of `text` with its white space removed,
+    that a break cuts (an uncut one is in the text as it is, where the ordinary search finds
+    it)."""
     found: list[Broken] = []
-    if pattern is None:
+    if not values:
         return found
     for run in _RUN.finditer(text):
         words = list(_WORD.finditer(text, run.start(), run.end()))
@@ -52,18 +54,18 @@ def across_lines(text: str, pattern: re.Pattern[str] | None) -> list[Broken]:
         for word in words:
             starts.append(at)
             at += word.end() - word.start()
-        for match in pattern.finditer("".join(word[0] for word in words)):
-            first = bisect_right(starts, match.start()) - 1
-            last = bisect_right(starts, match.end() - 1) - 1
+        for match in values.find("".join(word[0] for word in words)):
+            first = bisect_right(starts, match.start) - 1
+            last = bisect_right(starts, match.stop - 1) - 1
             if first == last:
                 continue
             breaks = tuple(
-                (starts[i] - match.start(), text[words[i - 1].end() : words[i].start()])
+                (starts[i] - match.start, text[words[i - 1].end() : words[i].start()])
                 for i in range(first + 1, last + 1)
             )
-            start = words[first].start() + match.start() - starts[first]
-            stop = words[last].start() + match.end() - starts[last]
-            found.append(Broken(start, stop, match[0], breaks))
+            start = words[first].start() + match.start - starts[first]
+            stop = words[last].start() + match.stop - starts[last]
+            found.append(Broken(start, stop, match.text, breaks))
     return found
 
 

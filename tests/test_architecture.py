@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.secretforms",
         "drift.fragments",
         "drift.payload_pieces",
+        "drift.literals",
         "drift.wrapped",
         "drift.credentialforms",
         "drift.textsafe",

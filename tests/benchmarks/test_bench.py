@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import secrets
 from benchmarks.bench import PHASES, report
 from benchmarks.bound import Bound, lower_bound
 from benchmarks.measure import REPO, Process, Size, _phases, child_env
@@ -111,3 +112,43 @@ def test_report_says_pass_and_miss_of_long_histories() -> None:
     slow = {"check --no-history": 0.5, "check": 3.1, "history": 2.1}
     assert verdicts(slow) == ["MISS", "MISS"]
     assert verdicts({}) == []  # not measured: no row
+
+
+def test_report_says_pass_and_miss_of_large_secrets() -> None:
+    version = [Process(0.05, 0.04, 20.0, 0, 0.0) for _ in range(5)]
+    calls = Counter(GetService=1)
+    bound = Bound(calls, 3, "list -> revision -> secret", calls)
+    sizes = [_size(200, 0.8, 120.0, calls, bound), _size(1000, 2.5, 250.0, calls, bound)]
+
+    def verdicts(wall: float | None) -> list[str]:
+        lines = report(sizes, version, 60.0, (), None, wall)
+        return [line.rsplit(" ", 1)[-1] for line in lines if "key secrets" in line]
+
+    assert verdicts(1.2) == ["PASS"]
+    assert verdicts(secrets.SECRETS_WALL + 0.1) == ["MISS"]
+    assert verdicts(None) == []  # not measured: no row
+
+
+def test_the_large_secrets_world_checks_clean_and_shows_no_payload(
+    make_sandbox: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    """What the bench times is a clean check that reads every value (exit 0), and none of the
+    keys' pieces nor the config shows in its report."""
+    world = secrets.world()
+    sandbox = make_sandbox(world)
+    secrets._profile(world, tmp_path)
+    args = ["check", "big", "--profiles", str(tmp_path), "--format", "json"]
+    done = subprocess.run(
+        [sys.executable, "-m", "drift", *args],
+        env=child_env(sandbox.environ()),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sandbox.call_counts()["AccessSecretVersion"] == secrets.KEYS + 1
+    payloads = [v["versions"][0] for v in world["projects"][secrets.PROJECT]["secrets"].values()]
+    for payload in payloads:
+        for line in payload.splitlines():
+            if len(line) >= 16 and "BEGIN" not in line and "END" not in line:
+                assert line.strip(' ",') not in done.stdout + done.stderr

@@ -1,0 +1,111 @@
+"""Many literal values found in a text at once, the long ones without a regex.
+
+The masker searched every registered value, in every escaped form, through one alternation
+compiled when a value was added. Python compiles a pattern in Python: its cost follows the
+pattern's characters, and a payload's forms are long — one 64 KiB token (a config file, a
+keystore's base64) makes about a million characters, 20 service-account keys a few hundred
+thousand, and the first mask of every `drift check` of such a project took 5 to 18 s
+(helper-660's `token64k.py`, `many.py`). Only the values shorter than `LONG` are compiled; a
+longer one is found with `str.find`, which needs nothing compiled and costs nothing on a text
+shorter than it (most texts masked are a line).
+
+`flexible`: every run of white space in a value matches any run of white space in the text
+(`\\s+` in the pattern; a long value is searched for in the text with its runs squeezed to one
+space, and found where the text's squeezed runs agree): drift flattens what servers say to one
+line, and a secret must still be found in it. Values start and end with no white space (the
+masker registers them bare)."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+LONG = 128
+"""The shortest value searched for with `str.find` rather than in the compiled alternation."""
+_SPACE = re.compile(r"\s+")
+
+
+class Found(NamedTuple):
+    """A value found: where it stands in the text, and the text there."""
+
+    start: int
+    stop: int
+    text: str
+
+
+def _flexible(value: str) -> str:
+    """A pattern for `value` in which every run of white space matches any run of it."""
+    return r"\s+".join(re.escape(chunk) for chunk in _SPACE.split(value))
+
+
+class Literals:
+    """The values of a set, and where a text holds any of them (`find`)."""
+
+    def __init__(self, values: Iterable[str], *, flexible: bool) -> None:
+        self.flexible = flexible
+        ordered = sorted(set(values), key=len, reverse=True)  # at one place, the longest
+        short = [v for v in ordered if len(v) < LONG]
+        shape = _flexible if flexible else re.escape
+        self._pattern = re.compile("|".join(map(shape, short))) if short else None
+        keys = {_SPACE.sub(" ", v) if flexible else v for v in ordered if len(v) >= LONG}
+        self._long = sorted(keys, key=len)
+        self._lengths = [len(key) for key in self._long]
+
+    def __bool__(self) -> bool:
+        return self._pattern is not None or bool(self._long)
+
+    def find(self, text: str) -> list[Found]:
+        """Every place `text` holds a value: the alternation's matches (leftmost, the longest
+        at one place, none overlapping another), and each long value wherever it stands (they
+        may overlap those and each other: a masker joins them, `secret_pieces` keeps the
+        first)."""
+        pattern = self._pattern
+        found = [] if pattern is None else [Found(*m.span(), m[0]) for m in pattern.finditer(text)]
+        if self._long and len(text) >= self._lengths[0]:
+            found += self._find_long(text)
+        return found
+
+    def _find_long(self, text: str) -> list[Found]:
+        squeezed, back = _squeezed(text) if self.flexible else (text, None)
+        found: list[Found] = []
+        for key in self._long[: bisect_right(self._lengths, len(squeezed))]:
+            at = squeezed.find(key)
+            while at >= 0:
+                start, stop = (at, at + len(key)) if back is None else back(at, at + len(key))
+                found.append(Found(start, stop, text[start:stop]))
+                at = squeezed.find(key, at + len(key))
+        return found
+
+
+Back = Callable[[int, int], tuple[int, int]]
+
+
+def _squeezed(text: str) -> tuple[str, Back | None]:
+    """`text` with each run of white space but a lone space made one space, and how a span of
+    it maps back to `text` (a span that starts and ends with no white space)."""
+    starts: list[int] = []  # where, in the squeezed text, a squeezed run's space stands
+    shifts: list[int] = []  # how far the text runs ahead of the squeezed text after it
+    pieces: list[str] = []
+    done = shift = 0
+    for run in _SPACE.finditer(text):
+        if run[0] == " ":
+            continue
+        pieces += [text[done : run.start()], " "]
+        starts.append(run.start() - shift)
+        shift += run.end() - run.start() - 1
+        shifts.append(shift)
+        done = run.end()
+    if not starts:
+        return text, None
+    pieces.append(text[done:])
+
+    def back(start: int, stop: int) -> tuple[int, int]:
+        def at(i: int) -> int:
+            n = bisect_right(starts, i - 1)  # the runs squeezed before index i
+            return i + (shifts[n - 1] if n else 0)
+
+        return at(start), at(stop - 1) + 1
+
+    return "".join(pieces), back

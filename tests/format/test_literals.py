@@ -1,0 +1,69 @@
+"""Many values found at once (`drift.literals`), as the masker uses it: a long value (a key file,
+a config, their base64) is found by plain search, with no pattern compiled for it, and with the
+same rule as a short one — any run of white space in it matches any run in the text — and a
+value that overlaps another is masked whole, not cut where the other one ended."""
+
+from __future__ import annotations
+
+import random
+import string
+
+from drift import redact
+from drift.literals import LONG, Literals
+
+
+def _token(size: int, seed: int) -> str:
+    rng = random.Random(seed)
+    return "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(size))
+
+
+PEM_BODY = "\n".join(_token(64, k) for k in range(4))
+"""A long value with line breaks in it (a PEM body), 259 characters."""
+
+
+def test_a_long_value_is_found_through_any_white_space_and_only_it_is_masked() -> None:
+    redact.register(PEM_BODY)
+    for sep in ("\n", "\r\n", " ", "\n    ", "\t"):
+        text = f"before: {sep.join(PEM_BODY.splitlines())} :after"
+        assert redact.mask(text) == "before: *** :after", sep
+    assert redact.scrub(f"x {PEM_BODY} y") == "x *** y"
+    squeezed = PEM_BODY.replace("\n", "")  # no break where the value has one: another text
+    assert redact.mask(squeezed) == squeezed
+
+
+def test_a_long_value_is_found_wherever_it_stands_after_squeezed_white_space() -> None:
+    """The place found in the squeezed text maps back to the text: the words before and after
+    it, and their own runs of white space, stay as they were."""
+    redact.register(PEM_BODY)
+    text = "a \n\n b\t\t" + PEM_BODY.replace("\n", "\r\n") + "  \n c   " + PEM_BODY + "\n\nd"
+    assert redact.mask(text) == "a \n\n b\t\t***  \n c   ***\n\nd"
+
+
+def test_a_secret_overlapping_the_start_of_a_long_one_leaves_none_of_either() -> None:
+    """One alternation took, at a place, the first value that matched there: a short secret
+    ending inside a long one was masked and the long one's rest shown (`ZZZZZZZZ` + its first
+    8 characters masked, the other 192 in clear)."""
+    long = _token(200, 1)
+    short = "ZZZZZZZZ" + long[:8]
+    redact.register(long)
+    redact.register(short)
+    masked = redact.mask(f"was ZZZZZZZZ{long} now")
+    assert masked == "was *** now"
+
+
+def test_only_values_shorter_than_long_are_compiled() -> None:
+    values = Literals(["a" * LONG, "b" * (LONG - 1)], flexible=True)
+    found = values.find("x" + "b" * (LONG - 1) + "y" + "a" * LONG)
+    assert sorted((f.start, f.stop) for f in found) == [(1, LONG), (LONG + 1, 2 * LONG + 1)]
+    assert Literals(["c" * LONG], flexible=False).find("c" * (LONG - 1)) == []
+    assert not Literals([], flexible=True)
+
+
+def test_every_place_of_a_long_value_is_found() -> None:
+    value = _token(LONG + 10, 3)
+    found = Literals([value], flexible=False).find(f"{value}-{value}{value}")
+    assert [(f.start, f.text == value) for f in found] == [
+        (0, True),
+        (LONG + 11, True),
+        (2 * (LONG + 10) + 1, True),
+    ]
