@@ -92,14 +92,6 @@ def mask_encoded(text: str, values: Iterable[str]) -> str:
     return _TOKEN.sub(word, text)
 
 
-def _masked(text: str, values: Literals) -> str:
-    """`text` with every place it holds one of `values` masked (every run of white space in a
-    value matching any run of it: drift flattens what servers say to one line; values are
-    registered without their outer white space, `Secrets.add`)."""
-    found = values.find(text)
-    return mask_spans(text, [(f.start, f.stop) for f in found]) if found else text
-
-
 class Secrets:
     """A set of secret values and the masks that keep them out of text."""
 
@@ -114,6 +106,9 @@ class Secrets:
         """The secrets by their first `FRAGMENT_MIN` characters."""
         self._tails: dict[str, list[str]] = {}
         """The secrets by their last `FRAGMENT_MIN` characters."""
+        self._cuts: dict[int, dict[str, list[str]]] = {}
+        """The secrets by the length of their scheme (`public_head`), then by their first
+        characters, up to `CUT_MIN` past it: where a text's end may hold a cut one."""
         self._patterns: tuple[Literals, Literals] | None = None
         self.versions = Versions()
         """The payloads drift read, by their version (`secret_pieces`)."""
@@ -165,6 +160,10 @@ class Secrets:
                 self._pieces.setdefault(start, []).append(value)
             if len(set(end)) >= 3:
                 self._tails.setdefault(end, []).append(value)
+            head = public_head(value)
+            if len(value) - 1 >= head + CUT_MIN:
+                cuts = self._cuts.setdefault(head, {})
+                cuts.setdefault(value[: head + CUT_MIN], []).append(value)
             self._values.add(value)
             self._patterns = None  # compiled again when next used
 
@@ -195,7 +194,7 @@ class Secrets:
         if not self._values or not text:
             return text
         whole, _ = self._compiled()
-        text = _masked(text, whole)
+        text = whole.masked(text)
         # base64 in lines, searched with its line breaks removed (helper-656 MEDIUM-4)
         if broken := across_lines(text, whole):
             text = mask_spans(text, [(found.start, found.stop) for found in broken])
@@ -209,7 +208,7 @@ class Secrets:
         if not self._values or not text:
             return text
         _, rendered = self._compiled()
-        return _masked(text, rendered)
+        return rendered.masked(text)
 
     def _mask_pieces(self, text: str) -> str:
         """A server that echoes a value cuts its end: mask every prefix of a known value of
@@ -247,13 +246,17 @@ class Secrets:
         characters (a longer one is a fragment), past its scheme (`public_head`)."""
         end = len(text.rstrip(_CUT_MARKS))
         spans = []
-        for secret in list(self._values):
-            head = public_head(secret)
-            longest = min(len(secret) - 1, end, head + FRAGMENT_MIN - 1)
-            for size in range(longest, head + CUT_MIN - 1, -1):
-                if text.endswith(secret[:size], 0, end):
-                    spans.append((end - size, end))
-                    break
+        with self._lock:
+            cuts = list(self._cuts.items())  # each index only looked up (GIL-atomic)
+        for head, index in cuts:
+            found: set[str] = set()  # the longest cut of each secret, as its own span
+            for size in range(min(end, head + FRAGMENT_MIN - 1), head + CUT_MIN - 1, -1):
+                start = end - size
+                for secret in index.get(text[start : start + head + CUT_MIN], ()):
+                    if secret not in found and size < len(secret):
+                        if text.startswith(secret[:size], start):
+                            found.add(secret)
+                            spans.append((start, end))
         return spans
 
 

@@ -122,10 +122,15 @@ GitHub Actions", "Stopping and starting workflow commands"). drift escapes it wh
 text a runner reads: `##\\[` in text for people, `##\\u005b` in JSON."""
 
 
+_NOT_PLAIN = re.compile(r"[^\x20-\x7e]")
+"""What is not printable ASCII: only such a character can be `hidden` (a key file's text is
+ASCII but its line breaks: each looked at alone, not each of its characters)."""
+
+
 def _shown(text: str) -> str:
     if text.isprintable():  # every character above is "not printable": the common case is fast
         return text
-    return "".join(_escape(c) if hidden(c) else c for c in text)
+    return _NOT_PLAIN.sub(lambda m: _escape(m[0]) if hidden(m[0]) else m[0], text)
 
 
 def visible(text: str) -> str:

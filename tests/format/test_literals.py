@@ -6,10 +6,11 @@ value that overlaps another is masked whole, not cut where the other one ended."
 from __future__ import annotations
 
 import random
+import re
 import string
 
 from drift import redact
-from drift.literals import LONG, Literals
+from drift.literals import COMPILED_MAX, LONG, Literals
 
 
 def _token(size: int, seed: int) -> str:
@@ -67,3 +68,39 @@ def test_every_place_of_a_long_value_is_found() -> None:
         (LONG + 11, True),
         (2 * (LONG + 10) + 1, True),
     ]
+
+
+def _spans(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The places masked: each found place, joined where they overlap or touch."""
+    merged: list[tuple[int, int]] = []
+    for start, stop in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+        else:
+            merged.append((start, stop))
+    return merged
+
+
+def test_past_compiled_max_the_index_masks_what_the_alternation_masks() -> None:
+    """More values than one alternation should try at each place: each is found through the
+    index of its first characters, white space as flexible, and the text masked in the same
+    places as by the one pattern of them all (values with line breaks, long ones, ones that
+    share their first characters, ones inside others)."""
+    rng = random.Random(11)
+    values = [_token(rng.randrange(8, 40), k) for k in range(COMPILED_MAX + 20)]
+    values += [f"{_token(10, 500)}\n{_token(12, 501)}", _token(300, 502), values[0] + "tail-x1"]
+    texts = [
+        f"a {values[5]} b {values[-3].replace(chr(10), chr(13) + chr(10) + '   ')} c",
+        f"{values[-2][:200]} {values[-2]}{values[-1]} {values[7][:-1]}",
+        " ".join(values[k] for k in range(0, 60, 7)),
+    ]
+    index = Literals(values, flexible=True)
+    one = re.compile(
+        "|".join(
+            r"\s+".join(map(re.escape, v.split()))
+            for v in sorted(set(values), key=len, reverse=True)
+        )
+    )
+    for text in texts:
+        expected = _spans([m.span() for m in one.finditer(text)])
+        assert _spans([(f.start, f.stop) for f in index.find(text)]) == expected, text
