@@ -68,10 +68,11 @@ class FixResult:
         return "\n".join(lines)
 
     def stopped(self) -> list[str]:
-        """Why the fix stopped (an abort, exit 4): each aborted service's line, then the
-        fix's own (held by another change, stopped before any write, declined); none when it
-        did not stop."""
-        if self.exit_code is not ExitCode.ABORTED:
+        """Why the fix stopped (an abort, exit 4; or a write whose end the journal could not
+        record, exit 3: `abort_code`): each aborted service's line, then the fix's own (held
+        by another change, stopped before any write, declined); none when it did not stop."""
+        unrecorded = self.exit_code is ExitCode.INCOMPLETE and self.unjournaled
+        if self.exit_code is not ExitCode.ABORTED and not unrecorded:
             return []
         lines = [o.message for o in self.outcomes if o.aborted and o.message]
         return lines + ([self.message] if self.message else [])

@@ -141,9 +141,16 @@ def abort_code(outcomes: list[ServiceOutcome]) -> ExitCode:
     """A fix that aborted with nothing applied: 4 ("aborted safely … with nothing changed",
     SPEC exit codes), or 1 when a canary write replaced someone else's write (`overwrote`):
     their change is gone from the template, so the service is neither as it was nor fixed,
-    and the abort is not a safe one; 1 as after a partial fix (`drift.fix.apply._partial`)."""
-    lost = any(o.overwrote for o in outcomes)
-    return ExitCode.DRIFT if lost else ExitCode.ABORTED
+    and the abort is not a safe one; 1 as after a partial fix (`drift.fix.apply._partial`).
+    A write the journal could not record the end of (`unfinished`: a canary left pinned, a
+    promotion or an update in place that landed) is no "nothing changed" either: 3, the run
+    is incomplete (the journal is behind what the workload holds), as an interrupted update
+    in place's is (helper-661 B1, B3); 1 takes precedence over it (SPEC exit codes)."""
+    if any(o.overwrote for o in outcomes):
+        return ExitCode.DRIFT
+    if any(o.unfinished for o in outcomes):
+        return ExitCode.INCOMPLETE
+    return ExitCode.ABORTED
 
 
 def output_lost(exc: OSError | OutputLost) -> str:

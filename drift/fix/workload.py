@@ -357,7 +357,7 @@ class WorkloadFix(Fixer):
         try:
             self.ctx.journal.record(self.entry, State.ABORTED, note)
         except JournalError as exc:
-            raise Stop(self._journal_failed(exc)) from exc
+            raise Stop(self._journal_failed(exc), unfinished=True) from exc
 
     def _journal_failed(self, exc: JournalError, now: Any | None = None) -> str:
         """The update was sent and its outcome cannot be recorded: where it stands (landed
@@ -382,7 +382,7 @@ class WorkloadFix(Fixer):
                     self.entry, state, note, etag=now.etag, generation=int(now.generation)
                 )
         except JournalError as exc:
-            raise Stop(self._journal_failed(exc, now)) from exc
+            raise Stop(self._journal_failed(exc, now), unfinished=True) from exc
 
 
 def _same(a: Any, b: Any) -> bool:

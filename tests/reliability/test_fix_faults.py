@@ -399,7 +399,9 @@ def test_promotion_refused_while_someone_deployed(
 
 def test_a_journal_write_failing_after_the_canary(run: Run) -> None:
     """Issue 21 item 5: the journal could not be written after the canary was deployed:
-    "internal error: IsADirectoryError", exit 2, the canary left and not mentioned."""
+    "internal error: IsADirectoryError", exit 2, the canary left and not mentioned. The canary
+    and its pin are left, the journal behind them: incomplete, exit 3 — never 4, "nothing
+    changed" (helper-661 B3)."""
     sandbox = run.sandbox
     before = sandbox.service(PROJECT, "web")
     broken: list[Path] = []
@@ -413,7 +415,7 @@ def test_a_journal_write_failing_after_the_canary(run: Run) -> None:
 
     writes = len([c for c in sandbox.calls if c.short == "UpdateService"])
     result = run.fix("web", ScriptedUI([True, True], on_confirm=break_journal), FixOptions())
-    assert broken and result.exit_code is ExitCode.ABORTED
+    assert broken and result.exit_code is ExitCode.INCOMPLETE, result.summary()
     (outcome,) = result.outcomes
     text = result.summary()
     assert f"cannot write the journal entry {broken[0]}" in text

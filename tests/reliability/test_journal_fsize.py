@@ -1,7 +1,9 @@
 """The journal's disk fills right after drift sent a write (the real CLI, its files capped
 with RLIMIT_FSIZE and SIGXFSZ ignored, so a journal write past the cap fails with EFBIG as
-on a full disk): drift names what it wrote, where the change stands and what to do, exits 4,
-claims nothing it did not prove (never "nothing was changed"; the entry it names exists, in
+on a full disk): drift names what it wrote, where the change stands and what to do, exits 3
+(incomplete: the journal is behind what the service holds; it exited 4, "aborted safely … with
+nothing changed", over a canary left pinned, a promotion or an update that landed: helper-661
+B1, B3), claims nothing it did not prove (never "nothing was changed"; the entry it names exists, in
 the state written before the update), and once the
 disk has room `drift rollback` finishes from what the service says (SPEC invariants 5, 10)."""
 
@@ -112,7 +114,7 @@ def test_a_journal_write_failing_after_the_update_was_sent(
     work.mkdir()
     done = drift_capped(sandbox, work, limit, "fix", "lab", "--yes")
     said = done.stdout + done.stderr
-    assert done.returncode == ExitCode.ABORTED, said
+    assert done.returncode == ExitCode.INCOMPLETE, said  # never 4: the service was changed
     assert "Traceback" not in said, said
     assert TOO_LARGE in said, said
     assert "nothing was changed" not in said, said
@@ -166,7 +168,7 @@ def test_a_journal_write_failing_after_a_job_update_was_sent(
     profiles = write_profile(work / "profiles", JOB_ONLY)
     done = drift_capped(sandbox, work, limit, "fix", "prod", "--yes", profiles=profiles)
     said = done.stdout + done.stderr
-    assert done.returncode == ExitCode.ABORTED, said
+    assert done.returncode == ExitCode.INCOMPLETE, said  # the update landed: never 4
     assert "Traceback" not in said and TOO_LARGE in said, said
     assert "nothing was changed" not in said, said
     assert sum(c.short == "UpdateJob" for c in sandbox.calls) == 1
