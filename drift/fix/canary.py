@@ -301,11 +301,8 @@ class ServiceFix(ServiceFixer):
             )
         if answer is not None and landed(answer, write):  # drift's landed, then theirs
             self._promotion_landed(State.PROMOTED, f"traffic on {canary}, then changed", answer)
-            raise await self._their_write(
-                f"{self.name}: traffic moved to {canary} (generation {answer.generation}), "
-                f"then {changed_by_someone_else(int(answer.generation), now)}",
-                now,
-            )
+            self._promoted_then_theirs(answer, now)  # complete: the re-check's exit, never 4
+            return
         if int(now.generation) > int(after.generation) + 1:  # drift's may be the first
             self._record(State.ABORTED, f"promotion outcome unknown ({reason}): changed since")
             raise await self._their_write(

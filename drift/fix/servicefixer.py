@@ -10,7 +10,7 @@ from typing import Any
 
 from drift.errors import JournalError
 from drift.fields import FIELDS
-from drift.fix.base import Base
+from drift.fix.base import Base, tag_note
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State, Write, promoted
 from drift.fix.keep_routing import keep_routing
@@ -105,6 +105,28 @@ class ServiceFixer(Fixer):
             f"says what else it would undo)"
             # only a tag still there (their change may have removed it: helper-572 F2)
             + (f", or remove only its tag: {self.untag}" if self._tagged(now) else "")
+        )
+
+    def _promoted_then_theirs(self, answer: Any, now: Any) -> None:
+        """The promotion landed (its operation's answer: one generation on, as sent, now
+        journaled `promoted`), then someone else wrote the service before drift read it back
+        (`now`): the fix is complete, their change stands. It ends as a completed fix does,
+        with its re-check and its exit code (1 when their change left drift; SPEC: "After a
+        completed fix, the exit code is that of the re-check"), their write named; never an
+        abort (exit 4 says nothing was changed: helper-661 A3)."""
+        canary = self.outcome.canary
+        tagged = tag_note(self.base)  # what the probe of the canary cannot prove
+        self.outcome.state = State.PROMOTED
+        self.outcome.message = (
+            f"{self.name}: traffic moved to {canary} (generation {answer.generation}), then "
+            f"{changed_by_someone_else(int(answer.generation), now)}: their change stands "
+            f"(what serves now: {describe_serving(now, canary)}); the re-check says what drift "
+            f"is left. `drift rollback {self.change_id}` refuses while their change stands; "
+            "`--force` would undo it too" + (f"; {tagged}" if tagged else "")
+        )
+        self.where = (
+            f"{self.name}: the fix is complete (traffic moved to {canary}), then changed by "
+            "someone else"
         )
 
     def _tagged(self, now: Any) -> bool:

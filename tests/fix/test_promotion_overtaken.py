@@ -23,7 +23,7 @@ from tests.fix.conftest import PROJECT
 from tests.fix.test_workload_settles_after import cli
 
 WEB = f"projects/{PROJECT}/locations/us-central1/services/web"
-CODE = 4  # SPEC: aborted; drift leaves their change as it is
+CODE = 0  # the re-check's (their HOTFIX is a warning): a completed fix, never 4 (helper-661 A3)
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +81,8 @@ def test_a_deploy_over_drifts_promotion_before_its_read_back(lab: Sandbox, tmp_p
     assert "meanwhile by someone else (generation 4 → 5, last modified by deployer@" in out, out
     assert "could not be read back" not in out and "nothing was changed" not in out, out
     assert "--force` would undo it too" in out, out
+    assert "their change stands (what serves now: LATEST 100% → web-00005-" in out, out
+    assert "re-check after the fix:" in out and "env.HOTFIX" in out, out  # the re-check ran
     assert entry["state"] == "promoted", entry["history"]
     assert (promotion["step"], promotion["landed"], promotion["generation_after"]) == (
         "promotion",
