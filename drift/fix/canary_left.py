@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from drift.diff.served import unreleased_differences
 from drift.diff.unserved import canary_running, in_flight
+from drift.fix import lockholder
 from drift.fix.base import Base
 from drift.fix.byhand import promote_command, restored_routing
 from drift.fix.journal import Entry, State
+from drift.fix.lockholder import Holder
+from drift.fix.lockname import names
 from drift.fix.restore import changed_since
 from drift.fix.routing import routed, routing
 from drift.fix.startable import recorded_unstartable, ways_out
@@ -106,6 +110,12 @@ def canary_left(
             if words
             else ""
         )
+    if holder := _running_here(entry):  # its fix (or its rollback) holds its lock: at work
+        return (
+            f"the canary {canary} of change {change}, {entry.state} now). Change {change} is "
+            f"running ({holder.command}, pid {holder.pid} on {holder.host}, since "
+            f"{holder.started}): wait for it to finish"
+        )
     restores = (
         f"`drift rollback {change}` removes the canary and restores the traffic as it was "
         f"before the change ({restored_routing(entry)})"
@@ -143,6 +153,22 @@ def canary_left(
         f"{entry.state}). Finish that change first{f', but {since}' if since else ''}: "
         f"{restores}"
     )
+
+
+def _running_here(entry: Entry) -> Holder | None:
+    """The holder of the lock of `entry`'s service in the journal the entry was read from
+    when it is the entry's own change and its process lives (`Holder.stale`; a lock of
+    another host is held): that change is being made (or rolled back) now, and "left by a fix
+    that did not finish", with a rollback that would be refused, is not what it is
+    (helper-661 A5). None otherwise (an entry not read from a journal, too)."""
+    if not entry.source:
+        return None
+    locks = Path(entry.source).parent / "locks"
+    for name in names(entry.full_name):
+        holder = lockholder.read(locks / name)
+        if holder is not None and holder.change_id == entry.change_id and not holder.stale:
+            return holder
+    return None
 
 
 def built_on(service: str, canary: str, entries: Sequence[Entry]) -> str:

@@ -1,0 +1,34 @@
+"""helper-661 A5: while a fix is running on a service (its promotion's write held by the
+sandbox, the fix a live process holding the service's lock), `drift fix --dry-run` and `drift
+plan` in the same journal read its entry (`promoting`) and said the canary was "left by a fix
+that did not finish", with a `drift rollback` that the running fix's lock would refuse. Its
+lock, held by a live process of that very change, says the change is running: they say so,
+and to wait for it."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+from drift.fix.journal import State
+from drift.sandbox import Fault, Sandbox
+from tests.cliutil import REPO, drift
+from tests.reliability.test_interruption import interrupt_when
+from tests.reliability.test_promotion_interrupted import at_the_promotion, journal
+
+
+def test_a_fix_at_work_is_said_running(sandbox: Sandbox, tmp_path: Path) -> None:
+    promotion = Fault("UpdateService", None, latency_ms=60_000, first_n=1)  # held, unapplied
+    proc, env = at_the_promotion(sandbox, tmp_path, promotion)
+    (entry,) = journal(tmp_path).entries()
+    assert entry.state == State.PROMOTING
+    change = entry.change_id
+    profiles = ("--profiles", str(REPO / "profiles"))
+    for args in (("fix", "e2e", "-s", "web", "--dry-run"), ("plan", "e2e", "-s", "web")):
+        done = drift(*args, *profiles, env=env, cwd=tmp_path, timeout=120)
+        said = " ".join((done.stdout + done.stderr).split())  # lines as wrapped, joined
+        assert f"Change {change} is running (fix, pid " in said, (args, said)
+        assert "wait for it to finish" in said, (args, said)
+        assert "did not finish" not in said, (args, said)  # it had not stopped
+    code, out, err = interrupt_when(proc, lambda: True, signal.SIGINT)  # the fix ends, cleaned up
+    assert code == 4, out + err
