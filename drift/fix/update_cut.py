@@ -5,8 +5,10 @@ promotion is read: `drift.fix.interrupt.promotion_cut`), and by the next `fix` t
 lock of a change killed there (`drift.fix.landed_before`). Any write that applies changes the
 desired state, and with it the generation ("A number that monotonically increases every time
 the user modifies the desired state", run v2 `Service.generation`, `Job.generation`,
-`WorkerPool.generation`) and the etag; one being acted upon leaves the workload `reconciling`
-("true while the … is being reconciled", `Service.reconciling`). So a workload at the
+`WorkerPool.generation`) and the etag ("A system-generated fingerprint for this version of
+the resource"); one being carried out leaves the workload `reconciling` ("true if the Service
+is currently being acted upon by the system to bring it into the desired state",
+`Service.reconciling`; the Job's and WorkerPool's alike). So a workload at the
 generation drift's write was built on, with nothing in progress, does not hold it. Before, the
 operator was sent through a `drift rollback` that wrote nothing before any other `fix` of it
 would run (helper-661 B2)."""
