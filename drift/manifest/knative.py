@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -25,6 +26,13 @@ from drift.fix.knative import from_knative, keys
 from drift.kinds import Kind
 from drift.manifest.annotations import annotation_problems
 from drift.manifest.dependencies import knative_order
+from drift.manifest.deployable import (
+    deployable_account,
+    deployable_image,
+    deployable_mount,
+    deployable_value,
+    env_count,
+)
 from drift.manifest.envnames import knative_twice
 from drift.manifest.knative_values import Int32, Version
 from drift.manifest.misplaced import misplaced, unread
@@ -72,7 +80,7 @@ class EnvVar(_Open):
     name: Annotated[StrictStr, AfterValidator(check_var_name)]
     """A name Cloud Run takes (`VAR_NAME_MAX`): one it refuses is refused here, as gcloud
     would have the deploy refused, at its line."""
-    value: StrictStr | None = None
+    value: Annotated[StrictStr, AfterValidator(deployable_value)] | None = None
     valueFrom: EnvSource | None = None
 
     @model_validator(mode="after")
@@ -94,7 +102,7 @@ class Port(_Open):
 
 class Mount(_Open):
     name: StrictStr
-    mountPath: StrictStr
+    mountPath: Annotated[StrictStr, AfterValidator(deployable_mount)]
     subPath: StrictStr | None = None
 
 
@@ -112,10 +120,10 @@ class Probe(_Open):
 
 class _Container(_Open):
     name: StrictStr | None = None
-    image: StrictStr
+    image: Annotated[StrictStr, AfterValidator(deployable_image)]
     command: list[StrictStr] | None = None
     args: list[StrictStr] | None = None
-    env: list[EnvVar] | None = None
+    env: Annotated[list[EnvVar] | None, BeforeValidator(env_count)] = None
     ports: list[Port] | None = None
     volumeMounts: list[Mount] | None = None
     resources: Resources | None = None
@@ -179,7 +187,7 @@ class Volume(_Open):
 class Pod(_Open):
     containers: list[Container] = Field(min_length=1)
     volumes: list[Volume] | None = None
-    serviceAccountName: StrictStr | None = None
+    serviceAccountName: Annotated[StrictStr, AfterValidator(deployable_account)] | None = None
     timeoutSeconds: Int32 | None = None
     nodeSelector: dict[str, StrictStr] | None = None
 

@@ -18,7 +18,7 @@ from drift.errors import Problem
 from drift.fix.knative import OUTPUT_ONLY
 from drift.kinds import Kind
 from drift.manifest.dependencies import plan_order
-from drift.manifest.envnames import repeated, stated_twice
+from drift.manifest.deployable import refused_in_plan
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import WHERE, PathProblem, expect, index, key, message, text
@@ -36,7 +36,6 @@ from drift.manifest.unknowns import (
     unmarked_nulls,
     value_at,
 )
-from drift.profiles.rules_spec import check_var_name
 from drift.textsafe import visible
 
 SERVICE = "google_cloud_run_v2_service"
@@ -140,7 +139,7 @@ def _resource(
         notes.append(f"{file}: {address} not checked ({NOT_READ[kind]})")
         return _unread(file, address, kind, after)
     unmarked_nulls(after, change.get("after_unknown"), here)
-    _check_env_names(after, _TEMPLATES[kind], here)
+    refused_in_plan(after, _TEMPLATES[kind], here)
     template = _TEMPLATES[kind]
     plan_order(
         value_at(after, (*template, "containers")), f"{here}{_json_path(template)}.containers"
@@ -194,27 +193,6 @@ _TEMPLATES: dict[str, TPath] = {
     JOB: ("template", 0, "template", 0),  # the execution template's task template
 }
 """Where each resource holds the template whose `containers` run."""
-
-
-def _check_env_names(after: dict[str, Any], template: TPath, here: str) -> None:
-    """A variable name Cloud Run refuses (`drift.profiles.rules_spec.VAR_NAME_MAX`), or one a
-    container states twice (`envnames`), is refused at its JSON path, as the apply would be: a
-    plan is text a pull request writes."""
-    containers = value_at(after, (*template, "containers"))
-    at = _json_path(template)
-    for c, container in enumerate(containers if isinstance(containers, list) else []):
-        variables = container.get("env") if isinstance(container, dict) else None
-        env = f"{here}{at}.containers[{c}].env"
-        for first, j, twice in repeated(variables):  # one entry of a name passed over (F1)
-            raise PathProblem(f"{env}[{j}].name", stated_twice(twice, f"env[{first}]"))
-        for e, var in enumerate(variables if isinstance(variables, list) else []):
-            name = var.get("name") if isinstance(var, dict) else None
-            if not isinstance(name, str):
-                continue  # not known until apply, or not text (the conversion says so)
-            try:
-                check_var_name(name)
-            except ValueError as exc:
-                raise PathProblem(f"{env}[{e}].name", str(exc)) from None
 
 
 def _json_path(at: TPath) -> str:

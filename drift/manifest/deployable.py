@@ -1,0 +1,171 @@
+"""What Cloud Run documents it refuses in a container or a template, refused where a manifest
+states it (`file:line` for a Knative document, the JSON path for a Terraform plan; exit 2,
+nothing checked), as the deploy would be refused: a manifest is text a pull request writes,
+and a gate that says nothing of one that cannot deploy passes it (helper-662 F6).
+
+Only what Cloud Run's documentation says it refuses is refused here: a variable name
+(`drift.profiles.rules_spec.check_var_name`), more than `ENV_COUNT_MAX` variables in one
+container, a value over `VALUE_MAX` bytes, an image that is no image reference, a service
+account that is no email address, a mount path holding `:`. A revision name's characters are
+not documented (RevisionTemplate.revision: "The unique name for the revision"): a name not
+starting with its workload's is `refused.fixed_name`'s (not verified), any other left to
+Cloud Run."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from drift.images import REFERENCE
+from drift.manifest.envnames import repeated, stated_twice
+from drift.manifest.proto import PathProblem
+from drift.manifest.unknowns import TPath, value_at
+from drift.profiles.rules_spec import VALUE_MAX, check_var_name
+
+ENV_COUNT_MAX = 1000
+""""You can set a maximum of 1000 environment variables for a Cloud Run service"
+(cloud.google.com/run/docs/configuring/services/overview-environment-variables, "Maximum
+number of environment variables"; …/services/environment-variables says "per container for
+each Cloud Run service", …/jobs/environment-variables of jobs): more in one container is more
+than either reading allows."""
+
+ACCOUNT = re.compile(r"[^@/:\s]+@[^@/:\s]+\.[^@/:\s]+")
+"""RevisionTemplate.service_account (TaskTemplate's, WorkerPoolRevisionTemplate's; v1
+RevisionSpec.serviceAccountName alike): "Email address of the IAM service account associated
+with the revision" (google/cloud/run/v2/revision_template.proto, Cloud Run Admin API v1
+RevisionSpec): an address, one `@`, no white space or line break, not IAM's resource name
+(`projects/-/serviceAccounts/…`) nor a member (`serviceAccount:…`). Upper case is not
+documented either way: taken (`drift.sandbox.scenario_fields.account_problem` reads it so)."""
+
+
+def env_count_problem(count: int) -> str | None:
+    if count <= ENV_COUNT_MAX:
+        return None
+    return (
+        f"{count} environment variables in one container: Cloud Run sets at most "
+        f"{ENV_COUNT_MAX}, and the deploy is refused"
+    )
+
+
+def value_problem(value: str) -> str | None:
+    """A value over Cloud Run's limit, said by its size only (it may be a credential):
+    run v2 EnvVar.value, "the maximum length is 32768 bytes" (k8s_min.proto)."""
+    size = len(value.encode("utf-8", "surrogatepass"))
+    if size <= VALUE_MAX:
+        return None
+    return (
+        f"a variable's value of {size} bytes: Cloud Run takes at most {VALUE_MAX} bytes "
+        "(EnvVar.value), and the deploy is refused"
+    )
+
+
+def image_problem(image: str) -> str | None:
+    """run v2 Container.image: "Name of the container image in Dockerhub, Google Artifact
+    Registry, or Google Container Registry" (k8s_min.proto); Cloud Run refuses another text
+    with INVALID_ARGUMENT "Expected an image path like [host/]repo-path[:tag and/or @digest]"
+    (as users quote the server: ko-build/terraform-provider-ko#205). The grammar is
+    distribution's (`drift.images.REFERENCE`)."""
+    if REFERENCE.fullmatch(image):
+        return None
+    return (
+        f"image {image[:200]!r} is not a container image reference "
+        "([host/]repo-path[:tag and/or @digest]): the deploy is refused"
+    )
+
+
+def account_problem(account: str) -> str | None:
+    if not account or ACCOUNT.fullmatch(account):
+        return None
+    return (
+        f"service account {account[:200]!r} is not an email address (Cloud Run takes "
+        "the email address of the IAM service account): the deploy is refused"
+    )
+
+
+def mount_problem(path: str) -> str | None:
+    """run v2 VolumeMount.mount_path: "Path within the container at which the volume should be
+    mounted. Must not contain ':'." (k8s_min.proto; v1 VolumeMount.mountPath alike)."""
+    if ":" not in path:
+        return None
+    return f"mount path {path[:200]!r} holds ':', which Cloud Run refuses"
+
+
+def deployable_image(image: str) -> str:
+    """A Knative document's image, as `image_problem` takes it (a pydantic validator)."""
+    _raise(image_problem(image))
+    return image
+
+
+def deployable_value(value: str) -> str:
+    _raise(value_problem(value))
+    return value
+
+
+def deployable_account(account: str) -> str:
+    _raise(account_problem(account))
+    return account
+
+
+def deployable_mount(path: str) -> str:
+    _raise(mount_problem(path))
+    return path
+
+
+def env_count(variables: Any) -> Any:
+    """A container's `env` list of more than `ENV_COUNT_MAX` entries, refused before its
+    entries are read (one problem, not one an entry)."""
+    if isinstance(variables, list):
+        _raise(env_count_problem(len(variables)))
+    return variables
+
+
+def _raise(problem: str | None) -> None:
+    if problem is not None:
+        raise ValueError(problem)
+
+
+def refused_in_plan(after: dict[str, Any], template: TPath, here: str) -> None:
+    """The first of a plan's values that Cloud Run refuses, at its JSON path (`PathProblem`):
+    `template` is where `after` holds the template whose `containers` run (and its
+    `service_account`). A value not known until apply is not in `after`, nor judged."""
+    at = f"{here}{_json_path(template)}"
+    account = value_at(after, (*template, "service_account"))
+    if isinstance(account, str) and (problem := account_problem(account)):
+        raise PathProblem(f"{at}.service_account", problem)
+    containers = value_at(after, (*template, "containers"))
+    for c, container in enumerate(containers if isinstance(containers, list) else []):
+        if isinstance(container, dict):
+            for path, problem in _container(container, f"{at}.containers[{c}]"):
+                raise PathProblem(path, problem)
+
+
+def _container(container: dict[str, Any], at: str) -> Iterator[tuple[str, str]]:
+    image = container.get("image")
+    if isinstance(image, str) and (problem := image_problem(image)):
+        yield f"{at}.image", problem
+    variables = container.get("env")
+    listed = variables if isinstance(variables, list) else []
+    if problem := env_count_problem(len(listed)):
+        yield f"{at}.env", problem
+    for first, j, twice in repeated(variables):  # one entry of a name passed over (F1)
+        yield f"{at}.env[{j}].name", stated_twice(twice, f"env[{first}]")
+    for e, var in enumerate(listed):
+        name = var.get("name") if isinstance(var, dict) else None
+        if isinstance(name, str):  # else not known until apply, or not text (said elsewhere)
+            try:
+                check_var_name(name)
+            except ValueError as exc:
+                yield f"{at}.env[{e}].name", str(exc)
+        value = var.get("value") if isinstance(var, dict) else None
+        if isinstance(value, str) and (problem := value_problem(value)):
+            yield f"{at}.env[{e}].value", problem
+    mounts = container.get("volume_mounts")
+    for m, mount in enumerate(mounts if isinstance(mounts, list) else []):
+        path = mount.get("mount_path") if isinstance(mount, dict) else None
+        if isinstance(path, str) and (problem := mount_problem(path)):
+            yield f"{at}.volume_mounts[{m}].mount_path", problem
+
+
+def _json_path(at: TPath) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in at)
