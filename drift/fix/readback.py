@@ -27,6 +27,32 @@ def as_sent(now: Any, write: Write, content: Content, sent: Any) -> bool:
     return content(now, write) and not what_changed(*(_outside(w) for w in (sent, now)))
 
 
+def holds_changes(now: Any, write: Write, content: Content, sent: Any, source: Any) -> bool:
+    """Whether the read back `now` holds what drift's write `sent` changed of `source`, the
+    workload it was built from: its configuration (`content`) and each field outside the
+    template it set otherwise than `source` had it (a service's own settings: the ingress an
+    update in place exists to change; a label by key), whatever else someone changed besides
+    (their label, their tag). A service's template is sent back as read by an update of its
+    own settings: the template alone says nothing of whether that update is in it."""
+    if not content(now, write):
+        return False
+    was, mine, fresh = (_outside(w) for w in (source, sent, now))
+    for field in mine.DESCRIPTOR.fields:
+        old, new, held = (field_value(m, field) for m in (was, mine, fresh))
+        if field.name in OUTPUT or old == new:
+            continue
+        if isinstance(new, dict):  # labels, annotations: the keys drift's write changed
+            if any(
+                held.get(k) != new.get(k)
+                for k in old.keys() | new.keys()
+                if old.get(k) != new.get(k)
+            ):
+                return False
+        elif held != new:
+            return False
+    return True
+
+
 def _outside(workload: Any) -> Any:
     """A copy of `workload` (its system labels and annotations left out, as drift sends none:
     `without_system_metadata`) whose template keeps only its labels and annotations."""

@@ -16,7 +16,7 @@ from drift.fields.access import template_of
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.legacy_key import sent
 from drift.fix.patch import is_latest
-from drift.fix.readback import as_sent
+from drift.fix.readback import as_sent, holds_changes
 from drift.fix.routing import (
     Content,
     carries,
@@ -243,6 +243,25 @@ def carries_kind(now: Any, write: Write, kind: Kind) -> bool:
     """Whether `now` is `write` landed and nothing after it: exactly one generation later
     (`next_generation`) with the configuration sent (`holds`)."""
     return next_generation(now, write) and holds(now, write, kind)
+
+
+def carries_sent(now: Any, write: Write, kind: Kind, request: Any) -> bool:
+    """Whether `now` is drift's update `request` landed and nothing after it: one generation
+    later, holding all it sent (`as_sent`: its configuration and every field outside the
+    template — a service's own settings, its traffic, the labels). What an update in place of
+    a service's own settings changes is outside its template, sent back as read: anyone's
+    write that leaves the template alone (a label, a tag, their ingress) is one generation
+    later with the template sent too (helper-661 A1), so the template alone (`carries_kind`)
+    never tells that drift's update refused for its stale etag landed."""
+    content = partial(holds, kind=kind)
+    return next_generation(now, write) and as_sent(now, write, content, request)
+
+
+def holds_sent(now: Any, write: Write, kind: Kind, request: Any, source: Any) -> bool:
+    """Whether `now` holds what drift's update `request` changed of `source` (its
+    configuration, and a service's own settings it set: `holds_changes`), whatever someone
+    else's write changed besides."""
+    return holds_changes(now, write, partial(holds, kind=kind), request, source)
 
 
 def holds(now: Any, write: Write, kind: Kind) -> bool:

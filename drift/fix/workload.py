@@ -32,8 +32,7 @@ from drift.fix.patch import patched_template
 from drift.fix.reasons import cause_of, revision_condition
 from drift.fix.recorded import ran_before, tagged_images, tags_resolved
 from drift.fix.reread import changed_since_read, on_fresh, read_before_write, waited
-from drift.fix.restored import carries_kind as carries
-from drift.fix.restored import complete, holds
+from drift.fix.restored import carries_sent, complete, holds, holds_sent
 from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import describe_serving, serving
 from drift.fix.update import settled_workload, stale_etag, update_workload
@@ -319,7 +318,7 @@ class WorkloadFix(Fixer):
                 State.UPDATING,
             ) from read
         await self._over_theirs(None, now, write, sent)
-        if carries(now, write, self.sp.kind):
+        if carries_sent(now, write, self.sp.kind, sent):
             if complete(now):
                 return now
             why = condition_said(now.terminal_condition, exc.reason)
@@ -329,7 +328,7 @@ class WorkloadFix(Fixer):
             runs = (
                 "it runs drift's configuration, and someone else's write came before or after "
                 "drift's: which came first is not known"
-                if holds(now, write, self.sp.kind)
+                if holds_sent(now, write, self.sp.kind, sent, self.live.source)
                 else "what it runs now is not drift's update"
             )
             self._unknown(f"changed since ({written_since(was, now)}): {exc.brief}")

@@ -1,0 +1,148 @@
+"""helper-661 A1: an update in place of a service's own settings (here its ingress: one
+UpdateService sending the template back as read, no canary) and a teammate's write between
+drift's read right before it (`drift.fix.reread`) and drift's UpdateService, their etag
+current: a label, a 0 % tag, or their own ingress. None of those moves the template, so the
+template alone cannot say whose write the service read back one generation on carries.
+
+A server that refuses drift's stale etag (AIP-154 "If a user sends back an etag which does
+not match the current etag value, the service must send an ABORTED error response"; sandbox
+option `stale_etag: aborted`, the default) did not take drift's update: drift says "nothing
+was changed", journals the attempt aborted, their write stands, and a later `drift rollback`
+writes nothing (before: "ABORTED, yet the service read back carries it: it landed", journaled
+`updated` at THEIR generation, and the rollback then put `ingress: all` over their lockdown,
+exit 0). A server that lets it through (`stale_etag: ignored`: service.proto says only that
+the etag "May be used to detect modification conflict during updates") took drift's update
+over theirs: drift says so (`drift.fix.overwrote`), never "nothing was changed"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.cloud import run_v2
+
+import drift.fix.workload
+from drift.fix.journal import State
+from drift.sandbox import Sandbox
+from tests.cliutil import drift_on
+from tests.conftest import Clients
+from tests.fix.conftest import PROJECT, entries, updates
+from tests.sandbox.helpers import service_name
+
+SOLO = (
+    "solo",
+    f"project: {PROJECT}\nregion: us-central1\nservices:\n  api:\n    settings:\n"
+    "      ingress: internal-and-cloud-load-balancing\n",
+)
+ALL = run_v2.IngressTraffic.INGRESS_TRAFFIC_ALL
+INTERNAL = run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_ONLY
+LOAD_BALANCER = run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER
+
+
+def their_write(clients: Clients, what: str) -> Callable[[], None]:
+    """A teammate's write of the service as it is (their etag current): a label, a 0 % tag on
+    the revision serving (`gcloud run services update-traffic --update-tags`), or their
+    ingress (`gcloud run services update --ingress internal`)."""
+
+    def write() -> None:
+        service = clients.services.get_service(name=service_name("api"))
+        if what == "label":
+            service.labels["team"] = "theirs"
+        elif what == "tag":
+            serving = max(service.traffic_statuses, key=lambda t: t.percent).revision
+            service.traffic.append(
+                run_v2.TrafficTarget(
+                    type_=run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
+                    revision=serving,
+                    percent=0,
+                    tag="theirs",
+                )
+            )
+        else:
+            service.ingress = INTERNAL
+        clients.services.update_service(service=service).result()
+
+    return write
+
+
+def before_the_update(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]) -> None:
+    """`action` runs right before drift's update in place is sent (after the read right
+    before it), once."""
+    real = drift.fix.workload.update_workload
+    done: list[bool] = []
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        if not done:
+            done.append(True)
+            action()
+        return await real(session, kind, request, **kw)
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+
+
+def theirs_stands(service: run_v2.Service, what: str) -> bool:
+    if what == "label":
+        return service.labels.get("team") == "theirs"
+    if what == "tag":
+        return any(t.tag == "theirs" for t in service.traffic_statuses)
+    return service.ingress == INTERNAL
+
+
+@pytest.mark.parametrize("what", ["label", "tag", "ingress"])
+def test_an_update_in_place_refused_for_its_stale_etag_did_not_land(
+    what: str,
+    sandbox: Sandbox,
+    clients: Clients,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = sandbox.service(PROJECT, "api")
+    assert before.ingress == ALL
+    before_the_update(monkeypatch, their_write(clients, what))
+    done = drift_on(sandbox, tmp_path, SOLO, "fix", "solo", "--yes")
+    said = done.stdout + done.stderr
+    assert done.returncode == 4, said
+    assert "it landed" not in said and "api: updated in place (" not in said, said
+    assert "drift's update did not land; nothing was changed" in said, said
+    after = sandbox.service(PROJECT, "api")
+    assert after.generation == before.generation + 1  # theirs alone
+    assert theirs_stands(after, what)
+    assert after.ingress != LOAD_BALANCER
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.ABORTED
+    assert [w["landed"] for w in entry.writes] == [False]
+    sandbox.clear_calls()
+    back = drift_on(sandbox, tmp_path, SOLO, "rollback", "--yes")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert "nothing left to roll back" in back.stdout, back.stdout
+    assert updates(sandbox) == []  # their write is never undone
+    now = sandbox.service(PROJECT, "api")
+    assert now.etag == after.etag and theirs_stands(now, what)
+
+
+@pytest.mark.parametrize("what", ["label", "ingress"])
+def test_an_update_in_place_let_through_over_theirs_is_said(
+    what: str,
+    lenient: Sandbox,
+    clients: Clients,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The control: a server that lets the stale etag through took drift's update over
+    theirs; drift says it replaced their write, journals its own at its generation."""
+    sandbox = lenient
+    before = sandbox.service(PROJECT, "api")
+    before_the_update(monkeypatch, their_write(clients, what))
+    done = drift_on(sandbox, tmp_path, SOLO, "fix", "solo", "--yes")
+    said = done.stdout + done.stderr
+    assert done.returncode == 1, said
+    assert "nothing was changed" not in said, said
+    assert "replaced what they wrote" in said, said
+    after = sandbox.service(PROJECT, "api")
+    assert after.ingress == LOAD_BALANCER and not theirs_stands(after, what)
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.UPDATE_FAILED
+    (write,) = entry.writes
+    assert (write["landed"], write["generation_after"]) == (True, before.generation + 2)
