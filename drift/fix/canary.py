@@ -312,6 +312,17 @@ class ServiceFix(ServiceFixer):
             )
         self._landed(State.ABORTED, f"promotion failed: {reason}", None)
         if int(now.generation) != int(after.generation):
+            if left_as_pinned(self, now):  # theirs alone, no revision: as caught at the reread
+                raise Stop(
+                    f"{self.name}: moving traffic to {canary} failed ({reason}): "
+                    f"{changed_by_someone_else(int(after.generation), now)}"
+                    + (f"; they changed its {what}" if (what := what_changed(after, now)) else "")
+                    + ". Their write made no revision and left the routing as drift's canary "
+                    "pinned it, so drift cleans up as at a declined prompt, keeping their change",
+                    cleanup=True,
+                    theirs=now,
+                    wrote=after,
+                )
             raise await self._their_write(
                 f"{self.name}: moving traffic to {canary} failed ({reason}): "
                 f"{changed_by_someone_else(int(after.generation), now)}",

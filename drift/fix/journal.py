@@ -220,6 +220,12 @@ def promoted(entry: Entry) -> bool:
     return any(step.get("state") in (State.PROMOTING, State.PROMOTED) for step in entry.history)
 
 
+def may_have_served(entry: Entry) -> bool:
+    """Whether the entry's canary may have held traffic: a promotion begun whose write is not
+    recorded as not landed (one refused, or read back as someone else's alone, never served)."""
+    return any(w.get("step") == "promotion" and w.get("landed") is not False for w in entry.writes)
+
+
 class Journal:
     def __init__(self, directory: Path) -> None:
         self.directory = directory

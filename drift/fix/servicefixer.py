@@ -12,7 +12,7 @@ from drift.errors import JournalError
 from drift.fields import FIELDS
 from drift.fix.base import Base, tag_note
 from drift.fix.context import Fixer, Stop
-from drift.fix.journal import State, Write, promoted
+from drift.fix.journal import State, Write, may_have_served
 from drift.fix.keep_routing import keep_routing
 from drift.fix.patch import promoted_traffic, update_traffic_flags
 from drift.fix.readback import what_changed
@@ -248,7 +248,7 @@ class ServiceFixer(Fixer):
         made undone around their routing (`keep_routing`); their change left as it is.
         `left`: what becomes of the canary when neither cleans up (`left_to`)."""
         said = await free_pin(self, now)
-        if not said and not promoted(self.entry):  # the canary never held traffic
+        if not said and not may_have_served(self.entry):  # the canary never held traffic
             said = await keep_routing(self, now, self.after)
         if self.entry.state == State.CLEANED_UP:
             return Stop(f"{head}. {said}", State.CLEANED_UP)
