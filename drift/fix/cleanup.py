@@ -10,7 +10,7 @@ from typing import Any
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fix.byhand import copy_field
 from drift.fix.context import Fixer, Stop
-from drift.fix.journal import CLEANUP, State, promoted
+from drift.fix.journal import CLEANUP, State, may_have_served
 from drift.fix.keep_routing import keep_routing
 from drift.fix.keep_theirs import kept_words
 from drift.fix.overwrote import replaced
@@ -34,10 +34,13 @@ async def clean_up(
     stop: Stop,
     journal_failed: Callable[[JournalError], str],
     after: Any = None,
+    again: bool = True,
 ) -> None:
     """Remove the canary of `fixer` after `stop`, and set its outcome's message and `where`.
     `journal_failed` says where things stand when the journal cannot take the cleanup;
-    `after`: the service as drift's canary write left it, read back (None: not read)."""
+    `after`: the service as drift's canary write left it, read back (None: not read).
+    `again`: whether a cleanup refused for a write of someone else's that kept drift's pin
+    is made once more, keeping theirs (`_again`)."""
     outcome, change = fixer.outcome, fixer.change_id
     fixer.where = (
         f"{stop.message}; the canary {outcome.canary} was being removed "
@@ -87,9 +90,12 @@ async def clean_up(
         outcome.message = f"{stop.message}. {journal_failed(exc)}"
         return
     outcome.state = fixer.entry.state
+    if done.refused and again and (retry := _again(fixer, stop, done.now, after)):
+        await clean_up(fixer, retry, journal_failed, after, again=False)
+        return
     if done.refused:  # someone else wrote: undoing it is the operator's call, the pin is not
         said = await free_pin(fixer, done.now)
-        if not said and done.now is not None and not promoted(fixer.entry):
+        if not said and done.now is not None and not may_have_served(fixer.entry):
             said = await keep_routing(fixer, done.now, after)  # their routing, no revision
         outcome.state = fixer.entry.state
         if outcome.state == State.CLEANED_UP:
@@ -293,6 +299,35 @@ def _theirs_kept(fixer: Fixer, stop: Stop, now: Any, after: Any) -> Stop:
         quiet=stop.quiet,
         theirs=now,
         wrote=after,
+    )
+
+
+def _again(fixer: Fixer, stop: Stop, now: Any, after: Any) -> Stop | None:
+    """The cleanup once more, keeping someone else's write that refused it (`now`, as read
+    back: a label written between the cleanup's read and its write, whose etag it no longer
+    had), when that write made no revision and left drift's pin byte for byte
+    (`untrap.left_as_pinned`): their write needs no pin, and the pin left there is drift's
+    (helper-661 A4: taken for their routing, it stayed and trapped the team's next deploy).
+    None when it is not so: their routing, or a revision of theirs (`free_pin`)."""
+    if now is None or (stop.wrote is None and after is None) or not left_as_pinned(fixer, now):
+        return None
+    wrote = stop.wrote if stop.wrote is not None else after
+    what = what_changed(stop.theirs if stop.theirs is not None else wrote, now)
+    said = (
+        f"{stop.message}; then someone else wrote {fixer.name} before drift's cleanup write "
+        f"({written_since(int((stop.theirs or wrote).generation), now)}"
+        + (f"; they changed its {what}" if what else "")
+        + "), making no revision: drift cleans up again, keeping their change"
+    )
+    return Stop(
+        said,
+        stop.state,
+        cleanup=stop.cleanup,
+        interrupted=stop.interrupted,
+        unfinished=stop.unfinished,
+        quiet=stop.quiet,
+        theirs=now,
+        wrote=wrote,
     )
 
 
