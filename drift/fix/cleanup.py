@@ -130,6 +130,13 @@ async def clean_up(
             "service as it is and records it"
         )
         fixer.where = outcome.message
+    elif done.then:  # drift's cleanup landed, then someone else's write: theirs stands
+        serves = f"what serves: {done.text}" if done.ok else done.text
+        outcome.message = (
+            f"{stop.message}. drift removed the canary's tag and {done.then} ({serves}); for "
+            f"{fixer.name}, nothing is left to roll back"
+        )
+        fixer.where = outcome.message
     elif done.ok and (failed := failed_latest(done.now)):
         # the next step from the failed revision's own reason (`cause_of`), when drift knows it
         cause = await revision_cause(fixer.ctx.session, str(done.now.latest_created_revision))

@@ -23,6 +23,7 @@ from drift.fix.routing import (
     landed,
     next_generation,
     over_theirs,
+    past_next,
     template_key,
     traffic_key,
 )
@@ -62,6 +63,9 @@ class Restored:
     """What to do about the write's failure (`drift.next_steps.hint_lines`: the role it needs)."""
     kept: tuple[str, ...] = ()
     """Fields drift's change set that someone else changed since, kept as theirs (`wrote`)."""
+    then: str = ""
+    """drift's write landed as its answer says, then someone else wrote (`theirs`): that, in
+    words ("" else); `ok` and `text` judge what serves after their write."""
 
 
 def journaled(record: Callable[[], None]) -> str:
@@ -118,6 +122,11 @@ def theirs(
       that is not drift's write (theirs is the only write): drift's did not land, nothing was
       written. The entry stays as it was for a stale etag (nothing of drift's happened: as a
       refusal before the write leaves it), else it says not restored; `Restored.refused`.
+    - two or more generations past, the answer saying drift's landed as sent one generation
+      past (`landed_alone`): theirs came after it and stands; journaled as landed at the
+      answer's generation (restored), what serves judged as it is now (`judged`: SPEC
+      invariant 10, `traffic_statuses`), said (`Restored.then`; helper-661 A3). A rollback
+      run again has nothing left to do.
     - two or more generations past, no answer saying drift's landed: it may have landed
       before theirs (their change then stands); its outcome stays unknown in the journal
       (`landed` None). A rollback run again refuses without --force (`judge`: why a workload
@@ -137,6 +146,16 @@ def theirs(
         state = failed if problem else done
         lost = journaled(lambda: journal.landed(entry, state, text, etag=mine.etag, generation=gen))
         return Restored(not problem, text, now, lost, over=(before, gen))
+    if answer is not None and past_next(now, write) and landed_alone(answer, write, content):
+        gen = int(answer.generation)  # drift's landed as sent, then theirs: it stands
+        then = (
+            f"restored (generation {gen}), then changed by someone else "
+            f"({written_since(gen, now)}): their change stands"
+        )
+        lost = journaled(
+            lambda: journal.landed(entry, done, f"{then}; {runs}", etag=answer.etag, generation=gen)
+        )
+        return Restored(not problem, runs, now, lost, then=then)
     stale = isinstance(error, ApiError) and stale_etag(error)
     if (not stale and int(now.generation) <= before) or landed_alone(now, write, content):
         return None

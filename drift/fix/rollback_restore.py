@@ -79,7 +79,7 @@ def landed(journal: Journal, c: Checked, done: Restored) -> Ended:
     must not keep it unrecorded, or a Ctrl-C or a kill -9 then leaves a later change it undid
     recorded as live, which the next `drift rollback --force` would undo by re-applying the
     older fix (`drift.fix.since`)."""
-    if not done.ok or done.unjournaled or done.untouched:  # untouched: nothing was written
+    if not (done.ok or done.then) or done.unjournaled or done.untouched:  # untouched: unwritten
         return Ended(done)
     later = undoes(c.since.later)
     return Ended(done, later, tuple(undone(journal, c.entry, later)))
@@ -205,7 +205,7 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
         result.restored.append(name)
         result.notes += [f"{name}: {line}" for line in ended.unrecorded]
         what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
-        ui.say(f"{name}: restored ({what}: {done.text})")
+        ui.say(f"{name}: {done.then or 'restored'} ({what}: {done.text})")
         running = running_execution(done.now, written=True) if entry.kind == Kind.JOB.value else ""
         if running and running != c.calm:  # `calm`: it runs what the rollback restored
             result.notes.append(f"{name}: {still_running(running, RESTORED)}")
@@ -223,6 +223,9 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
                 f"{name}: drift's later change {visible(', '.join(recorded))}, undone too, is "
                 f"recorded as rolled back by this rollback"
             )
+    elif done.then:  # drift's write landed, then theirs: what serves now is not as before
+        result.restored.append(name)
+        result.failed.append(f"{name}: {done.then}; {done.text}" + done.hints)
     else:
         result.failed.append(
             f"{name}: not proven restored: {done.text}; the journal says {entry.state}" + done.hints

@@ -136,3 +136,51 @@ def test_a_cleanup_let_through_over_their_second_label_is_said(
     now = sandbox.service(PROJECT, "api")
     assert now.labels["team"] == "theirs" and "again" not in now.labels
     assert spec(now) == spec(before)
+
+
+def test_a_cleanup_that_landed_then_their_label(
+    sandbox: Sandbox,
+    env: dict[str, str],
+    clients: Clients,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """helper-661 A3's shape in the cleanup: its write lands (answered one generation on, as
+    sent), then a label of theirs before drift reads it back: cleaned up at the answer's
+    generation, their label stands, nothing is left to roll back (not "removing the canary
+    failed … `drift rollback` tries again")."""
+    before = sandbox.service(PROJECT, "api")
+    reread = drift.fix.canary.read_before_write
+    write = drift.fix.restore.update_workload
+    answered: list[int] = []
+
+    async def read_before_write(fixer: Any, source: Any, **kw: Any) -> Any:
+        if kw.get("promotion"):
+            label(clients, "team")
+        return await reread(fixer, source, **kw)
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        answer = await write(session, kind, request, **kw)
+        if not answered:
+            answered.append(int(answer.generation))
+            label(clients, "again")
+        return answer
+
+    monkeypatch.setattr(drift.fix.canary, "read_before_write", read_before_write)
+    monkeypatch.setattr(drift.fix.restore, "update_workload", update_workload)
+    done = fix_cli(env, tmp_path, "fix", "e2e", "--service", "api", "--yes")
+    said = done.stdout + done.stderr
+    assert done.returncode == 4, said
+    (gen,) = answered
+    assert f"restored (generation {gen}), then changed by someone else" in said, said
+    assert "nothing is left to roll back" in said and "tries again" not in said, said
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.CLEANED_UP
+    assert (entry.writes[-1]["landed"], entry.writes[-1]["generation_after"]) == (True, gen)
+    now = sandbox.service(PROJECT, "api")
+    assert (now.labels["team"], now.labels["again"]) == ("theirs", "theirs")
+    assert spec(now) == spec(before)
+    sandbox.clear_calls()
+    back = fix_cli(env, tmp_path, "rollback", "--yes")
+    assert back.returncode == 0 and "nothing left to roll back" in back.stdout, back.stdout
+    assert updates(sandbox) == []
