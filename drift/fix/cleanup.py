@@ -90,12 +90,13 @@ async def clean_up(
         outcome.message = f"{stop.message}. {journal_failed(exc)}"
         return
     outcome.state = fixer.entry.state
-    if done.refused and again and (retry := _again(fixer, stop, done.now, after)):
+    theirs = done.refused and _written_since(fixer, done.now)
+    if theirs and again and (retry := _again(fixer, stop, done.now, after)):
         await clean_up(fixer, retry, journal_failed, after, again=False)
         return
     if done.refused:  # someone else wrote: undoing it is the operator's call, the pin is not
         said = await free_pin(fixer, done.now)
-        if not said and done.now is not None and not may_have_served(fixer.entry):
+        if not said and theirs and not may_have_served(fixer.entry):
             said = await keep_routing(fixer, done.now, after)  # their routing, no revision
         outcome.state = fixer.entry.state
         if outcome.state == State.CLEANED_UP:
@@ -306,6 +307,19 @@ def _theirs_kept(fixer: Fixer, stop: Stop, now: Any, after: Any) -> Stop:
         quiet=stop.quiet,
         theirs=now,
         wrote=after,
+    )
+
+
+def _written_since(fixer: Fixer, now: Any) -> bool:
+    """Whether the service read back (`now`) moved since what drift's last write was built on
+    (its `generation_before`): a write of someone else's refused drift's. A refusal with
+    nothing moved (an ABORTED of the server's own) leaves no write of theirs to keep or to
+    route around: the routing there is drift's."""
+    writes = fixer.entry.writes
+    return (
+        now is not None
+        and bool(writes)
+        and int(now.generation) > int(writes[-1].get("generation_before") or 0)
     )
 
 
