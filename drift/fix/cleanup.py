@@ -90,13 +90,13 @@ async def clean_up(
         outcome.message = f"{stop.message}. {journal_failed(exc)}"
         return
     outcome.state = fixer.entry.state
-    theirs = done.refused and _written_since(fixer, done.now)
-    if theirs and again and (retry := _again(fixer, stop, done.now, after)):
+    moved = done.refused and _written_since(fixer, done.now)
+    if moved and again and (retry := _again(fixer, stop, done.now, after)):
         await clean_up(fixer, retry, journal_failed, after, again=False)
         return
     if done.refused:  # someone else wrote: undoing it is the operator's call, the pin is not
         said = await free_pin(fixer, done.now)
-        if not said and theirs and not may_have_served(fixer.entry):
+        if not said and moved and not may_have_served(fixer.entry):
             said = await keep_routing(fixer, done.now, after)  # their routing, no revision
         outcome.state = fixer.entry.state
         if outcome.state == State.CLEANED_UP:
