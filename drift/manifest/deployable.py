@@ -14,7 +14,7 @@ Cloud Run."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from drift.images import REFERENCE
@@ -91,25 +91,21 @@ def mount_problem(path: str) -> str | None:
     return f"mount path {path[:200]!r} holds ':', which Cloud Run refuses"
 
 
-def deployable_image(image: str) -> str:
-    """A Knative document's image, as `image_problem` takes it (a pydantic validator)."""
-    _raise(image_problem(image))
-    return image
+def _deployable(problem: Callable[[str], str | None]) -> Callable[[str], str]:
+    """A pydantic validator of a Knative document's field: the value, or the `problem`'s
+    words as a ValueError (pydantic puts them at the field's line)."""
+
+    def check(value: str) -> str:
+        _raise(problem(value))
+        return value
+
+    return check
 
 
-def deployable_value(value: str) -> str:
-    _raise(value_problem(value))
-    return value
-
-
-def deployable_account(account: str) -> str:
-    _raise(account_problem(account))
-    return account
-
-
-def deployable_mount(path: str) -> str:
-    _raise(mount_problem(path))
-    return path
+deployable_image = _deployable(image_problem)
+deployable_value = _deployable(value_problem)
+deployable_account = _deployable(account_problem)
+deployable_mount = _deployable(mount_problem)
 
 
 def env_count(variables: Any) -> Any:
