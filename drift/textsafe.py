@@ -1,10 +1,13 @@
 """Text a person reads: hostile characters shown visibly, the escapes of each output medium
-(Markdown, GitHub workflow commands, SARIF messages), and counted nouns."""
+(Markdown, GitHub workflow commands, SARIF messages, a shell word, gcloud's list delimiters), and
+counted nouns."""
 
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from collections.abc import Iterable, Iterator
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\x1b"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -325,3 +328,31 @@ def shell_quote(value: str) -> str:
         else:
             out.append(char)
     return "$'" + "".join(out) + "'"
+
+
+def delimiter_candidates() -> Iterator[str]:
+    yield from ",@#|;~%+:!*?&$<>()[]{}'\"`/\\ "
+    yield from "QXZJKVWYqxzjkvwy0123456789"
+    for point in range(0xA1, sys.maxunicode + 1):
+        char = chr(point)
+        if unicodedata.category(char)[0] in "LNPS":  # no surrogate, control or format
+            yield char
+
+
+def free_delimiter(items: Iterable[str]) -> str | None:
+    """A one-character delimiter for gcloud's list syntax (`^D^a=1Db=2`: `gcloud topic
+    escaping`, https://cloud.google.com/sdk/gcloud/reference/topic/escaping) that no item
+    contains; `,` (no prefix needed) when no item has a comma. gcloud takes the text
+    between the first two carets as the delimiter and splits on it (calliope
+    `arg_parsers.ArgList`); one character, because a longer one can merge with the end of
+    an item (`a@` + `@@`). None when the items hold every candidate: more than a hundred
+    thousand characters, which no one name or value Cloud Run takes can (32768 at most), but
+    several together might (`GcloudItems` leaves such an item out of its list; helper-530 F4:
+    a value holding the ten thousand of the Basic Multilingual Plane ended the plan with
+    "internal error: StopIteration")."""
+    return first_free(set().union(*items))
+
+
+def first_free(*used: set[str]) -> str | None:
+    """The first delimiter candidate in none of the sets of characters `used`."""
+    return next((d for d in delimiter_candidates() if all(d not in u for u in used)), None)

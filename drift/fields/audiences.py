@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from drift.fields import access as a
+from drift.fields import lists
 from drift.fields.base import SERVICES, Field, SettingValue, Source
-
-NONE = ("", "none")
 
 
 def _iap(source: Source) -> bool:
@@ -22,12 +21,6 @@ def _iap(source: Source) -> bool:
     )
 
 
-def _audience_text(audiences: Any) -> str:
-    """Audiences as compared: a set (an ID token names one of them: their order means
-    nothing), comma-separated, sorted."""
-    return ",".join(sorted({str(x).strip() for x in audiences if str(x).strip()}))
-
-
 def _audiences(source: Source) -> str:
     # Service.custom_audiences: "One or more custom audiences that you want this service to
     # support. Specify each custom audience as the full URL in a string." (custom-audiences
@@ -35,22 +28,12 @@ def _audiences(source: Source) -> str:
     service = source.service
     if "custom_audiences" not in service.DESCRIPTOR.fields_by_name:
         return ""
-    return _audience_text(service.custom_audiences)
-
-
-def _profile_audiences(value: Any) -> str:
-    """A profile's audiences: a YAML list, `a,b` (gcloud's form), or none."""
-    if isinstance(value, list):
-        return _audience_text(value)
-    if isinstance(value, dict | bool) or not isinstance(value, str | int | float):
-        raise ValueError("expected custom audiences: a list, comma-separated text, or none")
-    text = str(value).strip()
-    return "" if text in NONE else _audience_text(text.split(","))
+    return lists.joined(service.custom_audiences)
 
 
 def _write_audiences(service: Any, container: Any, value: SettingValue) -> None:
     del service.custom_audiences[:]
-    service.custom_audiences.extend(a for a in str(value).split(",") if a)
+    service.custom_audiences.extend(lists.items(value))  # each whole, a comma and all
 
 
 AUDIENCE_FIELDS: tuple[Field, ...] = (
@@ -70,18 +53,22 @@ AUDIENCE_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "custom_audiences",
-        "Custom audiences an ID token may name besides the service's URL (a list or a,b; order "
-        "does not matter); none: no custom audience.",
+        "Custom audiences an ID token may name besides the service's URL (a list, or a,b with "
+        "\\, for a comma inside one; order does not matter); none: no custom audience.",
         str | list[str],
         level="service",
         terraform=(("custom_audiences",),),
         read=_audiences,
         write=_write_audiences,
         # gcloud run services update: `--set-custom-audiences=A,B`, `--clear-custom-audiences`
-        # (command_lib/run/flags.py AddCustomAudiencesFlag: repeated.AddPrimitiveArgs)
-        gcloud=lambda v: f"--set-custom-audiences={v}" if v else "--clear-custom-audiences",
-        parse=_profile_audiences,
-        normalise=lambda v: _audience_text(str(v).split(",")),
+        # (command_lib/run/flags.py AddCustomAudiencesFlag: repeated.AddPrimitiveArgs, a
+        # comma list: `^D^` where an audience holds a comma, `lists.gcloud_list`)
+        gcloud=lambda v: (
+            lists.gcloud_list("--set-custom-audiences", v) if v else "--clear-custom-audiences"
+        ),
+        no_flag=lambda kind, v: lists.no_delimiter(v),
+        parse=lambda v: lists.profile_list(v, "custom audiences"),
+        normalise=lists.same_text,
         show=lambda v: str(v) or "none",
         examples=("https://chat.acme.example",),
     ),

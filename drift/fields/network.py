@@ -18,6 +18,7 @@ from typing import Any
 
 from drift.blanks import blank, word
 from drift.fields import access as a
+from drift.fields import lists
 from drift.fields.base import (
     EVERY_KIND,
     BlockedCommands,
@@ -81,21 +82,18 @@ def _subnet(source: Source) -> str:
 
 def _tags(source: Source) -> str:
     interface = _interface(source)
-    return "" if interface is None else _tag_text(list(interface.tags))
-
-
-def _tag_text(tags: Any) -> str:
-    """Network tags as compared: a set (their order means nothing), comma-separated, sorted."""
-    return ",".join(sorted({str(t).strip() for t in tags if str(t).strip()}))
+    return "" if interface is None else lists.joined(interface.tags)
 
 
 def _profile_tags(value: Any) -> str:
-    """A profile's tags: `a,b` (gcloud's `--network-tags` form), a YAML list, or none."""
+    """A profile's tags: `a,b` (gcloud's `--network-tags` form), a YAML list, or none; as
+    compared, a set (`drift.fields.lists`: a tag holding a comma, which no RFC 1035 name
+    does, stays one tag, for Cloud Run to refuse rather than two to write)."""
     if isinstance(value, list):
-        return _tag_text(value)
+        return lists.joined(value)
     if isinstance(value, dict | bool):
         raise ValueError("expected network tags: a list, comma-separated text, or none")
-    return _tag_text(no_value(value).split(","))
+    return lists.same_text(no_value(value))
 
 
 def _project_region(source: Source) -> tuple[str, str]:
@@ -190,7 +188,7 @@ def _clear_interfaces(workload: Any) -> None:
 
 
 def _write_tags(workload: Any, container: Any, value: SettingValue) -> None:
-    tags = [t for t in str(value).split(",") if t]
+    tags = lists.items(value)
     interface = _ensure_interface(workload)
     del interface.tags[:]
     interface.tags.extend(tags)
@@ -292,7 +290,7 @@ def _subnet_flag(value: SettingValue) -> str:
 
 
 def _tags_flag(value: SettingValue) -> str:
-    return f"--network-tags={value}" if value else "--clear-network-tags"
+    return lists.gcloud_list("--network-tags", value) if value else "--clear-network-tags"
 
 
 def _interface_name(
@@ -361,8 +359,9 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         read=_tags,
         write=_write_tags,
         gcloud=_tags_flag,
+        no_flag=lambda kind, v: lists.no_delimiter(v),
         parse=_profile_tags,
-        normalise=lambda v: _tag_text(str(v).split(",")),
+        normalise=lists.same_text,
         show=lambda v: str(v) or "none",
         blocked=_untaggable,
         blocked_commands=_direct_commands(_tags_flag),

@@ -4,14 +4,13 @@ interpreted, and gcloud's list syntax with a delimiter that no value contains.""
 
 from __future__ import annotations
 
-import sys
-import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from typing import overload
 
 from drift.blanks import Arg, Blank, Template, plain, word
 from drift.redact import is_payload, is_secret, mask
-from drift.textsafe import shell_quote, visible
+from drift.textsafe import delimiter_candidates as _candidates  # noqa: F401 (tests)
+from drift.textsafe import first_free, free_delimiter, shell_quote, visible
 
 
 def shell_line(argv: Sequence[Arg]) -> str:
@@ -32,33 +31,6 @@ def _template_word(arg: Arg) -> str:
 def command_line(argv: Sequence[str]) -> str:
     """A command to run as is: every word quoted."""
     return " ".join(shell_quote(a) for a in argv)
-
-
-def _candidates() -> Iterator[str]:
-    yield from ",@#|;~%+:!*?&$<>()[]{}'\"`/\\ "
-    yield from "QXZJKVWYqxzjkvwy0123456789"
-    for point in range(0xA1, sys.maxunicode + 1):
-        char = chr(point)
-        if unicodedata.category(char)[0] in "LNPS":  # no surrogate, control or format
-            yield char
-
-
-def free_delimiter(items: Iterable[str]) -> str | None:
-    """A one-character delimiter for gcloud's list syntax (`^D^a=1Db=2`) that no item
-    contains; `,` (no prefix needed) when no item has a comma. gcloud takes the text
-    between the first two carets as the delimiter and splits on it (calliope
-    `arg_parsers.ArgList`); one character, because a longer one can merge with the end of
-    an item (`a@` + `@@`). None when the items hold every candidate: more than a hundred
-    thousand characters, which no one name or value Cloud Run takes can (32768 at most), but
-    several together might (`GcloudItems` leaves such an item out of its list; helper-530 F4:
-    a value holding the ten thousand of the Basic Multilingual Plane ended the plan with
-    "internal error: StopIteration")."""
-    return first_free(set().union(*items))
-
-
-def first_free(*used: set[str]) -> str | None:
-    """The first delimiter candidate in none of the sets of characters `used`."""
-    return next((d for d in _candidates() if all(d not in u for u in used)), None)
 
 
 class GcloudItems(list[str]):
