@@ -107,6 +107,38 @@ def alike_escaped(text: str) -> str:
     return "\\x20" * len(head) + shown + "\\x20" * len(tail)
 
 
+EMPTY_SHOWN = '""'
+"""An empty value where a change shows it: not the blank, `-` or `(none)` that read as not
+set (helper-662 F1: `- -> -` for setting an empty value)."""
+
+
+def _edges(text: str) -> str:
+    """`text` with the spaces at its ends as `\\x20` (else `x ` reads as `x`), `""` if empty."""
+    if not text:
+        return EMPTY_SHOWN
+    if text.strip(" ") == text:
+        return text
+    core = text.strip(" ")
+    head = len(text) - len(text.lstrip(" "))  # all of it where it is only spaces
+    return "\\x20" * head + core + "\\x20" * (len(text) - head - len(core))
+
+
+def shown_change(before: str | None, after: str | None) -> tuple[str | None, str | None, bool]:
+    """The two sides of a change as a person confirming it reads them (a plan, `fix`'s and
+    `rollback`'s prompts, `drift history`), as `check` shows a difference: where they differ
+    only in characters that look alike, both `alike_escaped`, and True (say
+    `LOOK_ALIKE_NOTE`) — else `x -> x` reads as no change (helper-662 F1); an empty value
+    `""`; spaces at a value's ends `\\x20`. None (not set) stays None, for the caller's
+    own word for it."""
+    if before is not None and after is not None and look_alike(before, after):
+        return alike_escaped(before) or EMPTY_SHOWN, alike_escaped(after) or EMPTY_SHOWN, True
+    return (
+        None if before is None else _edges(before),
+        None if after is None else _edges(after),
+        False,
+    )
+
+
 def _alike(char: str) -> bool:
     if char.isascii():
         return False

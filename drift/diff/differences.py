@@ -21,7 +21,7 @@ from drift.live.model import EnvVar
 from drift.live.normalize import env_var, raw
 from drift.protofield import is_repeated
 from drift.redact import MASK
-from drift.textsafe import visible
+from drift.textsafe import LOOK_ALIKE_NOTE, shown_change, visible
 
 SYSTEM_NAMESPACES = (
     "run.googleapis.com",
@@ -93,7 +93,9 @@ def setting_lines(name: str, shown: tuple[str, str], before: Any, after: Any) ->
     that field's leaves that differ: the rollback puts them back exactly, and the person
     confirming sees them."""
     b, a = raw(before), raw(after)
-    lines = [f"setting {name}: {shown[0] or '(unset)'} → {shown[1] or '(unset)'}"]
+    was, now, alike = shown_change(shown[0] or None, shown[1] or None)
+    note = f" ({LOOK_ALIKE_NOTE})" if alike else ""
+    lines = [f"setting {name}: {was or '(unset)'} → {now or '(unset)'}{note}"]
     if shown[0] == shown[1]:
         lines = []
     field = a.DESCRIPTOR.fields_by_name.get(name)
@@ -191,10 +193,8 @@ def _containers(before: Iterable[Any], after: Iterable[Any]) -> list[str]:
 def _env(before: Iterable[Any], after: Iterable[Any]) -> list[str]:
     old = {v.name: env_var(v) for v in before}
     new = {v.name: env_var(v) for v in after}
-    lines = [f"env.{name}: added ({describe_live(new[name])})" for name in new.keys() - old.keys()]
-    lines += [
-        f"env.{name}: removed (was {describe_live(old[name])})" for name in old.keys() - new.keys()
-    ]
+    lines = [f"env.{name}: added ({_alone(new[name])})" for name in new.keys() - old.keys()]
+    lines += [f"env.{name}: removed (was {_alone(old[name])})" for name in old.keys() - new.keys()]
     lines += [
         f"env.{name}: {_change(old[name], new[name])}"
         for name in new.keys() & old.keys()
@@ -216,7 +216,20 @@ def _change(before: EnvVar, after: EnvVar) -> str:
     )
     if masked:
         return f"{MASK} → {MASK} (changed)"
-    return f"{b} → {a}"
+    return _pair(b, a)
+
+
+def _alone(var: EnvVar) -> str:
+    """A variable added or removed, as a change shows a value (`shown_change`: `""`, not
+    nothing, for an empty one; spaces at its ends escaped)."""
+    return shown_change(None, describe_live(var))[1] or ""
+
+
+def _pair(before: str, after: str) -> str:
+    """`before → after` as `check` shows a difference: a pair that differs only in
+    characters that look alike escaped and noted, never `x → x` (helper-662 F1)."""
+    b, a, alike = shown_change(before, after)
+    return f"{b} → {a}" + (f" ({LOOK_ALIKE_NOTE})" if alike else "")
 
 
 def _mapping(kind: str, before: dict[str, str], after: dict[str, str]) -> list[str]:
@@ -230,7 +243,7 @@ def _mapping(kind: str, before: dict[str, str], after: dict[str, str]) -> list[s
         elif a is None:
             lines.append(f"{kind} {key}: removed")
         else:
-            lines.append(f"{kind} {key}: {_value(key, b)} → {_value(key, a)}")
+            lines.append(f"{kind} {key}: {_pair(_value(key, b), _value(key, a))}")
     return lines
 
 

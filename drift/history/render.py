@@ -16,9 +16,10 @@ from drift.history.model import (
     RevisionEntry,
     ServiceHistory,
 )
+from drift.history.model import Kind as HistoryKind
 from drift.kinds import Kind
 from drift.rendering import document_head, json_text, render_as
-from drift.textsafe import md_code, md_text, visible
+from drift.textsafe import LOOK_ALIKE_NOTE, md_code, md_text, shown_change, visible
 
 OLDEST = "no revision that served is listed before it: nothing to compare with"
 NO_CHANGE = "no change drift compares (same variables, secrets, settings and images)"
@@ -61,24 +62,32 @@ def serves(entry: RevisionEntry) -> str:
 
 
 def change_text(change: Change) -> str:
-    """`added env.TESTING = true`, `removed env.X (was …)`, `repointed env.K: a -> b`."""
+    """`added env.TESTING = true`, `removed env.X (was …)`, `repointed env.K: a -> b`; the
+    values as a plan shows them (`shown_change`: a look-alike pair escaped and noted, never
+    `x -> x`; an empty value `""`; a setting's empty text is its unset, `(none)`)."""
     target = change.target
     if change.container is not None and not target.startswith("container."):
         target += f" (container {change.container})"
+    unset = change.kind is HistoryKind.SETTING  # "" is how a setting shows none
+    before, after, alike = shown_change(
+        change.before or None if unset else change.before,
+        change.after or None if unset else change.after,
+    )
+    note = f" ({LOOK_ALIKE_NOTE})" if alike else ""
     if change.action is Action.ADDED:
-        return f"added {target} = {change.after}"
+        return f"added {target} = {after}"
     if change.action is Action.REMOVED:
-        return f"removed {target} (was {change.before})"
+        return f"removed {target} (was {before})"
     if change.action is Action.UNDECIDED:
         return (
-            f"changed or only respelt? {target}: {_or_none(change.before)} -> "
-            f"{_or_none(change.after)}: {change.why}"
+            f"changed or only respelt? {target}: {_or_none(before)} -> "
+            f"{_or_none(after)}{note}: {change.why}"
         )
-    return f"{change.action.value} {target}: {_or_none(change.before)} -> {_or_none(change.after)}"
+    return f"{change.action.value} {target}: {_or_none(before)} -> {_or_none(after)}{note}"
 
 
 def _or_none(value: str | None) -> str:
-    return "(none)" if value is None or value == "" else value
+    return "(none)" if value is None else value
 
 
 def service_heading(history: ServiceHistory) -> str:

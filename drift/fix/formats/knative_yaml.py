@@ -18,7 +18,7 @@ from drift.fix.formats.table import sent_as_read
 from drift.fix.formats.text import comment
 from drift.fix.model import Plan, ServicePlan
 from drift.kinds import Kind
-from drift.textsafe import LEGACY_COMMAND
+from drift.textsafe import LEGACY_COMMAND, LOOK_ALIKE_NOTE, shown_change
 
 NOT_APPLIABLE = "driftNotAppliable"
 
@@ -144,14 +144,24 @@ def _changes(sp: ServicePlan) -> list[str]:
     out = []
     for c in sp.env:
         where = f" (container {sp.container_of(c)})" if len(sp.containers) > 1 else ""
-        shown = c.shown_value()
-        out.append(f"{c.action.value} {c.name}{where}" + (f" = {shown}" if shown else ""))
-    out += [
-        f"set {s.name}{f' (container {s.container})' if s.container else ''} = "
-        f"{FIELDS[s.name].show(s.after)}"
-        for s in sp.settings
-    ]
+        value = _value(c.shown_before(sp.hidden), c.shown_value())
+        out.append(f"{c.action.value} {c.name}{where}{value}")
+    for s in sp.settings:
+        field = FIELDS[s.name]
+        before = None if s.before is None else field.show(s.before)
+        where = f" (container {s.container})" if s.container else ""
+        out.append(f"set {s.name}{where}{_value(before, field.show(s.after))}")
     return out
+
+
+def _value(before: str | None, after: str | None) -> str:
+    """` = VALUE` as the table shows it (`shown_change`: `""` for an empty value, a
+    look-alike of the value it replaces escaped, with what it replaces and the note), or
+    nothing for a removal."""
+    was, now, alike = shown_change(before, after)
+    if now is None:
+        return ""
+    return f" = {now}" + (f" (was {was}; {LOOK_ALIKE_NOTE})" if alike else "")
 
 
 def replaces_failed(sp: ServicePlan) -> bool:

@@ -8,14 +8,25 @@ from drift.fields.base import Unread
 from drift.fix.model import UNREAD, EnvChange, Plan, ServicePlan, SettingChange, in_place
 from drift.kinds import Kind
 from drift.redact import mask
-from drift.textsafe import plural, visible
+from drift.textsafe import LOOK_ALIKE_NOTE, plural, shown_change, visible
 
 
-def _setting(name: str, value: SettingValue | None) -> str:
+def _setting(name: str, value: SettingValue | None) -> str | None:
     # masked on the data: an image tag naming a secret passed the scrub as one word
     # (helper-583 F2); a payload too short to be searched for is not (`1`, `true`: an
     # ordinary value masked tells the payload, helper-584 F2)
-    return "-" if value is None else visible(mask(FIELDS[name].show(value)))
+    return None if value is None else mask(FIELDS[name].show(value))
+
+
+Row = tuple[str, str, str, str, bool]
+
+
+def _row(action: str, name: str, before: str | None, after: str | None) -> Row:
+    """A row of the table: its sides as `check` shows a difference (`shown_change`: a pair
+    that differs only in characters that look alike escaped, and noted, never `x -> x`; an
+    empty value `""`, not the `-` of one not set), each visible."""
+    b, a, alike = shown_change(before, after)
+    return visible(action), visible(name), visible(b or "-"), visible(a or "-"), alike
 
 
 def _setting_name(change: SettingChange) -> str:
@@ -127,21 +138,21 @@ def plan_table(plan: Plan) -> str:
         elif not sp.has_patch and not sp.manual:
             lines.append("  nothing to change")
         rows = [
-            (c.action.value, _name(sp, c), c.shown_before(sp.hidden) or "-", c.shown_value() or "-")
+            _row(c.action.value, _name(sp, c), c.shown_before(sp.hidden), c.shown_value())
             for c in sp.env
         ]
         rows += [
-            ("set", _setting_name(s), _setting(s.name, s.before), _setting(s.name, s.after))
+            _row("set", _setting_name(s), _setting(s.name, s.before), _setting(s.name, s.after))
             for s in sp.settings
         ]
-        rows = [(visible(a), visible(n), visible(b), visible(c)) for a, n, b, c in rows]
         if rows:
             widths = [max(len(r[i]) for r in rows) for i in range(3)]
-            for action, name, before, after in rows:
+            for action, name, before, after, alike in rows:
                 lines.append(
                     f"  {action:<{widths[0]}}  {name:<{widths[1]}}  {before:<{widths[2]}}"
                     f"  ->  {after}"
                 )
+                lines += [f"  {'':<{widths[0]}}  {LOOK_ALIKE_NOTE}"] if alike else []
         if sp.at_once and (sp.kind is not Kind.SERVICE or sp.changes_template):
             lines.append(visible(f"  note: {', '.join(sp.at_once)} {_at_once(sp)}"))
         lines += [visible(f"  note: {n}") for n in sp.notes if sp.has_patch]
