@@ -333,7 +333,7 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
     elif script.lines and sp.resent:  # gcloud writes back the job's execution token
         out += comment(sp.resent) + [f"#   {visible(line)}" for line in script.lines]
     elif script.lines:
-        out += comment(_summaries(sp, script))
+        out += comment(visible(_summaries(sp, script)))  # one line: a name's `\n` escaped
         if sp.from_template and sp.template_differences and sp.changes_template:  # asked
             rolled = "; ".join(sp.template_differences)
             out += comment(f"built on the template (--from-template); these roll out: {rolled}")
@@ -371,7 +371,8 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
     if sp.renamed:  # what `drift fix` does with the template's revision name
         out += comment(f"drift fix: {sp.renamed}")
     for skipped in script.skipped:  # no command at all: nothing "above"
-        out += comment(f"not in {'the command above' if script.lines else 'a command'}: {skipped}")
+        where = "the command above" if script.lines else "a command"
+        out += comment(visible(f"not in {where}: {skipped}"))  # a name's `\n` escaped
     for step in sp.manual:
         # one line: a live name's line break in its reason shown escaped (helper-591 F2)
         out += comment(visible(f"manual ({sp.label} {step.target}): {step.reason}"))

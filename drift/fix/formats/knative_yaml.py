@@ -18,7 +18,7 @@ from drift.fix.formats.table import sent_as_read
 from drift.fix.formats.text import comment
 from drift.fix.model import Plan, ServicePlan
 from drift.kinds import Kind
-from drift.textsafe import LEGACY_COMMAND, LOOK_ALIKE_NOTE, shown_change
+from drift.textsafe import LEGACY_COMMAND, LOOK_ALIKE_NOTE, shown_change, visible
 
 NOT_APPLIABLE = "driftNotAppliable"
 
@@ -55,7 +55,7 @@ def _document(plan: Plan, sp: ServicePlan, service: Any, reveal: bool, count: in
     header = [
         f"drift plan {plan.environment} --format yaml: {noun}{sp.label} as read{serving}, "
         "with only this plan applied:",
-        *(f"  {line}" for line in _changes(sp)),
+        *(f"  {visible(line)}" for line in _changes(sp)),  # one line each: a name's `\n`
         *_rolled_out(sp),
         *(f"  note: {n}" for n in (sp.notes if sp.has_patch else ())),
         *([f"  {sp.incomplete('above')}"] if sp.unread else []),  # the plan's `incomplete`
