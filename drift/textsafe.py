@@ -299,8 +299,14 @@ def sarif_plain(text: str) -> str:
 
 
 def sarif_message(text: str) -> dict[str, str]:
-    """A SARIF message object (or multiformatMessageString) of plain `text` (`sarif_plain`)."""
-    return {"text": sarif_plain(text)}
+    """A SARIF message object (or multiformatMessageString) of plain `text` (`sarif_plain`),
+    each of its lines `visible`: the text GitHub code scanning shows as the alert's, where a
+    bidi override (U+202E) would reorder what a reviewer reads, an ESC or a CR reach a
+    terminal, and a live value's line break forge a line (helper-662 F5), as the table,
+    Markdown and annotations escape them. The JSON report keeps values whole. A text that
+    quotes a live value escapes it before it is joined to drift's own lines
+    (`finding_text(…, visible)`), so that its line breaks show as `\\n`."""
+    return {"text": sarif_plain(visible_lines(text))}
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:

@@ -12,7 +12,7 @@ from drift.format.summary import SEVERITY_LOOK, artifact_uri, cut, finding_text,
 from drift.kinds import Kind
 from drift.report import Report, Unchecked
 from drift.rules import RULES, RuleInfo, rule_info
-from drift.textsafe import sarif_message
+from drift.textsafe import sarif_message, visible
 
 FINGERPRINT = "driftFindingId/v1"
 VALUE_CHARS = 500
@@ -112,14 +112,15 @@ def carried_result(item: Unchecked, rule_index: int) -> dict[str, Any]:
 
 def _text(finding: Finding) -> str:
     """A result's message: the finding's text, each value cut to `VALUE_CHARS` (values of
-    secrets are masked already)."""
+    secrets are masked already) and `visible` (its own line breaks escaped, `sarif_message`)."""
     expected, actual = finding.expected, finding.actual
     if len(expected or "") <= VALUE_CHARS and len(actual or "") <= VALUE_CHARS:
-        return finding_text(finding)  # the common case, without a copy of the finding
+        return finding_text(finding, visible)  # the common case, without a copy of the finding
     return finding_text(
         replace(
             finding,
             expected=None if expected is None else cut(expected, VALUE_CHARS),
             actual=None if actual is None else cut(actual, VALUE_CHARS),
-        )
+        ),
+        visible,
     )
