@@ -146,7 +146,8 @@ def plan_table(plan: Plan) -> str:
             for s in sp.settings
         ]
         if rows:
-            widths = [max(len(r[i]) for r in rows) for i in range(3)]
+            widths = [max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)]
+            widths.append(max(len(r[2]) for r in rows))
             for action, name, before, after, alike in rows:
                 lines.append(
                     f"  {action:<{widths[0]}}  {name:<{widths[1]}}  {before:<{widths[2]}}"
