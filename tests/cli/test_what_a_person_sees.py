@@ -17,6 +17,7 @@ import pytest
 
 from drift.format import OutputFormat, formatter_for
 from drift.sandbox import Sandbox, mint_test_jwt
+from drift.textsafe import visible
 from tests.cliutil import REPO, drift, read_pty, zygote_drift
 from tests.format.sarif_reader import shown
 
@@ -206,7 +207,7 @@ HOSTILE_LIVE = "INFO\x1b[1A\x1b[2K\x1b]52;c;ZXZpbA==\x07\r\u202eevil\nforged row
 def test_hostile_live_values_through_every_format(sandbox: Sandbox, workdir: Path) -> None:
     """A live value carrying cursor movement, an OSC 52 clipboard write, a carriage return, a
     bidi override and a newline reaches every format as `drift check` prints it: escaped in
-    the human formats, faithful in JSON and SARIF."""
+    the human formats and SARIF's messages, faithful in JSON."""
     import json
     import unicodedata
 
@@ -225,8 +226,11 @@ def test_hostile_live_values_through_every_format(sandbox: Sandbox, workdir: Pat
     (finding,) = [f for f in report["findings"] if f["target"] == "env.LOG_LEVEL"]
     assert finding["actual"] == HOSTILE_LIVE
     sarif = json.loads(texts[OutputFormat.SARIF])
-    # as a viewer shows a message: SARIF escapes `\\`, `[` and `]` (no embedded link)
-    assert any(HOSTILE_LIVE in shown(r["message"]["text"]) for r in sarif["runs"][0]["results"])
+    # as a viewer shows a message: SARIF escapes `\\`, `[` and `]` (no embedded link); the
+    # alert's text shows the value escaped, as the table does (helper-662 F5)
+    messages = [shown(r["message"]["text"]) for r in sarif["runs"][0]["results"]]
+    assert any(visible(HOSTILE_LIVE) in m for m in messages), messages
+    assert not any(HOSTILE_LIVE in m for m in messages), messages
 
 
 def test_on_a_terminal_the_table_keeps_its_colors_and_escapes_values(

@@ -18,6 +18,7 @@ from drift.findings import Location, Unverified
 from drift.format import OutputFormat, formatter_for
 from drift.format.summary import finding_text
 from drift.report import Unchecked
+from drift.textsafe import visible
 from tests.format.conftest import CONSTRAINT, PLAINTEXT, make_report
 from tests.format.sarif_reader import shown
 
@@ -46,8 +47,8 @@ def test_braces_in_a_result_message_are_doubled(name: str) -> None:
     run = sarif(report)["runs"][0]
     by_rule = {r["ruleId"]: r["message"]["text"] for r in run["results"]}
     assert "arguments" not in run["results"][0]["message"]
-    assert shown(by_rule["env.constraint"]) == finding_text(finding)
-    assert shown(by_rule["env.plaintext_secret"]).startswith(finding_text(carried))
+    assert shown(by_rule["env.constraint"]) == finding_text(finding, visible)
+    assert shown(by_rule["env.plaintext_secret"]).startswith(finding_text(carried, visible))
     assert shown(by_rule["env.plaintext_secret"]).endswith(f"could not read {value})")
 
 
