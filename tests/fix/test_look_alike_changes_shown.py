@@ -46,15 +46,19 @@ def _row(text: str, name: str) -> list[str]:
 def test_the_plan_table_shows_look_alikes_escaped_and_an_empty_value(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
-    """The table `drift fix` asks its question under."""
-    table = _run(_sandbox(make_sandbox, tmp_path), tmp_path, "plan", "lab")
+    """`drift plan`'s, and the one `drift fix` asks its question under."""
+    sandbox = _sandbox(make_sandbox, tmp_path)
+    table = _run(sandbox, tmp_path, "plan", "lab")
     assert table.returncode == 1, table.stdout + table.stderr
-    for name, (before, after) in PAIRS.items():
-        row, note = _row(table.stdout, name)
-        assert re.search(rf" {re.escape(before)} +->  {re.escape(after)}$", row), table.stdout
-        assert note.strip() == LOOK_ALIKE_NOTE, table.stdout
-    (empty,) = [line for line in table.stdout.splitlines() if " EMPTY " in line]
-    assert empty.split()[-3:] == ["-", "->", '""'], table.stdout
+    asked = _run(sandbox, tmp_path, "fix", "lab")  # no terminal: shown, then declined
+    assert asked.returncode == 4, asked.stdout + asked.stderr
+    for text in (table.stdout, asked.stdout + asked.stderr):
+        for name, (before, after) in PAIRS.items():
+            row, note = _row(text, name)
+            assert re.search(rf" {re.escape(before)} +->  {re.escape(after)}$", row), text
+            assert note.strip() == LOOK_ALIKE_NOTE, text
+        (empty,) = [line for line in text.splitlines() if " EMPTY " in line]
+        assert empty.split()[-3:] == ["-", "->", '""'], text
 
 
 def test_the_yaml_plan_header_shows_look_alikes_escaped_and_an_empty_value(
