@@ -67,7 +67,7 @@ class Literals:
                     self._anchors.setdefault(key[:ANCHOR], []).append(key)
             for keys in self._anchors.values():
                 keys.sort(key=len, reverse=True)  # at one place, the longest
-            short = [v for v in short if len(keyed[v]) < ANCHOR]
+            short = [v for v in ordered if len(keyed[v]) < ANCHOR]  # mostly white space
         shape = _flexible if flexible else re.escape
         self._pattern = re.compile("|".join(map(shape, short))) if short else None
         long = {keyed[v] for v in ordered if len(v) >= LONG and not self._anchors}

@@ -194,10 +194,11 @@ class Secrets:
         if not self._values or not text:
             return text
         whole, _ = self._compiled()
-        text = whole.masked(text)
-        # base64 in lines, searched with its line breaks removed (helper-656 MEDIUM-4)
-        if broken := across_lines(text, whole):
-            text = mask_spans(text, [(found.start, found.stop) for found in broken])
+        # and base64 in lines, searched with its line breaks removed (helper-656 MEDIUM-4), in
+        # the text as it is: a mask put first would cut the lines' run (helper-669 F5)
+        spans = [(f.start, f.stop) for f in whole.find(text)]
+        spans += [(b.start, b.stop) for b in across_lines(text, whole)]
+        text = mask_spans(text, spans) if spans else text
         if echo:
             return self._mask_pieces(text)
         return mask_spans(text, self.public.fragments(text, self._cut_spans(text))) if cut else text

@@ -104,3 +104,12 @@ def test_past_compiled_max_the_index_masks_what_the_alternation_masks() -> None:
     for text in texts:
         expected = _spans([m.span() for m in one.finditer(text)])
         assert _spans([(f.start, f.stop) for f in index.find(text)]) == expected, text
+
+
+def test_a_long_value_mostly_white_space_is_masked_past_compiled_max() -> None:
+    """130 spaces between two pairs of letters: 134 characters, 5 once squeezed (shorter than
+    the index's first characters): found by the alternation (helper-669 F1)."""
+    odd = "ab" + " " * 130 + "cd"
+    for others in (0, COMPILED_MAX + 1):
+        values = Literals([odd, *(_token(12, k) for k in range(others))], flexible=True)
+        assert [(f.start, f.stop) for f in values.find(f"x {odd} y")] == [(2, 2 + len(odd))]

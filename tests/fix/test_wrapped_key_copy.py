@@ -1,0 +1,97 @@
+"""A service account key copied into a plain variable as its base64 in lines (a YAML document's
+`key_file: |` block): masked whole in every format at any width, also where a piece's encoding
+(the private_key_id's) lies whole in one of the lines (helper-669 F5)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cliutil import drift_on
+from tests.conftest import MakeSandbox
+
+LAB = "lab-wrapped"
+rng = random.Random(0)
+BODY = base64.b64encode(bytes(rng.randrange(256) for _ in range(1190))).decode()
+PEM = (
+    "-----BEGIN PRIVATE KEY-----\n"
+    + "\n".join(BODY[i : i + 64] for i in range(0, len(BODY), 64))
+    + "\n-----END PRIVATE KEY-----\n"
+)
+KEY = json.dumps(
+    {
+        "type": "service_account",
+        "project_id": LAB,
+        "private_key_id": "".join(rng.choice("0123456789abcdef") for _ in range(40)),
+        "private_key": PEM,
+        "client_email": f"deployer@{LAB}.iam.gserviceaccount.com",
+        "client_id": "".join(rng.choice("0123456789") for _ in range(21)),
+        "token_uri": "https://oauth2.googleapis.com/token",
+    },
+    indent=2,
+)
+B64 = base64.b64encode(KEY.encode()).decode()
+ACCOUNT = f"api@{LAB}.iam.gserviceaccount.com"
+PROFILE = (
+    f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    unexpected_env: warn\n"
+    "    env:\n      MODE: live\n      SA_KEY: {secret: sa-key, min_length: 8}\n"
+)
+
+
+def _world(boot: str) -> dict[str, Any]:
+    reader = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]}
+    env = {"MODE": "old", "SA_KEY": {"secret": "sa-key"}, "APP_BOOTSTRAP": boot}
+    return {
+        "options": {"seed": 5},
+        "projects": {
+            LAB: {
+                "number": 555000111444,
+                "region": "us-central1",
+                "secrets": {"sa-key": {"versions": [KEY], "iam": reader}},
+                "services": {
+                    "app": {
+                        "template": {
+                            "image": "us-docker.pkg.dev/lab/app:v1",
+                            "port": 8080,
+                            "service_account": ACCOUNT,
+                            "env": env,
+                        }
+                    }
+                },
+            }
+        },
+    }
+
+
+def _key_lines(text: str) -> int:
+    """How many 40-char runs of the key's base64 (as wrapped) the output holds."""
+    flat = re.sub(r"\\[rn]|[\r\n]", "", text)
+    return sum(1 for i in range(0, len(B64) - 40, 40) if B64[i : i + 40] in flat)
+
+
+def _bootstrap(width: int) -> str:
+    """A YAML document whose `key_file: |` block is the key's base64 in lines of `width`
+    (`fold -w WIDTH`), indented by two."""
+    wrapped = "\n".join(B64[i : i + width] for i in range(0, len(B64), width))
+    return "mode: prod\nregion: us-central1\nkey_file: |\n  " + wrapped.replace("\n", "\n  ") + "\n"
+
+
+@pytest.mark.parametrize("width", [56, 100])
+def test_a_key_file_in_lines_is_masked_whole_in_every_format(
+    make_sandbox: MakeSandbox, tmp_path: Path, width: int
+) -> None:
+    """The private_key_id's base64 lies whole in one of the lines at these widths: masked
+    first, its mask cut the run of lines in two, neither half held the key's whole base64,
+    and the private key was printed in clear (helper-669 F5)."""
+    sandbox = make_sandbox(_world(_bootstrap(width)))
+    for fmt in ("table", "json", "github", "markdown", "sarif"):
+        done = drift_on(sandbox, tmp_path, ("lab", PROFILE), "check", "lab", "--format", fmt)
+        out = done.stdout + done.stderr
+        assert "Traceback" not in out and "APP_BOOTSTRAP" in out, (fmt, out[-2000:])
+        assert _key_lines(out) == 0, fmt
