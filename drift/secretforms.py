@@ -12,6 +12,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Mapping
+from unicodedata import normalize
 from urllib.parse import quote, quote_plus
 
 from drift.literals import Literals
@@ -230,13 +231,25 @@ def bare_forms(value: str) -> set[str]:
     return {stripped, stripped.lstrip(_BOM).strip()}
 
 
+def _bare(text: str) -> str:
+    return text.strip().lstrip(_BOM).strip()
+
+
 _SHAPES: dict[str, Callable[[str], str]] = {
     "whole": lambda text: text,
     "strip": str.strip,
-    "bare": lambda text: text.strip().lstrip(_BOM).strip(),
+    "bare": _bare,
+    "whole-nfc": lambda text: normalize("NFC", text),
+    "whole-nfd": lambda text: normalize("NFD", text),
+    "bare-nfc": lambda text: normalize("NFC", _bare(text)),
+    "bare-nfd": lambda text: normalize("NFD", _bare(text)),
 }
 """How a plain copy may hold a version's payload (its text): whole, or as `bare_forms` (a
-payload stored with a trailing newline, or saved with a byte order mark, is copied bare)."""
+payload stored with a trailing newline, or saved with a byte order mark, is copied bare); and
+in either Unicode normal form (`é` one code point, NFC, or `e` and a combining accent, NFD, as
+macOS file names and some clients send it), as the masker searches it (`Secrets.add`): a copy
+the masker hides is a copy the journal withholds (helper-669 F7). Where a form is the text
+itself (ASCII), the first name wins and nothing is added."""
 
 
 class Versions:
