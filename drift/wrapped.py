@@ -6,7 +6,8 @@ forms holds every cut. A text's runs of base64 in lines are searched for with th
 breaks removed (`across_lines`), and each match is mapped back to the text; the journal records
 such a copy by its form and where the breaks stood in it (`spelled`, `respelled`).
 
-A run is base64-looking words (`A-Z a-z 0-9 + / = _ -`) separated by white space, each but the
+A run is base64-looking words (`A-Z a-z 0-9 + / = _ -`) separated by white space (or line
+breaks JSON-escaped, `\\n`: the lines put in one JSON string), each but the
 last `LINE_MIN` characters or more, as every line of base64 but its last is: ordinary words
 (`the service config`) make none, and one long word is no run (the ordinary search finds what
 is in it). Only values made of those characters can match in it: the masker searches it with
@@ -25,10 +26,14 @@ from drift.literals import Literals
 LINE_MIN = 16
 """The shortest line a run holds (but its last): a line of base64 is 64 or 76 characters."""
 _CHARS = "A-Za-z0-9+/=_-"
-_RUN = re.compile(rf"(?<![{_CHARS}])(?:[{_CHARS}]{{{LINE_MIN},}}+[ \t\r\n]++)+[{_CHARS}]++")
-_WORD = re.compile(f"[{_CHARS}]+")
-_CODES = {"\n": "n", "\r": "r", " ": "s", "\t": "t"}
-_SPELLED = re.compile(r"[0-9]+:[nrst]+(?:,[0-9]+:[nrst]+)*")
+_BREAK = r"(?:[ \t\r\n]|\\[nrt])"
+"""What stands between two lines: white space, or a line break JSON-escaped (`\\n`: `jq --arg k
+"$(base64 key.json)"` puts the lines in one string; helper-669 F9)."""
+_RUN = re.compile(rf"(?<![{_CHARS}])(?:[{_CHARS}]{{{LINE_MIN},}}+{_BREAK}++)+[{_CHARS}]++")
+_BREAKS = re.compile(f"{_BREAK}+")
+_CODES = {"\n": "n", "\r": "r", " ": "s", "\t": "t", "\\n": "N", "\\r": "R", "\\t": "T"}
+_CODED = re.compile(r"\\[nrt]|[\n\r \t]")
+_SPELLED = re.compile(r"[0-9]+:[nrstNRT]+(?:,[0-9]+:[nrstNRT]+)*")
 
 
 class Broken(NamedTuple):
@@ -49,30 +54,37 @@ def across_lines(text: str, values: Literals | None) -> list[Broken]:
     if not values:
         return found
     for run in _RUN.finditer(text):
-        words = list(_WORD.finditer(text, run.start(), run.end()))
+        words, done = [], run.start()  # each line's span: the text between the breaks
+        for space in _BREAKS.finditer(text, run.start(), run.end()):
+            words.append((done, space.start()))
+            done = space.end()
+        words.append((done, run.end()))
         starts, at = [], 0  # where each word starts in the joined run
-        for word in words:
+        for start, stop in words:
             starts.append(at)
-            at += word.end() - word.start()
-        for match in values.find("".join(word[0] for word in words)):
+            at += stop - start
+        for match in values.find("".join(text[start:stop] for start, stop in words)):
             first = bisect_right(starts, match.start) - 1
             last = bisect_right(starts, match.stop - 1) - 1
             if first == last:
                 continue
             breaks = tuple(
-                (starts[i] - match.start, text[words[i - 1].end() : words[i].start()])
+                (starts[i] - match.start, text[words[i - 1][1] : words[i][0]])
                 for i in range(first + 1, last + 1)
             )
-            start = words[first].start() + match.start - starts[first]
-            stop = words[last].start() + match.stop - starts[last]
+            start = words[first][0] + match.start - starts[first]
+            stop = words[last][0] + match.stop - starts[last]
             found.append(Broken(start, stop, match.text, breaks))
     return found
 
 
 def spelled(breaks: tuple[tuple[int, str], ...]) -> str:
     """The breaks of a value as a journal records them beside its form (`44:n,120:rn`: a line
-    feed after its 44th character, CR and LF after its 120th)."""
-    return ",".join(f"{at}:{''.join(_CODES[c] for c in space)}" for at, space in breaks)
+        feed after its 44th character, CR and LF after its 120th; `N`, `R`, `T`: the JSON escapes
+    `\\n`, `\\r`, `\\t`, each two characters)."""
+    return ",".join(
+        f"{at}:{''.join(_CODES[c] for c in _CODED.findall(space))}" for at, space in breaks
+    )
 
 
 def respelled(value: str, spelling: str) -> str | None:

@@ -95,3 +95,31 @@ def test_a_key_file_in_lines_is_masked_whole_in_every_format(
         out = done.stdout + done.stderr
         assert "Traceback" not in out and "APP_BOOTSTRAP" in out, (fmt, out[-2000:])
         assert _key_lines(out) == 0, fmt
+
+
+def test_a_key_file_in_lines_inside_a_json_string_is_masked_withheld_and_restored(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`jq -n --arg k "$(base64 key.json)" '{bootstrap: $k}'`: the lines of 76 put in one JSON
+    string, each break escaped (`\\n`): masked in every format, withheld from the journal by
+    its form and its breaks, and given back exactly by a rollback (helper-669 F9)."""
+    wrapped = "\n".join(B64[i : i + 76] for i in range(0, len(B64), 76))
+    boot = json.dumps({"mode": "prod", "bootstrap": wrapped})
+    sandbox = make_sandbox(_world(boot))
+    profile = ("lab", PROFILE)
+    for fmt in ("table", "github", "markdown", "sarif"):
+        done = drift_on(sandbox, tmp_path, profile, "check", "lab", "--format", fmt)
+        out = done.stdout + done.stderr
+        assert "APP_BOOTSTRAP" in out and _key_lines(out) == 0, fmt
+    fixed = drift_on(sandbox, tmp_path, profile, "fix", "lab", "--yes")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    (journal,) = (tmp_path / ".drift" / "journal").glob("*.json")
+    data = json.loads(journal.read_text())
+    held = b"".join(base64.b64decode(data[f]) for f in ("service_before_pb", "base_template_pb"))
+    assert _key_lines(held.decode("utf-8", "replace") + journal.read_text()) == 0
+    forms = {p["form"] for r in data["withheld"] for p in r["pieces"] if isinstance(p, dict)}
+    assert any(f.startswith("whole/base64@") and f.endswith(":N") for f in forms), forms
+    back = drift_on(sandbox, tmp_path, profile, "rollback", "--yes")
+    assert back.returncode == 0, back.stdout + back.stderr
+    env = sandbox.service(LAB, "app").template.containers[0].env
+    assert {v.name: v.value for v in env if v.name == "APP_BOOTSTRAP"} == {"APP_BOOTSTRAP": boot}
