@@ -82,12 +82,25 @@ class Literals:
         at one place, none overlapping another), and each other value wherever it stands
         (they may overlap those and each other: a masker joins them, `secret_pieces` keeps the
         first)."""
-        pattern = self._pattern
-        found = [] if pattern is None else [Found(*m.span(), m[0]) for m in pattern.finditer(text)]
+        found = [] if self._pattern is None else self._find_compiled(self._pattern, text)
         if self._anchors and len(text) >= ANCHOR:
             found += self._find_anchored(text)
         elif self._long and len(text) >= self._lengths[0]:
             found += self._find_long(text)
+        return found
+
+    @staticmethod
+    def _find_compiled(pattern: re.Pattern[str], text: str) -> list[Found]:
+        """The alternation's matches, and each value that starts inside one and ends past it
+        (`key-1234abcd` and `abcd5678zzzz` in `key-1234abcd5678zzzz`: the second's rest would
+        be left in clear; helper-669 L1). One look at each place a match covers."""
+        found = []
+        for match in pattern.finditer(text):
+            found.append(Found(*match.span(), match[0]))
+            for at in range(match.start() + 1, match.end()):
+                inner = pattern.match(text, at)
+                if inner is not None and inner.end() > match.end():
+                    found.append(Found(*inner.span(), inner[0]))
         return found
 
     def masked(self, text: str) -> str:

@@ -113,3 +113,12 @@ def test_a_long_value_mostly_white_space_is_masked_past_compiled_max() -> None:
     for others in (0, COMPILED_MAX + 1):
         values = Literals([odd, *(_token(12, k) for k in range(others))], flexible=True)
         assert [(f.start, f.stop) for f in values.find(f"x {odd} y")] == [(2, 2 + len(odd))]
+
+
+def test_two_short_secrets_overlapping_are_masked_whole() -> None:
+    """The alternation's match ends inside another value: that one is found from inside the
+    match, and its rest masked too (helper-669 L1)."""
+    redact.register("key-1234abcd")
+    redact.register("abcd5678zzzz")
+    assert redact.mask("x key-1234abcd5678zzzz y") == "x *** y"
+    assert redact.scrub("x key-1234abcd5678zzzz y") == "x *** y"
