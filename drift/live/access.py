@@ -250,11 +250,11 @@ class AccessDecisions:
         )
 
     def _consulted(self, ref: SecretRef, policies: Sequence[Policy | None]) -> None:
-        """Note the policies above the secret's a verdict on `ref` reads, with their etags."""
+        """Note the policies above the secret's a verdict on `ref` reads, as read."""
         seen = self.state.consulted.setdefault(ref, {})
         for policy in policies:
             if policy is not None:
-                seen.setdefault(policy.resource, policy.etag)
+                seen.setdefault(policy.resource, policy)
 
     async def _account_project(self, member: str, policies: Sequence[Policy | None]) -> str:
         """The number of the project a service account belongs to, read only when a policy

@@ -24,20 +24,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 from drift.errors import ApiError
-from drift.fields import enum_name
 from drift.findings import Finding, Unverified
 from drift.kinds import Kind, label
-from drift.live.api import Listing, attempt, short, written_since
+from drift.live.api import Listing, written_since
 from drift.live.calls import CallRunner
+from drift.live.iam_policy import Policy
 from drift.live.model import LiveService
 from drift.live.normalize import raw
-from drift.live.outages import Api
-from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionState
+from drift.live.read_again import (
+    Refused,
+    Said,
+    is_refusal,
+    needs,
+    policy_again,
+    version_again,
+)
+from drift.live.secret_state import SecretPolicy, VersionState
 from drift.live.session import Access, Session
 from drift.live.state import LiveState
 from drift.live.workloads import get_workload, list_kind
@@ -69,21 +74,23 @@ async def held_still(
     if not doubted:
         return findings
     keys = sorted({f.key for f in doubted})
+    # every read again starts once every first read has ended, so a workload's and a secret's
+    # read again bracket their first reads whichever answers first: all made at once (one
+    # round, helper-663 H2), a secret's answer unused where its workload moved
+    planned = {id(f): _secret_reads(profile, state, f) for f in doubted}
+    reads = {name: read for each in planned.values() for name, read in each}
     async with Session(access, runner) as session:
-        moved = await _all_again(session, [state.services[k] for k in keys])
-        still = {
-            id(f): (f, _secret_reads(profile, state, f))
-            for f in doubted
-            if not isinstance(moved[f.key], str) or not moved[f.key]
-        }
-        reads = {name: read for _, planned in still.values() for name, read in planned}
-        answers = await asyncio.gather(*(read(session) for read in reads.values()))
-        changed = dict(zip(reads, answers, strict=True))
+        moved, answers = await asyncio.gather(
+            _all_again(session, [state.services[k] for k in keys]),
+            asyncio.gather(*(read(session) for read in reads.values())),
+        )
+    changed = dict(zip(reads, answers, strict=True))
+    still = {id(f) for f in doubted if not isinstance(moved[f.key], str) or not moved[f.key]}
     why: dict[int, tuple[Finding, str]] = {}
     refused: dict[int, tuple[Finding, list[Refused]]] = {}
     for f in doubted:
-        planned = still[id(f)][1] if id(f) in still else []
-        said = [moved[f.key], *(changed[name] for name, _ in planned)]
+        mine = planned[id(f)] if id(f) in still else []
+        said = [moved[f.key], *(changed[name] for name, _ in mine)]
         if reason := next((r for r in said if isinstance(r, str) and r), ""):
             why[id(f)] = (f, reason)
         elif kept := [r for r in said if isinstance(r, Refused)]:
@@ -99,45 +106,6 @@ async def held_still(
     state.unverified.extend(_items(why.values()))
     state.notes.extend(_unconfirmed(refused.values()))
     return [f for f in findings if id(f) not in why]
-
-
-@dataclass(frozen=True)
-class Refused:
-    """A read again that was refused (PERMISSION_DENIED): no sign the reads were not of one
-    moment, and none that they were. Its finding is kept, as read, with a note saying so
-    (`_unconfirmed`): "run again" would meet the same refusal every run (a custom role with
-    run.services.list but not run.services.get never saw a listed service's secret finding:
-    helper-657 LOW/MEDIUM-3)."""
-
-    said: str
-    """What could not be read again, the refused call and the permission it needs."""
-
-
-Said = str | Refused
-"""Why a read cannot be taken to have held still ("" when it did), or its refusal."""
-
-
-def _refused(exc: ApiError) -> bool:
-    """A refusal for want of a permission (not an API disabled since, which is no permission)."""
-    return exc.status == "PERMISSION_DENIED" and not exc.disabled
-
-
-def _needs(exc: ApiError) -> str:
-    """`exc`'s brief and the permission its call needs: Cloud Run's `run.services.get`,
-    `run.jobs.list`, `run.workerpools.get` (cloud.google.com/run/docs/reference/iam/permissions),
-    Secret Manager's `secretmanager.versions.get`, `secretmanager.secrets.getIamPolicy`
-    (cloud.google.com/iam/docs/roles-permissions/secretmanager), Resource Manager's
-    `resourcemanager.projects.getIamPolicy` (folders, organizations alike)."""
-    call = exc.call
-    if call == "GetIamPolicy":
-        kind = exc.resource.split("/", 1)[0] if "/secrets/" not in exc.resource else "secrets"
-        api = "secretmanager" if kind == "secrets" else "resourcemanager"
-        return f"{exc.brief}, needs {api}.{kind}.getIamPolicy"
-    if call == "GetSecretVersion":
-        return f"{exc.brief}, needs secretmanager.versions.get"
-    verb = "get" if call.startswith("Get") else "list"
-    noun = call.removeprefix("Get").removeprefix("List").lower().removesuffix("s")
-    return f"{exc.brief}, needs run.{noun}s.{verb}"
 
 
 SecretRead = Callable[[Session], Awaitable[Said]]
@@ -166,12 +134,17 @@ def _secret_reads(
     if finding.rule == "secret.no_access":
         for ref in mine:
             if (policy := state.policies.get(ref.key)) is not None and policy.resource:
-                again = partial(_policy_again, policy.resource, policy.etag, f"secret {secret}")
+                again = partial(policy_again, policy.resource, policy.etag, f"secret {secret}")
                 out["GetIamPolicy", policy.resource] = again
             # the project's (and its ancestors') too: read once a run, it may have been read
             # before the workload's last read (a deploy waited for: helper-657 HIGH-2)
-            for resource, etag in state.consulted.get(ref, {}).items():
-                out["GetIamPolicy", resource] = partial(_policy_again, resource, etag, resource)
+            consulted = state.consulted.get(ref, {})
+            last = _last(consulted, policy, state.answered.get(live.key))
+            for resource, read in consulted.items():
+                if resource != last:
+                    out["GetIamPolicy", resource] = partial(
+                        policy_again, resource, read.etag, resource
+                    )
         return [(k, out[k]) for k in sorted(out)]
     for ref in mine:
         info = state.versions.get(ref)
@@ -181,8 +154,22 @@ def _secret_reads(
             continue
         name = ref.version_resource(profile.project)
         said = ref.key if valued else secret
-        out["GetSecretVersion", name] = partial(_version_again, name, info, said)
+        out["GetSecretVersion", name] = partial(version_again, name, info, said)
     return [(k, out[k]) for k in sorted(out)]
+
+
+def _last(consulted: dict[str, Policy], own: SecretPolicy | None, answered: float | None) -> str:
+    """The policy a verdict consulted (`consulted`) needing no read again, "" if none: the one
+    asked for once every other read the verdict pairs was answered (the workload's, by
+    `answered`; the secret's own policy, `own`; the other levels'), each of which is read
+    again, once every first read has ended. Each of those held still from its first read to
+    its read again (or is not verified), and the moment this one was read lies in between:
+    one moment had them all as read (helper-663 H2)."""
+    if not consulted or own is None or not own.resource or answered is None:
+        return ""
+    last = max(consulted.values(), key=lambda p: p.asked)
+    others = [answered, own.answered, *(p.answered for p in consulted.values() if p is not last)]
+    return last.resource if last.asked > max(others) else ""
 
 
 def _doubted(state: LiveState, f: Finding) -> bool:
@@ -281,12 +268,12 @@ async def _again(session: Session, lists: _Lists, live: LiveService) -> Said:
             again = f"{what} could not be read again after its secrets"
             if exc.status == "NOT_FOUND":
                 return f"{what} was deleted while drift read its secrets ({exc.brief})"
-            if not _refused(exc):
+            if not is_refusal(exc):
                 return f"{again} ({exc.brief})"
             listing = await lists.of(live.kind, parent)
             if (now := listing.items.get(live.name)) is None and (failed := listing.error):
-                if _refused(failed):
-                    return Refused(f"{again} ({_needs(exc)}; {_needs(failed)})")
+                if is_refusal(failed):
+                    return Refused(f"{again} ({needs(exc)}; {needs(failed)})")
                 return f"{again} ({exc.brief}; {failed.brief})"
             if now is None:
                 return f"{again} ({exc.brief}), nor listed by its List now (deleted since?)"
@@ -297,77 +284,6 @@ async def _again(session: Session, lists: _Lists, live: LiveService) -> Said:
     # user modifies the desired state" (google/cloud/run/v2/service.proto)
     since = written_since(int(before.generation), now)
     return f"{what} changed while drift read its secrets ({since})"
-
-
-async def _policy_again(resource: str, etag: bytes, what: str, session: Session) -> Said:
-    """Why a policy (`what`: the secret's, `secret s`, or a project's, folder's or
-    organisation's a verdict consulted, its resource) cannot be taken to have held still since
-    it was read: another etag now, or it cannot be read again; empty when it held still."""
-    # as it was read (`drift.live.secrets`, `drift.live.iam`): conditional bindings come back
-    # faithfully only with requested_policy_version 3 (google/iam/v1/options.proto)
-    request = {"resource": resource, "options": {"requested_policy_version": 3}}
-    api: Api = "secrets" if "/secrets/" in resource else "resources"
-    if api == "secrets":
-        client: Any = session.clients.secrets
-    else:
-        client = session.clients.resource_manager(resource.split("/", 1)[0])
-    get = attempt(client.get_iam_policy, request=request)
-    try:
-        now = await session.runner.call(api, "GetIamPolicy", resource, get)
-    except ApiError as exc:
-        if _refused(exc):
-            return Refused(f"the IAM policy of {what} could not be read again ({_needs(exc)})")
-        return f"the IAM policy of {what} could not be read again ({exc.brief})"
-    if SecretPolicy.stamp(now) == etag:
-        return ""
-    # Policy.etag "is used for optimistic concurrency control as a way to help prevent
-    # simultaneous updates of a policy from overwriting each other" (google/iam/v1/policy.proto):
-    # a policy written since the first read answers another one
-    return f"the IAM policy of {what} changed while drift read it (another etag)"
-
-
-async def _version_again(name: str, info: SecretVersionInfo, secret: str, session: Session) -> Said:
-    """Why a version's state cannot be taken to have held still since it was read: another
-    state (or version, for `latest` or an alias) now, or it cannot be read again; empty when
-    it reads as before."""
-    get = attempt(session.clients.secrets.get_secret_version, name=name)
-    was = _said(info.state.value, info.resolved, info.ref.version)
-    try:
-        pb = raw(await session.runner.call("secrets", "GetSecretVersion", name, get))
-    except ApiError as exc:
-        if exc.status == "NOT_FOUND" and info.state in GONE:
-            return ""  # not there before, not there now
-        if _refused(exc):
-            return Refused(
-                f"version {info.ref.version} of {secret} could not be read again ({_needs(exc)})"
-            )
-        if exc.status != "NOT_FOUND":
-            return f"version {info.ref.version} of {secret} could not be read again ({exc.brief})"
-        now = "MISSING"
-    else:
-        now = _said(enum_name(pb, "state"), short(pb.name), info.ref.version)
-        if now == was and info.etag and pb.etag and pb.etag != info.etag:
-            # written since, back to the state read (enabled, then disabled again): the etag
-            # is "of the currently stored SecretVersion" (resources.proto), and a write that
-            # names an older one fails, so it changes with every write (`SecretVersionInfo`)
-            return (
-                f"version {info.ref.version} of {secret} was written while drift read it "
-                f"({was} both times, another etag)"
-            )
-    if now == was:
-        return ""
-    return f"version {info.ref.version} of {secret} changed while drift read it ({was} → {now})"
-
-
-GONE = frozenset({VersionState.MISSING, VersionState.SECRET_MISSING})
-
-
-def _said(state: str, resolved: str | None, version: str) -> str:
-    """A version's state as a read answered it: `DISABLED`, or `DISABLED (version 2)` where
-    `latest` or an alias named it."""
-    if state == VersionState.SECRET_MISSING.value:
-        state = VersionState.MISSING.value
-    return f"{state} (version {resolved})" if resolved and resolved != version else state
 
 
 def _items(why: Iterable[tuple[Finding, str]]) -> Iterable[Unverified]:

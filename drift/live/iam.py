@@ -17,6 +17,7 @@ never denied."""
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -155,6 +156,7 @@ class IamReads:
     async def _read_policy(self, resource: str) -> Policy | ApiError:
         client = self.clients.resource_manager(resource.split("/", 1)[0])
         request = {"resource": resource, "options": {"requested_policy_version": 3}}
+        asked = time.monotonic()  # drift.live.held_still
         try:
             policy = await self.runner.call(
                 "resources",
@@ -164,7 +166,7 @@ class IamReads:
             )
         except ApiError as exc:
             return exc
-        return Policy.from_proto(resource, policy)
+        return Policy.from_proto(resource, policy, asked)
 
     async def _parent(self, folder: str) -> str | ApiError:
         """A folder's parent (a folder or the organisation), read once a run."""

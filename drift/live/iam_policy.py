@@ -13,7 +13,9 @@ with `options.requested_policy_version = 3` (google/iam/v1/options.proto)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -69,9 +71,15 @@ class Policy:
     etag: bytes = field(default=b"", compare=False)
     """What tells this read from a later one (`SecretPolicy.stamp`): `drift.live.held_still`
     reads a policy a verdict consulted again to confirm it."""
+    asked: float = field(default=0.0, compare=False)
+    """When its read was sent and answered (`time.monotonic()`; not known: 0 and infinity):
+    `drift.live.held_still` needs no read again of one asked for once every other read its
+    verdict pairs was answered."""
+    answered: float = field(default=math.inf, compare=False)
 
     @classmethod
-    def from_proto(cls, resource: str, policy: Any) -> Policy:
+    def from_proto(cls, resource: str, policy: Any, asked: float = 0.0) -> Policy:
+        """The policy as read, answered now (after `asked`, when known)."""
         return cls(
             resource,
             tuple(
@@ -83,6 +91,8 @@ class Policy:
                 for b in policy.bindings
             ),
             bytes(policy.etag) or policy.SerializeToString(deterministic=True),
+            asked,
+            time.monotonic(),
         )
 
     def accessor_bindings(self, member: str, number: str = "") -> list[Binding]:

@@ -301,7 +301,7 @@ class SecretReads:
         # expand it (`Policy.indirect_bindings`)
         custom = [b for b in read.bindings if b.role.startswith(CUSTOM_ROLES)]
         conditional = tuple(b for b in accessors if b.condition) + tuple(custom)
-        got = SecretPolicy(secret.key, outright, conditional, resource, SecretPolicy.stamp(policy))
+        got = SecretPolicy(secret.key, outright, conditional, resource, read.etag, read.answered)
         self.state.policies[secret.key] = got
 
     async def _access(self, ref: SecretRef) -> None:

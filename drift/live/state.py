@@ -12,7 +12,7 @@ from typing import Any
 from drift.fields import SettingValue, normalise_account
 from drift.findings import Unverified
 from drift.kinds import Kind, split_key, workload_key
-from drift.live.iam_policy import Grant, Verdict
+from drift.live.iam_policy import Grant, Policy, Verdict
 from drift.live.model import LiveService, RevisionConfig, RevisionVariables
 from drift.live.projects import ProjectNames
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo
@@ -131,9 +131,9 @@ class LiveState(ProjectNames):
     keyed by what it was worked out of."""
     projects: dict[str, str] = field(default_factory=dict)
     """Project ids by the number or id references name them with (when read)."""
-    consulted: dict[SecretRef, dict[str, bytes]] = field(default_factory=dict)
+    consulted: dict[SecretRef, dict[str, Policy]] = field(default_factory=dict)
     """The project, folder and organisation policies an access verdict on a version consulted,
-    by resource, with the etag read (`drift.live.held_still` reads them again)."""
+    by resource, as read (etag, when: `drift.live.held_still` reads them again)."""
     notes: list[str] = field(default_factory=list)
     """What the report says once about how this read was made (`DENY_NOTE`)."""
     answered: dict[str, float] = field(default_factory=dict)

@@ -612,6 +612,9 @@ def test_a_version_disabled_again_after_the_service_was_read_again_is_not_verifi
     def recover() -> None:
         c.secrets.enable_secret_version(name=f"{SECRET}/versions/2")
         serve("latest")
+        # the state's read again goes out with api's (drift.live.held_still): answered after
+        # `back`, it reads what holds then
+        sandbox.inject(Fault(method="GetSecretVersion", code=None, latency_ms=1000))
         # the first GetService answered arms `back` for the next one: the read again
         between.arm(
             "after",
