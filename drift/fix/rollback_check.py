@@ -5,6 +5,7 @@ later changes: `drift.fix.since`), the revisions the recorded traffic names that
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -30,7 +31,13 @@ from drift.fix.since import (
     undoes,
     undone_by,
 )
-from drift.fix.startable import doubtful, unstartable, ways_out, workload_unstartable
+from drift.fix.startable import (
+    doubtful,
+    read_ahead,
+    unstartable,
+    ways_out,
+    workload_unstartable,
+)
 from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
 from drift.fix.workload import RESTORED, still_running
@@ -101,8 +108,16 @@ async def check(
     not be read). `force` lifts only the refusal of someone's change since drift's last write;
     `deployable` only what the failed canary found missing (`unstartable`)."""
     kind, name = Kind(entry.kind), who(entry)
-    live = await get_workload(session, kind, entry.full_name)
     service = not workload_restore.in_place(entry)  # a canary's change
+    # the versions a new revision of what served would use (`unstartable`) are read beside the
+    # service, not after it: one round fewer, reads wasted where no revision is made (helper-663
+    # M4); whatever they say is said only where asked
+    ahead = [read_ahead(session, entry)] if service else []
+    got = await asyncio.gather(
+        get_workload(session, kind, entry.full_name), *ahead, return_exceptions=True
+    )
+    if isinstance(live := got[0], BaseException):
+        raise live
     if service and promoted_by_hand(live, entry):  # as `fix --no-promote` told: drift's own
         journal_promotion(journal, entry, live)
         ui.say(

@@ -23,7 +23,7 @@ from weakref import WeakKeyDictionary
 
 from drift.errors import ApiError
 from drift.fix.binauthz_own import MAY_ADMIT, may_admit, not_judged
-from drift.fix.changes import apply_changes, doomed
+from drift.fix.changes import After, apply_changes, doomed
 from drift.fix.journal import Entry, State
 from drift.fix.reasons import reason_name
 from drift.fix.recorded import base_template, before_service, served_by, service_parts
@@ -59,6 +59,15 @@ async def _secrets(session: Session, entry: Entry, known: LiveState | None) -> t
     return await _judged(session, entry.project, config, before.template.service_account, known)
 
 
+async def read_ahead(session: Session, entry: Entry) -> None:
+    """Read the secret versions `unstartable` judges `entry`'s recorded configuration by (each
+    once a session: `unstartable` then finds them read), before whether it is asked is known:
+    `drift rollback` reads them beside the service (helper-663 M4)."""
+    before = before_service(entry)
+    config = revision_config(base_template(entry), service=before, container=None)
+    await _read(session, entry.project, apply_changes(config, ()))
+
+
 async def workload_unstartable(session: Session, entry: Entry, now: Any) -> tuple[str, ...]:
     """`unstartable` for a job or worker pool put back in place (`workload_restore`), when
     the put-back changes its template: one naming a version Cloud Run cannot access fails as
@@ -86,9 +95,14 @@ async def _judged(
     after = apply_changes(config, ())
     if known is not None and all(ref in known.versions for *_, ref in after.uses):
         return doomed(after, known, account)
+    return doomed(after, await _read(session, project, after), account)
+
+
+async def _read(session: Session, project: str, config: After) -> LiveState:
+    """The state of each version `config` uses, read once a session and project."""
     reads = _reader(session, project)
-    await asyncio.gather(*(reads.version(ref) for ref in dict.fromkeys(r for *_, r in after.uses)))
-    return doomed(after, reads.state, account)
+    await asyncio.gather(*(reads.version(ref) for ref in dict.fromkeys(r for *_, r in config.uses)))
+    return reads.state
 
 
 _READS: WeakKeyDictionary[Session, dict[str, SecretReads]] = WeakKeyDictionary()
