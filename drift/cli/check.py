@@ -179,11 +179,15 @@ def check(
             )
         )
     # The repair of a manifest is an edit of the manifest, not a command on what runs; a
-    # report with no finding and nothing unread has none (the planner is imported for one).
+    # report with no finding and nothing unread has none (the planner is imported for one),
+    # nor one no output shows (`fix_commands`: JSON's, Markdown's and so the step summary's;
+    # never the table's, SARIF's or github's: helper-663 L1)
     report = result.report
     if not manifest and (left := _stopped_changes(journal_dir, result.state)):
         report = replace(report, notes=(*report.notes, *left))
-    if not manifest and (report.findings or report.unverified):
+    repairs = format in (OutputFormat.JSON, OutputFormat.MARKDOWN) or json_file is not None
+    repairs = repairs or output.step_summary_file() is not None
+    if not manifest and repairs and (report.findings or report.unverified):
         from drift.fix.render import with_repairs
 
         report = with_repairs(profile, result.state, report)
