@@ -122,10 +122,13 @@ async def run_check(
     runner: CallRunner | None = None,
     source: Source | None = None,
     canaries: JournalCanaries | None = None,
+    ignored_since: bool = True,
 ) -> CheckResult:
     """`canaries`: what drift's journal recorded of its canaries (`drift.fix.served`), for
     `since` to pass over one that never served where the revisions alone cannot tell, and for
-    a canary at 0 % to be said from its journal entry here (`JournalCanaries.left`)."""
+    a canary at 0 % to be said from its journal entry here (`JournalCanaries.left`).
+    `ignored_since`: an output shows an ignored finding's `since` (JSON, SARIF, a baseline);
+    else no history is read for drift an `ignore` silences (helper-663 L2)."""
     if source is None:
         source = LiveSource()
     if probe and not source.deployed:
@@ -138,7 +141,9 @@ async def run_check(
         check_probe_config(profile, names, targets_env)
     history = settings.history and source.deployed
     chosen = set(names)
-    wanted = partial(_drifted, chosen, profile, LiveState()) if history else None
+    today = today or utc_today()
+    silenced = None if ignored_since else today
+    wanted = partial(_drifted, chosen, profile, LiveState(), silenced) if history else None
     # what a `same_as` of the checked services compares with is read too (never reported)
     reading, read = to_read(profile, names) if source.deployed else (profile, list(names))
     compared = frozenset(reading.services[n].key for n in read[len(names) :])
@@ -153,10 +158,11 @@ async def run_check(
     state.unverified.extend(unread_values(profile, names, state))
     if source.deployed:
         state.unverified.extend(_unaccounted(names, state))
-    found = source.settle(diff(profile, names, state, today := today or utc_today(), canaries))
+    found = source.settle(diff(profile, names, state, today, canaries))
     if source.deployed:  # a secret finding of reads at two moments is confirmed, or unverified
         found = await held_still(profile, found, state, settings.access(), runner)
-    if history and (late := [k for k in _tracing(found, state) if not _listed(k, state)]):
+    traced = [f for f in found if ignored_since or not f.ignored]
+    if history and (late := [k for k in _tracing(traced, state) if not _listed(k, state)]):
         # a drift judged only once everything is read (`same_as`: the other workload's value)
         await _list_histories(profile, settings, state, late, runner)
     # a service's revisions read for its pin alone (`drift.live.trap.own_pin`) give no `since`
@@ -335,17 +341,21 @@ def _drifted(
     checked: set[str],
     profile: Profile,
     state: LiveState,
+    silenced: dt.date | None,
     service: ServiceProfile,
     live: LiveService,
 ) -> bool:
     """Whether a checked service's configuration has drifted (so its history is worth reading),
-    judged as soon as it is described: no secret state is known yet, and none is needed."""
+    judged as soon as it is described: no secret state is known yet, and none is needed.
+    `silenced`: the day by which a drift an `ignore` silences does not count (no output shows
+    its `since`)."""
     if service.key not in checked:
         return False  # read only to compare with (`same_as`): not reported, no history
     ctx = Context(profile, state, service, live)
-    return any(
-        f.rule in HISTORY for rev in live.checked for f in configuration_findings(At(ctx, rev))
-    )
+    found = [f for rev in live.checked for f in configuration_findings(At(ctx, rev))]
+    if silenced is not None:
+        found = apply_ignores(profile, found, silenced)
+    return any(f.rule in HISTORY and not f.ignored for f in found)
 
 
 def _unique(items: list[Unverified], profile: Profile) -> tuple[Unverified, ...]:

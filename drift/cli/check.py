@@ -176,6 +176,9 @@ def check(
                 runner=runner,
                 source=source,
                 canaries=canary_record(journal_dir),
+                # an ignored finding's `since`: in JSON and SARIF only (and a baseline's)
+                ignored_since=format in (OutputFormat.JSON, OutputFormat.SARIF)
+                or any(f is not None for f in (json_file, sarif, baseline)),
             )
         )
     # The repair of a manifest is an edit of the manifest, not a command on what runs; a
