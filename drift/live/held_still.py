@@ -11,14 +11,17 @@ So once the diff is made, each workload with such a finding is read again (one G
 GetJob or GetWorkerPool, as the probe does: `drift.probe.moved`): its generation moved →
 those findings are *not verified* ("run again"), never a false error and never clean. A
 workload that held still from its read on still pairs with an older read of a secret made
-before it: for a `secret.no_access`, the secret's policy is read again (its project's was
-read after it) and its etag compared; for a version's state asked for before the workload
-was read (a secret the profile names is looked up as the check starts), the state is read
-again and compared (an `env.constraint` on a value by `latest` or an alias alike: the value
+before it: for a `secret.no_access`, the secret's policy is read again, and so are the
+project's and ancestors' its verdict consulted but one asked for once every other read was
+answered (`_last`), and their etags compared; for a version's state asked for before the
+workload was read (a secret the profile names is looked up as the check starts), the state
+is read again and compared (an `env.constraint` on a value by `latest` or an alias alike: the value
 judged is of the version that state read resolved). Another one → not verified, and so is a
 read again that fails for now or finds the workload deleted; one refused outright
 (PERMISSION_DENIED; for a workload, its kind's List too) keeps its finding with a note naming
-the refusal. A run without such findings makes no call."""
+the refusal. All these reads again go out at once, every first read having ended: a read
+again answering first brackets the same moments as in any order. A run without such findings
+makes no call."""
 
 from __future__ import annotations
 
