@@ -45,7 +45,7 @@ from drift.live.read_again import (
     policy_again,
     version_again,
 )
-from drift.live.secret_state import SecretPolicy, VersionState
+from drift.live.secret_state import VersionState
 from drift.live.session import Access, Session
 from drift.live.state import LiveState
 from drift.live.workloads import get_workload, list_kind
@@ -136,17 +136,19 @@ def _secret_reads(
     out: dict[tuple[str, str], SecretRead] = {}
     if finding.rule == "secret.no_access":
         for ref in mine:
+            own = None  # when the secret's policy, read again, was answered
             if (policy := state.policies.get(ref.key)) is not None and policy.resource:
                 again = partial(policy_again, policy.resource, policy.etag, f"secret {secret}")
                 out["GetIamPolicy", policy.resource] = again
+                own = state.read_at.get(("GetIamPolicy", policy.resource))
             # the project's (and its ancestors') too: read once a run, it may have been read
             # before the workload's last read (a deploy waited for: helper-657 HIGH-2)
             consulted = state.consulted.get(ref, {})
-            last = _last(consulted, policy, state.answered.get(live.key))
-            for resource, read in consulted.items():
+            last = _last(consulted, own, state.answered.get(live.key))
+            for resource, level in consulted.items():
                 if resource != last:
                     out["GetIamPolicy", resource] = partial(
-                        policy_again, resource, read.etag, resource
+                        policy_again, resource, level.etag, resource
                     )
         return [(k, out[k]) for k in sorted(out)]
     for ref in mine:
@@ -161,17 +163,17 @@ def _secret_reads(
     return [(k, out[k]) for k in sorted(out)]
 
 
-def _last(consulted: dict[str, Policy], own: SecretPolicy | None, answered: float | None) -> str:
+def _last(consulted: dict[str, Policy], own: float | None, answered: float | None) -> str:
     """The policy a verdict consulted (`consulted`) needing no read again, "" if none: the one
     asked for once every other read the verdict pairs was answered (the workload's, by
-    `answered`; the secret's own policy, `own`; the other levels'), each of which is read
-    again, once every first read has ended. Each of those held still from its first read to
-    its read again (or is not verified), and the moment this one was read lies in between:
-    one moment had them all as read (helper-663 H2)."""
-    if not consulted or own is None or not own.resource or answered is None:
+    `answered`; the secret's own policy, by `own`, when read again; the other levels'), each
+    of which is read again, once every first read has ended. Each of those held still from its
+    first read to its read again (or is not verified), and the moment this one was read lies
+    in between: one moment had them all as read (helper-663 H2)."""
+    if not consulted or own is None or answered is None:
         return ""
     last = max(consulted.values(), key=lambda p: p.asked)
-    others = [answered, own.answered, *(p.answered for p in consulted.values() if p is not last)]
+    others = [answered, own, *(p.answered for p in consulted.values() if p is not last)]
     return last.resource if last.asked > max(others) else ""
 
 

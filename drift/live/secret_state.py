@@ -5,7 +5,6 @@ secret: `registered`)."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -87,8 +86,6 @@ class SecretPolicy:
     etag: bytes = b""
     """The policy as read (`stamp`), for `drift.live.held_still` to tell whether it changed
     since."""
-    answered: float = field(default=math.inf, compare=False)
-    """When its read was answered (`Policy.answered`)."""
 
     @staticmethod
     def stamp(policy: Any) -> bytes:

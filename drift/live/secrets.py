@@ -6,6 +6,7 @@ an `Unverified` (but a value read only to know it pasted in)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -103,15 +104,16 @@ class SecretReads:
     async def _once(self, method: str, name: str, fn: Callable[[float], Awaitable[T]]) -> Any:
         """A read made once a run, however many references lead to it (a secret named by its
         project's id and by its number): its answer, or the ApiError it failed with."""
-        return await self.tasks.once(
-            ("read", (method, name)), partial(self._read, name, fn, method)
-        )
+        read = partial(self._read, name, fn, method)
+        return await self.tasks.once(("read", (method, name)), read)
 
     async def _read(self, name: str, fn: Callable[[float], Awaitable[T]], method: str) -> Any:
         try:
             return await self.runner.call("secrets", method, name, fn)
         except ApiError as exc:
             return exc
+        finally:
+            self.state.read_at[method, name] = time.monotonic()  # drift.live.held_still
 
     async def _canonical(self, ref: SecretRef) -> SecretRef:
         """The reference as the secret's other reads name it: a project named by its number
@@ -181,8 +183,7 @@ class SecretReads:
         """The secret's expiry: from the list for a secret of the workload's project; else (a
         secret of another project, which the list does not cover, one the list did not bring,
         or when the list could not be read) from GetSecret. An expiry that cannot be read
-        leaves `secret.expiring` unchecked: the secret is unverified, never reported as not
-        expiring."""
+        leaves `secret.expiring` unchecked: unverified, never reported as not expiring."""
         canon = await self._canonical(ref)
         listed = await self._listed_secrets(canon)
         # a secret the list (read to the end) did not bring is asked for all the same: AIP-158
@@ -301,7 +302,7 @@ class SecretReads:
         # expand it (`Policy.indirect_bindings`)
         custom = [b for b in read.bindings if b.role.startswith(CUSTOM_ROLES)]
         conditional = tuple(b for b in accessors if b.condition) + tuple(custom)
-        got = SecretPolicy(secret.key, outright, conditional, resource, read.etag, read.answered)
+        got = SecretPolicy(secret.key, outright, conditional, resource, SecretPolicy.stamp(policy))
         self.state.policies[secret.key] = got
 
     async def _access(self, ref: SecretRef) -> None:

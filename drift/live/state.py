@@ -142,6 +142,9 @@ class LiveState(ProjectNames):
     for before its workload was read may pair with an older read of it
     (`drift.live.held_still`)."""
     asked: dict[SecretRef, float] = field(default_factory=dict)
+    read_at: dict[tuple[str, str], float] = field(default_factory=dict)
+    """When each Secret Manager read (method, resource) was answered (`drift.live.held_still`:
+    a secret's policy)."""
 
     def grant(self, account: str, ref: SecretRef) -> Grant:
         """May `account` (as the settings give it, the live one or the one a plan would set)
