@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,7 @@ def test_drift_fix_piped_into_head_cleans_up_and_says_where_it_stands(
     argv = [*drift_argv(), "fix", "staging", "-s", "web", "--yes"]
     argv += ["--profiles", str(REPO / "profiles")]
     before = sandbox.service(PROJECT, "web")
+    sandbox.hold_deploys(True)  # the canary reconciles until the reader has gone, however slow
     with subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environ, cwd=tmp_path, text=True
     ) as proc:
@@ -164,6 +166,12 @@ def test_drift_fix_piped_into_head_cleans_up_and_says_where_it_stands(
             if "deploying canary revision" in line:
                 break
         proc.stdout.close()  # `head` has what it wanted
+        deadline = time.monotonic() + 60
+        while not sandbox.service(PROJECT, "web").reconciling:
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        sandbox.hold_deploys(False)  # the clean-up's own write settles
+        sandbox.finish_deploy(PROJECT, "web")
         err = proc.stderr.read()
         code = proc.wait(timeout=60)
     (line,) = err.splitlines()

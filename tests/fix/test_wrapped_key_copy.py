@@ -116,7 +116,10 @@ def test_a_key_file_in_lines_inside_a_json_string_is_masked_withheld_and_restore
     (journal,) = (tmp_path / ".drift" / "journal").glob("*.json")
     data = json.loads(journal.read_text())
     held = b"".join(base64.b64decode(data[f]) for f in ("service_before_pb", "base_template_pb"))
-    assert _key_lines(held.decode("utf-8", "replace") + journal.read_text()) == 0
+    # the proto fields' own base64 may share a run with the key's where both hold a public
+    # name at one alignment (the client_email is the service's creator): looked at decoded
+    readable = json.dumps({k: v for k, v in data.items() if not k.endswith("_pb")})
+    assert _key_lines(held.decode("utf-8", "replace") + readable) == 0
     forms = {p["form"] for r in data["withheld"] for p in r["pieces"] if isinstance(p, dict)}
     assert any(f.startswith("whole/base64@") and f.endswith(":N") for f in forms), forms
     back = drift_on(sandbox, tmp_path, profile, "rollback", "--yes")
