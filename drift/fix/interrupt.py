@@ -56,8 +56,9 @@ class Where:
     def sent(self) -> bool:
         """A workload's write was sent and its answer not had — an update in place (its
         journal says `updating`), a promotion (`promoting`) whose read back could not tell
-        (`drift.fix.promotion_cut`): it may have landed, so an interruption is no "nothing
-        changed" (exit 4): its outcome is not known, exit 3 for both (helper-528 F2: exit 4
+        (`drift.fix.promotion_cut`), a canary's clean-up (`cleaning-up`: a second Ctrl-C):
+        it may have landed, or left the canary pinned, so an interruption is no "nothing
+        changed" (exit 4): its outcome is not known, exit 3 for each (helper-528 F2: exit 4
         over a job updated; helper-601 F2: 3 or 4 by the kind of write)."""
         return any(_unknown(f) for f in self.fixes)
 
@@ -100,11 +101,13 @@ class Where:
 
 
 def _unknown(fixer: Fixer) -> bool:
-    """Whether `fixer`'s last write was sent and its outcome is not known."""
+    """Whether `fixer`'s last write was sent and its outcome is not known: an update in
+    place, a promotion, or a canary's clean-up (a second Ctrl-C while it was written: the
+    canary may still be there, pinned — no "nothing changed", helper-661 B4)."""
     entry = fixer.entry
     if in_place(entry):
         return entry.state == State.UPDATING
-    return entry.state == State.PROMOTING
+    return entry.state in (State.PROMOTING, State.CLEANING_UP)
 
 
 Record = Callable[[str, str, Any], None]

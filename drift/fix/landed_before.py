@@ -9,7 +9,11 @@ a change they wanted or deleted the lock by hand (helper-553 F1). An update in p
 write provably never applied (the workload at the generation and etag it was sent on, nothing
 in progress: `drift.fix.update_cut`) holds nothing back either: its entry is recorded
 `aborted` (the write not landed) and its lock taken over, said in one line (helper-661 B2: the
-next fix refused, and sent the operator through a rollback that wrote nothing). Anything else
+next fix refused, and sent the operator through a rollback that wrote nothing). A service's
+clean-up stopped while its write was sent (a second Ctrl-C: `cleaning-up`) whose write the
+service holds exactly and nothing after it, serving what served before, is recorded
+`cleaned-up` and its lock taken over the same way (helper-661 B4: `drift check` said nothing
+of it, and the next fix refused until a rollback that wrote nothing). Anything else
 — a promotion that did not land (its canary is left), a write someone wrote over — still
 refuses, naming both ways out (`drift.fix.lock`). `drift rollback CHANGE` undoes the change
 as before.
@@ -37,6 +41,7 @@ from drift.fix.locktakeover import left_by
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_percent
 from drift.fix.recorded import before_service
+from drift.fix.restore import already_restored
 from drift.fix.restored import carries_kind, complete
 from drift.fix.routing import landed, promotion_problem
 from drift.fix.update import CLIENT
@@ -45,7 +50,11 @@ from drift.fix.workload_restore import in_place
 from drift.kinds import Kind
 from drift.live.changeids import new_change_id
 
-_FINISHES = {State.PROMOTING: State.PROMOTED, State.UPDATING: State.UPDATED}
+_FINISHES = {
+    State.PROMOTING: State.PROMOTED,
+    State.UPDATING: State.UPDATED,
+    State.CLEANING_UP: State.CLEANED_UP,
+}
 
 
 def landed_on(now: Any, journal: Journal, by: str) -> Landed:
@@ -60,6 +69,7 @@ def landed_on(now: Any, journal: Journal, by: str) -> Landed:
         if not entries or not all(_landed(e, now) for e in entries):
             return ""
         generation = int(now.generation)
+        cleanup = all(e.state == State.CLEANING_UP for e in entries)
         note = (
             f"finished by {by}: its last write had landed, the workload read at generation "
             f"{generation} exactly as drift wrote it"
@@ -70,6 +80,11 @@ def landed_on(now: Any, journal: Journal, by: str) -> Landed:
                 journal.landed(entry, state, note, etag=now.etag, generation=generation)
         except JournalError:
             return ""  # not recorded: the change stays unfinished, its lock held
+        if cleanup:
+            return (
+                f"its clean-up had landed (generation {generation}, exactly as drift wrote it: "
+                "the canary's tag removed, what served before serving again)"
+            )
         return f"its last write had landed (generation {generation}, exactly as drift wrote it)"
 
     return judge
@@ -112,7 +127,9 @@ def _landed(entry: Entry, now: Any) -> bool:
     promotion judged by its template and traffic (`routing.landed`) and the canary serving
     its share; an update in place — a job's, a pool's, a service's own settings — by the
     configuration it sent (`restored.carries_kind`, as `drift.fix.workload` journals it:
-    helper-554 F2), a pool's instances all on the revision it made."""
+    helper-554 F2), a pool's instances all on the revision it made; a canary's clean-up by
+    the configuration and traffic it sent (`routing.landed`), what served before serving
+    again and the service's own fields as recorded (`restore.already_restored`)."""
     if entry.problem or entry.state not in _FINISHES or not entry.writes:
         return False
     if (entry.state == State.UPDATING) != in_place(entry):
@@ -122,6 +139,8 @@ def _landed(entry: Entry, now: Any) -> bool:
         return False
     if now.client != CLIENT:  # the last write is someone else's (invariant 12: drift's say
         return False  # `client: drift`), however alike: helper-607 F1
+    if entry.state == State.CLEANING_UP:  # a service's clean-up (its `restore` write)
+        return write.step == "cleanup" and landed(now, write) and already_restored(now, entry)
     kind = Kind(entry.kind)
     if in_place(entry):
         placed = kind is not Kind.WORKER_POOL or not write.revision
@@ -131,8 +150,9 @@ def _landed(entry: Entry, now: Any) -> bool:
 
 
 log = logging.getLogger(__name__)
-UNFINISHED = frozenset({State.PROMOTING, State.UPDATING})
-"""The states of a change stopped after its last write was sent (its outcome not had)."""
+UNFINISHED = frozenset({State.PROMOTING, State.UPDATING, State.CLEANING_UP})
+"""The states of a change stopped after its last write was sent (its outcome not had): a
+promotion, an update in place, a clean-up (a second Ctrl-C while it was written)."""
 BY = "a later `drift fix`"
 
 
@@ -142,14 +162,26 @@ def stopped_notes(journal: Path, workloads: dict[str, str]) -> list[str]:
     "no drift" while every later `fix` of it was refused). Nothing when the journal is not
     there or cannot be read: a check never fails on the journal."""
     present = _locks(journal)
-    return [
-        f"{key}: change {holder.change_id} was stopped once its last write was sent, and its "
-        "lock is left: the next `drift fix` settles it if it reads that write landed (or, an "
-        "update in place, never applied); else "
-        f"`drift rollback {holder.change_id}`"
-        for key, full_name in workloads.items()
-        if (holder := _stopped(journal, full_name, present)) is not None
-    ]
+    found = {key: _stopped(journal, full_name, present) for key, full_name in workloads.items()}
+    return [_note(key, *stopped) for key, stopped in found.items() if stopped is not None]
+
+
+def _note(key: str, holder: lockholder.Holder, cleaning: bool) -> str:
+    """The check's note on a workload whose lock a stopped change left (`cleaning`: stopped
+    while its clean-up was written, a second Ctrl-C: helper-661 B4, no note was said)."""
+    change = holder.change_id
+    if cleaning:
+        return (
+            f"{key}: change {change} was stopped while its clean-up (the canary's tag removed, "
+            "the routing that served restored) was being written, and its lock is left: the "
+            "next `drift fix` settles it if it reads the clean-up landed; else "
+            f"`drift rollback {change}` finishes it"
+        )
+    return (
+        f"{key}: change {change} was stopped once its last write was sent, and its lock is "
+        "left: the next `drift fix` settles it if it reads that write landed (or, an update in "
+        f"place, never applied); else `drift rollback {change}`"
+    )
 
 
 def stopped_on(journal: Path, services: Sequence[ServicePlan]) -> list[ServicePlan]:
@@ -170,16 +202,20 @@ def _locks(journal: Path) -> list[str]:
         return []
 
 
-def _stopped(journal: Path, full_name: str, present: list[str]) -> lockholder.Holder | None:
+def _stopped(
+    journal: Path, full_name: str, present: list[str]
+) -> tuple[lockholder.Holder, bool] | None:
     """The holder of a lock of the workload (either name, either form of the project) left
-    by a process that is gone, in the middle of a write (`UNFINISHED`)."""
+    by a process that is gone, in the middle of a write (`UNFINISHED`), and whether that
+    write was its clean-up's."""
     own = set(names(full_name)) | set(other_forms(full_name, present))
     for name in sorted(own & set(present)):
         holder = lockholder.read(journal / "locks" / name)
         if holder is None or not holder.stale:
             continue
-        if any(e.state in UNFINISHED for e in left_by(journal, holder) or []):
-            return holder
+        states = {e.state for e in left_by(journal, holder) or []}
+        if states & UNFINISHED:
+            return holder, states & UNFINISHED == {State.CLEANING_UP}
     return None
 
 

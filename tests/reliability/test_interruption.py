@@ -167,26 +167,47 @@ def test_a_signal_while_the_canary_deploys_cleans_up(
     assert done.returncode == 0 and "nothing left to roll back" in done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
-def test_a_second_signal_stops_the_cleanup_and_keeps_the_lock(
-    sandbox: Sandbox, tmp_path: Path, sent: signal.Signals
-) -> None:
-    """A second signal while that cleanup's own deploy waits stops it: exit 4, one line saying
-    where it stands; the change is unfinished, so its lock stays (the next fix refuses) until
-    `drift rollback` takes it over and restores the service."""
-    before = sandbox.service("acme-chat-staging", "web")
+def stop_the_cleanup(
+    sandbox: Sandbox, tmp_path: Path, sent: signal.Signals, *, held: bool
+) -> tuple[int, str, dict[str, str]]:
+    """`drift fix` of web as a child process, signalled while its canary deploys (no deploy
+    ever ends: GetOperation waits), then again while its cleanup's deploy waits (`held`: the
+    cleanup's UpdateService itself is held, never applied — a cancelled request is dropped):
+    its exit code, stderr and environment."""
     sandbox.inject(Fault("GetOperation", None, latency_ms=60_000))  # no deploy ever ends
     proc, env = fix_web(sandbox, tmp_path)
     deadline = time.monotonic() + 60
     while operations(sandbox) == 0:
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.05)
+    if held:  # the canary's write is in: the next one, the cleanup's, is held unapplied
+        sandbox.inject(Fault("UpdateService", None, latency_ms=60_000, first_n=1))
     proc.send_signal(sent)
     while sum(c.short == "UpdateService" for c in sandbox.calls) < 2:  # the cleanup's write
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.05)
-    code, _, err = interrupt_when(proc, lambda: operations(sandbox) > 1, sent)
-    assert code == 4, err
+    if held:
+        time.sleep(0.5)  # the held write waits: the signal reaches it in flight
+        code, _, err = interrupt_when(proc, lambda: True, sent)
+    else:
+        code, _, err = interrupt_when(proc, lambda: operations(sandbox) > 1, sent)
+    return code, err, env
+
+
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
+def test_a_second_signal_stops_the_cleanup_and_keeps_the_lock(
+    sandbox: Sandbox, tmp_path: Path, sent: signal.Signals
+) -> None:
+    """A second signal while that cleanup's own deploy waits stops it: one line saying where
+    it stands, exit 3 (the cleanup's write was sent, its outcome unknown: the canary may be
+    left pinned, so never 4, "nothing changed"); the change is unfinished, so its lock stays.
+    `drift check` says so in a note (before: nothing), and the next `fix`, reading that the
+    cleanup landed (what served before serves, exactly as drift wrote it), records it
+    `cleaned-up` and takes the lock over in one line (helper-661 B4: it refused, naming a
+    rollback that then wrote nothing)."""
+    before = sandbox.service("acme-chat-staging", "web")
+    code, err, env = stop_the_cleanup(sandbox, tmp_path, sent, held=False)
+    assert code == 3, err
     journal = Journal(tmp_path / ".drift" / "journal")
     (entry,) = journal.entries()
     (lock,) = (journal.directory / "locks").glob("*--services--*.lock")
@@ -196,13 +217,61 @@ def test_a_second_signal_stops_the_cleanup_and_keeps_the_lock(
     assert f"drift keeps its lock {lock}: `drift rollback {entry.change_id}` takes it" in line
     assert entry.state == State.CLEANING_UP
     sandbox.clear_faults()
-    refused = drift(*FIX_WEB, env=env, cwd=tmp_path)
-    assert refused.returncode == 4 and entry.change_id in refused.stdout + refused.stderr
-    done = drift("rollback", "--yes", env=env, cwd=tmp_path)
-    assert done.returncode == 0, done.stdout + done.stderr
-    after = sandbox.service("acme-chat-staging", "web")
-    assert after.template.containers == before.template.containers
+    restored = sandbox.service("acme-chat-staging", "web")
+    assert restored.template.containers == before.template.containers  # the cleanup landed
+    checked = drift("check", *FIX_WEB[1:2], *FIX_WEB[3:], env=env, cwd=tmp_path)
+    said = checked.stdout + checked.stderr
+    assert (
+        f"note: web: change {entry.change_id} was stopped while its clean-up (the canary's tag "
+        "removed, the routing that served restored) was being written, and its lock is left: "
+        "the next `drift fix` settles it if it reads the clean-up landed; else `drift "
+        f"rollback {entry.change_id}` finishes it"
+    ) in said, said
+    fixed = drift(*FIX_WEB, env=env, cwd=tmp_path)
+    said = fixed.stdout + fixed.stderr
+    assert fixed.returncode == 0, said  # was 4: "stopped mid-change … `drift rollback`"
+    assert (
+        f"web: took over the lock left by change {entry.change_id} (fix, pid " in said
+        and "(that process is gone, and its clean-up had landed (generation "
+        f"{restored.generation}, exactly as drift wrote it"
+        in said
+    ), said
+    assert "stopped mid-change" not in said, said
+    first = next(e for e in journal.entries() if e.change_id == entry.change_id)
+    assert first.state == State.CLEANED_UP, first.history
     assert not list((journal.directory / "locks").glob("*.lock"))
+
+
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
+def test_a_cleanup_stopped_before_its_write_applied_still_refuses(
+    sandbox: Sandbox, tmp_path: Path, sent: signal.Signals
+) -> None:
+    """The same second signal while the cleanup's UpdateService is held, never applied: the
+    canary is left pinned, so the next `fix` refuses (its lock is no write that landed),
+    naming `drift rollback CHANGE`, and writes nothing; `drift check` says so first; exit 3
+    (never 4: a canary is left)."""
+    before = sandbox.service("acme-chat-staging", "web")
+    code, err, env = stop_the_cleanup(sandbox, tmp_path, sent, held=True)
+    assert code == 3, err
+    journal = Journal(tmp_path / ".drift" / "journal")
+    (entry,) = journal.entries()
+    assert entry.state == State.CLEANING_UP
+    sandbox.clear_faults()
+    left = sandbox.service("acme-chat-staging", "web")
+    assert any(t.tag == entry.tag for t in left.traffic)  # the canary's write as it left it
+    checked = drift("check", *FIX_WEB[1:2], *FIX_WEB[3:], env=env, cwd=tmp_path)
+    assert f"note: web: change {entry.change_id} was stopped while its clean-up" in (
+        checked.stdout + checked.stderr
+    )
+    refused = drift(*FIX_WEB, env=env, cwd=tmp_path)
+    said = refused.stdout + refused.stderr
+    assert refused.returncode == 4 and "stopped mid-change" in said, said
+    assert f"drift rollback {entry.change_id}" in said, said
+    assert journal.entries()[0].state == State.CLEANING_UP
+    assert len(list((journal.directory / "locks").glob("*.lock"))) == 2
+    after = sandbox.service("acme-chat-staging", "web")
+    assert after.generation == left.generation  # the refused fix wrote nothing
+    assert after.template.containers != before.template.containers  # the canary's, left
 
 
 @pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
