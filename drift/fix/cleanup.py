@@ -110,6 +110,7 @@ async def clean_up(
             )
         fixer.where = outcome.message
     elif done.over is not None:  # landed over someone else's write: a stale etag let through
+        outcome.unfinished = bool(done.unjournaled)  # the journal behind: its lock kept
         theirs = await replaced(fixer, *done.over)
         outcome.message = (
             f"{stop.message}. Then someone else wrote the service ({theirs.gens}{theirs.who}) "
@@ -120,6 +121,7 @@ async def clean_up(
         )
         fixer.where = outcome.message
     elif done.unjournaled:  # written, but the journal does not say how it ended
+        outcome.unfinished = True  # exit 3, its lock kept: never 4 (helper-661 B1, B3)
         did = (
             f"drift removed the canary's tag and restored the routing (what serves: {done.text})"
             if done.ok
