@@ -18,6 +18,7 @@ from drift.fix import lockholder
 from drift.fix.base import Base
 from drift.fix.byhand import promote_command, restored_routing
 from drift.fix.journal import Entry, State
+from drift.fix.kept_since import kept_since
 from drift.fix.lockholder import Holder
 from drift.fix.lockname import names
 from drift.fix.restore import changed_since
@@ -127,7 +128,7 @@ def canary_left(
             f"configuration that served before the change ({reason}): "
             f"{ways_out(entry, pinned=True, why=reason)}"
         )
-    if since:  # as `drift rollback` judges it, and refuses
+    if since and not kept_since(now, entry):  # as `drift rollback` judges it, and refuses
         restores = (
             f"`drift rollback {change}`, which refuses it (`--force` removes the canary and "
             f"routes the traffic as it was before the change, {restored_routing(entry)}, "

@@ -15,6 +15,7 @@ from drift.fix.byhand import journal_promotion, promoted_by_hand
 from drift.fix.context import FixUI
 from drift.fix.gone import missing, refused, renamed, replaceable
 from drift.fix.journal import Entry, Journal, State
+from drift.fix.kept_since import kept_since
 from drift.fix.patch import restored_traffic
 from drift.fix.recorded import as_found, before_service, fields_only, served_by, tag_caveat
 from drift.fix.restore import already_restored, changed_since, never_sent
@@ -140,9 +141,12 @@ async def check(
 
     def judged(now: Any) -> Since:
         changed = changed_since(now, entry) if service else workload_restore.changed(now, entry)
+        if changed and kept_since(now, entry):  # theirs is only what the rollback keeps
+            changed = ""
         return judge(now, entry, changed, later, same, undone_by(entry, entries))
 
     since = judged(live)
+    kept = "" if since.blocks else kept_since(live, entry)
     if since.by_rollback is not None:  # proven, under the workload's lock (the caller's)
         try:
             line = settle(journal, entry, since.by_rollback)
@@ -177,6 +181,7 @@ async def check(
         f"{visible(', '.join(entry.changes))})"
         + (f"; {visible(about)}" if about else "")
         + (f"; {visible(since.note)}" if since.note else "")
+        + (f"; {visible(kept)}" if kept else "")
     )
     if service:
         lines = differences(live, entry, gone, undoes(since.later))

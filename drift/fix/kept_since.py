@@ -1,0 +1,103 @@
+"""Whether what someone else changed on a service since drift's last write of a change is only
+what that change's rollback keeps (helper-661 A7): a rollback copies the service as it is and
+writes only its template, its traffic and the service-level parts the change set
+(`drift.fix.restore.restore_request`, `drift.fix.workload_restore.restore_request`), so a
+label, an annotation, a description or a setting of the service the change never set, written
+since, stays as they left it. Refusing such a rollback ("changed since … `--force`") sent the
+operator to the very flag that also lifts the refusal of a real change; it now goes on and
+says what of theirs stays.
+
+It is proven from what the journal holds of drift's last write, never assumed: the write
+landed (its generation recorded), the service is the one drift changed (its `uid`), no
+revision was made since (Cloud Run creates a revision for every changed template: the latest
+created revision is the one drift's last write left — the canary of a canary's change, the
+revision that served for an update in place, which sends the template back as read), the
+configuration and traffic are exactly as that write sent them (`routing.carries`: the
+template's configuration digest, with the service-level settings it reads, and the traffic
+targets with their tags; an update in place by its configuration, `restored.holds`, and the
+traffic as it was), and each service-level part the change set is either in that digest or
+reads as it was before the change (what the rollback writes back then changes nothing of
+theirs: the journal records no value drift wrote for a part outside it, `ingress`). Anything
+else — their revision, their routing or tag, a part drift set that may be theirs now, a write
+of drift's whose outcome is not known, a job's or worker pool's change — is not proven, and
+the rollback refuses as before."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.fields import FIELDS
+from drift.fix.journal import Entry
+from drift.fix.patch import copy_workload, restored_traffic, without_system_metadata
+from drift.fix.readback import what_changed
+from drift.fix.recorded import before_service, service_parts
+from drift.fix.restored import holds
+from drift.fix.routing import carries, traffic_key
+from drift.kinds import Kind
+from drift.live.api import short, written_since
+from drift.live.normalize import raw, revision_config
+from drift.protofield import field_value
+
+
+def kept_since(now: Any, entry: Entry) -> str:
+    """What someone else changed on the service `now` since drift's last write of `entry`'s
+    change, in words, when all of it is what the rollback keeps ("their labels team stay");
+    "" when nothing was written since or it is not proven (the rollback then refuses)."""
+    last = entry.last_write()
+    if Kind(entry.kind) is not Kind.SERVICE or last is None or last.landed is not True:
+        return ""
+    was = str(entry.service_before.get("uid", "") or "")
+    if int(now.generation) <= last.generation_after or (was and now.uid != was):
+        return ""
+    before = before_service(entry)
+    if entry.canary_revision:  # a canary's change: its canary is the latest revision made
+        made = entry.canary_revision
+        same = last.step in ("canary", "promotion") and carries(now, last)
+    else:  # an update in place sends the template back as read: no revision of its own
+        made = short(before.latest_created_revision)
+        same = holds(now, last, Kind.SERVICE) and traffic_key(now.traffic) == traffic_key(
+            restored_traffic(before)
+        )
+    if not same or short(now.latest_created_revision) != made or not _parts_proven(now, entry):
+        return ""
+    what = what_changed(_kept(before, entry), _kept(now, entry))
+    return (
+        f"{entry.service} was changed since drift's last write of change {entry.change_id} "
+        f"({written_since(last.generation_after, now)}): "
+        + (f"they changed only its {what}" if what else "they changed nothing it writes")
+        + ", which the rollback keeps (it writes only the template, the traffic and what the "
+        "change set): " + (f"their {what} stays" if what else "their change stays")
+    )
+
+
+def _parts_proven(now: Any, entry: Entry) -> bool:
+    """Whether each service-level part `entry`'s change set holds in `now` what drift's last
+    write left: read into the configuration digest its write recorded (`carries`/`holds`
+    compared it), or, outside it, as before the change (a value the rollback writes back
+    unchanged)."""
+    config = revision_config(now.template, service=now, container=None)
+    digested = set(config.fingerprint["settings"])
+    names = [c.split(".", 1)[1] for c in entry.changes if c.startswith("setting.")]
+    unread = {
+        FIELDS[n].service_part or n
+        for n in names
+        if n in FIELDS
+        and n not in digested
+        and (FIELDS[n].level == "service" or FIELDS[n].service_part)
+    }
+    was, held = raw(before_service(entry)), raw(now)
+    fields = held.DESCRIPTOR.fields_by_name
+    return all(
+        p in fields and field_value(held, fields[p]) == field_value(was, fields[p]) for p in unread
+    )
+
+
+def _kept(service: Any, entry: Entry) -> Any:
+    """`service` without what a rollback writes (its template, its traffic, the parts the
+    change set) and without what drift never sends (system labels and annotations), nor its
+    status: what someone's write changed of it and the rollback keeps."""
+    copy = raw(without_system_metadata(copy_workload(service)))
+    for name in ("template", "traffic", *service_parts(entry)):
+        if name in copy.DESCRIPTOR.fields_by_name:
+            copy.ClearField(name)
+    return copy

@@ -1,0 +1,122 @@
+"""helper-661 A7: a teammate's write since drift's last write of a change that touched only what
+the rollback keeps — a label of the service: no revision, the routing, the template and the
+service-level settings the change set as drift left them. A rollback copies the service as it
+is and writes only its template, its traffic and the parts the change set, so their label
+stays: the rollback goes on and says so ("their labels team stays"), exit 0, for a canary's
+change (promoted, or held by `--no-promote`) and for an update in place alike. Before, both
+refused ("changed since … `--force` restores anyway", exit 4), the words "rolling back would
+undo what of their change the lines above list" listing nothing of theirs.
+
+Where it is not proven, the rollback refuses as before: their 0 % tag (the rollback's traffic
+would remove it), their deploy (a revision of theirs), and an update in place of the ingress
+(the journal records no ingress drift wrote: the one the service has may be theirs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift.fix.journal import State
+from drift.sandbox import Sandbox
+from tests.cliutil import drift_on
+from tests.conftest import Clients
+from tests.fix.conftest import PROJECT, config, entries, updates
+from tests.fix.test_inplace_refused_theirs import SOLO
+from tests.fix.test_promotion_refused_theirs import fix_cli, their_write
+from tests.fix.test_rollback_landed_then_theirs import stands, theirs
+
+KEPT = "which the rollback keeps (it writes only the template, the traffic and what the change set)"
+REFUSED = "rolling back would undo what of their change the lines above list"
+IAM = (
+    "solo",
+    f"project: {PROJECT}\nregion: us-central1\nservices:\n  api:\n    settings:\n"
+    "      invoker_iam_disabled: true\n",
+)
+
+
+@pytest.mark.parametrize("how", ["promoted", "no-promote"])
+def test_a_canary_change_rolled_back_over_their_label(
+    how: str,
+    sandbox: Sandbox,
+    env: dict[str, str],
+    clients: Clients,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = sandbox.service(PROJECT, "api")
+    served = config(sandbox.revision(PROJECT, "api", before.latest_ready_revision.split("/")[-1]))
+    flags = ["--no-promote"] if how == "no-promote" else []
+    done = fix_cli(env, tmp_path, "fix", "e2e", "--service", "api", "--yes", *flags)
+    (entry,) = entries(tmp_path)
+    assert entry.state == (State.PINNED if flags else State.PROMOTED), done.stdout + done.stderr
+    their_write(clients, "label")
+    if flags:  # `drift check` offers the rollback as it judges it: no refusal to name
+        checked = fix_cli(env, tmp_path, "check", "e2e", "--service", "api")
+        assert f"`drift rollback {entry.change_id}` removes the canary" in checked.stdout
+        assert "which refuses it" not in checked.stdout, checked.stdout
+    sandbox.clear_calls()
+    back = fix_cli(env, tmp_path, "rollback", "--yes")
+    said = back.stdout + back.stderr
+    assert back.returncode == 0, said  # was 4: "changed since … `--force` restores anyway"
+    assert f"they changed only its labels team, {KEPT}: their labels team stays" in said, said
+    assert REFUSED not in said and "--force" not in said, said
+    assert f"rollback of {entry.change_id}: restored api" in said, said
+    now = sandbox.service(PROJECT, "api")
+    assert now.labels["team"] == "theirs"
+    assert config(sandbox.revision(PROJECT, "api", now.latest_ready_revision.split("/")[-1])) == (
+        served
+    )
+    assert not any(t.tag == entry.tag for t in now.traffic_statuses)
+    assert entries(tmp_path)[0].state == State.ROLLED_BACK
+
+
+def test_an_update_in_place_rolled_back_over_their_label(
+    sandbox: Sandbox, env: dict[str, str], clients: Clients, tmp_path: Path
+) -> None:
+    """A setting the configuration digest drift journals holds (`invoker_iam_disabled`)."""
+    done = drift_on(sandbox, tmp_path, IAM, "fix", "solo", "--yes")
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.UPDATED, done.stdout + done.stderr
+    assert sandbox.service(PROJECT, "api").invoker_iam_disabled
+    their_write(clients, "label")
+    back = drift_on(sandbox, tmp_path, IAM, "rollback", "--yes")
+    said = back.stdout + back.stderr
+    assert back.returncode == 0, said  # was 4
+    assert f"they changed only its labels team, {KEPT}: their labels team stays" in said, said
+    now = sandbox.service(PROJECT, "api")
+    assert now.labels["team"] == "theirs" and not now.invoker_iam_disabled
+    assert entries(tmp_path)[0].state == State.ROLLED_BACK
+
+
+@pytest.mark.parametrize("what", ["tag", "deploy"])
+def test_their_routing_or_revision_still_refuses(
+    what: str,
+    sandbox: Sandbox,
+    env: dict[str, str],
+    clients: Clients,
+    tmp_path: Path,
+) -> None:
+    done = fix_cli(env, tmp_path, "fix", "e2e", "--service", "api", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    theirs(sandbox, clients, what)
+    sandbox.clear_calls()
+    back = fix_cli(env, tmp_path, "rollback", "--yes")
+    said = back.stdout + back.stderr
+    assert back.returncode == 4 and REFUSED in said and KEPT not in said, said
+    assert updates(sandbox) == [] and stands(sandbox, what)
+
+
+def test_an_ingress_update_in_place_still_refuses_over_their_label(
+    sandbox: Sandbox, env: dict[str, str], clients: Clients, tmp_path: Path
+) -> None:
+    """The journal records no ingress drift wrote (it is outside the digest of the write): the
+    ingress the service has may be theirs, so their label alone is not proven."""
+    done = drift_on(sandbox, tmp_path, SOLO, "fix", "solo", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    their_write(clients, "label")
+    sandbox.clear_calls()
+    back = drift_on(sandbox, tmp_path, SOLO, "rollback", "--yes")
+    said = back.stdout + back.stderr
+    assert back.returncode == 4 and REFUSED in said and KEPT not in said, said
+    assert updates(sandbox) == []
