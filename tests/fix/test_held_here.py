@@ -146,7 +146,9 @@ def test_a_held_canarys_promotion_stays_when_only_a_label_changed_since(
     """revown66 F1: someone adds a label (`gcloud run services update --update-labels`: a new
     generation, traffic as drift's canary write left it). The stop said the printed promotion
     "would undo that change" and withheld it, though it moves only the traffic, which nobody
-    moved: it is still given, with rollback's refusal (changed since) said beside it."""
+    moved: it is still given, with the change said beside it. The rollback keeps their label
+    (it writes only the template, the traffic and what the change set: helper-661 A7), so it
+    is offered as it is, never "which refuses it"."""
     import grpc
     from google.cloud import run_v2
     from google.cloud.run_v2.services.services.transports import ServicesGrpcTransport
@@ -170,7 +172,8 @@ def test_a_held_canarys_promotion_stays_when_only_a_label_changed_since(
         assert "gcloud run services update-traffic app" in text, text  # the promotion, given
         assert "would undo that change" not in text, text
         assert f"app was changed since drift's last write of change {change}" in text, text
-        assert f"`drift rollback {change}`, which refuses it" in text, text
+        assert f"`drift rollback {change}` removes the canary and restores the" in text, text
+        assert "which refuses it" not in text, text
 
 
 @pytest.mark.parametrize("by_name", [False, True], ids=["to-latest", "to-revisions"])
