@@ -8,10 +8,11 @@ operator to the very flag that also lifts the refusal of a real change; it now g
 says what of theirs stays.
 
 It is proven from what the journal holds of drift's last write, never assumed: the write
-landed (its generation recorded), the service is the one drift changed (its `uid`), no
-revision was made since (Cloud Run creates a revision for every changed template: the latest
-created revision is the one drift's last write left — the canary of a canary's change, the
-revision that served for an update in place, which sends the template back as read), the
+landed (its generation recorded; any later one recorded as not landed), the service is the
+one drift changed (its `uid`), no revision was made since (Cloud Run creates a revision for
+every changed template: the latest created revision is the one drift's last write left — the
+canary of a canary's change, the revision that served for an update in place, which sends the
+template back as read), the
 configuration and traffic are exactly as that write sent them (`routing.carries`: the
 template's configuration digest, with the service-level settings it reads, and the traffic
 targets with their tags; an update in place by its configuration, `restored.holds`, and the
@@ -27,7 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift.fields import FIELDS
-from drift.fix.journal import Entry
+from drift.fix.journal import Entry, Write
 from drift.fix.patch import copy_workload, restored_traffic, without_system_metadata
 from drift.fix.readback import what_changed
 from drift.fix.recorded import before_service, service_parts
@@ -43,8 +44,8 @@ def kept_since(now: Any, entry: Entry) -> str:
     """What someone else changed on the service `now` since drift's last write of `entry`'s
     change, in words, when all of it is what the rollback keeps ("their labels team stay");
     "" when nothing was written since or it is not proven (the rollback then refuses)."""
-    last = entry.last_write()
-    if Kind(entry.kind) is not Kind.SERVICE or last is None or last.landed is not True:
+    last = _last_landed(entry)
+    if Kind(entry.kind) is not Kind.SERVICE or last is None:
         return ""
     was = str(entry.service_before.get("uid", "") or "")
     if int(now.generation) <= last.generation_after or (was and now.uid != was):
@@ -68,6 +69,19 @@ def kept_since(now: Any, entry: Entry) -> str:
         + ", which the rollback keeps (it writes only the template, the traffic and what the "
         "change set): " + (f"their {what} stays" if what else "their change stays")
     )
+
+
+def _last_landed(entry: Entry) -> Write | None:
+    """drift's last write of the change that landed, when every write after it is recorded
+    as not landed (a rollback refused for its stale etag); None when there is none, or a
+    later one's outcome is not known."""
+    for i in range(len(entry.writes) - 1, -1, -1):
+        landed = entry.writes[i].get("landed")
+        if landed:
+            return Write.read(entry.writes[i])
+        if landed is not False:
+            return None
+    return None
 
 
 def _parts_proven(now: Any, entry: Entry) -> bool:

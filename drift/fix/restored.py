@@ -157,7 +157,11 @@ def theirs(
         )
         return Restored(not problem, runs, now, lost, then=then)
     stale = isinstance(error, ApiError) and stale_etag(error)
-    if (not stale and int(now.generation) <= before) or landed_alone(now, write, content):
+    # refused for its stale etag, drift's write landed alone only if the read back holds all
+    # it sent: a write of theirs that left the configuration alone (a label, their ingress
+    # over an update in place's rollback) is one generation on with it too (helper-661 A1/A7)
+    alone = landed_alone(now, write, content) and (not stale or as_sent(now, write, content, sent))
+    if (not stale and int(now.generation) <= before) or alone:
         return None
     why = error.message if error is not None else "sent"
     if stale or next_generation(now, write):
