@@ -78,7 +78,7 @@ def test_a_third_signal_says_what_the_journal_says_was_written(
     out, err = proc.communicate(timeout=20)
     (entry,) = journal.entries()
     assert entry.state == State.CLEANING_UP and entry.wrote, entry.state
-    assert proc.returncode == 4, err
+    assert proc.returncode == 3, err  # the cleanup's outcome unknown (helper-661 B4)
     assert "Traceback" not in out + err, err
     assert "nothing was changed" not in err, err
     line = err.strip().splitlines()[-1]
