@@ -14,6 +14,7 @@ from drift.fix.base import Base, tag_note
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State, Write, may_have_served
 from drift.fix.keep_routing import keep_routing
+from drift.fix.kept_since import kept_since
 from drift.fix.patch import promoted_traffic, update_traffic_flags
 from drift.fix.readback import what_changed
 from drift.fix.recorded import parts_as_found, service_parts
@@ -117,12 +118,17 @@ class ServiceFixer(Fixer):
         canary = self.outcome.canary
         tagged = tag_note(self.base)  # what the probe of the canary cannot prove
         self.outcome.state = State.PROMOTED
+        back = (  # their label alone: the rollback keeps it (helper-661 A7)
+            f"`drift rollback {self.change_id}` undoes drift's change and keeps theirs"
+            if kept_since(now, self.entry)
+            else f"`drift rollback {self.change_id}` refuses while their change stands; "
+            "`--force` would undo it too"
+        )
         self.outcome.message = (
             f"{self.name}: traffic moved to {canary} (generation {answer.generation}), then "
             f"{changed_by_someone_else(int(answer.generation), now)}: their change stands "
             f"(what serves now: {describe_serving(now, canary)}); the re-check says what drift "
-            f"is left. `drift rollback {self.change_id}` refuses while their change stands; "
-            "`--force` would undo it too" + (f"; {tagged}" if tagged else "")
+            f"is left. {back}" + (f"; {tagged}" if tagged else "")
         )
         self.where = (
             f"{self.name}: the fix is complete (traffic moved to {canary}), then changed by "

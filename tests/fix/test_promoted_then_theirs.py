@@ -70,7 +70,13 @@ def test_a_write_after_the_promotion_ends_a_completed_fix(
     if what == "label":  # their label kept, and the canary serves
         assert now.labels["team"] == "chat"
         assert [s.revision for s in now.traffic_statuses if s.percent] == [canary]
-    # their write stands: a rollback refuses unforced
-    refused = lab_cli(sandbox, tmp_path, "rollback", "--yes")
-    assert refused.returncode == 4, refused.stdout + refused.stderr
-    assert "changed since" in refused.stdout + refused.stderr
+    back = lab_cli(sandbox, tmp_path, "rollback", "--yes")
+    kept = f"`drift rollback {entry.change_id}` undoes drift's change and keeps theirs"
+    assert (kept in said) is (what == "label"), said
+    if what == "label":  # what the rollback keeps: it goes on, keeping it (helper-661 A7)
+        assert back.returncode == 0, back.stdout + back.stderr
+        assert "their labels team stays" in back.stdout, back.stdout
+        assert sandbox.service(LAB, "app").labels["team"] == "chat"
+    else:  # their deploy stands: a rollback refuses unforced
+        assert back.returncode == 4, back.stdout + back.stderr
+        assert "changed since" in back.stdout + back.stderr
