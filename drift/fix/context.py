@@ -9,15 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from drift.errors import (
-    ApiError,
-    AuthError,
-    DriftError,
-    ExitCode,
-    JournalError,
-    OutputLost,
-    SecretUnrecordable,
-)
+from drift.errors import DriftError, ExitCode, JournalError, OutputLost, SecretUnrecordable
 from drift.findings import ProbeResult
 from drift.fix.base import Base
 from drift.fix.cancel import again
@@ -26,9 +18,6 @@ from drift.fix.journalfiles import UNJOURNALED
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_traffic, patched_template
 from drift.fix.saved import SavedPlan
-from drift.fix.update import get_workload
-from drift.fix.update_cut import never_applied
-from drift.interrupts import interrupt_name
 from drift.live.model import LiveService
 from drift.live.session import Session
 from drift.live.state import LiveState
@@ -251,16 +240,8 @@ class Fixer:
 
     def _interrupted(self, why: str = "") -> Stop | None:
         """The Stop a Ctrl-C (or `why`) amounts to here, with its cleanup; None: it ends the
-        fix at once. An update in place sent, its outcome awaited: read back first (`_stop`,
-        `_update_cut`)."""
-        if why or self.entry.state != State.UPDATING or not self.entry.writes:
-            return None
-        return Stop(
-            f"{self.name}: {interrupt_name()} while the update was being sent",
-            State.UPDATING,
-            interrupted=True,
-            readback=True,
-        )
+        fix at once."""
+        return None
 
     def _output_lost(self, why: str) -> Stop:
         """The output could not be written (`why`): an abort as Ctrl-C is where Ctrl-C cleans
@@ -282,8 +263,6 @@ class Fixer:
     async def _stop(self, stop: Stop) -> None:
         """End the fix where `stop` says: aborted, journaled as it says (unless the journal
         already does; a journal that cannot take it changes nothing more)."""
-        if stop.readback:  # an update in place cut (a service's promotion: `ServiceFix._stop`)
-            stop = await self._update_cut(stop)
         outcome = self.outcome
         outcome.aborted, outcome.interrupted = True, stop.interrupted
         outcome.unfinished = stop.unfinished
@@ -294,33 +273,6 @@ class Fixer:
                 pass
         outcome.state = self.entry.state
         outcome.message = stop.message
-
-    async def _update_cut(self, stop: Stop) -> Stop:
-        """Where an update in place cut by Ctrl-C (`stop`) ended, read once, as an interrupted
-        promotion is (`drift.fix.interrupt.promotion_cut`): never applied (`never_applied`),
-        an abort with nothing changed — journaled so (not landed), its lock released, exit 4
-        (helper-661 B2: it kept its lock, and the next `fix` sent the operator through a
-        rollback that wrote nothing). Anything else — it landed, someone else wrote, the read
-        failed, a second Ctrl-C, a journal that cannot take it — CancelledError: the fix stops
-        at once as before, the journal saying `updating` and its lock kept (exit 3)."""
-        write = Write.read(self.entry.writes[-1])
-        if not stop.quiet:
-            self.ctx.ui.say(f"{stop.message}: reading whether it landed (Ctrl-C again stops this)")
-        try:
-            now = await get_workload(self.ctx.session, self.sp.kind, self.live.full_name)
-        except (ApiError, AuthError):
-            now = None  # a second Ctrl-C: CancelledError, raised from here as it is
-        if now is None or not never_applied(now, write):
-            raise asyncio.CancelledError  # not known: at once, the lock kept (`Where.run`)
-        try:
-            self.ctx.journal.landed(self.entry, State.ABORTED, f"not applied: {interrupt_name()}")
-        except JournalError:
-            raise asyncio.CancelledError from None  # the entry says `updating`: as not known
-        self.where = (
-            f"{stop.message}; it had not been applied ({self.name} read back at generation "
-            f"{now.generation}, as drift read it): nothing was changed"
-        )
-        return Stop(self.where, State.ABORTED, interrupted=True, quiet=stop.quiet)
 
     def _journal_first(self, state: str, note: str, write: Write, where: str, say: str) -> None:
         """Record a write before it is made (a journal that cannot take it stops the fix

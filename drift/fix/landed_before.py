@@ -5,17 +5,15 @@ workload. When the workload as that `fix` read it is exactly that write and noth
 (one generation later, the configuration and the traffic sent, settled and ready), nothing of
 the change is pending: its entry is recorded as finished (`promoted`, `updated`) and its lock
 taken over, said in one line. Before, every later fix refused until the operator rolled back
-a change they wanted or deleted the lock by hand (helper-553 F1). An update in place whose
-write provably never applied (the workload at the generation and etag it was sent on, nothing
-in progress: `drift.fix.update_cut`) holds nothing back either: its entry is recorded
-`aborted` (the write not landed) and its lock taken over, said in one line (helper-661 B2: the
-next fix refused, and sent the operator through a rollback that wrote nothing). A service's
+a change they wanted or deleted the lock by hand (helper-553 F1). A service's
 clean-up stopped while its write was sent (a second Ctrl-C: `cleaning-up`) whose write the
 service holds exactly and nothing after it, serving what served before, is recorded
 `cleaned-up` and its lock taken over the same way (helper-661 B4: `drift check` said nothing
 of it, and the next fix refused until a rollback that wrote nothing). Anything else
 — a promotion that did not land (its canary is left), a write someone wrote over — still
-refuses, naming both ways out (`drift.fix.lock`). `drift rollback CHANGE` undoes the change
+refuses, naming both ways out (`drift.fix.lock`): an update in place cut or killed while
+sent among them, whose write may still land after a read that finds it not applied
+(helper-669 F2). `drift rollback CHANGE` undoes the change
 as before.
 
 A fix with nothing to patch on such a workload (what the write made is what the profile wants)
@@ -45,7 +43,6 @@ from drift.fix.restore import already_restored
 from drift.fix.restored import carries_kind, complete
 from drift.fix.routing import landed, promotion_problem
 from drift.fix.update import CLIENT
-from drift.fix.update_cut import never_applied
 from drift.fix.workload_restore import in_place
 from drift.kinds import Kind
 from drift.live.changeids import new_change_id
@@ -64,8 +61,6 @@ def landed_on(now: Any, journal: Journal, by: str) -> Landed:
     it), so a later rollback chains drift's changes through it (helper-554 F1)."""
 
     def judge(entries: list[Entry]) -> str:
-        if entries and all(_unapplied(e, now) for e in entries):
-            return _never_applied(entries, now, journal, by)
         if not entries or not all(_landed(e, now) for e in entries):
             return ""
         generation = int(now.generation)
@@ -88,37 +83,6 @@ def landed_on(now: Any, journal: Journal, by: str) -> Landed:
         return f"its last write had landed (generation {generation}, exactly as drift wrote it)"
 
     return judge
-
-
-def _unapplied(entry: Entry, now: Any) -> bool:
-    """Whether `entry` stopped with its update in place sent (`updating`) and `now` shows
-    that write never applied: the workload at the generation and etag it was sent on, nothing
-    in progress (`drift.fix.update_cut.never_applied`; nobody has written it since either)."""
-    if entry.problem or entry.state != State.UPDATING or not in_place(entry) or not entry.writes:
-        return False
-    write = Write.read(entry.writes[-1])
-    return write.landed is not True and never_applied(now, write, etag=True)
-
-
-def _never_applied(entries: list[Entry], now: Any, journal: Journal, by: str) -> str:
-    """Record `entries` (`_unapplied`) as aborted, their last write not landed: nothing of
-    the change is in the workload, so its lock holds nothing back (helper-661 B2: the next
-    fix refused, and sent the operator through a rollback that wrote nothing). Why, said; ""
-    when the journal cannot take it (the lock stays held)."""
-    generation = int(now.generation)
-    note = (
-        f"judged by {by}: its last write never applied, the workload read at generation "
-        f"{generation} with the etag that write was sent with"
-    )
-    try:
-        for entry in entries:
-            journal.landed(entry, State.ABORTED, note)
-    except JournalError:
-        return ""
-    return (
-        f"its last write never applied (generation {generation}, the etag it was sent with): "
-        "nothing of it was changed"
-    )
 
 
 def _landed(entry: Entry, now: Any) -> bool:
@@ -179,8 +143,8 @@ def _note(key: str, holder: lockholder.Holder, cleaning: bool) -> str:
         )
     return (
         f"{key}: change {change} was stopped once its last write was sent, and its lock is "
-        "left: the next `drift fix` settles it if it reads that write landed (or, an update in "
-        f"place, never applied); else `drift rollback {change}`"
+        "left: the next `drift fix` settles it if it reads that write landed; else "
+        f"`drift rollback {change}`"
     )
 
 

@@ -1,25 +1,32 @@
-"""helper-661 B2: a signal while an update in place (a service's own settings: one
-UpdateService, no canary) was sent and its write had not applied — the sandbox holds the
-request before applying it (a `Fault` with latency), and a cancelled request is never applied.
-Before, Ctrl-C stopped the fix at once with exit 3 ("it may have landed") and its lock kept,
-and after Ctrl-C or kill -9 the next `fix` refused ("stopped mid-change … run `drift rollback
-CHANGE`") until the operator ran a rollback that wrote nothing. Now Ctrl-C reads the service
-once, as an interrupted promotion does: at the generation drift read, nothing in progress, it
-never applied — an abort, journaled so, its lock released, exit 4 "nothing was changed"; and
-the next `fix` takes over the lock of a killed one whose last write provably never applied
-(the generation and etag it was sent on), records it aborted, and fixes."""
+"""A signal while an update in place (a service's own settings: one UpdateService, no canary)
+was sent, or a kill -9 then. A server may go on processing a request whose caller cancelled
+it, and apply it afterwards: "When a server is notified of the cancellation of an RPC, the
+application-provided server handler may be busy processing the request. The gRPC library in
+general does not have a mechanism to interrupt the application-provided server handler"
+(https://grpc.io/docs/guides/cancellation/). So a read made right after the cut proves
+nothing: Ctrl-C ends the fix at once, exit 3, "the update was being sent (it may have
+landed)", the entry `updating` and the lock kept (helper-669 F2: for a while drift read the
+service at once, said "nothing was changed", exit 4, released the lock and journaled the
+write not landed — and the write landed a moment later). The next `fix` does not take over
+the lock of a killed update that has not applied as it reads it either: the late request
+carries the very etag the service still has, so no etag check would refuse it; the operator's
+`drift rollback CHANGE` ends it. One that has landed is finished by the next `fix`, as any
+stopped write that landed (`drift.fix.landed_before`)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from google.cloud import run_v2
 
+import drift.sandbox.rpc as rpc
 from drift.fix.journal import Journal, State
 from drift.sandbox import Fault, Sandbox
 from tests.cliutil import drift
@@ -31,6 +38,8 @@ SOLO = (
     "      ingress: internal-and-cloud-load-balancing\n"
 )
 INTERNAL_LB = run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER
+BUSY = 1.5
+"""How long the server below goes on processing an UpdateService its caller cancelled."""
 
 
 def solo(sandbox: Sandbox, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
@@ -55,34 +64,87 @@ def sent(sandbox: Sandbox) -> bool:
     return any(c.short == "UpdateService" for c in sandbox.calls)
 
 
+def applied_after_cancel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sandbox (in this process) as a server that is still processing an UpdateService
+    when its caller cancels it, and applies it `BUSY` seconds on (grpc.io, above)."""
+    real = rpc._answer
+
+    async def answer(method: Any, ctx: Any, request: Any, resource: str) -> Any:
+        if method.name != "UpdateService":
+            return await real(method, ctx, request, resource)
+
+        async def busy() -> Any:
+            await asyncio.sleep(BUSY)
+            return await method.handler(request)
+
+        return await asyncio.shield(asyncio.ensure_future(busy()))
+
+    monkeypatch.setattr(rpc, "_answer", answer)
+
+
+def kept_as_sent(code: int, out: str, err: str, tmp_path: Path) -> str:
+    """Assert the fix stopped at once as "it may have landed": exit 3, its entry `updating`
+    and its lock kept; its change id."""
+    said = out + err
+    (entry,) = journal(tmp_path).entries()
+    assert code == 3, said  # was 4, "it had not been applied … nothing was changed"
+    assert "the update was being sent (it may have landed)" in said, said
+    assert "nothing was changed" not in said and "had not been applied" not in said, said
+    assert entry.state == State.UPDATING, entry.history
+    assert entry.writes[-1].get("landed") is not False, entry.history
+    assert len(locks(tmp_path)) == 2  # under both of its names
+    return entry.change_id
+
+
 @pytest.mark.parametrize("signal_", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
-def test_a_signal_before_the_update_applied_is_an_abort(
-    sandbox: Sandbox, tmp_path: Path, signal_: signal.Signals
+def test_a_signal_while_the_update_is_sent_keeps_the_lock_though_it_lands_later(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signal_: signal.Signals
 ) -> None:
+    before = sandbox.service(PROJECT, "api")
+    applied_after_cancel(monkeypatch)
+    argv, env = solo(sandbox, tmp_path)
+    code, out, err = interrupt_when(start(argv, env, tmp_path), lambda: sent(sandbox), signal_)
+    change = kept_as_sent(code, out, err, tmp_path)
+    deadline = time.monotonic() + 30
+    while sandbox.service(PROJECT, "api").generation == before.generation:  # it lands after all
+        assert time.monotonic() < deadline, "the cancelled update never landed"
+        time.sleep(0.1)
+    assert sandbox.service(PROJECT, "api").ingress == INTERNAL_LB
+
+    monkeypatch.undo()
+    again = drift(*argv, env=env, cwd=tmp_path)  # finishes it: its write had landed
+    said = again.stdout + again.stderr
+    assert again.returncode == 0, said
+    assert f"took over the lock left by change {change}" in said, said
+    assert "its last write had landed" in said, said
+    first = next(e for e in journal(tmp_path).entries() if e.change_id == change)
+    assert first.state == State.UPDATED, first.history
+    assert locks(tmp_path) == []
+
+
+def test_a_signal_before_the_update_applied_keeps_the_lock(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Held, then dropped when cancelled (this sandbox's lucky case): still not judged from a
+    read; `drift rollback CHANGE` ends it, and the next fix writes."""
     before = sandbox.service(PROJECT, "api")
     sandbox.inject(Fault("UpdateService", None, latency_ms=60_000, first_n=1))  # held, unapplied
     argv, env = solo(sandbox, tmp_path)
-    code, out, err = interrupt_when(start(argv, env, tmp_path), lambda: sent(sandbox), signal_)
-    said = out + err
-    (entry,) = journal(tmp_path).entries()
-    assert code == 4, said  # was 3, "the update was being sent (it may have landed)"
-    line = err.strip().splitlines()[-1]
-    assert "while the update was being sent; it had not been applied (api read back at " in line
-    assert line.endswith("nothing was changed"), line
-    assert "drift keeps its lock" not in said and "may have landed" not in said, said
-    assert entry.state == State.ABORTED and entry.writes[-1]["landed"] is False, entry.history
-    assert not entry.wrote
-    assert locks(tmp_path) == []
-    now = sandbox.service(PROJECT, "api")
-    assert (now.generation, now.ingress) == (before.generation, before.ingress)
+    code, out, err = interrupt_when(start(argv, env, tmp_path), lambda: sent(sandbox))
+    change = kept_as_sent(code, out, err, tmp_path)
+    assert f"drift rollback {change}" in out + err
+    assert sandbox.service(PROJECT, "api").generation == before.generation
 
     sandbox.clear_faults()
-    again = drift(*argv, env=env, cwd=tmp_path)  # nothing in the way: it fixes
+    ended = drift("rollback", change, "--yes", env=env, cwd=tmp_path)
+    assert ended.returncode == 0, ended.stdout + ended.stderr
+    assert locks(tmp_path) == []
+    again = drift(*argv, env=env, cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
     assert sandbox.service(PROJECT, "api").ingress == INTERNAL_LB
 
 
-def test_the_next_fix_takes_over_a_killed_update_that_never_applied(
+def test_the_next_fix_does_not_take_over_a_killed_update_not_applied_yet(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     before = sandbox.service(PROJECT, "api")
@@ -98,16 +160,21 @@ def test_the_next_fix_takes_over_a_killed_update_that_never_applied(
     proc.communicate(timeout=30)
     (stopped,) = journal(tmp_path).entries()
     assert stopped.state == State.UPDATING and len(locks(tmp_path)) == 2
-    assert sandbox.service(PROJECT, "api").generation == before.generation  # never applied
+    assert sandbox.service(PROJECT, "api").generation == before.generation
 
     sandbox.clear_faults()
+    refused = drift(*argv, env=env, cwd=tmp_path)
+    said = refused.stdout + refused.stderr
+    assert refused.returncode == 4, said  # was 0: "took over … its last write never applied"
+    assert "took over the lock" not in said, said
+    assert "was stopped mid-change" in said and f"drift rollback {stopped.change_id}" in said
+    (entry,) = journal(tmp_path).entries()
+    assert entry.state == State.UPDATING, entry.history
+    assert sandbox.service(PROJECT, "api").generation == before.generation
+
+    ended = drift("rollback", stopped.change_id, "--yes", env=env, cwd=tmp_path)
+    assert ended.returncode == 0, ended.stdout + ended.stderr
     done = drift(*argv, env=env, cwd=tmp_path)
-    said = done.stdout + done.stderr
-    assert done.returncode == 0, said  # was 4: "was stopped mid-change … `drift rollback`"
-    assert f"took over the lock left by change {stopped.change_id}" in said, said
-    assert "its last write never applied (generation " in said, said
-    assert "was stopped mid-change" not in said, said
-    first = next(e for e in journal(tmp_path).entries() if e.change_id == stopped.change_id)
-    assert first.state == State.ABORTED and not first.wrote, first.history
+    assert done.returncode == 0, done.stdout + done.stderr
     assert sandbox.service(PROJECT, "api").ingress == INTERNAL_LB
     assert locks(tmp_path) == []
