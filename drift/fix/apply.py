@@ -79,8 +79,9 @@ class FixResult:
 
     @property
     def unjournaled(self) -> bool:
-        """A write of the change the journal could not record the end of (`unfinished`)."""
-        return any(o.unfinished for o in self.outcomes)
+        """A write of the change the journal could not record the end of (`unfinished`, or
+        `unrecorded`: a refusal, nothing changed)."""
+        return any(o.unfinished or o.unrecorded for o in self.outcomes)
 
     @property
     def recorded_in(self) -> Path | None:

@@ -70,6 +70,9 @@ class ServiceOutcome:
     unfinished: bool = False
     """Stopped past a write the journal could not record the end of: its lock stays, as an
     interrupted change's does (`drift.fix.interrupt.Where`), for `drift rollback` to finish."""
+    unrecorded: bool = False
+    """The journal could not record the abort of a write that changed nothing (a refusal:
+    `unrecorded_refusal`): exit 4 all the same, never "recorded in" the journal."""
     overwrote: str = ""
     """Someone else's write that drift's canary write replaced (their revision, or their
     generation): the fix exits 1, not 4 ("aborted safely … with nothing changed")."""
@@ -151,6 +154,17 @@ def abort_code(outcomes: list[ServiceOutcome]) -> ExitCode:
     if any(o.unfinished for o in outcomes):
         return ExitCode.INCOMPLETE
     return ExitCode.ABORTED
+
+
+def unrecorded_refusal(name: str, refused: str, exc: JournalError, state: str, change: str) -> str:
+    """An update in place the server refused (`refused`: it did not land, nothing was changed)
+    whose abort the journal cannot record (`exc`): exit 4, as any refusal, never the exit 3 and
+    "whether it landed is not recorded" of a write whose outcome is unknown (helper-669 F6)."""
+    return (
+        f"{name}: the update failed ({refused}): nothing was changed, but the journal could "
+        f"not record its abort: {exc.message}; it still says {state} (`drift rollback {change}` "
+        "finds nothing of it to undo)"
+    )
 
 
 def output_lost(exc: OSError | OutputLost) -> str:

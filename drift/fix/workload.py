@@ -23,7 +23,7 @@ from typing import Any
 
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fix.binauthz_own import own_refusal
-from drift.fix.context import Fixer, Stop
+from drift.fix.context import Fixer, Stop, unrecorded_refusal
 from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.job_binauthz import checked_when_run
 from drift.fix.journal import State, Write
@@ -339,7 +339,7 @@ class WorkloadFix(Fixer):
                 f"`drift rollback {self.change_id} --force` would put back what it was before "
                 "drift's change, undoing theirs too"
             )
-        self._landed(State.ABORTED, f"not applied: {exc.reason}", None)
+        self._landed(State.ABORTED, f"not applied: {exc.reason}", None, exc.reason)
         if gen > was:
             raise Stop(
                 f"{self.name}: it was changed since drift read it ({written_since(was, now)}): "
@@ -358,9 +358,12 @@ class WorkloadFix(Fixer):
         except JournalError as exc:
             raise Stop(self._journal_failed(exc), unfinished=True) from exc
 
-    def _journal_failed(self, exc: JournalError, now: Any | None = None) -> str:
+    def _journal_failed(self, exc: JournalError, now: Any | None = None, refused: str = "") -> str:
         """The update was sent and its outcome cannot be recorded: where it stands (landed
-        when `now`, the job or pool read back carrying it) and what to do."""
+        when `now`, the job or pool read back carrying it; `refused`: not landed) and what to do."""
+        if refused:
+            self.outcome.unrecorded = True  # never "recorded in" the journal (`apply`)
+            return unrecorded_refusal(self.name, refused, exc, self.entry.state, self.change_id)
         stands = (
             f"the update landed ({self.name} read back carries it)"
             if now is not None
@@ -372,16 +375,12 @@ class WorkloadFix(Fixer):
             f"{self.change_id}` puts back what it was, or `drift check` says what it runs"
         )
 
-    def _landed(self, state: str, note: str, now: Any | None) -> None:
+    def _landed(self, state: str, note: str, now: Any | None, refused: str = "") -> None:
+        etag, generation = ("", 0) if now is None else (now.etag, int(now.generation))
         try:
-            if now is None:
-                self.ctx.journal.landed(self.entry, state, note)
-            else:
-                self.ctx.journal.landed(
-                    self.entry, state, note, etag=now.etag, generation=int(now.generation)
-                )
+            self.ctx.journal.landed(self.entry, state, note, etag=etag, generation=generation)
         except JournalError as exc:
-            raise Stop(self._journal_failed(exc, now), unfinished=True) from exc
+            raise Stop(self._journal_failed(exc, now, refused), unfinished=not refused) from exc
 
 
 def _same(a: Any, b: Any) -> bool:
