@@ -111,12 +111,28 @@ def canary_left(
             if words
             else ""
         )
-    if holder := _running_here(entry):  # its fix (or its rollback) holds its lock: at work
+    held = _held(entry)
+    if held and held[0].alive:  # its fix (or its rollback) holds its lock here: at work
+        holder = held[0]
         return (
             f"the canary {canary} of change {change}, {entry.state} now). Change {change} is "
             f"running ({holder.command}, pid {holder.pid} on {holder.host}, since "
             f"{holder.started}): wait for it to finish"
         )
+    left = _left_by(service, canary, change, entry, now)
+    if not held:
+        return left
+    holder, files = held[0], " and ".join(str(p) for p in held[1])
+    return (
+        f"{left}. But its lock names {holder.describe()}, and drift cannot tell from this "
+        f"host whether that process is gone: it may still be running on {holder.host}; wait "
+        f"for it to finish, or, if that process is gone, delete {files} first"
+    )
+
+
+def _left_by(service: str, canary: str, change: str, entry: Entry, now: Any) -> str:
+    """`canary_left`'s words for a canary its entry says was left (by `--no-promote`, or a
+    fix that stopped), with no fix of it known to be running here."""
     restores = (
         f"`drift rollback {change}` removes the canary and restores the traffic as it was "
         f"before the change ({restored_routing(entry)})"
@@ -156,19 +172,22 @@ def canary_left(
     )
 
 
-def _running_here(entry: Entry) -> Holder | None:
-    """The holder of the lock of `entry`'s service in the journal the entry was read from
-    when it is the entry's own change and its process lives (`Holder.stale`; a lock of
-    another host is held): that change is being made (or rolled back) now, and "left by a fix
-    that did not finish", with a rollback that would be refused, is not what it is
-    (helper-661 A5). None otherwise (an entry not read from a journal, too)."""
+def _held(entry: Entry) -> tuple[Holder, list[Path]] | None:
+    """The holder of the lock of `entry`'s service in the journal the entry was read from,
+    with the lock's files, when it is the entry's own change and its process is not known to
+    be gone (`Holder.stale`): proven alive here (`Holder.alive`), that change is being made
+    (or rolled back) now, and "left by a fix that did not finish", with a rollback that would
+    be refused, is not what it is (helper-661 A5); else (another host's, or another pid
+    namespace's) it may be running there, or gone, and only its host can tell (helper-669 F3).
+    None otherwise (an entry not read from a journal, too)."""
     if not entry.source:
         return None
     locks = Path(entry.source).parent / "locks"
-    for name in names(entry.full_name):
-        holder = lockholder.read(locks / name)
+    files = [locks / name for name in names(entry.full_name)]
+    for path in files:
+        holder = lockholder.read(path)
         if holder is not None and holder.change_id == entry.change_id and not holder.stale:
-            return holder
+            return holder, [p for p in files if p.exists()]
     return None
 
 

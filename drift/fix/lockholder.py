@@ -91,6 +91,20 @@ class Holder:
             pass  # alive, someone else's
         return self._reused()
 
+    @property
+    def alive(self) -> bool:
+        """Its process is proven alive: on this host, its flock held, or else its pid alive
+        (not reused) in this pid namespace. False when it is gone, and when that cannot be
+        told from here (another host, another pid namespace), which `stale` counts as held
+        (helper-669 F3: a fix killed in a container of another hostname was said running)."""
+        if self.host != socket.gethostname() or self.pid <= 0:
+            return False
+        if self.flocked and (free := unlocked(self.path)) is not None:
+            return not free
+        if self.pidns and self.pidns != pid_namespace():
+            return False
+        return not self.stale
+
     def _reused(self) -> bool:
         """The pid is alive, but its process started after this lock was written."""
         now = process_token(self.pid)
