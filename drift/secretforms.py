@@ -12,6 +12,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Mapping
+from typing import Literal
 from unicodedata import normalize
 from urllib.parse import quote, quote_plus
 
@@ -231,6 +232,10 @@ def bare_forms(value: str) -> set[str]:
     return {stripped, stripped.lstrip(_BOM).strip()}
 
 
+_NORMAL_FORMS: tuple[Literal["NFC", "NFD"], ...] = ("NFC", "NFD")
+"""Unicode's composed and decomposed forms, in which one text may be copied."""
+
+
 def _bare(text: str) -> str:
     return text.strip().lstrip(_BOM).strip()
 
@@ -245,11 +250,8 @@ _SHAPES: dict[str, Callable[[str], str]] = {
     "bare-nfd": lambda text: normalize("NFD", _bare(text)),
 }
 """How a plain copy may hold a version's payload (its text): whole, or as `bare_forms` (a
-payload stored with a trailing newline, or saved with a byte order mark, is copied bare); and
-in either Unicode normal form (`é` one code point, NFC, or `e` and a combining accent, NFD, as
-macOS file names and some clients send it), as the masker searches it (`Secrets.add`): a copy
-the masker hides is a copy the journal withholds (helper-669 F7). Where a form is the text
-itself (ASCII), the first name wins and nothing is added."""
+payload stored with a trailing newline or a byte order mark is copied bare); in either Unicode
+normal form too, as the masker searches it (`Secrets.add`; helper-669 F7)."""
 
 
 class Versions:
@@ -287,6 +289,8 @@ class Versions:
         for name, piece in (pieces or {}).items():
             if searchable(piece):  # as every other form (helper-656 MEDIUM-2)
                 forms.setdefault(piece, (version, f"piece/{name}"))
+                for nf in _NORMAL_FORMS:  # in its other normal form too (helper-673 N1)
+                    forms.setdefault(normalize(nf, piece), (version, f"piece/{name}/{nf}"))
         for name, its in pieces_forms(pieces or {}).items():  # its base64… (LOW-1)
             for encoding, form in its.items():
                 forms.setdefault(form, (version, f"piece/{name}/{encoding}"))
@@ -386,6 +390,9 @@ def _piece_form(pieces: Mapping[str, str], form: str) -> str | None:
     then one of `PIECE_ECHOES`, whose names may hold `/` themselves)."""
     if form in pieces:
         return pieces[form]
+    for nf in _NORMAL_FORMS:
+        if (name := form.removesuffix(f"/{nf}")) != form and name in pieces:
+            return normalize(nf, pieces[name])
     for encoding in PIECE_ECHOES:
         name = form.removesuffix(f"/{encoding}")
         if name != form and name in pieces:

@@ -11,12 +11,18 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
 
 LAB = "lab-nfd"
-SECRET = unicodedata.normalize("NFC", "Pässwörd-Ünïcode-2026-xyz")
-COPY = unicodedata.normalize("NFD", SECRET)
+PW = unicodedata.normalize("NFC", "Pässwörd-Ünïcode-2026-xyz")
+COPY = unicodedata.normalize("NFD", PW)
+SHAPES = {  # the secret's payload, and the form its copy is withheld by
+    "whole": (PW, "whole-nfd"),
+    "piece": (json.dumps({"user": "svc-reader", "password": PW}), "piece/.password/NFD"),
+}
 ACCOUNT = f"api@{LAB}.iam.gserviceaccount.com"
 PROFILE = (
     f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    unexpected_env: warn\n"
@@ -24,7 +30,7 @@ PROFILE = (
 )
 
 
-def _world() -> dict[str, Any]:
+def _world(secret: str) -> dict[str, Any]:
     reader = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]}
     env = {"MODE": "old", "TOKEN": {"secret": "token"}, "LEGACY_TOKEN": COPY}
     return {
@@ -33,7 +39,7 @@ def _world() -> dict[str, Any]:
             LAB: {
                 "number": 555000111444,
                 "region": "us-central1",
-                "secrets": {"token": {"versions": [SECRET], "iam": reader}},
+                "secrets": {"token": {"versions": [secret], "iam": reader}},
                 "services": {
                     "app": {
                         "template": {
@@ -49,13 +55,17 @@ def _world() -> dict[str, Any]:
     }
 
 
+@pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_a_copy_in_the_other_normal_form_is_withheld_and_restored_exactly(
-    make_sandbox: MakeSandbox, tmp_path: Path
+    make_sandbox: MakeSandbox, tmp_path: Path, shape: str
 ) -> None:
-    sandbox = make_sandbox(_world())
+    """The secret whole, or a JSON secret's password (helper-673 N1: a piece's other form was
+    masked but journaled in clear)."""
+    secret, withheld = SHAPES[shape]
+    sandbox = make_sandbox(_world(secret))
     profile = ("lab", PROFILE)
     done = drift_on(sandbox, tmp_path, profile, "check", "lab", "--format", "json")
-    assert COPY not in done.stdout and SECRET not in done.stdout
+    assert COPY not in done.stdout and PW not in done.stdout
     fixed = drift_on(sandbox, tmp_path, profile, "fix", "lab", "--yes")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     (journal,) = (tmp_path / ".drift" / "journal").glob("*.json")
@@ -63,7 +73,7 @@ def test_a_copy_in_the_other_normal_form_is_withheld_and_restored_exactly(
     held = b"".join(base64.b64decode(data[f]) for f in ("service_before_pb", "base_template_pb"))
     assert COPY.encode() not in held and COPY not in journal.read_text()
     forms = {p["form"] for r in data["withheld"] for p in r["pieces"] if isinstance(p, dict)}
-    assert forms == {"whole-nfd"}, forms
+    assert forms == {withheld}, forms
     back = drift_on(sandbox, tmp_path, profile, "rollback", "--yes")
     assert back.returncode == 0, back.stdout + back.stderr
     env = sandbox.service(LAB, "app").template.containers[0].env
