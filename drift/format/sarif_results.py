@@ -89,7 +89,7 @@ def result_of(finding: Finding, rule_index: int) -> dict[str, Any]:
         if value := getattr(finding, key):
             properties[key] = value
     if finding.since is not None:
-        properties["since"] = since_text(finding) or ""
+        properties["since"] = visible(since_text(finding) or "")  # names a live client
         if finding.since.revision is not None:
             properties["sinceRevision"] = finding.since.revision
     result["properties"] = properties
