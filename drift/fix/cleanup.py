@@ -293,23 +293,8 @@ def _theirs_kept(fixer: Fixer, stop: Stop, now: Any, after: Any) -> Stop:
         return stop
     if refusal(now, fixer.entry, force=False) is None or not left_as_pinned(fixer, now):
         return stop
-    what = what_changed(after, now)
-    said = (
-        f"{stop.message}; meanwhile someone else wrote {fixer.name} "
-        f"({written_since(int(after.generation), now)}"
-        + (f"; they changed its {what}" if what else "")
-        + "), making no revision: drift cleans up keeping their change"
-    )
-    return Stop(
-        said,
-        stop.state,
-        cleanup=stop.cleanup,
-        interrupted=stop.interrupted,
-        unfinished=stop.unfinished,
-        quiet=stop.quiet,
-        theirs=now,
-        wrote=after,
-    )
+    said = f"{stop.message}; meanwhile someone else wrote {fixer.name}"
+    return _keeping_theirs(stop, said, after, now, wrote=after, again="")
 
 
 def _written_since(fixer: Fixer, now: Any) -> bool:
@@ -335,15 +320,19 @@ def _again(fixer: Fixer, stop: Stop, now: Any, after: Any) -> Stop | None:
     if now is None or (stop.wrote is None and after is None) or not left_as_pinned(fixer, now):
         return None
     wrote = stop.wrote if stop.wrote is not None else after
-    what = what_changed(stop.theirs if stop.theirs is not None else wrote, now)
-    said = (
-        f"{stop.message}; then someone else wrote {fixer.name} before drift's cleanup write "
-        f"({written_since(int((stop.theirs or wrote).generation), now)}"
-        + (f"; they changed its {what}" if what else "")
-        + "), making no revision: drift cleans up again, keeping their change"
-    )
+    said = f"{stop.message}; then someone else wrote {fixer.name} before drift's cleanup write"
+    return _keeping_theirs(stop, said, stop.theirs or wrote, now, wrote=wrote, again=" again")
+
+
+def _keeping_theirs(stop: Stop, said: str, was: Any, now: Any, *, wrote: Any, again: str) -> Stop:
+    """`stop` carrying someone else's write (`now`, as read; `was`: the service before it) for
+    the cleanup to keep, said after `said`: their generation and what they changed."""
+    what = what_changed(was, now)
     return Stop(
-        said,
+        f"{said} ({written_since(int(was.generation), now)}"
+        + (f"; they changed its {what}" if what else "")
+        + f"), making no revision: drift cleans up{again}"
+        + (" keeping their change" if not again else ", keeping their change"),
         stop.state,
         cleanup=stop.cleanup,
         interrupted=stop.interrupted,
