@@ -28,7 +28,8 @@ states the other containers' cpu and memory too (`containers: {NAME: {settings: 
 `drift init` writes them), the instance's sums are known: a pair the instance takes in all
 is not said (the note's own "unless", helper-647 F5), one the instance's sums are refused
 with while every container takes its own is noted (the other reading). A sidecar's own
-stated pair is judged as the container's (`sidecar_conflicts`, helper-657 LOW-2)."""
+stated pair is judged as the container's where the sums are not known: noted, never refused
+(`sidecar_conflicts`, helper-657 LOW-2, helper-669 F4)."""
 
 from __future__ import annotations
 
@@ -240,18 +241,18 @@ def memory_conflicts(name: str, kind: Kind, stated: Stated) -> list[tuple[str, s
     return [("memory", f"{name}: {shown}, {side.said(*pair)}: {in_all}, {reading}; {alone}")]
 
 
-def sidecar_conflicts(
-    name: str, kind: Kind, stated: Stated
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def sidecar_conflicts(name: str, stated: Stated) -> list[tuple[str, str]]:
     """Each other container's pair the profile states (`containers.NAME.cpu` and `.memory`,
-    `other_limits`) that Cloud Run refuses in one container, judged as the container's own
-    is (`memory_conflicts`, `cpu_floor.below_one`; helper-657 LOW-2): refused where every
-    reading refuses it (a service below one CPU in all as stated, whose instance's sums take
-    less memory too: `below_one_refused`), noted where the instance's sums are refused too
-    or not known (the containers the profile does not state may add up to it), nothing where
-    the stated sums are taken. The refusals and the notes, (key, message) each, the key the
-    sidecar's `containers.NAME.memory`."""
-    refused: list[tuple[str, str]] = []
+    `other_limits`) that Cloud Run refuses in one container, noted as the container's own is
+    where its sums are not known (`memory_conflicts`; helper-657 LOW-2): nothing where the
+    stated sums are taken (the note's "unless", decided by what is stated), a note where they
+    are refused too or not known. Never refused at load (helper-669 F4): the profile does not
+    say it names every container, and one it does not name (a proxy at 1 CPU) may lift the
+    instance's sums to what every reading takes (an instance of 1 CPU or more pairs no
+    container below one: "Total cpu < 1", `cpu_floor`), so the instance's sums are at least
+    the stated ones, not known; the plan, which reads every live container, holds what every
+    reading refuses (`drift.fix.sidecar_settings.refused_limits`). The notes, (key, message)
+    each, the key the sidecar's `containers.NAME.memory`."""
     noted: list[tuple[str, str]] = []
     side = others(stated)
     own = _pair(stated["cpu"][0], stated["memory"][0]) if {"cpu", "memory"} <= set(stated) else None
@@ -270,11 +271,8 @@ def sidecar_conflicts(
             continue  # the instance takes it: the note's "unless", decided by what is stated
         in_all = f"{cpu_shown(total[0])} CPU and {show_memory(total[1])} in all as stated"
         said += f", in one container; the instance, {in_all}: {why(*total)}"
-        if kind is Kind.SERVICE and total[0] < 1000 and too_much(*pair) and too_much(*total):
-            refused.append((key, said))  # as the container's own (`cpu_floor.below_one`)
-        else:  # the containers the profile does not state may add up to it
-            noted.append((key, f"{said}; unless containers not stated add up to it"))
-    return refused, noted
+        noted.append((key, f"{said}; unless containers not stated add up to it"))
+    return noted
 
 
 def _own(limits: Mapping[str, tuple[SettingValue, str]]) -> tuple[Decimal, int] | None:

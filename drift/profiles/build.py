@@ -168,8 +168,8 @@ def _workload(
     # with the other containers' limits it states: the instance's (helper-647 F5, O2)
     held = ((c, {k: _stated(s) for k, s in r.settings.items()}) for c, r in sidecars.items())
     whole = {**stated, **other_limits(held)}
-    refused, noted = sidecar_conflicts(name, kind, whole)  # a sidecar's own pair (h657 LOW-2)
-    for key, message in [*stated_conflicts(name, kind, whole), *refused]:
+    noted = sidecar_conflicts(name, whole)  # a sidecar's own pair (h657 LOW-2, h669 F4)
+    for key, message in stated_conflicts(name, kind, whole):
         at = _located(key, settings, sidecars)
         merged.problems.append(Problem(at.file, at.line, message))
     moot = stated_moot(name, stated)

@@ -181,22 +181,39 @@ def test_a_cpu_below_one_stays_a_step_when_the_sidecar_s_raise_is_held_back(
     assert _template(reseedable, "service") == before
 
 
-def test_a_service_profile_every_reading_refuses_is_refused_before_any_plan(
+def test_a_service_sidecar_pair_refused_as_stated_is_noted_and_held_by_the_plan(
     reseedable: Sandbox, tmp_path: Path
 ) -> None:
-    """helper-657 LOW-2 through the CLI: the service's app 500m / 1Gi beside otel 250m / 1Gi
-    (refused in one container and in all, below one CPU) exits 2 naming the sidecar's line;
-    before, the plan held otel's two changes as steps Cloud Run refuses, forever."""
+    """helper-657 LOW-2 through the CLI, as helper-669 F4 left it: the service's app 500m / 1Gi
+    beside otel 250m / 1Gi loads with a note (a container the profile does not name may lift
+    the instance to 1 CPU); the plan, which reads every live container (app and otel: 750m
+    and 2Gi in all), holds otel's two limits as steps, and fix writes nothing refused."""
     reseedable.reset(_world("service"))
     app = "    settings:\n      cpu: 500m\n      memory: 1Gi\n      concurrency: 1\n"
     text = profile("        settings:\n          cpu: 250m\n          memory: 1Gi\n", app=app)
-    for args in (("profiles", "validate"), ("plan", "lab")):
-        done = run(reseedable, tmp_path, text, *args)
-        said = done.stdout + done.stderr
-        assert done.returncode == 2, said
-        assert "profiles/lab.yaml:13: app: container otel: memory 1Gi with cpu 250m (" in said
-        assert "the instance, 750m CPU and 2Gi in all as stated" in said, said
-        assert "alone takes" not in said, said
+    done = run(reseedable, tmp_path, text, "profiles", "validate")
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, said
+    assert "lab.yaml:13: note: app: container otel: memory 1Gi with cpu 250m (" in said
+    assert "the instance, 750m CPU and 2Gi in all as stated" in said, said
+    assert "unless containers not stated add up to it" in said, said
+    sp = _plan(reseedable, tmp_path, text)
+    assert [(s.get("container"), s["name"]) for s in sp["settings"]] == [
+        (None, "cpu"),
+        (None, "memory"),
+    ]
+    steps = {step["target"]: step["reason"] for step in sp["manual"]}
+    assert set(steps) == {"setting.cpu", "setting.memory"}, steps
+    assert steps["setting.memory"].startswith("container otel: memory 1Gi would leave"), steps
+    assert "below one CPU in all, memory 1Gi at most (it is 2Gi)" in steps["setting.memory"]
+    done = run(reseedable, tmp_path, text, "fix", "lab", "--yes")
+    said = done.stdout + done.stderr
+    assert done.returncode == 1, said
+    assert "INVALID_ARGUMENT" not in said, said
+    assert dict(otel_of(_template(reseedable, "service")).resources.limits) == {
+        "cpu": "1",
+        "memory": "256Mi",
+    }
 
 
 @pytest.mark.parametrize("kind", ["job", "worker_pool"])
