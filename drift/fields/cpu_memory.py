@@ -76,6 +76,25 @@ def least_memory(cpu: Decimal) -> int:
     return next((memory for at, memory in FLOORS if cpu >= at), 0)
 
 
+MOST_PAGES = "cloud.google.com/run/docs/configuring/services/cpu, …/services/memory-limits"
+
+
+def above_most(cpu: Decimal, memory: int) -> str:
+    """What of a CPU (millicpu) and memory (bytes) is above the most Cloud Run takes without a
+    GPU, in words ("": within): the CPU pages' "The maximum amount of vCPU you can configure is
+    8 vCPU.", the memory-limits pages' "The maximum amount of memory you can configure is 32
+    gibibyte (32 Gi)." (a GPU's machine takes more: `judged`). Each container's or the
+    instance's sums ("Each Cloud Run instance"): not said, so both are judged (helper-669 F8)."""
+    over = [f"{cpu_shown(cpu)} CPU"] if cpu > MOST_CPU else []
+    over += [show_memory(memory)] if memory > MOST_MEMORY else []
+    if not over:
+        return ""
+    return (
+        f"{' and '.join(over)} above the 8 CPU and 32Gi Cloud Run takes at most without a GPU "
+        f"({MOST_PAGES})"
+    )
+
+
 def judged(cpu: Decimal, memory: int) -> bool:
     """Whether the table speaks of the pair: a machine with more (a GPU's) is Cloud Run's."""
     return cpu <= MOST_CPU and memory <= MOST_MEMORY

@@ -8,8 +8,10 @@ same step here when the template would hold it in one container with nothing to 
 an extra change the profile does not state, never a patch Cloud Run refuses by every reading of
 its pages: where they leave it open
 (each container's pair or the instance's sums, with sidecars), it is blocked only when both
-readings refuse, and the server decides the rest. A service below one CPU in all is
-`drift.fix.below_one`'s (its memory among the other requirements there)."""
+readings refuse, and the server decides the rest; the sums above the 8 CPU or 32 GiB an
+instance takes at most without a GPU are what the instance reading refuses too (helper-669
+F8). A service below one CPU in all is `drift.fix.below_one`'s (its memory among the other
+requirements there)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from typing import Any
 from drift.blanks import Arg, blank, word
 from drift.fields import FIELDS
 from drift.fields.cpu_memory import (
+    above_most,
     cpu_shown,
     least_cpu,
     least_memory,
@@ -28,6 +31,7 @@ from drift.fields.cpu_memory import (
     too_much,
     why,
 )
+from drift.fields.gpu_floor import has_gpu
 from drift.fields.limits import CPU_FLOORS, MEMORY_FLOORS
 from drift.fix.commands import Commands
 from drift.fix.model import ManualStep, SettingChange
@@ -56,7 +60,7 @@ def pair_steps(
     except ValueError:  # a quantity drift cannot read: the server judges it
         return settings, []
     if pair is None:
-        return settings, []
+        return _blamed(cmd, proposed, planned, side)
     cpu, memory = pair
     noun = live.kind.noun
     said = why(cpu, memory)
@@ -119,10 +123,12 @@ def refused_pair(proposed: Proposed) -> list[str]:
 
 
 def pair_refusals(template: Any, kind: Kind) -> list[str]:
-    """What every reading refuses of the memory each CPU of the (raw) template takes, in words
-    saying where Cloud Run says so: a container's pair of 1 CPU or more beside the instance's
-    sums refused too, and below one CPU in all, the instance's sums (a job's or worker pool's:
-    a service's are among `cpu_floor.required`). What a sidecar's limits are judged by
+    """What every reading refuses of the memory each CPU of the (raw) template takes, and of
+    the most an instance takes, in words saying where Cloud Run says so: a container's pair of
+    1 CPU or more refused, or a container above the most (`refusal`), beside the instance's
+    sums refused too, for their pair or above the most (helper-669 F8: 10 CPU in all); and
+    below one CPU in all, the instance's sums (a job's or worker pool's: a service's are among
+    `cpu_floor.required`). What a sidecar's limits are judged by
     (`drift.fix.sidecar_settings.refused_limits`, helper-657 MEDIUM-2): any container's, not
     only the one the workload's settings describe. Raises ValueError for a quantity drift
     cannot read."""
@@ -130,16 +136,57 @@ def pair_refusals(template: Any, kind: Kind) -> list[str]:
     if not sizes:
         return []
     total = _total(sizes)
-    in_all = f"{cpu_shown(total[0])} CPU and {show_memory(total[1])} in all: {why(*total)}"
     if total[0] < 1000:  # the instance's requirements ("Total cpu < 1")
-        return [in_all] if kind is not Kind.SERVICE and refused(*total) else []
-    if not refused(*total):
+        below = f"{cpu_shown(total[0])} CPU and {show_memory(total[1])} in all: {why(*total)}"
+        return [below] if kind is not Kind.SERVICE and refused(*total) else []
+    gpu = has_gpu(template)
+    whole = refusal(total, gpu)
+    if not whole:
         return []  # the instance's sums taken: a reading takes every pair
+    in_all = f"{cpu_shown(total[0])} CPU and {show_memory(total[1])} in all: {whole}"
     return [
-        f"container {c.name or '(unnamed)'}: {why(*pair)}, and {in_all}"
+        f"container {c.name or '(unnamed)'}: {own}, and {in_all}"
         for c, pair in zip(template.containers, sizes, strict=True)
-        if pair[0] >= 1000 and refused(*pair)
+        if (own := refusal(pair, gpu))
     ]
+
+
+def refusal(size: tuple[Decimal, int], gpu: bool) -> str:
+    """What one reading refuses of a container's size or the instance's sums (millicpu, bytes),
+    in words ("": taken): above the most without a GPU (`above_most`), or at 1 CPU or more a
+    memory its CPU cannot take (below one the instance's requirements are judged apart)."""
+    over = "" if gpu else above_most(*size)
+    return over or (why(*size) if size[0] >= 1000 else "")
+
+
+def _blamed(
+    cmd: Commands,
+    proposed: Proposed,
+    planned: dict[str, SettingChange],
+    side: Sequence[SettingChange],
+) -> tuple[list[SettingChange], list[ManualStep]]:
+    """The proposed settings without the workload's `planned` cpu / memory changes where they
+    leave a template every reading refuses (`pair_refusals`) though its own pair is taken: a
+    sidecar's pair refused beside sums the changes push above 8 CPU or out of the table
+    (helper-669 F8), where the template without them is not refused; and the manual step."""
+    live, settings = proposed.live, proposed.settings
+    kept = [c for c in settings if c not in planned.values()]
+    try:
+        words = pair_refusals(proposed.template([*settings, *side]), live.kind)
+        if not words or pair_refusals(proposed.template([*kept, *side]), live.kind):
+            return settings, []  # taken, or refused without them: not theirs to hold
+    except ValueError:  # a quantity drift cannot read: the server judges it
+        return settings, []
+    shown = " with ".join(f"{k} {FIELDS[k].show(c.after)}" for k, c in sorted(planned.items()))
+    reason = (
+        f"{live.name}: {shown} would leave the instance with what every reading of Cloud Run's "
+        f"pages refuses ({'; '.join(words)}), so a patch would be refused (INVALID_ARGUMENT): "
+        f"state a cpu and memory Cloud Run takes beside the other containers' limits in the "
+        f"profile, {AGAIN}"
+    )
+    flags = [FIELDS[k].gcloud(c.after) for k, c in sorted(planned.items())]
+    target = "setting.cpu" if "cpu" in planned else "setting.memory"
+    return kept, [ManualStep(target, reason, (cmd.update(*flags),))]
 
 
 def floor_refusals(template: Any, kind: Kind) -> list[str]:
@@ -194,4 +241,5 @@ def _refused_pair(template: Any, container: str | None, kind: Kind) -> tuple[Dec
     if chosen is None:
         return None  # which container the profile means is another step's
     main = sizes[list(template.containers).index(chosen)]
-    return main if main[0] >= 1000 and refused(*main) and refused(*total) else None
+    every = refused(*main) and refusal(total, has_gpu(template))  # 10 CPU in all too (h669 F8)
+    return main if main[0] >= 1000 and every else None
