@@ -75,11 +75,16 @@ def limit_steps(
     without the limits that would leave the instance refused (`refused_limits`): the two kept
     and the manual steps of each. They are written in one update: a change of the workload's
     refused beside the sidecars as they run but taken beside the limits the same plan gives
-    them (a cpu below one beside a sidecar raised to 1 CPU) is planned with them, when every
-    one of those is planned too (helper-657 LOW-3); else each is judged as before."""
+    them (a cpu below one beside a sidecar raised to 1 CPU; limits each refused beside the
+    other's as they run, whose sums together are taken) is planned with them, judged beside
+    every limit the profile asks of the sidecars, when every one of those is planned too
+    (helper-657 LOW-3, helper-669 F8); else each is judged as before."""
     settings, floor = floor_steps(cmd, proposed)
     kept, held = refused_limits(replace(proposed, settings=settings), side, within)
-    limits = [c for c in kept if c.name in LIMITS]
+    # every limit the profile asks of the sidecars, those held beside the workload's kept
+    # changes too: each alone may be refused where both together are taken (helper-669 F8:
+    # app 6/16Gi -> 2/4Gi with otel 2/16Gi -> 6/256Mi, 8 CPU and 4.25Gi in all)
+    limits = [c for c in side if c.name in LIMITS]
     if not floor or not limits:
         return settings, kept, floor, held
     joint, steps = floor_steps(cmd, proposed, limits)
