@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.units",
         "drift.redact",
         "drift.secretforms",
+        "drift.echoes",
         "drift.fragments",
         "drift.payload_pieces",
         "drift.literals",

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from drift.secretforms import inner_base64
+from drift.echoes import inner_base64
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
 

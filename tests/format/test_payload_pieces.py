@@ -9,8 +9,9 @@ import base64
 import json
 
 from drift import redact
+from drift.echoes import wrapped
 from drift.payload_pieces import payload_pieces
-from drift.secretforms import payload_form, wrapped
+from drift.secretforms import payload_form
 
 VERSION = "projects/5/secrets/s/versions/1"
 

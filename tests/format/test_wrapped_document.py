@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 
 import pytest
 
 from drift import redact
+from drift.echoes import inner_base64
 from drift.payload_pieces import payload_pieces
-from drift.secretforms import ENCODED_PIECES_MAX, inner_base64, payload_form
+from drift.secretforms import ENCODED_PIECES_MAX, payload_form
 from drift.wrapped import across_lines, respelled
 
 VERSION = "projects/5/secrets/s/versions/1"
@@ -183,3 +185,28 @@ def test_a_payload_of_very_many_pieces_has_them_searched_as_they_stand_only() ->
     assert redact.secret_pieces(few) == [
         ("projects/5/secrets/few/versions/1", "piece/.line2/base64")
     ]
+
+
+@pytest.mark.parametrize(
+    ("encoder", "escape"),
+    [("php", lambda t: t.replace("/", "\\/")), (".net", lambda t: t.replace("+", "\\u002B"))],
+)
+def test_base64_in_json_as_php_or_dotnet_escape_it_is_masked_and_withheld(
+    encoder: str, escape: Callable[[str], str]
+) -> None:
+    """PHP's json_encode writes `/` as `\\/`, .NET's encoder `+` as `\\u002B` (RFC 8259 §7
+    allows both): the base64 of a secret, or of a document holding one, in such a JSON string
+    is masked and withheld, and given back exactly (helper-673 N6)."""
+    payload = "k/+?>" * 20  # its base64 holds both `/` and `+`
+    redact.register_payload(payload.encode(), VERSION)
+    whole = base64.b64encode(payload.encode()).decode()
+    doc = base64.b64encode(json.dumps({"n": "x", "token": payload}).encode()).decode()
+    for b64 in (whole, doc):
+        assert "/" in b64 and "+" in b64
+        value = escape(json.dumps({"k": b64}))
+        assert value != json.dumps({"k": b64})
+        masked = redact.mask(value)
+        assert "***" in masked and escape(b64[12:36]) not in masked, (encoder, masked)
+        pieces = redact.secret_pieces(value)
+        assert pieces is not None
+        assert _put_back(pieces, payload.encode()) == value
