@@ -80,12 +80,6 @@ and every form is one more alternative of the masker's search (20 keys with ever
 each piece made the first mask ~20 s, against ~7 s)."""
 
 
-ENCODED_PIECES_MAX = 64
-"""A payload with more pieces whose encodings count (`piece_forms`) than this (a list of
-thousands of keys, one a line) has them searched for as they stand only: 4,369 of them with
-their encodings made every mask of a short line ~8 times slower (1.5 ms against 0.2 ms)."""
-
-
 def piece_forms(name: str, piece: str) -> dict[str, str]:
     """A payload piece's encodings (`PIECE_ECHOES`) by name, those searched for at all and
     other than the piece; none of a PEM body's line (`payload_pieces.encoded_too`)."""
@@ -96,10 +90,10 @@ def piece_forms(name: str, piece: str) -> dict[str, str]:
 
 
 def pieces_forms(pieces: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    """`piece_forms` of each of a payload's pieces, by its name; none past
-    `ENCODED_PIECES_MAX` pieces that have any."""
-    forms = {name: found for name, piece in pieces.items() if (found := piece_forms(name, piece))}
-    return forms if len(forms) <= ENCODED_PIECES_MAX else {}
+    """`piece_forms` of each of a payload's pieces, by its name, however many (a list of
+    thousands of keys: `drift.literals` finds them through an index, at no cost a value; a cap
+    of 64 made a 65th piece cost every piece its encodings, helper-669 L2)."""
+    return {name: found for name, piece in pieces.items() if (found := piece_forms(name, piece))}
 
 
 _BOM = "\ufeff"

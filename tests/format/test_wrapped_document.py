@@ -16,7 +16,7 @@ import pytest
 from drift import redact
 from drift.echoes import inner_base64
 from drift.payload_pieces import payload_pieces
-from drift.secretforms import ENCODED_PIECES_MAX, payload_form
+from drift.secretforms import payload_form
 from drift.wrapped import across_lines, respelled
 
 VERSION = "projects/5/secrets/s/versions/1"
@@ -170,21 +170,15 @@ def test_a_secrets_hex_in_lines_is_masked_and_withheld() -> None:
     assert _put_back(pieces, SECRET.encode()) == text
 
 
-def test_a_payload_of_very_many_pieces_has_them_searched_as_they_stand_only() -> None:
-    """Past `ENCODED_PIECES_MAX` pieces (a list of thousands of keys, one a line), a piece's
-    encodings are not registered: each is one more alternative of every mask; the pieces
-    themselves still are."""
-    keys = [f"key{i:04d}Zq8Lm3Vt6Nw1" for i in range(ENCODED_PIECES_MAX + 1)]
+def test_a_payload_of_very_many_pieces_has_every_piece_encoded_searched() -> None:
+    """A list of thousands of keys, one a line: each key's encodings are searched and withheld,
+    the 65th as the first (a cap of 64 took them from every piece, helper-669 L2)."""
+    keys = [f"key{i:04d}Zq8Lm3Vt6Nw1" for i in range(2000)]
     redact.register_payload("\n".join(keys).encode(), VERSION)
-    encoded = base64.b64encode(keys[7].encode()).decode()
-    assert redact.mask(keys[7]) == redact.MASK and redact.mask(encoded) == encoded
-    assert redact.secret_pieces(encoded) is None
-    redact.register_payload("\n".join(keys[:3]).encode(), "projects/5/secrets/few/versions/1")
-    few = base64.b64encode(keys[2].encode()).decode()
-    assert redact.mask(few) == redact.MASK
-    assert redact.secret_pieces(few) == [
-        ("projects/5/secrets/few/versions/1", "piece/.line2/base64")
-    ]
+    for k in (7, 64, 1999):
+        encoded = base64.b64encode(keys[k].encode()).decode()
+        assert redact.mask(keys[k]) == redact.MASK and redact.mask(encoded) == redact.MASK
+        assert redact.secret_pieces(encoded) == [(VERSION, f"piece/.line{k}/base64")]
 
 
 @pytest.mark.parametrize(
