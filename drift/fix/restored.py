@@ -270,18 +270,17 @@ def carries_kind(now: Any, write: Write, kind: Kind) -> bool:
 
 def carries_sent(now: Any, write: Write, kind: Kind, request: Any, source: Any) -> bool:
     """Whether `now` is drift's update `request` (built from `source`) landed and nothing
-    after it: one generation later, holding what it changed (`holds_sent`: its configuration
-    and each field outside the template it set otherwise than `source` had it — a service's
-    own settings, a label by key). What an update in place of a service's own settings changes
-    is outside its template, sent back as read: anyone's write that leaves the template alone
-    (a label, a tag, their ingress) is one generation later with the template sent too
-    (helper-661 A1), so the template alone (`carries_kind`) never tells that drift's update,
-    its answer lost or refused for its stale etag, landed; their write leaves what drift's
-    changed as `source` had it. Never every field as sent (`as_sent`): the one write since
-    drift read it being drift's, a field the server rewrites on output (`launch_stage`,
-    `drift.fix.readback.DESCRIBED`, or any it normalises) is no sign of another's
-    (helper-673 N2)."""
-    return next_generation(now, write) and holds_sent(now, write, kind, request, source)
+    after it: one generation later, holding all it sent (`as_sent`: its configuration and every
+    field outside the template — a service's own settings, its traffic, the labels — but those
+    the server describes on output, `readback.DESCRIBED`: launch_stage, helper-673 N2). What an
+    update in place of a service's own settings changes is outside its template, sent back as
+    read: anyone's write that leaves the template alone (a label, a tag, their ingress) is one
+    generation later with the template sent too (helper-661 A1), so the template alone
+    (`carries_kind`) never tells that drift's update landed; nor what it changed alone
+    (`holds_sent`): a teammate's write of the same ingress and a label, drift's never applied,
+    would be taken for drift's (helper-675 F5). `source`: kept for the callers' one shape."""
+    del source
+    return next_generation(now, write) and as_sent(now, write, partial(holds, kind=kind), request)
 
 
 def holds_sent(now: Any, write: Write, kind: Kind, request: Any, source: Any) -> bool:

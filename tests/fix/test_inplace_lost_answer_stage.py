@@ -134,3 +134,35 @@ def test_an_update_over_theirs_whose_answer_was_lost_is_said_whatever_stage_read
     assert entry.state == State.UPDATE_FAILED
     (write,) = entry.writes
     assert (write["landed"], write["generation_after"]) == (True, before.generation + 2)
+
+
+def test_a_teammates_write_of_drifts_change_and_a_label_is_not_taken_for_drifts(
+    sandbox: Sandbox, clients: Clients, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """drift's update in place never applies (refused before it does, UNAVAILABLE); a
+    teammate then writes the very ingress drift wanted and a label: one generation on, holding
+    what drift's request changed, but not what it sent (their label). Not drift's write: "did
+    not land", journaled aborted, nothing for a rollback to undo of theirs (helper-675 F5)."""
+    before = sandbox.service(PROJECT, "api")
+    sandbox.inject(Fault("UpdateService", "UNAVAILABLE", after=False, first_n=50))
+    wrote: list[bool] = []
+
+    def theirs() -> None:
+        if wrote:
+            return
+        wrote.append(True)
+        sandbox.clear_faults()
+        service = clients.services.get_service(name=service_name("api"))
+        service.labels["team"] = "theirs"
+        service.ingress = LOAD_BALANCER
+        clients.services.update_service(service=service).result()
+
+    around_the_update(monkeypatch, lambda: None, theirs)
+    done = drift_on(sandbox, tmp_path, SOLO, "fix", "solo", "--yes")
+    said = done.stdout + done.stderr
+    after = sandbox.service(PROJECT, "api")
+    assert after.generation == before.generation + 1 and after.labels["team"] == "theirs"
+    assert done.returncode != 0, said
+    assert "it landed" not in said, said
+    (entry,) = entries(tmp_path)
+    assert entry.state != State.UPDATED and not any(w.get("landed") for w in entry.writes)
