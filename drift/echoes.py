@@ -84,7 +84,7 @@ def _base64_inside(offset: int) -> Callable[[str], str]:
     return lambda value: inner_base64(value.encode(), offset)
 
 
-_JSON_BASE64: dict[str, Callable[[str], str]] = {
+JSON_BASE64: dict[str, Callable[[str], str]] = {
     "+slash": lambda t: t.replace("/", "\\/"),
     "+u002B": lambda t: t.replace("+", "\\u002B"),
 }
@@ -124,7 +124,7 @@ def _echoes() -> dict[str, Callable[[str], str]]:
     packed |= {  # in a JSON string by PHP's json_encode (`\/`) or .NET's encoder (`\u002B`)
         f"{n}{name}": _then(packed[n], escape)
         for n in ("base64", "base64-unpadded", "base64-in0", "base64-in1", "base64-in2")
-        for name, escape in _JSON_BASE64.items()
+        for name, escape in JSON_BASE64.items()
     }
     packed |= {  # a key's bytes as hex (`bytes.hex`, `xxd -p`, `openssl rand -hex`), either case
         "hex": lambda value: value.encode().hex(),

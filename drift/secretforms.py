@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Literal
 from unicodedata import normalize
 
-from drift.echoes import ECHOES, LINE_ENDS, WRAPS, wrapped
+from drift.echoes import ECHOES, JSON_BASE64, LINE_ENDS, WRAPS, wrapped
 from drift.literals import Literals
 from drift.payload_pieces import encoded_too, payload_pieces
 from drift.textsafe import (
@@ -69,7 +69,7 @@ def echoed_forms(value: str) -> set[str]:
 
 PIECE_ECHOES = (
     *("base64", "base64url", "base64-unpadded", "base64url-unpadded"),
-    *("base64-in0", "base64-in1", "base64-in2"),
+    *("base64-in0", "base64-in1", "base64-in2", "base64+slash", "base64+u002B"),
     *("quote", "quote+/", "quote+!'()*", "quote_plus", "json"),
 )
 """The encodings of a payload's piece searched for too (helper-656 LOW-1): its base64 (a
@@ -225,6 +225,11 @@ def bytes_forms(data: bytes) -> dict[str, str]:
         f"base64-wrap{width}{name}": wrapped(out["base64"], width, end)
         for width in WRAPS
         for name, end in LINE_ENDS.items()
+    }
+    out |= {  # in a JSON string as PHP or .NET escape it (helper-675 F3)
+        f"{n}{name}": escape(out[n])
+        for n in ("base64", "base64-unpadded")
+        for name, escape in JSON_BASE64.items()
     }
     if len(data) >= SEARCH_MIN:
         out |= {"hex": data.hex(), "hex-upper": data.hex().upper()}

@@ -204,3 +204,27 @@ def test_base64_in_json_as_php_or_dotnet_escape_it_is_masked_and_withheld(
         pieces = redact.secret_pieces(value)
         assert pieces is not None
         assert _put_back(pieces, payload.encode()) == value
+
+
+def test_a_piece_or_a_binary_payload_in_base64_as_php_or_dotnet_escape_it_is_withheld() -> None:
+    """The base64 of a payload's piece (a JSON secret's password), and of a binary payload, in
+    a JSON string as PHP (`\\/`) or .NET (`\\u002B`) write it: masked and withheld, given back
+    exactly (helper-675 F3: only a text payload's whole forms had those escapes)."""
+    password = "k/+?>k/+?>k/+?>k/+?>"
+    secret = json.dumps({"user": "u", "password": password}).encode()
+    redact.register_payload(secret, VERSION)
+    binary = bytes(range(256))[::-1] * 2
+    other = "projects/5/secrets/bin/versions/1"
+    redact.register_payload(binary, other)
+    for data, version, b64 in (  # the piece, then the binary payload
+        (secret, VERSION, base64.b64encode(password.encode()).decode()),
+        (binary, other, base64.b64encode(binary).decode()),
+    ):
+        assert "/" in b64 and "+" in b64
+        for escaped in (b64.replace("/", "\\/"), b64.replace("+", "\\u002B")):
+            value = json.dumps({"k": "x"})[:-2] + escaped + '"}'
+            assert redact.mask(value).count("***") == 1 and escaped not in redact.mask(value)
+            pieces = redact.secret_pieces(value)
+            assert pieces is not None and any(isinstance(p, tuple) for p in pieces), value
+            (held,) = [p for p in pieces if isinstance(p, tuple)]
+            assert held[0] == version and payload_form(data, held[1]) == escaped
