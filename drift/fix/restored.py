@@ -268,8 +268,8 @@ def carries_kind(now: Any, write: Write, kind: Kind) -> bool:
     return next_generation(now, write) and holds(now, write, kind)
 
 
-def carries_sent(now: Any, write: Write, kind: Kind, request: Any, source: Any) -> bool:
-    """Whether `now` is drift's update `request` (built from `source`) landed and nothing
+def carries_sent(now: Any, write: Write, kind: Kind, request: Any) -> bool:
+    """Whether `now` is drift's update `request` landed and nothing
     after it: one generation later, holding all it sent (`as_sent`: its configuration and every
     field outside the template — a service's own settings, its traffic, the labels — but those
     the server describes on output, `readback.DESCRIBED`: launch_stage, helper-673 N2). What an
@@ -278,8 +278,7 @@ def carries_sent(now: Any, write: Write, kind: Kind, request: Any, source: Any) 
     generation later with the template sent too (helper-661 A1), so the template alone
     (`carries_kind`) never tells that drift's update landed; nor what it changed alone
     (`holds_sent`): a teammate's write of the same ingress and a label, drift's never applied,
-    would be taken for drift's (helper-675 F5). `source`: kept for the callers' one shape."""
-    del source
+    would be taken for drift's (helper-675 F5)."""
     return next_generation(now, write) and as_sent(now, write, partial(holds, kind=kind), request)
 
 

@@ -318,7 +318,7 @@ class WorkloadFix(Fixer):
                 State.UPDATING,
             ) from read
         await self._over_theirs(None, now, write, sent)
-        if carries_sent(now, write, self.sp.kind, sent, self.live.source):
+        if carries_sent(now, write, self.sp.kind, sent):
             if complete(now):
                 return now
             why = condition_said(now.terminal_condition, exc.reason)

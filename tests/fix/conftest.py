@@ -445,3 +445,24 @@ def gcloud_words(command: str) -> tuple[dict[str, int], dict[str, str], tuple[st
         shares[key] = int(percent)
     moved = dict(p.split("=") for p in filter(None, flags.get("--update-tags", "").split(",")))
     return shares, moved, tuple(filter(None, flags.get("--remove-tags", "").split(",")))
+
+
+def copy_world(lab: str, secret: str, payload: str, env: dict[str, Any]) -> dict[str, Any]:
+    """Project `lab` with one secret (`payload`, readable by the service's account) and one
+    service `app` running `env` (its secret reference, and a plain copy of it to find): what
+    the journal's withholding tests start from."""
+    account = f"api@{lab}.iam.gserviceaccount.com"
+    reader = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{account}"]}
+    template = {
+        "image": "us-docker.pkg.dev/lab/app:v1",
+        "port": 8080,
+        "service_account": account,
+        "env": env,
+    }
+    project = {
+        "number": 555000111444,
+        "region": "us-central1",
+        "secrets": {secret: {"versions": [payload], "iam": reader}},
+        "services": {"app": {"template": template}},
+    }
+    return {"options": {"seed": 5}, "projects": {lab: project}}

@@ -15,6 +15,7 @@ import pytest
 
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
+from tests.fix.conftest import copy_world
 
 LAB = "lab-nfd"
 PW = unicodedata.normalize("NFC", "Pässwörd-Ünïcode-2026-xyz")
@@ -23,7 +24,6 @@ SHAPES = {  # the secret's payload, and the form its copy is withheld by
     "whole": (PW, "whole-nfd"),
     "piece": (json.dumps({"user": "svc-reader", "password": PW}), "piece/.password/NFD"),
 }
-ACCOUNT = f"api@{LAB}.iam.gserviceaccount.com"
 PROFILE = (
     f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    unexpected_env: warn\n"
     "    env:\n      MODE: live\n      TOKEN: {secret: token, min_length: 8}\n"
@@ -31,28 +31,8 @@ PROFILE = (
 
 
 def _world(secret: str) -> dict[str, Any]:
-    reader = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]}
     env = {"MODE": "old", "TOKEN": {"secret": "token"}, "LEGACY_TOKEN": COPY}
-    return {
-        "options": {"seed": 5},
-        "projects": {
-            LAB: {
-                "number": 555000111444,
-                "region": "us-central1",
-                "secrets": {"token": {"versions": [secret], "iam": reader}},
-                "services": {
-                    "app": {
-                        "template": {
-                            "image": "us-docker.pkg.dev/lab/app:v1",
-                            "port": 8080,
-                            "service_account": ACCOUNT,
-                            "env": env,
-                        }
-                    }
-                },
-            }
-        },
-    }
+    return copy_world(LAB, "token", secret, env)
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))

@@ -15,6 +15,7 @@ import pytest
 
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
+from tests.fix.conftest import copy_world
 
 LAB = "lab-wrapped"
 rng = random.Random(0)
@@ -37,7 +38,6 @@ KEY = json.dumps(
     indent=2,
 )
 B64 = base64.b64encode(KEY.encode()).decode()
-ACCOUNT = f"api@{LAB}.iam.gserviceaccount.com"
 PROFILE = (
     f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    unexpected_env: warn\n"
     "    env:\n      MODE: live\n      SA_KEY: {secret: sa-key, min_length: 8}\n"
@@ -45,28 +45,8 @@ PROFILE = (
 
 
 def _world(boot: str) -> dict[str, Any]:
-    reader = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]}
     env = {"MODE": "old", "SA_KEY": {"secret": "sa-key"}, "APP_BOOTSTRAP": boot}
-    return {
-        "options": {"seed": 5},
-        "projects": {
-            LAB: {
-                "number": 555000111444,
-                "region": "us-central1",
-                "secrets": {"sa-key": {"versions": [KEY], "iam": reader}},
-                "services": {
-                    "app": {
-                        "template": {
-                            "image": "us-docker.pkg.dev/lab/app:v1",
-                            "port": 8080,
-                            "service_account": ACCOUNT,
-                            "env": env,
-                        }
-                    }
-                },
-            }
-        },
-    }
+    return copy_world(LAB, "sa-key", KEY, env)
 
 
 def _key_lines(text: str) -> int:
