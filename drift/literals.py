@@ -126,8 +126,7 @@ class Literals:
         for at in range(len(squeezed) - ANCHOR + 1):
             for key in get(squeezed[at : at + ANCHOR], ()):
                 if starts(key, at):
-                    start, stop = (at, at + len(key)) if back is None else back(at, at + len(key))
-                    found.append(Found(start, stop, text[start:stop]))
+                    found.append(_placed(text, at, at + len(key), back))
                     break
         return found
 
@@ -137,13 +136,19 @@ class Literals:
         for key in self._long[: bisect_right(self._lengths, len(squeezed))]:
             at = squeezed.find(key)
             while at >= 0:
-                start, stop = (at, at + len(key)) if back is None else back(at, at + len(key))
-                found.append(Found(start, stop, text[start:stop]))
+                found.append(_placed(text, at, at + len(key), back))
                 at = squeezed.find(key, at + len(key))
         return found
 
 
 Back = Callable[[int, int], tuple[int, int]]
+
+
+def _placed(text: str, start: int, stop: int, back: Back | None) -> Found:
+    """A value found at `start:stop` of the (squeezed) text searched, as it stands in `text`."""
+    if back is not None:
+        start, stop = back(start, stop)
+    return Found(start, stop, text[start:stop])
 
 
 def _squeezed(text: str) -> tuple[str, Back | None]:
