@@ -64,7 +64,6 @@ class State:
     ROLLBACK_FAILED = "rollback-failed"
 
 
-"""The `.gitignore` drift writes beside its journal (`drift.fix.unmade` knows it by this)."""
 DONE = frozenset({State.ROLLED_BACK, State.CLEANED_UP})
 """States after which nothing is left to roll back."""
 ROLLBACK = (State.ROLLING_BACK, State.ROLLED_BACK, State.ROLLBACK_FAILED)
@@ -96,11 +95,18 @@ class Write:
     """`template_key` digests plain values as written, as drift has since f753cd92; False for
     a write a journal of the drift before holds (no such key), whose digest expanded
     `$(NAME)`: only such a digest is matched the earlier way too (`drift.fix.legacy_key`)."""
+    parts: dict[str, Any] = field(default_factory=dict)
+    """An update in place's digest of each service-level part it sent, by name (never a value:
+    `drift.fix.kept_since.parts_sent`); stored only when there is one, as older drifts read."""
 
     @classmethod
     def read(cls, data: dict[str, Any]) -> Write:
         """A write as a journal holds it (an older journal's without `literal`)."""
         return cls(**{"literal": False, **data})
+
+    def stored(self) -> dict[str, Any]:
+        """The write as the journal holds it (`parts` only when there is one)."""
+        return {k: v for k, v in asdict(self).items() if k != "parts" or v}
 
 
 @dataclass
@@ -262,7 +268,7 @@ class Journal:
 
     def begin(self, entry: Entry, state: str, note: str, write: Write) -> None:
         """Record a write about to be sent (its outcome unknown until `landed`)."""
-        entry.writes.append(asdict(write))
+        entry.writes.append(write.stored())
         try:
             self.record(entry, state, note)
         except JournalError:
@@ -272,8 +278,7 @@ class Journal:
     def landed(
         self, entry: Entry, state: str, note: str, *, etag: str = "", generation: int = 0
     ) -> None:
-        """Record how the last write ended: `etag`/`generation` read after it landed, or
-        none when it did not."""
+        """Record how the last write ended: `etag`/`generation` read after it landed, or none."""
         last = entry.writes[-1]
         was = dict(last)
         last["landed"] = bool(etag)

@@ -16,15 +16,18 @@ template back as read), the
 configuration and traffic are exactly as that write sent them (`routing.carries`: the
 template's configuration digest, with the service-level settings it reads, and the traffic
 targets with their tags; an update in place by its configuration, `restored.holds`, and the
-traffic as it was), and each service-level part the change set is either in that digest or
-reads as it was before the change (what the rollback writes back then changes nothing of
-theirs: the journal records no value drift wrote for a part outside it, `ingress`). Anything
+traffic as it was), and each service-level part the change set is either in that digest, or
+as drift's last write sent it (an update in place journals a digest of each such part it
+sends, `parts_sent`: the ingress), or else reads as it was before the change (what the
+rollback writes back then changes nothing of theirs). Anything
 else — their revision, their routing or tag, a part drift set that may be theirs now, a write
 of drift's whose outcome is not known, a job's or worker pool's change — is not proven, and
 the rollback refuses as before."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from drift.fields import FIELDS
@@ -59,7 +62,11 @@ def kept_since(now: Any, entry: Entry) -> str:
         same = holds(now, last, Kind.SERVICE) and traffic_key(now.traffic) == traffic_key(
             restored_traffic(before)
         )
-    if not same or short(now.latest_created_revision) != made or not _parts_proven(now, entry):
+    if (
+        not same
+        or short(now.latest_created_revision) != made
+        or not _parts_proven(now, entry, last)
+    ):
         return ""
     what = what_changed(_kept(before, entry), _kept(now, entry))
     return (
@@ -84,11 +91,41 @@ def _last_landed(entry: Entry) -> Write | None:
     return None
 
 
-def _parts_proven(now: Any, entry: Entry) -> bool:
+def parts_sent(request: Any, entry: Entry) -> dict[str, str]:
+    """What a journal records of each service-level part `entry`'s change sets, as drift's
+    update `request` sends it (`Write.parts`): a digest of its value (`part_key`), never the
+    value; {} for a job or a pool, or a change of no such part."""
+    if Kind(entry.kind) is not Kind.SERVICE:
+        return {}
+    message = raw(request)
+    fields = message.DESCRIPTOR.fields_by_name
+    return {p: part_key(message, p) for p in service_parts(entry) if p in fields}
+
+
+def part_key(message: Any, name: str) -> str:
+    """A digest of `message`'s field `name` as two messages' values are compared
+    (`field_value`: presence, a map by its keys, a message by its serialized fields)."""
+    value = _canonical(field_value(message, message.DESCRIPTOR.fields_by_name[name]))
+    text = json.dumps([name, value], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    if hasattr(value, "SerializeToString"):  # a message: equal messages, equal bytes
+        return value.SerializeToString(deterministic=True).hex()
+    return value
+
+
+def _parts_proven(now: Any, entry: Entry, last: Write) -> bool:
     """Whether each service-level part `entry`'s change set holds in `now` what drift's last
     write left: read into the configuration digest its write recorded (`carries`/`holds`
-    compared it), or, outside it, as before the change (a value the rollback writes back
-    unchanged)."""
+    compared it), or, outside it, as that write sent it (`Write.parts`, an update in place's:
+    the rollback writes it back, and nothing of theirs is in it), or else as before the
+    change (a value the rollback writes back unchanged)."""
     config = revision_config(now.template, service=now, container=None)
     digested = set(config.fingerprint["settings"])
     names = [c.split(".", 1)[1] for c in entry.changes if c.startswith("setting.")]
@@ -102,7 +139,13 @@ def _parts_proven(now: Any, entry: Entry) -> bool:
     was, held = raw(before_service(entry)), raw(now)
     fields = held.DESCRIPTOR.fields_by_name
     return all(
-        p in fields and field_value(held, fields[p]) == field_value(was, fields[p]) for p in unread
+        p in fields
+        and (
+            part_key(held, p) == last.parts[p]
+            if p in last.parts
+            else field_value(held, fields[p]) == field_value(was, fields[p])
+        )
+        for p in unread
     )
 
 

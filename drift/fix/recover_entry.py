@@ -6,7 +6,6 @@ then, the canary's target and tag gone; a pin of the team's own kept as it is)."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any
 
 from drift import __version__
@@ -103,7 +102,7 @@ async def rebuilt_entry(
         on_template=bool(proof),  # the template before the canary, which did not serve
         base_template=as_json(template),
         base_template_pb=packed(template),
-        writes=[asdict(canary_write)],
+        writes=[canary_write.stored()],
     )
 
 

@@ -27,6 +27,7 @@ from drift.fix.context import Fixer, Stop, unrecorded_refusal
 from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.job_binauthz import checked_when_run
 from drift.fix.journal import State, Write
+from drift.fix.kept_since import parts_sent
 from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import patched_template
 from drift.fix.reasons import cause_of, revision_condition
@@ -90,8 +91,9 @@ class WorkloadFix(Fixer):
         on_fresh(request, source, now)  # their label, written without a new generation, stays
         changed = not _same(request.template, source.template)
         revision = self._place(request) if changed else ""
+        key, parts = config_key(request, kind), parts_sent(request, self.entry)
         write = Write(
-            "update", request.etag, int(source.generation), revision, config_key(request, kind), []
+            "update", request.etag, int(source.generation), revision, key, [], parts=parts
         )
         self._journal_first(
             State.UPDATING,

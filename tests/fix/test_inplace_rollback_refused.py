@@ -12,8 +12,8 @@ teammate's generation — so the next `drift rollback` undid their ingress (`int
 `all`) with exit 0. Now a write refused for its stale etag counts as landed only when the
 read back holds all it sent: "drift's write did not land … nothing was written", exit 4, the
 entry as it was and the write recorded not landed; a rollback run again judges their write
-as any write since (refusing their ingress; going on over their label alone where that is
-proven: tests/fix/test_rollback_keeps_their_label.py)."""
+as any write since (refusing their ingress; going on over their label alone, which the
+journal's digest of the ingress drift sent proves: tests/fix/test_rollback_keeps_their_label.py)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from drift.sandbox import Sandbox
 from tests.cliutil import drift_on
 from tests.conftest import Clients
 from tests.fix.conftest import PROJECT, entries, updates
-from tests.fix.test_inplace_refused_theirs import SOLO
+from tests.fix.test_inplace_refused_theirs import ALL, SOLO
 from tests.fix.test_promotion_refused_theirs import their_write
 from tests.fix.test_rollback_keeps_their_label import IAM
 from tests.sandbox.helpers import service_name
@@ -91,10 +91,14 @@ def test_an_inplace_rollback_refused_for_its_stale_etag_did_not_land(
 
     sandbox.clear_calls()  # run again: their ingress is never undone unasked
     again = drift_on(sandbox, tmp_path, SOLO, "rollback", "--yes")
-    assert again.returncode == 4, again.stdout + again.stderr
-    assert updates(sandbox) == []
+    said = again.stdout + again.stderr
+    now = sandbox.service(PROJECT, "api")
     if what == "ingress":
-        assert sandbox.service(PROJECT, "api").ingress == INTERNAL  # was `all`, exit 0
+        assert again.returncode == 4 and updates(sandbox) == [], said
+        assert now.ingress == INTERNAL  # was `all`, exit 0
+    else:  # the journal proves the ingress drift's (`Write.parts`): their label alone stays
+        assert again.returncode == 0 and "their labels team stays" in said, said
+        assert now.labels["team"] == "theirs" and now.ingress == ALL
 
 
 def test_a_refused_inplace_rollback_run_again_keeps_their_label(

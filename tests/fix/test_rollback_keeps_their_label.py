@@ -8,8 +8,8 @@ refused ("changed since … `--force` restores anyway", exit 4), the words "roll
 undo what of their change the lines above list" listing nothing of theirs.
 
 Where it is not proven, the rollback refuses as before: their 0 % tag (the rollback's traffic
-would remove it), their deploy (a revision of theirs), and an update in place of the ingress
-(the journal records no ingress drift wrote: the one the service has may be theirs)."""
+would remove it), their deploy (a revision of theirs), their ingress over an update in place of
+drift's (the journal records a digest of the ingress drift's update sent: theirs is not it)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from drift.sandbox import Sandbox
 from tests.cliutil import drift_on
 from tests.conftest import Clients
 from tests.fix.conftest import PROJECT, config, entries, updates
-from tests.fix.test_inplace_refused_theirs import SOLO
+from tests.fix.test_inplace_refused_theirs import ALL, INTERNAL, LOAD_BALANCER, SOLO
+from tests.fix.test_inplace_refused_theirs import their_write as their_update
 from tests.fix.test_promotion_refused_theirs import fix_cli, their_write
 from tests.fix.test_rollback_landed_then_theirs import stands, theirs
 
@@ -107,16 +108,42 @@ def test_their_routing_or_revision_still_refuses(
     assert updates(sandbox) == [] and stands(sandbox, what)
 
 
-def test_an_ingress_update_in_place_still_refuses_over_their_label(
+def test_an_ingress_update_in_place_rolled_back_over_their_label(
     sandbox: Sandbox, env: dict[str, str], clients: Clients, tmp_path: Path
 ) -> None:
-    """The journal records no ingress drift wrote (it is outside the digest of the write): the
-    ingress the service has may be theirs, so their label alone is not proven."""
+    """A service-level part outside the configuration digest (`ingress`): the journal records
+    a digest of the ingress drift's update sent (`Write.parts`, never the value), so the
+    ingress the service has is proven drift's and their label alone goes on (exit 4 before:
+    the journal recorded no ingress drift wrote)."""
+    done = drift_on(sandbox, tmp_path, SOLO, "fix", "solo", "--yes")
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.UPDATED, done.stdout + done.stderr
+    assert sandbox.service(PROJECT, "api").ingress == LOAD_BALANCER
+    (parts,) = [w["parts"] for w in entry.writes]
+    assert list(parts) == ["ingress"] and len(parts["ingress"]) == 32  # a digest alone
+    their_write(clients, "label")
+    back = drift_on(sandbox, tmp_path, SOLO, "rollback", "--yes")
+    said = back.stdout + back.stderr
+    assert back.returncode == 0, said  # was 4
+    assert f"they changed only its labels team, {KEPT}: their labels team stays" in said, said
+    now = sandbox.service(PROJECT, "api")
+    assert now.labels["team"] == "theirs" and now.ingress == ALL
+    assert entries(tmp_path)[0].state == State.ROLLED_BACK
+
+
+@pytest.mark.parametrize("label", [False, True])
+def test_their_ingress_after_an_ingress_update_in_place_still_refuses(
+    label: bool, sandbox: Sandbox, env: dict[str, str], clients: Clients, tmp_path: Path
+) -> None:
+    """Their ingress over drift's (and their label after it): not what drift's update sent,
+    so the rollback would undo theirs; it refuses as before."""
     done = drift_on(sandbox, tmp_path, SOLO, "fix", "solo", "--yes")
     assert done.returncode == 0, done.stdout + done.stderr
-    their_write(clients, "label")
+    their_update(clients, "ingress")()
+    if label:
+        their_write(clients, "label")
     sandbox.clear_calls()
     back = drift_on(sandbox, tmp_path, SOLO, "rollback", "--yes")
     said = back.stdout + back.stderr
     assert back.returncode == 4 and REFUSED in said and KEPT not in said, said
-    assert updates(sandbox) == []
+    assert updates(sandbox) == [] and sandbox.service(PROJECT, "api").ingress == INTERNAL
