@@ -19,10 +19,13 @@ targets with their tags; an update in place by its configuration, `restored.hold
 traffic as it was), and each service-level part the change set is either in that digest, or
 as drift's last write sent it (an update in place journals a digest of each such part it
 sends, `parts_sent`: the ingress), or else reads as it was before the change (what the
-rollback writes back then changes nothing of theirs). Anything
+rollback writes back then changes nothing of theirs). A job's or worker pool's update in
+place likewise: its configuration as sent (`restored.holds`: a job's task count and
+parallelism, a pool's instance count with it), a pool's latest revision the one drift's update
+left, and each field outside the template its rollback writes (a pool's scaling and instance
+splits, each part the change set) by the digest the journal recorded of it as sent. Anything
 else — their revision, their routing or tag, a part drift set that may be theirs now, a write
-of drift's whose outcome is not known, a job's or worker pool's change — is not proven, and
-the rollback refuses as before."""
+of drift's whose outcome is not known — is not proven, and the rollback refuses as before."""
 
 from __future__ import annotations
 
@@ -37,44 +40,80 @@ from drift.fix.readback import what_changed
 from drift.fix.recorded import before_service, service_parts
 from drift.fix.restored import holds
 from drift.fix.routing import carries, traffic_key
+from drift.fix.workload_restore import before_workload
 from drift.kinds import Kind
 from drift.live.api import short, written_since
 from drift.live.normalize import raw, revision_config
 from drift.protofield import field_value
 
+WRITES = {
+    Kind.SERVICE: "the template, the traffic",
+    Kind.JOB: "the template",
+    Kind.WORKER_POOL: "the template, its scaling, the instance splits",
+}
+"""What a rollback writes besides what the change set, by kind (`_written`)."""
+
 
 def kept_since(now: Any, entry: Entry) -> str:
-    """What someone else changed on the service `now` since drift's last write of `entry`'s
+    """What someone else changed on the workload `now` since drift's last write of `entry`'s
     change, in words, when all of it is what the rollback keeps ("their labels team stay");
     "" when nothing was written since or it is not proven (the rollback then refuses)."""
-    last = _last_landed(entry)
-    if Kind(entry.kind) is not Kind.SERVICE or last is None:
+    last, kind = _last_landed(entry), Kind(entry.kind)
+    if last is None:
         return ""
     was = str(entry.service_before.get("uid", "") or "")
     if int(now.generation) <= last.generation_after or (was and now.uid != was):
         return ""
-    before = before_service(entry)
-    if entry.canary_revision:  # a canary's change: its canary is the latest revision made
-        made = entry.canary_revision
+    before = before_service(entry) if kind is Kind.SERVICE else before_workload(entry, as_read=True)
+    if kind is not Kind.SERVICE:  # a job's or pool's update in place
+        same = holds(now, last, kind) and _no_revision_since(now, before, last, kind)
+        proven = same and _sent_alike(now, entry, last)
+    elif entry.canary_revision:  # a canary's change: its canary is the latest revision made
         same = last.step in ("canary", "promotion") and carries(now, last)
+        made = entry.canary_revision
+        proven = same and short(now.latest_created_revision) == made
+        proven = proven and _parts_proven(now, entry, last)
     else:  # an update in place sends the template back as read: no revision of its own
-        made = short(before.latest_created_revision)
-        same = holds(now, last, Kind.SERVICE) and traffic_key(now.traffic) == traffic_key(
+        same = holds(now, last, kind) and traffic_key(now.traffic) == traffic_key(
             restored_traffic(before)
         )
-    if (
-        not same
-        or short(now.latest_created_revision) != made
-        or not _parts_proven(now, entry, last)
-    ):
+        made = short(before.latest_created_revision)
+        proven = same and short(now.latest_created_revision) == made
+        proven = proven and _parts_proven(now, entry, last)
+    if not proven:
         return ""
     what = what_changed(_kept(before, entry), _kept(now, entry))
     return (
         f"{entry.service} was changed since drift's last write of change {entry.change_id} "
         f"({written_since(last.generation_after, now)}): "
         + (f"they changed only its {what}" if what else "they changed nothing it writes")
-        + ", which the rollback keeps (it writes only the template, the traffic and what the "
-        "change set): " + (f"their {what} stays" if what else "their change stays")
+        + f", which the rollback keeps (it writes only {WRITES[kind]} and what the change "
+        "set): " + (f"their {what} stays" if what else "their change stays")
+    )
+
+
+def _no_revision_since(now: Any, before: Any, last: Write, kind: Kind) -> bool:
+    """Whether a pool's latest created revision is the one drift's update left: the one it
+    named (`Write.revision`), or, its template sent as read, the one before the change (a
+    job makes no revisions: each execution runs the job's template)."""
+    if kind is not Kind.WORKER_POOL:
+        return True
+    if last.revision:
+        return short(now.latest_created_revision) == last.revision
+    as_read = raw(now.template) == raw(before.template)  # message equality: maps in any order
+    return as_read and short(now.latest_created_revision) == short(before.latest_created_revision)
+
+
+def _sent_alike(now: Any, entry: Entry, last: Write) -> bool:
+    """Whether each field a job's or pool's rollback writes outside its template (a pool's
+    scaling and instance splits, each the change set) is as drift's update sent it, by the
+    digest the journal recorded (`Write.parts`; none recorded: not proven)."""
+    message = raw(now)
+    fields = message.DESCRIPTOR.fields_by_name
+    return all(
+        p in last.parts and part_key(message, p) == last.parts[p]
+        for p in _written(entry)
+        if p in fields
     )
 
 
@@ -92,14 +131,20 @@ def _last_landed(entry: Entry) -> Write | None:
 
 
 def parts_sent(request: Any, entry: Entry) -> dict[str, str]:
-    """What a journal records of each service-level part `entry`'s change sets, as drift's
-    update `request` sends it (`Write.parts`): a digest of its value (`part_key`), never the
-    value; {} for a job or a pool, or a change of no such part."""
-    if Kind(entry.kind) is not Kind.SERVICE:
-        return {}
+    """What a journal records of each field outside the template that `entry`'s rollback
+    writes (`_written`), as drift's update `request` sends it (`Write.parts`): a digest of its
+    value (`part_key`), never the value; {} when there is none."""
     message = raw(request)
     fields = message.DESCRIPTOR.fields_by_name
-    return {p: part_key(message, p) for p in service_parts(entry) if p in fields}
+    return {p: part_key(message, p) for p in _written(entry) if p in fields}
+
+
+def _written(entry: Entry) -> list[str]:
+    """The top-level fields besides the template and a service's traffic that a rollback of
+    `entry` writes: each service-level part the change set, a pool's scaling and instance
+    splits (`drift.fix.workload_restore.restore_request`)."""
+    pool = ("scaling", "instance_splits") if Kind(entry.kind) is Kind.WORKER_POOL else ()
+    return sorted({*service_parts(entry), *pool})
 
 
 def part_key(message: Any, name: str) -> str:
@@ -154,7 +199,7 @@ def _kept(service: Any, entry: Entry) -> Any:
     change set) and without what drift never sends (system labels and annotations), nor its
     status: what someone's write changed of it and the rollback keeps."""
     copy = raw(without_system_metadata(copy_workload(service)))
-    for name in ("template", "traffic", *service_parts(entry)):
+    for name in ("template", "traffic", *_written(entry)):
         if name in copy.DESCRIPTOR.fields_by_name:
             copy.ClearField(name)
     return copy
