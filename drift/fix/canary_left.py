@@ -18,7 +18,7 @@ from drift.fix import lockholder
 from drift.fix.base import Base
 from drift.fix.byhand import promote_command, restored_routing
 from drift.fix.journal import Entry, State
-from drift.fix.kept_since import kept_since
+from drift.fix.kept_since import before_unapplied, kept_since
 from drift.fix.lockholder import Holder
 from drift.fix.lockname import names
 from drift.fix.restore import changed_since
@@ -137,7 +137,7 @@ def _left_by(service: str, canary: str, change: str, entry: Entry, now: Any) -> 
         f"`drift rollback {change}` removes the canary and restores the traffic as it was "
         f"before the change ({restored_routing(entry)})"
     )
-    since = changed_since(now, entry) if now is not None else ""
+    since = changed_since(now, before_unapplied(now, entry)) if now is not None else ""
     if reason := recorded_unstartable(entry):  # as its cleanup recorded, and rollback refuses
         restores = (
             f"`drift rollback {change}` refuses it while Cloud Run cannot start the "

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from typing import Any
 
 from drift.fields import FIELDS
@@ -203,3 +204,20 @@ def _kept(service: Any, entry: Entry) -> Any:
         if name in copy.DESCRIPTOR.fields_by_name:
             copy.ClearField(name)
     return copy
+
+
+def before_unapplied(now: Any, entry: Entry) -> Entry:
+    """`entry` as the judgement of who changed `now` since drift's last write takes it: when
+    that write's outcome is unknown (`landed` None: a clean-up or rollback cut by a second
+    Ctrl-C before the server applied it) and `now` is exactly what it was built on (its
+    generation and etag: "monotonically increases every time the user modifies the desired
+    state"; the etag changes with any write), that write never applied, and the workload is
+    judged as the writes before it left it — a canary whose answer was lost, read back as
+    that write was built (`restore.changed_since`: one generation on, by its name). Else as
+    it is. Before, such a change needed `--force`, its own canary taken for someone else's."""
+    last = entry.last_write()
+    if last is None or last.landed is not None or not last.etag_before:
+        return entry
+    if int(now.generation) != last.generation_before or now.etag != last.etag_before:
+        return entry
+    return replace(entry, writes=entry.writes[:-1])

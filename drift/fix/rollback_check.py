@@ -15,7 +15,7 @@ from drift.fix.byhand import journal_promotion, promoted_by_hand
 from drift.fix.context import FixUI
 from drift.fix.gone import missing, refused, renamed, replaceable
 from drift.fix.journal import Entry, Journal, State
-from drift.fix.kept_since import kept_since
+from drift.fix.kept_since import before_unapplied, kept_since
 from drift.fix.patch import restored_traffic
 from drift.fix.recorded import as_found, before_service, fields_only, served_by, tag_caveat
 from drift.fix.restore import already_restored, changed_since, never_sent
@@ -140,7 +140,8 @@ async def check(
     later = later_changes(entry, entries)
 
     def judged(now: Any) -> Since:
-        changed = changed_since(now, entry) if service else workload_restore.changed(now, entry)
+        mine = before_unapplied(now, entry)  # a last write proven never applied: as before it
+        changed = changed_since(now, mine) if service else workload_restore.changed(now, mine)
         if changed and kept_since(now, entry):  # theirs is only what the rollback keeps
             changed = ""
         return judge(now, entry, changed, later, same, undone_by(entry, entries))
