@@ -41,6 +41,8 @@ from drift.secretforms import (
     bytes_forms,
     echoed_forms,
     escaped_forms,
+    other_forms,
+    piece_forms,
     pieces_forms,
     searchable,
 )
@@ -307,13 +309,12 @@ def register_payload(data: bytes, version: str = "") -> None:
     if not binary:  # text a plain value may hold, as it is or encoded
         _known.add(text)
         _known.payloads.update(bare for bare in bare_forms(text) if bare)
-        for form in bare_forms(text) | {text}:
+        shapes = bare_forms(text) | {text}  # and in its other normal form (helper-679 F4)
+        for form in shapes | {o for s in shapes for o in other_forms(s).values()}:
             for encoded in echoed_forms(form):  # its base64, percent-encoded… (revleak60 F4)
                 _known.add(encoded)
-    # not UTF-8 (a keystore): no text holds its U+FFFD decoding, and that text's escaped forms
-    # (each replacement character six times as long JSON-escaped) made 11.7 M characters of
-    # 64 KiB of bytes, and the first mask ~94 s (helper-656): its bytes' base64 and hex (below)
-    # and its readable runs are what text holds of it
+    # not UTF-8 (a keystore): its U+FFFD decoding's escaped forms made 11.7 M characters of 64
+    # KiB (the first mask ~94 s, helper-656): its bytes' base64, hex and readable runs (below)
     # a URL's password, a JSON key's private_key_id, a PEM line: secrets of their own
     # (helper-646 F2), but for one that only repeats names drift prints anyway; of a payload
     # that is text only (the journal finds a piece again in the text: helper-656 MEDIUM-1)
@@ -322,9 +323,10 @@ def register_payload(data: bytes, version: str = "") -> None:
         for name, piece in (payload_pieces(text) if not binary else {}).items()
         if searchable(piece) and _known.public.fragments(piece, [(0, len(piece))])
     }
-    piece_forms = pieces_forms(pieces)  # and its encodings (helper-656 LOW-1)
-    for name, piece in pieces.items():
-        for form in (piece, *piece_forms.get(name, {}).values()):
+    encodings = pieces_forms(pieces)  # and its encodings (helper-656 LOW-1), in its other normal
+    for name, piece in pieces.items():  # form too (helper-679 F4)
+        others = [piece_forms(name, other) for other in other_forms(piece).values()]
+        for form in {piece, *(f for fs in (encodings.get(name, {}), *others) for f in fs.values())}:
             _known.add(form)
     if version:
         _known.versions.add(data, version, pieces)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Literal
@@ -163,14 +164,19 @@ class Versions:
             for encoding, encode in ECHOES.items():
                 if searchable(encoded := encode(form)):
                     forms.setdefault(encoded, (version, f"{name}/{encoding}"))
+        named = _PieceNames(pieces or {})
         for name, piece in (pieces or {}).items():
             if searchable(piece):  # as every other form (helper-656 MEDIUM-2)
-                forms.setdefault(piece, (version, f"piece/{name}"))
+                forms.setdefault(piece, (version, named(name)))
                 for nf in _NORMAL_FORMS:  # in its other normal form too (helper-673 N1)
-                    forms.setdefault(normalize(nf, piece), (version, f"piece/{name}/{nf}"))
+                    forms.setdefault(normalize(nf, piece), (version, named(name, nf)))
         for name, its in pieces_forms(pieces or {}).items():  # its base64… (LOW-1)
             for encoding, form in its.items():
-                forms.setdefault(form, (version, f"piece/{name}/{encoding}"))
+                forms.setdefault(form, (version, named(name, "", encoding)))
+        for name, piece in (pieces or {}).items():  # and those of its other normal form
+            for normal, other in other_forms(piece).items():
+                for encoding, form in piece_forms(name, other).items():
+                    forms.setdefault(form, (version, named(name, normal, encoding)))
         with self._lock:
             self._forms.update(forms)
             self._pattern = None
@@ -194,11 +200,14 @@ class Versions:
         if not found:
             return None
         out: list[str | tuple[str, str]] = []
-        done = 0  # the text between the payloads as it is; the first of two that overlap
-        for start, stop, piece in sorted(found, key=lambda f: (f[0], -f[1])):
-            if start >= done:
-                out += [value[done:start], piece] if start > done else [piece]
-                done = stop
+        done = 0  # the text between the payloads as it is; of two that overlap, the first
+        for start, stop, (version, form) in sorted(found, key=lambda f: (f[0], -f[1])):
+            if stop <= done:  # inside one withheld already
+                continue
+            if start < done:  # and the rest of the second (helper-679 F5: kept in clear)
+                form, start = f"{form}#{done - start}", done
+            out += [value[done:start], (version, form)] if start > done else [(version, form)]
+            done = stop
         return out + [value[done:]] if done < len(value) else out
 
 
@@ -239,8 +248,16 @@ def bytes_forms(data: bytes) -> dict[str, str]:
 def payload_form(data: bytes, form: str) -> str | None:
     """A version's payload `data` in the `form` `secret_pieces` gave (None: not UTF-8, or a
     form this drift does not know). `FORM@44:n`: that form cut by line breaks where they stood
-    (`drift.wrapped.spelled`)."""
+    (`drift.wrapped.spelled`); `FORM#N`: that form's text from its character N on (the rest of
+    a copy another one overlaps, `Versions.pieces`)."""
     value = _payload_form(data, form)
+    if value is None and "#" in form:  # a piece's name may hold `#` itself: tried whole first
+        whole, _, start = form.rpartition("#")
+        if _DIGITS.fullmatch(start):
+            value = payload_form(data, whole)
+            return (
+                value[int(start) :] if value is not None and 0 < int(start) < len(value) else None
+            )
     if value is None and "@" in form:  # a piece's name may hold `@` itself: tried whole first
         form, _, spelling = form.rpartition("@")
         value = _payload_form(data, form)
@@ -248,15 +265,20 @@ def payload_form(data: bytes, form: str) -> str | None:
     return value
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def _payload_form(data: bytes, form: str) -> str | None:
     name, _, encoding = form.partition("/")
     if name == "bytes":
         return bytes_forms(data).get(encoding)
-    if name == "piece":
+    if name in ("piece", _PIECE_OF):
         try:
-            return _piece_form(payload_pieces(data.decode("utf-8")), encoding)
+            pieces = payload_pieces(data.decode("utf-8"))
         except UnicodeDecodeError:
             return None
+        parts = _piece_parts(pieces, encoding) if name == "piece" else _spelled_parts(encoding)
+        return None if parts is None else _piece_value(pieces, *parts)
     shape, encode = _SHAPES.get(name), ECHOES.get(encoding) if encoding else None
     if shape is None or (encoding and encode is None):
         return None
@@ -267,16 +289,73 @@ def _payload_form(data: bytes, form: str) -> str | None:
     return encode(shaped) if encode is not None else shaped
 
 
-def _piece_form(pieces: Mapping[str, str], form: str) -> str | None:
-    """A piece by its name (`.private_key_id`), or encoded (`.private_key_id/base64`: its name,
-    then one of `PIECE_ECHOES`, whose names may hold `/` themselves)."""
+def other_forms(text: str) -> dict[str, str]:
+    """`text` in each Unicode normal form it is not in, by the form's name (none of an ASCII
+    text, the same in every form)."""
+    if text.isascii():
+        return {}
+    return {nf: other for nf in _NORMAL_FORMS if (other := normalize(nf, text)) != text}
+
+
+_PIECE_OF = "piece-of"
+"""A piece's form named unambiguously, `piece-of/["NAME", "NFD", "base64"]`: where `piece/NAME/
+NFD/base64` could be read as another piece's name (a query's `token` and `token/base64`)."""
+_MARKS = re.compile("[/@#]")
+
+
+class _PieceNames:
+    """The name of each form of a payload's pieces (`piece/NAME`, `piece/NAME/NFD`,
+    `piece/NAME/base64`, `piece/NAME/NFD/base64`): as `_piece_parts` reads it back, or, where it
+    would read another piece (a name that is another's followed by `/`, `@` or `#`, which a
+    form's name or a copy's breaks and start follow), `piece-of/` and the parts in JSON."""
+
+    def __init__(self, pieces: Mapping[str, str]) -> None:
+        self._pieces = pieces
+        self._risky = {name[: m.start()] for name in pieces for m in _MARKS.finditer(name)}
+
+    def __call__(self, name: str, nf: str = "", encoding: str = "") -> str:
+        plain = "/".join(part for part in (name, nf, encoding) if part)
+        if name not in self._risky and _piece_parts(self._pieces, plain) == (name, nf, encoding):
+            return f"piece/{plain}"
+        return f"{_PIECE_OF}/{json.dumps([name, nf, encoding])}"
+
+
+def _spelled_parts(text: str) -> tuple[str, str, str] | None:
+    """The parts `_PieceNames` wrote in JSON (None: no such thing)."""
+    try:
+        parts = json.loads(text)
+    except ValueError:
+        return None
+    if not (isinstance(parts, list) and len(parts) == 3 and all(isinstance(p, str) for p in parts)):
+        return None
+    return parts[0], parts[1], parts[2]
+
+
+def _piece_parts(pieces: Mapping[str, str], form: str) -> tuple[str, str, str] | None:
+    """A piece's form read as (its name, a normal form or "", one of `PIECE_ECHOES` or ""):
+    `.private_key_id`, `.password/NFD`, `.private_key_id/base64`, `.password/NFD/base64` (a
+    name, then an encoding, whose names may hold `/` themselves)."""
     if form in pieces:
-        return pieces[form]
+        return form, "", ""
     for nf in _NORMAL_FORMS:
         if (name := form.removesuffix(f"/{nf}")) != form and name in pieces:
-            return normalize(nf, pieces[name])
+            return name, nf, ""
     for encoding in PIECE_ECHOES:
-        name = form.removesuffix(f"/{encoding}")
-        if name != form and name in pieces:
-            return piece_forms(name, pieces[name]).get(encoding)
+        if (rest := form.removesuffix(f"/{encoding}")) == form:
+            continue
+        if rest in pieces:
+            return rest, "", encoding
+        for nf in _NORMAL_FORMS:
+            if (name := rest.removesuffix(f"/{nf}")) != rest and name in pieces:
+                return name, nf, encoding
     return None
+
+
+def _piece_value(pieces: Mapping[str, str], name: str, nf: str, encoding: str) -> str | None:
+    """A piece (`_piece_parts`) in its normal form `nf`, then encoded."""
+    if name not in pieces or (nf and nf not in _NORMAL_FORMS):
+        return None
+    piece = normalize(nf, pieces[name]) if nf else pieces[name]
+    if not encoding:
+        return piece
+    return piece_forms(name, piece).get(encoding)
