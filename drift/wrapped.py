@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from drift.literals import Literals
@@ -29,7 +30,36 @@ _CHARS = "A-Za-z0-9+/=_-"
 _BREAK = r"(?:[ \t\r\n]|\\[nrt])"
 """What stands between two lines: white space, or a line break JSON-escaped (`\\n`: `jq --arg k
 "$(base64 key.json)"` puts the lines in one string; helper-669 F9)."""
-_RUN = re.compile(rf"(?<![{_CHARS}])(?:[{_CHARS}]{{{LINE_MIN},}}+{_BREAK}++)+[{_CHARS}]++")
+_ESCAPE = r"\\(?:/|u002[Bb])"
+"""A character of base64 a JSON string escapes (`\\/` as PHP's json_encode writes `/`,
+`\\u002B` as .NET's encoder writes `+`: helper-679 F6)."""
+_WORD = rf"(?:[{_CHARS}]|{_ESCAPE})[{_CHARS}]*+(?:{_ESCAPE}[{_CHARS}]*+)*+"
+"""A line: characters of base64, some escaped."""
+
+
+def _at_least(size: int) -> str:
+    """A line of `size` characters or more (an escaped one counted once), looked ahead: first
+    counting a backslash as one (a word shorter than that fails at once, as most do)."""
+    return rf"(?=[\\{_CHARS}]{{{size}}})(?=(?:[{_CHARS}]|{_ESCAPE}){{{size}}})"
+
+
+_RUN = re.compile(rf"(?<![{_CHARS}])(?:{_at_least(LINE_MIN)}{_WORD}{_BREAK}++)+{_WORD}")
+SHORT_MIN = 4
+"""The shortest width of lines `_SHORT` finds (`fold -w 8`; a base64 quantum is 4)."""
+_NEWLINE = r"[ \t]*+(?:[\r\n]|\\[nr])(?:[ \t\r\n]|\\[nrt])*+"
+_SHORT = re.compile(
+    rf"(?<![{_CHARS}])(?:{_at_least(SHORT_MIN)}(?!{_at_least(LINE_MIN)})"
+    rf"{_WORD}{_NEWLINE}){{2,}}{_WORD}"
+)
+"""Base64 in lines shorter than `LINE_MIN` (helper-679 F6: `fold -w 8` showed a key's base64
+whole): lines broken by a line break (words between spaces are prose), of which `_even` takes
+three or more of one width but the last, no longer."""
+_ESCAPED = re.compile(_ESCAPE)
+_SHORT_LINE = re.compile(
+    rf"(?:[\r\n]|\\[nr])[ \t]*+{_at_least(SHORT_MIN)}(?!{_at_least(LINE_MIN)}){_WORD}{_NEWLINE}"
+)
+"""A short line between two line breaks: a text that holds none holds no `_SHORT` run (found
+from a line break, a character the search skips to, where `_SHORT` tries every place)."""
 _BREAKS = re.compile(f"{_BREAK}+")
 _CODES = {"\n": "n", "\r": "r", " ": "s", "\t": "t", "\\n": "N", "\\r": "R", "\\t": "T"}
 _CODED = re.compile(r"\\[nrt]|[\n\r \t]")
@@ -53,12 +83,7 @@ def across_lines(text: str, values: Literals | None) -> list[Broken]:
     found: list[Broken] = []
     if not values:
         return found
-    for run in _RUN.finditer(text):
-        words, done = [], run.start()  # each line's span: the text between the breaks
-        for space in _BREAKS.finditer(text, run.start(), run.end()):
-            words.append((done, space.start()))
-            done = space.end()
-        words.append((done, run.end()))
+    for words in _lines(text):
         starts, at = [], 0  # where each word starts in the joined run
         for start, stop in words:
             starts.append(at)
@@ -76,6 +101,40 @@ def across_lines(text: str, values: Literals | None) -> list[Broken]:
             stop = words[last][0] + match.stop - starts[last]
             found.append(Broken(start, stop, match.text, breaks))
     return found
+
+
+def _lines(text: str) -> Iterator[list[tuple[int, int]]]:
+    """Each run of base64 in lines of `text`, as the span of each line."""
+    for run in _RUN.finditer(text):
+        yield _words(text, *run.span())
+    for run in _SHORT.finditer(text) if _SHORT_LINE.search(text) else ():
+        yield from _even(text, _words(text, *run.span()))
+
+
+def _words(text: str, start: int, stop: int) -> list[tuple[int, int]]:
+    """The span of each line of a run: the text between its breaks."""
+    words, done = [], start
+    for space in _BREAKS.finditer(text, start, stop):
+        words.append((done, space.start()))
+        done = space.end()
+    return [*words, (done, stop)]
+
+
+def _even(text: str, words: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
+    """The runs of `words` that are base64 in lines: two or more of one width, then one no
+    longer (a character escaped, `\\/`, counted once)."""
+    widths = [b - a for a, b in words]
+    if "\\" in text[words[0][0] : words[-1][1]]:
+        widths = [b - a - sum(len(e) - 1 for e in _ESCAPED.findall(text, a, b)) for a, b in words]
+    i = 0
+    while i < len(words) - 2:
+        j = i
+        while j + 1 < len(words) and widths[j + 1] == widths[i]:
+            j += 1
+        last = j + 1 if j + 1 < len(words) and widths[j + 1] < widths[i] else j
+        if j > i and last - i >= 2:
+            yield words[i : last + 1]
+        i = j + 1
 
 
 def spelled(breaks: tuple[tuple[int, str], ...]) -> str:

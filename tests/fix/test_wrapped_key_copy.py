@@ -38,21 +38,26 @@ KEY = json.dumps(
     indent=2,
 )
 B64 = base64.b64encode(KEY.encode()).decode()
+ASKED = KEY[:-2] + ',\n  "notes": "' + "why? how?? what??? " * 6 + '"\n}'
+"""The key with a field holding `?`, whose bytes make `/` in its base64 (an ASCII text's
+base64 holds none else)."""
 PROFILE = (
     f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    unexpected_env: warn\n"
     "    env:\n      MODE: live\n      SA_KEY: {secret: sa-key, min_length: 8}\n"
 )
 
 
-def _world(boot: str) -> dict[str, Any]:
+def _world(boot: str, key: str = KEY) -> dict[str, Any]:
     env = {"MODE": "old", "SA_KEY": {"secret": "sa-key"}, "APP_BOOTSTRAP": boot}
-    return copy_world(LAB, "sa-key", KEY, env)
+    return copy_world(LAB, "sa-key", key, env)
 
 
-def _key_lines(text: str) -> int:
-    """How many 40-char runs of the key's base64 (as wrapped) the output holds."""
-    flat = re.sub(r"\\[rn]|[\r\n]", "", text)
-    return sum(1 for i in range(0, len(B64) - 40, 40) if B64[i : i + 40] in flat)
+def _key_lines(text: str, key: str = KEY) -> int:
+    """How many 40-char runs of the key's base64 (as wrapped) the output holds, whatever
+    escapes it (`\\/`, a YAML block's indent)."""
+    b64 = base64.b64encode(key.encode()).decode()
+    flat = re.sub(r"\\[rn]|\s|\\", "", text)
+    return sum(1 for i in range(0, len(b64) - 40, 40) if b64[i : i + 40] in flat)
 
 
 def _bootstrap(width: int) -> str:
@@ -62,13 +67,14 @@ def _bootstrap(width: int) -> str:
     return "mode: prod\nregion: us-central1\nkey_file: |\n  " + wrapped.replace("\n", "\n  ") + "\n"
 
 
-@pytest.mark.parametrize("width", [56, 100])
+@pytest.mark.parametrize("width", [8, 56, 100])
 def test_a_key_file_in_lines_is_masked_whole_in_every_format(
     make_sandbox: MakeSandbox, tmp_path: Path, width: int
 ) -> None:
-    """The private_key_id's base64 lies whole in one of the lines at these widths: masked
+    """The private_key_id's base64 lies whole in one of the lines at 56 and 100: masked
     first, its mask cut the run of lines in two, neither half held the key's whole base64,
-    and the private key was printed in clear (helper-669 F5)."""
+    and the private key was printed in clear (helper-669 F5). Lines of 8 (`fold -w 8`) were
+    no run at all (helper-679 F6)."""
     sandbox = make_sandbox(_world(_bootstrap(width)))
     for fmt in ("table", "json", "github", "markdown", "sarif"):
         done = drift_on(sandbox, tmp_path, ("lab", PROFILE), "check", "lab", "--format", fmt)
@@ -77,20 +83,31 @@ def test_a_key_file_in_lines_is_masked_whole_in_every_format(
         assert _key_lines(out) == 0, fmt
 
 
+JSON_LINES = {  # (the key, the width of its lines, how the JSON string's encoder writes them)
+    "jq": (KEY, 76, str),
+    "jq-fold8": (KEY, 8, str),  # helper-679 F6
+    "php": (ASKED, 76, lambda text: text.replace("/", "\\/")),  # json_encode: helper-679 F6
+}
+
+
+@pytest.mark.parametrize("encoder", JSON_LINES)
 def test_a_key_file_in_lines_inside_a_json_string_is_masked_withheld_and_restored(
-    make_sandbox: MakeSandbox, tmp_path: Path
+    make_sandbox: MakeSandbox, tmp_path: Path, encoder: str
 ) -> None:
     """`jq -n --arg k "$(base64 key.json)" '{bootstrap: $k}'`: the lines of 76 put in one JSON
     string, each break escaped (`\\n`): masked in every format, withheld from the journal by
-    its form and its breaks, and given back exactly by a rollback (helper-669 F9)."""
-    wrapped = "\n".join(B64[i : i + 76] for i in range(0, len(B64), 76))
-    boot = json.dumps({"mode": "prod", "bootstrap": wrapped})
-    sandbox = make_sandbox(_world(boot))
+    its form and its breaks, and given back exactly by a rollback (helper-669 F9); in lines of
+    8, or by PHP's json_encode (`/` as `\\/`), the same (helper-679 F6: shown)."""
+    key, width, escaped = JSON_LINES[encoder]
+    b64 = base64.b64encode(key.encode()).decode()
+    wrapped = "\n".join(b64[i : i + width] for i in range(0, len(b64), width))
+    boot = escaped(json.dumps({"mode": "prod", "bootstrap": wrapped}))
+    sandbox = make_sandbox(_world(boot, key))
     profile = ("lab", PROFILE)
     for fmt in ("table", "github", "markdown", "sarif"):
         done = drift_on(sandbox, tmp_path, profile, "check", "lab", "--format", fmt)
         out = done.stdout + done.stderr
-        assert "APP_BOOTSTRAP" in out and _key_lines(out) == 0, fmt
+        assert "APP_BOOTSTRAP" in out and _key_lines(out, key) == 0, fmt
     fixed = drift_on(sandbox, tmp_path, profile, "fix", "lab", "--yes")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     (journal,) = (tmp_path / ".drift" / "journal").glob("*.json")
@@ -99,9 +116,9 @@ def test_a_key_file_in_lines_inside_a_json_string_is_masked_withheld_and_restore
     # the proto fields' own base64 may share a run with the key's where both hold a public
     # name at one alignment (the client_email is the service's creator): looked at decoded
     readable = json.dumps({k: v for k, v in data.items() if not k.endswith("_pb")})
-    assert _key_lines(held.decode("utf-8", "replace") + readable) == 0
+    assert _key_lines(held.decode("utf-8", "replace") + readable, key) == 0
     forms = {p["form"] for r in data["withheld"] for p in r["pieces"] if isinstance(p, dict)}
-    assert any(f.startswith("whole/base64@") and f.endswith(":N") for f in forms), forms
+    assert any(f.startswith("whole/base64") and f.endswith(":N") for f in forms), forms
     back = drift_on(sandbox, tmp_path, profile, "rollback", "--yes")
     assert back.returncode == 0, back.stdout + back.stderr
     env = sandbox.service(LAB, "app").template.containers[0].env

@@ -22,6 +22,7 @@ from drift.wrapped import across_lines, respelled
 VERSION = "projects/5/secrets/s/versions/1"
 SECRET = "Zq8Lm3Vt6Nw1Rb4Kc7-secret-token-value-0123456789abcdef"
 LINES = {"76": (76, "\n"), "64": (64, "\n"), "76-crlf": (76, "\r\n"), "60-yaml": (60, "\n    ")}
+LINES |= {"8": (8, "\n"), "12-yaml": (12, "\n    "), "4-json": (4, "\\n")}  # helper-679 F6
 
 
 def _document(offset: int, width: int, end: str, secret: str = SECRET) -> str:
