@@ -250,22 +250,24 @@ def payload_form(data: bytes, form: str) -> str | None:
     form this drift does not know). `FORM@44:n`: that form cut by line breaks where they stood
     (`drift.wrapped.spelled`); `FORM#N`: that form's text from its character N on (the rest of
     a copy another one overlaps, `Versions.pieces`)."""
-    value = _payload_form(data, form)
+    value = _spelled_form(data, form)
     if value is None and "#" in form:  # a piece's name may hold `#` itself: tried whole first
         whole, _, start = form.rpartition("#")
-        if _DIGITS.fullmatch(start):
-            value = payload_form(data, whole)
-            return (
-                value[int(start) :] if value is not None and 0 < int(start) < len(value) else None
-            )
+        if _DIGITS.fullmatch(start) and (value := _spelled_form(data, whole)) is not None:
+            return value[int(start) :] if 0 < int(start) < len(value) else None
+    return value
+
+
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def _spelled_form(data: bytes, form: str) -> str | None:
+    value = _payload_form(data, form)
     if value is None and "@" in form:  # a piece's name may hold `@` itself: tried whole first
         form, _, spelling = form.rpartition("@")
         value = _payload_form(data, form)
         return None if value is None else respelled(value, spelling)
     return value
-
-
-_DIGITS = re.compile(r"[0-9]+")
 
 
 def _payload_form(data: bytes, form: str) -> str | None:
@@ -324,7 +326,7 @@ def _spelled_parts(text: str) -> tuple[str, str, str] | None:
     """The parts `_PieceNames` wrote in JSON (None: no such thing)."""
     try:
         parts = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # a journal edited by hand
         return None
     if not (isinstance(parts, list) and len(parts) == 3 and all(isinstance(p, str) for p in parts)):
         return None

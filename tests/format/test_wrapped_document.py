@@ -96,6 +96,13 @@ def test_a_journal_spelling_that_does_not_fit_gives_nothing() -> None:
     for form in ("whole@0:n", f"whole@{len(SECRET)}:n", "whole@9:n,5:n", "whole@5:x", "whole@"):
         assert payload_form(data, form) is None, form
     assert respelled("abcdef", "2:rn,4:s") == "ab\r\ncd ef"
+    assert payload_form(data, "whole@5:n#3") == SECRET[3:5] + "\n" + SECRET[5:]
+    deep = "[" * 100_000 + "]" * 100_000  # and a journal edited by hand (helper-679)
+    for form in ("whole#0", f"whole#{len(SECRET)}", "whole#" + "9" * 5000, "whole#-1"):
+        assert payload_form(data, form) is None, form
+    for form in (f"piece-of/{deep}", 'piece-of/["x"]', 'piece-of/[".a", "NFX", ""]'):
+        assert payload_form(b'{"password": "Hq7Zr2Kc9dPm4W"}', form) is None, form[:20]
+    assert payload_form(b'{"password": "Hq7Zr2Kc9dPm4W"}', 'piece-of/[".password", "", ""]')
 
 
 def test_a_pieces_encodings_are_secrets_too() -> None:
