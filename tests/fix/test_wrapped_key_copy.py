@@ -38,9 +38,9 @@ KEY = json.dumps(
     indent=2,
 )
 B64 = base64.b64encode(KEY.encode()).decode()
-ASKED = KEY[:-2] + ',\n  "notes": "' + "why? how?? what??? " * 6 + '"\n}'
-"""The key with a field holding `?`, whose bytes make `/` in its base64 (an ASCII text's
-base64 holds none else)."""
+ASKED = KEY[:-2] + ',\n  "notes": "' + "why? how?? a>b>>c " * 6 + '"\n}'
+"""The key with a field holding `?` and `>`, whose bytes make `/` and `+` in its base64 (an
+ASCII text's base64 holds few else)."""
 PROFILE = (
     f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    unexpected_env: warn\n"
     "    env:\n      MODE: live\n      SA_KEY: {secret: sa-key, min_length: 8}\n"
@@ -87,6 +87,7 @@ JSON_LINES = {  # (the key, the width of its lines, how the JSON string's encode
     "jq": (KEY, 76, str),
     "jq-fold8": (KEY, 8, str),  # helper-679 F6
     "php": (ASKED, 76, lambda text: text.replace("/", "\\/")),  # json_encode: helper-679 F6
+    "dotnet": (ASKED, 76, lambda text: text.replace("+", "\\u002B")),  # JavaScriptEncoder
 }
 
 
@@ -97,7 +98,8 @@ def test_a_key_file_in_lines_inside_a_json_string_is_masked_withheld_and_restore
     """`jq -n --arg k "$(base64 key.json)" '{bootstrap: $k}'`: the lines of 76 put in one JSON
     string, each break escaped (`\\n`): masked in every format, withheld from the journal by
     its form and its breaks, and given back exactly by a rollback (helper-669 F9); in lines of
-    8, or by PHP's json_encode (`/` as `\\/`), the same (helper-679 F6: shown)."""
+    8, by PHP's json_encode (`/` as `\\/`) or .NET's encoder (`+` as `\\u002B`), the same
+    (helper-679 F6: shown)."""
     key, width, escaped = JSON_LINES[encoder]
     b64 = base64.b64encode(key.encode()).decode()
     wrapped = "\n".join(b64[i : i + width] for i in range(0, len(b64), width))
