@@ -48,12 +48,13 @@ SHORT_MIN = 4
 """The shortest width of lines `_SHORT` finds (`fold -w 8`; a base64 quantum is 4)."""
 _NEWLINE = r"[ \t]*+(?:[\r\n]|\\[nr])(?:[ \t\r\n]|\\[nrt])*+"
 _SHORT = re.compile(
-    rf"(?<![{_CHARS}])(?:{_at_least(SHORT_MIN)}(?!{_at_least(LINE_MIN)})"
-    rf"{_WORD}{_NEWLINE}){{2,}}{_WORD}"
+    rf"(?<![{_CHARS}]){_WORD}{_NEWLINE}"
+    rf"(?:{_at_least(SHORT_MIN)}(?!{_at_least(LINE_MIN)}){_WORD}{_NEWLINE})+{_WORD}"
 )
 """Base64 in lines shorter than `LINE_MIN` (helper-679 F6: `fold -w 8` showed a key's base64
-whole): lines broken by a line break (words between spaces are prose), of which `_even` takes
-three or more of one width but the last, no longer."""
+whole): lines broken by a line break (words between spaces are prose), the first of any length
+(`KEY_B64=` and the first line), of which `_even` takes three or more of one width but the last,
+no longer."""
 _ESCAPED = re.compile(_ESCAPE)
 _SHORT_LINE = re.compile(
     rf"(?:[\r\n]|\\[nr])[ \t]*+{_at_least(SHORT_MIN)}(?!{_at_least(LINE_MIN)}){_WORD}{_NEWLINE}"
@@ -122,7 +123,7 @@ def _words(text: str, start: int, stop: int) -> list[tuple[int, int]]:
 
 def _even(text: str, words: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
     """The runs of `words` that are base64 in lines: two or more of one width, then one no
-    longer (a character escaped, `\\/`, counted once)."""
+    longer (a character escaped, `\\/`, counted once), and a longer one before them."""
     widths = [b - a for a, b in words]
     if "\\" in text[words[0][0] : words[-1][1]]:
         widths = [b - a - sum(len(e) - 1 for e in _ESCAPED.findall(text, a, b)) for a, b in words]
@@ -132,8 +133,8 @@ def _even(text: str, words: list[tuple[int, int]]) -> Iterator[list[tuple[int, i
         while j + 1 < len(words) and widths[j + 1] == widths[i]:
             j += 1
         last = j + 1 if j + 1 < len(words) and widths[j + 1] < widths[i] else j
-        if j > i and last - i >= 2:
-            yield words[i : last + 1]
+        if j > i and last - i >= 2:  # and a longer line before, the first glued to a name
+            yield words[i - 1 if i and widths[i - 1] > widths[i] else i : last + 1]
         i = j + 1
 
 

@@ -22,7 +22,7 @@ from drift.wrapped import across_lines, respelled
 VERSION = "projects/5/secrets/s/versions/1"
 SECRET = "Zq8Lm3Vt6Nw1Rb4Kc7-secret-token-value-0123456789abcdef"
 LINES = {"76": (76, "\n"), "64": (64, "\n"), "76-crlf": (76, "\r\n"), "60-yaml": (60, "\n    ")}
-LINES |= {"8": (8, "\n"), "12-yaml": (12, "\n    "), "4-json": (4, "\\n")}  # helper-679 F6
+LINES |= {"8": (8, "\n"), "8-crlf": (8, "\r\n"), "12-yaml": (12, "\n    "), "4-json": (4, "\\n")}
 
 
 def _document(offset: int, width: int, end: str, secret: str = SECRET) -> str:
@@ -65,6 +65,20 @@ def test_a_secret_in_a_wrapped_documents_base64_is_masked_and_withheld(
     for piece in pieces:  # the copy's text around the secret holds no more than its edges
         if isinstance(piece, str):
             assert redact.mask(piece) == piece
+
+
+@pytest.mark.parametrize("width", [4, 8, 15])
+def test_a_secrets_base64_in_short_lines_after_a_name_is_masked_and_withheld(width: int) -> None:
+    """`KEY_B64=$(base64 -w 8 key)` in a dotenv file: the first line glued to the name, the
+    lines shorter than 16 (helper-679 F6: no run, shown whole)."""
+    redact.register_payload(SECRET.encode(), VERSION)
+    b64 = base64.b64encode(SECRET.encode()).decode()
+    lines = "\n".join(b64[i : i + width] for i in range(0, len(b64), width))
+    text = f"MODE=x\nKEY_B64={lines}\nOTHER=y\n"
+    assert redact.mask(text) == f"MODE=x\nKEY_B64={redact.MASK}\nOTHER=y\n"
+    pieces = redact.secret_pieces(text)
+    assert pieces is not None and _put_back(pieces, SECRET.encode()) == text
+    assert [p for p in pieces if isinstance(p, str)] == ["MODE=x\nKEY_B64=", "\nOTHER=y\n"]
 
 
 def test_what_is_masked_of_a_wrapped_document_is_the_secrets_span() -> None:
