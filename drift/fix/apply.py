@@ -1,9 +1,11 @@
 """`drift fix`: plan -> confirm -> canary revision with no traffic -> probe it -> confirm ->
 move traffic -> re-check. The canary is what serves plus the plan (`base`); every write is
 journaled first and takes the service's lock; every abort after a canary exists puts back the
-routing that served (`canary`, `restore`), Ctrl-C once the canary write has begun included
-(then exit 4; `drift.fix.cancel`); any other Ctrl-C stops at once; either ends with one line
-saying where things stand."""
+routing that served (`canary`, `restore`), Ctrl-C from the canary write to the promotion
+prompt included (then exit 4; `drift.fix.cancel`); Ctrl-C while a write is sent (an update in
+place, the promotion read back not landed: `drift.fix.interrupt`) stops at once, exit 3, its
+outcome unknown; any other Ctrl-C stops at once; each ends with one line saying where things
+stand."""
 
 from __future__ import annotations
 

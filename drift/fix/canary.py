@@ -14,7 +14,7 @@ from drift.fix.binauthz_own import refusal_cause
 from drift.fix.cleanup import clean_up
 from drift.fix.context import Stop, canary_request
 from drift.fix.deadline import promotion, started
-from drift.fix.interrupt import promotion_cut
+from drift.fix.interrupt import being_sent, promotion_cut
 from drift.fix.journal import State, Write
 from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import (
@@ -261,10 +261,7 @@ class ServiceFix(ServiceFixer):
             ctx.journal.begin(self.entry, State.PROMOTING, f"moving traffic to {canary}", write)
         except JournalError as exc:
             raise Stop(self._journal_failed(exc), unfinished=True) from exc
-        self.where = (
-            f"{self.name}: traffic was being moved to the canary {canary} (it may serve); "
-            f"`drift rollback {self.change_id}` restores what served before"
-        )
+        self.where = being_sent(self.name, canary, self.change_id)
         error: ApiError | None = None
         answer: Any = None
         try:

@@ -5,17 +5,23 @@ so that the next command on the workload refuses (or, reading the write landed, 
 `drift.fix.landed_before`) and `drift rollback CHANGE` takes it over (SPEC invariant 11).
 
 An interrupted promotion (`promotion_cut`): Ctrl-C while a service's promotion was sent and
-its outcome awaited: one read of the service says which it was, as the canary write's
-interruption reads it (`drift.fix.cleanup`). Landed — the promotion exactly, one generation on
-(still rolling out included: its spec is drift's) — the fix is complete: recorded `promoted`,
-its lock released, said so (the fix then ends as a completed one, with its re-check). Not
-landed, and nothing written since (not reconciling): an abort, cleaned up as at the promotion
-prompt (SPEC invariant 9: the canary's tag removed, the routing that served restored, exit 4).
-Neither to be told — the read failed, a second Ctrl-C, someone else's write — the fix stops at
-once as before, its lock kept and the journal saying `promoting`: a write sent, its outcome
-unknown (exit 3, as an interrupted update in place: `drift.fix.apply`). Before, every such
-Ctrl-C stopped at once with exit 4, "nothing changed", the canary trap left in place when the
-promotion had not landed, the lock left when it had (helper-601 F2)."""
+its outcome awaited: one read of the service says whether it has landed. Landed — the
+promotion exactly, one generation on (still rolling out included: its spec is drift's) — the
+fix is complete: recorded `promoted`, its lock released, said so (the fix then ends as a
+completed one, with its re-check). Anything else stops the fix at once, its lock kept and the
+journal saying `promoting`: "the promotion was being sent (it may have landed)", exit 3, as an
+interrupted update in place (`drift.fix.apply`). A read that finds it not applied proves
+nothing: a server may go on processing a call its caller cancelled ("the application-provided
+server handler may be busy processing the request. The gRPC library in general does not have
+a mechanism to interrupt the application-provided server handler",
+https://grpc.io/docs/guides/cancellation/), and the late request carries the very etag the
+service still has, so no etag check refuses it. The next `fix` finishes the change once it
+reads the promotion landed (`drift.fix.landed_before`); `drift rollback CHANGE` reads the
+service and ends it either way. Before, a read finding it not applied cleaned up at once
+(exit 4, "the promotion had not landed", lock released) while the promotion could still
+land after the clean-up's read (the `where` below; helper-678, as helper-669 F2 for an update
+in place); and before that every such Ctrl-C stopped at once with exit 4, "nothing changed"
+(helper-601 F2)."""
 
 from __future__ import annotations
 
@@ -117,8 +123,9 @@ journal cannot take it)."""
 
 async def promotion_cut(fixer: ServiceFixer, stop: Stop, record: Record) -> Stop | None:
     """Where an interrupted promotion (`stop`) ended, read once: None when it had landed and
-    the fix is complete (its outcome set); the Stop to end the fix with (a cleanup when it had
-    not landed); CancelledError (the fix stops at once, as before) when it cannot be told."""
+    the fix is complete (its outcome set); the Stop to end the fix with when it landed in
+    another shape; CancelledError (the fix stops at once, its lock kept, exit 3) when it is
+    not read landed: not applied yet is no proof that it never will be."""
     entry, outcome, canary = fixer.entry, fixer.outcome, fixer.outcome.canary
     write = Write.read(entry.writes[-1])
     if not stop.quiet:
@@ -127,41 +134,37 @@ async def promotion_cut(fixer: ServiceFixer, stop: Stop, record: Record) -> Stop
         now = await get_service(fixer.ctx.session, entry.full_name)
     except (ApiError, AuthError):
         now = None  # a second Ctrl-C: CancelledError, raised from here as it is
-    if now is not None and landed(now, write):
-        rolling = in_progress(now)
-        share = canary_percent(fixer.live.source, fixer.base.revision)
-        problem = "" if rolling else promotion_problem(now, canary, share)
-        try:
-            if problem:
-                record(State.ABORTED, problem, now)
-                return Stop(
-                    f"{stop.message}: the promotion was written but {problem}; "
-                    f"`drift rollback {fixer.change_id}` restores what served before"
-                )
-            note = f"traffic on {canary} (read back after {interrupt_name()})"
-            record(State.PROMOTED, note, now)
-        except Stop as unjournaled:  # landed, its end not recorded: lock kept, as it says
-            return unjournaled
-        outcome.state, outcome.interrupted = State.PROMOTED, True
-        serves = f"rolling out: {rolling}" if rolling else f"what serves: {describe_serving(now)}"
-        tagged = tag_note(fixer.base)
-        outcome.message = (
-            f"{stop.message}, but the promotion had landed: traffic moved to {canary} "
-            f"({serves}); the fix is complete" + (f"; {tagged}" if tagged else "")
-        )
-        fixer.where = f"{fixer.name}: the fix is complete (traffic on {canary})"
-        return None
-    if now is not None and int(now.generation) == write.generation_before and not in_progress(now):
-        # never applied: the service is where the canary write left it, its etag then
-        # refusing the promotion should it arrive after all (AIP-154)
-        try:
-            fixer._landed(State.ABORTED, f"promotion not made: {interrupt_name()}", None)
-        except Stop as unjournaled:
-            return unjournaled
-        return Stop(
-            f"{stop.message}; the promotion had not landed",
-            cleanup=True,
-            interrupted=True,
-            quiet=stop.quiet,
-        )
-    raise asyncio.CancelledError  # not known: at once, the lock kept (`Where.run`)
+    if now is None or not landed(now, write):  # not known: at once, the lock kept (`Where.run`)
+        fixer.where = being_sent(fixer.name, canary, fixer.change_id)
+        raise asyncio.CancelledError
+    rolling = in_progress(now)
+    share = canary_percent(fixer.live.source, fixer.base.revision)
+    problem = "" if rolling else promotion_problem(now, canary, share)
+    try:
+        if problem:
+            record(State.ABORTED, problem, now)
+            return Stop(
+                f"{stop.message}: the promotion was written but {problem}; "
+                f"`drift rollback {fixer.change_id}` restores what served before"
+            )
+        note = f"traffic on {canary} (read back after {interrupt_name()})"
+        record(State.PROMOTED, note, now)
+    except Stop as unjournaled:  # landed, its end not recorded: lock kept, as it says
+        return unjournaled
+    outcome.state, outcome.interrupted = State.PROMOTED, True
+    serves = f"rolling out: {rolling}" if rolling else f"what serves: {describe_serving(now)}"
+    tagged = tag_note(fixer.base)
+    outcome.message = (
+        f"{stop.message}, but the promotion had landed: traffic moved to {canary} "
+        f"({serves}); the fix is complete" + (f"; {tagged}" if tagged else "")
+    )
+    fixer.where = f"{fixer.name}: the fix is complete (traffic on {canary})"
+    return None
+
+
+def being_sent(name: str, canary: str, change: str) -> str:
+    """Where a service stands while its promotion is sent, its outcome not known."""
+    return (
+        f"{name}: the promotion was being sent (it may have landed: then traffic moves to the "
+        f"canary {canary}); `drift rollback {change}` restores what served before"
+    )

@@ -41,7 +41,7 @@ def test_a_line_typed_before_the_promotion_prompt_does_not_answer_it(
     proc, primary = on_a_terminal(*fix_web(sandbox, tmp_path), tmp_path)
     output = answered_late(proc, primary, b"no traffic? [y/N]", b"y\ny\n", b"Move all traffic")
     assert "traffic moved to" not in output, output
-    assert "traffic was being moved" not in output, output
+    assert "the promotion was being sent" not in output, output
     assert proc.returncode == 4, output
     (entry,) = entries(tmp_path)
     assert_serves_as_before(sandbox, PROJECT, "web", before, entry.canary_revision)
