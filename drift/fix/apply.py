@@ -73,7 +73,8 @@ class FixResult:
         """Why the fix stopped (an abort, exit 4; or a write whose end the journal could not
         record, exit 3: `abort_code`): each aborted service's line, then the fix's own (held
         by another change, stopped before any write, declined); none when it did not stop."""
-        unrecorded = self.exit_code is ExitCode.INCOMPLETE and self.unjournaled
+        unknown = any(o.unknown for o in self.outcomes)
+        unrecorded = self.exit_code is ExitCode.INCOMPLETE and (self.unjournaled or unknown)
         if self.exit_code is not ExitCode.ABORTED and not unrecorded:
             return []
         lines = [o.message for o in self.outcomes if o.aborted and o.message]

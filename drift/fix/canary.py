@@ -23,6 +23,7 @@ from drift.fix.patch import (
     promoted_traffic,
 )
 from drift.fix.probetag import probe_tag_note
+from drift.fix.promotion_lost import lost_then_written
 from drift.fix.prove import prove
 from drift.fix.readback import what_changed
 from drift.fix.reread import (
@@ -300,13 +301,9 @@ class ServiceFix(ServiceFixer):
             self._promotion_landed(State.PROMOTED, f"traffic on {canary}, then changed", answer)
             self._promoted_then_theirs(answer, now)  # complete: the re-check's exit, never 4
             return
-        if int(now.generation) > int(after.generation) + 1:  # drift's may be the first
-            self._record(State.ABORTED, f"promotion outcome unknown ({reason}): changed since")
-            raise await self._their_write(
-                f"{self.name}: moving traffic to {canary} may have landed before their change "
-                f"(its answer: {reason}): {changed_by_someone_else(int(after.generation), now)}",
-                now,
-            )
+        if past_next(now, write):  # drift's may be the first: proven by the read, or unknown
+            await lost_then_written(self, now, write, reason, self._promotion_landed)
+            return
         self._landed(State.ABORTED, f"promotion failed: {reason}", None)
         if int(now.generation) != int(after.generation):
             if left_as_pinned(self, now):  # theirs alone, no revision: as caught at the reread

@@ -73,6 +73,9 @@ class ServiceOutcome:
     unrecorded: bool = False
     """The journal could not record the abort of a write that changed nothing (a refusal:
     `unrecorded_refusal`): exit 4 all the same, never "recorded in" the journal."""
+    unknown: bool = False
+    """Stopped past a write whose outcome is not known (its answer lost, the workload written
+    since by someone else: `drift.fix.promotion_lost`): exit 3, never "nothing changed"."""
     overwrote: str = ""
     """Someone else's write that drift's canary write replaced (their revision, or their
     generation): the fix exits 1, not 4 ("aborted safely … with nothing changed")."""
@@ -151,7 +154,7 @@ def abort_code(outcomes: list[ServiceOutcome]) -> ExitCode:
     in place's is (helper-661 B1, B3); 1 takes precedence over it (SPEC exit codes)."""
     if any(o.overwrote for o in outcomes):
         return ExitCode.DRIFT
-    if any(o.unfinished for o in outcomes):
+    if any(o.unfinished or o.unknown for o in outcomes):  # `unknown`: it may have landed
         return ExitCode.INCOMPLETE
     return ExitCode.ABORTED
 

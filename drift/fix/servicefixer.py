@@ -109,7 +109,8 @@ class ServiceFixer(Fixer):
         )
 
     def _promoted_then_theirs(self, answer: Any, now: Any) -> None:
-        """The promotion landed (its operation's answer: one generation on, as sent, now
+        """The promotion landed (its operation's answer, one generation on, as sent; or, the
+        answer lost, proven by the routing read back: `drift.fix.promotion_lost`; now
         journaled `promoted`), then someone else wrote the service before drift read it back
         (`now`): the fix is complete, their change stands. It ends as a completed fix does,
         with its re-check and its exit code (1 when their change left drift; SPEC: "After a

@@ -80,7 +80,9 @@ def test_a_label_after_a_write_whose_answer_was_lost(
     current: any server takes it). The read back, two generations past drift's read, carries
     drift's template and traffic: only their label, not as drift sent it, shows their write
     came after drift's. drift never says its write replaced theirs (that the server let its
-    stale etag through); it leaves their label and exits 4."""
+    stale etag through); it leaves their label and exits 4 — 3 for the promotion, whose
+    routing (LATEST, as before the fix) proves nothing: it may have landed, never "nothing
+    changed" (helper-678, `drift.fix.promotion_lost`)."""
     monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
     real = drift.fix.canary.update_workload
     lost = labelled_after_its_answer_was_lost(real, sandbox, clients)
@@ -94,7 +96,8 @@ def test_a_label_after_a_write_whose_answer_was_lost(
 
     monkeypatch.setattr(drift.fix.canary, "update_workload", update_workload)
     result = fix(tmp_path, env, ScriptedUI([True, True]), FixOptions(), services=["api"])
-    said = label_kept_order_unknown(result, sandbox, tmp_path, State.ABORTED)
+    code = ExitCode.ABORTED if step == "canary" else ExitCode.INCOMPLETE  # promotion: was 4
+    said = label_kept_order_unknown(result, sandbox, tmp_path, State.ABORTED, code)
     assert "someone else wrote the service" not in said, said
     assert "replaced" not in said and "did not refuse drift's stale etag" not in said, said
     assert "drift leaves their change as it is" in said, said
@@ -120,13 +123,18 @@ def labelled_after_its_answer_was_lost(
 
 
 def label_kept_order_unknown(
-    result: FixResult, sandbox: Sandbox, tmp_path: Path, state: State
+    result: FixResult,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    state: State,
+    code: ExitCode = ExitCode.ABORTED,
 ) -> str:
-    """After `labelled_after_its_answer_was_lost`: their label stays, the fix exits 4 and its
-    one entry (`state`) never records drift's write as landed over theirs. The summary."""
+    """After `labelled_after_its_answer_was_lost`: their label stays, the fix exits `code`
+    and its one entry (`state`) never records drift's write as landed over theirs. The
+    summary."""
     said = result.summary()
     assert sandbox.service(PROJECT, "api").labels["cost-center"] == "42"
-    assert result.exit_code == ExitCode.ABORTED, said
+    assert result.exit_code == code, said
     (entry,) = entries(tmp_path)
     assert entry.state == state
     assert "landed over" not in entry.history[-1]["note"]

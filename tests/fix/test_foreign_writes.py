@@ -208,7 +208,10 @@ def test_a_promotion_whose_answer_was_lost_then_a_deploy_is_unknown_not_failed(
 ) -> None:
     """The promotion lands, CI deploys, then drift sees UNAVAILABLE: two writes since drift's
     canary, the first may be drift's. Neither "failed" nor journaled as not landed: unknown,
-    and a rollback refuses without --force (it would undo their deploy)."""
+    and a rollback refuses without --force (it would undo their deploy). Its routing, LATEST
+    100 % as before the fix, proves nothing (their deploy could have written it: Terraform
+    writes its whole traffic block): it may have landed, exit 3, never 4 ("nothing changed";
+    helper-678; one whose routing names the canary: tests/fix/test_promotion_lost.py)."""
     sandbox = make_sandbox(lab.lab_world())
     writes: list[Any] = []
 
@@ -220,12 +223,13 @@ def test_a_promotion_whose_answer_was_lost_then_a_deploy_is_unknown_not_failed(
 
     lab.after_the_canary_write(monkeypatch, then)
     result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
-    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    assert result.exit_code is ExitCode.INCOMPLETE, result.summary()  # was 4
     (outcome,) = result.outcomes
     assert f"moving traffic to {outcome.canary} may have landed before their change" in (
         outcome.message
     )
-    assert "failed" not in outcome.message
+    assert "failed" not in outcome.message and "nothing was changed" not in result.summary()
+    assert outcome.message in result.stopped()  # the run's error annotation says why
     (entry,) = entries(tmp_path)
     assert [(w["step"], w["landed"]) for w in entry.writes] == [
         ("canary", True),
