@@ -16,7 +16,7 @@ DAY = 86_400.0
 deadline overflows and every call fails as if it had timed out (a run never complete)."""
 
 
-DURATIONS = ("call_timeout", "wait", "retry_budget", "quota_wait")
+DURATIONS = ("call_timeout", "wait", "retry_budget", "quota_wait", "write_wait")
 """The settings in seconds, written as profiles write a duration: `60`, `60s`, `1m`, `1h30m`."""
 
 

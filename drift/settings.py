@@ -121,6 +121,9 @@ class Settings:
     """Total time retries may take, seconds (at most a day): of one call, and of all the calls
     of a read method that keeps refusing (`drift.live.outages`)."""
     quota_wait: float = 300.0  # seconds reads may wait for spent per-minute quotas (0: none)
+    write_wait: float = 600.0
+    """How long a fix waits for each write of its to settle, seconds: its operation and the
+    workload's reconciling, in all (`drift.fix.update.Deadline`)."""
 
     def access(self) -> Access:
         """What the live layer needs: call limits and whose credentials."""
@@ -153,6 +156,7 @@ BOUNDS: dict[str, dict[str, float]] = {
     "wait": {"ge": 0, "le": DAY},
     "retry_budget": {"gt": 0, "le": DAY},
     "quota_wait": {"ge": 0, "le": DAY},
+    "write_wait": {"gt": 0, "le": 1200},  # the two waits of 600 s one deadline replaced
 }
 """The settings' limits (pydantic's `Field` constraints: greater or equal, less or equal, …)."""
 _WHOLE = tuple(f.name for f in fields(Settings) if f.type in (int, "int"))

@@ -13,7 +13,7 @@ from drift.fix.base import tag_note
 from drift.fix.binauthz_own import refusal_cause
 from drift.fix.cleanup import clean_up
 from drift.fix.context import Stop, canary_request
-from drift.fix.deadline import promotion, started
+from drift.fix.deadline import promotion, started, window
 from drift.fix.interrupt import being_sent, promotion_cut
 from drift.fix.journal import State, Write
 from drift.fix.overwrote import stop_if_over_theirs
@@ -90,8 +90,10 @@ class ServiceFix(ServiceFixer):
         answer: Any = None
         began = started()  # the promotion prompt's deadline counts from here
         try:
-            answer = await update_workload(ctx.session, Kind.SERVICE, request)
-            after = await settled(ctx.session, raw.name, canary)
+            answer = await update_workload(
+                ctx.session, Kind.SERVICE, request, deadline=self.write_wait()
+            )
+            after = await settled(ctx.session, raw.name, canary, deadline=self.wait)
         except ApiError as exc:
             failure = exc
             after = await self._recover_canary(exc, write)
@@ -135,14 +137,14 @@ class ServiceFix(ServiceFixer):
             f" ({unproven})?" if unproven else "?"
         )
         if not ctx.options.yes:
-            await promotion(ctx.ui, self.name, question, began)
+            await promotion(ctx.ui, self.name, question, began, window(ctx.settings.write_wait))
         await self._promote()
 
     async def _read(self, write: Write, error: ApiError | None) -> Any | None:
         """The service once settled after `write` (answered `error`); None when it could not
         be read; Stop when it no longer exists (`_gone`)."""
         try:
-            return await settled(self.ctx.session, self.live.source.name)
+            return await settled(self.ctx.session, self.live.source.name, deadline=self.wait)
         except ApiError as exc:
             if deleted(exc):
                 raise self._gone(write, error) from exc
@@ -206,7 +208,7 @@ class ServiceFix(ServiceFixer):
                 + hint_lines([exc.reason], runtime=self.live.source.template.service_account)
             )
         try:
-            return await settled(self.ctx.session, name, canary)
+            return await settled(self.ctx.session, name, canary, deadline=self.wait)
         except ApiError as read:
             raise Stop(
                 f"{self.name}: the canary {canary} was deployed but could not be followed "
@@ -266,7 +268,9 @@ class ServiceFix(ServiceFixer):
         error: ApiError | None = None
         answer: Any = None
         try:
-            answer = await update_workload(ctx.session, Kind.SERVICE, promote)
+            answer = await update_workload(
+                ctx.session, Kind.SERVICE, promote, deadline=self.write_wait()
+            )
         except ApiError as exc:  # the answer or the operation may be what was lost
             error = exc
         now = await self._read(write, error)

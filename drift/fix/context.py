@@ -18,6 +18,8 @@ from drift.fix.journalfiles import UNJOURNALED
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_traffic, patched_template
 from drift.fix.saved import SavedPlan
+from drift.fix.update import settled_workload
+from drift.fix.waiting import Deadline
 from drift.live.model import LiveService
 from drift.live.session import Session
 from drift.live.state import LiveState
@@ -218,10 +220,25 @@ class Fixer:
     sent: Any = field(default=None, init=False)
     """A service's canary write as drift sent it (None before it): what drift's pin holds
     back, and what a deploy built on it would carry (`drift.fix.untrap`)."""
+    wait: Deadline | None = field(default=None, init=False)
+    """The whole wait of the write last sent (`write_wait`): its operation's, then the read
+    until the workload settles, take what is left of it."""
 
     @property
     def name(self) -> str:
         return self.sp.label
+
+    def write_wait(self) -> Deadline:
+        """The deadline of the write about to be sent: the setting `write_wait` from now, for
+        its operation and the read after it in all (before, each waited 600 s in turn)."""
+        self.wait = Deadline(self.ctx.settings.write_wait)
+        return self.wait
+
+    async def _settled_in_place(self) -> Any:
+        """A job or pool updated in place, read until it settles: in what is left of its
+        update's wait (`write_wait`)."""
+        kind, name = self.sp.kind, self.live.full_name
+        return await settled_workload(self.ctx.session, kind, name, deadline=self.wait)
 
     @property
     def untag(self) -> str:

@@ -18,9 +18,16 @@ from drift.interrupts import interrupt_name
 
 CLEANUP_ROOM = OPERATION_TIMEOUT
 """Seconds kept before the window closes for the clean-up (its first write is one update,
-which waits at most OPERATION_TIMEOUT)."""
+which waits at most the setting `write_wait`, 600 s unless set: more is kept when it is more,
+`window`)."""
 PROMPT_WINDOW = CLEANUP_WINDOW.total_seconds() - CLEANUP_ROOM
 """Seconds after the canary's write began by which the promotion is answered, or declined."""
+
+
+def window(write_wait: float) -> float:
+    """`PROMPT_WINDOW`, shorter when a write may wait longer than `CLEANUP_ROOM`."""
+    return CLEANUP_WINDOW.total_seconds() - max(CLEANUP_ROOM, write_wait)
+
 
 clock: Callable[[], float] = awake_or_asleep
 """The clock the deadline is kept on: it counts the time the machine slept, as the window's
@@ -33,11 +40,14 @@ def started() -> float:
     return clock()
 
 
-def ask_promotion(ui: FixUI, name: str, question: str, began: float) -> bool:
+def ask_promotion(
+    ui: FixUI, name: str, question: str, began: float, within: float = PROMPT_WINDOW
+) -> bool:
     """The answer to the promotion prompt of the canary whose write began at `began`, by the
-    deadline; Stop (cleaned up, as a decline) when the time is over or Ctrl-C is pressed."""
-    left = began + PROMPT_WINDOW - clock()
-    minutes = f"{PROMPT_WINDOW / 60:g} min of the canary's deploy"
+    deadline (`within` seconds of it); Stop (cleaned up, as a decline) when the time is over
+    or Ctrl-C is pressed."""
+    left = began + within - clock()
+    minutes = f"{within / 60:g} min of the canary's deploy"
     if left <= 0:
         raise Stop(
             f"{name}: promotion not asked: no time left to answer within {minutes}, "
@@ -50,7 +60,7 @@ def ask_promotion(ui: FixUI, name: str, question: str, began: float) -> bool:
         raise Stop(
             f"{name}: {interrupt_name()} at the promotion prompt", cleanup=True, interrupted=True
         ) from None
-    if clock() >= began + PROMPT_WINDOW:  # a "y" typed late too: the machine slept meanwhile
+    if clock() >= began + within:  # a "y" typed late too: the machine slept meanwhile
         raise Stop(
             f"{name}: promotion declined: no answer within {minutes}, before drift's "
             "clean-up window closes",
@@ -61,7 +71,9 @@ def ask_promotion(ui: FixUI, name: str, question: str, began: float) -> bool:
     raise Stop(f"{name}: promotion declined", cleanup=True)
 
 
-async def promotion(ui: FixUI, name: str, question: str, began: float) -> None:
+async def promotion(
+    ui: FixUI, name: str, question: str, began: float, within: float = PROMPT_WINDOW
+) -> None:
     """`ask_promotion`, then the cancellation of a Ctrl-C that landed after the task's last
     await and before the prompt took Ctrl-C over (the prompt took it as one at the prompt,
     `drift.cli.signals.cancelled_before`), or once the answer was read: taken here, before
@@ -69,7 +81,7 @@ async def promotion(ui: FixUI, name: str, question: str, began: float) -> None:
     (3.11's `Task.uncancel` leaves it pending; 3.13's clears it) or, after a "y", the
     promotion's write."""
     try:
-        ask_promotion(ui, name, question, began)
+        ask_promotion(ui, name, question, began, within)
     except Stop:
         await _taken_back()
         raise

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from drift import __version__
@@ -18,7 +17,7 @@ from drift.diff.describe import mask_plain
 from drift.errors import ApiError
 from drift.fields.access import template_of
 from drift.fix.etag_moved import RESENDS, same_version, with_etag
-from drift.fix.waiting import waiting
+from drift.fix.waiting import POLL_FIRST, POLL_MAX, Deadline, until, waiting, whole
 from drift.kinds import Kind, label
 from drift.live import api, workloads
 from drift.live.api import attempt
@@ -28,8 +27,6 @@ from drift.redact import MASK
 
 CLIENT = "drift"
 OPERATION_TIMEOUT = 600.0
-POLL_FIRST = 0.5
-POLL_MAX = 5.0
 
 
 async def update_workload(
@@ -41,6 +38,7 @@ async def update_workload(
     timeout: float = OPERATION_TIMEOUT,
     version: str = __version__,
     read: Any = None,
+    deadline: Deadline | None = None,
 ) -> Any:
     """Send `workload` (a run_v2 Service, Job or WorkerPool as read, then changed) with
     UpdateService, UpdateJob or UpdateWorkerPool and wait for the operation; raise ApiError
@@ -48,7 +46,9 @@ async def update_workload(
     (Job, WorkerPool: `allow_missing`, left false). The write says it comes from drift (SPEC
     invariant 12), whoever wrote the workload before, as client `version`. `read`: the
     workload as read, which `workload` was built from: a write refused for an etag that moved
-    with nobody's write since (`drift.fix.etag_moved`) is sent again with the etag read now."""
+    with nobody's write since (`drift.fix.etag_moved`) is sent again with the etag read now.
+    `deadline`: the write's whole wait, shared with the read that follows it until it settles
+    (`settled`); none: `timeout` from now."""
     from google.cloud import run_v2
 
     workload.client, workload.client_version = CLIENT, version
@@ -113,8 +113,9 @@ async def update_workload(
             with_etag(request, workload.etag)  # nobody's write: sent again, the etag read now
             resends, tries[:] = resends + 1, []
     said = _said(kind, workload, method, operation.operation.name or name)
-    async with waiting(said, timeout):
-        await _wait(session.runner, operation, timeout, name, method)
+    wait = deadline or Deadline(timeout)
+    async with waiting(said, wait.limit, wait.began, whole(deadline)):
+        await _wait(session.runner, operation, wait, timeout, name, method)
     with api_errors(method, name, kept):  # the operation's own error: the revision failed
         return await operation.result()
 
@@ -294,11 +295,12 @@ def refused_write(error: BaseException | None, now: Any, generation_before: int)
 
 
 async def _wait(
-    runner: CallRunner, operation: Any, timeout: float, service: str, method: str
+    runner: CallRunner, operation: Any, wait: Deadline, cap: float, service: str, method: str
 ) -> None:
-    """Poll the operation until it is done (GetOperation, each poll with a deadline)."""
+    """Poll the operation until it is done (GetOperation, each poll with a deadline), for
+    what is left of `wait` (at most `cap` seconds)."""
     name = operation.operation.name or service
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + wait.left(cap)
     pause = POLL_FIRST
     while not await runner.call(
         "run",
@@ -312,7 +314,7 @@ async def _wait(
                 method,
                 service,
                 "DEADLINE_EXCEEDED",
-                f"the operation {name} did not complete within {timeout:g} s",
+                f"the operation {name} did not complete within {min(wait.limit, cap):g} s",
             )
         await asyncio.sleep(min(pause, left))
         pause = min(pause * 2, POLL_MAX)
@@ -344,9 +346,11 @@ async def settled(
     revision: str = "",
     *,
     timeout: float = OPERATION_TIMEOUT,
+    deadline: Deadline | None = None,
 ) -> Any:
     """The service once Cloud Run has finished reconciling (or `revision` is ready), read
-    with GetService: after a write, and for a write whose answer or operation was lost."""
+    with GetService: after a write, and for a write whose answer or operation was lost
+    (`deadline`: what is left of that write's whole wait)."""
 
     def done(service: Any) -> bool:
         ready = bool(revision) and service.latest_ready_revision.rsplit("/", 1)[-1] == revision
@@ -354,38 +358,25 @@ async def settled(
 
     what = f"revision {revision} to be ready" if revision else "its deploy to settle"
     said = f"{api.short(name)}: waiting for {what} (the service is reconciling)"
-    return await _until(lambda: get_service(session, name), done, timeout, said)
+    return await until(lambda: get_service(session, name), done, timeout, said, deadline)
 
 
 async def settled_workload(
-    session: Session, kind: Kind, name: str, *, timeout: float = OPERATION_TIMEOUT
+    session: Session,
+    kind: Kind,
+    name: str,
+    *,
+    timeout: float = OPERATION_TIMEOUT,
+    deadline: Deadline | None = None,
 ) -> Any:
     """A job or worker pool once it is no longer `reconciling` ("true while … an update
     [is] in progress": Job.reconciling, WorkerPool.reconciling), read with GetJob or
     GetWorkerPool: for an update whose answer or operation was lost."""
     said = f"{label(kind, api.short(name))}: waiting for its update to settle (reconciling)"
-    return await _until(
-        lambda: get_workload(session, kind, name), lambda w: not w.reconciling, timeout, said
+    return await until(
+        lambda: get_workload(session, kind, name),
+        lambda w: not w.reconciling,
+        timeout,
+        said,
+        deadline,
     )
-
-
-async def _until(
-    read: Callable[[], Awaitable[Any]], done: Callable[[Any], bool], timeout: float, said: str
-) -> Any:
-    """Read until `done` says so or `timeout` has passed: the last read (`said`: what is
-    waited for, said while it lasts, `drift.fix.waiting`)."""
-    async with waiting(said, timeout):
-        return await _reads(read, done, timeout)
-
-
-async def _reads(
-    read: Callable[[], Awaitable[Any]], done: Callable[[Any], bool], timeout: float
-) -> Any:
-    deadline = time.monotonic() + timeout
-    pause = POLL_FIRST
-    while True:
-        now = await read()
-        if done(now) or time.monotonic() >= deadline:
-            return now
-        await asyncio.sleep(min(pause, max(deadline - time.monotonic(), 0)))
-        pause = min(pause * 2, POLL_MAX)

@@ -36,7 +36,8 @@ from drift.fix.reread import changed_since_read, on_fresh, read_before_write, wa
 from drift.fix.restored import carries_sent, complete, holds, holds_sent
 from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import describe_serving, serving
-from drift.fix.update import settled_workload, stale_etag, update_workload
+from drift.fix.unsettled import STILL, not_seen
+from drift.fix.update import stale_etag, update_workload
 from drift.fix.workload_doomed import names_too
 from drift.fix.workload_restore import as_found, restore_workload
 from drift.kinds import Kind
@@ -107,7 +108,9 @@ class WorkloadFix(Fixer):
         )
         lost = ""
         try:
-            answer = await update_workload(ctx.session, kind, request, read=now)
+            answer = await update_workload(
+                ctx.session, kind, request, read=now, deadline=self.write_wait()
+            )
         except ApiError as exc:
             after = await self._failed(exc, write, request)
             noun = self.sp.kind.noun
@@ -177,17 +180,12 @@ class WorkloadFix(Fixer):
         answered, noun = after, self.sp.kind.noun
         if after.reconciling:  # done, yet still reconciling: its outcome is the one read back
             try:
-                after = await settled_workload(self.ctx.session, self.sp.kind, self.live.full_name)
+                after = await self._settled_in_place()
             except ApiError as exc:
                 how = f"the {noun} could not be read back as it settled ({exc.brief})"
-                raise self._not_seen(answered, how) from exc
+                raise not_seen(self, answered, how) from exc
             if after.reconciling and int(after.generation) <= int(answered.generation):
-                # still being acted upon when drift stopped waiting: "Once reconciliation is
-                # over (and this field is false), there are two possible outcomes" (run v2
-                # Job.reconciling, WorkerPool.reconciling), so neither is known yet; nothing is
-                # written over it (helper-617 F6)
-                raise self._not_seen(answered, f"the {noun} was still reconciling when drift "
-                                    "stopped waiting")  # fmt: skip
+                raise not_seen(self, answered, f"the {noun} {STILL}")
         why = ""
         if int(after.generation) > int(answered.generation):  # someone wrote over it
             since = written_since(write.generation_before, after)
@@ -212,18 +210,6 @@ class WorkloadFix(Fixer):
         if not why:
             return after
         raise await self._incomplete(why, after, write)
-
-    def _not_seen(self, answered: Any, how: str) -> Stop:
-        """The Stop of an update that landed (its operation answered done at this generation)
-        whose outcome drift could not see (`how`): journaled so, the state left `updating`."""
-        note = f"landed at generation {answered.generation}; {how}: whether it completed is not"
-        self._landed(State.UPDATING, f"{note} known", answered)
-        return Stop(
-            f"{self.name}: the update landed (its operation answered done, generation "
-            f"{answered.generation}), {how}: whether it completed is not known; see it with "
-            f"`drift check`, and `drift rollback {self.change_id}` puts back what it was",
-            State.UPDATING,
-        )
 
     async def _incomplete(self, why: str, after: Any, write: Write) -> Stop:
         """The Stop of an update that landed and did not complete (`why`, and Cloud Run's
@@ -311,7 +297,7 @@ class WorkloadFix(Fixer):
         back says which: drift's write, complete — returned; drift's, failed — or another
         writer's, or none at all — Stop."""
         try:
-            now = await settled_workload(self.ctx.session, self.sp.kind, self.live.full_name)
+            now = await self._settled_in_place()
         except ApiError as read:
             raise Stop(
                 f"{self.name}: the update failed ({exc.reason}) and the {self.sp.kind.noun} "
@@ -321,6 +307,9 @@ class WorkloadFix(Fixer):
             ) from read
         await self._over_theirs(None, now, write, sent)
         if carries_sent(now, write, self.sp.kind, sent):
+            if now.reconciling:  # its wait (`write_wait`) ended with its operation's
+                told = f"the {self.sp.kind.noun} read back carries it"
+                raise not_seen(self, now, f"{exc.reason}; the {self.sp.kind.noun} {STILL}", told)
             if complete(now):
                 return now
             why = condition_said(now.terminal_condition, exc.reason)

@@ -21,7 +21,10 @@ from tests.fix.conftest import LAB, ScriptedUI, lab_fix, lab_world
 
 pytestmark = pytest.mark.sandbox
 
-SAID = re.compile(r"^app: waiting for (.+): (\d+) s so far \(drift waits up to 600 s\)$")
+SAID = re.compile(
+    r"^app: waiting for (.+): (\d+) s so far "
+    r"\(drift waits up to 600 s in all for this write: DRIFT_WRITE_WAIT\)$"
+)
 
 
 def _slow_lab(**options: object) -> dict[str, object]:

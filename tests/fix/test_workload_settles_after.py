@@ -128,11 +128,12 @@ def test_a_teammates_update_before_it_settles_is_theirs_not_drifts(
 def test_a_job_whose_read_back_is_refused_is_never_clean(held: Sandbox, tmp_path: Path) -> None:
     """The update's operation answered done (it landed), then GetJob is refused while drift
     waits for it to settle: the journal keeps `updating` (on main: `aborted`, the state of a
-    write that was not applied), the message says it landed and names the rollback."""
+    write that was not applied), the message says it landed and names the rollback; exit 3,
+    incomplete (it was 4, which says nothing was changed: helper-678, `drift.fix.unsettled`)."""
     code, out = fix_while_settling(
         held, tmp_path, "job", lambda: held.inject(Fault("GetJob", "PERMISSION_DENIED"))
     )
-    assert code == 4, out
+    assert code == 3, out
     assert "the update landed (its operation answered done, generation 2)" in out, out
     assert "could not be read back as it settled (GetJob" in out, out
     assert "nothing was changed" not in out, out
