@@ -21,6 +21,7 @@ from drift.fields.base import (
     tf_template,
 )
 from drift.fields.binauthz import BINAUTHZ_FIELD
+from drift.fields.cloudsql import CLOUDSQL_FIELD
 from drift.fields.connector import (
     clear_note,
     connector_flag,
@@ -278,6 +279,7 @@ FIELDS: dict[str, Field] = {
         DEPENDS_ON_FIELD,
         *HARDWARE_FIELDS,
         *NETWORK_FIELDS,
+        CLOUDSQL_FIELD,
         *AUDIENCE_FIELDS,
         *WORKLOAD_FIELDS,
     )

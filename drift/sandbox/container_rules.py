@@ -18,6 +18,12 @@ DOTTED = re.compile(r"^\.\.|/\.\.(/|$)")
 """A secret item's path "May not contain the path element '..'. May not start with the string
 '..'." (KeyToPath.path, run v1 REST reference, which Cloud Run fully managed supports); the v2
 VersionToPath.path is "The relative path of the secret in the container" (not absolute)."""
+CLOUDSQL_PATH = "/cloudsql"
+"""VolumeMount.mount_path: "For Cloud SQL volumes, it can be left empty, or must otherwise be
+/cloudsql"."""
+CONNECTION = re.compile(r"(?:[a-z0-9.-]+:)?[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]+", re.IGNORECASE)
+"""CloudSqlInstance.instances: "The Cloud SQL instance connection names … Format:
+{project}:{location}:{instance}" (a domain-scoped project's id holds a colon: `example.com:p`)."""
 MAX_MODE = 0o777
 """SecretVolumeSource.default_mode "Must be a value between 0000 and 0777 (octal)";
 VersionToPath.mode "must be a value between 01 and 0777 (octal)"."""
@@ -25,6 +31,7 @@ VersionToPath.mode "must be a value between 01 and 0777 (octal)"."""
 
 def validate_fields(template: Any) -> None:
     """Each container's name, ports and mounts, and each secret volume's modes and paths."""
+    cloudsql = {v.name for v in template.volumes if v.HasField("cloud_sql_instance")}
     for index, container in enumerate(template.containers):
         at = f"spec.template.spec.containers[{index}]"
         if container.name and not DNS_LABEL.fullmatch(container.name):
@@ -40,7 +47,15 @@ def validate_fields(template: Any) -> None:
         for mount in container.volume_mounts:
             if ":" in mount.mount_path:  # VolumeMount.mount_path: "Must not contain ':'"
                 raise invalid(f"{at}.volume_mounts.mount_path: must not contain ':'.")
+            if mount.name in cloudsql and mount.mount_path not in ("", CLOUDSQL_PATH):
+                raise invalid(f"{at}.volume_mounts.mount_path: a Cloud SQL volume's is /cloudsql.")
     for index, volume in enumerate(template.volumes):
+        for instance in volume.cloud_sql_instance.instances:
+            if not CONNECTION.fullmatch(instance):
+                raise invalid(
+                    f"spec.template.spec.volumes[{index}].cloud_sql_instance.instances: "
+                    f"'{instance}' is not {{project}}:{{location}}:{{instance}}."
+                )
         if not volume.HasField("secret"):
             continue
         at = f"spec.template.spec.volumes[{index}].secret"

@@ -435,7 +435,7 @@ def _task(marks: dict[str, Any]) -> dict[str, Any]:
             {"template": [{"parallelism": True, "task_count": True}]},
             {("setting.parallelism", None), ("setting.task_count", None)},
         ),
-        (_task({"volumes": True}), {("mount.*", None)}),
+        (_task({"volumes": True}), {("mount.*", None), ("setting.cloudsql_instances", None)}),
         ({"labels": True, "etag": True}, set()),
     ],
 )

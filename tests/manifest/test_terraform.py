@@ -107,7 +107,10 @@ def test_a_sensitive_value_is_a_secret_no_output_can_carry() -> None:
             {("env.LOG_FORMAT", None)},
         ),
         ({"template": [{"containers": [{"volume_mounts": True}]}]}, {("mount.*", None)}),
-        ({"template": [{"volumes": True}]}, {("mount.*", None)}),
+        (
+            {"template": [{"volumes": True}]},
+            {("mount.*", None), ("setting.cloudsql_instances", None)},
+        ),
         (
             {"template": [{"service_account": True}]},
             {("setting.service_account", None), ("secret.*", "secret.no_access")},

@@ -1,0 +1,118 @@
+"""The row of the settings catalogue for the Cloud SQL instances a revision (a job's task, a
+worker pool's instance) connects to: the `cloud_sql_instance.instances` of the Cloud SQL volumes
+of RevisionTemplate, TaskTemplate and WorkerPoolRevisionTemplate (google/cloud/run/v2
+k8s.min.proto `Volume`, `CloudSqlInstance`), which a Revision carries too. "Connecting to Cloud
+SQL from Cloud Run" (cloud.google.com/sql/docs/mysql/connect-run, the page CloudSqlInstance
+names): an instance connection name "uses the format PROJECT_ID:REGION:INSTANCE_ID"; `gcloud run
+deploy|update --set-cloudsql-instances=A,B` / `--clear-cloudsql-instances`; Knative's
+`run.googleapis.com/cloudsql-instances` annotation of the revision template
+(drift.fix.knative.pod); Terraform's `template.volumes.cloud_sql_instance.instances`.
+
+The instances are compared as a set, whatever volume holds them: staging's service pointed at
+prod's database is drift, and so is one connection dropped. A patch keeps the Cloud SQL volume
+the revision has, under its name and wherever it is mounted; where it has none, it adds the one
+gcloud adds, volume `cloudsql` mounted at `/cloudsql` in the container the profile describes
+(VolumeMount.mount_path: "For Cloud SQL volumes, it can be left empty, or must otherwise be
+/cloudsql. All instances defined in the Volume will be available as /cloudsql/[instance]")."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from drift.fields import access as a
+from drift.fields import lists
+from drift.fields.base import ANY_INDEX, EVERY_KIND, Field, SettingValue, Source, tf_template
+
+VOLUME = "cloudsql"
+MOUNT_PATH = "/cloudsql"
+CONNECTION = re.compile(r"(?:[a-z0-9.-]+:)?[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]+", re.IGNORECASE)
+"""An instance connection name, PROJECT_ID:REGION:INSTANCE_ID (a domain-scoped project's id
+holds its domain and a colon: `example.com:proj`, Cloud SQL's "instance connection name")."""
+
+
+def _instances(source: Source) -> str:
+    volumes = source.revision.volumes
+    return lists.joined(
+        i
+        for v in volumes
+        if v.HasField("cloud_sql_instance")
+        for i in v.cloud_sql_instance.instances
+    )
+
+
+def _profile(value: Any) -> str:
+    """A profile's instances: a list, `a,b`, or none; each PROJECT:REGION:INSTANCE."""
+    joined = lists.profile_list(value, "Cloud SQL instance connection names")
+    wrong = [i for i in lists.items(joined) if not CONNECTION.fullmatch(i)]
+    if wrong:
+        raise ValueError(
+            f"{wrong[0]!r} is no Cloud SQL instance connection name: expected "
+            "PROJECT:REGION:INSTANCE (as `gcloud sql instances describe` gives connectionName)"
+        )
+    return joined
+
+
+def _write(workload: Any, container: Any, value: SettingValue) -> None:
+    template = a.template_of(workload)
+    wanted = lists.items(value)
+    volumes = [v for v in template.volumes if "cloud_sql_instance" in v]
+    kept = volumes[0] if volumes and wanted else None
+    gone = {v.name for v in volumes if v is not kept}
+    if gone:  # as --clear-cloudsql-instances; every instance goes to the one volume kept
+        template.volumes = [v for v in template.volumes if v.name not in gone]
+        for each in template.containers:
+            each.volume_mounts = [m for m in each.volume_mounts if m.name not in gone]
+    if not wanted:
+        return
+    if kept is not None:
+        kept.cloud_sql_instance.instances = wanted
+        return
+    run_v2 = a.run_v2()
+    name = _free_name({v.name for v in template.volumes})
+    template.volumes.append(
+        run_v2.Volume(name=name, cloud_sql_instance=run_v2.CloudSqlInstance(instances=wanted))
+    )
+    into = container if container is not None else _ingress(template.containers)
+    if into is not None:
+        into.volume_mounts.append(run_v2.VolumeMount(name=name, mount_path=MOUNT_PATH))
+
+
+def _free_name(taken: set[str]) -> str:
+    """`cloudsql`, gcloud's volume name, or the first `cloudsql-N` no other volume has."""
+    names = (VOLUME, *(f"{VOLUME}-{n}" for n in range(1, len(taken) + 2)))
+    return next(n for n in names if n not in taken)
+
+
+def _ingress(containers: Any) -> Any:
+    """The container that gets requests (the one with a port), else the only one."""
+    with_port = [c for c in containers if len(c.ports)]
+    if with_port:
+        return with_port[0]
+    return containers[0] if len(containers) == 1 else None
+
+
+def _flag(value: SettingValue) -> str:
+    # gcloud run deploy, services|jobs update: `--set-cloudsql-instances=A,B` ("the Cloud
+    # SQL instances this … connects to, replacing any others"), `--clear-cloudsql-instances`
+    if not value:
+        return "--clear-cloudsql-instances"
+    return lists.gcloud_list("--set-cloudsql-instances", value)
+
+
+CLOUDSQL_FIELD = Field(
+    "cloudsql_instances",
+    "The Cloud SQL instances the revision connects to, each PROJECT:REGION:INSTANCE (a list "
+    "or a,b; order does not matter); none: no Cloud SQL connection.",
+    str | list[str],
+    terraform=(tf_template("volumes", ANY_INDEX, "cloud_sql_instance"),),
+    read=_instances,
+    write=_write,
+    gcloud=_flag,
+    parse=_profile,
+    normalise=lists.same_text,
+    show=lambda v: str(v) or "none",
+    examples=("acme-staging:us-central1:chat-db",),
+    kinds=EVERY_KIND,
+    sparse=True,  # a row of 2026-12: the journals written before digest no Cloud SQL list
+)

@@ -1,0 +1,208 @@
+"""The catalogue's `cloudsql_instances` row (drift/fields/cloudsql.py), end to end through the
+real `drift check`, `plan` and `fix` on the sandbox: the Cloud SQL volumes of a service's
+revision (with a sidecar), a job's task and a worker pool's revision (helper-676 H1: staging
+pointed at prod's database read clean)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.sandbox import Sandbox
+from tests.cliutil import drift_on
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import LAB, lab_world
+from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
+
+IMAGE = "us-docker.pkg.dev/lab/app:v1"
+STAGING = "acme-staging:us-central1:chat-db"
+PROD = "acme-prod:us-central1:chat-db"
+SIDECAR = {"name": "otel", "image": "us-docker.pkg.dev/lab/otel:1"}
+
+
+def _service(volumes: list[dict[str, Any]], mounts: list[dict[str, Any]]) -> dict[str, Any]:
+    app = {
+        "name": "app",
+        "image": IMAGE,
+        "ports": [{"containerPort": 8080}],
+        "volumeMounts": mounts,
+    }
+    api = {"containers": [app, SIDECAR], "volumes": volumes}
+    return lab_world(template={"image": IMAGE, "port": 8080, "api": api})
+
+
+def _sql(name: str, *instances: str) -> dict[str, Any]:
+    return {"name": name, "cloudSqlInstance": {"instances": list(instances)}}
+
+
+def _run(sandbox: Sandbox, tmp_path: Path, setting: str, *args: str) -> Any:
+    text = f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n{setting}"
+    return drift_on(sandbox, tmp_path, ("lab", text), *args)
+
+
+def _findings(sandbox: Sandbox, tmp_path: Path, setting: str) -> tuple[int, list[Any]]:
+    done = _run(sandbox, tmp_path, setting, "check", "lab", "--format", "json", "--no-history")
+    found = json.loads(done.stdout)["findings"]
+    return done.returncode, [f for f in found if f["target"] == "setting.cloudsql_instances"]
+
+
+def _volumes(sandbox: Sandbox) -> tuple[list[Any], list[Any]]:
+    template = sandbox.service(LAB, "app").template
+    volumes = [(v.name, list(v.cloud_sql_instance.instances)) for v in template.volumes]
+    mounts = [[(m.name, m.mount_path) for m in c.volume_mounts] for c in template.containers]
+    return volumes, mounts
+
+
+@pytest.mark.parametrize(
+    ("volumes", "mounts", "setting", "actual", "flag", "after"),
+    [
+        (  # staging pointed at prod: the live volume keeps its name and mount
+            [_sql("db", PROD)],
+            [{"name": "db", "mountPath": "/cloudsql"}],
+            f"cloudsql_instances: {STAGING}",
+            PROD,
+            f"--set-cloudsql-instances={STAGING}",
+            ([("db", [STAGING])], [[("db", "/cloudsql")], []]),
+        ),
+        (  # none: gcloud's volume `cloudsql` at /cloudsql in the ingress container
+            [],
+            [],
+            f"cloudsql_instances: [{STAGING}]",
+            "none",
+            f"--set-cloudsql-instances={STAGING}",
+            ([("cloudsql", [STAGING])], [[("cloudsql", "/cloudsql")], []]),
+        ),
+        (  # dropped: the volume and its mount go, as --clear-cloudsql-instances
+            [_sql("db", PROD, STAGING)],
+            [{"name": "db", "mountPath": "/cloudsql"}],
+            "cloudsql_instances: none",
+            f"{PROD},{STAGING}",
+            "--clear-cloudsql-instances",
+            ([], [[], []]),
+        ),
+    ],
+)
+def test_a_drifted_cloud_sql_connection_is_found_planned_and_fixed(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    volumes: list[dict[str, Any]],
+    mounts: list[dict[str, Any]],
+    setting: str,
+    actual: str,
+    flag: str,
+    after: tuple[list[Any], list[Any]],
+) -> None:
+    sandbox = make_sandbox(_service(volumes, mounts))
+    line = f"      {setting}\n"
+    code, (finding,) = _findings(sandbox, tmp_path, line)
+    assert code == 1 and finding["actual"] == actual, finding
+    script = _run(sandbox, tmp_path, line, "plan", "lab", "--format", "gcloud")
+    assert flag in script.stdout, script.stdout + script.stderr
+    before = sandbox.service(LAB, "app").template
+    done = _run(sandbox, tmp_path, line, "fix", "lab", "--yes", "--no-verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _volumes(sandbox) == after
+    template = sandbox.service(LAB, "app").template
+    # only the Cloud SQL volumes changed: the containers' images, ports and env are as read
+    for was, now in zip(before.containers, template.containers, strict=True):
+        assert (was.name, was.image, list(was.ports), list(was.env)) == (
+            now.name,
+            now.image,
+            list(now.ports),
+            list(now.env),
+        )
+    assert _findings(sandbox, tmp_path, line) == (0, [])
+
+
+def test_the_same_instances_in_another_order_or_volume_are_clean(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(
+        _service([_sql("a", PROD), _sql("b", STAGING)], [{"name": "a", "mountPath": "/cloudsql"}])
+    )
+    line = f"      cloudsql_instances: {STAGING},{PROD}\n"
+    assert _findings(sandbox, tmp_path, line) == (0, [])
+
+
+def test_a_profile_naming_no_connection_name_is_refused_at_its_line(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(_service([], []))
+    done = _run(sandbox, tmp_path, "      cloudsql_instances: chat-db\n", "check", "lab")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "lab.yaml:6" in done.stderr and "PROJECT:REGION:INSTANCE" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def _jobs_world() -> dict[str, Any]:
+    job = copy.deepcopy(JOB_SPEC)
+    job["template"]["volumes"] = [_sql("db", PROD)]
+    pool = copy.deepcopy(POOL_SPEC)
+    pool["template"]["volumes"] = [_sql("db", PROD)]
+    pool["template"]["containers"][0]["volumeMounts"] = [{"name": "db", "mountPath": "/cloudsql"}]
+    return world(jobs={"job": job}, pools={"pool": pool})
+
+
+@pytest.mark.parametrize("kind", ["jobs", "worker_pools"])
+def test_a_job_or_pool_pointed_at_prod_is_drift_and_fixed(
+    make_sandbox: MakeSandbox, tmp_path: Path, kind: str
+) -> None:
+    sandbox = make_sandbox(_jobs_world())
+    name = "job" if kind == "jobs" else "pool"
+    chosen = "" if kind == "jobs" else "    container: consumer\n"
+    text = (
+        f"project: p\nregion: us-central1\n{kind}:\n  {name}:\n{chosen}"
+        f"    settings:\n      cloudsql_instances: {STAGING}\n"
+    )
+    done = drift_on(sandbox, tmp_path, ("prod", text), "check", "prod", "--format", "json")
+    found = [f for f in json.loads(done.stdout)["findings"] if "cloudsql" in f["target"]]
+    assert done.returncode == 1 and [f["actual"] for f in found] == [PROD], done.stdout
+    fixed = drift_on(sandbox, tmp_path, ("prod", text), "fix", "prod", "--yes", "--no-verify")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    again = drift_on(sandbox, tmp_path, ("prod", text), "check", "prod", "--format", "json")
+    assert not [f for f in json.loads(again.stdout)["findings"] if "cloudsql" in f["target"]]
+
+
+@pytest.mark.parametrize(
+    ("volume", "mount", "wrong"),
+    [
+        (_sql("db", "chat-db"), None, "cloud_sql_instance.instances"),
+        (_sql("db", PROD), {"name": "db", "mountPath": "/sql"}, "mount_path"),
+    ],
+)
+def test_the_sandbox_refuses_what_the_api_documents_as_invalid(
+    volume: dict[str, Any], mount: dict[str, Any] | None, wrong: str
+) -> None:
+    from google.cloud import run_v2
+
+    from drift.sandbox.container_rules import validate_fields
+
+    container: dict[str, Any] = {"image": IMAGE, "volume_mounts": [mount] if mount else []}
+    if mount:
+        container["volume_mounts"] = [{"name": "db", "mount_path": mount["mountPath"]}]
+    template = run_v2.RevisionTemplate(
+        containers=[container],
+        volumes=[
+            {
+                "name": "db",
+                "cloud_sql_instance": {"instances": volume["cloudSqlInstance"]["instances"]},
+            }
+        ],
+    )
+    with pytest.raises(Exception, match=wrong):
+        validate_fields(run_v2.RevisionTemplate.pb(template))
+
+
+def test_init_from_live_writes_the_instances_the_service_connects_to(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(_service([_sql("db", PROD)], [{"name": "db", "mountPath": "/cloudsql"}]))
+    where = ("--project", LAB, "--region", "us-central1")
+    done = drift_on(sandbox, tmp_path, ("other", "{}"), "init", "lab", "--from-live", *where)
+    assert done.returncode == 0, done.stdout + done.stderr
+    written = (tmp_path / "profiles" / "lab.yaml").read_text()
+    assert f"      cloudsql_instances: {PROD}\n" in written, written
