@@ -232,9 +232,13 @@ class Field:
     duration left on the template."""
 
     sparse: bool = False
-    """Left out of a configuration's fingerprint while unset (""): a row added after journals
-    recorded digests of it (`drift.fix.routing.template_key`), so an entry an older drift
-    wrote still matches, where the setting is unset, the workload it wrote."""
+    """Left out of a configuration's fingerprint while unset (it reads as `unset`): a row
+    added after journals recorded digests of it (`drift.fix.routing.template_key`), so an
+    entry an older drift wrote still matches, where the setting is unset, the workload it
+    wrote."""
+    unset: SettingValue = ""
+    """What the row reads where the workload does not set it, for `sparse` ("": a name or a
+    list; a port's default, 8080)."""
 
     held_by_service: Callable[[Any, str], bool] | None = None
     """Whether a value read (as shown) is the (run_v2) Service's own, its level giving it:

@@ -49,6 +49,7 @@ from drift.fields.network import (
     egress_commands,
     no_vpc_access,
 )
+from drift.fields.ports import PORT_FIELDS
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.startup_order import DEPENDS_ON_FIELD
 from drift.fields.workloads import JOBS_GEN2, WORKLOAD_FIELDS
@@ -280,6 +281,7 @@ FIELDS: dict[str, Field] = {
         *HARDWARE_FIELDS,
         *NETWORK_FIELDS,
         CLOUDSQL_FIELD,
+        *PORT_FIELDS,
         *AUDIENCE_FIELDS,
         *WORKLOAD_FIELDS,
     )
@@ -295,7 +297,7 @@ CONTAINER_SETTINGS: tuple[str, ...] = tuple(n for n, f in FIELDS.items() if f.pe
 def digested(settings: Mapping[str, SettingValue], leave: tuple[str, ...]) -> dict[str, Any]:
     """`settings` as a configuration's fingerprint holds them: without `leave`, nor an unset
     row that is `Field.sparse` (an older drift's journal digests hold none of it)."""
-    unset = {n for n, f in FIELDS.items() if f.sparse and settings.get(n) == ""}
+    unset = {n for n, f in FIELDS.items() if f.sparse and settings.get(n) == f.unset}
     return {k: v for k, v in settings.items() if k not in leave and k not in unset}
 
 

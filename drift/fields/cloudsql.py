@@ -23,6 +23,7 @@ from typing import Any
 from drift.fields import access as a
 from drift.fields import lists
 from drift.fields.base import ANY_INDEX, EVERY_KIND, Field, SettingValue, Source, tf_template
+from drift.fields.ports import ingress
 
 VOLUME = "cloudsql"
 MOUNT_PATH = "/cloudsql"
@@ -73,7 +74,7 @@ def _write(workload: Any, container: Any, value: SettingValue) -> None:
     template.volumes.append(
         run_v2.Volume(name=name, cloud_sql_instance=run_v2.CloudSqlInstance(instances=wanted))
     )
-    into = container if container is not None else _ingress(template.containers)
+    into = container if container is not None else ingress(template.containers)
     if into is not None:
         into.volume_mounts.append(run_v2.VolumeMount(name=name, mount_path=MOUNT_PATH))
 
@@ -82,14 +83,6 @@ def _free_name(taken: set[str]) -> str:
     """`cloudsql`, gcloud's volume name, or the first `cloudsql-N` no other volume has."""
     names = (VOLUME, *(f"{VOLUME}-{n}" for n in range(1, len(taken) + 2)))
     return next(n for n in names if n not in taken)
-
-
-def _ingress(containers: Any) -> Any:
-    """The container that gets requests (the one with a port), else the only one."""
-    with_port = [c for c in containers if len(c.ports)]
-    if with_port:
-        return with_port[0]
-    return containers[0] if len(containers) == 1 else None
 
 
 def _flag(value: SettingValue) -> str:

@@ -217,7 +217,7 @@ def _unknown(
         # which container is which, and which one gets requests: the one with a port. Only
         # the whole list hides whether it has one; a port's `container_port` or `name`
         # ("http1" or "h2c", run v2 ContainerPort; "Optional, Computed" in the provider, so
-        # unknown on create) is nothing drift compares
+        # unknown on create) hides no container: only its own row (`http2`), by the loop above
         if several:
             found.append(Unknown("*", why))
     elif _matches(at, ("template", 0, "volumes")):

@@ -104,11 +104,28 @@ def check_plan(
     ("ports", "marks", "hidden"),
     [
         # `ports { container_port = 8080 }`: the name is the provider's to choose
-        ([{"container_port": 8080}], {"ports": [{"name": True}]}, set()),
-        ([{}], {"ports": [{"container_port": True, "name": True}]}, set()),
-        ([None], {"ports": [True]}, set()),  # an entry, unknown: a port all the same
+        # (end-to-end HTTP/2 is: `setting.http2`, the ingress container's port name)
+        (
+            [{"container_port": 8080}],
+            {"ports": [{"name": True}]},
+            {("setting.http2", ".containers[0].ports[0].name)")},
+        ),
+        (
+            [{}],
+            {"ports": [{"container_port": True, "name": True}]},
+            {("setting.http2", ".containers[0].ports[0].name)")},
+        ),
+        (  # an entry, unknown: a port all the same
+            [None],
+            {"ports": [True]},
+            {("setting.http2", ".containers[0].ports[0])")},
+        ),
         # whether app has a port at all: which container gets requests is not known
-        (None, {"ports": True}, {("*", ".containers[0].ports)")}),
+        (
+            None,
+            {"ports": True},
+            {("*", ".containers[0].ports)"), ("setting.http2", ".containers[0].ports)")},
+        ),
         (
             [{"container_port": 8080}],
             {"name": True},

@@ -1,0 +1,74 @@
+"""The rows of the settings catalogue for how a service's requests reach its ingress container
+(the one declaring a port: "Only a single port can be specified", run v2 `Container.ports`):
+end-to-end HTTP/2 (`ContainerPort.name` "h2c") and the port requests are sent to
+(`ContainerPort.container_port`). Services only: "Port settings don't apply to Cloud Run jobs"
+(cloud.google.com/run/docs/configuring/containers), and a worker pool takes no requests.
+
+"Configure container ports" (the same page): "Specify the port to which requests will be sent,
+if not the default value 8080" (`gcloud run services update SERVICE --port PORT`). "Using
+end-to-end HTTP/2" (cloud.google.com/run/docs/configuring/http2): "Your Cloud Run service must
+handle requests in HTTP/2 cleartext (h2c)"; `--use-http2`, `--no-use-http2`; Knative's
+`ports[].name: h2c`. Both flags are in gcloud run deploy's `--container=CONTAINER` group (its
+synopsis), so on a service with sidecars they follow the ingress container's `--container`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.fields import access as a
+from drift.fields.base import ANY_INDEX, Field, SettingValue, Source, tf_container
+
+H2C = "h2c"
+"""ContainerPort.name: "Allowed values are "http1" and "h2c"" (unset: HTTP/1)."""
+
+
+def ingress(containers: Any) -> Any | None:
+    """The container that gets a service's requests: the one with a port, else the only one
+    (`drift.live.normalize.pick_container` with no name)."""
+    for container in containers:
+        if len(container.ports):
+            return container
+    return containers[0] if len(containers) == 1 else None
+
+
+def _port_of(source: Source) -> Any | None:
+    found = ingress(source.revision.containers)
+    return found.ports[0] if found is not None and len(found.ports) else None
+
+
+def _http2(source: Source) -> bool:
+    port = _port_of(source)
+    return port is not None and port.name == H2C
+
+
+def _own_port(workload: Any, container: Any) -> Any:
+    """The ingress container's port in a (run_v2) workload, added where it declares none."""
+    target = ingress(a.template_of(workload).containers)
+    if target is None:
+        target = container
+    if not len(target.ports):
+        target.ports.append(a.run_v2().ContainerPort())
+    return target.ports[0]
+
+
+def _write_http2(workload: Any, container: Any, value: SettingValue) -> None:
+    # gcloud's --no-use-http2 names the port http1; its number is kept either way
+    _own_port(workload, container).name = H2C if value else "http1"
+
+
+PORT_FIELDS: tuple[Field, ...] = (
+    Field(
+        "http2",
+        "End-to-end HTTP/2: requests reach the ingress container as h2c (its port named h2c); "
+        "false: Cloud Run downgrades them to HTTP/1.",
+        bool,
+        level="container",
+        terraform=(tf_container("ports", ANY_INDEX, "name"),),
+        read=_http2,
+        write=_write_http2,
+        gcloud=a.switch("use-http2"),
+        gcloud_args=lambda after, before: ((a.switch("use-http2")(after), "primary"),),
+        unset=False,
+        sparse=True,  # a row of 2026-12: the journals written before digest no `http2`
+    ),
+)
