@@ -13,11 +13,14 @@ synopsis), so on a service with sidecars they follow the ingress container's `--
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drift.fields import access as a
 from drift.fields.base import ANY_INDEX, Field, SettingValue, Source, tf_container
 
+DEFAULT_PORT = 8080
+"""The port requests are sent to where the ingress container declares none (or port 0)."""
 H2C = "h2c"
 """ContainerPort.name: "Allowed values are "http1" and "h2c"" (unset: HTTP/1)."""
 
@@ -41,6 +44,11 @@ def _http2(source: Source) -> bool:
     return port is not None and port.name == H2C
 
 
+def _port(source: Source) -> int:
+    port = _port_of(source)
+    return int(port.container_port) if port is not None and port.container_port else DEFAULT_PORT
+
+
 def _own_port(workload: Any, container: Any) -> Any:
     """The ingress container's port in a (run_v2) workload, added where it declares none."""
     target = ingress(a.template_of(workload).containers)
@@ -56,19 +64,58 @@ def _write_http2(workload: Any, container: Any, value: SettingValue) -> None:
     _own_port(workload, container).name = H2C if value else "http1"
 
 
+def _write_port(workload: Any, container: Any, value: SettingValue) -> None:
+    _own_port(workload, container).container_port = int(value)
+
+
+def _port_row(
+    name: str,
+    help: str,
+    annotation: Any,
+    part: str,
+    flag: Callable[[SettingValue], str],
+    **more: Any,
+) -> Field:
+    """A row of one part of the ingress container's port (`name`, `container_port`): its flag
+    after that container's `--container` (gcloud's container group)."""
+    return Field(
+        name,
+        help,
+        annotation,
+        level="container",
+        terraform=(tf_container("ports", ANY_INDEX, part),),
+        gcloud=flag,
+        gcloud_args=lambda after, before: ((flag(after), "primary"),),
+        sparse=True,  # a row of 2026-12: the journals written before digest none of it
+        **more,
+    )
+
+
 PORT_FIELDS: tuple[Field, ...] = (
-    Field(
+    _port_row(
         "http2",
         "End-to-end HTTP/2: requests reach the ingress container as h2c (its port named h2c); "
         "false: Cloud Run downgrades them to HTTP/1.",
         bool,
-        level="container",
-        terraform=(tf_container("ports", ANY_INDEX, "name"),),
+        "name",
+        a.switch("use-http2"),
         read=_http2,
         write=_write_http2,
-        gcloud=a.switch("use-http2"),
-        gcloud_args=lambda after, before: ((a.switch("use-http2")(after), "primary"),),
         unset=False,
-        sparse=True,  # a row of 2026-12: the journals written before digest no `http2`
+    ),
+    _port_row(
+        "port",
+        "The port requests are sent to in the ingress container (8080 when unset).",
+        int,
+        "container_port",
+        a.flag("port"),
+        read=_port,
+        write=_write_port,
+        minimum=1,
+        # ContainerPort.container_port: "a valid TCP port number, 0 < container_port < 65536"
+        maximum=65535,
+        why_max="a TCP port number (ContainerPort.container_port)",
+        examples=(8080,),
+        unset=DEFAULT_PORT,
     ),
 )

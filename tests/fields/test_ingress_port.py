@@ -66,9 +66,10 @@ def _fixed(
 
 
 @pytest.mark.parametrize(
-    ("port", "setting", "actual", "flag", "after"),
+    ("name", "port", "setting", "actual", "flag", "after"),
     [
         (  # switched to h2c by hand: the app speaks HTTP/1 only
+            "http2",
             {"name": "h2c", "containerPort": 9090},
             "false",
             "true",
@@ -76,18 +77,30 @@ def _fixed(
             [[("http1", 9090)], []],
         ),
         (
+            "http2",
             {"containerPort": 8080},
             "true",
             "false",
             "--container app --use-http2",
             [[("h2c", 8080)], []],
         ),
-        (None, "true", "false", "--use-http2", [[("h2c", 8080)]]),  # no port: 8080 filled in
+        # one container, no port: the sandbox fills in 8080
+        ("http2", None, "true", "false", "--use-http2", [[("h2c", 8080)]]),
+        (  # moved by hand: requests go where the app does not listen; its h2c name is kept
+            "port",
+            {"name": "h2c", "containerPort": 9090},
+            "8080",
+            "9090",
+            "--container app --port=8080",
+            [[("h2c", 8080)], []],
+        ),
+        ("port", None, "9090", "8080", "--port=9090", [[("", 9090)]]),
     ],
 )
-def test_a_drifted_http2_is_found_planned_and_fixed_on_the_ingress_container(
+def test_a_drifted_port_setting_is_found_planned_and_fixed_on_the_ingress_container(
     make_sandbox: MakeSandbox,
     tmp_path: Path,
+    name: str,
     port: dict[str, Any] | None,
     setting: str,
     actual: str,
@@ -95,8 +108,8 @@ def test_a_drifted_http2_is_found_planned_and_fixed_on_the_ingress_container(
     after: list[list[tuple[str, int]]],
 ) -> None:
     sandbox = make_sandbox(_service(port))
-    line = f"      http2: {setting}\n"
-    assert _fixed(sandbox, tmp_path, line, "http2", actual, flag) == after
+    line = f"      {name}: {setting}\n"
+    assert _fixed(sandbox, tmp_path, line, name, actual, flag) == after
 
 
 def test_http1_and_an_unnamed_port_are_the_same_and_clean(
@@ -105,3 +118,30 @@ def test_http1_and_an_unnamed_port_are_the_same_and_clean(
     for port in ({"name": "http1", "containerPort": 8080}, {"containerPort": 8080}, None):
         sandbox = make_sandbox(_service(port))
         assert _findings(sandbox, tmp_path, "      http2: false\n", "http2") == (0, [])
+
+
+@pytest.mark.parametrize("port", [{"containerPort": 8080}, None])
+def test_port_8080_is_the_default_and_clean(
+    make_sandbox: MakeSandbox, tmp_path: Path, port: dict[str, Any] | None
+) -> None:
+    sandbox = make_sandbox(_service(port))
+    assert _findings(sandbox, tmp_path, "      port: 8080\n", "port") == (0, [])
+
+
+def test_a_port_over_65535_is_refused_at_its_line(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    done = _run(make_sandbox(_service(None)), tmp_path, "      port: 70000\n", "check", "lab")
+    assert done.returncode == 2 and "lab.yaml:6" in done.stderr, done.stdout + done.stderr
+    assert "above the 65535 Cloud Run takes" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_init_from_live_writes_the_ingress_port_and_http2(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(_service({"name": "h2c", "containerPort": 9090}))
+    where = ("--project", LAB, "--region", "us-central1")
+    done = drift_on(sandbox, tmp_path, ("other", "{}"), "init", "lab", "--from-live", *where)
+    assert done.returncode == 0, done.stdout + done.stderr
+    written = (tmp_path / "profiles" / "lab.yaml").read_text()
+    assert "      http2: true\n" in written and "      port: 9090\n" in written, written

@@ -104,7 +104,7 @@ def check_plan(
     ("ports", "marks", "hidden"),
     [
         # `ports { container_port = 8080 }`: the name is the provider's to choose
-        # (end-to-end HTTP/2 is: `setting.http2`, the ingress container's port name)
+        # (the port's own rows are: `setting.http2` its name, `setting.port` its number)
         (
             [{"container_port": 8080}],
             {"ports": [{"name": True}]},
@@ -113,18 +113,22 @@ def check_plan(
         (
             [{}],
             {"ports": [{"container_port": True, "name": True}]},
-            {("setting.http2", ".containers[0].ports[0].name)")},
+            {
+                ("setting.http2", ".containers[0].ports[0].name)"),
+                ("setting.port", ".containers[0].ports[0].container_port)"),
+            },
         ),
         (  # an entry, unknown: a port all the same
             [None],
             {"ports": [True]},
-            {("setting.http2", ".containers[0].ports[0])")},
+            {(f"setting.{n}", ".containers[0].ports[0])") for n in ("http2", "port")},
         ),
         # whether app has a port at all: which container gets requests is not known
         (
             None,
             {"ports": True},
-            {("*", ".containers[0].ports)"), ("setting.http2", ".containers[0].ports)")},
+            {("*", ".containers[0].ports)")}
+            | {(f"setting.{n}", ".containers[0].ports)") for n in ("http2", "port")},
         ),
         (
             [{"container_port": 8080}],
