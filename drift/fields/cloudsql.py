@@ -11,7 +11,8 @@ deploy|update --set-cloudsql-instances=A,B` / `--clear-cloudsql-instances`; Knat
 The instances are compared as a set, whatever volume holds them: staging's service pointed at
 prod's database is drift, and so is one connection dropped. A patch keeps the Cloud SQL volume
 the revision has, under its name and wherever it is mounted; where it has none, it adds the one
-gcloud adds, volume `cloudsql` mounted at `/cloudsql` in the container the profile describes
+gcloud adds, volume `cloudsql` mounted at `/cloudsql` in the ingress container (a job's or
+pool's without a port: the one the profile describes)
 (VolumeMount.mount_path: "For Cloud SQL volumes, it can be left empty, or must otherwise be
 /cloudsql. All instances defined in the Volume will be available as /cloudsql/[instance]")."""
 
@@ -74,7 +75,10 @@ def _write(workload: Any, container: Any, value: SettingValue) -> None:
     template.volumes.append(
         run_v2.Volume(name=name, cloud_sql_instance=run_v2.CloudSqlInstance(instances=wanted))
     )
-    into = container if container is not None else ingress(template.containers)
+    # the container with the port, as Knative's annotation reads back (drift.fix.knative.pod);
+    # a job's or pool's without one: the one the profile describes
+    into = ingress(template.containers)
+    into = container if into is None else into
     if into is not None:
         into.volume_mounts.append(run_v2.VolumeMount(name=name, mount_path=MOUNT_PATH))
 
@@ -86,8 +90,9 @@ def _free_name(taken: set[str]) -> str:
 
 
 def _flag(value: SettingValue) -> str:
-    # gcloud run deploy, services|jobs update: `--set-cloudsql-instances=A,B` ("the Cloud
-    # SQL instances this … connects to, replacing any others"), `--clear-cloudsql-instances`
+    # gcloud run deploy, services|jobs update, beta run worker-pools update (their
+    # synopses): `--set-cloudsql-instances=A,B` (the list, replacing any other),
+    # `--clear-cloudsql-instances`
     if not value:
         return "--clear-cloudsql-instances"
     return lists.gcloud_list("--set-cloudsql-instances", value)

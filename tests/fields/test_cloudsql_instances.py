@@ -206,3 +206,38 @@ def test_init_from_live_writes_the_instances_the_service_connects_to(
     assert done.returncode == 0, done.stdout + done.stderr
     written = (tmp_path / "profiles" / "lab.yaml").read_text()
     assert f"      cloudsql_instances: {PROD}\n" in written, written
+
+
+def test_a_pool_without_cloud_sql_gets_it_in_the_container_the_profile_names(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """Two containers, neither with a port: gcloud's volume, mounted where the profile says."""
+    sandbox = make_sandbox(world())
+    text = (
+        "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
+        f"    settings:\n      cloudsql_instances: {STAGING}\n"
+    )
+    fixed = drift_on(sandbox, tmp_path, ("prod", text), "fix", "prod", "--yes", "--no-verify")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    template = sandbox.worker_pool("p", "pool").template
+    assert [(v.name, list(v.cloud_sql_instance.instances)) for v in template.volumes] == [
+        ("cloudsql", [STAGING])
+    ]
+    mounts = {
+        c.name: [(m.name, m.mount_path) for m in c.volume_mounts] for c in template.containers
+    }
+    assert mounts == {"consumer": [("cloudsql", "/cloudsql")], "agent": []}
+
+
+def test_a_service_gets_it_in_the_ingress_container_whichever_the_profile_describes(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """As Knative's annotation reads back (drift.fix.knative.pod): the container with the port."""
+    sandbox = make_sandbox(_service([], []))
+    text = (
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    container: otel\n"
+        f"    settings:\n      cloudsql_instances: {STAGING}\n"
+    )
+    fixed = drift_on(sandbox, tmp_path, ("lab", text), "fix", "lab", "--yes", "--no-verify")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert _volumes(sandbox) == ([("cloudsql", [STAGING])], [[("cloudsql", "/cloudsql")], []])
