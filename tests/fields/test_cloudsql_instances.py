@@ -116,6 +116,9 @@ def test_a_drifted_cloud_sql_connection_is_found_planned_and_fixed(
             list(now.env),
         )
     assert _findings(sandbox, tmp_path, line) == (0, [])
+    back = _run(sandbox, tmp_path, line, "rollback", "--yes")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert _findings(sandbox, tmp_path, line)[1][0]["actual"] == actual
 
 
 def test_the_same_instances_in_another_order_or_volume_are_clean(

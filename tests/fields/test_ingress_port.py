@@ -49,7 +49,8 @@ def _fixed(
     sandbox: Sandbox, tmp_path: Path, line: str, name: str, actual: str, flag: str
 ) -> list[list[tuple[str, int]]]:
     """check finds `name` drifted (`actual`), the gcloud plan has `flag` after the ingress
-    container's `--container`, fix writes it and nothing else, and the re-check is clean."""
+    container's `--container`, fix writes it and nothing else, the re-check is clean and a
+    rollback puts `actual` back; the ports as fixed."""
     code, (finding,) = _findings(sandbox, tmp_path, line, name)
     assert code == 1 and finding["actual"] == actual, finding
     script = _run(sandbox, tmp_path, line, "plan", "lab", "--format", "gcloud")
@@ -62,7 +63,11 @@ def _fixed(
     for was, now in zip(before.containers, after.containers, strict=True):
         assert (was.name, was.image, list(was.env)) == (now.name, now.image, list(now.env))
     assert _findings(sandbox, tmp_path, line, name) == (0, [])
-    return _ports(sandbox)
+    fixed = _ports(sandbox)
+    back = _run(sandbox, tmp_path, line, "rollback", "--yes")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert _findings(sandbox, tmp_path, line, name)[1][0]["actual"] == actual
+    return fixed
 
 
 @pytest.mark.parametrize(
