@@ -102,24 +102,31 @@ def python_code(
     env: Mapping[str, str],
     cwd: Path = REPO,
     timeout: float = 60,
+    zygote: _Zygote | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`python -c CODE ARGS` in `env`, its output captured: forked from this worker's zygote
-    (tests/zygote.py `_run_command`), or a fresh interpreter under DRIFT_TESTS_FORK=0."""
+    (or `zygote`: one that imported the libraries only, `_Zygote(drift_too=False)`, for CODE
+    that tells which of drift's modules a command imports; tests/zygote.py `_run_command`),
+    or a fresh interpreter under DRIFT_TESTS_FORK=0."""
     argv = [sys.executable, "-c", code, *args]
     if os.environ.get("DRIFT_TESTS_FORK", "1") == "0":
         return subprocess.run(
             argv, capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout
         )
     request = {"code": code, "args": list(args), "env": dict(env), "cwd": str(cwd)}
-    return _forked(argv, request, None, timeout)
+    return _forked(argv, request, None, timeout, zygote or ZYGOTE)
 
 
 def _forked(
-    argv: list[str], request: dict[str, Any], stdin: str | None, timeout: float
+    argv: list[str],
+    request: dict[str, Any],
+    stdin: str | None,
+    timeout: float,
+    zygote: _Zygote | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`request` run by this worker's zygote, its output captured, as `subprocess.run` of
-    `argv` would report it."""
-    answer = ZYGOTE.run(request, stdin, timeout)
+    """`request` run by this worker's zygote (or `zygote`), its output captured, as
+    `subprocess.run` of `argv` would report it."""
+    answer = (zygote or ZYGOTE).run(request, stdin, timeout)
     if answer.get("timeout"):
         raise subprocess.TimeoutExpired(argv, timeout)
     return subprocess.CompletedProcess(
@@ -204,9 +211,11 @@ class _Zygote:
     """This worker's zygote (tests/zygote.py), started at its first use: it serves every
     thread's runs side by side."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, drift_too: bool = True) -> None:
         self._lock = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
+        self._drift_too = drift_too
+        """False: it imported the libraries only (tests/zygote.py `_warm`)."""
         self.path = ""
         self.cpu = 0.0
         """CPU seconds of the runs this worker asked for (tests/conftest.py can report it)."""
@@ -216,8 +225,9 @@ class _Zygote:
             if self._process is None or self._process.poll() is not None:
                 self.path = os.path.join(tempfile.mkdtemp(prefix="drift-zygote-"), "socket")
                 env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
+                more = [] if self._drift_too else ["libraries"]
                 self._process = subprocess.Popen(
-                    [sys.executable, "-m", "tests.zygote", self.path],
+                    [sys.executable, "-m", "tests.zygote", self.path, *more],
                     stdout=subprocess.PIPE,
                     text=True,
                     cwd=REPO,
@@ -236,6 +246,13 @@ class _Zygote:
         process.wait()
         shutil.rmtree(folder, ignore_errors=True)
 
+    def stop(self) -> None:
+        """Stopped now, not when the worker ends (started again at a later use)."""
+        with self._lock:
+            if self._process is not None:  # its exit handler finds it stopped already
+                self._stop(self._process, os.path.dirname(self.path))
+                self._process = None
+
     def run(self, request: dict[str, Any], stdin: str | None, timeout: float) -> dict[str, Any]:
         with stream_files(stdin) as (inp, out, err):
             run = Run(self.socket(), request, [inp.fileno(), out.fileno(), err.fileno()])
@@ -251,6 +268,18 @@ class _Zygote:
 
 
 ZYGOTE = _Zygote()
+
+
+@contextmanager
+def zygote_of_libraries() -> Iterator[_Zygote]:
+    """A zygote of its own that imported the Google libraries but none of drift's modules
+    (`python_code(..., zygote=)`): a run still tells which of them a command imports, without
+    a second of the libraries' imports each. Stopped on leaving."""
+    zygote = _Zygote(drift_too=False)
+    try:
+        yield zygote
+    finally:
+        zygote.stop()
 
 
 _PROGRAMS: list[Path] = []

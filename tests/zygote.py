@@ -1,7 +1,8 @@
 """A process that has imported drift and the Google client libraries once, and forks a child
 per run a test asks for: each run is still a process of its own (its own environment, working
 directory, standard streams, exit code), without paying the imports again (about a second of
-CPU each). `python -m tests.zygote SOCKET` serves on a Unix socket; a request is one
+CPU each). `python -m tests.zygote SOCKET` serves on a Unix socket (`SOCKET libraries`: having
+imported the libraries only); a request is one
 SOCK_SEQPACKET message, JSON with the caller's standard streams passed along as descriptors
 (SCM_RIGHTS), so the child writes where the caller's own output goes. Requests are served side
 by side: each is forked at once into a waiter, which forks the run, sends its pid, waits, and
@@ -36,20 +37,24 @@ LIBRARIES = (
 )
 
 
-def _warm() -> None:
+def _warm(drift_too: bool = True) -> None:
     """Import what drift's commands import as they run (every module of drift's but the
     sandbox's and the programs', and the libraries they load late): a run then pays only for
-    its own work. The runs' code is the same; only when it was imported differs."""
+    its own work. The runs' code is the same; only when it was imported differs. Without
+    `drift_too`, the libraries only: a run that tells which of drift's modules a command
+    imports still starts with none of them (tests/check/test_repairs_only_where_shown.py)."""
     import importlib
     import pkgutil
-
-    import drift
 
     for library in LIBRARIES:
         try:
             importlib.import_module(library)
         except ModuleNotFoundError:  # typer._click: typer 0.16+ only (`make floors` runs 0.15.4)
             pass
+    if not drift_too:
+        return
+    import drift
+
     for module in pkgutil.walk_packages(drift.__path__, "drift."):
         if not module.name.startswith(("drift.sandbox", "drift.demo")) and not (
             module.name.endswith("__main__")
@@ -281,8 +286,8 @@ def _wait(conn: socket.socket) -> None:
     conn.sendall(f"{os.waitstatus_to_exitcode(status)} {cpu:.3f}\n".encode())
 
 
-def serve(path: str) -> None:
-    _warm()
+def serve(path: str, drift_too: bool = True) -> None:
+    _warm(drift_too)
     import gc
 
     gc.collect()
@@ -343,4 +348,4 @@ class Run:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], drift_too=sys.argv[2:] != ["libraries"])
