@@ -7,15 +7,13 @@ keeps what was there (helper-603 F3)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from drift.format.markdown import STEP_SUMMARY_LIMIT
 from drift.sandbox import Sandbox, generate
-from tests.cliutil import REPO, drift
+from tests.cliutil import REPO, drift, python_module_into
 from tests.conftest import MakeSandbox
 from tests.profilecopy import fleet_profiles
 
@@ -56,15 +54,11 @@ def test_markdown_redirected_into_the_summary_takes_the_room_left(
     summary.write_text(EARLIER)
     args = ["check", "prod", "--profiles", str(profiles), "--format", "markdown", "--no-history"]
     # `>> "$GITHUB_STEP_SUMMARY"`, or `>` (the shell empties it first)
+    # a process of its own on that descriptor (forked from the zygote: the same open file,
+    # its offset and O_APPEND, passed as descriptor 1)
     with summary.open("a" if how == "append" else "w") as handle:
-        done = subprocess.run(
-            [sys.executable, "-m", "drift", *args],
-            stdout=handle,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env_for(sandbox, summary),
-            cwd=REPO,
-            timeout=120,
+        done = python_module_into(
+            handle.fileno(), "drift", *args, env=env_for(sandbox, summary), cwd=REPO, timeout=120
         )
     assert done.returncode == 1, done.stderr
     text = summary.read_text()
