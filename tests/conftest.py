@@ -241,50 +241,52 @@ def async_clients(sandbox: Sandbox) -> AsyncClients:
 
 
 HEAVY_FIRST = (
-    "tests/reliability/test_fix_faults.py",
-    "tests/fix/test_fix.py",
-    "tests/cli/test_outputs_unlucky.py",
-    "tests/test_demo.py",
+    "tests/cli/test_signals_anywhere.py",
     "tests/fix/test_second_signal_recheck_serial.py",
+    "tests/fix/test_fix.py",
     "tests/fix/test_fix_yes_concurrent.py",
-    "tests/check/test_check_masks_inlined_secret.py",
-    "tests/reliability/test_check_faults.py",
-    "tests/fix/test_rollback_rounds.py",
-    "tests/profiles/test_yaml_paths.py",
-    "tests/manifest/test_check_manifest.py",
-    "tests/manifest/test_plan_secrets.py",
+    "tests/check/test_repairs_only_where_shown.py",
+    "tests/reliability/test_fix_faults.py",
+    "tests/reliability/test_promotion_interrupted.py",
+    "tests/test_packaging.py",
+    "tests/cli/test_startup.py",
     "tests/fix/test_fidelity_etag_ignored.py",
-    "tests/baseline/test_review.py",
-    "tests/fields/test_hardware_settings.py",
-    "tests/fix/test_fix_yes_concurrent_ctrl_c.py",
-    "tests/fix/test_lock.py",
-    "tests/fix/test_dry_run.py",
+    "tests/cli/test_early_refusal.py",
     "tests/fix/test_second_signal_recheck.py",
-    "tests/probe/test_live.py",
+    "tests/action/test_schedule.py",
+    "tests/fix/test_rollback_landed_then_theirs.py",
+    "tests/reliability/test_check_faults.py",
+    "tests/test_action.py",
+    "tests/probe/test_answers.py",
+    "tests/format/test_step_summary_room.py",
+    "tests/fix/test_fix_yes_concurrent_ctrl_c.py",
+    "tests/fix/test_gcloud_applies.py",
+    "tests/fix/test_rollback_rounds.py",
+    "tests/test_demo.py",
+    "tests/cli/test_output_lost.py",
+    "tests/profiles/test_yaml_paths.py",
     "tests/test_container.py",
-    "tests/cli/test_overlap.py",
-    "tests/reliability/test_hostile_input.py",
-    "tests/fix/test_journal_location.py",
-    "tests/cli/test_what_a_person_sees.py",
-    "tests/reliability/test_interruption.py",
-    "tests/format/test_sarif_limits.py",
-    "tests/live/test_credential_messages.py",
-    "tests/fix/test_plan_masks_inlined.py",
-    "tests/reliability/test_jobs_faults.py",
-    "tests/fix/test_proof.py",
-    "tests/baseline/test_two_runs.py",
-    "tests/baseline/test_cloud_storage.py",
-    "tests/reliability/test_journal_fsize.py",
-    "tests/fix/test_long_names.py",
-    "tests/cli/test_sandbox_cmd.py",
+    "tests/live/test_iam_reads_once.py",
+    "tests/fix/test_restore_collision.py",
+    "tests/probe/test_live.py",
+    "tests/fix/test_rollback_gone_revision.py",
+    "tests/fix/test_from_template_doomed.py",
+    "tests/probe/test_probe.py",
+    "tests/benchmarks/test_bench.py",
+    "tests/format/test_in_actions.py",
+    "tests/test_sdist.py",
+    "tests/fix/test_rollback_keeps_their_label.py",
+    "tests/test_suggest_pairing.py",
 )
-"""The files that take longest (`--durations=0`, summed per file, the 36 of 13 s or more;
-measured 2026-12-01 on 4,417 tests, 6 workers), run first: with `--dist loadfile` a whole
-file goes to one worker, and a long one handed out last would keep the run going after the
-others are done. pytest-xdist hands files out by their NUMBER of tests (3.5+, CHANGELOG.rst:
-"--dist=loadscope now sorts scopes by number of tests"), which put these few-test files last
-(a 54 s file started when the others were almost done); `pytest_configure` turns that off
-where it can (3.8+, `--no-loadscope-reorder`)."""
+"""The files that take longest (junit durations summed per file, the 36 of 8 s or more,
+longest first; measured 2026-12-06 on 7,901 tests, 2 workers on a machine loaded 6 deep, as
+CI's 6 workers on 2 cores load it; 23 of them were not in the list of 2026-12-01, 4,417
+tests), run first: with `--dist loadfile` a whole file goes to one worker, and a long one
+handed out last would keep the run going after the others are done. pytest-xdist hands files
+out by their NUMBER of tests (3.5+, CHANGELOG.rst: "--dist=loadscope now sorts scopes by
+number of tests"), which put these few-test files last (a 54 s file started when the others
+were almost done); `pytest_configure` turns that off where it can (3.8+,
+`--no-loadscope-reorder`)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
