@@ -3,7 +3,9 @@ profile of a generated fleet."""
 
 from __future__ import annotations
 
+import atexit
 import shutil
+import tempfile
 from pathlib import Path
 
 from tests.cliutil import REPO
@@ -22,6 +24,32 @@ def staging_with(tmp_path: Path, old: str, new: str) -> Path:
     assert old in text, f"{path} no longer holds {old!r}"
     path.write_text(text.replace(old, new, 1))
     return root
+
+
+HELD = "hold: 1s"
+"""How long the repository's base profile holds api's probe (the canary's proof and the
+re-check probe for it)."""
+
+_BRIEF: list[Path] = []
+
+
+def held_briefly() -> Path:
+    """The repository's profiles with api's probe held 0.2 s, not 1 s (base.yaml `hold: 1s`),
+    copied once per process. A fix probes the canary and what serves in its proof, and again in
+    its re-check, each for the hold: the in-process fixes of tests/fix waited 2 s each, idle.
+    The sandbox's backend closes a socket it refuses at once and keeps one it accepts open
+    (drift/sandbox/backend.py `handle`), so the verdict after 0.2 s is the one after 1 s (the
+    hold's own cases: tests/probe)."""
+    if not _BRIEF:
+        root = Path(tempfile.mkdtemp(prefix="drift-profiles-")) / "profiles"
+        atexit.register(shutil.rmtree, root.parent, True)
+        shutil.copytree(REPO / "profiles", root)
+        path = root / "base.yaml"
+        text = path.read_text()
+        assert text.count(HELD) == 1, f"{path} no longer holds {HELD!r} once"
+        path.write_text(text.replace(HELD, "hold: 0.2s"))
+        _BRIEF.append(root)
+    return _BRIEF[0]
 
 
 FLEET_HEAD = (

@@ -27,8 +27,9 @@ from drift.live.changeids import tagged_change
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox, mint_test_jwt
 from drift.settings import Settings, load_settings
-from tests.cliutil import REPO, drift
+from tests.cliutil import drift
 from tests.conftest import Clients, MakeSandbox
+from tests.profilecopy import held_briefly
 from tests.rounds import World, bench_world
 
 PROJECT = "acme-chat-staging"
@@ -102,9 +103,10 @@ def fix(
     options: FixOptions,
     services: list[str] | None = None,
     environment: str = "e2e",
-    profiles: Path = REPO / "profiles",
+    profiles: Path | None = None,
 ) -> FixResult:
-    profile = load_profile(profiles, environment)
+    """`profiles`: the repository's by default, api's probe held 0.2 s (`held_briefly`)."""
+    profile = load_profile(profiles or held_briefly(), environment)
     return asyncio.run(
         run_fix(
             profile, settings(tmp_path), ui, options, services=services, environ=env, today=TODAY
