@@ -15,6 +15,7 @@ from drift.fields.cpu_memory import OTHERS, memory_conflicts, other_limits, side
 from drift.fields.moot import stated_moot
 from drift.findings import Location, Severity
 from drift.kinds import INGRESS_ONLY_ENV, Kind
+from drift.profiles.env_count import env_count_problem
 from drift.profiles.ignore_rules import ignore_rule
 from drift.profiles.merged import Merged
 from drift.profiles.model import (
@@ -176,6 +177,11 @@ def _workload(
     for key, message in [*moot, *memory_conflicts(name, kind, whole), *noted]:
         at = _located(key, settings, sidecars)  # said, not refused: moot, or a sidecar may help
         merged.notes.append(Problem(at.file, at.line, message))
+    described = f"container {svc.container}" if svc.container else "the ingress container"
+    counted = [(described, env), *((f"container {c}", r.env) for c, r in sidecars.items())]
+    for container, its_env in counted:
+        if over := env_count_problem(kind, name, container, its_env):
+            merged.problems.append(over)
     if svc.container is not None and svc.container in sidecars:
         merged.problem(
             (*base, "containers", svc.container),
