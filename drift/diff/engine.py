@@ -18,7 +18,7 @@ from drift.diff.jobs import job_findings
 from drift.diff.rollout import rollout_findings
 from drift.diff.secrets import mount_findings, secret_findings
 from drift.diff.settings import container_setting_findings, setting_findings
-from drift.diff.suggest import closest
+from drift.diff.suggest import Names
 from drift.diff.unserved import JournalCanaries
 from drift.findings import Finding, Severity, finding_id
 from drift.kinds import Kind, misplaced
@@ -36,6 +36,7 @@ def diff(
 ) -> list[Finding]:
     """`journal`: what drift's journal here recorded of its canaries (`Context.journal`)."""
     findings: list[Finding] = []
+    near: dict[Kind, Names] = {}  # each kind's names indexed once for all that are missing
     for name in names:
         service = profile.services[name]
         if name in state.missing:
@@ -48,7 +49,7 @@ def diff(
                     service=service.name,
                     revision=None,
                     target=target,
-                    message=_missing_service(profile, name, state),
+                    message=_missing_service(profile, name, state, near),
                     expected="exists",
                     actual=None,
                     location=service.location,
@@ -77,17 +78,20 @@ def _age(state: LiveState) -> dict[str, float]:
     return out
 
 
-def _missing_service(profile: Profile, key: str, state: LiveState) -> str:
+def _missing_service(profile: Profile, key: str, state: LiveState, near: dict[Kind, Names]) -> str:
     """Where the workload was looked for; a workload of another kind by that name (a job
     under `services:`), where it belongs; else one of the region with a close name (the
-    reader lists each kind once beside a missing workload, `Reader._list_kinds`)."""
+    reader lists each kind once beside a missing workload, `Reader._list_kinds`). `near`:
+    the names of each kind, indexed when a missing workload of that kind first asks."""
     workload = profile.services[key]
     message = f"{workload.kind.noun} {workload.name} does not exist in {profile.where}"
     other = state.other_kind(workload.kind, workload.name, profile.services)
     if other is not None:
         return f"{message}: {misplaced(workload.kind, workload.name, other)}"
-    known = {s.name for s in state.services.values() if s.kind is workload.kind}
-    close = closest(workload.name, known | state.listed_names(workload.kind))
+    if (names := near.get(workload.kind)) is None:
+        known = {s.name for s in state.services.values() if s.kind is workload.kind}
+        names = near[workload.kind] = Names(known | state.listed_names(workload.kind))
+    close = names.closest(workload.name)
     return f"{message}; did you mean {close}?" if close else message
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from drift.diff.suggest import near_miss
+from drift.diff.suggest import Names
 from drift.kinds import Kind, label, workload_key
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.profiles.model import Profile
@@ -66,9 +66,10 @@ def near_misses(
     (`held`): noted only, it would leave the profile's unchecked and the run clean. One line
     naming both; a new service of another name stays a note."""
     lacking = [profile.services[k] for k in names if k not in held]
+    near = {kind: Names(p.name for p in lacking if p.kind is kind) for kind in Kind}
     problems = []
     for w in (w for m in manifests for w in m.workloads if key_of(w) not in profile.services):
-        close = near_miss(w.name, [p.name for p in lacking if p.kind is w.kind])
+        close = near[w.kind].near_miss(w.name)
         if close is not None:
             problems.append(
                 f"{w.kind} {visible(w.name)} ({w.where}) is not in profile "
