@@ -13,7 +13,8 @@ container_concurrency=1"). "Total": the instance's CPU, every container's.
 
 Read against the template a fix would write (`drift.fix.below_one`) and against what a profile
 states (`profiles validate`): there the CPU of the sidecars it states counts too (`below_one`,
-helper-647 O2), and a profile stating none is judged by the one container it describes."""
+helper-647 O2), a profile stating none is judged by the one container it describes, and what
+is found is a note (`instance_rules`): containers it does not name may lift the instance."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from drift.blanks import Arg, blank, word
 from drift.fields.allocation import throttled
 from drift.fields.base import SettingValue
 from drift.fields.cpu_memory import below_one_refused, most_memory, others
+from drift.kinds import Kind
 from drift.units import format_cpu, parse_cpu, parse_memory, show_memory
 
 CPU_PAGE = "cloud.google.com/run/docs/configuring/services/cpu"
@@ -130,6 +132,27 @@ def below_one(service: str, settings: Mapping[str, tuple[SettingValue, str]]) ->
         most = f"memory {show_memory(most_memory(own + side.cpu))} at most"
         out.append(("memory", _said(service, "memory", show_memory(int(str(memory))), most, shown)))
     return out
+
+
+UNNAMED = (
+    "; said, not refused: containers the profile does not name (a revision's other sidecars, "
+    "which a fix keeps) may bring the instance to 1 CPU in all, where Cloud Run takes it. "
+    "`drift plan` judges the revision it would write, every container counted"
+)
+"""What a profile's below-one note adds (`instance_rules`)."""
+
+
+def instance_rules(
+    service: str, kind: Kind, settings: Mapping[str, tuple[SettingValue, str]]
+) -> set[Problem]:
+    """What `below_one` says of a service's profile: Cloud Run's requirements below one CPU
+    are the instance's ("Total cpu < 1", every container's CPU), and a profile never names
+    every container the revision runs (a sidecar it does not name is kept as it runs: SPEC
+    invariant 2), so a profile loads with them as notes (`drift.profiles.build`), never
+    refused: which containers there are is known where the revision is, and the plan judges
+    the template it would write (`drift.fix.below_one`). A manifest or a live revision
+    states every container: `drift init` (`read_conflicts`) still leaves such lines out."""
+    return set(below_one(service, settings)) if kind is Kind.SERVICE else set()
 
 
 def _said(service: str, name: str, now: str, need: str, cpu: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from drift.errors import Problem
 from drift.fields import FIELDS, SettingValue, stated_conflicts
+from drift.fields.cpu_floor import UNNAMED, instance_rules
 from drift.fields.cpu_memory import OTHERS, memory_conflicts, other_limits, sidecar_conflicts
 from drift.fields.moot import stated_moot
 from drift.findings import Location, Severity
@@ -170,9 +171,13 @@ def _workload(
     held = ((c, {k: _stated(s) for k, s in r.settings.items()}) for c, r in sidecars.items())
     whole = {**stated, **other_limits(held)}
     noted = sidecar_conflicts(name, whole)  # a sidecar's own pair (h657 LOW-2, h669 F4)
+    instance = instance_rules(name, kind, whole)  # unnamed containers may meet: noted
     for key, message in stated_conflicts(name, kind, whole):
         at = _located(key, settings, sidecars)
-        merged.problems.append(Problem(at.file, at.line, message))
+        if (key, message) in instance:
+            merged.notes.append(Problem(at.file, at.line, message + UNNAMED))
+        else:
+            merged.problems.append(Problem(at.file, at.line, message))
     moot = stated_moot(name, stated)
     for key, message in [*moot, *memory_conflicts(name, kind, whole), *noted]:
         at = _located(key, settings, sidecars)  # said, not refused: moot, or a sidecar may help
