@@ -94,6 +94,7 @@ async def plan_environment(
         entries=entries,
     )
     notes = history_notes(profile, result.report.services, result.state)
+    notes += unconfirmed_notes(result.state)
     plan = replace(plan, notes=notes + system_key_notes(plan, result.state))
     patched = {
         sp.key: patched_template(
@@ -147,6 +148,15 @@ def history_notes(profile: Profile, names: Iterable[str], state: LiveState) -> t
         for name in names
         if (why := state.history_unread.get(name)) is not None and name in profile.services
     )
+
+
+def unconfirmed_notes(state: LiveState) -> tuple[str, ...]:
+    """A secret finding kept though its read again was refused (`drift.live.held_still`): the
+    check says it is reported as read, not confirmed, and so does the plan that acts on it,
+    in every format (a script's on stderr: `Plan.notes`)."""
+    from drift.live.held_still import UNCONFIRMED
+
+    return tuple(note for note in state.notes if UNCONFIRMED in note)
 
 
 def system_key_notes(plan: Plan, state: LiveState) -> tuple[str, ...]:

@@ -301,6 +301,11 @@ def _items(why: Iterable[tuple[Finding, str]]) -> Iterable[Unverified]:
         yield Unverified.at(key, target, f"{reason}: its {judged} is not verified, run again")
 
 
+UNCONFIRMED = "is reported as read, not confirmed"
+"""What a note of `_unconfirmed` says of its finding: `drift plan` says those notes too, of the
+findings it plans on (`drift.fix.plan.unconfirmed_notes`)."""
+
+
 def _unconfirmed(refused: Iterable[tuple[Finding, list[Refused]]]) -> Iterable[str]:
     """One note per (workload, target) whose finding is kept though a read again was refused,
     naming what was refused (a report note, as a history not read is: the finding stands)."""
@@ -311,7 +316,7 @@ def _unconfirmed(refused: Iterable[tuple[Finding, list[Refused]]]) -> Iterable[s
         entry[2].extend(r.said for r in why if r.said not in entry[2])
     for (_, target), (workload, rules, said) in sorted(grouped.items()):
         yield (
-            f"{workload}: its {', '.join(sorted(rules))} on {target} is reported as read, not "
-            f"confirmed: {'; '.join(said)}; a change landing between drift's reads of the "
+            f"{workload}: its {', '.join(sorted(rules))} on {target} {UNCONFIRMED}: "
+            f"{'; '.join(said)}; a change landing between drift's reads of the "
             "workload and of the secret is not ruled out"
         )

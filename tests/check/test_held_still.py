@@ -379,9 +379,9 @@ def test_a_workload_that_fails_its_read_again_for_now_leaves_its_finding_unverif
     assert gets(sandbox, "ListServices") == 0  # only a refused Get asks the List
 
 
-def test_a_policy_that_cannot_be_read_again_keeps_its_no_access_with_a_note(
-    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def refused_policy_again(make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """api without access to s, and the secret's policy refused (PERMISSION_DENIED) once drift
+    has read it: its read again is refused, its finding kept with a note."""
     sandbox = make_sandbox(world("latest", grant="none"))
     between = Between(monkeypatch)
 
@@ -389,6 +389,13 @@ def test_a_policy_that_cannot_be_read_again_keeps_its_no_access_with_a_note(
         sandbox.inject(Fault(method="GetIamPolicy", code="PERMISSION_DENIED", match="secrets/s"))
 
     between.arm("after", "GetIamPolicy", "secrets/s", refuse)
+    return sandbox
+
+
+def test_a_policy_that_cannot_be_read_again_keeps_its_no_access_with_a_note(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sandbox = refused_policy_again(make_sandbox, monkeypatch)
     code, doc = check(sandbox, LATEST, tmp_path)
     assert (code, rules(doc), doc["unverified"]) == (1, ["secret.no_access"], [])
     assert (
