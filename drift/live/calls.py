@@ -30,7 +30,7 @@ from drift.live.quota import (
     saying,
 )
 from drift.live.rates import RateLimiter, run_budget
-from drift.live.unreachable import answers, unreachable
+from drift.live.unreachable import answers, not_a_sandbox, unreachable
 from drift.next_steps import not_enabled
 from drift.textsafe import visible
 
@@ -145,6 +145,8 @@ class CallRunner:
             if self.emulator is not None and _unreachable(failure):
                 if not await answers(self.emulator.of(api)):  # its words may be a server's
                     raise unreachable(self.emulator, api, failure.detail) from failure
+            if self.emulator is not None and failure.status == "UNIMPLEMENTED":
+                raise not_a_sandbox(self.emulator, api, failure.brief) from failure
             if retry and self._waits_for_quota(api, method, failure):
                 self.retries[method] += 1  # no retry budget spent: no outage
                 paused += 1  # nor an attempt at another failure (a blip after it)

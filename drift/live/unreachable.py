@@ -32,6 +32,10 @@ drift's (an HTTP/1 server: "Failed parsing HTTP/2 (Expected SETTINGS frame as th
 got frame type 79)"; a port that is listened on and never answers: "connection attempt timed
 out before receiving SETTINGS frame"; one that closes: "recvmsg:Connection reset by peer")."""
 _NO_CONNECTION = "no gRPC connection could be made"
+_START = (
+    "start the sandbox in another shell (`drift sandbox`) and paste the export lines it "
+    "prints, or unset the emulator variables to use the real APIs"
+)
 
 
 def unreachable(emulators: Emulators, api: str, detail: str) -> EmulatorUnreachable:
@@ -45,8 +49,24 @@ def unreachable(emulators: Emulators, api: str, detail: str) -> EmulatorUnreacha
     return EmulatorUnreachable(
         f"{names} point{'' if ' and ' in names else 's'} at {host}, where no emulator "
         f"answers ({why}{aside})",
-        hint="start the sandbox in another shell (`drift sandbox`) and paste the export "
-        "lines it prints, or unset the emulator variables to use the real APIs",
+        hint=_START,
+    )
+
+
+def not_a_sandbox(emulators: Emulators, api: str, brief: str) -> EmulatorUnreachable:
+    """The one message for an emulator host where a gRPC server answers, but not drift's
+    sandbox: it has no such method (UNIMPLEMENTED: gRPC's "Method not found!" from a server
+    that registers no such service, such as gcloud's Pub/Sub emulator on 8085, or an HTTP/2
+    404 from a web server: grpc/grpc doc/http-grpc-status-mapping.md). `brief`: the call,
+    its resource and status (`ApiError.brief`: not the server's words). Google's endpoints
+    serve every method drift calls, and a real API's UNIMPLEMENTED stays the unverified item
+    it was: this is said only while the emulator variables are set."""
+    host = emulators.of(api)
+    names = emulators.naming(host)
+    return EmulatorUnreachable(
+        f"{names} point{'' if ' and ' in names else 's'} at {host}, which is not a drift "
+        f"sandbox: it answered {brief}",
+        hint=_START,
     )
 
 
