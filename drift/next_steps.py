@@ -121,6 +121,22 @@ def condensed(reason: str) -> str:
     return "".join(out) + reason[start:]
 
 
+def causes(reason: str) -> tuple[str, ...]:
+    """What failed in `reason`, without which call on which resource: each `STATUS: words`
+    once (a secret's three calls refused alike are one cause), as a report groups the items
+    that could not be verified; the whole reason when it names no such failure. Read from
+    `condensed(reason)`: an API not enabled is its short cause, not the server's words."""
+    said = condensed(reason)
+    failed = list(_FAILED.finditer(said))
+    out: list[str] = []
+    for found, after in zip(failed, [*failed[1:], None][: len(failed)], strict=True):
+        words = said[found.start(3) : after.start() if after else len(said)]
+        if after:  # up to the `; ` before the next call (`expiry not read: Call …`)
+            words = words.rpartition("; ")[0] or words
+        out.extend(w for w in [words.strip()] if w not in out)
+    return tuple(out) or (said,)
+
+
 def _failures(reason: str) -> list[tuple[str, str, str, str]]:
     """Each `Call resource: STATUS` in `reason`, with the `not_enabled` sentence drift wrote
     right after it ("" when none)."""

@@ -6,6 +6,7 @@ and where it was set, before the roles to ask for (revfirstday 3)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,3 +86,29 @@ def test_a_project_that_answered_something_gets_only_the_roles(
     assert done.returncode == 3
     hints = _hints(done.stdout)
     assert hints and not any("may not exist" in h for h in hints), hints
+
+
+def test_a_refused_project_says_its_hint_first_and_each_cause_once(elsewhere: Sandbox) -> None:
+    """helper-683 M2: 8 rows of about 400 characters repeated the server's same words before
+    the hint. The table says the hints first, then each distinct cause once with how many
+    items it left unverified and their targets; the JSON keeps every item."""
+    done = drift("check", "staging", env=elsewhere.environ(), cwd=REPO)
+    lines = done.stdout.splitlines()
+    assert done.returncode == 3
+    assert lines[1] == "" and lines[2].startswith("hint: every read in project acme-chat-staging")
+    report = json.loads(
+        drift("check", "staging", "--format", "json", env=elsewhere.environ(), cwd=REPO).stdout
+    )
+    items = report["unverified"]
+    assert len(items) > 3 and report["summary"]["unverified"] == len(items)
+    assert done.stdout.count("(or it may not exist)") == 1, done.stdout
+    assert f"Could not verify: {len(items)} items, 1 cause (--format json lists each item)" in lines
+    cause = next(n for n, line in enumerate(lines) if line.startswith(f"  {len(items)} items: "))
+    assert (
+        "PERMISSION_DENIED: Permission denied on resource project acme-chat-staging"
+        in (lines[cause])
+    )
+    listed = {line.strip() for line in lines[cause + 1 :] if line.startswith("    ")}
+    for workload in {i["service"] for i in items}:
+        targets = [i["target"] for i in items if i["service"] == workload]
+        assert f"{workload}: {', '.join(sorted(targets))}" in listed, done.stdout

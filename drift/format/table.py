@@ -9,10 +9,10 @@ from rich.cells import cell_len
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from drift.findings import BaselineState, Finding, ProbeResult, Severity
+from drift.findings import BaselineState, Finding, ProbeResult, Severity, Unverified
 from drift.format import summary
 from drift.format.interface import Formatter
-from drift.next_steps import condensed
+from drift.next_steps import causes, condensed
 from drift.report import Report, Status
 from drift.textsafe import data_line, plural, visible
 
@@ -67,7 +67,12 @@ def _blocks(report: Report, width: int) -> list[RenderableType]:
         blocks += [Text("\nProbes", style="bold"), _probes_table(report)]
     if report.proofs:
         blocks += [Text(f"\n{summary.PROOF_HEADING}", style="bold"), _proofs_table(report)]
-    if report.unverified:
+    if report.unverified and report.project_refused is not None:
+        # every read refused alike (a project mistyped): what to do first, then each cause
+        # once with what it left unverified (helper-683 M2); the JSON keeps every item
+        blocks += [Text(""), *(Text(h, style="yellow") for h in summary.unverified_hints(report))]
+        blocks += [_by_cause(report)]
+    elif report.unverified:
         blocks += [
             Text("\nCould not verify", style="bold yellow"),
             _unverified_table(report, width),
@@ -180,6 +185,29 @@ def _unverified_table(report: Report, width: int) -> Text:
         if baseline is BaselineState.NEW:
             text.append(_NEW, style="bold magenta")
         text.append("\n")
+    text.rstrip()
+    return text
+
+
+def _by_cause(report: Report) -> Text:
+    """The items that could not be verified, one line per distinct cause (`causes`: the
+    status and the server's words, without the call and resource) with how many items it
+    left unverified, then each workload's targets under it (one line each, indented: a
+    server's words never start a line)."""
+    grouped: dict[tuple[str, ...], list[Unverified]] = {}
+    for u in summary.sorted_unverified(report):
+        grouped.setdefault(causes(u.reason), []).append(u)
+    text = Text()
+    text.append(f"\nCould not verify: {plural(len(report.unverified), 'item')}, ")
+    text.append(f"{plural(len(grouped), 'cause')} (--format json lists each item)\n")
+    text.stylize("bold yellow")
+    for said, items in grouped.items():
+        text.append(f"  {plural(len(items), 'item')}: {visible('; '.join(said))}\n")
+        targets: dict[str, list[str]] = {}
+        for u in items:
+            targets.setdefault(visible(u.workload), []).append(visible(u.target))
+        for workload, names in targets.items():
+            text.append(f"    {workload}: {', '.join(names)}\n", style="dim")
     text.rstrip()
     return text
 
