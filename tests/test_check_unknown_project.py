@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,11 @@ def _hints(stdout: str) -> list[str]:
     return [line for line in stdout.splitlines() if line.startswith("hint:")]
 
 
+def _json(sandbox: Sandbox) -> dict[str, Any]:
+    done = drift("check", "staging", "--format", "json", env=sandbox.environ(), cwd=REPO)
+    return dict(json.loads(done.stdout))
+
+
 def _project_line() -> int:
     text = (REPO / "profiles" / "staging.yaml").read_text().splitlines()
     return next(n for n, line in enumerate(text, 1) if line.startswith("project:"))
@@ -44,10 +50,29 @@ def test_every_read_refused_names_the_project_and_its_line_before_roles(
     assert any("roles/run.viewer" in h for h in rest)  # the roles still follow
     summary = drift("check", "staging", "--format", "markdown", env=elsewhere.environ(), cwd=REPO)
     assert f"profiles/staging.yaml:{_project_line()}" in summary.stdout
-    # the action's log says it too, as plain lines, not annotations (revci61 F2)
+    # the action's log says the roles too, as plain lines (revci61 F2); the project's hint
+    # is the annotation on its line (helper-683 M3)
     github = drift("check", "staging", "--format", "github", env=elsewhere.environ(), cwd=REPO)
     said = [line.removeprefix("drift: ") for line in github.stdout.splitlines()]
-    assert _hints("\n".join(said)) == [first, *rest], github.stdout
+    assert _hints("\n".join(said)) == rest, github.stdout
+    assert first.removeprefix("hint: ") in github.stdout
+
+
+def test_github_says_a_refused_project_once_on_its_line(elsewhere: Sandbox) -> None:
+    """helper-683 M3: one `drift incomplete` warning per item, on each service's line, and
+    the project's hint in the log only: a reviewer saw 8 yellow warnings, not the line to fix.
+    Now one warning per cause on the `project:` line, the first saying the hint."""
+    check = drift("check", "staging", env=elsewhere.environ(), cwd=REPO)
+    done = drift("check", "staging", "--format", "github", env=elsewhere.environ(), cwd=REPO)
+    assert done.returncode == 3
+    warnings = [line for line in done.stdout.splitlines() if line.startswith("::warning")]
+    head = f"::warning file=profiles/staging.yaml,line={_project_line()},title=drift incomplete::"
+    hint = _hints(check.stdout)[0].removeprefix("hint: ")
+    assert len(warnings) == 1 and warnings[0].startswith(f"{head}{hint}. "), done.stdout
+    report = _json(elsewhere)
+    count = len(report["unverified"])
+    assert f"{count} items could not be verified: PERMISSION_DENIED: " in warnings[0]
+    assert all(f"{i['target']}" in warnings[0] for i in report["unverified"])
 
 
 @pytest.mark.parametrize("form", ["table", "gcloud", "yaml"])
@@ -96,9 +121,7 @@ def test_a_refused_project_says_its_hint_first_and_each_cause_once(elsewhere: Sa
     lines = done.stdout.splitlines()
     assert done.returncode == 3
     assert lines[1] == "" and lines[2].startswith("hint: every read in project acme-chat-staging")
-    report = json.loads(
-        drift("check", "staging", "--format", "json", env=elsewhere.environ(), cwd=REPO).stdout
-    )
+    report = _json(elsewhere)
     items = report["unverified"]
     assert len(items) > 3 and report["summary"]["unverified"] == len(items)
     assert done.stdout.count("(or it may not exist)") == 1, done.stdout

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 
 from drift.findings import BaselineState, Finding, Location, Severity, Unverified
+from drift.format.gaps import by_cause, targets
 from drift.format.interface import Formatter
 from drift.format.summary import (
     SEVERITY_LOOK,
@@ -16,6 +18,7 @@ from drift.format.summary import (
     cut,
     finding_text,
     most_severe_first,
+    project_hint,
     resolved_heading,
     summary_line,
     unverified_hints,
@@ -79,6 +82,8 @@ class _Annotation:
 class GitHubFormat(Formatter):
     def compose(self, report: Report) -> str:
         items = most_severe_first(report)
+        if refused := report.project_refused is not None:  # said once per cause: `_refused`
+            items = [i for i in items if not isinstance(i, Unverified)]
         before = sum(isinstance(i, Unverified) or i.severity is Severity.ERROR for i in items)
         # `most_severe_first` (GitHub shows only the first ANNOTATIONS_PER_LEVEL of a level),
         # the notice of what was resolved after the gaps.
@@ -87,6 +92,7 @@ class GitHubFormat(Formatter):
         annotations = [
             *_framed(report),
             *_disabled(enable),
+            *(_refused(report) if refused else []),
             *ranked[:before],
             *_resolved(report),
             *ranked[before:],
@@ -107,7 +113,7 @@ class GitHubFormat(Formatter):
         lines += [f"drift: note: {visible(note)}" for note in report.notes]
         # what to do about what could not be verified, as the table says it (revci61 F2),
         # but an API to enable, which an annotation says already (`_disabled`)
-        annotated = {f"hint: {visible(step)}" for step in enable}
+        annotated = {f"hint: {visible(step)}" for step in [*enable, project_hint(report)]}
         lines += [f"drift: {hint}" for hint in unverified_hints(report) if hint not in annotated]
         lines.append(summary_line(report))
         return "\n".join(lines) + "\n"
@@ -134,6 +140,24 @@ def _disabled(steps: list[str]) -> list[_Annotation]:
     level = SEVERITY_LOOK[Severity.WARNING].github
     title = "drift API not enabled"
     lines = [command(level, visible(s), title=title) for s in steps]
+    return [_Annotation(level, partial(str, line), False) for line in lines]
+
+
+def _refused(report: Report) -> list[_Annotation]:
+    """Every read in the profile's project refused (a project mistyped): one warning per
+    distinct cause (`by_cause`) with the items it left unverified, the first saying the
+    project hint, all on the line that sets the project when a profile does (`project:`),
+    where a reviewer looks (helper-683 M3)."""
+    level = SEVERITY_LOOK[Severity.WARNING].github
+    where = re.fullmatch(r"(.+):(\d+)", report.project_refused or "")
+    at = annotated(where[1], int(where[2])) if where else {}
+    first = f"{visible(project_hint(report))}. "
+    lines = []
+    for said, items in by_cause(report).items():
+        lost = f"{plural(len(items), 'item')} could not be verified: {said}"
+        message = _within(f"{first}{lost} ({'; '.join(targets(items))})")
+        lines.append(command(level, message, **at, title="drift incomplete"))
+        first = ""
     return [_Annotation(level, partial(str, line), False) for line in lines]
 
 

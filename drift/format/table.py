@@ -9,10 +9,11 @@ from rich.cells import cell_len
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from drift.findings import BaselineState, Finding, ProbeResult, Severity, Unverified
+from drift.findings import BaselineState, Finding, ProbeResult, Severity
 from drift.format import summary
+from drift.format.gaps import by_cause, targets
 from drift.format.interface import Formatter
-from drift.next_steps import causes, condensed
+from drift.next_steps import condensed
 from drift.report import Report, Status
 from drift.textsafe import data_line, plural, visible
 
@@ -190,24 +191,17 @@ def _unverified_table(report: Report, width: int) -> Text:
 
 
 def _by_cause(report: Report) -> Text:
-    """The items that could not be verified, one line per distinct cause (`causes`: the
-    status and the server's words, without the call and resource) with how many items it
-    left unverified, then each workload's targets under it (one line each, indented: a
-    server's words never start a line)."""
-    grouped: dict[tuple[str, ...], list[Unverified]] = {}
-    for u in summary.sorted_unverified(report):
-        grouped.setdefault(causes(u.reason), []).append(u)
+    """The items that could not be verified, one line per distinct cause (`by_cause`) with
+    how many items it left unverified, then each workload's targets under it (one line each,
+    indented: a server's words never start a line)."""
+    grouped = by_cause(report)
     text = Text()
     text.append(f"\nCould not verify: {plural(len(report.unverified), 'item')}, ")
     text.append(f"{plural(len(grouped), 'cause')} (--format json lists each item)\n")
     text.stylize("bold yellow")
     for said, items in grouped.items():
-        text.append(f"  {plural(len(items), 'item')}: {visible('; '.join(said))}\n")
-        targets: dict[str, list[str]] = {}
-        for u in items:
-            targets.setdefault(visible(u.workload), []).append(visible(u.target))
-        for workload, names in targets.items():
-            text.append(f"    {workload}: {', '.join(names)}\n", style="dim")
+        text.append(f"  {plural(len(items), 'item')}: {said}\n")
+        text.append("".join(f"    {line}\n" for line in targets(items)), style="dim")
     text.rstrip()
     return text
 
