@@ -7,6 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from drift.gcp_ids import PROJECT
+
+_WORD = re.compile(r"[A-Za-z0-9_-]{1,255}")
+"""A secret's name, or a version's (a number or an alias), as a suggestion quotes it."""
 FORMS = "NAME or projects/PROJECT/secrets/NAME"
 """The forms of SecretKeySelector.secret and SecretVolumeSource.secret (run v2
 k8s.min.proto: "{secret_name} if the secret is in the same project.
@@ -84,6 +88,39 @@ def _why(parts: list[str]) -> str:
                 "field of its own): drift does not read it"
             )
     return f"not a secret name ({FORMS}): drift does not read it"
+
+
+def misnamed(value: str, *, regional: bool = False) -> str:
+    """What a profile's `secret:` that is none of `FORMS` says, with the form meant where its
+    shape tells (helper-683 L4): a version's name is the secret's and `version:`, `P/NAME`
+    is `{secret: NAME, project: P}` (SPEC: "Profiles say `{secret: NAME, project: P}`")."""
+    if regional:
+        # run v2 k8s.min.proto SecretKeySelector.secret / SecretVolumeSource.secret document
+        # `{secret}` and `projects/{project}/secrets/{secret}` only; a regional secret is
+        # another resource, on Secret Manager's regional endpoint
+        return (
+            f"{value!r} is a regional secret (projects/P/locations/L/secrets/NAME): Cloud "
+            "Run's secret references are documented as NAME or projects/PROJECT/secrets/"
+            "NAME (SecretKeySelector.secret), and drift reads global secrets only"
+        )
+    said = f"not a secret name: {value!r}"
+    parts = value.split("/")
+    if len(parts) == 6 and parts[0::2] == ["projects", "secrets", "versions"]:
+        p, name, version = parts[1::2]
+        if PROJECT.fullmatch(p) and _WORD.fullmatch(name) and _WORD.fullmatch(version):
+            return (
+                f"{said}, a version's: write {{secret: {name}, project: {p}, version: {version}}}"
+            )
+    if len(parts) == 2 and PROJECT.fullmatch(parts[0]) and _WORD.fullmatch(parts[1]):
+        return f"{said}: another project's secret is {{secret: {parts[1]}, project: {parts[0]}}}"
+    return f"{said} (NAME, {{secret: NAME, project: P}} or projects/PROJECT/secrets/NAME)"
+
+
+def misplaced_project(project: str) -> str:
+    """What a secret's `project:` that is no project id or number says: `projects/P` is P."""
+    said = f"not a project id or number: {project!r}"
+    bare = project.removeprefix("projects/")
+    return f"{said}: write project: {bare}" if PROJECT.fullmatch(bare) else said
 
 
 _REFERENCE_BODY = (

@@ -20,6 +20,7 @@ from pydantic import (
 
 from drift.findings import Severity
 from drift.profiles.parts import Whole
+from drift.refs import misnamed, misplaced_project
 from drift.units import DURATION_TEXT, parse_duration
 from drift.yamldoc import quote_float
 from drift.yamlfile import wrong_type
@@ -277,16 +278,7 @@ class VarRuleSpec(Whole):
 
 def check_secret_name(value: str) -> str:
     if not SECRET_NAME.fullmatch(value):
-        if REGIONAL.fullmatch(value):
-            # run v2 k8s.min.proto SecretKeySelector.secret / SecretVolumeSource.secret document
-            # `{secret}` and `projects/{project}/secrets/{secret}` only; a regional secret is
-            # another resource, on Secret Manager's regional endpoint (drift.refs)
-            raise ValueError(
-                f"{value!r} is a regional secret (projects/P/locations/L/secrets/NAME): Cloud "
-                "Run's secret references are documented as NAME or projects/PROJECT/secrets/"
-                "NAME (SecretKeySelector.secret), and drift reads global secrets only"
-            )
-        raise ValueError(f"not a secret name: {value!r} (NAME or projects/PROJECT/secrets/NAME)")
+        raise ValueError(misnamed(value, regional=REGIONAL.fullmatch(value) is not None))
     return value
 
 
@@ -296,7 +288,7 @@ def check_secret_project(secret: str | None, project: str) -> None:
     if secret.startswith("projects/"):
         raise ValueError("give the project once: in project, or in the secret's full name")
     if not PROJECT.fullmatch(project):
-        raise ValueError(f"not a project id or number: {project!r}")
+        raise ValueError(misplaced_project(project))
 
 
 class MountRuleSpec(Whole):
