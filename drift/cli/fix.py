@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,12 +28,12 @@ from drift.cli.options import (
     shared,
 )
 from drift.cli.session import Invocation
-from drift.errors import ExitCode, OutputLost, UsageError
+from drift.errors import ExitCode, OutputLost, ProbeConfigError, UsageError
 from drift.fix.formats import PlanFormat
 from drift.format import OutputFormat
 
 if TYPE_CHECKING:
-    from drift.fix.apply import FixResult
+    from drift.fix.apply import FixOptions, FixResult
     from drift.fix.plan import Planned
 
 FromTemplateOpt = Annotated[
@@ -168,6 +170,19 @@ def private(path: Path) -> None:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
+@contextmanager
+def _unverifiable(options: FixOptions) -> Iterator[None]:
+    """A probe the fix cannot send (a `${VAR}` not set: `check_probe_config`, before any
+    write) also says how to fix without proving it (helper-683 L2)."""
+    try:
+        yield
+    except ProbeConfigError as exc:
+        if options.verify and not options.dry_run:
+            skip = "or fix without proving it: --no-verify skips the canary's probe"
+            exc.hint = f"{exc.hint}; {skip}" if exc.hint else skip
+        raise
+
+
 @shared(*GATES)
 def fix(
     cli: Invocation,
@@ -279,7 +294,7 @@ def fix(
     ui = prompt.PromptUI(yes=yes, err=prose)
     # SIGTERM, SIGHUP: cleaned up and said as Ctrl-C is; a fix that changed nothing (declined,
     # stopped) leaves no journal directory behind
-    with like_ctrl_c(), made_only_if_used(settings.journal()):
+    with like_ctrl_c(), made_only_if_used(settings.journal()), _unverifiable(options):
         result = run(
             run_fix(profile, settings, ui, options, services=service, environ=dict(os.environ)),
             # a dry run stopped is incomplete, never "aborted" (README: it never exits 4)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from drift import __version__, credentials, redact, runnervars
 from drift.errors import ProbeConfigError
+from drift.live.clients import RUN_EMULATOR
 from drift.probe.targets import ProbeTarget
 from drift.profiles.model import Probe
 from drift.profiles.probe_spec import (
@@ -71,7 +72,9 @@ def _problems(template: str, environ: Mapping[str, str], where: str) -> tuple[li
     return problems, names
 
 
-def _config_error(problems: Sequence[str], names: Iterable[str]) -> ProbeConfigError:
+def _config_error(
+    problems: Sequence[str], names: Iterable[str], environ: Mapping[str, str]
+) -> ProbeConfigError:
     unique = list(dict.fromkeys(problems))
     message = (
         unique[0]
@@ -86,6 +89,11 @@ def _config_error(problems: Sequence[str], names: Iterable[str]) -> ProbeConfigE
             f"set {listed} in the environment that runs drift "
             "(in GitHub Actions, map the secret into the step's env:)"
         )
+        if RUN_EMULATOR in environ:  # against the sandbox: it mints its backends' test tokens
+            hint += (
+                '; against `drift sandbox`, eval "$(drift sandbox token)" exports the test '
+                "token of each backend that checks one (with its --scenario, if it has one)"
+            )
     return ProbeConfigError(message, hint=hint)
 
 
@@ -95,7 +103,7 @@ def expand(template: str, environ: Mapping[str, str], *, where: str) -> str:
     value)."""
     problems, names = _problems(template, environ, where)
     if problems:
-        raise _config_error(problems, names)
+        raise _config_error(problems, names, environ)
     return VAR_REF.sub(lambda m: environ[m.group(1)], template)
 
 
@@ -123,7 +131,7 @@ def check_expansions(targets: Iterable[ProbeTarget], environ: Mapping[str, str])
             problems.extend(found)
             names |= missing
     if problems:
-        raise _config_error(problems, names)
+        raise _config_error(problems, names, environ)
 
 
 # --- what is sent, and what must never be shown --------------------------------------------
