@@ -44,6 +44,7 @@ from drift.fix.routing import (
 from drift.fix.servicefixer import ServiceFixer
 from drift.fix.untrap import left_as_pinned
 from drift.fix.update import GONE, deleted, settled, stale_etag, update_workload
+from drift.fix.waiting import STILL
 from drift.interrupts import interrupt_name
 from drift.kinds import Kind
 from drift.live.api import short
@@ -289,6 +290,14 @@ class ServiceFix(ServiceFixer):
                 ) + probe_tag_note(ctx.profile, self.sp.service, raw, self.base.revision, canary)
                 self.where = f"{self.name}: the fix is complete (traffic on {canary})"
                 return
+            if now.reconciling:  # its wait (`write_wait`) over first: exit 3, its lock kept
+                self.outcome.unknown = True  # (`Where.run`), the entry still `promoting`
+                raise Stop(
+                    f"{self.name}: the promotion landed (generation {now.generation}) and the "
+                    f"service {STILL}: whether traffic moved to {canary} is not known; see it "
+                    f"with `drift check`; `drift rollback {self.change_id}` restores what served "
+                    "before (drift keeps its lock until then)", State.PROMOTING,
+                )  # fmt: skip
             self._promotion_landed(State.ABORTED, problem, now)
             raise Stop(
                 f"{self.name}: the promotion was written but {problem}; "

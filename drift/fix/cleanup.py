@@ -85,6 +85,7 @@ async def clean_up(
             judge=judge,
             wrote=stop.wrote if stop.theirs is not None else None,
             current=current,
+            write_wait=fixer.ctx.settings.write_wait,
         )
     except JournalError as exc:  # before the cleanup's write: nothing was written
         outcome.message = f"{stop.message}. {journal_failed(exc)}"
@@ -118,6 +119,14 @@ async def clean_up(
             f"removed, the routing that served restored) replaced their write: {done.text}. "
             f"{theirs.serve}"
             + (f"; the journal could not record it: {done.unjournaled}" if done.unjournaled else "")
+        )
+        fixer.where = outcome.message
+    elif done.unsettled:  # landed, its wait (`write_wait`) over first: how it ends, not known
+        outcome.unknown = True  # exit 3, its lock kept (`Where.run`): never 4 (helper-678)
+        outcome.message = (
+            f"{stop.message}. drift's cleanup write (the canary's tag removed, the routing that "
+            f"served restored) landed, and {done.text}; see it with `drift check`, and "
+            f"`drift rollback {change}` finishes it (the journal says {fixer.entry.state})"
         )
         fixer.where = outcome.message
     elif done.unjournaled:  # written, but the journal does not say how it ended
@@ -259,9 +268,8 @@ async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]
         copy_field(raw(request), raw(before_service(entry)), part)
     settings = f" and the service's {', '.join(parts)} as they were" if parts else ""
     doing = f"removing the canary's tag{settings} (no new revision)"
-    sent = await write_traffic(
-        (fixer.ctx.session, journal, entry), current, request, "untag", doing
-    )
+    on, wait = (fixer.ctx.session, journal, entry), fixer.ctx.settings.write_wait
+    sent = await write_traffic(on, current, request, "untag", doing, write_wait=wait)
     after = sent.after
     tag = f"its {outcome.tag_words}" if outcome.tag else ""  # an untagged canary: no tag
     what = ", and ".join(

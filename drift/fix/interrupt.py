@@ -77,14 +77,16 @@ class Where:
 
     async def run(self, fixer: Fixer, locks: Locks) -> ServiceOutcome:
         """Run `fixer`; interrupted with its canary unfinished (Ctrl-C, or a bug of drift's
-        that ended its flow), its lock stays, for `drift rollback CHANGE` to finish it."""
+        that ended its flow), or stopped with its last write's end not known (`unknown`: the
+        workload still reconciling when the write's wait ended), its lock stays, for `drift
+        rollback CHANGE` to finish it."""
         self.fixes.append(fixer)
         try:
             outcome = await fixer.run()
         except BaseException:
             self._keep(fixer, locks)
             raise
-        if outcome.interrupted or outcome.unfinished:
+        if outcome.interrupted or outcome.unfinished or (outcome.unknown and _unknown(fixer)):
             self._keep(fixer, locks)
         return outcome
 

@@ -86,7 +86,10 @@ async def keep_routing(fixer: Fixer, now: Any, wrote: Any) -> str:
         # write proven or not (`restore.changed_since`); its revision said to undo a canary
         # that never served (`since`, `drift history`: `client_version`)
         version = client_version(entry)
-        sent = await write_traffic(on, now, request, KEEP_ROUTING, doing, version=version)
+        wait = fixer.ctx.settings.write_wait
+        sent = await write_traffic(
+            on, now, request, KEEP_ROUTING, doing, version=version, write_wait=wait
+        )
     except JournalError:
         return ""  # nothing was written: their change as it is, said by the caller
     after = sent.after

@@ -58,12 +58,8 @@ from drift.fix.routing import (
     traffic_key,
     unnamed,
 )
-from drift.fix.update import (
-    get_service,
-    revision_exists,
-    settled,
-    update_workload,
-)
+from drift.fix.update import get_service, revision_exists, settled, update_workload
+from drift.fix.waiting import STILL, Deadline
 from drift.fix.withheld import require_filled
 from drift.kinds import Kind
 from drift.live.api import condition_said, short, written_since
@@ -212,6 +208,7 @@ async def restore(
     current: Any = None,
     wrote: Any = None,
     later: Sequence[Entry] = (),
+    write_wait: float,
 ) -> Restored:
     """Write `restore_request` (journaled first as `states[0]`), follow it until it settles,
     and judge what serves: `states[1]` when it is what served before, `states[2]` when not.
@@ -221,7 +218,8 @@ async def restore(
     write creates from it, named by drift. `current`: the service as read a moment ago, with
     nothing waited on since (`rollback --yes`); None: read it here. `wrote`: the service as
     drift's write left it, when the cleanup keeps someone else's write (`drift.fix.keep_theirs`).
-    `later`: drift's own later changes this (forced) rollback undoes too (`restore_request`)."""
+    `later`: drift's own later changes this (forced) rollback undoes too (`restore_request`).
+    `write_wait`: the seconds the write's operation and the read until it settles take in all."""
     doing, done, failed = states
     try:
         if current is None:
@@ -266,14 +264,15 @@ async def restore(
     journal.begin(entry, doing, f"restoring what served before (from {current.etag})", write)
     error: ApiError | AuthError | None = None
     answer: Any = None
+    deadline = Deadline(write_wait)  # one for the write's whole wait, as a fix's writes
     try:
         answer = await update_workload(
-            session, Kind.SERVICE, request, version=client_version(entry)
+            session, Kind.SERVICE, request, version=client_version(entry), deadline=deadline
         )
     except (ApiError, AuthError) as exc:  # the answer or the operation may be what was lost
         error = exc  # the service tells
     try:
-        now = await settled(session, entry.full_name)
+        now = await settled(session, entry.full_name, deadline=deadline)
     except (ApiError, AuthError) as exc:  # AuthError: credentials expired after the write
         reason = error.message if error is not None else exc.message
         reason += "; the service could not be read back"
@@ -287,6 +286,9 @@ async def restore(
     )
     if collided is not None:
         return collided
+    if landed(now, write) and now.reconciling:  # its wait ended first: never judged failed,
+        why = f"the service {STILL}: whether it serves what served before is not known"
+        return Restored(False, why, now, unsettled=True)  # nor pinned by another write
     if landed(now, write):
         # what went wrong, with why the restored revision failed (`failed_latest`), if it did
         note = "; ".join(filter(None, (problem, problem and failed_latest(now))))
@@ -295,7 +297,8 @@ async def restore(
         lost = journaled(lambda: journal.landed(entry, state, note, etag=now.etag, generation=gen))
         trapped = latest_is_canary(now.traffic, now, entry.canary_revision)
         if trapped and not lost and not promoted(entry):
-            return await pin_by_name(session, journal, entry, now, (step, doing, failed), problem)
+            how = (step, doing, failed)
+            return await pin_by_name((session, journal, entry), now, how, problem, write_wait)
         return Restored(not problem, note if problem else judged[1], now, lost, kept=kept)
     if (refused := unwritten(journal, entry, write, error, now, was)) is not None:
         return refused  # the entry stays as it was
@@ -330,7 +333,7 @@ def client_version(entry: Entry) -> str:
 
 
 async def pin_by_name(
-    session: Session, journal: Journal, entry: Entry, now: Any, how: Sequence[str], note: str
+    on: tuple[Session, Journal, Entry], now: Any, how: Sequence[str], note: str, wait: float
 ) -> Restored:
     """The restoration landed (`now`), but its new revision failed for a reason drift could
     not foresee (a secret version disabled or unreadable since `drift.fix.startable` judged
@@ -338,17 +341,16 @@ async def pin_by_name(
     reconcile (SPEC invariant 9). One traffic-only update (`write_traffic`, the template as
     it is: no new revision) names the revision LATEST resolved to before the change instead,
     as the canary write's pin did (`pinned_traffic`), proven by reading back; the entry stays
-    failed (`how`: the step, its doing and failed states), with why."""
-    step, doing, failed = how
+    failed (`how`: the step, its doing and failed states), with why; `wait`: `write_wait`."""
+    (_, journal, entry), (step, doing, failed) = on, how
     ran = short(before_service(entry).latest_ready_revision)
     request = copy_service(now)
     del request.traffic_statuses[:]
     request.traffic = pinned_traffic(now.traffic, ran)
     failure = failed_latest(now) or f"LATEST resolves to drift's canary {entry.canary_revision}"
     try:
-        sent = await write_traffic(
-            (session, journal, entry), now, request, step, f"pinning the traffic on {ran}", doing
-        )
+        doing_now = f"pinning the traffic on {ran}"
+        sent = await write_traffic(on, now, request, step, doing_now, doing, write_wait=wait)
     except JournalError as exc:  # before the write: nothing was written
         return Restored(False, f"{note}; {failure}", now, exc.message)
     after = sent.after

@@ -28,6 +28,7 @@ from drift.fix.routing import (
     traffic_key,
 )
 from drift.fix.update import refused_write, settled, stale_etag, update_workload
+from drift.fix.waiting import Deadline
 from drift.kinds import Kind
 from drift.live.api import short, written_since
 from drift.live.normalize import config_digest, keyed_config
@@ -66,6 +67,10 @@ class Restored:
     then: str = ""
     """drift's write landed as its answer says, then someone else wrote (`theirs`): that, in
     words ("" else); `ok` and `text` judge what serves after their write."""
+    unsettled: bool = False
+    """drift's write landed and the workload was still reconciling when its wait ended
+    (`write_wait`): how it ends is not known, nothing more was written or recorded (the entry
+    still says the write was begun: a rollback run again judges it as it finds it)."""
 
 
 def journaled(record: Callable[[], None]) -> str:
@@ -230,11 +235,14 @@ async def write_traffic(
     doing: str,
     state: str = State.CLEANING_UP,
     version: str | None = None,
+    *,
+    write_wait: float,
 ) -> TrafficWrite:
     """Send `request` — `now` with other traffic, its template as read, so no new revision
     — journaled first as `step` in `state` with `doing` (JournalError: nothing was written),
-    then read back once it settles: `free_pin`'s write, the cleanup's that removes a canary's
-    tag (`drift.fix.cleanup`), and a restoration's pin by name (`drift.fix.restore`)."""
+    then read back once it settles, both within one deadline (`write_wait` seconds from the
+    write: `Deadline`): `free_pin`'s write, the cleanup's that removes a canary's tag
+    (`drift.fix.cleanup`), and a restoration's pin by name (`drift.fix.restore`)."""
     session, journal, entry = on
     write = Write(
         step,
@@ -245,13 +253,15 @@ async def write_traffic(
         traffic_key(request.traffic),
     )
     journal.begin(entry, state, doing, write)
-    error = ""
+    error, deadline = "", Deadline(write_wait)
     try:
-        await update_workload(session, Kind.SERVICE, request, version=version or __version__)
+        await update_workload(
+            session, Kind.SERVICE, request, version=version or __version__, deadline=deadline
+        )
     except ApiError as exc:
         error = exc.reason
     try:
-        after = await settled(session, entry.full_name)
+        after = await settled(session, entry.full_name, deadline=deadline)
     except ApiError as exc:
         return TrafficWrite(None, f"{error or 'sent'}; not read back: {exc.reason}", False)
     return TrafficWrite(after, error, landed(after, write))

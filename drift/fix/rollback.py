@@ -142,7 +142,10 @@ async def _run(
             )
         try:
             async with Session(settings.access()) as session:
-                run = Rolling(session, journal, ui, yes, force, settings.concurrency, deployable)
+                run = Rolling(
+                    session, journal, ui, yes, force, settings.concurrency, deployable,
+                    settings.write_wait,
+                )  # fmt: skip
                 done = await _roll_back(run, entries, todo, result)
         except (KeyboardInterrupt, asyncio.CancelledError):
             where[0] = interrupted(locks, todo)

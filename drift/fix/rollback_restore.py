@@ -19,6 +19,7 @@ from drift.fix.restore import restore
 from drift.fix.restored import Restored
 from drift.fix.rollback_check import Checked, who
 from drift.fix.since import undoes, undone
+from drift.fix.update import OPERATION_TIMEOUT
 from drift.fix.workload import RESTORED, still_running
 from drift.kinds import Kind
 from drift.live.session import Session
@@ -98,6 +99,8 @@ class Rolling:
     """At most this many workloads read or written at once (`settings.concurrency`)."""
     deployable: bool = False
     """`--deployable`: what a failed canary could not deploy is usable again (`check`)."""
+    write_wait: float = OPERATION_TIMEOUT
+    """Each write's whole wait, its operation and the read until it settles (`write_wait`)."""
 
 
 async def restore_all(
@@ -119,11 +122,13 @@ async def restore_all(
                 done = await restore(
                     session, journal, entry, step="rollback", states=ROLLBACK, force=force,
                     judge=c.judge, gone=c.gone, current=now, later=undoes(c.since.later),
+                    write_wait=run.write_wait,
                 )  # fmt: skip
             else:
                 done = await workload_restore.restore_workload(
-                    session, journal, entry, force=force, judge=c.judge, now=now, gone=c.gone
-                )
+                    session, journal, entry, force=force, judge=c.judge, now=now, gone=c.gone,
+                    write_wait=run.write_wait,
+                )  # fmt: skip
         except JournalError as exc:  # before its write: nothing was written to it
             halt.append(exc.message)
             return exc.message
@@ -201,6 +206,11 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
         )
     elif done.unjournaled:
         result.failed.append(_unjournaled(name, entry, done))
+    elif done.unsettled:  # landed, its wait (`write_wait`) over first: not known, not failed
+        result.failed.append(
+            f"{name}: the rollback was written and {done.text}; the journal says {entry.state}: "
+            f"run `drift rollback {visible(entry.change_id)}` again once it has settled"
+        )
     elif done.ok:
         result.restored.append(name)
         result.notes += [f"{name}: {line}" for line in ended.unrecorded]

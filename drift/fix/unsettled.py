@@ -14,8 +14,7 @@ from typing import Any, Protocol
 
 from drift.fix.context import ServiceOutcome, Stop
 from drift.fix.journal import State
-
-STILL = "was still reconciling when drift stopped waiting"
+from drift.fix.waiting import STILL as STILL
 
 
 class InPlace(Protocol):

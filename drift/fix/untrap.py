@@ -139,7 +139,8 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
         )
     try:
         on = (fixer.ctx.session, fixer.ctx.journal, entry)
-        sent = await write_traffic(on, now, request, "untrap", f"freeing the pin under {theirs}")
+        doing, wait = f"freeing the pin under {theirs}", fixer.ctx.settings.write_wait
+        sent = await write_traffic(on, now, request, "untrap", doing, write_wait=wait)
     except JournalError as exc:
         return _trapped(fixer, request, theirs, exc.message)
     if sent.after is None:  # whether it landed is unknown: `landed` stays None

@@ -69,6 +69,8 @@ async def waiting(
 POLL_FIRST = 0.5
 POLL_MAX = 5.0
 """The first pause between two reads of a wait, and the longest (each doubles the last)."""
+STILL = "was still reconciling when drift stopped waiting"
+"""A write that landed, its workload read back still reconciling when its deadline ended."""
 WRITE_WAIT = "DRIFT_WRITE_WAIT"
 """The setting that bounds a fix's whole wait for each of its writes (`Deadline`), as said."""
 

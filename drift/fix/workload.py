@@ -248,7 +248,12 @@ class WorkloadFix(Fixer):
         self.where = f"{failed}; drift was putting back what it ran before; {back} finishes it"
         self.ctx.ui.say(f"{self.name}: the update did not complete: drift puts back what was")
         try:
-            done = await restore_workload(self.ctx.session, self.ctx.journal, self.entry)
+            done = await restore_workload(
+                self.ctx.session,
+                self.ctx.journal,
+                self.entry,
+                write_wait=self.ctx.settings.write_wait,
+            )
         except (JournalError, ApiError, AuthError) as exc:  # not read, or not journaled: unsent
             return Stop(
                 f"{failed}. drift could not put back what it ran before ({exc.message}): it runs "
@@ -262,6 +267,10 @@ class WorkloadFix(Fixer):
                 f"{self.name}, nothing is left to roll back" + (f". {step}" if step else ""),
                 self.entry.state,
             )
+        if done.unsettled:  # landed, not settled within its wait: not known, never "failed too"
+            self.outcome.unknown = True
+            said = f"{failed}. drift's put-back landed, and {done.text}; {back} finishes it"
+            return Stop(said, self.entry.state)
         if done.refused:
             return Stop(
                 f"{failed}. Then someone else wrote it ({done.text}): drift leaves it as it is "

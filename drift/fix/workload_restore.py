@@ -44,6 +44,7 @@ from drift.fix.restored import (
 from drift.fix.routing import restoration_problem as serving_problem
 from drift.fix.routing import revision_key, serving, unnamed
 from drift.fix.update import get_workload, settled_workload, update_workload
+from drift.fix.waiting import STILL, Deadline
 from drift.fix.wire import unpacked
 from drift.fix.withheld import require_filled
 from drift.kinds import Kind, label
@@ -249,12 +250,14 @@ async def restore_workload(
     judge: Judge | None = None,
     now: Any = None,
     gone: Collection[str] = (),
+    write_wait: float,
 ) -> Restored:
     """One UpdateJob / UpdateWorkerPool putting back what was, judged by what runs read back
     once it settled (the write's error, or a lost answer, says nothing of that alone).
     Nothing is written to a job or pool someone else changed since drift's last write (read
     again here: the prompt may have waited), unless `force`. `now`: as read a moment ago with
-    no prompt since (`rollback --yes`); None: read it here."""
+    no prompt since (`rollback --yes`); None: read it here. `write_wait`: the seconds its
+    operation and the read until it settles take in all, from the write (`Deadline`)."""
     rolling, rolled, failed = ROLLBACK
     kind = Kind(entry.kind)
     who = label(kind, entry.service)
@@ -278,12 +281,13 @@ async def restore_workload(
     journal.begin(entry, rolling, f"restoring {who} as it was before the change", write)
     error: ApiError | AuthError | None = None
     answer: Any = None
+    deadline = Deadline(write_wait)
     try:
-        answer = await update_workload(session, kind, request, read=now)
+        answer = await update_workload(session, kind, request, read=now, deadline=deadline)
     except (ApiError, AuthError) as exc:
         error = exc
     try:
-        after = await settled_workload(session, kind, entry.full_name)
+        after = await settled_workload(session, kind, entry.full_name, deadline=deadline)
     except (ApiError, AuthError) as exc:  # AuthError: credentials expired after the write
         sent = error.message if error is not None else "sent"
         why = f"{sent}; the {kind.noun} could not be read back ({exc.message})"
@@ -301,8 +305,10 @@ async def restore_workload(
         return refused  # nothing was written: the entry stays as it was (as a service's)
     if after.reconciling:  # its outcome is not known yet (`reconciling`: helper-625 F1); the
         # entry stays `rolling-back`, which a rollback run again judges as it finds it
-        why = f"the {kind.noun} was still reconciling when drift stopped waiting"
-        return Restored(False, f"{why}: whether it is as before is not known", after)
+        why = f"the {kind.noun} {STILL}"
+        return Restored(
+            False, f"{why}: whether it is as before is not known", after, unsettled=True
+        )
     said = problem or back
     if not problem and (why := unready(after, kind)):  # the server's error says it as well
         said += f"; {why}"
