@@ -16,6 +16,7 @@ from drift.fix.context import Stop, canary_request
 from drift.fix.deadline import promotion, started, window
 from drift.fix.interrupt import being_sent, promotion_cut
 from drift.fix.journal import State, Write
+from drift.fix.kept_since import parts_sent
 from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import (
     canary_percent,
@@ -68,14 +69,10 @@ class ServiceFix(ServiceFixer):
         request = canary_request(self.live, self.sp, self.base, self.container, canary, tag)
         on_fresh(request, raw, now)  # their label, written without a new generation, stays
         self.sent = request
-        write = Write(
-            "canary",
-            request.etag,
-            int(raw.generation),
-            canary,
-            template_key(request),
-            traffic_key(request.traffic),
-        )
+        write = Write(  # `parts`: the service-level parts it sets, as a digest (`kept_since`)
+            "canary", request.etag, int(raw.generation), canary, template_key(request),
+            traffic_key(request.traffic), parts=parts_sent(request, self.entry),
+        )  # fmt: skip
         self._journal_first(
             State.CANARY_DEPLOYING,
             f"deploying {canary} with no traffic",
@@ -254,13 +251,9 @@ class ServiceFix(ServiceFixer):
         if now is not None:  # a write that left the generation (a label) is kept, not undone
             on_fresh(promote, after, now)
         write = Write(
-            "promotion",
-            promote.etag,
-            int(after.generation),
-            canary,
-            template_key(promote),
-            traffic_key(promote.traffic),
-        )
+            "promotion", promote.etag, int(after.generation), canary, template_key(promote),
+            traffic_key(promote.traffic), parts=parts_sent(promote, self.entry),
+        )  # fmt: skip
         try:
             ctx.journal.begin(self.entry, State.PROMOTING, f"moving traffic to {canary}", write)
         except JournalError as exc:

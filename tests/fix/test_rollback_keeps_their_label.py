@@ -8,8 +8,9 @@ refused ("changed since … `--force` restores anyway", exit 4), the words "roll
 undo what of their change the lines above list" listing nothing of theirs.
 
 Where it is not proven, the rollback refuses as before: their 0 % tag (the rollback's traffic
-would remove it), their deploy (a revision of theirs), their ingress over an update in place of
-drift's (the journal records a digest of the ingress drift's update sent: theirs is not it)."""
+would remove it), their deploy (a revision of theirs), their ingress over drift's, set in place
+or with a canary's change (the journal records a digest of the ingress drift's writes sent:
+theirs is not it)."""
 
 from __future__ import annotations
 
@@ -108,21 +109,43 @@ def test_their_routing_or_revision_still_refuses(
     assert updates(sandbox) == [] and stands(sandbox, what)
 
 
-def test_an_ingress_update_in_place_rolled_back_over_their_label(
-    sandbox: Sandbox, env: dict[str, str], clients: Clients, tmp_path: Path
+BOTH = (
+    "solo",
+    f"project: {PROJECT}\nregion: us-central1\nservices:\n  api:\n    env:\n      NEW: '1'\n"
+    "    settings:\n      ingress: internal-and-cloud-load-balancing\n",
+)
+"""The ingress with an env var: a canary change (promoted) that sets a service-level part."""
+Fixed = tuple[tuple[str, str], str]
+"""A profile, and the state its fix ends in."""
+INGRESS = pytest.mark.parametrize(
+    "how", [(SOLO, State.UPDATED), (BOTH, State.PROMOTED)], ids=["update", "canary"]
+)
+
+
+def fixed(sandbox: Sandbox, tmp_path: Path, how: Fixed) -> tuple[str, str]:
+    """`drift fix solo --yes`: the ingress set, in place or with a canary's change; each write
+    journals a digest of the ingress it sent (`Write.parts`), never the value. The profile."""
+    profile, state = how
+    done = drift_on(sandbox, tmp_path, profile, "fix", "solo", "--yes")
+    (entry,) = entries(tmp_path)
+    assert entry.state == state, done.stdout + done.stderr
+    assert sandbox.service(PROJECT, "api").ingress == LOAD_BALANCER
+    for parts in [w["parts"] for w in entry.writes]:  # the canary's and promotion's too
+        assert list(parts) == ["ingress"] and len(parts["ingress"]) == 32  # a digest alone
+    return profile
+
+
+@INGRESS
+def test_an_ingress_change_rolled_back_over_their_label(
+    how: Fixed, sandbox: Sandbox, env: dict[str, str], clients: Clients, tmp_path: Path
 ) -> None:
     """A service-level part outside the configuration digest (`ingress`): the journal records
-    a digest of the ingress drift's update sent (`Write.parts`, never the value), so the
+    a digest of the ingress drift's writes sent (`Write.parts`, never the value), so the
     ingress the service has is proven drift's and their label alone goes on (exit 4 before:
-    the journal recorded no ingress drift wrote)."""
-    done = drift_on(sandbox, tmp_path, SOLO, "fix", "solo", "--yes")
-    (entry,) = entries(tmp_path)
-    assert entry.state == State.UPDATED, done.stdout + done.stderr
-    assert sandbox.service(PROJECT, "api").ingress == LOAD_BALANCER
-    (parts,) = [w["parts"] for w in entry.writes]
-    assert list(parts) == ["ingress"] and len(parts["ingress"]) == 32  # a digest alone
+    the journal recorded no ingress drift wrote; for a canary's change until helper-685)."""
+    profile = fixed(sandbox, tmp_path, how)
     their_write(clients, "label")
-    back = drift_on(sandbox, tmp_path, SOLO, "rollback", "--yes")
+    back = drift_on(sandbox, tmp_path, profile, "rollback", "--yes")
     said = back.stdout + back.stderr
     assert back.returncode == 0, said  # was 4
     assert f"they changed only its labels team, {KEPT}: their labels team stays" in said, said
@@ -131,19 +154,24 @@ def test_an_ingress_update_in_place_rolled_back_over_their_label(
     assert entries(tmp_path)[0].state == State.ROLLED_BACK
 
 
+@INGRESS
 @pytest.mark.parametrize("label", [False, True])
-def test_their_ingress_after_an_ingress_update_in_place_still_refuses(
-    label: bool, sandbox: Sandbox, env: dict[str, str], clients: Clients, tmp_path: Path
+def test_their_ingress_after_drifts_ingress_still_refuses(
+    label: bool,
+    how: Fixed,
+    sandbox: Sandbox,
+    env: dict[str, str],
+    clients: Clients,
+    tmp_path: Path,
 ) -> None:
-    """Their ingress over drift's (and their label after it): not what drift's update sent,
+    """Their ingress over drift's (and their label after it): not what drift's write sent,
     so the rollback would undo theirs; it refuses as before."""
-    done = drift_on(sandbox, tmp_path, SOLO, "fix", "solo", "--yes")
-    assert done.returncode == 0, done.stdout + done.stderr
+    profile = fixed(sandbox, tmp_path, how)
     their_update(clients, "ingress")()
     if label:
         their_write(clients, "label")
     sandbox.clear_calls()
-    back = drift_on(sandbox, tmp_path, SOLO, "rollback", "--yes")
+    back = drift_on(sandbox, tmp_path, profile, "rollback", "--yes")
     said = back.stdout + back.stderr
     assert back.returncode == 4 and REFUSED in said and KEPT not in said, said
     assert updates(sandbox) == [] and sandbox.service(PROJECT, "api").ingress == INTERNAL
