@@ -96,8 +96,8 @@ class Write:
     a write a journal of the drift before holds (no such key), whose digest expanded
     `$(NAME)`: only such a digest is matched the earlier way too (`drift.fix.legacy_key`)."""
     parts: dict[str, Any] = field(default_factory=dict)
-    """An update in place's digest of each service-level part it sent, by name (never a value:
-    `drift.fix.kept_since.parts_sent`); stored only when there is one, as older drifts read."""
+    """A digest of each part outside the template a write sent, by name, and of a job whole
+    (`drift.fix.kept_since.parts_sent`; no value); stored only if any, as older drifts read."""
 
     @classmethod
     def read(cls, data: dict[str, Any]) -> Write:

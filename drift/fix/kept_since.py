@@ -23,9 +23,15 @@ rollback writes back then changes nothing of theirs). A job's or worker pool's u
 place likewise: its configuration as sent (`restored.holds`: a job's task count and
 parallelism, a pool's instance count with it), a pool's latest revision the one drift's update
 left, and each field outside the template its rollback writes (a pool's scaling and instance
-splits, each part the change set) by the digest the journal recorded of it as sent. Anything
-else — their revision, their routing or tag, a part drift set that may be theirs now, a write
-of drift's whose outcome is not known — is not proven, and the rollback refuses as before."""
+splits, each part the change set) by the digest the journal recorded of it as sent. A job
+makes no revision, and its configuration digest holds only part of its template: its update
+journals a digest of the job whole but its own labels and annotations (`whole_key`), which it
+must still be (helper-686 H1: their execution template's labels or annotations, their
+execution environment, their token, beside a label, were erased; an entry of a drift before,
+without it, is not proven). Anything else — their revision, their routing or tag, a part drift
+set that may be theirs now, a write of drift's whose outcome is not known, a workload still
+reconciling (an update, a deploy or a token's execution in progress is never "their labels
+only") — is not proven, and the rollback refuses as before."""
 
 from __future__ import annotations
 
@@ -37,10 +43,11 @@ from typing import Any
 from drift.fields import FIELDS
 from drift.fix.journal import Entry, Write
 from drift.fix.patch import copy_workload, restored_traffic, without_system_metadata
-from drift.fix.readback import what_changed
+from drift.fix.readback import DESCRIBED, OUTPUT, what_changed
 from drift.fix.recorded import before_service, service_parts
 from drift.fix.restored import holds
 from drift.fix.routing import carries, traffic_key
+from drift.fix.update import without_execution_token
 from drift.fix.workload_restore import before_workload
 from drift.kinds import Kind
 from drift.live.api import short, written_since
@@ -60,7 +67,7 @@ def kept_since(now: Any, entry: Entry) -> str:
     change, in words, when all of it is what the rollback keeps ("their labels team stay");
     "" when nothing was written since or it is not proven (the rollback then refuses)."""
     last, kind = _last_landed(entry), Kind(entry.kind)
-    if last is None:
+    if last is None or now.reconciling:  # an update or execution in progress: never "only labels"
         return ""
     was = str(entry.service_before.get("uid", "") or "")
     if int(now.generation) <= last.generation_after or (was and now.uid != was):
@@ -69,6 +76,7 @@ def kept_since(now: Any, entry: Entry) -> str:
     if kind is not Kind.SERVICE:  # a job's or pool's update in place
         same = holds(now, last, kind) and _no_revision_since(now, before, last, kind)
         proven = same and _sent_alike(now, entry, last)
+        proven = proven and (kind is not Kind.JOB or last.parts.get(WHOLE) == whole_key(now))
     elif entry.canary_revision:  # a canary's change: its canary is the latest revision made
         same = last.step in ("canary", "promotion") and carries(now, last)
         made = entry.canary_revision
@@ -118,6 +126,26 @@ def _sent_alike(now: Any, entry: Entry, last: Write) -> bool:
     )
 
 
+WHOLE = "~job"
+"""`Write.parts`' name for a job's `whole_key` (no field is named so)."""
+
+
+def whole_key(job: Any) -> str:
+    """A digest of the job `job` whole but for its own labels and annotations (what a
+    teammate's label changes, and the rollback keeps), what the server sets (`OUTPUT`, and
+    who wrote: `client`), what it describes on output (`DESCRIBED`) and system metadata
+    (drift sends none): its execution template with its own labels and annotations, its
+    task template whole (`config_key` digests only part of it), its tokens, its binary
+    authorization. A job makes no revision that would tell its template changed (helper-686
+    H1), so this is what proves nothing else of it changed since drift's update."""
+    message = raw(without_system_metadata(copy_workload(job)))
+    for name in ("labels", "annotations", *OUTPUT, *DESCRIBED):
+        if name in message.DESCRIPTOR.fields_by_name:
+            message.ClearField(name)
+    text = message.SerializeToString(deterministic=True)  # maps by key: in any order
+    return hashlib.sha256(text).hexdigest()[:32]
+
+
 def _last_landed(entry: Entry) -> Write | None:
     """drift's last write of the change that landed, when every write after it is recorded
     as not landed (a rollback refused for its stale etag); None when there is none, or a
@@ -137,7 +165,10 @@ def parts_sent(request: Any, entry: Entry) -> dict[str, str]:
     value (`part_key`), never the value; {} when there is none."""
     message = raw(request)
     fields = message.DESCRIPTOR.fields_by_name
-    return {p: part_key(message, p) for p in _written(entry) if p in fields}
+    parts = {p: part_key(message, p) for p in _written(entry) if p in fields}
+    if Kind(entry.kind) is Kind.JOB:  # as `update_workload` sends it: never a token
+        parts[WHOLE] = whole_key(without_execution_token(copy_workload(request)))
+    return parts
 
 
 def _written(entry: Entry) -> list[str]:

@@ -10,7 +10,8 @@ undo what of their change the lines above list" listing nothing of theirs.
 Where it is not proven, the rollback refuses as before: their 0 % tag (the rollback's traffic
 would remove it), their deploy (a revision of theirs), their ingress over drift's, set in place
 or with a canary's change (the journal records a digest of the ingress drift's writes sent:
-theirs is not it)."""
+theirs is not it), their label while the service is still reconciling (a deploy in progress
+is never "their labels only")."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from tests.fix.test_inplace_refused_theirs import ALL, INTERNAL, LOAD_BALANCER, 
 from tests.fix.test_inplace_refused_theirs import their_write as their_update
 from tests.fix.test_promotion_refused_theirs import fix_cli, their_write
 from tests.fix.test_rollback_landed_then_theirs import stands, theirs
+from tests.sandbox.helpers import service_name
 
 KEPT = "which the rollback keeps (it writes only the template, the traffic and what the change set)"
 REFUSED = "rolling back would undo what of their change the lines above list"
@@ -91,7 +93,7 @@ def test_an_update_in_place_rolled_back_over_their_label(
     assert entries(tmp_path)[0].state == State.ROLLED_BACK
 
 
-@pytest.mark.parametrize("what", ["tag", "deploy"])
+@pytest.mark.parametrize("what", ["tag", "deploy", "reconciling"])
 def test_their_routing_or_revision_still_refuses(
     what: str,
     sandbox: Sandbox,
@@ -99,14 +101,23 @@ def test_their_routing_or_revision_still_refuses(
     clients: Clients,
     tmp_path: Path,
 ) -> None:
+    """`reconciling`: their label, its deploy held (service.proto `Service.reconciling`);
+    before, the rollback went on, wrote over it and waited on it."""
     done = fix_cli(env, tmp_path, "fix", "e2e", "--service", "api", "--yes")
     assert done.returncode == 0, done.stdout + done.stderr
-    theirs(sandbox, clients, what)
+    if what == "reconciling":
+        service = clients.services.get_service(name=service_name("api"))
+        service.labels["team"] = "theirs"
+        sandbox.hold_deploys()
+        clients.services.update_service(service=service)  # held: not waited on
+        assert sandbox.service(PROJECT, "api").reconciling
+    else:
+        theirs(sandbox, clients, what)
     sandbox.clear_calls()
-    back = fix_cli(env, tmp_path, "rollback", "--yes")
+    back = fix_cli({**env, "DRIFT_WRITE_WAIT": "3"}, tmp_path, "rollback", "--yes")
     said = back.stdout + back.stderr
     assert back.returncode == 4 and REFUSED in said and KEPT not in said, said
-    assert updates(sandbox) == [] and stands(sandbox, what)
+    assert updates(sandbox) == [] and stands(sandbox, what.replace("reconciling", "label"))
 
 
 BOTH = (

@@ -179,3 +179,22 @@ def test_a_hostile_execution_name_is_escaped_in_every_part_of_the_message() -> N
     said = in_progress(job, job=True)
     assert "execution job-v2" in said, said
     assert "\n" not in said and "\x1b" not in said, said
+
+
+def test_their_label_on_a_job_made_with_a_token_is_kept_by_the_rollback(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """drift's update sends no token (`without_execution_token`): the digest of the job whole
+    it journals (`kept_since.whole_key`) is of the job as sent, so a teammate's label alone
+    since is proven, and the rollback goes on, their label kept (helper-661 A7)."""
+    sandbox = _sandbox(make_sandbox, monkeypatch, tmp_path)
+    first = _fix(tmp_path)
+    assert first.exit_code == ExitCode.OK, first.summary()
+    with grpc.insecure_channel(sandbox.address) as channel:
+        jobs = run_v2.JobsClient(transport=JobsGrpcTransport(channel=channel))
+        job = jobs.get_job(name=JOB)
+        job.labels["team"] = "theirs"
+        jobs.update_job(job=job).result()
+    rolled = _rollback(tmp_path, first.change_id)
+    assert rolled.exit_code == ExitCode.OK, rolled
+    assert sandbox.job("p", "job").labels["team"] == "theirs"
