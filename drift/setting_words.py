@@ -51,9 +51,18 @@ _EXPECTED = {
 """The TOML type a setting takes, by pydantic's error type of a value that is not of it."""
 
 
-TOO_LONG = f"at most {DAY:.0f}s (a day)"
+def at_most(limit: float) -> str:
+    """A duration setting's upper bound in words: its own (`write_wait`'s 1200 s is no day,
+    helper-686 M1), in seconds and as a person reads it (`at most 1200s (20 minutes)`)."""
+    if limit == DAY:
+        return f"at most {limit:g}s (a day)"
+    if limit % 60 == 0:
+        return f"at most {limit:g}s ({limit / 60:g} minutes)"
+    return f"at most {limit:g}s"
+
+
 _DURATION_BOUNDS = {
-    "less_than_equal": TOO_LONG,
+    "less_than_equal": "{le}",  # `at_most` says it
     "greater_than": "more than {gt:g}s",
     "greater_than_equal": "{ge:g}s or more",
 }
@@ -83,7 +92,9 @@ def said(name: str, error: Any) -> str:
     kind = error["type"]
     bound = _DURATION_BOUNDS.get(kind) if name in DURATIONS else None
     if bound is not None:  # the value is a number then (seconds, or their text: `1e12`)
-        return f"{bound.format(**error['ctx'])}, not {_seconds_shown(float(error['input']))}s"
+        ctx = dict(error["ctx"])
+        ctx |= {"le": at_most(ctx["le"])} if "le" in ctx else {}
+        return f"{bound.format(**ctx)}, not {_seconds_shown(float(error['input']))}s"
     if kind in BOUND_WORDS:
         word, key = BOUND_WORDS[kind]
         return f"expected {word} {error['ctx'][key]}, not {_given(error['input'])}"

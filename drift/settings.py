@@ -9,7 +9,7 @@ import tomllib
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, fields
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
@@ -18,7 +18,7 @@ from drift.config_owner import trusted
 from drift.errors import UsageError
 from drift.findings import FailOn
 from drift.setting_values import DEFAULT_PLACE, a_place, names_a_directory, no_file_in_the_way
-from drift.setting_words import DAY, DURATIONS, EXAMPLES, TOO_LONG, said, whole, wrong_type
+from drift.setting_words import DAY, DURATIONS, EXAMPLES, at_most, said, whole, wrong_type
 from drift.textsafe import undecodable_line, visible
 
 if TYPE_CHECKING:
@@ -290,10 +290,11 @@ def _from_here(path: Path) -> Path:
         return path
 
 
-def _seconds(value: Any) -> Any:
+def _seconds(value: Any, limit: float = DAY) -> Any:
     """A duration setting's text as seconds (`drift.units.parse_duration`, as a profile's);
     a number, or a text that is one (`1e3`, `-5`, `nan`), is left to the float check and the
-    `BOUNDS`, which refuse it as they refuse the number."""
+    `BOUNDS`, which refuse it as they refuse the number (`limit`: the setting's own bound,
+    said of a text past any Duration)."""
     from drift.units import parse_duration
 
     if not isinstance(value, str):
@@ -302,7 +303,7 @@ def _seconds(value: Any) -> Any:
         return parse_duration(value, examples=EXAMPLES)
     except ValueError as exc:
         if str(exc).startswith("too long"):  # past what any Duration holds: past a day too
-            raise ValueError(f"{TOO_LONG}, not {value.strip()}") from None
+            raise ValueError(f"{at_most(limit)}, not {value.strip()}") from None
         try:
             float(value)
         except ValueError:
@@ -318,7 +319,8 @@ def _validator() -> type[BaseModel]:
     from pydantic import BeforeValidator, ConfigDict, Field, create_model
 
     hints: dict[str, Any] = get_type_hints(Settings)
-    hints |= {name: Annotated[float, BeforeValidator(_seconds)] for name in DURATIONS}
+    seconds = {name: partial(_seconds, limit=BOUNDS[name]["le"]) for name in DURATIONS}
+    hints |= {name: Annotated[float, BeforeValidator(seconds[name])] for name in DURATIONS}
     hints |= {name: Annotated[int, BeforeValidator(whole)] for name in _WHOLE}
     bounds: dict[str, Any] = BOUNDS
     shape: dict[str, Any] = {

@@ -250,6 +250,35 @@ def test_a_deadline_past_a_day_is_refused(
         load_settings()
 
 
+@pytest.mark.parametrize(
+    ("text", "toml", "given"),
+    [
+        ("1h", '"1h"', "3600s"),
+        ("1201", "1201", "1201s"),
+        ("1e9", "1e9", "1000000000s"),
+        ("400000000000s", '"400000000000s"', "400000000000s"),  # past any Duration
+    ],
+)
+def test_a_write_wait_past_its_bound_says_its_own_bound(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, text: str, toml: str, given: str
+) -> None:
+    """helper-686 M1: every duration's bound was said as a day's ("at most 86400s (a day),
+    not 3600s", a message that contradicts itself); write_wait's is 1200 s. As a variable and
+    as a pyproject value."""
+    said = f"at most 1200s (20 minutes), not {given}"
+    monkeypatch.setenv("DRIFT_WRITE_WAIT", text)
+    with pytest.raises(UsageError) as raised:
+        load_settings()
+    assert str(raised.value) == f"invalid configuration: DRIFT_WRITE_WAIT: {said}"
+    monkeypatch.delenv("DRIFT_WRITE_WAIT")
+    path = project_dir / "pyproject.toml"
+    path.write_text(f"[tool.drift]\nwrite_wait = {toml}\n")
+    with pytest.raises(UsageError) as raised:
+        load_settings()
+    where = f"{path.resolve()}:2: [tool.drift] write_wait"
+    assert str(raised.value) == f"invalid configuration: {where}: {said}"
+
+
 @pytest.mark.parametrize("value", ["inf", "nan"])
 def test_float_settings_in_pyproject_are_finite(project_dir: Path, value: str) -> None:
     (project_dir / "pyproject.toml").write_text(f"[tool.drift]\ncall_timeout = {value}\n")
