@@ -99,6 +99,7 @@ class ServiceFix(ServiceFixer):
         await stop_if_over_theirs(self, answer, after, write, self._journal_failed, request)
         if past_next(after, write):
             await self._someone_else_wrote(after, answer, write)
+        self._still_deploying(after)  # its wait over first: not known, exit 3, nothing over it
         problem = self._verify_canary(after, write, await self._ready_itself(after))
         cause = f" ({failure.detail})" if failure is not None else ""
         state = State.CANARY_FAILED if problem else State.CANARY_READY

@@ -110,12 +110,13 @@ class Where:
 
 def _unknown(fixer: Fixer) -> bool:
     """Whether `fixer`'s last write was sent and its outcome is not known: an update in
-    place, a promotion, or a canary's clean-up (a second Ctrl-C while it was written: the
-    canary may still be there, pinned — no "nothing changed", helper-661 B4)."""
+    place, a promotion, a canary's clean-up (a second Ctrl-C while it was written: the
+    canary may still be there, pinned — no "nothing changed", helper-661 B4), or the canary
+    still deploying when its wait ended (helper-686 M2)."""
     entry = fixer.entry
     if in_place(entry):
         return entry.state == State.UPDATING
-    return entry.state in (State.PROMOTING, State.CLEANING_UP)
+    return entry.state in (State.PROMOTING, State.CLEANING_UP, State.CANARY_DEPLOYING)
 
 
 Record = Callable[[str, str, Any], None]

@@ -31,6 +31,7 @@ from drift.fix.routing import (
 )
 from drift.fix.untrap import free_pin, left_as_pinned
 from drift.fix.update import revision_exists
+from drift.fix.waiting import STILL
 from drift.interrupts import interrupt_name
 from drift.live.api import in_progress, short
 
@@ -314,6 +315,25 @@ class ServiceFixer(Fixer):
         if template_key(after) != write.template_key:
             return "the deployed template differs from the plan"
         return ""
+
+    def _still_deploying(self, after: Any) -> None:
+        """Stop when the canary's write landed and the service was still deploying it when the
+        write's wait (`write_wait`) ended: whether it will be ready is not known. Never judged
+        "not ready" with a clean-up written over drift's own deploy in progress (helper-686
+        M2): the entry left `canary-deploying`, its lock kept (`Where.run`), exit 3."""
+        canary = self.outcome.canary
+        if not after.reconciling or after.template.revision != canary:
+            return
+        if short(after.latest_ready_revision) == canary:
+            return
+        self.outcome.unknown = True
+        raise Stop(
+            f"{self.name}: the canary {canary} was written (generation {after.generation}) "
+            f"and the service {STILL}: whether it is ready is not known; traffic was not "
+            f"moved. See it with `drift check`; `drift rollback {self.change_id}` removes it "
+            "and restores the routing (drift keeps its lock until then)",
+            State.CANARY_DEPLOYING,
+        )
 
     def _landed(self, state: str, note: str, now: Any | None) -> None:
         try:

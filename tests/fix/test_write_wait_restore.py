@@ -62,6 +62,22 @@ def said_once_per_write(said: list[str]) -> None:
         assert line.endswith(WHOLE), line
 
 
+def left_as_begun(
+    sandbox: Sandbox, tmp_path: Path, said: list[str], entry: Entry, state: str, writes: int
+) -> None:
+    """The entry left in `state`, as its last write began, after `writes` UpdateServices
+    (nothing written over the last), its lock kept; once the deploy settles, `drift rollback`
+    finishes it."""
+    assert entry.state == state, entry.history
+    assert len(updates(sandbox)) == writes, updates(sandbox)
+    assert locks(tmp_path), "the lock was released"
+    said_once_per_write(said)
+    settle(sandbox)
+    back = rollback(tmp_path)
+    assert back.exit_code is ExitCode.OK, back.failed
+    assert entries(tmp_path)[0].state == State.ROLLED_BACK
+
+
 def held_at_promotion(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, promote: bool
 ) -> tuple[Sandbox, str, Entry]:
@@ -137,11 +153,26 @@ def test_a_promotion_still_reconciling_when_its_wait_ends_is_incomplete_lock_kep
     ), text
     assert "written but" not in text, text
     assert f"`drift rollback {entry.change_id}` restores what served before" in text, text
-    assert entry.state == State.PROMOTING, entry.history
-    assert len(updates(sandbox)) == 2, updates(sandbox)  # the canary, the promotion: no cleanup
-    assert locks(tmp_path), "the lock was released"
-    said_once_per_write(said)
-    settle(sandbox)
-    back = rollback(tmp_path)
-    assert back.exit_code is ExitCode.OK, back.failed
-    assert entries(tmp_path)[0].state == State.ROLLED_BACK
+    # the canary, the promotion: no cleanup
+    left_as_begun(sandbox, tmp_path, said, entry, State.PROMOTING, 2)
+
+
+def test_a_canary_still_deploying_when_its_wait_ends_is_not_known_exit_3(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, said: list[str]
+) -> None:
+    """The canary's write landed and its deploy was in progress when `write_wait` ended: it
+    was judged "not ready", journaled canary-failed, and a clean-up was written over drift's
+    own canary mid-deploy (helper-686 M2). Not known now: nothing written over it, the entry
+    left `canary-deploying`, the lock kept, exit 3; `drift rollback` finishes it."""
+    sandbox = make_sandbox(lab_world())
+    ui = ScriptedUI([True])
+    ui.on_confirm = lambda _: sandbox.hold_deploys()
+    result = lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
+    text = " ".join(result.summary().split())
+    (entry,) = entries(tmp_path)
+    assert result.exit_code is ExitCode.INCOMPLETE, text
+    assert "not ready" not in text and "failed" not in text, text
+    assert "the service was still reconciling when drift stopped waiting" in text, text
+    assert "`drift check`" in text and f"`drift rollback {entry.change_id}`" in text, text
+    # the canary alone: no clean-up written over it
+    left_as_begun(sandbox, tmp_path, said, entry, State.CANARY_DEPLOYING, 1)
