@@ -7,7 +7,7 @@ breaks removed (`across_lines`), and each match is mapped back to the text; the 
 such a copy by its form and where the breaks stood in it (`spelled`, `respelled`).
 
 A run is base64-looking words (`A-Z a-z 0-9 + / = _ -`) separated by white space (or line
-breaks JSON-escaped, `\\n`: the lines put in one JSON string), each but the
+breaks escaped, `\\n`: the lines put in one JSON string; `%0A`, `<br>`: `_CODES`), each but the
 last `LINE_MIN` characters or more, as every line of base64 but its last is: ordinary words
 (`the service config`) make none, and one long word is no run (the ordinary search finds what
 is in it). Only values made of those characters can match in it: the masker searches it with
@@ -27,9 +27,18 @@ from drift.literals import Literals
 LINE_MIN = 16
 """The shortest line a run holds (but its last): a line of base64 is 64 or 76 characters."""
 _CHARS = "A-Za-z0-9+/=_-"
-_BREAK = r"(?:[ \t\r\n]|\\[nrt])"
-"""What stands between two lines: white space, or a line break JSON-escaped (`\\n`: `jq --arg k
-"$(base64 key.json)"` puts the lines in one string; helper-669 F9)."""
+_CODES = {"\n": "n", "\r": "r", " ": "s", "\t": "t", "\\n": "N", "\\r": "R", "\\t": "T"}
+_CODES |= {"\\\\n": "j", "\\\\r": "k", "\\\\t": "l"}  # JSON text in a JSON string
+_CODES |= {"\\u000a": "u", "\\u000A": "U", "\\u000d": "v", "\\u000D": "V"}
+_CODES |= {"%0a": "p", "%0A": "P", "%0d": "q", "%0D": "Q"}  # in a URL or a form's body
+_CODES |= {"<br>": "b", "<br/>": "c", "<br />": "d"}  # in HTML
+"""Each line break or white space a run's lines may be joined by, and its code in the journal
+(`spelled`): one character each, so that a break of several (`\\r\\n`, CR LF) is its codes in
+a row and is put back exactly."""
+_BREAK = "(?:" + "|".join(re.escape(b) for b in sorted(_CODES, key=len, reverse=True)) + ")"
+"""What stands between two lines: white space, or a line break escaped: JSON's (`\\n`: `jq
+--arg k "$(base64 key.json)"` puts the lines in one string; helper-669 F9), JSON's twice (that
+JSON text in a JSON string), `\\u000a`, a URL's `%0A`, HTML's `<br>` (helper-686 M3)."""
 _ESCAPE = r"\\(?:/|u002[Bb])"
 """A character of base64 a JSON string escapes (`\\/` as PHP's json_encode writes `/`,
 `\\u002B` as .NET's encoder writes `+`: helper-679 F6)."""
@@ -62,9 +71,9 @@ _SHORT_LINE = re.compile(
 """A short line between two line breaks: a text that holds none holds no `_SHORT` run (found
 from a line break, a character the search skips to, where `_SHORT` tries every place)."""
 _BREAKS = re.compile(f"{_BREAK}+")
-_CODES = {"\n": "n", "\r": "r", " ": "s", "\t": "t", "\\n": "N", "\\r": "R", "\\t": "T"}
-_CODED = re.compile(r"\\[nrt]|[\n\r \t]")
-_SPELLED = re.compile(r"[0-9]+:[nrstNRT]+(?:,[0-9]+:[nrstNRT]+)*")
+_CODED = re.compile(_BREAK)
+_BREAK_AT = rf"[0-9]{{1,9}}:[{''.join(_CODES.values())}]+"
+_SPELLED = re.compile(rf"{_BREAK_AT}(?:,{_BREAK_AT})*")
 
 
 class Broken(NamedTuple):
@@ -140,8 +149,8 @@ def _even(text: str, words: list[tuple[int, int]]) -> Iterator[list[tuple[int, i
 
 def spelled(breaks: tuple[tuple[int, str], ...]) -> str:
     """The breaks of a value as a journal records them beside its form (`44:n,120:rn`: a line
-        feed after its 44th character, CR and LF after its 120th; `N`, `R`, `T`: the JSON escapes
-    `\\n`, `\\r`, `\\t`, each two characters)."""
+    feed after its 44th character, CR and LF after its 120th; `N`, `R`, `T`: the JSON escapes
+    `\\n`, `\\r`, `\\t`, each two characters; the other escaped breaks by `_CODES`)."""
     return ",".join(
         f"{at}:{''.join(_CODES[c] for c in _CODED.findall(space))}" for at, space in breaks
     )

@@ -56,7 +56,7 @@ def _key_lines(text: str, key: str = KEY) -> int:
     """How many 40-char runs of the key's base64 (as wrapped) the output holds, whatever
     escapes it (`\\/`, a YAML block's indent)."""
     b64 = base64.b64encode(key.encode()).decode()
-    flat = re.sub(r"\\[rn]|\s|\\", "", text)
+    flat = re.sub(r"\\u000[aAdD]|%0[aAdD]|<br(?: ?/)?>|\\[rn]|\s|\\", "", text)
     return sum(1 for i in range(0, len(b64) - 40, 40) if b64[i : i + 40] in flat)
 
 
@@ -83,11 +83,18 @@ def test_a_key_file_in_lines_is_masked_whole_in_every_format(
         assert _key_lines(out) == 0, fmt
 
 
-JSON_LINES = {  # (the key, the width of its lines, how the JSON string's encoder writes them)
-    "jq": (KEY, 76, str),
-    "jq-fold8": (KEY, 8, str),  # helper-679 F6
-    "php": (ASKED, 76, lambda text: text.replace("/", "\\/")),  # json_encode: helper-679 F6
-    "dotnet": (ASKED, 76, lambda text: text.replace("+", "\\u002B")),  # JavaScriptEncoder
+JSON_LINES = {  # (the key, the width of its lines, how the JSON string's encoder writes them,
+    # the code of their breaks in the journal)
+    "jq": (KEY, 76, str, "N"),
+    "jq-fold8": (KEY, 8, str, "N"),  # helper-679 F6
+    "php": (ASKED, 76, lambda text: text.replace("/", "\\/"), "N"),  # json_encode: helper-679 F6
+    "dotnet": (ASKED, 76, lambda text: text.replace("+", "\\u002B"), "N"),  # JavaScriptEncoder
+    # helper-686 M3, shown whole: that JSON text in a JSON string (`\\\\n`), its breaks as
+    # `\\u000a`, in a URL's query or a form's body (`%0A`), in HTML (`<br>`)
+    "json-in-json": (KEY, 76, json.dumps, "j"),
+    "u000a": (KEY, 76, lambda text: text.replace("\\n", "\\u000a"), "u"),
+    "url": (KEY, 76, lambda text: text.replace("\\n", "%0A"), "P"),
+    "html": (KEY, 76, lambda text: text.replace("\\n", "<br>"), "b"),
 }
 
 
@@ -100,7 +107,7 @@ def test_a_key_file_in_lines_inside_a_json_string_is_masked_withheld_and_restore
     its form and its breaks, and given back exactly by a rollback (helper-669 F9); in lines of
     8, by PHP's json_encode (`/` as `\\/`) or .NET's encoder (`+` as `\\u002B`), the same
     (helper-679 F6: shown)."""
-    key, width, escaped = JSON_LINES[encoder]
+    key, width, escaped, code = JSON_LINES[encoder]
     b64 = base64.b64encode(key.encode()).decode()
     wrapped = "\n".join(b64[i : i + width] for i in range(0, len(b64), width))
     boot = escaped(json.dumps({"mode": "prod", "bootstrap": wrapped}))
@@ -120,7 +127,7 @@ def test_a_key_file_in_lines_inside_a_json_string_is_masked_withheld_and_restore
     readable = json.dumps({k: v for k, v in data.items() if not k.endswith("_pb")})
     assert _key_lines(held.decode("utf-8", "replace") + readable, key) == 0
     forms = {p["form"] for r in data["withheld"] for p in r["pieces"] if isinstance(p, dict)}
-    assert any(f.startswith("whole/base64") and f.endswith(":N") for f in forms), forms
+    assert any(f.startswith("whole/base64") and f.endswith(f":{code}") for f in forms), forms
     back = drift_on(sandbox, tmp_path, profile, "rollback", "--yes")
     assert back.returncode == 0, back.stdout + back.stderr
     env = sandbox.service(LAB, "app").template.containers[0].env

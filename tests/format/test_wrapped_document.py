@@ -23,6 +23,9 @@ VERSION = "projects/5/secrets/s/versions/1"
 SECRET = "Zq8Lm3Vt6Nw1Rb4Kc7-secret-token-value-0123456789abcdef"
 LINES = {"76": (76, "\n"), "64": (64, "\n"), "76-crlf": (76, "\r\n"), "60-yaml": (60, "\n    ")}
 LINES |= {"8": (8, "\n"), "8-crlf": (8, "\r\n"), "12-yaml": (12, "\n    "), "4-json": (4, "\\n")}
+LINES |= {"76-json-twice": (76, "\\\\n"), "76-u000a": (76, "\\u000a"), "64-u000D": (64, "\\u000D")}
+LINES |= {"76-url": (76, "%0A"), "76-url-crlf": (76, "%0d%0a"), "76-br": (76, "<br>")}
+LINES |= {"64-br": (64, "<br />\n")}  # helper-686 M3: shown whole
 
 
 def _document(offset: int, width: int, end: str, secret: str = SECRET) -> str:
@@ -110,6 +113,8 @@ def test_a_journal_spelling_that_does_not_fit_gives_nothing() -> None:
     for form in ("whole@0:n", f"whole@{len(SECRET)}:n", "whole@9:n,5:n", "whole@5:x", "whole@"):
         assert payload_form(data, form) is None, form
     assert respelled("abcdef", "2:rn,4:s") == "ab\r\ncd ef"
+    assert respelled("abcdef", "2:Qp,4:c") == "ab%0D%0acd<br/>ef"  # each break's exact text
+    assert respelled("abcdef", "2:jU,4:dk") == "ab\\\\n\\u000Acd<br />\\\\ref"
     assert payload_form(data, "whole@5:n#3") == SECRET[3:5] + "\n" + SECRET[5:]
     deep = "[" * 100_000 + "]" * 100_000  # and a journal edited by hand (helper-679)
     for form in ("whole#0", f"whole#{len(SECRET)}", "whole#" + "9" * 5000, "whole#-1"):
