@@ -207,7 +207,7 @@ async def fill(
             redact.register_payload(data, version)  # a secret's value: never shown
             value = payload_form(data, piece["form"])
             if value is None:
-                problems.append(f"{_where(entry, record)}: {version} no longer holds text")
+                problems.append(f"{_where(entry, record)}: {_unformed(version, data, piece)}")
                 break
             text.append(value)
         else:
@@ -225,6 +225,19 @@ async def fill(
         setattr(entry, f"{f}_pb", held[f"{f}_pb"])
     entry.filled = True
     return []
+
+
+def _unformed(version: str, data: bytes, piece: dict[str, Any]) -> str:
+    """Why `version`'s payload `data` gives no value in the form the journal names: a text's
+    form of a payload that is no text; else a form drift does not write (a journal edited by
+    hand, `whole@<5000 digits>:n`, was "no longer holds text", or an internal error: helper-686
+    L1). A version's payload never changes, and a form drift wrote of it gives it back."""
+    if not str(piece["form"]).startswith("bytes/"):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"{version} no longer holds text"
+    return f"the journal names its copy of {version} in a form drift does not write"
 
 
 def _where(entry: Any, record: dict[str, Any]) -> str:

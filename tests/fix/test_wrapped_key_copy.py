@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import random
 import re
@@ -132,3 +133,45 @@ def test_a_key_file_in_lines_inside_a_json_string_is_masked_withheld_and_restore
     assert back.returncode == 0, back.stdout + back.stderr
     env = sandbox.service(LAB, "app").template.containers[0].env
     assert {v.name: v.value for v in env if v.name == "APP_BOOTSTRAP"} == {"APP_BOOTSTRAP": boot}
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "whole/base64@" + "9" * 5000 + ":n",  # was "internal error: ValueError", exit 2
+        "whole/base64@76:x",
+        'piece-of/["x", "NFD", 5]',
+        "whole/base64#999999999",
+    ],
+)
+def test_a_form_drift_does_not_write_is_refused_in_one_message(
+    make_sandbox: MakeSandbox, tmp_path: Path, form: str
+) -> None:
+    """A journal edited by hand (its checksum made again) whose withheld copy names a form
+    drift does not write: one message saying so, exit 4, nothing written (helper-686 L1: a
+    spelling of 5000 digits was an internal error; the others said "no longer holds text" of
+    a version that holds it)."""
+    boot = json.dumps(
+        {"mode": "prod", "bootstrap": "\n".join(B64[i : i + 76] for i in range(0, len(B64), 76))}
+    )
+    sandbox = make_sandbox(_world(boot))
+    profile = ("lab", PROFILE)
+    fixed = drift_on(sandbox, tmp_path, profile, "fix", "lab", "--yes")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    (path,) = (tmp_path / ".drift" / "journal").glob("*.json")
+    data = json.loads(path.read_text())
+    for record in data["withheld"]:
+        for piece in record["pieces"]:
+            if isinstance(piece, dict):
+                piece["form"] = form
+    raw = json.dumps(data).encode()
+    path.write_bytes(raw)
+    path.with_name(path.name + ".sha256").write_text(hashlib.sha256(raw).hexdigest())
+    sandbox.clear_calls()
+    back = drift_on(sandbox, tmp_path, profile, "rollback", "--yes")
+    out = " ".join((back.stdout + back.stderr).split())
+    assert back.returncode == 4, out
+    assert "internal error" not in out and "no longer holds text" not in out, out
+    assert "`APP_BOOTSTRAP` (container `app-1`): the journal names its copy of " in out, out
+    assert "in a form drift does not write: nothing was changed" in out, out
+    assert not [c for c in sandbox.calls if c.short.startswith("Update")], sandbox.calls

@@ -117,7 +117,8 @@ def test_a_journal_spelling_that_does_not_fit_gives_nothing() -> None:
     assert respelled("abcdef", "2:jU,4:dk") == "ab\\\\n\\u000Acd<br />\\\\ref"
     assert payload_form(data, "whole@5:n#3") == SECRET[3:5] + "\n" + SECRET[5:]
     deep = "[" * 100_000 + "]" * 100_000  # and a journal edited by hand (helper-679)
-    for form in ("whole#0", f"whole#{len(SECRET)}", "whole#" + "9" * 5000, "whole#-1"):
+    for form in ("whole#0", f"whole#{len(SECRET)}", "whole#" + "9" * 5000, "whole#-1",
+                 "whole@" + "9" * 5000 + ":n"):  # fmt: skip
         assert payload_form(data, form) is None, form
     for form in (f"piece-of/{deep}", 'piece-of/["x"]', 'piece-of/[".a", "NFX", ""]'):
         assert payload_form(b'{"password": "Hq7Zr2Kc9dPm4W"}', form) is None, form[:20]
