@@ -14,9 +14,10 @@ from drift.kinds import Kind
 
 SettingValue = str | int | bool
 Level = Literal["revision", "container", "service"]
-FlagAt = Literal["revision", "primary", "every"]
+FlagAt = Literal["revision", "primary", "ingress", "every"]
 """Where a gcloud flag goes: the revision's (no `--container`), the container the profile
-describes, or every container (each after `--container NAME` when there are several)."""
+describes, the one requests reach (the one with a port: `drift.fields.ports.ingress`), or every
+container (each after `--container NAME` when there are several)."""
 GcloudArg = tuple[str, FlagAt]
 Update = Callable[..., str]
 """`Commands.update`: the workload's update with the flags (`drift.blanks.Arg`) given,

@@ -9,12 +9,13 @@ deploy|update --set-cloudsql-instances=A,B` / `--clear-cloudsql-instances`; Knat
 (drift.fix.knative.pod); Terraform's `template.volumes.cloud_sql_instance.instances`.
 
 The instances are compared as a set, whatever volume holds them: staging's service pointed at
-prod's database is drift, and so is one connection dropped. A patch keeps the Cloud SQL volume
-the revision has, under its name and wherever it is mounted; where it has none, it adds the one
-gcloud adds, volume `cloudsql` mounted at `/cloudsql` in the ingress container (a job's or
-pool's without a port: the one the profile describes)
-(VolumeMount.mount_path: "For Cloud SQL volumes, it can be left empty, or must otherwise be
-/cloudsql. All instances defined in the Volume will be available as /cloudsql/[instance]")."""
+prod's database is drift, and so is one connection dropped. A patch keeps the Cloud SQL volumes
+the revision has, under their names and wherever they are mounted, each instance in the volume
+that holds it; where it has none, it adds the one gcloud adds, volume `cloudsql` mounted at
+`/cloudsql` in the ingress container (a job's or pool's without a port: the one the profile
+describes) (VolumeMount.mount_path: "For Cloud SQL volumes, it can be left empty, or must
+otherwise be /cloudsql. All instances defined in the Volume will be available as
+/cloudsql/[instance]")."""
 
 from __future__ import annotations
 
@@ -56,29 +57,46 @@ def _profile(value: Any) -> str:
 
 
 def _write(workload: Any, container: Any, value: SettingValue) -> None:
+    """Only the instances the plan names change: an instance no longer wanted leaves the volume
+    that holds it, a new one joins a Cloud SQL volume the ingress container mounts (else the
+    first one; one left with no instance is refilled before any other goes), a volume left with
+    none goes with its mounts (as gcloud's `--clear-cloudsql-instances`), and every other
+    volume and mount stays as it runs (helper-689 H1: a sidecar's own connection was dropped)."""
     template = a.template_of(workload)
     wanted = lists.items(value)
-    volumes = [v for v in template.volumes if "cloud_sql_instance" in v]
-    kept = volumes[0] if volumes and wanted else None
-    gone = {v.name for v in volumes if v is not kept}
-    if gone:  # as --clear-cloudsql-instances; every instance goes to the one volume kept
-        template.volumes = [v for v in template.volumes if v.name not in gone]
+    held: set[str] = set()
+    emptied: set[str] = set()
+    for volume in template.volumes:  # each a view on the template's own message
+        if "cloud_sql_instance" not in volume:
+            continue
+        instances = [i for i in volume.cloud_sql_instance.instances if i in wanted]
+        held.update(instances)
+        volume.cloud_sql_instance.instances = instances
+        if not instances:
+            emptied.add(volume.name)
+    new = [i for i in wanted if i not in held]
+    sql = [v for v in template.volumes if "cloud_sql_instance" in v]
+    kept = [v for v in sql if v.name not in emptied] or sql  # else an emptied one, refilled
+    into = ingress(template.containers)
+    into = container if into is None else into
+    if new and kept:
+        mounted = {m.name for m in into.volume_mounts} if into is not None else set()
+        target = next((v for v in kept if v.name in mounted), kept[0])
+        target.cloud_sql_instance.instances = [*target.cloud_sql_instance.instances, *new]
+        emptied.discard(target.name)
+    if emptied:  # assigned last: the assignment copies the volumes it keeps
+        template.volumes = [v for v in template.volumes if v.name not in emptied]
         for each in template.containers:
-            each.volume_mounts = [m for m in each.volume_mounts if m.name not in gone]
-    if not wanted:
-        return
-    if kept is not None:
-        kept.cloud_sql_instance.instances = wanted
+            each.volume_mounts = [m for m in each.volume_mounts if m.name not in emptied]
+    if not new or kept:
         return
     run_v2 = a.run_v2()
     name = _free_name({v.name for v in template.volumes})
     template.volumes.append(
-        run_v2.Volume(name=name, cloud_sql_instance=run_v2.CloudSqlInstance(instances=wanted))
+        run_v2.Volume(name=name, cloud_sql_instance=run_v2.CloudSqlInstance(instances=new))
     )
     # the container with the port, as Knative's annotation reads back (drift.fix.knative.pod);
     # a job's or pool's without one: the one the profile describes
-    into = ingress(template.containers)
-    into = container if into is None else into
     if into is not None:
         into.volume_mounts.append(run_v2.VolumeMount(name=name, mount_path=MOUNT_PATH))
 

@@ -34,6 +34,13 @@ def ingress(containers: Any) -> Any | None:
     return containers[0] if len(containers) == 1 else None
 
 
+def ingress_name(workload: Any) -> str:
+    """The name of the container a (run_v2) workload's requests reach ("" when not read, or
+    none has a port and there are several)."""
+    found = None if workload is None else ingress(a.template_of(workload).containers)
+    return str(found.name) if found is not None else ""
+
+
 def _port_of(source: Source) -> Any | None:
     found = ingress(source.revision.containers)
     return found.ports[0] if found is not None and len(found.ports) else None
@@ -85,7 +92,7 @@ def _port_row(
         level="container",
         terraform=(tf_container("ports", ANY_INDEX, part),),
         gcloud=flag,
-        gcloud_args=lambda after, before: ((flag(after), "primary"),),
+        gcloud_args=lambda after, before: ((flag(after), "ingress"),),
         sparse=True,  # a row of 2026-12: the journals written before digest none of it
         **more,
     )

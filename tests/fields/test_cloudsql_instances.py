@@ -24,14 +24,19 @@ PROD = "acme-prod:us-central1:chat-db"
 SIDECAR = {"name": "otel", "image": "us-docker.pkg.dev/lab/otel:1"}
 
 
-def _service(volumes: list[dict[str, Any]], mounts: list[dict[str, Any]]) -> dict[str, Any]:
+def _service(
+    volumes: list[dict[str, Any]],
+    mounts: list[dict[str, Any]],
+    sidecar_mounts: tuple[dict[str, Any], ...] = (),
+) -> dict[str, Any]:
+    sidecar = {**SIDECAR, "volumeMounts": list(sidecar_mounts)}
     app = {
         "name": "app",
         "image": IMAGE,
         "ports": [{"containerPort": 8080}],
         "volumeMounts": mounts,
     }
-    api = {"containers": [app, SIDECAR], "volumes": volumes}
+    api = {"containers": [app, sidecar], "volumes": volumes}
     return lab_world(template={"image": IMAGE, "port": 8080, "api": api})
 
 
@@ -244,3 +249,42 @@ def test_a_service_gets_it_in_the_ingress_container_whichever_the_profile_descri
     fixed = drift_on(sandbox, tmp_path, ("lab", text), "fix", "lab", "--yes", "--no-verify")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert _volumes(sandbox) == ([("cloudsql", [STAGING])], [[("cloudsql", "/cloudsql")], []])
+
+
+ANALYTICS = "acme-staging:us-central1:analytics"
+NEW = "acme-staging:us-central1:new-db"
+
+
+@pytest.mark.parametrize(
+    ("setting", "after"),
+    [
+        (  # one added: it joins the volume the ingress container mounts; the sidecar's stays
+            f"[{STAGING}, {ANALYTICS}, {NEW}]",
+            (
+                [("db", [STAGING, NEW]), ("db2", [ANALYTICS])],
+                [[("db", "/cloudsql")], [("db2", "")]],
+            ),
+        ),
+        (  # the app's dropped: its volume and mount go; the sidecar's connection stays
+            f"[{ANALYTICS}]",
+            ([("db2", [ANALYTICS])], [[], [("db2", "")]]),
+        ),
+        (  # the sidecar's dropped and one added: the app's volume takes it
+            f"[{STAGING}, {NEW}]",
+            ([("db", [STAGING, NEW])], [[("db", "/cloudsql")], []]),
+        ),
+    ],
+)
+def test_with_two_cloud_sql_volumes_only_the_instances_the_plan_names_change(
+    make_sandbox: MakeSandbox, tmp_path: Path, setting: str, after: tuple[list[Any], list[Any]]
+) -> None:
+    """helper-689 H1: every instance went into a copy of the first volume, never sent; the
+    sidecar's volume and mount were dropped, and the re-check found drift."""
+    volumes = [_sql("db", STAGING), _sql("db2", ANALYTICS)]
+    app_mount = [{"name": "db", "mountPath": "/cloudsql"}]
+    sandbox = make_sandbox(_service(volumes, app_mount, ({"name": "db2"},)))
+    line = f"      cloudsql_instances: {setting}\n"
+    done = _run(sandbox, tmp_path, line, "fix", "lab", "--yes", "--no-verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _volumes(sandbox) == after
+    assert _findings(sandbox, tmp_path, line) == (0, [])

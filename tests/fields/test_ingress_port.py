@@ -150,3 +150,23 @@ def test_init_from_live_writes_the_ingress_port_and_http2(
     assert done.returncode == 0, done.stdout + done.stderr
     written = (tmp_path / "profiles" / "lab.yaml").read_text()
     assert "      http2: true\n" in written and "      port: 9090\n" in written, written
+
+
+def test_the_gcloud_plan_names_the_container_with_the_port_whichever_the_profile_describes(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-689 M1: the flags followed the profile's `container:` (`--container app
+    --no-use-http2 --port=8080`: a port given to a second container), where fix writes the
+    container with the port."""
+    proxy = {"name": "proxy", "image": IMAGE, "ports": [{"name": "h2c", "containerPort": 9000}]}
+    containers = [{"name": "app", "image": IMAGE}, proxy]
+    sandbox = make_sandbox(lab_world(template={"image": IMAGE, "api": {"containers": containers}}))
+    text = (
+        f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    container: app\n"
+        "    settings:\n      port: 8080\n      http2: false\n"
+    )
+    script = drift_on(sandbox, tmp_path, ("lab", text), "plan", "lab", "--format", "gcloud")
+    words = " ".join(script.stdout.replace("\\\n", " ").split())
+    flags = words.split("--container proxy ", 1)[-1]
+    assert "--container proxy" in words and "--container app" not in words, script.stdout
+    assert "--no-use-http2" in flags and "--port=8080" in flags, script.stdout

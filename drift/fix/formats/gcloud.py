@@ -15,6 +15,7 @@ from drift.fields import FIELDS
 from drift.fields.base import GcloudArg
 from drift.fields.gpu_floor import WATCHED
 from drift.fields.hardware import TOP_LEVEL_ONLY
+from drift.fields.ports import ingress_name
 from drift.fix.commands import update_command
 from drift.fix.formats import gcloud_keep as keep
 from drift.fix.formats.gcloud_why import (
@@ -23,6 +24,7 @@ from drift.fix.formats.gcloud_why import (
     NO_DELIMITER,
     SECRET_TO_PLAIN,
     WITHHELD,
+    made_summary,
     not_run,
 )
 from drift.fix.formats.text import GcloudItems, comment, gcloud_list, shell_line
@@ -175,7 +177,8 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
             if at == "revision":
                 service_flags.append(flag)
                 continue
-            own = (s.container or sp.primary,)  # a sidecar's own setting: its container
+            # a sidecar's own setting: its container; a port's rows: the one with the port
+            own = ((at == "ingress" and ingress_name(sp.live)) or s.container or sp.primary,)
             for container in sp.containers if at == "every" and sp.containers else own:
                 per_container.setdefault(container, _Flags()).settings.append(flag)
         if on_service is not None and s.name in sp.both_levels:
@@ -333,7 +336,7 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
     elif script.lines and sp.resent:  # gcloud writes back the job's execution token
         out += comment(sp.resent) + [f"#   {visible(line)}" for line in script.lines]
     elif script.lines:
-        out += comment(visible(_summaries(sp, script)))  # one line: a name's `\n` escaped
+        out += comment(visible(made_summary(sp, script.made)))  # one line: a name's `\n` escaped
         if sp.from_template and sp.template_differences and sp.changes_template:  # asked
             rolled = "; ".join(sp.template_differences)
             out += comment(f"built on the template (--from-template); these roll out: {rolled}")
@@ -380,20 +383,3 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
     if cleared := keep.traffic_note(sp, bool(script.lines)):
         out += comment(f"note: {cleared}")
     return out
-
-
-def _summaries(sp: ServicePlan, script: ServiceScript) -> str:
-    """What the command makes, in words (a change left to a manual step is not named)."""
-    said = [_summary(c) for c in sp.env if script.made(c)]
-    settings = [
-        s.name + (f" in {s.container}" if s.container else "")
-        for s in sp.settings
-        if script.made(s)
-    ]
-    return "; ".join([*said, *([f"settings {', '.join(settings)}"] if settings else [])])
-
-
-def _summary(c: EnvChange) -> str:
-    verb = {Action.REMOVE: "remove", Action.SET_SECRET: "reference", Action.SET_VALUE: "set"}
-    where = f" in {c.container}" if c.container else ""
-    return f"{verb[c.action]} {c.name}{where}" + (f" -> {c.ref}" if c.ref else "")

@@ -1,10 +1,13 @@
 """Why a change of `drift plan --format gcloud` stays a manual step: what gcloud's flags
-cannot say exactly, each with the source of the rule."""
+cannot say exactly, each with the source of the rule; and, in words, what its command makes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from drift.fix.formats.knative_yaml import REPLACE, replaces_failed
-from drift.fix.model import ServicePlan
+from drift.fix.model import Action, EnvChange, ServicePlan
 from drift.kinds import Kind
 
 MOUNT_PATH = (
@@ -84,3 +87,19 @@ def not_run(sp: ServicePlan, update: str) -> str:
         f"not run: {sp.unreleased}; `{update}` builds on the template and would release it "
         f"too. {then} The command:"
     )
+
+
+def made_summary(sp: ServicePlan, made: Callable[[Any], bool]) -> str:
+    """What the command makes, in words: the changes `made` says it makes (a change left to
+    a manual step is not named)."""
+    said = [_summary(c) for c in sp.env if made(c)]
+    settings = [
+        s.name + (f" in {s.container}" if s.container else "") for s in sp.settings if made(s)
+    ]
+    return "; ".join([*said, *([f"settings {', '.join(settings)}"] if settings else [])])
+
+
+def _summary(c: EnvChange) -> str:
+    verb = {Action.REMOVE: "remove", Action.SET_SECRET: "reference", Action.SET_VALUE: "set"}
+    where = f" in {c.container}" if c.container else ""
+    return f"{verb[c.action]} {c.name}{where}" + (f" -> {c.ref}" if c.ref else "")
