@@ -13,7 +13,7 @@ from typing import Any
 
 from drift.credentialforms import ASSIGNED, ASSIGNED_HINT, ENCODED_GROUPS, GROUPS, credential_name
 from drift.credentialforms import NAME_END as _LAST
-from drift.redact import MASK, mask, mask_spans
+from drift.redact import MASK, is_payload, is_secret, mask, mask_spans
 from drift.refs import named_secret, reference_spans
 
 _STRONG_NAME = re.compile(
@@ -306,3 +306,36 @@ def _held_elsewhere(value: str) -> bool:
         return False
     # what is left holds no token of its own (`?key=AbCd…89`, a webhook's path, `password=…`)
     return not _assigned_spans(value) and _OPAQUE.search(_REFERENCE.sub("", value)) is None
+
+
+def masked_words(words: list[str], *, reveal: bool = False) -> tuple[list[str], bool]:
+    """A command line's words (a container's `command` and `args`, read as one line: a flag's
+    value may be the next word, `["--db-password", "VALUE"]`) with each piece shaped like a
+    credential masked where it stands, a piece over two words (`--auth Bearer TOKEN`) cut back
+    into each; every word `***` where a piece only its decoding holds (where it stands is not
+    known). With `reveal`, the words as they are. Whether any piece was found."""
+    line = " ".join(words)
+    pieces = credential_pieces(line)
+    if not pieces:
+        return words, False
+    if reveal:
+        return words, True
+    spans = [(m.start(), m.end()) for p in pieces for m in re.finditer(re.escape(p), line)]
+    if not spans:
+        return [MASK] * len(words), True
+    masked, start = [], 0
+    for word in words:
+        end = start + len(word)
+        inside = [
+            (max(a, start) - start, min(b, end) - start) for a, b in spans if a < end and b > start
+        ]
+        masked.append(mask_spans(word, inside) if inside else word)
+        start = end + 1
+    return masked, True
+
+
+def holds_secret(text: str) -> bool:
+    """Whether a value a plan copies is, or holds, a secret drift read: a payload held whole
+    however short (`redact.is_payload`), a registered value held whole (`redact.is_secret`: a
+    short one, or one masked shown whole only), or a registered secret inside it."""
+    return is_payload(text) or is_secret(text) or mask(text) != text

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from drift.blanks import Arg, blank, filled, word
+from drift.credentials import holds_secret
 from drift.diff.pinned import serving_words
 from drift.diff.rollout import LATEST_READY, NOT_READY
 from drift.diff.served import template_serves
@@ -18,7 +19,7 @@ from drift.fields import FIELDS, SettingValue
 from drift.findings import Finding
 from drift.fix.canary_left import canary_left, running_rule
 from drift.fix.commands import VALUE, VERSION, Commands, update_command
-from drift.fix.formats.text import holds_secret, shell_line
+from drift.fix.formats.text import shell_line
 from drift.fix.journal import Entry
 from drift.fix.model import Action, EnvChange, ManualStep, SettingChange
 from drift.kinds import Kind, misplaced, split_key

@@ -39,8 +39,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from drift.blanks import Arg, blank, plain, word
-from drift.credentials import credential_pieces
-from drift.fix.formats.text import holds_secret
+from drift.credentials import credential_pieces, holds_secret
 from drift.kinds import Kind
 
 if TYPE_CHECKING:

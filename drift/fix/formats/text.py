@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import overload
 
 from drift.blanks import Arg, Blank, Template, plain, word
-from drift.redact import is_payload, is_secret, mask
 from drift.textsafe import delimiter_candidates as _candidates  # noqa: F401 (tests)
 from drift.textsafe import first_free, free_delimiter, shell_quote, visible
 
@@ -75,10 +74,3 @@ def gcloud_list(flag: str, items: Sequence[Arg]) -> Arg:
 def comment(text: str) -> list[str]:
     """`text` as shell comment lines (hidden characters escaped, so none ends the comment)."""
     return [f"# {visible(line)}".rstrip() for line in text.split("\n")]
-
-
-def holds_secret(text: str) -> bool:
-    """Whether a value a plan copies is, or holds, a secret drift read: a payload held whole
-    however short (`redact.is_payload`), a registered value held whole (`redact.is_secret`: a
-    short one, or one masked shown whole only), or a registered secret inside it."""
-    return is_payload(text) or is_secret(text) or mask(text) != text

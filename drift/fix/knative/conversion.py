@@ -10,11 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift.credentials import credential_pieces, hidden_plain
+from drift.credentials import hidden_plain, holds_secret, masked_words
 from drift.diff.describe import mask_plain, word_values
-from drift.fix.formats.text import holds_secret
 from drift.live.normalize import raw
-from drift.redact import MASK, is_payload, mask, mask_spans
+from drift.redact import MASK, is_payload, mask
 from drift.textsafe import visible
 
 _ALIAS_TEXT = re.compile(r"[^a-z0-9-]+")
@@ -86,36 +85,20 @@ class Conversion:
 
     def words(self, where: str, words: list[str]) -> list[str]:
         """`free` for a list read as one command line (`["--db-password", "VALUE"]`: a
-        flag's value is the next word, `drift.credentials.credential_pieces`)."""
+        flag's value is the next word, `drift.credentials.masked_words`)."""
         out = []
         for word in words:
             if holds_secret(word) or self._hidden_word(word):
                 self.note(f"{where} holds a secret value: not printed")
                 word = MASK
             out.append(word)
-        line = " ".join(out)
-        pieces = credential_pieces(line)
-        if not pieces:
+        masked, found = masked_words(out, reveal=self.reveal)
+        if not found:
             return out
         self.credentials.append(where)
         if self.reveal:
             return out  # a secret drift read stays masked (helper-580 F1)
         self.note(f"{where} looks like a credential: not printed")
-        # the pieces' places in the line, cut back into the words they span (`--auth Bearer
-        # TOKEN`: one piece over two words, helper-580 F2)
-        spans = [(m.start(), m.end()) for p in pieces for m in _at(line, p)]
-        if not spans:  # a piece only its decoding holds: where it stands is not known
-            return [MASK] * len(out)
-        masked, start = [], 0
-        for word in out:
-            end = start + len(word)
-            inside = [
-                (max(a, start) - start, min(b, end) - start)
-                for a, b in spans
-                if a < end and b > start
-            ]
-            masked.append(mask_spans(word, inside) if inside else word)
-            start = end + 1
         return masked
 
     def sweep(self, document: Any, where: str = "") -> Any:
@@ -177,10 +160,6 @@ class Conversion:
 
 def _searched(text: str) -> bool:
     return mask(text) != text
-
-
-def _at(text: str, piece: str) -> list[re.Match[str]]:
-    return list(re.finditer(re.escape(piece), text))
 
 
 def parse_aliases(text: str | None) -> dict[str, str]:
