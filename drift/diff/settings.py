@@ -13,6 +13,7 @@ from drift.fields import (
     SettingValue,
     named_default,
 )
+from drift.fields.command import WORD_SETTINGS, hiding
 from drift.fields.moot import moot_settings
 from drift.findings import Finding, Severity, Unverified
 from drift.kinds import Kind
@@ -97,7 +98,7 @@ def setting_findings(at: At) -> Iterator[Finding]:
         actual = as_compared(setting, read, state, project)
         if undecided(setting, actual):
             continue  # not verified (`drift.live.access.own_number`)
-        shown_actual = "" if read is None else field.show(read)
+        shown_actual = _shown(field, read, at)
         if actual != read:  # the default account, by its address
             shown_actual += f" ({field.show(actual)})" if actual is not None else ""
         if name in at.config.hidden:
@@ -151,7 +152,7 @@ def container_setting_findings(at: At) -> Iterator[Finding]:
             field, read = FIELDS[key], container.settings.get(key)
             if setting.satisfied_by(read):
                 continue
-            shown = "" if read is None else field.show(read)
+            shown = _shown(field, read, at)
             expected = _expected(setting)
             yield at.finding(
                 "setting.value",
@@ -162,6 +163,14 @@ def container_setting_findings(at: At) -> Iterator[Finding]:
                 actual=shown,
                 container=name,
             )
+
+
+def _shown(field: Field, read: SettingValue | None, at: At) -> str:
+    """A value read as the finding shows it: a container's command line with a password moved
+    there from a variable masked too (`Context.hidden`, as `check` masks it in a variable)."""
+    if read is None:
+        return ""
+    return hiding(read, at.ctx.hidden) if field.name in WORD_SETTINGS else field.show(read)
 
 
 def _outside_split(field: Field, at: At, expected: str) -> str:

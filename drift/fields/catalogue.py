@@ -22,6 +22,7 @@ from drift.fields.base import (
 )
 from drift.fields.binauthz import BINAUTHZ_FIELD
 from drift.fields.cloudsql import CLOUDSQL_FIELD
+from drift.fields.command import COMMAND_FIELDS
 from drift.fields.connector import (
     clear_note,
     connector_flag,
@@ -33,13 +34,7 @@ from drift.fields.connector import (
 from drift.fields.cpu_floor import runs_below_one
 from drift.fields.hardware import HARDWARE_FIELDS
 from drift.fields.ingress import INGRESS_FIELD
-from drift.fields.limits import (
-    CPU,
-    MEMORY,
-    concurrency_unknown,
-    default_concurrency,
-    limit_field,
-)
+from drift.fields.limits import CPU, MEMORY, concurrency_unknown, default_concurrency, limit_field
 from drift.fields.manual_scaling import MANUAL_FIELDS
 from drift.fields.network import (
     INTERFACES,
@@ -282,6 +277,7 @@ FIELDS: dict[str, Field] = {
         *NETWORK_FIELDS,
         CLOUDSQL_FIELD,
         *PORT_FIELDS,
+        *COMMAND_FIELDS,
         *AUDIENCE_FIELDS,
         *WORKLOAD_FIELDS,
     )
@@ -289,9 +285,9 @@ FIELDS: dict[str, Field] = {
 
 
 CONTAINER_SETTINGS: tuple[str, ...] = tuple(n for n, f in FIELDS.items() if f.per_container)
-"""The settings each container holds for itself (`image`, `depends_on`, `cpu`, `memory`: gcloud's
-`--container NAME` group, `Field.per_container`): what a profile may state for a sidecar
-(`containers: {NAME: {settings: …}}`), read from that container."""
+"""The settings each container holds for itself (`image`, `depends_on`, `cpu`, `memory`,
+`command`, `args`: gcloud's `--container NAME` group, `Field.per_container`): what a profile
+may state for a sidecar (`containers: {NAME: {settings: …}}`), read from that container."""
 
 
 def digested(settings: Mapping[str, SettingValue], leave: tuple[str, ...]) -> dict[str, Any]:

@@ -86,3 +86,21 @@ def no_delimiter(value: Any) -> str:
         "cannot take these items as a list: they hold every delimiter of gcloud's "
         "`^DELIM^` syntax drift tries, so any would split one"
     )
+
+
+def ordered(words: Iterable[Any]) -> str:
+    """The compared text of a list whose order and repeats mean something (a container's
+    `command`, `args`): each item as it is, in order, escaped as `joined` escapes it; two
+    such lists are the same only item by item."""
+    return ",".join(_escaped(str(w)) for w in words)
+
+
+def profile_words(value: Any, what: str) -> str:
+    """A profile's ordered list (`ordered`): a YAML list (each item as it is), `a,b` (`\\,`
+    for a comma inside one), or none; `what` names the items in the error."""
+    if isinstance(value, list):
+        return ordered(value)
+    if isinstance(value, dict | bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"expected {what}: a list, comma-separated text, or none")
+    text = str(value).strip()
+    return "" if text in NONE else ordered(items(text))

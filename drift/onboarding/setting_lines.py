@@ -26,6 +26,15 @@ def commented(name: str, value: SettingValue) -> str:
     return comment(f"{name}: {value}   # what Cloud Run runs below one CPU, the revision sets none")
 
 
+def withheld(name: str, value: SettingValue, shown: str) -> str:
+    """A comment for a value shown masked (a container's `args` holding a secret drift read,
+    or a credential's shape: `drift.fields.command.hiding`), never written to a file meant
+    for git; "" for one written as it is."""
+    if redact.MASK not in shown or redact.MASK in str(value):
+        return ""
+    return comment(f"{name}: {shown} (not written: it holds a value drift does not print)")
+
+
 def chosen_gen1(name: str, value: SettingValue, config: RevisionConfig) -> bool:
     """Whether the execution environment read is gen1 on an instance below one CPU in all,
     where Cloud Run must run gen1 whether the revision sets it or not: a line stating it would
@@ -72,7 +81,9 @@ def sidecar_settings(container: ContainerConfig) -> tuple[str, ...]:
         if value is None or value == "":
             continue
         shown = field.show(value)
-        if name == "image":
+        if kept := withheld(name, value, shown):
+            lines.append(kept)
+        elif name == "image":
             lines.append(commented(name, shown))
         elif why := refused(field.parse, shown):
             lines.append(comment(f"{name}: {shown} (a profile cannot state it: {why})"))
@@ -113,6 +124,9 @@ def settings_lines(config: RevisionConfig, conflicts: Mapping[str, str], number:
                 lines.append(comment(f"ingress: {value} (a profile cannot state it)"))
             continue
         shown = spec.show(value)
+        if kept := withheld(name, value, shown):
+            lines.append(kept)
+            continue
         why = conflicts.get(name) or isinstance(value, str) and refused(spec.parse, shown)
         if why:  # read exactly, but outside what a profile may state (a cpu of fields.limits,
             # a breakglass of fields.binauthz), or beside the others (what a server let be)

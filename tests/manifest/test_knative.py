@@ -107,6 +107,8 @@ def test_an_export_with_a_sidecar_a_secret_volume_and_a_foreign_secret() -> None
         "cloudsql_instances": "acme-prod:us-central1:chat-db",  # cloudsql-instances
         "http2": False,  # ports[0].name http1
         "port": 8080,  # ports[0].containerPort
+        "command": "/app/server",  # containers[0].command
+        "args": "--port=8080,--log-format=json",  # containers[0].args, in order
     }
     template = workload.resource.template
     assert list(template.containers[0].depends_on) == ["otel-collector"]

@@ -96,6 +96,8 @@ def test_a_sensitive_value_is_a_secret_no_output_can_carry() -> None:
         ({"template": True}, {("*", None)}),
         ({"template": [{"containers": [True]}]}, {("*", None)}),
         ({"template": [{"containers": [{"image": True}]}]}, {("setting.image", None)}),
+        ({"template": [{"containers": [{"args": True}]}]}, {("setting.args", None)}),
+        ({"template": [{"containers": [{"command": True}]}]}, {("setting.command", None)}),
         (
             {"template": [{"containers": [{"resources": True}]}]},
             {(f"setting.{n}", None) for n in ("cpu", "memory", "concurrency")}

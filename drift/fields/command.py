@@ -1,0 +1,125 @@
+"""The rows of the settings catalogue for what a container runs: its entrypoint (`Container.
+command`) and the arguments passed to it (`Container.args`), in every template (RevisionTemplate,
+TaskTemplate, WorkerPoolRevisionTemplate; google/cloud/run/v2 k8s.min.proto `Container`: "Entrypoint
+array. Not executed within a shell. The docker image's ENTRYPOINT is used if this is not
+provided", "Arguments to the entrypoint. The docker image's CMD is used if this is not provided").
+Each is a container's own (gcloud's `--container=CONTAINER` group), so a sidecar's is stated
+under `containers: {NAME: {settings: …}}` (`Field.per_container`).
+
+Compared item by item, in order: `[--mode, staging]` and `[--mode, prod]` differ, and so do
+`[-v, -q]` and `[-q, -v]` (`lists.ordered`). Unset: the image's own (none stated). gcloud
+`--command=A,B` / `--args=A,B`, "To reset this field to its default, pass an empty string"
+(googlecloudsdk command_lib/run/flags.py `AddCommandFlag`, `ArgsFlag`: `arg_parsers.ArgList`, a
+comma list, so an item holding a comma takes gcloud's `^DELIM^` syntax, `gcloud topic escaping`,
+as `lists.gcloud_list` writes it); Knative `containers[].command`, `containers[].args`
+(drift.fix.knative.container); Terraform `template.containers.command`, `….args`.
+
+Arguments carry secrets (`--token VALUE`): a value is shown with every word masked as the YAML
+plan masks a command line (`shown`: a secret drift read, a piece shaped like a credential; a
+password moved there from a variable: `hiding`), and gcloud's script never prints one
+(`Field.no_flag`: drift fix writes it)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from drift.credentials import holds_secret, masked_words
+from drift.fields import lists
+from drift.fields.base import EVERY_KIND, Field, SettingValue, Source, tf_container
+from drift.kinds import Kind
+from drift.redact import MASK
+
+WORD_SETTINGS = ("command", "args")
+
+
+def _reader(part: str) -> Any:
+    def read(source: Source) -> str:
+        container = source.container
+        # an empty word is dropped, as a profile's list cannot state one (`lists.items`)
+        words = getattr(container, part) if container is not None else ()
+        return lists.ordered(w for w in words if w)
+
+    return read
+
+
+def _writer(part: str) -> Any:
+    def write(workload: Any, container: Any, value: SettingValue) -> None:
+        setattr(container, part, lists.items(value))  # each whole, a comma and all
+
+    return write
+
+
+def hiding(value: SettingValue, hidden: Collection[str] = ()) -> str:
+    """`value` as every output shows it: each word that is, or holds, a secret drift read
+    `***`, or is (or gives a flag, `--pg=VALUE`) one of `hidden` (values never shown: a
+    password moved from a variable, `Context.hidden`); then each piece of the line shaped like
+    a credential masked where it stands (`credentials.masked_words`); none: `none`."""
+    words = lists.items(value)
+    if not words:
+        return "none"
+    out = [MASK if holds_secret(w) or _moved(w, hidden) else w for w in words]
+    return lists.ordered(masked_words(out)[0])
+
+
+def _moved(word: str, hidden: Collection[str]) -> bool:
+    return bool(hidden) and (
+        word.strip() in hidden or ("=" in word and word.split("=", 1)[1].strip() in hidden)
+    )
+
+
+def shown(value: SettingValue) -> str:
+    return hiding(value)
+
+
+def _flag(name: str) -> Any:
+    def flag(value: SettingValue) -> str:
+        # "To reset this field to its default, pass an empty string" (flags.py)
+        return lists.gcloud_list(f"--{name}", value) if value else f"--{name}="
+
+    return flag
+
+
+def _unprinted(kind: Kind, value: SettingValue) -> str:
+    """Why gcloud's script leaves the change to drift fix ("": it makes it): a word the
+    script would print is shown masked (a secret drift read, a credential's shape), or no
+    delimiter of gcloud's list syntax is free."""
+    if hiding(value) != (lists.ordered(lists.items(value)) or "none"):
+        return "holds a value drift does not print"
+    return lists.no_delimiter(value)
+
+
+def _row(name: str, help: str, example: str) -> Field:
+    return Field(
+        name,
+        help,
+        str | list[str],
+        level="container",
+        terraform=(tf_container(name),),
+        read=_reader(name),
+        write=_writer(name),
+        gcloud=_flag(name),
+        no_flag=_unprinted,
+        per_container=True,
+        parse=lambda v: lists.profile_words(v, f"the container's {name}"),
+        normalise=lambda v: lists.ordered(lists.items(v)),
+        show=shown,
+        examples=(example,),
+        kinds=EVERY_KIND,
+        sparse=True,  # a row of 2026-12: the journals written before digest none of it
+    )
+
+
+_SAID = {
+    "command": (
+        "The container's entrypoint, in order (a list, or a,b with \\, for a comma inside "
+        "one); none: the image's ENTRYPOINT.",
+        "/server",
+    ),
+    "args": (
+        "The arguments passed to the container's entrypoint, compared item by item in order "
+        "(a list, or a,b with \\, for a comma inside one); none: the image's CMD.",
+        "--mode,staging",
+    ),
+}
+COMMAND_FIELDS: tuple[Field, ...] = tuple(_row(name, *said) for name, said in _SAID.items())
