@@ -3,7 +3,7 @@ revision (compared in the catalogue's normal form, shown in a person's units: `2
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 from drift.diff.context import At
 from drift.fields import (
@@ -13,7 +13,6 @@ from drift.fields import (
     SettingValue,
     named_default,
 )
-from drift.fields.command import WORD_SETTINGS, hiding
 from drift.fields.moot import moot_settings
 from drift.findings import Finding, Severity, Unverified
 from drift.kinds import Kind
@@ -107,7 +106,7 @@ def setting_findings(at: At) -> Iterator[Finding]:
             continue
         if _project_spelt(setting, actual, state, (project, at.ctx.profile.region)) is not False:
             continue  # one resource, its project named otherwise; undecided: `unread_settings`
-        expected = _expected(setting)
+        expected = _expected(setting, at.ctx.hidden)
         if not service_own:
             held = _held_canary(field, at, expected)
             yield at.finding(
@@ -153,7 +152,7 @@ def container_setting_findings(at: At) -> Iterator[Finding]:
             if setting.satisfied_by(read):
                 continue
             shown = _shown(field, read, at)
-            expected = _expected(setting)
+            expected = _expected(setting, at.ctx.hidden)
             yield at.finding(
                 "setting.value",
                 f"setting.{key}",
@@ -170,7 +169,7 @@ def _shown(field: Field, read: SettingValue | None, at: At) -> str:
     there from a variable masked too (`Context.hidden`, as `check` masks it in a variable)."""
     if read is None:
         return ""
-    return hiding(read, at.ctx.hidden) if field.name in WORD_SETTINGS else field.show(read)
+    return field.shown(read, at.ctx.hidden)
 
 
 def _outside_split(field: Field, at: At, expected: str) -> str:
@@ -214,12 +213,13 @@ def _held_canary(field: Field, at: At, expected: str) -> str:
     )
 
 
-def _expected(setting: Setting) -> str:
-    """What a finding says the profile wants: the value in a person's units, or the pattern."""
+def _expected(setting: Setting, hidden: Collection[str]) -> str:
+    """What a finding says the profile wants: the value in a person's units (`hidden`, the
+    workload's values never shown, masked: `Field.shown`), or the pattern."""
     if setting.pattern is not None:
         return f"matches {setting.pattern}"
     field = FIELDS[setting.name]
-    return field.show(field.normalise(setting.value))
+    return field.shown(field.normalise(setting.value), hidden)
 
 
 def _project_spelt(

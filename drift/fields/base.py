@@ -4,12 +4,12 @@ setting is read from, enum and name handling, and how a value reads to a person.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from typing import Any, Literal
 
+from drift.fields.bounds import held_most
 from drift.kinds import Kind
 
 SettingValue = str | int | bool
@@ -102,6 +102,8 @@ UNTOLD = (
 """Why a setting of "the" container of a job or pool is not read where it has several, none
 with a port, and the profile names none (`drift.live.normalize.UNDESCRIBED`,
 `drift.fields.hardware`): the end of each such reason, as `drift init` tells them apart."""
+UNPRINTED = "holds a value drift does not print"
+"""Why gcloud's script leaves a value to drift fix: it would print one masked (`Field.shown`)."""
 SERVICES = frozenset({Kind.SERVICE})
 EVERY_KIND = frozenset(Kind)
 
@@ -286,6 +288,10 @@ class Field:
     equivalent: Callable[[SettingValue, SettingValue], bool] = operator.eq
     """Whether two normalised values are the same setting."""
     show: Callable[[SettingValue], str] = text
+    hides: Callable[[SettingValue, Collection[str]], str] | None = None
+    """`show` given the workload's plain values never shown (`ServicePlan.hidden`,
+    `Context.hidden`: a password moved there from a variable), for a row whose value may hold
+    one, a container's command line (None: it holds none; `shown`)."""
     examples: tuple[str | int, ...] = ()
     """Values as a profile writes them (the JSON Schema's `examples`)."""
     minimum: int | None = None
@@ -322,6 +328,11 @@ class Field:
     """A value may name a project (`projects/P/…`, an account `…@P.iam.gserviceaccount.com`):
     `drift compare` flags one naming the other environment's project."""
 
+    def shown(self, value: SettingValue, hidden: Collection[str] = ()) -> str:
+        """`value` as every output shows it, each of `hidden` (the workload's values never
+        shown) masked where it stands."""
+        return self.show(value) if self.hides is None else self.hides(value, hidden)
+
     def applies(self, kind: Kind) -> bool:
         return kind in self.kinds
 
@@ -330,17 +341,20 @@ class Field:
         neither)."""
         if not self.numbers_at:
             return self.maximum
-        held = _largest(self.kinds, self.numbers_at)
+        held = held_most(self.kinds, self.numbers_at)
         return held if self.maximum is None or held is None else min(held, self.maximum)
 
     def refusal(self, kind: Kind, value: Any) -> str:
         """Why the API refuses `value` on a workload of `kind` ("": it takes it)."""
         return next((why for k, v, why in self.refused if k is kind and v == value), "")
 
-    def lacks_flag(self, kind: Kind, value: SettingValue) -> str:
+    def lacks_flag(self, kind: Kind, value: SettingValue, hidden: Collection[str] = ()) -> str:
         """Why `gcloud … update` of `kind` (the track drift names: `fix.commands.update_command`)
         has no flag for `value` ("": it has one): the one rule for the script
-        (`fix/formats/gcloud.py`) and a manual step's command (`fix/manual.py`)."""
+        (`fix/formats/gcloud.py`) and a manual step's command (`fix/manual.py`). A value
+        holding one of `hidden` (the workload's values never shown) is never printed."""
+        if self.shown(value, hidden) != self.shown(value):
+            return UNPRINTED
         if kind in self.flagless and self.ga_since:
             return (
                 f"has no flag for it before gcloud {self.ga_since} (the beta track's, which "
@@ -371,30 +385,3 @@ class Field:
     ) -> bool:
         """`where`: the profile's project and region (for `qualify`)."""
         return actual is not None and self.equivalent(self.compared(expected, where), actual)
-
-
-_TYPE_MAX = {1: INT32_MAX, 2: 2**63 - 1, 3: 2**32 - 1, 4: 2**64 - 1}
-"""The largest value of each integer `FieldDescriptor.cpp_type` (CPPTYPE_INT32, _INT64,
-_UINT32, _UINT64): proto-plus refuses a larger one with "Value out of range"."""
-
-
-@cache
-def _largest(kinds: frozenset[Kind], places: tuple[NumberAt, ...]) -> int:
-    from google.cloud import run_v2
-
-    workloads: dict[Kind, Any] = {
-        Kind.SERVICE: run_v2.Service,
-        Kind.JOB: run_v2.Job,
-        Kind.WORKER_POOL: run_v2.WorkerPool,
-    }
-    bounds = []
-    for kind in kinds:
-        for start, path in places:
-            message = workloads[kind].pb().DESCRIPTOR
-            steps = ["template"] * (start == "template") + path.split(".")
-            if kind is Kind.JOB and start == "template":
-                steps.insert(0, "template")  # a Job's task template (`template_of`)
-            for step in steps[:-1]:
-                message = message.fields_by_name[step].message_type
-            bounds.append(_TYPE_MAX[message.fields_by_name[steps[-1]].cpp_type])
-    return min(bounds)

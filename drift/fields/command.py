@@ -16,8 +16,8 @@ as `lists.gcloud_list` writes it); Knative `containers[].command`, `containers[]
 
 Arguments carry secrets (`--token VALUE`): a value is shown with every word masked as the YAML
 plan masks a command line (`shown`: a secret drift read, a piece shaped like a credential; a
-password moved there from a variable: `hiding`), and gcloud's script never prints one
-(`Field.no_flag`: drift fix writes it)."""
+password moved there from a variable: `hiding`, `Field.shown`), and gcloud's script never
+prints one (`Field.no_flag`, `Field.lacks_flag`: drift fix writes it)."""
 
 from __future__ import annotations
 
@@ -26,11 +26,9 @@ from typing import Any
 
 from drift.credentials import holds_secret, masked_words
 from drift.fields import lists
-from drift.fields.base import EVERY_KIND, Field, SettingValue, Source, tf_container
+from drift.fields.base import EVERY_KIND, UNPRINTED, Field, SettingValue, Source, tf_container
 from drift.kinds import Kind
 from drift.redact import MASK
-
-WORD_SETTINGS = ("command", "args")
 
 
 def _reader(part: str) -> Any:
@@ -85,7 +83,7 @@ def _unprinted(kind: Kind, value: SettingValue) -> str:
     script would print is shown masked (a secret drift read, a credential's shape), or no
     delimiter of gcloud's list syntax is free."""
     if hiding(value) != (lists.ordered(lists.items(value)) or "none"):
-        return "holds a value drift does not print"
+        return UNPRINTED
     return lists.no_delimiter(value)
 
 
@@ -104,6 +102,7 @@ def _row(name: str, help: str, example: str) -> Field:
         parse=lambda v: lists.profile_words(v, f"the container's {name}"),
         normalise=lambda v: lists.ordered(lists.items(v)),
         show=shown,
+        hides=hiding,
         examples=(example,),
         kinds=EVERY_KIND,
         sparse=True,  # a row of 2026-12: the journals written before digest none of it

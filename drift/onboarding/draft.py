@@ -204,7 +204,9 @@ def _service(
         name=live.name,
         revision=revision,
         settings=tuple(
-            settings_lines(config, read_conflicts(live.name, live.kind, in_all(config)), number)
+            settings_lines(
+                config, read_conflicts(live.name, live.kind, in_all(config)), number, moved
+            )
         ),
         env=main.env,
         container=config.container if len(config.containers) > 1 and config.container else None,
@@ -219,7 +221,7 @@ def _service(
 
 def _container(container: ContainerConfig, known: Known) -> ContainerDraft:
     return ContainerDraft(
-        settings=sidecar_settings(container),
+        settings=sidecar_settings(container, known.moved),
         env=tuple(
             _variable(var, known) for var in container.env.values() if not named_secret(var.name)
         ),

@@ -4,7 +4,7 @@ why it cannot."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Literal, get_args, get_origin
 
 from drift import redact
@@ -28,8 +28,8 @@ def commented(name: str, value: SettingValue) -> str:
 
 def withheld(name: str, value: SettingValue, shown: str) -> str:
     """A comment for a value shown masked (a container's `args` holding a secret drift read,
-    or a credential's shape: `drift.fields.command.hiding`), never written to a file meant
-    for git; "" for one written as it is."""
+    a password moved there, or a credential's shape: `drift.fields.command.hiding`), never
+    written to a file meant for git; "" for one written as it is."""
     if redact.MASK not in shown or redact.MASK in str(value):
         return ""
     return comment(f"{name}: {shown} (not written: it holds a value drift does not print)")
@@ -65,10 +65,11 @@ def in_all(config: RevisionConfig) -> dict[str, SettingValue]:
     return {**config.settings, **other_limits(held)}
 
 
-def sidecar_settings(container: ContainerConfig) -> tuple[str, ...]:
+def sidecar_settings(container: ContainerConfig, hidden: Collection[str]) -> tuple[str, ...]:
     """`key: value` lines (or `# …` comments) for what a sidecar holds for itself: its limits
     as read (defaults included), and its image as a comment, as the main container's is (a
-    pin, or a pattern, is the team's choice)."""
+    pin, or a pattern, is the team's choice). `hidden`: the workload's values never shown
+    (a password moved there from a variable, `moved_in`), withheld as `check` masks them."""
     lines = []
     for name in CONTAINER_SETTINGS:
         field = FIELDS[name]
@@ -80,7 +81,7 @@ def sidecar_settings(container: ContainerConfig) -> tuple[str, ...]:
         value = container.settings.get(name)
         if value is None or value == "":
             continue
-        shown = field.show(value)
+        shown = field.shown(value, hidden)
         if kept := withheld(name, value, shown):
             lines.append(kept)
         elif name == "image":
@@ -92,12 +93,14 @@ def sidecar_settings(container: ContainerConfig) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def settings_lines(config: RevisionConfig, conflicts: Mapping[str, str], number: str) -> list[str]:
+def settings_lines(
+    config: RevisionConfig, conflicts: Mapping[str, str], number: str, hidden: Collection[str]
+) -> list[str]:
     """`key: value` lines (or `# …` comments) for what the revision holds for itself, each
     setting of the catalogue: as read, as a comment where a profile cannot state it (a
     value outside what it may state, one that conflicts with another, the image), nothing
     where there is nothing to state. `number`: the project's, for a default compute account
-    left unnamed (`account_line`)."""
+    left unnamed (`account_line`); `hidden`: as `sidecar_settings`."""
     lines: list[str] = []
     unread = said_unread(config.unreadable)
     for name, spec in FIELDS.items():
@@ -123,7 +126,7 @@ def settings_lines(config: RevisionConfig, conflicts: Mapping[str, str], number:
             if name == "ingress":
                 lines.append(comment(f"ingress: {value} (a profile cannot state it)"))
             continue
-        shown = spec.show(value)
+        shown = spec.shown(value, hidden)
         if kept := withheld(name, value, shown):
             lines.append(kept)
             continue

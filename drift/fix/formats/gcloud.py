@@ -155,7 +155,7 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
             )
             out.left.append(s)
             continue
-        why = FIELDS[s.name].lacks_flag(sp.kind, s.after)  # the manual steps' rule too
+        why = FIELDS[s.name].lacks_flag(sp.kind, s.after, sp.hidden)  # the manual steps' too
         if why:
             out.skipped.append(
                 f"setting {s.name}: {shell_line(update_command(sp.kind))} {why}; drift fix makes it"

@@ -35,7 +35,7 @@ def _setting_json(sp: ServicePlan, change: SettingChange) -> dict[str, Any]:
     """Before and after as every output shows them (`512Mi`, not bytes; `10m`, not 600)."""
 
     def show(value: Any) -> str:  # masked on the data, as the table (helper-583 F2)
-        return mask(FIELDS[change.name].show(value))
+        return mask(FIELDS[change.name].shown(value, sp.hidden))
 
     return {
         "id": sp.setting_id(change),

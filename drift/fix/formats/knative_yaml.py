@@ -148,9 +148,9 @@ def _changes(sp: ServicePlan) -> list[str]:
         out.append(f"{c.action.value} {c.name}{where}{value}")
     for s in sp.settings:
         field = FIELDS[s.name]
-        before = None if s.before is None else field.show(s.before)
+        before = None if s.before is None else field.shown(s.before, sp.hidden)
         where = f" (container {s.container})" if s.container else ""
-        out.append(f"set {s.name}{where}{_value(before, field.show(s.after))}")
+        out.append(f"set {s.name}{where}{_value(before, field.shown(s.after, sp.hidden))}")
     return out
 
 

@@ -11,11 +11,12 @@ from drift.redact import mask
 from drift.textsafe import LOOK_ALIKE_NOTE, plural, shown_change, visible
 
 
-def _setting(name: str, value: SettingValue | None) -> str | None:
+def _setting(sp: ServicePlan, name: str, value: SettingValue | None) -> str | None:
     # masked on the data: an image tag naming a secret passed the scrub as one word
     # (helper-583 F2); a payload too short to be searched for is not (`1`, `true`: an
-    # ordinary value masked tells the payload, helper-584 F2)
-    return None if value is None else mask(FIELDS[name].show(value))
+    # ordinary value masked tells the payload, helper-584 F2); a password moved onto a
+    # command line (`ServicePlan.hidden`) as `check` masks it
+    return None if value is None else mask(FIELDS[name].shown(value, sp.hidden))
 
 
 Row = tuple[str, str, str, str, bool]
@@ -142,7 +143,12 @@ def plan_table(plan: Plan) -> str:
             for c in sp.env
         ]
         rows += [
-            _row("set", _setting_name(s), _setting(s.name, s.before), _setting(s.name, s.after))
+            _row(
+                "set",
+                _setting_name(s),
+                _setting(sp, s.name, s.before),
+                _setting(sp, s.name, s.after),
+            )
             for s in sp.settings
         ]
         if rows:
