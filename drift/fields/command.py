@@ -7,7 +7,8 @@ Each is a container's own (gcloud's `--container=CONTAINER` group), so a sidecar
 under `containers: {NAME: {settings: …}}` (`Field.per_container`).
 
 Compared item by item, in order: `[--mode, staging]` and `[--mode, prod]` differ, and so do
-`[-v, -q]` and `[-q, -v]` (`lists.ordered`). Unset: the image's own (none stated). gcloud
+`[-v, -q]` and `[-q, -v]` (`lists.ordered`), an empty word read as it is (`--flag,""`), the one
+word `none` quoted (`"none"`: bare, `none` is no list). Unset: the image's own (none stated). gcloud
 `--command=A,B` / `--args=A,B`, "To reset this field to its default, pass an empty string"
 (googlecloudsdk command_lib/run/flags.py `AddCommandFlag`, `ArgsFlag`: `arg_parsers.ArgList`, a
 comma list, so an item holding a comma takes gcloud's `^DELIM^` syntax, `gcloud topic escaping`,
@@ -34,16 +35,15 @@ from drift.redact import MASK
 def _reader(part: str) -> Any:
     def read(source: Source) -> str:
         container = source.container
-        # an empty word is dropped, as a profile's list cannot state one (`lists.items`)
-        words = getattr(container, part) if container is not None else ()
-        return lists.ordered(w for w in words if w)
+        # each word as it is, an empty one too (`--flag ""`: `lists.ordered` quotes it)
+        return lists.ordered(getattr(container, part) if container is not None else ())
 
     return read
 
 
 def _writer(part: str) -> Any:
     def write(workload: Any, container: Any, value: SettingValue) -> None:
-        setattr(container, part, lists.items(value))  # each whole, a comma and all
+        setattr(container, part, lists.words(value))  # each whole, a comma and all
 
     return write
 
@@ -53,7 +53,7 @@ def hiding(value: SettingValue, hidden: Collection[str] = ()) -> str:
     `***`, or is (or gives a flag, `--pg=VALUE`) one of `hidden` (values never shown: a
     password moved from a variable, `Context.hidden`); then each piece of the line shaped like
     a credential masked where it stands (`credentials.masked_words`); none: `none`."""
-    words = lists.items(value)
+    words = lists.words(value)
     if not words:
         return "none"
     out = [MASK if holds_secret(w) or _moved(w, hidden) else w for w in words]
@@ -73,7 +73,7 @@ def shown(value: SettingValue) -> str:
 def _flag(name: str) -> Any:
     def flag(value: SettingValue) -> str:
         # "To reset this field to its default, pass an empty string" (flags.py)
-        return lists.gcloud_list(f"--{name}", value) if value else f"--{name}="
+        return lists.gcloud_list(f"--{name}", value, lists.words) if value else f"--{name}="
 
     return flag
 
@@ -82,9 +82,11 @@ def _unprinted(kind: Kind, value: SettingValue) -> str:
     """Why gcloud's script leaves the change to drift fix ("": it makes it): a word the
     script would print is shown masked (a secret drift read, a credential's shape), or no
     delimiter of gcloud's list syntax is free."""
-    if hiding(value) != (lists.ordered(lists.items(value)) or "none"):
+    if hiding(value) != (lists.ordered(lists.words(value)) or "none"):
         return UNPRINTED
-    return lists.no_delimiter(value)
+    if "" in lists.words(value):  # `--args=a,` is `[a]`: arg_parsers `_TokenizeQuotedList`
+        return "cannot take an empty item: gcloud's comma list drops one at its end"
+    return lists.no_delimiter(value, lists.words)
 
 
 def _row(name: str, help: str, example: str) -> Field:
@@ -100,7 +102,7 @@ def _row(name: str, help: str, example: str) -> Field:
         no_flag=_unprinted,
         per_container=True,
         parse=lambda v: lists.profile_words(v, f"the container's {name}"),
-        normalise=lambda v: lists.ordered(lists.items(v)),
+        normalise=lambda v: lists.ordered(lists.words(v)),
         show=shown,
         hides=hiding,
         examples=(example,),
@@ -112,12 +114,13 @@ def _row(name: str, help: str, example: str) -> Field:
 _SAID = {
     "command": (
         "The container's entrypoint, in order (a list, or a,b with \\, for a comma inside "
-        "one); none: the image's ENTRYPOINT.",
+        'one and "" for an empty one); none: the image\'s ENTRYPOINT.',
         "/server",
     ),
     "args": (
         "The arguments passed to the container's entrypoint, compared item by item in order "
-        "(a list, or a,b with \\, for a comma inside one); none: the image's CMD.",
+        '(a list, or a,b with \\, for a comma inside one and "" for an empty one); none: '
+        "the image's CMD.",
         "--mode,staging",
     ),
 }
