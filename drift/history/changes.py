@@ -4,7 +4,7 @@ every container), settings from the catalogue, and images. No secret value is ev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from drift.credentials import looks_like_credential
@@ -166,13 +166,13 @@ def changes(
         shows = (masking.shown(), masking.shown())
         out += _container(name, old, new, several, shows, same)
         if old is not None and new is not None and _own(name, before, after):
-            out += _own_settings(name, old, new)
+            out += _own_settings(name, old, new, masking.hidden)
     for setting in COMPARED_SETTINGS:
         if setting in before.unreadable or setting in after.unreadable:
             continue  # no value read on one side: no change to tell (not "removed")
         old_value, new_value = before.settings.get(setting), after.settings.get(setting)
         if old_value != new_value:
-            show = FIELDS[setting].show
+            row = FIELDS[setting]
             why = (
                 naming.undecided(setting, old_value, new_value)
                 if old_value is not None and new_value is not None
@@ -183,8 +183,8 @@ def changes(
                     Kind.SETTING,
                     Action.UNDECIDED if why else Action.CHANGED,
                     f"setting.{setting}",
-                    None if old_value is None else show(old_value),
-                    None if new_value is None else show(new_value),
+                    None if old_value is None else row.shown(old_value, masking.hidden),
+                    None if new_value is None else row.shown(new_value, masking.hidden),
                     why=why,
                 )
             )
@@ -235,17 +235,20 @@ def _own(name: str, before: RevisionConfig, after: RevisionConfig) -> bool:
     )
 
 
-def _own_settings(name: str, old: ContainerConfig, new: ContainerConfig) -> Iterator[Change]:
+def _own_settings(
+    name: str, old: ContainerConfig, new: ContainerConfig, hidden: Collection[str]
+) -> Iterator[Change]:
     """A sidecar's own limits changed (`ContainerConfig.settings`; its image is `_container`'s,
     the main container's limits the workload's settings): what `check` judges of it, with
-    `since` naming that revision (helper-548 F3)."""
+    `since` naming that revision (helper-548 F3). `hidden`: values never shown
+    (`Masking.hidden`: a password on a command line, `Field.shown`)."""
     for key in CONTAINER_SETTINGS:
         if key == "image" or key in old.unreadable or key in new.unreadable:
             continue
         before, after = old.settings.get(key), new.settings.get(key)
         if before != after:
-            was = None if before is None else FIELDS[key].show(before)
-            now = None if after is None else FIELDS[key].show(after)
+            was = None if before is None else FIELDS[key].shown(before, hidden)
+            now = None if after is None else FIELDS[key].shown(after, hidden)
             yield Change(Kind.SETTING, Action.CHANGED, f"setting.{key}", was, now, name)
 
 

@@ -113,3 +113,16 @@ def test_init_withholds_a_moved_password_in_args(make_sandbox: MakeSandbox, tmp_
     written = (tmp_path / "profiles" / "lab.yaml").read_text()
     assert TOKEN not in written + done.stdout + done.stderr, written
     assert "# args: --pg,***,*** (not written" in written, written
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_history_masks_a_password_on_the_command_line(
+    make_sandbox: MakeSandbox, tmp_path: Path, fmt: str
+) -> None:
+    """`drift history` masks a value some revision held whole as a variable's, wherever it is
+    (`Masking.hidden`): in the args' change too."""
+    sandbox = make_sandbox(_world())
+    done = _run(sandbox, tmp_path, "[--mode, staging]", "history", "lab", "--format", fmt)
+    shown = done.stdout + done.stderr
+    assert done.returncode == 0 and "setting.args" in shown, shown
+    assert TOKEN not in shown and "--pg,***,***" in shown, shown
