@@ -276,7 +276,7 @@ def _pick(
     once."""
     found = [e for e in entries if e.change_id == wanted]
     if not found:
-        raise UsageError(not_found(wanted, journal, entries))
+        raise not_found(wanted, journal, entries)
     found = _only(found, services, wanted)
     unreadable = [e.problem for e in found if e.unreadable]
     if unreadable:  # not an entry drift can roll back from: one clear error (invariant 7)

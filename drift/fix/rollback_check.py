@@ -9,7 +9,7 @@ import asyncio
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from drift.errors import JournalError
+from drift.errors import JournalError, UsageError
 from drift.fix import pool_gone, workload_preview, workload_restore
 from drift.fix.byhand import journal_promotion, promoted_by_hand
 from drift.fix.context import FixUI
@@ -44,6 +44,7 @@ from drift.fix.update import get_workload
 from drift.fix.workload import RESTORED, still_running
 from drift.kinds import Kind, label, workload_key
 from drift.live.api import in_progress, short
+from drift.live.changeids import well_formed
 from drift.live.normalize import raw
 from drift.live.session import Session
 from drift.live.workloads import running_execution, stamp
@@ -282,9 +283,11 @@ set; a job's or pool's fields), and keeps the rest of theirs — a label they ad
 service-level setting drift never set (revfix60 F3)."""
 
 
-def not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:
+def not_found(wanted: str, journal: Journal, entries: list[Entry]) -> UsageError:
     """A change asked for (or any, where no journal is) that this journal does not hold:
-    never "nothing to roll back" — it may be live, recorded in another journal."""
+    never "nothing to roll back" — it may be live, recorded in another journal. The message
+    names the change and the journal; the hint the ways on, the listing first where there
+    is something to list, `--from-live` only for a change id's shape (helper-683 L3)."""
     where = journal.directory
     if entries:
         known = ", ".join(sorted({e.change_id for e in entries})[-5:])
@@ -293,18 +296,18 @@ def not_found(wanted: str, journal: Journal, entries: list[Entry]) -> str:
         said = f"no change {wanted!r}: the journal {where} holds no change"
     else:
         said = f"no journal at {where}: no change was recorded there"
-    gone = (
-        f"; if that journal is gone (the fix ran in CI, a container, another machine) and its "
-        f"canary is still on a service, `drift rollback {wanted} --from-live ENV` removes it "
-        "from the live services of ENV"
-        if wanted
-        else ""
+    ways = ["`drift rollback --list` lists the recorded changes"] if entries else []
+    ways.append(
+        "a change made from another project: point at its journal with --journal DIR "
+        "(or DRIFT_JOURNAL_DIR), or run drift in that project (or with its --profiles DIR)"
     )
-    return visible(
-        f"{said}; if the change was made from another project, point at its journal with "
-        "--journal DIR (or DRIFT_JOURNAL_DIR), or run drift in that project (or with its "
-        f"--profiles DIR){gone}"
-    )
+    if well_formed(wanted):
+        ways.append(
+            "its journal gone (the fix ran in CI, a container, another machine) and its "
+            f"canary still on a service: `drift rollback {wanted} --from-live ENV` removes it "
+            "from the live services of ENV"
+        )
+    return UsageError(visible(said), hint=visible("; ".join(ways)))
 
 
 def _pinned(live: Any, entry: Entry) -> bool:

@@ -41,8 +41,8 @@ def test_a_change_not_found_is_a_usage_error(
         return
     with pytest.raises(UsageError) as caught:
         _rollback(journal, change)
-    message = caught.value.message
-    assert str(journal) in message and "--journal DIR" in message and "--profiles" in message
+    message, hint = caught.value.message, caught.value.hint or ""
+    assert str(journal) in message and "--journal DIR" in hint and "--profiles" in hint
     assert (CHANGE in message) == (change is not None)
 
 
