@@ -135,3 +135,24 @@ def test_a_refused_project_says_its_hint_first_and_each_cause_once(elsewhere: Sa
     for workload in {i["service"] for i in items}:
         targets = [i["target"] for i in items if i["service"] == workload]
         assert f"{workload}: {', '.join(sorted(targets))}" in listed, done.stdout
+
+
+def test_the_step_summary_says_a_refused_project_once_per_cause(
+    elsewhere: Sandbox, tmp_path: Path
+) -> None:
+    """helper-684 left the step summary listing a refused project's items one row each, the
+    server's words repeated in every row after the hint's place: it says them as the table
+    does now — the hints first, then each cause once with its items' targets."""
+    written = tmp_path / "summary.md"
+    env = elsewhere.environ() | {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(written)}
+    done = drift("check", "staging", "--format", "github", env=env, cwd=REPO)
+    assert done.returncode == 3, done.stderr
+    lines = written.read_text().splitlines()
+    items = _json(elsewhere)["unverified"]
+    hint = next(n for n, line in enumerate(lines) if line.startswith("- hint: every read in"))
+    assert hint < lines.index("### Could not verify"), lines
+    assert written.read_text().count("(or it may not exist)") == 1, lines
+    assert f"{len(items)} items, 1 cause (the JSON report lists each item):" in lines, lines
+    for workload in {i["service"] for i in items}:
+        targets = sorted(i["target"] for i in items if i["service"] == workload)
+        assert f"  - {workload}: {', '.join(targets)}" in lines, lines

@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from drift.findings import BaselineState, Finding, Unverified
+from drift.format.gaps import by_cause, targets
 from drift.format.interface import Formatter
 from drift.format.summary import (
     PROOF_HEADING,
@@ -212,7 +213,9 @@ def _whole(report: Report, made: _Made) -> str:
                 f"- {md_text(proof.service)}: not confirmed: {md_text(proof.note)}"
                 for proof in unproven
             ]
-    if report.unverified:
+    if report.unverified and report.project_refused is not None:
+        out += _by_cause(report)
+    elif report.unverified:
         out += ["", "### Could not verify", ""]
         out += md_table(
             ["service", "target", "reason"],
@@ -249,6 +252,24 @@ def _whole(report: Report, made: _Made) -> str:
         out += ["", "### Repair", "", intro, ""]
         out += md_fence(report.fix_commands, "bash")
     return "\n".join(out + made.tail) + "\n"
+
+
+def _by_cause(report: Report) -> list[str]:
+    """Every read refused alike (a project mistyped): the hints first, then each distinct
+    cause once with what it left unverified, as the table says it (helper-683 M2); the JSON
+    report keeps every item."""
+    grouped = by_cause(report)
+    out = ["", *(f"- {md_text(hint)}" for hint in unverified_hints(report))]
+    out += ["", "### Could not verify", ""]
+    out += [
+        f"{plural(len(report.unverified), 'item')}, {plural(len(grouped), 'cause')} "
+        "(the JSON report lists each item):",
+        "",
+    ]
+    for said, items in grouped.items():
+        out.append(f"- {plural(len(items), 'item')}: {md_text(said)}")
+        out += [f"  - {md_text(line)}" for line in targets(items)]
+    return out
 
 
 def _ranked_rows(report: Report, made: _Made) -> list[tuple[str, str]]:
