@@ -230,7 +230,10 @@ def check(
             if format is OutputFormat.MARKDOWN and failed:
                 code = destinations.delivered_code(report.exit_code, failed)
                 text = output.markdown(report, failed, code)
-            output.emit_report(report, format, where, quiet=quiet, access=access, text=text)
+            said = output.step_summary_writable()  # what the annotations may send to
+            output.emit_report(
+                report, format, where, quiet=quiet, access=access, text=text, summary=said
+            )
     shown = where is None and len(failed) == before  # on standard output, which took it
     if not (format is OutputFormat.MARKDOWN and (output_file is None or summary)):
         # `--format markdown` on stdout is the summary the job writes itself (`>>

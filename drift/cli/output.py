@@ -211,12 +211,14 @@ def emit_report(
     quiet: bool = False,
     access: Access | None = None,
     text: str | None = None,
+    summary: bool = False,
 ) -> None:
-    """The report in `fmt` on stdout or in `output` (`text`: already rendered in `fmt`); the
-    summary line on stderr is said once every output was tried (`destinations.said`)."""
+    """The report in `fmt` on stdout or in `output` (`text`: already rendered in `fmt`;
+    `summary`: `render`'s); the summary line on stderr is said once every output was tried
+    (`destinations.said`)."""
     colored = output is None and color()  # a file never gets color codes
     if text is None:
-        text = render(report, fmt, quiet=quiet, colored=colored)
+        text = render(report, fmt, quiet=quiet, colored=colored, summary=summary)
     emit(text, output, colored=colored, access=access, fmt=fmt)
 
 
@@ -229,15 +231,23 @@ def color() -> bool:
     return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-def render(report: Report, fmt: OutputFormat, *, quiet: bool = False, colored: bool = False) -> str:
-    """The report in `fmt` (`colored`: the table's colors, for `emit(..., colored=True)`)."""
+def render(
+    report: Report,
+    fmt: OutputFormat,
+    *,
+    quiet: bool = False,
+    colored: bool = False,
+    summary: bool = False,
+) -> str:
+    """The report in `fmt` (`colored`: the table's colors, for `emit(..., colored=True)`;
+    `summary`: the step summary is written beside it, which github's may send the reader to)."""
     from drift.format import formatter_for
 
     if quiet and fmt is OutputFormat.TABLE:
         from drift.format.summary import summary_line
 
         return summary_line(report) + "\n"
-    return formatter_for(fmt, color=colored).render(report)
+    return formatter_for(fmt, color=colored, summary=summary).render(report)
 
 
 def markdown(report: Report, failed: list[str], code: int) -> str:
@@ -251,6 +261,28 @@ def step_summary_file() -> Path | None:
     """The step summary file, in GitHub Actions."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     return Path(path) if os.environ.get("GITHUB_ACTIONS") == "true" and path else None
+
+
+def step_summary_writable() -> bool:
+    """Whether the step summary can be appended to (`step_summary` is called after the
+    report, which may send the reader to it): in GitHub Actions, a file drift can open for
+    appending, or a directory to make it in, and not full. Tried without writing (a FIFO
+    never waited on); a write that fails even so is warned of as before."""
+    from drift.format.markdown import STEP_SUMMARY_LIMIT
+
+    path = step_summary_file()
+    if path is None:
+        return False
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return os.access(path.parent, os.W_OK)
+    except OSError:  # a directory, read-only, a FIFO no one reads
+        return False
+    try:
+        return os.fstat(handle).st_size < STEP_SUMMARY_LIMIT
+    finally:
+        os.close(handle)
 
 
 def writes_step_summary(where: Destination | None) -> bool:

@@ -20,8 +20,11 @@ class OutputFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
-def formatter_for(fmt: OutputFormat, *, color: bool = False, width: int | None = None) -> Formatter:
-    """The formatter for `fmt`; `color` and `width` only matter to the table."""
+def formatter_for(
+    fmt: OutputFormat, *, color: bool = False, width: int | None = None, summary: bool = False
+) -> Formatter:
+    """The formatter for `fmt`; `color` and `width` only matter to the table, `summary` (the
+    step summary is written beside it) to github's."""
     if fmt is OutputFormat.TABLE:
         from drift.format.table import TableFormat
 
@@ -33,7 +36,7 @@ def formatter_for(fmt: OutputFormat, *, color: bool = False, width: int | None =
     if fmt is OutputFormat.GITHUB:
         from drift.format.github import GitHubFormat
 
-        return GitHubFormat()
+        return GitHubFormat(summary=summary)
     if fmt is OutputFormat.SARIF:
         from drift.format.sarif import SarifFormat
 

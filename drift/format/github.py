@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
+from itertools import groupby
 
 from drift.findings import BaselineState, Finding, Location, Severity, Unverified
 from drift.format.gaps import by_cause, targets
@@ -80,8 +81,13 @@ class _Annotation:
 
 
 class GitHubFormat(Formatter):
+    def __init__(self, *, summary: bool = False) -> None:
+        self.summary = summary
+        """Whether the step summary is written beside these annotations: what the line
+        counting those GitHub does not show sends the reader to (helper-683 L5)."""
+
     def compose(self, report: Report) -> str:
-        items = most_severe_first(report)
+        items = _in_line_order(most_severe_first(report))
         if refused := report.project_refused is not None:  # said once per cause: `_refused`
             items = [i for i in items if not isinstance(i, Unverified)]
         before = sum(isinstance(i, Unverified) or i.severity is Severity.ERROR for i in items)
@@ -107,7 +113,7 @@ class GitHubFormat(Formatter):
             else:
                 dropped[annotation.is_finding] += 1
         if dropped:
-            lines.append(_dropped_line(dropped[True], dropped[False]))
+            lines.append(_dropped_line(dropped[True], dropped[False], summary=self.summary))
         # Plain lines, never a workflow command: `visible` keeps each on one line and escapes
         # the runner's legacy `##[` form (drift.textsafe.visible).
         lines += [f"drift: note: {visible(note)}" for note in report.notes]
@@ -117,6 +123,28 @@ class GitHubFormat(Formatter):
         lines += [f"drift: {hint}" for hint in unverified_hints(report) if hint not in annotated]
         lines.append(summary_line(report))
         return "\n".join(lines) + "\n"
+
+
+def _in_line_order(items: list[Finding | Unverified]) -> list[Finding | Unverified]:
+    """`items` as `most_severe_first` ranks them, and within each of its ranks in the order
+    of the profile's lines (by file, then line; what has no line last): GitHub shows the first
+    `ANNOTATIONS_PER_LEVEL` of a level, which were the first by name (MISSING_0, _1, _10…),
+    not the first lines a reviewer reads (helper-683 L5)."""
+    return [i for _, rank in groupby(items, key=_rank) for i in sorted(rank, key=_line)]
+
+
+def _rank(item: Finding | Unverified) -> tuple[str, bool, bool]:
+    """What `most_severe_first` ranks by: equal for the items of one rank, which it keeps
+    together."""
+    if isinstance(item, Unverified):
+        return ("unverified", False, False)
+    probe = item.rule.startswith("probe.")
+    return (item.severity.value, baseline_mark(item) is None, not probe)
+
+
+def _line(item: Finding | Unverified) -> tuple[bool, str, int]:
+    where = item.location
+    return (where is None, "" if where is None else where.file, 0 if where is None else where.line)
 
 
 def _framed(report: Report) -> list[_Annotation]:
@@ -257,7 +285,7 @@ def _resolved(report: Report) -> list[_Annotation]:
     return [_Annotation(level, partial(str, line), False)]
 
 
-def _dropped_line(findings: int, items: int) -> str:
+def _dropped_line(findings: int, items: int, *, summary: bool) -> str:
     parts = []
     if findings:
         parts.append(plural(findings, "more finding"))
@@ -266,5 +294,6 @@ def _dropped_line(findings: int, items: int) -> str:
     verb = "is" if findings + items == 1 else "are"
     return (
         f"drift: {' and '.join(parts)} {verb} not annotated "
-        f"(GitHub shows {ANNOTATIONS_PER_LEVEL} per level); see the step summary"
+        f"(GitHub shows {ANNOTATIONS_PER_LEVEL} per level); "
+        + ("see the step summary" if summary else "--format json lists them all")
     )

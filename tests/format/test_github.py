@@ -114,7 +114,8 @@ def test_each_level_is_capped_most_severe_first_then_one_plain_line() -> None:
     assert all("title=drift incomplete" in x for x in warnings[:4])
     assert sum(x.startswith("::notice ") for x in lines) == ANNOTATIONS_PER_LEVEL
     assert lines[-2] == (
-        "drift: 6 more findings are not annotated (GitHub shows 10 per level); see the step summary"
+        "drift: 6 more findings are not annotated (GitHub shows 10 per level); "
+        "--format json lists them all"  # no step summary written beside them: L5
     )
     assert not lines[-2].startswith("::") and not lines[-1].startswith("::")
     assert lines[-1].startswith("staging: 13 errors, 8 warnings, 11 infos in 3 services")
@@ -125,7 +126,7 @@ def test_dropped_unverified_items_are_counted_too() -> None:
     lines = render(make_report(_many(Severity.WARNING, 1), unverified=gaps)).splitlines()
     assert lines[-2] == (
         "drift: 1 more finding and 1 more unverified item are not annotated "
-        "(GitHub shows 10 per level); see the step summary"
+        "(GitHub shows 10 per level); --format json lists them all"
     )
 
 
