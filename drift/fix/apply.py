@@ -19,7 +19,7 @@ from pathlib import Path
 from drift.check import run_check
 from drift.errors import DriftError, ExitCode, Interrupted, OutputLost
 from drift.fix.author import who
-from drift.fix.base import describe, tag_note
+from drift.fix.base import describe, tagged
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, abort_code
 from drift.fix.dryrun import dry_run_report, validate
 from drift.fix.each import fix_each, together
@@ -31,6 +31,7 @@ from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.only import cut_note, only
 from drift.fix.plan import Planned, plan_environment
+from drift.fix.recorded import tags_said
 from drift.fix.saved import applied_already, changed_since, check_target
 from drift.fix.served import canary_record, journal_entries
 from drift.fix.start import question, service_fix, workload_fix
@@ -63,6 +64,9 @@ class FixResult:
     def summary(self) -> str:
         """What happened, in lines for a person (the re-check is rendered apart)."""
         lines = [o.message for o in self.outcomes if o.message]
+        # what the promoted canaries cannot promise of an image named by a tag, once
+        promoted = [o.by_tag for o in self.outcomes if o.by_tag is not None]
+        lines += [n for n in [tags_said(promoted, "the canary")] if n]
         if self.message:
             lines.append(self.message)
         if self.change_id is not None and self.journal is not None:
@@ -186,8 +190,9 @@ async def _fix(
     todo = [s for s in plan.services if s.has_patch]
     bases = [planned.bases[s.key] for s in todo if s.key in planned.bases and s.changes_template]
     built = [b for b in bases if not (b.blocked or b.unreleased or b.unknown)]
-    # each base, then what its canary cannot promise of an image named by a tag
-    notes = [n for b in built for n in (describe(b), tag_note(b, named=True)) if n]
+    # each base, then what their canaries cannot promise of an image named by a tag, once
+    notes = [n for b in built if (n := describe(b))]
+    notes += [n for n in [tags_said([tagged(b) for b in built], "the canary")] if n]
     for note in notes:
         ui.say(note)
     if not options.dry_run:  # a change stopped after its last write, on what needs none

@@ -18,7 +18,7 @@ from drift.diff.served import (
     unreleased_revisions,
 )
 from drift.fix.formats.text import command_line
-from drift.fix.recorded import tagged_images, tags_resolved
+from drift.fix.recorded import Tagged, tagged_images
 from drift.fix.unknown import unknown_lost, unknown_on
 from drift.kinds import Kind
 from drift.live.conditions import failed_ready, words
@@ -167,17 +167,16 @@ def describe(base: Base) -> str:
     return text
 
 
-def tag_note(base: Base, *, named: bool = False) -> str:
+def tagged(base: Base) -> Tagged:
     """What a canary built on `base` cannot promise (SPEC invariant 8: "the serving
     revision's configuration plus the plan, nothing else"): an image named by a tag is
     resolved again when the canary is created, and may be an image that never served — a
     push of the tag that was not deployed (revfix84 F2). The v2 Revision carries no digest to
-    compare (`drift.fix.recorded`). "" when every image is named by its digest. `named`: the
-    sentence starts with the service's name."""
+    compare (`drift.fix.recorded`). No tags when every image is named by its digest; said by
+    `tags_said`, once for every service of the fix."""
     if base.on_template and base.differences or base.kind is not Kind.SERVICE:
-        return ""  # the template's images are said as changes; a pool's fix says its own
-    said = tags_resolved(tagged_images(base.template), "the canary", base.revision)
-    return f"{base.service}: {said}" if said and named else said
+        return Tagged(base.service, (), base.revision)  # said as changes; a pool's its own
+    return Tagged(base.service, tuple(tagged_images(base.template)), base.revision)
 
 
 def _built_on(base: Base) -> str:

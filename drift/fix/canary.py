@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drift.errors import ApiError, JournalError
-from drift.fix.base import tag_note
+from drift.fix.base import tagged
 from drift.fix.binauthz_own import refusal_cause
 from drift.fix.cleanup import clean_up
 from drift.fix.context import Stop, canary_request
@@ -277,10 +277,9 @@ class ServiceFix(ServiceFixer):
                 note = f"traffic on {canary}" + (f" ({error.reason})" if error else "")
                 self._promotion_landed(State.PROMOTED, note, now)
                 self.outcome.state = State.PROMOTED
-                tagged = tag_note(self.base)  # what the probe of the canary cannot prove
+                self.outcome.by_tag = tagged(self.base)  # what its probe cannot prove
                 self.outcome.message = (
                     f"{self.name}: traffic moved to {canary} (what serves: {describe_serving(now)})"
-                    + (f"; {tagged}" if tagged else "")
                 ) + probe_tag_note(ctx.profile, self.sp.service, raw, self.base.revision, canary)
                 self.where = f"{self.name}: the fix is complete (traffic on {canary})"
                 return

@@ -17,6 +17,7 @@ from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.journalfiles import UNJOURNALED
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_traffic, patched_template
+from drift.fix.recorded import Tagged
 from drift.fix.saved import SavedPlan
 from drift.fix.update import settled_workload
 from drift.fix.waiting import Deadline
@@ -78,6 +79,9 @@ class ServiceOutcome:
     unknown: bool = False
     """Stopped past a write whose outcome is not known (its answer lost, the workload written
     since by someone else: `drift.fix.promotion_lost`): exit 3, never "nothing changed"."""
+    by_tag: Tagged | None = None
+    """Promoted: the images its canary named by a tag (`drift.fix.base.tagged`), which the
+    fix's result says once for all its services (`tags_said`)."""
     overwrote: str = ""
     """Someone else's write that drift's canary write replaced (their revision, or their
     generation): the fix exits 1, not 4 ("aborted safely … with nothing changed")."""

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.errors import ApiError, AuthError
-from drift.fix.base import tag_note
+from drift.fix.base import tagged
 from drift.fix.context import Fixer, ServiceOutcome, Stop
 from drift.fix.journal import DONE, State, Write
 from drift.fix.lock import Locks
@@ -156,10 +156,10 @@ async def promotion_cut(fixer: ServiceFixer, stop: Stop, record: Record) -> Stop
         return unjournaled
     outcome.state, outcome.interrupted = State.PROMOTED, True
     serves = f"rolling out: {rolling}" if rolling else f"what serves: {describe_serving(now)}"
-    tagged = tag_note(fixer.base)
+    outcome.by_tag = tagged(fixer.base)
     outcome.message = (
         f"{stop.message}, but the promotion had landed: traffic moved to {canary} "
-        f"({serves}); the fix is complete" + (f"; {tagged}" if tagged else "")
+        f"({serves}); the fix is complete"
     )
     fixer.where = f"{fixer.name}: the fix is complete (traffic on {canary})"
     return None

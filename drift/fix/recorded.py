@@ -17,6 +17,8 @@ redeploys by tag instead of calling them restored."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from drift.fields import FIELDS
@@ -119,6 +121,11 @@ def tagged_images(template: Any) -> list[str]:
     return list(dict.fromkeys(i for i in images if i and "@" not in i))
 
 
+def tag_record(entry: Entry, name: str) -> Tagged:
+    """`tag_caveat`'s images and revision, for `tags_said`."""
+    return Tagged(name, tuple(by_tag(entry)), served_by(entry))
+
+
 def tag_caveat(entry: Entry) -> str:
     """One sentence on the images a rollback redeploys by tag ("" when each is a digest)."""
     return tags_resolved(by_tag(entry), "the new revision", served_by(entry), "ran")
@@ -135,6 +142,35 @@ def tags_resolved(tags: list[str], new: str, which: str, ran: str = "runs") -> s
         f"{named} {'is a tag' if one else 'are tags'}: {new} runs the image "
         f"{'it names' if one else 'they name'} now (Cloud Run resolves a tag to a digest when "
         f"it creates a revision), which is the one {which or 'the revision that served'} {ran} "
+        "only if nobody has pushed the tag since; drift cannot compare digests"
+    )
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """A workload's images named by a tag that a new revision is created with, and the
+    revision that served them (`tags_resolved`'s arguments, one workload's)."""
+
+    name: str
+    tags: tuple[str, ...]
+    which: str
+
+
+def tags_said(tagged: Sequence[Tagged], new: str, ran: str = "runs") -> str:
+    """`tags_resolved` of each workload of one command, said once (helper-683 L1: the same
+    sentence followed each service, 12 times in `make demo`): one workload's names it and its
+    sentence; more name them, each one's images, and the sentence once ("" without tags)."""
+    tagged = [t for t in tagged if t.tags]
+    if len(tagged) < 2:
+        return "".join(
+            f"{t.name}: {tags_resolved(list(t.tags), new, t.which, ran)}" for t in tagged
+        )
+    images = ", ".join(f"{', '.join(map(visible, t.tags))} on {t.name}" for t in tagged)
+    return (
+        f"{', '.join(t.name for t in tagged)}: their images are named by tags ({images}): "
+        f"each {new.removeprefix('the ')} runs the image its tag names now (Cloud Run "
+        "resolves a tag to a digest when it creates a revision), which is the one "
+        f"{'the serving revision' if ran == 'runs' else 'the revision that served'} {ran} "
         "only if nobody has pushed the tag since; drift cannot compare digests"
     )
 

@@ -23,6 +23,7 @@ from drift.fix.fanout import Said, in_order
 from drift.fix.journal import DONE, Entry, Journal, State
 from drift.fix.lock import Locked, Locks
 from drift.fix.locktakeover import clear_stale
+from drift.fix.recorded import tags_said
 from drift.fix.recover import from_live
 from drift.fix.rollback_check import Checked, check, not_found, refusal, the_rest, who
 from drift.fix.rollback_check import where as place
@@ -249,6 +250,9 @@ async def _roll_back(
     refused = [c for c in checked if c.since.blocks and not force]
     if refused:
         return _stop(result, refusal(refused, checked, result.change_id))
+    # what no workload's new revision can promise of an image named by a tag, said once
+    if tags := tags_said([c.by_tag for c in checked if c.by_tag], "the new revision", "ran"):
+        ui.say(f"note: {tags}")
     if all(c.back for c in checked):  # nothing is written: nothing to confirm, and the read
         run = replace(run, yes=True)  # just made is what `restore` judges (no prompt waited)
     elif not run.yes and not ui.confirm(

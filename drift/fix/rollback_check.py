@@ -17,7 +17,14 @@ from drift.fix.gone import missing, refused, renamed, replaceable
 from drift.fix.journal import Entry, Journal, State
 from drift.fix.kept_since import before_unapplied, kept_since
 from drift.fix.patch import restored_traffic
-from drift.fix.recorded import as_found, before_service, fields_only, served_by, tag_caveat
+from drift.fix.recorded import (
+    Tagged,
+    as_found,
+    before_service,
+    fields_only,
+    served_by,
+    tag_record,
+)
 from drift.fix.restore import already_restored, changed_since, never_sent
 from drift.fix.restored import Judge
 from drift.fix.rollback_view import NEW, differences, new_serves, recorded_state
@@ -61,8 +68,9 @@ class Checked:
     """Revisions the recorded traffic names that no longer exist."""
     blocked: str = ""
     """Why nothing can be written (a revision gone that ran another configuration)."""
-    caveat: str = ""
-    """What the rollback cannot prove of what will serve (images redeployed by tag)."""
+    by_tag: Tagged | None = None
+    """What the rollback cannot prove of what will serve (images redeployed by tag), said
+    once for all its workloads (`tags_said`)."""
     unsent: bool = False
     """The change never wrote: nothing to roll back."""
     trapped: str = ""
@@ -190,7 +198,7 @@ async def check(
         targets = restored_traffic(renamed(before_service(entry), gone, NEW))
         out.back = already_restored(live, entry, gone)
         redeploys = new_serves(targets) and not fields_only(live, entry) and not out.back
-        out.caveat = tag_caveat(entry) if redeploys else ""
+        out.by_tag = tag_record(entry, name) if redeploys else None
         revision = not fields_only(live, entry) and not out.back  # a new revision is made
         if (
             revision
@@ -206,7 +214,7 @@ async def check(
             )
     else:
         lines = workload_preview.differences(live, entry, gone)
-        out.caveat = workload_preview.tag_caveat(live, entry)
+        out.by_tag = workload_preview.tag_caveat(live, entry, name)
         if not out.blocked and (why := await workload_unstartable(session, entry, live)):
             out.blocked = (
                 f"{name}: Cloud Run {'may not' if doubtful(why) else 'cannot'} start the "

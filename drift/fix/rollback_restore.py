@@ -15,6 +15,7 @@ from drift.fix import workload_restore
 from drift.fix.context import FixUI
 from drift.fix.fanout import NOT_STARTED, Said, in_order
 from drift.fix.journal import ROLLBACK, Entry, Journal
+from drift.fix.recorded import Tagged, tags_said
 from drift.fix.restore import restore
 from drift.fix.restored import Restored
 from drift.fix.rollback_check import Checked, who
@@ -36,8 +37,10 @@ class RollbackResult:
     """Workloads already as before the change (their update never landed): nothing written."""
     failed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    """What the restoration cannot prove (an image redeployed by tag), and the journal's
-    records of drift's later changes a forced rollback undid."""
+    """What the restoration cannot prove (a job's execution still running), and the
+    journal's records of drift's later changes a forced rollback undid."""
+    by_tag: list[Tagged] = field(default_factory=list)
+    """The restored workloads' images redeployed by tag: one note for all (`tags_said`)."""
     exit_code: ExitCode = ExitCode.OK
     message: str = ""
 
@@ -51,6 +54,7 @@ class RollbackResult:
             if self.as_before:
                 line += f"; already as before (nothing written): {', '.join(self.as_before)}"
             lines.append(line)
+        lines += [n for n in [tags_said(self.by_tag, "the new revision", "ran")] if n]
         lines += self.notes
         lines += self.failed
         return "\n".join(lines)
@@ -219,8 +223,8 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
         running = running_execution(done.now, written=True) if entry.kind == Kind.JOB.value else ""
         if running and running != c.calm:  # `calm`: it runs what the rollback restored
             result.notes.append(f"{name}: {still_running(running, RESTORED)}")
-        if c.caveat:
-            result.notes.append(f"{name}: {c.caveat}")
+        if c.by_tag is not None:
+            result.by_tag.append(c.by_tag)
         if done.over:  # restored, but over a write of someone else's: never a success (0)
             result.failed.append(
                 f"{name}: restored, but drift's write (generation {done.over[1]}) replaced "

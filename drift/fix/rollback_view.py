@@ -23,7 +23,6 @@ from drift.fix.recorded import (
     before_service,
     fields_only,
     served_by,
-    tag_caveat,
     unreleased,
 )
 from drift.fix.restore import already_restored, name_restored, restore_request
@@ -84,11 +83,11 @@ def differences(
         lines.append(ONLY_FIELDS)
         return lines
     lines.append(afterwards(entry, restored.traffic))
-    caveat = tag_caveat(entry) if new_serves(restored.traffic) else ""
     named = restored.template.revision  # "" unless a revision gone: drift names it then
     if named and raw(restored.template) == raw(live.template):  # tried before: a retry label
         named = f"{entry.service}-drift-XXXXXX"  # … makes another configuration, another name
-    notes = [caveat, failed_left(entry), *costs(live, entry, restored.traffic, named)]
+    # an image named by a tag: said once for every workload (`drift.fix.rollback`)
+    notes = [failed_left(entry), *costs(live, entry, restored.traffic, named)]
     lines += [visible(f"note: {n}") for n in notes if n]
     return lines
 

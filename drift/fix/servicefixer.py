@@ -10,7 +10,7 @@ from typing import Any
 
 from drift.errors import JournalError
 from drift.fields import FIELDS
-from drift.fix.base import Base, tag_note
+from drift.fix.base import Base, tagged
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State, Write, may_have_served
 from drift.fix.keep_routing import keep_routing
@@ -118,7 +118,7 @@ class ServiceFixer(Fixer):
         completed fix, the exit code is that of the re-check"), their write named; never an
         abort (exit 4 says nothing was changed: helper-661 A3)."""
         canary = self.outcome.canary
-        tagged = tag_note(self.base)  # what the probe of the canary cannot prove
+        self.outcome.by_tag = tagged(self.base)  # what the probe of the canary cannot prove
         self.outcome.state = State.PROMOTED
         back = (  # their label alone: the rollback keeps it (helper-661 A7)
             f"`drift rollback {self.change_id}` undoes drift's change and keeps theirs"
@@ -130,7 +130,7 @@ class ServiceFixer(Fixer):
             f"{self.name}: traffic moved to {canary} (generation {answer.generation}), then "
             f"{changed_by_someone_else(int(answer.generation), now)}: their change stands "
             f"(what serves now: {describe_serving(now, canary)}); the re-check says what drift "
-            f"is left. {back}" + (f"; {tagged}" if tagged else "")
+            f"is left. {back}"
         )
         self.where = (
             f"{self.name}: the fix is complete (traffic moved to {canary}), then changed by "

@@ -19,7 +19,7 @@ from drift.fix.instances import describe_instances
 from drift.fix.journal import Entry
 from drift.fix.masked import held_by
 from drift.fix.patch import is_latest
-from drift.fix.recorded import ran_before, tagged_images, tags_resolved
+from drift.fix.recorded import Tagged, ran_before, tagged_images
 from drift.fix.restored import OUTSIDE_TEMPLATE
 from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, serving
@@ -72,17 +72,18 @@ def differences(now: Any, entry: Entry, gone: Collection[str] = ()) -> list[str]
     return lines
 
 
-def tag_caveat(now: Any, entry: Entry) -> str:
-    """What a pool's rollback cannot promise ("" else): one that sends back another template
-    makes a new revision its instances move to, and an image of it named by a tag runs what
-    the tag names now (`drift.fix.recorded.tags_resolved`, as a service's rollback says)."""
+def tag_caveat(now: Any, entry: Entry, name: str) -> Tagged | None:
+    """What a pool's rollback cannot promise (None else): one that sends back another
+    template makes a new revision its instances move to, and an image of it named by a tag
+    runs what the tag names now (`drift.fix.recorded.tags_said`, as a service's rollback
+    says)."""
     if Kind(entry.kind) is not Kind.WORKER_POOL:
-        return ""
+        return None
     before = before_workload(entry)
     if before.template == now.template:  # sent as it is: no new revision
-        return ""
+        return None
     ran = short(before.latest_ready_revision)
-    return tags_resolved(tagged_images(before.template), "the new revision", ran, "ran")
+    return Tagged(name, tuple(tagged_images(before.template)), ran)
 
 
 def _stays(now: Any, entry: Entry) -> str:

@@ -52,7 +52,8 @@ def test_the_prompt_says_a_new_revision_is_made_and_the_tag_is_resolved_again(
         f"change ({served} ran it); traffic: LATEST 100% → the new revision" in said
     ), said
     assert f"→ {served}" not in said and "as before the change" not in said, said
-    assert f"note: {CAVEAT}" in said and f"which is the one {served} ran only if" in said
+    # after the workloads' lines, once for all of them (helper-683 L1)
+    assert f"note: app: {CAVEAT}" in said and f"which is the one {served} ran only if" in said
     assert f"app: {CAVEAT}" in rolled.summary(), rolled.summary()
     now = _short(sandbox.service(LAB, "app").latest_ready_revision)
     assert now != served  # a new revision, as the prompt said

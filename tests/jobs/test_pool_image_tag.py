@@ -104,4 +104,4 @@ def test_a_pool_rollback_says_its_new_revision_resolves_a_tag_again(
         f"worker pool pool: {image} {SAID} (Cloud Run resolves a tag to a digest when it "
         f"creates a revision), which is the one {ran} ran only if nobody has pushed the tag "
         "since; drift cannot compare digests"
-    ) in result.notes, said
+    ) in said.splitlines(), said  # its own line of the result, said once (helper-683 L1)
