@@ -97,6 +97,9 @@ class Commands:
     fixed_revision: bool = False
     """A worker pool whose template fixes its revision name: an update making a revision
     clears it (`gcloud_keep.kept`)."""
+    hidden: frozenset[str] = field(default=frozenset(), compare=False)
+    """The workload's values never shown (`Context.hidden`: a password moved from a
+    variable): a command holding one is never printed (`Field.lacks_flag`)."""
 
     def _where(self) -> list[str]:
         return [f"--project={self.project}", f"--region={self.region}"]

@@ -312,12 +312,13 @@ def unread_steps(
     """Each setting the profile states that drift cannot read as the workload runs now
     (`RevisionConfig.unreadable`, with why): `check` leaves it unverified, and no patch writes
     it over what drift cannot see (a worker pool that may scale automatically given a fixed
-    count)."""
+    count). A value holding one of the workload's never shown (`Commands.hidden`) gets no
+    command."""
     steps = []
     for name in (n for n in settings if n in unreadable):
         value = settings[name].value
         # no command gcloud refuses (revown49 F2): the script's rule (`Field.lacks_flag`)
-        lacking = FIELDS[name].lacks_flag(cmd.kind, _or_fill(value))
+        lacking = FIELDS[name].lacks_flag(cmd.kind, _or_fill(value), cmd.hidden)
         commands = () if lacking else (cmd.update(_flag(name, value)),)
         steps.append(
             ManualStep(

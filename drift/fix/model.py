@@ -300,8 +300,8 @@ class ServicePlan:
             if not c.keeps
         )
         said += [  # `drift.fix.kept_defaults`: a default the patch's other changes move
-            f"{s.name} is written as {FIELDS[s.name].show(s.after)}, as it runs now: with "
-            f"{', '.join(moved)} changed, Cloud Run would run another"
+            f"{s.name} is written as {FIELDS[s.name].shown(s.after, self.hidden)}, as it runs "
+            f"now: with {', '.join(moved)} changed, Cloud Run would run another"
             for s in own
             if s.keeps
         ]

@@ -4,7 +4,7 @@ pattern, or a value drift cannot read there, is a manual step for that container
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 
 from drift.fields import FIELDS
@@ -47,7 +47,7 @@ def sidecar_changes(
         sidecar = name if name != template.primary else None
         stated, said = dict(rules.settings), []
         if not sidecar:  # the one the workload's settings describe: stated there (helper-551 F3)
-            said = twice(service, rules.settings)
+            said = twice(service, rules.settings, cmd.hidden)
             stated = {k: s for k, s in stated.items() if k not in service.settings}
         said += unread_steps(cmd, stated, held.unreadable)
         for key, setting in stated.items():
@@ -153,26 +153,30 @@ def _refusals(proposed: Proposed, side: list[SettingChange]) -> list[tuple[str, 
     return out
 
 
-def twice(service: ServiceProfile, stated: Mapping[str, Setting]) -> list[ManualStep]:
+def twice(
+    service: ServiceProfile, stated: Mapping[str, Setting], hidden: Collection[str] = ()
+) -> list[ManualStep]:
     """A step for each setting of the container the workload's `settings` describe that its
     `containers:` entry states otherwise: no patch meets both (the patch follows the
-    workload's), and each fix would leave the other a drift; the profile must say it once."""
+    workload's), and each fix would leave the other a drift; the profile must say it once.
+    `hidden`: the workload's values never shown (`Context.hidden`)."""
     return [
         ManualStep(
             f"setting.{k}",
-            f"{k} is stated twice for one container, {_said(s)} at {_at(s)} and {_said(own)} "
-            f"at {_at(own)} (the workload's settings, which the patch follows): no patch meets "
-            "both, so check reports one of them after every fix; state it once",
+            f"{k} is stated twice for one container, {_said(s, hidden)} at {_at(s)} and "
+            f"{_said(own, hidden)} at {_at(own)} (the workload's settings, which the patch "
+            "follows): no patch meets both, so check reports one of them after every fix; "
+            "state it once",
         )
         for k, s in stated.items()
         if (own := service.settings.get(k)) is not None and _said(own) != _said(s)
     ]
 
 
-def _said(setting: Setting) -> str:
+def _said(setting: Setting, hidden: Collection[str] = ()) -> str:
     if setting.pattern is not None:
         return f"{{pattern: {setting.pattern}}}"
-    return FIELDS[setting.name].show(FIELDS[setting.name].normalise(setting.value))
+    return FIELDS[setting.name].shown(FIELDS[setting.name].normalise(setting.value), hidden)
 
 
 def _at(setting: Setting) -> str:

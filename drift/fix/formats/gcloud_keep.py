@@ -177,10 +177,12 @@ def script_keeps(sp: ServicePlan, words: Sequence[object]) -> list[str] | None:
 
 def commands_keep(kind: Kind, source: Any, hidden: Collection[str]) -> dict[str, Any]:
     """What a workload's `Commands` give again in every update (`breakglass`,
-    `fixed_revision`): the justification as read, or a blank when it may not be printed."""
+    `fixed_revision`): the justification as read, or a blank when it may not be printed; and
+    `hidden`, the values its commands never print."""
     justification = breakglass_of(source, kind)
     shown: Arg = justification if printable(justification, hidden) else JUSTIFICATION
     return {
         "breakglass": shown if justification else "",
         "fixed_revision": fixed_revision(kind, source),
+        "hidden": frozenset(hidden),
     }
