@@ -27,7 +27,7 @@ from drift.fix.recorded import tags_said
 from drift.fix.recover import from_live
 from drift.fix.rollback_check import Checked, check, not_found, refusal, the_rest, who
 from drift.fix.rollback_check import where as place
-from drift.fix.rollback_locks import STAYS, interrupted, unsent
+from drift.fix.rollback_locks import STAYS, interrupted, unsent, unsettled
 from drift.fix.rollback_restore import RollbackResult, Rolling, restore_all
 from drift.fix.rollback_restore import stop as _stop
 from drift.fix.rollback_view import ChangeList, gone_note, list_changes
@@ -154,6 +154,7 @@ async def _run(
         except DriftError:  # its clients could not start (credentials, a variable), say
             unsent(locks, todo)
             raise
+        done.notes += unsettled(locks, todo)  # outcome unknown: the lock kept (helper-689 L1)
         if kept:  # never "rolled back" (exit 0) while a job or pool may keep drift's change
             done.notes += kept
             done.exit_code = ExitCode.ABORTED

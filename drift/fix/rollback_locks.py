@@ -1,7 +1,8 @@
 """What `drift rollback` leaves of the locks it holds when it does not finish a change: a
-workload whose rollback was sent keeps its lock (`interrupted`), and a lock taken over from a
-stopped change goes back as it was found wherever the change is still unfinished (`unsent`):
-`drift fix` stays refused there until the change is rolled back (SPEC invariant 11)."""
+workload whose rollback was sent keeps its lock (`interrupted`; `unsettled`: its outcome not
+known when the rollback ends), and a lock taken over from a stopped change goes back as it
+was found wherever the change is still unfinished (`unsent`): `drift fix` stays refused there
+until the change is rolled back (SPEC invariant 11)."""
 
 from __future__ import annotations
 
@@ -28,17 +29,37 @@ def interrupted(locks: Locks, todo: list[Entry]) -> str:
     in the change's order (behind an earlier workload still in flight)."""
     restored = [who(e) for e in todo if e.state == State.ROLLED_BACK]
     said = [f"restored {', '.join(restored)}"] if restored else []
-    for entry in todo:
-        if entry.state == State.ROLLING_BACK:
-            kept = locks.keep(entry.full_name)
-            lock = f"drift keeps its lock {kept}" if kept else "its lock"
-            said.append(
-                f"the rollback of {who(entry)} was sent (the journal says {State.ROLLING_BACK}), "
-                f"so {lock}: no other drift command writes to it meanwhile; run `drift rollback "
-                f"{visible(entry.change_id)}` again to finish it"
-            )
+    said += _kept(locks, todo, "was sent", "to finish it", named=False)
     unsent(locks, todo)
     return "; ".join(said) or "nothing was changed"
+
+
+def unsettled(locks: Locks, todo: list[Entry]) -> list[str]:
+    """What a rollback that ended says of each workload its write left unknown (the journal
+    still says rolling-back: the write landed and the workload was still reconciling when its
+    wait ended, `Restored.unsettled`): it keeps the lock, as a fix whose last write's outcome
+    is unknown does (`drift.fix.interrupt._unknown`, helper-689 L1), for `drift rollback
+    CHANGE` run again to take over once the workload has settled."""
+    return _kept(locks, todo, "was written and its outcome is not known", "once it has settled")
+
+
+def _kept(
+    locks: Locks, todo: list[Entry], sent: str, then: str, *, named: bool = True
+) -> list[str]:
+    """Keep the lock of each workload of `todo` whose rollback `sent` (rolling-back), and say
+    so (`named`: only where drift holds it), with `drift rollback CHANGE` again `then`."""
+    said = []
+    for entry in (e for e in todo if e.state == State.ROLLING_BACK):
+        kept = locks.keep(entry.full_name)
+        if kept is None and named:
+            continue
+        lock = f"drift keeps its lock {kept}" if kept else "its lock"
+        said.append(
+            f"the rollback of {who(entry)} {sent} (the journal says {State.ROLLING_BACK}), "
+            f"so {lock}: no other drift command writes to it meanwhile; run `drift rollback "
+            f"{visible(entry.change_id)}` again {then}"
+        )
+    return said
 
 
 def unsent(locks: Locks, todo: list[Entry]) -> list[Path]:

@@ -135,10 +135,22 @@ def test_a_rollback_still_reconciling_when_its_wait_ends_is_not_known(
     assert entry.state == State.ROLLING_BACK, entry.history
     assert len(updates(sandbox)) == 3, updates(sandbox)  # canary, promotion, rollback: no pin
     said_once_per_write(said)
-    settle(sandbox)
+    # its outcome unknown, the rollback keeps its lock as a fix's last write does (helper-689
+    # L1): no other drift command writes to the service meanwhile
+    notes, kept = " ".join(back.notes), locks(tmp_path)  # under both its names
+    assert any(f"drift keeps its lock {path}:" in notes for path in kept), (notes, kept)
+    assert f"`drift rollback {entry.change_id}` again once it has settled" in notes, notes
+    settle(sandbox)  # the rollback's revision serves: the lab profile's drift again
+    ui = ScriptedUI()
+    other = lab_fix(tmp_path, sandbox, ui, FixOptions(yes=True), monkeypatch)
+    refused = " ".join([other.summary(), *ui.said])
+    assert other.exit_code is not ExitCode.OK, refused
+    assert any(str(p) in refused for p in kept) and "drift rollback" in refused, refused
+    assert len(updates(sandbox)) == 3, updates(sandbox)  # nothing written by the second fix
     again = rollback(tmp_path)
     assert again.exit_code is ExitCode.OK, again.failed
     assert entries(tmp_path)[0].state == State.ROLLED_BACK
+    assert locks(tmp_path) == [], locks(tmp_path)
 
 
 def test_a_promotion_still_reconciling_when_its_wait_ends_is_incomplete_lock_kept(
