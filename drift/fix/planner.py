@@ -18,6 +18,7 @@ from drift.fix.canary_left import running_rule, unreleased_stop
 from drift.fix.caps import cap_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands
+from drift.fix.env_limit import over_limit
 from drift.fix.exec_token import gcloud_resends, left_out
 from drift.fix.formats.gcloud_keep import commands_keep
 from drift.fix.gpu_floor import gpu_steps
@@ -79,12 +80,11 @@ class ServicePlanner:
         self.entries = entries  # the journal's: what left a canary (`rollout_step`)
         self.base, self.from_template = base, from_template  # a pool's (a service's: `base`)
         self.template = template = base.config if base is not None else live.template
-        several = len(template.containers) > 1
         self.cmd = Commands(
             profile.project,
             profile.region,
             service.name,
-            template.primary if several else "",
+            template.primary if len(template.containers) > 1 else "",  # several
             service.kind,
             state.number_of(profile.project),
             state.number_of,
@@ -155,7 +155,8 @@ class ServicePlanner:
             (str(c.after) for c in settings if c.name == "service_account"), account
         )
         env = silenced.env(self._env_changes(planned_account))
-        self.manual += silenced.steps
+        env, full = over_limit(self.service.kind, template, env)  # Cloud Run's 1,000 a container
+        self.manual += silenced.steps + full
         after = apply_changes(template, env)
         if planned_account != account and self._unverified(after, planned_account):
             self.manual.append(

@@ -21,14 +21,8 @@ from drift.images import REFERENCE
 from drift.manifest.envnames import repeated, stated_twice
 from drift.manifest.proto import PathProblem
 from drift.manifest.unknowns import TPath, value_at
+from drift.profiles.env_count import ENV_COUNT_MAX
 from drift.profiles.rules_spec import VALUE_MAX, check_var_name
-
-ENV_COUNT_MAX = 1000
-""""You can set a maximum of 1000 environment variables for a Cloud Run service"
-(cloud.google.com/run/docs/configuring/services/overview-environment-variables, "Maximum
-number of environment variables"; …/services/environment-variables says "per container for
-each Cloud Run service", …/jobs/environment-variables of jobs): more in one container is more
-than either reading allows."""
 
 ACCOUNT = re.compile(r"[^@/:\s]+@[^@/:\s]+\.[^@/:\s]+")
 """RevisionTemplate.service_account (TaskTemplate's, WorkerPoolRevisionTemplate's; v1

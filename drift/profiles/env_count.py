@@ -17,7 +17,13 @@ The worker pools' page (…/configuring/workerpools/environment-variables) state
 worker pool's profile is not refused on it. The sandbox refuses a write over it
 (`drift.sandbox.validate.ENV_COUNT_MAX`), as `drift.manifest.deployable` refuses a manifest."""
 
-LIMITED = frozenset({Kind.SERVICE, Kind.JOB})
+PAGES = {
+    Kind.SERVICE: "https://cloud.google.com/run/docs/configuring/services/environment-variables",
+    Kind.JOB: "https://cloud.google.com/run/docs/configuring/jobs/environment-variables",
+}
+"""The page stating `ENV_COUNT_MAX` for each kind it limits."""
+
+LIMITED = frozenset(PAGES)
 
 
 def env_count_problem(
