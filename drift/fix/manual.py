@@ -16,6 +16,7 @@ from drift.diff.pinned import serving_words
 from drift.diff.rollout import LATEST_READY, NOT_READY
 from drift.diff.served import template_serves
 from drift.fields import FIELDS, SettingValue
+from drift.fields.base import UNPRINTED
 from drift.findings import Finding
 from drift.fix.canary_left import canary_left, running_rule
 from drift.fix.commands import VALUE, VERSION, Commands, update_command
@@ -320,12 +321,14 @@ def unread_steps(
         # no command gcloud refuses (revown49 F2): the script's rule (`Field.lacks_flag`)
         lacking = FIELDS[name].lacks_flag(cmd.kind, _or_fill(value), cmd.hidden)
         commands = () if lacking else (cmd.update(_flag(name, value)),)
+        said = f"; {shell_line(update_command(cmd.kind))} {lacking}" if lacking else ""
+        if lacking == UNPRINTED:  # the value's, not gcloud's: a password moved there, say
+            said = "; the profile's value holds what drift does not print: no command is given"
         steps.append(
             ManualStep(
                 f"setting.{name}",
                 f"{name} is not planned: drift cannot read it ({unreadable[name]}); if it "
-                "should be as the profile says, set it yourself"
-                + (f"; {shell_line(update_command(cmd.kind))} {lacking}" if lacking else ""),
+                "should be as the profile says, set it yourself" + said,
                 commands,
             )
         )

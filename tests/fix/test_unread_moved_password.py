@@ -53,3 +53,5 @@ def test_an_unread_settings_step_never_prints_a_moved_password(
         assert TOKEN not in shown, shown
     moved, other = "--args" not in said[0], "--args=--mode,staging" in said[0]
     assert (moved, other) == (TOKEN in args, TOKEN not in args), said[0]
+    unprinted = "the profile's value holds what drift does not print: no command" in said[0]
+    assert unprinted is (TOKEN in args), said[0]
