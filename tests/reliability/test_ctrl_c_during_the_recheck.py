@@ -38,12 +38,14 @@ def test_ctrl_c_during_the_recheck_after_a_partial_fix_says_what_changed(
     report = lines[lines.index(next(x for x in lines if x.startswith("api: traffic moved"))) :]
     assert report[1].startswith("auth: traffic moved to"), output
     assert report[2].startswith("web: Ctrl-C at the promotion prompt. drift removed"), output
-    assert report[3] == (
+    # the note that api's and auth's images are named by tags, once for both (helper-691 L1)
+    assert report[3].startswith("api, auth: their images are named by tags"), output
+    assert report[4] == (
         "partial fix: api: promoted; auth: promoted; web: aborted, cleaned up. What was "
         f"applied stays applied (`drift rollback {change}` undoes it)"
     ), output
-    assert report[4].startswith(f"change {change} recorded in "), output
-    (last,) = report[5:]
+    assert report[5].startswith(f"change {change} recorded in "), output
+    (last,) = report[6:]
     assert last.startswith("drift: error: interrupted: api: the fix is complete"), output
     assert last.endswith(
         "the re-check after the fix was cut short: `drift check e2e` shows what drift is left"
