@@ -183,6 +183,13 @@ def config(revision: Any) -> list[tuple[str, str, list[bytes]]]:
     ]
 
 
+def ready_config(sandbox: Sandbox, service: run_v2.Service, project: str = PROJECT) -> Any:
+    """`config` of `service`'s latest ready revision (what LATEST serves), read from the
+    sandbox."""
+    name = service.name.rsplit("/", 1)[-1]
+    return config(sandbox.revision(project, name, service.latest_ready_revision.rsplit("/")[-1]))
+
+
 def assert_serves_as_before(
     sandbox: Sandbox,
     project: str,
@@ -202,7 +209,7 @@ def assert_serves_as_before(
     assert {
         s.revision: s.percent for s in now.traffic_statuses if s.type_.name.endswith("REVISION")
     } == was
-    served = config(sandbox.revision(project, name, before.latest_ready_revision.rsplit("/")[-1]))
+    served = ready_config(sandbox, before, project)
     for status in now.traffic_statuses:
         if status.type_.name.endswith("LATEST"):
             revision = resolved(now, status)

@@ -24,7 +24,7 @@ from drift.fix.journal import State
 from drift.live.changeids import tagged_change
 from drift.sandbox import Sandbox
 from tests.conftest import Clients
-from tests.fix.conftest import PROJECT, config, entries, spec, updates
+from tests.fix.conftest import PROJECT, config, entries, ready_config, spec, updates
 from tests.fix.test_promotion_refused_theirs import LATEST, fix_cli, their_write
 from tests.sandbox.helpers import service_name
 
@@ -69,7 +69,7 @@ def test_a_cleanup_refused_for_their_second_label_is_made_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = sandbox.service(PROJECT, "api")
-    served = config(sandbox.revision(PROJECT, "api", before.latest_ready_revision.split("/")[-1]))
+    served = ready_config(sandbox, before)
     twice(clients, monkeypatch, "label")
     done = fix_cli(env, tmp_path, "fix", "e2e", "--service", "api", "--yes")
     said = done.stdout + done.stderr

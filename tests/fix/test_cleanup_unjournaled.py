@@ -27,7 +27,14 @@ import drift.fix.restore
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
 from tests.conftest import Clients
-from tests.fix.conftest import PROJECT, after_each_write, config, entries, spec, updates
+from tests.fix.conftest import (
+    PROJECT,
+    after_each_write,
+    entries,
+    ready_config,
+    spec,
+    updates,
+)
 from tests.fix.test_cleanup_refused_theirs import label
 from tests.fix.test_promotion_refused_theirs import LATEST, fix_cli
 
@@ -62,7 +69,7 @@ def test_a_cleanup_that_landed_unjournaled_exits_3_and_keeps_its_lock(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = sandbox.service(PROJECT, "api")
-    served = config(sandbox.revision(PROJECT, "api", before.latest_ready_revision.split("/")[-1]))
+    served = ready_config(sandbox, before)
     with monkeypatch.context() as patched:
         labelled_then_full(clients, patched)
         done = fix_cli(env, tmp_path, "fix", "e2e", "--service", "api", "--yes")
@@ -81,9 +88,7 @@ def test_a_cleanup_that_landed_unjournaled_exits_3_and_keeps_its_lock(
     assert now.labels["team"] == "theirs"
     assert spec(now) == [(LATEST, "", 100, "")]
     assert not any(t.tag == entry.tag for t in now.traffic_statuses)
-    assert config(sandbox.revision(PROJECT, "api", now.latest_ready_revision.split("/")[-1])) == (
-        served
-    )
+    assert ready_config(sandbox, now) == served
 
     sandbox.clear_calls()  # the disk has room again
     again = fix_cli(env, tmp_path, "rollback", "--yes")

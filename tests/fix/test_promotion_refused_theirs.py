@@ -30,7 +30,15 @@ from drift.live.changeids import tagged_change
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO, drift
 from tests.conftest import Clients
-from tests.fix.conftest import PROJECT, before_the_write, config, entries, spec, updates
+from tests.fix.conftest import (
+    PROJECT,
+    before_the_write,
+    config,
+    entries,
+    ready_config,
+    spec,
+    updates,
+)
 from tests.sandbox.helpers import service_name
 
 LATEST = "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST"
@@ -84,7 +92,7 @@ def test_a_promotion_refused_for_their_write_cleans_up_keeping_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = sandbox.service(PROJECT, "api")
-    served = config(sandbox.revision(PROJECT, "api", before.latest_ready_revision.split("/")[-1]))
+    served = ready_config(sandbox, before)
     before_the_write(monkeypatch, 2, lambda question: their_write(clients, what))
     done = fix_cli(env, tmp_path, "fix", "e2e", "--service", "api", "--yes")
     said = done.stdout + done.stderr

@@ -23,7 +23,7 @@ from drift.fix.journal import State
 from drift.sandbox import Sandbox
 from tests.cliutil import drift_on
 from tests.conftest import Clients
-from tests.fix.conftest import PROJECT, config, entries, updates
+from tests.fix.conftest import PROJECT, entries, ready_config, updates
 from tests.fix.test_inplace_refused_theirs import ALL, INTERNAL, LOAD_BALANCER, SOLO
 from tests.fix.test_inplace_refused_theirs import their_write as their_update
 from tests.fix.test_promotion_refused_theirs import fix_cli, their_write
@@ -49,7 +49,7 @@ def test_a_canary_change_rolled_back_over_their_label(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = sandbox.service(PROJECT, "api")
-    served = config(sandbox.revision(PROJECT, "api", before.latest_ready_revision.split("/")[-1]))
+    served = ready_config(sandbox, before)
     flags = ["--no-promote"] if how == "no-promote" else []
     done = fix_cli(env, tmp_path, "fix", "e2e", "--service", "api", "--yes", *flags)
     (entry,) = entries(tmp_path)
@@ -68,9 +68,7 @@ def test_a_canary_change_rolled_back_over_their_label(
     assert f"rollback of {entry.change_id}: restored api" in said, said
     now = sandbox.service(PROJECT, "api")
     assert now.labels["team"] == "theirs"
-    assert config(sandbox.revision(PROJECT, "api", now.latest_ready_revision.split("/")[-1])) == (
-        served
-    )
+    assert ready_config(sandbox, now) == served
     assert not any(t.tag == entry.tag for t in now.traffic_statuses)
     assert entries(tmp_path)[0].state == State.ROLLED_BACK
 
