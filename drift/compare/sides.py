@@ -85,6 +85,11 @@ class Sides:
         named = self._foreign(side, ref.secret)
         return f"references a secret named for {named}" if named else None
 
+    def names_other(self, side: Side, text: str) -> str | None:
+        """The other side's environment or project, as a message names it, when `text` (a
+        setting's value of `side`) names it."""
+        return self._foreign(side, text)
+
     def _foreign(self, side: Side, text: str, variable: str = "") -> str | None:
         """The other side's environment or project, when `text` (from `side`, the value of
         `variable` if a variable's) names it (`markers.mentions`)."""
