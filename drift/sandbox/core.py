@@ -13,7 +13,8 @@ import grpc
 from google.longrunning import operations_pb2
 from google.protobuf import field_mask_pb2
 
-from drift.sandbox.deploy import Owner, Plan, begin, plan_update, settle, trial_problem, view
+from drift.sandbox.deploy import Owner, Plan, begin, plan_update, settle, view
+from drift.sandbox.deploy_checks import trial_problem
 from drift.sandbox.faults import Fault, FaultBook
 from drift.sandbox.fleet import Fleet
 from drift.sandbox.jobs_core import JobRunner

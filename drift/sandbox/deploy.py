@@ -12,7 +12,7 @@ from google.cloud import run_v2
 from google.protobuf import field_mask_pb2
 
 from drift.sandbox.deploy_checks import refuse_binauthz
-from drift.sandbox.kinds import SERVICE, Kind, kind_of
+from drift.sandbox.kinds import SERVICE, Kind, implied_mask, kind_of
 from drift.sandbox.metadata import validate_metadata
 from drift.sandbox.names import ResourceKey, RpcError, invalid
 from drift.sandbox.pb import PoolPb, RevisionPb, ServicePb, TemplatePb, copy, generations
@@ -66,10 +66,14 @@ def desired_spec(
     *,
     keep_client: bool = False,
     kind: Kind = SERVICE,
+    implied: str = "whole",
 ) -> Owner:
-    """The current resource with the request applied: by `update_mask`, or every mutable
-    field (`kind`: a service's or a worker pool's)."""
+    """The current resource with the request applied: by `update_mask` (none and `implied`,
+    option `omitted_mask`: `implied_mask`), or every mutable field (`kind`: a service's or a
+    worker pool's)."""
     desired = copy(current)
+    if implied == "populated" and not (mask and mask.paths):
+        mask = implied_mask(request, kind)
     if mask is not None and mask.paths:
         if not mask.IsValidForDescriptor(kind.message.DESCRIPTOR):
             raise invalid(f"update_mask: invalid paths {list(mask.paths)}.")
@@ -171,8 +175,8 @@ def plan_update(
     caller = world.caller
     kind = kind_of(key)
     base = world.starting_point(key, current.pb if current is not None else None, kind.message)
-    keep_client = world.options.client_when_omitted == "kept"
-    desired = desired_spec(base, request, mask, keep_client=keep_client, kind=kind)
+    kept, implied = world.options.client_when_omitted == "kept", world.options.omitted_mask
+    desired = desired_spec(base, request, mask, keep_client=kept, kind=kind, implied=implied)
     _inherit_manual_count(base, desired)
     validate_spec(
         key,
@@ -389,11 +393,3 @@ def view(world: World, service: Owner, kind: Kind = SERVICE) -> Owner:
     elif kind.serves and out.ingress == 0:
         out.ingress = 1  # INGRESS_TRAFFIC_ALL
     return out
-
-
-def trial_problem(world: World, problem: str | None) -> str | None:
-    """What a `validate_only` write's trial deploy fails with: the deploy-time problem (a
-    secret the runtime account cannot read, say), or none when the scenario says validation
-    checks only the request (option `validate_only_checks`: the field's doc promises
-    "validated and default values populated, without persisting the request")."""
-    return problem if world.options.validate_only_checks == "deploy" else None

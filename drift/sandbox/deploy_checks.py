@@ -190,3 +190,11 @@ def binauthz_problem(
     if image is None:
         return None
     return binauthz_message(image), int(REASONS.CONTAINER_IMAGE_UNAUTHORIZED)
+
+
+def trial_problem(world: World, problem: str | None) -> str | None:
+    """What a `validate_only` write's trial deploy fails with: the deploy-time problem (a
+    secret the runtime account cannot read, say), or none when the scenario says validation
+    checks only the request (option `validate_only_checks`: the field's doc promises
+    "validated and default values populated, without persisting the request")."""
+    return problem if world.options.validate_only_checks == "deploy" else None

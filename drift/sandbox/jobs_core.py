@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import grpc
 from google.longrunning import operations_pb2
 
-from drift.sandbox.deploy import trial_problem
+from drift.sandbox.deploy_checks import trial_problem
 from drift.sandbox.executions import (
     execution_name,
     finish_execution,

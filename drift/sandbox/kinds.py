@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from google.protobuf import field_mask_pb2
+from google.protobuf.message import Message
+
+from drift.protofield import is_repeated
 from drift.sandbox.names import POOLS, SERVICES, ResourceKey
 from drift.sandbox.pb import (
     COMMON_OUTPUT_ONLY,
@@ -93,3 +97,25 @@ KINDS = {SERVICES: SERVICE, POOLS: POOL}
 
 def kind_of(key: ResourceKey) -> Kind:
     return KINDS[key.collection]
+
+
+def implied_mask(request: Message, kind: Kind) -> field_mask_pb2.FieldMask:
+    """AIP-134's "implied field mask equivalent to all fields that are populated (have a
+    non-empty value)" of an update sent without one: each populated scalar, list and map,
+    reached through the messages that hold them (a message of google.protobuf's own — a
+    Duration — is one value; a message sent present but empty holds none)."""
+
+    def paths(message: Message, prefix: str) -> list[str]:
+        out: list[str] = []
+        for field, _ in message.ListFields():
+            path = prefix + field.name
+            if prefix == "" and field.name in kind.output_only:
+                continue
+            nested = field.message_type is not None and not is_repeated(field)
+            if nested and not field.message_type.full_name.startswith("google.protobuf."):
+                out += paths(getattr(message, field.name), path + ".")
+            else:
+                out.append(path)
+        return out
+
+    return field_mask_pb2.FieldMask(paths=paths(request, ""))

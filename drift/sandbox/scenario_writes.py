@@ -52,6 +52,17 @@ class WriteOptions(BaseModel):
         "the server does; `unset`: stored as sent. Which of them a read shows is not documented "
         "field by field (`drift.sandbox.server_defaults`).",
     )
+    omitted_mask: Literal["whole", "populated"] = Field(
+        "whole",
+        description="An UpdateService or UpdateWorkerPool sent without `update_mask`. run v2 "
+        "UpdateServiceRequest.update_mask (UpdateWorkerPoolRequest's alike) says only "
+        "'Optional. The list of fields to be updated'. `whole`: every mutable field is "
+        "written as sent, an empty one cleared (a full replace, as UpdateJob, which has no "
+        "mask). `populated`: AIP-134's default, 'an implied field mask equivalent to all "
+        "fields that are populated (have a non-empty value)' (aip.dev/134; the words other "
+        "googleapis update requests carry): a field sent empty, zero or false keeps what was "
+        "stored; lists and maps sent non-empty are replaced whole.",
+    )
     job_defaults: Literal["filled", "unset"] = Field(
         "filled", description="Job writes come back with task_count, max_retries, timeout set."
     )
