@@ -83,10 +83,13 @@ class SecretsApi:
         return world.secret(world.secret_key(name))
 
     async def list_secrets(self, request: Any) -> Message:
+        """ "The list of Secrets sorted in reverse by create_time (newest first)"
+        (ListSecretsResponse.secrets, secretmanager v1 service.proto); those made in one
+        instant by name, an order the proto leaves open."""
         pid = self._project(request.parent)
         recs = [
             rec
-            for key, rec in sorted(self.core.world.secrets.items())
+            for key, rec in sorted(self.core.world.secrets.items(), key=_newest_first)
             if key.project == pid
             and _filter_matches(
                 request.filter,
@@ -148,7 +151,8 @@ class SecretsApi:
         rec = self._secret(request.parent)
         versions = [
             v
-            for v in reversed(rec.versions)  # newest first
+            # "sorted in reverse by create_time (newest first)" (ListSecretVersionsResponse)
+            for v in reversed(rec.versions)
             if _filter_matches(request.filter, {"state": _state_name(v), "name": v.pb.name})
         ]
         return self._page(
@@ -276,6 +280,11 @@ class SecretsApi:
             method("GetIamPolicy", iam_policy_pb2.GetIamPolicyRequest, self.get_iam_policy),
             method("SetIamPolicy", iam_policy_pb2.SetIamPolicyRequest, self.set_iam_policy),
         ]
+
+
+def _newest_first(item: tuple[SecretKey, SecretRec]) -> tuple[int, int, SecretKey]:
+    made = item[1].pb.create_time
+    return (-made.seconds, -made.nanos, item[0])
 
 
 def _as_is(request: Any) -> Any:

@@ -27,8 +27,12 @@ def test_list_and_get_secrets(clients: Clients) -> None:
     pager = clients.secrets.list_secrets(request={"parent": f"projects/{PROJECT}", "page_size": 2})
     pages = list(pager.pages)
     assert [len(p.secrets) for p in pages] == [2, 2, 1] and pages[0].total_size == 5
-    names = [s.name.rsplit("/", 1)[1] for p in pages for s in p.secrets]
-    assert names == sorted(names) and "e2e-oauth-simulation-key-staging" in names
+    listed = [s for p in pages for s in p.secrets]
+    names = [s.name.rsplit("/", 1)[1] for s in listed]
+    assert "e2e-oauth-simulation-key-staging" in names
+    # "sorted in reverse by create_time (newest first)" (ListSecretsResponse.secrets)
+    made = [s.create_time for s in listed]
+    assert made == sorted(made, reverse=True) and len(set(made)) > 1
     filtered = clients.secrets.list_secrets(
         request={"parent": "projects/401234567890", "filter": "name:jwt"}
     )
@@ -120,6 +124,8 @@ def test_create_secret_and_add_versions_with_checksums(clients: Clients, sandbox
         parent=parent, secret_id="fernet-key-staging", secret=secret
     )
     assert created.name == answered_name("fernet-key-staging") and created.create_time
+    newest = next(iter(clients.secrets.list_secrets(parent=parent)))  # newest first
+    assert newest.name == created.name
     with pytest.raises(exceptions.AlreadyExists):
         clients.secrets.create_secret(parent=parent, secret_id="fernet-key-staging", secret=secret)
     with pytest.raises(exceptions.InvalidArgument, match="replication"):
