@@ -198,7 +198,8 @@ async def get_revision(clients: Clients, runner: CallRunner, name: str) -> Any:
 
 def in_progress(pb: Any, *, job: bool = False) -> str:
     """What a workload being reconciled is doing, as `drift check` says it ("" when it is
-    not): "deploy in progress (app-00004-mqd is being rolled out)", or a job's "update in
+    not): "deploy in progress (app-00004-mqd is being rolled out)" ("generation 7" where
+    no revision is known to be rolling out), or a job's "update in
     progress (the job is being reconciled)". While it lasts, "observed_generation,
     latest_ready_revision, traffic_statuses, and uri will have transient values that might
     mismatch the intended state" (run/v2 `Service.reconciling`; `Job.reconciling`,
@@ -220,7 +221,12 @@ def in_progress(pb: Any, *, job: bool = False) -> str:
                 f"`{describe_execution(pb, running)}` shows)"
             )
         return "update in progress (the job is being reconciled)"
-    created = short(pb.latest_created_revision) or "a new revision"
+    # `latest_created_revision` names the revision rolling out only when it is not what is
+    # ready: when it moves (update accepted, or revision made) is not documented, and an
+    # update of traffic or labels makes none (helper-699 F2): then the generation is named
+    created = short(pb.latest_created_revision)
+    if not created or created == short(pb.latest_ready_revision):
+        created = f"generation {pb.generation}"
     return f"deploy in progress ({created} is being rolled out)"
 
 

@@ -254,7 +254,7 @@ def begin(world: World, rec: OwnerRec, plan: Plan) -> None:
     and the split's statuses keep the values that serve now)."""
     service = plan.service
     service.reconciling = True
-    if plan.created is not None:
+    if plan.created is not None and world.options.created_while_reconciling == "new":
         service.latest_created_revision = rec.key.revision(plan.created)
     _conditions(world, service, kind_of(rec.key), RECONCILING, RECONCILING)
     rec.pb, rec.revisions = service, plan.revisions
@@ -325,6 +325,7 @@ def settle(world: World, rec: OwnerRec) -> RpcError | None:
     if world.options.etag_on_status == "changes":
         rec.pb.etag = world.etag(rec.key.name)
     if rollout.created is not None and rollout.created in rec.revisions:
+        rec.pb.latest_created_revision = rec.key.revision(rollout.created)  # if not yet
         revision = rec.revisions[rollout.created]
         state = FAILED if rollout.problem else SUCCEEDED
         set_ready(world, revision, state, rollout.problem or "", secrets=rollout.secrets)

@@ -63,6 +63,16 @@ class WriteOptions(BaseModel):
         "googleapis update requests carry): a field sent empty, zero or false keeps what was "
         "stored; lists and maps sent non-empty are replaced whole.",
     )
+    created_while_reconciling: Literal["new", "previous"] = Field(
+        "new",
+        description="What Service.latest_created_revision (WorkerPool's alike) names while the "
+        "update that makes a revision reconciles. run v2 service.proto calls it 'Name of the "
+        "last created revision' and, of `reconciling`, lists only observed_generation, "
+        "latest_ready_revision, traffic_statuses and uri as transient, not when it moves: "
+        "`new`: the revision being rolled out, from the moment the update is accepted; "
+        "`previous`: the one before it until the deploy settles (the reconciliation creates "
+        "the revision).",
+    )
     job_defaults: Literal["filled", "unset"] = Field(
         "filled", description="Job writes come back with task_count, max_retries, timeout set."
     )
