@@ -131,6 +131,9 @@ def _new_revision(
             return None
     name = str(desired.template.revision)
     if not name:
+        # SERVICE-NNNNN-xxx (run/docs/managing/revisions: "The revision suffix is assigned
+        # automatically"); NNNNN the generation, so traffic-only writes leave gaps: a choice,
+        # no page says what it counts (drift.diff.since reads a gap as deleted or skipped)
         return f"{key.id}-{desired.generation:05d}-{world.suffix()}"
     # services and worker pools share the namespace
     for key_, rec in [*world.services.items(), *world.pools.items()]:
