@@ -6,8 +6,6 @@ changed by hand read clean). Arguments carry secrets: one is never shown."""
 
 from __future__ import annotations
 
-import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,47 +14,27 @@ import pytest
 from drift.sandbox import Sandbox
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
-from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
-
-P = "p1"
-IMAGE = "us-docker.pkg.dev/p1/r/api:v1"
-SECRET = "fake-upstream-key-7c1e0b9a4f2d"
-ACCOUNT = "api@p1.iam.gserviceaccount.com"
-HEAD = f"project: {P}\nregion: us-central1\nservices:\n  api:\n"
-READS_SECRET = "    env:\n      API_KEY: {secret: api-key, min_length: 20}\n"
+from tests.fields.container_world import (
+    JOB_OR_POOL,
+    SECRET,
+    P,
+    checked_and_fixed,
+    findings,
+    jobs_world,
+    run,
+    service_world,
+)
 
 
 def _service(args: list[str], sidecar_args: list[str] | None = None) -> dict[str, Any]:
-    app = {
-        "name": "app",
-        "image": IMAGE,
-        "ports": [{"containerPort": 8080}],
-        "command": ["/server"],
-        "args": args,
-        "env": [{"name": "API_KEY", "valueSource": {"secretKeyRef": {"secret": "api-key"}}}],
-    }
-    otel = {"name": "otel", "image": "us-docker.pkg.dev/p1/r/otel:1", "args": sidecar_args or []}
-    secret = {
-        "versions": [SECRET],
-        "iam": {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]},
-    }
-    template = {"service_account": ACCOUNT, "api": {"containers": [app, otel]}}
-    return {"options": {"seed": 7}, "projects": {P: {
-        "number": 123456789012, "region": "us-central1",
-        "secrets": {"api-key": secret},
-        "services": {"api": {"template": template}},
-    }}}  # fmt: skip
+    return service_world({"command": ["/server"], "args": args}, {"args": sidecar_args or []})
 
 
-def _run(sandbox: Sandbox, tmp_path: Path, body: str, *args: str) -> Any:
-    return drift_on(sandbox, tmp_path, ("env", HEAD + READS_SECRET + body), *args)
+_run = run
 
 
 def _findings(sandbox: Sandbox, tmp_path: Path, body: str) -> tuple[int, list[Any], str]:
-    done = _run(sandbox, tmp_path, body, "check", "env", "--format", "json", "--no-history")
-    found = json.loads(done.stdout)["findings"]
-    words = [f for f in found if f["target"] in ("setting.args", "setting.command")]
-    return done.returncode, words, done.stdout + done.stderr
+    return findings(sandbox, tmp_path, body, "args", "command")
 
 
 def _words(sandbox: Sandbox) -> list[tuple[str, list[str], list[str]]]:
@@ -208,34 +186,14 @@ def test_init_writes_the_args_and_withholds_a_secret(
     assert "      command: /server\n" in written and 'args: "--verbose"\n' in written, written
 
 
-def _jobs_world() -> dict[str, Any]:
-    job = copy.deepcopy(JOB_SPEC)
-    template = job["template"]
-    template["api"] = {"containers": [{"image": template.pop("image"), "args": ["--mode", "prod"]}]}
-    template.pop("env")
-    pool = copy.deepcopy(POOL_SPEC)
-    pool["template"]["containers"][0]["args"] = ["--mode", "prod"]
-    return world(jobs={"job": job}, pools={"pool": pool})
-
-
-@pytest.mark.parametrize(
-    ("section", "named"),
-    [("jobs", "job:"), ("worker_pools", "pool:\n    container: consumer")],
-)
+@pytest.mark.parametrize(("section", "named"), JOB_OR_POOL)
 def test_a_job_or_pools_args_are_drift_and_fixed(
     make_sandbox: MakeSandbox, tmp_path: Path, section: str, named: str
 ) -> None:
-    sandbox = make_sandbox(_jobs_world())
-    profile = ("prod", f"project: p\nregion: us-central1\n{section}:\n  {named}\n{ARGS}")
-    checked = drift_on(sandbox, tmp_path, profile, "check", "prod", "--format", "json")
-    said = [f["actual"] for f in json.loads(checked.stdout)["findings"] if "args" in f["target"]]
-    assert (checked.returncode, said) == (1, ["--mode,prod"]), checked.stdout
-    fixed = drift_on(sandbox, tmp_path, profile, "fix", "prod", "--yes", "--no-verify")
-    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
-    if section == "jobs":
-        containers = sandbox.job("p", "job").template.template.containers
-    else:  # the consumer's only: the agent's as they were
-        containers = sandbox.worker_pool("p", "pool").template.containers
+    sandbox = make_sandbox(jobs_world({"args": ["--mode", "prod"]}))
+    said, containers = checked_and_fixed(sandbox, tmp_path, section, named, ARGS, "args")
+    assert said == ["--mode,prod"]
+    # a pool's consumer's only: the agent's as they were
     assert [list(c.args) for c in containers] == [["--mode", "staging"], []][: len(containers)]
 
 
