@@ -36,6 +36,7 @@ from drift.fields.hardware import HARDWARE_FIELDS
 from drift.fields.ingress import INGRESS_FIELD
 from drift.fields.limits import CPU, MEMORY, concurrency_unknown, default_concurrency, limit_field
 from drift.fields.manual_scaling import MANUAL_FIELDS
+from drift.fields.mesh import MESH_FIELD
 from drift.fields.network import (
     INTERFACES,
     NETWORK_FIELDS,
@@ -278,6 +279,7 @@ FIELDS: dict[str, Field] = {
         CLOUDSQL_FIELD,
         *PORT_FIELDS,
         *COMMAND_FIELDS,
+        MESH_FIELD,
         *AUDIENCE_FIELDS,
         *WORKLOAD_FIELDS,
     )

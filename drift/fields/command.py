@@ -18,7 +18,14 @@ as `lists.gcloud_list` writes it); Knative `containers[].command`, `containers[]
 Arguments carry secrets (`--token VALUE`): a value is shown with every word masked as the YAML
 plan masks a command line (`shown`: a secret drift read, a piece shaped like a credential; a
 password moved there from a variable: `hiding`, `Field.shown`), and gcloud's script never
-prints one (`Field.no_flag`, `Field.lacks_flag`: drift fix writes it)."""
+prints one (`Field.no_flag`, `Field.lacks_flag`: drift fix writes it).
+
+The directory it runs in, `working_dir` (`Container.working_dir`: "Container's working
+directory. If not specified, the container runtime's default will be used, which might be
+configured in the container image"), is the container's too: compared as written, none for the
+image's WORKDIR. gcloud 528 has no flag for it in any track (no `working` in command_lib/run nor
+surface/run): the script leaves it to drift fix. Knative `containers[].workingDir`
+(drift.fix.knative.container, masked as free text), Terraform `template.containers.working_dir`."""
 
 from __future__ import annotations
 
@@ -26,8 +33,17 @@ from collections.abc import Collection
 from typing import Any
 
 from drift.credentials import holds_secret, masked_words
+from drift.fields import access as a
 from drift.fields import lists
-from drift.fields.base import EVERY_KIND, UNPRINTED, Field, SettingValue, Source, tf_container
+from drift.fields.base import (
+    EVERY_KIND,
+    UNPRINTED,
+    Field,
+    SettingValue,
+    Source,
+    no_value,
+    tf_container,
+)
 from drift.kinds import Kind
 from drift.redact import MASK
 
@@ -89,25 +105,31 @@ def _unprinted(kind: Kind, value: SettingValue) -> str:
     return lists.no_delimiter(value, lists.words)
 
 
+_OWN: dict[str, Any] = {
+    "level": "container",
+    "per_container": True,  # gcloud's `--container NAME` group; a sidecar's under containers:
+    "kinds": EVERY_KIND,
+    "sparse": True,  # rows of 2026-12: the journals written before digest none of them
+}
+"""What each row here is: a setting every kind's container holds for itself."""
+
+
 def _row(name: str, help: str, example: str) -> Field:
     return Field(
         name,
         help,
         str | list[str],
-        level="container",
         terraform=(tf_container(name),),
         read=_reader(name),
         write=_writer(name),
         gcloud=_flag(name),
         no_flag=_unprinted,
-        per_container=True,
         parse=lambda v: lists.profile_words(v, f"the container's {name}"),
         normalise=lambda v: lists.ordered(lists.words(v)),
         show=shown,
         hides=hiding,
         examples=(example,),
-        kinds=EVERY_KIND,
-        sparse=True,  # a row of 2026-12: the journals written before digest none of it
+        **_OWN,
     )
 
 
@@ -124,4 +146,47 @@ _SAID = {
         "--mode,staging",
     ),
 }
-COMMAND_FIELDS: tuple[Field, ...] = tuple(_row(name, *said) for name, said in _SAID.items())
+
+
+def _read_dir(source: Source) -> str:
+    container = source.container
+    return str(container.working_dir) if container is not None else ""
+
+
+def _write_dir(workload: Any, container: Any, value: SettingValue) -> None:
+    container.working_dir = no_value(value)
+
+
+def _dir_hidden(value: SettingValue, hidden: Collection[str] = ()) -> str:
+    """A working directory as every output shows it: one that is, or holds, a secret drift
+    read, or is one of `hidden`, `***`; a piece shaped like a credential masked (as the
+    Knative export masks it, `Conversion.free`); none: `none (the image's WORKDIR)`."""
+    path = no_value(value)
+    if not path:
+        return "none (the image's WORKDIR)"
+    if holds_secret(path) or path in hidden:
+        return MASK
+    return masked_words([path])[0][0]
+
+
+WORKING_DIR = Field(
+    "working_dir",
+    "The container's working directory; none: the image's WORKDIR (or the runtime's default).",
+    str,
+    terraform=(tf_container("working_dir"),),
+    read=_read_dir,
+    write=_write_dir,
+    # gcloud 528 has no flag for it in any track (no `working` in command_lib/run, surface/run)
+    gcloud=lambda v: f"--working-dir={v}",
+    flagless=EVERY_KIND,
+    parse=a.scalar(no_value),
+    normalise=no_value,
+    show=lambda v: _dir_hidden(v),
+    hides=_dir_hidden,
+    examples=("/app",),
+    **_OWN,
+)
+COMMAND_FIELDS: tuple[Field, ...] = (
+    *(_row(name, *said) for name, said in _SAID.items()),
+    WORKING_DIR,
+)

@@ -46,14 +46,15 @@ PROJECT_NUMBER = blank("PROJECT_NUMBER")
 """What a manual step leaves to fill in (`drift.fix.formats.text.Blank`)."""
 
 BETA_FLAGS = {
-    Kind.SERVICE: frozenset({"scaling", "iap", "default-url", "max"}),
+    Kind.SERVICE: frozenset({"scaling", "iap", "default-url", "max", "mesh"}),
     Kind.JOB: frozenset({"gpu-type", "gpu"}),
 }
 """Flags of `gcloud run services|jobs update` only the beta track has in gcloud 528, the oldest
 release drift's commands parse on: GA 528 answers `--scaling` and `--[no-]iap` with
 "unrecognized arguments … available in one or more alternate release tracks",
 `--[no-]default-url` and the service-level `--max` (GA from 540) with "unrecognized
-arguments", and a job's `--gpu-type`/`--gpu` (GA from 543) alike (helper-557 G3, G5);
+arguments", `--mesh` alike (surface/run/services/update.py adds SERVICE_MESH_FLAG in BetaUpdate
+and AlphaUpdate only), and a job's `--gpu-type`/`--gpu` (GA from 543) alike (helper-557 G3, G5);
 `gcloud beta run services|jobs update` parses them."""
 ALPHA_POOL_FLAGS = frozenset({"gpu-type", "gpu"})
 """A worker pool's GPU flags: gcloud 528's beta `run worker-pools update` has neither (its

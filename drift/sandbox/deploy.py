@@ -187,6 +187,7 @@ def plan_update(
         stored=base,
         fine_cpu=world.options.fine_cpu,
         sizes=world.options.sizes,
+        mesh_name=world.options.mesh_name,
     )
     if world.options.template_defaults == "filled":
         fill_template(kind, desired.template)

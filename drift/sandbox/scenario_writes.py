@@ -40,6 +40,14 @@ class WriteOptions(BaseModel):
         "Artifact Registry remote repository; its newer copies add GitHub Container Registry). "
         "`any`: every valid image reference (a registry Cloud Run may come to take).",
     )
+    mesh_name: Literal["full", "kept"] = Field(
+        "full",
+        description="A template's service_mesh.mesh that is not the documented full name "
+        "(ServiceMesh.mesh: 'Format: projects/{project}/locations/global/meshes/{mesh}'), as a "
+        "hand-written request may send a mesh's short name (gcloud's --mesh qualifies one "
+        "with the project before sending it). Not documented: `full`: INVALID_ARGUMENT; "
+        "`kept`: a short name (no '/') is stored and read back as sent.",
+    )
     client_when_omitted: Literal["cleared", "kept"] = Field(
         "cleared", description="A full-replace UpdateService that sends no `client`."
     )

@@ -65,11 +65,12 @@ def validate_spec(
     stored: Message | None = None,
     fine_cpu: str = "unchanged",
     sizes: Sizes = DEFAULT_SIZES,
+    mesh_name: str = "full",
 ) -> None:
     """The checks the API makes before accepting a request (INVALID_ARGUMENT): a service's
     or a worker pool's (`key.collection`). `stored`: the resource as it is (its CPU limits
-    may stand, `validate_cpu`); `fine_cpu`: the scenario's option of that name; `sizes`: its
-    readings of an instance's documented sizes."""
+    may stand, `validate_cpu`); `fine_cpu`, `mesh_name`: the scenario's options of those
+    names; `sizes`: its readings of an instance's documented sizes."""
     kind = kind_of(key)
     template = service.template
     validate_containers(
@@ -77,6 +78,7 @@ def validate_spec(
     )
     validate_vpc_access(template)
     validate_encryption_key(template)
+    validate_service_mesh(template, mesh_name)
     validate_gpu(template, serves=kind.serves, size=instance_size)
     validate_sizes(template, sizes, floors=not kind.serves, pool=True)
     if kind.serves:
@@ -134,6 +136,26 @@ def validate_encryption_key(template: Message) -> None:
             f"template.encryption_key: '{key}' is not a Cloud KMS key name: expected "
             "projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY."
         )
+
+
+MESH = re.compile(r"projects/[^/]+/locations/global/meshes/[^/]+")
+
+
+def validate_service_mesh(template: Message, mesh_name: str = "full") -> None:
+    """RevisionTemplate (WorkerPoolRevisionTemplate).service_mesh.mesh: "The Mesh resource
+    name. Format: projects/{project}/locations/global/meshes/{mesh}, where {project} can be
+    project id or number" (google/cloud/run/v2 revision_template.proto); a short name is
+    refused or kept as the option `mesh_name` says (not documented). The wording is the
+    sandbox's."""
+    if "service_mesh" not in template.DESCRIPTOR.fields_by_name:
+        return
+    mesh = template.service_mesh.mesh
+    if not mesh or MESH.fullmatch(mesh) or (mesh_name == "kept" and "/" not in mesh):
+        return
+    raise invalid(
+        f"template.service_mesh.mesh: '{mesh}' is not a mesh's name: expected "
+        "projects/PROJECT/locations/global/meshes/MESH."
+    )
 
 
 SERVICE_ENV = frozenset({"PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"})

@@ -75,4 +75,5 @@ def test_every_row_whose_value_is_a_full_resource_name_is_one_compare_reads() ->
         "vpc_subnet",
         "encryption_key",
         "binary_authorization",
+        "service_mesh",
     }

@@ -109,6 +109,8 @@ def test_an_export_with_a_sidecar_a_secret_volume_and_a_foreign_secret() -> None
         "port": 8080,  # ports[0].containerPort
         "command": "/app/server",  # containers[0].command
         "args": "--port=8080,--log-format=json",  # containers[0].args, in order
+        "working_dir": "",  # no containers[0].workingDir
+        "service_mesh": "",  # no run.googleapis.com/mesh
     }
     template = workload.resource.template
     assert list(template.containers[0].depends_on) == ["otel-collector"]

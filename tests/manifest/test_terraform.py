@@ -98,6 +98,8 @@ def test_a_sensitive_value_is_a_secret_no_output_can_carry() -> None:
         ({"template": [{"containers": [{"image": True}]}]}, {("setting.image", None)}),
         ({"template": [{"containers": [{"args": True}]}]}, {("setting.args", None)}),
         ({"template": [{"containers": [{"command": True}]}]}, {("setting.command", None)}),
+        ({"template": [{"containers": [{"working_dir": True}]}]}, {("setting.working_dir", None)}),
+        ({"template": [{"service_mesh": True}]}, {("setting.service_mesh", None)}),
         (
             {"template": [{"containers": [{"resources": True}]}]},
             {(f"setting.{n}", None) for n in ("cpu", "memory", "concurrency")}
