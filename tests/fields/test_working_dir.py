@@ -100,21 +100,27 @@ def test_a_secret_in_the_working_dir_is_never_shown(
         cw.run(sandbox, tmp_path, SAYS, *cmd).stdout
         for cmd in (("check", "env"), ("plan", "env"), ("plan", "env", "--format", "json"))
     ]
+    where = ("--project", cw.P, "--region", "us-central1")
+    init = drift_on(sandbox, tmp_path, ("other", "{}"), "init", "new", "--from-live", *where)
+    written = (tmp_path / "profiles" / "new.yaml").read_text()
+    assert "# working_dir: *** (not written" in written, written
     fixed = cw.run(sandbox, tmp_path, SAYS, "fix", "env", "--yes", "--no-verify")
-    said += [fixed.stdout, fixed.stderr]
+    said += [init.stdout, init.stderr, written, fixed.stdout, fixed.stderr]
     for text in said:
         assert cw.SECRET not in text, text
 
 
+@pytest.mark.parametrize("sidecar", ["", "/etc/otel"])
 def test_init_writes_a_working_dir_only_where_one_is_set(
-    make_sandbox: MakeSandbox, tmp_path: Path
+    make_sandbox: MakeSandbox, tmp_path: Path, sidecar: str
 ) -> None:
-    sandbox = make_sandbox(_service("/srv/app", ""))
+    sandbox = make_sandbox(_service("/srv/app", sidecar))
     where = ("--project", cw.P, "--region", "us-central1")
     done = drift_on(sandbox, tmp_path, ("other", "{}"), "init", "env", "--from-live", *where)
     assert done.returncode == 0, done.stdout + done.stderr
     written = (tmp_path / "profiles" / "env.yaml").read_text()
-    assert written.count("working_dir") == 1 and "      working_dir: /srv/app\n" in written, written
+    lines = [line.strip() for line in written.splitlines() if "working_dir" in line]
+    assert lines == ["working_dir: /srv/app"] + ([f"working_dir: {sidecar}"] if sidecar else [])
     checked = drift_on(sandbox, tmp_path, ("env", written), "check", "env", "--no-history")
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
