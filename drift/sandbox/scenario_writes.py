@@ -69,7 +69,13 @@ class WriteOptions(BaseModel):
         "mask). `populated`: AIP-134's default, 'an implied field mask equivalent to all "
         "fields that are populated (have a non-empty value)' (aip.dev/134; the words other "
         "googleapis update requests carry): a field sent empty, zero or false keeps what was "
-        "stored; lists and maps sent non-empty are replaced whole.",
+        "stored; lists and maps sent non-empty are replaced whole. `whole` is the default: "
+        "Terraform's google_cloud_run_v2_service updates by PATCH with no mask (magic-modules "
+        "mmv1/products/cloudrunv2/Service.yaml, `update_verb: PATCH`, no `update_mask`), and "
+        "a template.revision it leaves out is cleared, a new name generated "
+        "(hashicorp/terraform-provider-google#14569: the 409 'already exists' went once the "
+        "old name was no longer sent). Under `populated`, drift's canary cleanup, which sends "
+        "template.revision empty, is refused ALREADY_EXISTS (the canary's name is kept).",
     )
     created_while_reconciling: Literal["new", "previous"] = Field(
         "new",
