@@ -19,6 +19,8 @@ from drift.fix.knative import OUTPUT_ONLY
 from drift.kinds import Kind
 from drift.manifest.dependencies import plan_order
 from drift.manifest.deployable import refused_in_plan
+from drift.manifest.functions import FUNCTION, as_service
+from drift.manifest.functions import WHAT as FUNCTION_IS
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.proto import WHERE, PathProblem, expect, index, key, message, text
@@ -42,7 +44,10 @@ SERVICE = "google_cloud_run_v2_service"
 JOB = "google_cloud_run_v2_job"
 POOL = "google_cloud_run_v2_worker_pool"
 KINDS = {SERVICE: Kind.SERVICE, JOB: Kind.JOB, POOL: Kind.WORKER_POOL}
-NOT_READ = {"google_cloud_run_service": "the Cloud Run v1 (Knative) resource"}
+NOT_READ = {
+    "google_cloud_run_service": "the Cloud Run v1 (Knative) resource",
+    FUNCTION: FUNCTION_IS,
+}
 READ = {**dict.fromkeys(NOT_READ, Kind.SERVICE), **KINDS}
 SKIPPED = frozenset({*OUTPUT_ONLY, "name"})
 """What the provider reports and no configuration sets (the v2 protos' OUTPUT_ONLY fields), and
@@ -114,6 +119,7 @@ def _resource(
     if kind not in KINDS and kind not in NOT_READ:
         return None
     change = expect(rc.get("change"), dict, key(path, "change"), "an object")
+    change = as_service(change) if kind == FUNCTION else change
     actions = expect(change.get("actions"), list, key(path, "change.actions"), "a list")
     if (strange := unknown_actions(file, address, READ[kind], change, actions)) is not None:
         return strange
@@ -136,7 +142,8 @@ def _resource(
         old = _replaced(file, address, kind, change.get("before"), after)
         destroyed += [old] if old is not None else []
     if kind in NOT_READ:
-        notes.append(f"{file}: {address} not checked ({NOT_READ[kind]})")
+        if kind != FUNCTION:  # a plan of many functions: said only of the profile's
+            notes.append(f"{file}: {address} not checked ({NOT_READ[kind]})")
         return _unread(file, address, kind, after)
     unmarked_nulls(after, change.get("after_unknown"), here)
     refused_in_plan(after, _TEMPLATES[kind], here)
