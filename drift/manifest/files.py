@@ -17,6 +17,14 @@ from drift import jsontext
 from drift.errors import InputError, Problem, UsageError
 from drift.files import not_a_file, read_bounded
 from drift.manifest.knative import is_knative, read_knative
+from drift.manifest.mistaken import (
+    NOTHING_SHOWN,
+    SAVED_PLAN,
+    SECOND,
+    mistaken,
+    nothing_shown,
+    second_document,
+)
 from drift.manifest.model import STDIN, STDIN_NAME, Manifest
 from drift.manifest.refused import fixed_name_note
 from drift.manifest.rounds import ERRORED
@@ -28,7 +36,6 @@ from drift.yamlfile import display_path, parse_located
 MAX_PLAN_BYTES = 256 * 1024 * 1024
 """A plan of a large configuration runs to tens of megabytes; beyond this, refuse."""
 UTF8_BOM = b"\xef\xbb\xbf"
-SAVED_PLAN = "terraform plan -out plan && terraform show -json plan"
 STREAMED = (
     "this is the log `terraform plan -json` streams (one JSON message a line), not a plan: "
     f"give the JSON of a saved plan ({SAVED_PLAN})"
@@ -108,6 +115,9 @@ def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
     if raw.startswith(ZIP):  # helper-600 F4: it read as "not UTF-8 text", or invalid YAML
         problems.append(Problem(name, 1, SAVED_BINARY))
         return Manifest(name)
+    if (why := mistaken(raw)) is not None:
+        problems.append(Problem(name, 1, why))
+        return Manifest(name)
     if raw.lstrip()[:1] in (b"{", b"["):
         data = _json(name, raw, problems)
         if data is None:
@@ -118,6 +128,9 @@ def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
             return Manifest(name)
         if is_plan(data):
             return read_plan(name, data, problems)
+        if nothing_shown(data):
+            problems.append(Problem(name, 1, NOTHING_SHOWN))
+            return Manifest(name)
         doc = _located(name, raw, problems, data)
     else:
         doc = _located(name, raw, problems)
@@ -143,6 +156,8 @@ def _json(name: str, raw: bytes, problems: list[Problem]) -> Any:
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and _streamed(raw):
             problems.append(Problem(name, 1, STREAMED))
+        elif second_document(exc):
+            problems.append(Problem(name, exc.lineno, SECOND))
         else:
             problems.append(
                 Problem(name, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})")

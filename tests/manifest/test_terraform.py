@@ -355,8 +355,11 @@ def test_what_is_close_to_a_plan_is_told_what_to_give_instead() -> None:
     assert "terraform show -json plan" in said
     (said,) = problems_of('{"format_version": "1.2", "errored": true}', "plan.json")
     assert "marked errored (planning failed" in said
-    # a plain JSON mistake is still named where it is
+    # a plain JSON mistake is still named where it is; two documents are said to be two
+    # (helper-698 F5)
     (said,) = problems_of('{"a": 1}\n{"b": 2}\n', "plan.json")
+    assert said.startswith("plan.json:2: a second JSON document"), said
+    (said,) = problems_of('{"a": 1}\n"b"\n', "plan.json")
     assert "invalid JSON: Extra data" in said
 
 
