@@ -23,6 +23,7 @@ from drift.manifest.functions import FUNCTION, as_service
 from drift.manifest.functions import WHAT as FUNCTION_IS
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
+from drift.manifest.plansecrets import register_sensitive
 from drift.manifest.proto import WHERE, PathProblem, expect, index, key, message, text
 from drift.manifest.refused import created_first, deleted_first, name_kept, protected, unprefixed
 from drift.manifest.removed import Removed, removed
@@ -63,6 +64,7 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
     if (refused := refusal(plan)) is not None:
         problems.append(Problem(file, 1, *refused))
         return Manifest(file)
+    register_sensitive(plan, READ)  # before anything of it is read, and so said
     changes = plan.get("resource_changes", [])
     workloads: list[Workload] = []
     unread: list[Unread] = []
