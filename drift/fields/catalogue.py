@@ -48,6 +48,7 @@ from drift.fields.network import (
 from drift.fields.ports import PORT_FIELDS
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.startup_order import DEPENDS_ON_FIELD
+from drift.fields.storage import STORAGE_FIELDS
 from drift.fields.workloads import JOBS_GEN2, WORKLOAD_FIELDS
 from drift.images import profile_image, same_image
 from drift.kinds import Kind
@@ -277,6 +278,7 @@ FIELDS: dict[str, Field] = {
         *HARDWARE_FIELDS,
         *NETWORK_FIELDS,
         CLOUDSQL_FIELD,
+        *STORAGE_FIELDS,
         *PORT_FIELDS,
         *COMMAND_FIELDS,
         MESH_FIELD,

@@ -5,7 +5,6 @@ pointed at prod's database read clean)."""
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,10 @@ import pytest
 from drift.sandbox import Sandbox
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
+from tests.fields.labrun import findings, volumes_world, workload_profile
+from tests.fields.labrun import run as _run
 from tests.fix.conftest import LAB, lab_world
-from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
+from tests.sandbox.jobworld import world
 
 IMAGE = "us-docker.pkg.dev/lab/app:v1"
 STAGING = "acme-staging:us-central1:chat-db"
@@ -44,15 +45,8 @@ def _sql(name: str, *instances: str) -> dict[str, Any]:
     return {"name": name, "cloudSqlInstance": {"instances": list(instances)}}
 
 
-def _run(sandbox: Sandbox, tmp_path: Path, setting: str, *args: str) -> Any:
-    text = f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n{setting}"
-    return drift_on(sandbox, tmp_path, ("lab", text), *args)
-
-
 def _findings(sandbox: Sandbox, tmp_path: Path, setting: str) -> tuple[int, list[Any]]:
-    done = _run(sandbox, tmp_path, setting, "check", "lab", "--format", "json", "--no-history")
-    found = json.loads(done.stdout)["findings"]
-    return done.returncode, [f for f in found if f["target"] == "setting.cloudsql_instances"]
+    return findings(sandbox, tmp_path, setting, "cloudsql_instances")
 
 
 def _volumes(sandbox: Sandbox) -> tuple[list[Any], list[Any]]:
@@ -146,26 +140,13 @@ def test_a_profile_naming_no_connection_name_is_refused_at_its_line(
     assert "Traceback" not in done.stderr
 
 
-def _jobs_world() -> dict[str, Any]:
-    job = copy.deepcopy(JOB_SPEC)
-    job["template"]["volumes"] = [_sql("db", PROD)]
-    pool = copy.deepcopy(POOL_SPEC)
-    pool["template"]["volumes"] = [_sql("db", PROD)]
-    pool["template"]["containers"][0]["volumeMounts"] = [{"name": "db", "mountPath": "/cloudsql"}]
-    return world(jobs={"job": job}, pools={"pool": pool})
-
-
 @pytest.mark.parametrize("kind", ["jobs", "worker_pools"])
 def test_a_job_or_pool_pointed_at_prod_is_drift_and_fixed(
     make_sandbox: MakeSandbox, tmp_path: Path, kind: str
 ) -> None:
-    sandbox = make_sandbox(_jobs_world())
-    name = "job" if kind == "jobs" else "pool"
-    chosen = "" if kind == "jobs" else "    container: consumer\n"
-    text = (
-        f"project: p\nregion: us-central1\n{kind}:\n  {name}:\n{chosen}"
-        f"    settings:\n      cloudsql_instances: {STAGING}\n"
-    )
+    world_ = volumes_world([_sql("db", PROD)], [{"name": "db", "mountPath": "/cloudsql"}])
+    sandbox = make_sandbox(world_)
+    text = workload_profile(kind, f"cloudsql_instances: {STAGING}")
     done = drift_on(sandbox, tmp_path, ("prod", text), "check", "prod", "--format", "json")
     found = [f for f in json.loads(done.stdout)["findings"] if "cloudsql" in f["target"]]
     assert done.returncode == 1 and [f["actual"] for f in found] == [PROD], done.stdout

@@ -5,7 +5,6 @@ clean while every request failed)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,8 @@ import pytest
 from drift.sandbox import Sandbox
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
+from tests.fields.labrun import findings as _findings
+from tests.fields.labrun import run as _run
 from tests.fix.conftest import LAB, lab_world
 
 IMAGE = "us-docker.pkg.dev/lab/app:v1"
@@ -27,17 +28,6 @@ def _service(port: dict[str, Any] | None) -> dict[str, Any]:
         app["ports"] = [port]
         containers.append(SIDECAR)
     return lab_world(template={"image": IMAGE, "api": {"containers": containers}})
-
-
-def _run(sandbox: Sandbox, tmp_path: Path, setting: str, *args: str) -> Any:
-    text = f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n{setting}"
-    return drift_on(sandbox, tmp_path, ("lab", text), *args)
-
-
-def _findings(sandbox: Sandbox, tmp_path: Path, setting: str, name: str) -> tuple[int, list[Any]]:
-    done = _run(sandbox, tmp_path, setting, "check", "lab", "--format", "json", "--no-history")
-    found = json.loads(done.stdout)["findings"]
-    return done.returncode, [f for f in found if f["target"] == f"setting.{name}"]
 
 
 def _ports(sandbox: Sandbox) -> list[list[tuple[str, int]]]:

@@ -105,6 +105,8 @@ def test_an_export_with_a_sidecar_a_secret_volume_and_a_foreign_secret() -> None
         "iap_enabled": False,  # run.googleapis.com/iap-enabled
         "custom_audiences": "",  # run.googleapis.com/custom-audiences
         "cloudsql_instances": "acme-prod:us-central1:chat-db",  # cloudsql-instances
+        "storage_buckets": "",  # no volumes[].csi
+        "nfs_shares": "",  # no volumes[].nfs
         "http2": False,  # ports[0].name http1
         "port": 8080,  # ports[0].containerPort
         "command": "/app/server",  # containers[0].command

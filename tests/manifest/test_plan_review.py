@@ -435,7 +435,15 @@ def _task(marks: dict[str, Any]) -> dict[str, Any]:
             {"template": [{"parallelism": True, "task_count": True}]},
             {("setting.parallelism", None), ("setting.task_count", None)},
         ),
-        (_task({"volumes": True}), {("mount.*", None), ("setting.cloudsql_instances", None)}),
+        (
+            _task({"volumes": True}),
+            {
+                ("mount.*", None),
+                ("setting.cloudsql_instances", None),
+                ("setting.storage_buckets", None),
+                ("setting.nfs_shares", None),
+            },
+        ),
         ({"labels": True, "etag": True}, set()),
     ],
 )

@@ -113,7 +113,12 @@ def test_a_sensitive_value_is_a_secret_no_output_can_carry() -> None:
         ({"template": [{"containers": [{"volume_mounts": True}]}]}, {("mount.*", None)}),
         (
             {"template": [{"volumes": True}]},
-            {("mount.*", None), ("setting.cloudsql_instances", None)},
+            {
+                ("mount.*", None),
+                ("setting.cloudsql_instances", None),
+                ("setting.storage_buckets", None),
+                ("setting.nfs_shares", None),
+            },
         ),
         (
             {"template": [{"service_account": True}]},

@@ -1,0 +1,255 @@
+"""The rows of the settings catalogue for the network storage a revision (a job's task, a worker
+pool's instance) mounts: `storage_buckets`, the Cloud Storage buckets of its GCS volumes, and
+`nfs_shares`, the `SERVER:PATH` of its NFS volumes (google/cloud/run/v2 k8s.min.proto
+`Volume.gcs` "Persistent storage backed by a Google Cloud Storage bucket", `GCSVolumeSource.
+bucket` "Cloud Storage Bucket name."; `Volume.nfs`, `NFSVolumeSource.server` "Hostname or IP
+address of the NFS server", `.path` "Path that is exported by the NFS server."), which
+RevisionTemplate, TaskTemplate and WorkerPoolRevisionTemplate hold, and a Revision too.
+Knative: `volumes[].csi` (driver `gcsfuse.run.googleapis.com`, `volumeAttributes.bucketName`)
+and `volumes[].nfs.server/.path` (drift.fix.knative.pod); Terraform: `template.volumes.gcs.
+bucket`, `template.volumes.nfs` (a job's under `template.template`).
+
+Each is compared as a set, whatever volume holds it: staging mounting production's bucket (or
+share) is drift, and so is one no longer mounted. A fix changes only what its plan names
+(`_write`): a volume whose bucket (share) is no longer wanted is repointed to one the profile
+adds, keeping its name, its read-only flag, its mount options and every mount of it; one left
+over goes with its mounts; a bucket (share) no volume can take gets a new volume, `gcs`
+(`nfs`, then `-N`), mounted at `/mnt/` and its name in the ingress container (a job's or
+pool's without a port: the one the profile describes), which the plan says
+(`_added_note`). Every other volume and mount stays as it runs. gcloud's `--add-volume` and
+`--remove-volume` name each volume, which a profile's list does not: the script leaves the
+change to `drift fix` (the rows' `no_flag`)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from drift.fields import access as a
+from drift.fields import lists
+from drift.fields.base import (
+    ANY_INDEX,
+    EVERY_KIND,
+    Field,
+    PlannedSetting,
+    SettingValue,
+    tf_template,
+)
+from drift.fields.ports import ingress
+from drift.kinds import Kind
+
+MOUNT_ROOT = "/mnt"
+"""Where a new volume is mounted: `/mnt/NAME` (no path is Cloud Run's default: gcloud's
+`--add-volume-mount=volume=NAME,mount-path=PATH` requires one)."""
+BUCKET = re.compile(r"[a-z0-9][a-z0-9._-]*[a-z0-9]")
+"""Cloud Storage's bucket naming rules (cloud.google.com/storage/docs/buckets#naming): "Bucket
+names can only contain lowercase letters, numeric characters, dashes (-), underscores (_), and
+dots (.)"; "must start and end with a number or letter"; "must contain 3-63 characters. Names
+containing dots can contain up to 222 characters, but each dot-separated component can be no
+longer than 63 characters"; "cannot be represented as an IP address in dotted-decimal
+notation"; "cannot begin with the "goog" prefix"; "cannot contain "google"" (`bucket_problem`)."""
+
+
+def bucket_problem(name: str) -> str:
+    """Why `name` is no Cloud Storage bucket name ("": it is one)."""
+    if name.startswith("gs://"):
+        return "a bucket's name, without gs://"
+    dotted = "." in name
+    if not BUCKET.fullmatch(name) or not 3 <= len(name) <= (222 if dotted else 63):
+        return (
+            "3-63 lowercase letters, digits, '-', '_' and '.' (up to 222 with dots), starting "
+            "and ending with a letter or digit"
+        )
+    if any(len(part) > 63 or not part for part in name.split(".")):
+        return "each dot-separated part at most 63 characters"
+    try:
+        ipaddress.IPv4Address(name)
+    except ValueError:
+        pass
+    else:
+        return "no IP address"
+    if name.startswith("goog") or "google" in name:
+        return "no name beginning with 'goog' or containing 'google'"
+    return ""
+
+
+def share_problem(share: str) -> str:
+    """Why `share` is no NFS share `SERVER:/PATH` ("": it is one)."""
+    server, colon, _ = share.partition(":/")
+    if not server or not colon or any(c.isspace() for c in share):
+        return "SERVER:/PATH (the server's host name or IP address, the exported path)"
+    return ""
+
+
+def split_share(share: str) -> tuple[str, str]:
+    """`SERVER:/PATH` -> (SERVER, /PATH): split at the first `:/` (an IPv6 address holds
+    colons, never a slash)."""
+    server, _, path = share.partition(":/")
+    return server, f"/{path}"
+
+
+@dataclass(frozen=True)
+class Network:
+    """One kind of network volume: its row's name and words, the oneof field of Volume, how a
+    volume names what it mounts and is made to mount another, and what a new volume is."""
+
+    setting: str
+    help: str
+    item: str
+    """What one of its items is called (`bucket`), in a plan's note."""
+    what: str
+    """What its items are called, in a profile's error (`Cloud Storage bucket names`)."""
+    problem: Callable[[str], str]
+    source: str
+    key: Callable[[Any], str]
+    point: Callable[[Any, str], None]
+    """Make the volume's source (a proto-plus view) mount the item, keeping its other fields."""
+    make: Callable[[str], Any]
+    """A new source for the item (a run_v2 message)."""
+    flag: Callable[[str], str]
+    """gcloud's `--add-volume` keys after the name, for the item (never printed: `no_flag`)."""
+    example: str
+
+
+def _point_gcs(volume: Any, bucket: str) -> None:
+    volume.gcs.bucket = bucket
+
+
+def _nfs_source(share: str) -> Any:
+    server, path = split_share(share)
+    return a.run_v2().NFSVolumeSource(server=server, path=path)
+
+
+def _point_nfs(volume: Any, share: str) -> None:
+    volume.nfs.server, volume.nfs.path = split_share(share)
+
+
+GCS = Network(
+    "storage_buckets",
+    "The Cloud Storage buckets the revision mounts as volumes (a list or a,b; order does not "
+    "matter); none: no Cloud Storage volume.",
+    "bucket",
+    "Cloud Storage bucket names",
+    bucket_problem,
+    "gcs",
+    lambda v: str(v.gcs.bucket),
+    _point_gcs,
+    lambda bucket: a.run_v2().GCSVolumeSource(bucket=bucket),
+    lambda bucket: f"type=cloud-storage,bucket={bucket}",
+    "acme-staging-uploads",
+)
+NFS = Network(
+    "nfs_shares",
+    "The NFS shares the revision mounts as volumes, each SERVER:/PATH (a list or a,b; order "
+    "does not matter); none: no NFS volume.",
+    "share",
+    "NFS shares",
+    share_problem,
+    "nfs",
+    lambda v: f"{v.nfs.server}:{v.nfs.path}",
+    _point_nfs,
+    _nfs_source,
+    lambda share: f"type=nfs,location={share}",
+    "10.0.0.2:/staging",
+)
+
+
+def _free_name(base: str, taken: set[str]) -> str:
+    """`base`, or the first `base-N` no other volume has."""
+    names = (base, *(f"{base}-{n}" for n in range(1, len(taken) + 2)))
+    return next(n for n in names if n not in taken)
+
+
+def _write(kind: Network, workload: Any, container: Any, value: SettingValue) -> None:
+    """Only what the plan names changes: each volume mounting an item no longer wanted is
+    repointed to one the profile adds (its name, flags and mounts kept), those left over go
+    with their mounts, and an item still unmounted gets a new volume and mount."""
+    template = a.template_of(workload)
+    wanted = lists.items(value)
+    held: set[str] = set()
+    stale: list[Any] = []
+    for volume in template.volumes:  # each a view on the template's own message
+        if kind.source not in volume:
+            continue
+        if kind.key(volume) in wanted:
+            held.add(kind.key(volume))
+        else:
+            stale.append(volume)
+    new = [i for i in wanted if i not in held]
+    for volume, item in zip(stale, new, strict=False):
+        kind.point(volume, item)
+    dropped = {v.name for v in stale[len(new) :]}
+    if dropped:  # assigned last: the assignment copies the volumes it keeps
+        template.volumes = [v for v in template.volumes if v.name not in dropped]
+        for each in template.containers:
+            each.volume_mounts = [m for m in each.volume_mounts if m.name not in dropped]
+    run_v2 = a.run_v2()
+    into = ingress(template.containers)
+    into = container if into is None else into
+    for item in new[len(stale) :]:
+        name = _free_name(kind.source, {v.name for v in template.volumes})
+        template.volumes.append(run_v2.Volume(name=name, **{kind.source: kind.make(item)}))
+        if into is not None:
+            into.volume_mounts.append(
+                run_v2.VolumeMount(name=name, mount_path=f"{MOUNT_ROOT}/{name}")
+            )
+
+
+def _added_note(kind: Network, change: PlannedSetting) -> str:
+    """What the plan says where an item no live volume is repointed to gets a new volume."""
+    before = set(lists.items(change.before or ""))
+    after = set(lists.items(change.after))
+    if len(after - before) <= len(before - after):
+        return ""
+    name = kind.source
+    return (
+        f"a {kind.item} no live volume is repointed to gets a new volume '{name}' (else "
+        f"'{name}-N') mounted at {MOUNT_ROOT}/{name} ({MOUNT_ROOT}/{name}-N) in the ingress "
+        "container (a job's or pool's without a port: the one the profile describes): the "
+        "application must read it there"
+    )
+
+
+def _parse(kind: Network, value: Any) -> str:
+    """A profile's list: a YAML list, `a,b`, or none; each item as `kind.problem` allows."""
+    joined = lists.profile_list(value, kind.what)
+    for item in lists.items(joined):
+        if why := kind.problem(item):
+            raise ValueError(f"{item!r} is no {kind.what[:-1]}: expected {why}")
+    return joined
+
+
+def _row(kind: Network) -> Field:
+    def no_flag(_: Kind, value: SettingValue) -> str:
+        return (
+            f"has no flag for the list alone: `--add-volume=name=NAME,{kind.flag('…')}` and "
+            "`--remove-volume=NAME` name each volume, which the profile does not"
+        )
+
+    return Field(
+        kind.setting,
+        kind.help,
+        str | list[str],
+        terraform=(tf_template("volumes", ANY_INDEX, kind.source),),
+        read=lambda source: lists.joined(
+            kind.key(v) for v in source.revision.volumes if v.HasField(kind.source)
+        ),
+        write=lambda workload, container, value: _write(kind, workload, container, value),
+        gcloud=lambda value: " ".join(
+            f"--add-volume=name={kind.source},{kind.flag(i)}" for i in lists.items(value)
+        ),
+        no_flag=no_flag,
+        parse=lambda value: _parse(kind, value),
+        normalise=lists.same_text,
+        show=lambda v: str(v) or "none",
+        examples=(kind.example,),
+        kinds=EVERY_KIND,
+        plan_note=lambda change: _added_note(kind, change),
+        sparse=True,  # rows of 2026-12: the journals written before digest no such list
+    )
+
+
+STORAGE_FIELDS = (_row(GCS), _row(NFS))

@@ -1,0 +1,232 @@
+"""The catalogue's `storage_buckets` and `nfs_shares` rows (drift/fields/storage.py), end to end
+through the real `drift check`, `plan`, `fix` and `init` on the sandbox: the Cloud Storage and
+NFS volumes of a service's revision (with a sidecar), a job's task and a worker pool's revision
+(staging mounting production's bucket read clean: no row read Volume.gcs or Volume.nfs)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cliutil import drift_on
+from tests.conftest import MakeSandbox
+from tests.fields.labrun import findings as _findings
+from tests.fields.labrun import run as _run
+from tests.fields.labrun import volumes_world, workload_profile
+from tests.fix.conftest import LAB, lab_world
+
+IMAGE = "us-docker.pkg.dev/lab/app:v1"
+PROD = "acme-prod-uploads"
+STAGING = "acme-staging-uploads"
+MODELS = "acme-models"
+PROD_NFS = "10.0.0.2:/prod"
+STAGING_NFS = "10.0.0.3:/staging"
+
+
+def _gcs(name: str, bucket: str, **more: Any) -> dict[str, Any]:
+    return {"name": name, "gcs": {"bucket": bucket, **more}}
+
+
+def _nfs(name: str, share: str) -> dict[str, Any]:
+    server, path = share.split(":", 1)
+    return {"name": name, "nfs": {"server": server, "path": path, "readOnly": True}}
+
+
+def _mount(name: str, path: str) -> dict[str, Any]:
+    return {"name": name, "mountPath": path}
+
+
+Mounts = list[tuple[str, str]]
+
+
+def _service(volumes: list[dict[str, Any]], app: Mounts, sidecar: Mounts) -> dict[str, Any]:
+    """Service `app` with a sidecar; each container's mounts as (volume, path)."""
+    containers = [
+        {"name": "app", "image": IMAGE, "ports": [{"containerPort": 8080}]},
+        {"name": "otel", "image": "us-docker.pkg.dev/lab/otel:1"},
+    ]
+    for container, mounts in zip(containers, (app, sidecar), strict=True):
+        container["volumeMounts"] = [_mount(*m) for m in mounts]
+    api = {"containers": containers, "volumes": volumes}
+    return lab_world(template={"image": IMAGE, "port": 8080, "api": api})
+
+
+def _volumes(template: Any) -> tuple[list[Any], dict[str, Any]]:
+    """Each volume as (name, what it mounts), and each container's mounts."""
+    volumes = []
+    for v in template.volumes:
+        if "gcs" in v:
+            held: Any = (v.gcs.bucket, v.gcs.read_only, list(v.gcs.mount_options))
+        elif "nfs" in v:
+            held = (f"{v.nfs.server}:{v.nfs.path}", v.nfs.read_only)
+        else:
+            held = "other"
+        volumes.append((v.name, held))
+    mounts = {
+        c.name: [(m.name, m.mount_path) for m in c.volume_mounts] for c in template.containers
+    }
+    return volumes, mounts
+
+
+SHARED = [  # the app's uploads (read-only, with options) mounted by the sidecar too; its own
+    _gcs("uploads", PROD, readOnly=True, mountOptions=["implicit-dirs"]),
+    _gcs("models", MODELS),
+    {"name": "scratch", "emptyDir": {}},
+]
+APP = [("uploads", "/data"), ("scratch", "/tmp/s")]
+SIDECAR = [("uploads", "/logs/uploads"), ("models", "/models")]
+
+
+@pytest.mark.parametrize(
+    ("setting", "actual", "after"),
+    [
+        (  # staging mounting prod's bucket: the volume keeps its name, flags and both mounts
+            f"[{STAGING}, {MODELS}]",
+            f"{MODELS},{PROD}",
+            (
+                [
+                    ("uploads", (STAGING, True, ["implicit-dirs"])),
+                    ("models", (MODELS, False, [])),
+                    ("scratch", "other"),
+                ],
+                {"app": APP, "otel": SIDECAR},
+            ),
+        ),
+        (  # one added beside: a new volume `gcs` at /mnt/gcs in the ingress container
+            f"{PROD},{MODELS},{STAGING}",
+            f"{MODELS},{PROD}",
+            (
+                [
+                    ("uploads", (PROD, True, ["implicit-dirs"])),
+                    ("models", (MODELS, False, [])),
+                    ("scratch", "other"),
+                    ("gcs", (STAGING, False, [])),
+                ],
+                {"app": [*APP, ("gcs", "/mnt/gcs")], "otel": SIDECAR},
+            ),
+        ),
+        (  # prod's dropped: its volume and its mounts go, the sidecar's own stays
+            MODELS,
+            f"{MODELS},{PROD}",
+            (
+                [("models", (MODELS, False, [])), ("scratch", "other")],
+                {"app": [("scratch", "/tmp/s")], "otel": [("models", "/models")]},
+            ),
+        ),
+    ],
+)
+def test_a_drifted_bucket_is_found_and_fixed_and_only_it_changes(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    setting: str,
+    actual: str,
+    after: tuple[list[Any], dict[str, Any]],
+) -> None:
+    sandbox = make_sandbox(_service(copy.deepcopy(SHARED), APP, SIDECAR))
+    line = f"      storage_buckets: {setting}\n"
+    code, (finding,) = _findings(sandbox, tmp_path, line, "storage_buckets")
+    assert code == 1 and finding["actual"] == actual, finding
+    script = _run(sandbox, tmp_path, line, "plan", "lab", "--format", "gcloud")
+    assert "setting storage_buckets:" in script.stdout and "drift fix makes it" in script.stdout
+    done = _run(sandbox, tmp_path, line, "fix", "lab", "--yes", "--no-verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _volumes(sandbox.service(LAB, "app").template) == after
+    assert _findings(sandbox, tmp_path, line, "storage_buckets") == (0, [])
+    back = _run(sandbox, tmp_path, line, "rollback", "--yes")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert _findings(sandbox, tmp_path, line, "storage_buckets")[1][0]["actual"] == actual
+
+
+def test_a_share_repointed_keeps_its_volume_and_mounts(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    volumes = [_nfs("shared", PROD_NFS), _gcs("uploads", STAGING)]
+    sandbox = make_sandbox(_service(volumes, [("shared", "/srv")], [("shared", "/s")]))
+    line = f"      nfs_shares: {STAGING_NFS}\n"
+    code, (finding,) = _findings(sandbox, tmp_path, line, "nfs_shares")
+    assert code == 1 and finding["actual"] == PROD_NFS, finding
+    done = _run(sandbox, tmp_path, line, "fix", "lab", "--yes", "--no-verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _volumes(sandbox.service(LAB, "app").template) == (
+        [("shared", (STAGING_NFS, True)), ("uploads", (STAGING, False, []))],
+        {"app": [("shared", "/srv")], "otel": [("shared", "/s")]},
+    )
+    assert _findings(sandbox, tmp_path, line, "nfs_shares") == (0, [])
+
+
+def test_the_plan_says_where_a_bucket_no_volume_held_is_mounted(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(_service([], [], []))
+    done = _run(sandbox, tmp_path, f"      storage_buckets: {STAGING}\n", "plan", "lab")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "new volume 'gcs'" in done.stdout and "/mnt/" in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize(
+    ("setting", "wrong"),
+    [
+        (f"storage_buckets: gs://{STAGING}", "without gs://"),
+        ("storage_buckets: Acme_Uploads", "lowercase"),
+        ("storage_buckets: google-data", "goog"),
+        ("nfs_shares: 10.0.0.2", "SERVER:/PATH"),
+    ],
+)
+def test_a_profile_naming_no_bucket_or_share_is_refused_at_its_line(
+    make_sandbox: MakeSandbox, tmp_path: Path, setting: str, wrong: str
+) -> None:
+    sandbox = make_sandbox(_service([], [], []))
+    done = _run(sandbox, tmp_path, f"      {setting}\n", "check", "lab")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "lab.yaml:6" in done.stderr and wrong in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("kind", ["jobs", "worker_pools"])
+def test_a_job_or_pool_mounting_prod_is_drift_and_fixed(
+    make_sandbox: MakeSandbox, tmp_path: Path, kind: str
+) -> None:
+    volumes = [_gcs("data", PROD), _nfs("share", PROD_NFS)]
+    sandbox = make_sandbox(
+        volumes_world(volumes, [_mount("data", "/data")], [_mount("share", "/share")])
+    )
+    text = workload_profile(kind, f"storage_buckets: {STAGING}\nnfs_shares: {STAGING_NFS}")
+
+    def found() -> tuple[int, list[Any]]:
+        done = drift_on(sandbox, tmp_path, ("prod", text), "check", "prod", "--format", "json")
+        targets = ("setting.storage_buckets", "setting.nfs_shares")
+        return done.returncode, sorted(
+            f["actual"] for f in json.loads(done.stdout)["findings"] if f["target"] in targets
+        )
+
+    assert found() == (1, [PROD_NFS, PROD])
+    fixed = drift_on(sandbox, tmp_path, ("prod", text), "fix", "prod", "--yes", "--no-verify")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert found()[1] == []
+    if kind == "worker_pools":
+        assert _volumes(sandbox.worker_pool("p", "pool").template) == (
+            [("data", (STAGING, False, [])), ("share", (STAGING_NFS, True))],
+            {"consumer": [("data", "/data")], "agent": [("share", "/share")]},
+        )
+
+
+def test_init_from_live_writes_the_buckets_and_shares_only_where_mounted(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    volumes = [_gcs("uploads", PROD), _nfs("shared", PROD_NFS)]
+    world_ = _service(volumes, [("uploads", "/data"), ("shared", "/srv")], [])
+    bare = copy.deepcopy(world_["projects"][LAB]["services"]["app"])
+    bare["template"] = {"image": IMAGE, "port": 8080}
+    world_["projects"][LAB]["services"]["bare"] = bare
+    sandbox = make_sandbox(world_)
+    where = ("--project", LAB, "--region", "us-central1")
+    done = drift_on(sandbox, tmp_path, ("other", "{}"), "init", "lab", "--from-live", *where)
+    assert done.returncode == 0, done.stdout + done.stderr
+    written = (tmp_path / "profiles" / "lab.yaml").read_text()
+    app, _, rest = written.partition("  bare:")
+    assert f"      storage_buckets: {PROD}\n" in app and f"nfs_shares: {PROD_NFS}\n" in app, written
+    assert "storage_buckets" not in rest and "nfs_shares" not in rest, written

@@ -1,0 +1,80 @@
+"""`storage_buckets` and `nfs_shares` read from what is about to run (drift/fields/storage.py):
+a Knative export's `volumes[].csi` (driver gcsfuse.run.googleapis.com, `volumeAttributes.
+bucketName`) and `volumes[].nfs`, checked against a profile with `--manifest`; a Terraform
+plan's `template.volumes[*].gcs` / `.nfs` of a service and `template.template.volumes` of a
+job."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from drift.kinds import Kind
+from drift.live.normalize import revision_config
+from tests.manifest.conftest import MINIMAL, check_offline, findings_of, read
+from tests.manifest.test_terraform import dumps, plan
+
+VOLUMES = """\
+        volumeMounts:
+        - name: uploads
+          mountPath: /data
+        - name: shared
+          mountPath: /srv
+      volumes:
+      - name: uploads
+        csi:
+          driver: gcsfuse.run.googleapis.com
+          readOnly: true
+          volumeAttributes:
+            bucketName: acme-prod-uploads
+            mountOptions: implicit-dirs
+      - name: shared
+        nfs:
+          server: 10.0.0.2
+          path: /prod
+"""
+STAGING = """\
+project: acme
+region: us-central1
+services:
+  api:
+    settings:
+      storage_buckets: acme-staging-uploads
+      nfs_shares: 10.0.0.3:/staging
+"""
+
+
+def test_a_knative_export_mounting_prods_bucket_and_share_is_drift(tmp_path: Path) -> None:
+    export = MINIMAL + VOLUMES
+    done = check_offline(tmp_path, STAGING, ("api.yaml", export))
+    assert done.returncode == 1, done.stdout + done.stderr
+    found = {f["target"]: f["actual"] for f in json.loads(done.stdout)["findings"]}
+    assert found["setting.storage_buckets"] == "acme-prod-uploads", found
+    assert found["setting.nfs_shares"] == "10.0.0.2:/prod", found
+    clean = STAGING.replace("acme-staging-uploads", "acme-prod-uploads").replace(
+        "10.0.0.3:/staging", "10.0.0.2:/prod"
+    )
+    again = check_offline(tmp_path, clean, ("api.yaml", export))
+    targets = {t for _, t in findings_of(again)}
+    assert not targets & {"setting.storage_buckets", "setting.nfs_shares"}, targets
+
+
+def test_a_terraform_plan_of_a_service_and_a_job_holds_their_buckets_and_shares() -> None:
+    data = plan()
+    volumes = [
+        {"name": "data", "gcs": [{"bucket": "acme-prod-uploads", "read_only": True}]},
+        {"name": "share", "nfs": [{"server": "10.0.0.2", "path": "/prod", "read_only": False}]},
+    ]
+    changes = data["resource_changes"]
+    changes[1]["change"]["after"]["template"][0]["volumes"] = volumes
+    changes[4]["change"]["after"]["template"][0]["template"][0]["volumes"] = volumes
+    api, _, job = read(dumps(data), "plan.json").workloads
+    for resource, template, kind in (
+        (api.resource, api.resource.template, Kind.SERVICE),
+        (job.resource, job.resource.template.template, Kind.JOB),
+    ):
+        settings = revision_config(template, service=resource, container=None, kind=kind).settings
+        assert (settings["storage_buckets"], settings["nfs_shares"]) == (
+            "acme-prod-uploads",
+            "10.0.0.2:/prod",
+        )
