@@ -24,6 +24,12 @@ CLOUDSQL_PATH = "/cloudsql"
 CONNECTION = re.compile(r"(?:[a-z0-9.-]+:)?[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]+", re.IGNORECASE)
 """CloudSqlInstance.instances: "The Cloud SQL instance connection names … Format:
 {project}:{location}:{instance}" (a domain-scoped project's id holds a colon: `example.com:p`)."""
+FORBIDDEN_MOUNTS = ("/dev", "/proc", "/sys")
+"""The Cloud Storage and NFS volume pages (cloud.google.com/run/docs/configuring/services/
+cloud-storage-volume-mounts, …/nfs-volume-mounts; the jobs' and worker pools' alike), "Disallowed
+paths": "Cloud Run does not allow you to mount a volume at /dev, /proc and /sys, or on their
+subdirectories"."""
+GEN1 = 1  # ExecutionEnvironment.EXECUTION_ENVIRONMENT_GEN1
 MAX_MODE = 0o777
 """SecretVolumeSource.default_mode "Must be a value between 0000 and 0777 (octal)";
 VersionToPath.mode "must be a value between 01 and 0777 (octal)"."""
@@ -47,6 +53,12 @@ def validate_fields(template: Any) -> None:
         for mount in container.volume_mounts:
             if ":" in mount.mount_path:  # VolumeMount.mount_path: "Must not contain ':'"
                 raise invalid(f"{at}.volume_mounts.mount_path: must not contain ':'.")
+            path = mount.mount_path.rstrip("/")
+            if any(path == p or path.startswith(f"{p}/") for p in FORBIDDEN_MOUNTS):
+                raise invalid(
+                    f"{at}.volume_mounts.mount_path: '{mount.mount_path}': no volume may be "
+                    "mounted at /dev, /proc or /sys, or below them."
+                )
             if mount.name in cloudsql and mount.mount_path not in ("", CLOUDSQL_PATH):
                 raise invalid(f"{at}.volume_mounts.mount_path: a Cloud SQL volume's is /cloudsql.")
     for index, volume in enumerate(template.volumes):
@@ -68,3 +80,21 @@ def validate_fields(template: Any) -> None:
                 raise invalid(
                     f"{at}.items.path: '{item.path}' must be relative, with no '..' element."
                 )
+
+
+def validate_network_volumes(template: Any, gen1_volumes: str) -> None:
+    """A service's Cloud Storage or NFS volume in the first generation execution environment,
+    named so: the execution environments page lists "Network file system support" among what
+    the second generation provides, and the Terraform provider's `volumes.gcs` says "This
+    feature is only supported in the gen2 execution environment"; the API reference says
+    nothing. `gen1_volumes` (the scenario option `network_volumes_gen1`): "refused"
+    (INVALID_ARGUMENT) or "taken". Unset, Cloud Run "selects the execution environment based
+    on the features used" (…/configuring/execution-environments): taken."""
+    if gen1_volumes != "refused" or template.execution_environment != GEN1:
+        return
+    for index, volume in enumerate(template.volumes):
+        if volume.HasField("gcs") or volume.HasField("nfs"):
+            raise invalid(
+                f"spec.template.spec.volumes[{index}]: a Cloud Storage or NFS volume needs the "
+                "second generation execution environment (gen2)."
+            )

@@ -40,7 +40,7 @@ from drift.sandbox.validate import (
     check_routable,
     missing_message,
     template_problem,
-    validate_spec,
+    validate_update,
 )
 
 REVISION_FAILED = run_v2.Condition.CommonReason.REVISION_FAILED
@@ -181,14 +181,7 @@ def plan_update(
     kept, implied = world.options.client_when_omitted == "kept", world.options.omitted_mask
     desired = desired_spec(base, request, mask, keep_client=kept, kind=kind, implied=implied)
     _inherit_manual_count(base, desired)
-    validate_spec(
-        key,
-        desired,
-        stored=base,
-        fine_cpu=world.options.fine_cpu,
-        sizes=world.options.sizes,
-        mesh_name=world.options.mesh_name,
-    )
+    validate_update(key, desired, base, world.options)
     if world.options.template_defaults == "filled":
         fill_template(kind, desired.template)
     if world.options.empty_secret_version == "latest":

@@ -100,3 +100,12 @@ class DeployCheckOptions(BaseModel):
         "the error with a Breakglass button on the service): the revision is made and fails; "
         "`refused`: INVALID_ARGUMENT at the write. Which one Cloud Run does is not documented.",
     )
+    network_volumes_gen1: Literal["refused", "taken"] = Field(
+        "refused",
+        description="A service write whose template sets the first generation execution "
+        "environment beside a Cloud Storage or NFS volume. The execution environments page "
+        "lists 'Network file system support' among the second generation's features and the "
+        "Terraform provider says Cloud Storage volumes are 'only supported in the gen2 "
+        "execution environment'; the API reference is silent. `refused`: INVALID_ARGUMENT; "
+        "`taken`: accepted.",
+    )

@@ -11,7 +11,7 @@ import grpc
 from google.protobuf.message import Message
 
 from drift.sandbox.backend import NoInstance
-from drift.sandbox.container_rules import validate_fields
+from drift.sandbox.container_rules import validate_fields, validate_network_volumes
 from drift.sandbox.cpu_rules import ONE_CPU as ONE_CPU
 from drift.sandbox.cpu_rules import instance_cpu as instance_cpu
 from drift.sandbox.cpu_rules import instance_size as instance_size
@@ -26,6 +26,7 @@ from drift.sandbox.registry import Problem, registry_problem
 from drift.sandbox.request_limits import validate_request_limits
 from drift.sandbox.revisions import LATEST, REVISION, is_ready, revision_env, secret_uses
 from drift.sandbox.scenario_fields import account_problem
+from drift.sandbox.scenario_options import Options
 from drift.sandbox.state import ProjectRec, VersionState, World
 
 # What Cloud Run's environment-variables page forbids for a name: the empty string, a name
@@ -66,11 +67,13 @@ def validate_spec(
     fine_cpu: str = "unchanged",
     sizes: Sizes = DEFAULT_SIZES,
     mesh_name: str = "full",
+    gen1_volumes: str = "refused",
 ) -> None:
     """The checks the API makes before accepting a request (INVALID_ARGUMENT): a service's
     or a worker pool's (`key.collection`). `stored`: the resource as it is (its CPU limits
     may stand, `validate_cpu`); `fine_cpu`, `mesh_name`: the scenario's options of those
-    names; `sizes`: its readings of an instance's documented sizes."""
+    names; `sizes`: its readings of an instance's documented sizes; `gen1_volumes`: its
+    `network_volumes_gen1`."""
     kind = kind_of(key)
     template = service.template
     validate_containers(
@@ -82,6 +85,7 @@ def validate_spec(
     validate_gpu(template, serves=kind.serves, size=instance_size)
     validate_sizes(template, sizes, floors=not kind.serves, pool=True)
     if kind.serves:
+        validate_network_volumes(template, gen1_volumes)
         held = stored.template if stored is not None else None
         validate_cpu(
             template, stored=held, fine_cpu=fine_cpu, below_one_memory=sizes.below_one_memory
@@ -92,6 +96,19 @@ def validate_spec(
         raise invalid(f"spec.template.{problem}")
     validate_request_limits(service)
     _validate_traffic(getattr(service, kind.split), kind.split if kind.serves else None, key.id)
+
+
+def validate_update(key: ResourceKey, service: Message, stored: Message, options: Options) -> None:
+    """`validate_spec` of a write, as the scenario's `options` read what it leaves open."""
+    validate_spec(
+        key,
+        service,
+        stored=stored,
+        fine_cpu=options.fine_cpu,
+        sizes=options.sizes,
+        mesh_name=options.mesh_name,
+        gen1_volumes=options.network_volumes_gen1,
+    )
 
 
 def validate_vpc_access(template: Message) -> None:
