@@ -11,10 +11,10 @@ bucket`, `template.volumes.nfs` (a job's under `template.template`).
 
 Each is compared as a set, whatever volume holds it: staging mounting production's bucket (or
 share) is drift, and so is one no longer mounted. A fix changes only what its plan names
-(`_write`): a volume whose bucket (share) is no longer wanted is repointed to one the profile
-adds, keeping its name, its read-only flag, its mount options and every mount of it; one left
-over goes with its mounts; a bucket (share) no volume can take gets a new volume, `gcs`
-(`nfs`, then `-N`), mounted at `/mnt/` and its name in the ingress container (a job's or
+(`_write`): a bucket (share) no longer wanted is replaced by one the profile adds in every
+volume that mounts it, each keeping its name, read-only flag, mount options and mounts; the
+volumes of one left over go with their mounts; a bucket (share) no volume takes gets a new
+volume `gcs` (`nfs`; then `-N`) mounted at `/mnt/NAME` in the ingress container (a job's or
 pool's without a port: the one the profile describes), which the plan says
 (`_added_note`). Every other volume and mount stays as it runs. gcloud's `--add-volume` and
 `--remove-volume` name each volume, which a profile's list does not: the script leaves the
@@ -164,24 +164,22 @@ def _free_name(base: str, taken: set[str]) -> str:
 
 
 def _write(kind: Network, workload: Any, container: Any, value: SettingValue) -> None:
-    """Only what the plan names changes: each volume mounting an item no longer wanted is
-    repointed to one the profile adds (its name, flags and mounts kept), those left over go
-    with their mounts, and an item still unmounted gets a new volume and mount."""
+    """Only what the plan names changes: each item no longer wanted is replaced by one the
+    profile adds in every volume mounting it (their names, flags and mounts kept), the volumes
+    of those left over go with their mounts, and an item still unmounted gets a new volume
+    and mount."""
     template = a.template_of(workload)
     wanted = lists.items(value)
-    held: set[str] = set()
-    stale: list[Any] = []
+    stale: dict[str, list[Any]] = {}  # each unwanted item, in the order volumes give them
     for volume in template.volumes:  # each a view on the template's own message
-        if kind.source not in volume:
-            continue
-        if kind.key(volume) in wanted:
-            held.add(kind.key(volume))
-        else:
-            stale.append(volume)
+        if kind.source in volume and kind.key(volume) not in wanted:
+            stale.setdefault(kind.key(volume), []).append(volume)
+    held = {kind.key(v) for v in template.volumes if kind.source in v}
     new = [i for i in wanted if i not in held]
-    for volume, item in zip(stale, new, strict=False):
-        kind.point(volume, item)
-    dropped = {v.name for v in stale[len(new) :]}
+    for volumes, item in zip(stale.values(), new, strict=False):
+        for volume in volumes:
+            kind.point(volume, item)
+    dropped = {v.name for volumes in list(stale.values())[len(new) :] for v in volumes}
     if dropped:  # assigned last: the assignment copies the volumes it keeps
         template.volumes = [v for v in template.volumes if v.name not in dropped]
         for each in template.containers:

@@ -230,3 +230,20 @@ def test_init_from_live_writes_the_buckets_and_shares_only_where_mounted(
     app, _, rest = written.partition("  bare:")
     assert f"      storage_buckets: {PROD}\n" in app and f"nfs_shares: {PROD_NFS}\n" in app, written
     assert "storage_buckets" not in rest and "nfs_shares" not in rest, written
+
+
+def test_every_volume_mounting_the_bucket_replaced_is_repointed(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The app's writable and the sidecar's read-only volume of prod's bucket both mount
+    staging's after the fix: one bucket replaced by one, not a volume dropped."""
+    volumes = [_gcs("rw", PROD), _gcs("ro", PROD, readOnly=True)]
+    sandbox = make_sandbox(_service(volumes, [("rw", "/data")], [("ro", "/in")]))
+    line = f"      storage_buckets: {STAGING}\n"
+    done = _run(sandbox, tmp_path, line, "fix", "lab", "--yes", "--no-verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _volumes(sandbox.service(LAB, "app").template) == (
+        [("rw", (STAGING, False, [])), ("ro", (STAGING, True, []))],
+        {"app": [("rw", "/data")], "otel": [("ro", "/in")]},
+    )
+    assert _findings(sandbox, tmp_path, line, "storage_buckets") == (0, [])
