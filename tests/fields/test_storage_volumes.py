@@ -247,3 +247,21 @@ def test_every_volume_mounting_the_bucket_replaced_is_repointed(
         {"app": [("rw", "/data")], "otel": [("ro", "/in")]},
     )
     assert _findings(sandbox, tmp_path, line, "storage_buckets") == (0, [])
+
+
+def test_a_pool_whose_container_cannot_be_told_is_not_judged_nor_written(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """Two containers, neither with a port, none named: a new bucket's mount would be nobody's
+    (it was a volume mounted nowhere, or a write of nothing said as made): unverified, with
+    how to name it, and no write."""
+    sandbox = make_sandbox(volumes_world([]))
+    text = workload_profile("worker_pools", f"storage_buckets: {STAGING}").replace(
+        "    container: consumer\n", ""
+    )
+    done = drift_on(sandbox, tmp_path, ("prod", text), "check", "prod", "--format", "json")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "container: NAME" in done.stdout, done.stdout
+    fixed = drift_on(sandbox, tmp_path, ("prod", text), "fix", "prod", "--yes", "--no-verify")
+    assert "container: NAME" in fixed.stdout, fixed.stdout
+    assert not sandbox.worker_pool("p", "pool").template.volumes
