@@ -129,7 +129,7 @@ def test_a_drifted_bucket_is_found_and_fixed_and_only_it_changes(
     sandbox = make_sandbox(_service(copy.deepcopy(SHARED), APP, SIDECAR))
     line = f"      storage_buckets: {setting}\n"
     code, (finding,) = _findings(sandbox, tmp_path, line, "storage_buckets")
-    assert code == 1 and finding["actual"] == actual, finding
+    assert code == 1 and (finding["rule"], finding["actual"]) == ("setting.value", actual), finding
     script = _run(sandbox, tmp_path, line, "plan", "lab", "--format", "gcloud")
     assert "setting storage_buckets:" in script.stdout and "drift fix makes it" in script.stdout
     done = _run(sandbox, tmp_path, line, "fix", "lab", "--yes", "--no-verify")
