@@ -229,6 +229,18 @@ def _parse(kind: Network, value: Any) -> str:
     return joined
 
 
+def _flags(kind: Network, value: SettingValue) -> str:
+    """gcloud's `--add-volume` of each item, each volume its own name (never printed as a
+    command: the row's `no_flag`)."""
+    taken: set[str] = set()
+    flags = []
+    for item in lists.items(value):
+        name = _free_name(kind.source, taken)
+        taken.add(name)
+        flags.append(f"--add-volume=name={name},{kind.flag(item)}")
+    return " ".join(flags)
+
+
 def _row(kind: Network) -> Field:
     def no_flag(_: Kind, value: SettingValue) -> str:
         return (
@@ -245,9 +257,7 @@ def _row(kind: Network) -> Field:
             kind.key(v) for v in source.revision.volumes if v.HasField(kind.source)
         ),
         write=lambda workload, container, value: _write(kind, workload, container, value),
-        gcloud=lambda value: " ".join(
-            f"--add-volume=name={kind.source},{kind.flag(i)}" for i in lists.items(value)
-        ),
+        gcloud=lambda value: _flags(kind, value),
         no_flag=no_flag,
         unreadable=_untold,
         parse=lambda value: _parse(kind, value),

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from drift.kinds import Kind
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
 from tests.fields.labrun import findings as _findings
@@ -265,3 +266,14 @@ def test_a_pool_whose_container_cannot_be_told_is_not_judged_nor_written(
     fixed = drift_on(sandbox, tmp_path, ("prod", text), "fix", "prod", "--yes", "--no-verify")
     assert "container: NAME" in fixed.stdout, fixed.stdout
     assert not sandbox.worker_pool("p", "pool").template.volumes
+
+
+def test_gclouds_volumes_each_have_their_own_name() -> None:
+    """The row's `gcloud` (never printed as a command: `no_flag`) names no two volumes alike."""
+    from drift.fields import FIELDS
+
+    assert FIELDS["storage_buckets"].gcloud(f"{PROD},{STAGING}") == (
+        f"--add-volume=name=gcs,type=cloud-storage,bucket={PROD} "
+        f"--add-volume=name=gcs-1,type=cloud-storage,bucket={STAGING}"
+    )
+    assert FIELDS["nfs_shares"].lacks_flag(Kind.JOB, PROD_NFS).startswith("has no flag")
