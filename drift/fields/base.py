@@ -242,10 +242,20 @@ class Field:
     unset: SettingValue = ""
     """What the row reads where the workload does not set it, for `sparse` ("": a name or a
     list; a port's default, 8080)."""
+    unset_too: Callable[[SettingValue], bool] | None = None
+    """Other values a `sparse` row reads where the workload sets nothing of its own (a
+    default Cloud Run writes in that depends on another setting: the default startup probe
+    on the container's port)."""
 
     held_by_service: Callable[[Any, str], bool] | None = None
     """Whether a value read (as shown) is the (run_v2) Service's own, its level giving it:
     no revision set it."""
+
+    def is_unset(self, value: SettingValue | None) -> bool:
+        """Whether `value` read is what the row reads where nothing is set (`unset`)."""
+        return value == self.unset or (
+            value is not None and self.unset_too is not None and self.unset_too(value)
+        )
 
     def flags(self, after: SettingValue, before: SettingValue | None) -> tuple[GcloudArg, ...]:
         """The gcloud arguments that make the change `before` -> `after`, each with where."""

@@ -33,6 +33,7 @@ from drift.fields.connector import (
 )
 from drift.fields.cpu_floor import runs_below_one
 from drift.fields.hardware import HARDWARE_FIELDS
+from drift.fields.health import HEALTH_FIELDS
 from drift.fields.ingress import INGRESS_FIELD
 from drift.fields.limits import CPU, MEMORY, concurrency_unknown, default_concurrency, limit_field
 from drift.fields.manual_scaling import MANUAL_FIELDS
@@ -282,6 +283,7 @@ FIELDS: dict[str, Field] = {
         *PORT_FIELDS,
         *COMMAND_FIELDS,
         MESH_FIELD,
+        *HEALTH_FIELDS,
         *AUDIENCE_FIELDS,
         *WORKLOAD_FIELDS,
     )
@@ -297,7 +299,7 @@ may state for a sidecar (`containers: {NAME: {settings: …}}`), read from that 
 def digested(settings: Mapping[str, SettingValue], leave: tuple[str, ...]) -> dict[str, Any]:
     """`settings` as a configuration's fingerprint holds them: without `leave`, nor an unset
     row that is `Field.sparse` (an older drift's journal digests hold none of it)."""
-    unset = {n for n, f in FIELDS.items() if f.sparse and settings.get(n) == f.unset}
+    unset = {n for n, f in FIELDS.items() if f.sparse and f.is_unset(settings.get(n))}
     return {k: v for k, v in settings.items() if k not in leave and k not in unset}
 
 

@@ -111,7 +111,16 @@ class Resources(_Open):
     """A v1 map of strings: gcloud refuses an unquoted `cpu: 2` (revman91 F5)."""
 
 
+class ProbeAction(_Open):
+    port: Int32 | None = None  # a number: the v1 probe actions take no port's name
+    path: StrictStr | None = None
+    service: StrictStr | None = None
+
+
 class Probe(_Open):
+    httpGet: ProbeAction | None = None
+    tcpSocket: ProbeAction | None = None
+    grpc: ProbeAction | None = None
     initialDelaySeconds: Int32 | None = None
     timeoutSeconds: Int32 | None = None
     periodSeconds: Int32 | None = None

@@ -113,6 +113,9 @@ def test_an_export_with_a_sidecar_a_secret_volume_and_a_foreign_secret() -> None
         "args": "--port=8080,--log-format=json",  # containers[0].args, in order
         "working_dir": "",  # no containers[0].workingDir
         "service_mesh": "",  # no run.googleapis.com/mesh
+        # containers[0].startupProbe, livenessProbe: every timing as read, a default one too
+        "startup_probe": "http /healthz port 8080 delay 0s timeout 3s period 5s failure 12",
+        "liveness_probe": "http /livez port 8080 delay 0s timeout 1s period 30s failure 3",
     }
     template = workload.resource.template
     assert list(template.containers[0].depends_on) == ["otel-collector"]
@@ -270,7 +273,8 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
         ),
         pytest.param(
             MINIMAL + "        startupProbe: {httpGet: {port: http}}\n",
-            "m.yaml:2: cannot read this Service: invalid literal for int()",
+            "m.yaml:10: spec.template.spec.containers.0.startupProbe.httpGet.port: Input should "
+            "be a valid integer",
             id="named-probe-port",
         ),
         pytest.param("", "m.yaml:1: empty: expected a Knative Service or Job", id="empty"),

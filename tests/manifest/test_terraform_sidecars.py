@@ -100,6 +100,10 @@ def check_plan(
     return done, doc, {(f["rule"], f["target"], f.get("container")) for f in doc["findings"]}
 
 
+PORTED = ("port", "startup_probe", "liveness_probe")
+"""The rows a container's port number decides (`setting.port`, and the probes on it)."""
+
+
 @pytest.mark.parametrize(
     ("ports", "marks", "hidden"),
     [
@@ -115,20 +119,21 @@ def check_plan(
             {"ports": [{"container_port": True, "name": True}]},
             {
                 ("setting.http2", ".containers[0].ports[0].name)"),
-                ("setting.port", ".containers[0].ports[0].container_port)"),
+                # a probe's port 0 is the container's, a service's default probe is on it
+                *((f"setting.{n}", ".containers[0].ports[0].container_port)") for n in PORTED),
             },
         ),
         (  # an entry, unknown: a port all the same
             [None],
             {"ports": [True]},
-            {(f"setting.{n}", ".containers[0].ports[0])") for n in ("http2", "port")},
+            {(f"setting.{n}", ".containers[0].ports[0])") for n in ("http2", *PORTED)},
         ),
         # whether app has a port at all: which container gets requests is not known
         (
             None,
             {"ports": True},
             {("*", ".containers[0].ports)")}
-            | {(f"setting.{n}", ".containers[0].ports)") for n in ("http2", "port")},
+            | {(f"setting.{n}", ".containers[0].ports)") for n in ("http2", *PORTED)},
         ),
         (
             [{"container_port": 8080}],

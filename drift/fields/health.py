@@ -1,0 +1,312 @@
+"""The rows of the settings catalogue for a container's health checks: its startup probe
+(`Container.startup_probe`) and its liveness probe (`Container.liveness_probe`), google/cloud/run/v2
+k8s.min.proto `Probe` (one of `http_get`, `tcp_socket`, `grpc`; `initial_delay_seconds`,
+`timeout_seconds`, `period_seconds`, `failure_threshold`). A startup probe pointed at a path or a
+port the app does not serve fails every new revision: `drift check --manifest` catches it
+before the deploy.
+
+A probe is one text a profile states and drift shows: `http /healthz port 8080`,
+`tcp port 8080`, `grpc port 8080 service NAME`, or `none`, then any of `delay 10s`,
+`timeout 1s`, `period 10s`, `failure 3`. The port is always named (a probe's port 0 is the
+container's: HTTPGetAction.port, TCPSocketAction.port, GRPCAction.port "If not specified,
+defaults to the exposed port of the container, which is the value of
+container.ports[0].containerPort"; 8080 where the container declares none, the port Cloud Run
+sends requests to by default). What a value read says holds every timing; a profile's compares
+only those it states (the kind, path, port and gRPC service always), so `tcp port 8080` is the
+service's default probe.
+
+Defaults as documented: Probe "initial_delay_seconds … Defaults to 0", "timeout_seconds …
+Defaults to 1 second", "period_seconds … Default to 10 seconds", "failure_threshold …
+Defaults to 3"; HTTPGetAction.path "Defaults to '/'". A service with no startup probe gets
+"The default TCP startup probe … tcpSocket: port: CONTAINER_PORT timeoutSeconds: 240
+periodSeconds: 240 failureThreshold: 1" (cloud.google.com/run/docs/configuring/healthchecks):
+drift reads a service's ingress container without one as that probe (a manifest leaves it
+out), and `drift init` does not write it. Jobs have startup probes only
+(run/docs/configuring/jobs/healthchecks), worker pools both (…/workerpools/healthchecks), no
+default documented for either. Liveness probes are HTTP or gRPC ("HTTP and gRPC liveness
+probes", every healthchecks page; gcloud's liveness keys have no tcpSocket).
+
+An HTTP probe's headers (`HTTPGetAction.http_headers`) may carry a token: drift neither shows
+nor compares them, and a fix that keeps an HTTP probe keeps its headers as they are.
+gcloud: `--startup-probe=httpGet.path=/healthz,httpGet.port=8080,periodSeconds=10` (the
+container group of `gcloud run deploy` and `services update`; `--startup-probe=` removes one:
+googlecloudsdk command_lib/run/flags.py `_ProbeFlag`); `gcloud run jobs|worker-pools update`
+has no such flag (528)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from drift.fields import access as a
+from drift.fields.base import ANY_INDEX, EVERY_KIND, Field, SettingValue, Source, tf_container
+from drift.fields.ports import DEFAULT_PORT, ingress
+from drift.kinds import Kind
+
+TIMINGS = (
+    ("delay", "initial_delay_seconds", "initialDelaySeconds", 0),
+    ("timeout", "timeout_seconds", "timeoutSeconds", 1),
+    ("period", "period_seconds", "periodSeconds", 10),
+    ("failure", "failure_threshold", "failureThreshold", 3),
+)
+"""(word, proto field, gcloud key, the proto's default): each timing of a probe."""
+DEFAULT_STARTUP = {"timeout": 240, "period": 240, "failure": 1}
+"""The default TCP startup probe's timings (healthchecks page, above)."""
+KINDS = ("http", "tcp", "grpc")
+_ONEOF = {"http": "http_get", "tcp": "tcp_socket", "grpc": "grpc"}
+_GCLOUD = {"http": "httpGet", "tcp": "tcpSocket", "grpc": "grpc"}
+
+
+@dataclass(frozen=True)
+class Check:
+    """A probe: its kind ("" for none), path (HTTP), port, gRPC service and the timings given
+    (all of them in a value read; those a profile states in one of its own)."""
+
+    kind: str = ""
+    path: str = ""
+    port: int = 0
+    service: str = ""
+    timings: dict[str, int] = field(default_factory=dict)
+
+    def text(self) -> str:
+        if not self.kind:
+            return ""
+        words = [self.kind, *([self.path] if self.kind == "http" else []), "port", str(self.port)]
+        if self.service:
+            words += ["service", self.service]
+        for word, *_ in TIMINGS:
+            if word in self.timings:
+                value = self.timings[word]
+                words += [word, f"{value}s" if word != "failure" else str(value)]
+        return " ".join(words)
+
+
+def _seconds(word: str, raw: str) -> int:
+    number = raw[:-1] if raw.endswith("s") and word != "failure" else raw
+    if not number.isdigit():
+        unit = "a count" if word == "failure" else "whole seconds (10s)"
+        raise ValueError(f"`{word} {raw}`: {unit}")
+    return int(number)
+
+
+def parse_check(value: Any, *, liveness: bool = False) -> Check:
+    """A probe's text as a `Check` (raises ValueError saying what is wrong)."""
+    words = str(value).split()
+    if not words or words == ["none"]:
+        return Check()
+    kind, rest = words[0], words[1:]
+    if kind not in KINDS:
+        raise ValueError(f"`{kind}`: a probe is http PATH, tcp or grpc, then `port N`; or none")
+    if liveness and kind == "tcp":
+        raise ValueError("a liveness probe is http or grpc (Cloud Run has no TCP liveness probe)")
+    path = ""
+    if kind == "http":
+        if not rest or not rest[0].startswith("/"):
+            raise ValueError("an http probe names its path first: `http /healthz port 8080`")
+        path, rest = rest[0], rest[1:]
+    pairs = dict(zip(rest[::2], rest[1::2], strict=False))
+    if len(rest) % 2 or len(pairs) != len(rest) // 2:
+        raise ValueError(f"`{value}`: each of port, service, delay, timeout, period, failure once")
+    if "port" not in pairs:
+        raise ValueError(f"`{value}`: name the port (`{kind} … port 8080`)")
+    known = {"port", "service", *(w for w, *_ in TIMINGS)}
+    if unknown := sorted(set(pairs) - known):
+        raise ValueError(
+            f"`{unknown[0]}`: a probe takes port, service, delay, timeout, period, failure"
+        )
+    if "service" in pairs and kind != "grpc":
+        raise ValueError("only a grpc probe names a service")
+    port = _seconds("failure", pairs["port"])
+    if not 0 < port < 65536:
+        raise ValueError(f"port {port}: a TCP port number, 1 to 65535")
+    timings = {w: _seconds(w, pairs[w]) for w, *_ in TIMINGS if w in pairs}
+    _bounded(timings, liveness)
+    return Check(kind, path, port, pairs.get("service", ""), timings)
+
+
+def _bounded(timings: dict[str, int], liveness: bool) -> None:
+    # Probe (k8s.min.proto): initial delay and period "Maximum value for liveness probe is 3600.
+    # Maximum value for startup probe is 240"; timeout "Minimum value is 1. Maximum value is
+    # 3600"; period and failure threshold "Minimum value is 1"
+    most = 3600 if liveness else 240
+    limits = {"delay": (0, most), "timeout": (1, 3600), "period": (1, most), "failure": (1, None)}
+    for word, number in timings.items():
+        low, high = limits[word]
+        if number < low or (high is not None and number > high):
+            kind = "liveness" if liveness else "startup"
+            raise ValueError(f"{word} {number}: a {kind} probe's is {low} to {high or 'more'}")
+
+
+def _port_of(container: Any) -> int:
+    """The port a probe's port 0 is: the container's first, else Cloud Run's default."""
+    ports = container.ports
+    return int(ports[0].container_port) if len(ports) and ports[0].container_port else DEFAULT_PORT
+
+
+def read_check(probe: Any, container: Any) -> Check:
+    """A (raw protobuf) Probe as drift reads it, each timing given (0: the proto's default)."""
+    kind = next((k for k, one in _ONEOF.items() if probe.HasField(one)), "")
+    if not kind:
+        return Check()
+    action = getattr(probe, _ONEOF[kind])
+    timings = {w: int(getattr(probe, f)) or (d if w != "delay" else 0) for w, f, _, d in TIMINGS}
+    return Check(
+        kind,
+        (action.path or "/") if kind == "http" else "",
+        int(action.port) or _port_of(container),
+        action.service if kind == "grpc" else "",
+        timings,
+    )
+
+
+def _defaulted(source: Source) -> bool:
+    """Whether Cloud Run gives this container the default TCP startup probe: a service's
+    ingress container."""
+    if source.kind is not Kind.SERVICE or source.container is None:
+        return False
+    return ingress(source.revision.containers) is source.container
+
+
+def default_text(port: Any) -> str:
+    """The default TCP startup probe on `port`, as read."""
+    timings = {"delay": 0, **DEFAULT_STARTUP}
+    return Check("tcp", port=int(port), timings=timings).text()
+
+
+def is_default(value: SettingValue) -> bool:
+    """Whether `value` (as read) is the default TCP startup probe, on any port."""
+    words = str(value).split()
+    return len(words) > 2 and words[2].isdigit() and value == default_text(words[2])
+
+
+def _reader(part: str) -> Any:
+    def read(source: Source) -> str:
+        container = source.container
+        if container is not None and container.HasField(part):
+            return read_check(getattr(container, part), container).text()
+        if part == "startup_probe" and _defaulted(source):
+            return default_text(_port_of(container))
+        return ""
+
+    return read
+
+
+def same_check(expected: SettingValue, actual: SettingValue) -> bool:
+    """The kind, path, port and gRPC service alike, and each timing `expected` states."""
+    want, got = parse_check(expected), parse_check(actual)
+    if (want.kind, want.path, want.port, want.service) != (
+        got.kind,
+        got.path,
+        got.port,
+        got.service,
+    ):
+        return False
+    defaults = {w: d for w, _, _, d in TIMINGS}
+    return all(got.timings.get(w, defaults[w]) == n for w, n in want.timings.items())
+
+
+def _merged(after: Check, before: Check) -> Check:
+    """`after` with the timings it leaves unstated as `before` has them, where it keeps
+    `before`'s kind (a fix changes only what the profile states); else the proto's."""
+    if after.kind != before.kind:
+        return after
+    return replace(after, timings={**before.timings, **after.timings})
+
+
+def _writer(part: str) -> Any:
+    def write(workload: Any, container: Any, value: SettingValue) -> None:
+        run_v2 = a.run_v2()
+        check = parse_check(value)
+        if not check.kind:
+            setattr(container, part, None)
+            return
+        old = getattr(container, part) if part in container else None
+        before = read_check(type(old).pb(old), container) if old is not None else Check()
+        check = _merged(check, before)
+        probe = run_v2.Probe(
+            **{f: check.timings[w] for w, f, _, _ in TIMINGS if w in check.timings}
+        )
+        if check.kind == "http":
+            headers = []  # kept as they are: drift neither reads nor shows them
+            if old is not None and before.kind == "http":
+                headers = list(old.http_get.http_headers)
+            probe.http_get = run_v2.HTTPGetAction(
+                path=check.path, port=check.port, http_headers=headers
+            )
+        elif check.kind == "tcp":
+            probe.tcp_socket = run_v2.TCPSocketAction(port=check.port)
+        else:
+            probe.grpc = run_v2.GRPCAction(port=check.port, service=check.service)
+        setattr(container, part, probe)
+
+    return write
+
+
+def _flag(kind: str) -> Any:
+    def flag(value: SettingValue, before: SettingValue | None = None) -> str:
+        check = parse_check(value)
+        if not check.kind:
+            return f"--{kind}-probe="
+        if before:
+            check = _merged(check, parse_check(before))
+        key = _GCLOUD[check.kind]
+        keys = [f"{key}.path={check.path}"] if check.kind == "http" else []
+        keys.append(f"{key}.port={check.port}")
+        if check.service:
+            keys.append(f"grpc.service={check.service}")
+        keys += [f"{g}={check.timings[w]}" for w, _, g, _ in TIMINGS if w in check.timings]
+        return f"--{kind}-probe=" + ",".join(keys)
+
+    return flag
+
+
+def _row(name: str, help: str, kinds: frozenset[Kind], example: str) -> Field:
+    liveness = name == "liveness_probe"
+    flag = _flag(name.split("_")[0])
+
+    def parse(value: Any) -> str:
+        return parse_check(value, liveness=liveness).text()
+
+    return Field(
+        name,
+        help,
+        str,
+        level="container",
+        terraform=(tf_container(name), tf_container("ports", ANY_INDEX, "container_port")),
+        read=_reader(name),
+        write=_writer(name),
+        gcloud=flag,
+        gcloud_args=lambda after, before: ((flag(after, before), "primary"),),
+        per_container=True,
+        parse=a.scalar(parse),
+        normalise=lambda v: parse_check(v).text(),
+        equivalent=same_check,
+        show=lambda v: str(v) or "none",
+        examples=(example,),
+        kinds=kinds,
+        # gcloud 528 has --startup-probe / --liveness-probe for services only
+        flagless=kinds - {Kind.SERVICE},
+        sparse=True,  # a row of 2026-12: the journals written before digest none of it
+        moot=lambda settings: settings.get(name) == default_text(settings.get("port", 8080)),
+        unset_too=is_default,
+    )
+
+
+HEALTH_FIELDS: tuple[Field, ...] = (
+    _row(
+        "startup_probe",
+        "The container's startup probe: http PATH port N, tcp port N or grpc port N [service "
+        "NAME], then any of delay/timeout/period Ns, failure N (compared where stated); a "
+        "service's ingress container without one: Cloud Run's `tcp port PORT timeout 240s "
+        "period 240s failure 1`.",
+        EVERY_KIND,
+        "http /healthz port 8080",
+    ),
+    _row(
+        "liveness_probe",
+        "The container's liveness probe: http PATH port N or grpc port N [service NAME], then "
+        "any of delay/timeout/period Ns, failure N (compared where stated); none: no probe.",
+        frozenset({Kind.SERVICE, Kind.WORKER_POOL}),
+        "http /healthz port 8080",
+    ),
+)
