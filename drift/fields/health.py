@@ -222,10 +222,10 @@ def _writer(part: str) -> Any:
             return
         old = getattr(container, part) if part in container else None
         before = read_check(type(old).pb(old), container) if old is not None else Check()
-        check = _merged(check, before)
-        probe = run_v2.Probe(
-            **{f: check.timings[w] for w, f, _, _ in TIMINGS if w in check.timings}
-        )
+        probe = run_v2.Probe()
+        for word, name, _, _ in TIMINGS:  # those it leaves out as they are, where it keeps the kind
+            kept = getattr(old, name) if old is not None and before.kind == check.kind else 0
+            setattr(probe, name, check.timings.get(word, kept))
         if check.kind == "http":
             headers = []  # kept as they are: drift neither reads nor shows them
             if old is not None and before.kind == "http":

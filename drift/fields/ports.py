@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from drift.fields import access as a
-from drift.fields.base import ANY_INDEX, Field, SettingValue, Source, tf_container
+from drift.fields.base import ANY_INDEX, Field, PlannedSetting, SettingValue, Source, tf_container
 
 DEFAULT_PORT = 8080
 """The port requests are sent to where the ingress container declares none (or port 0)."""
@@ -58,12 +58,17 @@ def _port(source: Source) -> int:
 
 def _own_port(workload: Any, container: Any) -> Any:
     """The ingress container's port in a (run_v2) workload, added where it declares none."""
+    return _ingress_of(workload, container).ports[0]
+
+
+def _ingress_of(workload: Any, container: Any) -> Any:
+    """The ingress container of a (run_v2) workload, given a port where it declares none."""
     target = ingress(a.template_of(workload).containers)
     if target is None:
         target = container
     if not len(target.ports):
         target.ports.append(a.run_v2().ContainerPort())
-    return target.ports[0]
+    return target
 
 
 def _write_http2(workload: Any, container: Any, value: SettingValue) -> None:
@@ -72,7 +77,22 @@ def _write_http2(workload: Any, container: Any, value: SettingValue) -> None:
 
 
 def _write_port(workload: Any, container: Any, value: SettingValue) -> None:
-    _own_port(workload, container).container_port = int(value)
+    target = _ingress_of(workload, container)
+    old = target.ports[0].container_port or DEFAULT_PORT
+    target.ports[0].container_port = int(value)
+    # gcloud's --port moves a TCP startup probe on the old port with it (command_lib/run/
+    # config_changes.py ContainerPortChange): one left there fails every new revision
+    probe = target.startup_probe if "startup_probe" in target else None
+    if probe is not None and "tcp_socket" in probe and probe.tcp_socket.port == old:
+        probe.tcp_socket.port = int(value)
+
+
+def _moved_probe(change: PlannedSetting) -> str:
+    """What a plan of the port says of the TCP startup probe it moves (`_write_port`)."""
+    probe = str(change.settings.get("startup_probe", "")).split()
+    if probe[:3] != ["tcp", "port", str(change.before or DEFAULT_PORT)]:
+        return ""
+    return f"the TCP startup probe on port {change.before} moves to {change.after} with it"
 
 
 def _port_row(
@@ -118,6 +138,7 @@ PORT_FIELDS: tuple[Field, ...] = (
         a.flag("port"),
         read=_port,
         write=_write_port,
+        plan_note=_moved_probe,
         minimum=1,
         # ContainerPort.container_port: "a valid TCP port number, 0 < container_port < 65536"
         maximum=65535,

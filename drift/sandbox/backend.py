@@ -28,6 +28,8 @@ POLICY_VIOLATION = (1008, "policy violation")
 TRY_AGAIN = (1013, "try again later")
 
 Env = Mapping[str, str]
+HEALTH_PATHS = ("/", "/healthz")
+"""The paths an HTTP GET without an upgrade is answered 200 on (any other: 404)."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ class BackendApp:
         path = request.path.split("?", 1)[0]
         upgrade = request.headers.get("Upgrade", "").lower() == "websocket"
         if not upgrade:
-            if path in ("/", "/healthz"):
+            if path in HEALTH_PATHS:
                 return connection.respond(HTTPStatus.OK, "ok\n")
             return connection.respond(HTTPStatus.NOT_FOUND, "not found\n")
         if self.config.checks and path != self.config.path:

@@ -35,6 +35,7 @@ from drift.sandbox.revisions import (
     set_ready,
 )
 from drift.sandbox.server_defaults import fill_secret_versions, fill_template
+from drift.sandbox.startup import startup_problem
 from drift.sandbox.state import OwnerRec, World
 from drift.sandbox.validate import (
     check_routable,
@@ -95,8 +96,7 @@ def desired_spec(
 
 
 def configuration(message: RevisionPb | TemplatePb, default_account: str, kind: Kind) -> RevisionPb:
-    """What makes two revisions the same: the template's fields as a revision carries them,
-    without the annotations the server adds."""
+    """What makes two revisions the same: a revision's template fields, less server annotations."""
     out = RevisionPb()
     copy_fields(message, out, kind.revision_fields)
     out.service_account = out.service_account or default_account
@@ -209,6 +209,7 @@ def plan_update(
         refuse_binauthz(world, desired, desired.template)
         problem = template_problem(world, project, desired.template, key.region)
         problem = problem or owner_problem(world, desired, desired.template)
+        problem = problem or startup_problem(world, kind, desired.template)
         revisions[created] = make_revision(
             world,
             project,

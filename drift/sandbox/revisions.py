@@ -131,8 +131,9 @@ def set_ready(
     failure a container that did not start (RevisionReason.HEALTH_CHECK_CONTAINER_ERROR)."""
     del revision.conditions[:]
     ready = condition(world, "Ready", state, problem)
-    if problem and secrets:
-        # a deploy check's reason: the secret check's, an image missing (registry.Problem)
+    if problem and secrets and reason_of(problem):
+        # a deploy check's reason: the secret check's, an image missing (registry.Problem);
+        # none: a container that did not start (a failed startup probe, `sandbox.startup`)
         ready.reason = reason_of(problem)
     elif problem:
         ready.revision_reason = run_v2.Condition.RevisionReason.HEALTH_CHECK_CONTAINER_ERROR

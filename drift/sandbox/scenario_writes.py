@@ -87,6 +87,13 @@ class WriteOptions(BaseModel):
         "`previous`: the one before it until the deploy settles (the reconciliation creates "
         "the revision).",
     )
+    startup_probes: Literal["served", "passed"] = Field(
+        "served",
+        description="A new service revision's ingress startup probe: `served`: tried against "
+        "what the backend serves (an HTTP GET on / or /healthz, a TCP connect, on the "
+        "container's port; no gRPC), a failing one fails the revision "
+        "(HEALTH_CHECK_CONTAINER_ERROR, `drift.sandbox.startup`); `passed`: every one passes.",
+    )
     job_defaults: Literal["filled", "unset"] = Field(
         "filled", description="Job writes come back with task_count, max_retries, timeout set."
     )

@@ -26,7 +26,7 @@ TOKEN = "probe-hdr-7Qx2Lm9Vw4Zk"
 """A header value a probe sends (say, a token the health endpoint checks): never shown."""
 
 
-def _world(startup: dict[str, Any] | None, liveness: dict[str, Any] | None = None) -> Any:
+def probe_world(startup: dict[str, Any] | None, liveness: dict[str, Any] | None = None) -> Any:
     app: dict[str, Any] = {"name": "app", "image": IMAGE, "ports": [{"containerPort": 8080}]}
     if startup is not None:
         app["startupProbe"] = startup
@@ -38,7 +38,7 @@ def _world(startup: dict[str, Any] | None, liveness: dict[str, Any] | None = Non
     }}}  # fmt: skip
 
 
-HTTP_HEALTHZ = {
+HTTP_HEALTHZ: dict[str, Any] = {
     "httpGet": {
         "path": "/healthz",
         "httpHeaders": [{"name": "X-Probe-Token", "value": TOKEN}],
@@ -54,7 +54,7 @@ def _check(sandbox: Sandbox, tmp_path: Path, settings: str, *more: str) -> Any:
     )
 
 
-def _probes(report: str) -> list[dict[str, Any]]:
+def probe_findings(report: str) -> list[dict[str, Any]]:
     found = json.loads(report)["findings"]
     return [f for f in found if f["target"].startswith("setting.") and "probe" in f["target"]]
 
@@ -62,10 +62,10 @@ def _probes(report: str) -> list[dict[str, Any]]:
 def test_a_startup_probe_on_another_path_is_drift(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
-    sandbox = make_sandbox(_world(HTTP_HEALTHZ))
+    sandbox = make_sandbox(probe_world(HTTP_HEALTHZ))
     done = _check(sandbox, tmp_path, "      startup_probe: http /ready port 8080\n", "-f", "json")
     assert done.returncode == 1, done.stdout + done.stderr
-    (finding,) = _probes(done.stdout)
+    (finding,) = probe_findings(done.stdout)
     assert (finding["rule"], finding["target"]) == ("setting.value", "setting.startup_probe")
     # port 0 is the container's port; every timing read is shown, the default ones too
     assert finding["actual"] == "http /healthz port 8080 delay 0s timeout 1s period 5s failure 12"
@@ -88,10 +88,10 @@ def test_a_startup_probe_on_another_path_is_drift(
 def test_what_a_profile_states_of_a_probe_is_compared(
     make_sandbox: MakeSandbox, tmp_path: Path, settings: str, code: int
 ) -> None:
-    sandbox = make_sandbox(_world(HTTP_HEALTHZ))
+    sandbox = make_sandbox(probe_world(HTTP_HEALTHZ))
     done = _check(sandbox, tmp_path, settings, "-f", "json")
     assert done.returncode == code, done.stdout + done.stderr
-    assert len(_probes(done.stdout)) == code
+    assert len(probe_findings(done.stdout)) == code
 
 
 def test_the_default_tcp_probe_is_what_a_profile_names_on_the_port(
@@ -99,12 +99,12 @@ def test_the_default_tcp_probe_is_what_a_profile_names_on_the_port(
 ) -> None:
     """A service with no startup probe of its own has Cloud Run's (`tcp port 8080 timeout 240s
     period 240s failure 1`): `tcp port 8080` names it; an HTTP one is drift."""
-    sandbox = make_sandbox(_world(None))
+    sandbox = make_sandbox(probe_world(None))
     clean = _check(sandbox, tmp_path, "      startup_probe: tcp port 8080\n", "-f", "json")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     done = _check(sandbox, tmp_path, "      startup_probe: http /healthz port 8080\n", "-f", "json")
     assert done.returncode == 1
-    (finding,) = _probes(done.stdout)
+    (finding,) = probe_findings(done.stdout)
     assert finding["actual"] == "tcp port 8080 delay 0s timeout 240s period 240s failure 1"
 
 
@@ -120,7 +120,7 @@ def test_the_default_tcp_probe_is_what_a_profile_names_on_the_port(
 def test_a_probe_cloud_run_refuses_is_refused_at_its_line(
     make_sandbox: MakeSandbox, tmp_path: Path, setting: str, says: str
 ) -> None:
-    sandbox = make_sandbox(_world(None))
+    sandbox = make_sandbox(probe_world(None))
     done = _check(sandbox, tmp_path, f"      {setting}\n")
     assert done.returncode == 2, done.stdout + done.stderr
     assert "env.yaml:6" in done.stderr and says in done.stderr, done.stderr
@@ -131,7 +131,7 @@ def test_a_probe_cloud_run_refuses_is_refused_at_its_line(
 def test_a_probe_header_value_is_never_shown(
     make_sandbox: MakeSandbox, tmp_path: Path, form: str
 ) -> None:
-    sandbox = make_sandbox(_world(HTTP_HEALTHZ, HTTP_HEALTHZ))
+    sandbox = make_sandbox(probe_world(HTTP_HEALTHZ, HTTP_HEALTHZ))
     done = _check(
         sandbox,
         tmp_path,
@@ -147,7 +147,7 @@ def test_a_probe_header_value_is_never_shown(
 def test_a_plan_never_shows_a_probe_header_value(
     make_sandbox: MakeSandbox, tmp_path: Path, form: str
 ) -> None:
-    sandbox = make_sandbox(_world(HTTP_HEALTHZ))
+    sandbox = make_sandbox(probe_world(HTTP_HEALTHZ))
     profile = ("env", HEAD + "      startup_probe: http /ready port 8080\n")
     done = drift_on(sandbox, tmp_path, profile, "plan", "env", "--format", form)
     assert done.returncode in (0, 1), done.stdout + done.stderr
@@ -218,7 +218,7 @@ def test_a_terraform_plan_is_checked_before_the_deploy(
 def test_init_writes_a_probe_of_its_own_and_not_the_default_one(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
-    world = _world(None)
+    world = probe_world(None)
     second = json.loads(json.dumps(world["projects"][P]["services"]["api"]))
     second["template"]["api"]["containers"][0]["startupProbe"] = HTTP_HEALTHZ
     world["projects"][P]["services"]["web"] = second

@@ -88,7 +88,10 @@ def test_what_a_write_states_is_kept(make_sandbox: MakeSandbox, clients_for: Cli
     container.resources = run_v2.ResourceRequirements(limits={"cpu": "500m"}, cpu_idle=True)
     container.ports = [run_v2.ContainerPort(container_port=3000)]
     container.startup_probe = run_v2.Probe(
-        period_seconds=5, failure_threshold=3, http_get=run_v2.HTTPGetAction(path="/ready")
+        # a path the backend answers: a revision whose probe fails never starts (sandbox.startup)
+        period_seconds=5,
+        failure_threshold=3,
+        http_get=run_v2.HTTPGetAction(path="/healthz"),
     )
     service.template.timeout = timedelta(seconds=60)
     service.template.volumes[0].secret.default_mode = 0o400
@@ -99,7 +102,7 @@ def test_what_a_write_states_is_kept(make_sandbox: MakeSandbox, clients_for: Cli
     assert dict(container.resources.limits) == {"cpu": "500m", "memory": "512Mi"}
     assert container.resources.cpu_idle is True
     assert [p.container_port for p in container.ports] == [3000]
-    assert container.startup_probe.http_get.path == "/ready"
+    assert container.startup_probe.http_get.path == "/healthz"
     assert container.startup_probe.period_seconds == 5
     assert template.timeout == timedelta(seconds=60)
     assert template.volumes[0].secret.default_mode == 0o400

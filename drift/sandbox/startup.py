@@ -1,0 +1,60 @@
+"""Whether a new revision's instances start: the ingress container's startup probe, tried against
+what the revision's backend serves (option `startup_probes: served`). The backend
+(`drift.sandbox.backend`) listens on the container's port and answers an HTTP GET on
+`HEALTH_PATHS` with 200 and any other path with 404; it speaks no gRPC.
+
+"Any response between 200 and 400 is a success, everything else indicates failure"; "If a
+startup probe does not succeed within the specified time … Cloud Run shuts down the container"
+(cloud.google.com/run/docs/configuring/healthchecks): the revision never becomes ready, its
+Ready condition failed with RevisionReason HEALTH_CHECK_CONTAINER_ERROR ("There was a health
+check error", condition.proto). The message is the one users quote for the default probe
+("Default STARTUP TCP probe failed 1 time consecutively for container "worker" on port 8080.
+The instance was not started."); a custom HTTP, TCP or gRPC probe's is said in the same form,
+which no public document quotes whole. A sidecar's probes are stored, never tried (the sandbox
+runs no sidecar process)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.sandbox.backend import HEALTH_PATHS
+from drift.sandbox.kinds import Kind
+from drift.sandbox.registry import Problem
+from drift.sandbox.revisions import ingress_container
+from drift.sandbox.server_defaults import PORT, PROBE_S
+from drift.sandbox.state import World
+
+_KINDS = {"http_get": "HTTP", "tcp_socket": "TCP", "grpc": "GRPC"}
+
+
+def startup_problem(world: World, kind: Kind, template: Any) -> Problem | None:
+    """Why the instances of a new revision of this template never start: a service's ingress
+    container's startup probe fails against the backend (which serves services only), or
+    None."""
+    if world.options.startup_probes != "served" or not kind.serves or not template.containers:
+        return None
+    container = ingress_container(template)
+    if not container.HasField("startup_probe"):
+        return None
+    probe = container.startup_probe
+    which = probe.WhichOneof("probe_type")
+    if which is None:
+        return None
+    action = getattr(probe, which)
+    served = container.ports[0].container_port if container.ports else 0
+    served = served or PORT
+    port = action.port or served
+    path = (action.path or "/") if which == "http_get" else ""
+    if port == served and which == "tcp_socket":
+        return None
+    if port == served and which == "http_get" and path.split("?", 1)[0] in HEALTH_PATHS:
+        return None
+    default = which == "tcp_socket" and probe.timeout_seconds == probe.period_seconds == PROBE_S
+    times = probe.failure_threshold or 3  # Probe.failure_threshold "Defaults to 3"
+    where = f'on path "{path}"' if path else f"on port {port}"
+    said = (
+        f"{'Default ' if default else ''}STARTUP {_KINDS[which]} probe failed {times} "
+        f'time{"s" if times != 1 else ""} consecutively for container "{container.name}" '
+        f"{where}. The instance was not started."
+    )
+    return Problem(said, 0)  # no CommonReason: a container's (revisions.set_ready)
