@@ -6,11 +6,13 @@ nothing."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from google.cloud import run_v2
 
 from drift.sandbox import Sandbox
@@ -24,6 +26,7 @@ from tests.fields.test_health_checks import (
     probe_findings,
     probe_world,
 )
+from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
 
 ROOT = {**HTTP_HEALTHZ, "httpGet": {**HTTP_HEALTHZ["httpGet"], "path": "/"}}
 """HTTP_HEALTHZ on /, which the sandbox's backend answers too."""
@@ -114,3 +117,51 @@ def test_a_fix_of_the_port_moves_the_default_probe_with_it(
     assert done.returncode == 0, done.stdout + done.stderr
     app = _app(sandbox)
     assert (app.ports[0].container_port, app.startup_probe.tcp_socket.port) == (8080, 8080)
+
+
+def _jobs_world() -> dict[str, Any]:
+    job = copy.deepcopy(JOB_SPEC)
+    template = job["template"]
+    app = {"image": template.pop("image"), "startupProbe": {"tcpSocket": {"port": 8080}}}
+    template["api"] = {"containers": [app]}
+    template.pop("env")
+    pool = copy.deepcopy(POOL_SPEC)
+    pool["template"]["containers"][0]["livenessProbe"] = {"grpc": {"port": 9000}}
+    return world(jobs={"job": job}, pools={"pool": pool})
+
+
+@pytest.mark.parametrize(
+    ("section", "named", "setting"),
+    [
+        ("jobs", "job:", "startup_probe"),
+        ("worker_pools", "pool:\n    container: consumer", "liveness_probe"),
+    ],
+)
+def test_a_job_or_pools_probe_is_drift_and_fixed(
+    make_sandbox: MakeSandbox, tmp_path: Path, section: str, named: str, setting: str
+) -> None:
+    sandbox = make_sandbox(_jobs_world())
+    body = f"    settings:\n      {setting}: http /healthz port 8080\n"
+    profile = ("prod", f"project: p\nregion: us-central1\n{section}:\n  {named}\n{body}")
+    checked = drift_on(sandbox, tmp_path, profile, "check", "prod", "--format", "json")
+    assert checked.returncode == 1 and len(probe_findings(checked.stdout)) == 1, checked.stdout
+    script = drift_on(sandbox, tmp_path, profile, "plan", "prod", "--format", "gcloud")
+    assert "-probe=" not in script.stdout.replace("# ", ""), script.stdout  # no such flag (528)
+    fixed = drift_on(sandbox, tmp_path, profile, "fix", "prod", "--yes", "--no-verify")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    if section == "jobs":
+        container = sandbox.job("p", "job").template.template.containers[0]
+    else:
+        container = sandbox.worker_pool("p", "pool").template.containers[0]
+    assert getattr(container, setting).http_get.path == "/healthz"
+
+
+def test_a_jobs_liveness_probe_is_no_setting_it_has(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(_jobs_world())
+    body = "    settings:\n      liveness_probe: http /healthz port 8080\n"
+    profile = ("prod", f"project: p\nregion: us-central1\njobs:\n  job:\n{body}")
+    done = drift_on(sandbox, tmp_path, profile, "check", "prod")
+    said = "liveness_probe is a setting of services and worker pools, not of a job"
+    assert done.returncode == 2 and said in done.stderr, done.stdout + done.stderr
