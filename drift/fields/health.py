@@ -39,7 +39,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from drift.fields import access as a
-from drift.fields.base import ANY_INDEX, EVERY_KIND, Field, SettingValue, Source, tf_container
+from drift.fields.base import (
+    ANY_INDEX,
+    EVERY_KIND,
+    Field,
+    PlannedSetting,
+    SettingValue,
+    Source,
+    tf_container,
+)
 from drift.fields.ports import DEFAULT_PORT, ingress
 from drift.kinds import Kind
 
@@ -74,11 +82,16 @@ class Check:
         words = [self.kind, *([self.path] if self.kind == "http" else []), "port", str(self.port)]
         if self.service:
             words += ["service", self.service]
-        for word, *_ in TIMINGS:
-            if word in self.timings:
-                value = self.timings[word]
-                words += [word, f"{value}s" if word != "failure" else str(value)]
-        return " ".join(words)
+        return " ".join([*words, *timed(self.timings)])
+
+
+def timed(timings: dict[str, int]) -> list[str]:
+    """The words of the timings given (`delay 0s`, `failure 3`), in the catalogue's order."""
+    words: list[str] = []
+    for word, *_ in TIMINGS:
+        if word in timings:
+            words += [word, f"{timings[word]}s" if word != "failure" else str(timings[word])]
+    return words
 
 
 def _seconds(word: str, raw: str) -> int:
@@ -213,6 +226,22 @@ def _merged(after: Check, before: Check) -> Check:
     return replace(after, timings={**before.timings, **after.timings})
 
 
+def _kept(change: PlannedSetting) -> str:
+    """What a plan says of the timings its probe leaves out (`_writer` keeps them)."""
+    after = parse_check(change.after)
+    try:
+        before = parse_check(change.before or "")
+    except ValueError:  # not read (`Unread`): nothing to say of it
+        return ""
+    left = [w for w, *_ in TIMINGS if w not in after.timings]
+    if not after.kind or not left:
+        return ""
+    if after.kind != before.kind:
+        return f"the probe's {', '.join(left)} the profile leaves out: Cloud Run's defaults"
+    kept = timed({w: before.timings[w] for w in left if w in before.timings})
+    return "the probe's timings the profile leaves out stay as they are: " + " ".join(kept)
+
+
 def _writer(part: str) -> Any:
     def write(workload: Any, container: Any, value: SettingValue) -> None:
         run_v2 = a.run_v2()
@@ -281,6 +310,7 @@ def _row(name: str, help: str, kinds: frozenset[Kind], example: str) -> Field:
         parse=a.scalar(parse),
         normalise=lambda v: parse_check(v).text(),
         equivalent=same_check,
+        plan_note=_kept,
         show=lambda v: str(v) or "none",
         examples=(example,),
         kinds=kinds,

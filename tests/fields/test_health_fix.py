@@ -57,6 +57,11 @@ def test_a_fix_moves_the_probe_to_a_served_path_and_keeps_the_rest(
         "--startup-probe=httpGet.path=/healthz,httpGet.port=8080,initialDelaySeconds=0,"
         "timeoutSeconds=1,periodSeconds=5,failureThreshold=12" in script.stdout
     ), script.stdout + script.stderr
+    table = _run(sandbox, tmp_path, "http /healthz port 8080", "plan", "env")
+    kept = (
+        "timings the profile leaves out stay as they are: delay 0s timeout 1s period 5s failure 12"
+    )
+    assert kept in table.stdout, table.stdout
     before = _app(sandbox)
     done = _run(sandbox, tmp_path, "http /healthz port 8080", "fix", "env", "--yes", "--no-verify")
     assert done.returncode == 0, done.stdout + done.stderr

@@ -11,7 +11,9 @@ import pytest
 from google.cloud import run_v2
 
 from drift.fields import FIELDS
+from drift.fields.base import PlannedSetting
 from drift.fields.catalogue import digested
+from drift.kinds import Kind
 
 STARTUP = FIELDS["startup_probe"]
 READ = "http /healthz port 8080 delay 0s timeout 1s period 5s failure 12"
@@ -67,3 +69,28 @@ def test_the_default_probe_is_left_out_of_a_fingerprint() -> None:
     default = "tcp port 9090 delay 0s timeout 240s period 240s failure 1"
     assert digested({"startup_probe": default, "liveness_probe": ""}, ()) == {}
     assert digested({"startup_probe": READ}, ()) == {"startup_probe": READ}
+
+
+@pytest.mark.parametrize(
+    ("after", "before", "note"),
+    [
+        (
+            "http /ready port 8080 period 10s",
+            READ,
+            "the probe's timings the profile leaves out stay as they are: delay 0s timeout 1s "
+            "failure 12",
+        ),
+        (
+            "http /ready port 8080",
+            "tcp port 8080 delay 0s timeout 240s period 240s failure 1",
+            "the probe's delay, timeout, period, failure the profile leaves out: Cloud Run's "
+            "defaults",
+        ),
+        ("http /ready port 8080 delay 0s timeout 1s period 5s failure 3", READ, ""),
+        ("", READ, ""),
+    ],
+)
+def test_a_plan_says_what_the_probe_keeps(after: str, before: str, note: str) -> None:
+    assert STARTUP.plan_note is not None
+    change = PlannedSetting(Kind.SERVICE, before, after, {"startup_probe"}, {})
+    assert STARTUP.plan_note(change) == note
