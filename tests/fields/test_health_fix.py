@@ -135,17 +135,18 @@ def _jobs_world() -> dict[str, Any]:
     return world(jobs={"job": job}, pools={"pool": pool})
 
 
+NAMED = {"jobs": "job:", "worker_pools": "pool:\n    container: consumer"}
+"""How a profile names the job, and the pool's container its probes are the consumer's."""
+
+
 @pytest.mark.parametrize(
-    ("section", "named", "setting"),
-    [
-        ("jobs", "job:", "startup_probe"),
-        ("worker_pools", "pool:\n    container: consumer", "liveness_probe"),
-    ],
+    ("section", "setting"), [("jobs", "startup_probe"), ("worker_pools", "liveness_probe")]
 )
 def test_a_job_or_pools_probe_is_drift_and_fixed(
-    make_sandbox: MakeSandbox, tmp_path: Path, section: str, named: str, setting: str
+    make_sandbox: MakeSandbox, tmp_path: Path, section: str, setting: str
 ) -> None:
     sandbox = make_sandbox(_jobs_world())
+    named = NAMED[section]
     body = f"    settings:\n      {setting}: http /healthz port 8080\n"
     profile = ("prod", f"project: p\nregion: us-central1\n{section}:\n  {named}\n{body}")
     checked = drift_on(sandbox, tmp_path, profile, "check", "prod", "--format", "json")
