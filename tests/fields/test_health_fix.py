@@ -171,3 +171,24 @@ def test_a_jobs_liveness_probe_is_no_setting_it_has(
     done = drift_on(sandbox, tmp_path, profile, "check", "prod")
     said = "liveness_probe is a setting of services and worker pools, not of a job"
     assert done.returncode == 2 and said in done.stderr, done.stdout + done.stderr
+
+
+def test_a_sidecars_probe_is_its_own(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
+    world = probe_world(None)
+    otel = {"name": "otel", "image": "us-docker.pkg.dev/p1/r/otel:1"}
+    otel["startupProbe"] = {"tcpSocket": {"port": 13133}}
+    world["projects"][P]["services"]["api"]["template"]["api"]["containers"].append(otel)
+    sandbox = make_sandbox(world)
+    body = (
+        "    containers:\n      otel:\n        settings:\n          startup_probe: tcp port 4317\n"
+    )
+    profile = ("env", HEAD.removesuffix("    settings:\n") + body)
+    checked = drift_on(sandbox, tmp_path, profile, "check", "env", "-f", "json")
+    (finding,) = probe_findings(checked.stdout)
+    assert (checked.returncode, finding["container"]) == (1, "otel"), checked.stdout
+    assert finding["actual"] == "tcp port 13133 delay 0s timeout 1s period 10s failure 3"
+    app = _app(sandbox).startup_probe
+    done = drift_on(sandbox, tmp_path, profile, "fix", "env", "--yes", "--no-verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    app_now, otel_now = sandbox.service(P, "api").template.containers
+    assert (app_now.startup_probe, otel_now.startup_probe.tcp_socket.port) == (app, 4317)
