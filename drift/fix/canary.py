@@ -22,6 +22,7 @@ from drift.fix.patch import (
     canary_percent,
     copy_service,
     promoted_traffic,
+    promotion_question,
 )
 from drift.fix.probetag import probe_tag_note
 from drift.fix.promotion_lost import lost_then_written
@@ -132,9 +133,8 @@ class ServiceFix(ServiceFixer):
         if not ctx.options.promote:
             self._pin()
             return
-        question = f"Move all traffic of {self.name} to {canary}" + (
-            f" ({unproven})?" if unproven else "?"
-        )
+        question = promotion_question(self.name, self.live.source, self.base.revision, canary)
+        question += f" ({unproven})?" if unproven else "?"
         if not ctx.options.yes:
             await promotion(ctx.ui, self.name, question, began, window(ctx.settings.write_wait))
         await self._promote()

@@ -226,6 +226,22 @@ def promoted_traffic(before: Any, base: str, canary: str) -> list[Any]:
     return targets
 
 
+def promotion_question(name: str, before: Any, base: str, canary: str) -> str:
+    """The promotion's question, naming the traffic it moves (`promoted_traffic`): all of it,
+    or the share of LATEST and of the targets naming `base`, each other revision keeping its
+    own — never "all traffic" while one does (helper-700 F1)."""
+    moved, kept = 0, []
+    for t in before.traffic or [_target("LATEST", percent=100)]:
+        if is_latest(t) or short(t.revision) == base:
+            moved += int(t.percent)
+        elif t.percent:
+            kept.append(f"{short(t.revision)} keeps its {int(t.percent)}%")
+    if not kept:
+        return f"Move all traffic of {name} to {canary}"
+    served = f" (what {base} serves)" if base else ""
+    return f"Move {moved}% of the traffic of {name}{served} to {canary}; {', '.join(kept)}"
+
+
 def promotion_tags(traffic: Any, base: str) -> str:
     """What a promotion (`promoted_traffic`) does with the tags of the traffic it moves, "" when
     none carries a tag: a tag on the base revision stays on it, at 0 % (its share goes to the

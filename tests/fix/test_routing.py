@@ -198,3 +198,30 @@ def test_no_promote_says_how_to_finish_as_a_promotion_would(
         f"--project {LAB} --region us-central1)"
     )
     assert finish in outcome.message, outcome.message
+
+
+@pytest.mark.parametrize("shape", ["latest", "split", "pinned", "pinned-split"])
+def test_the_promotion_question_names_the_share_it_moves(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    """The promotion moves the base revision's share (LATEST's, or the targets naming it) and
+    leaves every other target's: its question says so, never "all traffic" while a revision
+    keeps its share (helper-700 F1)."""
+    traffic = {"latest": None, "split": SPLIT, "pinned": PINNED, "pinned-split": PINNED_SPLIT}[
+        shape
+    ]
+    sandbox = make_sandbox(lab_world(history=[{"image": V0}], traffic=traffic))
+    old = sandbox.service(LAB, "app").traffic[-1].revision
+    ui = ScriptedUI([True, True])
+    (outcome,) = lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch).outcomes
+    canary = outcome.canary
+    question = ui.questions[1]
+    if shape in ("latest", "pinned"):
+        assert question.startswith(f"Move all traffic of app to {canary}"), question
+        assert shares(sandbox.service(LAB, "app")) == {canary: 100}
+        return
+    moved, kept = {"split": (90, 10), "pinned-split": (70, 30)}[shape]
+    assert "all traffic" not in question, question
+    assert question.startswith(f"Move {moved}% of the traffic of app"), question
+    assert f"to {canary}" in question and f"{old} keeps its {kept}%" in question, question
+    assert shares(sandbox.service(LAB, "app")) == {canary: moved, old: kept}
