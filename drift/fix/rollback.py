@@ -121,7 +121,7 @@ async def _run(
                 locks.acquire(entry.full_name, who(entry), take_over=entry.change_id)
         except Locked as exc:
             locks.give_back()  # nothing was written: a lock taken over stays as found
-            return _stop(result, exc.message)
+            return _stop(result, f"{exc.message}: nothing was changed")
         # what another command finished between the read above and these locks (a rollback
         # of this change, a fix on top of it) is judged, and never written over: read again
         try:

@@ -85,6 +85,7 @@ def test_a_second_fix_or_rollback_stops_at_once(
         code, out, took = seen[command]
         assert code == 4, out
         assert f"web is being changed by change {result.change_id} (fix, pid" in out, out
+        assert "nothing was changed" in out, out  # said by both (helper-700 F6)
         # both of its lock files, or deleting the one named stops the next command again
         named = re.search(r"delete (\S+\.lock) and (\S+\.lock)\)", " ".join(out.split()))
         assert named is not None and {Path(n).name for n in named.groups()} == {
