@@ -150,7 +150,8 @@ def afterwards(entry: Entry, targets: Any) -> str:
     change (app-00001-goj ran it); traffic: LATEST 100% → the new revision`; a template that
     did not serve (`--from-template`) is said as such, with the unreleased images it runs."""
     which = served_by(entry)
-    rows = []
+    rows: list[str] = []
+    named: list[int] = []  # where the rows naming a revision stand
     for kind, revision, percent, tag in traffic_key(targets):
         if not percent and not tag:
             continue
@@ -160,7 +161,17 @@ def afterwards(entry: Entry, targets: Any) -> str:
         elif revision == NEW:
             rows.append(f"the new revision {percent}%{tagged}")
         else:
-            rows.append(f"{revision} {percent}%{tagged}, the revision it was before")
+            named.append(len(rows))
+            rows.append(f"{revision} {percent}%{tagged}")
+    # said once (helper-700 F9: after each of three targets it read as a stutter)
+    if len(named) == 1:
+        rows[named[0]] += ", the revision it was before"
+    elif named:
+        rows[-1] += (
+            ", each the revision it was before"
+            if len(named) == len(rows)
+            else "; each revision named is the one it was before"
+        )
     alone = "" if new_serves(targets) else "; the new revision gets no traffic"
     images = unreleased(entry)
     if images:  # what it runs is not what served

@@ -117,3 +117,31 @@ def test_a_from_template_fix_says_what_its_rollback_runs(
     )
     served = "afterwards: a new revision is created from the configuration that served before"
     assert (unreleased in said, served in said) == (pinned_to == 1, pinned_to == 2), said
+
+
+@pytest.mark.parametrize("latest", [False, True], ids=["pinned-split", "latest-split"])
+def test_the_revisions_it_routes_back_to_are_said_once(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, latest: bool
+) -> None:
+    """Traffic split across named revisions and a tag: the preview lists every target and says
+    once that those named are the ones they were before, not after each (helper-700 F9)."""
+    first: dict[str, object] = {"latest": True} if latest else {"revision": 2}
+    traffic = [{**first, "percent": 70}, {"revision": 1, "percent": 30}]
+    traffic.append({"revision": 1, "percent": 0, "tag": "e2e"})
+    old = "us-docker.pkg.dev/lab/app:v0"
+    sandbox = make_sandbox(lab_world(history=[{"image": old}], traffic=traffic))
+    names = [_short(t.revision) for t in sandbox.service(LAB, "app").traffic]
+    # the revision keeping its 30 % still drifts: the fix's re-check says so (exit 1)
+    fixed = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert fixed.exit_code is ExitCode.DRIFT, fixed.summary()
+    ui = ScriptedUI([True])
+    assert rollback(tmp_path, ui).exit_code is ExitCode.OK
+    said = "\n".join(ui.said)
+    if latest:
+        listed = f"LATEST 70% → the new revision, {names[1]} 30%, {names[2]} 0% (tag e2e); each"
+        listed += " revision named is the one it was before"
+    else:
+        listed = f"{names[0]} 70%, {names[1]} 30%, {names[2]} 0% (tag e2e), each the revision it"
+        listed += " was before; the new revision gets no traffic"
+    assert f"traffic: {listed}" in said, said
+    assert said.count("it was before") == 1, said
