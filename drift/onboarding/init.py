@@ -14,6 +14,8 @@ from drift.findings import Location, Unverified
 from drift.kinds import Kind, key_label, split_key, workload_key
 from drift.live.api import Listing
 from drift.live.calls import CallRunner
+from drift.live.model import LiveService
+from drift.live.normalize import same_configuration
 from drift.live.state import LiveState
 from drift.live.value_reads import as_stated
 from drift.next_steps import (
@@ -298,6 +300,16 @@ def _unread_workload(item: Unverified) -> bool:
     return item.target == item.kind.value or item.target.startswith("revision.")
 
 
+def _serving_alike(live: LiveService, state: LiveState, project: str) -> bool:
+    """Whether every revision with traffic (or instances) of `live` has the configuration its
+    profile describes, as `drift check` compares it (images aside: `rollout`)."""
+    described, config = drafted_from(live)
+    return all(
+        r.name == described or same_configuration(config, r.config, state, project)
+        for r in live.serving
+    )
+
+
 # -- what the profile states --------------------------------------------------------------
 def _notes(
     draft: Draft, profile: Profile, names: list[str], state: LiveState, today: dt.date
@@ -308,9 +320,9 @@ def _notes(
 
     notes = []
     for live in state.services.values():
-        if len(live.serving) > 1 and not rollout(
-            live, state, profile.project
-        ):  # else said as incomplete
+        # else said as incomplete; a tag on another configuration beside them is said as
+        # incomplete too, and these still said (helper-700 F4)
+        if len(live.serving) > 1 and _serving_alike(live, state, profile.project):
             described = drafted_from(live)[0]
             what = "run the pool's instances" if live.kind is Kind.WORKER_POOL else "serve traffic"
             notes.append(

@@ -158,3 +158,27 @@ def test_a_tag_on_the_same_template_names_the_service_level_bound_that_differs(
     assert [f.target for f in findings] == ["setting.min_instances"], findings
     (said,) = result.rollouts
     assert "(a tag at 0 % on another configuration: setting.min_instances)" in said, said
+
+
+def test_a_canary_of_a_new_image_is_said_beside_a_tag_on_another_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """90/10 across two images of one configuration, and a tag at 0 % on another: the tag is
+    said as incomplete, and the two images serving are still said (helper-700 F4: the tag's
+    line hid them)."""
+    text = split("new", "old", "          - {latest: true, percent: 90}\n")
+    text = text.replace(  # a second older revision: split:2, MODE new, with 10 %
+        "        traffic:\n",
+        "          - {image: us-docker.pkg.dev/acme-prod/apps/split:2, env: {MODE: new}}\n"
+        "        traffic:\n          - {revision: 2, percent: 10}\n"
+        "          - {revision: 1, percent: 0, tag: old}\n",
+    ).replace(
+        "apps/split:2\n          env: {MODE: new}", "apps/split:3\n          env: {MODE: new}"
+    )
+    result, _ = init_then_check(tmp_path, monkeypatch, text)
+    assert int(result.exit_code) == 3, result.summary()
+    (said,) = result.rollouts
+    assert "(a tag at 0 % on another configuration: env.MODE)" in said, said
+    (note,) = [n for n in result.notes if n.startswith("split: 2 revisions serve traffic")]
+    assert "alike in what this profile describes, not in their images (" in note, note
+    assert "apps/split:2" in note and "apps/split:3" in note, note
