@@ -23,14 +23,7 @@ from drift.fields.base import (
 from drift.fields.binauthz import BINAUTHZ_FIELD
 from drift.fields.cloudsql import CLOUDSQL_FIELD
 from drift.fields.command import COMMAND_FIELDS
-from drift.fields.connector import (
-    clear_note,
-    connector_flag,
-    connector_flags,
-    own_connector,
-    read_connector,
-    write_connector,
-)
+from drift.fields.connector import CONNECTOR_FIELD
 from drift.fields.cpu_floor import runs_below_one
 from drift.fields.hardware import HARDWARE_FIELDS
 from drift.fields.health import HEALTH_FIELDS
@@ -41,8 +34,6 @@ from drift.fields.mesh import MESH_FIELD
 from drift.fields.network import (
     INTERFACES,
     NETWORK_FIELDS,
-    connector_commands,
-    direct_vpc,
     egress_commands,
     no_vpc_access,
 )
@@ -207,23 +198,7 @@ FIELDS: dict[str, Field] = {
             flagless=frozenset({Kind.JOB}),
             refused=((Kind.JOB, "gen1", JOBS_GEN2),),
         ),
-        Field(
-            "vpc_connector",
-            "Serverless VPC Access connector (name or full resource name); none: no connector.",
-            str,
-            terraform=(tf_template("vpc_access", 0, "connector"),),
-            read=read_connector,
-            write=write_connector,
-            gcloud=connector_flag,
-            gcloud_args=connector_flags,
-            **a.or_none("none (no connector)"),
-            plan_note=clear_note,
-            names_project=True,
-            qualify=own_connector,
-            blocked=direct_vpc,
-            blocked_commands=connector_commands,
-            kinds=frozenset({Kind.SERVICE, Kind.JOB}),
-        ),
+        CONNECTOR_FIELD,
         Field(
             "vpc_egress",
             "Which traffic goes through the VPC (private-ranges-only when VPC access is set).",

@@ -7,7 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from drift.fields import access as a
-from drift.fields.base import GcloudArg, PlannedSetting, SettingValue, Source, no_value
+from drift.fields.base import (
+    Field,
+    GcloudArg,
+    PlannedSetting,
+    SettingValue,
+    Source,
+    no_value,
+    tf_template,
+)
+from drift.fields.network import connector_commands, direct_vpc
+from drift.kinds import Kind
 
 
 def _full(parts: list[str]) -> bool:
@@ -86,3 +96,22 @@ def clear_note(c: PlannedSetting) -> str:
         "to route, and outbound traffic goes to the internet (gcloud's --clear-vpc-connector "
         "clears it too)"
     )
+
+
+CONNECTOR_FIELD = Field(
+    "vpc_connector",
+    "Serverless VPC Access connector (name or full resource name); none: no connector.",
+    str,
+    terraform=(tf_template("vpc_access", 0, "connector"),),
+    read=read_connector,
+    write=write_connector,
+    gcloud=connector_flag,
+    gcloud_args=connector_flags,
+    **a.or_none("none (no connector)"),
+    plan_note=clear_note,
+    names_project=True,
+    qualify=own_connector,
+    blocked=direct_vpc,
+    blocked_commands=connector_commands,
+    kinds=frozenset({Kind.SERVICE, Kind.JOB}),
+)
