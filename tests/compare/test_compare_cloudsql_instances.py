@@ -10,56 +10,29 @@ and a policy was compared)."""
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
 from drift.sandbox import Sandbox
-from tests.cliutil import drift
-from tests.compare.conftest import DATA
+from tests.compare import stateful
+from tests.compare.stateful import KINDS, said
 from tests.conftest import MakeSandbox
-from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC
 
 STAGING_DB = "acme-staging:us-central1:chat-db"
 PROD_DB = "acme-prod:us-central1:chat-db"
 ORDERS = "acme-prod:us-central1:orders"
-IMAGE = "us-docker.pkg.dev/acme/apps/api:1"
 TARGET = "setting.cloudsql_instances"
-SCHEMA = json.loads((DATA / "compare.schema.json").read_text())
-KINDS = {"services": "api", "jobs": "job/api", "worker_pools": "worker_pool/api"}
 
 
 def _profile(project: str, kind: str, instances: str, region: str = "us-central1") -> str:
-    chosen = "    container: app\n" if kind == "worker_pools" else ""
-    settings = f"    settings:\n      cloudsql_instances: {instances}\n" if instances else ""
-    return f"project: {project}\nregion: {region}\n{kind}:\n  api:\n{chosen}{settings or '    {}'}"
+    settings = f"cloudsql_instances: {instances}" if instances else ""
+    return stateful.profile(project, kind, settings, region)
 
 
-def _compare(
-    tmp_path: Path, staging: str, prod: str, *args: str, env: dict[str, str] | None = None
-) -> tuple[int, Any, str]:
-    """`compare staging prod` (JSON and table) of these profiles: exit code, the JSON
-    document's Cloud SQL differences, the table."""
-    (tmp_path / "staging.yaml").write_text(staging)
-    (tmp_path / "prod.yaml").write_text(prod)
-    runs = [
-        drift("compare", "staging", "prod", "--profiles", str(tmp_path), *args, *form, env=env)
-        for form in (("-f", "json"), ())
-    ]
-    for done in runs:
-        assert "Traceback" not in done.stderr, done.stderr
-    assert runs[0].returncode == runs[1].returncode, runs[1].stdout
-    document = json.loads(runs[0].stdout)
-    jsonschema.validate(document, SCHEMA)
-    found = [d for d in document["differences"] if d["target"] == TARGET]
-    return runs[0].returncode, found, runs[1].stdout
-
-
-def _said(found: list[dict[str, Any]]) -> list[tuple[str, str | None, str]]:
-    return [(d["kind"], d["side"], d["message"]) for d in found]
+def _compare(tmp_path: Path, staging: str, prod: str) -> tuple[int, Any, str]:
+    return stateful.compare(tmp_path, staging, prod, TARGET)
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
@@ -74,7 +47,7 @@ def test_profiles_of_staging_on_prods_database_are_shared(tmp_path: Path, kind: 
         f"{name} connects to Cloud SQL instance {PROD_DB} (prod's project acme-prod) in both "
         "staging and prod"
     )
-    assert _said(found) == [("value.shared", None, message)], found
+    assert said(found) == [("value.shared", None, message)], found
     assert (found[0]["a"], found[0]["b"]) == (f"{PROD_DB},{STAGING_DB}", PROD_DB)
     assert code == 1
     assert f"value.shared  {TARGET}" in table and message in table, table
@@ -91,8 +64,8 @@ def test_profiles_naming_the_other_projects_instance_are_foreign(tmp_path: Path)
         f"api in staging connects to Cloud SQL instance {ORDERS}, which names prod's project "
         "acme-prod"
     )
-    assert [k for k, _, _ in _said(found)] == ["value.shared", "value.foreign"], found
-    assert _said(found)[1] == ("value.foreign", "a", foreign)
+    assert [k for k, _, _ in said(found)] == ["value.shared", "value.foreign"], found
+    assert said(found)[1] == ("value.foreign", "a", foreign)
     assert code == 1 and foreign in table, table
 
 
@@ -114,7 +87,7 @@ def test_two_regions_of_one_project_sharing_an_instance_say_so(tmp_path: Path) -
         _profile("acme-staging", "services", f"{STAGING_DB},acme-staging:us-central1:cache"),
         _profile("acme-staging", "services", STAGING_DB, region="europe-west1"),
     )
-    assert [(k, s) for k, s, _ in _said(found)] == [("value.shared", None)], found
+    assert [(k, s) for k, s, _ in said(found)] == [("value.shared", None)], found
     assert STAGING_DB in found[0]["message"] and "cache" not in found[0]["message"]
     assert code == 1
 
@@ -133,40 +106,12 @@ def _sql(*instances: str) -> dict[str, Any]:
     return {"name": "db", "cloudSqlInstance": {"instances": list(instances)}}
 
 
-MOUNT = [{"name": "db", "mountPath": "/cloudsql"}]
-
-
-def _workload(kind: str, *instances: str) -> dict[str, Any]:
-    """api of `kind` connecting to `instances` through a Cloud SQL volume at /cloudsql."""
-    if kind == "services":
-        app = {"name": "app", "image": IMAGE, "volumeMounts": MOUNT}
-        api = {"containers": [app], "volumes": [_sql(*instances)]}
-        return {"template": {"image": IMAGE, "port": 8080, "api": api}}
-    spec = copy.deepcopy(JOB_SPEC if kind == "jobs" else POOL_SPEC)
-    spec["template"].pop("service_account", None)
-    spec["template"].pop("serviceAccount", None)
-    spec["template"]["volumes"] = [_sql(*instances)]
-    if kind == "worker_pools":
-        spec["template"]["containers"][0]["volumeMounts"] = MOUNT
-    return spec
-
-
 def _world(kind: str, staging: tuple[str, ...], prod: tuple[str, ...]) -> dict[str, Any]:
-    return {
-        "projects": {
-            "acme-staging": {"number": 700000000001, kind: {"api": _workload(kind, *staging)}},
-            "acme-prod": {"number": 500000000001, kind: {"api": _workload(kind, *prod)}},
-        }
-    }
+    return stateful.world(kind, [_sql(*staging)], [_sql(*prod)])
 
 
 def _live(sandbox: Sandbox, tmp_path: Path, kind: str) -> tuple[int, Any, str]:
-    chosen = "    container: consumer\n" if kind == "worker_pools" else ""
-    profiles = [
-        f"project: {p}\nregion: us-central1\n{kind}:\n  api:\n{chosen or '    {}'}\n"
-        for p in ("acme-staging", "acme-prod")
-    ]
-    return _compare(tmp_path, *profiles, "--live", env=sandbox.environ())
+    return stateful.live(sandbox, tmp_path, kind, TARGET)
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
@@ -179,7 +124,7 @@ def test_live_staging_on_prods_database_is_shared(
         f"{KINDS[kind]} connects to Cloud SQL instance {PROD_DB} (prod's project acme-prod) in "
         "both staging and prod"
     )
-    assert _said(found) == [("value.shared", None, message)], found
+    assert said(found) == [("value.shared", None, message)], found
     assert code == 1 and message in table, table
 
 
@@ -193,7 +138,7 @@ def test_live_an_instance_of_the_other_project_is_foreign(
         f"{KINDS[kind]} in staging connects to Cloud SQL instance {ORDERS}, which names "
         "prod's project acme-prod"
     )
-    assert _said(found) == [("value.foreign", "a", foreign)], found
+    assert said(found) == [("value.foreign", "a", foreign)], found
     assert (found[0]["a"], found[0]["b"]) == (ORDERS, PROD_DB)
     assert code == 1 and foreign in table, table
 
