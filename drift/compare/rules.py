@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drift.compare import cloudsql, deployment
+from drift.compare import deployment, resources
 from drift.compare.files import mode_difference
 from drift.compare.markers import mentions, points_at_backend
 from drift.compare.model import (
@@ -68,12 +68,12 @@ class Context(Sides):
       DSN, BUCKET...), that names either environment or project (`ENVIRONMENT=staging` in both;
       not `NODE_ENV=production`, a framework's mode: `markers.mentions`), or that is a credential
       (looks like one, or a profile expects a secret there; masked); the same service account;
-      the same project; a Cloud SQL instance both connect to (`cloudsql`).
+      the same project; a Cloud SQL instance, bucket or NFS share both use (`resources`).
     - `value.foreign`: a value on one side that names the other side's environment or project
       (`https://api.staging.shop.dev` in production): a plain value, a service account (by the
       other project's id, or its number: its default compute account), a secret reference
       whose project is the other side's (by id, or by a number either read learned) or whose
-      name names it; a Cloud SQL instance of the other's project (`cloudsql`).
+      name names it; a Cloud SQL instance, bucket or share of the other's (`resources`).
     - `secret.shared`: both reference the same secret (same project, by id or number, same
       name), or, live, two references whose values are equal (read in memory, kept as
       digests, never shown).
@@ -227,7 +227,7 @@ class Context(Sides):
             if isinstance(value, str) and value != main.settings.get(setting):
                 shown = (value, None) if side == "a" else (None, value)
                 self._foreign_setting(side, service, setting, value, where, shown)
-        self.out += cloudsql.elsewhere(self, side, main, other, where)
+        self.out += resources.elsewhere(self, side, main, other, where)
 
     def _foreign_setting(
         self, side: Side, service: str, key: str, value: Any, where: str, shown: tuple[Any, Any]
@@ -355,7 +355,7 @@ class Context(Sides):
             for side, view in zip(SIDES, (a, b), strict=True):
                 where = self.env(side).environment
                 self._foreign_setting(side, a.name, key, view.settings.get(key), where, shown)
-        self.out += cloudsql.compared(self, a, b)  # one instance both connect to, or theirs
+        self.out += resources.compared(self, a, b)  # a database, bucket, share: both, theirs
 
     def _why_shared(self, name: str, variable: str, value: str, *, hidden: bool) -> str | None:
         """Why an equal plain value should differ. A credential in plain text: a side's profile
