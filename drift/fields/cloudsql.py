@@ -15,7 +15,9 @@ that holds it; where it has none, it adds the one gcloud adds, volume `cloudsql`
 `/cloudsql` in the ingress container (a job's or pool's without a port: the one the profile
 describes) (VolumeMount.mount_path: "For Cloud SQL volumes, it can be left empty, or must
 otherwise be /cloudsql. All instances defined in the Volume will be available as
-/cloudsql/[instance]")."""
+/cloudsql/[instance]"). Where neither container can be told (a job's or pool's several, none
+with a port, none named) the row is not read, as `storage_buckets` is not
+(`drift.fields.ports.mounts_untold`)."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from typing import Any
 from drift.fields import access as a
 from drift.fields import lists
 from drift.fields.base import ANY_INDEX, EVERY_KIND, Field, SettingValue, Source, tf_template
-from drift.fields.ports import ingress
+from drift.fields.ports import ingress, mounts_untold
 
 VOLUME = "cloudsql"
 MOUNT_PATH = "/cloudsql"
@@ -88,7 +90,7 @@ def _write(workload: Any, container: Any, value: SettingValue) -> None:
         template.volumes = [v for v in template.volumes if v.name not in emptied]
         for each in template.containers:
             each.volume_mounts = [m for m in each.volume_mounts if m.name not in emptied]
-    if not new or kept:
+    if not new or kept or into is None:  # into: never None (`mounts_untold`)
         return
     run_v2 = a.run_v2()
     name = _free_name({v.name for v in template.volumes})
@@ -97,8 +99,7 @@ def _write(workload: Any, container: Any, value: SettingValue) -> None:
     )
     # the container with the port, as Knative's annotation reads back (drift.fix.knative.pod);
     # a job's or pool's without one: the one the profile describes
-    if into is not None:
-        into.volume_mounts.append(run_v2.VolumeMount(name=name, mount_path=MOUNT_PATH))
+    into.volume_mounts.append(run_v2.VolumeMount(name=name, mount_path=MOUNT_PATH))
 
 
 def _free_name(taken: set[str]) -> str:
@@ -123,6 +124,7 @@ CLOUDSQL_FIELD = Field(
     str | list[str],
     terraform=(tf_template("volumes", ANY_INDEX, "cloud_sql_instance"),),
     read=_instances,
+    unreadable=mounts_untold,
     write=_write,
     gcloud=_flag,
     parse=_profile,

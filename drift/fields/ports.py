@@ -17,7 +17,15 @@ from collections.abc import Callable
 from typing import Any
 
 from drift.fields import access as a
-from drift.fields.base import ANY_INDEX, Field, PlannedSetting, SettingValue, Source, tf_container
+from drift.fields.base import (
+    ANY_INDEX,
+    UNTOLD,
+    Field,
+    PlannedSetting,
+    SettingValue,
+    Source,
+    tf_container,
+)
 
 DEFAULT_PORT = 8080
 """The port requests are sent to where the ingress container declares none (or port 0)."""
@@ -32,6 +40,18 @@ def ingress(containers: Any) -> Any | None:
         if len(container.ports):
             return container
     return containers[0] if len(containers) == 1 else None
+
+
+def mounts_untold(source: Source) -> str:
+    """Why a row whose fix mounts a new volume in the ingress container (a job's or pool's
+    without a port: the one the profile describes) is not read where neither can be told (a
+    job's or pool's several, none with a port, none named): the volume's mount would be
+    nobody's, so the value is not judged, as a container's own settings are not
+    (`drift.live.normalize.UNDESCRIBED`): `Field.unreadable` of `cloudsql_instances`,
+    `storage_buckets` and `nfs_shares` ("": it is read)."""
+    if source.container is None and len(source.revision.containers) > 1:
+        return f"its containers have no port, and {UNTOLD}"
+    return ""
 
 
 def ingress_name(workload: Any) -> str:

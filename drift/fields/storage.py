@@ -33,14 +33,12 @@ from drift.fields import lists
 from drift.fields.base import (
     ANY_INDEX,
     EVERY_KIND,
-    UNTOLD,
     Field,
     PlannedSetting,
     SettingValue,
-    Source,
     tf_template,
 )
-from drift.fields.ports import ingress
+from drift.fields.ports import ingress, mounts_untold
 from drift.kinds import Kind
 
 MOUNT_ROOT = "/mnt"
@@ -189,7 +187,7 @@ def _write(kind: Network, workload: Any, container: Any, value: SettingValue) ->
     run_v2 = a.run_v2()
     into = ingress(template.containers)
     into = container if into is None else into
-    for item in new[len(stale) :] if into is not None else ():  # never (`_untold`)
+    for item in new[len(stale) :] if into is not None else ():  # never (`mounts_untold`)
         name = _free_name(kind.source, {v.name for v in template.volumes})
         template.volumes.append(run_v2.Volume(name=name, **{kind.source: kind.make(item)}))
         into.volume_mounts.append(run_v2.VolumeMount(name=name, mount_path=f"{MOUNT_ROOT}/{name}"))
@@ -208,16 +206,6 @@ def _added_note(kind: Network, change: PlannedSetting) -> str:
         "container (a job's or pool's without a port: the one the profile describes): the "
         "application must read it there"
     )
-
-
-def _untold(source: Source) -> str:
-    """Why the row is not read where no container is the one the profile describes (a job's
-    or pool's several, none with a port, none named): a new volume's mount would be nobody's,
-    so the value is not judged, as a container's own settings are not
-    (`drift.live.normalize.UNDESCRIBED`)."""
-    if source.container is None and len(source.revision.containers) > 1:
-        return f"its containers have no port, and {UNTOLD}"
-    return ""
 
 
 def _parse(kind: Network, value: Any) -> str:
@@ -259,7 +247,7 @@ def _row(kind: Network) -> Field:
         write=lambda workload, container, value: _write(kind, workload, container, value),
         gcloud=lambda value: _flags(kind, value),
         no_flag=no_flag,
-        unreadable=_untold,
+        unreadable=mounts_untold,
         parse=lambda value: _parse(kind, value),
         normalise=lists.same_text,
         show=lambda v: str(v) or "none",

@@ -250,16 +250,19 @@ def test_every_volume_mounting_the_bucket_replaced_is_repointed(
     assert _findings(sandbox, tmp_path, line, "storage_buckets") == (0, [])
 
 
+@pytest.mark.parametrize(
+    "line",
+    [f"storage_buckets: {STAGING}", f"nfs_shares: {STAGING_NFS}", "cloudsql_instances: p:r:db"],
+)
 def test_a_pool_whose_container_cannot_be_told_is_not_judged_nor_written(
-    make_sandbox: MakeSandbox, tmp_path: Path
+    make_sandbox: MakeSandbox, tmp_path: Path, line: str
 ) -> None:
-    """Two containers, neither with a port, none named: a new bucket's mount would be nobody's
-    (it was a volume mounted nowhere, or a write of nothing said as made): unverified, with
-    how to name it, and no write."""
+    """Two containers, neither with a port, none named: a new volume's mount would be nobody's
+    (it was a volume mounted nowhere, or a write of nothing said as made; Cloud SQL's was
+    written mounted nowhere and the re-check called it clean): unverified, with how to name
+    it, and no write (one rule, `drift.fields.ports.mounts_untold`)."""
     sandbox = make_sandbox(volumes_world([]))
-    text = workload_profile("worker_pools", f"storage_buckets: {STAGING}").replace(
-        "    container: consumer\n", ""
-    )
+    text = workload_profile("worker_pools", line).replace("    container: consumer\n", "")
     done = drift_on(sandbox, tmp_path, ("prod", text), "check", "prod", "--format", "json")
     assert done.returncode == 3, done.stdout + done.stderr
     assert "container: NAME" in done.stdout, done.stdout
