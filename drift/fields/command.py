@@ -41,6 +41,7 @@ from drift.fields.base import (
     Field,
     SettingValue,
     Source,
+    no_gcloud_flag,
     no_value,
     tf_container,
 )
@@ -177,7 +178,7 @@ WORKING_DIR = Field(
     read=_read_dir,
     write=_write_dir,
     # gcloud 528 has no flag for it in any track (no `working` in command_lib/run, surface/run)
-    gcloud=lambda v: f"--working-dir={v}",
+    gcloud=no_gcloud_flag,
     flagless=EVERY_KIND,
     parse=a.scalar(no_value),
     normalise=no_value,
