@@ -18,7 +18,16 @@ volume `gcs` (`nfs`; then `-N`) mounted at `/mnt/NAME` in the ingress container 
 pool's without a port: the one the profile describes), which the plan says
 (`_added_note`). Every other volume and mount stays as it runs. gcloud's `--add-volume` and
 `--remove-volume` name each volume, which a profile's list does not: the script leaves the
-change to `drift fix` (the rows' `no_flag`)."""
+change to `drift fix` (the rows' `no_flag`).
+
+Whether the revision may write it (`GCSVolumeSource.read_only`, `NFSVolumeSource.read_only`:
+gcloud's `--add-volume=…,readonly=true`, Terraform's `read_only`, Knative's `csi.readOnly`,
+`nfs.readOnly`) is an item's mode: a read gives each as `ITEM:ro` where every volume of it is
+read-only, else `ITEM:rw` (some volume may write it); a profile's item may say `:ro` or `:rw`,
+and one saying neither is compared by its bucket (share) alone, so a profile written before
+modes were read means what it meant (`same_items`). A fix makes the mode a profile states
+and the volumes hold no longer: `:ro` every volume of it read-only, `:rw` (where none may
+write it) every one writable; a volume's flag it does not judge stays."""
 
 from __future__ import annotations
 
@@ -36,6 +45,7 @@ from drift.fields.base import (
     Field,
     PlannedSetting,
     SettingValue,
+    Source,
     tf_template,
 )
 from drift.fields.ports import ingress, mounts_untold
@@ -84,6 +94,32 @@ def share_problem(share: str) -> str:
     return ""
 
 
+READ_ONLY, READ_WRITE = "ro", "rw"
+"""An item's modes: every volume of it read-only; some volume of it may write it."""
+
+
+def split_mode(item: str) -> tuple[str, str]:
+    """`ITEM:ro` -> (ITEM, "ro"), `ITEM:rw` -> (ITEM, "rw"), `ITEM` -> (ITEM, "") (a profile's
+    item naming no mode: its bucket or share alone is compared). A bucket holds no colon; a
+    share's path ending in `:ro` or `:rw` is read as its mode."""
+    base, colon, mode = item.rpartition(":")
+    return (base, mode) if colon and base and mode in (READ_ONLY, READ_WRITE) else (item, "")
+
+
+def modes(value: SettingValue | None) -> dict[str, str]:
+    """Each item of a list (a read's or a profile's) by its bucket or share, with its mode."""
+    return dict(split_mode(i) for i in lists.items(value or ""))
+
+
+def same_items(one: SettingValue, other: SettingValue) -> bool:
+    """The same buckets (shares), each of one mode, where both name it (`Field.equivalent`:
+    a read names every mode, so two reads compare exactly)."""
+    ours, theirs = modes(one), modes(other)
+    return ours.keys() == theirs.keys() and all(
+        ours[k] == theirs[k] or "" in (ours[k], theirs[k]) for k in ours
+    )
+
+
 def split_share(share: str) -> tuple[str, str]:
     """`SERVER:/PATH` -> (SERVER, /PATH): split at the first `:/` (an IPv6 address holds
     colons, never a slash)."""
@@ -129,7 +165,8 @@ def _point_nfs(volume: Any, share: str) -> None:
 
 GCS = Network(
     "storage_buckets",
-    "The Cloud Storage buckets the revision mounts as volumes (a list or a,b; order does not "
+    "The Cloud Storage buckets the revision mounts as volumes, each BUCKET, BUCKET:ro (every "
+    "volume of it read-only) or BUCKET:rw (one may write it) (a list or a,b; order does not "
     "matter); none: no Cloud Storage volume.",
     "bucket",
     "Cloud Storage bucket names",
@@ -143,8 +180,9 @@ GCS = Network(
 )
 NFS = Network(
     "nfs_shares",
-    "The NFS shares the revision mounts as volumes, each SERVER:/PATH (a list or a,b; order "
-    "does not matter); none: no NFS volume.",
+    "The NFS shares the revision mounts as volumes, each SERVER:/PATH, SERVER:/PATH:ro (every "
+    "volume of it read-only) or SERVER:/PATH:rw (one may write it) (a list or a,b; order does "
+    "not matter); none: no NFS volume.",
     "share",
     "NFS shares",
     share_problem,
@@ -166,10 +204,10 @@ def _free_name(base: str, taken: set[str]) -> str:
 def _write(kind: Network, workload: Any, container: Any, value: SettingValue) -> None:
     """Only what the plan names changes: each item no longer wanted is replaced by one the
     profile adds in every volume mounting it (their names, flags and mounts kept), the volumes
-    of those left over go with their mounts, and an item still unmounted gets a new volume
-    and mount."""
+    of those left over go with their mounts, an item still unmounted gets a new volume and
+    mount, and a mode the profile states its volumes do not hold is made (`_mode`)."""
     template = a.template_of(workload)
-    wanted = lists.items(value)
+    wanted = modes(value)
     stale: dict[str, list[Any]] = {}  # each unwanted item, in the order volumes give them
     for volume in template.volumes:  # each a view on the template's own message
         if kind.source in volume and kind.key(volume) not in wanted:
@@ -191,12 +229,37 @@ def _write(kind: Network, workload: Any, container: Any, value: SettingValue) ->
         name = _free_name(kind.source, {v.name for v in template.volumes})
         template.volumes.append(run_v2.Volume(name=name, **{kind.source: kind.make(item)}))
         into.volume_mounts.append(run_v2.VolumeMount(name=name, mount_path=f"{MOUNT_ROOT}/{name}"))
+    _mode(kind, [v for v in template.volumes if kind.source in v], wanted)
+
+
+def _read_only(kind: Network, volume: Any) -> bool:
+    return bool(getattr(volume, kind.source).read_only)
+
+
+def _read(kind: Network, source: Source) -> str:
+    """Each item the volumes mount, `:ro` where every volume of it is read-only, else `:rw`."""
+    writable: dict[str, bool] = {}
+    for v in source.revision.volumes:
+        if v.HasField(kind.source):
+            key = kind.key(v)
+            writable[key] = writable.get(key, False) or not _read_only(kind, v)
+    return lists.joined(f"{k}:{READ_WRITE if w else READ_ONLY}" for k, w in writable.items())
+
+
+def _mode(kind: Network, volumes: list[Any], wanted: dict[str, str]) -> None:
+    """Each item's volumes (views) made to hold the mode `wanted` gives it where they do not:
+    `ro` every one read-only, `rw` (none writable) every one writable; only that flag."""
+    for item, mode in wanted.items():
+        its = [v for v in volumes if kind.key(v) == item]
+        writable = any(not _read_only(kind, v) for v in its)
+        if mode and writable != (mode == READ_WRITE):
+            for volume in its:
+                getattr(volume, kind.source).read_only = mode == READ_ONLY
 
 
 def _added_note(kind: Network, change: PlannedSetting) -> str:
     """What the plan says where an item no live volume is repointed to gets a new volume."""
-    before = set(lists.items(change.before or ""))
-    after = set(lists.items(change.after))
+    before, after = set(modes(change.before)), set(modes(change.after))
     if len(after - before) <= len(before - after):
         return ""
     name = kind.source
@@ -209,11 +272,16 @@ def _added_note(kind: Network, change: PlannedSetting) -> str:
 
 
 def _parse(kind: Network, value: Any) -> str:
-    """A profile's list: a YAML list, `a,b`, or none; each item as `kind.problem` allows."""
+    """A profile's list: a YAML list, `a,b`, or none; each item as `kind.problem` allows,
+    `:ro` or `:rw` after it or neither, and no item twice."""
     joined = lists.profile_list(value, kind.what)
-    for item in lists.items(joined):
+    seen: set[str] = set()
+    for item, _ in map(split_mode, lists.items(joined)):
         if why := kind.problem(item):
-            raise ValueError(f"{item!r} is no {kind.what[:-1]}: expected {why}")
+            raise ValueError(f"{item!r} is no {kind.what[:-1]}: expected {why} (then :ro or :rw)")
+        if item in seen:
+            raise ValueError(f"{item!r} is named twice: name it once, with :ro, :rw or neither")
+        seen.add(item)
     return joined
 
 
@@ -222,10 +290,11 @@ def _flags(kind: Network, value: SettingValue) -> str:
     command: the row's `no_flag`)."""
     taken: set[str] = set()
     flags = []
-    for item in lists.items(value):
+    for item, mode in modes(value).items():
         name = _free_name(kind.source, taken)
         taken.add(name)
-        flags.append(f"--add-volume=name={name},{kind.flag(item)}")
+        readonly = ",readonly=true" if mode == READ_ONLY else ""
+        flags.append(f"--add-volume=name={name},{kind.flag(item)}{readonly}")
     return " ".join(flags)
 
 
@@ -241,15 +310,14 @@ def _row(kind: Network) -> Field:
         kind.help,
         str | list[str],
         terraform=(tf_template("volumes", ANY_INDEX, kind.source),),
-        read=lambda source: lists.joined(
-            kind.key(v) for v in source.revision.volumes if v.HasField(kind.source)
-        ),
+        read=lambda source: _read(kind, source),
         write=lambda workload, container, value: _write(kind, workload, container, value),
         gcloud=lambda value: _flags(kind, value),
         no_flag=no_flag,
         unreadable=mounts_untold,
         parse=lambda value: _parse(kind, value),
         normalise=lists.same_text,
+        equivalent=same_items,
         show=lambda v: str(v) or "none",
         examples=(kind.example,),
         kinds=EVERY_KIND,

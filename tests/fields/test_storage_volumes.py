@@ -25,6 +25,7 @@ PROD = "acme-prod-uploads"
 STAGING = "acme-staging-uploads"
 MODELS = "acme-models"
 PROD_NFS = "10.0.0.2:/prod"
+MODELS_RW = ("models", (MODELS, False, []))
 STAGING_NFS = "10.0.0.3:/staging"
 
 
@@ -87,7 +88,7 @@ SIDECAR = [("uploads", "/logs/uploads"), ("models", "/models")]
     [
         (  # staging mounting prod's bucket: the volume keeps its name, flags and both mounts
             f"[{STAGING}, {MODELS}]",
-            f"{MODELS},{PROD}",
+            f"{MODELS}:rw,{PROD}:ro",
             (
                 [
                     ("uploads", (STAGING, True, ["implicit-dirs"])),
@@ -99,7 +100,7 @@ SIDECAR = [("uploads", "/logs/uploads"), ("models", "/models")]
         ),
         (  # one added beside: a new volume `gcs` at /mnt/gcs in the ingress container
             f"{PROD},{MODELS},{STAGING}",
-            f"{MODELS},{PROD}",
+            f"{MODELS}:rw,{PROD}:ro",
             (
                 [
                     ("uploads", (PROD, True, ["implicit-dirs"])),
@@ -112,7 +113,7 @@ SIDECAR = [("uploads", "/logs/uploads"), ("models", "/models")]
         ),
         (  # prod's dropped: its volume and its mounts go, the sidecar's own stays
             MODELS,
-            f"{MODELS},{PROD}",
+            f"{MODELS}:rw,{PROD}:ro",
             (
                 [("models", (MODELS, False, [])), ("scratch", "other")],
                 {"app": [("scratch", "/tmp/s")], "otel": [("models", "/models")]},
@@ -149,7 +150,7 @@ def test_a_share_repointed_keeps_its_volume_and_mounts(
     sandbox = make_sandbox(_service(volumes, [("shared", "/srv")], [("shared", "/s")]))
     line = f"      nfs_shares: {STAGING_NFS}\n"
     code, (finding,) = _findings(sandbox, tmp_path, line, "nfs_shares")
-    assert code == 1 and finding["actual"] == PROD_NFS, finding
+    assert code == 1 and finding["actual"] == f"{PROD_NFS}:ro", finding
     done = _run(sandbox, tmp_path, line, "fix", "lab", "--yes", "--no-verify")
     assert done.returncode == 0, done.stdout + done.stderr
     assert _volumes(sandbox.service(LAB, "app").template) == (
@@ -175,6 +176,9 @@ def test_the_plan_says_where_a_bucket_no_volume_held_is_mounted(
         ("storage_buckets: Acme_Uploads", "lowercase"),
         ("storage_buckets: google-data", "goog"),
         ("nfs_shares: 10.0.0.2", "SERVER:/PATH"),
+        (f"storage_buckets: {PROD}:wo", "then :ro or :rw"),  # a mode: ro, rw or none
+        (f"storage_buckets: [{PROD}, '{PROD}:ro']", "named twice"),
+        (f"nfs_shares: {PROD_NFS}:ro,{PROD_NFS}", "named twice"),
     ],
 )
 def test_a_profile_naming_no_bucket_or_share_is_refused_at_its_line(
@@ -204,7 +208,7 @@ def test_a_job_or_pool_mounting_prod_is_drift_and_fixed(
             f["actual"] for f in json.loads(done.stdout)["findings"] if f["target"] in targets
         )
 
-    assert found() == (1, [PROD_NFS, PROD])
+    assert found() == (1, [f"{PROD_NFS}:ro", f"{PROD}:rw"])
     fixed = drift_on(sandbox, tmp_path, ("prod", text), "fix", "prod", "--yes", "--no-verify")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert found()[1] == []
@@ -229,7 +233,8 @@ def test_init_from_live_writes_the_buckets_and_shares_only_where_mounted(
     assert done.returncode == 0, done.stdout + done.stderr
     written = (tmp_path / "profiles" / "lab.yaml").read_text()
     app, _, rest = written.partition("  bare:")
-    assert f"      storage_buckets: {PROD}\n" in app and f"nfs_shares: {PROD_NFS}\n" in app, written
+    assert f"      storage_buckets: {PROD}:rw\n" in app, written  # the mode each volume has
+    assert f"nfs_shares: {PROD_NFS}:ro\n" in app, written
     assert "storage_buckets" not in rest and "nfs_shares" not in rest, written
 
 
@@ -280,3 +285,70 @@ def test_gclouds_volumes_each_have_their_own_name() -> None:
         f"--add-volume=name=gcs-1,type=cloud-storage,bucket={STAGING}"
     )
     assert FIELDS["nfs_shares"].lacks_flag(Kind.JOB, PROD_NFS).startswith("has no flag")
+
+
+@pytest.mark.parametrize(
+    ("setting", "actual", "after"),
+    [
+        (  # the profile wants prod's read-only: both its volumes become so, nothing else
+            f"{PROD}:ro,{MODELS}",
+            f"{MODELS}:rw,{PROD}:rw",
+            [("rw", (PROD, True, ["implicit-dirs"])), ("ro", (PROD, True, [])), MODELS_RW],
+        ),
+        (  # one of its volumes writes it already: `:rw` holds, nothing is written
+            f"{PROD}:rw,{MODELS}:rw",
+            None,
+            [("rw", (PROD, False, ["implicit-dirs"])), ("ro", (PROD, True, [])), MODELS_RW],
+        ),
+        (  # no mode stated: the bucket alone, as before modes were read
+            f"{PROD},{MODELS}",
+            None,
+            [("rw", (PROD, False, ["implicit-dirs"])), ("ro", (PROD, True, [])), MODELS_RW],
+        ),
+    ],
+)
+def test_a_bucket_mounted_writable_where_the_profile_says_read_only_is_drift(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    setting: str,
+    actual: str | None,
+    after: list[Any],
+) -> None:
+    """Staging's app writes prod's bucket (its sidecar reads it): `:ro` in the profile is drift
+    (it read clean: no row compared `read_only`), and the fix sets only that flag."""
+    volumes = [
+        _gcs("rw", PROD, mountOptions=["implicit-dirs"]),
+        _gcs("ro", PROD, readOnly=True),
+        _gcs("models", MODELS),
+    ]
+    sandbox = make_sandbox(_service(volumes, [("rw", "/data")], [("ro", "/in")]))
+    line = f"      storage_buckets: {setting}\n"
+    code, found = _findings(sandbox, tmp_path, line, "storage_buckets")
+    assert (code, [f["actual"] for f in found]) == ((1, [actual]) if actual else (0, [])), found
+    done = _run(sandbox, tmp_path, line, "fix", "lab", "--yes", "--no-verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _volumes(sandbox.service(LAB, "app").template) == (
+        after,
+        {"app": [("rw", "/data")], "otel": [("ro", "/in")]},
+    )
+    assert _findings(sandbox, tmp_path, line, "storage_buckets") == (0, [])
+
+
+def test_a_share_read_only_where_the_profile_says_rw_is_made_writable(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(_service([_nfs("shared", PROD_NFS)], [("shared", "/srv")], []))
+    line = f"      nfs_shares: {PROD_NFS}:rw\n"
+    code, (finding,) = _findings(sandbox, tmp_path, line, "nfs_shares")
+    assert code == 1 and finding["actual"] == f"{PROD_NFS}:ro", finding
+    done = _run(sandbox, tmp_path, line, "fix", "lab", "--yes", "--no-verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _volumes(sandbox.service(LAB, "app").template)[0] == [("shared", (PROD_NFS, False))]
+
+
+def test_gclouds_volume_of_a_read_only_item_says_readonly() -> None:
+    from drift.fields import FIELDS
+
+    assert FIELDS["nfs_shares"].gcloud(f"{PROD_NFS}:ro") == (
+        f"--add-volume=name=nfs,type=nfs,location={PROD_NFS},readonly=true"
+    )

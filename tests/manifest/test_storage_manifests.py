@@ -49,14 +49,20 @@ def test_a_knative_export_mounting_prods_bucket_and_share_is_drift(tmp_path: Pat
     done = check_offline(tmp_path, STAGING, ("api.yaml", export))
     assert done.returncode == 1, done.stdout + done.stderr
     found = {f["target"]: f["actual"] for f in json.loads(done.stdout)["findings"]}
-    assert found["setting.storage_buckets"] == "acme-prod-uploads", found
-    assert found["setting.nfs_shares"] == "10.0.0.2:/prod", found
-    clean = STAGING.replace("acme-staging-uploads", "acme-prod-uploads").replace(
-        "10.0.0.3:/staging", "10.0.0.2:/prod"
+    assert found["setting.storage_buckets"] == "acme-prod-uploads:ro", found  # csi.readOnly
+    assert found["setting.nfs_shares"] == "10.0.0.2:/prod:rw", found
+    for bucket, share in (("", ""), (":ro", ":rw"), (":ro", "")):  # no mode: either
+        clean = STAGING.replace("acme-staging-uploads", f"acme-prod-uploads{bucket}").replace(
+            "10.0.0.3:/staging", f"10.0.0.2:/prod{share}"
+        )
+        again = check_offline(tmp_path, clean, ("api.yaml", export))
+        targets = {t for _, t in findings_of(again)}
+        assert not targets & {"setting.storage_buckets", "setting.nfs_shares"}, targets
+    wrong = STAGING.replace("acme-staging-uploads", "acme-prod-uploads:rw").replace(
+        "10.0.0.3:/staging", "10.0.0.2:/prod:ro"
     )
-    again = check_offline(tmp_path, clean, ("api.yaml", export))
-    targets = {t for _, t in findings_of(again)}
-    assert not targets & {"setting.storage_buckets", "setting.nfs_shares"}, targets
+    found = {t for _, t in findings_of(check_offline(tmp_path, wrong, ("api.yaml", export)))}
+    assert {"setting.storage_buckets", "setting.nfs_shares"} <= found, found
 
 
 def test_a_terraform_plan_of_a_service_and_a_job_holds_their_buckets_and_shares() -> None:
@@ -75,6 +81,17 @@ def test_a_terraform_plan_of_a_service_and_a_job_holds_their_buckets_and_shares(
     ):
         settings = revision_config(template, service=resource, container=None, kind=kind).settings
         assert (settings["storage_buckets"], settings["nfs_shares"]) == (
-            "acme-prod-uploads",
-            "10.0.0.2:/prod",
+            "acme-prod-uploads:ro",  # read_only
+            "10.0.0.2:/prod:rw",
+        )
+
+
+def test_a_plans_unknown_read_only_flag_leaves_the_rows_unjudged() -> None:
+    """`read_only` is part of the rows' value (its mode): unknown in a plan, it is not judged."""
+    from drift.manifest.unknowns import settings_at
+
+    for source, row in (("gcs", "storage_buckets"), ("nfs", "nfs_shares")):
+        assert row in settings_at(("template", 0, "volumes", 1, source, 0, "read_only"), False)
+        assert row in settings_at(
+            ("template", 0, "template", 0, "volumes", 0, source, 0, "read_only"), True
         )
