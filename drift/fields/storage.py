@@ -21,9 +21,11 @@ pool's without a port: the one the profile describes), which the plan says
 change to `drift fix` (the rows' `no_flag`).
 
 Whether the revision may write it (`GCSVolumeSource.read_only`, `NFSVolumeSource.read_only`:
-gcloud's `--add-volume=…,readonly=true`, Terraform's `read_only`, Knative's `csi.readOnly`,
-`nfs.readOnly`) is an item's mode: a read gives each as `ITEM:ro` where every volume of it is
-read-only, else `ITEM:rw` (some volume may write it); a profile's item may say `:ro` or `:rw`,
+gcloud's `--add-volume=…,readonly=true`, "If true, this volume will be read-only from all
+mounts" (SDK 528 command_lib/run/volumes.py, as its `type=nfs,location=SERVER:/PATH`),
+Terraform's `read_only`, Knative's `csi.readOnly`, `nfs.readOnly`) is an item's mode: a read
+gives each as `ITEM:ro` where every volume of it is read-only, else `ITEM:rw` (some volume may
+write it); a profile's item may say `:ro` or `:rw`,
 and one saying neither is compared by its bucket (share) alone, so a profile written before
 modes were read means what it meant (`same_items`). A fix makes the mode a profile states
 and the volumes hold no longer: `:ro` every volume of it read-only, `:rw` (where none may
