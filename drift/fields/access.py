@@ -66,6 +66,14 @@ def flag(name: str) -> Callable[[SettingValue], str]:
     return lambda value: f"--{name}={value}"
 
 
+def no_flag(value: SettingValue) -> str:
+    """`Field.gcloud` of a row gcloud has no flag for on any kind it applies to (its `flagless`
+    holds them all, no `ga_since`): every printing path asks `Field.lacks_flag` first, so a
+    call is a bug, refused loudly rather than a flag gcloud does not have printed (the value
+    is never said: it may hold a secret)."""
+    raise LookupError("gcloud has no flag for this setting (ask Field.lacks_flag first)")
+
+
 def switch(name: str, off: str | None = None) -> Callable[[SettingValue], str]:
     return lambda value: f"--{name}" if value else f"--{off or 'no-' + name}"
 

@@ -167,14 +167,6 @@ def unchanged(value: Any) -> Any:
     return value
 
 
-def no_gcloud_flag(value: SettingValue) -> str:
-    """`Field.gcloud` of a row gcloud has no flag for on any kind it applies to (its `flagless`
-    holds them all, no `ga_since`): every printing path asks `Field.lacks_flag` first, so a
-    call is a bug, refused loudly rather than a flag gcloud does not have printed (the value
-    is never said: it may hold a secret)."""
-    raise LookupError("gcloud has no flag for this setting (ask Field.lacks_flag first)")
-
-
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -185,7 +177,7 @@ class Field:
     write: Callable[[Any, Any, SettingValue], None]
     """Patch (workload, container, value) — proto-plus run_v2 messages."""
     gcloud: Callable[[SettingValue], str]
-    """gcloud's flag for a value (`no_gcloud_flag`: gcloud has none on any kind)."""
+    """gcloud's flag for a value (`access.no_flag`: gcloud has none on any kind)."""
     level: Level = "revision"
     per_container: bool = False
     """`gcloud`'s flag is a container's (`--cpu`, `--memory`: gcloud run deploy's

@@ -41,7 +41,6 @@ from drift.fields.base import (
     Field,
     SettingValue,
     Source,
-    no_gcloud_flag,
     no_value,
     tf_container,
 )
@@ -178,7 +177,7 @@ WORKING_DIR = Field(
     read=_read_dir,
     write=_write_dir,
     # gcloud 528 has no flag for it in any track (no `working` in command_lib/run, surface/run)
-    gcloud=no_gcloud_flag,
+    gcloud=a.no_flag,
     flagless=EVERY_KIND,
     parse=a.scalar(no_value),
     normalise=no_value,

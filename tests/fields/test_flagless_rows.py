@@ -1,5 +1,5 @@
 """A row gcloud has no flag for on any kind it applies to (`Field.flagless` holds them all, no
-`ga_since` beta track) declares none (`drift.fields.base.no_gcloud_flag`) rather than a made-up
+`ga_since` beta track) declares none (`drift.fields.access.no_flag`) rather than a made-up
 one: `working_dir`'s was `--working-dir=…`, which no gcloud track has (helper-695). A printing
 path that asked for it without `Field.lacks_flag` is refused loudly, never a flag printed."""
 
@@ -16,10 +16,10 @@ def _flagless_everywhere() -> list[str]:
 
 
 def test_a_row_flagless_everywhere_declares_no_flag_and_only_it_does() -> None:
-    from drift.fields.base import no_gcloud_flag
+    from drift.fields.access import no_flag
 
     assert "working_dir" in _flagless_everywhere()
-    declared = [f.name for f in FIELDS.values() if f.gcloud is no_gcloud_flag]
+    declared = [f.name for f in FIELDS.values() if f.gcloud is no_flag]
     assert declared == _flagless_everywhere()
     for name in declared:  # nothing else of the row names a flag either
         row = FIELDS[name]
