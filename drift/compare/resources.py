@@ -36,7 +36,7 @@ from drift.compare.model import SIDES, Difference, Kind, ServiceView, Side
 from drift.compare.sides import Sides, other_side
 from drift.fields import FIELDS, SettingValue
 from drift.fields.lists import items
-from drift.fields.storage import split_share
+from drift.fields.storage import split_mode, split_share
 
 
 def _instance_project(instance: str) -> str:
@@ -49,6 +49,12 @@ def _share_key(share: str) -> str:
     paths are case-sensitive)."""
     server, path = split_share(share)
     return f"{server.lower()}:{path}"
+
+
+def _mounted(value: str) -> list[str]:
+    """The buckets (shares) of a value, whatever mode each is mounted in (`bucket:ro`): one
+    mounted read-only by one side and read-write by the other is still one both reach."""
+    return [split_mode(i)[0] for i in items(value)]
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,8 @@ class Resource:
 
 SHARED = (
     Resource("cloudsql_instances", "connects to", "Cloud SQL instance", _instance_project),
-    Resource("storage_buckets", "mounts", "Cloud Storage bucket"),
-    Resource("nfs_shares", "mounts", "NFS share", key=_share_key),
+    Resource("storage_buckets", "mounts", "Cloud Storage bucket", split=_mounted),
+    Resource("nfs_shares", "mounts", "NFS share", key=_share_key, split=_mounted),
 )
 
 

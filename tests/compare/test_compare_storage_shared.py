@@ -73,6 +73,19 @@ def test_profiles_of_staging_on_prods_bucket_and_share_are_shared(
     assert code == 1
 
 
+def test_a_bucket_and_share_each_side_mounts_in_another_mode_are_still_shared(
+    tmp_path: Path,
+) -> None:
+    """Staging reading prod's bucket and share (`:ro`) while prod writes them (`:rw`) still
+    reaches prod's state: shared, said by the bucket and share alone."""
+    staging = (f"{PROD_BUCKET}:ro", f"{PROD_SHARE}:ro")
+    code, found, _ = _pair(tmp_path, "services", staging, (f"{PROD_BUCKET}:rw", PROD_SHARE))
+    messages = _shared_messages("api")
+    for target, each in _by_target(found).items():
+        assert said(each) == [("value.shared", None, messages[target])], found
+    assert code == 1
+
+
 def test_profiles_naming_the_other_environment_are_foreign(tmp_path: Path) -> None:
     """A bucket's name names no project, but `acme-prod-…` names prod's; a share's path
     names prod. Not one prod mounts, so foreign, not shared."""
@@ -183,7 +196,9 @@ def test_live_staging_on_prods_bucket_and_share_is_shared(
     code, found, table = _live_pair(make_sandbox, tmp_path, kind, (PROD_BUCKET, PROD_SHARE))
     messages = _shared_messages(KINDS[kind])
     assert said(found) == [("value.shared", None, messages[t]) for t in BOTH], found
-    assert [(d["a"], d["b"]) for d in found] == [(PROD_SHARE,) * 2, (PROD_BUCKET,) * 2]
+    # a value read names each item's mode (`:rw`: a volume of it may write)
+    shown = [(f"{PROD_SHARE}:rw",) * 2, (f"{PROD_BUCKET}:rw",) * 2]
+    assert [(d["a"], d["b"]) for d in found] == shown
     assert code == 1 and all(m in table for m in messages.values()), table
 
 
@@ -200,8 +215,8 @@ def test_live_a_bucket_and_share_naming_the_other_are_foreign(
     ]
     assert said(found) == [("value.foreign", "a", m) for m in messages], found
     assert [(d["a"], d["b"]) for d in found] == [
-        ("10.0.0.9:/prod", PROD_SHARE),
-        ("uploads-prod", PROD_BUCKET),
+        ("10.0.0.9:/prod:rw", f"{PROD_SHARE}:rw"),
+        ("uploads-prod:rw", f"{PROD_BUCKET}:rw"),
     ]
     assert code == 1 and all(m in table for m in messages), table
 
@@ -228,6 +243,8 @@ def test_live_a_revision_split_onto_prods_bucket_is_foreign(
     api["traffic"] = [{"revision": 1, "percent": 10}, {"revision": 2, "percent": 90}]
     sandbox = make_sandbox(world)
     code, found, table = stateful.live(sandbox, tmp_path, "services", BOTH)
-    assert [(d["kind"], d["side"], d["a"]) for d in found] == [("value.foreign", "a", PROD_BUCKET)]
+    assert [(d["kind"], d["side"], d["a"]) for d in found] == [
+        ("value.foreign", "a", f"{PROD_BUCKET}:rw")
+    ]
     assert "api in staging's revision api-" in found[0]["message"], found
     assert code == 1, table
