@@ -29,7 +29,8 @@ def history(
         typer.Option(
             "--limit",
             "-n",
-            help="Show at most N revisions per service, newest first (0: all).",
+            help="Show at most N revisions per service, newest first, and read at most N "
+            "executions per job (0: all).",
             min=0,
         ),
     ] = 20,
@@ -43,10 +44,12 @@ def history(
 ) -> None:
     """Each service's revisions, newest first, with what each one changed against the one
     before it (variables added, removed or changed, secret references repointed, settings,
-    images), who created it with which client, and which ones serve or are tagged. Values
-    are masked as in findings; no secret value is read. Never writes.
+    images), who created it with which client, and which ones serve or are tagged (a worker
+    pool's: its share of instances); each job's configurations as its executions ran them,
+    executions with one configuration one entry. Values are masked as in findings; no secret
+    value is read. Never writes.
 
-    One ListRevisions per service (paged), all services at once.
+    One ListRevisions per service (paged), one ListExecutions per job, all at once.
 
     Exit 0 read, 2 bad input, 3 a service could not be read or does not exist (the others
     are still shown; never shown as complete).

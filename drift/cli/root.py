@@ -68,7 +68,7 @@ for command, short in (
     (rollback.rollback, "Put back what served before a change (from the journal)."),
     (onboarding.init, "Write a starting profile from what the live services run with."),
     (onboarding.compare, "Parity of two environments (their profiles or live)."),
-    (history.history, "Each service's revisions and what each one changed."),
+    (history.history, "Each service's revisions, each job's runs, and what each changed."),
     (tools.demo, "The whole story against the sandbox, with real output."),
 ):
     app.command(short_help=short)(command)

@@ -148,13 +148,15 @@ def changes(
     after: RevisionConfig,
     masking: Masking,
     naming: Naming | None = None,
+    extra: tuple[str, ...] = (),
 ) -> tuple[Change, ...]:
     """Every difference from `before` to `after`: containers in `after`'s order (then those
     only `before` had), each with its variables and mounts by name, then its image; then the
     settings, but one that either could not be read (`RevisionConfig.unreadable`). `naming`:
     how projects are named (`Naming`: a project spelt otherwise, by number or by id, omitted
     for its own, is no repoint, and no setting change; one that could not be told is said
-    `undecided`, never a change)."""
+    `undecided`, never a change); `extra`: settings of the workload's level compared too (a
+    job's task count and parallelism, which each execution carries)."""
     naming = naming if naming is not None else Naming()
     same = naming.same_ref
     several = len(before.containers) > 1 or len(after.containers) > 1
@@ -167,7 +169,7 @@ def changes(
         out += _container(name, old, new, several, shows, same)
         if old is not None and new is not None and _own(name, before, after):
             out += _own_settings(name, old, new, masking.hidden)
-    for setting in COMPARED_SETTINGS:
+    for setting in (*COMPARED_SETTINGS, *extra):
         if setting in before.unreadable or setting in after.unreadable:
             continue  # no value read on one side: no change to tell (not "removed")
         old_value, new_value = before.settings.get(setting), after.settings.get(setting)

@@ -1,5 +1,7 @@
 """What `drift history` reports: per service, its revisions newest first, each with what it
-changed against the one before (values already masked), who made it, and what it serves."""
+changed against the one before (values already masked), who made it, and what it serves; per
+job, the configurations its executions ran, newest first, each run of executions with one
+configuration one entry (`JobEntry`)."""
 
 from __future__ import annotations
 
@@ -14,11 +16,6 @@ from drift.kinds import label
 from drift.textsafe import plural
 
 HISTORY_SCHEMA = "drift.history/v1"
-NONE_OF_A_JOB = "a job has no revisions"
-"""Why a job's are not listed: a revision is a service's or a worker pool's
-(`projects/{project}/locations/{location}/services/{service}/revisions/{revision}`,
-google/cloud/run/v2/revision.proto); a job runs executions (`…/jobs/{job}/executions/…`,
-execution.proto), each of the job's template as it is when it starts."""
 
 
 class Action(StrEnum):
@@ -116,6 +113,46 @@ class ServiceHistory:
 
 
 @dataclass(frozen=True)
+class JobEntry:
+    """Executions one after another that ran one configuration (`Execution.template`, task
+    count, parallelism: execution.proto): the first of them named, with who started it."""
+
+    name: str
+    """The first execution that ran it; `template` for the job's template no execution ran
+    yet (`count` 0)."""
+    last: str
+    """The last one that ran it (`name` when one did)."""
+    count: int
+    create_time: dt.datetime | None
+    last_time: dt.datetime | None
+    creator: str
+    client: str | None
+    outcomes: tuple[tuple[str, int], ...]
+    """How its executions ended: (`succeeded`, 3), (`failed`, 1)…"""
+    changes: tuple[Change, ...] | None
+    """Against the configuration that ran before it; None: none read before it."""
+
+
+@dataclass(frozen=True)
+class JobHistory:
+    job: str
+    read: int
+    """How many executions were read (the newest, at most `--limit`)."""
+    created: int
+    """How many executions the job has had (`Job.execution_count`), kept or not."""
+    entries: tuple[JobEntry, ...]
+
+    @property
+    def label(self) -> str:
+        return label(Workload.JOB, self.job)
+
+    @property
+    def older(self) -> int:
+        """Executions before those read: beyond `--limit`, or no longer kept by Cloud Run."""
+        return max(0, self.created - self.read)
+
+
+@dataclass(frozen=True)
 class Unread:
     service: str
     reason: str
@@ -127,9 +164,9 @@ class HistoryResult(Scope):
     unread: tuple[Unread, ...] = ()
     limit: int | None = None
     notes: tuple[str, ...] = ()
-    """What was not listed and why (a job has no revisions)."""
-    jobs: tuple[str, ...] = ()
-    """The jobs asked for, which are not listed (`NONE_OF_A_JOB`)."""
+    """What was not listed, and why."""
+    jobs: tuple[JobHistory, ...] = ()
+    """Each job's configurations, as its executions ran them."""
     lacking: tuple[str, ...] = ()
     """The services a revision serves that their listing does not have (a note says which):
     the history shown is not all of what serves (helper-576 F3: exit 0 and "complete")."""
@@ -137,12 +174,9 @@ class HistoryResult(Scope):
     @property
     def undecided(self) -> int:
         """How many changes shown could not be told from a respelling (`Action.UNDECIDED`)."""
-        return sum(
-            c.action is Action.UNDECIDED
-            for s in self.services
-            for r in s.revisions
-            for c in r.changes or ()
-        )
+        entries: list[RevisionEntry | JobEntry] = [r for s in self.services for r in s.revisions]
+        entries += [e for j in self.jobs for e in j.entries]
+        return sum(c.action is Action.UNDECIDED for e in entries for c in e.changes or ())
 
     @property
     def complete(self) -> bool:
@@ -165,8 +199,12 @@ class HistoryResult(Scope):
         where = " and ".join(plural(kinds.count(k), k.noun) for k in Workload if k in kinds)
         said = [f"{shown} of {listed} revisions shown in {where or '0 services'}"]
         if self.jobs:  # a job alone is not "0 of 0 revisions shown in 0 services"
-            n = len(self.jobs)
-            said = said[: bool(self.services)] + [f"{plural(n, 'job')} not listed: {NONE_OF_A_JOB}"]
+            runs = sum(j.read for j in self.jobs)
+            configs = sum(len(j.entries) for j in self.jobs)
+            said = said[: bool(self.services)] + [
+                f"{plural(configs, 'configuration')} of {plural(runs, 'execution')} read in "
+                f"{plural(len(self.jobs), 'job')}"
+            ]
         text = f"{self.environment}: {'; '.join(said)}"
         if self.complete:
             return f"{text} (exit 0)"

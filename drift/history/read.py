@@ -16,8 +16,9 @@ from drift.errors import ApiError, UsageError
 from drift.fields.base import project_token
 from drift.fix.served import canary_record
 from drift.history.changes import Masking, Naming, changes
+from drift.history.job_read import JobRead, job_history, job_read, list_executions
+from drift.history.job_read import records as job_records
 from drift.history.model import (
-    NONE_OF_A_JOB,
     HistoryResult,
     RevisionEntry,
     ServiceHistory,
@@ -49,11 +50,6 @@ from drift.profiles.model import Profile, ServiceProfile
 from drift.settings import Settings
 
 DEFAULT_LIMIT = 20
-NO_REVISIONS = (
-    f"not listed: {NONE_OF_A_JOB} (each execution runs the job's template as it is "
-    "when the execution starts); `drift history` lists the revisions of services and worker "
-    "pools"
-)
 
 
 async def read_history(
@@ -65,7 +61,8 @@ async def read_history(
     runner: CallRunner | None = None,
 ) -> HistoryResult:
     """The revisions of the profile's services (or the named ones), newest first, at most
-    `limit` each (None: all), each with what it changed against the one before."""
+    `limit` each (None: all), each with what it changed against the one before; a job's
+    configurations as its newest `limit` executions ran them (`drift.history.job_read`)."""
     if limit is not None and limit < 1:
         raise UsageError(f"--limit must be at least 1, got {limit}")
     names = profile.select(services)
@@ -73,12 +70,15 @@ async def read_history(
     names = [n for n in names if profile.services[n].kind is not Kind.JOB]
     wanted = [profile.services[n] for n in names]
     async with Session(settings.access(), runner) as session:
-        rule_values = RuleValues(profile, [p.key for p in wanted])
-        found, listed, served = await gather_all(
-            _workloads(session, profile, wanted),
+        rule_values = RuleValues(profile, [p.key for p in (*wanted, *jobs)])
+        found, listed, served, runs = await gather_all(
+            _workloads(session, profile, [*wanted, *jobs]),
             gather_all(*(_revisions(session, profile, p) for p in wanted)),
             rule_values.served(session),
+            gather_all(*(list_executions(session, profile, j, limit) for j in jobs)),
         )
+        ran = [job_read(profile, j, found[j.key], r) for j, r in zip(jobs, runs, strict=True)]
+        executed = {key: records for key, (_, records) in _records(ran).items()}
         # the two run at once: a deploy answered between them serves a revision the listing
         # lacks. List those again, once (no extra call when the two agree, as they do
         # unless a deploy lands meanwhile)
@@ -89,7 +89,7 @@ async def read_history(
             listed[i] = revisions
         got = [_service(profile, p, found[p.key], rv) for p, rv in zip(wanted, listed, strict=True)]
         canaries = canary_record(settings.journal())
-        compared = {f[0].key: _compared(f[1], limit) for f in got if _read(f)}
+        compared = {f[0].key: _compared(f[1], limit) for f in got if _read(f)} | executed
         # the values `check` reads for the rules: a plain copy is masked (helper-591 F3)
         variables = {k: [r.variables for r in records] for k, records in compared.items()}
         # after the projects are named: one version spelt by number and by id, read once
@@ -105,13 +105,13 @@ async def read_history(
     ]
     # every plain value that must not be shown is known before any change is described
     maskings = {}
-    for found in got:
-        if not isinstance(found, Unread):
-            maskings[found[0].key] = masking = Masking(found[0], (r.variables for r in found[1]))
-            for record in found[1]:
-                remember_config(found[0], record.variables)
-                for value in masking.plain_secrets(record.variables):
-                    redact.register(value)
+    listings = {f[0].key: (f[0], f[1]) for f in got if _read(f)}
+    for key, (owner, listed_records) in (listings | _records(ran)).items():
+        maskings[key] = masking = Masking(owner, (r.variables for r in listed_records))
+        for record in listed_records:
+            remember_config(owner, record.variables)
+            for value in masking.plain_secrets(record.variables):
+                redact.register(value)
     read = [
         found
         if isinstance(found, Unread)
@@ -123,12 +123,16 @@ async def read_history(
         project=profile.project,
         region=profile.region,
         services=tuple(r for r in read if isinstance(r, ServiceHistory)),
-        unread=tuple(r for r in read if isinstance(r, Unread)),
+        unread=(
+            *(r for r in read if isinstance(r, Unread)),
+            *(r for r in ran if isinstance(r, Unread)),
+        ),
         limit=limit,
-        jobs=tuple(job.label for job in jobs),
+        jobs=tuple(
+            job_history(*r, maskings[r[0].key], naming) for r in ran if not isinstance(r, Unread)
+        ),
         lacking=lacking,
         notes=(
-            *(f"{job.label}: {NO_REVISIONS}" for job in jobs),
             *unlisted_notes,
             *(
                 n
@@ -142,6 +146,11 @@ async def read_history(
 
 Read = tuple[ServiceProfile, Sequence[RevisionRecord], Traffic]
 """A service's revisions as listed, and what serves."""
+
+
+def _records(ran: Sequence[JobRead | Unread]) -> dict[str, tuple[ServiceProfile, list[Any]]]:
+    """Each job read by key, with its executions' records (what masking reads)."""
+    return {r[0].key: (r[0], job_records(r)) for r in ran if not isinstance(r, Unread)}
 
 
 def _name(profile: Profile, service: ServiceProfile) -> str:

@@ -8,11 +8,13 @@ from typing import Any
 
 from drift.format.markdown import md_table
 from drift.history.formats import HistoryFormat
+from drift.history.job_render import job_document, job_lines, job_markdown
 from drift.history.model import (
     HISTORY_SCHEMA,
     Action,
     Change,
     HistoryResult,
+    JobEntry,
     RevisionEntry,
     ServiceHistory,
 )
@@ -41,17 +43,24 @@ def when(time: dt.datetime | None) -> str:
     return "unknown time" if time is None else f"{time.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
 
 
-def who(entry: RevisionEntry) -> str:
+def who(entry: RevisionEntry | JobEntry) -> str:
     creator = f"by {entry.creator}" if entry.creator else "creator not recorded"
     client = f"via {entry.client}" if entry.client else "client not recorded"
     return f"{creator} {client}"
 
 
-def serves(entry: RevisionEntry) -> str:
+def serves(entry: RevisionEntry, kind: Kind = Kind.SERVICE) -> str:
     """`serving 90%, tag e2e`; `tag e2e` (0 %, reached through the tag's URL); `failed`;
-    `deploying` (not ready yet); `deleted 2026-12-01 09:30 UTC` (by whom is not recorded)."""
+    `deploying` (not ready yet); `deleted 2026-12-01 09:30 UTC` (by whom is not recorded); a
+    worker pool's `75% of instances` (its split is of instances: it serves no traffic,
+    InstanceSplit, run v2 worker_pool.proto; helper-700 F7)."""
     parts = [f"deleted {when(entry.deleted)}"] if entry.deleted is not None else []
-    parts += [f"serving {entry.percent}%"] if entry.serving else []
+    share = (
+        f"{entry.percent}% of instances"
+        if kind is Kind.WORKER_POOL
+        else f"serving {entry.percent}%"
+    )
+    parts += [share] if entry.serving else []
     if entry.tags:
         parts.append(("tags " if len(entry.tags) > 1 else "tag ") + ", ".join(entry.tags))
     if entry.never_served:
@@ -121,7 +130,7 @@ def history_table(result: HistoryResult) -> str:
     for history in result.services:
         lines += ["", visible(f"{history.label} · {service_heading(history)}")]
         for entry in history.revisions:
-            marks = serves(entry)
+            marks = serves(entry, history.kind)
             lines.append(
                 visible(
                     f"  {entry.name}  {when(entry.create_time)}" + (f"  {marks}" if marks else "")
@@ -129,6 +138,8 @@ def history_table(result: HistoryResult) -> str:
             )
             lines.append("      " + visible(who(entry)))
             lines += [f"      {line}" for line in entry_lines(entry)]
+    for job in result.jobs:
+        lines += job_lines(job, who, when, change_text)
     if result.unread:
         lines += ["", "Could not read (this history is incomplete)"]
         lines += [visible(f"  {u.service}: {u.reason}") for u in result.unread]
@@ -159,6 +170,7 @@ def history_document(result: HistoryResult) -> dict[str, Any]:
             }
             for h in result.services
         ],
+        "jobs": [job_document(j, _change, _time) for j in result.jobs],
         "unread": [{"service": u.service, "reason": u.reason} for u in result.unread],
         "notes": list(result.notes),
     }
@@ -220,12 +232,14 @@ def history_markdown(result: HistoryResult) -> str:
                 md_code(visible(e.name)),
                 md_text(when(e.create_time)),
                 md_text(visible(who(e))),
-                md_text(visible(serves(e))),
+                md_text(visible(serves(e, history.kind))),
                 "<br>".join(md_text(line) for line in entry_lines(e)),
             ]
             for e in history.revisions
         ]
         out += md_table(["revision", "created", "by", "serves", "changes"], rows)
+    for job in result.jobs:
+        out += job_markdown(job, who, when, change_text)
     if result.unread:
         out += ["", "**Incomplete:** could not read", ""]
         out += [f"- {md_text(visible(f'{u.service}: {u.reason}'))}" for u in result.unread]

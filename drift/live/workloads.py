@@ -244,17 +244,17 @@ def _ran_another(job: Any, execution: Any) -> bool:
     if not execution.HasField("template"):
         return False
     runs = job.template
-    now = _as_run(job, runs.template, runs.parallelism, runs.task_count)
+    now = as_run(job, runs.template, runs.parallelism, runs.task_count)
     # a job whose parallelism is 0 runs each execution at "the maximum possible value"
     # (ExecutionTemplate.parallelism), a quota that "varies depending on how many CPUs you
     # are using" (cloud.google.com/run/docs/configuring/parallelism): whatever number its
     # execution reports (a quota below its task count) is that, not another configuration
     parallelism = execution.parallelism if runs.parallelism else 0
-    ran = _as_run(job, execution.template, parallelism, execution.task_count)
+    ran = as_run(job, execution.template, parallelism, execution.task_count)
     return config_key(now, Kind.JOB) != config_key(ran, Kind.JOB)
 
 
-def _as_run(job: Any, template: Any, parallelism: int, task_count: int) -> Any:
+def as_run(job: Any, template: Any, parallelism: int, task_count: int) -> Any:
     """A copy of the job whose ExecutionTemplate is what an execution runs: that task
     template, task count (1 when unset: "Defaults to 1") and the parallelism it runs at
     — ExecutionTemplate.parallelism: "if this field is 0 or unset, the maximum possible value

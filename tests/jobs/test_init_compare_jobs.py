@@ -84,7 +84,7 @@ def test_compare_sets_jobs_and_pools_side_by_side(
     assert "job/job" in table and "worker_pool/pool" in table
 
 
-def test_history_lists_a_pools_revisions_and_says_why_not_a_jobs(
+def test_history_lists_a_pools_revisions_and_a_jobs_executions(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from drift.history.read import read_history
@@ -96,26 +96,29 @@ def test_history_lists_a_pools_revisions_and_says_why_not_a_jobs(
         monkeypatch.setenv(key, value)
     profile = load_profile(write_profile(tmp_path / "p"), "prod")
     result = asyncio.run(read_history(profile, load_settings()))
-    assert result.exit_code == 0 and not result.unread
+    assert result.exit_code == 0 and not result.unread and not result.notes
     (pool,) = result.services
     assert pool.kind.value == "worker_pool" and pool.listed == 2
     newest, oldest = pool.revisions
     assert newest.percent == 100 and oldest.percent == 0  # its instances' share
     assert [c.target for c in newest.changes or ()] == ["image"]
-    (note,) = result.notes
-    assert note.startswith("job job: not listed: a job has no revisions")
+    (job,) = result.jobs
+    assert (job.job, job.read, job.entries) == ("job", 0, ())  # never run
     table = history_table(result)
-    assert "worker pool pool · " in table and "note: job job: not listed" in table
-    assert "1 worker pool" in table
+    assert "worker pool pool · " in table and "job job · 0 configurations" in table
+    # a pool's split is of instances, not traffic (helper-700 F7)
+    assert "100% of instances" in table and "serving 100%" not in table
     doc = history_document(result)
-    assert doc["services"][0]["kind"] == "worker_pool" and doc["notes"] == [note]
+    assert doc["services"][0]["kind"] == "worker_pool" and doc["jobs"][0]["job"] == "job"
     parents = [c.request.parent for c in sandbox.calls if c.short == "ListRevisions"]
     assert parents == ["projects/p/locations/us-central1/workerPools/pool"]
-    # the summary counts what it shows and names the job as not listed (revhist62: a job
-    # alone was "0 of 0 revisions shown in 0 services")
+    runs = [c.request.parent for c in sandbox.calls if c.short == "ListExecutions"]
+    assert runs == ["projects/p/locations/us-central1/jobs/job"]
+    # the summary counts what it shows (revhist62: a job alone was "0 of 0 revisions shown
+    # in 0 services")
     assert result.summary() == (
-        "prod: 2 of 2 revisions shown in 1 worker pool; 1 job not listed: a job has no "
-        "revisions (exit 0)"
+        "prod: 2 of 2 revisions shown in 1 worker pool; 0 configurations of 0 executions "
+        "read in 1 job (exit 0)"
     )
     alone = asyncio.run(read_history(profile, load_settings(), services=["job"]))
-    assert alone.summary() == "prod: 1 job not listed: a job has no revisions (exit 0)"
+    assert alone.summary() == "prod: 0 configurations of 0 executions read in 1 job (exit 0)"

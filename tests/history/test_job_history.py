@@ -1,0 +1,144 @@
+"""`drift history` of a job, end to end against the sandbox: the configurations its executions
+ran (Execution.template), newest first, executions with one configuration one entry, what
+each changed, masked as revision history masks; a job never run; a failed execution; every
+format; `--limit` as executions read (one ListExecutions per job)."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from drift.history.formats import HistoryFormat
+from drift.history.model import HistoryResult
+from drift.history.read import read_history
+from drift.history.render import render_history
+from drift.profiles.loader import load_profile
+from drift.sandbox import Sandbox
+from drift.settings import load_settings
+from tests.conftest import MakeSandbox
+from tests.history.conftest import unescaped
+from tests.jobs.world import PROFILE as JOBS_PROFILE
+from tests.jobs.world import write_profile
+from tests.sandbox.jobworld import JOB_SPEC, world
+
+API_KEY = "ghp_jobhist0123456789abcdefghijklmnopqrs"  # a GitHub token's shape, in plain
+PROFILE = JOBS_PROFILE.replace("\njobs:\n", "\njobs:\n  idle: {}\n")  # never run
+
+
+@pytest.fixture
+def updated(make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Sandbox:
+    """Job `job` run twice, updated (MODE and a plain credential), run (failed), updated again
+    (a new image, the credential gone), run once; job `idle` never run."""
+    jobs = {"job": copy.deepcopy(JOB_SPEC), "idle": copy.deepcopy(JOB_SPEC)}
+    sandbox = make_sandbox(world(jobs=jobs))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    write_profile(tmp_path / "profiles", PROFILE)
+    monkeypatch.chdir(tmp_path)
+    sandbox.run_job("p", "job")
+    sandbox.run_job("p", "job")
+    sandbox.update_job("p", "job", env={"MODE": "batch", "API_KEY": API_KEY})
+    sandbox.run_job("p", "job", failure="The container exited with an error.")
+    sandbox.update_job(
+        "p", "job", image="us-docker.pkg.dev/example/migrate:2", env={"API_KEY": None}
+    )
+    sandbox.run_job("p", "job")
+    return sandbox
+
+
+def history(**options: object) -> HistoryResult:
+    profile = load_profile(Path("profiles"), "prod")
+    return asyncio.run(read_history(profile, load_settings(), **options))  # type: ignore[arg-type]
+
+
+def test_a_jobs_configurations_as_its_executions_ran_them(updated: Sandbox) -> None:
+    result = history()
+    assert result.exit_code == 0 and not result.unread, result.unread
+    job, idle = sorted(result.jobs, key=lambda j: j.job != "job")
+    assert (job.job, job.read, job.created, job.older) == ("job", 4, 4, 0)
+    newest, middle, first = job.entries
+    assert [(e.count, e.outcomes) for e in job.entries] == [
+        (1, (("succeeded", 1),)),
+        (1, (("failed", 1),)),
+        (2, (("succeeded", 2),)),  # two runs of one configuration: one entry
+    ]
+    assert first.name != first.last and first.create_time < middle.create_time  # type: ignore[operator]
+    assert first.changes is None  # the first execution: nothing ran before it
+    said = {(c.target, c.action.value, c.before, c.after) for c in middle.changes or ()}
+    assert said == {("env.MODE", "changed", "live", "batch"), ("env.API_KEY", "added", None, "***")}
+    said = {(c.target, c.action.value, c.before, c.after) for c in newest.changes or ()}
+    assert said == {
+        (
+            "image",
+            "changed",
+            "us-docker.pkg.dev/example/migrate:1",
+            "us-docker.pkg.dev/example/migrate:2",
+        ),
+        ("env.API_KEY", "removed", "***", None),
+    }
+    assert middle.creator and newest.creator  # who started each
+    assert (idle.job, idle.read, idle.entries) == ("idle", 0, ())
+    assert result.summary() == (
+        "prod: 2 of 2 revisions shown in 1 worker pool; 3 configurations of 4 executions read "
+        "in 2 jobs (exit 0)"
+    )
+
+
+def test_every_format_shows_it_and_never_the_plain_credential(updated: Sandbox) -> None:
+    result = history()
+    table = render_history(result, HistoryFormat.TABLE)
+    assert "job job · 3 configurations in 4 executions, newest first" in table
+    assert "executions job-" in table and "(2: 2 succeeded)" in table
+    assert "(failed)" in table and "(succeeded)" in table
+    assert "added env.API_KEY = ***" in table and "removed env.API_KEY (was ***)" in table
+    assert "the job's first execution: nothing ran before it" in table
+    assert "job idle · 0 configurations in 0 executions" in table and "no execution listed" in table
+    doc = json.loads(render_history(result, HistoryFormat.JSON))
+    (job,) = [j for j in doc["jobs"] if j["job"] == "job"]
+    assert [c["executions"] for c in job["configurations"]] == [1, 1, 2]
+    assert job["configurations"][1]["outcomes"] == {"failed": 1}
+    markdown = unescaped(render_history(result, HistoryFormat.MARKDOWN))
+    assert "### job job (3 configurations in 4 executions, newest first)" in markdown
+    for text in (table, json.dumps(doc), markdown):
+        assert API_KEY not in text and "jobhist" not in text
+
+
+def test_limit_counts_executions_read_and_the_oldest_is_said_unknown(updated: Sandbox) -> None:
+    result = history(limit=2, services=["job"])
+    (job,) = result.jobs
+    assert (job.read, job.created, job.older) == (2, 4, 2)
+    assert [e.outcomes for e in job.entries] == [(("succeeded", 1),), (("failed", 1),)]
+    assert job.entries[-1].changes is None
+    table = render_history(result, HistoryFormat.TABLE)
+    assert "(2 older not read: --limit, or no longer kept)" in table
+    assert "a drift it holds is as old as the oldest execution still listed" in table
+    listed = [c for c in updated.calls if c.short == "ListExecutions"]
+    assert [(c.request.parent, c.request.page_size) for c in listed] == [
+        ("projects/p/locations/us-central1/jobs/job", 2)
+    ]
+
+
+def test_a_template_updated_since_the_latest_execution_comes_first(updated: Sandbox) -> None:
+    updated.update_job("p", "job", env={"MODE": "dry-run"})
+    (job, _) = sorted(history().jobs, key=lambda j: j.job != "job")
+    pending, *ran = job.entries
+    assert (pending.name, pending.count, len(ran)) == ("template", 0, 3)
+    said = [(c.target, c.before, c.after) for c in pending.changes or ()]
+    assert said == [("env.MODE", "batch", "dry-run")]
+    table = render_history(history(), HistoryFormat.TABLE)
+    assert "the job's template, updated since its latest execution: its next execution" in table
+
+
+def test_the_command_lists_a_job_named_by_service(updated: Sandbox) -> None:
+    from tests.cliutil import drift
+
+    args = ("history", "prod", "--service", "job", "-f", "json")
+    done = drift(*args, env=updated.environ(), cwd=Path.cwd())
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    doc = json.loads(done.stdout)
+    assert [j["job"] for j in doc["jobs"]] == ["job"] and doc["services"] == []
+    assert API_KEY not in done.stdout + done.stderr
