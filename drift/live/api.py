@@ -4,7 +4,7 @@ of a region (paged), a service, a secret version's payload (CRC32C verified)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -117,7 +117,7 @@ async def pages(
     request_type: Callable[..., Any],
     call: Any,
     member: str,
-) -> AsyncIterator[Any]:
+) -> AsyncGenerator[Any, None]:
     """Each page a List method answers under `parent`, one call per page, following
     `next_page_token` ("the token of the next page", AIP-158) until it is empty; `member`
     names the page's resources (`services`, `revisions`, `secrets`). A list that would never

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -58,11 +59,13 @@ async def executions_of(
     request = partial(run_v2.ListExecutionsRequest, page_size=size)
     call = clients.executions.list_executions
     listed: dict[str, Any] = {}
-    async for response in pages(runner, "run", "ListExecutions", job, request, call, "executions"):
-        for execution in response.executions:
-            listed.setdefault(execution.name, execution)
-        if limit is not None and len(listed) >= limit:
-            break
+    responses = pages(runner, "run", "ListExecutions", job, request, call, "executions")
+    async with aclosing(responses):  # no page asked for past the `limit`th execution
+        async for response in responses:
+            for execution in response.executions:
+                listed.setdefault(execution.name, execution)
+            if limit is not None and len(listed) >= limit:
+                break
     return [*listed.values()][:limit]
 
 

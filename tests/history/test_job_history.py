@@ -17,7 +17,7 @@ from drift.history.model import HistoryResult
 from drift.history.read import read_history
 from drift.history.render import render_history
 from drift.profiles.loader import load_profile
-from drift.sandbox import Sandbox
+from drift.sandbox import Fault, Sandbox
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.history.conftest import unescaped
@@ -25,20 +25,27 @@ from tests.jobs.world import PROFILE as JOBS_PROFILE
 from tests.jobs.world import write_profile
 from tests.sandbox.jobworld import JOB_SPEC, world
 
+MOVED = "quartz-fjord-77-violet"  # a password, in plain
 API_KEY = "ghp_jobhist0123456789abcdefghijklmnopqrs"  # a GitHub token's shape, in plain
 PROFILE = JOBS_PROFILE.replace("\njobs:\n", "\njobs:\n  idle: {}\n")  # never run
 
 
 @pytest.fixture
 def updated(make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Sandbox:
+    return story(make_sandbox, monkeypatch, tmp_path)
+
+
+def story(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, cwd: Path, **options: str
+) -> Sandbox:
     """Job `job` run twice, updated (MODE and a plain credential), run (failed), updated again
     (a new image, the credential gone), run once; job `idle` never run."""
     jobs = {"job": copy.deepcopy(JOB_SPEC), "idle": copy.deepcopy(JOB_SPEC)}
-    sandbox = make_sandbox(world(jobs=jobs))
+    sandbox = make_sandbox(world(jobs=jobs, **options))
     for key, value in sandbox.environ().items():
         monkeypatch.setenv(key, value)
-    write_profile(tmp_path / "profiles", PROFILE)
-    monkeypatch.chdir(tmp_path)
+    write_profile(cwd / "profiles", PROFILE)
+    monkeypatch.chdir(cwd)
     sandbox.run_job("p", "job")
     sandbox.run_job("p", "job")
     sandbox.update_job("p", "job", env={"MODE": "batch", "API_KEY": API_KEY})
@@ -142,3 +149,42 @@ def test_the_command_lists_a_job_named_by_service(updated: Sandbox) -> None:
     doc = json.loads(done.stdout)
     assert [j["job"] for j in doc["jobs"]] == ["job"] and doc["services"] == []
     assert API_KEY not in done.stdout + done.stderr
+
+
+def test_executions_that_cannot_be_listed_are_an_incomplete_history(updated: Sandbox) -> None:
+    updated.inject(Fault(method="ListExecutions", code="PERMISSION_DENIED", match="jobs/job"))
+    result = history()
+    assert result.exit_code == 3 and [u.service for u in result.unread] == ["job job"]
+    assert [j.job for j in result.jobs] == ["idle"]  # the other job is still shown
+    assert "could not read job job" in result.summary() and "exit 3" in result.summary()
+
+
+def test_pages_are_followed_as_far_as_the_limit(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sandbox = story(make_sandbox, monkeypatch, tmp_path, pages="ragged")  # AIP-158's short pages
+    (job,) = history(limit=3, services=["job"]).jobs
+    assert job.read == 3 and [e.count for e in job.entries] == [1, 1, 1]
+    asked = len([c for c in sandbox.calls if c.short == "ListExecutions"])
+    (job,) = history(limit=None, services=["job"]).jobs
+    assert job.read == 4 and [e.count for e in job.entries] == [1, 1, 2]
+    later = [c.request for c in sandbox.calls if c.short == "ListExecutions"][asked:]
+    assert len(later) > 2 and later[0].page_token == "" and all(r.page_token for r in later[1:])
+
+
+def test_a_password_moved_to_a_plain_name_stays_masked(updated: Sandbox) -> None:
+    # masked as revision history masks it (`Masking.hidden`): the value a variable named for
+    # a password held, under a name that says nothing
+    updated.update_job("p", "job", env={"DB_PASSWORD": MOVED})
+    updated.run_job("p", "job")
+    updated.update_job("p", "job", env={"DB_PASSWORD": None, "CONN_OPT": MOVED})
+    updated.run_job("p", "job")
+    result = history()
+    (job,) = [j for j in result.jobs if j.job == "job"]
+    said = {(c.target, c.action.value, c.before, c.after) for c in job.entries[0].changes or ()}
+    assert said == {
+        ("env.CONN_OPT", "added", None, "***"),
+        ("env.DB_PASSWORD", "removed", "***", None),
+    }
+    for fmt in HistoryFormat:
+        assert MOVED not in render_history(result, fmt)
