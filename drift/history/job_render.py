@@ -17,13 +17,15 @@ RETAINED = (
 
 
 def job_heading(history: JobHistory) -> str:
-    """`3 configurations in 7 executions, newest first`; what ran before them, when not read."""
+    """`3 configurations in 7 executions, newest first`; how many more the job had."""
     said = (
         f"{plural(len(history.entries), 'configuration')} in "
         f"{plural(history.read, 'execution')}, newest first"
     )
     if history.older:
-        said += f" ({history.older} older not read: --limit, or no longer kept)"
+        # Job.execution_count counts every execution created: those past --limit, those
+        # Cloud Run no longer keeps, and any deleted (`gcloud run jobs executions delete`)
+        said += f" ({history.older} more created, not read: --limit, deleted or no longer kept)"
     return said
 
 

@@ -72,8 +72,11 @@ async def executions_of(
 def execution_records(
     listed: Sequence[Any], job: Any, container: str | None
 ) -> list[ExecutionRecord]:
-    """The executions `executions_of` listed, oldest first: by `create_time`, those created in
-    the same instant in the reverse of the listing's order (it is newest first)."""
+    """The executions `executions_of` listed, oldest first: by `create_time` (the listing's
+    own order: "sorted by creation time, descending"), those created in the same instant in
+    the reverse of the listing's order. Execution.create_time "is not guaranteed to be set in
+    happens-before order across separate operations" (execution.proto): two runs started at
+    once may be told in either order; an execution's name has no number to tell them by."""
     pb = raw(job)
     ordered = sorted(
         enumerate(listed),

@@ -121,7 +121,7 @@ def test_limit_counts_executions_read_and_the_oldest_is_said_unknown(updated: Sa
     assert [e.outcomes for e in job.entries] == [(("succeeded", 1),), (("failed", 1),)]
     assert job.entries[-1].changes is None
     table = render_history(result, HistoryFormat.TABLE)
-    assert "(2 older not read: --limit, or no longer kept)" in table
+    assert "(2 more created, not read: --limit, deleted or no longer kept)" in table
     assert "a drift it holds is as old as the oldest execution still listed" in table
     listed = [c for c in updated.calls if c.short == "ListExecutions"]
     assert [(c.request.parent, c.request.page_size) for c in listed] == [
