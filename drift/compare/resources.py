@@ -29,6 +29,8 @@ so an item of it is never foreign."""
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -45,10 +47,11 @@ def _instance_project(instance: str) -> str:
 
 
 def _share_key(share: str) -> str:
-    """A share as compared: its server's name whatever its case, its path as written (Linux
-    paths are case-sensitive)."""
+    """A share as compared: its server's name whatever its case, its path as the directory it
+    names (Linux paths are case-sensitive; repeated and trailing slashes and `.` name the same
+    directory, POSIX.1 "Pathname Resolution": `/exports/` is `/exports`)."""
     server, path = split_share(share)
-    return f"{server.lower()}:{path}"
+    return f"{server.lower()}:{posixpath.normpath(re.sub('/+', '/', path))}"
 
 
 def _mounted(value: str) -> list[str]:
