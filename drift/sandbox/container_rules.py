@@ -50,6 +50,7 @@ def validate_fields(template: Any) -> None:
                 raise invalid(f"{at}.ports.container_port: must be below 65536.")
             if port.name not in PROTOCOLS:
                 raise invalid(f"{at}.ports.name: '{port.name}' is not http1 or h2c.")
+        _validate_probes(container, at)
         for mount in container.volume_mounts:
             if ":" in mount.mount_path:  # VolumeMount.mount_path: "Must not contain ':'"
                 raise invalid(f"{at}.volume_mounts.mount_path: must not contain ':'.")
@@ -80,6 +81,22 @@ def validate_fields(template: Any) -> None:
                 raise invalid(
                     f"{at}.items.path: '{item.path}' must be relative, with no '..' element."
                 )
+
+
+def _validate_probes(container: Any, at: str) -> None:
+    """Probe.period_seconds "Must be greater or equal than timeout_seconds" (k8s.min.proto; its
+    timeout_seconds says "Must be smaller than period_seconds", yet Cloud Run's own default
+    startup probe has both 240: equal passes); 0 is the default, timeout 1 and period 10."""
+    for part in ("startup_probe", "liveness_probe"):
+        if not container.HasField(part):
+            continue
+        probe = getattr(container, part)
+        timeout, period = probe.timeout_seconds or 1, probe.period_seconds or 10
+        if period < timeout:
+            raise invalid(
+                f"{at}.{part}.period_seconds: {period} must be greater or equal than "
+                f"timeout_seconds ({timeout})."
+            )
 
 
 def validate_network_volumes(template: Any, gen1_volumes: str) -> None:

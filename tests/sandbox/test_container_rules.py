@@ -1,7 +1,8 @@
 """The container and volume field rules of run v2's k8s.min.proto, refused on a write as the API
 refuses them (helper-556 S2, S3): a container name that is no DNS label, two ports, a port out
 of range or of a protocol other than http1/h2c, a mount path with ':', a file mode over 0777,
-a secret item's path absolute or with a '..' element —
+a secret item's path absolute or with a '..' element, a probe's period below its timeout
+(Probe.period_seconds "Must be greater or equal than timeout_seconds") —
 each INVALID_ARGUMENT, with its valid neighbour taken."""
 
 from __future__ import annotations
@@ -38,6 +39,18 @@ def _mode(default: int = 0, item: int = 0, path: str = "token") -> Any:
     return change
 
 
+def _probe(part: str, timeout: int, period: int = 0) -> Any:
+    """The first container's `part` a TCP probe (HTTP for liveness) with these timings (0:
+    unset, the proto's default period 10)."""
+    action = (
+        {"tcp_socket": run_v2.TCPSocketAction(port=8080)}
+        if part == "startup_probe"
+        else {"http_get": run_v2.HTTPGetAction(path="/healthz")}
+    )
+    probe = run_v2.Probe(timeout_seconds=timeout, period_seconds=period, **action)
+    return _container(**{part: probe})
+
+
 @pytest.mark.parametrize(
     ("change", "said"),
     [
@@ -60,6 +73,10 @@ def _mode(default: int = 0, item: int = 0, path: str = "token") -> Any:
         (_mode(item=0o440, path="..token"), "must be relative, with no '..' element"),
         (_mode(item=0o440, path="/etc/token"), "must be relative"),
         (_mode(item=0o440, path="keys/token..v1"), None),
+        (_probe("startup_probe", timeout=240, period=5), "period_seconds: 5 must be greater"),
+        (_probe("startup_probe", timeout=240, period=240), None),  # the default probe's
+        (_probe("liveness_probe", timeout=20), "period_seconds: 10 must be greater or equal"),
+        (_probe("liveness_probe", timeout=10), None),
     ],
 )  # fmt: skip
 def test_a_containers_fields(
