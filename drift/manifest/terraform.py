@@ -323,10 +323,22 @@ def _workload(
     )
 
 
-IDENTIFIERS = frozenset({"name", "secret", "version", "path", "mount_path"})
+IDENTIFIERS = frozenset({"name", "secret", "version", "mount_path"})
 """What names a value rather than holding it (a variable's name, the secret and version a
-variable or volume references, where a file is mounted): never treated as sensitive, even in
-a block `after_sensitive` marks as a whole (a dynamic block over a sensitive map)."""
+variable or volume references, where a file is mounted; a secret volume item's file,
+`_identifier`): never treated as sensitive, even in a block `after_sensitive` marks as a whole
+(a dynamic block over a sensitive map)."""
+
+
+def _identifier(leaf: TPath) -> bool:
+    """Whether the value at `leaf` names a place (`IDENTIFIERS`): a `path` only where it is a
+    secret volume item's file (`volumes.secret.items.path`); a probe's HTTP path and an NFS
+    export's path are values a plan marks as any other (`/healthz?key=${var.key}`)."""
+    if leaf[-1] == "path":
+        return len(leaf) >= 5 and (leaf[-5], leaf[-3]) == ("secret", "items")
+    return leaf[-1] in IDENTIFIERS
+
+
 _PLACE = (("project",), ("location",))
 """Where the workload runs, which every message names (`WHERE`): never treated as sensitive."""
 _CONTAINERS: dict[str, TPath] = {
@@ -351,7 +363,7 @@ def _sensitive(
     # true: `after` sensitive as a whole, every value of it but where it is (marks yields ())
     for at in marks(sensitive, path):
         for leaf, value in _leaves(value_at(after, at), at):
-            if leaf[-1] in IDENTIFIERS or leaf in _PLACE:
+            if _identifier(leaf) or leaf in _PLACE:
                 continue
             settings |= settings_at(leaf, kind == JOB)
             if not isinstance(value, str):
