@@ -204,6 +204,9 @@ class Field:
     blocked_commands: BlockedCommands | None = None
     """The commands that would set it where `blocked` says no patch can: each row with
     `blocked` gives its own (a test keeps them paired), so no row gets another's."""
+    unwritable: Callable[[Any, Any, SettingValue], str] | None = None
+    """Why `write`, given the same arguments, cannot make this value ("" or None: it can): a
+    manual step says so, and nothing is written (`drift.fix.proposed.unwritable_steps`)."""
 
     unreadable: Callable[[Source], str] | None = None
     """Why the value cannot be read from this workload ("" or None: it can): the value read
@@ -222,7 +225,6 @@ class Field:
     floors: tuple[tuple[Kind, Floor], ...] = ()
     """The kinds that take more than a service at the least (a job's memory, a worker pool's
     CPU), each with its floor: a profile stating less is refused where it says it."""
-
     moot: Callable[[Mapping[str, SettingValue]], bool] | None = None
     """Whether the setting means nothing given the workload's other settings as read (a CMEK
     revocation action without a key): `drift init` leaves it out (None: never moot)."""

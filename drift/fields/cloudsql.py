@@ -15,9 +15,11 @@ that holds it; where it has none, it adds the one gcloud adds, volume `cloudsql`
 `/cloudsql` in the ingress container (a job's or pool's without a port: the one the profile
 describes) (VolumeMount.mount_path: "For Cloud SQL volumes, it can be left empty, or must
 otherwise be /cloudsql. All instances defined in the Volume will be available as
-/cloudsql/[instance]"). Where neither container can be told (a job's or pool's several, none
-with a port, none named) the row is not read, as `storage_buckets` is not
-(`drift.fields.ports.mounts_untold`)."""
+/cloudsql/[instance]"). Only the volumes some container mounts are read and changed: one
+mounted by none connects nothing (`drift.fields.ports.mounted`). Where neither container can
+be told (a job's or pool's several, none with a port, none named) the instances are read all
+the same, and a fix that would need the new volume leaves it to a manual step naming
+`container: NAME` (`_unmountable`, as `storage_buckets`)."""
 
 from __future__ import annotations
 
@@ -26,8 +28,16 @@ from typing import Any
 
 from drift.fields import access as a
 from drift.fields import lists
-from drift.fields.base import ANY_INDEX, EVERY_KIND, Field, SettingValue, Source, tf_template
-from drift.fields.ports import ingress, mounts_untold
+from drift.fields.base import (
+    ANY_INDEX,
+    EVERY_KIND,
+    Field,
+    SettingValue,
+    Source,
+    tf_container,
+    tf_template,
+)
+from drift.fields.ports import ingress, mount_untold, mounted
 
 VOLUME = "cloudsql"
 MOUNT_PATH = "/cloudsql"
@@ -37,10 +47,9 @@ holds its domain and a colon: `example.com:proj`, Cloud SQL's "instance connecti
 
 
 def _instances(source: Source) -> str:
-    volumes = source.revision.volumes
     return lists.joined(
         i
-        for v in volumes
+        for v in mounted(source.revision)
         if v.HasField("cloud_sql_instance")
         for i in v.cloud_sql_instance.instances
     )
@@ -68,29 +77,27 @@ def _write(workload: Any, container: Any, value: SettingValue) -> None:
     wanted = lists.items(value)
     held: set[str] = set()
     emptied: set[str] = set()
-    for volume in template.volumes:  # each a view on the template's own message
-        if "cloud_sql_instance" not in volume:
-            continue
+    sql = [v for v in mounted(template) if "cloud_sql_instance" in v]  # views on its own
+    for volume in sql:
         instances = [i for i in volume.cloud_sql_instance.instances if i in wanted]
         held.update(instances)
         volume.cloud_sql_instance.instances = instances
         if not instances:
             emptied.add(volume.name)
     new = [i for i in wanted if i not in held]
-    sql = [v for v in template.volumes if "cloud_sql_instance" in v]
     kept = [v for v in sql if v.name not in emptied] or sql  # else an emptied one, refilled
     into = ingress(template.containers)
     into = container if into is None else into
     if new and kept:
-        mounted = {m.name for m in into.volume_mounts} if into is not None else set()
-        target = next((v for v in kept if v.name in mounted), kept[0])
+        its = {m.name for m in into.volume_mounts} if into is not None else set()
+        target = next((v for v in kept if v.name in its), kept[0])
         target.cloud_sql_instance.instances = [*target.cloud_sql_instance.instances, *new]
         emptied.discard(target.name)
     if emptied:  # assigned last: the assignment copies the volumes it keeps
         template.volumes = [v for v in template.volumes if v.name not in emptied]
         for each in template.containers:
             each.volume_mounts = [m for m in each.volume_mounts if m.name not in emptied]
-    if not new or kept or into is None:  # into: never None (`mounts_untold`)
+    if not new or kept or into is None:  # into: never None (`_unmountable`)
         return
     run_v2 = a.run_v2()
     name = _free_name({v.name for v in template.volumes})
@@ -100,6 +107,19 @@ def _write(workload: Any, container: Any, value: SettingValue) -> None:
     # the container with the port, as Knative's annotation reads back (drift.fix.knative.pod);
     # a job's or pool's without one: the one the profile describes
     into.volume_mounts.append(run_v2.VolumeMount(name=name, mount_path=MOUNT_PATH))
+
+
+def _unmountable(workload: Any, container: Any, value: SettingValue) -> str:
+    """Why `_write` cannot make `value` (`Field.unwritable`): instances and no mounted Cloud SQL
+    volume to join (a new one is needed), and no container can be told to mount it."""
+    template = a.template_of(workload)
+    why = mount_untold(template, container)
+    if not why or not value or any("cloud_sql_instance" in v for v in mounted(template)):
+        return ""
+    return (
+        f"instance {lists.items(value)[0]} needs a new Cloud SQL volume mounted in one "
+        f"container: {why} (an instance a mounted Cloud SQL volume can take needs none)"
+    )
 
 
 def _free_name(taken: set[str]) -> str:
@@ -122,9 +142,12 @@ CLOUDSQL_FIELD = Field(
     "The Cloud SQL instances the revision connects to, each PROJECT:REGION:INSTANCE (a list "
     "or a,b; order does not matter); none: no Cloud SQL connection.",
     str | list[str],
-    terraform=(tf_template("volumes", ANY_INDEX, "cloud_sql_instance"),),
+    terraform=(
+        tf_template("volumes", ANY_INDEX, "cloud_sql_instance"),
+        tf_container("volume_mounts"),  # which are mounted (`mounted`)
+    ),
     read=_instances,
-    unreadable=mounts_untold,
+    unwritable=_unmountable,
     write=_write,
     gcloud=_flag,
     parse=_profile,

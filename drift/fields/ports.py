@@ -42,14 +42,24 @@ def ingress(containers: Any) -> Any | None:
     return containers[0] if len(containers) == 1 else None
 
 
-def mounts_untold(source: Source) -> str:
-    """Why a row whose fix mounts a new volume in the ingress container (a job's or pool's
-    without a port: the one the profile describes) is not read where neither can be told (a
-    job's or pool's several, none with a port, none named): the volume's mount would be
-    nobody's, so the value is not judged, as a container's own settings are not
-    (`drift.live.normalize.UNDESCRIBED`): `Field.unreadable` of `cloudsql_instances`,
-    `storage_buckets` and `nfs_shares` ("": it is read)."""
-    if source.container is None and len(source.revision.containers) > 1:
+def mounted(template: Any) -> list[Any]:
+    """The volumes of a template (raw or proto-plus: views on its own messages) that some
+    container mounts. One no container mounts connects nothing: "Volume represents a named
+    volume in a container", "VolumeMount describes a mounting of a Volume within a container"
+    (run v2 k8s.min.proto), a Cloud SQL volume's instances being "available as
+    /cloudsql/[instance]" only where a VolumeMount puts it; Knative refuses one ("volume with
+    name %q not mounted", serving's k8s_validation.go). So `cloudsql_instances`,
+    `storage_buckets` and `nfs_shares` read, and their fixes touch, only these."""
+    names = {m.name for c in template.containers for m in c.volume_mounts}
+    return [v for v in template.volumes if v.name in names]
+
+
+def mount_untold(template: Any, container: Any) -> str:
+    """Why a fix cannot mount a new volume in the ingress container (a job's or pool's without
+    a port: `container`, the one the profile describes) where neither is there (several, none
+    with a port, none named): the `Field.unwritable` of the volume rows for a value no mounted
+    volume can take ("": it can). The value is read all the same (`mounted`)."""
+    if container is None and ingress(template.containers) is None:
         return f"its containers have no port, and {UNTOLD}"
     return ""
 

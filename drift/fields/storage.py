@@ -9,16 +9,19 @@ Knative: `volumes[].csi` (driver `gcsfuse.run.googleapis.com`, `volumeAttributes
 and `volumes[].nfs.server/.path` (drift.fix.knative.pod); Terraform: `template.volumes.gcs.
 bucket`, `template.volumes.nfs` (a job's under `template.template`).
 
-Each is compared as a set, whatever volume holds it: staging mounting production's bucket (or
-share) is drift, and so is one no longer mounted. A fix changes only what its plan names
-(`_write`): a bucket (share) no longer wanted is replaced by one the profile adds in every
-volume that mounts it, each keeping its name, read-only flag, mount options and mounts; the
-volumes of one left over go with their mounts; a bucket (share) no volume takes gets a new
-volume `gcs` (`nfs`; then `-N`) mounted at `/mnt/NAME` in the ingress container (a job's or
-pool's without a port: the one the profile describes), which the plan says
-(`_added_note`). Every other volume and mount stays as it runs. gcloud's `--add-volume` and
-`--remove-volume` name each volume, which a profile's list does not: the script leaves the
-change to `drift fix` (the rows' `no_flag`).
+Each is compared as a set, whatever volume holds it, of the volumes some container mounts (one
+mounted by none connects nothing: `drift.fields.ports.mounted`), whichever container the
+profile describes: staging mounting production's bucket (or share) is drift, and so is one no
+longer mounted. A fix changes only what its plan names (`_write`, on those volumes): a bucket
+(share) no longer wanted is replaced by one the profile adds in every volume that mounts it,
+each keeping its name, read-only flag, mount options and mounts; the volumes of one left over go
+with their mounts; a bucket (share) no volume takes gets a new volume `gcs` (`nfs`; then `-N`)
+mounted at `/mnt/NAME` in the ingress container (a job's or pool's without a port: the one the
+profile describes), which the plan says (`_added_note`); where neither can be told (several,
+none with a port, none named), that value is a manual step naming `container: NAME`, and
+nothing of it is written (`_unmountable`). Every other volume and mount stays as it runs.
+gcloud's `--add-volume` and `--remove-volume` name each volume, which a profile's list does
+not: the script leaves the change to `drift fix` (the rows' `no_flag`).
 
 Whether the revision may write it (`GCSVolumeSource.read_only`, `NFSVolumeSource.read_only`:
 gcloud's `--add-volume=…,readonly=true`, "If true, this volume will be read-only from all
@@ -48,9 +51,10 @@ from drift.fields.base import (
     PlannedSetting,
     SettingValue,
     Source,
+    tf_container,
     tf_template,
 )
-from drift.fields.ports import ingress, mounts_untold
+from drift.fields.ports import ingress, mount_untold, mounted
 from drift.kinds import Kind
 
 MOUNT_ROOT = "/mnt"
@@ -211,11 +215,11 @@ def _write(kind: Network, workload: Any, container: Any, value: SettingValue) ->
     template = a.template_of(workload)
     wanted = modes(value)
     stale: dict[str, list[Any]] = {}  # each unwanted item, in the order volumes give them
-    for volume in template.volumes:  # each a view on the template's own message
-        if kind.source in volume and kind.key(volume) not in wanted:
+    ours = [v for v in mounted(template) if kind.source in v]  # views on the template's own
+    for volume in ours:
+        if kind.key(volume) not in wanted:
             stale.setdefault(kind.key(volume), []).append(volume)
-    held = {kind.key(v) for v in template.volumes if kind.source in v}
-    new = [i for i in wanted if i not in held]
+    new = _new(kind, ours, wanted)
     for volumes, item in zip(stale.values(), new, strict=False):
         for volume in volumes:
             kind.point(volume, item)
@@ -227,11 +231,35 @@ def _write(kind: Network, workload: Any, container: Any, value: SettingValue) ->
     run_v2 = a.run_v2()
     into = ingress(template.containers)
     into = container if into is None else into
-    for item in new[len(stale) :] if into is not None else ():  # never (`mounts_untold`)
+    for item in new[len(stale) :] if into is not None else ():  # never (`mount_untold`)
         name = _free_name(kind.source, {v.name for v in template.volumes})
         template.volumes.append(run_v2.Volume(name=name, **{kind.source: kind.make(item)}))
         into.volume_mounts.append(run_v2.VolumeMount(name=name, mount_path=f"{MOUNT_ROOT}/{name}"))
-    _mode(kind, [v for v in template.volumes if kind.source in v], wanted)
+    _mode(kind, [v for v in mounted(template) if kind.source in v], wanted)
+
+
+def _new(kind: Network, volumes: list[Any], wanted: dict[str, str]) -> list[str]:
+    """The items wanted that none of `volumes` (the mounted ones of the kind) holds."""
+    held = {kind.key(v) for v in volumes}
+    return [i for i in wanted if i not in held]
+
+
+def _unmountable(kind: Network, workload: Any, container: Any, value: SettingValue) -> str:
+    """Why `_write` cannot make `value` (`Field.unwritable`): an item would need a new volume
+    (more added than left to repoint) and no container can be told to mount it."""
+    template = a.template_of(workload)
+    if not (why := mount_untold(template, container)):
+        return ""
+    ours = [v for v in mounted(template) if kind.source in v]
+    wanted = modes(value)
+    left = {kind.key(v) for v in ours} - set(wanted)
+    added = _new(kind, ours, wanted)
+    if len(added) <= len(left):  # repointed, dropped or a mode changed: no container needed
+        return ""
+    return (
+        f"{kind.item} {added[len(left)]} needs a new volume mounted in one container: {why} "
+        f"(a {kind.item} repointed in a mounted volume needs none)"
+    )
 
 
 def _read_only(kind: Network, volume: Any) -> bool:
@@ -239,9 +267,10 @@ def _read_only(kind: Network, volume: Any) -> bool:
 
 
 def _read(kind: Network, source: Source) -> str:
-    """Each item the volumes mount, `:ro` where every volume of it is read-only, else `:rw`."""
+    """Each item the volumes some container mounts hold (`drift.fields.ports.mounted`), `:ro`
+    where every such volume of it is read-only, else `:rw`."""
     writable: dict[str, bool] = {}
-    for v in source.revision.volumes:
+    for v in mounted(source.revision):
         if v.HasField(kind.source):
             key = kind.key(v)
             writable[key] = writable.get(key, False) or not _read_only(kind, v)
@@ -311,12 +340,14 @@ def _row(kind: Network) -> Field:
         kind.setting,
         kind.help,
         str | list[str],
-        terraform=(tf_template("volumes", ANY_INDEX, kind.source),),
+        terraform=(tf_template("volumes", ANY_INDEX, kind.source), tf_container("volume_mounts")),
         read=lambda source: _read(kind, source),
         write=lambda workload, container, value: _write(kind, workload, container, value),
         gcloud=lambda value: _flags(kind, value),
         no_flag=no_flag,
-        unreadable=mounts_untold,
+        unwritable=lambda workload, container, value: _unmountable(
+            kind, workload, container, value
+        ),
         parse=lambda value: _parse(kind, value),
         normalise=lists.same_text,
         equivalent=same_items,

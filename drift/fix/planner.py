@@ -45,7 +45,7 @@ from drift.fix.model import EnvChange, ManualStep, ServicePlan, SettingChange
 from drift.fix.mount_step import mount_step, unreachable
 from drift.fix.patch import promotion_tags
 from drift.fix.probetag import moved_tag_steps, probe_tag_steps
-from drift.fix.proposed import Proposed
+from drift.fix.proposed import Proposed, unwritable_steps
 from drift.fix.revision_name import renamed_note
 from drift.fix.sidecar_settings import limit_steps, sidecar_changes
 from drift.fix.startup_steps import order_steps
@@ -135,18 +135,18 @@ class ServicePlanner:
             for s in wrong
             if s.name in blocked
         ]
-        on = base.template if base is not None else None
+        on = base.template if base is not None else None  # a job's, pool's: own (`pool_base`)
         # a GPU on an instance too small for it first: under a GPU, a cpu below 1 is refused
         # for the GPU (its step says so), not for what Cloud Run requires below 1 CPU
-        # a job or pool: its own template (a pool's whose revision failed: `pool_base`'s)
         proposed = Proposed(self.live, on, self.service.container, settings)
+        proposed, unmounted = unwritable_steps(self.cmd, proposed)
         settings, gpu = gpu_steps(self.cmd, proposed)
         side, steps = sidecar_changes(self.service, template, self._within, silenced.kept)
         floored = replace(proposed, settings=settings)  # with the sidecars' limits: one write
         settings, side, floor, held = limit_steps(self.cmd, floored, side, self._within)
         settings, cap = cap_steps(self.cmd, replace(proposed, settings=settings))
         settings, order = order_steps(replace(proposed, settings=settings + side))
-        self.manual += gpu + floor + cap + steps + held + order  # below 1 CPU; a task cap…
+        self.manual += unmounted + gpu + floor + cap + steps + held + order  # below 1 CPU…
         settings += kept_defaults(  # a sidecar's cpu moves the instance's too (helper-554 F3)
             replace(proposed, settings=settings), stated, meets, template.settings
         )

@@ -1,19 +1,23 @@
 """What a plan proposes for one workload's settings, before a step takes out what Cloud Run
 would refuse (below one CPU: `drift.fix.below_one`; under a GPU: `drift.fix.gpu_floor`; a job's
 parallelism above its task count: `drift.fix.task_cap`; a service's minimum instances above its
-maximum: `drift.fix.instance_cap`): the changes, and the template they would make, judged with
-the patch applied."""
+maximum: `drift.fix.instance_cap`; a volume no container can be told to mount:
+`unwritable_steps`): the changes, and the template they would make, judged with the patch
+applied."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from drift.fields import FIELDS
 from drift.fields.access import template_of
-from drift.fix.model import ServicePlan, SettingChange
+from drift.fix.commands import Commands
+from drift.fix.manual import blocked_step
+from drift.fix.model import ManualStep, ServicePlan, SettingChange
 from drift.fix.patch import patched_template
 from drift.live.model import LiveService
-from drift.live.normalize import raw
+from drift.live.normalize import pick_container, raw
 
 
 @dataclass(frozen=True)
@@ -35,3 +39,24 @@ class Proposed:
         changes = tuple(self.settings if settings is None else settings)
         plan = ServicePlan("", "", "", "", "", "", settings=changes)
         return patched_template(self.live.source, plan, self.container, self.base, clear_name=False)
+
+
+def unwritable_steps(cmd: Commands, proposed: Proposed) -> tuple[Proposed, list[ManualStep]]:
+    """The proposed changes a row's write cannot make on what the fix builds on, with the
+    container the patch would give it (`Field.unwritable`: a volume list whose new volume no
+    container can be told to mount), each taken out and left to a manual step saying why, as
+    a blocked setting's (`blocked_step`): nothing of it is written without the plan saying so."""
+    workload = proposed.workload([])
+    container = pick_container(template_of(workload).containers, proposed.container)
+    why = {
+        c.name: reason
+        for c in proposed.settings
+        if c.container is None
+        and (check := FIELDS[c.name].unwritable) is not None
+        and (reason := check(workload, container, c.after))
+    }
+    kept = [c for c in proposed.settings if c.name not in why]
+    steps = [
+        blocked_step(cmd, c.name, c.after, why[c.name]) for c in proposed.settings if c.name in why
+    ]
+    return replace(proposed, settings=kept), steps

@@ -64,7 +64,7 @@ def said(found: list[dict[str, Any]]) -> list[tuple[str, str | None, str]]:
 
 def workload(kind: str, volumes: list[dict[str, Any]]) -> dict[str, Any]:
     """api of `kind` mounting `volumes` (a Cloud SQL one at /cloudsql, another at
-    /mnt/NAME) in its container (a worker pool's first)."""
+    /mnt/NAME) in its container (a worker pool's first; a job's one)."""
     mounts = [
         {
             "name": v["name"],
@@ -82,6 +82,8 @@ def workload(kind: str, volumes: list[dict[str, Any]]) -> dict[str, Any]:
     spec["template"]["volumes"] = volumes
     if kind == "worker_pools":
         spec["template"]["containers"][0]["volumeMounts"] = mounts
+    else:  # its one container (a volume no container mounts is not read: fields.ports.mounted)
+        spec["template"]["containers"] = [{"volumeMounts": mounts}]
     return spec
 
 

@@ -248,3 +248,29 @@ def test_live_a_revision_split_onto_prods_bucket_is_foreign(
     ]
     assert "api in staging's revision api-" in found[0]["message"], found
     assert code == 1, table
+
+
+@pytest.mark.parametrize("kind", ["jobs", "worker_pools"])
+def test_live_a_job_or_pool_whose_container_cannot_be_told_on_prods_bucket_is_shared(
+    make_sandbox: MakeSandbox, tmp_path: Path, kind: str
+) -> None:
+    """Two containers, neither with a port, the profiles naming none: which buckets and shares
+    the template mounts is read all the same (it was not: "equivalent", exit 0, a note)."""
+    world = _world(kind, (PROD_BUCKET, PROD_SHARE), (PROD_BUCKET, PROD_SHARE))
+    for project in world["projects"].values():
+        template = project[kind]["api"]["template"]
+        mounts = [m for c in template.get("containers", []) for m in c.get("volumeMounts", [])]
+        template.pop("image", None)
+        template.pop("env", None)
+        template["containers"] = [
+            {"name": "consumer", "image": stateful.IMAGE},
+            {"name": "agent", "image": stateful.IMAGE, "volumeMounts": mounts},
+        ]
+    sandbox = make_sandbox(world)
+    profiles = [
+        f"project: {p}\nregion: us-central1\n{kind}:\n  api: {{}}\n" for p in world["projects"]
+    ]
+    env = sandbox.environ()
+    code, found, table = stateful.compare(tmp_path, *profiles, BOTH, "--live", env=env)
+    assert [(d["kind"], d["target"]) for d in found] == [("value.shared", t) for t in BOTH], table
+    assert code == 1 and "storage_buckets was not compared" not in table, table

@@ -39,9 +39,11 @@ def workload_profile(kind: str, settings: str) -> str:
 
 def volumes_world(volumes: list[Any], *mounts: list[Any]) -> dict[str, Any]:
     """`jobworld`'s world whose job and worker pool hold `volumes`, the pool's containers
-    (consumer, agent) each mounting what `mounts` gives it in order."""
+    (consumer, agent) each mounting what `mounts` gives it in order, the job's one container
+    all of them (a volume no container mounts is not read: `drift.fields.ports.mounted`)."""
     job = copy.deepcopy(JOB_SPEC)
     job["template"]["volumes"] = copy.deepcopy(volumes)
+    job["template"]["containers"] = [{"volumeMounts": [m for its in mounts for m in its]}]
     pool = copy.deepcopy(POOL_SPEC)
     pool["template"]["volumes"] = copy.deepcopy(volumes)
     for container, its in zip(pool["template"]["containers"], mounts, strict=False):

@@ -123,9 +123,9 @@ def test_a_drifted_cloud_sql_connection_is_found_planned_and_fixed(
 def test_the_same_instances_in_another_order_or_volume_are_clean(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
-    sandbox = make_sandbox(
-        _service([_sql("a", PROD), _sql("b", STAGING)], [{"name": "a", "mountPath": "/cloudsql"}])
-    )
+    volumes = [_sql("a", PROD), _sql("b", STAGING)]
+    mount = [{"name": "a", "mountPath": "/cloudsql"}]  # b: the sidecar's
+    sandbox = make_sandbox(_service(volumes, mount, ({"name": "b", "mountPath": "/cloudsql"},)))
     line = f"      cloudsql_instances: {STAGING},{PROD}\n"
     assert _findings(sandbox, tmp_path, line) == (0, [])
 

@@ -255,27 +255,6 @@ def test_every_volume_mounting_the_bucket_replaced_is_repointed(
     assert _findings(sandbox, tmp_path, line, "storage_buckets") == (0, [])
 
 
-@pytest.mark.parametrize(
-    "line",
-    [f"storage_buckets: {STAGING}", f"nfs_shares: {STAGING_NFS}", "cloudsql_instances: p:r:db"],
-)
-def test_a_pool_whose_container_cannot_be_told_is_not_judged_nor_written(
-    make_sandbox: MakeSandbox, tmp_path: Path, line: str
-) -> None:
-    """Two containers, neither with a port, none named: a new volume's mount would be nobody's
-    (it was a volume mounted nowhere, or a write of nothing said as made; Cloud SQL's was
-    written mounted nowhere and the re-check called it clean): unverified, with how to name
-    it, and no write (one rule, `drift.fields.ports.mounts_untold`)."""
-    sandbox = make_sandbox(volumes_world([]))
-    text = workload_profile("worker_pools", line).replace("    container: consumer\n", "")
-    done = drift_on(sandbox, tmp_path, ("prod", text), "check", "prod", "--format", "json")
-    assert done.returncode == 3, done.stdout + done.stderr
-    assert "container: NAME" in done.stdout, done.stdout
-    fixed = drift_on(sandbox, tmp_path, ("prod", text), "fix", "prod", "--yes", "--no-verify")
-    assert "container: NAME" in fixed.stdout, fixed.stdout
-    assert not sandbox.worker_pool("p", "pool").template.volumes
-
-
 def test_gclouds_volumes_each_have_their_own_name() -> None:
     """The row's `gcloud` (never printed as a command: `no_flag`) names no two volumes alike."""
     from drift.fields import FIELDS
@@ -321,7 +300,8 @@ def test_a_bucket_mounted_writable_where_the_profile_says_read_only_is_drift(
         _gcs("ro", PROD, readOnly=True),
         _gcs("models", MODELS),
     ]
-    sandbox = make_sandbox(_service(volumes, [("rw", "/data")], [("ro", "/in")]))
+    app = [("rw", "/data"), ("models", "/models")]
+    sandbox = make_sandbox(_service(volumes, app, [("ro", "/in")]))
     line = f"      storage_buckets: {setting}\n"
     code, found = _findings(sandbox, tmp_path, line, "storage_buckets")
     assert (code, [f["actual"] for f in found]) == ((1, [actual]) if actual else (0, [])), found
@@ -329,7 +309,7 @@ def test_a_bucket_mounted_writable_where_the_profile_says_read_only_is_drift(
     assert done.returncode == 0, done.stdout + done.stderr
     assert _volumes(sandbox.service(LAB, "app").template) == (
         after,
-        {"app": [("rw", "/data")], "otel": [("ro", "/in")]},
+        {"app": app, "otel": [("ro", "/in")]},
     )
     assert _findings(sandbox, tmp_path, line, "storage_buckets") == (0, [])
 

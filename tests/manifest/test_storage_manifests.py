@@ -71,9 +71,14 @@ def test_a_terraform_plan_of_a_service_and_a_job_holds_their_buckets_and_shares(
         {"name": "data", "gcs": [{"bucket": "acme-prod-uploads", "read_only": True}]},
         {"name": "share", "nfs": [{"server": "10.0.0.2", "path": "/prod", "read_only": False}]},
     ]
+    mounts = [{"name": "data", "mount_path": "/data"}, {"name": "share", "mount_path": "/s"}]
     changes = data["resource_changes"]
-    changes[1]["change"]["after"]["template"][0]["volumes"] = volumes
-    changes[4]["change"]["after"]["template"][0]["template"][0]["volumes"] = volumes
+    for template in (
+        changes[1]["change"]["after"]["template"][0],
+        changes[4]["change"]["after"]["template"][0]["template"][0],
+    ):  # each mounted: a volume no container mounts is not read (fields.ports.mounted)
+        template["volumes"] = volumes
+        template["containers"][0]["volume_mounts"] = mounts
     api, _, job = read(dumps(data), "plan.json").workloads
     for resource, template, kind in (
         (api.resource, api.resource.template, Kind.SERVICE),

@@ -110,7 +110,15 @@ def test_a_sensitive_value_is_a_secret_no_output_can_carry() -> None:
             {"template": [{"containers": [{"env": [{}, {"value_source": True}]}]}]},
             {("env.LOG_FORMAT", None)},
         ),
-        ({"template": [{"containers": [{"volume_mounts": True}]}]}, {("mount.*", None)}),
+        (  # which volumes are mounted: those the volume rows read (fields.ports.mounted)
+            {"template": [{"containers": [{"volume_mounts": True}]}]},
+            {
+                ("mount.*", None),
+                ("setting.cloudsql_instances", None),
+                ("setting.storage_buckets", None),
+                ("setting.nfs_shares", None),
+            },
+        ),
         (
             {"template": [{"volumes": True}]},
             {
