@@ -10,6 +10,7 @@ it is not read (`drift.fields.ports.mounted`). End to end through the CLI on the
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -53,11 +54,12 @@ def _untold(volumes: list[dict[str, Any]], agent: list[dict[str, Any]]) -> dict[
     return world
 
 
-def _profile(kind: str, *lines: str) -> str:
-    """Profile `prod` stating `lines` for the job or pool, naming no container."""
+def _profile(kind: str, *lines: str, container: str = "") -> str:
+    """Profile `prod` stating `lines` for the job or pool, naming `container` (or none)."""
     name = KINDS[kind][0]
+    named = f"    container: {container}\n" if container else ""
     settings = "".join(f"      {line}\n" for line in lines)
-    return f"project: p\nregion: us-central1\n{kind}:\n  {name}:\n    settings:\n{settings}"
+    return f"project: p\nregion: us-central1\n{kind}:\n  {name}:\n{named}    settings:\n{settings}"
 
 
 def _check(sandbox: Sandbox, tmp_path: Path, text: str) -> tuple[int, list[tuple[str, str]]]:
@@ -178,12 +180,13 @@ def test_a_volume_no_container_mounts_is_not_read(
 ) -> None:
     """A volume no container mounts connects nothing (k8s.min.proto: a Volume is "in a
     container" through a VolumeMount; a Cloud SQL one's instances are at /cloudsql/[instance]
-    of a mount): prod's there beside staging's mounted one reads clean (it read as drift, both
-    named), and no fix touches it."""
+    of a mount): prod's there beside staging's mounted one reads clean, whichever container
+    the profile describes (it read as drift, both named)."""
     source = next(k for k in ("gcs", "nfs", "cloudSqlInstance") if k in orphan)
     item = {"gcs": STAGING, "nfs": STAGING_NFS, "cloudSqlInstance": STAGING_SQL}[source]
     ours = _volume("new", "sql" if source == "cloudSqlInstance" else source, item)
     path = "/cloudsql" if source == "cloudSqlInstance" else "/new"
     sandbox = make_sandbox(_untold([orphan, ours], [{"name": "new", "mountPath": path}]))
-    for kind in KINDS:
-        assert _check(sandbox, tmp_path, _profile(kind, line)) == (0, []), kind
+    for kind, container in itertools.product(KINDS, ("agent", "")):  # agent: read before too
+        text = _profile(kind, line, container=container)
+        assert _check(sandbox, tmp_path, text) == (0, []), (kind, container)
