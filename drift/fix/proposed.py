@@ -46,13 +46,15 @@ def unwritable_steps(cmd: Commands, proposed: Proposed) -> tuple[Proposed, list[
     container the patch would give it (`Field.unwritable`: a volume list whose new volume no
     container can be told to mount), each taken out and left to a manual step saying why, as
     a blocked setting's (`blocked_step`): nothing of it is written without the plan saying so."""
+    asked = [c for c in proposed.settings if c.container is None and FIELDS[c.name].unwritable]
+    if not asked:
+        return proposed, []
     workload = proposed.workload([])
     container = pick_container(template_of(workload).containers, proposed.container)
     why = {
         c.name: reason
-        for c in proposed.settings
-        if c.container is None
-        and (check := FIELDS[c.name].unwritable) is not None
+        for c in asked
+        if (check := FIELDS[c.name].unwritable) is not None
         and (reason := check(workload, container, c.after))
     }
     kept = [c for c in proposed.settings if c.name not in why]
