@@ -50,6 +50,7 @@ from drift.fields.base import (
 )
 from drift.fields.ports import DEFAULT_PORT, ingress
 from drift.kinds import Kind
+from drift.textsafe import free_delimiter
 
 TIMINGS = (
     ("delay", "initial_delay_seconds", "initialDelaySeconds", 0),
@@ -284,9 +285,36 @@ def _flag(kind: str) -> Any:
         if check.service:
             keys.append(f"grpc.service={check.service}")
         keys += [f"{g}={check.timings[w]}" for w, _, g, _ in TIMINGS if w in check.timings]
-        return f"--{kind}-probe=" + ",".join(keys)
+        # an ArgDict: a path or service holding a comma takes `^D^` (`gcloud topic escaping`)
+        delim = free_delimiter(keys) or ","
+        return f"--{kind}-probe=" + ("" if delim == "," else f"^{delim}^") + delim.join(keys)
 
     return flag
+
+
+def script_drops(name: str, live: Any, container: str, after: SettingValue) -> str:
+    """Why gcloud's `--startup-probe` / `--liveness-probe` for `after` would change more than
+    the plan names ("": it would not; `drift.fix.formats.gcloud` leaves such a change to drift
+    fix): the flag builds a new probe from its keys alone (gcloud 528 command_lib/run/
+    config_changes.py `_MakeProbe`), and none says an HTTP probe's headers (flags.py
+    `_SUPPORTED_STARTUP_PROBE_KEYS`, `_SUPPORTED_LIVENESS_PROBE_KEYS`), which `_writer` keeps
+    where the probe stays HTTP. Every other part of a probe (`TIMINGS`, the action's port,
+    path, gRPC service) the flag states. `live`: the run_v2 workload read (None: not read);
+    `container`: the one the change is of ("": the ingress container)."""
+    if name not in ("startup_probe", "liveness_probe") or live is None:
+        return ""
+    containers = a.template_of(live).containers
+    named = (c for c in containers if c.name == container)
+    held = next(named, None) if container else ingress(containers)
+    if held is None or name not in held or parse_check(after).kind != "http":
+        return ""
+    probe = getattr(held, name)
+    if "http_get" not in probe or not len(probe.http_get.http_headers):
+        return ""
+    return (
+        f"cannot keep the HTTP headers the {name.replace('_', ' ')} sends (--"
+        f"{name.split('_')[0]}-probe builds a new probe, and no key of it says headers)"
+    )
 
 
 def _row(name: str, help: str, kinds: frozenset[Kind], example: str) -> Field:

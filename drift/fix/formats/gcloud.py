@@ -15,6 +15,7 @@ from drift.fields import FIELDS
 from drift.fields.base import GcloudArg
 from drift.fields.gpu_floor import WATCHED
 from drift.fields.hardware import TOP_LEVEL_ONLY
+from drift.fields.health import script_drops
 from drift.fields.ports import ingress_name
 from drift.fix.commands import update_command
 from drift.fix.formats import gcloud_keep as keep
@@ -156,6 +157,7 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
             out.left.append(s)
             continue
         why = FIELDS[s.name].lacks_flag(sp.kind, s.after, sp.hidden)  # the manual steps' too
+        why = why or script_drops(s.name, sp.live, s.container or sp.primary, s.after)
         if why:
             out.skipped.append(
                 f"setting {s.name}: {shell_line(update_command(sp.kind))} {why}; drift fix makes it"
