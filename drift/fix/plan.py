@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from drift.diff.differences import system_key
 from drift.errors import ExitCode
+from drift.fields.health_rules import h2c_note
 from drift.findings import Finding
 from drift.fix.base import Base, fix_base
 from drift.fix.journal import Entry
@@ -107,7 +108,7 @@ async def plan_environment(
         for sp in plan.services
         if sp.has_patch
     }
-    checked = policy_notes(plan, result.state, patched)
+    checked = policy_notes(plan, result.state, patched) + h2c_notes(plan, patched)
     return Planned(result, replace(plan, notes=plan.notes + checked), patched, bases, entries)
 
 
@@ -206,6 +207,17 @@ def policy_notes(plan: Plan, state: LiveState, patched: Mapping[str, Any]) -> tu
         for sp in plan.services
         if sp.key in patched
         if (said := plan_note(sp, state.services[sp.key].source, patched[sp.key]))
+    )
+
+
+def h2c_notes(plan: Plan, patched: Mapping[str, Any]) -> tuple[str, ...]:
+    """Each service whose written workload would run an HTTP probe beside end-to-end HTTP/2
+    on its ingress container where the plan changes one of them (`health_rules.h2c_note`)."""
+    return tuple(
+        f"{sp.label}: {said}"
+        for sp in plan.services
+        if sp.key in patched
+        if (said := h2c_note(sp.kind, patched[sp.key], {s.name for s in sp.settings}))
     )
 
 

@@ -13,6 +13,7 @@ from drift.errors import Problem
 from drift.fields import FIELDS, SettingValue, stated_conflicts
 from drift.fields.cpu_floor import UNNAMED, instance_rules
 from drift.fields.cpu_memory import OTHERS, memory_conflicts, other_limits, sidecar_conflicts
+from drift.fields.health_rules import probe_rules
 from drift.fields.moot import stated_moot
 from drift.findings import Location, Severity
 from drift.kinds import INGRESS_ONLY_ENV, Kind
@@ -172,14 +173,15 @@ def _workload(
     whole = {**stated, **other_limits(held)}
     noted = sidecar_conflicts(name, whole)  # a sidecar's own pair (h657 LOW-2, h669 F4)
     instance = instance_rules(name, kind, whole)  # unnamed containers may meet: noted
-    for key, message in stated_conflicts(name, kind, whole):
+    refused, told = probe_rules(name, kind, svc.container, stated)
+    for key, message in [*stated_conflicts(name, kind, whole), *refused]:
         at = _located(key, settings, sidecars)
         if (key, message) in instance:
             merged.notes.append(Problem(at.file, at.line, message + UNNAMED))
         else:
             merged.problems.append(Problem(at.file, at.line, message))
     moot = stated_moot(name, stated)
-    for key, message in [*moot, *memory_conflicts(name, kind, whole), *noted]:
+    for key, message in [*moot, *memory_conflicts(name, kind, whole), *noted, *told]:
         at = _located(key, settings, sidecars)  # said, not refused: moot, or a sidecar may help
         merged.notes.append(Problem(at.file, at.line, message))
     described = f"container {svc.container}" if svc.container else "the ingress container"

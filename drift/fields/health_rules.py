@@ -1,0 +1,111 @@
+"""What the probe rows (`drift.fields.health`) say beside the rest of a workload's settings:
+refusals and notes when a profile loads (`drift.profiles.build`), and a plan's note on the
+workload a fix would write (`drift.fix.plan`).
+
+- A service's ingress container always runs a startup probe: "A TCP startup probe is
+  automatically configured for a new Cloud Run service with default values … equivalent to
+  … tcpSocket: port: CONTAINER_PORT timeoutSeconds: 240 periodSeconds: 240
+  failureThreshold: 1" (cloud.google.com/run/docs/configuring/healthchecks, "The default TCP
+  startup probe"), and drift reads one without its own as that probe. So a service's
+  `startup_probe: none` could never be what runs: a check would report it forever and a fix
+  would write what Cloud Run gives the default again. Where the profile describes the ingress
+  container (no `container: NAME`), the line is refused, naming the default to state instead;
+  where it names a container, which may be a sidecar (which gets no default), it is a note.
+- An HTTP probe beside end-to-end HTTP/2: "Note that using an HTTP health check probe requires
+  you to create a corresponding HTTP healthcheck endpoint in your service to respond to the
+  probe. Also, your service must use HTTP/1 (the Cloud Run default), not HTTP/2" (the same
+  page, "Configure an HTTP startup probe"). Cloud Run does not document refusing the pair, so
+  it is said, never refused: a note where a profile states both, and a plan's note where the
+  workload a fix writes has both on its ingress container (`h2c_note`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from drift.fields import access as a
+from drift.fields.base import SettingValue, Stated
+from drift.fields.health import parse_check
+from drift.fields.ports import H2C, ingress
+from drift.kinds import Kind
+
+PAGE = "cloud.google.com/run/docs/configuring/healthchecks"
+HTTP1 = (
+    "Cloud Run's HTTP probes need HTTP/1: \"your service must use HTTP/1 (the Cloud Run "
+    f'default), not HTTP/2" ({PAGE}); the probe may fail every new revision: use a tcp or grpc '
+    "probe, or http2: false"
+)
+PROBES = ("startup_probe", "liveness_probe")
+
+
+def default_probe(port: SettingValue | None) -> str:
+    """The default TCP startup probe as a profile states it, on `port` (None: not stated)."""
+    shown = "PORT" if port is None else str(port)
+    return f"tcp port {shown} timeout 240s period 240s failure 1"
+
+
+def probe_rules(
+    service: str, kind: Kind, container: str | None, stated: Stated
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(refused, noted): what a workload's profile states of its probes that Cloud Run never
+    runs, or says may fail, given the rest it states: (setting, message) each. `container`:
+    the one the profile describes (None: the ingress container)."""
+    refused: list[tuple[str, str]] = []
+    noted: list[tuple[str, str]] = []
+    if kind is not Kind.SERVICE:
+        return refused, noted
+    if "startup_probe" in stated and not stated["startup_probe"][0]:
+        port = stated["port"][0] if "port" in stated else None
+        said = (
+            f"Cloud Run gives a service's ingress container its default TCP startup probe, "
+            f"`{default_probe(port)}`{' (PORT: its port)' if port is None else ''}, when none "
+            f'is set ({PAGE}, "The default TCP startup probe")'
+        )
+        if container is None:
+            refused.append(
+                (
+                    "startup_probe",
+                    f"{service}: startup_probe none is never what a service runs: "
+                    f"{said}; state that probe or another, or leave the line out",
+                )
+            )
+        else:
+            noted.append(
+                (
+                    "startup_probe",
+                    f"{service}: startup_probe none: if container {container} is the "
+                    f"one requests reach, {said}, so none is never what it runs",
+                )
+            )
+    if stated.get("http2", (False, ""))[0] is True:
+        for name in PROBES:
+            if name in stated and parse_check(stated[name][0]).kind == "http":
+                value, http2 = stated[name][0], stated["http2"][1]
+                noted.append(
+                    (
+                        name,
+                        f"{service}: {name} {value} beside http2: true ({http2}): " + HTTP1,
+                    )
+                )
+    return refused, noted
+
+
+def h2c_probes(workload: Any) -> list[str]:
+    """The HTTP probes of a (run_v2) service's ingress container when its port is h2c."""
+    found = ingress(a.template_of(workload).containers)
+    if found is None or not len(found.ports) or found.ports[0].name != H2C:
+        return []
+    return [n for n in PROBES if n in found and "http_get" in getattr(found, n)]
+
+
+def h2c_note(kind: Kind, workload: Any, changed: Iterable[str]) -> str:
+    """What a plan says of the (run_v2) workload a fix writes whose ingress container would
+    have an HTTP probe beside end-to-end HTTP/2, where the plan changes `http2` or a probe
+    (`changed`: its setting changes, by name; "": nothing to say)."""
+    if kind is not Kind.SERVICE or not {"http2", *PROBES} & set(changed):
+        return ""
+    probes = h2c_probes(workload)
+    if not probes:
+        return ""
+    names = " and ".join(p.replace("_", " ") for p in probes)
+    return f"after the fix, the ingress container has an HTTP {names} beside http2: true: {HTTP1}"
