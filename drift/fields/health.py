@@ -103,8 +103,11 @@ def _seconds(word: str, raw: str) -> int:
     return int(number)
 
 
-def parse_check(value: Any, *, liveness: bool = False) -> Check:
-    """A probe's text as a `Check` (raises ValueError saying what is wrong)."""
+def parse_check(value: Any, *, liveness: bool | None = None) -> Check:
+    """A probe's text as a `Check` (raises ValueError saying what is wrong). `liveness`: a
+    profile's startup (False) or liveness (True) probe, judged by that probe's bounds; None: a
+    value read or already parsed, whose timings Cloud Run took (a liveness probe's period of
+    600s, over a startup probe's 240, reads back)."""
     words = str(value).split()
     if not words or words == ["none"]:
         return Check()
@@ -134,7 +137,8 @@ def parse_check(value: Any, *, liveness: bool = False) -> Check:
     if not 0 < port < 65536:
         raise ValueError(f"port {port}: a TCP port number, 1 to 65535")
     timings = {w: _seconds(w, pairs[w]) for w, *_ in TIMINGS if w in pairs}
-    _bounded(timings, liveness)
+    if liveness is not None:
+        _bounded(timings, liveness)
     return Check(kind, path, port, pairs.get("service", ""), timings)
 
 
@@ -191,6 +195,21 @@ def is_default(value: SettingValue) -> bool:
     """Whether `value` (as read) is the default TCP startup probe, on any port."""
     words = str(value).split()
     return len(words) > 2 and words[2].isdigit() and value == default_text(words[2])
+
+
+def _unsayable(part: str) -> Any:
+    """`Field.unreadable`: a probe read whose text would not read back as itself (an HTTP path
+    or gRPC service holding a space, a path not starting with `/`): not judged (exit 3),
+    never an internal error."""
+
+    def unreadable(source: Source) -> str:
+        try:
+            parse_check(_reader(part)(source))
+        except ValueError as exc:
+            return f"{part} is one drift cannot write as a probe's text ({exc})"
+        return ""
+
+    return unreadable
 
 
 def _reader(part: str) -> Any:
@@ -331,6 +350,7 @@ def _row(name: str, help: str, kinds: frozenset[Kind], example: str) -> Field:
         level="container",
         terraform=(tf_container(name), tf_container("ports", ANY_INDEX, "container_port")),
         read=_reader(name),
+        unreadable=_unsayable(name),
         write=_writer(name),
         gcloud=flag,
         gcloud_args=lambda after, before: ((flag(after, before), "primary"),),

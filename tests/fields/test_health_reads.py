@@ -1,0 +1,45 @@
+"""A probe read that the profile's grammar bounds or cannot say (drift/fields/health.py): a
+liveness probe's period over a startup probe's 240s (Probe.period_seconds: "Maximum value for
+liveness probe is 3600") is compared, and a probe whose HTTP path holds a space is left
+unjudged (exit 3, naming why); neither is an internal error any more."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cliutil import drift_on
+from tests.conftest import MakeSandbox
+from tests.fields.test_health_checks import HEAD, probe_world
+
+SLOW = {"httpGet": {"path": "/healthz"}, "periodSeconds": 600, "initialDelaySeconds": 1200}
+"""A liveness probe within its bounds, above a startup probe's."""
+
+
+@pytest.mark.parametrize(
+    ("stated", "code"),
+    [
+        ("http /healthz port 8080", 0),
+        ("http /healthz port 8080 period 600s delay 1200s", 0),
+        ("http /healthz port 8080 period 60s", 1),
+    ],
+)
+def test_a_slow_liveness_probe_is_compared(
+    make_sandbox: MakeSandbox, tmp_path: Path, stated: str, code: int
+) -> None:
+    sandbox = make_sandbox(probe_world(None, SLOW))
+    profile = ("env", HEAD + f"      liveness_probe: {stated}\n")
+    done = drift_on(sandbox, tmp_path, profile, "check", "env", "--no-history")
+    assert done.returncode == code, done.stdout + done.stderr
+
+
+def test_a_probe_drift_cannot_say_is_left_unjudged(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(probe_world({"httpGet": {"path": "/a b"}}))
+    profile = ("env", HEAD + "      startup_probe: http /a port 8080\n")
+    done = drift_on(sandbox, tmp_path, profile, "check", "env", "--no-history")
+    out = done.stdout + done.stderr
+    assert done.returncode == 3 and "internal error" not in out, out
+    assert "startup_probe is one drift cannot write as a probe's text" in out, out
