@@ -71,7 +71,7 @@ def held_by_service(field: Field, at: At, revision: ServingRevision) -> bool:
 def _said_before(field: Field, at: At) -> bool:
     """A setting the service holds is one finding for the service, on the first revision
     read that shows it (with traffic before a tag's): not one per revision, nor one more for
-    a tag, whose step no patch would need (`drift.fix.manual.tag_steps`). A revision of the
+    a tag, whose step no patch would need (`drift.fix.tag_steps.tag_steps`). A revision of the
     history (not read as reachable) is judged alone: where a drift began."""
     checked = at.ctx.live.checked
     if not any(revision is at.revision for revision in checked):

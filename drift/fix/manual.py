@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from drift.blanks import Arg, blank, filled, word
-from drift.credentials import holds_secret
 from drift.diff.pinned import serving_words
 from drift.diff.rollout import LATEST_READY, NOT_READY
 from drift.diff.served import template_serves
@@ -31,7 +30,6 @@ from drift.live.secret_state import VersionState
 from drift.live.state import LiveState
 from drift.live.trap import UNKNOWN_PIN, canary_tags, own_pin, own_pin_words
 from drift.profiles.model import Profile, Setting, VarRule
-from drift.redact import MASK
 from drift.refs import SecretRef
 from drift.secret_target import respelled, secret_target
 
@@ -355,46 +353,3 @@ def pattern_step(cmd: Commands, setting: Setting, actual: SettingValue | None) -
         "deploy a value that does",
         (cmd.update(flag),),
     )
-
-
-def tag_steps(cmd: Commands, findings: Iterable[Finding]) -> list[ManualStep]:
-    """Drift on a revision reached only through a traffic tag: no patch reaches it. A
-    revision never changes ("A Revision is an immutable snapshot of code and configuration",
-    google/cloud/run/v2/revision.proto) and a tag names one revision (`TrafficTarget.revision`
-    and `tag`, traffic_target.proto): a fix writes the template, which makes a new revision,
-    and the tag still points at the old one. What repairs it acts on the tag (gcloud
-    reference, `run services update-traffic`: `--update-tags=[TAG=REVISION,…]`,
-    `--remove-tags=[TAG,…]`); a secret it uses that is not usable (`secret.*`) may be
-    repaired instead, in Secret Manager. One step per tag (`tag.TAG`), naming what it has."""
-    by_tag: dict[tuple[str, str], list[Finding]] = {}
-    for f in findings:
-        if f.tag:
-            by_tag.setdefault((f.tag, f.revision or ""), []).append(f)
-    steps = []
-    for (named, revision), found in by_tag.items():
-        # a tag named by a secret drift read: `***`, and a blank in the commands, on the data
-        # (the scrub after rendering passes over a one-word secret: helper-582 F2)
-        hidden = holds_secret(named)
-        tag: Arg = blank("TAG") if hidden else named
-        shown = MASK if hidden else named
-        drifts = _listed(f for f in found if not f.rule.startswith("secret."))
-        secrets = _listed(f for f in found if f.rule.startswith("secret."))
-        said = [f"it runs with {drifts}"] if drifts else []
-        if secrets:
-            said.append(f"it uses {secrets}: what repairs a secret repairs it here too")
-        reason = (
-            f"tag {shown} points at {revision} (no traffic, its own URL), which no patch of the "
-            f"service reaches (a revision never changes): {'; '.join(said)}; point the tag at "
-            "a revision without this drift (once fixed, the one that serves), or remove the tag"
-        )
-        commands = (
-            cmd.traffic(word("--update-tags=", tag, "=", blank("REVISION"))),
-            cmd.traffic(word("--remove-tags=", tag)),
-        )
-        steps.append(ManualStep(f"tag.{shown}", reason, commands))
-    return steps
-
-
-def _listed(findings: Iterable[Finding]) -> str:
-    """`env.TESTING (env.forbidden), …`"""
-    return ", ".join(dict.fromkeys(f"{f.target} ({f.rule})" for f in findings))

@@ -38,7 +38,6 @@ from drift.fix.manual import (
     same_subject,
     secret_blocker,
     secret_version_step,
-    tag_steps,
     unread_steps,
 )
 from drift.fix.model import EnvChange, ManualStep, ServicePlan, SettingChange
@@ -49,6 +48,7 @@ from drift.fix.proposed import Proposed, unwritable_steps
 from drift.fix.revision_name import renamed_note
 from drift.fix.sidecar_settings import limit_steps, sidecar_changes
 from drift.fix.startup_steps import order_steps
+from drift.fix.tag_steps import tag_steps
 from drift.kinds import Kind
 from drift.live.iam_policy import Grant
 from drift.live.model import LiveService
@@ -233,7 +233,7 @@ class ServicePlanner:
                 fix_ids.append(f.id)  # the patch no longer references what was broken
             elif step is not None:
                 self._once(step)
-        self.manual += tag_steps(self.cmd, on_tags)
+        self.manual += tag_steps(self.cmd, self.live, on_tags)
         sp = replace(sp, manual=tuple(self.manual), fixes=tuple(dict.fromkeys(fix_ids)))
         if not sp.changes_template:
             # only what the workload holds itself (a pool's manual instance count: "does not

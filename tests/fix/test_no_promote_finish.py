@@ -170,3 +170,26 @@ def test_rollback_list_says_when_a_pinned_service_could_not_be_read(
     assert listed.returncode == 0, listed.stdout + listed.stderr
     row = next(line for line in listed.stdout.splitlines() if line.startswith(change))
     assert "pinned (its service could not be read" in row, row
+
+
+def test_a_pinned_canarys_own_tag_is_no_manual_step(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`--no-promote --only` one change: the canary still runs the other drift. The plan said,
+    beside promote / `drift rollback CHANGE`, "tag drift-…: … point the tag at a revision
+    without this drift, or remove the tag" — removing drift's canary tag by hand leaves the
+    traffic pinned and the journal's change open (helper-700 F8). Only the ways to finish."""
+    history = [{"image": "us-docker.pkg.dev/lab/app:v1", "env": {"DEBUG": "true"}}]
+    sandbox = make_sandbox(lab_world(history=history, traffic=[{"revision": 2, "percent": 100}]))
+    done = lab_cli(
+        sandbox, tmp_path, "fix", "lab", "--yes", "--no-promote", "--only", "app/env.MODE"
+    )
+    change = re.search(r"`drift rollback (\S+)`", done.stdout)
+    assert change, done.stdout + done.stderr
+    for form in ("table", "json", "gcloud"):
+        plan = lab_cli(sandbox, tmp_path, "plan", "lab", "--format", form)
+        said = plan.stdout + plan.stderr
+        assert f"drift rollback {change.group(1)}" in said, said
+        assert f"--update-tags=drift-{change.group(1)}" not in said, said
+        assert "or remove the tag" not in said, said
+        assert "tag.drift-" not in said, said
