@@ -191,9 +191,10 @@ class Field:
     """A part of the Service (not of its template) the setting is written to when the service
     sets it there (`scaling` for min/max instances): applied at once, not by a revision, so a
     rollback puts that part back as it was."""
-    written_at: Callable[[Any, SettingValue], frozenset[str]] | None = None
-    """The levels (`service`, `revision`) a patch of this (run_v2) Service writes a value to
-    (None: the row's own level)."""
+    written_at: Callable[[Any, SettingValue, bool], frozenset[str]] | None = None
+    """The levels (`service`, `revision`) a patch of a (run_v2) Service writes a value to (None:
+    the row's own); the flag: the service held one there when drift read it (`service_held`)."""
+    write_levels: Callable[[Any, SettingValue, frozenset[str]], None] | None = None
     service_gcloud: Callable[[SettingValue], str] | None = None
     """gcloud's flag for the setting where the service itself holds it (`written_at`), when
     that is another flag than `gcloud`'s (the revision's)."""
@@ -266,15 +267,15 @@ class Field:
             return self.gcloud_args(after, before)
         return ((self.gcloud(after), "primary" if self.per_container else "revision"),)
 
-    def levels(self, service: Any, value: SettingValue) -> frozenset[str]:
-        """Where a patch writes `value`: the service itself, the revision, or both."""
+    def levels(self, service: Any, value: SettingValue, held: bool = False) -> frozenset[str]:
+        """Where a patch writes `value`: the service, the revision, or both."""
         if self.written_at is not None:
-            return self.written_at(service, value)
+            return self.written_at(service, value, held)
         return frozenset({"service" if self.level == "service" else "revision"})
 
-    def both(self, service: Any, value: SettingValue) -> bool:
+    def both(self, service: Any, value: SettingValue, held: bool = False) -> bool:
         """Whether a patch writes `value` to the service itself and to the revision."""
-        return len(self.levels(service, value)) > 1
+        return len(self.levels(service, value, held)) > 1
 
     def unpatchable(self, service: Any) -> str:
         """Why no patch of this (run_v2) workload can set the setting now ("": one can)."""
@@ -289,10 +290,9 @@ class Field:
             return ()
         return self.blocked_commands(update, kind, value, reason)
 
-    def at_once(self, service: Any, value: SettingValue) -> bool:
-        """Whether a patch takes effect on the service at once, with the canary's write,
-        rather than with the revision that serves it."""
-        return "service" in self.levels(service, value)
+    def at_once(self, service: Any, value: SettingValue, held: bool = False) -> bool:
+        """Whether a patch takes effect on the service at once, with the canary's write."""
+        return "service" in self.levels(service, value, held)
 
     parse: Callable[[Any], Any] = unchanged
     """Profile value -> the form a patch writes (raises ValueError)."""

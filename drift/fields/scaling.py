@@ -77,14 +77,25 @@ def _scaling_bound(
     def read_both(x: int, y: int) -> int:
         return max(x, y) if bound == "min" else min(x, y)
 
-    def written_at(service: Any, value: SettingValue) -> frozenset[str]:
+    def written_at(service: Any, value: SettingValue, held: bool = False) -> frozenset[str]:
         # The read is the larger floor / the tighter cap of both levels: write the level it
         # takes, and the other one too where it would still bind, so the read gives VALUE.
+        # ServiceScaling.min_instance_count: "Minimum number of instances for the service, to
+        # be divided among all revisions receiving traffic" (max: "…for this service"); a
+        # service-level minimum "applies to the service as a whole" and keeps instances warm
+        # whichever revisions serve (run/docs/configuring/min-instances, "Configure
+        # service-level minimum instances"). proto3 reads a service level set to 0 as unset:
+        # where the service held a value in a state drift read (`held`: the journal's), the
+        # drift is that level's, which a revision's minimum would not repair (helper-700 F3).
         at_service = int(getattr(service.scaling, count))
         at_revision = int(getattr(service.template.scaling, count))
+        wanted = int(value)
+        if held and not at_service:
+            if at_revision and read_both(at_revision, wanted) != wanted:
+                return frozenset({"service", "revision"})
+            return frozenset({"service"})
         if not (at_service and at_revision):
             return frozenset({"service" if at_service else "revision"})
-        wanted = int(value)
         binding = "service" if read_both(at_service, at_revision) == at_service else "revision"
         other = at_revision if binding == "service" else at_service
         if read_both(other, wanted) != wanted:
@@ -97,10 +108,13 @@ def _scaling_bound(
         own = int(getattr(_pb(service).scaling, count))
         return bool(own) and str(own) == shown
 
-    def write(service: Any, container: Any, value: SettingValue) -> None:
-        for level in written_at(service, value):
+    def write_levels(service: Any, value: SettingValue, levels: frozenset[str]) -> None:
+        for level in levels:
             scaling = service.scaling if level == "service" else service.template.scaling
             setattr(scaling, count, int(value))
+
+    def write(service: Any, container: Any, value: SettingValue) -> None:
+        write_levels(service, value, written_at(service, value))
 
     def blocked_commands(
         update: Update, kind: Kind, value: SettingValue, reason: str
@@ -126,6 +140,7 @@ def _scaling_bound(
         write=write,
         service_part="scaling",
         written_at=written_at,
+        write_levels=write_levels,
         blocked=manual_reason,
         blocked_commands=blocked_commands,
         terraform=(("scaling", 0, count), ("template", 0, "scaling", 0, count), *SCALING_MODE),

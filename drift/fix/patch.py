@@ -120,7 +120,12 @@ def patched_template(
         if into is None and (setting.container is not None or _of_container(setting.name)):
             wanted = setting.container or container
             raise ValueError(f"{plan.label}: no container {wanted!r} in the template")
-        FIELDS[setting.name].write(out, into, setting.after)
+        field = FIELDS[setting.name]
+        if field.write_levels is None:
+            field.write(out, into, setting.after)
+        else:  # the plan's level: the service's where it held the value (`written_levels`)
+            held = setting.name in plan.at_once
+            field.write_levels(out, setting.after, field.levels(out, setting.after, held))
     # message equality, not bytes: a map's serialized order is not fixed
     changed = base is not None or template_of(out) != was
     if not clear_name:

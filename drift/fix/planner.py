@@ -45,6 +45,7 @@ from drift.fix.mount_step import mount_step, unreachable
 from drift.fix.patch import promotion_tags
 from drift.fix.probetag import moved_tag_steps, probe_tag_steps
 from drift.fix.proposed import Proposed, unwritable_steps
+from drift.fix.recorded import written_levels
 from drift.fix.revision_name import renamed_note
 from drift.fix.sidecar_settings import limit_steps, sidecar_changes
 from drift.fix.startup_steps import order_steps
@@ -102,8 +103,7 @@ class ServicePlanner:
         on_tags, findings = [f for f in findings if f.tag], [f for f in findings if not f.tag]
         where = (self.profile.project, self.profile.region)
         self.manual += unread_steps(self.cmd, self.service.settings, template.unreadable)
-        # a setting that means nothing on the workload as the profile wants it (a revocation
-        # action with no key, which fix clears with the key): no change, no write
+        # moot as the profile wants it (a revocation action with no key): no change, no write
         moot = moot_settings(stated_values(self.service.settings), template.settings)
         stated = [
             s
@@ -136,8 +136,7 @@ class ServicePlanner:
             if s.name in blocked
         ]
         on = base.template if base is not None else None  # a job's, pool's: own (`pool_base`)
-        # a GPU on an instance too small for it first: under a GPU, a cpu below 1 is refused
-        # for the GPU (its step says so), not for what Cloud Run requires below 1 CPU
+        # a GPU on too small an instance first: under a GPU, a cpu below 1 is refused for it
         proposed = Proposed(self.live, on, self.service.container, settings)
         proposed, unmounted = unwritable_steps(self.cmd, proposed)
         settings, gpu = gpu_steps(self.cmd, proposed)
@@ -176,6 +175,7 @@ class ServicePlanner:
             (f for f in done if f.rule in FIXABLE), key=lambda f: (f.target, FIXABLE.index(f.rule))
         )
         fix_ids = [f.id for f in fixes]
+        at_once, both = written_levels(source, settings, self.entries, self.live.full_name)
         sp = ServicePlan(
             service=self.service.name,
             full_name=self.live.full_name,
@@ -198,8 +198,8 @@ class ServicePlanner:
             template_differences=base.differences if base is not None else (),
             failed_template=base.failed if base is not None else "",
             from_template=base.on_template if base is not None else False,
-            at_once=tuple(c.name for c in settings if FIELDS[c.name].at_once(source, c.after)),
-            both_levels=tuple(c.name for c in settings if FIELDS[c.name].both(source, c.after)),
+            at_once=at_once,
+            both_levels=both,
             kind=self.service.kind,
             # a job's template is checked as a revision's: "During job creation, Cloud Run
             # checks all the secrets you use" (run/docs/configuring/jobs/secrets); whether an
