@@ -6,11 +6,12 @@ like a credential, is masked in it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from drift.credentials import credential_pieces, hidden_plain
 from drift.diff.context import Context
 from drift.findings import Finding, Severity
+from drift.live.model import EnvVar
 from drift.live.reasons import STEPS, step
 from drift.redact import MASK, mask, register
 from drift.textsafe import shell_quote
@@ -120,23 +121,29 @@ def _parts(ctx: Context) -> tuple[str, str, str]:
 
 
 def masked(ctx: Context, text: str) -> str:
-    """The reason with every value hidden that a finding would hide: secrets drift read (and
-    prefixes a server cut them to), plain values that look like credentials, and plain values
-    of variables the profile expects to be secrets; and what in the text itself is shaped like
-    a credential (a URL with a password, `password=…`: `credential_pieces`, the rule of live
-    values and baselines), registered as `drift.live.remember` registers a live value's, so
-    that every output masks it (revleak60 F5)."""
-    for piece in credential_pieces(text):
-        register(piece)
-    text = mask(text, echo=True)
+    """The reason with every value hidden that a finding would hide (`masked_text`), plain
+    values of variables the profile expects to be secrets among them."""
     secret_names = {
         rule.name for rules in ctx.service.containers for rule in rules.env.values() if rule.secret
     }
-    for container in ctx.live.template.containers:
-        for var in container.env.values():
-            value = var.value or ""
-            if len(value) < 4 or var.ref is not None:
-                continue
-            if var.name in secret_names or hidden_plain(var.name, value):
-                text = text.replace(value, MASK)
+    plain = (v for c in ctx.live.template.containers for v in c.env.values())
+    return masked_text(text, plain, secret_names.__contains__)
+
+
+def masked_text(text: str, variables: Iterable[EnvVar], secret: Callable[[str], bool]) -> str:
+    """A server's text with every value hidden that a finding would hide: secrets drift read
+    (and prefixes a server cut them to), plain `variables` that look like credentials, and
+    plain values of the variables `secret` names; and what in the text itself is shaped like
+    a credential (a URL with a password, `password=…`: `credential_pieces`, the rule of live
+    values and baselines), registered as `drift.live.remember` registers a live value's, so
+    that every output masks it (revleak60 F5). `job.failed` and `drift history` alike."""
+    for piece in credential_pieces(text):
+        register(piece)
+    text = mask(text, echo=True)
+    for var in variables:
+        value = var.value or ""
+        if len(value) < 4 or var.ref is not None:
+            continue
+        if secret(var.name) or hidden_plain(var.name, value):
+            text = text.replace(value, MASK)
     return text

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from drift.diff.jobs import masked_text
 from drift.errors import ApiError
 from drift.history.changes import Masking, Naming, changes
 from drift.history.model import JobEntry, JobHistory, Unread
@@ -95,7 +96,13 @@ def job_history(
         else:
             told.append(None)
         runs.append([execution])
-    entries = [_entry(run, said) for run, said in zip(runs, told, strict=True)]
+    plain = [v for e in executions for env in e.record.variables.envs if env for v in env.values()]
+    why = {
+        e.record.name: masked_text(e.reason, plain, masking.secret)
+        for e in executions
+        if e.outcome == "failed" and e.reason
+    }
+    entries = [_entry(run, said, why) for run, said in zip(runs, told, strict=True)]
     if runs:
         said = changes(runs[-1][0].record.config, template.config, masking, naming, JOB_SETTINGS)
         if said:
@@ -118,7 +125,9 @@ def _pending(template: RevisionRecord, said: tuple[Any, ...]) -> JobEntry:
     )
 
 
-def _entry(run: list[ExecutionRecord], said: tuple[Any, ...] | None) -> JobEntry:
+def _entry(
+    run: list[ExecutionRecord], said: tuple[Any, ...] | None, why: dict[str, str]
+) -> JobEntry:
     first, last = run[0].record, run[-1].record
     counted = Counter(e.outcome for e in run)
     return JobEntry(
@@ -131,4 +140,5 @@ def _entry(run: list[ExecutionRecord], said: tuple[Any, ...] | None) -> JobEntry
         client=first.client,
         outcomes=tuple((o, counted[o]) for o in OUTCOMES if counted[o]),
         changes=said,
+        failures=tuple((e.record.name, why[e.record.name]) for e in run if e.record.name in why),
     )

@@ -64,9 +64,24 @@ def job_lines(history: JobHistory, who: Any, when: Any, change_text: Any) -> lis
 
 
 def _changed(history: JobHistory, entry: JobEntry, change_text: Any) -> list[str]:
+    said = failed(entry)
     if entry.changes is None:
-        return [visible(oldest(history))]
-    return [visible(change_text(c)) for c in entry.changes]
+        return [*said, visible(oldest(history))]
+    return [*said, *(visible(change_text(c)) for c in entry.changes)]
+
+
+def failed(entry: JobEntry) -> list[str]:
+    """Why its executions failed, one line a reason: `job-x9y8z failed: …`, `job-a1b2c and 2
+    more failed: …` (the reason arrives masked)."""
+    named: dict[str, list[str]] = {}
+    for name, why in entry.failures:
+        named.setdefault(why, []).append(name)
+    return [
+        visible(
+            f"{names[0]}{f' and {len(names) - 1} more' if len(names) > 1 else ''} failed: {why}"
+        )
+        for why, names in named.items()
+    ]
 
 
 def job_document(history: JobHistory, change: Any, time: Any) -> dict[str, Any]:
@@ -86,6 +101,7 @@ def job_document(history: JobHistory, change: Any, time: Any) -> dict[str, Any]:
                 "creator": e.creator or None,
                 "client": e.client,
                 "outcomes": dict(e.outcomes),
+                "failures": [{"execution": n, "reason": why} for n, why in e.failures],
                 "changes": None if e.changes is None else [change(c) for c in e.changes],
             }
             for e in history.entries

@@ -131,6 +131,9 @@ class JobEntry:
     """How its executions ended: (`succeeded`, 3), (`failed`, 1)…"""
     changes: tuple[Change, ...] | None
     """Against the configuration that ran before it; None: none read before it."""
+    failures: tuple[tuple[str, str], ...] = ()
+    """Each failed execution's name and why it failed (its failed condition's message, a
+    server's text: masked as `job.failed` masks it, `drift.diff.jobs.masked_text`)."""
 
 
 @dataclass(frozen=True)

@@ -188,3 +188,36 @@ def test_a_password_moved_to_a_plain_name_stays_masked(updated: Sandbox) -> None
     }
     for fmt in HistoryFormat:
         assert MOVED not in render_history(result, fmt)
+
+
+def test_why_a_failed_execution_failed_is_said_masked_in_every_format(updated: Sandbox) -> None:
+    """The failed condition's message (a server's text), not only the outcome counts
+    (helper-704's leftover), masked as `job.failed` masks it (`masked_text`): a value the job
+    holds as a password or credential, and a URL's password in the text itself."""
+    updated.update_job("p", "job", env={"DB_PASSWORD": MOVED})
+    url_password = "s3cretpw99zq"
+    updated.run_job(
+        "p",
+        "job",
+        failure=f"login with {MOVED} refused at postgres://app:{url_password}@db:5432/x; "
+        f"key {API_KEY} revoked",
+    )
+    result = history()
+    (job,) = [j for j in result.jobs if j.job == "job"]
+    failed = job.entries[0]  # the newest
+    ((name, why),) = failed.failures
+    assert "failed with message: login with *** refused at ***db:5432/x; key *** revoked" in why
+    assert "revoked" in why and url_password not in why and API_KEY not in why, why
+    (older,) = [e for e in job.entries if e.failures and e is not failed]
+    assert "failed with message: The container exited with an error." in older.failures[0][1]
+    table = render_history(result, HistoryFormat.TABLE)
+    assert f"{name} failed: Task {name}-task0 failed with message: login with ***" in table, table
+    assert f"{older.failures[0][0]} failed: {older.failures[0][1]}" in table
+    doc = json.loads(render_history(result, HistoryFormat.JSON))
+    (listed,) = [j for j in doc["jobs"] if j["job"] == "job"]
+    assert listed["configurations"][0]["failures"] == [{"execution": name, "reason": why}]
+    markdown = unescaped(render_history(result, HistoryFormat.MARKDOWN))
+    assert "with message: The container exited with an error." in markdown, markdown
+    assert "login with *** refused" in markdown, markdown
+    for text in (table, json.dumps(doc), markdown):
+        assert MOVED not in text and url_password not in text and API_KEY not in text
