@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Collection
 from typing import Any
 
 from drift.credentialforms import ASSIGNED, ASSIGNED_HINT, ENCODED_GROUPS, GROUPS, credential_name
@@ -339,3 +340,16 @@ def holds_secret(text: str) -> bool:
     however short (`redact.is_payload`), a registered value held whole (`redact.is_secret`: a
     short one, or one masked shown whole only), or a registered secret inside it."""
     return is_payload(text) or is_secret(text) or mask(text) != text
+
+
+def masked_text(text: str, hidden: Collection[str] = ()) -> str:
+    """A free-text part of a setting read (a container's working directory, a probe's HTTP path
+    or gRPC service, a bucket or an NFS share) as every output shows it: `***` where it is, or
+    holds, a secret drift read (`holds_secret`) or is one of `hidden` (values never shown: a
+    password moved there from a variable); else each piece shaped like a credential masked
+    where it stands (`/healthz?token=***`, as `masked_words` masks a command line's word). The
+    one rule of every row whose value holds such a part, applied to the part before any
+    output renders the value."""
+    if holds_secret(text) or text.strip() in hidden:
+        return MASK
+    return masked_words([text])[0][0]

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from drift.credentials import holds_secret, masked_words
+from drift.credentials import holds_secret, masked_text, masked_words
 from drift.fields import access as a
 from drift.fields import lists
 from drift.fields.base import (
@@ -160,13 +160,10 @@ def _write_dir(workload: Any, container: Any, value: SettingValue) -> None:
 def _dir_hidden(value: SettingValue, hidden: Collection[str] = ()) -> str:
     """A working directory as every output shows it: one that is, or holds, a secret drift
     read, or is one of `hidden`, `***`; a piece shaped like a credential masked (as the
-    Knative export masks it, `Conversion.free`); none: `none (the image's WORKDIR)`."""
+    Knative export masks it, `Conversion.free`): `credentials.masked_text`, the rule of every
+    row holding free text; none: `none (the image's WORKDIR)`."""
     path = no_value(value)
-    if not path:
-        return "none (the image's WORKDIR)"
-    if holds_secret(path) or path in hidden:
-        return MASK
-    return masked_words([path])[0][0]
+    return masked_text(path, hidden) if path else "none (the image's WORKDIR)"
 
 
 WORKING_DIR = Field(

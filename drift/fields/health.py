@@ -27,7 +27,9 @@ default documented for either. Liveness probes are HTTP or gRPC ("HTTP and gRPC 
 probes", every healthchecks page; gcloud's liveness keys have no tcpSocket).
 
 An HTTP probe's headers (`HTTPGetAction.http_headers`) may carry a token: drift neither shows
-nor compares them, and a fix that keeps an HTTP probe keeps its headers as they are.
+nor compares them, and a fix that keeps an HTTP probe keeps its headers as they are. So may its
+path (`/healthz?token=…`) or a gRPC probe's service: compared as they are, shown as every free
+text is (`shown`: `credentials.masked_text`), and gcloud's script never prints one masked.
 gcloud: `--startup-probe=httpGet.path=/healthz,httpGet.port=8080,periodSeconds=10` (the
 container group of `gcloud run deploy` and `services update`; `--startup-probe=` removes one:
 googlecloudsdk command_lib/run/flags.py `_ProbeFlag`); `gcloud run jobs|worker-pools update`
@@ -35,13 +37,14 @@ has no such flag (528)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from drift.fields import access as a
 from drift.fields.base import (
     ANY_INDEX,
     EVERY_KIND,
+    UNPRINTED,
     Field,
     PlannedSetting,
     SettingValue,
@@ -49,110 +52,20 @@ from drift.fields.base import (
     tf_container,
 )
 from drift.fields.ports import DEFAULT_PORT, ingress
+from drift.fields.probe_text import (
+    DEFAULT_STARTUP,
+    TIMINGS,
+    Check,
+    parse_check,
+    same_check,
+    shown,
+    timed,
+)
 from drift.kinds import Kind
 from drift.textsafe import free_delimiter
 
-TIMINGS = (
-    ("delay", "initial_delay_seconds", "initialDelaySeconds", 0),
-    ("timeout", "timeout_seconds", "timeoutSeconds", 1),
-    ("period", "period_seconds", "periodSeconds", 10),
-    ("failure", "failure_threshold", "failureThreshold", 3),
-)
-"""(word, proto field, gcloud key, the proto's default): each timing of a probe."""
-DEFAULT_STARTUP = {"timeout": 240, "period": 240, "failure": 1}
-"""The default TCP startup probe's timings (healthchecks page, above)."""
-KINDS = ("http", "tcp", "grpc")
 _ONEOF = {"http": "http_get", "tcp": "tcp_socket", "grpc": "grpc"}
 _GCLOUD = {"http": "httpGet", "tcp": "tcpSocket", "grpc": "grpc"}
-
-
-@dataclass(frozen=True)
-class Check:
-    """A probe: its kind ("" for none), path (HTTP), port, gRPC service and the timings given
-    (all of them in a value read; those a profile states in one of its own)."""
-
-    kind: str = ""
-    path: str = ""
-    port: int = 0
-    service: str = ""
-    timings: dict[str, int] = field(default_factory=dict)
-
-    def text(self) -> str:
-        if not self.kind:
-            return ""
-        words = [self.kind, *([self.path] if self.kind == "http" else []), "port", str(self.port)]
-        if self.service:
-            words += ["service", self.service]
-        return " ".join([*words, *timed(self.timings)])
-
-
-def timed(timings: dict[str, int]) -> list[str]:
-    """The words of the timings given (`delay 0s`, `failure 3`), in the catalogue's order."""
-    words: list[str] = []
-    for word, *_ in TIMINGS:
-        if word in timings:
-            words += [word, f"{timings[word]}s" if word != "failure" else str(timings[word])]
-    return words
-
-
-def _seconds(word: str, raw: str) -> int:
-    number = raw[:-1] if raw.endswith("s") and word != "failure" else raw
-    if not number.isdigit():
-        unit = "a count" if word == "failure" else "whole seconds (10s)"
-        raise ValueError(f"`{word} {raw}`: {unit}")
-    return int(number)
-
-
-def parse_check(value: Any, *, liveness: bool | None = None) -> Check:
-    """A probe's text as a `Check` (raises ValueError saying what is wrong). `liveness`: a
-    profile's startup (False) or liveness (True) probe, judged by that probe's bounds; None: a
-    value read or already parsed, whose timings Cloud Run took (a liveness probe's period of
-    600s, over a startup probe's 240, reads back)."""
-    words = str(value).split()
-    if not words or words == ["none"]:
-        return Check()
-    kind, rest = words[0], words[1:]
-    if kind not in KINDS:
-        raise ValueError(f"`{kind}`: a probe is http PATH, tcp or grpc, then `port N`; or none")
-    if liveness and kind == "tcp":
-        raise ValueError("a liveness probe is http or grpc (Cloud Run has no TCP liveness probe)")
-    path = ""
-    if kind == "http":
-        if not rest or not rest[0].startswith("/"):
-            raise ValueError("an http probe names its path first: `http /healthz port 8080`")
-        path, rest = rest[0], rest[1:]
-    pairs = dict(zip(rest[::2], rest[1::2], strict=False))
-    if len(rest) % 2 or len(pairs) != len(rest) // 2:
-        raise ValueError(f"`{value}`: each of port, service, delay, timeout, period, failure once")
-    if "port" not in pairs:
-        raise ValueError(f"`{value}`: name the port (`{kind} … port 8080`)")
-    known = {"port", "service", *(w for w, *_ in TIMINGS)}
-    if unknown := sorted(set(pairs) - known):
-        raise ValueError(
-            f"`{unknown[0]}`: a probe takes port, service, delay, timeout, period, failure"
-        )
-    if "service" in pairs and kind != "grpc":
-        raise ValueError("only a grpc probe names a service")
-    port = _seconds("failure", pairs["port"])
-    if not 0 < port < 65536:
-        raise ValueError(f"port {port}: a TCP port number, 1 to 65535")
-    timings = {w: _seconds(w, pairs[w]) for w, *_ in TIMINGS if w in pairs}
-    if liveness is not None:
-        _bounded(timings, liveness)
-    return Check(kind, path, port, pairs.get("service", ""), timings)
-
-
-def _bounded(timings: dict[str, int], liveness: bool) -> None:
-    # Probe (k8s.min.proto): initial delay and period "Maximum value for liveness probe is 3600.
-    # Maximum value for startup probe is 240"; timeout "Minimum value is 1. Maximum value is
-    # 3600"; period and failure threshold "Minimum value is 1"
-    most = 3600 if liveness else 240
-    limits = {"delay": (0, most), "timeout": (1, 3600), "period": (1, most), "failure": (1, None)}
-    for word, number in timings.items():
-        low, high = limits[word]
-        if number < low or (high is not None and number > high):
-            kind = "liveness" if liveness else "startup"
-            raise ValueError(f"{word} {number}: a {kind} probe's is {low} to {high or 'more'}")
 
 
 def _port_of(container: Any) -> int:
@@ -222,20 +135,6 @@ def _reader(part: str) -> Any:
         return ""
 
     return read
-
-
-def same_check(expected: SettingValue, actual: SettingValue) -> bool:
-    """The kind, path, port and gRPC service alike, and each timing `expected` states."""
-    want, got = parse_check(expected), parse_check(actual)
-    if (want.kind, want.path, want.port, want.service) != (
-        got.kind,
-        got.path,
-        got.port,
-        got.service,
-    ):
-        return False
-    defaults = {w: d for w, _, _, d in TIMINGS}
-    return all(got.timings.get(w, defaults[w]) == n for w, n in want.timings.items())
 
 
 def _merged(after: Check, before: Check) -> Check:
@@ -336,6 +235,16 @@ def script_drops(name: str, live: Any, container: str, after: SettingValue) -> s
     )
 
 
+def _unprinted(kind: Kind, value: SettingValue) -> str:
+    """Why gcloud's script leaves the change to drift fix ("": its flag says it): the value
+    is shown masked (`shown`), so the flag would print what no output shows."""
+    try:
+        plain = parse_check(value).text() or "none"
+    except ValueError:
+        return UNPRINTED
+    return UNPRINTED if shown(value) != plain else ""
+
+
 def _row(name: str, help: str, kinds: frozenset[Kind], example: str) -> Field:
     liveness = name == "liveness_probe"
     flag = _flag(name.split("_")[0])
@@ -359,7 +268,9 @@ def _row(name: str, help: str, kinds: frozenset[Kind], example: str) -> Field:
         normalise=lambda v: parse_check(v).text(),
         equivalent=same_check,
         plan_note=_kept,
-        show=lambda v: str(v) or "none",
+        show=shown,
+        hides=shown,
+        no_flag=_unprinted,
         examples=(example,),
         kinds=kinds,
         # gcloud 528 has --startup-probe / --liveness-probe for services only

@@ -25,8 +25,8 @@ from typing import Any
 
 from drift.fields import access as a
 from drift.fields.base import SettingValue, Stated
-from drift.fields.health import parse_check
 from drift.fields.ports import H2C, ingress
+from drift.fields.probe_text import parse_check
 from drift.kinds import Kind
 
 PAGE = "cloud.google.com/run/docs/configuring/healthchecks"

@@ -26,6 +26,12 @@ def joined(items: Iterable[Any]) -> str:
     return ",".join(_escaped(i) for i in sorted({str(x).strip() for x in items if str(x).strip()}))
 
 
+def in_order(items: Iterable[str]) -> str:
+    """`items` joined as `joined` joins them, in their order and each as often as given (what
+    an output shows of a compared text whose items were masked one by one)."""
+    return ",".join(_escaped(i) for i in items)
+
+
 def items(text: Any) -> list[str]:
     """The items a compared text (`joined`) or a profile's `a,b` holds: split at each comma
     not escaped, `\\,` and `\\\\` read as a comma and a backslash (any other backslash kept

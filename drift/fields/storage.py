@@ -38,10 +38,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
+from drift.credentials import masked_text
 from drift.fields import access as a
 from drift.fields import lists
 from drift.fields.base import (
@@ -302,6 +303,15 @@ def _added_note(kind: Network, change: PlannedSetting) -> str:
     )
 
 
+def shown(value: SettingValue, hidden: Collection[str] = ()) -> str:
+    """A list as every output shows it: each bucket (share) by `credentials.masked_text` (a
+    token in an NFS export's path, `10.0.0.2:/x/***`), its mode after it; none: `none`."""
+    items = [split_mode(i) for i in lists.items(value)]
+    if not items:
+        return "none"
+    return lists.in_order(masked_text(i, hidden) + (f":{m}" if m else "") for i, m in items)
+
+
 def _parse(kind: Network, value: Any) -> str:
     """A profile's list: a YAML list, `a,b`, or none; each item as `kind.problem` allows,
     `:ro` or `:rw` after it or neither, and no item twice."""
@@ -351,7 +361,8 @@ def _row(kind: Network) -> Field:
         parse=lambda value: _parse(kind, value),
         normalise=lists.same_text,
         equivalent=same_items,
-        show=lambda v: str(v) or "none",
+        show=shown,
+        hides=shown,
         examples=(kind.example,),
         kinds=EVERY_KIND,
         plan_note=lambda change: _added_note(kind, change),

@@ -1,0 +1,149 @@
+"""A probe's text (`drift.fields.health`'s rows: `startup_probe`, `liveness_probe`), one a
+profile states and drift shows: `http /healthz port 8080`, `tcp port 8080`, `grpc port 8080
+service NAME`, or `none`, then any of `delay 10s`, `timeout 1s`, `period 10s`, `failure 3`
+(google/cloud/run/v2 k8s.min.proto `Probe`): how it parses (`parse_check`), compares
+(`same_check`) and shows (`shown`: its HTTP path and gRPC service, free text that may hold a
+token, by `credentials.masked_text`, the rule `working_dir` and the volume rows show theirs by).
+
+Defaults as documented: Probe "initial_delay_seconds … Defaults to 0", "timeout_seconds …
+Defaults to 1 second", "period_seconds … Default to 10 seconds", "failure_threshold …
+Defaults to 3". A service with no startup probe gets "The default TCP startup probe …
+timeoutSeconds: 240 periodSeconds: 240 failureThreshold: 1"
+(cloud.google.com/run/docs/configuring/healthchecks)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from drift.credentials import masked_text
+from drift.fields.base import SettingValue
+
+TIMINGS = (
+    ("delay", "initial_delay_seconds", "initialDelaySeconds", 0),
+    ("timeout", "timeout_seconds", "timeoutSeconds", 1),
+    ("period", "period_seconds", "periodSeconds", 10),
+    ("failure", "failure_threshold", "failureThreshold", 3),
+)
+"""(word, proto field, gcloud key, the proto's default): each timing of a probe."""
+DEFAULT_STARTUP = {"timeout": 240, "period": 240, "failure": 1}
+"""The default TCP startup probe's timings (healthchecks page, above)."""
+KINDS = ("http", "tcp", "grpc")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A probe: its kind ("" for none), path (HTTP), port, gRPC service and the timings given
+    (all of them in a value read; those a profile states in one of its own)."""
+
+    kind: str = ""
+    path: str = ""
+    port: int = 0
+    service: str = ""
+    timings: dict[str, int] = field(default_factory=dict)
+
+    def text(self) -> str:
+        if not self.kind:
+            return ""
+        words = [self.kind, *([self.path] if self.kind == "http" else []), "port", str(self.port)]
+        if self.service:
+            words += ["service", self.service]
+        return " ".join([*words, *timed(self.timings)])
+
+
+def timed(timings: dict[str, int]) -> list[str]:
+    """The words of the timings given (`delay 0s`, `failure 3`), in the catalogue's order."""
+    words: list[str] = []
+    for word, *_ in TIMINGS:
+        if word in timings:
+            words += [word, f"{timings[word]}s" if word != "failure" else str(timings[word])]
+    return words
+
+
+def _seconds(word: str, raw: str) -> int:
+    number = raw[:-1] if raw.endswith("s") and word != "failure" else raw
+    if not number.isdigit():
+        unit = "a count" if word == "failure" else "whole seconds (10s)"
+        raise ValueError(f"`{word} {raw}`: {unit}")
+    return int(number)
+
+
+def parse_check(value: Any, *, liveness: bool | None = None) -> Check:
+    """A probe's text as a `Check` (raises ValueError saying what is wrong). `liveness`: a
+    profile's startup (False) or liveness (True) probe, judged by that probe's bounds; None: a
+    value read or already parsed, whose timings Cloud Run took (a liveness probe's period of
+    600s, over a startup probe's 240, reads back)."""
+    words = str(value).split()
+    if not words or words == ["none"]:
+        return Check()
+    kind, rest = words[0], words[1:]
+    if kind not in KINDS:
+        raise ValueError(f"`{kind}`: a probe is http PATH, tcp or grpc, then `port N`; or none")
+    if liveness and kind == "tcp":
+        raise ValueError("a liveness probe is http or grpc (Cloud Run has no TCP liveness probe)")
+    path = ""
+    if kind == "http":
+        if not rest or not rest[0].startswith("/"):
+            raise ValueError("an http probe names its path first: `http /healthz port 8080`")
+        path, rest = rest[0], rest[1:]
+    pairs = dict(zip(rest[::2], rest[1::2], strict=False))
+    if len(rest) % 2 or len(pairs) != len(rest) // 2:
+        raise ValueError(f"`{value}`: each of port, service, delay, timeout, period, failure once")
+    if "port" not in pairs:
+        raise ValueError(f"`{value}`: name the port (`{kind} … port 8080`)")
+    known = {"port", "service", *(w for w, *_ in TIMINGS)}
+    if unknown := sorted(set(pairs) - known):
+        raise ValueError(
+            f"`{unknown[0]}`: a probe takes port, service, delay, timeout, period, failure"
+        )
+    if "service" in pairs and kind != "grpc":
+        raise ValueError("only a grpc probe names a service")
+    port = _seconds("failure", pairs["port"])
+    if not 0 < port < 65536:
+        raise ValueError(f"port {port}: a TCP port number, 1 to 65535")
+    timings = {w: _seconds(w, pairs[w]) for w, *_ in TIMINGS if w in pairs}
+    if liveness is not None:
+        _bounded(timings, liveness)
+    return Check(kind, path, port, pairs.get("service", ""), timings)
+
+
+def _bounded(timings: dict[str, int], liveness: bool) -> None:
+    # Probe (k8s.min.proto): initial delay and period "Maximum value for liveness probe is 3600.
+    # Maximum value for startup probe is 240"; timeout "Minimum value is 1. Maximum value is
+    # 3600"; period and failure threshold "Minimum value is 1"
+    most = 3600 if liveness else 240
+    limits = {"delay": (0, most), "timeout": (1, 3600), "period": (1, most), "failure": (1, None)}
+    for word, number in timings.items():
+        low, high = limits[word]
+        if number < low or (high is not None and number > high):
+            kind = "liveness" if liveness else "startup"
+            raise ValueError(f"{word} {number}: a {kind} probe's is {low} to {high or 'more'}")
+
+
+def same_check(expected: SettingValue, actual: SettingValue) -> bool:
+    """The kind, path, port and gRPC service alike, and each timing `expected` states."""
+    want, got = parse_check(expected), parse_check(actual)
+    if (want.kind, want.path, want.port, want.service) != (
+        got.kind,
+        got.path,
+        got.port,
+        got.service,
+    ):
+        return False
+    defaults = {w: d for w, _, _, d in TIMINGS}
+    return all(got.timings.get(w, defaults[w]) == n for w, n in want.timings.items())
+
+
+def shown(value: SettingValue, hidden: Collection[str] = ()) -> str:
+    """A probe as every output shows it: its HTTP path and gRPC service by `credentials.
+    masked_text` (a token in `/healthz?token=…`: `/healthz?token=***`), as `working_dir` is
+    shown; none: `none`. A text that is no probe's is masked whole by the same rule."""
+    try:
+        check = parse_check(value)
+    except ValueError:
+        return masked_text(str(value), hidden)
+    if not check.kind:
+        return "none"
+    path, service = (masked_text(p, hidden) if p else "" for p in (check.path, check.service))
+    return replace(check, path=path, service=service).text()
