@@ -54,9 +54,11 @@ from drift.fields.base import (
 from drift.fields.ports import DEFAULT_PORT, ingress
 from drift.fields.probe_text import (
     DEFAULT_STARTUP,
+    PERIOD_RULE,
     TIMINGS,
     Check,
     parse_check,
+    period_below,
     same_check,
     shown,
     timed,
@@ -161,6 +163,44 @@ def _kept(change: PlannedSetting) -> str:
     return "the probe's timings the profile leaves out stay as they are: " + " ".join(kept)
 
 
+def _live(container: Any, part: str) -> Check:
+    """The container's (proto-plus) probe as read (none: `Check()`)."""
+    old = getattr(container, part) if part in container else None
+    return read_check(type(old).pb(old), container) if old is not None else Check()
+
+
+def _refused(part: str) -> Any:
+    """`Field.unwritable`: why the probe `_writer` would make of `value` is one Cloud Run
+    refuses ("": it takes it): a timing the profile leaves out is kept from the live probe
+    (or is the proto's default, where the kind changes), and the period is then below the
+    timeout (`PERIOD_RULE`: the default startup probe's timeout 240s beside a stated
+    `period 5s`). Taken out of the patch as a manual step (`drift.fix.proposed.
+    unwritable_steps`), never written lower unsaid: a timeout is the profile's to state."""
+
+    def unwritable(workload: Any, container: Any, value: SettingValue) -> str:
+        check = parse_check(value)
+        if not check.kind or container is None:
+            return ""
+        before = _live(container, part)
+        merged = _merged(check, before)
+        if not period_below(merged.timings):
+            return ""
+        defaults = {w: d for w, _, _, d in TIMINGS}
+        whence = "kept from the live probe" if before.kind == check.kind else "Cloud Run's default"
+        left = [
+            f"{w} {merged.timings.get(w, defaults[w])}s {whence}"
+            for w in ("timeout", "period")
+            if w not in check.timings
+        ]
+        return (
+            f"container {container.name}'s {part.replace('_', ' ')} {shown(value)} would run "
+            f"with {' and '.join(left)}, and {PERIOD_RULE}: not written; state the "
+            "timeout and the period in the profile, the period at least the timeout"
+        )
+
+    return unwritable
+
+
 def _writer(part: str) -> Any:
     def write(workload: Any, container: Any, value: SettingValue) -> None:
         run_v2 = a.run_v2()
@@ -169,7 +209,7 @@ def _writer(part: str) -> Any:
             setattr(container, part, None)
             return
         old = getattr(container, part) if part in container else None
-        before = read_check(type(old).pb(old), container) if old is not None else Check()
+        before = _live(container, part)
         probe = run_v2.Probe()
         for word, name, _, _ in TIMINGS:  # those it leaves out as they are, where it keeps the kind
             kept = getattr(old, name) if old is not None and before.kind == check.kind else 0
@@ -261,6 +301,7 @@ def _row(name: str, help: str, kinds: frozenset[Kind], example: str) -> Field:
         read=_reader(name),
         unreadable=_unsayable(name),
         write=_writer(name),
+        unwritable=_refused(name),
         gcloud=flag,
         gcloud_args=lambda after, before: ((flag(after, before), "primary"),),
         per_container=True,

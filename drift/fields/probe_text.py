@@ -105,7 +105,26 @@ def parse_check(value: Any, *, liveness: bool | None = None) -> Check:
     timings = {w: _seconds(w, pairs[w]) for w, *_ in TIMINGS if w in pairs}
     if liveness is not None:
         _bounded(timings, liveness)
+        if {"timeout", "period"} <= timings.keys() and period_below(timings):
+            period, timeout = timings["period"], timings["timeout"]
+            raise ValueError(
+                f"period {period}s below timeout {timeout}s: {PERIOD_RULE}; state a period of "
+                f"{timeout}s or more, or a timeout of {period}s or less"
+            )
     return Check(kind, path, port, pairs.get("service", ""), timings)
+
+
+PERIOD_RULE = (
+    "Cloud Run refuses a probe whose period is below its timeout (k8s.min.proto "
+    'Probe.period_seconds: "Must be greater or equal than timeout_seconds")'
+)
+
+
+def period_below(timings: dict[str, int]) -> bool:
+    """Whether a probe of these timings (those left out: the proto's defaults) is one Cloud
+    Run refuses: its period below its timeout (`PERIOD_RULE`)."""
+    defaults = {w: d for w, _, _, d in TIMINGS}
+    return timings.get("period", defaults["period"]) < timings.get("timeout", defaults["timeout"])
 
 
 def _bounded(timings: dict[str, int], liveness: bool) -> None:

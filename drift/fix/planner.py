@@ -138,9 +138,9 @@ class ServicePlanner:
         on = base.template if base is not None else None  # a job's, pool's: own (`pool_base`)
         # a GPU on too small an instance first: under a GPU, a cpu below 1 is refused for it
         proposed = Proposed(self.live, on, self.service.container, settings)
-        proposed, unmounted = unwritable_steps(self.cmd, proposed)
-        settings, gpu = gpu_steps(self.cmd, proposed)
         side, steps = sidecar_changes(self.service, template, self._within, silenced.kept)
+        proposed, side, unmounted = unwritable_steps(self.cmd, proposed, side)
+        settings, gpu = gpu_steps(self.cmd, proposed)
         floored = replace(proposed, settings=settings)  # with the sidecars' limits: one write
         settings, side, floor, held = limit_steps(self.cmd, floored, side, self._within)
         settings, cap = cap_steps(self.cmd, replace(proposed, settings=settings))

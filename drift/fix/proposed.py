@@ -1,9 +1,9 @@
 """What a plan proposes for one workload's settings, before a step takes out what Cloud Run
 would refuse (below one CPU: `drift.fix.below_one`; under a GPU: `drift.fix.gpu_floor`; a job's
 parallelism above its task count: `drift.fix.task_cap`; a service's minimum instances above its
-maximum: `drift.fix.instance_cap`; a volume no container can be told to mount:
-`unwritable_steps`): the changes, and the template they would make, judged with the patch
-applied."""
+maximum: `drift.fix.instance_cap`; a volume no container can be told to mount, a probe's
+period below the timeout it keeps: `unwritable_steps`): the changes, and the template they
+would make, judged with the patch applied."""
 
 from __future__ import annotations
 
@@ -41,24 +41,36 @@ class Proposed:
         return patched_template(self.live.source, plan, self.container, self.base, clear_name=False)
 
 
-def unwritable_steps(cmd: Commands, proposed: Proposed) -> tuple[Proposed, list[ManualStep]]:
-    """The proposed changes a row's write cannot make on what the fix builds on, with the
-    container the patch would give it (`Field.unwritable`: a volume list whose new volume no
-    container can be told to mount), each taken out and left to a manual step saying why, as
-    a blocked setting's (`blocked_step`): nothing of it is written without the plan saying so."""
-    asked = [c for c in proposed.settings if c.container is None and FIELDS[c.name].unwritable]
+def unwritable_steps(
+    cmd: Commands, proposed: Proposed, side: list[SettingChange]
+) -> tuple[Proposed, list[SettingChange], list[ManualStep]]:
+    """The proposed changes, and the sidecars' own (`side`), a row's write cannot make on what
+    the fix builds on, with the container the patch would give it (`Field.unwritable`: a
+    volume list whose new volume no container can be told to mount; a probe whose timing kept
+    from the live one Cloud Run would refuse beside the one stated, on that container), each
+    taken out and left to a manual step saying why, as a blocked setting's (`blocked_step`):
+    nothing of it is written without the plan saying so."""
+    asked = [c for c in [*proposed.settings, *side] if FIELDS[c.name].unwritable]
     if not asked:
-        return proposed, []
+        return proposed, side, []
     workload = proposed.workload([])
-    container = pick_container(template_of(workload).containers, proposed.container)
-    why = {
-        c.name: reason
-        for c in asked
-        if (check := FIELDS[c.name].unwritable) is not None
-        and (reason := check(workload, container, c.after))
-    }
-    kept = [c for c in proposed.settings if c.name not in why]
+    containers = template_of(workload).containers
+    why: dict[tuple[str, str | None], str] = {}
+    for c in asked:
+        held = pick_container(
+            containers, proposed.container if c.container is None else c.container
+        )
+        check = FIELDS[c.name].unwritable
+        if check is not None and (reason := check(workload, held, c.after)):
+            why[c.name, c.container] = reason
     steps = [
-        blocked_step(cmd, c.name, c.after, why[c.name]) for c in proposed.settings if c.name in why
+        blocked_step(cmd, c.name, c.after, why[c.name, c.container])
+        for c in asked
+        if (c.name, c.container) in why
     ]
-    return replace(proposed, settings=kept), steps
+    kept = [c for c in proposed.settings if (c.name, c.container) not in why]
+    return (
+        replace(proposed, settings=kept),
+        [c for c in side if (c.name, c.container) not in why],
+        steps,
+    )
