@@ -40,6 +40,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from drift.credentials import masked_text
 from drift.fields import access as a
 from drift.fields.base import (
     ANY_INDEX,
@@ -118,13 +119,28 @@ def _unsayable(part: str) -> Any:
     never an internal error."""
 
     def unreadable(source: Source) -> str:
+        container = source.container
+        if container is None or not container.HasField(part):
+            return ""  # none, or the default probe: always said
+        check = read_check(getattr(container, part), container)
         try:
-            parse_check(_reader(part)(source))
+            parse_check(check.text())
         except ValueError as exc:
-            return f"{part} is one drift cannot write as a probe's text ({exc})"
+            return f"{part} is one drift cannot write as a probe's text: {_unsaid(check, exc)}"
         return ""
 
     return unreadable
+
+
+def _unsaid(check: Check, error: ValueError) -> str:
+    """Why `check` (read) has no text that reads back as itself, said from its parts, never
+    by quoting the text (a path's token: `credentials.masked_text`, as `shown` masks it)."""
+    for what, text in (("HTTP path", check.path), ("gRPC service", check.service)):
+        if any(c.isspace() for c in text):
+            return f"its {what} `{masked_text(text)}` holds whitespace"
+    if check.kind == "http" and not check.path.startswith("/"):
+        return f"its HTTP path `{masked_text(check.path)}` does not begin with /"
+    return str(error)  # the ports and timings only: no free text
 
 
 def _reader(part: str) -> Any:
