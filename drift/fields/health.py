@@ -179,7 +179,7 @@ def _kept(change: PlannedSetting) -> str:
     return "the probe's timings the profile leaves out stay as they are: " + " ".join(kept)
 
 
-def _live(container: Any, part: str) -> Check:
+def live_check(container: Any, part: str) -> Check:
     """The container's (proto-plus) probe as read (none: `Check()`)."""
     old = getattr(container, part) if part in container else None
     return read_check(type(old).pb(old), container) if old is not None else Check()
@@ -197,7 +197,7 @@ def _refused(part: str) -> Any:
         check = parse_check(value)
         if not check.kind or container is None:
             return ""
-        before = _live(container, part)
+        before = live_check(container, part)
         merged = _merged(check, before)
         if not period_below(merged.timings):
             return ""
@@ -225,7 +225,7 @@ def _writer(part: str) -> Any:
             setattr(container, part, None)
             return
         old = getattr(container, part) if part in container else None
-        before = _live(container, part)
+        before = live_check(container, part)
         probe = run_v2.Probe()
         for word, name, _, _ in TIMINGS:  # those it leaves out as they are, where it keeps the kind
             kept = getattr(old, name) if old is not None and before.kind == check.kind else 0

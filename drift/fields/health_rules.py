@@ -16,7 +16,13 @@ workload a fix would write (`drift.fix.plan`).
   probe. Also, your service must use HTTP/1 (the Cloud Run default), not HTTP/2" (the same
   page, "Configure an HTTP startup probe"). Cloud Run does not document refusing the pair, so
   it is said, never refused: a note where a profile states both, and a plan's note where the
-  workload a fix writes has both on its ingress container (`h2c_note`)."""
+  workload a fix writes has both on its ingress container (`h2c_note`).
+- A probe on the port a plan moves: gcloud's `--port`, as `drift fix` (`drift.fields.ports`),
+  moves a TCP startup probe on the old port with it (command_lib/run/config_changes.py
+  `ContainerPortChange`); a probe whose port is 0 is the container's, so it follows; an HTTP
+  or gRPC probe (startup or liveness) on the old port by number stays there, and so does one
+  the profile states there. The plan says, of each probe of the ingress container on the old
+  port, where the workload the fix writes has it (`port_note`)."""
 
 from __future__ import annotations
 
@@ -25,7 +31,8 @@ from typing import Any
 
 from drift.fields import access as a
 from drift.fields.base import SettingValue, Stated
-from drift.fields.ports import H2C, ingress
+from drift.fields.health import live_check
+from drift.fields.ports import DEFAULT_PORT, H2C, ingress
 from drift.fields.probe_text import parse_check
 from drift.kinds import Kind
 
@@ -109,3 +116,44 @@ def h2c_note(kind: Kind, workload: Any, changed: Iterable[str]) -> str:
         return ""
     names = " and ".join(p.replace("_", " ") for p in probes)
     return f"after the fix, the ingress container has an HTTP {names} beside http2: true: {HTTP1}"
+
+
+_KINDS = {"http": "HTTP", "tcp": "TCP", "grpc": "gRPC"}
+
+
+def _port(container: Any) -> int:
+    ports = container.ports
+    return int(ports[0].container_port) if len(ports) and ports[0].container_port else DEFAULT_PORT
+
+
+def port_note(kind: Kind, before: Any, after: Any, changed: Iterable[str]) -> str:
+    """What a plan changing a service's port says of each probe of its ingress container on
+    the old port: where the workload the fix writes has it (`before`: the template the fix
+    builds on; `after`: the run_v2 workload it writes; `changed`: the plan's setting changes,
+    by name; "": nothing to say)."""
+    changed = set(changed)
+    was, now = ingress(before.containers), ingress(a.template_of(after).containers)
+    if kind is not Kind.SERVICE or "port" not in changed or was is None or now is None:
+        return ""
+    old, new = _port(was), _port(now)
+    said = []
+    for name in PROBES if old != new else ():
+        probe, then = live_check(was, name), live_check(now, name)
+        if not probe.kind or probe.port != old:
+            continue
+        what = f"the {_KINDS[probe.kind]} {name.replace('_', ' ')} on port {old}"
+        stated = name in changed
+        if then.kind and then.port == new:
+            said.append(f"{what} moves to {new} with it")
+        elif then.kind and then.port == old:
+            why = (
+                "as the profile states"
+                if stated
+                else "as gcloud's --port leaves it (it moves a TCP startup probe only): state "
+                f"the probe on port {new} to move it"
+            )
+            said.append(f"{what} stays on port {old}, not the port requests reach ({new}), {why}")
+        else:
+            where = f"on port {then.port}" if then.kind else "removed"
+            said.append(f"{what} is {where}, as the profile states")
+    return "; ".join(said)

@@ -21,7 +21,6 @@ from drift.fields.base import (
     ANY_INDEX,
     UNTOLD,
     Field,
-    PlannedSetting,
     SettingValue,
     Source,
     tf_container,
@@ -111,18 +110,11 @@ def _write_port(workload: Any, container: Any, value: SettingValue) -> None:
     old = target.ports[0].container_port or DEFAULT_PORT
     target.ports[0].container_port = int(value)
     # gcloud's --port moves a TCP startup probe on the old port with it (command_lib/run/
-    # config_changes.py ContainerPortChange): one left there fails every new revision
+    # config_changes.py ContainerPortChange): one left there fails every new revision; the
+    # plan says where each probe on the old port ends (`health_rules.port_note`)
     probe = target.startup_probe if "startup_probe" in target else None
     if probe is not None and "tcp_socket" in probe and probe.tcp_socket.port == old:
         probe.tcp_socket.port = int(value)
-
-
-def _moved_probe(change: PlannedSetting) -> str:
-    """What a plan of the port says of the TCP startup probe it moves (`_write_port`)."""
-    probe = str(change.settings.get("startup_probe", "")).split()
-    if probe[:3] != ["tcp", "port", str(change.before or DEFAULT_PORT)]:
-        return ""
-    return f"the TCP startup probe on port {change.before} moves to {change.after} with it"
 
 
 def _port_row(
@@ -168,7 +160,6 @@ PORT_FIELDS: tuple[Field, ...] = (
         a.flag("port"),
         read=_port,
         write=_write_port,
-        plan_note=_moved_probe,
         minimum=1,
         # ContainerPort.container_port: "a valid TCP port number, 0 < container_port < 65536"
         maximum=65535,

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from drift.diff.differences import system_key
 from drift.errors import ExitCode
-from drift.fields.health_rules import h2c_note
+from drift.fields.access import template_of
+from drift.fields.health_rules import h2c_note, port_note
 from drift.findings import Finding
 from drift.fix.base import Base, fix_base
 from drift.fix.journal import Entry
@@ -109,6 +110,7 @@ async def plan_environment(
         if sp.has_patch
     }
     checked = policy_notes(plan, result.state, patched) + h2c_notes(plan, patched)
+    checked += port_notes(plan, result.state, bases, patched)
     return Planned(result, replace(plan, notes=plan.notes + checked), patched, bases, entries)
 
 
@@ -219,6 +221,20 @@ def h2c_notes(plan: Plan, patched: Mapping[str, Any]) -> tuple[str, ...]:
         if sp.key in patched
         if (said := h2c_note(sp.kind, patched[sp.key], {s.name for s in sp.settings}))
     )
+
+
+def port_notes(
+    plan: Plan, state: LiveState, bases: Mapping[str, Base], patched: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """Each service whose plan moves its port: where the workload it writes has each probe
+    that was on the old port (`health_rules.port_note`), against the template it builds on."""
+    notes = []
+    for sp in (sp for sp in plan.services if sp.key in patched):
+        on = written_on(bases, sp)
+        on = template_of(state.services[sp.key].source) if on is None else on
+        if said := port_note(sp.kind, on, patched[sp.key], {s.name for s in sp.settings}):
+            notes.append(f"{sp.label}: {said}")
+    return tuple(notes)
 
 
 def plan_bases(
