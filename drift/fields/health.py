@@ -110,7 +110,12 @@ def default_text(port: Any) -> str:
 def is_default(value: SettingValue) -> bool:
     """Whether `value` (as read) is the default TCP startup probe, on any port."""
     words = str(value).split()
-    return len(words) > 2 and words[2].isdigit() and value == default_text(words[2])
+    return (
+        len(words) > 2
+        and words[2].isascii()
+        and words[2].isdigit()
+        and value == default_text(words[2])
+    )
 
 
 def _unsayable(part: str) -> Any:

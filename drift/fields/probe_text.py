@@ -63,7 +63,7 @@ def timed(timings: dict[str, int]) -> list[str]:
 
 def _seconds(word: str, raw: str) -> int:
     number = raw[:-1] if raw.endswith("s") and word != "failure" else raw
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit() and len(number) <= 12):  # `٨`, `²`: digits
         unit = "a count" if word == "failure" else "whole seconds (10s)"
         raise ValueError(f"`{word} {raw}`: {unit}")
     return int(number)
@@ -99,9 +99,10 @@ def parse_check(value: Any, *, liveness: bool | None = None) -> Check:
         )
     if "service" in pairs and kind != "grpc":
         raise ValueError("only a grpc probe names a service")
-    port = _seconds("failure", pairs["port"])
-    if not 0 < port < 65536:
-        raise ValueError(f"port {port}: a TCP port number, 1 to 65535")
+    raw = pairs["port"]
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 6) or not 0 < int(raw) < 65536:
+        raise ValueError(f"`port {raw}`: a TCP port number, 1 to 65535")
+    port = int(raw)
     timings = {w: _seconds(w, pairs[w]) for w, *_ in TIMINGS if w in pairs}
     if liveness is not None:
         _bounded(timings, liveness)

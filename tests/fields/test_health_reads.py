@@ -74,3 +74,24 @@ def test_a_probe_drift_cannot_say_is_unjudged_in_check_plan_fix_and_a_manifest(
         out = each.stdout + each.stderr
         assert each.returncode == 3 and "internal error" not in out, out
         assert says in out and TOKEN not in out, out
+
+
+@pytest.mark.parametrize(
+    ("stated", "says"),
+    [
+        # helper-706 F6: str.isdigit takes an Arabic-Indic 8 and a superscript 2
+        ("tcp port \u0668", "`port \u0668`: a TCP port number, 1 to 65535"),
+        ("tcp port 8080 delay \u00b2", "`delay \u00b2`: whole seconds (10s)"),
+        ("tcp port 8080 failure \u0663", "`failure \u0663`: a count"),
+        ("tcp port 7" + "9" * 5000, "a TCP port number, 1 to 65535"),
+    ],
+)
+def test_a_probe_number_is_ascii_digits_only(
+    make_sandbox: MakeSandbox, tmp_path: Path, stated: str, says: str
+) -> None:
+    sandbox = make_sandbox(probe_world(None))
+    profile = ("env", HEAD + f"      startup_probe: {stated}\n")
+    done = drift_on(sandbox, tmp_path, profile, "profiles", "validate")
+    out = done.stdout + done.stderr
+    assert done.returncode == 2 and "env.yaml:6" in out and says in out, out
+    assert "Traceback" not in out and "invalid literal" not in out
