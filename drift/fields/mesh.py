@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drift import textsafe
 from drift.fields import access as a
 from drift.fields.base import Field, SettingValue, Source, no_value, tf_template
 from drift.kinds import Kind
@@ -73,6 +74,8 @@ def _write(workload: Any, container: Any, value: SettingValue) -> None:
 
 def _profile_mesh(value: Any) -> str:
     name = no_value(value)
+    if any(c.isspace() or textsafe.hidden(c) for c in name):
+        raise ValueError("a mesh's name holds no space nor control character")
     if name and "/" in name and not _full(name.split("/")):
         raise ValueError(
             "expected a mesh's name or its full name, projects/PROJECT/locations/global/"

@@ -42,6 +42,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
+from drift import textsafe
 from drift.credentials import masked_text
 from drift.fields import access as a
 from drift.fields import lists
@@ -96,8 +97,11 @@ def bucket_problem(name: str) -> str:
 def share_problem(share: str) -> str:
     """Why `share` is no NFS share `SERVER:/PATH` ("": it is one)."""
     server, colon, _ = share.partition(":/")
-    if not server or not colon or any(c.isspace() for c in share):
-        return "SERVER:/PATH (the server's host name or IP address, the exported path)"
+    if not server or not colon or any(c.isspace() or textsafe.hidden(c) for c in share):
+        return (
+            "SERVER:/PATH (the server's host name or IP address, the exported path; no space "
+            "nor control character)"
+        )
     return ""
 
 

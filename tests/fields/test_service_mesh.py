@@ -109,13 +109,22 @@ def test_none_takes_the_mesh_away(make_sandbox: MakeSandbox, tmp_path: Path) -> 
     assert [c.name for c in _template(sandbox).containers] == ["app", "otel"]
 
 
+@pytest.mark.parametrize(
+    ("said", "says"),
+    [
+        ("projects/p1/meshes/m", "projects/PROJECT/locations/global/meshes/MESH"),
+        # helper-706 F9: a line break or a control character is no mesh's name
+        ('"m\\n1"', "holds no space nor control character"),
+        ('"m\\a"', "holds no space nor control character"),
+    ],
+)
 def test_a_mesh_of_another_form_is_refused_at_its_line(
-    make_sandbox: MakeSandbox, tmp_path: Path
+    make_sandbox: MakeSandbox, tmp_path: Path, said: str, says: str
 ) -> None:
     sandbox = make_sandbox(_service(None))
-    done = run(sandbox, tmp_path, _said("projects/p1/meshes/m"), "check", "env")
+    done = run(sandbox, tmp_path, _said(said), "check", "env")
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
-    assert "projects/PROJECT/locations/global/meshes/MESH" in done.stdout + done.stderr
+    assert says in done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("live", [mesh("prod-mesh"), None])

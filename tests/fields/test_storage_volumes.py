@@ -179,6 +179,9 @@ def test_the_plan_says_where_a_bucket_no_volume_held_is_mounted(
         (f"storage_buckets: {PROD}:wo", "then :ro or :rw"),  # a mode: ro, rw or none
         (f"storage_buckets: [{PROD}, '{PROD}:ro']", "named twice"),
         (f"nfs_shares: {PROD_NFS}:ro,{PROD_NFS}", "named twice"),
+        # helper-706 F7: a control character (an escape, a bidi override) in a share
+        ('nfs_shares: "10.0.0.2:/a\\eb"', "no space nor control character"),
+        ('nfs_shares: ["10.0.0.2:/a\\u202eb"]', "no space nor control character"),
     ],
 )
 def test_a_profile_naming_no_bucket_or_share_is_refused_at_its_line(
