@@ -33,7 +33,7 @@ from drift.fields import access as a
 from drift.fields.base import SettingValue, Stated
 from drift.fields.health import live_check
 from drift.fields.ports import DEFAULT_PORT, H2C, ingress
-from drift.fields.probe_text import parse_check
+from drift.fields.probe_text import parse_check, shown
 from drift.kinds import Kind
 
 PAGE = "cloud.google.com/run/docs/configuring/healthchecks"
@@ -87,7 +87,7 @@ def probe_rules(
     if stated.get("http2", (False, ""))[0] is True:
         for name in PROBES:
             if name in stated and parse_check(stated[name][0]).kind == "http":
-                value, http2 = stated[name][0], stated["http2"][1]
+                value, http2 = shown(stated[name][0]), stated["http2"][1]  # a path's token
                 noted.append(
                     (
                         name,

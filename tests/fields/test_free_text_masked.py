@@ -155,3 +155,17 @@ def test_every_free_text_row_shows_by_the_one_rule(setting: str, around: str, pa
         masked = masked_text(held, hidden)
         assert word not in masked and MASK in masked
         assert FIELDS[setting].shown(around.format(held), hidden) == around.format(masked)
+
+
+def test_the_http2_note_shows_a_stated_path_masked(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox = _world(make_sandbox, "http path")
+    body = (
+        f"    settings:\n      http2: true\n      startup_probe: http /h?token={TOKEN} port 8080\n"
+    )
+    done = cw.run(sandbox, tmp_path, body, "profiles", "validate")
+    assert f"startup_probe http /h?token={MASK} port 8080 beside http2: true" in done.stdout + (
+        done.stderr
+    )
+    _unshown(done)
