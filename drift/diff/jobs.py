@@ -121,16 +121,16 @@ def _parts(ctx: Context) -> tuple[str, str, str]:
 
 
 def masked(ctx: Context, text: str) -> str:
-    """The reason with every value hidden that a finding would hide (`masked_text`), plain
+    """The reason with every value hidden that a finding would hide (`masked_reason`), plain
     values of variables the profile expects to be secrets among them."""
     secret_names = {
         rule.name for rules in ctx.service.containers for rule in rules.env.values() if rule.secret
     }
     plain = (v for c in ctx.live.template.containers for v in c.env.values())
-    return masked_text(text, plain, secret_names.__contains__)
+    return masked_reason(text, plain, secret_names.__contains__)
 
 
-def masked_text(text: str, variables: Iterable[EnvVar], secret: Callable[[str], bool]) -> str:
+def masked_reason(text: str, variables: Iterable[EnvVar], secret: Callable[[str], bool]) -> str:
     """A server's text with every value hidden that a finding would hide: secrets drift read
     (and prefixes a server cut them to), plain `variables` that look like credentials, and
     plain values of the variables `secret` names; and what in the text itself is shaped like

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from drift.diff.jobs import masked_text
+from drift.diff.jobs import masked_reason
 from drift.errors import ApiError
 from drift.history.changes import Masking, Naming, changes
 from drift.history.model import JobEntry, JobHistory, Unread
@@ -98,7 +98,7 @@ def job_history(
         runs.append([execution])
     plain = [v for e in executions for env in e.record.variables.envs if env for v in env.values()]
     why = {
-        e.record.name: masked_text(e.reason, plain, masking.secret)
+        e.record.name: masked_reason(e.reason, plain, masking.secret)
         for e in executions
         if e.outcome == "failed" and e.reason
     }

@@ -133,7 +133,7 @@ class JobEntry:
     """Against the configuration that ran before it; None: none read before it."""
     failures: tuple[tuple[str, str], ...] = ()
     """Each failed execution's name and why it failed (its failed condition's message, a
-    server's text: masked as `job.failed` masks it, `drift.diff.jobs.masked_text`)."""
+    server's text: masked as `job.failed` masks it, `drift.diff.jobs.masked_reason`)."""
 
 
 @dataclass(frozen=True)
