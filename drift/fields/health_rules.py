@@ -33,7 +33,7 @@ from drift.fields import access as a
 from drift.fields.base import SettingValue, Stated
 from drift.fields.health import live_check
 from drift.fields.ports import DEFAULT_PORT, H2C, ingress
-from drift.fields.probe_text import parse_check, shown
+from drift.fields.probe_text import DEFAULT_STARTUP, parse_check, shown
 from drift.kinds import Kind
 
 PAGE = "cloud.google.com/run/docs/configuring/healthchecks"
@@ -48,7 +48,8 @@ PROBES = ("startup_probe", "liveness_probe")
 def default_probe(port: SettingValue | None) -> str:
     """The default TCP startup probe as a profile states it, on `port` (None: not stated)."""
     shown = "PORT" if port is None else str(port)
-    return f"tcp port {shown} timeout 240s period 240s failure 1"
+    timeout, period, failure = (DEFAULT_STARTUP[k] for k in ("timeout", "period", "failure"))
+    return f"tcp port {shown} timeout {timeout}s period {period}s failure {failure}"
 
 
 def probe_rules(
