@@ -292,6 +292,15 @@ were almost done); `pytest_configure` turns that off where it can (3.8+,
 def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config.option, "loadscopereorder"):  # pytest-xdist 3.8+
         config.option.loadscopereorder = False
+    # A suite started as a shell's background job (`make test &`, a script's `cmd &`) has
+    # SIGINT ignored, every process it starts inherits that (exec keeps SIG_IGN) and CPython
+    # then installs no KeyboardInterrupt handler: each test that sends a drift it started a
+    # Ctrl-C saw it ignored (ten of tests/cli failed so, 2026-12-07). Processes the tests start
+    # get Ctrl-C as a terminal gives it; a test of an ignored SIGINT ignores it itself.
+    import signal
+
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
