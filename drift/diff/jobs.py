@@ -1,8 +1,9 @@
 """`revision.rollout` of a job whose latest update failed (its Ready condition), and
 `job.failed`: the latest execution of a job failed. Its reason is the execution's own
-failed condition, a server's text: any secret value drift knows, any value the job holds
-that is a credential (or that the profile expects to be a secret), and any text in it shaped
-like a credential, is masked in it."""
+failed condition, a server's text: any secret value drift knows, any value the job holds or
+that execution ran that is a credential (or that the profile expects to be a secret, or of a
+variable that is a secret reference), and any text in it shaped like a credential, is masked
+in it."""
 
 from __future__ import annotations
 
@@ -121,13 +122,21 @@ def _parts(ctx: Context) -> tuple[str, str, str]:
 
 
 def masked(ctx: Context, text: str) -> str:
-    """The reason with every value hidden that a finding would hide (`masked_reason`), plain
-    values of variables the profile expects to be secrets among them."""
+    """The reason with every value hidden that a finding would hide (`masked_reason`): of the
+    job's variables, and of those its latest execution ran (`Execution.ran`: a password
+    replaced by a reference since, or an override of that execution, which the job does not
+    hold; helper-712 F1); plain values of variables the profile expects to be secrets among
+    them, and of variables that are a Secret Manager reference in either, as `drift history`
+    masks them (`Masking.referenced`)."""
+    execution = ctx.live.execution
+    variables = [
+        *(v for c in ctx.live.template.containers for v in c.env.values()),
+        *(execution.ran if execution is not None else ()),
+    ]
     secret_names = {
         rule.name for rules in ctx.service.containers for rule in rules.env.values() if rule.secret
-    }
-    plain = (v for c in ctx.live.template.containers for v in c.env.values())
-    return masked_reason(text, plain, secret_names.__contains__)
+    } | {var.name for var in variables if var.ref is not None}
+    return masked_reason(text, variables, secret_names.__contains__)
 
 
 def masked_reason(text: str, variables: Iterable[EnvVar], secret: Callable[[str], bool]) -> str:

@@ -266,6 +266,10 @@ class Execution:
     task count and parallelism) is not what the job holds now (`workloads._ran_another`): it
     stays the job's latest until the job is run again (revjobs67 F3); a write that changed
     no configuration is not one (revown67 F4)."""
+    ran: tuple[EnvVar, ...] = ()
+    """The variables of every container of what it ran (`Execution.template`, its overrides
+    applied), which its reason may quote whatever the job holds now: masked in it as the
+    job's own are (`drift.diff.jobs.masked`; helper-712 F1)."""
 
 
 @dataclass(frozen=True)

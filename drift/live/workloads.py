@@ -25,7 +25,7 @@ from drift.live.api import (
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.model import Execution, LiveService, ServingRevision
-from drift.live.normalize import config_key, raw, template_config
+from drift.live.normalize import config_key, env_var, raw, template_config
 from drift.profiles.model import ServiceProfile
 
 GET = {Kind.SERVICE: "GetService", Kind.JOB: "GetJob", Kind.WORKER_POOL: "GetWorkerPool"}
@@ -231,6 +231,7 @@ async def latest_execution(clients: Clients, runner: CallRunner, job: Any) -> Ex
         completed=_time(execution, "completion_time") or completed,
         before_update=_later(pb.update_time, ref.create_time) and _ran_another(pb, execution),
         running=reason is None and not execution.HasField("completion_time"),
+        ran=tuple(env_var(var) for c in execution.template.containers for var in c.env),
     )
 
 
