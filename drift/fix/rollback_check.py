@@ -6,6 +6,7 @@ later changes: `drift.fix.since`), the revisions the recorded traffic names that
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -50,7 +51,7 @@ from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
 from drift.fix.workload import RESTORED, still_running
 from drift.kinds import Kind, label, workload_key
-from drift.live.api import in_progress, short
+from drift.live.api import in_progress, rolling_revision, short
 from drift.live.changeids import well_formed
 from drift.live.normalize import raw
 from drift.live.session import Session
@@ -140,11 +141,14 @@ async def check(
         return Checked(entry, unsent=True)
     pool = kind is Kind.WORKER_POOL
     before = workload_restore.before_workload(entry) if pool else None
-    gone: tuple[str, ...] = ()
+    # what a deploy in progress rolls out (`in_progress`) is read beside the revisions gone
+    reads: list[Awaitable[Any]] = [rolling_revision(session.revision, live)]
     if service:
-        gone = tuple(await missing(session, entry, live))
+        reads.append(missing(session, entry, live))
     elif pool:  # its splits may pin a revision its fix retired (`drift.fix.pool_gone`)
-        gone = tuple(await pool_gone.missing(session, entry, before, live))
+        reads.append(pool_gone.missing(session, entry, before, live))
+    latest, *found = await asyncio.gather(*reads)
+    gone: tuple[str, ...] = tuple(found[0]) if found else ()
     same: Same = _as_found
     later = later_changes(entry, entries)
 
@@ -171,7 +175,7 @@ async def check(
             ui.say(f"{name}: {line}")
             return Checked(entry, since, settled=line, live=live)
     out = Checked(entry, since, lambda now: judged(now).blocks, gone, live=live)
-    out.doing = in_progress(live, job=kind is Kind.JOB)
+    out.doing = in_progress(live, job=kind is Kind.JOB, latest=latest)
     if gone and service and not replaceable(entry, gone):
         out.blocked = refused(entry, gone)
     if gone and pool and not pool_gone.replaceable(entry, before, gone):

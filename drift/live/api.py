@@ -3,6 +3,7 @@ of a region (paged), a service, a secret version's payload (CRC32C verified)."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.live.calls import Api, CallRunner
 from drift.live.clients import Clients
+from drift.live.conditions import failed_ready
 from drift.live.crc32c import crc32c
 from drift.live.normalize import raw
 from drift.live.tasks import Tasks
@@ -196,14 +198,15 @@ async def get_revision(clients: Clients, runner: CallRunner, name: str) -> Any:
     )
 
 
-def in_progress(pb: Any, *, job: bool = False) -> str:
+def in_progress(pb: Any, *, job: bool = False, latest: Any = None) -> str:
     """What a workload being reconciled is doing, as `drift check` says it ("" when it is
     not): "deploy in progress (app-00004-mqd is being rolled out)" ("generation 7" where
     no revision is known to be rolling out), or a job's "update in
     progress (the job is being reconciled)". While it lasts, "observed_generation,
     latest_ready_revision, traffic_statuses, and uri will have transient values that might
     mismatch the intended state" (run/v2 `Service.reconciling`; `Job.reconciling`,
-    `WorkerPool.reconciling` alike)."""
+    `WorkerPool.reconciling` alike). `latest`: the revision `rolling_name` names, as read
+    (None: not read)."""
     if not pb.reconciling:
         return ""
     if job:
@@ -221,13 +224,57 @@ def in_progress(pb: Any, *, job: bool = False) -> str:
                 f"`{describe_execution(pb, running)}` shows)"
             )
         return "update in progress (the job is being reconciled)"
-    # `latest_created_revision` names the revision rolling out only when it is not what is
-    # ready: when it moves (update accepted, or revision made) is not documented, and an
-    # update of traffic or labels makes none (helper-699 F2): then the generation is named
-    created = short(pb.latest_created_revision)
-    if not created or created == short(pb.latest_ready_revision):
-        created = f"generation {pb.generation}"
-    return f"deploy in progress ({created} is being rolled out)"
+    generation = f"generation {pb.generation}"
+    created = rolling_name(pb)
+    if not created or latest is None or short(raw(latest).name) != short(created):
+        return f"deploy in progress ({generation} is being rolled out)"
+    if failed_ready(raw(latest).conditions) is not None:  # an earlier deploy's: done, failed
+        return (
+            f"deploy in progress ({generation} is being rolled out; the latest created "
+            f"revision {short(created)} failed)"
+        )
+    return f"deploy in progress ({short(created)} is being rolled out)"
+
+
+def rolling_name(pb: Any) -> str:
+    """The revision a service or worker pool being reconciled may be rolling out, which
+    `in_progress` names only once read (full name; "" when there is none to read): its
+    `latest_created_revision` ("Name of the last created revision", run/v2 service.proto)
+    when it is not the `latest_ready_revision`. When that field moves (the update accepted,
+    or its revision made) is not documented, and an update of traffic or labels makes no
+    revision (helper-699 F2): after a deploy that failed it names the failed revision until
+    another is made, which only that revision's own `conditions` ("The Condition of this
+    Revision, containing its readiness status, and detailed error information in case it
+    did not reach a serving state", revision.proto; a Revision has no `terminal_condition`)
+    tell from one rolling out (helper-713)."""
+    pb = raw(pb)
+    if not pb.reconciling or "latest_created_revision" not in pb.DESCRIPTOR.fields_by_name:
+        return ""
+    created = str(pb.latest_created_revision)
+    if not created or short(created) == short(pb.latest_ready_revision):
+        return ""
+    return created
+
+
+async def rolling_revision(read: Callable[[str], Awaitable[Any]], pb: Any) -> Any | None:
+    """The revision `rolling_name` names, read with `read` (a GetRevision): None when there
+    is none to read or it cannot be read (then `in_progress` names none: not known)."""
+    name = rolling_name(pb)
+    if not name:
+        return None
+    try:
+        return await read(name)
+    except ApiError:
+        return None
+
+
+def read_rolling(
+    tasks: Tasks, read: Callable[[str], Awaitable[Any]], pb: Any
+) -> asyncio.Task[Any | None]:
+    """`rolling_revision` of `pb` read once a run (`tasks`): `drift check` starts it beside
+    the last poll of its --wait, so that a deploy that settles before needs none, and awaits
+    it when the wait is over (a deploy begun meanwhile names another revision: read then)."""
+    return tasks.once(("rolling", rolling_name(pb)), partial(rolling_revision, read, pb))
 
 
 RUNNING = {"EXECUTION_RUNNING", "EXECUTION_PENDING"}

@@ -79,3 +79,14 @@ def words(condition: Any) -> str:
     if why and message:
         return f"{why}: {message}"
     return why or message or "no message"
+
+
+def not_ready_message(svc: Any) -> str:
+    """Why a service (a worker pool) is not ready: the message of its `terminal_condition`,
+    else of the first of its `conditions` that did not succeed, on one line; "not ready"
+    when none says."""
+    for condition in (svc.terminal_condition, *svc.conditions):
+        state = enum_name(condition, "state")
+        if condition.message and state != "CONDITION_SUCCEEDED":
+            return " ".join(condition.message.split())
+    return "not ready"

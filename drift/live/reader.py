@@ -19,10 +19,11 @@ from drift.fields import enum_name
 from drift.findings import Unverified
 from drift.kinds import Kind, workload_key
 from drift.live import history as revision_list
-from drift.live.api import Listing, get_revision, in_progress, parent, short
+from drift.live.api import Listing, get_revision, in_progress, parent, read_rolling, short
 from drift.live.calls import CallRunner
 from drift.live.changeids import canaries
 from drift.live.clients import Clients
+from drift.live.conditions import not_ready_message
 from drift.live.model import LiveService, ServingRevision
 from drift.live.normalize import outside_split, raw, revision_config, template_config
 from drift.live.reads import reachable, to_fetch
@@ -239,7 +240,8 @@ class Reader:
         while raw(svc).reconciling:
             left = deadline - time.monotonic()
             if left <= 0:
-                doing = in_progress(raw(svc), job=profile.kind is Kind.JOB)
+                latest = await read_rolling(self.tasks, self._get_revision, svc)
+                doing = in_progress(raw(svc), job=profile.kind is Kind.JOB, latest=latest)
                 self.state.settling[profile.key] = doing
                 self.unverified(
                     profile,
@@ -248,6 +250,8 @@ class Reader:
                 )
                 return
             self.checks.waiting()
+            if pause >= left:  # the last poll: what it may be rolling out is read beside it
+                read_rolling(self.tasks, self._get_revision, svc)
             await asyncio.sleep(min(pause, left))
             pause = min(pause * 2, POLL_MAX)
             try:
@@ -332,7 +336,7 @@ class Reader:
             latest_created=current,
             latest_ready=short(pb.latest_ready_revision),
             latest_created_ready=created_ready,
-            latest_created_message="" if created_ready else _not_ready_message(pb),
+            latest_created_message="" if created_ready else not_ready_message(pb),
             reconciling=bool(pb.reconciling),
             routes_latest=any(
                 enum_name(t, "type_").endswith("LATEST") and t.percent > 0
@@ -373,12 +377,15 @@ class Reader:
         remember_history(self.state.services.get(profile.key), records)
         self.state.history[profile.key] = records
 
+    async def _get_revision(self, full: str) -> Any:
+        """A revision by its full name (GetRevision), asked for once a run whoever asks."""
+        return await self._once(
+            ("revision", full), partial(get_revision, self.clients, self.runner, full)
+        )
+
     async def _revision(self, profile: ServiceProfile, svc: Any, name: str) -> Any | None:
-        full = name if "/" in name else f"{svc.name}/revisions/{name}"
         try:
-            return await self._once(
-                ("revision", full), partial(get_revision, self.clients, self.runner, full)
-            )
+            return await self._get_revision(name if "/" in name else f"{svc.name}/revisions/{name}")
         except ApiError as exc:
             # the service's read named it: gone since (a deploy moved the traffic, then it was
             # deleted; helper-650 F4), which a run again tells
@@ -386,11 +393,3 @@ class Reader:
             gone = again if exc.status == "NOT_FOUND" else ""
             self.unverified(profile, f"revision.{short(name)}", exc.reason + gone)
             return None
-
-
-def _not_ready_message(svc: Any) -> str:
-    for condition in (svc.terminal_condition, *svc.conditions):
-        state = enum_name(condition, "state")
-        if condition.message and state != "CONDITION_SUCCEEDED":
-            return " ".join(condition.message.split())
-    return "not ready"

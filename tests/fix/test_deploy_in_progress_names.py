@@ -10,10 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from google.cloud import run_v2
 
+from drift.errors import ExitCode
+from drift.fix.apply import FixOptions
+from drift.live.api import short
 from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
-from tests.fix.conftest import LAB
+from tests.fix.conftest import LAB, ScriptedUI
 
 
 def _held(make_sandbox: MakeSandbox, option: str) -> tuple[Any, str]:
@@ -68,3 +72,79 @@ def test_once_the_deploy_settles_the_new_revision_is_the_latest_created(
     made = settled.latest_created_revision.rsplit("/", 1)[-1]
     assert made != serving and not settled.reconciling
     assert (made == settled.latest_ready_revision.rsplit("/", 1)[-1]) is (failure is None)
+
+
+def _after_a_failed_deploy(sandbox: Any, what: str) -> tuple[str, run_v2.Service]:
+    """The failed revision of a deploy that settled, then `what` (another deploy, or a
+    traffic update) held in progress: the service as read then."""
+    sandbox.deploy(LAB, "app", image="us-docker.pkg.dev/lab/app:v2")
+    failed = sandbox.finish_deploy(LAB, "app", failure="the container failed to start")
+    broken = short(failed.latest_created_revision)
+    serving = short(failed.latest_ready_revision)
+    if what == "deploy":
+        sandbox.deploy(LAB, "app", image="us-docker.pkg.dev/lab/app:v3")
+    else:
+        sandbox.update_traffic(LAB, "app", {serving: 100})
+    stuck = sandbox.service(LAB, "app")
+    assert stuck.reconciling and short(stuck.latest_ready_revision) == serving
+    return broken, stuck
+
+
+@pytest.mark.parametrize("what", ["deploy", "traffic"])
+@pytest.mark.parametrize("option", ["new", "previous"])
+def test_a_failed_revision_is_never_said_to_be_rolling_out(
+    make_sandbox: MakeSandbox, tmp_path: Path, option: str, what: str
+) -> None:
+    """A deploy (or a traffic update) begun after one that failed: `latest_created_revision`
+    names the failed revision until the new one is made (`previous`, or an update that makes
+    none), and only its Revision `conditions` ("The Condition of this Revision, containing its
+    readiness status", run/v2 revision.proto; a Revision has no `terminal_condition`) tell it
+    from one rolling out: drift reads them with one GetRevision of it."""
+    sandbox, _ = _held(make_sandbox, option)
+    broken, stuck = _after_a_failed_deploy(sandbox, what)
+    done = lab.lab_cli(sandbox, tmp_path, "check", "lab", "--wait", "0")
+    said = done.stdout + done.stderr
+    assert done.returncode == ExitCode.INCOMPLETE, said
+    assert f"{broken} is being rolled out" not in said, said
+    rolling = short(stuck.latest_created_revision)
+    if rolling != broken:  # `new`: the new revision, reconciling, is named
+        assert f"({rolling} is being rolled out)" in said, said
+    else:
+        assert (
+            f"(generation {stuck.generation} is being rolled out; the latest created "
+            f"revision {broken} failed)"
+        ) in said, said
+    gets = [c.request.name for c in sandbox.calls if c.short == "GetRevision"]
+    assert gets.count(stuck.latest_created_revision) == 1, gets
+
+
+def test_rollback_never_says_a_failed_revision_rolls_out(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`drift rollback`'s refusal beside a deploy in progress says it as `drift check` does."""
+    sandbox = lab.lab_under(make_sandbox, created_while_reconciling="previous")
+    fixed = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
+    assert fixed.exit_code is ExitCode.OK
+    sandbox.hold_deploys(True)
+    broken, stuck = _after_a_failed_deploy(sandbox, "deploy")
+    done = lab.lab_cli(sandbox, tmp_path, "rollback", "--yes")
+    said = done.stdout + done.stderr
+    assert done.returncode == ExitCode.ABORTED, said
+    assert f"{broken} is being rolled out" not in said, said
+    assert f"the latest created revision {broken} failed" in said, said
+
+
+def test_what_rolls_out_is_read_once_beside_the_last_poll(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """With --wait, the GetRevision goes out beside the last GetService poll (a deploy that
+    settled before it needs none), never after the wait, and once."""
+    sandbox, _ = _held(make_sandbox, "previous")
+    broken, stuck = _after_a_failed_deploy(sandbox, "deploy")
+    sandbox.clear_calls()
+    said = lab.lab_cli(sandbox, tmp_path, "check", "lab", "--wait", "1.5").stdout
+    assert f"the latest created revision {broken} failed)" in said, said
+    polls = [c.at for c in sandbox.calls if c.short == "GetService"]
+    gets = [c for c in sandbox.calls if c.short == "GetRevision"]
+    assert [c.request.name for c in gets] == [stuck.latest_created_revision]
+    assert len(polls) >= 2 and polls[-2] < gets[0].at < polls[-1], (polls, gets[0].at)
