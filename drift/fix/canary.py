@@ -25,7 +25,7 @@ from drift.fix.patch import (
     promotion_question,
 )
 from drift.fix.probetag import probe_tag_note
-from drift.fix.promotion_lost import lost_then_written
+from drift.fix.promotion_lost import lost_then_written, not_promoted
 from drift.fix.prove import prove
 from drift.fix.readback import what_changed
 from drift.fix.reread import (
@@ -35,7 +35,6 @@ from drift.fix.reread import (
     waited,
 )
 from drift.fix.routing import (
-    changed_by_someone_else,
     describe_serving,
     landed,
     past_next,
@@ -310,28 +309,7 @@ class ServiceFix(ServiceFixer):
         if past_next(now, write):  # drift's may be the first: proven by the read, or unknown
             await lost_then_written(self, now, write, reason, self._promotion_landed)
             return
-        self._landed(State.ABORTED, f"promotion failed: {reason}", None)
-        if int(now.generation) != int(after.generation):
-            if left_as_pinned(self, now):  # theirs alone, no revision: as caught at the reread
-                raise Stop(
-                    f"{self.name}: moving traffic to {canary} failed ({reason}): "
-                    f"{changed_by_someone_else(int(after.generation), now)}"
-                    + (f"; they changed its {what}" if (what := what_changed(after, now)) else "")
-                    + ". Their write made no revision and left the routing as drift's canary "
-                    "pinned it, so drift cleans up as at a declined prompt, keeping their change",
-                    cleanup=True,
-                    theirs=now,
-                    wrote=after,
-                )
-            raise await self._their_write(
-                f"{self.name}: moving traffic to {canary} failed ({reason}): "
-                f"{changed_by_someone_else(int(after.generation), now)}",
-                now,
-            )
-        raise Stop(
-            f"{self.name}: promotion failed: moving traffic to {canary} failed ({reason})",
-            cleanup=True,
-        )
+        raise await not_promoted(self, now, reason)
 
     def _journal_failed(self, exc: JournalError) -> str:
         """Once the promotion is sent (the journal says promoting), the canary may serve:

@@ -10,12 +10,21 @@ someone else wrote it too, before or after drift's promotion. drift decides from
   the canary's (a promotion carries the canary's etag: a server that refuses a stale etag,
   AIP-154, applies it only as the next write), said as a promotion whose answer came back and
   was overtaken is (helper-661 A3): a completed fix, the re-check's exit code;
-- anything else (a promotion routed through LATEST, as most are, routes as what served before,
-  which their write — Terraform's whole traffic block — may have put back): it may have landed
-  before their change. Journaled of unknown outcome, the fix incomplete: exit 3, never 4
-  ("nothing changed": it may have changed).
+- a promotion routed through LATEST, as most are, routes as what served before the fix, which
+  their write may have put back (Terraform's whole service, a saved YAML): proven all the same
+  when the template is still the one the promotion sent, the canary's, which such a write
+  replaces (a template naming the canary with another configuration is refused: a revision
+  name is unique) — their writes left template and traffic alone (labels, settings), or
+  finished the promotion by hand (helper-713);
+- the service routes exactly as drift's canary write pinned it, the canary's own 0 % tag
+  included, which drift's promotion removes and no other write makes: traffic never moved to
+  the canary (the server refused the stale etag). Journaled aborted, cleaned up as when their
+  one write came first (`not_promoted`): exit 4, "rolled back" (helper-713);
+- anything else may have landed before their change. Journaled of unknown outcome, the fix
+  incomplete: exit 3, never 4 ("nothing changed": it may have changed), never 0.
 
-Before, both were exit 4, "may have landed before their change" (helper-678)."""
+Before helper-678 all were exit 4; before helper-713 all but the first were exit 3, "may
+have landed before their change", though the LATEST and the pinned ones are proven."""
 
 from __future__ import annotations
 
@@ -23,9 +32,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from drift.fix.context import Stop
 from drift.fix.journal import State, Write
-from drift.fix.routing import changed_by_someone_else, traffic_key
+from drift.fix.readback import what_changed
+from drift.fix.routing import changed_by_someone_else, template_holds, traffic_key
 from drift.fix.servicefixer import ServiceFixer
+from drift.fix.untrap import left_as_pinned, routed_as_pinned
 
 UNREAD = "(unread: the promotion's answer was lost; proven landed by the traffic read since)"
 """The etag recorded for a promotion proven landed by a later read: the etag it left was
@@ -46,9 +58,12 @@ Record = Callable[[str, str, Any], None]
 
 def routed_as_promoted(now: Any, write: Write, canary: str) -> bool:
     """Whether `now` routes exactly as the promotion `write` sent, a routing naming the canary
-    with a share (which no write but one finishing drift's promotion makes)."""
-    names = any(row[1] == canary and row[2] for row in write.traffic)
-    return names and traffic_key(now.traffic) == write.traffic
+    with a share (which no write but one finishing drift's promotion makes), or routing through
+    LATEST over the very template the promotion sent (`template_holds`: what no write putting
+    back what served before leaves)."""
+    if traffic_key(now.traffic) != write.traffic:
+        return False
+    return any(row[1] == canary and row[2] for row in write.traffic) or template_holds(now, write)
 
 
 async def lost_then_written(
@@ -63,10 +78,38 @@ async def lost_then_written(
         record(State.PROMOTED, f"traffic on {canary}, then changed ({reason})", landed)
         fixer._promoted_then_theirs(landed, now)
         return
+    if routed_as_pinned(fixer, now):  # drift's tag and pin still there: it never moved
+        raise await not_promoted(fixer, now, reason)
     fixer._record(State.ABORTED, f"promotion outcome unknown ({reason}): changed since")
     fixer.outcome.unknown = True  # never "nothing changed": exit 3
     raise await fixer._their_write(
         f"{fixer.name}: moving traffic to {canary} may have landed before their change "
         f"(its answer: {reason}): {changed_by_someone_else(write.generation_before, now)}",
         now,
+    )
+
+
+async def not_promoted(fixer: ServiceFixer, now: Any, reason: str) -> Stop:
+    """drift's promotion did not land (answered `reason`; `now`, the service read back, does
+    not carry it): journaled aborted; the Stop that cleans up as at a declined prompt when
+    nothing was written since, or when their write made no revision and left drift's pin
+    (`left_as_pinned`); else their write's Stop (`ServiceFixer._their_write`)."""
+    after, canary, name = fixer.after, fixer.outcome.canary, fixer.name
+    fixer._landed(State.ABORTED, f"promotion failed: {reason}", None)
+    if int(now.generation) == int(after.generation):
+        return Stop(
+            f"{name}: promotion failed: moving traffic to {canary} failed ({reason})", cleanup=True
+        )
+    head = f"{name}: moving traffic to {canary} failed ({reason}): "
+    changed = changed_by_someone_else(int(after.generation), now)
+    if not left_as_pinned(fixer, now):
+        return await fixer._their_write(head + changed, now)
+    what = what_changed(after, now)
+    return Stop(
+        head + changed + (f"; they changed its {what}" if what else "") + ". Their write made "
+        "no revision and left the routing as drift's canary pinned it, so drift cleans up as "
+        "at a declined prompt, keeping their change",
+        cleanup=True,
+        theirs=now,
+        wrote=after,
     )

@@ -89,13 +89,19 @@ def left_as_pinned(fixer: Fixer, now: Any) -> bool:
     needs the pin, and the cleanup as at a declined prompt (the canary's tag gone, the
     routing that served), built on `now`, keeps their write (revown48 F2). `free_pin` has
     nothing to free there: left alone, the pin would trap the team's next deploy."""
-    sent = [w for w in fixer.entry.writes if w.get("step") == "canary"]
     return (
         short(now.latest_created_revision) == fixer.outcome.canary
         and now.uid == fixer.live.source.uid
-        and bool(sent)
-        and traffic_key(now.traffic) == sent[0]["traffic"]  # their own routing is theirs
+        and routed_as_pinned(fixer, now)  # their own routing is theirs
     )
+
+
+def routed_as_pinned(fixer: Fixer, now: Any) -> bool:
+    """Whether `now` routes exactly as drift's canary write sent it, the canary's own 0 % tag
+    included (`patch.canary_traffic`): a routing only that write makes, and which drift's
+    promotion replaces (the tag gone: `patch.promoted_traffic`)."""
+    sent = [w for w in fixer.entry.writes if w.get("step") == "canary"]
+    return bool(sent) and traffic_key(now.traffic) == sent[0]["traffic"]
 
 
 async def free_pin(fixer: Fixer, now: Any) -> str:

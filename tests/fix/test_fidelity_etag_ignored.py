@@ -80,9 +80,10 @@ def test_a_label_after_a_write_whose_answer_was_lost(
     current: any server takes it). The read back, two generations past drift's read, carries
     drift's template and traffic: only their label, not as drift sent it, shows their write
     came after drift's. drift never says its write replaced theirs (that the server let its
-    stale etag through); it leaves their label and exits 4 — 3 for the promotion, whose
-    routing (LATEST, as before the fix) proves nothing: it may have landed, never "nothing
-    changed" (helper-678, `drift.fix.promotion_lost`)."""
+    stale etag through); it leaves their label and exits 4 — for the promotion, a completed
+    fix (the re-check's 0): its routing (LATEST, as before the fix) over the canary's template,
+    which no write putting back what served before leaves, proves it landed (helper-713; it
+    was 3, "may have landed", helper-678: `drift.fix.promotion_lost`)."""
     monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
     real = drift.fix.canary.update_workload
     lost = labelled_after_its_answer_was_lost(real, sandbox, clients)
@@ -96,11 +97,15 @@ def test_a_label_after_a_write_whose_answer_was_lost(
 
     monkeypatch.setattr(drift.fix.canary, "update_workload", update_workload)
     result = fix(tmp_path, env, ScriptedUI([True, True]), FixOptions(), services=["api"])
-    code = ExitCode.ABORTED if step == "canary" else ExitCode.INCOMPLETE  # promotion: was 4
-    said = label_kept_order_unknown(result, sandbox, tmp_path, State.ABORTED, code)
+    if step == "canary":
+        said = label_kept_order_unknown(result, sandbox, tmp_path, State.ABORTED)
+        assert "drift leaves their change as it is" in said, said
+    else:  # was 3 (helper-678), and 4 before it
+        said = label_kept_order_unknown(result, sandbox, tmp_path, State.PROMOTED, ExitCode.OK)
+        assert "then the service was changed meanwhile by someone else" in said, said
+        assert "their change stands" in said and "may have landed" not in said, said
     assert "someone else wrote the service" not in said, said
     assert "replaced" not in said and "did not refuse drift's stale etag" not in said, said
-    assert "drift leaves their change as it is" in said, said
 
 
 def labelled_after_its_answer_was_lost(

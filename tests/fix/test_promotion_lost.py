@@ -26,6 +26,20 @@ PINNED = [{"revision": 1, "percent": 100}]
 """What serves, named: the promotion names the canary in its place."""
 
 
+def promoted_at(tmp_path: Path, generation: int) -> dict[str, Any]:
+    """The fix's one journal entry, `promoted` by its promotion, journaled landed at
+    `generation`: that write as recorded."""
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.PROMOTED, entry.history
+    promotion: dict[str, Any] = entry.writes[-1]
+    assert (promotion["step"], promotion["landed"], promotion["generation_after"]) == (
+        "promotion",
+        True,
+        generation,
+    )
+    return promotion
+
+
 def lost_then_deployed(
     sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> FixResult:
@@ -57,15 +71,7 @@ def test_a_lost_promotion_proven_by_its_routing_is_a_completed_fix(
     assert "changed meanwhile by someone else (generation 3 → 4, last modified by " in said
     assert "may have landed" not in said and "nothing was changed" not in said, said
     assert not outcome.aborted and outcome.state == State.PROMOTED
-    (entry,) = entries(tmp_path)
-    assert entry.state == State.PROMOTED, entry.history
-    promotion = entry.writes[-1]
-    assert (promotion["step"], promotion["landed"], promotion["generation_after"]) == (
-        "promotion",
-        True,
-        3,
-    )
-    assert promotion["etag_after"] == UNREAD  # never an etag read from their write
+    assert promoted_at(tmp_path, 3)["etag_after"] == UNREAD  # never read from their write
     refused = lab.rollback(tmp_path)  # their deploy stands: refused unforced
     assert refused.exit_code is ExitCode.ABORTED, refused.summary()
     assert "was changed since drift's last write" in refused.summary()
