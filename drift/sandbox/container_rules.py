@@ -4,6 +4,7 @@ sandbox's (Google documents the rule, not its message)."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Any
 
@@ -115,3 +116,25 @@ def validate_network_volumes(template: Any, gen1_volumes: str) -> None:
                 f"spec.template.spec.volumes[{index}]: a Cloud Storage or NFS volume needs the "
                 "second generation execution environment (gen2)."
             )
+
+
+def validate_mount_paths(template: Any, reused: str) -> None:
+    """One container mounting two volumes at one path (`/data` and `/data/` alike), named so.
+    run v2 says only VolumeMount.mount_path "Path within the container at which the volume
+    should be mounted" and the volume pages nothing; Knative Serving, whose API Cloud Run's v1
+    implements, refuses it ("%q must be unique", mountPath after path.Clean: knative/serving
+    pkg/apis/serving/k8s_validation.go validateVolumeMounts), as Kubernetes does. `reused`
+    (the scenario option `mount_path_twice`): "refused" (INVALID_ARGUMENT) or "taken" (stored,
+    one volume hiding the other). A Cloud SQL volume's empty path is /cloudsql."""
+    if reused != "refused":
+        return
+    for index, container in enumerate(template.containers):
+        seen: set[str] = set()
+        for mount in container.volume_mounts:
+            path = posixpath.normpath(mount.mount_path or CLOUDSQL_PATH)
+            if path in seen:
+                raise invalid(
+                    f"spec.template.spec.containers[{index}].volume_mounts.mount_path: "
+                    f"'{mount.mount_path}' must be unique: another volume is mounted there."
+                )
+            seen.add(path)

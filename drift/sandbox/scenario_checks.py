@@ -100,6 +100,14 @@ class DeployCheckOptions(BaseModel):
         "the error with a Breakglass button on the service): the revision is made and fails; "
         "`refused`: INVALID_ARGUMENT at the write. Which one Cloud Run does is not documented.",
     )
+    mount_path_twice: Literal["refused", "taken"] = Field(
+        "refused",
+        description="A write whose container mounts two volumes at one path (`/data` and "
+        "`/data/` alike). run v2's VolumeMount.mount_path and the volume pages are silent; "
+        "Knative Serving refuses it ('mountPath must be unique', k8s_validation.go "
+        "validateVolumeMounts), as Kubernetes does. `refused`: INVALID_ARGUMENT; `taken`: "
+        "stored as sent, one volume hiding the other.",
+    )
     network_volumes_gen1: Literal["refused", "taken"] = Field(
         "refused",
         description="A service write whose template sets the first generation execution "

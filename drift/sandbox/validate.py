@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 import grpc
 from google.protobuf.message import Message
 
+from drift.sandbox import container_rules
 from drift.sandbox.backend import NoInstance
 from drift.sandbox.container_rules import validate_fields, validate_network_volumes
 from drift.sandbox.cpu_rules import ONE_CPU as ONE_CPU
@@ -68,17 +69,19 @@ def validate_spec(
     sizes: Sizes = DEFAULT_SIZES,
     mesh_name: str = "full",
     gen1_volumes: str = "refused",
+    mount_paths: str = "refused",
 ) -> None:
     """The checks the API makes before accepting a request (INVALID_ARGUMENT): a service's
     or a worker pool's (`key.collection`). `stored`: the resource as it is (its CPU limits
     may stand, `validate_cpu`); `fine_cpu`, `mesh_name`: the scenario's options of those
     names; `sizes`: its readings of an instance's documented sizes; `gen1_volumes`: its
-    `network_volumes_gen1`."""
+    `network_volumes_gen1`; `mount_paths`: its `mount_path_twice`."""
     kind = kind_of(key)
     template = service.template
     validate_containers(
         template, ingress=kind.serves, reserved=SERVICE_ENV if kind.serves else frozenset()
     )
+    container_rules.validate_mount_paths(template, mount_paths)
     validate_vpc_access(template)
     validate_encryption_key(template)
     validate_service_mesh(template, mesh_name)
@@ -108,6 +111,7 @@ def validate_update(key: ResourceKey, service: Message, stored: Message, options
         sizes=options.sizes,
         mesh_name=options.mesh_name,
         gen1_volumes=options.network_volumes_gen1,
+        mount_paths=options.mount_path_twice,
     )
 
 

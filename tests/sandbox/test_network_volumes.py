@@ -2,7 +2,8 @@
 what the volume pages and the scenario option `network_volumes_gen1` say Cloud Run refuses
 (drift/sandbox/container_rules.py): a mount at /dev, /proc, /sys or below ("Disallowed paths"),
 and a Cloud Storage or NFS volume beside the first generation execution environment, where the
-API reference is silent (`refused`, the default, or `taken`)."""
+API reference is silent (`refused`, the default, or `taken`); a container mounting two volumes
+at one path, as the option `mount_path_twice` says (Knative's rule, or taken)."""
 
 from __future__ import annotations
 
@@ -79,3 +80,25 @@ def test_gen1_beside_a_network_volume_is_as_the_option_says(
         _update(clients, volume, "/data", execution_environment=GEN1)
         assert list(clients.services.get_service(name=SERVICE).template.volumes) == [volume]
     _update(clients, run_v2.Volume(name="m", empty_dir={}), "/m", execution_environment=GEN1)
+
+
+@pytest.mark.parametrize("option", ["refused", "taken"])
+def test_two_volumes_at_one_path_of_a_container_are_as_the_option_says(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, option: str
+) -> None:
+    clients = clients_for(make_sandbox(_world(mount_path_twice=option)))
+    _update(clients, run_v2.Volume(name="scratch", empty_dir={}), "/data")
+    if option == "refused":  # `/data/` is `/data` (Knative: path.Clean)
+        with pytest.raises(exceptions.InvalidArgument, match="'/data/' must be unique"):
+            _update(clients, BUCKET, "/data/")
+        assert [v.name for v in clients.services.get_service(name=SERVICE).template.volumes] == [
+            "scratch"
+        ]
+        _update(clients, BUCKET, "/data/b")  # a path below it is another path
+    else:
+        _update(clients, BUCKET, "/data/")
+        mounts = clients.services.get_service(name=SERVICE).template.containers[0].volume_mounts
+        assert [(m.name, m.mount_path) for m in mounts] == [
+            ("scratch", "/data"),
+            ("data", "/data/"),
+        ]
