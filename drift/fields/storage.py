@@ -15,9 +15,10 @@ profile describes: staging mounting production's bucket (or share) is drift, and
 longer mounted. A fix changes only what its plan names (`_write`, on those volumes): a bucket
 (share) no longer wanted is replaced by one the profile adds in every volume that mounts it,
 each keeping its name, read-only flag, mount options and mounts; the volumes of one left over go
-with their mounts; a bucket (share) no volume takes gets a new volume `gcs` (`nfs`; then `-N`)
-mounted at `/mnt/NAME` in the ingress container (a job's or pool's without a port: the one the
-profile describes), which the plan says (`_added_note`); where neither can be told (several,
+with their mounts; a bucket (share) no volume takes gets a new volume `gcs` (`nfs`; then `-N`,
+also where that container mounts another volume at the path: `_under_root`) mounted at
+`/mnt/NAME` in the ingress container (a job's or pool's without a port: the one the profile
+describes), which the plan says (`_added_note`); where neither can be told (several,
 none with a port, none named), that value is a manual step naming `container: NAME`, and
 nothing of it is written (`_unmountable`). Every other volume and mount stays as it runs.
 gcloud's `--add-volume` and `--remove-volume` name each volume, which a profile's list does
@@ -37,6 +38,7 @@ write it) every one writable; a volume's flag it does not judge stays."""
 from __future__ import annotations
 
 import ipaddress
+import posixpath
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -237,10 +239,19 @@ def _write(kind: Network, workload: Any, container: Any, value: SettingValue) ->
     into = ingress(template.containers)
     into = container if into is None else into
     for item in new[len(stale) :] if into is not None else ():  # never (`mount_untold`)
-        name = _free_name(kind.source, {v.name for v in template.volumes})
+        name = _free_name(kind.source, {v.name for v in template.volumes} | _under_root(into))
         template.volumes.append(run_v2.Volume(name=name, **{kind.source: kind.make(item)}))
         into.volume_mounts.append(run_v2.VolumeMount(name=name, mount_path=f"{MOUNT_ROOT}/{name}"))
     _mode(kind, [v for v in mounted(template) if kind.source in v], wanted)
+
+
+def _under_root(container: Any) -> set[str]:
+    """The names `NAME` of the container's mounts at `/mnt/NAME` (`/mnt/NAME/` alike): a new
+    volume takes none of them, so no two of its volumes share a path (which Knative refuses,
+    "mountPath must be unique", and which would hide one behind the other: the sandbox's option
+    `mount_path_twice`)."""
+    paths = (posixpath.normpath(m.mount_path) for m in container.volume_mounts)
+    return {p[len(MOUNT_ROOT) + 1 :] for p in paths if p.startswith(f"{MOUNT_ROOT}/")}
 
 
 def _new(kind: Network, volumes: list[Any], wanted: dict[str, str]) -> list[str]:

@@ -335,3 +335,41 @@ def test_gclouds_volume_of_a_read_only_item_says_readonly() -> None:
     assert FIELDS["nfs_shares"].gcloud(f"{PROD_NFS}:ro") == (
         f"--add-volume=name=nfs,type=nfs,location={PROD_NFS},readonly=true"
     )
+
+
+@pytest.mark.parametrize("option", ["refused", "taken"])
+@pytest.mark.parametrize(
+    ("line", "volume", "made"),
+    [
+        (f"storage_buckets: {PROD},{STAGING}", _gcs("uploads", PROD), (STAGING, False, [])),
+        (f"nfs_shares: {PROD_NFS},{STAGING_NFS}", _nfs("shared", PROD_NFS), (STAGING_NFS, False)),
+    ],
+    ids=["gcs", "nfs"],
+)
+def test_a_new_volume_is_mounted_where_no_other_volume_of_its_container_is(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    option: str,
+    line: str,
+    volume: dict[str, Any],
+    made: Any,
+) -> None:
+    """The app mounts its volume `uploads` (`shared`) at /mnt/gcs (/mnt/nfs), the path a new
+    volume `gcs` (`nfs`) would take: the new one is `gcs-1` (`nfs-1`) at its own path. Two
+    volumes at one path are refused where Knative's rule holds (option `mount_path_twice`:
+    the fix failed, exit 4) and hide one another where taken (the fix wrote a second mount at
+    /mnt/gcs and read the bucket added, which the app could not reach)."""
+    kind = "gcs" if "gcs" in volume else "nfs"
+    world_ = _service([volume], [(volume["name"], f"/mnt/{kind}/")], [])
+    world_["options"]["mount_path_twice"] = option
+    sandbox = make_sandbox(world_)
+    setting = f"      {line}\n"
+    done = _run(sandbox, tmp_path, setting, "fix", "lab", "--yes", "--no-verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _volumes(sandbox.service(LAB, "app").template)[1]["app"] == [
+        (volume["name"], f"/mnt/{kind}/"),
+        (f"{kind}-1", f"/mnt/{kind}-1"),
+    ]
+    assert _volumes(sandbox.service(LAB, "app").template)[0][1] == (f"{kind}-1", made)
+    plan = _run(sandbox, tmp_path, setting, "plan", "lab")
+    assert plan.returncode == 0, plan.stdout + plan.stderr
