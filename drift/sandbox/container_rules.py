@@ -37,7 +37,8 @@ VersionToPath.mode "must be a value between 01 and 0777 (octal)"."""
 
 
 def validate_fields(template: Any) -> None:
-    """Each container's name, ports and mounts, and each secret volume's modes and paths."""
+    """Each container's name, ports, probes and mounts, and each secret volume's modes and
+    paths."""
     cloudsql = {v.name for v in template.volumes if v.HasField("cloud_sql_instance")}
     for index, container in enumerate(template.containers):
         at = f"spec.template.spec.containers[{index}]"
@@ -84,6 +85,13 @@ def validate_fields(template: Any) -> None:
                 )
 
 
+STARTUP_WINDOW_S = 240
+"""The jobs' and worker pools' healthchecks pages: a startup probe's time "is calculated as
+failureThreshold * periodSeconds and can't exceed 240 seconds" (…/jobs/healthchecks), "The time
+is a maximum of 240 seconds, calculated as failureThreshold * periodSeconds" (…/workerpools/
+healthchecks). Whether a longer one is refused or only cut short is not said (`startup_window`)."""
+
+
 def _validate_probes(container: Any, at: str) -> None:
     """Probe.period_seconds "Must be greater or equal than timeout_seconds" (k8s.min.proto; its
     timeout_seconds says "Must be smaller than period_seconds", yet Cloud Run's own default
@@ -118,16 +126,23 @@ def validate_network_volumes(template: Any, gen1_volumes: str) -> None:
             )
 
 
-def validate_mount_paths(template: Any, reused: str) -> None:
+def validate_optional(template: Any, *, mount_paths: str, startup_window: str) -> None:
+    """The container rules the documentation leaves open, as the scenario's options read them:
+    `mount_path_twice` (`_mount_paths`) and `startup_window` (`_startup_windows`)."""
+    if mount_paths == "refused":
+        _mount_paths(template)
+    if startup_window == "refused":
+        _startup_windows(template)
+
+
+def _mount_paths(template: Any) -> None:
     """One container mounting two volumes at one path (`/data` and `/data/` alike), named so.
     run v2 says only VolumeMount.mount_path "Path within the container at which the volume
     should be mounted" and the volume pages nothing; Knative Serving, whose API Cloud Run's v1
     implements, refuses it ("%q must be unique", mountPath after path.Clean: knative/serving
-    pkg/apis/serving/k8s_validation.go validateVolumeMounts), as Kubernetes does. `reused`
-    (the scenario option `mount_path_twice`): "refused" (INVALID_ARGUMENT) or "taken" (stored,
-    one volume hiding the other). A Cloud SQL volume's empty path is /cloudsql."""
-    if reused != "refused":
-        return
+    pkg/apis/serving/k8s_validation.go validateVolumeMounts), as Kubernetes does: refused
+    (INVALID_ARGUMENT) under the scenario option `mount_path_twice: refused`, else stored, one
+    volume hiding the other. A Cloud SQL volume's empty path is /cloudsql."""
     for index, container in enumerate(template.containers):
         seen: set[str] = set()
         for mount in container.volume_mounts:
@@ -138,3 +153,27 @@ def validate_mount_paths(template: Any, reused: str) -> None:
                     f"'{mount.mount_path}' must be unique: another volume is mounted there."
                 )
             seen.add(path)
+
+
+STARTUP_WINDOW_S = 240
+"""The jobs' and worker pools' healthchecks pages: a startup probe's time "is calculated as
+failureThreshold * periodSeconds and can't exceed 240 seconds" (…/jobs/healthchecks), "The time
+is a maximum of 240 seconds, calculated as failureThreshold * periodSeconds" (…/workerpools/
+healthchecks); the run v2 Probe fields bound the period and the initial delay alone."""
+
+
+def _startup_windows(template: Any) -> None:
+    """A startup probe whose failure threshold times its period is over `STARTUP_WINDOW_S`
+    (0: Probe's defaults, 3 and 10 s), refused under the scenario option `startup_window:
+    refused`; whether Cloud Run refuses one or takes it and gives up on the container at 240 s
+    (`taken`: the sandbox's probes answer at once, so it never gets that far) is not said."""
+    for index, container in enumerate(template.containers):
+        if not container.HasField("startup_probe"):
+            continue
+        probe = container.startup_probe
+        window = (probe.period_seconds or 10) * (probe.failure_threshold or 3)
+        if window > STARTUP_WINDOW_S:
+            raise invalid(
+                f"spec.template.spec.containers[{index}].startup_probe: failure_threshold * "
+                f"period_seconds is {window} seconds; it can't exceed {STARTUP_WINDOW_S} seconds."
+            )

@@ -10,7 +10,7 @@ import grpc
 from google.cloud import run_v2
 
 from drift.sandbox.clock import duration
-from drift.sandbox.container_rules import validate_mount_paths
+from drift.sandbox.container_rules import validate_optional
 from drift.sandbox.cpu_memory import validate_job_cpu
 from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.limits import DEFAULT_SIZES, Sizes, validate_sizes
@@ -70,15 +70,15 @@ def validate_job(
     *,
     sizes: Sizes = DEFAULT_SIZES,
     over_tasks: str = "accepted",
-    mount_paths: str = "refused",
+    optional: tuple[str, str] = ("refused", "taken"),
 ) -> None:
     """The request checks (INVALID_ARGUMENT); `sizes` (an instance's documented sizes),
-    `over_tasks` (`parallelism_over_tasks`), `mount_paths` (`mount_path_twice`): the
-    scenario's options."""
+    `over_tasks` (`parallelism_over_tasks`), `optional` (`mount_path_twice`,
+    `startup_window`): the scenario's options."""
     execution = job.template
     task = execution.template
     validate_containers(task, ingress=False, reserved=JOB_ENV)
-    validate_mount_paths(task, mount_paths)
+    validate_optional(task, mount_paths=optional[0], startup_window=optional[1])
     validate_vpc_access(task)
     validate_encryption_key(task)
     validate_gpu(task, serves=False, size=instance_size)
@@ -123,7 +123,7 @@ def plan_job(world: World, key: ResourceKey, current: JobRec | None, request: Jo
         desired,
         sizes=options.sizes,
         over_tasks=options.parallelism_over_tasks,
-        mount_paths=options.mount_path_twice,
+        optional=(options.mount_path_twice, options.startup_window),
     )
     was = current.pb if current is not None else None
     validate_metadata(world, desired, was)

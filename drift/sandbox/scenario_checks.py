@@ -108,6 +108,13 @@ class DeployCheckOptions(BaseModel):
         "validateVolumeMounts), as Kubernetes does. `refused`: INVALID_ARGUMENT; `taken`: "
         "stored as sent, one volume hiding the other.",
     )
+    startup_window: Literal["refused", "taken"] = Field(
+        "taken",
+        description="A write whose startup probe's failure threshold times its period is over "
+        "240 s. The jobs' and worker pools' healthchecks pages: that time 'can't exceed 240 "
+        "seconds'; not whether a longer one is refused or cut short. `refused`: "
+        "INVALID_ARGUMENT; `taken`: stored (the sandbox's probes answer at once).",
+    )
     network_volumes_gen1: Literal["refused", "taken"] = Field(
         "refused",
         description="A service write whose template sets the first generation execution "

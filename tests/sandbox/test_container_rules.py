@@ -3,7 +3,8 @@ refuses them (helper-556 S2, S3): a container name that is no DNS label, two por
 of range or of a protocol other than http1/h2c, a mount path with ':', a file mode over 0777,
 a secret item's path absolute or with a '..' element, a probe's period below its timeout
 (Probe.period_seconds "Must be greater or equal than timeout_seconds") —
-each INVALID_ARGUMENT, with its valid neighbour taken."""
+each INVALID_ARGUMENT, with its valid neighbour taken; a startup probe over 240 s as the option
+`startup_window` says."""
 
 from __future__ import annotations
 
@@ -39,15 +40,17 @@ def _mode(default: int = 0, item: int = 0, path: str = "token") -> Any:
     return change
 
 
-def _probe(part: str, timeout: int, period: int = 0) -> Any:
+def _probe(part: str, timeout: int, period: int = 0, failure: int = 0) -> Any:
     """The first container's `part` a TCP probe (HTTP for liveness) with these timings (0:
-    unset, the proto's default period 10)."""
+    unset, the proto's default period 10, failure threshold 3)."""
     action = (
         {"tcp_socket": run_v2.TCPSocketAction(port=8080)}
         if part == "startup_probe"
         else {"http_get": run_v2.HTTPGetAction(path="/healthz")}
     )
-    probe = run_v2.Probe(timeout_seconds=timeout, period_seconds=period, **action)
+    probe = run_v2.Probe(
+        timeout_seconds=timeout, period_seconds=period, failure_threshold=failure, **action
+    )
     return _container(**{part: probe})
 
 
@@ -90,3 +93,29 @@ def test_a_containers_fields(
         return
     with pytest.raises(exceptions.InvalidArgument, match=said):
         services.update_service(service=service)
+
+
+@pytest.mark.parametrize("option", ["refused", "taken"])
+@pytest.mark.parametrize(
+    ("change", "over"),
+    [
+        (_probe("startup_probe", 0, 60, 5), True),  # 300 s
+        (_probe("startup_probe", 0, 0, 25), True),  # 10 s (unset) * 25
+        (_probe("startup_probe", 240, 240, 1), False),  # the default probe's: 240 s is allowed
+        (_probe("startup_probe", 0), False),  # Probe's defaults: 10 s * 3
+        (_probe("liveness_probe", 0, 600, 3), False),  # a liveness probe's is not bound
+    ],
+)
+def test_a_startup_probe_over_240_seconds_is_as_the_option_says(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, option: str, change: Any, over: bool
+) -> None:
+    """failureThreshold * periodSeconds "can't exceed 240 seconds" (the jobs' and worker pools'
+    healthchecks pages); refused or taken: the scenario option `startup_window`."""
+    services = clients_for(_sandbox(make_sandbox, "filled", startup_window=option)).services
+    service = _bare(services.get_service(name=SERVICE))
+    change(service)
+    if over and option == "refused":
+        with pytest.raises(exceptions.InvalidArgument, match="can't exceed 240 seconds"):
+            services.update_service(service=service)
+        return
+    services.update_service(service=service).result()

@@ -313,3 +313,31 @@ def test_whether_an_update_meets_the_secret_check(
         client.update_job(job=job).result(timeout=10)
     ready = client.get_job(name=JOB).terminal_condition.state == State.CONDITION_SUCCEEDED
     assert ready is not checked
+
+
+@pytest.mark.parametrize("option", ["refused", "taken"])
+def test_a_jobs_startup_probe_over_240_seconds_is_as_the_option_says(
+    make_sandbox: MakeSandbox, run_for: Any, option: str
+) -> None:
+    """…/jobs/healthchecks: failureThreshold * periodSeconds "can't exceed 240 seconds"
+    (option `startup_window`); two volumes at one path of the job's container, the option
+    `mount_path_twice` (the default: refused)."""
+    client = run_for(sandbox_of(make_sandbox, startup_window=option)).jobs
+    job = client.get_job(name=JOB)
+    container = job.template.template.containers[0]
+    container.startup_probe = run_v2.Probe(
+        tcp_socket=run_v2.TCPSocketAction(port=8080), period_seconds=30, failure_threshold=9
+    )
+    if option == "refused":
+        with pytest.raises(exceptions.InvalidArgument, match="270 seconds"):
+            client.update_job(job=job).result(timeout=10)
+        container.startup_probe.failure_threshold = 8
+    client.update_job(job=job).result(timeout=10)
+    job = client.get_job(name=JOB)
+    job.template.template.volumes = [run_v2.Volume(name=n, empty_dir={}) for n in ("a", "b")]
+    job.template.template.containers[0].volume_mounts = [
+        run_v2.VolumeMount(name="a", mount_path="/x"),
+        run_v2.VolumeMount(name="b", mount_path="/x/"),
+    ]
+    with pytest.raises(exceptions.InvalidArgument, match="must be unique"):
+        client.update_job(job=job).result(timeout=10)
