@@ -29,8 +29,6 @@ so an item of it is never foreign."""
 
 from __future__ import annotations
 
-import posixpath
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,20 +36,12 @@ from drift.compare.model import SIDES, Difference, Kind, ServiceView, Side
 from drift.compare.sides import Sides, other_side
 from drift.fields import FIELDS, SettingValue
 from drift.fields.lists import items
-from drift.fields.storage import split_mode, split_share
+from drift.fields.storage import share_key, split_mode
 
 
 def _instance_project(instance: str) -> str:
     """The project of PROJECT:REGION:INSTANCE (a domain-scoped one, `example.com:p`, whole)."""
     return instance.rsplit(":", 2)[0] if instance.count(":") >= 2 else ""
-
-
-def _share_key(share: str) -> str:
-    """A share as compared: its server's name whatever its case, its path as the directory it
-    names (Linux paths are case-sensitive; repeated and trailing slashes and `.` name the same
-    directory, POSIX.1 "Pathname Resolution": `/exports/` is `/exports`)."""
-    server, path = split_share(share)
-    return f"{server.lower()}:{posixpath.normpath(re.sub('/+', '/', path))}"
 
 
 def _mounted(value: str) -> list[str]:
@@ -94,7 +84,7 @@ class Resource:
 SHARED = (
     Resource("cloudsql_instances", "connects to", "Cloud SQL instance", _instance_project),
     Resource("storage_buckets", "mounts", "Cloud Storage bucket", split=_mounted),
-    Resource("nfs_shares", "mounts", "NFS share", key=_share_key, split=_mounted),
+    Resource("nfs_shares", "mounts", "NFS share", key=share_key, split=_mounted),
 )
 
 

@@ -119,15 +119,16 @@ def split_mode(item: str) -> tuple[str, str]:
     return (base, mode) if colon and base and mode in (READ_ONLY, READ_WRITE) else (item, "")
 
 
-def modes(value: SettingValue | None) -> dict[str, str]:
-    """Each item of a list (a read's or a profile's) by its bucket or share, with its mode."""
-    return dict(split_mode(i) for i in lists.items(value or ""))
+def modes(value: SettingValue | None, key: Callable[[str], str] = str) -> dict[str, str]:
+    """Each item of a list (a read's or a profile's) by its bucket or share (`key`: as
+    compared, `Network.same`), with its mode."""
+    return {key(item): mode for item, mode in map(split_mode, lists.items(value or ""))}
 
 
-def same_items(one: SettingValue, other: SettingValue) -> bool:
-    """The same buckets (shares), each of one mode, where both name it (`Field.equivalent`:
-    a read names every mode, so two reads compare exactly)."""
-    ours, theirs = modes(one), modes(other)
+def same_items(one: SettingValue, other: SettingValue, key: Callable[[str], str] = str) -> bool:
+    """The same buckets (shares, by `key`), each of one mode, where both name it
+    (`Field.equivalent`: a read names every mode, so two reads compare exactly)."""
+    ours, theirs = modes(one, key), modes(other, key)
     return ours.keys() == theirs.keys() and all(
         ours[k] == theirs[k] or "" in (ours[k], theirs[k]) for k in ours
     )
@@ -138,6 +139,15 @@ def split_share(share: str) -> tuple[str, str]:
     colons, never a slash)."""
     server, _, path = share.partition(":/")
     return server, f"/{path}"
+
+
+def share_key(share: str) -> str:
+    """A share as `check` and `compare` compare it: its server whatever its case (RFC 4343),
+    its path as the directory it names (repeated and trailing slashes and `.` name the same
+    directory, POSIX.1 "Pathname Resolution"; Linux paths are case-sensitive): a profile's
+    `10.0.0.3:/exports/` is the live `10.0.0.3:/exports`, no drift a fix repoints to itself."""
+    server, path = split_share(share)
+    return f"{server.lower()}:{posixpath.normpath(re.sub('/+', '/', path))}"
 
 
 @dataclass(frozen=True)
@@ -161,10 +171,8 @@ class Network:
     flag: Callable[[str], str]
     """gcloud's `--add-volume` keys after the name, for the item (never printed: `no_flag`)."""
     example: str
-
-
-def _point_gcs(volume: Any, bucket: str) -> None:
-    volume.gcs.bucket = bucket
+    same: Callable[[str], str] = str
+    """An item as compared: two spellings of one bucket (share), one key (`share_key`)."""
 
 
 def _nfs_source(share: str) -> Any:
@@ -186,7 +194,7 @@ GCS = Network(
     bucket_problem,
     "gcs",
     lambda v: str(v.gcs.bucket),
-    _point_gcs,
+    lambda volume, bucket: setattr(volume.gcs, "bucket", bucket),
     lambda bucket: a.run_v2().GCSVolumeSource(bucket=bucket),
     lambda bucket: f"type=cloud-storage,bucket={bucket}",
     "acme-staging-uploads",
@@ -205,6 +213,7 @@ NFS = Network(
     _nfs_source,
     lambda share: f"type=nfs,location={share}",
     "10.0.0.2:/staging",
+    share_key,
 )
 
 
@@ -221,11 +230,12 @@ def _write(kind: Network, workload: Any, container: Any, value: SettingValue) ->
     mount, and a mode the profile states its volumes do not hold is made (`_mode`)."""
     template = a.template_of(workload)
     wanted = modes(value)
+    kept = {kind.same(i) for i in wanted}  # a share as compared: `/exports/` is `/exports`
     stale: dict[str, list[Any]] = {}  # each unwanted item, in the order volumes give them
     ours = [v for v in mounted(template) if kind.source in v]  # views on the template's own
     for volume in ours:
-        if kind.key(volume) not in wanted:
-            stale.setdefault(kind.key(volume), []).append(volume)
+        if (held := kind.same(kind.key(volume))) not in kept:
+            stale.setdefault(held, []).append(volume)
     new = _new(kind, ours, wanted)
     for volumes, item in zip(stale.values(), new, strict=False):
         for volume in volumes:
@@ -246,18 +256,17 @@ def _write(kind: Network, workload: Any, container: Any, value: SettingValue) ->
 
 
 def _under_root(container: Any) -> set[str]:
-    """The names `NAME` of the container's mounts at `/mnt/NAME` (`/mnt/NAME/` alike): a new
-    volume takes none of them, so no two of its volumes share a path (which Knative refuses,
-    "mountPath must be unique", and which would hide one behind the other: the sandbox's option
-    `mount_path_twice`)."""
+    """The names `NAME` of the container's mounts at `/mnt/NAME` (`/mnt/NAME/` alike), which no
+    new volume takes: two at one path Knative refuses ("mountPath must be unique"), or one hides
+    the other (the sandbox's option `mount_path_twice`)."""
     paths = (posixpath.normpath(m.mount_path) for m in container.volume_mounts)
     return {p[len(MOUNT_ROOT) + 1 :] for p in paths if p.startswith(f"{MOUNT_ROOT}/")}
 
 
 def _new(kind: Network, volumes: list[Any], wanted: dict[str, str]) -> list[str]:
     """The items wanted that none of `volumes` (the mounted ones of the kind) holds."""
-    held = {kind.key(v) for v in volumes}
-    return [i for i in wanted if i not in held]
+    held = {kind.same(kind.key(v)) for v in volumes}
+    return [i for i in wanted if kind.same(i) not in held]
 
 
 def _unmountable(kind: Network, workload: Any, container: Any, value: SettingValue) -> str:
@@ -268,7 +277,7 @@ def _unmountable(kind: Network, workload: Any, container: Any, value: SettingVal
         return ""
     ours = [v for v in mounted(template) if kind.source in v]
     wanted = modes(value)
-    left = {kind.key(v) for v in ours} - set(wanted)
+    left = {kind.same(kind.key(v)) for v in ours} - {kind.same(i) for i in wanted}
     added = _new(kind, ours, wanted)
     if len(added) <= len(left):  # repointed, dropped or a mode changed: no container needed
         return ""
@@ -283,12 +292,13 @@ def _read_only(kind: Network, volume: Any) -> bool:
 
 
 def _read(kind: Network, source: Source) -> str:
-    """Each item the volumes some container mounts hold (`drift.fields.ports.mounted`), `:ro`
-    where every such volume of it is read-only, else `:rw`."""
+    """Each item some container's volumes mount (`ports.mounted`), as the first spells it
+    (`Network.same`), `:ro` where every volume of it is read-only, else `:rw`."""
     writable: dict[str, bool] = {}
+    spelt: dict[str, str] = {}
     for v in mounted(source.revision):
         if v.HasField(kind.source):
-            key = kind.key(v)
+            key = spelt.setdefault(kind.same(kind.key(v)), kind.key(v))
             writable[key] = writable.get(key, False) or not _read_only(kind, v)
     return lists.joined(f"{k}:{READ_WRITE if w else READ_ONLY}" for k, w in writable.items())
 
@@ -297,7 +307,7 @@ def _mode(kind: Network, volumes: list[Any], wanted: dict[str, str]) -> None:
     """Each item's volumes (views) made to hold the mode `wanted` gives it where they do not:
     `ro` every one read-only, `rw` (none writable) every one writable; only that flag."""
     for item, mode in wanted.items():
-        its = [v for v in volumes if kind.key(v) == item]
+        its = [v for v in volumes if kind.same(kind.key(v)) == kind.same(item)]
         writable = any(not _read_only(kind, v) for v in its)
         if mode and writable != (mode == READ_WRITE):
             for volume in its:
@@ -306,7 +316,7 @@ def _mode(kind: Network, volumes: list[Any], wanted: dict[str, str]) -> None:
 
 def _added_note(kind: Network, change: PlannedSetting) -> str:
     """What the plan says where an item no live volume is repointed to gets a new volume."""
-    before, after = set(modes(change.before)), set(modes(change.after))
+    before, after = set(modes(change.before, kind.same)), set(modes(change.after, kind.same))
     if len(after - before) <= len(before - after):
         return ""
     name = kind.source
@@ -375,7 +385,7 @@ def _row(kind: Network) -> Field:
         ),
         parse=lambda value: _parse(kind, value),
         normalise=lists.same_text,
-        equivalent=same_items,
+        equivalent=lambda one, other: same_items(one, other, kind.same),
         show=shown,
         hides=shown,
         examples=(kind.example,),

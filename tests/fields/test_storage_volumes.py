@@ -373,3 +373,33 @@ def test_a_new_volume_is_mounted_where_no_other_volume_of_its_container_is(
     assert _volumes(sandbox.service(LAB, "app").template)[0][1] == (f"{kind}-1", made)
     plan = _run(sandbox, tmp_path, setting, "plan", "lab")
     assert plan.returncode == 0, plan.stdout + plan.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "after"),
+    [
+        ("NFS-1.Example.com:/exports/", None),  # the share it mounts: clean, nothing written
+        ("nfs-1.example.com:/exports/./:rw", ("/exports", False)),  # only its flag changes
+    ],
+)
+def test_a_share_is_compared_as_the_directory_it_names(
+    make_sandbox: MakeSandbox, tmp_path: Path, setting: str, after: Any
+) -> None:
+    """A share's server whatever its case and its path as a directory (`/exports/` is
+    `/exports`), in `drift check` as `drift compare` has it: the profile's spelling was drift
+    and the fix repointed the volume to the very directory it mounted."""
+    share = "nfs-1.example.com:/exports"
+    sandbox = make_sandbox(_service([_nfs("shared", share)], [("shared", "/srv")], []))
+    line = f"      nfs_shares: {setting}\n"
+    code, found = _findings(sandbox, tmp_path, line, "nfs_shares")
+    assert (code, [f["actual"] for f in found]) == ((1, [f"{share}:ro"]) if after else (0, []))
+    before = sandbox.service(LAB, "app").template
+    done = _run(sandbox, tmp_path, line, "fix", "lab", "--yes", "--no-verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    template = sandbox.service(LAB, "app").template
+    if after is None:
+        assert template == before, done.stdout
+        return
+    nfs = template.volumes[0].nfs
+    assert (nfs.server, nfs.path, nfs.read_only) == ("nfs-1.example.com", *after)
+    assert _findings(sandbox, tmp_path, line, "nfs_shares") == (0, [])
