@@ -94,6 +94,14 @@ class WriteOptions(BaseModel):
         "container's port; no gRPC), a failing one fails the revision "
         "(HEALTH_CHECK_CONTAINER_ERROR, `drift.sandbox.startup`); `passed`: every one passes.",
     )
+    http_probe_h2c: Literal["passes", "fails"] = Field(
+        "passes",
+        description="Under `startup_probes: served`, an HTTP startup probe of an ingress "
+        "container whose port is h2c (end-to-end HTTP/2). The healthchecks page: 'your service "
+        "must use HTTP/1 (the Cloud Run default), not HTTP/2'; not what happens otherwise. "
+        "`passes`: the backend answers it as over HTTP/1; `fails`: the app speaks HTTP/2 only, "
+        "the probe fails and so does the revision.",
+    )
     job_defaults: Literal["filled", "unset"] = Field(
         "filled", description="Job writes come back with task_count, max_retries, timeout set."
     )

@@ -1,7 +1,8 @@
 """Whether a new revision's instances start: the ingress container's startup probe, tried against
 what the revision's backend serves (option `startup_probes: served`). The backend
 (`drift.sandbox.backend`) listens on the container's port and answers an HTTP GET on
-`HEALTH_PATHS` with 200 and any other path with 404; it speaks no gRPC.
+`HEALTH_PATHS` with 200 and any other path with 404 (on an h2c port, as option
+`http_probe_h2c` says); it speaks no gRPC.
 
 "Any response between 200 and 400 is a success, everything else indicates failure"; "If a
 startup probe does not succeed within the specified time … Cloud Run shuts down the container"
@@ -47,7 +48,12 @@ def startup_problem(world: World, kind: Kind, template: Any) -> Problem | None:
     path = (action.path or "/") if which == "http_get" else ""
     if port == served and which == "tcp_socket":
         return None
-    if port == served and which == "http_get" and path.split("?", 1)[0] in HEALTH_PATHS:
+    # "your service must use HTTP/1 (the Cloud Run default), not HTTP/2" (healthchecks page,
+    # "Configure an HTTP startup probe"): an h2c port's app answers HTTP/1 or not, as the
+    # option `http_probe_h2c` says (not documented)
+    h2c = len(container.ports) > 0 and container.ports[0].name == "h2c"
+    speaks = not h2c or world.options.http_probe_h2c == "passes"
+    if port == served and which == "http_get" and speaks and path.split("?")[0] in HEALTH_PATHS:
         return None
     default = which == "tcp_socket" and probe.timeout_seconds == probe.period_seconds == PROBE_S
     times = probe.failure_threshold or 3  # Probe.failure_threshold "Defaults to 3"
