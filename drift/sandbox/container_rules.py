@@ -92,14 +92,35 @@ is a maximum of 240 seconds, calculated as failureThreshold * periodSeconds" (â€
 healthchecks). Whether a longer one is refused or only cut short is not said (`startup_window`)."""
 
 
+PROBE_BOUNDS = {  # field: (least, most of a startup probe, most of a liveness probe)
+    "initial_delay_seconds": (0, 240, 3600),
+    "timeout_seconds": (1, 3600, 3600),
+    "period_seconds": (1, 240, 3600),
+    "failure_threshold": (1, None, None),
+}
+"""Probe (k8s.min.proto): initial_delay_seconds "Minimum value is 0. Maximum value for liveness
+probe is 3600. Maximum value for startup probe is 240"; timeout_seconds "Minimum value is 1.
+Maximum value is 3600"; period_seconds "Minimum value is 1. Maximum value for liveness probe is
+3600. Maximum value for startup probe is 240"; failure_threshold "Minimum value is 1". 0 is
+unset, the default (0, 1, 10, 3); a port "Must be in the range 1 to 65535" (0: the container's)."""
+
+
 def _validate_probes(container: Any, at: str) -> None:
-    """Probe.period_seconds "Must be greater or equal than timeout_seconds" (k8s.min.proto; its
-    timeout_seconds says "Must be smaller than period_seconds", yet Cloud Run's own default
-    startup probe has both 240: equal passes); 0 is the default, timeout 1 and period 10."""
+    """Each probe's fields within `PROBE_BOUNDS`, and Probe.period_seconds "Must be greater or
+    equal than timeout_seconds" (its timeout_seconds says "Must be smaller than period_seconds",
+    yet Cloud Run's own default startup probe has both 240: equal passes)."""
     for part in ("startup_probe", "liveness_probe"):
         if not container.HasField(part):
             continue
         probe = getattr(container, part)
+        for field, (least, *most) in PROBE_BOUNDS.items():
+            value, top = getattr(probe, field), most[part == "liveness_probe"]
+            if value and not (least <= value and (top is None or value <= top)):
+                span = f"from {least}" + (f" to {top}" if top else "")
+                raise invalid(f"{at}.{part}.{field}: {value} is not {span}.")
+        action = probe.WhichOneof("probe_type")
+        if action and not 0 <= getattr(probe, action).port <= 65535:
+            raise invalid(f"{at}.{part}.{action}.port: must be in the range 1 to 65535.")
         timeout, period = probe.timeout_seconds or 1, probe.period_seconds or 10
         if period < timeout:
             raise invalid(

@@ -2,9 +2,9 @@
 refuses them (helper-556 S2, S3): a container name that is no DNS label, two ports, a port out
 of range or of a protocol other than http1/h2c, a mount path with ':', a file mode over 0777,
 a secret item's path absolute or with a '..' element, a probe's period below its timeout
-(Probe.period_seconds "Must be greater or equal than timeout_seconds") —
-each INVALID_ARGUMENT, with its valid neighbour taken; a startup probe over 240 s as the option
-`startup_window` says."""
+(Probe.period_seconds "Must be greater or equal than timeout_seconds"), a probe's timing or port
+out of Probe's bounds — each INVALID_ARGUMENT, with its valid neighbour taken; a startup probe
+over 240 s as the option `startup_window` says."""
 
 from __future__ import annotations
 
@@ -80,6 +80,20 @@ def _probe(part: str, timeout: int, period: int = 0, failure: int = 0) -> Any:
         (_probe("startup_probe", timeout=240, period=240), None),  # the default probe's
         (_probe("liveness_probe", timeout=20), "period_seconds: 10 must be greater or equal"),
         (_probe("liveness_probe", timeout=10), None),
+        # Probe's bounds (k8s.min.proto): a startup probe's delay and period at most 240, a
+        # liveness probe's 3600; a timeout 1 to 3600; a failure threshold at least 1
+        (_container(startup_probe=run_v2.Probe(tcp_socket=run_v2.TCPSocketAction(),
+                                               initial_delay_seconds=241)),
+         "initial_delay_seconds: 241 is not from 0 to 240"),
+        (_container(liveness_probe=run_v2.Probe(http_get=run_v2.HTTPGetAction(),
+                                                initial_delay_seconds=3600)), None),
+        (_probe("startup_probe", timeout=0, period=241, failure=1),
+         "period_seconds: 241 is not from 1 to 240"),
+        (_probe("liveness_probe", timeout=0, period=3600), None),
+        (_probe("liveness_probe", timeout=3601, period=3601), "timeout_seconds: 3601 is not"),
+        (_probe("startup_probe", timeout=0, failure=-1), "failure_threshold: -1 is not from 1"),
+        (_container(startup_probe=run_v2.Probe(tcp_socket=run_v2.TCPSocketAction(port=70000))),
+         "tcp_socket.port: must be in the range 1 to 65535"),
     ],
 )  # fmt: skip
 def test_a_containers_fields(
