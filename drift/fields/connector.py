@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drift import textsafe
 from drift.fields import access as a
 from drift.fields.base import (
     Field,
@@ -22,6 +23,23 @@ from drift.kinds import Kind
 
 def _full(parts: list[str]) -> bool:
     return len(parts) == 6 and parts[0::2] == ["projects", "locations", "connectors"]
+
+
+def _profile_connector(value: Any) -> str:
+    """A profile's connector: a name (the workload's project's and region's, as gcloud's
+    `--vpc-connector` takes one) or the full name VpcAccess.connector gives, "Format:
+    projects/{project}/locations/{location}/connectors/{connector}"; anything else with a `/`
+    (`projects/p/connectors/c`) is refused at its line — the fix wrote it and Cloud Run
+    refuses the form (the sandbox too: `drift.sandbox.registry.refuse_connector`)."""
+    name = no_value(value)
+    if any(c.isspace() or textsafe.hidden(c) for c in name):
+        raise ValueError("a connector's name holds no space nor control character")
+    if "/" in name and not (_full(parts := name.split("/")) and all(parts[1::2])):
+        raise ValueError(
+            "expected a connector's name or its full name, projects/PROJECT/locations/REGION/"
+            "connectors/CONNECTOR (or none: no connector)"
+        )
+    return name
 
 
 def own_connector(value: SettingValue, project: str, region: str) -> str:
@@ -107,7 +125,7 @@ CONNECTOR_FIELD = Field(
     write=write_connector,
     gcloud=connector_flag,
     gcloud_args=connector_flags,
-    **a.or_none("none (no connector)"),
+    **a.or_none("none (no connector)", _profile_connector),
     plan_note=clear_note,
     names_project=True,
     qualify=own_connector,

@@ -27,6 +27,8 @@ found")."""
 
 from __future__ import annotations
 
+import re
+
 from google.cloud import run_v2
 from google.protobuf.message import Message
 
@@ -81,9 +83,20 @@ def _missing_connector(
     return f"VPC connector {full} does not exist, or Cloud Run does not have permission to use it."
 
 
+CONNECTOR = re.compile(r"projects/[^/]+/locations/[^/]+/connectors/[^/]+")
+
+
 def refuse_connector(world: World, project: ProjectRec, region: str, template: Message) -> None:
-    """A write whose new revision names a connector that does not exist, refused at once
-    (option `missing_connector: refused`)."""
+    """A write naming a connector in no form VpcAccess.connector takes ("Format: projects/
+    {project}/locations/{location}/connectors/{connector}"; a bare name, as the API keeps one,
+    GoogleCloudPlatform/magic-modules#10332), refused; one that does not exist, refused at once
+    (option `missing_connector: refused`). The wording is the sandbox's."""
+    connector = template.vpc_access.connector if template.HasField("vpc_access") else ""
+    if "/" in connector and not CONNECTOR.fullmatch(connector):
+        raise invalid(
+            f"Violation in template.vpc_access.connector: '{connector}' is not a connector's "
+            "name: expected projects/PROJECT/locations/LOCATION/connectors/CONNECTOR."
+        )
     if world.options.missing_connector == "refused":
         message = _missing_connector(world, project, region, template)
         if message:

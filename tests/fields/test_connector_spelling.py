@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from google.api_core import exceptions
 from google.cloud import run_v2
 
 from tests.conftest import ClientsFor, MakeSandbox
@@ -60,3 +61,27 @@ def test_a_short_connector_stays_short_and_another_projects_stays_as_named(
     done = _cli(sandbox, tmp_path, f"      vpc_connector: {host}\n", "fix", "lab", "--yes")
     assert done.returncode == 0, done.stdout + done.stderr
     assert services.get_service(name=NAME).template.vpc_access.connector == host
+
+
+@pytest.mark.parametrize(
+    "connector",
+    [f"projects/{LAB}/connectors/conn", f"projects/{LAB}/locations/us-central1/connectors/"],
+)
+def test_a_connector_in_no_form_the_api_takes_is_refused_on_both_sides(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path, connector: str
+) -> None:
+    """VpcAccess.connector "Format: projects/{project}/locations/{location}/connectors/
+    {connector}" (or a bare name, which the API keeps): the sandbox took any text, and the
+    profile too, so a fix wrote `projects/P/connectors/C` and read it back as done."""
+    sandbox = make_sandbox(_world())
+    services = clients_for(sandbox).services
+    s = services.get_service(name=NAME)
+    s.template.revision = ""
+    s.template.vpc_access = run_v2.VpcAccess(connector=connector)
+    with pytest.raises(exceptions.InvalidArgument, match="is not a connector's name"):
+        services.update_service(service=s)
+    for setting in (connector, "conn 2"):
+        done = _cli(sandbox, tmp_path, f"      vpc_connector: {setting}\n", "check", "lab")
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "lab.yaml:8" in done.stderr and "connector's name" in done.stderr, done.stderr
+    assert not services.get_service(name=NAME).template.vpc_access.connector
