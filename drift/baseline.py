@@ -194,11 +194,13 @@ class Baseline:
                 continue
             gone = profiled is not None and finding.key not in profiled
             why = None if gone else not_checked_again(finding, report, gaps, uses, state)
+            # shown again: masked as this drift shows it, with what this run read (helper-716)
+            shown = older.carried(finding, state, (profiled or {}).get(finding.key))
             if why is None:
-                resolved.append(replace(finding, baseline=BaselineState.ABSENT))
+                resolved.append(replace(shown, baseline=BaselineState.ABSENT))
             else:
                 carried = replace(
-                    finding, baseline=BaselineState.UNCHANGED, location=_now_at(finding, profiled)
+                    shown, baseline=BaselineState.UNCHANGED, location=_now_at(finding, profiled)
                 )
                 unchecked.append(Unchecked(carried, why))
         notes = (*report.notes, *older.upgrade_notes(renamed, len(merged - now), len(moved_id)))
@@ -378,7 +380,7 @@ def _remember_credentials(data: _Finding) -> None:
     shaped like a credential is registered as `drift.live.remember` registers a live one, so
     every format masks it (a report of an older drift, which masked less, carries some);
     in a message, each such piece of it."""
-    references = _REFERENCES.get(data.rule, ())
+    references = older.REFERENCES.get(data.rule, ())
     for field, value in (("expected", data.expected), ("actual", data.actual)):
         if field in references:
             continue  # a secret reference, `secret NAME:VERSION`: a name, never a value
@@ -388,13 +390,3 @@ def _remember_credentials(data: _Finding) -> None:
     for text in (data.message, *data.failed, since.note, since.creator or "", since.client or ""):
         for piece in credentials.credential_pieces(text, drift_text=True):
             redact.register(piece)
-
-
-_REFERENCES = {
-    "env.secret_ref": ("expected", "actual"),
-    "mount.secret_ref": ("expected", "actual"),
-    "mount.missing": ("expected",),
-}
-"""The fields of a finding that hold a secret reference whatever the profile or the revision
-says (`drift.diff.env`, `drift.diff.secrets._mount`: `str(SecretRef)`), never a value, never
-registered (a reference `secret stripe-api-key:latest` masked made the next run `updated`)."""

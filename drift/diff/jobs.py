@@ -148,7 +148,14 @@ def masked_reason(text: str, variables: Iterable[EnvVar], secret: Callable[[str]
     that every output masks it (revleak60 F5). `job.failed` and `drift history` alike."""
     for piece in credential_pieces(text):
         register(piece)
-    text = mask(text, echo=True)
+    return without_values(mask(text, echo=True), variables, secret)
+
+
+def without_values(text: str, variables: Iterable[EnvVar], secret: Callable[[str], bool]) -> str:
+    """`text` with the plain value of each of `variables` that a finding would hide (of a
+    variable `secret` names, or one that looks like a credential or is named like a password:
+    `hidden_plain`) shown `***`: `masked_reason`'s rule of values, and a baseline's text's
+    (`drift.diff.older.carried`)."""
     for var in variables:
         value = var.value or ""
         if len(value) < 4 or var.ref is not None:

@@ -5,17 +5,24 @@ in a finding's name or id changed no drift, so it must not compare as new and re
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
+from drift.credentials import masked_text
 from drift.diff.describe import mask_plain
 from drift.diff.inlined import SHOWS_VALUE
+from drift.diff.jobs import without_values
 from drift.fields.catalogue import FIELDS
-from drift.findings import Finding, finding_id
+from drift.findings import Finding, Since, finding_id
+from drift.live.model import EnvVar
 from drift.live.state import LiveState
-from drift.redact import CHANGED, MASK
+from drift.redact import CHANGED, MASK, mask
 from drift.secret_target import respelled
 from drift.textsafe import plural
+
+if TYPE_CHECKING:
+    from drift.profiles.model import ServiceProfile
 
 
 def named_now(
@@ -237,3 +244,84 @@ def shown_now(rule: str, target: str, actual: str | None) -> str | None:
 _SHOWN_REFERENCE = re.compile(r"secret \S+:[^\s:]+")
 """A secret reference as a finding of a variable shows it (`str(SecretRef)`: `secret KEY:VERSION`,
 KEY a name, `PROJECT/NAME`, or a form drift does not read kept whole): a name, no value."""
+
+
+REFERENCES = {
+    "env.secret_ref": ("expected", "actual"),
+    "mount.secret_ref": ("expected", "actual"),
+    "mount.missing": ("expected",),
+}
+"""The fields of a finding that hold a secret reference whatever the profile or the revision
+says (`drift.diff.env`, `drift.diff.secrets._mount`: `str(SecretRef)`), never a value, never
+registered (a reference `secret stripe-api-key:latest` masked made the next run `updated`)."""
+
+
+def carried(finding: Finding, state: LiveState | None, profile: ServiceProfile | None) -> Finding:
+    """A baseline's finding this run shows again (`resolved`, `unchecked`), its text masked as
+    today's drift masks what it shows, with what it knows now (helper-716): a baseline written
+    by an older drift, which masked less, may quote a value today's would hide (a `job.failed`
+    reason before 0b035bd8 quoted the password its execution ran). Which words of a text a
+    server wrote is not known: each is masked as a server's (`redact.mask(..., echo=True)`:
+    every secret drift read, and a prefix one was cut to), then without the plain values of
+    its workload's variables that a finding hides (`jobs.without_values`, `job.failed`'s
+    rule); a value (`expected`, `actual`) by `credentials.masked_text`, the rule of a
+    setting's free text (`***` where it is or holds a secret drift read, however short; each
+    piece shaped like a credential masked where it stands), but for a secret reference (a
+    name, never a value: `REFERENCES`). Credential-shaped pieces of its text were registered
+    when the baseline was read (`drift.baseline`). Only what is shown: the comparison reads
+    the baseline as it is."""
+    variables = _variables(finding.key, state)
+    secret = {v.name for v in variables if v.ref is not None} | {
+        rule.name
+        for rules in (profile.containers if profile is not None else ())
+        for rule in rules.env.values()
+        if rule.expects_secret
+    }
+    hidden = {v.value for v in variables if v.value and v.ref is None and v.name in secret}
+
+    def text(said: str) -> str:
+        return without_values(mask(said, echo=True), variables, secret.__contains__)
+
+    def value(field: str, said: str | None) -> str | None:
+        if said is None or field in REFERENCES.get(finding.rule, ()):
+            return said
+        if said in (MASK, CHANGED) or _SHOWN_REFERENCE.fullmatch(said):
+            return said
+        return masked_text(text(said), hidden)
+
+    since = finding.since
+    return replace(
+        finding,
+        message=text(finding.message),
+        expected=value("expected", finding.expected),
+        actual=value("actual", finding.actual),
+        failed=tuple(text(f) for f in finding.failed),
+        ignore_reason=None if finding.ignore_reason is None else text(finding.ignore_reason),
+        since=None if since is None else _since(since, text),
+    )
+
+
+def _since(since: Since, text: Callable[[str], str]) -> Since:
+    return replace(
+        since,
+        creator=text(since.creator),
+        client=None if since.client is None else text(since.client),
+        note=text(since.note),
+        unjudged=None if since.unjudged is None else text(since.unjudged),
+    )
+
+
+def _variables(key: str, state: LiveState | None) -> tuple[EnvVar, ...]:
+    """Every variable this run read of the workload `key`: of each configuration checked, each
+    older revision read (for `since`, for the baseline: `LiveState.earlier`) and what a job's
+    latest execution ran."""
+    live = state.services.get(key) if state is not None else None
+    if state is None or live is None:
+        return ()
+    configs = [
+        *(c.variables for c in live.configs),
+        *(c.variables for c in state.earlier.get(key, {}).values()),
+        *(r.variables for r in state.history.get(key, ())),
+    ]
+    ran = live.execution.ran if live.execution is not None else ()
+    return (*(v for c in configs for k in c.containers for v in k.env.values()), *ran)
