@@ -123,18 +123,27 @@ BY = "a later `drift fix`"
 def stopped_notes(journal: Path, workloads: dict[str, str]) -> list[str]:
     """What `drift check` says of each checked workload (key -> full resource name) whose
     lock a process that is gone left in the middle of a write (helper-601 F1: the check said
-    "no drift" while every later `fix` of it was refused). Nothing when the journal is not
-    there or cannot be read: a check never fails on the journal."""
+    "no drift" while every later `fix` of it was refused) — a rollback's too (`rolling-back`,
+    helper-711: killed or interrupted, its lock refuses every later fix the same way).
+    Nothing when the journal is not there or cannot be read: a check never fails on it."""
     present = _locks(journal)
-    found = {key: _stopped(journal, full_name, present) for key, full_name in workloads.items()}
+    noted = UNFINISHED | {State.ROLLING_BACK}
+    found = {k: _stopped(journal, name, present, noted) for k, name in workloads.items()}
     return [_note(key, *stopped) for key, stopped in found.items() if stopped is not None]
 
 
-def _note(key: str, holder: lockholder.Holder, cleaning: bool) -> str:
-    """The check's note on a workload whose lock a stopped change left (`cleaning`: stopped
-    while its clean-up was written, a second Ctrl-C: helper-661 B4, no note was said)."""
+def _note(key: str, holder: lockholder.Holder, states: set[str]) -> str:
+    """The check's note on a workload whose lock a stopped change left (its entries' states:
+    stopped while its clean-up was written, a second Ctrl-C: helper-661 B4, no note was
+    said; stopped while it rolled back: helper-711)."""
     change = holder.change_id
-    if cleaning:
+    if states == {State.ROLLING_BACK}:
+        return (
+            f"{key}: the rollback of change {change} was stopped before it finished, and its "
+            f"lock is left: `drift rollback {change}` finishes it (a `drift fix` of {key} is "
+            "refused until then)"
+        )
+    if states == {State.CLEANING_UP}:
         return (
             f"{key}: change {change} was stopped while its clean-up (the canary's tag removed, "
             "the routing that served restored) was being written, and its lock is left: the "
@@ -155,7 +164,7 @@ def stopped_on(journal: Path, services: Sequence[ServicePlan]) -> list[ServicePl
     return [
         sp
         for sp in services
-        if sp.live is not None and _stopped(journal, sp.full_name, present) is not None
+        if sp.live is not None and _stopped(journal, sp.full_name, present, UNFINISHED)
     ]
 
 
@@ -167,19 +176,19 @@ def _locks(journal: Path) -> list[str]:
 
 
 def _stopped(
-    journal: Path, full_name: str, present: list[str]
-) -> tuple[lockholder.Holder, bool] | None:
+    journal: Path, full_name: str, present: list[str], states: frozenset[str]
+) -> tuple[lockholder.Holder, set[str]] | None:
     """The holder of a lock of the workload (either name, either form of the project) left
-    by a process that is gone, in the middle of a write (`UNFINISHED`), and whether that
-    write was its clean-up's."""
+    by a process that is gone, in the middle of a write (its entries in one of `states`),
+    and which of those states they are in."""
     own = set(names(full_name)) | set(other_forms(full_name, present))
     for name in sorted(own & set(present)):
         holder = lockholder.read(journal / "locks" / name)
         if holder is None or not holder.stale:
             continue
-        states = {e.state for e in left_by(journal, holder) or []}
-        if states & UNFINISHED:
-            return holder, states & UNFINISHED == {State.CLEANING_UP}
+        found = {e.state for e in left_by(journal, holder) or []} & states
+        if found:
+            return holder, found
     return None
 
 
