@@ -14,7 +14,7 @@ from drift.findings import ProbeResult
 from drift.fix.base import Base
 from drift.fix.cancel import again
 from drift.fix.journal import Entry, Journal, State, Write
-from drift.fix.journalfiles import UNJOURNALED
+from drift.fix.journalfiles import unjournaled
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_traffic, patched_template
 from drift.fix.recorded import Tagged
@@ -319,7 +319,7 @@ class Fixer:
         try:
             self.ctx.journal.begin(self.entry, state, note, write)
         except JournalError as exc:
-            why = "" if isinstance(exc, SecretUnrecordable) else f"; {UNJOURNALED}"
+            why = "" if isinstance(exc, SecretUnrecordable) else f"; {unjournaled(exc)}"
             raise Stop(f"{self.name}: {exc.message}: nothing was changed{why}") from exc
         try:
             self.ctx.ui.say(say)

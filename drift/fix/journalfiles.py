@@ -5,6 +5,7 @@ read back, and the file that stands where the journal's directory should be."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import logging
 import os
@@ -27,7 +28,18 @@ UNJOURNALED = (
     "there, or choose another journal with --journal DIR (or DRIFT_JOURNAL_DIR)"
 )
 """What to do when the journal cannot take what a change must record before its first write
-(a full disk, a read-only or foreign directory): `drift fix` again once it can, or elsewhere."""
+(a full disk): `drift fix` again once it can, or elsewhere."""
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def unjournaled(exc: BaseException | None) -> str:
+    """`UNJOURNALED`, its remedy the one the failure calls for: room on a full disk (or over
+    a quota, or a file size limit), write access where the directory is read-only, not ours,
+    or anything else (helper-711 F4: a read-only journal was told to "make room there")."""
+    cause = exc if isinstance(exc, OSError) else getattr(exc, "__cause__", None)
+    if isinstance(cause, OSError) and cause.errno in _NO_ROOM:
+        return UNJOURNALED
+    return UNJOURNALED.replace("make room there", "make it writable")
 
 
 def unwritten(what: str, exc: OSError) -> JournalUnwritable:
@@ -35,7 +47,7 @@ def unwritten(what: str, exc: OSError) -> JournalUnwritable:
     cannot be written before any write to the cloud: exit 4, nothing was changed, and the way
     on, whichever file it was (the entry's own: `drift.fix.context`)."""
     return JournalUnwritable(
-        f"cannot {what}: {exc.strerror or exc}: nothing was changed; {UNJOURNALED}"
+        f"cannot {what}: {exc.strerror or exc}: nothing was changed; {unjournaled(exc)}"
     )
 
 

@@ -1,9 +1,9 @@
 """A journal that cannot be written before any write to the cloud (a full disk, a read-only
 file system): `fix` and `rollback` abort safely with nothing changed — exit 4 and one message
-ending in the same way on ("nothing was changed; … make room there, or choose another journal
-with --journal DIR") — whichever of the journal's files failed first: its directory, its
-`.gitignore`, a lock, or the first entry (helper-601 F3: exit 2 for the first three, with no
-way on for the `.gitignore`, exit 4 for the entry)."""
+ending in the same way on ("nothing was changed; … make room there [a read-only one: make it
+writable], or choose another journal with --journal DIR") — whichever of the journal's files
+failed first: its directory, its `.gitignore`, a lock, or the first entry (helper-601 F3: exit
+2 for the first three, with no way on for the `.gitignore`, exit 4 for the entry)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import drift.fix.journal
 import drift.fix.journalfiles
 from drift.errors import ExitCode, JournalError
 from drift.fix import lock as locking
@@ -27,6 +28,8 @@ ENDING = (
     "invariant 5): make room there, or choose another journal with --journal DIR (or "
     "DRIFT_JOURNAL_DIR)"
 )
+READ_ONLY_ENDING = ENDING.replace("make room there", "make it writable")
+"""A journal that is read-only is not told to make room (helper-711 F4)."""
 
 
 def _raise(code: int) -> Callable[..., None]:
@@ -77,7 +80,8 @@ def test_fix_with_a_journal_it_cannot_write_aborts_with_nothing_changed(
     error = failed.value
     assert error.exit_code is ExitCode.ABORTED, error.message  # was 2 (usage) in all three
     assert error.message.startswith(begins), error.message
-    assert error.message.endswith(ENDING), error.message
+    ending = READ_ONLY_ENDING if fails is journal_read_only else ENDING
+    assert error.message.endswith(ending), error.message
     assert "\n" not in error.diagnostics(), error.diagnostics()  # one line
     assert updates(sandbox) == []
     done = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), ["web"])  # room again
@@ -104,3 +108,24 @@ def test_rollback_with_a_journal_it_cannot_write_aborts_with_nothing_changed(
     assert error.message.startswith(begins) and error.message.endswith(ENDING), error.message
     assert updates(sandbox) == []
     assert [e.state for e in entries(tmp_path)] == [State.PROMOTED]
+
+
+@pytest.mark.parametrize(
+    ("code", "ending"), [(errno.ENOSPC, ENDING), (errno.EACCES, READ_ONLY_ENDING)]
+)
+def test_a_first_entry_it_cannot_write_says_the_remedy_its_failure_calls_for(
+    sandbox: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    code: int,
+    ending: str,
+) -> None:
+    """The entry's own file (its directory, lock and `.gitignore` written): a full disk is
+    told to make room, one drift may not write to is told to make it writable."""
+    monkeypatch.setattr(drift.fix.journal, "write_pair", _raise(code))
+    done = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), ["web"])
+    assert done.exit_code is ExitCode.ABORTED, done.summary()
+    (outcome,) = done.outcomes
+    assert f"{os.strerror(code)}{ending}" in outcome.message, outcome.message
+    assert updates(sandbox) == []
