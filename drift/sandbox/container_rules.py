@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from drift.sandbox.names import invalid
 
@@ -85,36 +85,34 @@ def validate_fields(template: Any) -> None:
                 )
 
 
-STARTUP_WINDOW_S = 240
-"""The jobs' and worker pools' healthchecks pages: a startup probe's time "is calculated as
-failureThreshold * periodSeconds and can't exceed 240 seconds" (…/jobs/healthchecks), "The time
-is a maximum of 240 seconds, calculated as failureThreshold * periodSeconds" (…/workerpools/
-healthchecks). Whether a longer one is refused or only cut short is not said (`startup_window`)."""
-
-
-PROBE_BOUNDS = {  # field: (least, most of a startup probe, most of a liveness probe)
-    "initial_delay_seconds": (0, 240, 3600),
-    "timeout_seconds": (1, 3600, 3600),
-    "period_seconds": (1, 240, 3600),
-    "failure_threshold": (1, None, None),
+PROBE_PARTS = ("startup_probe", "liveness_probe", "readiness_probe")
+PROBE_BOUNDS = {  # field: (least, most of each of PROBE_PARTS; None: no most stated)
+    "initial_delay_seconds": (0, 240, 3600, None),
+    "timeout_seconds": (1, 3600, 3600, 300),
+    "period_seconds": (1, 240, 3600, 300),
+    "failure_threshold": (1, None, None, None),
 }
 """Probe (k8s.min.proto): initial_delay_seconds "Minimum value is 0. Maximum value for liveness
 probe is 3600. Maximum value for startup probe is 240"; timeout_seconds "Minimum value is 1.
 Maximum value is 3600"; period_seconds "Minimum value is 1. Maximum value for liveness probe is
 3600. Maximum value for startup probe is 240"; failure_threshold "Minimum value is 1". 0 is
-unset, the default (0, 1, 10, 3); a port "Must be in the range 1 to 65535" (0: the container's)."""
+unset, the default (0, 1, 10, 3); a port "Must be in the range 1 to 65535" (0: the container's).
+A readiness probe's period and timeout: "Specify a value from 1 to 300" (cloud.google.com/run/
+docs/configuring/healthchecks, "Configure readiness probes"); the page names no initial delay,
+and no document bounds one (stored as sent)."""
 
 
 def _validate_probes(container: Any, at: str) -> None:
     """Each probe's fields within `PROBE_BOUNDS`, and Probe.period_seconds "Must be greater or
     equal than timeout_seconds" (its timeout_seconds says "Must be smaller than period_seconds",
-    yet Cloud Run's own default startup probe has both 240: equal passes)."""
-    for part in ("startup_probe", "liveness_probe"):
+    yet Cloud Run's own default startup probe has both 240: equal passes; the readiness probe's
+    timeout "cannot exceed" its period, the healthchecks page)."""
+    for column, part in enumerate(PROBE_PARTS, start=1):
         if not container.HasField(part):
             continue
         probe = getattr(container, part)
-        for field, (least, *most) in PROBE_BOUNDS.items():
-            value, top = getattr(probe, field), most[part == "liveness_probe"]
+        for field, bounds in PROBE_BOUNDS.items():
+            value, least, top = getattr(probe, field), bounds[0], bounds[column]
             if value and not (least <= value and (top is None or value <= top)):
                 span = f"from {least}" + (f" to {top}" if top else "")
                 raise invalid(f"{at}.{part}.{field}: {value} is not {span}.")
@@ -147,13 +145,39 @@ def validate_network_volumes(template: Any, gen1_volumes: str) -> None:
             )
 
 
-def validate_optional(template: Any, *, mount_paths: str, startup_window: str) -> None:
-    """The container rules the documentation leaves open, as the scenario's options read them:
-    `mount_path_twice` (`_mount_paths`) and `startup_window` (`_startup_windows`)."""
-    if mount_paths == "refused":
+class OpenRules(NamedTuple):
+    """The container rules the documentation leaves open, as the scenario's options of these
+    names read them (`validate_optional`)."""
+
+    mount_path_twice: str = "refused"
+    startup_window: str = "taken"
+    readiness_tcp: str = "taken"
+
+    @classmethod
+    def of(cls, options: Any) -> OpenRules:
+        """The scenario `options`' readings."""
+        return cls(*(getattr(options, name) for name in cls._fields))
+
+
+OPEN_DEFAULTS = OpenRules()
+"""The scenario options' defaults."""
+
+
+def validate_optional(template: Any, rules: OpenRules) -> None:
+    """The open container rules as `rules` read them: `_mount_paths`, `_startup_windows` and a
+    TCP readiness probe: the healthchecks page's "Configure readiness probes" configures HTTP and
+    gRPC ones only and does not say that a TCP one is refused (`readiness_tcp: refused`:
+    INVALID_ARGUMENT, `taken`: stored as sent)."""
+    if rules.mount_path_twice == "refused":
         _mount_paths(template)
-    if startup_window == "refused":
+    if rules.startup_window == "refused":
         _startup_windows(template)
+    for index, container in enumerate(template.containers):
+        if rules.readiness_tcp == "refused" and container.readiness_probe.HasField("tcp_socket"):
+            raise invalid(
+                f"spec.template.spec.containers[{index}].readiness_probe: a readiness probe is "
+                "httpGet or grpc, not tcpSocket."
+            )
 
 
 def _mount_paths(template: Any) -> None:

@@ -10,7 +10,7 @@ import grpc
 from google.cloud import run_v2
 
 from drift.sandbox.clock import duration
-from drift.sandbox.container_rules import validate_optional
+from drift.sandbox.container_rules import OPEN_DEFAULTS, OpenRules, validate_optional
 from drift.sandbox.cpu_memory import validate_job_cpu
 from drift.sandbox.gpu import validate_gpu
 from drift.sandbox.limits import DEFAULT_SIZES, Sizes, validate_sizes
@@ -70,15 +70,15 @@ def validate_job(
     *,
     sizes: Sizes = DEFAULT_SIZES,
     over_tasks: str = "accepted",
-    optional: tuple[str, str] = ("refused", "taken"),
+    optional: OpenRules = OPEN_DEFAULTS,
 ) -> None:
     """The request checks (INVALID_ARGUMENT); `sizes` (an instance's documented sizes),
-    `over_tasks` (`parallelism_over_tasks`), `optional` (`mount_path_twice`,
-    `startup_window`): the scenario's options."""
+    `over_tasks` (`parallelism_over_tasks`), `optional` (the open container
+    rules): the scenario's options."""
     execution = job.template
     task = execution.template
     validate_containers(task, ingress=False, reserved=JOB_ENV)
-    validate_optional(task, mount_paths=optional[0], startup_window=optional[1])
+    validate_optional(task, optional)
     validate_vpc_access(task)
     validate_encryption_key(task)
     validate_gpu(task, serves=False, size=instance_size)
@@ -123,7 +123,7 @@ def plan_job(world: World, key: ResourceKey, current: JobRec | None, request: Jo
         desired,
         sizes=options.sizes,
         over_tasks=options.parallelism_over_tasks,
-        optional=(options.mount_path_twice, options.startup_window),
+        optional=OpenRules.of(options),
     )
     was = current.pb if current is not None else None
     validate_metadata(world, desired, was)

@@ -124,3 +124,11 @@ class DeployCheckOptions(BaseModel):
         "execution environment'; the API reference is silent. `refused`: INVALID_ARGUMENT; "
         "`taken`: accepted.",
     )
+    readiness_tcp: Literal["taken", "refused"] = Field(
+        "taken",
+        description="A service write whose container has a TCP readiness probe "
+        "(readiness_probe.tcp_socket). The healthchecks page's 'Configure readiness probes' "
+        "configures HTTP and gRPC ones only, gcloud's --readiness-probe has no tcpSocket key, "
+        "and k8s.min.proto's Probe takes any of the three; no document says the API refuses "
+        "one. `taken`: stored as sent; `refused`: INVALID_ARGUMENT.",
+    )

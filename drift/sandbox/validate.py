@@ -69,19 +69,19 @@ def validate_spec(
     sizes: Sizes = DEFAULT_SIZES,
     mesh_name: str = "full",
     gen1_volumes: str = "refused",
-    optional: tuple[str, str] = ("refused", "taken"),
+    optional: container_rules.OpenRules = container_rules.OPEN_DEFAULTS,
 ) -> None:
     """The checks the API makes before accepting a request (INVALID_ARGUMENT): a service's
     or a worker pool's (`key.collection`). `stored`: the resource as it is (its CPU limits
     may stand, `validate_cpu`); `fine_cpu`, `mesh_name`: the scenario's options of those
     names; `sizes`: its readings of an instance's documented sizes; `gen1_volumes`: its
-    `network_volumes_gen1`; `optional`: its `mount_path_twice`, `startup_window`."""
+    `network_volumes_gen1`; `optional`: its readings of the open container rules."""
     kind = kind_of(key)
     template = service.template
     validate_containers(
         template, ingress=kind.serves, reserved=SERVICE_ENV if kind.serves else frozenset()
     )
-    container_rules.validate_optional(template, mount_paths=optional[0], startup_window=optional[1])
+    container_rules.validate_optional(template, optional)
     validate_vpc_access(template)
     validate_encryption_key(template)
     validate_service_mesh(template, mesh_name)
@@ -111,7 +111,7 @@ def validate_update(key: ResourceKey, service: Message, stored: Message, options
         sizes=options.sizes,
         mesh_name=options.mesh_name,
         gen1_volumes=options.network_volumes_gen1,
-        optional=(options.mount_path_twice, options.startup_window),
+        optional=container_rules.OpenRules.of(options),
     )
 
 

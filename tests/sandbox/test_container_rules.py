@@ -41,7 +41,7 @@ def _mode(default: int = 0, item: int = 0, path: str = "token") -> Any:
 
 
 def _probe(part: str, timeout: int, period: int = 0, failure: int = 0) -> Any:
-    """The first container's `part` a TCP probe (HTTP for liveness) with these timings (0:
+    """The first container's `part` a TCP probe (HTTP for the others) with these timings (0:
     unset, the proto's default period 10, failure threshold 3)."""
     action = (
         {"tcp_socket": run_v2.TCPSocketAction(port=8080)}
@@ -94,6 +94,13 @@ def _probe(part: str, timeout: int, period: int = 0, failure: int = 0) -> Any:
         (_probe("startup_probe", timeout=0, failure=-1), "failure_threshold: -1 is not from 1"),
         (_container(startup_probe=run_v2.Probe(tcp_socket=run_v2.TCPSocketAction(port=70000))),
          "tcp_socket.port: must be in the range 1 to 65535"),
+        # a readiness probe's period and timeout 1 to 300 (the healthchecks page), no delay bound
+        (_probe("readiness_probe", timeout=20), "period_seconds: 10 must be greater or equal"),
+        (_probe("readiness_probe", timeout=300, period=300), None),
+        (_probe("readiness_probe", timeout=1, period=301), "period_seconds: 301 is not"),
+        (_probe("readiness_probe", timeout=301, period=301), "timeout_seconds: 301 is not from 1"),
+        (_container(readiness_probe=run_v2.Probe(http_get=run_v2.HTTPGetAction(),
+                                                 initial_delay_seconds=3600)), None),
     ],
 )  # fmt: skip
 def test_a_containers_fields(
