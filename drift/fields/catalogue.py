@@ -38,6 +38,7 @@ from drift.fields.network import (
     no_vpc_access,
 )
 from drift.fields.ports import PORT_FIELDS
+from drift.fields.readiness import READINESS_FIELD
 from drift.fields.scaling import SCALING_FIELDS
 from drift.fields.startup_order import DEPENDS_ON_FIELD
 from drift.fields.storage import STORAGE_FIELDS
@@ -259,6 +260,7 @@ FIELDS: dict[str, Field] = {
         *COMMAND_FIELDS,
         MESH_FIELD,
         *HEALTH_FIELDS,
+        READINESS_FIELD,
         *AUDIENCE_FIELDS,
         *WORKLOAD_FIELDS,
     )

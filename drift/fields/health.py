@@ -54,6 +54,7 @@ from drift.fields.base import (
 )
 from drift.fields.ports import DEFAULT_PORT, ingress
 from drift.fields.probe_text import (
+    BOUNDS,
     DEFAULT_STARTUP,
     PERIOD_RULE,
     TIMINGS,
@@ -69,6 +70,7 @@ from drift.textsafe import free_delimiter
 
 _ONEOF = {"http": "http_get", "tcp": "tcp_socket", "grpc": "grpc"}
 _GCLOUD = {"http": "httpGet", "tcp": "tcpSocket", "grpc": "grpc"}
+PROBE_ROWS = ("startup_probe", "liveness_probe", "readiness_probe")
 
 
 def _port_of(container: Any) -> int:
@@ -168,20 +170,25 @@ def _merged(after: Check, before: Check) -> Check:
     return replace(after, timings={**before.timings, **after.timings})
 
 
-def _kept(change: PlannedSetting) -> str:
-    """What a plan says of the timings its probe leaves out (`_writer` keeps them)."""
-    after = parse_check(change.after)
-    try:
-        before = parse_check(change.before or "")
-    except ValueError:  # not read (`Unread`): nothing to say of it
-        return ""
-    left = [w for w, *_ in TIMINGS if w not in after.timings]
-    if not after.kind or not left:
-        return ""
-    if after.kind != before.kind:
-        return f"the probe's {', '.join(left)} the profile leaves out: Cloud Run's defaults"
-    kept = timed({w: before.timings[w] for w in left if w in before.timings})
-    return "the probe's timings the profile leaves out stay as they are: " + " ".join(kept)
+def _kept(probe: str) -> Any:
+    """What a plan says of the timings its `probe` leaves out (`_writer` keeps them); a
+    readiness probe's delay, which it has none of, never (`BOUNDS`)."""
+
+    def note(change: PlannedSetting) -> str:
+        after = parse_check(change.after)
+        try:
+            before = parse_check(change.before or "")
+        except ValueError:  # not read (`Unread`): nothing to say of it
+            return ""
+        left = [w for w, *_ in TIMINGS if w not in after.timings and BOUNDS[probe][w]]
+        if not after.kind or not left:
+            return ""
+        if after.kind != before.kind:
+            return f"the probe's {', '.join(left)} the profile leaves out: Cloud Run's defaults"
+        kept = timed({w: before.timings[w] for w in left if w in before.timings})
+        return "the probe's timings the profile leaves out stay as they are: " + " ".join(kept)
+
+    return note
 
 
 def live_check(container: Any, part: str) -> Check:
@@ -251,6 +258,12 @@ def _writer(part: str) -> Any:
     return write
 
 
+def _keyed(kind: str, word: str, check: Check) -> bool:
+    """Whether gcloud's `--KIND-probe` says `word` of `check`: a timing it states, where the
+    flag has a key for it (`--readiness-probe` has no initialDelaySeconds: `BOUNDS`)."""
+    return word in check.timings and BOUNDS[kind][word] is not None
+
+
 def _flag(kind: str) -> Any:
     def flag(value: SettingValue, before: SettingValue | None = None) -> str:
         check = parse_check(value)
@@ -263,7 +276,7 @@ def _flag(kind: str) -> Any:
         keys.append(f"{key}.port={check.port}")
         if check.service:
             keys.append(f"grpc.service={check.service}")
-        keys += [f"{g}={check.timings[w]}" for w, _, g, _ in TIMINGS if w in check.timings]
+        keys += [f"{g}={check.timings[w]}" for w, _, g, _ in TIMINGS if _keyed(kind, w, check)]
         # an ArgDict: a path or service holding a comma takes `^D^` (`gcloud topic escaping`)
         delim = free_delimiter(keys) or ","
         return f"--{kind}-probe=" + ("" if delim == "," else f"^{delim}^") + delim.join(keys)
@@ -272,27 +285,36 @@ def _flag(kind: str) -> Any:
 
 
 def script_drops(name: str, live: Any, container: str, after: SettingValue) -> str:
-    """Why gcloud's `--startup-probe` / `--liveness-probe` for `after` would change more than
-    the plan names ("": it would not; `drift.fix.formats.gcloud` leaves such a change to drift
-    fix): the flag builds a new probe from its keys alone (gcloud 528 command_lib/run/
-    config_changes.py `_MakeProbe`), and none says an HTTP probe's headers (flags.py
-    `_SUPPORTED_STARTUP_PROBE_KEYS`, `_SUPPORTED_LIVENESS_PROBE_KEYS`), which `_writer` keeps
-    where the probe stays HTTP. Every other part of a probe (`TIMINGS`, the action's port,
-    path, gRPC service) the flag states. `live`: the run_v2 workload read (None: not read);
-    `container`: the one the change is of ("": the ingress container)."""
-    if name not in ("startup_probe", "liveness_probe") or live is None:
+    """Why gcloud's `--startup-probe`, `--liveness-probe` or `--readiness-probe` for `after`
+    would change more than the plan names ("": it would not; `drift.fix.formats.gcloud` leaves
+    such a change to drift fix): the flag builds a new probe from its keys alone (gcloud 528
+    command_lib/run/config_changes.py `_MakeProbe`), and none says an HTTP probe's headers
+    (flags.py `_SUPPORTED_STARTUP_PROBE_KEYS`, `_SUPPORTED_LIVENESS_PROBE_KEYS`,
+    `_SUPPORTED_READINESS_PROBE_KEYS`), which `_writer` keeps where the probe stays HTTP; nor
+    does `--readiness-probe` say an initial delay, which `_writer` keeps where the probe keeps
+    its kind. Every other part of a probe (`TIMINGS`, the action's port, path, gRPC service)
+    the flag states. `live`: the run_v2 workload read (None: not read); `container`: the one
+    the change is of ("": the ingress container)."""
+    if name not in PROBE_ROWS or live is None:
         return ""
     containers = a.template_of(live).containers
     named = (c for c in containers if c.name == container)
     held = next(named, None) if container else ingress(containers)
-    if held is None or name not in held or parse_check(after).kind != "http":
+    kind = parse_check(after).kind
+    if held is None or name not in held or not kind:
         return ""
-    probe = getattr(held, name)
-    if "http_get" not in probe or not len(probe.http_get.http_headers):
+    probe, word = getattr(held, name), name.split("_")[0]
+    same = live_check(held, name).kind == kind
+    if BOUNDS[word]["delay"] is None and probe.initial_delay_seconds and same:
+        return (
+            f"cannot keep the initial delay the {word} probe has (--{word}-probe builds a new "
+            "probe, and no key of it says one)"
+        )
+    if kind != "http" or "http_get" not in probe or not len(probe.http_get.http_headers):
         return ""
     return (
         f"cannot keep the HTTP headers the {name.replace('_', ' ')} sends (--"
-        f"{name.split('_')[0]}-probe builds a new probe, and no key of it says headers)"
+        f"{word}-probe builds a new probe, and no key of it says headers)"
     )
 
 
@@ -306,12 +328,13 @@ def _unprinted(kind: Kind, value: SettingValue) -> str:
     return UNPRINTED if shown(value) != plain else ""
 
 
-def _row(name: str, help: str, kinds: frozenset[Kind], example: str) -> Field:
-    liveness = name == "liveness_probe"
-    flag = _flag(name.split("_")[0])
+def probe_row(name: str, help: str, kinds: frozenset[Kind], example: str) -> Field:
+    """The row of the probe `name` (one of `PROBE_ROWS`) on `kinds`."""
+    word = name.split("_")[0]
+    flag = _flag(word)
 
     def parse(value: Any) -> str:
-        return parse_check(value, liveness=liveness).text()
+        return parse_check(value, probe=word).text()
 
     return Field(
         name,
@@ -329,13 +352,14 @@ def _row(name: str, help: str, kinds: frozenset[Kind], example: str) -> Field:
         parse=a.scalar(parse),
         normalise=lambda v: parse_check(v).text(),
         equivalent=same_check,
-        plan_note=_kept,
+        plan_note=_kept(word),
         show=shown,
         hides=shown,
         no_flag=_unprinted,
         examples=(example,),
         kinds=kinds,
-        # gcloud 528 has --startup-probe / --liveness-probe for services only
+        # gcloud 528 has --startup-probe / --liveness-probe (--readiness-probe: alpha's, `drift.
+        # fix.commands.ALPHA_SERVICE_FLAGS`) for services only
         flagless=kinds - {Kind.SERVICE},
         sparse=True,  # a row of 2026-12: the journals written before digest none of it
         moot=lambda settings: settings.get(name) == default_text(settings.get("port", 8080)),
@@ -344,7 +368,7 @@ def _row(name: str, help: str, kinds: frozenset[Kind], example: str) -> Field:
 
 
 HEALTH_FIELDS: tuple[Field, ...] = (
-    _row(
+    probe_row(
         "startup_probe",
         "The container's startup probe: http PATH port N, tcp port N or grpc port N [service "
         "NAME], then any of delay/timeout/period Ns, failure N (compared where stated); a "
@@ -353,7 +377,7 @@ HEALTH_FIELDS: tuple[Field, ...] = (
         EVERY_KIND,
         "http /healthz port 8080",
     ),
-    _row(
+    probe_row(
         "liveness_probe",
         "The container's liveness probe: http PATH port N or grpc port N [service NAME], then "
         "any of delay/timeout/period Ns, failure N (compared where stated); none: no probe.",

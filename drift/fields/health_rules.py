@@ -14,15 +14,16 @@ workload a fix would write (`drift.fix.plan`).
 - An HTTP probe beside end-to-end HTTP/2: "Note that using an HTTP health check probe requires
   you to create a corresponding HTTP healthcheck endpoint in your service to respond to the
   probe. Also, your service must use HTTP/1 (the Cloud Run default), not HTTP/2" (the same
-  page, "Configure an HTTP startup probe"). Cloud Run does not document refusing the pair, so
+  page, "Configure an HTTP startup probe"; of a readiness probe, "Add an HTTP/1 endpoint (the
+  Cloud Run default, not HTTP/2)"). Cloud Run does not document refusing the pair, so
   it is said, never refused: a note where a profile states both, and a plan's note where the
   workload a fix writes has both on its ingress container (`h2c_note`).
 - A probe on the port a plan moves: gcloud's `--port`, as `drift fix` (`drift.fields.ports`),
   moves a TCP startup probe on the old port with it (command_lib/run/config_changes.py
   `ContainerPortChange`); a probe whose port is 0 is the container's, so it follows; an HTTP
-  or gRPC probe (startup or liveness) on the old port by number stays there, and so does one
-  the profile states there. The plan says, of each probe of the ingress container on the old
-  port, where the workload the fix writes has it (`port_note`)."""
+  or gRPC probe (startup, liveness or readiness) on the old port by number stays there, and so
+  does one the profile states there. The plan says, of each probe of the ingress container on
+  the old port, where the workload the fix writes has it (`port_note`)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ HTTP1 = (
     f'default), not HTTP/2" ({PAGE}); the probe may fail every new revision: use a tcp or grpc '
     "probe, or http2: false"
 )
-PROBES = ("startup_probe", "liveness_probe")
+PROBES = ("startup_probe", "liveness_probe", "readiness_probe")
 
 
 def default_probe(port: SettingValue | None) -> str:

@@ -1,4 +1,5 @@
-"""A probe's text (`drift.fields.health`'s rows: `startup_probe`, `liveness_probe`), one a
+"""A probe's text (`drift.fields.health`'s rows: `startup_probe`, `liveness_probe`, and
+`drift.fields.readiness`'s `readiness_probe`), one a
 profile states and drift shows: `http /healthz port 8080`, `tcp port 8080`, `grpc port 8080
 service NAME`, or `none`, then any of `delay 10s`, `timeout 1s`, `period 10s`, `failure 3`
 (google/cloud/run/v2 k8s.min.proto `Probe`): how it parses (`parse_check`), compares
@@ -69,19 +70,19 @@ def _seconds(word: str, raw: str) -> int:
     return int(number)
 
 
-def parse_check(value: Any, *, liveness: bool | None = None) -> Check:
-    """A probe's text as a `Check` (raises ValueError saying what is wrong). `liveness`: a
-    profile's startup (False) or liveness (True) probe, judged by that probe's bounds; None: a
-    value read or already parsed, whose timings Cloud Run took (a liveness probe's period of
-    600s, over a startup probe's 240, reads back)."""
+def parse_check(value: Any, *, probe: str = "") -> Check:
+    """A probe's text as a `Check` (raises ValueError saying what is wrong). `probe`: a
+    profile's `startup`, `liveness` or `readiness` probe, judged by that probe's bounds
+    (`BOUNDS`) and actions; "": a value read or already parsed, whose timings Cloud Run took (a
+    liveness probe's period of 600s, over a startup probe's 240, reads back)."""
     words = str(value).split()
     if not words or words == ["none"]:
         return Check()
     kind, rest = words[0], words[1:]
     if kind not in KINDS:
         raise ValueError(f"`{kind}`: a probe is http PATH, tcp or grpc, then `port N`; or none")
-    if liveness and kind == "tcp":
-        raise ValueError("a liveness probe is http or grpc (Cloud Run has no TCP liveness probe)")
+    if probe in NO_TCP and kind == "tcp":
+        raise ValueError(f"a {probe} probe is http or grpc ({NO_TCP[probe]})")
     path = ""
     if kind == "http":
         if not rest or not rest[0].startswith("/"):
@@ -104,8 +105,8 @@ def parse_check(value: Any, *, liveness: bool | None = None) -> Check:
         raise ValueError(f"`port {raw}`: a TCP port number, 1 to 65535")
     port = int(raw)
     timings = {w: _seconds(w, pairs[w]) for w, *_ in TIMINGS if w in pairs}
-    if liveness is not None:
-        _bounded(timings, liveness)
+    if probe:
+        _bounded(timings, probe)
         if {"timeout", "period"} <= timings.keys() and period_below(timings):
             period, timeout = timings["period"], timings["timeout"]
             raise ValueError(
@@ -128,17 +129,45 @@ def period_below(timings: dict[str, int]) -> bool:
     return timings.get("period", defaults["period"]) < timings.get("timeout", defaults["timeout"])
 
 
-def _bounded(timings: dict[str, int], liveness: bool) -> None:
-    # Probe (k8s.min.proto): initial delay and period "Maximum value for liveness probe is 3600.
-    # Maximum value for startup probe is 240"; timeout "Minimum value is 1. Maximum value is
-    # 3600"; period and failure threshold "Minimum value is 1"
-    most = 3600 if liveness else 240
-    limits = {"delay": (0, most), "timeout": (1, 3600), "period": (1, most), "failure": (1, None)}
+NO_TCP = {
+    "liveness": "Cloud Run has no TCP liveness probe",
+    "readiness": "Cloud Run's readiness probes are HTTP or gRPC; gcloud's --readiness-probe "
+    "has no tcpSocket key",
+}
+"""The probes a profile may not give a TCP action, and why: "HTTP and gRPC liveness probes"
+(every healthchecks page); the services page's "Configure readiness probes" configures HTTP
+and gRPC ones only (console, gcloud, YAML, Terraform; its requirements table: "HTTP
+readiness", "gRPC readiness"), and gcloud 528's `_SUPPORTED_READINESS_PROBE_KEYS` (command_lib/
+run/flags.py) has no `tcpSocket.port`. Whether the API refuses a TCP readiness probe is not
+documented (the sandbox's option `readiness_tcp`)."""
+
+# Probe (k8s.min.proto): initial delay and period "Maximum value for liveness probe is 3600.
+# Maximum value for startup probe is 240"; timeout "Minimum value is 1. Maximum value is
+# 3600"; period and failure threshold "Minimum value is 1". A readiness probe
+# (cloud.google.com/run/docs/configuring/healthchecks, "Configure readiness probes"): period
+# and timeout each "Specify a value from 1 to 300"; no initial delay (the page names none, and
+# gcloud's --readiness-probe has no initialDelaySeconds key): `delay` is refused (None)
+BOUNDS: dict[str, dict[str, tuple[int, int | None] | None]] = {
+    "startup": {"delay": (0, 240), "timeout": (1, 3600), "period": (1, 240), "failure": (1, None)},
+    "liveness": {
+        **{"delay": (0, 3600), "timeout": (1, 3600), "period": (1, 3600)},
+        "failure": (1, None),
+    },
+    "readiness": {"delay": None, "timeout": (1, 300), "period": (1, 300), "failure": (1, None)},
+}
+
+
+def _bounded(timings: dict[str, int], probe: str) -> None:
     for word, number in timings.items():
-        low, high = limits[word]
+        limits = BOUNDS[probe][word]
+        if limits is None:
+            raise ValueError(
+                f"`{word}`: a {probe} probe takes none (Cloud Run's {probe} probes have no "
+                f"initial delay; gcloud's --{probe}-probe has no initialDelaySeconds key)"
+            )
+        low, high = limits
         if number < low or (high is not None and number > high):
-            kind = "liveness" if liveness else "startup"
-            raise ValueError(f"{word} {number}: a {kind} probe's is {low} to {high or 'more'}")
+            raise ValueError(f"{word} {number}: a {probe} probe's is {low} to {high or 'more'}")
 
 
 def same_check(expected: SettingValue, actual: SettingValue) -> bool:

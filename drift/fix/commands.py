@@ -56,6 +56,11 @@ release drift's commands parse on: GA 528 answers `--scaling` and `--[no-]iap` w
 arguments", `--mesh` alike (surface/run/services/update.py adds SERVICE_MESH_FLAG in BetaUpdate
 and AlphaUpdate only), and a job's `--gpu-type`/`--gpu` (GA from 543) alike (helper-557 G3, G5);
 `gcloud beta run services|jobs update` parses them."""
+ALPHA_SERVICE_FLAGS = frozenset({"readiness-probe"})
+"""A service's flags only gcloud 528's alpha `run services update` has: its container group
+takes `--readiness-probe` in `AlphaUpdate` alone (surface/run/services/update.py
+`container_args.AddArgument(flags.ReadinessProbeFlag())`); GA and beta answer it "unrecognized
+arguments". The alpha track parses every flag of `BETA_FLAGS` too (`AlphaUpdate` adds each)."""
 ALPHA_POOL_FLAGS = frozenset({"gpu-type", "gpu"})
 """A worker pool's GPU flags: gcloud 528's beta `run worker-pools update` has neither (its
 `GpuFlag` and `AddGpuTypeFlag` are the alpha track's until 540), its alpha parses both
@@ -67,11 +72,14 @@ def update_command(kind: Kind, *flags: Arg) -> list[str]:
     `gcloud beta run worker-pools update` (the alpha track's with a GPU flag; --scaling=N, the
     instance count: gcloud 528 has no --instances; --update-env-vars, --update-secrets,
     --remove-env-vars, --remove-secrets, --container); a service's or job's with one of its
-    `BETA_FLAGS` among `flags`, the beta track's."""
+    `BETA_FLAGS` among `flags`, the beta track's; a service's with one of `ALPHA_SERVICE_FLAGS`,
+    the alpha track's."""
     if kind is Kind.WORKER_POOL:
         alpha = any(_flag_name(f) in ALPHA_POOL_FLAGS for f in flags)
         return ["gcloud", "alpha" if alpha else "beta", "run", "worker-pools", "update"]
     group = "jobs" if kind is Kind.JOB else "services"
+    if kind is Kind.SERVICE and any(_flag_name(f) in ALPHA_SERVICE_FLAGS for f in flags):
+        return ["gcloud", "alpha", "run", group, "update"]
     if any(_flag_name(f) in BETA_FLAGS.get(kind, ()) for f in flags):
         return ["gcloud", "beta", "run", group, "update"]
     return ["gcloud", "run", group, "update"]

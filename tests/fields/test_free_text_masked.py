@@ -142,6 +142,7 @@ def test_a_manifests_probe_path_is_shown_masked(tmp_path: Path) -> None:
         ("working_dir", "{}", "/srv/{}"),
         ("startup_probe", "http {} port 8080", "/{}"),
         ("liveness_probe", "grpc port 8080 service {}", "{}"),
+        ("readiness_probe", "http {} port 8080", "/{}"),
         ("nfs_shares", "{}:ro", "10.0.0.2:/{}"),
         ("storage_buckets", "{}:rw", "{}"),
     ],

@@ -1,8 +1,9 @@
 """The catalogue's `startup_probe` and `liveness_probe` rows (drift/fields/health.py), end to
 end: read live from the sandbox, from a Knative manifest and from a Terraform plan (`drift
 check --manifest`, the gate before a deploy: a startup probe on a path the app does not serve
-fails every new revision), `drift init --from-live` leaving Cloud Run's default probe out, and
-a probe's HTTP headers (which may carry a token) never shown."""
+fails every new revision; `readiness_probe`'s too, drift/fields/readiness.py), `drift init
+--from-live` leaving Cloud Run's default probe out, and a probe's HTTP headers (which may carry
+a token) never shown."""
 
 from __future__ import annotations
 
@@ -164,6 +165,14 @@ KNATIVE_PROBE = MINIMAL + (
     "            path: /ready\n"
     "          periodSeconds: 3\n"
 )
+KNATIVE_READINESS = MINIMAL + (
+    "        ports:\n"
+    "        - containerPort: 8080\n"
+    "        readinessProbe:\n"
+    "          grpc:\n"
+    "            service: health\n"
+    "          periodSeconds: 3\n"
+)
 PROFILE = "project: acme\nregion: us-central1\nservices:\n  api:\n    settings:\n"
 
 
@@ -171,22 +180,26 @@ PROFILE = "project: acme\nregion: us-central1\nservices:\n  api:\n    settings:\
     ("manifest", "want", "found"),
     [
         # the deploy would start each instance with a probe on a path the profile does not name
-        (KNATIVE_PROBE, "http /healthz port 8080", True),
-        (KNATIVE_PROBE, "http /ready port 8080 period 3s", False),
+        (KNATIVE_PROBE, "startup_probe: http /healthz port 8080", True),
+        (KNATIVE_PROBE, "startup_probe: http /ready port 8080 period 3s", False),
         # no startupProbe: Cloud Run's default one on the container's port
-        (MINIMAL, "tcp port 8080", False),
-        (MINIMAL, "http /healthz port 8080", True),
+        (MINIMAL, "startup_probe: tcp port 8080", False),
+        (MINIMAL, "startup_probe: http /healthz port 8080", True),
+        # a readiness probe's timings where stated; none: no readinessProbe (no default one)
+        (KNATIVE_READINESS, "readiness_probe: grpc port 8080 service health period 3s", False),
+        (KNATIVE_READINESS, "readiness_probe: grpc port 8080 service health period 10s", True),
+        (KNATIVE_READINESS, "readiness_probe: none", True),
+        (MINIMAL, "readiness_probe: none", False),
+        (MINIMAL, "readiness_probe: http /ready port 8080", True),
     ],
 )
 def test_a_knative_manifest_is_checked_before_the_deploy(
     tmp_path: Path, manifest: str, want: str, found: bool
 ) -> None:
-    done = check_offline(
-        tmp_path, PROFILE + f"      startup_probe: {want}\n", ("api.yaml", manifest)
-    )
+    done = check_offline(tmp_path, PROFILE + f"      {want}\n", ("api.yaml", manifest))
     assert "Traceback" not in done.stderr, done.stderr
     targets = {f["target"] for f in json.loads(done.stdout)["findings"]}
-    assert ("setting.startup_probe" in targets) is found, done.stdout
+    assert (f"setting.{want.split(':')[0]}" in targets) is found, done.stdout
     assert done.returncode == (1 if found else 0), done.stdout + done.stderr
 
 
@@ -195,25 +208,24 @@ project: acme-chat-staging
 region: us-central1
 services:
   api:
-    settings: {min_instances: 1, max_instances: 20, startup_probe: http /healthz port 8080}
+    settings: {{min_instances: 1, max_instances: 20, {probe}: http /healthz port 8080}}
 """
 
 
+@pytest.mark.parametrize("probe", ["startup_probe", "readiness_probe"])
 @pytest.mark.parametrize(("path", "code"), [("/ready", 1), ("/healthz", 0)])
 def test_a_terraform_plan_is_checked_before_the_deploy(
-    tmp_path: Path, path: str, code: int
+    tmp_path: Path, path: str, code: int, probe: str
 ) -> None:
     data = plan()
     app = known_api(data)["change"]["after"]["template"][0]["containers"][0]
-    probe = {"http_get": [{"path": path, "port": 0, "http_headers": []}], "period_seconds": 3}
-    app["startup_probe"] = [probe]
+    block = {"http_get": [{"path": path, "port": 0, "http_headers": []}], "period_seconds": 3}
+    app[probe] = [block]
     others = [rc for rc in data["resource_changes"] if rc["type"] != "google_cloud_run_v2_service"]
     data["resource_changes"] = [change_of(data, "google_cloud_run_v2_service.api"), *others]
-    done = check_plan_offline(tmp_path, data, API, "-f", "json")
+    done = check_plan_offline(tmp_path, data, API.format(probe=probe), "-f", "json")
     assert "Traceback" not in done.stderr, done.stderr
-    found = [
-        f for f in json.loads(done.stdout)["findings"] if f["target"] == "setting.startup_probe"
-    ]
+    found = [f for f in json.loads(done.stdout)["findings"] if f["target"] == f"setting.{probe}"]
     assert len(found) == code and done.returncode == code, done.stdout + done.stderr
 
 

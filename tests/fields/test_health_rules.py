@@ -74,6 +74,8 @@ def test_a_named_containers_startup_probe_none_is_a_note(tmp_path: Path) -> None
         ("liveness_probe: http /healthz port 8080", True),
         ("startup_probe: tcp port 8080", False),
         ("liveness_probe: grpc port 8080", False),
+        ("readiness_probe: http /ready port 8080", True),
+        ("readiness_probe: grpc port 8080", False),
     ],
 )
 def test_an_http_probe_beside_http2_is_a_note(tmp_path: Path, probe: str, noted: bool) -> None:
@@ -102,6 +104,7 @@ def _h2c(world: dict) -> dict:
         (probe_world(HTTP_HEALTHZ), "http2: true", True),
         (_h2c(probe_world(None)), "startup_probe: http /healthz port 8080", True),
         (_h2c(probe_world(None)), "liveness_probe: http /healthz port 8080", True),
+        (_h2c(probe_world(None)), "readiness_probe: http /ready port 8080", True),
         (_h2c(probe_world(HTTP_HEALTHZ)), "startup_probe: tcp port 8080", False),
         (probe_world(HTTP_HEALTHZ), "startup_probe: http /ready port 8080", False),
     ],

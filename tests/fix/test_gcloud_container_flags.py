@@ -20,8 +20,9 @@ from tests.fix.test_gcloud_script import service_plan
 CONTAINER_GROUP = frozenset(
     {"--args", "--command", "--cpu", "--memory", "--gpu", "--image", "--port", "--depends-on"}
     | {"--use-http2", "--no-use-http2"}  # the synopsis's `--[no-]use-http2`, in the group
-    # surface/run/services/update.py ContainerArgGroup: StartupProbeFlag, LivenessProbeFlag
-    | {"--startup-probe", "--liveness-probe"}
+    # surface/run/services/update.py ContainerArgGroup: StartupProbeFlag, LivenessProbeFlag;
+    # AlphaUpdate's container_args: ReadinessProbeFlag
+    | {"--startup-probe", "--liveness-probe", "--readiness-probe"}
 )
 """gcloud run deploy's `--container=CONTAINER` group (the synopsis), the setting flags;
 `--depends-on` too (command_lib/run: "dependency_changes = {container_name:

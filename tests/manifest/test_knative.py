@@ -116,6 +116,7 @@ def test_an_export_with_a_sidecar_a_secret_volume_and_a_foreign_secret() -> None
         # containers[0].startupProbe, livenessProbe: every timing as read, a default one too
         "startup_probe": "http /healthz port 8080 delay 0s timeout 3s period 5s failure 12",
         "liveness_probe": "http /livez port 8080 delay 0s timeout 1s period 30s failure 3",
+        "readiness_probe": "",  # no readinessProbe: none
     }
     template = workload.resource.template
     assert list(template.containers[0].depends_on) == ["otel-collector"]
