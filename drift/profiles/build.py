@@ -149,6 +149,9 @@ def _workload(
         rules = (side.env if side else None) or {}
         paths = {k: (*base, "containers", c, "env", k) for k, v in rules.items() if v is not None}
         _check_names(kind, kind.sets_env(ingress=False), paths, merged)
+        for key in [k for k in _set_fields(side and side.settings) if not FIELDS[k].applies(kind)]:
+            said = f"{name}: {key} is not a setting of a {kind.noun}'s container ({c})"
+            merged.problem((*base, "containers", c, "settings", key), said)
     sidecars = {
         c: _container(c, spec, (*base, "containers", c), merged, unexpected or "ignore")
         for c, spec in (svc.containers or {}).items()

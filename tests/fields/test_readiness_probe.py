@@ -126,6 +126,31 @@ def test_a_readiness_probe_cloud_run_has_not_is_refused_at_its_line(
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("section", "setting"),
+    [
+        ("jobs", "readiness_probe: http /ready port 8080"),
+        ("worker_pools", "readiness_probe: none"),
+        ("jobs", "liveness_probe: grpc port 8080"),  # a sidecar's, as the workload's is
+    ],
+)
+def test_a_sidecars_probe_its_workload_has_not_is_refused_at_its_line(
+    make_sandbox: MakeSandbox, tmp_path: Path, section: str, setting: str
+) -> None:
+    """A sidecar's settings were read and compared, and a fix would write them, whatever the
+    kind: a worker pool's sidecar stating a readiness probe was a finding (`none` on the pool)."""
+    sandbox = make_sandbox(cw.service_world({}, {}))
+    sidecar = "    containers:\n      side:\n        settings:\n"
+    head = cw.HEAD.replace("services:\n  api:", f"{section}:\n  api:")
+    done = drift_on(
+        sandbox, tmp_path, ("env", head + sidecar + f"          {setting}\n"), "check", "env"
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    key = setting.split(":")[0]
+    assert "env.yaml:8" in done.stderr and f"{key} is not a setting of a" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 GCLOUD = shutil.which("gcloud")
 
 
