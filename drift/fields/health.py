@@ -37,7 +37,6 @@ has no such flag (528)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from drift.credentials import masked_text
@@ -52,47 +51,31 @@ from drift.fields.base import (
     Source,
     tf_container,
 )
-from drift.fields.ports import DEFAULT_PORT, ingress
+from drift.fields.ports import ingress
 from drift.fields.probe_text import (
     BOUNDS,
     DEFAULT_STARTUP,
     PERIOD_RULE,
+    STARTUP_WINDOW_S,
     TIMINGS,
+    WINDOW_RULE,
     Check,
+    live_check,
+    merged_check,
     parse_check,
     period_below,
+    port_of,
+    read_check,
     same_check,
     shown,
     timed,
+    window,
 )
 from drift.kinds import Kind
 from drift.textsafe import free_delimiter
 
-_ONEOF = {"http": "http_get", "tcp": "tcp_socket", "grpc": "grpc"}
 _GCLOUD = {"http": "httpGet", "tcp": "tcpSocket", "grpc": "grpc"}
 PROBE_ROWS = ("startup_probe", "liveness_probe", "readiness_probe")
-
-
-def _port_of(container: Any) -> int:
-    """The port a probe's port 0 is: the container's first, else Cloud Run's default."""
-    ports = container.ports
-    return int(ports[0].container_port) if len(ports) and ports[0].container_port else DEFAULT_PORT
-
-
-def read_check(probe: Any, container: Any) -> Check:
-    """A (raw protobuf) Probe as drift reads it, each timing given (0: the proto's default)."""
-    kind = next((k for k, one in _ONEOF.items() if probe.HasField(one)), "")
-    if not kind:
-        return Check()
-    action = getattr(probe, _ONEOF[kind])
-    timings = {w: int(getattr(probe, f)) or (d if w != "delay" else 0) for w, f, _, d in TIMINGS}
-    return Check(
-        kind,
-        (action.path or "/") if kind == "http" else "",
-        int(action.port) or _port_of(container),
-        action.service if kind == "grpc" else "",
-        timings,
-    )
 
 
 def _defaulted(source: Source) -> bool:
@@ -156,23 +139,18 @@ def _reader(part: str) -> Any:
         if container is not None and container.HasField(part):
             return read_check(getattr(container, part), container).text()
         if part == "startup_probe" and _defaulted(source):
-            return default_text(_port_of(container))
+            return default_text(port_of(container))
         return ""
 
     return read
 
 
-def _merged(after: Check, before: Check) -> Check:
-    """`after` with the timings it leaves unstated as `before` has them, where it keeps
-    `before`'s kind (a fix changes only what the profile states); else the proto's."""
-    if after.kind != before.kind:
-        return after
-    return replace(after, timings={**before.timings, **after.timings})
-
-
 def _kept(probe: str) -> Any:
     """What a plan says of the timings its `probe` leaves out (`_writer` keeps them); a
-    readiness probe's delay, which it has none of, never (`BOUNDS`)."""
+    readiness probe's delay, which it has none of, never (`BOUNDS`); and of a startup probe
+    whose failure threshold times its period, one of them kept, is over `STARTUP_WINDOW_S`
+    (a service's: Cloud Run's default probe's period 240s beside `failure 3`, which no page
+    bounds for services; a job's or worker pool's is a manual step, `_refused`)."""
 
     def note(change: PlannedSetting) -> str:
         after = parse_check(change.after)
@@ -186,15 +164,15 @@ def _kept(probe: str) -> Any:
         if after.kind != before.kind:
             return f"the probe's {', '.join(left)} the profile leaves out: Cloud Run's defaults"
         kept = timed({w: before.timings[w] for w in left if w in before.timings})
-        return "the probe's timings the profile leaves out stay as they are: " + " ".join(kept)
+        said = "the probe's timings the profile leaves out stay as they are: " + " ".join(kept)
+        timings = merged_check(after, before).timings
+        if probe == "startup" and {"period", "failure"} & after.timings.keys():
+            if (whole := window(timings)) > STARTUP_WINDOW_S:
+                said += f"; the probe then gives the container {whole} s to start (failure "
+                said += f"{timings.get('failure', 3)} × period {timings.get('period', 10)}s)"
+        return said
 
     return note
-
-
-def live_check(container: Any, part: str) -> Check:
-    """The container's (proto-plus) probe as read (none: `Check()`)."""
-    old = getattr(container, part) if part in container else None
-    return read_check(type(old).pb(old), container) if old is not None else Check()
 
 
 def _refused(part: str) -> Any:
@@ -202,31 +180,50 @@ def _refused(part: str) -> Any:
     refuses ("": it takes it): a timing the profile leaves out is kept from the live probe
     (or is the proto's default, where the kind changes), and the period is then below the
     timeout (`PERIOD_RULE`: the default startup probe's timeout 240s beside a stated
-    `period 5s`). Taken out of the patch as a manual step (`drift.fix.proposed.
-    unwritable_steps`), never written lower unsaid: a timeout is the profile's to state."""
+    `period 5s`), or a job's or worker pool's startup probe's failure threshold times its
+    period over `STARTUP_WINDOW_S` (`WINDOW_RULE`: a live period 240s beside a stated
+    `failure 3`). Taken out of the patch as a manual step (`drift.fix.proposed.
+    unwritable_steps`), never written lower unsaid: a timing is the profile's to state."""
 
     def unwritable(workload: Any, container: Any, value: SettingValue) -> str:
         check = parse_check(value)
         if not check.kind or container is None:
             return ""
         before = live_check(container, part)
-        merged = _merged(check, before)
-        if not period_below(merged.timings):
+        merged = merged_check(check, before)
+        if period_below(merged.timings):
+            words, why = ("timeout", "period"), f"{PERIOD_RULE}: not written; state the timeout"
+            why += " and the period in the profile, the period at least the timeout"
+        elif _overlong(part, workload, check, merged):
+            words, why = ("period", "failure"), f"{WINDOW_RULE}: not written; state the period"
+            why += f" and the failure threshold in the profile, at most {STARTUP_WINDOW_S} s in all"
+        else:
             return ""
         defaults = {w: d for w, _, _, d in TIMINGS}
         whence = "kept from the live probe" if before.kind == check.kind else "Cloud Run's default"
         left = [
-            f"{w} {merged.timings.get(w, defaults[w])}s {whence}"
-            for w in ("timeout", "period")
+            f"{w} {merged.timings.get(w, defaults[w])}{'' if w == 'failure' else 's'} {whence}"
+            for w in words
             if w not in check.timings
         ]
         return (
             f"container {container.name}'s {part.replace('_', ' ')} {shown(value)} would run "
-            f"with {' and '.join(left)}, and {PERIOD_RULE}: not written; state the "
-            "timeout and the period in the profile, the period at least the timeout"
+            f"with {' and '.join(left)}, and {why}"
         )
 
     return unwritable
+
+
+def _overlong(part: str, workload: Any, check: Check, merged: Check) -> bool:
+    """Whether a job's or worker pool's startup probe `check` states its period or failure
+    threshold and, merged with the live probe's (`merged`), runs over `STARTUP_WINDOW_S`."""
+    run_v2 = a.run_v2()
+    return (
+        part == "startup_probe"
+        and isinstance(workload, (run_v2.Job, run_v2.WorkerPool))
+        and bool({"period", "failure"} & check.timings.keys())
+        and window(merged.timings) > STARTUP_WINDOW_S
+    )
 
 
 def _writer(part: str) -> Any:
@@ -270,7 +267,7 @@ def _flag(kind: str) -> Any:
         if not check.kind:
             return f"--{kind}-probe="
         if before:
-            check = _merged(check, parse_check(before))
+            check = merged_check(check, parse_check(before))
         key = _GCLOUD[check.kind]
         keys = [f"{key}.path={check.path}"] if check.kind == "http" else []
         keys.append(f"{key}.port={check.port}")

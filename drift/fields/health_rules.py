@@ -27,14 +27,22 @@ workload a fix would write (`drift.fix.plan`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from drift.fields import access as a
 from drift.fields.base import SettingValue, Stated
-from drift.fields.health import live_check
+from drift.fields.cpu_memory import OTHERS
 from drift.fields.ports import DEFAULT_PORT, H2C, ingress
-from drift.fields.probe_text import DEFAULT_STARTUP, parse_check, shown
+from drift.fields.probe_text import (
+    DEFAULT_STARTUP,
+    STARTUP_WINDOW_S,
+    WINDOW_RULE,
+    live_check,
+    parse_check,
+    shown,
+    window,
+)
 from drift.kinds import Kind
 
 PAGE = "cloud.google.com/run/docs/configuring/healthchecks"
@@ -54,12 +62,17 @@ def default_probe(port: SettingValue | None) -> str:
 
 
 def probe_rules(
-    service: str, kind: Kind, container: str | None, stated: Stated
+    service: str,
+    kind: Kind,
+    container: str | None,
+    stated: Stated,
+    sidecars: Mapping[str, Stated] | None = None,
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(refused, noted): what a workload's profile states of its probes that Cloud Run never
     runs, or says may fail, given the rest it states: (setting, message) each. `container`:
-    the one the profile describes (None: the ingress container)."""
-    refused: list[tuple[str, str]] = []
+    the one the profile describes (None: the ingress container); `sidecars`: what it states
+    under `containers:`, each container's by name."""
+    refused = window_rules(service, kind, stated, sidecars or {})
     noted: list[tuple[str, str]] = []
     if kind is not Kind.SERVICE:
         return refused, noted
@@ -97,6 +110,36 @@ def probe_rules(
                     )
                 )
     return refused, noted
+
+
+def window_rules(
+    service: str, kind: Kind, stated: Stated, sidecars: Mapping[str, Stated]
+) -> list[tuple[str, str]]:
+    """A job's or worker pool's startup probe stating both its period and its failure threshold
+    whose product is over `STARTUP_WINDOW_S`, the workload's own (`startup_probe`) or a
+    sidecar's (`containers.NAME.startup_probe`, as `build._located` finds it): (setting,
+    message) each. One stating either alone is judged with the other as the fix would write it
+    (`health._refused`)."""
+    if kind not in (Kind.JOB, Kind.WORKER_POOL):
+        return []
+    held = {"": stated, **sidecars}
+    said = []
+    for name, its in held.items():
+        value, where = its.get("startup_probe", ("", ""))
+        timings = parse_check(value).timings
+        if {"period", "failure"} <= timings.keys() and window(timings) > STARTUP_WINDOW_S:
+            key = f"{OTHERS}{name}.startup_probe" if name else "startup_probe"
+            whose = f"container {name}'s " if name else ""
+            said.append(
+                (
+                    key,
+                    f"{service}: {whose}startup_probe {shown(value)} ({where}): its failure "
+                    f"threshold times its period is {window(timings)} s, over "
+                    f"{STARTUP_WINDOW_S} s: {WINDOW_RULE}; state a shorter period or fewer "
+                    "failures",
+                )
+            )
+    return said
 
 
 def h2c_probes(workload: Any) -> list[str]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from drift.credentials import masked_text
 from drift.fields.base import SettingValue
+from drift.fields.ports import DEFAULT_PORT
 
 TIMINGS = (
     ("delay", "initial_delay_seconds", "initialDelaySeconds", 0),
@@ -31,6 +32,7 @@ TIMINGS = (
 DEFAULT_STARTUP = {"timeout": 240, "period": 240, "failure": 1}
 """The default TCP startup probe's timings (healthchecks page, above)."""
 KINDS = ("http", "tcp", "grpc")
+_ONEOF = {"http": "http_get", "tcp": "tcp_socket", "grpc": "grpc"}
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,31 @@ PERIOD_RULE = (
 )
 
 
+STARTUP_WINDOW_S = 240
+"""A job's or worker pool's startup probe's failure threshold times its period, at the most:
+"This time interval is calculated as failureThreshold * periodSeconds and can't exceed 240
+seconds" (cloud.google.com/run/docs/configuring/jobs/healthchecks), "The time is a maximum of
+240 seconds, calculated as failureThreshold * periodSeconds" (…/workerpools/healthchecks, every
+copy). A later copy of the jobs' page (docs.cloud.google.com/…/jobs/healthchecks.md.txt) says
+600 seconds (1800 for GPU): the pages disagree, and drift keeps the lower bound, as it keeps
+k8s.min.proto's period bound, until a source settles it. The services' page gives a service's
+probes no such window (`health._kept` says a long one in the plan; nothing refuses it)."""
+
+
+WINDOW_RULE = (
+    "a job's or worker pool's startup probe time \"is calculated as failureThreshold * "
+    f"periodSeconds and can't exceed {STARTUP_WINDOW_S} seconds\" (cloud.google.com/run/docs/"
+    "configuring/jobs/healthchecks, …/workerpools/healthchecks)"
+)
+
+
+def window(timings: dict[str, int]) -> int:
+    """A startup probe's failure threshold times its period, in seconds (those left out: the
+    proto's defaults, 3 and 10 s)."""
+    defaults = {w: d for w, _, _, d in TIMINGS}
+    return timings.get("failure", defaults["failure"]) * timings.get("period", defaults["period"])
+
+
 def period_below(timings: dict[str, int]) -> bool:
     """Whether a probe of these timings (those left out: the proto's defaults) is one Cloud
     Run refuses: its period below its timeout (`PERIOD_RULE`)."""
@@ -196,3 +223,39 @@ def shown(value: SettingValue, hidden: Collection[str] = ()) -> str:
         return "none"
     path, service = (masked_text(p, hidden) if p else "" for p in (check.path, check.service))
     return replace(check, path=path, service=service).text()
+
+
+def port_of(container: Any) -> int:
+    """The port a probe's port 0 is: the container's first, else Cloud Run's default."""
+    ports = container.ports
+    return int(ports[0].container_port) if len(ports) and ports[0].container_port else DEFAULT_PORT
+
+
+def read_check(probe: Any, container: Any) -> Check:
+    """A (raw protobuf) Probe as drift reads it, each timing given (0: the proto's default)."""
+    kind = next((k for k, one in _ONEOF.items() if probe.HasField(one)), "")
+    if not kind:
+        return Check()
+    action = getattr(probe, _ONEOF[kind])
+    timings = {w: int(getattr(probe, f)) or (d if w != "delay" else 0) for w, f, _, d in TIMINGS}
+    return Check(
+        kind,
+        (action.path or "/") if kind == "http" else "",
+        int(action.port) or port_of(container),
+        action.service if kind == "grpc" else "",
+        timings,
+    )
+
+
+def merged_check(after: Check, before: Check) -> Check:
+    """`after` with the timings it leaves unstated as `before` has them, where it keeps
+    `before`'s kind (a fix changes only what the profile states); else the proto's."""
+    if after.kind != before.kind:
+        return after
+    return replace(after, timings={**before.timings, **after.timings})
+
+
+def live_check(container: Any, part: str) -> Check:
+    """The container's (proto-plus) probe as read (none: `Check()`)."""
+    old = getattr(container, part) if part in container else None
+    return read_check(type(old).pb(old), container) if old is not None else Check()

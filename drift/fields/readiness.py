@@ -32,7 +32,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from drift.fields.base import SERVICES, Field, Source
-from drift.fields.health import probe_row, read_check
+from drift.fields.health import probe_row
+from drift.fields.probe_text import read_check
 
 NAME = "readiness_probe"
 

@@ -172,11 +172,11 @@ def _workload(
     service = svc if isinstance(svc, ServiceSpec) else None
     stated = {k: _stated(s) for k, s in settings.items()}
     # with the other containers' limits it states: the instance's (helper-647 F5, O2)
-    held = ((c, {k: _stated(s) for k, s in r.settings.items()}) for c, r in sidecars.items())
-    whole = {**stated, **other_limits(held)}
+    held = {c: {k: _stated(s) for k, s in r.settings.items()} for c, r in sidecars.items()}
+    whole = {**stated, **other_limits(held.items())}
     noted = sidecar_conflicts(name, whole)  # a sidecar's own pair (h657 LOW-2, h669 F4)
     instance = instance_rules(name, kind, whole)  # unnamed containers may meet: noted
-    refused, told = probe_rules(name, kind, svc.container, stated)
+    refused, told = probe_rules(name, kind, svc.container, stated, held)
     for key, message in [*stated_conflicts(name, kind, whole), *refused]:
         at = _located(key, settings, sidecars)
         if (key, message) in instance:
