@@ -1,7 +1,8 @@
 """How two revision configurations differ, one line per difference, for a person deciding
 whether to go on: every field of the template is compared (nothing unnamed slips through);
-containers by name, variables by name with values masked as findings mask them, other fields
-with their values when they are short scalars. Labels and annotations in the reserved
+containers by name, variables by name with values masked as findings mask them, a probe's
+HTTP header values never shown (`_headers_masked`), other fields with their values when they
+are short scalars. Labels and annotations in the reserved
 namespaces (system-managed, refused on v2 writes) are left out."""
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def template_differences(before: Any, after: Any, hidden: Collection[str] = ()) 
     protobuf), one line each; [] when they run with the same configuration. `hidden`: plain
     values never shown, whatever holds them (a rollback's `Entry.hidden`), `***` on both."""
     b, a = (_masked(raw(t), hidden) if hidden else raw(t) for t in (before, after))
+    b, a = _headers_masked(b, a)
     _remember_moved(b.containers, a.containers)
     lines: list[str] = []
     names = [f.name for f in a.DESCRIPTOR.fields if f.name in b.DESCRIPTOR.fields_by_name]
@@ -151,6 +153,39 @@ def _masked(template: Any, hidden: Collection[str]) -> Any:
             del words[:]
             words.extend(MASK if set(word_values(w)) & set(hidden) else w for w in kept)
     return copy
+
+
+PROBES = ("startup_probe", "liveness_probe", "readiness_probe")
+
+
+def _headers_masked(before: Any, after: Any) -> tuple[Any, Any]:
+    """Copies of `before` and `after` (raw) whose probes' HTTP header values are `***`, on the
+    data before any line is made: a header may carry a token the health endpoint checks,
+    whatever it looks like, and no output shows one (`drift.fields.health`). A value other
+    than the one at its place before (the container of its name, the probe, the header's
+    position) is `*** (changed)` after: the line says that it changed, never what it is."""
+    b, a = type(before)(), type(after)()
+    b.CopyFrom(before)
+    a.CopyFrom(after)
+    was = {where: header.value for where, header in _headers(b)}
+    for _, header in _headers(b):
+        header.value = MASK
+    for where, header in _headers(a):
+        changed = where in was and was[where] != header.value
+        header.value = f"{MASK} (changed)" if changed else MASK
+    return b, a
+
+
+def _headers(template: Any) -> list[tuple[tuple[str, str, int], Any]]:
+    """Each probe header of `template`'s containers, by its place (container name, probe,
+    position)."""
+    return [
+        ((c.name, part, i), header)
+        for c in template.containers
+        for part in PROBES
+        if c.HasField(part)
+        for i, header in enumerate(getattr(c, part).http_get.http_headers)
+    ]
 
 
 def _remember_moved(before: Iterable[Any], after: Iterable[Any]) -> None:

@@ -27,7 +27,11 @@ default documented for either. Liveness probes are HTTP or gRPC ("HTTP and gRPC 
 probes", every healthchecks page; gcloud's liveness keys have no tcpSocket).
 
 An HTTP probe's headers (`HTTPGetAction.http_headers`) may carry a token: drift neither shows
-nor compares them, and a fix that keeps an HTTP probe keeps its headers as they are. So may its
+nor compares them, and a fix that keeps an HTTP probe keeps its headers as they are. No output
+shows a header's value: the YAML plan writes its name and `***` (the file not appliable) unless
+`--include-plain-credentials` (`knative.conversion.Conversion.header`), a template's
+differences say only that it changed (`drift.diff.differences`), and gcloud's flags have no key
+for headers (`script_drops`). So may its
 path (`/healthz?token=…`) or a gRPC probe's service: compared as they are, shown as every free
 text is (`shown`: `credentials.masked_text`), and gcloud's script never prints one masked.
 gcloud: `--startup-probe=httpGet.path=/healthz,httpGet.port=8080,periodSeconds=10` (the

@@ -92,7 +92,7 @@ def test_yaml_read_back_is_the_live_service_plus_the_patch(
     make: Callable[[], run_v2.Service],
 ) -> None:
     live = make()
-    text, doc = render(live)
+    text, doc = render(live, reveal=True)  # a probe header's value (the sidecar's) only so
     assert NOT_APPLIABLE not in doc, doc.get(NOT_APPLIABLE)
     assert "Apply: gcloud run services replace FILE --project=acme-prod" in text
     assert doc["apiVersion"] == "serving.knative.dev/v1" and doc["kind"] == "Service"
@@ -220,7 +220,7 @@ def test_a_container_without_resources_is_written_as_the_catalogue_reads_its_cpu
     app, otel = live.template.containers
     del app.resources
     otel.resources.startup_cpu_boost = False  # as the unsized app: throttled, no boost
-    exported = to_knative(live, project="acme-prod", region="europe-west1")
+    exported = to_knative(live, project="acme-prod", region="europe-west1", reveal=True)
     assert exported.conversion.exact, exported.conversion.inexact
     ann = exported.document["spec"]["template"]["metadata"]["annotations"]
     assert ann["run.googleapis.com/cpu-throttling"] == "true"
@@ -249,7 +249,7 @@ def test_hostile_values_are_ascii_escapes_that_read_back_exactly() -> None:
     live = shapes.sidecar()
     hostile = "a\x1b[2K\x1b]52;c;cHduZWQ=\x07b\nc\u202ed\x85e'\"$(x)`y`\\"
     live.template.containers[0].env.append(run_v2.EnvVar(name="NOTE", value=hostile))
-    text, doc = render(live)
+    text, doc = render(live, reveal=True)  # the sidecar's probe header written
     assert text.isascii()
     assert not any(ord(c) < 32 and c != "\n" for c in text)
     env = doc["spec"]["template"]["spec"]["containers"][0]["env"]
@@ -375,13 +375,13 @@ def test_the_file_is_applied_only_over_the_generation_read() -> None:
     read; a workload whose generation is not known (0) gets the warning alone."""
     live = next(iter(shapes.REALISTIC.values()))()
     live.generation = 7
-    text, _ = render(live)
+    text, _ = render(live, reveal=True)  # appliable: its probe header's value written
     said = " ".join(line.lstrip("# ") for line in text.splitlines() if line.startswith("#"))
     assert "at once: `replace` writes this whole file over whatever the service is by then" in said
     assert "Only over what was read (generation 7):" in said
     assert "--format='value(metadata.generation)')\" = 7 && gcloud run services replace" in said
     live.generation = 0
-    text, _ = render(live)
+    text, _ = render(live, reveal=True)
     assert "at once:" in text and "Only over what was read" not in text
 
 

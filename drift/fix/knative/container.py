@@ -77,7 +77,7 @@ def _probe_out(conv: Conversion, where: str, p: Any) -> dict[str, Any]:
     if present(p, "http_get"):
         get = p.http_get
         headers = [
-            {"name": h.name, "value": conv.plain(f"{where} header", h.name, h.value)}
+            {"name": h.name, "value": conv.header(f"{where} header", h.name, h.value)}
             for h in get.http_headers
         ]
         out["httpGet"] = _some(path=get.path, port=get.port, httpHeaders=headers)

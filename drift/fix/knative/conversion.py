@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift.credentials import hidden_plain, holds_secret, masked_words
+from drift.credentials import hidden_plain, holds_secret, masked_text, masked_words
 from drift.diff.describe import mask_plain, word_values
 from drift.live.normalize import raw
 from drift.redact import MASK, is_payload, mask
@@ -68,6 +68,26 @@ class Conversion:
             return value
         self.note(f"{where} looks like a credential: not printed")
         return mask_plain(name, value, secret=False)
+
+    def header(self, where: str, name: str, value: str) -> str:
+        """A probe's HTTP header value (`where`: the probe; `name`: the header's, said masked
+        as a free text is, `***` where it is a secret drift read), which may be a token the
+        health endpoint checks whatever it looks like: `***` on the data before anything
+        renders it, and the document not appliable (`replace` would send the mask), as a plain
+        value that looks like a credential is (`plain`); written as read only with `reveal`
+        (`--include-plain-credentials`), a secret drift read never."""
+        if not value:
+            return value
+        said = MASK if holds_secret(name) or name.strip() in self.hidden else masked_text(name)
+        where = f"{where}/{said}"
+        self.credentials.append(where)
+        if holds_secret(value) or value.strip() in self.hidden or is_payload(value):
+            self.note(f"{where} holds a secret value: not printed")
+            return MASK
+        if self.reveal:
+            return value
+        self.note(f"{where}: its value is not printed (a probe header's may be a token)")
+        return MASK
 
     def free(self, where: str, value: str) -> str:
         """A free text the document copies (a container's argument or command, a probe's
