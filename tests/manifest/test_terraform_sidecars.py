@@ -100,7 +100,7 @@ def check_plan(
     return done, doc, {(f["rule"], f["target"], f.get("container")) for f in doc["findings"]}
 
 
-PORTED = ("port", "startup_probe", "liveness_probe")
+PORTED = ("port", "startup_probe", "liveness_probe", "readiness_probe")
 """The rows a container's port number decides (`setting.port`, and the probes on it)."""
 
 
