@@ -92,6 +92,19 @@ JSON_BASE64: dict[str, Callable[[str], str]] = {
 §7 allows either escape)."""
 
 
+PERCENT_BASE64: dict[str, Callable[[str], str]] = {
+    "+pct": lambda t: quote(t, safe=""),
+    "+pct/": lambda t: quote(t, safe="/"),
+    "+pct-lower": lambda t: (
+        quote(t, safe="").replace("%2B", "%2b").replace("%2F", "%2f").replace("%3D", "%3d")
+    ),
+}
+"""Base64 in a URL's query or a form's body, its `+`, `/` and `=` percent-encoded (helper-715:
+JavaScript's `encodeURIComponent`, Go's `QueryEscape`, Java's `URLEncoder`, Python's
+`quote_plus` write `%2B`, `%2F`, `%3D`; Python's `quote` keeps `/`; RFC 3986 §2.1 lets the hex
+be lower case)."""
+
+
 def _echoes() -> dict[str, Callable[[str], str]]:
     """`echoed_forms`' encodings, each by a name (`Versions`, `payload_form`)."""
     jsons = {"json": _json(True), "json-utf8": _json(False)}
@@ -125,6 +138,11 @@ def _echoes() -> dict[str, Callable[[str], str]]:
         f"{n}{name}": _then(packed[n], escape)
         for n in ("base64", "base64-unpadded", "base64-in0", "base64-in1", "base64-in2")
         for name, escape in JSON_BASE64.items()
+    }
+    packed |= {  # percent-encoded in a URL (helper-715)
+        f"{n}{name}": _then(packed[n], percent)
+        for n in ("base64", "base64-unpadded", "base64url", *(f"base64-in{i}" for i in range(3)))
+        for name, percent in PERCENT_BASE64.items()
     }
     packed |= {  # a key's bytes as hex (`bytes.hex`, `xxd -p`, `openssl rand -hex`), either case
         "hex": lambda value: value.encode().hex(),

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Literal
 from unicodedata import normalize
 
-from drift.echoes import ECHOES, JSON_BASE64, LINE_ENDS, WRAPS, wrapped
+from drift.echoes import ECHOES, JSON_BASE64, LINE_ENDS, PERCENT_BASE64, WRAPS, wrapped
 from drift.literals import Literals
 from drift.payload_pieces import encoded_too, payload_pieces
 from drift.textsafe import (
@@ -70,15 +70,15 @@ def echoed_forms(value: str) -> set[str]:
 
 PIECE_ECHOES = (
     *("base64", "base64url", "base64-unpadded", "base64url-unpadded"),
-    *("base64-in0", "base64-in1", "base64-in2", "base64+slash", "base64+u002B"),
+    *("base64-in0", "base64-in1", "base64-in2", "base64+slash", "base64+u002B", "base64+pct"),
     *("quote", "quote+/", "quote+!'()*", "quote_plus", "json"),
 )
-"""The encodings of a payload's piece searched for too (helper-656 LOW-1): its base64 (a
-`…_B64` variable; what a Basic `Authorization` header or a document's base64 holds of it,
-`base64-inN`), percent-encoded (Python's `quote`, JavaScript's `encodeURIComponent`, Go's
-`QueryEscape`), JSON-escaped. Not all of `ECHOES`: a service account key has some thirty pieces,
-and every form is one more alternative of the masker's search (20 keys with every encoding of
-each piece made the first mask ~20 s, against ~7 s)."""
+"""The encodings of a payload's piece searched for too (helper-656 LOW-1): its base64 (a `…_B64`
+variable; what a Basic `Authorization` header or a document's base64 holds of it, `base64-inN`; in
+a URL's query, `base64+pct`: helper-715), percent-encoded (Python's `quote`, JavaScript's
+`encodeURIComponent`, Go's `QueryEscape`), JSON-escaped. Not all of `ECHOES`: a service account key
+has some thirty pieces, and every form is one more alternative of the masker's search (20 keys with
+every encoding of each piece made the first mask ~20 s, against ~7 s)."""
 
 
 def piece_forms(name: str, piece: str) -> dict[str, str]:
@@ -239,6 +239,11 @@ def bytes_forms(data: bytes) -> dict[str, str]:
         f"{n}{name}": escape(out[n])
         for n in ("base64", "base64-unpadded")
         for name, escape in JSON_BASE64.items()
+    }
+    out |= {  # in a URL, percent-encoded (helper-715)
+        f"{n}{name}": percent(out[n])
+        for n in ("base64", "base64-unpadded")
+        for name, percent in PERCENT_BASE64.items()
     }
     if len(data) >= SEARCH_MIN:
         out |= {"hex": data.hex(), "hex-upper": data.hex().upper()}

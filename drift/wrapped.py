@@ -1,28 +1,31 @@
-"""Base64 wrapped in lines, at any width and wherever a secret stands in it (helper-656
-MEDIUM-4): the base64 of a config document that holds a secret, as `base64 config.json` prints
-it (lines of 76), `openssl base64` (64) or a Windows tool (CRLF), holds the secret's
-`base64-inN` form cut by line breaks wherever the lines happen to fall; no list of literal
-forms holds every cut. A text's runs of base64 in lines are searched for with their line
-breaks removed (`across_lines`), and each match is mapped back to the text; the journal records
-such a copy by its form and where the breaks stood in it (`spelled`, `respelled`).
+"""A secret cut by line breaks, wherever they fall (helper-656 MEDIUM-4): the base64 of a config
+document that holds a secret, as `base64 config.json` prints it (lines of 76), `openssl base64`
+(64) or a Windows tool (CRLF), holds the secret's `base64-inN` form cut by line breaks wherever
+the lines happen to fall; no list of literal forms holds every cut. And any value a person or a
+tool wraps: a short password in two lines, a YAML block's lines, `fold -w 3` (helper-715). A
+text is searched with its line breaks removed (`across_lines`), and each match is mapped back to
+the text; the journal records such a copy by its form and where the breaks stood in it
+(`spelled`, `respelled`).
 
-A run is base64-looking words (`A-Z a-z 0-9 + / = _ -`) separated by white space (or line
-breaks escaped, `\\n`: the lines put in one JSON string; `%0A`, `<br>`: `_CODES`), each but the
-last `LINE_MIN` characters or more, as every line of base64 but its last is: ordinary words
-(`the service config`) make none, and one long word is no run (the ordinary search finds what
-is in it). Only values made of those characters can match in it: the masker searches it with
-its whole pattern, no second one to compile. The run's pattern takes each character once
-(possessive repeats, after a lookbehind that starts it at a word's start only): a 64 KiB value
-costs one pass, not one per position."""
+A text's lines are joined across each line break, as it is or escaped (`\\n`: the lines put in
+one JSON string; `%0A`, `<br>`: `_CODES`), whatever they hold: a value of `SEARCH_MIN`
+characters or more found across one is a copy of it (a shorter one is never searched for).
+Words between blanks are prose, but a run of base64-looking words (`A-Z a-z 0-9 + / = _ -`)
+joined by blanks, each but the last `LINE_MIN` characters or more as every line of base64 but
+its last is (a YAML folded block's `>` makes its line breaks spaces): ordinary words (`the
+service config`) make none, and one long word is no run (the ordinary search finds what is in
+it). The masker searches both with its whole pattern, no second one to compile; each is read
+once (the lines joined by one substitution, mapped back only where a value is found; the run's
+pattern with possessive repeats, after a lookbehind that starts it at a word's start only): a
+64 KiB value costs one pass, not one per position."""
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
 from typing import NamedTuple
 
-from drift.literals import Literals
+from drift.literals import Found, Literals
 
 LINE_MIN = 16
 """The shortest line a run holds (but its last): a line of base64 is 64 or 76 characters."""
@@ -52,24 +55,23 @@ def _at_least(size: int) -> str:
     return rf"(?=[\\{_CHARS}]{{{size}}})(?=(?:[{_CHARS}]|{_ESCAPE}){{{size}}})"
 
 
-_RUN = re.compile(rf"(?<![{_CHARS}])(?:{_at_least(LINE_MIN)}{_WORD}{_BREAK}++)+{_WORD}")
-SHORT_MIN = 4
-"""The shortest width of lines `_SHORT` finds (`fold -w 8`; a base64 quantum is 4)."""
-_NEWLINE = r"[ \t]*+(?:[\r\n]|\\[nr])(?:[ \t\r\n]|\\[nrt])*+"
-_SHORT = re.compile(
-    rf"(?<![{_CHARS}]){_WORD}{_NEWLINE}"
-    rf"(?:{_at_least(SHORT_MIN)}(?!{_at_least(LINE_MIN)}){_WORD}{_NEWLINE})+{_WORD}"
+_BLANKS = (" ", "\t", "\\t", "\\\\t")
+"""The breaks of `_CODES` that are no line break (`_RUN` joins lines by the first two)."""
+_BLANK = "[ \t]"
+_RUN = re.compile(rf"(?<![{_CHARS}])(?:{_at_least(LINE_MIN)}{_WORD}{_BLANK}++)+{_WORD}")
+"""Base64 in lines joined by blanks (a YAML folded block's `>` makes its line breaks spaces):
+lines of `LINE_MIN` or more but the last (words between spaces are prose)."""
+_LINES = sorted((b for b in _CODES if b not in _BLANKS), key=len, reverse=True)
+_LINE_BREAK = re.compile(
+    r"(?<![ \t])[ \t]*+(?:" + "|".join(map(re.escape, _LINES)) + ")"
+    r"(?:[ \t]|\\\\?t|" + "|".join(map(re.escape, _LINES)) + ")*+"
 )
-"""Base64 in lines shorter than `LINE_MIN` (helper-679 F6: `fold -w 8` showed a key's base64
-whole): lines broken by a line break (words between spaces are prose), the first of any length
-(`KEY_B64=` and the first line), of which `_even` takes three or more of one width but the last,
-no longer."""
-_ESCAPED = re.compile(_ESCAPE)
-_SHORT_LINE = re.compile(
-    rf"(?:[\r\n]|\\[nr])[ \t]*+{_at_least(SHORT_MIN)}(?!{_at_least(LINE_MIN)}){_WORD}{_NEWLINE}"
-)
-"""A short line between two line breaks: a text that holds none holds no `_SHORT` run (found
-from a line break, a character the search skips to, where `_SHORT` tries every place)."""
+"""A line break (as it is, or escaped: `_CODES`) with the blanks around it (a line's trailing
+ones, the next one's indent), where a text's lines are joined: any text's, whatever its lines
+hold, as `fold -w 3` cuts a secret or a person wraps one in two (helper-715); each value found
+in the joined lines is a copy of it whole, `SEARCH_MIN` characters or more (a shorter one is
+never searched for). Blanks are matched from a run's first only (`(?<![ \t])`): a run of
+them not followed by a line break is read once, not once from each of its places."""
 _BREAKS = re.compile(f"{_BREAK}+")
 _CODED = re.compile(_BREAK)
 _BREAK_AT = rf"[0-9]{{1,9}}:[{''.join(_CODES.values())}]+"
@@ -87,38 +89,45 @@ class Broken(NamedTuple):
 
 
 def across_lines(text: str, values: Literals | None) -> list[Broken]:
-    """Each of `values` in a run of base64 in lines of `text` with its white space removed,
-    that a break cuts (an uncut one is in the text as it is, where the ordinary search finds
-    it)."""
+    """Each of `values` that a break cuts, in a run of base64 in lines of `text` joined by
+    blanks (`_RUN`) or in its lines joined (`_LINE_BREAK`), searched with the breaks removed
+    (an uncut one is in the text as it is, where the ordinary search finds it)."""
     found: list[Broken] = []
     if not values:
         return found
-    for words in _lines(text):
-        starts, at = [], 0  # where each word starts in the joined run
-        for start, stop in words:
-            starts.append(at)
-            at += stop - start
-        for match in values.find("".join(text[start:stop] for start, stop in words)):
-            first = bisect_right(starts, match.start) - 1
-            last = bisect_right(starts, match.stop - 1) - 1
-            if first == last:
-                continue
-            breaks = tuple(
-                (starts[i] - match.start, text[words[i - 1][1] : words[i][0]])
-                for i in range(first + 1, last + 1)
-            )
-            start = words[first][0] + match.start - starts[first]
-            stop = words[last][0] + match.stop - starts[last]
-            found.append(Broken(start, stop, match.text, breaks))
+    for run in _RUN.finditer(text):
+        words = _words(text, *run.span())
+        found += _cut(text, words, values.find("".join(text[a:b] for a, b in words)))
+    joined, breaks = _LINE_BREAK.subn("", text)
+    if breaks and (matches := values.find(joined)):  # where the lines are, once one is found
+        lines, done = [], 0
+        for line_break in _LINE_BREAK.finditer(text):
+            lines.append((done, line_break.start()))
+            done = line_break.end()
+        found += _cut(text, [*lines, (done, len(text))], matches)
     return found
 
 
-def _lines(text: str) -> Iterator[list[tuple[int, int]]]:
-    """Each run of base64 in lines of `text`, as the span of each line."""
-    for run in _RUN.finditer(text):
-        yield _words(text, *run.span())
-    for run in _SHORT.finditer(text) if _SHORT_LINE.search(text) else ():
-        yield from _even(text, _words(text, *run.span()))
+def _cut(text: str, words: list[tuple[int, int]], matches: list[Found]) -> list[Broken]:
+    """Each of `matches` in `words` joined that a break cuts, as it stands in `text`."""
+    found = []
+    starts, at = [], 0  # where each word starts in the joined run
+    for start, stop in words:
+        starts.append(at)
+        at += stop - start
+    for match in matches:
+        first = bisect_right(starts, match.start) - 1
+        last = bisect_right(starts, match.stop - 1) - 1
+        if first == last:
+            continue
+        breaks = tuple(
+            (starts[i] - match.start, text[words[i - 1][1] : words[i][0]])
+            for i in range(first + 1, last + 1)
+        )
+        start = words[first][0] + match.start - starts[first]
+        stop = words[last][0] + match.stop - starts[last]
+        found.append(Broken(start, stop, match.text, breaks))
+    return found
 
 
 def _words(text: str, start: int, stop: int) -> list[tuple[int, int]]:
@@ -128,23 +137,6 @@ def _words(text: str, start: int, stop: int) -> list[tuple[int, int]]:
         words.append((done, space.start()))
         done = space.end()
     return [*words, (done, stop)]
-
-
-def _even(text: str, words: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
-    """The runs of `words` that are base64 in lines: two or more of one width, then one no
-    longer (a character escaped, `\\/`, counted once), and a longer one before them."""
-    widths = [b - a for a, b in words]
-    if "\\" in text[words[0][0] : words[-1][1]]:
-        widths = [b - a - sum(len(e) - 1 for e in _ESCAPED.findall(text, a, b)) for a, b in words]
-    i = 0
-    while i < len(words) - 2:
-        j = i
-        while j + 1 < len(words) and widths[j + 1] == widths[i]:
-            j += 1
-        last = j + 1 if j + 1 < len(words) and widths[j + 1] < widths[i] else j
-        if j > i and last - i >= 2:  # and a longer line before, the first glued to a name
-            yield words[i - 1 if i and widths[i - 1] > widths[i] else i : last + 1]
-        i = j + 1
 
 
 def spelled(breaks: tuple[tuple[int, str], ...]) -> str:

@@ -5,8 +5,10 @@ served is back" means, judged from the sandbox's own state (traffic_statuses, re
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import datetime as dt
+import json
 import shlex
 import subprocess
 from collections.abc import Callable, Iterator
@@ -27,7 +29,7 @@ from drift.live.changeids import tagged_change
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox, mint_test_jwt
 from drift.settings import Settings, load_settings
-from tests.cliutil import drift
+from tests.cliutil import drift, drift_on
 from tests.conftest import Clients, MakeSandbox
 from tests.profilecopy import held_briefly
 from tests.rounds import World, bench_world
@@ -475,3 +477,20 @@ def copy_world(lab: str, secret: str, payload: str, env: dict[str, Any]) -> dict
         "services": {"app": {"template": template}},
     }
     return {"options": {"seed": 5}, "projects": {lab: project}}
+
+
+def fix_withheld(
+    sandbox: Sandbox, tmp_path: Path, profile: tuple[str, str], leaks: Callable[[str], list[str]]
+) -> set[str]:
+    """`drift fix --yes` through the CLI, done, with none of `leaks` in what it printed nor in
+    its journal entry (its JSON, its protobuf bytes decoded): the forms the entry withholds its
+    plain copies of a secret by."""
+    fixed = drift_on(sandbox, tmp_path, profile, "fix", "lab", "--yes")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert not leaks(fixed.stdout + fixed.stderr), leaks(fixed.stdout + fixed.stderr)
+    (journal,) = (tmp_path / ".drift" / "journal").glob("*.json")
+    data = json.loads(journal.read_text())
+    held = b"".join(base64.b64decode(data[f]) for f in ("service_before_pb", "base_template_pb"))
+    readable = json.dumps({k: v for k, v in data.items() if not k.endswith("_pb")})
+    assert not leaks(readable + held.decode("utf-8", "replace")), leaks(readable)
+    return {p["form"] for r in data["withheld"] for p in r["pieces"] if isinstance(p, dict)}

@@ -16,6 +16,7 @@ from typing import Any
 from drift.echoes import inner_base64
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
+from tests.fix.conftest import fix_withheld
 
 LAB = "lab-wrapped"
 TOKEN = "Zq8Lm3Vt6Nw1Rb4Kc7-secret-token-value-0123456789abcdef"
@@ -115,15 +116,7 @@ def test_wrapped_documents_and_encoded_pieces_are_masked_withheld_and_restored(
     written = (tmp_path / "profiles" / "copy.yaml").read_text()
     assert init.returncode == 0, init.stdout + init.stderr
     assert not _leaks(written + init.stdout + init.stderr), _leaks(written)
-    fixed = drift_on(sandbox, tmp_path, profile, "fix", "lab", "--yes")
-    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
-    assert not _leaks(fixed.stdout + fixed.stderr)
-    (journal,) = (tmp_path / ".drift" / "journal").glob("*.json")
-    data = json.loads(journal.read_text())
-    held = b"".join(base64.b64decode(data[f]) for f in ("service_before_pb", "base_template_pb"))
-    readable = json.dumps({k: v for k, v in data.items() if not k.endswith("_pb")})
-    assert not _leaks(readable) and not _leaks(held.decode("utf-8", "replace")), _leaks(readable)
-    forms = {p["form"] for r in data["withheld"] for p in r["pieces"] if isinstance(p, dict)}
+    forms = fix_withheld(sandbox, tmp_path, profile, _leaks)
     assert {"piece/.password~2", "piece/.url0.password-decoded/base64"} <= forms, forms
     assert {"n", "rn"} <= {f.rpartition(":")[2] for f in forms if "@" in f}, forms  # LF, CRLF
     back = drift_on(sandbox, tmp_path, profile, "rollback", "--yes")
