@@ -19,10 +19,13 @@ otherwise be /cloudsql. All instances defined in the Volume will be available as
 mounted by none connects nothing (`drift.fields.ports.mounted`). Where neither container can
 be told (a job's or pool's several, none with a port, none named) the instances are read all
 the same, and a fix that would need the new volume leaves it to a manual step naming
-`container: NAME` (`_unmountable`, as `storage_buckets`)."""
+`container: NAME` (`_unmountable`, as `storage_buckets`); so does one where that container
+mounts another volume at /cloudsql (an Auth Proxy sidecar's shared socket directory, say):
+the one path a Cloud SQL volume may take is held (`_holding`, helper-710 F12)."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Any
 
@@ -97,7 +100,7 @@ def _write(workload: Any, container: Any, value: SettingValue) -> None:
         template.volumes = [v for v in template.volumes if v.name not in emptied]
         for each in template.containers:
             each.volume_mounts = [m for m in each.volume_mounts if m.name not in emptied]
-    if not new or kept or into is None:  # into: never None (`_unmountable`)
+    if not new or kept or into is None:  # into: never None, nor holding /cloudsql (`_unmountable`)
         return
     run_v2 = a.run_v2()
     name = _free_name({v.name for v in template.volumes})
@@ -111,15 +114,39 @@ def _write(workload: Any, container: Any, value: SettingValue) -> None:
 
 def _unmountable(workload: Any, container: Any, value: SettingValue) -> str:
     """Why `_write` cannot make `value` (`Field.unwritable`): instances and no mounted Cloud SQL
-    volume to join (a new one is needed), and no container can be told to mount it."""
+    volume to join (a new one is needed), and no container can be told to mount it, or the one
+    that would mounts another volume at /cloudsql (`_holding`)."""
     template = a.template_of(workload)
-    why = mount_untold(template, container)
-    if not why or not value or any("cloud_sql_instance" in v for v in mounted(template)):
+    if not value or any("cloud_sql_instance" in v for v in mounted(template)):
         return ""
-    return (
-        f"instance {lists.items(value)[0]} needs a new Cloud SQL volume mounted in one "
-        f"container: {why} (an instance a mounted Cloud SQL volume can take needs none)"
+    first = lists.items(value)[0]
+    if why := mount_untold(template, container):
+        return (
+            f"instance {first} needs a new Cloud SQL volume mounted in one container: {why} "
+            "(an instance a mounted Cloud SQL volume can take needs none)"
+        )
+    into = ingress(template.containers)
+    into = container if into is None else into
+    if held := _holding(into):
+        return (
+            f"instance {first} needs a new Cloud SQL volume at {MOUNT_PATH}, and container "
+            f"'{into.name}' mounts volume '{held}' at {MOUNT_PATH}, the one path a Cloud SQL "
+            "volume may take: move that volume to another path (or drop it), then fix again"
+        )
+    return ""
+
+
+def _holding(container: Any) -> str:
+    """The name of the volume `container` mounts at /cloudsql (`/cloudsql/` alike; "": none).
+    A new Cloud SQL volume can go nowhere else (VolumeMount.mount_path: "For Cloud SQL volumes,
+    it can be left empty, or must otherwise be /cloudsql"), and two mounts at one path Knative
+    refuses ("mountPath must be unique") or one hides the other (the sandbox's option
+    `mount_path_twice`): an Auth Proxy sidecar's socket directory, shared at /cloudsql, would
+    vanish under it. So the instances are a manual step naming it, and nothing is written."""
+    paths = (
+        (m.name, posixpath.normpath(m.mount_path or MOUNT_PATH)) for m in container.volume_mounts
     )
+    return next((name for name, path in paths if path == MOUNT_PATH), "")
 
 
 def _free_name(taken: set[str]) -> str:

@@ -269,3 +269,33 @@ def test_with_two_cloud_sql_volumes_only_the_instances_the_plan_names_change(
     assert done.returncode == 0, done.stdout + done.stderr
     assert _volumes(sandbox) == after
     assert _findings(sandbox, tmp_path, line) == (0, [])
+
+
+PROXY = {"name": "sockets", "emptyDir": {"medium": "MEMORY"}}
+"""An in-memory volume the app shares at /cloudsql with a Cloud SQL Auth Proxy sidecar."""
+
+
+@pytest.mark.parametrize("option", ["refused", "taken"])
+@pytest.mark.parametrize("path", ["/cloudsql", "/cloudsql/"])
+def test_a_new_cloud_sql_volume_where_another_volume_holds_cloudsql_is_a_manual_step(
+    make_sandbox: MakeSandbox, tmp_path: Path, option: str, path: str
+) -> None:
+    """No Cloud SQL volume to join, and the ingress container mounts another volume at
+    /cloudsql, the one path a Cloud SQL volume may take (VolumeMount.mount_path: "it can be
+    left empty, or must otherwise be /cloudsql"). A new one there was refused where Knative's
+    rule holds (option `mount_path_twice`: the fix failed, exit 4) or hid the other volume
+    where taken (the re-check read clean). Now the plan says it as a manual step naming the
+    clash, and nothing is written, under either reading (helper-710 F12)."""
+    world_ = _service([PROXY], [{"name": "sockets", "mountPath": path}])
+    world_["options"]["mount_path_twice"] = option
+    sandbox = make_sandbox(world_)
+    line = f"      cloudsql_instances: {STAGING}\n"
+    plan = _run(sandbox, tmp_path, line, "plan", "lab")
+    said = f"manual  setting.cloudsql_instances: cloudsql_instances: instance {STAGING}"
+    assert said in plan.stdout, plan.stdout + plan.stderr
+    assert "container 'app' mounts volume 'sockets' at /cloudsql" in plan.stdout, plan.stdout
+    before = sandbox.service(LAB, "app").template
+    done = _run(sandbox, tmp_path, line, "fix", "lab", "--yes", "--no-verify")
+    assert done.returncode == 1 and "'sockets'" in done.stdout, done.stdout + done.stderr
+    assert sandbox.service(LAB, "app").template == before, done.stdout
+    assert [f["actual"] for f in _findings(sandbox, tmp_path, line)[1]] == ["none"]
