@@ -100,9 +100,11 @@ def share_problem(share: str) -> str:
     """Why `share` is no NFS share `SERVER:/PATH` ("": it is one)."""
     server, colon, _ = share.partition(":/")
     if not server or not colon or any(c.isspace() or textsafe.hidden(c) for c in share):
+        host, _, path = share.rpartition(":")  # a path not from '/', as Cloud Run may hold (F11)
+        form = f", the path from '/' ({host}:/{path})" if host and path and not colon else ""
         return (
-            "SERVER:/PATH (the server's host name or IP address, the exported path; no space "
-            "nor control character)"
+            f"SERVER:/PATH{form} (the server's host name or IP address, the exported path; no "
+            "space nor control character)"
         )
     return ""
 
