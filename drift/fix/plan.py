@@ -13,6 +13,7 @@ from drift.diff.differences import system_key
 from drift.errors import ExitCode
 from drift.fields.access import template_of
 from drift.fields.health_rules import h2c_note, port_note
+from drift.fields.mount_options import kept_note
 from drift.findings import Finding
 from drift.fix.base import Base, fix_base
 from drift.fix.journal import Entry
@@ -110,7 +111,7 @@ async def plan_environment(
         if sp.has_patch
     }
     checked = policy_notes(plan, result.state, patched) + h2c_notes(plan, patched)
-    checked += port_notes(plan, result.state, bases, patched)
+    checked += template_notes(plan, result.state, bases, patched)
     return Planned(result, replace(plan, notes=plan.notes + checked), patched, bases, entries)
 
 
@@ -223,17 +224,23 @@ def h2c_notes(plan: Plan, patched: Mapping[str, Any]) -> tuple[str, ...]:
     )
 
 
-def port_notes(
+def template_notes(
     plan: Plan, state: LiveState, bases: Mapping[str, Base], patched: Mapping[str, Any]
 ) -> tuple[str, ...]:
-    """Each service whose plan moves its port: where the workload it writes has each probe
-    that was on the old port (`health_rules.port_note`), against the template it builds on."""
+    """Each workload's notes judged against the template its write builds on: a service whose
+    plan moves its port, where the workload it writes has each probe that was on the old port
+    (`health_rules.port_note`); a Cloud Storage volume repointed with the mount options it
+    keeps (`mount_options.kept_note`, helper-710 F10)."""
     notes = []
     for sp in (sp for sp in plan.services if sp.key in patched):
         on = written_on(bases, sp)
         on = template_of(state.services[sp.key].source) if on is None else on
-        if said := port_note(sp.kind, on, patched[sp.key], {s.name for s in sp.settings}):
-            notes.append(f"{sp.label}: {said}")
+        changed = {s.name for s in sp.settings}
+        said = (
+            port_note(sp.kind, on, patched[sp.key], changed),
+            kept_note(on, patched[sp.key], changed, sp.hidden),
+        )
+        notes += [f"{sp.label}: {note}" for note in said if note]
     return tuple(notes)
 
 

@@ -1,21 +1,79 @@
-"""Edges of the volume rows (`storage_buckets`, `nfs_shares`) end to end on the sandbox: an NFS
-share whose path Cloud Run holds without a leading `/` read back by `drift init --from-live`
-(helper-710 F11)."""
+"""Edges of the volume rows (`storage_buckets`, `nfs_shares`) end to end on the sandbox: a
+repointed Cloud Storage volume's mount options, said in every plan format (helper-710 F10),
+and an NFS share whose path Cloud Run holds without a leading `/` read back by `drift init
+--from-live` (F11)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 
+import pytest
+
+from drift.fix.formats import PlanFormat
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
 from tests.fields.labrun import findings
 from tests.fields.labrun import run as _run
 from tests.fields.test_storage_volumes import (
+    PROD,
+    STAGING,
+    _gcs,
     _nfs,
     _service,
     _volumes,
 )
 from tests.fix.conftest import LAB
+
+OPTIONS = ["only-dir=prod/2024", "implicit-dirs"]
+LINE = f"      storage_buckets: {STAGING}\n"
+
+
+def _said(done: subprocess.CompletedProcess[str], fmt: PlanFormat) -> str:
+    """Where a plan in `fmt` says its notes: the document of a table or JSON plan, stderr
+    beside a script (gcloud, YAML: "a script's text: no note in it")."""
+    if fmt is PlanFormat.JSON:
+        return "\n".join(json.loads(done.stdout)["notes"])
+    return done.stdout if fmt is PlanFormat.TABLE else done.stderr
+
+
+@pytest.mark.parametrize("fmt", list(PlanFormat))
+def test_a_repointed_bucket_keeps_its_mount_options_and_every_plan_format_says_so(
+    make_sandbox: MakeSandbox, tmp_path: Path, fmt: PlanFormat
+) -> None:
+    """Prod's volume mounts only prod's directory (`only-dir=prod/2024`): repointed to
+    staging's bucket, it keeps that option, as a fix keeps all it does not name, and the plan
+    names the volume and its options before any write (it said nothing of them)."""
+    volumes = [_gcs("uploads", PROD, mountOptions=OPTIONS), _gcs("models", "acme-models")]
+    sandbox = make_sandbox(_service(volumes, [("uploads", "/data"), ("models", "/m")], []))
+    plan = _run(sandbox, tmp_path, LINE, "plan", "lab", "--format", str(fmt))
+    assert plan.returncode == 1, plan.stdout + plan.stderr
+    said = _said(plan, fmt)
+    assert (
+        f"app: volume 'uploads' mounts {STAGING} in place of {PROD} with the mount options it "
+        "has (only-dir=prod/2024, implicit-dirs): the fix changes only the bucket" in said
+    ), said
+    assert "'models'" not in said, said  # not repointed: nothing to say of it
+    done = _run(sandbox, tmp_path, LINE, "fix", "lab", "--yes", "--no-verify")
+    assert done.returncode == 0 and "only-dir=prod/2024" in done.stdout, done.stdout
+    assert _volumes(sandbox.service(LAB, "app").template)[0][0] == (
+        "uploads",
+        (STAGING, False, OPTIONS),
+    )
+
+
+def test_options_a_credential_shapes_are_masked_and_a_volume_without_options_is_not_named(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    endpoint = "custom-endpoint=https://user:hunter2secret@storage.example.com"
+    volumes = [_gcs("uploads", PROD, mountOptions=[endpoint]), _gcs("other", "acme-other")]
+    sandbox = make_sandbox(_service(volumes, [("uploads", "/data"), ("other", "/o")], []))
+    line = f"      storage_buckets: {STAGING},acme-models\n"
+    plan = _run(sandbox, tmp_path, line, "plan", "lab")
+    assert "(custom-endpoint=***storage.example.com)" in plan.stdout, plan.stdout
+    assert "hunter2secret" not in plan.stdout + plan.stderr
+    assert "'other'" not in plan.stdout, plan.stdout  # repointed, but holds no option
 
 
 def test_init_from_live_leaves_out_a_share_whose_path_has_no_leading_slash_and_says_why(
