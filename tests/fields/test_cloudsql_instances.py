@@ -299,3 +299,19 @@ def test_a_new_cloud_sql_volume_where_another_volume_holds_cloudsql_is_a_manual_
     assert done.returncode == 1 and "'sockets'" in done.stdout, done.stdout + done.stderr
     assert sandbox.service(LAB, "app").template == before, done.stdout
     assert [f["actual"] for f in _findings(sandbox, tmp_path, line)[1]] == ["none"]
+
+
+@pytest.mark.parametrize("kind", ["jobs", "worker_pools"])
+def test_a_job_or_pool_holding_cloudsql_for_another_volume_gets_a_manual_step(
+    make_sandbox: MakeSandbox, tmp_path: Path, kind: str
+) -> None:
+    """The container the profile describes (a job's only one, the pool's `consumer`) mounts
+    the proxy's volume at /cloudsql: as a service's ingress container, nothing is written."""
+    sandbox = make_sandbox(volumes_world([PROXY], [{"name": "sockets", "mountPath": "/cloudsql"}]))
+    text = workload_profile(kind, f"cloudsql_instances: {STAGING}")
+    fixed = drift_on(sandbox, tmp_path, ("prod", text), "fix", "prod", "--yes", "--no-verify")
+    assert fixed.returncode == 1, fixed.stdout + fixed.stderr
+    assert "mounts volume 'sockets' at /cloudsql" in fixed.stdout, fixed.stdout
+    workload = sandbox.job("p", "job") if kind == "jobs" else sandbox.worker_pool("p", "pool")
+    template = workload.template.template if kind == "jobs" else workload.template
+    assert [v.name for v in template.volumes] == ["sockets"]
