@@ -100,14 +100,21 @@ def ordered(words: Iterable[Any]) -> str:
     `command`, `args`): each item as it is, in order, escaped as `joined` escapes it; two
     such lists are the same only item by item. An item that would not read back as itself is
     written in double quotes (`_quoted`): an empty one, `""` (an empty text is no item at
-    all), the one item `none` (alone, `none` is no list: the image's own), and one that is
-    itself in quotes; `words` reads them back."""
+    all), the one item `none` (alone, `none` is no list: the image's own), one that is
+    itself in quotes, and one with a space (a tab, a newline) at either end (a profile's
+    text is stripped: the first or last item would lose it, and `drift init`'s profile
+    report drift on the untouched container; helper-719); `words` reads them back."""
     held = [str(w) for w in words]
     return ",".join(_quoted(w) if _odd(w, held) else _escaped(w) for w in held)
 
 
 def _odd(word: str, held: list[str]) -> bool:
-    return not word or held == [NONE[1]] or (len(word) > 1 and word[0] == word[-1] == '"')
+    return (
+        not word
+        or held == [NONE[1]]
+        or (len(word) > 1 and word[0] == word[-1] == '"')
+        or word != word.strip()
+    )
 
 
 def _quoted(word: str) -> str:

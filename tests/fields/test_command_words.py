@@ -19,11 +19,15 @@ from tests.fields.test_container_command import P, _findings, _run, _service, _w
 
 @pytest.mark.parametrize(
     "held",
-    [[], [""], ["--flag", ""], ["none"], ["none", "x"], ['"x"'], ['"'], ["a,b", "c\\d"], ["", ""]],
+    [[], [""], ["--flag", ""], ["none"], ["none", "x"], ['"x"'], ['"'], ["a,b", "c\\d"], ["", ""]]
+    + [[" lead", "x", "trail "], ["\tx"], ["x\n"], [" "], ["a", " b "]],
 )
 def test_every_list_reads_back_as_itself(held: list[str]) -> None:
+    """Read, and as the text `drift init` writes of it (a profile's text is stripped: an
+    item with a space at either end is quoted, helper-719 F1)."""
     assert words(ordered(held)) == held
     assert profile_words(held, "args") == ordered(held)
+    assert profile_words(ordered(held), "args") == ordered(held)
 
 
 def test_a_stray_comma_in_a_profiles_text_is_refused() -> None:
