@@ -100,7 +100,17 @@ GPU = {
 SHAPES: dict[str, list[Shape]] = {
     "timeout": [
         _s(SERVICE, template={"timeout": t})
-        for t in ("300s", "3600s", "1s", "1.500s", "90s", "0.5s", "299.999999999s")
+        for t in (
+            "300s",
+            "3600s",
+            "1s",
+            "1.500s",
+            "90s",
+            "0.5s",
+            "299.999999999s",
+            "0.001s",
+            "1.000000001s",
+        )
     ],
     "min_instances": [
         _s(SERVICE, template={"scaling": {"minInstanceCount": 3}}),
@@ -134,7 +144,20 @@ SHAPES: dict[str, list[Shape]] = {
     + [_s(NOT_JOB, main=_res(cpu="1", memory="1Gi"), side=_res(cpu="500m", memory="256Mi"))],
     "memory": [
         _s(main=_res(cpu="2", memory=m))
-        for m in ("512Mi", "1Gi", "1G", "2048Mi", "8Gi", "536870912", "1.5Gi", "4000M", "1048576Ki")
+        for m in (
+            "512Mi",
+            "1Gi",
+            "1G",
+            "2048Mi",
+            "8Gi",
+            "536870912",
+            "1.5Gi",
+            "4000M",
+            "1048576Ki",
+            "0.5Gi",
+            "1e9",
+            "1073741824000m",
+        )
     ]
     + [_s(NOT_JOB, side=_res(cpu="1", memory="128Mi"))],
     "cpu_throttling": [
@@ -186,6 +209,7 @@ SHAPES: dict[str, list[Shape]] = {
         _s(NOT_POOL, template={"vpcAccess": {"connector": c}})
         for c in (
             "c1",
+            "projects/p/locations/europe-west1/connectors/c1",
             f"{LOC}/connectors/c1",
             f"projects/{NUMBER}/locations/us-central1/connectors/c1",
         )
@@ -236,6 +260,7 @@ SHAPES: dict[str, list[Shape]] = {
     ],
     "encryption_key": [
         _s(template={"encryptionKey": KEY}),
+        _s(template={"encryptionKey": "projects/p/locations/global/keyRings/r/cryptoKeys/k"}),
         _s(template={"encryptionKey": KEY.replace("/p/", f"/{NUMBER}/")}),
     ],
     "encryption_key_revocation_action": [
@@ -264,7 +289,10 @@ SHAPES: dict[str, list[Shape]] = {
             said="not whole hours",
         )
     ],
-    "gpu_type": [_s(**GPU)],
+    "gpu_type": [
+        _s(**GPU),
+        _s(main=GPU["main"], template={"nodeSelector": {"accelerator": "nvidia-rtx-pro-6000"}}),
+    ],
     "gpu_zonal_redundancy_disabled": [
         _s(main=GPU["main"], template={**GPU["template"], "gpuZonalRedundancyDisabled": True}),
         _s(main=GPU["main"], template={**GPU["template"], "gpuZonalRedundancyDisabled": False}),
@@ -299,6 +327,7 @@ SHAPES: dict[str, list[Shape]] = {
             "/mnt/gcs/",
         ),
         _mounted([GCS, {"name": "logs", "gcs": {"bucket": "p-logs"}}]),
+        _mounted([GCS, {"name": "rw", "gcs": {"bucket": "p-uploads"}}]),
         _mounted([{"name": "d", "gcs": {"bucket": "my.bucket.example.com", "readOnly": False}}]),
         _s(
             template={"volumes": [GCS]},
@@ -407,6 +436,7 @@ SHAPES: dict[str, list[Shape]] = {
         },
         {"httpGet": {"path": ""}},
         {"tcpSocket": {"port": 0}},
+        {"httpGet": {"path": "/h", "port": 9090}, "timeoutSeconds": 10, "periodSeconds": 10},
         {"grpc": {"port": 8080, "service": ""}},
     )
     + [_s(NOT_JOB, side={"startupProbe": {"tcpSocket": {"port": 4317}}})]
@@ -433,7 +463,8 @@ SHAPES: dict[str, list[Shape]] = {
     "parallelism": [_s(JOB, execution={"parallelism": p, "taskCount": 10}) for p in (0, 1, 5, 10)]
     + [_s(JOB, execution={"parallelism": 20, "taskCount": 10}, said='"<= task_count"')],
     "task_count": [_s(JOB, execution={"taskCount": n}) for n in (1, 10000)],
-    "instance_count": [_s(POOL, top={"scaling": {"manualInstanceCount": n}}) for n in (0, 5, 1000)],
+    "instance_count": [_s(POOL, top={"scaling": {"manualInstanceCount": n}}) for n in (0, 5, 1000)]
+    + [_s(POOL, top={"scaling": {}})],
 }
 
 
