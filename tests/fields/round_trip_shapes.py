@@ -449,6 +449,15 @@ SHAPES: dict[str, list[Shape]] = {
         {"httpGet": {}, "initialDelaySeconds": 3600},
     )
     + [_s(NOT_JOB, side={"livenessProbe": {"httpGet": {"path": "/", "port": 13133}}})],
+    "readiness_probe": _probe(
+        "readinessProbe",
+        SERVICE,
+        {"httpGet": {"path": "/ready"}},
+        {"httpGet": {"path": "/r/", "port": 8080}, "periodSeconds": 300, "timeoutSeconds": 300},
+        {"grpc": {"service": "readiness"}, "failureThreshold": 1, "periodSeconds": 1},
+        {"httpGet": {"httpHeaders": [{"name": "X-Ready", "value": "1"}]}},
+    )
+    + [_s(SERVICE, side={"readinessProbe": {"grpc": {"port": 4317}}})],
     "iap_enabled": [_s(SERVICE, top={"iapEnabled": True})],
     "custom_audiences": [
         _s(SERVICE, top={"customAudiences": ["https://api.example.com/", "Aud-2"]}),
