@@ -103,3 +103,30 @@ def test_a_program_given_with_dash_c_runs_as_python_dash_c_runs_it() -> None:
     assert forked.returncode == fresh.returncode, forked.stderr
     assert forked.stdout == fresh.stdout, fresh.stdout
     assert forked.stderr.splitlines()[-1] == fresh.stderr.splitlines()[-1], forked.stderr
+
+
+STREAMS = """
+import sys
+print([(s.encoding, s.errors) for s in (sys.stdin, sys.stdout, sys.stderr)])
+sys.stderr.write("\\u2014 \\xe9\\n")
+"""
+
+
+@pytest.mark.parametrize("setting", ["latin-1", "cp1252:replace", "utf-8", "ascii:"])
+def test_a_run_under_pythonioencoding_has_the_streams_a_fresh_interpreter_has(
+    setting: str,
+) -> None:
+    """A locale's encoding of the standard streams (tests/encoding, the Latin-1 runs of
+    tests/cli/test_outputs_unlucky.py) as a fresh interpreter has it, through the zygote: its
+    name as the codec registry spells it, the errors PYTHONIOENCODING gives ("strict" when it
+    names an encoding only), standard error's backslashreplace."""
+    if os.environ.get("DRIFT_TESTS_FORK", "1") == "0":
+        pytest.skip("compares a zygote run with a fresh interpreter")
+    env = {**buffered(), "PYTHONPATH": str(REPO), "PYTHONIOENCODING": setting}
+    fresh = subprocess.run([sys.executable, "-c", STREAMS], capture_output=True, env=env, cwd=REPO)
+    # the bytes read as the zygote's are (tests/zygote.py `text_of`): é in Latin-1 is not UTF-8
+    out, err = (b.decode("utf-8", "replace") for b in (fresh.stdout, fresh.stderr))
+    forked = python_code(STREAMS, env=env)
+    assert fresh.returncode == forked.returncode == 0, (err, forked.stderr)
+    assert forked.stdout == out, (forked.stdout, out)
+    assert forked.stderr == err, (forked.stderr, err)

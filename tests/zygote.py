@@ -93,9 +93,12 @@ def _become(request: dict[str, Any], fds: list[int]) -> None:
     interrupt = signal.SIG_IGN if signal.SIGINT in ignored else signal.default_int_handler
     signal.signal(signal.SIGINT, interrupt)
     buffered = not request["env"].get("PYTHONUNBUFFERED")
-    sys.stdin = None if 0 in closed else _stdio(0, "r", "strict", buffered=True)
-    sys.stdout = None if 1 in closed else _stdio(1, "w", "strict", buffered=buffered)
-    sys.stderr = None if 2 in closed else _stdio(2, "w", "backslashreplace", buffered=buffered)
+    encoding, errors = _io_encoding(request["env"].get("PYTHONIOENCODING", ""))
+    sys.stdin = None if 0 in closed else _stdio(0, "r", encoding, errors, buffered=True)
+    sys.stdout = None if 1 in closed else _stdio(1, "w", encoding, errors, buffered=buffered)
+    sys.stderr = (
+        None if 2 in closed else _stdio(2, "w", encoding, "backslashreplace", buffered=buffered)
+    )
     sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
     if request["env"].get("PYTHONFAULTHANDLER") and sys.stderr is not None:
         import faulthandler  # as start-up enables it (Python/pylifecycle.c init_interp_main):
@@ -122,12 +125,25 @@ def _exit_sigint() -> int:
     return 128 + signal.SIGINT
 
 
-def _stdio(fd: int, mode: str, errors: str, *, buffered: bool) -> IO[str]:
+def _io_encoding(setting: str) -> tuple[str, str]:
+    """The standard streams' encoding and errors under PYTHONIOENCODING=`setting`
+    (`ENCODING[:ERRORS]`, CPython 3.11 Python/initconfig.c `config_init_stdio_encoding`: an
+    encoding without errors is "strict"; an empty part is the default; the name as the codec
+    registry spells it, `config_get_codec_name`: latin-1 is iso8859-1). The defaults are UTF-8
+    and "strict" (the tests' locale; a test of another locale starts a fresh interpreter)."""
+    import codecs
+
+    encoding, _, errors = setting.partition(":")
+    if encoding and not errors:
+        errors = "strict"
+    return (codecs.lookup(encoding).name if encoding else "utf-8"), errors or "strict"
+
+
+def _stdio(fd: int, mode: str, encoding: str, errors: str, *, buffered: bool) -> IO[str]:
     """Standard stream `fd` as a fresh interpreter makes it (CPython Python/pylifecycle.c
     `create_stdio`): binary unbuffered for writing under PYTHONUNBUFFERED (then write-through),
     line-buffered for a terminal and for standard error, standard error's errors
-    `backslashreplace`. The encoding is UTF-8 (the tests' locale; a test of another locale's
-    encoding starts a fresh interpreter)."""
+    `backslashreplace`, the encoding and the other streams' errors `_io_encoding`'s."""
     import io
 
     # create_stdio: io.open(fd, "wb"/"rb", buffering 0 or -1 (the descriptor's st_blksize,
@@ -138,7 +154,7 @@ def _stdio(fd: int, mode: str, errors: str, *, buffered: bool) -> IO[str]:
     raw.name = ("<stdin>", "<stdout>", "<stderr>")[fd]
     stream = io.TextIOWrapper(
         binary,
-        encoding="utf-8",
+        encoding=encoding,
         errors=errors,
         newline="\n",
         line_buffering=buffered and (raw.isatty() or fd == 2),
