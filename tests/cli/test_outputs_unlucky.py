@@ -208,10 +208,11 @@ def test_a_closed_standard_output_is_one_message(tmp_path: Path, command: tuple[
 
 
 def _latin1(*args: str) -> subprocess.CompletedProcess[bytes]:
-    """A process of its own (the tests' forked drift would keep the encoding it started
-    with), its standard streams in Latin-1."""
+    """A process of its own, its standard streams in Latin-1: forked from the zygote by the
+    stand-in (`drift_argv`: the run's streams made as a fresh interpreter's start-up makes them
+    under PYTHONIOENCODING, tests/zygote.py `_io_encoding`), the bytes it wrote as they are."""
     env = {**os.environ, "PYTHONIOENCODING": "latin-1", "NO_COLOR": "1"}
-    argv = [sys.executable, "-m", "drift", *args]
+    argv = [*drift_argv(), *args]
     return subprocess.run(argv, capture_output=True, env=env, cwd=REPO, timeout=60)
 
 

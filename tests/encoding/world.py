@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from tests.cliutil import REPO
+from tests.cliutil import REPO, drift_argv
 
 PROJECT = "p-enc"
 ACCOUNT = f"svc@{PROJECT}.iam.gserviceaccount.com"
@@ -48,10 +47,12 @@ def profile(tmp: Path, body: str, directory: str = "profiles") -> Path:
 def run_bytes(
     *args: str, env: dict[str, str], cwd: Path, extra: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[bytes]:
-    """drift in a fresh interpreter, its output as the bytes it wrote (a locale of our own)."""
+    """drift in a process of its own, its output as the bytes it wrote (a locale of our own:
+    PYTHONIOENCODING, which the zygote's run takes as a fresh interpreter's start-up does,
+    tests/zygote.py `_io_encoding`): forked from the zygote by the stand-in (`drift_argv`)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     base.update(env)
     base.update({"NO_COLOR": "1", "PYTHONPATH": str(REPO), **(extra or {})})
     return subprocess.run(
-        [sys.executable, "-m", "drift", *args], capture_output=True, cwd=cwd, env=base, timeout=120
+        [*drift_argv(), *args], capture_output=True, cwd=cwd, env=base, timeout=120
     )
