@@ -7,12 +7,19 @@ point of a command, as the handler would raise it there."""
 
 from __future__ import annotations
 
+import os
 import subprocess
-import sys
 
 import pytest
 
-from tests.cliutil import REPO
+from tests.cliutil import REPO, python_code
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    """`python -c CODE` forked from the zygote (`python_code`; a fresh interpreter under
+    DRIFT_TESTS_FORK=0): the `__del__` runs at a point of a command, not of its start-up."""
+    return python_code(code, env=dict(os.environ), cwd=REPO, timeout=60)
+
 
 LINES = {
     "drift: error: interrupted: the command did not finish",
@@ -38,9 +45,7 @@ def test_an_interrupt_swallowed_in_a_del_still_ends_the_command(command: list[st
         SWALLOWED
         + f"import sys\nfrom drift.cli import main\nsys.argv = ['drift', *{command!r}]\nmain()\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
-    )
+    done = _python(code)
     assert "Exception ignored" not in done.stderr
     (line,) = done.stderr.splitlines()  # not "no profile x": it stopped
     assert line in LINES, done.stderr
@@ -54,8 +59,6 @@ def test_another_error_in_a_del_is_still_reported() -> None:
         SWALLOWED.replace("raise KeyboardInterrupt", "raise ValueError('from a __del__')")
         + "import sys\nfrom drift.cli import main\nsys.argv = ['drift', 'check', 'x']\nmain()\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
-    )
+    done = _python(code)
     assert "Exception ignored" in done.stderr and "from a __del__" in done.stderr
     assert done.returncode == 2, done.stderr  # the command went on: no profile named x

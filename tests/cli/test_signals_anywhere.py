@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from drift.sandbox import Sandbox, mint_test_jwt
-from tests.cliutil import REPO
+from tests.cliutil import REPO, python_code
 
 AT = """
 import signal, sys
@@ -53,16 +52,13 @@ def _drift_at(
 def _python(
     code: str, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`python -c CODE ARGS` in a process of its own, this tree first on its path."""
+    """`python -c CODE ARGS` in a process of its own, this tree first on its path: forked
+    from the zygote (`python_code`, a fresh interpreter under DRIFT_TESTS_FORK=0). What is hit
+    is a line of a command's run, long after start; what start-up imports is not at stake
+    (a step that imports still runs its line: `import_module` of a module already there)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("DRIFT_")}
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**environ, **(env or {}), "PYTHONPATH": str(REPO), "NO_COLOR": "1"},
-        timeout=60,
-    )
+    environ |= {**(env or {}), "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    return python_code(code, *args, env=environ, cwd=REPO, timeout=60)
 
 
 @pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
 
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO
+from tests.cliutil import REPO, python_code
 
 TRACED = """
 import gc, signal, sys
@@ -69,15 +68,10 @@ WINDOWS = [
 def _traced(
     code: str, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """`python -c CODE ARGS` forked from the zygote (`python_code`; a fresh interpreter under
+    DRIFT_TESTS_FORK=0): the window is in a command's run, not its start-up."""
     environ = {**os.environ, **(env or {}), "PYTHONPATH": str(REPO)}
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=environ,
-        timeout=60,
-    )
+    return python_code(code, *args, env=environ, cwd=REPO, timeout=60)
 
 
 @pytest.mark.parametrize(
