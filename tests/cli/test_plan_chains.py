@@ -5,22 +5,23 @@ command on the shipped drift, and the help says plan's exit codes."""
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, drift
+from tests.cliutil import REPO, drift, drift_argv
 
 
 def _shell(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """A help example's shell line as a user types it, `drift` being this tree's."""
+    """A help example's shell line as a user types it, `drift` being this tree's (a process
+    of its own: `drift_argv`, forked from the zygote by the stand-in)."""
     shim = cwd / "bin"
     shim.mkdir(exist_ok=True)
-    (shim / "drift").write_text(f'#!/bin/sh\nexec {sys.executable} -m drift "$@"\n')
+    (shim / "drift").write_text(f'#!/bin/sh\nexec {shlex.join(drift_argv())} "$@"\n')
     (shim / "drift").chmod(0o755)
     full = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
     full.update(env, PATH=f"{shim}:{full['PATH']}", PYTHONPATH=str(REPO), NO_COLOR="1")

@@ -10,9 +10,7 @@ secret versions the check did not (one GetSecretVersion each) and stops before a
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ from drift.fix.secret_remedy import remedy
 from drift.live.secret_state import VersionState
 from drift.sandbox import Sandbox
 from drift.sandbox.scenario import default_scenario_path
+from tests.cliutil import drift
 
 SHAPES = default_scenario_path().with_name("real-shapes.yaml")
 PROFILE = (
@@ -30,11 +29,11 @@ PROFILE = (
 
 
 def _drift(sandbox: Sandbox, work: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DRIFT_")} | sandbox.environ()
+    """`drift ARGS` as a user runs it in `work` (tests/cliutil.py `drift`: a process of its
+    own forked from the zygote, or in this one for a command that only reads)."""
+    env = sandbox.environ()
     env |= {"DRIFT_PROFILES_DIR": str(work / "profiles"), "DRIFT_JOURNAL_DIR": str(work / "j")}
-    return subprocess.run(
-        [sys.executable, "-m", "drift", *args], env=env, cwd=work, capture_output=True, text=True
-    )
+    return drift(*args, env=env, cwd=work, timeout=120)
 
 
 def test_a_template_whose_secret_does_not_exist_stops_the_fix_before_a_canary(

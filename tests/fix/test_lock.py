@@ -30,7 +30,7 @@ from drift.fix.journal import Entry, Journal, State, Write, now_text
 from drift.fix.lock import Locked, Locks
 from drift.fix.lockname import legacy_name, lock_name
 from drift.sandbox import Sandbox
-from tests.cliutil import REPO, drift
+from tests.cliutil import REPO, drift, python_code
 from tests.fix.conftest import PROJECT, ScriptedUI, entries, fix, updates
 from tests.fix.terminal import converse, on_a_terminal
 
@@ -502,9 +502,8 @@ with Locks(Path({str(tmp_path)!r}), "20261130-100000-abcde", "fix") as locks:
         locks.acquire(f"projects/p/locations/r/services/s{{i}}", f"s{{i}}")
     print(len(locks.held))
 """
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60
-    )
+    # a process of its own (its own limit), forked from the zygote (`python_code`)
+    done = python_code(script, env=dict(os.environ), cwd=REPO, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["400"]
 

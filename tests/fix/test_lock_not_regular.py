@@ -4,21 +4,20 @@ and names it (SPEC invariants 7 and 11), never waits for a writer that never com
 FIFO for reading blocks until something opens it for writing (fifo(7)), so the lock is read
 as the journal's entries are (`drift.files.regular_bytes`: refused before it is opened).
 
-Each run is a fresh interpreter with a timeout: a drift that waits on the pipe fails the test
-instead of hanging the suite."""
+Each run is a process of its own with a timeout (forked from the zygote, which kills a run
+that outlives it; a fresh interpreter under DRIFT_TESTS_FORK=0): a drift that waits on the
+pipe fails the test instead of hanging the suite."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from drift.fix.journal import Journal
 from drift.fix.lockname import lock_name
-from tests.cliutil import REPO, python_module
+from tests.cliutil import REPO, python_code, python_module
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
 
@@ -41,7 +40,7 @@ def test_rollback_meets_a_named_pipe_among_the_locks_and_goes_on(tmp_path: Path)
     env["PYTHONPATH"] = str(REPO)
     done = python_module(
         "drift", "rollback", "20260101-000000-abcd", "--journal", str(journal),
-        env=env, fork=False, timeout=60,
+        env=env, timeout=60,
     )  # fmt: skip
     said = done.stdout + done.stderr
     assert "Traceback" not in said, said
@@ -69,11 +68,8 @@ def test_a_named_pipe_where_the_lock_is_stops_the_fix_naming_it(tmp_path: Path) 
     journal = _journal(tmp_path)
     pipe = journal / "locks" / lock_name(NAME)
     os.mkfifo(pipe)
-    done = subprocess.run(
-        [sys.executable, "-c", ACQUIRE, str(journal), NAME],
-        capture_output=True, text=True, cwd=REPO, timeout=60,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = python_code(ACQUIRE, str(journal), NAME, env=env, cwd=REPO, timeout=60)
     assert done.returncode == 0, done.stderr
     assert f"app: the lock file {pipe} exists but cannot be read" in done.stdout, done.stdout
     assert pipe.is_fifo()

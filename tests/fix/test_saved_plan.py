@@ -261,10 +261,11 @@ def test_a_plan_that_never_ends_is_refused_by_what_is_read(tmp_path: Path) -> No
 
 def test_a_plan_that_is_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
     """`--plan FIFO` that nothing writes: refused at once, as the profile, the baseline and
-    the journal refuse one (it blocked in open() for ever)."""
+    the journal refuse one (it blocked in open() for ever). A process of its own with a
+    timeout (forked from the zygote, `python_code`, which kills a run that outlives it)."""
     import os
-    import subprocess
-    import sys
+
+    from tests.cliutil import python_code
 
     fifo = tmp_path / "plan.json"
     os.mkfifo(fifo)
@@ -273,10 +274,7 @@ def test_a_plan_that_is_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) ->
         "from drift.fix.saved import read_saved\n"
         "try:\n    read_saved(Path(sys.argv[1]))\nexcept UsageError as exc:\n    print(exc)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(fifo)], capture_output=True, text=True, cwd=REPO,
-        timeout=20,
-    )  # fmt: skip
+    done = python_code(code, str(fifo), env=dict(os.environ), cwd=REPO, timeout=20)
     assert done.stdout.startswith(
         f"cannot read the plan {fifo}: not a regular file (a named pipe: drift waits for no "
         "writer; give a file or `<(command)`)"
