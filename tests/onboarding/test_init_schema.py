@@ -5,8 +5,10 @@ with `--force`; what is not a file is never replaced."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +60,15 @@ def test_init_keeps_this_drifts_schema_and_says_nothing(sandbox: Sandbox, tmp_pa
     assert "profile.schema.json" not in said
 
 
+@functools.cache
+def _our_text() -> str:
+    """This drift's schema, built once for the module's tests (not as it is collected: each
+    worker collects every module)."""
+    return json.dumps(json_schema())
+
+
 def _ours() -> dict[str, Any]:
-    return json.loads(json.dumps(json_schema()))
+    return json.loads(_our_text())
 
 
 def _older() -> str:
@@ -77,16 +86,16 @@ def _newer() -> str:
     return json.dumps(schema, indent=2) + "\n"
 
 
-OTHERS = {
+OTHERS: dict[str, tuple[str | Callable[[], str], str]] = {
     "not-drifts": ('{"$id": "https://example.com/other.json"}\n', "not drift's JSON Schema"),
     "not-json": ("# my notes\n", "not drift's JSON Schema (not JSON)"),
     "older": (
-        _older(),
+        _older,
         "another drift version's JSON Schema (it lacks startup_cpu_boost, which editors then "
         "flag as errors)",
     ),
     "newer": (
-        _newer(),
+        _newer,
         "another drift version's JSON Schema (it names gpu_zonal_redundancy, which this drift "
         "does not read)",
     ),
@@ -102,7 +111,8 @@ def test_a_schema_that_is_not_this_drifts_is_kept_and_said_unless_forced(
     with the command that writes this drift's; `--force` (init's, which replaces what init
     writes) replaces it."""
     monkeypatch.chdir(tmp_path)
-    text, unlike = OTHERS[other]
+    made, unlike = OTHERS[other]
+    text = made() if callable(made) else made
     schema = Path("profile.schema.json")
     schema.write_text(text)
     said = write_schema(Path("."))
