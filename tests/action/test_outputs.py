@@ -22,7 +22,7 @@ def test_an_unwritable_github_output_is_one_line(tmp_path: Path) -> None:
     report.write_text(json.dumps(REPORT))
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     env |= {"PYTHONPATH": str(REPO), "GITHUB_OUTPUT": str(tmp_path / "gone" / "output")}
-    done = python_module("drift.action", "outputs", str(report), env=env, fork=False)
+    done = python_module("drift.action", "outputs", str(report), env=env)
     assert done.returncode == 2, done.stderr
     assert done.stderr == (
         f"drift: error: cannot write the step's outputs to $GITHUB_OUTPUT "
@@ -54,7 +54,7 @@ def test_a_report_path_with_a_line_break_sets_no_output_of_its_own(tmp_path: Pat
     output = tmp_path / "output"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     env |= {"PYTHONPATH": str(REPO), "GITHUB_OUTPUT": str(output)}
-    done = python_module("drift.action", "outputs", str(report), env=env, fork=False)
+    done = python_module("drift.action", "outputs", str(report), env=env)
     assert done.returncode == 2, done.stderr
     assert "holds a line break" in done.stderr and "r.json\\nstatus=clean" in done.stderr
     assert not output.exists()

@@ -19,6 +19,7 @@ from benchmarks.measure import REPO, Process, Size, _phases, child_env
 from benchmarks.world import ENVIRONMENT, scenario, write_profile
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
+from tests.cliutil import drift
 
 
 def test_phases_cover_the_real_command(
@@ -138,13 +139,7 @@ def test_the_large_secrets_world_checks_clean_and_shows_no_payload(
     sandbox = make_sandbox(world)
     secrets._profile(world, tmp_path)
     args = ["check", "big", "--profiles", str(tmp_path), "--format", "json"]
-    done = subprocess.run(
-        [sys.executable, "-m", "drift", *args],
-        env=child_env(sandbox.environ()),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
+    done = drift(*args, env=sandbox.environ(), cwd=tmp_path)  # the check the bench times
     assert done.returncode == 0, done.stdout + done.stderr
     assert sandbox.call_counts()["AccessSecretVersion"] == secrets.KEYS + 1
     payloads = [v["versions"][0] for v in world["projects"][secrets.PROJECT]["secrets"].values()]

@@ -5,12 +5,11 @@ are too short to hit with a real signal reliably: the interrupt is raised where 
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import os
 
 import pytest
 
-from tests.cliutil import REPO
+from tests.cliutil import REPO, python_code
 
 LINE = "drift: error: interrupted: the command did not finish"
 AT = {
@@ -35,9 +34,9 @@ def test_ctrl_c_outside_a_command_is_one_line_and_exit_3(where: str) -> None:
         AT[where]
         + "import sys\nfrom drift.cli import main\nsys.argv = ['drift', 'check', 'x']\nmain()\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
-    )
+    # a process of its own, forked from the zygote (`python_code`): each stop is put in place
+    # after the imports, so what is already imported changes nothing
+    done = python_code(code, env=dict(os.environ), cwd=REPO, timeout=60)
     assert done.returncode == 3, done.stderr
     assert done.stderr.splitlines() == [LINE]
     assert done.stdout == ""
