@@ -130,3 +130,19 @@ def test_a_run_under_pythonioencoding_has_the_streams_a_fresh_interpreter_has(
     assert fresh.returncode == forked.returncode == 0, (err, forked.stderr)
     assert forked.stdout == out, (forked.stdout, out)
     assert forked.stderr == err, (forked.stderr, err)
+
+
+def test_a_run_under_an_unknown_pythonioencoding_fails_as_start_up_does() -> None:
+    """A fresh interpreter cannot start under PYTHONIOENCODING that names no codec: exit 1,
+    "LookupError: unknown encoding: …" (the run must not go on, nor end 0)."""
+    if os.environ.get("DRIFT_TESTS_FORK", "1") == "0":
+        pytest.skip("compares a zygote run with a fresh interpreter")
+    env = {**buffered(), "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "no-such-codec"}
+    fresh = subprocess.run(
+        [sys.executable, "-c", "print(1)"], capture_output=True, text=True, env=env, cwd=REPO
+    )
+    forked = python_code("print(1)", env=env)
+    line = "LookupError: unknown encoding: no-such-codec"
+    assert fresh.returncode == forked.returncode == 1, (fresh.stderr, forked.stderr)
+    assert fresh.stdout == forked.stdout == ""
+    assert line in fresh.stderr.splitlines() and line in forked.stderr.splitlines(), forked.stderr

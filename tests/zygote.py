@@ -93,7 +93,12 @@ def _become(request: dict[str, Any], fds: list[int]) -> None:
     interrupt = signal.SIG_IGN if signal.SIGINT in ignored else signal.default_int_handler
     signal.signal(signal.SIGINT, interrupt)
     buffered = not request["env"].get("PYTHONUNBUFFERED")
-    encoding, errors = _io_encoding(request["env"].get("PYTHONIOENCODING", ""))
+    try:
+        encoding, errors = _io_encoding(request["env"].get("PYTHONIOENCODING", ""))
+    except LookupError as exc:  # as start-up fails on it (Python/initconfig.c), exit 1
+        if 2 not in closed:
+            os.write(2, _FATAL_ENCODING.format(exc).encode())
+        os._exit(1)
     sys.stdin = None if 0 in closed else _stdio(0, "r", encoding, errors, buffered=True)
     sys.stdout = None if 1 in closed else _stdio(1, "w", encoding, errors, buffered=buffered)
     sys.stderr = (
@@ -123,6 +128,12 @@ def _exit_sigint() -> int:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     os.kill(os.getpid(), signal.SIGINT)
     return 128 + signal.SIGINT
+
+
+_FATAL_ENCODING = (
+    "Fatal Python error: init_stdio_encoding: failed to get the Python codec name of the stdio "
+    "encoding\nPython runtime state: core initialized\nLookupError: {}\n"
+)
 
 
 def _io_encoding(setting: str) -> tuple[str, str]:
