@@ -6,8 +6,10 @@ the installed `google.cloud.run_v2` types' docstrings (the googleapis protos' co
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
+from drift.credentials import masked_text
 from drift.fields import access as a
 from drift.fields import lists
 from drift.fields.base import SERVICES, Field, SettingValue, Source
@@ -34,6 +36,14 @@ def _audiences(source: Source) -> str:
 def _write_audiences(service: Any, container: Any, value: SettingValue) -> None:
     del service.custom_audiences[:]
     service.custom_audiences.extend(lists.items(value))  # each whole, a comma and all
+
+
+def _shown(value: SettingValue, hidden: Collection[str] = ()) -> str:
+    """The audiences as every output shows them: each URL by `credentials.masked_text` (one
+    holding a user and password, `https://user:pw@host`, is `***host`; the YAML plan masks it
+    so: `knative.service._service_fields`), in their order; none: `none`."""
+    audiences = lists.items(value)
+    return lists.in_order(masked_text(i, hidden) for i in audiences) if audiences else "none"
 
 
 AUDIENCE_FIELDS: tuple[Field, ...] = (
@@ -69,7 +79,8 @@ AUDIENCE_FIELDS: tuple[Field, ...] = (
         no_flag=lambda kind, v: lists.no_delimiter(v),
         parse=lambda v: lists.profile_list(v, "custom audiences"),
         normalise=lists.same_text,
-        show=lambda v: str(v) or "none",
+        show=lambda v: _shown(v),
+        hides=_shown,
         examples=("https://chat.acme.example",),
     ),
 )

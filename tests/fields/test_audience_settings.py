@@ -73,3 +73,22 @@ def test_a_drifted_access_setting_is_found_fixed_and_rolled_back(
     back = _run(sandbox, tmp_path, "rollback", "--yes")
     assert back.returncode == 0, back.stdout + back.stderr
     assert [f["actual"] for f in _findings(sandbox, tmp_path)] == [actual]
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "gcloud", "yaml"])
+def test_an_audience_holding_a_password_is_masked_in_check_and_every_plan_format(
+    make_sandbox: MakeSandbox, tmp_path: Path, fmt: str
+) -> None:
+    """An audience is a URL (Service.custom_audiences: "the full URL in a string"), which may
+    carry a user and password: shown as every URL of a setting is (`credentials.masked_text`:
+    `***host`); 917363ab showed it whole as the finding's actual and the plan's before."""
+    live = "https://ops:Hunter2pw9@chat.acme.example"
+    world = _world(None)
+    world["projects"][LAB]["services"]["app"]["customAudiences"] = [live]
+    sandbox = make_sandbox(world)
+    _profile(tmp_path, f"      custom_audiences: {AUD[1]}\n")
+    (finding,) = _findings(sandbox, tmp_path)
+    assert finding["actual"] == "***chat.acme.example", finding
+    done = _run(sandbox, tmp_path, "plan", "lab", "--format", fmt)
+    assert done.returncode == 1 and AUD[1] in done.stdout, done.stdout + done.stderr
+    assert "Hunter2pw9" not in done.stdout + done.stderr, done.stdout

@@ -176,3 +176,133 @@ def test_a_short_secret_held_whole_by_a_plain_variable_is_never_printed(tmp_path
         doc, text = _plan(tmp_path, world, *more)
         assert short not in text, (more, text)
         assert doc.get("driftNotAppliable"), doc
+
+
+TOKEN = "AbCdEf0123456789XyZqWeRtY"
+URL = "https://user:hunter2secret@storage.example.com"
+LEAKED = ("hunter2secret", TOKEN)
+
+
+def _spec(doc: dict[str, Any]) -> dict[str, Any]:
+    return doc["spec"]["template"]["spec"]
+
+
+def _volume(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(v for v in _spec(doc)["volumes"] if v["name"] == name)
+
+
+def _container(doc: dict[str, Any]) -> dict[str, Any]:
+    return _spec(doc)["containers"][0]
+
+
+def _ann(doc: dict[str, Any], key: str) -> str:
+    return doc["metadata"]["annotations"][f"run.googleapis.com/{key}"]
+
+
+def _volumes(**volume: Any) -> dict[str, Any]:
+    mount = {"name": volume["name"], "mountPath": "/data"}
+    return {"container": {"volumeMounts": [mount]}, "volumes": [volume]}
+
+
+FREE = {  # a live free text holding a credential's shape: (the world's, the document's text)
+    "gcs mount options": (
+        _volumes(name="up", gcs={"bucket": "acme-up", "mountOptions": [f"custom-endpoint={URL}"]}),
+        lambda d: _volume(d, "up")["csi"]["volumeAttributes"]["mountOptions"],
+        "volume up mountOptions",
+    ),
+    "nfs path": (
+        _volumes(name="share", nfs={"server": "10.0.0.2", "path": f"/x/password={TOKEN}"}),
+        lambda d: _volume(d, "share")["nfs"]["path"],
+        "volume share path",
+    ),
+    "mount path": (
+        {
+            "container": {"volumeMounts": [{"name": "tmp", "mountPath": f"/k/token={TOKEN}"}]},
+            "volumes": [{"name": "tmp", "emptyDir": {}}],
+        },
+        lambda d: _container(d)["volumeMounts"][0]["mountPath"],
+        "container api-1 mountPath",
+    ),
+    "probe path": (
+        {"container": {"startupProbe": {"httpGet": {"path": f"/ready?token={TOKEN}"}}}},
+        lambda d: _container(d)["startupProbe"]["httpGet"]["path"],
+        "container api-1 startupProbe path",
+    ),
+    "grpc service": (
+        {"container": {"startupProbe": {"grpc": {"port": 8080, "service": f"h?token={TOKEN}"}}}},
+        lambda d: _container(d)["startupProbe"]["grpc"]["service"],
+        "container api-1 startupProbe service",
+    ),
+    "custom audience": (
+        {"customAudiences": [URL]},
+        lambda d: _ann(d, "custom-audiences"),
+        "a custom audience",
+    ),
+    "breakglass": (
+        {"binaryAuthorization": {"useDefault": True, "breakglassJustification": f"p1 {URL}"}},
+        lambda d: _ann(d, "binary-authorization-breakglass"),
+        "the breakglass justification",
+    ),
+}
+
+
+def _free_world(case: str) -> dict[str, Any]:
+    more, _, _ = FREE[case]
+    more = dict(more)
+    volumes = more.pop("volumes", None)
+    world = _world(["serve"], "plain", **more)
+    if volumes:
+        world["projects"]["p1"]["services"]["api"]["template"]["api"]["volumes"] = volumes
+    return world
+
+
+@pytest.mark.parametrize("case", list(FREE))
+def test_a_credential_in_a_volume_probe_or_service_text_is_masked_unless_revealed(
+    tmp_path: Path, case: str
+) -> None:
+    """Each free text the document copies from the live service is masked on the data by
+    the rule every output has (`credentials.masked_text`), and the document says so and is
+    not appliable; with --include-plain-credentials it is written as read. 917363ab wrote a
+    volume's mount options (helper-718: the plan's note masked them), an NFS path, a mount
+    path, a probe's path and gRPC service, the custom audiences and the breakglass
+    justification whole, in a document said appliable."""
+    world = _free_world(case)
+    _, value, where = FREE[case]
+    doc, text = _plan(tmp_path, world)
+    assert not [s for s in LEAKED if s in text], text
+    assert "***" in value(doc), value(doc)
+    assert f"{where} looks like a credential: not printed" in doc["driftNotAppliable"], doc
+    revealed, text = _plan(tmp_path, world, "--include-plain-credentials")
+    assert "driftNotAppliable" not in revealed, revealed
+    assert [s for s in LEAKED if s in value(revealed)], value(revealed)
+    said = next(line for line in text.splitlines() if "are written as the live" in line)
+    assert where in said, said
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "gcloud"])
+def test_the_other_plan_formats_show_none_of_those_texts(tmp_path: Path, fmt: str) -> None:
+    """The same live texts, all at once, beside a plan in the other formats."""
+    world = _free_world("gcs mount options")
+    service = world["projects"]["p1"]["services"]["api"]
+    for case in FREE:
+        more = _free_world(case)["projects"]["p1"]["services"]["api"]
+        service.update({k: v for k, v in more.items() if k != "template"})
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "env.yaml").write_text(PROFILE)
+    with Sandbox(world) as sb:
+        done = drift("plan", "env", "--format", fmt, env=sb.environ(), cwd=tmp_path)
+    assert done.returncode == 1 and "api" in done.stdout, done.stdout + done.stderr
+    assert not [s for s in LEAKED if s in done.stdout + done.stderr], done.stdout
+
+
+def test_a_secret_drift_read_in_a_mount_option_is_never_printed(tmp_path: Path) -> None:
+    """A one-word Secret Manager value in an option stays `***` under the flag too (the
+    sweep of the finished document masked it before: this pins it field by field)."""
+    gcs = {"bucket": "acme-up", "mountOptions": [f"token-url=https://t.example/{WORD}"]}
+    more = _volumes(name="up", gcs=gcs)
+    world = _world(["serve"], "plain", container=more["container"])
+    world["projects"]["p1"]["services"]["api"]["template"]["api"]["volumes"] = more["volumes"]
+    world["projects"]["p1"]["secrets"]["api-key"]["versions"] = [WORD]
+    doc, text = _plan(tmp_path, world, "--include-plain-credentials")
+    assert WORD not in text, text
+    assert "mountOptions holds a secret value" in doc["driftNotAppliable"], doc

@@ -31,7 +31,11 @@ def container_out(conv: Conversion, c: Any, hidden_mounts: set[str]) -> dict[str
     if ports:
         out["ports"] = ports
     mounts = [
-        _some(name=m.name, mountPath=m.mount_path, subPath=m.sub_path)
+        _some(
+            name=m.name,
+            mountPath=conv.free(f"{where} mountPath", m.mount_path),
+            subPath=conv.free(f"{where} subPath", m.sub_path),
+        )
         for m in c.volume_mounts
         if m.name not in hidden_mounts
     ]
@@ -80,11 +84,12 @@ def _probe_out(conv: Conversion, where: str, p: Any) -> dict[str, Any]:
             {"name": h.name, "value": conv.header(f"{where} header", h.name, h.value)}
             for h in get.http_headers
         ]
-        out["httpGet"] = _some(path=get.path, port=get.port, httpHeaders=headers)
+        path = conv.free(f"{where} path", get.path)  # `/healthz?token=…`, as `shown` masks it
+        out["httpGet"] = _some(path=path, port=get.port, httpHeaders=headers)
     if present(p, "tcp_socket"):
         out["tcpSocket"] = _some(port=p.tcp_socket.port)
     if present(p, "grpc"):
-        out["grpc"] = _some(port=p.grpc.port, service=p.grpc.service)
+        out["grpc"] = _some(port=p.grpc.port, service=conv.free(f"{where} service", p.grpc.service))
     return out
 
 

@@ -115,7 +115,8 @@ class Conversion:
         masked, found = masked_words(out, reveal=self.reveal)
         if not found:
             return out
-        self.credentials.append(where)
+        if where not in self.credentials:  # a volume's options, each in turn
+            self.credentials.append(where)
         if self.reveal:
             return out  # a secret drift read stays masked (helper-580 F1)
         self.note(f"{where} looks like a credential: not printed")

@@ -25,7 +25,7 @@ JOB_KEYS = frozenset({keys.LAUNCH_STAGE, keys.BINAUTHZ, keys.BINAUTHZ_BREAKGLASS
 
 def job_out(conv: Conversion, job: Any, *, project: str, region: str) -> dict[str, Any]:
     fields: dict[str, str] = {}
-    common_out(job, fields)
+    common_out(conv, job, fields)
     metadata = resource_metadata(
         conv, job, fields, JOB_KEYS, project=project, region=region, noun="job"
     )

@@ -11,7 +11,8 @@ from typing import Any
 
 from drift.fix.knative import keys
 from drift.fix.knative.container import container_in, container_out
-from drift.fix.knative.conversion import Conversion, parse_aliases, present, text
+from drift.fix.knative.conversion import Conversion, parse_aliases, present
+from drift.fix.knative.volumes import volume_in, volume_out
 from drift.live.normalize import raw
 
 CLOUDSQL_VOLUME = "cloudsql"
@@ -63,7 +64,7 @@ def pod_out(conv: Conversion, t: Any, ann: dict[str, str], *, job: bool = False)
     if t.service_account:
         spec["serviceAccountName"] = t.service_account
     spec["containers"] = [container_out(conv, c, hidden) for c in t.containers]
-    volumes = [v for v in (_volume_out(conv, v) for v in t.volumes) if v is not None]
+    volumes = [v for v in (volume_out(conv, v) for v in t.volumes) if v is not None]
     if volumes:
         spec["volumes"] = volumes
     if t.node_selector.accelerator:
@@ -124,40 +125,6 @@ def _cloudsql_out(conv: Conversion, t: Any, ann: dict[str, str]) -> set[str]:
             "ingress container, not the live volumes and mounts"
         )
     return names
-
-
-def _volume_out(conv: Conversion, v: Any) -> dict[str, Any] | None:
-    if present(v, "cloud_sql_instance"):
-        return None
-    if present(v, "secret"):
-        s = v.secret
-        source: dict[str, Any] = {"secretName": conv.secret_name(s.secret)}
-        if s.items:
-            source["items"] = [
-                {"key": i.version, "path": i.path, **({"mode": i.mode} if i.mode else {})}
-                for i in s.items
-            ]
-        if s.default_mode:
-            source["defaultMode"] = s.default_mode
-        return {"name": v.name, "secret": source}
-    if present(v, "empty_dir"):
-        e = v.empty_dir
-        medium = "Memory" if enum_name(e.medium) == "MEMORY" else ""
-        return {
-            "name": v.name,
-            "emptyDir": {k: x for k, x in (("medium", medium), ("sizeLimit", e.size_limit)) if x},
-        }
-    if present(v, "gcs"):
-        attributes = {"bucketName": v.gcs.bucket}
-        if v.gcs.mount_options:
-            attributes["mountOptions"] = ",".join(v.gcs.mount_options)
-        csi = {"driver": keys.GCSFUSE_DRIVER, "volumeAttributes": attributes}
-        return {"name": v.name, "csi": {**csi, **({"readOnly": True} if v.gcs.read_only else {})}}
-    if present(v, "nfs"):
-        nfs: dict[str, Any] = {"server": v.nfs.server, "path": v.nfs.path}
-        return {"name": v.name, "nfs": {**nfs, **({"readOnly": True} if v.nfs.read_only else {})}}
-    conv.note(f"volume {v.name} has no source Knative can express")
-    return {"name": v.name}
 
 
 def _cpu_out(conv: Conversion, t: Any, ann: dict[str, str]) -> None:
@@ -248,7 +215,7 @@ def pod_in(spec: dict[str, Any], ann: dict[str, str], t: Any, *, service: bool =
     aliases = parse_aliases(ann.pop(keys.SECRETS, None))
     t.service_account = spec.get("serviceAccountName", "")
     containers = [container_in(c, aliases) for c in spec.get("containers") or []]
-    volumes = [_volume_in(v, aliases) for v in spec.get("volumes") or []]
+    volumes = [volume_in(v, aliases) for v in spec.get("volumes") or []]
     cloudsql = ann.pop(keys.CLOUDSQL, None)
     if cloudsql:
         instances = [i for i in cloudsql.split(",") if i]
@@ -318,48 +285,6 @@ def _containers_in(ann: dict[str, str], containers: list[Any], *, throttled: boo
             c.resources.cpu_idle = True
         if boost is not None:
             c.resources.startup_cpu_boost = boost == "true"
-
-
-def _volume_in(doc: dict[str, Any], aliases: dict[str, str]) -> Any:
-    from google.cloud import run_v2
-
-    v = run_v2.Volume(name=doc.get("name", ""))
-    if "secret" in doc:
-        s = doc["secret"] or {}
-        name = text(s, "secretName")
-        v.secret = run_v2.SecretVolumeSource(
-            secret=aliases.get(name, name),
-            default_mode=int(s.get("defaultMode", 0)),
-            items=[
-                run_v2.VersionToPath(
-                    version=text(i, "key"),
-                    path=i.get("path", ""),
-                    mode=int(i.get("mode", 0)),
-                )
-                for i in s.get("items") or []
-            ],
-        )
-    elif "emptyDir" in doc:
-        e = doc["emptyDir"] or {}
-        medium = run_v2.EmptyDirVolumeSource.Medium.MEMORY if e.get("medium") == "Memory" else 0
-        v.empty_dir = run_v2.EmptyDirVolumeSource(medium=medium, size_limit=text(e, "sizeLimit"))
-    elif "csi" in doc:
-        csi = doc["csi"] or {}
-        attributes = csi.get("volumeAttributes") or {}
-        options = text(attributes, "mountOptions")
-        v.gcs = run_v2.GCSVolumeSource(
-            bucket=attributes.get("bucketName", ""),
-            read_only=bool(csi.get("readOnly", False)),
-            mount_options=[o for o in options.split(",") if o],
-        )
-    elif "nfs" in doc:
-        nfs = doc["nfs"] or {}
-        v.nfs = run_v2.NFSVolumeSource(
-            server=nfs.get("server", ""),
-            path=nfs.get("path", ""),
-            read_only=bool(nfs.get("readOnly", False)),
-        )
-    return v
 
 
 def _vpc_in(ann: dict[str, str], t: Any) -> None:

@@ -35,7 +35,7 @@ MANUAL = keys.SCALING_MODES["MANUAL"]
 
 def pool_out(conv: Conversion, pool: Any, *, project: str, region: str) -> dict[str, Any]:
     fields: dict[str, str] = {}
-    common_out(pool, fields)
+    common_out(conv, pool, fields)
     if pool.description:
         fields[keys.DESCRIPTION] = conv.free("the description", pool.description)
     if "manual_instance_count" in pool.scaling:

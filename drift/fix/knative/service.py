@@ -75,7 +75,7 @@ def _service_fields(conv: Conversion, s: Any, out: dict[str, str]) -> None:
         out[keys.INGRESS] = ingress
     if s.description:
         out[keys.DESCRIPTION] = conv.free("the description", s.description)
-    common_out(s, out)
+    common_out(conv, s, out)
     for flag, key in (
         (s.invoker_iam_disabled, keys.INVOKER_IAM_DISABLED),
         (s.default_uri_disabled, keys.DEFAULT_URL_DISABLED),
@@ -84,7 +84,8 @@ def _service_fields(conv: Conversion, s: Any, out: dict[str, str]) -> None:
         if flag:
             out[key] = "true"
     if s.custom_audiences:
-        out[keys.CUSTOM_AUDIENCES] = json.dumps(list(s.custom_audiences))
+        audiences = [conv.free("a custom audience", a) for a in s.custom_audiences]
+        out[keys.CUSTOM_AUDIENCES] = json.dumps(audiences)
     scaling = s.scaling
     if scaling.min_instance_count:
         out[keys.SERVICE_MIN_SCALE] = str(scaling.min_instance_count)
@@ -115,11 +116,12 @@ def _build_out(conv: Conversion, build: Any, out: dict[str, str]) -> None:
             shown = {k: conv.plain("build", k, v) for k, v in dict(value).items()}
             out[key] = json.dumps(shown, sort_keys=True)  # a stable file
         elif value and isinstance(value, str):
-            out[key] = value
+            out[key] = conv.free(f"build {name}", value)
 
 
-def common_out(r: Any, out: dict[str, str]) -> None:
-    """What a Service and a Job share: launch stage, binary authorization."""
+def common_out(conv: Conversion, r: Any, out: dict[str, str]) -> None:
+    """What a Service, a Job and a WorkerPool share: launch stage, binary authorization (its
+    breakglass justification an operator's free text, masked as one: `Conversion.free`)."""
     stage = field_enum(raw(r), "launch_stage")
     if stage not in ("LAUNCH_STAGE_UNSPECIFIED", ""):
         out[keys.LAUNCH_STAGE] = stage
@@ -127,7 +129,9 @@ def common_out(r: Any, out: dict[str, str]) -> None:
     if auth.use_default or auth.policy:
         out[keys.BINAUTHZ] = "default" if auth.use_default else auth.policy
     if auth.breakglass_justification:
-        out[keys.BINAUTHZ_BREAKGLASS] = auth.breakglass_justification
+        out[keys.BINAUTHZ_BREAKGLASS] = conv.free(
+            "the breakglass justification", auth.breakglass_justification
+        )
 
 
 def template_out(conv: Conversion, t: Any) -> dict[str, Any]:
