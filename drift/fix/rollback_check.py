@@ -85,8 +85,9 @@ class Checked:
     """The workload as this check read it: what `rollback --yes` writes over (no prompt
     waited since, so nothing can have changed that a read again would see)."""
     back: bool = False
-    """It serves what served before already (`restore.already_restored`): its rollback writes
-    nothing, so there is nothing to confirm."""
+    """It serves what served before already (`restore.already_restored`; a job, a pool or a
+    service's own settings: `workload_restore.already_back`): its rollback writes nothing, so
+    there is nothing to confirm."""
     doing: str = ""
     """A deploy (a job's update) still in progress on it, as `drift check` says it
     (`drift.live.api.in_progress`): what `--force` would supersede."""
@@ -218,8 +219,10 @@ async def check(
             )
     else:
         lines = workload_preview.differences(live, entry, gone)
-        out.by_tag = workload_preview.tag_caveat(live, entry, name)
-        if not out.blocked and (why := await workload_unstartable(session, entry, live)):
+        out.back = workload_restore.already_back(live, entry, gone)  # nothing is written
+        out.by_tag = None if out.back else workload_preview.tag_caveat(live, entry, name)
+        unstarted = not (out.blocked or out.back)
+        if unstarted and (why := await workload_unstartable(session, entry, live)):
             out.blocked = (
                 f"{name}: Cloud Run {'may not' if doubtful(why) else 'cannot'} start the "
                 "configuration that ran before change "

@@ -24,7 +24,7 @@ from drift.fix.restored import OUTSIDE_TEMPLATE
 from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, serving
 from drift.fix.task_cap import restored_over
-from drift.fix.workload_restore import before_workload, held, restore_request
+from drift.fix.workload_restore import already_back, before_workload, held, restore_request
 from drift.kinds import Kind
 from drift.live.api import short
 from drift.live.normalize import raw
@@ -39,6 +39,8 @@ def differences(now: Any, entry: Entry, gone: Collection[str] = ()) -> list[str]
     """Everything a rollback changes, live → restored: the template (masked as findings
     mask), the settings the workload holds itself, and a pool's instances."""
     kind = Kind(entry.kind)
+    if already_back(now, entry, gone):  # `restore_workload` writes nothing (helper-711 F3)
+        return [*_runs(now, kind), ALREADY]
     restored = restore_request(now, entry, gone)
     hidden = held_by(restored, entry.hidden)  # a password renamed, as the plan hid it
     lines = template_differences(template_of(now), template_of(restored), hidden)
@@ -50,7 +52,7 @@ def differences(now: Any, entry: Entry, gone: Collection[str] = ()) -> list[str]
     renews = kind is not Kind.JOB and not _same(template_of(restored), template_of(now))
     if kind is Kind.WORKER_POOL:
         lines.append(
-            f"instances now: {describe_instances(now)}; {_afterwards(entry, restored, renews)}"
+            f"instances now: {describe_instances(now)}; {_afterwards(now, entry, restored, renews)}"
         )
         lines += [said] if (said := pool_gone.said(before_workload(entry), gone)) else []
         lines += [said] if (said := _failed_left(entry)) else []
@@ -70,6 +72,20 @@ def differences(now: Any, entry: Entry, gone: Collection[str] = ()) -> list[str]
         cleared = cleared_names(entry.service, named, "the restored revision")
         lines += [visible(f"note: {cleared}")] if cleared else []
     return lines
+
+
+ALREADY = (
+    "afterwards: nothing is written: it is as it was before the change already (a restoration "
+    "sent earlier landed); the journal records the change as rolled back"
+)
+
+
+def _runs(now: Any, kind: Kind) -> list[str]:
+    """What runs now, where more than the template tells it: a pool's instances, what a
+    service serves."""
+    if kind is Kind.WORKER_POOL:
+        return [f"instances now: {describe_instances(now)}"]
+    return [f"serving now: {describe_serving(now)}"] if kind is Kind.SERVICE else []
 
 
 def tag_caveat(now: Any, entry: Entry, name: str) -> Tagged | None:
@@ -100,13 +116,29 @@ def _stays(now: Any, entry: Entry) -> str:
     )
 
 
-def _afterwards(entry: Entry, restored: Any, renews: bool) -> str:
-    """A pool's instances after its rollback: as before the change when its template is sent
-    as it is; else a new revision of the configuration that ran before takes LATEST's share —
-    not the revision that ran it, whose name the restored template no longer carries."""
+def _afterwards(now: Any, entry: Entry, restored: Any, renews: bool) -> str:
+    """A pool's instances after its rollback: the split as before the change when its
+    template is sent as it is, LATEST on the latest ready revision `now` (a write since made
+    a newer one of that configuration: what runs, not what LATEST resolved to before); else
+    a new revision of the configuration that ran before takes LATEST's share — not the
+    revision that ran it, whose name the restored template no longer carries."""
     before = before_workload(entry)
-    if not renews:
-        return f"afterwards, as before the change: {describe_instances(before)}"
+    if not renews:  # no new revision: LATEST stays on the latest ready one (`_stays`)
+        ready, was = (short(w.latest_ready_revision) for w in (now, before))
+        rows = [
+            f"LATEST {int(s.percent)}% → {ready or '(none)'}"
+            if is_latest(s)
+            else f"{short(s.revision)} {int(s.percent)}%"
+            for s in restored.instance_splits
+            if s.percent
+        ]
+        newer = (
+            f" (no new revision, so LATEST resolves to {ready}, the latest ready revision, "
+            f"not {was})"
+            if ready != was
+            else ""
+        )
+        return f"afterwards, as before the change: {'; '.join(rows) or 'nothing'}{newer}"
     rows = [
         f"LATEST {int(s.percent)}% → the new revision"
         if is_latest(s)

@@ -215,6 +215,40 @@ def untouched(now: Any, entry: Entry) -> bool:
     return True
 
 
+def already_back(now: Any, entry: Entry, gone: Collection[str] = ()) -> bool:
+    """Whether the workload read `now` holds the restoration already, so a rollback's write
+    would change nothing: `restore_request` is `now` (the template, a pool's scaling and
+    instance split, a service's traffic, each setting of `held`: message equality, system
+    metadata aside, never `config_key`, which sees one container's resources alone: revown29
+    F1), and what runs is as before (`restoration`: a pool's split statuses as recorded, a
+    job's settings, a service's serving). A rollback killed once its write landed, or whose
+    answer was lost, leaves it so: run again, it sent the same write once more, a new
+    generation and nothing else, and its preview named the revision LATEST resolved to before
+    the change, not the one that runs it now (helper-711 F3)."""
+    require_filled(entry)  # never an empty value for a secret's copy
+    request = without_system_metadata(restore_request(now, entry, gone))
+    if raw(request) != raw(without_system_metadata(copy_workload(now))):
+        return False
+    return not restoration(now, entry, gone)
+
+
+def _back(journal: Journal, entry: Entry, now: Any) -> Restored:
+    """`already_back`: the entry finished, nothing written. The rollback's own write, begun
+    and its outcome never learned, counts as landed where `now` carries it (one generation
+    past what it was built on, the configuration it sent); else the journal records only
+    that the workload is as before."""
+    rolled, kind, last = ROLLBACK[1], Kind(entry.kind), entry.last_write()
+    if last is not None and last.step == "rollback" and last.landed is None:
+        if carries(now, last, kind):
+            said = f"{as_before(entry)}; the restoration an earlier rollback sent landed"
+            gen = int(now.generation)
+            record = partial(journal.landed, entry, rolled, said, etag=now.etag, generation=gen)
+            return Restored(True, f"{said}, nothing was written again", now, journaled(record))
+    said = f"{as_before(entry)} already"
+    lost = journaled(lambda: journal.record(entry, rolled, said))
+    return Restored(True, f"{said}; nothing was written", now, lost)
+
+
 def changed(now: Any, entry: Entry) -> str:
     """`changed_since` of a job or pool: a write is judged by its own configuration."""
     return changed_since(now, entry, partial(carries, kind=Kind(entry.kind)))
@@ -274,6 +308,8 @@ async def restore_workload(
         said = ALREADY
         lost = journaled(lambda: journal.record(entry, rolled, said))
         return Restored(True, said, now, lost, untouched=True)
+    if already_back(now, entry, gone):  # an earlier rollback's write landed: none again
+        return _back(journal, entry, now)
     request = restore_request(now, entry, gone)
     wanted = config_key(before_workload(entry), kind)
     write = Write("rollback", now.etag, int(now.generation), "", wanted, [])
