@@ -13,7 +13,10 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
+from google.cloud import run_v2
+from google.cloud.run_v2.services.worker_pools.transports import WorkerPoolsGrpcTransport
 
 import drift.fix.lock
 import drift.fix.workload_restore
@@ -31,6 +34,7 @@ from tests.jobs.world import PROFILE, write_profile
 from tests.sandbox.jobworld import POOL_SPEC, world
 
 WRITES = ("UpdateJob", "UpdateWorkerPool")
+POOL = "projects/p/locations/us-central1/workerPools/pool"
 CHANGED = PROFILE.replace("QUEUE: events", "QUEUE: orders")  # and the job's NEEDED, the count
 
 
@@ -67,10 +71,12 @@ def _lost(sandbox: Sandbox, m: pytest.MonkeyPatch) -> None:
     after_each_write(m, drift.fix.workload_restore, lost)
 
 
-@pytest.mark.parametrize("how", ["killed", "lost"])
-def test_a_rollback_whose_write_landed_unknown_writes_nothing_again(
+def _landed(
     make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
-) -> None:
+) -> tuple[Sandbox, str, str, tuple[Any, ...]]:
+    """The job's and pool's fix (the pool 70 % LATEST, 30 % pinned to pool-00001), then its
+    rollback cut as `how` says once both writes landed: the sandbox, the revision LATEST
+    resolved to before the change, the one it resolves to now, `_state`."""
     pool = copy.deepcopy(POOL_SPEC)
     pool["history"] = [{}]  # pool-00001: the template's configuration, 30 % pinned to it
     pool["instance_splits"] = [{"latest": True, "percent": 70}, {"revision": 1, "percent": 30}]
@@ -97,7 +103,14 @@ def test_a_rollback_whose_write_landed_unknown_writes_nothing_again(
     runs = landed[2].rsplit("/", 1)[-1]
     assert runs != ran and landed[3] == [(runs, 70), ("pool-00001-vtk", 30)], landed
     sandbox.clear_calls()
+    return sandbox, ran, runs, landed
 
+
+@pytest.mark.parametrize("how", ["killed", "lost"])
+def test_a_rollback_whose_write_landed_unknown_writes_nothing_again(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    sandbox, ran, runs, landed = _landed(make_sandbox, tmp_path, monkeypatch, how)
     ui = ScriptedUI([False])  # a prompt, were one asked, declined
     again = _rollback(tmp_path, ui)
     said = "\n".join(ui.said)
@@ -114,3 +127,35 @@ def test_a_rollback_whose_write_landed_unknown_writes_nothing_again(
     for entry in entries:  # the write counted where the read back proves it: one generation on
         last = entry.writes[-1]
         assert (last["step"], last["landed"]) == ("rollback", True), last
+
+
+def test_a_forced_rollback_over_a_split_changed_since_names_what_latest_stays_on(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The restoration landed unknown, then a teammate sent every instance to LATEST: the
+    forced rollback sends the template as it is (no new revision) with the split as recorded,
+    so LATEST stays on the revision that runs, which the preview names (it said LATEST →
+    pool-00002-…, what LATEST resolved to before the change). The job, as before already, is
+    written nothing."""
+    sandbox, ran, runs, _ = _landed(make_sandbox, tmp_path, monkeypatch, "killed")
+    pool = sandbox.worker_pool("p", "pool")
+    latest = run_v2.InstanceSplitAllocationType.INSTANCE_SPLIT_ALLOCATION_TYPE_LATEST
+    pool.instance_splits = [run_v2.InstanceSplit(type_=latest, percent=100)]
+    channel = grpc.insecure_channel(sandbox.address)
+    try:
+        pools = run_v2.WorkerPoolsClient(transport=WorkerPoolsGrpcTransport(channel=channel))
+        pools.update_worker_pool(worker_pool=pool).result(timeout=10)
+    finally:
+        channel.close()
+    sandbox.clear_calls()
+    ui = ScriptedUI([True])
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    done = asyncio.run(run_rollback(settings, ui, None, yes=False, force=True))
+    said = "\n".join(ui.said)
+    assert done.exit_code == ExitCode.OK, done.summary()
+    assert (
+        f"afterwards, as before the change: LATEST 70% → {runs}; pool-00001-vtk 30% (no new "
+        f"revision, so LATEST resolves to {runs}, the latest ready revision, not {ran})"
+    ) in said, said
+    assert [c.short for c in sandbox.calls if c.short in WRITES] == ["UpdateWorkerPool"]
+    assert _state(sandbox)[2:] == (f"{POOL}/revisions/{runs}", [(runs, 70), ("pool-00001-vtk", 30)])
