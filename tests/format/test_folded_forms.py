@@ -13,6 +13,8 @@ from urllib.parse import quote
 import pytest
 
 from drift import redact
+from drift.literals import Literals
+from drift.wrapped import across_lines
 from tests.format.test_wrapped_document import VERSION, _put_back
 
 TOKEN = "k/+?>Zq8Lm3Vt6Nw1Rb4Kc7>>??token"
@@ -77,3 +79,15 @@ def test_a_short_payload_and_words_across_a_space_stay_readable() -> None:
     spaced = f"say {SHORT[:6]} {SHORT[6:]} now"
     assert redact.mask(spaced) == spaced and redact.secret_pieces(spaced) is None
     assert redact.mask(f"say {SHORT[:6]}\n{SHORT[6:]} now") == f"say {redact.MASK} now"
+
+
+def test_a_run_of_lines_starts_at_a_line_never_inside_an_escape() -> None:
+    """`\\u002B` is one character of base64 (`wrapped._ESCAPE`, counted once): a line of it and
+    12 more is 13, under `LINE_MIN`, so the word after it is prose, no run; a run started at
+    its `u` counted five (helper-722 F2: such starts, one per escape, made `\\/` repeated cost
+    its length squared). After a break's escape (`\\u000a`), a run starts at its letter."""
+    value = Literals(["A" * 12 + "BBBB"], flexible=False)
+    assert across_lines("\\u002B" + "A" * 12 + " BBBB", value) == []
+    after_break = "k\\u000a" + "A" * 16 + " BBBB"
+    value = Literals(["A" * 16 + "BBBB"], flexible=False)
+    assert [b.value for b in across_lines(after_break, value)] == ["A" * 16 + "BBBB"]
