@@ -14,6 +14,7 @@ from drift.fields import (
     named_default,
 )
 from drift.fields.moot import moot_settings
+from drift.fields.probe_headers import told
 from drift.findings import Finding, Severity, Unverified
 from drift.kinds import Kind
 from drift.live.changeids import own_tag, tagged_change
@@ -113,6 +114,7 @@ def setting_findings(at: At) -> Iterator[Finding]:
                 "setting.value",
                 f"setting.{name}",
                 f"{name} on {at.where} is {shown_actual}, the profile says {expected}"
+                + _told(setting, actual)
                 + (held or _outside_split(field, at, expected)),
                 location=setting.location,
                 expected=expected,
@@ -156,7 +158,8 @@ def container_setting_findings(at: At) -> Iterator[Finding]:
             yield at.finding(
                 "setting.value",
                 f"setting.{key}",
-                f"{key} on {at.on(name)} is {shown}, the profile says {expected}",
+                f"{key} on {at.on(name)} is {shown}, the profile says {expected}"
+                + _told(setting, read),
                 location=setting.location,
                 expected=expected,
                 actual=shown,
@@ -211,6 +214,14 @@ def _held_canary(field: Field, at: At, expected: str) -> str:
         f"service's own {expected} holds for it once it is promoted and gets traffic; finish "
         "that change, as revision.pinned says)"
     )
+
+
+def _told(setting: Setting, actual: SettingValue | None) -> str:
+    """What a finding adds that the texts it shows mask alike: a probe's headers that differ
+    (`probe_headers.told`)."""
+    if setting.pattern is not None:
+        return ""
+    return told(setting.name, FIELDS[setting.name].normalise(setting.value), actual)
 
 
 def _expected(setting: Setting, hidden: Collection[str]) -> str:

@@ -26,12 +26,16 @@ out), and `drift init` does not write it. Jobs have startup probes only
 default documented for either. Liveness probes are HTTP or gRPC ("HTTP and gRPC liveness
 probes", every healthchecks page; gcloud's liveness keys have no tcpSocket).
 
-An HTTP probe's headers (`HTTPGetAction.http_headers`) may carry a token: drift neither shows
-nor compares them, and a fix that keeps an HTTP probe keeps its headers as they are. No output
-shows a header's value: the YAML plan writes its name and `***` (the file not appliable) unless
-`--include-plain-credentials` (`knative.conversion.Conversion.header`), a template's
-differences say only that it changed (`drift.diff.differences`), and gcloud's flags have no key
-for headers (`script_drops`). So may its
+An HTTP probe's headers (`HTTPGetAction.http_headers`) may carry a token. A profile states them
+as `header NAME=VALUE` (`probe_text`): a probe line stating none compares none, and a fix that
+keeps an HTTP probe keeps its headers as they are; one stating any compares them all (a finding
+names those that differ) and a fix writes them. `drift init` writes a probe without its
+headers, and a comment naming them (`probe_headers`): a header's value is never in a file drift
+writes. No output shows a header's value: every text shows `NAME=***` (`shown`), the YAML plan
+writes its name and `***` (the file not appliable) unless `--include-plain-credentials`
+(`knative.conversion.Conversion.header`), a template's differences say only that it changed
+(`drift.diff.differences`), and gcloud's flags have no key for headers (`script_drops`; a
+change stating them is left to drift fix, `_unprinted`). So may its
 path (`/healthz?token=…`) or a gRPC probe's service: compared as they are, shown as every free
 text is (`shown`: `credentials.masked_text`), and gcloud's script never prints one masked.
 gcloud: `--startup-probe=httpGet.path=/healthz,httpGet.port=8080,periodSeconds=10` (the
@@ -45,6 +49,7 @@ from typing import Any
 
 from drift.credentials import masked_text
 from drift.fields import access as a
+from drift.fields import probe_text
 from drift.fields.base import (
     ANY_INDEX,
     EVERY_KIND,
@@ -129,6 +134,9 @@ def _unsayable(part: str) -> Any:
 def _unsaid(check: Check, error: ValueError) -> str:
     """Why `check` (read) has no text that reads back as itself, said from its parts, never
     by quoting the text (a path's token: `credentials.masked_text`, as `shown` masks it)."""
+    for name, _ in check.headers:  # a value is said whatever it holds (`probe_text._quoted`)
+        if not probe_text.TOKEN.fullmatch(name):
+            return f"its header name `{masked_text(name)}` is no HTTP token (RFC 9110 §5.6.2)"
     for what, text in (("HTTP path", check.path), ("gRPC service", check.service)):
         if any(c.isspace() for c in text):
             return f"its {what} `{masked_text(text)}` holds whitespace"
@@ -244,9 +252,9 @@ def _writer(part: str) -> Any:
             kept = getattr(old, name) if old is not None and before.kind == check.kind else 0
             setattr(probe, name, check.timings.get(word, kept))
         if check.kind == "http":
-            headers = []  # kept as they are: drift neither reads nor shows them
-            if old is not None and before.kind == "http":
-                headers = list(old.http_get.http_headers)
+            headers = [run_v2.HTTPHeader(name=n, value=v) for n, v in check.headers]
+            if not headers and old is not None and before.kind == "http":
+                headers = list(old.http_get.http_headers)  # stated none: kept as they are
             probe.http_get = run_v2.HTTPGetAction(
                 path=check.path, port=check.port, http_headers=headers
             )

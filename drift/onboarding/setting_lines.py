@@ -12,6 +12,7 @@ from drift.fields import CONTAINER_SETTINGS, FIELDS, SettingValue, is_default_ac
 from drift.fields.base import UNTOLD
 from drift.fields.cpu_floor import ONE_CPU
 from drift.fields.cpu_memory import other_limits
+from drift.fields.probe_headers import headless
 from drift.live.model import ContainerConfig, RevisionConfig
 from drift.onboarding.account import account_line
 from drift.onboarding.yamltext import comment, scalar
@@ -78,7 +79,7 @@ def sidecar_settings(container: ContainerConfig, hidden: Collection[str]) -> tup
                 comment(f"{name}: not written, drift cannot read it: {container.unreadable[name]}")
             )
             continue
-        value = container.settings.get(name)
+        value, unsaid = headless(name, container.settings.get(name))
         if value is None or value == "":
             continue
         shown = field.shown(value, hidden)
@@ -90,6 +91,7 @@ def sidecar_settings(container: ContainerConfig, hidden: Collection[str]) -> tup
             lines.append(comment(f"{name}: {shown} (a profile cannot state it: {why})"))
         else:
             lines.append(f"{name}: {scalar(shown)}")
+        lines += [comment(unsaid)] if unsaid else []
     return tuple(lines)
 
 
@@ -107,7 +109,7 @@ def settings_lines(
         if name in unread:  # no value to write: a default would be a guess
             lines.append(comment(f"{name}: not written, drift cannot read it: {unread[name]}"))
             continue
-        value = config.settings.get(name)
+        value, unsaid = headless(name, config.settings.get(name))
         if value is None or value == "" or (spec.moot is not None and spec.moot(config.settings)):
             continue  # nothing to state, or a setting that means nothing here (no key, no GPU)
         if name == "service_account":
@@ -136,6 +138,7 @@ def settings_lines(
             lines.append(comment(f"{name}: {shown} (a profile cannot state it: {why})"))
             continue
         lines.append(f"{name}: {text(value) if isinstance(value, bool | int) else scalar(shown)}")
+        lines += [comment(unsaid)] if unsaid else []
     return lines
 
 

@@ -43,6 +43,9 @@ class Shape:
     said: str | None = None
     """None: init states the row; else what the comment it writes instead says (a value a
     profile cannot state, or one drift cannot read, and why)."""
+    noted: str = ""
+    """What a comment init writes beside the row's line says ("": none): a probe's headers,
+    named, their values not written."""
 
 
 def _s(kinds: frozenset[str] = ALL, **parts: Any) -> Shape:
@@ -69,8 +72,18 @@ def _interfaces(*interfaces: dict[str, Any], said: str | None = None, **more: An
     return _s(template={"vpcAccess": access}, said=said)
 
 
+HEADER_VALUE = "hdr-value-5521"
+"""A probe header's value: never in the profile init writes (a header may carry a token)."""
+
+
 def _probe(probe: str, kinds: frozenset[str], *bodies: dict[str, Any]) -> list[Shape]:
-    return [_s(kinds, main={probe: body}) for body in bodies]
+    return [_s(kinds, main={probe: body}, noted=_headers(body)) for body in bodies]
+
+
+def _headers(body: dict[str, Any]) -> str:
+    """What init's comment says of the headers a probe sends: their names."""
+    names = [h["name"] for h in body.get("httpGet", {}).get("httpHeaders", [])]
+    return f"sends headers {', '.join(names)}, not written" if names else ""
 
 
 def _networks(row: str) -> list[Shape]:
@@ -431,7 +444,10 @@ SHAPES: dict[str, list[Shape]] = {
             "httpGet": {
                 "path": "/ready/",
                 "port": 8080,
-                "httpHeaders": [{"name": "Host", "value": "x"}],
+                "httpHeaders": [
+                    {"name": "Host", "value": "x"},
+                    {"name": "Authorization", "value": f"Bearer {HEADER_VALUE}"},
+                ],
             }
         },
         {"httpGet": {"path": ""}},
@@ -444,7 +460,7 @@ SHAPES: dict[str, list[Shape]] = {
     "liveness_probe": _probe(
         "livenessProbe",
         NOT_JOB,
-        {"httpGet": {"path": "/live", "httpHeaders": [{"name": "X-Probe", "value": "1"}]}},
+        {"httpGet": {"path": "/live", "httpHeaders": [{"name": "X-Probe", "value": HEADER_VALUE}]}},
         {"grpc": {}, "periodSeconds": 3600, "timeoutSeconds": 3600, "failureThreshold": 10},
         {"httpGet": {}, "initialDelaySeconds": 3600},
     )
@@ -455,7 +471,7 @@ SHAPES: dict[str, list[Shape]] = {
         {"httpGet": {"path": "/ready"}},
         {"httpGet": {"path": "/r/", "port": 8080}, "periodSeconds": 300, "timeoutSeconds": 300},
         {"grpc": {"service": "readiness"}, "failureThreshold": 1, "periodSeconds": 1},
-        {"httpGet": {"httpHeaders": [{"name": "X-Ready", "value": "1"}]}},
+        {"httpGet": {"httpHeaders": [{"name": "X-Ready", "value": HEADER_VALUE}]}},
     )
     + [_s(SERVICE, side={"readinessProbe": {"grpc": {"port": 4317}}})],
     "iap_enabled": [_s(SERVICE, top={"iapEnabled": True})],

@@ -68,8 +68,11 @@ def test_a_startup_probe_on_another_path_is_drift(
     assert done.returncode == 1, done.stdout + done.stderr
     (finding,) = probe_findings(done.stdout)
     assert (finding["rule"], finding["target"]) == ("setting.value", "setting.startup_probe")
-    # port 0 is the container's port; every timing read is shown, the default ones too
-    assert finding["actual"] == "http /healthz port 8080 delay 0s timeout 1s period 5s failure 12"
+    # port 0 is the container's port; every timing read is shown, the default ones too, and
+    # each header it sends, its value never
+    assert finding["actual"] == (
+        "http /healthz port 8080 header X-Probe-Token=*** delay 0s timeout 1s period 5s failure 12"
+    )
     assert finding["expected"] == "http /ready port 8080"
 
 

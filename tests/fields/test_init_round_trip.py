@@ -20,7 +20,15 @@ from drift.fields.catalogue import FIELDS
 from drift.kinds import Kind
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
-from tests.fields.round_trip_shapes import KINDS, NUMBER, PROJECT, SHAPES, Shape, workload
+from tests.fields.round_trip_shapes import (
+    HEADER_VALUE,
+    KINDS,
+    NUMBER,
+    PROJECT,
+    SHAPES,
+    Shape,
+    workload,
+)
 
 SECTIONS = {"service": "services", "job": "jobs", "worker_pool": "worker_pools"}
 BASELINE = Shape(frozenset(KINDS))
@@ -99,6 +107,7 @@ CASES = [
 def test_init_checks_clean_and_plans_nothing(round_trip: RoundTrip) -> None:
     """Every workload of the world, the baselines too: no finding, nothing to change, a
     dry run of fix that has nothing to do (and writes no journal)."""
+    assert HEADER_VALUE not in round_trip.profile  # a probe header's value: never written
     assert round_trip.findings.pop("", None) == [0, []]
     assert round_trip.findings == {}
     assert {name: change for name, change in round_trip.changes.items() if change} == {}
@@ -124,6 +133,9 @@ def test_each_row_is_written_as_it_runs(row: str, kind: str, round_trip: RoundTr
         else:
             said = re.search(rf"^ +# {row}: .*", block, re.M)
             assert said and shape.said in said.group(0), f"{name}: {_said(row, block)}"
+        if shape.noted:  # beside its line
+            noted = re.search(rf"^ +# {row}: .*", block, re.M)
+            assert noted and shape.noted in noted.group(0), f"{name}: {_said(row, block)}"
         assert name not in round_trip.findings, (round_trip.findings[name], block)
         assert not round_trip.changes.get(name), (round_trip.changes[name], block)
 

@@ -62,7 +62,10 @@ def test_both_containers_readiness_probes_are_read_compared_and_fixed(
     said = sorted((f["actual"], f["expected"]) for f in found)
     assert said == [
         ("grpc port 4317 service health timeout 1s period 10s failure 3", "none"),
-        ("http /ready port 8080 timeout 1s period 5s failure 4", "http /healthz port 8080"),
+        (
+            "http /ready port 8080 header X-Probe-Token=*** timeout 1s period 5s failure 4",
+            "http /healthz port 8080",
+        ),
     ], out
     plan = cw.run(sandbox, tmp_path, BODY, "plan", "env")
     kept = "timings the profile leaves out stay as they are: timeout 1s period 5s failure 4"
