@@ -27,16 +27,14 @@ default documented for either. Liveness probes are HTTP or gRPC ("HTTP and gRPC 
 probes", every healthchecks page; gcloud's liveness keys have no tcpSocket).
 
 An HTTP probe's headers (`HTTPGetAction.http_headers`) may carry a token. A profile states them
-as `header NAME=VALUE` (`probe_text`): a probe line stating none compares none, and a fix that
-keeps an HTTP probe keeps its headers as they are; one stating any compares them all (a finding
-names those that differ) and a fix writes them. `drift init` writes a probe without its
-headers, and a comment naming them (`probe_headers`): a header's value is never in a file drift
-writes. No output shows a header's value: every text shows `NAME=***` (`shown`), the YAML plan
-writes its name and `***` (the file not appliable) unless `--include-plain-credentials`
-(`knative.conversion.Conversion.header`), a template's differences say only that it changed
-(`drift.diff.differences`), and gcloud's flags have no key for headers (`script_drops`; a
-change stating them is left to drift fix, `_unprinted`). So may its
-path (`/healthz?token=…`) or a gRPC probe's service: compared as they are, shown as every free
+as `header NAME=VALUE` (`probe_text`): a line stating none compares none and a fix keeps them;
+one stating any compares them all (a finding and a plan name those that differ) and a fix
+writes them; `drift init` writes none, a comment names them (`probe_headers`). No output shows
+a header's value: texts show `NAME=***` (`shown`), the YAML plan its name and `***` (the file
+not appliable) unless `--include-plain-credentials` (`knative.conversion.Conversion.header`),
+a template's differences only that it changed (`drift.diff.differences`); gcloud's flags have
+no key for headers (`script_drops`, `_unprinted`). A token may be in its path
+(`/healthz?token=…`) or a gRPC probe's service too: compared as they are, shown as every free
 text is (`shown`: `credentials.masked_text`), and gcloud's script never prints one masked.
 gcloud: `--startup-probe=httpGet.path=/healthz,httpGet.port=8080,periodSeconds=10` (the
 container group of `gcloud run deploy` and `services update`; `--startup-probe=` removes one:
@@ -158,7 +156,8 @@ def _reader(part: str) -> Any:
 
 
 def _kept(probe: str) -> Any:
-    """What a plan says of the timings its `probe` leaves out (`_writer` keeps them); a
+    """What a plan says of the headers it changes (`probe_text.header_note`), and of the
+    timings its `probe` leaves out (`_writer` keeps them); a
     readiness probe's delay, which it has none of, never (`BOUNDS`); and of a startup probe
     whose failure threshold times its period, one of them kept, is over `STARTUP_WINDOW_S`
     (a service's: Cloud Run's default probe's period 240s beside `failure 3`, which no page
@@ -170,21 +169,26 @@ def _kept(probe: str) -> Any:
             before = parse_check(change.before or "")
         except ValueError:  # not read (`Unread`): nothing to say of it
             return ""
-        left = [w for w, *_ in TIMINGS if w not in after.timings and BOUNDS[probe][w]]
-        if not after.kind or not left:
-            return ""
-        if after.kind != before.kind:
-            return f"the probe's {', '.join(left)} the profile leaves out: Cloud Run's defaults"
-        kept = timed({w: before.timings[w] for w in left if w in before.timings})
-        said = "the probe's timings the profile leaves out stay as they are: " + " ".join(kept)
-        timings = merged_check(after, before).timings
-        if probe == "startup" and {"period", "failure"} & after.timings.keys():
-            if (whole := window(timings)) > STARTUP_WINDOW_S:
-                said += f"; the probe then gives the container {whole} s to start (failure "
-                said += f"{timings.get('failure', 3)} × period {timings.get('period', 10)}s)"
-        return said
+        said = (_timings_kept(probe, after, before), probe_text.header_note(after, before))
+        return "; ".join(s for s in said if s)
 
     return note
+
+
+def _timings_kept(probe: str, after: Check, before: Check) -> str:
+    left = [w for w, *_ in TIMINGS if w not in after.timings and BOUNDS[probe][w]]
+    if not after.kind or not left:
+        return ""
+    if after.kind != before.kind:
+        return f"the probe's {', '.join(left)} the profile leaves out: Cloud Run's defaults"
+    kept = timed({w: before.timings[w] for w in left if w in before.timings})
+    said = "the probe's timings the profile leaves out stay as they are: " + " ".join(kept)
+    timings = merged_check(after, before).timings
+    if probe == "startup" and {"period", "failure"} & after.timings.keys():
+        if (whole := window(timings)) > STARTUP_WINDOW_S:
+            said += f"; the probe then gives the container {whole} s to start (failure "
+            said += f"{timings.get('failure', 3)} × period {timings.get('period', 10)}s)"
+    return said
 
 
 def _refused(part: str) -> Any:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from drift.credentials import masked_text
 from drift.fields.base import SettingValue
 from drift.fields.health import PROBE_ROWS
-from drift.fields.probe_text import headers_differ, parse_check
+from drift.fields.probe_text import header_note, parse_check
 
 
 def told(name: str, expected: SettingValue, actual: SettingValue | None) -> str:
@@ -19,13 +19,10 @@ def told(name: str, expected: SettingValue, actual: SettingValue | None) -> str:
     if name not in PROBE_ROWS or actual is None:
         return ""
     try:
-        names = headers_differ(parse_check(expected), parse_check(actual))
+        said = header_note(parse_check(expected), parse_check(actual))
     except ValueError:
         return ""
-    if not names:
-        return ""
-    said = ", ".join(masked_text(n) for n in names)
-    return f" (headers that differ: {said}; their values are not shown)"
+    return f" ({said})" if said else ""
 
 
 def headless(name: str, value: SettingValue | None) -> tuple[SettingValue | None, str]:

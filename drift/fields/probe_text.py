@@ -136,6 +136,15 @@ def headers_differ(want: Check, got: Check) -> list[str]:
     return [names[n] for n in sorted(names) if wanted.get(n) != sent.get(n)]
 
 
+def header_note(want: Check, got: Check) -> str:
+    """What a finding or a plan says of the headers `want` states that `got` sends otherwise
+    ("": none): their names (`headers_differ`), never a value, which `shown` masks alike."""
+    if not (names := headers_differ(want, got)):
+        return ""
+    said = ", ".join(masked_text(n) for n in names)
+    return f"headers that differ: {said}; their values are not shown"
+
+
 def _folded(headers: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for name, value in headers:

@@ -103,6 +103,9 @@ def test_a_fix_writes_the_headers_the_profile_states(
     profile = ("env", HEAD + f"      startup_probe: {line}\n")
     script = drift_on(sandbox, tmp_path, profile, "plan", "env", "--format", "gcloud")
     assert OTHER not in script.stdout and "--startup-probe" not in script.stdout, script.stdout
+    table = drift_on(sandbox, tmp_path, profile, "plan", "env")
+    named = "headers that differ: Authorization, X-Probe-Token; their values are not shown"
+    assert named in table.stdout and OTHER not in table.stdout, table.stdout
     done = drift_on(sandbox, tmp_path, profile, "fix", "env", "--yes", "--no-verify")
     assert done.returncode == 0, done.stdout + done.stderr
     assert TOKEN not in done.stdout + done.stderr and OTHER not in done.stdout + done.stderr
