@@ -97,15 +97,14 @@ def bucket_problem(name: str) -> str:
 
 
 def share_problem(share: str) -> str:
-    """Why `share` is no NFS share `SERVER:/PATH` ("": it is one)."""
-    server, colon, _ = share.partition(":/")
-    if not server or not colon or any(c.isspace() or textsafe.hidden(c) for c in share):
+    """Why `share` is no NFS share `SERVER:/PATH` ("": it is one; a space inside its path)."""
+    server, colon, path = share.partition(":/")
+    odd = any((c.isspace() and c != " ") or textsafe.hidden(c) for c in share) or " " in server
+    if not server or not colon or odd or path != path.rstrip():
         host, _, path = share.rpartition(":")  # a path not from '/', as Cloud Run may hold (F11)
         form = f", the path from '/' ({host}:/{path})" if host and path and not colon else ""
-        return (
-            f"SERVER:/PATH{form} (the server's host name or IP address, the exported path; no "
-            "space nor control character)"
-        )
+        why = "the exported path: a space only inside it; no tab, line break nor control character"
+        return f"SERVER:/PATH{form} (the server's host name or IP address, {why})"
     return ""
 
 
