@@ -29,11 +29,12 @@ gcloud's `--add-volume=…,readonly=true`, "If true, this volume will be read-on
 mounts" (SDK 528 command_lib/run/volumes.py, as its `type=nfs,location=SERVER:/PATH`),
 Terraform's `read_only`, Knative's `csi.readOnly`, `nfs.readOnly`) is an item's mode: a read
 gives each as `ITEM:ro` where every volume of it is read-only, else `ITEM:rw` (some volume may
-write it); a profile's item may say `:ro` or `:rw`,
-and one saying neither is compared by its bucket (share) alone, so a profile written before
-modes were read means what it meant (`same_items`). A fix makes the mode a profile states
-and the volumes hold no longer: `:ro` every volume of it read-only, `:rw` (where none may
-write it) every one writable; a volume's flag it does not judge stays."""
+write it: the item's mode, not a volume's, so a read-only volume beside a writable one of it is
+not told apart, helper-719 F5); a profile's item may say `:ro` or `:rw`, and one saying neither
+is compared by its bucket (share) alone, so a profile written before modes were read means
+what it meant (`same_items`). A fix makes the mode a profile states and the volumes hold no
+longer: `:ro` every volume of it read-only, `:rw` (where none may write it) every one
+writable; a volume's flag it does not judge stays."""
 
 from __future__ import annotations
 
