@@ -59,8 +59,10 @@ def test_a_header_error_never_quotes_its_value(text: str, said: str) -> None:
     assert said in str(refused.value) and OTHER not in str(refused.value), refused.value
 
 
-def _check(make_sandbox: MakeSandbox, tmp_path: Path, probe: str, *args: str) -> Any:
-    sandbox = make_sandbox(probe_world(HTTP_HEALTHZ))
+def _check(
+    make_sandbox: MakeSandbox, tmp_path: Path, probe: str, *args: str, live: Any = HTTP_HEALTHZ
+) -> Any:
+    sandbox = make_sandbox(probe_world(live))
     profile = ("env", HEAD + f"      startup_probe: {probe}\n")
     return drift_on(sandbox, tmp_path, profile, "check", "env", "--no-history", *args)
 
@@ -115,3 +117,17 @@ def test_a_fix_writes_the_headers_the_profile_states(
     assert (probe.period_seconds, probe.failure_threshold) == (5, 12)  # not stated: kept
     clean = drift_on(sandbox, tmp_path, profile, "check", "env", "--no-history")
     assert clean.returncode == 0, clean.stdout + clean.stderr
+
+
+def test_a_header_name_no_text_can_state_leaves_the_probe_unverified(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """A name that is no HTTP token (RFC 9110 §5.6.2; the API documents none: "Required. The
+    header field name") has no text that reads back: the probe is not judged (exit 3), as one
+    whose path holds a space, never clean unsaid. Before, headers were not read: it was clean."""
+    header = {"name": "X Bad", "value": OTHER}
+    live = {**HTTP_HEALTHZ, "httpGet": {"path": "/healthz", "httpHeaders": [header]}}
+    done = _check(make_sandbox, tmp_path, LINE.strip(), live=live)
+    out = done.stdout + done.stderr
+    assert done.returncode == 3 and "its header name `X Bad` is no HTTP token" in out, out
+    assert OTHER not in out, out
