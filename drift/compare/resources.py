@@ -36,7 +36,8 @@ from drift.compare.model import SIDES, Difference, Kind, ServiceView, Side
 from drift.compare.sides import Sides, other_side
 from drift.fields import FIELDS, SettingValue
 from drift.fields.lists import items
-from drift.fields.storage import share_key, split_mode
+from drift.fields.storage import split_mode
+from drift.fields.storage_names import share_key
 
 
 def _instance_project(instance: str) -> str:

@@ -38,14 +38,11 @@ writable; a volume's flag it does not judge stays."""
 
 from __future__ import annotations
 
-import ipaddress
 import posixpath
-import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from drift import textsafe
 from drift.credentials import masked_text
 from drift.fields import access as a
 from drift.fields import lists
@@ -60,55 +57,12 @@ from drift.fields.base import (
     tf_template,
 )
 from drift.fields.ports import ingress, mount_untold, mounted
+from drift.fields.storage_names import bucket_problem, share_key, share_problem, split_share
 from drift.kinds import Kind
 
 MOUNT_ROOT = "/mnt"
 """Where a new volume is mounted: `/mnt/NAME` (no path is Cloud Run's default: gcloud's
 `--add-volume-mount=volume=NAME,mount-path=PATH` requires one)."""
-BUCKET = re.compile(r"[a-z0-9][a-z0-9._-]*[a-z0-9]")
-"""Cloud Storage's bucket naming rules (cloud.google.com/storage/docs/buckets#naming): "Bucket
-names can only contain lowercase letters, numeric characters, dashes (-), underscores (_), and
-dots (.)"; "must start and end with a number or letter"; "must contain 3-63 characters. Names
-containing dots can contain up to 222 characters, but each dot-separated component can be no
-longer than 63 characters"; "cannot be represented as an IP address in dotted-decimal
-notation"; "cannot begin with the "goog" prefix"; "cannot contain "google"" (`bucket_problem`)."""
-
-
-def bucket_problem(name: str) -> str:
-    """Why `name` is no Cloud Storage bucket name ("": it is one)."""
-    if name.startswith("gs://"):
-        return "a bucket's name, without gs://"
-    dotted = "." in name
-    if not BUCKET.fullmatch(name) or not 3 <= len(name) <= (222 if dotted else 63):
-        return (
-            "3-63 lowercase letters, digits, '-', '_' and '.' (up to 222 with dots), starting "
-            "and ending with a letter or digit"
-        )
-    if any(len(part) > 63 or not part for part in name.split(".")):
-        return "each dot-separated part at most 63 characters"
-    try:
-        ipaddress.IPv4Address(name)
-    except ValueError:
-        pass
-    else:
-        return "no IP address"
-    if name.startswith("goog") or "google" in name:
-        return "no name beginning with 'goog' or containing 'google'"
-    return ""
-
-
-def share_problem(share: str) -> str:
-    """Why `share` is no NFS share `SERVER:/PATH` ("": it is one; a space inside its path)."""
-    server, colon, path = share.partition(":/")
-    odd = any((c.isspace() and c != " ") or textsafe.hidden(c) for c in share) or " " in server
-    if not server or not colon or odd or path != path.rstrip():
-        host, _, path = share.rpartition(":")  # a path not from '/', as Cloud Run may hold (F11)
-        form = f", the path from '/' ({host}:/{path})" if host and path and not colon else ""
-        why = "the exported path: a space only inside it; no tab, line break nor control character"
-        return f"SERVER:/PATH{form} (the server's host name or IP address, {why})"
-    return ""
-
-
 READ_ONLY, READ_WRITE = "ro", "rw"
 """An item's modes: every volume of it read-only; some volume of it may write it."""
 
@@ -134,22 +88,6 @@ def same_items(one: SettingValue, other: SettingValue, key: Callable[[str], str]
     return ours.keys() == theirs.keys() and all(
         ours[k] == theirs[k] or "" in (ours[k], theirs[k]) for k in ours
     )
-
-
-def split_share(share: str) -> tuple[str, str]:
-    """`SERVER:/PATH` -> (SERVER, /PATH): split at the first `:/` (an IPv6 address holds
-    colons, never a slash)."""
-    server, _, path = share.partition(":/")
-    return server, f"/{path}"
-
-
-def share_key(share: str) -> str:
-    """A share as `check` and `compare` compare it: its server whatever its case (RFC 4343),
-    its path as the directory it names (repeated and trailing slashes and `.` name the same
-    directory, POSIX.1 "Pathname Resolution"; Linux paths are case-sensitive): a profile's
-    `10.0.0.3:/exports/` is the live `10.0.0.3:/exports`, no drift a fix repoints to itself."""
-    server, path = split_share(share)
-    return f"{server.lower()}:{posixpath.normpath(re.sub('/+', '/', path))}"
 
 
 @dataclass(frozen=True)
@@ -343,13 +281,16 @@ def _parse(kind: Network, value: Any) -> str:
     """A profile's list: a YAML list, `a,b`, or none; each item as `kind.problem` allows,
     `:ro` or `:rw` after it or neither, and no item twice."""
     joined = lists.profile_list(value, kind.what)
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # by `kind.same`: one share in two spellings is one share
     for item, _ in map(split_mode, lists.items(joined)):
         if why := kind.problem(item):
             raise ValueError(f"{item!r} is no {kind.what[:-1]}: expected {why} (then :ro or :rw)")
-        if item in seen:
-            raise ValueError(f"{item!r} is named twice: name it once, with :ro, :rw or neither")
-        seen.add(item)
+        if (first := seen.get(key := kind.same(item))) is not None:
+            also = f" (as {first!r})" if first != item else ""
+            raise ValueError(
+                f"{item!r} is named twice{also}: name it once, with :ro, :rw or neither"
+            )
+        seen[key] = item
     return joined
 
 

@@ -182,6 +182,15 @@ def test_the_plan_says_where_a_bucket_no_volume_held_is_mounted(
         (f"storage_buckets: {PROD}:wo", "then :ro or :rw"),  # a mode: ro, rw or none
         (f"storage_buckets: [{PROD}, '{PROD}:ro']", "named twice"),
         (f"nfs_shares: {PROD_NFS}:ro,{PROD_NFS}", "named twice"),
+        # helper-722 F1: one share in two spellings was mounted twice by a fix
+        (
+            "nfs_shares: nfs-1.example.com:/exports, NFS-1.example.com:/exports/",
+            "'nfs-1.example.com:/exports' is named twice (as 'NFS-1.example.com:/exports/')",
+        ),
+        (
+            "nfs_shares: '10.0.0.2:/a:ro, 10.0.0.2:/a/.:rw'",
+            "'10.0.0.2:/a' is named twice (as '10.0.0.2:/a/.')",
+        ),
         # helper-706 F7: a control character (an escape, a bidi override) in a share
         ('nfs_shares: "10.0.0.2:/a\\eb"', "no tab, line break nor control character"),
         ('nfs_shares: ["10.0.0.2:/a\\u202eb"]', "no tab, line break nor control character"),
@@ -408,3 +417,17 @@ def test_a_share_is_compared_as_the_directory_it_names(
     nfs = template.volumes[0].nfs
     assert (nfs.server, nfs.path, nfs.read_only) == ("nfs-1.example.com", *after)
     assert _findings(sandbox, tmp_path, line, "nfs_shares") == (0, [])
+
+
+def test_a_share_reached_through_dotdot_is_not_taken_for_the_directory_it_spells(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`/exports/../secret` is resolved by the NFS server through its links, which drift cannot
+    see (`/exports` a link elsewhere: another directory than `/secret`): compared as written,
+    drift — never clean on a guess (helper-722 F8; `.` and repeated slashes still fold)."""
+    live = "10.0.0.3:/exports/../secret"
+    sandbox = make_sandbox(_service([_nfs("share", live)], [("share", "/s")], []))
+    drifted = _run(sandbox, tmp_path, "      nfs_shares: 10.0.0.3:/secret\n", "check", "lab")
+    assert drifted.returncode == 1 and "setting.nfs_shares" in drifted.stdout, drifted.stdout
+    same = _run(sandbox, tmp_path, f"      nfs_shares: '{live}/./'\n", "check", "lab")
+    assert same.returncode == 0, same.stdout + same.stderr
