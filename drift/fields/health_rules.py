@@ -125,7 +125,7 @@ def window_rules(
     held = {"": stated, **sidecars}
     said = []
     for name, its in held.items():
-        value, where = its.get("startup_probe", ("", ""))
+        value = its.get("startup_probe", ("", ""))[0]  # its file:line: `build._located`
         timings = parse_check(value).timings
         if {"period", "failure"} <= timings.keys() and window(timings) > STARTUP_WINDOW_S:
             key = f"{OTHERS}{name}.startup_probe" if name else "startup_probe"
@@ -133,7 +133,7 @@ def window_rules(
             said.append(
                 (
                     key,
-                    f"{service}: {whose}startup_probe {shown(value)} ({where}): its failure "
+                    f"{service}: {whose}startup_probe {shown(value)}: its failure "
                     f"threshold times its period is {window(timings)} s, over "
                     f"{STARTUP_WINDOW_S} s: {WINDOW_RULE}; state a shorter period or fewer "
                     "failures",

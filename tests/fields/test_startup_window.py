@@ -73,6 +73,20 @@ def test_a_jobs_or_pools_line_over_the_window_is_refused_at_it(
         assert "Traceback" not in out
 
 
+def test_the_refusal_names_its_line_once(make_sandbox: MakeSandbox, tmp_path: Path) -> None:
+    """helper-722 F3: the message named its file:line twice, once before and once inside."""
+    profile = _profile("worker_pools", "", "startup_probe: tcp port 8080 period 240s failure 2")
+    done = drift_on(make_sandbox(_world()), tmp_path, profile, "profiles", "validate")
+    assert done.returncode == 2
+    assert (done.stdout + done.stderr).strip() == (
+        "profiles/prod.yaml:9: pool: container agent's startup_probe tcp port 8080 period 240s "
+        "failure 2: its failure threshold times its period is 480 s, over 240 s: a job's or "
+        "worker pool's startup probe time \"is calculated as failureThreshold * periodSeconds "
+        "and can't exceed 240 seconds\" (cloud.google.com/run/docs/configuring/jobs/"
+        "healthchecks, …/workerpools/healthchecks); state a shorter period or fewer failures"
+    )
+
+
 @pytest.mark.parametrize(
     "profile",
     [
