@@ -58,14 +58,13 @@ from drift.fields.base import (
     Source,
     tf_container,
 )
+from drift.fields.health_rules import window_note, window_refused
 from drift.fields.ports import ingress
 from drift.fields.probe_text import (
     BOUNDS,
     DEFAULT_STARTUP,
     PERIOD_RULE,
-    STARTUP_WINDOW_S,
     TIMINGS,
-    WINDOW_RULE,
     Check,
     live_check,
     merged_check,
@@ -76,7 +75,6 @@ from drift.fields.probe_text import (
     same_check,
     shown,
     timed,
-    window,
 )
 from drift.kinds import Kind
 from drift.textsafe import free_delimiter
@@ -159,9 +157,8 @@ def _kept(probe: str) -> Any:
     """What a plan says of the headers it changes (`probe_text.header_note`), and of the
     timings its `probe` leaves out (`_writer` keeps them); a
     readiness probe's delay, which it has none of, never (`BOUNDS`); and of a startup probe
-    whose failure threshold times its period, one of them kept, is over `STARTUP_WINDOW_S`
-    (a service's: Cloud Run's default probe's period 240s beside `failure 3`, which no page
-    bounds for services; a job's or worker pool's is a manual step, `_refused`)."""
+    whose failure threshold times its period is over the older 240 s
+    (`health_rules.window_note`)."""
 
     def note(change: PlannedSetting) -> str:
         after = parse_check(change.after)
@@ -169,7 +166,8 @@ def _kept(probe: str) -> Any:
             before = parse_check(change.before or "")
         except ValueError:  # not read (`Unread`): nothing to say of it
             return ""
-        said = (_timings_kept(probe, after, before), probe_text.header_note(after, before))
+        window = window_note(change.kind, after, before) if probe == "startup" else ""
+        said = (_timings_kept(probe, after, before), window, probe_text.header_note(after, before))
         return "; ".join(s for s in said if s)
 
     return note
@@ -182,13 +180,7 @@ def _timings_kept(probe: str, after: Check, before: Check) -> str:
     if after.kind != before.kind:
         return f"the probe's {', '.join(left)} the profile leaves out: Cloud Run's defaults"
     kept = timed({w: before.timings[w] for w in left if w in before.timings})
-    said = "the probe's timings the profile leaves out stay as they are: " + " ".join(kept)
-    timings = merged_check(after, before).timings
-    if probe == "startup" and {"period", "failure"} & after.timings.keys():
-        if (whole := window(timings)) > STARTUP_WINDOW_S:
-            said += f"; the probe then gives the container {whole} s to start (failure "
-            said += f"{timings.get('failure', 3)} × period {timings.get('period', 10)}s)"
-    return said
+    return "the probe's timings the profile leaves out stay as they are: " + " ".join(kept)
 
 
 def _refused(part: str) -> Any:
@@ -197,8 +189,8 @@ def _refused(part: str) -> Any:
     (or is the proto's default, where the kind changes), and the period is then below the
     timeout (`PERIOD_RULE`: the default startup probe's timeout 240s beside a stated
     `period 5s`), or a job's or worker pool's startup probe's failure threshold times its
-    period over `STARTUP_WINDOW_S` (`WINDOW_RULE`: a live period 240s beside a stated
-    `failure 3`). Taken out of the patch as a manual step (`drift.fix.proposed.
+    period over its bound (`health_rules.window_refused`: a pool's live period 240s beside a
+    stated `failure 3`). Taken out of the patch as a manual step (`drift.fix.proposed.
     unwritable_steps`), never written lower unsaid: a timing is the profile's to state."""
 
     def unwritable(workload: Any, container: Any, value: SettingValue) -> str:
@@ -207,12 +199,14 @@ def _refused(part: str) -> Any:
             return ""
         before = live_check(container, part)
         merged = merged_check(check, before)
+        over = ""
+        if part == "startup_probe" and {"period", "failure"} & check.timings.keys():
+            over = window_refused(workload, merged.timings)
         if period_below(merged.timings):
             words, why = ("timeout", "period"), f"{PERIOD_RULE}: not written; state the timeout"
             why += " and the period in the profile, the period at least the timeout"
-        elif _overlong(part, workload, check, merged):
-            words, why = ("period", "failure"), f"{WINDOW_RULE}: not written; state the period"
-            why += f" and the failure threshold in the profile, at most {STARTUP_WINDOW_S} s in all"
+        elif over:
+            words, why = ("period", "failure"), over
         else:
             return ""
         defaults = {w: d for w, _, _, d in TIMINGS}
@@ -222,24 +216,12 @@ def _refused(part: str) -> Any:
             for w in words
             if w not in check.timings
         ]
+        said = f"container {container.name}'s {part.replace('_', ' ')} {shown(value)}"
         return (
-            f"container {container.name}'s {part.replace('_', ' ')} {shown(value)} would run "
-            f"with {' and '.join(left)}, and {why}"
+            f"{said} would run with {' and '.join(left)}, and {why}" if left else f"{said}: {why}"
         )
 
     return unwritable
-
-
-def _overlong(part: str, workload: Any, check: Check, merged: Check) -> bool:
-    """Whether a job's or worker pool's startup probe `check` states its period or failure
-    threshold and, merged with the live probe's (`merged`), runs over `STARTUP_WINDOW_S`."""
-    run_v2 = a.run_v2()
-    return (
-        part == "startup_probe"
-        and isinstance(workload, (run_v2.Job, run_v2.WorkerPool))
-        and bool({"period", "failure"} & check.timings.keys())
-        and window(merged.timings) > STARTUP_WINDOW_S
-    )
 
 
 def _writer(part: str) -> Any:

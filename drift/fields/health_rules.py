@@ -33,15 +33,20 @@ from typing import Any
 from drift.fields import access as a
 from drift.fields.base import SettingValue, Stated
 from drift.fields.cpu_memory import OTHERS
+from drift.fields.gpu_floor import has_gpu
 from drift.fields.ports import DEFAULT_PORT, H2C, ingress
 from drift.fields.probe_text import (
     DEFAULT_STARTUP,
-    STARTUP_WINDOW_S,
-    WINDOW_RULE,
+    JOB_WINDOW_S,
+    OLDER_WINDOW_S,
+    WINDOW_RULES,
+    Check,
     live_check,
+    merged_check,
     parse_check,
     shown,
     window,
+    window_bound,
 )
 from drift.kinds import Kind
 
@@ -72,8 +77,7 @@ def probe_rules(
     runs, or says may fail, given the rest it states: (setting, message) each. `container`:
     the one the profile describes (None: the ingress container); `sidecars`: what it states
     under `containers:`, each container's by name."""
-    refused = window_rules(service, kind, stated, sidecars or {})
-    noted: list[tuple[str, str]] = []
+    refused, noted = window_rules(service, kind, stated, sidecars or {})
     if kind is not Kind.SERVICE:
         return refused, noted
     if "startup_probe" in stated and not stated["startup_probe"][0]:
@@ -114,32 +118,77 @@ def probe_rules(
 
 def window_rules(
     service: str, kind: Kind, stated: Stated, sidecars: Mapping[str, Stated]
-) -> list[tuple[str, str]]:
-    """A job's or worker pool's startup probe stating both its period and its failure threshold
-    whose product is over `STARTUP_WINDOW_S`, the workload's own (`startup_probe`) or a
-    sidecar's (`containers.NAME.startup_probe`, as `build._located` finds it): (setting,
-    message) each. One stating either alone is judged with the other as the fix would write it
-    (`health._refused`)."""
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(refused, noted): a job's or worker pool's startup probe stating both its period and its
+    failure threshold, the workload's own (`startup_probe`) or a sidecar's
+    (`containers.NAME.startup_probe`, as `build._located` finds it), whose product is over the
+    kind's bound (`window_bound`; a job's GPU as the profile's `gpu_type` says, unstated: the
+    larger), or over the older 240 s within it: (setting, message) each. One stating either
+    alone is judged with the other as the fix would write it (`health._refused`)."""
     if kind not in (Kind.JOB, Kind.WORKER_POOL):
-        return []
-    held = {"": stated, **sidecars}
-    said = []
-    for name, its in held.items():
-        value = its.get("startup_probe", ("", ""))[0]  # its file:line: `build._located`
+        return [], []
+    gpu = bool(stated["gpu_type"][0]) if "gpu_type" in stated else None
+    bound = window_bound(kind, gpu) or 0
+    refused, noted = [], []
+    for name, its in {"": stated, **sidecars}.items():
+        value = its.get("startup_probe", ("", ""))[0]
         timings = parse_check(value).timings
-        if {"period", "failure"} <= timings.keys() and window(timings) > STARTUP_WINDOW_S:
-            key = f"{OTHERS}{name}.startup_probe" if name else "startup_probe"
-            whose = f"container {name}'s " if name else ""
-            said.append(
-                (
-                    key,
-                    f"{service}: {whose}startup_probe {shown(value)}: its failure "
-                    f"threshold times its period is {window(timings)} s, over "
-                    f"{STARTUP_WINDOW_S} s: {WINDOW_RULE}; state a shorter period or fewer "
-                    "failures",
-                )
-            )
+        if not {"period", "failure"} <= timings.keys() or window(timings) <= OLDER_WINDOW_S:
+            continue
+        key = f"{OTHERS}{name}.startup_probe" if name else "startup_probe"
+        whose = f"container {name}'s " if name else ""
+        said = f"{service}: {whose}startup_probe {shown(value)}: its failure threshold times "
+        said += f"its period is {window(timings)} s, over "
+        if window(timings) > bound:
+            said += f"{bound} s: {WINDOW_RULES[kind]}; state a shorter period or fewer failures"
+            refused.append((key, said))
+            continue
+        said += f"{OLDER_WINDOW_S} s, the bound older copies of the page gave; the newest: "
+        said += WINDOW_RULES[kind]
+        if gpu is None and window(timings) > JOB_WINDOW_S:
+            said += f"; over {JOB_WINDOW_S} s for a job with a GPU only, which the profile "
+            said += "does not state (gpu_type): drift fix makes it a manual step on one without"
+        noted.append((key, said))
+    return refused, noted
+
+
+def window_note(kind: Kind, after: Check, before: Check) -> str:
+    """What a plan writing the startup probe `after` (over `before`, the live one) says of its
+    failure threshold times its period where the profile states either and it is over the
+    older 240 s (`OLDER_WINDOW_S`): a service's (which no page bounds: Cloud Run's default
+    probe's period 240s beside `failure 3`, 720 s) or a job's within its bound (over it, as a
+    worker pool's over 240 s, the fix does not write it: `window_refused`)."""
+    stated = {"period", "failure"} & after.timings.keys()
+    if kind is Kind.WORKER_POOL or not after.kind or not stated:
+        return ""
+    timings = merged_check(after, before).timings if after.kind == before.kind else after.timings
+    if (whole := window(timings)) <= OLDER_WINDOW_S:
+        return ""
+    said = f"the probe then gives the container {whole} s to start (failure "
+    said += f"{timings.get('failure', 3)} × period {timings.get('period', 10)}s)"
+    if kind is Kind.JOB:
+        said += f", over {OLDER_WINDOW_S} s, the bound older copies of the page gave; the newest: "
+        said += WINDOW_RULES[kind]
     return said
+
+
+def window_refused(workload: Any, timings: dict[str, int]) -> str:
+    """Why a job's or worker pool's (run_v2) startup probe of these `timings` is one the fix
+    does not write: its failure threshold times its period over the kind's bound
+    (`window_bound`, a job's GPU as the template the fix writes has it), the rule and the
+    bound ("": within it, or a service's)."""
+    run_v2 = a.run_v2()
+    if isinstance(workload, run_v2.Job):
+        kind, gpu = Kind.JOB, has_gpu(a.template_of(workload))
+    elif isinstance(workload, run_v2.WorkerPool):
+        kind, gpu = Kind.WORKER_POOL, None
+    else:
+        return ""
+    bound = window_bound(kind, gpu) or 0
+    if window(timings) <= bound:
+        return ""
+    why = f"{WINDOW_RULES[kind]}: not written; state the period and the failure threshold"
+    return why + f" in the profile, at most {bound} s in all"
 
 
 def h2c_probes(workload: Any) -> list[str]:

@@ -32,6 +32,7 @@ from typing import Any
 from drift.credentials import masked_text
 from drift.fields.base import SettingValue
 from drift.fields.ports import DEFAULT_PORT
+from drift.kinds import Kind
 from drift.redact import MASK
 
 TIMINGS = (
@@ -228,22 +229,41 @@ PERIOD_RULE = (
 )
 
 
-STARTUP_WINDOW_S = 240
-"""A job's or worker pool's startup probe's failure threshold times its period, at the most:
-"This time interval is calculated as failureThreshold * periodSeconds and can't exceed 240
-seconds" (cloud.google.com/run/docs/configuring/jobs/healthchecks), "The time is a maximum of
-240 seconds, calculated as failureThreshold * periodSeconds" (…/workerpools/healthchecks, every
-copy). A later copy of the jobs' page (docs.cloud.google.com/…/jobs/healthchecks.md.txt) says
-600 seconds (1800 for GPU): the pages disagree, and drift keeps the lower bound, as it keeps
-k8s.min.proto's period bound, until a source settles it. The services' page gives a service's
-probes no such window (`health._kept` says a long one in the plan; nothing refuses it)."""
+OLDER_WINDOW_S = 240
+"""A startup probe's failure threshold times its period at the most, as the older copies of the
+jobs' healthchecks page say ("This time interval is calculated as failureThreshold *
+periodSeconds and can't exceed 240 seconds", cloud.google.com/run/docs/configuring/jobs/
+healthchecks) and every copy of the worker pools' ("The time is a maximum of 240 seconds,
+calculated as failureThreshold * periodSeconds", …/workerpools/healthchecks). The services'
+page gives a service's probes no such window (`health_rules.window_note` says a long one)."""
+JOB_WINDOW_S, GPU_WINDOW_S = 600, 1800
+"""A job's, as the newest copy of its page says: "This time interval is calculated as
+`failureThreshold` * `periodSeconds` and can't exceed 600 seconds (1800 for GPU)"
+(docs.cloud.google.com/run/docs/configuring/jobs/healthchecks.md.txt)."""
+WINDOW_RULES = {
+    Kind.JOB: (
+        "a job's startup probe time \"is calculated as failureThreshold * periodSeconds and "
+        "can't exceed 600 seconds (1800 for GPU)\" (docs.cloud.google.com/run/docs/configuring/"
+        "jobs/healthchecks)"
+    ),
+    Kind.WORKER_POOL: (
+        "a worker pool's startup probe time \"is a maximum of 240 seconds, calculated as "
+        'failureThreshold * periodSeconds" (cloud.google.com/run/docs/configuring/workerpools/'
+        "healthchecks)"
+    ),
+}
+"""What is quoted of a kind's bound (`window_bound`)."""
 
 
-WINDOW_RULE = (
-    "a job's or worker pool's startup probe time \"is calculated as failureThreshold * "
-    f"periodSeconds and can't exceed {STARTUP_WINDOW_S} seconds\" (cloud.google.com/run/docs/"
-    "configuring/jobs/healthchecks, …/workerpools/healthchecks)"
-)
+def window_bound(kind: Kind, gpu: bool | None) -> int | None:
+    """The most a `kind`'s startup probe's failure threshold times its period may be: the
+    largest its newest page gives (None: a service's, which no page bounds). A job's 600 s,
+    1800 s with a GPU (`gpu`: whether it has one; None: not known, the larger); a worker
+    pool's 240 s. The pages disagree (helper-722 F9): drift refuses only what no reading of
+    the newest takes, so a profile Cloud Run may take is never refused on an older copy."""
+    if kind is Kind.JOB:
+        return JOB_WINDOW_S if gpu is False else GPU_WINDOW_S
+    return OLDER_WINDOW_S if kind is Kind.WORKER_POOL else None
 
 
 def window(timings: dict[str, int]) -> int:

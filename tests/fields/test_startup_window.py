@@ -1,10 +1,13 @@
-"""A startup probe's failure threshold times its period (helper-710 F2, drift's side). The jobs'
-and worker pools' healthchecks pages: that time "can't exceed 240 seconds" (a later copy of the
-jobs' page says 600, 1800 for GPU; drift keeps 240, `probe_text.STARTUP_WINDOW_S`). A job's or
-worker pool's profile line stating both over it is refused at its line; where the fix would
-combine a stated one with the live probe's other (a live period 240s beside `failure 3`), the
-plan makes it a manual step and nothing of the probe is written. The services' page bounds no
-such time: a service's is said in the plan (Cloud Run's default probe, period 240s, beside
+"""A startup probe's failure threshold times its period (helper-710 F2, helper-722 F9). The
+newest copy of the jobs' healthchecks page: that time "can't exceed 600 seconds (1800 for GPU)";
+every copy of the worker pools' page: "a maximum of 240 seconds" (older copies of the jobs' page
+said 240 too; `probe_text.window_bound`). A job's or worker pool's profile line stating both over
+its kind's bound (a job's 1800 s unless the profile says it has no GPU, `gpu_type: none`) is
+refused at its line; one over 240 s within the bound is a note. Where the fix would combine a
+stated one with the live probe's other (a live period 240s beside `failure 3`), the plan makes
+one over the bound (a job's GPU as its template has it) a manual step, and nothing of the probe
+is written; within it, the plan says the time and the fix writes it. The services' page bounds
+no such time: a service's is said in the plan (Cloud Run's default probe, period 240s, beside
 `failure 3`: 720 s) and written."""
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from tests.conftest import MakeSandbox
 from tests.fields.test_health_checks import HEAD, probe_world
 from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
 
-RULE = "can't exceed 240 seconds"
+POOL_RULE = "is a maximum of 240 seconds"
+JOB_RULE = "can't exceed 600 seconds (1800 for GPU)"
+OLDER = "over 240 s, the bound older copies of the page gave; the newest: "
 LONG = {
     "tcpSocket": {"port": 8080},
     "timeoutSeconds": 240,
@@ -28,19 +33,24 @@ LONG = {
     "failureThreshold": 1,
 }
 """A live startup probe whose period is 240 s (Cloud Run's default probe's timings)."""
+GPU = {"resources": {"limits": {"cpu": "4", "memory": "16Gi", "nvidia.com/gpu": "1"}}}
+"""What a job's container holds with a GPU (the GPU pages' L4 minimum: 4 CPU, 16 GiB)."""
 
 
-def _world() -> dict[str, Any]:
-    """Job `job` and pool `pool` (consumer, sidecar agent), each container's startup probe
-    `LONG`."""
+def _world(*, gpu: bool = False, **options: Any) -> dict[str, Any]:
+    """Job `job` (with an L4 GPU where `gpu`) and pool `pool` (consumer, sidecar agent), each
+    container's startup probe `LONG`; the scenario's `options`."""
     job = copy.deepcopy(JOB_SPEC)
     template = job["template"]
-    template["api"] = {"containers": [{"image": template.pop("image"), "startupProbe": LONG}]}
+    container = {"image": template.pop("image"), "startupProbe": LONG, **(GPU if gpu else {})}
+    template["api"] = {"containers": [container]}
+    if gpu:
+        template["api"]["nodeSelector"] = {"accelerator": "nvidia-l4"}
     template.pop("env")
     pool = copy.deepcopy(POOL_SPEC)
     for container in pool["template"]["containers"]:
         container["startupProbe"] = LONG
-    return world(jobs={"job": job}, pools={"pool": pool})
+    return world(jobs={"job": job}, pools={"pool": pool}, **options)
 
 
 def _profile(section: str, settings: str, sidecar: str = "") -> tuple[str, str]:
@@ -54,22 +64,41 @@ def _profile(section: str, settings: str, sidecar: str = "") -> tuple[str, str]:
 
 
 @pytest.mark.parametrize(
-    ("section", "settings", "sidecar", "line"),
+    ("section", "settings", "sidecar", "line", "rule"),
     [
-        ("jobs", "startup_probe: tcp port 8080 period 100s failure 3", "", 6),
-        ("worker_pools", "startup_probe: http /ready port 8080 period 10s failure 25", "", 7),
-        ("worker_pools", "", "startup_probe: tcp port 8080 period 240s failure 2", 9),
+        ("jobs", "startup_probe: tcp port 8080 period 240s failure 8", "", 6, JOB_RULE),  # 1920
+        (
+            "jobs",
+            "gpu_type: none\n      startup_probe: tcp port 8080 period 240s failure 3",
+            "",
+            7,
+            JOB_RULE,  # 720 s, over 600 s: the profile says the job has no GPU
+        ),
+        (
+            "worker_pools",
+            "startup_probe: http /ready port 8080 period 10s failure 25",
+            "",
+            7,
+            POOL_RULE,
+        ),
+        ("worker_pools", "", "startup_probe: tcp port 8080 period 240s failure 2", 9, POOL_RULE),
     ],
 )
-def test_a_jobs_or_pools_line_over_the_window_is_refused_at_it(
-    make_sandbox: MakeSandbox, tmp_path: Path, section: str, settings: str, sidecar: str, line: int
+def test_a_jobs_or_pools_line_over_its_bound_is_refused_at_it(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    section: str,
+    settings: str,
+    sidecar: str,
+    line: int,
+    rule: str,
 ) -> None:
     sandbox = make_sandbox(_world())
     profile = _profile(section, settings, sidecar)
     for args in (("profiles", "validate"), ("check", "prod", "--no-history")):
         done = drift_on(sandbox, tmp_path, profile, *args)
         out = done.stdout + done.stderr
-        assert done.returncode == 2 and f"prod.yaml:{line}" in out and RULE in out, out
+        assert done.returncode == 2 and f"prod.yaml:{line}" in out and rule in out, out
         assert "Traceback" not in out
 
 
@@ -80,11 +109,34 @@ def test_the_refusal_names_its_line_once(make_sandbox: MakeSandbox, tmp_path: Pa
     assert done.returncode == 2
     assert (done.stdout + done.stderr).strip() == (
         "profiles/prod.yaml:9: pool: container agent's startup_probe tcp port 8080 period 240s "
-        "failure 2: its failure threshold times its period is 480 s, over 240 s: a job's or "
-        "worker pool's startup probe time \"is calculated as failureThreshold * periodSeconds "
-        "and can't exceed 240 seconds\" (cloud.google.com/run/docs/configuring/jobs/"
-        "healthchecks, …/workerpools/healthchecks); state a shorter period or fewer failures"
+        "failure 2: its failure threshold times its period is 480 s, over 240 s: a worker "
+        "pool's startup probe time \"is a maximum of 240 seconds, calculated as "
+        'failureThreshold * periodSeconds" (cloud.google.com/run/docs/configuring/workerpools/'
+        "healthchecks); state a shorter period or fewer failures"
     )
+
+
+@pytest.mark.parametrize(
+    ("settings", "gpu_said"),
+    [
+        ("startup_probe: tcp port 8080 period 100s failure 3", False),  # 300 s
+        ("startup_probe: tcp port 8080 period 240s failure 3", True),  # 720 s: a GPU's only
+        ("gpu_type: nvidia-l4\n      startup_probe: tcp port 8080 period 240s failure 3", False),
+    ],
+)
+def test_a_jobs_line_over_240_s_within_its_bound_is_a_note(
+    make_sandbox: MakeSandbox, tmp_path: Path, settings: str, gpu_said: bool
+) -> None:
+    """The newest jobs' page takes up to 600 s (1800 with a GPU): said, never refused, so the
+    environment's checks run (helper-722 F9)."""
+    sandbox = make_sandbox(_world())
+    profile = _profile("jobs", settings)
+    done = drift_on(sandbox, tmp_path, profile, "profiles", "validate")
+    out = done.stdout + done.stderr
+    assert done.returncode == 0 and OLDER + "a job's startup probe time" in out, out
+    assert JOB_RULE in out and ("for a job with a GPU only" in out) is gpu_said, out
+    done = drift_on(sandbox, tmp_path, profile, "check", "prod", "--no-history")
+    assert done.returncode != 2 and "Traceback" not in done.stderr, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize(
@@ -126,7 +178,8 @@ def test_a_failure_threshold_beside_the_live_period_is_a_manual_step(
     sandbox = make_sandbox(_world())
     profile = _profile(section, settings, sidecar)
     plan = drift_on(sandbox, tmp_path, profile, "plan", "prod")
-    assert "manual" in plan.stdout and said in plan.stdout and RULE in plan.stdout, plan.stdout
+    rule = JOB_RULE if section == "jobs" else POOL_RULE
+    assert "manual" in plan.stdout and said in plan.stdout and rule in plan.stdout, plan.stdout
     assert "set  setting startup_probe" not in plan.stdout, plan.stdout
     done = drift_on(sandbox, tmp_path, profile, "fix", "prod", "--yes", "--no-verify")
     assert said in done.stdout and "Traceback" not in done.stderr, done.stdout + done.stderr
@@ -136,6 +189,35 @@ def test_a_failure_threshold_beside_the_live_period_is_a_manual_step(
         containers = sandbox.worker_pool("p", "pool").template.containers
     held = [(c.startup_probe.period_seconds, c.startup_probe.failure_threshold) for c in containers]
     assert held == [(240, 1)] * len(containers)
+
+
+@pytest.mark.parametrize("option", ["taken", "refused"])
+@pytest.mark.parametrize(
+    ("failure", "gpu"),
+    [(2, False), (3, True)],  # 480 s within 600 s; 720 s within a GPU job's 1800 s
+)
+def test_a_failure_threshold_beside_the_live_period_within_a_jobs_bound_is_written(
+    make_sandbox: MakeSandbox, tmp_path: Path, failure: int, gpu: bool, option: str
+) -> None:
+    """Written under the newest jobs' page; where Cloud Run refuses it as the older copies'
+    240 s would (the sandbox's `startup_window: refused`), nothing changes and the run says
+    why with exit 4."""
+    sandbox = make_sandbox(_world(gpu=gpu, startup_window=option))
+    profile = _profile("jobs", f"startup_probe: tcp port 8080 failure {failure}")
+    plan = drift_on(sandbox, tmp_path, profile, "plan", "prod")
+    whole = 240 * failure
+    said = f"gives the container {whole} s to start (failure {failure} × period 240s), {OLDER}"
+    assert said in plan.stdout and "0 manual steps" in plan.stdout, plan.stdout
+    done = drift_on(sandbox, tmp_path, profile, "fix", "prod", "--yes", "--no-verify")
+    out = done.stdout + done.stderr
+    (container,) = sandbox.job("p", "job").template.template.containers
+    held = container.startup_probe
+    if option == "refused":
+        assert done.returncode == 4 and "can't exceed 240 seconds" in out, out
+        assert (held.period_seconds, held.failure_threshold) == (240, 1), out
+        return
+    assert done.returncode == 0, out
+    assert (held.period_seconds, held.failure_threshold) == (240, failure)
 
 
 def test_a_failure_threshold_on_a_services_default_probe_is_said(
