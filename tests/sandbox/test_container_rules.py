@@ -4,16 +4,18 @@ of range or of a protocol other than http1/h2c, a mount path with ':', a file mo
 a secret item's path absolute or with a '..' element, a probe's period below its timeout
 (Probe.period_seconds "Must be greater or equal than timeout_seconds"), a probe's timing or port
 out of Probe's bounds — each INVALID_ARGUMENT, with its valid neighbour taken; a startup probe
-over 240 s as the option `startup_window` says."""
+over 240 s as the option `startup_window` says; docs/sandbox.md states each bound."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from google.api_core import exceptions
 from google.cloud import run_v2
 
+from drift.sandbox.container_rules import PROBE_BOUNDS, PROBE_PARTS
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.sandbox.test_template_defaults import SERVICE, _bare, _sandbox
 
@@ -140,3 +142,17 @@ def test_a_startup_probe_over_240_seconds_is_as_the_option_says(
             services.update_service(service=service)
         return
     services.update_service(service=service).result()
+
+
+def test_docs_state_every_probe_bound() -> None:
+    """docs/sandbox.md's probe table names each `PROBE_BOUNDS` field's least and most per
+    probe (helper-722 F5: the rules every write checks listed no probe bound)."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "sandbox.md").read_text()
+    for field, (least, *most) in PROBE_BOUNDS.items():
+        rows = [line for line in text.splitlines() if line.startswith(f"| `{field}` |")]
+        assert len(rows) == 1, f"docs/sandbox.md has no row of its own for {field}"
+        row = rows[0]
+        cells = [cell.strip() for cell in row.strip("|").split("|")[1:]]
+        assert len(cells) == len(PROBE_PARTS), row
+        for cell, top in zip(cells, most, strict=True):
+            assert cell.startswith(f"{least}–{top}" if top else f"{least} or more"), row
