@@ -64,6 +64,7 @@ from drift.fields.ports import ingress
 from drift.fields.probe_text import (
     BOUNDS,
     DEFAULT_STARTUP,
+    DEFAULTS,
     PERIOD_RULE,
     TIMINGS,
     Check,
@@ -219,10 +220,9 @@ def _refused(part: str) -> Any:
             words, why = ("period", "failure"), over
         else:
             return ""
-        defaults = {w: d for w, _, _, d in TIMINGS}
         whence = "kept from the live probe" if before.kind == check.kind else "Cloud Run's default"
         left = [
-            f"{w} {merged.timings.get(w, defaults[w])}{'' if w == 'failure' else 's'} {whence}"
+            f"{w} {merged.timings.get(w, DEFAULTS[w])}{'' if w == 'failure' else 's'} {whence}"
             for w in words
             if w not in check.timings
         ]

@@ -37,6 +37,7 @@ from drift.fields.gpu_floor import has_gpu
 from drift.fields.ports import DEFAULT_PORT, H2C, ingress
 from drift.fields.probe_text import (
     DEFAULT_STARTUP,
+    DEFAULTS,
     JOB_WINDOW_S,
     OLDER_WINDOW_S,
     WINDOW_RULES,
@@ -165,7 +166,8 @@ def window_note(kind: Kind, after: Check, before: Check) -> str:
     if (whole := window(timings)) <= OLDER_WINDOW_S:
         return ""
     said = f"the probe then gives the container {whole} s to start (failure "
-    said += f"{timings.get('failure', 3)} × period {timings.get('period', 10)}s)"
+    said += f"{timings.get('failure', DEFAULTS['failure'])} × period "
+    said += f"{timings.get('period', DEFAULTS['period'])}s)"
     if kind is Kind.JOB:
         said += f", over {OLDER_WINDOW_S} s, the bound older copies of the page gave; the newest: "
         said += WINDOW_RULES[kind]

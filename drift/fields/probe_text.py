@@ -42,6 +42,8 @@ TIMINGS = (
     ("failure", "failure_threshold", "failureThreshold", 3),
 )
 """(word, proto field, gcloud key, the proto's default): each timing of a probe."""
+DEFAULTS = {w: d for w, _, _, d in TIMINGS}
+"""Each timing's default, by its word: what a text that leaves it out means."""
 DEFAULT_STARTUP = {"timeout": 240, "period": 240, "failure": 1}
 """The default TCP startup probe's timings (healthchecks page, above)."""
 KINDS = ("http", "tcp", "grpc")
@@ -269,15 +271,13 @@ def window_bound(kind: Kind, gpu: bool | None) -> int | None:
 def window(timings: dict[str, int]) -> int:
     """A startup probe's failure threshold times its period, in seconds (those left out: the
     proto's defaults, 3 and 10 s)."""
-    defaults = {w: d for w, _, _, d in TIMINGS}
-    return timings.get("failure", defaults["failure"]) * timings.get("period", defaults["period"])
+    return timings.get("failure", DEFAULTS["failure"]) * timings.get("period", DEFAULTS["period"])
 
 
 def period_below(timings: dict[str, int]) -> bool:
     """Whether a probe of these timings (those left out: the proto's defaults) is one Cloud
     Run refuses: its period below its timeout (`PERIOD_RULE`)."""
-    defaults = {w: d for w, _, _, d in TIMINGS}
-    return timings.get("period", defaults["period"]) < timings.get("timeout", defaults["timeout"])
+    return timings.get("period", DEFAULTS["period"]) < timings.get("timeout", DEFAULTS["timeout"])
 
 
 NO_TCP = {
@@ -334,8 +334,7 @@ def same_check(expected: SettingValue, actual: SettingValue) -> bool:
         return False
     if headers_differ(want, got):
         return False
-    defaults = {w: d for w, _, _, d in TIMINGS}
-    return all(got.timings.get(w, defaults[w]) == n for w, n in want.timings.items())
+    return all(got.timings.get(w, DEFAULTS[w]) == n for w, n in want.timings.items())
 
 
 def shown(value: SettingValue, hidden: Collection[str] = ()) -> str:
@@ -367,7 +366,7 @@ def read_check(probe: Any, container: Any) -> Check:
     if not kind:
         return Check()
     action = getattr(probe, _ONEOF[kind])
-    timings = {w: int(getattr(probe, f)) or (d if w != "delay" else 0) for w, f, _, d in TIMINGS}
+    timings = {w: int(getattr(probe, f)) or d for w, f, _, d in TIMINGS}  # 0: the default
     return Check(
         kind,
         (action.path or "/") if kind == "http" else "",
