@@ -236,8 +236,6 @@ def profiles_schema() -> None:
 
     Example: drift profiles schema > profiles/profile.schema.json
     """
-    import json
+    from drift.profiles.spec import schema_text
 
-    from drift.profiles.spec import json_schema
-
-    output.echo(json.dumps(json_schema(), indent=2))
+    output.echo(schema_text())

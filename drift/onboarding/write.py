@@ -211,10 +211,10 @@ def write_schema(directory: Path, *, force: bool = False) -> str | None:
     (`init --force`, which replaces what init writes) replaces a file, never a directory."""
     import json
 
-    from drift.profiles.spec import json_schema
+    from drift.profiles.spec import schema_text
 
     path = directory / SCHEMA_FILE
-    text = json.dumps(json_schema(), indent=2) + "\n"
+    text = schema_text() + "\n"
     there, unlike = _existing_schema(path, json.loads(text))
     if there and not unlike:
         return None
