@@ -6,6 +6,7 @@ revoked or expired ADC and a refused impersonation, which gRPC ends as UNAVAILAB
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import threading
@@ -169,18 +170,24 @@ NO_EMULATOR = {
 }
 
 
-def _fake_key(path: Path, universe: str | None = None) -> Path:
-    """A service account key file of no real account (a fresh RSA key): google-auth loads it
-    without the network."""
+@functools.cache
+def _pem() -> str:
+    """One RSA key for the module's tests (a 2048-bit key costs 50–200 ms of CPU to make)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
+    return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
+
+
+def _fake_key(path: Path, universe: str | None = None) -> Path:
+    """A service account key file of no real account (a fresh RSA key): google-auth loads it
+    without the network."""
+    pem = _pem()
     info = {
         "type": "service_account",
         "project_id": "acme-chat-staging",
