@@ -34,12 +34,13 @@ def warm(args: list[str], invoked_from: Path) -> None:
     count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
     if not worker.startswith("gw") or count < 2:
         return
-    wanted = [(invoked_from / arg.split("::", 1)[0]).resolve() for arg in args] or [HERE]
+    places = [(invoked_from / arg.split("::", 1)[0]).resolve() for arg in args] or [HERE]
+    files = {str(place) for place in places}
+    folders = tuple(f"{place}{os.sep}" for place in places)
     names = sorted(
         ".".join(path.relative_to(HERE.parent).with_suffix("").parts)
         for path in HERE.rglob("test_*.py")
-        if "__pycache__" not in path.parts
-        and any(path == place or place in path.parents for place in wanted)
+        if "__pycache__" not in path.parts and (str(path) in files or str(path).startswith(folders))
     )
     start = len(names) * int(worker[2:]) // count
     for name in names[start:] + names[:start]:
