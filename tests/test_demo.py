@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.cliutil import REPO
+from tests.cliutil import REPO, python_argv
 
 
 def test_shipped_example_profiles_are_the_repositorys() -> None:
@@ -22,16 +22,36 @@ def test_shipped_example_profiles_are_the_repositorys() -> None:
         assert (shipped / name).read_bytes() == (REPO / "profiles" / name).read_bytes(), name
 
 
+def _warnings(text: str) -> list[str]:
+    """The lines of `text` that warn (a DeprecationWarning, a library's warning, drift's own)."""
+    return [
+        line
+        for line in text.splitlines()
+        if line.lstrip().lower().startswith("warning") or "Warning:" in line
+    ]
+
+
+DEMO = """import runpy, sys
+sys.executable = sys.argv[1]
+sys.argv = ["drift", *sys.argv[2:]]
+runpy.run_module("drift", run_name="__main__", alter_sys=True)
+"""
+"""`python -m drift ARGS` in a fresh interpreter whose `sys.executable` is `argv[1]`: the demo
+starts each step as `sys.executable -m drift` (drift/demo.py `_run_step`)."""
+
+
 def test_demo_tells_the_story_and_cleans_up(tmp_path: Path) -> None:
     """From any directory (an installed drift, a user's project whose own profiles/ the story
-    would fail on): the shipped example profiles, named in the output."""
+    would fail on): the shipped example profiles, named in the output. The demo itself starts
+    fresh; its 8 steps run through the worker's `python` stand-in (forked from the zygote, a
+    second of imports less each), whose imports warn as the next test has them do."""
     (tmp_path / "profiles").mkdir()  # a user's project: `drift init` wrote their own
     (tmp_path / "profiles" / "e2e.yaml").write_text("project: theirs\nservices: {}\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DRIFT_")}
     env["PYTHONPATH"] = str(REPO)
     env["DRIFT_PROFILES_DIR"] = str(tmp_path / "profiles")
     done = subprocess.run(
-        [sys.executable, "-m", "drift", "demo"],
+        [sys.executable, "-c", DEMO, python_argv()[0], "demo"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -45,12 +65,7 @@ def test_demo_tells_the_story_and_cleans_up(tmp_path: Path) -> None:
     assert out.rstrip().endswith("demo: all 8 steps behaved as the story says")
     assert "NOT as expected" not in out
     # the story warns about nothing (a DeprecationWarning, a library's warning, drift's own)
-    warned = [
-        line
-        for line in (out + done.stderr).splitlines()
-        if line.lstrip().lower().startswith("warning") or "Warning:" in line
-    ]
-    assert not warned, warned
+    assert not _warnings(out + done.stderr), _warnings(out + done.stderr)
     # the story, in order: drift, the 1011 with its cause and the deploy that began it, the
     # proof, the fix, the rollback
     order = [
@@ -78,3 +93,22 @@ def test_demo_tells_the_story_and_cleans_up(tmp_path: Path) -> None:
     for value in scenario_secret_values(default_scenario_path()):
         assert value not in out
     assert "eyJ" not in out
+
+
+def test_what_the_steps_import_warns_about_nothing(tmp_path: Path) -> None:
+    """A fresh interpreter importing what the zygote imports before it forks the demo's steps
+    (every module of drift's a command may import and the libraries they load late:
+    tests/zygote.py `_warm`) prints no warning: the steps, forked, would not show one that
+    an import prints, and a fresh `python -m drift` would."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRIFT_")}
+    env["PYTHONPATH"] = str(REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", "from tests.zygote import _warm; _warm()"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not _warnings(done.stdout + done.stderr), done.stdout + done.stderr
