@@ -20,7 +20,12 @@ from tests.fix.conftest import copy_world
 
 LAB = "lab-wrapped"
 rng = random.Random(0)
-BODY = base64.b64encode(bytes(rng.randrange(256) for _ in range(1190))).decode()
+BODY = base64.b64encode(bytes([rng.randrange(256) for _ in range(1190)][:300])).decode()
+"""The private key's body: 300 of the 1,190 bytes a 2048-bit key's has (5 lines of the PEM, not
+17; the key's base64 1,036 characters, not 2,668), which every masking and journal step here
+searches in each of its forms. The 1,190 are still drawn: the ids after it are the same, and
+the private_key_id stands where it stood (the 56 and 100 of helper-669 F5); the notes of
+`ASKED` keep their `/` and `+` (the same length modulo 3)."""
 PEM = (
     "-----BEGIN PRIVATE KEY-----\n"
     + "\n".join(BODY[i : i + 64] for i in range(0, len(BODY), 64))
