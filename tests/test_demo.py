@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.cliutil import REPO, python_argv
+from tests.cliutil import REPO, python_argv, python_code
 
 
 def test_shipped_example_profiles_are_the_repositorys() -> None:
@@ -96,19 +96,19 @@ def test_demo_tells_the_story_and_cleans_up(tmp_path: Path) -> None:
 
 
 def test_what_the_steps_import_warns_about_nothing(tmp_path: Path) -> None:
-    """A fresh interpreter importing what the zygote imports before it forks the demo's steps
-    (every module of drift's a command may import and the libraries they load late:
-    tests/zygote.py `_warm`) prints no warning: the steps, forked, would not show one that
-    an import prints, and a fresh `python -m drift` would."""
+    """What the zygote imported before it forks the demo's steps (every module of drift's a
+    command may import and the libraries they load late: tests/zygote.py `_warm`) warned
+    nothing: a forked step would not show what an import warns, a fresh `python -m drift`
+    would. A run forked from the worker's zygote reads what its warm-up warned
+    (`zygote.WARNED`); a fresh interpreter (DRIFT_TESTS_FORK=0) imports it all itself."""
+    code = (
+        "from tests import zygote\n"
+        "if not zygote.WARMED:\n"
+        "    zygote._warm()\n"
+        "print('warmed', ''.join(zygote.WARNED))\n"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("DRIFT_")}
     env["PYTHONPATH"] = str(REPO)
-    done = subprocess.run(
-        [sys.executable, "-c", "from tests.zygote import _warm; _warm()"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    done = python_code(code, env=env, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("warmed"), done.stderr
     assert not _warnings(done.stdout + done.stderr), done.stdout + done.stderr

@@ -37,12 +37,36 @@ LIBRARIES = (
 )
 
 
+WARNED: list[str] = []
+"""What `_warm`'s imports warned, each as the interpreter printed it (on this process's
+stderr): a run forked from here imports nothing and would not show it, where a fresh
+`python -m drift` does (tests/test_demo.py asks a run for it)."""
+WARMED = False
+"""Whether `_warm` ran in this process (a run forked from the zygote: it did)."""
+
+
 def _warm(drift_too: bool = True) -> None:
     """Import what drift's commands import as they run (every module of drift's but the
     sandbox's and the programs', and the libraries they load late): a run then pays only for
     its own work. The runs' code is the same; only when it was imported differs. Without
     `drift_too`, the libraries only: a run that tells which of drift's modules a command
-    imports still starts with none of them (tests/check/test_repairs_only_where_shown.py)."""
+    imports still starts with none of them (tests/check/test_repairs_only_where_shown.py).
+    What the imports warn is printed as before and kept in `WARNED`."""
+    import warnings
+
+    global WARMED
+    with warnings.catch_warnings(record=True) as caught:  # the filters as they are
+        _import(drift_too)
+    for warning in caught:
+        text = warnings.formatwarning(
+            warning.message, warning.category, warning.filename, warning.lineno, warning.line
+        )
+        WARNED.append(text)
+        sys.stderr.write(text)
+    WARMED = True
+
+
+def _import(drift_too: bool) -> None:
     import importlib
     import pkgutil
 
@@ -375,4 +399,7 @@ class Run:
 
 
 if __name__ == "__main__":
+    # `python -m tests.zygote`: this module is `__main__`; a run that imports `tests.zygote`
+    # gets it (its `WARNED`), not a copy that never warmed
+    sys.modules.setdefault("tests.zygote", sys.modules[__name__])
     serve(sys.argv[1], drift_too=sys.argv[2:] != ["libraries"])
