@@ -4,6 +4,7 @@ counted nouns."""
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import unicodedata
@@ -371,10 +372,14 @@ def shell_quote(value: str) -> str:
 def delimiter_candidates() -> Iterator[str]:
     yield from ",@#|;~%+:!*?&$<>()[]{}'\"`/\\ "
     yield from "QXZJKVWYqxzjkvwy0123456789"
-    for point in range(0xA1, sys.maxunicode + 1):
-        char = chr(point)
-        if unicodedata.category(char)[0] in "LNPS":  # no surrogate, control or format
-            yield char
+    yield from _beyond_ascii()
+
+
+@functools.cache
+def _beyond_ascii() -> str:
+    """The candidates past ASCII, found once a process: 1.1 million code points looked at."""
+    points = map(chr, range(0xA1, sys.maxunicode + 1))
+    return "".join(c for c in points if unicodedata.category(c)[0] in "LNPS")  # no Cs, Cc, Cf
 
 
 def free_delimiter(items: Iterable[str]) -> str | None:
@@ -383,11 +388,10 @@ def free_delimiter(items: Iterable[str]) -> str | None:
     contains; `,` (no prefix needed) when no item has a comma. gcloud takes the text
     between the first two carets as the delimiter and splits on it (calliope
     `arg_parsers.ArgList`); one character, because a longer one can merge with the end of
-    an item (`a@` + `@@`). None when the items hold every candidate: more than a hundred
-    thousand characters, which no one name or value Cloud Run takes can (32768 at most), but
-    several together might (`GcloudItems` leaves such an item out of its list; helper-530 F4:
-    a value holding the ten thousand of the Basic Multilingual Plane ended the plan with
-    "internal error: StopIteration")."""
+    an item (`a@` + `@@`). None when the items hold every candidate: over a hundred thousand
+    characters, which no one value Cloud Run takes can (32768 at most), but several together
+    might (`GcloudItems` leaves such an item out; helper-530 F4: a value holding the ten
+    thousand of the BMP ended the plan with "internal error: StopIteration")."""
     return first_free(set().union(*items))
 
 
