@@ -35,7 +35,7 @@ from drift.fix.recorded import tags_said
 from drift.fix.saved import applied_already, changed_since, check_target
 from drift.fix.served import canary_record, journal_entries
 from drift.fix.start import question, service_fix, workload_fix
-from drift.fix.stops import unbuildable, what_stops
+from drift.fix.stops import held_pools, unbuildable, what_stops
 from drift.kinds import Kind
 from drift.live.changeids import new_change_id
 from drift.live.session import Session
@@ -197,13 +197,17 @@ async def _fix(
         ui.say(note)
     if not options.dry_run:  # a change stopped after its last write, on what needs none
         settle(settings.journal(), [s for s in plan.services if not s.has_patch], ui.say)
+    if not todo and not options.dry_run and (held := held_pools(planned, planned.entries)):
+        return FixResult(plan, exit_code=ExitCode.ABORTED, message=held, notes=notes)
     if not todo:
         # the plan's check read the histories and their `since` (`plan_environment`): its
         # report is the one shown, nothing listed again
         ui.say("nothing to patch" + (" (see the manual steps above)" if plan.manual else ""))
         return FixResult(plan, exit_code=report.exit_code, recheck=report)
     if options.dry_run:  # every service validated, or said why a fix would stop at it
-        stops = what_stops(planned, todo, entries=planned.entries)  # as the fix reads them
+        stops = what_stops(
+            planned, todo, entries=planned.entries, promote=options.promote
+        )  # as the fix reads them
         code, message = await validate(profile, settings, planned, todo, ui, stops)
         shown = dry_run_report(planned, todo, code, message) if options.report_shown else None
         return FixResult(plan, recheck=shown, exit_code=code, message=message, notes=notes)
@@ -221,11 +225,13 @@ async def _fix(
         except Locked as exc:
             locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=exc.message, notes=notes)
-        stopped = unbuildable(planned, todo, entries=journal_entries(journal.directory))
+        stopped = unbuildable(
+            planned, todo, entries=journal_entries(journal.directory), promote=options.promote
+        )
         if stopped:
             locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
-        if not options.yes and not ui.confirm(question(todo, planned.check.state)):
+        if not options.yes and not ui.confirm(question(todo, planned.check.state, options)):
             return FixResult(
                 plan, exit_code=ExitCode.ABORTED, message="declined: nothing was changed"
             )

@@ -21,9 +21,11 @@ from drift.fix.journal import Entry, State
 from drift.fix.kept_since import before_unapplied, kept_since
 from drift.fix.lockholder import Holder
 from drift.fix.lockname import names
+from drift.fix.pool_hold import pool_left
 from drift.fix.restore import changed_since
 from drift.fix.routing import routed, routing
 from drift.fix.startable import recorded_unstartable, ways_out
+from drift.kinds import Kind
 from drift.live.changeids import canary_change, named_change
 from drift.live.model import LiveService
 from drift.live.state import LiveState
@@ -150,6 +152,8 @@ def _left_by(service: str, canary: str, change: str, entry: Entry, now: Any) -> 
             f"routes the traffic as it was before the change, {restored_routing(entry)}, "
             "undoing that change)"
         )
+    if entry.kind == Kind.WORKER_POOL.value:  # an update in place: no traffic, no tag
+        return pool_left(canary, change, entry, since)
     if entry.state == State.PINNED and since and _moved(now, entry):
         return (
             f"the canary {canary} of change {change}, held with no traffic by `drift fix "
@@ -202,13 +206,18 @@ def built_on(service: str, canary: str, entries: Sequence[Entry]) -> str:
     return entry.base_revision if entry is not None else ""
 
 
+_CANARIED = frozenset({Kind.SERVICE.value, Kind.WORKER_POOL.value})
+"""The kinds drift leaves a revision of a change held for (a pool's: `drift.fix.pool_hold`)."""
+
+
 def _entry(service: str, change: str, entries: Sequence[Entry]) -> Entry | None:
-    """The journal's entry of `change` on `service` (a service's, as drift wrote it)."""
+    """The journal's entry of `change` on `service` (a service's, or a worker pool's held by
+    `--no-promote`, as drift wrote it)."""
     return next(
         (
             e
             for e in entries
-            if e.change_id == change and e.service == service and e.kind == "service"
+            if e.change_id == change and e.service == service and e.kind in _CANARIED
             and not e.problem
         ),
         None,
@@ -227,3 +236,24 @@ def _moved(now: Any, entry: Entry) -> bool:
     traffic, undo someone's change (a label of theirs, say, changes the generation only)."""
     canary = next((w for w in reversed(entry.landed_writes()) if w.step == "canary"), None)
     return canary is None or routing(now.traffic) != routed(canary.traffic)
+
+
+def pool_held_stop(
+    live: LiveService, entries: Sequence[Entry], running: Callable[[str, str], str]
+) -> str:
+    """Why `drift fix` stops at a worker pool whose latest revision is drift's, of a change
+    that left it with no instances (held by `--no-promote`, `drift.fix.pool_hold`, or left
+    by a fix that stopped), as it stops at a service's held canary (`unreleased_stop`): that
+    change is to be finished first, whatever the profile says now (its plan may have nothing
+    left to patch: the template holds the change already). "" when it is no such revision."""
+    latest = live.latest_created
+    change = named_change(live.name, latest) if latest else None
+    if change is None or live.routes_latest or any(s.name == latest for s in live.serving):
+        return ""
+    left = canary_left(live.name, latest, change, entries, running, live.source)
+    runs = ", ".join(f"{s.name} {s.percent}%" for s in live.serving) or "nothing"
+    left = left or (
+        f"change {change}, whose journal is not here: `drift rollback {change}` where it is "
+        "undoes it)"
+    )
+    return f"its template is drift's revision {latest}, with no instances; they run {runs} ({left}"

@@ -15,6 +15,7 @@ from drift.fix import pool_gone, workload_preview, workload_restore
 from drift.fix.byhand import journal_promotion, promoted_by_hand
 from drift.fix.context import FixUI
 from drift.fix.gone import missing, refused, renamed, replaceable
+from drift.fix.job_running import RESTORED, still_running
 from drift.fix.journal import Entry, Journal, State
 from drift.fix.kept_since import before_unapplied, kept_since
 from drift.fix.patch import restored_traffic
@@ -49,7 +50,6 @@ from drift.fix.startable import (
 )
 from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
-from drift.fix.workload import RESTORED, still_running
 from drift.kinds import Kind, label, workload_key
 from drift.live.api import in_progress, rolling_revision, short
 from drift.live.changeids import well_formed

@@ -14,6 +14,7 @@ from drift.errors import ExitCode, JournalError, OutputLost
 from drift.fix import workload_restore
 from drift.fix.context import FixUI
 from drift.fix.fanout import NOT_STARTED, Said, in_order
+from drift.fix.job_running import RESTORED, still_running
 from drift.fix.journal import ROLLBACK, Entry, Journal
 from drift.fix.recorded import Tagged, tags_said
 from drift.fix.restore import restore
@@ -21,7 +22,6 @@ from drift.fix.restored import Restored
 from drift.fix.rollback_check import Checked, who
 from drift.fix.since import undoes, undone
 from drift.fix.update import OPERATION_TIMEOUT
-from drift.fix.workload import RESTORED, still_running
 from drift.kinds import Kind
 from drift.live.session import Session
 from drift.live.workloads import running_execution

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from drift import __version__
+from drift.fix import pool_hold
 from drift.fix.canary import ServiceFix
 from drift.fix.context import Context, ServiceOutcome
+from drift.fix.job_running import running_note
 from drift.fix.journal import Entry, State, now_text
 from drift.fix.masked import holders
 from drift.fix.model import ServicePlan
@@ -16,18 +18,21 @@ from drift.fix.patch import canary_name, canary_tag
 from drift.fix.plan import Planned
 from drift.fix.pool_base import built_on
 from drift.fix.wire import as_json, packed
-from drift.fix.workload import WorkloadFix, running_note
+from drift.fix.workload import WorkloadFix
 from drift.kinds import Kind
 from drift.live.clients import backend
 from drift.live.model import LiveService
 from drift.live.state import LiveState
 
 
-def question(todo: list[ServicePlan], state: LiveState) -> str:
+def question(todo: list[ServicePlan], state: LiveState, options: Any = None) -> str:
     """One confirmation for the whole fix: services get canaries, jobs and pools are updated
     in place (nothing serves traffic: there is nothing to put a canary in front of), and so
     is a service whose patch changes only its own settings (no revision would prove them); a
-    job whose execution still runs is said to keep it running as it started."""
+    job whose execution still runs is said to keep it running as it started. Under
+    `--no-promote` (`options.promote` False) a pool's new revision is held with no instances
+    (`drift.fix.pool_hold`)."""
+    promote = options is None or options.promote
     services = [s.label for s in todo if s.kind is Kind.SERVICE and s.changes_template]
     own = [s.label for s in todo if s.kind is Kind.SERVICE and not s.changes_template]
     others = [s.label for s in todo if s.kind is not Kind.SERVICE]
@@ -57,7 +62,17 @@ def question(todo: list[ServicePlan], state: LiveState) -> str:
         )
     if others:
         verb = "update" if parts else "Update"
-        parts.append(f"{verb} {', '.join(others)} in place (no canary: nothing serves traffic)")
+        held = [s.label for s in todo if pool_hold.held(s, promote)]
+        one = len(held) == 1
+        kept = (
+            f"; --no-promote: the new revision{'' if one else 's'} of {', '.join(held)} "
+            f"get{'s' if one else ''} no instances"
+            if held
+            else ""
+        )
+        parts.append(
+            f"{verb} {', '.join(others)} in place (no canary: nothing serves traffic{kept})"
+        )
     return "".join(running) + " and ".join(parts) + "?"
 
 

@@ -22,14 +22,16 @@ from functools import partial
 from typing import Any
 
 from drift.errors import ApiError, AuthError, JournalError
+from drift.fix import pool_hold
 from drift.fix.binauthz_own import own_refusal
 from drift.fix.context import Fixer, Stop, unrecorded_refusal
 from drift.fix.instances import describe, moved_splits, runs_only
 from drift.fix.job_binauthz import checked_when_run
+from drift.fix.job_running import still_running
 from drift.fix.journal import State, Write
 from drift.fix.kept_since import parts_sent
 from drift.fix.overwrote import stop_if_over_theirs
-from drift.fix.patch import patched_template
+from drift.fix.patch import canary_name, patched_template
 from drift.fix.reasons import cause_of, revision_condition
 from drift.fix.recorded import ran_before, tagged_images, tags_resolved
 from drift.fix.reread import changed_since_read, on_fresh, read_before_write, waited
@@ -42,37 +44,9 @@ from drift.fix.workload_doomed import names_too
 from drift.fix.workload_restore import as_found, restore_workload
 from drift.kinds import Kind
 from drift.live.api import condition_said, short, written_since
-from drift.live.model import LiveService
 from drift.live.normalize import config_key, raw
 from drift.live.workloads import running_execution
 from drift.next_steps import hint_lines
-
-RESTORED = "the configuration the rollback restores"
-"""What a job's next execution runs after a rollback (`still_running`)."""
-
-
-def running_note(live: LiveService) -> str:
-    """A job whose latest execution has not finished: the fix does not reach it ("" else;
-    read from the check, for the prompt: no call of its own)."""
-    execution = live.execution
-    if live.kind is not Kind.JOB or execution is None or not execution.running:
-        return ""
-    return still_running(execution.name, "the fix")
-
-
-def still_running(execution: str, what: str) -> str:
-    """What a write to a job leaves to its execution still running ("" when none). An
-    execution runs its own copy of the job's template (execution.proto `Execution.template`,
-    "The template used to create tasks for this execution"; job.proto `Job.template`, "The
-    template used to create executions for this Job"), and its tasks' retries run that copy
-    too: only the next execution runs `what`."""
-    if not execution:
-        return ""
-    return (
-        f"its execution {execution} is still running and keeps the configuration it "
-        "started with, for its remaining tasks and their retries too: only the next execution "
-        f"runs {what}"
-    )
 
 
 class WorkloadFix(Fixer):
@@ -91,7 +65,8 @@ class WorkloadFix(Fixer):
         request = patched_template(source, self.sp, container, ran_before(self.entry))
         on_fresh(request, source, now)  # their label, written without a new generation, stays
         changed = not _same(request.template, source.template)
-        revision = self._place(request) if changed else ""
+        hold = changed and pool_hold.held(self.sp, ctx.options.promote)  # `drift.fix.pool_hold`
+        revision = (self._hold(request, now) if hold else self._place(request)) if changed else ""
         key, parts = config_key(request, kind), parts_sent(request, self.entry)
         write = Write(
             "update", request.etag, int(source.generation), revision, key, [], parts=parts
@@ -104,7 +79,8 @@ class WorkloadFix(Fixer):
                 f"{self.name}: the update was being sent (it may have landed); "
                 f"`drift rollback {self.change_id}` puts back what it was"
             ),
-            say=f"{self.name}: updating in place ({', '.join(self.sp.targets)})",
+            say=f"{self.name}: updating in place ({', '.join(self.sp.targets)})"
+            + (f", its new revision {revision} with no instances (--no-promote)" if hold else ""),
         )
         lost = ""
         try:
@@ -117,7 +93,7 @@ class WorkloadFix(Fixer):
             lost = f" (answered {exc.brief}, yet the {noun} read back carries it: it landed)"
         else:
             await self._over_theirs(answer, None, write, request)
-            after = await self._proven(answer, write, changed)
+            after = await self._proven(answer, write, changed, hold)
         runs = f"; its instances run {revision}" if revision else ""
         tagged = ""  # a pool's new revision: an image named by a tag is resolved again
         if kind is Kind.WORKER_POOL and changed:
@@ -125,6 +101,14 @@ class WorkloadFix(Fixer):
             tagged = tags_resolved(tagged_images(request.template), "the new revision", ran, "ran")
         if kind is Kind.SERVICE:
             runs = f"; no new revision, what serves as it was ({describe_serving(after)})"
+        if hold:  # its new revision exists with no instance, they run what they ran
+            if why := pool_hold.hold_problem(after, source, revision):
+                raise await self._incomplete(why, after, write)
+            self._landed(State.PINNED, f"--no-promote: instances pinned, {revision} held", after)
+            self.outcome.state = State.PINNED
+            self.outcome.message = pool_hold.held_message(self, revision, after, tagged)
+            self.where = f"{self.name}: {revision} held; `drift rollback {self.change_id}`"
+            return
         self._landed(State.UPDATED, "updated" + lost + runs, after)
         self.outcome.state = State.UPDATED
         # from the job read back after the write: an execution started while the prompt
@@ -135,6 +119,8 @@ class WorkloadFix(Fixer):
             else ""
         )
         token = f"; {self.sp.token}" if self.sp.token else ""  # drift.fix.exec_token
+        if unheld := pool_hold.unheld_note(self.sp, ctx.options.promote):
+            token += f"; {unheld}"
         if kind is Kind.JOB and (checked := checked_when_run(source, after)):
             token += f"; {checked}"
         self.outcome.message = (
@@ -152,6 +138,19 @@ class WorkloadFix(Fixer):
         configuration by `holds`) shows drift's write came last."""
         content = partial(holds, kind=self.sp.kind)
         await stop_if_over_theirs(self, answer, after, write, self._journal_failed, sent, content)
+
+    def _hold(self, request: Any, now: Any) -> str:
+        """`--no-promote` of a pool: the name of its new revision, drift's canary's
+        (`canary_name`: `drift check` reads it as one), with every instance pinned where it
+        runs (`drift.fix.pool_hold.held_splits`); Stop when what runs is not known."""
+        pool = now if now is not None else self.live.source
+        splits = pool_hold.held_splits(pool)
+        if not splits:
+            why = "what its instances run is not known (instance_split_statuses)"
+            raise Stop(f"{self.name}: {why}, so --no-promote cannot pin them: nothing was changed")
+        request.template.revision = canary_name(self.sp.service, self.change_id)
+        request.instance_splits = splits
+        return str(request.template.revision)
 
     def _place(self, request: Any) -> str:
         """A pool whose template the patch changes: the name of the revision its instances
@@ -173,7 +172,7 @@ class WorkloadFix(Fixer):
         self.ctx.ui.say(f"{self.name}: {', '.join(moves.moved)} of its instances move to {name}")
         return name
 
-    async def _proven(self, after: Any, write: Write, changed: bool) -> Any:
+    async def _proven(self, after: Any, write: Write, changed: bool, hold: bool = False) -> Any:
         """The update answered done: what the job or pool read back runs proves it — settled
         and ready with the configuration sent, a pool's instances all on its new revision
         when the template changed — else it landed and did not complete (Stop)."""
@@ -201,7 +200,7 @@ class WorkloadFix(Fixer):
             why = f"the {noun} read back is not the configuration sent"
         elif not complete(after):
             why = condition_said(after.terminal_condition, "it is not ready")
-        elif self.sp.kind is Kind.WORKER_POOL and changed:
+        elif self.sp.kind is Kind.WORKER_POOL and changed and not hold:  # held: `_steps`
             created = short(after.latest_created_revision)
             was = short(self.live.source.latest_created_revision)
             why = runs_only(after, created if created != was else "")

@@ -230,3 +230,29 @@ def test_the_v2_json_form_of_a_pool_and_a_retired_revision(
     assert [r.name for r in run.revisions.list_revisions(parent=POOL)] == [
         pool.latest_created_revision
     ]
+
+
+def test_a_revision_written_with_the_split_pinned_elsewhere_has_no_instances(
+    make_sandbox: MakeSandbox, run_for: Any
+) -> None:
+    """What `drift fix --no-promote` of a pool (and gcloud's `worker-pools update
+    --no-promote`) writes: a new template, every instance pinned by name to the revision that
+    runs it. The write makes a revision (a template change), which no split names: it has no
+    instances ("This defaults to zero if unspecified", InstanceSplit.percent), and once the
+    pool has reconciled, latest ready and latest created are that revision (WorkerPool.
+    reconciling: "If reconciliation succeeded, the following fields will match: ...
+    latestReadyRevision and latestCreatedRevision"), while the instances run what they ran."""
+    run = run_for(sandbox_of(make_sandbox))
+    pool = run.pools.get_worker_pool(name=POOL)
+    running = short(pool.latest_ready_revision)
+    assert splits(pool) == [(running, 100)]
+    pool = with_image(pool, "us-docker.pkg.dev/example/consumer:2")
+    pool.template.revision = "pool-held"
+    pool.instance_splits = [run_v2.InstanceSplit(type_=REVISION, revision=running, percent=100)]
+    held = run.pools.update_worker_pool(worker_pool=pool).result(timeout=10)
+    assert short(held.latest_created_revision) == "pool-held"
+    assert short(held.latest_ready_revision) == "pool-held"  # ready, with no instances
+    assert splits(held) == [(running, 100)]
+    assert held.terminal_condition.state == State.CONDITION_SUCCEEDED
+    revision = run.revisions.get_revision(name=f"{POOL}/revisions/pool-held")
+    assert revision.containers[0].image == "us-docker.pkg.dev/example/consumer:2"
