@@ -165,14 +165,33 @@ def journal_promotion(journal: Journal, entry: Entry, now: Any) -> None:
     """Record the promotion made by hand (its generation and etag, as a landed write of
     drift's would be): from then on the entry is a promoted change — its canary served
     (`drift.fix.served`), and a later write is judged from this one (`changed_since`)."""
+    note = (
+        f"{PROMOTED_BY_HAND}: the canary {entry.canary_revision} serves, its tag removed "
+        f"(generation {now.generation}, as `fix --no-promote` printed)"
+    )
+    written: dict[str, Any] = {"revision": "", "template_key": template_key(now)}
+    written["traffic"] = traffic_key(now.traffic)
+    journal_by_hand(journal, entry, now, "promotion-by-hand", State.PROMOTED, note, written)
+
+
+def journal_by_hand(
+    journal: Journal,
+    entry: Entry,
+    now: Any,
+    step: str,
+    state: str,
+    note: str,
+    written: dict[str, Any],
+) -> None:
+    """Record a write made by hand as `fix --no-promote` printed it (`step`; `written`: the
+    write's revision, template and traffic keys, parts) at `now`'s generation and etag, as a
+    landed write of drift's would be, the entry then in `state`; not recorded, not kept."""
     entry.writes.append(
         {
-            "step": "promotion-by-hand",
+            "step": step,
             "etag_before": "",
             "generation_before": int(now.generation) - 1,
-            "revision": "",
-            "template_key": template_key(now),
-            "traffic": traffic_key(now.traffic),
+            **written,
             "landed": True,
             "etag_after": now.etag,
             "generation_after": int(now.generation),
@@ -180,12 +199,7 @@ def journal_promotion(journal: Journal, entry: Entry, now: Any) -> None:
         }
     )
     try:
-        journal.record(
-            entry,
-            State.PROMOTED,
-            f"{PROMOTED_BY_HAND}: the canary {entry.canary_revision} serves, its tag removed "
-            f"(generation {now.generation}, as `fix --no-promote` printed)",
-        )
+        journal.record(entry, state, note)
     except DriftError:
         entry.writes.pop()  # not recorded: as the file says
         raise

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from drift.fields import FIELDS
 from drift.fix.commands import Commands
 from drift.fix.instances import describe_instances
-from drift.fix.journal import Entry, State
+from drift.fix.journal import Entry, Journal, State
 from drift.fix.model import ServicePlan
 from drift.fix.patch import is_latest
 from drift.kinds import Kind
@@ -100,12 +100,8 @@ def finish_command(pool: Any, revision: str, project: str, region: str) -> str:
     `--to-revisions=REVISION=PERCENT,…` with LATEST by that name). Read from the pool alone,
     so the journal's copy of it gives the same command (`pool_left`)."""
     cmd = Commands(project, region, short(pool.name), kind=Kind.WORKER_POOL)
-    shares: dict[str, int] = {}
-    for split in pool.instance_splits or ():
-        if split.percent:
-            name = "LATEST" if is_latest(split) else revision
-            shares[name] = shares.get(name, 0) + int(split.percent)
-    if not shares or shares == {"LATEST": 100}:
+    shares = _shares(pool.instance_splits, revision)
+    if shares == {"LATEST": 100}:
         return cmd.to_latest()
     return cmd.instance_split(",".join(f"{name}={p}" for name, p in shares.items()))
 
@@ -201,3 +197,62 @@ def job_refusal(sp: ServicePlan, environment: str) -> str:
         f"--no-promote (drift fix {environment}; its next execution runs the patch), or update "
         "it yourself (gcloud run jobs update), or leave it out of this fix"
     )
+
+
+FINISHED_BY_HAND = "finished-by-hand"
+"""The step of the write `record_finished` journals: the split moved as drift said."""
+
+
+def finished_by_hand(now: Any, entry: Entry) -> bool:
+    """Whether pool `now` is `entry`'s held revision with its instances moved as `fix
+    --no-promote` printed (`finish_command`), and nothing else written since drift's write:
+    drift's own instruction followed, not someone else's change (SPEC invariant 10), as
+    `drift.fix.byhand.promoted_by_hand` judges a service's canary promoted by hand."""
+    from drift.fix.kept_since import parts_sent
+    from drift.fix.workload_restore import before_workload
+    from drift.live.normalize import config_key
+
+    done = entry.landed_writes()
+    if entry.kind != Kind.WORKER_POOL.value or entry.state != State.PINNED:
+        return False
+    if len(done) != 1 or len(entry.writes) != 1 or not done[0].revision:
+        return False
+    write, was = done[0], str(entry.service_before.get("uid", "") or "")
+    if (was and now.uid != was) or int(now.generation) != write.generation_after + 1:
+        return False
+    if config_key(now, Kind.WORKER_POOL) != write.template_key:
+        return False
+    split = "instance_splits"
+    theirs = {k: v for k, v in parts_sent(now, entry).items() if k != split}
+    if theirs != {k: v for k, v in write.parts.items() if k != split}:
+        return False
+    wanted = _shares(before_workload(entry, as_read=True).instance_splits, write.revision)
+    return _shares(now.instance_splits, "") == wanted
+
+
+def _shares(splits: Any, revision: str) -> dict[str, int]:
+    """Each split's share by what it names (LATEST, or its revision; `revision`, when given,
+    in place of every revision named: what `finish_command` moves)."""
+    shares: dict[str, int] = {}
+    for split in splits or ():
+        if split.percent:
+            name = "LATEST" if is_latest(split) else (revision or short(split.revision))
+            shares[name] = shares.get(name, 0) + int(split.percent)
+    return shares or {"LATEST": 100}
+
+
+def record_finished(journal: Journal, entry: Entry, now: Any) -> None:
+    """Journal the split moved by hand (`finished_by_hand`) as a landed write of drift's would
+    be, and the change as an update made: its rollback is judged from that write on."""
+    from drift.fix.byhand import journal_by_hand
+    from drift.fix.kept_since import parts_sent
+    from drift.live.normalize import config_key
+
+    revision = entry.landed_writes()[-1].revision
+    note = (
+        f"{FINISHED_BY_HAND}: the instances moved to {revision} (generation {now.generation}, "
+        "as `fix --no-promote` printed)"
+    )
+    written: dict[str, Any] = {"revision": revision, "traffic": [], "parts": parts_sent(now, entry)}
+    written["template_key"] = config_key(now, Kind.WORKER_POOL)
+    journal_by_hand(journal, entry, now, FINISHED_BY_HAND, State.UPDATED, note, written)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from drift.errors import JournalError, UsageError
-from drift.fix import pool_gone, workload_preview, workload_restore
+from drift.fix import pool_gone, pool_hold, workload_preview, workload_restore
 from drift.fix.byhand import journal_promotion, promoted_by_hand
 from drift.fix.context import FixUI
 from drift.fix.gone import missing, refused, renamed, replaceable
@@ -136,6 +136,9 @@ async def check(
             f"{name}: the canary {entry.canary_revision} was promoted by hand, as "
             "`drift fix --no-promote` printed (recorded in the journal)"
         )
+    if pool_hold.finished_by_hand(live, entry):  # a pool's, as `fix --no-promote` told
+        pool_hold.record_finished(journal, entry, live)
+        ui.say(f"{name}: its instances were moved by hand, as `drift fix --no-promote` printed")
     if service and await never_sent(session, entry, live):  # recorded as what it was
         journal.landed(entry, State.ABORTED, "nothing was written: the canary was never sent")
         ui.say(f"{name}: skipped (nothing was written: no canary {entry.canary_revision})")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,11 @@ from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
 from tests.jobs.world import TODAY, check, jobs_sandbox, write_profile
-from tests.sandbox.jobworld import POOL_SPEC, world
+from tests.sandbox.jobworld import POOL, POOL_SPEC, world
 
 pytestmark = pytest.mark.sandbox
 REVISION = run_v2.InstanceSplitAllocationType.INSTANCE_SPLIT_ALLOCATION_TYPE_REVISION
+LATEST = run_v2.InstanceSplitAllocationType.INSTANCE_SPLIT_ALLOCATION_TYPE_LATEST
 
 POOL_PROFILE = (
     "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
@@ -199,3 +201,56 @@ def test_the_question_says_the_pools_new_revision_gets_no_instances(
         "Update worker pool pool in place (no canary: nothing serves traffic; --no-promote: "
         "the new revision of worker pool pool gets no instances)?"
     )
+
+
+def _move_by_hand(sandbox: Sandbox, to_revisions: str) -> None:
+    """What `gcloud beta run worker-pools update-instance-split pool --to-revisions=…` (or
+    `--to-latest`: LATEST=100) sends: the pool as read, its splits replaced, written by gcloud."""
+    import grpc
+    from google.cloud.run_v2.services.worker_pools.transports import WorkerPoolsGrpcTransport
+
+    channel = grpc.insecure_channel(sandbox.address)
+    try:
+        pools: Any = run_v2.WorkerPoolsClient(transport=WorkerPoolsGrpcTransport(channel=channel))
+        pool = pools.get_worker_pool(name=POOL)
+        pool.instance_splits = [
+            run_v2.InstanceSplit(type_=LATEST, percent=int(p))
+            if name == "LATEST"
+            else run_v2.InstanceSplit(type_=REVISION, revision=name, percent=int(p))
+            for name, p in (pair.split("=") for pair in to_revisions.split(","))
+        ]
+        pool.client, pool.client_version = "gcloud", "528.0.0"
+        pools.update_worker_pool(worker_pool=pool).result(timeout=10)
+    finally:
+        channel.close()
+
+
+@pytest.mark.parametrize("how", ["as printed", "all to it by name"])
+def test_rollback_after_the_instances_moved_as_no_promote_printed(
+    held_world: tuple[Sandbox, Path], tmp_path: Path, how: str
+) -> None:
+    """Moving the instances as `--no-promote` printed is drift's own instruction, not someone
+    else's change (SPEC invariant 10), as for a service's canary promoted by hand
+    (tests/fix/test_no_promote_finish.py): the rollback takes it as the change finished. Any
+    other split is theirs: refused without --force."""
+    sandbox, profiles = held_world
+    before = _runs(sandbox)
+    done = _fix(tmp_path, profiles, promote=False)
+    printed = re.search(
+        r"update-instance-split pool --(to-latest|to-revisions=(\S+)) ", done.summary()
+    )
+    assert printed and done.change_id, done.summary()
+    held = f"pool-drift-{done.change_id}"
+    moved = printed.group(2) or "LATEST=100"
+    _move_by_hand(sandbox, moved if how == "as printed" else f"{held}=100")
+    assert {q for *_, q in _runs(sandbox)} == {"events2"}
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    back = asyncio.run(run_rollback(settings, ScriptedUI(), done.change_id, yes=True))
+    if how != "as printed":
+        assert back.exit_code is ExitCode.ABORTED, back.summary()
+        assert "was changed since drift's last write" in back.summary()
+        return
+    # main: exit 4, "pool was changed since drift's last write … (last modified by … with
+    # gcloud 528.0.0): rolling back would undo what of their change …"
+    assert back.exit_code is ExitCode.OK, back.summary()
+    assert [(p, q) for _, p, q in _runs(sandbox)] == [(p, q) for _, p, q in before]
