@@ -13,6 +13,7 @@ the traffic only."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drift.errors import DriftError
@@ -28,7 +29,8 @@ from drift.fix.patch import (
 )
 from drift.fix.recorded import before_service, served_by
 from drift.fix.routing import describe_traffic, routing, template_holds, template_key, traffic_key
-from drift.fix.update import get_service
+from drift.fix.update import get_workload
+from drift.kinds import Kind
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
 from drift.settings import Settings
@@ -206,12 +208,15 @@ def journal_by_hand(
 
 
 async def promoted_now(
-    settings: Settings, entries: list[Entry]
+    settings: Settings,
+    entries: list[Entry],
+    finished: Callable[[Any, Entry], bool] = lambda now, entry: False,
 ) -> tuple[set[tuple[str, str, str]], set[tuple[str, str, str]]]:
     """The pinned entries (`--no-promote`) whose service now shows the promotion drift printed
-    (`rollback --list`: one GetService each, only for those), and those whose service could
-    not be read (no credentials, denied, unreachable): their journal's word (`pinned`) stands,
-    said as not checked."""
+    (`rollback --list`: one GetService each, only for those; a worker pool's, read as one,
+    its split moved as printed: `finished`), and those whose workload could not be read (no
+    credentials, denied, unreachable): their journal's word (`pinned`) stands, said as not
+    checked."""
     import asyncio
 
     pinned = [e for e in entries if e.state == State.PINNED and not e.problem]
@@ -222,11 +227,11 @@ async def promoted_now(
 
     async def look(session: Session, entry: Entry) -> None:
         try:
-            now = await get_service(session, entry.full_name)
+            now = await get_workload(session, Kind(entry.kind), entry.full_name)
         except DriftError:
             return
         unread.discard(entry.identity)
-        if promoted_by_hand(now, entry):
+        if promoted_by_hand(now, entry) or finished(now, entry):
             found.add(entry.identity)
 
     try:

@@ -195,7 +195,8 @@ def job_refusal(sp: ServicePlan, environment: str) -> str:
         'execution runs whatever its template is (Job.template, "The template used to create '
         'executions for this Job"), so there is no revision to keep back. Run the fix without '
         f"--no-promote (drift fix {environment}; its next execution runs the patch), or update "
-        "it yourself (gcloud run jobs update), or leave it out of this fix"
+        "it yourself (gcloud run jobs update), or leave it out of this fix (--service NAME for "
+        "each other workload)"
     )
 
 

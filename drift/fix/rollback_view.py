@@ -18,6 +18,7 @@ from drift.fix.journal import Entry, Journal, promoted
 from drift.fix.journalfiles import EDITED
 from drift.fix.masked import held_by
 from drift.fix.patch import restored_traffic, without_system_metadata
+from drift.fix.pool_hold import FINISHED_BY_HAND, finished_by_hand
 from drift.fix.recorded import (
     base_template,
     before_service,
@@ -250,10 +251,15 @@ class ChangeList:
         ]
         for e in self.entries:
             state = _state(e)
-            if e.identity in self.by_hand:
+            pool = e.kind == Kind.WORKER_POOL.value  # held by `drift.fix.pool_hold`
+            if e.identity in self.by_hand and pool:
+                state = f"{FINISHED_BY_HAND} (--no-promote, then its printed instance split)"
+            elif e.identity in self.by_hand:
                 state = f"{PROMOTED_BY_HAND} (--no-promote, then its printed promotion)"
             elif e.identity in self.unread:
-                state += " (its service could not be read: a promotion by hand would not show)"
+                moved = "its instances moved" if pool else "a promotion"
+                noun = Kind(e.kind).noun
+                state += f" (its {noun} could not be read: {moved} by hand would not show)"
             if self.here and elsewhere(e.backend, self.here):
                 state += f" (made against {e.backend}: `drift rollback` here refuses it)"
             when = e.created_at or (e.history[0]["at"] if e.history else "")
@@ -329,5 +335,5 @@ def list_changes(
 
 async def read_live(settings: Settings, listed: ChangeList) -> ChangeList:
     """`listed`, with the pinned canaries promoted by hand since found on their services."""
-    listed.by_hand, listed.unread = await promoted_now(settings, listed.entries)
+    listed.by_hand, listed.unread = await promoted_now(settings, listed.entries, finished_by_hand)
     return listed

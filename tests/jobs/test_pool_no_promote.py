@@ -20,6 +20,7 @@ from drift.errors import ExitCode
 from drift.fix.apply import FixOptions, FixResult, run_fix
 from drift.fix.journal import Journal, State
 from drift.fix.rollback import run_rollback
+from drift.fix.rollback_view import list_changes, read_live
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
@@ -245,6 +246,10 @@ def test_rollback_after_the_instances_moved_as_no_promote_printed(
     _move_by_hand(sandbox, moved if how == "as printed" else f"{held}=100")
     assert {q for *_, q in _runs(sandbox)} == {"events2"}
     settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    listed = asyncio.run(read_live(settings, list_changes(settings))).summary()
+    # main: "pinned (its service could not be read: …)", a pool read as a service
+    assert "could not be read" not in listed, listed
+    assert ("finished-by-hand" in listed) is (how == "as printed"), listed
     back = asyncio.run(run_rollback(settings, ScriptedUI(), done.change_id, yes=True))
     if how != "as printed":
         assert back.exit_code is ExitCode.ABORTED, back.summary()
