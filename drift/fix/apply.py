@@ -18,6 +18,7 @@ from pathlib import Path
 
 from drift.check import run_check
 from drift.errors import DriftError, ExitCode, Interrupted, OutputLost
+from drift.fix import pool_hold
 from drift.fix.author import who
 from drift.fix.base import describe, tagged
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, abort_code
@@ -193,6 +194,8 @@ async def _fix(
     # each base, then what their canaries cannot promise of an image named by a tag, once
     notes = [n for b in built if (n := describe(b))]
     notes += [n for n in [tags_said([tagged(b) for b in built], "the canary")] if n]
+    # the plan says a pool's instances move, as without the flag
+    notes += [pool_hold.held_note(s) for s in todo if pool_hold.held(s, options.promote)]
     for note in notes:
         ui.say(note)
     if not options.dry_run:  # a change stopped after its last write, on what needs none

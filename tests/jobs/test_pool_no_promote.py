@@ -197,6 +197,9 @@ def test_the_question_says_the_pools_new_revision_gets_no_instances(
     ui = ScriptedUI([False])
     declined = _fix(tmp_path, profiles, promote=False, ui=ui)
     assert declined.exit_code is ExitCode.ABORTED and _writes(sandbox) == []
+    # main: the plan's "its instances move to the patched revision" stood unsaid otherwise
+    (note,) = ui.said
+    assert note.startswith("worker pool pool: --no-promote: its new revision gets no instances")
     (question,) = ui.questions  # main: "… in place (no canary: nothing serves traffic)?"
     assert question == (
         "Update worker pool pool in place (no canary: nothing serves traffic; --no-promote: "
