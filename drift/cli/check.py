@@ -337,10 +337,16 @@ def probe(
     from drift.probe.live import run_probe
 
     destinations.writable({"--output": output_file})
+    if format is not OutputFormat.MARKDOWN:
+        destinations.not_the_step_summary(
+            {"--output": output_file}, f"--format {format.value}", hint=destinations.REPORT_HINT
+        )
     settings, profile = cli.load("drift.probe.live")
     destinations.not_an_input({"--output": output_file}, settings, [profile])
     report = run(run_probe(profile, settings, services=service, environ=dict(os.environ)))
     where = output.location(output_file)
+    if format is OutputFormat.MARKDOWN and output.writes_step_summary(where):
+        raise typer.Exit(destinations.report_to_step_summary(report, int(report.exit_code)))
     failed: list[str] = []
     with destinations.undelivered(failed):
         output.emit_report(report, format, where, quiet=quiet, access=settings.access())

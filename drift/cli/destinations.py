@@ -180,6 +180,83 @@ def delivered_code(code: int, failed: list[str]) -> int:
     return int(ExitCode.INCOMPLETE)
 
 
+def not_the_step_summary(places: Mapping[str, str | Path | None], what: str, hint: str) -> None:
+    """Refuse, before anything is read, an output naming the step summary file (as
+    `writes_step_summary` tells it: the same file, however named) that would put `what` (a
+    format that is not Markdown: JSON, SARIF, YAML, a script, a table) there. GitHub renders
+    that file as Markdown and appends the step's part to the job's summary, all of it dropped
+    past 1 MiB ("Adding a job summary", docs.github.com/en/actions/reference/
+    workflows-and-actions/workflow-commands#adding-a-job-summary): the document would be
+    garbled there, and no longer a document a tool can read; cut to fit, not even whole."""
+    from drift.cli.output import writes_step_summary
+    from drift.textsafe import visible
+
+    for option, value in places.items():
+        where = location(str(value)) if value is not None else None
+        if isinstance(where, Path) and writes_step_summary(where):
+            raise UsageError(
+                f"{option} names the step summary file $GITHUB_STEP_SUMMARY "
+                f"({visible(str(value))}): GitHub shows it as Markdown, and {what} is not "
+                "(nothing was read)",
+                hint=hint,
+            )
+
+
+FILE_OF_ITS_OWN = (
+    "write it to a file of its own (--output FILE, kept as an artifact); without --output "
+    "the step's log shows it"
+)
+REPORT_HINT = (
+    "write it to a file of its own (--output report.json, kept as an artifact), or put the "
+    "report in the step summary with --format markdown"
+)
+
+
+def report_to_step_summary(report: Report, code: int) -> int:
+    """`to_step_summary` of a report's Markdown summary (`probe`, a `fix`'s re-check), cut
+    as check's is (`MarkdownFormat`); the exit code."""
+    from drift.format.markdown import MarkdownFormat
+    from drift.format.summary import summary_line
+
+    return to_step_summary(
+        lambda room: MarkdownFormat(room).render(report),
+        code,
+        what="the report",
+        wrote=lambda: f"appended the report to the step summary: {summary_line(report)}",
+    )
+
+
+def to_step_summary(
+    render: Callable[[int], str], code: int, *, what: str, wrote: Callable[[], str]
+) -> int:
+    """The exit code of a command that ran and found what `code` says, once `render`'s
+    Markdown (given the bytes it may take) was appended to the step summary within the room
+    the step left, once (`drift.format.markdown.append_within`; `wrote`: the line said on
+    stderr then). A write that fails, or a summary with no room left for even a cut `what`,
+    is one message and the code `delivered_code` gives: the output asked for was not
+    written."""
+    from drift.cli.output import step_summary_file
+    from drift.format.markdown import STEP_SUMMARY_LIMIT, append_within
+    from drift.textsafe import visible
+
+    path = step_summary_file()
+    assert path is not None
+    try:
+        if append_within(path, render):
+            with suppress(OutputLost):  # stderr gone: the exit code stands
+                echo(readable(wrote()), err=True)
+            return code
+        why = (
+            f"no room left for {what} (GitHub shows none of a step's summary past "
+            f"{STEP_SUMMARY_LIMIT} bytes, and the step wrote {path.stat().st_size} already)"
+        )
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+    message = f"cannot write the step summary GITHUB_STEP_SUMMARY={visible(str(path))}: {why}"
+    error(message)
+    return delivered_code(code, [message])
+
+
 def not_the_baseline(baseline: str | None, places: dict[str, str | None]) -> None:
     """Refuse an output that would replace the baseline with what is not a JSON report (the
     next run would refuse it, and the GitHub Action take that for a first run)."""

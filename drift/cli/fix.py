@@ -106,6 +106,11 @@ def plan(
 
     outputs = {"--output": output_file, "--out": out}
     destinations.writable_files(outputs)  # before anything is read (helper-656 MEDIUM-3)
+    destinations.not_the_step_summary(
+        {"--output": output_file},
+        f"a plan (--format {format.value})",
+        hint=destinations.FILE_OF_ITS_OWN,
+    )
     settings, profile = cli.load(
         "drift.fix.plan", "drift.fix.render", history=False if no_history else None
     )
@@ -271,6 +276,10 @@ def fix(
     if output_file is not None and plan_file is not None:  # the plan replaced by the report
         destinations.distinct_outputs({"--plan": str(plan_file), "--output": str(output_file)})
     destinations.writable_files({"--output": output_file})
+    if format is not OutputFormat.MARKDOWN:
+        destinations.not_the_step_summary(
+            {"--output": output_file}, f"--format {format.value}", hint=destinations.REPORT_HINT
+        )
     settings, profile = cli.load(
         "drift.fix.apply", journal_dir=journal, history=False if no_history else None
     )
@@ -348,14 +357,20 @@ def _reported(
                 err=True,
             )
             return code
-        wrote = f"wrote {display_path(path)}: {summary_line(report)}"
-        text = output.render(report, fmt)
-        written = destinations.delivered(
-            lambda: output.emit(text, path, fmt=fmt, summary=wrote), code
-        )
+        if fmt is OutputFormat.MARKDOWN and output.writes_step_summary(path):
+            written = destinations.report_to_step_summary(report, code)
+        else:
+            wrote = f"wrote {display_path(path)}: {summary_line(report)}"
+            text = output.render(report, fmt)
+            written = destinations.delivered(
+                lambda: output.emit(text, path, fmt=fmt, summary=wrote), code
+            )
         return code if result.exit_code is ExitCode.ABORTED else written
     if report is not None and (result.change_id is not None or prose or dry_run):
         if result.change_id is not None:
             output.say("re-check after the fix:", err=prose)
+        if fmt is OutputFormat.MARKDOWN and output.writes_step_summary(None):  # `>>` there
+            written = destinations.report_to_step_summary(report, code)
+            return code if result.exit_code is ExitCode.ABORTED else written
         output.emit(output.render(report, fmt, quiet=quiet), fmt=fmt)
     return code

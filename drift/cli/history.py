@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +11,9 @@ from drift.cli.loop import run
 from drift.cli.options import REACH, JournalOpt, OutputOpt, QuietOpt, ServiceOpt, shared
 from drift.cli.session import Invocation, progress_shown
 from drift.history.formats import HistoryFormat
+
+if TYPE_CHECKING:
+    from drift.history.model import HistoryResult
 
 
 @shared(
@@ -67,6 +70,10 @@ def history(
     from drift.live.calls import CallRunner
 
     destinations.writable_files({"--output": output_file})  # before anything is read
+    if format is not HistoryFormat.MARKDOWN:
+        destinations.not_the_step_summary(
+            {"--output": output_file}, f"--format {format.value}", hint=_ELSEWHERE
+        )
     settings, profile = cli.load("drift.history.read", "drift.history.render", journal_dir=journal)
     destinations.not_an_input({"--output": output_file}, settings, [profile])
     runner = CallRunner(settings.access().limits)
@@ -75,6 +82,8 @@ def history(
             read_history(profile, settings, services=service, limit=limit or None, runner=runner),
             what="the history is incomplete",
         )
+    if format is HistoryFormat.MARKDOWN and output.writes_step_summary(output_file):
+        raise typer.Exit(_into_step_summary(result))
     if quiet and format is HistoryFormat.TABLE:
         text = result.summary() + "\n"
     else:
@@ -90,3 +99,30 @@ def history(
             int(result.exit_code),
         )
     )
+
+
+_ELSEWHERE = (
+    "write it to a file of its own (--output history.json, kept as an artifact), or put the "
+    "history in the step summary with --format markdown"
+)
+
+
+def _into_step_summary(result: HistoryResult) -> int:
+    """`--format markdown` into the step summary file itself (`--output`, or standard output
+    redirected there): appended within the room the step left, once, cut to fit with a line
+    saying what was left out (`history_within`); the exit code."""
+    from drift.history.step_summary import history_within
+
+    left: list[str] = []
+
+    def within(room: int) -> str:
+        text, out = history_within(result, room)
+        left.append(out)
+        return text
+
+    def wrote() -> str:
+        cut = f" (cut to fit: {left[-1]} left out)" if left and left[-1] else ""
+        return f"appended the history to the step summary{cut}: {result.summary()}"
+
+    code = int(result.exit_code)
+    return destinations.to_step_summary(within, code, what="the history", wrote=wrote)

@@ -243,6 +243,9 @@ def compare(
 
     where = {"--output": output_file}
     destinations.writable_files(where)  # before anything is read (helper-656 MEDIUM-3)
+    destinations.not_the_step_summary(
+        where, f"a comparison (--format {format.value})", hint=destinations.FILE_OF_ITS_OWN
+    )
     settings = cli.settings()
     profile_a, profile_b = cli.pair(settings, environment_a, environment_b)
     destinations.not_an_input(where, settings, [profile_a, profile_b])

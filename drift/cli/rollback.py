@@ -181,6 +181,9 @@ def rollback(
             "region included (`drift rollback --list` shows them)"
         )
     destinations.writable_files({"--output": output_file})
+    destinations.not_the_step_summary(
+        {"--output": output_file}, "rollback's text", hint=destinations.FILE_OF_ITS_OWN
+    )
     settings = cli.settings(journal_dir=journal)
     destinations.not_an_input({"--output": output_file}, settings, [])
     if list_changes:

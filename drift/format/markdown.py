@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -358,14 +358,24 @@ def append_step_summary(
 ) -> None:
     """Append the report's summary to the step summary file, cut (`MarkdownFormat`) so that
     the whole file stays under `limit`; `lost`: the outputs that could not be written."""
+    append_within(path, lambda room: MarkdownFormat(room, lost).render(report), limit=limit)
+
+
+def append_within(
+    path: Path, render: Callable[[int], str], *, limit: int = STEP_SUMMARY_LIMIT
+) -> bool:
+    """Append to the step summary file what `render` makes within the room the step left
+    (the bytes it may take, so that the whole file stays under `limit`; an empty text when
+    nothing fits), once, after a blank line; whether anything was appended."""
     from drift.redact import scrub
 
     existing = path.stat().st_size if path.exists() else 0
     separator = "\n" if existing else ""
     room = limit - existing - len(separator)
     # scrubbing replaces a secret by `***`, never by more than it was
-    text = scrub(MarkdownFormat(room, lost).render(report)) if room > 0 else ""
+    text = scrub(render(room)) if room > 0 else ""
     if not text:
-        return
+        return False
     with path.open("ab") as handle:
         handle.write((separator + text).encode())
+    return True

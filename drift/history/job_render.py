@@ -110,10 +110,14 @@ def job_document(history: JobHistory, change: Any, time: Any) -> dict[str, Any]:
     }
 
 
-def job_markdown(history: JobHistory, who: Any, when: Any, change_text: Any) -> list[str]:
+def job_markdown(
+    history: JobHistory, who: Any, when: Any, change_text: Any
+) -> tuple[list[str], list[str]]:
+    """A job's part of the Markdown history: the lines above its rows (its heading, the
+    table's header), and its rows, one per configuration, newest first."""
     out = ["", f"### {md_text(visible(history.label))} ({md_text(job_heading(history))})", ""]
     if not history.entries:
-        return [*out, "No execution listed: nothing ran yet, or none is kept any more."]
+        return [*out, "No execution listed: nothing ran yet, or none is kept any more."], []
     rows = [
         [
             md_text(visible(runs(e))),
@@ -123,4 +127,5 @@ def job_markdown(history: JobHistory, who: Any, when: Any, change_text: Any) -> 
         ]
         for e in history.entries
     ]
-    return out + md_table(["executions", "first created", "by", "changes"], rows)
+    table = md_table(["executions", "first created", "by", "changes"], rows)
+    return out + table[:2], table[2:]

@@ -4,6 +4,7 @@ Markdown. Values arrive masked; every live text a person reads shows its hidden 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from drift.format.markdown import md_table
@@ -215,18 +216,27 @@ def _time(time: dt.datetime | None) -> str | None:
 # -- Markdown -------------------------------------------------------------------------------
 
 
-def history_markdown(result: HistoryResult) -> str:
-    out = [
+@dataclass(frozen=True)
+class MarkdownPart:
+    """A service's or a job's part of the Markdown history: the lines above its rows (its
+    heading, the table's header) and its rows, newest first, each a `unit` ("revision")."""
+
+    above: list[str]
+    rows: list[str]
+    unit: str
+
+
+def markdown_parts(result: HistoryResult) -> tuple[list[str], list[MarkdownPart], list[str]]:
+    """The Markdown history as its head, each workload's part and its tail (what could not
+    be read, the notes, the summary line): `history_markdown` joins them whole, and
+    `drift.history.step_summary` keeps the newest rows of each when they do not fit."""
+    head = [
         f"## drift history · {md_text(visible(result.environment))}",
         "",
         f"Project {md_code(visible(result.project))}, region {md_code(visible(result.region))}.",
     ]
+    parts: list[MarkdownPart] = []
     for history in result.services:
-        out += [
-            "",
-            f"### {md_text(visible(history.label))} ({md_text(service_heading(history))})",
-            "",
-        ]
         rows = [
             [
                 md_code(visible(e.name)),
@@ -237,12 +247,21 @@ def history_markdown(result: HistoryResult) -> str:
             ]
             for e in history.revisions
         ]
-        out += md_table(["revision", "created", "by", "serves", "changes"], rows)
+        table = md_table(["revision", "created", "by", "serves", "changes"], rows)
+        heading = f"### {md_text(visible(history.label))} ({md_text(service_heading(history))})"
+        parts.append(MarkdownPart(["", heading, "", *table[:2]], table[2:], "revision"))
     for job in result.jobs:
-        out += job_markdown(job, who, when, change_text)
+        above, lines = job_markdown(job, who, when, change_text)
+        parts.append(MarkdownPart(above, lines, "configuration"))
+    tail: list[str] = []
     if result.unread:
-        out += ["", "**Incomplete:** could not read", ""]
-        out += [f"- {md_text(visible(f'{u.service}: {u.reason}'))}" for u in result.unread]
-    out += [line for n in result.notes for line in ("", md_text(visible(f"Note: {n}")))]
-    out += ["", f"**{md_text(visible(result.summary()))}**"]
-    return "\n".join(out) + "\n"
+        tail += ["", "**Incomplete:** could not read", ""]
+        tail += [f"- {md_text(visible(f'{u.service}: {u.reason}'))}" for u in result.unread]
+    tail += [line for n in result.notes for line in ("", md_text(visible(f"Note: {n}")))]
+    tail += ["", f"**{md_text(visible(result.summary()))}**"]
+    return head, parts, tail
+
+
+def history_markdown(result: HistoryResult) -> str:
+    head, parts, tail = markdown_parts(result)
+    return "\n".join(head + [line for p in parts for line in p.above + p.rows] + tail) + "\n"

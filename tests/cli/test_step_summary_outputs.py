@@ -1,0 +1,83 @@
+"""Every command's `--output` that names the step summary file (`$GITHUB_STEP_SUMMARY`, the
+same file however it is named: here a hard link to it): Markdown is appended within the room
+the step left, once, after what the step wrote before; any other format (JSON, SARIF, YAML, a
+script, a table, rollback's text) is refused before anything is read, one message naming
+`$GITHUB_STEP_SUMMARY`, exit 2, the file left as it was. GitHub renders the file as
+Markdown, per step, and shows none of it past 1 MiB (docs.github.com/en/actions/reference/
+workflows-and-actions/workflow-commands#adding-a-job-summary)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from drift.format.markdown import STEP_SUMMARY_LIMIT
+from drift.sandbox import Sandbox, mint_test_jwt
+from tests.cliutil import drift
+
+EARLIER = "## tests\n\nall 812 passed\n"  # what an earlier step of the job wrote
+SUMMARY = "SUMMARY"  # where a case names the step summary (by another name: a hard link)
+
+NOT_MARKDOWN = {
+    "history json": ["history", "nosuch", "--format", "json", "--output", SUMMARY],
+    "history table": ["history", "nosuch", "--output", SUMMARY],
+    "plan gcloud": ["plan", "nosuch", "--format", "gcloud", "--output", SUMMARY],
+    "plan yaml": ["plan", "nosuch", "--format", "yaml", "--output", SUMMARY],
+    "fix json": ["fix", "nosuch", "--yes", "--format", "json", "--output", SUMMARY],
+    "probe sarif": ["probe", "nosuch", "--format", "sarif", "--output", SUMMARY],
+    "compare": ["compare", "nosuch", "other", "--output", SUMMARY],
+    "rollback": ["rollback", "--list", "--output", SUMMARY],
+}
+
+
+def in_actions(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    """The step summary holding an earlier step's text, a second name for it, and the
+    variables GitHub Actions sets."""
+    summary = tmp_path / "step_summary"
+    summary.write_text(EARLIER)
+    alias = tmp_path / "same-file.md"
+    os.link(summary, alias)
+    return summary, alias, {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+
+
+@pytest.mark.parametrize("args", NOT_MARKDOWN.values(), ids=NOT_MARKDOWN)
+def test_what_is_not_markdown_is_refused_before_anything_is_read(
+    args: list[str], tmp_path: Path
+) -> None:
+    """Refused before the profile is even looked for: `nosuch` names none, and the error is
+    the step summary's (rollback --list would read the journal and write its listing)."""
+    summary, alias, env = in_actions(tmp_path)
+    done = drift(*[str(alias) if a == SUMMARY else a for a in args], env=env, cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.count("drift: error:") == 1 and "Traceback" not in done.stderr
+    assert "$GITHUB_STEP_SUMMARY" in done.stderr and "nothing was read" in done.stderr
+    assert summary.read_text() == EARLIER
+
+
+@pytest.mark.sandbox
+def test_probe_markdown_is_appended_once(sandbox: Sandbox, tmp_path: Path) -> None:
+    summary, alias, env = in_actions(tmp_path)
+    token = mint_test_jwt(sandbox.secret_value("acme-chat-staging", "jwt-secret-staging"))
+    env = {**sandbox.environ(), **env, "ACME_TEST_JWT": token}
+    done = drift("probe", "e2e", "--format", "markdown", "--output", str(alias), env=env)
+    assert done.returncode == 1, done.stderr
+    text = summary.read_text()
+    assert text.startswith(EARLIER) and text.count("## drift · e2e") == 1
+    assert len(text.encode()) <= STEP_SUMMARY_LIMIT
+    assert token not in text + done.stdout + done.stderr
+
+
+@pytest.mark.sandbox
+def test_a_fix_reports_markdown_appended_once(sandbox: Sandbox, tmp_path: Path) -> None:
+    """`fix --dry-run`'s report (nothing is written to the cloud); drift appends no copy of
+    its own beside it."""
+    summary, alias, env = in_actions(tmp_path)
+    env = {**sandbox.environ(), **env, "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    args = ["fix", "e2e", "--dry-run", "--format", "markdown", "--output", str(alias)]
+    done = drift(*args, env=env)
+    assert done.returncode == 0, done.stderr
+    text = summary.read_text()
+    assert text.startswith(EARLIER) and text.count("## drift · e2e") == 1
+    assert len(text.encode()) <= STEP_SUMMARY_LIMIT
