@@ -130,6 +130,11 @@ def check(
     places = {"--output": output_file, "--sarif": sarif, "--json": json_file}
     destinations.distinct_outputs(places)
     destinations.writable(places)
+    # none but Markdown into the step summary file (`--format markdown`: appended, below)
+    other = None if format is OutputFormat.MARKDOWN else output_file
+    reports = (("--sarif", sarif, "a SARIF log"), ("--json", json_file, "a JSON report"))
+    for option, value, what in (("--output", other, f"--format {format}"), *reports):
+        destinations.not_the_step_summary({option: value}, what, hint=destinations.REPORT_HINT)
     not_json = None if format is OutputFormat.JSON else output_file
     destinations.not_the_baseline(baseline, {"--sarif": sarif, "--output": not_json})
     if fail_on_new and baseline is None:

@@ -207,8 +207,8 @@ FILE_OF_ITS_OWN = (
     "the step's log shows it"
 )
 REPORT_HINT = (
-    "write it to a file of its own (--output report.json, kept as an artifact), or put the "
-    "report in the step summary with --format markdown"
+    "name a file of its own (report.json, kept as an artifact); the step summary takes the "
+    "report's summary with --format markdown"
 )
 
 

@@ -29,6 +29,10 @@ NOT_MARKDOWN = {
     "probe sarif": ["probe", "nosuch", "--format", "sarif", "--output", SUMMARY],
     "compare": ["compare", "nosuch", "other", "--output", SUMMARY],
     "rollback": ["rollback", "--list", "--output", SUMMARY],
+    "check json": ["check", "nosuch", "--format", "json", "--output", SUMMARY],
+    "check github": ["check", "nosuch", "--format", "github", "--output", SUMMARY],
+    "check --json": ["check", "nosuch", "--format", "markdown", "--json", SUMMARY],
+    "check --sarif": ["check", "nosuch", "--sarif", SUMMARY],
 }
 
 
