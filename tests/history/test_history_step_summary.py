@@ -39,6 +39,14 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox, P
     sandbox.stop()
 
 
+@pytest.fixture
+def summary(tmp_path: Path) -> Path:
+    """The step summary file, holding what an earlier step of the job wrote."""
+    path = tmp_path / "summary.md"
+    path.write_text(EARLIER)
+    return path
+
+
 def history_into(fleet: tuple[Sandbox, Path], summary: Path, *args: str) -> tuple[int, str, str]:
     """`drift history prod --format markdown ARGS` in GitHub Actions: its exit code, stderr,
     and what the step summary then holds."""
@@ -64,10 +72,8 @@ def drift_part(text: str) -> str:
 
 
 def test_output_into_the_summary_is_cut_to_the_room_left(
-    fleet: tuple[Sandbox, Path], tmp_path: Path
+    fleet: tuple[Sandbox, Path], summary: Path
 ) -> None:
-    summary = tmp_path / "summary.md"
-    summary.write_text(EARLIER)
     code, stderr, text = history_into(fleet, summary, "--output", str(summary))
     assert code == 0, stderr
     part = drift_part(text)
@@ -78,13 +84,9 @@ def test_output_into_the_summary_is_cut_to_the_room_left(
     assert f"cut to fit: {SERVICES} revisions left out" in stderr
 
 
-def test_redirected_into_the_summary_is_cut_too(
-    fleet: tuple[Sandbox, Path], tmp_path: Path
-) -> None:
+def test_redirected_into_the_summary_is_cut_too(fleet: tuple[Sandbox, Path], summary: Path) -> None:
     """`>> "$GITHUB_STEP_SUMMARY"`: nothing on standard output past the room."""
     sandbox, profiles = fleet
-    summary = tmp_path / "summary.md"
-    summary.write_text(EARLIER)
     args = ["history", "prod", "--profiles", str(profiles), "--format", "markdown"]
     with summary.open("a") as handle:
         done = python_module_into(
@@ -123,10 +125,11 @@ def test_no_room_left_is_said_and_nothing_is_appended(
     assert "no room left for the history" in stderr and stderr.count("drift: error:") == 1
 
 
-def test_another_file_gets_the_whole_history(fleet: tuple[Sandbox, Path], tmp_path: Path) -> None:
+def test_another_file_gets_the_whole_history(
+    fleet: tuple[Sandbox, Path], summary: Path, tmp_path: Path
+) -> None:
     """Only the step summary is cut: a file of its own holds every revision read."""
-    summary, other = tmp_path / "summary.md", tmp_path / "history.md"
-    summary.write_text(EARLIER)
+    other = tmp_path / "history.md"
     code, stderr, text = history_into(fleet, summary, "--output", str(other))
     assert code == 0, stderr
     assert text == EARLIER  # no copy of drift's own
