@@ -15,7 +15,7 @@ import pytest
 
 from drift.format.markdown import STEP_SUMMARY_LIMIT
 from drift.sandbox import Sandbox, mint_test_jwt
-from tests.cliutil import drift
+from tests.cliutil import REPO, drift, python_module_into
 
 EARLIER = "## tests\n\nall 812 passed\n"  # what an earlier step of the job wrote
 SUMMARY = "SUMMARY"  # where a case names the step summary (by another name: a hard link)
@@ -36,11 +36,17 @@ NOT_MARKDOWN = {
 }
 
 
-def in_actions(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
-    """The step summary holding an earlier step's text, a second name for it, and the
-    variables GitHub Actions sets."""
+def env_for(env: dict[str, str]) -> dict[str, str]:
+    """`env` over this process's, with no DRIFT_* or GITHUB_* of its own (as `drift` runs)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
+    return {**base, "NO_COLOR": "1", "PYTHONPATH": str(REPO), **env}
+
+
+def in_actions(tmp_path: Path, room: int = 0) -> tuple[Path, Path, dict[str, str]]:
+    """The step summary holding an earlier step's text (that leaves `room` bytes under the
+    limit), a second name for it, and the variables GitHub Actions sets."""
     summary = tmp_path / "step_summary"
-    summary.write_text(EARLIER)
+    summary.write_text(EARLIER + ("x" * (STEP_SUMMARY_LIMIT - room - len(EARLIER)) if room else ""))
     alias = tmp_path / "same-file.md"
     os.link(summary, alias)
     return summary, alias, {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
@@ -74,14 +80,21 @@ def test_probe_markdown_is_appended_once(sandbox: Sandbox, tmp_path: Path) -> No
 
 
 @pytest.mark.sandbox
-def test_a_fix_reports_markdown_appended_once(sandbox: Sandbox, tmp_path: Path) -> None:
-    """`fix --dry-run`'s report (nothing is written to the cloud); drift appends no copy of
-    its own beside it."""
-    summary, alias, env = in_actions(tmp_path)
+@pytest.mark.parametrize("how", ["--output", ">>"])
+def test_a_fix_reports_markdown_appended_once(sandbox: Sandbox, tmp_path: Path, how: str) -> None:
+    """`fix --dry-run`'s report (nothing is written to the cloud; 5 KB whole), by `--output` or
+    standard output redirected into a step summary with 3 KB left: cut to fit, as check's; drift
+    appends no copy of its own beside it."""
+    summary, alias, env = in_actions(tmp_path, room=3_000)
+    earlier = summary.read_text()
     env = {**sandbox.environ(), **env, "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
-    args = ["fix", "e2e", "--dry-run", "--format", "markdown", "--output", str(alias)]
-    done = drift(*args, env=env)
+    args = ["fix", "e2e", "--dry-run", "--format", "markdown"]
+    if how == "--output":
+        done = drift(*args, "--output", str(alias), env=env)
+    else:
+        with alias.open("a") as handle:
+            done = python_module_into(handle.fileno(), "drift", *args, env=env_for(env))
     assert done.returncode == 0, done.stderr
     text = summary.read_text()
-    assert text.startswith(EARLIER) and text.count("## drift · e2e") == 1
-    assert len(text.encode()) <= STEP_SUMMARY_LIMIT
+    assert text.startswith(earlier) and text.count("## drift · e2e") == 1
+    assert len(text.encode()) <= STEP_SUMMARY_LIMIT and "cut to fit" in text
