@@ -121,7 +121,7 @@ def _into_step_summary(result: HistoryResult) -> int:
         return text
 
     def wrote() -> str:
-        cut = f" (cut to fit: {left[-1]} left out)" if left and left[-1] else ""
+        cut = f" (cut to fit: {left[-1]})" if left and left[-1] else ""
         return f"appended the history to the step summary{cut}: {result.summary()}"
 
     code = int(result.exit_code)

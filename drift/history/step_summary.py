@@ -46,16 +46,18 @@ class _Cut:
         self.result, self.head, self.parts, self.tail, self.room = result, head, parts, tail, room
 
     def left(self, k: int, m: int) -> str:
-        """What keeping `k` rows of the first `m` parts leaves out: "12 revisions, 3
-        configurations; 2 workloads not shown" (empty: nothing)."""
+        """What keeping the `k` newest rows of the first `m` parts leaves out, as the cut's
+        last line says it: "12 revisions, 3 configurations left out, the oldest of each"
+        (empty: nothing)."""
         rows = Counter[str]()
         for i, part in enumerate(self.parts):
             rows[part.unit] += len(part.rows) - (min(k, len(part.rows)) if i < m else 0)
-        said = ", ".join(plural(n, unit) for unit, n in rows.items() if n)
-        if m < len(self.parts):
-            said += f" ({plural(len(self.parts) - m, 'service or job', 'services and jobs')} "
-            said += "not shown at all)"
-        return said
+        counts = ", ".join(plural(n, unit) for unit, n in rows.items() if n)
+        if m == len(self.parts):
+            return f"{counts} left out, the oldest of each" if counts else ""
+        hidden = plural(len(self.parts) - m, "service or job", "services and jobs")
+        why = f"the newest row of the first {m} shown, the {hidden} after them not at all"
+        return f"{counts or 'no row'} left out: {why if m else f'{hidden} not shown at all'}"
 
     def text(self, k: int, m: int) -> str:
         kept = [line for p in self.parts[:m] for line in (*p.above, *p.rows[:k])]
@@ -65,7 +67,7 @@ class _Cut:
             lines += [
                 "",
                 f"> drift: this history is cut to fit the room left in GitHub's step summary "
-                f"({self.room} bytes): {left} left out, the oldest of each. The same command "
+                f"({self.room} bytes): {left}. The same command "
                 f"with `--output` naming a file of its own ({md_code(visible(command))}, kept "
                 "as an artifact) has them all.",
             ]
