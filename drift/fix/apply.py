@@ -27,6 +27,7 @@ from drift.fix.each import fix_each, together
 from drift.fix.interrupt import Where
 from drift.fix.journal import Journal, State
 from drift.fix.journalfiles import listed
+from drift.fix.journalview import JournalView
 from drift.fix.landed_before import landed_on, settle
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
@@ -228,8 +229,10 @@ async def _fix(
         except Locked as exc:
             locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=exc.message, notes=notes)
+        # read again, under the locks (another drift may have written since): only what
+        # judges the fix's stops, the entries of the changes their canaries name
         stopped = unbuildable(
-            planned, todo, entries=journal_entries(journal.directory), promote=options.promote
+            planned, todo, entries=JournalView(journal.directory), promote=options.promote
         )
         if stopped:
             locks.flush()

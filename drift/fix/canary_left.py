@@ -18,6 +18,7 @@ from drift.fix import lockholder
 from drift.fix.base import Base
 from drift.fix.byhand import promote_command, restored_routing
 from drift.fix.journal import Entry, State
+from drift.fix.journalview import of_change
 from drift.fix.kept_since import before_unapplied, kept_since
 from drift.fix.lockholder import Holder
 from drift.fix.lockname import names
@@ -216,7 +217,7 @@ def _entry(service: str, change: str, entries: Sequence[Entry]) -> Entry | None:
     return next(
         (
             e
-            for e in entries
+            for e in of_change(entries, change)
             if e.change_id == change and e.service == service and e.kind in _CANARIED
             and not e.problem
         ),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import MISSING, fields
+from pathlib import Path
 from typing import Any
 
-from drift.schemas import OLDER, other_version
+from drift.schemas import NEWER, OLDER, other_version
+from drift.textsafe import visible
 
 Check = Callable[[Any, str], None]
 
@@ -151,7 +153,7 @@ def entry_check(entry: type, write: type, states: Collection[str], kinds: Collec
         "writes": writes,
         "withheld": _list_of(_withheld),  # a plain copy of a secret: drift.fix.withheld
     }
-    skip = ("filled", "problem", "unreadable", "source")
+    skip = ("filled", "problem", "unreadable", "source", "read_as")
     fields_check = _dataclass(entry, special, skip=skip, extra=True)
 
     def check(value: Any, where: str) -> None:
@@ -231,3 +233,16 @@ def _packed(value: Any, where: str, message: Any) -> Any:
     except ValueError as exc:
         what = f"a serialized run_v2.{message.__name__}, base64"
         raise Malformed(f"field `{where}` must be {what} ({str(exc)[:200]})") from exc
+
+
+def newer(path: Path, unknown: list[str]) -> str:
+    """An entry with a top-level field this drift does not know: one a newer drift recorded
+    (`drift.journal/v1` grows by adding fields, and `writes`, `base_template`, `on_template`,
+    `kind`, `undone_by` each changed what rollback does). Never read as if it were not there
+    (a rollback that restores less than recorded), nor written again without it: refused,
+    and the file left as it is (revupgrade F2)."""
+    names = ", ".join(f"`{visible(k)}`" for k in unknown[:5])
+    return (
+        f"journal file {path} was {NEWER} (field {names}, which this drift does not know): "
+        "this drift neither rolls it back nor records in it; use that drift version"
+    )

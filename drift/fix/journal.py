@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -21,13 +22,14 @@ from typing import Any
 from drift import jsontext, redact
 from drift.errors import JournalError
 from drift.files import file_in_the_way, kind_of
-from drift.fix.entryshape import Malformed, entry_check, foreign
+from drift.fix.entryshape import Malformed, entry_check, foreign, newer
 from drift.fix.journalfiles import (
     checked,
     create,
     digest,
     entry_bytes,
     listed,
+    not_another,
     trusted_directory,
     unreadable,
     untrusted_entry,
@@ -35,7 +37,6 @@ from drift.fix.journalfiles import (
 )
 from drift.fix.withheld import withhold
 from drift.kinds import Kind
-from drift.schemas import NEWER
 from drift.textsafe import visible
 
 SCHEMA = "drift.journal/v1"
@@ -171,6 +172,8 @@ class Entry:
     source: str = field(default="", compare=False, repr=False)
     """Set when read: the file it was read from (not stored), which later records write
     again (an older drift named its files otherwise: see `Journal.file`)."""
+    read_as: str = field(default="", compare=False, repr=False)
+    """Set when read: the SHA-256 of the file's bytes (not stored): `Journal.again`."""
 
     @property
     def generation_before(self) -> int:
@@ -201,7 +204,7 @@ class Entry:
         return self.change_id, self.kind, self.full_name
 
 
-UNSTORED = ("filled", "problem", "unreadable", "source")
+UNSTORED = ("filled", "problem", "unreadable", "source", "read_as")
 _STORED = tuple(f for f in fields(Entry) if f.name not in UNSTORED)
 NAMES = {f.name for f in _STORED}
 
@@ -235,6 +238,11 @@ def may_have_served(entry: Entry) -> bool:
 class Journal:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self.again: Sequence[Entry] = ()
+        """What an earlier read gave, changed since by `record` alone (a rollback's read
+        under its locks): `entries` takes an entry of it that it trusted as it is, where
+        its file holds the same bytes (their SHA-256, never a timestamp) and still matches
+        its checksum, its file neither decoded nor judged again."""
 
     def open(self) -> Journal:
         """Create the directory (and `.drift/.gitignore`): `drift.fix.journalfiles.create`."""
@@ -252,7 +260,7 @@ class Journal:
         try:  # to_json: SecretUnrecordable, a secret it cannot withhold (`withheld.withhold`)
             data = (json.dumps(entry.to_json(), indent=2, sort_keys=True) + "\n").encode()
             existing = target.read_bytes() if target.is_file() else None
-            _not_another(target, existing, entry)
+            not_another(target, existing, entry.identity, entry.full_name)
             previous = digest(existing) if existing is not None else None
             new = digest(data)
             both = "\n".join(d for d in (previous, new) if d).encode()
@@ -300,11 +308,13 @@ class Journal:
             self.directory / f"{_safe(entry.change_id)}--{entry.kind}--{_safe(entry.service)}.json"
         )
 
-    def entries(self) -> list[Entry]:
+    def entries(self, named: Callable[[str], bool] | None = None) -> list[Entry]:
         """Every entry, oldest change first; an entry that does not match its checksum (or
         has none) carries `problem`. A file that is not an entry as drift writes it (cut
         short, a field of the wrong type or shape) is one too, `unreadable`: its problem
-        names the file (and the field); it stops only the rollback of its own change."""
+        names the file (and the field); it stops only the rollback of its own change.
+        `named`: only the files whose name it takes (`drift.fix.journalview`), read alike;
+        an entry of `again` as it is, where its file is as read."""
         try:
             blocker = file_in_the_way(self.directory)
         except OSError as exc:
@@ -313,13 +323,17 @@ class Journal:
             what = f"{blocker} is {kind_of(blocker)}"
             raise JournalError(f"cannot read the journal {self.directory}: {what}, not a directory")
         trusted_directory(self.directory)
-        out = []
-        for path in listed(self.directory, ".json", "the journal"):
+        out: list[Entry] = []
+        kept = {e.source: e for e in self.again if e.read_as and not (e.problem or e.filled)}
+        for path in listed(self.directory, ".json", "the journal", named):
             if why := untrusted_entry(path):  # never read: its content is not drift's
                 out.append(_unreadable(path, why))
                 continue
             try:
                 raw = entry_bytes(path)  # a named pipe, a huge file: refused
+                if (same := kept.get(str(path))) and _unchanged(same, path, raw):
+                    out.append(same)
+                    continue
                 data = jsontext.loads(raw)
             except (OSError, ValueError, RecursionError) as exc:
                 out.append(_unreadable(path, f"journal file {path} is unreadable: {exc}"))
@@ -333,14 +347,24 @@ class Journal:
                 out.append(_unreadable(path, f"journal file {path}: {exc}"))
                 continue
             if unknown := sorted(k for k in data if k not in NAMES):
-                out.append(_unreadable(path, _newer(path, unknown)))
+                out.append(_unreadable(path, newer(path, unknown)))
                 continue
             entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
             entry.problem, entry.source = checked(path, raw, data), str(path)
+            entry.read_as = digest(raw)
             if not entry.problem:  # names drift prints, as a profile's (helper-646 O2)
                 redact.register_public(entry.project, entry.region, entry.service)
             out.append(entry)
         return sorted(_one_each(out), key=lambda e: (e.change_id, e.service))
+
+
+def _unchanged(entry: Entry, path: Path, raw: bytes) -> bool:
+    """Whether the trusted `entry`, read from `path` before, is what `raw` holds still, its
+    checksum file taking it still (its names registered again, as a first read does)."""
+    if entry.read_as != digest(raw) or checked(path, raw, {}):
+        return False
+    redact.register_public(entry.project, entry.region, entry.service)
+    return True
 
 
 def _one_each(entries: list[Entry]) -> list[Entry]:
@@ -357,19 +381,6 @@ def _last(entry: Entry) -> tuple[str, int, bool]:  # a tie: the restoration's re
     return at, len(entry.history), entry.state in ROLLBACK
 
 
-def _newer(path: Path, unknown: list[str]) -> str:
-    """An entry with a top-level field this drift does not know: one a newer drift recorded
-    (`drift.journal/v1` grows by adding fields, and `writes`, `base_template`, `on_template`,
-    `kind`, `undone_by` each changed what rollback does). Never read as if it were not there
-    (a rollback that restores less than recorded), nor written again without it: refused,
-    and the file left as it is (revupgrade F2)."""
-    fields = ", ".join(f"`{visible(k)}`" for k in unknown[:5])
-    return (
-        f"journal file {path} was {NEWER} (field {fields}, which this drift does not know): "
-        "this drift neither rolls it back nor records in it; use that drift version"
-    )
-
-
 def _unreadable(path: Path, problem: str) -> Entry:
     """A file that is not an entry drift can read, as an entry known by its name alone
     (`CHANGE--KIND--NAME.json`, or an older drift's `CHANGE--NAME.json`)."""
@@ -380,20 +391,6 @@ def _unreadable(path: Path, problem: str) -> Entry:
     entry.kind = kind if kind in kinds else Kind.SERVICE.value
     entry.problem, entry.source, entry.unreadable = visible(problem), str(path), True
     return entry
-
-
-def _not_another(target: Path, existing: bytes | None, entry: Entry) -> None:
-    """Raise OSError when `target` holds another workload's (or change's) entry: never
-    written over (SPEC invariant 10: rollback needs every entry)."""
-    if existing is None:
-        return
-    try:
-        data = json.loads(existing)
-        theirs = (data["change_id"], data.get("kind", "service"), data["full_name"])
-    except (ValueError, TypeError, KeyError, RecursionError):
-        theirs = None
-    if theirs != entry.identity:
-        raise OSError(f"it holds another entry than {entry.full_name}'s; nothing written over it")
 
 
 def _safe(text: str) -> str:

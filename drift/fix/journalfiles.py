@@ -7,10 +7,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import json
 import logging
 import os
 import secrets
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,17 +53,23 @@ def unwritten(what: str, exc: OSError) -> JournalUnwritable:
     )
 
 
-def listed(directory: Path, suffix: str, what: str) -> list[Path]:
-    """The files of `directory` named `*suffix`, sorted ([] when there is no directory).
-    Listed with `os.listdir`, whose PermissionError pathlib's `glob` swallows (an unreadable
-    journal would look empty): JournalUnreadable naming the directory."""
+def listed(
+    directory: Path, suffix: str, what: str, named: Callable[[str], bool] | None = None
+) -> list[Path]:
+    """The files of `directory` named `*suffix` (and taken by `named`), sorted ([] when there
+    is no directory). Listed with `os.listdir`, whose PermissionError pathlib's `glob`
+    swallows (an unreadable journal would look empty): JournalUnreadable naming the
+    directory."""
     try:
         names = os.listdir(directory)
     except (FileNotFoundError, NotADirectoryError):
         return []
     except OSError as exc:
         raise unreadable(directory, what, exc) from exc
-    return sorted(directory / n for n in names if n.endswith(suffix))
+    # sorted as names, a path made of those taken alone (paths of one directory sort as
+    # their names do: a Path's own making and comparing is most of a listing of thousands)
+    names = [n for n in names if n.endswith(suffix) and (named is None or named(n))]
+    return [directory / n for n in sorted(names, key=os.path.normcase)]
 
 
 def unreadable(directory: Path, what: str, exc: OSError) -> JournalUnreadable:
@@ -353,3 +361,20 @@ def write_pair(target: Path, data: bytes, both: bytes, new: bytes) -> None:
 
 def _staged(target: Path, data: bytes, tag: str) -> Path:
     return staged(target, data, 0o600, tag)  # the journal is private
+
+
+def not_another(
+    target: Path, existing: bytes | None, identity: tuple[str, str, str], name: str
+) -> None:
+    """Raise OSError when `target` holds another workload's (or change's) entry than the one
+    of `identity` (`Entry.identity`; `name`: its workload): never written over (SPEC
+    invariant 10: rollback needs every entry)."""
+    if existing is None:
+        return
+    try:
+        data = json.loads(existing)
+        theirs = (data["change_id"], data.get("kind", "service"), data["full_name"])
+    except (ValueError, TypeError, KeyError, RecursionError):
+        theirs = None
+    if theirs != identity:
+        raise OSError(f"it holds another entry than {name}'s; nothing written over it")

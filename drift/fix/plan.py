@@ -41,9 +41,9 @@ class Planned:
     (for `--format yaml`), built on what `drift fix` builds on (`written_on`)."""
     bases: dict[str, Base] = field(default_factory=dict)
     """What a fix of each service builds on (SPEC invariant 8)."""
-    entries: tuple[Entry, ...] = ()
+    entries: Sequence[Entry] = ()
     """The journal's entries as the plan read them (what left a canary: the plan's step, and
-    what a dry run says would stop the fix)."""
+    what a dry run says would stop the fix): a `drift.fix.journalview.JournalView`."""
 
     @property
     def exit_code(self) -> ExitCode:
@@ -67,10 +67,11 @@ async def plan_environment(
     (`drift.live.remember.remember_history`), masked in the plan only once that revision is
     read (revmutant6 T1)."""
     from drift.check import run_check
+    from drift.fix.journalview import JournalView
     from drift.fix.patch import patched_template
-    from drift.fix.served import canary_record, journal_entries
+    from drift.fix.served import canary_record
 
-    entries = tuple(journal_entries(settings.journal()))  # read once, for check and plan
+    entries = JournalView(settings.journal())  # each entry read once, when asked, for both
     result = await run_check(
         profile,
         settings,

@@ -23,6 +23,7 @@ from typing import Any
 
 from drift.fields import FIELDS
 from drift.fix.journal import Entry
+from drift.fix.journalview import newest_of
 from drift.fix.model import SettingChange
 from drift.fix.patch import restored_traffic, without_system_metadata
 from drift.fix.routing import restoration_problem, revision_key, traffic_key, unnamed
@@ -231,12 +232,11 @@ def written_levels(
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The settings a patch of `source` writes to the service itself, and those also to the
     revision (`Field.levels`): where the service held a value of a setting when drift last
-    read it before a change (the journal's newest entry of the service), that level's, though
-    it reads 0 now (proto3's unset: `drift.fields.scaling`)."""
-    mine = [
-        e for e in entries if e.full_name == full_name and e.kind == "service" and not e.problem
-    ]
-    was = before_service(max(mine, key=lambda e: e.created_at)) if mine else None
+    read it before a change (the journal's entry of the service of its latest change:
+    `drift.fix.journalview.newest_of`), that level's, though it reads 0 now (proto3's unset:
+    `drift.fields.scaling`)."""
+    newest = newest_of(entries, "service", full_name)
+    was = before_service(newest) if newest else None
     levels = {
         c.name: FIELDS[c.name].levels(
             source, c.after, was is not None and "service" in FIELDS[c.name].levels(was, c.after)

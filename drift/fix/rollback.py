@@ -124,6 +124,8 @@ async def _run(
             return _stop(result, f"{exc.message}: nothing was changed")
         # what another command finished between the read above and these locks (a rollback
         # of this change, a fix on top of it) is judged, and never written over: read again
+        # (a file whose bytes are as read above is taken as read: `Journal.again`)
+        journal.again = entries
         try:
             entries = _journaled(journal.entries(), rebuilt)
             todo = _pick(entries, wanted, services, journal, result, ui, named=bool(change_id))

@@ -8,7 +8,7 @@ configuration that served before, deployed again. The journal of the change can.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,48 +42,51 @@ def held_traffic(entry: Entry) -> bool | None:
 
 
 class _Journal:
-    """`JournalCanaries` of a journal whose entries `read` gives, read once at its first use
-    (a history without drift's canaries reads nothing). A journal that cannot be read, and an
-    entry that is not as drift wrote it (`Entry.problem`), say nothing: `since` falls back on
-    what the revisions show, a canary's state on its age."""
+    """`JournalCanaries` of a journal whose `entries` are asked only of the changes whose
+    canaries are asked of (a history without drift's canaries reads nothing: a
+    `drift.fix.journalview.JournalView` reads each change's files when first asked). A
+    journal that cannot be read, and an entry that is not as drift wrote it
+    (`Entry.problem`), say nothing: `since` falls back on what the revisions show, a
+    canary's state on its age."""
 
-    def __init__(self, read: Callable[[], Iterable[Entry]]) -> None:
-        self._entries = read
-        self._held: dict[str, bool | None] | None = None
-        self._kept: list[Entry] = []
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self._entries = entries
 
-    def _read(self) -> dict[str, bool | None]:
-        if self._held is None:
-            self._kept = [e for e in self._entries() if not e.problem]  # unreadable: a problem
-            self._held = {
-                e.canary_revision: held_traffic(e) for e in self._kept if e.canary_revision
-            }
-        return self._held
+    def _change(self, name: str) -> tuple[str, Sequence[Entry]]:
+        """The change the canary `name` names, and its entries that can be trusted."""
+        from drift.fix.journalview import of_change
+
+        change = canary_change(name)
+        kept = [e for e in of_change(self._entries, change) if not e.problem] if change else []
+        return change or "", kept
 
     def __call__(self, name: str) -> bool | None:
-        return self._read().get(name)
+        _, kept = self._change(name)
+        held = {e.canary_revision: held_traffic(e) for e in kept if e.canary_revision}
+        return held.get(name)
 
     def left(self, service: str, name: str, now: Any = None) -> str:
-        self._read()
-        change = canary_change(name)
+        change, kept = self._change(name)
         # what its entry here says: never its age (`drift check` judges that itself)
         if not change:
             return ""
         from drift.fix.canary_left import canary_left
 
-        return canary_left(service, name, change, self._kept, lambda *_: "", now)
+        return canary_left(service, name, change, kept, lambda *_: "", now)
 
     def built_on(self, service: str, name: str) -> str:
-        self._read()
+        _, kept = self._change(name)
         from drift.fix.canary_left import built_on
 
-        return built_on(service, name, self._kept)
+        return built_on(service, name, kept)
 
 
-def canary_record(directory: Path, entries: Iterable[Entry] | None = None) -> JournalCanaries:
+def canary_record(directory: Path, entries: Sequence[Entry] | None = None) -> JournalCanaries:
     """What the journal in `directory` recorded of drift's canaries (`JournalCanaries`), from
-    its `entries` when the caller has read them already."""
-    return _Journal(lambda: journal_entries(directory) if entries is None else entries)
+    its `entries` when the caller has them (a view of them, read as asked, else)."""
+    from drift.fix.journalview import JournalView
+
+    return _Journal(JournalView(directory) if entries is None else entries)
 
 
 def journal_entries(directory: Path) -> list[Entry]:

@@ -14,7 +14,7 @@ from drift.kinds import Kind
 
 
 def unbuildable(
-    planned: Planned, todo: list[ServicePlan], *, entries: list[Entry], promote: bool = True
+    planned: Planned, todo: list[ServicePlan], *, entries: Sequence[Entry], promote: bool = True
 ) -> str:
     """Why no fix may start (`what_stops`), said at once: "" when nothing stops it."""
     stops = what_stops(planned, todo, entries=entries, promote=promote)
