@@ -1,8 +1,8 @@
 """`make bench`: `drift check perf --format json` as a user times it (whole processes, median of
 5) on generated sandboxes of 200 and 1,000 services × 30 variables at 50 ms per call, its
 phases, its API calls against the lower bound, and a sequential reader on the same sandbox;
-then `drift --version`, long revision histories (`benchmarks.history`) and large secrets
-(`benchmarks.secrets`). The targets live
+then `drift --version`, long revision histories (`benchmarks.history`), large secrets
+(`benchmarks.secrets`) and a year of journal (`benchmarks.journal`). The targets live
 here and there, never in timed tests."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from benchmarks import history, secrets, workers
+from benchmarks import history, journal, secrets, workers
 from benchmarks.bound import Bound, lower_bound
 from benchmarks.measure import LATENCY_MS, RUNS, SEQUENTIAL_SAMPLE, Process, Size
 from benchmarks.world import ENVIRONMENT, SECRET_REFS, SECRETS, VALUE_RULES, VARS, write_profile
@@ -98,6 +98,7 @@ def report(
     silent: Sequence[Process] = (),
     histories: dict[str, float] | None = None,
     large_secrets: float | None = None,
+    journals: journal.Measured | None = None,
 ) -> list[str]:
     from drift.settings import Settings
 
@@ -254,6 +255,8 @@ def report(
         targets += history.rows(histories)
     if large_secrets is not None:
         targets += secrets.rows(large_secrets)
+    if journals:
+        targets += journal.rows(journals)
     out += ["", *_table(targets)]
     out += ["", f"(bench took {took:.0f} s: python -m benchmarks.bench)"]
     return out
@@ -279,8 +282,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     silent = measure_silent_port(min(args.runs, 3))
     histories = history.measure_history(min(args.runs, history.RUNS))
     large_secrets = secrets.measure_secrets(min(args.runs, secrets.RUNS))
+    journals = journal.measure_journal(min(args.runs, journal.RUNS))
     took = time.perf_counter() - started
-    print("\n".join(report(sizes, version, took, silent, histories, large_secrets)))
+    print("\n".join(report(sizes, version, took, silent, histories, large_secrets, journals)))
     print(f"load averages at the end: {load()}")
     return 0
 
