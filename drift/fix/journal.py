@@ -236,8 +236,10 @@ def may_have_served(entry: Entry) -> bool:
 
 
 class Journal:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, named: Callable[[str], bool] | None = None) -> None:
         self.directory = directory
+        self.named = named
+        """Which files `entries` reads (by name: `drift.fix.journalview`); None: every one."""
         self.again: Sequence[Entry] = ()
         """What an earlier read gave, changed since by `record` alone (a rollback's read
         under its locks): `entries` takes an entry of it that it trusted as it is, where
@@ -308,13 +310,13 @@ class Journal:
             self.directory / f"{_safe(entry.change_id)}--{entry.kind}--{_safe(entry.service)}.json"
         )
 
-    def entries(self, named: Callable[[str], bool] | None = None) -> list[Entry]:
+    def entries(self) -> list[Entry]:
         """Every entry, oldest change first; an entry that does not match its checksum (or
         has none) carries `problem`. A file that is not an entry as drift writes it (cut
         short, a field of the wrong type or shape) is one too, `unreadable`: its problem
         names the file (and the field); it stops only the rollback of its own change.
-        `named`: only the files whose name it takes (`drift.fix.journalview`), read alike;
-        an entry of `again` as it is, where its file is as read."""
+        Only the files `named` takes, each read alike; an entry of `again` as it is, where
+        its file is as read."""
         try:
             blocker = file_in_the_way(self.directory)
         except OSError as exc:
@@ -325,7 +327,7 @@ class Journal:
         trusted_directory(self.directory)
         out: list[Entry] = []
         kept = {e.source: e for e in self.again if e.read_as and not (e.problem or e.filled)}
-        for path in listed(self.directory, ".json", "the journal", named):
+        for path in listed(self.directory, ".json", "the journal", self.named):
             if why := untrusted_entry(path):  # never read: its content is not drift's
                 out.append(_unreadable(path, why))
                 continue

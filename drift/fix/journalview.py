@@ -42,7 +42,7 @@ class JournalView(Sequence["Entry"]):
         from drift.fix.journal import Journal
 
         try:
-            return Journal(self.directory).entries(named)
+            return Journal(self.directory, named).entries()
         except DriftError:
             return []
 
@@ -119,6 +119,25 @@ def _file_names(kind: str, full_name: str) -> tuple[str, ...]:
     name = "".join(c for c in full_name.rsplit("/", 1)[-1] if c.isalnum() or c in "-_")
     older = name if kind == "service" else f"{kind}-{name}"
     return f"{kind}--{name}", older
+
+
+def change_and_workloads(directory: Path, change_id: str) -> Callable[[str], bool] | None:
+    """Which files `drift rollback CHANGE` reads (`Journal.named`): the change's, and
+    its workloads' (every later change of theirs is judged against it: `drift.fix.since`);
+    None, every file, where the change has none here or one that cannot be read (what is said
+    then names the others)."""
+    from drift.fix.journal import Journal
+
+    prefix = f"{change_id}--"
+    found = Journal(directory, lambda name: name.startswith(prefix)).entries()
+    if not found or any(e.unreadable for e in found):
+        return None
+    theirs = {rest for e in found for rest in _file_names(e.kind, e.full_name)}
+
+    def named(name: str) -> bool:
+        return name.startswith(prefix) or name.removesuffix(".json").partition("--")[2] in theirs
+
+    return named
 
 
 def latest(entries: Sequence[Entry], kind: str, full_name: str) -> Entry | None:

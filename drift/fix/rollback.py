@@ -21,6 +21,7 @@ from drift.errors import DriftError, ExitCode, Interrupted, JournalError, UsageE
 from drift.fix.context import FixUI
 from drift.fix.fanout import Said, in_order
 from drift.fix.journal import DONE, Entry, Journal, State
+from drift.fix.journalview import change_and_workloads
 from drift.fix.lock import Locked, Locks
 from drift.fix.locktakeover import clear_stale
 from drift.fix.recorded import tags_said
@@ -85,7 +86,10 @@ async def _run(
     deployable: bool = False,
     stopped: bool = False,
 ) -> RollbackResult:
-    journal = Journal(settings.journal())
+    named = None  # a change named: its files and its workloads' alone
+    if change_id and live is None:
+        named = change_and_workloads(settings.journal(), change_id)
+    journal = Journal(settings.journal(), named)
     entries = journal.entries()
     kept: list[str] = []  # jobs and pools drift wrote in place, which --from-live leaves
     rebuilt: list[Entry] = []

@@ -20,7 +20,7 @@ from drift.fix import apply
 from drift.fix import journal as journal_module
 from drift.fix.apply import FixOptions
 from drift.fix.journal import Entry, Journal, State
-from drift.fix.journalview import JournalView, newest_of
+from drift.fix.journalview import JournalView, change_and_workloads, newest_of
 from drift.fix.model import SettingChange
 from drift.fix.recorded import written_levels
 from drift.fix.served import canary_record
@@ -36,9 +36,9 @@ CHANGES = [f"2026{m:02d}{d:02d}-120000-{m * 100 + d:05x}" for m in (1, 2, 3) for
 
 def _record(journal: Journal, change: str, full_name: str = NAME, state: str = State.PROMOTED,
             created: str = "") -> Entry:  # fmt: skip
-    project = full_name.split("/")[1]
-    entry = Entry(change, "prod", project, "r", "app", full_name, "e", {}, "", "", [])
-    entry.canary_revision, entry.created_at = f"app-drift-{change}", created or change
+    project, service = full_name.split("/")[1], full_name.rsplit("/", 1)[-1]
+    entry = Entry(change, "prod", project, "r", service, full_name, "e", {}, "", "", [])
+    entry.canary_revision, entry.created_at = f"{service}-drift-{change}", created or change
     journal.record(entry, state, "done")
     return entry
 
@@ -206,3 +206,21 @@ def test_a_fix_writes_a_minimum_where_the_latest_change_found_it_not_the_latest_
     wanted = [SettingChange("min_instances", 0, 2)]
     for entries in (journal.entries(), JournalView(journal.directory)):
         assert written_levels(source, wanted, entries, NAME) == ((), ()), entries
+
+
+def test_a_rollback_of_a_change_reads_its_files_and_its_workloads_alone(year: Path) -> None:
+    """`drift rollback CHANGE` judges the change against every later change of its workloads
+    (`drift.fix.since`): it reads the files of the change and of its workloads, an older
+    drift's names and entries refused since included; another service's are not read. A
+    change with no file here, or one that cannot be read, reads every file (what it says
+    names the others)."""
+    journal = Journal(year)
+    for change in CHANGES[:5]:  # another service's changes
+        _record(journal, change, "projects/p/locations/r/services/web")
+    named = change_and_workloads(year, CHANGES[40])  # of app alone
+    assert named is not None
+    taken = {p.name for p in year.glob("*.json") if named(p.name)}
+    assert taken == {p.name for p in year.glob("*.json") if p.name.endswith("app.json")}, taken
+    assert {e.change_id for e in Journal(year, named).entries()} == set(CHANGES)  # 10, 20: named
+    for unread in (CHANGES[20], "20260401-120000-00000"):
+        assert change_and_workloads(year, unread) is None
