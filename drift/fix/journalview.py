@@ -3,7 +3,8 @@ workload, or all. A journal is never pruned (a year of an on-call team's fixes i
 entries of 13-20 KB), and reading an entry is decoding and judging it all (its shape, its
 checksum): `drift check` and `drift history` ask only of the changes whose canaries they list,
 `drift fix` of those and of the workloads it writes, so each reads what it asks for alone,
-whatever the journal's length.
+whatever the journal's length; `drift rollback CHANGE` reads the change's workloads' history
+(`change_and_workloads`), not every service's.
 
 A file is found by the name drift gives it (`Journal.file`: `CHANGE--KIND--NAME.json`, an older
 drift's `CHANGE--NAME.json` or `CHANGE--KIND-NAME.json`), then read as `Journal.entries` reads
