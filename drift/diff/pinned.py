@@ -54,6 +54,30 @@ def pinned_words(ctx: Context, change: str) -> str:
     )
 
 
+def pool_pinned_words(ctx: Context, change: str) -> str:
+    """The way out of a worker pool's pin while drift's revision of `change` held by `drift
+    fix --no-promote` exists, as fix's stop and the plan's step say it: from its change's
+    entry here (`drift.fix.pool_hold.pool_left`: the instances moved as the fix without the
+    flag would have, by `gcloud beta run worker-pools update-instance-split`, or its
+    rollback). Without the entry, what was split before is not known here: every instance to
+    the held revision, the latest ready one (`--to-latest`), or its rollback where its
+    journal is (a pool has no rollback from the live workload)."""
+    said = [words for name in ctx.live.canaries if (words := _left(ctx, name))]
+    if said:
+        return f"a new deploy would get no instances ({said[-1]}"
+    profile = ctx.profile
+    # as `drift.fix.commands.Commands.to_latest` words it (validated names: no quoting)
+    move = (
+        f"gcloud beta run worker-pools update-instance-split {ctx.live.name} --to-latest "
+        f"--project={profile.project} --region={profile.region}"
+    )
+    return (
+        "a new deploy would get no instances; finish its change: move the instances to it "
+        f"({move}, or as the change's journal says), or `drift rollback {change}` where its "
+        "journal is"
+    )
+
+
 def held_canaries(ctx: Context) -> tuple[str, ...]:
     """drift's canaries `revision.pinned` speaks of: `ctx.live.canaries`, less the latest
     ready revision counted only as the canary a failed restoration left (`_restored_over`)

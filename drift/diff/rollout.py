@@ -10,7 +10,13 @@ from typing import Any
 
 from drift.diff.context import Context
 from drift.diff.jobs import masked
-from drift.diff.pinned import held_canaries, pinned_words, serving_canaries, serving_canary
+from drift.diff.pinned import (
+    held_canaries,
+    pinned_words,
+    pool_pinned_words,
+    serving_canaries,
+    serving_canary,
+)
 from drift.diff.served import unreleased_revisions
 from drift.findings import Finding, Severity
 from drift.kinds import Kind
@@ -135,7 +141,7 @@ def rollout_findings(ctx: Context) -> Iterator[Finding]:
         changes = sorted({c for name in held if (c := canary_change(name))})
         change = changes[0] if len(changes) == 1 else "CHANGE"
         if pool:  # a pool's fix has no promotion, and no journal-less way out
-            undo = f"a new deploy would get no {share}; `drift rollback {change}` its change"
+            undo = pool_pinned_words(ctx, change)
         else:
             undo = pinned_words(ctx, change)
         yield ctx.finding(

@@ -262,3 +262,47 @@ def test_rollback_after_the_instances_moved_as_no_promote_printed(
     # gcloud 528.0.0): rolling back would undo what of their change …"
     assert back.exit_code is ExitCode.OK, back.summary()
     assert [(p, q) for _, p, q in _runs(sandbox)] == [(p, q) for _, p, q in before]
+
+
+def _check(profiles: Path, journal: Path) -> Any:
+    """`drift check prod`'s report, its journal `journal` (as the command reads it)."""
+    from drift.check import run_check
+    from drift.fix.served import canary_record
+
+    settings = load_settings(journal_dir=journal)
+    profile = load_profile(profiles, "prod")
+    canaries = canary_record(journal)
+    return asyncio.run(run_check(profile, settings, today=TODAY, canaries=canaries)).report
+
+
+def test_check_says_how_to_finish_a_held_pool_in_every_format(
+    held_world: tuple[Sandbox, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`revision.pinned` of a held pool gives the way out fix's stop and the plan's step give
+    (`pool_hold.pool_left`: the update-instance-split command, or the rollback), as a held
+    service canary's finding does; without the change's journal here, every instance to the
+    held revision (`--to-latest`) or the rollback where its journal is."""
+    from drift.format import OutputFormat, formatter_for
+
+    sandbox, profiles = held_world
+    done = _fix(tmp_path, profiles, promote=False)
+    assert done.change_id is not None, done.summary()
+    move = r"\((gcloud beta run worker-pools update-instance-split [^)]*)\)"
+    printed = re.search(move, done.summary())
+    assert printed, done.summary()
+    report = _check(profiles, tmp_path / ".drift" / "journal")
+    (pinned,) = [f for f in report.findings if f.rule == "revision.pinned"]
+    # main: "…: a new deploy would get no instances; `drift rollback C` its change"
+    assert printed.group(1) in pinned.message, pinned.message
+    assert f"`drift rollback {done.change_id}`" in pinned.message
+    for fmt in OutputFormat:
+        text = formatter_for(fmt).render(report)
+        assert "update-instance-split pool --to-" in text, fmt
+        assert printed.group(1).split(" --project")[0] in text.replace("\\u003d", "="), fmt
+
+    report = _check(profiles, tmp_path / "elsewhere")  # a CI runner without the journal
+    (pinned,) = [f for f in report.findings if f.rule == "revision.pinned"]
+    assert (
+        "move the instances to it (gcloud beta run worker-pools update-instance-split pool "
+        "--to-latest --project=p --region=us-central1" in pinned.message
+    ), pinned.message
