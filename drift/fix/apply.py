@@ -171,6 +171,13 @@ async def run_fix(
         raise OutputLost(f"{exc.message}: {where.line()}", code=code) from exc
 
 
+def _held(planned: Planned, settings: Settings) -> str:
+    """`held_pools` judged from the journal as it is now (re-read only when it held any)."""
+    if not held_pools(planned, planned.entries):
+        return ""
+    return held_pools(planned, journal_entries(settings.journal()))
+
+
 def _stopped(options: FixOptions) -> ExitCode:
     """The exit of a fix stopped by Ctrl-C (SIGTERM, SIGHUP) before it changed anything: an
     abort, 4; a dry run's is incomplete, 3 (it never exits 4: nothing was aborted, README)."""
@@ -201,7 +208,8 @@ async def _fix(
         ui.say(note)
     if not options.dry_run:  # a change stopped after its last write, on what needs none
         settle(settings.journal(), [s for s in plan.services if not s.has_patch], ui.say)
-    if not todo and not options.dry_run and (held := held_pools(planned, planned.entries)):
+    # the journal as `settle` left it: a held pool's write it found landed is `pinned` now
+    if not todo and not options.dry_run and (held := _held(planned, settings)):
         return FixResult(plan, exit_code=ExitCode.ABORTED, message=held, notes=notes)
     if not todo:
         # the plan's check read the histories and their `since` (`plan_environment`): its

@@ -136,6 +136,11 @@ def canary_left(
 def _left_by(service: str, canary: str, change: str, entry: Entry, now: Any) -> str:
     """`canary_left`'s words for a canary its entry says was left (by `--no-promote`, or a
     fix that stopped), with no fix of it known to be running here."""
+    if entry.kind == Kind.WORKER_POOL.value:  # an update in place: no traffic, no tag
+        from drift.fix.workload_restore import changed  # its write judged as a pool's
+
+        since = changed(now, before_unapplied(now, entry)) if now is not None else ""
+        return pool_left(canary, change, entry, since)
     restores = (
         f"`drift rollback {change}` removes the canary and restores the traffic as it was "
         f"before the change ({restored_routing(entry)})"
@@ -153,8 +158,6 @@ def _left_by(service: str, canary: str, change: str, entry: Entry, now: Any) -> 
             f"routes the traffic as it was before the change, {restored_routing(entry)}, "
             "undoing that change)"
         )
-    if entry.kind == Kind.WORKER_POOL.value:  # an update in place: no traffic, no tag
-        return pool_left(canary, change, entry, since)
     if entry.state == State.PINNED and since and _moved(now, entry):
         return (
             f"the canary {canary} of change {change}, held with no traffic by `drift fix "

@@ -38,6 +38,7 @@ from drift.fix.lockname import names, other_forms
 from drift.fix.locktakeover import left_by
 from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_percent
+from drift.fix.pool_hold import held_landed, held_write
 from drift.fix.recorded import before_service
 from drift.fix.restore import already_restored
 from drift.fix.restored import carries_kind, complete
@@ -61,6 +62,9 @@ def landed_on(now: Any, journal: Journal, by: str) -> Landed:
     it), so a later rollback chains drift's changes through it (helper-554 F1)."""
 
     def judge(entries: list[Entry]) -> str:
+        if entries and all(e.state == State.PINNED and held_write(e) for e in entries):
+            # its held write proven and recorded (by the fix, or under the lock's other name)
+            return "its held write had landed (recorded pinned: held by --no-promote)"
         if not entries or not all(_landed(e, now) for e in entries):
             return ""
         generation = int(now.generation)
@@ -71,7 +75,7 @@ def landed_on(now: Any, journal: Journal, by: str) -> Landed:
         )
         try:
             for entry in entries:
-                state = _FINISHES[entry.state]
+                state = State.PINNED if held_write(entry) else _FINISHES[entry.state]
                 journal.landed(entry, state, note, etag=now.etag, generation=generation)
         except JournalError:
             return ""  # not recorded: the change stays unfinished, its lock held
@@ -80,7 +84,12 @@ def landed_on(now: Any, journal: Journal, by: str) -> Landed:
                 f"its clean-up had landed (generation {generation}, exactly as drift wrote it: "
                 "the canary's tag removed, what served before serving again)"
             )
-        return f"its last write had landed (generation {generation}, exactly as drift wrote it)"
+        held = " (held by --no-promote: its new revision with no instances)"
+        pinned = held if all(held_write(e) for e in entries) else ""
+        return (
+            f"its last write had landed (generation {generation}, exactly as drift wrote "
+            f"it{pinned})"
+        )
 
     return judge
 
@@ -106,6 +115,8 @@ def _landed(entry: Entry, now: Any) -> bool:
     if entry.state == State.CLEANING_UP:  # a service's clean-up (its `restore` write)
         return write.step == "cleanup" and landed(now, write) and already_restored(now, entry)
     kind = Kind(entry.kind)
+    if held_write(entry):  # its revision held with no instances: never all on it
+        return carries_kind(now, write, kind) and held_landed(now, entry, write)
     if in_place(entry):
         placed = kind is not Kind.WORKER_POOL or not write.revision
         return carries_kind(now, write, kind) and (placed or not runs_only(now, write.revision))

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from drift.fields import FIELDS
 from drift.fix.commands import Commands
 from drift.fix.instances import describe_instances
-from drift.fix.journal import Entry, Journal, State
+from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.model import ServicePlan
 from drift.fix.patch import is_latest
 from drift.kinds import Kind
@@ -99,6 +99,34 @@ def hold_problem(after: Any, before: Any, revision: str) -> str:
     if sorted(running_rows(after)) != sorted(running_rows(before)):
         return f"its instances run {describe_instances(after)}, not what they ran"
     return ""
+
+
+def held_write(entry: Entry) -> bool:
+    """Whether `entry`'s last write is a pool's held by `--no-promote`: its new revision is
+    named `canary_name` of its change (`workload._hold`), which the name a fix without the
+    flag gives (`revision_name.fresh_revision_name`, a digest) never is."""
+    from drift.fix.patch import canary_name
+
+    if entry.kind != Kind.WORKER_POOL.value or not entry.writes:
+        return False
+    revision = str(entry.writes[-1].get("revision") or "")
+    return bool(revision) and revision == canary_name(entry.service, entry.change_id)
+
+
+def held_landed(now: Any, entry: Entry, write: Write) -> bool:
+    """Whether pool `now` shows `entry`'s held write (`held_write`) landed: its revision the
+    latest ready one, the instance split and the scaling as sent (`Write.parts`), and the
+    instances running what they ran with none on it (`hold_problem` against the pool as read
+    before the change) — what a fix stopped (killed) once it was sent would have recorded
+    `pinned`. The configuration and the generation are the caller's to judge."""
+    from drift.fix.kept_since import parts_sent
+    from drift.fix.workload_restore import before_workload
+
+    if short(now.latest_ready_revision) != write.revision or not write.parts:
+        return False
+    if parts_sent(now, entry) != write.parts:
+        return False
+    return not hold_problem(now, before_workload(entry, as_read=True), write.revision)
 
 
 def finish_command(pool: Any, revision: str, project: str, region: str) -> str:

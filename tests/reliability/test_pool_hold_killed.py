@@ -1,0 +1,84 @@
+"""A `drift fix --no-promote` of a worker pool killed (kill -9) while its held write was sent:
+its entry stays `updating` and its lock is left. The next command judges it from the pool as
+read (`drift.fix.landed_before`): a held write that landed — its new revision ready with no
+instances, the split pinned and the scaling as written, the instances on what they ran — is
+recorded `pinned`, as the fix would have recorded it, and that fix then stops at the held
+change as at any held pool; one that did not land still refuses, naming `drift rollback`.
+Before, the landed one was judged as an update that moves the instances ("all on its
+revision", which a held write never is) and refused as not landed (helper-725 left it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from drift.fix.journal import Journal, State
+from drift.sandbox import Fault, Sandbox
+from tests.cliutil import drift
+from tests.conftest import MakeSandbox
+from tests.jobs.test_pool_no_promote import POOL_PROFILE, _pool
+from tests.jobs.world import write_profile
+from tests.reliability.test_interruption import start
+from tests.sandbox.jobworld import world
+
+pytestmark = pytest.mark.sandbox
+
+
+def _sent(sandbox: Sandbox) -> bool:
+    return any(c.short == "UpdateWorkerPool" for c in sandbox.calls)
+
+
+@pytest.mark.parametrize("lands", [True, False], ids=["landed", "not-landed"])
+def test_a_killed_held_pool_write_is_settled_by_what_the_pool_shows(
+    make_sandbox: MakeSandbox, tmp_path: Path, lands: bool
+) -> None:
+    splits = [{"latest": True, "percent": 70}, {"revision": 1, "percent": 30}]
+    sandbox = make_sandbox(world(jobs={}, pools={"pool": _pool(splits)}))
+    folder = write_profile(tmp_path / "profiles", POOL_PROFILE)
+    journal = Journal(tmp_path / ".drift" / "journal")
+    env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(journal.directory)}
+    argv = ["fix", "prod", "--yes", "--profiles", str(folder)]
+    before = sandbox.worker_pool("p", "pool")
+    # landed: carried out, its answer held (the fix waits on it); else held unapplied, and
+    # dropped when the killed client's call is cancelled
+    sandbox.inject(Fault("UpdateWorkerPool", None, latency_ms=60_000, first_n=1, after=lands))
+    proc = start([*argv, "--no-promote"], env, tmp_path)
+    deadline = time.monotonic() + 60
+    while not _sent(sandbox):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.02)
+    lock = next((journal.directory / "locks").glob("*.lock"))
+    os.kill(int(json.loads(lock.read_text())["pid"]), signal.SIGKILL)  # kill -9: nothing runs
+    proc.communicate(timeout=30)
+    (stopped,) = journal.entries()
+    change, held = stopped.change_id, f"pool-drift-{stopped.change_id}"
+    assert stopped.state == State.UPDATING, stopped.history
+    while (pool := sandbox.worker_pool("p", "pool")).reconciling:  # it settles
+        assert time.monotonic() < deadline, pool
+        time.sleep(0.05)
+    assert (pool.latest_ready_revision.rsplit("/", 1)[-1] == held) is lands
+    if not lands:
+        assert pool.generation == before.generation
+    sandbox.clear_faults()
+
+    again = drift(*argv, env=env, cwd=tmp_path)
+    said = again.stdout + again.stderr
+    assert again.returncode == 4, said
+    (entry,) = journal.entries()
+    if lands:  # main: exit 4 all the same, but "was stopped mid-change", the entry `updating`
+        assert entry.state == State.PINNED, entry.history
+        assert f"took over the lock left by change {change}" in said, said
+        assert "held by --no-promote" in said, said
+        assert f"{held} of change {change}, held with no instances" in said, said
+        assert "update-instance-split pool --to-revisions=LATEST=70" in said, said
+        assert list((journal.directory / "locks").glob("*.lock")) == []
+    else:
+        assert entry.state == State.UPDATING, entry.history
+        assert "took over the lock" not in said, said
+        assert "was stopped mid-change" in said and f"drift rollback {change}" in said, said
+    assert sandbox.worker_pool("p", "pool").generation == pool.generation  # nothing written
