@@ -63,6 +63,14 @@ def plan(
         ),
     ] = False,
     from_template: FromTemplateOpt = False,
+    no_promote: Annotated[
+        bool,
+        typer.Option(
+            "--no-promote",
+            help="Plan what `drift fix --no-promote` does: a worker pool's new revision gets "
+            "no instances until the change is finished (not saved by --out).",
+        ),
+    ] = False,
     out: Annotated[
         Path | None,
         file_option(
@@ -101,6 +109,7 @@ def plan(
       drift plan staging --fail-on never --out plan.json && drift fix staging --plan plan.json
     """
     from drift.fix.plan import plan_environment
+    from drift.fix.plan_hold import held_plan
     from drift.fix.render import render_plan
     from drift.fix.saved import saved_text, write_saved
 
@@ -126,6 +135,12 @@ def plan(
     )
     if out is not None:
         write_saved(out, saved_text(planned.plan, profile, service, from_template))
+    planned = held_plan(planned, not no_promote)  # after the saved text: no change of it
+    if out is not None and no_promote:
+        from drift.yamlfile import display_path
+
+        saved = display_path(out)  # a saved plan keeps no --no-promote: give it again
+        output.say(f"note: apply {saved} with `drift fix --plan {saved} --no-promote`", err=True)
     reveal = include_plain_credentials and format is PlanFormat.YAML
     text = render_plan(planned.plan, format, patched=planned.patched, reveal=reveal)
     if quiet and format is PlanFormat.TABLE:  # the plan's line and the check's, as --output's

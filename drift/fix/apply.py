@@ -18,7 +18,6 @@ from pathlib import Path
 
 from drift.check import run_check
 from drift.errors import DriftError, ExitCode, Interrupted, OutputLost
-from drift.fix import pool_hold
 from drift.fix.author import who
 from drift.fix.base import describe, tagged
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, abort_code
@@ -33,6 +32,7 @@ from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.only import cut_note, only
 from drift.fix.plan import Planned, plan_environment
+from drift.fix.plan_hold import held_plan
 from drift.fix.recorded import tags_said
 from drift.fix.saved import applied_already, changed_since, check_target
 from drift.fix.served import canary_record, journal_entries
@@ -155,6 +155,7 @@ async def run_fix(
             if note := cut_note(planned.plan, cut):
                 ui.say(note)
             planned = replace(planned, plan=cut)
+        planned = held_plan(planned, options.promote)  # a pool --no-promote holds says so
         return await _fix(profile, settings, ui, options, planned, environ, today, where)
     except (KeyboardInterrupt, asyncio.CancelledError):
         if where.settled:  # every write had ended: only the re-check's reading was cut
@@ -202,8 +203,6 @@ async def _fix(
     # each base, then what their canaries cannot promise of an image named by a tag, once
     notes = [n for b in built if (n := describe(b))]
     notes += [n for n in [tags_said([tagged(b) for b in built], "the canary")] if n]
-    # the plan says a pool's instances move, as without the flag
-    notes += [pool_hold.held_note(s) for s in todo if pool_hold.held(s, options.promote)]
     for note in notes:
         ui.say(note)
     if not options.dry_run:  # a change stopped after its last write, on what needs none

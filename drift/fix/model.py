@@ -23,28 +23,6 @@ UNREAD = "0 changes in what could be read; incomplete"
 "nothing to change" (SPEC guarantee 6), the items listed with the plan's `incomplete`."""
 
 
-def in_place(sp: ServicePlan) -> str:
-    """What a fix does instead of a canary: for a job or a worker pool, and for a service
-    whose patch changes only what the service holds itself (`changes_template`)."""
-    kind = sp.kind
-    if kind is Kind.SERVICE:
-        return (
-            f"updated in place, no canary and no new revision: {', '.join(sp.at_once)} "
-            f"{'is a setting' if len(sp.at_once) == 1 else 'are settings'} of the service, not "
-            "of a revision; nothing a revision runs changes, so a canary would prove nothing "
-            "(one UpdateService; traffic stays as it is)"
-        )
-    if kind is Kind.JOB:
-        return (
-            "updated in place, no canary: a job serves no traffic (its next execution runs "
-            "the patched configuration; executions running keep theirs)"
-        )
-    return (
-        "updated in place, no canary: a worker pool serves no traffic (its instances move "
-        "to the patched revision as its instance split says)"
-    )
-
-
 class Action(StrEnum):
     """What a patch does to one variable (`action` in the plan's JSON)."""
 
@@ -216,6 +194,9 @@ class ServicePlan:
     lost: str = ""
     """A service's write built on its serving revision would drop fields this client does not
     know (`Base.unknown`, where `drift fix` stops): its document is not appliable."""
+    held_back: str = ""
+    """What `drift fix --no-promote` does with a worker pool instead of moving its instances
+    (its new revision gets none: `drift.fix.plan_hold.held_plan`); "" otherwise."""
 
     @property
     def key(self) -> str:

@@ -52,16 +52,6 @@ def held(sp: ServicePlan, promote: bool) -> bool:
     return not promote and sp.kind is Kind.WORKER_POOL and sp.changes_template
 
 
-def held_note(sp: ServicePlan) -> str:
-    """What `--no-promote` changes in the plan of a pool it holds (`held`), said before the
-    prompt: the plan says the instances move to the patched revision, as without the flag."""
-    return (
-        f"{sp.label}: --no-promote: its new revision gets no instances; they stay on the "
-        "revisions they run now, pinned by name (the plan above says what a fix without "
-        "--no-promote moves)"
-    )
-
-
 def running_rows(pool: Any) -> list[tuple[str, int]]:
     """What the pool's instances run (`instance_split_statuses`, never the spec): each
     revision with its share, LATEST resolved to the revision it runs, in the order read."""

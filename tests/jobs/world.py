@@ -15,7 +15,7 @@ from drift.check import CheckResult, run_check
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
-from tests.sandbox.jobworld import JOB_SPEC, world
+from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
 
 TODAY = dt.date(2026, 11, 24)
 PROFILE = """\
@@ -82,3 +82,22 @@ def check(
         monkeypatch.setenv(key, value)
     profile = load_profile(profiles, env)
     return asyncio.run(run_check(profile, load_settings(), today=TODAY))
+
+
+POOL_PROFILE = (
+    "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
+    "    env:\n      QUEUE: events2\n    settings:\n      instance_count: 3\n"
+)
+"""A worker pool's profile changing its QUEUE (a new revision) and its instance count."""
+HELD_SPLIT = [{"latest": True, "percent": 70}, {"revision": 1, "percent": 30}]
+"""LATEST 70 % and 30 % pinned to revision 1 (the template's configuration)."""
+
+
+def pool_spec(splits: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The jobs world's pool with one revision of its template's configuration, its
+    instance split `splits` (None: LATEST 100 %)."""
+    pool = copy.deepcopy(POOL_SPEC)
+    pool["history"] = [{"created": "3d"}]  # revision 1: the template's configuration
+    if splits is not None:
+        pool["instance_splits"] = splits
+    return pool

@@ -21,8 +21,7 @@ from drift.fix.journal import Journal, State
 from drift.sandbox import Fault, Sandbox
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
-from tests.jobs.test_pool_no_promote import POOL_PROFILE, _pool
-from tests.jobs.world import write_profile
+from tests.jobs.world import HELD_SPLIT, POOL_PROFILE, pool_spec, write_profile
 from tests.reliability.test_interruption import start
 from tests.sandbox.jobworld import world
 
@@ -37,8 +36,7 @@ def _sent(sandbox: Sandbox) -> bool:
 def test_a_killed_held_pool_write_is_settled_by_what_the_pool_shows(
     make_sandbox: MakeSandbox, tmp_path: Path, lands: bool
 ) -> None:
-    splits = [{"latest": True, "percent": 70}, {"revision": 1, "percent": 30}]
-    sandbox = make_sandbox(world(jobs={}, pools={"pool": _pool(splits)}))
+    sandbox = make_sandbox(world(jobs={}, pools={"pool": pool_spec(HELD_SPLIT)}))
     folder = write_profile(tmp_path / "profiles", POOL_PROFILE)
     journal = Journal(tmp_path / ".drift" / "journal")
     env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(journal.directory)}

@@ -203,6 +203,8 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
         flags_words[:0] = keeps
         where = [f"--project={sp.project}", f"--region={sp.region}"]
         # a value from the environment names no flag
+        if sp.held_back:  # gcloud's own hold (a revision's flag: before any --container)
+            flags_words.insert(0, "--no-promote")
         named = [w for w in flags_words if isinstance(w, str)]
         head = [*update_command(sp.kind, *named), sp.service]
         out.lines = _command([*head, *where, *flags_words], len(head))
@@ -348,6 +350,12 @@ def _service_block(sp: ServicePlan, script: ServiceScript) -> list[str]:
         out += [line for n in notes for line in comment(f"note: {n}")]
     if sp.tags and sp.has_patch:  # what `drift fix` does, which the command above does not
         out += comment(f"drift fix (a canary, then its promotion): {sp.tags}")
+    if script.lines and sp.held_back:  # `drift plan --no-promote` (`plan_hold.held_plan`)
+        out += comment(
+            f"drift fix {sp.held_back}. The command above holds its new revision the same way "
+            "(--no-promote, gcloud 528: LATEST's instances pinned to the revision bound to it), "
+            "under a generated name: finish with that name in place of drift's"
+        )
     if script.lines and sp.instances and sp.has_patch:
         # `worker-pools update` leaves the split as it is (gcloud 528 config_changes.py:
         # only NoPromoteChange and InstanceSplitChange touch it): the pinned instances stay

@@ -111,7 +111,12 @@ def plan_data(plan: Plan) -> dict[str, Any]:
 
 
 def plan_json(plan: Plan) -> str:
-    """The plan document, with the plan's `notes` (`Plan.notes`): outside `plan_data`, which
-    a saved plan's digest covers, since a note (a history not read this time) is no change."""
+    """The plan document, with the plan's `notes` (`Plan.notes`) and what `--no-promote` does
+    with each pool it holds (`ServicePlan.held_back`, as `no_promote`): outside `plan_data`,
+    which a saved plan's digest covers, since neither a note (a history not read this time)
+    nor the flag is a change."""
     data = {**plan_data(plan), "notes": list(plan.notes)}
+    for doc, sp in zip(data["services"], plan.services, strict=True):
+        if sp.held_back:  # `drift plan --no-promote`: what the fix does, not a change
+            doc["no_promote"] = sp.held_back
     return json_text(data)  # as every JSON document: no legacy workflow command

@@ -202,6 +202,12 @@ def _pinned(sp: ServicePlan) -> str:
     """What serves the patched revision once `replace` made it: nothing of a share pinned by
     name to what serves (a service's traffic, a pool's instance split), which this file keeps
     as read, as the gcloud script says of its command ("" when nothing is pinned)."""
+    if sp.held_back and sp.has_patch:  # `drift plan --no-promote`
+        return (
+            f"drift fix {sp.held_back}. This file does the same: its instance split pins every "
+            "instance by name where it runs, so the revision `replace` creates gets none, under "
+            "a generated name: finish with that name in place of drift's"
+        )
     if sp.kind is Kind.SERVICE and sp.split_change and sp.has_patch:
         what = f"Traffic: {sp.revision} is pinned by name"
     elif sp.kind is Kind.WORKER_POOL and sp.instances and sp.has_patch:

@@ -5,10 +5,35 @@ from __future__ import annotations
 
 from drift.fields import FIELDS, SettingValue
 from drift.fields.base import Unread
-from drift.fix.model import UNREAD, EnvChange, Plan, ServicePlan, SettingChange, in_place
+from drift.fix.model import UNREAD, EnvChange, Plan, ServicePlan, SettingChange
 from drift.kinds import Kind
 from drift.redact import mask
 from drift.textsafe import LOOK_ALIKE_NOTE, plural, shown_change, visible
+
+
+def in_place(sp: ServicePlan) -> str:
+    """What a fix does instead of a canary: for a job or a worker pool, and for a service
+    whose patch changes only what the service holds itself (`changes_template`); a pool held
+    by `--no-promote`: what its fix does instead (`ServicePlan.held_back`)."""
+    kind = sp.kind
+    if kind is Kind.SERVICE:
+        return (
+            f"updated in place, no canary and no new revision: {', '.join(sp.at_once)} "
+            f"{'is a setting' if len(sp.at_once) == 1 else 'are settings'} of the service, not "
+            "of a revision; nothing a revision runs changes, so a canary would prove nothing "
+            "(one UpdateService; traffic stays as it is)"
+        )
+    if kind is Kind.JOB:
+        return (
+            "updated in place, no canary: a job serves no traffic (its next execution runs "
+            "the patched configuration; executions running keep theirs)"
+        )
+    if sp.held_back:
+        return f"updated in place, no canary: a worker pool serves no traffic; {sp.held_back}"
+    return (
+        "updated in place, no canary: a worker pool serves no traffic (its instances move "
+        "to the patched revision as its instance split says)"
+    )
 
 
 def _setting(sp: ServicePlan, name: str, value: SettingValue | None) -> str | None:
