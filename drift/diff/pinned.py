@@ -7,6 +7,8 @@ journal is offered only once no fix can be running on that canary)."""
 
 from __future__ import annotations
 
+import shlex
+
 from drift.diff.context import Context
 from drift.diff.unserved import LIVE_LATER, canary_running, unserved
 from drift.live.api import short
@@ -66,11 +68,11 @@ def pool_pinned_words(ctx: Context, change: str) -> str:
     if said:
         return f"a new deploy would get no instances ({said[-1]}"
     profile = ctx.profile
-    # as `drift.fix.commands.Commands.to_latest` words it (validated names: no quoting)
-    move = (
-        f"gcloud beta run worker-pools update-instance-split {ctx.live.name} --to-latest "
-        f"--project={profile.project} --region={profile.region}"
-    )
+    # as `drift.fix.commands.Commands.to_latest` words it, each word quoted for a shell
+    # (names Cloud Run validated, a profile's project and region: quoted all the same)
+    argv = [ctx.live.name, "--to-latest", f"--project={profile.project}"]
+    argv.append(f"--region={profile.region}")
+    move = "gcloud beta run worker-pools update-instance-split " + shlex.join(argv)
     return (
         "a new deploy would get no instances; finish its change: move the instances to it "
         f"({move}, or as the change's journal says), or `drift rollback {change}` where its "
