@@ -203,7 +203,9 @@ def service_script(sp: ServicePlan, clashing: frozenset[str] = frozenset()) -> S
         flags_words[:0] = keeps
         where = [f"--project={sp.project}", f"--region={sp.region}"]
         # a value from the environment names no flag
-        if sp.held_back:  # gcloud's own hold (a revision's flag: before any --container)
+        # gcloud's own hold, a revision's flag: before any --container (the synopsis of
+        # cloud.google.com/sdk/gcloud/reference/beta/run/worker-pools/update: [--no-promote])
+        if sp.held_back:
             flags_words.insert(0, "--no-promote")
         named = [w for w in flags_words if isinstance(w, str)]
         head = [*update_command(sp.kind, *named), sp.service]
