@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from decimal import Decimal
@@ -117,6 +118,7 @@ _DECIMAL: dict[str, Decimal] = {
 }
 
 
+@functools.lru_cache(maxsize=4096, typed=True)  # a history reads the same limits in each revision
 def parse_quantity(value: str | int | float, what: str, example: str) -> Decimal:
     """A Kubernetes resource quantity, as Cloud Run's `resources.limits` take them (`_QUANTITY`):
     a signed number (`+1` is 1) with a binary (`Ki`..`Ei`) or decimal (`n`, `u`, `m`, `k`..`E`)
