@@ -131,10 +131,11 @@ def check(
     destinations.distinct_outputs(places)
     destinations.writable(places)
     # none but Markdown into the step summary file (`--format markdown`: appended, below)
-    other = None if format is OutputFormat.MARKDOWN else output_file
-    reports = (("--sarif", sarif, "a SARIF log"), ("--json", json_file, "a JSON report"))
-    for option, value, what in (("--output", other, f"--format {format}"), *reports):
-        destinations.not_the_step_summary({option: value}, what, hint=destinations.REPORT_HINT)
+    destinations.markdown_only(output_file, format, hint=destinations.REPORT_HINT)
+    destinations.not_the_step_summary({"--sarif": sarif}, "a SARIF log", destinations.REPORT_HINT)
+    destinations.not_the_step_summary(
+        {"--json": json_file}, "a JSON report", destinations.REPORT_HINT
+    )
     not_json = None if format is OutputFormat.JSON else output_file
     destinations.not_the_baseline(baseline, {"--sarif": sarif, "--output": not_json})
     if fail_on_new and baseline is None:
@@ -342,10 +343,7 @@ def probe(
     from drift.probe.live import run_probe
 
     destinations.writable({"--output": output_file})
-    if format is not OutputFormat.MARKDOWN:
-        destinations.not_the_step_summary(
-            {"--output": output_file}, f"--format {format.value}", hint=destinations.REPORT_HINT
-        )
+    destinations.markdown_only(output_file, format, hint=destinations.REPORT_HINT)
     settings, profile = cli.load("drift.probe.live")
     destinations.not_an_input({"--output": output_file}, settings, [profile])
     report = run(run_probe(profile, settings, services=service, environ=dict(os.environ)))

@@ -202,6 +202,13 @@ def not_the_step_summary(places: Mapping[str, str | Path | None], what: str, hin
             )
 
 
+def markdown_only(output_file: str | Path | None, format: str, hint: str) -> None:
+    """`not_the_step_summary` of `--output` in any `--format` but Markdown (which is
+    appended there, within the room the step left)."""
+    if format != "markdown":
+        not_the_step_summary({"--output": output_file}, f"--format {format}", hint=hint)
+
+
 FILE_OF_ITS_OWN = (
     "write it to a file of its own (--output FILE, kept as an artifact); without --output "
     "the step's log shows it"

@@ -291,10 +291,7 @@ def fix(
     if output_file is not None and plan_file is not None:  # the plan replaced by the report
         destinations.distinct_outputs({"--plan": str(plan_file), "--output": str(output_file)})
     destinations.writable_files({"--output": output_file})
-    if format is not OutputFormat.MARKDOWN:
-        destinations.not_the_step_summary(
-            {"--output": output_file}, f"--format {format.value}", hint=destinations.REPORT_HINT
-        )
+    destinations.markdown_only(output_file, format, hint=destinations.REPORT_HINT)
     settings, profile = cli.load(
         "drift.fix.apply", journal_dir=journal, history=False if no_history else None
     )

@@ -70,10 +70,7 @@ def history(
     from drift.live.calls import CallRunner
 
     destinations.writable_files({"--output": output_file})  # before anything is read
-    if format is not HistoryFormat.MARKDOWN:
-        destinations.not_the_step_summary(
-            {"--output": output_file}, f"--format {format.value}", hint=_ELSEWHERE
-        )
+    destinations.markdown_only(output_file, format, hint=_ELSEWHERE)
     settings, profile = cli.load("drift.history.read", "drift.history.render", journal_dir=journal)
     destinations.not_an_input({"--output": output_file}, settings, [profile])
     runner = CallRunner(settings.access().limits)
