@@ -244,7 +244,9 @@ async def _fix(
         if stopped:
             locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
-        if not options.yes and not ui.confirm(question(todo, planned.check.state, options)):
+        if not options.yes and not ui.confirm(
+            question(todo, planned.check.state, promote=options.promote)
+        ):
             return FixResult(
                 plan, exit_code=ExitCode.ABORTED, message="declined: nothing was changed"
             )

@@ -25,14 +25,13 @@ from drift.live.model import LiveService
 from drift.live.state import LiveState
 
 
-def question(todo: list[ServicePlan], state: LiveState, options: Any = None) -> str:
+def question(todo: list[ServicePlan], state: LiveState, *, promote: bool = True) -> str:
     """One confirmation for the whole fix: services get canaries, jobs and pools are updated
     in place (nothing serves traffic: there is nothing to put a canary in front of), and so
     is a service whose patch changes only its own settings (no revision would prove them); a
     job whose execution still runs is said to keep it running as it started. Under
-    `--no-promote` (`options.promote` False) a pool's new revision is held with no instances
+    `--no-promote` (`promote` False) a pool's new revision is held with no instances
     (`drift.fix.pool_hold`)."""
-    promote = options is None or options.promote
     services = [s.label for s in todo if s.kind is Kind.SERVICE and s.changes_template]
     own = [s.label for s in todo if s.kind is Kind.SERVICE and not s.changes_template]
     others = [s.label for s in todo if s.kind is not Kind.SERVICE]
