@@ -68,7 +68,8 @@ def plan(
         typer.Option(
             "--no-promote",
             help="Plan what `drift fix --no-promote` does: a worker pool's new revision gets "
-            "no instances until the change is finished (not saved by --out).",
+            "no instances until the change is finished (--out keeps it: `drift fix --plan "
+            "FILE` holds as planned).",
         ),
     ] = False,
     out: Annotated[
@@ -133,14 +134,11 @@ def plan(
             from_template=from_template,
         )
     )
-    if out is not None:
-        write_saved(out, saved_text(planned.plan, profile, service, from_template))
+    if out is not None:  # the plan as made, and the flag: `fix --plan` holds as it says
+        write_saved(
+            out, saved_text(planned.plan, profile, service, from_template, no_promote=no_promote)
+        )
     planned = held_plan(planned, not no_promote)  # after the saved text: no change of it
-    if out is not None and no_promote:
-        from drift.yamlfile import display_path
-
-        saved = display_path(out)  # a saved plan keeps no --no-promote: give it again
-        output.say(f"note: apply {saved} with `drift fix --plan {saved} --no-promote`", err=True)
     reveal = include_plain_credentials and format is PlanFormat.YAML
     text = render_plan(planned.plan, format, patched=planned.patched, reveal=reveal)
     if quiet and format is PlanFormat.TABLE:  # the plan's line and the check's, as --output's
@@ -229,7 +227,8 @@ def fix(
         file_option(
             "--plan",
             help="Apply exactly the plan saved by `drift plan --out FILE` (its services and "
-            "options); exit 4, nothing written, if a service or the profile changed since.",
+            "options, --no-promote among them); exit 4, nothing written, if a service or the "
+            "profile changed since.",
             parser=local_input,
         ),
     ] = None,

@@ -34,7 +34,8 @@ from drift.fix.only import cut_note, only
 from drift.fix.plan import Planned, plan_environment
 from drift.fix.plan_hold import held_plan
 from drift.fix.recorded import tags_said
-from drift.fix.saved import applied_already, changed_since, check_target
+from drift.fix.saved import changed_since, check_target, promote_as_saved
+from drift.fix.saved_applied import applied_already
 from drift.fix.served import canary_record, journal_entries
 from drift.fix.start import question, service_fix, workload_fix
 from drift.fix.stops import held_pools, unbuildable, what_stops
@@ -125,6 +126,10 @@ async def run_fix(
     if saved is not None:  # its selection, before anything is judged of the services
         check_target(saved, profile)
         services = list(saved.services) or None
+        promote, note = promote_as_saved(saved, options.promote)  # the plan reviewed's
+        if note:
+            ui.say(note)
+        options = replace(options, promote=promote)
     if options.verify and not options.dry_run:
         from drift.probe.live import check_probe_config
 

@@ -187,7 +187,7 @@ class ServicePlan:
     it (a key set on a template whose revocation settings were left behind without one)."""
     live: Any = field(default=None, compare=False, repr=False)
     """The run_v2 workload as read when planned (None when not read): what a saved plan's
-    journal entries are judged against (`drift.fix.saved.applied_already`)."""
+    journal entries are judged against (`drift.fix.saved_applied.applied_already`)."""
     unread: tuple[str, ...] = ()
     """Its items that could not be read, as `Plan.unverified` lists them: its block never
     says "nothing to change" then (SPEC guarantee 6)."""

@@ -25,8 +25,7 @@ from drift import __version__, jsontext
 from drift.errors import Aborted, UsageError
 from drift.files import read_bounded, write_whole
 from drift.fix.formats.json_plan import PLAN_SCHEMA, changes_json, plan_data
-from drift.fix.journal import DONE, Entry
-from drift.fix.model import Plan, ServicePlan
+from drift.fix.model import Plan
 from drift.fix.saved_digest import OPTIONS as OPTIONS  # the digest's, as tests and callers know it
 from drift.fix.saved_digest import body_digest, legacy_digest, stated, stated_change
 from drift.kinds import Kind, workload_key
@@ -64,6 +63,20 @@ class SavedPlan:
     """`saved.drift_version` and `saved.made_at` of the file, in words ("" when absent)."""
     version: str = ""
     """`saved.drift_version` of the file ("" when absent)."""
+    no_promote: bool | None = None
+    """Whether it was planned with `--no-promote` (`drift plan --no-promote --out`), and so
+    is applied held (`promote_as_saved`); None: saved by a drift that did not keep it."""
+
+    def options(self) -> dict[str, Any]:
+        """The options of its `saved` block that its digest covers (`saved_digest.OPTIONS`:
+        `no_promote` only when the file has it)."""
+        kept = {} if self.no_promote is None else {"no_promote": self.no_promote}
+        return {
+            "services": list(self.services),
+            "from_template": self.from_template,
+            "profile_digest": self.profile_digest,
+            **kept,
+        }
 
 
 def profile_digest(profile: Profile) -> str:
@@ -79,13 +92,21 @@ def profile_digest(profile: Profile) -> str:
 
 
 def saved_text(
-    plan: Plan, profile: Profile, services: Sequence[str] | None, from_template: bool
+    plan: Plan,
+    profile: Profile,
+    services: Sequence[str] | None,
+    from_template: bool,
+    *,
+    no_promote: bool = False,
 ) -> str:
+    """The file `drift plan --out` saves: `plan` (as made, before `plan_hold.held_plan`)
+    and the options it was made with, `no_promote` among them (`promote_as_saved`)."""
     data: dict[str, Any] = {**plan_data(plan), "notes": list(plan.notes)}  # as `plan_json`
     options = {
         "services": list(services or ()),
         "from_template": from_template,
         "profile_digest": profile_digest(profile),
+        "no_promote": no_promote,
     }
     data["saved"] = {
         "made_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -168,6 +189,9 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
             f"make it again (drift plan {visible(str(data['environment']))} --out FILE) "
             "and review it"
         )
+    no_promote = saved.get("no_promote")  # absent: saved by a drift that did not keep it
+    if no_promote is not None and not isinstance(no_promote, bool):
+        raise ValueError("its saved no_promote is neither true nor false")
     # read with a drift before revown56's digest: intact all the same, and compared by this one's
     intact = saved["digest"] in (body_digest(data, saved), legacy_digest(data, saved))
     return SavedPlan(
@@ -185,6 +209,7 @@ def _parsed(shown: str, data: Any) -> SavedPlan:
         bodies=bodies,
         made_by=" at ".join(str(saved[k]) for k in ("drift_version", "made_at") if saved.get(k)),
         version=str(saved.get("drift_version") or ""),
+        no_promote=no_promote,
     )
 
 
@@ -244,6 +269,31 @@ def check_target(saved: SavedPlan, profile: Profile) -> None:
         )
 
 
+def promote_as_saved(saved: SavedPlan, promote: bool) -> tuple[bool, str]:
+    """Whether `drift fix --plan FILE` promotes (`promote`: without `--no-promote` on its
+    command line), and a note when the plan says otherwise than that command line: the plan
+    reviewed decides. Saved with `--no-promote`: held, the flag given again or not (the note
+    says so when not). Saved to promote, applied with `--no-promote`: refused, exit 2, as
+    that is not the plan reviewed. A plan without `no_promote` (an older drift's) is applied
+    as the command line says, as it was. Called once `check_target` found the file intact."""
+    if saved.no_promote is None:
+        return promote, ""
+    if saved.no_promote:
+        said = (
+            f"note: {saved.file} was planned with --no-promote: applied so, as reviewed (what "
+            "the fix writes gets no traffic or instances until the change is finished)"
+        )
+        return False, said if promote else ""
+    if not promote:
+        raise UsageError(
+            f"{saved.file} was planned without --no-promote: the plan reviewed moves the "
+            "traffic and instances to what the fix writes, and --no-promote would hold them "
+            f"(nothing was changed): apply it without --no-promote, or make a new plan "
+            f"(drift plan {visible(saved.environment)} --no-promote --out FILE) and review it"
+        )
+    return True, ""
+
+
 def changed_since(saved: SavedPlan, profile: Profile, plan: Plan) -> str:
     """Why the plan a fix would apply now is not the saved one ("" when it is): a service
     changed (its etag), the profile changed, or the changes differ."""
@@ -292,69 +342,10 @@ def _drift_changed(saved: SavedPlan, profile: Profile) -> str:
     )
 
 
-def applied_already(saved: SavedPlan, plan: Plan, entries: Sequence[Entry]) -> str:
-    """Why the saved plan will not apply when what changed since it was made is its own
-    application ("" when not): every workload whose etag moved has a journal entry of this
-    project and region that began from the very etag the plan was made against (a fix
-    applies a plan only at its etags: `changed_since`) — a CI apply job re-run, a second
-    Enter. Said with the change, and what it is now (applied, or undone since)."""
-    now = {sp.key: sp for sp in plan.services}
-    moved = [k for k, etag in saved.etags.items() if k not in now or now[k].etag != etag]
-    found: dict[str, Entry] = {}
-    for key in moved:
-        mine = [
-            e
-            for e in entries
-            if not e.problem
-            and (e.project, e.region) == (saved.project, saved.region)
-            and workload_key(Kind(e.kind), e.service) == key
-            and e.etag_before == saved.etags[key]
-        ]
-        if not mine:
-            return ""
-        found[key] = max(mine, key=lambda e: e.change_id)
-    if not found:
-        return ""
-    changes = ", ".join(sorted({e.change_id for e in found.values()}))
-    states = ", ".join(f"{key}: {e.state}" for key, e in found.items())
-    said = f"{saved.file} was applied already, as change {changes} ({states}): nothing was changed"
-    env = visible(saved.environment)
-    if any(e.state in DONE for e in found.values()):
-        return visible(
-            f"{said}; that change was undone since: make a new plan (drift plan {env} --out "
-            "FILE) and review it"
-        )
-    if since := _overtaken(now, found):  # someone else's write after drift's (invariant 10)
-        return visible(
-            f"{said}; {since}: that is someone else's change, which `drift rollback "
-            f"{changes}` would refuse to overwrite — `drift check {env}` shows what is there "
-            f"now; make a new plan (drift plan {env} --out FILE) and review it"
-        )
-    return visible(
-        f"{said} (a plan is applied once); `drift check {env}` shows the drift left, "
-        f"`drift rollback {changes}` undoes the change"
-    )
-
-
-def _overtaken(now: dict[str, ServicePlan], found: dict[str, Entry]) -> str:
-    """Who changed a workload since the change that applied the plan left it ("" when each
-    is still as that change left it: `drift.fix.restore.changed_since`, as a rollback of it
-    judges)."""
-    from drift.fix.restore import changed_since as written_after
-
-    said = [
-        why
-        for key, entry in found.items()
-        if key in now and now[key].live is not None and (why := written_after(now[key].live, entry))
-    ]
-    return "; ".join(said)
-
-
 def _body_differs(saved: SavedPlan, plan: Plan, profile: Profile) -> str:
     """Why the fresh plan's body is not the reviewed one (its digest), naming what differs."""
     data = plan_data(plan)
-    options = {"services": list(saved.services), "from_template": saved.from_template}
-    if body_digest(data, {**options, "profile_digest": saved.profile_digest}) == saved.digest:
+    if body_digest(data, saved.options()) == saved.digest:
         return ""
     was = {key: stated(body) for key, body in (saved.bodies or {}).items()}
     now = {

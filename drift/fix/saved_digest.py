@@ -13,8 +13,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-OPTIONS = ("services", "from_template", "profile_digest")
-"""What of the `saved` block decides what a fix writes (the digest covers them)."""
+OPTIONS = ("services", "from_template", "profile_digest", "no_promote")
+"""What of the `saved` block decides what a fix writes (the digest covers them; each that a
+file lacks is left out: `no_promote` is absent from a plan an older drift saved)."""
 
 
 NOT_DIGESTED = ("saved", "notes")
@@ -37,7 +38,7 @@ def _digest(data: dict[str, Any], saved: dict[str, Any], service: Callable[[Any]
     body = {k: v for k, v in data.items() if k not in NOT_DIGESTED}
     if isinstance(body.get("services"), list):
         body["services"] = [service(s) for s in body["services"]]
-    body["saved"] = {k: saved[k] for k in OPTIONS}
+    body["saved"] = {k: saved[k] for k in OPTIONS if k in saved or k != "no_promote"}
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
