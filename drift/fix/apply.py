@@ -23,20 +23,18 @@ from drift.fix.base import describe, tagged
 from drift.fix.context import Context, Fixer, FixOptions, FixUI, ServiceOutcome, abort_code
 from drift.fix.dryrun import dry_run_report, validate
 from drift.fix.each import fix_each, together
+from drift.fix.fix_plan import fix_plan
 from drift.fix.interrupt import Where
 from drift.fix.journal import Journal, State
 from drift.fix.journalfiles import listed
 from drift.fix.journalview import JournalView
-from drift.fix.landed_before import landed_on, settle
+from drift.fix.landed_before import landed_on
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
-from drift.fix.only import cut_note, only
-from drift.fix.plan import Planned, plan_environment
-from drift.fix.plan_hold import held_plan
+from drift.fix.plan import Planned
 from drift.fix.recorded import tags_said
-from drift.fix.saved import changed_since, check_target, promote_as_saved
-from drift.fix.saved_applied import applied_already
-from drift.fix.served import canary_record, journal_entries
+from drift.fix.saved import check_target, promote_as_saved
+from drift.fix.served import canary_record
 from drift.fix.start import question, service_fix, workload_fix
 from drift.fix.stops import held_pools, unbuildable, what_stops
 from drift.kinds import Kind
@@ -137,30 +135,12 @@ async def run_fix(
         check_probe_config(profile, profile.select(services), environ)
     if not options.dry_run:  # SPEC invariant 11, before the read waits on a deploy
         not_held(settings.journal(), profile, profile.select(services))
-    try:
-        planned = await plan_environment(
-            profile,
-            settings,
-            services=services,
-            environ=environ,
-            today=today,
-            from_template=saved.from_template if saved else options.from_template,
+    try:  # on the journal as settled (`fix_plan`): the plan shown says where changes stand
+        planned, refused = await fix_plan(
+            profile, settings, ui, options, services=services, environ=environ, today=today
         )
-        if saved is not None and (why := changed_since(saved, profile, planned.plan)):
-            applied = applied_already(saved, planned.plan, journal_entries(settings.journal()))
-            return FixResult(
-                planned.plan,
-                exit_code=ExitCode.ABORTED,
-                message=applied
-                or f"{why}: nothing was changed; make a new plan "
-                f"(drift plan {profile.environment} --out FILE) and review it",
-            )
-        if options.only:
-            cut = only(planned, options.only)
-            if note := cut_note(planned.plan, cut):
-                ui.say(note)
-            planned = replace(planned, plan=cut)
-        planned = held_plan(planned, options.promote)  # a pool --no-promote holds says so
+        if refused:
+            return FixResult(planned.plan, exit_code=ExitCode.ABORTED, message=refused)
         return await _fix(profile, settings, ui, options, planned, environ, today, where)
     except (KeyboardInterrupt, asyncio.CancelledError):
         if where.settled:  # every write had ended: only the re-check's reading was cut
@@ -175,13 +155,6 @@ async def run_fix(
     except OutputLost as exc:  # the plan or a prompt could not be written: before any write
         code = ExitCode.USAGE if options.dry_run else ExitCode.ABORTED
         raise OutputLost(f"{exc.message}: {where.line()}", code=code) from exc
-
-
-def _held(planned: Planned, settings: Settings) -> str:
-    """`held_pools` judged from the journal as it is now (re-read only when it held any)."""
-    if not held_pools(planned, planned.entries):
-        return ""
-    return held_pools(planned, journal_entries(settings.journal()))
 
 
 def _stopped(options: FixOptions) -> ExitCode:
@@ -210,10 +183,8 @@ async def _fix(
     notes += [n for n in [tags_said([tagged(b) for b in built], "the canary")] if n]
     for note in notes:
         ui.say(note)
-    if not options.dry_run:  # a change stopped after its last write, on what needs none
-        settle(settings.journal(), [s for s in plan.services if not s.has_patch], ui.say)
-    # the journal as `settle` left it: a held pool's write it found landed is `pinned` now
-    if not todo and not options.dry_run and (held := _held(planned, settings)):
+    # the journal as `fix_plan` settled it: a held pool's write it found landed is `pinned`
+    if not todo and not options.dry_run and (held := held_pools(planned, planned.entries)):
         return FixResult(plan, exit_code=ExitCode.ABORTED, message=held, notes=notes)
     if not todo:
         # the plan's check read the histories and their `since` (`plan_environment`): its

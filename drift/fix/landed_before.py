@@ -203,23 +203,33 @@ def _stopped(
     return None
 
 
-def settle(journal: Path, services: Sequence[ServicePlan], say: Callable[[str], None]) -> None:
+def settle(journal: Path, services: Sequence[ServicePlan], say: Callable[[str], None]) -> bool:
     """Take over and release the stale lock on each of `services` whose stopped change's last
     write is what the workload holds as read (`landed_on`: recorded finished); say why each
-    other one stays. Nothing of the run's own result depends on it: a journal that cannot
-    take a lock now leaves the stale one as it was (logged)."""
+    other one stays. Whether it found any landed (the journal a plan read before it is not
+    the journal now: `drift.fix.fix_plan` makes the plan again). A journal that cannot take a
+    lock now leaves the stale one as it was (logged)."""
     stopped = stopped_on(journal, services)
     if not stopped:
-        return
+        return False
+    found: list[str] = []
+
+    def counted(judge: Landed) -> Landed:  # each judgement, kept: any landed?
+        def judged(entries: list[Entry]) -> str:
+            found.append(why := judge(entries))
+            return why
+
+        return judged
+
     try:
         changes = [p.name.split("--", 1)[0] for p in listed(journal, ".json", "the journal")]
         with Locks(journal, new_change_id(after=changes), "fix", say=say) as locks:
             for sp in stopped:
+                judge = counted(landed_on(sp.live, Journal(journal), BY))
                 try:
-                    locks.acquire(
-                        sp.full_name, sp.label, landed=landed_on(sp.live, Journal(journal), BY)
-                    )
+                    locks.acquire(sp.full_name, sp.label, landed=judge)
                 except Locked as exc:
                     say(exc.message)
     except JournalError as exc:
         log.warning("the stale locks of %s stay: %s", ", ".join(s.label for s in stopped), exc)
+    return any(found)

@@ -5,7 +5,9 @@ instances, the split pinned and the scaling as written, the instances on what th
 recorded `pinned`, as the fix would have recorded it, and that fix then stops at the held
 change as at any held pool; one that did not land still refuses, naming `drift rollback`.
 Before, the landed one was judged as an update that moves the instances ("all on its
-revision", which a held write never is) and refused as not landed (helper-725 left it)."""
+revision", which a held write never is) and refused as not landed (helper-725 left it). The
+fix settles it before it shows its plan (`drift.fix.fix_plan`), so the plan's steps say it is
+held as the lines after them do (helper-728 left the plan saying "updating")."""
 
 from __future__ import annotations
 
@@ -75,6 +77,14 @@ def test_a_killed_held_pool_write_is_settled_by_what_the_pool_shows(
         assert f"{held} of change {change}, held with no instances" in said, said
         assert "update-instance-split pool --to-revisions=LATEST=70" in said, said
         assert list((journal.directory / "locks").glob("*.lock")) == []
+        # settled first, then shown: main showed the plan first, its manual steps calling the
+        # change "left by a fix that did not finish: updating", and the lines after it landed
+        out = again.stdout
+        shown = out.index("Plan for prod")
+        assert out.index(f"took over the lock left by change {change}") < shown, out
+        plan = out[shown : out.index("manual steps", shown)]
+        assert f"{held} of change {change}, held with no instances by `drift fix" in plan, out
+        assert "did not finish" not in said, said
     else:
         assert entry.state == State.UPDATING, entry.history
         assert "took over the lock" not in said, said
