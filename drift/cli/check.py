@@ -228,10 +228,11 @@ def check(
     summary = format is OutputFormat.MARKDOWN and output.writes_step_summary(where)
     with destinations.undelivered(failed):
         text = log if format is OutputFormat.SARIF else None
-        if summary:
-            output.append_summary(
-                report, failed, destinations.delivered_code(report.exit_code, failed)
-            )
+        if summary:  # the Markdown asked for, with no room left for it: not written (exit 3)
+            code = destinations.delivered_code(report.exit_code, failed)
+            if not output.append_summary(report, failed, code):  # said as `undelivered` does
+                output.error(lost := output.no_room("the report"))
+                failed.append(lost)
         else:
             if format is OutputFormat.MARKDOWN and failed:
                 code = destinations.delivered_code(report.exit_code, failed)

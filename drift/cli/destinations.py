@@ -11,7 +11,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drift.cli.output import echo, error, location, readable
+from drift.cli.output import echo, error, location, no_room, readable
 from drift.errors import ApiError, OutputLost, UsageError
 
 if TYPE_CHECKING:
@@ -243,7 +243,7 @@ def to_step_summary(
     is one message and the code `delivered_code` gives: the output asked for was not
     written."""
     from drift.cli.output import step_summary_file
-    from drift.format.markdown import STEP_SUMMARY_LIMIT, append_within
+    from drift.format.markdown import append_within
     from drift.textsafe import visible
 
     path = step_summary_file()
@@ -253,13 +253,10 @@ def to_step_summary(
             with suppress(OutputLost):  # stderr gone: the exit code stands
                 echo(readable(wrote()), err=True)
             return code
-        why = (
-            f"no room left for {what} (GitHub shows none of a step's summary past "
-            f"{STEP_SUMMARY_LIMIT} bytes, and the step wrote {path.stat().st_size} already)"
-        )
+        message = no_room(what)
     except OSError as exc:
         why = exc.strerror or str(exc)
-    message = f"cannot write the step summary GITHUB_STEP_SUMMARY={visible(str(path))}: {why}"
+        message = f"cannot write the step summary GITHUB_STEP_SUMMARY={visible(str(path))}: {why}"
     error(message)
     return delivered_code(code, [message])
 

@@ -301,15 +301,34 @@ def writes_step_summary(where: Destination | None) -> bool:
     return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
 
 
-def append_summary(report: Report, failed: list[str] | None = None, code: int = 0) -> None:
+def append_summary(report: Report, failed: list[str] | None = None, code: int = 0) -> bool:
     """Append the Markdown summary to the step summary file, within the room the step left
     (`append_step_summary`), with the outputs that `failed` to be written and the exit `code`
-    the run then ends with; an OSError is the caller's."""
+    the run then ends with; whether it was (no room left: `no_room` says why); an OSError is
+    the caller's."""
     from drift.format.markdown import Lost, append_step_summary
 
     path = step_summary_file()
     assert path is not None
-    append_step_summary(path, report, lost=Lost(tuple(failed), code) if failed else None)
+    return append_step_summary(path, report, lost=Lost(tuple(failed), code) if failed else None)
+
+
+def no_room(what: str) -> str:
+    """Why `what` was not appended to the step summary file (`append_within` appended
+    nothing): the file named as the variable, how much room the step left, and why that is
+    all there is. An OSError (the file gone since) is the caller's."""
+    from drift.format.markdown import STEP_SUMMARY_LIMIT
+    from drift.textsafe import visible
+
+    path = step_summary_file()
+    assert path is not None
+    size = path.stat().st_size
+    return (
+        f"cannot write the step summary GITHUB_STEP_SUMMARY={visible(str(path))}: no room left "
+        f"for {what} ({max(STEP_SUMMARY_LIMIT - size, 0)} bytes left, too few: GitHub shows "
+        f"none of a step's summary past {STEP_SUMMARY_LIMIT} bytes, and the step wrote {size} "
+        "already)"
+    )
 
 
 def step_summary(report: Report, failed: list[str] | None = None, code: int = 0) -> None:
@@ -318,8 +337,11 @@ def step_summary(report: Report, failed: list[str] | None = None, code: int = 0)
     path = step_summary_file()
     if path is None:
         return
-    try:
-        append_summary(report, failed, code)
+    try:  # no room left: said, never silent; the annotations and the exit code stand
+        if not append_summary(report, failed, code):
+            with suppress(OutputLost):
+                said = no_room("drift's summary")
+                echo(f"drift: warning: {said}; the report itself is as printed", err=True)
     except OSError as exc:
         with suppress(OutputLost):  # a warning: stderr gone too is no reason to fail
             from drift.textsafe import visible

@@ -355,10 +355,11 @@ def _cut(report: Report, limit: int, made: _Made) -> str:
 
 def append_step_summary(
     path: Path, report: Report, *, limit: int = STEP_SUMMARY_LIMIT, lost: Lost | None = None
-) -> None:
+) -> bool:
     """Append the report's summary to the step summary file, cut (`MarkdownFormat`) so that
-    the whole file stays under `limit`; `lost`: the outputs that could not be written."""
-    append_within(path, lambda room: MarkdownFormat(room, lost).render(report), limit=limit)
+    the whole file stays under `limit`; `lost`: the outputs that could not be written.
+    Whether anything was appended (not when no room is left even for the cut summary)."""
+    return append_within(path, lambda room: MarkdownFormat(room, lost).render(report), limit=limit)
 
 
 def append_within(

@@ -98,3 +98,40 @@ def test_a_fix_reports_markdown_appended_once(sandbox: Sandbox, tmp_path: Path, 
     text = summary.read_text()
     assert text.startswith(earlier) and text.count("## drift · e2e") == 1
     assert len(text.encode()) <= STEP_SUMMARY_LIMIT and "cut to fit" in text
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("how", ["own", "--output", ">>"])
+def test_check_says_when_the_step_summary_has_no_room_left(
+    sandbox: Sandbox, tmp_path: Path, how: str
+) -> None:
+    """A step summary with 100 bytes left, too few for even a cut summary. check's own copy
+    (`own`: beside its table) is skipped with one warning naming GITHUB_STEP_SUMMARY and the
+    room left, its exit code its verdict (0: `--fail-on never`); the Markdown asked for there
+    (`--output`, or standard output redirected with `>>`) is an output not written: one error,
+    exit 3, as history, probe and fix say it. main: nothing said either way, exit 0."""
+    summary, alias, env = in_actions(tmp_path, room=100)
+    earlier = summary.read_text()
+    env = {**sandbox.environ(), **env}
+    args = ["check", "e2e", "--fail-on", "never", "--no-history"]
+    if how == "own":
+        done = drift(*args, env=env)
+    elif how == "--output":
+        done = drift(*args, "--format", "markdown", "--output", str(alias), env=env)
+    else:
+        with alias.open("a") as handle:
+            done = python_module_into(
+                handle.fileno(), "drift", *args, "--format", "markdown", env=env_for(env)
+            )
+    said = [line for line in done.stderr.splitlines() if "GITHUB_STEP_SUMMARY" in line]
+    assert len(said) == 1, done.stderr
+    assert f"={summary}: no room left for " in said[0], said
+    assert "(100 bytes left, too few: GitHub shows none of a step's summary past" in said[0]
+    assert summary.read_text() == earlier and "Traceback" not in done.stderr
+    if how == "own":
+        assert done.returncode == 0, done.stderr
+        assert said[0].startswith("drift: warning: ") and "drift's summary" in said[0]
+        assert "## drift" not in done.stdout and "e2e" in done.stdout  # the table, as ever
+    else:
+        assert done.returncode == 3, done.stderr
+        assert said[0].startswith("drift: error: ") and "for the report" in said[0]
