@@ -20,13 +20,30 @@ def moot_settings(
     fix clears with its revocation settings, as gcloud's `--clear-key` does) or none read
     where the profile names none: its revocation rows are no finding, no write, no plan line
     (init leaves them out too: `Field.moot`), whatever the profile or template still says."""
-    wanted = dict(read)
-    wanted.update({n: FIELDS[n].normalise(v) for n, v in stated.items() if n in FIELDS})
+    wanted = _Over({n: FIELDS[n].normalise(v) for n, v in stated.items() if n in FIELDS}, read)
     return frozenset(
         name
         for name in stated
         if name in FIELDS and (void := FIELDS[name].void) is not None and void(wanted)
     )
+
+
+class _Over(Mapping[str, SettingValue]):
+    """`over`'s values over `under`'s, without a copy of `under`: a revision `since` judges
+    reads each of its settings when first asked for (`drift.live.lazy_config`), and a row's
+    `void` looks at one or two."""
+
+    def __init__(self, over: Mapping[str, SettingValue], under: Mapping[str, SettingValue]):
+        self.over, self.under = over, under
+
+    def __getitem__(self, key: str) -> SettingValue:
+        return self.over[key] if key in self.over else self.under[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self.under, **self.over})
+
+    def __len__(self) -> int:
+        return len({**self.under, **self.over})
 
 
 class _Seen(Mapping[str, SettingValue]):

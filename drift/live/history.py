@@ -35,6 +35,7 @@ from drift.live.api import pages, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.conditions import IDLE, failed_ready, reason
+from drift.live.lazy_config import lazy_config
 from drift.live.model import RevisionConfig, RevisionVariables
 from drift.live.normalize import own_settings, raw, revision_config, revision_variables, scaled
 from drift.live.state import RevisionRecord
@@ -170,6 +171,7 @@ def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> R
         else None,
         read_variables=listed.variables,
         deleted=deleted,
+        read_lazy=listed.lazy,
     )
 
 
@@ -198,3 +200,7 @@ class _Listed:
             kind=self.kind,
             variables=self._variables,
         )
+
+    def lazy(self) -> RevisionConfig:
+        pb, service = raw(self.revision), raw(self.service)
+        return lazy_config(pb, service, self.container, self.kind, self._variables)

@@ -197,7 +197,7 @@ class ProjectNames:
         the profile's: `since` stops there (a failed one it passes over stops nothing)."""
         found = []
         for record in reversed(list(records)):
-            value = record.config.settings.get(field.name)
+            value = record.lazy.settings.get(field.name)  # that setting alone read
             same = None if value is None else self.same_setting(field, value, wanted, *where)
             if value is not None and same is None:
                 found.append(value)

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import ChainMap
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from drift.fields import SettingValue, normalise_account
 from drift.findings import Unverified
@@ -52,6 +53,8 @@ class RevisionRecord:
     edits: list[Callable[[RevisionConfig], None]] = field(
         default_factory=list, repr=False, compare=False
     )
+    read_lazy: Callable[[], RevisionConfig] | None = field(default=None, repr=False, compare=False)
+    """Normalises `config` piece by piece as asked for (`lazy`; None: `config` is that)."""
 
     @cached_property
     def config(self) -> RevisionConfig:
@@ -60,12 +63,23 @@ class RevisionRecord:
             edit(config)
         return config
 
+    @cached_property
+    def lazy(self) -> RevisionConfig:
+        """`config`, each setting read when first asked for (`drift.live.lazy_config`): what
+        `since` judges the revision with, asking only about the drifts it follows."""
+        if self.read_lazy is None or "config" in self.__dict__:
+            return self.config
+        config = self.read_lazy()
+        for edit in self.edits:
+            edit(config)
+        return config
+
     def edit(self, change: Callable[[RevisionConfig], None]) -> None:
-        """Change `config` in place (`ProjectNames.respell`), now or once it is read."""
-        if "config" in self.__dict__:
-            change(self.config)
-        else:
-            self.edits.append(change)
+        """Change `config` (and `lazy`) in place (`ProjectNames.respell`), now or once it is
+        read."""
+        self.edits.append(change)
+        for read in {id(c): c for n in ("config", "lazy") if (c := self.__dict__.get(n))}.values():
+            change(read)
 
     @cached_property
     def variables(self) -> RevisionVariables:
@@ -89,6 +103,20 @@ class RevisionRecord:
         if not self.own:
             return self.config
         return replace(self.config, settings={**self.config.settings, **self.own})
+
+    @cached_property
+    def lazy_own(self) -> dict[str, SettingValue]:
+        """`own`, read beside `lazy`."""
+        return {} if self.read_own is None else self.read_own(self.lazy)
+
+    @property
+    def lazy_own_config(self) -> RevisionConfig:
+        """`own_config` of `lazy`: its settings as the revision sets them itself, each read
+        when first asked for."""
+        if not self.lazy_own:
+            return self.lazy
+        settings = cast("dict[str, SettingValue]", ChainMap(self.lazy_own, self.lazy.settings))
+        return replace(self.lazy, settings=settings)
 
 
 @dataclass(repr=False)

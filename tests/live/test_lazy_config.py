@@ -1,0 +1,60 @@
+"""`drift.live.lazy_config.Lazy`: a mapping worked out a key at a time answers as the dict
+worked out at once, through the changes `ProjectNames.respell` makes (a value renamed in place,
+a setting taken out as unreadable), and reads no key it is not asked for."""
+
+from __future__ import annotations
+
+from drift.live.lazy_config import Lazy
+
+HELD = {"a": 1, "c": 3, "d": 4}
+NAMES = ("a", "b", "c", "d")
+
+
+def _lazy() -> tuple[Lazy[int], list[str]]:
+    asked: list[str] = []
+
+    def read(name: str) -> tuple[bool, int]:
+        asked.append(name)
+        return (name in HELD, HELD.get(name, 0))
+
+    return Lazy(NAMES, read), asked
+
+
+def test_a_lookup_reads_that_key_alone_once() -> None:
+    lazy, asked = _lazy()
+    assert lazy.get("c") == 3 and lazy["c"] == 3 and "c" in lazy
+    assert "b" not in lazy and lazy.get("b") is None and lazy.get("b", 7) == 7
+    assert "x" not in lazy and 5 not in lazy
+    assert asked == ["c", "b"]
+
+
+def test_read_whole_it_is_the_dict_in_its_names_order() -> None:
+    lazy, asked = _lazy()
+    assert list(lazy.items()) == list(HELD.items()) and len(lazy) == 3
+    assert lazy == HELD and dict(lazy) == HELD and {**lazy} == HELD
+    assert asked == list(NAMES)
+
+
+def test_changes_as_a_dicts() -> None:
+    for whole_first in (False, True):
+        lazy, _ = _lazy()
+        plain = dict(HELD)
+        if whole_first:
+            assert len(lazy) == 3
+        for change in (
+            lambda m: m.__setitem__("c", 30),  # renamed in place: keeps its place
+            lambda m: m.__setitem__("b", 2),  # a new key: last
+            lambda m: m.__delitem__("a"),
+            lambda m: m.__setitem__("a", 10),  # back, last
+        ):
+            change(lazy)
+            change(plain)
+            assert lazy.get("c") == plain.get("c") and ("a" in lazy) == ("a" in plain)
+        assert list(lazy.items()) == list(plain.items())
+
+
+def test_a_value_renamed_before_it_is_read_whole_keeps_its_place() -> None:
+    lazy, asked = _lazy()
+    lazy["d"] = 40
+    assert lazy["d"] == 40 and asked == ["d"]
+    assert list(lazy.items()) == [("a", 1), ("c", 3), ("d", 40)]
