@@ -7,7 +7,7 @@ Values are compared in memory; what a finding shows is masked (see `describe`)."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from drift.diff.context import At, Context
@@ -109,10 +109,35 @@ def _service_findings(ctx: Context) -> Iterator[Finding]:
         yield from container_setting_findings(at)
 
 
-def configuration_findings(at: At) -> Iterator[Finding]:
+Judge = Callable[[At, str | None], Iterator[Finding]]
+JUDGES: dict[str, tuple[Judge, ...]] = {
+    "env": (env_findings,),
+    "container": (env_findings,),
+    "mount": (mount_findings,),
+    "setting": (setting_findings, container_setting_findings),
+}
+"""The rules that judge a revision's own configuration, by the family of the targets they
+find drift on (`env.NAME`: a variable, `container.NAME`, `mount.PATH`, `setting.NAME`), each
+taking `only`, a target to judge alone (None: all). Every rule of `rules.HISTORY` finds drift on
+targets of its own family (tests/history/test_since_judged.py holds each to one here)."""
+
+
+def configuration_findings(at: At, target: str | None = None) -> Iterator[Finding]:
     """The rules that judge a revision's own configuration (its variables, mounts and
     settings), not the state of what it references: they apply to any revision, old ones
-    included (where each drift began)."""
+    included (where each drift began). `target`: the findings on that target alone, judged
+    by the rules of its family (`JUDGES`; all of them for a family it lacks)."""
+    judges = JUDGES.get(target.partition(".")[0]) if target is not None else None
+    if judges is not None:
+        for judge in judges:
+            yield from judge(at, target)
+        return
+    for f in _every_rule(at):
+        if target in (None, f.target):
+            yield f
+
+
+def _every_rule(at: At) -> Iterator[Finding]:
     yield from env_findings(at)
     yield from mount_findings(at)
     yield from setting_findings(at)

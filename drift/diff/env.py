@@ -3,7 +3,7 @@ has, then the variables the profile does not name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from drift.credentials import credential_shaped, hidden_plain, looks_like_credential
 from drift.diff.context import At
@@ -19,10 +19,13 @@ from drift.profiles.model import ContainerRules, Profile, VarRule
 from drift.redact import CHANGED, MASK
 
 
-def env_findings(at: At) -> Iterator[Finding]:
+def env_findings(at: At, only: str | None = None) -> Iterator[Finding]:
     """Each container's rules (the main one, then the sidecars the profile names) against the
     variables that container has; then every plain variable no rule names, in any container,
-    whose value looks like a credential (whatever `unexpected_env` says)."""
+    whose value looks like a credential (whatever `unexpected_env` says). `only`: the findings
+    on that target alone (`env.NAME`, `container.NAME`), the others not looked for, nor a
+    "did you mean" (`since` follows a drift by its rule and target: `engine.JUDGES`)."""
+    wants = judging(only)
     ruled: set[str] = set()
     kind = at.ctx.service.kind
     for rules in at.rules:
@@ -30,7 +33,7 @@ def env_findings(at: At) -> Iterator[Finding]:
         container = at.config.named(name)
         # a sidecar, or the `container:` the service names, that the revision does not have
         absent = bool(name) and not at.config.has(name)
-        if absent:
+        if absent and wants(f"container.{name}"):
             yield _no_container(at, name, rules.location)
         env, expected = container.env, rules.env
         if not (own := at.config.sets_itself(kind, name)).isdisjoint(expected):
@@ -38,12 +41,16 @@ def env_findings(at: At) -> Iterator[Finding]:
             expected = {k: r for k, r in expected.items() if k not in own}
         # Most variables are as stated and none is unexpected: the typo pairs (which compare
         # every missing name with every unexpected one) are made only when a finding says them.
-        unstated = [rule for rule in expected.values() if not _as_stated(container, rule)]
+        unstated = [
+            rule
+            for rule in expected.values()
+            if wants(f"env.{rule.name}") and not _as_stated(container, rule)
+        ]
         others = _others(at, rules, name)
         named = {*expected, *(v for r in others for v in r.env)} if others else expected
-        extra = [v for v in env if v not in named]
+        extra = [v for v in env if v not in named and wants(f"env.{v}")]
         missing = [r.name for r in unstated if r.must_exist and r.name not in env]
-        typos = pairs(missing, extra) if missing and extra else {}
+        typos = pairs(missing, extra) if missing and extra and only is None else {}
         for rule in unstated:
             yield from _var(at, container, rule, absent, typos.get(rule.name))
         if absent or name in ruled:  # what no rule names: said once per container
@@ -63,9 +70,15 @@ def env_findings(at: At) -> Iterator[Finding]:
     strictness = 0 if gone or at.config.undescribed else level(at.ctx.service.unexpected_env)
     for container in at.config.containers:
         if container.name not in ruled:  # a sidecar the profile says nothing about
-            where = at.ctx.service.location
-            yield from _plain_credentials(at, container, container.env, where)
-            yield from unexpected_vars(at, container, container.env, strictness, where)
+            where, judged = at.ctx.service.location, [v for v in container.env if wants(f"env.{v}")]
+            yield from _plain_credentials(at, container, judged, where)
+            yield from unexpected_vars(at, container, judged, strictness, where)
+
+
+def judging(only: str | None) -> Callable[[str], bool]:
+    """Whether a target is judged where a rule looks only for the findings on `only` (None:
+    every one)."""
+    return (lambda _: True) if only is None else only.__eq__
 
 
 def _others(at: At, rules: ContainerRules, name: str) -> list[ContainerRules]:

@@ -242,13 +242,15 @@ def _location(at: At, uses: list[Use]) -> Location:
     return at.ctx.service.location
 
 
-def mount_findings(at: At) -> Iterator[Finding]:
-    """`mount.missing` / `mount.secret_ref` / `mount.mode` for each mount the profile names."""
+def mount_findings(at: At, only: str | None = None) -> Iterator[Finding]:
+    """`mount.missing` / `mount.secret_ref` / `mount.mode` for each mount the profile names
+    (`only`: the one that target names, `env.judging`)."""
     for rules in at.rules:
         name = rules.name if rules.name is not None else at.config.primary
         container = at.config.named(name)
         for path, rule in rules.mounts.items():
-            yield from _mount(at, container, path, rule)
+            if only is None or only == f"mount.{path}":
+                yield from _mount(at, container, path, rule)
 
 
 def _mount(at: At, container: ContainerConfig, path: str, rule: MountRule) -> Iterator[Finding]:

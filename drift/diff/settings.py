@@ -81,11 +81,14 @@ def _said_before(field: Field, at: At) -> bool:
     return any(held_by_service(field, at, revision) for revision in before)
 
 
-def setting_findings(at: At) -> Iterator[Finding]:
+def setting_findings(at: At, only: str | None = None) -> Iterator[Finding]:
+    """Each setting the profile states (`only`: the one that target names, `env.judging`)."""
     state, project = at.ctx.state, at.ctx.profile.project
     stated = at.ctx.service.settings
     moot = moot_settings(stated_values(stated), at.config.settings)
     for name, setting in stated.items():
+        if only is not None and only != f"setting.{name}":
+            continue
         if name in at.config.unreadable:
             continue  # not verified (`unread_settings`)
         if name in moot:
@@ -137,18 +140,18 @@ def setting_findings(at: At) -> Iterator[Finding]:
         )
 
 
-def container_setting_findings(at: At) -> Iterator[Finding]:
+def container_setting_findings(at: At, only: str | None = None) -> Iterator[Finding]:
     """`setting.value` for each setting a sidecar's rules state (`containers: {NAME:
     {settings: …}}`: image, cpu, memory) against what that container holds in the revision;
     a container the revision lacks is `container.missing` (`drift.diff.env`), a setting drift
-    cannot read there unverified (`unread_settings`)."""
+    cannot read there unverified (`unread_settings`). `only`: as `setting_findings`."""
     for rules in at.ctx.service.sidecars.values():
         name = rules.name or ""
         if not rules.settings or not at.config.has(name):
             continue
         container = at.config.named(name)
         for key, setting in rules.settings.items():
-            if key in container.unreadable:
+            if key in container.unreadable or only not in (None, f"setting.{key}"):
                 continue
             field, read = FIELDS[key], container.settings.get(key)
             if setting.satisfied_by(read):

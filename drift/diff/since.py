@@ -37,9 +37,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 
-from drift.diff.context import At, Context
-from drift.diff.engine import configuration_findings
-from drift.diff.unjudged import MAIN, either, judged, same_as, unjudged
+from drift.diff.context import Context
+from drift.diff.judged import Judged, Key, key_of
+from drift.diff.unjudged import either, judged, same_as, unjudged
 from drift.diff.unserved import (
     FAILED,
     HELD,
@@ -53,21 +53,9 @@ from drift.fields import FIELDS, Field
 from drift.findings import Finding, Since
 from drift.live.changeids import revision_tags
 from drift.live.history import every_revision
-from drift.live.model import RevisionConfig, ServingRevision
 from drift.live.state import RevisionRecord
 from drift.revision_names import number
 from drift.rules import HISTORY
-
-Key = tuple[str, str, str | None]
-
-
-def _key(finding: Finding) -> Key:
-    """The same drift on two revisions: its rule, its target, and the sidecar whose rules
-    found it (`Finding.scope`, not `container`, which names a container only where a
-    revision runs several: a drift that began before a sidecar was added is the same drift
-    after, and a sidecar's variable missing on a revision without that sidecar is still
-    the sidecar's, never the main container's)."""
-    return (finding.rule, finding.target, finding.scope)
 
 
 def unlisted(service: str, records: Sequence[RevisionRecord], lo: int | None, hi: int) -> str:
@@ -102,7 +90,8 @@ def _utc(when: dt.datetime) -> str:
 
 
 class History:
-    """One service's revisions and, for each, which drift it has (evaluated once).
+    """One service's revisions and, for each, whether it has a drift followed (`Judged`: each
+    judged once for a target, only on it).
 
     `since` follows the same drift (rule and target: SPEC's finding id); the revision before
     the run is named `last_good` only when it had nothing wrong on that target at all — a
@@ -115,9 +104,7 @@ class History:
         self.ctx = ctx
         self.records = list(every_revision(records))
         self.index = {r.name: i for i, r in enumerate(self.records)}
-        self._drift: dict[int, set[Key]] = {}
-        self._own: dict[int, set[Key]] = {}
-        self._read: dict[int, list[tuple[RevisionConfig, set[Key]]]] = {}
+        self.judged = Judged(ctx, self.records)
         # a revision with traffic now served, whatever its Ready condition says today
         serving = {s.name for s in ctx.live.serving if s.percent > 0}
         # the tags now, checked or not: drift's canary still carrying its own is held (F3)
@@ -125,54 +112,6 @@ class History:
         tags = {s.name: s.tags for s in (*ctx.live.tagged, *ctx.live.serving)}
         tags |= revision_tags(statuses)
         self.skipped = unserved(self.records, canaries, serving, tags)
-
-    def drift(self, i: int) -> set[Key]:
-        if i not in self._drift:
-            self._drift[i] = self._found(i, self.records[i].config)
-        return self._drift[i]
-
-    def own_drift(self, i: int) -> set[Key]:
-        """`drift` of revision `i` judged by what it sets itself (`RevisionRecord.own`: its
-        RevisionScaling, without today's ServiceScaling, which an UpdateService changes
-        without making a revision)."""
-        record = self.records[i]
-        if not record.own:
-            return self.drift(i)
-        if i not in self._own:
-            self._own[i] = self._found(i, record.own_config)
-        return self._own[i]
-
-    def _found(self, i: int, config: RevisionConfig) -> set[Key]:
-        revision = ServingRevision(self.records[i].name, 0, (), (), config)
-        return {_key(f) for f in configuration_findings(At(self.ctx, revision))}
-
-    def _readings(self, i: int, key: Key) -> list[tuple[RevisionConfig, set[Key]]] | None:
-        """Where revision `i` ran containers none of which can be told the one the profile's
-        `env` describes (`RevisionConfig.undescribed`) and `key` is of its rules (no sidecar's):
-        the revision read as if each container the profile names no sidecar were that one,
-        with its drift then as it runs and by what it sets itself (`_run`). What holds
-        whichever it is holds; what differs is not known (`_unread`). None elsewhere."""
-        config = self.records[i].config
-        if not config.undescribed or key[2] is not None or not key[0].startswith(MAIN):
-            return None
-        if i not in self._read:
-            record, named = self.records[i], self.ctx.service.sidecars
-            ones = [replace(config, primary=c) for c in config.undescribed if c not in named]
-            self._read[i] = [(one, self._found(i, one)) for one in ones]
-            if record.own:  # as `_run`: by what it sets itself too
-                for one, found in self._read[i]:
-                    found &= self._found(i, replace(record.own_config, primary=one.primary))
-        return self._read[i]
-
-    def _run(self, i: int, key: Key) -> bool:
-        """Whether revision `i` has the drift of `key` as it runs today and by what it sets
-        itself: one that has it only with today's service-level min/max did not begin it
-        (and one that has it only by its own bound, which today's service level overrides,
-        would not run with it); whichever container is the one the profile describes, where
-        that cannot be told (`_readings`)."""
-        if (readings := self._readings(i, key)) is not None:
-            return bool(readings) and all(key in found for _, found in readings)
-        return key in self.drift(i) and key in self.own_drift(i)
 
     def since(self, finding: Finding) -> Since | None:
         """Where the drift began on any revision it is on (`also_on`: a traffic split): the
@@ -194,11 +133,11 @@ class History:
     def _since(self, finding: Finding, revision: str) -> Since | None:
         """`since` of the drift as found on `revision`."""
         start = checked = self.index[revision]
-        key = _key(finding)
-        if not self._run(start, key):
+        key = key_of(finding)
+        if not self.judged.run(start, key):
             return None  # what the revision sets itself does not give it: the service does
         before = served_before(self.skipped, start)
-        while before is not None and self._run(before, key):
+        while before is not None and self.judged.run(before, key):
             start, before = before, served_before(self.skipped, before)
         first = self.records[start]
         began = (first.name, first.create_time, first.creator, first.client)
@@ -220,7 +159,7 @@ class History:
             said = f"the drift may be older: before it, {unknown} could not be judged ({why})"
             note = "; ".join(n for n in (said, note) if n)
             return Since(*began, None, note=note, earlier=True, unjudged=unknown)
-        if key in self.drift(before):  # good by its own bound, not with today's service's
+        if key in self.judged.drift(before, key):  # good by its own bound, not today's service's
             note = "; ".join(n for n in (self._service_bound(before, finding), note) if n)
             return Since(*began, None, note=note, earlier=bool(edge))
         if other := self._other(before, key):  # never "good": the same target was wrong
@@ -235,11 +174,11 @@ class History:
     def _either(self, i: int, key: Key, *, had: bool) -> str:
         """`unjudged.either` of revision `i` (where `since` begins or its last good); "" where
         its main container is told."""
-        readings = self._readings(i, key)
+        readings = self.judged.readings(i, key)
         if readings is None:
             return ""
         read = [one.primary for one, _ in readings]
-        return either(self.records[i].name, self.records[i].config, read, had=had)
+        return either(self.records[i].name, self.judged.config(i), read, had=had)
 
     def _gone_good(self, i: int) -> str:
         """Why revision `i`, which served before the drift without it, is not named good."""
@@ -249,7 +188,7 @@ class History:
         """Why revision `i`, which did not set the drift itself, is not named good: today's
         service-level bound gives it the drift too (a rollback to it would keep it)."""
         setting = finding.target.removeprefix("setting.")
-        value = self.records[i].config.settings.get(setting)
+        value = self.judged.config(i).settings.get(setting)
         shown = "" if value is None else f" {FIELDS[setting].show(value)}"
         return (
             f"before it, {self.records[i].name} set no such {setting} itself, but the "
@@ -260,7 +199,7 @@ class History:
     def _other(self, i: int, key: Key) -> str:
         """What else revision `i` had wrong on the target of `key` (another rule: the same
         rule would have continued the run), in words; "" when nothing."""
-        rules = sorted(k[0] for k in self.drift(i) if k[1:] == key[1:])
+        rules = sorted(k[0] for k in self.judged.drift(i, key) if k[1:] == key[1:])
         if not rules:
             return ""
         target, sidecar = key[1], key[2]
@@ -274,15 +213,15 @@ class History:
         failed would change the answer, in words ("" when none): one before the run that had
         the drift too (it would have begun there, by its creator), one within it that did not
         (it would have begun after it). One whose value is not known says nothing."""
-        key = _key(finding)
+        key = key_of(finding)
         lo = -1 if before is None else before
         passed = [
             k
             for k in range(lo + 1, checked)
             if self.skipped.get(k) == FAILED and not self._unread(k, finding)
         ]
-        had = [k for k in passed if k < start and self._run(k, key)]
-        lacked = [k for k in passed if k > start and not self._run(k, key)]
+        had = [k for k in passed if k < start and self.judged.run(k, key)]
+        lacked = [k for k in passed if k > start and not self.judged.run(k, key)]
         said = [
             f"{self._made(k)} had it too: if it served before it failed, the drift may have "
             "begun there"
@@ -335,7 +274,7 @@ class History:
         with the version (a new version makes no revision), in words; "" otherwise."""
         record = self.records[start]
         said = []
-        for var in judged(self.ctx, finding, record.config):
+        for var in judged(self.ctx, finding, self.judged.config(start)):
             if var is None or (ref := var.ref) is None or ref.version.isdigit():
                 continue
             info = self.ctx.state.versions.get(ref)
@@ -354,10 +293,10 @@ class History:
     def _unread(self, i: int, finding: Finding) -> str:
         """Why the drift of `finding` cannot be judged on revision `i` (`drift.diff.unjudged`),
         in words; "" where it can: on containers none of which can be told the one the
-        profile describes, where every reading of them (`_readings`) is judged and has the
+        profile describes, where every reading of them (`Judged.readings`) is judged and has the
         drift, or has nothing wrong on its target."""
-        key, config = _key(finding), self.records[i].config
-        readings = self._readings(i, key) or []
+        key, config = key_of(finding), self.judged.config(i)
+        readings = self.judged.readings(i, key) or []
         if readings and not any(unjudged(self.ctx, one, finding) for one, _ in readings):
             found = [{k for k in keys if k[1:] == key[1:]} for _, keys in readings]
             if all(key in f for f in found) or not any(found):

@@ -19,7 +19,7 @@ What cannot be known on an older revision:
   a port, https://cloud.google.com/run/docs/deploying#sidecars, and a job has no revisions),
   unless the revision read as if each container (but the sidecars `containers:` names) were
   that one agrees: the same drift in every reading, or nothing wrong on its target in any
-  (`drift.diff.since.History._readings`, said by `either`).
+  (`drift.diff.judged.Judged.readings`, said by `either`).
 
 A plain value is read whether or not it is shown masked: the comparison is on the data, and no
 value is ever put in the words (secrets and versions by name only)."""
