@@ -8,7 +8,7 @@ of them reads them all, in the catalogue's order)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Iterator, MutableMapping, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar, cast
 
@@ -34,7 +34,7 @@ class Lazy(MutableMapping[str, V]):
     kept beside (`ProjectNames.respell` renames a project); any other change works out the
     whole mapping first, and is then a dict's."""
 
-    __slots__ = ("_names", "_read", "_base", "_over", "_whole")
+    __slots__ = ("_names", "_read", "_base", "_over", "_whole", "_pending")
 
     def __init__(self, names: Sequence[str], read: Callable[[str], tuple[bool, V]]) -> None:
         self._names = dict.fromkeys(names)
@@ -42,6 +42,26 @@ class Lazy(MutableMapping[str, V]):
         self._base: dict[str, tuple[bool, V]] = {}
         self._over: dict[str, V] = {}
         self._whole: dict[str, V] | None = None
+        self._pending: list[tuple[frozenset[str], Callable[[], None]]] = []
+
+    def defer(self, names: Collection[str], change: Callable[[], None], *beside: object) -> None:
+        """Make `change`, which looks at and changes `names` alone, here and in the mappings
+        `beside` (a configuration's `unreadable`), when one of them is first looked up in
+        either, or either is read whole: once, after those deferred before it."""
+        once = _Once(change)
+        for mapping in (self, *beside):
+            if isinstance(mapping, Lazy):
+                mapping._pending.append((frozenset(names), once))
+
+    def _due(self, key: str | None) -> None:
+        """Make the changes deferred that `key` (None: every key) waits for."""
+        if not self._pending:
+            return
+        waits = [i for i, (names, _) in enumerate(self._pending) if key is None or key in names]
+        if waits:
+            due, self._pending = self._pending[: waits[-1] + 1], self._pending[waits[-1] + 1 :]
+            for _, change in due:
+                change()
 
     def held(self, key: str) -> tuple[bool, V]:
         """(whether the mapping holds `key` as read, before any change; its value)."""
@@ -53,6 +73,8 @@ class Lazy(MutableMapping[str, V]):
 
     def whole(self) -> dict[str, V]:
         if self._whole is None:
+            self._due(None)  # which may read it whole itself (a change deleting a key)
+        if self._whole is None:
             out = {}
             for name in self._names:
                 held, value = self.held(name)
@@ -62,6 +84,7 @@ class Lazy(MutableMapping[str, V]):
         return self._whole
 
     def __getitem__(self, key: str) -> V:
+        self._due(key)
         if self._whole is not None:
             return self._whole[key]
         if key in self._over:
@@ -78,11 +101,15 @@ class Lazy(MutableMapping[str, V]):
             return default
 
     def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        self._due(key)
         if self._whole is not None:
             return key in self._whole
-        return isinstance(key, str) and self.held(key)[0]
+        return key in self._over or self.held(key)[0]
 
     def __setitem__(self, key: str, value: V) -> None:
+        self._due(key)
         if self._whole is None and self.held(key)[0]:
             self._over[key] = value
         else:
@@ -101,10 +128,26 @@ class Lazy(MutableMapping[str, V]):
         return repr(self.whole())
 
 
+class _Once:
+    """A deferred change (`Lazy.defer`), made once whichever mapping asks first."""
+
+    def __init__(self, change: Callable[[], None]) -> None:
+        self.change: Callable[[], None] | None = change
+
+    def __call__(self) -> None:
+        change, self.change = self.change, None
+        if change is not None:
+            change()
+
+
 def _as_dict(mapping: Lazy[V]) -> dict[str, V]:
     """`mapping` where a configuration holds a dict: it answers every lookup a dict does, a
     rule never tells them apart (nor does `==`: a Mapping's)."""
     return cast("dict[str, V]", mapping)
+
+
+_NAMES = {kind: tuple(n for n, field in FIELDS.items() if field.applies(kind)) for kind in Kind}
+"""Each kind's settings, in catalogue order (`catalogue.read_settings`)."""
 
 
 def lazy_config(
@@ -115,7 +158,7 @@ def lazy_config(
     chosen = pick_container(revision.containers, container)
     source = Source(service, revision, chosen, kind)
     _public_names(revision, service)
-    names = [name for name, field in FIELDS.items() if field.applies(kind)]
+    names = _NAMES[kind]
     undescribed = chosen is None and container is None and len(revision.containers) > 1
     each = [replace(source, container=c) for c in revision.containers] if undescribed else []
     settings, unreadable = _reads(names, source, lambda name: _nobodys(name, source, each))

@@ -224,8 +224,9 @@ class ProjectNames:
             for config in live.configs if live is not None else ():
                 self._respell_all(profile, config, where=where, failed=failed, judged=True)
             told = partial(self._respell_all, profile, where=where, failed=failed, judged=False)
+            names = [field.name for field in NAMING]
             for record in self.history.get(profile.key, ()):  # once `since` reads it, if ever
-                record.edit(told)
+                record.edit(told, names)
 
     def _respell_all(
         self,

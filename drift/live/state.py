@@ -7,7 +7,7 @@ import datetime as dt
 from collections import ChainMap
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, cast
 
 from drift.fields import SettingValue, normalise_account
@@ -18,6 +18,8 @@ from drift.live.model import LiveService, RevisionConfig, RevisionVariables
 from drift.live.projects import ProjectNames
 from drift.live.secret_state import SecretPolicy, SecretVersionInfo
 from drift.refs import SecretRef
+
+Edit = Callable[[RevisionConfig], None]
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class RevisionRecord:
     does not ask for deleted ones: `drift.live.history`). It serves
     nothing and can be routed to by nothing: never taken as serving, nor as a base to go
     back to; its configuration tells what it changed, and where a drift began."""
-    edits: list[Callable[[RevisionConfig], None]] = field(
+    edits: list[tuple[Edit, Collection[str] | None]] = field(
         default_factory=list, repr=False, compare=False
     )
     read_lazy: Callable[[], RevisionConfig] | None = field(default=None, repr=False, compare=False)
@@ -59,7 +61,7 @@ class RevisionRecord:
     @cached_property
     def config(self) -> RevisionConfig:
         config = self.read()
-        for edit in self.edits:
+        for edit, _ in self.edits:
             edit(config)
         return config
 
@@ -70,16 +72,20 @@ class RevisionRecord:
         if self.read_lazy is None or "config" in self.__dict__:
             return self.config
         config = self.read_lazy()
-        for edit in self.edits:
-            edit(config)
+        for edit, touches in self.edits:
+            _edit_lazy(config, edit, touches)
         return config
 
-    def edit(self, change: Callable[[RevisionConfig], None]) -> None:
+    def edit(self, change: Edit, touches: Collection[str] | None = None) -> None:
         """Change `config` (and `lazy`) in place (`ProjectNames.respell`), now or once it is
-        read."""
-        self.edits.append(change)
-        for read in {id(c): c for n in ("config", "lazy") if (c := self.__dict__.get(n))}.values():
-            change(read)
+        read; `touches`: the only settings it looks at and changes (None: any), which `lazy`
+        makes it for when one of them is first looked up (`Lazy.defer`)."""
+        self.edits.append((change, touches))
+        config, lazy = self.__dict__.get("config"), self.__dict__.get("lazy")
+        if config is not None:
+            change(config)
+        if lazy is not None and lazy is not config:
+            _edit_lazy(lazy, change, touches)
 
     @cached_property
     def variables(self) -> RevisionVariables:
@@ -117,6 +123,16 @@ class RevisionRecord:
             return self.lazy
         settings = cast("dict[str, SettingValue]", ChainMap(self.lazy_own, self.lazy.settings))
         return replace(self.lazy, settings=settings)
+
+
+def _edit_lazy(config: RevisionConfig, change: Edit, touches: Collection[str] | None) -> None:
+    """`change` made to `config` as `RevisionRecord.lazy` reads it: when one of the settings
+    it `touches` is first looked up (`drift.live.lazy_config.Lazy.defer`), else now."""
+    defer = getattr(config.settings, "defer", None)
+    if touches is None or defer is None:
+        change(config)
+    else:
+        defer(touches, partial(change, config), config.unreadable)
 
 
 @dataclass(repr=False)

@@ -58,3 +58,26 @@ def test_a_value_renamed_before_it_is_read_whole_keeps_its_place() -> None:
     lazy["d"] = 40
     assert lazy["d"] == 40 and asked == ["d"]
     assert list(lazy.items()) == [("a", 1), ("c", 3), ("d", 40)]
+
+
+def test_a_deferred_change_is_made_when_a_key_it_touches_is_first_looked_up() -> None:
+    """`ProjectNames.respell` renames the settings naming a project in every older revision:
+    made on one `since` reads only when it looks one of them up, once, in order."""
+    lazy, asked = _lazy()
+    beside, _ = _lazy()
+    made: list[str] = []
+
+    def rename(key: str, value: int) -> None:
+        made.append(key)
+        if key in lazy:
+            lazy[key] = value
+
+    lazy.defer(["c"], lambda: rename("c", 30), beside)
+    lazy.defer(["d"], lambda: rename("d", 40), beside)
+    assert lazy["a"] == 1 and "b" not in lazy and made == []  # nothing of theirs asked
+    assert "d" in beside and made == ["c", "d"]  # the one before it first, once each
+    assert lazy["c"] == 30 and lazy["d"] == 40 and made == ["c", "d"]
+    assert asked == ["a", "b", "c", "d"]
+    late, _ = _lazy()
+    late.defer(["c"], lambda: late.__delitem__("c"))
+    assert dict(late) == {"a": 1, "d": 4}  # read whole: made first
