@@ -6,6 +6,7 @@ back when decoded, so the journal records a copy by its name (`drift.secretforms
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import re
@@ -168,3 +169,23 @@ ECHOES = _echoes()
 """How an application may quote back a value it was sent, by name (`echoed_forms`): each
 gives the exact value back when decoded, so a journal records a copy by its name instead
 (`payload_form`)."""
+
+
+REMEMBERED_MAX = 1024
+"""The longest value whose encodings `encodings` remembers (a payload of 64 KiB has megabytes
+of them; a credential, a token, a header's value is far shorter)."""
+
+
+def encodings(value: str) -> tuple[tuple[str, str], ...]:
+    """`value` in each encoding of `ECHOES`, by name, in its order; remembered for a value of
+    `REMEMBERED_MAX` characters or fewer, by the value itself: a probe sends the same header for
+    each revision it checks, each registered again, and a payload's text is encoded for the
+    masker (`echoed_forms`) and for the journal (`Versions`) alike."""
+    return _remembered(value) if len(value) <= REMEMBERED_MAX else _encoded(value)
+
+
+def _encoded(value: str) -> tuple[tuple[str, str], ...]:
+    return tuple((name, encode(value)) for name, encode in ECHOES.items())
+
+
+_remembered = functools.lru_cache(maxsize=256)(_encoded)

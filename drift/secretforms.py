@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Literal
 from unicodedata import normalize
 
-from drift.echoes import ECHOES, JSON_BASE64, LINE_ENDS, PERCENT_BASE64, WRAPS, wrapped
+from drift.echoes import ECHOES, JSON_BASE64, LINE_ENDS, PERCENT_BASE64, WRAPS, encodings, wrapped
 from drift.literals import Literals
 from drift.payload_pieces import encoded_too, payload_pieces
 from drift.textsafe import (
@@ -65,7 +65,7 @@ def echoed_forms(value: str) -> set[str]:
     to tell apart encoded."""
     if not searchable(value.strip()):
         return {value}
-    return {value} | {form for encode in ECHOES.values() if searchable(form := encode(value))}
+    return {value} | {form for _, form in encodings(value) if searchable(form)}
 
 
 PIECE_ECHOES = (
@@ -160,9 +160,13 @@ class Versions:
         forms: dict[str, tuple[str, str]] = {}  # as is wins where forms coincide, `whole` first
         for name, form in shaped.items():
             forms.setdefault(form, (version, name))
-        for name, form in shaped.items():
-            for encoding, encode in ECHOES.items():
-                if searchable(encoded := encode(form)):
+        done: set[str] = set()  # a shape that repeats one before it (an ASCII payload's NFC)
+        for name, form in shaped.items():  # has its encodings, set by the first one's name
+            if form in done:
+                continue
+            done.add(form)
+            for encoding, encoded in encodings(form):
+                if searchable(encoded):
                     forms.setdefault(encoded, (version, f"{name}/{encoding}"))
         named = _PieceNames(pieces or {})
         for name, piece in (pieces or {}).items():

@@ -1,0 +1,23 @@
+"""helper-731: what the masker, the journal and a report compute of a value (its encodings, its
+escaped forms, whether it is shown) is computed once and remembered by the value itself: a value
+learned later, or another of the same length or under another name, is never answered from what
+an earlier one gave."""
+
+from __future__ import annotations
+
+import base64
+
+from drift.echoes import REMEMBERED_MAX, encodings
+
+
+def _base64(value: str) -> str:
+    return base64.b64encode(value.encode()).decode()
+
+
+def test_each_value_has_its_own_encodings() -> None:
+    first, other = "first-secret-0001", "other-secret-0002"  # the same length
+    assert dict(encodings(first))["base64"] == _base64(first)
+    assert dict(encodings(other))["base64"] == _base64(other)
+    assert dict(encodings(first))["base64"] == _base64(first)  # asked again
+    long = "k" * REMEMBERED_MAX + "-tail"  # not remembered: computed each time, the same
+    assert dict(encodings(long))["base64"] == _base64(long)
