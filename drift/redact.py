@@ -22,13 +22,10 @@ The rule for which values are searched (the README's "What drift never shows"):
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
-from urllib.parse import unquote, unquote_plus
 
 from drift.fragments import MASK as MASK  # the mask, as every module names it: `redact.MASK`
 from drift.fragments import PublicNames, common_prefix, public_head
@@ -58,48 +55,16 @@ _WORD_OR_NUMBER = re.compile(r"[A-Za-z_-]+|[+-]?[0-9]+(?:\.[0-9]+)?")
 _CUT_MARKS = "…. \t\ufffd"
 
 
-_TOKEN = re.compile(r"\S+")
-_ENCODED = re.compile(r"[%&\\+]")
-_JSON_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
-
-
-def _json_unescaped(text: str) -> str:
-    return _JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text).replace("\\/", "/")
-
-
-_DECODERS = (html.unescape, unquote, unquote_plus, _json_unescaped)
-
-
-def _decodings(token: str) -> set[str]:
-    """`token` read back through one or two of the decoders of an app's encoders (HTML and
-    numeric entities, percent-encoding with `+` a space or not, JSON escapes)."""
-    once = {decode(token) for decode in _DECODERS}
-    return once | {decode(form) for form in once for decode in _DECODERS}
-
-
-def mask_encoded(text: str, values: Iterable[str]) -> str:
-    """`text` with each word that quotes one of `values` however it is encoded (`_decodings`:
-    Go's html/template writes `+` as `&#43;`, url.PathEscape keeps `+` and `=`: no list of
-    `echoed_forms` holds every mix) shown as `***`, the whole word. Searchable values only."""
-    wanted = [v for v in values if searchable(v.strip())]
-    if not wanted or not _ENCODED.search(text):
-        return text
-
-    def word(match: re.Match[str]) -> str:
-        quoted = _ENCODED.search(match[0]) and any(
-            v in d for d in _decodings(match[0]) for v in wanted
-        )
-        return MASK if quoted else match[0]
-
-    return _TOKEN.sub(word, text)
-
-
 class Secrets:
     """A set of secret values and the masks that keep them out of text."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._values: set[str] = set()
+        self._added: set[str] = set()
+        """Every value `add` was given: given again, it has nothing to add."""
+        self._escaped: dict[str, list[str]] = {}
+        """The escaped forms of each value searched for in rendered output (`_escaped_search`)."""
         self._whole: set[str] = set()
         """Every registered value, however short: what `is_secret` answers from."""
         self.payloads: set[str] = set()
@@ -111,7 +76,8 @@ class Secrets:
         self._cuts: dict[int, dict[str, list[str]]] = {}
         """The secrets by the length of their scheme (`public_head`), then by their first
         characters, up to `CUT_MIN` past it: where a text's end may hold a cut one."""
-        self._patterns: tuple[Literals, Literals] | None = None
+        self._value_pattern: Literals | None = None
+        self._escaped_pattern: Literals | None = None
         self.versions = Versions()
         """The payloads drift read, by their version (`secret_pieces`)."""
         self.public = PublicNames()
@@ -122,6 +88,8 @@ class Secrets:
         its outer whitespace: a secret stored with a trailing newline (`echo … | gcloud
         secrets create --data-file=-`) is the same secret wherever its content appears, and
         the text around the mask keeps its own line breaks."""
+        if value in self._added:  # a probe's header, registered for each revision it checks
+            return
         for bare in bare_forms(value):
             if bare:
                 with self._lock:
@@ -134,6 +102,7 @@ class Secrets:
             # text exactly as it is printed.
             for form in {bare, *(unicodedata.normalize(f, bare) for f in ("NFC", "NFD"))}:
                 self._add(form)
+        self._added.add(value)
 
     def is_secret(self, value: str) -> bool:
         """Whether `value`, without its outer whitespace, is a registered value (any length)."""
@@ -167,27 +136,35 @@ class Secrets:
                 cuts = self._cuts.setdefault(head, {})
                 cuts.setdefault(value[: head + CUT_MIN], []).append(value)
             self._values.add(value)
-            self._patterns = None  # compiled again when next used
+            self._value_pattern = self._escaped_pattern = None  # compiled again when next used
 
     def _compiled(self) -> tuple[Literals, Literals]:
         """The pattern of the values, and of their escaped forms (words and numbers left out
-        of the second: they can be an output's own structure)."""
-        patterns = self._patterns
-        if patterns is None:
+        of the second: they can be an output's own structure), each compiled when first used
+        (a probe's masker never scrubs)."""
+        return self._value_search(), self._escaped_search()
+
+    def _value_search(self) -> Literals:
+        pattern = self._value_pattern
+        if pattern is None:
+            with self._lock:
+                pattern = self._value_pattern = Literals(set(self._values), flexible=True)
+        return pattern
+
+    def _escaped_search(self) -> Literals:
+        pattern = self._escaped_pattern
+        if pattern is None:
             with self._lock:
                 values = set(self._values)
-                rendered = {
-                    form
-                    for secret in values
-                    if not _WORD_OR_NUMBER.fullmatch(secret)
-                    for form in escaped_forms(secret)
-                    if searchable(form)
-                }
-                patterns = self._patterns = (
-                    Literals(values, flexible=True),
-                    Literals(rendered, flexible=True),
-                )
-        return patterns
+                for secret in values - self._escaped.keys():  # each value's once
+                    self._escaped[secret] = (
+                        []
+                        if _WORD_OR_NUMBER.fullmatch(secret)
+                        else [form for form in escaped_forms(secret) if searchable(form)]
+                    )
+                rendered = {form for secret in values for form in self._escaped[secret]}
+                pattern = self._escaped_pattern = Literals(rendered, flexible=True)
+        return pattern
 
     def mask(self, text: str, *, echo: bool = False, cut: bool = False) -> str:
         """`text` with every known value masked; with `echo` (text a server sent back), every
@@ -195,7 +172,7 @@ class Secrets:
         with `cut` only the latter (see `mask_cut`)."""
         if not self._values or not text:
             return text
-        whole, _ = self._compiled()
+        whole = self._value_search()
         # and base64 in lines, searched with its line breaks removed (helper-656 MEDIUM-4), in
         # the text as it is: a mask put first would cut the lines' run (helper-669 F5)
         spans = [(f.start, f.stop) for f in whole.find(text)]
@@ -210,8 +187,7 @@ class Secrets:
         number, in every escaped form a format writes (JSON, Markdown, GitHub, visible)."""
         if not self._values or not text:
             return text
-        _, rendered = self._compiled()
-        return rendered.masked(text)
+        return self._escaped_search().masked(text)
 
     def _mask_pieces(self, text: str) -> str:
         """A server that echoes a value cuts its end: mask every prefix of a known value of
@@ -220,8 +196,10 @@ class Secrets:
         cut to fit shows it) leaves a suffix: masked from `FRAGMENT_MIN` characters too.
         (Pieces from the middle of a value are left alone: `-staging` or `://` would match
         names that are not secret at all.)"""
-        spans: list[tuple[int, int]] = self._tail_spans(text)
-        i = 0
+        # each index looked up once a run of the text's characters is a key: most texts hold none
+        grams = {text[i : i + FRAGMENT_MIN] for i in range(len(text) - FRAGMENT_MIN + 1)}
+        spans = [] if self._tails.keys().isdisjoint(grams) else self._tail_spans(text)
+        i = 0 if not self._pieces.keys().isdisjoint(grams) else len(text)
         while i <= len(text) - FRAGMENT_MIN:
             reach = i + 1
             for secret in self._pieces.get(text[i : i + FRAGMENT_MIN], ()):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import unquote, unquote_plus
 
 from drift import __version__, credentials, redact, runnervars
 from drift.errors import ProbeConfigError
@@ -19,7 +21,7 @@ from drift.profiles.probe_spec import (
     check_syntax,
     header_value_ok,
 )
-from drift.secretforms import echoed_forms
+from drift.secretforms import echoed_forms, searchable
 
 _CREDENTIAL_HEADER = re.compile(
     r"(authorization|cookie|token|secret|key|session|password|passwd|credential|jwt)", re.I
@@ -155,6 +157,42 @@ def _jwt_parts(value: str) -> list[str]:
     ]
 
 
+_TOKEN = re.compile(r"\S+")
+_ENCODED = re.compile(r"[%&\\+]")
+_JSON_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+
+
+def _json_unescaped(text: str) -> str:
+    return _JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text).replace("\\/", "/")
+
+
+_DECODERS = (html.unescape, unquote, unquote_plus, _json_unescaped)
+
+
+def _decodings(token: str) -> set[str]:
+    """`token` read back through one or two of the decoders of an app's encoders (HTML and
+    numeric entities, percent-encoding with `+` a space or not, JSON escapes)."""
+    once = {decode(token) for decode in _DECODERS}
+    return once | {decode(form) for form in once for decode in _DECODERS}
+
+
+def mask_encoded(text: str, values: Iterable[str]) -> str:
+    """`text` with each word that quotes one of `values` however it is encoded (`_decodings`:
+    Go's html/template writes `+` as `&#43;`, url.PathEscape keeps `+` and `=`: no list of
+    `echoed_forms` holds every mix) shown as `***`, the whole word. Searchable values only."""
+    wanted = [v for v in values if searchable(v.strip())]
+    if not wanted or not _ENCODED.search(text):
+        return text
+
+    def word(match: re.Match[str]) -> str:
+        quoted = _ENCODED.search(match[0]) and any(
+            v in d for d in _decodings(match[0]) for v in wanted
+        )
+        return redact.MASK if quoted else match[0]
+
+    return _TOKEN.sub(word, text)
+
+
 class _Secrets:
     """The values a probe sends; masked in everything it reports (as an echo: a server that
     quotes them back may cut them)."""
@@ -165,7 +203,7 @@ class _Secrets:
 
     def add(self, value: str, *, everywhere: bool = False) -> None:
         # An app may echo what it was sent escaped or encoded (`secretforms.echoed_forms`; a mix
-        # of encodings: `redact.mask_encoded`), or a JWT's own parts (`_jwt_parts`).
+        # of encodings: `mask_encoded`), or a JWT's own parts (`_jwt_parts`).
         for sent in (value, *_jwt_parts(value)):
             self._sent.append(sent)
             for form in echoed_forms(sent):
@@ -174,7 +212,7 @@ class _Secrets:
                     redact.register(form)
 
     def mask(self, text: str) -> str:
-        text = redact.mask_encoded(text, self._sent)
+        text = mask_encoded(text, self._sent)
         return redact.mask(self._values.mask(text, echo=True), echo=True)
 
 

@@ -6,7 +6,9 @@ an earlier one gave."""
 from __future__ import annotations
 
 import base64
+import json
 
+from drift import redact
 from drift.echoes import REMEMBERED_MAX, encodings
 
 
@@ -21,3 +23,19 @@ def test_each_value_has_its_own_encodings() -> None:
     assert dict(encodings(first))["base64"] == _base64(first)  # asked again
     long = "k" * REMEMBERED_MAX + "-tail"  # not remembered: computed each time, the same
     assert dict(encodings(long))["base64"] == _base64(long)
+
+
+def test_a_value_learned_after_a_scrub_is_scrubbed_too() -> None:
+    redact.register("first\nsecret-0001")
+    assert "secret-0001" not in redact.scrub(json.dumps({"k": "first\nsecret-0001"}))
+    redact.register("later\nsecret-0002")  # learned once the first pattern was compiled
+    scrubbed = redact.scrub(json.dumps({"k": "later\nsecret-0002"}))  # as JSON escapes it
+    assert "secret-0002" not in scrubbed
+    assert scrubbed == json.dumps({"k": redact.MASK})
+
+
+def test_a_value_given_again_is_still_masked_and_another_too() -> None:
+    for value in ("first-secret-0001", "first-secret-0001", "other-secret-0002"):
+        redact.register(value)
+    said = "got first-secret-0001 and other-secret-0002"
+    assert redact.mask(said) == "got *** and ***"
