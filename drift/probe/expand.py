@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, unquote_plus
 
 from drift import __version__, credentials, redact, runnervars
+from drift.echoes import REMEMBERED_MAX
 from drift.errors import ProbeConfigError
 from drift.live.clients import RUN_EMULATOR
 from drift.probe.targets import ProbeTarget
@@ -198,22 +200,40 @@ class _Secrets:
     quotes them back may cut them)."""
 
     def __init__(self) -> None:
-        self._values = redact.Secrets()
         self._sent: list[str] = []
+        self._values: redact.Secrets | None = None
 
     def add(self, value: str, *, everywhere: bool = False) -> None:
         # An app may echo what it was sent escaped or encoded (`secretforms.echoed_forms`; a mix
         # of encodings: `mask_encoded`), or a JWT's own parts (`_jwt_parts`).
         for sent in (value, *_jwt_parts(value)):
             self._sent.append(sent)
-            for form in echoed_forms(sent):
-                self._values.add(form)
-                if everywhere:
+            self._values = None
+            if everywhere:
+                for form in echoed_forms(sent):
                     redact.register(form)
 
     def mask(self, text: str) -> str:
         text = mask_encoded(text, self._sent)
+        if self._values is None:
+            sent = tuple(self._sent)
+            small = sum(map(len, sent)) <= REMEMBERED_MAX
+            self._values = _remembered(sent) if small else _masker(sent)
         return redact.mask(self._values.mask(text, echo=True), echo=True)
+
+
+def _masker(sent: tuple[str, ...]) -> redact.Secrets:
+    """The masker of the values a probe sends, each in every form it may be echoed in;
+    remembered by the values themselves where they are short (`_remembered`): a probe sends
+    the same for each revision it checks, one masker and one pattern compiled."""
+    values = redact.Secrets()
+    for value in sent:
+        for form in echoed_forms(value):
+            values.add(form)
+    return values
+
+
+_remembered = functools.lru_cache(maxsize=16)(_masker)
 
 
 @dataclass(frozen=True)
