@@ -142,6 +142,7 @@ class Versions:
         self._lock = threading.Lock()
         self._forms: dict[str, tuple[str, str]] = {}
         self._pattern: Literals | None = None
+        self._shortest = SEARCH_MIN  # the length of the shortest form (`pieces`)
 
     def add(self, data: bytes, version: str, pieces: Mapping[str, str] | None = None) -> None:
         """`pieces`: the payload's pieces that are secrets of their own (`payload_pieces`,
@@ -153,6 +154,7 @@ class Versions:
             with self._lock:
                 for name, form in packed.items():
                     self._forms.setdefault(form, (version, name))
+                self._shortest = min([self._shortest, *map(len, packed.values())])
                 self._pattern = None
             return
         shaped = {name: shape(text) for name, shape in _SHAPES.items()}
@@ -183,11 +185,14 @@ class Versions:
                     forms.setdefault(form, (version, named(name, normal, encoding)))
         with self._lock:
             self._forms.update(forms)
+            self._shortest = min([self._shortest, *map(len, forms)])
             self._pattern = None
 
     def pieces(self, value: str) -> list[str | tuple[str, str]] | None:
         """`secret_pieces`: a form as it stands, or cut by the line breaks of base64 in lines
         (`drift.wrapped`: recorded with where its breaks stood, `FORM@44:n`)."""
+        if len(value) < self._shortest:  # a label's name, `env`: no form fits in it
+            return None
         whole = self._forms.get(value)
         if whole is not None:
             return [whole]

@@ -132,15 +132,14 @@ def _set(data: dict[str, Any], field: str, paths: list[tuple[list[str | int], st
     data[f"{field}_pb"] = packed(decoded)
 
 
-def _keys(doc: Any) -> Iterator[str]:
-    """Every key of a message's JSON (a label's, an annotation's name among them)."""
+def _keys(doc: Any, keys: set[str]) -> set[str]:
+    """Every key of a message's JSON (a label's, an annotation's name among them), into `keys`."""
     if isinstance(doc, dict):
-        for key, item in doc.items():
-            yield key
-            yield from _keys(item)
-    elif isinstance(doc, list):
-        for item in doc:
-            yield from _keys(item)
+        keys.update(doc)
+    for item in doc.values() if isinstance(doc, dict) else doc if isinstance(doc, list) else ():
+        if isinstance(item, (dict, list)):
+            _keys(item, keys)
+    return keys
 
 
 def withhold(data: dict[str, Any]) -> None:
@@ -149,19 +148,24 @@ def withhold(data: dict[str, Any]) -> None:
     drift read (`redact.secret_pieces`), added to them. A payload in a key (a label's or an
     annotation's name) has no place a record could name: JournalError, so the entry is never
     written and nothing is changed (helper-541 F2)."""
+    keys: set[str] = set()  # each name once
     for field in _FIELDS:
-        if any(redact.secret_pieces(key) for key in _keys(data.get(field))):
-            raise SecretUnrecordable(
-                "a label or annotation name holds the value of a secret drift read, which the "
-                "journal cannot record without writing it: rename it, then run drift again"
-            )
+        _keys(data.get(field), keys)
+    if any(redact.secret_pieces(key) for key in keys):
+        raise SecretUnrecordable(
+            "a label or annotation name holds the value of a secret drift read, which the "
+            "journal cannot record without writing it: rename it, then run drift again"
+        )
     records: list[dict[str, Any]] = data.setdefault("withheld", [])
     known = {(r["field"], json.dumps(r["path"])) for r in records}
+    found_in: dict[str, list[str | tuple[str, str]] | None] = {}  # both fields hold the same
     for field in _FIELDS:
         for path, text in list(_texts(data.get(field), [])):
-            if (field, json.dumps(path)) in known:
+            if known and (field, json.dumps(path)) in known:
                 continue
-            found = redact.secret_pieces(text) if text else None
+            if text not in found_in:
+                found_in[text] = redact.secret_pieces(text) if text else None
+            found = found_in[text]
             if found is not None:
                 pieces = [
                     p if isinstance(p, str) else {"version": p[0], "form": p[1]} for p in found

@@ -11,6 +11,8 @@ import json
 from drift import redact
 from drift.echoes import REMEMBERED_MAX, encodings
 
+VERSION = "projects/p/secrets/s/versions/1"
+
 
 def _base64(value: str) -> str:
     return base64.b64encode(value.encode()).decode()
@@ -39,3 +41,13 @@ def test_a_value_given_again_is_still_masked_and_another_too() -> None:
         redact.register(value)
     said = "got first-secret-0001 and other-secret-0002"
     assert redact.mask(said) == "got *** and ***"
+
+
+def test_a_piece_shorter_in_its_other_normal_form_is_withheld() -> None:
+    """A password of four accented letters written decomposed (8 code points) is 4 composed:
+    shorter than `SEARCH_MIN`, yet a form of the payload the journal withholds."""
+    piece = "e\u0301" * 4
+    redact.register_payload(json.dumps({"password": piece}).encode(), VERSION)
+    found = redact.secret_pieces("\u00e9" * 4)
+    assert found is not None and found[0][0] == VERSION
+    assert redact.secret_pieces("abc") is None
