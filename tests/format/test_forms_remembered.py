@@ -9,6 +9,7 @@ import base64
 import json
 
 from drift import redact
+from drift.credentials import hidden_plain
 from drift.echoes import REMEMBERED_MAX, encodings
 
 VERSION = "projects/p/secrets/s/versions/1"
@@ -51,3 +52,11 @@ def test_a_piece_shorter_in_its_other_normal_form_is_withheld() -> None:
     found = redact.secret_pieces("\u00e9" * 4)
     assert found is not None and found[0][0] == VERSION
     assert redact.secret_pieces("abc") is None
+
+
+def test_whether_a_value_is_shown_is_asked_of_its_name_and_value() -> None:
+    assert hidden_plain("DB_PASSWORD", "hunter2")  # however short, by its name
+    assert not hidden_plain("DB_HOST", "hunter2")  # the same value under another name
+    assert not hidden_plain("DB_PASSWORD", "true")
+    long = "--db-password=" + "Xy7" * REMEMBERED_MAX  # not remembered: the same answer
+    assert hidden_plain("ARGS", long) and not hidden_plain("ARGS", "-v " * REMEMBERED_MAX)
