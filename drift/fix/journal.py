@@ -13,7 +13,6 @@ else is refused."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -23,6 +22,7 @@ from drift import jsontext, redact
 from drift.errors import JournalError
 from drift.files import file_in_the_way, kind_of
 from drift.fix.entryshape import Malformed, entry_check, foreign, newer
+from drift.fix.entrytext import EntryText
 from drift.fix.journalfiles import (
     checked,
     create,
@@ -245,6 +245,7 @@ class Journal:
         under its locks): `entries` takes an entry of it that it trusted as it is, where
         its file holds the same bytes (their SHA-256, never a timestamp) and still matches
         its checksum, its file neither decoded nor judged again."""
+        self.text = EntryText()
 
     def open(self) -> Journal:
         """Create the directory (and `.drift/.gitignore`): `drift.fix.journalfiles.create`."""
@@ -260,7 +261,7 @@ class Journal:
         entry.history.append({"at": now_text(), "state": state, "note": note})
         target = self.file(entry)
         try:  # to_json: SecretUnrecordable, a secret it cannot withhold (`withheld.withhold`)
-            data = (json.dumps(entry.to_json(), indent=2, sort_keys=True) + "\n").encode()
+            data = (self.text(entry.to_json()) + "\n").encode()  # json.dumps(indent=2, sorted)
             existing = target.read_bytes() if target.is_file() else None
             not_another(target, existing, entry.identity, entry.full_name)
             previous = digest(existing) if existing is not None else None
