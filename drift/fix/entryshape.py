@@ -153,7 +153,7 @@ def entry_check(entry: type, write: type, states: Collection[str], kinds: Collec
         "writes": writes,
         "withheld": _list_of(_withheld),  # a plain copy of a secret: drift.fix.withheld
     }
-    skip = ("filled", "problem", "unreadable", "source", "read_as")
+    skip = ("filled", "problem", "unreadable", "source", "read_as", "keys")
     fields_check = _dataclass(entry, special, skip=skip, extra=True)
 
     def check(value: Any, where: str) -> None:

@@ -174,6 +174,8 @@ class Entry:
     again (an older drift named its files otherwise: see `Journal.file`)."""
     read_as: str = field(default="", compare=False, repr=False)
     """Set when read: the SHA-256 of the file's bytes (not stored): `Journal.again`."""
+    keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """Digests worked out of its content, by that content (`recorded.base_key`; not stored)."""
 
     @property
     def generation_before(self) -> int:
@@ -204,7 +206,7 @@ class Entry:
         return self.change_id, self.kind, self.full_name
 
 
-UNSTORED = ("filled", "problem", "unreadable", "source", "read_as")
+UNSTORED = ("filled", "problem", "unreadable", "source", "read_as", "keys")
 _STORED = tuple(f for f in fields(Entry) if f.name not in UNSTORED)
 NAMES = {f.name for f in _STORED}
 
@@ -237,8 +239,7 @@ def may_have_served(entry: Entry) -> bool:
 
 class Journal:
     def __init__(self, directory: Path, named: Callable[[str], bool] | None = None) -> None:
-        self.directory = directory
-        self.named = named
+        self.directory, self.named = directory, named
         """Which files `entries` reads (by name: `drift.fix.journalview`); None: every one."""
         self.again: Sequence[Entry] = ()
         """What an earlier read gave, changed since by `record` alone (a rollback's read
@@ -254,8 +255,7 @@ class Journal:
 
     def record(self, entry: Entry, state: str, note: str = "") -> None:
         """Write the entry in its new state before the step it announces (JournalError: not)."""
-        was = entry.state
-        entry.state = state
+        was, entry.state = entry.state, state
         # a note may quote a server's error, which may quote a secret, whole or cut (`echo`)
         note = redact.scrub(redact.mask(note, echo=True))
         entry.history.append({"at": now_text(), "state": state, "note": note})

@@ -84,8 +84,19 @@ def ran_before(entry: Entry) -> Any | None:
 
 
 def base_key(entry: Entry) -> str:
-    """The `revision_key` of the configuration that served before the change."""
-    return revision_key(before_service(entry), base_template(entry))
+    """The `revision_key` of the configuration that served before the change: worked out once
+    for what the entry holds of it (`Entry.keys`, by its bytes, or its JSON without them: a
+    rollback asks it of each entry several times, and `fill` puts values back in between)."""
+    held = (entry.kind, *(_held(entry, f) for f in ("service_before", "base_template")))
+    key = entry.keys.get(what := json.dumps(held))
+    if key is None:
+        key = entry.keys[what] = revision_key(before_service(entry), base_template(entry))
+    return key
+
+
+def _held(entry: Entry, field: str) -> str:
+    """What `before_service` and `base_template` read `field` from: its bytes, else its JSON."""
+    return getattr(entry, f"{field}_pb") or json.dumps(getattr(entry, field), sort_keys=True)
 
 
 def served_by(entry: Entry) -> str:
