@@ -33,6 +33,7 @@ from drift.fix.update import get_workload
 from drift.kinds import Kind
 from drift.live.normalize import pick_container, raw
 from drift.live.session import Session
+from drift.protofield import is_repeated
 from drift.settings import Settings
 
 PROMOTED_BY_HAND = "promoted by hand"
@@ -133,11 +134,23 @@ def copy_field(target: Any, source: Any, name: str) -> None:
     promotion then read as a teammate's change (revcoverage F1), a rollback giving the
     service a `scaling {}` it never had (revroundtrip F2). The by-hand recognition, the
     rollback of a service (`drift.fix.restore`) and of a job or pool use this one."""
+    from google.protobuf.unknown_fields import UnknownFieldSet
+
     only = type(source)()
-    only.CopyFrom(source)
-    for other in only.DESCRIPTOR.fields:
-        if other.name != name:
-            only.ClearField(other.name)
+    if UnknownFieldSet(source):  # kept with the field, as a whole copy cut down to it keeps them
+        only.CopyFrom(source)
+        for other in only.DESCRIPTOR.fields:
+            if other.name != name:
+                only.ClearField(other.name)
+    else:  # the field alone: the rest of the message never copied
+        field = source.DESCRIPTOR.fields_by_name[name]
+        if is_repeated(field):
+            getattr(only, name).MergeFrom(getattr(source, name))
+        elif field.message_type is not None:
+            if source.HasField(name):  # absent stays absent
+                getattr(only, name).CopyFrom(getattr(source, name))
+        elif not field.has_presence or source.HasField(name):
+            setattr(only, name, getattr(source, name))
     target.ClearField(name)
     target.MergeFrom(only)
 
