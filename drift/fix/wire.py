@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Any
 
 
 def as_json(message: Any) -> dict[str, Any]:
     """A proto-plus message as the journal's JSON (what a reader of the journal sees; `packed`
-    keeps beside it what JSON cannot hold)."""
-    return dict(json.loads(type(message).to_json(message)))
+    keeps beside it what JSON cannot hold): `to_json`'s options, its text never made (it
+    was only read back: the same objects, made by protobuf's json_format as that text was)."""
+    return dict(type(message).to_dict(message, preserving_proto_field_name=False))
 
 
 def packed(message: Any) -> str:
