@@ -22,6 +22,7 @@ from drift.kinds import Kind, label
 from drift.live import api, workloads
 from drift.live.api import attempt
 from drift.live.calls import CallRunner, NotSent, api_errors
+from drift.live.normalize import raw
 from drift.live.session import Session
 from drift.redact import MASK
 
@@ -128,7 +129,8 @@ def withheld(workload: Any) -> list[str]:
     in the same answer (`SECRET_PROJECT=acme-chat`, `SECRET_REGION=us-central1`: the
     project, region and workload of the call, its revisions, its runtime account and the
     secrets it references; revown70 F1)."""
-    template = template_of(workload)
+    # read from the protobuf under proto-plus (`raw`): no message wrapped again at each field
+    template, workload = raw(template_of(workload)), raw(workload)
     names = {*workload.name.split("/"), getattr(template, "revision", ""), template.service_account}
     names.update(t.revision for t in getattr(workload, "traffic", ()))
     for container in template.containers:
