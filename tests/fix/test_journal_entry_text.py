@@ -13,22 +13,11 @@ import pytest
 
 from drift.fix import entrytext
 from drift.fix.entrytext import EntryText
+from tests.fix.test_journal_text import _SERVICE as WRITTEN
 
-_SERVICE: dict[str, Any] = {
-    "name": "projects/p/locations/r/services/app",
-    "labels": {"zeta": "1", "alpha": 'é \u2028 "q" \\ \t\n', "": "empty key"},
-    "template": {
-        "containers": [
-            {"image": "x", "env": [{"name": "A", "value": "1"}], "ports": []},
-            {"resources": {"limits": {"cpu": "1"}, "cpuIdle": True, "boost": False}},
-        ],
-        "scaling": {},
-        "concurrency": 80,
-        "weight": 0.5,
-        "timeout": None,
-        "odd": [math.inf, -0.0, 1e300, ("a", 1)],
-    },
-}
+_SERVICE: dict[str, Any] = copy.deepcopy(WRITTEN)  # the layout test's, and more
+_SERVICE["labels"]["line"] = "a\nb"
+_SERVICE["template"]["odd"] = [math.inf, -0.0, 1e300, ("a", 1)]
 
 
 def _entry(service: dict[str, Any]) -> dict[str, Any]:
