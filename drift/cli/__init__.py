@@ -98,6 +98,8 @@ def _main() -> NoReturn:
             _output_lost(None)  # `drift check --help >&-`: click wrote its help into nothing
         raise
     except DriftError as exc:
+        if not isinstance(exc, Interrupted) and _swallowed():
+            _interrupted()  # the Ctrl-C came first; its delivery again had not landed yet
         _ending()  # what it ends with is decided: a signal while it is said changes nothing
         if isinstance(exc, Interrupted):  # by SIGTERM or SIGHUP where no step named it
             exc = named(exc, interrupts.interrupt_name())
@@ -111,8 +113,10 @@ def _main() -> NoReturn:
         sys.exit(int(exc.exit_code))
     except Exception as exc:  # a bug: still one line (scrubbed), the traceback on request
         _ending()
-        if interrupts.interrupt_name() != "Ctrl-C":  # a library turned the signal's
-            _interrupted()  # KeyboardInterrupt into its own error (pydantic: a SchemaError)
+        # a library turned the signal's KeyboardInterrupt into its own error (pydantic: a
+        # SchemaError), or one swallowed had not been delivered again yet
+        if interrupts.interrupt_name() != "Ctrl-C" or _swallowed():
+            _interrupted()
         if isinstance(exc, OSError) and (err := _echo_failed(exc)) is not None:
             _output_lost(exc, err=err)  # click's own output (help, usage) could not be written
         if isinstance(exc, OSError) and exc.errno == __import__("errno").ENAMETOOLONG:
@@ -200,6 +204,13 @@ def _interrupted() -> NoReturn:
     sys.stderr.write(f"drift: error: interrupted: {said}the command did not finish\n")
     _exit_code_stands()
     sys.exit(INCOMPLETE)
+
+
+def _swallowed() -> bool:
+    """Whether a Ctrl-C was swallowed in a `__del__` during this command
+    (`drift.cli.signals.SWALLOWED`), whether or not its delivery again has landed."""
+    signals = sys.modules.get("drift.cli.signals")
+    return bool(signals is not None and signals.SWALLOWED)
 
 
 def _ending() -> None:

@@ -216,6 +216,14 @@ def ctrl_c_latched() -> Iterator[list[bool]]:
         sys.unraisablehook = previous_hook
 
 
+SWALLOWED: list[bool] = []
+"""Not empty once a Ctrl-C (or SIGTERM, SIGHUP) was swallowed in this process
+(`ctrl_c_never_swallowed`): its delivery again, from another thread, may not have landed
+before the command ends otherwise (that thread waits for the interpreter's lock while the
+main thread reads a profile that is missing and says so, on a loaded machine): an error it
+ends with then is said as the interruption it follows (`drift.cli._main`)."""
+
+
 def ctrl_c_never_swallowed() -> None:
     """For the rest of the process, a Ctrl-C (or SIGTERM, SIGHUP taken as one) whose
     KeyboardInterrupt CPython swallowed is delivered again, at once, to whatever handles SIGINT
@@ -228,6 +236,7 @@ def ctrl_c_never_swallowed() -> None:
     its block."""
     import _thread
 
+    SWALLOWED.clear()  # a command of its own (tests run several in one process)
     previous = sys.unraisablehook
 
     def again() -> None:
@@ -242,6 +251,7 @@ def ctrl_c_never_swallowed() -> None:
         if not isinstance(report.exc_value, KeyboardInterrupt):
             previous(report)
         elif threading.current_thread() is threading.main_thread():  # else not a signal's
+            SWALLOWED.append(True)
             try:
                 again()
             except KeyboardInterrupt:  # delivered before this hook returned: once more

@@ -52,6 +52,22 @@ def test_an_interrupt_swallowed_in_a_del_still_ends_the_command(command: list[st
     assert done.returncode == 3
 
 
+@pytest.mark.parametrize("command", [["check", "x"], ["history", "x"]])
+def test_an_interrupt_not_yet_delivered_again_still_ends_the_command(command: list[str]) -> None:
+    """The delivery again runs in a thread that waits for the interpreter's lock: on a loaded
+    machine the main thread read on, found no profile named x and said so, exit 2, the Ctrl-C
+    lost (a full run, 2026-12-07). Here that thread never gets its turn before the end."""
+    code = (
+        SWALLOWED
+        + "import _thread\n_thread.start_new_thread = lambda *args: None  # never its turn\n"
+        + f"import sys\nfrom drift.cli import main\nsys.argv = ['drift', *{command!r}]\nmain()\n"
+    )
+    done = _python(code)
+    assert "Exception ignored" not in done.stderr
+    assert done.stderr.splitlines() == ["drift: error: interrupted: the command did not finish"]
+    assert done.returncode == 3
+
+
 def test_another_error_in_a_del_is_still_reported() -> None:
     """Only a KeyboardInterrupt is delivered again: any other error a `__del__` raises is
     reported as Python reports it (a bug shows), and the command goes on."""
