@@ -242,9 +242,8 @@ def to_step_summary(
     stderr then). A write that fails, or a summary with no room left for even a cut `what`,
     is one message and the code `delivered_code` gives: the output asked for was not
     written."""
-    from drift.cli.output import step_summary_file
+    from drift.cli.output import cannot_write_summary, step_summary_file
     from drift.format.markdown import append_within
-    from drift.textsafe import visible
 
     path = step_summary_file()
     assert path is not None
@@ -255,8 +254,7 @@ def to_step_summary(
             return code
         message = no_room(what)
     except OSError as exc:
-        why = exc.strerror or str(exc)
-        message = f"cannot write the step summary GITHUB_STEP_SUMMARY={visible(str(path))}: {why}"
+        message = cannot_write_summary(exc)
     error(message)
     return delivered_code(code, [message])
 

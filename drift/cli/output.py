@@ -313,6 +313,17 @@ def append_summary(report: Report, failed: list[str] | None = None, code: int = 
     return append_step_summary(path, report, lost=Lost(tuple(failed), code) if failed else None)
 
 
+def cannot_write_summary(exc: OSError) -> str:
+    """Why the step summary file could not be appended to (a full disk, a file not writable):
+    the file named as the variable, and the system's reason."""
+    from drift.textsafe import visible
+
+    return (
+        f"cannot write the step summary GITHUB_STEP_SUMMARY={visible(str(step_summary_file()))}: "
+        f"{exc.strerror or exc}"
+    )
+
+
 def no_room(what: str) -> str:
     """Why `what` was not appended to the step summary file (`append_within` appended
     nothing): the file named as the variable, how much room the step left, and why that is
@@ -325,7 +336,7 @@ def no_room(what: str) -> str:
     size = path.stat().st_size
     return (
         f"cannot write the step summary GITHUB_STEP_SUMMARY={visible(str(path))}: no room left "
-        f"for {what} ({max(STEP_SUMMARY_LIMIT - size, 0)} bytes left, too few: GitHub shows "
+        f"for {what} ({_bytes(max(STEP_SUMMARY_LIMIT - size, 0))} left, too few: GitHub shows "
         f"none of a step's summary past {STEP_SUMMARY_LIMIT} bytes, and the step wrote {size} "
         "already)"
     )
@@ -352,3 +363,8 @@ def step_summary(report: Report, failed: list[str] | None = None, code: int = 0)
                 f"{exc.strerror or exc}; the report itself is as printed",
                 err=True,
             )
+
+
+def _bytes(count: int) -> str:
+    """`1 byte`, `2 bytes`."""
+    return f"{count} byte" if count == 1 else f"{count} bytes"

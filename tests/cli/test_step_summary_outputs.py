@@ -135,3 +135,47 @@ def test_check_says_when_the_step_summary_has_no_room_left(
     else:
         assert done.returncode == 3, done.stderr
         assert said[0].startswith("drift: error: ") and "for the report" in said[0]
+
+
+@pytest.mark.sandbox
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize("how", ["own", "--output", ">>"])
+def test_check_says_when_the_step_summary_cannot_be_written(sandbox: Sandbox, how: str) -> None:
+    """GITHUB_STEP_SUMMARY on a full disk (/dev/full: every write fails, ENOSPC). The Markdown
+    asked for there is an output not written: one error naming the variable and the system's
+    reason, exit 3, as history, probe and fix say it; check's own copy beside its table is
+    never a traceback either. helper-735 F1: "internal error: OSError: [Errno 28] No space left
+    on device", exit 2, the variable not named."""
+    env = {**sandbox.environ(), "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": "/dev/full"}
+    args = ["check", "e2e", "--fail-on", "never", "--no-history"]
+    if how == "own":
+        done = drift(*args, env=env)
+    elif how == "--output":
+        done = drift(*args, "--format", "markdown", "--output", "/dev/full", env=env)
+    else:
+        with open("/dev/full", "a") as handle:
+            done = python_module_into(
+                handle.fileno(), "drift", *args, "--format", "markdown", env=env_for(env)
+            )
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    said = [line for line in done.stderr.splitlines() if "GITHUB_STEP_SUMMARY=/dev/full" in line]
+    assert said, done.stderr
+    if how != "own":
+        assert said[0] == (
+            "drift: error: cannot write the step summary GITHUB_STEP_SUMMARY=/dev/full: "
+            "No space left on device"
+        ), said
+        assert done.returncode == 3, done.stderr
+
+
+@pytest.mark.parametrize(("room", "said"), [(1, "(1 byte left,"), (2, "(2 bytes left,")])
+def test_the_room_left_is_counted_in_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, room: int, said: str
+) -> None:
+    """helper-735 F4: "(1 bytes left"."""
+    from drift.cli.output import no_room
+
+    summary, _, env = in_actions(tmp_path, room=room)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert said in no_room("the report")
