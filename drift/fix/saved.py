@@ -280,8 +280,8 @@ def promote_as_saved(saved: SavedPlan, promote: bool) -> tuple[bool, str]:
         return promote, ""
     if saved.no_promote:
         said = (
-            f"note: {saved.file} was planned with --no-promote: applied so, as reviewed (what "
-            "the fix writes gets no traffic or instances until the change is finished)"
+            f"note: {saved.file} was planned with --no-promote: this fix holds what it writes, "
+            "as reviewed (no traffic or instances until the change is finished)"
         )
         return False, said if promote else ""
     if not promote:

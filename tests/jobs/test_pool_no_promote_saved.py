@@ -90,7 +90,7 @@ def test_a_plan_saved_with_no_promote_is_applied_held(project: Project, again: b
     assert _runs(project.sandbox) == before, said
     assert project.entries() == [("worker_pool", State.PINNED)], said
     assert HELD in said, said
-    note = "p.json was planned with --no-promote: applied so, as reviewed"
+    note = "p.json was planned with --no-promote: this fix holds what it writes, as reviewed"
     assert (note in said) is not again, said  # said when the command line did not say it
 
 
