@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -377,6 +378,10 @@ def append_within(
     text = scrub(render(room)) if room > 0 else ""
     if not text:
         return False
-    with path.open("ab") as handle:
+    # never waited on: a FIFO nobody reads is ENXIO at once (open(2)), not a hang after the
+    # report; once open, written as any file
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o666)
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "ab") as handle:
         handle.write((separator + text).encode())
     return True

@@ -179,3 +179,21 @@ def test_the_room_left_is_counted_in_words(
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     assert said in no_room("the report")
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("how", ["own", "--output"])
+def test_a_step_summary_nobody_reads_is_never_waited_on(
+    sandbox: Sandbox, tmp_path: Path, how: str
+) -> None:
+    """GITHUB_STEP_SUMMARY naming a FIFO with no reader: check ends (the open is ENXIO at
+    once), never waits after its report for a reader that never comes (helper-735 F2: a hang,
+    in every format, until a signal)."""
+    fifo = tmp_path / "summary"
+    os.mkfifo(fifo)
+    env = {**sandbox.environ(), "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(fifo)}
+    args = ["check", "e2e", "--fail-on", "never", "--no-history"]
+    more = ["--format", "markdown", "--output", str(fifo)] if how == "--output" else []
+    done = drift(*args, *more, env=env, timeout=20)
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    assert done.returncode == (3 if how == "--output" else 0), done.stderr
