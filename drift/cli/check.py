@@ -230,13 +230,11 @@ def check(
         text = log if format is OutputFormat.SARIF else None
         if summary:  # the Markdown asked for, with no room left for it: not written (exit 3)
             code = destinations.delivered_code(report.exit_code, failed)
-            try:  # said as `undelivered` does
-                appended = output.append_summary(report, failed, code)
-                lost = None if appended else output.no_room("the report")
-            except OSError as exc:  # a full disk, a file not writable: the report not written
-                lost = output.cannot_write_summary(exc)
+            lost = output.summary_not_written(
+                lambda: output.append_summary(report, failed, code), "the report"
+            )
             if lost is not None:
-                output.error(lost)
+                output.error(lost)  # said as `undelivered` does
                 failed.append(lost)
         else:
             if format is OutputFormat.MARKDOWN and failed:

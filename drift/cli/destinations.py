@@ -11,7 +11,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drift.cli.output import echo, error, location, no_room, readable
+from drift.cli.output import echo, error, location, readable
 from drift.errors import ApiError, OutputLost, UsageError
 
 if TYPE_CHECKING:
@@ -242,19 +242,16 @@ def to_step_summary(
     stderr then). A write that fails, or a summary with no room left for even a cut `what`,
     is one message and the code `delivered_code` gives: the output asked for was not
     written."""
-    from drift.cli.output import cannot_write_summary, step_summary_file
+    from drift.cli.output import step_summary_file, summary_not_written
     from drift.format.markdown import append_within
 
     path = step_summary_file()
     assert path is not None
-    try:
-        if append_within(path, render):
-            with suppress(OutputLost):  # stderr gone: the exit code stands
-                echo(readable(wrote()), err=True)
-            return code
-        message = no_room(what)
-    except OSError as exc:
-        message = cannot_write_summary(exc)
+    message = summary_not_written(lambda: append_within(path, render), what)
+    if message is None:
+        with suppress(OutputLost):  # stderr gone: the exit code stands
+            echo(readable(wrote()), err=True)
+        return code
     error(message)
     return delivered_code(code, [message])
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -313,15 +313,17 @@ def append_summary(report: Report, failed: list[str] | None = None, code: int = 
     return append_step_summary(path, report, lost=Lost(tuple(failed), code) if failed else None)
 
 
-def cannot_write_summary(exc: OSError) -> str:
-    """Why the step summary file could not be appended to (a full disk, a file not writable):
-    the file named as the variable, and the system's reason."""
+def summary_not_written(append: Callable[[], bool], what: str) -> str | None:
+    """Why `append` (a write to the step summary file, whether it appended anything) did not
+    write `what` there: no room left (`no_room`), or the write failed (a full disk, a file
+    not writable: the file named as the variable, and the system's reason); None: written."""
     from drift.textsafe import visible
 
-    return (
-        f"cannot write the step summary GITHUB_STEP_SUMMARY={visible(str(step_summary_file()))}: "
-        f"{exc.strerror or exc}"
-    )
+    try:
+        return None if append() else no_room(what)
+    except OSError as exc:
+        shown = visible(str(step_summary_file()))  # the variable's value, as any of the runner's
+        return f"cannot write the step summary GITHUB_STEP_SUMMARY={shown}: {exc.strerror or exc}"
 
 
 def no_room(what: str) -> str:
@@ -348,21 +350,11 @@ def step_summary(report: Report, failed: list[str] | None = None, code: int = 0)
     path = step_summary_file()
     if path is None:
         return
-    try:  # no room left: said, never silent; the annotations and the exit code stand
-        if not append_summary(report, failed, code):
-            with suppress(OutputLost):
-                said = no_room("drift's summary")
-                echo(f"drift: warning: {said}; the report itself is as printed", err=True)
-    except OSError as exc:
+    # not written: said, never silent; the annotations and the exit code stand
+    said = summary_not_written(lambda: append_summary(report, failed, code), "drift's summary")
+    if said is not None:
         with suppress(OutputLost):  # a warning: stderr gone too is no reason to fail
-            from drift.textsafe import visible
-
-            shown = visible(str(path))  # the variable's value, as any value of the runner's
-            echo(
-                f"drift: warning: cannot write the step summary GITHUB_STEP_SUMMARY={shown}: "
-                f"{exc.strerror or exc}; the report itself is as printed",
-                err=True,
-            )
+            echo(f"drift: warning: {said}; the report itself is as printed", err=True)
 
 
 def _bytes(count: int) -> str:
