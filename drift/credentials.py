@@ -14,7 +14,7 @@ from typing import Any
 
 from drift.credentialforms import ASSIGNED, ASSIGNED_HINT, ENCODED_GROUPS, GROUPS, credential_name
 from drift.credentialforms import NAME_END as _LAST
-from drift.echoes import REMEMBERED_MAX
+from drift.echoes import remembered_when_short
 from drift.redact import MASK, is_payload, is_secret, mask, mask_spans
 from drift.refs import named_secret, reference_spans
 
@@ -254,21 +254,15 @@ def credential_named(name: str, value: str) -> bool:
     return _strong_name(name) and bool(value.strip()) and not _inert(value)
 
 
+@remembered_when_short(1024, lambda name, value: len(value))
 def hidden_plain(name: str, value: str) -> bool:
     """Whether a plain value is never shown: it looks like a credential, or its variable's
     name says it is a password or a secret however short (`mask_plain`, `plan --format yaml`).
-    Remembered by the name and the value (up to `REMEMBERED_MAX` characters): a report asks it
-    of each variable again for each difference and each moved value."""
-    return (_remembered if len(value) <= REMEMBERED_MAX else _hidden_plain)(name, value)
-
-
-def _hidden_plain(name: str, value: str) -> bool:
+    Remembered by the name and the value (`remembered_when_short`): a report asks it of each
+    variable again for each difference and each moved value."""
     if _held_elsewhere(value):
         return False
     return looks_like_credential(name, value) or credential_named(name, value)
-
-
-_remembered = functools.lru_cache(maxsize=1024)(_hidden_plain)
 
 
 def looks_like_credential(name: str, value: str) -> bool:

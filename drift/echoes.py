@@ -11,6 +11,7 @@ import html
 import json
 import re
 from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote, quote_plus
 
 _HEX_ESCAPE = re.compile(r"%[0-9A-F]{2}|\\u[0-9a-f]{4}")
@@ -171,21 +172,37 @@ gives the exact value back when decoded, so a journal records a copy by its name
 (`payload_form`)."""
 
 
+T = TypeVar("T")
+P = ParamSpec("P")
 REMEMBERED_MAX = 1024
-"""The longest value whose encodings `encodings` remembers (a payload of 64 KiB has megabytes
-of them; a credential, a token, a header's value is far shorter)."""
+"""The longest text, in characters, whose answers `remembered_when_short` keeps (a payload of
+64 KiB has megabytes of encodings; a credential, a token, a header's value is far shorter)."""
 
 
+def remembered_when_short(
+    maxsize: int, length: Callable[..., int]
+) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """A pure function's answers remembered by its arguments (lru, `maxsize`) where their
+    `length` (given them, positional) is `REMEMBERED_MAX` characters or fewer; longer ones
+    worked out each time."""
+
+    def remember(function: Callable[P, T]) -> Callable[P, T]:
+        remembered: Any = functools.lru_cache(maxsize=maxsize)(function)
+
+        @functools.wraps(function)
+        def call(*args: P.args, **kwargs: P.kwargs) -> T:
+            short = length(*args) <= REMEMBERED_MAX
+            return remembered(*args, **kwargs) if short else function(*args, **kwargs)
+
+        return call
+
+    return remember
+
+
+@remembered_when_short(256, len)
 def encodings(value: str) -> tuple[tuple[str, str], ...]:
-    """`value` in each encoding of `ECHOES`, by name, in its order; remembered for a value of
-    `REMEMBERED_MAX` characters or fewer, by the value itself: a probe sends the same header for
-    each revision it checks, each registered again, and a payload's text is encoded for the
-    masker (`echoed_forms`) and for the journal (`Versions`) alike."""
-    return _remembered(value) if len(value) <= REMEMBERED_MAX else _encoded(value)
-
-
-def _encoded(value: str) -> tuple[tuple[str, str], ...]:
+    """`value` in each encoding of `ECHOES`, by name, in its order; remembered by the value
+    (`remembered_when_short`): a probe sends the same header for each revision it checks, each
+    registered again, and a payload's text is encoded for the masker (`echoed_forms`) and for
+    the journal (`Versions`) alike."""
     return tuple((name, encode(value)) for name, encode in ECHOES.items())
-
-
-_remembered = functools.lru_cache(maxsize=256)(_encoded)

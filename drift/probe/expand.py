@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -10,7 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, unquote_plus
 
 from drift import __version__, credentials, redact, runnervars
-from drift.echoes import REMEMBERED_MAX
+from drift.echoes import remembered_when_short
 from drift.errors import ProbeConfigError
 from drift.live.clients import RUN_EMULATOR
 from drift.probe.targets import ProbeTarget
@@ -216,24 +215,20 @@ class _Secrets:
     def mask(self, text: str) -> str:
         text = mask_encoded(text, self._sent)
         if self._values is None:
-            sent = tuple(self._sent)
-            small = sum(map(len, sent)) <= REMEMBERED_MAX
-            self._values = _remembered(sent) if small else _masker(sent)
+            self._values = _masker(tuple(self._sent))
         return redact.mask(self._values.mask(text, echo=True), echo=True)
 
 
+@remembered_when_short(16, lambda sent: sum(map(len, sent)))
 def _masker(sent: tuple[str, ...]) -> redact.Secrets:
     """The masker of the values a probe sends, each in every form it may be echoed in;
-    remembered by the values themselves where they are short (`_remembered`): a probe sends
-    the same for each revision it checks, one masker and one pattern compiled."""
+    remembered by the values themselves where they are short (`remembered_when_short`): a
+    probe sends the same for each revision it checks, one masker and one pattern compiled."""
     values = redact.Secrets()
     for value in sent:
         for form in echoed_forms(value):
             values.add(form)
     return values
-
-
-_remembered = functools.lru_cache(maxsize=16)(_masker)
 
 
 @dataclass(frozen=True)
