@@ -54,7 +54,6 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
     version, naming what uses that version), the secret's expiry and access (once, naming
     every user)."""
     target = secret_target(uses[0][2], at.ctx.state, at.ctx.profile.project)  # "secret.{key}"
-    container = uses[0][0].name
     state = at.ctx.state
     by_version: dict[str, list[Use]] = {}
     infos: dict[str, SecretVersionInfo] = {}
@@ -81,7 +80,9 @@ def _secret(at: At, key: str, uses: list[Use]) -> Iterator[Finding]:
                 location=location,
                 expected="ENABLED",
                 actual=info.state.value,
-                container=container,
+                # the container that uses this version (the main one first), as the message
+                # names it: another version's user is not this finding's (helper-739 F1)
+                container=users[0][0].name,
                 variant=_pinned(version, users),
                 # which version fails, as `job.failed` names its execution: `latest` now
                 # standing for another bad version is `updated` against a baseline, never
@@ -130,7 +131,7 @@ def _no_access(at: At, key: str, target: str, account: str, uses: list[Use]) -> 
             if some
             else "no accessor binding on the secret, its project or their parents"
         ),
-        container=uses[0][0].name,
+        container=denied[0][0].name,  # a user denied, as the message names (helper-739 F2)
         # which versions a condition denies, as `secret.disabled` names its version: another
         # version denied is `updated` against a baseline, never hidden behind the one id
         failed=tuple(f"version {v}" for v in versions) if some else (),
