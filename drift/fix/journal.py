@@ -21,10 +21,10 @@ from typing import Any
 from drift import jsontext, redact
 from drift.errors import JournalError
 from drift.files import file_in_the_way, kind_of
+from drift.fix.entryread import checked, summed
 from drift.fix.entryshape import Malformed, entry_check, foreign, newer
 from drift.fix.entrytext import EntryText
 from drift.fix.journalfiles import (
-    checked,
     create,
     digest,
     entry_bytes,
@@ -333,8 +333,8 @@ class Journal:
                 out.append(_unreadable(path, why))
                 continue
             try:
-                raw = entry_bytes(path)  # a named pipe, a huge file: refused
-                if (same := kept.get(str(path))) and _unchanged(same, path, raw):
+                raw, accepted = summed(path, entry_bytes)  # a pipe, a huge file: refused
+                if (same := kept.get(str(path))) and _unchanged(same, path, raw, accepted):
                     out.append(same)
                     continue
                 data = jsontext.loads(raw)
@@ -353,7 +353,7 @@ class Journal:
                 out.append(_unreadable(path, newer(path, unknown)))
                 continue
             entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
-            entry.problem, entry.source = checked(path, raw, data), str(path)
+            entry.problem, entry.source = checked(path, raw, data, accepted), str(path)
             entry.read_as = digest(raw)
             if not entry.problem:  # names drift prints, as a profile's (helper-646 O2)
                 redact.register_public(entry.project, entry.region, entry.service)
@@ -361,10 +361,10 @@ class Journal:
         return sorted(_one_each(out), key=lambda e: (e.change_id, e.service))
 
 
-def _unchanged(entry: Entry, path: Path, raw: bytes) -> bool:
+def _unchanged(entry: Entry, path: Path, raw: bytes, accepted: list[str] | None) -> bool:
     """Whether the trusted `entry`, read from `path` before, is what `raw` holds still, its
     checksum file taking it still (its names registered again, as a first read does)."""
-    if entry.read_as != digest(raw) or checked(path, raw, {}):
+    if entry.read_as != digest(raw) or checked(path, raw, {}, accepted):
         return False
     redact.register_public(entry.project, entry.region, entry.service)
     return True

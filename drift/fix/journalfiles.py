@@ -14,11 +14,9 @@ import secrets
 import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from drift.errors import JournalError, JournalUnreadable, JournalUnwritable
 from drift.files import file_in_the_way, kind_of, regular_bytes, replace_whole, staged
-from drift.fix.entryshape import unsummed
 from drift.textsafe import visible
 
 log = logging.getLogger(__name__)
@@ -262,16 +260,6 @@ def entry_bytes(path: Path) -> bytes:
     if len(raw) > ENTRY_BYTES:
         raise ValueError(f"larger than {ENTRY_BYTES // 2**20} MiB: not an entry drift wrote")
     return raw
-
-
-def checked(path: Path, raw: bytes, data: dict[str, Any]) -> str:
-    try:
-        accepted = regular_bytes(sum_path(path), SUM_BYTES).decode(errors="replace").split()
-    except OSError:
-        return unsummed(path.name, sum_path(path).name, data)
-    if digest(raw) not in accepted:
-        return f"{path.name} does not match the checksum drift recorded: {EDITED}"
-    return ""
 
 
 def digest(data: bytes) -> str:

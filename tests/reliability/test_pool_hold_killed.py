@@ -15,10 +15,13 @@ import json
 import os
 import signal
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from drift.fix import journalfiles
 from drift.fix.journal import Journal, State
 from drift.sandbox import Fault, Sandbox
 from tests.cliutil import drift
@@ -34,10 +37,25 @@ def _sent(sandbox: Sandbox) -> bool:
     return any(c.short == "UpdateWorkerPool" for c in sandbox.calls)
 
 
-@pytest.mark.parametrize("lands", [True, False], ids=["landed", "not-landed"])
-def test_a_killed_held_pool_write_is_settled_by_what_the_pool_shows(
-    make_sandbox: MakeSandbox, tmp_path: Path, lands: bool
-) -> None:
+@dataclass
+class Killed:
+    """A `drift fix --no-promote` of the pool killed (kill -9) while its held write was sent:
+    its entry left `updating`, its lock left, the pool as that write left it (settled)."""
+
+    sandbox: Sandbox
+    journal: Journal
+    env: dict[str, str]
+    argv: list[str]
+    change: str
+    pool: Any
+
+    @property
+    def held(self) -> str:
+        return f"pool-drift-{self.change}"
+
+
+def killed(make_sandbox: MakeSandbox, tmp_path: Path, lands: bool, profile: str) -> Killed:
+    """`Killed`, its held write landed (`lands`) or not, the profile `profile` after it."""
     sandbox = make_sandbox(world(jobs={}, pools={"pool": pool_spec(HELD_SPLIT)}))
     folder = write_profile(tmp_path / "profiles", POOL_PROFILE)
     journal = Journal(tmp_path / ".drift" / "journal")
@@ -65,6 +83,24 @@ def test_a_killed_held_pool_write_is_settled_by_what_the_pool_shows(
     if not lands:
         assert pool.generation == before.generation
     sandbox.clear_faults()
+    write_profile(tmp_path / "profiles", profile)
+    return Killed(sandbox, journal, env, argv, change, pool)
+
+
+@pytest.mark.parametrize("lands", [True, False], ids=["landed", "not-landed"])
+def test_a_killed_held_pool_write_is_settled_by_what_the_pool_shows(
+    make_sandbox: MakeSandbox, tmp_path: Path, lands: bool
+) -> None:
+    k = killed(make_sandbox, tmp_path, lands, POOL_PROFILE)
+    sandbox, journal, env, argv, change, held = (
+        k.sandbox,
+        k.journal,
+        k.env,
+        k.argv,
+        k.change,
+        k.held,
+    )
+    pool = k.pool
 
     again = drift(*argv, env=env, cwd=tmp_path)
     said = again.stdout + again.stderr
@@ -90,3 +126,36 @@ def test_a_killed_held_pool_write_is_settled_by_what_the_pool_shows(
         assert "took over the lock" not in said, said
         assert "was stopped mid-change" in said and f"drift rollback {change}" in said, said
     assert sandbox.worker_pool("p", "pool").generation == pool.generation  # nothing written
+
+
+def test_a_fix_that_reads_the_entry_while_another_settles_it_reads_it_as_written(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two `drift fix` at once after the killed held write that landed (helper-735 F5): the
+    other fix settles the change (records its entry `pinned`: `journalfiles.write_pair`, the
+    checksum file replaced after the entry) between this fix's read of the entry's bytes and
+    its read of the checksum file. The window is made deterministic here: the other fix runs
+    start to end inside it. Before, the bytes read (`updating`) no longer matched the
+    checksum file (the `pinned` bytes' alone): the entry was taken as edited, and the plan
+    said the change's "journal is not here", a fix may still be running."""
+    k = killed(make_sandbox, tmp_path, True, POOL_PROFILE)
+    real, other = journalfiles.regular_bytes, []
+
+    def racing(path: Path, limit: int = -1) -> bytes:
+        raw = real(path, limit)
+        if not other and path.name == f"{k.change}--worker_pool--pool.json":
+            other.append(drift(*k.argv, env=k.env, cwd=tmp_path))  # the other fix: a process
+        return raw
+
+    monkeypatch.setattr(journalfiles, "regular_bytes", racing)
+    this = drift(*k.argv, env=k.env, cwd=tmp_path)
+    monkeypatch.undo()
+    (first,) = other
+    assert first.returncode == 4 and "took over the lock" in first.stdout, first
+    (entry,) = k.journal.entries()
+    assert entry.state == State.PINNED, entry.history
+    said = this.stdout + this.stderr
+    assert this.returncode == 4, said
+    assert "journal is not here" not in said, said
+    assert f"{k.held} of change {k.change}, held with no instances" in said, said
+    assert k.sandbox.worker_pool("p", "pool").generation == k.pool.generation  # nothing written
