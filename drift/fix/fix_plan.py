@@ -4,8 +4,15 @@ workloads as read show landed, is recorded finished first (`landed_before.settle
 pool's write `pinned`), then the plan is made again, so its manual steps say what the lines
 after them say. Before, the plan shown was made before settling and still called such a
 change "left by a fix that did not finish: updating" above the lines saying it had landed
-(helper-728 left it). A saved plan (`--plan FILE`) is judged on the plan made last, and
-`--only` cuts it."""
+(helper-728 left it); a workload with new drift besides (a patch of its own) was settled under
+the fix's own lock, after the plan was shown, and said so still (helper-730 left it). A saved
+plan (`--plan FILE`) is judged on the plan made last, and `--only` cuts it.
+
+Settling takes the stopped change's lock over and lets it go before the fix takes its own: it
+writes only the journal, as the fix's own lock did before its prompt (nothing is sent to Cloud
+Run before confirmation either way), and another drift taking the lock in between is refused
+by it as any other holder is (SPEC invariant 11). Its entry's note says it was "finished by a
+later `drift fix`" (the fix's change id is made under its own locks)."""
 
 from __future__ import annotations
 
@@ -54,7 +61,7 @@ async def fix_plan(
     planned = await read()
     if refused := _refused(saved, profile, settings, planned):
         return planned, refused
-    if not options.dry_run and settle(settings.journal(), _unpatched(planned, options), ui.say):
+    if not options.dry_run and settle(settings.journal(), *_settled(planned, options), ui.say):
         # the plan read the journal before `settle` recorded what landed: made again on it
         planned = await read()
         if refused := _refused(saved, profile, settings, planned):
@@ -71,10 +78,12 @@ def _cut(planned: Planned, options: FixOptions) -> Plan:
     return only(planned, options.only) if options.only else planned.plan
 
 
-def _unpatched(planned: Planned, options: FixOptions) -> list[ServicePlan]:
-    """The workloads the fix leaves as they are (no patch once `--only` cut the plan): what
-    `settle` judges; a workload with a patch is judged under the fix's own lock."""
-    return [s for s in _cut(planned, options).services if not s.has_patch]
+def _settled(planned: Planned, options: FixOptions) -> tuple[Sequence[ServicePlan], set[str]]:
+    """The workloads `settle` judges (every one of the plan, those `--only` leaves unpatched
+    too), and those the fix patches (once `--only` cut the plan): a lock a stopped change
+    holds on them still is the fix's own to refuse and say, under its locks."""
+    services = _cut(planned, options).services
+    return services, {s.full_name for s in services if s.has_patch}
 
 
 def _refused(

@@ -24,7 +24,7 @@ write made it unprovable and someone deleted it by hand (helper-601 F1)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -203,10 +203,16 @@ def _stopped(
     return None
 
 
-def settle(journal: Path, services: Sequence[ServicePlan], say: Callable[[str], None]) -> bool:
+def settle(
+    journal: Path,
+    services: Sequence[ServicePlan],
+    unsaid: Collection[str],
+    say: Callable[[str], None],
+) -> bool:
     """Take over and release the stale lock on each of `services` whose stopped change's last
     write is what the workload holds as read (`landed_on`: recorded finished); say why each
-    other one stays. Whether it found any landed (the journal a plan read before it is not
+    other one stays, but for the workloads named in `unsaid` (their fix's own lock refuses
+    them, and says so). Whether it found any landed (the journal a plan read before it is not
     the journal now: `drift.fix.fix_plan` makes the plan again). A journal that cannot take a
     lock now leaves the stale one as it was (logged)."""
     stopped = stopped_on(journal, services)
@@ -229,7 +235,8 @@ def settle(journal: Path, services: Sequence[ServicePlan], say: Callable[[str], 
                 try:
                     locks.acquire(sp.full_name, sp.label, landed=judge)
                 except Locked as exc:
-                    say(exc.message)
+                    if sp.full_name not in unsaid:
+                        say(exc.message)
     except JournalError as exc:
         log.warning("the stale locks of %s stay: %s", ", ".join(s.label for s in stopped), exc)
     return any(found)

@@ -87,11 +87,19 @@ def killed(make_sandbox: MakeSandbox, tmp_path: Path, lands: bool, profile: str)
     return Killed(sandbox, journal, env, argv, change, pool)
 
 
+NEWER = POOL_PROFILE.replace("QUEUE: events2", "QUEUE: events3")
+"""The profile changed since the killed fix: new drift on the pool, a patch of its own."""
+
+
+@pytest.mark.parametrize("profile", [POOL_PROFILE, NEWER], ids=["as-written", "new-drift"])
 @pytest.mark.parametrize("lands", [True, False], ids=["landed", "not-landed"])
 def test_a_killed_held_pool_write_is_settled_by_what_the_pool_shows(
-    make_sandbox: MakeSandbox, tmp_path: Path, lands: bool
+    make_sandbox: MakeSandbox, tmp_path: Path, lands: bool, profile: str
 ) -> None:
-    k = killed(make_sandbox, tmp_path, lands, POOL_PROFILE)
+    """new-drift (helper-730 left it): the pool has a patch, so its stopped change was
+    judged under the fix's own lock, after the plan was shown; the plan said "left by a fix
+    that did not finish: updating" above the line saying it had landed."""
+    k = killed(make_sandbox, tmp_path, lands, profile)
     sandbox, journal, env, argv, change, held = (
         k.sandbox,
         k.journal,
@@ -105,6 +113,7 @@ def test_a_killed_held_pool_write_is_settled_by_what_the_pool_shows(
     again = drift(*argv, env=env, cwd=tmp_path)
     said = again.stdout + again.stderr
     assert again.returncode == 4, said
+    assert ("->  events3" in again.stdout) is (profile == NEWER), again.stdout  # its patch
     (entry,) = journal.entries()
     if lands:  # main: exit 4 all the same, but "was stopped mid-change", the entry `updating`
         assert entry.state == State.PINNED, entry.history
@@ -124,7 +133,8 @@ def test_a_killed_held_pool_write_is_settled_by_what_the_pool_shows(
     else:
         assert entry.state == State.UPDATING, entry.history
         assert "took over the lock" not in said, said
-        assert "was stopped mid-change" in said and f"drift rollback {change}" in said, said
+        # said once: the fix's own lock refuses it (judged before the plan, then unsaid)
+        assert said.count("was stopped mid-change") == 1 and f"drift rollback {change}" in said
     assert sandbox.worker_pool("p", "pool").generation == pool.generation  # nothing written
 
 
