@@ -7,7 +7,10 @@ change as at any held pool; one that did not land still refuses, naming `drift r
 Before, the landed one was judged as an update that moves the instances ("all on its
 revision", which a held write never is) and refused as not landed (helper-725 left it). The
 fix settles it before it shows its plan (`drift.fix.fix_plan`), so the plan's steps say it is
-held as the lines after them do (helper-728 left the plan saying "updating")."""
+held as the lines after them do (helper-728 left the plan saying "updating"), the profile
+changed since too (new drift: a patch of its own; helper-730 left it). Two fixes at once after
+it (helper-735 F5): the one that reads the entry while the other settles it reads it as the
+other wrote it."""
 
 from __future__ import annotations
 
