@@ -74,7 +74,7 @@ class JournalView(Sequence["Entry"]):
             self._newest[key] = latest(self._all, kind, full_name)
             return self._newest[key]
         by_change: dict[str, set[str]] = {}
-        mine = _file_names(kind, full_name)
+        mine = file_names(kind, full_name)
         for name in self._names():
             change, _, rest = name.removesuffix(".json").partition("--")
             if rest in mine:
@@ -114,7 +114,7 @@ class JournalView(Sequence["Entry"]):
         return self.all()[index]
 
 
-def _file_names(kind: str, full_name: str) -> tuple[str, ...]:
+def file_names(kind: str, full_name: str) -> tuple[str, ...]:
     """What follows `CHANGE--` in the names of the workload's files, this drift's and an
     older drift's (`Journal.file`)."""
     name = "".join(c for c in full_name.rsplit("/", 1)[-1] if c.isalnum() or c in "-_")
@@ -133,7 +133,7 @@ def change_and_workloads(directory: Path, change_id: str) -> Callable[[str], boo
     found = Journal(directory, lambda name: name.startswith(prefix)).entries()
     if not found or any(e.unreadable for e in found):
         return None
-    theirs = {rest for e in found for rest in _file_names(e.kind, e.full_name)}
+    theirs = {rest for e in found for rest in file_names(e.kind, e.full_name)}
 
     def named(name: str) -> bool:
         return name.startswith(prefix) or name.removesuffix(".json").partition("--")[2] in theirs

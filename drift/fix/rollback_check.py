@@ -40,6 +40,8 @@ from drift.fix.since import (
     settle,
     undoes,
     undone_by,
+    unread_later,
+    with_unread,
 )
 from drift.fix.startable import (
     doubtful,
@@ -154,14 +156,15 @@ async def check(
     latest, *found = await asyncio.gather(*reads)
     gone: tuple[str, ...] = tuple(found[0]) if found else ()
     same: Same = _as_found
-    later = later_changes(entry, entries)
+    later, unread = later_changes(entry, entries), unread_later(entry, entries)
 
     def judged(now: Any) -> Since:
         mine = before_unapplied(now, entry)  # a last write proven never applied: as before it
         changed = changed_since(now, mine) if service else workload_restore.changed(now, mine)
         if changed and kept_since(now, entry):  # theirs is only what the rollback keeps
             changed = ""
-        return judge(now, entry, changed, later, same, undone_by(entry, entries))
+        since = judge(now, entry, changed, later, same, undone_by(entry, entries))
+        return with_unread(since, entry, unread)
 
     since = judged(live)
     kept = "" if since.blocks else kept_since(live, entry)

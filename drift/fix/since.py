@@ -21,11 +21,13 @@ since is one of them:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from drift.errors import JournalError
 from drift.fix.journal import DONE, Entry, Journal, State
+from drift.fix.journalview import file_names
 from drift.textsafe import visible
 
 Same = Callable[[Any, Entry], bool | None]
@@ -61,6 +63,38 @@ def later_changes(entry: Entry, entries: Sequence[Entry]) -> list[Entry]:
         and _wrote(e)
     ]
     return sorted(out, key=lambda e: (e.generation_before, e.change_id))
+
+
+def unread_later(entry: Entry, entries: Sequence[Entry]) -> list[Entry]:
+    """The journal's files of `entry`'s workload, by their names (`Journal.file`), of changes
+    that began after it, that this drift cannot read (cut short, written by a newer drift):
+    drift's own later change of it, perhaps, which `later_changes` cannot judge unread."""
+    names = file_names(entry.kind, entry.full_name)
+    return [
+        e
+        for e in entries
+        if e.unreadable
+        and e.change_id > entry.change_id
+        and Path(e.source).stem.partition("--")[2] in names
+    ]
+
+
+def with_unread(since: Since, entry: Entry, unread: Sequence[Entry]) -> Since:
+    """`since`, its refusal naming the later changes whose entries of the workload cannot be
+    read (`unread_later`): what changed it since may be one of them, never only "their"
+    change, for which `--force` is the way on."""
+    if not since.blocks or not unread:
+        return since
+    ids = ", ".join(dict.fromkeys(e.change_id for e in unread))
+    why = "; ".join(dict.fromkeys(e.problem for e in unread))
+    first = unread[-1].change_id
+    return replace(
+        since,
+        blocks=f"{since.blocks}; the journal holds an entry of {entry.service} of a later "
+        f"change, {visible(ids)}, that this drift cannot read ({why}): if that is drift's own "
+        f"later change, roll it back first (`drift rollback {visible(first)}` says why it "
+        "cannot be read)",
+    )
 
 
 @dataclass(frozen=True)
