@@ -156,7 +156,7 @@ async def restore_all(
                     lost = exc  # recorded but not said; no other starts
                     halt.append(exc.message)
     if lost is not None:
-        rest = [c for c in checked if who(c.entry) not in result.restored]
+        rest = [c for c in checked if who(c.entry) not in result.restored + result.as_before]
         raise _output_lost(lost, result, rest) from lost
     if unstarted:  # stopped by the journal: left as the change made them, said so
         result.failed.append(
@@ -216,10 +216,12 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
             f"run `drift rollback {visible(entry.change_id)}` again once it has settled"
         )
     elif done.ok:
-        result.restored.append(name)
+        kept = _unwritten_back(c, done)
+        (result.as_before if kept else result.restored).append(name)
         result.notes += [f"{name}: {line}" for line in ended.unrecorded]
         what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
-        ui.say(f"{name}: {done.then or 'restored'} ({what}: {done.text})")
+        did = "already serves what served before: nothing was written" if kept else "restored"
+        ui.say(f"{name}: {done.then or did} ({what}: {done.text})")
         running = running_execution(done.now, written=True) if entry.kind == Kind.JOB.value else ""
         if running and running != c.calm:  # `calm`: it runs what the rollback restored
             result.notes.append(f"{name}: {still_running(running, RESTORED)}")
@@ -244,6 +246,15 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
         result.failed.append(
             f"{name}: not proven restored: {done.text}; the journal says {entry.state}" + done.hints
         )
+
+
+def _unwritten_back(c: Checked, done: Restored) -> bool:
+    """Whether a service's rollback found it serving what served before (an earlier run's
+    write landed, its outcome unrecorded) and wrote nothing: at the very generation the check
+    read (every write makes one), never said "restored" as if this run had written."""
+    if c.entry.kind != Kind.SERVICE.value or not c.back or c.live is None or done.now is None:
+        return False
+    return int(done.now.generation) == int(c.live.generation)
 
 
 def _unjournaled(name: str, entry: Entry, done: Restored) -> str:

@@ -142,6 +142,10 @@ def test_a_rollback_run_again_after_its_write_landed_says_nothing_is_written(
     assert again.exit_code is ExitCode.OK, again.summary()
     assert "afterwards: nothing is written: what served before the change serves already" in said
     assert "new revision" not in said, said
+    # nor "app: restored" / "rollback of CHANGE: restored app" for it (helper-742 F3)
+    assert again.restored == [] and again.as_before == ["app"], again.summary()
+    assert "already as before (nothing written): app" in again.summary(), again.summary()
+    assert "app: already serves what served before: nothing was written (what serves: " in said
     assert sandbox.service(LAB, "app").latest_ready_revision == served  # nothing written
     (entry,) = entries(tmp_path)
     assert entry.state == State.ROLLED_BACK
