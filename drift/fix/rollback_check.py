@@ -287,6 +287,9 @@ def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
     if all(c.since.ours for c in refused):
         ways.append("`drift rollback --force` restores anyway, undoing that change too")
         return f"{said}: nothing was changed ({'; '.join(ways)})"
+    if all(c.back for c in refused):  # put back by that write: a rollback writes nothing
+        ways.append("`drift rollback --force` records the change as rolled back, writing nothing")
+        return f"{said}: {ALREADY_BACK}; nothing was changed ({'; '.join(ways)})"
     doing = [who(c.entry) for c in refused if c.doing]
     ways.append(
         "`drift rollback --force` restores anyway"
@@ -302,6 +305,13 @@ FORCED_UNDOES = (
 list (`differences`: a service's template, traffic and the service-level parts drift's change
 set; a job's or pool's fields), and keeps the rest of theirs — a label they added, a
 service-level setting drift never set (revfix60 F3)."""
+
+ALREADY_BACK = (
+    "yet it serves what served before the change already (that write put it back), so rolling "
+    "back would write nothing and undo nothing of theirs"
+)
+"""Why a rollback refused over someone else's write (`since.blocks`) would not write: their
+write left the workload as it was before the change (`Checked.back`)."""
 
 
 def not_found(wanted: str, journal: Journal, entries: list[Entry]) -> UsageError:

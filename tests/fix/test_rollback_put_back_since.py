@@ -1,0 +1,43 @@
+"""`drift rollback` of a change someone else's write has put back already — a copy of the
+journal taken before the change was rolled back from another copy (a CI artifact, a
+teammate's checkout), or a teammate's own revert. Its preview says "afterwards: nothing is
+written"; its refusal said all the same "rolling back would undo what of their change the
+lines above list" (the lines list nothing) and offered `--force` as a restore. It says the
+service serves what served before already and that `--force` only records the change as
+rolled back, writing nothing (helper-742 F4)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from drift.errors import ExitCode
+from drift.fix.journal import State
+from drift.fix.rollback_check import FORCED_UNDOES
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import entries, journal, rollback, updates
+from tests.fix.test_rollback_unconfirmed import promoted
+
+
+def test_a_change_put_back_from_another_copy_of_the_journal(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = promoted(make_sandbox, tmp_path, monkeypatch)
+    directory = journal(tmp_path).directory
+    copy = shutil.copytree(directory, tmp_path / "copy")
+    assert rollback(tmp_path).exit_code is ExitCode.OK  # from the other copy
+    shutil.rmtree(directory)
+    shutil.copytree(copy, directory)  # this copy still says promoted
+    writes = len(updates(sandbox))
+    refused = rollback(tmp_path)
+    text = refused.summary()
+    assert refused.exit_code is ExitCode.ABORTED, text
+    assert "it serves what served before the change already (that write put it back)" in text, text
+    assert "`drift rollback --force` records the change as rolled back, writing nothing" in text
+    assert FORCED_UNDOES not in text and "restores anyway" not in text, text
+    forced = rollback(tmp_path, force=True)
+    assert forced.exit_code is ExitCode.OK, forced.summary()
+    assert len(updates(sandbox)) == writes  # nothing written, as said
+    assert entries(tmp_path)[0].state == State.ROLLED_BACK
