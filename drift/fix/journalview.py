@@ -9,9 +9,10 @@ whatever the journal's length; `drift rollback CHANGE` reads the change's worklo
 A file is found by the name drift gives it (`Journal.file`: `CHANGE--KIND--NAME.json`, an older
 drift's `CHANGE--NAME.json` or `CHANGE--KIND-NAME.json`), then read as `Journal.entries` reads
 every one, and taken only when what it holds is what was asked: a file someone renamed is
-found under its name alone. A journal that cannot be read is one with no entries here, as
-`drift.fix.served.journal_entries` says of it (what these callers say then comes from what
-serves)."""
+found under its name alone (`drift rollback CHANGE` reads every file once it finds a workload
+changed since with no later change of drift's among its files: `rollback_check.check`). A
+journal that cannot be read is one with no entries here, as `drift.fix.served.journal_entries`
+says of it (what these callers say then comes from what serves)."""
 
 from __future__ import annotations
 
