@@ -66,6 +66,13 @@ class Between:
 
         monkeypatch.setattr(calls.CallRunner, "call", call)
 
+    def check(self, sandbox: Sandbox, profile: str, tmp_path: Path) -> tuple[int, dict[str, Any]]:
+        """`check`, the hooks armed before it all fired, in the order armed."""
+        armed = [f"{when} {method}" for when, method, _, _ in self.armed]
+        code, doc = check(sandbox, profile, tmp_path)
+        assert self.fired == armed
+        return code, doc
+
     def arm(self, when: str, method: str, match: str, action: Callable[[], None]) -> None:
         self.armed.append((when, method, match, action))
 
@@ -114,6 +121,60 @@ def gets(sandbox: Sandbox, method: str) -> int:
     return sum(c.short == method for c in sandbox.calls)
 
 
+def api_read_late(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, second: str
+) -> tuple[Sandbox, Any]:
+    """`world()` with a version 2 (`second`) of s, api pinned to 1 and its GetService held
+    back (300 ms): what the profile names is read before api. The sandbox and its clients."""
+    scenario = world()
+    scenario["projects"]["acme"]["secrets"]["s"]["versions"].append(second)
+    scenario["faults"] = [{"method": "GetService", "code": None, "latency_ms": 300}]
+    sandbox = make_sandbox(scenario)
+    return sandbox, clients_for(sandbox)
+
+
+def not_verified(doc: dict[str, Any]) -> tuple[str, str, str]:
+    """The one finding left unverified (service, target, reason), no finding reported."""
+    assert rules(doc) == [], doc["findings"]
+    (one,) = unverified(doc)
+    return one
+
+
+def serve(sandbox: Sandbox, version: str) -> None:
+    """Deploy api on `s:version` and send it all traffic."""
+    sandbox.deploy("acme", "api", secrets={"S": f"s:{version}"})
+    sandbox.update_traffic("acme", "api", {"LATEST": 100})
+
+
+def rotated_while_read(
+    scenario: dict[str, Any],
+    retire: str,
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> tuple[int, dict[str, Any], str]:
+    """The documented rotation (add version 2, deploy api pinned to it, then `retire` version
+    1: "disable", or "destroy" where the secret delays destruction) lands after drift read api
+    (pinned to 1) and before it read version 1's state: api moved while read. The check's exit
+    code, report, and the reason its finding is not verified."""
+    sandbox = make_sandbox(scenario)
+    c = clients_for(sandbox)
+    between = Between(monkeypatch)
+
+    def rotate() -> None:
+        c.secrets.add_secret_version(parent=SECRET, payload={"data": b"fake-s-value-two-123456789"})
+        serve(sandbox, "2")
+        getattr(c.secrets, f"{retire}_secret_version")(name=f"{SECRET}/versions/1")
+
+    between.arm("before", "GetSecretVersion", "/versions/1", rotate)
+    code, doc = between.check(sandbox, PINNED.format(kind="services", name="api"), tmp_path)
+    service, target, reason = not_verified(doc)
+    assert (service, target) == ("api", "secret.s")
+    assert reason.startswith("api changed while drift read its secrets (generation 1 → "), reason
+    return code, doc, reason
+
+
 def test_a_rotation_between_the_service_read_and_the_version_read_is_not_verified(
     make_sandbox: MakeSandbox,
     clients_for: ClientsFor,
@@ -123,23 +184,9 @@ def test_a_rotation_between_the_service_read_and_the_version_read_is_not_verifie
     """The documented rotation (add version 2, deploy a revision pinned to it, disable version
     1) after drift read api (pinned to 1) and before it read version 1's state: api served on
     an ENABLED version before and after, so no `secret.disabled`; api moved while read."""
-    sandbox = make_sandbox(world())
-    c = clients_for(sandbox)
-    between = Between(monkeypatch)
-
-    def rotate() -> None:
-        c.secrets.add_secret_version(parent=SECRET, payload={"data": b"fake-s-value-two-123456789"})
-        sandbox.deploy("acme", "api", secrets={"S": "s:2"})
-        sandbox.update_traffic("acme", "api", {"LATEST": 100})
-        c.secrets.disable_secret_version(name=f"{SECRET}/versions/1")
-
-    between.arm("before", "GetSecretVersion", "/versions/1", rotate)
-    code, doc = check(sandbox, PINNED.format(kind="services", name="api"), tmp_path)
-    assert between.fired == ["before GetSecretVersion"]
-    assert rules(doc) == [], doc["findings"]
-    ((service, target, reason),) = unverified(doc)
-    assert (service, target) == ("api", "secret.s")
-    assert reason.startswith("api changed while drift read its secrets (generation 1 → "), reason
+    code, doc, reason = rotated_while_read(
+        world(), "disable", make_sandbox, clients_for, monkeypatch, tmp_path
+    )
     assert reason.endswith("its secret.disabled is not verified, run again"), reason
     assert code == 3 and doc["status"] == "incomplete"
 
@@ -157,10 +204,8 @@ def test_an_account_switch_between_the_service_read_and_the_policy_read_is_not_v
     between = Between(monkeypatch)
 
     between.arm("before", "GetIamPolicy", "secrets/s", lambda: switch(sandbox, c))
-    code, doc = check(sandbox, LATEST, tmp_path)
-    assert between.fired == ["before GetIamPolicy"]
-    assert rules(doc) == [], doc["findings"]
-    ((service, target, reason),) = unverified(doc)
+    code, doc = between.check(sandbox, LATEST, tmp_path)
+    service, target, reason = not_verified(doc)
     assert (service, target) == ("api", "secret.s")
     assert reason.startswith("api changed while drift read its secrets (generation 1 → 2"), reason
     assert reason.endswith("its secret.no_access is not verified, run again"), reason
@@ -183,17 +228,13 @@ def test_an_account_switch_between_the_policy_read_and_the_service_read_is_not_v
     between = Between(monkeypatch)
 
     between.arm("after", "GetIamPolicy", "secrets/s", lambda: switch(sandbox, c))
-    code, doc = check(sandbox, LATEST, tmp_path)
-    assert between.fired == ["after GetIamPolicy"]
-    assert rules(doc) == [], doc["findings"]
-    assert unverified(doc) == [
-        (
-            "api",
-            "secret.s",
-            "the IAM policy of secret s changed while drift read it (another etag): "
-            "its secret.no_access is not verified, run again",
-        )
-    ]
+    code, doc = between.check(sandbox, LATEST, tmp_path)
+    assert not_verified(doc) == (
+        "api",
+        "secret.s",
+        "the IAM policy of secret s changed while drift read it (another etag): "
+        "its secret.no_access is not verified, run again",
+    )
     assert code == 3
 
 
@@ -211,10 +252,8 @@ def test_a_grant_moved_from_the_project_to_the_secret_between_its_reads_is_not_v
         sandbox.revoke("projects/acme", ACC, f"serviceAccount:{SA1}")
 
     between.arm("after", "GetIamPolicy", "secrets/s", narrow)
-    code, doc = check(sandbox, LATEST, tmp_path)
-    assert between.fired == ["after GetIamPolicy"]
-    assert rules(doc) == [], doc["findings"]
-    ((service, target, reason),) = unverified(doc)
+    code, doc = between.check(sandbox, LATEST, tmp_path)
+    service, target, reason = not_verified(doc)
     assert (service, target) == ("api", "secret.s")
     assert reason.startswith("the IAM policy of secret s changed while drift read it"), reason
     assert code == 3
@@ -250,10 +289,8 @@ def test_a_rotation_while_a_job_or_pool_is_read_is_not_verified(
         c.secrets.disable_secret_version(name=f"{SECRET}/versions/1")
 
     between.arm("before", "GetSecretVersion", "/versions/1", rotate)
-    code, doc = check(sandbox, PINNED.format(kind=section, name=name), tmp_path)
-    assert between.fired == ["before GetSecretVersion"]
-    assert rules(doc) == [], doc["findings"]
-    ((service, target, reason),) = unverified(doc)
+    code, doc = between.check(sandbox, PINNED.format(kind=section, name=name), tmp_path)
+    service, target, reason = not_verified(doc)
     assert (service, target) == (name, "secret.s")
     assert reason.startswith(f"{said} changed while drift read its secrets (generation 1 → 2"), (
         reason
@@ -325,8 +362,7 @@ def test_a_workload_that_cannot_be_read_again_at_all_keeps_its_finding_with_a_no
             sandbox.inject(Fault(method=method, code="PERMISSION_DENIED"))
 
     between.arm("after", "GetService", "services/api", refuse)
-    code, doc = check(sandbox, LATEST, tmp_path)
-    assert between.fired == ["after GetService"]
+    code, doc = between.check(sandbox, LATEST, tmp_path)
     assert (code, rules(doc), doc["unverified"]) == (1, ["secret.no_access"], [])
     parent = "projects/acme/locations/us-central1"
     assert (
@@ -349,16 +385,13 @@ def test_a_workload_deleted_while_read_leaves_its_finding_unverified(
     gone = Fault(method="GetService", code="NOT_FOUND")
     between.arm("after", "GetService", "services/api", lambda: sandbox.inject(gone))
     code, doc = check(sandbox, LATEST, tmp_path)
-    assert rules(doc) == [], doc["findings"]
-    assert unverified(doc) == [
-        (
-            "api",
-            "secret.s",
-            "api was deleted while drift read its secrets (GetService "
-            "projects/acme/locations/us-central1/services/api: NOT_FOUND): its "
-            "secret.no_access is not verified, run again",
-        )
-    ]
+    assert not_verified(doc) == (
+        "api",
+        "secret.s",
+        "api was deleted while drift read its secrets (GetService "
+        "projects/acme/locations/us-central1/services/api: NOT_FOUND): its "
+        "secret.no_access is not verified, run again",
+    )
     assert code == 3
 
 
@@ -371,8 +404,7 @@ def test_a_workload_that_fails_its_read_again_for_now_leaves_its_finding_unverif
     failed = Fault(method="GetService", code="INTERNAL")
     between.arm("after", "GetService", "services/api", lambda: sandbox.inject(failed))
     code, doc = check(sandbox, LATEST, tmp_path)
-    assert rules(doc) == [], doc["findings"]
-    ((service, target, reason),) = unverified(doc)
+    service, target, reason = not_verified(doc)
     assert (service, target) == ("api", "secret.s")
     assert reason.startswith("api could not be read again after its secrets (GetService "), reason
     assert "INTERNAL" in reason and reason.endswith("run again") and code == 3
@@ -414,16 +446,13 @@ def test_a_policy_that_fails_its_read_again_for_now_leaves_its_no_access_unverif
     failed = Fault(method="GetIamPolicy", code="INTERNAL", match="secrets/s")
     between.arm("after", "GetIamPolicy", "secrets/s", lambda: sandbox.inject(failed))
     code, doc = check(sandbox, LATEST, tmp_path)
-    assert rules(doc) == [], doc["findings"]
-    assert unverified(doc) == [
-        (
-            "api",
-            "secret.s",
-            "the IAM policy of secret s could not be read again (GetIamPolicy "
-            "projects/acme/secrets/s: INTERNAL): its secret.no_access is not verified, "
-            "run again",
-        )
-    ]
+    assert not_verified(doc) == (
+        "api",
+        "secret.s",
+        "the IAM policy of secret s could not be read again (GetIamPolicy "
+        "projects/acme/secrets/s: INTERNAL): its secret.no_access is not verified, "
+        "run again",
+    )
     assert code == 3
 
 
@@ -438,31 +467,22 @@ def test_a_version_recovered_between_its_read_and_the_service_read_is_not_verifi
     2) is DISABLED then and api runs pinned to version 1; an incident recovery re-enables
     version 2 and deploys api on latest before drift reads api. api held still from then on,
     but no single state had api on a DISABLED latest: the state read again says so."""
-    scenario = world()
-    scenario["projects"]["acme"]["secrets"]["s"]["versions"].append("fake-s-value-two-123456789")
-    scenario["faults"] = [{"method": "GetService", "code": None, "latency_ms": 300}]
-    sandbox = make_sandbox(scenario)
-    c = clients_for(sandbox)
+    sandbox, c = api_read_late(make_sandbox, clients_for, "fake-s-value-two-123456789")
     c.secrets.disable_secret_version(name=f"{SECRET}/versions/2")
     between = Between(monkeypatch)
 
     def recover() -> None:
         c.secrets.enable_secret_version(name=f"{SECRET}/versions/2")
-        sandbox.deploy("acme", "api", secrets={"S": "s:latest"})
-        sandbox.update_traffic("acme", "api", {"LATEST": 100})
+        serve(sandbox, "latest")
 
     between.arm("after", "GetSecretVersion", "/versions/latest", recover)
-    code, doc = check(sandbox, LATEST, tmp_path)
-    assert between.fired == ["after GetSecretVersion"]
-    assert rules(doc) == [], doc["findings"]
-    assert unverified(doc) == [
-        (
-            "api",
-            "secret.s",
-            "version latest of s changed while drift read it (DISABLED (version 2) → ENABLED "
-            "(version 2)): its secret.disabled is not verified, run again",
-        )
-    ]
+    code, doc = between.check(sandbox, LATEST, tmp_path)
+    assert not_verified(doc) == (
+        "api",
+        "secret.s",
+        "version latest of s changed while drift read it (DISABLED (version 2) → ENABLED "
+        "(version 2)): its secret.disabled is not verified, run again",
+    )
     assert code == 3
 
 
@@ -512,15 +532,12 @@ def test_an_account_switch_during_a_wait_after_the_projects_policy_was_read_is_n
     doc = json.loads(done.stdout)
     assert between.fired == ["after GetIamPolicy"]
     assert sandbox.service("acme", "a").template.service_account == SA2
-    assert rules(doc) == [], doc["findings"]
-    assert unverified(doc) == [
-        (
-            "a",
-            "secret.s",
-            "the IAM policy of projects/111 changed while drift read it (another etag): "
-            "its secret.no_access is not verified, run again",
-        )
-    ]
+    assert not_verified(doc) == (
+        "a",
+        "secret.s",
+        "the IAM policy of projects/111 changed while drift read it (another etag): "
+        "its secret.no_access is not verified, run again",
+    )
     assert done.returncode == 3
 
 
@@ -552,8 +569,7 @@ def test_many_workloads_of_a_kind_are_read_again_by_one_list(
         f"  {n}: {{}}\n" for n in names
     )
     sandbox.clear_calls()
-    code, doc = check(sandbox, profile, tmp_path)
-    assert between.fired == ["before GetIamPolicy"]
+    code, doc = between.check(sandbox, profile, tmp_path)
     assert gets(sandbox, get) == 0 and gets(sandbox, listed) == 2
     assert sorted(f["service"] for f in doc["findings"]) == ["b", "c", "d", "e"]
     assert {f["rule"] for f in doc["findings"]} == {"secret.no_access"}
@@ -576,8 +592,7 @@ def test_a_version_state_that_cannot_be_read_again_keeps_its_finding_with_a_note
     between = Between(monkeypatch)
     refused = Fault(method="GetSecretVersion", code="PERMISSION_DENIED")
     between.arm("after", "GetSecretVersion", "/versions/latest", lambda: sandbox.inject(refused))
-    code, doc = check(sandbox, LATEST, tmp_path)
-    assert between.fired == ["after GetSecretVersion"]
+    code, doc = between.check(sandbox, LATEST, tmp_path)
     assert gets(sandbox, "GetSecretVersion") == 2
     assert (code, rules(doc), doc["unverified"]) == (1, ["secret.disabled"], [])
     assert (
@@ -600,25 +615,17 @@ def test_a_version_disabled_again_after_the_service_was_read_again_is_not_verifi
     read again; then api is pinned back to version 1 and version 2 disabled again. No single
     state had api on a disabled latest, yet the state read again is the one read first
     (DISABLED): only the version's etag tells it was written since."""
-    scenario = world()
-    scenario["projects"]["acme"]["secrets"]["s"]["versions"].append("fake-s-value-two-123456789")
-    scenario["faults"] = [{"method": "GetService", "code": None, "latency_ms": 300}]
-    sandbox = make_sandbox(scenario)
-    c = clients_for(sandbox)
+    sandbox, c = api_read_late(make_sandbox, clients_for, "fake-s-value-two-123456789")
     c.secrets.disable_secret_version(name=f"{SECRET}/versions/2")
     between = Between(monkeypatch)
 
-    def serve(version: str) -> None:
-        sandbox.deploy("acme", "api", secrets={"S": f"s:{version}"})
-        sandbox.update_traffic("acme", "api", {"LATEST": 100})
-
     def back() -> None:  # right after drift read api again
-        serve("1")
+        serve(sandbox, "1")
         c.secrets.disable_secret_version(name=f"{SECRET}/versions/2")
 
     def recover() -> None:
         c.secrets.enable_secret_version(name=f"{SECRET}/versions/2")
-        serve("latest")
+        serve(sandbox, "latest")
         # the state's read again goes out with api's (drift.live.held_still): answered after
         # `back`, it reads what holds then
         sandbox.inject(Fault(method="GetSecretVersion", code=None, latency_ms=1000))
@@ -634,15 +641,12 @@ def test_a_version_disabled_again_after_the_service_was_read_again_is_not_verifi
     code, doc = check(sandbox, LATEST, tmp_path)
     assert between.fired == ["after GetSecretVersion", "after GetService", "after GetService"]
     assert gets(sandbox, "GetService") == 2
-    assert rules(doc) == [], doc["findings"]
-    assert unverified(doc) == [
-        (
-            "api",
-            "secret.s",
-            "version latest of s was written while drift read it (DISABLED (version 2) both "
-            "times, another etag): its secret.disabled is not verified, run again",
-        )
-    ]
+    assert not_verified(doc) == (
+        "api",
+        "secret.s",
+        "version latest of s was written while drift read it (DISABLED (version 2) both "
+        "times, another etag): its secret.disabled is not verified, run again",
+    )
     assert code == 3
 
 
@@ -659,23 +663,9 @@ def test_a_rotation_destroying_the_old_version_later_leaves_no_expiring_warning(
     used version 1 while it was scheduled."""
     scenario = world()
     scenario["projects"]["acme"]["secrets"]["s"]["version_destroy_ttl"] = "7d"
-    sandbox = make_sandbox(scenario)
-    c = clients_for(sandbox)
-    between = Between(monkeypatch)
-
-    def rotate() -> None:
-        c.secrets.add_secret_version(parent=SECRET, payload={"data": b"fake-s-value-two-123456789"})
-        sandbox.deploy("acme", "api", secrets={"S": "s:2"})
-        sandbox.update_traffic("acme", "api", {"LATEST": 100})
-        c.secrets.destroy_secret_version(name=f"{SECRET}/versions/1")
-
-    between.arm("before", "GetSecretVersion", "/versions/1", rotate)
-    code, doc = check(sandbox, PINNED.format(kind="services", name="api"), tmp_path)
-    assert between.fired == ["before GetSecretVersion"]
-    assert rules(doc) == [], doc["findings"]
-    ((service, target, reason),) = unverified(doc)
-    assert (service, target) == ("api", "secret.s")
-    assert reason.startswith("api changed while drift read its secrets (generation 1 → "), reason
+    code, doc, reason = rotated_while_read(
+        scenario, "destroy", make_sandbox, clients_for, monkeypatch, tmp_path
+    )
     assert reason.endswith("its secret.disabled, secret.expiring is not verified, run again")
     assert code == 3
 
@@ -699,16 +689,13 @@ def test_a_value_read_of_latest_after_the_service_was_pinned_is_not_verified(
     between = Between(monkeypatch)
 
     def pin_then_add() -> None:
-        sandbox.deploy("acme", "api", secrets={"S": "s:1"})
-        sandbox.update_traffic("acme", "api", {"LATEST": 100})
+        serve(sandbox, "1")
         c.secrets.add_secret_version(parent=SECRET, payload={"data": b"other-format-2-123456789"})
 
-    between.arm("after", "GetService", "services/api", pin_then_add)
     profile = LATEST.replace("{secret: s}", '{secret: s, pattern: "^fake-s-value-"}')
-    code, doc = check(sandbox, profile, tmp_path)
-    assert between.fired == ["after GetService"]
-    assert rules(doc) == [], doc["findings"]
-    ((service, target, reason),) = unverified(doc)
+    between.arm("after", "GetService", "services/api", pin_then_add)
+    code, doc = between.check(sandbox, profile, tmp_path)
+    service, target, reason = not_verified(doc)
     assert (service, target) == ("api", "env.S")
     assert reason.startswith("api changed while drift read its secrets (generation 1 → "), reason
     assert reason.endswith("its env.constraint is not verified, run again"), reason
@@ -726,31 +713,22 @@ def test_a_value_of_latest_resolved_before_the_service_was_read_is_read_again(
     (GetService held back). Version 3 (the right format) is added and api deployed on latest
     in between: api held still from its read on, but its value was judged on version 2,
     which api never ran on latest with."""
-    scenario = world()
-    scenario["projects"]["acme"]["secrets"]["s"]["versions"].append("other-format-2-123456789")
-    scenario["faults"] = [{"method": "GetService", "code": None, "latency_ms": 300}]
-    sandbox = make_sandbox(scenario)
-    c = clients_for(sandbox)
+    sandbox, c = api_read_late(make_sandbox, clients_for, "other-format-2-123456789")
     between = Between(monkeypatch)
 
     def fix_forward() -> None:
         c.secrets.add_secret_version(parent=SECRET, payload={"data": b"fake-s-value-three-1234"})
-        sandbox.deploy("acme", "api", secrets={"S": "s:latest"})
-        sandbox.update_traffic("acme", "api", {"LATEST": 100})
+        serve(sandbox, "latest")
 
-    between.arm("after", "GetSecretVersion", "/versions/latest", fix_forward)
     profile = LATEST.replace("{secret: s}", '{secret: s, pattern: "^fake-s-value-"}')
-    code, doc = check(sandbox, profile, tmp_path)
-    assert between.fired == ["after GetSecretVersion"]
-    assert rules(doc) == [], doc["findings"]
-    assert unverified(doc) == [
-        (
-            "api",
-            "env.S",
-            "version latest of s changed while drift read it (ENABLED (version 2) → ENABLED "
-            "(version 3)): its env.constraint is not verified, run again",
-        )
-    ]
+    between.arm("after", "GetSecretVersion", "/versions/latest", fix_forward)
+    code, doc = between.check(sandbox, profile, tmp_path)
+    assert not_verified(doc) == (
+        "api",
+        "env.S",
+        "version latest of s changed while drift read it (ENABLED (version 2) → ENABLED "
+        "(version 3)): its env.constraint is not verified, run again",
+    )
     assert code == 3
 
 
@@ -768,8 +746,7 @@ def test_a_value_of_latest_that_fails_its_pattern_is_reported_after_one_more_rea
     assert (gets(sandbox, "GetService"), gets(sandbox, "GetSecretVersion")) == (2, 2)
     sandbox.clear_calls()
     pinned = profile.replace("{secret: s,", '{secret: s, version: "1",')
-    sandbox.deploy("acme", "api", secrets={"S": "s:1"})
-    sandbox.update_traffic("acme", "api", {"LATEST": 100})
+    serve(sandbox, "1")
     sandbox.clear_calls()
     code, doc = check(sandbox, pinned, tmp_path)
     assert (code, rules(doc), doc["unverified"]) == (1, ["env.constraint"], [])
