@@ -16,6 +16,7 @@ from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import LAB, lab_world, updates
 from tests.fix.test_cpu_below_one import _profile, _run
+from tests.manifest.conftest import ANNOTATED
 
 IMAGE = "us-docker.pkg.dev/lab/app:v1"
 KEY = f"projects/{LAB}/locations/us-central1/keyRings/run/cryptoKeys/images"
@@ -153,15 +154,9 @@ def test_the_sandbox_refuses_a_key_that_is_not_a_crypto_key_name(key: str) -> No
     validate_encryption_key(TemplatePb())
 
 
-KNATIVE = """\
-apiVersion: serving.knative.dev/v1
-kind: Service
-metadata:
-  name: api
-spec:
-  template:
-    metadata:
-      annotations:
+KNATIVE = (
+    ANNOTATED
+    + """\
         run.googleapis.com/encryption-key: {key}
         run.googleapis.com/gpu-zonal-redundancy-disabled: 'true'
     spec:
@@ -175,6 +170,7 @@ spec:
             memory: 16Gi
             nvidia.com/gpu: '1'
 """
+)
 
 
 def test_a_knative_manifest_is_checked_for_them_before_it_is_deployed(tmp_path: Path) -> None:

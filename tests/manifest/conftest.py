@@ -19,17 +19,33 @@ WEB = DATA / "web.service.yaml"
 JOB = DATA / "export.job.yaml"
 PLAN = DATA / "plan.json"
 PROFILES = DATA / "profiles"
-MINIMAL = """\
-apiVersion: serving.knative.dev/v1
-kind: Service
-metadata:
-  name: api
-spec:
-  template:
+SERVICE_API = (
+    "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: api\n"
+    "spec:\n  template:\n"
+)
+"""A Knative Service api down to its template's line (its metadata, its spec follow)."""
+ANNOTATED = SERVICE_API + "    metadata:\n      annotations:\n"
+"""SERVICE_API and its template's annotations' line: the annotations follow (indent 8)."""
+APP_AND_PROXY = """\
+    spec:
+      containers:
+      - name: app
+        image: gcr.io/acme/api:1
+        ports:
+        - containerPort: 8080
+      - name: proxy
+        image: gcr.io/acme/proxy:1
+"""
+"""A template's spec (after ANNOTATED's annotations): ingress container app (port 8080) and a
+sidecar proxy, its last line proxy's image (its settings may follow)."""
+MINIMAL = (
+    SERVICE_API
+    + """\
     spec:
       containers:
       - image: gcr.io/acme/api:1
 """
+)
 """The least a Knative Service export holds: service api, one container."""
 JOB_MINIMAL = """\
 apiVersion: run.googleapis.com/v1

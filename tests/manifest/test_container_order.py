@@ -11,29 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.manifest.conftest import check_offline
+from tests.manifest.conftest import ANNOTATED, APP_AND_PROXY, check_offline
 from tests.manifest.plans import API_ONLY, known_api, plan
 from tests.manifest.plans import check_offline as check_plan
 
-TWO = """\
-apiVersion: serving.knative.dev/v1
-kind: Service
-metadata:
-  name: api
-spec:
-  template:
-    metadata:
-      annotations:
+TWO = (
+    ANNOTATED
+    + """\
         run.googleapis.com/container-dependencies: 'ORDER'
-    spec:
-      containers:
-      - name: app
-        image: gcr.io/acme/api:1
-        ports:
-        - containerPort: 8080
-      - name: proxy
-        image: gcr.io/acme/proxy:1
 """
+    + APP_AND_PROXY
+)
 PROFILE = "project: acme-prod\nregion: us-central1\nservices:\n  api:\n    settings: {}\n"
 
 

@@ -9,22 +9,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.manifest.conftest import JOB_MINIMAL, problems_of, read
+from tests.manifest.conftest import ANNOTATED, JOB_MINIMAL, problems_of, read
 
-BASE = """\
-apiVersion: serving.knative.dev/v1
-kind: Service
-metadata:
-  name: api
-spec:
-  template:
-    metadata:
-      annotations:
+BASE = (
+    ANNOTATED
+    + """\
         {ann}
     spec:
       containers:
       - image: gcr.io/acme/api:1
 {extra}"""
+)
 OK_ANN = "autoscaling.knative.dev/maxScale: '3'"
 NI = "run.googleapis.com/network-interfaces"
 CASES = {

@@ -17,6 +17,8 @@ from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import LAB, lab_world
 from tests.manifest.conftest import (
+    ANNOTATED,
+    APP_AND_PROXY,
     CHAT,
     JOB,
     MINIMAL,
@@ -392,30 +394,20 @@ def test_a_secret_reference_without_a_version_is_refused_not_read_as_none(
         assert f"m.yaml:{line}: " in done.stderr and "secret version is required" in done.stderr
 
 
-SIDECAR_SIZED = """\
-apiVersion: serving.knative.dev/v1
-kind: Service
-metadata:
-  name: api
-spec:
-  template:
-    metadata:
-      annotations:
+SIDECAR_SIZED = (
+    ANNOTATED
+    + """\
         run.googleapis.com/cpu-throttling: 'false'
         run.googleapis.com/startup-cpu-boost: 'true'
-    spec:
-      containers:
-      - name: app
-        image: gcr.io/acme/api:1
-        ports:
-        - containerPort: 8080
-      - name: proxy
-        image: gcr.io/acme/proxy:1
+"""
+    + APP_AND_PROXY
+    + """\
         resources:
           limits:
             cpu: 500m
             memory: 256Mi
 """
+)
 
 
 def test_cpu_allocation_annotations_apply_to_every_container(tmp_path: Path) -> None:
