@@ -47,6 +47,32 @@ MINIMAL = (
 """
 )
 """The least a Knative Service export holds: service api, one container."""
+PASSWORD = "hunter2-prod-password"
+DB_PLAIN = f"""\
+        env:
+        - name: LOG_LEVEL
+          value: INFO
+        - name: DATABASE_URL
+          value: postgres://app:{PASSWORD}@10.0.0.5/prod
+"""
+"""MINIMAL's container's env (after MINIMAL): LOG_LEVEL, and DATABASE_URL stated plain with
+PASSWORD in it (a `valueFrom` may follow)."""
+DB_SECRET_REF = """\
+          valueFrom:
+            secretKeyRef:
+              name: chat-db-url
+              key: latest
+"""
+"""A variable's `valueFrom`: secret chat-db-url, latest."""
+DB_PROFILE = """\
+project: acme-prod
+region: us-central1
+services:
+  api:
+    env:
+      LOG_LEVEL: INFO
+"""
+"""Profile prod for api: LOG_LEVEL INFO, DATABASE_URL's rule follows (indent 6)."""
 JOB_MINIMAL = """\
 apiVersion: run.googleapis.com/v1
 kind: Job

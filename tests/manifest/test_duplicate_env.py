@@ -12,35 +12,21 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from tests.manifest.conftest import JOB_MINIMAL, MINIMAL, check_offline, problems_of
+from tests.manifest.conftest import (
+    DB_PLAIN,
+    DB_PROFILE,
+    DB_SECRET_REF,
+    JOB_MINIMAL,
+    MINIMAL,
+    PASSWORD,
+    check_offline,
+    problems_of,
+)
 from tests.manifest.plans import API_ONLY, known_api, plan
 from tests.manifest.plans import check_offline as check_plan_offline
 
-PASSWORD = "hunter2-prod-password"
-TWICE = (
-    MINIMAL
-    + f"""\
-        env:
-        - name: LOG_LEVEL
-          value: INFO
-        - name: DATABASE_URL
-          value: postgres://app:{PASSWORD}@10.0.0.5/prod
-        - name: DATABASE_URL
-          valueFrom:
-            secretKeyRef:
-              name: chat-db-url
-              key: latest
-"""
-)
-PROFILE = """\
-project: acme-prod
-region: us-central1
-services:
-  api:
-    env:
-      LOG_LEVEL: INFO
-      DATABASE_URL: {secret: chat-db-url}
-"""
+TWICE = MINIMAL + DB_PLAIN + "        - name: DATABASE_URL\n" + DB_SECRET_REF
+PROFILE = DB_PROFILE + "      DATABASE_URL: {secret: chat-db-url}\n"
 
 
 def test_a_variable_stated_twice_in_a_knative_container_is_refused_at_its_line() -> None:

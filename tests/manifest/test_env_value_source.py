@@ -12,32 +12,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.manifest.conftest import MINIMAL, check_offline, problems_of
-
-PASSWORD = "hunter2-prod-password"
-BOTH = (
-    MINIMAL
-    + f"""\
-        env:
-        - name: LOG_LEVEL
-          value: INFO
-        - name: DATABASE_URL
-          value: postgres://app:{PASSWORD}@10.0.0.5/prod
-          valueFrom:
-            secretKeyRef:
-              name: chat-db-url
-              key: latest
-"""
+from tests.manifest.conftest import (
+    DB_PLAIN,
+    DB_PROFILE,
+    DB_SECRET_REF,
+    MINIMAL,
+    PASSWORD,
+    check_offline,
+    problems_of,
 )
-PROFILE = """\
-project: acme-prod
-region: us-central1
-services:
-  api:
-    env:
-      LOG_LEVEL: INFO
-      DATABASE_URL: {required: true}
-"""
+
+BOTH = MINIMAL + DB_PLAIN + DB_SECRET_REF
+PROFILE = DB_PROFILE + "      DATABASE_URL: {required: true}\n"
 
 
 def test_a_value_beside_a_reference_is_refused_at_the_variables_line() -> None:
