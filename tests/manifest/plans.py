@@ -4,6 +4,7 @@ checked is how the plan is read)."""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,23 @@ def known_api(data: dict[str, Any]) -> dict[str, Any]:
             if e["name"] == "REDIS_HOST":
                 e["value"] = "10.0.0.3"
     return api
+
+
+def moved_without_a_block(data: dict[str, Any], before: Any) -> dict[str, Any]:
+    """`data` with api (`known_api`) destroyed (its state before it: `before`) and created again
+    at module.app.google_cloud_run_v2_service.api, no `moved` block: the same Cloud Run service.
+    `data`, changed in place."""
+    api = known_api(data)
+    gone = copy.deepcopy(api)
+    gone["change"]["actions"] = ["delete"]
+    gone["change"]["before"] = before
+    gone["change"]["after"] = None
+    created = copy.deepcopy(api)
+    created["address"] = "module.app.google_cloud_run_v2_service.api"
+    created["module_address"] = "module.app"
+    created["change"]["actions"] = ["create"]
+    data["resource_changes"] = [gone, created]
+    return data
 
 
 def check_offline(tmp: Path, data: dict[str, Any], profile: str, *args: str) -> Any:

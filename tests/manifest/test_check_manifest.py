@@ -376,17 +376,19 @@ def test_a_job_of_the_profile_is_checked_from_its_manifest(
     assert cloud_run_calls(sandbox) == []
 
 
-POOL_PROFILE = """project: acme-chat-staging
-region: us-central1
-worker_pools:
-  consumer:
-    container: consumer
-    env:
-      QUEUE: events
+POOL_HEAD = (
+    "project: acme-chat-staging\nregion: us-central1\nworker_pools:\n  consumer:\n"
+    "    container: consumer\n    env:\n      QUEUE: events\n"
+)
+"""Profile pools' head: pool consumer, its container, its env's QUEUE (more may follow)."""
+POOL_PROFILE = (
+    POOL_HEAD
+    + """\
       BATCH: "50"
     settings:
       instance_count: 3
 """
+)
 
 
 def pool_plan(*, splits: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from drift.findings import finding_id
-from tests.manifest.plans import API_ONLY, check_offline, known_api, plan
+from tests.manifest.plans import API_ONLY, check_offline, known_api, moved_without_a_block, plan
 
 WEB = "google_cloud_run_v2_service.web"
 WITH_WEB = API_ONLY + "  web: {}\n"
@@ -112,17 +112,9 @@ def test_a_move_without_a_moved_block_checks_the_created_one_and_names_both(
     module.app.google_cloud_run_v2_service.api, the same Cloud Run service: the created one is
     checked (clean), and one note names both addresses, not "removed by the plan"."""
     data = plan()
-    api = known_api(data)
-    gone = copy.deepcopy(api)
-    gone["change"]["actions"] = ["delete"]
-    gone["change"]["before"] = copy.deepcopy(api["change"]["after"])
-    gone["change"]["before"]["deletion_protection"] = False  # else the delete fails
-    gone["change"]["after"] = None
-    created = copy.deepcopy(api)
-    created["address"] = "module.app.google_cloud_run_v2_service.api"
-    created["module_address"] = "module.app"
-    created["change"]["actions"] = ["create"]
-    data["resource_changes"] = [gone, created]
+    before = copy.deepcopy(known_api(data)["change"]["after"])
+    before["deletion_protection"] = False  # else the delete fails
+    moved_without_a_block(data, before)
     done = check_offline(tmp_path, data, API_ONLY, "-f", "json")
     doc = json.loads(done.stdout)
     named = [

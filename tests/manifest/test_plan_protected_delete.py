@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.manifest.plans import API_ONLY, check_offline, known_api, plan
+from tests.manifest.plans import API_ONLY, check_offline, known_api, moved_without_a_block, plan
 
 API = "google_cloud_run_v2_service.api"
 FAILS = "the apply fails at the delete"
@@ -78,16 +78,7 @@ def test_a_move_without_a_moved_block_of_a_protected_service_is_not_verified(
     tmp_path: Path, protection: bool | None
 ) -> None:
     data = plan()
-    api = known_api(data)
-    gone = copy.deepcopy(api)
-    gone["change"]["actions"] = ["delete"]
-    gone["change"]["before"] = _before(api, protection)
-    gone["change"]["after"] = None
-    created = copy.deepcopy(api)
-    created["address"] = "module.app.google_cloud_run_v2_service.api"
-    created["module_address"] = "module.app"
-    created["change"]["actions"] = ["create"]
-    data["resource_changes"] = [gone, created]
+    moved_without_a_block(data, _before(known_api(data), protection))
     done = check_offline(tmp_path, data, API_ONLY, "-f", "json")
     doc = json.loads(done.stdout)
     assert done.returncode == 3, (done.stdout, done.stderr)  # was: clean, exit 0

@@ -13,18 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from drift.sandbox import Sandbox
-from tests.manifest.test_check_manifest import POOL_YAML, checked, pool_plan, profiles_of
+from tests.manifest.test_check_manifest import POOL_HEAD, POOL_YAML, checked, pool_plan, profiles_of
 
-ONE_INSTANCE = """project: acme-chat-staging
-region: us-central1
-worker_pools:
-  consumer:
-    container: consumer
-    env:
-      QUEUE: events
-    settings:
-      instance_count: 1
-"""
+ONE_INSTANCE = POOL_HEAD + "    settings:\n      instance_count: 1\n"
 """The pool's profile: manual scaling with 1 instance, as the manifests' default would read."""
 
 
