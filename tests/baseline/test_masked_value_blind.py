@@ -21,6 +21,7 @@ from drift.sandbox import Fault
 from tests.conftest import MakeSandbox
 from tests.history.cli import run
 from tests.history.test_revsince import acme
+from tests.manifest.conftest import JOB_CONTAINERS, LOCATED_API
 
 PROFILE = """
 project: acme
@@ -185,20 +186,16 @@ def test_a_job_deleted_and_created_again_is_not_the_same_template(
     assert "(the job was deleted and created again since)" in " ".join(notes), notes
 
 
-KNATIVE = """apiVersion: serving.knative.dev/v1
-kind: Service
-metadata:
-  name: api
-  labels: {cloud.googleapis.com/location: us-central1}
-spec:
-  template:
-    spec:
+KNATIVE = (
+    LOCATED_API
+    + """\
       containers:
       - image: us-docker.pkg.dev/acme/app/api:1
         env:
         - {name: DB_PASSWORD, value: %s}
         - {name: REDIS_PORT, value: "%s"}
 """
+)
 
 
 @pytest.mark.parametrize("changed", [True, False], ids=["changed", "same"])
@@ -226,21 +223,16 @@ def test_a_manifests_masked_value_is_compared_with_the_deployed_one(
     assert "not read this run" in " ".join(notes), notes
 
 
-JOB_MANIFEST = """apiVersion: run.googleapis.com/v1
-kind: Job
-metadata:
-  name: migrate
-  labels: {cloud.googleapis.com/location: us-central1}
-spec:
-  template:
-    spec:
-      template:
-        spec:
-          containers:
+JOB_MANIFEST = (
+    "apiVersion: run.googleapis.com/v1\nkind: Job\nmetadata:\n  name: migrate\n"
+    "  labels: {cloud.googleapis.com/location: us-central1}\n"
+    + JOB_CONTAINERS
+    + """\
           - image: us-docker.pkg.dev/acme/r/m:1
             env:
             - {name: DB_PASSWORD, value: %s}
 """
+)
 
 
 def test_a_manifests_job_is_not_compared_with_the_deployed_one(

@@ -38,6 +38,16 @@ APP_AND_PROXY = """\
 """
 """A template's spec (after ANNOTATED's annotations): ingress container app (port 8080) and a
 sidecar proxy, its last line proxy's image (its settings may follow)."""
+LOCATED_API = (
+    "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: api\n"
+    "  labels: {cloud.googleapis.com/location: us-central1}\nspec:\n  template:\n    spec:\n"
+)
+"""A Knative Service api in us-central1 (its location label) down to its template's spec's
+line: the template's spec follows (indent 6)."""
+JOB_CONTAINERS = (
+    "spec:\n  template:\n    spec:\n      template:\n        spec:\n          containers:\n"
+)
+"""A Knative Job's spec down to its task template's containers' line (indent 10 follows)."""
 MINIMAL = (
     SERVICE_API
     + """\
@@ -73,19 +83,11 @@ services:
       LOG_LEVEL: INFO
 """
 """Profile prod for api: LOG_LEVEL INFO, DATABASE_URL's rule follows (indent 6)."""
-JOB_MINIMAL = """\
-apiVersion: run.googleapis.com/v1
-kind: Job
-metadata:
-  name: migrate
-spec:
-  template:
-    spec:
-      template:
-        spec:
-          containers:
-          - image: gcr.io/acme/migrate:1
-"""
+JOB_MINIMAL = (
+    "apiVersion: run.googleapis.com/v1\nkind: Job\nmetadata:\n  name: migrate\n"
+    + JOB_CONTAINERS
+    + "          - image: gcr.io/acme/migrate:1\n"
+)
 """The least a Knative Job holds: job migrate, one container (its task template's)."""
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
+from tests.manifest.conftest import LOCATED_API
 from tests.manifest.plans import API_ONLY, check_live, check_offline, known_api, plan
 from tests.manifest.test_check_manifest import checked, profiles_of
 
@@ -22,14 +23,9 @@ OLD = "api-00001-idq"  # the sandbox's first api revision: SECRET_KEY is secret-
 SECRET = '    env:\n      SECRET_KEY: {secret: secret-key-staging, version: "3"}\n'
 PROFILE = API_ONLY + SECRET
 
-KNATIVE = """apiVersion: serving.knative.dev/v1
-kind: Service
-metadata:
-  name: api
-  labels: {cloud.googleapis.com/location: us-central1}
-spec:
-  template:
-    spec:
+KNATIVE = (
+    LOCATED_API
+    + """\
       serviceAccountName: api@acme-chat-staging.iam.gserviceaccount.com
       containers:
       - image: gcr.io/acme/api:1
@@ -40,6 +36,7 @@ spec:
   - {latestRevision: true, percent: 100}
   - {revisionName: %s, percent: 0, tag: old}
 """
+)
 KNATIVE_PROFILE = "project: acme-chat-staging\nregion: us-central1\nservices:\n  api:\n" + SECRET
 
 
