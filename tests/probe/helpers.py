@@ -92,6 +92,21 @@ def accept_key(key: str) -> str:
     return base64.b64encode(hashlib.sha1((key + guid).encode()).digest()).decode()
 
 
+async def upgrade(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, then: bytes = b""
+) -> dict[str, str]:
+    """Read a probe's request and answer it with a 101 (no subprotocol) and `then` in the same
+    write: its headers."""
+    request = await read_request(reader)
+    accept(writer, request, then)
+    return request
+
+
+def accept(writer: asyncio.StreamWriter, request: dict[str, str], then: bytes = b"") -> None:
+    """Answer `request` (its headers) with a 101 (no subprotocol) and `then`, in one write."""
+    writer.write(switching_protocols(accept_key(request["sec-websocket-key"])) + then)
+
+
 def switching_protocols(accept: str, subprotocol: str | None = None) -> bytes:
     """A 101; with `subprotocol`, the one it selects (a probe that offered some and gets none
     selected fails, as a browser does)."""

@@ -20,14 +20,7 @@ import pytest
 from drift.errors import ProbeConfigError
 from drift.findings import ProbeOutcome, ProbeResult
 from drift.probe.client import probe, probe_all
-from tests.probe.helpers import (
-    accept_key,
-    read_request,
-    run,
-    switching_protocols,
-    target,
-    tcp_server,
-)
+from tests.probe.helpers import accept, read_request, run, target, tcp_server, upgrade
 
 PROXY_PASSWORD = "Pr0xyPassw0rd-9f3c1e"
 
@@ -205,12 +198,8 @@ def _error_with_the_101(error: bytes, reason: bytes, **fields: Any) -> ProbeResu
         async def both(
             reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
         ) -> None:
-            request = await read_request(reader)
-            writer.write(
-                switching_protocols(accept_key(request["sec-websocket-key"]))
-                + _frame(0x1, error)
-                + _frame(0x8, struct.pack("!H", 1011) + reason)
-            )
+            said = _frame(0x1, error) + _frame(0x8, struct.pack("!H", 1011) + reason)
+            await upgrade(reader, writer, then=said)
             await writer.drain()
             await stop.wait()
 
@@ -255,8 +244,7 @@ def test_a_1011_within_the_hold_after_a_mismatch_is_close_1011() -> None:
         async def late(
             reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
         ) -> None:
-            request = await read_request(reader)
-            writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+            await upgrade(reader, writer)
             writer.write(_frame(0x1, b'{"type":"error"}') + _frame(0x1, b"more"))
             await writer.drain()
             await asyncio.sleep(1.5)
@@ -277,8 +265,7 @@ def _mismatch_then_open(text: bytes) -> object:
     async def server(
         reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
     ) -> None:
-        request = await read_request(reader)
-        writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+        await upgrade(reader, writer)
         writer.write(_frame(0x1, text))
         await writer.drain()
         await stop.wait()  # the socket stays open, as a healthy app's does
@@ -306,8 +293,7 @@ def test_a_mismatch_without_a_hold_is_not_held_for_the_whole_timeout() -> None:
 
 def _failing_on_first_call(reader: Any, writer: Any, stop: asyncio.Event) -> Any:
     async def answer() -> None:
-        request = await read_request(reader)
-        writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+        await upgrade(reader, writer)
         await writer.drain()
         await reader.read(2)  # the client's first frame: the app calls Redis, which is down
         writer.write(_frame(0x8, struct.pack("!H", 1011) + b"redis down"))
@@ -340,7 +326,7 @@ def _echoing(encode: Any, *, close: bool) -> Any:
         request = await read_request(reader)
         said = f"invalid api key {encode(request['x-api-key'])}".encode()
         if close:
-            writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+            accept(writer, request)
             writer.write(_frame(0x8, struct.pack("!H", 1011) + said))
         else:
             head = f"HTTP/1.1 401 Unauthorized\r\nContent-Length: {len(said)}\r\n\r\n"

@@ -21,14 +21,7 @@ from drift.findings import ProbeOutcome, ProbeResult
 from drift.probe import client
 from drift.probe.client import probe_all
 from drift.probe.limits import Watching
-from tests.probe.helpers import (
-    accept_key,
-    read_request,
-    run,
-    switching_protocols,
-    target,
-    tcp_server,
-)
+from tests.probe.helpers import run, target, tcp_server, upgrade
 
 BIG = 1_500_000
 
@@ -52,8 +45,7 @@ def _probe(then: Then, hold: float = 0.5, timeout: float = 2.0) -> tuple[ProbeRe
     async def handler(
         reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
     ) -> None:
-        req = await read_request(reader)
-        writer.write(switching_protocols(accept_key(req["sec-websocket-key"])))
+        await upgrade(reader, writer)
         writer.write(frame(0x1, b"x" * BIG))
         await writer.drain()
         await then(writer, stop)
@@ -205,8 +197,7 @@ def test_a_server_that_stops_reading_while_drift_sends_is_a_stalled_socket(
     async def handler(
         reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
     ) -> None:
-        req = await read_request(reader)
-        writer.write(switching_protocols(accept_key(req["sec-websocket-key"])))
+        await upgrade(reader, writer)
         await writer.drain()
         await stop.wait()  # reads nothing more
 

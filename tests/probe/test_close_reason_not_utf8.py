@@ -14,14 +14,7 @@ import pytest
 
 from drift.findings import ProbeOutcome, ProbeResult
 from drift.probe.client import probe_all
-from tests.probe.helpers import (
-    accept_key,
-    read_request,
-    run,
-    switching_protocols,
-    target,
-    tcp_server,
-)
+from tests.probe.helpers import run, target, tcp_server, upgrade
 from tests.probe.test_big_message_hostile import frame
 
 # "Umgebungsvariable DATABASE_URL fehlt: Verbindung für …" cut at 123 bytes inside "ü"
@@ -33,8 +26,7 @@ def _probe(*sent: bytes, **spec: object) -> ProbeResult:
     async def handler(
         reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
     ) -> None:
-        req = await read_request(reader)
-        writer.write(switching_protocols(accept_key(req["sec-websocket-key"])))
+        await upgrade(reader, writer)
         for data in sent:
             writer.write(data)
         await writer.drain()

@@ -17,14 +17,7 @@ from websockets.uri import parse_uri
 from drift.findings import ProbeOutcome
 from drift.probe import client, connection
 from drift.probe.client import probe
-from tests.probe.helpers import (
-    accept_key,
-    read_request,
-    run,
-    switching_protocols,
-    target,
-    tcp_server,
-)
+from tests.probe.helpers import run, target, tcp_server, upgrade
 
 PING = b"\x89\x7d" + b"p" * 125
 """A ping with the largest payload a control frame carries (RFC 6455 §5.5: 125 bytes)."""
@@ -69,8 +62,7 @@ def test_a_ping_flood_from_a_server_that_reads_nothing_is_not_buffered(
     the flood is still the verdict."""
 
     async def flood(reader: Any, writer: Any, stop: asyncio.Event) -> None:
-        request = await read_request(reader)
-        writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+        await upgrade(reader, writer)
         chunk = PING * 1024
         for _ in range(FLOOD // len(chunk)):
             writer.write(chunk)

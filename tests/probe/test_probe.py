@@ -13,12 +13,12 @@ from drift.findings import ProbeOutcome, ProbeResult
 from drift.probe.client import probe, probe_all
 from tests.probe.helpers import (
     AppServer,
-    accept_key,
     read_request,
     run,
     switching_protocols,
     target,
     tcp_server,
+    upgrade,
 )
 
 MARKER = "MARKER-c0ffee-5ecret-7f3a9c"
@@ -328,8 +328,7 @@ def test_drop_after_101_is_abnormal() -> None:
     async def drop(
         reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
     ) -> None:
-        request = await read_request(reader)
-        writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+        await upgrade(reader, writer)
         await writer.drain()
         await asyncio.sleep(0.05)
         writer.transport.abort()
@@ -347,8 +346,7 @@ def test_protocol_violation_is_unexpected_not_abnormal() -> None:
     async def garbage(
         reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
     ) -> None:
-        request = await read_request(reader)
-        writer.write(switching_protocols(accept_key(request["sec-websocket-key"])))
+        await upgrade(reader, writer)
         writer.write(b"\x8f\x00")  # FIN + reserved opcode 0xF
         await reader.read(1024)  # the client's close frame; then hang up
 
