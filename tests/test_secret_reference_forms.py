@@ -29,14 +29,7 @@ from tests.conftest import MakeSandbox
 REGIONAL = "projects/p/locations/us-central1/secrets/k"
 VERSIONED = "projects/p/secrets/k/versions/1"
 SA = "api@p.iam.gserviceaccount.com"
-PROFILE = """\
-project: p
-region: us-central1
-services:
-  api:
-    env:
-      DB: {secret: db}
-"""
+PROFILE = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      DB: {secret: db}\n"
 
 
 @pytest.mark.parametrize(

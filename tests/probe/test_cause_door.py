@@ -13,48 +13,47 @@ from pathlib import Path
 import pytest
 
 from drift.causes import attach_causes
-from drift.findings import ProbeOutcome, ProbeResult
+from drift.findings import Finding, ProbeOutcome, ProbeResult
 from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
-from tests.probe.test_causes import drifted
+from tests.probe.test_causes import API_ENV, WS_PROBE, drifted, failed, loaded
 
-PROFILE = """\
-project: p
-region: us-central1
-services:
-  api:
-    env:
-      MODE: live
-      JWT_SECRET: {secret: jwt-secret}
-    settings:
+SETTINGS = API_ENV + "      MODE: live\n      JWT_SECRET: {secret: jwt-secret}\n    settings:\n"
+"""api's env (MODE, the secret JWT_SECRET) down to its settings' line (they follow, indent 6)."""
+PROFILE = (
+    SETTINGS
+    + """\
       ingress: all
       invoker_iam_disabled: true
       default_uri_disabled: false
       max_instances: 20
       memory: 1Gi
-    probe:
-      websocket: /ws
-      hold: 0.2s
 """
+    + WS_PROBE
+)
 
 
 @pytest.fixture
 def profile(tmp_path: Path) -> Profile:
-    (tmp_path / "prod.yaml").write_text(PROFILE)
-    return load_profile(tmp_path, "prod")
+    return loaded(tmp_path, PROFILE)
 
 
 def result(outcome: ProbeOutcome, status: int, code: int | None = None) -> ProbeResult:
-    return ProbeResult(
-        service="api",
-        revision="api-00001-abc",
-        url="wss://api-xyz-uc.a.run.app/ws",
-        outcome=outcome,
-        elapsed_ms=12,
-        http_status=status,
-        close_code=code,
-        detail="x",
-    )
+    return failed(outcome, "x", http_status=status, close_code=code)
+
+
+def after_a_1011(
+    profile: Profile, findings: list[Finding]
+) -> tuple[list[ProbeResult], list[Finding]]:
+    """`attach_causes` for a socket that opened (101) and closed with 1011."""
+    return attach_causes(profile, [result(ProbeOutcome.CLOSE_1011, 101, 1011)], findings)
+
+
+def alone_is_no_suspect(profile: Profile, door: str) -> None:
+    """The drift of `door` (a setting acting before any container) alone, for a socket that
+    opened and closed with 1011: no suspect."""
+    (probe,), _ = after_a_1011(profile, [drifted("setting.value", door)])
+    assert probe.suspected_causes == ()
 
 
 DOOR = ["setting.ingress", "setting.invoker_iam_disabled", "setting.default_uri_disabled"]
@@ -85,9 +84,7 @@ def test_a_socket_that_opened_is_not_blamed_on_a_door_setting(
 def test_only_a_door_setting_left_for_an_opened_socket_is_no_suspect(
     profile: Profile, door: str
 ) -> None:
-    findings = [drifted("setting.value", door)]
-    (probe,), _ = attach_causes(profile, [result(ProbeOutcome.CLOSE_1011, 101, 1011)], findings)
-    assert probe.suspected_causes == ()
+    alone_is_no_suspect(profile, door)
 
 
 @pytest.mark.parametrize(

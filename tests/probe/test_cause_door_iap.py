@@ -16,35 +16,26 @@ import pytest
 
 from drift.causes import attach_causes
 from drift.findings import ProbeOutcome
-from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
-from tests.probe.test_cause_door import result
-from tests.probe.test_causes import drifted
+from tests.probe.test_cause_door import SETTINGS, after_a_1011, alone_is_no_suspect, result
+from tests.probe.test_causes import WS_PROBE, drifted, loaded
 
-PROFILE = """\
-project: p
-region: us-central1
-services:
-  api:
-    env:
-      MODE: live
-      JWT_SECRET: {secret: jwt-secret}
-    settings:
+PROFILE = (
+    SETTINGS
+    + """\
       iap_enabled: false
       custom_audiences: none
       memory: 1Gi
-    probe:
-      websocket: /ws
-      hold: 0.2s
 """
+    + WS_PROBE
+)
 
 DOORS = ["setting.iap_enabled", "setting.custom_audiences"]
 
 
 @pytest.fixture
 def profile(tmp_path: Path) -> Profile:
-    (tmp_path / "prod.yaml").write_text(PROFILE)
-    return load_profile(tmp_path, "prod")
+    return loaded(tmp_path, PROFILE)
 
 
 @pytest.mark.parametrize("door", DOORS)
@@ -53,18 +44,14 @@ def test_a_1011_is_not_blamed_on_iap_or_audiences(profile: Profile, door: str) -
     suspected causes: the request had passed IAP and the token's audience to open at all."""
     gone = drifted("env.missing", "env.JWT_SECRET")
     findings = [drifted("setting.value", door), gone]
-    (probe,), (finding,) = attach_causes(
-        profile, [result(ProbeOutcome.CLOSE_1011, 101, 1011)], findings
-    )
+    (probe,), (finding,) = after_a_1011(profile, findings)
     assert probe.suspected_causes == (gone.id,), probe.detail
     assert door not in finding.message
 
 
 @pytest.mark.parametrize("door", DOORS)
 def test_only_iap_or_audiences_left_for_a_1011_is_no_suspect(profile: Profile, door: str) -> None:
-    findings = [drifted("setting.value", door)]
-    (probe,), _ = attach_causes(profile, [result(ProbeOutcome.CLOSE_1011, 101, 1011)], findings)
-    assert probe.suspected_causes == ()
+    alone_is_no_suspect(profile, door)
 
 
 @pytest.mark.parametrize(

@@ -16,27 +16,32 @@ from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
 from tests.probe.helpers import AppServer, run, target
 
-PROFILE = """\
-project: p
-region: us-central1
-services:
-  api:
-    env:
-      MODE: live
-    probe:
-      websocket: /ws
-      hold: 0.2s
+API_ENV = "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+"""A profile's head: project p, service api's env (its variables follow, indent 6)."""
+WS_PROBE = "    probe:\n      websocket: /ws\n      hold: 0.2s\n"
+"""api's probe: a WebSocket at /ws, held 0.2 s."""
+PROFILE = (
+    API_ENV
+    + "      MODE: live\n"
+    + WS_PROBE
+    + """\
 jobs:
   api:
     env:
       NEEDED: x
 """
+)
+
+
+def loaded(tmp_path: Path, text: str) -> Profile:
+    """Profile prod, `text`, written in `tmp_path` and loaded."""
+    (tmp_path / "prod.yaml").write_text(text)
+    return load_profile(tmp_path, "prod")
 
 
 @pytest.fixture
 def profile(tmp_path: Path) -> Profile:
-    (tmp_path / "prod.yaml").write_text(PROFILE)
-    return load_profile(tmp_path, "prod")
+    return loaded(tmp_path, PROFILE)
 
 
 def missing(kind: Kind, revision: str | None) -> Finding:
@@ -186,27 +191,22 @@ def test_a_4xx_without_drift_says_cloud_run_may_have_answered(profile: Profile) 
     assert "no drift is suspected" not in probe.detail
 
 
-SETTINGS_PROFILE = """\
-project: p
-region: us-central1
-services:
-  api:
-    env:
+SETTINGS_PROFILE = (
+    API_ENV
+    + """\
       JWT_SECRET: {secret: jwt-secret}
     settings:
       ingress: all
       invoker_iam_disabled: true
       max_instances: 20
-    probe:
-      websocket: /ws
-      hold: 0.2s
 """
+    + WS_PROBE
+)
 
 
 @pytest.fixture
 def settings_profile(tmp_path: Path) -> Profile:
-    (tmp_path / "prod.yaml").write_text(SETTINGS_PROFILE)
-    return load_profile(tmp_path, "prod")
+    return loaded(tmp_path, SETTINGS_PROFILE)
 
 
 def drifted(rule: str, target: str) -> Finding:
