@@ -195,14 +195,19 @@ def test_a_service_without_a_url_is_unverified_never_clean(
     assert probe_only("staging", env).exit_code == 3  # only api is probed: incomplete
 
 
-def test_a_probed_service_that_does_not_exist_is_said(
-    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
-) -> None:
+def ghost_probed(env: dict[str, str], tmp_path: Path) -> Report:
+    """`drift probe x` (written in `tmp_path`), of one service, ghost, that does not exist."""
     (tmp_path / "x.yaml").write_text(
         f"project: {PROJECT}\nregion: us-central1\nservices:\n"
         "  ghost:\n    probe:\n      websocket: /ws\n      hold: 0.2s\n"
     )
-    report = probe_only("x", env, tmp_path)
+    return probe_only("x", env, tmp_path)
+
+
+def test_a_probed_service_that_does_not_exist_is_said(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path
+) -> None:
+    report = ghost_probed(env, tmp_path)
     (finding,) = report.findings
     assert (finding.rule, finding.service) == ("service.missing", "ghost")
     assert report.exit_code == 1

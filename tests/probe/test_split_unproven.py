@@ -11,17 +11,17 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pytest
-
 from drift.check import run_check
 from drift.findings import ProbeOutcome
 from drift.probe.live import run_probe
 from drift.profiles.loader import load_profile
 from drift.report import Report
-from drift.sandbox import Sandbox, mint_test_jwt
+from drift.sandbox import Sandbox
 from drift.settings import load_settings
+from tests.probe.test_live import PROJECT, env
 
-PROJECT = "acme-chat-staging"
+__all__ = ["env"]  # the fixture, shared
+
 PROFILE = f"""\
 project: {PROJECT}
 region: us-central1
@@ -33,17 +33,6 @@ services:
       hold: 0.2s
       timeout: 3s
 """
-
-
-@pytest.fixture
-def env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    values = {
-        **sandbox.environ(),
-        "ACME_TEST_JWT": mint_test_jwt(sandbox.secret_value(PROJECT, "jwt-secret-staging")),
-    }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
 
 
 def _probe(tmp_path: Path, env: dict[str, str]) -> Report:

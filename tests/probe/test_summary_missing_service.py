@@ -17,7 +17,7 @@ from drift.format.summary import summary_line
 from drift.report import Report
 from drift.sandbox import Sandbox
 from tests.format.conftest import CLOSE_1011, FAILED_PROBE, OK_PROBE, make_finding, make_report
-from tests.probe.test_live import PROJECT, env, probe_only
+from tests.probe.test_live import env, ghost_probed
 
 __all__ = ["env"]  # the fixture, shared
 
@@ -27,11 +27,7 @@ GONE = make_finding("service.missing", Severity.ERROR, "auth", "service", "auth 
 def test_a_missing_probed_service_is_not_nothing_to_probe(
     sandbox: Sandbox, env: dict[str, str], tmp_path: Path
 ) -> None:
-    (tmp_path / "x.yaml").write_text(
-        f"project: {PROJECT}\nregion: us-central1\nservices:\n"
-        "  ghost:\n    probe:\n      websocket: /ws\n      hold: 0.2s\n"
-    )
-    report = probe_only("x", env, tmp_path)
+    report = ghost_probed(env, tmp_path)
     assert report.exit_code == 1
     line = summary_line(report)
     assert "nothing to probe" not in line, line
