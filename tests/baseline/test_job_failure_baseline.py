@@ -15,18 +15,15 @@ from drift.baseline import parse_baseline
 from drift.format import OutputFormat, formatter_for
 from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
-from tests.jobs.world import check, write_profile
+from tests.jobs.world import JOB_ENV, check, write_profile
 from tests.sandbox.jobworld import JOB_SPEC, world
 
-PLAIN = """\
-project: p
-region: us-central1
-jobs:
-  job:
-    env:
-      MODE: live
+PLAIN = (
+    JOB_ENV
+    + """\
       TOKEN: {secret: token}
 """
+)
 
 
 def _failing(make_sandbox: MakeSandbox) -> Sandbox:

@@ -27,22 +27,20 @@ from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix.conftest import LAB, ScriptedUI, fix, lab_here, lab_name, lab_world
-from tests.jobs.world import TODAY, write_profile
+from tests.jobs.world import POOL_HEAD, TODAY, write_profile
 from tests.sandbox.jobworld import POOL, world
 
 KEY = "projects/p/locations/us-central1/keyRings/kr/cryptoKeys/k"
 UNSET = run_v2.EncryptionKeyRevocationAction.ENCRYPTION_KEY_REVOCATION_ACTION_UNSPECIFIED
-POOL_KEYLESS = """\
-project: p
-region: us-central1
-worker_pools:
-  pool:
-    container: consumer
+POOL_KEYLESS = (
+    POOL_HEAD
+    + """\
     settings:
       encryption_key: none
       encryption_key_revocation_action: shut-down
       encryption_key_shutdown_hours: 2
 """
+)
 
 
 def _pools(sandbox: Sandbox) -> run_v2.WorkerPoolsClient:

@@ -29,19 +29,16 @@ from drift.sandbox import Fault, Sandbox
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
-from tests.jobs.world import TODAY, write_profile
+from tests.jobs.world import JOB_ENV, TODAY, write_profile
 from tests.sandbox.jobworld import JOB, world
 
-PROFILE = """\
-project: p
-region: us-central1
-jobs:
-  job:
-    env:
-      MODE: live
+PROFILE = (
+    JOB_ENV
+    + """\
       NEEDED: x
       TOKEN: {secret: token}
 """
+)
 STALE = ["aborted", "failed_precondition", "failed_precondition_unsaid"]
 
 

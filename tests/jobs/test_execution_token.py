@@ -25,19 +25,16 @@ from drift.profiles.loader import load_profile
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
-from tests.jobs.world import TODAY, write_profile
+from tests.jobs.world import JOB_ENV, TODAY, write_profile
 from tests.sandbox.jobworld import JOB_SPEC, world
 
-TF_JOB = """\
-project: p
-region: us-central1
-jobs:
-  job:
-    env:
-      MODE: live
+TF_JOB = (
+    JOB_ENV
+    + """\
       TOKEN: {secret: token}
       NEEDED: x
 """
+)
 
 
 def _tf_job(token: dict[str, str], executions: list[dict[str, Any]]) -> dict[str, Any]:

@@ -31,19 +31,17 @@ from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
-from tests.jobs.world import TODAY, write_profile
+from tests.jobs.world import POOL_HEAD, TODAY, write_profile
 from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, short, world
 
-NEW_VAR = """\
-project: p
-region: us-central1
-worker_pools:
-  pool:
-    container: consumer
+NEW_VAR = (
+    POOL_HEAD
+    + """\
     env:
       QUEUE: events
       NEW: "1"
 """
+)
 UPDATES = ("UpdateWorkerPool",)
 
 

@@ -17,14 +17,12 @@ from google.api_core import exceptions
 
 from tests.conftest import MakeSandbox
 from tests.jobs.test_fix_missing_image import run
+from tests.jobs.world import POOL_HEAD
 from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
 
-PROFILE = """\
-project: p
-region: us-central1
-worker_pools:
-  pool:
-    container: consumer
+PROFILE = (
+    POOL_HEAD
+    + """\
     env:
       QUEUE: events
     containers:
@@ -32,6 +30,7 @@ worker_pools:
         settings:
           memory: 256Mi
 """
+)
 
 
 @pytest.mark.parametrize("reading", ["instance", "container"])

@@ -13,17 +13,15 @@ import pytest
 
 from drift.profiles.loader import validate_directory
 from tests.cliutil import drift
-from tests.jobs.world import write_profile
+from tests.jobs.world import JOB_SETTINGS, write_profile
 
-PROFILE = """\
-project: p
-region: us-central1
-jobs:
-  job:
-    settings:
+PROFILE = (
+    JOB_SETTINGS
+    + """\
       max_retries: {retries}
       task_count: {tasks}
 """
+)
 
 
 @pytest.mark.parametrize(

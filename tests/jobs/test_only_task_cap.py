@@ -17,18 +17,16 @@ from drift.errors import UsageError
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
 from tests.jobs.test_fix_jobs import fix, writes
-from tests.jobs.world import write_profile
+from tests.jobs.world import JOB_SETTINGS, write_profile
 from tests.sandbox.jobworld import JOB_SPEC, world
 
-PROFILE = """\
-project: p
-region: us-central1
-jobs:
-  job:
-    settings:
+PROFILE = (
+    JOB_SETTINGS
+    + """\
       task_count: {n}
       parallelism: {n}
 """
+)
 
 
 @pytest.mark.parametrize("server", ["accepted", "refused"])

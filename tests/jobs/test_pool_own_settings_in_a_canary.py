@@ -26,18 +26,16 @@ from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
-from tests.jobs.world import TODAY, write_profile
+from tests.jobs.world import POOL_HEAD, TODAY, write_profile
 from tests.sandbox.jobworld import POOL, POOL_SPEC, world
 
-POOL_COUNT = """\
-project: p
-region: us-central1
-worker_pools:
-  pool:
-    container: consumer
+POOL_COUNT = (
+    POOL_HEAD
+    + """\
     settings:
       instance_count: 5
 """
+)
 
 
 def _canary_pool(

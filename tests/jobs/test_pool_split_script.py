@@ -18,18 +18,16 @@ from drift.fix.plan import plan_environment
 from drift.profiles.loader import load_profile
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
-from tests.jobs.world import TODAY, write_profile
+from tests.jobs.world import POOL_HEAD, TODAY, write_profile
 from tests.sandbox.jobworld import POOL_SPEC, world
 
-POOL_PIN = """\
-project: p
-region: us-central1
-worker_pools:
-  pool:
-    container: consumer
+POOL_PIN = (
+    POOL_HEAD
+    + """\
     env:
       QUEUE: events2
 """
+)
 
 
 def test_gcloud_script_of_a_pinned_pool_names_the_instances_gcloud_leaves(

@@ -31,22 +31,19 @@ from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
-from tests.jobs.world import TODAY, write_profile
+from tests.jobs.world import JOB_ENV, TODAY, write_profile
 from tests.sandbox.jobworld import JOB, JOB_SPEC, world
 
 UPDATE_FAILED = "did not reach the desired state"
 WORDINGS = ["names_execution", "execution_words", "generic"]
 FAILED = run_v2.Condition.State.CONDITION_FAILED
 SUCCEEDED = run_v2.Condition.State.CONDITION_SUCCEEDED
-PROFILE = """\
-project: p
-region: us-central1
-jobs:
-  job:
-    env:
-      MODE: live
+PROFILE = (
+    JOB_ENV
+    + """\
       TOKEN: {secret: SECRET}
 """
+)
 
 
 def _profile(tmp_path: Path, secret: str, extra: str = "") -> Any:

@@ -18,6 +18,12 @@ from drift.settings import load_settings
 from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
 
 TODAY = dt.date(2026, 11, 24)
+JOB_ENV = "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n      MODE: live\n"
+"""A profile of job, its env's MODE (live); more variables follow (indent 6)."""
+JOB_SETTINGS = "project: p\nregion: us-central1\njobs:\n  job:\n    settings:\n"
+"""A profile of job down to its settings' line (they follow, indent 6)."""
+POOL_HEAD = "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
+"""A profile of pool and its ingress container consumer; its env or settings follow (indent 4)."""
 PROFILE = """\
 project: p
 region: us-central1
