@@ -15,10 +15,34 @@ from drift.errors import ExitCode
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
 from tests.jobs.test_fix_jobs import fix
+from tests.jobs.world import POOL_HEAD
 from tests.sandbox.jobworld import POOL_SPEC, world
 
 DIGEST = "us-docker.pkg.dev/example/consumer@sha256:" + "7" * 64
 SAID = "is a tag: the new revision runs the image it names now"
+
+
+def pool_on(
+    image: str,
+    wanted: str,
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> tuple[str, Path]:
+    """Pool running `image` (its agent sidecar on a digest), the environment pointed at its
+    sandbox, and profile prod wanting `wanted` of it (its env or settings, under POOL_HEAD):
+    the revision it runs and the profiles' folder."""
+    pool = copy.deepcopy(POOL_SPEC)
+    pool["template"]["containers"][0]["image"] = image
+    pool["template"]["containers"][1]["image"] = DIGEST.replace("consumer", "agent")
+    sandbox = make_sandbox(world(jobs={}, pools={"pool": pool}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    ran = sandbox.worker_pool("p", "pool").latest_ready_revision.rsplit("/", 1)[-1]
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "prod.yaml").write_text(POOL_HEAD + wanted)
+    return ran, profiles
 
 
 @pytest.mark.parametrize(
@@ -34,24 +58,12 @@ def test_a_pool_fix_says_its_new_revision_resolves_a_tag_again(
     image: str, change: str, make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:  # fmt: skip
-    pool = copy.deepcopy(POOL_SPEC)
-    pool["template"]["containers"][0]["image"] = image
-    pool["template"]["containers"][1]["image"] = DIGEST.replace("consumer", "agent")
-    sandbox = make_sandbox(world(jobs={}, pools={"pool": pool}))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    ran = sandbox.worker_pool("p", "pool").latest_ready_revision.rsplit("/", 1)[-1]
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
     wanted = (
         "    env:\n      QUEUE: orders\n"
         if change == "env"
         else "    settings:\n      instance_count: 3\n"
     )
-    (profiles / "prod.yaml").write_text(
-        "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
-        + wanted
-    )
+    ran, profiles = pool_on(image, wanted, make_sandbox, monkeypatch, tmp_path)
     result = fix(tmp_path, profiles, ScriptedUI(), yes=True)
     said = result.summary()
     assert result.exit_code is ExitCode.OK, said
@@ -79,18 +91,8 @@ def test_a_pool_rollback_says_its_new_revision_resolves_a_tag_again(
     from drift.fix.rollback import run_rollback
     from drift.settings import load_settings
 
-    pool = copy.deepcopy(POOL_SPEC)
-    pool["template"]["containers"][0]["image"] = image
-    pool["template"]["containers"][1]["image"] = DIGEST.replace("consumer", "agent")
-    sandbox = make_sandbox(world(jobs={}, pools={"pool": pool}))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    ran = sandbox.worker_pool("p", "pool").latest_ready_revision.rsplit("/", 1)[-1]
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "prod.yaml").write_text(
-        "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
-        "    env:\n      QUEUE: orders\n"
+    ran, profiles = pool_on(
+        image, "    env:\n      QUEUE: orders\n", make_sandbox, monkeypatch, tmp_path
     )
     assert fix(tmp_path, profiles, ScriptedUI(), yes=True).exit_code is ExitCode.OK
     settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
