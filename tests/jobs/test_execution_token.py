@@ -22,6 +22,7 @@ from drift.fix.plan import plan_environment
 from drift.fix.render import render_plan
 from drift.fix.rollback import run_rollback
 from drift.profiles.loader import load_profile
+from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
@@ -46,6 +47,39 @@ def _tf_job(token: dict[str, str], executions: list[dict[str, Any]]) -> dict[str
     return job
 
 
+def _tf_lab(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, job: dict[str, Any]
+) -> tuple[Sandbox, Path]:
+    """`job` in a sandbox of its own, the environment pointed at it, run from `tmp_path`, and
+    profile prod (TF_JOB) written: the sandbox and the profiles' folder."""
+    sandbox = make_sandbox(world(jobs={"job": job}, pools={}))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    return sandbox, write_profile(tmp_path / "profiles", TF_JOB)
+
+
+def _planned(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, job: dict[str, Any]
+) -> tuple[Any, Path, Sandbox]:
+    """`_tf_lab`'s, and prod's fix plan: the plan, the profiles' folder, the sandbox."""
+    sandbox, profiles = _tf_lab(make_sandbox, monkeypatch, tmp_path, job)
+    planned = asyncio.run(
+        plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY)
+    )
+    return planned, profiles, sandbox
+
+
+def _fixed(profiles: Path, settings: Any) -> Any:
+    """`drift fix prod` (confirmed, not verified) with `settings`."""
+    return asyncio.run(
+        run_fix(
+            load_profile(profiles, "prod"), settings, ScriptedUI([True]), FixOptions(verify=False),
+            today=TODAY,
+        )
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("token", "executions"),
     [
@@ -62,19 +96,10 @@ def test_fix_and_rollback_of_a_job_never_send_back_its_execution_token(
     token: dict[str, str],
     executions: list[dict[str, Any]],
 ) -> None:
-    sandbox = make_sandbox(world(jobs={"job": _tf_job(token, executions)}, pools={}))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
+    sandbox, profiles = _tf_lab(make_sandbox, monkeypatch, tmp_path, _tf_job(token, executions))
     before = sandbox.job("p", "job").execution_count
     settings = load_settings(journal_dir=tmp_path / "j")
-    profiles = write_profile(tmp_path / "profiles", TF_JOB)
-    fixed = asyncio.run(
-        run_fix(
-            load_profile(profiles, "prod"), settings, ScriptedUI([True]), FixOptions(verify=False),
-            today=TODAY,
-        )
-    )  # fmt: skip
+    fixed = _fixed(profiles, settings)
     # re-sent, the token fails the write (ALREADY_EXISTS) or starts an execution
     assert fixed.exit_code == 0, fixed.summary()
     rolled = asyncio.run(run_rollback(settings, ScriptedUI([True]), fixed.change_id, yes=True))
@@ -93,14 +118,7 @@ def test_plan_yaml_leaves_the_token_out_as_drift_fix_does_and_stays_appliable(
     """The YAML was NOT APPLIABLE for "start_execution_token has no Knative form": leaving the
     token out is what drift's own write does, so the file says so and stays appliable."""
     job = _tf_job({"startExecutionToken": "v1"}, [{"name": "job-v1", "created": "1d"}])
-    sandbox = make_sandbox(world(jobs={"job": job}, pools={}))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    profiles = write_profile(tmp_path / "profiles", TF_JOB)
-    planned = asyncio.run(
-        plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY)
-    )
+    planned, _, _ = _planned(make_sandbox, monkeypatch, tmp_path, job)
     text = render_plan(planned.plan, PlanFormat.YAML, patched=planned.patched)
     assert "NOT APPLIABLE" not in text and "driftNotAppliable" not in text, text
     assert "as drift fix does, the job's start_execution_token 'v1' is left out" in text

@@ -17,39 +17,20 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from google.cloud import run_v2
 
-from drift.fix.apply import FixOptions, run_fix
 from drift.fix.formats import PlanFormat
-from drift.fix.plan import plan_environment
 from drift.fix.render import render_plan
 from drift.fix.rollback import run_rollback
-from drift.profiles.loader import load_profile
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
-from tests.jobs.test_execution_token import TF_JOB, _tf_job
-from tests.jobs.world import TODAY, write_profile
-from tests.sandbox.jobworld import world
+from tests.jobs.test_execution_token import _fixed, _planned, _tf_job
 
 HINT = "`lifecycle { ignore_changes = [start_execution_token] }`"
 SAID = "the job's start_execution_token 'v1' is left out: a resent token fails ALREADY_EXISTS"
-
-
-def _planned(make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-             job: dict[str, Any]) -> tuple[Any, Path, Any]:  # fmt: skip
-    sandbox = make_sandbox(world(jobs={"job": job}, pools={}))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    profiles = write_profile(tmp_path / "profiles", TF_JOB)
-    planned = asyncio.run(
-        plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY)
-    )
-    return planned, profiles, sandbox
 
 
 def test_plan_fix_and_rollback_say_the_fix_drops_terraforms_execution_token(
@@ -66,12 +47,7 @@ def test_plan_fix_and_rollback_say_the_fix_drops_terraforms_execution_token(
     yaml = render_plan(planned.plan, PlanFormat.YAML, patched=planned.patched)
     assert SAID in yaml and HINT in yaml, yaml
     settings = load_settings(journal_dir=tmp_path / "j")
-    fixed = asyncio.run(
-        run_fix(
-            load_profile(profiles, "prod"), settings, ScriptedUI([True]), FixOptions(verify=False),
-            today=TODAY,
-        )
-    )  # fmt: skip
+    fixed = _fixed(profiles, settings)
     assert fixed.exit_code == 0, fixed.summary()
     after = sandbox.job("p", "job")
     assert run_v2.Job.pb(after).WhichOneof("create_execution") is None  # the change named
