@@ -34,7 +34,16 @@ from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI
-from tests.jobs.world import PROFILE, TODAY, check, failed_job, jobs_world, write_profile
+from tests.jobs.world import (
+    JOB_ENV,
+    PROFILE,
+    TODAY,
+    check,
+    failed_job,
+    jobs_world,
+    pointed_at,
+    write_profile,
+)
 from tests.sandbox.jobworld import JOB_SPEC, world
 
 
@@ -80,15 +89,8 @@ def test_a_running_execution_whose_status_is_omitted_is_named_at_the_prompt(
 ) -> None:
     job = copy.deepcopy(JOB_SPEC)
     job["executions"] = [{"outcome": "succeeded", "created": "1h"}, {"outcome": "running"}]
-    sandbox = make_sandbox(world(jobs={"job": job}, pools={}))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    profiles = write_profile(
-        tmp_path / "profiles",
-        "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n      MODE: live\n"
-        "      NEEDED: x\n",
-    )
+    sandbox = pointed_at(make_sandbox(world(jobs={"job": job}, pools={})), monkeypatch, tmp_path)
+    profiles = write_profile(tmp_path / "profiles", JOB_ENV + "      NEEDED: x\n")
     running = str(sandbox.job("p", "job").latest_created_execution.name).rsplit("/", 1)[-1]
     assert sandbox.execution("p", "job", running).reconciling  # it runs
     _omit_status(sandbox)

@@ -27,7 +27,7 @@ from tests.conftest import MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI
 from tests.fix.test_killed_fix import aged, killed_after_the_canary_landed
-from tests.jobs.world import TODAY, jobs_world, write_profile
+from tests.jobs.world import JOB_ENV, TODAY, jobs_world, pointed_at, write_profile
 
 IN_PLACE = "updates jobs and worker pools in place, without a canary"
 
@@ -47,15 +47,8 @@ def test_from_live_of_a_job_fix_says_the_job_was_updated_in_place(
             dt.datetime.now(dt.UTC) + dt.timedelta(seconds=ahead), after=after
         ),
     )
-    sandbox = make_sandbox(jobs_world(pools={}))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    profiles = write_profile(
-        tmp_path / "profiles",
-        "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n      MODE: live\n"
-        "      NEEDED: x\n",
-    )
+    sandbox = pointed_at(make_sandbox(jobs_world(pools={})), monkeypatch, tmp_path)
+    profiles = write_profile(tmp_path / "profiles", JOB_ENV + "      NEEDED: x\n")
     fixed = asyncio.run(
         run_fix(
             load_profile(profiles, "prod"),

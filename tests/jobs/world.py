@@ -68,7 +68,11 @@ def jobs_world(**kwargs: Any) -> dict[str, Any]:
 def jobs_sandbox(make_sandbox: Any, monkeypatch: pytest.MonkeyPatch, cwd: Path) -> Sandbox:
     """A sandbox of the jobs world of its own, the environment pointed at it, run from `cwd`
     (where a fix keeps its journal)."""
-    sandbox: Sandbox = make_sandbox(jobs_world())
+    return pointed_at(make_sandbox(jobs_world()), monkeypatch, cwd)
+
+
+def pointed_at(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, cwd: Path) -> Sandbox:
+    """`sandbox`, the environment pointed at it, run from `cwd`."""
     for key, value in sandbox.environ().items():
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(cwd)
