@@ -19,25 +19,32 @@ import drift.fix.update as update
 from drift.errors import ExitCode
 from drift.fix.journal import State
 from drift.fix.rollback import run_rollback
+from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI, entries
 from tests.jobs.test_fix_jobs import fix, writes
-from tests.jobs.world import write_profile
+from tests.jobs.world import pointed_at, write_profile
 from tests.sandbox.jobworld import world
 
 PROFILE = "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n      NEW: '1'\n"
 
 
+def reconciling(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Sandbox:
+    """A jobs world whose updates are accepted and stay reconciling until finished by hand,
+    drift's waits for them cut to 2 s; the environment pointed at it, run from `tmp_path`."""
+    monkeypatch.setitem(update.settled_workload.__kwdefaults__, "timeout", 2.0)
+    monkeypatch.setitem(update.update_workload.__kwdefaults__, "timeout", 2.0)
+    scenario = world(pools={}, deploys_wait=True, workload_update_done="accepted")
+    return pointed_at(make_sandbox(scenario), monkeypatch, tmp_path)
+
+
 def test_an_update_still_reconciling_is_not_put_back_nor_said_failed(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setitem(update.settled_workload.__kwdefaults__, "timeout", 2.0)
-    monkeypatch.setitem(update.update_workload.__kwdefaults__, "timeout", 2.0)
-    sandbox = make_sandbox(world(pools={}, deploys_wait=True, workload_update_done="accepted"))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
+    sandbox = reconciling(make_sandbox, monkeypatch, tmp_path)
     profiles = write_profile(tmp_path / "profiles", PROFILE)
     result = fix(tmp_path, profiles, ScriptedUI([True]), yes=True)
     said = " ".join(result.summary().split())
@@ -57,12 +64,7 @@ def test_a_rollback_whose_put_back_is_still_reconciling_claims_nothing(
     """helper-625 F1: the same for `drift rollback`: its put-back still reconciling when the
     wait ended was "restored job job", exit 0, journaled rolled-back. Now it says the outcome
     is not known, not proven restored, and the entry stays `rolling-back`."""
-    monkeypatch.setitem(update.settled_workload.__kwdefaults__, "timeout", 2.0)
-    monkeypatch.setitem(update.update_workload.__kwdefaults__, "timeout", 2.0)
-    sandbox = make_sandbox(world(pools={}, deploys_wait=True, workload_update_done="accepted"))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
+    sandbox = reconciling(make_sandbox, monkeypatch, tmp_path)
     fix(tmp_path, write_profile(tmp_path / "profiles", PROFILE), ScriptedUI([True]), yes=True)
     sandbox.finish_update("p", "job", "job")  # drift's update settles, ready
     settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
