@@ -114,46 +114,51 @@ def test_a_profile_built_on_the_other_reads_its_services() -> None:
     assert any("both read acme-chat-staging/us-central1" in n for n in comparison.notes)
 
 
-STAGING = """
-project: shop-staging
+def shop(project: str, public_url: str, rest: str) -> str:
+    """A shop profile of `project`: api's env as staging states it but for its PUBLIC_URL, then
+    `rest` (more of api's env, indent 6, and more services)."""
+    return (
+        f"""
+project: {project}
 region: us-central1
 services:
   api:
-    settings: {service_account: ci@shop-shared.iam.gserviceaccount.com}
+    settings: {{service_account: ci@shop-shared.iam.gserviceaccount.com}}
     env:
       ENVIRONMENT: staging
       DB_HOST: db.internal.shop
       REDIS_URL: redis://10.0.0.7:6379
-      PUBLIC_URL: https://staging.shop.dev
+      PUBLIC_URL: {public_url}
       AUTH_PROVIDER_URL: https://accounts.google.com
       CACHE_TTL: "60"
-      API_TOKEN: {secret: api-token-staging}
+      API_TOKEN: {{secret: api-token-staging}}
+"""
+        + rest
+    )
+
+
+STAGING = shop(
+    "shop-staging",
+    "https://staging.shop.dev",
+    """\
       SMTP_PASSWORD: {secret: smtp-password-staging}
       TESTING: {forbidden: true}
       FEATURE_FLAGS: {optional: true}
       LOG_LEVEL: {one_of: [INFO, DEBUG]}
   web:
     env: {NODE_ENV: production}
-"""
-PROD = """
-project: shop-prod
-region: us-central1
-services:
-  api:
-    settings: {service_account: ci@shop-shared.iam.gserviceaccount.com}
-    env:
-      ENVIRONMENT: staging
-      DB_HOST: db.internal.shop
-      REDIS_URL: redis://10.0.0.7:6379
-      PUBLIC_URL: https://shop.dev
-      AUTH_PROVIDER_URL: https://accounts.google.com
-      CACHE_TTL: "60"
-      API_TOKEN: {secret: api-token-staging}
+""",
+)
+PROD = shop(
+    "shop-prod",
+    "https://shop.dev",
+    """\
       SMTP_PASSWORD: hunter2-prod-mailer
       TESTING: {required: true}
       LOG_LEVEL: INFO
       GCP_PROJECT: shop-staging
-"""
+""",
+)
 
 
 def write_profiles(directory: Path, **files: str) -> Path:

@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from drift.sandbox import Fault, Sandbox
-from tests.cliutil import drift
+from tests.compare.conftest import compare_api
 from tests.conftest import MakeSandbox
 
-STAGING = "project: acme-staging\nregion: us-central1\nservices:\n  api: {}\n"
-E2E = "project: acme-e2e\nregion: europe-west1\nservices:\n  api: {}\n"
 STAGING_URL = "https://api-700000000001.us-central1.run.app"
 E2E_URL = "https://api-800000000002.europe-west1.run.app"
 
@@ -44,16 +42,7 @@ def _scenario(e2e_url: str, staging_url: str = STAGING_URL) -> dict[str, Any]:
 
 
 def _compare(sandbox: Sandbox, tmp_path: Path) -> dict[str, Any]:
-    (tmp_path / "staging.yaml").write_text(STAGING)
-    (tmp_path / "e2e.yaml").write_text(E2E)
-    done = drift(
-        "compare", "staging", "e2e", "--live", "--profiles", str(tmp_path), "-f", "json",
-        env=sandbox.environ(),
-    )  # fmt: skip
-    assert "Traceback" not in done.stderr, done.stderr
-    document: dict[str, Any] = json.loads(done.stdout)
-    document["exit_code"] = done.returncode
-    return document
+    return compare_api(sandbox, tmp_path)
 
 
 def test_a_url_naming_the_other_project_by_number_is_foreign(

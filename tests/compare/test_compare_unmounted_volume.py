@@ -13,10 +13,7 @@ from typing import Any
 import yaml
 
 from drift.sandbox import Sandbox
-from tests.cliutil import drift
-
-STAGING = "project: acme-staging\nregion: us-central1\nservices:\n  api: {}\n"
-E2E = "project: acme-e2e\nregion: europe-west1\nservices:\n  api: {}\n"
+from tests.compare.conftest import compare_api
 
 
 def _scenario(volumes: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -51,18 +48,9 @@ def _scenario(volumes: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
 
 def _compare(tmp_path: Path, scenario: dict[str, Any]) -> dict[str, Any]:
-    (tmp_path / "staging.yaml").write_text(STAGING)
-    (tmp_path / "e2e.yaml").write_text(E2E)
     (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(scenario))
     with Sandbox(tmp_path / "scenario.yaml") as sandbox:
-        done = drift(
-            "compare", "staging", "e2e", "--live", "--profiles", str(tmp_path), "-f", "json",
-            env=sandbox.environ(),
-        )  # fmt: skip
-    assert "Traceback" not in done.stderr, done.stderr
-    document: dict[str, Any] = json.loads(done.stdout)
-    document["exit_code"] = done.returncode
-    return document
+        return compare_api(sandbox, tmp_path)
 
 
 def _volume(secret: str) -> dict[str, Any]:
