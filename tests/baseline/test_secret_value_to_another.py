@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from drift.sandbox import Sandbox
-from tests.baseline.test_what_fails import SHORT, _add_version
-from tests.cliutil import drift
+from tests.baseline.test_what_fails import SHORT, _add_version, short_first
 from tests.profilecopy import DATABASE_URL, staging_with
 
 
@@ -23,16 +21,7 @@ def test_another_version_failing_alike_is_updated(sandbox: Sandbox, tmp_path: Pa
         tmp_path, DATABASE_URL, "DATABASE_URL: {secret: database-url-staging, min_length: 80}"
     )
     last = tmp_path / "last.json"
-
-    def check(*args: str) -> Any:
-        return drift("check", "staging", "--profiles", str(root), *args, env=sandbox.environ())
-
-    first = check("--format", "json", "--output", str(last))
-    assert first.returncode == 1, first.stderr
-    (before,) = [
-        f for f in json.loads(last.read_text())["findings"] if f["rule"] == "env.constraint"
-    ]
-    assert SHORT in before["message"] and before["actual"] == "***"
+    check, before = short_first(sandbox, root, last)
     _add_version(sandbox, "database-url-staging", b"postgresql://other:pw-1a2b3c4d@10.9.9.9/x")
     now = check("--format", "json", "--baseline", str(last), "--fail-on-new")
     (got,) = [f for f in json.loads(now.stdout)["findings"] if f["rule"] == "env.constraint"]

@@ -6,6 +6,7 @@ which did not record it, is read from its message."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -46,15 +47,12 @@ def _add_version(sandbox: Sandbox, secret: str, data: bytes) -> None:
     channel.close()
 
 
-@pytest.mark.sandbox
-def test_a_secret_that_now_fails_another_constraint_is_updated(
-    sandbox: Sandbox, tmp_path: Path
-) -> None:
-    """The DSN in database-url-staging is known to be short (min_length fails). Then a version
-    points staging at another database host: the pattern fails too. Same id, expected and
-    `actual` (`***`): only what fails tells them apart."""
-    root = _profiles(tmp_path)
-    last = tmp_path / "last.json"
+def short_first(
+    sandbox: Sandbox, root: Path, last: Path
+) -> tuple[Callable[..., Any], dict[str, Any]]:
+    """`drift check staging` (profiles in `root`) against `sandbox`, as a function of its
+    further arguments, once run with its JSON written to `last`: it found the DSN short (that
+    finding, returned with it)."""
 
     def check(*args: str) -> Any:
         return drift("check", "staging", "--profiles", str(root), *args, env=sandbox.environ())
@@ -65,6 +63,19 @@ def test_a_secret_that_now_fails_another_constraint_is_updated(
         f for f in json.loads(last.read_text())["findings"] if f["rule"] == "env.constraint"
     ]
     assert SHORT in before["message"] and before["actual"] == "***"
+    return check, before
+
+
+@pytest.mark.sandbox
+def test_a_secret_that_now_fails_another_constraint_is_updated(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The DSN in database-url-staging is known to be short (min_length fails). Then a version
+    points staging at another database host: the pattern fails too. Same id, expected and
+    `actual` (`***`): only what fails tells them apart."""
+    root = _profiles(tmp_path)
+    last = tmp_path / "last.json"
+    check, before = short_first(sandbox, root, last)
 
     again = check("--format", "json", "--baseline", str(last), "--fail-on-new")
     assert again.returncode == 0, again.stdout[-2000:]  # nothing new: the same failure
