@@ -55,14 +55,15 @@ def acme_world(services: dict[str, Any], **project: Any) -> dict[str, Any]:
     return {"options": {"seed": 3}, "projects": {"acme": region}}
 
 
-PROFILE = """
-project: acme
-region: us-central1
-services:
-  api:
-    env:
-      KEEP: k
-      REMOVED: x
+API_KEEP = (
+    "project: acme\nregion: us-central1\nservices:\n  api:\n    env:\n      KEEP: k\n"
+    "      REMOVED: x\n"
+)
+"""A profile of acme's api wanting KEEP and REMOVED; more of api's env may follow (indent 6)."""
+PROFILE = (
+    "\n"
+    + API_KEEP
+    + """\
       TESTING: {forbidden: true}
       NEVER: {required: true}
   split:
@@ -72,6 +73,7 @@ services:
     env:
       A: "1"
 """
+)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from drift.sandbox import Sandbox
+from tests.test_since import API_KEEP
 
 CI = "ci-deployer@acme.iam.gserviceaccount.com"
 SECRET_MARK = "histmark"
@@ -129,14 +130,10 @@ def scenario() -> dict[str, Any]:
     }
 
 
-PROFILE = """
-project: acme
-region: us-central1
-services:
-  api:
-    env:
-      KEEP: k
-      REMOVED: x
+PROFILE = (
+    "\n"
+    + API_KEEP
+    + """\
       SESSION_SEED: {secret: session-seed}
       DB_PASSWORD: {secret: db-pass, version: "2"}
     containers:
@@ -147,6 +144,7 @@ services:
     env:
       A: "2"
 """
+)
 
 GHOST = """
 project: acme

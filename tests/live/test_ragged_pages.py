@@ -24,7 +24,7 @@ from drift.sandbox import Sandbox
 from drift.sandbox.rpc import paginate
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
-from tests.test_since import acme_world
+from tests.test_since import API_KEEP, acme_world
 
 SA = "api@acme.iam.gserviceaccount.com"
 CI = "ci-deployer@acme.iam.gserviceaccount.com"
@@ -53,18 +53,14 @@ def world(pages: str) -> dict[str, Any]:
     return out
 
 
-PROFILE = """\
-project: acme
-region: us-central1
-services:
-  api:
-    env:
-      KEEP: k
-      REMOVED: x
+PROFILE = (
+    API_KEEP
+    + """\
   svc0: {}
   svc3: {}
   ghost: {}
 """
+)
 
 
 def run(
