@@ -105,6 +105,23 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
         yield sandbox
 
 
+def acme_lab(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    services: dict[str, Any],
+    text: str,
+) -> Sandbox:
+    """acme with `services` in a sandbox of its own, the environment pointed at it, run from
+    `tmp_path`, where profile prod (`text`) is written."""
+    sandbox = make_sandbox(acme(services))
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    write_profile(tmp_path, text)
+    return sandbox
+
+
 def check() -> list[Finding]:
     profile = load_profile(Path("profiles"), "prod")
     return list(asyncio.run(run_check(profile, load_settings(wait=0))).report.findings)
@@ -125,11 +142,13 @@ def long_history(
     """A service of 250 revisions: MODE good in 1..200, bad since 00201 (alice)."""
     envs: list[dict[str, Any]] = [GOOD] * 200 + [BAD] * 49
     history = older(envs, {201: ALICE})
-    sandbox = make_sandbox(acme({"gap": {"template": {"env": BAD}, "history": history}}))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    write_profile(tmp_path, PROFILE.split("  flag")[0])
+    sandbox = acme_lab(
+        make_sandbox,
+        monkeypatch,
+        tmp_path,
+        {"gap": {"template": {"env": BAD}, "history": history}},
+        PROFILE.split("  flag")[0],
+    )
     return sandbox
 
 
@@ -158,11 +177,13 @@ def test_a_listing_larger_than_grpcs_default_message_limit_is_one_list_revisions
     envs: list[dict[str, Any]] = [GOOD | long] * 200 + [BAD | long] * 49
     history = older(envs, {201: ALICE})
     template = {"env": BAD | long}
-    sandbox = make_sandbox(acme({"gap": {"template": template, "history": history}}))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    write_profile(tmp_path, PROFILE.split("  flag")[0])
+    sandbox = acme_lab(
+        make_sandbox,
+        monkeypatch,
+        tmp_path,
+        {"gap": {"template": template, "history": history}},
+        PROFILE.split("  flag")[0],
+    )
     sandbox.clear_calls()
     since = since_of(check(), "gap", "env.MODE")
     assert since.revision.startswith("gap-00201-") and since.creator == ALICE

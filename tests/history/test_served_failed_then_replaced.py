@@ -13,7 +13,7 @@ import pytest
 from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
 from tests.history.cli import run
-from tests.history.test_revsince import BAD, GOOD, acme, check, since_of, write_profile
+from tests.history.test_revsince import BAD, GOOD, acme_lab, check, since_of
 
 ALICE = "alice@acme.example"
 PROFILE = "project: acme\nregion: us-central1\nservices:\n  api: {env: {MODE: good}}\n"
@@ -30,11 +30,7 @@ def _replaced(
         "history": [{"env": GOOD, "created": "3d"}],
         "unhealthy": "container crashed",
     }
-    sandbox = make_sandbox(acme({"api": service}))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    write_profile(tmp_path, PROFILE)
+    sandbox = acme_lab(make_sandbox, monkeypatch, tmp_path, {"api": service}, PROFILE)
     sandbox.set_env("acme", "api", "OTHER", "1")
     return sandbox
 
@@ -64,11 +60,7 @@ def test_since_says_a_failed_revision_without_the_drift_within_the_run(
         "history": [{"env": BAD, "created": "3d"}],
         "unhealthy": "container crashed",
     }
-    sandbox = make_sandbox(acme({"api": service}))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    write_profile(tmp_path, PROFILE)
+    sandbox = acme_lab(make_sandbox, monkeypatch, tmp_path, {"api": service}, PROFILE)
     sandbox.set_env("acme", "api", "MODE", "bad")
     since = since_of(check(), "api", "env.MODE")
     assert since.revision is not None and since.revision.startswith("api-00001-"), since

@@ -21,7 +21,7 @@ from drift.live.history import records_of
 from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
 from tests.history.cli import run
-from tests.history.test_revsince import BAD, GOOD, acme, check, since_of, write_profile
+from tests.history.test_revsince import BAD, GOOD, acme_lab, check, since_of
 
 PROFILE = "project: acme\nregion: us-central1\nservices:\n  api: {env: {MODE: good}}\n"
 
@@ -35,11 +35,7 @@ def _split(make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path:
         "traffic": [{"revision": 2, "percent": 50}, {"latest": True, "percent": 50}],
         "unhealthy": "container crashed",
     }
-    sandbox = make_sandbox(acme({"api": service}))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    write_profile(tmp_path, PROFILE)
+    sandbox = acme_lab(make_sandbox, monkeypatch, tmp_path, {"api": service}, PROFILE)
     return sandbox
 
 
@@ -130,11 +126,7 @@ def test_revisions_created_in_the_same_instant_are_ordered_by_cloud_runs_number(
             {"env": GOOD, "created": "2d"},
         ],
     }
-    sandbox = make_sandbox(acme({"api": service}))
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    write_profile(tmp_path, PROFILE)
+    sandbox = acme_lab(make_sandbox, monkeypatch, tmp_path, {"api": service}, PROFILE)
     since = since_of(check(), "api", "env.MODE")
     assert since.revision is not None and since.revision.startswith("api-00004-"), since
     assert since.last_good is not None and since.last_good.startswith("api-00003-"), since
