@@ -12,6 +12,7 @@ import pytest
 from drift.live.iam import IamReads
 from drift.live.session import Access, Session
 from drift.live.tasks import Tasks
+from drift.sandbox import Sandbox
 from tests.conftest import MakeSandbox
 
 pytestmark = pytest.mark.sandbox
@@ -19,14 +20,20 @@ pytestmark = pytest.mark.sandbox
 NUMBER = "500000000001"
 
 
-@pytest.mark.parametrize("first", ["acme", NUMBER])
-def test_the_unreadable_parent_is_named_as_each_caller_names_it_whichever_asks_first(
-    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, first: str
-) -> None:
+def refusing_get_project(make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """Project acme (NUMBER), its GetProject denied; the environment pointed at the sandbox."""
     world = {"projects": {"acme": {"number": int(NUMBER), "deny": ["GetProject"]}}}
     sandbox = make_sandbox(world)
     for name, value in sandbox.environ().items():
         monkeypatch.setenv(name, value)
+    return sandbox
+
+
+@pytest.mark.parametrize("first", ["acme", NUMBER])
+def test_the_unreadable_parent_is_named_as_each_caller_names_it_whichever_asks_first(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, first: str
+) -> None:
+    refusing_get_project(make_sandbox, monkeypatch)
 
     async def read() -> list[dict[str, str]]:
         async with Session(Access()) as session:
@@ -49,10 +56,7 @@ def test_a_refused_project_is_known_so_to_every_read_sharing_the_call(
     helper-633 F6) ask GetProject once; the one that did not make the call knows the refusal
     as the other does, with its call and status (`IamReads.failures`, what `unmatched` and
     `own_project` say), never "GetProject was not made"."""
-    world = {"projects": {"acme": {"number": int(NUMBER), "deny": ["GetProject"]}}}
-    sandbox = make_sandbox(world)
-    for name, value in sandbox.environ().items():
-        monkeypatch.setenv(name, value)
+    sandbox = refusing_get_project(make_sandbox, monkeypatch)
 
     async def read() -> list[dict[str, str]]:
         async with Session(Access()) as session:
