@@ -42,18 +42,12 @@ from tests.live.test_quota_sandbox import (
     counted,
     fix,
     to_fix,
+    world,
 )
 from tests.reliability.test_interruption import interrupt_when, start
 
 SERVICE = "projects/bench-project/locations/us-central1/services/svc-0000"
-
-
-@pytest.fixture
-def world(make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    sandbox = _world(make_sandbox, tmp_path)
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    return sandbox
+__all__ = ["world"]  # the fixture, shared
 
 
 async def _spend(world: Sandbox, reads: int) -> None:

@@ -12,6 +12,7 @@ import pytest
 from google.cloud import run_v2
 
 from drift.sandbox import Sandbox
+from tests.test_check_not_ready import PROFILE
 from tests.test_check_routing_edges import check, world
 
 IMG = "us-central1-docker.pkg.dev/p/apps/"
@@ -21,13 +22,6 @@ SERVICES = {
         "history": [{"image": IMG + "a:1", "env": {"MODE": "good"}}],
     }
 }
-PROFILE = """project: p
-region: us-central1
-services:
-  api:
-    env:
-      MODE: good
-"""
 FAILED = run_v2.Condition.State.CONDITION_FAILED
 HEALTH = run_v2.Condition.RevisionReason.HEALTH_CHECK_CONTAINER_ERROR
 MESSAGE = "The user-provided container failed the configured startup probe checks."
