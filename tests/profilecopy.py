@@ -14,6 +14,10 @@ DATABASE_URL = "DATABASE_URL: {secret: database-url-staging}"
 """api's DATABASE_URL as the repository's staging profile writes it."""
 
 
+P_API_ENV = "\nproject: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+"""A profile's head (a blank line first): project p, api's env (its variables follow, indent 6)."""
+
+
 def staging_with(tmp_path: Path, old: str, new: str) -> Path:
     """`tmp_path/profiles`: the repository's profiles, `old` (which staging.yaml must hold)
     written `new` there once."""

@@ -22,18 +22,15 @@ from drift.refs import SecretRef
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO, drift
 from tests.livestate import plain, ref, state, with_env
-from tests.profilecopy import DATABASE_URL, staging_with
+from tests.profilecopy import DATABASE_URL, P_API_ENV, staging_with
 
 TODAY = dt.date(2026, 11, 24)
 PROJECT = "acme-chat-staging"
 DSN = "postgresql://acme_app:fake-db-password-5e7a9c1b3d@10.24.0.5:5432/acme_chat"
 
-PROFILE = """
-project: p
-region: us-central1
-services:
-  api:
-    env:
+PROFILE = (
+    P_API_ENV
+    + """\
       SEC: {secret: s1, min_length: 32}
       LONG: {secret: s3, min_length: 32}
   auth:
@@ -41,6 +38,7 @@ services:
       SHARED: {secret: s4}
 ignore:
 """
+)
 
 
 def _profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *ignores: str) -> Profile:

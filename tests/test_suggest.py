@@ -21,6 +21,7 @@ from drift.profiles.model import Profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.livestate import plain, state, with_env
+from tests.profilecopy import P_API_ENV
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -62,16 +63,14 @@ def test_pairs_use_each_name_once_closest_first() -> None:
     assert found == {"QUEUE_NAM": "QUEUE_NAME", "QUEUE_NAME": "QUEUE_NAM"}
 
 
-PROFILE = """
-project: p
-region: us-central1
-services:
-  api:
-    env:
+PROFILE = (
+    P_API_ENV
+    + """\
       QUEUE_NAM: {required: true}
       REDIS_HOST: {required: true}
     unexpected_env: warn
 """
+)
 
 
 def staging(directory: Path, text: str) -> Profile:

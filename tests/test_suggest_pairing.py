@@ -18,6 +18,7 @@ from drift.diff.suggest import CUTOFF, pairs
 from drift.profiles.loader import load_profile
 from drift.textsafe import skeleton
 from tests.livestate import plain, state
+from tests.profilecopy import P_API_ENV
 
 
 def scored_every_pair(missing: list[str], extra: list[str]) -> dict[str, str]:
@@ -120,15 +121,13 @@ def test_past_the_limit_no_pair_is_said() -> None:
     assert pairs([*missing, *typo], [*extra, *typo.values()]) == {}
 
 
-PROFILE = """
-project: p
-region: us-central1
-services:
-  api:
-    env:
+PROFILE = (
+    P_API_ENV
+    + """\
 {env}
     unexpected_env: warn
 """
+)
 
 
 def test_past_the_limit_the_findings_stay_only_the_hint_goes(
