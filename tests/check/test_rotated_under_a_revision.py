@@ -18,6 +18,7 @@ from google.cloud.secretmanager_v1.services.secret_manager_service.transports im
 )
 
 from drift.sandbox import Sandbox
+from tests.check.test_secret_container_order import app_lab
 from tests.fix.conftest import LAB
 from tests.fix.sidecar_lab import run
 
@@ -40,21 +41,11 @@ def _world() -> dict[str, Any]:
     }
     volume = {"name": "jwt-file", "secret": {"secret": "jwt"}}
     service = {"template": {"serviceAccount": account, "containers": [app], "volumes": [volume]}}
-    return {
-        "options": {"seed": 7},
-        "projects": {
-            LAB: {
-                "number": 555000111444,
-                "region": "us-central1",
-                "iam": {"roles/secretmanager.secretAccessor": [f"serviceAccount:{account}"]},
-                "secrets": {
-                    "jwt": {"versions": ["jwt-value-one-aaaa"]},
-                    "sess": {"versions": ["session-value-1111"]},
-                },
-                "services": {"app": service},
-            }
-        },
+    secrets = {
+        "jwt": {"versions": ["jwt-value-one-aaaa"]},
+        "sess": {"versions": ["session-value-1111"]},
     }
+    return app_lab(account, secrets, service)
 
 
 def _add_version(sandbox: Sandbox, secret: str, data: bytes) -> None:

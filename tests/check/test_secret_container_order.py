@@ -42,6 +42,12 @@ def _world(containers: list[dict[str, Any]]) -> dict[str, Any]:
     account = f"app@{LAB}.iam.gserviceaccount.com"
     service = {"template": {"serviceAccount": account, "containers": containers}}
     secret = {"versions": ["first-value-aaaa", {"value": "second-value-b", "state": "DISABLED"}]}
+    return app_lab(account, {"k": secret}, service)
+
+
+def app_lab(account: str, secrets: dict[str, Any], app: dict[str, Any]) -> dict[str, Any]:
+    """Project LAB (us-central1) holding `secrets`, which `account` may read (granted on the
+    project), and service `app`."""
     return {
         "options": {"seed": 7},
         "projects": {
@@ -49,8 +55,8 @@ def _world(containers: list[dict[str, Any]]) -> dict[str, Any]:
                 "number": 555000111444,
                 "region": "us-central1",
                 "iam": {"roles/secretmanager.secretAccessor": [f"serviceAccount:{account}"]},
-                "secrets": {"k": secret},
-                "services": {"app": service},
+                "secrets": secrets,
+                "services": {"app": app},
             }
         },
     }
