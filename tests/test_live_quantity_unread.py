@@ -5,11 +5,13 @@ fields.limits.cpu_text, exit 2)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from drift.check import CheckResult
 from tests.conftest import MakeSandbox
 from tests.test_check_shapes import check_profile
 
@@ -27,6 +29,22 @@ def _world(limits: dict[str, str]) -> dict[str, Any]:
     return {"projects": {"p": {"number": 5, "services": services}}}
 
 
+LimitsCheck = Callable[[dict[str, str], str], CheckResult]
+
+
+@pytest.fixture
+def check_limits(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> LimitsCheck:
+    """`check` of `_world(limits)` against the profile prod of text `profile`, as a function
+    of (limits, profile)."""
+
+    def checked(limits: dict[str, str], profile: str) -> CheckResult:
+        return check_profile(make_sandbox, monkeypatch, tmp_path, _world(limits), profile)
+
+    return checked
+
+
 def _profile(api: str) -> str:
     return (
         "project: p\nregion: us-central1\nservices:\n"
@@ -42,17 +60,9 @@ def _profile(api: str) -> str:
     [("cpu", "-500m", "1"), ("cpu", "-1", "1"), ("memory", "1.5", "1Gi")],
 )
 def test_a_limit_drift_cannot_read_is_that_setting_unverified(
-    make_sandbox: MakeSandbox,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    key: str,
-    live: str,
-    want: str,
+    check_limits: LimitsCheck, key: str, live: str, want: str
 ) -> None:
-    world = _world({key: live})
-    result = check_profile(
-        make_sandbox, monkeypatch, tmp_path, world, _profile(f"      {key}: '{want}'\n")
-    )
+    result = check_limits({key: live}, _profile(f"      {key}: '{want}'\n"))
     report = result.report
     assert report.exit_code == 3, report.findings
     (item,) = [u for u in report.unverified if u.service == "api"]

@@ -23,9 +23,9 @@ import pytest
 from drift.check import CheckResult
 from drift.errors import ProfileError
 from drift.profiles.loader import load_profile
-from tests.conftest import MakeSandbox
-from tests.test_check_shapes import check_profile
-from tests.test_live_quantity_unread import _world
+from tests.test_live_quantity_unread import LimitsCheck, check_limits
+
+__all__ = ["check_limits"]  # the fixture, shared
 
 
 def _profile(key: str, value: str) -> str:
@@ -35,38 +35,31 @@ def _profile(key: str, value: str) -> str:
     )
 
 
-def _run(
-    make_sandbox: MakeSandbox, mp: pytest.MonkeyPatch, tmp: Path, key: str, live: str, want: str
-) -> CheckResult:
-    return check_profile(make_sandbox, mp, tmp, _world({key: live}), _profile(key, want))
+def _run(check_limits: LimitsCheck, key: str, live: str, want: str) -> CheckResult:
+    return check_limits({key: live}, _profile(key, want))
 
 
 @pytest.mark.parametrize(("key", "live", "want"), [("cpu", "+1", "1"), ("memory", "+1Gi", "1Gi")])
 def test_a_signed_live_quantity_is_the_same_quantity(
-    make_sandbox: MakeSandbox,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    key: str,
-    live: str,
-    want: str,
+    check_limits: LimitsCheck, key: str, live: str, want: str
 ) -> None:
     """Quantity grammar: `+1` is 1 and `+1Gi` is 1Gi. main: `cpu on api-… is 1m, the profile
     says 1` (the raw "+1" kept by access.quantity, then read as millicores by
     catalogue._cpu_text) and `memory … is +1Gi, the profile says 1Gi`: drift that is none."""
-    result = _run(make_sandbox, monkeypatch, tmp_path, key, live, want)
+    result = _run(check_limits, key, live, want)
     messages = [f.message for f in result.report.findings if f.service == "api"]
     assert not any("1m" in m for m in messages), messages  # never one millicore
     assert result.report.exit_code == 0, messages
 
 
 def test_a_live_cpu_drift_cannot_read_does_not_end_the_whole_check(
-    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    check_limits: LimitsCheck,
 ) -> None:
     """`0.0001` is a quantity (rounded up to 1m by Kubernetes); whatever Cloud Run holds, a value
     drift cannot read is that setting unverified (exit 3), as `unreadable_settings` does for
     others. main: ValueError out of catalogue._cpu_text (`int('0.0001')`), the CLI says
     "internal error" and exits 2 for every service of the run."""
-    result = _run(make_sandbox, monkeypatch, tmp_path, "cpu", "0.0001", "1")
+    result = _run(check_limits, "cpu", "0.0001", "1")
     assert result.report.exit_code in (1, 3)
 
 
