@@ -133,6 +133,14 @@ def api_read_late(
     return sandbox, clients_for(sandbox)
 
 
+def incomplete(checked: tuple[int, dict[str, Any]], reason: str, target: str = "secret.s") -> None:
+    """The check (its exit code and report) ended incomplete (3), api's finding on `target`
+    not verified for `reason`, and nothing else left unverified or reported."""
+    code, doc = checked
+    assert not_verified(doc) == ("api", target, reason)
+    assert code == 3
+
+
 def not_verified(doc: dict[str, Any]) -> tuple[str, str, str]:
     """The one finding left unverified (service, target, reason), no finding reported."""
     assert rules(doc) == [], doc["findings"]
@@ -228,14 +236,11 @@ def test_an_account_switch_between_the_policy_read_and_the_service_read_is_not_v
     between = Between(monkeypatch)
 
     between.arm("after", "GetIamPolicy", "secrets/s", lambda: switch(sandbox, c))
-    code, doc = between.check(sandbox, LATEST, tmp_path)
-    assert not_verified(doc) == (
-        "api",
-        "secret.s",
+    incomplete(
+        between.check(sandbox, LATEST, tmp_path),
         "the IAM policy of secret s changed while drift read it (another etag): "
         "its secret.no_access is not verified, run again",
     )
-    assert code == 3
 
 
 def test_a_grant_moved_from_the_project_to_the_secret_between_its_reads_is_not_verified(
@@ -384,15 +389,12 @@ def test_a_workload_deleted_while_read_leaves_its_finding_unverified(
     between = Between(monkeypatch)
     gone = Fault(method="GetService", code="NOT_FOUND")
     between.arm("after", "GetService", "services/api", lambda: sandbox.inject(gone))
-    code, doc = check(sandbox, LATEST, tmp_path)
-    assert not_verified(doc) == (
-        "api",
-        "secret.s",
+    incomplete(
+        check(sandbox, LATEST, tmp_path),
         "api was deleted while drift read its secrets (GetService "
         "projects/acme/locations/us-central1/services/api: NOT_FOUND): its "
         "secret.no_access is not verified, run again",
     )
-    assert code == 3
 
 
 def test_a_workload_that_fails_its_read_again_for_now_leaves_its_finding_unverified(
@@ -445,15 +447,12 @@ def test_a_policy_that_fails_its_read_again_for_now_leaves_its_no_access_unverif
     between = Between(monkeypatch)
     failed = Fault(method="GetIamPolicy", code="INTERNAL", match="secrets/s")
     between.arm("after", "GetIamPolicy", "secrets/s", lambda: sandbox.inject(failed))
-    code, doc = check(sandbox, LATEST, tmp_path)
-    assert not_verified(doc) == (
-        "api",
-        "secret.s",
+    incomplete(
+        check(sandbox, LATEST, tmp_path),
         "the IAM policy of secret s could not be read again (GetIamPolicy "
         "projects/acme/secrets/s: INTERNAL): its secret.no_access is not verified, "
         "run again",
     )
-    assert code == 3
 
 
 def test_a_version_recovered_between_its_read_and_the_service_read_is_not_verified(
@@ -476,14 +475,11 @@ def test_a_version_recovered_between_its_read_and_the_service_read_is_not_verifi
         serve(sandbox, "latest")
 
     between.arm("after", "GetSecretVersion", "/versions/latest", recover)
-    code, doc = between.check(sandbox, LATEST, tmp_path)
-    assert not_verified(doc) == (
-        "api",
-        "secret.s",
+    incomplete(
+        between.check(sandbox, LATEST, tmp_path),
         "version latest of s changed while drift read it (DISABLED (version 2) → ENABLED "
         "(version 2)): its secret.disabled is not verified, run again",
     )
-    assert code == 3
 
 
 def test_a_disabled_version_the_profile_names_is_read_again_once(
@@ -641,13 +637,11 @@ def test_a_version_disabled_again_after_the_service_was_read_again_is_not_verifi
     code, doc = check(sandbox, LATEST, tmp_path)
     assert between.fired == ["after GetSecretVersion", "after GetService", "after GetService"]
     assert gets(sandbox, "GetService") == 2
-    assert not_verified(doc) == (
-        "api",
-        "secret.s",
+    incomplete(
+        (code, doc),
         "version latest of s was written while drift read it (DISABLED (version 2) both "
         "times, another etag): its secret.disabled is not verified, run again",
     )
-    assert code == 3
 
 
 def test_a_rotation_destroying_the_old_version_later_leaves_no_expiring_warning(
@@ -722,14 +716,12 @@ def test_a_value_of_latest_resolved_before_the_service_was_read_is_read_again(
 
     profile = LATEST.replace("{secret: s}", '{secret: s, pattern: "^fake-s-value-"}')
     between.arm("after", "GetSecretVersion", "/versions/latest", fix_forward)
-    code, doc = between.check(sandbox, profile, tmp_path)
-    assert not_verified(doc) == (
-        "api",
-        "env.S",
+    incomplete(
+        between.check(sandbox, profile, tmp_path),
         "version latest of s changed while drift read it (ENABLED (version 2) → ENABLED "
         "(version 3)): its env.constraint is not verified, run again",
+        target="env.S",
     )
-    assert code == 3
 
 
 def test_a_value_of_latest_that_fails_its_pattern_is_reported_after_one_more_read(
