@@ -123,15 +123,28 @@ def test_a_tagged_revision_at_zero_percent_is_checked_with_its_tag(
     assert "tag e2e" in forbidden.message
 
 
+BILLING = "serviceAccount:billing@acme-prod.iam.gserviceaccount.com"
+
+
+def revoke_billings_grant(shapes: Sandbox) -> None:
+    """billing@'s accessor role on the secret billing-stripe-key revoked."""
+    shapes.revoke(
+        "projects/acme-prod/secrets/billing-stripe-key",
+        "roles/secretmanager.secretAccessor",
+        BILLING,
+    )
+
+
+def prod_with(tmp_path: Path, setting: str) -> None:
+    """The shapes' profile prod in `tmp_path`, with `setting` (a line) before its services."""
+    text = (PROFILES / "prod.yaml").read_text().replace("services:\n", f"{setting}\nservices:\n", 1)
+    (tmp_path / "prod.yaml").write_text(text)
+
+
 def test_check_tags_none_skips_tagged_revisions(
     shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    text = (
-        (PROFILES / "prod.yaml")
-        .read_text()
-        .replace("services:\n", "check_tags: none\nservices:\n", 1)
-    )
-    (tmp_path / "prod.yaml").write_text(text)
+    prod_with(tmp_path, "check_tags: none")
     chat = found(check(shapes, monkeypatch, "chat", profiles=tmp_path), "chat")
     assert ("env.forbidden", "env.TESTING") not in chat
 
@@ -151,15 +164,11 @@ def test_a_grant_drift_cannot_evaluate_is_unverified(
     shapes.grant(
         "projects/acme-prod",
         "roles/secretmanager.secretAccessor",
-        "serviceAccount:billing@acme-prod.iam.gserviceaccount.com",
+        BILLING,
         condition='resource.type == "secretmanager.googleapis.com/SecretVersion" && '
         "request.time.getHours() < 18",
     )
-    shapes.revoke(
-        "projects/acme-prod/secrets/billing-stripe-key",
-        "roles/secretmanager.secretAccessor",
-        "serviceAccount:billing@acme-prod.iam.gserviceaccount.com",
-    )
+    revoke_billings_grant(shapes)
     try:
         result = check(shapes, monkeypatch, "billing")
         assert not [f for f in result.report.findings if f.rule == "secret.no_access"]
@@ -179,11 +188,7 @@ def test_no_grant_anywhere_is_no_access(shapes: Sandbox, monkeypatch: pytest.Mon
     world = YAML(typ="safe", pure=True).load(SHAPES.read_text())
     del world["organizations"]["1000"]["deny"]  # every level's policy can be read
     shapes.reset(world)
-    shapes.revoke(
-        "projects/acme-prod/secrets/billing-stripe-key",
-        "roles/secretmanager.secretAccessor",
-        "serviceAccount:billing@acme-prod.iam.gserviceaccount.com",
-    )
+    revoke_billings_grant(shapes)
     try:
         # a group holds secretmanager.admin on acme-prod: billing@ may be in it (unverified)
         result = check(shapes, monkeypatch, "billing")
@@ -280,12 +285,7 @@ def test_secret_lifecycle_warns_before_expiry_and_destruction(
 def test_expiry_warning_is_a_profile_setting(
     shapes: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    text = (
-        (PROFILES / "prod.yaml")
-        .read_text()
-        .replace("services:\n", "expiry_warning: 2\nservices:\n", 1)
-    )
-    (tmp_path / "prod.yaml").write_text(text)
+    prod_with(tmp_path, "expiry_warning: 2")
     ledger = check(shapes, monkeypatch, "ledger", profiles=tmp_path).report.findings
     assert not [f for f in ledger if f.rule == "secret.expiring"]
 
