@@ -15,7 +15,7 @@ from typing import Any
 from drift.credentialforms import ASSIGNED, ASSIGNED_HINT, ENCODED_GROUPS, GROUPS, credential_name
 from drift.credentialforms import NAME_END as _LAST
 from drift.echoes import remembered_when_short
-from drift.redact import MASK, is_payload, is_secret, mask, mask_spans
+from drift.redact import MASK, is_payload, is_piece, is_secret, mask, mask_spans
 from drift.refs import named_secret, reference_spans
 
 _STRONG_NAME = re.compile(
@@ -342,8 +342,9 @@ def masked_words(words: list[str], *, reveal: bool = False) -> tuple[list[str], 
 def holds_secret(text: str) -> bool:
     """Whether a value a plan copies is, or holds, a secret drift read: a payload held whole
     however short (`redact.is_payload`), a registered value held whole (`redact.is_secret`: a
-    short one, or one masked shown whole only), or a registered secret inside it."""
-    return is_payload(text) or is_secret(text) or mask(text) != text
+    short one, or one masked shown whole only), a registered secret inside it, or one's start
+    or end held whole (`redact.is_piece`: the secret pasted as two variables)."""
+    return is_payload(text) or is_secret(text) or is_piece(text) or mask(text) != text
 
 
 def masked_text(text: str, hidden: Collection[str] = ()) -> str:

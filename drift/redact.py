@@ -108,6 +108,23 @@ class Secrets:
         """Whether `value`, without its outer whitespace, is a registered value (any length)."""
         return any(bare in self._whole for bare in bare_forms(value) if bare)
 
+    def is_piece(self, value: str) -> bool:
+        """Whether `value`, without its outer whitespace, is the start or the end of a payload
+        drift read (not a plain credential: `https://hooks.slack.com/…` without its token is
+        shown), `FRAGMENT_MIN` characters or more past its scheme (`public_head`), more than
+        public names, all of it or not: a secret pasted as two plain variables shows neither."""
+        bare = value.strip()
+        if len(bare) < FRAGMENT_MIN:
+            return False
+        with self._lock:
+            heads = [s for s in self._pieces.get(bare[:FRAGMENT_MIN], ()) if s in self.payloads]
+            tails = [s for s in self._tails.get(bare[-FRAGMENT_MIN:], ()) if s in self.payloads]
+        found = any(
+            s.startswith(bare) and len(bare) - public_head(s) >= FRAGMENT_MIN for s in heads
+        )
+        found = found or any(s.endswith(bare) for s in tails)
+        return found and bool(self.public.fragments(bare, [(0, len(bare))]))
+
     def add_echoed(self, value: str) -> None:
         """Remember `value` as a piece of a secret that only a server's text is searched for
         (`mask(..., echo=True)`): the readable runs of a binary value, where a keystore's or a
@@ -261,6 +278,11 @@ def is_secret(value: str) -> bool:
     shown whole (a variable's value in a plan line or a rollback's diff) is masked then, even
     below `SEARCH_MIN`, which only limits what is searched for inside text."""
     return _known.is_secret(value)
+
+
+def is_piece(value: str) -> bool:
+    """Whether `value` is, as a whole, a read payload's start or end (`Secrets.is_piece`)."""
+    return _known.is_piece(value)
 
 
 def register_payload(data: bytes, version: str = "") -> None:

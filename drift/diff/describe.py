@@ -44,9 +44,11 @@ def mask_plain(name: str, value: str, *, secret: bool) -> str:
     (`redact.register`) masked within it (`credentials.conceal`); a registered value too
     short to be searched for (`secretforms.searchable`) masked when shown whole
     (`redact.is_secret`: a plan line, a rollback's diff) — a longer one is found by the
-    search, its readable rest kept."""
+    search, its readable rest kept; a value that is a known secret's start or end, whole
+    (`redact.is_piece`: the secret pasted as two variables), masked too."""
     short = not searchable(value.strip())
-    return MASK if secret or (short and redact.is_secret(value)) else conceal(name, value)
+    hidden = secret or (short and redact.is_secret(value)) or redact.is_piece(value)
+    return MASK if hidden else conceal(name, value)
 
 
 def hidden_values(configs: Iterable[RevisionVariables]) -> frozenset[str]:

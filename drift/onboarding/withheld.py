@@ -18,6 +18,9 @@ NOT_READ = (
     "no secret value was read (--no-secret-values): a plain variable holding a copy of one is "
     "written as Cloud Run shows it; review the plain values before committing the profile"
 )
+PIECE = "holds the start or the end of a value kept in Secret Manager"
+"""Why a plain value is not copied: it is a piece of a secret's value (`redact.is_piece`: the
+secret pasted as two variables), as `check` masks it."""
 RENAMED = "a password renamed"
 """Why a plain value is not copied: a variable named like a password held it in an older
 revision (`moved_values`), as `check` masks it."""
@@ -45,6 +48,8 @@ class Known:
             return RENAMED
         if redact.secret_pieces(value) is not None:
             return holds(value, self.projects)
+        if redact.is_piece(value):
+            return PIECE
         return CREDENTIAL if credentials.hidden_plain(name, value) else ""
 
 
