@@ -347,14 +347,14 @@ def is_payload(value: str) -> bool:
     return whole or secret_pieces(value) is not None
 
 
-def secret_pieces(value: str) -> list[str | tuple[str, str]] | None:
+def secret_pieces(value: str, *, cut: bool = False) -> list[str | tuple[str, str]] | None:
     """`value` cut around each payload of a secret version drift read (`register_payload`
     with its version) that it holds, whole or encoded: the text between them as it is, each
     payload as `(version, form)` (`projects/P/secrets/S/versions/N`, the form `payload_form`
     gives it back in); None when it holds none. A payload shorter than `SEARCH_MIN` never
     (`true` is not told from an ordinary value: the text is not searched for it either). What
-    the journal records instead of a plain copy of a secret (`drift.fix.withheld`)."""
-    return _known.versions.pieces(value)
+    the journal records instead of a copy of a secret, or with `cut` of its start or end."""
+    return _known.versions.pieces(value, cut=cut)
 
 
 _UNREADABLE = re.compile(r"[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")

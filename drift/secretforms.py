@@ -15,6 +15,7 @@ from typing import Literal
 from unicodedata import normalize
 
 from drift.echoes import ECHOES, JSON_BASE64, LINE_ENDS, PERCENT_BASE64, WRAPS, encodings, wrapped
+from drift.fragments import public_head
 from drift.literals import Literals
 from drift.payload_pieces import encoded_too, payload_pieces
 from drift.textsafe import (
@@ -188,11 +189,12 @@ class Versions:
             self._shortest = min([self._shortest, *map(len, forms)])
             self._pattern = None
 
-    def pieces(self, value: str) -> list[str | tuple[str, str]] | None:
+    def pieces(self, value: str, *, cut: bool = False) -> list[str | tuple[str, str]] | None:
         """`secret_pieces`: a form as it stands, or cut by the line breaks of base64 in lines
-        (`drift.wrapped`: recorded with where its breaks stood, `FORM@44:n`)."""
+        (`drift.wrapped`: recorded with where its breaks stood, `FORM@44:n`); with `cut`, a
+        value that holds none may be a text payload's start or end (`cut`)."""
         if len(value) < self._shortest:  # a label's name, `env`: no form fits in it
-            return None
+            return self.cut(value) if cut else None
         whole = self._forms.get(value)
         if whole is not None:
             return [whole]
@@ -203,11 +205,11 @@ class Versions:
         if pattern is None:
             return None
         found = [(f.start, f.stop, self._forms[f.text]) for f in pattern.find(value)]
-        for cut in across_lines(value, pattern):  # helper-656 MEDIUM-4
-            version, form = self._forms[cut.value]
-            found.append((cut.start, cut.stop, (version, f"{form}@{spelled(cut.breaks)}")))
+        for line in across_lines(value, pattern):  # helper-656 MEDIUM-4
+            version, form = self._forms[line.value]
+            found.append((line.start, line.stop, (version, f"{form}@{spelled(line.breaks)}")))
         if not found:
-            return None
+            return self.cut(value) if cut else None
         out: list[str | tuple[str, str]] = []
         done = 0  # the text between the payloads as it is; of two that overlap, the first
         for start, stop, (version, form) in sorted(found, key=lambda f: (f[0], -f[1])):
@@ -218,6 +220,21 @@ class Versions:
             out += [value[done:start], (version, form)] if start > done else [(version, form)]
             done = stop
         return out + [value[done:]] if done < len(value) else out
+
+    def cut(self, value: str) -> list[str | tuple[str, str]] | None:
+        """`value`, all of it, as a text payload's start (`FORM~N`, its first N characters)
+        or end (`FORM#N`), `SEARCH_MIN` characters or more of it: the secret pasted as two
+        plain variables (`KEY_A`, `KEY_B`), which the journal records as it does a copy."""
+        if len(value) < SEARCH_MIN:
+            return None
+        with self._lock:
+            shapes = [(f, v) for f, v in self._forms.items() if v[1] in _SHAPES and f != value]
+        for form, (version, name) in shapes:  # a URL's scheme is no piece (`public_head`)
+            if form.startswith(value) and len(value) - public_head(form) >= SEARCH_MIN:
+                return [(version, f"{name}~{len(value)}")]
+            if form.endswith(value):
+                return [(version, f"{name}#{len(form) - len(value)}")]
+        return None
 
 
 _PACKED_BYTES = {
@@ -263,12 +280,17 @@ def payload_form(data: bytes, form: str) -> str | None:
     """A version's payload `data` in the `form` `secret_pieces` gave (None: not UTF-8, or a
     form this drift does not know). `FORM@44:n`: that form cut by line breaks where they stood
     (`drift.wrapped.spelled`); `FORM#N`: that form's text from its character N on (the rest of
-    a copy another one overlaps, `Versions.pieces`)."""
+    a copy another one overlaps, `Versions.pieces`; or all a plain value held of it, its
+    end: `Versions.cut`); `FORM~N`: that form's first N characters (`Versions.cut`)."""
     value = _spelled_form(data, form)
     if value is None and "#" in form:  # a piece's name may hold `#` itself: tried whole first
         whole, _, start = form.rpartition("#")
         if _DIGITS.fullmatch(start) and (value := _spelled_form(data, whole)) is not None:
             return value[int(start) :] if 0 < int(start) < len(value) else None
+    if value is None and "~" in form:  # as `#`, but the start
+        whole, _, stop = form.rpartition("~")
+        if _DIGITS.fullmatch(stop) and (value := _spelled_form(data, whole)) is not None:
+            return value[: int(stop)] if 0 < int(stop) < len(value) else None
     return value
 
 

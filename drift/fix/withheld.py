@@ -164,7 +164,7 @@ def withhold(data: dict[str, Any]) -> None:
             if known and (field, json.dumps(path)) in known:
                 continue
             if text not in found_in:
-                found_in[text] = redact.secret_pieces(text) if text else None
+                found_in[text] = redact.secret_pieces(text, cut=True) if text else None
             found = found_in[text]
             if found is not None:
                 pieces = [

@@ -290,6 +290,20 @@ def lab_here(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     return folder
 
 
+def fixed_journal(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> tuple[str, bytes]:
+    """`drift fix lab --yes` of the profile `text` (`lab_here`), which must succeed: its one
+    journal entry's JSON text, and the bytes of its `…_pb` fields (what a copy may hide in)."""
+    folder = lab_here(sandbox, tmp_path, monkeypatch, text)
+    done = fix(tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab", folder)
+    assert done.exit_code is ExitCode.OK, done.summary()
+    (path,) = (tmp_path / ".drift" / "journal").glob("*.json")
+    data = json.loads(text := path.read_text())
+    held = b"".join(base64.b64decode(data[f]) for f in ("service_before_pb", "base_template_pb"))
+    return text, held
+
+
 def lab_fix(
     tmp_path: Path,
     sandbox: Sandbox,

@@ -6,9 +6,7 @@ version again and puts each back exactly."""
 
 from __future__ import annotations
 
-import base64
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ from drift.fix.apply import FixOptions
 from drift.sandbox import Sandbox
 from drift.secretforms import echoed_forms
 from tests.conftest import Clients
-from tests.fix.conftest import LAB, ScriptedUI, fix, lab_here, lab_name, rollback
+from tests.fix.conftest import LAB, ScriptedUI, fix, fixed_journal, lab_here, lab_name, rollback
 
 VALUE = "Zq8vX2mLk9PwR4tY"
 ACCOUNT = f"app@{LAB}.iam.gserviceaccount.com"
@@ -71,17 +69,7 @@ def test_a_copy_outside_env_is_withheld_and_rollback_puts_it_back(
     try:
         before = _copies(clients)
         assert sum(VALUE in c for c in before) == 5
-        folder = lab_here(sandbox, tmp_path, monkeypatch, PROFILE)
-        done = fix(
-            tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab", folder
-        )
-        assert done.exit_code is ExitCode.OK, done.summary()
-        (path,) = (tmp_path / ".drift" / "journal").glob("*.json")
-        text = path.read_text()
-        data = json.loads(text)
-        held = b"".join(
-            base64.b64decode(data[f]) for f in ("service_before_pb", "base_template_pb")
-        )
+        text, held = fixed_journal(sandbox, tmp_path, monkeypatch, PROFILE)
         for needle in echoed_forms(VALUE):
             assert needle not in text and needle.encode() not in held, needle
         assert rollback(tmp_path).exit_code is ExitCode.OK
