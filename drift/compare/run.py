@@ -44,6 +44,7 @@ from drift.live.secrets import Tasks
 from drift.live.session import Session
 from drift.live.state import LiveState
 from drift.profiles.model import Profile
+from drift.redact import MASK
 from drift.settings import Settings
 
 
@@ -257,12 +258,15 @@ def _unknown_elsewhere(
 
 
 def _masked(d: Difference) -> Difference:
-    """`d` with every secret value known now masked in what it says and shows."""
+    """`d` with every secret value known now masked in what it says and shows: a value
+    shown that is a read secret's start or end too (`redact.is_piece`), as `mask_plain`
+    masks it where the secret was known first."""
+    a, b = (MASK if v is not None and redact.is_piece(v) else v for v in (d.a, d.b))
     return replace(
         d,
         message=redact.mask(d.message),
-        a=redact.mask_optional(d.a),
-        b=redact.mask_optional(d.b),
+        a=redact.mask_optional(a),
+        b=redact.mask_optional(b),
     )
 
 

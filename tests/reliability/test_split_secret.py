@@ -1,7 +1,8 @@
 """A secret pasted as two plain variables (`KEY_A` its start, `KEY_B` its end) shows neither
 half (SPEC Safety invariant 1): each is masked on the data as a copy of the whole is, in
-`check`'s findings, the plan, `compare --live`, and `init --from-live` does not copy them
-into the profile. Before, each half was printed as it is, in every output and the profile."""
+`check`'s findings, the plan, `compare --live` (also where it reads the value last), and
+`init --from-live` does not copy them into the profile. Before, each half was printed as it
+is, in every output and the profile."""
 
 from __future__ import annotations
 
@@ -50,8 +51,13 @@ def test_a_secret_split_across_two_plain_variables_shows_neither_half(tmp_path: 
     profiles.mkdir()
     for env in ("prod", "dev"):
         (profiles / f"{env}.yaml").write_text(PROFILE.format(project=f"acme-{env}"))
+        # no rule reads the value: compare reads it only after its views are made
+        unread = PROFILE.replace(", min_length: 8", "").format(project=f"acme-{env}")
+        (profiles / f"only-{env}.yaml").write_text(unread)
     world = {"projects": {"acme-prod": _project(1), "acme-dev": _project(2)}}
-    world["projects"]["acme-dev"]["services"]["api"]["template"]["env"]["KEY_A"] = "other"
+    dev = world["projects"]["acme-dev"]["services"]["api"]["template"]["env"]
+    dev["KEY_A"] = "other"
+    del dev["KEY_B"]  # compare shows prod's: `env.only_in`
     with Sandbox(world) as sandbox:
 
         def run(*args: str) -> str:
@@ -69,6 +75,7 @@ def test_a_secret_split_across_two_plain_variables_shows_neither_half(tmp_path: 
         for fmt in ("table", "yaml", "gcloud"):
             texts[f"plan {fmt}"] = run("plan", "prod", "--format", fmt)
         texts["compare"] = run("compare", "prod", "dev", "--live", "--format", "json")
+        texts["compare, read last"] = run("compare", "only-prod", "only-dev", "--live")
         init = run(
             "init", "new", "--from-live", "--project", "acme-prod", "--region", "us-central1"
         )
