@@ -111,12 +111,22 @@ async def prove(
     if not canary.ok:
         await _untagged(ctx, live_service, outcome)
         raise Stop(
-            f"{name}: {_outside(live_service, canary) or 'the canary failed its probe'} "
-            f"({canary.detail})",
+            f"{name}: {_outside(live_service, canary) or _failed(canary)} ({canary.detail})",
             State.CANARY_FAILED,
             cleanup=True,
         )
     return ""
+
+
+def _failed(canary: ProbeResult) -> str:
+    """What a canary's failed probe says of it: a failure on the way to it (DNS, TCP, TLS, a
+    proxy: `ProbeResult.reached`) says nothing of the canary, which still is not promoted."""
+    if canary.reached:
+        return "the canary failed its probe"
+    return (
+        "the canary could not be probed: the probe did not reach it, so nothing says the "
+        "canary fails, nor that it serves"
+    )
 
 
 def _outside(live_service: LiveService, canary: ProbeResult) -> str:

@@ -20,7 +20,7 @@ from drift.format import OutputFormat, formatter_for
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO
 from tests.conftest import Clients
-from tests.fix.conftest import PROJECT, ScriptedUI, fix
+from tests.fix.conftest import PROJECT, ScriptedUI, assert_serves_as_before, fix
 from tests.sandbox.helpers import service_name
 
 SCHEMA = json.loads((REPO / "tests" / "data" / "report.schema.json").read_text())
@@ -63,6 +63,33 @@ def test_a_serving_probe_that_never_reached_the_service_confirms_nothing(
     (said,) = [s for s in ui.said if "probe of the serving revision" in s]
     assert "the serving revision was not reached, so that proves nothing" in said
     assert "(confirmed)" not in said
+
+
+def test_a_canary_the_probe_never_reached_is_not_said_to_fail(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The canary's tag URL does not resolve (DNS, a proxy, TCP: the probe never reached it):
+    the fix stops and cleans up as for a failed probe, but its words do not say the canary
+    failed, which nothing shows (helper-744)."""
+    import drift.probe.client as client
+
+    real = client.probe_all
+
+    async def canary_unresolvable(targets: Any, **kwargs: Any) -> Any:
+        if len(targets) == 2:  # the proof's probes: the canary's URL resolves to nothing
+            targets = [targets[0], replace(targets[1], base_url="http://drift-canary.invalid")]
+        return await real(targets, **kwargs)
+
+    monkeypatch.setattr(client, "probe_all", canary_unresolvable)
+    before = sandbox.service(PROJECT, "api")
+    result = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["api"])
+    assert result.exit_code is ExitCode.ABORTED
+    (outcome,) = result.outcomes
+    assert_serves_as_before(sandbox, PROJECT, "api", before, outcome.canary)
+    said = result.summary()
+    assert "the canary failed its probe" not in said
+    assert "api: the canary could not be probed: the probe did not reach it, so " in said
+    assert "DNS lookup failed for drift-canary.invalid" in said
 
 
 def _tag(clients: Clients, revision: str, tag: str = "e2e") -> None:
