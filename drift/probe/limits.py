@@ -5,8 +5,9 @@ process data (including a responding Close frame) from the remote endpoint after
 instructed to _Fail the WebSocket Connection_", RFC 6455 §7.1.7, as websockets `Protocol.fail`
 quotes it), so a server that sent its large message and crashed at once (`close(1011)`) looked
 like a socket held open (revown53 F3). drift reads no message after it, only the frames'
-headers, to find the server's close: a 1011, or a connection dropped without a close frame, is
-the verdict (`classify.closed`), as for a close that follows any message. A close frame
+headers, to find the server's close: a 1011 (or any close that does not answer drift's 1009:
+`_ANSWERS`), or a connection dropped without a close frame, is the verdict
+(`classify.closed`), as for a close that follows any message. A close frame
 websockets' parser refuses (`Close.parse` raises ProtocolError, or UnicodeDecodeError for a
 reason not UTF-8: websockets 16.0 and 17.4 `frames.py`) is what websockets makes of it on any
 other socket, a close by drift's client with 1002 or 1007 (`Protocol.parse`): `unexpected`,
@@ -153,6 +154,16 @@ class Watching(ClientProtocol):
         return (yield from super().discard())
 
 
+_ANSWERS = frozenset(
+    {CloseCode.MESSAGE_TOO_BIG, CloseCode.NORMAL_CLOSURE, CloseCode.NO_STATUS_RCVD}
+)
+"""The codes of a close that may answer drift's 1009: its echo ("When sending a Close frame in
+response, the endpoint typically echos the status code it received", RFC 6455 §5.5.1), a
+normal closure, or a close with no code (`Close.parse` reads an empty one as 1005). Any other
+(1011, 1008, a 4000-range code of the app's) is the server's own close, the verdict as after
+any message: a canary that closed every socket so right after a large first message passed
+the fix's proof (helper-744)."""
+
 _NOT_UTF8 = (
     "its close reason was not UTF-8 (RFC 6455 §5.5.1: it must be), shown with replacement "
     "characters; drift's client answered with 1007"
@@ -219,7 +230,7 @@ async def after_limit(
         end = closed(ConnectionClosedError(None, watcher.refused), ended_ms, hold, mask)
         said = "the server's close frame after it was not valid"
         return replace(end, detail=f"{end.detail} ({said}); {before}")
-    if dropped or (seen is not None and seen.code == CloseCode.INTERNAL_ERROR):
+    if dropped or (seen is not None and seen.code not in _ANSWERS):
         end = closed(ConnectionClosedError(seen, None), ended_ms, hold, mask)
         return replace(end, detail=f"{end.detail}; {before}")
     if seen is not None:

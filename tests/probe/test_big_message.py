@@ -122,6 +122,30 @@ def test_a_drop_right_after_a_message_over_drifts_limit_is_the_verdict(
     assert "dropped without a close frame (1006)" in result.detail
 
 
+async def _revoke(ws: Any) -> None:
+    await ws.close(4001, "session revoked")  # its own close, not an answer to drift's 1009
+
+
+async def _policy(ws: Any) -> None:
+    await ws.close(1008, "policy violation")
+
+
+@pytest.mark.parametrize("then", [_revoke, _policy])
+def test_the_servers_own_close_right_after_a_message_over_drifts_limit_is_the_verdict(
+    monkeypatch: pytest.MonkeyPatch, then: Callable[[Any], Awaitable[None]]
+) -> None:
+    """helper-744: a close the server sends of its own accord after a message over drift's
+    cap (a code that does not answer drift's 1009: not its echo, 1000 nor an empty close)
+    fails as it does after any message (`ok` before: a canary that closed every socket so
+    passed the fix's proof)."""
+    monkeypatch.setattr(client, "MAX_MESSAGE", 2**20)
+    result = _probe(SNAPSHOT, then, None)
+    assert result.outcome is ProbeOutcome.UNEXPECTED, result.detail
+    assert result.close_code in (4001, 1008)
+    assert f"server closed with {result.close_code} " in result.detail
+    assert "a message over drift's 1 MiB reading limit" in result.detail
+
+
 def test_a_first_message_over_the_limit_cannot_be_matched_and_says_why(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
