@@ -223,15 +223,16 @@ async def after_limit(
         f"before it, a message over drift's {mib} reading limit {after_ms} ms after the "
         "handshake, at which drift closed with 1009 itself"
     )
+    stay = hold or least  # how long it was to stay open: with no hold, `Probe.watched`
     if watcher is not None and watcher.unreadable is not None:
-        end = closed(ConnectionClosedError(watcher.unreadable, None), ended_ms, hold, mask)
+        end = closed(ConnectionClosedError(watcher.unreadable, None), ended_ms, stay, mask)
         return replace(end, detail=f"{end.detail} ({_NOT_UTF8}); {before}")
     if watcher is not None and watcher.refused is not None:
-        end = closed(ConnectionClosedError(None, watcher.refused), ended_ms, hold, mask)
+        end = closed(ConnectionClosedError(None, watcher.refused), ended_ms, stay, mask)
         said = "the server's close frame after it was not valid"
         return replace(end, detail=f"{end.detail} ({said}); {before}")
     if dropped or (seen is not None and seen.code not in _ANSWERS):
-        end = closed(ConnectionClosedError(seen, None), ended_ms, hold, mask)
+        end = closed(ConnectionClosedError(seen, None), ended_ms, stay, mask)
         return replace(end, detail=f"{end.detail}; {before}")
     if seen is not None:
         what = f"the server answered with close {seen.code} {ended_ms} ms after the handshake"

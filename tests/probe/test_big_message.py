@@ -41,7 +41,9 @@ def _probe(
         async with serve(handler, "127.0.0.1", 0, compression=compression) as server:
             port = server.sockets[0].getsockname()[1]
             base = f"http://127.0.0.1:{port}"
-            (result,) = await probe_all([target(base, "/ws", hold=0.5, **fields)], environ={})
+            (result,) = await probe_all(
+                [target(base, "/ws", **{"hold": 0.5, **fields})], environ={}
+            )
             return result
 
     return run(scenario())
@@ -130,17 +132,20 @@ async def _policy(ws: Any) -> None:
     await ws.close(1008, "policy violation")
 
 
+@pytest.mark.parametrize("hold", [0.5, 0.0])
 @pytest.mark.parametrize("then", [_revoke, _policy])
 def test_the_servers_own_close_right_after_a_message_over_drifts_limit_is_the_verdict(
-    monkeypatch: pytest.MonkeyPatch, then: Callable[[Any], Awaitable[None]]
+    monkeypatch: pytest.MonkeyPatch, then: Callable[[Any], Awaitable[None]], hold: float
 ) -> None:
     """helper-744: a close the server sends of its own accord after a message over drift's
     cap (a code that does not answer drift's 1009: not its echo, 1000 nor an empty close)
     fails as it does after any message (`ok` before: a canary that closed every socket so
     passed the fix's proof)."""
     monkeypatch.setattr(client, "MAX_MESSAGE", 2**20)
-    result = _probe(SNAPSHOT, then, None)
+    result = _probe(SNAPSHOT, then, None, hold=hold)
     assert result.outcome is ProbeOutcome.UNEXPECTED, result.detail
+    # with no hold (`hold: 0s`), as long as it is watched (`Probe.watched`), never "0 s"
+    assert f"(it was to stay open {'0.5 s' if hold else '1 s'})" in result.detail
     assert result.close_code in (4001, 1008)
     assert f"server closed with {result.close_code} " in result.detail
     assert "a message over drift's 1 MiB reading limit" in result.detail
