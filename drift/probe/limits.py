@@ -217,13 +217,13 @@ async def after_limit(
     ended_at = watcher.ended_at if watcher else None
     # no earlier than the message before it (the close may come in the same read as the message)
     ended_ms = max(after_ms, round((ended_at - opened) * 1000)) if ended_at else watched_ms
-    limited = over_limit(after_ms, hold, limit, expect)
+    stay = hold or least  # how long it was to stay open: with no hold, `Probe.watched`
+    limited = over_limit(after_ms, stay, limit, expect)
     mib = f"{limit // 2**20} MiB"
     before = (
         f"before it, a message over drift's {mib} reading limit {after_ms} ms after the "
         "handshake, at which drift closed with 1009 itself"
     )
-    stay = hold or least  # how long it was to stay open: with no hold, `Probe.watched`
     if watcher is not None and watcher.unreadable is not None:
         end = closed(ConnectionClosedError(watcher.unreadable, None), ended_ms, stay, mask)
         return replace(end, detail=f"{end.detail} ({_NOT_UTF8}); {before}")
@@ -242,7 +242,7 @@ async def after_limit(
     else:
         what = f"the server had not closed the socket {watched_ms} ms after the handshake"
     watched = (
-        f"{what}; the {secs(hold)} hold was watched "
+        f"{what}; the {secs(stay)} hold was watched "
         f"{watched_ms} ms, and no failure was seen in them"
     )
     if limited.outcome is ProbeOutcome.OK:

@@ -82,6 +82,17 @@ def test_a_message_over_drifts_limit_is_drifts_limit_not_the_service(
     ), result.detail
 
 
+def test_with_no_hold_a_message_over_drifts_limit_says_how_long_it_was_watched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`hold: 0s`: the socket is watched `Probe.watched` (1 s here), never "the 0 s hold"."""
+    monkeypatch.setattr(client, "MAX_MESSAGE", 2**20)
+    result = _probe(SNAPSHOT, hold=0.0)
+    assert result.outcome is ProbeOutcome.OK, result.detail
+    assert "0 s hold" not in result.detail
+    assert "of the 1 s hold" in result.detail and "the 1 s hold was watched" in result.detail
+
+
 async def _crash(ws: Any) -> None:
     await ws.close(1011, "internal error")
 
