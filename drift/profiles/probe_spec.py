@@ -107,6 +107,15 @@ def check_path(path: str) -> str:
         raise ValueError("websocket must be a path on the service URL, not start with '//'")
     if any(c.isspace() or not c.isprintable() for c in path):
         raise ValueError("websocket path holds a space or a control character (percent-encode it)")
+    if "#" in path:
+        # a fragment is never sent: what follows it (a token's tail) would be lost unsaid; a
+        # browser refuses such a URL ("cannot include a URL fragment", MDN WebSocket();
+        # web-platform-tests websockets/Create-invalid-urls.any.js: `origin + "/#test"`
+        # throws SyntaxError)
+        raise ValueError(
+            "websocket path holds '#', which starts a URL fragment: none is sent, so what "
+            "follows it would be lost (percent-encode it: %23)"
+        )
     return path
 
 

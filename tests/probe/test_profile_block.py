@@ -31,9 +31,14 @@ BAD = {
     "malformed ${": ('      subprotocols: ["${X"]\n', "malformed variable reference '${X'"),
     "network path": ("      send: x\n", "not start with '//'"),
     "space in path": ("      send: x\n", "space or a control character"),
+    "fragment in path": ("      send: x\n", "holds '#', which starts a URL fragment"),
     "malformed ${ in send": ('      send: "${TOKEN"\n', "malformed variable reference"),
 }
-PATHS = {"network path": "//user:s3cret@other.example/ws", "space in path": "/w s"}
+PATHS = {
+    "network path": "//user:s3cret@other.example/ws",
+    "space in path": "/w s",
+    "fragment in path": "/ws?token=s3cret#top",
+}
 
 
 def write(tmp_path: Path, name: str) -> Path:
@@ -68,6 +73,10 @@ def test_a_variable_in_the_path_and_the_message_is_expanded_or_refused() -> None
         build_request(probe, {}, None)  # never sent as the literal text
     with pytest.raises(ProbeConfigError, match="once expanded, .*space"):
         build_request(spec("/ws/${ID}"), {"ID": "a b"}, None)
+    # helper-744: a '#' in the value cut the token there, unsaid (the service refused the rest)
+    with pytest.raises(ProbeConfigError, match="once expanded, .*'#'") as cut:
+        build_request(probe, {"WS_TOKEN": "tok-c0ffee#5ecret-7f3a"}, None)
+    assert "c0ffee" not in str(cut.value)
 
 
 def test_the_cli_agrees(sandbox: Sandbox, tmp_path: Path) -> None:
