@@ -136,8 +136,8 @@ async def _after_mismatch(
     reading that long costs no more than a passing probe (revown12 F4; not the whole timeout
     when there is no hold, revown14 3). A close with 1011 or a drop (1006)
     within it is the verdict, the message said in its detail; messages in between are read
-    past; another close code, or the socket still open at the end, leaves the mismatch as it
-    is."""
+    past (one over drift's limit too: `after_limit`); another close code, or the socket still
+    open at the end, leaves the mismatch as it is."""
     loop = asyncio.get_running_loop()
     opened, _window = held
     deadline = max(opened + spec.hold, loop.time() + min(READ_ON, spec.timeout))
@@ -146,8 +146,12 @@ async def _after_mismatch(
             await _next(ws, min(remaining, _POLL))  # what follows: only its close matters
         _raise_if_closing(ws)
     except ConnectionClosed as exc:
-        after_ms = round((loop.time() - opened) * 1000)
-        end = closed_by(exc, ws.protocol, after_ms, spec.hold, mask)
+        if too_big_for_drift(exc):  # drift's 1009: the server's close is read on, to the deadline
+            least = max(deadline - loop.time(), _DRAIN)
+            end = await after_limit(ws, opened, spec.hold, least, MAX_MESSAGE, None, mask)
+        else:
+            after_ms = round((loop.time() - opened) * 1000)
+            end = closed_by(exc, ws.protocol, after_ms, spec.hold, mask)
         if end.outcome in (ProbeOutcome.CLOSE_1011, ProbeOutcome.ABNORMAL):
             return replace(end, detail=f"{end.detail}; before it, {mismatch.detail}")
     return mismatch

@@ -135,6 +135,19 @@ def test_a_drop_right_after_a_message_over_drifts_limit_is_the_verdict(
     assert "dropped without a close frame (1006)" in result.detail
 
 
+def test_a_crash_after_a_mismatch_and_a_message_over_drifts_limit_is_close_1011(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """helper-744 L4: a first message that does not match `expect`, then one over drift's cap,
+    then the crash's 1011: the 1011 is the verdict, as after a mismatch alone (`unexpected`,
+    the mismatch, before: drift's 1009 hid the server's close)."""
+    monkeypatch.setattr(client, "MAX_MESSAGE", 2**20)
+    result = _probe(10, _another_then_crash, None, expect="^pong$")
+    assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
+    assert result.close_code == 1011
+    assert "did not match '^pong$': xxxxxxxxxx" in result.detail
+
+
 async def _revoke(ws: Any) -> None:
     await ws.close(4001, "session revoked")  # its own close, not an answer to drift's 1009
 
