@@ -22,6 +22,7 @@ from drift.cli.options import (
     ReportOutputOpt,
     ServiceOpt,
     file_option,
+    named,
     repeatable,
     shared,
 )
@@ -74,6 +75,7 @@ def check(
             "or Job YAML (as `gcloud run services replace` takes it) or `terraform show -json` "
             "plan output (repeatable; - reads standard input). Its secrets are still read live.",
             metavar="FILE",
+            parser=named,
         ),
     ] = None,
     offline: Annotated[

@@ -97,9 +97,9 @@ JournalOpt = Annotated[
 ]
 
 
-def repeatable(*names: str, help: str, metavar: str | None = None) -> Any:
+def repeatable(*names: str, help: str, metavar: str | None = None, parser: Any = None) -> Any:
     """An option that may be given more than once (a list; none by default)."""
-    return typer.Option(*names, help=help, show_default=False, metavar=metavar)
+    return typer.Option(*names, help=help, show_default=False, metavar=metavar, parser=parser)
 
 
 ServiceOpt = Annotated[
@@ -153,18 +153,22 @@ def file_option(*names: str, help: str, parser: Callable[[str], Any] = report_lo
     return typer.Option(*names, help=help, parser=parser, metavar="FILE", show_default=False)
 
 
-def _a_file(value: str) -> str:
+def _a_file(value: str, dash: bool = False) -> str:
     """`value`, unless it names no file (`--output "$REPORT"` with REPORT unset): refused, as
     `directory` refuses one, rather than read as the working directory (`Path("")` is `.`)."""
     if not value.strip():
         raise typer.BadParameter(f"{value!r} names no file: leave the option out, or name one")
-    if value == "-":  # not a file named `-` made in the working directory (helper-602 F2)
+    if value == "-" and not dash:  # not a file named `-` made here (helper-602 F2)
         raise typer.BadParameter(
             "'-' names no file here (only --manifest - reads standard input): leave the "
             "option out (a report then goes to standard output), or name a file (./- for "
             "one named -)"
         )
     return value
+
+
+named = functools.partial(_a_file, dash=True)
+"""`--manifest`, `--scenario`, `--log`: not `.` when empty (helper-740); `-` as given."""
 
 
 def _url_scheme(value: str) -> str | None:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from drift.cli import output
-from drift.cli.options import ProfilesDir, directory
+from drift.cli.options import ProfilesDir, directory, named
 from drift.cli.session import Invocation
 from drift.errors import ExitCode, UsageError
 
@@ -41,6 +41,8 @@ Scenario = Annotated[
         "--scenario",
         help="Scenario YAML, or the name of one shipped with drift (default, real-shapes) "
         "[default: the shipped acme-chat story].",
+        parser=lambda value: Path(named(value)),
+        metavar="FILE",
     ),
 ]
 
@@ -77,6 +79,8 @@ def sandbox(
             "--log",
             help="Append one JSON line per call served to this file (time, method, resource, "
             "status; never a request body).",
+            parser=lambda value: Path(named(value)),
+            metavar="FILE",
         ),
     ] = None,
 ) -> None:

@@ -19,12 +19,16 @@ CASES = [
     ("plan", "staging", "--output"),
     ("history", "staging", "--output"),
     ("fix", "staging", "--plan"),
+    ("check", "staging", "--manifest"),  # read as `.`: ".:1: cannot read: is a directory"
+    ("sandbox", "--scenario"),  # ".:1: not a regular file (a directory)" (helper-740)
+    ("sandbox", "--log"),  # "--log .: cannot write it: Is a directory"
 ]
 
 
 @pytest.mark.parametrize("args", CASES, ids=[" ".join(c) for c in CASES])
 def test_an_empty_file_option_names_no_file(tmp_path: Path, args: tuple[str, ...]) -> None:
-    done = drift(*args, "", "--profiles", str(REPO / "profiles"), cwd=tmp_path)
+    profiles = ["--profiles", str(REPO / "profiles")] if args[0] != "sandbox" else []
+    done = drift(*args, "", *profiles, cwd=tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
     first = done.stderr.splitlines()[0]
     assert f"invalid value for '{args[-1]}'" in first, done.stderr
