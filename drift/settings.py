@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 from drift import setting_values
 from drift.config_owner import trusted
 from drift.errors import UsageError
+from drift.files import not_a_file
 from drift.findings import FailOn
 from drift.setting_values import DEFAULT_PLACE, a_place, names_a_directory, no_file_in_the_way
 from drift.setting_words import DAY, DURATIONS, EXAMPLES, at_most, said, whole, wrong_type
@@ -38,7 +39,7 @@ def project_config(start: Path | None = None) -> Path | None:
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / "pyproject.toml"
-        if not candidate.exists():
+        if not os.path.lexists(candidate):  # a broken link or a link loop is said (helper-740)
             continue
         with suppress(UsageError):  # one that cannot be read is taken: its error is said
             if read_project_table(candidate) is None:
@@ -52,7 +53,8 @@ def read_project_table(path: Path) -> dict[str, Any] | None:
     be read, is not UTF-8 TOML, or whose `tool` or `tool.drift` is not a table is a
     UsageError naming it."""
     if not path.is_file():
-        raise UsageError(f"cannot read configuration: {path}: not a regular file")
+        why = f"not a regular file ({not_a_file(path)})"  # a directory, a broken link, a loop
+        raise UsageError(f"cannot read configuration: {path}: {why}")
     try:
         data = _parsed(path)
     except OSError as exc:

@@ -156,7 +156,33 @@ def test_a_directory_named_pyproject_is_named(project_dir: Path) -> None:
     path.mkdir()
     with pytest.raises(UsageError) as raised:
         load_settings()
-    assert str(raised.value) == f"cannot read configuration: {path}: not a regular file"
+    assert str(raised.value) == (
+        f"cannot read configuration: {path}: not a regular file (a directory)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("target", "what"),
+    [
+        ("../shared/pyproject.toml", "a broken link (to '../shared/pyproject.toml')"),
+        ("pyproject.toml", "a symbolic link loop"),
+    ],
+    ids=["broken", "loop"],
+)
+def test_a_link_named_pyproject_that_leads_nowhere_is_named(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch, target: str, what: str
+) -> None:
+    """Not passed over for the parent's `[tool.drift]` (its `fail_on`, its project: a check
+    of a service's directory run with another's settings), as a directory in its place is not
+    (helper-740)."""
+    here = project_dir / "service"
+    here.mkdir()
+    (here / "pyproject.toml").symlink_to(target)
+    monkeypatch.chdir(here)
+    with pytest.raises(UsageError) as raised:
+        load_settings()
+    path = here / "pyproject.toml"
+    assert str(raised.value) == f"cannot read configuration: {path}: not a regular file ({what})"
 
 
 @pytest.mark.parametrize("name", ["call_timeout", "wait", "retry_budget"])
