@@ -140,6 +140,8 @@ def _resource(
         return None
     here = key(path, "change.after")
     after = expect(change.get("after"), dict, here, "an object")
+    for k in (k for k in WHERE if after.get(k) is not None):  # absent or null: known at apply
+        expect(after[k], str, key(here, k), "a string")  # a number is no name (helper-740 F3)
     if "create" in actions and "delete" in actions:
         old = _replaced(file, address, kind, change.get("before"), after)
         destroyed += [old] if old is not None else []

@@ -287,6 +287,14 @@ AFTER = ("resource_changes", 1, "change", "after")
             lambda d: _at(d, "resource_changes").__setitem__(1, None),
             "plan.json: resource_changes[1]: expected an object, found null",
         ),
+        (  # helper-740 F3: read as a name not known until apply (exit 3, "not verified")
+            lambda d: _at(d, *AFTER).__setitem__("name", 5),
+            "plan.json: resource_changes[1].change.after.name: expected a string, found a number",
+        ),
+        (  # helper-740 F3: passed over, and the service checked as one of the profile's region
+            lambda d: _at(d, *AFTER).__setitem__("location", ["us-central1"]),
+            "plan.json: resource_changes[1].change.after.location: expected a string, found a list",
+        ),
         (
             lambda d: d.__setitem__("resource_changes", {}),
             "plan.json: resource_changes: expected a list, found an object",
