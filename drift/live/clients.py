@@ -230,8 +230,8 @@ def emulator_host() -> Emulators | None:
     emulators = Emulators(given)
     for host in dict.fromkeys(given.values()):
         if why := _not_an_address(host):
-            raise UsageError(
-                f"{emulators.naming(host)} name {host!r}: {why}",
+            raise UsageError(  # one variable "names" it, two or three "name" it (helper-740)
+                f"{(n := emulators.naming(host))} name{'s' * (' and ' not in n)} {host!r}: {why}",
                 hint="the variables take HOST:PORT, as `drift sandbox` prints them "
                 "(127.0.0.1:8085, [::1]:8085)",
             )

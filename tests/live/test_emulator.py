@@ -230,6 +230,17 @@ def test_a_malformed_emulator_address_says_what_is_wrong_with_it(host: str, why:
     ), done.stderr
 
 
+def test_one_malformed_emulator_address_is_said_of_its_variable(
+    sandbox_env: dict[str, str],
+) -> None:
+    """One variable "names" it (it was "CLOUD_RUN_EMULATOR_HOST name '…'"; helper-740)."""
+    done = drift("check", "staging", env={**sandbox_env, "CLOUD_RUN_EMULATOR_HOST": "127.0.0.1"})
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == (
+        "drift: error: CLOUD_RUN_EMULATOR_HOST names '127.0.0.1': no port (HOST:PORT)"
+    ), done.stderr
+
+
 def _serving(handle: Callable[[socket.socket], None]) -> Iterator[str]:
     """host:port of a loopback server that is not gRPC: each connection it accepts goes to
     `handle` on a thread of its own."""
