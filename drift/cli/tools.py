@@ -85,6 +85,7 @@ def sandbox(
     ] = None,
 ) -> None:
     if ctx.invoked_subcommand is not None:
+        ctx.obj = scenario  # `drift sandbox --scenario F token`: F's tokens (helper-740 F5)
         return
     import os
 
@@ -104,6 +105,7 @@ def sandbox(
     "token", short_help="Print `export VAR=TOKEN` for each backend that checks one."
 )
 def sandbox_token(
+    ctx: typer.Context,
     scenario: Scenario = None,
     subject: Annotated[str, typer.Option("--subject", help="The token's `sub` claim.")] = "e2e",
 ) -> None:
@@ -119,6 +121,7 @@ def sandbox_token(
     """
     from drift.sandbox import Sandbox
 
+    scenario = scenario or ctx.obj  # its own --scenario, else the one before `token`
     with Sandbox(_scenario(scenario)) as running:  # on a free loopback port, stopped at once
         tokens = running.test_tokens(subject)
     if not tokens:

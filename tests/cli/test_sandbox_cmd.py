@@ -195,3 +195,19 @@ def test_token_is_accepted_by_the_backends(sandbox: Sandbox) -> None:
     forged = mint_test_jwt("not-the-key")
     bad = drift("probe", "staging", "--service", "api", env={**env, name: forged})
     assert bad.returncode == 1 and "1008" in bad.stdout
+
+
+@pytest.mark.parametrize(
+    ("scenario", "said"),
+    [
+        ("real-shapes", "no backend of the scenario checks a token"),
+        ("nosuch", "no scenario nosuch: no such file, nor a scenario shipped with drift"),
+    ],
+)
+def test_the_scenario_named_before_token_is_the_one_it_mints_for(scenario: str, said: str) -> None:
+    """`drift sandbox --scenario F token`, as `drift sandbox --scenario F` starts it: F's
+    tokens. The option was passed over: the default story's ACME_TEST_JWT, exit 0, even for
+    a scenario that does not exist (helper-740 F5)."""
+    done = drift("sandbox", "--scenario", scenario, "token", timeout=60, serves=False)
+    assert done.returncode == 2 and done.stdout == "", done.stdout + done.stderr
+    assert said in done.stderr
