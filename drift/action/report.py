@@ -102,9 +102,13 @@ MAX_BYTES = 64 * 1024 * 1024
 def read_report(path: str) -> RunReport:
     """The report at `path` (a file, or a gs://BUCKET/OBJECT the run's credentials can
     read); one clear message if it is not a drift JSON report."""
+    if not path.strip():  # the action's `report` output when drift wrote none (exit 2)
+        raise UsageError("no report named (an empty path): drift wrote none, or name its file")
     try:
         data = jsontext.loads(_read(path).decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+    except OSError as exc:  # its reason, not "[Errno 2] No such file or directory: 'r.json'"
+        raise UsageError(f"cannot read the report {path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise UsageError(f"cannot read the report {path}: {exc}") from None
     if not isinstance(data, dict) or data.get("schema") != REPORT_SCHEMA:
         raise UsageError(f"{path} is not a {REPORT_SCHEMA} report (write it with --json FILE)")

@@ -27,3 +27,15 @@ def test_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(UsageError, match=f"cannot read the report {fifo}"):
         action_report.read_report(str(fifo))
+
+
+def test_an_empty_or_missing_report_is_said_so(tmp_path: Path) -> None:
+    """The action's `report` output is empty when drift wrote none (exit 2): it was read as
+    the working directory, "cannot read the report : not a regular file (a directory)"; a
+    missing file said Python's "[Errno 2] … 'r.json'" after its own name (helper-740)."""
+    with pytest.raises(UsageError, match=r"^no report named \(an empty path\)"):
+        action_report.read_report("")
+    missing = tmp_path / "r.json"
+    with pytest.raises(UsageError) as raised:
+        action_report.read_report(str(missing))
+    assert str(raised.value) == f"cannot read the report {missing}: No such file or directory"
