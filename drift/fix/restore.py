@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from typing import Any
 
 from drift import __version__
@@ -228,14 +229,14 @@ async def restore(
         journal.record(entry, failed, f"cannot read the service: {exc.message}")
         return Restored(False, f"the service could not be read ({exc.message})")
     refused = refusal(current, entry, force=force, judge=judge)
-    if refused is not None:
-        return refused
+    if refused is not None:  # their write may have put it back: `--force` then writes nothing
+        return replace(refused, back=already_restored(current, entry, gone))
     before, key = before_service(entry), base_key(entry)
     serving_back = serves_back(current, entry, gone)
-    if already_restored(current, entry, gone):
+    if already_restored(current, entry, gone):  # as read right before the write: none made
         serves = describe_serving(current)
         journal.record(entry, done, f"already serves what served before: {serves}")
-        return Restored(True, serves, current)
+        return Restored(True, serves, current, back=True)
     request = restore_request(current, entry, later)
     kept: tuple[str, ...] = ()
     if wrote is not None:  # their service-level write stays: what serves is judged with it

@@ -71,6 +71,10 @@ class Restored:
     """drift's write landed and the workload was still reconciling when its wait ended
     (`write_wait`): how it ends is not known, nothing more was written or recorded (the entry
     still says the write was begun: a rollback run again judges it as it finds it)."""
+    back: bool = False
+    """Nothing was written: the service, read right before the write, served what served
+    before the change already (an earlier rollback's write landed unrecorded, someone's put
+    it back; with `refused`, theirs did: a forced rollback would write nothing either)."""
 
 
 def journaled(record: Callable[[], None]) -> str:

@@ -19,7 +19,7 @@ from drift.fix.journal import ROLLBACK, Entry, Journal
 from drift.fix.recorded import Tagged, tags_said
 from drift.fix.restore import restore
 from drift.fix.restored import Restored
-from drift.fix.rollback_check import Checked, who
+from drift.fix.rollback_check import ALREADY_BACK, Checked, who
 from drift.fix.since import undoes, undone
 from drift.fix.update import OPERATION_TIMEOUT
 from drift.kinds import Kind
@@ -187,9 +187,13 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
     """Say how one workload's rollback ended (the journal already records it: `landed`)."""
     entry, name, done, later = c.entry, who(c.entry), ended.done, ended.later
     if done.refused:  # changed while the prompt waited: read again, nothing written
+        way = "restores anyway, undoing that change too"
+        if done.back:  # their write put it back: as the check's refusal says it (`refusal`)
+            way = f"records {name} as rolled back, writing nothing to it"
         result.failed.append(
-            f"{name}: refused (changed since): {visible(done.text)}; nothing was written to "
-            f"{name} (`drift rollback --force` restores anyway, undoing that change too)"
+            f"{name}: refused (changed since): {visible(done.text)}"
+            + (f"; {ALREADY_BACK}" if done.back else "")
+            + f"; nothing was written to {name} (`drift rollback --force` {way})"
         )
     elif done.untouched:  # its update never landed: nothing was written
         result.as_before.append(name)
@@ -216,7 +220,7 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
             f"run `drift rollback {visible(entry.change_id)}` again once it has settled"
         )
     elif done.ok:
-        kept = _unwritten_back(c, done)
+        kept = done.back  # as read right before the write (a prompt may have waited)
         (result.as_before if kept else result.restored).append(name)
         result.notes += [f"{name}: {line}" for line in ended.unrecorded]
         what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
@@ -225,7 +229,7 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
         running = running_execution(done.now, written=True) if entry.kind == Kind.JOB.value else ""
         if running and running != c.calm:  # `calm`: it runs what the rollback restored
             result.notes.append(f"{name}: {still_running(running, RESTORED)}")
-        if c.by_tag is not None:
+        if c.by_tag is not None and not kept:  # no new revision where nothing was written
             result.by_tag.append(c.by_tag)
         if done.over:  # restored, but over a write of someone else's: never a success (0)
             result.failed.append(
@@ -246,15 +250,6 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
         result.failed.append(
             f"{name}: not proven restored: {done.text}; the journal says {entry.state}" + done.hints
         )
-
-
-def _unwritten_back(c: Checked, done: Restored) -> bool:
-    """Whether a service's rollback found it serving what served before (an earlier run's
-    write landed, its outcome unrecorded) and wrote nothing: at the very generation the check
-    read (every write makes one), never said "restored" as if this run had written."""
-    if c.entry.kind != Kind.SERVICE.value or not c.back or c.live is None or done.now is None:
-        return False
-    return int(done.now.generation) == int(c.live.generation)
 
 
 def _unjournaled(name: str, entry: Entry, done: Restored) -> str:
