@@ -294,8 +294,8 @@ def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
     if all(c.since.ours for c in refused):
         ways.append("`drift rollback --force` restores anyway, undoing that change too")
         return f"{said}: nothing was changed ({'; '.join(ways)})"
-    if all(c.back for c in refused):  # put back by that write: a rollback writes nothing
-        ways.append("`drift rollback --force` records the change as rolled back, writing nothing")
+    if all(c.back for c in refused):  # put back by that write: nothing written to them
+        ways.append("`drift rollback --force` " + _forced_back(checked))
         return f"{said}: {ALREADY_BACK}; nothing was changed ({'; '.join(ways)})"
     doing = [who(c.entry) for c in refused if c.doing]
     ways.append(
@@ -303,6 +303,16 @@ def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
         + (f": on {', '.join(doing)} it would supersede the deploy in progress" if doing else "")
     )
     return f"{said}: {FORCED_UNDOES}; nothing was changed ({'; '.join(ways)})"
+
+
+def _forced_back(checked: list[Checked]) -> str:
+    """What `--force` does where every workload refused serves what served before already:
+    writes nothing to those back, rolls back the change's others (helper-747 F1)."""
+    writes = [who(c.entry) for c in checked if not c.back]
+    if not writes:
+        return "records the change as rolled back, writing nothing"
+    back = ", ".join(who(c.entry) for c in checked if c.back)
+    return f"writes nothing to {back} (as before already) and rolls back {', '.join(writes)}"
 
 
 FORCED_UNDOES = (
@@ -315,7 +325,7 @@ service-level setting drift never set (revfix60 F3)."""
 
 ALREADY_BACK = (
     "yet it serves what served before the change already (that write put it back), so rolling "
-    "back would write nothing and undo nothing of theirs"
+    "it back would write nothing to it and undo nothing of theirs"
 )
 """Why a rollback refused over someone else's write (`since.blocks`) would not write: their
 write left the workload as it was before the change (`Checked.back`)."""

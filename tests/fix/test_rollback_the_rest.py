@@ -1,7 +1,9 @@
 """A partial fix (three services, the middle one's canary failing: its image is gone) says
 `drift rollback CHANGE` undoes what was applied. That rollback refuses on the one service
 Cloud Run cannot start again, writing nothing: the refusal names the way for the others,
-`--service a --service c`, which rolls them back alone (helper-538 F3: it named none)."""
+`--service a --service c`, which rolls them back alone (helper-538 F3: it named none). One
+put back by a teammate is refused with the others named: `--force` writes to them, never
+"writing nothing" (helper-747 F1)."""
 
 from __future__ import annotations
 
@@ -29,9 +31,11 @@ PROFILE = "project: p1\nregion: us-central1\nservices:\n" + "".join(
 )
 
 
-def _lab(make_sandbox: MakeSandbox, tmp_path: Path) -> tuple[Any, dict[str, str]]:
-    """The sandbox of WORLD, and the environment `drift` runs with against it."""
-    sandbox = make_sandbox(WORLD)
+def _lab(
+    make_sandbox: MakeSandbox, tmp_path: Path, world: dict[str, Any] = WORLD
+) -> tuple[Any, dict[str, str]]:
+    """The sandbox of `world`, and the environment `drift` runs with against it."""
+    sandbox = make_sandbox(world)
     folder = tmp_path / "profiles"
     folder.mkdir()
     (folder / "p.yaml").write_text(PROFILE)
@@ -82,3 +86,23 @@ def test_a_service_someone_changed_since_is_not_offered_as_the_rest(
     assert refused.returncode == 4, said
     assert "--service a` rolls back the rest" in said, said
     assert "--service c" not in said, said
+
+
+def test_force_on_a_service_put_back_since_names_what_it_writes_to_the_others(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    sandbox, env = _lab(make_sandbox, tmp_path, {**WORLD, "options": {"seed": 7}})
+    fixed = drift("fix", "p", "--yes", env=env, cwd=tmp_path, timeout=120)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    sandbox.deploy("p1", "a", env={"DEBUG": "true"})  # a teammate puts a back by hand
+    refused = drift("rollback", "--yes", env=env, cwd=tmp_path, timeout=120)
+    said = " ".join((refused.stdout + refused.stderr).split())
+    assert refused.returncode == 4, said
+    assert "it serves what served before the change already" in said, said
+    forced = "`drift rollback --force` writes nothing to a (as before already) and rolls back b, c"
+    assert forced in said and "writing nothing" not in said, said
+    generations = {n: sandbox.service("p1", n).generation for n in "abc"}
+    done = drift("rollback", "--yes", "--force", env=env, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = {n: sandbox.service("p1", n).generation - generations[n] for n in "abc"}
+    assert after == {"a": 0, "b": 1, "c": 1}, done.stdout  # as the refusal said
