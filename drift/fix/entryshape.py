@@ -235,6 +235,15 @@ def _packed(value: Any, where: str, message: Any) -> Any:
         raise Malformed(f"field `{where}` must be {what} ({str(exc)[:200]})") from exc
 
 
+def named(data: Any) -> str:
+    """The resource name (`full_name`) an entry this drift cannot read holds as text, where
+    its JSON parsed ("" else): what tells a later change of another project's or region's
+    same-named workload from one of this workload's (`drift.fix.since.unread_later`). Only
+    compared, never said nor written from."""
+    name = data.get("full_name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) else ""
+
+
 def newer(path: Path, unknown: list[str]) -> str:
     """An entry with a top-level field this drift does not know: one a newer drift recorded
     (`drift.journal/v1` grows by adding fields, and `writes`, `base_template`, `on_template`,

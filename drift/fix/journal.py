@@ -22,7 +22,7 @@ from drift import jsontext, redact
 from drift.errors import JournalError
 from drift.files import file_in_the_way, kind_of
 from drift.fix.entryread import checked, summed
-from drift.fix.entryshape import Malformed, entry_check, foreign, newer
+from drift.fix.entryshape import Malformed, entry_check, foreign, named, newer
 from drift.fix.entrytext import EntryText
 from drift.fix.journalfiles import (
     create,
@@ -342,15 +342,15 @@ class Journal:
                 out.append(_unreadable(path, f"journal file {path} is unreadable: {exc}"))
                 continue
             if why := foreign(data, SCHEMA):  # refused, never passed over: rollback needs it
-                out.append(_unreadable(path, f"journal file {path}: {why}"))
+                out.append(_unreadable(path, f"journal file {path}: {why}", data))
                 continue
             try:
                 _SHAPE(data, "")
             except Malformed as exc:  # never a TypeError later (invariant 7)
-                out.append(_unreadable(path, f"journal file {path}: {exc}"))
+                out.append(_unreadable(path, f"journal file {path}: {exc}", data))
                 continue
             if unknown := sorted(k for k in data if k not in NAMES):
-                out.append(_unreadable(path, newer(path, unknown)))
+                out.append(_unreadable(path, newer(path, unknown), data))
                 continue
             entry = Entry(**{k: v for k, v in data.items() if k in NAMES})
             entry.problem, entry.source = checked(path, raw, data, accepted), str(path)
@@ -384,13 +384,13 @@ def _last(entry: Entry) -> tuple[str, int, bool]:  # a tie: the restoration's re
     return at, len(entry.history), entry.state in ROLLBACK
 
 
-def _unreadable(path: Path, problem: str) -> Entry:
-    """A file that is not an entry drift can read, as an entry known by its name alone
-    (`CHANGE--KIND--NAME.json`, or an older drift's `CHANGE--NAME.json`)."""
+def _unreadable(path: Path, problem: str, data: Any = None) -> Entry:
+    """A file drift cannot read as an entry, known by its name (`CHANGE--KIND--NAME.json`, an
+    older drift's `CHANGE--NAME.json`) and the `full_name` its JSON holds, if it parsed."""
     change, _, who = path.stem.partition("--")
     kind, _, name = who.partition("--")
-    kinds = [k.value for k in Kind]
-    entry = Entry(change, "", "", "", name if kind in kinds else who, "", "", {}, "", "", [])
+    kinds, full = [k.value for k in Kind], named(data)
+    entry = Entry(change, "", "", "", name if kind in kinds else who, full, "", {}, "", "", [])
     entry.kind = kind if kind in kinds else Kind.SERVICE.value
     entry.problem, entry.source, entry.unreadable = visible(problem), str(path), True
     return entry

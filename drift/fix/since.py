@@ -68,7 +68,9 @@ def later_changes(entry: Entry, entries: Sequence[Entry]) -> list[Entry]:
 def unread_later(entry: Entry, entries: Sequence[Entry]) -> list[Entry]:
     """The journal's files of `entry`'s workload, by their names (`Journal.file`), of changes
     that began after it, that this drift cannot read (cut short, written by a newer drift):
-    drift's own later change of it, perhaps, which `later_changes` cannot judge unread."""
+    drift's own later change of it, perhaps, which `later_changes` cannot judge unread. A
+    file name holds no project nor region: one whose JSON names another workload (`full_name`,
+    a newer drift's entry of another project's service of the same name) is not of it."""
     names = file_names(entry.kind, entry.full_name)
     return [
         e
@@ -76,6 +78,7 @@ def unread_later(entry: Entry, entries: Sequence[Entry]) -> list[Entry]:
         if e.unreadable
         and e.change_id > entry.change_id
         and Path(e.source).stem.partition("--")[2] in names
+        and e.full_name in ("", entry.full_name)
     ]
 
 
@@ -88,6 +91,12 @@ def with_unread(since: Since, entry: Entry, unread: Sequence[Entry]) -> Since:
     ids = ", ".join(dict.fromkeys(e.change_id for e in unread))
     why = "; ".join(dict.fromkeys(e.problem for e in unread))
     first = unread[-1].change_id
+    if unnamed := [e.change_id for e in unread if not e.full_name]:  # by its file name alone
+        which = "" if len(unnamed) == len(unread) else f" of {', '.join(dict.fromkeys(unnamed))}"
+        why += (
+            f"; the file{which} names {entry.service} alone: it may be of another project's "
+            f"or region's {entry.service}"
+        )
     return replace(
         since,
         blocks=f"{since.blocks}; the journal holds an entry of {entry.service} of a later "
