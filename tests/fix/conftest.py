@@ -244,16 +244,35 @@ def lab_world(
         body["traffic"] = traffic
     if failed is not None:
         body["failed"] = failed
-    return {
-        "options": {"seed": 3},
-        "projects": {
-            LAB: {
-                "number": 555000111222,
-                "region": "us-central1",
-                "services": {name: dict(body) for name in (service, *also)},
-            }
-        },
-    }
+    return one_project({name: dict(body) for name in (service, *also)})
+
+
+def one_project(
+    services: dict[str, Any],
+    *,
+    secrets: dict[str, Any] | None = None,
+    project: str = LAB,
+    number: int = 555000111222,
+    seed: int = 3,
+) -> dict[str, Any]:
+    """A world of one project (`project`, in us-central1) holding `secrets` and `services`."""
+    body: dict[str, Any] = {"number": number, "region": "us-central1"}
+    if secrets is not None:
+        body["secrets"] = secrets
+    body["services"] = services
+    return {"options": {"seed": seed}, "projects": {project: body}}
+
+
+def reading(account: str) -> dict[str, list[str]]:
+    """An IAM policy under which service account `account` may read a secret."""
+    return {"roles/secretmanager.secretAccessor": [f"serviceAccount:{account}"]}
+
+
+def app_run_as(account: str, env: dict[str, Any]) -> dict[str, Any]:
+    """Service `app`: image us-docker.pkg.dev/lab/app:v1 on port 8080, run as `account`, its
+    environment `env`."""
+    template = {"image": "us-docker.pkg.dev/lab/app:v1", "port": 8080, "service_account": account}
+    return {"app": {"template": {**template, "env": env}}}
 
 
 def lab_under(make_sandbox: Any, **options: str) -> Sandbox:
@@ -508,3 +527,42 @@ def fix_withheld(
     readable = json.dumps({k: v for k, v in data.items() if not k.endswith("_pb")})
     assert not leaks(readable + held.decode("utf-8", "replace")), leaks(readable)
     return {p["form"] for r in data["withheld"] for p in r["pieces"] if isinstance(p, dict)}
+
+
+def warned_app(project: str) -> str:
+    """A profile's head: `project` (us-central1), its service `app` warned of unexpected
+    variables, `MODE: live` the first of its env."""
+    return (
+        f"project: {project}\nregion: us-central1\nservices:\n  app:\n    unexpected_env: warn\n"
+        "    env:\n      MODE: live\n"
+    )
+
+
+def init_copy_withheld(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    profile: tuple[str, str],
+    leaks: Callable[[str], list[str]],
+    project: str,
+) -> str:
+    """`drift init copy --from-live` of `project` (us-central1) through the CLI, done, with
+    none of `leaks` in what it printed nor in the profile it wrote: that profile."""
+    init = drift_on(
+        sandbox, tmp_path, profile, "init", "copy", "--from-live", "--project", project,
+        "--region", "us-central1",
+    )  # fmt: skip
+    written = (tmp_path / "profiles" / "copy.yaml").read_text()
+    assert init.returncode == 0, init.stdout + init.stderr
+    assert not leaks(written + init.stdout + init.stderr), leaks(written)
+    return written
+
+
+def rolled_back_to(
+    sandbox: Sandbox, tmp_path: Path, profile: tuple[str, str], project: str, copies: dict[str, str]
+) -> None:
+    """`drift rollback --yes` through the CLI, done, and `app` of `project` holds each of
+    `copies` (variable: value) exactly again."""
+    back = drift_on(sandbox, tmp_path, profile, "rollback", "--yes")
+    assert back.returncode == 0, back.stdout + back.stderr
+    env = sandbox.service(project, "app").template.containers[0].env
+    assert {v.name: v.value for v in env if v.name in copies} == copies

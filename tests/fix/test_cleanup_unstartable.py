@@ -22,38 +22,20 @@ from drift.fix.journal import Journal, State
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
 from tests.conftest import ClientsFor
+from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI, entries, fix, lab_here, resolved, rollback, updates
 
 ACCOUNT = f"app@{LAB}.iam.gserviceaccount.com"
-READER = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]}
-WORLD: dict[str, Any] = {
-    "options": {"seed": 3},
-    "projects": {
-        LAB: {
-            "number": 555000111222,
-            "region": "us-central1",
-            "secrets": {
-                "tok": {
-                    "versions": [
-                        "fake-tok-v1-0a1b2c3d",
-                        {"value": "fake-v2-4e5f", "state": "DISABLED"},
-                    ],
-                    "iam": READER,
-                }
-            },
-            "services": {
-                "app": {
-                    "template": {
-                        "image": "us-docker.pkg.dev/lab/app:v1",
-                        "port": 8080,
-                        "service_account": ACCOUNT,
-                        "env": {"DEBUG": "true", "TOKEN": {"secret": "tok"}},
-                    }
-                }
-            },
+READER = lab.reading(ACCOUNT)
+WORLD: dict[str, Any] = lab.one_project(
+    lab.app_run_as(ACCOUNT, {"DEBUG": "true", "TOKEN": {"secret": "tok"}}),
+    secrets={
+        "tok": {
+            "versions": ["fake-tok-v1-0a1b2c3d", {"value": "fake-v2-4e5f", "state": "DISABLED"}],
+            "iam": READER,
         }
     },
-}
+)
 PROFILE = (
     f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    env:\n"
     "      MODE: live\n      DEBUG: {forbidden: true}\n"

@@ -15,6 +15,14 @@ from typing import Any
 
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
+from tests.fix.conftest import (
+    app_run_as,
+    init_copy_withheld,
+    one_project,
+    reading,
+    rolled_back_to,
+    warned_app,
+)
 
 LAB = "lab-pieces"
 PASSWORD = "Hq7#Zr2Kc9dPm4W"
@@ -52,15 +60,13 @@ SHOWN = {  # ordinary fields of the key, copied as plain values: no secret (help
 }
 ACCOUNT = f"api@{LAB}.iam.gserviceaccount.com"
 PROFILE = (
-    f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    unexpected_env: warn\n"
-    "    env:\n      MODE: live\n"
-    "      FIREBASE_SA: {secret: firebase-sa, min_length: 100}\n"
+    warned_app(LAB) + "      FIREBASE_SA: {secret: firebase-sa, min_length: 100}\n"
     '      DATABASE_URL: {secret: database-url, pattern: "^postgresql://"}\n'
 )
 
 
 def _world() -> dict[str, Any]:
-    reader = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]}
+    reader = reading(ACCOUNT)
     env: dict[str, Any] = {
         "MODE": "old",
         "FIREBASE_SA": {"secret": "firebase-sa"},
@@ -68,29 +74,11 @@ def _world() -> dict[str, Any]:
         **COPIES,
         **SHOWN,
     }
-    return {
-        "options": {"seed": 3},
-        "projects": {
-            LAB: {
-                "number": 555000111333,
-                "region": "us-central1",
-                "secrets": {
-                    "firebase-sa": {"versions": [KEY], "iam": reader},
-                    "database-url": {"versions": [URL], "iam": reader},
-                },
-                "services": {
-                    "app": {
-                        "template": {
-                            "image": "us-docker.pkg.dev/lab/app:v1",
-                            "port": 8080,
-                            "service_account": ACCOUNT,
-                            "env": env,
-                        }
-                    }
-                },
-            }
-        },
+    secrets = {
+        "firebase-sa": {"versions": [KEY], "iam": reader},
+        "database-url": {"versions": [URL], "iam": reader},
     }
+    return one_project(app_run_as(ACCOUNT, env), secrets=secrets, project=LAB, number=555000111333)
 
 
 def _leaks(text: str) -> list[str]:
@@ -111,13 +99,7 @@ def test_pieces_and_wrapped_base64_are_masked_withheld_and_restored(
     assert all(value in done.stdout for value in SHOWN.values()), done.stdout
     planned = drift_on(sandbox, tmp_path, profile, "plan", "lab", "--format", "yaml")
     assert not _leaks(planned.stdout + planned.stderr), _leaks(planned.stdout)
-    init = drift_on(
-        sandbox, tmp_path, profile, "init", "copy", "--from-live", "--project", LAB,
-        "--region", "us-central1",
-    )  # fmt: skip
-    written = (tmp_path / "profiles" / "copy.yaml").read_text()
-    assert init.returncode == 0, init.stdout + init.stderr
-    assert not _leaks(written + init.stdout + init.stderr), _leaks(written)
+    written = init_copy_withheld(sandbox, tmp_path, profile, _leaks, LAB)
     assert all(f"{name}: {value}" in written for name, value in SHOWN.items()), written
     fixed = drift_on(sandbox, tmp_path, profile, "fix", "lab", "--yes")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
@@ -130,10 +112,7 @@ def test_pieces_and_wrapped_base64_are_masked_withheld_and_restored(
     # base64 there by alignment alone; they are searched decoded (`held`)
     readable = json.dumps({k: v for k, v in data.items() if not k.endswith("_pb")})
     assert not _leaks(readable) and not [s for s in SECRETS if s.encode() in held], _leaks(text)
-    back = drift_on(sandbox, tmp_path, profile, "rollback", "--yes")
-    assert back.returncode == 0, back.stdout + back.stderr
-    env = sandbox.service(LAB, "app").template.containers[0].env
-    assert {v.name: v.value for v in env if v.name in COPIES} == COPIES
+    rolled_back_to(sandbox, tmp_path, profile, LAB, COPIES)
 
 
 def test_rollback_names_its_project_though_a_secret_begins_with_it(

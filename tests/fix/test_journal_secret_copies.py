@@ -22,6 +22,7 @@ from drift.fix.rollback_check import _as_found
 from drift.sandbox import Sandbox
 from drift.secretforms import Versions, echoed_forms, payload_form
 from tests.conftest import Clients
+from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI, entries, fix, lab_here, lab_name, rollback, updates
 
 VALUE = 'Bx9Q@v7/Lm+Np"3Rw!t'
@@ -44,30 +45,12 @@ def _world() -> dict[str, Any]:
         "DEBUG": "true",
         **COPIES,
     }
-    reader = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]}
-    return {
-        "options": {"seed": 3},
-        "projects": {
-            LAB: {
-                "number": 555000111222,
-                "region": "us-central1",
-                "secrets": {
-                    "s-main": {"versions": [VALUE], "iam": reader},
-                    "s-short": {"versions": ["true"], "iam": reader},  # as DEBUG: not its copy
-                },
-                "services": {
-                    "app": {
-                        "template": {
-                            "image": "us-docker.pkg.dev/lab/app:v1",
-                            "port": 8080,
-                            "service_account": ACCOUNT,
-                            "env": env,
-                        }
-                    }
-                },
-            }
-        },
+    reader = lab.reading(ACCOUNT)
+    secrets = {
+        "s-main": {"versions": [VALUE], "iam": reader},
+        "s-short": {"versions": ["true"], "iam": reader},  # as DEBUG: not its copy
     }
+    return lab.one_project(lab.app_run_as(ACCOUNT, env), secrets=secrets)
 
 
 PROFILE = (

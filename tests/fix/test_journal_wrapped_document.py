@@ -16,7 +16,15 @@ from typing import Any
 from drift.echoes import inner_base64
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
-from tests.fix.conftest import fix_withheld
+from tests.fix.conftest import (
+    app_run_as,
+    fix_withheld,
+    init_copy_withheld,
+    one_project,
+    reading,
+    rolled_back_to,
+    warned_app,
+)
 
 LAB = "lab-wrapped"
 TOKEN = "Zq8Lm3Vt6Nw1Rb4Kc7-secret-token-value-0123456789abcdef"
@@ -47,16 +55,14 @@ CHUNKS = [  # 16 characters of each form a copy holds its secret in
 ]
 ACCOUNT = f"api@{LAB}.iam.gserviceaccount.com"
 PROFILE = (
-    f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    unexpected_env: warn\n"
-    "    env:\n      MODE: live\n"
-    "      TOKEN: {secret: token, min_length: 8}\n"
+    warned_app(LAB) + "      TOKEN: {secret: token, min_length: 8}\n"
     '      DATABASE_URL: {secret: database-url, pattern: "^postgresql://"}\n'
     "      CACHE: {secret: cache, min_length: 8}\n"
 )
 
 
 def _world() -> dict[str, Any]:
-    reader = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]}
+    reader = reading(ACCOUNT)
     env: dict[str, Any] = {
         "MODE": "old",
         "TOKEN": {"secret": "token"},
@@ -64,30 +70,14 @@ def _world() -> dict[str, Any]:
         "CACHE": {"secret": "cache"},
         **COPIES,
     }
-    return {
-        "options": {"seed": 5},
-        "projects": {
-            LAB: {
-                "number": 555000111444,
-                "region": "us-central1",
-                "secrets": {
-                    "token": {"versions": [TOKEN], "iam": reader},
-                    "database-url": {"versions": [URL], "iam": reader},
-                    "cache": {"versions": [CACHE], "iam": reader},
-                },
-                "services": {
-                    "app": {
-                        "template": {
-                            "image": "us-docker.pkg.dev/lab/app:v1",
-                            "port": 8080,
-                            "service_account": ACCOUNT,
-                            "env": env,
-                        }
-                    }
-                },
-            }
-        },
+    secrets = {
+        "token": {"versions": [TOKEN], "iam": reader},
+        "database-url": {"versions": [URL], "iam": reader},
+        "cache": {"versions": [CACHE], "iam": reader},
     }
+    return one_project(
+        app_run_as(ACCOUNT, env), secrets=secrets, project=LAB, number=555000111444, seed=5
+    )
 
 
 def _leaks(text: str) -> list[str]:
@@ -109,17 +99,8 @@ def test_wrapped_documents_and_encoded_pieces_are_masked_withheld_and_restored(
         assert done.returncode == 1 and "Traceback" not in out, out
         assert not _leaks(out), (fmt, _leaks(out))
         assert all(name in done.stdout for name in COPIES), done.stdout  # found, masked
-    init = drift_on(
-        sandbox, tmp_path, profile, "init", "copy", "--from-live", "--project", LAB,
-        "--region", "us-central1",
-    )  # fmt: skip
-    written = (tmp_path / "profiles" / "copy.yaml").read_text()
-    assert init.returncode == 0, init.stdout + init.stderr
-    assert not _leaks(written + init.stdout + init.stderr), _leaks(written)
+    init_copy_withheld(sandbox, tmp_path, profile, _leaks, LAB)
     forms = fix_withheld(sandbox, tmp_path, profile, _leaks)
     assert {"piece/.password~2", "piece/.url0.password-decoded/base64"} <= forms, forms
     assert {"n", "rn"} <= {f.rpartition(":")[2] for f in forms if "@" in f}, forms  # LF, CRLF
-    back = drift_on(sandbox, tmp_path, profile, "rollback", "--yes")
-    assert back.returncode == 0, back.stdout + back.stderr
-    env = sandbox.service(LAB, "app").template.containers[0].env
-    assert {v.name: v.value for v in env if v.name in COPIES} == COPIES
+    rolled_back_to(sandbox, tmp_path, profile, LAB, COPIES)
