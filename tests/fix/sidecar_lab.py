@@ -68,6 +68,15 @@ def run(sandbox: Sandbox, tmp_path: Path, text: str, *args: str) -> Any:
     return drift_on(sandbox, tmp_path, ("lab", text), *args)
 
 
+def template_of(sandbox: Sandbox, kind: str) -> Any:
+    """The template of workload `app` of `kind` as it reads now (a job's: its task template)."""
+    if kind == "service":
+        return sandbox.service(LAB, "app").template
+    if kind == "job":
+        return sandbox.job(LAB, "app").template.template
+    return sandbox.worker_pool(LAB, "app").template
+
+
 def otel_of(template: Any) -> Any:
     """The collector container of a template (a job's: its task template)."""
     return next(c for c in template.containers if c.name == "otel")

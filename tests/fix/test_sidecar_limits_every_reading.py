@@ -20,16 +20,8 @@ from typing import Any
 import pytest
 
 from drift.sandbox import Sandbox
-from tests.fix.conftest import LAB
 from tests.fix.sidecar_lab import SECTION, otel_of, profile, run, world
-
-
-def _template(sandbox: Sandbox, kind: str) -> Any:
-    if kind == "service":
-        return sandbox.service(LAB, "app").template
-    if kind == "job":
-        return sandbox.job(LAB, "app").template.template
-    return sandbox.worker_pool(LAB, "app").template
+from tests.fix.sidecar_lab import template_of as _template
 
 
 def _world(kind: str, app_cpu: str = "1") -> dict[str, Any]:
@@ -48,6 +40,27 @@ def _plan(sandbox: Sandbox, tmp_path: Path, text: str) -> dict[str, Any]:
     assert planned.returncode == 1, planned.stdout + planned.stderr
     (sp,) = json.loads(planned.stdout)["services"]
     return dict(sp)
+
+
+def _one_step(sandbox: Sandbox, tmp_path: Path, kind: str, memory: str) -> tuple[str, str]:
+    """The plan of otel's memory set to `memory` on `kind`: no setting and one manual step. The
+    step's reason, and the profile."""
+    text = profile(f"        settings:\n          memory: {memory}\n", kind)
+    sp = _plan(sandbox, tmp_path, text)
+    assert sp["settings"] == []
+    (step,) = sp["manual"]
+    return str(step["reason"]), text
+
+
+def _fix_writes_nothing(
+    sandbox: Sandbox, tmp_path: Path, text: str, kind: str, before: Any
+) -> None:
+    """`drift fix lab --yes` finds drift left (exit 1), not the server refusing a write, and
+    `app` reads as `before`."""
+    done = run(sandbox, tmp_path, text, "fix", "lab", "--yes")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "INVALID_ARGUMENT" not in done.stdout + done.stderr
+    assert _template(sandbox, kind) == before
 
 
 def test_a_job_s_sidecar_below_one_cpu_in_all_with_too_much_memory_is_a_manual_step(
@@ -88,19 +101,12 @@ def test_a_sidecar_pair_both_readings_refuse_at_one_cpu_or_more_is_a_manual_step
     instance's 2 CPU with 8.5Gi (8Gi at most) are refused too."""
     reseedable.reset(_world(kind))
     before = _template(reseedable, kind)
-    text = profile("        settings:\n          memory: 8Gi\n", kind)
-    sp = _plan(reseedable, tmp_path, text)
-    assert sp["settings"] == []
-    (step,) = sp["manual"]
-    said = step["reason"]
+    said, text = _one_step(reseedable, tmp_path, kind, "8Gi")
     assert said.startswith("container otel: memory 8Gi would leave the instance"), said
     assert "container otel: memory 8Gi needs at least 2 CPU" in said, said
     assert "2 CPU and 8704Mi in all: memory 8704Mi needs at least 4 CPU" in said, said
 
-    done = run(reseedable, tmp_path, text, "fix", "lab", "--yes")
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "INVALID_ARGUMENT" not in done.stdout + done.stderr
-    assert _template(reseedable, kind) == before  # nothing written
+    _fix_writes_nothing(reseedable, tmp_path, text, kind, before)
 
 
 def test_a_sidecar_pair_one_reading_takes_is_written(reseedable: Sandbox, tmp_path: Path) -> None:
@@ -123,17 +129,22 @@ def test_a_sidecar_pair_one_reading_takes_is_written(reseedable: Sandbox, tmp_pa
     assert otel_of(_template(reseedable, "worker_pool")).resources.limits["memory"] == "5Gi"
 
 
-def test_a_cpu_below_one_beside_a_sidecar_the_plan_raises_is_written_with_it(
-    reseedable: Sandbox, tmp_path: Path
-) -> None:
-    """Live: app 1 CPU, otel 250m, concurrency 80. The profile: app 500m at concurrency 80,
-    otel 1 CPU: the update writes 1.5 CPU in all, which Cloud Run takes at concurrency 80."""
+def _at_concurrency_80(sandbox: Sandbox) -> None:
+    """`sandbox` reset to the service of `_world`, otel lowered to 250m, concurrency 80."""
     scenario = _world("service")
     (body,) = scenario["projects"].values()
     template = body["services"]["app"]["template"]
     template["maxInstanceRequestConcurrency"] = 80
     template["containers"][1]["resources"]["limits"]["cpu"] = "250m"
-    reseedable.reset(scenario)
+    sandbox.reset(scenario)
+
+
+def test_a_cpu_below_one_beside_a_sidecar_the_plan_raises_is_written_with_it(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    """Live: app 1 CPU, otel 250m, concurrency 80. The profile: app 500m at concurrency 80,
+    otel 1 CPU: the update writes 1.5 CPU in all, which Cloud Run takes at concurrency 80."""
+    _at_concurrency_80(reseedable)
     app = "    settings:\n      cpu: 500m\n      concurrency: 80\n"
     text = profile("        settings:\n          cpu: 1\n          memory: 256Mi\n", app=app)
     sp = _plan(reseedable, tmp_path, text)
@@ -159,12 +170,7 @@ def test_a_cpu_below_one_stays_a_step_when_the_sidecar_s_raise_is_held_back(
     takes 4Gi in one container; 2 CPU with 8.5Gi in all): otel's limits are manual steps, so
     the app's 500m is judged beside otel as it runs (0.75 CPU in all, concurrency 80): a step
     too, nothing written."""
-    scenario = _world("service")
-    (body,) = scenario["projects"].values()
-    template = body["services"]["app"]["template"]
-    template["maxInstanceRequestConcurrency"] = 80
-    template["containers"][1]["resources"]["limits"]["cpu"] = "250m"
-    reseedable.reset(scenario)
+    _at_concurrency_80(reseedable)
     before = _template(reseedable, "service")
     app = "    settings:\n      cpu: 500m\n      concurrency: 80\n"
     text = profile("        settings:\n          cpu: 1\n          memory: 8Gi\n", app=app)
@@ -175,10 +181,7 @@ def test_a_cpu_below_one_stays_a_step_when_the_sidecar_s_raise_is_held_back(
     own = next(said for _, said in steps if not said.startswith("container otel: "))
     assert own.startswith("cpu 500m (750m in all) is less than 1 CPU"), own
     assert "concurrency 1 (it is 80)" in own, own
-    done = run(reseedable, tmp_path, text, "fix", "lab", "--yes")
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "INVALID_ARGUMENT" not in done.stdout + done.stderr
-    assert _template(reseedable, "service") == before
+    _fix_writes_nothing(reseedable, tmp_path, text, "service", before)
 
 
 def test_a_service_sidecar_pair_refused_as_stated_is_noted_and_held_by_the_plan(
@@ -230,14 +233,7 @@ def test_a_sidecar_memory_leaving_the_instance_below_its_kind_s_floor_is_a_manua
     )
     reseedable.reset(scenario)
     before = _template(reseedable, kind)
-    text = profile("        settings:\n          memory: 128Mi\n", kind)
-    sp = _plan(reseedable, tmp_path, text)
-    assert sp["settings"] == []
-    (step,) = sp["manual"]
-    said = step["reason"]
+    said, text = _one_step(reseedable, tmp_path, kind, "128Mi")
     assert said.startswith("container otel: memory 128Mi would leave the instance"), said
     assert f"384Mi in all is below the 512Mi a {kind.replace('_', ' ')} takes" in said, said
-    done = run(reseedable, tmp_path, text, "fix", "lab", "--yes")
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "INVALID_ARGUMENT" not in done.stdout + done.stderr
-    assert _template(reseedable, kind) == before
+    _fix_writes_nothing(reseedable, tmp_path, text, kind, before)

@@ -16,16 +16,9 @@ import pytest
 from drift.sandbox import Sandbox
 from tests.fix.conftest import LAB
 from tests.fix.sidecar_lab import OTEL, OTEL_NEXT, otel_of, profile, run, world
+from tests.fix.sidecar_lab import template_of as _template
 
 WANTED = f"        settings:\n          image: {OTEL_NEXT}\n          memory: 512Mi\n"
-
-
-def _template(sandbox: Sandbox, kind: str) -> Any:
-    if kind == "service":
-        return sandbox.service(LAB, "app").template
-    if kind == "job":
-        return sandbox.job(LAB, "app").template.template
-    return sandbox.worker_pool(LAB, "app").template
 
 
 def _app(template: Any) -> Any:
