@@ -14,7 +14,10 @@ DATABASE_URL = "DATABASE_URL: {secret: database-url-staging}"
 """api's DATABASE_URL as the repository's staging profile writes it."""
 
 
-P_API_ENV = "\nproject: p\nregion: us-central1\nservices:\n  api:\n    env:\n"
+API_HEAD = "project: p\nregion: us-central1\nservices:\n  api:\n"
+"""A profile's head: project p (us-central1), service api (its sections follow, indent 4)."""
+
+P_API_ENV = "\n" + API_HEAD + "    env:\n"
 """A profile's head (a blank line first): project p, api's env (its variables follow, indent 6)."""
 
 

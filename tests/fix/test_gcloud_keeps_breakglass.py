@@ -16,7 +16,6 @@ back whole): its command gives none, and needs none."""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import subprocess
 from pathlib import Path
@@ -26,21 +25,17 @@ import pytest
 
 from drift.fix.formats.gcloud import plan_script
 from drift.fix.formats.json_plan import plan_data
-from drift.fix.plan import plan_environment
-from drift.profiles.loader import load_profile
-from drift.settings import load_settings
 from tests.conftest import MakeSandbox
-from tests.jobs.world import TODAY, write_profile
+from tests.jobs.world import planned_prod
+from tests.profilecopy import API_HEAD
 from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, RUNNER, world
 
 pytestmark = pytest.mark.sandbox
 
 IMAGE = "us-docker.pkg.dev/example/api:hotfix"
-PROFILE = """\
-project: p
-region: us-central1
-services:
-  api:
+PROFILE = (
+    API_HEAD
+    + """\
     env:
       MODE: b
       LOG_LEVEL: {one_of: [INFO, WARNING]}
@@ -54,6 +49,7 @@ worker_pools:
     env:
       QUEUE: events2
 """
+)
 
 
 def _world(justification: str, *, pinned: bool = False) -> dict[str, Any]:
@@ -86,13 +82,7 @@ def _plan(
     profile: str = PROFILE,
 ) -> Any:
     sandbox = make_sandbox(scenario)
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    profiles = write_profile(tmp_path / "profiles", profile)
-    planned = asyncio.run(
-        plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY)
-    )
+    planned = planned_prod(sandbox, monkeypatch, tmp_path, profile)
     return planned.plan
 
 

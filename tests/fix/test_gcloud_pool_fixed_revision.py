@@ -12,7 +12,6 @@ as `drift fix` does; an update that makes no revision (the instance count alone)
 
 from __future__ import annotations
 
-import asyncio
 import copy
 from pathlib import Path
 from typing import Any
@@ -20,36 +19,24 @@ from typing import Any
 import pytest
 
 from drift.fix.formats.gcloud import plan_script
-from drift.fix.plan import plan_environment
-from drift.profiles.loader import load_profile
-from drift.settings import load_settings
 from tests.conftest import MakeSandbox
-from tests.jobs.world import TODAY, write_profile
+from tests.jobs.world import planned_prod
 from tests.sandbox.jobworld import POOL_SPEC, world
 
 pytestmark = pytest.mark.sandbox
 
-ENV = """\
-project: p
-region: us-central1
-jobs: {}
-worker_pools:
-  pool:
-    container: consumer
+POOL_ONLY = (
+    "project: p\nregion: us-central1\njobs: {}\nworker_pools:\n  pool:\n    container: consumer\n"
+)
+ENV = (
+    POOL_ONLY
+    + """\
     env:
       QUEUE: events2
       MODE: {one_of: [a, b]}
 """
-COUNT = """\
-project: p
-region: us-central1
-jobs: {}
-worker_pools:
-  pool:
-    container: consumer
-    settings:
-      instance_count: 3
-"""
+)
+COUNT = POOL_ONLY + "    settings:\n      instance_count: 3\n"
 
 
 def _script(
@@ -61,13 +48,7 @@ def _script(
     pool.pop("history")
     sandbox = make_sandbox(world(pools={"pool": pool}))
     assert sandbox.worker_pool("p", "pool").template.revision == "pool-v7"
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    profiles = write_profile(tmp_path / "profiles", profile)
-    planned = asyncio.run(
-        plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY)
-    )
+    planned = planned_prod(sandbox, monkeypatch, tmp_path, profile)
     return plan_script(planned.plan), planned.plan
 
 

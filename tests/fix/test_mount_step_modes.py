@@ -11,30 +11,20 @@ its command."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from drift.fix.formats.gcloud import plan_script
-from drift.fix.plan import plan_environment
-from drift.profiles.loader import load_profile
-from drift.settings import load_settings
 from tests.conftest import MakeSandbox
-from tests.jobs.world import TODAY, write_profile
+from tests.jobs.world import planned_prod
+from tests.profilecopy import API_HEAD
 
 pytestmark = pytest.mark.sandbox
 
 ACCOUNT = "api@p.iam.gserviceaccount.com"
-PROFILE = """\
-project: p
-region: us-central1
-services:
-  api:
-    mounts:
-      /etc/api/config.json: {secret: api-config, version: "4"}
-"""
+PROFILE = API_HEAD + '    mounts:\n      /etc/api/config.json: {secret: api-config, version: "4"}\n'
 
 
 def _world(modes: bool, disabled: bool = False) -> dict[str, Any]:
@@ -73,13 +63,7 @@ def _steps(
     profile: str = PROFILE,
 ) -> tuple[list[Any], str]:
     sandbox = make_sandbox(scenario)
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    profiles = write_profile(tmp_path / "profiles", profile)
-    planned = asyncio.run(
-        plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY)
-    )
+    planned = planned_prod(sandbox, monkeypatch, tmp_path, profile)
     steps = [m for sp in planned.plan.services for m in sp.manual]
     return steps, plan_script(planned.plan)
 

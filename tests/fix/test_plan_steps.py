@@ -22,17 +22,17 @@ from drift.profiles.model import Profile
 from drift.refs import SecretRef
 from drift.report import Report
 from tests.livestate import SA, denied, plain, ref, state, with_env
+from tests.profilecopy import API_HEAD
 
-PROFILE = """\
-project: p
-region: us-central1
-services:
-  api:
+PROFILE = (
+    API_HEAD
+    + """\
     env:
       LONG: {secret: s3, min_length: 32}
       DB_URL: {secret: db-url-dev}
       PLAIN_LONG: {min_length: 10, optional: true}
 """
+)
 
 
 @pytest.fixture

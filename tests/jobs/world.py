@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from drift.check import CheckResult, run_check
+from drift.fix.plan import Planned, plan_environment
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
@@ -77,6 +78,18 @@ def pointed_at(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, cwd: Path) -> 
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(cwd)
     return sandbox
+
+
+def planned_prod(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, cwd: Path, profile: str
+) -> Planned:
+    """`drift fix prod`'s plan (`plan_environment`), `profiles/prod.yaml` in `cwd` holding
+    `profile`, against `sandbox` (the environment pointed at it, run from `cwd`)."""
+    pointed_at(sandbox, monkeypatch, cwd)
+    profiles = write_profile(cwd / "profiles", profile)
+    return asyncio.run(
+        plan_environment(load_profile(profiles, "prod"), load_settings(), today=TODAY)
+    )
 
 
 def write_profile(directory: Path, text: str = PROFILE, env: str = "prod") -> Path:
