@@ -29,6 +29,7 @@ from drift.sandbox import Sandbox
 from tests.cliutil import drift_on
 from tests.conftest import Clients
 from tests.fix.conftest import PROJECT, entries, updates
+from tests.fix.test_promotion_refused_theirs import their_write as their_label_or_tag
 from tests.sandbox.helpers import service_name
 
 SOLO = (
@@ -47,21 +48,11 @@ def their_write(clients: Clients, what: str) -> Callable[[], None]:
     ingress (`gcloud run services update --ingress internal`)."""
 
     def write() -> None:
+        if what in ("label", "tag"):  # as before a promotion
+            their_label_or_tag(clients, what)
+            return
         service = clients.services.get_service(name=service_name("api"))
-        if what == "label":
-            service.labels["team"] = "theirs"
-        elif what == "tag":
-            serving = max(service.traffic_statuses, key=lambda t: t.percent).revision
-            service.traffic.append(
-                run_v2.TrafficTarget(
-                    type_=run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION,
-                    revision=serving,
-                    percent=0,
-                    tag="theirs",
-                )
-            )
-        else:
-            service.ingress = INTERNAL
+        service.ingress = INTERNAL
         clients.services.update_service(service=service).result()
 
     return write
