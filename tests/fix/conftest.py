@@ -300,9 +300,17 @@ def lab_profiles(tmp_path: Path, service: str = "app", also: tuple[str, ...] = (
 def lab_here(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> Path:
     """As `drift` is run in a project: the sandbox's emulator variables set, `tmp_path` the
     working directory, `profiles/lab.yaml` holding `text`. The profiles folder."""
+    monkeypatch.chdir(tmp_path)
+    return lab_written(sandbox, tmp_path, monkeypatch, text)
+
+
+def lab_written(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> Path:
+    """The sandbox's emulator variables set and `tmp_path/profiles/lab.yaml` holding `text`
+    (the working directory left as it is). The profiles folder."""
     for key, value in sandbox.environ().items():
         monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
     folder = tmp_path / "profiles"
     folder.mkdir()
     (folder / "lab.yaml").write_text(text)

@@ -14,6 +14,7 @@ import json
 import os
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,11 +30,25 @@ from tests.fix.conftest import (
     fix,
     lab_fix,
     lab_world,
+    lab_written,
     rollback,
     updates,
 )
 
 ID, NUMBER = "fix-lab", "555000111222"
+
+
+def _running_fix(service: str) -> dict[str, Any]:
+    """A lock's holder: change 20261202-100000-aaaa, a `drift fix` of `service` still running
+    (its pid this test's parent's) on this host."""
+    return {
+        "change_id": "20261202-100000-aaaa",
+        "pid": os.getppid(),  # running
+        "host": socket.gethostname(),
+        "started": now_text(),
+        "command": "fix",
+        "service": service,
+    }
 
 
 def _name(project: str, name: str = "web", collection: str = "services") -> str:
@@ -73,14 +88,7 @@ def test_the_check_before_a_read_finds_the_lock_under_either_form(
 ) -> None:
     locks = tmp_path / "locks"
     locks.mkdir()
-    holder = {
-        "change_id": "20261202-100000-aaaa",
-        "pid": os.getppid(),  # running
-        "host": socket.gethostname(),
-        "started": now_text(),
-        "command": "fix",
-        "service": "web",
-    }
+    holder = _running_fix("web")
     (locks / f"{locked}--us-central1--services--web.lock").write_text(json.dumps(holder))
     said = held(tmp_path, asked, "us-central1", "services", "web")
     assert said.startswith("web is being changed by change 20261202-100000-aaaa"), said
@@ -100,14 +108,7 @@ def test_a_rollback_stops_on_a_fix_that_names_the_project_by_number(
     a = lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
     assert a.exit_code is ExitCode.OK, a.summary()
     locks = tmp_path / ".drift" / "journal" / "locks"
-    holder = {
-        "change_id": "20261202-100000-aaaa",
-        "pid": os.getppid(),  # running
-        "host": socket.gethostname(),
-        "started": now_text(),
-        "command": "fix",
-        "service": "app",
-    }
+    holder = _running_fix("app")
     (locks / "555000111222--us-central1--services--app.lock").write_text(json.dumps(holder))
     writes = len(updates(sandbox))
     rolled = rollback(tmp_path, change_id=a.change_id)
@@ -125,13 +126,12 @@ def test_against_a_server_that_echoes_the_number_a_fix_by_number_and_one_by_id_e
     world = lab_world()
     world["options"]["project_in_names"] = "as_asked"
     sandbox = make_sandbox(world)
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "lab.yaml").write_text(
+    folder = lab_written(
+        sandbox,
+        tmp_path,
+        monkeypatch,
         f"project: '{NUMBER}'\nregion: us-central1\nservices:\n"
-        "  app:\n    env:\n      MODE: live\n      DEBUG: {forbidden: true}\n"
+        "  app:\n    env:\n      MODE: live\n      DEBUG: {forbidden: true}\n",
     )
     done = fix(tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab", folder)
     assert done.exit_code is ExitCode.OK, done.summary()

@@ -23,6 +23,7 @@ from tests.fix.conftest import (
     entries,
     env_by_name,
     lab_world,
+    lab_written,
     settings,
 )
 
@@ -42,13 +43,12 @@ def test_a_service_declined_after_another_was_promoted(
     services = world["projects"][LAB]["services"]
     services["bpp"] = copy.deepcopy(services["app"])
     sandbox = make_sandbox(world)
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "lab.yaml").write_text(
+    folder = lab_written(
+        sandbox,
+        tmp_path,
+        monkeypatch,
         f"project: {LAB}\nregion: us-central1\ndefaults:\n  env:\n    MODE: live\n"
-        "    DEBUG: {forbidden: true}\nservices:\n  app: {}\n  bpp: {}\n"
+        "    DEBUG: {forbidden: true}\nservices:\n  app: {}\n  bpp: {}\n",
     )
     bpp_before = sandbox.service(LAB, "bpp")
     ui = ScriptedUI([True, True, answer])  # deploy both canaries: promote app, not bpp
