@@ -7,6 +7,7 @@ it; a file that is not a saved plan for this environment is one clear message (e
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,14 @@ def _saved(sandbox: Sandbox, tmp_path: Path) -> Path:
     return path
 
 
+def _fix_saved(
+    sandbox: Sandbox, tmp_path: Path, path: Path, *more: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`drift fix lab --plan PATH MORE --yes --no-verify` (with `env`)."""
+    plan = ("--plan", str(path))
+    return lab_cli(sandbox, tmp_path, "fix", "lab", *plan, *more, "--yes", "--no-verify", env=env)
+
+
 def test_a_saved_plan_is_applied_as_it_was_made(lab: Sandbox, tmp_path: Path) -> None:
     path = _saved(lab, tmp_path)
     data = json.loads(path.read_text())
@@ -51,7 +60,7 @@ def test_a_saved_plan_is_applied_as_it_was_made(lab: Sandbox, tmp_path: Path) ->
     assert {c["id"] for c in service["env"]} == {"app/env.MODE", "app/env.DEBUG"}
     assert service["etag"] == lab.service(LAB, "app").etag
     assert len(data["saved"]["profile_digest"]) == 64
-    done = lab_cli(lab, tmp_path, "fix", "lab", "--plan", str(path), "--yes", "--no-verify")
+    done = _fix_saved(lab, tmp_path, path)
     assert done.returncode == 0, done.stdout + done.stderr
     env = _env(lab)
     assert env.get("MODE") == "live" and "DEBUG" not in env
@@ -66,7 +75,7 @@ def test_a_service_changed_since_the_plan_is_not_touched(
     service.labels["team"] = "payments"  # a third party's change, between plan and fix
     clients.services.update_service(service=service).result()
     writes = len(updates(lab))
-    done = lab_cli(lab, tmp_path, "fix", "lab", "--plan", str(path), "--yes", "--no-verify")
+    done = _fix_saved(lab, tmp_path, path)
     assert done.returncode == 4, done.stdout + done.stderr
     assert "changed since" in done.stdout and "app (etag" in done.stdout
     assert "nothing was changed" in done.stdout and "drift plan lab --out" in done.stdout
@@ -78,17 +87,8 @@ def test_a_profile_changed_since_the_plan_is_not_applied(lab: Sandbox, tmp_path:
     path = _saved(lab, tmp_path)
     profile = tmp_path / "profiles" / "lab.yaml"
     writes = len(updates(lab))
-    done = lab_cli(
-        lab,
-        tmp_path,
-        "fix",
-        "lab",
-        "--plan",
-        str(path),
-        "--yes",
-        "--no-verify",
-        env={"DRIFT_PROFILES_DIR": str(_edited(profile, tmp_path))},
-    )
+    edited = {"DRIFT_PROFILES_DIR": str(_edited(profile, tmp_path))}
+    done = _fix_saved(lab, tmp_path, path, env=edited)
     assert done.returncode == 4, done.stdout + done.stderr
     assert "profile files changed since" in done.stdout
     assert len(updates(lab)) == writes
@@ -104,18 +104,7 @@ def _edited(profile: Path, tmp_path: Path) -> Path:
 
 def test_only_applies_part_of_the_plan(lab: Sandbox, tmp_path: Path) -> None:
     path = _saved(lab, tmp_path)
-    done = lab_cli(
-        lab,
-        tmp_path,
-        "fix",
-        "lab",
-        "--plan",
-        str(path),
-        "--only",
-        "app/env.MODE",
-        "--yes",
-        "--no-verify",
-    )
+    done = _fix_saved(lab, tmp_path, path, "--only", "app/env.MODE")
     assert "1 change of the plan left out" in done.stdout, done.stdout + done.stderr
     assert done.returncode == 1  # the re-check still finds DEBUG: honest, not clean
     env = _env(lab)
@@ -229,7 +218,7 @@ def test_a_plan_other_than_the_one_reviewed_is_not_applied(
     how(data)
     path.write_text(json.dumps(data))
     writes = len(updates(lab))
-    done = lab_cli(lab, tmp_path, "fix", "lab", "--plan", str(path), "--yes", "--no-verify")
+    done = _fix_saved(lab, tmp_path, path)
     assert done.returncode == code, done.stdout + done.stderr
     said = done.stdout + done.stderr
     assert says in said and "drift plan lab --out" in said
