@@ -36,6 +36,17 @@ def _no_trap(sandbox: Any, said: str) -> None:
     assert routes_latest and serving == [(theirs, 100)], (serving, said)
 
 
+def _cleaned_up_keeping_their_label(sandbox: Any, tmp_path: Path, said: str) -> None:
+    """drift said their label stopped it and nothing is left to roll back, the label stands,
+    the change is journaled cleaned up, and no trap is left (`_no_trap`)."""
+    assert "they changed its labels cost-center" in said, said
+    assert "nothing is left to roll back" in said and "--force" not in said, said
+    assert sandbox.service(LAB, "app").labels["cost-center"] == "42", said
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.CLEANED_UP, said
+    _no_trap(sandbox, said)
+
+
 @pytest.mark.parametrize("answer", [False, KeyboardInterrupt()], ids=["no", "ctrl-c"])
 def test_a_label_at_the_promotion_prompt_then_no_leaves_no_trap(
     make_sandbox: MakeSandbox,
@@ -55,12 +66,7 @@ def test_a_label_at_the_promotion_prompt_then_no_leaves_no_trap(
         result = lab.lab_fix(tmp_path, sandbox, ui, FixOptions(), monkeypatch)
         code, said = result.exit_code, result.summary()
     assert done and code is ExitCode.ABORTED, said
-    assert "they changed its labels cost-center" in said, said
-    assert "nothing is left to roll back" in said and "--force" not in said, said
-    assert sandbox.service(LAB, "app").labels["cost-center"] == "42", said
-    (entry,) = entries(tmp_path)
-    assert entry.state == State.CLEANED_UP, said
-    _no_trap(sandbox, said)
+    _cleaned_up_keeping_their_label(sandbox, tmp_path, said)
 
 
 @pytest.mark.parametrize("answer", [True, False], ids=["yes", "no"])
@@ -95,9 +101,4 @@ def test_a_label_while_the_canary_deploys_leaves_no_trap(
     said = result.summary()
     assert done and result.exit_code is ExitCode.ABORTED, said
     assert len(ui.questions) == 1, ui.questions  # no promotion is asked for over their write
-    assert "they changed its labels cost-center" in said, said
-    assert "nothing is left to roll back" in said and "--force" not in said, said
-    assert sandbox.service(LAB, "app").labels["cost-center"] == "42", said
-    (entry,) = entries(tmp_path)
-    assert entry.state == State.CLEANED_UP, said
-    _no_trap(sandbox, said)
+    _cleaned_up_keeping_their_label(sandbox, tmp_path, said)
