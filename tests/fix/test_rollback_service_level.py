@@ -8,6 +8,7 @@ writes nothing (never a loop of revisions and `drift-retry` labels)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,30 +89,42 @@ def test_a_forced_rollback_puts_back_the_service_level_setting_of_the_later_chan
     assert f"drift's later change {b.change_id}, undone too" in forced.summary()
 
 
-def test_a_rollback_of_a_scaling_bound_the_template_holds_says_it_once(
-    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The template holds max 100 (RevisionScaling), the fix sets 5 there: the rollback's
-    preview says the change once, in the plan's words (`setting max_instances`), not again in
-    the template's field name (revtf66 F2)."""
+def _fixed(sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profile: Path) -> Any:
+    """`drift fix lab --yes` of the profile at `profile`, run in tmp_path against `sandbox`:
+    done (exit 0)."""
     from drift.fix.apply import FixOptions
 
-    template = {"image": "us-docker.pkg.dev/lab/app:v1", "env": {"DEBUG": "true"}}
-    sandbox = make_sandbox(lab.lab_world(template={**template, "max_instances": 100}))
-    lab.lab_profiles(tmp_path)
-    profile = tmp_path / "profiles" / "lab.yaml"
-    profile.write_text(profile.read_text() + "    settings:\n      max_instances: 5\n")
     for key, value in sandbox.environ().items():
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(tmp_path)
     done = lab.fix(tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab",
                    profile.parent)  # fmt: skip
     assert done.exit_code is ExitCode.OK, done.summary()
-    assert sandbox.service(LAB, "app").template.scaling.max_instance_count == 5
+    return done
+
+
+def _rollback_said(tmp_path: Path, change_id: str) -> str:
+    """`drift rollback CHANGE`, confirmed, done (exit 0): what it said before it wrote."""
     ui = ScriptedUI([True])
-    rolled = rollback(tmp_path, ui, change_id=done.change_id)
+    rolled = rollback(tmp_path, ui, change_id=change_id)
     assert rolled.exit_code is ExitCode.OK, rolled.summary()
-    said = "\n".join(ui.said)
+    return "\n".join(ui.said)
+
+
+def test_a_rollback_of_a_scaling_bound_the_template_holds_says_it_once(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The template holds max 100 (RevisionScaling), the fix sets 5 there: the rollback's
+    preview says the change once, in the plan's words (`setting max_instances`), not again in
+    the template's field name (revtf66 F2)."""
+    template = {"image": "us-docker.pkg.dev/lab/app:v1", "env": {"DEBUG": "true"}}
+    sandbox = make_sandbox(lab.lab_world(template={**template, "max_instances": 100}))
+    lab.lab_profiles(tmp_path)
+    profile = tmp_path / "profiles" / "lab.yaml"
+    profile.write_text(profile.read_text() + "    settings:\n      max_instances: 5\n")
+    done = _fixed(sandbox, tmp_path, monkeypatch, profile)
+    assert sandbox.service(LAB, "app").template.scaling.max_instance_count == 5
+    said = _rollback_said(tmp_path, done.change_id)
     assert "setting max_instances: 5 → 100" in said
     assert "max_instance_count" not in said, said
 
@@ -126,8 +139,6 @@ def test_a_template_bound_beside_a_service_level_bound_is_said_once(
     (RevisionScaling); the fix sets min 3 (the service's) and max 5 (the template's). The
     rollback's preview says the max change once, in the plan's words: the service's
     `scaling` differs (its min), but not in its max (helper-632 F4)."""
-    from drift.fix.apply import FixOptions
-
     template = {"image": "us-docker.pkg.dev/lab/app:v1", "env": {"DEBUG": "true"}}
     sandbox = make_sandbox(lab.lab_world(template={**template, "max_instances": 100}))
     services = clients_for(sandbox).services
@@ -137,17 +148,9 @@ def test_a_template_bound_beside_a_service_level_bound_is_said_once(
     profile = lab.lab_profiles(tmp_path) / "lab.yaml"
     settings = "    settings:\n      min_instances: 3\n      max_instances: 5\n"
     profile.write_text(profile.read_text() + settings)
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    done = lab.fix(tmp_path, sandbox.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab",
-                   profile.parent)  # fmt: skip
-    assert done.exit_code is ExitCode.OK, done.summary()
+    done = _fixed(sandbox, tmp_path, monkeypatch, profile)
     now = sandbox.service(LAB, "app")
     assert (now.scaling.min_instance_count, now.template.scaling.max_instance_count) == (3, 5)
-    ui = ScriptedUI([True])
-    rolled = rollback(tmp_path, ui, change_id=done.change_id)
-    assert rolled.exit_code is ExitCode.OK, rolled.summary()
-    said = "\n".join(ui.said)
+    said = _rollback_said(tmp_path, done.change_id)
     assert "setting max_instances: 5 → 100" in said and "setting min_instances: 3 → 1" in said
     assert "max_instance_count" not in said, said
