@@ -27,19 +27,21 @@ NEXT = "then run drift fix again"
 ENV_RULE = "    env:\n      DEBUG: {forbidden: true}\n"
 
 
+def debug_app() -> dict[str, Any]:
+    """The ingress container `app` (APP, port 8080) with the drift: DEBUG set."""
+    return {
+        "name": "app",
+        "image": APP,
+        "ports": [{"containerPort": 8080}],
+        "env": [{"name": "DEBUG", "value": "true"}],
+    }
+
+
 def world(**options: Any) -> dict[str, Any]:
     """`app`: an ingress container with the drift (DEBUG) and a sidecar, a connector, LATEST
     100 % and an older revision at 0 % under the tag `blue`."""
     template = {
-        "containers": [
-            {
-                "name": "app",
-                "image": APP,
-                "ports": [{"containerPort": 8080}],
-                "env": [{"name": "DEBUG", "value": "true"}],
-            },
-            {"name": "agent", "image": AGENT},
-        ],
+        "containers": [debug_app(), {"name": "agent", "image": AGENT}],
         "vpcAccess": {"connector": "vpc", "egress": "PRIVATE_RANGES_ONLY"},
     }
     return served_with(template, options)

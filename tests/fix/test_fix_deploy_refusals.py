@@ -21,10 +21,10 @@ from drift.causes import NOT_CONFIGURATION
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import LAB, assert_serves_as_before, spec
 from tests.fix.test_canary_missing_image import (
-    APP,
     ENV_RULE,
     NEXT,
     OLD,
+    debug_app,
     failed_canary,
     run,
     served_with,
@@ -39,14 +39,7 @@ def world(**options: Any) -> dict[str, Any]:
     `vpc`, Binary Authorization on (the default policy); LATEST 100 % and an older revision
     at 0 % under the tag `blue`."""
     template = {
-        "containers": [
-            {
-                "name": "app",
-                "image": APP,
-                "ports": [{"containerPort": 8080}],
-                "env": [{"name": "DEBUG", "value": "true"}],
-            }
-        ],
+        "containers": [debug_app()],
         "encryptionKey": KEY,
         "vpcAccess": {
             "networkInterfaces": [{"network": "vpc", "subnetwork": "apps"}],
