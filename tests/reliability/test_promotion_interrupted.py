@@ -36,18 +36,26 @@ def updates(sandbox: Sandbox) -> list[object]:
     return [c for c in sandbox.calls if c.short == "UpdateService"]
 
 
-def at_the_promotion(
-    sandbox: Sandbox, tmp_path: Path, promotion: Fault | None
-) -> tuple[object, dict[str, str]]:
-    """`drift fix e2e --yes -s web` started, `promotion` injected for its second UpdateService
-    (the canary's operation slowed meanwhile, so that it applies to no other), and the
-    promotion sent: the process and its environment."""
+def at_the_canary(sandbox: Sandbox, tmp_path: Path) -> tuple[Any, dict[str, str], float]:
+    """`drift fix e2e --yes -s web` started, the canary's operation slowed (so that a fault
+    injected now applies to no other), and the canary's UpdateService sent: the process, its
+    environment, and the deadline (a minute on) of the waits that follow."""
     sandbox.inject(Fault("GetOperation", None, latency_ms=1500, first_n=1))  # the canary's
     proc, env = fix_web(sandbox, tmp_path)
     deadline = time.monotonic() + 60
     while not updates(sandbox):
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.02)
+    return proc, env, deadline
+
+
+def at_the_promotion(
+    sandbox: Sandbox, tmp_path: Path, promotion: Fault | None
+) -> tuple[object, dict[str, str]]:
+    """`drift fix e2e --yes -s web` started, `promotion` injected for its second UpdateService
+    (the canary's operation slowed meanwhile, so that it applies to no other), and the
+    promotion sent: the process and its environment."""
+    proc, env, deadline = at_the_canary(sandbox, tmp_path)
     if promotion is not None:
         sandbox.inject(promotion)
     while len(updates(sandbox)) < 2:
@@ -94,12 +102,7 @@ def test_a_promotion_that_landed_completes_the_fix(
 def test_a_promotion_still_rolling_out_completes_the_fix(sandbox: Sandbox, tmp_path: Path) -> None:
     """The promotion accepted and its operation running (helper-601 F1's realistic case):
     its spec is drift's, so the fix is complete; the re-check waits for it to settle."""
-    sandbox.inject(Fault("GetOperation", None, latency_ms=1500, first_n=1))  # the canary's
-    proc, env = fix_web(sandbox, tmp_path)
-    deadline = time.monotonic() + 60
-    while not updates(sandbox):
-        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-        time.sleep(0.02)
+    proc, env, deadline = at_the_canary(sandbox, tmp_path)
     sandbox.hold_deploys(True)  # from the promotion on: it reconciles until finished
     while len(updates(sandbox)) < 2 or not sandbox.service(PROJECT, "web").reconciling:
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
