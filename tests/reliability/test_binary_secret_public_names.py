@@ -14,7 +14,7 @@ from pathlib import Path
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
 from tests.reliability.test_quoted_secret_parts import PROFILE as QUOTED
-from tests.reliability.test_quoted_secret_parts import _world, add_version
+from tests.reliability.test_quoted_secret_parts import _world, add_version, bin_profiles
 
 HOST = "api.partner.example.com"
 # DER-ish: two SAN dNSNames [2] IMPLICIT IA5String (0x82, length), issuer O (UTF8String)
@@ -35,9 +35,7 @@ PROFILE = QUOTED + "      UPSTREAM_HOST: api.partner.example.org\n"
 def test_a_public_name_inside_a_binary_secret_does_not_hide_a_plain_value(
     tmp_path: Path,
 ) -> None:
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "bin.yaml").write_text(PROFILE)
+    profiles = bin_profiles(tmp_path, PROFILE)
     data = _world()
     data["projects"]["rel-project"]["services"]["api"]["template"]["env"]["UPSTREAM_HOST"] = HOST
     with Sandbox(data) as sandbox:

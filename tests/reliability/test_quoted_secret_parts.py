@@ -20,21 +20,21 @@ import grpc
 
 from drift.sandbox import Fault, Sandbox
 from tests.cliutil import drift
-from tests.reliability.test_secret_leaks import hostile_world
+from tests.reliability.test_secret_leaks import API_LIVE, hostile_world
 
 TEXT_PART = "S3CR3T-bin-7f3a9c1e5b2d4f6a"
 LABEL = "acme signing key 2026"
 """A second readable run, after a control byte (as DER's length bytes stand before a name)."""
 BINARY = b"\xff\xfe" + TEXT_PART.encode() + b"\x80\x0c\x15" + LABEL.encode() + b"\x00\x01"
-PROFILE = """\
-project: rel-project
-region: us-central1
-services:
-  api:
-    env:
-      MODE: live
-      BIN: {secret: bin, min_length: 100}
-"""
+PROFILE = API_LIVE + "      BIN: {secret: bin, min_length: 100}\n"
+
+
+def bin_profiles(tmp_path: Path, text: str = PROFILE) -> Path:
+    """A profiles folder in `tmp_path` whose `bin.yaml` holds `text`."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "bin.yaml").write_text(text)
+    return profiles
 
 
 def _world() -> dict[str, Any]:
@@ -64,9 +64,7 @@ def add_version(sandbox: Sandbox, secret: str, data: bytes) -> None:
 
 
 def test_a_binary_secret_s_text_quoted_by_a_server_is_masked(tmp_path: Path) -> None:
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "bin.yaml").write_text(PROFILE)
+    profiles = bin_profiles(tmp_path)
     # the server quotes the value's readable runs, whole and cut short
     quote = f"denied: {TEXT_PART} ({LABEL}); was {TEXT_PART[:12]}…"
     texts = {}
@@ -93,9 +91,7 @@ TEXT_SECRET = "Qv8-text-secret-0a1b2c3d4e5f"
 def test_a_text_secret_s_cut_prefix_quoted_by_a_server_is_masked_in_the_plans(
     tmp_path: Path,
 ) -> None:
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "bin.yaml").write_text(PROFILE)
+    profiles = bin_profiles(tmp_path)
     data = _world()
     data["projects"]["rel-project"]["secrets"]["bin"]["versions"] = [TEXT_SECRET]
     cut = TEXT_SECRET[:13]

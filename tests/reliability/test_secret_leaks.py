@@ -267,13 +267,13 @@ SPECIAL = {
 TRAILING_AS_PLAIN = SPECIAL["trailing"].strip()
 """The same content held as a plain value by another variable."""
 SHORT = {"flag": "true", "pin": "42", "word": "abc"}
-HOSTILE_PROFILE = """\
-project: rel-project
-region: us-central1
-services:
-  api:
-    env:
-      MODE: live
+API_LIVE = (
+    "project: rel-project\nregion: us-central1\nservices:\n  api:\n    env:\n      MODE: live\n"
+)
+"""A profile's head: rel-project's api with MODE live (more variables follow, indent 6)."""
+HOSTILE_PROFILE = (
+    API_LIVE
+    + """\
       TEST_MODE: "true"
       JWT: {secret: jwt, min_length: 64}
       KEY: {secret: key, pattern: "^never"}
@@ -284,6 +284,7 @@ services:
       TRAIL: {secret: trail, min_length: 64}
       LEGACY: x
 """
+)
 
 
 def hostile_world() -> dict[str, Any]:
