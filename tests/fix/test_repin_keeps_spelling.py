@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from drift.sandbox import Sandbox
-from tests.fix.conftest import LAB
+from tests.check.test_secret_container_order import app_lab
+from tests.fix.conftest import LAB, reading
 from tests.fix.sidecar_lab import run
 
-ACCOUNT = "serviceAccount:555000111444-compute@developer.gserviceaccount.com"
+ACCOUNT = "555000111444-compute@developer.gserviceaccount.com"
 PROFILE = (
     f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    env:\n"
     '      PARTNER: {secret: shared-token, project: acme-shared, version: "2"}\n'
@@ -42,29 +43,19 @@ def _world() -> dict[str, Any]:
             {"name": "MODE", "value": "a"},
         ],
     }
-    reader = {"roles/secretmanager.secretAccessor": [ACCOUNT]}
-    return {
-        "options": {"seed": 7},
-        "projects": {
-            LAB: {
-                "number": 555000111444,
-                "region": "us-central1",
-                "iam": reader,
-                "secrets": {"db": {"versions": ["db-value-one-aaaa", "db-value-two-bbbb"]}},
-                "services": {"app": {"template": {"containers": [app]}}},
-            },
-            "acme-shared": {
-                "number": 600000000002,
-                "region": "us-central1",
-                "secrets": {
-                    "shared-token": {
-                        "versions": ["shared-one-cccc", "shared-two-dddd"],
-                        "iam": reader,
-                    }
-                },
-            },
+    secrets = {"db": {"versions": ["db-value-one-aaaa", "db-value-two-bbbb"]}}
+    world = app_lab(ACCOUNT, secrets, {"template": {"containers": [app]}})
+    world["projects"]["acme-shared"] = {
+        "number": 600000000002,
+        "region": "us-central1",
+        "secrets": {
+            "shared-token": {
+                "versions": ["shared-one-cccc", "shared-two-dddd"],
+                "iam": reading(ACCOUNT),
+            }
         },
     }
+    return world
 
 
 def test_a_repin_keeps_how_the_workload_spells_the_secrets_project(tmp_path: Path) -> None:
