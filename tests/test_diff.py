@@ -19,17 +19,13 @@ from drift.profiles.loader import load_profile
 from drift.profiles.model import Profile
 from drift.refs import SecretRef
 from tests.livestate import GOOD_API, SA, config, denied, plain, ref, service, state, with_env
+from tests.profilecopy import API_HEAD
 
 TODAY = dt.date(2026, 11, 24)
 
-PROFILE = """
-project: p
-region: us-central1
-services:
-  api:
-    settings:
-      timeout: 10m
-      min_instances: 1
+API_SETTINGS = API_HEAD + "    settings:\n      timeout: 10m\n      min_instances: 1\n"
+"""The head of api's profile: its settings (more may follow, indent 6)."""
+API_RULES = """\
     env:
       PLAIN: hello
       REQ: {required: true, not: [localhost]}
@@ -40,6 +36,13 @@ services:
       LONG: {secret: s3, min_length: 32}
       SHARED: {secret: s1, same_as: auth.SHARED}
       BAD: {forbidden: true}
+"""
+"""api's env rules, one of each kind (more may follow, indent 6)."""
+PROFILE = (
+    "\n"
+    + API_SETTINGS
+    + API_RULES
+    + """\
       OPT: {optional: true, pattern: "^[a-z]+$"}
     unexpected_env: warn
   auth:
@@ -49,6 +52,7 @@ ignore:
   - {service: api, env: IGNORED, reason: "tracked in OPS-1", until: 2026-12-31}
   - {service: api, env: OLD, reason: "was tracked in OPS-0", until: 2026-01-01}
 """
+)
 
 
 @pytest.fixture

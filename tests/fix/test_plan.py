@@ -22,32 +22,20 @@ from drift.profiles.model import Profile
 from drift.refs import SecretRef
 from drift.report import Report
 from tests.livestate import SA, denied, plain, ref, state, with_env
+from tests.test_diff import API_RULES, API_SETTINGS
 
-PROFILE = """\
-project: p
-region: us-central1
-services:
-  api:
-    settings:
-      timeout: 10m
-      min_instances: 1
-      cpu_throttling: false
-    env:
-      PLAIN: hello
-      REQ: {required: true, not: [localhost]}
-      SEC: {secret: s1}
-      PINNED: {secret: s2, version: "3"}
-      URL: {pattern: "^https://"}
-      LEVEL: {one_of: [INFO, WARNING], severity: warning}
-      LONG: {secret: s3, min_length: 32}
-      SHARED: {secret: s1, same_as: auth.SHARED}
-      BAD: {forbidden: true}
+PROFILE = (
+    API_SETTINGS
+    + "      cpu_throttling: false\n"
+    + API_RULES
+    + """\
       NEW_SECRET: {secret: brand-new, optional: true}
       LIST: "a,b,c"
   auth:
     env:
       SHARED: {secret: s4}
 """
+)
 
 
 @pytest.fixture

@@ -21,13 +21,12 @@ from google.api_core import exceptions
 from drift.profiles.loader import validate_directory
 from tests.conftest import MakeSandbox
 from tests.jobs.world import write_profile
+from tests.profilecopy import API_HEAD
 from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
 
-PROFILE = """\
-project: p
-region: us-central1
-services:
-  api:
+PROFILE = (
+    API_HEAD
+    + """\
     settings:
       memory: 256Mi
       cpu: '0.5'
@@ -41,6 +40,7 @@ worker_pools:
       cpu: '{pool_cpu}'
       memory: {pool_memory}
 """
+)
 
 
 @pytest.mark.parametrize(
