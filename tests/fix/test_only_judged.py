@@ -21,18 +21,10 @@ from drift.settings import load_settings
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import LAB, ScriptedUI, lab_world, updates
-from tests.jobs.world import TODAY, write_profile
+from tests.jobs.world import JOB_HEAD, TODAY, write_profile
 from tests.sandbox.jobworld import JOB_SPEC, RUNNER, world
 
-JOB_PROFILE = """\
-project: p
-region: us-central1
-jobs:
-  job:
-    env:
-      MODE: dry
-      DB: {secret: token}
-"""
+JOB_PROFILE = JOB_HEAD + "      MODE: dry\n      DB: {secret: token}\n"
 """The job's DB references rotated v2 (DISABLED): the plan moves it to `token`, and sets MODE."""
 
 

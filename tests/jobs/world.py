@@ -19,13 +19,21 @@ from drift.settings import load_settings
 from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
 
 TODAY = dt.date(2026, 11, 24)
-JOB_ENV = "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n      MODE: live\n"
+JOB_HEAD = "project: p\nregion: us-central1\njobs:\n  job:\n    env:\n"
+"""A profile of job down to its env's line (its variables follow, indent 6)."""
+JOB_ENV = JOB_HEAD + "      MODE: live\n"
 """A profile of job, its env's MODE (live); more variables follow (indent 6)."""
 JOB_SETTINGS = "project: p\nregion: us-central1\njobs:\n  job:\n    settings:\n"
 """A profile of job down to its settings' line (they follow, indent 6)."""
 POOL_HEAD = "project: p\nregion: us-central1\nworker_pools:\n  pool:\n    container: consumer\n"
 """A profile of pool and its ingress container consumer; its env or settings follow (indent 4)."""
-PROFILE = """\
+POOL_AGENT = (
+    "    containers:\n      agent:\n        env:\n          AGENT_TOKEN: {secret: token}\n"
+    "    settings:\n      instance_count: 3\n"
+)
+"""A pool's sidecar agent with its token's secret, and the pool's instance count (indent 4)."""
+PROFILE = (
+    """\
 project: p
 region: us-central1
 defaults:
@@ -45,13 +53,9 @@ worker_pools:
     container: consumer
     env:
       QUEUE: events
-    containers:
-      agent:
-        env:
-          AGENT_TOKEN: {secret: token}
-    settings:
-      instance_count: 3
 """
+    + POOL_AGENT
+)
 
 
 def failed_job() -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.cliutil import drift
+from tests.jobs.world import JOB_HEAD, POOL_AGENT
 from tests.reliability.test_secret_leaks import PLAIN_MARK, SECRET_MARK, Leaks
 
 # --- jobs and worker pools -------------------------------------------------------------------
@@ -18,24 +19,12 @@ JOB_TOKEN = f"{SECRET_MARK}-job-token-vone-quartzfjordvexing"
 """Letters and `-` only: a single word, which the final scrub leaves alone, so that every
 path is checked on its own masking of the data (revmatrix F1)."""
 JOB_PLAIN = f"sk_live_{PLAIN_MARK}fedcba9876543210"
-JOB_PROFILE = """\
-project: p
-region: us-central1
-jobs:
-  job:
-    env:
-      NEEDED: x
-      TOKEN: {secret: token, min_length: 8}
-worker_pools:
-  pool:
-    container: consumer
-    containers:
-      agent:
-        env:
-          AGENT_TOKEN: {secret: token}
-    settings:
-      instance_count: 3
-"""
+JOB_PROFILE = (
+    JOB_HEAD
+    + "      NEEDED: x\n      TOKEN: {secret: token, min_length: 8}\n"
+    + "worker_pools:\n  pool:\n    container: consumer\n"
+    + POOL_AGENT
+)
 
 
 def test_no_secret_leaks_from_jobs_and_pools(make_sandbox: Any, tmp_path: Path) -> None:
