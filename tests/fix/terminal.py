@@ -18,6 +18,14 @@ Terminal = tuple[subprocess.Popen[bytes], int]
 Script = list[tuple[bytes, bytes | int | Callable[[], bytes | int]]]
 """(prompt, reply): the text to write, or a signal to send (or what a function returns, called
 when the prompt appears: to change the sandbox at that point first)."""
+CTRL_C_AT_WEB: Script = [
+    (b"no traffic? [y/N]", b"y\n"),
+    (b"Move all traffic of api", b"y\n"),
+    (b"Move all traffic of auth", b"y\n"),
+    (b"Move all traffic of web", signal.SIGINT),
+]
+"""`drift fix e2e` over api, auth and web: "y" to the canaries and to api's and auth's
+promotions, Ctrl-C at web's."""
 
 
 def on_a_terminal(args: list[str], env: dict[str, str], cwd: Path) -> Terminal:

@@ -20,7 +20,7 @@ from drift.sandbox import Sandbox
 from drift.sandbox.backend import mint_test_jwt
 from tests.cliutil import REPO, spawn_as_a_terminal_does, zygote_drift
 from tests.fix.conftest import PROJECT, assert_serves_as_before, entries, updates
-from tests.fix.terminal import Script, converse, on_a_terminal, read_some
+from tests.fix.terminal import CTRL_C_AT_WEB, converse, on_a_terminal, read_some
 
 
 def fix_web(sandbox: Sandbox, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
@@ -160,13 +160,7 @@ def test_ctrl_c_at_the_last_promotion_after_others_were_promoted_says_what_moved
     jwt = mint_test_jwt(sandbox.secret_value(PROJECT, "jwt-secret-staging"))
     _, env = fix_web(sandbox, tmp_path)
     proc, _ = terminal = on_a_terminal(args, {**env, "ACME_TEST_JWT": jwt}, tmp_path)
-    script: Script = [
-        (b"no traffic? [y/N]", b"y\n"),
-        (b"Move all traffic of api", b"y\n"),
-        (b"Move all traffic of auth", b"y\n"),
-        (b"Move all traffic of web", signal.SIGINT),
-    ]
-    output = converse(terminal, script).decode(errors="replace")
+    output = converse(terminal, CTRL_C_AT_WEB).decode(errors="replace")
     assert proc.returncode == 1, output
     states = {e.service: e.state for e in entries(tmp_path)}
     assert states == {"api": State.PROMOTED, "auth": State.PROMOTED, "web": State.CLEANED_UP}, (

@@ -4,14 +4,13 @@ re-check begins."""
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
 from drift.sandbox.backend import mint_test_jwt
 from tests.fix.conftest import PROJECT, entries
-from tests.fix.terminal import Script, converse
+from tests.fix.terminal import CTRL_C_AT_WEB, converse
 from tests.reliability.test_ctrl_c_before_a_prompt import fix_web
 
 
@@ -20,13 +19,7 @@ def test_ctrl_c_during_the_recheck_after_a_partial_fix_says_what_changed(
 ) -> None:
     jwt = mint_test_jwt(sandbox.secret_value(PROJECT, "jwt-secret-staging"))
     proc, _ = terminal = fix_web(sandbox, tmp_path, "re-check", ACME_TEST_JWT=jwt)
-    script: Script = [
-        (b"no traffic? [y/N]", b"y\n"),
-        (b"Move all traffic of api", b"y\n"),
-        (b"Move all traffic of auth", b"y\n"),
-        (b"Move all traffic of web", signal.SIGINT),
-    ]
-    output = converse(terminal, script).decode(errors="replace")
+    output = converse(terminal, CTRL_C_AT_WEB).decode(errors="replace")
     states = {e.service: e.state for e in entries(tmp_path)}
     assert states == {"api": State.PROMOTED, "auth": State.PROMOTED, "web": State.CLEANED_UP}
     # written, then the re-check (whose code a fix ends with) was cut: incomplete (SPEC exit
