@@ -13,7 +13,7 @@ from drift import __version__
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
-from tests.fix.conftest import LAB, lab_cli, lab_world
+from tests.fix.conftest import LAB, LAB_APP_LIVE, lab_cli, lab_world
 from tests.test_since import CI, PROFILE, acme_world, scenario
 
 
@@ -50,15 +50,7 @@ def test_a_drift_that_drifts_own_fix_introduced_names_drift(
     edited = write_profile(
         tmp_path / "edited",
         "lab",
-        f"""
-        project: {LAB}
-        region: us-central1
-        services:
-          app:
-            env:
-              MODE: live
-              DEBUG: {{required: true}}
-        """,
+        "\n" + LAB_APP_LIVE + "      DEBUG: {required: true}\n",
     )
     missing = finding(check_json(sandbox, edited, "lab"), "app", "env.DEBUG")
     assert missing["rule"] == "env.missing"

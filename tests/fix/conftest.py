@@ -38,6 +38,10 @@ PROJECT = "acme-chat-staging"
 TODAY = dt.date(2026, 11, 24)
 LAB = "fix-lab"
 """The project of the one-service worlds (`lab_world`)."""
+LAB_APP_LIVE = (
+    f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    env:\n      MODE: live\n"
+)
+"""A profile's head: LAB's app with MODE live (more variables follow, indent 6)."""
 
 Answer = bool | BaseException
 

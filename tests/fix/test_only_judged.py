@@ -20,7 +20,7 @@ from drift.sandbox import Sandbox
 from drift.settings import load_settings
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
-from tests.fix.conftest import LAB, ScriptedUI, lab_world, updates
+from tests.fix.conftest import LAB, LAB_APP_LIVE, ScriptedUI, lab_world, updates
 from tests.jobs.world import JOB_HEAD, TODAY, write_profile
 from tests.sandbox.jobworld import JOB_SPEC, RUNNER, world
 
@@ -101,16 +101,7 @@ def _lab_with_a_disabled_secret() -> dict[str, Any]:
     return data
 
 
-SERVICE_PROFILE = f"""\
-project: {LAB}
-region: us-central1
-services:
-  app:
-    env:
-      MODE: live
-      DEBUG: {{forbidden: true}}
-      DB: {{secret: db}}
-"""
+SERVICE_PROFILE = LAB_APP_LIVE + "      DEBUG: {forbidden: true}\n      DB: {secret: db}\n"
 
 
 def test_only_a_part_that_keeps_a_disabled_secret_makes_no_canary(
