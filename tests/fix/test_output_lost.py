@@ -23,14 +23,7 @@ from drift.fix.model import Plan
 from drift.live.changeids import tagged_change
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO, buffered, drift_argv
-from tests.fix.conftest import (
-    PROJECT,
-    ScriptedUI,
-    assert_serves_as_before,
-    entries,
-    fix,
-    updates,
-)
+from tests.fix.conftest import PROJECT, ScriptedUI, assert_serves_as_before, entries, fix, updates
 
 EPIPE = BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
 

@@ -28,14 +28,7 @@ from drift.fix.journal import State
 from drift.sandbox import Sandbox
 from drift.sandbox.faults import Fault
 from tests.cliutil import REPO, drift
-from tests.fix.conftest import (
-    PROJECT,
-    ScriptedUI,
-    assert_serves_as_before,
-    entries,
-    fix,
-    updates,
-)
+from tests.fix.conftest import PROJECT, ScriptedUI, assert_serves_as_before, entries, fix, updates
 from tests.fix.terminal import Script, Terminal, converse, on_a_terminal
 
 
