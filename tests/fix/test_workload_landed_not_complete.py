@@ -43,6 +43,20 @@ def before_the_write(monkeypatch: pytest.MonkeyPatch, act: Any) -> None:
     monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
 
 
+def aborted_meanwhile(
+    sandbox: Sandbox, profiles: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, act: Any
+) -> tuple[run_v2.Job, str]:
+    """`drift fix` of the lab's job, confirmed, `act()` run right before its update: aborted
+    (exit 4). The job as it read before, and what the fix said."""
+    before = sandbox.job("p", "job")
+    with monkeypatch.context() as patched:
+        before_the_write(patched, act)
+        result = fix(tmp_path, profiles, ScriptedUI([True]))
+    text = result.summary()
+    assert result.exit_code == ExitCode.ABORTED, text
+    return before, text
+
+
 def rolled_back_as_before(sandbox: Sandbox, tmp_path: Path, before: run_v2.Job) -> None:
     """`drift rollback` of the change puts the job's template back, exit 0."""
     settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
@@ -58,14 +72,11 @@ def test_an_update_that_landed_and_failed_is_journaled_and_rolled_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sandbox, profiles = lab
-    before = sandbox.job("p", "job")
-    with monkeypatch.context() as patched:
-        before_the_write(
-            patched, lambda: sandbox.revoke("projects/p", ACCESSOR, f"serviceAccount:{RUNNER}")
-        )
-        result = fix(tmp_path, profiles, ScriptedUI([True]))
-    text = result.summary()
-    assert result.exit_code == ExitCode.ABORTED, text
+
+    def revoke() -> None:
+        sandbox.revoke("projects/p", ACCESSOR, f"serviceAccount:{RUNNER}")
+
+    before, text = aborted_meanwhile(sandbox, profiles, tmp_path, monkeypatch, revoke)
     assert "job: the update landed but did not complete (" in text, text
     assert "Permission denied on secret" in text, text
     assert "nothing was changed" not in text, text
@@ -89,17 +100,12 @@ def test_an_update_whose_answer_is_lost_and_cannot_be_read_back_may_have_landed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sandbox, profiles = lab
-    before = sandbox.job("p", "job")
 
     def lost() -> None:
         sandbox.inject(Fault("UpdateJob", "INTERNAL", after=True, match="/jobs/job"))
         sandbox.inject(Fault("GetJob", "PERMISSION_DENIED", match="/jobs/job"))
 
-    with monkeypatch.context() as patched:
-        before_the_write(patched, lost)
-        result = fix(tmp_path, profiles, ScriptedUI([True]))
-    text = result.summary()
-    assert result.exit_code == ExitCode.ABORTED, text
+    before, text = aborted_meanwhile(sandbox, profiles, tmp_path, monkeypatch, lost)
     assert "job: the update failed (" in text, text
     assert "could not be read back (" in text and "the update may have landed" in text, text
     assert "nothing was changed" not in text, text
