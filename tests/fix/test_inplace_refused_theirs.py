@@ -58,6 +58,13 @@ def their_write(clients: Clients, what: str) -> Callable[[], None]:
     return write
 
 
+def solo_updated(sandbox: Sandbox, tmp_path: Path) -> None:
+    """`drift fix solo --yes` (api's ingress, an update in place), journaled updated."""
+    done = drift_on(sandbox, tmp_path, SOLO, "fix", "solo", "--yes")
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.UPDATED, done.stdout + done.stderr
+
+
 def before_the_update(monkeypatch: pytest.MonkeyPatch, action: Callable[[], None]) -> None:
     """`action` runs right before drift's update in place is sent (after the read right
     before it), once."""

@@ -29,7 +29,7 @@ from drift.sandbox import Sandbox
 from tests.cliutil import drift_on
 from tests.conftest import Clients
 from tests.fix.conftest import PROJECT, entries, updates
-from tests.fix.test_inplace_refused_theirs import ALL, SOLO
+from tests.fix.test_inplace_refused_theirs import ALL, SOLO, solo_updated
 from tests.fix.test_promotion_refused_theirs import their_write
 from tests.fix.test_rollback_keeps_their_label import IAM
 from tests.sandbox.helpers import service_name
@@ -69,9 +69,7 @@ def test_an_inplace_rollback_refused_for_its_stale_etag_did_not_land(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    done = drift_on(sandbox, tmp_path, SOLO, "fix", "solo", "--yes")
-    (entry,) = entries(tmp_path)
-    assert entry.state == State.UPDATED, done.stdout + done.stderr
+    solo_updated(sandbox, tmp_path)
     with monkeypatch.context() as patched:
         before_the_rollback_write(clients, patched, what)
         back = drift_on(sandbox, tmp_path, SOLO, "rollback", "--yes")

@@ -26,7 +26,7 @@ from drift.sandbox import Sandbox
 from tests.cliutil import drift_on
 from tests.conftest import Clients
 from tests.fix.conftest import PROJECT, after_each_write, entries, updates
-from tests.fix.test_inplace_refused_theirs import SOLO
+from tests.fix.test_inplace_refused_theirs import SOLO, solo_updated
 from tests.fix.test_promotion_refused_theirs import fix_cli, their_write
 
 
@@ -126,9 +126,7 @@ def test_a_rollback_in_place_that_landed_then_their_label(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The same for a rollback of an update in place (a service's ingress): one write."""
-    done = drift_on(sandbox, tmp_path, SOLO, "fix", "solo", "--yes")
-    (entry,) = entries(tmp_path)
-    assert entry.state == State.UPDATED, done.stdout + done.stderr
+    solo_updated(sandbox, tmp_path)
     monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
     answered = after_the_restoration(sandbox, clients, monkeypatch, "label")
     back = drift_on(sandbox, tmp_path, SOLO, "rollback", "--yes")
