@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,14 +35,19 @@ Examples:
 """
 
 sandbox_app = typer.Typer(help=SANDBOX_HELP, invoke_without_command=True, rich_markup_mode=None)
+
+
+def _file(flag: str, help: str) -> Any:
+    """An option naming a file: an empty value names none (`named`: one usage error)."""
+    return typer.Option(flag, help=help, parser=lambda value: Path(named(value)), metavar="FILE")
+
+
 Scenario = Annotated[
     Path | None,
-    typer.Option(
+    _file(
         "--scenario",
-        help="Scenario YAML, or the name of one shipped with drift (default, real-shapes) "
+        "Scenario YAML, or the name of one shipped with drift (default, real-shapes) "
         "[default: the shipped acme-chat story].",
-        parser=lambda value: Path(named(value)),
-        metavar="FILE",
     ),
 ]
 
@@ -75,12 +80,10 @@ def sandbox(
     port: Annotated[int, typer.Option("--port", help="gRPC port (0: any free port).")] = 0,
     log: Annotated[
         Path | None,
-        typer.Option(
+        _file(
             "--log",
-            help="Append one JSON line per call served to this file (time, method, resource, "
+            "Append one JSON line per call served to this file (time, method, resource, "
             "status; never a request body).",
-            parser=lambda value: Path(named(value)),
-            metavar="FILE",
         ),
     ] = None,
 ) -> None:
