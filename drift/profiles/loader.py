@@ -3,7 +3,6 @@ service, keep the file and line of every expectation, and report all problems at
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass, replace
@@ -26,6 +25,7 @@ from drift.profiles.paths import (
     ENV_NAME,
     first_profile,
     misnamed,
+    names_said,
     no_directory,
     not_read,
     profile_path,
@@ -80,7 +80,7 @@ def load_profile(
             f"no profile for environment {environment!r}: {named} is {what}, not a profile file"
         )
     if not isfile(path):
-        names = ", ".join(available(directory)) or "none"
+        names = names_said(available(directory), environment)
         raise UsageError(
             f"no profile for environment {environment!r}: {display_path(path)} does not exist "
             f"(available: {names})",
@@ -328,7 +328,7 @@ class _Loader:
         if ENV_NAME.fullmatch(target) and (what := not_a_file(path)) is not None:
             named = Path(display_path(self.directory)) / path.name  # the link, not its target
             return f"extends {target!r}: {named} is {what}, not a profile file"
-        names = ", ".join(profile_names(self.directory))
+        names = names_said(profile_names(self.directory), "")
         if not target.strip():
             return f"extends {target!r}: an empty name: name the profile it extends ({names})"
         if "/" in target or "\\" in target:  # `../shared/base`: a path
@@ -341,8 +341,8 @@ class _Loader:
             names += f"; write extends: {_suffixless(target)}, without the suffix"
         elif (misread := not_read(self.directory, target)) is not None:
             names += f"; {misread}"
-        elif close := difflib.get_close_matches(target, profile_names(self.directory), n=1):
-            names += f"; did you mean {close[0]}?"  # `extends: bse`
+        else:  # `extends: bse`
+            names = names_said(profile_names(self.directory), target)
         return (
             f"extends {target!r}: no {target}.yaml in {display_path(self.directory)} "
             f"(available: {names})"

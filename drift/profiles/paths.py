@@ -4,14 +4,28 @@ empty one."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from drift.errors import UsageError
 from drift.yamlfile import display_path
 
 ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+NAMED_MOST = 20
+"""How many profiles a message lists (a directory of hundreds is said by how many more)."""
+
+
+def names_said(names: Sequence[str], wanted: str) -> str:
+    """The profiles `names` as a message lists them ("none" for none): the first `NAMED_MOST`,
+    then how many more, and the one `wanted` was likely meant to be (`stagign`: staging)."""
+    said = ", ".join(names[:NAMED_MOST]) or "none"
+    if len(names) > NAMED_MOST:
+        said += f" and {len(names) - NAMED_MOST} more"
+    close = difflib.get_close_matches(wanted, names, n=1)
+    return f"{said}; did you mean {close[0]}?" if close else said
 
 
 def profile_path(directory: Path, environment: str) -> Path:
