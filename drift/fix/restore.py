@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from drift import __version__
@@ -167,14 +167,16 @@ def refusal(
     force: bool,
     carries: Carries = landed,
     judge: Judge | None = None,
+    back: Callable[[], bool] = lambda: False,
 ) -> Restored | None:
     """Restored(refused) when someone else changed the workload since drift's last write
     (`changed_since`, or `judge`: judged again right before the write, as a prompt may have
-    waited), unless `force`; None: go on."""
+    waited), unless `force`; None: go on. `back`: whether their write put it back as it was
+    before the change (`Restored.back`: `--force` would write nothing to it either)."""
     if force:
         return None
     changed = judge(now) if judge is not None else changed_since(now, entry, carries)
-    return Restored(False, changed, now, refused=True) if changed else None
+    return Restored(False, changed, now, refused=True, back=back()) if changed else None
 
 
 def serves_back(current: Any, entry: Entry, gone: Collection[str] = ()) -> bool:
@@ -228,9 +230,9 @@ async def restore(
     except (ApiError, AuthError) as exc:  # credentials expiring mid-run: one line, as any read
         journal.record(entry, failed, f"cannot read the service: {exc.message}")
         return Restored(False, f"the service could not be read ({exc.message})")
-    refused = refusal(current, entry, force=force, judge=judge)
-    if refused is not None:  # their write may have put it back: `--force` then writes nothing
-        return replace(refused, back=already_restored(current, entry, gone))
+    put_back = partial(already_restored, current, entry, gone)  # their write may have put it back
+    if (refused := refusal(current, entry, force=force, judge=judge, back=put_back)) is not None:
+        return refused
     before, key = before_service(entry), base_key(entry)
     serving_back = serves_back(current, entry, gone)
     if already_restored(current, entry, gone):  # as read right before the write: none made

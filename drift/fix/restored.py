@@ -72,9 +72,10 @@ class Restored:
     (`write_wait`): how it ends is not known, nothing more was written or recorded (the entry
     still says the write was begun: a rollback run again judges it as it finds it)."""
     back: bool = False
-    """Nothing was written: the service, read right before the write, served what served
-    before the change already (an earlier rollback's write landed unrecorded, someone's put
-    it back; with `refused`, theirs did: a forced rollback would write nothing either)."""
+    """Nothing was written: the workload (a service, a job, a pool), read right before the
+    write, ran what it ran before the change already (an earlier rollback's write landed
+    unrecorded, someone's put it back; with `refused`, theirs did: a forced rollback would
+    write nothing either; `restore.refusal`)."""
 
 
 def journaled(record: Callable[[], None]) -> str:

@@ -223,8 +223,11 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
         kept = done.back  # as read right before the write (a prompt may have waited)
         (result.as_before if kept else result.restored).append(name)
         result.notes += [f"{name}: {line}" for line in ended.unrecorded]
-        what = "what serves" if entry.kind == Kind.SERVICE.value else "its configuration"
+        service = entry.kind == Kind.SERVICE.value
+        what = "what serves" if service else "its configuration"
         did = "already serves what served before: nothing was written" if kept else "restored"
+        if kept and not service:  # its text says nothing was written (`workload_restore._back`)
+            did = "already runs what ran before"
         ui.say(f"{name}: {done.then or did} ({what}: {done.text})")
         running = running_execution(done.now, written=True) if entry.kind == Kind.JOB.value else ""
         if running and running != c.calm:  # `calm`: it runs what the rollback restored

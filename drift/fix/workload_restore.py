@@ -233,20 +233,22 @@ def already_back(now: Any, entry: Entry, gone: Collection[str] = ()) -> bool:
 
 
 def _back(journal: Journal, entry: Entry, now: Any) -> Restored:
-    """`already_back`: the entry finished, nothing written. The rollback's own write, begun
-    and its outcome never learned, counts as landed where `now` carries it (one generation
-    past what it was built on, the configuration it sent); else the journal records only
-    that the workload is as before."""
+    """`already_back`: the entry finished, nothing written (`Restored.back`: never said
+    "restored", as a service's is not). The rollback's own write, begun and its outcome never
+    learned, counts as landed where `now` carries it (one generation past what it was built
+    on, the configuration it sent); else the journal records only that the workload is as
+    before."""
     rolled, kind, last = ROLLBACK[1], Kind(entry.kind), entry.last_write()
     if last is not None and last.step == "rollback" and last.landed is None:
         if carries(now, last, kind):
             said = f"{as_before(entry)}; the restoration an earlier rollback sent landed"
             gen = int(now.generation)
             record = partial(journal.landed, entry, rolled, said, etag=now.etag, generation=gen)
-            return Restored(True, f"{said}, nothing was written again", now, journaled(record))
+            again = f"{said}, nothing was written again"
+            return Restored(True, again, now, journaled(record), back=True)
     said = f"{as_before(entry)} already"
     lost = journaled(lambda: journal.record(entry, rolled, said))
-    return Restored(True, f"{said}; nothing was written", now, lost)
+    return Restored(True, f"{said}; nothing was written", now, lost, back=True)
 
 
 def changed(now: Any, entry: Entry) -> str:
@@ -301,7 +303,10 @@ async def restore_workload(
         except (ApiError, AuthError) as exc:  # before any write of its own: one line, as a
             why = f"the {kind.noun} could not be read ({exc.message})"  # service's says
             return Restored(False, why, None, journaled(lambda: journal.record(entry, failed, why)))
-    refused = refusal(now, entry, force=force, carries=partial(carries, kind=kind), judge=judge)
+    put_back = partial(already_back, now, entry, gone)  # their write may have put it back
+    refused = refusal(
+        now, entry, force=force, carries=partial(carries, kind=kind), judge=judge, back=put_back
+    )
     if refused is not None:
         return refused
     if untouched(now, entry):  # its update never landed: nothing to put back, nothing written

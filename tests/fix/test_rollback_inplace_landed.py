@@ -4,7 +4,8 @@ workload already is as before the change (template, the pool's instance split), 
 nothing, asks nothing, records the entry rolled back and says what runs. It sent the same
 UpdateJob / UpdateWorkerPool once more (the generation up, nothing else) and its preview named
 the revision LATEST resolved to before the change, pool-00002-…, while a newer revision of
-that configuration runs (helper-711 F3)."""
+that configuration runs (helper-711 F3); it said "restored" although it wrote nothing: it says
+each already runs what ran before (helper-749)."""
 
 from __future__ import annotations
 
@@ -122,6 +123,9 @@ def test_a_rollback_whose_write_landed_unknown_writes_nothing_again(
     assert said.count("afterwards: nothing is written") == 2, said
     assert ran not in said, said  # the revision LATEST resolved to before: not what runs
     assert "the restoration an earlier rollback sent landed, nothing was written again" in said
+    for name in ("job job", "worker pool pool"):  # this run wrote nothing: never "restored"
+        assert f"{name}: already runs what ran before (its configuration: " in said, said
+    assert again.restored == [] and sorted(again.as_before) == ["job job", "worker pool pool"]
     entries = journal(tmp_path).entries()
     assert {e.state for e in entries} == {State.ROLLED_BACK}
     for entry in entries:  # the write counted where the read back proves it: one generation on

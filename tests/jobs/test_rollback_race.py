@@ -2,11 +2,16 @@
 over (SPEC invariant 10): the rollback reads it again and refuses, exit 4, as a service's
 does; `--force` restores anyway. A hotfix landing between the rollback's read and its write
 (drift's UpdateJob refused: etag) is theirs, never journaled as drift's write: the rollback
-says "changed since by …", and the next one refuses without --force."""
+says "changed since by …", and the next one refuses without --force. A job and a pool put back
+while the prompt waits (a teammate's rollback from another copy of the journal) are judged by
+what is read right before the write, as a service is: never "restored" for a run that wrote
+nothing, nor "`--force` restores anyway" (helper-748's left F2)."""
 
 from __future__ import annotations
 
 import asyncio
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,27 +19,40 @@ import pytest
 
 import drift.fix.workload_restore
 from drift.errors import ExitCode
+from drift.fix.journal import State
 from drift.fix.rollback import RollbackResult, run_rollback
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
+from tests.cliutil import drift as drift_cli
 from tests.fix.conftest import ScriptedUI
-from tests.jobs.test_fix_jobs import env, fix, journal, lab  # noqa: F401  (lab: a fixture)
+from tests.jobs.test_fix_jobs import env, fix, journal, lab, writes  # noqa: F401  (lab: a fixture)
+
+
+@pytest.fixture(params=[False, True], ids=["refused", "forced"])
+def force(request: pytest.FixtureRequest) -> bool:
+    """Whether the rollback is run with `--force`."""
+    return bool(request.param)
 
 
 def rollback_with_a_hotfix_meanwhile(
     sandbox: Sandbox, tmp_path: Path, profiles: Path, *, force: bool
 ) -> RollbackResult:
-    assert fix(tmp_path, profiles, ScriptedUI([True])).exit_code == ExitCode.OK
-
     def meanwhile(question: str) -> None:  # a teammate's hotfix, while the prompt waits
         sandbox.update_job("p", "job", env={"HOTFIX": "1"})
 
+    return rollback_with(meanwhile, tmp_path, profiles, force=force)
+
+
+def rollback_with(
+    meanwhile: Callable[[str], None], tmp_path: Path, profiles: Path, *, force: bool
+) -> RollbackResult:
+    """The job's and pool's fix, then its rollback, `meanwhile` run while its prompt waits."""
+    assert fix(tmp_path, profiles, ScriptedUI([True])).exit_code == ExitCode.OK
     settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
     ui = ScriptedUI([True, True], on_confirm=meanwhile)
     return asyncio.run(run_rollback(settings, ui, None, yes=False, force=force))
 
 
-@pytest.mark.parametrize("force", [False, True], ids=["refused", "forced"])
 def test_a_job_changed_during_the_rollback_prompt(
     lab: tuple[Sandbox, Path],  # noqa: F811
     tmp_path: Path,
@@ -87,3 +105,38 @@ def test_a_hotfix_between_the_rollbacks_read_and_write_is_not_journaled_as_drift
     assert second.exit_code == ExitCode.ABORTED, second.summary()
     assert "rolling back would undo what of their change the lines above list" in second.summary()
     assert "HOTFIX" in [name for name, _, _ in env(sandbox.job("p", "job"))]
+
+
+def test_a_job_and_pool_put_back_while_the_prompt_waits(
+    lab: tuple[Sandbox, Path],  # noqa: F811
+    tmp_path: Path,
+    force: bool,
+) -> None:
+    copy = tmp_path / "copy"  # the teammate's copy of the journal
+    sandbox, profiles = lab
+    made: list[int] = []  # how many writes, once the teammate's rollback has written
+
+    def teammate(question: str) -> None:  # the rollback from another copy of the journal
+        shutil.copytree(journal(tmp_path).directory, copy)
+        other_env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(copy)}
+        other = drift_cli("rollback", "--yes", env=other_env, cwd=tmp_path)
+        assert other.returncode == 0, other.stdout + other.stderr
+        made.append(len(writes(sandbox)))
+
+    done = rollback_with(teammate, tmp_path, profiles, force=force)
+    text = done.summary()
+    assert made and len(writes(sandbox)) == made[0], text  # this run wrote nothing
+    assert done.restored == [] and ": restored (" not in text, text
+    assert "restored job" not in text and "restored worker pool" not in text, text
+    if force:  # what runs is what ran before: recorded, exit 0, said as it is
+        assert done.exit_code is ExitCode.OK, text
+        assert sorted(done.as_before) == ["job job", "worker pool pool"], text
+        assert "restored nothing; already as before (nothing written)" in text, text
+        assert {e.state for e in journal(tmp_path).entries()} == {State.ROLLED_BACK}
+        return
+    assert done.exit_code is ExitCode.ABORTED, text
+    for name in ("job job", "worker pool pool"):
+        assert f"{name}: refused (changed since): " in text, text
+        assert f"`drift rollback --force` records {name} as rolled back, writing nothing" in text
+    assert "(that write put it back), so rolling it back would write nothing" in text, text
+    assert "restores anyway" not in text and "undoing that change" not in text, text
