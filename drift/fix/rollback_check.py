@@ -296,7 +296,8 @@ def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
         return f"{said}: nothing was changed ({'; '.join(ways)})"
     if all(c.back for c in refused):  # put back by that write: nothing written to them
         ways.append("`drift rollback --force` " + _forced_back(checked))
-        return f"{said}: {ALREADY_BACK}; nothing was changed ({'; '.join(ways)})"
+        back = put_back_said([c.entry for c in refused])
+        return f"{said}: {back}; nothing was changed ({'; '.join(ways)})"
     doing = [who(c.entry) for c in refused if c.doing]
     ways.append(
         "`drift rollback --force` restores anyway"
@@ -323,12 +324,17 @@ list (`differences`: a service's template, traffic and the service-level parts d
 set; a job's or pool's fields), and keeps the rest of theirs — a label they added, a
 service-level setting drift never set (revfix60 F3)."""
 
-ALREADY_BACK = (
-    "yet it serves what served before the change already (that write put it back), so rolling "
-    "it back would write nothing to it and undo nothing of theirs"
-)
-"""Why a rollback refused over someone else's write (`since.blocks`) would not write: their
-write left the workload as it was before the change (`Checked.back`)."""
+
+def put_back_said(entries: list[Entry]) -> str:
+    """Why a rollback refused over someone else's write (`since.blocks`) would not write: their
+    write left the workload as it was before the change (`Checked.back`, `Restored.back`); a
+    job or pool runs it, it serves nothing (with services: what runs, they run too)."""
+    services = all(e.kind == Kind.SERVICE.value for e in entries)
+    was = "serves what served" if services else "runs what ran"
+    return (
+        f"yet it {was} before the change already (that write put it back), so rolling it back "
+        "would write nothing to it and undo nothing of theirs"
+    )
 
 
 def not_found(wanted: str, journal: Journal, entries: list[Entry]) -> UsageError:

@@ -19,7 +19,7 @@ from drift.fix.journal import ROLLBACK, Entry, Journal
 from drift.fix.recorded import Tagged, tags_said
 from drift.fix.restore import restore
 from drift.fix.restored import Restored
-from drift.fix.rollback_check import ALREADY_BACK, Checked, who
+from drift.fix.rollback_check import Checked, put_back_said, who
 from drift.fix.since import undoes, undone
 from drift.fix.update import OPERATION_TIMEOUT
 from drift.kinds import Kind
@@ -192,7 +192,7 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
             way = f"records {name} as rolled back, writing nothing to it"
         result.failed.append(
             f"{name}: refused (changed since): {visible(done.text)}"
-            + (f"; {ALREADY_BACK}" if done.back else "")
+            + (f"; {put_back_said([entry])}" if done.back else "")
             + f"; nothing was written to {name} (`drift rollback --force` {way})"
         )
     elif done.untouched:  # its update never landed: nothing was written

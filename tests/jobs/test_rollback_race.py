@@ -107,23 +107,28 @@ def test_a_hotfix_between_the_rollbacks_read_and_write_is_not_journaled_as_drift
     assert "HOTFIX" in [name for name, _, _ in env(sandbox.job("p", "job"))]
 
 
+def teammates_rollback(sandbox: Sandbox, tmp_path: Path) -> int:
+    """A teammate's `drift rollback --yes` from their own copy of the journal (it says the
+    change is live): how many writes the sandbox has seen once it has written."""
+    copy = shutil.copytree(journal(tmp_path).directory, tmp_path / "copy")
+    other_env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(copy)}
+    other = drift_cli("rollback", "--yes", env=other_env, cwd=tmp_path)
+    assert other.returncode == 0, other.stdout + other.stderr
+    return len(writes(sandbox))
+
+
 def test_a_job_and_pool_put_back_while_the_prompt_waits(
     lab: tuple[Sandbox, Path],  # noqa: F811
     tmp_path: Path,
     force: bool,
 ) -> None:
-    copy = tmp_path / "copy"  # the teammate's copy of the journal
-    sandbox, profiles = lab
     made: list[int] = []  # how many writes, once the teammate's rollback has written
+    sandbox, profiles = lab
 
-    def teammate(question: str) -> None:  # the rollback from another copy of the journal
-        shutil.copytree(journal(tmp_path).directory, copy)
-        other_env = {**sandbox.environ(), "DRIFT_JOURNAL_DIR": str(copy)}
-        other = drift_cli("rollback", "--yes", env=other_env, cwd=tmp_path)
-        assert other.returncode == 0, other.stdout + other.stderr
-        made.append(len(writes(sandbox)))
+    def meanwhile(question: str) -> None:  # while the prompt waits
+        made.append(teammates_rollback(sandbox, tmp_path))
 
-    done = rollback_with(teammate, tmp_path, profiles, force=force)
+    done = rollback_with(meanwhile, tmp_path, profiles, force=force)
     text = done.summary()
     assert made and len(writes(sandbox)) == made[0], text  # this run wrote nothing
     assert done.restored == [] and ": restored (" not in text, text
@@ -138,5 +143,24 @@ def test_a_job_and_pool_put_back_while_the_prompt_waits(
     for name in ("job job", "worker pool pool"):
         assert f"{name}: refused (changed since): " in text, text
         assert f"`drift rollback --force` records {name} as rolled back, writing nothing" in text
-    assert "(that write put it back), so rolling it back would write nothing" in text, text
+    assert text.count(RUNS_BACK) == 2, text
     assert "restores anyway" not in text and "undoing that change" not in text, text
+
+
+RUNS_BACK = "yet it runs what ran before the change already (that write put it back), so rolling"
+"""A job or pool put back by someone else's write: it runs, it serves nothing."""
+
+
+def test_a_job_and_pool_put_back_before_the_rollback_run_what_ran_before(
+    lab: tuple[Sandbox, Path],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    sandbox, profiles = lab
+    assert fix(tmp_path, profiles, ScriptedUI([True])).exit_code == ExitCode.OK
+    made = teammates_rollback(sandbox, tmp_path)
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    refused = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))
+    text = refused.summary()
+    assert refused.exit_code is ExitCode.ABORTED and len(writes(sandbox)) == made, text
+    assert RUNS_BACK in text and "serves what served" not in text, text
+    assert "`drift rollback --force` records the change as rolled back, writing nothing" in text
