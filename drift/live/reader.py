@@ -32,6 +32,7 @@ from drift.live.resolve import SecretChecks, Secrets
 from drift.live.revlists import RevisionLists
 from drift.live.secrets import Tasks
 from drift.live.state import LiveState
+from drift.live.turns import Turns
 from drift.live.workloads import (
     by_kind,
     get_instead,
@@ -97,6 +98,8 @@ class Reader:
         """The answers of another read of the same project and region in the same run
         (`compare --live` of two profiles that both name it): each asked for once."""
         self.revisions = RevisionLists(clients, runner, self.tasks, self._once)
+        self.turns = Turns()
+        """Describing a workload is CPU (a List's are all ready at once): one at a time."""
 
     @property
     def parent(self) -> str:
@@ -260,6 +263,7 @@ class Reader:
                 self.unverified(profile, profile.kind.value, exc.reason)
                 return
         self.state.answered[profile.key] = time.monotonic()  # drift.live.held_still
+        await self.turns.take()  # a List's workloads: one a turn, answers taken between them
         if profile.kind is Kind.JOB:
             await self._describe_job(profile, svc)
         else:
