@@ -337,6 +337,19 @@ def put_back_said(entries: list[Entry]) -> str:
     )
 
 
+def put_back_left(entry: Entry, change: str = "", unwritten: str = "nothing was written") -> str:
+    """A workload nothing was written to, as someone else's write put it back (`Restored.back`):
+    that, what it runs, and what `rollback --force` does to it (writes nothing, records it
+    rolled back) — a rollback's refusal at write time and `drift fix`'s own put-back's
+    (`drift.fix.workload`: `unwritten`, its put-back's, as its update was written; its
+    command names the `change`)."""
+    name, rollback = who(entry), "drift rollback" + (f" {change}" if change else "")
+    return (
+        f"{put_back_said([entry])}; {unwritten} to {name} (`{rollback} --force` records "
+        f"{name} as rolled back, writing nothing to it)"
+    )
+
+
 def not_found(wanted: str, journal: Journal, entries: list[Entry]) -> UsageError:
     """A change asked for (or any, where no journal is) that this journal does not hold:
     never "nothing to roll back" — it may be live, recorded in another journal. The message

@@ -19,7 +19,7 @@ from drift.fix.journal import ROLLBACK, Entry, Journal
 from drift.fix.recorded import Tagged, tags_said
 from drift.fix.restore import restore
 from drift.fix.restored import Restored
-from drift.fix.rollback_check import Checked, put_back_said, who
+from drift.fix.rollback_check import Checked, put_back_left, who
 from drift.fix.since import undoes, undone
 from drift.fix.update import OPERATION_TIMEOUT
 from drift.kinds import Kind
@@ -187,14 +187,11 @@ def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> Non
     """Say how one workload's rollback ended (the journal already records it: `landed`)."""
     entry, name, done, later = c.entry, who(c.entry), ended.done, ended.later
     if done.refused:  # changed while the prompt waited: read again, nothing written
-        way = "restores anyway, undoing that change too"
+        left = f"nothing was written to {name} (`drift rollback --force` restores anyway, "
+        left += "undoing that change too)"
         if done.back:  # their write put it back: as the check's refusal says it (`refusal`)
-            way = f"records {name} as rolled back, writing nothing to it"
-        result.failed.append(
-            f"{name}: refused (changed since): {visible(done.text)}"
-            + (f"; {put_back_said([entry])}" if done.back else "")
-            + f"; nothing was written to {name} (`drift rollback --force` {way})"
-        )
+            left = put_back_left(entry)
+        result.failed.append(f"{name}: refused (changed since): {visible(done.text)}; {left}")
     elif done.untouched:  # its update never landed: nothing was written
         result.as_before.append(name)
         ui.say(f"{name}: {done.text} (nothing was written to {name})")

@@ -37,6 +37,7 @@ from drift.fix.recorded import ran_before, tagged_images, tags_resolved
 from drift.fix.reread import changed_since_read, on_fresh, read_before_write, waited
 from drift.fix.restored import carries_sent, complete, holds, holds_sent
 from drift.fix.revision_name import fresh_revision_name
+from drift.fix.rollback_check import put_back_left
 from drift.fix.routing import describe_serving, serving
 from drift.fix.unsettled import STILL, not_seen
 from drift.fix.update import stale_etag, update_workload
@@ -270,13 +271,13 @@ class WorkloadFix(Fixer):
             self.outcome.unknown = True
             said = f"{failed}. drift's put-back landed, and {done.text}; {back} finishes it"
             return Stop(said, self.entry.state)
-        if done.refused:
-            return Stop(
-                f"{failed}. Then someone else wrote it ({done.text}): drift leaves it as it is "
-                f"and did not put back what it ran before; `drift rollback {self.change_id} "
-                "--force` would, undoing theirs too",
-                self.entry.state,
-            )
+        if done.refused:  # their write put it back (`Restored.back`): `--force` writes nothing
+            left = "drift leaves it as it is and did not put back what it ran before; `drift "
+            left += f"rollback {self.change_id} --force` would, undoing theirs too"
+            if done.back:
+                left = put_back_left(self.entry, self.change_id, "drift's put-back wrote nothing")
+            said = f"{failed}. Then someone else wrote it ({done.text}): {left}"
+            return Stop(said, self.entry.state)
         now, runs = done.now, "what could not be read back"
         if now is not None:
             runs = "a configuration that is neither drift's update nor what it ran before"
