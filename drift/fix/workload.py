@@ -42,7 +42,7 @@ from drift.fix.routing import describe_serving, serving
 from drift.fix.unsettled import STILL, not_seen
 from drift.fix.update import stale_etag, update_workload
 from drift.fix.workload_doomed import names_too
-from drift.fix.workload_restore import as_found, restore_workload
+from drift.fix.workload_restore import already_back, as_found, restore_workload
 from drift.kinds import Kind
 from drift.live.api import condition_said, short, written_since
 from drift.live.normalize import config_key, raw
@@ -190,13 +190,9 @@ class WorkloadFix(Fixer):
         if int(after.generation) > int(answered.generation):  # someone wrote over it
             since = written_since(write.generation_before, after)
             self._landed(State.UPDATE_FAILED, f"landed, then changed since ({since})", answered)
-            raise Stop(
-                f"{self.name}: the update landed, then the {noun} was changed by someone else "
-                f"before it settled ({since}): what it runs now is not drift's update. drift "
-                f"leaves it as it is; `drift rollback {self.change_id} --force` would put back "
-                "what it was before drift's change, undoing theirs too",
-                State.UPDATE_FAILED,
-            )
+            left = self._left(after, "what it runs now is not drift's update")
+            by = f"the {noun} was changed by someone else before it settled ({since})"
+            raise Stop(f"{self.name}: the update landed, then {by}: {left}", State.UPDATE_FAILED)
         if config_key(after, self.sp.kind) != write.template_key:
             why = f"the {noun} read back is not the configuration sent"
         elif not complete(after):
@@ -334,10 +330,8 @@ class WorkloadFix(Fixer):
             self._unknown(f"changed since ({written_since(was, now)}): {exc.brief}")
             raise Stop(
                 f"{self.name}: it was changed since drift read it ({written_since(was, now)}): "
-                f"drift's update may have landed before that (its answer: {exc.brief}); {runs}. "
-                "drift leaves it as it is; "
-                f"`drift rollback {self.change_id} --force` would put back what it was before "
-                "drift's change, undoing theirs too"
+                f"drift's update may have landed before that (its answer: {exc.brief}); "
+                + self._left(now, runs)
             )
         self._landed(State.ABORTED, f"not applied: {exc.reason}", None, exc.reason)
         if gen > was:
@@ -350,6 +344,14 @@ class WorkloadFix(Fixer):
             raise Stop(f"{self.name}: {why}: run drift plan again; nothing was changed")
         said = hint_lines([exc.reason])  # what the refusal means, as a canary's says it
         raise Stop(f"{self.name}: the update failed ({exc.reason}); nothing was changed{said}")
+
+    def _left(self, now: Any, runs: str) -> str:
+        """Someone else wrote `now` after drift's update: `put_back_left` where that put back
+        what ran before (`already_back`), else what it `runs` and `--force` undoing theirs."""
+        if already_back(now, self.entry):
+            return put_back_left(self.entry, self.change_id, "drift wrote nothing more")
+        force = f"`drift rollback {self.change_id} --force` would put back what it was before"
+        return f"{runs}. drift leaves it as it is; {force} drift's change, undoing theirs too"
 
     def _unknown(self, note: str) -> None:
         """Journal the update as aborted, whether it landed unknown (`landed` stays None)."""
