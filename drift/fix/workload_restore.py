@@ -360,8 +360,3 @@ async def restore_workload(
     state = failed if problem else rolled
     lost = journaled(lambda: journal.landed(entry, state, said, etag=etag, generation=gen))
     return Restored(not problem, said, after, lost)
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal templates (message equality: map order does not count)."""
-    return bool(raw(a) == raw(b))
