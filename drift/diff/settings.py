@@ -101,15 +101,17 @@ def setting_findings(at: At, only: str | None = None) -> Iterator[Finding]:
         actual = as_compared(setting, read, state, project)
         if undecided(setting, actual):
             continue  # not verified (`drift.live.access.own_number`)
+        if setting.satisfied_by(actual, (project, at.ctx.profile.region)):
+            continue
+        if _project_spelt(setting, actual, state, (project, at.ctx.profile.region)) is not False:
+            continue  # one resource, its project named otherwise; undecided: `unread_settings`
+        # shown only for a finding: the workload's passwords renamed (`Context.hidden`, which
+        # `_shown` masks) are worked out only where something is shown
         shown_actual = _shown(field, read, at)
         if actual != read:  # the default account, by its address
             shown_actual += f" ({field.show(actual)})" if actual is not None else ""
         if name in at.config.hidden:
             shown_actual = MASK  # compared, never shown (`RevisionConfig.hidden`)
-        if setting.satisfied_by(actual, (project, at.ctx.profile.region)):
-            continue
-        if _project_spelt(setting, actual, state, (project, at.ctx.profile.region)) is not False:
-            continue  # one resource, its project named otherwise; undecided: `unread_settings`
         expected = _expected(setting, at.ctx.hidden)
         if not service_own:
             held = _held_canary(field, at, expected)

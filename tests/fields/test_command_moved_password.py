@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from drift.diff import context
 from drift.sandbox import Sandbox
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
@@ -125,4 +126,28 @@ def test_history_masks_a_password_on_the_command_line(
     done = _run(sandbox, tmp_path, "[--mode, staging]", "history", "lab", "--format", fmt)
     shown = done.stdout + done.stderr
     assert done.returncode == 0 and "setting.args" in shown, shown
+    assert TOKEN not in shown and "--pg,***,***" in shown, shown
+
+
+def test_the_passwords_renamed_are_worked_out_only_for_what_is_shown(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A setting as the profile states it shows nothing: its workload's passwords renamed
+    (`Context.hidden`, which every variable and command line of its history feeds) are not
+    worked out for it — most of a clean check's diff (helper-754); a setting that drifted
+    shows its value, masked with them."""
+    worked: list[str] = []
+    moved_in = context.moved_in
+
+    def counted(older: Any, live: Any) -> frozenset[str]:
+        worked.append(live.name)
+        return moved_in(older, live)
+
+    monkeypatch.setattr(context, "moved_in", counted)
+    sandbox = make_sandbox(_world())
+    clean = _run(sandbox, tmp_path, f"[--pg, {TOKEN}, --pw={TOKEN}]", "check", "lab")
+    assert clean.returncode == 0 and worked == [], clean.stdout + clean.stderr
+    drifted = _run(sandbox, tmp_path, "[--mode, staging]", "check", "lab")
+    shown = drifted.stdout + drifted.stderr
+    assert drifted.returncode == 1 and "api" in worked, shown
     assert TOKEN not in shown and "--pg,***,***" in shown, shown
