@@ -26,9 +26,10 @@ from drift.fix.lock import Locked, Locks
 from drift.fix.locktakeover import clear_stale
 from drift.fix.recorded import tags_said
 from drift.fix.recover import from_live
-from drift.fix.rollback_check import Checked, check, not_found, refusal, the_rest, who
+from drift.fix.rollback_check import Checked, check, not_found, who
 from drift.fix.rollback_check import where as place
 from drift.fix.rollback_locks import STAYS, interrupted, unsent, unsettled
+from drift.fix.rollback_refusal import forced, refusal, the_rest
 from drift.fix.rollback_restore import RollbackResult, Rolling, restore_all
 from drift.fix.rollback_restore import stop as _stop
 from drift.fix.rollback_view import ChangeList, gone_note, list_changes
@@ -151,7 +152,7 @@ async def _run(
             async with Session(settings.access()) as session:
                 run = Rolling(
                     session, journal, ui, yes, force, settings.concurrency, deployable,
-                    settings.write_wait,
+                    settings.write_wait, bool(services),
                 )  # fmt: skip
                 done = await _roll_back(run, entries, todo, result)
         except (KeyboardInterrupt, asyncio.CancelledError):
@@ -205,7 +206,8 @@ async def _roll_back(
         return _stop(
             result,
             "; ".join(uncompared)
-            + ": nothing was changed (`drift rollback --force` restores anyway)",
+            + f": nothing was changed ({forced(result.change_id, todo if run.selected else None)} "
+            "restores anyway)",
         )
 
     async def read(entry: Entry) -> tuple[Said, Checked | DriftError]:
@@ -256,7 +258,7 @@ async def _roll_back(
         return _stop(result, "; ".join(c.blocked for c in blocked) + ": nothing was changed" + rest)
     refused = [c for c in checked if c.since.blocks and not force]
     if refused:
-        return _stop(result, refusal(refused, checked, result.change_id))
+        return _stop(result, refusal(refused, checked, result.change_id, selected=run.selected))
     # what no workload's new revision can promise of an image named by a tag, said once
     if tags := tags_said([c.by_tag for c in checked if c.by_tag], "the new revision", "ran"):
         ui.say(f"note: {tags}")

@@ -52,7 +52,7 @@ from drift.fix.startable import (
 )
 from drift.fix.untrap import caught_under_pin
 from drift.fix.update import get_workload
-from drift.kinds import Kind, label, workload_key
+from drift.kinds import Kind, label
 from drift.live.api import in_progress, rolling_revision, short
 from drift.live.changeids import well_formed
 from drift.live.normalize import raw
@@ -270,84 +270,6 @@ def runs_restored(job: Any, entry: Entry, fixed_at: Any = None) -> str:
     if fixed_at is not None:
         return running if created < stamp(fixed_at) else ""
     return running if short(before.latest_created_execution.name) == running else ""
-
-
-def the_rest(stopped: list[Checked], checked: list[Checked], change: str) -> list[str]:
-    """How to roll back the workloads of `checked` that nothing of `stopped` holds back (none:
-    [])."""
-    free = [c.entry for c in checked if all(c is not r for r in stopped)]
-    if not free:
-        return []
-    names = " ".join(f"--service {workload_key(Kind(e.kind), e.service)}" for e in free)
-    return [f"`drift rollback {visible(change)} {visible(names)}` rolls back the rest"]
-
-
-def refusal(refused: list[Checked], checked: list[Checked], change: str) -> str:
-    """Why the rollback is refused, and the ways on: the changes to roll back first, the
-    workloads nobody changed since (`--service`), `--force`."""
-    said = "; ".join(visible(c.since.blocks + (f", {c.doing}" if c.doing else "")) for c in refused)
-    ways = [f"{who(c.entry)}: {visible(c.trapped)}" for c in refused if c.trapped]
-    ways += the_rest(refused, checked, change)
-    if all(c.since.by_rollback is not None for c in refused):
-        # nothing of the change is live: `--force` would only re-apply the earlier change
-        return f"{said}: nothing was changed" + (f" ({'; '.join(ways)})" if ways else "")
-    if all(c.since.ours for c in refused):
-        ways.append("`drift rollback --force` restores anyway, undoing that change too")
-        return f"{said}: nothing was changed ({'; '.join(ways)})"
-    if all(c.back for c in refused):  # put back by that write: nothing written to them
-        ways.append("`drift rollback --force` " + _forced_back(checked))
-        back = put_back_said([c.entry for c in refused])
-        return f"{said}: {back}; nothing was changed ({'; '.join(ways)})"
-    doing = [who(c.entry) for c in refused if c.doing]
-    ways.append(
-        "`drift rollback --force` restores anyway"
-        + (f": on {', '.join(doing)} it would supersede the deploy in progress" if doing else "")
-    )
-    return f"{said}: {FORCED_UNDOES}; nothing was changed ({'; '.join(ways)})"
-
-
-def _forced_back(checked: list[Checked]) -> str:
-    """What `--force` does where every workload refused serves what served before already:
-    writes nothing to those back, rolls back the change's others (helper-747 F1)."""
-    writes = [who(c.entry) for c in checked if not c.back]
-    if not writes:
-        return "records the change as rolled back, writing nothing"
-    back = ", ".join(who(c.entry) for c in checked if c.back)
-    return f"writes nothing to {back} (as before already) and rolls back {', '.join(writes)}"
-
-
-FORCED_UNDOES = (
-    "rolling back would undo what of their change the lines above list (the rest of it stays)"
-)
-"""What a forced rollback does to someone else's change: it writes what each workload's lines
-list (`differences`: a service's template, traffic and the service-level parts drift's change
-set; a job's or pool's fields), and keeps the rest of theirs — a label they added, a
-service-level setting drift never set (revfix60 F3)."""
-
-
-def put_back_said(entries: list[Entry]) -> str:
-    """Why a rollback refused over someone else's write (`since.blocks`) would not write: their
-    write left the workload as it was before the change (`Checked.back`, `Restored.back`); a
-    job or pool runs it, it serves nothing (with services: what runs, they run too)."""
-    services = all(e.kind == Kind.SERVICE.value for e in entries)
-    was = "serves what served" if services else "runs what ran"
-    return (
-        f"yet it {was} before the change already (that write put it back), so rolling it back "
-        "would write nothing to it and undo nothing of theirs"
-    )
-
-
-def put_back_left(entry: Entry, change: str = "", unwritten: str = "nothing was written") -> str:
-    """A workload nothing was written to, as someone else's write put it back (`Restored.back`):
-    that, what it runs, and what `rollback --force` does to it (writes nothing, records it
-    rolled back) — a rollback's refusal at write time and `drift fix`'s own put-back's
-    (`drift.fix.workload`: `unwritten`, its put-back's, as its update was written; its
-    command names the `change`)."""
-    name, rollback = who(entry), "drift rollback" + (f" {change}" if change else "")
-    return (
-        f"{put_back_said([entry])}; {unwritten} to {name} (`{rollback} --force` records "
-        f"{name} as rolled back, writing nothing to it)"
-    )
 
 
 def not_found(wanted: str, journal: Journal, entries: list[Entry]) -> UsageError:

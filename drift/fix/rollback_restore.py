@@ -19,7 +19,8 @@ from drift.fix.journal import ROLLBACK, Entry, Journal
 from drift.fix.recorded import Tagged, tags_said
 from drift.fix.restore import restore
 from drift.fix.restored import Restored
-from drift.fix.rollback_check import Checked, put_back_left, who
+from drift.fix.rollback_check import Checked, who
+from drift.fix.rollback_refusal import forced, put_back_left
 from drift.fix.since import undoes, undone
 from drift.fix.update import OPERATION_TIMEOUT
 from drift.kinds import Kind
@@ -105,6 +106,8 @@ class Rolling:
     """`--deployable`: what a failed canary could not deploy is usable again (`check`)."""
     write_wait: float = OPERATION_TIMEOUT
     """Each write's whole wait, its operation and the read until it settles (`write_wait`)."""
+    selected: bool = False
+    """`--service` named the workloads: the commands said name them (`forced`)."""
 
 
 async def restore_all(
@@ -118,6 +121,7 @@ async def restore_all(
     session, journal, ui, force = run.session, run.journal, run.ui, run.force
     halt: list[str] = []  # why no other restoration starts: the journal or the output failed
     ended: list[Checked] = []  # the restorations that have ended so far
+    only = [c.entry for c in checked] if run.selected else None  # what `--force` names
 
     async def one(c: Checked) -> Ended | str:
         entry, now = c.entry, (c.live if run.yes and not ended else None)
@@ -151,7 +155,7 @@ async def restore_all(
                 result.failed.append(f"{name}: {done}: nothing was written to {name}")
             else:
                 try:  # once the output is lost, the rest is recorded, not said
-                    _outcome(c, done, ui if lost is None else Said(ui), result)
+                    _outcome(c, done, ui if lost is None else Said(ui), result, only)
                 except OutputLost as exc:  # `drift rollback | head`: those sent finish,
                     lost = exc  # recorded but not said; no other starts
                     halt.append(exc.message)
@@ -183,14 +187,17 @@ def _output_lost(exc: OutputLost, result: RollbackResult, rest: list[Checked]) -
     return OutputLost(said, code=ExitCode.ABORTED)
 
 
-def _outcome(c: Checked, ended: Ended, ui: FixUI, result: RollbackResult) -> None:
-    """Say how one workload's rollback ended (the journal already records it: `landed`)."""
+def _outcome(
+    c: Checked, ended: Ended, ui: FixUI, result: RollbackResult, only: list[Entry] | None
+) -> None:
+    """Say how one workload's rollback ended (the journal already records it: `landed`);
+    `only`: the workloads a `--service` selection named (the commands said name them)."""
     entry, name, done, later = c.entry, who(c.entry), ended.done, ended.later
     if done.refused:  # changed while the prompt waited: read again, nothing written
-        left = f"nothing was written to {name} (`drift rollback --force` restores anyway, "
-        left += "undoing that change too)"
+        left = f"nothing was written to {name} ({forced(result.change_id, only)} restores "
+        left += "anyway, undoing that change too)"
         if done.back:  # their write put it back: as the check's refusal says it (`refusal`)
-            left = put_back_left(entry)
+            left = put_back_left(entry, result.change_id, selected=only)
         result.failed.append(f"{name}: refused (changed since): {visible(done.text)}; {left}")
     elif done.untouched:  # its update never landed: nothing was written
         result.as_before.append(name)

@@ -37,7 +37,7 @@ from drift.fix.recorded import ran_before, tagged_images, tags_resolved
 from drift.fix.reread import changed_since_read, on_fresh, read_before_write, waited
 from drift.fix.restored import carries_sent, complete, holds, holds_sent
 from drift.fix.revision_name import fresh_revision_name
-from drift.fix.rollback_check import put_back_left
+from drift.fix.rollback_refusal import put_back_left
 from drift.fix.routing import describe_serving, serving
 from drift.fix.unsettled import STILL, not_seen
 from drift.fix.update import stale_etag, update_workload

@@ -135,7 +135,8 @@ def test_a_deploy_under_the_pin_a_killed_fix_left_is_named_with_the_way_that_kee
     refused = lab.lab_cli(sandbox, tmp_path, "rollback", "--yes")
     assert refused.returncode == 4, said(refused)
     assert f"app: {caught}" in said(refused) and f"`{command}`" in said(refused), said(refused)
-    assert "`drift rollback --force` restores anyway" in said(refused)
+    forced = f"`drift rollback {tag.removeprefix('drift-')} --force` restores anyway"
+    assert forced in said(refused), said(refused)
     assert sandbox.service(LAB, "app").etag == theirs.etag  # nothing written
     now = update_traffic_to_latest(clients_for(sandbox), tag)
     assert lab.shares(sandbox.service(LAB, "app")) == {revision: 100}

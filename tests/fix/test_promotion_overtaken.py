@@ -95,7 +95,8 @@ def test_a_deploy_over_drifts_promotion_before_its_read_back(lab: Sandbox, tmp_p
     assert code == 4, out
     assert "web was changed since drift's last write of change" in out, out
     assert "(generation 4 → 5, last modified by deployer@" in out, out
-    assert "nothing was changed (`drift rollback --force` restores anyway)" in out, out
+    forced = f"`drift rollback {entry['change_id']} --force` restores anyway"
+    assert f"nothing was changed ({forced})" in out, out
 
 
 def test_a_promotion_that_lands_and_fails_to_route(lab: Sandbox, tmp_path: Path) -> None:

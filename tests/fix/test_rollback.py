@@ -277,7 +277,7 @@ def test_rollback_refuses_a_service_deleted_and_created_again(
     assert refused.exit_code is ExitCode.ABORTED, refused.summary()
     assert "app was deleted and created again since change" in refused.summary()
     assert f"its uid {promoted.uid} → {recreated.uid}" in refused.summary()
-    assert "`drift rollback --force` restores anyway" in refused.summary()
+    assert f"`drift rollback {refused.change_id} --force` restores anyway" in refused.summary()
     assert updates(sandbox) == []
     assert sandbox.service(LAB, "app").etag == recreated.etag
 

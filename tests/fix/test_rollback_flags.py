@@ -81,5 +81,5 @@ def test_deployable_does_not_undo_someone_elses_change(
     refused = lab_cli(sandbox, tmp_path, "rollback", a, "--yes", "--deployable")
     text = " ".join(said(refused).split())
     assert refused.returncode == ExitCode.ABORTED, text
-    assert "`drift rollback --force` restores anyway" in text and b in text, text
+    assert f"`drift rollback {a} --force` restores anyway" in text and b in text, text
     assert sandbox.service(LAB, "app").etag == etag  # nothing written

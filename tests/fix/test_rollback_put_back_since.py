@@ -17,7 +17,7 @@ import pytest
 
 from drift.errors import ExitCode
 from drift.fix.journal import State
-from drift.fix.rollback_check import FORCED_UNDOES
+from drift.fix.rollback_refusal import FORCED_UNDOES
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
 from tests.fix.conftest import ScriptedUI, entries, journal, rollback, updates
@@ -38,7 +38,8 @@ def test_a_change_put_back_from_another_copy_of_the_journal(
     text = refused.summary()
     assert refused.exit_code is ExitCode.ABORTED, text
     assert "it serves what served before the change already (that write put it back)" in text, text
-    assert "`drift rollback --force` records the change as rolled back, writing nothing" in text
+    forced = f"`drift rollback {refused.change_id} --force` records the change as rolled back"
+    assert f"{forced}, writing nothing" in text, text
     assert FORCED_UNDOES not in text and "restores anyway" not in text, text
     forced = rollback(tmp_path, force=True)
     assert forced.exit_code is ExitCode.OK, forced.summary()
@@ -72,5 +73,6 @@ def test_a_change_put_back_while_the_prompt_waits(
         return
     assert done.exit_code is ExitCode.ABORTED, text
     assert "it serves what served before the change already (that write put it back)" in text
-    assert "`drift rollback --force` records app as rolled back, writing nothing to it" in text
+    forced = f"`drift rollback {done.change_id} --force` records app as rolled back"
+    assert f"{forced}, writing nothing to it" in text, text
     assert "restores anyway" not in text and "undoing that change" not in text, text

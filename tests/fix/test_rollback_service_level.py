@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from drift.errors import ExitCode
-from drift.fix.rollback_check import FORCED_UNDOES
+from drift.fix.rollback_refusal import FORCED_UNDOES
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI, entries, rollback

@@ -95,7 +95,7 @@ def test_a_deploy_between_the_yes_read_and_the_write_is_a_refusal(
     summary = result.summary()
     assert result.exit_code is ExitCode.ABORTED, summary
     assert "aaa: refused (changed since): aaa was changed since" in summary, summary
-    assert "nothing was written to aaa (`drift rollback --force`" in summary, summary
+    assert f"nothing was written to aaa (`drift rollback {change} --force`" in summary, summary
     assert "rollback-failed" not in summary, summary
     states = {e.service: e.state for e in entries(tmp_path)}
     assert states == {"aaa": State.PROMOTED, "bbb": State.ROLLED_BACK}, states

@@ -7,6 +7,7 @@ put back by a teammate is refused with the others named: `--force` writes to the
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,9 @@ def test_force_on_a_service_put_back_since_names_what_it_writes_to_the_others(
     said = " ".join((refused.stdout + refused.stderr).split())
     assert refused.returncode == 4, said
     assert "it serves what served before the change already" in said, said
-    forced = "`drift rollback --force` writes nothing to a (as before already) and rolls back b, c"
+    (change,) = re.findall(r"change (\S+) recorded in", fixed.stdout)
+    forced = f"`drift rollback {change} --force` writes nothing to a (as before already) and rolls "
+    forced += "back b, c"
     assert forced in said and "writing nothing" not in said, said
     generations = {n: sandbox.service("p1", n).generation for n in "abc"}
     done = drift("rollback", "--yes", "--force", env=env, cwd=tmp_path, timeout=120)

@@ -142,7 +142,8 @@ def test_a_job_and_pool_put_back_while_the_prompt_waits(
     assert done.exit_code is ExitCode.ABORTED, text
     for name in ("job job", "worker pool pool"):
         assert f"{name}: refused (changed since): " in text, text
-        assert f"`drift rollback --force` records {name} as rolled back, writing nothing" in text
+        forced = f"`drift rollback {done.change_id} --force` records {name} as rolled back"
+        assert f"{forced}, writing nothing" in text, text
     assert text.count(RUNS_BACK) == 2, text
     assert "restores anyway" not in text and "undoing that change" not in text, text
 
@@ -163,4 +164,5 @@ def test_a_job_and_pool_put_back_before_the_rollback_run_what_ran_before(
     text = refused.summary()
     assert refused.exit_code is ExitCode.ABORTED and len(writes(sandbox)) == made, text
     assert RUNS_BACK in text and "serves what served" not in text, text
-    assert "`drift rollback --force` records the change as rolled back, writing nothing" in text
+    forced = f"`drift rollback {refused.change_id} --force` records the change as rolled back"
+    assert f"{forced}, writing nothing" in text, text

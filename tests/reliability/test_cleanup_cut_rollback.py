@@ -55,7 +55,8 @@ def test_a_cleanup_cut_before_it_applied_after_a_lost_canary_answer(
     said = back.stdout + back.stderr
     now = sandbox.service("acme-chat-staging", "web")
     if theirs:
-        assert back.returncode == 4 and "`drift rollback --force` restores anyway" in said, said
+        forced = f"`drift rollback {entry.change_id} --force` restores anyway"
+        assert back.returncode == 4 and forced in said, said
         assert any(t.tag == entry.tag for t in now.traffic)  # nothing written
         return
     assert back.returncode == 0, said  # was 4: "changed since … --force"
