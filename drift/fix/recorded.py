@@ -196,16 +196,17 @@ def service_parts(entry: Entry) -> list[str]:
     return sorted(parts)
 
 
-def parts_as_found(now: Any, entry: Entry) -> bool:
-    """Whether each service-level field `entry`'s change set holds, in `now`, exactly what the
-    journal recorded before it (presence included): what `restore_request` puts back. A
-    template and traffic as they were do not make a rollback needless while, say, the
-    breakglass justification the change dropped is still gone (revupgrade2 F1)."""
+def parts_as_found(now: Any, entry: Entry, later: Sequence[Entry] = ()) -> bool:
+    """Whether each service-level field `entry`'s change set — and drift's `later` changes a
+    forced rollback undoes too — holds, in `now`, exactly what the journal recorded before
+    `entry` (presence included): what `restore_request` puts back. A template and traffic as
+    they were do not make a rollback needless while, say, the breakglass justification the
+    change dropped is still gone (revupgrade2 F1), or the ingress a later change set is."""
     was, held = raw(before_service(entry)), raw(now)
     fields = held.DESCRIPTOR.fields_by_name
     return all(
         field_value(held, fields[p]) == field_value(was, fields[p])
-        for p in service_parts(entry)
+        for p in {p for e in (entry, *later) for p in service_parts(e)}
         if p in fields
     )
 

@@ -191,11 +191,14 @@ def serves_back(current: Any, entry: Entry, gone: Collection[str] = ()) -> bool:
     return not restoration_problem(current, before, key, entry.canary_revision)
 
 
-def already_restored(current: Any, entry: Entry, gone: Collection[str] = ()) -> bool:
+def already_restored(
+    current: Any, entry: Entry, gone: Collection[str] = (), later: Sequence[Entry] = ()
+) -> bool:
     """Whether `restore` writes nothing to `current`: it serves what served before, and the
     service's own fields the change set are as recorded (a cleanup or rollback whose write
-    landed though its process was killed before it could record it)."""
-    return serves_back(current, entry, gone) and parts_as_found(current, entry)
+    landed though its process was killed before it could record it), those drift's `later`
+    changes set too, which a forced rollback records undone (helper-752 F2)."""
+    return serves_back(current, entry, gone) and parts_as_found(current, entry, later)
 
 
 async def restore(
@@ -230,12 +233,12 @@ async def restore(
     except (ApiError, AuthError) as exc:  # credentials expiring mid-run: one line, as any read
         journal.record(entry, failed, f"cannot read the service: {exc.message}")
         return Restored(False, f"the service could not be read ({exc.message})")
-    put_back = partial(already_restored, current, entry, gone)  # their write may have put it back
+    put_back = partial(already_restored, current, entry, gone, later)  # their write put it back?
     if (refused := refusal(current, entry, force=force, judge=judge, back=put_back)) is not None:
         return refused
     before, key = before_service(entry), base_key(entry)
     serving_back = serves_back(current, entry, gone)
-    if already_restored(current, entry, gone):  # as read right before the write: none made
+    if already_restored(current, entry, gone, later):  # as read right before the write: none made
         serves = describe_serving(current)
         journal.record(entry, done, f"already serves what served before: {serves}")
         return Restored(True, serves, current, back=True)

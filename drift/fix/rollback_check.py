@@ -214,7 +214,7 @@ async def check(
     if service:
         lines = differences(live, entry, gone, undoes(since.later))
         targets = restored_traffic(renamed(before_service(entry), gone, NEW))
-        out.back = already_restored(live, entry, gone)
+        out.back = already_restored(live, entry, gone, undoes(since.later))
         redeploys = new_serves(targets) and not fields_only(live, entry) and not out.back
         out.by_tag = tag_record(entry, name) if redeploys else None
         revision = not fields_only(live, entry) and not out.back  # a new revision is made

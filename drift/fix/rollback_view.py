@@ -58,7 +58,7 @@ def differences(
     revision of the recorded configuration, which runs what an image's tag names now). A
     service that serves what served before already (a write killed after it was sent, which
     landed) is said so: nothing is written (`restore.already_restored`)."""
-    if already_restored(live, entry, gone):  # `restore` writes nothing: nothing changes
+    if already_restored(live, entry, gone, later):  # `restore` writes nothing: nothing changes
         return [serving(live, entry), ALREADY]
     restored = restore_request(live, entry, later)
     name_restored(restored, entry, gone)  # as `restore` names it: a revision gone, drift's name

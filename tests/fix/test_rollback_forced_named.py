@@ -2,7 +2,10 @@
 someone else's write put a workload back meanwhile — is the one that does what the sentence
 promises: it names the change and the `--service` selection given. It was a bare
 `drift rollback --force`, which rolls back the *latest* change, all its workloads: run as
-named, it wrote to workloads of another change or outside the selection (helper-752 F1)."""
+named, it wrote to workloads of another change or outside the selection (helper-752 F1). And
+a change drift made later on the same service, still live, is never taken for undone: the
+service is not "as before already" while the later change's setting is there, and the forced
+rollback writes it back before it records the later change rolled back (helper-752 F2)."""
 
 from __future__ import annotations
 
@@ -134,3 +137,27 @@ def test_a_workload_put_back_while_the_prompt_waits_names_change_and_selection(
         (first, "b"): "promoted",
         (second, "b"): "promoted",
     }
+
+
+def test_a_later_change_still_live_is_written_back_before_it_is_recorded_undone(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """C1 removes a's DEBUG (a canary), C2 sets a's ingress internal in place; a teammate
+    deploys DEBUG again. a is not "as before already" while C2's ingress is live: the forced
+    rollback of C1 writes the ingress back, and only then records C2 rolled back by it (it
+    wrote nothing and recorded C2 undone, C2's ingress left live)."""
+    world = World(make_sandbox, tmp_path)
+    ingress = world.sandbox.service("p1", "a").ingress
+    first = world.fix(forbid("a"))
+    second = world.fix(forbid("a", extra="    settings:\n      ingress: internal\n"))
+    assert world.sandbox.service("p1", "a").ingress != ingress
+    world.put_back("a")
+    code, said = world.run("rollback", first, "--yes")
+    assert code == 4 and "before the change already" not in said, said
+    assert f"`drift rollback {first} --force` restores anyway" in said, said
+    code, said = world.run("rollback", first, "--force", "--yes")
+    assert code == 0 and "already serves what served before" not in said, said
+    assert world.sandbox.service("p1", "a").ingress == ingress, said
+    assert world.states() == {(first, "a"): "rolled-back", (second, "a"): "rolled-back"}
+    code, said = world.run("rollback", "--yes")
+    assert code == 0 and "nothing left to roll back" in said, said
