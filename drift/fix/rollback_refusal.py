@@ -81,14 +81,37 @@ service-level setting drift never set (revfix60 F3)."""
 
 def put_back_said(entries: list[Entry]) -> str:
     """Why a rollback refused over someone else's write (`since.blocks`) would not write: their
-    write left the workload as it was before the change (`Checked.back`, `Restored.back`); a
-    job or pool runs it, it serves nothing (with services: what runs, they run too)."""
-    services = all(e.kind == Kind.SERVICE.value for e in entries)
-    was = "serves what served" if services else "runs what ran"
-    return (
-        f"yet it {was} before the change already (that write put it back), so rolling it back "
-        "would write nothing to it and undo nothing of theirs"
+    write left each workload of `entries` as it was before the change (`Checked.back`,
+    `Restored.back`). A service serves what served before; a job or pool runs what ran, it
+    serves nothing; several are "they", and a service beside a job or pool is said apart
+    (helper-752 F4)."""
+    services = [who(e) for e in entries if e.kind == Kind.SERVICE.value]
+    others = [who(e) for e in entries if e.kind != Kind.SERVICE.value]
+    one = len(entries) == 1
+    if services and others:
+        was = (
+            f"{_does(services, 'serve')} what served before the change already and "
+            f"{_does(others, 'run')} what ran before it"
+        )
+    else:
+        does, did = ("serve", "served") if services else ("run", "ran")
+        was = f"{'it' if one else 'they'} {_verb(does, one)} what {did} before the change already"
+    wrote, them = (
+        ("that write put it back", "it") if one else ("those writes put them back", "them")
     )
+    return (
+        f"yet {was} ({wrote}), so rolling {them} back would write nothing to {them} and undo "
+        "nothing of theirs"
+    )
+
+
+def _does(names: list[str], verb: str) -> str:
+    """`app serves`, `app, web serve`."""
+    return f"{', '.join(names)} {_verb(verb, len(names) == 1)}"
+
+
+def _verb(verb: str, one: bool) -> str:
+    return f"{verb}s" if one else verb
 
 
 def put_back_left(

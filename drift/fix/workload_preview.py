@@ -24,7 +24,13 @@ from drift.fix.restored import OUTSIDE_TEMPLATE
 from drift.fix.revision_name import cleared_names
 from drift.fix.routing import describe_serving, serving
 from drift.fix.task_cap import restored_over
-from drift.fix.workload_restore import already_back, before_workload, held, restore_request
+from drift.fix.workload_restore import (
+    already_back,
+    before_workload,
+    held,
+    restore_request,
+    sent_earlier,
+)
 from drift.kinds import Kind
 from drift.live.api import short
 from drift.live.normalize import raw
@@ -40,7 +46,7 @@ def differences(now: Any, entry: Entry, gone: Collection[str] = ()) -> list[str]
     mask), the settings the workload holds itself, and a pool's instances."""
     kind = Kind(entry.kind)
     if already_back(now, entry, gone):  # `restore_workload` writes nothing (helper-711 F3)
-        return [*_runs(now, kind), ALREADY]
+        return [*_runs(now, kind), already(now, entry)]
     restored = restore_request(now, entry, gone)
     hidden = held_by(restored, entry.hidden)  # a password renamed, as the plan hid it
     lines = template_differences(template_of(now), template_of(restored), hidden)
@@ -74,10 +80,15 @@ def differences(now: Any, entry: Entry, gone: Collection[str] = ()) -> list[str]
     return lines
 
 
-ALREADY = (
-    "afterwards: nothing is written: it is as it was before the change already (a restoration "
-    "sent earlier landed); the journal records the change as rolled back"
-)
+def already(now: Any, entry: Entry) -> str:
+    """What a rollback that writes nothing does: why it is as before said only where known,
+    drift's own restoration sent earlier (`sent_earlier`) — never where someone else's write
+    put it back (the refusal below names whose: helper-752 F3)."""
+    why = " (a restoration sent earlier landed)" if sent_earlier(now, entry) else ""
+    return (
+        f"afterwards: nothing is written: it is as it was before the change already{why}; the "
+        "journal records the change as rolled back"
+    )
 
 
 def _runs(now: Any, kind: Kind) -> list[str]:

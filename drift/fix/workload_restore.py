@@ -238,17 +238,29 @@ def _back(journal: Journal, entry: Entry, now: Any) -> Restored:
     learned, counts as landed where `now` carries it (one generation past what it was built
     on, the configuration it sent); else the journal records only that the workload is as
     before."""
-    rolled, kind, last = ROLLBACK[1], Kind(entry.kind), entry.last_write()
-    if last is not None and last.step == "rollback" and last.landed is None:
-        if carries(now, last, kind):
-            said = f"{as_before(entry)}; the restoration an earlier rollback sent landed"
-            gen = int(now.generation)
-            record = partial(journal.landed, entry, rolled, said, etag=now.etag, generation=gen)
-            again = f"{said}, nothing was written again"
-            return Restored(True, again, now, journaled(record), back=True)
+    rolled = ROLLBACK[1]
+    if sent_earlier(now, entry):
+        said = f"{as_before(entry)}; the restoration an earlier rollback sent landed"
+        gen = int(now.generation)
+        record = partial(journal.landed, entry, rolled, said, etag=now.etag, generation=gen)
+        again = f"{said}, nothing was written again"
+        return Restored(True, again, now, journaled(record), back=True)
     said = f"{as_before(entry)} already"
     lost = journaled(lambda: journal.record(entry, rolled, said))
     return Restored(True, f"{said}; nothing was written", now, lost, back=True)
+
+
+def sent_earlier(now: Any, entry: Entry) -> bool:
+    """Whether `now` carries the rollback's own write, begun and its outcome never learned
+    (one generation past what it was built on, the configuration it sent): what put it back
+    is known to be drift's restoration, not someone else's write (helper-752 F3)."""
+    last = entry.last_write()
+    return (
+        last is not None
+        and last.step == "rollback"
+        and last.landed is None
+        and carries(now, last, Kind(entry.kind))
+    )
 
 
 def changed(now: Any, entry: Entry) -> str:

@@ -121,6 +121,7 @@ def test_a_rollback_whose_write_landed_unknown_writes_nothing_again(
     assert _state(sandbox) == landed  # no generation more
     assert f"instances now: LATEST 70% → {runs}; pool-00001-vtk 30%" in said, said
     assert said.count("afterwards: nothing is written") == 2, said
+    assert said.count("before the change already (a restoration sent earlier landed)") == 2, said
     assert ran not in said, said  # the revision LATEST resolved to before: not what runs
     assert "the restoration an earlier rollback sent landed, nothing was written again" in said
     for name in ("job job", "worker pool pool"):  # this run wrote nothing: never "restored"

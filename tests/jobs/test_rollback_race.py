@@ -150,6 +150,11 @@ def test_a_job_and_pool_put_back_while_the_prompt_waits(
 
 RUNS_BACK = "yet it runs what ran before the change already (that write put it back), so rolling"
 """A job or pool put back by someone else's write: it runs, it serves nothing."""
+THEY_RUN_BACK = (
+    "yet they run what ran before the change already (those writes put them back), so rolling "
+    "them back would write nothing to them and undo nothing of theirs"
+)
+"""A job and a pool, both put back by someone else's writes."""
 
 
 def test_a_job_and_pool_put_back_before_the_rollback_run_what_ran_before(
@@ -160,9 +165,14 @@ def test_a_job_and_pool_put_back_before_the_rollback_run_what_ran_before(
     assert fix(tmp_path, profiles, ScriptedUI([True])).exit_code == ExitCode.OK
     made = teammates_rollback(sandbox, tmp_path)
     settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
-    refused = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))
+    refused = asyncio.run(run_rollback(settings, ui := ScriptedUI(), None, yes=True))
     text = refused.summary()
     assert refused.exit_code is ExitCode.ABORTED and len(writes(sandbox)) == made, text
-    assert RUNS_BACK in text and "serves what served" not in text, text
+    # both: "they", "those writes" (helper-752 F4: "yet it runs …, so rolling it back")
+    assert THEY_RUN_BACK in text and "serves what served" not in text, text
+    # the preview names no cause it cannot know: no restoration of drift's was sent (F3)
+    preview = "\n".join(ui.said)
+    assert preview.count("it is as it was before the change already; the journal") == 2, preview
+    assert "a restoration sent earlier landed" not in preview, preview
     forced = f"`drift rollback {refused.change_id} --force` records the change as rolled back"
     assert f"{forced}, writing nothing" in text, text
