@@ -231,8 +231,9 @@ async def check(
                 + visible(ways_out(entry, pinned=_pinned(live, entry), why="; ".join(why)))
             )
     else:
-        lines = workload_preview.differences(live, entry, gone)
-        out.back = workload_restore.already_back(live, entry, gone)  # nothing is written
+        too = undoes(since.later)  # a forced rollback puts back their settings too
+        lines = workload_preview.differences(live, entry, gone, too)
+        out.back = workload_restore.already_back(live, entry, gone, too)  # nothing written
         out.by_tag = None if out.back else workload_preview.tag_caveat(live, entry, name)
         unstarted = not (out.blocked or out.back)
         if unstarted and (why := await workload_unstartable(session, entry, live)):

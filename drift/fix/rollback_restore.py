@@ -135,7 +135,7 @@ async def restore_all(
             else:
                 done = await workload_restore.restore_workload(
                     session, journal, entry, force=force, judge=c.judge, now=now, gone=c.gone,
-                    write_wait=run.write_wait,
+                    write_wait=run.write_wait, later=undoes(c.since.later),
                 )  # fmt: skip
         except JournalError as exc:  # before its write: nothing was written to it
             halt.append(exc.message)

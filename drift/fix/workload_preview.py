@@ -7,7 +7,7 @@ promise (`tag_caveat`)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from drift.diff.differences import template_differences, with_setting
@@ -27,7 +27,7 @@ from drift.fix.task_cap import restored_over
 from drift.fix.workload_restore import (
     already_back,
     before_workload,
-    held,
+    held_too,
     restore_request,
     sent_earlier,
 )
@@ -41,19 +41,22 @@ def shown(name: str, value: Any) -> str:
     return FIELDS[name].show(value)
 
 
-def differences(now: Any, entry: Entry, gone: Collection[str] = ()) -> list[str]:
+def differences(
+    now: Any, entry: Entry, gone: Collection[str] = (), later: Sequence[Entry] = ()
+) -> list[str]:
     """Everything a rollback changes, live → restored: the template (masked as findings
-    mask), the settings the workload holds itself, and a pool's instances."""
+    mask), the settings the workload holds itself (those of drift's `later` changes a forced
+    rollback undoes too), and a pool's instances."""
     kind = Kind(entry.kind)
-    if already_back(now, entry, gone):  # `restore_workload` writes nothing (helper-711 F3)
+    if already_back(now, entry, gone, later):  # `restore_workload` writes nothing (h711 F3)
         return [*_runs(now, kind), already(now, entry)]
-    restored = restore_request(now, entry, gone)
+    restored = restore_request(now, entry, gone, later)
     hidden = held_by(restored, entry.hidden)  # a password renamed, as the plan hid it
     lines = template_differences(template_of(now), template_of(restored), hidden)
     was, will = (
         read_shown(Source(raw(w), raw(template_of(w)), None, kind), shown) for w in (now, restored)
     )
-    for name in dict.fromkeys([*OUTSIDE_TEMPLATE, *held(entry)]):
+    for name in dict.fromkeys([*OUTSIDE_TEMPLATE, *held_too(entry, later)]):
         lines = with_setting(lines, name, (was.get(name, ""), will.get(name, "")), now, restored)
     renews = kind is not Kind.JOB and not _same(template_of(restored), template_of(now))
     if kind is Kind.WORKER_POOL:

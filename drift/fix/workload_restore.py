@@ -15,7 +15,7 @@ Cloud Run does, and the documented way is a new revision of the configuration th
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from functools import partial
 from typing import Any
 
@@ -77,6 +77,12 @@ def before_workload(entry: Entry, *, as_read: bool = False) -> Any:
     return out
 
 
+def held_too(entry: Entry, later: Sequence[Entry] = ()) -> list[str]:
+    """`held` of `entry` and of drift's `later` changes a forced rollback undoes too
+    (`drift.fix.since.undoes`): each put back as it was before `entry` (helper-752 F2)."""
+    return list(dict.fromkeys(n for e in (entry, *later) for n in held(e)))
+
+
 def held(entry: Entry) -> list[str]:
     """The settings the change made that the workload holds itself, outside its template
     (catalogue rows of `level="service"` for its kind: a service's ingress, Binary
@@ -97,7 +103,9 @@ def _settings(workload: Any, kind: Kind) -> dict[str, Any]:
     return dict(read_settings(Source(raw(workload), raw(template_of(workload)), None, kind)))
 
 
-def restore_request(now: Any, entry: Entry, gone: Collection[str] = ()) -> Any:
+def restore_request(
+    now: Any, entry: Entry, gone: Collection[str] = (), later: Sequence[Entry] = ()
+) -> Any:
     """The resource as it is now (its etag: the one just read) with what the change changed
     as it was: the template (a pool's revision name cleared), a pool's scaling and instance
     splits, each setting of `held` (the resource's own field copied as it was, presence
@@ -105,7 +113,8 @@ def restore_request(now: Any, entry: Entry, gone: Collection[str] = ()) -> Any:
     included, as the fix sent it (`patched_template`): a changed template alone would roll out
     a revision the rollback does not name. `gone`: revisions a pool's recorded splits pin that
     no longer exist, whose share the restored template's revision takes, named by drift
-    (`drift.fix.pool_gone`)."""
+    (`drift.fix.pool_gone`). `later`: drift's later changes a forced rollback undoes too,
+    whose settings of `held` go back as they were before `entry` too (`held_too`)."""
     kind = Kind(entry.kind)
     require_filled(entry)  # never an empty value for a secret's copy
     before = before_workload(entry)
@@ -125,7 +134,7 @@ def restore_request(now: Any, entry: Entry, gone: Collection[str] = ()) -> Any:
     if kind is Kind.SERVICE:  # the fix left traffic as it was: so does its rollback
         out.traffic = restored_traffic(before)
     was = _settings(before, kind)
-    for name in held(entry):
+    for name in held_too(entry, later):
         mine, theirs = raw(out), raw(before)
         part = FIELDS[name].service_part
         if part:  # e.g. a service's own `scaling`, as it was
@@ -138,7 +147,9 @@ def restore_request(now: Any, entry: Entry, gone: Collection[str] = ()) -> Any:
     return without_system_metadata(out, template=changed)
 
 
-def restoration(after: Any, entry: Entry, gone: Collection[str] = ()) -> str:
+def restoration(
+    after: Any, entry: Entry, gone: Collection[str] = (), later: Sequence[Entry] = ()
+) -> str:
     """ "" when what the job or pool runs now is what it ran before the change (a revision
     `gone` replaced by the one the rollback named); else why not (what runs)."""
     kind = Kind(entry.kind)
@@ -148,7 +159,7 @@ def restoration(after: Any, entry: Entry, gone: Collection[str] = ()) -> str:
         before = pool_gone.renamed(before, gone, short(after.template.revision))
     same = config_key(after, kind) == config_key(before, kind)
     was, now = _settings(before, kind), _settings(after, kind)
-    off = [n for n in held(entry) if was.get(n) != now.get(n)]
+    off = [n for n in held_too(entry, later) if was.get(n) != now.get(n)]
     if off:
         return f"{', '.join(off)} read back not as before"
     if kind is Kind.WORKER_POOL:
@@ -215,7 +226,9 @@ def untouched(now: Any, entry: Entry) -> bool:
     return True
 
 
-def already_back(now: Any, entry: Entry, gone: Collection[str] = ()) -> bool:
+def already_back(
+    now: Any, entry: Entry, gone: Collection[str] = (), later: Sequence[Entry] = ()
+) -> bool:
     """Whether the workload read `now` holds the restoration already, so a rollback's write
     would change nothing: `restore_request` is `now` (the template, a pool's scaling and
     instance split, a service's traffic, each setting of `held`: message equality, system
@@ -226,10 +239,10 @@ def already_back(now: Any, entry: Entry, gone: Collection[str] = ()) -> bool:
     generation and nothing else, and its preview named the revision LATEST resolved to before
     the change, not the one that runs it now (helper-711 F3)."""
     require_filled(entry)  # never an empty value for a secret's copy
-    request = without_system_metadata(restore_request(now, entry, gone))
+    request = without_system_metadata(restore_request(now, entry, gone, later))
     if raw(request) != raw(without_system_metadata(copy_workload(now))):
         return False
-    return not restoration(now, entry, gone)
+    return not restoration(now, entry, gone, later)
 
 
 def _back(journal: Journal, entry: Entry, now: Any) -> Restored:
@@ -299,13 +312,15 @@ async def restore_workload(
     now: Any = None,
     gone: Collection[str] = (),
     write_wait: float,
+    later: Sequence[Entry] = (),
 ) -> Restored:
     """One UpdateJob / UpdateWorkerPool putting back what was, judged by what runs read back
     once it settled (the write's error, or a lost answer, says nothing of that alone).
     Nothing is written to a job or pool someone else changed since drift's last write (read
     again here: the prompt may have waited), unless `force`. `now`: as read a moment ago with
     no prompt since (`rollback --yes`); None: read it here. `write_wait`: the seconds its
-    operation and the read until it settles take in all, from the write (`Deadline`)."""
+    operation and the read until it settles take in all, from the write (`Deadline`). `later`:
+    drift's later changes this (forced) rollback undoes too (`restore_request`)."""
     rolling, rolled, failed = ROLLBACK
     kind = Kind(entry.kind)
     who = label(kind, entry.service)
@@ -315,7 +330,7 @@ async def restore_workload(
         except (ApiError, AuthError) as exc:  # before any write of its own: one line, as a
             why = f"the {kind.noun} could not be read ({exc.message})"  # service's says
             return Restored(False, why, None, journaled(lambda: journal.record(entry, failed, why)))
-    put_back = partial(already_back, now, entry, gone)  # their write may have put it back
+    put_back = partial(already_back, now, entry, gone, later)  # their write put it back?
     refused = refusal(
         now, entry, force=force, carries=partial(carries, kind=kind), judge=judge, back=put_back
     )
@@ -325,9 +340,9 @@ async def restore_workload(
         said = ALREADY
         lost = journaled(lambda: journal.record(entry, rolled, said))
         return Restored(True, said, now, lost, untouched=True)
-    if already_back(now, entry, gone):  # an earlier rollback's write landed: none again
+    if already_back(now, entry, gone, later):  # an earlier rollback's write landed: none again
         return _back(journal, entry, now)
-    request = restore_request(now, entry, gone)
+    request = restore_request(now, entry, gone, later)
     wanted = config_key(before_workload(entry), kind)
     write = Write("rollback", now.etag, int(now.generation), "", wanted, [])
     was = entry.state
@@ -345,7 +360,7 @@ async def restore_workload(
         sent = error.message if error is not None else "sent"
         why = f"{sent}; the {kind.noun} could not be read back ({exc.message})"
         return Restored(False, why, None, journaled(lambda: journal.record(entry, failed, why)))
-    problem, states = restoration(after, entry, gone), (was, rolled, failed)
+    problem, states = restoration(after, entry, gone, later), (was, rolled, failed)
     back = as_before(entry)
     judged, holding = (problem, problem or back), partial(holds, kind=kind)
     judged_by = judge or (lambda now: changed_since(now, entry))

@@ -161,3 +161,24 @@ def test_a_later_change_still_live_is_written_back_before_it_is_recorded_undone(
     assert world.states() == {(first, "a"): "rolled-back", (second, "a"): "rolled-back"}
     code, said = world.run("rollback", "--yes")
     assert code == 0 and "nothing left to roll back" in said, said
+
+
+def test_a_later_change_in_place_has_its_own_setting_written_back_too(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """C1 sets a's ingress in place, C2 (in place too) its default_uri_disabled as well: the
+    forced rollback of C1 writes back C2's setting with its own, so the write is proven (it was
+    judged not drift's, "did not land; nothing was written to a" — ingress written, C2's
+    setting left live) and C2 is recorded rolled back by it, as it is."""
+    world = World(make_sandbox, tmp_path)
+    first = world.fix(HEAD + "  a:\n    settings:\n      ingress: internal\n")
+    second = world.fix(
+        HEAD + "  a:\n    settings:\n      ingress: internal\n      default_uri_disabled: true\n"
+    )
+    code, said = world.run("rollback", first, "--yes")
+    assert code == 4 and "setting default_uri_disabled: true → false" in said, said
+    code, said = world.run("rollback", first, "--force", "--yes")
+    assert code == 0 and "nothing was written to a" not in said, said
+    a = world.sandbox.service("p1", "a")
+    assert (a.ingress, a.default_uri_disabled) == (1, False), said  # INGRESS_TRAFFIC_ALL
+    assert world.states() == {(first, "a"): "rolled-back", (second, "a"): "rolled-back"}
