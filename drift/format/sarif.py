@@ -12,9 +12,9 @@ from drift import __version__
 from drift.findings import Finding, sort_findings
 from drift.format.interface import Formatter, masked
 from drift.format.sarif_results import (
-    FINGERPRINT,
     carried_result,
     descriptor,
+    fingerprints,
     logical,
     physical,
     result_of,
@@ -303,14 +303,15 @@ def _automation(report: Report) -> dict[str, Any]:
 def _fingerprinted(results: list[tuple[Finding, dict[str, Any]]]) -> list[dict[str, Any]]:
     """The results, no two with one fingerprint. GitHub's docs (sarif-support-for-code-scanning,
     "Data for preventing duplicate alerts"): `partialFingerprints` is how code scanning tells
-    whether two results are logically the same, so two results sharing an id would be one
+    whether two results are logically the same (by its `primaryLocationLineHash`,
+    `drift.format.sarif_results.LINE_HASH`), so two results sharing an id would be one
     alert. A check gives no two findings one id (`drift.same_drift.unique_ids`), so every
     result keeps its bare id; a report that still holds two (a finding carried unchecked from
     a baseline of an older drift) is told apart by the same rule."""
     apart = unique_ids(finding for finding, _ in results)
     for (finding, result), told in zip(results, apart, strict=True):
         if told.id != finding.id:
-            result["partialFingerprints"] = {FINGERPRINT: told.id}
+            result["partialFingerprints"] = fingerprints(told.id)
     return [result for _, result in results]
 
 

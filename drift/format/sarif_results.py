@@ -15,6 +15,16 @@ from drift.rules import RULES, RuleInfo, rule_info
 from drift.textsafe import sarif_message, visible
 
 FINGERPRINT = "driftFindingId/v1"
+LINE_HASH = "primaryLocationLineHash"
+"""The one partial fingerprint code scanning reads: "Code scanning only uses the
+`primaryLocationLineHash`" (docs.github.com/en/code-security/code-scanning/
+integrating-with-code-scanning/sarif-support-for-code-scanning, `result` object,
+`partialFingerprints`). A result without it is given one by upload-sarif: a hash of the 100
+non-blank characters from the start of its line (github/codeql-action src/fingerprints.ts),
+the same for every result on that line. drift places a workload's unexpected variables on its
+entry's line, so three of them were one alert (a fourth, new, was absorbed into it), and any
+edit near a line (a comment) closed its alerts and opened new ones. drift gives its finding id
+(`fingerprints`); upload-sarif keeps a value it finds, warning that it differs from its own."""
 VALUE_CHARS = 500
 """The most characters of an expected or actual value a result's message carries (the value is
 then marked as cut, with how many characters more; the JSON report keeps it whole)."""
@@ -48,6 +58,12 @@ def descriptor(rule: RuleInfo) -> dict[str, Any]:
     }
 
 
+def fingerprints(finding_id: str) -> dict[str, str]:
+    """A result's `partialFingerprints`: the finding id, as drift's own and as the one code
+    scanning tells results apart by (`LINE_HASH`)."""
+    return {FINGERPRINT: finding_id, LINE_HASH: finding_id}
+
+
 def logical(service: str, target: str) -> dict[str, Any]:
     """`api/env.X`; a job's or worker pool's key carries its kind (`job/migrate/env.X`)."""
     return {
@@ -74,7 +90,7 @@ def result_of(finding: Finding, rule_index: int) -> dict[str, Any]:
     }
     if finding.location:
         result["locations"] = [physical(finding.location)]
-    result["partialFingerprints"] = {FINGERPRINT: finding.id}
+    result["partialFingerprints"] = fingerprints(finding.id)
     if finding.ignored:
         suppression: dict[str, Any] = {"kind": "external"}
         if finding.ignore_reason:

@@ -10,9 +10,9 @@ import jsonschema
 
 from drift import __version__
 from drift.baseline import parse_baseline
-from drift.findings import BaselineState, Location, Unverified
+from drift.findings import BaselineState, Location, Severity, Unverified
 from drift.format import OutputFormat, formatter_for
-from drift.format.sarif import FINGERPRINT
+from drift.format.sarif_results import FINGERPRINT, LINE_HASH
 from drift.format.summary import artifact_uri
 from drift.report import Report
 from drift.rules import RULES
@@ -30,6 +30,7 @@ from tests.format.conftest import (
     SETTING,
     UNVERIFIED,
     Golden,
+    make_finding,
     make_report,
 )
 
@@ -118,6 +119,28 @@ def test_levels_messages_and_locations() -> None:
 
 def test_result_without_location_has_no_locations() -> None:
     assert "locations" not in results(DRIFT_REPORT)[ROLLOUT.id]
+
+
+def test_code_scanning_tells_results_apart_by_finding_id_not_by_line() -> None:
+    """Code scanning uses `primaryLocationLineHash` alone (sarif-support-for-code-scanning,
+    `partialFingerprints`), which upload-sarif otherwise hashes from the result's line: three
+    variables unexpected on one service, all placed at its entry's line, would be one alert,
+    and an edit near the line a new one. Each result carries its finding id as that hash."""
+    entry = Location("profiles/staging.yaml", 40)
+    unexpected = tuple(
+        make_finding("env.unexpected", Severity.ERROR, "web", f"env.{name}", "", location=entry)
+        for name in ("A", "B", "C")
+    )
+    moved = replace(unexpected[0], location=Location("profiles/staging.yaml", 41))
+    hashes = [
+        [
+            r["partialFingerprints"][LINE_HASH]
+            for r in render(make_report(found))["runs"][0]["results"]
+        ]
+        for found in (unexpected, (moved,))
+    ]
+    assert hashes[0] == [f.id for f in unexpected]
+    assert hashes[1] == [unexpected[0].id]  # its line moved: the same alert
 
 
 def test_ignored_findings_are_suppressed_not_dropped() -> None:

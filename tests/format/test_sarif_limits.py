@@ -16,7 +16,8 @@ import pytest
 
 from drift.findings import FailOn, Finding, Location, Severity, finding_id
 from drift.format import OutputFormat, formatter_for, sarif, sarif_results
-from drift.format.sarif import FINGERPRINT, sarif_log
+from drift.format.sarif import sarif_log
+from drift.format.sarif_results import FINGERPRINT
 from drift.report import Report
 
 KEPT = 5_000
