@@ -191,6 +191,7 @@ async def fill(
         return []
     payloads = {} if payloads is None else payloads
     problems: list[str] = []
+    unread: list[str] = []  # the versions that could not be read (`_unreadable`)
     filled: list[tuple[dict[str, Any], str]] = []
     for record in entry.withheld:
         text: list[str] = []
@@ -207,6 +208,7 @@ async def fill(
             data = payloads[version]
             if isinstance(data, str):
                 problems.append(f"{_where(entry, record)}: cannot read {version} again ({data})")
+                unread.append(version)
                 break
             redact.register_payload(data, version)  # a secret's value: never shown
             value = payload_form(data, piece["form"])
@@ -216,8 +218,8 @@ async def fill(
             text.append(value)
         else:
             filled.append((record, "".join(text)))
-    if problems:
-        return list(dict.fromkeys(problems))  # a variable of both messages said once
+    if problems:  # a variable of both messages said once; what to do, once a version
+        return list(dict.fromkeys(problems + [_unreadable(version) for version in unread]))
     held = {"kind": entry.kind, **{f: getattr(entry, f) for f in _FIELDS}}
     held |= {f"{f}_pb": getattr(entry, f"{f}_pb") for f in _FIELDS}
     for record, value in filled:
@@ -229,6 +231,23 @@ async def fill(
         setattr(entry, f"{f}_pb", held[f"{f}_pb"])
     entry.filled = True
     return []
+
+
+_VERSION = re.compile(r"projects/([^/]+)/secrets/([^/]+)/versions/([0-9]+)")
+
+
+def _unreadable(version: str) -> str:
+    """What to do where `version` gives no value back (helper-746 F2: a routine rotation
+    disables or destroys the version a value the journal recorded by it was read from): a
+    disabled version enabled again restores it; a destroyed one is gone, its value set by hand."""
+    named = _VERSION.fullmatch(version)
+    project, secret, number = (visible(p) for p in named.groups()) if named else ("", "", "")
+    enable = f"`gcloud secrets versions enable {number} --secret={secret} --project={project}`"
+    return (
+        f"to restore them, enable {version} again ({enable if named else 'in Secret Manager'}) "
+        "and run the rollback again; a destroyed version cannot be read again: set those "
+        "variables by hand"
+    )
 
 
 def _unformed(version: str, data: bytes, piece: dict[str, Any]) -> str:

@@ -82,3 +82,17 @@ def test_a_public_end_of_a_structured_secret_is_journalled_as_text_and_outlives_
         for e in clients.services.get_service(name=lab_name()).template.containers[0].env
     }
     assert {name: env[name] for name in PUBLIC} == PUBLIC
+
+
+def test_a_half_whose_version_is_gone_stops_the_rollback_with_what_to_do(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clients: Clients
+) -> None:
+    reseedable.reset(WORLD)
+    fixed_journal(reseedable, tmp_path, monkeypatch, PROFILE)
+    clients.secrets.disable_secret_version(name=f"{S_MAIN}/versions/1")
+    refused = rollback(tmp_path)
+    said = refused.summary()
+    assert refused.exit_code is ExitCode.ABORTED and "nothing was changed" in said, said
+    enable = "gcloud secrets versions enable 1 --secret=s-main --project=111000111000"
+    assert enable in said and "run the rollback again" in said, said
+    assert said.count(enable) == 1 and "set those variables by hand" in said, said
