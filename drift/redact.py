@@ -32,8 +32,6 @@ from drift.fragments import PublicNames, common_prefix, public_head
 from drift.fragments import mask_spans as mask_spans
 from drift.literals import Literals
 from drift.payload_pieces import payload_pieces
-from drift.secret_ends import FRAGMENT_MIN as FRAGMENT_MIN
-from drift.secret_ends import end_of, keyed
 from drift.secretforms import (
     Versions,
     bare_forms,
@@ -49,8 +47,8 @@ from drift.textsafe import visible
 from drift.wrapped import across_lines
 
 CHANGED = "*** (changed)"
-# FRAGMENT_MIN (`secret_ends`, 8): a secret's prefix at least this long is masked in text a
-# server sent back, and is a piece of it held alone
+FRAGMENT_MIN = 8
+"""A secret's prefix at least this long is masked in text a server sent back."""
 CUT_MIN = 4
 """A secret's prefix at least this long is masked where a server's text was cut."""
 _WORD_OR_NUMBER = re.compile(r"[A-Za-z_-]+|[+-]?[0-9]+(?:\.[0-9]+)?")
@@ -84,7 +82,6 @@ class Secrets:
         """The payloads drift read, by their version (`secret_pieces`)."""
         self.public = PublicNames()
         """The names no fragment of a secret is masked in (`register_public`)."""
-        self.versions.own = lambda v: bool(self.public.fragments(v, [(0, len(v))]))  # as is_piece
 
     def add(self, value: str) -> None:
         """Remember `value` (values shorter than `SEARCH_MIN` are not searched for), without
@@ -114,15 +111,18 @@ class Secrets:
     def is_piece(self, value: str) -> bool:
         """Whether `value`, without its outer whitespace, is the start or the end of a payload
         drift read (not a plain credential: `https://hooks.slack.com/…` without its token is
-        shown) that reaches into its secret part (`secret_ends.end_of`, as the journal's
-        `Versions.cut`), more than public names: a secret pasted as two variables shows neither."""
+        shown), `FRAGMENT_MIN` characters or more past its scheme (`public_head`), more than
+        public names, all of it or not: a secret pasted as two plain variables shows neither."""
         bare = value.strip()
         if len(bare) < FRAGMENT_MIN:
             return False
         with self._lock:
             heads = [s for s in self._pieces.get(bare[:FRAGMENT_MIN], ()) if s in self.payloads]
             tails = [s for s in self._tails.get(bare[-FRAGMENT_MIN:], ()) if s in self.payloads]
-        found = any(s == bare or end_of(s, bare) is not None for s in dict.fromkeys(heads + tails))
+        found = any(
+            s.startswith(bare) and len(bare) - public_head(s) >= FRAGMENT_MIN for s in heads
+        )
+        found = found or any(s.endswith(bare) for s in tails)
         return found and bool(self.public.fragments(bare, [(0, len(bare))]))
 
     def add_echoed(self, value: str) -> None:
@@ -144,9 +144,9 @@ class Secrets:
             if value in self._values:
                 return
             start, end = value[:FRAGMENT_MIN], value[-FRAGMENT_MIN:]
-            if keyed(start):  # a run like `xxxxxxxx` is nobody's secret
+            if len(set(start)) >= 3:  # a run like `xxxxxxxx` is nobody's secret
                 self._pieces.setdefault(start, []).append(value)
-            if keyed(end):
+            if len(set(end)) >= 3:
                 self._tails.setdefault(end, []).append(value)
             head = public_head(value)
             if len(value) - 1 >= head + CUT_MIN:

@@ -15,9 +15,9 @@ from typing import Literal
 from unicodedata import normalize
 
 from drift.echoes import ECHOES, JSON_BASE64, LINE_ENDS, PERCENT_BASE64, WRAPS, encodings, wrapped
+from drift.fragments import public_head
 from drift.literals import Literals
 from drift.payload_pieces import encoded_too, payload_pieces
-from drift.secret_ends import Ends
 from drift.textsafe import (
     github_data,
     github_property,
@@ -144,8 +144,6 @@ class Versions:
         self._forms: dict[str, tuple[str, str]] = {}
         self._pattern: Literals | None = None
         self._shortest = SEARCH_MIN  # the length of the shortest form (`pieces`)
-        self._ends = Ends()  # the text shapes by their start and end (`cut`)
-        self.own: Callable[[str], bool] = lambda value: True  # more than public names (`cut`)
 
     def add(self, data: bytes, version: str, pieces: Mapping[str, str] | None = None) -> None:
         """`pieces`: the payload's pieces that are secrets of their own (`payload_pieces`,
@@ -165,7 +163,6 @@ class Versions:
         forms: dict[str, tuple[str, str]] = {}  # as is wins where forms coincide, `whole` first
         for name, form in shaped.items():
             forms.setdefault(form, (version, name))
-            self._ends.add(form, forms[form])
         done: set[str] = set()  # a shape that repeats one before it (an ASCII payload's NFC)
         for name, form in shaped.items():  # has its encodings, set by the first one's name
             if form in done:
@@ -226,13 +223,18 @@ class Versions:
 
     def cut(self, value: str) -> list[str | tuple[str, str]] | None:
         """`value`, all of it, as a text payload's start (`FORM~N`, its first N characters)
-        or end (`FORM#N`) that reaches into its secret part (`secret_ends.end_of`, as the
-        masker's `is_piece`): the secret pasted as two plain variables (`KEY_A`, `KEY_B`),
-        which the journal records as it does a copy; looked up (`Ends`)."""
-        found = self._ends.find(value)
-        if found is None or not self.own(value):
+        or end (`FORM#N`), `SEARCH_MIN` characters or more of it: the secret pasted as two
+        plain variables (`KEY_A`, `KEY_B`), which the journal records as it does a copy."""
+        if len(value) < SEARCH_MIN:
             return None
-        return [(found[0][0], f"{found[0][1]}{found[1]}")]
+        with self._lock:
+            shapes = [(f, v) for f, v in self._forms.items() if v[1] in _SHAPES and f != value]
+        for form, (version, name) in shapes:  # a URL's scheme is no piece (`public_head`)
+            if form.startswith(value) and len(value) - public_head(form) >= SEARCH_MIN:
+                return [(version, f"{name}~{len(value)}")]
+            if form.endswith(value):
+                return [(version, f"{name}#{len(form) - len(value)}")]
+        return None
 
 
 _PACKED_BYTES = {

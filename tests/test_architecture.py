@@ -26,7 +26,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.echoes",
         "drift.fragments",
         "drift.payload_pieces",
-        "drift.secret_ends",
         "drift.literals",
         "drift.wrapped",
         "drift.credentialforms",
