@@ -190,9 +190,8 @@ class Versions:
             self._pattern = None
 
     def pieces(self, value: str, *, cut: bool = False) -> list[str | tuple[str, str]] | None:
-        """`secret_pieces`: a form as it stands, or cut by the line breaks of base64 in lines
-        (`drift.wrapped`: recorded with where its breaks stood, `FORM@44:n`); with `cut`, a
-        value that holds none may be a text payload's start or end (`cut`)."""
+        """`secret_pieces`: a form as it stands, or cut by base64's line breaks (`FORM@44:n`:
+        `drift.wrapped`); with `cut`, one that holds none may be a payload's start or end."""
         if len(value) < self._shortest:  # a label's name, `env`: no form fits in it
             return self.cut(value) if cut else None
         whole = self._forms.get(value)
@@ -222,18 +221,20 @@ class Versions:
         return out + [value[done:]] if done < len(value) else out
 
     def cut(self, value: str) -> list[str | tuple[str, str]] | None:
-        """`value`, all of it, as a text payload's start (`FORM~N`, its first N characters)
-        or end (`FORM#N`), `SEARCH_MIN` characters or more of it: the secret pasted as two
-        plain variables (`KEY_A`, `KEY_B`), which the journal records as it does a copy."""
-        if len(value) < SEARCH_MIN:
+        """`value` as a text payload's start (`FORM~N`: first N characters) or end (`FORM#N`),
+        `SEARCH_MIN` characters or more: a secret pasted as two plain variables, recorded as a
+        copy is; outer whitespace kept as text, as `is_piece` strips it (helper-757 F4)."""
+        bare = value.strip()
+        if len(bare) < SEARCH_MIN:
             return None
+        lead, trail = value[: len(value) - len(value.lstrip())], value[len(value.rstrip()) :]
         with self._lock:
-            shapes = [(f, v) for f, v in self._forms.items() if v[1] in _SHAPES and f != value]
+            shapes = [(f, v) for f, v in self._forms.items() if v[1] in _SHAPES and f != bare]
         for form, (version, name) in shapes:  # a URL's scheme is no piece (`public_head`)
-            if form.startswith(value) and len(value) - public_head(form) >= SEARCH_MIN:
-                return [(version, f"{name}~{len(value)}")]
-            if form.endswith(value):
-                return [(version, f"{name}#{len(form) - len(value)}")]
+            if form.startswith(bare) and len(bare) - public_head(form) >= SEARCH_MIN:
+                return [p for p in (lead, (version, f"{name}~{len(bare)}"), trail) if p]
+            if form.endswith(bare):
+                return [p for p in (lead, (version, f"{name}#{len(form) - len(bare)}"), trail) if p]
         return None
 
 

@@ -19,14 +19,22 @@ VALUE = "Zq8vX2mLk9/PwR4tY+bawdy-42"
 HALVES = {"KEY_A": VALUE[:13], "KEY_B": VALUE[13:]}
 ACCOUNT = f"app@{LAB}.iam.gserviceaccount.com"
 READER = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]}
-ENV: dict[str, Any] = {"DEBUG": "true", "TOKEN": {"secret": "s-main"}, **HALVES}
-WORLD: dict[str, Any] = {
-    "options": {"seed": 3},
-    "projects": {LAB: {"number": 111000111000, "region": "us-central1", "iam": READER,
-        "secrets": {"s-main": {"versions": [VALUE]}},
-        "services": {"app": {"annotations": {"acme.dev/tok": VALUE[:12]},
-            "template": {"service_account": ACCOUNT, "env": ENV}}}}},
-}  # fmt: skip
+PADDED = {"KEY_A": f" {VALUE[:13]}\n", "KEY_B": f"{VALUE[13:]}\n"}
+"""The halves as a copy from a terminal leaves them: outer whitespace around each."""
+
+
+def _world(halves: dict[str, str]) -> dict[str, Any]:
+    env: dict[str, Any] = {"DEBUG": "true", "TOKEN": {"secret": "s-main"}, **halves}
+    return {
+        "options": {"seed": 3},
+        "projects": {LAB: {"number": 111000111000, "region": "us-central1", "iam": READER,
+            "secrets": {"s-main": {"versions": [VALUE]}},
+            "services": {"app": {"annotations": {"acme.dev/tok": VALUE[:12]},
+                "template": {"service_account": ACCOUNT, "env": env}}}}},
+    }  # fmt: skip
+
+
+WORLD = _world(HALVES)
 PROFILE = (
     f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    env:\n"
     "      DEBUG: {forbidden: true}\n      TOKEN: {secret: s-main, min_length: 8}\n"
@@ -43,14 +51,21 @@ def _copies(clients: Clients) -> list[str]:
     return [env["KEY_A"], env["KEY_B"], svc.annotations["acme.dev/tok"]]
 
 
+@pytest.mark.parametrize("halves", [HALVES, PADDED], ids=["bare", "padded"])
 def test_halves_of_a_secret_are_withheld_and_rollback_puts_them_back(
-    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clients: Clients
+    halves: dict[str, str],
+    reseedable: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients: Clients,
 ) -> None:
-    reseedable.reset(WORLD)
+    """Padded: masked (the masker strips the value), and the journal withheld neither half
+    before (helper-757 F4: both halves in the entry's JSON and its bytes)."""
+    reseedable.reset(_world(halves))
     before = _copies(clients)
-    assert before == [*HALVES.values(), VALUE[:12]]
+    assert before == [*halves.values(), VALUE[:12]]
     text, held = fixed_journal(reseedable, tmp_path, monkeypatch, PROFILE)
-    for piece in before:
+    for piece in (p.strip() for p in before):
         assert piece not in text and piece.encode() not in held, piece
     assert rollback(tmp_path).exit_code is ExitCode.OK
     assert _copies(clients) == before
