@@ -50,6 +50,12 @@ class Watching(ClientProtocol):
     dropped: bool = False
     refused: Close | None = None
     """The close drift's client makes of a server's close frame websockets refuses."""
+    own: bool = False
+    """The server's close frame had begun to arrive before drift's 1009 was sent (in the same
+    read as the message over the limit): written before drift's 1009 could reach the server,
+    it answers nothing, and is the verdict like any close (helper-758 R1)."""
+    early: int = 0
+    """How many of the bytes left to read had come before drift's 1009 was sent."""
     ended_at: float | None = None
     """When (the event loop's clock) the server's close frame, or the end of the connection,
     arrived."""
@@ -80,13 +86,18 @@ class Watching(ClientProtocol):
         with contextlib.suppress(RuntimeError):  # no running loop: the time stays unknown
             self.ended_at = asyncio.get_running_loop().time()
 
+    def _eat(self, n: int) -> None:
+        """Drop the reader's first `n` bytes."""
+        del self.reader.buffer[:n]
+        self.early = max(0, self.early - n)
+
     def _skip(self, n: int) -> Generator[None]:
         """Drop `n` bytes of what the server sends, as they come (nothing kept)."""
         while n > 0:
             if (yield from self.reader.at_eof()):
                 raise EOFError
             taken = min(n, len(self.reader.buffer))
-            del self.reader.buffer[:taken]
+            self._eat(taken)
             n -= taken
 
     def _drop(self) -> tuple[int, bytes | None]:
@@ -112,19 +123,22 @@ class Watching(ClientProtocol):
                 if stop > end:
                     break
                 data = bytes(buf[start:stop])
-                del buf[:stop]
+                self.own = at < self.early
+                self._eat(stop)
                 return 0, data
             if stop > end:
-                del buf[:]
+                self._eat(end)
                 return stop - end, None
             at = stop
-        del buf[:at]
+        self._eat(at)
         return 0, None
 
     def discard(self) -> Generator[None]:
         sent = self.close_sent
         if sent is None or sent.code != CloseCode.MESSAGE_TOO_BIG or self.close_rcvd is not None:
             return (yield from super().discard())
+        # fail() has only queued drift's 1009: what the reader holds came before it was sent
+        self.early = len(self.reader.buffer)
         yield  # fail() starts this at once; parse() records the PayloadTooBig (parser_exc) next
         exc = self.parser_exc
         # the frame's payload is still to come when its header was over the limit (its
@@ -159,10 +173,18 @@ _ANSWERS = frozenset(
 )
 """The codes of a close that may answer drift's 1009: its echo ("When sending a Close frame in
 response, the endpoint typically echos the status code it received", RFC 6455 §5.5.1), a
-normal closure, or a close with no code (`Close.parse` reads an empty one as 1005). Any other
+normal closure, or a close with no code (`Close.parse` reads an empty one as 1005), when it
+came after drift's 1009 was sent (`Watching.own`: one that came with the message is the
+server's own, helper-758 R1; one that came later, after a message's payload still to come
+when drift stopped, cannot be told from an answer and is taken as one). Any other
 (1011, 1008, a 4000-range code of the app's) is the server's own close, the verdict as after
 any message: a canary that closed every socket so right after a large first message passed
 the fix's proof (helper-744)."""
+
+_OWN = (
+    "it came in the same read as the message over drift's limit, before drift's 1009 was "
+    "sent: the server's own close, not an answer to it"
+)
 
 _NOT_UTF8 = (
     "its close reason was not UTF-8 (RFC 6455 §5.5.1: it must be), shown with replacement "
@@ -231,8 +253,11 @@ async def after_limit(
         end = closed(ConnectionClosedError(None, watcher.refused), ended_ms, stay, mask)
         said = "the server's close frame after it was not valid"
         return replace(end, detail=f"{end.detail} ({said}); {before}")
-    if dropped or (seen is not None and seen.code not in _ANSWERS):
+    own = watcher is not None and watcher.own
+    if dropped or (seen is not None and (own or seen.code not in _ANSWERS)):
         end = closed(ConnectionClosedError(seen, None), ended_ms, stay, mask)
+        if own and seen is not None and seen.code in _ANSWERS:
+            end = replace(end, detail=f"{end.detail} ({_OWN})")
         return replace(end, detail=f"{end.detail}; {before}")
     if seen is not None:
         what = f"the server answered with close {seen.code} {ended_ms} ms after the handshake"

@@ -3,8 +3,10 @@ failed there, on the revision the canary replaces, and the canary passes."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
+import struct
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from drift.sandbox import Sandbox
 from tests.cliutil import REPO
 from tests.conftest import Clients
 from tests.fix.conftest import PROJECT, ScriptedUI, assert_serves_as_before, fix
+from tests.probe.helpers import accept_deflate, deflated, frame, read_request, tcp_server
 from tests.sandbox.helpers import service_name
 
 SCHEMA = json.loads((REPO / "tests" / "data" / "report.schema.json").read_text())
@@ -90,6 +93,45 @@ def test_a_canary_the_probe_never_reached_is_not_said_to_fail(
     assert "the canary failed its probe" not in said
     assert "api: the canary could not be probed: the probe did not reach it, so " in said
     assert "DNS lookup failed for drift-canary.invalid" in said
+
+
+def test_a_canary_that_closes_with_a_message_over_drifts_limit_is_not_promoted(
+    sandbox: Sandbox, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """helper-758 R1: the canary answers `pong`, then sends a message over drift's reading
+    limit and its own close 1000 in the same write, as a canary that closes every socket
+    would. Before, that close was taken as an answer to drift's 1009: the canary passed, the
+    fix was confirmed and promoted."""
+    import drift.probe.client as client
+
+    real = client.probe_all
+    monkeypatch.setattr(client, "MAX_MESSAGE", 2**20)
+
+    async def canary(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event
+    ) -> None:
+        request = await read_request(reader)
+        accept_deflate(writer, request, request["sec-websocket-protocol"])
+        bye = frame(0x8, struct.pack("!H", 1000) + b"bye")
+        writer.write(frame(0x1, b"pong") + deflated(b"x" * 1_500_000) + bye)
+        await writer.drain()
+        await stop.wait()
+
+    async def canary_closes(targets: Any, **kwargs: Any) -> Any:
+        if len(targets) != 2:  # the re-check's own probes, not the proof
+            return await real(targets, **kwargs)
+        async with tcp_server(canary) as base:
+            return await real([targets[0], replace(targets[1], base_url=base)], **kwargs)
+
+    monkeypatch.setattr(client, "probe_all", canary_closes)
+    before = sandbox.service(PROJECT, "api")
+    result = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["api"])
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    (outcome,) = result.outcomes
+    assert_serves_as_before(sandbox, PROJECT, "api", before, outcome.canary)
+    said = result.summary()
+    assert "api: the canary failed its probe" in said, said
+    assert "server closed with 1000" in said, said
 
 
 def _tag(clients: Clients, revision: str, tag: str = "e2e") -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import struct
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -115,3 +117,48 @@ def switching_protocols(accept: str, subprotocol: str | None = None) -> bytes:
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         f"Sec-WebSocket-Accept: {accept}\r\n{selected}\r\n"
     ).encode()
+
+
+def frame(opcode: int, payload: bytes, fin: bool = True) -> bytes:
+    """A server's frame (unmasked) of `payload`."""
+    head = bytes([(0x80 if fin else 0) | opcode])
+    n = len(payload)
+    if n < 126:
+        head += bytes([n])
+    elif n < 2**16:
+        head += bytes([126]) + struct.pack("!H", n)
+    else:
+        head += bytes([127]) + struct.pack("!Q", n)
+    return head + payload
+
+
+def deflated(payload: bytes) -> bytes:
+    """A text frame of `payload` compressed as permessage-deflate has it (RFC 7692 §7.2.1: raw
+    DEFLATE, its final 00 00 ff ff removed, RSV1 set): a large message is a small frame, read
+    whole in one read, as a chat history or a JSON snapshot is."""
+    z = zlib.compressobj(wbits=-15)
+    data = z.compress(payload) + z.flush(zlib.Z_SYNC_FLUSH)
+    whole = frame(0x1, data[:-4])
+    return bytes([whole[0] | 0x40]) + whole[1:]
+
+
+def accept_deflate(
+    writer: asyncio.StreamWriter, request: dict[str, str], subprotocol: str | None = None
+) -> None:
+    """A 101 that takes the permessage-deflate drift's client offers (and `subprotocol`)."""
+    assert "permessage-deflate" in request.get("sec-websocket-extensions", "")
+    head = switching_protocols(accept_key(request["sec-websocket-key"]), subprotocol)
+    writer.write(head[:-2] + b"Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n")
+
+
+async def read_close(reader: asyncio.StreamReader) -> bytes:
+    """The payload of the client's close frame (unmasked), frames before it skipped."""
+    while True:
+        first, second = await reader.readexactly(2)
+        n = second & 0x7F
+        if n >= 126:
+            n = int.from_bytes(await reader.readexactly(2 if n == 126 else 8), "big")
+        key = await reader.readexactly(4)
+        payload = bytes(b ^ key[i % 4] for i, b in enumerate(await reader.readexactly(n)))
+        if first & 0x0F == 0x8:
+            return payload

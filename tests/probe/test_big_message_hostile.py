@@ -21,21 +21,9 @@ from drift.findings import ProbeOutcome, ProbeResult
 from drift.probe import client
 from drift.probe.client import probe_all
 from drift.probe.limits import Watching
-from tests.probe.helpers import run, target, tcp_server, upgrade
+from tests.probe.helpers import frame, run, target, tcp_server, upgrade
 
 BIG = 1_500_000
-
-
-def frame(opcode: int, payload: bytes, fin: bool = True) -> bytes:
-    head = bytes([(0x80 if fin else 0) | opcode])
-    n = len(payload)
-    if n < 126:
-        head += bytes([n])
-    elif n < 2**16:
-        head += bytes([126]) + struct.pack("!H", n)
-    else:
-        head += bytes([127]) + struct.pack("!Q", n)
-    return head + payload
 
 
 Then = Callable[[asyncio.StreamWriter, asyncio.Event], Awaitable[None]]
