@@ -114,6 +114,19 @@ async def from_live(
     return [entry for entry, _ in found], kept
 
 
+def again(profile: Profile | None, stopped: bool) -> str:
+    """The flags a command a rollback from `profile`'s live services names carries, so that run
+    it finds the change there too (its journal does not hold it: `drift rollback CHANGE` alone
+    says there is no such change): `--from-live ENV`, the `--project`/`--region` given on the
+    command line, `--stopped` where it was given ("" for None: the journal holds the change)."""
+    if profile is None:
+        return ""
+    flags = [f"--from-live {profile.environment}"]
+    flags += [f"--project {profile.project}"] * (profile.project_from == "--project")
+    flags += [f"--region {profile.region}"] * (profile.region_from == "--region")
+    return " ".join(flags + ["--stopped"] * stopped)
+
+
 async def recovered(
     session: Session,
     profile: Profile,

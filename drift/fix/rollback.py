@@ -25,7 +25,7 @@ from drift.fix.journalview import change_and_workloads
 from drift.fix.lock import Locked, Locks
 from drift.fix.locktakeover import clear_stale
 from drift.fix.recorded import tags_said
-from drift.fix.recover import from_live
+from drift.fix.recover import again, from_live
 from drift.fix.rollback_check import Checked, check, not_found, who
 from drift.fix.rollback_check import where as place
 from drift.fix.rollback_locks import STAYS, interrupted, unsent, unsettled
@@ -153,6 +153,7 @@ async def _run(
                 run = Rolling(
                     session, journal, ui, yes, force, settings.concurrency, deployable,
                     settings.write_wait, bool(services),
+                    again(live if any(e is r for e in todo for r in rebuilt) else None, stopped),
                 )  # fmt: skip
                 done = await _roll_back(run, entries, todo, result)
         except (KeyboardInterrupt, asyncio.CancelledError):
@@ -202,12 +203,12 @@ async def _roll_back(
         for later in compared
         if (missed := await fill(later, session.access_secret, payloads))
     ]
+    only = todo if run.selected else None  # what `--force` names
     if uncompared and not force:
         return _stop(
             result,
             "; ".join(uncompared)
-            + f": nothing was changed ({forced(result.change_id, todo if run.selected else None)} "
-            "restores anyway)",
+            + f": nothing was changed ({forced(result.change_id, only, run.live)} restores anyway)",
         )
 
     async def read(entry: Entry) -> tuple[Said, Checked | DriftError]:
@@ -254,11 +255,12 @@ async def _roll_back(
     if blocked:  # and what is not held back may go alone (helper-538 F3)
         # those someone changed since are refused next, unforced: not offered
         held = [*blocked, *(c for c in checked if c.since.blocks and not force)]
-        rest = "".join(f" ({w})" for w in the_rest(held, checked, result.change_id))
+        rest = "".join(f" ({w})" for w in the_rest(held, checked, result.change_id, run.live))
         return _stop(result, "; ".join(c.blocked for c in blocked) + ": nothing was changed" + rest)
     refused = [c for c in checked if c.since.blocks and not force]
     if refused:
-        return _stop(result, refusal(refused, checked, result.change_id, selected=run.selected))
+        why = refusal(refused, checked, result.change_id, selected=run.selected, live=run.live)
+        return _stop(result, why)
     # what no workload's new revision can promise of an image named by a tag, said once
     if tags := tags_said([c.by_tag for c in checked if c.by_tag], "the new revision", "ran"):
         ui.say(f"note: {tags}")

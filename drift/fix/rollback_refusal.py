@@ -14,34 +14,48 @@ from drift.kinds import Kind, workload_key
 from drift.textsafe import visible
 
 
-def forced(change: str, selected: Sequence[Entry] | None = None) -> str:
+def forced(change: str, selected: Sequence[Entry] | None = None, live: str = "") -> str:
     """`drift rollback C --force`, with a `--service` for each workload of `selected` (None:
     no selection was given, every workload of the change left to roll back): what a way on
-    names, so the command does what the sentence promises of it."""
+    names, so the command does what the sentence promises of it. `live`: the flags that
+    rebuild the change from the live services (`drift.fix.recover.again`), where its
+    journal does not hold it — without them the command finds no change (helper-753)."""
     names = "".join(f" --service {workload_key(Kind(e.kind), e.service)}" for e in selected or ())
-    return f"`drift rollback {visible(change)}{visible(names)} --force`"
+    return f"`drift rollback {visible(change)}{visible(names)}{_live(live)} --force`"
 
 
-def the_rest(stopped: list[Checked], checked: list[Checked], change: str) -> list[str]:
+def _live(live: str) -> str:
+    return f" {visible(live)}" if live else ""
+
+
+def the_rest(
+    stopped: list[Checked], checked: list[Checked], change: str, live: str = ""
+) -> list[str]:
     """How to roll back the workloads of `checked` that nothing of `stopped` holds back (none:
-    [])."""
+    []); `live` as `forced` takes it."""
     free = [c.entry for c in checked if all(c is not r for r in stopped)]
     if not free:
         return []
     names = " ".join(f"--service {workload_key(Kind(e.kind), e.service)}" for e in free)
-    return [f"`drift rollback {visible(change)} {visible(names)}` rolls back the rest"]
+    return [f"`drift rollback {visible(change)} {visible(names)}{_live(live)}` rolls back the rest"]
 
 
 def refusal(
-    refused: list[Checked], checked: list[Checked], change: str, *, selected: bool = False
+    refused: list[Checked],
+    checked: list[Checked],
+    change: str,
+    *,
+    selected: bool = False,
+    live: str = "",
 ) -> str:
     """Why the rollback is refused, and the ways on: the changes to roll back first, the
     workloads nobody changed since (`--service`), `--force` (of `change`, and of the workloads
-    `checked` where `selected`: a `--service` selection was given)."""
+    `checked` where `selected`: a `--service` selection was given; `live` as `forced` takes
+    it)."""
     said = "; ".join(visible(c.since.blocks + (f", {c.doing}" if c.doing else "")) for c in refused)
     ways = [f"{who(c.entry)}: {visible(c.trapped)}" for c in refused if c.trapped]
-    ways += the_rest(refused, checked, change)
-    force = forced(change, [c.entry for c in checked] if selected else None)
+    ways += the_rest(refused, checked, change, live)
+    force = forced(change, [c.entry for c in checked] if selected else None, live)
     if all(c.since.by_rollback is not None for c in refused):
         # nothing of the change is live: `--force` would only re-apply the earlier change
         return f"{said}: nothing was changed" + (f" ({'; '.join(ways)})" if ways else "")
@@ -119,14 +133,15 @@ def put_back_left(
     change: str,
     unwritten: str = "nothing was written",
     selected: Sequence[Entry] | None = None,
+    live: str = "",
 ) -> str:
     """A workload nothing was written to, as someone else's write put it back (`Restored.back`):
     that, what it runs, and what `--force` of `change` (`forced`: of `selected` alone, where a
     `--service` selection was given) does to it (writes nothing, records it rolled back) — a
     rollback's refusal at write time and `drift fix`'s own put-back's (`drift.fix.workload`:
-    `unwritten`, its put-back's, as its update was written)."""
-    name = who(entry)
+    `unwritten`, its put-back's, as its update was written); `live` as `forced` takes it."""
+    name, force = who(entry), forced(change, selected, live)
     return (
-        f"{put_back_said([entry])}; {unwritten} to {name} ({forced(change, selected)} records "
-        f"{name} as rolled back, writing nothing to it)"
+        f"{put_back_said([entry])}; {unwritten} to {name} ({force} records {name} as rolled "
+        "back, writing nothing to it)"
     )

@@ -108,6 +108,9 @@ class Rolling:
     """Each write's whole wait, its operation and the read until it settles (`write_wait`)."""
     selected: bool = False
     """`--service` named the workloads: the commands said name them (`forced`)."""
+    live: str = ""
+    """The change is rebuilt from the live services, its journal holds none of it: the flags
+    that rebuild it (`drift.fix.recover.again`), which the commands said carry (`forced`)."""
 
 
 async def restore_all(
@@ -155,7 +158,7 @@ async def restore_all(
                 result.failed.append(f"{name}: {done}: nothing was written to {name}")
             else:
                 try:  # once the output is lost, the rest is recorded, not said
-                    _outcome(c, done, ui if lost is None else Said(ui), result, only)
+                    _outcome(c, done, ui if lost is None else Said(ui), result, only, run)
                 except OutputLost as exc:  # `drift rollback | head`: those sent finish,
                     lost = exc  # recorded but not said; no other starts
                     halt.append(exc.message)
@@ -188,16 +191,25 @@ def _output_lost(exc: OutputLost, result: RollbackResult, rest: list[Checked]) -
 
 
 def _outcome(
-    c: Checked, ended: Ended, ui: FixUI, result: RollbackResult, only: list[Entry] | None
+    c: Checked,
+    ended: Ended,
+    ui: FixUI,
+    result: RollbackResult,
+    only: list[Entry] | None,
+    run: Rolling,
 ) -> None:
     """Say how one workload's rollback ended (the journal already records it: `landed`);
     `only`: the workloads a `--service` selection named (the commands said name them)."""
     entry, name, done, later = c.entry, who(c.entry), ended.done, ended.later
     if done.refused:  # changed while the prompt waited: read again, nothing written
-        left = f"nothing was written to {name} ({forced(result.change_id, only)} restores "
-        left += "anyway, undoing that change too)"
+        # refused after its write was journaled (a collision): the journal holds the change
+        live = "" if run.journal.file(entry).is_file() else run.live
+        left = f"nothing was written to {name} ({forced(result.change_id, only, live)} "
+        # rebuilt again from the live service, theirs is part of what it puts back
+        anyway = f"from {name} as it is now" if live else "undoing that change too"
+        left += f"restores anyway, {anyway})"
         if done.back:  # their write put it back: as the check's refusal says it (`refusal`)
-            left = put_back_left(entry, result.change_id, selected=only)
+            left = put_back_left(entry, result.change_id, selected=only, live=live)
         result.failed.append(f"{name}: refused (changed since): {visible(done.text)}; {left}")
     elif done.untouched:  # its update never landed: nothing was written
         result.as_before.append(name)
