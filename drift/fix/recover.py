@@ -43,7 +43,7 @@ from contextlib import aclosing
 from typing import Any
 
 from drift.diff.unserved import HOURS, canary_running
-from drift.errors import Aborted, ApiError, UsageError
+from drift.errors import Aborted, ApiError, DriftError, UsageError
 from drift.fix.context import FixUI
 from drift.fix.fanout import in_order
 from drift.fix.journal import Entry
@@ -125,6 +125,23 @@ def again(profile: Profile | None, stopped: bool) -> str:
     flags += [f"--project {profile.project}"] * (profile.project_from == "--project")
     flags += [f"--region {profile.region}"] * (profile.region_from == "--region")
     return " ".join(flags + ["--stopped"] * stopped)
+
+
+async def refused_again(
+    session: Session, profile: Profile, change: str, services: Sequence[str], stopped: bool
+) -> str:
+    """Why the command a refusal of a rollback from `profile`'s live services would name
+    (`again`'s flags and `--force`), run now on `services`, would be refused as well: what
+    `recovered` finds (a deploy since the canary, with the command that lets theirs serve
+    where drift's pin caught it); "" when it rebuilds them, or when it cannot read them (the
+    command is named then, as it may work). `--force` lifts none of these (helper-760, left)."""
+    try:
+        await recovered(session, profile, change, services, stopped=stopped)
+    except (Aborted, UsageError) as exc:
+        return exc.message.removesuffix(": nothing was changed")
+    except DriftError:
+        return ""
+    return ""
 
 
 async def recovered(

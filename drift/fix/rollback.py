@@ -25,7 +25,7 @@ from drift.fix.journalview import change_and_workloads
 from drift.fix.lock import Locked, Locks
 from drift.fix.locktakeover import clear_stale
 from drift.fix.recorded import tags_said
-from drift.fix.recover import again, from_live
+from drift.fix.recover import from_live
 from drift.fix.rollback_check import Checked, check, not_found, who
 from drift.fix.rollback_check import where as place
 from drift.fix.rollback_locks import STAYS, interrupted, unsent, unsettled
@@ -153,7 +153,7 @@ async def _run(
                 run = Rolling(
                     session, journal, ui, yes, force, settings.concurrency, deployable,
                     settings.write_wait, bool(services),
-                    again(live if any(e is r for e in todo for r in rebuilt) else None, stopped),
+                    live if any(e is r for e in todo for r in rebuilt) else None, stopped,
                 )  # fmt: skip
                 done = await _roll_back(run, entries, todo, result)
         except (KeyboardInterrupt, asyncio.CancelledError):
@@ -259,7 +259,8 @@ async def _roll_back(
         return _stop(result, "; ".join(c.blocked for c in blocked) + ": nothing was changed" + rest)
     refused = [c for c in checked if c.since.blocks and not force]
     if refused:
-        why = refusal(refused, checked, result.change_id, selected=run.selected, live=run.live)
+        past = await run.past(result.change_id, refused)  # from live: would a rerun be refused?
+        why = refusal(refused, checked, result.change_id, run.selected, run.live, past)
         return _stop(result, why)
     # what no workload's new revision can promise of an image named by a tag, said once
     if tags := tags_said([c.by_tag for c in checked if c.by_tag], "the new revision", "ran"):

@@ -24,6 +24,14 @@ def forced(change: str, selected: Sequence[Entry] | None = None, live: str = "")
     return f"`drift rollback {visible(change)}{visible(names)}{_live(live)} --force`"
 
 
+def unforced(change: str, past: str) -> str:
+    """The way on where the command `forced` names with `live` would be refused too, run now
+    (`drift.fix.recover.refused_again`, `past`: a deploy since the canary): no `--force` is
+    named, and what is said is what that rerun finds, with the command it names if any."""
+    now = f"drift cannot roll {visible(change)} back from the live service now"
+    return f"{now}, `--force` or not: {past}"
+
+
 def _live(live: str) -> str:
     return f" {visible(live)}" if live else ""
 
@@ -44,14 +52,15 @@ def refusal(
     refused: list[Checked],
     checked: list[Checked],
     change: str,
-    *,
     selected: bool = False,
     live: str = "",
+    past: str = "",
 ) -> str:
     """Why the rollback is refused, and the ways on: the changes to roll back first, the
     workloads nobody changed since (`--service`), `--force` (of `change`, and of the workloads
     `checked` where `selected`: a `--service` selection was given; `live` as `forced` takes
-    it)."""
+    it; `past`: why that command, rebuilt from the live services, would be refused too —
+    then it is not named: `unforced`)."""
     said = "; ".join(visible(c.since.blocks + (f", {c.doing}" if c.doing else "")) for c in refused)
     ways = [f"{who(c.entry)}: {visible(c.trapped)}" for c in refused if c.trapped]
     ways += the_rest(refused, checked, change, live)
@@ -59,6 +68,15 @@ def refusal(
     if all(c.since.by_rollback is not None for c in refused):
         # nothing of the change is live: `--force` would only re-apply the earlier change
         return f"{said}: nothing was changed" + (f" ({'; '.join(ways)})" if ways else "")
+    if past:  # what that rerun says names the command that lets theirs serve, where one does
+        ways = [unforced(change, past), *the_rest(refused, checked, change, live)]
+        return f"{said}: nothing was changed ({'; '.join(ways)})"
+    if live and not any(c.since.ours or c.back or c.doing for c in refused):
+        # rebuilt again from the live services, theirs is part of what it puts back
+        now = ", ".join(who(c.entry) for c in refused)
+        are = "it is" if len(refused) == 1 else "they are"
+        ways.append(f"{force} restores anyway, from {now} as {are} now")
+        return f"{said}: nothing was changed ({'; '.join(ways)})"
     if all(c.since.ours for c in refused):
         ways.append(f"{force} restores anyway, undoing that change too")
         return f"{said}: nothing was changed ({'; '.join(ways)})"

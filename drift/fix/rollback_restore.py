@@ -7,8 +7,9 @@ it is sent starts no other; those already sent finish, those not started are nam
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import aclosing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from drift.errors import ExitCode, JournalError, OutputLost
 from drift.fix import workload_restore
@@ -17,15 +18,17 @@ from drift.fix.fanout import NOT_STARTED, Said, in_order
 from drift.fix.job_running import RESTORED, still_running
 from drift.fix.journal import ROLLBACK, Entry, Journal
 from drift.fix.recorded import Tagged, tags_said
+from drift.fix.recover import again, refused_again
 from drift.fix.restore import restore
 from drift.fix.restored import Restored
 from drift.fix.rollback_check import Checked, who
-from drift.fix.rollback_refusal import forced, put_back_left
+from drift.fix.rollback_refusal import forced, put_back_left, unforced
 from drift.fix.since import undoes, undone
 from drift.fix.update import OPERATION_TIMEOUT
 from drift.kinds import Kind
 from drift.live.session import Session
 from drift.live.workloads import running_execution
+from drift.profiles.model import Profile
 from drift.textsafe import visible
 
 
@@ -77,6 +80,9 @@ class Ended:
     """drift's later changes of the workload that were live when its write landed."""
     unrecorded: tuple[str, ...] = ()
     """One line for each of them the journal could not record."""
+    past: str = ""
+    """Refused, rebuilt from the live service: why the `--force` command would be refused too
+    (`Rolling.past`)."""
 
 
 def landed(journal: Journal, c: Checked, done: Restored) -> Ended:
@@ -108,9 +114,25 @@ class Rolling:
     """Each write's whole wait, its operation and the read until it settles (`write_wait`)."""
     selected: bool = False
     """`--service` named the workloads: the commands said name them (`forced`)."""
-    live: str = ""
-    """The change is rebuilt from the live services, its journal holds none of it: the flags
-    that rebuild it (`drift.fix.recover.again`), which the commands said carry (`forced`)."""
+    profile: Profile | None = None
+    """The change is rebuilt from these live services, its journal holds none of it."""
+    stopped: bool = False
+    """`--stopped` was given (with `profile`)."""
+
+    @property
+    def live(self) -> str:
+        """The flags that rebuild the change (`drift.fix.recover.again`), which the commands
+        said carry (`forced`): "" where the journal holds it."""
+        return again(self.profile, self.stopped)
+
+    async def past(self, change: str, refused: Sequence[Checked]) -> str:
+        """Why the `--force` command with `live` would be refused too, run now on the
+        workloads `refused` (`drift.fix.recover.refused_again`: a deploy since the canary):
+        "" where it would rebuild them, or the journal holds the change."""
+        if self.profile is None:
+            return ""
+        names = [c.entry.service for c in refused]
+        return await refused_again(self.session, self.profile, change, names, self.stopped)
 
 
 async def restore_all(
@@ -145,6 +167,8 @@ async def restore_all(
             return exc.message
         finally:
             ended.append(c)
+        if done.refused and not journal.file(c.entry).is_file():  # rebuilt from live
+            return replace(landed(journal, c, done), past=await run.past(result.change_id, [c]))
         return landed(journal, c, done)
 
     lost: OutputLost | None = None
@@ -210,6 +234,8 @@ def _outcome(
         left += f"restores anyway, {anyway})"
         if done.back:  # their write put it back: as the check's refusal says it (`refusal`)
             left = put_back_left(entry, result.change_id, selected=only, live=live)
+        if ended.past:  # rebuilt again from the live service, refused too: no `--force`
+            left = f"nothing was written to {name} ({unforced(result.change_id, ended.past)})"
         result.failed.append(f"{name}: refused (changed since): {visible(done.text)}; {left}")
     elif done.untouched:  # its update never landed: nothing was written
         result.as_before.append(name)
