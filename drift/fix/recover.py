@@ -139,8 +139,8 @@ async def refused_again(
         await recovered(session, profile, change, services, stopped=stopped)
     except (Aborted, UsageError) as exc:
         return exc.message.removesuffix(": nothing was changed")
-    except DriftError:
-        return ""
+    except DriftError:  # unread (an ApiError): the command is named, as it may work
+        pass
     return ""
 
 

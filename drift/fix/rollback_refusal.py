@@ -29,7 +29,7 @@ def unforced(change: str, past: str) -> str:
     (`drift.fix.recover.refused_again`, `past`: a deploy since the canary): no `--force` is
     named, and what is said is what that rerun finds, with the command it names if any."""
     now = f"drift cannot roll {visible(change)} back from the live service now"
-    return f"{now}, `--force` or not: {past}"
+    return f"{now}, `--force` or not: {visible(past)}"
 
 
 def _live(live: str) -> str:
