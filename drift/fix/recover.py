@@ -38,6 +38,7 @@ settings the change made (they stay)."""
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from collections.abc import Sequence
 from contextlib import aclosing
 from typing import Any
@@ -117,11 +118,14 @@ async def from_live(
 def again(profile: Profile | None, stopped: bool) -> str:
     """The flags a command a rollback from `profile`'s live services names carries, so that run
     it finds the change there too (its journal does not hold it: `drift rollback CHANGE` alone
-    says there is no such change): `--from-live ENV`, the `--project`/`--region` given on the
-    command line, `--stopped` where it was given ("" for None: the journal holds the change)."""
+    says there is no such change): `--from-live ENV`, the profiles directory it was read from
+    when not `./profiles` (`--profiles DIR`, or a parent's: run from here, the same; helper-761),
+    the `--project`/`--region` given on the command line, `--stopped` where it was given ("" for
+    None: the journal holds the change)."""
     if profile is None:
         return ""
     flags = [f"--from-live {profile.environment}"]
+    flags += [f"--profiles {shlex.quote(profile.read_from)}"] * bool(profile.read_from)
     flags += [f"--project {profile.project}"] * (profile.project_from == "--project")
     flags += [f"--region {profile.region}"] * (profile.region_from == "--region")
     return " ".join(flags + ["--stopped"] * stopped)
