@@ -20,8 +20,7 @@ def forced(change: str, selected: Sequence[Entry] | None = None, live: str = "")
     names, so the command does what the sentence promises of it. `live`: the flags that
     rebuild the change from the live services (`drift.fix.recover.again`), where its
     journal does not hold it — without them the command finds no change (helper-753)."""
-    names = "".join(f" --service {workload_key(Kind(e.kind), e.service)}" for e in selected or ())
-    return f"`drift rollback {visible(change)}{visible(names)}{_live(live)} --force`"
+    return f"`drift rollback {visible(change)}{_selection(selected or ())}{_live(live)} --force`"
 
 
 def unforced(change: str, past: str) -> str:
@@ -36,6 +35,17 @@ def _live(live: str) -> str:
     return f" {visible(live)}" if live else ""
 
 
+def _selection(entries: Sequence[Entry]) -> str:
+    """` --service KEY` for each workload of `entries`, as a command names them."""
+    return visible("".join(f" --service {workload_key(Kind(e.kind), e.service)}" for e in entries))
+
+
+def as_now(names: Sequence[str]) -> str:
+    """What a `--force` rerun rebuilt from the live services restores from: the workloads
+    `names` as they are now, someone's change since included (helper-760)."""
+    return f"from {', '.join(names)} as {'it is' if len(names) == 1 else 'they are'} now"
+
+
 def the_rest(
     stopped: list[Checked], checked: list[Checked], change: str, live: str = ""
 ) -> list[str]:
@@ -44,8 +54,9 @@ def the_rest(
     free = [c.entry for c in checked if all(c is not r for r in stopped)]
     if not free:
         return []
-    names = " ".join(f"--service {workload_key(Kind(e.kind), e.service)}" for e in free)
-    return [f"`drift rollback {visible(change)} {visible(names)}{_live(live)}` rolls back the rest"]
+    return [
+        f"`drift rollback {visible(change)}{_selection(free)}{_live(live)}` rolls back the rest"
+    ]
 
 
 def refusal(
@@ -73,9 +84,7 @@ def refusal(
         return f"{said}: nothing was changed ({'; '.join(ways)})"
     if live and not any(c.since.ours or c.back or c.doing for c in refused):
         # rebuilt again from the live services, theirs is part of what it puts back
-        now = ", ".join(who(c.entry) for c in refused)
-        are = "it is" if len(refused) == 1 else "they are"
-        ways.append(f"{force} restores anyway, from {now} as {are} now")
+        ways.append(f"{force} restores anyway, {as_now([who(c.entry) for c in refused])}")
         return f"{said}: nothing was changed ({'; '.join(ways)})"
     if all(c.since.ours for c in refused):
         ways.append(f"{force} restores anyway, undoing that change too")

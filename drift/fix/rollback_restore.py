@@ -22,7 +22,7 @@ from drift.fix.recover import again, refused_again
 from drift.fix.restore import restore
 from drift.fix.restored import Restored
 from drift.fix.rollback_check import Checked, who
-from drift.fix.rollback_refusal import forced, put_back_left, unforced
+from drift.fix.rollback_refusal import as_now, forced, put_back_left, unforced
 from drift.fix.since import undoes, undone
 from drift.fix.update import OPERATION_TIMEOUT
 from drift.kinds import Kind
@@ -230,7 +230,7 @@ def _outcome(
         live = "" if run.journal.file(entry).is_file() else run.live
         left = f"nothing was written to {name} ({forced(result.change_id, only, live)} "
         # rebuilt again from the live service, theirs is part of what it puts back
-        anyway = f"from {name} as it is now" if live else "undoing that change too"
+        anyway = as_now([name]) if live else "undoing that change too"
         left += f"restores anyway, {anyway})"
         if done.back:  # their write put it back: as the check's refusal says it (`refusal`)
             left = put_back_left(entry, result.change_id, selected=only, live=live)
