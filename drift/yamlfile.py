@@ -25,7 +25,7 @@ def display_path(path: Path) -> str:
     """A path as a report names files (SPEC "Findings": `file` relative to the working
     directory): relative to it when it is below it, else as given (`--profiles
     ../deploy/profiles`). Annotations and SARIF name it from the repository's root instead
-    (`drift.format.summary.repo_path`). A link that cannot be resolved (a loop: `ln -s
+    (`drift.format.repo_root.repo_path`). A link that cannot be resolved (a loop: `ln -s
     old.yaml old.yaml`) is shown as it is named: reading it says what is wrong with it. A file
     that is a link is named as the link (its folders resolved): where it leads is not what the
     user named, and a broken one would be named by a file that is not there."""

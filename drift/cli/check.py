@@ -283,8 +283,8 @@ def _sarif_capped(report: Report) -> tuple[Report, str]:
 def _outside_the_repository(report: Report) -> tuple[str, ...]:
     """A note when GITHUB_WORKSPACE names the repository and a profile a result is located in
     lies outside it: code scanning places a result by its path in the repository
-    (`format.summary.repo_path`), so those results would show with no file (helper-533 F4)."""
-    from drift.format.summary import repo_path
+    (`format.repo_root.repo_path`), so those results would show with no file (helper-533 F4)."""
+    from drift.format.repo_root import repo_path
 
     workspace = os.environ.get("GITHUB_WORKSPACE", "")
     if not workspace:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from urllib.parse import quote
 
 from drift.errors import ExitCode
 from drift.findings import FailOn, Finding, Location, ProbeResult, Severity, Unverified
+from drift.format.repo_root import repo_path
 from drift.next_steps import next_steps, project_may_not_exist, region_may_be_wrong
 from drift.report import Proof, Report, Status
 from drift.textsafe import LOOK_ALIKE_NOTE, alike_escaped, look_alike, plural, visible
@@ -140,42 +139,6 @@ def located(file: str, line: int) -> dict[str, str | int]:
     known (a finding carried from a baseline whose rule today's profile no longer states), so
     no `line` then."""
     return {"file": file, "line": line} if line else {"file": file}
-
-
-def repo_path(file: str) -> str:
-    """A profile file as GitHub attaches it: relative to the repository's root when
-    GITHUB_WORKSPACE is set and the file is under it, else as given (relative to the working
-    directory, SPEC "Findings"). An annotation is associated "with a particular file in your
-    repository" (docs.github.com/actions/reference/workflow-commands-for-github-actions); code
-    scanning places a result by its path in the repository, one path for a file across runs
-    (docs.github.com/code-security/code-scanning/integrating-with-code-scanning/
-    sarif-support-for-code-scanning, "Reporting consistent filepaths"). A run from
-    `services/api` with `--profiles ../../deploy/profiles` names `deploy/profiles/x.yaml`
-    there, `../../deploy/profiles/x.yaml` in the JSON report.
-
-    The path as reached (absolute, links kept) is tried first: an in-repo folder that is a
-    link to one outside the checkout (`mounted/profiles` → a mounted config folder) is a path
-    in the repository, `mounted/profiles/x.yaml` — the runner, too, makes an absolute `file=`
-    relative to the workspace by its text (actions/runner ActionCommandManager,
-    `IOUtil.MakeRelative`) — while its resolved path is outside (revown51 U1). Then with the
-    links resolved (a GITHUB_WORKSPACE reached through a link). Each side as given, then
-    resolved; the path as reached only where it names the same file (`a/link/../b` read
-    lexically may not)."""
-    workspace = os.environ.get("GITHUB_WORKSPACE", "")
-    if not workspace or not os.path.isfile(file):  # `<stdin>`, a file since gone: as named
-        return file
-    try:
-        reached = Path(os.path.abspath(file))
-        files = [reached] if os.path.samefile(reached, file) else []
-        files.append(Path(file).resolve())
-        roots = [Path(os.path.abspath(workspace)), Path(workspace).resolve()]
-    except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13)
-        return file
-    for path in files:
-        for root in roots:
-            if path.is_relative_to(root):
-                return path.relative_to(root).as_posix()
-    return file  # outside it
 
 
 def artifact_uri(location: Location) -> str:
