@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import quote
@@ -141,12 +142,20 @@ def located(file: str, line: int) -> dict[str, str | int]:
     return {"file": file, "line": line} if line else {"file": file}
 
 
+SEPARATORS = tuple(sep for sep in (os.sep, os.altsep) if sep and sep != "/")
+"""The folder separators other than `/` of this system (Windows: `\\`). On POSIX a `\\` is a
+character of a name (`de\\ploy/`), not a folder: it stays, percent-encoded."""
+
+
 def artifact_uri(location: Location) -> str:
     """SARIF's `artifactLocation.uri` of a profile file: from the repository's root
-    (`repo_path`), a relative URI reference: forward slashes, octets percent-encoded (RFC 3986
-    §2.1): characters as UTF-8, a POSIX name's byte that is not UTF-8 as that byte (PEP 383:
-    `dep%FFloy`), any other lone surrogate as held: never a crash (revencoding 5)."""
-    path = repo_path(location.file).replace("\\", "/")
+    (`repo_path`), a relative URI reference: forward slashes for this system's separators
+    (`SEPARATORS`), octets percent-encoded (RFC 3986 §2.1): characters as UTF-8, a POSIX
+    name's byte that is not UTF-8 as that byte (PEP 383: `dep%FFloy`), any other lone
+    surrogate as held: never a crash (revencoding 5)."""
+    path = repo_path(location.file)
+    for sep in SEPARATORS:
+        path = path.replace(sep, "/")
     wtf = any("\ud800" <= c < "\udc80" or "\udd00" <= c <= "\udfff" for c in path)
     return quote(path.encode("utf-8", "surrogatepass" if wtf else "surrogateescape"), safe="/")
 

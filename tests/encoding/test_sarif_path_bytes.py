@@ -6,6 +6,7 @@ RFC 3986 §2.1 percent-encodes octets: `os.fsencode(path)` quoted gives `dep%FFl
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -38,3 +39,20 @@ def test_a_lone_surrogate_of_another_origin_is_a_uri_not_a_crash() -> None:
     from drift.format.summary import artifact_uri
 
     assert artifact_uri(Location("a\ud800b/\u00e9 #.yaml", 1)) == "a%ED%A0%80b/%C3%A9%20%23.yaml"
+
+
+def test_a_backslash_in_a_posix_name_is_a_character_of_the_uri(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-755 L2: on POSIX `de\\ploy` is one folder; turned into `/`, the uri named
+    `de/ploy/…`, another path, while the annotation named the folder as it is."""
+    sandbox = make_sandbox(world({"MODE": "live"}))
+    profile(tmp_path, "      MODE: test\n", directory="de\\ploy/profiles")
+    env = {**sandbox.environ(), "GITHUB_WORKSPACE": str(tmp_path)}
+    run = functools.partial(
+        drift, "check", "enc", "--profiles", "de\\ploy/profiles", env=env, cwd=tmp_path
+    )
+    (result,) = json.loads(run("--format", "sarif").stdout)["runs"][0]["results"]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "de%5Cploy/profiles/enc.yaml"
+    assert "file=de\\ploy/profiles/enc.yaml," in run("--format", "github").stdout

@@ -7,11 +7,12 @@ from dataclasses import replace
 from typing import Any
 
 import jsonschema
+import pytest
 
 from drift import __version__
 from drift.baseline import parse_baseline
 from drift.findings import BaselineState, Location, Severity, Unverified
-from drift.format import OutputFormat, formatter_for
+from drift.format import OutputFormat, formatter_for, summary
 from drift.format.sarif_results import FINGERPRINT, LINE_HASH
 from drift.format.summary import artifact_uri
 from drift.report import Report
@@ -151,9 +152,13 @@ def test_ignored_findings_are_suppressed_not_dropped() -> None:
     assert all("suppressions" not in r for i, r in found.items() if i != IGNORED.id)
 
 
-def test_artifact_uri_is_relative_with_forward_slashes() -> None:
-    assert artifact_uri(Location("profiles\\prod env.yaml", 1)) == "profiles/prod%20env.yaml"
+def test_artifact_uri_is_relative_with_forward_slashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A separator of the system is `/`; a POSIX name's `\\` is a character (helper-755 L2)."""
     assert artifact_uri(Location("a:b.yaml", 1)) == "a%3Ab.yaml"
+    monkeypatch.setattr(summary, "SEPARATORS", ("\\",))  # as on Windows
+    assert artifact_uri(Location("profiles\\prod env.yaml", 1)) == "profiles/prod%20env.yaml"
+    monkeypatch.setattr(summary, "SEPARATORS", ())  # as on POSIX
+    assert artifact_uri(Location("pro\\files/prod.yaml", 1)) == "pro%5Cfiles/prod.yaml"
 
 
 def incomplete_by_sarif(invocation: dict[str, Any]) -> bool:
