@@ -3,7 +3,9 @@ checks its configuration and auth the way the demo's API server does, and a test
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -57,6 +59,47 @@ class NoInstance:
 
     status: int
     why: str = ""
+
+
+@dataclass
+class Instances:
+    """Whether a revision has an instance running when a request comes (option
+    `cold_start_ms`). "When a revision does not receive any traffic, by default it is scaled in
+    to zero instances"; "Scaling from zero can only be triggered by a request"
+    (cloud.google.com/run/docs/about-instance-autoscaling): the first request to a revision
+    with none waits `start_s` for one to start, and every request that comes meanwhile waits
+    for the same one; then it runs (the sandbox never scales it in again). `start_s` 0: one
+    is running (min instances keep it "warm and ready to serve requests",
+    cloud.google.com/run/docs/configuring/min-instances)."""
+
+    start_s: float = 0.0
+    ready_at: float | None = None
+    """When (the event loop's clock) the instance the first request started is ready."""
+    stopped: asyncio.Event | None = None
+    """Set when the revision's backends stop: a request waiting for its instance is answered
+    as one with none (`ready` False), not held until the instance would be ready."""
+
+    async def ready(self) -> bool:
+        """Wait for the revision's instance (False: the revision stopped meanwhile)."""
+        if not self.start_s:
+            return True
+        loop = asyncio.get_running_loop()
+        if self.ready_at is None:
+            self.ready_at = loop.time() + self.start_s
+        self.stopped = self.stopped or asyncio.Event()
+        if (wait := self.ready_at - loop.time()) > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopped.wait(), wait)
+        return not self.stopped.is_set()
+
+    def stop(self) -> None:
+        if self.stopped is not None:
+            self.stopped.set()
+
+
+Picked = tuple[Env | NoInstance | None, Instances | None]
+"""What serves a request: the revision's environment (NoInstance: none of its instances can
+start; None: nothing serves) and its instances (None: always one running)."""
 
 
 def _b64(data: bytes) -> str:
@@ -123,12 +166,16 @@ def check_connection(
 
 class BackendApp:
     """A WebSocket server for one revision (fixed env) or one service URL (env picked per
-    request by traffic split). `pick` returns None when nothing serves, NoInstance when the
-    picked revision has no instance that can start."""
+    request by traffic split). `pick` gives None when nothing serves, NoInstance when the
+    picked revision has no instance that can start, and the picked revision's instances, which
+    a request waits for (`Instances.ready`); `start_s`: the longest such wait."""
 
-    def __init__(self, config: BackendConfig, pick: Callable[[], Env | NoInstance | None]) -> None:
+    def __init__(
+        self, config: BackendConfig, pick: Callable[[], Picked], start_s: float = 0.0
+    ) -> None:
         self.config = config
         self.pick = pick
+        self.start_s = start_s
         self._picked: weakref.WeakKeyDictionary[ServerConnection, Env | None] = (
             weakref.WeakKeyDictionary()
         )
@@ -143,17 +190,22 @@ class BackendApp:
             logger=LOGGER,
             server_header="drift-sandbox",
             # Loopback: a client that neither finishes a handshake nor acknowledges a close
-            # within these is gone; do not let it hold up stopping the backend.
-            open_timeout=2,
+            # within these is gone; do not let it hold up stopping the backend. A handshake
+            # waiting for an instance to start (`Instances`) has that much longer.
+            open_timeout=2 + self.start_s,
             close_timeout=1,
         )
         port = int(server.sockets[0].getsockname()[1])
         return server, port
 
-    def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        picked = self.pick()
+    async def process_request(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | None:
+        picked, instances = self.pick()
         if isinstance(picked, NoInstance):  # no container to see the request
             return connection.respond(HTTPStatus(picked.status), "no available instance\n")
+        if picked is not None and instances is not None and not await instances.ready():
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "no available instance\n")
         self._picked[connection] = picked
         path = request.path.split("?", 1)[0]
         upgrade = request.headers.get("Upgrade", "").lower() == "websocket"

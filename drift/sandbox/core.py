@@ -28,6 +28,7 @@ from drift.sandbox.revisions import weights
 from drift.sandbox.rpc import CallLog
 from drift.sandbox.scenario import Scenario
 from drift.sandbox.seed import build_world, start_deploys
+from drift.sandbox.startup import kept_warm
 from drift.sandbox.state import OwnerRec, Rollout, World
 from drift.sandbox.validate import instance_env
 
@@ -61,6 +62,9 @@ class Core:
         self._locks: dict[ResourceKey, asyncio.Lock] = {}
         self._dirty: dict[ResourceKey, OwnerRec] = {}
         self._settled: list[tuple[OwnerRec, str, RpcError | None]] = []
+        self._seeded: set[str] = set()
+        """The revisions the scenario seeded: idle so far, so with no instance running unless
+        min instances keep one (option `cold_start_ms`); a deploy's has one."""
 
     async def load(self, scenario: Scenario | None = None) -> None:
         """(Re)build the world from the scenario and start its backends."""
@@ -75,6 +79,7 @@ class Core:
         self.deploy_seconds = (options.operation_delay_ms if delay_ms is None else delay_ms) / 1000
         self.hold = options.deploys_wait
         self.world = build_world(self.scenario)
+        self._seeded = {r.name for s in self.world.services.values() for r in s.revisions.values()}
         self.fleet = Fleet(random.Random(options.seed), self.host, options)
         self.faults.reset(options.seed, [Fault.from_spec(spec) for spec in self.scenario.faults])
         self.quotas.reset(options.quotas, retry_info=options.quota_retry_info)
@@ -150,12 +155,19 @@ class Core:
         if published:
             rec.pb.urls.append(rec.pb.uri)
         project = self.world.project(rec.key.project)
+        shares = weights(rec.pb.traffic_statuses)
+
+        def warm(name: str) -> bool:
+            revision = rec.revisions[name]
+            return revision.name not in self._seeded or kept_warm(rec.pb, revision, shares[name])
+
         ports = await self.fleet.sync(
             rec.key,
             rec.backend,
-            weights(rec.pb.traffic_statuses),
+            shares,
             lambda name: instance_env(self.world, project, rec.revisions[name]),
             {s.tag: s.revision for s in rec.pb.traffic_statuses if s.tag and s.revision},
+            warm,
         )
         for status in rec.pb.traffic_statuses:
             # a tagged target has its own URL at any percent, 0 included

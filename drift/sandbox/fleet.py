@@ -14,7 +14,7 @@ from typing import Any
 
 from websockets.asyncio.server import Server
 
-from drift.sandbox.backend import BackendApp, BackendConfig, Env, NoInstance
+from drift.sandbox.backend import BackendApp, BackendConfig, Instances, NoInstance, Picked
 from drift.sandbox.names import ResourceKey
 
 
@@ -23,6 +23,7 @@ class _Running:
     server: Server
     port: int
     env: dict[str, str] | NoInstance
+    instances: Instances
 
 
 class Fleet:
@@ -45,6 +46,11 @@ class Fleet:
         the server one of them forgets would never be closed. The emulator's own bookkeeping,
         no behaviour of Cloud Run's: what a request sees is unchanged."""
 
+    @property
+    def start_s(self) -> float:
+        """How long an instance of a revision that has none takes to start (`cold_start_ms`)."""
+        return (getattr(self.options, "cold_start_ms", 0) or 0) / 1000
+
     def url(self, port: int) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{port}"
@@ -53,7 +59,7 @@ class Fleet:
         """The port of the service URL, or of a tag's URL (started on first use)."""
         async with self._lock:
             if (key, tag) not in self._routers:
-                app = BackendApp(config, lambda: self._pick(key, tag))
+                app = BackendApp(config, lambda: self._pick(key, tag), self.start_s)
                 self._routers[key, tag] = await app.serve(self.host)
             return self._routers[key, tag][1]
 
@@ -64,11 +70,13 @@ class Fleet:
         weights: Mapping[str, int],
         env_of: Callable[[str], dict[str, str] | NoInstance],
         tags: Mapping[str, str] | None = None,
+        warm: Callable[[str], bool] = lambda name: True,
     ) -> dict[str, int]:
         """Run exactly the revisions in `weights` (revision -> percent, 0 for tag-only),
         starting new ones with `env_of(revision)` (NoInstance: none of its instances can start,
-        every request to it gets that HTTP status), and route each tag (-> revision) in `tags`
-        to its revision; return each revision's port."""
+        every request to it gets that HTTP status), an instance running where `warm(revision)`
+        (else the first request starts one: `Instances`), and route each tag (-> revision) in
+        `tags` to its revision; return each revision's port."""
         async with self._lock:
             held = self._tags[key] = dict(tags or {})
             for gone in [k for k in self._routers if k[0] == key and k[1] and k[1] not in held]:
@@ -77,7 +85,9 @@ class Fleet:
             for name in [n for n in running if n not in weights]:
                 await self._stop(running.pop(name))
             new = [name for name in weights if name not in running]
-            started = await asyncio.gather(*(self._start(config, env_of(name)) for name in new))
+            started = await asyncio.gather(
+                *(self._start(config, env_of(name), warm(name)) for name in new)
+            )
             running.update(zip(new, started, strict=True))
             self._weights[key] = [(name, pct) for name, pct in weights.items() if pct > 0]
             return {name: run.port for name, run in running.items()}
@@ -86,12 +96,18 @@ class Fleet:
         running = self._revisions.get(key, {}).get(revision)
         return None if running is None else running.env
 
+    def _serving(self, key: ResourceKey, revision: str) -> Picked:
+        running = self._revisions.get(key, {}).get(revision)
+        return (None, None) if running is None else (running.env, running.instances)
+
     def port(self, key: ResourceKey, revision: str) -> int | None:
         running = self._revisions.get(key, {}).get(revision)
         return None if running is None else running.port
 
     async def close(self) -> None:
         async with self._lock:
+            for run in (r for running in self._revisions.values() for r in running.values()):
+                run.instances.stop()  # the requests waiting for an instance end first
             for running in self._revisions.values():
                 for run in running.values():
                     await self._stop(run)
@@ -102,12 +118,18 @@ class Fleet:
             self._weights.clear()
             self._tags.clear()
 
-    async def _start(self, config: BackendConfig, env: dict[str, str] | NoInstance) -> _Running:
-        server, port = await BackendApp(config, lambda: env).serve(self.host)
-        return _Running(server, port, env)
+    async def _start(
+        self, config: BackendConfig, env: dict[str, str] | NoInstance, warm: bool
+    ) -> _Running:
+        """A revision's own backend; its instances shared with the URLs that route to it."""
+        instances = Instances(0.0 if warm else self.start_s)
+        app = BackendApp(config, lambda: (env, instances), self.start_s)
+        server, port = await app.serve(self.host)
+        return _Running(server, port, env, instances)
 
     @classmethod
     async def _stop(cls, run: _Running) -> None:
+        run.instances.stop()
         await cls._close(run.server)
 
     @staticmethod
@@ -121,17 +143,17 @@ class Fleet:
         its tags' is refused (`outside_refusal_status`)."""
         (self._closed.add if closed else self._closed.discard)(key)
 
-    def _pick(self, key: ResourceKey, tag: str) -> Env | NoInstance | None:
+    def _pick(self, key: ResourceKey, tag: str) -> Picked:
         options = self.options
         if key in self._closed and options is not None and options.runner_outside_network:
             why = "its ingress keeps out callers outside its network"  # every ingress path
-            return NoInstance(options.outside_refusal_status, why)
+            return NoInstance(options.outside_refusal_status, why), None
         if tag:  # a tag no longer held answers as no revision would
             held = self._tags.get(key, {}).get(tag)
-            return None if held is None else self.env(key, held)
+            return (None, None) if held is None else self._serving(key, held)
         weights = self._weights.get(key)
         if not weights:
-            return None
+            return None, None
         names = [name for name, _ in weights]
         (name,) = self.rng.choices(names, weights=[pct for _, pct in weights])
-        return self.env(key, name)
+        return self._serving(key, name)

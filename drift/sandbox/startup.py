@@ -64,3 +64,16 @@ def startup_problem(world: World, kind: Kind, template: Any) -> Problem | None:
         f"{where}. The instance was not started."
     )
     return Problem(said, 0)  # no CommonReason: a container's (revisions.set_ready)
+
+
+def kept_warm(service: Any, revision: Any, percent: int) -> bool:
+    """Whether min instances keep an instance of `revision` running (option `cold_start_ms`):
+    its own `scaling.min_instance_count` (RevisionScaling), or the service's minimum or manual
+    instance count, which "is divided among all revisions with specified traffic based on the
+    percent of traffic they are receiving" (ServiceScaling, google/cloud/run/v2/
+    vendor_settings.proto), when `percent` (its share) is above 0."""
+    if revision.scaling.min_instance_count > 0:
+        return True
+    scaling = service.scaling
+    total = max(scaling.min_instance_count, getattr(scaling, "manual_instance_count", 0))
+    return percent > 0 and total > 0

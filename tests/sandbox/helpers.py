@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -69,3 +70,13 @@ async def aprobe(
 
 def probe(url: str, path: str = "/ws", **kwargs: object) -> Outcome:
     return asyncio.run(aprobe(url, path, **kwargs))  # type: ignore[arg-type]
+
+
+def cold_start(sandbox: Any, ms: int, idle: tuple[str, ...] = ()) -> None:
+    """The sandbox reset to its scenario with option `cold_start_ms` at `ms`, the services
+    `idle` (of PROJECT) seeded with no min instances (so with no instance running)."""
+    scenario = sandbox.scenario.model_copy(deep=True)
+    scenario.options.cold_start_ms = ms
+    for name in idle:
+        scenario.projects[PROJECT].services[name].template.min_instances = 0
+    sandbox.reset(scenario)

@@ -1,0 +1,70 @@
+"""Option `cold_start_ms`: a revision with no instance running takes that long to answer the
+first request, which starts one ("When a revision does not receive any traffic, by default it is
+scaled in to zero instances"; "Scaling from zero can only be triggered by a request",
+cloud.google.com/run/docs/about-instance-autoscaling). A seeded revision has none unless min
+instances keep one warm (cloud.google.com/run/docs/configuring/min-instances); a deploy's
+revision has one."""
+
+from __future__ import annotations
+
+import asyncio
+
+from websockets.asyncio.client import connect
+
+from drift.sandbox import Sandbox
+from tests.conftest import ClientsFor
+from tests.sandbox.helpers import PROJECT, cold_start, service_name
+
+
+def answers_within(url: str, seconds: float) -> bool:
+    """Whether the WebSocket handshake at `url` (web's path: no checks) is answered in time."""
+
+    async def attempt() -> bool:
+        try:
+            async with connect(url.replace("http://", "ws://", 1) + "/ws", open_timeout=seconds):
+                return True
+        except TimeoutError:
+            return False
+
+    return asyncio.run(attempt())
+
+
+def test_an_idle_revision_answers_its_first_handshake_only_once_an_instance_started(
+    reseedable: Sandbox,
+) -> None:
+    """web, seeded with no min instances, leaves the first handshake unanswered for 1.5 s (the
+    client gives up after 0.5 s); the instance that request started then answers the next
+    one, which waits for it."""
+    cold_start(reseedable, 1500)
+    web = reseedable.service(PROJECT, "web").uri
+    assert not answers_within(web, 0.5)
+    assert answers_within(web, 5)
+    assert answers_within(web, 0.5)  # running now
+
+
+def test_min_instances_keep_an_instance_running(reseedable: Sandbox) -> None:
+    """api is seeded with one min instance (the default scenario): no cold start; with none,
+    the same revision starts cold."""
+    cold_start(reseedable, 1500)
+    assert answers_within(reseedable.service(PROJECT, "api").uri, 0.5)
+    cold_start(reseedable, 1500, idle=("api",))
+    assert not answers_within(reseedable.service(PROJECT, "api").uri, 0.5)
+
+
+def test_a_deployed_revision_has_an_instance_running(
+    reseedable: Sandbox, clients_for: ClientsFor
+) -> None:
+    """A revision a deploy made started an instance (it became ready): its first handshake is
+    answered at once."""
+    cold_start(reseedable, 1500)
+    clients = clients_for(reseedable)
+    web = clients.services.get_service(name=service_name("web"))
+    web.template.labels["deployed"] = "now"
+    after = clients.services.update_service(service=web).result(timeout=10)
+    assert answers_within(after.uri, 0.5)
+
+
+def test_no_cold_start_at_0(reseedable: Sandbox) -> None:
+    """0 (the default): every revision has an instance running, as before the option."""
+    cold_start(reseedable, 0)
+    assert answers_within(reseedable.service(PROJECT, "web").uri, 0.5)
