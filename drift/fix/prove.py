@@ -11,6 +11,7 @@ already quotes as they are), so no server text becomes a next step drift prints.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from drift.errors import ApiError, DriftError
 from drift.findings import ProbeOutcome, ProbeResult
@@ -21,6 +22,9 @@ from drift.fix.update import get_service
 from drift.live.api import written_since
 from drift.live.model import LiveService
 from drift.probe.targets import ProbeTarget
+
+if TYPE_CHECKING:
+    from drift.probe.idtoken import IdTokenProvider
 
 
 async def prove(
@@ -87,19 +91,17 @@ async def prove(
     except Exception as exc:  # the canary exists: any failure stops like a failed probe,
         # and the cleanup removes it (an internal error here would leave it tagged and pinned)
         await _untagged(ctx, live_service, outcome)
-        why = (
-            exc.message
-            if isinstance(exc, DriftError)
-            # its text is not shown: it may quote what a server or the environment sent
-            else f"the probe failed unexpectedly ({type(exc).__name__})"
-        )
         raise Stop(
-            f"{name}: the canary could not be probed ({why})",
+            f"{name}: the canary could not be probed ({_why(exc)})",
             State.CANARY_FAILED,
             cleanup=True,
         ) from exc
     canary = probed[-1]
     live = probed[0] if before is not None else None
+    # a hang may be a cold start: what serves is probed again (`_again`)
+    if before is not None and live is not None and live.handshake_hung and canary.ok:
+        if not unproven:
+            live, unproven = await _again(ctx, before, live, id_token)
     # A failure that never reached the serving revision (DNS, TCP, TLS, a proxy) says nothing
     # of it: the canary passing through another URL does not prove the patch fixes anything.
     confirmed = None if unproven or live is None else (not live.ok) and live.reached and canary.ok
@@ -116,6 +118,56 @@ async def prove(
             cleanup=True,
         )
     return ""
+
+
+async def _again(
+    ctx: Context,
+    before: ProbeTarget,
+    live: ProbeResult,
+    id_token: IdTokenProvider | None,
+) -> tuple[ProbeResult, str]:
+    """What serves left the handshake unanswered (`ProbeResult.handshake_hung`) and the canary
+    passed: the same target probed once more, after the canary's probe, since a cold start
+    over the timeout hangs alike ("When a revision does not receive any traffic, by default it
+    is scaled in to zero instances", cloud.google.com/run/docs/about-instance-autoscaling),
+    while the canary, just deployed, has an instance running. Hung again: the failure stands,
+    said twice in `live`'s detail. Else the first hang may have been a cold start, and a
+    failure not seen again is not proven (SPEC: `confirmed` only when the live revision
+    fails): the note that says so, and what the second probe saw."""
+    from drift.probe.client import probe_all
+
+    try:
+        (again,) = await probe_all([before], environ=ctx.environ, id_token=id_token)
+    except Exception as exc:  # the failure was not seen again: nothing confirmed, said why
+        seen = f"it could not be probed ({_why(exc)})"
+    else:
+        if again.handshake_hung:
+            twice = "probed again after the canary's probe, it left the handshake unanswered again"
+            return replace(live, detail=f"{live.detail}; {twice}"), ""
+        seen = f"it answered: {again.outcome.value}" + (
+            f" ({again.detail})" if again.detail else ""
+        )
+    return live, (
+        f"{_what(before)} left the WebSocket handshake unanswered within the probe's timeout, but "
+        f"probed again after the canary's probe, {seen}: the first hang may have been a cold "
+        "start (no instance running, one started for the probe), and a failure not seen "
+        "again is not proven"
+    )
+
+
+def _why(exc: Exception) -> str:
+    """Why a probe could not be made: a DriftError's message; of any other, only its type (its
+    text may quote what a server or the environment sent)."""
+    if isinstance(exc, DriftError):
+        return exc.message
+    return f"the probe failed unexpectedly ({type(exc).__name__})"
+
+
+def _what(before: ProbeTarget | None) -> str:
+    """What the proof probed before the fix, as its words name it."""
+    if before is None or before.tag is None:
+        return "the serving revision"
+    return f"tag {before.tag} ({before.revision})"
 
 
 def _failed(canary: ProbeResult) -> str:
@@ -186,15 +238,17 @@ def _said(
     unproven: str,
 ) -> str:
     """The line that tells what the proof's probes saw, and what they prove."""
-    what = (
-        "the serving revision"
-        if before is None or before.tag is None
-        else f"tag {before.tag} ({before.revision})"
+    what = _what(before)
+    hung = " (its handshake unanswered twice, before and after the canary's probe)"
+    seen = (
+        ""
+        if live is None
+        else live.outcome.value + (hung if confirmed and live.handshake_hung else "")
     )
     said = f"{name}: " + (
         f"probe of the canary: {canary.outcome.value}"
         if live is None
-        else f"probe of {what}: {live.outcome.value}; of the canary: {canary.outcome.value}"
+        else f"probe of {what}: {seen}; of the canary: {canary.outcome.value}"
     )
     if confirmed:
         return f"{said}; the patch fixes the failure (confirmed)"

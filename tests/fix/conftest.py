@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from google.cloud import run_v2
 
@@ -25,11 +26,14 @@ from drift.fix.apply import FixOptions, FixResult, run_fix
 from drift.fix.journal import Entry, Journal
 from drift.fix.model import Plan
 from drift.fix.rollback import RollbackResult, run_rollback
+from drift.format import OutputFormat, formatter_for
 from drift.live.changeids import tagged_change
 from drift.profiles.loader import load_profile
+from drift.report import Proof, Report
 from drift.sandbox import Sandbox, mint_test_jwt
 from drift.settings import Settings, load_settings
-from tests.cliutil import drift, drift_on
+from drift.textsafe import md_text
+from tests.cliutil import REPO, drift, drift_on
 from tests.conftest import Clients, MakeSandbox
 from tests.profilecopy import held_briefly
 from tests.rounds import World, bench_world
@@ -80,6 +84,11 @@ class ScriptedUI:
 
 @pytest.fixture
 def env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+    return fix_env(sandbox, monkeypatch, tmp_path)
+
+
+def fix_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+    """The sandbox's addresses and api's test JWT, set in the environment; in `tmp_path`."""
     monkeypatch.chdir(tmp_path)
     values = {
         **sandbox.environ(),
@@ -578,3 +587,19 @@ def rolled_back_to(
     assert back.returncode == 0, back.stdout + back.stderr
     env = sandbox.service(project, "app").template.containers[0].env
     assert {v.name: v.value for v in env if v.name in copies} == copies
+
+
+def shows_unconfirmed(recheck: Report, proof: Proof, note: str) -> None:
+    """The fix's report in JSON (valid), table and markdown says the proof confirms nothing,
+    with its note, which starts `note`."""
+    schema = json.loads((REPO / "tests" / "data" / "report.schema.json").read_text())
+    document = json.loads(formatter_for(OutputFormat.JSON).render(recheck))
+    jsonschema.validate(document, schema)
+    (shown,) = document["proof"]
+    assert shown["confirmed"] is None and shown["note"] == proof.note
+    assert proof.note.startswith(note)
+    table = formatter_for(OutputFormat.TABLE).render(recheck)
+    assert f"  {proof.service}  not confirmed: {note}" in table
+    assert "the patch fixes the failure" not in table
+    markdown = formatter_for(OutputFormat.MARKDOWN).render(recheck)
+    assert f"- {proof.service}: not confirmed: {md_text(note)}" in markdown

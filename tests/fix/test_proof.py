@@ -4,29 +4,30 @@ failed there, on the revision the canary replaces, and the canary passes."""
 from __future__ import annotations
 
 import asyncio
-import json
 import shutil
 import struct
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 from google.cloud import run_v2
 
 from drift.errors import ExitCode
 from drift.findings import ProbeOutcome
 from drift.fix.apply import FixOptions, FixResult
-from drift.format import OutputFormat, formatter_for
 from drift.sandbox import Sandbox
 from tests.cliutil import REPO
 from tests.conftest import Clients
-from tests.fix.conftest import PROJECT, ScriptedUI, assert_serves_as_before, fix
+from tests.fix.conftest import (
+    PROJECT,
+    ScriptedUI,
+    assert_serves_as_before,
+    fix,
+    shows_unconfirmed,
+)
 from tests.probe.helpers import accept_deflate, deflated, frame, read_request, tcp_server
 from tests.sandbox.helpers import service_name
-
-SCHEMA = json.loads((REPO / "tests" / "data" / "report.schema.json").read_text())
 
 
 def test_a_serving_probe_that_never_reached_the_service_confirms_nothing(
@@ -193,15 +194,7 @@ def test_a_probe_tag_on_another_revision_confirms_nothing(
     (said,) = [s for s in ui.said if "probe of tag e2e" in s]
     assert f"probe of tag e2e ({older}): close_1011; of the canary: ok; not confirmed" in said
     assert "(confirmed)" not in said
-    table = formatter_for(OutputFormat.TABLE).render(result.recheck)
-    assert "  api  not confirmed: the profile probes tag e2e" in table
-    assert "the patch fixes the failure" not in table
-    document = json.loads(formatter_for(OutputFormat.JSON).render(result.recheck))
-    jsonschema.validate(document, SCHEMA)
-    (shown,) = document["proof"]
-    assert shown["confirmed"] is None and shown["note"] == proof.note
-    markdown = formatter_for(OutputFormat.MARKDOWN).render(result.recheck)
-    assert "- api: not confirmed: the profile probes tag e2e" in markdown
+    shows_unconfirmed(result.recheck, proof, "the profile probes tag e2e")
 
 
 def test_a_probe_tag_on_the_revision_the_canary_replaces_is_probed_before_the_fix(
