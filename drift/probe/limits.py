@@ -179,7 +179,15 @@ server's own, helper-758 R1; one that came later, after a message's payload stil
 when drift stopped, cannot be told from an answer and is taken as one). Any other
 (1011, 1008, a 4000-range code of the app's) is the server's own close, the verdict as after
 any message: a canary that closed every socket so right after a large first message passed
-the fix's proof (helper-744)."""
+the fix's proof (helper-744).
+1000 stays (helper-770): common servers answer a client's close so. websockets echoes the
+close frame's data (`protocol.py`, "7.1.3. The WebSocket Closing Handshake is Started"), ws
+(node) the code and reason (none for 1005: `receiverOnConclude`), gorilla/websocket the code
+(`defaultHandleClose`: `FormatCloseMessage(code, "")`), coder/websocket (nhooyr) the code
+and reason (`writeClose(ce.Code, ce.Reason)`); but aiohttp's server, with `autoclose` (its
+default), answers any close with `close()`, whose code is 1000 (`WebSocketResponse.receive`;
+seen with aiohttp 3.14.5 for a client's 1009, 1000 and 4000). Without 1000, a healthy
+aiohttp app sending a first message over drift's limit would fail the probe."""
 
 _OWN = (
     "it came in the same read as the message over drift's limit, before drift's 1009 was "
