@@ -73,6 +73,23 @@ def _in_front(result: ProbeResult) -> str | None:
     )
 
 
+def _cold(result: ProbeResult) -> str | None:
+    """For a handshake the service left unanswered (`ProbeResult.handshake_hung`), the note
+    that a cold start longer than the probe's timeout looks the same: "When a revision does
+    not receive any traffic, by default it is scaled in to zero instances", and "Scaling from
+    zero can only be triggered by a request" (cloud.google.com/run/docs/
+    about-instance-autoscaling), which then waits for an instance to start. The cause may be
+    the app's start, not its configuration; only probing again tells (`drift fix` does)."""
+    if result.outcome is not ProbeOutcome.UNREACHABLE or not result.handshake_hung:
+        return None
+    return (
+        "a handshake left unanswered may also be a cold start longer than the probe's "
+        "timeout (a revision that served no request for a while has no instance running "
+        "unless min instances keep one, and the first request waits for one to start): "
+        "probing again tells"
+    )
+
+
 def _unruled(service: str, unverified: Sequence[Unverified]) -> str | None:
     """When what drift could not verify on the service (a secret's access it cannot decide:
     an instance that cannot retrieve an env secret does not start) leaves the cause open, the
@@ -130,6 +147,7 @@ def attach_causes(
             out.append(result)
             continue
         front = _in_front(result)
+        cold = _cold(result)
         if not result.container_may_cause:
             no_cause = NOT_REACHED
         elif not checked:
@@ -138,8 +156,8 @@ def attach_causes(
             no_cause = unruled
         elif keyed := _no_instance(result, keys):
             no_cause = keyed
-        elif front is not None:  # the cause may be outside what drift reads (an IAM binding)
-            no_cause = NO_DRIFT_FOUND
+        elif front is not None or cold is not None:  # the cause may be outside what drift
+            no_cause = NO_DRIFT_FOUND  # reads (an IAM binding) or no configuration (a start)
         else:
             no_cause = NOT_CONFIGURATION
         suspects = sorted(
@@ -165,7 +183,7 @@ def attach_causes(
             suspects = []
         causes = tuple(dict.fromkeys(f.id for f in suspects))
         said = result.detail  # what the probe saw; the finding's message adds the causes once
-        notes = ([] if causes else [no_cause]) + ([front] if front else [])
+        notes = ([] if causes else [no_cause]) + [n for n in (front, cold) if n]
         detail = "; ".join([said, *notes])
         result = replace(result, suspected_causes=causes, detail=detail)
         out.append(result)
@@ -194,7 +212,7 @@ def attach_causes(
                 target="probe",
                 message="; ".join(
                     [f"WebSocket probe of {result.url}: {said}", suspects_text]
-                    + ([front] if front else [])
+                    + [n for n in (front, cold) if n]
                 ),
                 expected=_expected(spec),
                 actual=_probe_actual(result),

@@ -147,19 +147,41 @@ def test_a_probe_that_never_reached_the_service_blames_no_drift(
     assert finding.message.endswith(NOT_REACHED)
 
 
+HUNG = failed(
+    ProbeOutcome.UNREACHABLE,
+    "api-xyz-uc.a.run.app took the connection but answered no WebSocket handshake "
+    "within 10 s (timeout)",
+    handshake_hung=True,
+)
+COLD = "a handshake left unanswered may also be a cold start longer than the probe's timeout"
+
+
 def test_a_handshake_left_unanswered_is_tied_to_drift(profile: Profile) -> None:
     """The connection was made and the app never answered: a hung or starting container
-    (a wrong REDIS_HOST it waits on) can cause that."""
+    (a wrong REDIS_HOST it waits on) can cause that; so can a cold start, which it says."""
     drifted = missing(Kind.SERVICE, "api-00001-abc")
-    hung = failed(
-        ProbeOutcome.UNREACHABLE,
-        "api-xyz-uc.a.run.app took the connection but answered no WebSocket handshake "
-        "within 10 s (timeout)",
-        handshake_hung=True,
-    )
-    (probe,), (finding,) = attach_causes(profile, [hung], [drifted])
+    (probe,), (finding,) = attach_causes(profile, [HUNG], [drifted])
     assert probe.suspected_causes == (drifted.id,)
-    assert finding.message.endswith("suspected cause: env.missing env.NEEDED")
+    assert "; suspected cause: env.missing env.NEEDED; " + COLD in finding.message
+    assert COLD in probe.detail
+
+
+def test_a_handshake_left_unanswered_without_drift_may_be_a_cold_start(profile: Profile) -> None:
+    """helper-770: without drift on the service, a hang is not "not configuration (look at
+    the code)": a revision with no instance running takes its start to answer (sandbox option
+    `cold_start_ms`; `drift fix` probes it again)."""
+    (probe,), (finding,) = attach_causes(profile, [HUNG], [])
+    assert probe.suspected_causes == ()
+    assert "the cause is not configuration" not in probe.detail + finding.message
+    assert COLD in probe.detail and COLD in finding.message
+    assert "no configuration drift found on this service that explains it" in probe.detail
+
+
+def test_a_failure_on_the_way_says_nothing_of_a_cold_start(profile: Profile) -> None:
+    """A connection never made (no handshake sent) is no cold start of the service's."""
+    timeout = failed(ProbeOutcome.UNREACHABLE, "no connection to api within 10 s (timeout)")
+    (probe,), _ = attach_causes(profile, [timeout], [])
+    assert "cold start" not in probe.detail
 
 
 @pytest.mark.parametrize("status", [500, 503, 403, 404, 429, 301])
