@@ -92,10 +92,6 @@ class Fleet:
             self._weights[key] = [(name, pct) for name, pct in weights.items() if pct > 0]
             return {name: run.port for name, run in running.items()}
 
-    def env(self, key: ResourceKey, revision: str) -> dict[str, str] | NoInstance | None:
-        running = self._revisions.get(key, {}).get(revision)
-        return None if running is None else running.env
-
     def _serving(self, key: ResourceKey, revision: str) -> Picked:
         running = self._revisions.get(key, {}).get(revision)
         return (None, None) if running is None else (running.env, running.instances)
