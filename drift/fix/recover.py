@@ -15,7 +15,9 @@ named by Cloud Run) and whose traffic goes to LATEST, judged from `traffic_statu
 then resolves to a revision of the configuration that served, never to the canary: Cloud Run
 moves the traffic only once that revision is ready, and a failed one leaves it where it is
 (`drift.fix.restore`, run v2 `Service.reconciling`), which SPEC invariant 9 asks for. The entry
-is journaled here once the rollback writes; declined, nothing is recorded.
+is journaled here once the rollback writes; declined, nothing is recorded. A later rollback
+from here rebuilds the services the journal does not hold of it (`--service`, refused), and
+leaves those it holds to it.
 
 A pin the revisions show is older than the canary is not drift's (`drift.live.trap.own_pin`: a
 ready revision between the pinned one and the canary, which drift's canary write would have
@@ -39,7 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import aclosing
 from typing import Any
 
@@ -49,7 +51,7 @@ from drift.fix.context import FixUI
 from drift.fix.fanout import in_order
 from drift.fix.journal import Entry
 from drift.fix.patch import is_latest
-from drift.fix.recover_entry import rebuilt_entry
+from drift.fix.recover_entry import rebuilt, rebuilt_entry
 from drift.fix.recover_inplace import left_in_place
 from drift.fix.routing import shares
 from drift.fix.update import get_service
@@ -85,14 +87,18 @@ async def from_live(
     """The entries of `change` rebuilt from `profile`'s live services (`recovered`), each said
     with what the journal would have told and the service cannot, and the jobs and pools
     drift wrote in place since (`left_in_place`: nothing rebuilds them). `stopped`: also a
-    canary a fix may still be working on (`--stopped`: the operator knows that fix stopped)."""
+    canary a fix may still be working on (`--stopped`: the operator knows that fix stopped).
+    A change the journal holds is its journal's, unless all it holds of it was rebuilt so
+    (an earlier rollback from here wrote part of it: `--service`, or the rest refused): the
+    services it does not hold are rebuilt, as nothing else can roll them back."""
     if not change:
         raise UsageError(
             f"--from-live {profile.environment} rolls back one change, named: `drift rollback "
             f"CHANGE --from-live {profile.environment}` (`drift check {profile.environment}` "
             "names the change of each canary left)"
         )
-    if any(e.change_id == change for e in entries):
+    held = [e for e in entries if e.change_id == change]
+    if not all(rebuilt(e) for e in held):
         raise UsageError(
             f"change {change} is in the journal {settings.journal()}: `drift rollback {change}` "
             "rolls it back from what the journal recorded (--from-live is for a change whose "
@@ -100,13 +106,19 @@ async def from_live(
         )
     async with Session(settings.access()) as session:
         kept, others = await left_in_place(session, profile, change, services, entries)
-        found = await recovered(
-            session, profile, change, services, stopped=stopped, kept=kept,
-            limit=settings.concurrency,
-        )  # fmt: skip
+        try:  # a service an earlier rollback from here journaled is the journal's
+            found = await recovered(
+                session, profile, change, services, stopped=stopped, kept=kept,
+                limit=settings.concurrency, journaled={e.full_name for e in held},
+            )  # fmt: skip
+        except UsageError:  # none left to rebuild: the journal's entries say the rest
+            if not held:
+                raise
+            found = []
+    of = f" for it (only for {', '.join(dict.fromkeys(e.service for e in held))})" * bool(held)
     for entry, words in found:
         ui.say(
-            f"{entry.service}: change {change} is not in the journal: rebuilt from the live "
+            f"{entry.service}: change {change} is not in the journal{of}: rebuilt from the live "
             f"service. {words[:1].upper()}{words[1:]}; a service-level setting the change "
             "made, if any, stays (only the journal holds what it was)"
         )
@@ -132,20 +144,32 @@ def again(profile: Profile | None, stopped: bool) -> str:
 
 
 async def refused_again(
-    session: Session, profile: Profile, change: str, services: Sequence[str], stopped: bool
-) -> str:
+    session: Session,
+    profile: Profile,
+    change: str,
+    services: Sequence[str],
+    stopped: bool,
+    limit: int = 64,
+) -> dict[str, str]:
     """Why the command a refusal of a rollback from `profile`'s live services would name
-    (`again`'s flags and `--force`), run now on `services`, would be refused as well: what
-    `recovered` finds (a deploy since the canary, with the command that lets theirs serve
-    where drift's pin caught it); "" when it rebuilds them, or when it cannot read them (the
-    command is named then, as it may work). `--force` lifts none of these (helper-760, left)."""
-    try:
-        await recovered(session, profile, change, services, stopped=stopped)
-    except (Aborted, UsageError) as exc:
-        return exc.message.removesuffix(": nothing was changed")
-    except DriftError:  # unread (an ApiError): the command is named, as it may work
-        pass
-    return ""
+    (`again`'s flags and `--force`), run now on each of `services` (`--service`), would be
+    refused as well: what `recovered` finds of it (a deploy since the canary, with the
+    command that lets theirs serve where drift's pin caught it; no canary left); "" where it
+    rebuilds it, or cannot read it (the command is named then, as it may work). Each judged
+    alone: one refused or unread says nothing of the others (a rerun of them all is refused
+    as a whole). `--force` lifts none of these (helper-760, left)."""
+
+    async def again(name: str) -> str:
+        try:
+            found = await _judged(session, profile, change, name, stopped, build=False)
+        except DriftError:  # unread (an ApiError): the command is named, as it may work
+            return ""
+        if found is None:
+            return _none(profile, [name], change)
+        return found if isinstance(found, str) else ""
+
+    async with aclosing(in_order(limit, services, again)) as read:
+        return {name: words async for name, words in read}
 
 
 async def recovered(
@@ -157,39 +181,22 @@ async def recovered(
     stopped: bool = False,
     kept: Sequence[str] = (),
     limit: int = 64,
+    journaled: Collection[str] = (),
 ) -> list[tuple[Entry, str]]:
-    """The entries of `change` rebuilt from the services of `profile` (those named) that carry
-    its canary, each with what its rollback does that only the journal could have made sure
-    of; UsageError when none does, Aborted when one is not as the fix left it, or (unless
-    `stopped`) may still be in a fix's hands."""
+    """The entries of `change` rebuilt from the services of `profile` (those named; none of
+    `journaled`, by full name: the journal holds them) that carry its canary, each with what
+    its rollback does that only the journal could have made sure of; UsageError when none
+    does, Aborted when one is not as the fix left it, or (unless `stopped`) may still be in
+    a fix's hands."""
     names = [
         p.name
         for p in profile.services.values()
         if p.kind is Kind.SERVICE and (not services or p.name in services)
-    ]
-    where = f"{parent(profile.project, profile.region)}/services"
+        and _name(profile, p.name) not in journaled
+    ]  # fmt: skip
 
     async def one(name: str) -> tuple[Entry, str] | str | None:
-        try:
-            live = await get_service(session, f"{where}/{name}")
-        except ApiError as exc:
-            if exc.status == "NOT_FOUND":
-                return None
-            raise
-        canary, tag = _canary(name, live, change)
-        if not canary:
-            return None
-        records = await list_revisions(session.clients, session.runner, live, None)
-        proof = own_pin(list(shares(live)), {canary}, records)
-        problem = ("" if stopped else _running(name, change, canary, records)) or _problem(
-            profile, name, live, canary, tag, proof
-        )
-        if problem:
-            return problem
-        entry = await rebuilt_entry(
-            session, profile, name, live, change, canary, tag, records, proof
-        )
-        return entry, _words(live, entry, canary, tag, proof)
+        return await _judged(session, profile, change, name, stopped)
 
     out: list[tuple[Entry, str]] = []
     problems: list[str] = []
@@ -203,12 +210,45 @@ async def recovered(
     if problems:
         raise Aborted("; ".join(problems) + ": nothing was changed")
     if not out:
-        raise UsageError(
-            f"no service of {profile.environment} ({', '.join(names) or 'none'}) carries a "
-            f"canary of change {change}: nothing to roll back from the live services"
-            + "".join(f"; {line}" for line in kept)
-        )
+        raise UsageError(_none(profile, names, change) + "".join(f"; {line}" for line in kept))
     return out
+
+
+def _name(profile: Profile, name: str) -> str:
+    return f"{parent(profile.project, profile.region)}/services/{name}"
+
+
+def _none(profile: Profile, names: Sequence[str], change: str) -> str:
+    return (
+        f"no service of {profile.environment} ({', '.join(names) or 'none'}) carries a "
+        f"canary of change {change}: nothing to roll back from the live services"
+    )
+
+
+async def _judged(
+    session: Session, profile: Profile, change: str, name: str, stopped: bool, build: bool = True
+) -> tuple[Entry, str] | str | None:
+    """Service `name` of `profile` judged as `recovered` judges it: its entry rebuilt and what
+    its rollback does (`build`; else "": it would be rebuilt, the revision it is built on not
+    read), why it is not as the fix left it, or None (gone, or no canary of `change`)."""
+    try:
+        live = await get_service(session, _name(profile, name))
+    except ApiError as exc:
+        if exc.status == "NOT_FOUND":
+            return None
+        raise
+    canary, tag = _canary(name, live, change)
+    if not canary:
+        return None
+    records = await list_revisions(session.clients, session.runner, live, None)
+    proof = own_pin(list(shares(live)), {canary}, records)
+    problem = ("" if stopped else _running(name, change, canary, records)) or _problem(
+        profile, name, live, canary, tag, proof
+    )
+    if problem or not build:
+        return problem
+    entry = await rebuilt_entry(session, profile, name, live, change, canary, tag, records, proof)
+    return entry, _words(live, entry, canary, tag, proof)
 
 
 def _canary(name: str, live: Any, change: str) -> tuple[str, str]:

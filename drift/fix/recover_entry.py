@@ -30,6 +30,12 @@ NOTE = (
 )
 
 
+def rebuilt(entry: Entry) -> bool:
+    """Whether `entry` is one `rebuilt_entry` made (journaled by a rollback from the live
+    services once it wrote): the change's journal was not here when it was made."""
+    return bool(entry.history) and entry.history[0].get("note") == NOTE
+
+
 async def rebuilt_entry(
     session: Session,
     profile: Profile,

@@ -6,7 +6,7 @@ latest change, all its workloads — not the change refused, nor only the worklo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from drift.fix.journal import Entry
 from drift.fix.rollback_check import Checked, who
@@ -23,11 +23,13 @@ def forced(change: str, selected: Sequence[Entry] | None = None, live: str = "")
     return f"`drift rollback {visible(change)}{_selection(selected or ())}{_live(live)} --force`"
 
 
-def unforced(change: str, past: str) -> str:
+def unforced(change: str, past: str, names: Sequence[str] = ()) -> str:
     """The way on where the command `forced` names with `live` would be refused too, run now
     (`drift.fix.recover.refused_again`, `past`: a deploy since the canary): no `--force` is
-    named, and what is said is what that rerun finds, with the command it names if any."""
-    now = f"drift cannot roll {visible(change)} back from the live service now"
+    named, and what is said is what that rerun finds, with the command it names if any;
+    `names`: the services it is said of, where the change has others."""
+    of = f" of {', '.join(names)}" if names else ""
+    now = f"drift cannot roll {visible(change)} back from the live service{of} now"
     return f"{now}, `--force` or not: {visible(past)}"
 
 
@@ -65,13 +67,13 @@ def refusal(
     change: str,
     selected: bool = False,
     live: str = "",
-    past: str = "",
+    past: Mapping[str, str] | None = None,
 ) -> str:
     """Why the rollback is refused, and the ways on: the changes to roll back first, the
     workloads nobody changed since (`--service`), `--force` (of `change`, and of the workloads
     `checked` where `selected`: a `--service` selection was given; `live` as `forced` takes
-    it; `past`: why that command, rebuilt from the live services, would be refused too —
-    then it is not named: `unforced`)."""
+    it; `past`: by service, why that command, rebuilt from the live services, would be
+    refused too — for those it is not named: `unforced`, `_stuck`)."""
     said = "; ".join(visible(c.since.blocks + (f", {c.doing}" if c.doing else "")) for c in refused)
     ways = [f"{who(c.entry)}: {visible(c.trapped)}" for c in refused if c.trapped]
     ways += the_rest(refused, checked, change, live)
@@ -79,8 +81,8 @@ def refusal(
     if all(c.since.by_rollback is not None for c in refused):
         # nothing of the change is live: `--force` would only re-apply the earlier change
         return f"{said}: nothing was changed" + (f" ({'; '.join(ways)})" if ways else "")
-    if past:  # what that rerun says names the command that lets theirs serve, where one does
-        ways = [unforced(change, past), *the_rest(refused, checked, change, live)]
+    if any((past or {}).get(c.entry.service) for c in refused):
+        ways = _stuck(refused, checked, change, live, past or {})
         return f"{said}: nothing was changed ({'; '.join(ways)})"
     if live and not any(c.since.ours or c.back or c.doing for c in refused):
         # rebuilt again from the live services, theirs is part of what it puts back
@@ -99,6 +101,24 @@ def refusal(
         + (f": on {', '.join(doing)} it would supersede the deploy in progress" if doing else "")
     )
     return f"{said}: {FORCED_UNDOES}; nothing was changed ({'; '.join(ways)})"
+
+
+def _stuck(
+    refused: list[Checked], checked: list[Checked], change: str, live: str, past: Mapping[str, str]
+) -> list[str]:
+    """The ways on where a rerun rebuilt from the live services would refuse some of `refused`
+    (`past`: what it finds of each, a deploy since the canary): for those none but what that
+    rerun says (with the command that lets theirs serve, where one does); `--force` of the
+    others alone (`--service`: beside one refused, a rerun is refused as a whole), from them
+    as they are now; the workloads nobody changed since."""
+    stuck = [c for c in refused if past.get(c.entry.service)]
+    words = "; ".join(past[c.entry.service] for c in stuck)
+    names = [who(c.entry) for c in stuck] if len(checked) > 1 else []
+    ways = [unforced(change, words, names)]
+    if rest := [c for c in refused if all(c is not s for s in stuck)]:
+        force = forced(change, [c.entry for c in rest], live)
+        ways.append(f"{force} restores anyway, {as_now([who(c.entry) for c in rest])}")
+    return ways + the_rest(refused, checked, change, live)
 
 
 def _forced_back(checked: list[Checked]) -> str:

@@ -125,14 +125,16 @@ class Rolling:
         said carry (`forced`): "" where the journal holds it."""
         return again(self.profile, self.stopped)
 
-    async def past(self, change: str, refused: Sequence[Checked]) -> str:
-        """Why the `--force` command with `live` would be refused too, run now on the
-        workloads `refused` (`drift.fix.recover.refused_again`: a deploy since the canary):
-        "" where it would rebuild them, or the journal holds the change."""
+    async def past(self, change: str, refused: Sequence[Checked]) -> dict[str, str]:
+        """Why the `--force` command with `live` would be refused too, run now on each of the
+        workloads `refused` (`drift.fix.recover.refused_again`: a deploy since the canary), by
+        service name: "" where it would rebuild it; none where the journal holds the change."""
         if self.profile is None:
-            return ""
+            return {}
         names = [c.entry.service for c in refused]
-        return await refused_again(self.session, self.profile, change, names, self.stopped)
+        return await refused_again(
+            self.session, self.profile, change, names, self.stopped, self.limit
+        )
 
 
 async def restore_all(
@@ -168,7 +170,8 @@ async def restore_all(
         finally:
             ended.append(c)
         if done.refused and not journal.file(c.entry).is_file():  # rebuilt from live
-            return replace(landed(journal, c, done), past=await run.past(result.change_id, [c]))
+            past = await run.past(result.change_id, [c])
+            return replace(landed(journal, c, done), past=past.get(c.entry.service, ""))
         return landed(journal, c, done)
 
     lost: OutputLost | None = None
@@ -182,7 +185,8 @@ async def restore_all(
                 result.failed.append(f"{name}: {done}: nothing was written to {name}")
             else:
                 try:  # once the output is lost, the rest is recorded, not said
-                    _outcome(c, done, ui if lost is None else Said(ui), result, only, run)
+                    said = ui if lost is None else Said(ui)
+                    _outcome(c, done, said, result, only, run, several=len(checked) > 1)
                 except OutputLost as exc:  # `drift rollback | head`: those sent finish,
                     lost = exc  # recorded but not said; no other starts
                     halt.append(exc.message)
@@ -221,13 +225,20 @@ def _outcome(
     result: RollbackResult,
     only: list[Entry] | None,
     run: Rolling,
+    *,
+    several: bool = False,
 ) -> None:
     """Say how one workload's rollback ended (the journal already records it: `landed`);
-    `only`: the workloads a `--service` selection named (the commands said name them)."""
+    `only`: the workloads a `--service` selection named (the commands said name them);
+    `several`: more workloads than this one were rolled back (a command that rebuilds the
+    change from the live services names this one alone: `--service`)."""
     entry, name, done, later = c.entry, who(c.entry), ended.done, ended.later
     if done.refused:  # changed while the prompt waited: read again, nothing written
         # refused after its write was journaled (a collision): the journal holds the change
         live = "" if run.journal.file(entry).is_file() else run.live
+        # rebuilt again beside the others, one a rerun refuses (a deploy since its canary)
+        # would refuse them all: the command names this one alone
+        only = [entry] if live and several else only
         left = f"nothing was written to {name} ({forced(result.change_id, only, live)} "
         # rebuilt again from the live service, theirs is part of what it puts back
         anyway = as_now([name]) if live else "undoing that change too"
