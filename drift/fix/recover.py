@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import aclosing
 from typing import Any
 
@@ -150,6 +150,7 @@ async def refused_again(
     services: Sequence[str],
     stopped: bool,
     limit: int = 64,
+    read: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
     """Why the command a refusal of a rollback from `profile`'s live services would name
     (`again`'s flags and `--force`), run now on each of `services` (`--service`), would be
@@ -157,19 +158,22 @@ async def refused_again(
     command that lets theirs serve where drift's pin caught it; no canary left); "" where it
     rebuilds it, or cannot read it (the command is named then, as it may work). Each judged
     alone: one refused or unread says nothing of the others (a rerun of them all is refused
-    as a whole). `--force` lifts none of these (helper-760, left)."""
+    as a whole). `read`: each service as the refusal read it, judged as read (its words and
+    the verdict of the same read; none read twice). `--force` lifts none of these
+    (helper-760, left)."""
 
     async def again(name: str) -> str:
         try:
-            found = await _judged(session, profile, change, name, stopped, build=False)
+            now = (read or {}).get(name)
+            found = await _judged(session, profile, change, name, stopped, now, build=False)
         except DriftError:  # unread (an ApiError): the command is named, as it may work
             return ""
         if found is None:
             return _none(profile, [name], change)
         return found if isinstance(found, str) else ""
 
-    async with aclosing(in_order(limit, services, again)) as read:
-        return {name: words async for name, words in read}
+    async with aclosing(in_order(limit, services, again)) as verdicts:
+        return {name: words async for name, words in verdicts}
 
 
 async def recovered(
@@ -226,13 +230,21 @@ def _none(profile: Profile, names: Sequence[str], change: str) -> str:
 
 
 async def _judged(
-    session: Session, profile: Profile, change: str, name: str, stopped: bool, build: bool = True
+    session: Session,
+    profile: Profile,
+    change: str,
+    name: str,
+    stopped: bool,
+    live: Any = None,
+    *,
+    build: bool = True,
 ) -> tuple[Entry, str] | str | None:
-    """Service `name` of `profile` judged as `recovered` judges it: its entry rebuilt and what
-    its rollback does (`build`; else "": it would be rebuilt, the revision it is built on not
-    read), why it is not as the fix left it, or None (gone, or no canary of `change`)."""
+    """Service `name` of `profile` (`live`: as read already) judged as `recovered` judges it:
+    its entry rebuilt and what its rollback does (`build`; else "": it would be rebuilt, the
+    revision it is built on not read), why it is not as the fix left it, or None (gone, or no
+    canary of `change`)."""
     try:
-        live = await get_service(session, _name(profile, name))
+        live = await get_service(session, _name(profile, name)) if live is None else live
     except ApiError as exc:
         if exc.status == "NOT_FOUND":
             return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from drift.errors import ExitCode, JournalError, OutputLost
 from drift.fix import workload_restore
@@ -125,15 +126,19 @@ class Rolling:
         said carry (`forced`): "" where the journal holds it."""
         return again(self.profile, self.stopped)
 
-    async def past(self, change: str, refused: Sequence[Checked]) -> dict[str, str]:
+    async def past(
+        self, change: str, refused: Sequence[Checked], now: Any = None
+    ) -> dict[str, str]:
         """Why the `--force` command with `live` would be refused too, run now on each of the
         workloads `refused` (`drift.fix.recover.refused_again`: a deploy since the canary), by
-        service name: "" where it would rebuild it; none where the journal holds the change."""
+        service name: "" where it would rebuild it; none where the journal holds the change.
+        Judged from the read that refused it (`now`, else the check's), not read again."""
         if self.profile is None:
             return {}
         names = [c.entry.service for c in refused]
+        read = {c.entry.service: now if now is not None else c.live for c in refused}
         return await refused_again(
-            self.session, self.profile, change, names, self.stopped, self.limit
+            self.session, self.profile, change, names, self.stopped, self.limit, read
         )
 
 
@@ -170,7 +175,7 @@ async def restore_all(
         finally:
             ended.append(c)
         if done.refused and not journal.file(c.entry).is_file():  # rebuilt from live
-            past = await run.past(result.change_id, [c])
+            past = await run.past(result.change_id, [c], done.now)
             return replace(landed(journal, c, done), past=past.get(c.entry.service, ""))
         return landed(journal, c, done)
 

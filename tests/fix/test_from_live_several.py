@@ -77,6 +77,7 @@ class Lab:
     def aaa_deployed_bbb_tagged(self, clients: Any) -> None:
         self.deploy("aaa")
         self.tag(clients, "bbb")
+        self.sandbox.clear_calls()  # what the rollback reads from here on
 
     def rollback(self, ui: ScriptedUI, *args: str) -> RollbackResult:
         """`drift rollback C [--service S]… --from-live lab --project fix-lab [--force]` in
@@ -181,6 +182,9 @@ def test_force_is_named_for_the_services_a_rerun_rebuilds_and_for_those_alone(
     start = world.generations()
     text = refused(world, lambda: world.aaa_deployed_bbb_tagged(clients))
     assert world.generations() == {**start, "aaa": start["aaa"] + 1, "bbb": start["bbb"] + 1}
+    # what a rerun would find is judged from the check's read of aaa and bbb: none read twice
+    reads = [call.short for call in world.sandbox.calls]
+    assert (reads.count("GetService"), reads.count("GetRevision")) == (3, 0), reads
     c = world.change
     assert f"drift cannot roll {c} back from the live service of aaa now" in text, text
     assert "aaa was deployed since drift's canary" in text, text
@@ -264,7 +268,7 @@ def test_a_service_unread_by_the_second_look_hides_no_other_verdict(
     real = rollback_restore.refused_again
 
     async def denied(*args: Any, **kw: Any) -> Any:
-        world.sandbox.inject(Fault("GetService", "PERMISSION_DENIED", match="services/bbb"))
+        world.sandbox.inject(Fault("*", "PERMISSION_DENIED", match="services/bbb"))
         return await real(*args, **kw)
 
     monkeypatch.setattr(rollback_restore, "refused_again", denied)
