@@ -73,7 +73,7 @@ def refusal(
     workloads nobody changed since (`--service`), `--force` (of `change`, and of the workloads
     `checked` where `selected`: a `--service` selection was given; `live` as `forced` takes
     it; `past`: by service, why that command, rebuilt from the live services, would be
-    refused too — for those it is not named: `unforced`, `_stuck`)."""
+    refused too — for those it is not named: `rebuilt_again`)."""
     said = "; ".join(visible(c.since.blocks + (f", {c.doing}" if c.doing else "")) for c in refused)
     ways = [f"{who(c.entry)}: {visible(c.trapped)}" for c in refused if c.trapped]
     ways += the_rest(refused, checked, change, live)
@@ -81,12 +81,10 @@ def refusal(
     if all(c.since.by_rollback is not None for c in refused):
         # nothing of the change is live: `--force` would only re-apply the earlier change
         return f"{said}: nothing was changed" + (f" ({'; '.join(ways)})" if ways else "")
-    if any((past or {}).get(c.entry.service) for c in refused):
-        ways = _stuck(refused, checked, change, live, past or {})
-        return f"{said}: nothing was changed ({'; '.join(ways)})"
-    if live and not any(c.since.ours or c.back or c.doing for c in refused):
+    stuck = any((past or {}).get(c.entry.service) for c in refused)
+    if stuck or (live and not any(c.since.ours or c.back or c.doing for c in refused)):
         # rebuilt again from the live services, theirs is part of what it puts back
-        ways.append(f"{force} restores anyway, {as_now([who(c.entry) for c in refused])}")
+        ways = rebuilt_again(refused, checked, change, live, past or {}, selected)
         return f"{said}: nothing was changed ({'; '.join(ways)})"
     if all(c.since.ours for c in refused):
         ways.append(f"{force} restores anyway, undoing that change too")
@@ -103,20 +101,30 @@ def refusal(
     return f"{said}: {FORCED_UNDOES}; nothing was changed ({'; '.join(ways)})"
 
 
-def _stuck(
-    refused: list[Checked], checked: list[Checked], change: str, live: str, past: Mapping[str, str]
+def rebuilt_again(
+    refused: list[Checked],
+    checked: list[Checked],
+    change: str,
+    live: str,
+    past: Mapping[str, str],
+    selected: bool = False,
 ) -> list[str]:
-    """The ways on where a rerun rebuilt from the live services would refuse some of `refused`
-    (`past`: what it finds of each, a deploy since the canary): for those none but what that
-    rerun says (with the command that lets theirs serve, where one does); `--force` of the
-    others alone (`--service`: beside one refused, a rerun is refused as a whole), from them
-    as they are now; the workloads nobody changed since."""
+    """The ways on of a change rebuilt from the live services, where `refused` were changed
+    since: for those a rerun would refuse too (`past`: what it finds of each, a deploy since
+    the canary) none but what that rerun says (with the command that lets theirs serve, where
+    one does); `--force` of the others, from them as they are now (theirs is part of what it
+    puts back) — of those alone (`--service`) where the change has more (what it says is all
+    it writes: beside one a rerun refuses, a rerun is refused as a whole); the workloads
+    nobody changed since."""
     stuck = [c for c in refused if past.get(c.entry.service)]
-    words = "; ".join(past[c.entry.service] for c in stuck)
-    names = [who(c.entry) for c in stuck] if len(checked) > 1 else []
-    ways = [unforced(change, words, names)]
-    if rest := [c for c in refused if all(c is not s for s in stuck)]:
-        force = forced(change, [c.entry for c in rest], live)
+    rest = [c for c in refused if all(c is not s for s in stuck)]
+    ways = [f"{who(c.entry)}: {visible(c.trapped)}" for c in rest if c.trapped]
+    if stuck:  # the gcloud command the check would name is in what the rerun says, if any
+        names = [who(c.entry) for c in stuck] if len(checked) > 1 else []
+        ways.append(unforced(change, "; ".join(past[c.entry.service] for c in stuck), names))
+    if rest:
+        whole = len(rest) == len(checked) and not selected
+        force = forced(change, None if whole else [c.entry for c in rest], live)
         ways.append(f"{force} restores anyway, {as_now([who(c.entry) for c in rest])}")
     return ways + the_rest(refused, checked, change, live)
 

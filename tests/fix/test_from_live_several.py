@@ -7,8 +7,9 @@ Each command the refusal names is run as it reads: it writes only the services i
 no answer; Ctrl-C or "no" at its prompt writes nothing). Before, the check said of them all
 that drift cannot roll C back "`--force` or not", naming nothing for bbb; a service unread at
 that look hid aaa's verdict (a `--force` of all of them was named, which the rerun refuses);
-and once one service was rolled back (`the rest`, or at write time), every `--from-live`
-command named was refused: "change C is in the journal"."""
+a `--force` said "from aaa as it is now" and wrote bbb and ccc too; and once one service was
+rolled back (`the rest`, or at write time), every `--from-live` command named was refused:
+"change C is in the journal"."""
 
 from __future__ import annotations
 
@@ -228,27 +229,33 @@ def test_while_the_prompt_waits_each_refused_service_names_its_own_command(
     assert world.rolled_back() == ["bbb", "ccc"]
 
 
-def test_the_rest_then_the_force_named_beside_it_roll_back_the_change(
+@pytest.mark.parametrize("rest_first", [True, False], ids=["the-rest-first", "force-first"])
+def test_the_force_and_the_rest_named_beside_it_each_write_their_own(
     make_sandbox: MakeSandbox,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     clients_for: ClientsFor,
+    rest_first: bool,
 ) -> None:
-    """At the check: aaa tagged (a rerun rebuilds it). `the rest` (bbb, ccc) run first, then
-    the `--force` named beside it: it rebuilds what the journal does not hold, aaa (before:
-    "change C is in the journal", exit 2, and aaa could not be rolled back at all)."""
+    """At the check: aaa tagged (a rerun rebuilds it). The `--force` named is of aaa alone
+    (before: of the whole change, "from aaa as it is now", yet it wrote bbb and ccc too), and
+    `the rest` of bbb and ccc; run in either order, each writes its own services, the second
+    rebuilding what the journal does not hold (before, after `the rest`: "change C is in the
+    journal", exit 2, and aaa could no longer be rolled back from the live services)."""
     world = Lab(make_sandbox, tmp_path, monkeypatch)
     clients = clients_for(world.sandbox)
     text = refused(world, lambda: world.tag(clients, "aaa"))
     c = world.change
+    force = f"drift rollback {c} --service aaa {FLAGS} --force"
     rest = f"drift rollback {c} --service bbb --service ccc {FLAGS}"
-    force = f"drift rollback {c} {FLAGS} --force"
-    assert named(text) == [rest, force], text
-    writes_only(world, rest, {"bbb", "ccc"})
-    unconfirmed(world, force)
-    writes_only(world, force, {"aaa"})
+    assert named(text) == [force, rest], text
+    assert f"{force}` restores anyway, from aaa as it is now" in text, text
+    runs = [(rest, {"bbb", "ccc"}), (force, {"aaa"})]
+    for command, names in runs if rest_first else runs[::-1]:
+        unconfirmed(world, command)
+        writes_only(world, command, names)
     assert world.rolled_back() == ["aaa", "bbb", "ccc"]
-    code, out = world.cli(force, "--yes")  # all of it journaled: the journal's
+    code, out = world.cli(f"drift rollback {c} {FLAGS} --force", "--yes")  # all journaled
     assert code == 0 and "nothing left to roll back" in out, out
 
 
