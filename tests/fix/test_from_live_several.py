@@ -82,7 +82,10 @@ class Lab:
 
     def rollback(self, ui: ScriptedUI, *args: str) -> RollbackResult:
         """`drift rollback C [--service S]… --from-live lab --project fix-lab [--force]` in
-        process (the profile built as the CLI builds it), answered by `ui`."""
+        process (the profile built as the CLI builds it), answered by `ui`; `args`: those
+        flags, as a command named them."""
+        words = " ".join(args).replace("--force", "")
+        assert re.sub(r"--service \w+", "", words).split() in ([], FLAGS.split()), args
         cli = Invocation(profiles=self.profiles, project=LAB)  # --project given
         settings = cli.settings(journal_dir=self.tmp / ".drift" / "journal")
         live = replace(cli, environment="lab").profile(settings)
@@ -160,7 +163,8 @@ def unconfirmed(world: Lab, command: str) -> None:
     nothing), and in process answered Ctrl-C, then no."""
     before, journaled = world.generations(), world.rolled_back()
     code, text = world.cli(command)
-    assert code != 0, text
+    assert code == 4 and "declined: nothing was changed" in text, text
+    assert "(no terminal to ask; pass --yes)" in text, text
     args = command.split()[3:]
     with pytest.raises(Interrupted):
         world.rollback(ScriptedUI([KeyboardInterrupt()]), *args)
