@@ -161,13 +161,24 @@ class At:
         return self.revision.only_tag
 
     @property
+    def through(self) -> str:
+        """The tags a revision reached only through tags is reached by, in words ("" for one
+        with traffic): its findings' `tag` first, then every other that `check_tags` selects,
+        by name: each URL serves it (helper-739 F3: `e2e` and `qa` on one revision)."""
+        if self.tag is None:
+            return ""
+        checked = self.ctx.service.checks_tag
+        tags = [self.tag, *(t for t in self.revision.tags if t != self.tag and checked(t))]
+        return ("tags " if len(tags) > 1 else "tag ") + ", ".join(tags)
+
+    @property
     def where(self) -> str:
-        """The revision as messages name it (with its tag when reached through one); a job,
+        """The revision as messages name it (with its tags when reached through them); a job,
         which has no revisions, by itself — from a manifest too, whose revision is named
         `manifest:FILE` (that name is the finding's `revision`, and the table's heading)."""
         if not self.name or self.ctx.service.kind is Kind.JOB:
             return self.ctx.service.label
-        return f"{self.name} (tag {self.tag})" if self.tag else self.name
+        return f"{self.name} ({self.through})" if self.tag else self.name
 
     def on(self, container: str) -> str:
         """Where something is, in words: the revision, and the container when it has several

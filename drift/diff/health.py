@@ -38,7 +38,8 @@ def health_findings(ctx: Context) -> Iterator[Finding]:
         at = At(ctx, rev)
         how = f"{'has' if pool else 'serves'} {rev.percent}% {share}"
         if at.tag:
-            how = f"is reached through tag {at.tag} (0% {share}, its own URL)"
+            urls = "their own URLs" if "," in at.through else "its own URL"
+            how = f"is reached through {at.through} (0% {share}, {urls})"
         yield ctx.finding(
             "revision.rollout",
             f"revision.{rev.name}",

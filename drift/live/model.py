@@ -4,6 +4,7 @@ API resources they were read from, kept for the commands that write them back.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -235,13 +236,21 @@ class ServingRevision:
 
     @property
     def only_tag(self) -> str | None:
-        """The tag a revision reached only through tags is named by: its first that is not
-        drift's own canary tag (a team's `e2e` on drift's held canary is what reaches it for
-        them, and what their ignore entry names: helper-647 F2b), else its first; None for one
-        with a share of the traffic, or none."""
+        """The tag a revision reached only through tags is named by (its findings' `tag`, and
+        their ids): its first that is not drift's own canary tag (a team's `e2e` on drift's
+        held canary is what reaches it for them, and what their ignore entry names:
+        helper-647 F2b), else its first; in `tag_order`, so the same tag whichever order the
+        traffic lists them in (helper-739 F3); None for one with a share of the traffic, or
+        none."""
         if not self.tag_only or not self.tags:
             return None
         return next((t for t in self.tags if tagged_change(t) is None), self.tags[0])
+
+
+def tag_order(tag: str, checked: Callable[[str], bool]) -> tuple[bool, str]:
+    """The order a revision's tags are kept in (`ServingRevision.tags`, as the readers sort
+    them): those `checked` selects (the profile's `check_tags`) first, each group by name."""
+    return not checked(tag), tag
 
 
 @dataclass(frozen=True)

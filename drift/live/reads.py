@@ -9,7 +9,7 @@ from typing import Any
 
 from drift.fields import enum_name
 from drift.live.api import short
-from drift.live.model import EnvVar, RevisionConfig
+from drift.live.model import EnvVar, RevisionConfig, tag_order
 from drift.profiles.model import ContainerRules, ServiceProfile
 from drift.refs import SecretRef
 
@@ -36,9 +36,10 @@ def reachable(svc: Any, profile: ServiceProfile, statuses: Any = None) -> list[S
     out = []
     for name, found in by_revision.items():
         percent = sum(int(s.percent) for s in found)
-        # instance splits have none; a checked tag first: the one a finding names (`At.tag`)
+        # instance splits have none; the checked first, each group by name (`tag_order`)
         tagged = sorted(
-            (s for s in found if getattr(s, "tag", "")), key=lambda s: not profile.checks_tag(s.tag)
+            (s for s in found if getattr(s, "tag", "")),
+            key=lambda s: tag_order(s.tag, profile.checks_tag),
         )
         tags = tuple(s.tag for s in tagged)
         if percent <= 0 and not any(profile.checks_tag(t) for t in tags):

@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 
 def _share(workload: Workload, percent: int, tags: tuple[str, ...] = ()) -> str:
     if percent <= 0:
-        named = ", ".join(tags)
-        return f"reachable through tag {named} once deployed (the manifest keeps it, at 0 %)"
+        named = ("tags " if len(tags) > 1 else "tag ") + ", ".join(tags)
+        return f"reachable through {named} once deployed (the manifest keeps it, at 0 %)"
     what = "instances" if workload.kind is Kind.WORKER_POOL else "traffic"
     return f"serves {percent} % of the {what} once deployed (the manifest keeps it there)"
 

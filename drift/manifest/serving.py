@@ -9,7 +9,7 @@ from typing import Any
 
 from drift.kinds import Kind
 from drift.live.api import parent
-from drift.live.model import LiveService, RevisionConfig, ServingRevision
+from drift.live.model import LiveService, RevisionConfig, ServingRevision, tag_order
 from drift.live.normalize import outside_split, raw, revision_config
 from drift.live.workloads import job_service
 from drift.manifest.model import Workload
@@ -118,7 +118,7 @@ def kept_shares(workload: Workload) -> dict[str, int]:
 def kept_tags(workload: Workload, checks: Callable[[str], bool]) -> dict[str, tuple[str, ...]]:
     """The revisions a manifest's traffic keeps reachable only through a traffic tag at 0 %,
     by name (`UNNAMED` for a REVISION target naming none), each with its tags, the checked
-    first as the live reader orders them (`drift.live.reads.reachable`). Once deployed each
+    first as the live reader orders them (`drift.live.model.tag_order`). Once deployed each
     still has its own URL (TrafficTarget.tag: "Indicates a string to be part of the URI to
     exclusively reference this target", run v2 traffic_target.proto), so it is checked as the
     live check checks it: only when a tag `checks` selects (the profile's `check_tags`)
@@ -126,7 +126,7 @@ def kept_tags(workload: Workload, checks: Callable[[str], bool]) -> dict[str, tu
     tags), a split not known until apply, a target the deploy creates (`_created`: checked
     already) or a revision kept with a share (`kept_shares`: read already)."""
     return {
-        name: tuple(sorted(tags, key=lambda tag: not checks(tag)))
+        name: tuple(sorted(tags, key=lambda tag: tag_order(tag, checks)))
         for name, tags in _tag_only(workload).items()
         if any(checks(tag) for tag in tags)
     }
@@ -210,16 +210,23 @@ def pinned(workload: Workload, *, offline: bool = False) -> str:
     )
 
 
+def _tags(tags: list[str]) -> str:
+    """Tags in words: `tag e2e`, `tags e2e, qa` (each URL reaches the revision)."""
+    return ("tags " if len(tags) > 1 else "tag ") + ", ".join(map(visible, tags))
+
+
 def tag_notes(workload: Workload, expected: ServiceProfile, *, offline: bool) -> list[str]:
     """What a manifest's traffic keeps reachable only through tags at 0 % (`kept_tags`): each
-    revision a checked tag reaches, with its tag, checked as it runs now (or, offline, not
-    verified); each one only tags the profile's `check_tags` leaves out reach, not checked;
-    and a tag `check_tags` names that the traffic does not have. As the live check says them
-    (`drift.check._tag_notes`), in the manifest's words (helper-604)."""
+    revision a checked tag reaches, with every checked tag that reaches it, checked as it runs
+    now (or, offline, not verified); each one only tags the profile's `check_tags` leaves out
+    reach, not checked; and a tag `check_tags` names that the traffic does not have. As the
+    live check says them (`drift.check._tag_notes`), in the manifest's words (helper-604)."""
     checks, out = expected.checks_tag, []
     found = kept_tags(workload, checks)
     if found:
-        named = ", ".join(f"{visible(r)} (tag {visible(t[0])})" for r, t in sorted(found.items()))
+        named = ", ".join(
+            f"{visible(r)} ({_tags([x for x in t if checks(x)])})" for r, t in sorted(found.items())
+        )
         how = "not verified (--offline)" if offline else "checked as it runs now"
         out.append(
             f"{workload.where}: the traffic keeps {named} reachable at 0 % through its own "

@@ -1,0 +1,78 @@
+"""helper-739 F3: a drifted revision that two tags reach at 0 % (`e2e` and `qa`, each its own
+URL) was one finding naming only the tag the traffic listed first (`tag e2e`), and its id
+followed that order: listed `qa` first, the same drift had another id. The finding still
+carries one `tag` (SPEC), the first by name of those `check_tags` selects, whatever the
+traffic's order; its message names every selected tag that reaches the revision, in every
+format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.format import OutputFormat
+from tests.cliutil import drift_on
+from tests.conftest import MakeSandbox
+
+REVISION = "api-00001-abc"
+
+
+def _world(tags: list[str]) -> dict[str, Any]:
+    """Service api serving its template (LOG_LEVEL=INFO); its older revision, with DEBUG,
+    reached at 0 % through `tags`, listed in that order."""
+    targets = [{"revision": REVISION, "percent": 0, "tag": t} for t in tags]
+    service = {
+        "template": {"image": "us-docker.pkg.dev/p-acme/r/api:2", "env": {"LOG_LEVEL": "INFO"}},
+        "history": [{"name": REVISION, "env": {"LOG_LEVEL": "DEBUG"}}],
+        "traffic": [{"latest": True, "percent": 100}, *targets],
+    }
+    return {"projects": {"p-acme": {"number": 5, "services": {"api": service}}}}
+
+
+def _profile(check_tags: str) -> str:
+    return (
+        f"project: p-acme\nregion: us-central1\ncheck_tags: {check_tags}\nservices:\n"
+        "  api:\n    env:\n      LOG_LEVEL: INFO\n"
+    )
+
+
+def _checked(
+    make_sandbox: MakeSandbox, tmp_path: Path, tags: list[str], check_tags: str
+) -> dict[OutputFormat, str]:
+    """`drift check lab` in every format, by format (its output; exit 1 each time)."""
+    sandbox = make_sandbox(_world(tags))
+    out = {}
+    for fmt in OutputFormat:
+        args = ("check", "lab", "--format", fmt.value)
+        done = drift_on(sandbox, tmp_path, ("lab", _profile(check_tags)), *args)
+        assert done.returncode == 1, done.stdout + done.stderr
+        out[fmt] = done.stdout
+    return out
+
+
+@pytest.mark.parametrize(
+    ("check_tags", "named", "tag"),
+    [("all", "tags e2e, qa", "e2e"), ("[qa]", "tag qa", "qa")],
+    ids=["all", "qa-only"],
+)
+@pytest.mark.parametrize("tags", [["e2e", "qa"], ["qa", "e2e"]], ids=["e2e-first", "qa-first"])
+def test_every_checked_tag_that_reaches_the_revision_is_named(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    tags: list[str],
+    check_tags: str,
+    named: str,
+    tag: str,
+) -> None:
+    out = _checked(make_sandbox, tmp_path, tags, check_tags)
+    for fmt, text in out.items():
+        assert f"{REVISION} ({named})" in text, (fmt, text)
+        if check_tags != "all":  # a tag check_tags leaves out is named nowhere
+            assert "e2e" not in text, (fmt, text)
+    (found,) = json.loads(out[OutputFormat.JSON])["findings"]
+    assert found["tag"] == tag, found
+    # one id whatever the traffic's order: under `all`, the one it had listing e2e first
+    assert found["id"] == {"e2e": "3c6eec2a319d0add", "qa": "4cc4088767644da6"}[tag], found
