@@ -74,6 +74,19 @@ def drift_on(
     return drift(*args, env=env, cwd=tmp_path, timeout=120)
 
 
+def check_every_format(
+    sandbox: Any, tmp_path: Path, profile: tuple[str, str]
+) -> dict[str, subprocess.CompletedProcess[str]]:
+    """`drift check ENV --format F` (`drift_on`) in every output format, by format."""
+    from drift.format import OutputFormat
+
+    environment = profile[0]
+    return {
+        fmt.value: drift_on(sandbox, tmp_path, profile, "check", environment, "--format", fmt)
+        for fmt in OutputFormat
+    }
+
+
 def python_module(
     module: str,
     *args: str,

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from drift.format import OutputFormat
-from tests.cliutil import drift_on
+from drift.sandbox import Sandbox
+from tests.cliutil import check_every_format
 from tests.conftest import MakeSandbox
 
 REVISION = "api-00001-abc"
@@ -39,18 +39,12 @@ def _profile(check_tags: str) -> str:
     )
 
 
-def _checked(
-    make_sandbox: MakeSandbox, tmp_path: Path, tags: list[str], check_tags: str
-) -> dict[OutputFormat, str]:
+def _checked(tmp_path: Path, sandbox: Sandbox, check_tags: str) -> dict[str, str]:
     """`drift check lab` in every format, by format (its output; exit 1 each time)."""
-    sandbox = make_sandbox(_world(tags))
-    out = {}
-    for fmt in OutputFormat:
-        args = ("check", "lab", "--format", fmt.value)
-        done = drift_on(sandbox, tmp_path, ("lab", _profile(check_tags)), *args)
-        assert done.returncode == 1, done.stdout + done.stderr
-        out[fmt] = done.stdout
-    return out
+    done = check_every_format(sandbox, tmp_path, ("lab", _profile(check_tags)))
+    for run in done.values():
+        assert run.returncode == 1, run.stdout + run.stderr
+    return {fmt: run.stdout for fmt, run in done.items()}
 
 
 @pytest.mark.parametrize(
@@ -67,12 +61,12 @@ def test_every_checked_tag_that_reaches_the_revision_is_named(
     named: str,
     tag: str,
 ) -> None:
-    out = _checked(make_sandbox, tmp_path, tags, check_tags)
+    out = _checked(tmp_path, make_sandbox(_world(tags)), check_tags)
     for fmt, text in out.items():
         assert f"{REVISION} ({named})" in text, (fmt, text)
         if check_tags != "all":  # a tag check_tags leaves out is named nowhere
             assert "e2e" not in text, (fmt, text)
-    (found,) = json.loads(out[OutputFormat.JSON])["findings"]
+    (found,) = json.loads(out["json"])["findings"]
     assert found["tag"] == tag, found
     # one id whatever the traffic's order: under `all`, the one it had listing e2e first
     assert found["id"] == {"e2e": "3c6eec2a319d0add", "qa": "4cc4088767644da6"}[tag], found
