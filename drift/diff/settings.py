@@ -15,6 +15,7 @@ from drift.fields import (
 )
 from drift.fields.moot import moot_settings
 from drift.fields.probe_headers import told
+from drift.fields.probe_text import said_default
 from drift.findings import Finding, Severity, Unverified
 from drift.kinds import Kind
 from drift.live.changeids import own_tag, tagged_change
@@ -174,10 +175,11 @@ def container_setting_findings(at: At, only: str | None = None) -> Iterator[Find
 
 def _shown(field: Field, read: SettingValue | None, at: At) -> str:
     """A value read as the finding shows it: a container's command line with a password moved
-    there from a variable masked too (`Context.hidden`, as `check` masks it in a variable)."""
+    there from a variable masked too (`Context.hidden`, as `check` masks it in a variable);
+    Cloud Run's default where nothing was read said to be that (`said_default`)."""
     if read is None:
         return ""
-    return field.shown(read, at.ctx.hidden)
+    return field.shown(read, at.ctx.hidden) + said_default(read)
 
 
 def _outside_split(field: Field, at: At, expected: str) -> str:

@@ -68,6 +68,7 @@ from drift.fields.probe_text import (
     PERIOD_RULE,
     TIMINGS,
     Check,
+    Defaulted,
     live_check,
     merged_check,
     parse_check,
@@ -158,18 +159,18 @@ def _reader(part: str) -> Any:
         if container is not None and container.HasField(part):
             return read_check(getattr(container, part), container).text()
         if part == "startup_probe" and _defaulted(source):
-            return default_text(port_of(container))
+            return Defaulted(default_text(port_of(container)))
         return ""
 
     return read
 
 
 def _kept(probe: str) -> Any:
-    """What a plan says of the headers it changes (`probe_text.header_note`), and of the
-    timings its `probe` leaves out (`_writer` keeps them); a
-    readiness probe's delay, which it has none of, never (`BOUNDS`); and of a startup probe
-    whose failure threshold times its period is over the older 240 s
-    (`health_rules.window_note`)."""
+    """What a plan says of a probe it replaces that is Cloud Run's default (`Defaulted`), of
+    the headers it changes (`probe_text.header_note`), and of the timings its `probe` leaves
+    out (`_writer` keeps them); a readiness probe's delay, which it has none of, never
+    (`BOUNDS`); and of a startup probe whose failure threshold times its period is over the
+    older 240 s (`health_rules.window_note`)."""
 
     def note(change: PlannedSetting) -> str:
         after = parse_check(change.after)
@@ -178,7 +179,9 @@ def _kept(probe: str) -> Any:
         except ValueError:  # not read (`Unread`): nothing to say of it
             return ""
         window = window_note(change.kind, after, before) if probe == "startup" else ""
-        said = (_timings_kept(probe, after, before), window, probe_text.header_note(after, before))
+        said = [_timings_kept(probe, after, before), window, probe_text.header_note(after, before)]
+        if isinstance(change.before, Defaulted):  # none set: Cloud Run's default, replaced
+            said.insert(0, f"none is set: the {probe} probe it replaces is Cloud Run's default")
         return "; ".join(s for s in said if s)
 
     return note

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from drift.credentials import looks_like_credential
 from drift.diff.describe import describe_live, hidden_values
-from drift.fields import CONTAINER_SETTINGS, FIELDS, SettingValue
+from drift.fields import CONTAINER_SETTINGS, FIELDS, Field, SettingValue
 from drift.fields.base import project_token
+from drift.fields.probe_text import said_default
 from drift.history.model import Action, Change, Kind
 from drift.live.model import (
     ContainerConfig,
@@ -185,8 +186,8 @@ def changes(
                     Kind.SETTING,
                     Action.UNDECIDED if why else Action.CHANGED,
                     f"setting.{setting}",
-                    None if old_value is None else row.shown(old_value, masking.hidden),
-                    None if new_value is None else row.shown(new_value, masking.hidden),
+                    None if old_value is None else _shown(row, old_value, masking.hidden),
+                    None if new_value is None else _shown(row, new_value, masking.hidden),
                     why=why,
                 )
             )
@@ -249,9 +250,15 @@ def _own_settings(
             continue
         before, after = old.settings.get(key), new.settings.get(key)
         if before != after:
-            was = None if before is None else FIELDS[key].shown(before, hidden)
-            now = None if after is None else FIELDS[key].shown(after, hidden)
+            was = None if before is None else _shown(FIELDS[key], before, hidden)
+            now = None if after is None else _shown(FIELDS[key], after, hidden)
             yield Change(Kind.SETTING, Action.CHANGED, f"setting.{key}", was, now, name)
+
+
+def _shown(row: Field, value: SettingValue, hidden: Collection[str]) -> str:
+    """A setting's value as a change shows it: Cloud Run's default where none is set said to
+    be that (`said_default`: helper-739 F4)."""
+    return row.shown(value, hidden) + said_default(value)
 
 
 def _variable(

@@ -12,7 +12,8 @@ revision name per apply, no client, the whole template sent each time):
 - no probe anywhere, the profile naming the default: clean (drift reads a service's ingress
   container without a probe as having the default, which `filled` makes literal);
 - the profile's HTTP probe taken out by an apply that leaves the block out: drift under either
-  reading, on the new revision, the default TCP probe its `actual`."""
+  reading, on the new revision, the default TCP probe its `actual` (said to be Cloud Run's
+  default where none was read: tests/fields/test_default_probe_said.py)."""
 
 from __future__ import annotations
 
@@ -99,9 +100,11 @@ def test_an_apply_that_leaves_the_probe_out_is_drift_from_an_http_probe(
     ((rule, target, revision, actual),) = [
         (f["rule"], f["target"], f["revision"], f["actual"]) for f in found
     ]
+    # read under `filled`; under `unset` none was read, and the finding says so (helper-739 F4)
+    said = DEFAULT + (" (Cloud Run's default: none set)" if reading == "unset" else "")
     assert (rule, target, revision, actual) == (
         "setting.value",
         "setting.startup_probe",
         "billing-v43",
-        DEFAULT,
+        said,
     )
