@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
+from drift.fields.defaulted import DEFAULT_SAID
 from drift.findings import BaselineState, Finding, Severity
 from drift.redact import MASK, mask, mask_optional
 from drift.revision_names import number
@@ -139,6 +140,8 @@ def _seen(finding: Finding) -> tuple[Severity, str | None, str | None]:
     as an echo)."""
     echo = finding.rule.startswith("probe.")
     actual = MASK if finding.actual == _PLAIN_BEFORE else finding.actual
+    # a default inferred, said since helper-739 F4: a baseline written before has no words
+    actual = actual.removesuffix(DEFAULT_SAID) if actual is not None else None
     return (finding.severity, mask_optional(finding.expected), mask_optional(actual, echo=echo))
 
 

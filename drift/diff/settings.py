@@ -13,9 +13,9 @@ from drift.fields import (
     SettingValue,
     named_default,
 )
+from drift.fields.defaulted import said_default
 from drift.fields.moot import moot_settings
 from drift.fields.probe_headers import told
-from drift.fields.probe_text import said_default
 from drift.findings import Finding, Severity, Unverified
 from drift.kinds import Kind
 from drift.live.changeids import own_tag, tagged_change

@@ -59,6 +59,7 @@ from drift.fields.base import (
     Source,
     tf_container,
 )
+from drift.fields.defaulted import Defaulted
 from drift.fields.health_rules import window_note, window_refused
 from drift.fields.ports import ingress
 from drift.fields.probe_text import (
@@ -68,7 +69,6 @@ from drift.fields.probe_text import (
     PERIOD_RULE,
     TIMINGS,
     Check,
-    Defaulted,
     live_check,
     merged_check,
     parse_check,

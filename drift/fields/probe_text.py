@@ -50,14 +50,6 @@ KINDS = ("http", "tcp", "grpc")
 _ONEOF = {"http": "http_get", "tcp": "tcp_socket", "grpc": "grpc"}
 
 
-class Defaulted(str):  # judged as its text; what shows it says so, nothing writes it
-    """Cloud Run's documented default where a container sets none, inferred (`health._reader`)."""
-
-
-def said_default(value: object) -> str:  # what a finding or a history adds to a value it shows
-    return " (Cloud Run's default: none set)" if isinstance(value, Defaulted) else ""
-
-
 @dataclass(frozen=True)
 class Check:
     """A probe: its kind ("" for none), path (HTTP), port, gRPC service and the timings given
@@ -110,7 +102,8 @@ def _words(text: str) -> list[str]:
 
 
 def _header(word: str) -> tuple[str, str]:
-    """A `header` word's name and value (a ValueError names the header, never its value)."""
+    """A `header` word's name and value (raises ValueError naming the header, never its
+    value)."""
     name, sep, value = word.partition("=")
     if not sep or not TOKEN.fullmatch(name):  # nothing quoted: it may be a value misspelt
         raise ValueError(

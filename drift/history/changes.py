@@ -11,7 +11,7 @@ from drift.credentials import looks_like_credential
 from drift.diff.describe import describe_live, hidden_values
 from drift.fields import CONTAINER_SETTINGS, FIELDS, Field, SettingValue
 from drift.fields.base import project_token
-from drift.fields.probe_text import said_default
+from drift.fields.defaulted import said_default
 from drift.history.model import Action, Change, Kind
 from drift.live.model import (
     ContainerConfig,

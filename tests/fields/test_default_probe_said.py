@@ -77,3 +77,24 @@ def test_neither_init_nor_fix_writes_the_words(make_sandbox: MakeSandbox, tmp_pa
     assert probe.http_get.path == "/healthz", probe
     written = [p.read_text() for p in tmp_path.rglob("*") if p.is_file()]
     assert written and not [t for t in written if "none set" in t]
+
+
+def test_a_baseline_written_before_the_words_holds_the_same_drift(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """A report written before the words were added (its `actual` the probe's text alone) is
+    the same drift as this run's, not an update that `--fail-on-new` fails on."""
+    sandbox = make_sandbox(_world("unset", None))
+    base = tmp_path / "base.json"
+    args = ("check", "prod", "-f", "json", "--output", str(base))
+    assert drift_on(sandbox, tmp_path, ("prod", PROFILE), *args).returncode == 1
+    report = json.loads(base.read_text())
+    for finding in report["findings"]:
+        finding["actual"] = finding["actual"].replace(SAID, "")
+        finding["message"] = finding["message"].replace(SAID, "")
+    base.write_text(json.dumps(report))
+    args = ("check", "prod", "-f", "json", "--baseline", str(base), "--fail-on-new")
+    done = drift_on(sandbox, tmp_path, ("prod", PROFILE), *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (found,) = json.loads(done.stdout)["findings"]
+    assert (found["baseline"], found["actual"]) == ("unchanged", DEFAULT + SAID), found
