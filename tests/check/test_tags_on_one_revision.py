@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from drift.sandbox import Sandbox
-from tests.cliutil import check_every_format
+from tests.cliutil import check_every_format, drift_on
 from tests.conftest import MakeSandbox
 
 REVISION = "api-00001-abc"
@@ -70,3 +70,25 @@ def test_every_checked_tag_that_reaches_the_revision_is_named(
     assert found["tag"] == tag, found
     # one id whatever the traffic's order: under `all`, the one it had listing e2e first
     assert found["id"] == {"e2e": "3c6eec2a319d0add", "qa": "4cc4088767644da6"}[tag], found
+
+
+def test_a_baseline_naming_the_other_tag_holds_the_same_drift(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """A report written before, with traffic listing qa first (its id under `~qa`, `tag`
+    qa), is the same drift as this run's under e2e (`drift.diff.older._retagged`)."""
+    sandbox = make_sandbox(_world(["qa", "e2e"]))
+    base, profile = tmp_path / "base.json", ("lab", _profile("all"))
+    written = drift_on(sandbox, tmp_path, profile, "check", "lab", "-f", "json", "-o", str(base))
+    assert written.returncode == 1, written.stdout + written.stderr
+    report = json.loads(base.read_text())
+    (finding,) = report["findings"]
+    finding.update(id="4cc4088767644da6", tag="qa")
+    finding["message"] = finding["message"].replace("(tags e2e, qa)", "(tag qa)")
+    base.write_text(json.dumps(report))
+    args = ("check", "lab", "-f", "json", "--baseline", str(base), "--fail-on-new")
+    done = drift_on(sandbox, tmp_path, profile, *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    doc = json.loads(done.stdout)
+    assert [(f["tag"], f["baseline"]) for f in doc["findings"]] == [("e2e", "unchanged")], doc
+    assert not doc.get("resolved"), doc
