@@ -233,7 +233,7 @@ class ServicePlanner:
                 fix_ids.append(f.id)  # the patch no longer references what was broken
             elif step is not None:
                 self._once(step)
-        self.manual += tag_steps(self.cmd, self.live, on_tags)
+        self.manual += tag_steps(self.cmd, self.live, on_tags, self.service.checks_tag)
         sp = replace(sp, manual=tuple(self.manual), fixes=tuple(dict.fromkeys(fix_ids)))
         if not sp.changes_template:
             # only what the workload holds itself (a pool's manual instance count: "does not
