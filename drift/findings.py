@@ -150,6 +150,10 @@ class Finding(OfWorkload):
     id holds it."""
     tag: str | None = None
     """The traffic tag, when the revision is reached only through it (0 % of traffic)."""
+    tags: tuple[str, ...] = ()
+    """Every tag the profile's `check_tags` selects that reaches that revision, `tag` first
+    (its message names them all). Not reported: what an ignore entry's `tag` may name, any of
+    them, whichever order the traffic lists them in (helper-739 F3)."""
     since: Since | None = None
     baseline: BaselineState | None = None
     """How it compares with the baseline report, when the run was given one."""

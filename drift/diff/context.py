@@ -48,6 +48,7 @@ class Context:
         severity: Severity = Severity.ERROR,
         container: str | None = None,
         tag: str | None = None,
+        tags: tuple[str, ...] = (),
         scope: str | None = None,
         variant: str | None = None,
         failed: tuple[str, ...] = (),
@@ -76,6 +77,7 @@ class Context:
             container=container,
             scope=scope,
             tag=tag,
+            tags=tags or ((tag,) if tag else ()),
             kind=self.service.kind,
             failed=failed,
             generation=self.generation,
@@ -161,15 +163,20 @@ class At:
         return self.revision.only_tag
 
     @property
-    def through(self) -> str:
-        """The tags a revision reached only through tags is reached by, in words ("" for one
-        with traffic): its findings' `tag` first, then every other that `check_tags` selects,
-        by name: each URL serves it (helper-739 F3: `e2e` and `qa` on one revision)."""
+    def tags(self) -> tuple[str, ...]:
+        """The tags a revision reached only through tags is reached by (none for one with
+        traffic): its findings' `tag` first, then every other that `check_tags` selects, by
+        name: each URL serves it (helper-739 F3: `e2e` and `qa` on one revision)."""
         if self.tag is None:
-            return ""
+            return ()
         checked = self.ctx.service.checks_tag
-        tags = [self.tag, *(t for t in self.revision.tags if t != self.tag and checked(t))]
-        return ("tags " if len(tags) > 1 else "tag ") + ", ".join(tags)
+        return (self.tag, *(t for t in self.revision.tags if t != self.tag and checked(t)))
+
+    @property
+    def through(self) -> str:
+        """`tags` in words: `tag e2e`, `tags e2e, qa` ("" for none)."""
+        tags = self.tags
+        return ("tags " if len(tags) > 1 else "tag ") + ", ".join(tags) if tags else ""
 
     @property
     def where(self) -> str:
@@ -218,6 +225,7 @@ class At:
             severity=severity,
             container=name if len(self.config.containers) > 1 else None,
             tag=self.tag,
+            tags=self.tags,
             scope=name if sidecar else None,
             variant=variant,
             failed=failed,

@@ -47,6 +47,7 @@ def health_findings(ctx: Context) -> Iterator[Finding]:
             f"(its Ready condition failed: {masked(ctx, words(ready))})",
             revision=rev.name,
             tag=at.tag,
+            tags=at.tags,
             expected="serving revisions ready",
             actual=NOT_READY,
             variant="ready",

@@ -277,14 +277,15 @@ class Ignore:
     def fits(self, finding: Finding, named: Callable[[str], str] = str) -> bool:
         """Whether everything it names is the finding's; `named`: a target (the entry's and
         the finding's alike) as drift names it, a secret however the profile spells it
-        (`drift.diff.ignores.named_target`)."""
+        (`drift.diff.ignores.named_target`). Its `tag` may be any that reaches the finding's
+        revision (`Finding.tags`), not only the one the finding carries (helper-739 F3)."""
         wanted = (
             (self.kind, finding.kind),
             (self.service, finding.service),
             (self.rule, finding.rule),
             (self.target and named(self.target), named(finding.target)),
             (self.container, finding.of_container),
-            (self.tag, finding.tag),
+            (self.tag, self.tag if self.tag in finding.tags else finding.tag),
         )
         return all(mine is None or mine == theirs for mine, theirs in wanted)
 

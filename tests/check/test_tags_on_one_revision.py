@@ -92,3 +92,19 @@ def test_a_baseline_naming_the_other_tag_holds_the_same_drift(
     doc = json.loads(done.stdout)
     assert [(f["tag"], f["baseline"]) for f in doc["findings"]] == [("e2e", "unchanged")], doc
     assert not doc.get("resolved"), doc
+
+
+@pytest.mark.parametrize("tags", [["e2e", "qa"], ["qa", "e2e"]], ids=["e2e-first", "qa-first"])
+def test_an_ignore_naming_either_tag_silences_the_drift(
+    make_sandbox: MakeSandbox, tmp_path: Path, tags: list[str]
+) -> None:
+    """An entry naming `qa` fits the finding that carries `e2e`: qa reaches that revision too
+    (before, it fitted only where the traffic listed qa first; elsewhere the check failed and
+    said the entry matched no finding)."""
+    ignore = "ignore:\n  - {service: api, env: LOG_LEVEL, tag: qa, reason: known}\n"
+    profile = ("lab", _profile("all") + ignore)
+    done = drift_on(make_sandbox(_world(tags)), tmp_path, profile, "check", "lab", "-f", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    doc = json.loads(done.stdout)
+    assert [(f["tag"], f["ignored"]) for f in doc["findings"]] == [("e2e", True)], doc
+    assert not [n for n in doc["notes"] if "matched no finding" in n], doc["notes"]
