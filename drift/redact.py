@@ -32,6 +32,7 @@ from drift.fragments import PublicNames, common_prefix, public_head
 from drift.fragments import mask_spans as mask_spans
 from drift.literals import Literals
 from drift.payload_pieces import payload_pieces
+from drift.public_ends import is_end, is_start
 from drift.secretforms import (
     Versions,
     bare_forms,
@@ -111,18 +112,17 @@ class Secrets:
     def is_piece(self, value: str) -> bool:
         """Whether `value`, without its outer whitespace, is the start or the end of a payload
         drift read (not a plain credential: `https://hooks.slack.com/…` without its token is
-        shown), `FRAGMENT_MIN` characters or more past its scheme (`public_head`), more than
-        public names, all of it or not: a secret pasted as two plain variables shows neither."""
+        shown), `FRAGMENT_MIN` characters or more past its scheme, more than public names and
+        than the public parts of its form (`drift.public_ends`, as the journal's
+        `Versions.cut`), all of it or not: a secret pasted as two variables shows neither."""
         bare = value.strip()
         if len(bare) < FRAGMENT_MIN:
             return False
         with self._lock:
             heads = [s for s in self._pieces.get(bare[:FRAGMENT_MIN], ()) if s in self.payloads]
             tails = [s for s in self._tails.get(bare[-FRAGMENT_MIN:], ()) if s in self.payloads]
-        found = any(
-            s.startswith(bare) and len(bare) - public_head(s) >= FRAGMENT_MIN for s in heads
-        )
-        found = found or any(s.endswith(bare) for s in tails)
+        found = any(s == bare or is_start(s, bare) for s in heads)  # not all public
+        found = found or any(is_end(s, bare) for s in tails)
         return found and bool(self.public.fragments(bare, [(0, len(bare))]))
 
     def add_echoed(self, value: str) -> None:

@@ -15,9 +15,9 @@ from typing import Literal
 from unicodedata import normalize
 
 from drift.echoes import ECHOES, JSON_BASE64, LINE_ENDS, PERCENT_BASE64, WRAPS, encodings, wrapped
-from drift.fragments import public_head
 from drift.literals import Literals
 from drift.payload_pieces import encoded_too, payload_pieces
+from drift.public_ends import is_end, is_start
 from drift.textsafe import (
     github_data,
     github_property,
@@ -190,13 +190,14 @@ class Versions:
             self._pattern = None
 
     def pieces(self, value: str, *, cut: bool = False) -> list[str | tuple[str, str]] | None:
-        """`secret_pieces`: a form as it stands, or cut by base64's line breaks (`FORM@44:n`:
-        `drift.wrapped`); with `cut`, one that holds none may be a payload's start or end."""
-        if len(value) < self._shortest:  # a label's name, `env`: no form fits in it
-            return self.cut(value) if cut else None
-        whole = self._forms.get(value)
-        if whole is not None:
+        """`secret_pieces`: a form as it stands, or cut by base64's line breaks (`FORM@44:n`); with
+        `cut`, first all of it as a start or end, whatever pieces it holds (a token before them)."""
+        if (whole := self._forms.get(value)) is not None:
             return [whole]
+        if cut and (ends := self.cut(value)) is not None:
+            return ends
+        if len(value) < self._shortest:  # a label's name, `env`: no form fits in it
+            return None
         with self._lock:
             if self._pattern is None and self._forms:
                 self._pattern = Literals(self._forms, flexible=False)
@@ -208,7 +209,7 @@ class Versions:
             version, form = self._forms[line.value]
             found.append((line.start, line.stop, (version, f"{form}@{spelled(line.breaks)}")))
         if not found:
-            return self.cut(value) if cut else None
+            return None
         out: list[str | tuple[str, str]] = []
         done = 0  # the text between the payloads as it is; of two that overlap, the first
         for start, stop, (version, form) in sorted(found, key=lambda f: (f[0], -f[1])):
@@ -222,18 +223,17 @@ class Versions:
 
     def cut(self, value: str) -> list[str | tuple[str, str]] | None:
         """`value` as a text payload's start (`FORM~N`: first N characters) or end (`FORM#N`),
-        `SEARCH_MIN` characters or more: a secret pasted as two plain variables, recorded as a
-        copy is; outer whitespace kept as text, as `is_piece` strips it (helper-757 F4)."""
-        bare = value.strip()
-        if len(bare) < SEARCH_MIN:
+        not all public (`public_ends`, as `is_piece`): a secret pasted as two plain variables,
+        recorded as a copy is; outer whitespace kept as text, as `is_piece` strips it (F4)."""
+        if len(bare := value.strip()) < SEARCH_MIN:
             return None
         lead, trail = value[: len(value) - len(value.lstrip())], value[len(value.rstrip()) :]
         with self._lock:
             shapes = [(f, v) for f, v in self._forms.items() if v[1] in _SHAPES and f != bare]
-        for form, (version, name) in shapes:  # a URL's scheme is no piece (`public_head`)
-            if form.startswith(bare) and len(bare) - public_head(form) >= SEARCH_MIN:
+        for form, (version, name) in shapes:  # of each, not its public parts (`public_ends`)
+            if is_start(form, bare):
                 return [p for p in (lead, (version, f"{name}~{len(bare)}"), trail) if p]
-            if form.endswith(bare):
+            if is_end(form, bare):
                 return [p for p in (lead, (version, f"{name}#{len(form) - len(bare)}"), trail) if p]
         return None
 

@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.echoes",
         "drift.fragments",
         "drift.payload_pieces",
+        "drift.public_ends",
         "drift.literals",
         "drift.wrapped",
         "drift.credentialforms",

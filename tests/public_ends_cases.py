@@ -1,0 +1,101 @@
+"""Payloads for the split-secret rule (`drift.public_ends`): secrets whose public start or end
+is shown, copied and journalled as text (helper-746 F1), and helper-757's payloads (F1-F3 and
+its sweep, rebuilt from its report), whose every start and end stays a piece."""
+
+from __future__ import annotations
+
+import json
+
+HOOK = "https://hooks.slack.com/services/T0A1B2C3/B4D5E6F7/Xk9mQ2pL7vR4tY8wZ3nB6cJ1"
+GHP = "ghp_R7kQ2mX9pL4vT8wZ3nB6cJ1yH5dF0sG7u"
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dQw4w9WgXcQ7kR2mX9pL4vT8wZ3nB6cJ1yH5dF0s"
+BODY = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7"
+
+
+def pem(label: str, *lines: str) -> str:
+    return (
+        f"-----BEGIN {label}-----\n" + "".join(f"{x}\n" for x in lines) + f"-----END {label}-----\n"
+    )
+
+
+PEM = pem("PRIVATE KEY", BODY, "Qk9mX2pL7w==")  # a short last line (helper-757 F3)
+SA = json.dumps(
+    {
+        "type": "service_account",
+        "project_id": "acme",
+        "private_key_id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        "private_key": PEM,
+        "client_email": "api@acme.iam.gserviceaccount.com",
+        "token_uri": "https://oauth2.googleapis.com/token",
+        "universe_domain": "googleapis.com",
+    },
+    indent=2,
+)
+PUBLIC_SECRETS = {
+    "dsn": "postgres://db.internal:5432/app?user=app&password=Xk9pQ2vLmN&sslmode=require",
+    "pem": PEM,
+    "sa": SA,
+}
+PUBLIC = {
+    "DB_BASE": "postgres://db.internal:5432",
+    "DB_ROOT": "postgres://db.internal:5432/",
+    "PEM_HEAD": "-----BEGIN PRIVATE KEY-----",
+    "PEM_TAIL": "-----END PRIVATE KEY-----",
+    "SA_HEAD": '{\n  "type": "service_account",',
+    "SA_TAIL": '"universe_domain": "googleapis.com"\n}',
+}
+"""Plain values each all public in its payload's form (`PUBLIC_SECRETS`): shown and kept."""
+
+LEAKS = {  # helper-757's payloads: none of their starts or ends is public
+    "gh_user": "https://3f8a9c0d1e2b4a5f6c7d8e9f0a1b2c3d4e5f6a7b:x-oauth-basic@github.com/acme/app.git",
+    "ghp_user": f"https://{GHP}:x-oauth-basic@github.com/acme/app.git",
+    "hook_path": "https://svc:Tq7wZp3Rk1@hooks.example.com/services/T0A1B2C3/B4D5E6F7/Xk9mQ2pL7vR4",
+    "sas": "https://acct:Pw8xZ2qLm4@acct.blob.core.windows.net/c/b?sv=2022-11-02&sig=Zx8Kq2LmN4pQ7%3D",
+    "key_query": "https://app:Rk2mX9qL7p@maps.googleapis.com/maps/api?key=AIzaSyD4kQ2mX9pL7vT8wZ3n",
+    "token_query": "https://u:Pw8xZ2qLm4@api.example.com/v1?token=Tk9mQ2pL7vR4tY8w",
+    "json_value": '{"api_key": "k9Qm2Lx7Pz4R", "value": "s3cr3t-Rk2mX9qL7pW4zT8vB1nC"}',
+    "json_conn": '{"token": "Tk8mQ2xL9pZ4", "connection": "Server=db;Password=Pq8Lm2Xz7Kw;"}',
+    "json_dsn": '{"password": "Pw4kQ9mZ2xL7", "dsn": "https://9f8e7d6c5b4a3928@o1.ingest.sentry.io/42"}',
+    "json_hook": json.dumps({"api_key": "k9Qm2Lx7Pz4R", "slack_webhook": HOOK}),
+    "json_jwt": json.dumps({"client_secret": "Cs7kQ2mX9pL4", "refresh": JWT}),
+    "json_db": json.dumps({"database": {"url": "postgres://app:Pw8xZ2qLm4@db.internal:5432/app"}}),
+    "json_plain": '{"env": "production-2024", "url": "https://api.example.com", "hint": "Zk8mQ2"}',
+    "sa_type_then_secret": '{"type": "service_account", "type": "Zk8mQ2xL9pR4tY7w"}',
+    "dotenv": f"DB_PASSWORD=Dp9kQ2mX7zL4\nGITHUB_PAT={GHP}\nSLACK_WEBHOOK_URL={HOOK}\n",
+    "dotenv_hash": "PRIMARY_DB=postgres://app:Xy7#kP2qLm9@db.internal:5432/app\nREDIS_PASSWORD=sPw9xQ2\n",
+    "yaml": f"password: Yp8kQ2mX7zL4\nwebhook: {HOOK}\n",
+    "url_hash": "postgres://app:Xy7#kP2qLm9@db.internal:5432/app",
+    "jwt": JWT,
+    "token": "sK9-quartz/fjord+vexing-bawdy-42",
+    "pem": PEM,  # F3: its BEGIN and END lines are public, nothing else
+    "pem_chain_key": pem("CERTIFICATE", BODY[::-1], "Zm9vYmFy")
+    + pem("EC PRIVATE KEY", BODY, "Kx=="),
+    "pem_odd_label": pem("ZK8MQ2XL9PR4TY7W", BODY),  # a label of no PEM tool: all a piece
+    "sas_no_userinfo": "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sig=Zx8Kq2LmN4pQ7%3D",
+    "hook_no_userinfo": HOOK,
+    "query_at": "https://api.example.com?u=Tk9mQ2pL7vR4@x/y",
+}
+SHOWN = {  # of LEAKS, the starts and ends that are public
+    "pem": {"-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----"},
+    "pem_chain_key": {"-----BEGIN CERTIFICATE-----", "-----END EC PRIVATE KEY-----"},
+    "sas_no_userinfo": {
+        "https://acct.blob.core.windows.net",
+        "https://acct.blob.core.windows.net/",
+    },
+    "hook_no_userinfo": {"https://hooks.slack.com", "https://hooks.slack.com/"},
+    "sa_type_then_secret": {'{"type": "service_account"', '{"type": "service_account",'},
+}
+SPLITS = {  # helper-757's CLI splits, each at a natural boundary (`:`, `@`, a line, a `,`)
+    "GH": (LEAKS["gh_user"], LEAKS["gh_user"].index(":x-")),
+    "HOOK": (LEAKS["hook_path"], LEAKS["hook_path"].index("@")),
+    "ENV": (LEAKS["dotenv"], LEAKS["dotenv"].index("GITHUB")),
+    "JS": (LEAKS["json_hook"], LEAKS["json_hook"].index(",") + 1),
+    "JWT": (LEAKS["json_jwt"], LEAKS["json_jwt"].index(",") + 1),
+    "PEM": (PEM, PEM.index("Qk9m")),
+}
+HALVES = {
+    f"{name}_{end}": half
+    for name, (p, i) in SPLITS.items()
+    for end, half in (("A", p[:i]), ("B", p[i:]))
+}
+"""Plain variables that are helper-757's halves: masked, not copied, withheld from the journal."""

@@ -1,0 +1,103 @@
+"""Which start or end of a read payload is a piece of the secret (`drift.public_ends`): every one
+of `FRAGMENT_MIN` characters or more but one made only of parts known public for the payload's
+form. The masker (`redact.is_piece`) and the journal (`secret_pieces(…, cut=True)`) answer
+alike, at every cut point of helper-757's payloads (F1-F3, its sweep), where the rule that took
+"everything but the pieces found" for public showed a token, a JWT, a key's last line."""
+
+from __future__ import annotations
+
+import pytest
+
+from drift import redact
+from drift.fragments import public_head
+from tests.public_ends_cases import LEAKS, PUBLIC, PUBLIC_SECRETS, SHOWN
+
+VERSION = "projects/p/secrets/{}/versions/1"
+
+
+def _halves(payload: str) -> dict[str, bool]:
+    """Each start and end of `payload` the masker judges (stripped, long enough), -> whether
+    it is a start (an end else)."""
+    out: dict[str, bool] = {}
+    for i in range(1, len(payload)):
+        start, end = payload[:i].strip(), payload[i:].strip()
+        if len(start) - public_head(payload) >= redact.FRAGMENT_MIN and start != payload.strip():
+            out.setdefault(start, True)
+        if len(end) >= redact.FRAGMENT_MIN and end != payload.strip():
+            out.setdefault(end, False)
+    return out
+
+
+@pytest.mark.parametrize("name", list(LEAKS))
+def test_every_start_and_end_but_public_parts_is_masked_and_withheld(name: str) -> None:
+    payload = LEAKS[name]
+    redact.register_payload(payload.encode(), VERSION.format(name))
+    shown = set()
+    for half, is_start in _halves(payload).items():
+        cut = redact.secret_pieces(half, cut=True)
+        if cut is None and not redact.is_piece(half):
+            shown.add(half)
+            continue
+        assert cut is not None and redact.is_piece(half), half  # masked and withheld, both
+        ((version, form),) = cut  # no part of it as text
+        assert version == VERSION.format(name), half
+        assert ("~" if is_start else "#") in form or form.startswith("piece/"), (half, form)
+    assert shown == SHOWN.get(name, set())
+
+
+@pytest.mark.parametrize("name", list(PUBLIC))
+def test_a_public_start_or_end_is_neither_masked_nor_withheld(name: str) -> None:
+    for secret, payload in PUBLIC_SECRETS.items():
+        redact.register_payload(payload.encode(), VERSION.format(secret))
+    value = PUBLIC[name]
+    assert not redact.is_piece(value)
+    assert redact.secret_pieces(value, cut=True) is None
+    padded = f" {value}\n"  # a copy from a terminal
+    assert not redact.is_piece(padded) and redact.secret_pieces(padded, cut=True) is None
+
+
+@pytest.mark.parametrize(
+    "payload, value",
+    [
+        ("postgres://db.internal:5432/app?password=Xk9pQ2vLmN", "postgres://db.internal:5432/a"),
+        ("postgres://db.internal:5432/app?password=Xk9pQ2vLmN", "postgres://db.internal:543"),
+        ("postgres://db.internal:5432/app?password=Xk9pQ2vLmN", "postgres://db.inter"),
+        ("postgres://db.internal:5432?password=Xk9pQ2vLmN", "postgres://db.internal:5432?"),
+        ("POSTGRES://db.internal:5432/app?password=Xk9pQ2vLmN", "POSTGRES://db.internal:5432"),
+        ("zk8mq2xl://db.internal:5432/app?password=Xk9pQ2vLmN", "zk8mq2xl://db.internal:5432"),
+        ("https://api.example.com%2Fx/y?sig=Zx8Kq2LmN4pQ7", "https://api.example.com"),
+        ("https://Tk9mQ2pL7vR4_tok.example.com/y?a=b", "https://Tk9mQ2pL7vR4_tok"),
+        ("https://a:b@db.internal:5432/app?password=Xk9pQ2vLmN", "https://a:b@db.internal:5432"),
+        ("https://db.internal:5432", "https://db.internal:543"),  # the whole payload's start
+        ("-----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0B", "-----BEGIN PRIVATE KEY-----"),
+        ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN\n", "-----BEGIN PRIVATE KEY-----\nM"),
+        ("MIIEvQIBADAN-----END PRIVATE KEY-----", "-----END PRIVATE KEY-----"),
+        ('{"type": "service_account", "private_key_id": "0a1b2c3d4e"}', '{"type": "service_acc'),
+        (
+            '{"type": "service_account", "private_key_id": "0a1b2c3d4e"}',
+            '{"type": "service_account", "',
+        ),
+        (
+            '{"type": "Zk8mQ2xL9pR4", "universe_domain": "googleapis.com"}',
+            '{"type": "Zk8mQ2xL9pR4",',
+        ),
+        (
+            '{"type": "service_account", "universe_domain": "googleapis.comX"}',
+            'domain": "googleapis.comX"}',
+        ),
+        ('["service_account", "universe_domain", "Zk8mQ2xL9pR4tY7w"]', '["service_account",'),
+        (
+            '{"k": "Zk8mQ2xL9pR4", "universe_domain": "googleapis.com"',
+            '"universe_domain": "googleapis.com"',
+        ),
+    ],
+)
+def test_a_start_or_end_that_is_not_exactly_a_public_part_stays_a_piece(
+    payload: str, value: str
+) -> None:
+    """A path, a query's start, a cut host or port, an unknown or upper-case scheme, `%`, `_`,
+    userinfo; PEM armour without its own line, or with a body character; a JSON member cut, or
+    one not of the fixed constants, or a payload that is no JSON object."""
+    redact.register_payload(payload.encode(), VERSION.format("s"))
+    assert redact.is_piece(value), value
+    assert redact.secret_pieces(value, cut=True) is not None, value
