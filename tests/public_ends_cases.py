@@ -31,15 +31,18 @@ SA = json.dumps(
     },
     indent=2,
 )
+TLS = pem("CERTIFICATE", BODY[::-1], "Zm9vYmFy") + pem("EC PRIVATE KEY", BODY, "Kx==")
 PUBLIC_SECRETS = {
     "dsn": "postgres://db.internal:5432/app?user=app&password=Xk9pQ2vLmN&sslmode=require",
     "pem": PEM,
+    "tls": TLS,
     "sa": SA,
 }
 PUBLIC = {
     "DB_BASE": "postgres://db.internal:5432",
     "DB_ROOT": "postgres://db.internal:5432/",
-    "PEM_HEAD": "-----BEGIN PRIVATE KEY-----",
+    # a private key's BEGIN line is public too, but hidden by its credential shape, as before
+    "CERT_HEAD": "-----BEGIN CERTIFICATE-----",
     "PEM_TAIL": "-----END PRIVATE KEY-----",
     "SA_HEAD": '{\n  "type": "service_account",',
     "SA_TAIL": '"universe_domain": "googleapis.com"\n}',
@@ -87,6 +90,7 @@ SHOWN = {  # of LEAKS, the starts and ends that are public
 }
 SPLITS = {  # helper-757's CLI splits, each at a natural boundary (`:`, `@`, a line, a `,`)
     "GH": (LEAKS["gh_user"], LEAKS["gh_user"].index(":x-")),
+    "GHU": (LEAKS["ghp_user"], LEAKS["ghp_user"].index("@")),  # the token and the password
     "HOOK": (LEAKS["hook_path"], LEAKS["hook_path"].index("@")),
     "ENV": (LEAKS["dotenv"], LEAKS["dotenv"].index("GITHUB")),
     "JS": (LEAKS["json_hook"], LEAKS["json_hook"].index(",") + 1),
