@@ -60,10 +60,9 @@ def echoed_forms(value: str) -> set[str]:
     """How an application may quote back a value it was sent (a probe's header or
     subprotocol): as is, JSON-escaped (`\\uXXXX` in either case, with `/` as `\\/` as PHP's
     `json_encode` writes it, with `<`, `>` and `&` as `\\u003c`… as Go's `encoding/json` does),
-    percent-encoded (hex in either case, `/` kept or not, a space as `+` or `%20`),
-    HTML-escaped, or base64- or hex-encoded whole (`ECHOES`; helper-618 F8). Only a value
-    that is searched for at all (`searchable`) gets its other forms: a short one is no easier
-    to tell apart encoded."""
+    percent-encoded (hex in either case, `/` kept or not, a space as `+` or `%20`), HTML-escaped, or
+    base64- or hex-encoded whole (`ECHOES`; helper-618 F8). Only a value that is searched for at all
+    (`searchable`) gets its other forms: a short one is no easier to tell apart encoded."""
     if not searchable(value.strip()):
         return {value}
     return {value} | {form for _, form in encodings(value) if searchable(form)}
@@ -142,6 +141,7 @@ class Versions:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._forms: dict[str, tuple[str, str]] = {}
+        self._shaped: dict[str, tuple[str, str]] = {}  # its `_SHAPES` forms alone (`cut`)
         self._pattern: Literals | None = None
         self._shortest = SEARCH_MIN  # the length of the shortest form (`pieces`)
 
@@ -186,6 +186,7 @@ class Versions:
                     forms.setdefault(form, (version, named(name, normal, encoding)))
         with self._lock:
             self._forms.update(forms)
+            self._shaped.update((form, forms[form]) for form in shaped.values())
             self._shortest = min([self._shortest, *map(len, forms)])
             self._pattern = None
 
@@ -229,12 +230,11 @@ class Versions:
             return None
         lead, trail = value[: len(value) - len(value.lstrip())], value[len(value.rstrip()) :]
         with self._lock:
-            shapes = [(f, v) for f, v in self._forms.items() if v[1] in _SHAPES and f != bare]
+            shapes = [(f, v) for f, v in self._shaped.items() if f != bare]
         for form, (version, name) in shapes:  # of each, not its public parts (`public_ends`)
-            if is_start(form, bare):
-                return [p for p in (lead, (version, f"{name}~{len(bare)}"), trail) if p]
-            if is_end(form, bare):
-                return [p for p in (lead, (version, f"{name}#{len(form) - len(bare)}"), trail) if p]
+            at = f"~{len(bare)}" if is_start(form, bare) else f"#{len(form) - len(bare)}"
+            if at[0] == "~" or is_end(form, bare):
+                return [p for p in (lead, (version, f"{name}{at}"), trail) if p]
         return None
 
 

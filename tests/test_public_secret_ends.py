@@ -10,7 +10,7 @@ import pytest
 
 from drift import redact
 from drift.fragments import public_head
-from tests.public_ends_cases import LEAKS, PUBLIC, PUBLIC_SECRETS, SHOWN
+from tests.public_ends_cases import LEAKS, PEM, PUBLIC, PUBLIC_SECRETS, SA, SHOWN
 
 VERSION = "projects/p/secrets/{}/versions/1"
 
@@ -101,3 +101,15 @@ def test_a_start_or_end_that_is_not_exactly_a_public_part_stays_a_piece(
     redact.register_payload(payload.encode(), VERSION.format("s"))
     assert redact.is_piece(value), value
     assert redact.secret_pieces(value, cut=True) is not None, value
+
+
+def test_an_end_is_withheld_where_another_payload_holds_that_payload_as_a_piece() -> None:
+    """One key stored alone and in a service account key: the key's JSON field (a piece of
+    `sa`) is the PEM's text stripped, and took that form's place among the forms, so the PEM's
+    short last line with its END line was masked but held in the journal as text."""
+    redact.register_payload(PEM.encode(), VERSION.format("pem"))
+    redact.register_payload(SA.encode(), VERSION.format("sa"))
+    tail = PEM[PEM.index("Qk9m") :]
+    assert redact.is_piece(tail)
+    at = len(PEM.strip()) - len(tail.strip())
+    assert redact.secret_pieces(tail, cut=True) == [(VERSION.format("pem"), f"strip#{at}"), "\n"]
