@@ -17,7 +17,8 @@ Here anything not recognised, and any doubt, stays a piece. The public parts:
 - a URL with no userinfo at all (no `@` before the first `/` after its `//`): its
   `scheme://host[:port]`, or that and one `/`: a scheme of `URL_SCHEMES`, a host of letters,
   digits, `-` and `.` (or an IPv6 literal), a port of digits, ending where the payload's path,
-  query or fragment begins. No path, query, fragment, `%` or userinfo;
+  query or fragment begins, `FRAGMENT_MIN` characters or more before its end (a URL that is
+  little more than its host may keep its secret there). No path, query, `%` or userinfo;
 - a PEM block's exact `-----BEGIN LABEL-----` line (with its line break) at the payload's
   start, or `-----END LABEL-----` line ending it, LABEL one of `PEM_LABELS`: no body character;
 - of a JSON object (the whole payload parses as one), a start or end that stops at a member's
@@ -123,8 +124,8 @@ def _url_head(payload: str, size: int) -> bool:
     if "@" in (rest if slash < 0 else rest[:slash]):  # any userinfo: none of it is public
         return False
     end = head.end()
-    if end >= len(payload) or payload[end] not in "/?#":  # the host or port goes on
-        return False
+    if len(payload) - end < FRAGMENT_MIN or payload[end] not in "/?#":  # the host goes on, or
+        return False  # the URL is little more than its host, which may then be its secret
     return size == end or (size == end + 1 and payload[end] == "/")
 
 

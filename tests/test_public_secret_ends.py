@@ -69,6 +69,7 @@ def test_a_public_start_or_end_is_neither_masked_nor_withheld(name: str) -> None
         ("https://Tk9mQ2pL7vR4_tok.example.com/y?a=b", "https://Tk9mQ2pL7vR4_tok"),
         ("https://a:b@db.internal:5432/app?password=Xk9pQ2vLmN", "https://a:b@db.internal:5432"),
         ("https://db.internal:5432", "https://db.internal:543"),  # the whole payload's start
+        ("https://q7x9zk2m4p.example.com/x1", "https://q7x9zk2m4p.example.com"),  # little else
         ("-----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0B", "-----BEGIN PRIVATE KEY-----"),
         ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN\n", "-----BEGIN PRIVATE KEY-----\nM"),
         ("MIIEvQIBADAN-----END PRIVATE KEY-----", "-----END PRIVATE KEY-----"),
