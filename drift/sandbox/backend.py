@@ -92,6 +92,12 @@ class Instances:
                 await asyncio.wait_for(self.stopped.wait(), wait)
         return not self.stopped.is_set()
 
+    def warm(self) -> None:
+        """Min instances now keep one running (a setting that applies to a running revision):
+        a request from now on finds it. One already waiting keeps waiting for the instance it
+        started."""
+        self.start_s = 0.0
+
     def stop(self) -> None:
         if self.stopped is not None:
             self.stopped.set()

@@ -76,7 +76,12 @@ class Fleet:
         starting new ones with `env_of(revision)` (NoInstance: none of its instances can start,
         every request to it gets that HTTP status), an instance running where `warm(revision)`
         (else the first request starts one: `Instances`), and route each tag (-> revision) in
-        `tags` to its revision; return each revision's port."""
+        `tags` to its revision; return each revision's port. A revision already running that
+        `warm` now names gets its instance too: a service-level minimum "goes into effect
+        without needing to deploy a new revision" (cloud.google.com/run/docs/configuring/
+        min-instances), as does a manual count ("without requiring redeployment",
+        cloud.google.com/run/docs/configuring/services/manual-scaling) or a share of traffic
+        that brings a revision under the service's count."""
         async with self._lock:
             held = self._tags[key] = dict(tags or {})
             for gone in [k for k in self._routers if k[0] == key and k[1] and k[1] not in held]:
@@ -84,6 +89,8 @@ class Fleet:
             running = self._revisions.setdefault(key, {})
             for name in [n for n in running if n not in weights]:
                 await self._stop(running.pop(name))
+            for name in [n for n in running if warm(n)]:
+                running[name].instances.warm()  # no scale-in: one running stays running
             new = [name for name in weights if name not in running]
             started = await asyncio.gather(
                 *(self._start(config, env_of(name), warm(name)) for name in new)

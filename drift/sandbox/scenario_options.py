@@ -173,9 +173,10 @@ class Options(DeployCheckOptions, WriteOptions, JobOptions):
         description="How long a revision that has no instance takes to start one for a request "
         "(a cold start: 'When a revision does not receive any traffic, by default it is scaled "
         "in to zero instances', run/docs/about-instance-autoscaling; how long is the app's). "
-        "A revision the scenario seeds has none unless min instances keep one warm; a deploy's "
-        "has one (ready once an instance started: its startup probe, run/docs/configuring/"
-        "healthchecks). 0: every revision has one running.",
+        "A revision the scenario seeds has none unless min instances keep one warm (set on "
+        "the service later too: startup.kept_warm); a deploy's has one (ready once an "
+        "instance started: its startup probe, run/docs/configuring/healthchecks). 0: every "
+        "revision has one running.",
     )
     runner_outside_network: bool = Field(
         False,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
+from google.cloud import run_v2
 from websockets.asyncio.client import connect
 
 from drift.sandbox import Sandbox
@@ -68,3 +69,38 @@ def test_no_cold_start_at_0(reseedable: Sandbox) -> None:
     """0 (the default): every revision has an instance running, as before the option."""
     cold_start(reseedable, 0)
     assert answers_within(reseedable.service(PROJECT, "web").uri, 0.5)
+
+
+MANUAL = run_v2.ServiceScaling.ScalingMode.MANUAL
+
+
+def _scaled_later(sandbox: Sandbox, clients_for: ClientsFor, **scaling: int) -> str:
+    """web (seeded with no min instances: no instance running) with its service-level
+    `scaling` changed by an UpdateService that makes no new revision; its URL."""
+    cold_start(sandbox, 1500)
+    clients = clients_for(sandbox)
+    web = clients.services.get_service(name=service_name("web"))
+    before = web.latest_ready_revision
+    for field, value in scaling.items():
+        setattr(web.scaling, field, value)
+    after = clients.services.update_service(service=web).result(timeout=10)
+    assert after.latest_ready_revision == before  # no new revision
+    return str(after.uri)
+
+
+def test_a_service_level_minimum_set_later_starts_an_instance(
+    reseedable: Sandbox, clients_for: ClientsFor
+) -> None:
+    """helper-771 S1: "If you apply this feature at the service-level, the setting goes into
+    effect without needing to deploy a new revision" (run/docs/configuring/min-instances):
+    the serving revision, idle, has an instance running once the write settled."""
+    assert answers_within(_scaled_later(reseedable, clients_for, min_instance_count=1), 0.5)
+
+
+def test_manual_scaling_set_later_starts_an_instance(
+    reseedable: Sandbox, clients_for: ClientsFor
+) -> None:
+    """Manual scaling sets "a specific instance count … without requiring redeployment"
+    (run/docs/configuring/services/manual-scaling): the serving revision's share of it runs."""
+    url = _scaled_later(reseedable, clients_for, scaling_mode=MANUAL, manual_instance_count=1)
+    assert answers_within(url, 0.5)
