@@ -67,13 +67,41 @@ def startup_problem(world: World, kind: Kind, template: Any) -> Problem | None:
 
 
 def kept_warm(service: Any, revision: Any, percent: int) -> bool:
-    """Whether min instances keep an instance of `revision` running (option `cold_start_ms`):
-    its own `scaling.min_instance_count` (RevisionScaling), or the service's minimum or manual
-    instance count, which "is divided among all revisions with specified traffic based on the
-    percent of traffic they are receiving" (ServiceScaling, google/cloud/run/v2/
-    vendor_settings.proto), when `percent` (its share) is above 0."""
-    if revision.scaling.min_instance_count > 0:
-        return True
+    """Whether min instances keep an instance of `revision` running (option `cold_start_ms`),
+    `percent` its share of the traffic (0: reached only through a tag).
+    - Automatic scaling: its own `scaling.min_instance_count` (RevisionScaling), or the
+      service's minimum, which "is divided among all revisions with specified traffic based on
+      the percent of traffic they are receiving" (ServiceScaling, google/cloud/run/v2/
+      vendor_settings.proto): "Tagged revisions are started, but only count toward the
+      service-level minimum instances if they are a part of a traffic split"
+      (cloud.google.com/run/docs/configuring/min-instances).
+    - Manual scaling (`scaling_mode` MANUAL): "any revision-level minimum and maximum instance
+      settings are ignored"; "each revision is allocated instances proportionally, based on
+      traffic split" of the manual instance count, but a revision active only through tags
+      with a revision-level minimum has those instances started
+      (cloud.google.com/run/docs/configuring/services/manual-scaling). The count is
+      `manual_instance_count`, else the minimum (ScalingMode MANUAL: "Scale to exactly min
+      instances").
+    A share of the service's count keeps one warm wherever it is above 0 (how Cloud Run rounds
+    a share below one instance is not documented). Not modelled: a revision with traffic that
+    a manual count leaves with no instance (0) gets "the same error as if the revisions were
+    disabled" (manual-scaling page); here its first request starts one."""
+    own: bool = revision.scaling.min_instance_count > 0
     scaling = service.scaling
-    total = max(scaling.min_instance_count, getattr(scaling, "manual_instance_count", 0))
-    return percent > 0 and total > 0
+    if not _manual(scaling):
+        return own or (percent > 0 and int(scaling.min_instance_count) > 0)
+    if percent <= 0:
+        return own
+    manual = scaling.HasField("manual_instance_count")
+    count: int = scaling.manual_instance_count if manual else scaling.min_instance_count
+    return count > 0
+
+
+def _manual(scaling: Any) -> bool:
+    """Whether a service's scaling (ServiceScaling) is MANUAL (a worker pool's scaling, which
+    serves nothing, has no mode)."""
+    field = scaling.DESCRIPTOR.fields_by_name.get("scaling_mode")
+    return (
+        field is not None
+        and scaling.scaling_mode == field.enum_type.values_by_name["MANUAL"].number
+    )

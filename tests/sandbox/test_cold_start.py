@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from google.cloud import run_v2
 from websockets.asyncio.client import connect
 
 from drift.sandbox import Sandbox
+from drift.sandbox.startup import kept_warm
 from tests.conftest import ClientsFor
 from tests.sandbox.helpers import PROJECT, cold_start, service_name
 
@@ -104,3 +106,28 @@ def test_manual_scaling_set_later_starts_an_instance(
     (run/docs/configuring/services/manual-scaling): the serving revision's share of it runs."""
     url = _scaled_later(reseedable, clients_for, scaling_mode=MANUAL, manual_instance_count=1)
     assert answers_within(url, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("scaling", "own", "percent", "warm"),
+    [
+        ({"min_instance_count": 1}, 0, 100, True),
+        ({"min_instance_count": 1}, 0, 0, False),  # a tag's revision has no share of it
+        ({"scaling_mode": MANUAL, "manual_instance_count": 1}, 0, 100, True),
+        ({"scaling_mode": MANUAL, "min_instance_count": 1}, 0, 100, True),  # "exactly min"
+        # "For all revisions receiving traffic in a traffic split, any revision-level minimum
+        # and maximum instances are disabled"; "If a revision is active only due to traffic
+        # tags: If revision-level minimum instances is set, the specified number of instances
+        # will start" (run/docs/configuring/services/manual-scaling)
+        ({"scaling_mode": MANUAL, "manual_instance_count": 0}, 1, 100, False),
+        ({"scaling_mode": MANUAL, "manual_instance_count": 1}, 1, 0, True),
+        ({"scaling_mode": MANUAL, "manual_instance_count": 1}, 0, 0, False),
+        ({"manual_instance_count": 1}, 0, 100, False),  # a manual count, automatic scaling
+    ],
+)
+def test_what_min_instances_keep_warm(
+    scaling: dict[str, int], own: int, percent: int, warm: bool
+) -> None:
+    service = run_v2.Service(scaling=run_v2.ServiceScaling(**scaling))
+    revision = run_v2.Revision(scaling=run_v2.RevisionScaling(min_instance_count=own))
+    assert kept_warm(run_v2.Service.pb(service), run_v2.Revision.pb(revision), percent) is warm
