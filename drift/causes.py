@@ -3,13 +3,17 @@ catalogue), and turn it into a `probe.*` finding."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
 from drift.diff.rollout import serves_nothing
+from drift.fields.scaling import manual_instances
 from drift.findings import Finding, ProbeOutcome, ProbeResult, Severity, Unverified, finding_id
 from drift.kinds import Kind
+from drift.live.model import LiveService, ServingRevision
+from drift.live.normalize import raw
+from drift.live.state import LiveState
 from drift.profiles.model import Probe, Profile
 from drift.rules import rule_info
 
@@ -73,14 +77,18 @@ def _in_front(result: ProbeResult) -> str | None:
     )
 
 
-def _cold(result: ProbeResult) -> str | None:
+def _cold(result: ProbeResult, warm: Collection[Probed]) -> str | None:
     """For a handshake the service left unanswered (`ProbeResult.handshake_hung`), the note
     that a cold start longer than the probe's timeout looks the same: "When a revision does
     not receive any traffic, by default it is scaled in to zero instances", and "Scaling from
     zero can only be triggered by a request" (cloud.google.com/run/docs/
     about-instance-autoscaling), which then waits for an instance to start. The cause may be
-    the app's start, not its configuration; only probing again tells (`drift fix` does)."""
+    the app's start, not its configuration; only probing again tells (`drift fix` does).
+    Not where min instances keep what was probed running (`warm`, `kept_warm`): no request
+    waits for an instance to start there."""
     if result.outcome is not ProbeOutcome.UNREACHABLE or not result.handshake_hung:
+        return None
+    if (result.service, result.revision) in warm:
         return None
     return (
         "a handshake left unanswered may also be a cold start longer than the probe's "
@@ -88,6 +96,81 @@ def _cold(result: ProbeResult) -> str | None:
         "unless min instances keep one, and the first request waits for one to start): "
         "probing again tells"
     )
+
+
+Probed = tuple[str, str | None]
+"""What a probe reached: its service and revision (None: the service URL of a service whose
+traffic is split across revisions, `ProbeResult.revision`)."""
+
+
+def kept_warm(state: LiveState) -> frozenset[Probed]:
+    """What min instances keep an instance of running, as read (`_warm`): each service's
+    revisions, and the service with None where that holds of every revision its URL reaches
+    (those with a share of its traffic)."""
+    out: set[Probed] = set()
+    for name, live in state.services.items():
+        if live.kind is not Kind.SERVICE:
+            continue
+        warm = {r.name for r in (*live.serving, *live.tagged) if _warm(live, r)}
+        out.update((name, revision) for revision in warm)
+        split = [r.name for r in live.serving if not r.tag_only]
+        if split and warm.issuperset(split):
+            out.add((name, None))
+    return frozenset(out)
+
+
+def _warm(live: LiveService, revision: ServingRevision) -> bool:
+    """Whether min instances keep an instance of `revision` running, from what was read.
+    - Its own minimum (RevisionScaling) keeps one wherever it is reached, but under manual
+      scaling only where it has no share of the traffic ("For all revisions receiving traffic
+      in a traffic split, any revision-level minimum and maximum instances are disabled";
+      "If a revision is active only due to traffic tags: If revision-level minimum instances
+      is set, the specified number of instances will start", cloud.google.com/run/docs/
+      configuring/services/manual-scaling).
+    - The service's minimum, or its manual count, "is divided among all revisions with
+      specified traffic based on the percent of traffic they are receiving" (ServiceScaling):
+      it keeps one where that share is a whole instance at least (how a smaller share rounds
+      is not documented). A revision reached only through a tag has no share ("Tagged
+      revisions are started, but only count toward the service-level minimum instances if
+      they are a part of a traffic split", cloud.google.com/run/docs/configuring/
+      min-instances).
+    Where drift cannot tell the levels apart, none is counted: the cold-start note stays."""
+    service = raw(live.source) if live.source is not None else None
+    manual = manual_instances(service) if service is not None else None
+    floor = 0
+    if service is not None and "scaling" in service.DESCRIPTOR.fields_by_name:
+        floor = int(service.scaling.min_instance_count)
+    count = floor if manual is None else manual
+    if not revision.tag_only and count * revision.percent >= 100:
+        return True
+    if manual is not None and not revision.tag_only:
+        return False
+    return _own(revision, None if manual is not None else floor) > 0
+
+
+def _own(revision: ServingRevision, floor: int | None) -> int:
+    """The revision's own minimum: from the revision as read, else from its `min_instances` as
+    read (`floor`: the service's minimum; None: the service scales manually, where that reads
+    as the manual count). A revision reached only through a tag is read without the service's
+    bounds (`drift.live.normalize.outside_split`), so that is its own; one with a share of the
+    traffic reads the larger of both levels (`drift.fields.scaling`), its own only where above
+    the service's. Otherwise 0: not told apart."""
+    if revision.source is not None:
+        return int(raw(revision.source).scaling.min_instance_count)
+    read = revision.config.settings.get("min_instances")
+    if floor is None or not isinstance(read, int):
+        return 0
+    return read if revision.tag_only or read > floor else 0
+
+
+def encryption_keys(state: LiveState) -> dict[str, str]:
+    """The CMEK key of each revision read that names one (`_no_instance`)."""
+    return {
+        revision.name: str(key)
+        for live in state.services.values()
+        for revision in (*live.serving, *live.tagged)
+        if (key := revision.config.settings.get("encryption_key"))
+    }
 
 
 def _unruled(service: str, unverified: Sequence[Unverified]) -> str | None:
@@ -128,6 +211,7 @@ def attach_causes(
     unverified: Sequence[Unverified] = (),
     keys: Mapping[str, str] = MappingProxyType({}),
     tags: Mapping[str, str] = MappingProxyType({}),
+    warm: Collection[Probed] = frozenset(),
 ) -> tuple[list[ProbeResult], list[Finding]]:
     """Tie each failed probe to the drift on its service that can explain it, and turn it
     into a `probe.*` finding. Without a check (`drift probe`), nothing is claimed. Only a
@@ -136,7 +220,8 @@ def attach_causes(
     verify; on the probed service it may explain the failure (never "not configuration").
     `keys`: the CMEK key of each revision that has one (`_no_instance`); `tags`: the tag of
     each revision reached only through tags, which its probe's finding carries as the
-    revision's other findings do (`DiffContext.tag`).
+    revision's other findings do (`DiffContext.tag`); `warm`: what min instances keep running
+    (`kept_warm`), where a hung handshake is no cold start (`_cold`).
     Suspects: most likely first by the catalogue's `cause_rank`, but Cloud Run's own answer
     (`_in_front`) puts the `FRONT` settings first; a socket that opened has none at the
     `DOOR`."""
@@ -147,7 +232,7 @@ def attach_causes(
             out.append(result)
             continue
         front = _in_front(result)
-        cold = _cold(result)
+        cold = _cold(result, warm)
         if not result.container_may_cause:
             no_cause = NOT_REACHED
         elif not checked:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Protocol
 
-from drift.causes import attach_causes
+from drift.causes import attach_causes, encryption_keys, kept_warm
 from drift.diff import apply_ignores, diff
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
@@ -183,8 +183,9 @@ async def run_check(
             probes,
             findings,
             unverified=state.unverified,
-            keys=_keys(state),
+            keys=encryption_keys(state),
             tags=state.tag_only(),
+            warm=kept_warm(state),
         )
         # made after the diff, which applied the ignores to its own: an entry naming a probe
         # rule (`{service: api, rule: probe.close_1011}`) silences the probe's finding too
@@ -246,16 +247,6 @@ def _traced(
     # made before the older revisions were read (a late `same_as`): masked
     # as the rules mask a secret pasted in, now that those revisions tell which is one
     return with_since(list(hide_inlined(profile, state, findings)), histories)
-
-
-def _keys(state: LiveState) -> dict[str, str]:
-    """The CMEK key of each revision read that names one (`drift.causes._no_instance`)."""
-    return {
-        revision.name: str(key)
-        for live in state.services.values()
-        for revision in (*live.serving, *live.tagged)
-        if (key := revision.config.settings.get("encryption_key"))
-    }
 
 
 def _tracing(findings: Sequence[Finding], state: LiveState) -> list[str]:

@@ -7,11 +7,14 @@ import base64
 import hashlib
 import struct
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import pytest
+
+import drift.probe.live as live_probe
 from drift.findings import Location
 from drift.probe.targets import ProbeTarget
 from drift.profiles.model import Probe
@@ -80,6 +83,19 @@ async def tcp_server(handler: Handler) -> AsyncIterator[str]:
                 await writer.wait_closed()
             except OSError:
                 pass
+
+
+def aim_probes(monkeypatch: pytest.MonkeyPatch, handler: Handler) -> None:
+    """Every probe drift makes (`drift.probe.live.probe_all`) goes to a raw TCP server that
+    `handler` answers, instead of the URL read: the real probe, the real network, only where
+    it connects differs."""
+    real = live_probe.probe_all
+
+    async def probe_all(targets: Sequence[ProbeTarget], **kwargs: Any) -> Any:
+        async with tcp_server(handler) as url:
+            return await real([replace(t, base_url=url) for t in targets], **kwargs)
+
+    monkeypatch.setattr(live_probe, "probe_all", probe_all)
 
 
 async def read_request(reader: asyncio.StreamReader) -> dict[str, str]:

@@ -13,23 +13,20 @@ where it would have gone to the service's URL."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import drift.probe.live as live_probe
 from drift.check import run_check
 from drift.findings import ProbeOutcome
 from drift.probe.live import run_probe
-from drift.probe.targets import ProbeTarget
 from drift.profiles.loader import load_profile
 from drift.report import Report
 from drift.sandbox import Sandbox
 from drift.settings import load_settings
-from tests.probe.helpers import tcp_server
+from tests.probe.helpers import aim_probes
 
 LAB = "lab-ingress"
 NOT_FOUND = (
@@ -75,13 +72,7 @@ def outside(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         writer.write(NOT_FOUND)
         await writer.drain()
 
-    real = live_probe.probe_all
-
-    async def probe_all(targets: Sequence[ProbeTarget], **kwargs: Any) -> Any:
-        async with tcp_server(refuse) as url:
-            return await real([replace(t, base_url=url) for t in targets], **kwargs)
-
-    monkeypatch.setattr(live_probe, "probe_all", probe_all)
+    aim_probes(monkeypatch, refuse)
     yield
 
 
