@@ -69,14 +69,15 @@ def hung(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def _check(sandbox: Sandbox, tmp_path: Path, case: str, *fmt: str) -> str:
+def _check(sandbox: Sandbox, tmp_path: Path, case: str, *fmt: str, command: str = "check") -> str:
     sandbox.reset(world(case))
     tag = "      tag: old\n" if SCALING[case][2] is not None else ""
     (tmp_path / "lab.yaml").write_text(
         f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n"
         f"    probe:\n      websocket: /ws\n{tag}      hold: 0.2s\n      timeout: 1s\n"
     )
-    args = ("check", "lab", "--probe", "--no-history", "--profiles", str(tmp_path), *fmt)
+    how = ("--probe", "--no-history") if command == "check" else ()
+    args = (command, "lab", *how, "--profiles", str(tmp_path), *fmt)
     done = drift(*args, env=sandbox.environ(), cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr  # the probe failed
     return done.stdout
@@ -115,3 +116,15 @@ def test_with_no_instance_kept_a_hang_may_be_a_cold_start(
     assert COLD in probe["detail"]
     (finding,) = [f for f in report["findings"] if f["rule"].startswith("probe.")]
     assert COLD in finding["message"]
+
+
+@pytest.mark.parametrize("case", ["service", "none"])
+def test_drift_probe_says_the_note_as_check_does(
+    reseedable: Sandbox, tmp_path: Path, hung: None, case: str
+) -> None:
+    """`drift probe` reads the same scaling and says the note where `check --probe` does (it
+    followed every hang)."""
+    report = json.loads(_check(reseedable, tmp_path, case, "--format", "json", command="probe"))
+    (probe,) = report["probes"]
+    assert probe["outcome"] == "unreachable"
+    assert (COLD in probe["detail"]) is (case == "none"), probe["detail"]
