@@ -65,12 +65,14 @@ alone)."""
 def mistaken(raw: bytes) -> str | None:
     """Why `raw` is none of what a manifest is, where it is one of the mistakes above (None: it
     is not; it is read as it is)."""
-    for bom, codec in _WIDE_BOMS:
-        if raw.startswith(bom):
-            first = raw[len(bom) : len(bom) + 64].decode(codec, errors="replace").lstrip()[:1]
-            if first.isascii() and first.isprintable() and first:
-                return WIDE.format(codec[:6].upper())
-            break
+    # without a mark: told by the NULs about its first character, as Python's JSON reader
+    # tells it (json.detect_encoding, RFC 4627 section 3): NUL begins no JSON or YAML in UTF-8
+    unmarked = (0, json.detect_encoding(raw[:4]))
+    skip, codec = next(((len(m), c) for m, c in _WIDE_BOMS if raw.startswith(m)), unmarked)
+    if codec[4:6] in ("16", "32"):
+        first = raw[skip : skip + 64].decode(codec, errors="replace").lstrip()[:1]
+        if first.isascii() and first.isprintable() and first:
+            return WIDE.format(codec[:6].upper())
     start = raw.lstrip()
     if start.startswith(b"[command]"):
         return WRAPPED

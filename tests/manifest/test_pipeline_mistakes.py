@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.cliutil import drift
-from tests.manifest.conftest import PLAN, PROFILES
+from tests.manifest.conftest import CHAT, PLAN, PROFILES
 
 PLAN_TEXT = PLAN.read_text()
 HUMAN_PLAN = """\
@@ -49,6 +49,11 @@ CASES = {
         "terraform show -json",
     ),
     "utf16": (PLAN_TEXT.encode("utf-16"), "UTF-16 text", "as UTF-8"),
+    # helper-766: without a byte order mark, the JSON was read (Python's reader tells UTF-16
+    # by its NULs), the same file with one refused; YAML was "unacceptable character #x0000"
+    "utf16 unmarked": (PLAN_TEXT.encode("utf-16-le"), "UTF-16 text", "as UTF-8"),
+    "utf32 unmarked": (PLAN_TEXT.encode("utf-32-be"), "UTF-32 text", "as UTF-8"),
+    "yaml utf16 unmarked": (CHAT.read_text().encode("utf-16-be"), "UTF-16 text", "as UTF-8"),
     "two plans": ((PLAN_TEXT + "\n") * 2, "a second JSON document", "its own --manifest"),
     "nothing shown": (b'{"format_version":"1.0"}\n', "no state or plan to show", "saved plan"),
 }
