@@ -7,6 +7,7 @@ import json
 import math
 import re
 import sys
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 
@@ -26,18 +27,46 @@ def _float(token: str) -> float:
     return value
 
 
-def loads(document: str | bytes, *, strict: bool = False) -> Any:
+class _Twice(ValueError):
+    """An object with a name said twice (where: `_twice`)."""
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise _Twice
+    return found
+
+
+def loads(document: str | bytes, *, strict: bool = False, unique: bool = False) -> Any:
     """`json.loads`, where an integer longer than Python converts (`sys.get_int_max_str_digits`,
     4300 digits by default) is a JSONDecodeError at its line like any other malformed JSON,
     never a bare ValueError that tells a person to call `sys.set_int_max_str_digits()`.
     `strict`: so are `NaN`, `Infinity` (which Python's reader takes, RFC 8259 does not) and a
     number out of a double's range (`1e400`), which a reader of what others wrote would
-    otherwise meet as a number (helper-544 F4)."""
+    otherwise meet as a number (helper-544 F4).
+    `unique` (what I-JSON, RFC 7493 sections 2.1 and 2.3, refuses): so are a name said twice
+    in one object, whose value RFC 8259 section 4 leaves to the reader (Python and Go keep the
+    last: a hand-edited or concatenated file read as half of it), and text with an unpaired
+    surrogate (`"\\udc80"`, RFC 8259 section 8.2: "unpredictable"), which no output can
+    write (helper-766); and bytes are UTF-8 (Python's reader takes UTF-16 and UTF-32 without
+    a mark, and the UTF-8 of a lone surrogate): else a UnicodeDecodeError."""
     hooks: dict[str, Any] = {"parse_constant": _constant, "parse_float": _float} if strict else {}
+    given = document  # text: may hold a surrogate itself; bytes: UTF-8, so never one
+    if unique:
+        hooks["object_pairs_hook"] = _unique
+        if isinstance(document, bytes):
+            document = document.decode("utf-8")
     try:
-        return json.loads(document, **hooks)
+        data = json.loads(document, **hooks)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise
+    except _Twice:
+        text = _text(document)
+        at, path = _twice(text)
+        name = f' "{_short(str(path[-1]))}" at {_shown(path[:-1])}' if path else ""
+        said = f"duplicate key{name}"
+        raise json.JSONDecodeError(said, text, at) from None
     except _Refused as exc:
         text = _text(document)
         raise json.JSONDecodeError(exc.why, text, _unquoted(text, exc.token)) from None
@@ -50,6 +79,12 @@ def loads(document: str | bytes, *, strict: bool = False) -> Any:
         raise json.JSONDecodeError(
             f"a number of more than {limit} digits", text, found.start()
         ) from None
+    if unique and isinstance(document, str):  # (bytes: decoded above)
+        if (lone := _unpaired(document, isinstance(given, str))) is not None:
+            where = _shown(_twice(document, lone.at)[1])
+            said = f"text with an unpaired surrogate ({lone.shown}) at {where}"
+            raise json.JSONDecodeError(said, document, lone.at)
+    return data
 
 
 def deeper_than(document: Any, limit: int) -> bool:
@@ -82,3 +117,87 @@ def _unquoted(text: str, token: str) -> int:
         elif text.startswith(token, i):
             return i
     return 0
+
+
+_SURROGATE = re.compile(
+    r"(?<!\\)(?:\\\\)*(?:\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+    r"|(?P<lone>\\u[dD][89a-fA-F][0-9a-fA-F]{2}))|(?P<raw>[\ud800-\udfff])"
+)
+"""A surrogate's escape (after an even run of backslashes: not an escaped backslash's `u`),
+a pair of them (high, then low: one character), or a surrogate itself."""
+_ESCAPED = re.compile(r"\\u[dD][89a-fA-F]")
+"""Where a surrogate's escape may be: looked for first, as a string is searched, where
+`_SURROGATE` is tried at every character (seconds for a plan of 50 MB)."""
+_RAW = re.compile("[\ud800-\udfff]")
+_STRUCTURE = re.compile(r'[{}\[\],"]')
+
+
+class _Lone:
+    def __init__(self, at: int, shown: str) -> None:
+        self.at, self.shown = at, shown
+
+
+def _unpaired(text: str, raw: bool) -> _Lone | None:
+    """Where the first surrogate in `text` that is not half of a pair is (once `text` is read
+    as JSON: its backslashes are all in strings); `raw`: a surrogate itself too."""
+    first = [f.start() for f in (_ESCAPED.search(text), raw and _RAW.search(text)) if f]
+    if not first:
+        return None
+    start = min(first)
+    while start and text[start - 1] == "\\":  # from the start of its run of backslashes
+        start -= 1
+    for found in _SURROGATE.finditer(text, start):
+        if found["lone"]:
+            return _Lone(found.start("lone"), found["lone"])
+        if found["raw"]:
+            return _Lone(found.start(), f"\\u{ord(found['raw']):04x}")
+    return None
+
+
+def _twice(text: str, within: int = -1) -> tuple[int, tuple[str | int, ...]]:
+    """Where the first name said twice in one object of the JSON `text` is, and its path; with
+    `within`, where the string that holds that place starts and its path (a name's: the path
+    of its value). Told without recursion, as `deeper_than`."""
+    path: list[str | int] = []
+    names: list[set[str] | None] = []  # each open object's names so far (None: a list)
+    naming = False  # the next string in this object is a name
+    at = 0
+    while (found := _STRUCTURE.search(text, at)) is not None:
+        at = found.start()
+        char = text[at]
+        if char == '"':
+            value, end = scanstring(text, at + 1, True)
+            if naming:
+                seen = names[-1]
+                assert seen is not None  # names are said in objects
+                if within < 0 and value in seen:
+                    return at, (*path[:-1], value)
+                seen.add(value)
+                path[-1], naming = value, False
+            if at <= within < end:
+                return at, tuple(path)
+            at = end
+            continue
+        if char in "{[":
+            names.append(set() if char == "{" else None)
+            path.append(0)
+            naming = char == "{"
+        elif char in "}]":
+            names.pop()
+            path.pop()
+        elif names[-1] is None:  # a comma in a list
+            path[-1] = int(path[-1]) + 1
+        else:
+            naming = True
+        at += 1
+    return 0, tuple(path)
+
+
+def _shown(path: tuple[str | int, ...]) -> str:
+    """A JSON path as drift's messages write one (`resource_changes[1].change.after`)."""
+    parts = (f"[{p}]" if isinstance(p, int) else f".{_short(p)}" for p in path)
+    return "".join(parts).removeprefix(".") or "the top level"
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= 60 else name[:57] + "..."

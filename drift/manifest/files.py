@@ -150,7 +150,7 @@ def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
 
 def _json(name: str, raw: bytes, problems: list[Problem]) -> Any:
     try:
-        return jsontext.loads(raw, strict=True)
+        return jsontext.loads(raw, strict=True, unique=True)  # helper-766
     except UnicodeDecodeError as exc:
         problems.append(Problem(name, undecodable_line(exc), "not UTF-8 text"))
     except json.JSONDecodeError as exc:
