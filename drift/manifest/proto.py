@@ -12,6 +12,7 @@ left unset (the plan passed the provider's validation: drift's protos are older)
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +22,12 @@ from drift.protofield import is_repeated
 log = logging.getLogger(__name__)
 
 _DURATION = "google.protobuf.Duration"
+_DECIMAL = re.compile(r"-?[0-9]+")
+_DIGITS = 40
+"""More digits than any integer field holds (an int64 has 19, a uint64 20)."""
+_RANGES = {1: (-(2**31), 2**31 - 1), 2: (-(2**63), 2**63 - 1), 3: (0, 2**32 - 1), 4: (0, 2**64 - 1)}
+"""The values of each integer `FieldDescriptor.cpp_type` (CPPTYPE_INT32, _INT64, _UINT32,
+_UINT64: drift.fields.bounds)."""
 _TIMESTAMP = "google.protobuf.Timestamp"
 
 
@@ -207,9 +214,22 @@ def _scalar(field: Any, value: Any, path: str, odd: Odd | None = None) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise PathProblem(path, f"expected a number, found {kind_of(value)}")
         return float(value)
-    # integers: numbers, or the decimal strings int64 values are written as
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return expect(value, int, path, "a whole number")
+    # integers: numbers, or the decimal strings int64 values are written as (ASCII digits:
+    # `str.isdigit` takes "²", which `int` refuses, and "١٢", which Go's reader refuses)
+    if isinstance(value, str) and _DECIMAL.fullmatch(value):
+        number = int(value) if len(value) <= _DIGITS else None
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    else:
+        number = expect(value, int, path, "a whole number")
+    low, high = _RANGES[kind]
+    if number is not None and low <= number <= high:
+        return number
+    # helper-766: protobuf said "Value out of range: " and every digit of it, Python's `int`
+    # of more digits than it converts an internal error
+    shown = value if isinstance(value, str) else str(number)
+    shown = shown if len(shown) <= 40 else f"{shown[:40]}... ({len(shown)} characters)"
+    below = number < low if number is not None else shown.startswith("-")
+    raise PathProblem(
+        path, f"expected {f'at least {low}' if below else f'at most {high}'}, not {shown}"
+    )

@@ -251,7 +251,33 @@ AFTER = ("resource_changes", 1, "change", "after")
                 "max_instance_request_concurrency", 2**40
             ),
             "plan.json: resource_changes[1].change.after.template[0]"
-            ".max_instance_request_concurrency: Value out of range",
+            ".max_instance_request_concurrency: expected at most 2147483647, not 1099511627776",
+        ),
+        (  # helper-766: "Value out of range: " and all of its 4000 digits
+            lambda d: _at(d, *AFTER, "template", 0).__setitem__(
+                "max_instance_request_concurrency", 10**4000
+            ),
+            "plan.json: resource_changes[1].change.after.template[0]"
+            ".max_instance_request_concurrency: expected at most 2147483647, not "
+            + "1"
+            + "0" * 39
+            + "... (4001 characters)",
+        ),
+        (  # helper-766: an internal error (Python's int of more than 4300 digits)
+            lambda d: _at(d, *AFTER, "template", 0).__setitem__(
+                "max_instance_request_concurrency", "-" + "9" * 5000
+            ),
+            "plan.json: resource_changes[1].change.after.template[0]"
+            ".max_instance_request_concurrency: expected at least -2147483648, not -"
+            + "9" * 39
+            + "... (5001 characters)",
+        ),
+        (  # helper-766: an internal error (int("²"), which str.isdigit takes)
+            lambda d: _at(d, *AFTER, "template", 0).__setitem__(
+                "max_instance_request_concurrency", "\u00b2"
+            ),
+            "plan.json: resource_changes[1].change.after.template[0]"
+            ".max_instance_request_concurrency: expected a whole number, found a string",
         ),
         (
             lambda d: _at(d, *AFTER, "template", 0, "containers", 0).__setitem__(
