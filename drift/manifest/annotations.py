@@ -95,7 +95,11 @@ def _annotations(doc: Located, where: tuple[str, ...], data: dict[str, Any]) -> 
 def _bad_value(name: str, value: str) -> str | None:
     if name in _WHOLE and not (value.strip().isascii() and value.strip().isdigit()):
         return f"{value!r} is not a whole number"
-    if name in _WHOLE and int(value) > INT32_MAX:
+    # more digits than Python's int converts was an internal error (helper-766)
+    if name in _WHOLE and len(digits := value.strip().lstrip("0")) > len(str(INT32_MAX)):
+        shown = f"{value.strip()[:40]!r}... ({len(value.strip())} digits)"
+        return f"{shown}: expected a whole number at most {INT32_MAX}"
+    if name in _WHOLE and int(digits or "0") > INT32_MAX:
         return f"{value!r}: expected a whole number at most {INT32_MAX}"
     if name in _FLAGS and value not in ("true", "false"):
         return f"{value!r} is neither 'true' nor 'false'"

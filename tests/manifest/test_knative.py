@@ -237,6 +237,18 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
             "m.yaml:9: autoscaling.knative.dev/maxScale: 'ten' is not a whole number",
             id="scale",
         ),
+        pytest.param(  # helper-766: an internal error (int() of more than 4300 digits)
+            annotated("autoscaling.knative.dev/maxScale", "'" + "9" * 5000 + "'"),
+            f"m.yaml:9: autoscaling.knative.dev/maxScale: {'9' * 40!r}... (5000 digits): "
+            "expected a whole number at most 2147483647",
+            id="scale-digits",
+        ),
+        pytest.param(
+            annotated("autoscaling.knative.dev/maxScale", "'0002147483648'"),
+            "m.yaml:9: autoscaling.knative.dev/maxScale: '0002147483648': expected a whole "
+            "number at most 2147483647",
+            id="scale-int32",
+        ),
         pytest.param(
             annotated("run.googleapis.com/network-interfaces", "'[{network: x}'"),
             "m.yaml:9: run.googleapis.com/network-interfaces: not valid JSON",
