@@ -10,6 +10,7 @@ from typing import Any
 
 from drift.errors import Problem
 from drift.fix.knative import keys
+from drift.units import shown
 from drift.yamldoc import Located
 
 _WHOLE = frozenset(
@@ -97,8 +98,7 @@ def _bad_value(name: str, value: str) -> str | None:
         return f"{value!r} is not a whole number"
     # more digits than Python's int converts was an internal error (helper-766)
     if name in _WHOLE and len(digits := value.strip().lstrip("0")) > len(str(INT32_MAX)):
-        shown = f"{value.strip()[:40]!r}... ({len(value.strip())} digits)"
-        return f"{shown}: expected a whole number at most {INT32_MAX}"
+        return f"{shown(value)}: expected a whole number at most {INT32_MAX}"
     if name in _WHOLE and int(digits or "0") > INT32_MAX:
         return f"{value!r}: expected a whole number at most {INT32_MAX}"
     if name in _FLAGS and value not in ("true", "false"):

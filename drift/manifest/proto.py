@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from drift.protofield import is_repeated
+from drift.units import shown
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ def _message_field(msg: Any, field: Any, value: Any, path: str, odd: Odd | None)
             try:
                 getattr(msg, name).FromJsonString(text)
             except ValueError:
-                raise PathProblem(path, f"{text!r} is not a duration such as 300s") from None
+                raise PathProblem(path, f"{shown(text)} is not a duration such as 300s") from None
         return
     if is_repeated(field):
         items = getattr(msg, name)
@@ -227,9 +228,6 @@ def _scalar(field: Any, value: Any, path: str, odd: Odd | None = None) -> Any:
         return number
     # helper-766: protobuf said "Value out of range: " and every digit of it, Python's `int`
     # of more digits than it converts an internal error
-    shown = value if isinstance(value, str) else str(number)
-    shown = shown if len(shown) <= 40 else f"{shown[:40]}... ({len(shown)} characters)"
-    below = number < low if number is not None else shown.startswith("-")
-    raise PathProblem(
-        path, f"expected {f'at least {low}' if below else f'at most {high}'}, not {shown}"
-    )
+    below = number < low if number is not None else value.startswith("-")
+    bound = f"at least {low}" if below else f"at most {high}"
+    raise PathProblem(path, f"expected {bound}, not {shown(number if number else value)}")

@@ -239,7 +239,7 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
         ),
         pytest.param(  # helper-766: an internal error (int() of more than 4300 digits)
             annotated("autoscaling.knative.dev/maxScale", "'" + "9" * 5000 + "'"),
-            f"m.yaml:9: autoscaling.knative.dev/maxScale: {'9' * 40!r}... (5000 digits): "
+            f"m.yaml:9: autoscaling.knative.dev/maxScale: {'9' * 30!r}… (5000 characters): "
             "expected a whole number at most 2147483647",
             id="scale-digits",
         ),

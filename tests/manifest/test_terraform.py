@@ -258,19 +258,20 @@ AFTER = ("resource_changes", 1, "change", "after")
                 "max_instance_request_concurrency", 10**4000
             ),
             "plan.json: resource_changes[1].change.after.template[0]"
-            ".max_instance_request_concurrency: expected at most 2147483647, not "
-            + "1"
-            + "0" * 39
-            + "... (4001 characters)",
+            ".max_instance_request_concurrency: expected at most 2147483647, not a huge number",
         ),
         (  # helper-766: an internal error (Python's int of more than 4300 digits)
             lambda d: _at(d, *AFTER, "template", 0).__setitem__(
                 "max_instance_request_concurrency", "-" + "9" * 5000
             ),
             "plan.json: resource_changes[1].change.after.template[0]"
-            ".max_instance_request_concurrency: expected at least -2147483648, not -"
-            + "9" * 39
-            + "... (5001 characters)",
+            ".max_instance_request_concurrency: expected at least -2147483648, not "
+            f"{'-' + '9' * 29!r}… (5001 characters)",
+        ),
+        (  # helper-766: its 5000 digits
+            lambda d: _at(d, *AFTER, "template", 0).__setitem__("timeout", "9" * 5000 + "s"),
+            "plan.json: resource_changes[1].change.after.template[0].timeout: "
+            f"{'9' * 30!r}… (5001 characters) is not a duration such as 300s",
         ),
         (  # helper-766: an internal error (int("²"), which str.isdigit takes)
             lambda d: _at(d, *AFTER, "template", 0).__setitem__(
