@@ -78,6 +78,16 @@ def expect(value: Any, kind: type, path: str, what: str) -> Any:
     return value
 
 
+def placed(value: Any, path: str) -> dict[str, Any]:
+    """A change's `after` (or a delete's `before`): an object whose name, project and location
+    are text where they are given (absent or null: known at apply). A number is no name: it
+    was read as one not known (helper-740 F3), and a delete's as no name, a note (helper-766)."""
+    found: dict[str, Any] = expect(value, dict, path, "an object")
+    for k in (k for k in WHERE if found.get(k) is not None):
+        expect(found[k], str, key(path, k), "a string")
+    return found
+
+
 Odd = list[tuple[str, str]]
 """Each enum value the installed protos do not know, by its JSON path: (path, the value)."""
 

@@ -24,7 +24,7 @@ from drift.manifest.functions import WHAT as FUNCTION_IS
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
 from drift.manifest.plansecrets import register_sensitive
-from drift.manifest.proto import WHERE, PathProblem, expect, index, key, message, text
+from drift.manifest.proto import WHERE, PathProblem, expect, index, key, message, placed, text
 from drift.manifest.refused import created_first, deleted_first, name_kept, protected, unprefixed
 from drift.manifest.removed import Removed, removed
 from drift.manifest.rounds import deferred, incomplete, refusal, unknown_actions
@@ -134,14 +134,14 @@ def _resource(
             "as it is, and this plan says nothing of it: not checked"
         )
         return None
-    if "create" not in actions and "delete" in actions:
-        return _destroyed(file, address, kind, change.get("before"), notes)
+    if "create" not in actions and "delete" in actions:  # Terraform writes its state whole
+        return _destroyed(
+            file, address, kind, placed(change.get("before"), key(path, "change.before"))
+        )
     if "create" not in actions and "update" not in actions and "no-op" not in actions:
         return None
     here = key(path, "change.after")
-    after = expect(change.get("after"), dict, here, "an object")
-    for k in (k for k in WHERE if after.get(k) is not None):  # absent or null: known at apply
-        expect(after[k], str, key(here, k), "a string")  # a number is no name (helper-740 F3)
+    after = placed(change.get("after"), here)
     if "create" in actions and "delete" in actions:
         old = _replaced(file, address, kind, change.get("before"), after)
         destroyed += [old] if old is not None else []
@@ -210,18 +210,18 @@ def _json_path(at: TPath) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in at)
 
 
-def _destroyed(
-    file: str, address: str, kind: str, before: Any, notes: list[str]
-) -> Destroyed | None:
+def _destroyed(file: str, address: str, kind: str, before: Any) -> Destroyed | Unread:
     """A workload the plan destroys, by the name, project and region it has now (`before`;
     the v1 resource names its service as the v2 one does: Terraform google_cloud_run_service
-    `name`, `location`, `project`)."""
-    name = before.get("name") if isinstance(before, dict) else None
-    if not isinstance(name, str) or not name:
-        notes.append(f"{file}: {address} is destroyed by this plan (its name is not in the plan)")
-        return None
-    project, region = text(before, "project"), text(before, "location")
+    `name`, `location`, `project`). One without a name may be any of the profile's: a note
+    left it clean (helper-766)."""
+    name, project, region = (text(before, k) for k in WHERE)
     found, blocked = KINDS.get(kind, Kind.SERVICE), protected(kind, before)
+    if not name:
+        why = f"{file}: {address} destroys a {found.noun} whose name is not in the plan: it may "
+        return Unread(
+            "", f"{file}: {address}", f"{why}be this one: not verified", project, region, found
+        )
     return Destroyed(found, name, file, address, project, region, protected=blocked)
 
 
@@ -249,8 +249,8 @@ def _replaced(
     moved = [k for k in WHERE if old[k] and new[k] and old[k] != new[k]]
     if not moved:
         return None  # the same one, or a new name not known until apply: see `_nameless`
-    found = _destroyed(file, address, kind, before, [])
-    if found is None:
+    found = _destroyed(file, address, kind, before)
+    if not isinstance(found, Destroyed):
         return None
     by = visible(new["name"]) if new["name"] else "a workload"
     by += f" in project {visible(new['project'])}" if "project" in moved else ""

@@ -282,3 +282,36 @@ def test_a_moved_block_plus_a_rename_reports_web_missing(
     doc = json.loads(done.stdout)
     assert [n for _, n, _, _ in _missing(doc)] == ["web"], (doc["findings"], doc.get("notes"))
     assert done.returncode == 1
+
+
+def test_a_destroy_whose_name_is_not_in_the_plan_is_not_verified(tmp_path: Path) -> None:
+    """It may be web: a note said so, and the run was clean (exit 0; helper-766)."""
+    data = _destroying_web()
+    del data["resource_changes"][1]["change"]["before"]["name"]
+    done = check_offline(tmp_path, data, WITH_WEB, "-f", "json")
+    doc = json.loads(done.stdout)
+    assert _missing(doc) == [], doc["findings"]
+    [web] = [u for u in doc["unverified"] if u["service"] == "web"]
+    assert "destroys a service whose name is not in the plan: it may be this one" in str(web)
+    assert done.returncode == 3, doc  # incomplete
+
+
+@pytest.mark.parametrize(
+    ("before", "said"),
+    [
+        (None, "change.before: expected an object, found null"),
+        ([{"name": "web"}], "change.before: expected an object, found a list"),
+        ({"name": 5}, "change.before.name: expected a string, found a number"),
+    ],
+)
+def test_a_destroy_terraform_did_not_write_is_refused(
+    tmp_path: Path, before: Any, said: str
+) -> None:
+    """Terraform writes a delete's state before it whole; each was a note, and clean."""
+    data = _destroying_web()
+    data["resource_changes"][1]["change"]["before"] = before
+    done = check_offline(tmp_path, data, WITH_WEB)
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.splitlines() == [
+        f"drift: error: {tmp_path / 'plan.json'}: resource_changes[1].{said}"
+    ]
