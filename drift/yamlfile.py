@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from drift import units
 from drift.credentials import conceal
 from drift.errors import Problem
 from drift.files import not_a_file, not_regular, open_nonblocking
@@ -274,6 +275,8 @@ def _said(value: Any, loc: Path_) -> str:
         return "true" if value else "false"
     if isinstance(value, str):  # one that looks like an allowed value, escaped (helper-606 F5)
         return repr(value)[:40] if (shown := alike_escaped(value)) == value else f"'{shown}'"[:40]
+    if isinstance(value, int):  # its first 40 digits read as the number (helper-766)
+        return units.shown(value)
     return str(value)[:40]
 
 

@@ -281,6 +281,12 @@ def test_json_as_gcloud_describe_format_json_writes_it() -> None:
             "99999999999999999",
             id="huge-timeout",
         ),
+        pytest.param(  # helper-766: "not 1000000000000000000000000000000000000000" (its start)
+            MINIMAL.replace("    spec:\n", f"    spec:\n      timeoutSeconds: {10**4000}\n"),
+            "m.yaml:8: spec.template.spec.timeoutSeconds: expected at most 2147483647, not a "
+            "huge number",
+            id="huge-timeout-digits",
+        ),
         pytest.param(
             MINIMAL.replace("    spec:\n", "    spec:\n      containerConcurrency: -1\n"),
             "m.yaml:8: spec.template.spec.containerConcurrency: expected at least 0, not -1",
