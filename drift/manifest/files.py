@@ -35,6 +35,10 @@ from drift.yamlfile import display_path, parse_located
 
 MAX_PLAN_BYTES = 256 * 1024 * 1024
 """A plan of a large configuration runs to tens of megabytes; beyond this, refuse."""
+MAX_NESTING = 100
+"""How deep a JSON manifest's lists and objects may nest (a plan of modules five deep nests
+about 35 levels; a YAML manifest, MAX_DEPTH): a plan's `after` of 700 was read until a copy
+of it ran out of stack, an internal error (helper-766)."""
 UTF8_BOM = b"\xef\xbb\xbf"
 STREAMED = (
     "this is the log `terraform plan -json` streams (one JSON message a line), not a plan: "
@@ -121,6 +125,9 @@ def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
     if raw.lstrip()[:1] in (b"{", b"["):
         data = _json(name, raw, problems)
         if data is None:
+            return Manifest(name)
+        if jsontext.deeper_than(data, MAX_NESTING):
+            problems.append(Problem(name, 1, f"nested deeper than {MAX_NESTING} levels"))
             return Manifest(name)
         if isinstance(data, dict) and data.get("errored") is True:
             # the plan representation's `errored`: planning failed, so the plan is incomplete

@@ -444,3 +444,16 @@ def test_what_python_reads_as_a_number_and_json_does_not_have_is_invalid_json(
     text = '{"note": "NaN, -Infinity",\n  "format_version": ' + value + "}"
     (found,) = problems_of(text, "plan.json")
     assert found == f"plan.json:2: invalid JSON: {said}"
+
+
+@pytest.mark.parametrize(("depth", "refused"), [(700, True), (90, False)])
+def test_a_plan_nested_deeper_than_drift_reads_is_one_line(depth: int, refused: bool) -> None:
+    """helper-766: an attribute of api's `after` nested 700 deep (JSON reads 990) was an
+    internal error, a RecursionError copying `after`; 90 deep (95 in the plan) is read."""
+    data = plan()
+    _at(data, *AFTER)["zz_nested"] = "@"
+    text = dumps(data).replace('"@"', "[" * depth + "1" + "]" * depth)
+    if refused:
+        assert problems_of(text, "plan.json") == ["plan.json:1: nested deeper than 100 levels"]
+    else:
+        assert [w.name for w in read(text, "plan.json").workloads][:1] == ["api"]
