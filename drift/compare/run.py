@@ -138,13 +138,19 @@ async def _compare_read(
     ctx = Context("live", _env(a), _env(b), built_on=_built_on(a, b))
     unread = _unread("a", state_a) + _unread("b", state_b)
     skip = {u.service for u in unread}
-    views_a = {n: v for n, v in live_views(state_a, a).items() if n not in skip}
-    views_b = {n: v for n, v in live_views(state_b, b).items() if n not in skip}
-    for n in views_a.keys() & views_b.keys():
-        views_a[n], views_b[n] = paired(views_a[n], views_b[n])
+    views_a, views_b = _views(a, b, state_a, state_b, skip)
     ctx.absent = {"a": _absent(a, state_a, names), "b": _absent(b, state_b, names)}
     ctx.projects = {**state_a.projects, **state_b.projects}
     compared = [n for n in names if n not in skip]
+    shared: tuple[list[Difference], list[Unread]] | None = None
+    if session is not None and not ctx.same_deployment:
+        shared = await same_secret_values(ctx, views_a, views_b, compared, session)
+        # Made again now that the values are known: whether a plain value is a value's
+        # start or end (a secret pasted as two variables) is judged on the value itself, by
+        # `mask_plain`, before it masks anything within it. Judged on the text shown, it was
+        # missed wherever that text had been changed (`DB_PASSWORD=***\nGITHUB_PAT=ghp_…`:
+        # helper-769 B2; SPEC invariant 1: masked on the data, never the rendered text).
+        views_a, views_b = _views(a, b, state_a, state_b, skip)
     differences = list(ctx.compare(views_a, views_b, compared))
     found, listed_notes, unlisted = unprofiled(ctx, listings, names) if listings else ([], [], [])
     differences += found
@@ -164,14 +170,12 @@ async def _compare_read(
                     ctx.foreign_elsewhere(one, main, view, reach)
                     unread += _unknown_elsewhere(ctx, one, name, main, view, reach, unplaced)
         differences += ctx.out[start:]
-    if session is not None and not ctx.same_deployment:
-        found, failed = await same_secret_values(ctx, views_a, views_b, compared, session)
-        differences += found
-        unread += failed
-        # The views and the differences above were masked with the secrets known before the
-        # values were read: a plain copy of one read just now (`COPY=<the token>`) is masked
-        # here, on the data, in every format (SPEC invariant 1; the final scrub leaves single
-        # words alone, revmatrix F1).
+    if shared is not None:
+        differences += shared[0]
+        unread += shared[1]
+        # What a difference says besides a view's value (its message, a setting's value) was
+        # not masked with the values read: it is here, on the data, in every format (SPEC
+        # invariant 1; the final scrub leaves single words alone, revmatrix F1).
         differences = [_masked(d) for d in differences]
         unread = [replace(u, reason=redact.mask(u.reason)) for u in unread]
     if any(n not in ctx.nowhere for n in compared):
@@ -201,6 +205,18 @@ async def _compare_read(
         tuple(notes),
         tuple(n for n in compared if n not in ctx.nowhere),
     )
+
+
+def _views(
+    a: Profile, b: Profile, state_a: LiveState, state_b: LiveState, skip: set[str]
+) -> tuple[dict[str, ServiceView], dict[str, ServiceView]]:
+    """Each side's live views, but those of `skip`, with their containers `paired`: their
+    plain values masked with the secrets known now."""
+    views_a = {n: v for n, v in live_views(state_a, a).items() if n not in skip}
+    views_b = {n: v for n, v in live_views(state_b, b).items() if n not in skip}
+    for n in views_a.keys() & views_b.keys():
+        views_a[n], views_b[n] = paired(views_a[n], views_b[n])
+    return views_a, views_b
 
 
 def _unknown_projects(
@@ -258,9 +274,10 @@ def _unknown_elsewhere(
 
 
 def _masked(d: Difference) -> Difference:
-    """`d` with every secret value known now masked in what it says and shows: a value
-    shown that is a read secret's start or end too (`redact.is_piece`), as `mask_plain`
-    masks it where the secret was known first."""
+    """`d` with every secret value known now masked in what it says and shows, and a value
+    shown as it is (a setting's) that is a read secret's start or end (`redact.is_piece`).
+    A variable's value is judged where its view is made (`mask_plain`, on the value itself):
+    its text shown may be changed already (`DB_PASSWORD=***`), no start or end any more."""
     a, b = (MASK if v is not None and redact.is_piece(v) else v for v in (d.a, d.b))
     return replace(
         d,
