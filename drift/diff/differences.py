@@ -16,6 +16,7 @@ from google.protobuf.descriptor import FieldDescriptor
 
 from drift import redact
 from drift.diff.describe import describe_live, mask_plain, word_values
+from drift.diff.texts_masked import texts_masked, words_masked
 from drift.fields import FIELDS, same_account
 from drift.fields.access import seconds_text
 from drift.live.model import EnvVar
@@ -351,8 +352,9 @@ def _messages(path: str, before: list[Any], after: list[Any]) -> list[str]:
 
 
 def _brief(message: Any) -> str:
-    """A message on one line, masked and shortened as any other value (`_value`)."""
-    return _value(SCHEMA, text_format.MessageToString(message, as_one_line=True))
+    """A message on one line, masked and shortened as any other value (`_value`), each of its
+    texts masked as it is first (`texts_masked`: quoted, it is no secret's start any more)."""
+    return _value(SCHEMA, text_format.MessageToString(texts_masked(message), as_one_line=True))
 
 
 def _enum(names: Any, number: int) -> str:
@@ -369,8 +371,8 @@ def _duration(value: Any) -> str:
 def _value(name: str, value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
-        text = " ".join(str(v) for v in value)
+    if isinstance(value, list):  # each word judged as it is, then the line (helper-774)
+        text = " ".join(words_masked(value))
         return mask_plain(name, text, secret=False) if text else "(none)"
     if isinstance(value, str):
         if not value:
