@@ -72,8 +72,11 @@ def refusal(
     """Why the rollback is refused, and the ways on: the changes to roll back first, the
     workloads nobody changed since (`--service`), `--force` (of `change`, and of the workloads
     `checked` where `selected`: a `--service` selection was given; `live` as `forced` takes
-    it; `past`: by service, why that command, rebuilt from the live services, would be
-    refused too — for those it is not named: `rebuilt_again`)."""
+    it; `past`: by service, for each workload of `refused` this rollback rebuilt from the
+    live services, why that command would be refused too — for those it is not named:
+    `rebuilt_again`). Those the journal holds beside them (an earlier rollback from here
+    journaled them, finished or not) are the journal's: their own `--force` restores from its
+    entries, and is said as the journal's is (helper-771 R1, R2)."""
     said = "; ".join(visible(c.since.blocks + (f", {c.doing}" if c.doing else "")) for c in refused)
     ways = [f"{who(c.entry)}: {visible(c.trapped)}" for c in refused if c.trapped]
     ways += the_rest(refused, checked, change, live)
@@ -81,24 +84,41 @@ def refusal(
     if all(c.since.by_rollback is not None for c in refused):
         # nothing of the change is live: `--force` would only re-apply the earlier change
         return f"{said}: nothing was changed" + (f" ({'; '.join(ways)})" if ways else "")
-    stuck = any((past or {}).get(c.entry.service) for c in refused)
+    past = past or {}
+    held = [c for c in refused if c.entry.service not in past] if live else []
+    if held:  # the journal's, beside those rebuilt now: a `--force` of their own
+        now = [c for c in refused if all(c is not h for h in held)]
+        ways = rebuilt_again(now, checked, change, live, past, selected) if now else []
+        ways += [f"{who(c.entry)}: {visible(c.trapped)}" for c in held if c.trapped]
+        clause, way = _judged(held, held, forced(change, [c.entry for c in held]))
+        ways += [way, *the_rest(refused, checked, change, live)]
+        of = f"of {', '.join(who(c.entry) for c in held)}, " if now and clause else ""
+        return _refused(said, f"{of}{clause}", ways)
+    stuck = any(past.get(c.entry.service) for c in refused)
     if stuck or (live and not any(c.since.ours or c.back or c.doing for c in refused)):
         # rebuilt again from the live services, theirs is part of what it puts back
-        ways = rebuilt_again(refused, checked, change, live, past or {}, selected)
-        return f"{said}: nothing was changed ({'; '.join(ways)})"
-    if all(c.since.ours for c in refused):
-        ways.append(f"{force} restores anyway, undoing that change too")
-        return f"{said}: nothing was changed ({'; '.join(ways)})"
-    if all(c.back for c in refused):  # put back by that write: nothing written to them
-        ways.append(f"{force} {_forced_back(checked)}")
-        back = put_back_said([c.entry for c in refused])
-        return f"{said}: {back}; nothing was changed ({'; '.join(ways)})"
-    doing = [who(c.entry) for c in refused if c.doing]
-    ways.append(
-        f"{force} restores anyway"
-        + (f": on {', '.join(doing)} it would supersede the deploy in progress" if doing else "")
+        ways = rebuilt_again(refused, checked, change, live, past, selected)
+        return _refused(said, "", ways + the_rest(refused, checked, change, live))
+    clause, way = _judged(refused, checked, force)
+    return _refused(said, clause, [*ways, way])
+
+
+def _refused(said: str, clause: str, ways: list[str]) -> str:
+    return (
+        f"{said}: " + (f"{clause}; " if clause else "") + f"nothing was changed ({'; '.join(ways)})"
     )
-    return f"{said}: {FORCED_UNDOES}; nothing was changed ({'; '.join(ways)})"
+
+
+def _judged(refused: list[Checked], checked: list[Checked], force: str) -> tuple[str, str]:
+    """What the journal says of `refused` (what `force`, of `checked`, would undo of theirs),
+    and that way on."""
+    if all(c.since.ours for c in refused):
+        return "", f"{force} restores anyway, undoing that change too"
+    if all(c.back for c in refused):  # put back by that write: nothing written to them
+        return put_back_said([c.entry for c in refused]), f"{force} {_forced_back(checked)}"
+    doing = [who(c.entry) for c in refused if c.doing]
+    on = f": on {', '.join(doing)} it would supersede the deploy in progress" if doing else ""
+    return FORCED_UNDOES, f"{force} restores anyway{on}"
 
 
 def rebuilt_again(
@@ -114,8 +134,8 @@ def rebuilt_again(
     the canary) none but what that rerun says (with the command that lets theirs serve, where
     one does); `--force` of the others, from them as they are now (theirs is part of what it
     puts back) — of those alone (`--service`) where the change has more (what it says is all
-    it writes: beside one a rerun refuses, a rerun is refused as a whole); the workloads
-    nobody changed since."""
+    it writes: beside one a rerun refuses, a rerun is refused as a whole). The workloads
+    nobody changed since are the caller's (`the_rest`)."""
     stuck = [c for c in refused if past.get(c.entry.service)]
     rest = [c for c in refused if all(c is not s for s in stuck)]
     ways = [f"{who(c.entry)}: {visible(c.trapped)}" for c in rest if c.trapped]
@@ -126,7 +146,7 @@ def rebuilt_again(
         whole = len(rest) == len(checked) and not selected
         force = forced(change, None if whole else [c.entry for c in rest], live)
         ways.append(f"{force} restores anyway, {as_now([who(c.entry) for c in rest])}")
-    return ways + the_rest(refused, checked, change, live)
+    return ways
 
 
 def _forced_back(checked: list[Checked]) -> str:

@@ -126,15 +126,25 @@ class Rolling:
         said carry (`forced`): "" where the journal holds it."""
         return again(self.profile, self.stopped)
 
+    def rebuilt(self, entry: Entry) -> bool:
+        """Whether `entry` was rebuilt from the live services by this rollback: the journal
+        does not hold it (one an earlier rollback from here journaled, finished or not, or
+        this one's once its write was journaled, is the journal's: its `--force` restores
+        from what the journal recorded, not from the service as it is now)."""
+        return self.profile is not None and not self.journal.file(entry).is_file()
+
     async def past(
         self, change: str, refused: Sequence[Checked], now: Any = None
     ) -> dict[str, str]:
         """Why the `--force` command with `live` would be refused too, run now on each of the
-        workloads `refused` (`drift.fix.recover.refused_again`: a deploy since the canary), by
-        service name: "" where it would rebuild it; none where the journal holds the change.
+        workloads `refused` this rollback rebuilt from the live services (`rebuilt`;
+        `drift.fix.recover.refused_again`: a deploy since the canary), by service name: ""
+        where it would rebuild it; none for those the journal holds (helper-771 R1).
         Judged from the read that refused it (`now`, else the check's), not read again."""
-        if self.profile is None:
+        refused = [c for c in refused if self.rebuilt(c.entry)]
+        if not refused:
             return {}
+        assert self.profile is not None  # `rebuilt`
         names = [c.entry.service for c in refused]
         read = {c.entry.service: now if now is not None else c.live for c in refused}
         return await refused_again(
@@ -174,7 +184,7 @@ async def restore_all(
             return exc.message
         finally:
             ended.append(c)
-        if done.refused and not journal.file(c.entry).is_file():  # rebuilt from live
+        if done.refused and run.rebuilt(c.entry):  # rebuilt from live by this rollback
             past = await run.past(result.change_id, [c], done.now)
             return replace(landed(journal, c, done), past=past.get(c.entry.service, ""))
         return landed(journal, c, done)
@@ -239,8 +249,9 @@ def _outcome(
     change from the live services names this one alone: `--service`)."""
     entry, name, done, later = c.entry, who(c.entry), ended.done, ended.later
     if done.refused:  # changed while the prompt waited: read again, nothing written
-        # refused after its write was journaled (a collision): the journal holds the change
-        live = "" if run.journal.file(entry).is_file() else run.live
+        # journaled (by an earlier rollback from here, or this one's write before a
+        # collision): the journal holds it, its `--force` restores from the journal's entry
+        live = run.live if run.rebuilt(entry) else ""
         # rebuilt again beside the others, one a rerun refuses (a deploy since its canary)
         # would refuse them all: the command names this one alone
         only = [entry] if live and several else only
