@@ -106,7 +106,8 @@ def rollback(
     another drift command holds. Exit 0 only when what serves afterwards (traffic_statuses)
     is what served before; else it says what serves and exits 4. Plain `drift rollback`
     takes the latest change and, once that is rolled back, says there is nothing left to
-    roll back (exit 0).
+    roll back (exit 0; exit 4 naming them while services the journal does not hold still
+    carry its canary: a change --from-live journaled in part).
 
     The configuration that served is deployed again as a new revision: an image named by a
     tag runs what the tag names now (said in the prompt and the result). A change drift made

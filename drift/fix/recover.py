@@ -249,7 +249,7 @@ async def _judged(
         if exc.status == "NOT_FOUND":
             return None
         raise
-    canary, tag = _canary(name, live, change)
+    canary, tag = canary_of(name, live, change)
     if not canary:
         return None
     records = await list_revisions(session.clients, session.runner, live, None)
@@ -263,7 +263,7 @@ async def _judged(
     return entry, _words(live, entry, canary, tag, proof)
 
 
-def _canary(name: str, live: Any, change: str) -> tuple[str, str]:
+def canary_of(name: str, live: Any, change: str) -> tuple[str, str]:
     """The canary of `change` on the service and its tag ("" when it has none)."""
     for row in (*live.traffic_statuses, *live.traffic):
         if row.tag and tagged_change(row.tag) == change:

@@ -6,9 +6,9 @@ succeeds only when what serves afterwards — `traffic_statuses` and the revisio
 not the spec — is what served before.
 
 Plain `drift rollback` takes the latest change; once that is rolled back (or was cleaned up
-after an abort) there is nothing left to roll back: it says so and exits 0, and never reaches
-for an older change on its own (that could undo a change made on top of it). A change that
-wrote nothing but left its lock (a fix killed at its prompt) is finished by removing it."""
+after an abort) it says nothing is left, exit 0 (4 where services the journal lacks carry its
+canary: `recover_left`), and never takes an older change on its own (that could undo a change
+made on top of it). A change that wrote nothing but left its lock is finished by removing it."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from drift.fix.lock import Locked, Locks
 from drift.fix.locktakeover import clear_stale
 from drift.fix.recorded import tags_said
 from drift.fix.recover import from_live
+from drift.fix.recover_left import left_live, with_left
 from drift.fix.rollback_check import Checked, check, not_found, who
 from drift.fix.rollback_check import where as place
 from drift.fix.rollback_locks import STAYS, interrupted, unsent, unsettled
@@ -65,11 +66,11 @@ async def run_rollback(
     refusal: `force` someone's change since drift's last write, `deployable` what a failed
     canary found missing, `stopped` (with `live`) a canary a fix may still be working on."""
     where = ["nothing was changed"]
-    try:
-        return await _run(
+    try:  # what the journal does not hold of the change is read before anything is written
+        return with_left(await left_live(settings, change_id, services, live), await _run(
             settings, ui, change_id, yes=yes, force=force, services=services, where=where,
             live=live, deployable=deployable, stopped=stopped,
-        )  # fmt: skip
+        ))  # fmt: skip
     except (KeyboardInterrupt, asyncio.CancelledError):
         raise Interrupted(ExitCode.ABORTED, where[0]) from None
 

@@ -1,13 +1,15 @@
 """`drift rollback C --from-live lab` of a change on aaa, bbb and ccc (`test_from_live_several`'s
 world) once an earlier `--service aaa --from-live` journaled aaa's rebuilt entry: the journal
-holds aaa, the rest is rebuilt from the live services (helper-771 R1, R2).
+holds aaa, the rest is rebuilt from the live services (helper-771 R1–R3).
 
 A refused service the journal holds is the journal's: its own `--force` restores it from the
 journal's entry, undoing their change, and is said so (before: "drift cannot roll C back from
 the live service of aaa now, `--force` or not", though that `--force` worked; or "restores
-anyway, from aaa as it is now", though run it removed their tag). Every
-command named is run as it reads: only the services it names change (their generations,
-`rollback --list`)."""
+anyway, from aaa as it is now", though run it removed their tag). And a rollback from the
+journal alone of such a change (`drift rollback C`, plain `drift rollback`) never says
+"nothing left to roll back", exit 0, while bbb and ccc still carry its canary: it names them
+and the command that rolls them back, and exits 4. Every command named is run as it reads:
+only the services it names change (their generations, `rollback --list`)."""
 
 from __future__ import annotations
 
@@ -119,3 +121,50 @@ def test_journaled_and_rebuilt_refused_together_each_said_as_what_restores_it(
     writes_only(world, aaa, {"aaa"})
     assert "qa" not in tags(world, "aaa")  # the journal's entry, before their tag
     assert world.rolled_back() == ["aaa", "bbb"]
+
+
+@pytest.mark.parametrize(
+    ("latest", "finished"),
+    [(False, True), (True, True), (False, False)],
+    ids=["named", "plain", "aaa-unfinished"],
+)
+def test_a_change_journaled_in_part_is_not_said_rolled_back(
+    world: Lab, latest: bool, finished: bool
+) -> None:
+    """aaa journaled by `--service aaa --from-live`, rolled back (`finished`) or not (the
+    server refused its write). `drift rollback C` (or plain `drift rollback`, C the latest)
+    rolls back what the journal holds of C (aaa, where unfinished; else nothing), yet bbb and
+    ccc still carry its canary: it names them and the command that rolls them back, writes
+    nothing to them, exit 4 (before: "nothing left to roll back", or "restored aaa", exit 0).
+    That command, run as it reads, writes bbb and ccc alone; then C is rolled back, exit 0."""
+    aaa_journaled(world, finished)
+    c, before = world.change, world.generations()
+    code, text = world.cli("drift rollback" + ("" if latest else f" {c}"), "--yes")
+    after = {**before, "aaa": before["aaa"] + (not finished)}
+    assert code == 4 and world.generations() == after, text
+    assert "nothing left to roll back" not in text, text
+    assert finished or f"rollback of {c}: restored aaa" in text, text
+    command = f"drift rollback {c} --from-live lab --project {LAB} --region us-central1"
+    assert (
+        f"not rolled back: bbb, ccc still carry the canary of change {c}; "
+        f"the journal holds only aaa of change {c} (rebuilt from the live services" in text
+    ), text
+    assert named(text)[-1] == command, text
+    declined, out = world.cli(command)  # unconfirmed: a pipe answers nothing
+    assert declined == 4 and "declined: nothing was changed" in out, out
+    assert world.generations() == after
+    writes_only(world, command, {"bbb", "ccc"})
+    assert world.rolled_back() == ["aaa", "bbb", "ccc"]
+    code, text = world.cli(f"drift rollback {c}", "--yes")
+    assert code == 0 and "nothing left to roll back" in text, text
+
+
+def test_services_unlisted_leave_it_untold_never_done(world: Lab) -> None:
+    """The services cannot be listed (PERMISSION_DENIED on ListServices): whether C is left
+    on others cannot be told; said, with the command, exit 4 — never "nothing left", 0."""
+    aaa_journaled(world, finished=True)
+    world.sandbox.inject(Fault("ListServices", "PERMISSION_DENIED"))
+    code, text = world.cli(f"drift rollback {world.change}", "--yes")
+    assert code == 4, text
+    assert "whether another service of lab still carries its canary cannot be told" in text
+    assert f"drift rollback {world.change} --from-live lab --project {LAB}" in text, text
