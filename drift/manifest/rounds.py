@@ -19,7 +19,7 @@ from typing import Any
 
 from drift.kinds import Kind
 from drift.manifest.model import Unread
-from drift.manifest.proto import WHERE, expect, index, key, text
+from drift.manifest.proto import WHERE, PathProblem, expect, index, key, kind_of, text
 from drift.textsafe import visible
 
 ERRORED = (
@@ -73,9 +73,10 @@ def deferred(file: str, plan: dict[str, Any], kinds: Mapping[str, Kind]) -> list
     for i, entry in enumerate(expect(changes, list, "deferred_changes", "a list")):
         path = index("deferred_changes", i)
         expect(entry, dict, path, "an object")
-        rc = expect(entry.get("resource_change"), dict, key(path, "resource_change"), "an object")
+        path = key(path, "resource_change")
+        rc = expect(entry.get("resource_change"), dict, path, "an object")
         kind = rc.get("type")
-        if rc.get("mode", "managed") != "managed" or not isinstance(kind, str) or kind not in kinds:
+        if not isinstance(kind, str) or kind not in kinds or not managed(rc, path):
             continue
         change = rc.get("change") if isinstance(rc.get("change"), dict) else {}
         name, project, region = _placed(change)
@@ -90,6 +91,22 @@ def deferred(file: str, plan: dict[str, Any], kinds: Mapping[str, Kind]) -> list
         where = f"{file}: {address}"
         out.append(Unread(name, where, why, project, region, kinds[kind], later=True))
     return out
+
+
+MODES = ("managed", "data")
+"""The modes of a resource change (terraform `internal/command/jsonplan/resource.go`: any
+other is an error there)."""
+
+
+def managed(rc: dict[str, Any], path: str) -> bool:
+    """Whether a workload's change `rc` (at `path`) is of a managed resource (no mode: as
+    before) rather than a data source; another mode was skipped, and the plan then named no
+    workload ("names no service"): refused, named."""
+    mode = rc.get("mode", "managed")
+    if not isinstance(mode, str) or mode not in MODES:
+        shown = visible(json.dumps(mode)) if isinstance(mode, str) else kind_of(mode)
+        raise PathProblem(key(path, "mode"), f'expected "managed" or "data", found {shown}')
+    return mode == "managed"
 
 
 ACTIONS = frozenset({"no-op", "create", "read", "update", "delete", "forget"})

@@ -27,7 +27,7 @@ from drift.manifest.plansecrets import register_sensitive
 from drift.manifest.proto import WHERE, PathProblem, expect, index, key, message, placed, text
 from drift.manifest.refused import created_first, deleted_first, name_kept, protected, unprefixed
 from drift.manifest.removed import Removed, removed
-from drift.manifest.rounds import deferred, incomplete, refusal, unknown_actions
+from drift.manifest.rounds import deferred, incomplete, managed, refusal, unknown_actions
 from drift.manifest.scaling import terraform_pool
 from drift.manifest.unknowns import (
     TPath,
@@ -116,10 +116,8 @@ def _resource(
     # only ever shown (notes, `where`, reasons): made visible once, here, as a `for_each` key
     # in it is any string (a line break, `::warning::`, an escape sequence)
     address = visible(str(rc.get("address") or f"{kind}.{rc.get('name', '?')}"))
-    if rc.get("mode", "managed") != "managed":
-        return None  # a data source: read, not deployed
-    if kind not in KINDS and kind not in NOT_READ:
-        return None
+    if kind not in READ or not managed(rc, path):
+        return None  # another resource, or a data source: read, not deployed
     change = expect(rc.get("change"), dict, key(path, "change"), "an object")
     change = as_service(change) if kind == FUNCTION else change
     actions = expect(change.get("actions"), list, key(path, "change.actions"), "a list")

@@ -310,6 +310,14 @@ AFTER = ("resource_changes", 1, "change", "after")
             lambda d: _at(d, "resource_changes", 1, "change").__setitem__("actions", "update"),
             "plan.json: resource_changes[1].change.actions: expected a list, found a string",
         ),
+        (  # it was skipped, and the plan then said to name no service ("it has auth")
+            lambda d: _at(d, "resource_changes", 1).__setitem__("mode", "weird"),
+            'plan.json: resource_changes[1].mode: expected "managed" or "data", found "weird"',
+        ),
+        (
+            lambda d: _at(d, "resource_changes", 1).__setitem__("mode", ["managed"]),
+            'plan.json: resource_changes[1].mode: expected "managed" or "data", found a list',
+        ),
         (
             lambda d: _at(d, "resource_changes").__setitem__(1, None),
             "plan.json: resource_changes[1]: expected an object, found null",
