@@ -23,7 +23,7 @@ from drift.manifest.functions import FUNCTION, as_service
 from drift.manifest.functions import WHAT as FUNCTION_IS
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
-from drift.manifest.plansecrets import register_sensitive
+from drift.manifest.plansecrets import register_sensitive, sensitive_paths
 from drift.manifest.proto import WHERE, PathProblem, expect, index, key, message, placed, text
 from drift.manifest.refused import created_first, deleted_first, name_kept, protected, unprefixed
 from drift.manifest.removed import Removed, removed
@@ -64,16 +64,15 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
     if (refused := refusal(plan)) is not None:
         problems.append(Problem(file, 1, *refused))
         return Manifest(file)
-    register_sensitive(plan, READ)  # before anything of it is read, and so said
-    changes = plan.get("resource_changes", [])
     workloads: list[Workload] = []
     unread: list[Unread] = []
     created: list[Planned] = []
     gone: list[Removed] = []
     destroyed: list[Destroyed] = []
-    notes: list[str] = incomplete(file, plan)
     try:
-        expect(changes, list, "resource_changes", "a list")
+        register_sensitive(plan, READ)  # before anything of it is read, and so said
+        notes: list[str] = incomplete(file, plan)
+        changes = expect(plan.get("resource_changes", []), list, "resource_changes", "a list")
         unread += deferred(file, plan, READ)
     except PathProblem as exc:
         problems.append(Problem(file, 1, exc.message, path=exc.path))
@@ -360,8 +359,8 @@ def _sensitive(
     found: set[tuple[int, str]] = set()
     settings: set[str] = set()
     containers = _CONTAINERS[kind]
-    # true: `after` sensitive as a whole, every value of it but where it is (marks yields ())
-    for at in marks(sensitive, path):
+    # true: `after` sensitive as a whole, every value of it but where it is (yields ())
+    for at in sensitive_paths(after, sensitive, path):
         for leaf, value in _leaves(value_at(after, at), at):
             if _identifier(leaf) or leaf in _PLACE:
                 continue

@@ -63,3 +63,139 @@ def test_a_plain_value_no_mark_names_is_shown(tmp_path: Path) -> None:
     data["resource_changes"][1]["change"]["after_sensitive"] = {}
     done = check_offline(tmp_path, data, STRICT, "-f", "json")
     assert VALUE in done.stdout
+
+
+FORMATS = ["table", "json", "github", "sarif", "markdown"]
+DECLARED = ("configuration", "root_module", "variables")
+_DECLARED_AT = "configuration.root_module.variables"
+
+
+def _in(data: dict[str, Any], *at: Any) -> Any:
+    for step in at:
+        data = data[step]
+    return data
+
+
+def _api_alone(marks: Any) -> dict[str, Any]:
+    """api alone, GREETING (its last variable) holding VALUE, `marks` its after_sensitive."""
+    data = _plan("resource")
+    data["resource_changes"] = data["resource_changes"][:1]
+    data["resource_changes"][0]["change"]["after_sensitive"] = marks
+    return data
+
+
+def _output(after: Any, marks: Any) -> dict[str, Any]:
+    data = _plan("resource")
+    data["resource_changes"] = data["resource_changes"][:1]
+    change = {"actions": ["create"], "before": None, "after": after, "after_sensitive": marks}
+    data["output_changes"] = {"db": change}
+    return data
+
+
+def _version_in(where: str, marks: Any) -> dict[str, Any]:
+    data = _plan("resource")
+    version = data["resource_changes"].pop()
+    version["change"]["after_sensitive"] = marks
+    if where == "resource_drift":
+        data["resource_drift"] = [version]
+    else:
+        data["deferred_changes"] = [
+            {"reason": "resource_config_unknown", "resource_change": version}
+        ]
+    return data
+
+
+def _variable(change: Any) -> dict[str, Any]:
+    data = _plan("variable")
+    change(data)
+    return data
+
+
+_ANY_MARK = "expected true, false, an object or a list, found"
+REFUSED: list[tuple[Any, str]] = [
+    (lambda: _variable(lambda d: d.__setitem__("variables", [VALUE])),
+     "variables: expected an object, found a list"),
+    (lambda: _variable(lambda d: d["variables"].__setitem__("db_password", VALUE)),
+     "variables.db_password: expected an object, found a string"),
+    (lambda: _variable(lambda d: d.__setitem__("configuration", [d["configuration"]])),
+     "configuration: expected an object, found a list"),
+    (lambda: _variable(lambda d: d["configuration"].__setitem__("root_module", "x")),
+     "configuration.root_module: expected an object, found a string"),
+    (lambda: _variable(lambda d: _in(d, *DECLARED[:2]).__setitem__("variables", ["db_password"])),
+     f"{_DECLARED_AT}: expected an object, found a list"),
+    (lambda: _variable(lambda d: _in(d, *DECLARED).__setitem__("db_password", True)),
+     f"{_DECLARED_AT}.db_password: expected an object, found a boolean"),
+    (lambda: _variable(lambda d: _in(d, *DECLARED, "db_password").__setitem__("sensitive", "true")),
+     f"{_DECLARED_AT}.db_password.sensitive: expected true or false, found a string"),
+    (lambda: _version_in("resource_drift", "yes"),
+     f"resource_drift[0].change.after_sensitive: {_ANY_MARK} a string"),
+    (lambda: _version_in("deferred_changes", {"secret_data": "true"}),
+     "deferred_changes[0].resource_change.change.after_sensitive.secret_data: "
+     f"{_ANY_MARK} a string"),
+    (lambda: _version_in("resource_drift", {"secret_data": {"value": True}}),
+     "resource_drift[0].change.after_sensitive.secret_data: expected true, false or marks shaped "
+     "as the value it marks (a string), found an object"),
+    (lambda: _output(VALUE, 1), f"output_changes.db.after_sensitive: {_ANY_MARK} a number"),
+    (lambda: _output({"password": VALUE}, [True]),
+     "output_changes.db.after_sensitive: expected true, false or marks shaped as the value it "
+     "marks (an object), found a list"),
+    (lambda: _api_alone({"template": {"containers": True}}),
+     "resource_changes[0].change.after_sensitive.template: expected true, false or marks shaped "
+     "as the value it marks (a list), found an object"),
+]  # fmt: skip
+"""Sensitivity where drift cannot read it, in a shape Terraform does not write: it masked
+nothing, quietly, and VALUE was printed (helper-766)."""
+
+
+@pytest.mark.parametrize(("made", "said"), REFUSED)
+def test_sensitivity_drift_cannot_read_is_refused_at_its_path(
+    tmp_path: Path, made: Any, said: str
+) -> None:
+    done = check_offline(tmp_path, made(), STRICT, "-f", "json")
+    one_line = f"drift: error: {tmp_path / 'plan.json'}: {said}"
+    assert (done.returncode, done.stderr.strip()) == (2, one_line)
+    assert VALUE not in done.stdout + done.stderr
+
+
+MASKED: list[Any] = [
+    lambda: _variable(lambda d: d.pop("configuration")),
+    lambda: _variable(lambda d: d["configuration"].pop("root_module")),
+    lambda: _variable(lambda d: _in(d, *DECLARED[:2]).pop("variables")),
+    lambda: _variable(lambda d: _in(d, *DECLARED).pop("db_password")),
+    # an older Terraform left a set's unknown element out of `after`, not out of its marks
+    lambda: _output([VALUE, "another value"], [False, False, True]),
+    lambda: _api_alone({"template": [{"containers": [{"env": [True]}]}]}),
+]
+"""A variable the plan does not declare (Terraform always does), and marks that cannot say
+which element of a list each marks: VALUE may be sensitive, masked."""
+
+
+@pytest.mark.parametrize("made", MASKED)
+def test_a_value_whose_sensitivity_the_plan_does_not_say_is_masked(
+    tmp_path: Path, made: Any
+) -> None:
+    done = check_offline(tmp_path, made(), STRICT, "-f", "json")
+    assert done.returncode == 1, done.stderr
+    assert "GREETING" in done.stdout
+    assert VALUE not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("declared", [{}, {"sensitive": False}])
+def test_a_variable_declared_not_sensitive_is_shown(
+    tmp_path: Path, declared: dict[str, Any]
+) -> None:
+    """What Terraform writes of a variable not sensitive (`sensitive` left out) is read so."""
+    data = _variable(lambda d: _in(d, *DECLARED).__setitem__("db_password", declared))
+    done = check_offline(tmp_path, data, STRICT, "-f", "json")
+    assert done.returncode == 1 and VALUE in done.stdout
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("case", [REFUSED[1][0], REFUSED[-1][0], MASKED[0], MASKED[-1]])
+def test_no_format_nor_output_file_carries_it(tmp_path: Path, fmt: str, case: Any) -> None:
+    out = tmp_path / "report.out"
+    done = check_offline(tmp_path, case(), STRICT, "-f", fmt, "--output", str(out))
+    assert done.returncode in (1, 2), done.stderr
+    written = out.read_text() if out.exists() else ""
+    assert VALUE not in done.stdout + done.stderr + written
+    assert done.returncode == 2 or "GREETING" in written
