@@ -370,8 +370,7 @@ def shell_quote(value: str) -> str:
 
 
 def delimiter_candidates() -> Iterator[str]:
-    yield from ",@#|;~%+:!*?&$<>()[]{}'\"`/\\ "
-    yield from "QXZJKVWYqxzjkvwy0123456789"
+    yield from ",@#|;~%+:!*?&$<>()[]{}'\"`/\\ QXZJKVWYqxzjkvwy0123456789"
     yield from _beyond_ascii()
 
 
@@ -396,5 +395,6 @@ def free_delimiter(items: Iterable[str]) -> str | None:
 
 
 def first_free(*used: set[str]) -> str | None:
-    """The first delimiter candidate in none of the sets of characters `used`."""
-    return next((d for d in delimiter_candidates() if all(d not in u for u in used)), None)
+    """The first delimiter candidate in none of the sets of characters `used` (looked for in
+    C: where they hold nearly every candidate, all 142,000 are looked at)."""
+    return next(filter(set().union(*used).isdisjoint, delimiter_candidates()), None)
