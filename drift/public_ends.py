@@ -18,7 +18,8 @@ Here anything not recognised, and any doubt, stays a piece. The public parts:
   `scheme://host[:port]`, or that and one `/`: a scheme of `URL_SCHEMES`, a host of letters,
   digits, `-` and `.` (or an IPv6 literal), a port of digits, ending where the payload's path,
   query or fragment begins, `FRAGMENT_MIN` characters or more before its end (a URL that is
-  little more than its host may keep its secret there). No path, query, `%` or userinfo;
+  little more than its host may keep its secret there), and no label of the host looking like
+  a token (`token_label`: a capability host is its secret). No path, query, `%` or userinfo;
 - a PEM block's exact `-----BEGIN LABEL-----` line (with its line break) at the payload's
   start, or `-----END LABEL-----` line ending it, LABEL one of `PEM_LABELS`: no body character;
 - of a JSON object (the whole payload parses as one), a start or end that stops at a member's
@@ -46,6 +47,12 @@ SERVICE_ACCOUNT_CONSTANTS = {
 """The members of a Google service account key with one value for every key (`gcloud iam
 service-accounts keys create`): not its project, email, ids or private key."""
 _JSON_SPACE = " \t\r\n"
+TOKEN_WORD = 12
+"""A host label's word this long, mixing kinds of characters, is a token's (`token_label`)."""
+LONG_WORD = 20
+"""A host label's word this long is a token's, whatever it holds (`token_label`)."""
+LONG_LABEL = 24
+"""A host label's letters and digits this many, mixed, are a token's (`token_label`)."""
 URL_SCHEMES = frozenset(
     {
         *("http", "https", "ws", "wss", "ftp", "ftps", "sftp", "ssh", "grpc", "grpcs"),
@@ -57,11 +64,12 @@ URL_SCHEMES = frozenset(
 """The schemes of URLs whose `scheme://host[:port]` is public (written in lower case)."""
 _URL_HEAD = re.compile(
     r"([a-z][a-z0-9+.-]{0,15})://"
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
-    r"|\[[0-9A-Fa-f:.]+\])"
+    r"(?:(?P<name>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)|\[[0-9A-Fa-f:.]+\])"
     r"(?::[0-9]{1,5})?"
 )
-"""`scheme://host[:port]`: RFC 3986's host as a DNS name or an IPv6 literal, nothing else."""
+"""`scheme://host[:port]`: RFC 3986's host as a DNS name (`name`) or an IPv6 literal, nothing
+else."""
 PEM_LABELS = frozenset(
     {
         *("CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CRL", "CERTIFICATE REQUEST"),
@@ -126,7 +134,40 @@ def _url_head(payload: str, size: int) -> bool:
     end = head.end()
     if len(payload) - end < FRAGMENT_MIN or payload[end] not in "/?#":  # the host goes on, or
         return False  # the URL is little more than its host, which may then be its secret
-    return size == end or (size == end + 1 and payload[end] == "/")
+    if size not in (end, end + 1) or (size > end and payload[end] != "/"):
+        return False
+    return not any(token_label(label) for label in (head.group("name") or "").split("."))
+
+
+def token_label(label: str) -> bool:
+    """Whether a host's label looks like a token, not a name (helper-769 M1: a capability
+    host, `eo7kq2mzv4bwx9tr.m.pipedream.net`, a token as a subdomain): a word of it (between
+    `-`) of `TOKEN_WORD` characters or more holding two kinds of letters, digits, lower and
+    upper case, two of each (one of each from `TOKEN_WORD + 4`), or of `LONG_WORD` or more
+    whatever it holds; or its letters and digits, all its words together, `LONG_LABEL` or
+    more, mixed (a UUID). Of random words of 16 it takes: hex, 99.9 %; lower case letters and
+    digits, 99.5 %; with upper case, all; of 12 lower case letters and digits, 89 %; of 16
+    lower case letters, none (helper-775).
+    Shown: Cloud Run's `api-abcdefghij-uc` (a hash of 10), RDS's `c9akciq32x`, Atlas's
+    `ab1cd`, Upstash's `us1-able-fox-12345`, Neon's `ep-cool-darkness-123456`, an IPv4
+    address, a 12-digit project number or AWS account; masked on the safe side: an RDS id
+    of 12 (`cg034hpkmmjt`), CloudFront's `d111111abcdef8`, a Supabase project's 20 letters."""
+    words = label.split("-")
+    if any(len(w) >= LONG_WORD or (len(w) >= TOKEN_WORD and _mixed(w)) for w in words):
+        return True
+    joined = "".join(words)
+    return len(joined) >= LONG_LABEL and _mixed(joined)
+
+
+def _mixed(word: str) -> bool:
+    """Two kinds of characters (digits, lower, upper case), two of each (one from 16)."""
+    least = 1 if len(word) >= TOKEN_WORD + 4 else 2
+    kinds = (
+        sum(c.isdigit() for c in word),
+        sum(c.islower() for c in word),
+        sum(c.isupper() for c in word),
+    )
+    return sum(n >= least for n in kinds) >= 2
 
 
 def _pem_begin(payload: str, size: int) -> bool:

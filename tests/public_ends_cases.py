@@ -48,6 +48,26 @@ PUBLIC = {
     "SA_TAIL": '"universe_domain": "googleapis.com"\n}',
 }
 """Plain values each all public in its payload's form (`PUBLIC_SECRETS`): shown and kept."""
+NAMED_HOSTS = (  # a managed database's, a Cloud Run service's: public hosts (`token_label`)
+    "mydb.c9akciq32x.us-east-1.rds.amazonaws.com",
+    "10.12.0.3",
+    "abc-123.a.run.app",
+    "api-abcdefghij-uc.a.run.app",
+    "hello-123456789012.us-central1.run.app",
+    "cluster0.ab1cd.mongodb.net",
+    "us1-able-fox-12345.upstash.io",
+    "ep-cool-darkness-123456.us-east-2.aws.neon.tech",
+    "[2001:db8::1]",
+)
+TOKEN_HOSTS = (  # a token's: masked, on the safe side for the last two
+    f"ghp-{GHP[4:]}.example.com",
+    "eo7kq2mzv4bwx9tr.m.pipedream.net",
+    "123e4567-e89b-12d3-a456-426614174000.example.com",
+    "QkmZpLwRtYxVbNcA.example.com",
+    "abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws",
+    "mydb.cg034hpkmmjt.us-east-1.rds.amazonaws.com",
+    "d111111abcdef8.cloudfront.net",
+)
 
 LEAKS = {  # helper-757's payloads: none of their starts or ends is public
     "gh_user": "https://3f8a9c0d1e2b4a5f6c7d8e9f0a1b2c3d4e5f6a7b:x-oauth-basic@github.com/acme/app.git",
@@ -77,6 +97,10 @@ LEAKS = {  # helper-757's payloads: none of their starts or ends is public
     "sas_no_userinfo": "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sig=Zx8Kq2LmN4pQ7%3D",
     "hook_no_userinfo": HOOK,
     "query_at": "https://api.example.com?u=Tk9mQ2pL7vR4@x/y",
+    # helper-769 M1: the host is the credential, and 8 characters or more follow it
+    "ghp_host": f"https://ghp-{GHP[4:]}.example.com/hooks/abc",
+    "capability_host": "https://eo7kq2mzv4bwx9tr.m.pipedream.net/webhook/v1",
+    "uuid_host": "https://123e4567-e89b-12d3-a456-426614174000.hooks.example.com/v1/events",
 }
 SHOWN = {  # of LEAKS, the starts and ends that are public
     "pem": {"-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----"},
@@ -96,6 +120,8 @@ SPLITS = {  # helper-757's CLI splits, each at a natural boundary (`:`, `@`, a l
     "JS": (LEAKS["json_hook"], LEAKS["json_hook"].index(",") + 1),
     "JWT": (LEAKS["json_jwt"], LEAKS["json_jwt"].index(",") + 1),
     "PEM": (PEM, PEM.index("Qk9m")),
+    "CAP": (LEAKS["capability_host"], LEAKS["capability_host"].index("/webhook")),  # M1
+    "GHH": (LEAKS["ghp_host"], LEAKS["ghp_host"].index("/hooks")),
 }
 HALVES = {
     f"{name}_{end}": half

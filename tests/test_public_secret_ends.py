@@ -10,7 +10,16 @@ import pytest
 
 from drift import redact
 from drift.fragments import public_head
-from tests.public_ends_cases import LEAKS, PEM, PUBLIC, PUBLIC_SECRETS, SA, SHOWN
+from tests.public_ends_cases import (
+    LEAKS,
+    NAMED_HOSTS,
+    PEM,
+    PUBLIC,
+    PUBLIC_SECRETS,
+    SA,
+    SHOWN,
+    TOKEN_HOSTS,
+)
 
 VERSION = "projects/p/secrets/{}/versions/1"
 
@@ -54,6 +63,21 @@ def test_a_public_start_or_end_is_neither_masked_nor_withheld(name: str) -> None
     assert redact.secret_pieces(value, cut=True) is None
     padded = f" {value}\n"  # a copy from a terminal
     assert not redact.is_piece(padded) and redact.secret_pieces(padded, cut=True) is None
+
+
+@pytest.mark.parametrize("host", [*NAMED_HOSTS, *TOKEN_HOSTS])
+def test_a_url_s_host_is_public_only_where_no_label_looks_like_a_token(host: str) -> None:
+    """helper-769 M1: a capability host (a token as a subdomain) is the URL's secret, shown
+    and journalled as text where 8 characters or more followed it; a managed database's or a
+    Cloud Run service's host is a name, shown."""
+    shown = host in NAMED_HOSTS
+    for head in (f"https://{host}", f"postgres://{host}:5432"):
+        redact.register_payload(
+            f"{head}/app?sslmode=require".encode(), VERSION.format(head.split(":")[0])
+        )
+        for value in (head, f"{head}/"):
+            assert redact.is_piece(value) is not shown, value
+            assert (redact.secret_pieces(value, cut=True) is None) is shown, value
 
 
 @pytest.mark.parametrize(
