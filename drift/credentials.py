@@ -15,6 +15,7 @@ from typing import Any
 from drift.credentialforms import ASSIGNED, ASSIGNED_HINT, ENCODED_GROUPS, GROUPS, credential_name
 from drift.credentialforms import NAME_END as _LAST
 from drift.echoes import remembered_when_short
+from drift.public_ends import PEM_LABELS
 from drift.redact import MASK, is_payload, is_piece, is_secret, mask, mask_spans
 from drift.refs import named_secret, reference_spans
 
@@ -229,15 +230,31 @@ def _inert(value: str) -> bool:
 
 
 def _whole_pieces(text: str) -> list[str]:
-    """The credentials that are masked whole (`_CREDENTIAL_VALUE`)."""
+    """The credentials that are masked whole (`_CREDENTIAL_VALUE`), but a private key's BEGIN
+    line with nothing after it (`armour_only`)."""
     if _CREDENTIAL_HINT.search(text) is None:
         return []
     pieces: list[str] = []
     for match in _credential_value().finditer(text):
         password = match.group("password")
+        if armour_only(match.group(0)):
+            continue
         if password is None or not _ONLY_REFERENCES.fullmatch(password):
             pieces.append(match.group(0))
     return pieces
+
+
+_BEGIN_LINE = re.compile(r"-----BEGIN ([A-Z ]{1,40})-----\s*")
+
+
+def armour_only(piece: str) -> bool:
+    """A private key's `-----BEGIN … PRIVATE KEY-----` line, a label PEM tools write
+    (`public_ends.PEM_LABELS`), and nothing after it but blanks: the armour, which holds no
+    byte of the key, as the journal records it (helper-769: `check` masked it, `fix`
+    journalled it as the public part of a key read from Secret Manager). Any other text after
+    it (a body's first character) keeps all of it a credential."""
+    line = _BEGIN_LINE.fullmatch(piece)
+    return line is not None and line.group(1) in PEM_LABELS
 
 
 @functools.lru_cache(maxsize=4096)

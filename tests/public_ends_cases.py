@@ -41,8 +41,8 @@ PUBLIC_SECRETS = {
 PUBLIC = {
     "DB_BASE": "postgres://db.internal:5432",
     "DB_ROOT": "postgres://db.internal:5432/",
-    # a private key's BEGIN line is public too, but hidden by its credential shape, as before
     "CERT_HEAD": "-----BEGIN CERTIFICATE-----",
+    "KEY_HEAD": "-----BEGIN PRIVATE KEY-----",  # armour: no byte of the key (helper-769)
     "PEM_TAIL": "-----END PRIVATE KEY-----",
     "SA_HEAD": '{\n  "type": "service_account",',
     "SA_TAIL": '"universe_domain": "googleapis.com"\n}',

@@ -256,6 +256,7 @@ def test_a_secret_stored_with_a_trailing_newline_is_masked_wherever_its_content_
 
 @settings(max_examples=300)
 @example(name="MODE", before="", mark="-----BEGIN ", after="RSA PRIVATE KEY-----")
+@example(name="MODE", before="", mark="-----BEGIN ", after="RSA PRIVATE KEY----- MIIE")
 @example(name="MODE", before="", mark="AKIA", after="ABCDEFGHIJ012345")
 @example(name="MODE", before="", mark="AIza", after="a" * 35)
 @example(name="MODE", before="", mark="ghp_", after="a" * 36)
@@ -275,9 +276,11 @@ def test_the_quick_look_for_credentials_decides_as_the_whole_pattern(
     name: str, before: str, mark: str, after: str
 ) -> None:
     """`looks_like_credential` skips the whole pattern for values with none of the texts
-    every credential shape begins with: it must decide exactly as the whole pattern does."""
+    every credential shape begins with: it must decide exactly as the whole pattern does (but
+    for a private key's BEGIN line alone: `armour_only`)."""
     value = before + mark + after
-    whole = credentials._credential_value().search(value) is not None or (
+    shaped = credentials._credential_value().finditer(value)
+    whole = any(not credentials.armour_only(m.group(0)) for m in shaped) or (
         credentials.credential_name(name)
         and not credentials._HARMLESS.match(value.strip())
         and len(value) >= 8
