@@ -21,7 +21,9 @@ from drift.onboarding.setting_lines import in_all, settings_lines, sidecar_setti
 from drift.onboarding.withheld import (
     CREDENTIAL,
     RENAMED,
+    SHARED,
     Known,
+    credentials_held,
     named_secret,
     project_names,
     reference_project,
@@ -115,7 +117,8 @@ def build_draft(
     a password renamed; `projects`: project ids by the numbers references name them with."""
     history = history or {}
     shown = project_names(projects or {}, project, number)
-    drafts = tuple(_service(services[n], number, history.get(n, ()), shown) for n in names)
+    held = credentials_held(services[n] for n in names)
+    drafts = tuple(_service(services[n], number, history.get(n, ()), shown, held) for n in names)
     shared = _shared(drafts) if hoist else ()
     if shared:
         hoisted = {v.name for v in shared}
@@ -185,8 +188,9 @@ def _unchecked(live: LiveService, differ: set[str]) -> str:
 
 
 def _service(
-    live: LiveService, number: str, older: Sequence[RevisionRecord], names: Mapping[str, str]
-) -> ServiceDraft:
+    live: LiveService, number: str, older: Sequence[RevisionRecord], names: Mapping[str, str],
+    held: redact.Secrets,
+) -> ServiceDraft:  # fmt: skip
     revision, config = drafted_from(live)
     readers = secret_readers(config.containers)
     # another revision's secret pasted in here (`remember.inlined`), the newest named
@@ -195,7 +199,7 @@ def _service(
         for variable in referenced((variables,)):
             readers.setdefault(variable, f"revision {name}")
     moved = moved_in(older, live)  # a password renamed: not copied, as `check` masks it
-    known = Known(readers, moved, names)
+    known = Known(readers, moved, names, held)
     main = _container(config.main, known)
     sidecars = tuple(
         (c.name, _container(c, known)) for c in config.containers if c.name != config.primary
@@ -267,7 +271,7 @@ def _variable(var: EnvVar, known: Known) -> Variable:
             var.name,
             "{required: true}",
             f"{withheld}, not copied: move it to Secret Manager"
-            if withheld in (CREDENTIAL, RENAMED)
+            if withheld in (CREDENTIAL, RENAMED, SHARED)
             else f"{withheld}: not copied",
             withheld=withheld,
         )

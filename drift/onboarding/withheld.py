@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from drift import credentials, redact
 from drift.errors import ApiError
-from drift.live.model import ContainerConfig
+from drift.live.model import ContainerConfig, LiveService
 from drift.live.value_reads import KnownState
 from drift.refs import SecretRef
 from drift.textsafe import visible
@@ -21,6 +21,9 @@ NOT_READ = (
 PIECE = "holds the start or the end of a value kept in Secret Manager"
 """Why a plain value is not copied: it is a piece of a secret's value (`redact.is_piece`: the
 secret pasted as two variables), as `check` masks it."""
+SHARED = "holds a credential another variable holds"
+"""Why a plain value is not copied: it holds a credential another plain variable holds
+(`credentials_held`: `--db-password=PW` there, `PW` here), as `check` masks it there."""
 RENAMED = "a password renamed"
 """Why a plain value is not copied: a variable named like a password held it in an older
 revision (`moved_values`), as `check` masks it."""
@@ -35,13 +38,16 @@ class Known:
     readers: Mapping[str, str]
     moved: frozenset[str]
     projects: Mapping[str, str]
+    held: redact.Secrets | None = None
+    """The credentials the workloads' plain values hold (`credentials_held`)."""
 
     def why(self, name: str, value: str) -> str:
         """Why the plain `value` of the variable `name` is not copied ("": it is): another
         container reads it from Secret Manager, a password renamed, a value a secret holds (8
         characters or more: `true` or `8080` is told from no ordinary value, and is no
-        protection anyway: README, "Short and common values"), or it looks like a credential
-        (named like one, however short: `ADMIN_PASSWORD=hunter2`)."""
+        protection anyway: README, "Short and common values"), it looks like a credential
+        (named like one, however short: `ADMIN_PASSWORD=hunter2`), or it holds one another
+        variable holds (`held`)."""
         if reader := self.readers.get(name):
             return copies(reader)
         if value.strip() in self.moved:
@@ -50,7 +56,26 @@ class Known:
             return holds(value, self.projects)
         if redact.is_piece(value):
             return PIECE
-        return CREDENTIAL if credentials.hidden_plain(name, value) else ""
+        if credentials.hidden_plain(name, value):
+            return CREDENTIAL
+        return SHARED if self.held is not None and self.held.mask(value) != value else ""
+
+
+def credentials_held(workloads: Iterable[LiveService]) -> redact.Secrets:
+    """The credentials the workloads' plain values hold (`credentials.credential_pieces`: of
+    their template and each revision `check` reads), and each value holding one, as `check`
+    remembers them wherever it shows a value
+    (`drift.live.remember.remember_config`): a copy in another variable, which `check` masks
+    there (helper-769: `-----BEGIN CERTIFICATE-----` shown `*** CERTIFICATE-----` beside a
+    JSON's `"private_key": "-----BEGIN`), is not copied either."""
+    held = redact.Secrets()
+    configs = [c for w in workloads for c in (w.template, *(r.config for r in w.checked))]
+    values = (v.value for c in configs for x in c.containers for v in x.env.values() if v.value)
+    for value in values:
+        pieces = credentials.credential_pieces(value)
+        for text in [value, *pieces] if pieces else ():
+            held.add(text)
+    return held
 
 
 def secret_readers(containers: Sequence[ContainerConfig]) -> dict[str, str]:

@@ -122,3 +122,31 @@ def test_a_vendors_token_is_never_copied_nor_shown(name: str, value: str) -> Non
 @pytest.mark.parametrize(("name", "value"), list(NOT_TOKENS.items()))
 def test_words_like_a_vendors_prefix_are_shown(name: str, value: str) -> None:
     assert not credentials.hidden_plain(name, value)
+
+
+HELD = {  # a credential one variable assigns, in another variable too (helper-769)
+    "APP_ARGS": "--db-password=Zk8mQ2xL9pR4 --verbose",
+    "GREETING": "Zk8mQ2xL9pR4 and more",
+    "SA_START": '{"type": "service_account", "private_key": "-----BEGIN',
+    "CERT_HEAD": "-----BEGIN CERTIFICATE-----",  # `-----BEGIN`, the cut key, masked in it
+}
+
+
+def test_a_value_holding_another_variable_s_credential_is_not_copied_as_check_masks_it(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """`check` masks a credential assigned in one variable wherever another shows it
+    (`remember_config`); init copied that other variable into the profile whole."""
+    for name, value in HELD.items():
+        sandbox.set_env(PROJECT, "web", name, value)
+    init(tmp_path, ["web"])
+    path = tmp_path / "staging.yaml"
+    text = path.read_text()
+    assert "Zk8mQ2xL9pR4" not in text
+    for name in ("GREETING", "CERT_HEAD"):
+        assert f"{name}: {{required: true}}  # holds a credential another variable" in text
+    path.write_text(
+        "".join(x for x in text.splitlines(True) if not x.strip().startswith(tuple(HELD)))
+    )
+    shown = {f.target: f.actual for f in check(tmp_path).findings if f.rule == "env.unexpected"}
+    assert [n for n in ("GREETING", "CERT_HEAD") if not shown[f"env.{n}"].startswith("***")] == []
