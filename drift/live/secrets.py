@@ -115,7 +115,7 @@ class SecretReads:
         finally:
             self.state.read_at[method, name] = time.monotonic()  # drift.live.held_still
 
-    async def _canonical(self, ref: SecretRef) -> SecretRef:
+    async def canonical(self, ref: SecretRef) -> SecretRef:
         """The reference as the secret's other reads name it: a project named by its number
         by its id (the workload's own: no project), when that can be told; else as written.
         Cloud Run keeps `projects/NUMBER/secrets/NAME` as written, and a profile names the
@@ -184,7 +184,7 @@ class SecretReads:
         secret of another project, which the list does not cover, one the list did not bring,
         or when the list could not be read) from GetSecret. An expiry that cannot be read
         leaves `secret.expiring` unchecked: unverified, never reported as not expiring."""
-        canon = await self._canonical(ref)
+        canon = await self.canonical(ref)
         listed = await self._listed_secrets(canon)
         # a secret the list (read to the end) did not bring is asked for all the same: AIP-158
         # (google.aip.dev/158) promises no consistency across pages while the collection
@@ -214,7 +214,7 @@ class SecretReads:
         return self._listed
 
     async def _version(self, ref: SecretRef) -> None:
-        canon = await self._canonical(ref)
+        canon = await self.canonical(ref)
         name = canon.version_resource(self.project)
         get = attempt(self.clients.secrets.get_secret_version, name=name)
         version = await self._get(ref.key, "GetSecretVersion", name, get)
@@ -273,7 +273,7 @@ class SecretReads:
     async def _policy(self, secret: SecretRef) -> None:
         from google.iam.v1 import iam_policy_pb2
 
-        canon = await self._canonical(secret)
+        canon = await self.canonical(secret)
         resource = canon.resource(self.project)
         listed = await self._listed_secrets(canon)
         if listed is not None and secret.secret not in listed:
@@ -306,8 +306,8 @@ class SecretReads:
         self.state.policies[secret.key] = got
 
     async def _access(self, ref: SecretRef) -> None:
-        name = (await self._canonical(ref)).version_resource(self.project)
-        answer = await self._value(name)
+        name = (await self.canonical(ref)).version_resource(self.project)
+        answer = await self.value(name)
         if not isinstance(answer, ApiError):
             answer = await self._as_stated(ref, name, answer)
         if isinstance(answer, ApiError):
@@ -328,14 +328,14 @@ class SecretReads:
     async def _pasted(self, ref: SecretRef) -> ApiError | None:
         if ref.unread:  # a form drift does not read: never another secret's value
             return None
-        name = (await self._canonical(ref)).version_resource(self.project)
-        answer = await self._value(name)
+        name = (await self.canonical(ref)).version_resource(self.project)
+        answer = await self.value(name)
         if isinstance(answer, ApiError):
             return answer
         registered(name, answer)
         return None
 
-    async def _value(self, name: str) -> tuple[str, bytes] | ApiError:
+    async def value(self, name: str) -> tuple[str, bytes] | ApiError:
         """The value of the version `name` names, with the version it resolved to: read once
         a run, however many references lead to it."""
         return await self.tasks.once(
@@ -368,7 +368,7 @@ class SecretReads:
         if info is None or info.resolved is None or not got or got == info.resolved:
             return answer
         pinned = f"{name.rsplit('/', 1)[0]}/{info.resolved}"  # .../versions/N
-        again = await self._value(pinned)
+        again = await self.value(pinned)
         if not isinstance(again, ApiError) and short(again[0] or pinned) == info.resolved:
             return again
         why = f" ({again.brief})" if isinstance(again, ApiError) else ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -36,6 +37,23 @@ def as_stated(state: LiveState, ref: SecretRef) -> SecretRef:
     if info is None or not info.resolved or info.resolved == ref.version:
         return ref
     return SecretRef(ref.secret, info.resolved, ref.project)
+
+
+def referenced_values(state: LiveState, own: str = "", project: str = "") -> list[SecretRef]:
+    """The secret versions any configuration `state` read of a workload references (its
+    template, each revision a user can reach: whatever is shown or written of it may hold
+    one, helper-595 F2, F4), by the version the read resolved each to
+    (`as_stated`); a workload's own project's (`project`) named as another's when the
+    `ValueReads` that reads them is `own`'s (`compare --live`: one for both sides)."""
+    found = (
+        as_stated(state, ref)
+        for live in state.services.values()
+        for c in live.configs
+        for *_, ref in c.secret_refs()
+    )
+    if project == own:
+        return list(found)
+    return [r if r.project or r.unread else replace(r, project=project) for r in found]
 
 
 class ValueReads:
@@ -108,6 +126,14 @@ class ValueReads:
             *(self._early.get(r) or self._reads.read_pasted(r) for r in wanted)
         )
         return {r: a for r, a in zip(wanted, answers, strict=True) if a is not None}
+
+    async def value(self, ref: SecretRef) -> bytes | ApiError:
+        """The value `ref` names (a workload's in `project` unless it names another), read by
+        the one call that reads it for `learn` (once a run, however many ask: compare's digest
+        of a reference that differs): the bytes, never kept here."""
+        name = (await self._reads.canonical(ref)).version_resource(self.project)
+        answer = await self._reads.value(name)
+        return answer if isinstance(answer, ApiError) else answer[1]
 
     def discard(self) -> None:
         """After the read was abandoned: nothing of it left running (`Tasks.discard`)."""

@@ -17,7 +17,7 @@ from drift.live.calls import CallRunner
 from drift.live.model import LiveService
 from drift.live.normalize import same_configuration
 from drift.live.state import LiveState
-from drift.live.value_reads import as_stated
+from drift.live.value_reads import as_stated, referenced_values
 from drift.next_steps import (
     failed_read_steps,
     region_may_be_wrong,
@@ -210,19 +210,6 @@ async def init_from_live(
         replaced=replaced,
         dropped=tuple(key_label(key) for key in before if key not in names),
     )
-
-
-def referenced_values(state: LiveState) -> list[SecretRef]:
-    """The secret versions whose values init reads (`drift.live.copies`): each one any
-    configuration it read of a workload references (its template, each revision a user can
-    reach): whatever it writes from any of them (a plain value, a name, the image) may hold
-    one (helper-595 F2, F4)."""
-    return [
-        as_stated(state, ref)
-        for live in state.services.values()
-        for c in live.configs
-        for *_, ref in c.secret_refs()
-    ]
 
 
 async def _unread() -> dict[SecretRef, ApiError]:
