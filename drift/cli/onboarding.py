@@ -213,8 +213,9 @@ def compare(
         bool,
         typer.Option(
             "--secret-values/--no-secret-values",
-            help="With --live: tell equal secret values from different ones (read in memory, "
-            "never shown).",
+            help="With --live: read the values of the secrets the services reference (in "
+            "memory, never shown) to tell equal ones from different ones and mask plain "
+            "copies or parts of them.",
         ),
     ] = True,
     quiet: QuietOpt = False,

@@ -23,7 +23,7 @@ from drift.compare.model import (
     sort_differences,
 )
 from drift.compare.rules import Context
-from drift.compare.secrets import same_secret_values
+from drift.compare.secrets import learn_referenced, same_secret_values
 from drift.compare.unprofiled import list_every_kind, listed, unprofiled
 from drift.compare.views import (
     compared_revisions,
@@ -43,6 +43,7 @@ from drift.live.reader import every_history
 from drift.live.secrets import Tasks
 from drift.live.session import Session
 from drift.live.state import LiveState
+from drift.live.value_reads import ValueReads
 from drift.profiles.model import Profile
 from drift.redact import MASK
 from drift.settings import Settings
@@ -71,8 +72,9 @@ async def compare_live(
     secret_values: bool = True,
 ) -> Comparison:
     """Read both environments' services concurrently and compare what they run with: the
-    workloads and the projects their references name, nothing of the secrets (their values
-    only below, with `secret_values`, those of references that differ). Two profiles of one
+    workloads and the projects their references name, nothing of the secrets but, with
+    `secret_values`, the value of each version they reference (`learn_referenced`: to mask
+    its copies and parts; those of references that differ compared). Two profiles of one
     project and region share their answers: each thing is asked for once. Two deployments,
     with no `services` chosen: each side's workloads of every kind are listed, once, and its
     read uses those Lists; what neither profile names is compared by name (`unprofiled`)."""
@@ -92,17 +94,26 @@ async def compare_live(
     read = partial(Session.read, wait=settings.wait, secrets="projects", history=every_history)
     async with Session(settings.access()) as session:
         lists = [list_every_kind(session, p, shared) for p in (a, b)] if every else []
+        values = session.values(a.project) if secret_values else None
         try:
             state_a, state_b = await _both(
                 read(session, a, mine_a, shared=shared), read(session, b, mine_b, shared=shared)
             )
             found = {side: await listed(one) for side, one in zip(SIDES, lists, strict=False)}
+            # every value known before anything is described, beside the accounts' projects
+            placed = place_accounts(session, a, b, state_a, state_b)
+            if values is None:
+                unplaced = await placed
+            else:
+                learnt = learn_referenced(values, ((a, state_a), (b, state_b)))
+                unplaced, _ = await asyncio.gather(placed, learnt)
+        except BaseException:
+            if values is not None:  # a value read beside what failed: never left running
+                values.discard()
+            raise
         finally:
             shared.discard()  # all done, unless a read failed: then nothing left running
-        unplaced = await place_accounts(session, a, b, state_a, state_b)
-        return await _compare_read(
-            a, b, names, state_a, state_b, session if secret_values else None, unplaced, found
-        )
+        return await _compare_read(a, b, names, state_a, state_b, values, unplaced, found)
 
 
 async def _both(
@@ -128,29 +139,28 @@ async def _compare_read(
     names: list[str],
     state_a: LiveState,
     state_b: LiveState,
-    session: Session | None,
+    values: ValueReads | None,
     unplaced: str = "",
     listings: dict[Side, dict[Kind, Listing]] | None = None,
 ) -> Comparison:
-    """Compare what was read, and (with a session) secret values held under other names
-    (`unplaced`: why a project's number could not be looked up, `place_accounts`);
+    """Compare what was read, and (with `values`: the values its references name, read)
+    secret values held under other names (`unplaced`: why a project's number could not be
+    looked up, `place_accounts`);
     `listings`: each side's workloads of every kind, for those neither profile names."""
     ctx = Context("live", _env(a), _env(b), built_on=_built_on(a, b))
     unread = _unread("a", state_a) + _unread("b", state_b)
     skip = {u.service for u in unread}
+    # Made once the values are known (`learn_referenced`): whether a plain value is a
+    # value's start or end (a secret pasted as two variables) is judged on the value itself,
+    # by `mask_plain`, before it masks anything within it (helper-769 B2; SPEC invariant 1:
+    # masked on the data, never the rendered text), whichever reference names it.
     views_a, views_b = _views(a, b, state_a, state_b, skip)
     ctx.absent = {"a": _absent(a, state_a, names), "b": _absent(b, state_b, names)}
     ctx.projects = {**state_a.projects, **state_b.projects}
     compared = [n for n in names if n not in skip]
     shared: tuple[list[Difference], list[Unread]] | None = None
-    if session is not None and not ctx.same_deployment:
-        shared = await same_secret_values(ctx, views_a, views_b, compared, session)
-        # Made again now that the values are known: whether a plain value is a value's
-        # start or end (a secret pasted as two variables) is judged on the value itself, by
-        # `mask_plain`, before it masks anything within it. Judged on the text shown, it was
-        # missed wherever that text had been changed (`DB_PASSWORD=***\nGITHUB_PAT=ghp_…`:
-        # helper-769 B2; SPEC invariant 1: masked on the data, never the rendered text).
-        views_a, views_b = _views(a, b, state_a, state_b, skip)
+    if values is not None and not ctx.same_deployment:
+        shared = await same_secret_values(ctx, views_a, views_b, compared, values)
     differences = list(ctx.compare(views_a, views_b, compared))
     found, listed_notes, unlisted = unprofiled(ctx, listings, names) if listings else ([], [], [])
     differences += found
@@ -173,6 +183,7 @@ async def _compare_read(
     if shared is not None:
         differences += shared[0]
         unread += shared[1]
+    if values is not None:
         # What a difference says besides a view's value (its message, a setting's value) was
         # not masked with the values read: it is here, on the data, in every format (SPEC
         # invariant 1; the final scrub leaves single words alone, revmatrix F1).
@@ -184,11 +195,8 @@ async def _compare_read(
         unread += deployment.nowhere_unread(ctx)
         notes = list(ctx.notes())
     notes += listed_notes
-    if session is None and not ctx.same_deployment:  # helper-531 LOW-2
-        notes.append(
-            "secret values were not compared (--no-secret-values): two references to "
-            "different secrets that hold the same value are not found"
-        )
+    if values is None:  # helper-531 LOW-2; task 777
+        notes.append(_NOT_READ if ctx.same_deployment else _NOT_COMPARED)
     for side, (profile, state) in enumerate(((a, state_a), (b, state_b))):
         if side == 0 or not ctx.same_deployment:  # else the same services: said once
             notes += compared_revisions(profile.environment, state, looked=not ctx.same_deployment)
@@ -286,6 +294,13 @@ def _masked(d: Difference) -> Difference:
         b=redact.mask_optional(b),
     )
 
+
+_SHOWN = "a plain variable holding a copy or a part of one is shown as Cloud Run shows it"
+_NOT_READ = f"secret values were not read (--no-secret-values): {_SHOWN}"
+_NOT_COMPARED = (
+    "secret values were not compared (--no-secret-values): two references to different "
+    f"secrets that hold the same value are not found, and {_SHOWN}"
+)
 
 WHOLE = frozenset(kind.value for kind in Kind)
 """The targets of an unread workload as a whole (`service`, `job`, `worker_pool`)."""

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from drift import redact
 from drift.compare.model import SIDES, Difference, Kind, ServiceView, Unread, VarView
 from drift.compare.rules import Context
 from drift.errors import ApiError
-from drift.live.session import Session
+from drift.live.state import LiveState
+from drift.live.value_reads import ValueReads, referenced_values
+from drift.profiles.model import Profile
 from drift.refs import SecretRef
 
 
@@ -24,18 +26,34 @@ class SecretDigests:
     failed: dict[tuple[str, SecretRef], str]
 
 
+async def learn_referenced(
+    values: ValueReads, sides: Iterable[tuple[Profile, LiveState]]
+) -> dict[SecretRef, ApiError]:
+    """Read the value of every version the workloads read on each side reference, each once
+    (a version both sides name, by id or number, too), only to know it: a plain value that
+    holds it, or its start or end, is masked wherever it is shown (helper-774, task 777). A
+    refusal is nobody's finding, as `check`'s read of a value pasted in
+    (`SecretReads.read_pasted`): the value stays unknown; a reference that differs from the
+    other side's is said unread by `same_secret_values`."""
+    states = list(sides)
+    refs = [r for p, s in states for r in referenced_values(s, values.project, p.project)]
+    ids = {number: id for _, state in states for number, id in state.projects.items()}
+    return await values.learn(refs, ids)
+
+
 async def secret_digests(
-    session: Session, wanted: Iterable[tuple[str, SecretRef]]
+    values: ValueReads, wanted: Iterable[tuple[str, SecretRef]]
 ) -> SecretDigests:
-    """Read each `(project, ref)` once and keep only a digest of its value."""
+    """Each `(project, ref)`'s value (read once, by `values`, `learn_referenced`'s read of it
+    when there was one), kept only as a digest."""
     digests: dict[tuple[str, SecretRef], str] = {}
     failed: dict[tuple[str, SecretRef], str] = {}
 
     async def read(project: str, ref: SecretRef) -> None:
-        try:
-            data = await session.access_secret(ref.version_resource(project))
-        except ApiError as exc:
-            failed[(project, ref)] = exc.reason
+        named = ref if ref.project or project == values.project else replace(ref, project=project)
+        data = await values.value(named)
+        if isinstance(data, ApiError):
+            failed[(project, ref)] = data.reason
             return
         redact.register_payload(data)  # as text, and each readable run of a binary value
         digests[(project, ref)] = hashlib.sha256(data).hexdigest()
@@ -49,7 +67,7 @@ async def same_secret_values(
     a: dict[str, ServiceView],
     b: dict[str, ServiceView],
     names: list[str],
-    session: Session,
+    values: ValueReads,
 ) -> tuple[list[Difference], list[Unread]]:
     """Pairs of secret references (one per side, same variable) holding the same value."""
     pairs: list[tuple[str, VarView, VarView]] = []
@@ -69,7 +87,7 @@ async def same_secret_values(
     wanted = [(ctx.a.project, va.secret) for _, va, _ in pairs if va.secret]
     wanted += [(ctx.b.project, vb.secret) for _, _, vb in pairs if vb.secret]
     # a reference in a form drift does not read is never read as another secret: unread
-    read = await secret_digests(session, [(p, r) for p, r in wanted if not r.unread])
+    read = await secret_digests(values, [(p, r) for p, r in wanted if not r.unread])
     read.failed.update({(p, r): r.unreadable for p, r in wanted if r.unread})
     found: list[Difference] = []
     unread: list[Unread] = []

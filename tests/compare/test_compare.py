@@ -241,8 +241,9 @@ def test_two_live_environments(two_envs: Sandbox) -> None:
     assert comparison.unverified == () and comparison.exit_code == ExitCode.DRIFT
     shared = next(d for d in comparison.differences if d.kind.value == "secret.shared")
     assert "hold the same value (compared in memory, not shown)" in shared.message
-    # values are read once per reference, only for the two secret pairs (JWT_SECRET, DB_PASSWORD)
-    assert two_envs.call_counts()["AccessSecretVersion"] == 4
+    # values are read once per version: the two secret pairs (JWT_SECRET, DB_PASSWORD), and
+    # prod's smtp-password, referenced on one side only, read to mask its copies (task 777)
+    assert two_envs.call_counts()["AccessSecretVersion"] == 5
     # no secret value, nor the credential-looking plain value, in any output
     secrets = [*scenario_secret_values(TWO_ENV_SCENARIO), "fake-smtp-password-staging-77"]
     for fmt in CompareFormat:

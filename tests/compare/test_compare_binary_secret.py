@@ -20,6 +20,7 @@ def test_a_binary_value_compared_live_is_masked_by_its_readable_runs(two_envs: S
     assert TEXT_PART in redact.mask(f"x {TEXT_PART} y")  # unknown until read
     a, b = (load_profile(TWO_ENV_PROFILES, name) for name in ("staging", "prod"))
     asyncio.run(compare_live(a, b, load_settings(), secret_values=True))
-    assert two_envs.call_counts()["AccessSecretVersion"] == 4  # the binary value was read
+    # the binary value was read, each version once (smtp-password-prod too: task 777)
+    assert two_envs.call_counts()["AccessSecretVersion"] == 5
     quoted = f"denied: {TEXT_PART} ({LABEL}); was {TEXT_PART[:12]}…"
     assert redact.mask(quoted, echo=True) == "denied: *** (***); was ***…"

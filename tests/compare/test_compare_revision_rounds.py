@@ -40,13 +40,15 @@ def test_revisions_are_listed_beside_the_services_list(
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """staging and e2e name the same three services (no tag, no split): ListServices and the
-    three ListRevisions are one round (it was two: the Lists waited for ListServices)."""
+    three ListRevisions are one round (it was two: the Lists waited for ListServices); the
+    values of the four versions the services reference, read to mask their copies, once the
+    services are read (task 777): a second round."""
     sandbox = make_sandbox(None, latency_ms=50)
     comparison, calls = _compare(sandbox, monkeypatch, REPO / "profiles", "staging", "e2e")
     assert not comparison.unverified
     counts = Counter(c.short for c in calls)
-    assert counts == {"ListServices": 1, "ListRevisions": 3}, counts
-    assert rounds(calls) == 1, [(c.short, c.at, c.ended) for c in calls]
+    assert counts == {"ListServices": 1, "ListRevisions": 3, "AccessSecretVersion": 4}, counts
+    assert rounds(calls) == 2, [(c.short, c.at, c.ended) for c in calls]
 
 
 def test_a_tagged_revision_is_read_while_its_service_is_listed(
