@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 from drift.fields.defaulted import DEFAULT_SAID
+from drift.fields.health import is_default
 from drift.findings import BaselineState, Finding, Severity
 from drift.redact import MASK, mask, mask_optional
 from drift.revision_names import number
@@ -140,9 +141,20 @@ def _seen(finding: Finding) -> tuple[Severity, str | None, str | None]:
     as an echo)."""
     echo = finding.rule.startswith("probe.")
     actual = MASK if finding.actual == _PLAIN_BEFORE else finding.actual
-    # a default inferred, said since helper-739 F4: a baseline written before has no words
-    actual = actual.removesuffix(DEFAULT_SAID) if actual is not None else None
+    actual = _unsaid(finding.target, actual)
     return (finding.severity, mask_optional(finding.expected), mask_optional(actual, echo=echo))
+
+
+def _unsaid(target: str, actual: str | None) -> str | None:
+    """`actual` without the words said of a startup probe inferred as Cloud Run's default
+    (`DEFAULT_SAID`, since helper-739 F4): a baseline written before has none. Only there, and
+    only after that default's text (`health.is_default`: a TCP probe, no free text), where drift
+    alone adds them: the same words at the end of any other value read are the value, and a
+    change to them an update (helper-778 F1)."""
+    if actual is None or target != "setting.startup_probe":
+        return actual
+    text = actual.removesuffix(DEFAULT_SAID)
+    return text if text != actual and is_default(text) else actual
 
 
 _PLAIN_BEFORE = f"{MASK} (plain value)"

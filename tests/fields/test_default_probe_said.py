@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,22 +80,52 @@ def test_neither_init_nor_fix_writes_the_words(make_sandbox: MakeSandbox, tmp_pa
     assert written and not [t for t in written if "none set" in t]
 
 
+ENV_PROFILE = (
+    "project: acme-prod\nregion: us-central1\nservices:\n  billing:\n    env:\n      MODE: prod\n"
+)
+
+
+def _with_env(value: str) -> dict[str, Any]:
+    world = _world("unset", {"tcpSocket": {"port": 8080}})
+    (app,) = world["projects"]["acme-prod"]["services"]["billing"]["template"]["containers"]
+    app["env"] = [{"name": "MODE", "value": value}]
+    return world
+
+
+@pytest.mark.parametrize(
+    ("world", "profile", "state", "code"),
+    [
+        (_world("unset", None), PROFILE, "unchanged", 0),
+        # the same words at the end of a value read are the value's (helper-778 F1)
+        (_with_env("debug" + SAID), ENV_PROFILE, "updated", 1),
+    ],
+    ids=["default-probe", "env-value"],
+)
 def test_a_baseline_written_before_the_words_holds_the_same_drift(
-    make_sandbox: MakeSandbox, tmp_path: Path
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    world: dict[str, Any],
+    profile: str,
+    state: str,
+    code: int,
 ) -> None:
     """A report written before the words were added (its `actual` the probe's text alone) is
-    the same drift as this run's, not an update that `--fail-on-new` fails on."""
-    sandbox = make_sandbox(_world("unset", None))
+    the same drift as this run's, not an update that `--fail-on-new` fails on. Only the default
+    probe's: a variable whose value changed from `debug` to `debug` and the same words is
+    updated, and `--fail-on-new` fails."""
+    sandbox = make_sandbox(world)
     base = tmp_path / "base.json"
     args = ("check", "prod", "-f", "json", "--output", str(base))
-    assert drift_on(sandbox, tmp_path, ("prod", PROFILE), *args).returncode == 1
+    assert drift_on(sandbox, tmp_path, ("prod", profile), *args).returncode == 1
     report = json.loads(base.read_text())
+    (actual,) = [f["actual"] for f in report["findings"]]
+    assert actual.endswith(SAID), actual
     for finding in report["findings"]:
         finding["actual"] = finding["actual"].replace(SAID, "")
         finding["message"] = finding["message"].replace(SAID, "")
     base.write_text(json.dumps(report))
     args = ("check", "prod", "-f", "json", "--baseline", str(base), "--fail-on-new")
-    done = drift_on(sandbox, tmp_path, ("prod", PROFILE), *args)
-    assert done.returncode == 0, done.stdout + done.stderr
+    done = drift_on(sandbox, tmp_path, ("prod", profile), *args)
+    assert done.returncode == code, done.stdout + done.stderr
     (found,) = json.loads(done.stdout)["findings"]
-    assert (found["baseline"], found["actual"]) == ("unchanged", DEFAULT + SAID), found
+    assert (found["baseline"], found["actual"]) == (state, actual), found
