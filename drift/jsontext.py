@@ -7,6 +7,7 @@ import json
 import math
 import re
 import sys
+from collections.abc import Iterator
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -91,15 +92,45 @@ def deeper_than(document: Any, limit: int) -> bool:
     """Whether a loaded document nests lists and objects more than `limit` levels deep, told
     without recursion: a reader that refuses it first never meets a RecursionError later
     (a `json.dumps` of a document `json.loads` could still read takes its own frame a level)."""
-    level: list[tuple[Any, int]] = [(document, 1)]
-    while level:
-        value, depth = level.pop()
+    return too_deep(document, limit) is not None
+
+
+def too_deep(document: Any, limit: int, level: int = 1) -> tuple[str | int, ...] | None:
+    """The JSON path (in `document`, itself at `level`) of the first list or object nested
+    more than `limit` levels deep, None where none is; told without recursion, as
+    `deeper_than`."""
+    if not isinstance(document, dict | list):
+        return None
+    if level > limit:
+        return ()
+    path: list[str | int] = []  # of the value whose members the last iterator gives
+    members = [_members(document)]
+    while members:
+        step = next(members[-1], None)
+        if step is None:
+            members.pop()
+            if path:
+                path.pop()
+            continue
+        name, value = step
         if isinstance(value, dict | list):
-            if depth > limit:
-                return True
-            inner = value.values() if isinstance(value, dict) else value
-            level.extend((v, depth + 1) for v in inner)
-    return False
+            if level + len(members) > limit:
+                return (*path, name)
+            path.append(name)
+            members.append(_members(value))
+    return None
+
+
+def _members(value: dict[str, Any] | list[Any]) -> Iterator[tuple[str | int, Any]]:
+    return iter(value.items()) if isinstance(value, dict) else enumerate(value)
+
+
+def shown_path(path: tuple[str | int, ...], within: str = "", parts: int = 4) -> str:
+    """`path` as drift's messages write a JSON path, after `within` (the path of where it
+    starts), of at most `parts` parts (then `...`: the path to a list 100 levels deep)."""
+    said = "".join(f"[{p}]" if isinstance(p, int) else f".{_short(p)}" for p in path[:parts])
+    said = (within + said).removeprefix(".") or "the top level"
+    return said + ("..." if len(path) > parts else "")
 
 
 def _text(document: str | bytes) -> str:

@@ -28,7 +28,7 @@ from drift.manifest.mistaken import (
 from drift.manifest.model import STDIN, STDIN_NAME, Manifest
 from drift.manifest.refused import fixed_name_note
 from drift.manifest.rounds import ERRORED
-from drift.manifest.terraform import is_plan, read_plan
+from drift.manifest.terraform import READ, is_plan, read_plan
 from drift.textsafe import undecodable_line, visible
 from drift.yamldoc import MAX_BYTES, Located, YamlProblems
 from drift.yamlfile import display_path, parse_located
@@ -36,9 +36,15 @@ from drift.yamlfile import display_path, parse_located
 MAX_PLAN_BYTES = 256 * 1024 * 1024
 """A plan of a large configuration runs to tens of megabytes; beyond this, refuse."""
 MAX_NESTING = 100
-"""How deep a JSON manifest's lists and objects may nest (a plan of modules five deep nests
-about 35 levels; a YAML manifest, MAX_DEPTH): a plan's `after` of 700 was read until a copy
-of it ran out of stack, an internal error (helper-766)."""
+"""How deep a Knative JSON manifest's lists and objects may nest, and a plan's Cloud Run
+resources' (counted from the plan's top: a plan of modules five deep nests about 35 levels; a
+YAML manifest, MAX_DEPTH): a plan's `after` of 700 was read until a copy of it ran out of
+stack, an internal error (helper-766)."""
+MAX_PLAN_NESTING = 500
+"""How deep the rest of a plan may nest, which drift reads little of (the marks and values it
+masks, IAM bindings): a `kubernetes_manifest` of a CRD's schema nests 190 levels, and was
+refused with the whole plan by MAX_NESTING (helper-778 F3); every walker of it reads 970
+levels, about what Python's JSON reader takes."""
 UTF8_BOM = b"\xef\xbb\xbf"
 STREAMED = (
     "this is the log `terraform plan -json` streams (one JSON message a line), not a plan: "
@@ -126,8 +132,8 @@ def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
         data = _json(name, raw, problems)
         if data is None:
             return Manifest(name)
-        if jsontext.deeper_than(data, MAX_NESTING):
-            problems.append(Problem(name, 1, f"nested deeper than {MAX_NESTING} levels"))
+        if deep := _nested(name, data):
+            problems += deep
             return Manifest(name)
         if isinstance(data, dict) and data.get("errored") is True:
             # the plan representation's `errored`: planning failed, so the plan is incomplete
@@ -172,6 +178,35 @@ def _json(name: str, raw: bytes, problems: list[Problem]) -> Any:
     except RecursionError:
         problems.append(Problem(name, 1, "invalid JSON: nested too deeply"))
     return None
+
+
+def _nested(name: str, data: Any) -> list[Problem]:
+    """Where a JSON manifest nests deeper than drift reads, at its JSON path: a Knative
+    manifest, a plan's Cloud Run resource (what drift copies and walks), MAX_NESTING levels
+    from the top; the rest of a plan, MAX_PLAN_NESTING."""
+    if not is_plan(data):
+        found = jsontext.too_deep(data, MAX_NESTING)
+        return [] if found is None else [_too_deep(name, _shown(found), MAX_NESTING)]
+    changes = data.get("resource_changes")
+    out = []
+    for i, rc in enumerate(changes if isinstance(changes, list) else ()):
+        kind = rc.get("type") if isinstance(rc, dict) else None
+        if isinstance(kind, str) and kind in READ:
+            if (found := jsontext.too_deep(rc, MAX_NESTING, level=3)) is not None:
+                where = jsontext.shown_path(found, f"resource_changes[{i}]", parts=3)
+                out.append(_too_deep(name, where, MAX_NESTING))
+    if not out and (found := jsontext.too_deep(data, MAX_PLAN_NESTING)) is not None:
+        out.append(_too_deep(name, _shown(found), MAX_PLAN_NESTING))
+    return out
+
+
+def _shown(path: tuple[str | int, ...]) -> str:
+    """Down to the attribute of a resource (`resource_changes[6].change.after.manifest`)."""
+    return jsontext.shown_path(path, parts=5)
+
+
+def _too_deep(name: str, path: str, limit: int) -> Problem:
+    return Problem(name, 1, f"nested deeper than {limit} levels", path=path)
 
 
 def _streamed(raw: bytes) -> bool:

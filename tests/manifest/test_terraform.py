@@ -454,14 +454,46 @@ def test_what_python_reads_as_a_number_and_json_does_not_have_is_invalid_json(
     assert found == f"plan.json:2: invalid JSON: {said}"
 
 
-@pytest.mark.parametrize(("depth", "refused"), [(700, True), (90, False)])
-def test_a_plan_nested_deeper_than_drift_reads_is_one_line(depth: int, refused: bool) -> None:
+REDIS = ("resource_changes", 0, "change", "after")
+"""google_redis_instance.cache's `after`: a resource drift does not read as a workload."""
+TOO_DEEP = "nested deeper than {} levels"
+
+
+@pytest.mark.parametrize(
+    ("at", "depth", "refused"),
+    [
+        (AFTER, 700, f"resource_changes[1].change.after.zz_nested...: {TOO_DEEP.format(100)}"),
+        (AFTER, 90, None),
+        (REDIS, 190, None),  # helper-778 F3: a CRD's schema of a kubernetes_manifest
+        (REDIS, 700, f"resource_changes[0].change.after.zz_nested...: {TOO_DEEP.format(500)}"),
+    ],
+    ids=["workload-700", "workload-90", "other-190", "other-700"],
+)
+def test_a_plan_nested_deeper_than_drift_reads_is_one_line_at_its_path(
+    at: tuple[Any, ...], depth: int, refused: str | None
+) -> None:
     """helper-766: an attribute of api's `after` nested 700 deep (JSON reads 990) was an
-    internal error, a RecursionError copying `after`; 90 deep (95 in the plan) is read."""
+    internal error, a RecursionError copying `after`; 90 deep (95 in the plan) is read.
+    helper-778 F3: the limit refused the whole plan for another resource's attribute nested
+    190 deep, which drift walks only for the values it masks, and named no path: a Cloud
+    Run resource is held to 100 levels, the rest of the plan to 500, each named at its path
+    down to the attribute."""
     data = plan()
-    _at(data, *AFTER)["zz_nested"] = "@"
+    _at(data, *at)["zz_nested"] = "@"
     text = dumps(data).replace('"@"', "[" * depth + "1" + "]" * depth)
     if refused:
-        assert problems_of(text, "plan.json") == ["plan.json:1: nested deeper than 100 levels"]
+        assert problems_of(text, "plan.json") == [f"plan.json: {refused}"]
     else:
         assert [w.name for w in read(text, "plan.json").workloads][:1] == ["api"]
+
+
+def test_a_knative_json_manifest_nested_too_deep_is_named_at_its_path() -> None:
+    """A Knative manifest in JSON is what drift reads whole: held to 100 levels, its path
+    named."""
+    service = {"apiVersion": "serving.knative.dev/v1", "kind": "Service",
+               "metadata": {"name": "api"},
+               "spec": {"template": {"spec": {"containers": [{"image": "@"}]}}}}  # fmt: skip
+    text = json.dumps(service).replace('"@"', "[" * 120 + "1" + "]" * 120)
+    assert problems_of(text, "api.json") == [
+        f"api.json: spec.template.spec.containers[0]...: {TOO_DEEP.format(100)}"
+    ]
