@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterator
 from typing import Any
 
 from drift import redact
-from drift.manifest.proto import PathProblem, expect, index, key, kind_of
+from drift.manifest.proto import OutOfRange, PathProblem, expect, index, key, kind_of, message
 from drift.manifest.unknowns import TPath, value_at
 from drift.secretforms import SEARCH_MIN
 
@@ -65,6 +65,30 @@ def sensitive_paths(value: Any, marks: Any, path: str, at: TPath = ()) -> Iterat
             yield at
     else:
         raise PathProblem(path, f"expected {_marks_of(value, marks)}, found {kind_of(marks)}")
+
+
+def read_marked(
+    cls: Any, value: dict[str, Any], here: str, change: dict[str, Any], marks: str, skip: Any
+) -> tuple[Any, list[tuple[str, str]]]:
+    """`proto.message` of a workload's `after` (`value`, its unknowns left out, at `here`;
+    `marks`: where its `after_sensitive` is), where a number out of its field's range that is
+    a value `after_sensitive` marks is refused at its path without it (a sensitive variable's
+    `3000000017` was quoted whole: helper-778 F4). Told by the value, not its path: `value`
+    may hold fewer volumes than the `after` the marks are of."""
+    try:
+        return message(cls, value, here, skip=skip)  # type: ignore[no-any-return]
+    except OutOfRange as exc:
+        after = change.get("after")
+        for at in sensitive_paths(after, change.get("after_sensitive"), marks):
+            if any(_same(exc.given, v) for v in _leaves(value_at(after, at))):
+                said = f"{exc.bound} (its value is marked sensitive: not shown)"
+                raise PathProblem(exc.path, said) from None
+        raise
+
+
+def _same(given: Any, marked: Any) -> bool:
+    """Whether a marked value is the number given, as a number or as its text."""
+    return not isinstance(marked, bool) and (marked == given or str(marked) == str(given))
 
 
 def _same_length(value: Any, marks: list[Any]) -> bool:

@@ -41,6 +41,16 @@ class PathProblem(Exception):
         self.message = message
 
 
+class OutOfRange(PathProblem):
+    """A whole number out of its field's range (`given`: as the plan holds it): `message`
+    quotes it (shortened), `bound` says what the field takes without it (a value marked
+    sensitive: helper-778 F4)."""
+
+    def __init__(self, path: str, bound: str, number: int | None, given: Any) -> None:
+        super().__init__(path, f"expected {bound}, not {shown(number if number else given)}")
+        self.bound, self.given = f"expected {bound}", given
+
+
 def key(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
@@ -240,4 +250,4 @@ def _scalar(field: Any, value: Any, path: str, odd: Odd | None = None) -> Any:
     # of more digits than it converts an internal error
     below = number < low if number is not None else value.startswith("-")
     bound = f"at least {low}" if below else f"at most {high}"
-    raise PathProblem(path, f"expected {bound}, not {shown(number if number else value)}")
+    raise OutOfRange(path, bound, number, value)

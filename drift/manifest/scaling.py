@@ -23,6 +23,7 @@ from typing import Any
 
 from drift.fix.knative import keys
 from drift.manifest.model import Unknown
+from drift.redact import MASK
 
 TARGET = "setting.instance_count"
 _HELD = (
@@ -39,16 +40,23 @@ def _why(setting: str, bounds: list[str]) -> str:
     )
 
 
-def terraform_pool(after: dict[str, Any], file: str, path: str) -> list[Unknown]:
+_SETTINGS = {"min_instance_count": "min_instances", "max_instance_count": "max_instances"}
+"""Each bound of a worker pool's `scaling` block, and the setting it is (`unknowns.SETTINGS`)."""
+
+
+def terraform_pool(
+    after: dict[str, Any], file: str, path: str, hidden: frozenset[str] = frozenset()
+) -> list[Unknown]:
     """`scaling { scaling_mode = "AUTOMATIC" }` of a `google_cloud_run_v2_worker_pool`
-    (`path`: the JSON path of its `after` in the plan)."""
+    (`path`: the JSON path of its `after` in the plan), its bounds said where they are not
+    `hidden` (the settings `after_sensitive` marks: `***`, helper-778 F4)."""
     blocks = after.get("scaling")
     block = blocks[0] if isinstance(blocks, list) and blocks else None
     if not isinstance(block, dict) or block.get("scaling_mode") != "AUTOMATIC":
         return []
     bounds = [
-        f"{name} = {block[name]}"
-        for name in ("min_instance_count", "max_instance_count")
+        f"{name} = {MASK if setting in hidden else block[name]}"
+        for name, setting in _SETTINGS.items()
         if block.get(name) is not None
     ]
     setting = f"{file}: {path}.scaling[0].scaling_mode = AUTOMATIC"

@@ -23,8 +23,8 @@ from drift.manifest.functions import FUNCTION, as_service
 from drift.manifest.functions import WHAT as FUNCTION_IS
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
-from drift.manifest.plansecrets import register_sensitive, sensitive_paths
-from drift.manifest.proto import WHERE, PathProblem, expect, index, key, message, placed, text
+from drift.manifest.plansecrets import read_marked, register_sensitive, sensitive_paths
+from drift.manifest.proto import WHERE, PathProblem, expect, index, key, placed, text
 from drift.manifest.refused import created_first, deleted_first, name_kept, protected, unprefixed
 from drift.manifest.removed import Removed, removed
 from drift.manifest.rounds import deferred, incomplete, managed, refusal, unknown_actions
@@ -170,12 +170,13 @@ def _resource(
     read_unknowns = job_unknowns if kind == JOB else service_unknowns
     known = read_unknowns(after, unknown, file, key(path, "change"))
     cls = {JOB: run_v2.Job, POOL: run_v2.WorkerPool}.get(kind, run_v2.Service)
-    resource, odd = message(cls, known.after, here, skip=SKIPPED)
+    marked = key(path, "change.after_sensitive")
+    resource, odd = read_marked(cls, known.after, here, change, marked, SKIPPED)
     where = f"{file}: {address}"
     unknowns = tuple(known.items)
     unknowns += tuple(odd_values(odd, here, file, kind == JOB, hidden))
     if kind == POOL:  # automatic scaling: no v2 field of the installed client holds it
-        unknowns += tuple(terraform_pool(after, file, here))
+        unknowns += tuple(terraform_pool(after, file, here, hidden))
     unknowns += created_first(where, KINDS[kind], actions, change.get("before"), after)
     unknowns += deleted_first(where, KINDS[kind], kind, actions, change.get("before"))
     revision = value_at(after, ("template", 0, "revision"))

@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from drift.sandbox import Sandbox
 from tests.manifest.test_check_manifest import POOL_HEAD, POOL_YAML, checked, pool_plan, profiles_of
 
@@ -29,14 +31,24 @@ def _not_verified(done: Any, doc: dict[str, Any]) -> str:
     return " ".join(reasons["setting.instance_count"].split())
 
 
+@pytest.mark.parametrize(
+    ("marks", "said"),
+    [
+        ({}, "max_instance_count = 734"),
+        # helper-778 F4: `max_instance_count = var.max`, a sensitive variable, was quoted
+        ({"scaling": [{"max_instance_count": True}]}, "max_instance_count = ***"),
+    ],
+    ids=["plain", "marked-sensitive"],
+)
 def test_a_pool_a_terraform_plan_autoscales_leaves_instance_count_unverified(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: Sandbox, tmp_path: Path, marks: dict[str, Any], said: str
 ) -> None:
     data = pool_plan()
-    after = data["resource_changes"][0]["change"]["after"]
-    after["scaling"] = [
-        {"scaling_mode": "AUTOMATIC", "min_instance_count": 2, "max_instance_count": 10}
+    change = data["resource_changes"][0]["change"]
+    change["after"]["scaling"] = [
+        {"scaling_mode": "AUTOMATIC", "min_instance_count": 2, "max_instance_count": 734}
     ]
+    change["after_sensitive"] = marks
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(data))
     done, doc = checked(sandbox, "pools", profiles_of(tmp_path, "pools", ONE_INSTANCE), str(plan))
@@ -44,8 +56,9 @@ def test_a_pool_a_terraform_plan_autoscales_leaves_instance_count_unverified(
     assert f"{plan}: resource_changes[0].change.after.scaling[0].scaling_mode = AUTOMATIC" in (
         reason
     )
-    assert "scales automatically (min_instance_count = 2, max_instance_count = 10)" in reason
+    assert f"scales automatically (min_instance_count = 2, {said})" in reason
     assert "instance_count" in reason.split("AUTOMATIC", 1)[1]
+    assert ("734" in done.stdout + done.stderr) == (not marks), done.stdout
 
 
 def test_a_pool_whose_scaling_mode_a_plan_does_not_know_leaves_instance_count_unverified(

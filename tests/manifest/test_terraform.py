@@ -90,6 +90,36 @@ def test_a_sensitive_value_is_a_secret_no_output_can_carry() -> None:
     assert redact.scrub(f"x {secret} y") == "x *** y"
 
 
+MAX_COUNT = "resource_changes[1].change.after.template[0].scaling[0].max_instance_count"
+UNSHOWN = " (its value is marked sensitive: not shown)"
+
+
+@pytest.mark.parametrize(
+    ("marks", "said"),
+    [
+        ({"template": [{"scaling": [{"max_instance_count": True}]}]}, UNSHOWN),
+        ({"template": True}, UNSHOWN),
+        (True, UNSHOWN),
+        ({"template": [{"scaling": [{"min_instance_count": True}]}]}, ", not 3000000017"),
+        ({}, ", not 3000000017"),
+    ],
+    ids=["the-number", "its-template", "all-of-after", "another-number", "none"],
+)
+def test_a_number_out_of_range_is_quoted_only_where_no_mark_makes_it_sensitive(
+    marks: Any, said: str
+) -> None:
+    """helper-778 F4: `max_instance_count = var.n`, a sensitive variable, out of an int32's
+    range was refused as "expected at most 2147483647, not 3000000017": the value printed. A
+    number is no text `redact` finds; where `after_sensitive` marks it, the path and the bound
+    are said, never the value."""
+    data = plan()
+    _at(data, *AFTER, "template", 0, "scaling", 0)["max_instance_count"] = 3000000017
+    _at(data, "resource_changes", 1, "change")["after_sensitive"] = marks
+    assert problems_of(dumps(data), "plan.json") == [
+        f"plan.json: {MAX_COUNT}: expected at most 2147483647{said}"
+    ]
+
+
 @pytest.mark.parametrize(
     ("marks", "targets"),
     [
