@@ -12,6 +12,7 @@ from drift.diff.describe import Rank, moved_values
 from drift.diff.unserved import JournalCanaries
 from drift.findings import Finding, Location, Severity, finding_id
 from drift.kinds import Kind
+from drift.live.changeids import tagged_change
 from drift.live.model import (
     EnvVar,
     LiveService,
@@ -166,11 +167,15 @@ class At:
     def tags(self) -> tuple[str, ...]:
         """The tags a revision reached only through tags is reached by (none for one with
         traffic): its findings' `tag` first, then every other that `check_tags` selects, by
-        name: each URL serves it (helper-739 F3: `e2e` and `qa` on one revision)."""
+        name: each URL serves it (helper-739 F3: `e2e` and `qa` on one revision). Drift's own
+        canary tag only where it is the finding's `tag` (`only_tag`: the revision has no
+        other): a plan's manual step leaves it out, and an ignore entry naming it, short-lived,
+        never silences the drift a team's tag reaches (helper-778 F2)."""
         if self.tag is None:
             return ()
         checked = self.ctx.service.checks_tag
-        return (self.tag, *(t for t in self.revision.tags if t != self.tag and checked(t)))
+        others = (t for t in self.revision.tags if t != self.tag and checked(t))
+        return (self.tag, *(t for t in others if tagged_change(t) is None))
 
     @property
     def through(self) -> str:

@@ -108,3 +108,28 @@ def test_an_ignore_naming_either_tag_silences_the_drift(
     doc = json.loads(done.stdout)
     assert [(f["tag"], f["ignored"]) for f in doc["findings"]] == [("e2e", True)], doc
     assert not [n for n in doc["notes"] if "matched no finding" in n], doc["notes"]
+
+
+CANARY = "drift-20261101-120000-abcde"
+"""Drift's own canary tag (`drift-CHANGE`), as a fix left it on the revision."""
+
+
+def test_drifts_own_canary_tag_is_neither_named_nor_fitted_beside_a_teams(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-778 F2: the revision e2e reaches carries drift's canary tag too. The message
+    named it (`tags e2e, drift-…`) where the plan's manual step leaves it out, and an entry
+    naming it silenced the drift e2e's URL serves. Now named only where it is the only tag."""
+    ignore = f"ignore:\n  - {{service: api, env: LOG_LEVEL, tag: {CANARY}, reason: known}}\n"
+    sandbox = make_sandbox(_world([CANARY, "e2e"]))
+    done = drift_on(
+        sandbox, tmp_path, ("lab", _profile("all") + ignore), "check", "lab", "-f", "json"
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    (found,) = json.loads(done.stdout)["findings"]
+    assert (found["tag"], found["ignored"]) == ("e2e", False), found
+    assert f"{REVISION} (tag e2e)" in found["message"], found
+    alone = make_sandbox(_world([CANARY]))
+    done = drift_on(alone, tmp_path, ("lab", _profile("all")), "check", "lab", "-f", "json")
+    (found,) = json.loads(done.stdout)["findings"]
+    assert f"{REVISION} (tag {CANARY})" in found["message"], found
