@@ -137,7 +137,8 @@ def _git_config(folder: str) -> str | None:
         if stat.S_ISDIR(os.stat(dot).st_mode):
             return os.path.join(dot, "config")
         first = _text(dot).partition("\n")[0]
-    except OSError:  # none there (the usual case), unreadable, not a regular file
+    except (OSError, ValueError):  # none there (the usual case), unreadable, not a regular
+        # file; ValueError: a NUL in the path it names (helper-781 R1)
         return None
     key, _, where = first.partition(":")
     if key.strip() != "gitdir" or not where.strip():
@@ -150,7 +151,7 @@ def _git_config(folder: str) -> str | None:
             return None
     try:
         common = _text(os.path.join(gitdir, "commondir")).strip()
-    except OSError:
+    except (OSError, ValueError):
         return os.path.join(gitdir, "config")
     return os.path.join(os.path.normpath(os.path.join(gitdir, common)), "config")
 
@@ -159,7 +160,7 @@ def _names(config: str, wanted: frozenset[str]) -> bool:
     """Whether a git `config` has a remote `url` among `wanted`."""
     try:
         text = _text(config)
-    except OSError:
+    except (OSError, ValueError):
         return False
     for line in text.splitlines():
         key, sep, value = line.partition("=")

@@ -274,3 +274,27 @@ def test_a_git_name_that_is_no_work_tree_is_passed_over(
     monkeypatch.chdir(ws / "src" / "services" / "api")
     assert repo_path("../../deploy/profiles/sub/x.yaml") == "deploy/profiles/sub/x.yaml"
     assert repo_path("../../" + ROOT_FILE) == ROOT_FILE
+
+
+@pytest.mark.parametrize("nul", ["gitdir", "commondir"])
+def test_a_git_file_with_a_nul_byte_is_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, nul: str
+) -> None:
+    """A NUL in a `.git` file's `gitdir:` or in the `commondir` it names (written by an
+    earlier step or an artifact: git does not commit a `.git`) made a path `os.stat` refuses
+    with ValueError, not OSError: `check --format github|sarif` ended in an internal error and
+    lost its findings (helper-781 R1). Passed over, as any `.git` that names no work tree."""
+    ws = _workspace(tmp_path, at="src")
+    _git(ws / "src", "https://github.com/octo/app")
+    dot = ws / "src" / "deploy" / ".git"
+    if nul == "gitdir":
+        dot.write_bytes(b"gitdir: ../x\x00y\n")
+    else:
+        (ws / "g").mkdir()
+        (ws / "g" / "commondir").write_bytes(b"..\x00/z\n")
+        dot.write_text(f"gitdir: {ws / 'g'}\n")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(ws))
+    for name, value in REPOSITORY.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(ws / "src" / "services" / "api")
+    assert repo_path("../../" + ROOT_FILE) == ROOT_FILE
