@@ -29,8 +29,11 @@ Here anything not recognised, and any doubt, stays a piece. The public parts:
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
+import threading
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from drift.fragments import public_head
@@ -240,3 +243,73 @@ def _json_end(payload: str, at: int) -> bool:
         if start == begin or (before >= 0 and start == before):
             return all(known for *_, known in members[i:])
     return False
+
+
+class Ends:
+    """Payloads' forms, each with its tag (its version and form's name), looked up by a value
+    that may be a start or an end of one (`find`; helper-746 P5: each value scanned every
+    form). The forms sorted, and each reversed sorted: those a value starts, or ends, are side
+    by side, found by bisection whatever their first characters (a URL's scheme and host, a
+    DSN's `?sslmode=require`, shared by many: keys of their first or last `FRAGMENT_MIN`
+    characters made each such value check them all)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._first: dict[str, int] = {}
+        """Each form -> when it was first added (the first wins, as a scan in that order)."""
+        self._tag: dict[str, tuple[str, str]] = {}
+        """Each form -> the tag it was added with last (a later version of the same text)."""
+        self._forms: list[str] = []
+        self._reversed: list[str] = []
+        self._unreversed: dict[str, str] = {}
+
+    def add(self, form: str, tag: tuple[str, str]) -> None:
+        with self._lock:
+            self._tag[form] = tag
+            if form in self._first:
+                return
+            self._first[form] = len(self._first)
+            bisect.insort(self._forms, form)
+            bisect.insort(self._reversed, back := form[::-1])
+            self._unreversed[back] = form
+
+    def __contains__(self, value: str) -> bool:
+        return value in self._first
+
+    def find(self, value: str) -> tuple[tuple[str, str], str] | None:
+        """The tag of the first form added that `value` is a start (`~N`: its first N
+        characters) or an end (`#N`: from its character N on) of (`is_start`, `is_end`), and
+        that mark; None: of none."""
+        if len(value) < FRAGMENT_MIN:
+            return None
+        with self._lock:
+            found = _starting(self._forms, value)
+            found += map(self._unreversed.__getitem__, _starting(self._reversed, value[::-1]))
+        first = self._first.__getitem__
+        for form in _ranked(found, first):
+            if is_start(form, value):
+                return self._tag[form], f"~{len(value)}"
+            if is_end(form, value):
+                return self._tag[form], f"#{len(form) - len(value)}"
+        return None
+
+
+def _ranked(forms: list[str], first: Callable[[str], int]) -> Iterator[str]:
+    """`forms` by when each was first added: the first alone at first (most often the one
+    found: not all of them sorted, when many share a value's start or end)."""
+    if forms:
+        yield (best := min(forms, key=first))
+        yield from (form for form in sorted(forms, key=first) if form != best)
+
+
+_TOP = chr(0x10FFFF)
+
+
+def _starting(ordered: list[str], value: str) -> list[str]:
+    """The texts of the sorted `ordered` that start with `value`: those from `value` up to it
+    and the last character (then any that go on with that character itself)."""
+    at = bisect.bisect_left(ordered, value)
+    stop = bisect.bisect_left(ordered, value + _TOP, at)
+    while stop < len(ordered) and ordered[stop].startswith(value):
+        stop += 1
+    return ordered[at:stop]

@@ -17,7 +17,7 @@ from unicodedata import normalize
 from drift.echoes import ECHOES, JSON_BASE64, LINE_ENDS, PERCENT_BASE64, WRAPS, encodings, wrapped
 from drift.literals import Literals
 from drift.payload_pieces import encoded_too, payload_pieces
-from drift.public_ends import is_end, is_start
+from drift.public_ends import Ends
 from drift.textsafe import (
     github_data,
     github_property,
@@ -132,6 +132,12 @@ payload stored with a trailing newline or a byte order mark is copied bare); in 
 normal form too, as the masker searches it (`Secrets.add`; helper-669 F7)."""
 
 
+def payload_shapes(text: str) -> dict[str, str]:
+    """A text payload's `_SHAPES` forms by name, those `searchable` (`public_ends.Ends` holds)."""
+    shaped = {name: shape(text) for name, shape in _SHAPES.items()}
+    return {name: form for name, form in shaped.items() if searchable(form.strip())}
+
+
 class Versions:
     """The payloads of the secret versions drift read, by their version (`register_payload`):
     each text a plain copy may hold one as, whole or encoded (`_SHAPES`, `ECHOES`), ->
@@ -141,7 +147,7 @@ class Versions:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._forms: dict[str, tuple[str, str]] = {}
-        self._shaped: dict[str, tuple[str, str]] = {}  # its `_SHAPES` forms alone (`cut`)
+        self._ends = Ends()  # its `_SHAPES` forms alone (`cut`)
         self._pattern: Literals | None = None
         self._shortest = SEARCH_MIN  # the length of the shortest form (`pieces`)
 
@@ -158,8 +164,7 @@ class Versions:
                 self._shortest = min([self._shortest, *map(len, packed.values())])
                 self._pattern = None
             return
-        shaped = {name: shape(text) for name, shape in _SHAPES.items()}
-        shaped = {name: form for name, form in shaped.items() if searchable(form.strip())}
+        shaped = payload_shapes(text)
         forms: dict[str, tuple[str, str]] = {}  # as is wins where forms coincide, `whole` first
         for name, form in shaped.items():
             forms.setdefault(form, (version, name))
@@ -184,9 +189,10 @@ class Versions:
             for normal, other in other_forms(piece).items():
                 for encoding, form in piece_forms(name, other).items():
                     forms.setdefault(form, (version, named(name, normal, encoding)))
+        for form in shaped.values():
+            self._ends.add(form, forms[form])
         with self._lock:
             self._forms.update(forms)
-            self._shaped.update((form, forms[form]) for form in shaped.values())
             self._shortest = min([self._shortest, *map(len, forms)])
             self._pattern = None
 
@@ -226,16 +232,10 @@ class Versions:
         """`value` as a text payload's start (`FORM~N`: first N characters) or end (`FORM#N`),
         not all public (`public_ends`, as `is_piece`): a secret pasted as two plain variables,
         recorded as a copy is; outer whitespace kept as text, as `is_piece` strips it (F4)."""
-        if len(bare := value.strip()) < SEARCH_MIN:
+        if (found := self._ends.find(value.strip())) is None:  # looked up (helper-746 P5)
             return None
         lead, trail = value[: len(value) - len(value.lstrip())], value[len(value.rstrip()) :]
-        with self._lock:
-            shapes = [(f, v) for f, v in self._shaped.items() if f != bare]
-        for form, (version, name) in shapes:  # of each, not its public parts (`public_ends`)
-            at = f"~{len(bare)}" if is_start(form, bare) else f"#{len(form) - len(bare)}"
-            if at[0] == "~" or is_end(form, bare):
-                return [p for p in (lead, (version, f"{name}{at}"), trail) if p]
-        return None
+        return [p for p in (lead, (found[0][0], found[0][1] + found[1]), trail) if p]
 
 
 _PACKED_BYTES = {

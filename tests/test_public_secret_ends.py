@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from drift import redact
+from drift import public_ends, redact
 from drift.fragments import public_head
+from drift.secretforms import payload_shapes
 from tests.public_ends_cases import (
     LEAKS,
     NAMED_HOSTS,
@@ -138,3 +139,55 @@ def test_an_end_is_withheld_where_another_payload_holds_that_payload_as_a_piece(
     assert redact.is_piece(tail)
     at = len(PEM.strip()) - len(tail.strip())
     assert redact.secret_pieces(tail, cut=True) == [(VERSION.format("pem"), f"strip#{at}"), "\n"]
+
+
+def test_of_payloads_sharing_a_start_or_an_end_the_first_registered_is_recorded() -> None:
+    """The journal's lookup (`public_ends.Ends`, helper-746 P5) keeps the order the scan of
+    every form had: the form registered first wins (a later version of the same payload gives
+    its version to that form), whether the value is a start of one and an end of the other."""
+    shared = "Vq8-shared-Zk2m-"
+    first, second = f"{shared}Tp4wX9", f"{shared}Hn6yR3"
+    both = "Jk7q-both-Lm4z"
+    redact.register_payload(first.encode(), VERSION.format("first"))
+    redact.register_payload(f"Rt5mW0{both}".encode(), VERSION.format("ends"))
+    redact.register_payload(second.encode(), VERSION.format("second"))
+    redact.register_payload(f"{both}-Ys2c".encode(), VERSION.format("starts"))
+    cut = redact.secret_pieces(f"{shared}\n", cut=True)
+    assert cut == [(VERSION.format("first"), f"whole~{len(shared)}"), "\n"]
+    assert redact.secret_pieces(both, cut=True) == [(VERSION.format("ends"), "whole#6")]
+    redact.register_payload(first.encode(), VERSION.format("first").replace("/1", "/2"))
+    cut = redact.secret_pieces(shared, cut=True)
+    assert cut == [(VERSION.format("first").replace("/1", "/2"), f"whole~{len(shared)}")]
+    assert redact.is_piece(shared) and redact.is_piece(both)
+
+
+def _scanned(forms: dict[str, tuple[str, str]], value: str) -> tuple[tuple[str, str], str] | None:
+    """What `Versions.cut` answered before its index: every form scanned, in order."""
+    for form, tag in forms.items():
+        if public_ends.is_start(form, value):
+            return tag, f"~{len(value)}"
+        if public_ends.is_end(form, value):
+            return tag, f"#{len(form) - len(value)}"
+    return None
+
+
+def test_the_lookup_finds_what_a_scan_of_every_form_finds() -> None:
+    """Every start and end of every form of helper-757's and helper-746's payloads, of URLs
+    (a start counted past the scheme) and of short ones: the index misses none, and answers
+    the first form registered, as the scan did."""
+    payloads = [*LEAKS.values(), *PUBLIC_SECRETS.values(), "https://db.internal:5432"]
+    payloads += ["postgres://a:Xk9pQ2vLmN@db:5432", "zz://abcdefgh", "abcdefgh", "ab:/xYz12345"]
+    payloads += [" café-résumé-naïve-Q7x9\n", "\ufeffZürich-Straße\r\n", payloads[0]]
+    payloads += ["Kq8wZp4x\U0010ffffRb2xWd5n", "Kq8wZp4x\U0010ffff\U0010ffffQ", "Kq8wZp4xRb"]
+    ends, scanned = public_ends.Ends(), {}
+    for i, payload in enumerate(payloads):
+        for name, form in payload_shapes(payload).items():
+            ends.add(form, (str(i), name))
+            scanned[form] = (str(i), name)
+    values = {form[a:b] for form in scanned for a, b in _cuts(len(form))}
+    assert len(values) > 5_000
+    assert {v: ends.find(v) for v in values} == {v: _scanned(scanned, v) for v in values}
+
+
+def _cuts(size: int) -> list[tuple[int, int]]:
+    return [(0, n) for n in range(1, size + 1)] + [(n, size) for n in range(size)]
