@@ -25,7 +25,11 @@ Here anything not recognised, and any doubt, stays a piece. The public parts:
 - of a JSON object (the whole payload parses as one), a start or end that stops at a member's
   boundary and holds whole members only, each a key of `SERVICE_ACCOUNT_CONSTANTS` with its
   one constant value (a Google service account key's `"type": "service_account"`,
-  `"universe_domain": "googleapis.com"`…): nothing a person or Google chose for this key."""
+  `"universe_domain": "googleapis.com"`…): nothing a person or Google chose for this key.
+
+Both judge a value against the same forms of each payload (`secretforms.payload_shapes`: in
+either Unicode normal form, helper-746 F4) with the same lookup (`Ends.find`), the journal's
+only of the payloads it has a version of."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ from drift.fragments import PublicNames, common_prefix, public_head
 from drift.fragments import mask_spans as mask_spans
 from drift.literals import Literals
 from drift.payload_pieces import payload_pieces
-from drift.public_ends import is_end, is_start
+from drift.public_ends import Ends
 from drift.secretforms import (
     Versions,
     bare_forms,
@@ -40,6 +40,7 @@ from drift.secretforms import (
     echoed_forms,
     escaped_forms,
     other_forms,
+    payload_shapes,
     piece_forms,
     pieces_forms,
     searchable,
@@ -70,6 +71,8 @@ class Secrets:
         """Every registered value, however short: what `is_secret` answers from."""
         self.payloads: set[str] = set()
         """Every payload drift read, however short (`is_payload`); no plain credential."""
+        self.ends = Ends()
+        """The text payloads' forms, as the journal's (`Versions.cut`): `is_piece`."""
         self._pieces: dict[str, list[str]] = {}
         """The secrets by their first `FRAGMENT_MIN` characters."""
         self._tails: dict[str, list[str]] = {}
@@ -115,15 +118,10 @@ class Secrets:
         shown), `FRAGMENT_MIN` characters or more past its scheme, more than public names and
         than the public parts of its form (`drift.public_ends`, as the journal's
         `Versions.cut`), all of it or not: a secret pasted as two variables shows neither."""
-        bare = value.strip()
-        if len(bare) < FRAGMENT_MIN:
+        bare = value.strip()  # each form as the journal's (helper-746 F4: NFD of an NFC's)
+        if len(bare) < FRAGMENT_MIN or (bare not in self.ends and not self.ends.find(bare)):
             return False
-        with self._lock:
-            heads = [s for s in self._pieces.get(bare[:FRAGMENT_MIN], ()) if s in self.payloads]
-            tails = [s for s in self._tails.get(bare[-FRAGMENT_MIN:], ()) if s in self.payloads]
-        found = any(s == bare or is_start(s, bare) for s in heads)  # not all public
-        found = found or any(is_end(s, bare) for s in tails)
-        return found and bool(self.public.fragments(bare, [(0, len(bare))]))
+        return bool(self.public.fragments(bare, [(0, len(bare))]))
 
     def add_echoed(self, value: str) -> None:
         """Remember `value` as a piece of a secret that only a server's text is searched for
@@ -309,6 +307,8 @@ def register_payload(data: bytes, version: str = "") -> None:
     if not binary:  # text a plain value may hold, as it is or encoded
         _known.add(text)
         _known.payloads.update(bare for bare in bare_forms(text) if bare)
+        for name, form in payload_shapes(text).items():
+            _known.ends.add(form, ("", name))
         shapes = bare_forms(text) | {text}  # and in its other normal form (helper-679 F4)
         for form in shapes | {o for s in shapes for o in other_forms(s).values()}:
             for encoded in echoed_forms(form):  # its base64, percent-encoded… (revleak60 F4)

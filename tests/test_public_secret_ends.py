@@ -6,6 +6,8 @@ alike, at every cut point of helper-757's payloads (F1-F3, its sweep), where the
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from drift import public_ends, redact
@@ -191,3 +193,28 @@ def test_the_lookup_finds_what_a_scan_of_every_form_finds() -> None:
 
 def _cuts(size: int) -> list[tuple[int, int]]:
     return [(0, n) for n in range(1, size + 1)] + [(n, size) for n in range(size)]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "Ñandú-Kq8w-ÿ-Zp4x-émoi",
+        unicodedata.normalize("NFD", "Grüße-Mv3k-Lp9q-Ünïcode"),
+        "\ufeffçà-et-là-Wd5n-Rb2x\r\n",
+        "xxxxxxxx-Tq7wZp3Rk1",
+        "Tq7wZp3Rk1-zzzzzzzz",
+    ],
+)
+def test_the_masker_and_the_journal_judge_every_start_and_end_alike(payload: str) -> None:
+    """In either Unicode normal form, bare of a byte order mark, whatever characters its first
+    or last 8 are (helper-746 F4, F3: the masker judged only the payload's own form, and only
+    by first or last 8 characters of 3 different ones; the journal withheld the rest)."""
+    redact.register_payload(payload.encode(), VERSION.format("agree"))
+    bare = payload.strip().lstrip("\ufeff")
+    forms = {bare, *(unicodedata.normalize(nf, bare) for nf in ("NFC", "NFD"))}
+    values = {f[a:b].strip() for f in forms for a, b in _cuts(len(f))}
+    judged = {
+        v: (redact.is_piece(v), redact.secret_pieces(v, cut=True) is not None) for v in values
+    }
+    assert {v: j for v, j in judged.items() if j[0] != j[1]} == {}
+    assert sum(masked for masked, _ in judged.values()) > len(bare)

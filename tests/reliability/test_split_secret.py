@@ -2,11 +2,15 @@
 half (SPEC Safety invariant 1): each is masked on the data as a copy of the whole is, in
 `check`'s findings, the plan, `compare --live` (also where it reads the value last), and
 `init --from-live` does not copy them into the profile. Before, each half was printed as it
-is, in every output and the profile."""
+is, in every output and the profile. So is a half copied in its other Unicode normal form
+(helper-746 F4: an NFC payload's start as NFD, and the reverse, was shown and copied by init,
+though the journal withheld it)."""
 
 from __future__ import annotations
 
 import json
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +46,28 @@ def _project(number: int) -> dict[str, Any]:
     }
 
 
+FORMATS = ("json", "table", "github", "markdown", "sarif")
+PLAN_FORMATS = ("json", "table", "yaml", "gcloud")
+
+
+def _runner(sandbox: Sandbox, tmp_path: Path) -> Callable[..., str]:
+    """Runs drift on the sandbox and the profiles in `tmp_path`, -> its stdout and stderr."""
+
+    def run(*args: str) -> str:
+        profiles = str(tmp_path / "profiles")
+        done = drift(*args, "--profiles", profiles, env=sandbox.environ(), cwd=tmp_path)
+        assert "Traceback" not in done.stderr, done.stderr
+        return done.stdout + done.stderr
+
+    return run
+
+
+def _init(run: Callable[..., str], profiles: Path) -> str:
+    """What `init --from-live` of acme-prod said, and the profile it wrote."""
+    said = run("init", "new", "--from-live", "--project", "acme-prod", "--region", "us-central1")
+    return said + (profiles / "new.yaml").read_text()
+
+
 def _leaked(text: str) -> list[str]:
     return [half for half in HALVES.values() if half in text]
 
@@ -59,12 +85,7 @@ def test_a_secret_split_across_two_plain_variables_shows_neither_half(tmp_path: 
     dev["KEY_A"] = "other"
     del dev["KEY_B"]  # compare shows prod's: `env.only_in`
     with Sandbox(world) as sandbox:
-
-        def run(*args: str) -> str:
-            done = drift(*args, "--profiles", str(profiles), env=sandbox.environ(), cwd=tmp_path)
-            assert "Traceback" not in done.stderr, done.stderr
-            return done.stdout + done.stderr
-
+        run = _runner(sandbox, tmp_path)
         report = json.loads(run("check", "prod", "--format", "json"))
         actual = {f["target"]: f["actual"] for f in report["findings"]}
         assert actual["env.KEY_A"] == "***" and actual["env.KEY_B"] == "***", actual
@@ -76,9 +97,47 @@ def test_a_secret_split_across_two_plain_variables_shows_neither_half(tmp_path: 
             texts[f"plan {fmt}"] = run("plan", "prod", "--format", fmt)
         texts["compare"] = run("compare", "prod", "dev", "--live", "--format", "json")
         texts["compare, read last"] = run("compare", "only-prod", "only-dev", "--live")
-        init = run(
-            "init", "new", "--from-live", "--project", "acme-prod", "--region", "us-central1"
-        )
-        texts["init"] = init + (profiles / "new.yaml").read_text()
+        texts["init"] = _init(run, profiles)
     assert {where: _leaked(text) for where, text in texts.items() if _leaked(text)} == {}
     assert texts["init"].count("KEY_B: {required: true}") == 2  # said, not copied
+
+
+NFC = unicodedata.normalize("NFC", "café-résumé-naïve-Q7x9")
+NFD = unicodedata.normalize("NFD", "Zürich-Straße-ключ-Ünïcode-9")
+OTHER = {  # each half in the other normal form than its payload's
+    "NFC_HEAD": unicodedata.normalize("NFD", NFC[:12]),
+    "NFC_TAIL": unicodedata.normalize("NFD", NFC[12:]),
+    "NFD_HEAD": unicodedata.normalize("NFC", NFD[:14]),
+    "NFD_TAIL": unicodedata.normalize("NFC", NFD[15:]),
+}
+NORMAL_PROFILE = """\
+project: acme-prod
+region: us-central1
+services:
+  api:
+    env:
+      A: {secret: a, min_length: 8}
+      B: {secret: b, min_length: 8}
+""" + "".join(f"      {name}: x\n" for name in OTHER)
+
+
+def test_a_half_in_the_other_normal_form_is_masked_and_not_copied(tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "prod.yaml").write_text(NORMAL_PROFILE)
+    grant = {"roles/secretmanager.secretAccessor": [f"serviceAccount:{ACCOUNT}"]}
+    env = {"A": {"secret": "a"}, "B": {"secret": "b"}, **OTHER}
+    template = {"service_account": ACCOUNT, "env": env}
+    secrets = {name: {"versions": [v], "iam": grant} for name, v in (("a", NFC), ("b", NFD))}
+    project = {"number": 1, "secrets": secrets, "services": {"api": {"template": template}}}
+    with Sandbox({"projects": {"acme-prod": project}}) as sandbox:
+        run = _runner(sandbox, tmp_path)
+        report = json.loads(run("check", "prod", "--format", "json"))
+        actual = {f["target"]: f["actual"] for f in report["findings"]}
+        assert {actual[f"env.{name}"] for name in OTHER} == {"***"}, actual
+        texts = {f"check {f}": run("check", "prod", "--format", f) for f in FORMATS}
+        texts |= {f"plan {f}": run("plan", "prod", "--format", f) for f in PLAN_FORMATS}
+        texts["init"] = _init(run, profiles)
+    shown = {where: [n for n, v in OTHER.items() if v in text] for where, text in texts.items()}
+    assert {where: names for where, names in shown.items() if names} == {}
+    assert all(f"{name}: {{required: true}}" in texts["init"] for name in OTHER), texts["init"]
