@@ -19,12 +19,10 @@ from drift.live.remember import referenced
 from drift.live.state import LiveState, RevisionRecord
 from drift.onboarding.setting_lines import in_all, settings_lines, sidecar_settings
 from drift.onboarding.withheld import (
-    CREDENTIAL,
-    RENAMED,
-    SHARED,
     Known,
     credentials_held,
     named_secret,
+    not_copied,
     project_names,
     reference_project,
     secret_readers,
@@ -267,14 +265,7 @@ def _variable(var: EnvVar, known: Known) -> Variable:
     withheld = known.why(var.name, value)
     if withheld:
         redact.register(value)
-        return Variable(
-            var.name,
-            "{required: true}",
-            f"{withheld}, not copied: move it to Secret Manager"
-            if withheld in (CREDENTIAL, RENAMED, SHARED)
-            else f"{withheld}: not copied",
-            withheld=withheld,
-        )
+        return Variable(var.name, "{required: true}", not_copied(withheld), withheld=withheld)
     return Variable(var.name, scalar(value))
 
 

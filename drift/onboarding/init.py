@@ -33,6 +33,7 @@ from drift.onboarding.withheld import (
     CREDENTIAL,
     NOT_READ,
     RENAMED,
+    SHARED,
     named_secret,
     project_names,
     unnamed_notes,
@@ -192,10 +193,11 @@ async def init_from_live(
         secrets=sum(v.secret for _, v in draft.variables),
         withheld=tuple(f"{s}.{v.name}" for s, v in draft.variables if v.withheld == CREDENTIAL),
         renamed=tuple(f"{s}.{v.name}" for s, v in draft.variables if v.withheld == RENAMED),
+        shared=tuple(f"{s}.{v.name}" for s, v in draft.variables if v.withheld == SHARED),
         copies=tuple(
             f"{s}.{v.name} ({v.withheld})"
             for s, v in draft.variables
-            if v.withheld not in ("", CREDENTIAL, RENAMED)
+            if v.withheld not in ("", CREDENTIAL, RENAMED, SHARED)
         ),
         notes=notes,
         profiles_option=option,

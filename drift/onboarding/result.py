@@ -22,6 +22,9 @@ class InitResult:
     secrets: int
     withheld: tuple[str, ...]  # `service.VAR` of credential-looking plain values left out
     renamed: tuple[str, ...] = ()  # `service.VAR` of passwords renamed (`draft.RENAMED`)
+    shared: tuple[str, ...] = ()
+    """`service.VAR` of plain values holding a credential another plain variable holds
+    (`withheld.SHARED`): no secret to reference, unlike `copies`."""
     copies: tuple[str, ...] = ()
     """`service.VAR (why)`: plain values left out because they hold a secret's value init
     read (`withheld.holds`), or another container reads the same variable as a secret
@@ -74,6 +77,12 @@ class InitResult:
                 "not copied (plain values a variable named like a password held in an older "
                 "revision: a password renamed, most likely; move them to Secret Manager): "
                 f"{', '.join(map(visible, self.renamed))}"
+            )
+        if self.shared:
+            lines.append(
+                "not copied (plain values holding a credential another plain variable holds, "
+                "which `drift check` masks: move the credential to Secret Manager; if it is none, "
+                f"set the value in the profile by hand): {', '.join(map(visible, self.shared))}"
             )
         if self.copies:
             lines.append(

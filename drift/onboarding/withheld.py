@@ -61,6 +61,21 @@ class Known:
         return SHARED if self.held is not None and self.held.mask(value) != value else ""
 
 
+def not_copied(why: str) -> str:
+    """The profile's comment on a plain value not copied because of `why` (`Known.why`): what
+    to do. A credential another variable holds has no secret to reference: it is moved to
+    Secret Manager, or, if it is none (`-----BEGIN CERTIFICATE-----` beside a JSON key's cut
+    `-----BEGIN`), the value is set by hand (helper-781 I1)."""
+    if why == SHARED:
+        return (
+            f"{why}, not copied: move the credential to Secret Manager (if it is none, set the "
+            "value here by hand)"
+        )
+    if why in (CREDENTIAL, RENAMED):
+        return f"{why}, not copied: move it to Secret Manager"
+    return f"{why}: not copied"
+
+
 def credentials_held(workloads: Iterable[LiveService]) -> redact.Secrets:
     """The credentials the workloads' plain values hold (`credentials.credential_pieces`: of
     their template and each revision `check` reads), and each value holding one, as `check`

@@ -10,6 +10,7 @@ import pytest
 
 from drift import credentials
 from drift.format import OutputFormat, formatter_for
+from drift.onboarding.result import InitResult
 from drift.sandbox import Sandbox
 from tests.onboarding.test_init import PROJECT, check, init
 
@@ -132,14 +133,18 @@ HELD = {  # a credential one variable assigns, in another variable too (helper-7
 }
 
 
+def _init_held(sandbox: Sandbox, profiles: Path) -> InitResult:
+    for name, value in HELD.items():
+        sandbox.set_env(PROJECT, "web", name, value)
+    return init(profiles, ["web"])
+
+
 def test_a_value_holding_another_variable_s_credential_is_not_copied_as_check_masks_it(
     sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
 ) -> None:
     """`check` masks a credential assigned in one variable wherever another shows it
     (`remember_config`); init copied that other variable into the profile whole."""
-    for name, value in HELD.items():
-        sandbox.set_env(PROJECT, "web", name, value)
-    init(tmp_path, ["web"])
+    _init_held(sandbox, tmp_path)
     path = tmp_path / "staging.yaml"
     text = path.read_text()
     assert "Zk8mQ2xL9pR4" not in text
@@ -150,3 +155,26 @@ def test_a_value_holding_another_variable_s_credential_is_not_copied_as_check_ma
     )
     shown = {f.target: f.actual for f in check(tmp_path).findings if f.rule == "env.unexpected"}
     assert [n for n in ("GREETING", "CERT_HEAD") if not shown[f"env.{n}"].startswith("***")] == []
+
+
+def test_a_value_holding_another_variable_s_credential_has_its_own_advice(
+    sandbox_env: dict[str, str], sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """It was listed under "a value kept in Secret Manager: reference the secret instead",
+    with no secret to reference (helper-781 I1): its own line says what to do, and so does
+    the profile's comment."""
+    result = _init_held(sandbox, tmp_path)
+    lines = result.summary().splitlines()
+    own = [x for x in lines if "web.GREETING" in x or "web.CERT_HEAD" in x]
+    assert own == [
+        "not copied (plain values holding a credential another plain variable holds, which "
+        "`drift check` masks: move the credential to Secret Manager; if it is none, set the "
+        "value in the profile by hand): web.GREETING, web.CERT_HEAD"
+    ]
+    assert [x for x in lines if "reference the secret instead" in x] == []
+    text = (tmp_path / "staging.yaml").read_text()
+    assert (
+        "GREETING: {required: true}  # holds a credential another variable holds, not "
+        "copied: move the credential to Secret Manager (if it is none, set the value here "
+        "by hand)" in text
+    )
