@@ -37,6 +37,7 @@ from drift.live.reader import HistoryWanted
 from drift.live.remember import remember_history
 from drift.live.session import Session, read_live
 from drift.live.state import LiveState
+from drift.live.value_reads import unread_values_note
 from drift.next_steps import refused_throughout
 from drift.profiles.model import Profile, ServiceProfile, utc_today
 from drift.redact import mask
@@ -222,6 +223,7 @@ async def run_check(
         *(rotated_notes(profile, names, state) if source.deployed else ()),
         *stale,
         *state.notes,
+        *unread_values_note(state.unmasked),  # a plain copy shown as it is (helper-781 C1)
         *idle,
     )
     if notes:

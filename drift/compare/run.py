@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import replace
 from functools import partial
@@ -35,7 +35,7 @@ from drift.compare.views import (
     unlisted_notes,
     unread_settings_notes,
 )
-from drift.errors import UsageError
+from drift.errors import ApiError, UsageError
 from drift.findings import Scope
 from drift.kinds import Kind
 from drift.live.api import Listing
@@ -43,9 +43,10 @@ from drift.live.reader import every_history
 from drift.live.secrets import Tasks
 from drift.live.session import Session
 from drift.live.state import LiveState
-from drift.live.value_reads import ValueReads
+from drift.live.value_reads import SHOWN, ValueReads, unread_values_note
 from drift.profiles.model import Profile
 from drift.redact import MASK
+from drift.refs import SecretRef
 from drift.settings import Settings
 
 
@@ -102,18 +103,21 @@ async def compare_live(
             found = {side: await listed(one) for side, one in zip(SIDES, lists, strict=False)}
             # every value known before anything is described, beside the accounts' projects
             placed = place_accounts(session, a, b, state_a, state_b)
+            unlearnt: dict[SecretRef, ApiError] = {}  # values to mask not read: said
             if values is None:
                 unplaced = await placed
             else:
                 learnt = learn_referenced(values, ((a, state_a), (b, state_b)))
-                unplaced, _ = await asyncio.gather(placed, learnt)
+                unplaced, unlearnt = await asyncio.gather(placed, learnt)
         except BaseException:
             if values is not None:  # a value read beside what failed: never left running
                 values.discard()
             raise
         finally:
             shared.discard()  # all done, unless a read failed: then nothing left running
-        return await _compare_read(a, b, names, state_a, state_b, values, unplaced, found)
+        return await _compare_read(
+            a, b, names, state_a, state_b, values, unplaced, found, unlearnt=unlearnt
+        )
 
 
 async def _both(
@@ -142,11 +146,14 @@ async def _compare_read(
     values: ValueReads | None,
     unplaced: str = "",
     listings: dict[Side, dict[Kind, Listing]] | None = None,
+    *,
+    unlearnt: Mapping[SecretRef, ApiError] | None = None,
 ) -> Comparison:
     """Compare what was read, and (with `values`: the values its references name, read)
     secret values held under other names (`unplaced`: why a project's number could not be
     looked up, `place_accounts`);
-    `listings`: each side's workloads of every kind, for those neither profile names."""
+    `listings`: each side's workloads of every kind, for those neither profile names;
+    `unlearnt`: the values read to mask their copies that could not be read, with why."""
     ctx = Context("live", _env(a), _env(b), built_on=_built_on(a, b))
     unread = _unread("a", state_a) + _unread("b", state_b)
     skip = {u.service for u in unread}
@@ -197,6 +204,7 @@ async def _compare_read(
     notes += listed_notes
     if values is None:  # helper-531 LOW-2; task 777
         notes.append(_NOT_READ if ctx.same_deployment else _NOT_COMPARED)
+    notes += unread_values_note(unlearnt or {})  # helper-781 C1
     for side, (profile, state) in enumerate(((a, state_a), (b, state_b))):
         if side == 0 or not ctx.same_deployment:  # else the same services: said once
             notes += compared_revisions(profile.environment, state, looked=not ctx.same_deployment)
@@ -295,11 +303,10 @@ def _masked(d: Difference) -> Difference:
     )
 
 
-_SHOWN = "a plain variable holding a copy or a part of one is shown as Cloud Run shows it"
-_NOT_READ = f"secret values were not read (--no-secret-values): {_SHOWN}"
+_NOT_READ = f"secret values were not read (--no-secret-values): {SHOWN}"
 _NOT_COMPARED = (
     "secret values were not compared (--no-secret-values): two references to different "
-    f"secrets that hold the same value are not found, and {_SHOWN}"
+    f"secrets that hold the same value are not found, and {SHOWN}"
 )
 
 WHOLE = frozenset(kind.value for kind in Kind)

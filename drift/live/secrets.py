@@ -321,8 +321,8 @@ class SecretReads:
     def read_pasted(self, ref: SecretRef) -> Awaitable[ApiError | None]:
         """Read the value `ref` names only to know it when a plain variable holds it
         (`drift.live.reads.pasted`): a read that fails (no access, a version gone) leaves the
-        value unknown, and is no rule's failure (the reference's own state is read and
-        judged as ever); what awaits it learns why (None: read)."""
+        value unknown, no rule's failure (its state is judged as ever) but a note's
+        (`state.unmasked`); what awaits it learns why (None: read)."""
         return self.tasks.once(("pasted", ref), partial(self._pasted, ref))
 
     async def _pasted(self, ref: SecretRef) -> ApiError | None:
@@ -330,8 +330,8 @@ class SecretReads:
             return None
         name = (await self.canonical(ref)).version_resource(self.project)
         answer = await self.value(name)
-        if isinstance(answer, ApiError):
-            return answer
+        if isinstance(answer, ApiError):  # said in a note (helper-781 C1)
+            return self.state.unmasked.setdefault(ref, answer)
         registered(name, answer)
         return None
 

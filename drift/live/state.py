@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from typing import Any, cast
 
+from drift.errors import ApiError
 from drift.fields import SettingValue, normalise_account
 from drift.findings import Unverified
 from drift.kinds import Kind, split_key, workload_key
@@ -180,6 +181,9 @@ class LiveState(ProjectNames):
     by resource, as read (etag, when: `drift.live.held_still` reads them again)."""
     notes: list[str] = field(default_factory=list)
     """What the report says once about how this read was made (`DENY_NOTE`)."""
+    unmasked: dict[SecretRef, ApiError] = field(default_factory=dict, compare=False)
+    """The values read only to mask a plain copy (`SecretReads.read_pasted`) that could not be
+    read, with why: the report says so (`unread_values_note`), a copy shown as it is."""
     answered: dict[str, float] = field(default_factory=dict)
     """When the read of each workload that was described was answered (`time.monotonic()`),
     by key; and `asked`, when the state of each version was first asked for: a state asked

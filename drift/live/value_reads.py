@@ -140,6 +140,25 @@ class ValueReads:
         self.tasks.discard()
 
 
+SHOWN = "a plain variable holding a copy or a part of one is shown as Cloud Run shows it"
+"""What is left unmasked of a secret's value not read (`compare --live --no-secret-values`)."""
+
+
+def unread_values_note(unread: Mapping[SecretRef, ApiError]) -> list[str]:
+    """One note naming the versions whose value was to be read only to mask it and could not
+    be (the first three, sorted: the same every run), each with the call's answer: a plain
+    copy or part of one is shown as it is, as `--no-secret-values` says (helper-781 C1: a
+    refusal said nothing). Not a finding nor an unverified item: the exit code is unchanged."""
+    said = {why.resource: why for _, why in sorted(unread.items())}  # one version, once
+    named = [
+        f"{name} ({why.answered if isinstance(why, KnownState) else f'{why.call}: {why.status}'})"
+        for name, why in sorted(said.items())[:3]
+    ]
+    more = f" and {len(said) - 3} more" if len(said) > 3 else ""
+    the = "the values" if len(said) > 1 else "the value"
+    return [f"could not read {the} of {', '.join(named)}{more}: {SHOWN}"] if said else []
+
+
 class KnownState(ApiError):
     """What AccessSecretVersion would answer for a version GetSecretVersion found in `state`,
     never asked: said as GetSecretVersion's answer, the call drift made (helper-656 LOW-2:

@@ -90,6 +90,7 @@ def test_compare_live_masks_the_parts_of_a_secret_it_did_not_compare(
         assert set(shown) == {f"env.{n}" for n in HALVES} and set(shown.values()) == {"***"}, text
     leaked = {name: _leaked(text, parts) for name, (_, _, parts) in PAYLOADS.items()}
     assert {name: runs for name, runs in leaked.items() if runs} == {}, text
+    assert "could not read" not in text, text  # every value read: no note
     # each version read once, and nothing read for it but its value (compare reads no state)
     reads = collections.Counter(
         c.request.name for c in sandbox.calls if c.short == "AccessSecretVersion"
@@ -128,7 +129,8 @@ def test_a_value_it_may_not_read_leaves_its_parts_as_check_leaves_them(
 ) -> None:
     """A value read only to mask whose read is refused is nobody's finding, as `check`'s read
     of a value pasted in (`SecretReads.read_pasted`): no `unverified`, the exit code the
-    differences give, and what the plain values are is judged as without the value."""
+    differences give, and what the plain values are is judged as without the value; a note
+    says so (helper-781 C1)."""
     sandbox = make_sandbox(_world({"DOTENV": {"secret": "dotenv"}, "PLAIN": "x"}, {}, False))
     sandbox.inject(Fault(method="AccessSecretVersion", code="PERMISSION_DENIED"))
     code, out, text = _run(sandbox, tmp_path, "prod", "dev", "-f", "json")
@@ -136,3 +138,36 @@ def test_a_value_it_may_not_read_leaves_its_parts_as_check_leaves_them(
     assert [c.code for c in sandbox.calls if c.short == "AccessSecretVersion"] == [
         "PERMISSION_DENIED"
     ], text
+    # said, as `--no-secret-values` says it (helper-781 C1)
+    assert [n for n in json.loads(out)["notes"] if n.startswith("could not read")] == [
+        f"could not read the value of {_refused('dotenv')}: {SHOWN}"
+    ], text
+
+
+def _refused(secret: str) -> str:
+    version = f"projects/acme-prod/secrets/{secret}/versions/latest"
+    return f"{version} (AccessSecretVersion: PERMISSION_DENIED)"
+
+
+SHOWN = "a plain variable holding a copy or a part of one is shown as Cloud Run shows it"
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_the_values_it_may_not_read_are_named_in_one_note(
+    make_sandbox: MakeSandbox, tmp_path: Path, fmt: str
+) -> None:
+    """helper-781 C1 (failed before): the refused reads left the halves of a secret shown as
+    they are, and nothing said so. One note names the versions (three, sorted, and how many
+    more), no unverified item, the exit code the differences give."""
+    sandbox = _sandbox(make_sandbox, "one_side")
+    sandbox.inject(Fault(method="AccessSecretVersion", code="PERMISSION_DENIED"))
+    code, out, text = _run(sandbox, tmp_path, "prod", "dev", "-f", fmt)
+    assert code == 1, text
+    named = ", ".join(map(_refused, ("dotenv", "jwt", "oauth")))
+    note = f"could not read the values of {named} and 1 more: {SHOWN}"
+    if fmt == "table":
+        assert [x for x in out.splitlines() if "could not read" in x] == [f"note: {note}"], out
+    else:
+        doc = json.loads(out)
+        assert [n for n in doc["notes"] if "could not read" in n] == [note], out
+        assert doc["unverified"] == [] and doc["exit_code"] == 1, out
