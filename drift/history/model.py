@@ -167,7 +167,8 @@ class HistoryResult(Scope):
     unread: tuple[Unread, ...] = ()
     limit: int | None = None
     notes: tuple[str, ...] = ()
-    """What was not listed, and why."""
+    """What was not listed, and why; the values read only to mask their plain copies that
+    could not be read (`unread_values_note`: a copy shown as it is)."""
     jobs: tuple[JobHistory, ...] = ()
     """Each job's configurations, as its executions ran them."""
     lacking: tuple[str, ...] = ()

@@ -38,6 +38,7 @@ from drift.live.remember import remember_config
 from drift.live.session import Session
 from drift.live.state import LiveState, RevisionRecord
 from drift.live.tasks import Tasks, gather_all
+from drift.live.value_reads import unread_values_note
 from drift.live.workloads import (
     GET,
     by_kind,
@@ -94,7 +95,7 @@ async def read_history(
         variables = {k: [r.variables for r in records] for k, records in compared.items()}
         # after the projects are named: one version spelt by number and by id, read once
         naming = await _projects(session, profile, compared.values())
-        await rule_values.learn(session, variables, served, naming.state.projects)
+        unlearnt = await rule_values.learn(session, variables, served, naming.state.projects)
     lacking = tuple(
         p.label for p, revs in zip(wanted, listed, strict=True) if not_listed(found[p.key], revs)
     )
@@ -140,6 +141,7 @@ async def read_history(
                 if _read(f)
                 if (n := _service_level(f[0], _shown(*f[1:], limit, canaries)))
             ),
+            *unread_values_note(unlearnt),  # a plain copy shown as it is (helper-782)
         ),
     )
 

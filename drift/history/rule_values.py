@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from drift.diff.same_as import to_read
-from drift.errors import DriftError
+from drift.errors import ApiError, DriftError
 from drift.live.copies import learn_values, rules_read
 from drift.live.model import RevisionVariables
 from drift.live.session import Session
 from drift.profiles.model import Profile
+from drift.refs import SecretRef
 
 Variables = dict[str, list[RevisionVariables]]
 
@@ -35,12 +36,14 @@ class RuleValues:
         listed: Mapping[str, Sequence[RevisionVariables]],
         served: Variables,
         ids: Mapping[str, str],
-    ) -> None:
+    ) -> dict[SecretRef, ApiError]:
         """Read the values, `listed`: each listed workload's revisions shown, by key; `ids`:
-        project ids by the numbers references name (helper-597 F3: one version, read once)."""
+        project ids by the numbers references name (helper-597 F3: one version, read once).
+        What could not be read, with why: a plain copy of it is shown as it is, and the
+        history says so (`unread_values_note`, helper-782)."""
         variables = {**served, **listed}
         refs = rules_read(self._profile, list(listed), variables)
-        await learn_values(session, self._profile.project, refs, ids)
+        return await learn_values(session, self._profile.project, refs, ids)
 
 
 async def _served(session: Session, profile: Profile, targets: Sequence[str]) -> Variables:

@@ -2,7 +2,7 @@
 `min_length` on `A_REF`), in the revisions it shows, so that a plain copy of one (`MODE`, set
 to `A_REF`'s value by hand) is masked as `check` masks it, in every format; it reads no other
 value (`B_REF` has no rule that compares it), and a refused read is nobody's finding
-(helper-591 F3)."""
+(helper-591 F3) but one note's (helper-782)."""
 
 from __future__ import annotations
 
@@ -30,10 +30,10 @@ services:
 """
 
 
-def scenario() -> dict[str, object]:
+def scenario(mode: str = COPIED) -> dict[str, object]:
     refs = {"A_REF": {"secret": "s1"}, "B_REF": {"secret": "s2"}}
     service = {
-        "template": {"env": {**refs, "MODE": COPIED}},
+        "template": {"env": {**refs, "MODE": mode}},
         "history": [{"env": {**refs, "MODE": "dev"}, "created": "3d"}],
     }
     grant = {"roles/secretmanager.secretAccessor": [ACCOUNT]}
@@ -64,6 +64,7 @@ def test_a_plain_copy_of_a_value_check_reads_is_masked(tmp_path: Path, fmt: Hist
     assert "env.MODE" in out  # the change is shown, its value masked
     assert COPIED not in out and COPIED not in done.stderr, out
     assert COPIED not in checked.stdout  # as `check` shows it
+    assert "could not read" not in out, out  # every value read: no note
     if fmt is HistoryFormat.JSON:
         changes = json.loads(out)["services"][0]["revisions"][0]["changes"]
         mode = next(c for c in changes if c["target"] == "env.MODE")
@@ -72,13 +73,36 @@ def test_a_plain_copy_of_a_value_check_reads_is_masked(tmp_path: Path, fmt: Hist
     assert reads == ["projects/acme/secrets/s1/versions/latest"], reads
 
 
-def test_a_refused_read_is_nobodys_finding(tmp_path: Path) -> None:
+HALF = COPIED[:13]  # s1's start, pasted into MODE
+UNREAD_NOTE = (
+    "could not read the value of projects/acme/secrets/s1/versions/latest "
+    "(AccessSecretVersion: PERMISSION_DENIED): a plain variable holding a copy or a part of "
+    "one is shown as Cloud Run shows it"
+)
+
+
+@pytest.mark.parametrize("fmt", list(HistoryFormat))
+def test_a_refused_read_is_nobodys_finding_and_said_in_one_note(
+    tmp_path: Path, fmt: HistoryFormat
+) -> None:
+    """helper-782 (failed before): the refused read left s1's half in MODE shown as it is, and
+    nothing said so. One note, in the words `compare --live` and `check` use, in every format;
+    the exit code unchanged (the history is complete)."""
     folder = profile_folder(tmp_path, PROFILE)
-    with Sandbox(scenario()) as sandbox:
+    with Sandbox(scenario(HALF)) as sandbox:
         sandbox.inject(Fault(method="AccessSecretVersion", code="PERMISSION_DENIED"))
-        done = run(sandbox, folder, "history", "lab", "--format", "json")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert json.loads(done.stdout)["services"][0]["revisions"], done.stdout
+        done = run(sandbox, folder, "history", "lab", "--format", fmt.value)
+        refused = [c.code for c in sandbox.calls if c.short == "AccessSecretVersion"]
+    assert done.returncode == 0 and refused == ["PERMISSION_DENIED"], done.stdout + done.stderr
+    if fmt is HistoryFormat.JSON:
+        doc = json.loads(done.stdout)
+        assert doc["services"][0]["revisions"], done.stdout
+        assert [n for n in doc["notes"] if "could not read" in n] == [UNREAD_NOTE], done.stdout
+        assert HALF in done.stdout  # what the note says: the half is shown as it is
+    else:
+        said = "note" if fmt is HistoryFormat.TABLE else "Note"
+        lines = unescaped(done.stdout).splitlines()
+        assert [x for x in lines if "could not read" in x] == [f"{said}: {UNREAD_NOTE}"], lines
 
 
 JOB_SIDE = "S4-JobSidePayload-444"
