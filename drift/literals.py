@@ -178,3 +178,15 @@ def _squeezed(text: str) -> tuple[str, Back | None]:
         return at(start), at(stop - 1) + 1
 
     return "".join(pieces), back
+
+
+def uncovered(loose: Iterable[Found], spans: Iterable[tuple[int, int]]) -> bool:
+    """Whether a value found flexibly (`loose`) stands where the `spans` found otherwise (as
+    they are: `drift.secretforms.Versions.pieces`) do not cover all of it."""
+    covered: list[tuple[int, int]] = []  # the spans, joined where they meet or overlap
+    for start, stop in sorted(spans):
+        if covered and start <= covered[-1][1]:
+            covered[-1] = (covered[-1][0], max(covered[-1][1], stop))
+        else:
+            covered.append((start, stop))
+    return any(not any(a <= f.start and f.stop <= b for a, b in covered) for f in loose)

@@ -15,7 +15,7 @@ from typing import Literal
 from unicodedata import normalize
 
 from drift.echoes import ECHOES, JSON_BASE64, LINE_ENDS, PERCENT_BASE64, WRAPS, encodings, wrapped
-from drift.literals import Literals
+from drift.literals import Literals, uncovered
 from drift.payload_pieces import encoded_too, payload_pieces
 from drift.public_ends import Ends
 from drift.textsafe import (
@@ -74,11 +74,10 @@ PIECE_ECHOES = (
     *("quote", "quote+/", "quote+!'()*", "quote_plus", "json"),
 )
 """The encodings of a payload's piece searched for too (helper-656 LOW-1): its base64 (a `…_B64`
-variable; what a Basic `Authorization` header or a document's base64 holds of it, `base64-inN`; in
-a URL's query, `base64+pct`: helper-715), percent-encoded (Python's `quote`, JavaScript's
-`encodeURIComponent`, Go's `QueryEscape`), JSON-escaped. Not all of `ECHOES`: a service account key
-has some thirty pieces, and every form is one more alternative of the masker's search (20 keys with
-every encoding of each piece made the first mask ~20 s, against ~7 s)."""
+variable; a Basic `Authorization` header's or a document's base64, `base64-inN`; in a URL's query,
+`base64+pct`: helper-715), percent-encoded (Python's `quote`, JavaScript's `encodeURIComponent`,
+Go's `QueryEscape`), JSON-escaped. Not all of `ECHOES`: each form is one more alternative of the
+masker's search (20 service account keys, thirty pieces each: first mask ~20 s, against ~7 s)."""
 
 
 def piece_forms(name: str, piece: str) -> dict[str, str]:
@@ -148,7 +147,7 @@ class Versions:
         self._lock = threading.Lock()
         self._forms: dict[str, tuple[str, str]] = {}
         self._ends = Ends()  # its `_SHAPES` forms alone (`cut`)
-        self._pattern: Literals | None = None
+        self._pattern: tuple[Literals, Literals] | None = None  # as they are, as the masker
         self._shortest = SEARCH_MIN  # the length of the shortest form (`pieces`)
 
     def add(self, data: bytes, version: str, pieces: Mapping[str, str] | None = None) -> None:
@@ -206,15 +205,19 @@ class Versions:
         if len(value) < self._shortest:  # a label's name, `env`: no form fits in it
             return None
         with self._lock:
-            if self._pattern is None and self._forms:
-                self._pattern = Literals(self._forms, flexible=False)
-            pattern = self._pattern
-        if pattern is None:
+            if self._pattern is None and self._forms:  # the masker's: white space any (W1)
+                loose = Literals({f.strip() for f in self._forms} - {""}, flexible=True)
+                self._pattern = (Literals(self._forms, flexible=False), loose)
+            patterns = self._pattern
+        if patterns is None:
             return None
+        pattern, loose = patterns
         found = [(f.start, f.stop, self._forms[f.text]) for f in pattern.find(value)]
         for line in across_lines(value, pattern):  # helper-656 MEDIUM-4
             version, form = self._forms[line.value]
             found.append((line.start, line.stop, (version, f"{form}@{spelled(line.breaks)}")))
+        if uncovered(loose.find(value), [(f[0], f[1]) for f in found]):  # as the masker finds
+            return []  # (any run of white space for another, CRLF for LF): no form (helper-784 W1)
         if not found:
             return None
         out: list[str | tuple[str, str]] = []
@@ -247,12 +250,10 @@ _PACKED_BYTES = {
 
 
 def bytes_forms(data: bytes) -> dict[str, str]:
-    """A payload that is not UTF-8 text (a keystore, a DER key, 32 random bytes) as a plain
-    value holds it: its bytes' base64, or their hex in either case (`KEY_HEX=…`: helper-618
-    F8), by `ECHOES`' names (`KEYSTORE_B64=…`, the usual way to put one in a variable); only
-    forms that are searched for at all (`searchable`), and hex only of a payload of
-    `SEARCH_MIN` bytes or more, as a text's (`echoed_forms`): the hex of 4 bytes (`deadbeef`)
-    is no easier to tell from an ordinary value than 4 characters are."""
+    """A payload that is not UTF-8 text (a keystore, a DER key, 32 random bytes) as a plain value
+    holds it: its bytes' base64 (`KEYSTORE_B64=…`, the usual way), or their hex in either case
+    (`KEY_HEX=…`: helper-618 F8), by `ECHOES`' names; only forms `searchable`, hex only of
+    `SEARCH_MIN` bytes or more (`echoed_forms`: `deadbeef` is told from no ordinary value)."""
     out = {}
     for name, (encode, padded) in _PACKED_BYTES.items():
         text = encode(data).decode()
@@ -278,11 +279,10 @@ def bytes_forms(data: bytes) -> dict[str, str]:
 
 
 def payload_form(data: bytes, form: str) -> str | None:
-    """A version's payload `data` in the `form` `secret_pieces` gave (None: not UTF-8, or a
-    form this drift does not know). `FORM@44:n`: that form cut by line breaks where they stood
-    (`drift.wrapped.spelled`); `FORM#N`: that form's text from its character N on (the rest of
-    a copy another one overlaps, `Versions.pieces`; or all a plain value held of it, its
-    end: `Versions.cut`); `FORM~N`: that form's first N characters (`Versions.cut`)."""
+    """A version's payload `data` in the `form` `secret_pieces` gave (None: not UTF-8, or a form
+    this drift does not know). `FORM@44:n`: that form cut by line breaks where they stood
+    (`drift.wrapped.spelled`); `FORM#N`: its text from its character N on (the rest of a copy
+    another overlaps, `Versions.pieces`; or its end, `Versions.cut`); `FORM~N`: its start."""
     value = _spelled_form(data, form)
     if value is None and "#" in form:  # a piece's name may hold `#` itself: tried whole first
         whole, _, start = form.rpartition("#")

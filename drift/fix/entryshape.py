@@ -169,6 +169,7 @@ _withheld = _record(
         "field": _one_of(("service_before", "base_template")),
         "path": _list_of(_is("a name or an index", lambda v: isinstance(v, (str, int)))),
         "pieces": _list_of(lambda v, w: _STRING(v, w) if isinstance(v, str) else _PAYLOAD(v, w)),
+        "unrecorded": _BY_TYPE["bool"],  # no pieces: not put back (`withheld._unrecorded`)
     },
     ("field", "path", "pieces"),
 )

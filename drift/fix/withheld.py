@@ -151,7 +151,7 @@ def withhold(data: dict[str, Any]) -> None:
     keys: set[str] = set()  # each name once
     for field in _FIELDS:
         _keys(data.get(field), keys)
-    if any(redact.secret_pieces(key) for key in keys):
+    if any(redact.secret_pieces(key) is not None for key in keys):
         raise SecretUnrecordable(
             "a label or annotation name holds the value of a secret drift read, which the "
             "journal cannot record without writing it: rename it, then run drift again"
@@ -166,7 +166,9 @@ def withhold(data: dict[str, Any]) -> None:
             if text not in found_in:
                 found_in[text] = redact.secret_pieces(text, cut=True) if text else None
             found = found_in[text]
-            if found is not None:
+            if found == []:  # a payload whose whitespace changed: withheld, never put back
+                records.append({"field": field, "path": path, "pieces": [], "unrecorded": True})
+            elif found is not None:
                 pieces = [
                     p if isinstance(p, str) else {"version": p[0], "form": p[1]} for p in found
                 ]
@@ -195,6 +197,9 @@ async def fill(
     filled: list[tuple[dict[str, Any], str]] = []
     for record in entry.withheld:
         text: list[str] = []
+        if record.get("unrecorded"):
+            problems.append(f"{_where(entry, record)}: {_UNRECORDED}")
+            continue
         for piece in record["pieces"]:
             if isinstance(piece, str):
                 text.append(piece)
@@ -231,6 +236,12 @@ async def fill(
         setattr(entry, f"{f}_pb", held[f"{f}_pb"])
     entry.filled = True
     return []
+
+
+_UNRECORDED = (
+    "its value held a secret drift read in a form the journal cannot name (its whitespace "
+    "changed), so the journal did not record it: set that variable by hand"
+)
 
 
 _VERSION = re.compile(r"projects/([^/]+)/secrets/([^/]+)/versions/([0-9]+)")

@@ -1,0 +1,75 @@
+"""A secret's value copied into a plain variable with its whitespace changed (CRLF for LF, tabs
+for newlines, newlines for spaces) is masked whole by every output, the masker's search taking
+a run of whitespace for any other; the journal's search is exact, and recorded such a copy as
+text, with the secret in it (helper-784 W1, HIGH). It is withheld whole now, recorded by no
+version: a rollback says it cannot put it back and changes nothing, never writes a guess."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.errors import ExitCode
+from drift.sandbox import Sandbox
+from tests.fix import conftest as lab
+from tests.fix.conftest import LAB, fixed_journal, rollback, updates
+
+PAT = "ghp_Hn4Tq8Wc2Ze6Ry9Ua3Sd7Fg1Jk5Lx0Mv2Bp6N"
+PASSWORD = "Wq8Er3Ty6Ui1Op4L"
+HOOK = "Yt6Re4Wq2As8Df0Gh3Jk"
+ENV = (
+    f"DB_HOST=db.acme-env.internal\nDB_PASSWORD={PASSWORD}\nGITHUB_PAT={PAT}\n"
+    f"SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0ENV1234/B0ENV5678/{HOOK}\n"
+)
+TOKEN = "2qAKaQbyGJtUVtrSRAJ7"
+ONE = f"https://api.acme-ws.io:443 {TOKEN}"
+COPIES = {
+    "CRLF": ENV.replace("\n", "\r\n"),
+    "TABS": ENV.replace("\n", "\t"),
+    "LINES": ONE.replace(" ", "\n"),
+}
+ACCOUNT = f"app@{LAB}.iam.gserviceaccount.com"
+ENV_VARS: dict[str, Any] = {
+    "DEBUG": "true",
+    "DOTENV": {"secret": "s-env"},
+    "ONE": {"secret": "s-one"},
+}
+SECRETS = {
+    name: {"versions": [value], "iam": lab.reading(ACCOUNT)}
+    for name, value in (("s-env", ENV), ("s-one", ONE))
+}
+WORLD = lab.one_project(lab.app_run_as(ACCOUNT, ENV_VARS | COPIES), secrets=SECRETS)
+PROFILE = (
+    f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    env:\n"
+    "      DEBUG: {forbidden: true}\n      DOTENV: {secret: s-env, min_length: 8}\n"
+    "      ONE: {secret: s-one, min_length: 8}\n"
+)
+PARTS = (PAT, PASSWORD, HOOK, TOKEN, "db.acme-env.internal", "api.acme-ws.io")
+
+
+@pytest.fixture
+def world(sandbox: Sandbox) -> Any:
+    default = sandbox.scenario
+    sandbox.reset(WORLD)
+    yield sandbox
+    sandbox.reset(default)
+
+
+def test_a_copy_with_other_whitespace_is_withheld_whole_and_never_guessed_back(
+    world: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text, held = fixed_journal(world, tmp_path, monkeypatch, PROFILE)
+    for part in PARTS:  # neither in the JSON nor in the bytes
+        assert part not in text and part.encode() not in held, part
+    world.clear_calls()
+    refused = rollback(tmp_path)
+    said = refused.summary()
+    assert refused.exit_code is ExitCode.ABORTED, said
+    assert "cannot restore the plain values the journal recorded by their secret version" in said
+    for name in COPIES:
+        assert said.count(f"`{name}`") == 1, said
+    assert "set that variable by hand" in said and "nothing was changed" in said, said
+    assert not any(part in said for part in PARTS), said
+    assert updates(world) == []
