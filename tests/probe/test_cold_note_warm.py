@@ -74,7 +74,7 @@ def _check(sandbox: Sandbox, tmp_path: Path, case: str, *fmt: str, command: str 
     tag = "      tag: old\n" if SCALING[case][2] is not None else ""
     (tmp_path / "lab.yaml").write_text(
         f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n"
-        f"    probe:\n      websocket: /ws\n{tag}      hold: 0.2s\n      timeout: 1s\n"
+        f"    probe:\n      websocket: /ws\n{tag}      hold: 0.2s\n      timeout: 0.5s\n"
     )
     how = ("--probe", "--no-history") if command == "check" else ()
     args = (command, "lab", *how, "--profiles", str(tmp_path), *fmt)
