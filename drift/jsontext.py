@@ -65,7 +65,7 @@ def loads(document: str | bytes, *, strict: bool = False, unique: bool = False) 
     except _Twice:
         text = _text(document)
         at, path = _twice(text)
-        name = f' "{_short(str(path[-1]))}" at {_shown(path[:-1])}' if path else ""
+        name = f' "{_short(str(path[-1]))}" at {shown_path(path[:-1], parts=None)}' if path else ""
         said = f"duplicate key{name}"
         raise json.JSONDecodeError(said, text, at) from None
     except _Refused as exc:
@@ -82,7 +82,7 @@ def loads(document: str | bytes, *, strict: bool = False, unique: bool = False) 
         ) from None
     if unique and isinstance(document, str):  # (bytes: decoded above)
         if (lone := _unpaired(document, isinstance(given, str))) is not None:
-            where = _shown(_twice(document, lone.at)[1])
+            where = shown_path(_twice(document, lone.at)[1], parts=None)
             said = f"text with an unpaired surrogate ({lone.shown}) at {where}"
             raise json.JSONDecodeError(said, document, lone.at)
     return data
@@ -125,12 +125,14 @@ def _members(value: dict[str, Any] | list[Any]) -> Iterator[tuple[str | int, Any
     return iter(value.items()) if isinstance(value, dict) else enumerate(value)
 
 
-def shown_path(path: tuple[str | int, ...], within: str = "", parts: int = 4) -> str:
-    """`path` as drift's messages write a JSON path, after `within` (the path of where it
-    starts), of at most `parts` parts (then `...`: the path to a list 100 levels deep)."""
-    said = "".join(f"[{p}]" if isinstance(p, int) else f".{_short(p)}" for p in path[:parts])
+def shown_path(path: tuple[str | int, ...], within: str = "", parts: int | None = 4) -> str:
+    """`path` as drift's messages write a JSON path (`resource_changes[1].change.after`), after
+    `within` (the path of where it starts), of at most `parts` parts (then `...`: the path to a
+    list 100 levels deep; None: all)."""
+    cut = path if parts is None else path[:parts]
+    said = "".join(f"[{p}]" if isinstance(p, int) else f".{_short(p)}" for p in cut)
     said = (within + said).removeprefix(".") or "the top level"
-    return said + ("..." if len(path) > parts else "")
+    return said + ("..." if len(cut) < len(path) else "")
 
 
 def _text(document: str | bytes) -> str:
@@ -222,12 +224,6 @@ def _twice(text: str, within: int = -1) -> tuple[int, tuple[str | int, ...]]:
             naming = True
         at += 1
     return 0, tuple(path)
-
-
-def _shown(path: tuple[str | int, ...]) -> str:
-    """A JSON path as drift's messages write one (`resource_changes[1].change.after`)."""
-    parts = (f"[{p}]" if isinstance(p, int) else f".{_short(p)}" for p in path)
-    return "".join(parts).removeprefix(".") or "the top level"
 
 
 def _short(name: str) -> str:
