@@ -301,7 +301,10 @@ def conceal(name: str, value: str, *, by_name: bool = True) -> str:
         )
     else:
         whole = _whole_credential(name, value)
-    return MASK if whole else mask(mask_spans(value, _assigned_spans(value)))
+    if whole or ((found := mask(value)).strip() == MASK and is_payload(value)):  # a copy of
+        return MASK  # one read, all of it: a credential's mask put first cuts it (helper-784)
+    spans = _assigned_spans(value)
+    return mask(mask_spans(value, spans)) if spans else found
 
 
 def _whole_credential(name: str, value: str) -> bool:

@@ -266,6 +266,11 @@ class Ends:
         self._forms: list[str] = []
         self._reversed: list[str] = []
         self._unreversed: dict[str, str] = {}
+        self._loose: dict[str, list[str]] = {}
+        """Each form holding white space, with every run squeezed to one space -> the forms
+        (`near`), sorted (`_squeezed`) and reversed sorted (`_squeezed_back`)."""
+        self._squeezed: list[str] = []
+        self._squeezed_back: list[str] = []
 
     def add(self, form: str, tag: tuple[str, str]) -> None:
         with self._lock:
@@ -276,6 +281,11 @@ class Ends:
             bisect.insort(self._forms, form)
             bisect.insort(self._reversed, back := form[::-1])
             self._unreversed[back] = form
+            if _RUNS.search(form):
+                if (squeezed := _RUNS.sub(" ", form)) not in self._loose:
+                    bisect.insort(self._squeezed, squeezed)
+                    bisect.insort(self._squeezed_back, squeezed[::-1])
+                self._loose.setdefault(squeezed, []).append(form)
 
     def __contains__(self, value: str) -> bool:
         return value in self._first
@@ -296,6 +306,39 @@ class Ends:
             if is_end(form, value):
                 return self._tag[form], f"#{len(form) - len(value)}"
         return None
+
+    def near(self, value: str) -> bool:
+        """Whether `value` (no outer white space) is a start or an end of a form that is a
+        piece of it (`is_start`, `is_end`, on the form's own text) when any run of white space
+        is taken for any other, as the masker's search takes them (`drift.literals`, flexible):
+        a half copied with CRLF for LF, or a newline for a space (helper-784 W2). Not a form's
+        exact start or end: those are `find`'s (and its verdict stands)."""
+        if len(value) < FRAGMENT_MIN or not _RUNS.search(value):
+            return False  # without white space, a near start is an exact one
+        squeezed = _RUNS.sub(" ", value)
+        with self._lock:
+            starts = _starting(self._squeezed, squeezed)
+            ends = _starting(self._squeezed_back, squeezed[::-1])
+            starts = [f for s in starts for f in self._loose[s] if not f.startswith(value)]
+            ends = [f for s in ends for f in self._loose[s[::-1]] if not f.endswith(value)]
+        size = len(squeezed)
+        return any(is_start(f, f[: _unsqueezed(f, size)]) for f in starts) or any(
+            is_end(f, f[len(f) - _unsqueezed(f[::-1], size) :]) for f in ends
+        )
+
+
+_RUNS = re.compile(r"\s+")
+"""A run of white space, as `drift.literals` squeezes it for its flexible search."""
+
+
+def _unsqueezed(text: str, size: int) -> int:
+    """The length of `text`'s start whose squeezed form (`_RUNS` to one space) is `size`
+    characters long, `size` ending after a character that is not white space."""
+    for run in _RUNS.finditer(text):
+        if run.start() >= size:
+            break
+        size += len(run.group()) - 1
+    return size
 
 
 def _ranked(forms: list[str], first: Callable[[str], int]) -> Iterator[str]:

@@ -118,8 +118,8 @@ class Secrets:
         shown), `FRAGMENT_MIN` characters or more past its scheme, more than public names and
         than the public parts of its form (`drift.public_ends`, as the journal's
         `Versions.cut`), all of it or not: a secret pasted as two variables shows neither."""
-        bare = value.strip()  # each form as the journal's (helper-746 F4: NFD of an NFC's)
-        if len(bare) < FRAGMENT_MIN or (bare not in self.ends and not self.ends.find(bare)):
+        bare, ends = value.strip(), self.ends  # as the journal's (F4), white space any (W2)
+        if len(bare) < FRAGMENT_MIN or not (bare in ends or ends.find(bare) or ends.near(bare)):
             return False
         return bool(self.public.fragments(bare, [(0, len(bare))]))
 

@@ -6,11 +6,13 @@ alike, at every cut point of helper-757's payloads (F1-F3, its sweep), where the
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
 import pytest
 
 from drift import public_ends, redact
+from drift.diff.describe import mask_plain
 from drift.fragments import public_head
 from drift.secretforms import payload_shapes
 from tests.public_ends_cases import (
@@ -218,3 +220,65 @@ def test_the_masker_and_the_journal_judge_every_start_and_end_alike(payload: str
     }
     assert {v: j for v, j in judged.items() if j[0] != j[1]} == {}
     assert sum(masked for masked, _ in judged.values()) > len(bare)
+
+
+_RESPACED = {
+    "crlf": lambda s: s.replace("\r\n", "\n").replace("\n", "\r\n"),
+    "lines": lambda s: s.replace(" ", "\n"),
+    "spaces": lambda s: s.replace("\n", " "),
+    "tabs": lambda s: s.replace("\n", "\t"),
+}
+
+
+@pytest.mark.parametrize("name", [n for n, p in LEAKS.items() if any(c.isspace() for c in p)])
+def test_a_start_or_end_with_other_white_space_is_judged_as_it_would_be(name: str) -> None:
+    """Any run of white space taken for any other, as the masker's whole-secret search does: a
+    half copied with CRLF for LF is masked and withheld (unrecorded: no form names it) where
+    the half as it stands would be, and shown where it would be (helper-784 W2)."""
+    payload = LEAKS[name]
+    redact.register_payload(payload.encode(), VERSION.format(name))
+    changed = masked = 0
+    for half in _halves(payload):
+        public = half in SHOWN.get(name, set())
+        for respace in _RESPACED.values():
+            if (other := respace(half).strip()) == half:
+                continue
+            changed += 1
+            cut = redact.secret_pieces(other, cut=True)
+            assert redact.is_piece(other) is not public, (other, public)
+            assert (cut is None) is public and cut in (None, []), (other, cut)
+            masked += not public
+    assert masked > 0 and changed > 0
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '{\r\n  "type": "service_account",',
+        '{ "type": "service_account",',
+        '"universe_domain": "googleapis.com"\r\n}',
+        "-----END PRIVATE KEY-----",
+    ],
+)
+def test_a_public_start_or_end_with_other_white_space_stays_shown(value: str) -> None:
+    for secret, payload in PUBLIC_SECRETS.items():
+        redact.register_payload(payload.encode(), VERSION.format(secret))
+    assert not redact.is_piece(value) and redact.secret_pieces(value, cut=True) is None
+
+
+@pytest.mark.parametrize(
+    ("indent", "respace"), [(None, "lines"), (2, "lines"), (2, "crlf"), (2, "tabs")]
+)
+def test_a_whole_key_copied_with_other_white_space_is_masked_whole(
+    indent: int | None, respace: str
+) -> None:
+    """A service account key read, copied whole into a plain variable with other white space:
+    its `private_key_id` is an assigned credential, whose mask was put first and cut the copy,
+    so only the pieces the search knew were masked (the PEM's last line shown: helper-784's
+    sweep, `sa_json_compact` with its spaces turned into newlines)."""
+    key = json.loads(SA) | {"project_id": "acme-ws"}
+    text = json.dumps(key, indent=indent, separators=None if indent else (",", ":"))
+    redact.register_payload(text.encode(), VERSION.format("sa-ws"))
+    copy = _RESPACED[respace](text)
+    assert copy != text
+    assert mask_plain("KEY_JSON", copy, secret=False) == redact.MASK

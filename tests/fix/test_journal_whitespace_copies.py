@@ -2,7 +2,10 @@
 for newlines, newlines for spaces) is masked whole by every output, the masker's search taking
 a run of whitespace for any other; the journal's search is exact, and recorded such a copy as
 text, with the secret in it (helper-784 W1, HIGH). It is withheld whole now, recorded by no
-version: a rollback says it cannot put it back and changes nothing, never writes a guess."""
+version: a rollback says it cannot put it back and changes nothing, never writes a guess.
+The same for a half of one (a start or an end, the secret pasted as two variables) with its
+whitespace changed: the masker judged a half only as it stands, so check showed it and the
+journal recorded it as text (helper-784 W2, and W1's halves)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from typing import Any
 import pytest
 
 from drift.errors import ExitCode
+from tests.cliutil import drift
 from drift.sandbox import Sandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, fixed_journal, rollback, updates
@@ -25,11 +29,19 @@ ENV = (
 )
 TOKEN = "2qAKaQbyGJtUVtrSRAJ7"
 ONE = f"https://api.acme-ws.io:443 {TOKEN}"
+CRLF = ENV.replace("\n", "\r\n")
+CUT = CRLF.index("Ze6Ry9")  # in the PAT's middle: each half holds a part of it
+HALVES = {
+    "HEAD_CRLF": CRLF[:CUT],
+    "TAIL_CRLF": CRLF[CUT:],
+    "HEAD_LINES": ONE.replace(" ", "\n")[:-6],
+    "TAIL_TABS": ENV.replace("\n", "\t")[ENV.index("Jk5Lx0") :],
+}
 COPIES = {
-    "CRLF": ENV.replace("\n", "\r\n"),
+    "CRLF": CRLF,
     "TABS": ENV.replace("\n", "\t"),
     "LINES": ONE.replace(" ", "\n"),
-}
+} | HALVES
 ACCOUNT = f"app@{LAB}.iam.gserviceaccount.com"
 ENV_VARS: dict[str, Any] = {
     "DEBUG": "true",
@@ -47,6 +59,8 @@ PROFILE = (
     "      ONE: {secret: s-one, min_length: 8}\n"
 )
 PARTS = (PAT, PASSWORD, HOOK, TOKEN, "db.acme-env.internal", "api.acme-ws.io")
+SHOWN = (PAT[:12], PAT[-12:], PASSWORD, HOOK, TOKEN[:12], "T0ENV1234/B0ENV5678")
+"""What a half of a copy would show of a secret part if check showed it as it stands."""
 
 
 @pytest.fixture
@@ -73,3 +87,19 @@ def test_a_copy_with_other_whitespace_is_withheld_whole_and_never_guessed_back(
     assert "set that variable by hand" in said and "nothing was changed" in said, said
     assert not any(part in said for part in PARTS), said
     assert updates(world) == []
+
+
+def test_a_half_with_other_whitespace_is_masked_by_check(world: Sandbox, tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "lab.yaml").write_text(PROFILE + "".join(f"      {n}: other\n" for n in HALVES))
+    env = world.environ()
+    for form in ("json", "table"):
+        run = drift(
+            "check", "lab", "--format", form, "--profiles", "profiles", env=env, cwd=tmp_path
+        )
+        assert run.returncode == ExitCode.DRIFT, run.stderr
+        for name in HALVES:  # each a finding, its value shown as masked
+            assert name in run.stdout, (form, name)
+        for part in SHOWN:
+            assert part not in run.stdout and part not in run.stderr, (form, part)
