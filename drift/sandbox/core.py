@@ -13,6 +13,7 @@ import grpc
 from google.longrunning import operations_pb2
 from google.protobuf import field_mask_pb2
 
+from drift.sandbox.backend import NoInstance
 from drift.sandbox.deploy import Owner, Plan, begin, plan_update, settle, view
 from drift.sandbox.deploy_checks import trial_problem
 from drift.sandbox.faults import Fault, FaultBook
@@ -28,7 +29,7 @@ from drift.sandbox.revisions import weights
 from drift.sandbox.rpc import CallLog
 from drift.sandbox.scenario import Scenario
 from drift.sandbox.seed import build_world, start_deploys
-from drift.sandbox.startup import kept_warm
+from drift.sandbox.startup import kept_warm, scaled_to_zero
 from drift.sandbox.state import OwnerRec, Rollout, World
 from drift.sandbox.validate import instance_env
 
@@ -161,6 +162,12 @@ class Core:
             revision = rec.revisions[name]
             return revision.name not in self._seeded or kept_warm(rec.pb, revision, shares[name])
 
+        options = self.world.options
+        zero = NoInstance(options.no_instance_status, "manual scaling at 0 instances")
+
+        def off(name: str) -> NoInstance | None:
+            return zero if scaled_to_zero(rec.pb, shares[name], options.manual_zero_tags) else None
+
         ports = await self.fleet.sync(
             rec.key,
             rec.backend,
@@ -168,6 +175,7 @@ class Core:
             lambda name: instance_env(self.world, project, rec.revisions[name]),
             {s.tag: s.revision for s in rec.pb.traffic_statuses if s.tag and s.revision},
             warm,
+            off,
         )
         for status in rec.pb.traffic_statuses:
             # a tagged target has its own URL at any percent, 0 included

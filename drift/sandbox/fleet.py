@@ -24,6 +24,11 @@ class _Running:
     port: int
     env: dict[str, str] | NoInstance
     instances: Instances
+    off: NoInstance | None = None
+    """Set while the service's scaling leaves the revision no instance (`sync`'s `off`)."""
+
+    def picked(self) -> Picked:
+        return (self.off or self.env), self.instances
 
 
 class Fleet:
@@ -71,6 +76,7 @@ class Fleet:
         env_of: Callable[[str], dict[str, str] | NoInstance],
         tags: Mapping[str, str] | None = None,
         warm: Callable[[str], bool] = lambda name: True,
+        off: Callable[[str], NoInstance | None] = lambda name: None,
     ) -> dict[str, int]:
         """Run exactly the revisions in `weights` (revision -> percent, 0 for tag-only),
         starting new ones with `env_of(revision)` (NoInstance: none of its instances can start,
@@ -81,7 +87,9 @@ class Fleet:
         without needing to deploy a new revision" (cloud.google.com/run/docs/configuring/
         min-instances), as does a manual count ("without requiring redeployment",
         cloud.google.com/run/docs/configuring/services/manual-scaling) or a share of traffic
-        that brings a revision under the service's count."""
+        that brings a revision under the service's count. `off(revision)`: the answer to every
+        request while the service's scaling leaves it no instance (a manual count of 0, which
+        applies to running revisions too), else None."""
         async with self._lock:
             held = self._tags[key] = dict(tags or {})
             for gone in [k for k in self._routers if k[0] == key and k[1] and k[1] not in held]:
@@ -96,12 +104,14 @@ class Fleet:
                 *(self._start(config, env_of(name), warm(name)) for name in new)
             )
             running.update(zip(new, started, strict=True))
+            for name, run in running.items():
+                run.off = off(name)
             self._weights[key] = [(name, pct) for name, pct in weights.items() if pct > 0]
             return {name: run.port for name, run in running.items()}
 
     def _serving(self, key: ResourceKey, revision: str) -> Picked:
         running = self._revisions.get(key, {}).get(revision)
-        return (None, None) if running is None else (running.env, running.instances)
+        return (None, None) if running is None else running.picked()
 
     def port(self, key: ResourceKey, revision: str) -> int | None:
         running = self._revisions.get(key, {}).get(revision)
@@ -126,9 +136,11 @@ class Fleet:
     ) -> _Running:
         """A revision's own backend; its instances shared with the URLs that route to it."""
         instances = Instances(0.0 if warm else self.start_s)
-        app = BackendApp(config, lambda: (env, instances), self.start_s)
+        made: list[_Running] = []  # its port is known to no one before it is made
+        app = BackendApp(config, lambda: made[0].picked(), self.start_s)
         server, port = await app.serve(self.host)
-        return _Running(server, port, env, instances)
+        made.append(_Running(server, port, env, instances))
+        return made[0]
 
     @classmethod
     async def _stop(cls, run: _Running) -> None:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, field_validat
 from drift.sandbox.limits import Sizes
 from drift.sandbox.scenario_checks import DeployCheckOptions
 from drift.sandbox.scenario_job_options import JobOptions
+from drift.sandbox.scenario_serving import ServingOptions
 from drift.sandbox.scenario_writes import WriteOptions
 
 STATUS_CODES = frozenset(code.name for code in grpc.StatusCode)
@@ -114,7 +115,7 @@ class FaultSpec(Strict):
         return check_code(value)
 
 
-class Options(DeployCheckOptions, WriteOptions, JobOptions):
+class Options(DeployCheckOptions, WriteOptions, JobOptions, ServingOptions):
     """Sandbox settings, and the switches for behaviours the documentation leaves open."""
 
     seed: int = 0
@@ -158,40 +159,6 @@ class Options(DeployCheckOptions, WriteOptions, JobOptions):
         "(`…/versions/latest`). AccessSecretVersionRequest.name only calls `latest` 'an alias "
         "to the most recently created SecretVersion'; IAM's resource-name attribute page gives "
         "the form `…/versions/VERSION`, not which of the two an alias is tested as.",
-    )
-    no_instance_status: Literal[503, 429] = Field(
-        503,
-        description="The HTTP status a request to a revision gets when none of its instances "
-        "can start (an env secret that cannot be retrieved: 'if secret retrieval fails, the "
-        "instance does not start', run/docs/configuring/services/secrets). Cloud Run documents "
-        "both for a request no instance takes ('requests might fail with 429 or 503 errors "
-        '(with logs indicating "The request was aborted because there was no available '
-        "instance\")', run/docs/known-issues), not which one this case gives.",
-    )
-    cold_start_ms: NonNegativeInt = Field(
-        0,
-        description="How long a revision that has no instance takes to start one for a request "
-        "(a cold start: 'When a revision does not receive any traffic, by default it is scaled "
-        "in to zero instances', run/docs/about-instance-autoscaling; how long is the app's). "
-        "A revision the scenario seeds has none unless min instances keep one warm (set on "
-        "the service later too: startup.kept_warm); a deploy's has one (ready once an "
-        "instance started: its startup probe, run/docs/configuring/healthchecks). 0: every "
-        "revision has one running.",
-    )
-    runner_outside_network: bool = Field(
-        False,
-        description="drift runs outside every service's network (a CI runner on the "
-        "internet): a service whose ingress is not INGRESS_TRAFFIC_ALL refuses it before any "
-        "container sees the request, at its URL and its tags' ('All network ingress paths are "
-        "subject to the service's ingress setting'; with Internal, 'Requests from other "
-        "sources, including the internet, cannot reach your service at the run.app URL', "
-        "run/docs/securing/ingress). False: drift runs inside the network; every request "
-        "reaches the service.",
-    )
-    outside_refusal_status: Literal[404, 403] = Field(
-        404,
-        description="The HTTP status of that refusal (`runner_outside_network`): the ingress "
-        "page says the request cannot reach the service, not with which status.",
     )
     revision_client_annotations: bool = Field(
         True, description="A new revision records its writer's client in system annotations."

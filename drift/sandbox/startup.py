@@ -83,9 +83,8 @@ def kept_warm(service: Any, revision: Any, percent: int) -> bool:
       `manual_instance_count`, else the minimum (ScalingMode MANUAL: "Scale to exactly min
       instances").
     A share of the service's count keeps one warm wherever it is above 0 (how Cloud Run rounds
-    a share below one instance is not documented). Not modelled: a revision with traffic that
-    a manual count leaves with no instance (0) gets "the same error as if the revisions were
-    disabled" (manual-scaling page); here its first request starts one."""
+    a share below one instance is not documented). A count of 0 leaves a revision with traffic
+    none, and none starts (`scaled_to_zero`)."""
     own: bool = revision.scaling.min_instance_count > 0
     scaling = service.scaling
     if not _manual(scaling):
@@ -95,6 +94,23 @@ def kept_warm(service: Any, revision: Any, percent: int) -> bool:
     manual = scaling.HasField("manual_instance_count")
     count: int = scaling.manual_instance_count if manual else scaling.min_instance_count
     return count > 0
+
+
+def scaled_to_zero(service: Any, percent: int, tags: str) -> bool:
+    """Whether manual scaling leaves a revision with `percent` of the service's traffic (0:
+    reached only through a tag) no instance, so that every request to it gets the error of a
+    disabled revision (`NoInstance`): "If the number of revisions receiving traffic exceeds the
+    manual instance count, some of the revisions will have no instances. Traffic sent to those
+    revisions will get the same error as if the revisions were disabled"
+    (cloud.google.com/run/docs/configuring/services/manual-scaling). Modelled for a count of 0,
+    which leaves every revision with traffic none (which of several a count of 1 leaves none
+    is not documented); a tag-only revision as option `manual_zero_tags` says (`tags`)."""
+    scaling = service.scaling
+    if not _manual(scaling):
+        return False
+    manual = scaling.HasField("manual_instance_count")
+    count: int = scaling.manual_instance_count if manual else scaling.min_instance_count
+    return count == 0 and (percent > 0 or tags == "refused")
 
 
 def _manual(scaling: Any) -> bool:
