@@ -163,6 +163,49 @@ def _own(revision: ServingRevision, floor: int | None) -> int:
     return read if revision.tag_only or read > floor else 0
 
 
+def scaled_to_zero(state: LiveState) -> frozenset[str]:
+    """The services Cloud Run scales manually to 0 instances, as read (`_zero`)."""
+    return frozenset(
+        name
+        for name, live in state.services.items()
+        if live.kind is Kind.SERVICE
+        and live.source is not None
+        and manual_instances(raw(live.source)) == 0
+    )
+
+
+def _zero(result: ProbeResult, zero: Collection[str], tags: Mapping[str, str]) -> tuple[str, bool]:
+    """For an HTTP status instead of the 101 from a service manually scaled to 0 instances
+    (`scaled_to_zero`), the note that says so and what to do, and whether it explains the
+    failure whatever the configuration: "If the number of revisions receiving traffic exceeds
+    the manual instance count, some of the revisions will have no instances. Traffic sent to
+    those revisions will get the same error as if the revisions were disabled"
+    (cloud.google.com/run/docs/configuring/services/manual-scaling) — a 5xx or a 429 from a
+    revision with traffic (the page names no status; a 3xx or another 4xx may be the door,
+    `_in_front`). A revision reached only through a tag "will start" its own minimum, else
+    scales to one instance for its tag URL (same page), but the page does not say whether a
+    count of 0 leaves it that: said as a possibility, explaining nothing. ("", False): none."""
+    if result.service not in zero or result.outcome is not ProbeOutcome.REJECTED:
+        return "", False
+    what = "the service is manually scaled to 0 instances"
+    to_do = (
+        f"to serve, give it instances (`gcloud run services update {result.service} "
+        "--scaling=COUNT`) or automatic scaling (`--scaling=auto`)"
+    )
+    if (result.revision or "") in tags:
+        return (
+            f"{what}: a revision reached only through a tag should still get an instance for "
+            f"its tag URL, but Cloud Run may refuse it as it refuses the revisions with "
+            f"traffic; {to_do}"
+        ), False
+    status = result.http_status or 0
+    return (
+        f"{what}: Cloud Run gives no revision with traffic an instance and answers every "
+        f"request to it with the error of a disabled revision, whatever its configuration; "
+        f"{to_do}"
+    ), status == 429 or status >= 500
+
+
 def encryption_keys(state: LiveState) -> dict[str, str]:
     """The CMEK key of each revision read that names one (`_no_instance`)."""
     return {
@@ -212,6 +255,7 @@ def attach_causes(
     keys: Mapping[str, str] = MappingProxyType({}),
     tags: Mapping[str, str] = MappingProxyType({}),
     warm: Collection[Probed] = frozenset(),
+    zero: Collection[str] = frozenset(),
 ) -> tuple[list[ProbeResult], list[Finding]]:
     """Tie each failed probe to the drift on its service that can explain it, and turn it
     into a `probe.*` finding. Without a check (`drift probe`), nothing is claimed. Only a
@@ -221,7 +265,9 @@ def attach_causes(
     `keys`: the CMEK key of each revision that has one (`_no_instance`); `tags`: the tag of
     each revision reached only through tags, which its probe's finding carries as the
     revision's other findings do (`DiffContext.tag`); `warm`: what min instances keep running
-    (`kept_warm`), where a hung handshake is no cold start (`_cold`).
+    (`kept_warm`), where a hung handshake is no cold start (`_cold`); `zero`: the services
+    manually scaled to 0 instances (`scaled_to_zero`), whose error no drift explains but that
+    of their count (`_zero`).
     Suspects: most likely first by the catalogue's `cause_rank`, but Cloud Run's own answer
     (`_in_front`) puts the `FRONT` settings first; a socket that opened has none at the
     `DOOR`."""
@@ -233,16 +279,19 @@ def attach_causes(
             continue
         front = _in_front(result)
         cold = _cold(result, warm)
+        scaled, explained = _zero(result, zero, tags)
         if not result.container_may_cause:
             no_cause = NOT_REACHED
+        elif explained:
+            no_cause = scaled
         elif not checked:
             no_cause = NOT_CHECKED
         elif unruled := _unruled(result.service, unverified):
             no_cause = unruled
         elif keyed := _no_instance(result, keys):
             no_cause = keyed
-        elif front is not None or cold is not None:  # the cause may be outside what drift
-            no_cause = NO_DRIFT_FOUND  # reads (an IAM binding) or no configuration (a start)
+        elif front is not None or cold is not None or scaled:  # the cause may be outside
+            no_cause = NO_DRIFT_FOUND  # what drift reads (an IAM binding), or no configuration
         else:
             no_cause = NOT_CONFIGURATION
         suspects = sorted(
@@ -257,6 +306,7 @@ def attach_causes(
                 and f.severity is not Severity.INFO
                 and rule_info(f.rule).cause_rank is not None
                 and not (result.http_status == 101 and _at_door(f))
+                and (not explained or f.target == "setting.manual_instances")
             ),
             key=lambda f: (
                 not (front is not None and f.rule == "setting.value" and f.target in FRONT),
@@ -268,7 +318,10 @@ def attach_causes(
             suspects = []
         causes = tuple(dict.fromkeys(f.id for f in suspects))
         said = result.detail  # what the probe saw; the finding's message adds the causes once
-        notes = ([] if causes else [no_cause]) + [n for n in (front, cold) if n]
+        # the count said once: as the cause where it explains the failure, else beside it
+        said_as_cause = explained and not causes
+        others = [n for n in (front, cold, "" if said_as_cause else scaled) if n]
+        notes = ([] if causes else [no_cause]) + others
         detail = "; ".join([said, *notes])
         result = replace(result, suspected_causes=causes, detail=detail)
         out.append(result)
@@ -296,8 +349,7 @@ def attach_causes(
                 tag=(result.tag or tags[rev]) if (rev := result.revision or "") in tags else None,
                 target="probe",
                 message="; ".join(
-                    [f"WebSocket probe of {result.url}: {said}", suspects_text]
-                    + [n for n in (front, cold) if n]
+                    [f"WebSocket probe of {result.url}: {said}", suspects_text, *others]
                 ),
                 expected=_expected(spec),
                 actual=_probe_actual(result),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Protocol
 
-from drift.causes import attach_causes, encryption_keys, kept_warm
+from drift.causes import attach_causes, encryption_keys, kept_warm, scaled_to_zero
 from drift.diff import apply_ignores, diff
 from drift.diff.context import At, Context
 from drift.diff.engine import configuration_findings
@@ -187,6 +187,7 @@ async def run_check(
             keys=encryption_keys(state),
             tags=state.tag_only(),
             warm=kept_warm(state),
+            zero=scaled_to_zero(state),
         )
         # made after the diff, which applied the ignores to its own: an entry naming a probe
         # rule (`{service: api, rule: probe.close_1011}`) silences the probe's finding too

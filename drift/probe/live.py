@@ -225,7 +225,7 @@ async def run_probe(
     environ: Mapping[str, str] | None = None,
 ) -> Report:
     """`drift probe`: read the services (URLs, tags), then probe; no diff."""
-    from drift.causes import attach_causes, kept_warm
+    from drift.causes import attach_causes, kept_warm, scaled_to_zero
     from drift.diff.engine import diff
     from drift.diff.ignores import apply_ignores
     from drift.live.session import read_live
@@ -240,8 +240,14 @@ async def run_probe(
     state = await read_live(profile, probed, settings.access(), wait=settings.wait, secrets="none")
     results, changed = await probe_services(profile, probed, state, env, settings)
     answered, findings = attach_causes(
-        profile, results, [], checked=False, tags=state.tag_only(), warm=kept_warm(state)
-    )  # a hang where min instances keep one running is no cold start, as `check` says it
+        profile,
+        results,
+        [],
+        checked=False,
+        tags=state.tag_only(),
+        warm=kept_warm(state),  # a hang where min instances keep one running is no cold start
+        zero=scaled_to_zero(state),  # a service manually at 0 serves nothing: as `check` says
+    )
     today = utc_today()
     findings = apply_ignores(profile, findings, today)  # as `check` does
     # a probed service that does not exist: the SPEC's finding for it, as `check` says it
