@@ -127,7 +127,7 @@ class ServiceFix(ServiceFixer):
             f"({self.outcome.tag_words}) and traffic is pinned to {pinned}; {self.rollback_hint}"
         )
         unproven = await prove(
-            self.ctx, self.live, self.sp.revision, self.outcome, self.base.revision
+            self.ctx, self.live, self.sp.revision, self.outcome, self.base.revision, after
         )
         if not ctx.options.promote:
             self._pin()

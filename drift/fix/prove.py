@@ -11,9 +11,10 @@ already quotes as they are), so no server text becomes a next step drift prints.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from drift.errors import ApiError, DriftError
+from drift.fields.scaling import manual_instances
 from drift.findings import ProbeOutcome, ProbeResult
 from drift.fix.context import Context, ServiceOutcome, Stop
 from drift.fix.journal import State
@@ -33,6 +34,7 @@ async def prove(
     serving: str,
     outcome: ServiceOutcome,
     replaces: str = "",
+    now: Any = None,
 ) -> str:
     """Probe what `check` probes — `serving` through the service URL, or with `probe: {tag:
     T}` the revision T points to through T's URL — and the canary (its tag URL); Stop if the
@@ -41,7 +43,9 @@ async def prove(
     nothing is confirmed and the proof says why (`ServiceOutcome.proof_note`). A probe the
     profile asks for that cannot reach the canary (its tag has no URL) is not a proof: with
     --yes that stops the fix; else "" becomes the reason, which the promotion prompt names, so
-    that only an explicit "yes" promotes it unverified."""
+    that only an explicit "yes" promotes it unverified. `now`: the service as it serves the
+    probes (after the canary's write), else as read: manually scaled to 0 instances, nothing
+    is confirmed (`_scaled`)."""
     name = outcome.service
     spec = ctx.profile.services[name].probe
     if not outcome.tag:
@@ -102,6 +106,8 @@ async def prove(
     if before is not None and live is not None and live.handshake_hung and canary.ok:
         if not unproven:
             live, unproven = await _again(ctx, before, live, id_token)
+    zero = manual_instances(live_service.source if now is None else now) == 0
+    unproven = unproven or (_at_zero(name) if zero else "")
     # A failure that never reached the serving revision (DNS, TCP, TLS, a proxy) says nothing
     # of it: the canary passing through another URL does not prove the patch fixes anything.
     confirmed = None if unproven or live is None else (not live.ok) and live.reached and canary.ok
@@ -112,8 +118,9 @@ async def prove(
     ctx.ui.say(_said(name, before, live, canary, confirmed, unproven))
     if not canary.ok:
         await _untagged(ctx, live_service, outcome)
+        why = _outside(live_service, canary) or _scaled(name, zero, canary) or _failed(canary)
         raise Stop(
-            f"{name}: {_outside(live_service, canary) or _failed(canary)} ({canary.detail})",
+            f"{name}: {why} ({canary.detail})",
             State.CANARY_FAILED,
             cleanup=True,
         )
@@ -178,6 +185,41 @@ def _failed(canary: ProbeResult) -> str:
     return (
         "the canary could not be probed: the probe did not reach it, so nothing says the "
         "canary fails, nor that it serves"
+    )
+
+
+def _at_zero(name: str) -> str:
+    """Why a proof on a service manually scaled to 0 instances confirms nothing ("If the
+    number of revisions receiving traffic exceeds the manual instance count, some of the
+    revisions will have no instances. Traffic sent to those revisions will get the same error
+    as if the revisions were disabled", run/docs/configuring/services/manual-scaling)."""
+    return (
+        "the service is manually scaled to 0 instances: Cloud Run gives its revisions with "
+        "traffic none and answers every request to them with the error of a disabled "
+        "revision, whatever their configuration, so what serves failing proves nothing of the "
+        "patch; the canary, reached only through its tag, may get an instance, but promoted "
+        f"it gets none either: {_to_serve(name)}"
+    )
+
+
+def _to_serve(name: str) -> str:
+    return (
+        f"to serve, give {name} instances (`gcloud run services update {name} "
+        "--scaling=COUNT`) or automatic scaling (`--scaling=auto`)"
+    )
+
+
+def _scaled(name: str, zero: bool, canary: ProbeResult) -> str:
+    """The words for a canary refused with a status on a service manually scaled to 0
+    instances: whether a revision reached only through a tag keeps an instance there is not
+    documented (the page's tag-only rule gives it one), and refused, the probe saw nothing
+    of its configuration ("": any other failure)."""
+    if not zero or canary.outcome is not ProbeOutcome.REJECTED:
+        return ""
+    return (
+        "the canary could not be proven: the service is manually scaled to 0 instances and "
+        "Cloud Run gave the canary no instance either, so the probe saw nothing of its "
+        f"configuration; {_to_serve(name)}, then run drift fix again"
     )
 
 

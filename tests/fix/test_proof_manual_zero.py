@@ -1,0 +1,74 @@
+"""The canary's proof on a service manually scaled to 0 instances: "Traffic sent to those
+revisions will get the same error as if the revisions were disabled"
+(run/docs/configuring/services/manual-scaling), so what serves fails whatever its
+configuration, and the canary, promoted, would get no instance either. Nothing is confirmed.
+Whether the canary, reached only through its tag, gets an instance at 0 is not documented (the
+page's tag-only rule gives it one): the sandbox does either (`manual_zero_tags`), and both are
+run. Served, the fix goes on unconfirmed, saying why; refused, the canary is not promoted
+(exit 4, cleaned up) and the words say the count, not a failed configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift.errors import ExitCode
+from drift.findings import ProbeOutcome
+from drift.fix.apply import FixOptions, FixResult
+from drift.sandbox import Sandbox
+from tests.fix.conftest import ScriptedUI, fix, fix_env, shows_unconfirmed
+from tests.sandbox.helpers import PROJECT
+
+SCALED = "the service is manually scaled to 0 instances"
+
+
+def _fix(
+    sandbox: Sandbox, tags: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[ScriptedUI, FixResult]:
+    """`drift fix e2e --yes --service api`, api manually scaled to 0 instances."""
+    scenario = sandbox.scenario.model_copy(deep=True)
+    scenario.options.manual_zero_tags = tags  # type: ignore[assignment]
+    api = scenario.projects[PROJECT].services["api"]
+    api.api = {**(api.api or {}), "scaling": {"scaling_mode": "MANUAL", "manual_instance_count": 0}}
+    sandbox.reset(scenario)
+    env = fix_env(sandbox, monkeypatch, tmp_path)
+    ui = ScriptedUI()
+    return ui, fix(tmp_path, env, ui, FixOptions(yes=True), services=["api"])
+
+
+def test_a_canary_served_through_its_tag_confirms_nothing(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: "probe of the serving revision: rejected; of the canary: ok; the patch fixes
+    the failure (confirmed)"."""
+    ui, result = _fix(reseedable, "served", tmp_path, monkeypatch)
+    assert result.recheck is not None, result.summary()
+    (proof,) = result.recheck.proofs
+    assert proof.before.outcome is ProbeOutcome.REJECTED and proof.canary.ok
+    assert proof.confirmed is None and result.outcomes[0].confirmed is None
+    (said,) = [s for s in ui.said if "probe of the serving revision" in s]
+    assert said.startswith("api: probe of the serving revision: rejected; of the canary: ok;")
+    assert f"; not confirmed: {SCALED}" in said and "(confirmed)" not in said
+    assert "promoted it gets none either" in proof.note
+    assert "`gcloud run services update api --scaling=COUNT`" in proof.note
+    shows_unconfirmed(result.recheck, proof, f"{SCALED}: Cloud Run gives its revisions")
+    # promoted, the canary has no instance either: the re-check's probe says the count
+    assert result.exit_code is ExitCode.DRIFT
+    (probed,) = result.recheck.probes
+    assert probed.outcome is ProbeOutcome.REJECTED and SCALED in probed.detail
+    assert probed.suspected_causes == ()
+
+
+def test_a_canary_refused_too_is_not_promoted_and_the_count_is_said(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: "the canary failed its probe", as if its configuration did."""
+    ui, result = _fix(reseedable, "refused", tmp_path, monkeypatch)
+    assert result.exit_code is ExitCode.ABORTED, result.summary()
+    (outcome,) = result.outcomes
+    assert outcome.confirmed is None and outcome.canary_probe is not None
+    assert outcome.canary_probe.outcome is ProbeOutcome.REJECTED
+    assert f"the canary could not be proven: {SCALED}" in outcome.message, outcome.message
+    assert "the canary failed its probe" not in result.summary()
+    assert not any("(confirmed)" in s for s in ui.said)
