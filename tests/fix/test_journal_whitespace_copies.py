@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from drift.errors import ExitCode
-from tests.cliutil import drift
 from drift.sandbox import Sandbox
+from tests.cliutil import drift
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, fixed_journal, rollback, updates
 
