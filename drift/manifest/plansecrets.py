@@ -1,13 +1,16 @@
-"""Every value a Terraform plan marks sensitive, in whatever resource or variable it is,
-registered as a secret before anything of the plan is read, so that no output carries it: a
-plan holds them in plain text beside the marks ("sensitive values are shown in plain text in
-the JSON output": developer.hashicorp.com/terraform/internals/json-format; a change's
-`after_sensitive`/`before_sensitive` mark them, and the configuration's `sensitive = true` a
-variable's). A Cloud Run workload's own are registered where it is read
-(`drift.manifest.terraform`); these are the others: the `secret_data` of a version the plan
-creates, which a variable of a workload may hold as a plain value that Terraform no longer
-marks (`nonsensitive()`, a literal copied into the configuration) — it was printed whole in
-every format (helper-698 F9).
+"""Every value a Terraform plan marks sensitive, wherever it is, registered as a secret before
+anything of the plan is read, so that no output carries it: a plan holds them in plain text
+beside the marks ("sensitive values are shown in plain text in the JSON output":
+developer.hashicorp.com/terraform/internals/json-format). The marks: a change's
+`after_sensitive` and `before_sensitive` ("with all sensitive leaf values replaced with true",
+shaped as `after` and `before`), in `resource_changes`, `resource_drift`, `deferred_changes`
+and `output_changes`; a resource's `sensitive_values` beside its `values` in `prior_state` and
+`planned_values` (their modules' too), and an output's `sensitive` there; the configuration's
+`sensitive = true` of a variable. A workload's variable may hold such a value as a plain one
+that Terraform does not mark (`nonsensitive()`, a literal copied into the configuration): the
+`secret_data` of a version the plan creates was printed whole in every format (helper-698 F9),
+and so was a value only a Cloud Run workload's own `before_sensitive` or `resource_drift`
+marked (an old password pasted into a plain variable while rotating it: helper-776, 778 F5).
 
 Where the marks are, a shape Terraform does not write is refused at its JSON path (exit 2);
 masking then did nothing, quietly, and such a value was printed (helper-766). A variable whose
@@ -29,17 +32,50 @@ _CHANGES = ("resource_changes", "resource_drift")
 """The lists of resource changes (`resource_drift`: what changed outside Terraform; and
 `deferred_changes`, each change in its `resource_change`)."""
 _VARIABLES = "configuration.root_module.variables"
+_STATES = ("prior_state.values", "planned_values")
+"""Where a plan holds values representations: the state it is planned from, and what it plans."""
+
+IDENTIFIERS = frozenset({"name", "secret", "version", "mount_path"})
+"""What names a value rather than holding it (a variable's name, the secret and version a
+variable or volume references, where a file is mounted; a secret volume item's file,
+`identifier`): never treated as sensitive, even in a block a workload's marks mark as a whole
+(a dynamic block over a sensitive map)."""
+PLACE = (("project",), ("location",))
+"""Where the workload runs, which every message names (`WHERE`): never treated as sensitive."""
 
 
 def register_sensitive(plan: dict[str, Any], workloads: Collection[str]) -> None:
-    """Register the plan's sensitive text values of `SEARCH_MIN` characters or more (a shorter
-    one of another resource — a flag, a count — would mask the same word wherever a workload
-    has it). `workloads`: the resource types read as workloads, whose values are registered
-    where they are read, their names and places left shown (`terraform.IDENTIFIERS`). Raises
-    `PathProblem` where the plan's marks or declarations have a shape drift cannot read."""
+    """Register the plan's sensitive text values: a Cloud Run workload's (of a type in
+    `workloads`), on any side of any change or state of it, whatever their length, but its
+    names and places (`workload_leaves`), which every message shows; any other's of
+    `SEARCH_MIN` characters or more (a shorter one of another resource — a flag, a count —
+    would mask the same word wherever a workload has it). Raises `PathProblem` where the
+    plan's marks or declarations have a shape drift cannot read."""
     for value in _sensitive_values(plan, workloads):
-        if isinstance(value, str) and len(value) >= SEARCH_MIN:
+        if isinstance(value, str):
             redact.register(value)
+
+
+def workload_leaves(value: Any, marks: Any, path: str) -> Iterator[tuple[TPath, Any]]:
+    """Each value `marks` marks in a workload's `value` (an `after`, a `before`, a state's
+    `values`), with its path, but what names a place (`IDENTIFIERS`) or where it runs
+    (`PLACE`). `path`: where the marks are in the plan (`sensitive_paths`)."""
+    # true: `value` sensitive as a whole, every value of it but where it is (yields ())
+    for at in sensitive_paths(value, marks, path):
+        for leaf, found in _paths(value_at(value, at), at):
+            if not (identifier(leaf) or leaf in PLACE):
+                yield leaf, found
+
+
+def identifier(leaf: TPath) -> bool:
+    """Whether the value at `leaf` names a place (`IDENTIFIERS`): a `path` only where it is a
+    secret volume item's file (`volumes.secret.items.path`); a probe's HTTP path and an NFS
+    export's path are values a plan marks as any other (`/healthz?key=${var.key}`)."""
+    if not leaf:
+        return False
+    if leaf[-1] == "path":
+        return len(leaf) >= 5 and (leaf[-5], leaf[-3]) == ("secret", "items")
+    return leaf[-1] in IDENTIFIERS
 
 
 def sensitive_paths(value: Any, marks: Any, path: str, at: TPath = ()) -> Iterator[TPath]:
@@ -116,32 +152,97 @@ def _resources(plan: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def _sensitive_values(plan: dict[str, Any], workloads: Collection[str]) -> Iterator[Any]:
     for here, rc in _resources(plan):
-        kind = rc.get("type")
-        if isinstance(kind, str) and kind in workloads:
-            continue  # (a type of another shape is refused where the workloads are read)
-        change = rc.get("change")
-        if change is not None:
-            here = key(here, "change")
-            yield from _change(expect(change, dict, here, "an object"), here)
-    outputs = plan.get("output_changes")
-    for out, change in _object(outputs, "output_changes").items():
-        here = key("output_changes", out)
-        yield from _change(expect(change, dict, here, "an object"), here)
+        if rc.get("change") is not None:
+            at = key(here, "change")
+            change = expect(rc["change"], dict, at, "an object")
+            for side in ("after", "before"):
+                yield from _marked(rc.get("type"), change, at, side, workloads)
+    for here, resource in _state_resources(plan):
+        yield from _marked(resource.get("type"), resource, here, "values", workloads)
+    for here, outputs in _outputs(plan):
+        for name, output in outputs.items():
+            at = key(here, name)
+            expect(output, dict, at, "an object")
+            if here == "output_changes":
+                for side in ("after", "before"):
+                    yield from _marked(None, output, at, side, workloads)
+            elif expect(
+                output.get("sensitive", False), bool, key(at, "sensitive"), "true or false"
+            ):
+                yield from _long(_leaves(output.get("value")))
     variables = _object(plan.get("variables"), "variables")
     declared = _declared(plan) if variables else {}
     for name, variable in variables.items():
         value = expect(variable, dict, key("variables", name), "an object").get("value")
         if declared is None or declared.get(name, True):  # not declared: it may be sensitive
-            yield from _leaves(value)
+            yield from _long(_leaves(value))
 
 
-def _change(change: dict[str, Any], at: str) -> Iterator[Any]:
-    """The values a change's `after_sensitive` and `before_sensitive` mark (`at`: where the
-    change is)."""
-    for side in ("after", "before"):
-        value, marks = change.get(side), change.get(f"{side}_sensitive")
-        for found in sensitive_paths(value, marks, key(at, f"{side}_sensitive")):
-            yield from _leaves(value_at(value, found))
+_MARKS = {"after": "after_sensitive", "before": "before_sensitive", "values": "sensitive_values"}
+"""Where the marks of a change's `after` and `before` are, and of a state's `values`."""
+
+
+def _marked(
+    kind: Any, holder: dict[str, Any], at: str, side: str, workloads: Collection[str]
+) -> Iterator[Any]:
+    """The values the marks of `holder`'s `side` mark in it (`holder`: a change or a state's
+    resource of type `kind`, None for an output; `at`: where it is). A workload's is an object
+    (refused at its path where it is not)."""
+    value, marks, path = holder.get(side), holder.get(_MARKS[side]), key(at, _MARKS[side])
+    if isinstance(kind, str) and kind in workloads:
+        if value is not None:
+            expect(value, dict, key(at, side), "an object")
+        yield from (found for _, found in workload_leaves(value, marks, path))
+    else:
+        for found in sensitive_paths(value, marks, path):
+            yield from _long(_leaves(value_at(value, found)))
+
+
+def _long(values: Iterator[Any]) -> Iterator[Any]:
+    """The texts of `SEARCH_MIN` characters or more."""
+    return (v for v in values if isinstance(v, str) and len(v) >= SEARCH_MIN)
+
+
+def _state_resources(plan: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each resource of the plan's values representations (`_STATES`), their modules' too,
+    with where it is."""
+    for where in _STATES:
+        found = _at(plan, where)
+        if found is not None:
+            yield from _module(found.get("root_module"), key(where, "root_module"))
+
+
+def _module(module: Any, here: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    if module is None:
+        return
+    expect(module, dict, here, "an object")
+    for i, resource in enumerate(_items(module.get("resources"), key(here, "resources"))):
+        at = index(key(here, "resources"), i)
+        yield at, expect(resource, dict, at, "an object")
+    for i, child in enumerate(_items(module.get("child_modules"), key(here, "child_modules"))):
+        yield from _module(child, index(key(here, "child_modules"), i))
+
+
+def _outputs(plan: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The plan's outputs, with where they are: its changes, and those of its states."""
+    yield "output_changes", _object(plan.get("output_changes"), "output_changes")
+    for where in _STATES:
+        found = _at(plan, where)
+        if found is not None:
+            here = key(where, "outputs")
+            yield here, _object(found.get("outputs"), here)
+
+
+def _at(plan: dict[str, Any], where: str) -> dict[str, Any] | None:
+    """The object at the dotted path `where` (None where it is not)."""
+    found: Any = plan
+    steps = where.split(".")
+    for i, step in enumerate(steps):
+        found = found.get(step)
+        if found is None:
+            return None
+        expect(found, dict, ".".join(steps[: i + 1]), "an object")
+    return found  # type: ignore[no-any-return]
 
 
 def _items(value: Any, path: str) -> list[Any]:
@@ -155,12 +256,9 @@ def _object(value: Any, path: str) -> dict[str, Any]:
 def _declared(plan: dict[str, Any]) -> dict[str, bool] | None:
     """Whether each root module variable is declared `sensitive` (Terraform leaves `sensitive`
     out where it is false); None where the plan holds no declarations."""
-    found: Any = plan
-    for i, step in enumerate(("configuration", "root_module", "variables")):
-        found = found.get(step)
-        if found is None:
-            return None
-        expect(found, dict, ".".join(_VARIABLES.split(".")[: i + 1]), "an object")
+    found = _at(plan, _VARIABLES)
+    if found is None:
+        return None
     declared: dict[str, bool] = {}
     for name, variable in found.items():
         here = key(_VARIABLES, name)
@@ -170,11 +268,16 @@ def _declared(plan: dict[str, Any]) -> dict[str, bool] | None:
 
 
 def _leaves(value: Any) -> Iterator[Any]:
+    return (leaf for _, leaf in _paths(value, ()))
+
+
+def _paths(value: Any, at: TPath) -> Iterator[tuple[TPath, Any]]:
+    """Each leaf of `value` (at `at`), with its path."""
     if isinstance(value, dict):
-        for v in value.values():
-            yield from _leaves(v)
+        for k, v in value.items():
+            yield from _paths(v, (*at, k))
     elif isinstance(value, list):
-        for v in value:
-            yield from _leaves(v)
+        for i, v in enumerate(value):
+            yield from _paths(v, (*at, i))
     else:
-        yield value
+        yield at, value

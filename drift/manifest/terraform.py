@@ -9,11 +9,9 @@ marks sensitive (`after_sensitive`) are treated as secrets: never shown."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from drift import redact
 from drift.errors import Problem
 from drift.fix.knative import OUTPUT_ONLY
 from drift.kinds import Kind
@@ -23,7 +21,7 @@ from drift.manifest.functions import FUNCTION, as_service
 from drift.manifest.functions import WHAT as FUNCTION_IS
 from drift.manifest.model import Destroyed, Manifest, Unknown, Unread, Workload
 from drift.manifest.planned import Planned, planned
-from drift.manifest.plansecrets import read_marked, register_sensitive, sensitive_paths
+from drift.manifest.plansecrets import read_marked, register_sensitive, workload_leaves
 from drift.manifest.proto import WHERE, PathProblem, expect, index, key, placed, text
 from drift.manifest.refused import created_first, deleted_first, name_kept, protected, unprefixed
 from drift.manifest.removed import Removed, removed
@@ -323,24 +321,6 @@ def _workload(
     )
 
 
-IDENTIFIERS = frozenset({"name", "secret", "version", "mount_path"})
-"""What names a value rather than holding it (a variable's name, the secret and version a
-variable or volume references, where a file is mounted; a secret volume item's file,
-`_identifier`): never treated as sensitive, even in a block `after_sensitive` marks as a whole
-(a dynamic block over a sensitive map)."""
-
-
-def _identifier(leaf: TPath) -> bool:
-    """Whether the value at `leaf` names a place (`IDENTIFIERS`): a `path` only where it is a
-    secret volume item's file (`volumes.secret.items.path`); a probe's HTTP path and an NFS
-    export's path are values a plan marks as any other (`/healthz?key=${var.key}`)."""
-    if leaf[-1] == "path":
-        return len(leaf) >= 5 and (leaf[-5], leaf[-3]) == ("secret", "items")
-    return leaf[-1] in IDENTIFIERS
-
-
-_PLACE = (("project",), ("location",))
-"""Where the workload runs, which every message names (`WHERE`): never treated as sensitive."""
 _CONTAINERS: dict[str, TPath] = {
     SERVICE: ("template", 0, "containers"),
     POOL: ("template", 0, "containers"),
@@ -351,27 +331,21 @@ _CONTAINERS: dict[str, TPath] = {
 def _sensitive(
     kind: str, after: Any, sensitive: Any, path: str
 ) -> tuple[frozenset[tuple[int, str]], frozenset[str]]:
-    """Every value `after_sensitive` marks (the configuration said `sensitive`, or it comes
-    from a sensitive attribute: `jsondecode` of a secret's data) is registered as a secret, so
-    that no output carries it; the variables whose values it marks are returned, as (container
-    index, name), and the settings, to be masked on the data whatever their length or type (a
+    """Of the values `after_sensitive` marks (the configuration said `sensitive`, or it comes
+    from a sensitive attribute: `jsondecode` of a secret's data; each registered as a secret by
+    `plansecrets` before the plan is read), the variables are returned, as (container index,
+    name), and the settings, to be masked on the data whatever their length or type (a
     number is no text a search finds: `max_instance_count = 7`). `path`: where the marks
     are in the plan, which a malformed one is refused at."""
     found: set[tuple[int, str]] = set()
     settings: set[str] = set()
     containers = _CONTAINERS[kind]
-    # true: `after` sensitive as a whole, every value of it but where it is (yields ())
-    for at in sensitive_paths(after, sensitive, path):
-        for leaf, value in _leaves(value_at(after, at), at):
-            if _identifier(leaf) or leaf in _PLACE:
-                continue
+    for leaf, value in workload_leaves(after, sensitive, path):  # registered: plansecrets
+        if isinstance(value, str | int | float):  # a bool is an int
             settings |= settings_at(leaf, kind == JOB)
-            if not isinstance(value, str):
-                continue
-            redact.register(value)
-            variable = _variable(after, containers, leaf)
-            if variable is not None:
-                found.add(variable)
+        variable = _variable(after, containers, leaf) if isinstance(value, str) else None
+        if variable is not None:
+            found.add(variable)
     return frozenset(found), frozenset(settings)
 
 
@@ -385,14 +359,3 @@ def _variable(after: Any, containers: TPath, leaf: TPath) -> tuple[int, str] | N
     return (
         (i, name) if isinstance(i, int) and isinstance(j, int) and isinstance(name, str) else None
     )
-
-
-def _leaves(value: Any, at: TPath) -> Iterator[tuple[TPath, str | int | float]]:
-    if isinstance(value, str | int | float):  # a bool is an int
-        yield at, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _leaves(v, (*at, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _leaves(v, (*at, i))

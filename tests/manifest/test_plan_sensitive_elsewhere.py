@@ -111,7 +111,28 @@ def _variable(change: Any) -> dict[str, Any]:
     return data
 
 
+def _with(name: str, value: Any) -> dict[str, Any]:
+    """`_plan("resource")` whose `name` (`prior_state`, `planned_values`) is `value`."""
+    data = _plan("resource")
+    data[name] = value
+    return data
+
+
+def _state_marks(marks: Any) -> dict[str, Any]:
+    """A prior state whose version's `secret_data` VALUE `marks` marks."""
+    version = {"type": "google_secret_manager_secret_version", "name": "db",
+               "values": {"secret_data": VALUE}, "sensitive_values": marks}  # fmt: skip
+    return _with("prior_state", {"values": {"root_module": {"resources": [version]}}})
+
+
+def _api_before(before: Any) -> dict[str, Any]:
+    data = _api_alone({})
+    data["resource_changes"][0]["change"]["before"] = before
+    return data
+
+
 _ANY_MARK = "expected true, false, an object or a list, found"
+_PRIOR = "prior_state.values.root_module"
 REFUSED: list[tuple[Any, str]] = [
     (lambda: _variable(lambda d: d.__setitem__("variables", [VALUE])),
      "variables: expected an object, found a list"),
@@ -139,6 +160,24 @@ REFUSED: list[tuple[Any, str]] = [
     (lambda: _output({"password": VALUE}, [True]),
      "output_changes.db.after_sensitive: expected true, false or marks shaped as the value it "
      "marks (an object), found a list"),
+    # where only a workload's `before`, a state's resources and outputs hold marks (helper-787)
+    (lambda: _api_before([{"name": "api"}]),
+     "resource_changes[0].change.before: expected an object, found a list"),
+    (lambda: _with("prior_state", [VALUE]), "prior_state: expected an object, found a list"),
+    (lambda: _with("prior_state", {"values": {"root_module": 1}}),
+     "prior_state.values.root_module: expected an object, found a number"),
+    (lambda: _with("planned_values", {"root_module": {"child_modules": {"m": {}}}}),
+     "planned_values.root_module.child_modules: expected a list, found an object"),
+    (lambda: _state_marks("yes"),
+     f"{_PRIOR}.resources[0].sensitive_values: {_ANY_MARK} a string"),
+    (lambda: _state_marks([True]),
+     f"{_PRIOR}.resources[0].sensitive_values: expected true, false or marks shaped as the "
+     "value it marks (an object), found a list"),
+    (lambda: _with("planned_values", {"outputs": {"db": {"sensitive": "true", "value": VALUE}}}),
+     "planned_values.outputs.db.sensitive: expected true or false, found a string"),
+    (lambda: _with("planned_values", {"outputs": [VALUE]}),
+     "planned_values.outputs: expected an object, found a list"),
+    # the last, a workload's (`test_no_format_nor_output_file_carries_it`)
     (lambda: _api_alone({"template": {"containers": True}}),
      "resource_changes[0].change.after_sensitive.template: expected true, false or marks shaped "
      "as the value it marks (a list), found an object"),
