@@ -5,12 +5,13 @@ developer.hashicorp.com/terraform/internals/json-format). The marks: a change's
 `after_sensitive` and `before_sensitive` ("with all sensitive leaf values replaced with true",
 shaped as `after` and `before`), in `resource_changes`, `resource_drift`, `deferred_changes`
 and `output_changes`; a resource's `sensitive_values` beside its `values` in `prior_state` and
-`planned_values` (their modules' too), and an output's `sensitive` there; the configuration's
-`sensitive = true` of a variable. A workload's variable may hold such a value as a plain one
-that Terraform does not mark (`nonsensitive()`, a literal copied into the configuration): the
-`secret_data` of a version the plan creates was printed whole in every format (helper-698 F9),
-and so was a value only a Cloud Run workload's own `before_sensitive` or `resource_drift`
-marked (an old password pasted into a plain variable while rotating it: helper-776, 778 F5).
+`planned_values` (their modules' too), and an output's `sensitive` there; an action
+invocation's `config_sensitive`; the configuration's `sensitive = true` of a variable. A
+workload's variable may hold such a value as a plain one that Terraform does not mark
+(`nonsensitive()`, a literal copied into the configuration): the `secret_data` of a version
+the plan creates was printed whole in every format (helper-698 F9), and so was a value only a
+Cloud Run workload's own `before_sensitive` or `resource_drift` marked (an old password pasted
+into a plain variable while rotating it: helper-776, 778 F5).
 
 Where the marks are, a shape Terraform does not write is refused at its JSON path (exit 2);
 masking then did nothing, quietly, and such a value was printed (helper-766). A variable whose
@@ -159,6 +160,8 @@ def _sensitive_values(plan: dict[str, Any], workloads: Collection[str]) -> Itera
                 yield from _marked(rc.get("type"), change, at, side, workloads)
     for here, resource in _state_resources(plan):
         yield from _marked(resource.get("type"), resource, here, "values", workloads)
+    for here, invocation in _invocations(plan):
+        yield from _marked(None, invocation, here, "config_values", workloads)
     for here, outputs in _outputs(plan):
         for name, output in outputs.items():
             at = key(here, name)
@@ -178,8 +181,14 @@ def _sensitive_values(plan: dict[str, Any], workloads: Collection[str]) -> Itera
             yield from _long(_leaves(value))
 
 
-_MARKS = {"after": "after_sensitive", "before": "before_sensitive", "values": "sensitive_values"}
-"""Where the marks of a change's `after` and `before` are, and of a state's `values`."""
+_MARKS = {
+    "after": "after_sensitive",
+    "before": "before_sensitive",
+    "values": "sensitive_values",
+    "config_values": "config_sensitive",
+}
+"""Where the marks of a change's `after` and `before` are, of a state's `values`, and of an
+action invocation's `config_values`."""
 
 
 def _marked(
@@ -221,6 +230,22 @@ def _module(module: Any, here: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield at, expect(resource, dict, at, "an object")
     for i, child in enumerate(_items(module.get("child_modules"), key(here, "child_modules"))):
         yield from _module(child, index(key(here, "child_modules"), i))
+
+
+def _invocations(plan: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each action the plan invokes (Terraform 1.14 `action_invocations`, and the
+    `action_invocation` of each of `deferred_action_invocations`: its `config_values` and
+    `config_sensitive` shaped as a change's; terraform `internal/command/jsonplan/
+    action_invocations.go`), with where it is."""
+    for i, invocation in enumerate(_items(plan.get("action_invocations"), "action_invocations")):
+        here = index("action_invocations", i)
+        yield here, expect(invocation, dict, here, "an object")
+    deferred = "deferred_action_invocations"
+    for i, entry in enumerate(_items(plan.get(deferred), deferred)):
+        here = index(deferred, i)
+        invocation = expect(entry, dict, here, "an object").get("action_invocation")
+        here = key(here, "action_invocation")
+        yield here, expect(invocation, dict, here, "an object")
 
 
 def _outputs(plan: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:

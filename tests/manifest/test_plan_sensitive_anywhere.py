@@ -2,12 +2,12 @@
 unmarked: in a Cloud Run workload's own `before_sensitive` (an old password pasted into a plain
 variable while rotating it), its `resource_drift`, a workload the plan defers, destroys or only
 reads (a data source), a resource's `sensitive_values` in `prior_state` or `planned_values`, an
-output `sensitive` there. Terraform writes each beside the value in plain text
-(developer.hashicorp.com/terraform/internals/json-format: "before_sensitive and
-after_sensitive are object values with similar structure to before and after"; a values
-representation's `sensitive_values`, "the sensitivity of the resource's attribute values").
-Only a non-workload's changes, outputs' changes and variables were read: each was printed whole
-in every format (helper-776, helper-778 F5)."""
+output `sensitive` there, an action invocation's `config_sensitive` (Terraform 1.14). Terraform
+writes each beside the value in plain text (developer.hashicorp.com/terraform/internals/
+json-format: "before_sensitive and after_sensitive are object values with similar structure to
+before and after"; a values representation's `sensitive_values`, "the sensitivity of the
+resource's attribute values"). Only a non-workload's changes, outputs' changes and variables
+were read: each was printed whole in every format (helper-776, helper-778 F5)."""
 
 from __future__ import annotations
 
@@ -114,6 +114,23 @@ def _planned_output(data: dict[str, Any], api: dict[str, Any]) -> None:
     data["planned_values"] = {"outputs": {"db": {"sensitive": True, "value": [VALUE]}}}
 
 
+def _invocation() -> dict[str, Any]:
+    """A Terraform 1.14 action invoked with VALUE in its configuration, marked."""
+    return {"address": "action.http_post.notify", "type": "http_post", "name": "notify",
+            "config_values": {"url": "https://hooks.example", "token": VALUE},
+            "config_sensitive": {"token": True}, "config_unknown": {},
+            "invoke_action_trigger": {}}  # fmt: skip
+
+
+def _action(data: dict[str, Any], api: dict[str, Any]) -> None:
+    data["action_invocations"] = [_invocation()]
+
+
+def _deferred_action(data: dict[str, Any], api: dict[str, Any]) -> None:
+    deferred = {"reason": "resource_config_unknown", "action_invocation": _invocation()}
+    data["deferred_action_invocations"] = [deferred]
+
+
 WHERE = {
     "workload's own before": _own_before,
     "workload's resource_drift": _drift,
@@ -125,6 +142,8 @@ WHERE = {
     "planned_values resource": _planned_resource,
     "prior_state output": _prior_output,
     "planned_values output": _planned_output,
+    "action_invocations": _action,
+    "deferred_action_invocations": _deferred_action,
 }
 
 

@@ -112,7 +112,7 @@ def _variable(change: Any) -> dict[str, Any]:
 
 
 def _with(name: str, value: Any) -> dict[str, Any]:
-    """`_plan("resource")` whose `name` (`prior_state`, `planned_values`) is `value`."""
+    """`_plan("resource")` whose `name` (`prior_state`, `planned_values`…) is `value`."""
     data = _plan("resource")
     data[name] = value
     return data
@@ -177,6 +177,13 @@ REFUSED: list[tuple[Any, str]] = [
      "planned_values.outputs.db.sensitive: expected true or false, found a string"),
     (lambda: _with("planned_values", {"outputs": [VALUE]}),
      "planned_values.outputs: expected an object, found a list"),
+    (lambda: _with("action_invocations", {"token": VALUE}),
+     "action_invocations: expected a list, found an object"),
+    (lambda: _with("deferred_action_invocations", [{"action_invocation": [VALUE]}]),
+     "deferred_action_invocations[0].action_invocation: expected an object, found a list"),
+    (lambda: _with("action_invocations", [{"config_values": {"token": VALUE},
+                                           "config_sensitive": {"token": "true"}}]),
+     f"action_invocations[0].config_sensitive.token: {_ANY_MARK} a string"),
     # the last, a workload's (`test_no_format_nor_output_file_carries_it`)
     (lambda: _api_alone({"template": {"containers": True}}),
      "resource_changes[0].change.after_sensitive.template: expected true, false or marks shaped "
