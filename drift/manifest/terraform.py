@@ -150,9 +150,7 @@ def _resource(
     plan_order(
         value_at(after, (*template, "containers")), f"{here}{_json_path(template)}.containers"
     )
-    sensitive, hidden = _sensitive(
-        kind, after, change.get("after_sensitive"), key(path, "change.after_sensitive")
-    )
+    sensitive, hidden = _sensitive(kind, change, key(path, "change"))
     name = after.get("name")
     if not isinstance(name, str) or not name:
         notes.append(f"{file}: {address}: its name is not known until apply: not checked")
@@ -329,23 +327,28 @@ _CONTAINERS: dict[str, TPath] = {
 
 
 def _sensitive(
-    kind: str, after: Any, sensitive: Any, path: str
+    kind: str, change: dict[str, Any], path: str
 ) -> tuple[frozenset[tuple[int, str]], frozenset[str]]:
-    """Of the values `after_sensitive` marks (the configuration said `sensitive`, or it comes
-    from a sensitive attribute: `jsondecode` of a secret's data; each registered as a secret by
-    `plansecrets` before the plan is read), the variables are returned, as (container index,
-    name), and the settings, to be masked on the data whatever their length or type (a
-    number is no text a search finds: `max_instance_count = 7`). `path`: where the marks
-    are in the plan, which a malformed one is refused at."""
+    """Of the values the change's `after_sensitive` or `before_sensitive` marks (the
+    configuration said `sensitive`, or it comes from a sensitive attribute: `jsondecode` of a
+    secret's data; each registered as a secret by `plansecrets` before the plan is read), the
+    variables are returned, as (container index, name), and the settings, to be masked on the
+    data whatever their length or type (a number is no text a search finds:
+    `max_instance_count = 7`). Marked before only, a value is sensitive still: Terraform's own
+    plan shows `(sensitive value)` where either side is (terraform
+    `internal/command/jsonformat/differ/sensitive.go`, `checkForSensitive`). `path`: where the
+    change is in the plan, which malformed marks are refused at."""
     found: set[tuple[int, str]] = set()
     settings: set[str] = set()
     containers = _CONTAINERS[kind]
-    for leaf, value in workload_leaves(after, sensitive, path):  # registered: plansecrets
-        if isinstance(value, str | int | float):  # a bool is an int
-            settings |= settings_at(leaf, kind == JOB)
-        variable = _variable(after, containers, leaf) if isinstance(value, str) else None
-        if variable is not None:
-            found.add(variable)
+    for side in ("after", "before"):
+        value, marks = change.get(side), change.get(f"{side}_sensitive")
+        for leaf, leaf_value in workload_leaves(value, marks, key(path, f"{side}_sensitive")):
+            if isinstance(leaf_value, str | int | float):  # a bool is an int
+                settings |= settings_at(leaf, kind == JOB)
+            variable = _variable(value, containers, leaf) if isinstance(leaf_value, str) else None
+            if variable is not None:
+                found.add(variable)
     return frozenset(found), frozenset(settings)
 
 

@@ -11,6 +11,7 @@ were read: each was printed whole in every format (helper-776, helper-778 F5).""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +165,19 @@ def test_a_value_the_plan_marks_anywhere_is_shown_in_no_format(
     written = out.read_text()
     assert "GREETING" in written  # env.unexpected, as before
     assert VALUE not in done.stdout + done.stderr + written
+
+
+SHORT = "hunt3r!"
+
+
+@pytest.mark.parametrize("where", ["workload's own before", "workload's resource_drift"])
+def test_a_short_value_a_workload_marks_is_never_shown(tmp_path: Path, where: str) -> None:
+    """A workload's marked value of fewer than `SEARCH_MIN` characters is registered too, as
+    its `after`'s are: a variable's value is shown whole, and masked so."""
+    text = json.dumps(_plan(where)).replace(VALUE, SHORT)
+    done = check_offline(tmp_path, json.loads(text), STRICT, "-f", "json")
+    assert done.returncode == 1, done.stderr
+    assert "GREETING" in done.stdout and SHORT not in done.stdout + done.stderr
 
 
 def test_a_value_no_mark_names_is_shown(tmp_path: Path) -> None:
