@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Protocol
 
 from drift.errors import DriftError, ExitCode, JournalError, OutputLost, SecretUnrecordable
@@ -113,40 +113,33 @@ class ServiceOutcome:
                 target.tag = ""
 
 
+@dataclass(eq=False, repr=False)
 class Stop(Exception):
     """The fix of a service stops here; `cleanup` when a canary may exist to be removed;
     `interrupted` when Ctrl-C stopped it (or the output broke); `quiet` when nothing more
-    can be said as it goes (the output broke: the last line, on stderr, says it all)."""
+    can be said as it goes (the output broke: the last line, on stderr, says it all).
+    A dataclass for its fields alone: compared by identity and shown as its message, as any
+    exception (`repr` would print `theirs` and `wrote`, services as read, values and all)."""
 
-    def __init__(
-        self,
-        message: str,
-        state: str = State.ABORTED,
-        *,
-        cleanup: bool = False,
-        interrupted: bool = False,
-        unfinished: bool = False,
-        quiet: bool = False,
-        theirs: Any = None,
-        wrote: Any = None,
-        readback: bool = False,
-    ):
-        super().__init__(message)
-        self.message = message
-        self.state = state
-        self.cleanup = cleanup
-        self.interrupted = interrupted
-        self.unfinished = unfinished
-        self.quiet = quiet
-        self.theirs = theirs
-        """Someone else's write, as read, that the cleanup keeps (`untrap.left_as_pinned`):
-        it is not a change since drift's last write to refuse over; None: none."""
-        self.wrote = wrote
-        """With `theirs`: the service as drift's last write left it, so the cleanup puts
-        back only what drift wrote and they left as it was (`drift.fix.keep_theirs`)."""
-        self.readback = readback
-        """Interrupted while a promotion's outcome was awaited: read back first, to tell
-        whether it landed (`drift.fix.interrupt.promotion_cut`)."""
+    message: str
+    state: str = State.ABORTED
+    _: KW_ONLY
+    cleanup: bool = False
+    interrupted: bool = False
+    unfinished: bool = False
+    quiet: bool = False
+    theirs: Any = None
+    """Someone else's write, as read, that the cleanup keeps (`untrap.left_as_pinned`):
+    it is not a change since drift's last write to refuse over; None: none."""
+    wrote: Any = None
+    """With `theirs`: the service as drift's last write left it, so the cleanup puts
+    back only what drift wrote and they left as it was (`drift.fix.keep_theirs`)."""
+    readback: bool = False
+    """Interrupted while a promotion's outcome was awaited: read back first, to tell
+    whether it landed (`drift.fix.interrupt.promotion_cut`)."""
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
 
 
 def abort_code(outcomes: list[ServiceOutcome]) -> ExitCode:
