@@ -20,7 +20,7 @@ from drift.sandbox.faults import Fault, FaultBook
 from drift.sandbox.fleet import Fleet
 from drift.sandbox.jobs_core import JobRunner
 from drift.sandbox.kinds import kind_of
-from drift.sandbox.names import ResourceKey, RpcError, check_etag, check_new_id
+from drift.sandbox.names import ResourceKey, RpcError, check_etag, check_update
 from drift.sandbox.operations import Operations
 from drift.sandbox.pb import copy
 from drift.sandbox.quotas import QuotaBook
@@ -219,12 +219,10 @@ class Core:
             world = self.world
             owners = world.owners(key.collection)
             current = owners.get(key)
-            if current is None and not allow_missing:
-                world.owner(key)  # raises NOT_FOUND
-            if current is None:
-                check_new_id(key)
-            if current is not None:
-                check_etag(key, request.etag, current.pb.etag, world.options.stale_etag)
+            etag = None if current is None else current.pb.etag
+            check_update(
+                key, etag, request.etag, allow_missing=allow_missing, stale=world.options.stale_etag
+            )
             if validate_only:
                 plan = plan_update(world, key, current, request, mask, force=force)
                 return self._trial(key, plan)

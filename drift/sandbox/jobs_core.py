@@ -22,7 +22,7 @@ from drift.sandbox.executions import (
     task_template,
 )
 from drift.sandbox.jobs import begin_job, plan_job, settle_job
-from drift.sandbox.names import ResourceKey, RpcError, check_etag, check_new_id
+from drift.sandbox.names import ResourceKey, RpcError, check_etag, check_update
 from drift.sandbox.operations import Operations
 from drift.sandbox.pb import JobPb, copy
 from drift.sandbox.registry import owner_problem
@@ -87,12 +87,10 @@ class JobRunner:
         async with self._locks.setdefault(key, asyncio.Lock()):
             world = core.world
             current = world.jobs.get(key)
-            if current is None and not allow_missing:
-                world.job(key)  # raises NOT_FOUND
-            if current is None:
-                check_new_id(key)
-            if current is not None:
-                check_etag(key, request.etag, current.pb.etag, world.options.stale_etag)
+            etag = None if current is None else current.pb.etag
+            check_update(
+                key, etag, request.etag, allow_missing=allow_missing, stale=world.options.stale_etag
+            )
             if current is not None and not validate_only:
                 # a newer generation supersedes the update in progress; a `validate_only`
                 # write persists nothing (UpdateJobRequest.validate_only), so it goes on

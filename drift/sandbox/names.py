@@ -75,6 +75,13 @@ def not_found(message: str) -> RpcError:
     return RpcError(grpc.StatusCode.NOT_FOUND, message)
 
 
+def missing(key: ResourceKey) -> RpcError:
+    return not_found(
+        f"Resource '{key.id}' of kind '{key.kind}' in region '{key.region}' "
+        f"in project '{key.project}' does not exist."
+    )
+
+
 def check_etag(
     key: ResourceKey, sent: str, current: str, stale: str = "aborted", revision: str = ""
 ) -> None:
@@ -113,6 +120,23 @@ def check_new_id(key: ResourceKey) -> None:
             "a letter, hold only lowercase letters, digits and hyphens, not end with a hyphen, "
             "and have fewer than 50 characters."
         )
+
+
+def check_update(
+    key: ResourceKey, etag: str | None, sent: str, *, allow_missing: bool, stale: str
+) -> None:
+    """An update's preconditions, as UpdateService, UpdateWorkerPool and UpdateJob check them
+    (`etag`: the resource's current one, None when it does not exist): NOT_FOUND for one that
+    does not exist unless `allow_missing` ("If set to true, and if the Service does not
+    exist, it will create a new one", run v2 UpdateServiceRequest.allow_missing; the Job's
+    and WorkerPool's alike), when its id must be one a create takes; for one that exists,
+    the etag `sent` (`check_etag`, `stale`: the scenario option `stale_etag`)."""
+    if etag is None:
+        if not allow_missing:
+            raise missing(key)
+        check_new_id(key)
+    else:
+        check_etag(key, sent, etag, stale)
 
 
 def parse(pattern: re.Pattern[str], name: str, expected: str) -> tuple[str, ...]:

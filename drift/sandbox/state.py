@@ -32,6 +32,7 @@ from drift.sandbox.names import (
     ResourceKey,
     RpcError,
     SecretKey,
+    missing,
     not_found,
     parse,
 )
@@ -55,13 +56,6 @@ PATTERNS = {
     POOLS: (POOL, "projects/PROJECT/locations/REGION/workerPools/WORKER_POOL"),
     JOBS: (JOB, "projects/PROJECT/locations/REGION/jobs/JOB"),
 }
-
-
-def missing(key: ResourceKey) -> RpcError:
-    return not_found(
-        f"Resource '{key.id}' of kind '{key.kind}' in region '{key.region}' "
-        f"in project '{key.project}' does not exist."
-    )
 
 
 def denied(resource: str) -> RpcError:
