@@ -247,6 +247,12 @@ def or_none(shown: str, parse: Callable[[Any], SettingValue] = no_value) -> dict
     return {"parse": scalar(parse), "normalise": no_value, "show": lambda v: str(v) or shown}
 
 
+def set_or_clear(flag: str, clear: str) -> Callable[[SettingValue], str]:
+    """The gcloud flag of a row whose value names a resource or is none (`or_none`):
+    `FLAG=NAME`, or for none the flag `clear` that takes it away."""
+    return lambda v: f"{flag}={v}" if no_value(v) else clear
+
+
 def integer(
     name: str,
     help: str,

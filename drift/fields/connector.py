@@ -97,10 +97,6 @@ def connector_flags(after: SettingValue, before: SettingValue | None) -> tuple[G
     return (("--clear-vpc-connector", "revision"), ("--vpc-egress=private-ranges-only", "revision"))
 
 
-def connector_flag(value: SettingValue) -> str:
-    return f"--vpc-connector={value}" if no_value(value) else "--clear-vpc-connector"
-
-
 def clear_note(c: PlannedSetting) -> str:
     """A plan says what taking the connector away takes with it: its egress, where no Direct
     VPC interface is left to route it (`write_connector`)."""
@@ -123,7 +119,7 @@ CONNECTOR_FIELD = Field(
     terraform=(tf_template("vpc_access", 0, "connector"),),
     read=read_connector,
     write=write_connector,
-    gcloud=connector_flag,
+    gcloud=a.set_or_clear("--vpc-connector", "--clear-vpc-connector"),
     gcloud_args=connector_flags,
     **a.or_none("none (no connector)", _profile_connector),
     plan_note=clear_note,

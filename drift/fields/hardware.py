@@ -357,7 +357,7 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         plan_note=_key_note,
         # gcloud run deploy / services, worker-pools update: `--key=KEY`, `--clear-key`;
         # jobs update: `--key=KEY` only (`_no_clear_key`)
-        gcloud=lambda v: f"--key={v}" if no_value(v) else "--clear-key",
+        gcloud=a.set_or_clear("--key", "--clear-key"),
         no_flag=_no_clear_key,
         **a.or_none("none (Google-managed encryption)", _crypto_key),
         examples=("projects/acme-kms/locations/us-central1/keyRings/run/cryptoKeys/images",),
@@ -375,7 +375,7 @@ HARDWARE_FIELDS: tuple[Field, ...] = (
         write=_write_gpu_type,
         # gcloud run deploy / services, jobs, worker-pools update: `--gpu-type=GPU_TYPE`;
         # `--gpu=0` (its container's GPU count) takes the GPU away
-        gcloud=lambda v: f"--gpu-type={v}" if no_value(v) else "--gpu=0",
+        gcloud=a.set_or_clear("--gpu-type", "--gpu=0"),
         gcloud_args=_gpu_flags,
         **a.or_none("none"),
         examples=("nvidia-l4",),

@@ -279,16 +279,6 @@ def _direct_commands(flag: Callable[[SettingValue], str]) -> BlockedCommands:
     return commands
 
 
-def _network_flag(value: SettingValue) -> str:
-    # gcloud run deploy / services, jobs, worker-pools update: `--network=NETWORK`,
-    # `--clear-network` (command_lib/run/flags.py AddVpcNetworkGroupFlagsForUpdate)
-    return f"--network={value}" if no_value(value) else "--clear-network"
-
-
-def _subnet_flag(value: SettingValue) -> str:
-    return f"--subnet={value}" if no_value(value) else "--clear-network"
-
-
 def _tags_flag(value: SettingValue) -> str:
     return lists.gcloud_list("--network-tags", value) if value else "--clear-network-tags"
 
@@ -333,7 +323,9 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         "Direct VPC egress: the VPC network (name or full name); none: no Direct VPC egress.",
         "network",
         _network,
-        _network_flag,
+        # gcloud run deploy / services, jobs, worker-pools update: `--network=NETWORK`,
+        # `--clear-network` (command_lib/run/flags.py AddVpcNetworkGroupFlagsForUpdate)
+        a.set_or_clear("--network", "--clear-network"),
         own_network,
         "default",
         unreadable=_network_unread,
@@ -345,7 +337,7 @@ NETWORK_FIELDS: tuple[Field, ...] = (
         "unset); none: no Direct VPC egress.",
         "subnetwork",
         _subnet,
-        _subnet_flag,
+        a.set_or_clear("--subnet", "--clear-network"),
         own_subnet,
         "run-egress",
         conflicts=none_conflicts,
