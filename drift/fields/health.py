@@ -60,10 +60,10 @@ from drift.fields.base import (
     tf_container,
 )
 from drift.fields.defaulted import Defaulted
-from drift.fields.health_rules import window_note, window_refused
+from drift.fields.health_rules import startup_refused, window_note
 from drift.fields.ports import ingress
+from drift.fields.probe_bounds import BOUNDS
 from drift.fields.probe_text import (
-    BOUNDS,
     DEFAULT_STARTUP,
     DEFAULTS,
     PERIOD_RULE,
@@ -213,14 +213,16 @@ def _refused(part: str) -> Any:
             return ""
         before = live_check(container, part)
         merged = merged_check(check, before)
-        over = ""
-        if part == "startup_probe" and {"period", "failure"} & check.timings.keys():
-            over = window_refused(workload, merged.timings)
+        words, over = (
+            startup_refused(workload, check.timings, merged.timings)
+            if part == "startup_probe"
+            else ((), "")
+        )
         if period_below(merged.timings):
             words, why = ("timeout", "period"), f"{PERIOD_RULE}: not written; state the timeout"
             why += " and the period in the profile, the period at least the timeout"
         elif over:
-            words, why = ("period", "failure"), over
+            why = over
         else:
             return ""
         whence = "kept from the live probe" if before.kind == check.kind else "Cloud Run's default"

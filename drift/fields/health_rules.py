@@ -35,19 +35,22 @@ from drift.fields.base import SettingValue, Stated
 from drift.fields.cpu_memory import OTHERS
 from drift.fields.gpu_floor import has_gpu
 from drift.fields.ports import DEFAULT_PORT, H2C, ingress
-from drift.fields.probe_text import (
-    DEFAULT_STARTUP,
-    DEFAULTS,
+from drift.fields.probe_bounds import (
     JOB_WINDOW_S,
     OLDER_WINDOW_S,
     WINDOW_RULES,
+    startup_most,
+    window_bound,
+)
+from drift.fields.probe_text import (
+    DEFAULT_STARTUP,
+    DEFAULTS,
     Check,
     live_check,
     merged_check,
     parse_check,
     shown,
     window,
-    window_bound,
 )
 from drift.kinds import Kind
 
@@ -79,6 +82,7 @@ def probe_rules(
     the one the profile describes (None: the ingress container); `sidecars`: what it states
     under `containers:`, each container's by name."""
     refused, noted = window_rules(service, kind, stated, sidecars or {})
+    refused += startup_rules(service, kind, stated, sidecars or {})
     if kind is not Kind.SERVICE:
         return refused, noted
     if "startup_probe" in stated and not stated["startup_probe"][0]:
@@ -151,6 +155,62 @@ def window_rules(
             said += "does not state (gpu_type): drift fix makes it a manual step on one without"
         noted.append((key, said))
     return refused, noted
+
+
+STARTUP_RULES = {
+    Kind.SERVICE: "a service's startup probe's initial delay, period and timeout are each at most "
+    '"600 seconds (1800 for GPU)" (docs.cloud.google.com/run/docs/configuring/healthchecks)',
+    Kind.JOB: 'run v2\'s Probe: "Maximum value for startup probe is 240" (k8s.min.proto)',
+}
+"""What is quoted of a kind's `startup_most` (a worker pool's: a job's)."""
+
+
+def _over_most(kind: Kind, gpu: bool | None, timings: dict[str, int]) -> str:
+    """The first of a startup probe's stated delay, period and timeout over its kind's most
+    (`startup_most`), as `word Ns over M s: RULE` ("": none)."""
+    most = startup_most(kind, gpu)
+    for word in ("delay", "period", "timeout"):
+        if timings.get(word, 0) > most:
+            rule = STARTUP_RULES[Kind.SERVICE if kind is Kind.SERVICE else Kind.JOB]
+            gpuless = " (it has no GPU)" if kind is Kind.SERVICE and gpu is False else ""
+            return f"its {word} {timings[word]}s is over {most} s{gpuless}: {rule}"
+    return ""
+
+
+def startup_rules(
+    service: str, kind: Kind, stated: Stated, sidecars: Mapping[str, Stated]
+) -> list[tuple[str, str]]:
+    """A startup probe, the workload's own or a sidecar's, stating a delay, period or timeout
+    over its kind's most (`startup_most`; a service's GPU as the profile's `gpu_type` says,
+    unstated: the larger, 1800 s), refused at its line: (setting, message) each."""
+    gpu = bool(stated["gpu_type"][0]) if "gpu_type" in stated else None
+    refused = []
+    for name, its in {"": stated, **sidecars}.items():
+        value = its.get("startup_probe", ("", ""))[0]
+        if over := _over_most(kind, gpu, parse_check(value).timings):
+            whose = f"container {name}'s " if name else ""
+            key = f"{OTHERS}{name}.startup_probe" if name else "startup_probe"
+            said = f"{service}: {whose}startup_probe {shown(value)}: {over}"
+            refused.append((key, f"{said}; state a shorter one"))
+    return refused
+
+
+def startup_refused(
+    workload: Any, stated: Iterable[str], timings: dict[str, int]
+) -> tuple[tuple[str, ...], str]:
+    """Why a fix does not write a (run_v2) workload's startup probe of these `timings`, of which
+    the profile states `stated`, with the timings the reason is of: a stated delay, period or
+    timeout over its kind's most (`startup_most`, the GPU as the template the fix writes has
+    it), or its failure threshold times its period over its bound where it states either
+    (`window_refused`); "": neither."""
+    run_v2 = a.run_v2()
+    kind = Kind.JOB if isinstance(workload, run_v2.Job) else Kind.SERVICE
+    kind = Kind.WORKER_POOL if isinstance(workload, run_v2.WorkerPool) else kind
+    said = {w: timings[w] for w in set(stated) & {"delay", "period", "timeout"} if w in timings}
+    if over := _over_most(kind, has_gpu(a.template_of(workload)), said):
+        return (), f"{over}: not written; state a shorter one in the profile"
+    window = window_refused(workload, timings) if {"period", "failure"} & set(stated) else ""
+    return ("period", "failure"), window
 
 
 def window_note(kind: Kind, after: Check, before: Check) -> str:

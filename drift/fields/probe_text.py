@@ -32,7 +32,7 @@ from typing import Any
 from drift.credentials import masked_text
 from drift.fields.base import SettingValue
 from drift.fields.ports import DEFAULT_PORT
-from drift.kinds import Kind
+from drift.fields.probe_bounds import BOUNDS
 from drift.redact import MASK
 
 TIMINGS = (
@@ -176,7 +176,7 @@ def parse_check(value: Any, *, probe: str = "") -> Check:
     """A probe's text as a `Check` (raises ValueError saying what is wrong). `probe`: a
     profile's `startup`, `liveness` or `readiness` probe, judged by that probe's bounds
     (`BOUNDS`) and actions; "": a value read or already parsed, whose timings Cloud Run took (a
-    liveness probe's period of 600s, over a startup probe's 240, reads back)."""
+    liveness probe's period of 3600s, over a startup probe's 1800, reads back)."""
     words = _words(str(value))
     if not words or words == ["none"]:
         return Check()
@@ -231,43 +231,6 @@ PERIOD_RULE = (
 )
 
 
-OLDER_WINDOW_S = 240
-"""A startup probe's failure threshold times its period at the most, as the older copies of the
-jobs' healthchecks page say ("This time interval is calculated as failureThreshold *
-periodSeconds and can't exceed 240 seconds", cloud.google.com/run/docs/configuring/jobs/
-healthchecks) and every copy of the worker pools' ("The time is a maximum of 240 seconds,
-calculated as failureThreshold * periodSeconds", …/workerpools/healthchecks). The services'
-page gives a service's probes no such window (`health_rules.window_note` says a long one)."""
-JOB_WINDOW_S, GPU_WINDOW_S = 600, 1800
-"""A job's, as the newest copy of its page says: "This time interval is calculated as
-`failureThreshold` * `periodSeconds` and can't exceed 600 seconds (1800 for GPU)"
-(docs.cloud.google.com/run/docs/configuring/jobs/healthchecks.md.txt)."""
-WINDOW_RULES = {
-    Kind.JOB: (
-        "a job's startup probe time \"is calculated as failureThreshold * periodSeconds and "
-        "can't exceed 600 seconds (1800 for GPU)\" (docs.cloud.google.com/run/docs/configuring/"
-        "jobs/healthchecks)"
-    ),
-    Kind.WORKER_POOL: (
-        "a worker pool's startup probe time \"is a maximum of 240 seconds, calculated as "
-        'failureThreshold * periodSeconds" (cloud.google.com/run/docs/configuring/workerpools/'
-        "healthchecks)"
-    ),
-}
-"""What is quoted of a kind's bound (`window_bound`)."""
-
-
-def window_bound(kind: Kind, gpu: bool | None) -> int | None:
-    """The most a `kind`'s startup probe's failure threshold times its period may be: the
-    largest its newest page gives (None: a service's, which no page bounds). A job's 600 s,
-    1800 s with a GPU (`gpu`: whether it has one; None: not known, the larger); a worker
-    pool's 240 s. The pages disagree (helper-722 F9): drift refuses only what no reading of
-    the newest takes, so a profile Cloud Run may take is never refused on an older copy."""
-    if kind is Kind.JOB:
-        return JOB_WINDOW_S if gpu is False else GPU_WINDOW_S
-    return OLDER_WINDOW_S if kind is Kind.WORKER_POOL else None
-
-
 def window(timings: dict[str, int]) -> int:
     """A startup probe's failure threshold times its period, in seconds (those left out: the
     proto's defaults, 3 and 10 s)."""
@@ -291,21 +254,6 @@ and gRPC ones only (console, gcloud, YAML, Terraform; its requirements table: "H
 readiness", "gRPC readiness"), and gcloud 528's `_SUPPORTED_READINESS_PROBE_KEYS` (command_lib/
 run/flags.py) has no `tcpSocket.port`. Whether the API refuses a TCP readiness probe is not
 documented (the sandbox's option `readiness_tcp`)."""
-
-# Probe (k8s.min.proto): initial delay and period "Maximum value for liveness probe is 3600.
-# Maximum value for startup probe is 240"; timeout "Minimum value is 1. Maximum value is
-# 3600"; period and failure threshold "Minimum value is 1". A readiness probe
-# (cloud.google.com/run/docs/configuring/healthchecks, "Configure readiness probes"): period
-# and timeout each "Specify a value from 1 to 300"; no initial delay (the page names none, and
-# gcloud's --readiness-probe has no initialDelaySeconds key): `delay` is refused (None)
-BOUNDS: dict[str, dict[str, tuple[int, int | None] | None]] = {
-    "startup": {"delay": (0, 240), "timeout": (1, 3600), "period": (1, 240), "failure": (1, None)},
-    "liveness": {
-        **{"delay": (0, 3600), "timeout": (1, 3600), "period": (1, 3600)},
-        "failure": (1, None),
-    },
-    "readiness": {"delay": None, "timeout": (1, 300), "period": (1, 300), "failure": (1, None)},
-}
 
 
 def _bounded(timings: dict[str, int], probe: str) -> None:

@@ -36,9 +36,10 @@ MAX_MODE = 0o777
 VersionToPath.mode "must be a value between 01 and 0777 (octal)"."""
 
 
-def validate_fields(template: Any) -> None:
+def validate_fields(template: Any, *, serves: bool = False) -> None:
     """Each container's name, ports, probes and mounts, and each secret volume's modes and
-    paths."""
+    paths; `serves`: a service's (its startup probes' `SERVICE_STARTUP_MOST`)."""
+    most = SERVICE_STARTUP_MOST[_gpu(template)] if serves else None
     cloudsql = {v.name for v in template.volumes if v.HasField("cloud_sql_instance")}
     for index, container in enumerate(template.containers):
         at = f"spec.template.spec.containers[{index}]"
@@ -52,7 +53,7 @@ def validate_fields(template: Any) -> None:
                 raise invalid(f"{at}.ports.container_port: must be below 65536.")
             if port.name not in PROTOCOLS:
                 raise invalid(f"{at}.ports.name: '{port.name}' is not http1 or h2c.")
-        _validate_probes(container, at)
+        _validate_probes(container, at, most)
         for mount in container.volume_mounts:
             if ":" in mount.mount_path:  # VolumeMount.mount_path: "Must not contain ':'"
                 raise invalid(f"{at}.volume_mounts.mount_path: must not contain ':'.")
@@ -102,8 +103,24 @@ docs/configuring/healthchecks, "Configure readiness probes"); the page names no 
 and no document bounds one (stored as sent)."""
 
 
-def _validate_probes(container: Any, at: str) -> None:
-    """Each probe's fields within `PROBE_BOUNDS`, and Probe.period_seconds "Must be greater or
+SERVICE_STARTUP_MOST = (600, 1800)
+"""A service's startup probe's initial_delay_seconds, period_seconds and timeout_seconds at the
+most, without and with a GPU: the newest services' healthchecks page (docs.cloud.google.com/run/
+docs/configuring/healthchecks, "Configure startup probes"): initial delay "Specify a value from 0
+seconds to 600 seconds (1800 for GPU)", period "Specify a value from 1 second to 600 seconds (1800
+for GPU)", timeout "Specify a value from 1 to 600 (1800 for GPU)". The proto's 240 (`PROBE_BOUNDS`)
+is older; no page raises it for a job's or worker pool's."""
+
+
+def _gpu(template: Any) -> bool:
+    """Whether a template has a GPU: a container's `nvidia.com/gpu` limit or an accelerator."""
+    limits = (c.resources.limits.get("nvidia.com/gpu", "0") for c in template.containers)
+    return any(n != "0" for n in limits) or bool(template.node_selector.accelerator)
+
+
+def _validate_probes(container: Any, at: str, startup_most: int | None = None) -> None:
+    """Each probe's fields within `PROBE_BOUNDS` (a service's startup probe's delay, period and
+    timeout within `startup_most`), and Probe.period_seconds "Must be greater or
     equal than timeout_seconds" (its timeout_seconds says "Must be smaller than period_seconds",
     yet Cloud Run's own default startup probe has both 240: equal passes; the readiness probe's
     timeout "cannot exceed" its period, the healthchecks page)."""
@@ -113,6 +130,8 @@ def _validate_probes(container: Any, at: str) -> None:
         probe = getattr(container, part)
         for field, bounds in PROBE_BOUNDS.items():
             value, least, top = getattr(probe, field), bounds[0], bounds[column]
+            if column == 1 and startup_most and field != "failure_threshold":
+                top = startup_most
             if value and not (least <= value and (top is None or value <= top)):
                 span = f"from {least}" + (f" to {top}" if top else "")
                 raise invalid(f"{at}.{part}.{field}: {value} is not {span}.")

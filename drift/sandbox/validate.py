@@ -222,7 +222,7 @@ def validate_containers(
         raise invalid("spec.template.spec.containers: exactly one container must have a port.")
     if several and (len(set(names)) != len(names) or not all(names)):
         raise invalid("spec.template.spec.containers: containers need distinct names.")
-    validate_fields(template)
+    validate_fields(template, serves=ingress)
     for index, container in enumerate(template.containers):
         at = f"spec.template.spec.containers[{index}]"
         if not container.image:  # its form and registry: `metadata.validate_metadata`

@@ -117,7 +117,7 @@ def test_the_default_tcp_probe_is_what_a_profile_names_on_the_port(
     [
         ("liveness_probe: tcp port 8080", "a liveness probe is http or grpc"),
         ("startup_probe: http /healthz", "name the port"),
-        ("startup_probe: http /healthz port 8080 period 300s", "period 300"),
+        ("startup_probe: http /healthz port 8080 period 1801s", "period 1801"),
         ("startup_probe: udp port 53", "`udp`"),
     ],
 )

@@ -25,6 +25,7 @@ from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
 
 POOL_RULE = "is a maximum of 240 seconds"
 JOB_RULE = "can't exceed 600 seconds (1800 for GPU)"
+PROTO_RULE = 'run v2\'s Probe: "Maximum value for startup probe is 240"'
 OLDER = "over 240 s, the bound older copies of the page gave; the newest: "
 LONG = {
     "tcpSocket": {"port": 8080},
@@ -82,6 +83,12 @@ def _profile(section: str, settings: str, sidecar: str = "") -> tuple[str, str]:
             POOL_RULE,
         ),
         ("worker_pools", "", "startup_probe: tcp port 8080 period 240s failure 2", 9, POOL_RULE),
+        # a job's or pool's startup delay, period and timeout: run v2's Probe's 240 s, which no
+        # page of theirs raises (a service's: 600 s, tests/fields/test_startup_bounds.py)
+        ("jobs", "startup_probe: tcp port 8080 period 241s failure 1", "", 6, PROTO_RULE),
+        ("jobs", "startup_probe: tcp port 8080 delay 241s", "", 6, PROTO_RULE),
+        ("worker_pools", "startup_probe: tcp port 8080 period 241s failure 1", "", 7, PROTO_RULE),
+        ("worker_pools", "", "startup_probe: tcp port 8080 delay 300s", 9, PROTO_RULE),
     ],
 )
 def test_a_jobs_or_pools_line_over_its_bound_is_refused_at_it(
@@ -143,6 +150,8 @@ def test_a_jobs_line_over_240_s_within_its_bound_is_a_note(
     "profile",
     [
         _profile("jobs", "startup_probe: tcp port 8080 period 80s failure 3"),  # 240 s: taken
+        _profile("jobs", "startup_probe: tcp port 8080 delay 240s period 240s failure 1"),
+        _profile("worker_pools", "startup_probe: tcp port 8080 delay 240s timeout 240s failure 1"),
         ("env", HEAD + "      startup_probe: tcp port 8080 period 240s failure 3\n"),  # service
     ],
 )

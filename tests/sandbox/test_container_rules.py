@@ -15,7 +15,8 @@ import pytest
 from google.api_core import exceptions
 from google.cloud import run_v2
 
-from drift.sandbox.container_rules import PROBE_BOUNDS, PROBE_PARTS
+from drift.sandbox.container_rules import PROBE_BOUNDS, PROBE_PARTS, validate_fields
+from drift.sandbox.names import RpcError
 from tests.conftest import ClientsFor, MakeSandbox
 from tests.sandbox.test_template_defaults import SERVICE, _bare, _sandbox
 
@@ -82,15 +83,21 @@ def _probe(part: str, timeout: int, period: int = 0, failure: int = 0) -> Any:
         (_probe("startup_probe", timeout=240, period=240), None),  # the default probe's
         (_probe("liveness_probe", timeout=20), "period_seconds: 10 must be greater or equal"),
         (_probe("liveness_probe", timeout=10), None),
-        # Probe's bounds (k8s.min.proto): a startup probe's delay and period at most 240, a
-        # liveness probe's 3600; a timeout 1 to 3600; a failure threshold at least 1
+        # a service's startup probe's delay, period and timeout at most 600 without a GPU (the
+        # newest healthchecks page; the proto's 240 is older); a liveness probe's 3600 (Probe's
+        # bounds, k8s.min.proto); a timeout at least 1; a failure threshold at least 1
         (_container(startup_probe=run_v2.Probe(tcp_socket=run_v2.TCPSocketAction(),
-                                               initial_delay_seconds=241)),
-         "initial_delay_seconds: 241 is not from 0 to 240"),
+                                               initial_delay_seconds=601)),
+         "initial_delay_seconds: 601 is not from 0 to 600"),
+        (_container(startup_probe=run_v2.Probe(tcp_socket=run_v2.TCPSocketAction(),
+                                               initial_delay_seconds=600)), None),
         (_container(liveness_probe=run_v2.Probe(http_get=run_v2.HTTPGetAction(),
                                                 initial_delay_seconds=3600)), None),
-        (_probe("startup_probe", timeout=0, period=241, failure=1),
-         "period_seconds: 241 is not from 1 to 240"),
+        (_probe("startup_probe", timeout=0, period=601, failure=1),
+         "period_seconds: 601 is not from 1 to 600"),
+        (_probe("startup_probe", timeout=600, period=600, failure=1), None),
+        (_probe("startup_probe", timeout=601, period=601, failure=1),
+         "timeout_seconds: 601 is not from 1 to 600"),
         (_probe("liveness_probe", timeout=0, period=3600), None),
         (_probe("liveness_probe", timeout=3601, period=3601), "timeout_seconds: 3601 is not"),
         (_probe("startup_probe", timeout=0, failure=-1), "failure_threshold: -1 is not from 1"),
@@ -116,6 +123,51 @@ def test_a_containers_fields(
         return
     with pytest.raises(exceptions.InvalidArgument, match=said):
         services.update_service(service=service)
+
+
+GPU_LIMITS = {"cpu": "4", "memory": "16Gi", "nvidia.com/gpu": "1"}
+"""A container with an L4 GPU and the GPU pages' minimum for one (4 CPU, 16 GiB)."""
+
+
+@pytest.mark.parametrize(("period", "said"), [(1800, None), (1801, "1801 is not from 1 to 1800")])
+def test_a_services_startup_probe_with_a_gpu_takes_1800_seconds(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, period: int, said: str | None
+) -> None:
+    """ "Specify a value from 1 second to 600 seconds (1800 for GPU)" (the healthchecks page)."""
+    services = clients_for(_sandbox(make_sandbox, "filled")).services
+    service = _bare(services.get_service(name=SERVICE))
+    container = service.template.containers[0]
+    container.resources = run_v2.ResourceRequirements(limits=GPU_LIMITS, cpu_idle=False)
+    container.startup_probe = run_v2.Probe(
+        tcp_socket=run_v2.TCPSocketAction(port=8080), period_seconds=period, failure_threshold=1
+    )
+    service.template.node_selector = run_v2.NodeSelector(accelerator="nvidia-l4")
+    if said is None:
+        services.update_service(service=service).result()
+        return
+    with pytest.raises(exceptions.InvalidArgument, match=said):
+        services.update_service(service=service)
+
+
+@pytest.mark.parametrize("template", [run_v2.TaskTemplate, run_v2.WorkerPoolRevisionTemplate])
+@pytest.mark.parametrize(
+    ("field", "value"), [("initial_delay_seconds", 241), ("period_seconds", 241)]
+)
+def test_a_jobs_or_pools_startup_probe_keeps_the_protos_240_seconds(
+    template: Any, field: str, value: int
+) -> None:
+    """Probe (k8s.min.proto): "Maximum value for startup probe is 240", which no jobs' or worker
+    pools' page raises: a job's or pool's 241 is refused, its 240 taken."""
+    for number, refused in ((value - 1, False), (value, True)):
+        probe = run_v2.Probe(tcp_socket=run_v2.TCPSocketAction(port=8080), failure_threshold=1)
+        setattr(probe, field, number)
+        container = run_v2.Container(image="i", startup_probe=probe)
+        raw = type(template()).pb(template(containers=[container]))
+        if not refused:
+            validate_fields(raw)
+            continue
+        with pytest.raises(RpcError, match=f"{field}: {number} is not from"):
+            validate_fields(raw)
 
 
 @pytest.mark.parametrize("option", ["refused", "taken"])

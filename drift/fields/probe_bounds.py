@@ -1,0 +1,86 @@
+"""The bounds of a probe's timings (`drift.fields.probe_text` parses a profile's by them,
+`drift.fields.health_rules` narrows a startup probe's by its workload's kind and GPU): each
+timing's least and most per probe (`BOUNDS`), the most a startup probe's initial delay, period
+and timeout may be (`startup_most`), and its failure threshold times its period
+(`window_bound`), each from the page or the proto that says it."""
+
+from __future__ import annotations
+
+from drift.kinds import Kind
+
+OLDER_WINDOW_S = 240
+"""A startup probe's failure threshold times its period at the most, as the older copies of the
+jobs' healthchecks page say ("This time interval is calculated as failureThreshold *
+periodSeconds and can't exceed 240 seconds", cloud.google.com/run/docs/configuring/jobs/
+healthchecks) and every copy of the worker pools' ("The time is a maximum of 240 seconds,
+calculated as failureThreshold * periodSeconds", …/workerpools/healthchecks). The services'
+page gives a service's probes no such window (`health_rules.window_note` says a long one)."""
+JOB_WINDOW_S, GPU_WINDOW_S = 600, 1800
+"""A job's, as the newest copy of its page says: "This time interval is calculated as
+`failureThreshold` * `periodSeconds` and can't exceed 600 seconds (1800 for GPU)"
+(docs.cloud.google.com/run/docs/configuring/jobs/healthchecks.md.txt); and a service's startup
+probe's initial delay, period and timeout at the most (`startup_most`)."""
+PROTO_STARTUP_S = 240
+"""run v2's Probe (k8s.min.proto; google-cloud-run 0.16.2 `k8s_min.Probe`): initial_delay_seconds
+and period_seconds "Maximum value for startup probe is 240"."""
+WINDOW_RULES = {
+    Kind.JOB: (
+        "a job's startup probe time \"is calculated as failureThreshold * periodSeconds and "
+        "can't exceed 600 seconds (1800 for GPU)\" (docs.cloud.google.com/run/docs/configuring/"
+        "jobs/healthchecks)"
+    ),
+    Kind.WORKER_POOL: (
+        "a worker pool's startup probe time \"is a maximum of 240 seconds, calculated as "
+        'failureThreshold * periodSeconds" (cloud.google.com/run/docs/configuring/workerpools/'
+        "healthchecks)"
+    ),
+}
+"""What is quoted of a kind's bound (`window_bound`)."""
+
+
+def window_bound(kind: Kind, gpu: bool | None) -> int | None:
+    """The most a `kind`'s startup probe's failure threshold times its period may be: the
+    largest its newest page gives (None: a service's, which no page bounds). A job's 600 s,
+    1800 s with a GPU (`gpu`: whether it has one; None: not known, the larger); a worker
+    pool's 240 s. The pages disagree (helper-722 F9): drift refuses only what no reading of
+    the newest takes, so a profile Cloud Run may take is never refused on an older copy."""
+    if kind is Kind.JOB:
+        return JOB_WINDOW_S if gpu is False else GPU_WINDOW_S
+    return OLDER_WINDOW_S if kind is Kind.WORKER_POOL else None
+
+
+def startup_most(kind: Kind, gpu: bool | None) -> int:
+    """The most a `kind`'s startup probe's initial delay, period and timeout may each be (`gpu`:
+    whether the workload has one; None: not known, the larger). A service's: the newest copy of
+    the services' healthchecks page (docs.cloud.google.com/run/docs/configuring/healthchecks,
+    "Configure startup probes"): initial delay "Specify a value from 0 seconds to 600 seconds
+    (1800 for GPU)", period "Specify a value from 1 second to 600 seconds (1800 for GPU)",
+    timeout "Specify a value from 1 to 600 (1800 for GPU)". run v2's Probe still says 240
+    (`PROTO_STARTUP_S`): drift refuses only what no current source takes, so a service's 600 s
+    is never refused on the proto's older word. A job's or worker pool's: the proto's 240 s, which
+    no page of theirs raises (their pages bound only the failure threshold times the period)."""
+    if kind is not Kind.SERVICE:
+        return PROTO_STARTUP_S
+    return JOB_WINDOW_S if gpu is False else GPU_WINDOW_S
+
+
+# Probe (k8s.min.proto): initial delay and period "Maximum value for liveness probe is 3600.
+# Maximum value for startup probe is 240"; timeout "Minimum value is 1. Maximum value is
+# 3600"; period and failure threshold "Minimum value is 1". A startup probe's delay, period and
+# timeout: the most any workload's may be (`startup_most`: a service's with a GPU, 1800 s),
+# narrowed by its kind and GPU where the profile loads (`health_rules.startup_rules`) and where
+# a fix writes it (`health_rules.startup_refused`). A readiness probe
+# (cloud.google.com/run/docs/configuring/healthchecks, "Configure readiness probes"): period
+# and timeout each "Specify a value from 1 to 300"; no initial delay (the page names none, and
+# gcloud's --readiness-probe has no initialDelaySeconds key): `delay` is refused (None)
+BOUNDS: dict[str, dict[str, tuple[int, int | None] | None]] = {
+    "startup": {
+        **{w: (low, startup_most(Kind.SERVICE, None)) for w, low in (("delay", 0), ("timeout", 1))},
+        **{"period": (1, startup_most(Kind.SERVICE, None)), "failure": (1, None)},
+    },
+    "liveness": {
+        **{"delay": (0, 3600), "timeout": (1, 3600), "period": (1, 3600)},
+        "failure": (1, None),
+    },
+    "readiness": {"delay": None, "timeout": (1, 300), "period": (1, 300), "failure": (1, None)},
+}
