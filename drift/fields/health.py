@@ -202,10 +202,11 @@ def _refused(part: str) -> Any:
     refuses ("": it takes it): a timing the profile leaves out is kept from the live probe
     (or is the proto's default, where the kind changes), and the period is then below the
     timeout (`PERIOD_RULE`: the default startup probe's timeout 240s beside a stated
-    `period 5s`), or a job's or worker pool's startup probe's failure threshold times its
-    period over its bound (`health_rules.window_refused`: a pool's live period 240s beside a
-    stated `failure 3`). Taken out of the patch as a manual step (`drift.fix.proposed.
-    unwritable_steps`), never written lower unsaid: a timing is the profile's to state."""
+    `period 5s`), or a startup probe's failure threshold times its period over its kind's
+    bound, or a stated delay, period or timeout over its most (`health_rules.startup_refused`:
+    a pool's live period 240s beside a stated `failure 3`). Taken out of the patch as a manual
+    step (`drift.fix.proposed.unwritable_steps`), never written lower unsaid: a timing is the
+    profile's to state."""
 
     def unwritable(workload: Any, container: Any, value: SettingValue) -> str:
         check = parse_check(value)

@@ -124,16 +124,14 @@ def probe_rules(
 def window_rules(
     service: str, kind: Kind, stated: Stated, sidecars: Mapping[str, Stated]
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(refused, noted): a job's or worker pool's startup probe stating both its period and its
-    failure threshold, the workload's own (`startup_probe`) or a sidecar's
-    (`containers.NAME.startup_probe`, as `build._located` finds it), whose product is over the
-    kind's bound (`window_bound`; a job's GPU as the profile's `gpu_type` says, unstated: the
-    larger), or over the older 240 s within it: (setting, message) each. One stating either
+    """(refused, noted): a startup probe stating both its period and its failure threshold,
+    the workload's own (`startup_probe`) or a sidecar's (`containers.NAME.startup_probe`, as
+    `build._located` finds it), whose product is over the kind's bound (`window_bound`; a job's
+    or service's GPU as the profile's `gpu_type` says, unstated: the larger), or, a job's or
+    worker pool's, over the older 240 s within it: (setting, message) each. One stating either
     alone is judged with the other as the fix would write it (`health._refused`)."""
-    if kind not in (Kind.JOB, Kind.WORKER_POOL):
-        return [], []
     gpu = bool(stated["gpu_type"][0]) if "gpu_type" in stated else None
-    bound = window_bound(kind, gpu) or 0
+    bound = window_bound(kind, gpu)
     refused, noted = [], []
     for name, its in {"": stated, **sidecars}.items():
         value = its.get("startup_probe", ("", ""))[0]
@@ -147,6 +145,8 @@ def window_rules(
         if window(timings) > bound:
             said += f"{bound} s: {WINDOW_RULES[kind]}; state a shorter period or fewer failures"
             refused.append((key, said))
+            continue
+        if kind is Kind.SERVICE:  # no older copy of the services' page gave one
             continue
         said += f"{OLDER_WINDOW_S} s, the bound older copies of the page gave; the newest: "
         said += WINDOW_RULES[kind]
@@ -203,9 +203,7 @@ def startup_refused(
     timeout over its kind's most (`startup_most`, the GPU as the template the fix writes has
     it), or its failure threshold times its period over its bound where it states either
     (`window_refused`); "": neither."""
-    run_v2 = a.run_v2()
-    kind = Kind.JOB if isinstance(workload, run_v2.Job) else Kind.SERVICE
-    kind = Kind.WORKER_POOL if isinstance(workload, run_v2.WorkerPool) else kind
+    kind = _kind_of(workload)
     said = {w: timings[w] for w in set(stated) & {"delay", "period", "timeout"} if w in timings}
     if over := _over_most(kind, has_gpu(a.template_of(workload)), said):
         return (), f"{over}: not written; state a shorter one in the profile"
@@ -213,12 +211,20 @@ def startup_refused(
     return ("period", "failure"), window
 
 
+def _kind_of(workload: Any) -> Kind:
+    """A (run_v2) workload's kind."""
+    run_v2 = a.run_v2()
+    if isinstance(workload, run_v2.WorkerPool):
+        return Kind.WORKER_POOL
+    return Kind.JOB if isinstance(workload, run_v2.Job) else Kind.SERVICE
+
+
 def window_note(kind: Kind, after: Check, before: Check) -> str:
     """What a plan writing the startup probe `after` (over `before`, the live one) says of its
     failure threshold times its period where the profile states either and it is over the
-    older 240 s (`OLDER_WINDOW_S`): a service's (which no page bounds: Cloud Run's default
-    probe's period 240s beside `failure 3`, 720 s) or a job's within its bound (over it, as a
-    worker pool's over 240 s, the fix does not write it: `window_refused`)."""
+    older 240 s (`OLDER_WINDOW_S`) within its kind's bound: a service's (Cloud Run's default
+    probe's period 240s beside `failure 2`, 480 s) or a job's (over it, as a worker pool's over
+    240 s, the fix does not write it: `window_refused`)."""
     stated = {"period", "failure"} & after.timings.keys()
     if kind is Kind.WORKER_POOL or not after.kind or not stated:
         return ""
@@ -235,18 +241,13 @@ def window_note(kind: Kind, after: Check, before: Check) -> str:
 
 
 def window_refused(workload: Any, timings: dict[str, int]) -> str:
-    """Why a job's or worker pool's (run_v2) startup probe of these `timings` is one the fix
-    does not write: its failure threshold times its period over the kind's bound
-    (`window_bound`, a job's GPU as the template the fix writes has it), the rule and the
-    bound ("": within it, or a service's)."""
-    run_v2 = a.run_v2()
-    if isinstance(workload, run_v2.Job):
-        kind, gpu = Kind.JOB, has_gpu(a.template_of(workload))
-    elif isinstance(workload, run_v2.WorkerPool):
-        kind, gpu = Kind.WORKER_POOL, None
-    else:
-        return ""
-    bound = window_bound(kind, gpu) or 0
+    """Why a (run_v2) workload's startup probe of these `timings` is one the fix does not write:
+    its failure threshold times its period over the kind's bound (`window_bound`, a job's or
+    service's GPU as the template the fix writes has it), the rule and the bound ("": within
+    it)."""
+    kind = _kind_of(workload)
+    gpu = has_gpu(a.template_of(workload)) if kind is not Kind.WORKER_POOL else None
+    bound = window_bound(kind, gpu)
     if window(timings) <= bound:
         return ""
     why = f"{WINDOW_RULES[kind]}: not written; state the period and the failure threshold"

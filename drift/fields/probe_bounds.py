@@ -13,17 +13,25 @@ OLDER_WINDOW_S = 240
 jobs' healthchecks page say ("This time interval is calculated as failureThreshold *
 periodSeconds and can't exceed 240 seconds", cloud.google.com/run/docs/configuring/jobs/
 healthchecks) and every copy of the worker pools' ("The time is a maximum of 240 seconds,
-calculated as failureThreshold * periodSeconds", …/workerpools/healthchecks). The services'
-page gives a service's probes no such window (`health_rules.window_note` says a long one)."""
+calculated as failureThreshold * periodSeconds", …/workerpools/healthchecks). No copy of the
+services' page gave one before the newest (`JOB_WINDOW_S`)."""
 JOB_WINDOW_S, GPU_WINDOW_S = 600, 1800
 """A job's, as the newest copy of its page says: "This time interval is calculated as
 `failureThreshold` * `periodSeconds` and can't exceed 600 seconds (1800 for GPU)"
-(docs.cloud.google.com/run/docs/configuring/jobs/healthchecks.md.txt); and a service's startup
-probe's initial delay, period and timeout at the most (`startup_most`)."""
+(docs.cloud.google.com/run/docs/configuring/jobs/healthchecks.md.txt); a service's, as the
+newest services' page says ("Startup probe requirements and behavior": "If a startup probe does
+not succeed within the specified time (`failureThreshold` * `periodSeconds`), which cannot
+exceed 600 seconds (1800 for GPU), the container is shut down", docs.cloud.google.com/run/docs/
+configuring/healthchecks); and a service's startup probe's initial delay, period and timeout at
+the most (`startup_most`)."""
 PROTO_STARTUP_S = 240
 """run v2's Probe (k8s.min.proto; google-cloud-run 0.16.2 `k8s_min.Probe`): initial_delay_seconds
 and period_seconds "Maximum value for startup probe is 240"."""
 WINDOW_RULES = {
+    Kind.SERVICE: (
+        "a service's startup probe time (failureThreshold * periodSeconds) \"cannot exceed 600 "
+        'seconds (1800 for GPU)" (docs.cloud.google.com/run/docs/configuring/healthchecks)'
+    ),
     Kind.JOB: (
         "a job's startup probe time \"is calculated as failureThreshold * periodSeconds and "
         "can't exceed 600 seconds (1800 for GPU)\" (docs.cloud.google.com/run/docs/configuring/"
@@ -38,15 +46,15 @@ WINDOW_RULES = {
 """What is quoted of a kind's bound (`window_bound`)."""
 
 
-def window_bound(kind: Kind, gpu: bool | None) -> int | None:
+def window_bound(kind: Kind, gpu: bool | None) -> int:
     """The most a `kind`'s startup probe's failure threshold times its period may be: the
-    largest its newest page gives (None: a service's, which no page bounds). A job's 600 s,
-    1800 s with a GPU (`gpu`: whether it has one; None: not known, the larger); a worker
-    pool's 240 s. The pages disagree (helper-722 F9): drift refuses only what no reading of
-    the newest takes, so a profile Cloud Run may take is never refused on an older copy."""
-    if kind is Kind.JOB:
-        return JOB_WINDOW_S if gpu is False else GPU_WINDOW_S
-    return OLDER_WINDOW_S if kind is Kind.WORKER_POOL else None
+    largest its newest page gives. A job's or service's 600 s, 1800 s with a GPU (`gpu`:
+    whether it has one; None: not known, the larger); a worker pool's 240 s. The pages
+    disagree (helper-722 F9): drift refuses only what no reading of the newest takes, so a
+    profile Cloud Run may take is never refused on an older copy."""
+    if kind is Kind.WORKER_POOL:
+        return OLDER_WINDOW_S
+    return JOB_WINDOW_S if gpu is False else GPU_WINDOW_S
 
 
 def startup_most(kind: Kind, gpu: bool | None) -> int:

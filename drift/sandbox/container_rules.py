@@ -224,9 +224,10 @@ STARTUP_WINDOW_S = 240
 failureThreshold * periodSeconds and can't exceed 240 seconds" (…/jobs/healthchecks), "The time
 is a maximum of 240 seconds, calculated as failureThreshold * periodSeconds" (…/workerpools/
 healthchecks); the run v2 Probe fields bound the period and the initial delay alone. The
-newest copy of the jobs' page says 600 seconds (1800 for GPU), which drift's profile rules
-follow (`drift.fields.probe_text.window_bound`); the option's `refused` keeps the older 240 s
-for every kind, so that a test sees drift write what that reading refuses (helper-722 F9)."""
+newest copies of the jobs' and the services' pages say 600 seconds (1800 for GPU), which
+drift's profile rules follow (`drift.fields.probe_bounds.window_bound`); the option's
+`refused` keeps the older 240 s for every kind, so that a test sees drift write what that
+reading refuses (helper-722 F9)."""
 
 
 def _startup_windows(template: Any) -> None:

@@ -4,8 +4,9 @@ what drift writes:
 
 - `startup_window`: the jobs' and worker pools' healthchecks pages say failureThreshold *
   periodSeconds "can't exceed 240 seconds", not whether Cloud Run refuses a longer probe.
-  `startup_probe: tcp port 8080 failure 3` on Cloud Run's default probe keeps its period 240 s
-  (a fix changes only what the profile states) and so writes 720 s (helper-710 F2);
+  `startup_probe: tcp port 8080 failure 2` on Cloud Run's default probe keeps its period 240 s
+  (a fix changes only what the profile states) and so writes 480 s (helper-710 F2; within the
+  newest services' page's 600 s, over the older 240);
 - `http_probe_h2c`: "your service must use HTTP/1 (the Cloud Run default), not HTTP/2" (the
   services' healthchecks page), not whether an HTTP probe of an h2c app then fails; drift says
   it as a note (`health_rules.HTTP1`) and writes the probe (helper-710 F4).
@@ -53,10 +54,10 @@ def test_a_failure_threshold_on_the_default_probe_under_either_reading(
 ) -> None:
     world = probe_world(None)  # Cloud Run's default startup probe: 240 s, failure 1
     world["options"]["startup_window"] = option
-    code, out, before, sandbox = _fixed(make_sandbox, tmp_path, world, "tcp port 8080 failure 3")
+    code, out, before, sandbox = _fixed(make_sandbox, tmp_path, world, "tcp port 8080 failure 2")
     if option == "taken":
         assert code == 0, out
-        assert (_probe(sandbox).period_seconds, _probe(sandbox).failure_threshold) == (240, 3)
+        assert (_probe(sandbox).period_seconds, _probe(sandbox).failure_threshold) == (240, 2)
         return
     assert code == 4 and "can't exceed 240 seconds" in out, out
     assert "nothing was changed" in out, out

@@ -65,7 +65,7 @@ def test_a_live_600_second_probe_reads_and_a_fix_writes_it(
     """The fix writes a service's 600 s period, the sandbox (Google's page) takes it, and the
     re-check is clean."""
     sandbox = make_sandbox(probe_world({"tcpSocket": {"port": 8080}, "periodSeconds": 5}))
-    profile = _env("startup_probe: tcp port 8080 delay 300s timeout 600s period 600s")
+    profile = _env("startup_probe: tcp port 8080 delay 300s timeout 600s period 600s failure 1")
     done = drift_on(sandbox, tmp_path, profile, "fix", "env", "--yes", "--no-verify")
     assert done.returncode == 0, done.stdout + done.stderr
     probe = sandbox.service(P, "api").template.containers[0].startup_probe
@@ -84,6 +84,13 @@ def test_a_live_600_second_probe_reads_and_a_fix_writes_it(
         ),
         ("gpu_type: none;startup_probe: tcp port 8080 delay 700s", 7, "its delay 700s is over 600"),
         ("startup_probe: tcp port 8080 period 1801s failure 1", 6, "period 1801: a startup"),
+        # its failure threshold times its period: "cannot exceed 600 seconds (1800 for GPU)"
+        (
+            "gpu_type: none;startup_probe: tcp port 8080 period 240s failure 3",
+            7,
+            "times its period is 720 s, over 600 s: a service's startup probe time",
+        ),
+        ("startup_probe: tcp port 8080 period 600s failure 4", 6, "is 2400 s, over 1800 s"),
     ],
 )
 def test_a_services_startup_probe_over_its_bound_is_refused_at_its_line(

@@ -1,14 +1,15 @@
 """A startup probe's failure threshold times its period (helper-710 F2, helper-722 F9). The
 newest copy of the jobs' healthchecks page: that time "can't exceed 600 seconds (1800 for GPU)";
 every copy of the worker pools' page: "a maximum of 240 seconds" (older copies of the jobs' page
-said 240 too; `probe_text.window_bound`). A job's or worker pool's profile line stating both over
-its kind's bound (a job's 1800 s unless the profile says it has no GPU, `gpu_type: none`) is
-refused at its line; one over 240 s within the bound is a note. Where the fix would combine a
-stated one with the live probe's other (a live period 240s beside `failure 3`), the plan makes
-one over the bound (a job's GPU as its template has it) a manual step, and nothing of the probe
-is written; within it, the plan says the time and the fix writes it. The services' page bounds
-no such time: a service's is said in the plan (Cloud Run's default probe, period 240s, beside
-`failure 3`: 720 s) and written."""
+said 240 too; `probe_bounds.window_bound`); the newest copy of the services' page: that time
+"cannot exceed 600 seconds (1800 for GPU)" (no older copy gave one). A profile line stating both
+over its kind's bound (a job's or service's 1800 s unless the profile says it has no GPU,
+`gpu_type: none`) is refused at its line; a job's over 240 s within the bound is a note. Where
+the fix would combine a stated one with the live probe's other (a live period 240s beside
+`failure 3`), the plan makes one over the bound (a job's or service's GPU as its template has
+it) a manual step, and nothing of the probe is written; within it, the plan says the time and
+the fix writes it (a service's: Cloud Run's default probe, period 240s, beside `failure 2`:
+480 s; beside `failure 3`, 720 s, over a service's 600 s without a GPU: a manual step)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,12 @@ import pytest
 
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
-from tests.fields.test_health_checks import HEAD, probe_world
+from tests.fields.test_health_checks import HEAD, P, probe_world
 from tests.sandbox.jobworld import JOB_SPEC, POOL_SPEC, world
 
 POOL_RULE = "is a maximum of 240 seconds"
 JOB_RULE = "can't exceed 600 seconds (1800 for GPU)"
+SERVICE_RULE = '"cannot exceed 600 seconds (1800 for GPU)" (docs.cloud.google.com/run/docs/'
 PROTO_RULE = 'run v2\'s Probe: "Maximum value for startup probe is 240"'
 OLDER = "over 240 s, the bound older copies of the page gave; the newest: "
 LONG = {
@@ -153,6 +155,7 @@ def test_a_jobs_line_over_240_s_within_its_bound_is_a_note(
         _profile("jobs", "startup_probe: tcp port 8080 delay 240s period 240s failure 1"),
         _profile("worker_pools", "startup_probe: tcp port 8080 delay 240s timeout 240s failure 1"),
         ("env", HEAD + "      startup_probe: tcp port 8080 period 240s failure 3\n"),  # service
+        ("env", HEAD + "      startup_probe: tcp port 8080 period 600s failure 3\n"),  # a GPU's
     ],
 )
 def test_a_window_of_240_s_or_a_services_is_not_refused(
@@ -233,7 +236,23 @@ def test_a_failure_threshold_on_a_services_default_probe_is_said(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
     sandbox = make_sandbox(probe_world(None))  # Cloud Run's default probe: period 240s
+    profile = ("env", HEAD + "      startup_probe: tcp port 8080 failure 2\n")
+    plan = drift_on(sandbox, tmp_path, profile, "plan", "env")
+    said = "the probe then gives the container 480 s to start (failure 2 × period 240s)"
+    assert said in plan.stdout and "0 manual steps" in plan.stdout, plan.stdout
+
+
+def test_a_services_window_over_600_s_without_a_gpu_is_a_manual_step(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The newest services' page: that time "cannot exceed 600 seconds (1800 for GPU)". The
+    live service has no GPU: its default probe's period 240s beside `failure 3` (720 s) is not
+    written. Before, the plan said the 720 s and the fix wrote it."""
+    sandbox = make_sandbox(probe_world(None))
     profile = ("env", HEAD + "      startup_probe: tcp port 8080 failure 3\n")
     plan = drift_on(sandbox, tmp_path, profile, "plan", "env")
-    said = "the probe then gives the container 720 s to start (failure 3 × period 240s)"
-    assert said in plan.stdout and "0 manual steps" in plan.stdout, plan.stdout
+    said = "container app's startup probe tcp port 8080 failure 3 would run with period 240s"
+    assert said in plan.stdout and SERVICE_RULE in plan.stdout, plan.stdout
+    assert "set  setting startup_probe" not in plan.stdout, plan.stdout
+    drift_on(sandbox, tmp_path, profile, "fix", "env", "--yes", "--no-verify")
+    assert sandbox.service(P, "api").template.containers[0].startup_probe.failure_threshold == 1
