@@ -168,9 +168,10 @@ def split_unlike(
 def _differing(main: ServiceView, other: ServiceView, state: LiveState, own: str) -> list[str]:
     """What another revision runs with otherwise than the compared one, as `split_unlike`
     names it: its variables (values, secrets), its files' modes, its settings as the
-    catalogue compares them (a default account named on one and left unset on the other are
-    one), its containers by name; not its images (a rollout of one configuration is parity),
-    nor the main container's name (helper-583 F3), nor how a secret's project is spelt
+    catalogue compares them, each way (a default account named on one and left unset on the
+    other are one; a probe sending a header the other's does not is not), its containers by
+    name; not its images (a rollout of one configuration is parity), nor the main container's
+    name (helper-583 F3), nor how a secret's project is spelt
     (`own`'s omitted, by id, by number: `LiveState.same_ref`, helper-584 F3)."""
 
     def alike(a: VarView | None, b: VarView | None) -> bool:
@@ -195,8 +196,10 @@ def _differing(main: ServiceView, other: ServiceView, state: LiveState, own: str
         if key == "image" or mine == theirs:
             continue
         field = FIELDS.get(key)
-        if field is None or mine is None or theirs is None or not field.equivalent(mine, theirs):
+        if field is None or mine is None or theirs is None:
             out.append(f"setting.{key}")
+        elif not (field.equivalent(mine, theirs) and field.equivalent(theirs, mine)):
+            out.append(f"setting.{key}")  # both ways: a probe's compares the headers `mine` sends
     if sorted(main.sidecars) != sorted(other.sidecars):
         out.append("containers")
     return out
