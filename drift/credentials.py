@@ -16,7 +16,7 @@ from drift.credentialforms import ASSIGNED, ASSIGNED_HINT, ENCODED_GROUPS, GROUP
 from drift.credentialforms import NAME_END as _LAST
 from drift.echoes import remembered_when_short
 from drift.public_ends import PEM_LABELS
-from drift.redact import MASK, is_payload, is_piece, is_secret, mask, mask_spans
+from drift.redact import MASK, is_payload, is_piece, is_secret, mask, mask_spans, secret_pieces
 from drift.refs import named_secret, reference_spans
 
 _STRONG_NAME = re.compile(
@@ -301,10 +301,19 @@ def conceal(name: str, value: str, *, by_name: bool = True) -> str:
         )
     else:
         whole = _whole_credential(name, value)
-    if whole or ((found := mask(value)).strip() == MASK and is_payload(value)):  # a copy of
+    if whole or ((found := mask(value)).strip() == MASK and _a_copy(value)):  # a copy of
         return MASK  # one read, all of it: a credential's mask put first cuts it (helper-784)
     spans = _assigned_spans(value)
     return mask(mask_spans(value, spans)) if spans else found
+
+
+def _a_copy(value: str) -> bool:
+    """A read payload's copy and nothing else (its white space aside, or changed: `[]`), not a
+    plain value drift remembered whole that holds one (`--db-password=… --verbose`)."""
+    pieces = secret_pieces(value)
+    if pieces is None:
+        return is_payload(value)  # a short one, whole
+    return not any(isinstance(p, str) and p.strip() for p in pieces)
 
 
 def _whole_credential(name: str, value: str) -> bool:

@@ -39,6 +39,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from unicodedata import normalize
 
 from drift.fragments import public_head
 
@@ -324,6 +325,18 @@ class Ends:
         size = len(squeezed)
         return any(is_start(f, f[: _unsqueezed(f, size)]) for f in starts) or any(
             is_end(f, f[len(f) - _unsqueezed(f[::-1], size) :]) for f in ends
+        )
+
+    def loose(self, value: str) -> bool:
+        """`near`, or `find` or `near` of `value` past a leading byte order mark or in NFD
+        (a start cut inside a letter's decomposition, composed again): a piece no form names
+        as it stands (helper-784 L1, L2)."""
+        if len(value) < FRAGMENT_MIN or self.near(value):  # counted as it stands, as `find`
+            return len(value) >= FRAGMENT_MIN
+        bare = value.lstrip("\ufeff").strip()  # its length counted as it stands, as `is_start`
+        return len(bare) - public_head(bare) >= FRAGMENT_MIN and any(
+            self.find(other) is not None or self.near(other)
+            for other in {bare, normalize("NFD", bare)} - {value}
         )
 
 

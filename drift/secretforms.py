@@ -236,7 +236,7 @@ class Versions:
         not all public (`public_ends`, as `is_piece`): a secret pasted as two plain variables,
         recorded as a copy is; outer whitespace kept as text, as `is_piece` strips it (F4)."""
         if (found := self._ends.find(value.strip())) is None:  # looked up (helper-746 P5)
-            return [] if self._ends.near(value.strip()) else None  # as the masker: no form
+            return [] if self._ends.loose(value.strip()) else None  # as the masker: no form
         lead, trail = value[: len(value) - len(value.lstrip())], value[len(value.rstrip()) :]
         return [p for p in (lead, (found[0][0], found[0][1] + found[1]), trail) if p]
 

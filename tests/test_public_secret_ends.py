@@ -11,7 +11,7 @@ import unicodedata
 
 import pytest
 
-from drift import public_ends, redact
+from drift import credentials, public_ends, redact
 from drift.diff.describe import mask_plain
 from drift.fragments import public_head
 from drift.secretforms import payload_shapes
@@ -282,3 +282,38 @@ def test_a_whole_key_copied_with_other_white_space_is_masked_whole(
     copy = _RESPACED[respace](text)
     assert copy != text
     assert mask_plain("KEY_JSON", copy, secret=False) == redact.MASK
+
+
+def test_an_assignment_around_a_read_secret_keeps_its_other_words() -> None:
+    """A plain value drift registered whole (`drift.live.remember`: it holds a credential) is no
+    copy of the payload it holds: only that payload is masked (helper-790 C1)."""
+    payload = "Hq7Zr2Kc9dPm4Wxx"
+    redact.register_payload(payload.encode(), VERSION.format("db"))
+    value = f"--db-password={payload} --verbose --host=db.internal"
+    for piece in credentials.credential_pieces(value):
+        redact.register(piece)
+    redact.register(value)  # as drift.live.remember does: a plain value holding a credential
+    assert credentials.conceal("ARGS", value) == "--db-password=*** --verbose --host=db.internal"
+
+
+def test_a_half_after_a_byte_order_mark_is_masked_and_withheld() -> None:
+    """L1 (helper-784): a BOM before a half."""
+    payload = "pässwörd-ﬁnal-Ｋｅｙ-４２-Zz9Qm"
+    redact.register_payload(payload.encode(), VERSION.format("bom"))
+    for half in (
+        "\ufeffnal-Ｋｅｙ-４２-Zz9Qm",
+        "\ufeffpässwörd-ﬁnal-",
+        "\ufeff pässwörd-ﬁnal-\r\n",
+    ):
+        assert mask_plain("V", half, secret=False) == redact.MASK, half
+        assert redact.secret_pieces(half, cut=True) is not None, half
+
+
+def test_a_start_cut_inside_a_decomposed_letter_then_composed_is_masked_and_withheld() -> None:
+    """L2 (helper-784): `Kq9Wm2Xv-A` + U+030A (NFD's start) composed again to `Kq9Wm2Xv-Å`."""
+    payload = "Kq9Wm2Xv-Ǻ-Rt5Lp8Zd"
+    redact.register_payload(payload.encode(), VERSION.format("nfd"))
+    start = unicodedata.normalize("NFC", unicodedata.normalize("NFD", payload)[:11])
+    assert start == "Kq9Wm2Xv-Å"
+    assert mask_plain("V", start, secret=False) == redact.MASK
+    assert redact.secret_pieces(start, cut=True) == []  # the version gives back NFD, not this
