@@ -6,7 +6,10 @@ variable named `X<LICENSE>Y`) is never taken for one."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TypeAlias
+
+from drift.textsafe import shell_quote
 
 
 class Blank(str):
@@ -66,3 +69,18 @@ def filled(text: str, *blanks: Blank) -> Arg:
     split = re.compile("(" + "|".join(re.escape(str(b)) for b in blanks) + ")")
     known = {str(b): b for b in blanks}
     return word(*(known.get(p, p) for p in split.split(text)))
+
+
+def shell_line(argv: Sequence[Arg]) -> str:
+    """A command template: each word quoted, except the blanks (`Blank`, `<VALUE>`), which
+    stay bare so that bash refuses a template run without filling them in (`drift.blanks.
+    Blank`), never a command that sends the placeholder."""
+    return " ".join(_template_word(a) for a in argv)
+
+
+def _template_word(arg: Arg) -> str:
+    if isinstance(arg, Blank):
+        return str(arg)
+    if isinstance(arg, Template):
+        return "".join(str(p) if isinstance(p, Blank) else shell_quote(p) for p in arg if p)
+    return shell_quote(arg)

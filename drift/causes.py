@@ -10,6 +10,7 @@ from types import MappingProxyType
 from drift.diff.rollout import serves_nothing
 from drift.fields.scaling import manual_instances
 from drift.findings import Finding, ProbeOutcome, ProbeResult, Severity, Unverified, finding_id
+from drift.gcloud_tracks import to_serve
 from drift.kinds import Kind
 from drift.live.model import LiveService, ServingRevision
 from drift.live.normalize import raw
@@ -174,7 +175,9 @@ def scaled_to_zero(state: LiveState) -> frozenset[str]:
     )
 
 
-def _zero(result: ProbeResult, zero: Collection[str], tags: Mapping[str, str]) -> tuple[str, bool]:
+def _zero(
+    result: ProbeResult, zero: Collection[str], tags: Mapping[str, str], where: tuple[str, str]
+) -> tuple[str, bool]:
     """For an HTTP status instead of the 101 from a service manually scaled to 0 instances
     (`scaled_to_zero`), the note that says so and what to do, and whether it explains the
     failure whatever the configuration: "If the number of revisions receiving traffic exceeds
@@ -188,10 +191,7 @@ def _zero(result: ProbeResult, zero: Collection[str], tags: Mapping[str, str]) -
     if result.service not in zero or result.outcome is not ProbeOutcome.REJECTED:
         return "", False
     what = "the service is manually scaled to 0 instances"
-    to_do = (
-        f"to serve, give it instances (`gcloud run services update {result.service} "
-        "--scaling=COUNT`) or automatic scaling (`--scaling=auto`)"
-    )
+    to_do = to_serve("it", *where, result.service)
     if (result.revision or "") in tags:
         return (
             f"{what}: a revision reached only through a tag should still get an instance for "
@@ -279,7 +279,7 @@ def attach_causes(
             continue
         front = _in_front(result)
         cold = _cold(result, warm)
-        scaled, explained = _zero(result, zero, tags)
+        scaled, explained = _zero(result, zero, tags, (profile.project, profile.region))
         if not result.container_may_cause:
             no_cause = NOT_REACHED
         elif explained:

@@ -40,6 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.live.crc32c",
         "drift.refs",
         "drift.files",
+        "drift.gcloud_tracks",
     ),
     # what a workload should run with
     ("drift.profiles",),

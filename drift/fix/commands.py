@@ -7,10 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from drift.blanks import Arg, blank, plain, word
+from drift.blanks import Arg, blank, word
 from drift.fields import default_account, unnamed_default
 from drift.fix.formats.gcloud_keep import kept
 from drift.fix.formats.text import gcloud_list, shell_line
+from drift.gcloud_tracks import ALPHA_POOL_FLAGS as ALPHA_POOL_FLAGS
+from drift.gcloud_tracks import ALPHA_SERVICE_FLAGS as ALPHA_SERVICE_FLAGS
+from drift.gcloud_tracks import BETA_FLAGS as BETA_FLAGS
+from drift.gcloud_tracks import flag_name, update_argv
+from drift.gcloud_tracks import update_command as update_command
 from drift.kinds import Kind
 from drift.refs import SecretRef
 
@@ -33,56 +38,12 @@ follows `--container NAME` with the container group's flags alone, so a revision
 
 def is_container_flag(arg: Arg) -> bool:
     """Whether a gcloud argument (`--cpu=2`, `--no-use-http2`) is a container's flag."""
-    return _flag_name(arg) in CONTAINER_FLAGS
-
-
-def _flag_name(arg: Arg) -> str:
-    """`--no-iap` -> `iap`, `--scaling=3` -> `scaling`."""
-    return plain(arg).split("=", 1)[0].removeprefix("--").removeprefix("no-")
+    return flag_name(arg) in CONTAINER_FLAGS
 
 
 VALUE, VERSION, SECRET = blank("VALUE"), blank("VERSION"), blank("SECRET")
 PROJECT_NUMBER = blank("PROJECT_NUMBER")
 """What a manual step leaves to fill in (`drift.fix.formats.text.Blank`)."""
-
-BETA_FLAGS = {
-    Kind.SERVICE: frozenset({"scaling", "iap", "default-url", "max", "mesh"}),
-    Kind.JOB: frozenset({"gpu-type", "gpu"}),
-}
-"""Flags of `gcloud run services|jobs update` only the beta track has in gcloud 528, the oldest
-release drift's commands parse on: GA 528 answers `--scaling` and `--[no-]iap` with
-"unrecognized arguments … available in one or more alternate release tracks",
-`--[no-]default-url` and the service-level `--max` (GA from 540) with "unrecognized
-arguments", `--mesh` alike (surface/run/services/update.py adds SERVICE_MESH_FLAG in BetaUpdate
-and AlphaUpdate only), and a job's `--gpu-type`/`--gpu` (GA from 543) alike (helper-557 G3, G5);
-`gcloud beta run services|jobs update` parses them."""
-ALPHA_SERVICE_FLAGS = frozenset({"readiness-probe"})
-"""A service's flags only gcloud 528's alpha `run services update` has: its container group
-takes `--readiness-probe` in `AlphaUpdate` alone (surface/run/services/update.py
-`container_args.AddArgument(flags.ReadinessProbeFlag())`); GA and beta answer it "unrecognized
-arguments". The alpha track parses every flag of `BETA_FLAGS` too (`AlphaUpdate` adds each)."""
-ALPHA_POOL_FLAGS = frozenset({"gpu-type", "gpu"})
-"""A worker pool's GPU flags: gcloud 528's beta `run worker-pools update` has neither (its
-`GpuFlag` and `AddGpuTypeFlag` are the alpha track's until 540), its alpha parses both
-(helper-557 G5a)."""
-
-
-def update_command(kind: Kind, *flags: Arg) -> list[str]:
-    """gcloud's update of a workload: `gcloud run services|jobs update`, and for worker pools
-    `gcloud beta run worker-pools update` (the alpha track's with a GPU flag; --scaling=N, the
-    instance count: gcloud 528 has no --instances; --update-env-vars, --update-secrets,
-    --remove-env-vars, --remove-secrets, --container); a service's or job's with one of its
-    `BETA_FLAGS` among `flags`, the beta track's; a service's with one of `ALPHA_SERVICE_FLAGS`,
-    the alpha track's."""
-    if kind is Kind.WORKER_POOL:
-        alpha = any(_flag_name(f) in ALPHA_POOL_FLAGS for f in flags)
-        return ["gcloud", "alpha" if alpha else "beta", "run", "worker-pools", "update"]
-    group = "jobs" if kind is Kind.JOB else "services"
-    if kind is Kind.SERVICE and any(_flag_name(f) in ALPHA_SERVICE_FLAGS for f in flags):
-        return ["gcloud", "alpha", "run", group, "update"]
-    if any(_flag_name(f) in BETA_FLAGS.get(kind, ()) for f in flags):
-        return ["gcloud", "beta", "run", group, "update"]
-    return ["gcloud", "run", group, "update"]
 
 
 @dataclass(frozen=True)
@@ -116,7 +77,7 @@ class Commands:
     def update(self, *flags: Arg) -> str:
         """The update with `flags`; with several containers, the revision's flags first, then
         `--container NAME` and the container's (`CONTAINER_FLAGS`: gcloud's parse rule)."""
-        argv: list[Arg] = [*update_command(self.kind, *flags), self.service, *self._where()]
+        argv = update_argv(self.kind, self.service, self.project, self.region, *flags)
         flags = (*flags, *kept(flags, self.breakglass, self.fixed_revision))
         if not self.container:
             return shell_line([*argv, *flags])

@@ -20,6 +20,7 @@ from drift.fix.context import Context, ServiceOutcome, Stop
 from drift.fix.journal import State
 from drift.fix.patch import MAX_TAGGED
 from drift.fix.update import get_service
+from drift.gcloud_tracks import to_serve
 from drift.live.api import written_since
 from drift.live.model import LiveService
 from drift.probe.targets import ProbeTarget
@@ -107,7 +108,8 @@ async def prove(
         if not unproven:
             live, unproven = await _again(ctx, before, live, id_token)
     zero = manual_instances(live_service.source if now is None else now) == 0
-    unproven = unproven or (_at_zero(name) if zero else "")
+    serve = to_serve(name, ctx.profile.project, ctx.profile.region, name) if zero else ""
+    unproven = unproven or (_at_zero(serve) if zero else "")
     # A failure that never reached the serving revision (DNS, TCP, TLS, a proxy) says nothing
     # of it: the canary passing through another URL does not prove the patch fixes anything.
     confirmed = None if unproven or live is None else (not live.ok) and live.reached and canary.ok
@@ -118,7 +120,7 @@ async def prove(
     ctx.ui.say(_said(name, before, live, canary, confirmed, unproven))
     if not canary.ok:
         await _untagged(ctx, live_service, outcome)
-        why = _outside(live_service, canary) or _scaled(name, zero, canary) or _failed(canary)
+        why = _outside(live_service, canary) or _scaled(serve, canary) or _failed(canary)
         raise Stop(
             f"{name}: {why} ({canary.detail})",
             State.CANARY_FAILED,
@@ -188,7 +190,7 @@ def _failed(canary: ProbeResult) -> str:
     )
 
 
-def _at_zero(name: str) -> str:
+def _at_zero(serve: str) -> str:
     """Why a proof on a service manually scaled to 0 instances confirms nothing ("If the
     number of revisions receiving traffic exceeds the manual instance count, some of the
     revisions will have no instances. Traffic sent to those revisions will get the same error
@@ -198,28 +200,21 @@ def _at_zero(name: str) -> str:
         "traffic none and answers every request to them with the error of a disabled "
         "revision, whatever their configuration, so what serves failing proves nothing of the "
         "patch; the canary, reached only through its tag, may get an instance, but promoted "
-        f"it gets none either: {_to_serve(name)}"
+        f"it gets none either: {serve}"
     )
 
 
-def _to_serve(name: str) -> str:
-    return (
-        f"to serve, give {name} instances (`gcloud run services update {name} "
-        "--scaling=COUNT`) or automatic scaling (`--scaling=auto`)"
-    )
-
-
-def _scaled(name: str, zero: bool, canary: ProbeResult) -> str:
+def _scaled(serve: str, canary: ProbeResult) -> str:
     """The words for a canary refused with a status on a service manually scaled to 0
     instances: whether a revision reached only through a tag keeps an instance there is not
     documented (the page's tag-only rule gives it one), and refused, the probe saw nothing
     of its configuration ("": any other failure)."""
-    if not zero or canary.outcome is not ProbeOutcome.REJECTED:
+    if not serve or canary.outcome is not ProbeOutcome.REJECTED:
         return ""
     return (
         "the canary could not be proven: the service is manually scaled to 0 instances and "
         "Cloud Run gave the canary no instance either, so the probe saw nothing of its "
-        f"configuration; {_to_serve(name)}, then run drift fix again"
+        f"configuration; {serve}, then run drift fix again"
     )
 
 

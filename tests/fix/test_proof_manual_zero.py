@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from drift.blanks import blank, word
 from drift.errors import ExitCode
 from drift.findings import ProbeOutcome
 from drift.fix.apply import FixOptions, FixResult
+from drift.fix.commands import Commands
 from drift.sandbox import Sandbox
 from tests.fix.conftest import ScriptedUI, fix, fix_env, shows_unconfirmed
-from tests.sandbox.helpers import PROJECT
+from tests.sandbox.helpers import PROJECT, REGION
 
 SCALED = "the service is manually scaled to 0 instances"
 
@@ -51,7 +53,10 @@ def test_a_canary_served_through_its_tag_confirms_nothing(
     assert said.startswith("api: probe of the serving revision: rejected; of the canary: ok;")
     assert f"; not confirmed: {SCALED}" in said and "(confirmed)" not in said
     assert "promoted it gets none either" in proof.note
-    assert "`gcloud run services update api --scaling=COUNT`" in proof.note
+    # the command drift's builder gives (helper-792 F1: the GA track, without --project/--region)
+    scale = Commands(PROJECT, REGION, "api")
+    assert f"(`{scale.update(word('--scaling=', blank('COUNT')))}`)" in proof.note, proof.note
+    assert f"(`{scale.update('--scaling=auto')}`)" in proof.note
     shows_unconfirmed(result.recheck, proof, f"{SCALED}: Cloud Run gives its revisions")
     # promoted, the canary has no instance either: the re-check's probe says the count
     assert result.exit_code is ExitCode.DRIFT

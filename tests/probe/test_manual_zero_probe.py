@@ -15,12 +15,22 @@ from typing import Any
 
 import pytest
 
+from drift.blanks import blank, word
+from drift.fix.commands import Commands
 from drift.sandbox import Sandbox
 from tests.cliutil import drift
 
 LAB = "lab-manual-zero-probe"
 SCALED = "the service is manually scaled to 0 instances"
-TO_DO = "to serve, give it instances (`gcloud run services update app --scaling=COUNT`)"
+SCALE = Commands(LAB, "us-central1", "app")
+TO_DO = (
+    "to serve, give it instances, at least one per revision with traffic "
+    f"(`{SCALE.update(word('--scaling=', blank('COUNT')))}`), or automatic scaling "
+    f"(`{SCALE.update('--scaling=auto')}`)"
+)
+"""The commands drift's builder gives for the count (`Commands.update`): the beta track, as
+gcloud 528's GA has no `--scaling`, with the project and region (helper-792 F1: the GA track's,
+and neither, acting on gcloud's default project)."""
 NO_INSTANCE = "answers every request to it with the error of a disabled revision"
 BLAMED = "suspected cause"
 

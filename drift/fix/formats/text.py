@@ -7,24 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import overload
 
-from drift.blanks import Arg, Blank, Template, plain, word
+from drift.blanks import Arg, plain, word
+from drift.blanks import shell_line as shell_line  # the printed commands import it here
 from drift.textsafe import delimiter_candidates as _candidates  # noqa: F401 (tests)
 from drift.textsafe import first_free, free_delimiter, shell_quote, visible
-
-
-def shell_line(argv: Sequence[Arg]) -> str:
-    """A command template: each word quoted, except the blanks (`Blank`, `<VALUE>`), which
-    stay bare so that bash refuses a template run without filling them in (`drift.blanks.
-    Blank`), never a command that sends the placeholder."""
-    return " ".join(_template_word(a) for a in argv)
-
-
-def _template_word(arg: Arg) -> str:
-    if isinstance(arg, Blank):
-        return str(arg)
-    if isinstance(arg, Template):
-        return "".join(str(p) if isinstance(p, Blank) else shell_quote(p) for p in arg if p)
-    return shell_quote(arg)
 
 
 def command_line(argv: Sequence[str]) -> str:
