@@ -47,7 +47,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # what it does run with, and how it answers a handshake; the emulator beside them
     ("drift.live", "drift.probe", "drift.sandbox"),
     # the comparison
-    ("drift.diff", "drift.causes"),
+    ("drift.diff", "drift.causes", "drift.causes_scaling"),
     # one check, its report and the configuration that drives it
     (
         "drift.check",

@@ -62,7 +62,10 @@ def test_a_canary_served_through_its_tag_confirms_nothing(
     assert result.exit_code is ExitCode.DRIFT
     (probed,) = result.recheck.probes
     assert probed.outcome is ProbeOutcome.REJECTED and SCALED in probed.detail
-    assert probed.suspected_causes == ()
+    # staging's bounds (min 1, max 20) want automatic scaling: that drift explains it (F2)
+    targets = {f.id: f.target for f in result.recheck.findings}
+    suspects = sorted(targets[c] for c in probed.suspected_causes)
+    assert suspects == ["setting.max_instances", "setting.min_instances"]
 
 
 def test_a_canary_refused_too_is_not_promoted_and_the_count_is_said(

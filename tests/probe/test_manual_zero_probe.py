@@ -101,21 +101,20 @@ def test_drift_probe_says_it_too(reseedable: Sandbox, tmp_path: Path) -> None:
     assert SCALED in run(reseedable, tmp_path, command="probe")
 
 
-def test_a_drifted_manual_count_is_the_suspect(reseedable: Sandbox, tmp_path: Path) -> None:
-    """The profile wants 2 instances: that drift explains the error, FOO's does not."""
+@pytest.mark.parametrize("stated", ["manual_instances: 2", "min_instances: 1", "max_instances: 3"])
+def test_a_drifted_scaling_is_the_suspect(reseedable: Sandbox, tmp_path: Path, stated: str) -> None:
+    """The profile wants 2 instances, or automatic scaling (a bound, which reads "manual
+    scaling with 0 instances" here): that drift explains the error, FOO's does not. Before
+    (helper-792 F2), a bound was no suspect at all: "no configuration drift found"."""
     reseedable.reset(world(0))
-    extra = "    settings:\n      manual_instances: 2\n"
-    probe, finding = probe_of(
-        json.loads(run(reseedable, tmp_path, "--format", "json", extra=extra))
+    target = "setting." + stated.split(":")[0]
+    report = json.loads(
+        run(reseedable, tmp_path, "--format", "json", extra=f"    settings:\n      {stated}\n")
     )
+    probe, finding = probe_of(report)
     (cause,) = probe["suspected_causes"]
-    (drifted,) = [
-        f
-        for f in json.loads(run(reseedable, tmp_path, "--format", "json", extra=extra))["findings"]
-        if f["id"] == cause
-    ]
-    assert drifted["target"] == "setting.manual_instances"
-    assert "suspected cause: setting.value setting.manual_instances" in finding["message"]
+    assert [f["target"] for f in report["findings"] if f["id"] == cause] == [target]
+    assert f"suspected cause: setting.value {target}" in finding["message"]
     assert SCALED in finding["message"]
 
 
