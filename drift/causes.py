@@ -171,7 +171,7 @@ def attach_causes(
             continue
         front = _in_front(result)
         cold = _cold(result, warm)
-        scaled, explained = zero_note(result, zero, tags, (profile.project, profile.region))
+        scaled, explained = zero_note(result, zero, tags, profile)
         if not result.container_may_cause:
             no_cause = NOT_REACHED
         elif explained:

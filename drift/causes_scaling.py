@@ -14,6 +14,7 @@ from drift.kinds import Kind
 from drift.live.model import LiveService, ServingRevision
 from drift.live.normalize import raw
 from drift.live.state import LiveState
+from drift.profiles.model import Profile
 
 Probed = tuple[str, str | None]
 """What a probe reached: its service and revision (None: the service URL of a service whose
@@ -101,8 +102,14 @@ def scaled_to_zero(state: LiveState) -> frozenset[str]:
     )
 
 
+def wants_zero(profile: Profile, service: str) -> bool:
+    """Whether the profile states `manual_instances: 0` for the service (off on purpose)."""
+    stated = profile.services[service].settings.get("manual_instances")
+    return stated is not None and stated.satisfied_by(0)
+
+
 def zero_note(
-    result: ProbeResult, zero: Collection[str], tags: Mapping[str, str], where: tuple[str, str]
+    result: ProbeResult, zero: Collection[str], tags: Mapping[str, str], profile: Profile
 ) -> tuple[str, bool]:
     """For an HTTP status instead of the 101 from a service manually scaled to 0 instances
     (`scaled_to_zero`), the note that says so and what to do, and whether it explains the
@@ -113,11 +120,15 @@ def zero_note(
     revision with traffic (the page names no status; a 3xx or another 4xx may be the door,
     `_in_front`). A revision reached only through a tag "will start" its own minimum, else
     scales to one instance for its tag URL (same page), but the page does not say whether a
-    count of 0 leaves it that: said as a possibility, explaining nothing. ("", False): none."""
+    count of 0 leaves it that: said as a possibility, explaining nothing. Where the profile
+    states the count of 0 (`wants_zero`), no advice that undoes it. ("", False): none."""
     if result.service not in zero or result.outcome is not ProbeOutcome.REJECTED:
         return "", False
     what = "the service is manually scaled to 0 instances"
-    to_do = to_serve("it", *where, result.service)
+    to_do = to_serve("it", profile.project, profile.region, result.service)
+    if wants_zero(profile, result.service):
+        what += ", as the profile states (`manual_instances: 0`)"
+        to_do = "no probe passes while it is: take the probe out of the profile while it is off"
     if (result.revision or "") in tags:
         return (
             f"{what}: a revision reached only through a tag should still get an instance for "

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from drift.causes_scaling import wants_zero
 from drift.errors import ApiError, DriftError
 from drift.fields.scaling import manual_instances
 from drift.findings import ProbeOutcome, ProbeResult
@@ -108,8 +109,8 @@ async def prove(
         if not unproven:
             live, unproven = await _again(ctx, before, live, id_token)
     zero = manual_instances(live_service.source if now is None else now) == 0
-    serve = to_serve(name, ctx.profile.project, ctx.profile.region, name) if zero else ""
-    unproven = unproven or (_at_zero(serve) if zero else "")
+    scaled = _zero_words(ctx, name) if zero else None
+    unproven = unproven or (_at_zero(scaled) if scaled else "")
     # A failure that never reached the serving revision (DNS, TCP, TLS, a proxy) says nothing
     # of it: the canary passing through another URL does not prove the patch fixes anything.
     confirmed = None if unproven or live is None else (not live.ok) and live.reached and canary.ok
@@ -120,7 +121,7 @@ async def prove(
     ctx.ui.say(_said(name, before, live, canary, confirmed, unproven))
     if not canary.ok:
         await _untagged(ctx, live_service, outcome)
-        why = _outside(live_service, canary) or _scaled(serve, canary) or _failed(canary)
+        why = _outside(live_service, canary) or _scaled(scaled, canary) or _failed(canary)
         raise Stop(
             f"{name}: {why} ({canary.detail})",
             State.CANARY_FAILED,
@@ -190,31 +191,53 @@ def _failed(canary: ProbeResult) -> str:
     )
 
 
-def _at_zero(serve: str) -> str:
+ZeroWords = tuple[str, str, str]
+"""What a proof on a service manually scaled to 0 instances says (`_zero_words`): what holds,
+what the promoted canary gets, and what to do when its probe is refused too."""
+
+
+def _zero_words(ctx: Context, name: str) -> ZeroWords:
+    """At 0 instances: where the profile states `manual_instances: 0` (the service disabled on
+    purpose; the patch may be what sets it), that, and no advice that undoes the profile nor a
+    "run drift fix again" that stops the same way each time (helper-792 F3); else the count,
+    and the commands that give the service instances."""
+    if wants_zero(ctx.profile, name):
+        return (
+            f"the profile scales {name} manually to 0 instances (`manual_instances: 0`)",
+            ", as the profile wants",
+            "no probe passes while the count is 0: promote it without the probe (drift fix "
+            "--no-verify), or take the probe out of the profile while the service is off",
+        )
+    serve = to_serve(name, ctx.profile.project, ctx.profile.region, name)
+    what = "the service is manually scaled to 0 instances"
+    return what, f": {serve}", f"{serve}, then run drift fix again"
+
+
+def _at_zero(scaled: ZeroWords) -> str:
     """Why a proof on a service manually scaled to 0 instances confirms nothing ("If the
     number of revisions receiving traffic exceeds the manual instance count, some of the
     revisions will have no instances. Traffic sent to those revisions will get the same error
     as if the revisions were disabled", run/docs/configuring/services/manual-scaling)."""
+    what, promoted, _ = scaled
     return (
-        "the service is manually scaled to 0 instances: Cloud Run gives its revisions with "
-        "traffic none and answers every request to them with the error of a disabled "
-        "revision, whatever their configuration, so what serves failing proves nothing of the "
-        "patch; the canary, reached only through its tag, may get an instance, but promoted "
-        f"it gets none either: {serve}"
+        f"{what}: Cloud Run gives its revisions with traffic none and answers every request "
+        "to them with the error of a disabled revision, whatever their configuration, so what "
+        "serves failing proves nothing of the patch; the canary, reached only through its "
+        f"tag, may get an instance, but promoted it gets none either{promoted}"
     )
 
 
-def _scaled(serve: str, canary: ProbeResult) -> str:
+def _scaled(scaled: ZeroWords | None, canary: ProbeResult) -> str:
     """The words for a canary refused with a status on a service manually scaled to 0
     instances: whether a revision reached only through a tag keeps an instance there is not
     documented (the page's tag-only rule gives it one), and refused, the probe saw nothing
     of its configuration ("": any other failure)."""
-    if not serve or canary.outcome is not ProbeOutcome.REJECTED:
+    if scaled is None or canary.outcome is not ProbeOutcome.REJECTED:
         return ""
+    what, _, next_step = scaled
     return (
-        "the canary could not be proven: the service is manually scaled to 0 instances and "
-        "Cloud Run gave the canary no instance either, so the probe saw nothing of its "
-        f"configuration; {serve}, then run drift fix again"
+        f"the canary could not be proven: {what} and Cloud Run gave the canary no instance "
+        f"either, so the probe saw nothing of its configuration; {next_step}"
     )
 
 

@@ -20,23 +20,30 @@ from drift.fix.apply import FixOptions, FixResult
 from drift.fix.commands import Commands
 from drift.sandbox import Sandbox
 from tests.fix.conftest import ScriptedUI, fix, fix_env, shows_unconfirmed
+from tests.profilecopy import staging_with
 from tests.sandbox.helpers import PROJECT, REGION
 
 SCALED = "the service is manually scaled to 0 instances"
 
 
 def _fix(
-    sandbox: Sandbox, tags: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sandbox: Sandbox,
+    tags: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    count: int = 0,
+    profiles: Path | None = None,
 ) -> tuple[ScriptedUI, FixResult]:
-    """`drift fix e2e --yes --service api`, api manually scaled to 0 instances."""
+    """`drift fix e2e --yes --service api`, api manually scaled to `count` instances."""
     scenario = sandbox.scenario.model_copy(deep=True)
     scenario.options.manual_zero_tags = tags  # type: ignore[assignment]
     api = scenario.projects[PROJECT].services["api"]
-    api.api = {**(api.api or {}), "scaling": {"scaling_mode": "MANUAL", "manual_instance_count": 0}}
+    scaling = {"scaling_mode": "MANUAL", "manual_instance_count": count}
+    api.api = {**(api.api or {}), "scaling": scaling}
     sandbox.reset(scenario)
     env = fix_env(sandbox, monkeypatch, tmp_path)
     ui = ScriptedUI()
-    return ui, fix(tmp_path, env, ui, FixOptions(yes=True), services=["api"])
+    return ui, fix(tmp_path, env, ui, FixOptions(yes=True), services=["api"], profiles=profiles)
 
 
 def test_a_canary_served_through_its_tag_confirms_nothing(
@@ -80,3 +87,30 @@ def test_a_canary_refused_too_is_not_promoted_and_the_count_is_said(
     assert f"the canary could not be proven: {SCALED}" in outcome.message, outcome.message
     assert "the canary failed its probe" not in result.summary()
     assert not any("(confirmed)" in s for s in ui.said)
+
+
+@pytest.mark.parametrize("tags", ["served", "refused"])
+def test_a_count_of_0_the_profile_states_is_not_undone(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tags: str
+) -> None:
+    """api runs manually at 2 and the profile states `manual_instances: 0` (disabled on
+    purpose): the canary's write sets the count at once, so the proof runs at 0. Before
+    (helper-792 F3): "to serve, give api instances", undoing the profile, and refused, "then
+    run drift fix again", which stops the same way every time."""
+    bounds = "      min_instances: 1\n      max_instances: 20\n"
+    profiles = staging_with(tmp_path, bounds, "      manual_instances: 0\n")
+    ui, result = _fix(reseedable, tags, tmp_path, monkeypatch, count=2, profiles=profiles)
+    (outcome,) = result.outcomes
+    assert outcome.confirmed is None, result.summary()
+    said = "\n".join([*ui.said, outcome.message, outcome.proof_note])
+    assert "give api instances" not in said and "drift fix again" not in said, said
+    assert "the profile scales api manually to 0 instances (`manual_instances: 0`)" in said
+    if tags == "served":
+        assert "promoted it gets none either, as the profile wants" in outcome.proof_note
+        assert result.recheck is not None  # its probe: the count the profile states, no advice
+        (probed,) = result.recheck.probes
+        assert "as the profile states (`manual_instances: 0`)" in probed.detail, probed.detail
+        assert "give it instances" not in probed.detail
+        return
+    assert result.exit_code is ExitCode.ABORTED
+    assert "promote it without the probe (drift fix --no-verify)" in outcome.message
