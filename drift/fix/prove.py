@@ -45,9 +45,9 @@ async def prove(
     nothing is confirmed and the proof says why (`ServiceOutcome.proof_note`). A probe the
     profile asks for that cannot reach the canary (its tag has no URL) is not a proof: with
     --yes that stops the fix; else "" becomes the reason, which the promotion prompt names, so
-    that only an explicit "yes" promotes it unverified. `now`: the service as it serves the
-    probes (after the canary's write), else as read: manually scaled to 0 instances, nothing
-    is confirmed (`_scaled`)."""
+    that only an explicit "yes" promotes it unverified. `now`: the service as the canary's
+    write left it, else as read; read again after the probes (`_reread`): changed meanwhile,
+    or manually scaled to 0 instances (`_scaled`), nothing is confirmed."""
     name = outcome.service
     spec = ctx.profile.services[name].probe
     if not outcome.tag:
@@ -108,9 +108,10 @@ async def prove(
     if before is not None and live is not None and live.handshake_hung and canary.ok:
         if not unproven:
             live, unproven = await _again(ctx, before, live, id_token)
-    zero = manual_instances(live_service.source if now is None else now) == 0
-    scaled = _zero_words(ctx, name) if zero else None
-    unproven = unproven or (_at_zero(scaled) if scaled else "")
+    again, moved = await _reread(ctx, live_service.source if now is None else now)
+    scaled = _zero_words(ctx, name) if manual_instances(again) == 0 else None
+    at_zero = _at_zero(scaled) if scaled else ""
+    unproven = unproven or "; ".join(n for n in (moved, at_zero) if n)
     # A failure that never reached the serving revision (DNS, TCP, TLS, a proxy) says nothing
     # of it: the canary passing through another URL does not prove the patch fixes anything.
     confirmed = None if unproven or live is None else (not live.ok) and live.reached and canary.ok
@@ -162,6 +163,27 @@ async def _again(
         f"probed again after the canary's probe, {seen}: the first hang may have been a cold "
         "start (no instance running, one started for the probe), and a failure not seen "
         "again is not proven"
+    )
+
+
+async def _reread(ctx: Context, was: Any) -> tuple[Any, str]:
+    """The service read again after the proof's probes, as `check` does (`drift.probe.moved`),
+    and why it proves nothing ("" when it does): written since `was` (a scheduler setting the
+    manual count to 0, the manual-scaling page's own example: what serves then fails whatever
+    the patch), or not read (`was` is returned then)."""
+    try:
+        now = await get_service(ctx.session, was.name)
+    except ApiError as exc:
+        return was, (
+            f"the service could not be read again after the probes ({exc.brief}), so what "
+            "answered them is not known"
+        )
+    if now.generation == was.generation:
+        return now, ""
+    since = written_since(int(was.generation), now)
+    return now, (
+        f"the service changed while it was probed ({since}), so what answered the probes may "
+        "not be what the canary was built beside"
     )
 
 

@@ -10,8 +10,10 @@ run. Served, the fix goes on unconfirmed, saying why; refused, the canary is not
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from google.cloud import run_v2
 
 from drift.blanks import blank, word
 from drift.errors import ExitCode
@@ -19,11 +21,15 @@ from drift.findings import ProbeOutcome
 from drift.fix.apply import FixOptions, FixResult
 from drift.fix.commands import Commands
 from drift.sandbox import Sandbox
+from drift.sandbox.faults import Fault
+from tests.conftest import ClientsFor
 from tests.fix.conftest import ScriptedUI, fix, fix_env, shows_unconfirmed
+from tests.fix.test_write_during_the_probe import _during_the_proof
 from tests.profilecopy import staging_with
-from tests.sandbox.helpers import PROJECT, REGION
+from tests.sandbox.helpers import PARENT, PROJECT, REGION
 
 SCALED = "the service is manually scaled to 0 instances"
+MANUAL = run_v2.ServiceScaling.ScalingMode.MANUAL
 
 
 def _fix(
@@ -114,3 +120,51 @@ def test_a_count_of_0_the_profile_states_is_not_undone(
         return
     assert result.exit_code is ExitCode.ABORTED
     assert "promote it without the probe (drift fix --no-verify)" in outcome.message
+
+
+def test_scaled_to_0_while_probed_confirms_nothing(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clients_for: ClientsFor
+) -> None:
+    """A scheduler (the manual-scaling page's own example) sets api's count to 0 after the
+    canary's write was read back and before the proof's probes: what serves fails with the
+    error of a disabled revision whatever the patch. Before (helper-792 F4): "the patch fixes
+    the failure (confirmed)"; the proof now reads the service again after its probes."""
+    import drift.probe.client
+
+    reseedable.reset(reseedable.scenario)
+    clients, real = clients_for(reseedable), drift.probe.client.probe_all
+
+    async def scaled_first(*args: Any, **kw: Any) -> Any:
+        monkeypatch.setattr(drift.probe.client, "probe_all", real)  # once
+        api = clients.services.get_service(name=f"{PARENT}/services/api")
+        api.scaling = run_v2.ServiceScaling(scaling_mode=MANUAL, manual_instance_count=0)
+        clients.services.update_service(service=api).result(timeout=10)
+        return await real(*args, **kw)
+
+    monkeypatch.setattr(drift.probe.client, "probe_all", scaled_first)
+    env = fix_env(reseedable, monkeypatch, tmp_path)
+    ui = ScriptedUI()
+    result = fix(tmp_path, env, ui, FixOptions(yes=True, promote=False), services=["api"])
+    (outcome,) = result.outcomes
+    assert outcome.live_probe is not None and outcome.live_probe.http_status == 503
+    assert outcome.confirmed is None, outcome.proof_note
+    assert not any("(confirmed)" in s for s in ui.said), ui.said
+    assert outcome.proof_note.startswith("the service changed while it was probed (generation")
+    assert SCALED in outcome.proof_note
+
+
+def test_a_service_not_read_again_after_the_probes_confirms_nothing(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read after the proof's probes refused: what answered them is not known, so the
+    failure the canary would fix is not confirmed (before: no such read, "(confirmed)")."""
+    reseedable.reset(reseedable.scenario)
+    refused = Fault(method="GetService", code="PERMISSION_DENIED", first_n=1)
+    _during_the_proof(monkeypatch, lambda: reseedable.inject(refused))
+    env = fix_env(reseedable, monkeypatch, tmp_path)
+    ui = ScriptedUI()
+    result = fix(tmp_path, env, ui, FixOptions(yes=True, promote=False), services=["api"])
+    (outcome,) = result.outcomes
+    assert outcome.live_probe is not None and not outcome.live_probe.ok and outcome.canary_probe
+    assert outcome.canary_probe.ok and outcome.confirmed is None, outcome.proof_note
+    assert outcome.proof_note.startswith("the service could not be read again after the probes")
