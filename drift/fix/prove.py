@@ -250,11 +250,15 @@ def _at_zero(scaled: ZeroWords) -> str:
 
 
 def _scaled(scaled: ZeroWords | None, canary: ProbeResult) -> str:
-    """The words for a canary refused with a status on a service manually scaled to 0
+    """The words for a canary refused with a 5xx or a 429 on a service manually scaled to 0
     instances: whether a revision reached only through a tag keeps an instance there is not
-    documented (the page's tag-only rule gives it one), and refused, the probe saw nothing
-    of its configuration ("": any other failure)."""
+    documented (the page's tag-only rule gives it one), and refused so, the probe saw nothing
+    of its configuration ("": any other failure, a 3xx or another 4xx too, which the canary's
+    own app or the door may answer, as `drift.causes_scaling.zero_note` reads a status)."""
+    status = canary.http_status or 0
     if scaled is None or canary.outcome is not ProbeOutcome.REJECTED:
+        return ""
+    if not (status == 429 or status >= 500):  # the canary's own app, or the door: not definite
         return ""
     what, _, next_step = scaled
     return (

@@ -17,9 +17,10 @@ from google.cloud import run_v2
 
 from drift.blanks import blank, word
 from drift.errors import ExitCode
-from drift.findings import ProbeOutcome
+from drift.findings import ProbeOutcome, ProbeResult
 from drift.fix.apply import FixOptions, FixResult
 from drift.fix.commands import Commands
+from drift.fix.prove import _scaled
 from drift.sandbox import Sandbox
 from drift.sandbox.faults import Fault
 from tests.conftest import ClientsFor
@@ -168,3 +169,24 @@ def test_a_service_not_read_again_after_the_probes_confirms_nothing(
     assert outcome.live_probe is not None and not outcome.live_probe.ok and outcome.canary_probe
     assert outcome.canary_probe.ok and outcome.confirmed is None, outcome.proof_note
     assert outcome.proof_note.startswith("the service could not be read again after the probes")
+
+
+AT_ZERO = (SCALED, ": to serve, give api instances", "to serve, …, then run drift fix again")
+"""What `prove._zero_words` gives a service at 0 whose profile does not state the count."""
+
+
+@pytest.mark.parametrize("status", [302, 403, 404, 429, 500, 503])
+def test_only_a_5xx_or_429_says_the_canary_got_no_instance(status: int) -> None:
+    """At 0, a canary reached through its tag may get an instance (the page's tag-only rule):
+    a 3xx or another 4xx is then its own app's answer or the door's, as check reads a status
+    (`causes_scaling.zero_note`). Before (helper-792 F5): "Cloud Run gave the canary no
+    instance either" for any status."""
+    canary = ProbeResult(
+        "api", "api-drift-x", "wss://t---api.run.app/ws", ProbeOutcome.REJECTED, 3,
+        http_status=status,
+    )  # fmt: skip
+    said = _scaled(AT_ZERO, canary)
+    if status == 429 or status >= 500:
+        assert said.startswith(f"the canary could not be proven: {SCALED} and Cloud Run gave")
+    else:
+        assert said == ""  # `_failed`'s words then
