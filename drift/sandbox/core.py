@@ -166,7 +166,8 @@ class Core:
         zero = NoInstance(options.no_instance_status, "manual scaling at 0 instances")
 
         def off(name: str) -> NoInstance | None:
-            return zero if scaled_to_zero(rec.pb, shares[name], options.manual_zero_tags) else None
+            revision, tags = rec.revisions[name], options.manual_zero_tags
+            return zero if scaled_to_zero(rec.pb, revision, shares[name], tags) else None
 
         ports = await self.fleet.sync(
             rec.key,

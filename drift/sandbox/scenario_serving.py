@@ -58,5 +58,7 @@ class ServingOptions(BaseModel):
         "run/docs/configuring/services/manual-scaling, which names no status). Of a revision "
         "'active only due to traffic tags' the page says its own minimum starts, else it "
         "scales to at most one instance for requests to its tag URL; not whether a count of 0 "
-        "leaves it that. `served`: it does; `refused`: it gets the error too.",
+        "leaves it that. `served`: it does; `refused`: it gets the error too. One with its own "
+        "minimum instances always has them ('will start but does not count toward the total "
+        "service manual instance count').",
     )

@@ -96,17 +96,24 @@ def kept_warm(service: Any, revision: Any, percent: int) -> bool:
     return count > 0
 
 
-def scaled_to_zero(service: Any, percent: int, tags: str) -> bool:
-    """Whether manual scaling leaves a revision with `percent` of the service's traffic (0:
-    reached only through a tag) no instance, so that every request to it gets the error of a
+def scaled_to_zero(service: Any, revision: Any, percent: int, tags: str) -> bool:
+    """Whether manual scaling leaves `revision`, with `percent` of the service's traffic (0:
+    reached only through a tag), no instance, so that every request to it gets the error of a
     disabled revision (`NoInstance`): "If the number of revisions receiving traffic exceeds the
     manual instance count, some of the revisions will have no instances. Traffic sent to those
     revisions will get the same error as if the revisions were disabled"
     (cloud.google.com/run/docs/configuring/services/manual-scaling). Modelled for a count of 0,
     which leaves every revision with traffic none (which of several a count of 1 leaves none
-    is not documented); a tag-only revision as option `manual_zero_tags` says (`tags`)."""
+    is not documented). A tag-only revision with its own minimum always has it: "If a revision
+    is active only due to traffic tags: If revision-level minimum instances is set, the
+    specified number of instances will start but does not count toward the total service
+    manual instance count" (same page: whatever the count, 0 too; `kept_warm`); one without, as
+    option `manual_zero_tags` says (`tags`: the page does not say whether a count of 0 leaves it
+    the instance it otherwise gets for its tag URL)."""
     scaling = service.scaling
     if not _manual(scaling):
+        return False
+    if percent <= 0 and revision.scaling.min_instance_count > 0:
         return False
     manual = scaling.HasField("manual_instance_count")
     count: int = scaling.manual_instance_count if manual else scaling.min_instance_count

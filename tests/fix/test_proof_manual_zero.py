@@ -47,6 +47,9 @@ def _fix(
     api = scenario.projects[PROJECT].services["api"]
     scaling = {"scaling_mode": "MANUAL", "manual_instance_count": count}
     api.api = {**(api.api or {}), "scaling": scaling}
+    # the canary copies api's own minimum (1), which starts at 0 too (sandbox, helper-792 F6):
+    # none, so that `manual_zero_tags` decides
+    api.template.min_instances = 0
     sandbox.reset(scenario)
     env = fix_env(sandbox, monkeypatch, tmp_path)
     ui = ScriptedUI()

@@ -82,19 +82,40 @@ def test_a_count_set_later_applies_to_the_running_revisions(
         assert statuses(sandbox) == {"service": seen, "now": seen, "old": 101}
 
 
+def test_a_tag_only_revision_with_its_own_minimum_is_started_at_0(
+    make_sandbox: MakeSandbox,
+) -> None:
+    """ "If revision-level minimum instances is set, the specified number of instances will
+    start but does not count toward the total service manual instance count" (manual-scaling
+    page, of a revision active only due to traffic tags): at 0 too, whatever
+    `manual_zero_tags` says of one without (before, helper-792 F6: refused). A canary copies
+    the serving revision's own minimum. With traffic, its minimum is "disabled": refused."""
+    w = world(0, manual_zero_tags="refused")
+    w["projects"][LAB]["services"]["app"]["history"] = [{"min_instances": 1}]
+    sandbox = make_sandbox(w)
+    (old,) = [s.revision for s in sandbox.service(LAB, "app").traffic_statuses if s.tag == "old"]
+    assert sandbox.revision(LAB, "app", old).scaling.min_instance_count == 1
+    assert statuses(sandbox) == {"service": 503, "now": 503, "old": 101}
+
+
 @pytest.mark.parametrize(
-    ("scaling", "percent", "tags", "off"),
+    ("scaling", "percent", "tags", "own", "off"),
     [
-        ({"scaling_mode": MANUAL, "manual_instance_count": 0}, 100, "served", True),
-        ({"scaling_mode": MANUAL, "manual_instance_count": 0}, 0, "served", False),
-        ({"scaling_mode": MANUAL, "manual_instance_count": 0}, 0, "refused", True),
-        ({"scaling_mode": MANUAL}, 50, "served", True),  # no count: "exactly min", 0
-        ({"scaling_mode": MANUAL, "manual_instance_count": 1}, 100, "refused", False),
-        ({"manual_instance_count": 0}, 100, "refused", False),  # automatic scaling
+        ({"scaling_mode": MANUAL, "manual_instance_count": 0}, 100, "served", 0, True),
+        ({"scaling_mode": MANUAL, "manual_instance_count": 0}, 0, "served", 0, False),
+        ({"scaling_mode": MANUAL, "manual_instance_count": 0}, 0, "refused", 0, True),
+        ({"scaling_mode": MANUAL, "manual_instance_count": 0}, 0, "refused", 1, False),
+        ({"scaling_mode": MANUAL, "manual_instance_count": 0}, 100, "served", 1, True),
+        ({"scaling_mode": MANUAL}, 50, "served", 0, True),  # no count: "exactly min", 0
+        ({"scaling_mode": MANUAL, "manual_instance_count": 1}, 100, "refused", 0, False),
+        ({"manual_instance_count": 0}, 100, "refused", 0, False),  # automatic scaling
     ],
 )
 def test_what_manual_scaling_leaves_no_instance(
-    scaling: dict[str, Any], percent: int, tags: str, off: bool
+    scaling: dict[str, Any], percent: int, tags: str, own: int, off: bool
 ) -> None:
+    """`own`: the revision's own minimum (RevisionScaling.min_instance_count)."""
     service = run_v2.Service.pb(run_v2.Service(scaling=run_v2.ServiceScaling(**scaling)))
-    assert scaled_to_zero(service, percent, tags) is off
+    scales = run_v2.RevisionScaling(min_instance_count=own)
+    revision = run_v2.Revision.pb(run_v2.Revision(scaling=scales))
+    assert scaled_to_zero(service, revision, percent, tags) is off
