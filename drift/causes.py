@@ -169,9 +169,10 @@ def attach_causes(
         if result.ok:
             out.append(result)
             continue
-        front = _in_front(result)
-        cold = _cold(result, warm)
         scaled, explained = zero_note(result, zero, tags, profile)
+        # a 429 the count explains is not max_instances leaving no instance free
+        front = None if explained else _in_front(result)
+        cold = _cold(result, warm)
         if not result.container_may_cause:
             no_cause = NOT_REACHED
         elif explained:

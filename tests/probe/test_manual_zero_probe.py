@@ -35,9 +35,10 @@ NO_INSTANCE = "answers every request to it with the error of a disabled revision
 BLAMED = "suspected cause"
 
 
-def world(count: int, tags: str = "served") -> dict[str, Any]:
+def world(count: int, tags: str = "served", **options: Any) -> dict[str, Any]:
     """`app` manually at `count` instances; its latest revision serves, an older one is reached
-    only through the tag `old`. Neither has FOO (the profile wants it)."""
+    only through the tag `old`. Neither has FOO (the profile wants it). `options`: the
+    sandbox's others."""
     app = {
         "template": {"image": "us-docker.pkg.dev/lab/app:v1", "port": 8080},
         "api": {"scaling": {"scalingMode": "MANUAL", "manualInstanceCount": count}},
@@ -45,7 +46,7 @@ def world(count: int, tags: str = "served") -> dict[str, Any]:
         "traffic": [{"latest": True, "percent": 100}, {"revision": 1, "tag": "old"}],
     }
     return {
-        "options": {"seed": 3, "manual_zero_tags": tags},
+        "options": {"seed": 3, "manual_zero_tags": tags, **options},
         "projects": {
             LAB: {"number": 555000111999, "region": "us-central1", "services": {"app": app}}
         },
@@ -153,3 +154,31 @@ def test_a_count_above_0_is_not_said(reseedable: Sandbox, tmp_path: Path) -> Non
     done = drift("check", "lab", "--probe", "--no-history", "--profiles", str(tmp_path),
                  env=reseedable.environ(), cwd=tmp_path)  # fmt: skip
     assert done.returncode == 1 and SCALED not in done.stdout, done.stdout
+
+
+def test_a_429_is_the_count_too(reseedable: Sandbox, tmp_path: Path) -> None:
+    """Cloud Run's no-instance answer may be a 429 (`no_instance_status`; the page names no
+    status): as definite as a 503, with no suspect but the scaling, and not said beside the
+    429 of max_instances leaving no instance free, which the count leaves nothing to."""
+    reseedable.reset(world(0, no_instance_status=429))
+    probe, finding = probe_of(json.loads(run(reseedable, tmp_path, "--format", "json")))
+    assert probe["http_status"] == 429 and probe["suspected_causes"] == []
+    assert NO_INSTANCE in probe["detail"] and TO_DO in probe["detail"]
+    assert BLAMED not in finding["message"] and "max_instances" not in finding["message"]
+
+
+def test_a_4xx_at_the_door_keeps_the_suspects(reseedable: Sandbox, tmp_path: Path) -> None:
+    """A 404 may be the door's (ingress `internal`, drift outside the network: the sandbox's
+    `runner_outside_network`), not the count's: the note is said beside, and the drift on the
+    service stays suspected, the door's first."""
+    w = world(0, runner_outside_network=True)
+    w["projects"][LAB]["services"]["app"]["ingress"] = "internal"
+    reseedable.reset(w)
+    extra = "    settings:\n      ingress: all\n"
+    report = json.loads(run(reseedable, tmp_path, "--format", "json", extra=extra))
+    probe, finding = probe_of(report)
+    targets = {f["id"]: f["target"] for f in report["findings"]}
+    assert probe["http_status"] == 404, probe
+    assert [targets[c] for c in probe["suspected_causes"]] == ["setting.ingress", "env.FOO"]
+    assert SCALED in probe["detail"] and "may also be Cloud Run's own answer" in probe["detail"]
+    assert finding["message"].count(SCALED) == 1
