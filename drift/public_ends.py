@@ -314,8 +314,13 @@ class Ends:
         is taken for any other, as the masker's search takes them (`drift.literals`, flexible):
         a half copied with CRLF for LF, or a newline for a space (helper-784 W2). Not a form's
         exact start or end: those are `find`'s (and its verdict stands)."""
+        return self.respaced(value) is not None
+
+    def respaced(self, value: str) -> tuple[tuple[str, str], str, str] | None:
+        """`near`'s form: its tag, the mark of its cut (`~N`, `#N`, in its own characters)
+        and that cut's text (`drift.respaced`: what the journal records it by)."""
         if len(value) < FRAGMENT_MIN or not _RUNS.search(value):
-            return False  # without white space, a near start is an exact one
+            return None  # without white space, a near start is an exact one
         squeezed = _RUNS.sub(" ", value)
         with self._lock:
             starts = _starting(self._squeezed, squeezed)
@@ -323,9 +328,13 @@ class Ends:
             starts = [f for s in starts for f in self._loose[s] if not f.startswith(value)]
             ends = [f for s in ends for f in self._loose[s[::-1]] if not f.endswith(value)]
         size = len(squeezed)
-        return any(is_start(f, f[: _unsqueezed(f, size)]) for f in starts) or any(
-            is_end(f, f[len(f) - _unsqueezed(f[::-1], size) :]) for f in ends
-        )
+        for form in starts:
+            if is_start(form, head := form[: _unsqueezed(form, size)]):
+                return self._tag[form], f"~{len(head)}", head
+        for form in ends:
+            if is_end(form, tail := form[len(form) - _unsqueezed(form[::-1], size) :]):
+                return self._tag[form], f"#{len(form) - len(tail)}", tail
+        return None
 
     def loose(self, value: str) -> bool:
         """`near`, or `find` or `near` of `value` past a leading byte order mark or in NFD

@@ -18,14 +18,8 @@ from drift.echoes import ECHOES, JSON_BASE64, LINE_ENDS, PERCENT_BASE64, WRAPS, 
 from drift.literals import Literals, uncovered
 from drift.payload_pieces import encoded_too, payload_pieces
 from drift.public_ends import Ends
-from drift.textsafe import (
-    github_data,
-    github_property,
-    json_inert,
-    md_text,
-    sarif_plain,
-    visible,
-)
+from drift.respaced import respaced, respaced_parts, respacing
+from drift.textsafe import github_data, github_property, json_inert, md_text, sarif_plain, visible
 from drift.wrapped import across_lines, respelled, spelled
 
 SEARCH_MIN = 8
@@ -235,8 +229,11 @@ class Versions:
         """`value` as a text payload's start (`FORM~N`: first N characters) or end (`FORM#N`),
         not all public (`public_ends`, as `is_piece`): a secret pasted as two plain variables,
         recorded as a copy is; outer whitespace kept as text, as `is_piece` strips it (F4)."""
-        if (found := self._ends.find(value.strip())) is None:  # looked up (helper-746 P5)
-            return [] if self._ends.loose(value.strip()) else None  # as the masker: no form
+        if (found := self._ends.find(bare := value.strip())) is None:  # helper-746 P5
+            near = self._ends.respaced(bare)  # its white space changed (not a whole form)
+            if not (spelling := near and near[2] not in self._forms and respacing(bare, near[2])):
+                return [] if self._ends.loose(bare) else None  # as the masker: no form
+            found = near[0], f"{near[1]}%{spelling}"  # (`drift.respaced`; helper-790 R1)
         lead, trail = value[: len(value) - len(value.lstrip())], value[len(value.rstrip()) :]
         return [p for p in (lead, (found[0][0], found[0][1] + found[1]), trail) if p]
 
@@ -282,7 +279,10 @@ def payload_form(data: bytes, form: str) -> str | None:
     """A version's payload `data` in the `form` `secret_pieces` gave (None: not UTF-8, or a form
     this drift does not know). `FORM@44:n`: that form cut by line breaks where they stood
     (`drift.wrapped.spelled`); `FORM#N`: its text from its character N on (the rest of a copy
-    another overlaps, `Versions.pieces`; or its end, `Versions.cut`); `FORM~N`: its start."""
+    another overlaps, `Versions.pieces`; or its end, `Versions.cut`); `FORM~N`: its start;
+    either, `%…`, with its white space changed (`drift.respaced`)."""
+    if (parts := respaced_parts(form)) is not None:  # `FORM~N%…`: `drift.respaced`
+        return None if (cut := payload_form(data, parts[0])) is None else respaced(cut, parts[1])
     value = _spelled_form(data, form)
     if value is None and "#" in form:  # a piece's name may hold `#` itself: tried whole first
         whole, _, start = form.rpartition("#")

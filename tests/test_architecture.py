@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.public_ends",
         "drift.literals",
         "drift.wrapped",
+        "drift.respaced",
         "drift.credentialforms",
         "drift.textsafe",
         "drift.jsontext",

@@ -22,6 +22,7 @@ from typing import Any
 from drift import redact
 from drift.errors import ApiError, JournalError, SecretUnrecordable
 from drift.fix.wire import packed, unpacked
+from drift.respaced import respaced_parts
 from drift.secretforms import payload_form
 from drift.textsafe import visible
 
@@ -265,12 +266,19 @@ def _unformed(version: str, data: bytes, piece: dict[str, Any]) -> str:
     """Why `version`'s payload `data` gives no value in the form the journal names: a text's
     form of a payload that is no text; else a form drift does not write (a journal edited by
     hand, `whole@<5000 digits>:n`, was "no longer holds text", or an internal error: helper-686
-    L1). A version's payload never changes, and a form drift wrote of it gives it back."""
+    L1); a start or end with its runs of white space recorded that the version's text does not
+    fit (`drift.respaced`: never a guess). A version's payload never changes, and a form drift
+    wrote of it gives it back."""
     if not str(piece["form"]).startswith("bytes/"):
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
             return f"{version} no longer holds text"
+    if respaced_parts(str(piece["form"])) is not None:  # its runs do not fit the version's text
+        return (
+            f"{version} does not give back the value the journal recorded by it (a start or an "
+            "end of it with its white space changed): nothing was guessed; set it by hand"
+        )
     return f"the journal names its copy of {version} in a form drift does not write"
 
 
