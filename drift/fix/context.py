@@ -85,6 +85,10 @@ class ServiceOutcome:
     overwrote: str = ""
     """Someone else's write that drift's canary write replaced (their revision, or their
     generation): the fix exits 1, not 4 ("aborted safely … with nothing changed")."""
+    read_after_probes: Any = None
+    """The service as the proof read it right after its probes (`drift.fix.prove`), None
+    when it did not: a failed canary's tag check is judged on it, not read a second time
+    (helper-796 N1; the promotion's own read right before its write stays: its etag)."""
 
     @property
     def tag_words(self) -> str:

@@ -108,7 +108,9 @@ async def prove(
     if before is not None and live is not None and live.handshake_hung and canary.ok:
         if not unproven:
             live, unproven = await _again(ctx, before, live, id_token)
-    again, moved = await _reread(ctx, live_service.source if now is None else now)
+    was = live_service.source if now is None else now
+    again, moved = await _reread(ctx, was)
+    outcome.read_after_probes = again if again is not was else None
     scaled = _zero_words(ctx, name) if manual_instances(again) == 0 else None
     at_zero = _at_zero(scaled) if scaled else ""
     unproven = unproven or "; ".join(n for n in (moved, at_zero) if n)
@@ -359,8 +361,9 @@ def _no_tag(outcome: ServiceOutcome) -> str:
 async def _untagged(ctx: Context, live_service: LiveService, outcome: ServiceOutcome) -> None:
     """After a probe of the canary that failed: Stop saying so if its tag is gone — someone
     removed it (the tag URL then reaches nothing): the failure says nothing of the canary."""
+    now = outcome.read_after_probes  # read by the proof after the probe (helper-796 N1)
     try:
-        now = await get_service(ctx.session, live_service.source.name)
+        now = now if now is not None else await get_service(ctx.session, live_service.source.name)
     except ApiError:
         return  # the failure stands as it is
     if any(t.tag == outcome.tag for t in now.traffic):
