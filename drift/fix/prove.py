@@ -262,10 +262,11 @@ def _scaled(scaled: ZeroWords | None, canary: ProbeResult) -> str:
         return ""
     if not (status == 429 or status >= 500):  # the canary's own app, or the door: not definite
         return ""
-    what, _, next_step = scaled
-    return (
-        f"the canary could not be proven: {what} and Cloud Run gave the canary no instance "
-        f"either, so the probe saw nothing of its configuration; {next_step}"
+    what, _, next_step = scaled  # a possibility, as `zero_note` says of a tag-only revision:
+    return (  # the canary keeps a minimum of its own, the page says (helper-796 N2)
+        f"the canary could not be proven: {what}, and Cloud Run may have given the canary no "
+        "instance either (unless it keeps minimum instances of its own; then the error is its "
+        f"own), so the probe may have seen nothing of its configuration; if so, {next_step}"
     )
 
 
