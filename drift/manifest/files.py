@@ -9,7 +9,7 @@ import errno
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,9 +72,13 @@ WHAT = (
 
 
 def load_manifests(
-    given: Sequence[str], read_stdin: Callable[[], bytes] | None = None
+    given: Sequence[str],
+    read_stdin: Callable[[], bytes] | None = None,
+    public: Collection[str] = (),
 ) -> list[Manifest]:
-    """Every manifest named, in order; `InputError` with every problem found."""
+    """Every manifest named, in order; `InputError` with every problem found. `public`: the
+    names drift prints anyway (the profile's project, region and workloads'), which a plan's
+    mark never hides (`plansecrets.register_sensitive`)."""
     if list(given).count(STDIN) > 1:
         raise UsageError("--manifest -: standard input can be read once")
     problems: list[Problem] = []
@@ -97,7 +101,7 @@ def load_manifests(
                 why = f"is {what}, not a manifest" if what else exc.strerror or str(exc)
                 problems.append(Problem(shown, 1, f"cannot read: {why}"))
                 continue
-        manifests.append(parse(shown, raw, problems))
+        manifests.append(parse(shown, raw, problems, public))
     if problems:
         raise InputError(problems, kind="manifest")
     return manifests
@@ -113,8 +117,9 @@ def _read(path: Path) -> bytes:
     return read_bounded(path, MAX_PLAN_BYTES + 1)  # a named pipe: refused, never waited on
 
 
-def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
-    """What one file describes; its problems go to `problems`."""
+def parse(name: str, raw: bytes, problems: list[Problem], public: Collection[str] = ()) -> Manifest:
+    """What one file describes; its problems go to `problems` (`public`: as
+    `load_manifests` takes it)."""
     if len(raw) > MAX_PLAN_BYTES:
         problems.append(Problem(name, 1, f"larger than {MAX_PLAN_BYTES} bytes"))
         return Manifest(name)
@@ -140,7 +145,7 @@ def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
             problems.append(Problem(name, 1, ERRORED))
             return Manifest(name)
         if is_plan(data):
-            return read_plan(name, data, problems)
+            return read_plan(name, data, problems, public)
         if nothing_shown(data):
             problems.append(Problem(name, 1, NOTHING_SHOWN))
             return Manifest(name)
@@ -150,7 +155,7 @@ def parse(name: str, raw: bytes, problems: list[Problem]) -> Manifest:
     if doc is None:
         return Manifest(name)
     if is_plan(doc.data):
-        return read_plan(name, doc.data, problems)
+        return read_plan(name, doc.data, problems, public)
     if not is_knative(doc.data):
         problems.append(Problem(name, 1, f"expected {WHAT}"))
         return Manifest(name)

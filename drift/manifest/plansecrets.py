@@ -27,7 +27,7 @@ from typing import Any
 from drift import redact
 from drift.manifest.proto import OutOfRange, PathProblem, expect, index, key, kind_of, message
 from drift.manifest.unknowns import TPath, value_at
-from drift.secretforms import SEARCH_MIN
+from drift.secretforms import SEARCH_MIN, bare_forms
 
 _CHANGES = ("resource_changes", "resource_drift")
 """The lists of resource changes (`resource_drift`: what changed outside Terraform; and
@@ -45,16 +45,68 @@ PLACE = (("project",), ("location",))
 """Where the workload runs, which every message names (`WHERE`): never treated as sensitive."""
 
 
-def register_sensitive(plan: dict[str, Any], workloads: Collection[str]) -> None:
+NAMED: tuple[TPath, ...] = (
+    ("name",),
+    *PLACE,
+    ("template", 0, "service_account"),
+    ("template", 0, "revision"),
+    ("template", 0, "template", 0, "service_account"),  # a job's tasks'
+)
+"""Where a Cloud Run workload's values hold the names drift prints of it: its name, project
+and region, the service account it runs as, its revision's name (what `live.normalize` takes
+for public: `redact.register_public`)."""
+
+
+def register_sensitive(
+    plan: dict[str, Any], workloads: Collection[str], public: Collection[str] = ()
+) -> None:
     """Register the plan's sensitive text values: a Cloud Run workload's (of a type in
     `workloads`), on any side of any change or state of it, whatever their length, but its
     names and places (`workload_leaves`), which every message shows; any other's of
     `SEARCH_MIN` characters or more (a shorter one of another resource — a flag, a count —
-    would mask the same word wherever a workload has it). Raises `PathProblem` where the
-    plan's marks or declarations have a shape drift cannot read."""
-    for value in _sensitive_values(plan, workloads):
-        if isinstance(value, str):
+    would mask the same word wherever a workload has it). None that is a name drift prints
+    anyway (`shown_names`: `public`, the profile's, and the plan's workloads'): registered,
+    `REGION=us-central1` in a block marked whole (a dynamic `env` over a sensitive map) of any
+    workload of the state hid the region of every report, and every text holding it
+    (`us-central1-docker.pkg.dev/…`), in every format (helper-794 B1); the workload's own
+    variable or setting that holds it is still masked on its data (`terraform._sensitive`).
+    Raises `PathProblem` where the plan's marks or declarations have a shape drift cannot
+    read."""
+    values = [v for v in _sensitive_values(plan, workloads) if isinstance(v, str)]
+    names = shown_names(plan, workloads, public)
+    for value in values:
+        if bare_forms(value).isdisjoint(names):
             redact.register(value)
+
+
+def shown_names(
+    plan: dict[str, Any], workloads: Collection[str], public: Collection[str]
+) -> set[str]:
+    """The names drift prints whatever a plan marks (`public`), and those of each workload of
+    the plan (of a type in `workloads`) on any side of any change or state of it (`NAMED`: a
+    full name's last part too), without their outer whitespace."""
+    found = [*public]
+    for value in _workload_values(plan, workloads):
+        for at in NAMED:
+            if isinstance(name := value_at(value, at), str):
+                found += [name, name.rsplit("/", 1)[-1]]
+    return {bare for name in found for bare in bare_forms(name) if bare}
+
+
+def _workload_values(plan: dict[str, Any], workloads: Collection[str]) -> Iterator[Any]:
+    """Each side of each change or state of a workload of the plan (of a type in
+    `workloads`)."""
+    for _, rc in _resources(plan):
+        change = rc.get("change")
+        if _workload(rc.get("type"), workloads) and isinstance(change, dict):
+            yield from (change.get("after"), change.get("before"))
+    for _, resource in _state_resources(plan):
+        if _workload(resource.get("type"), workloads):
+            yield resource.get("values")
+
+
+def _workload(kind: Any, workloads: Collection[str]) -> bool:
+    return isinstance(kind, str) and kind in workloads
 
 
 def workload_leaves(value: Any, marks: Any, path: str) -> Iterator[tuple[TPath, Any]]:
@@ -198,7 +250,7 @@ def _marked(
     resource of type `kind`, None for an output; `at`: where it is). A workload's is an object
     (refused at its path where it is not)."""
     value, marks, path = holder.get(side), holder.get(_MARKS[side]), key(at, _MARKS[side])
-    if isinstance(kind, str) and kind in workloads:
+    if _workload(kind, workloads):
         if value is not None:
             expect(value, dict, key(at, side), "an object")
         yield from (found for _, found in workload_leaves(value, marks, path))

@@ -9,6 +9,7 @@ marks sensitive (`after_sensitive`) are treated as secrets: never shown."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
@@ -57,8 +58,11 @@ def is_plan(data: Any) -> bool:
     return isinstance(data, dict) and ("resource_changes" in data or "terraform_version" in data)
 
 
-def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manifest:
-    """The Cloud Run workloads a plan leaves running; what is wrong goes to `problems`."""
+def read_plan(
+    file: str, plan: dict[str, Any], problems: list[Problem], public: Collection[str] = ()
+) -> Manifest:
+    """The Cloud Run workloads a plan leaves running; what is wrong goes to `problems`.
+    `public`: the names drift prints anyway (`plansecrets.register_sensitive`)."""
     if (refused := refusal(plan)) is not None:
         problems.append(Problem(file, 1, *refused))
         return Manifest(file)
@@ -68,7 +72,7 @@ def read_plan(file: str, plan: dict[str, Any], problems: list[Problem]) -> Manif
     gone: list[Removed] = []
     destroyed: list[Destroyed] = []
     try:
-        register_sensitive(plan, READ)  # before anything of it is read, and so said
+        register_sensitive(plan, READ, public)  # before anything of it is read, and so said
         notes: list[str] = incomplete(file, plan)
         changes = expect(plan.get("resource_changes", []), list, "resource_changes", "a list")
         unread += deferred(file, plan, READ)

@@ -118,8 +118,7 @@ def load_profile(
         profile = replace(
             profile, project=project or profile.project, region=region or profile.region
         )
-    workloads = (p.name for p in profile.services.values())  # names drift prints: helper-618 F5
-    redact.register_public(profile.project, profile.region, *workloads)
+    redact.register_public(*profile.public_names())  # names drift prints: helper-618 F5
     return profile
 
 

@@ -332,6 +332,11 @@ class Profile(Scope):
     directory (`[tool.drift] profiles_dir`, a parent project's, `--profiles`), as a path is
     shown: a report says which profiles it checked. "" for `./profiles`."""
 
+    def public_names(self) -> tuple[str, ...]:
+        """The names every report of it prints: its project, its region and its workloads'
+        (`redact.register_public`; a plan's marks never hide them: helper-618 F5, 794 B1)."""
+        return (self.project, self.region, *(p.name for p in self.services.values()))
+
     def select(self, wanted: Sequence[str] | None) -> list[str]:
         """The keys of the workloads a command works on: the named ones (each once; a name
         is every workload of that name, `job/NAME` one of a kind), else all."""

@@ -80,6 +80,13 @@ def check_offline(tmp: Path, data: dict[str, Any], profile: str, *args: str) -> 
     return done
 
 
+def check_written(tmp: Path, data: dict[str, Any], profile: str, fmt: str) -> tuple[Any, str]:
+    """`check_offline` in format `fmt` into a file (`--output`): the run, and the file."""
+    out = tmp / "report.out"
+    done = check_offline(tmp, data, profile, "-f", fmt, "--output", str(out))
+    return done, out.read_text()
+
+
 def check_live(
     sb: Any, tmp: Path, data: dict[str, Any], *args: str, profile: str = API_ONLY
 ) -> Any:

@@ -1,0 +1,129 @@
+"""A value a Terraform plan marks sensitive that is one of the names drift prints anyway (the
+project, the region, a workload's service account) hides that name nowhere: a workload of the
+state holding `REGION=us-central1` in an `env` block marked whole (a dynamic block over a
+sensitive map) made the report's region `***`, and every text holding it
+(`***-docker.pkg.dev/…`), in every format (helper-794 B1). A secret beside it in the same block
+is still never shown, and the workload's own variable holding the name is masked on its data
+(`EnvVar.sensitive`), as Terraform shows it "(sensitive value)"."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.manifest.plansecrets import shown_names
+from drift.manifest.terraform import JOB, READ, SERVICE
+from tests.manifest.plans import API_ONLY, check_offline, check_written, known_api, plan
+
+VALUE = "rotated out yellow 99887766"
+FORMATS = ["table", "json", "github", "sarif", "markdown"]
+IMAGE = "us-central1-docker.pkg.dev/acme-chat-staging/acme-chat/api:v2.15.0"
+ACCOUNT = "api@acme-chat-staging.iam.gserviceaccount.com"
+NAMES = {"region": "us-central1", "project": "acme-chat-staging", "account": ACCOUNT}
+CHECKED = API_ONLY.replace(
+    "max_instances: 20}",
+    "max_instances: 20, image: other:1,\n"
+    "                service_account: other@acme-chat-staging.iam.gserviceaccount.com}",
+)
+"""What finds the api's image and service account, each shown whole (`IMAGE`, `ACCOUNT`)."""
+
+
+def _with_state_worker(*held: str) -> dict[str, Any]:
+    """The repository's plan, api known, and a worker of the prior state whose `env`, marked
+    whole, holds each of `held` and VALUE."""
+    data = plan()
+    data["resource_changes"] = [known_api(data)]
+    env = [{"name": f"NAMED_{i}", "value": v, "value_source": []} for i, v in enumerate(held)]
+    env.append({"name": "PASSWORD", "value": VALUE, "value_source": []})
+    values = {"name": "worker", "project": "acme-chat-staging", "location": "us-central1",
+              "template": [{"containers": [{"image": "w:1", "env": env}]}]}  # fmt: skip
+    worker = {"address": "google_cloud_run_v2_service.worker", "mode": "managed",
+              "type": "google_cloud_run_v2_service", "name": "worker", "values": values,
+              "sensitive_values": {"template": [{"containers": [{"env": True}]}]}}  # fmt: skip
+    data["prior_state"] = {"values": {"root_module": {"resources": [worker]}}}
+    return data
+
+
+def test_the_report_names_its_region_and_project(tmp_path: Path) -> None:
+    data = _with_state_worker("us-central1", "acme-chat-staging")
+    report = json.loads(check_offline(tmp_path, data, CHECKED, "-f", "json").stdout)
+    assert (report["project"], report["region"]) == ("acme-chat-staging", "us-central1")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", NAMES)
+def test_a_marked_name_is_shown_and_the_secret_beside_it_is_not(
+    tmp_path: Path, name: str, fmt: str
+) -> None:
+    """The api's image (its region and project) and service account are shown whole; the
+    worker's PASSWORD, marked with the name, is not."""
+    done, written = check_written(tmp_path, _with_state_worker(NAMES[name]), CHECKED, fmt)
+    assert done.returncode == 1, done.stderr
+    assert IMAGE in written and ACCOUNT in written, written  # was ***-docker.pkg.dev/…
+    assert VALUE not in done.stdout + done.stderr + written
+
+
+def test_the_workloads_own_variable_holding_a_name_is_masked_on_its_data(
+    tmp_path: Path,
+) -> None:
+    """api's own `REGION=us-central1`, marked: its finding shows `***`, and the report its
+    region."""
+    data = plan()
+    api = known_api(data)
+    data["resource_changes"] = [api]
+    change = api["change"]
+    change["after"]["template"][0]["containers"][0]["env"].append(
+        {"name": "REGION", "value": "us-central1", "value_source": []}
+    )
+    env = [False] * (len(change["after"]["template"][0]["containers"][0]["env"]) - 1)
+    change["after_sensitive"] = {"template": [{"containers": [{"env": [*env, True]}]}]}
+    profile = API_ONLY + "    env:\n      REGION: europe-west1\n"
+    done = check_offline(tmp_path, data, profile, "-f", "json")
+    report = json.loads(done.stdout)
+    assert report["region"] == "us-central1", done.stdout
+    found = [f for f in report["findings"] if "REGION" in json.dumps(f)]
+    assert found and "us-central1" not in json.dumps(found), found
+
+
+def test_the_profiles_project_no_workload_of_the_plan_names(tmp_path: Path) -> None:
+    """A secret version of the state whose marked data is the profile's project id, where the
+    plan's only workload is another project's: the refusal names both projects (the
+    profile's names, `Profile.public_names`, were not taken for public)."""
+    data = plan()
+    api = known_api(data)
+    data["resource_changes"] = [api]
+    api["change"] |= {"actions": ["create"], "before": None}  # nothing of it names the profile's
+    api["change"]["after"]["project"] = "acme-chat-prod"
+    kind = "google_secret_manager_secret_version"
+    version = {"address": f"{kind}.v", "mode": "managed", "type": kind, "name": "v",
+               "values": {"secret_data": "acme-chat-staging"},
+               "sensitive_values": {"secret_data": True}}  # fmt: skip
+    data["prior_state"] = {"values": {"root_module": {"resources": [version]}}}
+    done = check_offline(tmp_path, data, API_ONLY, "-f", "json")
+    assert done.returncode == 2, done.stderr
+    assert "project acme-chat-prod, profile staging checks acme-chat-staging " in done.stderr
+
+
+def test_the_names_a_plan_holds_of_its_workloads() -> None:
+    """Each workload's name (a full one's last part too), project, region, service account
+    and revision, on any side and in any state; no other resource's, no variable's name."""
+    service = {"name": "api", "project": "p1", "location": "r1", "template": [
+        {"service_account": "sa@p1", "revision": " api-blue ", "containers": [
+            {"env": [{"name": "REGION", "value": "r1"}]}]}]}  # fmt: skip
+    job = {"name": "projects/p2/locations/r2/jobs/nightly",
+           "template": [{"template": [{"service_account": "jobs@p2"}]}]}  # fmt: skip
+    change = {"actions": ["update"], "before": service | {"location": "r0"}, "after": service}
+    data = {
+        "resource_changes": [
+            {"type": SERVICE, "change": change},
+            {"type": "google_redis_instance", "change": {"after": {"name": "cache"}}},
+        ],
+        "prior_state": {"values": {"root_module": {"resources": [{"type": JOB, "values": job}]}}},
+    }
+    names = shown_names(data, READ, ["acme-chat-staging", "", " us-central1\n"])
+    assert names == {"acme-chat-staging", "us-central1", "api", "p1",
+                     "r1", "r0", "sa@p1", "api-blue", "projects/p2/locations/r2/jobs/nightly",
+                     "nightly", "jobs@p2"}  # fmt: skip
