@@ -215,7 +215,7 @@ def _refused(part: str) -> Any:
         before = live_check(container, part)
         merged = merged_check(check, before)
         words, over = (
-            startup_refused(workload, check.timings, merged.timings)
+            startup_refused(workload, check.timings, merged.timings, before.timings)
             if part == "startup_probe"
             else ((), "")
         )

@@ -128,11 +128,17 @@ def window_rules(
     the workload's own (`startup_probe`) or a sidecar's (`containers.NAME.startup_probe`, as
     `build._located` finds it), whose product is over the kind's bound (`window_bound`; a job's
     or service's GPU as the profile's `gpu_type` says, unstated: the larger), or, a job's or
-    worker pool's, over the older 240 s within it: (setting, message) each. One stating either
-    alone is judged with the other as the fix would write it (`health._refused`)."""
+    worker pool's, over the older 240 s within it: (setting, message) each, a note, never
+    refused (helper-794 A4): the pages bound that time but none says Cloud Run refuses a probe
+    over it, and a live workload may run one (a service Cloud Run made with 240 s × 3), so a
+    profile stating what runs still loads and is checked. The fix writes none over the bound
+    the workload does not already run (`window_refused`, `drift.fix.startup_bounds`). One
+    stating either alone is judged with the other as the fix would write it
+    (`health._refused`)."""
     gpu = bool(stated["gpu_type"][0]) if "gpu_type" in stated else None
     bound = window_bound(kind, gpu)
-    refused, noted = [], []
+    refused: list[tuple[str, str]] = []  # none: helper-794 A4
+    noted: list[tuple[str, str]] = []
     for name, its in {"": stated, **sidecars}.items():
         value = its.get("startup_probe", ("", ""))[0]
         timings = parse_check(value).timings
@@ -143,8 +149,8 @@ def window_rules(
         said = f"{service}: {whose}startup_probe {shown(value)}: its failure threshold times "
         said += f"its period is {window(timings)} s, over "
         if window(timings) > bound:
-            said += f"{bound} s: {WINDOW_RULES[kind]}; state a shorter period or fewer failures"
-            refused.append((key, said))
+            said += f"{bound} s: {WINDOW_RULES[kind]}; no page says Cloud Run refuses a longer "
+            noted.append((key, said + "one; drift fix writes one only where it runs already"))
             continue
         if kind is Kind.SERVICE:  # no older copy of the services' page gave one
             continue
@@ -196,19 +202,21 @@ def startup_rules(
 
 
 def startup_refused(
-    workload: Any, stated: Iterable[str], timings: dict[str, int]
+    workload: Any, stated: Iterable[str], timings: dict[str, int], live: dict[str, int]
 ) -> tuple[tuple[str, ...], str]:
     """Why a fix does not write a (run_v2) workload's startup probe of these `timings`, of which
     the profile states `stated`, with the timings the reason is of: a stated delay, period or
-    timeout over its kind's most (`startup_most`, the GPU as the template the fix writes has
-    it), or its failure threshold times its period over its bound where it states either
+    timeout over its kind's most (`startup_most`, the GPU as `workload`, the one the plan
+    writes, has it: helper-794 A1), or its failure threshold times its period over its bound
+    where it states either and it is not the live probe's (`live`: its timings, `{}`: none)
     (`window_refused`); "": neither."""
     kind = _kind_of(workload)
     said = {w: timings[w] for w in set(stated) & {"delay", "period", "timeout"} if w in timings}
     if over := _over_most(kind, has_gpu(a.template_of(workload)), said):
         return (), f"{over}: not written; state a shorter one in the profile"
-    window = window_refused(workload, timings) if {"period", "failure"} & set(stated) else ""
-    return ("period", "failure"), window
+    kept = live and window(live) == window(timings)  # what runs, left as it is (helper-794 A4)
+    window_ = window_refused(workload, timings) if {"period", "failure"} & set(stated) else ""
+    return ("period", "failure"), "" if kept else window_
 
 
 def _kind_of(workload: Any) -> Kind:

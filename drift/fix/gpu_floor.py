@@ -7,12 +7,15 @@ nothing is left to refuse. Never an extra change the profile does not state."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from drift.blanks import Arg, blank, word
 from drift.fields import FIELDS
 from drift.fields.gpu_floor import GPU_PAGE, WATCHED, gpu_needs
 from drift.fix.commands import Commands
 from drift.fix.model import ManualStep, SettingChange
 from drift.fix.proposed import Proposed
+from drift.fix.startup_bounds import startup_steps
 from drift.kinds import Kind
 
 JOBS_GPU_PAGE = "cloud.google.com/run/docs/configuring/jobs/gpu"
@@ -20,7 +23,18 @@ POOLS_GPU_PAGE = "cloud.google.com/run/docs/configuring/workerpools/gpu"
 """What a job's and a worker pool's GPUs require: CPU and memory, no CPU allocation."""
 
 
-def gpu_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], list[ManualStep]]:
+def gpu_steps(
+    cmd: Commands, proposed: Proposed, side: list[SettingChange]
+) -> tuple[list[SettingChange], list[SettingChange], list[ManualStep]]:
+    """The proposed settings, and the sidecars' own (`side`), without the changes Cloud Run
+    would refuse for a GPU or its absence (a startup probe's bounds under the GPU the plan
+    leaves: `drift.fix.startup_bounds`), and the manual step for each."""
+    settings, steps = _floor_steps(cmd, proposed)
+    settings, side, probes = startup_steps(cmd, replace(proposed, settings=settings), side)
+    return settings, side, steps + probes
+
+
+def _floor_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], list[ManualStep]]:
     """The proposed settings without the changes Cloud Run would refuse for a GPU, and the
     manual step for each."""
     live, settings = proposed.live, proposed.settings

@@ -140,7 +140,7 @@ class ServicePlanner:
         proposed = Proposed(self.live, on, self.service.container, settings)
         side, steps = sidecar_changes(self.service, template, self._within, silenced.kept)
         proposed, side, unmounted = unwritable_steps(self.cmd, proposed, side)
-        settings, gpu = gpu_steps(self.cmd, proposed)
+        settings, side, gpu = gpu_steps(self.cmd, proposed, side)
         floored = replace(proposed, settings=settings)  # with the sidecars' limits: one write
         settings, side, floor, held = limit_steps(self.cmd, floored, side, self._within)
         settings, cap = cap_steps(self.cmd, replace(proposed, settings=settings))

@@ -49,11 +49,13 @@ def unwritable_steps(
     volume list whose new volume no container can be told to mount; a probe whose timing kept
     from the live one Cloud Run would refuse beside the one stated, on that container), each
     taken out and left to a manual step saying why, as a blocked setting's (`blocked_step`):
-    nothing of it is written without the plan saying so."""
+    nothing of it is written without the plan saying so. Each is judged on what the fix builds
+    on with the GPU the plan writes (a startup probe's bounds: helper-794 A1), its containers
+    as they run."""
     asked = [c for c in [*proposed.settings, *side] if FIELDS[c.name].unwritable]
     if not asked:
         return proposed, side, []
-    workload = proposed.workload([])
+    workload = proposed.workload([c for c in proposed.settings if c.name == "gpu_type"])
     containers = template_of(workload).containers
     why: dict[tuple[str, str | None], str] = {}
     for c in asked:
