@@ -38,6 +38,7 @@ from drift.fields.ports import DEFAULT_PORT, H2C, ingress
 from drift.fields.probe_bounds import (
     JOB_WINDOW_S,
     OLDER_WINDOW_S,
+    STARTUP_RULES,
     WINDOW_RULES,
     startup_most,
     window_bound,
@@ -161,14 +162,6 @@ def window_rules(
             said += "does not state (gpu_type): drift fix makes it a manual step on one without"
         noted.append((key, said))
     return refused, noted
-
-
-STARTUP_RULES = {
-    Kind.SERVICE: "a service's startup probe's initial delay, period and timeout are each at most "
-    '"600 seconds (1800 for GPU)" (docs.cloud.google.com/run/docs/configuring/healthchecks)',
-    Kind.JOB: 'run v2\'s Probe: "Maximum value for startup probe is 240" (k8s.min.proto)',
-}
-"""What is quoted of a kind's `startup_most` (a worker pool's: a job's)."""
 
 
 def _over_most(kind: Kind, gpu: bool | None, timings: dict[str, int]) -> str:

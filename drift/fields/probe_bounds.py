@@ -1,5 +1,6 @@
 """The bounds of a probe's timings (`drift.fields.probe_text` parses a profile's by them,
-`drift.fields.health_rules` narrows a startup probe's by its workload's kind and GPU): each
+`drift.fields.health_rules` and `drift.fix.startup_bounds` narrow a startup probe's by its
+workload's kind and GPU, quoting `STARTUP_RULES` and `WINDOW_RULES`): each
 timing's least and most per probe (`BOUNDS`), the most a startup probe's initial delay, period
 and timeout may be (`startup_most`), and its failure threshold times its period
 (`window_bound`), each from the page or the proto that says it."""
@@ -44,6 +45,12 @@ WINDOW_RULES = {
     ),
 }
 """What is quoted of a kind's bound (`window_bound`)."""
+STARTUP_RULES = {
+    Kind.SERVICE: "a service's startup probe's initial delay, period and timeout are each at most "
+    '"600 seconds (1800 for GPU)" (docs.cloud.google.com/run/docs/configuring/healthchecks)',
+    Kind.JOB: 'run v2\'s Probe: "Maximum value for startup probe is 240" (k8s.min.proto)',
+}
+"""What is quoted of a kind's `startup_most` (a worker pool's: a job's)."""
 
 
 def window_bound(kind: Kind, gpu: bool | None) -> int:

@@ -16,8 +16,7 @@ from typing import Any
 from drift.fields import FIELDS
 from drift.fields.access import template_of
 from drift.fields.gpu_floor import has_gpu
-from drift.fields.health_rules import STARTUP_RULES
-from drift.fields.probe_bounds import WINDOW_RULES, startup_most, window_bound
+from drift.fields.probe_bounds import STARTUP_RULES, WINDOW_RULES, startup_most, window_bound
 from drift.fields.probe_text import live_check, shown, window
 from drift.fix.commands import Commands
 from drift.fix.model import ManualStep, SettingChange
