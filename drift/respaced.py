@@ -22,6 +22,10 @@ _CODES = {"\n": "n", "\r": "r", " ": "s", "\t": "t"}
 """A white space character's code (`drift.wrapped`'s); any other is `x` and its 4 hex digits
 (every white space character of Unicode is in its first plane)."""
 _CHARS = {code: c for c, code in _CODES.items()}
+_PLAIN = set(_CODES)
+"""The white space a record may copy: a secret's `\x1c`-`\x1f`, `\x85`, a Unicode space are
+data to it (a record separator), so a half whose runs hold one, in the secret's cut or in the
+copy, is withheld unrecorded (helper-799 L1): its runs would carry them into the journal."""
 _CODE = "(?:[nrst]|x[0-9a-f]{4})"
 _SPELLING = re.compile(rf"([0-9]{{1,9}})=({_CODE}+(?:,{_CODE}+)*)")
 _FORM = re.compile(r"([a-z-]+[~#][0-9]{1,9})%(.+)")
@@ -48,9 +52,11 @@ def respacing(value: str, cut: str) -> str | None:
     """The spelling of `value`'s length and runs of white space (`25=s,rn`: 25 characters,
     its first run a space, its second CR LF) that turns `cut` (a form's start or end, squeezed
     as `value` is) into `value`; None: none does (no run, other text, a character no code
-    spells)."""
+    spells, a run of other than space, tab, CR or LF in either)."""
     if value != value.strip() or _squeezed(value) != _squeezed(cut):
         return None
+    if not all(set(run) <= _PLAIN for run in _RUNS.findall(value + " " + cut)):
+        return None  # a run the copy kept is the secret's own: only plain white space is
     coded = [_coded(run) for run in _RUNS.findall(value)]
     if not coded or None in coded:
         return None

@@ -323,3 +323,23 @@ def test_a_start_cut_inside_a_decomposed_letter_then_composed_is_masked_and_with
     assert start == "Kq9Wm2Xv-Å"
     assert mask_plain("V", start, secret=False) == redact.MASK
     assert redact.secret_pieces(start, cut=True) == []  # the version gives back NFD, not this
+
+
+@pytest.mark.parametrize("separator", ["\x1e", "\x1f", "\x85", "\u2003", " "])
+def test_a_half_is_recorded_by_its_runs_only_where_they_are_plain_white_space(
+    separator: str,
+) -> None:
+    """A respaced half is journalled by its version, cut and runs (`drift.respaced`); a run the
+    copy kept is the secret's own, so a secret whose data holds another white space character
+    (a record separator) would have it copied into the journal: withheld unrecorded then,
+    masked all the same (helper-799 L1). A plain space: recorded, its runs all in the record."""
+    secret = f"tok=Ab3dEf9h{separator}Gh7Jk2Lm\nQw8Er4Ty{separator}Zx1Cv5Bn end"
+    redact.register_payload(secret.encode(), VERSION.format("sep"))
+    value = secret.replace("\n", "\r\n")[:40]  # a start, its line break CRLF
+    cut = redact.secret_pieces(value, cut=True)
+    assert redact.is_piece(value)
+    if separator == " ":
+        ((version, form),) = cut or [""]
+        assert version == VERSION.format("sep") and form.endswith("=s,rn,s"), form
+    else:
+        assert cut == [], cut
