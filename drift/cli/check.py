@@ -169,7 +169,8 @@ def check(
         from drift.manifest import ManifestSource, load_manifests
 
         requested = tuple(service or ())
-        loaded = load_manifests(manifest, _standard_input, profile.public_names())
+        profiled = [p.name for p in profile.services.values()]
+        loaded = load_manifests(manifest, _standard_input, profile.public_names(), profiled)
         source = ManifestSource(loaded, offline=offline, requested=requested)
     runner = CallRunner(settings.access().limits)
     journal_dir = settings.journal()  # the canaries it records, the locks it holds

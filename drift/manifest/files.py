@@ -75,10 +75,12 @@ def load_manifests(
     given: Sequence[str],
     read_stdin: Callable[[], bytes] | None = None,
     public: Collection[str] = (),
+    profiled: Collection[str] = (),
 ) -> list[Manifest]:
     """Every manifest named, in order; `InputError` with every problem found. `public`: the
     names drift prints anyway (the profile's project, region and workloads'), which a plan's
-    mark never hides (`plansecrets.register_sensitive`)."""
+    mark never hides, nor those of a plan's workload that the profile names (`profiled`: the
+    names of its workloads; `plansecrets.register_sensitive`)."""
     if list(given).count(STDIN) > 1:
         raise UsageError("--manifest -: standard input can be read once")
     problems: list[Problem] = []
@@ -101,7 +103,7 @@ def load_manifests(
                 why = f"is {what}, not a manifest" if what else exc.strerror or str(exc)
                 problems.append(Problem(shown, 1, f"cannot read: {why}"))
                 continue
-        manifests.append(parse(shown, raw, problems, public))
+        manifests.append(parse(shown, raw, problems, public, profiled))
     if problems:
         raise InputError(problems, kind="manifest")
     return manifests
@@ -117,9 +119,15 @@ def _read(path: Path) -> bytes:
     return read_bounded(path, MAX_PLAN_BYTES + 1)  # a named pipe: refused, never waited on
 
 
-def parse(name: str, raw: bytes, problems: list[Problem], public: Collection[str] = ()) -> Manifest:
-    """What one file describes; its problems go to `problems` (`public`: as
-    `load_manifests` takes it)."""
+def parse(
+    name: str,
+    raw: bytes,
+    problems: list[Problem],
+    public: Collection[str] = (),
+    profiled: Collection[str] = (),
+) -> Manifest:
+    """What one file describes; its problems go to `problems` (`public`, `profiled`: as
+    `load_manifests` takes them)."""
     if len(raw) > MAX_PLAN_BYTES:
         problems.append(Problem(name, 1, f"larger than {MAX_PLAN_BYTES} bytes"))
         return Manifest(name)
@@ -145,7 +153,7 @@ def parse(name: str, raw: bytes, problems: list[Problem], public: Collection[str
             problems.append(Problem(name, 1, ERRORED))
             return Manifest(name)
         if is_plan(data):
-            return read_plan(name, data, problems, public)
+            return read_plan(name, data, problems, public, profiled)
         if nothing_shown(data):
             problems.append(Problem(name, 1, NOTHING_SHOWN))
             return Manifest(name)
@@ -155,7 +163,7 @@ def parse(name: str, raw: bytes, problems: list[Problem], public: Collection[str
     if doc is None:
         return Manifest(name)
     if is_plan(doc.data):
-        return read_plan(name, doc.data, problems, public)
+        return read_plan(name, doc.data, problems, public, profiled)
     if not is_knative(doc.data):
         problems.append(Problem(name, 1, f"expected {WHAT}"))
         return Manifest(name)

@@ -58,38 +58,49 @@ for public: `redact.register_public`)."""
 
 
 def register_sensitive(
-    plan: dict[str, Any], workloads: Collection[str], public: Collection[str] = ()
+    plan: dict[str, Any],
+    workloads: Collection[str],
+    public: Collection[str] = (),
+    profiled: Collection[str] = (),
 ) -> None:
     """Register the plan's sensitive text values: a Cloud Run workload's (of a type in
     `workloads`), on any side of any change or state of it, whatever their length, but its
     names and places (`workload_leaves`), which every message shows; any other's of
     `SEARCH_MIN` characters or more (a shorter one of another resource — a flag, a count —
     would mask the same word wherever a workload has it). None that is a name drift prints
-    anyway (`shown_names`: `public`, the profile's, and the plan's workloads'): registered,
-    `REGION=us-central1` in a block marked whole (a dynamic `env` over a sensitive map) of any
-    workload of the state hid the region of every report, and every text holding it
-    (`us-central1-docker.pkg.dev/…`), in every format (helper-794 B1); the workload's own
-    variable or setting that holds it is still masked on its data (`terraform._sensitive`).
-    Raises `PathProblem` where the plan's marks or declarations have a shape drift cannot
-    read."""
+    anyway (`shown_names`: `public`, the profile's, and those of the plan's workloads of the
+    profile, `profiled`): registered, `REGION=us-central1` in a block marked whole (a dynamic
+    `env` over a sensitive map) of any workload of the state hid the region of every report,
+    and every text holding it (`us-central1-docker.pkg.dev/…`), in every format (helper-794
+    B1); the workload's own variable or setting that holds it is still masked on its data
+    (`terraform._sensitive`). Raises `PathProblem` where the plan's marks or declarations have
+    a shape drift cannot read."""
     values = [v for v in _sensitive_values(plan, workloads) if isinstance(v, str)]
-    names = shown_names(plan, workloads, public)
+    names = shown_names(plan, workloads, public, profiled)
     for value in values:
         if bare_forms(value).isdisjoint(names):
             redact.register(value)
 
 
 def shown_names(
-    plan: dict[str, Any], workloads: Collection[str], public: Collection[str]
+    plan: dict[str, Any],
+    workloads: Collection[str],
+    public: Collection[str],
+    profiled: Collection[str] = (),
 ) -> set[str]:
     """The names drift prints whatever a plan marks (`public`), and those of each workload of
-    the plan (of a type in `workloads`) on any side of any change or state of it (`NAMED`: a
-    full name's last part too), without their outer whitespace."""
+    the plan (of a type in `workloads`) that the profile names (`profiled`: the names of its
+    workloads), on any side of any change or state of it (`NAMED`: a full name's last part
+    too), without their outer whitespace. Another workload of the plan is one no report
+    prints (a workload of the state outside the profile): its names freed a marked secret of
+    the same text, which an unmarked copy then showed (helper-800 B-L1)."""
     found = [*public]
     for value in _workload_values(plan, workloads):
-        for at in NAMED:
-            if isinstance(name := value_at(value, at), str):
-                found += [name, name.rsplit("/", 1)[-1]]
+        named = value_at(value, ("name",))
+        if isinstance(named, str) and named.rsplit("/", 1)[-1] in profiled:
+            for at in NAMED:
+                if isinstance(name := value_at(value, at), str):
+                    found += [name, name.rsplit("/", 1)[-1]]
     return {bare for name in found for bare in bare_forms(name) if bare}
 
 

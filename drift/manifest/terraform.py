@@ -59,10 +59,15 @@ def is_plan(data: Any) -> bool:
 
 
 def read_plan(
-    file: str, plan: dict[str, Any], problems: list[Problem], public: Collection[str] = ()
+    file: str,
+    plan: dict[str, Any],
+    problems: list[Problem],
+    public: Collection[str] = (),
+    profiled: Collection[str] = (),
 ) -> Manifest:
     """The Cloud Run workloads a plan leaves running; what is wrong goes to `problems`.
-    `public`: the names drift prints anyway (`plansecrets.register_sensitive`)."""
+    `public`: the names drift prints anyway; `profiled`: the names of the profile's workloads
+    (`plansecrets.register_sensitive`)."""
     if (refused := refusal(plan)) is not None:
         problems.append(Problem(file, 1, *refused))
         return Manifest(file)
@@ -72,7 +77,9 @@ def read_plan(
     gone: list[Removed] = []
     destroyed: list[Destroyed] = []
     try:
-        register_sensitive(plan, READ, public)  # before anything of it is read, and so said
+        register_sensitive(
+            plan, READ, public, profiled
+        )  # before anything of it is read, and so said
         notes: list[str] = incomplete(file, plan)
         changes = expect(plan.get("resource_changes", []), list, "resource_changes", "a list")
         unread += deferred(file, plan, READ)

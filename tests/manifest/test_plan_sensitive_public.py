@@ -29,6 +29,8 @@ CHECKED = API_ONLY.replace(
     "                service_account: other@acme-chat-staging.iam.gserviceaccount.com}",
 )
 """What finds the api's image and service account, each shown whole (`IMAGE`, `ACCOUNT`)."""
+SECRET = "hunter2-prod-password"
+SECRET_VERSION = "google_secret_manager_secret_version"
 
 
 def _with_state_worker(*held: str) -> dict[str, Any]:
@@ -40,11 +42,15 @@ def _with_state_worker(*held: str) -> dict[str, Any]:
     env.append({"name": "PASSWORD", "value": VALUE, "value_source": []})
     values = {"name": "worker", "project": "acme-chat-staging", "location": "us-central1",
               "template": [{"containers": [{"image": "w:1", "env": env}]}]}  # fmt: skip
-    worker = {"address": "google_cloud_run_v2_service.worker", "mode": "managed",
-              "type": "google_cloud_run_v2_service", "name": "worker", "values": values,
-              "sensitive_values": {"template": [{"containers": [{"env": True}]}]}}  # fmt: skip
+    worker = _resource(SERVICE, values, {"template": [{"containers": [{"env": True}]}]})
     data["prior_state"] = {"values": {"root_module": {"resources": [worker]}}}
     return data
+
+
+def _resource(kind: str, values: dict[str, Any], marks: Any) -> dict[str, Any]:
+    """A managed resource of a state, of type `kind`, with its `values` and their marks."""
+    return {"address": f"{kind}.r", "mode": "managed", "type": kind, "name": "r",
+            "values": values, "sensitive_values": marks}  # fmt: skip
 
 
 def test_the_report_names_its_region_and_project(tmp_path: Path) -> None:
@@ -97,10 +103,7 @@ def test_the_profiles_project_no_workload_of_the_plan_names(tmp_path: Path) -> N
     data["resource_changes"] = [api]
     api["change"] |= {"actions": ["create"], "before": None}  # nothing of it names the profile's
     api["change"]["after"]["project"] = "acme-chat-prod"
-    kind = "google_secret_manager_secret_version"
-    version = {"address": f"{kind}.v", "mode": "managed", "type": kind, "name": "v",
-               "values": {"secret_data": "acme-chat-staging"},
-               "sensitive_values": {"secret_data": True}}  # fmt: skip
+    version = _resource(SECRET_VERSION, {"secret_data": "acme-chat-staging"}, {"secret_data": True})
     data["prior_state"] = {"values": {"root_module": {"resources": [version]}}}
     done = check_offline(tmp_path, data, API_ONLY, "-f", "json")
     assert done.returncode == 2, done.stderr
@@ -123,7 +126,36 @@ def test_the_names_a_plan_holds_of_its_workloads() -> None:
         ],
         "prior_state": {"values": {"root_module": {"resources": [{"type": JOB, "values": job}]}}},
     }
-    names = shown_names(data, READ, ["acme-chat-staging", "", " us-central1\n"])
+    public = ["acme-chat-staging", "", " us-central1\n"]
+    names = shown_names(data, READ, public, ["api", "nightly"])
     assert names == {"acme-chat-staging", "us-central1", "api", "p1",
                      "r1", "r0", "sa@p1", "api-blue", "projects/p2/locations/r2/jobs/nightly",
                      "nightly", "jobs@p2"}  # fmt: skip
+    assert shown_names(data, READ, public, ["api"]) == names - {
+        "projects/p2/locations/r2/jobs/nightly", "nightly", "p2", "r2", "jobs@p2"}  # fmt: skip
+    assert shown_names(data, READ, public) == {"acme-chat-staging", "us-central1"}
+
+
+@pytest.mark.parametrize(
+    ("field", "fmt"), [*(("name", f) for f in FORMATS), ("service_account", "json")]
+)
+def test_a_name_only_the_plan_holds_frees_no_secret(tmp_path: Path, field: str, fmt: str) -> None:
+    """A workload of the state that the profile does not name (no report prints it) named, or
+    running as, the text of a marked secret: the secret is registered all the same, and the
+    api's unmarked copy of it (`nonsensitive()`) is `***` (was shown whole: helper-800 B-L1)."""
+    data = plan()
+    api = known_api(data)
+    data["resource_changes"] = [api]
+    env = api["change"]["after"]["template"][0]["containers"][0]["env"]
+    env.append({"name": "UPSTREAM_HOST", "value": SECRET, "value_source": []})
+    template = {"containers": [{"image": "w:1"}], "service_account": "w@x.iam.gserviceaccount.com"}
+    values = {"name": "worker", "project": "acme-chat-staging", "location": "us-central1",
+              "template": [template]}  # fmt: skip
+    (values if field == "name" else template)[field] = SECRET
+    worker = _resource(SERVICE, values, {})
+    version = _resource(SECRET_VERSION, {"secret_data": SECRET}, {"secret_data": True})
+    data["prior_state"] = {"values": {"root_module": {"resources": [version, worker]}}}
+    profile = API_ONLY + "    env:\n      UPSTREAM_HOST: other-value-123\n"
+    done, written = check_written(tmp_path, data, profile, fmt)
+    assert done.returncode == 1 and "UPSTREAM_HOST" in written, done.stderr + written
+    assert SECRET not in done.stdout + done.stderr + written, written
