@@ -30,13 +30,23 @@ def gpu_steps(
     would refuse for a GPU or its absence (a startup probe's bounds under the GPU the plan
     leaves: `drift.fix.startup_bounds`), and the manual step for each."""
     settings, steps = _floor_steps(cmd, proposed)
-    settings, side, probes = startup_steps(cmd, replace(proposed, settings=settings), side)
-    return settings, side, steps + probes
+    asked = {c.name for c in proposed.settings}
+    left = "gpu_type" in asked - {c.name for c in settings}
+    kept, side, probes = startup_steps(cmd, replace(proposed, settings=settings), side, left=left)
+    if "gpu_type" in {c.name for c in settings} - {c.name for c in kept}:
+        # the GPU a probe keeps is judged again: a cpu or memory planned for an instance
+        # without it would be refused under it (helper-800 A-M2)
+        kept, again = _floor_steps(cmd, replace(proposed, settings=kept), kept_gpu=True)
+        probes += again
+    return kept, side, steps + probes
 
 
-def _floor_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange], list[ManualStep]]:
+def _floor_steps(
+    cmd: Commands, proposed: Proposed, *, kept_gpu: bool = False
+) -> tuple[list[SettingChange], list[ManualStep]]:
     """The proposed settings without the changes Cloud Run would refuse for a GPU, and the
-    manual step for each."""
+    manual step for each. `kept_gpu`: the GPU stays where the profile takes it away, its
+    gpu_type a step of its own (`startup_steps`)."""
     live, settings = proposed.live, proposed.settings
     planned = {c.name: c for c in settings}
     if live.source is None or not set(planned) & set(WATCHED):
@@ -54,7 +64,12 @@ def _floor_steps(cmd: Commands, proposed: Proposed) -> tuple[list[SettingChange]
     # memory only; `gcloud run jobs update` and `beta run worker-pools update` have no
     # --[no-]cpu-throttling), a job profile stating cpu_throttling is refused
     state = "cpu, memory and cpu_throttling" if serves else "cpu and memory"
-    if "gpu_type" in planned:
+    if kept_gpu:
+        way = (
+            f"the GPU stays while gpu_type's own step stands: state {state} in the profile as a "
+            "GPU instance needs them, or do gpu_type's step first"
+        )
+    elif "gpu_type" in planned:
         way = f"state {state} in the profile beside gpu_type"
     else:  # the GPU is the revision's: what the profile lowers is what Cloud Run refuses
         way = (

@@ -22,6 +22,7 @@ from drift.fix.commands import Commands
 from drift.fix.model import ManualStep, SettingChange
 from drift.fix.proposed import Proposed
 from drift.kinds import Kind
+from drift.live.normalize import pick_container
 
 PROBE = "startup_probe"
 
@@ -36,9 +37,10 @@ def _over(kind: Kind, gpu: bool, timings: dict[str, int]) -> dict[str, tuple[int
     return out
 
 
-def _newly(kind: Kind, before: Any, after: Any) -> dict[str, tuple[str, str]]:
+def _newly(kind: Kind, before: Any, after: Any) -> dict[str, tuple[str, str, bool]]:
     """Each container of the template `after` whose startup probe is over a bound it was not
-    over as it runs (`before`), or over one lowered under it: name -> (probe, why)."""
+    over as it runs (`before`), or over one lowered under it: name -> (probe, why, whether
+    it is within every bound with a GPU)."""
     was = {c.name: live_check(c, PROBE) for c in before.containers}
     gpu_was, gpu = has_gpu(before), has_gpu(after)
     out = {}
@@ -57,6 +59,7 @@ def _newly(kind: Kind, before: Any, after: Any) -> dict[str, tuple[str, str]]:
             out[container.name] = (
                 shown(check.text()),
                 f"{what} is over {bound} s{without}: {rule}",
+                not gpu and not _over(kind, True, check.timings),
             )
             break
     return out
@@ -71,37 +74,61 @@ def _bound(word: str, kind: Kind, gpu: bool) -> int:
 
 
 def startup_steps(
-    cmd: Commands, proposed: Proposed, side: list[SettingChange]
+    cmd: Commands, proposed: Proposed, side: list[SettingChange], *, left: bool = False
 ) -> tuple[list[SettingChange], list[SettingChange], list[ManualStep]]:
     """The proposed settings and the sidecars' own (`side`) without the changes that would
     write a startup probe over its bound it is not over as it runs, and the manual step for
-    each: the gpu_type taking the GPU away, else the container's stated startup probe."""
+    each: the gpu_type taking the GPU away (one step naming every container over), else each
+    such container's stated startup probe (one step each; the others' changes kept). `left`:
+    a gpu_type the profile adds was left to a step (`gpu_floor`): given what it requires, a
+    probe within a GPU's bounds is taken (helper-800 A-L1)."""
     settings, kind = proposed.settings, proposed.live.kind
     if proposed.live.source is None or not any(
         c.name in (PROBE, "gpu_type") for c in settings + side
     ):
         return settings, side, []
-    before = template_of(proposed.workload([]))
-    newly = _newly(kind, before, template_of(proposed.workload(settings + side)))
+    before, after = (
+        template_of(proposed.workload([])),
+        template_of(proposed.workload(settings + side)),
+    )
+    newly = _newly(kind, before, after)
     if not newly:
         return settings, side, []
     planned = {c.name: c for c in settings}
-    name, (probe, why) = next(iter(newly.items()))
     if "gpu_type" in planned and has_gpu(before):
         gpu = FIELDS["gpu_type"].show(planned["gpu_type"].after)
+        over = "; ".join(
+            f"container {n}'s startup probe {p}: {w}" for n, (p, w, _) in newly.items()
+        )
+        within = (
+            "a startup probe within it" if len(newly) == 1 else "each a startup probe within it"
+        )
         said = (
-            f"{proposed.live.name}: gpu_type {gpu}: container {name}'s startup "
-            f"probe {probe}: {why}; state a startup probe within it in the profile beside "
+            f"{proposed.live.name}: gpu_type {gpu}: {over}; state {within} in the profile beside "
             "gpu_type, then run drift fix again"
         )
         step = ManualStep("setting.gpu_type", said, ())
         return [c for c in settings if c.name != "gpu_type"], side, [step]
-    probes = [c for c in settings + side if c.name == PROBE]
+    # each container's own change over its bound, never another's within it (helper-800 A-M1)
+    probes = [c for c in settings + side if c.name == PROBE and _held(after, proposed, c) in newly]
     steps = [
         ManualStep(
             f"setting.{PROBE}",
             f"{PROBE}: container {name}'s startup probe {probe}: {why}: not written; state "
-            "a shorter one in the profile",
+            "a shorter one in the profile"
+            + (
+                ", or what gpu_type's step says the GPU requires (with it, it is within)"
+                if fits and left
+                else ""
+            ),
         )
+        for name, (probe, why, fits) in newly.items()
     ]
     return [c for c in settings if c not in probes], [c for c in side if c not in probes], steps
+
+
+def _held(template: Any, proposed: Proposed, change: SettingChange) -> str | None:
+    """The name of the container of `template` a change is written to (None: none)."""
+    wanted = proposed.container if change.container is None else change.container
+    held = pick_container(template.containers, wanted)
+    return None if held is None else held.name

@@ -16,6 +16,7 @@ import pytest
 
 from tests.cliutil import drift, drift_on
 from tests.conftest import MakeSandbox
+from tests.fields.container_world import run, service_world
 from tests.fields.test_health_checks import HEAD, P, probe_world
 
 TCP = {"tcpSocket": {"port": 8080}}
@@ -164,3 +165,72 @@ def test_a_gpu_taken_away_beside_a_probe_within_the_bound_is_written(
     done = drift_on(sandbox, tmp_path, profile, "fix", "env", "--yes", "--no-verify")
     assert done.returncode == 0, done.stdout + done.stderr
     assert _held(sandbox) == (False, (600, 600, 1))
+
+
+@pytest.mark.parametrize(
+    ("otel", "written"), [("period 10s", True), ("timeout 900s period 900s failure 1", False)]
+)
+def test_a_gpu_left_out_drops_only_the_probes_over_their_bound(
+    make_sandbox: MakeSandbox, tmp_path: Path, otel: str, written: bool
+) -> None:
+    """The GPU the profile adds is a manual step (too small an instance), so app's stated 900 s
+    probe is judged without it: a step naming app. otel's own stated probe is judged alone:
+    within every bound, it is written; over one, a step of its own naming otel. Before
+    (helper-800 A-M1), every container's probe change was dropped and only app was named."""
+    live = {"tcpSocket": {"port": 9090}, "periodSeconds": 5}
+    sandbox = make_sandbox(
+        service_world({"startupProbe": {**TCP, "periodSeconds": 5}}, {"startupProbe": live})
+    )
+    body = f"    settings:\n      gpu_type: nvidia-l4\n      {PERIOD_900}\n    containers:\n"
+    body += f"      otel:\n        settings:\n          startup_probe: tcp port 9090 {otel}\n"
+    plan = run(sandbox, tmp_path, body, "plan", "env")
+    probes = [line for line in plan.stdout.splitlines() if "manual  setting.startup_probe" in line]
+    named = {line.split("container ")[1].split("'")[0]: line for line in probes}
+    assert len(probes) == len(named) == (1 if written else 2), plan.stdout
+    assert "or what gpu_type's step says the GPU requires" in named["app"], plan.stdout
+    assert written or "9090 delay 0s timeout 900s period 900s failure 1: its" in named["otel"]
+    assert ("set  setting otel/startup_probe" in plan.stdout) is written, plan.stdout
+    done = run(sandbox, tmp_path, body, "fix", "env", "--yes", "--no-verify")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stdout + done.stderr
+    containers = sandbox.service(P, "api").template.containers
+    periods = [c.startup_probe.period_seconds for c in containers]
+    assert periods == [5, 10 if written else 5], done.stdout
+
+
+def test_a_gpu_a_probe_keeps_keeps_the_instance_it_needs(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`gpu_type: none` with the CPU and memory a service without a GPU takes, under a live
+    900 s probe: the GPU stays (its step), so cpu 1 and memory 512Mi, judged again under it,
+    are steps too; plan and fix agree, nothing is written. Before (helper-800 A-M2), they were
+    planned, and the fix was refused: INVALID_ARGUMENT, exit 4."""
+    sandbox = make_sandbox(_world({**TCP, "timeoutSeconds": 900, "periodSeconds": 900}, gpu=True))
+    profile = _env("gpu_type: none;cpu: 1;memory: 512Mi")
+    plan = drift_on(sandbox, tmp_path, profile, "plan", "env")
+    said = plan.stdout
+    assert "0 changes, 3 manual steps" in said and "the GPU stays while gpu_type's" in said, said
+    steps = [line.split(":")[0].split()[-1] for line in said.splitlines() if "  manual  " in line]
+    assert steps == ["setting.gpu_type", "setting.cpu", "setting.memory"], said
+    done = drift_on(sandbox, tmp_path, profile, "fix", "env", "--yes", "--no-verify")
+    assert done.returncode == 1 and "0 changes, 3 manual steps" in done.stdout, done.stdout
+    limits = sandbox.service(P, "api").template.containers[0].resources.limits
+    assert _held(sandbox)[0] and (limits["cpu"], limits["memory"]) == ("4", "16Gi")
+
+
+def test_a_gpu_taken_away_names_every_container_over_the_bound(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """Both containers run a 900 s period under the live L4: the gpu_type step names each (one
+    step: the GPU is one). Before, it named app alone, and a fix of app's left otel's unsaid."""
+    over = {"timeoutSeconds": 900, "periodSeconds": 900}
+    world = service_world(
+        {"startupProbe": {**TCP, **over}, "resources": L4},
+        {"startupProbe": {"tcpSocket": {"port": 9090}, **over}},
+        nodeSelector={"accelerator": "nvidia-l4"},
+    )
+    sandbox = make_sandbox(world)
+    plan = run(sandbox, tmp_path, "    settings:\n      gpu_type: none\n", "plan", "env")
+    assert "0 changes, 1 manual step" in plan.stdout, plan.stdout
+    step = next(line for line in plan.stdout.splitlines() if "manual  setting.gpu_type" in line)
+    assert "container app's startup" in step and "; container otel's startup" in step, step
+    assert "state each a startup probe within it" in step, step
