@@ -39,6 +39,13 @@ def respaced_parts(form: str) -> tuple[str, str] | None:
     return None if found is None else (found[1], found[2])
 
 
+def drifts(spelling: str) -> bool:
+    """Whether `spelling` is one drift writes (`respacing`: plain white space, `n r s t`): a
+    record edited to another (`x0041`, `<script>`) is refused as a form drift does not write,
+    not blamed on the version (helper-799 I2)."""
+    return _SPELLING.fullmatch(spelling) is not None and not re.search(r"x", spelling)
+
+
 def _squeezed(text: str) -> str:
     return _RUNS.sub(" ", text)
 

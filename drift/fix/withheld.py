@@ -22,7 +22,7 @@ from typing import Any
 from drift import redact
 from drift.errors import ApiError, JournalError, SecretUnrecordable
 from drift.fix.wire import packed, unpacked
-from drift.respaced import respaced_parts
+from drift.respaced import drifts, respaced_parts
 from drift.secretforms import payload_form
 from drift.textsafe import visible
 
@@ -274,7 +274,8 @@ def _unformed(version: str, data: bytes, piece: dict[str, Any]) -> str:
             data.decode("utf-8")
         except UnicodeDecodeError:
             return f"{version} no longer holds text"
-    if respaced_parts(str(piece["form"])) is not None:  # its runs do not fit the version's text
+    parts = respaced_parts(str(piece["form"]))
+    if parts is not None and drifts(parts[1]):  # its runs do not fit the version's text
         return (
             f"{version} does not give back the value the journal recorded by it (a start or an "
             "end of it with its white space changed): nothing was guessed; set it by hand"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -158,17 +158,45 @@ def test_a_half_with_other_whitespace_is_put_back_byte_for_byte(
     assert {v.name: v.value for v in env if v.name in HALVES} == HALVES
 
 
+def _other_version(piece: dict[str, Any]) -> None:
+    """As if the version read again gave another text."""
+    if piece["version"].endswith("/s-env/versions/2"):
+        piece["version"] = piece["version"].removesuffix("2") + "1"
+
+
+def _hand_written(piece: dict[str, Any]) -> None:
+    """Runs spelled as drift never writes them (`x0041`: no white space)."""
+    piece["form"] = piece["form"].rpartition("=")[0] + "=x0041"
+
+
+@pytest.mark.parametrize(
+    ("edit", "said_so", "names"),
+    [
+        (
+            _other_version,
+            "nothing was guessed",
+            ("HEAD_CRLF", "TAIL_CRLF", "TAIL_TABS", "HEAD_SPACES"),
+        ),
+        (_hand_written, "in a form drift does not write", tuple(HALVES)),  # helper-799 I2
+    ],
+    ids=["other-version", "hand-written"],
+)
 def test_a_half_whose_version_does_not_fit_its_record_is_not_guessed(
-    halves: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    halves: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: Callable[[dict[str, Any]], None],
+    said_so: str,
+    names: tuple[str, ...],
 ) -> None:
     text, _ = fixed_journal(halves, tmp_path, monkeypatch, PROFILE)
     _recorded(text)
     (path,) = (tmp_path / ".drift" / "journal").glob("*.json")
     data = json.loads(text)
-    for record in data["withheld"]:  # as if the version read again gave another text
+    for record in data["withheld"]:
         for piece in record["pieces"]:
-            if isinstance(piece, dict) and piece["version"].endswith("/s-env/versions/2"):
-                piece["version"] = piece["version"].removesuffix("2") + "1"
+            if isinstance(piece, dict):
+                edit(piece)
     raw = json.dumps(data).encode()
     path.write_bytes(raw)
     path.with_name(path.name + ".sha256").write_text(hashlib.sha256(raw).hexdigest())
@@ -176,8 +204,9 @@ def test_a_half_whose_version_does_not_fit_its_record_is_not_guessed(
     back = drift_on(halves, tmp_path, ("lab", PROFILE), "rollback", "--yes")
     said = " ".join((back.stdout + back.stderr).split())
     assert back.returncode == ExitCode.ABORTED, said
-    for name in ("HEAD_CRLF", "TAIL_CRLF", "TAIL_TABS", "HEAD_SPACES"):
-        assert f"`{name}` (container `app-1`): " in said and "nothing was guessed" in said, said
+    for name in names:
+        assert f"`{name}` (container `app-1`): " in said and said_so in said, said
+    assert ("nothing was guessed" in said) is (said_so == "nothing was guessed"), said
     assert not any(part in said for part in PARTS), said
     assert updates(halves) == []
     env = halves.service(LAB, "app").template.containers[0].env
