@@ -169,7 +169,9 @@ def check(
         from drift.manifest import ManifestSource, load_manifests
 
         requested = tuple(service or ())
-        profiled = [p.name for p in profile.services.values()]
+        profiled = [
+            f"{profile.project}/{profile.region}/{p.name}" for p in profile.services.values()
+        ]
         loaded = load_manifests(manifest, _standard_input, profile.public_names(), profiled)
         source = ManifestSource(loaded, offline=offline, requested=requested)
     runner = CallRunner(settings.access().limits)

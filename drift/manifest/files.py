@@ -79,8 +79,8 @@ def load_manifests(
 ) -> list[Manifest]:
     """Every manifest named, in order; `InputError` with every problem found. `public`: the
     names drift prints anyway (the profile's project, region and workloads'), which a plan's
-    mark never hides, nor those of a plan's workload that the profile names (`profiled`: the
-    names of its workloads; `plansecrets.register_sensitive`)."""
+    mark never hides, nor those of a plan's workload that the profile names (`profiled`: its
+    workloads as `PROJECT/REGION/NAME`; `plansecrets.register_sensitive`)."""
     if list(given).count(STDIN) > 1:
         raise UsageError("--manifest -: standard input can be read once")
     problems: list[Problem] = []

@@ -21,6 +21,7 @@ sensitive: its value is masked."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterator
 from typing import Any
 
@@ -89,19 +90,32 @@ def shown_names(
     profiled: Collection[str] = (),
 ) -> set[str]:
     """The names drift prints whatever a plan marks (`public`), and those of each workload of
-    the plan (of a type in `workloads`) that the profile names (`profiled`: the names of its
-    workloads), on any side of any change or state of it (`NAMED`: a full name's last part
-    too), without their outer whitespace. Another workload of the plan is one no report
-    prints (a workload of the state outside the profile): its names freed a marked secret of
-    the same text, which an unmarked copy then showed (helper-800 B-L1)."""
+    the plan (of a type in `workloads`) that the profile names (`profiled`: its workloads as
+    `PROJECT/REGION/NAME`), on any side of any change or state of it (`NAMED`: a full name's
+    last part too), without their outer whitespace. Another workload of the plan is one no
+    report prints (a workload of the state outside the profile, or of its name in another
+    project or region): its names freed a marked secret of the same text, which an unmarked
+    copy then showed (helper-800 B-L1, helper-803)."""
     found = [*public]
     for value in _workload_values(plan, workloads):
-        named = value_at(value, ("name",))
-        if isinstance(named, str) and named.rsplit("/", 1)[-1] in profiled:
+        if _placed(value) in profiled:
             for at in NAMED:
                 if isinstance(name := value_at(value, at), str):
                     found += [name, name.rsplit("/", 1)[-1]]
     return {bare for name in found for bare in bare_forms(name) if bare}
+
+
+_FULL = re.compile(r"projects/([^/]+)/locations/([^/]+)/[A-Za-z]+/([^/]+)")
+
+
+def _placed(value: Any) -> str | None:
+    """A workload's `PROJECT/REGION/NAME`, from its full name or its fields; None: unknown."""
+    named = value_at(value, ("name",))
+    if not isinstance(named, str):
+        return None
+    if (full := _FULL.fullmatch(named)) is not None:
+        return "/".join(full.groups())
+    return f"{value_at(value, ('project',))}/{value_at(value, ('location',))}/{named}"
 
 
 def _workload_values(plan: dict[str, Any], workloads: Collection[str]) -> Iterator[Any]:

@@ -66,8 +66,8 @@ def read_plan(
     profiled: Collection[str] = (),
 ) -> Manifest:
     """The Cloud Run workloads a plan leaves running; what is wrong goes to `problems`.
-    `public`: the names drift prints anyway; `profiled`: the names of the profile's workloads
-    (`plansecrets.register_sensitive`)."""
+    `public`: the names drift prints anyway; `profiled`: the profile's workloads, each as
+    `PROJECT/REGION/NAME` (`plansecrets.register_sensitive`)."""
     if (refused := refusal(plan)) is not None:
         problems.append(Problem(file, 1, *refused))
         return Manifest(file)
