@@ -124,7 +124,8 @@ async def prove(
     ctx.ui.say(_said(name, before, live, canary, confirmed, unproven))
     if not canary.ok:
         await _untagged(ctx, live_service, outcome)
-        why = _outside(live_service, canary) or _scaled(scaled, canary) or _failed(canary)
+        kept = int(again.template.scaling.min_instance_count or 0)  # the canary's, as written
+        why = _outside(live_service, canary) or _scaled(scaled, canary, kept) or _failed(canary)
         raise Stop(
             f"{name}: {why} ({canary.detail})",
             State.CANARY_FAILED,
@@ -251,22 +252,23 @@ def _at_zero(scaled: ZeroWords) -> str:
     )
 
 
-def _scaled(scaled: ZeroWords | None, canary: ProbeResult) -> str:
+def _scaled(scaled: ZeroWords | None, canary: ProbeResult, kept: int = 0) -> str:
     """The words for a canary refused with a 5xx or a 429 on a service manually scaled to 0
     instances: whether a revision reached only through a tag keeps an instance there is not
     documented (the page's tag-only rule gives it one), and refused so, the probe saw nothing
     of its configuration ("": any other failure, a 3xx or another 4xx too, which the canary's
-    own app or the door may answer, as `drift.causes_scaling.zero_note` reads a status)."""
+    own app or the door may answer, as `drift.causes_scaling.zero_note` reads a status; and for
+    a canary that keeps `kept` minimum instances of its own: they start, the error is its own)."""
     status = canary.http_status or 0
     if scaled is None or canary.outcome is not ProbeOutcome.REJECTED:
         return ""
-    if not (status == 429 or status >= 500):  # the canary's own app, or the door: not definite
-        return ""
+    if not (status == 429 or status >= 500) or kept:  # the canary's own app, the door, or a
+        return ""  # canary with minimum instances of its own, which start at 0 (helper-803)
     what, _, next_step = scaled  # a possibility, as `zero_note` says of a tag-only revision:
     return (  # the canary keeps a minimum of its own, the page says (helper-796 N2)
         f"the canary could not be proven: {what}, and Cloud Run may have given the canary no "
-        "instance either (unless it keeps minimum instances of its own; then the error is its "
-        f"own), so the probe may have seen nothing of its configuration; if so, {next_step}"
+        "instance either (it keeps no minimum instances of its own), so the probe may have "
+        f"seen nothing of its configuration; if so, {next_step}"
     )
 
 

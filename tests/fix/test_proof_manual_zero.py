@@ -194,3 +194,16 @@ def test_only_a_5xx_or_429_says_the_canary_got_no_instance(status: int) -> None:
         assert "gave the canary no instance either, so" not in said  # a possibility (N2)
     else:
         assert said == ""  # `_failed`'s words then
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_a_canary_with_minimum_instances_of_its_own_fails_as_its_own(status: int) -> None:
+    """The canary copies the serving revision's minimum instances, which start even at 0 (the
+    manual-scaling page's tag-only rule): a 5xx or a 429 from it is its own app's or its
+    configuration's, said as any failed probe, with no advice to skip the probe (helper-803)."""
+    canary = ProbeResult(
+        "api", "api-drift-x", "wss://t---api.run.app/ws", ProbeOutcome.REJECTED, 3,
+        http_status=status,
+    )  # fmt: skip
+    assert _scaled(AT_ZERO, canary, kept=1) == ""
+    assert _scaled(AT_ZERO, canary, kept=0).startswith("the canary could not be proven")
