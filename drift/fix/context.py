@@ -87,8 +87,8 @@ class ServiceOutcome:
     generation): the fix exits 1, not 4 ("aborted safely … with nothing changed")."""
     read_after_probes: Any = None
     """The service as the proof read it right after its probes (`drift.fix.prove`), None
-    when it did not: a failed canary's tag check is judged on it, not read a second time
-    (helper-796 N1; the promotion's own read right before its write stays: its etag)."""
+    when it did not: a failed canary's tag check is judged on it, and a promotion under
+    `--yes` is built on it (its etag), neither read a second time (helper-796 N1)."""
 
     @property
     def tag_words(self) -> str:

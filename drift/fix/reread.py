@@ -19,7 +19,9 @@ modifies the desired state", service.proto) moved, or its `uid` changed (deleted
 again). One read each: where a prompt was just answered, the read after it is this read.
 Under `--yes` the promotion follows the read after the canary with no read added, unless the
 canary was probed meanwhile: a teammate's deploy or label during the probes would otherwise be
-written over by the promotion on a server that lets the stale etag through (revfix84 F1).
+written over by the promotion on a server that lets the stale etag through (revfix84 F1); then
+the proof's own read right after its probes is that read (helper-796 N1), read again only when
+the proof could not read it.
 The etag is not compared: it fingerprints the whole resource, status included, so a deploy
 that settles meanwhile would change it with nobody's write. A write landing between this
 read and drift's is still told afterwards (`drift.fix.overwrote`)."""
@@ -52,6 +54,11 @@ async def read_before_write(
     change is closed aborted."""
     if promotion and fixer.ctx.options.yes and not probed:
         return None
+    if promotion and fixer.ctx.options.yes and fixer.outcome.read_after_probes is not None:
+        # the proof read it right after its probes, nothing waited since: that read is this one
+        # (its etag the promotion carries; helper-796 N1); a write after it is refused by the
+        # etag or told afterwards (`drift.fix.overwrote`), as after any read
+        return fixer.outcome.read_after_probes
     kind, name = fixer.sp.kind, before.name
     try:
         if kind is Kind.SERVICE:

@@ -1,5 +1,6 @@
 """helper-661 A4 (SPEC invariant 9): a teammate labels the service while drift probes its canary
-(caught by the read right before the promotion: drift cleans up as at a declined prompt,
+(caught by the proof's read after its probes, which the promotion under `--yes` is built on
+(helper-796 N1): drift cleans up as at a declined prompt,
 keeping their label), and writes it once more between the cleanup's read and its
 UpdateService. A server that refuses the cleanup's stale etag (AIP-154's ABORTED; sandbox
 `stale_etag: aborted`) took nothing of it. When their second write made no revision and left
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 
-import drift.fix.canary
+import drift.fix.prove
 import drift.fix.restore
 from drift.fix.journal import State
 from drift.live.changeids import tagged_change
@@ -35,18 +36,26 @@ def label(clients: Clients, key: str) -> None:
     clients.services.update_service(service=service).result()
 
 
-def twice(clients: Clients, monkeypatch: pytest.MonkeyPatch, second: str) -> None:
-    """A label right before drift's read before the promotion; `second` (a label `again`, or
-    a 0 % tag) right before the cleanup's first write."""
-    reread = drift.fix.canary.read_before_write
-    write = drift.fix.restore.update_workload
-    done: list[str] = []
+def before_the_proof_reads(monkeypatch: pytest.MonkeyPatch, action: Any) -> list[str]:
+    """Run `action` once, right before the proof reads the service after its probes (the read
+    the promotion under `--yes` is built on: helper-796 N1)."""
+    read, done = drift.fix.prove.get_service, []
 
-    async def read_before_write(fixer: Any, source: Any, **kw: Any) -> Any:
-        if kw.get("promotion") and "first" not in done:
+    async def get_service(session: Any, name: str) -> Any:
+        if not done:
             done.append("first")
-            label(clients, "team")
-        return await reread(fixer, source, **kw)
+            action()
+        return await read(session, name)
+
+    monkeypatch.setattr(drift.fix.prove, "get_service", get_service)
+    return done
+
+
+def twice(clients: Clients, monkeypatch: pytest.MonkeyPatch, second: str) -> None:
+    """A label right before the proof's read after its probes; `second` (a label `again`, or
+    a 0 % tag) right before the cleanup's first write."""
+    write = drift.fix.restore.update_workload
+    done = before_the_proof_reads(monkeypatch, lambda: label(clients, "team"))
 
     async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
         if "first" in done and "second" not in done:
@@ -57,7 +66,6 @@ def twice(clients: Clients, monkeypatch: pytest.MonkeyPatch, second: str) -> Non
                 their_write(clients, "tag")
         return await write(session, kind, request, **kw)
 
-    monkeypatch.setattr(drift.fix.canary, "read_before_write", read_before_write)
     monkeypatch.setattr(drift.fix.restore, "update_workload", update_workload)
 
 
@@ -150,14 +158,9 @@ def test_a_cleanup_that_landed_then_their_label(
     generation, their label stands, nothing is left to roll back (not "removing the canary
     failed … `drift rollback` tries again")."""
     before = sandbox.service(PROJECT, "api")
-    reread = drift.fix.canary.read_before_write
     write = drift.fix.restore.update_workload
     answered: list[int] = []
-
-    async def read_before_write(fixer: Any, source: Any, **kw: Any) -> Any:
-        if kw.get("promotion"):
-            label(clients, "team")
-        return await reread(fixer, source, **kw)
+    before_the_proof_reads(monkeypatch, lambda: label(clients, "team"))
 
     async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
         answer = await write(session, kind, request, **kw)
@@ -166,7 +169,6 @@ def test_a_cleanup_that_landed_then_their_label(
             label(clients, "again")
         return answer
 
-    monkeypatch.setattr(drift.fix.canary, "read_before_write", read_before_write)
     monkeypatch.setattr(drift.fix.restore, "update_workload", update_workload)
     done = fix_cli(env, tmp_path, "fix", "e2e", "--service", "api", "--yes")
     said = done.stdout + done.stderr

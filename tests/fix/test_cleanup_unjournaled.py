@@ -7,10 +7,10 @@ changed", whose entry would say what the journal does not). Once the disk has ro
 rollback` finds the service as it is and records it, writing nothing.
 
 `drift fix e2e --service api --yes` through the real CLI (in-process, so the test's
-monkeypatches hold) against the sandbox: a teammate labels api right before drift's read
-before the promotion, so drift cleans up as at a declined prompt, keeping the label
-(tests/fix/test_cleanup_keeps_their_write.py); the journal fills as soon as the clean-up's
-UpdateService has been answered."""
+monkeypatches hold) against the sandbox: a teammate labels api right before the proof's read
+after its probes (the promotion is built on it), so drift cleans up as at a declined prompt,
+keeping the label (tests/fix/test_cleanup_keeps_their_write.py); the journal fills as soon
+as the clean-up's UpdateService has been answered."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 
-import drift.fix.canary
 import drift.fix.journalfiles
 import drift.fix.restore
 from drift.fix.journal import State
@@ -35,21 +34,16 @@ from tests.fix.conftest import (
     spec,
     updates,
 )
-from tests.fix.test_cleanup_refused_theirs import label
+from tests.fix.test_cleanup_refused_theirs import before_the_proof_reads, label
 from tests.fix.test_promotion_refused_theirs import LATEST, fix_cli
 
 NO_SPACE = os.strerror(errno.ENOSPC)
 
 
 def labelled_then_full(clients: Clients, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A label right before drift's read before the promotion; the journal's disk full from
-    the moment the clean-up's write is answered."""
-    reread = drift.fix.canary.read_before_write
-
-    async def read_before_write(fixer: Any, source: Any, **kw: Any) -> Any:
-        if kw.get("promotion"):
-            label(clients, "team")
-        return await reread(fixer, source, **kw)
+    """A label right before the proof's read after its probes (the one the promotion is built
+    on); the journal's disk full from the moment the clean-up's write is answered."""
+    before_the_proof_reads(monkeypatch, lambda: label(clients, "team"))
 
     def full(request: Any) -> None:
         def no_room(target: Path, data: bytes, tag: str) -> Path:
@@ -57,7 +51,6 @@ def labelled_then_full(clients: Clients, monkeypatch: pytest.MonkeyPatch) -> Non
 
         monkeypatch.setattr(drift.fix.journalfiles, "_staged", no_room)
 
-    monkeypatch.setattr(drift.fix.canary, "read_before_write", read_before_write)
     after_each_write(monkeypatch, drift.fix.restore, full)
 
 

@@ -1,8 +1,8 @@
 """The proof reads the service again right after its probes (a write meanwhile, a count set to 0,
 proves nothing: helper-793 F4); what follows at once answers the same question, "changed since
 the probes?", and is judged on that read, not on a second GetService (helper-796 N1): a failed
-canary's check that its tag is still there. (The promotion's own read right before its write
-stays: its etag is the one the write carries.)"""
+canary's check that its tag is still there, and a promotion under `--yes`, whose etag is then
+that read's (at a prompt the promotion still reads after it)."""
 
 from __future__ import annotations
 
@@ -52,3 +52,16 @@ def test_a_failed_canary_is_read_once_after_its_probe(
     assert result.exit_code is ExitCode.ABORTED, result.summary()
     seen = _up_to_the_next_write(reseedable, mark[0])
     assert seen[:2] == ["GetService", "GetRevision"], seen  # the proof's read, the cleanup's
+
+
+def test_a_promotion_under_yes_is_built_on_the_proof_s_read(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under `--yes` the promotion follows the proof's read with nothing waited: that read is
+    the one its etag comes from, not a second GetService at the same instant."""
+    reseedable.reset(reseedable.scenario)
+    mark = _after_the_probes(reseedable, monkeypatch)
+    env = fix_env(reseedable, monkeypatch, tmp_path)
+    result = fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), services=["api"])
+    assert result.outcomes[0].canary_probe is not None, result.summary()
+    assert _up_to_the_next_write(reseedable, mark[0]) == ["GetService", "UpdateService"]
