@@ -141,6 +141,23 @@ def test_the_names_a_plan_holds_of_its_workloads() -> None:
     }
 
 
+COPY_PROFILE = API_ONLY + "    env:\n      UPSTREAM_HOST: other-value-123\n"
+
+
+def _beside_a_copy(values: dict[str, Any]) -> dict[str, Any]:
+    """A plan whose api copies SECRET unmarked into UPSTREAM_HOST, and whose state holds the
+    secret marked and a Cloud Run service of `values`."""
+    data = plan()
+    api = known_api(data)
+    data["resource_changes"] = [api]
+    env = api["change"]["after"]["template"][0]["containers"][0]["env"]
+    env.append({"name": "UPSTREAM_HOST", "value": SECRET, "value_source": []})
+    version = _resource(SECRET_VERSION, {"secret_data": SECRET}, {"secret_data": True})
+    other = _resource(SERVICE, values, {})
+    data["prior_state"] = {"values": {"root_module": {"resources": [version, other]}}}
+    return data
+
+
 @pytest.mark.parametrize(
     ("field", "fmt"), [*(("name", f) for f in FORMATS), ("service_account", "json")]
 )
@@ -148,20 +165,11 @@ def test_a_name_only_the_plan_holds_frees_no_secret(tmp_path: Path, field: str, 
     """A workload of the state that the profile does not name (no report prints it) named, or
     running as, the text of a marked secret: the secret is registered all the same, and the
     api's unmarked copy of it (`nonsensitive()`) is `***` (was shown whole: helper-800 B-L1)."""
-    data = plan()
-    api = known_api(data)
-    data["resource_changes"] = [api]
-    env = api["change"]["after"]["template"][0]["containers"][0]["env"]
-    env.append({"name": "UPSTREAM_HOST", "value": SECRET, "value_source": []})
     template = {"containers": [{"image": "w:1"}], "service_account": "w@x.iam.gserviceaccount.com"}
     values = {"name": "worker", "project": "acme-chat-staging", "location": "us-central1",
               "template": [template]}  # fmt: skip
     (values if field == "name" else template)[field] = SECRET
-    worker = _resource(SERVICE, values, {})
-    version = _resource(SECRET_VERSION, {"secret_data": SECRET}, {"secret_data": True})
-    data["prior_state"] = {"values": {"root_module": {"resources": [version, worker]}}}
-    profile = API_ONLY + "    env:\n      UPSTREAM_HOST: other-value-123\n"
-    done, written = check_written(tmp_path, data, profile, fmt)
+    done, written = check_written(tmp_path, _beside_a_copy(values), COPY_PROFILE, fmt)
     assert done.returncode == 1 and "UPSTREAM_HOST" in written, done.stderr + written
     assert SECRET not in done.stdout + done.stderr + written, written
 
@@ -176,18 +184,9 @@ def test_a_workload_of_a_profiled_name_elsewhere_frees_no_secret(
     """A workload of the state named as the profile's `api` but in another project or region
     (no report prints it) running as, or at a revision named, a marked secret's text: the
     secret is registered all the same (was shown whole in the api's copy: helper-803)."""
-    data = plan()
-    api = known_api(data)
-    data["resource_changes"] = [api]
-    env = api["change"]["after"]["template"][0]["containers"][0]["env"]
-    env.append({"name": "UPSTREAM_HOST", "value": SECRET, "value_source": []})
     template = {"containers": [{"image": "w:1"}], "service_account": "w@x.iam.gserviceaccount.com"}
     template[field] = SECRET
     values = {"name": "api", "project": where[0], "location": where[1], "template": [template]}
-    other = _resource(SERVICE, values, {})
-    version = _resource(SECRET_VERSION, {"secret_data": SECRET}, {"secret_data": True})
-    data["prior_state"] = {"values": {"root_module": {"resources": [version, other]}}}
-    profile = API_ONLY + "    env:\n      UPSTREAM_HOST: other-value-123\n"
-    done, written = check_written(tmp_path, data, profile, "json")
+    done, written = check_written(tmp_path, _beside_a_copy(values), COPY_PROFILE, "json")
     assert "UPSTREAM_HOST" in written, written
     assert SECRET not in done.stdout + done.stderr + written, written
