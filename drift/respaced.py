@@ -19,15 +19,12 @@ import re
 _RUNS = re.compile(r"\s+")
 """A run of white space, as `drift.public_ends` and the masker squeeze them."""
 _CODES = {"\n": "n", "\r": "r", " ": "s", "\t": "t"}
-"""A white space character's code (`drift.wrapped`'s); any other is `x` and its 4 hex digits
-(every white space character of Unicode is in its first plane)."""
+"""The white space a record may copy, each character's code (`drift.wrapped`'s): a secret's
+`\x1c`-`\x1f`, `\x85`, a Unicode space are data to it (a record separator), so a half whose
+runs hold one, in the secret's cut or in the copy, is withheld unrecorded (helper-799 L1):
+its runs would carry them into the journal."""
 _CHARS = {code: c for c, code in _CODES.items()}
-_PLAIN = set(_CODES)
-"""The white space a record may copy: a secret's `\x1c`-`\x1f`, `\x85`, a Unicode space are
-data to it (a record separator), so a half whose runs hold one, in the secret's cut or in the
-copy, is withheld unrecorded (helper-799 L1): its runs would carry them into the journal."""
-_CODE = "(?:[nrst]|x[0-9a-f]{4})"
-_SPELLING = re.compile(rf"([0-9]{{1,9}})=({_CODE}+(?:,{_CODE}+)*)")
+_SPELLING = re.compile(r"([0-9]{1,9})=([nrst]+(?:,[nrst]+)*)")
 _FORM = re.compile(r"([a-z-]+[~#][0-9]{1,9})%(.+)")
 """A start or end of a payload's shape (`whole~26`, `strip#40`: `Versions.cut`) and the
 value's runs: no piece's or bytes' form (`piece/…`, `bytes/…`) reads so."""
@@ -43,16 +40,11 @@ def drifts(spelling: str) -> bool:
     """Whether `spelling` is one drift writes (`respacing`: plain white space, `n r s t`): a
     record edited to another (`x0041`, `<script>`) is refused as a form drift does not write,
     not blamed on the version (helper-799 I2)."""
-    return _SPELLING.fullmatch(spelling) is not None and not re.search(r"x", spelling)
+    return _SPELLING.fullmatch(spelling) is not None
 
 
 def _squeezed(text: str) -> str:
     return _RUNS.sub(" ", text)
-
-
-def _coded(run: str) -> str | None:
-    codes = [_CODES.get(c) or (f"x{ord(c):04x}" if ord(c) <= 0xFFFF else "") for c in run]
-    return None if "" in codes else "".join(codes)
 
 
 def respacing(value: str, cut: str) -> str | None:
@@ -62,12 +54,11 @@ def respacing(value: str, cut: str) -> str | None:
     spells, a run of other than space, tab, CR or LF in either)."""
     if value != value.strip() or _squeezed(value) != _squeezed(cut):
         return None
-    if not all(set(run) <= _PLAIN for run in _RUNS.findall(value + " " + cut)):
+    if not all(set(run) <= _CODES.keys() for run in _RUNS.findall(value + " " + cut)):
         return None  # a run the copy kept is the secret's own: only plain white space is
-    coded = [_coded(run) for run in _RUNS.findall(value)]
-    if not coded or None in coded:
+    if not (runs := _RUNS.findall(value)):
         return None
-    spelling = f"{len(value)}=" + ",".join(c for c in coded if c)
+    spelling = f"{len(value)}=" + ",".join("".join(map(_CODES.__getitem__, r)) for r in runs)
     return spelling if respaced(cut, spelling) == value else None
 
 
@@ -78,12 +69,7 @@ def respaced(cut: str, spelling: str) -> str | None:
     found = _SPELLING.fullmatch(spelling)
     if found is None or cut != cut.strip():
         return None
-    runs = []
-    for codes in found[2].split(","):
-        run = "".join(_CHARS.get(c) or chr(int(c[1:], 16)) for c in re.findall(_CODE, codes))
-        if not _RUNS.fullmatch(run):  # `x0041`: no white space
-            return None
-        runs.append(run)
+    runs = ["".join(map(_CHARS.__getitem__, codes)) for codes in found[2].split(",")]
     words = _RUNS.split(cut)
     if len(words) != len(runs) + 1:
         return None
