@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from drift.errors import ApiError
 from drift.findings import Unverified
-from drift.live.api import access_version, attempt, secrets_listed, short
+from drift.live.api import attempt, secrets_listed, short
 from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.iam_policy import ACCESSOR_ROLES, CUSTOM_ROLES, Policy
@@ -24,6 +24,7 @@ from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionStat
 from drift.live.secret_versions import changed, disproved, version_info
 from drift.live.state import LiveState
 from drift.live.tasks import Tasks as Tasks  # re-exported: its readers import it here
+from drift.live.version_values import Answer, VersionValues
 from drift.refs import SecretRef
 from drift.secret_target import respelled
 
@@ -307,7 +308,7 @@ class SecretReads:
 
     async def _access(self, ref: SecretRef) -> None:
         name = (await self.canonical(ref)).version_resource(self.project)
-        answer = await self.value(name)
+        answer = await self.value(name, ref)
         if not isinstance(answer, ApiError):
             answer = await self._as_stated(ref, name, answer)
         if isinstance(answer, ApiError):
@@ -329,24 +330,18 @@ class SecretReads:
         if ref.unread:  # a form drift does not read: never another secret's value
             return None
         name = (await self.canonical(ref)).version_resource(self.project)
-        answer = await self.value(name)
+        answer = await self.value(name, ref)
         if isinstance(answer, ApiError):  # said in a note (helper-781 C1)
             return self.state.unmasked.setdefault(ref, answer)
         registered(name, answer)
         return None
 
-    async def value(self, name: str) -> tuple[str, bytes] | ApiError:
-        """The value of the version `name` names, with the version it resolved to: read once
-        a run, however many references lead to it."""
-        return await self.tasks.once(
-            ("read", ("AccessSecretVersion", name)), partial(self._access_once, name)
+    async def value(self, name: str, ref: SecretRef | None = None) -> Answer:
+        """The value of the version `name` (`ref`) names, with the version it resolved to:
+        read once a run, however many references lead to it (`VersionValues.value`)."""
+        return await VersionValues(self.clients, self.runner, self.tasks, self.state).value(
+            name, ref
         )
-
-    async def _access_once(self, name: str) -> tuple[str, bytes] | ApiError:
-        try:
-            return await access_version(self.clients, self.runner, name)
-        except ApiError as exc:
-            return exc
 
     async def _as_stated(
         self, ref: SecretRef, name: str, answer: tuple[str, bytes]

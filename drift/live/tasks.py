@@ -28,6 +28,10 @@ class Tasks:
     def get(self, key: tuple[str, Any]) -> asyncio.Task[Any] | None:
         return self._tasks.get(key)
 
+    def started(self, kind: str) -> list[tuple[Any, asyncio.Task[Any]]]:
+        """Each item of `kind` asked for so far, with its task (a copy: more may start)."""
+        return [(item, task) for (of, item), task in self._tasks.items() if of == kind]
+
     async def wait(self) -> None:
         """Until every task started so far (and those they start) has finished."""
         waited = 0

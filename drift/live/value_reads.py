@@ -121,7 +121,10 @@ class ValueReads:
         remembered as a secret (`redact`); what could not be read, with why."""
         self._ids = ids
         await asyncio.gather(*self._starts)
-        wanted = list(dict.fromkeys(r for r in refs if not r.unread))
+        # `latest` (or an alias) first: a version it answers with is not read again by its
+        # number (`SecretReads.value`); each read names its call before it first waits (a
+        # project's id is `ids`'), and tasks start in the order they are made
+        wanted = sorted(dict.fromkeys(r for r in refs if not r.unread), key=_by_number)
         answers = await asyncio.gather(
             *(self._early.get(r) or self._reads.read_pasted(r) for r in wanted)
         )
@@ -138,6 +141,10 @@ class ValueReads:
     def discard(self) -> None:
         """After the read was abandoned: nothing of it left running (`Tasks.discard`)."""
         self.tasks.discard()
+
+
+def _by_number(ref: SecretRef) -> bool:
+    return ref.version.isdigit()
 
 
 SHOWN = "a plain variable holding a copy or a part of one is shown as Cloud Run shows it"

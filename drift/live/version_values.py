@@ -1,0 +1,102 @@
+"""Each secret version's value read once a run (AccessSecretVersion), however the references
+name it: by its number, or by `latest` (or an alias) that resolves to it. Each read is an entry
+in Secret Manager's data-access audit log, and one version is read once (SPEC: each API call is
+made once; helper-781 C2: `latest` on one side of `compare` and the same version pinned on the
+other were two calls). A read of `latest` tells which version it is:
+AccessSecretVersionResponse.name is "The resource name of the SecretVersion in the format
+`projects/*/secrets/*/versions/*`" (google/cloud/secretmanager/v1/service.proto)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from drift.errors import ApiError
+from drift.live.api import access_version
+from drift.live.calls import CallRunner
+from drift.live.clients import Clients
+from drift.live.secret_state import VersionState
+from drift.live.state import LiveState
+from drift.live.tasks import Tasks
+from drift.refs import SecretRef
+
+Answer = tuple[str, bytes] | ApiError
+"""The version the read resolved to and its payload, or why it could not be read."""
+
+
+def _read_key(name: str) -> tuple[str, tuple[str, str]]:
+    return ("read", ("AccessSecretVersion", name))
+
+
+class VersionValues:
+    """The value reads of one run (`tasks`: one task per version name asked for), and the
+    state reads beside them (`state.versions`, when the run reads states: `check`)."""
+
+    def __init__(
+        self, clients: Clients, runner: CallRunner, tasks: Tasks, state: LiveState
+    ) -> None:
+        self.clients, self.runner, self.tasks, self.state = clients, runner, tasks, state
+
+    async def value(self, name: str, ref: SecretRef | None = None) -> Answer:
+        """The value of the version `name` names (`ref`'s, when a reference names it), read
+        once a run however many references lead to it. By its number, when a read of
+        `latest` (or an alias) of its secret started before it answered with that version
+        (`_by_alias`). `latest`, when that version's read by its number is under way and the
+        state read beside it says `latest` is that version (`_by_number`)."""
+        if _read_key(name) not in self.tasks:
+            found = await self._by_alias(name) or await self._by_number(name, ref)
+            if found is not None:
+                return await self.tasks.once(_read_key(name), lambda: found)
+        return await self.tasks.once(_read_key(name), lambda: self._read(name))
+
+    async def _read(self, name: str) -> Answer:
+        try:
+            return await access_version(self.clients, self.runner, name)
+        except ApiError as exc:
+            return exc
+
+    def _started(self, name: str) -> list[tuple[str, asyncio.Task[Any]]]:
+        """The version reads of the secret of the version `name` started so far: each
+        version as named, and its read."""
+        parent = name.rsplit("/", 1)[0]
+        return [
+            (asked.rsplit("/", 1)[1], task)
+            for (method, asked), task in self.tasks.started("read")
+            if method == "AccessSecretVersion" and asked.rsplit("/", 1)[0] == parent
+        ]
+
+    async def _by_alias(self, name: str) -> asyncio.Task[Any] | None:
+        """The read of `latest` (or an alias) of its secret, started before it, whose answer
+        is the value of the version `name` names by its number. None: none (a read refused,
+        of another version, or none started)."""
+        number = name.rsplit("/", 1)[1]
+        if not number.isdigit():
+            return None
+        for version, task in self._started(name):
+            if version.isdigit():
+                continue
+            answer = await task
+            if not isinstance(answer, ApiError) and answer[0].rsplit("/", 1)[-1] == number:
+                return task
+        return None
+
+    async def _by_number(self, name: str, ref: SecretRef | None) -> asyncio.Task[Any] | None:
+        """The read by its number, under way, of the version the state read of `ref` (its
+        GetSecretVersion, made anyway beside the value read: no call of its own) resolved
+        `latest` (or an alias) to, ENABLED, when it gave that value; None when there is none,
+        or no state is read (`compare`: its reads of `latest` come first, `_by_alias`;
+        GetSecretVersion would be a call of its own, and the value read is then made)."""
+        if ref is None or ref.version.isdigit():
+            return None
+        state = self.tasks.get(("version", ref))
+        numbered = {version: task for version, task in self._started(name) if version.isdigit()}
+        if state is None or not numbered:
+            return None
+        await state
+        info = self.state.versions.get(ref)
+        if info is None or info.state is not VersionState.ENABLED or not info.resolved:
+            return None
+        task = numbered.get(info.resolved)
+        if task is None or isinstance(await task, ApiError):
+            return None  # refused: `latest` is read and said as ever
+        return task
