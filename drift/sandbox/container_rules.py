@@ -171,6 +171,7 @@ class OpenRules(NamedTuple):
     mount_path_twice: str = "refused"
     startup_window: str = "taken"
     readiness_tcp: str = "taken"
+    liveness_delay: str = "taken"
 
     @classmethod
     def of(cls, options: Any) -> OpenRules:
@@ -182,15 +183,17 @@ OPEN_DEFAULTS = OpenRules()
 """The scenario options' defaults."""
 
 
-def validate_optional(template: Any, rules: OpenRules) -> None:
-    """The open container rules as `rules` read them: `_mount_paths`, `_startup_windows` and a
-    TCP readiness probe: the healthchecks page's "Configure readiness probes" configures HTTP and
-    gRPC ones only and does not say that a TCP one is refused (`readiness_tcp: refused`:
-    INVALID_ARGUMENT, `taken`: stored as sent)."""
+def validate_optional(template: Any, rules: OpenRules, *, serves: bool = False) -> None:
+    """The open container rules as `rules` read them: `_mount_paths`, `_startup_windows`, a
+    service's (`serves`) `_liveness_delays` and a TCP readiness probe: the healthchecks page's
+    "Configure readiness probes" configures HTTP and gRPC ones only and does not say that a TCP
+    one is refused (`readiness_tcp: refused`: INVALID_ARGUMENT, `taken`: stored as sent)."""
     if rules.mount_path_twice == "refused":
         _mount_paths(template)
     if rules.startup_window == "refused":
         _startup_windows(template)
+    if serves and rules.liveness_delay == "refused":
+        _liveness_delays(template)
     for index, container in enumerate(template.containers):
         if rules.readiness_tcp == "refused" and container.readiness_probe.HasField("tcp_socket"):
             raise invalid(
@@ -244,4 +247,28 @@ def _startup_windows(template: Any) -> None:
             raise invalid(
                 f"spec.template.spec.containers[{index}].startup_probe: failure_threshold * "
                 f"period_seconds is {window} seconds; it can't exceed {STARTUP_WINDOW_S} seconds."
+            )
+
+
+SERVICE_LIVENESS_DELAY = (600, 1800)
+"""A service's liveness probe's initial_delay_seconds at the most, without and with a GPU, as
+the newest services' healthchecks page says (docs.cloud.google.com/run/docs/configuring/
+healthchecks, "Configure liveness probes", in the console, gcloud and YAML sections alike):
+"Specify a value from 0 seconds to 600 seconds (1800 for GPU)". run v2's Probe says
+"Maximum value for liveness probe is 3600" (`PROBE_BOUNDS`, every write); the same page gives
+the liveness period and timeout as the proto does ("from 1 second to 3600 seconds", "from 1 to
+3600"). The worker pools' page states no liveness bound, and a job has no liveness probe."""
+
+
+def _liveness_delays(template: Any) -> None:
+    """A service's liveness probe whose initial delay is over `SERVICE_LIVENESS_DELAY` (its
+    template's GPU), refused under the scenario option `liveness_delay: refused`; `taken`
+    (the default) holds to the proto's 3600. Which one Cloud Run does is not documented."""
+    most = SERVICE_LIVENESS_DELAY[_gpu(template)]
+    for index, container in enumerate(template.containers):
+        delay = container.liveness_probe.initial_delay_seconds
+        if container.HasField("liveness_probe") and delay > most:
+            raise invalid(
+                f"spec.template.spec.containers[{index}].liveness_probe.initial_delay_seconds: "
+                f"{delay} is not from 0 to {most}."
             )

@@ -132,3 +132,11 @@ class DeployCheckOptions(BaseModel):
         "and k8s.min.proto's Probe takes any of the three; no document says the API refuses "
         "one. `taken`: stored as sent; `refused`: INVALID_ARGUMENT.",
     )
+    liveness_delay: Literal["taken", "refused"] = Field(
+        "taken",
+        description="A service write whose liveness probe's initial delay is over 600 s (1800 "
+        "s with a GPU). The services' healthchecks page, 'Configure liveness probes': 'Specify a "
+        "value from 0 seconds to 600 seconds (1800 for GPU)'; run v2's Probe: 'Maximum value for "
+        "liveness probe is 3600'. `taken`: stored (the proto's bound); `refused`: "
+        "INVALID_ARGUMENT.",
+    )

@@ -81,7 +81,7 @@ def validate_spec(
     validate_containers(
         template, ingress=kind.serves, reserved=SERVICE_ENV if kind.serves else frozenset()
     )
-    container_rules.validate_optional(template, optional)
+    container_rules.validate_optional(template, optional, serves=kind.serves)
     validate_vpc_access(template)
     validate_encryption_key(template)
     validate_service_mesh(template, mesh_name)

@@ -4,7 +4,8 @@ of range or of a protocol other than http1/h2c, a mount path with ':', a file mo
 a secret item's path absolute or with a '..' element, a probe's period below its timeout
 (Probe.period_seconds "Must be greater or equal than timeout_seconds"), a probe's timing or port
 out of Probe's bounds — each INVALID_ARGUMENT, with its valid neighbour taken; a startup probe
-over 240 s as the option `startup_window` says; docs/sandbox.md states each bound."""
+over 240 s as the option `startup_window` says, a service's liveness delay over 600 s as
+`liveness_delay` says; docs/sandbox.md states each bound."""
 
 from __future__ import annotations
 
@@ -191,6 +192,30 @@ def test_a_startup_probe_over_240_seconds_is_as_the_option_says(
     change(service)
     if over and option == "refused":
         with pytest.raises(exceptions.InvalidArgument, match="can't exceed 240 seconds"):
+            services.update_service(service=service)
+        return
+    services.update_service(service=service).result()
+
+
+def _liveness(delay: int) -> Any:
+    probe = run_v2.Probe(initial_delay_seconds=delay, http_get=run_v2.HTTPGetAction(path="/h"))
+    return _container(liveness_probe=probe)
+
+
+@pytest.mark.parametrize("option", ["refused", "taken"])
+@pytest.mark.parametrize(("delay", "over"), [(601, True), (600, False), (3600, True)])
+def test_a_services_liveness_delay_over_600_seconds_is_as_the_option_says(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, option: str, delay: int, over: bool
+) -> None:
+    """The services' healthchecks page: a liveness probe's initial delay "from 0 seconds to 600
+    seconds (1800 for GPU)"; run v2's Probe: "Maximum value for liveness probe is 3600" (every
+    write). Refused or taken: the scenario option `liveness_delay`."""
+    services = clients_for(_sandbox(make_sandbox, "filled", liveness_delay=option)).services
+    service = _bare(services.get_service(name=SERVICE))
+    _liveness(delay)(service)
+    if over and option == "refused":
+        said = f"liveness_probe.initial_delay_seconds: {delay} is not from 0 to 600"
+        with pytest.raises(exceptions.InvalidArgument, match=said):
             services.update_service(service=service)
         return
     services.update_service(service=service).result()
