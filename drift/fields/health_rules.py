@@ -34,6 +34,7 @@ from drift.fields import access as a
 from drift.fields.base import SettingValue, Stated
 from drift.fields.cpu_memory import OTHERS
 from drift.fields.gpu_floor import has_gpu
+from drift.fields.liveness_bounds import liveness_rules
 from drift.fields.ports import DEFAULT_PORT, H2C, ingress
 from drift.fields.probe_bounds import (
     JOB_WINDOW_S,
@@ -84,6 +85,7 @@ def probe_rules(
     under `containers:`, each container's by name."""
     refused, noted = window_rules(service, kind, stated, sidecars or {})
     refused += startup_rules(service, kind, stated, sidecars or {})
+    noted += liveness_rules(service, kind, stated, sidecars or {})
     if kind is not Kind.SERVICE:
         return refused, noted
     if "startup_probe" in stated and not stated["startup_probe"][0]:

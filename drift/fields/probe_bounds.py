@@ -3,7 +3,8 @@
 workload's kind and GPU, quoting `STARTUP_RULES` and `WINDOW_RULES`): each
 timing's least and most per probe (`BOUNDS`), the most a startup probe's initial delay, period
 and timeout may be (`startup_most`), and its failure threshold times its period
-(`window_bound`), each from the page or the proto that says it."""
+(`window_bound`), and a liveness probe's initial delay as its page says (`liveness_delay_most`),
+each from the page or the proto that says it."""
 
 from __future__ import annotations
 
@@ -79,12 +80,41 @@ def startup_most(kind: Kind, gpu: bool | None) -> int:
     return JOB_WINDOW_S if gpu is False else GPU_WINDOW_S
 
 
+PROTO_LIVENESS_S = 3600
+"""run v2's Probe (k8s.min.proto; google-cloud-run 0.16.2 `k8s_min.Probe`): initial_delay_seconds
+"Maximum value for liveness probe is 3600", what a profile's liveness delay is parsed by
+(`BOUNDS`): drift refuses only what no current source takes."""
+LIVENESS_RULE = (
+    "the services' healthchecks page gives a liveness probe's initial delay \"from 0 seconds to "
+    '600 seconds (1800 for GPU)" (docs.cloud.google.com/run/docs/configuring/healthchecks, '
+    '"Configure liveness probes"); run v2\'s Probe: "Maximum value for liveness probe is '
+    f'{PROTO_LIVENESS_S}" (k8s.min.proto)'
+)
+"""Both sources of a service's liveness delay's bound, quoted (`liveness_delay_most`)."""
+
+
+def liveness_delay_most(kind: Kind, gpu: bool) -> int:
+    """The most a `kind`'s liveness probe's initial delay may be as its newest page says
+    (`gpu`: whether the workload has one): a service's 600 s, 1800 s with a GPU (the services'
+    page, "Configure liveness probes", console, gcloud and YAML alike: "Specify a value from 0
+    seconds to 600 seconds (1800 for GPU)"; the same page gives the liveness period and timeout
+    up to 3600, as the proto does, so drift bounds those as before). The proto says 3600
+    (`PROTO_LIVENESS_S`), which a worker pool keeps: its page states no liveness bound, and a job
+    has no liveness probe. The two disagree: drift says the page's bound where it would write
+    more (`drift.fields.liveness_bounds`), never refuses it."""
+    if kind is not Kind.SERVICE:
+        return PROTO_LIVENESS_S
+    return GPU_WINDOW_S if gpu else JOB_WINDOW_S
+
+
 # Probe (k8s.min.proto): initial delay and period "Maximum value for liveness probe is 3600.
 # Maximum value for startup probe is 240"; timeout "Minimum value is 1. Maximum value is
 # 3600"; period and failure threshold "Minimum value is 1". A startup probe's delay, period and
 # timeout: the most any workload's may be (`startup_most`: a service's with a GPU, 1800 s),
 # narrowed by its kind and GPU where the profile loads (`health_rules.startup_rules`) and where
-# a fix writes it (`health_rules.startup_refused`). A readiness probe
+# a fix writes it (`health_rules.startup_refused`). A liveness probe's delay: the proto's 3600;
+# a service's over its page's 600 s (1800 s with a GPU) is said, never refused
+# (`liveness_delay_most`). A readiness probe
 # (cloud.google.com/run/docs/configuring/healthchecks, "Configure readiness probes"): period
 # and timeout each "Specify a value from 1 to 300"; no initial delay (the page names none, and
 # gcloud's --readiness-probe has no initialDelaySeconds key): `delay` is refused (None)
@@ -94,7 +124,7 @@ BOUNDS: dict[str, dict[str, tuple[int, int | None] | None]] = {
         **{"period": (1, startup_most(Kind.SERVICE, None)), "failure": (1, None)},
     },
     "liveness": {
-        **{"delay": (0, 3600), "timeout": (1, 3600), "period": (1, 3600)},
+        **{"delay": (0, PROTO_LIVENESS_S), "timeout": (1, 3600), "period": (1, 3600)},
         "failure": (1, None),
     },
     "readiness": {"delay": None, "timeout": (1, 300), "period": (1, 300), "failure": (1, None)},

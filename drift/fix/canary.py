@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drift.errors import ApiError, JournalError
+from drift.fields.liveness_bounds import liveness_refused
 from drift.fix.base import tagged
 from drift.fix.binauthz_own import refusal_cause
 from drift.fix.cleanup import clean_up
@@ -200,9 +201,11 @@ class ServiceFix(ServiceFixer):
                     f"{self.name} changed after drift read it (etag): nothing was changed; "
                     "run drift fix again"
                 )
+            said = liveness_refused(self.live.source.template, self.sent)  # helper-807
             raise Stop(
                 f"{self.name}: deploying the canary {canary} failed ({exc.reason}); nothing was "
                 f"changed: traffic stays on {self.sp.revision}"
+                + (f"\n  hint: {said}" if said and exc.status == "INVALID_ARGUMENT" else "")
                 + hint_lines([exc.reason], runtime=self.live.source.template.service_account)
             )
         try:

@@ -13,6 +13,7 @@ from drift.diff.differences import system_key
 from drift.errors import ExitCode
 from drift.fields.access import template_of
 from drift.fields.health_rules import h2c_note, port_note
+from drift.fields.liveness_bounds import liveness_note
 from drift.fields.mount_options import kept_note
 from drift.findings import Finding
 from drift.fix.base import Base, fix_base
@@ -230,8 +231,9 @@ def template_notes(
 ) -> tuple[str, ...]:
     """Each workload's notes judged against the template its write builds on: a service whose
     plan moves its port, where the workload it writes has each probe that was on the old port
-    (`health_rules.port_note`); a Cloud Storage volume repointed with the mount options it
-    keeps (`mount_options.kept_note`, helper-710 F10)."""
+    (`health_rules.port_note`); a liveness delay over the services' page's bound it does not
+    run already (`liveness_bounds.liveness_note`); a Cloud Storage volume repointed with the
+    mount options it keeps (`mount_options.kept_note`, helper-710 F10)."""
     notes = []
     for sp in (sp for sp in plan.services if sp.key in patched):
         on = written_on(bases, sp)
@@ -239,6 +241,7 @@ def template_notes(
         changed = {s.name for s in sp.settings}
         said = (
             port_note(sp.kind, on, patched[sp.key], changed),
+            liveness_note(sp.kind, on, patched[sp.key]),
             kept_note(on, patched[sp.key], changed, sp.hidden),
         )
         notes += [f"{sp.label}: {note}" for note in said if note]
