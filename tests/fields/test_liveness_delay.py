@@ -137,3 +137,14 @@ def test_a_liveness_delay_the_service_runs_is_not_said_by_the_plan(
     plan = drift_on(sandbox, tmp_path, profile, "plan", "env")
     assert "set  setting liveness_probe" in plan.stdout, plan.stdout
     assert "after the fix, container app's liveness_probe" not in plan.stdout, plan.stdout
+
+
+def test_a_gpu_the_plan_takes_away_under_a_live_delay_over_600_s_is_said(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """The service runs 900 s with a GPU (within 1800 s); the plan takes the GPU away, so the
+    workload it writes runs 900 s without one: said, as the profile's delay would be."""
+    sandbox = make_sandbox(_world(gpu=True, delay=900))
+    plan = drift_on(sandbox, tmp_path, _env("gpu_type: none"), "plan", "env")
+    said = "after the fix, container app's liveness_probe delay 900s is over 600 s without a GPU"
+    assert "set  setting gpu_type" in plan.stdout and said in plan.stdout, plan.stdout
