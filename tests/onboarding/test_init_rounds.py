@@ -109,7 +109,7 @@ def test_a_list_that_fails_beside_a_slow_secret_list_is_said_as_ever(
 CTRL_C_AT = """
 import os, signal, sys
 import drift.live.api as api
-import drift.live.secrets as secrets
+import drift.live.version_values as version_values
 
 module = {module}
 called = getattr(module, "{name}")
@@ -130,7 +130,7 @@ main()
     ("module", "name"),
     [
         ("api", "list_secrets"),  # beside the workload Lists
-        ("secrets", "access_version"),  # a value read while the read goes on
+        ("version_values", "access_version"),  # a value read while the read goes on
     ],
 )
 def test_ctrl_c_while_an_early_read_runs_ends_cleanly(
