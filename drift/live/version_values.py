@@ -9,6 +9,7 @@ AccessSecretVersionResponse.name is "The resource name of the SecretVersion in t
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from drift.errors import ApiError
@@ -26,6 +27,11 @@ Answer = tuple[str, bytes] | ApiError
 
 def _read_key(name: str) -> tuple[str, tuple[str, str]]:
     return ("read", ("AccessSecretVersion", name))
+
+
+def _group(name: str) -> tuple[str, str]:
+    """The value reads of the secret of the version `name` (`Tasks.started`)."""
+    return ("AccessSecretVersion", name.rsplit("/", 1)[0])
 
 
 class VersionValues:
@@ -46,8 +52,12 @@ class VersionValues:
         if _read_key(name) not in self.tasks:
             found = await self._by_alias(name) or await self._by_number(name, ref)
             if found is not None:
-                return await self.tasks.once(_read_key(name), lambda: found)
-        return await self.tasks.once(_read_key(name), lambda: self._read(name))
+                return await self._once(name, lambda: found)
+        return await self._once(name, lambda: self._read(name))
+
+    def _once(self, name: str, make: Callable[[], Awaitable[Answer]]) -> asyncio.Task[Answer]:
+        """The read of `name`, one of its secret's (`_started`)."""
+        return self.tasks.once(_read_key(name), make, _group(name))
 
     async def _read(self, name: str) -> Answer:
         try:
@@ -58,11 +68,8 @@ class VersionValues:
     def _started(self, name: str) -> list[tuple[str, asyncio.Task[Any]]]:
         """The version reads of the secret of the version `name` started so far: each
         version as named, and its read."""
-        parent = name.rsplit("/", 1)[0]
         return [
-            (asked.rsplit("/", 1)[1], task)
-            for (method, asked), task in self.tasks.started("read")
-            if method == "AccessSecretVersion" and asked.rsplit("/", 1)[0] == parent
+            (asked.rsplit("/", 1)[1], task) for (_, asked), task in self.tasks.started(_group(name))
         ]
 
     async def _by_alias(self, name: str) -> asyncio.Task[Any] | None:
@@ -75,7 +82,7 @@ class VersionValues:
         for version, task in self._started(name):
             if version.isdigit():
                 continue
-            answer = await task
+            answer = await asyncio.shield(task)  # a pin's reader cancelled: not `latest`'s read
             if not isinstance(answer, ApiError) and answer[0].rsplit("/", 1)[-1] == number:
                 return task
         return None
@@ -89,14 +96,16 @@ class VersionValues:
         if ref is None or ref.version.isdigit():
             return None
         state = self.tasks.get(("version", ref))
-        numbered = {version: task for version, task in self._started(name) if version.isdigit()}
-        if state is None or not numbered:
+        if state is None:
             return None
-        await state
+        numbered = {version: task for version, task in self._started(name) if version.isdigit()}
+        if not numbered:
+            return None
+        await asyncio.shield(state)  # shared: the others' waits go on when this one is cancelled
         info = self.state.versions.get(ref)
         if info is None or info.state is not VersionState.ENABLED or not info.resolved:
             return None
         task = numbered.get(info.resolved)
-        if task is None or isinstance(await task, ApiError):
+        if task is None or isinstance(await asyncio.shield(task), ApiError):
             return None  # refused: `latest` is read and said as ever
         return task
