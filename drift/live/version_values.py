@@ -4,7 +4,20 @@ in Secret Manager's data-access audit log, and one version is read once (SPEC: e
 made once; helper-781 C2: `latest` on one side of `compare` and the same version pinned on the
 other were two calls). A read of `latest` tells which version it is:
 AccessSecretVersionResponse.name is "The resource name of the SecretVersion in the format
-`projects/*/secrets/*/versions/*`" (google/cloud/secretmanager/v1/service.proto)."""
+`projects/*/secrets/*/versions/*`" (google/cloud/secretmanager/v1/service.proto).
+
+So a read one name would be refused is not made when the other name answered with that
+version (helper-812 A-1): a pin of version N after `latest` read N, or `latest` after the pin
+was read (`_by_number`), is judged on that answer, where it was said unverified before. Sound:
+the value judged is version N's, as the answer names it, and drift says only what that value
+breaks. What differs is a refusal that hangs on the name asked, e.g. an IAM condition on
+`resource.name` that grants `versions/latest` and not `versions/N` (or the reverse). The docs
+do not say which name such a condition is judged on for an alias: AccessSecretVersionRequest
+calls `latest` "an alias to the most recently created SecretVersion", the IAM resource
+attributes page gives each resource's name format and no word on aliases, and Secret
+Manager's access-control page says roles "can't be granted on a secret version". Kept, as
+the docs leave it open: what drift judges was read, and whether a workload's own account may
+read the secret is another check's (`drift.live.access`), never this read's."""
 
 from __future__ import annotations
 
