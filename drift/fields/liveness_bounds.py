@@ -4,13 +4,15 @@ Probe "Maximum value for liveness probe is 3600" (`probe_bounds.LIVENESS_RULE`).
 Cloud Run holds to is not documented, so a delay within the proto's is never refused: a note
 where a profile states one over the page's (`liveness_rules`, `drift.profiles.build`), a
 plan's note where the workload a fix writes has one it does not run already (`liveness_note`,
-`drift.fix.plan`), and, where Cloud Run refuses that write (INVALID_ARGUMENT), what the fix's
-failure says of it (`liveness_refused`, `drift.fix.canary`). The page's liveness period and
-timeout, 1 to 3600, are the proto's, which drift parses a profile by (`probe_bounds.BOUNDS`);
-the worker pools' page states no liveness bound, and a job has no liveness probe."""
+`drift.fix.plan`), and, where Cloud Run refuses that write (INVALID_ARGUMENT, its words naming
+the liveness probe), what the fix's failure says of it (`liveness_refused`,
+`drift.fix.canary`). The page's liveness period and timeout, 1 to 3600, are the proto's, which
+drift parses a profile by (`probe_bounds.BOUNDS`); the worker pools' page states no liveness
+bound, and a job has no liveness probe."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +25,10 @@ from drift.fields.probe_text import live_check, parse_check, shown
 from drift.kinds import Kind
 
 PROBE = "liveness_probe"
+_NAMED = re.compile(r"liveness[ _]?probe", re.IGNORECASE)
+"""A liveness probe in a server's words: Cloud Run names a field it refuses by its path
+(`livenessProbe` in v1's, `liveness_probe` in v2's); its words for this bound are not
+documented."""
 
 
 def _gpu_words(gpu: bool | None) -> str:
@@ -95,11 +101,15 @@ def liveness_note(kind: Kind, before: Any, after: Any) -> str:
     )
 
 
-def liveness_refused(before: Any, written: Any) -> str:
-    """What a service write refused (INVALID_ARGUMENT) says where the (run_v2) service it sent,
-    `written`, built on the template `before`, has a liveness delay over the page's bound it
-    did not run already: the containers, the setting, the bound and both sources ("":
-    none)."""
+def liveness_refused(before: Any, written: Any, status: str, words: str) -> str:
+    """What a service write refused INVALID_ARGUMENT, the server's `words` naming a liveness
+    probe (`_NAMED`), says where the (run_v2) service it sent, `written`, built on the template
+    `before`, has a liveness delay over the page's bound it did not run already: the
+    containers, the setting, the bound and both sources ("": none). A refusal whose words name
+    no liveness probe is another setting's, never blamed on the delay (helper-812 B-1: an
+    invalid variable's name was): the plan said the delay before the write (`liveness_note`)."""
+    if status != "INVALID_ARGUMENT" or not _NAMED.search(words):
+        return ""
     said, most = _over_said(Kind.SERVICE, before, written)
     return said and (
         f"{said}: the write was refused (INVALID_ARGUMENT), as it is where Cloud Run holds to "

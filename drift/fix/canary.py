@@ -201,11 +201,13 @@ class ServiceFix(ServiceFixer):
                     f"{self.name} changed after drift read it (etag): nothing was changed; "
                     "run drift fix again"
                 )
-            said = liveness_refused(self.live.source.template, self.sent)  # helper-807
+            # judged on what the canary is built on, as the plan's note is (`plan.written_on`)
+            on = self.base.template if self.base.failed else self.live.source.template
+            said = liveness_refused(on, self.sent, exc.status, exc.detail)  # helper-807, 812
             raise Stop(
                 f"{self.name}: deploying the canary {canary} failed ({exc.reason}); nothing was "
                 f"changed: traffic stays on {self.sp.revision}"
-                + (f"\n  hint: {said}" if said and exc.status == "INVALID_ARGUMENT" else "")
+                + (f"\n  hint: {said}" if said else "")
                 + hint_lines([exc.reason], runtime=self.live.source.template.service_account)
             )
         try:

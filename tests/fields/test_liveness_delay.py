@@ -9,11 +9,13 @@ setting, the bound and both sources. Before, nothing was said anywhere."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from drift.sandbox import Fault
 from tests.cliutil import drift_on
 from tests.conftest import MakeSandbox
 from tests.fields.test_health_checks import HEAD, P, probe_world
@@ -148,3 +150,44 @@ def test_a_gpu_the_plan_takes_away_under_a_live_delay_over_600_s_is_said(
     plan = drift_on(sandbox, tmp_path, _env("gpu_type: none"), "plan", "env")
     said = "after the fix, container app's liveness_probe delay 900s is over 600 s without a GPU"
     assert "set  setting gpu_type" in plan.stdout and said in plan.stdout, plan.stdout
+
+
+def test_an_invalid_argument_of_another_setting_is_not_blamed_on_the_delay(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-812 B-1: Cloud Run refuses the canary for another reason (its words name an
+    environment variable, not the liveness probe): no hint to lower a delay it may take."""
+    sandbox = make_sandbox(_world())
+    words = "spec.template.spec.containers[0].env[0].name: invalid"
+    sandbox.inject(Fault(method="UpdateService", code="INVALID_ARGUMENT", message=words))
+    profile = _env("liveness_probe: http /healthz port 8080 delay 900s")
+    done = drift_on(sandbox, tmp_path, profile, "fix", "env", "--yes", "--no-verify")
+    out = done.stdout + done.stderr
+    assert done.returncode == 4 and words in out and _delay(sandbox) == 0, out
+    assert "hint: container app's liveness_probe" not in out, out
+
+
+@pytest.mark.parametrize(("serving", "template"), [(900, 0), (0, 900)])
+def test_a_canary_on_the_serving_revision_is_judged_on_it_by_the_plan_and_the_hint(
+    make_sandbox: MakeSandbox, tmp_path: Path, serving: int, template: int
+) -> None:
+    """helper-812 B-2: the template's revision failed, so the canary is built on the serving
+    revision (SPEC invariant 8), as the plan's note judges it (`plan.written_on`); the
+    refusal's hint judged the template. The serving revision runs `serving` s (the delay the
+    profile asks: not said), the failed template `template` s."""
+    world = _world(delay=serving)
+    api = world["projects"][P]["services"]["api"]
+    api["history"] = [copy.deepcopy(api["template"])]  # 00001 serves
+    app = api["template"]["api"]["containers"][0]
+    app["livenessProbe"] = {**LIVE, "initialDelaySeconds": template} if template else LIVE
+    api["failed"] = "Container failed to start."  # 00002, its template, failed
+    world["options"]["liveness_delay"] = "refused"
+    sandbox = make_sandbox(world)
+    profile = _env("liveness_probe: http /healthz port 8080 delay 900s failure 5")
+    plan = drift_on(sandbox, tmp_path, profile, "plan", "env")
+    done = drift_on(sandbox, tmp_path, profile, "fix", "env", "--yes", "--no-verify")
+    out = done.stdout + done.stderr
+    said = "container app's liveness_probe delay 900s is over 600 s without a GPU"
+    assert done.returncode == 4 and "Traceback" not in out, out
+    assert ("after the fix, " + said in plan.stdout) is (serving == 0), plan.stdout
+    assert (f"hint: {said}" in out) is (serving == 0), out
