@@ -204,6 +204,17 @@ def _built_on(base: Base) -> str:
     return f"{base.service}: built on the template (no revision serves)"
 
 
+def planned_on(live: LiveService, from_template: bool = False) -> RevisionConfig:
+    """What a plan with no `Base` reads its before-values from: the template; a worker
+    pool's whose template its instances do not run (a deploy not rolled out: the fix stops
+    there unless `--from-template`), the revision the plan's header names, the one they run —
+    as a service's plan reads what serves, and its template only with `--from-template`
+    (helper-809 F4: "(from consumer-00001-qtu)" over the template's values)."""
+    if live.kind is not Kind.WORKER_POOL or from_template or template_serves(live):
+        return live.template
+    return live.serving[0].config if live.serving else live.template
+
+
 def unreleased_note(live: LiveService, state: LiveState, project: str) -> str:
     """Why the service's (worker pool's) template is not what serves (empty when it is; a
     job's template is what its next execution runs). `project`: the profile's."""

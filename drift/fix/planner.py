@@ -13,7 +13,7 @@ from drift.diff.settings import as_compared, undecided
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, SettingValue, Unread
 from drift.fields.moot import moot_settings
 from drift.findings import Finding
-from drift.fix.base import Base, unreleased_note
+from drift.fix.base import Base, planned_on, unreleased_note
 from drift.fix.canary_left import running_rule, unreleased_stop
 from drift.fix.caps import cap_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
@@ -80,7 +80,7 @@ class ServicePlanner:
         self.profile, self.service, self.live, self.state = profile, service, live, state
         self.entries = entries  # the journal's: what left a canary (`rollout_step`)
         self.base, self.from_template = base, from_template  # a pool's (a service's: `base`)
-        self.template = template = base.config if base is not None else live.template
+        self.template = template = base.config if base else planned_on(live, from_template)
         self.cmd = Commands(
             profile.project,
             profile.region,

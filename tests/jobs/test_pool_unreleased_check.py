@@ -84,3 +84,24 @@ def test_a_pool_mid_rollout_warns_of_no_image_and_says_no_false_stop(
     data = json.loads(drift("plan", "prod", "--format", "json", env=env, cwd=tmp_path).stdout)
     (pool,) = data["services"]
     assert finding["id"] in pool["fixes"] and not pool["manual"], pool
+
+
+def test_a_blocked_pool_plan_reads_what_its_header_names(
+    reseedable: Sandbox, tmp_path: Path
+) -> None:
+    """helper-809 F4: every instance pinned to revision 1 (QUEUE=events), the template's
+    revision 2 (QUEUE=events-v2) unreleased. The blocked plan's header names revision 1, and
+    its before-value was the template's (`events-v2 -> jobs`, JSON `"before": "events-v2"`):
+    it is now what revision 1 runs, as a service's plan reads what serves; the template's
+    value stays among the differences the `blocked:` line names."""
+    _pool(reseedable, [{"revision": 1, "percent": 100}], "events-v2", env={"QUEUE": "events"})
+    profiles = write_profile(tmp_path / "profiles", PROFILE.format(queue="jobs"))
+    env = {**reseedable.environ(), "DRIFT_PROFILES_DIR": str(profiles)}
+    plan = drift("plan", "prod", env=env, cwd=tmp_path).stdout
+    ran = reseedable.worker_pool("p", "pool").instance_split_statuses[0].revision
+    assert f"worker pool pool  (from {ran.rsplit('/', 1)[-1]})" in plan, plan
+    assert "QUEUE events -> jobs" in " ".join(plan.split()), plan
+    assert "events-v2 -> jobs" not in plan and "blocked:" in plan, plan
+    data = json.loads(drift("plan", "prod", "--format", "json", env=env, cwd=tmp_path).stdout)
+    (pool,) = data["services"]
+    assert [c["before"] for c in pool["env"]] == ["events"], pool["env"]
