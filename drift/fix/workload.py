@@ -40,7 +40,7 @@ from drift.fix.revision_name import fresh_revision_name
 from drift.fix.rollback_refusal import put_back_left
 from drift.fix.routing import describe_serving, serving
 from drift.fix.unsettled import STILL, not_seen
-from drift.fix.update import stale_etag, update_workload
+from drift.fix.update import REFUSED, stale_etag, update_workload
 from drift.fix.workload_doomed import names_too
 from drift.fix.workload_restore import already_back, as_found, restore_workload
 from drift.kinds import Kind
@@ -297,17 +297,17 @@ class WorkloadFix(Fixer):
         return await revision_condition(self.ctx.session, created)
 
     async def _failed(self, exc: ApiError, write: Write, sent: Any) -> Any:
-        """The update failed, or its answer or operation was lost (and a retry of a write
-        that landed is refused: its etag is no longer the current one). The job or pool read
-        back says which: drift's write, complete — returned; drift's, failed — or another
-        writer's, or none at all — Stop."""
+        """The update failed, or its answer or operation was lost (a retry of a write that
+        landed is refused: its etag is no longer the one read). The job or pool read back says
+        which: drift's write, complete — returned; drift's, failed, another's, none — Stop."""
         try:
             now = await self._settled_in_place()
-        except ApiError as read:
+        except ApiError as read:  # sent, unproven: exit 3, lock kept (`not_seen`; helper-809 F1)
+            self.outcome.unknown, said = True, "refused" if exc.status in REFUSED else "lost"
             raise Stop(
-                f"{self.name}: the update failed ({exc.reason}) and the {self.sp.kind.noun} "
-                f"could not be read back ({read.brief}): the update may have landed; "
-                f"`drift rollback {self.change_id}` puts back what it was",
+                f"{self.name}: its answer was {said} ({exc.reason}) and it could not be read "
+                f"back ({read.brief}): it may have landed; `drift rollback {self.change_id}` "
+                "puts back what it was",
                 State.UPDATING,
             ) from read
         await self._over_theirs(None, now, write, sent)

@@ -10,6 +10,7 @@ and names `drift rollback CHANGE` (SPEC invariants 5 and 10)."""
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +30,14 @@ from tests.sandbox.jobworld import RUNNER
 ACCESSOR = "roles/secretmanager.secretAccessor"
 
 
-def before_the_write(monkeypatch: pytest.MonkeyPatch, act: Any) -> None:
-    """`act()` runs once, after drift read the job and journaled, right before its update."""
+def before_the_write(monkeypatch: pytest.MonkeyPatch, act: Any, match: str = "") -> None:
+    """`act()` runs once, after drift read the job (the workload whose name holds `match`)
+    and journaled, right before its update."""
     real = drift.fix.workload.update_workload
     done: list[bool] = []
 
     async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
-        if not done and not kw.get("validate_only"):
+        if not done and not kw.get("validate_only") and match in request.name:
             done.append(True)
             act()
         return await real(session, kind, request, **kw)
@@ -94,24 +96,48 @@ def test_an_update_that_landed_and_failed_is_journaled_and_rolled_back(
     assert env(after) == env(before)
 
 
+@pytest.mark.parametrize(
+    "update, get, match, who",
+    [
+        ("UpdateJob", "GetJob", "/jobs/job", "job job"),
+        ("UpdateWorkerPool", "GetWorkerPool", "/workerPools/pool", "worker pool pool"),
+    ],
+)
 def test_an_update_whose_answer_is_lost_and_cannot_be_read_back_may_have_landed(
     lab: tuple[Sandbox, Path],  # noqa: F811
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    update: str,
+    get: str,
+    match: str,
+    who: str,
 ) -> None:
+    """helper-809 F1: sent, its answer lost, not read back: it may have landed — exit 3 (never
+    4, "nothing changed"), the entry left `updating`, its lock kept (as after a Ctrl-C while
+    it was sent), and `drift rollback CHANGE` finishes it."""
     sandbox, profiles = lab
-
-    def lost() -> None:
-        sandbox.inject(Fault("UpdateJob", "INTERNAL", after=True, match="/jobs/job"))
-        sandbox.inject(Fault("GetJob", "PERMISSION_DENIED", match="/jobs/job"))
-
-    before, text = aborted_meanwhile(sandbox, profiles, tmp_path, monkeypatch, lost)
-    assert "job: the update failed (" in text, text
-    assert "could not be read back (" in text and "the update may have landed" in text, text
-    assert "nothing was changed" not in text, text
-    (entry,) = [e for e in journal(tmp_path).entries() if e.kind == "job"]
+    before = sandbox.job("p", "job")
+    with monkeypatch.context() as patched:
+        before_the_write(patched, partial(lost, sandbox, update, get, match), match)
+        result = fix(tmp_path, profiles, ScriptedUI([True]))
+    text = " ".join(result.summary().split())
+    assert result.exit_code is ExitCode.INCOMPLETE, text
+    assert f"{who}: its answer was lost ({update} " in text, text
+    assert f"it could not be read back ({get} " in text and "it may have landed" in text, text
+    assert "nothing was changed" not in text and "the update failed" not in text, text
+    (entry,) = [e for e in journal(tmp_path).entries() if e.full_name.endswith(match)]
     assert entry.state == State.UPDATING, entry  # begun, how it ended unknown
     assert f"`drift rollback {entry.change_id}` puts back what it was" in text, text
+    assert [p.name for p in (tmp_path / ".drift" / "journal" / "locks").iterdir()], "lock freed"
     sandbox.clear_faults()
     assert sandbox.job("p", "job").generation == before.generation + 1  # it did land
-    rolled_back_as_before(sandbox, tmp_path, before)
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    done = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))
+    assert done.exit_code == ExitCode.OK and who in done.restored, done.summary()
+    assert env(sandbox.job("p", "job")) == env(before)
+
+
+def lost(sandbox: Sandbox, update: str, get: str, match: str) -> None:
+    """The next `update`'s answer lost (it is carried out), every `get` refused."""
+    sandbox.inject(Fault(update, "INTERNAL", after=True, match=match))
+    sandbox.inject(Fault(get, "PERMISSION_DENIED", match=match))
