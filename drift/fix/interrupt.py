@@ -94,7 +94,7 @@ class Where:
         entry = fixer.entry
         if not entry.wrote or entry.state in DONE or entry.state in FINISHED:
             return
-        if in_place(entry) and entry.state != State.UPDATING:  # no canary left behind
+        if in_place(entry) and entry.state not in SENT:  # no canary left behind
             return
         # an update in place sent, its outcome unknown, is unfinished too (helper-553 F2):
         # released, the next fix would build on it unsaid, and a rollback of that one would
@@ -108,14 +108,18 @@ class Where:
             )
 
 
+SENT = (State.UPDATING, State.ROLLING_BACK)
+"""An update in place's states while a write of it is sent, its outcome not known."""
+
+
 def _unknown(fixer: Fixer) -> bool:
     """Whether `fixer`'s last write was sent and its outcome is not known: an update in
     place, a promotion, a canary's clean-up (a second Ctrl-C while it was written: the
     canary may still be there, pinned — no "nothing changed", helper-661 B4), or the canary
     still deploying when its wait ended (helper-686 M2)."""
     entry = fixer.entry
-    if in_place(entry):
-        return entry.state == State.UPDATING
+    if in_place(entry):  # its update, or its put-back (`workload._put_back`: helper-809 F2)
+        return entry.state in SENT
     return entry.state in (State.PROMOTING, State.CLEANING_UP, State.CANARY_DEPLOYING)
 
 

@@ -71,6 +71,9 @@ class Restored:
     """drift's write landed and the workload was still reconciling when its wait ended
     (`write_wait`): how it ends is not known, nothing more was written or recorded (the entry
     still says the write was begun: a rollback run again judges it as it finds it)."""
+    unread: bool = False
+    """drift's write was sent and the workload could not be read back: whether it landed is
+    not known (never "failed"); nothing recorded, the entry still says the write was begun."""
     back: bool = False
     """Nothing was written: the workload (a service, a job, a pool), read right before the
     write, ran what it ran before the change already (an earlier rollback's write landed

@@ -166,7 +166,7 @@ async def _run(
         done.notes += unsettled(locks, todo)  # outcome unknown: the lock kept (helper-689 L1)
         if kept:  # never "rolled back" (exit 0) while a job or pool may keep drift's change
             done.notes += kept
-            done.exit_code = ExitCode.ABORTED
+            done.exit_code = ExitCode.INCOMPLETE if done.unknown else ExitCode.ABORTED
         if done.exit_code is ExitCode.ABORTED and not (done.restored or done.failed):
             # nothing was written: the stopped change's locks stay, byte for byte as they
             # were found (they name the command that stopped, never this rollback)

@@ -46,6 +46,8 @@ class RollbackResult:
     journal's records of drift's later changes a forced rollback undid."""
     by_tag: list[Tagged] = field(default_factory=list)
     """The restored workloads' images redeployed by tag: one note for all (`tags_said`)."""
+    unknown: list[str] = field(default_factory=list)
+    """Workloads whose restoring write was sent and could not be read back: it may have landed."""
     exit_code: ExitCode = ExitCode.OK
     message: str = ""
 
@@ -54,7 +56,7 @@ class RollbackResult:
         if self.message:
             lines.append(self.message)
         if self.change_id and (self.restored or self.failed or self.as_before):
-            restored = ", ".join(self.restored) or "nothing"
+            restored = ", ".join(self.restored) or ("nothing proven" if self.unknown else "nothing")
             line = f"rollback of {visible(self.change_id)}: restored {restored}"
             if self.as_before:
                 line += f"; already as before (nothing written): {', '.join(self.as_before)}"
@@ -213,8 +215,8 @@ async def restore_all(
             f"not rolled back: {', '.join(unstarted)} (not started: nothing was written) "
             f"— run `drift rollback {visible(result.change_id)}` again"
         )
-    if result.failed:
-        result.exit_code = ExitCode.ABORTED
+    if result.failed:  # a write whose outcome is not known is no "rolled back" (4): 3
+        result.exit_code = ExitCode.INCOMPLETE if result.unknown else ExitCode.ABORTED
     return result
 
 
@@ -283,6 +285,12 @@ def _outcome(
         )
     elif done.unjournaled:
         result.failed.append(_unjournaled(name, entry, done))
+    elif done.unread:  # sent, not read back: it may have landed (exit 3: helper-809 F2)
+        result.unknown.append(name)
+        result.failed.append(
+            f"{name}: the rollback was {done.text}; the journal says {entry.state}: run "
+            f"`drift rollback {visible(entry.change_id)}` again"
+        )
     elif done.unsettled:  # landed, its wait (`write_wait`) over first: not known, not failed
         result.failed.append(
             f"{name}: the rollback was written and {done.text}; the journal says {entry.state}: "

@@ -263,9 +263,9 @@ class WorkloadFix(Fixer):
                 f"{self.name}, nothing is left to roll back" + (f". {step}" if step else ""),
                 self.entry.state,
             )
-        if done.unsettled:  # landed, not settled within its wait: not known, never "failed too"
-            self.outcome.unknown = True
-            said = f"{failed}. drift's put-back landed, and {done.text}; {back} finishes it"
+        if done.unsettled or done.unread:  # not settled, or not read back: never "failed too"
+            self.outcome.unknown, how = True, "was" if done.unread else "landed, and"
+            said = f"{failed}. drift's put-back {how} {done.text}; {back} finishes it"
             return Stop(said, self.entry.state)
         if done.refused:  # their write put it back (`Restored.back`): `--force` writes nothing
             left = "drift leaves it as it is and did not put back what it ran before; `drift "

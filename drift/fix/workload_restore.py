@@ -357,9 +357,10 @@ async def restore_workload(
     try:
         after = await settled_workload(session, kind, entry.full_name, deadline=deadline)
     except (ApiError, AuthError) as exc:  # AuthError: credentials expired after the write
-        sent = error.message if error is not None else "sent"
+        # sent, unproven either way: never "failed", the entry stays `rolling-back` (helper-809 F2)
+        sent = f"sent ({error.message})" if error is not None else "sent"
         why = f"{sent}; the {kind.noun} could not be read back ({exc.message})"
-        return Restored(False, why, None, journaled(lambda: journal.record(entry, failed, why)))
+        return Restored(False, f"{why}: it may have landed", None, unread=True)
     problem, states = restoration(after, entry, gone, later), (was, rolled, failed)
     back = as_before(entry)
     judged, holding = (problem, problem or back), partial(holds, kind=kind)

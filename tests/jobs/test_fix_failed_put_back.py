@@ -23,7 +23,7 @@ from drift.profiles.loader import load_profile
 from drift.sandbox import Fault, Sandbox
 from drift.settings import load_settings
 from tests.conftest import MakeSandbox
-from tests.fix.conftest import ScriptedUI
+from tests.fix.conftest import ScriptedUI, after_each_write
 from tests.jobs.test_fix_missing_image import GONE, JOB, POOL, not_clean, run
 from tests.jobs.world import TODAY
 from tests.sandbox.jobworld import POOL_SPEC, RUNNER, world
@@ -231,3 +231,33 @@ def test_a_restore_cloud_run_refuses_says_what_the_job_runs(
     done = asyncio.run(run_rollback(settings, ScriptedUI(), entry.change_id, yes=True))
     assert done.exit_code == ExitCode.OK, done.summary()
     assert sandbox.job("p", "job").template.template.containers[0].image != GONE
+
+
+def test_a_put_back_not_read_back_may_have_landed(
+    here: tuple[Sandbox, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """helper-809 F2: drift's put-back is sent and the job cannot be read back after it: it
+    may have landed — never "putting back … failed too", exit 3 (not 4: it may have changed
+    the job), the entry left `rolling-back`; `drift rollback CHANGE` finishes it."""
+    sandbox, profiles = here
+    with monkeypatch.context() as patched:
+        after_each_write(
+            patched,
+            drift.fix.workload_restore,
+            lambda request: sandbox.inject(Fault("GetJob", "PERMISSION_DENIED")),
+        )
+        result = fix(tmp_path, profiles)
+    text = " ".join(result.summary().split())
+    entry = entry_of(tmp_path, "job")
+    assert result.exit_code is ExitCode.INCOMPLETE, text
+    assert "failed too" not in text and "nothing was changed" not in text, text
+    assert (
+        f"{REASON}. drift's put-back was sent; the job could not be read back (GetJob "
+    ) in text, text
+    assert f"it may have landed; `drift rollback {entry.change_id}` finishes it" in text, text
+    assert entry.state == State.ROLLING_BACK and entry.writes[-1]["landed"] is None
+    assert [p.name for p in (tmp_path / ".drift" / "journal" / "locks").iterdir()], "lock freed"
+    sandbox.clear_faults()
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    done = asyncio.run(run_rollback(settings, ScriptedUI(), entry.change_id, yes=True))
+    assert done.exit_code == ExitCode.OK, done.summary()
