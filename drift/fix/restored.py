@@ -13,6 +13,7 @@ from typing import Any
 from drift import __version__
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fields.access import template_of
+from drift.fix.held_changes import template_held
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.legacy_key import sent
 from drift.fix.patch import is_latest
@@ -300,11 +301,14 @@ def carries_sent(now: Any, write: Write, kind: Kind, request: Any) -> bool:
     return next_generation(now, write) and as_sent(now, write, partial(holds, kind=kind), request)
 
 
-def holds_sent(now: Any, write: Write, kind: Kind, request: Any, source: Any) -> bool:
-    """Whether `now` holds what drift's update `request` changed of `source` (its
-    configuration, and a service's own settings it set: `holds_changes`), whatever someone
-    else's write changed besides."""
-    return holds_changes(now, write, partial(holds, kind=kind), request, source)
+def holds_sent(now: Any, write: Write, request: Any, source: Any) -> bool:
+    """Whether `now` holds what drift's update `request` changed of `source` — each field of
+    its template (`template_held`: a variable by name) and outside it (a service's own
+    settings, a pool's scaling: `holds_changes`) it sent otherwise than read, as sent —
+    whatever someone else's write changed besides (their variable: helper-809 F3)."""
+    return holds_changes(
+        now, write, lambda n, _: template_held(source, request, n), request, source
+    )
 
 
 def holds(now: Any, write: Write, kind: Kind) -> bool:

@@ -35,10 +35,11 @@ from drift.fix.patch import canary_name, patched_template
 from drift.fix.reasons import cause_of, revision_condition
 from drift.fix.recorded import ran_before, tagged_images, tags_resolved
 from drift.fix.reread import changed_since_read, on_fresh, read_before_write, waited
-from drift.fix.restored import carries_sent, complete, holds, holds_sent
+from drift.fix.restored import carries_sent, complete, holds
 from drift.fix.revision_name import fresh_revision_name
 from drift.fix.rollback_refusal import put_back_left
 from drift.fix.routing import describe_serving, serving
+from drift.fix.theirs_too import landed_first, two_writes
 from drift.fix.unsettled import STILL, not_seen
 from drift.fix.update import REFUSED, stale_etag, update_workload
 from drift.fix.workload_doomed import names_too
@@ -53,6 +54,10 @@ from drift.next_steps import hint_lines
 class WorkloadFix(Fixer):
     """A job's or worker pool's fix: one update in place (no canary: nothing serves
     traffic), judged from the resource read back."""
+
+    first = 0
+    """The generation its update landed at, its answer lost and someone else's write since
+    (`drift.fix.theirs_too`); 0: as read back."""
 
     async def _steps(self) -> None:
         ctx, kind, source = self.ctx, self.sp.kind, self.live.source
@@ -89,9 +94,7 @@ class WorkloadFix(Fixer):
                 ctx.session, kind, request, read=now, deadline=self.write_wait()
             )
         except ApiError as exc:
-            after = await self._failed(exc, write, request)
-            noun = self.sp.kind.noun
-            lost = f" (answered {exc.brief}, yet the {noun} read back carries it: it landed)"
+            after, lost = await self._failed(exc, write, request)
         else:
             await self._over_theirs(answer, None, write, request)
             after = await self._proven(answer, write, changed, hold)
@@ -120,6 +123,7 @@ class WorkloadFix(Fixer):
             else ""
         )
         token = f"; {self.sp.token}" if self.sp.token else ""  # drift.fix.exec_token
+        forced = (" --force", ", undoing theirs too") if self.first else ("", "")
         if unheld := pool_hold.unheld_note(self.sp, ctx.options.promote):
             token += f"; {unheld}"
         if kind is Kind.JOB and (checked := checked_when_run(source, after)):
@@ -128,7 +132,7 @@ class WorkloadFix(Fixer):
             f"{self.name}: updated in place ({', '.join(self.sp.targets)}){lost}{runs}{token}; "
             + (f"{tagged}; " if tagged else "")
             + (f"{running}; " if running else "")
-            + f"`drift rollback {self.change_id}` puts back what it was"
+            + f"`drift rollback {self.change_id}{forced[0]}` puts back what it was{forced[1]}"
         )
         self.where = f"{self.name}: updated; `drift rollback {self.change_id}` puts it back"
 
@@ -296,10 +300,10 @@ class WorkloadFix(Fixer):
             return None
         return await revision_condition(self.ctx.session, created)
 
-    async def _failed(self, exc: ApiError, write: Write, sent: Any) -> Any:
+    async def _failed(self, exc: ApiError, write: Write, sent: Any) -> tuple[Any, str]:
         """The update failed, or its answer or operation was lost (a retry of a write that
         landed is refused: its etag is no longer the one read). The job or pool read back says
-        which: drift's write, complete — returned; drift's, failed, another's, none — Stop."""
+        which: drift's write — returned, with words; drift's, failed, another's, none — Stop."""
         try:
             now = await self._settled_in_place()
         except ApiError as read:  # sent, unproven: exit 3, lock kept (`not_seen`; helper-809 F1)
@@ -315,24 +319,14 @@ class WorkloadFix(Fixer):
             if now.reconciling:  # its wait (`write_wait`) ended with its operation's
                 told = f"the {self.sp.kind.noun} read back carries it"
                 raise not_seen(self, now, f"{exc.reason}; the {self.sp.kind.noun} {STILL}", told)
-            if complete(now):
-                return now
+            if complete(now):  # its answer an error, and it landed all the same
+                told = f"yet the {self.sp.kind.noun} read back carries it: it landed"
+                return now, f" (answered {exc.brief}, {told})"
             why = condition_said(now.terminal_condition, exc.reason)
             raise await self._incomplete(why, now, write)
         was, gen = write.generation_before, int(now.generation)
-        if gen > was + 1:  # two writes since drift read it: which came first is not known
-            runs = (
-                "it runs drift's configuration, and someone else's write came before or after "
-                "drift's: which came first is not known"
-                if holds_sent(now, write, self.sp.kind, sent, self.live.source)
-                else "what it runs now is not drift's update"
-            )
-            self._unknown(f"changed since ({written_since(was, now)}): {exc.brief}")
-            raise Stop(
-                f"{self.name}: it was changed since drift read it ({written_since(was, now)}): "
-                f"drift's update may have landed before that (its answer: {exc.brief}); "
-                + self._left(now, runs)
-            )
+        if gen > was + 1:  # two writes since drift read it (helper-809 F3)
+            return now, two_writes(self, exc, write, sent, now, self.sp.kind)
         self._landed(State.ABORTED, f"not applied: {exc.reason}", None, exc.reason)
         if gen > was:
             raise Stop(
@@ -353,10 +347,10 @@ class WorkloadFix(Fixer):
         force = f"`drift rollback {self.change_id} --force` would put back what it was before"
         return f"{runs}. drift leaves it as it is; {force} drift's change, undoing theirs too"
 
-    def _unknown(self, note: str) -> None:
-        """Journal the update as aborted, whether it landed unknown (`landed` stays None)."""
+    def _unknown(self, note: str, state: str) -> None:
+        """Journal the update (`state`), whether it landed unknown (`landed` stays None)."""
         try:
-            self.ctx.journal.record(self.entry, State.ABORTED, note)
+            self.ctx.journal.record(self.entry, state, note)
         except JournalError as exc:
             raise Stop(self._journal_failed(exc), unfinished=True) from exc
 
@@ -380,7 +374,10 @@ class WorkloadFix(Fixer):
     def _landed(self, state: str, note: str, now: Any | None, refused: str = "") -> None:
         etag, generation = ("", 0) if now is None else (now.etag, int(now.generation))
         try:
-            self.ctx.journal.landed(self.entry, state, note, etag=etag, generation=generation)
+            if self.first:  # its etag not known: `theirs_too`
+                landed_first(self.ctx.journal, self.entry, state, note, self.first)
+            else:
+                self.ctx.journal.landed(self.entry, state, note, etag=etag, generation=generation)
         except JournalError as exc:
             raise Stop(self._journal_failed(exc, now, refused), unfinished=not refused) from exc
 

@@ -116,7 +116,7 @@ def test_a_traffic_pin_after_an_update_in_place_whose_answer_was_lost(
     pins the traffic to the serving revision (`gcloud run services update-traffic`: no
     revision, current etag). The read back, two generations past drift's read, carries drift's
     configuration either way: the traffic not as drift sent it shows a write came after
-    drift's, so drift says the order is unknown, never that it replaced their write."""
+    drift's, so drift never says it replaced their write."""
     sandbox, env, profiles = ingress_only(reseedable, tmp_path, stale_etag, monkeypatch)
     real = drift.fix.workload.update_workload
 
@@ -136,7 +136,10 @@ def test_a_traffic_pin_after_an_update_in_place_whose_answer_was_lost(
     result, text, after, entry = fixed_app(sandbox, env, profiles, tmp_path)
     assert after.ingress == run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_ONLY  # drift's
     assert "someone else wrote the" not in text and "replaced what they wrote" not in text, text
-    assert "app: it was changed since drift read it (generation 1 → 3" in text, text
-    assert "which came first is not known" in text, text
-    assert result.exit_code == ExitCode.ABORTED, text
-    assert entry.state == State.ABORTED and "landed over" not in entry.history[-1]["note"]
+    # helper-809 F3: it holds each change drift sent (the ingress; the pin is theirs alone):
+    # drift's update landed, theirs too — a completed fix, never "nothing changed" (exit 4)
+    assert "app: updated in place (setting.ingress) (its answer was lost: " in text, text
+    assert "it landed, and someone else's write too (generation 1 → 3" in text, text
+    assert result.exit_code == ExitCode.OK, text
+    assert entry.state == State.UPDATED and "landed over" not in entry.history[-1]["note"]
+    assert entry.writes[-1]["generation_after"] == 2, entry.writes  # theirs stays theirs

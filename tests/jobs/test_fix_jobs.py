@@ -325,29 +325,25 @@ def test_an_update_whose_answer_is_lost_then_another_write_is_not_called_nothing
     lab: tuple[Sandbox, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """drift's update lands, its answer is lost, and someone updates the job before drift
-    reads it back (generation 1 → 3): whether drift's update landed is unknown — never
-    journaled as not written — and `drift rollback --force` can put back what was."""
+    reads it back (generation 1 → 3), adding a variable of theirs. The job holds each change
+    drift sent (helper-809 F3: judged by its whole configuration, their variable made it "not
+    drift's update", exit 4 and journaled aborted while drift's change ran): drift's update
+    landed, theirs too — a completed fix, journaled landed at generation 2, so `drift
+    rollback` still refuses to undo their write, and `--force` puts back what was."""
     sandbox, profiles = lab
     job_before = sandbox.job("p", "job")
-    real = drift.fix.workload.update_workload
-    lost: list[str] = []
-
-    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
-        answer = await real(session, kind, request, **kw)
-        if "/jobs/" in request.name and not lost:
-            lost.append(request.name)
-            sandbox.update_job("p", "job", env={"THEIRS": "1"})
-            raise ApiError("UpdateJob", request.name, "UNAVAILABLE", "the answer was lost")
-        return answer
-
-    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    answer_lost_then(sandbox, monkeypatch, {"THEIRS": "1"})
     result = fix(tmp_path, profiles, ScriptedUI([True]))
-    text = result.summary()
-    assert result.exit_code == ExitCode.ABORTED, text
-    assert "drift's update may have landed before that" in text, text
-    assert "--force` would put back what it was" in text, text
+    text = " ".join(result.summary().split())
+    assert result.exit_code == ExitCode.OK, text  # the re-check's: a completed fix
+    assert "job job: updated in place (env.NEEDED) (its answer was lost: UpdateJob " in text
+    assert "it landed, and someone else's write too (generation 1 → 3" in text, text
+    assert "--force` puts back what it was, undoing theirs too" in text, text
+    assert "nothing was changed" not in text and "not drift's update" not in text, text
     (entry,) = [e for e in journal(tmp_path).entries() if e.kind == "job"]
-    assert entry.wrote and entry.writes[-1]["landed"] is None
+    assert entry.state == State.UPDATED, entry.history
+    assert entry.writes[-1]["landed"] is True, entry.writes
+    assert entry.writes[-1]["generation_after"] == job_before.generation + 1, entry.writes
     settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
     refused = asyncio.run(run_rollback(settings, ScriptedUI(), entry.change_id, yes=True))
     assert refused.exit_code == ExitCode.ABORTED
@@ -357,6 +353,45 @@ def test_an_update_whose_answer_is_lost_then_another_write_is_not_called_nothing
     )
     assert forced.exit_code == ExitCode.OK, forced.summary()
     assert env(sandbox.job("p", "job")) == env(job_before)
+
+
+def test_an_update_whose_answer_is_lost_then_undone_in_part_is_not_known(
+    lab: tuple[Sandbox, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """helper-809 F3: as above, but their write sets drift's variable otherwise: whether
+    drift's update landed, and which write came first, is not known — exit 3 (never 4,
+    "nothing changed"), the entry left `updating`, its lock kept."""
+    sandbox, profiles = lab
+    answer_lost_then(sandbox, monkeypatch, {"NEEDED": "theirs"})
+    result = fix(tmp_path, profiles, ScriptedUI([True]))
+    text = " ".join(result.summary().split())
+    assert result.exit_code == ExitCode.INCOMPLETE, text
+    assert "job job: it was changed since drift read it (generation 1 → 3" in text, text
+    assert "drift's update may have landed before that (its answer: UpdateJob " in text, text
+    assert "which write came first is not known" in text, text
+    assert "--force` would put back what it was before drift's change, undoing theirs" in text
+    (entry,) = [e for e in journal(tmp_path).entries() if e.kind == "job"]
+    assert entry.state == State.UPDATING and entry.writes[-1]["landed"] is None, entry.history
+    assert [p.name for p in (tmp_path / ".drift" / "journal" / "locks").iterdir()], "lock freed"
+
+
+def answer_lost_then(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, theirs: dict[str, str]
+) -> None:
+    """drift's first job update lands, then a teammate's setting the job's `theirs`
+    variables, then drift's answer is lost (UNAVAILABLE)."""
+    real = drift.fix.workload.update_workload
+    lost: list[str] = []
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        answer = await real(session, kind, request, **kw)
+        if "/jobs/" in request.name and not lost:
+            lost.append(request.name)
+            sandbox.update_job("p", "job", env=theirs)
+            raise ApiError("UpdateJob", request.name, "UNAVAILABLE", "the answer was lost")
+        return answer
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
 
 
 def test_rollback_refuses_a_job_deleted_and_created_again(
@@ -545,7 +580,7 @@ def test_a_label_after_drifts_update_whose_answer_was_lost(
     or pool (current etag: any server takes it). The read back, two generations past drift's
     read, runs drift's configuration — as it would had their write come first and drift's
     stale one replaced it. Not knowing the order, drift never says its update replaced
-    theirs: it says the order is unknown, journaled aborted (whether it landed unknown)."""
+    theirs; it holds each change drift sent, so drift's update landed (helper-809 F3)."""
     sandbox, profiles, _ = either_etag
     real = drift.fix.workload.update_workload
     mine = "/jobs/" if method == "UpdateJob" else "/workerPools/"
@@ -566,9 +601,11 @@ def test_a_label_after_drifts_update_whose_answer_was_lost(
     (entry,) = [e for e in journal(tmp_path).entries() if e.kind == sandbox_kind(method)]
     assert now.labels["cost-center"] == "42"
     assert "someone else wrote the" not in text and "replaced what they wrote" not in text, text
-    assert f"{who}: it was changed since drift read it (generation " in text, text
-    assert "which came first is not known" in text, text
-    assert entry.state == State.ABORTED, entry.history[-1]
+    # helper-809 F3: it holds each change drift sent (their label is no change of drift's):
+    # drift's update landed, theirs too, a completed fix (never "nothing changed", exit 4)
+    assert f"{who}: updated in place (" in text, text
+    assert "it landed, and someone else's write too (generation " in text, text
+    assert entry.state == State.UPDATED, entry.history[-1]
+    assert entry.writes[-1]["generation_after"] == entry.generation_before + 1, entry.writes
     assert "landed over" not in entry.history[-1]["note"]
-    if method == "UpdateJob":  # the pool's fix comes after the job's, which is updated
-        assert result.exit_code == ExitCode.ABORTED, text
+    assert result.exit_code == ExitCode.OK, text

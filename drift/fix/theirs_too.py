@@ -1,0 +1,83 @@
+"""drift's update in place whose answer was lost, read back two or more generations past what
+drift read: someone else wrote it too (helper-809 F3: it was said "not drift's update",
+journaled aborted and exited 4 — "nothing changed" — while drift's change ran, with their
+variable beside it). What the read back holds decides, judged by what drift's update changed
+(`restored.holds_sent`: each field it sent otherwise than it read, as sent; their variable
+beside drift's is theirs alone):
+
+- it holds each, settled and ready: drift's update landed, and their write too. A server that
+  checks the etag (AIP-154) takes drift's write, built on the generation drift read, only
+  first: it is journaled landed at the next generation (`landed_first`; its etag unknown),
+  so `drift rollback` still sees their write since and refuses to undo it unless forced.
+- else: whether drift's update landed, and which write came first, is not known: exit 3
+  (never 4, "nothing changed", while part of it may run), the entry left `updating` and its
+  lock kept, as for any update whose outcome is not known; the words name what runs. Where
+  their write put back what ran before (`already_back`), nothing of drift's runs: aborted,
+  exit 4, as before."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from drift.errors import ApiError, JournalError
+from drift.fix.context import ServiceOutcome, Stop
+from drift.fix.journal import Entry, Journal, State, Write
+from drift.fix.restored import complete, holds_sent
+from drift.fix.workload_restore import already_back
+from drift.kinds import Kind
+from drift.live.api import written_since
+
+
+class InPlace(Protocol):
+    """An update in place's fixer (`drift.fix.workload.WorkloadFix`)."""
+
+    change_id: str
+    entry: Entry
+    outcome: ServiceOutcome
+    first: int
+    live: Any
+
+    @property
+    def name(self) -> str: ...
+
+    def _unknown(self, note: str, state: str) -> None: ...
+
+    def _left(self, now: Any, runs: str) -> str: ...
+
+
+def two_writes(fixer: InPlace, exc: ApiError, write: Write, sent: Any, now: Any, kind: Kind) -> str:
+    """How drift's update (`sent`, answered `exc`) ended, `now` read back two or more
+    generations past drift's read: the words of an update that landed (`_steps` records it at
+    `fixer.first`, the generation after drift's read), or Stop when it is not known."""
+    was = write.generation_before
+    since = written_since(was, now)
+    placed = kind is Kind.WORKER_POOL and write.revision  # its instances moved: not judged
+    if complete(now) and not placed and holds_sent(now, write, sent, fixer.live.source):
+        fixer.first = was + 1
+        return (
+            f" (its answer was lost: {exc.brief}, yet the {kind.noun} read back holds each change "
+            f"it sent: it landed, and someone else's write too ({since}): theirs stands)"
+        )
+    # their write put back what ran before: nothing of drift's runs, "nothing changed" (4)
+    state = State.ABORTED if already_back(now, fixer.entry) else State.UPDATING
+    fixer._unknown(f"changed since ({since}): {exc.brief}: whether it landed is not known", state)
+    fixer.outcome.unknown = state == State.UPDATING  # exit 3, its lock kept (`interrupt`)
+    runs = "what it runs now is not all of drift's update"
+    raise Stop(
+        f"{fixer.name}: it was changed since drift read it ({since}): drift's update may have "
+        f"landed before that (its answer: {exc.brief}); which write came first is not known; "
+        + fixer._left(now, runs),
+        state,
+    )
+
+
+def landed_first(journal: Journal, entry: Entry, state: str, note: str, generation: int) -> None:
+    """Record drift's last write landed at `generation`, its etag not known (`two_writes`)."""
+    last = entry.writes[-1]
+    was = dict(last)
+    last.update(landed=True, etag_after="", generation_after=generation)
+    try:
+        journal.record(entry, state, note)
+    except JournalError:
+        last.update(was)  # as the file says: the outcome not recorded
+        raise
