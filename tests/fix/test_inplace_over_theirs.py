@@ -143,3 +143,31 @@ def test_a_traffic_pin_after_an_update_in_place_whose_answer_was_lost(
     assert result.exit_code == ExitCode.OK, text
     assert entry.state == State.UPDATED and "landed over" not in entry.history[-1]["note"]
     assert entry.writes[-1]["generation_after"] == 2, entry.writes  # theirs stays theirs
+
+
+def test_an_update_in_place_not_read_back_may_have_landed(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """helper-809 F1, a service's own settings: drift's ingress write lands, its answer is
+    lost, and the service cannot be read back: it may have landed — exit 3, never 4, the
+    entry left `updating`, its lock kept."""
+    sandbox, env, profiles = ingress_only(reseedable, tmp_path, "aborted", monkeypatch)
+    real = drift.fix.workload.update_workload
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        if not kw.get("validate_only"):
+            monkeypatch.setattr(drift.fix.workload, "update_workload", real)
+            sandbox.inject(Fault("UpdateService", "INTERNAL", after=True, first_n=1))
+            sandbox.inject(Fault("GetService", "PERMISSION_DENIED"))
+        return await real(session, kind, request, **kw)
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    result, text, _, entry = fixed_app(sandbox, env, profiles, tmp_path)
+    sandbox.clear_faults()
+    assert result.exit_code == ExitCode.INCOMPLETE, text
+    assert "app: its answer was lost (UpdateService " in text, text
+    assert "it may have landed" in text and "nothing was changed" not in text, text
+    assert entry.state == State.UPDATING and entry.writes[-1]["landed"] is None, entry.history
+    assert [p.name for p in (tmp_path / ".drift" / "journal" / "locks").iterdir()], "lock freed"
+    ingress = sandbox.service(LAB, "app").ingress
+    assert ingress == run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_ONLY  # it did land
