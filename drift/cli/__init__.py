@@ -242,7 +242,7 @@ def _any_locale() -> None:
     """A terminal or pipe whose locale cannot encode a character drift writes (`—`, a
     non-ASCII value: `LANG=en_US.ISO-8859-1`) gets it as a `\\u2014` escape, not a crash
     that loses the report. Files are written as UTF-8 whatever the locale (`drift.files`),
-    and so is a machine format on a pipe or redirect (`drift.cli.streams.utf8_document`)."""
+    and so is a machine format on a pipe or redirect (`drift.cli.streams.document`)."""
     for stream in (sys.stdout, sys.stderr):
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
         if stream is not None and encoding not in ("utf-8", "utf8"):

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 import typer
 
 from drift.cli.session import STATE
-from drift.cli.streams import MACHINE_FORMATS, lost_message, silence, utf8_document
+from drift.cli.streams import (
+    MACHINE_FORMATS,
+    descriptor,
+    document,
+    lost_message,
+    silence,
+    whole,
+)
 from drift.errors import OutputLost, UsageError
 from drift.format import OutputFormat
 
@@ -29,6 +36,9 @@ if TYPE_CHECKING:
 
 _SGR = re.compile(r"(\x1b\[[0-9;]*m)")
 """A color code (Select Graphic Rendition): the only escape drift's own table writes."""
+_ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
+"""What click's `echo` takes out of text written off a terminal (`strip_ansi`), for
+`_as_echoed`."""
 
 
 def location(value: str | None) -> Destination | None:
@@ -55,7 +65,8 @@ def emit(
     """Print `text`, or write it to `output` (a Cloud Storage object: with `access`'s
     credentials); scrubbed either way. On a terminal, control characters are shown escaped
     (`colored`: except the color codes drift's own table wrote); a file gets the text as it
-    is (JSON, YAML and scripts must stay what they are), and so does a pipe (`utf8_document`);
+    is (JSON, YAML and scripts must stay what they are), and so does a pipe (`document`),
+    every byte of it or one message (`whole`: never a file cut short by a full disk);
     `summary` (what was written, the exit code's why) then goes to stderr: never a bare exit
     (a report's own summary line is said after all its outputs: `destinations.said`)."""
     from drift.files import write_whole
@@ -69,7 +80,8 @@ def emit(
             raise UsageError(lost_message(None), hint="write it to a file: --output FILE")
         if sys.stdout.isatty():
             text = _for_terminal(text, colored=colored)
-        elif fmt in MACHINE_FORMATS and utf8_document(text):
+        elif fmt in MACHINE_FORMATS and (fd := descriptor()) is not None:
+            whole(fd, document(text))
             return
         echo(text, nl=not text.endswith("\n"))
         return
@@ -143,14 +155,29 @@ def say(text: str, *, err: bool = False) -> None:
 def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
     """`typer.echo`; a stream that cannot be written (a closed pipe, a full disk) or that
     was closed when drift started is OutputLost, one message, and from then on writes to
-    /dev/null (`drift.cli.streams`)."""
+    /dev/null (`drift.cli.streams`). Standard output off a terminal (a file, a pipe) gets
+    every byte or that message, never a cut text and exit 0 (`whole`)."""
     if (sys.stderr if err else sys.stdout) is None:  # started closed (`>&-`): click's echo
         raise OutputLost(lost_message(None, err=err))  # writes into nothing, silently
+    if not err and not sys.stdout.isatty() and (fd := descriptor()) is not None:
+        whole(fd, _as_echoed(text, nl=nl))
+        return
     try:
         typer.echo(text, nl=nl, err=err)
     except OSError as exc:
         silence(sys.stderr if err else sys.stdout)
         raise OutputLost(lost_message(exc, err=err)) from exc
+
+
+def _as_echoed(text: str, *, nl: bool) -> bytes:
+    """The bytes `typer.echo` writes of `text` to standard output off a terminal: escape
+    sequences taken out (`_ANSI`), a line break added (`nl`), encoded as
+    the stream is (the locale's, errors as `drift.cli._any_locale` set them)."""
+    text = _ANSI.sub("", text) + ("\n" if nl else "")
+    if os.linesep != "\n":  # what the text layer translates "\n" to
+        text = text.replace("\n", os.linesep)
+    stream = sys.stdout
+    return text.encode(stream.encoding or "utf-8", stream.errors or "strict")
 
 
 def prose_to_stderr(fmt: OutputFormat) -> bool:

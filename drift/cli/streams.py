@@ -14,12 +14,16 @@ import sys
 from typing import TextIO
 
 
-def lost_message(exc: OSError | None, *, err: bool = False) -> str:
+def lost_message(
+    exc: OSError | None, *, err: bool = False, written: int = 0, whole: int = 0
+) -> str:
     """`cannot write the output to standard output: Broken pipe` (exc None: the stream was
-    closed when drift started, `>&-`)."""
+    closed when drift started, `>&-`); with the bytes `written` of the `whole` document when
+    some were: what the file or reader holds is cut short."""
     stream = "standard error" if err else "standard output"
     why = "it is closed" if exc is None else (exc.strerror or str(exc) or type(exc).__name__)
-    return f"cannot write the output to {stream}: {why}"
+    cut = f" ({written} of {whole} bytes written: what is there is cut short)" if written else ""
+    return f"cannot write the output to {stream}: {why}{cut}"
 
 
 def silence(stream: TextIO | None) -> None:
@@ -75,31 +79,57 @@ def echo_failed(exc: OSError) -> bool | None:
 
 
 MACHINE_FORMATS = frozenset({"json", "sarif", "gcloud", "yaml"})
-"""The `--format`s a program reads: never written lossily (`utf8_document`)."""
+"""The `--format`s a program reads: never written lossily, always as UTF-8 (`document`)."""
 
 
-def utf8_document(text: str) -> bool:
-    """Write a document in one of `MACHINE_FORMATS` to a redirected or piped stdout whose
-    encoding is not UTF-8 (Windows cp1252, `LANG=…ISO-8859-1`) as UTF-8 bytes; False when
-    stdout is UTF-8 already (or has no byte buffer), for `echo` to write it. Never in the
-    locale's encoding: its `backslashreplace` (`drift.cli._any_locale`) put `\\u2192` in a
-    gcloud script, which bash passes on as it is, setting a value drift did not plan, and a
-    latin-1 `é` is not UTF-8 YAML (YAML 1.2 §5.2) nor JSON (RFC 8259 §8.1: JSON exchanged
-    between systems MUST be UTF-8; SARIF is JSON). So `> fix.sh` holds the same bytes as
-    `--output fix.sh`, and the same data never gets a document refused on one run and written
-    on the next (revencoding 2). A terminal still gets the locale's text, escapes visible."""
-    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("_", "-")
-    buffer = getattr(sys.stdout, "buffer", None)
-    if encoding in ("utf-8", "utf8") or buffer is None:
-        return False
-    data = (text if text.endswith("\n") else text + "\n").encode("utf-8", "surrogateescape")
+def document(text: str) -> bytes:
+    """A document in one of `MACHINE_FORMATS` as standard output gets it when redirected or
+    piped (`whole`): UTF-8 bytes, whatever the locale's encoding (Windows cp1252,
+    `LANG=…ISO-8859-1`), and as it is (no escape sequence taken out, as `echo` does off a
+    terminal). Never in the locale's encoding: its `backslashreplace` (`drift.cli._any_locale`)
+    put `\\u2192` in a gcloud script, which bash passes on as it is, setting a value drift did
+    not plan, and a latin-1 `é` is not UTF-8 YAML (YAML 1.2 §5.2) nor JSON (RFC 8259 §8.1:
+    JSON exchanged between systems MUST be UTF-8; SARIF is JSON). So `> fix.sh` holds the
+    same bytes as `--output fix.sh`, and the same data never gets a document refused on one
+    run and written on the next (revencoding 2). A terminal still gets the locale's text,
+    escapes visible."""
+    return (text if text.endswith("\n") else text + "\n").encode("utf-8", "surrogateescape")
+
+
+def descriptor() -> int | None:
+    """Standard output's descriptor, for `whole`; None when it has none (a test's capture,
+    which `echo` writes to)."""
     try:
-        sys.stdout.flush()
-        buffer.write(data)
-        buffer.flush()
+        return int(sys.stdout.fileno())
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def whole(fd: int, data: bytes) -> None:
+    """Write `data` to standard output (its descriptor `fd`), every byte of it, or raise
+    OutputLost naming how much was written. Not through the stream's buffer: when the disk fills
+    partway, or the file reaches `ulimit -f` (RLIMIT_FSIZE), CPython's buffered writer takes
+    the one short write(2) the kernel answers and drops the rest without a word (helper-810
+    F2: a cut YAML that `gcloud run services replace` took, a cut script `bash -n` passed,
+    exit 0); write(2) may write less than asked (POSIX), so the rest is written again until
+    it is all there or the kernel says why not (ENOSPC, EFBIG, EPIPE)."""
+    stream = sys.stdout
+    view, written = memoryview(data), 0
+    try:
+        stream.flush()  # what was printed before, first
+        while written < len(data):
+            try:
+                count = os.write(fd, view[written:])
+            except BlockingIOError:  # a descriptor left non-blocking: wait until it takes more
+                import select
+
+                select.select([], [fd], [])
+                continue
+            if count == 0:  # nothing taken, no reason given: it would never end
+                raise OSError(0, "no byte more was taken")
+            written += count
     except OSError as exc:
         from drift.errors import OutputLost
 
-        silence(sys.stdout)
-        raise OutputLost(lost_message(exc)) from exc
-    return True
+        silence(stream)
+        raise OutputLost(lost_message(exc, written=written, whole=len(data))) from exc

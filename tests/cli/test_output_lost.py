@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 from typing import IO
 
@@ -23,6 +27,7 @@ OFFLINE = ("check", "prod", "--profiles", str(DATA / "profiles"), "--offline")
 MANIFEST = ("-m", str(DATA / "chat.service.yaml"))
 FULL = "drift: error: cannot write the output to standard output: No space left on device"
 PIPE = "drift: error: cannot write the output to standard output: Broken pipe"
+FORMATS = ("table", "json", "sarif", "github", "markdown")
 
 
 def _environ(**more: str) -> dict[str, str]:
@@ -155,3 +160,96 @@ def test_a_lost_output_after_the_read_is_never_nothing_checked(
             done = _drift_into(null, *args, "--output", "/dev/full", env=env)
     assert "No space left on device" in done.stderr and "Traceback" not in done.stderr
     assert done.returncode == code, done.stderr
+
+
+LIMIT = 100
+"""What the file standard output goes to may grow to (`ulimit -f`): less than any document."""
+CUT = re.compile(
+    r"drift: error: cannot write the output to standard output: File too large "
+    rf"\({LIMIT} of \d+ bytes written: what is there is cut short\)"
+)
+FILE_SIZE_LIMITED = f"""
+import os, resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, ({LIMIT}, {LIMIT}))
+os.execv(sys.executable, [sys.executable, "-m", "drift", *sys.argv[1:]])
+"""
+"""`python -m drift ARGS` with RLIMIT_FSIZE as `ulimit -f` sets it and SIGXFSZ ignored, both
+kept through exec: set by a program of its own before it, not by a `preexec_fn`, which forks
+this worker (gRPC's threads running) and runs Python in the child before exec."""
+
+
+def _into_a_file_that_fills(*args: str, env: dict[str, str]) -> tuple[int, str, int]:
+    """`PYTHONUNBUFFERED=1 drift ARGS > FILE` where FILE stops growing at LIMIT bytes, as a
+    disk that fills partway through the write: the exit code, standard error and the bytes
+    FILE holds. The kernel writes what fits, one short write; then write(2) answers EFBIG
+    (SIGXFSZ ignored), as ENOSPC on a full disk, rather than the signal ending the process."""
+    with tempfile.TemporaryFile() as out:
+        done = subprocess.run(
+            [sys.executable, "-c", FILE_SIZE_LIMITED, *args],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            # standard output unbuffered, as many a container and CI image sets it: a short
+            # write(2) is then dropped without a word by CPython's text layer (the buffered
+            # writer writes the rest again and meets EFBIG); no bytecode written: a .pyc cut
+            # at LIMIT would be left for every later import
+            env=_environ(**env, PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1"),
+            timeout=120,
+        )
+        return done.returncode, done.stderr, os.fstat(out.fileno()).st_size
+
+
+needs_file_size_limit = pytest.mark.skipif(
+    not hasattr(signal, "SIGXFSZ"), reason="no RLIMIT_FSIZE and SIGXFSZ"
+)
+
+
+@needs_file_size_limit
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("profiles", "schema"), 2),
+        *(((*OFFLINE, *MANIFEST, "--format", f), 1) for f in FORMATS),
+        ((*OFFLINE, *MANIFEST, "--fail-on", "never", "--format", "sarif"), 3),
+        ((*OFFLINE, *MANIFEST, "--fail-on", "never", "-q"), 3),
+    ],
+    ids=["schema", *FORMATS, "sarif-never", "quiet-never"],
+)
+def test_a_document_cut_short_on_standard_output_is_one_message(
+    args: tuple[str, ...], code: int
+) -> None:
+    """helper-810 F2: `drift … > FILE` on a disk that filled partway through the write (with
+    PYTHONUNBUFFERED=1) left FILE cut short at the kernel's one short write, with no message
+    and the exit code of a report written whole (0 for a clean SARIF log, cut mid-string).
+    Now every byte is written or the loss is one message naming how much was, and the exit
+    code of an output lost."""
+    ended, stderr, size = _into_a_file_that_fills(*args, env={})
+    assert stderr.count("drift: error:") == 1 and CUT.search(stderr), stderr
+    assert "Traceback" not in stderr and "(exit " not in stderr
+    assert (ended, size) == (code, LIMIT)
+
+
+@needs_file_size_limit
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("plan", "staging", "--no-history", "--format", "yaml", "--service", "web"), 1),
+        (("plan", "staging", "--no-history", "--format", "gcloud"), 1),
+        (("plan", "staging", "--no-history", "--format", "json", "--fail-on", "never"), 3),
+        (("history", "staging"), 3),
+        (("compare", "staging", "e2e", "--profiles", str(REPO / "profiles")), 1),
+    ],
+    ids=["plan-yaml", "plan-gcloud", "plan-json-never", "history", "compare"],
+)
+def test_plan_history_and_compare_cut_short_are_one_message(
+    sandbox_env: dict[str, str], args: tuple[str, ...], code: int
+) -> None:
+    """`drift plan staging --format yaml > web.yaml` cut short parsed as a service with 45 of
+    its 68 variables, which `gcloud run services replace` would take (helper-810 F2)."""
+    env = {k: v for k, v in sandbox_env.items() if not k.startswith(("DRIFT_", "GITHUB_"))}
+    ended, stderr, size = _into_a_file_that_fills(*args, env=env)
+    assert stderr.count("drift: error:") == 1 and CUT.search(stderr), stderr
+    assert (ended, size) == (code, LIMIT), stderr
