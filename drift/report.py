@@ -143,6 +143,11 @@ class Report(Scope):
     (SPEC "Exit codes": 0 accepted, 3 not validated). Then `exit_code` is the outcome's (SPEC
     "JSON report": the run's exit code), so every format says the code the process exits
     with; the findings stay, as the drift they are."""
+    lost: int = 0
+    """Outputs of this run that could not be written before this one (a full disk: `check
+    --sarif FILE --json FILE`, SARIF first): the run then exits 3 unless it found drift
+    (`drift.cli.destinations.delivered_code`), and every output written after says so, its
+    exit code and status, never "clean … (exit 0)" of a run exiting 3 (helper-810 F1)."""
     profiles_dir: str = ""
     """The profiles directory read, when it is not `./profiles` of the working directory
     (`Profile.read_from`): the report's head names it, so that a clean report of other
@@ -198,12 +203,14 @@ class Report(Scope):
     @property
     def exit_code(self) -> ExitCode:
         if self.outcome is not None:
-            return self.outcome.code
-        if any(self.fail_on.counts(f.severity) for f in self.gating):
+            code = self.outcome.code
+        elif any(self.fail_on.counts(f.severity) for f in self.gating):
             return ExitCode.DRIFT
-        if self.unverified:
+        else:
+            code = ExitCode.INCOMPLETE if self.unverified else ExitCode.OK
+        if self.lost and code is not ExitCode.DRIFT:  # as `delivered_code` (drift found: 1)
             return ExitCode.INCOMPLETE
-        return ExitCode.OK
+        return code
 
     @property
     def status(self) -> Status:
@@ -214,7 +221,8 @@ class Report(Scope):
             return Status.INCOMPLETE
         if any(f.severity is not Severity.INFO for f in self.active):
             return Status.DRIFT
-        return Status.CLEAN
+        # a clean check with an output not written: never "clean" (README, action outputs)
+        return Status.INCOMPLETE if self.lost else Status.CLEAN
 
     @property
     def summary(self) -> Summary:

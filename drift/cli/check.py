@@ -221,18 +221,20 @@ def check(
     failed: list[str] = []  # each output is written, whichever of the others could not be
     where = output.location(output_file)
     # the files first: the report's own output (a Markdown summary a job appends itself)
-    # then says which were not written, never "clean … (exit 0)" of a run exiting 3
+    # then says which were not written, never "clean … (exit 0)" of a run exiting 3, nor
+    # does any output written after one that failed (`Report.lost`: its exit code, status)
     for fmt, also in ((OutputFormat.SARIF, sarif), (OutputFormat.JSON, json_file)):
         if also is not None:
             with destinations.undelivered(failed):
-                own = log if fmt is OutputFormat.SARIF else None
-                written = own if own is not None else output.render(report, fmt)
+                own = log if fmt is OutputFormat.SARIF and not failed else None
+                as_said = replace(report, lost=len(failed))
+                written = own if own is not None else output.render(as_said, fmt)
                 output.emit(written, output.location(also), access=access)
     before = len(failed)
     # the step summary itself: appended within the room the step left, once
     summary = format is OutputFormat.MARKDOWN and output.writes_step_summary(where)
     with destinations.undelivered(failed):
-        text = log if format is OutputFormat.SARIF else None
+        text = log if format is OutputFormat.SARIF and not failed else None
         if summary:  # the Markdown asked for, with no room left for it: not written (exit 3)
             code = destinations.delivered_code(report.exit_code, failed)
             lost = output.summary_not_written(
@@ -247,7 +249,13 @@ def check(
                 text = output.markdown(report, failed, code)
             said = output.step_summary_writable()  # what the annotations may send to
             output.emit_report(
-                report, format, where, quiet=quiet, access=access, text=text, summary=said
+                replace(report, lost=len(failed)),
+                format,
+                where,
+                quiet=quiet,
+                access=access,
+                text=text,
+                summary=said,
             )
     shown = where is None and len(failed) == before  # on standard output, which took it
     if not (format is OutputFormat.MARKDOWN and (output_file is None or summary)):

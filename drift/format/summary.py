@@ -69,6 +69,8 @@ def summary_line(report: Report, *, lost: int = 0, code: int | None = None) -> s
 def verdict(report: Report) -> str:
     """The exit code's why in words, the same in every format: the summary line's end, SARIF's
     `exitCodeDescription`."""
+    if report.lost:  # `no drift; 1 output not written`: what was found, then why it exits 3
+        return f"{verdict(replace(report, lost=0))}; {plural(report.lost, 'output')} not written"
     if report.outcome is not None:  # `drift; dry run accepted`: the findings, the exit code's why
         return f"{verdict(replace(report, outcome=None))}; {report.outcome.said}"
     status = report.status

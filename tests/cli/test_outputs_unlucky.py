@@ -312,10 +312,7 @@ def test_an_output_lost_after_the_check_still_writes_the_others(
     the step summary are still written, the failure named, and the exit code is drift's 1
     (it takes precedence over 3) or else 3, the report not delivered whole (revci F4)."""
     if repaired:
-        sandbox.set_env("acme-chat-staging", "api", "TESTING", None)
-        sandbox.set_env(
-            "acme-chat-staging", "web", "NEXT_PUBLIC_WS_URL", "wss://api.staging.acme-chat.dev/ws"
-        )
+        _repaired(sandbox)
     summary = tmp_path / "summary.md"
     env = {**sandbox.environ(), "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
     report = tmp_path / "r.json"
@@ -342,6 +339,59 @@ def test_an_output_lost_after_the_check_still_writes_the_others(
     # stderr says the one drift ends with (it said "no drift (exit 0)" and exited 3)
     last = done.stderr.splitlines()[-1]
     assert last.startswith("staging: ") and last.endswith(f"; 1 output not written (exit {code})")
+    # helper-810 F1: the JSON report written after the SARIF log was lost, and the annotations'
+    # summary line on stdout, said the report's own "clean", "(exit 0)" of a run exiting 3
+    written = json.loads(report.read_text())
+    assert (written["status"], written["exit_code"]) == (
+        ("drift", 1) if code == 1 else ("incomplete", 3)
+    )
+    assert f"; 1 output not written (exit {code})" in done.stdout and "(exit 0)" not in done.stdout
+
+
+def _repaired(sandbox: Sandbox) -> None:
+    """The default scenario's staging as its profile says: a check of it is clean."""
+    sandbox.set_env("acme-chat-staging", "api", "TESTING", None)
+    sandbox.set_env(
+        "acme-chat-staging", "web", "NEXT_PUBLIC_WS_URL", "wss://api.staging.acme-chat.dev/ws"
+    )
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize(
+    ("args", "lost"),
+    [
+        (("--quiet",), "--json"),
+        (("--format", "table"), "--json"),
+        (("--format", "json"), "--sarif"),
+        (("--format", "sarif"), "--json"),
+        (("--format", "markdown"), "--json"),
+    ],
+    ids=["quiet", "table", "json", "sarif", "markdown"],
+)
+def test_a_clean_check_that_lost_an_output_never_prints_exit_0(
+    sandbox: Sandbox, args: tuple[str, ...], lost: str
+) -> None:
+    """helper-810 F1: `drift check prod --quiet --json /dev/full` exited 3 and printed
+    `prod: … — no drift (exit 0)`: every output written after one that failed says the exit
+    code the run ends with, and never "clean" (README "GitHub Actions": a failed write is exit
+    3, "never 'clean' on a run that exits 3"; `exit_code` is "the one the process exits with")."""
+    _repaired(sandbox)
+    done = drift("check", "staging", *args, lost, "/dev/full", env=sandbox.environ())
+    assert done.returncode == 3, done.stderr
+    assert "drift: error: cannot write /dev/full: No space left on device" in done.stderr
+    assert "(exit 0)" not in done.stdout and "clean" not in done.stdout.replace("not clean", "")
+    if "json" in args:
+        report = json.loads(done.stdout)
+        assert (report["status"], report["exit_code"]) == ("incomplete", 3)
+    elif "sarif" in args:
+        (run,) = json.loads(done.stdout)["runs"]
+        said = run["invocations"][0]
+        assert (said["exitCode"], said["exitCodeDescription"]) == (
+            3,
+            "no drift; 1 output not written",
+        )
+    else:
+        assert "no drift; 1 output not written (exit 3)" in done.stdout, done.stdout
 
 
 @pytest.mark.parametrize(
