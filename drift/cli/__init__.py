@@ -256,11 +256,19 @@ def own_process() -> None:
     command allocates hundreds of thousands of small objects and few cycles, so collect less
     often than after every 700 (the default): a third of a second on 1,000 services; what is
     loaded to stay (the profile) is frozen out of collections (`Invocation.profile`), and so
-    is everything at exit."""
+    is everything at exit. gRPC core's own log lines on stderr are not drift's one message
+    (helper-810 F4: `I… chttp2_transport.cc:1403] … Got goaway` before drift said that no
+    emulator answers, when the sandbox stopped during a check): only its errors, unless the
+    user set GRPC_VERBOSITY ("used to set the minimum level of log messages printed by
+    gRPC", grpc/TROUBLESHOOTING.md; read when gRPC core starts: nothing has imported it yet)."""
+    import os
+
     from drift.cli.session import STATE
 
     gc.set_threshold(20_000, 10, 10)
     STATE.owns_process = True
+    STATE.grpc_quieted = "GRPC_VERBOSITY" not in os.environ
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
 
 def _too_long(exc: OSError) -> None:

@@ -39,6 +39,9 @@ class RunState:
     annotate: bool = False
     """The command writes GitHub workflow commands (`--format github`): an input error is
     also an `::error` annotation on its file and line."""
+    grpc_quieted: bool = False
+    """GRPC_VERBOSITY is drift's own (`drift.cli.own_process`), not the user's: a command
+    may quiet gRPC further (`drift sandbox`: none of its lines)."""
 
 
 STATE = RunState()

@@ -92,13 +92,15 @@ def sandbox(
         return
     import os
 
+    from drift.cli.session import STATE
     from drift.sandbox.errors import check_host, check_port
 
     check_host(host)  # what a person got wrong is said before the server's imports
     check_port(port)
     if log is not None:
         _writable(log)
-    os.environ.setdefault("GRPC_VERBOSITY", "NONE")  # its own lines on a taken port, etc.
+    if STATE.grpc_quieted or "GRPC_VERBOSITY" not in os.environ:  # the user's setting stands
+        os.environ["GRPC_VERBOSITY"] = "NONE"  # its own lines on a taken port, etc.
     from drift.sandbox import run_foreground
 
     raise typer.Exit(run_foreground(_scenario(scenario), host=host, port=port, log=log))
