@@ -17,7 +17,7 @@ from drift.errors import Problem, ProfileError, UsageError
 from drift.files import not_a_file
 from drift.findings import Location
 from drift.profiles.build import build_profile
-from drift.profiles.merged import Merged, merge
+from drift.profiles.merged import Merged, deletes_nothing, merge
 from drift.profiles.model import (
     Profile,
 )
@@ -33,7 +33,7 @@ from drift.profiles.paths import (
 )
 from drift.profiles.spec import ProfileSpec
 from drift.profiles.written import as_written
-from drift.yamldoc import Located, YamlProblems
+from drift.yamldoc import Located, Path_, YamlProblems
 from drift.yamlfile import (
     display_path,
     load_located,
@@ -317,8 +317,14 @@ class _Loader:
             return Merged(environment, child, origin, doc, spec=file.spec, chain=(doc.file,))
         data: dict[str, Any] = dict(parent.data)
         origin = dict(parent.origin)
-        merge(data, origin, child, (), doc)
-        return Merged(environment, data, origin, doc, chain=(*parent.chain, doc.file))
+        missed: list[tuple[Path_, tuple[str, ...]]] = []
+        merge(data, origin, child, (), doc, missed)
+        merged = Merged(environment, data, origin, doc, chain=(*parent.chain, doc.file))
+        above = tuple(Path(f).stem for f in reversed(parent.chain))  # nearest first
+        for path, names in missed:
+            if said := deletes_nothing(data, path, names, above):
+                merged.problem(path, said)
+        return merged
 
     def _no_parent(self, target: str) -> str:
         """Why `extends: TARGET` names no profile to read: what is there in its place (a

@@ -112,14 +112,19 @@ def merge(
     child: dict[str, Any],
     path: Path_,
     doc: Located,
+    missed: list[tuple[Path_, tuple[str, ...]]] | None = None,
 ) -> None:
     """Merge `child` into `target`, in time proportional to `child` and what it replaces.
     Nothing that `target` shares with the profile it extends, or that `child` holds, is ever
-    changed: a mapping of `target` is copied before something is merged into it."""
+    changed: a mapping of `target` is copied before something is merged into it. `missed`:
+    each `null` of `child` that met nothing of the profile it extends, with the names that
+    were there (`deletes_nothing` says whether a default is what it deletes)."""
     for key, value in child.items():
         here = (*path, key)
         current = target.get(key)
         if value is None:  # a tombstone: deletes what it overrides, later defaults included
+            if missed is not None and key not in target:
+                missed.append((here, tuple(str(k) for k in target)))
             target[key] = None
             _drop_origin(origin, here, current)
             origin[here] = Location(doc.file, doc.line(here))
@@ -127,8 +132,50 @@ def merge(
         if isinstance(value, dict) and isinstance(current, dict) and not _replaced_whole(here):
             origin[here] = Location(doc.file, doc.line(here))
             target[key] = current = dict(current)
-            merge(current, origin, value, here, doc)
+            merge(current, origin, value, here, doc, missed)
             continue
         _drop_origin(origin, here, current)
         target[key] = value
         _set_origin(origin, here, value, doc)
+
+
+def deletes_nothing(
+    data: dict[str, Any], path: Path_, names: tuple[str, ...], above: tuple[str, ...]
+) -> str:
+    """Why the `null` at `path`, which met nothing of the profiles it extends (`above`: who
+    they are; `names`: what they hold beside it), is a mistake: it deletes nothing, most
+    likely a name mistyped (helper-810 F3: `STRIPE_KY: null` left STRIPE_KEY enforced, and
+    `profiles validate` said valid); "" when it deletes what the merged `data`'s `defaults`
+    put there (SPEC: "null deletes", README: "also what `defaults` put there")."""
+    import difflib
+
+    from drift.textsafe import visible
+
+    if len(path) > 2 and path[0] in _WORKLOADS and _held(data, ("defaults", *path[2:])):
+        return ""  # `env: {X: null}` of a workload, X a default: deleted for it
+    key = str(path[-1])
+    if path[-2:-1] == ("mounts",) and _mount(key) in map(_mount, names):
+        return ""  # `/etc/tls: null` deletes `/etc/tls/`: one mount (`check_mount_path`)
+    close = difflib.get_close_matches(key, [n for n in names if n != key], n=1)
+    meant = f"; did you mean {visible(close[0])}?" if close else ""
+    dotted = visible(".".join(map(str, path)))
+    who = f"{above[0]} names" if len(above) == 1 else f"{', '.join(above)} name"
+    return (
+        f"{dotted}: null deletes nothing: {who} no {visible(key)} there{meant} (a "
+        "null deletes what a profile it extends sets, or a default; leave it out, or name "
+        "what it deletes)"
+    )
+
+
+def _held(data: Any, path: Path_) -> bool:
+    """Whether `data` holds something (not null) at `path`."""
+    for key in path:
+        if not isinstance(data, dict) or data.get(key) is None:
+            return False
+        data = data[key]
+    return True
+
+
+def _mount(path: str) -> str:
+    """A mount path as the profile model keys it (`rules_spec.check_mount_path`)."""
+    return path.rstrip("/") or "/"

@@ -119,3 +119,60 @@ def test_a_wrong_type_of_null_says_null_not_none(tmp_path: Path) -> None:
     assert code == 2
     assert any("not null (an empty value)" in line for line in lines), lines
     assert not any("None" in line for line in lines), lines
+
+
+BASE = HEAD + (
+    "defaults:\n  env:\n    LOG_LEVEL: {required: true}\n"
+    "services:\n  billing:\n    env:\n      STRIPE_KEY: {secret: billing-stripe-key}\n"
+    "      DEBUG: 'false'\n    settings:\n      min_instances: 1\n"
+    "    mounts:\n      /etc/tls/: {secret: tls}\n  web:\n    env: {A: x}\n"
+)
+
+
+def _extending(directory: Path, text: str) -> Path:
+    """base.yaml (BASE) and prod.yaml (`extends: base`, then `text`) in `directory`."""
+    directory.mkdir()
+    (directory / "base.yaml").write_text(BASE)
+    (directory / "prod.yaml").write_text("extends: base\n" + text)
+    return directory
+
+
+def test_a_null_that_deletes_nothing_inherited_is_refused_at_its_line(tmp_path: Path) -> None:
+    """helper-810 F3: `STRIPE_KY: null` (meant: STRIPE_KEY) deleted nothing, `profiles
+    validate` said valid, and check went on enforcing STRIPE_KEY: a file:line error saying
+    what it meant, as a null inside a rule is (README)."""
+    profiles = _extending(
+        tmp_path / "profiles",
+        "services:\n  billing:\n    env:\n      STRIPE_KY: null\n  biling: null\n",
+    )
+    done = drift("profiles", "validate", "--profiles", str(profiles))
+    assert done.returncode == 2, done.stdout
+    said = [line for line in done.stderr.splitlines() if "deletes nothing" in line]
+    assert said == [
+        f"{profiles}/prod.yaml:5: services.billing.env.STRIPE_KY: null deletes nothing: base "
+        "names no STRIPE_KY there; did you mean STRIPE_KEY? (a null deletes what a profile it "
+        "extends sets, or a default; leave it out, or name what it deletes)",
+        f"{profiles}/prod.yaml:6: services.biling: null deletes nothing: base names no biling "
+        "there; did you mean billing? (a null deletes what a profile it extends sets, or a "
+        "default; leave it out, or name what it deletes)",
+    ], done.stderr
+
+
+def test_a_null_that_deletes_what_is_inherited_or_a_default_still_deletes(
+    tmp_path: Path,
+) -> None:
+    """A null deletes what the profile it extends sets (a variable, a setting, a mount however
+    its path ends, a workload) and a default, the base's or its own: none of those is refused."""
+    profiles = _extending(
+        tmp_path / "profiles",
+        "defaults:\n  env:\n    REGION_NAME: {required: true}\n"
+        "services:\n  billing:\n    env:\n      DEBUG: null\n      LOG_LEVEL: null\n"
+        "      REGION_NAME: null\n    settings:\n      min_instances: null\n"
+        "    mounts:\n      /etc/tls: null\n  web: null\n",
+    )
+    from drift.profiles.loader import load_profile
+
+    billing = load_profile(profiles, "prod").services["billing"]
+    assert set(billing.env) == {"STRIPE_KEY"}
+    assert billing.mounts == {} and "min_instances" not in billing.settings
+    assert set(load_profile(profiles, "prod").services) == {"billing"}
