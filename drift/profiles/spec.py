@@ -5,9 +5,11 @@ merged profile must hold is checked when it is built (see `loader`)."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -118,6 +120,24 @@ class DefaultsSpec(Strict):
     expiry_warning: ExpiryDays | None = None
 
 
+def _not_a_date(value: str) -> str:
+    """Why `until: VALUE` is no date: not in its form, or in it but not a day that exists
+    (`2026-02-30`: the form was right, the calendar says no)."""
+    said = f"until must be a date (YYYY-MM-DD), got {value!r}"
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        return said
+    year, month, day = (int(part) for part in value.split("-"))
+    if not year:
+        why = "there is no year 0"
+    elif not 1 <= month <= 12:
+        why = f"there is no month {month}"
+    elif not day:
+        why = "there is no day 0"
+    else:
+        why = f"{calendar.month_name[month]} {year} has {calendar.monthrange(year, month)[1]} days"
+    return f"{said}: not a day that exists ({why})"
+
+
 _NAMED_ONLY = ", ".join(r.id for r in RULES.values() if r.ignored_by_name_only)
 _WORKLOADS, _TARGETS = ("service", "job", "worker_pool"), ("env", "setting", "secret", "mount")
 
@@ -168,7 +188,7 @@ class IgnoreSpec(Whole):
             try:
                 return dt.date.fromisoformat(value)
             except ValueError as exc:
-                raise ValueError(f"until must be a date (YYYY-MM-DD), got {value!r}") from exc
+                raise ValueError(_not_a_date(value)) from exc
         if value is not None and not isinstance(value, dt.date):
             raise ValueError(f"until must be a date (YYYY-MM-DD), got {value!r}")
         return value

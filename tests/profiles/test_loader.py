@@ -281,7 +281,8 @@ BAD_INPUT = [
     pytest.param(
         "project: p\nregion: us-central1\nservices: {api: {}}\nignore:\n"
         "  - {service: api, env: A, reason: r, until: 2026-02-30}\n",
-        "profiles/staging.yaml:5: ignore.0.until: until must be a date",
+        "profiles/staging.yaml:5: ignore.0.until: until must be a date (YYYY-MM-DD), got "
+        "'2026-02-30': not a day that exists (February 2026 has 28 days)",
         id="until-impossible-date",
     ),
     pytest.param(
