@@ -264,8 +264,11 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
     try:
         data = jsontext.loads(text, strict=True)  # NaN, Infinity, 1e400: not JSON (helper-611)
     except (ValueError, RecursionError) as exc:
+        # Python's "maximum recursion depth exceeded while decoding a JSON array from a
+        # unicode string" in drift's words, as a manifest's (helper-810)
+        why = "nested too deeply" if isinstance(exc, RecursionError) else _short(str(exc))
         raise UsageError(
-            f"the baseline {name} is not valid JSON: {_short(str(exc))}",
+            f"the baseline {name} is not valid JSON: {why}",
             hint="pass a report written with --format json",
         ) from None
     _check_schema(name, data)

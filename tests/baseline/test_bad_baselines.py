@@ -60,7 +60,8 @@ def write(tmp_path: Path, content: str | bytes) -> Path:
 CASES: dict[str, tuple[Any, str]] = {
     "malformed JSON": ('{"schema": "drift.report/v1",', "is not valid JSON"),
     "not UTF-8": (b'{"schema": "\xff"}', "is not valid JSON"),
-    "nested too deep": ("[" * 200_000 + "]" * 200_000, "is not valid JSON"),
+    # Python's "maximum recursion depth exceeded while decoding…" in drift's words (helper-810)
+    "nested too deep": ("[" * 200_000 + "]" * 200_000, "is not valid JSON: nested too deeply"),
     "a list": ("[]", "is no drift report (it has no schema)"),
     "another schema": (json.dumps(report(schema="drift.history/v1")), "schema 'drift.history/v1'"),
     "a newer drift's": (  # revcompat F4: not "pass a report written with --format json"
