@@ -59,7 +59,14 @@ def refusal(plan: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def json_kind(value: Any) -> str:
-    return f"{type(value).__name__} {visible(str(value))}"
+    """A JSON value where text was expected, as the JSON has it and in words (`null`, `1.2
+    (a number, not text)`: `kind_of`), never Python's names for it (helper-810: `NoneType
+    None`)."""
+    if value is None:
+        return "null (not text)"
+    shown = json.dumps(value, ensure_ascii=False, default=str)
+    shown = shown if len(shown) <= 40 else shown[:39] + "…"
+    return f"{visible(shown)} ({kind_of(value)}, not text)"
 
 
 def deferred(file: str, plan: dict[str, Any], kinds: Mapping[str, Kind]) -> list[Unread]:

@@ -144,6 +144,20 @@ def test_a_plan_of_another_major_format_version_is_refused(version: Any) -> None
     assert "format_version" in said and "1." in said
 
 
+@pytest.mark.parametrize(
+    ("version", "shown"),
+    [(None, "null (not text)"), (1.2, "1.2 (a number, not text)"), (1, "1 (a number, not text)")],
+)
+def test_a_format_version_that_is_no_text_is_said_as_the_json_has_it(
+    version: Any, shown: str
+) -> None:
+    """helper-810: `format_version NoneType None`, `float 1.2`: Python's names for JSON's."""
+    data = plan()
+    data["format_version"] = version
+    (said,) = problems_of(json.dumps(data), "plan.json")
+    assert f"format_version {shown}: this reads" in said and "NoneType" not in said, said
+
+
 @pytest.mark.parametrize("version", ["1.0", "1.2", "1.9", "0.2"])
 def test_a_plan_of_a_known_major_format_version_is_read(version: str) -> None:
     data = plan()
