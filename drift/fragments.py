@@ -9,9 +9,19 @@ import re
 import threading
 
 MASK = "***"
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]{0,15})://")
 """A URL's scheme (RFC 3986 section 3.1) and `//`: how every link starts, no piece of a
-secret (`public_head`)."""
+secret (`public_head`), when it is one of `URL_SCHEMES`."""
+URL_SCHEMES = frozenset(
+    {
+        *("http", "https", "ws", "wss", "ftp", "ftps", "sftp", "ssh", "grpc", "grpcs"),
+        *("postgres", "postgresql", "mysql", "mariadb", "sqlserver", "mssql", "cockroachdb"),
+        *("redis", "rediss", "mongodb", "mongodb+srv", "memcached", "clickhouse", "cassandra"),
+        *("amqp", "amqps", "nats", "mqtt", "mqtts", "kafka", "ldap", "ldaps", "smtp", "smtps"),
+    }
+)
+"""The schemes of URLs, written in lower case, that are public: the start of every link
+(`public_head`), and with its host and port, of one without userinfo (`drift.public_ends`)."""
 PUBLIC_MIN = 4
 """A shorter name is not taken for public (`PublicNames.add`): `api` or `a` would spare the
 same letters wherever a fragment of a secret holds them."""
@@ -20,9 +30,11 @@ same letters wherever a fragment of a secret holds them."""
 def public_head(secret: str) -> int:
     """How many of `secret`'s first characters are a URL's scheme (`https://`): public, the
     start of every link a server's text holds. A prefix of a secret is counted past them (a
-    hook's `https://` is no piece of it, `https://hooks.sl` is)."""
+    hook's `https://` is no piece of it, `https://hooks.sl` is). Only a scheme of
+    `URL_SCHEMES`: a token before `://` is no scheme (`NwmZ7zqfXF8QbggxZtPW6://svc…` showed
+    21 characters of its token in every start of it, helper-769 LOW), nor is `HTTPS://`."""
     scheme = _SCHEME.match(secret)
-    return scheme.end() if scheme else 0
+    return scheme.end() if scheme and scheme.group(1) in URL_SCHEMES else 0
 
 
 def common_prefix(text: str, at: int, secret: str) -> int:

@@ -41,7 +41,8 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from unicodedata import normalize
 
-from drift.fragments import public_head
+from drift.fragments import URL_SCHEMES, public_head
+from drift.secret_middles import Middles, token_label
 
 FRAGMENT_MIN = 8
 """The shortest start or end taken for a piece (`drift.redact.FRAGMENT_MIN`)."""
@@ -55,21 +56,6 @@ SERVICE_ACCOUNT_CONSTANTS = {
 """The members of a Google service account key with one value for every key (`gcloud iam
 service-accounts keys create`): not its project, email, ids or private key."""
 _JSON_SPACE = " \t\r\n"
-TOKEN_WORD = 12
-"""A host label's word this long, mixing kinds of characters, is a token's (`token_label`)."""
-LONG_WORD = 20
-"""A host label's word this long is a token's, whatever it holds (`token_label`)."""
-LONG_LABEL = 24
-"""A host label's letters and digits this many, mixed, are a token's (`token_label`)."""
-URL_SCHEMES = frozenset(
-    {
-        *("http", "https", "ws", "wss", "ftp", "ftps", "sftp", "ssh", "grpc", "grpcs"),
-        *("postgres", "postgresql", "mysql", "mariadb", "sqlserver", "mssql", "cockroachdb"),
-        *("redis", "rediss", "mongodb", "mongodb+srv", "memcached", "clickhouse", "cassandra"),
-        *("amqp", "amqps", "nats", "mqtt", "mqtts", "kafka", "ldap", "ldaps", "smtp", "smtps"),
-    }
-)
-"""The schemes of URLs whose `scheme://host[:port]` is public (written in lower case)."""
 _URL_HEAD = re.compile(
     r"([a-z][a-z0-9+.-]{0,15})://"
     r"(?:(?P<name>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -145,37 +131,6 @@ def _url_head(payload: str, size: int) -> bool:
     if size not in (end, end + 1) or (size > end and payload[end] != "/"):
         return False
     return not any(token_label(label) for label in (head.group("name") or "").split("."))
-
-
-def token_label(label: str) -> bool:
-    """Whether a host's label looks like a token, not a name (helper-769 M1: a capability
-    host, `eo7kq2mzv4bwx9tr.m.pipedream.net`, a token as a subdomain): a word of it (between
-    `-`) of `TOKEN_WORD` characters or more holding two kinds of letters, digits, lower and
-    upper case, two of each (one of each from `TOKEN_WORD + 4`), or of `LONG_WORD` or more
-    whatever it holds; or its letters and digits, all its words together, `LONG_LABEL` or
-    more, mixed (a UUID). Of random words of 16 it takes: hex, 99.9 %; lower case letters and
-    digits, 99.5 %; with upper case, all; of 12 lower case letters and digits, 89 %; of 16
-    lower case letters, none (helper-775).
-    Shown: Cloud Run's `api-abcdefghij-uc` (a hash of 10), RDS's `c9akciq32x`, Atlas's
-    `ab1cd`, Upstash's `us1-able-fox-12345`, Neon's `ep-cool-darkness-123456`, an IPv4
-    address, a 12-digit project number or AWS account; masked on the safe side: an RDS id
-    of 12 (`cg034hpkmmjt`), CloudFront's `d111111abcdef8`, a Supabase project's 20 letters."""
-    words = label.split("-")
-    if any(len(w) >= LONG_WORD or (len(w) >= TOKEN_WORD and _mixed(w)) for w in words):
-        return True
-    joined = "".join(words)
-    return len(joined) >= LONG_LABEL and _mixed(joined)
-
-
-def _mixed(word: str) -> bool:
-    """Two kinds of characters (digits, lower, upper case), two of each (one from 16)."""
-    least = 1 if len(word) >= TOKEN_WORD + 4 else 2
-    kinds = (
-        sum(c.isdigit() for c in word),
-        sum(c.islower() for c in word),
-        sum(c.isupper() for c in word),
-    )
-    return sum(n >= least for n in kinds) >= 2
 
 
 def _pem_begin(payload: str, size: int) -> bool:
@@ -272,6 +227,7 @@ class Ends:
         (`near`), sorted (`_squeezed`) and reversed sorted (`_squeezed_back`)."""
         self._squeezed: list[str] = []
         self._squeezed_back: list[str] = []
+        self._middles = Middles()
 
     def add(self, form: str, tag: tuple[str, str]) -> None:
         with self._lock:
@@ -279,6 +235,7 @@ class Ends:
             if form in self._first:
                 return
             self._first[form] = len(self._first)
+            self._middles.add(form)
             bisect.insort(self._forms, form)
             bisect.insort(self._reversed, back := form[::-1])
             self._unreversed[back] = form
@@ -307,6 +264,19 @@ class Ends:
             if is_end(form, value):
                 return self._tag[form], f"#{len(form) - len(value)}"
         return None
+
+    def middle(self, value: str) -> tuple[tuple[str, str], str] | None:
+        """The tag of the first form added that `value` is a middle piece of (`drift.
+        secret_middles`), and that mark: `~B#A`, its first B characters from character A on."""
+        if (found := self._middles.find(value)) is None:
+            return None
+        form, at = found
+        return self._tag[form], f"~{at + len(value)}#{at}"
+
+    def piece(self, value: str) -> bool:
+        """Whether `value` (no outer white space) is a form, or a piece of one: its start or
+        end (`find`, `loose`) or its middle (`middle`)."""
+        return bool(value in self or self.find(value) or self.loose(value) or self.middle(value))
 
     def near(self, value: str) -> bool:
         """Whether `value` (no outer white space) is a start or an end of a form that is a
@@ -338,9 +308,9 @@ class Ends:
 
     def loose(self, value: str) -> bool:
         """`near`, or `find` or `near` of `value` past a leading byte order mark or in NFD
-        (a start cut inside a letter's decomposition, composed again): a piece no form names
-        as it stands (helper-784 L1, L2)."""
-        if len(value) < FRAGMENT_MIN or self.near(value):  # counted as it stands, as `find`
+        (a start cut inside a letter's decomposition, composed again), or a middle's `near`
+        (`drift.secret_middles`): a piece no form names as it stands (helper-784 L1, L2)."""
+        if len(value) < FRAGMENT_MIN or self.near(value) or self._middles.near(value):
             return len(value) >= FRAGMENT_MIN
         bare = value.lstrip("\ufeff").strip()  # its length counted as it stands, as `is_start`
         return len(bare) - public_head(bare) >= FRAGMENT_MIN and any(

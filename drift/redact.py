@@ -119,7 +119,7 @@ class Secrets:
         than the public parts of its form (`drift.public_ends`, as the journal's
         `Versions.cut`), all of it or not: a secret pasted as two variables shows neither."""
         bare, ends = value.strip(), self.ends  # as the journal's (F4), white space any (W2)
-        if len(bare) < FRAGMENT_MIN or not (bare in ends or ends.find(bare) or ends.loose(bare)):
+        if len(bare) < FRAGMENT_MIN or not ends.piece(bare):  # or its middle (helper-805)
             return False
         return bool(self.public.fragments(bare, [(0, len(bare))]))
 

@@ -229,7 +229,7 @@ class Versions:
         """`value` as a text payload's start (`FORM~N`: first N characters) or end (`FORM#N`),
         not all public (`public_ends`, as `is_piece`): a secret pasted as two plain variables,
         recorded as a copy is; outer whitespace kept as text, as `is_piece` strips it (F4)."""
-        if (found := self._ends.find(bare := value.strip())) is None:  # helper-746 P5
+        if (found := self._ends.find(bare := value.strip()) or self._ends.middle(bare)) is None:
             near = self._ends.respaced(bare)  # its white space changed (not a whole form)
             if not (spelling := near and near[2] not in self._forms and respacing(bare, near[2])):
                 return [] if self._ends.loose(bare) else None  # as the masker: no form
@@ -286,8 +286,8 @@ def payload_form(data: bytes, form: str) -> str | None:
     value = _spelled_form(data, form)
     if value is None and "#" in form:  # a piece's name may hold `#` itself: tried whole first
         whole, _, start = form.rpartition("#")
-        if _DIGITS.fullmatch(start) and (value := _spelled_form(data, whole)) is not None:
-            return value[int(start) :] if 0 < int(start) < len(value) else None
+        if _DIGITS.fullmatch(start) and (value := payload_form(data, whole)) is not None:
+            return value[int(start) :] if 0 < int(start) < len(value) else None  # `~B#A` too
     if value is None and "~" in form:  # as `#`, but the start
         whole, _, stop = form.rpartition("~")
         if _DIGITS.fullmatch(stop) and (value := _spelled_form(data, whole)) is not None:

@@ -101,6 +101,8 @@ LEAKS = {  # helper-757's payloads: none of their starts or ends is public
     "ghp_host": f"https://ghp-{GHP[4:]}.example.com/hooks/abc",
     "capability_host": "https://eo7kq2mzv4bwx9tr.m.pipedream.net/webhook/v1",
     "uuid_host": "https://123e4567-e89b-12d3-a456-426614174000.hooks.example.com/v1/events",
+    # helper-769 LOW: a token before `://` is no scheme; none of it is counted past
+    "token_scheme": "NwmZ7zqfXF8QbggxZtPW6://svc.example.com/v1/hook",
 }
 SHOWN = {  # of LEAKS, the starts and ends that are public
     "pem": {"-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----"},
@@ -122,10 +124,21 @@ SPLITS = {  # helper-757's CLI splits, each at a natural boundary (`:`, `@`, a l
     "PEM": (PEM, PEM.index("Qk9m")),
     "CAP": (LEAKS["capability_host"], LEAKS["capability_host"].index("/webhook")),  # M1
     "GHH": (LEAKS["ghp_host"], LEAKS["ghp_host"].index("/hooks")),
+    "TOK": (LEAKS["token_scheme"], 16),  # 16 characters of the token (helper-769 LOW)
 }
+THIRDS = ("ENV", "PEM", "JS", "HOOK")
+"""Of `SPLITS`' payloads, those pasted as three plain variables too (`MIDDLES`)."""
+MIDDLES = {
+    f"{name}_M": p[len(p) // 3 : 2 * len(p) // 3]
+    for name, (p, _) in SPLITS.items()
+    if name in THIRDS
+}
+"""The middles of a secret pasted as three plain variables (helper-769: shown in every output
+and journalled as text; `drift.secret_middles`)."""
 HALVES = {
     f"{name}_{end}": half
     for name, (p, i) in SPLITS.items()
     for end, half in (("A", p[:i]), ("B", p[i:]))
-}
-"""Plain variables that are helper-757's halves: masked, not copied, withheld from the journal."""
+} | MIDDLES
+"""Plain variables that are helper-757's halves, and the middles of a payload split in three:
+masked, not copied, withheld from the journal."""

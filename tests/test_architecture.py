@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.fragments",
         "drift.payload_pieces",
         "drift.public_ends",
+        "drift.secret_middles",
         "drift.literals",
         "drift.wrapped",
         "drift.respaced",

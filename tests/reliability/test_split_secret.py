@@ -1,5 +1,6 @@
-"""A secret pasted as two plain variables (`KEY_A` its start, `KEY_B` its end) shows neither
-half (SPEC Safety invariant 1): each is masked on the data as a copy of the whole is, in
+"""A secret pasted as plain variables (`KEY_A` its start, `KEY_B` its end; `KEY_M` its middle,
+helper-805) shows none of them (SPEC Safety invariant 1): each is masked on the data as a copy
+of the whole is, in
 `check`'s findings, the plan, `compare --live` (also where it reads the value last), and
 `init --from-live` does not copy them into the profile. Before, each half was printed as it
 is, in every output and the profile. So is a half copied in its other Unicode normal form
@@ -18,7 +19,7 @@ from drift.sandbox import Sandbox
 from tests.cliutil import drift
 
 SECRET = "sK9-quartz/fjord+vexing-bawdy-42"
-HALVES = {"KEY_A": SECRET[:16], "KEY_B": SECRET[16:]}
+HALVES = {"KEY_A": SECRET[:11], "KEY_M": SECRET[11:22], "KEY_B": SECRET[22:]}
 ACCOUNT = "api@acme.iam.gserviceaccount.com"
 PROFILE = """\
 project: {project}
@@ -28,6 +29,7 @@ services:
     env:
       KEY: {{secret: key, min_length: 8}}
       KEY_A: a
+      KEY_M: m
       KEY_B: b
   web: {{env: {{KEY: {{secret: key}}}}}}
 """
@@ -82,13 +84,13 @@ def test_a_secret_split_across_two_plain_variables_shows_neither_half(tmp_path: 
         (profiles / f"only-{env}.yaml").write_text(unread)
     world = {"projects": {"acme-prod": _project(1), "acme-dev": _project(2)}}
     dev = world["projects"]["acme-dev"]["services"]["api"]["template"]["env"]
-    dev["KEY_A"] = "other"
+    dev["KEY_A"], dev["KEY_M"] = "other", "other-m"
     del dev["KEY_B"]  # compare shows prod's: `env.only_in`
     with Sandbox(world) as sandbox:
         run = _runner(sandbox, tmp_path)
         report = json.loads(run("check", "prod", "--format", "json"))
         actual = {f["target"]: f["actual"] for f in report["findings"]}
-        assert actual["env.KEY_A"] == "***" and actual["env.KEY_B"] == "***", actual
+        assert {actual[f"env.{name}"] for name in HALVES} == {"***"}, actual
         plan = json.loads(run("plan", "prod", "--format", "json"))
         texts = {"plan json": json.dumps(plan)}
         for fmt in ("table", "github", "markdown", "sarif"):
@@ -99,7 +101,8 @@ def test_a_secret_split_across_two_plain_variables_shows_neither_half(tmp_path: 
         texts["compare, read last"] = run("compare", "only-prod", "only-dev", "--live")
         texts["init"] = _init(run, profiles)
     assert {where: _leaked(text) for where, text in texts.items() if _leaked(text)} == {}
-    assert texts["init"].count("KEY_B: {required: true}") == 2  # said, not copied
+    for name in ("KEY_M", "KEY_B"):
+        assert texts["init"].count(f"{name}: {{required: true}}") == 2  # said, not copied
 
 
 NFC = unicodedata.normalize("NFC", "café-résumé-naïve-Q7x9")

@@ -1,0 +1,150 @@
+"""A middle piece of a secret's payload (helper-805): a secret pasted as three plain variables
+(`KEY_A` its start, `KEY_B` its middle, `KEY_C` its end) shows none of them. Its start and end
+are `drift.public_ends`'; a value that stands inside a payload's form, neither at its start
+nor at its end, `SEARCH_MIN` characters or more, is a piece of it (`Middles.find`) where,
+at a place it stands there:
+
+- it cuts a word of the payload: the character before it and its first, or its last and the
+  one after it, both letters, digits or `_` (a payload cut where its copier pleased); or
+- it holds a word that looks like a token's (`token_word`: a key, a password, a PEM body's
+  line, a hash).
+
+Not a value that is whole words of the payload, none a token's: an ordinary value stands
+inside a big payload often (a config's JSON holds `production`, `us-central1`, a host
+`db.internal`; a PEM chain its armour, a service account key its fixed members), and is
+shown. The masker (`drift.redact.Secrets.is_piece`) and the journal (`drift.secretforms.
+Versions.cut`: by its version, as the form's first characters, then from one of them on,
+`FORM~B#A`) judge it alike, each against the payloads' forms it holds (`public_ends.Ends`).
+
+The words a token's (`token_word`) are told as a host's label's is (`token_label`)."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+SEARCH_MIN = 8
+"""As `drift.secretforms.SEARCH_MIN`: a shorter value is told from no ordinary word."""
+TOKEN_WORD = 12
+"""A word this long, mixing kinds of characters, is a token's (`token_label`, `token_word`)."""
+LONG_WORD = 20
+"""A word this long is a token's, whatever it holds (`token_label`, `token_word`)."""
+LONG_LABEL = 24
+"""A host label's letters and digits this many, mixed, are a token's (`token_label`)."""
+PLACES_MAX = 64
+"""How many places a value stands at in one form are judged (`aaaaaaaa` in a long run)."""
+_RUNS = re.compile(r"\s+")
+"""A run of white space, as `drift.literals` squeezes it for its flexible search."""
+_WORDS = re.compile(r"[^\W_]+")
+"""A run of letters and digits: a word of a value (`token_word`)."""
+
+
+def token_label(label: str) -> bool:
+    """Whether a host's label looks like a token, not a name (helper-769 M1: a capability
+    host, `eo7kq2mzv4bwx9tr.m.pipedream.net`, a token as a subdomain): a word of it (between
+    `-`) of `TOKEN_WORD` characters or more holding two kinds of letters, digits, lower and
+    upper case, two of each (one of each from `TOKEN_WORD + 4`), or of `LONG_WORD` or more
+    whatever it holds; or its letters and digits, all its words together, `LONG_LABEL` or
+    more, mixed (a UUID). Of random words of 16 it takes: hex, 99.9 %; lower case letters and
+    digits, 99.5 %; with upper case, all; of 12 lower case letters and digits, 89 %; of 16
+    lower case letters, none (helper-775).
+    Shown: Cloud Run's `api-abcdefghij-uc` (a hash of 10), RDS's `c9akciq32x`, Atlas's
+    `ab1cd`, Upstash's `us1-able-fox-12345`, Neon's `ep-cool-darkness-123456`, an IPv4
+    address, a 12-digit project number or AWS account; masked on the safe side: an RDS id
+    of 12 (`cg034hpkmmjt`), CloudFront's `d111111abcdef8`, a Supabase project's 20 letters."""
+    words = label.split("-")
+    if any(_token(w) for w in words):
+        return True
+    joined = "".join(words)
+    return len(joined) >= LONG_LABEL and _mixed(joined)
+
+
+def token_word(text: str) -> bool:
+    """Whether a word of `text` (a run of its letters and digits) looks like a token's, as a
+    host label's word does (`token_label`), or is `SEARCH_MIN` long holding digits, lower and
+    upper case letters, all three (a PEM key's short last line, `Qk9mX2pL7w==`)."""
+    words = _WORDS.findall(text)
+    return any(_token(w) or (len(w) >= SEARCH_MIN and _kinds(w, 1) == 3) for w in words)
+
+
+def _token(word: str) -> bool:
+    return len(word) >= LONG_WORD or (len(word) >= TOKEN_WORD and _mixed(word))
+
+
+def _mixed(word: str) -> bool:
+    """Two kinds of characters (digits, lower, upper case), two of each (one from 16)."""
+    return _kinds(word, 1 if len(word) >= TOKEN_WORD + 4 else 2) >= 2
+
+
+def _kinds(word: str, least: int) -> int:
+    """How many kinds of characters (digits, lower, upper case) `word` holds `least` of."""
+    kinds = (
+        sum(c.isdigit() for c in word),
+        sum(c.islower() for c in word),
+        sum(c.isupper() for c in word),
+    )
+    return sum(n >= least for n in kinds)
+
+
+def _cuts_a_word(form: str, value: str, at: int) -> bool:
+    """Whether `value`, standing at `at` in `form` (not at its start nor its end), begins or
+    ends inside a word of it (letters, digits and `_`: `service_|account` is cut too)."""
+    stop = at + len(value)
+    return (_inside(form[at - 1]) and _inside(value[0])) or (
+        _inside(value[-1]) and _inside(form[stop])
+    )
+
+
+def _inside(character: str) -> bool:
+    return character.isalnum() or character == "_"
+
+
+class Middles:
+    """Payloads' forms, looked up by a value that may stand inside one (`find`): all of them
+    searched at once (joined, as one text), each then only where that text holds the value."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._forms: dict[str, None] = {}  # in the order they were added (the first wins)
+        self._squeezed: dict[str, None] = {}  # those holding white space, each run one space
+        self._joined: tuple[str, str] | None = ("", "")
+
+    def add(self, form: str) -> None:
+        with self._lock:
+            if form not in self._forms:
+                self._forms[form] = None
+                if _RUNS.search(form):
+                    self._squeezed[_RUNS.sub(" ", form)] = None
+                self._joined = None  # joined again when next searched
+
+    def find(self, value: str) -> tuple[str, int] | None:
+        """The first form added that `value` (no outer white space) is a middle piece of, and
+        where it stands in it; None: of none."""
+        return self._find(value, squeezed=False)
+
+    def near(self, value: str) -> bool:
+        """Whether `value` (no outer white space) is a middle piece of a form when any run of
+        white space is taken for any other, as the masker's search takes them (helper-784 W2:
+        a middle copied with CRLF for LF): masked, and withheld unrecorded (`Ends.loose`)."""
+        return _RUNS.search(value) is not None and (
+            self._find(_RUNS.sub(" ", value), squeezed=True) is not None
+        )
+
+    def _find(self, value: str, *, squeezed: bool) -> tuple[str, int] | None:
+        if len(value) < SEARCH_MIN or value != value.strip():
+            return None
+        with self._lock:
+            if self._joined is None:
+                self._joined = ("\x00".join(self._forms), "\x00".join(self._squeezed))
+            joined = self._joined[squeezed]
+            forms = list(self._squeezed if squeezed else self._forms)
+        if value not in joined:  # most values: one search
+            return None
+        token = token_word(value)
+        for form in forms:
+            at, places = form.find(value, 1), 0
+            while 0 < at < len(form) - len(value) and places < PLACES_MAX:
+                if token or _cuts_a_word(form, value, at):
+                    return form, at
+                at, places = form.find(value, at + 1), places + 1
+        return None

@@ -1,0 +1,97 @@
+"""A secret pasted as three plain variables (`KEY_A` its start, `KEY_M` its middle, `KEY_C` its
+end) shows none of them (`drift.secret_middles`): the middle was shown by check, plan, compare
+and init and journalled as text (helper-769: 57 of its values, a `.env`'s token, a PEM body);
+now the masker (`redact.is_piece`) and the journal (`secret_pieces(…, cut=True)`: by version,
+`FORM~B#A`, given back exactly) judge it alike. An ordinary value that stands inside a payload
+as whole words, none a token's, stays shown. And a token before `://` is no URL's scheme:
+every start of it is a piece (helper-769 LOW: up to 21 of its characters shown)."""
+
+from __future__ import annotations
+
+import pytest
+
+from drift import redact
+from drift.diff.describe import mask_plain
+from drift.fragments import public_head
+from drift.secretforms import payload_form
+from tests.public_ends_cases import BODY, GHP, LEAKS, PEM, PUBLIC_SECRETS, SA, TLS
+
+VERSION = "projects/p/secrets/{}/versions/1"
+SIZES = (8, 13, 21, 40)
+
+
+def _withheld_exactly(payload: str, value: str) -> bool:
+    """`value` masked, and withheld by the version of `payload` alone, given back exactly."""
+    cut = redact.secret_pieces(value, cut=True)
+    if not redact.is_piece(value) or cut is None or len(cut) != 1 or isinstance(cut[0], str):
+        return False
+    return payload_form(payload.encode(), cut[0][1]) == value
+
+
+@pytest.mark.parametrize("name", list(LEAKS))
+def test_a_middle_that_cuts_a_word_is_masked_and_withheld(name: str) -> None:
+    payload = LEAKS[name]
+    redact.register_payload(payload.encode(), VERSION.format(name))
+    third = payload[len(payload) // 3 : 2 * len(payload) // 3].strip()
+    middles = {third} if len(third) >= redact.FRAGMENT_MIN else set()
+    for at in range(1, len(payload) - 1):
+        if payload[at - 1].isalnum() and payload[at].isalnum():  # it starts inside a word
+            middles |= {payload[at : at + n] for n in SIZES if at + n < len(payload)}
+    middles = {m for m in middles if m == m.strip()}
+    assert middles
+    assert sorted(m for m in middles if not _withheld_exactly(payload, m)) == []
+
+
+ORDINARY = {  # whole words of a payload, none a token's: an ordinary value, shown
+    "production-2024": LEAKS["json_plain"],
+    "https://api.example.com": LEAKS["json_plain"],
+    "db.internal": PUBLIC_SECRETS["dsn"],
+    "sslmode": PUBLIC_SECRETS["dsn"],
+    "us-central1": f"MODE=production\nREGION=us-central1\nGITHUB_PAT={GHP}\n",
+    "production": f"MODE=production\nREGION=us-central1\nGITHUB_PAT={GHP}\n",
+    "-----END CERTIFICATE-----": TLS,
+    "-----BEGIN EC PRIVATE KEY-----": TLS,
+    '"type": "service_account"': SA,
+    "https://oauth2.googleapis.com/token": SA,
+    "-----END PRIVATE KEY-----": SA,
+    "acme.iam.gserviceaccount.com": SA,
+    "hooks.slack.com/services": LEAKS["dotenv"],
+}
+
+
+@pytest.mark.parametrize("value", list(ORDINARY))
+def test_an_ordinary_value_inside_a_payload_is_shown_and_kept(value: str) -> None:
+    payload = ORDINARY[value]
+    assert 0 < payload.index(value) < len(payload) - len(value)  # a middle of it
+    redact.register_payload(payload.encode(), VERSION.format("config"))
+    assert not redact.is_piece(value)
+    assert redact.secret_pieces(value, cut=True) is None
+    assert mask_plain("V", value, secret=False) == value
+
+
+@pytest.mark.parametrize("value", [f"{BODY}\nQk9mX2pL7w==", "Qk9mX2pL7w=="])
+def test_a_middle_of_whole_words_holding_a_token_s_is_a_piece(value: str) -> None:
+    """A PEM body's last lines, its short last line alone: whole words, a token's."""
+    redact.register_payload(PEM.encode(), VERSION.format("pem"))
+    assert value in PEM[1:-1]
+    assert _withheld_exactly(PEM, value)
+
+
+def test_a_token_before_its_colon_slashes_is_no_scheme() -> None:
+    payload = LEAKS["token_scheme"]
+    redact.register_payload(payload.encode(), VERSION.format("token-scheme"))
+    assert public_head(payload) == 0 and public_head("https://hooks.slack.com") == 8
+    starts = [payload[:n] for n in range(redact.FRAGMENT_MIN, payload.index("/v1"))]
+    assert [s for s in starts if mask_plain("V", s, secret=False) != redact.MASK] == []
+    assert [s for s in starts if not _withheld_exactly(payload, s)] == []
+
+
+@pytest.mark.parametrize("respace", ["\r\n", " ", "\t"])
+def test_a_middle_with_other_white_space_is_masked_and_withheld_unrecorded(respace: str) -> None:
+    """As the masker's search takes any run of white space for another (helper-784 W2): a
+    middle copied with CRLF for LF is masked, and withheld with no text (a rollback says to
+    set it by hand)."""
+    redact.register_payload(PEM.encode(), VERSION.format("pem"))
+    middle = PEM[PEM.index("BgkqhkiG") : PEM.index("X2pL7w")].replace("\n", respace)
+    assert redact.is_piece(middle)
+    assert redact.secret_pieces(middle, cut=True) == []
