@@ -108,14 +108,21 @@ class Middles:
         self._forms: dict[str, None] = {}  # in the order they were added (the first wins)
         self._squeezed: dict[str, None] = {}  # those holding white space, each run one space
         self._joined: tuple[str, str] | None = ("", "")
+        self._last = ""
+        self._found: dict[tuple[str, bool], tuple[str, int] | None] = {}
+        """Each value looked up since a form was last added (one value in many workloads)."""
 
     def add(self, form: str) -> None:
+        """`form`, unless it stands inside the form added last (a payload's `strip` shape in
+        its `whole`: a middle of one is a middle of the other, or the other's start or end)."""
         with self._lock:
-            if form not in self._forms:
+            if form not in self._forms and form not in self._last:
                 self._forms[form] = None
+                self._last = form
                 if _RUNS.search(form):
                     self._squeezed[_RUNS.sub(" ", form)] = None
                 self._joined = None  # joined again when next searched
+                self._found = {}
 
     def find(self, value: str) -> tuple[str, int] | None:
         """The first form added that `value` (no outer white space) is a middle piece of, and
@@ -136,8 +143,14 @@ class Middles:
         with self._lock:
             if self._joined is None:
                 self._joined = ("\x00".join(self._forms), "\x00".join(self._squeezed))
-            joined = self._joined[squeezed]
+            joined, found = self._joined[squeezed], self._found
             forms = list(self._squeezed if squeezed else self._forms)
+        if (value, squeezed) not in found:
+            found[value, squeezed] = self._judged(value, joined, forms)
+        return found[value, squeezed]
+
+    @staticmethod
+    def _judged(value: str, joined: str, forms: list[str]) -> tuple[str, int] | None:
         if value not in joined:  # most values: one search
             return None
         token = token_word(value)
