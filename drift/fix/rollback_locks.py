@@ -6,6 +6,7 @@ until the change is rolled back (SPEC invariant 11)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from drift.fix.journal import DONE, Entry, State
@@ -34,24 +35,34 @@ def interrupted(locks: Locks, todo: list[Entry]) -> str:
     return "; ".join(said) or "nothing was changed"
 
 
-def unsettled(locks: Locks, todo: list[Entry]) -> list[str]:
+def unsettled(locks: Locks, todo: list[Entry], known: Collection[str] = ()) -> list[str]:
     """What a rollback that ended says of each workload its write left unknown (the journal
     still says rolling-back: the write landed and the workload was still reconciling when its
     wait ended, `Restored.unsettled`): it keeps the lock, as a fix whose last write's outcome
     is unknown does (`drift.fix.interrupt._unknown`, helper-689 L1), for `drift rollback
-    CHANGE` run again to take over once the workload has settled."""
-    return _kept(locks, todo, "was written and its outcome is not known", "once it has settled")
+    CHANGE` run again to take over once the workload has settled. `known`: the workloads
+    (`who`) whose restoration landed and is known, only not journaled (`RollbackResult.
+    unrecorded`, said by their own line): their lock is kept too, and nothing said."""
+    sent = "was written and its outcome is not known"
+    return _kept(locks, todo, sent, "once it has settled", known=known)
 
 
 def _kept(
-    locks: Locks, todo: list[Entry], sent: str, then: str, *, named: bool = True
+    locks: Locks,
+    todo: list[Entry],
+    sent: str,
+    then: str,
+    *,
+    named: bool = True,
+    known: Collection[str] = (),
 ) -> list[str]:
     """Keep the lock of each workload of `todo` whose rollback `sent` (rolling-back), and say
-    so (`named`: only where drift holds it), with `drift rollback CHANGE` again `then`."""
+    so (`named`: only where drift holds it; never of one `known`), with `drift rollback
+    CHANGE` again `then`."""
     said = []
     for entry in (e for e in todo if e.state == State.ROLLING_BACK):
         kept = locks.keep(entry.full_name)
-        if kept is None and named:
+        if kept is None and named or who(entry) in known:
             continue
         lock = f"drift keeps its lock {kept}" if kept else "its lock"
         said.append(

@@ -48,6 +48,10 @@ class RollbackResult:
     """The restored workloads' images redeployed by tag: one note for all (`tags_said`)."""
     unknown: list[str] = field(default_factory=list)
     """Workloads whose restoring write was sent and could not be read back: it may have landed."""
+    unrecorded: list[str] = field(default_factory=list)
+    """Workloads whose rollback was written and restored them, which the journal could not
+    record (each said by its own line in `failed`): neither "restored nothing" nor "not
+    known" of them (helper-811 F2)."""
     exit_code: ExitCode = ExitCode.OK
     message: str = ""
 
@@ -56,11 +60,15 @@ class RollbackResult:
         if self.message:
             lines.append(self.message)
         if self.change_id and (self.restored or self.failed or self.as_before):
-            restored = ", ".join(self.restored) or ("nothing proven" if self.unknown else "nothing")
-            line = f"rollback of {visible(self.change_id)}: restored {restored}"
+            # one restored but not journaled is said by its own line, never "restored nothing"
+            restored = ", ".join(self.restored) or (
+                "" if self.unrecorded else "nothing proven" if self.unknown else "nothing"
+            )
+            said = [f"restored {restored}"] if restored else []
             if self.as_before:
-                line += f"; already as before (nothing written): {', '.join(self.as_before)}"
-            lines.append(line)
+                said.append(f"already as before (nothing written): {', '.join(self.as_before)}")
+            if said:
+                lines.append(f"rollback of {visible(self.change_id)}: " + "; ".join(said))
         lines += [n for n in [tags_said(self.by_tag, "the new revision", "ran")] if n]
         lines += self.notes
         lines += self.failed
@@ -285,6 +293,8 @@ def _outcome(
         )
     elif done.unjournaled:
         result.failed.append(_unjournaled(name, entry, done))
+        if done.ok:  # restored: its outcome is known, only not recorded
+            result.unrecorded.append(name)
     elif done.unread:  # sent, not read back: it may have landed (exit 3: helper-809 F2)
         result.unknown.append(name)
         result.failed.append(

@@ -63,6 +63,10 @@ def test_a_rollback_written_but_not_journaled_says_so_and_exits_4(
     assert f"but cannot write the journal entry {lab.journal(tmp_path).file(entry)}" in text
     assert NO_SPACE in text and "the journal still says rolling-back" in text
     assert f"run `drift rollback {entry.change_id}` again" in text
+    # one message: app was restored, only not recorded (helper-811 F2)
+    assert "restored nothing" not in text and "not known" not in text, text
+    assert "once it has settled" not in text, text
+    assert list((lab.journal(tmp_path).directory / "locks").glob("*--services--app.lock"))
     assert_serves_as_before(sandbox, LAB, "app", before, entry.canary_revision)
     sandbox.clear_calls()
     again = lab.rollback(tmp_path, change_id=entry.change_id)
