@@ -314,6 +314,8 @@ def _partial(result: FixResult, todo: list[ServicePlan]) -> None:
             parts.append(f"{o.service}: {said.get(o.state, o.state)}")
         elif o.state == State.CLEANED_UP:
             parts.append(f"{o.service}: aborted, cleaned up")
+        elif o.state == State.ABORTED:  # said once (helper-811 N1)
+            parts.append(f"{o.service}: aborted")
         else:
             parts.append(f"{o.service}: aborted ({o.state})")
     done = {o.service for o in result.outcomes}

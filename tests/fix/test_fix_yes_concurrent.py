@@ -80,7 +80,7 @@ def test_an_abort_starts_no_other_service_and_lets_the_one_in_flight_finish(
     assert any(tagged_change(t.tag) for t in refused.traffic)
     final = next(line for line in out.splitlines() if line.startswith("partial fix: "))
     assert final.startswith(
-        "partial fix: svc-0000: promoted; svc-0001: aborted (aborted); "
+        "partial fix: svc-0000: promoted; svc-0001: aborted; "  # said once (helper-811 N1)
         "svc-0002: not attempted; svc-0003: not attempted; svc-0004: not attempted. "
     ), out
     states = {e.service: e.state for e in Journal(world5.where / ".drift" / "journal").entries()}
