@@ -17,7 +17,8 @@ from drift.diff.differences import system_key as reserved
 from drift.diff.differences import template_differences
 from drift.fields import enum_name, same_account
 from drift.kinds import Kind
-from drift.live.model import LiveService, ServingRevision
+from drift.live.conditions import failed_ready
+from drift.live.model import LiveService, RevisionConfig, ServingRevision
 from drift.live.normalize import raw
 from drift.protofield import is_repeated
 
@@ -70,9 +71,16 @@ def base_revision(live: LiveService) -> str:
     most traffic."""
     if latest_routed(live.source) and live.latest_ready:
         return live.latest_ready
-    if template_serves(live):
-        return live.latest_created
-    return live.serving[0].name if live.serving else ""
+    if own := template_revision(live):
+        return own
+    if not live.serving:
+        return ""
+    # on a tie for the most traffic, the one running the template's images: where the
+    # rollout goes (a fix stopped before its promotion leaves the template its canary's, not
+    # serving), never an older image's side to move the other's share onto (helper-811 F1)
+    most = [s for s in live.serving if s.percent == live.serving[0].percent]
+    images = _images(live.template)
+    return next((s.name for s in most if _images(s.config) == images), most[0].name)
 
 
 def rollout_target(live: LiveService) -> str:
@@ -86,12 +94,57 @@ def rollout_target(live: LiveService) -> str:
 
 
 def template_serves(live: LiveService) -> bool:
-    """Whether the template's own revision, ready, serves a share (a pool's: has instances),
-    by name or through LATEST: the template is released, a gradual rollout under way
-    (`deploy --no-traffic`, `update-traffic --to-revisions NEW=10`; a pool's
+    """Whether the template's revision, ready, serves a share (a pool's: has instances), by
+    name or through LATEST (`template_revision`): the template is released, a gradual rollout
+    under way (`deploy --no-traffic`, `update-traffic --to-revisions NEW=10`; a pool's
     `update-instance-split`, run/docs/managing/workerpool-instance-splits-rollbacks)."""
+    return bool(template_revision(live))
+
+
+def template_revision(live: LiveService) -> str:
+    """The revision serving a share that runs the template: its own (the latest created),
+    ready; else, a service's, a ready revision serving a share whose configuration is the
+    template's (`runs_template`), the most traffic first. Cloud Run makes a revision for each
+    change of the template ("Each deployment to a service creates a revision",
+    run/docs/resource-model), so a template put back as it was (`drift rollback`, or a
+    redeploy of what serves) is a new revision at 0 % beside the one that ran it and serves
+    (helper-811 F1): a write onto either runs the same. "" when none."""
     own = live.latest_created if live.latest_created_ready else ""
-    return bool(own) and any(s.name == own and s.percent for s in live.serving)
+    if own and any(s.name == own and s.percent for s in live.serving):
+        return own
+    if live.kind is not Kind.SERVICE or live.source is None:  # a pool's: its own alone
+        return ""
+    return next((s.name for s in live.serving if s.percent and runs_template(live, s)), "")
+
+
+def runs_template(live: LiveService, revision: ServingRevision) -> bool:
+    """Whether a revision read (`revision.source`), ready, runs the service's template: no
+    difference as a write would run it (`written_differences`: every field of the template,
+    images as named, variables with their secrets and versions, volumes, the revision's own
+    scaling, its user labels and annotations) and none as `drift check` compares them (the
+    fingerprint, its settings as the catalogue compares them, `RevisionConfig.fingerprint_as`:
+    no account named and the default one are one; its secret references exactly: a secret
+    named two ways is not taken as one), images alike. Never looser than either: a false
+    "same" would build a fix on another configuration. The v2 Revision carries no digest
+    (`drift.fix.recorded`): an image named by a tag is the same name on both, resolved again
+    when a canary is made, whichever it is built on."""
+    if (
+        revision.source is None
+        or not revision.ready
+        or failed_ready(raw(revision.source).conditions)
+    ):
+        return False
+    config, template = revision.config, live.template
+    if _images(config) != _images(template):
+        return False
+    return config.fingerprint_as(template) == template.fingerprint and not written_differences(
+        live, revision
+    )
+
+
+def _images(config: RevisionConfig) -> dict[str, str]:
+    """Each container's image, by container name."""
+    return {c.name: c.image for c in config.containers}
 
 
 def failed_template(live: LiveService, name: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from drift.blanks import Arg, blank, filled, word
 from drift.diff.pinned import serving_words
 from drift.diff.rollout import LATEST_READY, NOT_READY
-from drift.diff.served import template_serves
+from drift.diff.served import template_revision
 from drift.fields import FIELDS, SettingValue
 from drift.fields.base import UNPRINTED
 from drift.findings import Finding
@@ -207,9 +207,12 @@ def rollout_step(
         pin = pin if live.canaries else ""
         reason = f"release the template's revision {own} if it is meant to serve, or deploy what"
         reason += " serves again"
-        if template_serves(live):  # a gradual rollout under way: the template is released
+        if rollout := template_revision(live):  # a gradual rollout: the template is released
             what = f"all {'instances' if live.kind is Kind.WORKER_POOL else 'traffic'} to"
-            reason = f"a rollout to the template's revision {own} is under way: finish it "
+            # a revision that runs the template serves beside its own (at 0 %: a template put
+            # back as it was, `served.template_revision`, helper-811 F1): LATEST runs it too
+            on = f"{own}, which {rollout} runs too," if rollout != own else own
+            reason = f"a rollout to the template's revision {on} is under way: finish it "
             reason += f"({what} {own}) or undo it ({what} {old}), or deploy {old}'s configuration"
             reason, commands = f"{reason} fixed", (*commands, cmd.all_to(old))
         return ManualStep(target, f"{message}: {reason}{pin}", commands)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from drift.fields import SettingValue, digested
+from drift.fields import FIELDS, SettingValue, digested
 from drift.kinds import Kind, workload_key
 from drift.live.changeids import tagged_change
 from drift.refs import SecretRef, file_mode
@@ -211,6 +211,16 @@ class RevisionConfig:
         if sidecars:  # a sidecar's own limits (`ContainerConfig.settings`); none: as it was
             out["sidecars"] = sidecars
         return out
+
+    def fingerprint_as(self, base: RevisionConfig) -> dict[str, Any]:
+        """Its fingerprint with each setting the catalogue holds the same as `base`'s written
+        as `base`'s (`Field.equivalent`); its secret references as they are."""
+        ours = base.fingerprint["settings"]
+        settings = {
+            k: ours[k] if k in ours and k in FIELDS and FIELDS[k].equivalent(ours[k], v) else v
+            for k, v in self.fingerprint["settings"].items()
+        }
+        return {**self.fingerprint, "settings": settings}
 
 
 def _mount(m: SecretMount) -> Any:  # a file's mode where it is not the default (`fingerprint`)

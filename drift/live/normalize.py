@@ -344,20 +344,15 @@ def config_digest(config: RevisionConfig) -> str:
 def comparable_fingerprints(
     base: RevisionConfig, other: RevisionConfig, state: LiveState, own: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Both configurations' fingerprints, `other`'s with each setting the catalogue holds the
-    same as `base`'s written as `base`'s (a template that names no service account and a
-    revision that names the default one run as the same account), and both with each secret
-    reference naming its project one way (`LiveState.resolved`: `own`'s secret omitted or
-    named by number, another project's by id or by number, are one secret)."""
-    mine, theirs = base.fingerprint, other.fingerprint
-    if mine is theirs:
-        return mine, theirs
-    ours = mine["settings"]
-    settings = {
-        k: ours[k] if k in ours and k in FIELDS and FIELDS[k].equivalent(ours[k], v) else v
-        for k, v in theirs["settings"].items()
-    }
-    return _resolved(mine, state, own), {**_resolved(theirs, state, own), "settings": settings}
+    """Both configurations' fingerprints, `other`'s as `RevisionConfig.fingerprint_as` writes
+    it (a template that names no service account and a revision that names the default one
+    run as the same account), and both with each secret reference naming its project one way
+    (`LiveState.resolved`: `own`'s secret omitted or named by number, another project's by id
+    or by number, are one secret)."""
+    mine = base.fingerprint
+    if mine is other.fingerprint:
+        return mine, mine
+    return _resolved(mine, state, own), _resolved(other.fingerprint_as(base), state, own)
 
 
 def _resolved(fingerprint: dict[str, Any], state: LiveState, own: str) -> dict[str, Any]:
