@@ -53,10 +53,7 @@ def unreleased_stop(
         return ""
     latest = base.latest_created
     change = named_change(base.service, latest) or canary_change(latest)
-    # a canary's change, measured against the revision it was built on (`built_on`)
-    on = built_on(base.service, latest, entries) if change else ""
-    revision, held = unreleased_differences(live, on) if on else ("", ())
-    revision, held = (revision, held) if held else (base.revision, base.differences)
+    revision, held = measured(base, live, entries)
     differs = f"the template differs from what serves ({revision}): {'; '.join(held)}"
     if change:
         now = live.source  # as read: changed since the change (`canary_left`)
@@ -66,6 +63,21 @@ def unreleased_stop(
         f"{differs}{hint}. A fix builds on what serves and would drop these; run `drift fix "
         "--from-template` to build on the template instead (they roll out too)"
     )
+
+
+def measured(
+    base: Base, live: LiveService, entries: Sequence[Entry]
+) -> tuple[str, tuple[str, ...]]:
+    """The serving revision a template that does not serve is measured against, and how it
+    differs (what serves → the template, a line each): where the template is drift's canary,
+    the revision its change was built on (`built_on`, revown63 F5), else the one a fix builds
+    on (`base`). Fix's stop and the plan's `blocked:` line name it, and the differences the
+    plan lists under that line are the same (helper-811 F1)."""
+    latest = base.latest_created
+    change = named_change(base.service, latest) or canary_change(latest)
+    on = built_on(base.service, latest, entries) if change else ""
+    revision, held = unreleased_differences(live, on) if on else ("", ())
+    return (revision, held) if held else (base.revision, base.differences)
 
 
 def _left(

@@ -14,7 +14,7 @@ from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS, SettingValue, Unread
 from drift.fields.moot import moot_settings
 from drift.findings import Finding
 from drift.fix.base import Base, planned_on, unreleased_note
-from drift.fix.canary_left import running_rule, unreleased_stop
+from drift.fix.canary_left import measured, running_rule, unreleased_stop
 from drift.fix.caps import cap_steps
 from drift.fix.changes import After, apply_changes, doomed, env_change
 from drift.fix.commands import Commands
@@ -207,14 +207,14 @@ class ServicePlanner:
             # a job is never written with a secret that fails it (revjobs60 F2)
             doomed=doomed(after, self.state, planned_account),
         )
-        # a canary where fix makes one, and fix's stop at an unreleased template only there
-        # (`stops.what_stops`), in its words
         canary = sp.kind is Kind.SERVICE and sp.changes_template and base is not None
-        stops = sp.stops
+        stops = sp.stops  # else fix's stop at an unreleased template, where it makes a canary
         if canary and base and not stops:
             running = running_rule(self.state, self.service.key)
             environment = self.profile.environment
             stops = unreleased_stop(base, self.live, environment, self.entries, running)
+            if stops:  # the differences its `blocked:` line names (`canary_left.measured`)
+                sp = replace(sp, template_differences=measured(base, self.live, self.entries)[1])
         # what the older side's move runs: the template with `--from-template` (`fix_base`)
         kept_on = (to, template, base is not None and base.on_template and bool(base.differences))
         for f in findings:
