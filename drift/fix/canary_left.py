@@ -28,7 +28,7 @@ from drift.fix.routing import routed, routing
 from drift.fix.startable import recorded_unstartable, ways_out
 from drift.kinds import Kind
 from drift.live.changeids import canary_change, named_change
-from drift.live.model import LiveService
+from drift.live.model import LiveService, RevisionConfig
 from drift.live.state import LiveState
 
 
@@ -53,7 +53,7 @@ def unreleased_stop(
         return ""
     latest = base.latest_created
     change = named_change(base.service, latest) or canary_change(latest)
-    revision, held = measured(base, live, entries)
+    revision, held, _ = measured(base, live, entries)
     differs = f"the template differs from what serves ({revision}): {'; '.join(held)}"
     if change:
         now = live.source  # as read: changed since the change (`canary_left`)
@@ -67,17 +67,23 @@ def unreleased_stop(
 
 def measured(
     base: Base, live: LiveService, entries: Sequence[Entry]
-) -> tuple[str, tuple[str, ...]]:
-    """The serving revision a template that does not serve is measured against, and how it
-    differs (what serves → the template, a line each): where the template is drift's canary,
-    the revision its change was built on (`built_on`, revown63 F5), else the one a fix builds
-    on (`base`). Fix's stop and the plan's `blocked:` line name it, and the differences the
-    plan lists under that line are the same (helper-811 F1)."""
+) -> tuple[str, tuple[str, ...], RevisionConfig]:
+    """The serving revision a template that does not serve is measured against, how it
+    differs (what serves → the template, a line each), and its configuration: where the
+    template is drift's canary, the revision its change was built on (`built_on`, revown63
+    F5), else the one a fix builds on (`base`). Fix's stop and the plan's `blocked:` line name
+    it; the differences the plan lists under that line are the same, and the plan's steps for
+    the other revisions serving move their shares to it (helper-811 F1): the change it holds
+    is finished there (promoted in its share, or rolled back to the template that runs it),
+    never onto the older side's image."""
     latest = base.latest_created
     change = named_change(base.service, latest) or canary_change(latest)
     on = built_on(base.service, latest, entries) if change else ""
     revision, held = unreleased_differences(live, on) if on else ("", ())
-    return (revision, held) if held else (base.revision, base.differences)
+    config = next((r.config for r in live.serving if r.name == revision), None)
+    if held and config is not None:
+        return revision, held, config
+    return base.revision, base.differences, base.config
 
 
 def _left(

@@ -201,22 +201,22 @@ class ServicePlanner:
             at_once=at_once,
             both_levels=both,
             kind=self.service.kind,
-            # a job's template is checked as a revision's: "During job creation, Cloud Run
-            # checks all the secrets you use" (run/docs/configuring/jobs/secrets); whether an
-            # update is too, Google leaves open (the sandbox's `job_update_secret_check`), so
-            # a job is never written with a secret that fails it (revjobs60 F2)
+            # a job's template is checked as a revision's ("During job creation, Cloud Run checks
+            # all the secrets you use", run/docs/configuring/jobs/secrets; an update too, Google
+            # leaves open: sandbox `job_update_secret_check`): never one failing it (revjobs60 F2)
             doomed=doomed(after, self.state, planned_account),
         )
         canary = sp.kind is Kind.SERVICE and sp.changes_template and base is not None
         stops = sp.stops  # else fix's stop at an unreleased template, where it makes a canary
+        # what the older side's move runs: the template with `--from-template` (`fix_base`)
+        kept_on = (to, template, base is not None and base.on_template and bool(base.differences))
         if canary and base and not stops:
             running = running_rule(self.state, self.service.key)
             environment = self.profile.environment
             stops = unreleased_stop(base, self.live, environment, self.entries, running)
-            if stops:  # the differences its `blocked:` line names (`canary_left.measured`)
-                sp = replace(sp, template_differences=measured(base, self.live, self.entries)[1])
-        # what the older side's move runs: the template with `--from-template` (`fix_base`)
-        kept_on = (to, template, base is not None and base.on_template and bool(base.differences))
+            if stops:  # measured where its `blocked:` line says, the older side's move too
+                rev, lines, ran = measured(base, self.live, self.entries)
+                sp, kept_on = replace(sp, template_differences=lines), (rev, ran, False)
         for f in findings:
             if any(f is d for d in done) or f.rule.startswith("probe."):
                 continue

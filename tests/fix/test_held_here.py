@@ -106,8 +106,12 @@ def test_a_canary_held_beside_a_rollout_is_measured_against_the_revision_it_was_
         assert said in text and v1 not in text, text  # main: app-00001-goj, image: v1 → v2
     # the differences listed under the `blocked:` line are those it names (helper-811 F1)
     assert [s.template_differences for s in plan.services] == [tuple(change.split("; "))]
-    listed = render_plan(plan, PlanFormat.TABLE).split("from what serves:\n", 1)[1]
+    table = render_plan(plan, PlanFormat.TABLE)
+    listed = table.split("from what serves:\n", 1)[1]
     assert v1 not in listed.split("\n  set_value", 1)[0], listed  # main: image: v1 → v2
+    # the older side's steps move its share onto the revision the change was built on, never
+    # the newer side's onto the older image (main: app-00002-bav: v2 → v1)
+    assert f"{v2} → {v1}" not in table and f"app-00001-goj: {v1} → {v2}" in table, table
     checked = lab.lab_cli(reseedable, tmp_path, "check", "lab", "--format", "json")
     warned = {f["revision"]: f["message"] for f in json.loads(checked.stdout)["findings"]
               if f["rule"] == "revision.rollout"}  # fmt: skip
