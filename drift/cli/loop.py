@@ -40,7 +40,8 @@ def run(
     leaves asyncio.Runner's (`_ctrl_c_rearmed` puts it back as the task ends, after the
     runner's own restoring has passed), which a later run in the process would take for
     someone else's (revown28 F3). Work a Ctrl-C stopped before it began is closed unstarted:
-    never a "coroutine … was never awaited" warning under the line."""
+    never a "coroutine … was never awaited" warning under the line. The command's sessions
+    share one set of clients, closed as it ends (`_one_set_of_clients`)."""
     import asyncio
     import threading
 
@@ -54,7 +55,8 @@ def run(
     try:
         with like_ctrl_c():
             try:
-                works.append(woken := _woken_by_signals(coro, ended))
+                works.append(shared := _one_set_of_clients(coro))
+                works.append(woken := _woken_by_signals(shared, ended))
                 runner = asyncio.Runner(loop_factory=whole_loop())
                 try:
                     result = runner.run(woken)
@@ -207,6 +209,15 @@ def _close_unstarted(work: Coroutine[Any, Any, Any]) -> None:
     started = getattr(work, "cr_suspended", True) or getattr(work, "cr_running", True)
     if getattr(work, "cr_frame", None) is not None and not started:
         work.close()
+
+
+async def _one_set_of_clients(coro: Coroutine[Any, Any, T]) -> T:
+    """`coro`, its sessions sharing one set of clients, closed as it ends
+    (`drift.live.session.one_set_of_clients`)."""
+    from drift.live.session import one_set_of_clients
+
+    async with one_set_of_clients():
+        return await coro
 
 
 async def _woken_by_signals(coro: Coroutine[Any, Any, T], ended: list[DriftError]) -> T:

@@ -1,11 +1,15 @@
 """One connection to the Google APIs: the only place clients are made. A session holds the
 clients and the call runner (limits, retries, counts) and closes them together; reads and
-writes go through it."""
+writes go through it. Within a command (`one_set_of_clients`), its sessions share one set of
+clients, made by the first and closed as the command ends."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterable
+import os
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from types import TracebackType
@@ -34,14 +38,63 @@ class Access:
     impersonate: str | None = None
 
 
+class CommandClients:
+    """The clients of one command's sessions, by whose credentials and which emulators: made
+    by the first session that needs them, inside the command's event loop (gRPC asyncio
+    channels belong to it), and closed once as the command ends. Against Google each client
+    is a channel of its own — a TCP and TLS handshake — and `fix` opens four sessions."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[str | None, tuple[str, ...]], Clients] = {}
+
+    def lend(self, impersonate: str | None) -> Clients:
+        from drift.live.clients import EMULATORS, make_clients
+
+        key = (impersonate, tuple(os.environ.get(name, "") for name in EMULATORS))
+        clients = self._made.get(key)
+        if clients is None:  # what make_clients refuses is refused to each session that asks
+            clients = self._made[key] = make_clients(impersonate)
+        return clients
+
+    async def close(self) -> None:
+        made, self._made = list(self._made.values()), {}
+        for clients in made:
+            await clients.close()
+
+
+_COMMANDS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CommandClients] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def one_set_of_clients() -> AsyncIterator[None]:
+    """The sessions opened in this event loop while the block runs share their clients
+    (`CommandClients`), closed as it ends, however it ends (an error, a Ctrl-C). Inside
+    another such block of the loop: that one's. A session outside any makes and closes its
+    own."""
+    loop = asyncio.get_running_loop()
+    if loop in _COMMANDS:
+        yield
+        return
+    shared = _COMMANDS[loop] = CommandClients()
+    try:
+        yield
+    finally:
+        del _COMMANDS[loop]
+        await shared.close()
+
+
 class Session:
     """`async with Session(access) as session:` — clients made on entry (inside the running
-    event loop: gRPC asyncio channels belong to it), closed on exit."""
+    event loop: gRPC asyncio channels belong to it), closed on exit; within
+    `one_set_of_clients`, the command's, closed as it ends."""
 
     def __init__(self, access: Access, runner: CallRunner | None = None) -> None:
         self.access = access
         self.runner = runner or CallRunner(access.limits)
         self._clients: Clients | None = None
+        self._lent = False
 
     @property
     def clients(self) -> Clients:
@@ -52,7 +105,12 @@ class Session:
     async def __aenter__(self) -> Session:
         from drift.live.clients import make_clients
 
-        self._clients = make_clients(self.access.impersonate)
+        shared = _COMMANDS.get(asyncio.get_running_loop())
+        self._lent = shared is not None
+        if shared is not None:
+            self._clients = shared.lend(self.access.impersonate)
+        else:
+            self._clients = make_clients(self.access.impersonate)
         self.runner.emulator = self._clients.emulator
         return self
 
@@ -61,7 +119,8 @@ class Session:
     ) -> None:
         if self._clients is not None:
             clients, self._clients = self._clients, None
-            await clients.close()
+            if not self._lent:
+                await clients.close()
 
     async def read(
         self,
