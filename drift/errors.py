@@ -133,6 +133,13 @@ class ApiError(DriftError):
     """A Google API call that failed for good: what was asked, of what, and the status it
     got. Reads turn it into an unverified item; writes stop with it."""
 
+    refused_each = False
+    """A write's failure (`drift.fix.update.update_workload`): it was sent, and each attempt
+    sent got the server's refusal (`drift.fix.update.refusal`), none an answer lost: nothing
+    of it was written (helper-817 K2). A refused retry after an attempt whose answer was lost
+    is not: that attempt may land after the read made before the retry, and its new etag get
+    the retry refused."""
+
     def __init__(
         self,
         call: str,

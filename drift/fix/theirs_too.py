@@ -5,10 +5,17 @@ variable beside it). What the read back holds decides, judged by what drift's up
 (`restored.holds_sent`: each field it sent otherwise than it read, as sent; their variable
 beside drift's is theirs alone):
 
-- it holds each, settled and ready: drift's update landed, and their write too. A server that
-  checks the etag (AIP-154) takes drift's write, built on the generation drift read, only
-  first: it is journaled landed at the next generation (`landed_first`; its etag unknown),
-  so `drift rollback` still sees their write since and refuses to undo it unless forced.
+- it holds each, settled and ready: what drift sent is live, and their write too; whose
+  write put drift's change there is not proven (theirs may have set the same, drift's never
+  reaching the server: helper-817 K5), so it is said so, never "it landed" as a fact, nor
+  that theirs stands (on a server that lets a stale etag through, drift's write may have
+  replaced an earlier one of theirs: K3). A server that checks the etag (AIP-154) takes
+  drift's write, built on the generation drift read, only first: it is journaled landed at
+  the next generation (`landed_first`; its etag unknown), so `drift rollback` still sees
+  their write since and refuses to undo it unless forced. A refusal (`update.refusal`: a
+  retry's, after an attempt whose answer was lost) is never taken for drift's write: not
+  known (helper-817 K2; a refusal of each attempt is `workload._failed`'s "nothing was
+  changed").
 - else: whether drift's update landed, and which write came first, is not known: exit 3
   (never 4, "nothing changed", while part of it may run), the entry left `updating` and its
   lock kept, as for any update whose outcome is not known; the words name what runs. Where
@@ -23,6 +30,7 @@ from drift.errors import ApiError, JournalError
 from drift.fix.context import ServiceOutcome, Stop
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.restored import complete, holds_sent
+from drift.fix.update import refusal
 from drift.fix.workload_restore import already_back
 from drift.kinds import Kind
 from drift.live.api import written_since
@@ -52,11 +60,13 @@ def two_writes(fixer: InPlace, exc: ApiError, write: Write, sent: Any, now: Any,
     was = write.generation_before
     since = written_since(was, now)
     placed = kind is Kind.WORKER_POOL and write.revision  # its instances moved: not judged
-    if complete(now) and not placed and holds_sent(now, write, sent, fixer.live.source):
+    held = not refusal(exc) and holds_sent(now, write, sent, fixer.live.source)
+    if complete(now) and not placed and held:
         fixer.first = was + 1
         return (
-            f" (its answer was lost: {exc.brief}, yet the {kind.noun} read back holds each change "
-            f"it sent: it landed, and someone else's write too ({since}): theirs stands)"
+            f" (its answer was lost: {exc.brief}; the {kind.noun} read back holds each change it "
+            f"sent, and someone else's write too ({since}): what drift sent is live — by "
+            "drift's write or someone else's: not proven which)"
         )
     # their write put back what ran before: nothing of drift's runs, "nothing changed" (4)
     state = State.ABORTED if already_back(now, fixer.entry) else State.UPDATING

@@ -76,6 +76,7 @@ async def update_workload(
     # Without an etag, never retried.
     send = attempt(call, request=request)
     tries: list[ApiError | None] = []  # each attempt's failure (None: cut by the runner)
+    before: list[ApiError | None] = []  # the attempts before a resend (`_moved_alone`)
 
     async def once(timeout: float) -> Any:
         if (
@@ -110,8 +111,12 @@ async def update_workload(
         except ApiError as exc:
             again = read is not None and not validate_only and resends < RESENDS
             if not (again and await _moved_alone(session, kind, workload, exc, timeout, read)):
-                raise await _told_stale(session, kind, workload, exc, timeout) from exc
+                told = await _told_stale(session, kind, workload, exc, timeout)
+                sent = [*before, *tries]  # each attempt's failure; NotSent: the last not sent
+                told.refused_each = not isinstance(exc, NotSent) and _each_refused(sent)
+                raise told from exc
             with_etag(request, workload.etag)  # nobody's write: sent again, the etag read now
+            before.extend(tries)
             resends, tries[:] = resends + 1, []
     said = _said(kind, workload, method, operation.operation.name or name)
     wait = deadline or Deadline(timeout)
@@ -148,6 +153,11 @@ def withheld(workload: Any) -> list[str]:
         and var.value.strip() not in names
         and mask_plain(var.name, var.value, secret=False) == MASK
     ]
+
+
+def _each_refused(tries: list[ApiError | None]) -> bool:
+    """Each attempt sent refused (`refusal`; None: cut by the runner, its answer lost)."""
+    return bool(tries) and all(t is not None and refusal(t) for t in tries)
 
 
 def without_execution_token(job: Any) -> Any:
@@ -264,6 +274,12 @@ def stale_etag(exc: ApiError) -> bool:
     if exc.status == "ABORTED":
         return True
     return exc.status == "FAILED_PRECONDITION" and bool(_ETAG_WORD.search(exc.detail))
+
+
+def refusal(exc: ApiError) -> bool:
+    """Whether a write's answer is the server's refusal of it (`stale_etag`, `REFUSED`): what
+    was sent was not carried out (never an answer lost: UNAVAILABLE, DEADLINE_EXCEEDED)."""
+    return stale_etag(exc) or exc.status in REFUSED
 
 
 def deleted(exc: object) -> bool:

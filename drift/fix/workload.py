@@ -70,7 +70,7 @@ class WorkloadFix(Fixer):
             )
         request = patched_template(source, self.sp, container, ran_before(self.entry))
         on_fresh(request, source, now)  # their label, written without a new generation, stays
-        changed = not _same(request.template, source.template)
+        changed = raw(request.template) != raw(source.template)  # map order does not count
         hold = changed and pool_hold.held(self.sp, ctx.options.promote)  # `drift.fix.pool_hold`
         revision = (self._hold(request, now) if hold else self._place(request)) if changed else ""
         key, parts = config_key(request, kind), parts_sent(request, self.entry)
@@ -314,6 +314,8 @@ class WorkloadFix(Fixer):
                 "puts back what it was",
                 State.UPDATING,
             ) from read
+        if exc.refused_each:  # judged first: what it holds is theirs alone (helper-817 K2)
+            raise self._not_applied(exc, write, now)
         await self._over_theirs(None, now, write, sent)
         if carries_sent(now, write, self.sp.kind, sent):
             if now.reconciling:  # its wait (`write_wait`) ended with its operation's
@@ -324,20 +326,24 @@ class WorkloadFix(Fixer):
                 return now, f" (answered {exc.brief}, {told})"
             why = condition_said(now.terminal_condition, exc.reason)
             raise await self._incomplete(why, now, write)
-        was, gen = write.generation_before, int(now.generation)
-        if gen > was + 1:  # two writes since drift read it (helper-809 F3)
+        if int(now.generation) > write.generation_before + 1:  # two writes since (809 F3)
             return now, two_writes(self, exc, write, sent, now, self.sp.kind)
+        raise self._not_applied(exc, write, now)
+
+    def _not_applied(self, exc: ApiError, write: Write, now: Any) -> Stop:
+        """drift's update did not land (each attempt refused, or `now` not drift's): exit 4."""
+        was = write.generation_before
         self._landed(State.ABORTED, f"not applied: {exc.reason}", None, exc.reason)
-        if gen > was:
-            raise Stop(
+        if int(now.generation) > was:
+            return Stop(
                 f"{self.name}: it was changed since drift read it ({written_since(was, now)}): "
                 "drift's update did not land; nothing was changed; run drift plan again"
             )
         if stale_etag(exc):
             why = "it was changed since drift read it (its etag is no longer the one read)"
-            raise Stop(f"{self.name}: {why}: run drift plan again; nothing was changed")
+            return Stop(f"{self.name}: {why}: run drift plan again; nothing was changed")
         said = hint_lines([exc.reason])  # what the refusal means, as a canary's says it
-        raise Stop(f"{self.name}: the update failed ({exc.reason}); nothing was changed{said}")
+        return Stop(f"{self.name}: the update failed ({exc.reason}); nothing was changed{said}")
 
     def _left(self, now: Any, runs: str) -> str:
         """Someone else wrote `now` after drift's update: `put_back_left` where that put back
@@ -380,11 +386,6 @@ class WorkloadFix(Fixer):
                 self.ctx.journal.landed(self.entry, state, note, etag=etag, generation=generation)
         except JournalError as exc:
             raise Stop(self._journal_failed(exc, now, refused), unfinished=not refused) from exc
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal templates (message equality: map order does not count)."""
-    return bool(raw(a) == raw(b))
 
 
 def _moved(before: Any, after: Any) -> str:

@@ -139,7 +139,8 @@ def test_a_traffic_pin_after_an_update_in_place_whose_answer_was_lost(
     # helper-809 F3: it holds each change drift sent (the ingress; the pin is theirs alone):
     # drift's update landed, theirs too — a completed fix, never "nothing changed" (exit 4)
     assert "app: updated in place (setting.ingress) (its answer was lost: " in text, text
-    assert "it landed, and someone else's write too (generation 1 → 3" in text, text
+    assert "holds each change it sent, and someone else's write too (generation 1 → 3" in text, text
+    assert "by drift's write or someone else's: not proven which" in text, text  # 817 K5
     assert result.exit_code == ExitCode.OK, text
     assert entry.state == State.UPDATED and "landed over" not in entry.history[-1]["note"]
     assert entry.writes[-1]["generation_after"] == 2, entry.writes  # theirs stays theirs

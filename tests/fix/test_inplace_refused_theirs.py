@@ -24,6 +24,7 @@ import pytest
 from google.cloud import run_v2
 
 import drift.fix.workload
+from drift.errors import ApiError
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
 from tests.cliutil import drift_on
@@ -144,3 +145,37 @@ def test_an_update_in_place_let_through_over_theirs_is_said(
     assert entry.state == State.UPDATE_FAILED
     (write,) = entry.writes
     assert (write["landed"], write["generation_after"]) == (True, before.generation + 2)
+
+
+def test_refused_after_theirs_set_the_same_ingress_and_more_never_landed(
+    sandbox: Sandbox, clients: Clients, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """helper-817 K2: their write sets the very ingress drift's sets, drift's update is
+    refused for its stale etag, then their label: two generations on, the service holds each
+    change drift sent — theirs alone. Before: "ABORTED, yet … it landed", exit 0, journaled
+    landed (a refusal judged after the read back); now nothing was changed, exit 4."""
+    real = drift.fix.workload.update_workload
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        monkeypatch.setattr(drift.fix.workload, "update_workload", real)
+        service = clients.services.get_service(name=service_name("api"))
+        service.ingress = LOAD_BALANCER  # theirs: drift's own change
+        clients.services.update_service(service=service).result()
+        try:
+            return await real(session, kind, request, **kw)
+        except ApiError:
+            their_label_or_tag(clients, "label")  # theirs again, after drift's refusal
+            raise
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    before = sandbox.service(PROJECT, "api")
+    done = drift_on(sandbox, tmp_path, SOLO, "fix", "solo", "--yes")
+    said = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 4, said
+    assert "drift's update did not land; nothing was changed" in said, said
+    assert "it landed" not in said and "api: updated in place (" not in said, said
+    after = sandbox.service(PROJECT, "api")
+    assert after.generation == before.generation + 2 and after.ingress == LOAD_BALANCER
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.ABORTED
+    assert [w["landed"] for w in entry.writes] == [False]

@@ -337,7 +337,8 @@ def test_an_update_whose_answer_is_lost_then_another_write_is_not_called_nothing
     text = " ".join(result.summary().split())
     assert result.exit_code == ExitCode.OK, text  # the re-check's: a completed fix
     assert "job job: updated in place (env.NEEDED) (its answer was lost: UpdateJob " in text
-    assert "it landed, and someone else's write too (generation 1 → 3" in text, text
+    assert "holds each change it sent, and someone else's write too (generation 1 → 3" in text, text
+    assert "by drift's write or someone else's: not proven which" in text, text  # 817 K5
     assert "--force` puts back what it was, undoing theirs too" in text, text
     assert "nothing was changed" not in text and "not drift's update" not in text, text
     (entry,) = [e for e in journal(tmp_path).entries() if e.kind == "job"]
@@ -604,7 +605,8 @@ def test_a_label_after_drifts_update_whose_answer_was_lost(
     # helper-809 F3: it holds each change drift sent (their label is no change of drift's):
     # drift's update landed, theirs too, a completed fix (never "nothing changed", exit 4)
     assert f"{who}: updated in place (" in text, text
-    assert "it landed, and someone else's write too (generation " in text, text
+    assert "holds each change it sent, and someone else's write too (generation " in text, text
+    assert "by drift's write or someone else's: not proven which" in text, text  # 817 K5
     assert entry.state == State.UPDATED, entry.history[-1]
     assert entry.writes[-1]["generation_after"] == entry.generation_before + 1, entry.writes
     assert "landed over" not in entry.history[-1]["note"]
