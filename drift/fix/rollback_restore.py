@@ -301,7 +301,8 @@ def _outcome(
             f"{name}: the rollback was {done.text}; the journal says {entry.state}: run "
             f"`drift rollback {visible(entry.change_id)}` again"
         )
-    elif done.unsettled:  # landed, its wait (`write_wait`) over first: not known, not failed
+    elif done.unsettled:  # landed, its wait (`write_wait`) over first: not known (exit 3)
+        result.unknown.append(name)  # never "nothing changed" (4): its write landed (817 L1)
         result.failed.append(
             f"{name}: the rollback was written and {done.text}; the journal says {entry.state}: "
             f"run `drift rollback {visible(entry.change_id)}` again once it has settled"

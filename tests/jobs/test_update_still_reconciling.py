@@ -63,7 +63,9 @@ def test_a_rollback_whose_put_back_is_still_reconciling_claims_nothing(
 ) -> None:
     """helper-625 F1: the same for `drift rollback`: its put-back still reconciling when the
     wait ended was "restored job job", exit 0, journaled rolled-back. Now it says the outcome
-    is not known, not proven restored, and the entry stays `rolling-back`."""
+    is not known, not proven restored, and the entry stays `rolling-back`: exit 3, as the same
+    rollback not read back (helper-817 L1: it exited 4, "restored nothing" — SPEC's "nothing
+    changed" — while its write landed)."""
     sandbox = reconciling(make_sandbox, monkeypatch, tmp_path)
     fix(tmp_path, write_profile(tmp_path / "profiles", PROFILE), ScriptedUI([True]), yes=True)
     sandbox.finish_update("p", "job", "job")  # drift's update settles, ready
@@ -72,6 +74,7 @@ def test_a_rollback_whose_put_back_is_still_reconciling_claims_nothing(
     said = " ".join(done.summary().split())
     assert sandbox.job("p", "job").reconciling  # the put-back, still being acted upon
     assert "still reconciling when drift stopped waiting" in said, said
-    assert "restored job job" not in said and done.exit_code is not ExitCode.OK, said
+    assert "restored job job" not in said and done.exit_code is ExitCode.INCOMPLETE, said
+    assert "restored nothing proven" in said, said
     (entry,) = entries(tmp_path)
     assert entry.state == State.ROLLING_BACK, entry.state
