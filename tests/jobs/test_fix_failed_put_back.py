@@ -256,8 +256,15 @@ def test_a_put_back_not_read_back_may_have_landed(
     ) in text, text
     assert f"it may have landed; `drift rollback {entry.change_id}` finishes it" in text, text
     assert entry.state == State.ROLLING_BACK and entry.writes[-1]["landed"] is None
-    assert [p.name for p in (tmp_path / ".drift" / "journal" / "locks").iterdir()], "lock freed"
+    locks = tmp_path / ".drift" / "journal" / "locks"
+    assert [p.name for p in locks.iterdir()], "lock freed"
     sandbox.clear_faults()
+    sent = [c.short for c in sandbox.calls].count("UpdateJob")
+    again = fix(tmp_path, profiles)  # its lock kept: a second fix writes nothing (817 K4)
+    said = " ".join(again.summary().split())
+    assert again.exit_code is ExitCode.ABORTED and f"drift rollback {entry.change_id}`" in said
+    assert [c.short for c in sandbox.calls].count("UpdateJob") == sent, said
     settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
     done = asyncio.run(run_rollback(settings, ScriptedUI(), entry.change_id, yes=True))
     assert done.exit_code == ExitCode.OK, done.summary()
+    assert not [p.name for p in locks.iterdir() if not p.name.startswith(".")], "lock kept"
