@@ -186,8 +186,9 @@ class Locks:
             why = f"that process is gone, and {landed}"
         else:
             raise Locked(
-                f"{service}: {holder.describe()} was stopped mid-change (that process is "
-                f"gone) and left its lock: run `drift rollback {holder.change_id}` to undo "
+                f"{service}: {holder.describe()} did not finish (that process is gone: "
+                "stopped mid-change, or ended with its outcome not known) and left its lock: "
+                f"run `drift rollback {holder.change_id}` to undo "
                 f"it, or delete {self._named(path)} if {service} is as it should be",
                 holder,
             )
