@@ -3,11 +3,14 @@ the template's own revision when it serves a share, by name or through LATEST, e
 with the most traffic (`drift.diff.served.rollout_target`) — and every other revision serving
 keeps its share and its configuration. A finding on such a revision is not fixed by the patch
 (`kept_revisions`), whatever the patch changes for the same target; what its step says
-(`kept_step`)."""
+(`kept_step`). A worker pool's write keeps no share of the template's configuration: it moves
+each one pinned to such a revision with it (`drift.fix.instances.moved_splits`), so only a
+revision running another configuration (where its fix stops) has a step."""
 
 from __future__ import annotations
 
 from drift.blanks import word
+from drift.diff.served import written_differences
 from drift.findings import Finding
 from drift.fix.commands import Commands
 from drift.fix.model import ManualStep
@@ -55,9 +58,11 @@ def kept_step(
     name, config, on_template = built_on
     source = "the template" if on_template else name
     kept = kept_revisions(live, f, name)
+    pool = live.kind is Kind.WORKER_POOL
+    if pool and new:  # its write moves each share pinned to the template's configuration
+        kept = [r for r in kept if written_differences(live, r)]  # (`instances.moved_splits`)
     if not kept or f.rule.startswith("revision."):
         return None
-    pool = live.kind is Kind.WORKER_POOL
     new = new and not pool  # a pool's fix goes with every share, or stops (`fixed_there`)
     move = cmd.all_to(word(CANARY) if new else name)
     names = ", ".join(r.name for r in kept)
