@@ -121,11 +121,12 @@ async def clean_up(
             + (f"; the journal could not record it: {done.unjournaled}" if done.unjournaled else "")
         )
         fixer.where = outcome.message
-    elif done.unsettled:  # landed, its wait (`write_wait`) over first: how it ends, not known
-        outcome.unknown = True  # exit 3, its lock kept (`Where.run`): never 4 (helper-678)
+    elif done.unsettled or done.unread:  # landed, its wait over first; or sent, not read back:
+        outcome.unknown = True  # exit 3, its lock kept (`Where.run`): never 4 (helper-678, 821)
+        how = "was" if done.unread else "landed, and"
         outcome.message = (
             f"{stop.message}. drift's cleanup write (the canary's tag removed, the routing that "
-            f"served restored) landed, and {done.text}; see it with `drift check`, and "
+            f"served restored) {how} {done.text}; see it with `drift check`, and "
             f"`drift rollback {change}` finishes it (the journal says {fixer.entry.state})"
         )
         fixer.where = outcome.message

@@ -216,14 +216,14 @@ async def restore(
     later: Sequence[Entry] = (),
     write_wait: float,
 ) -> Restored:
-    """Write `restore_request` (journaled first as `states[0]`), follow it until it settles,
-    and judge what serves: `states[1]` when it is what served before, `states[2]` when not.
-    Nothing is written to a service someone else changed since drift's last write (`judge`),
-    unless `force`. `gone`: revisions the recorded traffic names that no longer exist, which
-    ran the recorded configuration (`drift.fix.gone`): their share goes to the revision this
-    write creates from it, named by drift. `current`: the service as read a moment ago, with
-    nothing waited on since (`rollback --yes`); None: read it here. `wrote`: the service as
-    drift's write left it, when the cleanup keeps someone else's write (`drift.fix.keep_theirs`).
+    """Write `restore_request` (journaled first as `states[0]`), follow it until it settles, and
+    judge what serves: `states[1]` when it is what served before, `states[2]` when not (not read
+    back, none: `Restored.unread`). Nothing is written to a service someone else changed since
+    drift's last write (`judge`), unless `force`. `gone`: revisions the recorded traffic names that
+    no longer exist, which ran the recorded configuration (`drift.fix.gone`): their share goes to
+    the revision this write creates from it, named by drift. `current`: the service as read a moment
+    ago, with nothing waited on since (`rollback --yes`); None: read it here. `wrote`: the service
+    as drift's write left it, when the cleanup keeps someone else's write (`drift.fix.keep_theirs`).
     `later`: drift's own later changes this (forced) rollback undoes too (`restore_request`).
     `write_wait`: the seconds the write's operation and the read until it settles take in all."""
     doing, done, failed = states
@@ -280,10 +280,10 @@ async def restore(
     try:
         now = await settled(session, entry.full_name, deadline=deadline)
     except (ApiError, AuthError) as exc:  # AuthError: credentials expired after the write
-        reason = error.message if error is not None else exc.message
-        reason += "; the service could not be read back"
-        lost = journaled(lambda: journal.record(entry, failed, reason))
-        return Restored(False, reason, unjournaled=lost)
+        # sent, unproven either way: never "failed"; the entry stays `doing` (helper-821)
+        sent = f"sent ({error.message})" if error is not None else "sent"
+        why = f"{sent}; the service could not be read back ({exc.message}): it may have landed"
+        return Restored(False, why, None, unread=True)
     problem = restoration_problem(now, before, key, entry.canary_revision)
     judged = (problem, problem or describe_serving(now))
     judged_by = judge or (lambda now: changed_since(now, entry))

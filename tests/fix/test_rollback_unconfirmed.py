@@ -1,10 +1,11 @@
 """A rollback that cannot confirm its write (drift/fix/restore.py, workload_restore.py): the
 service cannot be read once the prompt is answered; the restoring write's answer is lost and
 someone else wrote right after it; a job's restoring update lands and the job cannot be read
-back. Never exit 0, never "restored"; the journal says the rollback failed, or, for a job
-whose write may have landed, that it is still rolling back (exit 3); what drift says names
-what it could not prove (SPEC invariant 10: exit 0 only when what serves is what
-served before)."""
+back; a canary's clean-up lands and the service cannot be read back. Never exit 0, never
+"restored"; the journal says the rollback failed, or, for a write that may have landed (a
+job's, a pool's, a service's), that it is still rolling back or cleaning up (exit 3, its lock
+kept); what drift says names what it could not prove (SPEC invariant 10: exit 0 only when
+what serves is what served before)."""
 
 from __future__ import annotations
 
@@ -116,3 +117,38 @@ def test_a_job_restored_and_not_read_back(
     again = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))
     assert again.exit_code is ExitCode.OK, again.summary()
     assert [e for e in journal(tmp_path).entries() if e.kind == "job"][0].state == "rolled-back"
+
+
+def test_a_canary_cleanup_not_read_back_may_have_landed(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """helper-821: a service's clean-up (the put-back after a declined promotion) sent and not
+    read back was journaled cleanup-failed, "Removing the canary … failed", its lock freed:
+    it may have landed, as a job's put-back may (helper-809 F2): exit 3, `cleaning-up`, its
+    lock kept."""
+    sandbox = make_sandbox(lab.lab_world())
+    with monkeypatch.context() as patched:
+        lab.after_each_write(
+            patched,
+            drift.fix.restore,
+            lambda request: sandbox.inject(Fault("GetService", "PERMISSION_DENIED")),
+        )
+        result = lab.lab_fix(
+            tmp_path, sandbox, ScriptedUI([True, False]), FixOptions(), monkeypatch
+        )
+    text = " ".join(result.summary().split())
+    (entry,) = entries(tmp_path)
+    assert result.exit_code is ExitCode.INCOMPLETE, text
+    assert "drift's cleanup write (the canary's tag removed, the routing that served " in text
+    assert "restored) was sent; the service could not be read back (" in text, text
+    assert "PERMISSION_DENIED" in text and "it may have landed" in text, text
+    assert f"`drift rollback {entry.change_id}` finishes it" in text, text
+    assert "failed" not in text, text  # never "Removing the canary … failed"
+    assert entry.state == State.CLEANING_UP, entry.history
+    assert list((lab.journal(tmp_path).directory / "locks").glob("*.lock")), "lock released"
+    sandbox.clear_faults()  # it had landed: the rollback finds it back, nothing written
+    written = len(lab.updates(sandbox))
+    again = lab.rollback(tmp_path)
+    assert again.exit_code is ExitCode.OK, again.summary()
+    assert entries(tmp_path)[0].state in (State.CLEANED_UP, State.ROLLED_BACK)
+    assert len(lab.updates(sandbox)) == written, lab.updates(sandbox)
