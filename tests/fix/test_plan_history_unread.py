@@ -6,7 +6,6 @@ every format says so (revown54 F1); `--no-history` skips it on plan and fix as o
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +157,7 @@ def test_unnamed_variable_pasted_over_older_reference_in_full_service_output(
     assert UNREAD not in done.stdout + done.stderr  # read: nothing to say
 
 
+@pytest.mark.timeout(30)  # a hang guard ("not held up long"), set-up included: no timing target
 @pytest.mark.parametrize("code", ["PERMISSION_DENIED", "UNAVAILABLE"])
 def test_fix_yes_when_list_revisions_fails(
     code: str, tmp_path: Path, make_sandbox: MakeSandbox
@@ -166,10 +166,8 @@ def test_fix_yes_when_list_revisions_fails(
     service = {"template": {"env": {"LICENSE_CODE": "plain-x"}}, "history": [{"created": "2d"}]}
     sandbox = _sandbox(make_sandbox, service)
     sandbox.inject(Fault(method="ListRevisions", code=code, match="services/inl"))
-    start = time.monotonic()
     done = drift("fix", "lab", "--yes", "--no-verify", env=_env(sandbox, tmp_path), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert time.monotonic() - start < 20
 
 
 def test_rollback_prompt_after_fixing_a_value_pasted_over_an_older_reference(

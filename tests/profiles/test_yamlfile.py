@@ -4,7 +4,6 @@ held to by either parser: nesting, nodes, and text multiplied by aliases."""
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -134,18 +133,19 @@ def billion_laughs(scale: int = 1) -> str:
     return 'a: &a "' + "x" * string + '"\nb: [' + ",".join(["*a"] * aliases) + "]\n"
 
 
-@pytest.mark.timeout(60)
-@pytest.mark.parametrize("parser", list(PARSERS))
+# a hang guard, not a timing target: an expanding parser would run for minutes; ruamel's
+# bomb is ten times larger
+@pytest.mark.parametrize(
+    "parser",
+    [pytest.param(p, marks=pytest.mark.timeout(60 if p == "ruamel" else 10)) for p in PARSERS],
+)
 def test_a_billion_laughs_is_refused_not_expanded(parser: str, tmp_path: Path) -> None:
     text = billion_laughs(10 if parser == "ruamel" else 1)
     assert 80_000 < len(text) < 850_000
-    started = time.monotonic()
     message = problem(PARSERS[parser], text)
     assert message == (
         f"p.yaml:1: aliases expand the document to more than {MAX_EXPANDED} characters of text"
     )
-    if parser != "ruamel":
-        assert time.monotonic() - started < 10
     if parser == "auto":
         (tmp_path / "bomb.yaml").write_text(text)
         assert refused(tmp_path / "bomb.yaml") == message

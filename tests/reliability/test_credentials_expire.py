@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,6 +83,7 @@ def test_a_fix_whose_recheck_cannot_authenticate_says_what_it_changed(
     assert result.exit_code is ExitCode.INCOMPLETE
 
 
+@pytest.mark.timeout(60)  # a hang guard: the expired credentials are not retried for minutes
 def test_a_rollback_whose_read_back_cannot_authenticate_is_not_proven(
     sandbox: Sandbox, settings: Settings
 ) -> None:
@@ -91,9 +91,7 @@ def test_a_rollback_whose_read_back_cannot_authenticate_is_not_proven(
     assert done.exit_code is ExitCode.OK, done.summary()
     ui = ScriptedUI()
     with expire_after(sandbox, "UpdateService"):
-        started = time.monotonic()
         rolled = asyncio.run(run_rollback(settings, ui, None, yes=True))
-    assert time.monotonic() - started < 60
     # Its write was sent, then nothing could be read: it may have landed. It was journaled
     # rollback-failed, exit 4 ("nothing changed, or rolled back"), its lock freed (c46db5be:
     # "not left doing", from when a doing state meant only a process that was stopped); now
