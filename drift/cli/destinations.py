@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from drift.cli.output import echo, error, location, readable
 from drift.errors import ApiError, OutputLost, UsageError
+from drift.writable import READ_ONLY, unwritable
 
 if TYPE_CHECKING:
     from drift.cli.output import Destination
@@ -78,6 +79,8 @@ def _hint(reasons: dict[str, str]) -> str:
         hints.append("create the directory first (mkdir -p DIR), or name a file in one that exists")
     if any(why == IS_DIRECTORY for why in reasons.values()):
         hints.append("name a file, not a directory (DIR/report.json)")
+    if any(why.endswith(READ_ONLY) for why in reasons.values()):
+        hints.append("name a file on a file system that is not mounted read-only")
     return "; ".join(hints) or "name a file you can write"
 
 
@@ -104,22 +107,22 @@ def _unwritable(path: Path) -> str:
     if away := linked_out(path):  # a directory linked out of the working tree (revown34 F6)
         return away
     if replaces_links(path):  # replaced by the report, not followed: its own directory counts
-        writable = os.access(path.parent, os.W_OK | os.X_OK)
-        return "" if writable else f"its directory {path.parent} is not writable"
+        why = unwritable(path.parent)
+        return why and f"its directory {path.parent} {why}"
     with suppress(OSError):  # a path that cannot even be looked at: the directory says why
         if (info := followed(path)) is not None:
             if stat.S_ISDIR(info.st_mode):
                 return IS_DIRECTORY
-            return "" if os.access(path, os.W_OK) else "the file is not writable"
+            why = unwritable(path, directory=False)
+            return why and f"the file {why}"
     target = Path(os.path.realpath(path))
     folder = f"its directory {path.parent}"
     if Path(os.path.realpath(path.parent)) != target.parent:  # a link: where it points
         folder = f"it is a link, and its target's directory {target.parent}"
     if not target.parent.is_dir():
         return f"{folder} does not exist"
-    if not os.access(target.parent, os.W_OK | os.X_OK):
-        return f"{folder} is not writable"
-    return ""
+    why = unwritable(target.parent)
+    return why and f"{folder} {why}"
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from drift.errors import ProfileError, UsageError
 from drift.files import file_in_the_way, not_regular, write_whole
 from drift.profiles.model import Profile
 from drift.textsafe import visible
+from drift.writable import READ_ONLY, unwritable
 from drift.yamlfile import display_path
 
 SCHEMA_FILE = "profile.schema.json"
@@ -101,12 +102,13 @@ def refuse_directory(path: Path, source: str = "") -> None:
             f"mkdir -p {shlex.quote(display_path(directory.parent))}",
         )
     into = directory.parent if missing else directory  # where the next file is made
-    if not os.access(into, os.W_OK | os.X_OK):
+    if why := unwritable(into):
         # said now, not once every workload was read (a minute when a deploy is waited for)
         raise UsageError(
-            f"cannot write {shown}: {display_path(into)}/ is not writable by this user; "
-            "nothing was written",
-            hint="make it writable, or write the profile elsewhere: --profiles DIR",
+            f"cannot write {shown}: {display_path(into)}/ {why}; nothing was written",
+            hint="write the profile elsewhere: --profiles DIR"
+            if why == READ_ONLY
+            else "make it writable, or write the profile elsewhere: --profiles DIR",
         )
 
 
