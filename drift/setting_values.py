@@ -58,9 +58,15 @@ def no_file_in_the_way(value: object, source: str) -> None:
 def a_place(merged: Mapping[str, Any], sources: Mapping[str, str]) -> None:
     """The project and region given in place of the profile's, where they came from: a
     value that is not one (`--region "us-central1 "`) would reach every resource name, and
-    every service read as missing (`drift.gcp_ids`). Empty is not given (the profile's)."""
+    every service read as missing (`drift.gcp_ids`). Empty names none (`OPTIONAL`)."""
     from drift.gcp_ids import project_problem, region_problem
 
+    for key, (what, instead) in OPTIONAL.items():
+        if merged.get(key) == "":
+            raise UsageError(
+                f"invalid configuration: {sources.get(key, key)} is empty: it names no {what}",
+                hint=f"unset it for {instead}, or name one",
+            )
     for key, problem in (("project", project_problem), ("region", region_problem)):
         value = merged.get(key)
         if isinstance(value, str) and value and (why := problem(value)):
@@ -83,13 +89,15 @@ def an_account(value: object, sources: Mapping[str, str]) -> None:
         )
 
 
-OPTIONAL = ("project", "region", "impersonate_service_account")
-"""Settings whose empty text is not given (`DRIFT_PROJECT: ${{ vars.X }}` with X undefined):
-the next source's value stands, as `source_of` names it — an empty variable must not drop
-`[tool.drift]`'s impersonation (the APIs called, `fix` writing, as the runner's own
-credentials) nor its project for the profile's (revinit86 F1)."""
-
-
-def unset_empty(values: dict[str, Any]) -> dict[str, Any]:
-    """`values` without the empty ones of `OPTIONAL` settings."""
-    return {k: v for k, v in values.items() if not (k in OPTIONAL and v == "")}
+OPTIONAL = {
+    "project": ("project", "the profile's"),
+    "region": ("region", "the profile's"),
+    "impersonate_service_account": ("service account", "drift's own credentials (ADC)"),
+}
+"""Settings that may be left unset (the profile's project and region; no impersonation), what
+each names, and what unset gives. Set to the empty text (`DRIFT_PROJECT: ${{ vars.X }}` with X
+undefined, `--project "$PROJECT"` with PROJECT unset) they are refused where the value that
+wins came from: taken as not given, the next source's stood in silence — the profile's
+project checked where the step meant another (helper-810); before revinit86 F1, the empty
+value itself replaced `[tool.drift]`'s impersonation, and drift called the APIs as the
+runner's own credentials."""

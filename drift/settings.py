@@ -14,7 +14,6 @@ from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
-from drift import setting_values
 from drift.config_owner import trusted
 from drift.errors import UsageError
 from drift.files import not_a_file
@@ -235,7 +234,7 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, str]:
                 hint=f"unset one of them; drift reads {ENV_PREFIX}{setting.upper()}",
             )
         found[setting], named[setting] = value, key
-    return setting_values.unset_empty({key: _home(key, value) for key, value in found.items()})
+    return {key: _home(key, value) for key, value in found.items()}
 
 
 def _home(key: str, value: Any) -> Any:
@@ -372,7 +371,7 @@ def load_settings(**overrides: Any) -> Settings:
     look at it, and a stale setting does not stop them."""
     from pydantic import ValidationError
 
-    given = setting_values.unset_empty({k: v for k, v in overrides.items() if v is not None})
+    given = {k: v for k, v in overrides.items() if v is not None}
     sources: dict[str, str] = {}
     try:
         found = project_config()

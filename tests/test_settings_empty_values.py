@@ -1,9 +1,10 @@
 """An empty `DRIFT_PROJECT`, `DRIFT_REGION` or `DRIFT_IMPERSONATE_SERVICE_ACCOUNT` (a CI
-workflow's `${{ vars.X }}` with X undefined), or the option given as "", is not given: the
-next source's value stands, as `source_of` names it. Before, the empty value replaced
-`[tool.drift]`'s: the configured impersonation was dropped without a word (drift called the
-APIs, `fix` wrote, as the runner's own, often broader, credentials) and the profile's project
-was read while messages named the pyproject.toml's as the source (revinit86 F1)."""
+workflow's `${{ vars.X }}` with X undefined), the key of `[tool.drift]` left empty, or the
+option given as "", is refused where it came from (exit 2). It once replaced `[tool.drift]`'s
+value: the configured impersonation was dropped without a word (drift called the APIs, `fix`
+wrote, as the runner's own, often broader, credentials; revinit86 F1); then it was read as
+not given, and the next source's value stood as silently: the profile's project was checked
+where the step meant another (helper-810)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from drift.errors import UsageError
 from drift.settings import load_settings, source_of
 
 READER = "drift-reader@acme-ops.iam.gserviceaccount.com"
@@ -29,33 +31,57 @@ def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize(
-    ("key", "expected"),
-    [
-        ("impersonate_service_account", READER),
-        ("project", "acme-staging"),
-        ("region", "europe-west1"),
-    ],
-)
-def test_an_empty_variable_leaves_the_pyproject_value(
-    configured: Path, monkeypatch: pytest.MonkeyPatch, key: str, expected: str
-) -> None:
-    monkeypatch.setenv(f"DRIFT_{key.upper()}", "")
-    settings = load_settings()
-    assert getattr(settings, key) == expected
-    line = {"impersonate_service_account": 2, "project": 3, "region": 4}[key]
-    assert source_of(key) == f"{configured / 'pyproject.toml'}:{line}: [tool.drift] {key}"
-    if key == "impersonate_service_account":
-        assert settings.access().impersonate == READER
+NAMES = {"project": "project", "region": "region", "impersonate_service_account": "service account"}
+LINES = {"impersonate_service_account": 2, "project": 3, "region": 4}
 
 
-@pytest.mark.parametrize("key", ["impersonate_service_account", "project", "region"])
-def test_an_empty_option_leaves_the_next_source(
+@pytest.mark.parametrize("key", NAMES)
+def test_an_empty_variable_is_refused_naming_it(
     configured: Path, monkeypatch: pytest.MonkeyPatch, key: str
 ) -> None:
-    monkeypatch.setenv(f"DRIFT_{key.upper()}", "from-env" if key != "region" else "us-east1")
-    settings = load_settings(**{key: ""})
-    assert getattr(settings, key) == os.environ[f"DRIFT_{key.upper()}"]
+    """Not passed over for `[tool.drift]`'s (nor, before revinit86 F1, in its place): the step
+    meant a value it did not get (helper-810)."""
+    monkeypatch.setenv(f"DRIFT_{key.upper()}", "")
+    with pytest.raises(UsageError) as caught:
+        load_settings()
+    assert caught.value.message == (
+        f"invalid configuration: DRIFT_{key.upper()} is empty: it names no {NAMES[key]}"
+    )
+    assert (caught.value.hint or "").startswith("unset it for "), caught.value.hint
+
+
+@pytest.mark.parametrize("key", NAMES)
+def test_an_empty_key_of_tool_drift_is_refused_at_its_line(configured: Path, key: str) -> None:
+    toml = configured / "pyproject.toml"
+    toml.write_text(toml.read_text().replace(f'{key} = "', f'{key} = "" # "'))
+    with pytest.raises(UsageError) as caught:
+        load_settings()
+    assert caught.value.message == (
+        f"invalid configuration: {toml}:{LINES[key]}: [tool.drift] {key} is empty: it names no "
+        f"{NAMES[key]}"
+    )
+
+
+@pytest.mark.parametrize("key", NAMES)
+def test_an_empty_value_given_is_refused_naming_its_option(configured: Path, key: str) -> None:
+    """The command line refuses `--project ''` itself (drift.cli.naming); what reaches the
+    settings empty from a caller is refused as well, never read as not given."""
+    with pytest.raises(UsageError) as caught:
+        load_settings(**{key: ""})
+    option = "--" + key.replace("_", "-")
+    assert caught.value.message.startswith(f"invalid configuration: {option} is empty: ")
+
+
+@pytest.mark.parametrize("key", NAMES)
+def test_an_empty_variable_a_given_value_overrides_is_not_the_one_read(
+    configured: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    """Only the value that wins is judged: `--project P` over an empty DRIFT_PROJECT reads P,
+    as the option always came first; its source is the option."""
+    value = {"project": "acme-prod", "region": "us-east1"}.get(key, READER)
+    monkeypatch.setenv(f"DRIFT_{key.upper()}", "")
+    assert getattr(load_settings(**{key: value}), key) == value
+    assert source_of(key, value) == "--" + key.replace("_", "-")
 
 
 @pytest.mark.parametrize(
@@ -66,8 +92,6 @@ def test_an_account_with_white_space_is_a_usage_error_naming_its_source(
 ) -> None:
     """Not an account (an email or a unique id has no white space): it failed only at the first
     API call, as that call's refusal."""
-    from drift.errors import UsageError
-
     monkeypatch.setenv("DRIFT_IMPERSONATE_SERVICE_ACCOUNT", value)
     with pytest.raises(UsageError) as caught:
         load_settings()

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from drift.cli import destinations, output
+from drift.cli import destinations, naming, output
 from drift.cli.loop import run
 from drift.cli.options import (
     OutputOpt,
@@ -45,10 +45,16 @@ def init(
     ] = False,
     service: ServiceOpt = None,
     project: Annotated[
-        str | None, typer.Option("--project", help="GCP project to read [env DRIFT_PROJECT].")
+        str | None,
+        typer.Option(
+            "--project", help="GCP project to read [env DRIFT_PROJECT].", parser=naming.READ_PROJECT
+        ),
     ] = None,
     region: Annotated[
-        str | None, typer.Option("--region", help="Region to read [env DRIFT_REGION].")
+        str | None,
+        typer.Option(
+            "--region", help="Region to read [env DRIFT_REGION].", parser=naming.READ_REGION
+        ),
     ] = None,
     force: Annotated[
         bool,

@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar, cast, get_type_hints
 
 import typer
 
+from drift.cli import naming
 from drift.errors import UsageError
 from drift.findings import FailOn
 from drift.format import OutputFormat
@@ -103,7 +104,8 @@ def repeatable(*names: str, help: str, metavar: str | None = None, parser: Any =
 
 
 ServiceOpt = Annotated[
-    list[str] | None, repeatable("--service", "-s", help="Only this service (repeatable).")
+    list[str] | None,
+    repeatable("--service", "-s", help="Only this service (repeatable).", parser=naming.SERVICE),
 ]
 
 
@@ -199,13 +201,6 @@ FailOnOpt = Annotated[
         show_default=False,
     ),
 ]
-ProjectOpt = Annotated[
-    str | None,
-    typer.Option("--project", help="Override the profile's GCP project [env DRIFT_PROJECT]."),
-]
-RegionOpt = Annotated[
-    str | None, typer.Option("--region", help="Override the profile's region [env DRIFT_REGION].")
-]
 QuietOpt = Annotated[
     bool,
     typer.Option(
@@ -217,14 +212,6 @@ QuietOpt = Annotated[
 ]
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Log every API call to stderr (values scrubbed).")
-]
-ImpersonateOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--impersonate-service-account",
-        help="Call the APIs as this service account (ADC must be allowed to impersonate it) "
-        "[env DRIFT_IMPERSONATE_SERVICE_ACCOUNT].",
-    ),
 ]
 
 
@@ -293,9 +280,9 @@ _SHARED: dict[str, tuple[str, Any, Any]] = {
     "environment": ("environment", Environment, inspect.Parameter.empty),
     "profiles": ("profiles", ProfilesDir, None),
     "fail_on": ("fail_on", FailOnOpt, None),
-    "project": ("project", ProjectOpt, None),
-    "region": ("region", RegionOpt, None),
-    "impersonate_service_account": ("impersonate", ImpersonateOpt, None),
+    "project": ("project", naming.ProjectOpt, None),
+    "region": ("region", naming.RegionOpt, None),
+    "impersonate_service_account": ("impersonate", naming.ImpersonateOpt, None),
     "verbose": ("verbose", VerboseOpt, False),
     "wait": ("wait", WaitOpt, None),
 }

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from drift.cli import destinations, output, prompt
+from drift.cli import destinations, naming, output, prompt
 from drift.cli.loop import run
 from drift.cli.options import (
     REACH,
@@ -47,6 +47,7 @@ def rollback(
             "-s",
             help="Only this service of the change (repeatable; job/NAME a job): the rest "
             "stays recorded, to roll back later. Without CHANGE_ID: its latest change.",
+            parser=naming.SERVICE,
         ),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,

@@ -29,7 +29,7 @@ STRIPE = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
 
 
 def init(
-    profiles: Path, services: list[str] | None = None, *, force: bool = False, **over: str
+    profiles: Path, services: list[str] | None = None, *, force: bool = False, **over: str | None
 ) -> InitResult:
     options = {"project": PROJECT, "region": REGION} | over
     settings = load_settings(profiles_dir=profiles, **options)
@@ -181,15 +181,15 @@ def test_only_the_named_services(sandbox_env: dict[str, str], tmp_path: Path) ->
     [
         (["ghost"], {}, "no service ghost in acme-chat-staging/us-central1"),
         (None, {"region": "europe-west1"}, "no Cloud Run services, jobs or worker pools in"),
-        (None, {"project": ""}, r"^init needs the project to read: .*; pass --project \(or set "),
-        (None, {"region": ""}, r"^init needs the region to read: .*; pass --region \(or set "),
+        (None, {"project": None}, r"^init needs the project to read: .*; pass --project \(or set "),
+        (None, {"region": None}, r"^init needs the region to read: .*; pass --region \(or set "),
     ],
 )
 def test_bad_input_writes_nothing(
     sandbox_env: dict[str, str],
     tmp_path: Path,
     services: list[str] | None,
-    options: dict[str, str],
+    options: dict[str, str | None],
     message: str,
 ) -> None:
     with pytest.raises(UsageError, match=message):
