@@ -124,10 +124,11 @@ def runs_template(live: LiveService, revision: ServingRevision) -> bool:
     scaling, its user labels and annotations) and none as `drift check` compares them (the
     fingerprint, its settings as the catalogue compares them, `RevisionConfig.fingerprint_as`:
     no account named and the default one are one; its secret references exactly: a secret
-    named two ways is not taken as one), images alike. Never looser than either: a false
-    "same" would build a fix on another configuration. The v2 Revision carries no digest
-    (`drift.fix.recorded`): an image named by a tag is the same name on both, resolved again
-    when a canary is made, whichever it is built on."""
+    named two ways is not taken as one), images alike, its containers in the template's
+    order, and no field the template alone carries set (`_template_only`). Never looser than
+    either: a false "same" would build a fix on another configuration. The v2 Revision
+    carries no digest (`drift.fix.recorded`): an image named by a tag is the same name on
+    both, resolved again when a canary is made, whichever it is built on."""
     if (
         revision.source is None
         or not revision.ready
@@ -135,11 +136,26 @@ def runs_template(live: LiveService, revision: ServingRevision) -> bool:
     ):
         return False
     config, template = revision.config, live.template
-    if _images(config) != _images(template):
+    # the containers in the template's order: a write builds on the revision's, and another
+    # order is another template (helper-820 F1)
+    if list(_images(config).items()) != list(_images(template).items()):
+        return False
+    if live.source is None or _template_only(live.source.template):
         return False
     return config.fingerprint_as(template) == template.fingerprint and not written_differences(
         live, revision
     )
+
+
+def _template_only(template: Any) -> bool:
+    """Whether the template sets a field no Revision carries (FROM_TEMPLATE:
+    `health_check_disabled`) away from its default: whether a revision runs it cannot be
+    read, so no revision is proven to run the template (helper-820 F2). One made with it
+    set, the template's now at its default, cannot be told from the API either."""
+    tpl = raw(template)
+    fields = tpl.DESCRIPTOR.fields_by_name
+    unset = type(tpl)()
+    return any(getattr(tpl, n) != getattr(unset, n) for n in FROM_TEMPLATE if n in fields)
 
 
 def _images(config: RevisionConfig) -> dict[str, str]:

@@ -73,7 +73,7 @@ def kept_step(
         once = (
             "one is made (drift fix stops here before any write, so this fix makes none)"
             if stops
-            else "the fix made it"
+            else "the fix has made it"
         )
     images = _images(kept, config)
     writes = (

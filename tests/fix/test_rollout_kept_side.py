@@ -61,6 +61,7 @@ def test_the_first_plan_of_a_rollout_claims_no_finding_the_fix_leaves(
     step = next(m for m in plan["manual"] if m["target"] == "env.DEBUG")
     assert "app-00001-goj keeps its 60% of traffic" in step["reason"], step
     assert any("--to-revisions=<CANARY>=100" in c for c in step["commands"]), step
+    assert "once the fix has made it" in step["reason"], step
     assert lab_cli(sb, tmp_path, "fix", "lab", "--yes").returncode == 1  # v1 keeps its drift
     after = json.loads(lab_cli(sb, tmp_path, "check", "lab", "--format", "json").stdout)
     left = [f for f in after["findings"] if f["id"] in plan["fixes"]]
@@ -152,7 +153,8 @@ def test_a_blocked_plans_kept_step_does_not_promise_the_revision_the_fix_would_m
     assert plan["stops"], plan  # blocked: fix stops there
     step = next(m for m in plan["manual"] if m["target"] == "env.DEBUG")
     assert "app-00002-bav keeps its 40%" in step["reason"], step
-    assert "the fix made it" not in step["reason"], step
+    assert "fix made it" not in step["reason"], step
+    assert "fix has made it" not in step["reason"], step
     assert "the revision the fix makes" not in step["reason"], step
     assert "drift fix stops here before any write, so this fix makes none" in step["reason"]
 

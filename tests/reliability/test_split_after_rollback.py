@@ -137,3 +137,78 @@ def test_a_template_put_back_as_it_was_is_released_where_its_configuration_serve
     assert rollouts(world) == [f"revision.{older}"]
     step = f"a rollout to the template's revision {own}, which {same} runs too, is under way"
     assert step in planned, planned
+
+
+IMAGES = "us-central1-docker.pkg.dev/rel-project/app"
+APP = (
+    f"{{name: app, image: {IMAGES}/split:2, ports: [{{containerPort: 8080}}], "
+    "env: [{name: MODE, value: live}]}"
+)
+SIDE = f"{{name: side, image: {IMAGES}/proxy:1}}"
+SIDECARS = (
+    "project: rel-project\nregion: us-central1\nservices:\n"
+    "  split:\n    container: app\n    env:\n      MODE: live2\n"
+)
+"""split's MODE drifts in its container `app` (beside a sidecar)."""
+
+
+def api_world(template: str, near: str, shares: tuple[int, int] = (60, 40)) -> str:
+    """split alone: split-00001 runs an older image, split-00002 is made from `near` (v2
+    RevisionTemplate fields), the template is `template`; its own revision serves nothing."""
+    return f"""
+projects:
+  rel-project:
+    number: 222222222222
+    region: us-central1
+    services:
+      split:
+        history:
+          - {{image: {IMAGES}/split:1, api: {template}}}
+          - {{api: {near}}}
+        template: {{api: {template}}}
+        traffic:
+          - {{revision: 1, percent: {shares[0]}}}
+          - {{revision: 2, percent: {shares[1]}}}
+"""
+
+
+UNPROVEN = {
+    # the sidecar first: a write built on it reorders the template's containers
+    "container-order": (f"{{containers: [{APP}, {SIDE}]}}", f"{{containers: [{SIDE}, {APP}]}}"),
+    # no Revision carries `health_check_disabled` (google/cloud/run/v2 revision.proto; the
+    # RevisionTemplate's): whether split-00002 runs the template's cannot be read
+    "health-check-disabled": (
+        f"{{containers: [{APP}], healthCheckDisabled: true}}",
+        f"{{containers: [{APP}], healthCheckDisabled: false}}",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(UNPROVEN))
+def test_a_smaller_share_not_proven_to_run_the_template_is_not_built_on(
+    cli_world: MakeCliWorld, case: str
+) -> None:
+    """helper-820 F1, F2: split-00002 (40 %) was taken for the template's, and the fix, built
+    on it unblocked, wrote what its plan never named (the containers reordered)."""
+    world = cli_world(api_world(*UNPROVEN[case]), {"rel": SIDECARS})
+    before = split_traffic(world)
+    older = before[0][0]
+    made = world.sandbox.service("rel-project", "split").latest_created_revision
+    planned = plan_of_split(world).stdout
+    assert f"split  (from {older})" in planned and "blocked" in planned, planned
+    assert f"revision.{older}" in rollouts(world)
+    refused = world.run("fix", "rel", "--yes", "--service", "split")
+    assert refused.returncode == 4, refused.stdout + refused.stderr
+    assert split_traffic(world) == before  # nothing written
+    assert world.sandbox.service("rel-project", "split").latest_created_revision == made
+
+
+def test_a_smaller_share_running_the_sidecars_in_order_is_built_on(
+    cli_world: MakeCliWorld,
+) -> None:
+    """The control: the same containers in the same order, health checks as the template's."""
+    both = f"{{containers: [{APP}, {SIDE}]}}"
+    world = cli_world(api_world(both, both), {"rel": SIDECARS})
+    _, near = (name for name, _ in split_traffic(world))
+    planned = plan_of_split(world).stdout
+    assert f"split  (from {near})" in planned and "blocked" not in planned, planned
