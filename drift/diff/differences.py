@@ -1,8 +1,8 @@
 """How two revision configurations differ, one line per difference, for a person deciding
 whether to go on: every field of the template is compared (nothing unnamed slips through);
-containers by name, variables by name with values masked as findings mask them, a probe's
-HTTP header values never shown (`_headers_masked`), other fields with their values when they
-are short scalars. Labels and annotations in the reserved
+containers by name and in their order, variables by name with values masked as findings mask
+them, a probe's HTTP header values never shown (`_headers_masked`), other fields with their
+values when they are short scalars. Labels and annotations in the reserved
 namespaces (system-managed, refused on v2 writes) are left out."""
 
 from __future__ import annotations
@@ -223,6 +223,10 @@ def _containers(before: Iterable[Any], after: Iterable[Any]) -> list[str]:
         for f in a.DESCRIPTOR.fields:
             if f.name not in ("name", "image", "env"):
                 lines += [line + where for line in _field(f.name, b, a)]
+    if [n for n in old if n in new] != [n for n in new if n in old]:
+        # another template, as `_env`'s order: a write built on either side runs its order
+        # (helper-820 F1: a fix built on what serves reordered the template's containers)
+        lines.append("containers: the order differs")
     return lines
 
 

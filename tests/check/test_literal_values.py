@@ -172,3 +172,24 @@ def test_two_templates_that_differ_only_in_the_order_of_their_variables() -> Non
     assert template_differences(template("A", "B"), template("A", "B")) == []
     changed = template_differences(template("A", "B"), template("B", "A", "C"))
     assert changed == ["env.C: added (C)"]  # a change said: the order is not said beside it
+
+
+def test_two_templates_that_differ_only_in_the_order_of_their_containers() -> None:
+    """helper-820 F1: as the variables' order, the containers' is said; a container added or
+    removed is said alone, the others' order unchanged."""
+    from drift.diff.differences import template_differences
+
+    def template(*names: str) -> run_v2.RevisionTemplate:
+        return run_v2.RevisionTemplate(
+            containers=[run_v2.Container(name=n, image=f"x/{n}") for n in names]
+        )
+
+    assert template_differences(template("a", "b"), template("b", "a")) == [
+        "containers: the order differs"
+    ]
+    assert template_differences(template("a", "b", "c"), template("a", "c")) == [
+        "container b: removed (image x/b)"
+    ]
+    assert template_differences(template("a", "c"), template("c", "b", "a"))[-1] == (
+        "containers: the order differs"
+    )

@@ -212,3 +212,22 @@ def test_a_smaller_share_running_the_sidecars_in_order_is_built_on(
     _, near = (name for name, _ in split_traffic(world))
     planned = plan_of_split(world).stdout
     assert f"split  (from {near})" in planned and "blocked" not in planned, planned
+
+
+def test_a_fix_built_on_what_serves_never_reorders_the_containers(
+    cli_world: MakeCliWorld,
+) -> None:
+    """helper-820 F1, the whole share: split-00002 serves 100 % with the sidecar first, the
+    template runs it second. The fix built on what serves wrote [side, app], a change its
+    plan never named: the template's order is a change that does not serve, named, and the
+    fix stops on it as on any other."""
+    template, near = UNPROVEN["container-order"]
+    world = cli_world(api_world(template, near, (0, 100)), {"rel": SIDECARS})
+    made = world.sandbox.service("rel-project", "split").latest_created_revision
+    planned = plan_of_split(world).stdout
+    assert "blocked" in planned and "containers: the order differs" in planned, planned
+    refused = world.run("fix", "rel", "--yes", "--service", "split")
+    assert refused.returncode == 4, refused.stdout + refused.stderr
+    service = world.sandbox.service("rel-project", "split")
+    assert [c.name for c in service.template.containers] == ["app", "side"]
+    assert service.latest_created_revision == made
