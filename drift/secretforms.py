@@ -57,9 +57,8 @@ def echoed_forms(value: str) -> set[str]:
     percent-encoded (hex in either case, `/` kept or not, a space as `+` or `%20`), HTML-escaped, or
     base64- or hex-encoded whole (`ECHOES`; helper-618 F8). Only a value that is searched for at all
     (`searchable`) gets its other forms: a short one is no easier to tell apart encoded."""
-    if not searchable(value.strip()):
-        return {value}
-    return {value} | {form for _, form in encodings(value) if searchable(form)}
+    forms = encodings(value) if searchable(value.strip()) else []
+    return {value} | {form for _, form in forms if searchable(form)}
 
 
 PIECE_ECHOES = (
@@ -99,8 +98,7 @@ def bare_forms(value: str) -> set[str]:
     by Windows Notepad (`\\ufeffVALUE\\r\\n`) is read by an app, and copied by a person, as
     its bare `VALUE` (revencoding 1). Both forms are searched for: the mask covers the text as
     printed, with or without the mark."""
-    stripped = value.strip()
-    return {stripped, stripped.lstrip(_BOM).strip()}
+    return {value.strip(), _bare(value)}
 
 
 _NORMAL_FORMS: tuple[Literal["NFC", "NFD"], ...] = ("NFC", "NFD")
@@ -285,17 +283,22 @@ def payload_form(data: bytes, form: str) -> str | None:
         return None if (cut := payload_form(data, parts[0])) is None else respaced(cut, parts[1])
     value = _spelled_form(data, form)
     if value is None and "#" in form:  # a piece's name may hold `#` itself: tried whole first
-        whole, _, start = form.rpartition("#")
-        if _DIGITS.fullmatch(start) and (value := payload_form(data, whole)) is not None:
-            return value[int(start) :] if 0 < int(start) < len(value) else None  # `~B#A` too
-    if value is None and "~" in form:  # as `#`, but the start
+        whole, _, start = form.rpartition("#")  # `FORM#A`, or `FORM~B#A` (helper-819 J3: once)
+        if _NUMBER.fullmatch(start) and (value := _started(data, whole)) is not None:
+            return value[int(start) :] if int(start) < len(value) else None
+    return value if value is not None or "~" not in form else _started(data, form)
+
+
+def _started(data: bytes, form: str) -> str | None:
+    value = _spelled_form(data, form)  # `FORM`, or its start `FORM~B`: no cut of a cut
+    if value is None and "~" in form:
         whole, _, stop = form.rpartition("~")
-        if _DIGITS.fullmatch(stop) and (value := _spelled_form(data, whole)) is not None:
-            return value[: int(stop)] if 0 < int(stop) < len(value) else None
+        if _NUMBER.fullmatch(stop) and (value := _spelled_form(data, whole)) is not None:
+            return value[: int(stop)] if int(stop) < len(value) else None
     return value
 
 
-_DIGITS = re.compile(r"[0-9]{1,9}")
+_NUMBER = re.compile(r"[1-9][0-9]{0,8}")  # as drift writes a cut: no sign, no leading 0, not 0
 
 
 def _spelled_form(data: bytes, form: str) -> str | None:
@@ -365,9 +368,8 @@ def _spelled_parts(text: str) -> tuple[str, str, str] | None:
         parts = json.loads(text)
     except (ValueError, RecursionError):  # a journal edited by hand
         return None
-    if not (isinstance(parts, list) and len(parts) == 3 and all(isinstance(p, str) for p in parts)):
-        return None
-    return parts[0], parts[1], parts[2]
+    ok = isinstance(parts, list) and len(parts) == 3 and all(isinstance(p, str) for p in parts)
+    return (parts[0], parts[1], parts[2]) if ok else None
 
 
 def _piece_parts(pieces: Mapping[str, str], form: str) -> tuple[str, str, str] | None:
@@ -395,6 +397,4 @@ def _piece_value(pieces: Mapping[str, str], name: str, nf: str, encoding: str) -
     if name not in pieces or (nf and nf not in _NORMAL_FORMS):
         return None
     piece = normalize(nf, pieces[name]) if nf else pieces[name]
-    if not encoding:
-        return piece
-    return piece_forms(name, piece).get(encoding)
+    return piece_forms(name, piece).get(encoding) if encoding else piece

@@ -95,3 +95,16 @@ def test_a_middle_with_other_white_space_is_masked_and_withheld_unrecorded(respa
     middle = PEM[PEM.index("BgkqhkiG") : PEM.index("X2pL7w")].replace("\n", respace)
     assert redact.is_piece(middle)
     assert redact.secret_pieces(middle, cut=True) == []
+
+
+@pytest.mark.parametrize(
+    "mark", ["~22#10#1", "~22#10~5", "~22#010", "~0022#10", "~10#22", "~22#22", "~22#-1", "~22#0"]
+)
+def test_a_middle_s_form_drift_never_writes_is_refused(mark: str) -> None:
+    """`FORM~B#A` read strictly (helper-819 J3): one `~`, one `#`, digits as drift writes them,
+    A < B within the version's text; no cut of a cut (`whole#16#3` read a slice of a slice)."""
+    payload = LEAKS["dotenv"]
+    assert payload_form(payload.encode(), "whole~22#10") == payload[10:22]
+    assert payload_form(payload.encode(), f"whole{mark}") is None
+    assert payload_form(payload.encode(), "whole#16#3") is None
+    assert payload_form(payload.encode(), f"whole~{len(payload) + 5}#10") is None
