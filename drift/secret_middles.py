@@ -35,6 +35,8 @@ PLACES_MAX = 64
 """How many places a value stands at in one form are judged (`aaaaaaaa` in a long run)."""
 _RUNS = re.compile(r"\s+")
 """A run of white space, as `drift.literals` squeezes it for its flexible search."""
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+"""A percent-encoded character (an SA key's `…/x509/NAME%40PROJECT.iam…`): a word's end."""
 _WORDS = re.compile(r"[^\W_]+")
 """A run of letters and digits: a word of a value (`token_word`)."""
 
@@ -90,7 +92,8 @@ def _cuts_a_word(form: str, value: str, at: int) -> bool:
     """Whether `value`, standing at `at` in `form` (not at its start nor its end), begins or
     ends inside a word of it (letters, digits and `_`: `service_|account` is cut too)."""
     stop = at + len(value)
-    return (_inside(form[at - 1]) and _inside(value[0])) or (
+    escaped = _ESCAPE.fullmatch(form, max(at - 3, 0), at)  # `%40` ends a word (helper-819 F1)
+    return (not escaped and _inside(form[at - 1]) and _inside(value[0])) or (
         _inside(value[-1]) and _inside(form[stop])
     )
 

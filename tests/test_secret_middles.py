@@ -8,6 +8,8 @@ every start of it is a piece (helper-769 LOW: up to 21 of its characters shown).
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from drift import redact
@@ -65,6 +67,32 @@ def test_an_ordinary_value_inside_a_payload_is_shown_and_kept(value: str) -> Non
     assert 0 < payload.index(value) < len(payload) - len(value)  # a middle of it
     redact.register_payload(payload.encode(), VERSION.format("config"))
     assert not redact.is_piece(value)
+    assert redact.secret_pieces(value, cut=True) is None
+    assert mask_plain("V", value, secret=False) == value
+
+
+CLIENT_ID = "123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com"
+SA_KEY = json.dumps(  # as Google writes one: its domain after `%40`, its unique id a JSON number
+    {
+        "type": "service_account",
+        "private_key_id": "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        "client_email": "deployer@acme-prod.iam.gserviceaccount.com",
+        "client_id": "109876543210987654321",
+        "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/"
+        "deployer%40acme-prod.iam.gserviceaccount.com",
+    }
+)
+PUBLIC_IDS = {  # helper-819 F1, F2: masked since the middle rule (5992ac9a), shown before it
+    "acme-prod.iam.gserviceaccount.com": SA_KEY,
+}
+
+
+@pytest.mark.parametrize("value", list(PUBLIC_IDS))
+def test_a_public_id_inside_a_payload_is_shown_and_kept(value: str) -> None:
+    """A `%XX` escape ends a word (the SA's domain after `%40` is cut from nothing)."""
+    payload = PUBLIC_IDS[value]
+    redact.register_payload(payload.encode(), VERSION.format("ids"))
+    assert 0 < payload.index(value) < len(payload) - len(value)  # a middle of it
     assert redact.secret_pieces(value, cut=True) is None
     assert mask_plain("V", value, secret=False) == value
 
