@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 import threading
 
+from drift.credentialforms import credential_name
+
 SEARCH_MIN = 8
 """As `drift.secretforms.SEARCH_MIN`: a shorter value is told from no ordinary word."""
 TOKEN_WORD = 12
@@ -39,6 +41,13 @@ _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 """A percent-encoded character (an SA key's `…/x509/NAME%40PROJECT.iam…`): a word's end."""
 _WORDS = re.compile(r"[^\W_]+")
 """A run of letters and digits: a word of a value (`token_word`)."""
+_JSON_KEY = re.compile(r'"((?:[^"\\\n]|\\.)+)"[ \t\r\n]*:[ \t\r\n]*\Z')
+"""A JSON object's key and its colon, as they stand before the value (`_public_id`)."""
+KEY_MAX = 128
+"""How far before a value its key is looked for (`_public_id`)."""
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_ID_KEY = re.compile(r"(?:\A|[^A-Za-z])(?:id|ID|email)\Z|[a-z](?:Id|ID|Email)\Z")
+"""A key naming an id or an address: `client_id`, `clientId`, `client_email`, `id`."""
 
 
 def token_label(label: str) -> bool:
@@ -102,6 +111,22 @@ def _inside(character: str) -> bool:
     return character.isalnum() or character == "_"
 
 
+def _public_id(form: str, value: str, at: int) -> bool:
+    """Whether `value` stands at `at` as a JSON value whole (a string's, or a number) under a
+    key that is no credential's name (`payload_pieces`' rule) and names an id or an address
+    (helper-819 F2: an OAuth client's `client_id`, an SA key's `client_id` and `client_email`,
+    public, copied next to the key's secret); not under another (`"slack_webhook": …`)."""
+    stop, number = at + len(value), form[at - 1] != '"' and _NUMBER.fullmatch(value) is not None
+    if number:
+        whole, head = form[stop] in ",}] \t\r\n", at
+    else:
+        whole, head = form[at - 1] == form[stop] == '"' and '"' not in value, at - 1
+    key = _JSON_KEY.search(form, max(head - KEY_MAX, 0), head) if whole else None
+    return (
+        key is not None and not credential_name(key[1]) and (number or bool(_ID_KEY.search(key[1])))
+    )
+
+
 class Middles:
     """Payloads' forms, looked up by a value that may stand inside one (`find`): all of them
     searched at once (joined, as one text), each then only where that text holds the value."""
@@ -160,7 +185,7 @@ class Middles:
         for form in forms:
             at, places = form.find(value, 1), 0
             while 0 < at < len(form) - len(value) and places < PLACES_MAX:
-                if token or _cuts_a_word(form, value, at):
+                if (token or _cuts_a_word(form, value, at)) and not _public_id(form, value, at):
                     return form, at
                 at, places = form.find(value, at + 1), places + 1
         return None

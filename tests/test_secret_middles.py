@@ -82,8 +82,15 @@ SA_KEY = json.dumps(  # as Google writes one: its domain after `%40`, its unique
         "deployer%40acme-prod.iam.gserviceaccount.com",
     }
 )
+OAUTH = json.dumps(
+    {"web": {"client_id": CLIENT_ID, "client_secret": "GOCSPX-Zq8Wn3Hs6Jd2Kx9Lp4Rt"}}
+)
 PUBLIC_IDS = {  # helper-819 F1, F2: masked since the middle rule (5992ac9a), shown before it
     "acme-prod.iam.gserviceaccount.com": SA_KEY,
+    "109876543210987654321": SA_KEY,  # the SA's unique id
+    "deployer@acme-prod.iam.gserviceaccount.com": SA_KEY,
+    CLIENT_ID: OAUTH,  # an OAuth client's id, deployed next to its `client_secret.json`
+    "9876543210987654321012": '{"project": "p", "number": 9876543210987654321012, "x": 1}',
 }
 
 
@@ -95,6 +102,26 @@ def test_a_public_id_inside_a_payload_is_shown_and_kept(value: str) -> None:
     assert 0 < payload.index(value) < len(payload) - len(value)  # a middle of it
     assert redact.secret_pieces(value, cut=True) is None
     assert mask_plain("V", value, secret=False) == value
+
+
+SECRET_VALUES = {  # a JSON value whole: a piece under a credential's key, or one not an id's
+    CLIENT_ID: json.dumps({"client_id": "x-1", "client_secret": CLIENT_ID, "n": 1}),
+    "s3cr3t-Rk2mX9qL7pW4zT8vB1nC": LEAKS["json_value"],
+    "Xk9mQ2pL7vR4tY8wZ3nB6cJ1": json.dumps({"id": "Xk9mQ2pL7vR4tY8wZ3nB6cJ1x", "k": 1}),
+    json.loads(LEAKS["json_hook"])["slack_webhook"]: LEAKS["json_hook"],
+    json.loads(LEAKS["json_jwt"])["refresh"]: LEAKS["json_jwt"],
+}
+
+
+@pytest.mark.parametrize("value", list(SECRET_VALUES))
+def test_a_json_value_not_an_id_s_stays_masked_and_withheld(value: str) -> None:
+    """A middle that is a JSON value whole is shown under an id's key alone (helper-819 F2):
+    not under a credential's, nor another's (a webhook, a token), nor cut from an id's."""
+    payload = SECRET_VALUES[value]
+    redact.register_payload(payload.encode(), VERSION.format("json"))
+    assert 0 < payload.index(value) < len(payload) - len(value)  # a middle of it
+    assert mask_plain("V", value, secret=False) == redact.MASK
+    assert redact.secret_pieces(value, cut=True) not in (None, [value])
 
 
 @pytest.mark.parametrize("value", [f"{BODY}\nQk9mX2pL7w==", "Qk9mX2pL7w=="])
