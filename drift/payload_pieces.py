@@ -144,6 +144,15 @@ def _decoded(text: str) -> str:
     return decoded.strip()
 
 
+def all_secret(name: str, piece: str) -> bool:
+    """Whether every part of a piece is a secret (`drift.secret_middles`, helper-819 L1): a URL's
+    password, a credential's value, a PEM body's line, a key of a list; not the payload decoded
+    (`.decoded`: a config's JSON kept in base64), nor a value holding a PEM block's armour or a
+    URL (`DATABASE_URL=postgres://…@db7.acme.internal`: its host is public, its password a
+    piece of its own)."""
+    return name != ".decoded" and "-----BEGIN" not in piece and not _URL.search(piece)
+
+
 def payload_pieces(text: str) -> dict[str, str]:
     """Each piece of a payload's `text` a plain value may hold alone, by a name that finds it
     again in the same payload (`drift.secretforms.payload_form`): `.url0.password`,

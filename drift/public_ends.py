@@ -37,11 +37,12 @@ import bisect
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from unicodedata import normalize
 
 from drift.fragments import URL_SCHEMES, public_head
+from drift.payload_pieces import all_secret
 from drift.secret_middles import Middles, token_label
 
 FRAGMENT_MIN = 8
@@ -245,6 +246,15 @@ class Ends:
                     bisect.insort(self._squeezed_back, squeezed[::-1])
                 self._loose.setdefault(squeezed, []).append(form)
 
+    def add_pieces(self, pieces: Mapping[str, str], tag: Callable[[str], tuple[str, str]]) -> None:
+        """A payload's pieces (`payload_pieces`), each with its tag (`tag` of its name): those
+        all secret (`all_secret`), any part of which is a middle (`middle`; helper-819 L1)."""
+        for name, piece in pieces.items():
+            if all_secret(name, piece):
+                with self._lock:
+                    self._tag.setdefault(piece, tag(name))
+                self._middles.add_secret(piece)
+
     def __contains__(self, value: str) -> bool:
         return value in self._first
 
@@ -270,8 +280,10 @@ class Ends:
         secret_middles`), and that mark: `~B#A`, its first B characters from character A on."""
         if (found := self._middles.find(value)) is None:
             return None
-        form, at = found
-        return self._tag[form], f"~{at + len(value)}#{at}"
+        form, at = found  # a piece's start or end (`Middles.add_secret`) marked as a form's
+        stop = at + len(value)
+        mark = f"#{at}" if stop == len(form) else f"~{stop}#{at}" if at else f"~{stop}"
+        return self._tag[form], mark
 
     def piece(self, value: str) -> bool:
         """Whether `value` (no outer white space) is a form, or a piece of one: its start or

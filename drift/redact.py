@@ -323,6 +323,7 @@ def register_payload(data: bytes, version: str = "") -> None:
         for name, piece in (payload_pieces(text) if not binary else {}).items()
         if searchable(piece) and _known.public.fragments(piece, [(0, len(piece))])
     }
+    _known.ends.add_pieces(pieces, lambda name: ("", name))  # any part of one (helper-819 L1)
     encodings = pieces_forms(pieces)  # and its encodings (helper-656 LOW-1), in its other normal
     for name, piece in pieces.items():  # form too (helper-679 F4)
         others = [piece_forms(name, other) for other in other_forms(piece).values()]
@@ -334,10 +335,9 @@ def register_payload(data: bytes, version: str = "") -> None:
         for encoded in bytes_forms(data).values():
             _known.add(encoded)
     runs = _UNREADABLE.split(text)
-    if len(runs) > 1:
-        for run in runs:
-            if len(run.strip()) >= FRAGMENT_MIN:
-                _known.add_echoed(run)
+    for run in runs if len(runs) > 1 else []:
+        if len(run.strip()) >= FRAGMENT_MIN:
+            _known.add_echoed(run)
 
 
 def is_payload(value: str) -> bool:

@@ -139,6 +139,8 @@ class Middles:
         self._last = ""
         self._found: dict[tuple[str, bool], tuple[str, int] | None] = {}
         """Each value looked up since a form was last added (one value in many workloads)."""
+        self._secret: dict[str, None] = {}
+        """Pieces all secret (`add_secret`): any part of them is one, whatever its cut."""
 
     def add(self, form: str) -> None:
         """`form`, unless it stands inside the form added last (a payload's `strip` shape in
@@ -151,6 +153,16 @@ class Middles:
                     self._squeezed[_RUNS.sub(" ", form)] = None
                 self._joined = None  # joined again when next searched
                 self._found = {}
+
+    def add_secret(self, piece: str) -> None:
+        """A payload's piece that is all secret (`payload_pieces.all_secret`: a URL's password,
+        a credential's value, a PEM body's line): any part of it, `SEARCH_MIN` characters or
+        more, is a piece, at its start, its end or between, whatever its cut (helper-819 L1:
+        `Pässwörd` of `Pässwörd-Kq9Wm2Xv`, `lemon-violet` of `tiger-lemon-violet-anchor`)."""
+        with self._lock:
+            if piece not in self._secret:
+                self._secret[piece] = None
+                self._joined, self._found = None, {}
 
     def find(self, value: str) -> tuple[str, int] | None:
         """The first form added that `value` (no outer white space) is a middle piece of, and
@@ -170,17 +182,26 @@ class Middles:
             return None
         with self._lock:
             if self._joined is None:
-                self._joined = ("\x00".join(self._forms), "\x00".join(self._squeezed))
+                self._joined = (
+                    "\x00".join((*self._forms, *self._secret)),
+                    "\x00".join(self._squeezed),
+                )
             joined, found = self._joined[squeezed], self._found
             forms = list(self._squeezed if squeezed else self._forms)
+            secret = [] if squeezed else list(self._secret)
         if (value, squeezed) not in found:
-            found[value, squeezed] = self._judged(value, joined, forms)
+            found[value, squeezed] = self._judged(value, joined, forms, secret)
         return found[value, squeezed]
 
     @staticmethod
-    def _judged(value: str, joined: str, forms: list[str]) -> tuple[str, int] | None:
+    def _judged(
+        value: str, joined: str, forms: list[str], secret: list[str]
+    ) -> tuple[str, int] | None:
         if value not in joined:  # most values: one search
             return None
+        for piece in secret:  # all secret: any part of it (not all of it: a form of its own)
+            if (at := piece.find(value)) >= 0 and value != piece:
+                return piece, at
         token = token_word(value)
         for form in forms:
             at, places = form.find(value, 1), 0

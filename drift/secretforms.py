@@ -95,9 +95,8 @@ _BOM = "\ufeff"
 def bare_forms(value: str) -> set[str]:
     """`value` without its outer whitespace (CR and LF among it), and also without a leading
     byte order mark (U+FEFF, which `str.strip` keeps: it is not white space): a payload saved
-    by Windows Notepad (`\\ufeffVALUE\\r\\n`) is read by an app, and copied by a person, as
-    its bare `VALUE` (revencoding 1). Both forms are searched for: the mask covers the text as
-    printed, with or without the mark."""
+    by Windows Notepad (`\\ufeffVALUE\\r\\n`) is read by an app, and copied by a person, as its
+    bare `VALUE` (revencoding 1). Both are searched for: the mask covers the text as printed."""
     return {value.strip(), _bare(value)}
 
 
@@ -182,6 +181,7 @@ class Versions:
                     forms.setdefault(form, (version, named(name, normal, encoding)))
         for form in shaped.values():
             self._ends.add(form, forms[form])
+        self._ends.add_pieces(pieces or {}, lambda name: (version, named(name)))
         with self._lock:
             self._forms.update(forms)
             self._shortest = min([self._shortest, *map(len, forms)])
@@ -342,14 +342,14 @@ def other_forms(text: str) -> dict[str, str]:
 _PIECE_OF = "piece-of"
 """A piece's form named unambiguously, `piece-of/["NAME", "NFD", "base64"]`: where `piece/NAME/
 NFD/base64` could be read as another piece's name (a query's `token` and `token/base64`)."""
-_MARKS = re.compile("[/@#]")
+_MARKS = re.compile("[/@#~]")
 
 
 class _PieceNames:
     """The name of each form of a payload's pieces (`piece/NAME`, `piece/NAME/NFD`,
     `piece/NAME/base64`, `piece/NAME/NFD/base64`): as `_piece_parts` reads it back, or, where it
-    would read another piece (a name that is another's followed by `/`, `@` or `#`, which a
-    form's name or a copy's breaks and start follow), `piece-of/` and the parts in JSON."""
+    would read another piece (a name that is another's followed by `/`, `@`, `#` or `~`, which
+    a form's name or a copy's breaks and cuts follow), `piece-of/` and the parts in JSON."""
 
     def __init__(self, pieces: Mapping[str, str]) -> None:
         self._pieces = pieces

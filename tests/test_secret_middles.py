@@ -16,7 +16,7 @@ from drift import redact
 from drift.diff.describe import mask_plain
 from drift.fragments import public_head
 from drift.secretforms import payload_form
-from tests.public_ends_cases import BODY, GHP, LEAKS, PEM, PUBLIC_SECRETS, SA, TLS
+from tests.public_ends_cases import BODY, GHP, LEAKS, PEM, PUBLIC_SECRETS, SA, TLS, pem
 
 VERSION = "projects/p/secrets/{}/versions/1"
 SIZES = (8, 13, 21, 40)
@@ -91,6 +91,7 @@ PUBLIC_IDS = {  # helper-819 F1, F2: masked since the middle rule (5992ac9a), sh
     "deployer@acme-prod.iam.gserviceaccount.com": SA_KEY,
     CLIENT_ID: OAUTH,  # an OAuth client's id, deployed next to its `client_secret.json`
     "9876543210987654321012": '{"project": "p", "number": 9876543210987654321012, "x": 1}',
+    "db7.acme.internal": "X=1\nDATABASE_URL=postgres://app:Zq8Wn3Hs6Jd2Kx9L@db7.acme.internal:5432/a\n",
 }
 
 
@@ -163,3 +164,26 @@ def test_a_middle_s_form_drift_never_writes_is_refused(mark: str) -> None:
     assert payload_form(payload.encode(), f"whole{mark}") is None
     assert payload_form(payload.encode(), "whole#16#3") is None
     assert payload_form(payload.encode(), f"whole~{len(payload) + 5}#10") is None
+
+
+PEM_LINE = "MIIEvQIBADANBgkq+hkiG9w0BAQEFAASCBKcw/ggSjAgEAAoIBAQC7+KS8LUBVPE8L/x"
+PIECE_PARTS = {  # helper-819 L1: a part of a piece, cut at the piece's own punctuation
+    "dsn_word": ("postgres://app:Pässwörd-Kq9Wm2Xv@db.acme.internal:5432/app", "Pässwörd"),
+    "dsn_dashes": ("postgres://app:tiger-lemon-violet-anchor@db.acme.internal/app", "lemon-violet"),
+    "pct": ("https://user%40corp:p%40ss%2Fw0rd%21Kq9Zt@db.acme-pct.io:8443/", "40ss%2Fw0rd%21Kq9Zt"),
+    "env_uuid": ("MODE=x\nAPI_KEY=123e4567-e89b-42d3-a456-9d1c2e3f4a5b\nB=1\n", "e89b-42d3-a456"),
+    "env_end": ("MODE=x\nAPI_KEY=123e4567-e89b-42d3-a456-9d1c2e3f4a5b\nB=1\n", "a456-9d1c2e3f4a5b"),
+    "pem_line": (pem("PRIVATE KEY", PEM_LINE, "Qk9mX2pL7w=="), "KS8LUBVPE8L"),
+    "json_secret": (json.dumps({"client_secret": "GOCSPX-Zq8W.n3Hs-6Jd2"}), "GOCSPX-Zq8W"),
+}
+
+
+@pytest.mark.parametrize("case", list(PIECE_PARTS))
+def test_a_part_of_a_secret_piece_is_masked_and_withheld(case: str) -> None:
+    """A URL's password, a credential's value, a PEM body's line: all secret, any part of it of
+    `SEARCH_MIN` characters or more, at its start, its end or between, withheld by version."""
+    payload, value = PIECE_PARTS[case]
+    redact.register_payload(payload.encode(), VERSION.format(case))
+    assert 0 < payload.index(value) < len(payload) - len(value)  # a middle of the payload
+    assert mask_plain("V", value, secret=False) == redact.MASK
+    assert _withheld_exactly(payload, value)
