@@ -31,6 +31,8 @@ SEARCH_MIN = 8
 """As `drift.secretforms.SEARCH_MIN`: a shorter piece is not told from an ordinary word."""
 PEM_LINE_MIN = 16
 """A PEM body line shorter than this (its last) is too little of the key to take alone."""
+LONE_MAX = 1024
+"""The longest payload taken as one secret, any part of it (`lone_secret`)."""
 DEPTH_MAX = 64
 """How deep a JSON payload is looked into (a hostile one nests 5,000 deep: helper-656 HIGH-2)."""
 _BOM = "\ufeff"
@@ -151,6 +153,20 @@ def all_secret(name: str, piece: str) -> bool:
     URL (`DATABASE_URL=postgres://…@db7.acme.internal`: its host is public, its password a
     piece of its own)."""
     return name != ".decoded" and "-----BEGIN" not in piece and not _URL.search(piece)
+
+
+def lone_secret(text: str) -> bool:
+    """Whether a payload is one secret with no structure this module knows (helper-819 L2: a
+    bare token, a UUID key, a passphrase): one line, no outer white space, `LONE_MAX`
+    characters at most, no URL, no `KEY=` or `key:`, no JSON; any part of it is a secret."""
+    return (
+        SEARCH_MIN <= len(text) <= LONE_MAX
+        and text == text.strip()
+        and not any(c in text for c in "\r\n\x00")
+        and not _URL.search(text)
+        and not _ASSIGNED.match(text)
+        and text[:1] not in ("{", "[", _BOM)
+    )
 
 
 def payload_pieces(text: str) -> dict[str, str]:

@@ -42,7 +42,7 @@ from functools import lru_cache
 from unicodedata import normalize
 
 from drift.fragments import URL_SCHEMES, public_head
-from drift.payload_pieces import all_secret
+from drift.payload_pieces import all_secret, lone_secret
 from drift.secret_middles import Middles, token_label
 
 FRAGMENT_MIN = 8
@@ -237,6 +237,8 @@ class Ends:
                 return
             self._first[form] = len(self._first)
             self._middles.add(form)
+            if lone_secret(form):  # a bare token, a passphrase: any part of it (helper-819 L2)
+                self._middles.add_secret(form)
             bisect.insort(self._forms, form)
             bisect.insort(self._reversed, back := form[::-1])
             self._unreversed[back] = form

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from drift import redact
+from drift import payload_pieces, redact
 from drift.diff.describe import mask_plain
 from drift.fragments import public_head
 from drift.secretforms import payload_form
@@ -170,7 +170,10 @@ PEM_LINE = "MIIEvQIBADANBgkq+hkiG9w0BAQEFAASCBKcw/ggSjAgEAAoIBAQC7+KS8LUBVPE8L/x
 PIECE_PARTS = {  # helper-819 L1: a part of a piece, cut at the piece's own punctuation
     "dsn_word": ("postgres://app:Pässwörd-Kq9Wm2Xv@db.acme.internal:5432/app", "Pässwörd"),
     "dsn_dashes": ("postgres://app:tiger-lemon-violet-anchor@db.acme.internal/app", "lemon-violet"),
-    "pct": ("https://user%40corp:p%40ss%2Fw0rd%21Kq9Zt@db.acme-pct.io:8443/", "40ss%2Fw0rd%21Kq9Zt"),
+    "pct": (
+        "https://user%40corp:p%40ss%2Fw0rd%21Kq9Zt@db.acme-pct.io:8443/",
+        "40ss%2Fw0rd%21Kq9Zt",
+    ),
     "env_uuid": ("MODE=x\nAPI_KEY=123e4567-e89b-42d3-a456-9d1c2e3f4a5b\nB=1\n", "e89b-42d3-a456"),
     "env_end": ("MODE=x\nAPI_KEY=123e4567-e89b-42d3-a456-9d1c2e3f4a5b\nB=1\n", "a456-9d1c2e3f4a5b"),
     "pem_line": (pem("PRIVATE KEY", PEM_LINE, "Qk9mX2pL7w=="), "KS8LUBVPE8L"),
@@ -187,3 +190,34 @@ def test_a_part_of_a_secret_piece_is_masked_and_withheld(case: str) -> None:
     assert 0 < payload.index(value) < len(payload) - len(value)  # a middle of the payload
     assert mask_plain("V", value, secret=False) == redact.MASK
     assert _withheld_exactly(payload, value)
+
+
+LONE = {  # helper-819 L2: a payload that is one secret, no structure: any part of it
+    "uuid": ("123e4567-e89b-42d3-a456-9d1c2e3f4a5b", "e89b-42d3-a456"),
+    "passphrase": ("correct horse battery staple", "horse battery"),
+    "diceware": ("tiger-lemon-violet-anchor-mango", "lemon-violet-anchor"),
+}
+
+
+@pytest.mark.parametrize("case", list(LONE))
+def test_a_part_of_a_lone_secret_is_masked_and_withheld(case: str) -> None:
+    payload, value = LONE[case]
+    redact.register_payload(f"{payload}\n".encode(), VERSION.format(case))
+    assert 0 < payload.index(value) < len(payload) - len(value)  # a middle of it
+    assert mask_plain("V", value, secret=False) == redact.MASK
+    assert _withheld_exactly(f"{payload}\n", value)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "A=1 production-2024 b",
+        "see https://acme.example.com/production-2024",
+        '{"e": "production-2024"}',
+    ],
+)
+def test_a_payload_with_a_structure_is_no_lone_secret(payload: str) -> None:
+    """A one-line payload holding a URL, a `KEY=`, JSON: its parts are judged as a middle's."""
+    redact.register_payload(f"{payload} x".encode(), VERSION.format("struct"))
+    assert not payload_pieces.lone_secret(f"{payload} x")
+    assert mask_plain("V", "production-2024", secret=False) == "production-2024"
