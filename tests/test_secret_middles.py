@@ -221,3 +221,15 @@ def test_a_payload_with_a_structure_is_no_lone_secret(payload: str) -> None:
     redact.register_payload(f"{payload} x".encode(), VERSION.format("struct"))
     assert not payload_pieces.lone_secret(f"{payload} x")
     assert mask_plain("V", "production-2024", secret=False) == "production-2024"
+
+
+def test_a_middle_is_found_past_a_form_that_holds_it_often_and_not_across_two() -> None:
+    """The forms are searched joined (`secret_middles._Joined`), each form's places judged up to
+    `PLACES_MAX`, then the next form's; a value across two forms' joint stands in neither."""
+    often = "x " + " ".join(["alpha-beta-gamma"] * 100) + " y"
+    token = "Zq8Wn3Hs6Jd2Kx9Lp4Rt7Vb1"
+    redact.register_payload(often.encode(), VERSION.format("often"))
+    redact.register_payload(f"K=alpha-beta-gammaX{token}\n".encode(), VERSION.format("tok"))
+    assert redact.is_piece("alpha-beta-gamma")  # cuts `gammaX…` in the second payload only
+    assert not redact.is_piece("gamma y\x00K=alpha")
+    assert mask_plain("V", "beta-gamma alpha", secret=False) == "beta-gamma alpha"
