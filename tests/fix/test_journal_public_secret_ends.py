@@ -86,3 +86,22 @@ def test_halves_of_structured_secrets_are_all_withheld_and_put_back(
     done = rollback(tmp_path)
     assert done.exit_code is ExitCode.OK, done.summary()
     assert _values(clients, HALVES) == HALVES
+
+
+PIECE_SECRETS = {  # all secret: a URL's password, a lone passphrase (helper-819 L1, L2)
+    "pw": "postgres://app:tiger-lemon-violet-anchor@db.acme.internal/app",
+    "phrase": "correct horse battery staple\n",
+}
+PIECE_PARTS = {"PW_M": "lemon-violet", "PW_A": "tiger-lemon", "PHRASE_M": "horse battery"}
+
+
+def test_parts_of_all_secret_pieces_are_withheld_and_put_back(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clients: Clients
+) -> None:
+    """Any part of a piece all secret, whatever its cut: no text of it in the entry's JSON or
+    its bytes (at 1009e83a both held `lemon-violet`), and the rollback puts it back exactly."""
+    text, held = _journalled(reseedable, tmp_path, monkeypatch, clients, PIECE_SECRETS, PIECE_PARTS)
+    assert [n for n, v in PIECE_PARTS.items() if v in text or v.encode() in held] == []
+    done = rollback(tmp_path)
+    assert done.exit_code is ExitCode.OK, done.summary()
+    assert _values(clients, PIECE_PARTS) == PIECE_PARTS
