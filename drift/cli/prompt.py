@@ -1,6 +1,6 @@
 """Questions to the person running `drift fix` or `drift rollback`: on a terminal only (else the
 answer is "no"), shown where that person reads, with what was typed ahead dropped, a deadline,
-and Ctrl-C taken at once."""
+and Ctrl-C taken at once; the command goes on on new connections after it."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ class PromptUI:
             echo(f"{question} no (no terminal to ask; pass --yes)", err=True)
             answer = False
         else:
-            with _interruptible():
+            with _then_new_connections(), _interruptible():
                 try:
                     by = "" if timeout is None else f"no answer by {_clock_time(timeout)}"
                     asked = f"{question} ({by} means no)" if by else question
@@ -166,6 +166,20 @@ def _answer(deadline: float | None = None) -> str | None:
             break
         line += chunk
     return line.decode(errors="replace")
+
+
+@contextmanager
+def _then_new_connections() -> Iterator[None]:
+    """After a question put to a person, however it ended (an answer, the time over, Ctrl-C),
+    the command goes on on new connections (`drift.live.session.after_a_prompt`: one a NAT
+    forgot while the person read is never reused). `--yes`, and a "no" for want of a
+    terminal, waited for nobody: the connections are kept."""
+    try:
+        yield
+    finally:
+        from drift.live.session import after_a_prompt
+
+        after_a_prompt()
 
 
 @contextmanager

@@ -12,12 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drift.errors import AuthError, UsageError
-from drift.live.credfail import (
-    default_refresh_failed,
-    key_file_unusable,
-    token_file_missing,
-    words,
-)
+from drift.live.credfail import default_refresh_failed, key_file_unusable, token_file_missing, words
 from drift.live.googleenv import (
     DEFAULT_UNIVERSE,
     UNIVERSE,
@@ -312,6 +307,10 @@ forward with nothing behind it) kept the run silent for 20 s before drift could 
 local emulator completes its HTTP/2 handshake in milliseconds; the real APIs keep gRPC's."""
 
 
+OWN_CONNECTION = ("grpc.use_local_subchannel_pool", 1)
+"""Each emulator channel on a connection of its own, as each Google client's (`after_a_prompt`)."""
+
+
 UNLIMITED = (("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1))
 """What the Google clients' own channels set (`create_channel` of each generated gRPC
 transport): no message size limit, where gRPC's default refuses an answer over 4 MiB. The
@@ -322,7 +321,8 @@ histories) reads as it would from Google, not as RESOURCE_EXHAUSTED."""
 def emulator_channel(host: str, *options: tuple[str, int]) -> Any:
     import grpc
 
-    return grpc.aio.insecure_channel(host, options=[NO_PROXY, CONNECT_WITHIN, *UNLIMITED, *options])
+    own = [NO_PROXY, CONNECT_WITHIN, OWN_CONNECTION, *UNLIMITED]
+    return grpc.aio.insecure_channel(host, options=[*own, *options])
 
 
 def _lazy_client(package: str, kind: str, clients: Clients) -> Any:

@@ -1,7 +1,8 @@
 """One connection to the Google APIs: the only place clients are made. A session holds the
 clients and the call runner (limits, retries, counts) and closes them together; reads and
 writes go through it. Within a command (`one_set_of_clients`), its sessions share one set of
-clients, made by the first and closed as the command ends."""
+clients, made by the first, made anew after a person was asked (`after_a_prompt`), and closed
+as the command ends."""
 
 from __future__ import annotations
 
@@ -42,10 +43,14 @@ class CommandClients:
     """The clients of one command's sessions, by whose credentials and which emulators: made
     by the first session that needs them, inside the command's event loop (gRPC asyncio
     channels belong to it), and closed once as the command ends. Against Google each client
-    is a channel of its own — a TCP and TLS handshake — and `fix` opens four sessions."""
+    is a channel of its own — a TCP and TLS handshake — and `fix` opens four sessions. The
+    sets retired (`renew`) are closed with the rest as the command ends."""
 
     def __init__(self) -> None:
         self._made: dict[tuple[str | None, tuple[str, ...]], Clients] = {}
+        self._retired: list[Clients] = []
+        self.renewed = 0
+        """How many times the sets were renewed (a session's lent set is of the latest)."""
 
     def lend(self, impersonate: str | None) -> Clients:
         from drift.live.clients import EMULATORS, make_clients
@@ -56,8 +61,17 @@ class CommandClients:
             clients = self._made[key] = make_clients(impersonate)
         return clients
 
+    def renew(self) -> None:
+        """The next `lend` makes its set anew: its connections are new ones. What was lent
+        before is retired, not closed yet: a step that still holds it (another workload's, in
+        a fan-out) is not cut off."""
+        self._retired += self._made.values()
+        self._made = {}
+        self.renewed += 1
+
     async def close(self) -> None:
-        made, self._made = list(self._made.values()), {}
+        made = [*self._retired, *self._made.values()]
+        self._retired, self._made = [], {}
         for clients in made:
             await clients.close()
 
@@ -85,29 +99,53 @@ async def one_set_of_clients() -> AsyncIterator[None]:
         await shared.close()
 
 
+def after_a_prompt() -> None:
+    """A person was asked (`drift.cli.prompt.PromptUI.confirm`): the command's sessions go on
+    on new connections, open ones too (`Session.clients`). While a question waits, nothing
+    crosses the ones made before, and a NAT or firewall that forgets an idle connection does
+    so silently (no RST, no FIN): drift sets no keepalive, and a call sent on it would wait out
+    its deadline, each retry too, until the retry budget ends. A channel made anew connects
+    anew: a Google client's credentials are its own, and gRPC core's global subchannel pool
+    lends a channel an open connection only to the same target, arguments and credentials
+    (an emulator's channels: `drift.live.clients.OWN_CONNECTION`). Against Google that costs
+    a TCP and TLS handshake a channel, next to a person's answer. Outside a command
+    (`one_set_of_clients`): nothing (each session has its own clients)."""
+    try:
+        shared = _COMMANDS.get(asyncio.get_running_loop())
+    except RuntimeError:  # no event loop running
+        return
+    if shared is not None:
+        shared.renew()
+
+
 class Session:
     """`async with Session(access) as session:` — clients made on entry (inside the running
     event loop: gRPC asyncio channels belong to it), closed on exit; within
-    `one_set_of_clients`, the command's, closed as it ends."""
+    `one_set_of_clients`, the command's (those lent now: made anew after a prompt), closed as
+    it ends."""
 
     def __init__(self, access: Access, runner: CallRunner | None = None) -> None:
         self.access = access
         self.runner = runner or CallRunner(access.limits)
         self._clients: Clients | None = None
-        self._lent = False
+        self._lent: CommandClients | None = None
+        self._renewed = 0
 
     @property
     def clients(self) -> Clients:
         if self._clients is None:
             raise RuntimeError("the session is not open")
+        if self._lent is not None and self._lent.renewed != self._renewed:  # made anew since
+            self._clients = self._lent.lend(self.access.impersonate)
+            self._renewed = self._lent.renewed
         return self._clients
 
     async def __aenter__(self) -> Session:
         from drift.live.clients import make_clients
 
-        shared = _COMMANDS.get(asyncio.get_running_loop())
-        self._lent = shared is not None
+        shared = self._lent = _COMMANDS.get(asyncio.get_running_loop())
         if shared is not None:
+            self._renewed = shared.renewed
             self._clients = shared.lend(self.access.impersonate)
         else:
             self._clients = make_clients(self.access.impersonate)
@@ -119,8 +157,9 @@ class Session:
     ) -> None:
         if self._clients is not None:
             clients, self._clients = self._clients, None
-            if not self._lent:
+            if self._lent is None:
                 await clients.close()
+            self._lent = None
 
     async def read(
         self,

@@ -11,10 +11,6 @@ import os
 from drift.errors import EmulatorUnreachable
 from drift.live.clients import PROXIES, Emulators, emulator_channel
 
-OWN_CONNECTION = ("grpc.use_local_subchannel_pool", 1)
-"""A connection of the channel's own: without it gRPC shares the one of the channel whose call
-just failed, still backing off, and a server up since (a sandbox restarted on its port) was
-said to be missing (helper-520)."""
 PATIENCE = 2.0
 """Seconds a new connection to an emulator may take to be up (`answers`): one on this machine
 is up in milliseconds; an emulator channel's attempt at a port that never answers lasts 5 s
@@ -80,7 +76,9 @@ async def answers(host: str, patience: float = PATIENCE) -> bool:
     import grpc
 
     ready, failed = grpc.ChannelConnectivity.READY, grpc.ChannelConnectivity.TRANSIENT_FAILURE
-    channel = emulator_channel(host, OWN_CONNECTION)
+    # its own connection (`drift.live.clients.OWN_CONNECTION`), not the one of the channel whose
+    # call just failed, still backing off: a server up since was said missing (helper-520)
+    channel = emulator_channel(host)
     try:
         async with asyncio.timeout(patience):
             while (state := channel.get_state(try_to_connect=True)) not in (ready, failed):

@@ -3,7 +3,7 @@
 of what moved) and `check --probe` two; against Google each client made is a channel of its
 own, a TCP and TLS handshake. Counted around drift's own client factories, in a run in this
 process: one Cloud Run pair and one Secret Manager client a command, each closed once as it
-ends."""
+ends; an interactive fix, a set anew after each prompt."""
 
 from __future__ import annotations
 
@@ -85,3 +85,25 @@ def test_the_clients_are_closed_when_a_ctrl_c_ends_the_command(
     done = drift("fix", "staging", "--yes", "--profiles", str(REPO / "profiles"), env=where)
     assert done.returncode == 3 and "interrupted" in done.stderr, done.stdout + done.stderr
     assert counts == {"sessions": 3, "run clients": 1, "secrets client": 1, "closed": 1}
+
+
+def test_an_interactive_fix_makes_its_clients_anew_after_each_prompt(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`drift fix staging` answered "y" at a terminal (`PromptUI` as it is, the terminal and
+    the typed line stood in for): after each question a person answered, the command goes
+    on on new connections (`drift.live.session.after_a_prompt`; helper-820 F3). Sets: the
+    check's; after "Deploy…?", the canaries'; after each service's "Move all traffic…?", one
+    more. Each is closed once, as the command ends."""
+    from drift.cli import prompt
+
+    monkeypatch.setattr(prompt, "_terminal", lambda stream: True)
+    monkeypatch.setattr(prompt, "_answer", lambda deadline=None: "y\n")
+    counts = counted(monkeypatch)
+    where = {**env, "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
+    done = drift("fix", "staging", "--profiles", str(REPO / "profiles"), env=where, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("traffic moved to") == 2, done.stdout + done.stderr
+    # the check's set, the canaries' (api's deploy), web's deploy after api's promotion prompt,
+    # and the promotions' and re-check's after web's; Secret Manager read by the two checks
+    assert counts == {"sessions": 4, "run clients": 4, "secrets client": 2, "closed": 4}
