@@ -16,6 +16,7 @@ from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from drift.errors import EmulatorUnreachable
 from drift.kinds import Kind
 from drift.live.calls import CallRunner, Limits
 
@@ -159,6 +160,9 @@ class Session:
             clients, self._clients = self._clients, None
             if self._lent is None:
                 await clients.close()
+            elif isinstance(exc, EmulatorUnreachable):
+                # its channel backs off (5 s and more): the next session's connects anew
+                self._lent.renew()
             self._lent = None
 
     async def read(
