@@ -257,7 +257,7 @@ def test_fail_on_and_service_filter(sandbox: Sandbox) -> None:
     assert "unknown service 'nope' in profile staging (services: api, auth, web)" in unknown.stderr
     empty = drift("check", "staging", "--service", "", env=env)  # `-s "$SERVICE"`, unset
     assert empty.returncode == 2
-    assert "unknown service '' in profile staging" in empty.stderr, empty.stderr
+    assert "invalid value for '--service' / '-s': '' names no service" in empty.stderr
 
 
 def test_json_report_validates_against_the_schema(sandbox: Sandbox, tmp_path: Path) -> None:
