@@ -4,6 +4,7 @@ escaped), the GitHub step summary, prompts and error lines."""
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import sys
@@ -37,8 +38,11 @@ if TYPE_CHECKING:
 _SGR = re.compile(r"(\x1b\[[0-9;]*m)")
 """A color code (Select Graphic Rendition): the only escape drift's own table writes."""
 _ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
-"""What click's `echo` takes out of text written off a terminal (`strip_ansi`), for
-`_as_echoed`."""
+"""What `typer.echo` takes out of text written off a terminal, for `_as_echoed`: typer 0.29's
+own copy of click strips this (typer/_click/_compat.py `_ansi_re`, `strip_ansi`). click 8.5's
+`echo` strips more (`\x1b[2~`, `\x1b[38:5:1m`: any ECMA-48 CSI sequence), but drift does not
+import click (no dependency of its own); no text of drift's reaches here with a raw escape
+(`textsafe.visible` shows a value's escaped)."""
 
 
 def location(value: str | None) -> Destination | None:
@@ -171,13 +175,18 @@ def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
 
 def _as_echoed(text: str, *, nl: bool) -> bytes:
     """The bytes `typer.echo` writes of `text` to standard output off a terminal: escape
-    sequences taken out (`_ANSI`), a line break added (`nl`), encoded as
-    the stream is (the locale's, errors as `drift.cli._any_locale` set them)."""
+    sequences taken out (`_ANSI`), a line break added (`nl`), encoded as the stream is (the
+    locale's, errors as `drift.cli._any_locale` set them), but for an ASCII one
+    (`PYTHONIOENCODING=ascii`): click (typer's copy too) takes that for misconfigured and writes
+    through its buffer as UTF-8, errors replaced (_compat.py `_force_correct_text_writer`,
+    `_stream_is_misconfigured`, `get_best_encoding`)."""
     text = _ANSI.sub("", text) + ("\n" if nl else "")
     if os.linesep != "\n":  # what the text layer translates "\n" to
         text = text.replace("\n", os.linesep)
-    stream = sys.stdout
-    return text.encode(stream.encoding or "utf-8", stream.errors or "strict")
+    encoding, errors = sys.stdout.encoding or "ascii", sys.stdout.errors or "strict"
+    if codecs.lookup(encoding).name == "ascii":  # as click's `is_ascii_encoding`
+        encoding, errors = "utf-8", "replace"
+    return text.encode(encoding, errors)
 
 
 def prose_to_stderr(fmt: OutputFormat) -> bool:
