@@ -71,10 +71,18 @@ class CommandClients:
         self.renewed += 1
 
     async def close(self) -> None:
+        """Close every set, each even when one before failed to close or a second Ctrl-C
+        (a cancellation) came while it did; then the first such error goes on."""
         made = [*self._retired, *self._made.values()]
         self._retired, self._made = [], {}
+        first: BaseException | None = None
         for clients in made:
-            await clients.close()
+            try:
+                await clients.close()
+            except BaseException as exc:  # the rest are closed all the same
+                first = first or exc
+        if first is not None:
+            raise first
 
 
 _COMMANDS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CommandClients] = (
