@@ -61,12 +61,14 @@ class VersionValues:
         once a run however many references lead to it. By its number, when a read of
         `latest` (or an alias) of its secret started before it answered with that version
         (`_by_alias`). `latest`, when that version's read by its number is under way and the
-        state read beside it says `latest` is that version (`_by_number`)."""
+        state read beside it says `latest` is that version (`_by_number`). Each read is
+        awaited shielded: it is every reader's of its name (and of the name mapped onto it),
+        and a reader cancelled leaves it to the others."""
         if _read_key(name) not in self.tasks:
             found = await self._by_alias(name) or await self._by_number(name, ref)
             if found is not None:
-                return await self._once(name, lambda: found)
-        return await self._once(name, lambda: self._read(name))
+                return await asyncio.shield(self._once(name, lambda: found))
+        return await asyncio.shield(self._once(name, lambda: self._read(name)))
 
     def _once(self, name: str, make: Callable[[], Awaitable[Answer]]) -> asyncio.Task[Answer]:
         """The read of `name`, one of its secret's (`_started`)."""
