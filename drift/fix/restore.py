@@ -91,10 +91,9 @@ def restore_request(current: Any, entry: Entry, later: Sequence[Entry] = ()) -> 
     del restore.traffic_statuses[:]
     # Each service-level setting comes back as recorded, its field copied (presence included;
     # a `service_part` row: its part, e.g. the service's scaling), never through its text,
-    # which leaves out what it does not compare: Binary Authorization's
-    # breakglass_justification ("If present, indicates to use Breakglass using this
-    # justification": without it the new revision is judged without breakglass), the order
-    # of custom_audiences. As the in-place path does (`workload_restore.restore_request`).
+    # which leaves out what it does not compare: Binary Authorization's breakglass_justification
+    # ("If present, indicates to use Breakglass using this justification": without it the new
+    # revision is judged without breakglass), the order of custom_audiences (as in place does).
     for part in sorted({p for e in (entry, *later) for p in service_parts(e)}):
         copy_field(raw(restore), raw(before), part)
     return restore
@@ -283,7 +282,8 @@ async def restore(
         # sent, unproven either way: never "failed"; the entry stays `doing` (helper-821)
         sent = f"sent ({error.message})" if error is not None else "sent"
         why = f"{sent}; the service could not be read back ({exc.message}): it may have landed"
-        return Restored(False, why, None, unread=True)
+        refused = unwritten(journal, entry, write, error, None, was, current)  # each refused
+        return refused or Restored(False, why, None, unread=True)  # (helper-827 R1)
     problem = restoration_problem(now, before, key, entry.canary_revision)
     judged = (problem, problem or describe_serving(now))
     judged_by = judge or (lambda now: changed_since(now, entry))

@@ -93,15 +93,28 @@ def journaled(record: Callable[[], None]) -> str:
 
 
 def unwritten(
-    journal: Journal, entry: Entry, write: Write, error: BaseException | None, now: Any, was: str
+    journal: Journal,
+    entry: Entry,
+    write: Write,
+    error: BaseException | None,
+    now: Any,
+    was: str,
+    read: Any = None,
 ) -> Restored | None:
     """A restoration the server refused (`update.refused_write`), a service's, a job's or a
     pool's: nothing was written, the entry keeps state `was` with the write recorded as not
-    landed, and the rollback says so and that it can be tried again (None: not refused)."""
-    if not isinstance(error, ApiError) or not refused_write(error, now, write.generation_before):
+    landed, and the rollback says so and that it can be tried again (None: not refused).
+    `now` None: not read back, refused all the same when every attempt was (`refused_each`:
+    whatever it holds, nothing was written; helper-827 R1); `read`, as read before the write,
+    names its runtime."""
+    if not isinstance(error, ApiError):
+        return None
+    if not (
+        error.refused_each if now is None else refused_write(error, now, write.generation_before)
+    ):
         return None
     why, step = error.message, write.step
-    hints = hint_lines([why], runtime=template_of(now).service_account)
+    hints = hint_lines([why], runtime=template_of(read if now is None else now).service_account)
     lost = journaled(lambda: journal.landed(entry, was, f"{step} not written: {why}"))
     return Restored(False, why, now, lost, unwritten=True, hints=hints)
 

@@ -307,6 +307,8 @@ class WorkloadFix(Fixer):
         try:
             now = await self._settled_in_place()
         except ApiError as read:  # sent, unproven: exit 3, lock kept (`not_seen`; helper-809 F1)
+            if exc.refused_each:  # nothing written, whatever it holds (README; helper-827 R1)
+                raise self._not_applied(exc, write, None) from read
             self.outcome.unknown, said = True, "refused" if exc.status in REFUSED else "lost"
             raise Stop(
                 f"{self.name}: its answer was {said} ({exc.reason}) and it could not be read "
@@ -330,11 +332,11 @@ class WorkloadFix(Fixer):
             return now, two_writes(self, exc, write, sent, now, self.sp.kind)
         raise self._not_applied(exc, write, now)
 
-    def _not_applied(self, exc: ApiError, write: Write, now: Any) -> Stop:
+    def _not_applied(self, exc: ApiError, write: Write, now: Any | None) -> Stop:
         """drift's update did not land (each attempt refused, or `now` not drift's): exit 4."""
         was = write.generation_before
         self._landed(State.ABORTED, f"not applied: {exc.reason}", None, exc.reason)
-        if int(now.generation) > was:
+        if now is not None and int(now.generation) > was:
             return Stop(
                 f"{self.name}: it was changed since drift read it ({written_since(was, now)}): "
                 "drift's update did not land; nothing was changed; run drift plan again"

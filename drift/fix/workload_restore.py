@@ -358,6 +358,8 @@ async def restore_workload(
         after = await settled_workload(session, kind, entry.full_name, deadline=deadline)
     except (ApiError, AuthError) as exc:  # AuthError: credentials expired after the write
         # sent, unproven either way: never "failed", the entry stays `rolling-back` (helper-809 F2)
+        if (refused := unwritten(journal, entry, write, error, None, was, now)) is not None:
+            return refused  # every attempt refused: nothing was written (helper-827 R1)
         sent = f"sent ({error.message})" if error is not None else "sent"
         why = f"{sent}; the {kind.noun} could not be read back ({exc.message})"
         return Restored(False, f"{why}: it may have landed", None, unread=True)
