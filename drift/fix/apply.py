@@ -249,7 +249,8 @@ async def _fix(
         result.journal = None  # no entry could be written: nothing is recorded
     result.wrote = any(f.entry.wrote for f in where.fixes)
     if any(o.interrupted for o in result.outcomes) and not _applied(result):  # else: as a "no"
-        raise Interrupted(_stopped(options), where.line())
+        unknown = any(o.unknown for o in result.outcomes)  # a clean-up's write may have landed
+        raise Interrupted(ExitCode.INCOMPLETE if unknown else _stopped(options), where.line())
     if any(o.aborted for o in result.outcomes) and not _applied(result):
         result.exit_code = abort_code(result.outcomes)
         return _after_abort(result, todo)

@@ -100,7 +100,7 @@ async def clean_up(
         if not said and moved and not may_have_served(fixer.entry):
             said = await keep_routing(fixer, done.now, after)  # their routing, no revision
         outcome.state = fixer.entry.state
-        if outcome.state == State.CLEANED_UP:
+        if outcome.state == State.CLEANED_UP or outcome.unknown:  # unknown: its words say
             outcome.message = f"{stop.message}. {done.text}. {said}"
         else:
             outcome.message = (
@@ -277,8 +277,10 @@ async def _untag(fixer: Fixer, current: Any) -> tuple[str, Callable[[str], None]
         w for w in (tag, f"the service's {', '.join(parts)}" if parts else "") if w
     )
     undone = "removed or put back" if parts else "removed"
-    if after is None:  # whether it landed is unknown (as `free_pin` says it)
-        return f"{what} maybe not {undone} ({sent.error}){_by_hand(fixer)}", record
+    if after is None:  # sent, unproven: as `Restored.unread`, never failed (helper-827 R2)
+        outcome.unknown = True  # the entry stays as begun, its lock kept: exit 3
+        may = f"{sent.error}: it may have landed; `drift rollback {fixer.change_id}` finishes it"
+        return f"{what} maybe {undone} ({may}){_by_hand(fixer)}", lambda _: None
 
     def ended(note: str) -> None:  # the generation read back when the spec carries it
         journal.landed(entry, State.CLEANUP_FAILED, note, **sent.spec)

@@ -93,12 +93,12 @@ async def keep_routing(fixer: Fixer, now: Any, wrote: Any) -> str:
     except JournalError:
         return ""  # nothing was written: their change as it is, said by the caller
     after = sent.after
-    if after is None:
-        record_end(fixer, State.CLEANUP_FAILED, f"not read back: {sent.error}", None)
+    if after is None:  # sent, unproven: as `Restored.unread`, never failed (helper-827 R2)
+        fixer.outcome.unknown = True  # the entry stays as begun, its lock kept: exit 3
         return (
             f"drift's write putting back the configuration that served (their routing kept) "
-            f"may not have landed ({sent.error}); `drift rollback {fixer.change_id}` judges the "
-            "service as it finds it"
+            f"may have landed ({sent.error}); see it with `drift check`, and `drift rollback "
+            f"{fixer.change_id}` finishes it (the journal says {fixer.entry.state})"
         )
     problem = restoration_problem(after, expected, base_key(entry), canary)
     if not sent.proven or problem:

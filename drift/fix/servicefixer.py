@@ -258,8 +258,8 @@ class ServiceFixer(Fixer):
         said = await free_pin(self, now)
         if not said and not may_have_served(self.entry):  # the canary never held traffic
             said = await keep_routing(self, now, self.after)
-        if self.entry.state == State.CLEANED_UP:
-            return Stop(f"{head}. {said}", State.CLEANED_UP)
+        if self.entry.state == State.CLEANED_UP or self.outcome.unknown:  # its words say
+            return Stop(f"{head}. {said}", self.entry.state)
         # once its write around their routing was sent, its own words say where things
         # stand: no "remove only its tag", no plain rollback (it refuses: helper-593)
         sent = any(w.get("step") == KEEP_ROUTING for w in self.entry.writes)

@@ -149,8 +149,13 @@ async def free_pin(fixer: Fixer, now: Any) -> str:
         sent = await write_traffic(on, now, request, "untrap", doing, write_wait=wait)
     except JournalError as exc:
         return _trapped(fixer, request, theirs, exc.message)
-    if sent.after is None:  # whether it landed is unknown: `landed` stays None
-        return _trapped(fixer, request, theirs, sent.error)
+    if sent.after is None:  # sent, unproven: as `Restored.unread`, never failed (helper-827 R2)
+        fixer.outcome.unknown = True  # the entry stays as begun, its lock kept: exit 3
+        return (
+            f"drift's write freeing the pin under {theirs} may have landed ({sent.error}); see "
+            f"it with `drift check`, and `drift rollback {fixer.change_id}` finishes it (the "
+            f"journal says {entry.state})"
+        )
     serves = describe_serving(sent.after, canary)
     if not sent.proven:  # its operation's error: maybe stored in the spec, yet not applied
         spec = sent.after if sent.landed else None
