@@ -143,6 +143,10 @@ def stopped_notes(journal: Path, workloads: dict[str, str]) -> list[str]:
     return [_note(key, *stopped) for key, stopped in found.items() if stopped is not None]
 
 
+HOW = "stopped mid-change, or ended with its write not read back or still settling"
+"""Why a change's lock is left (helper-827 R3; the lock's own words, `lockholder`)."""
+
+
 def _note(key: str, holder: lockholder.Holder, states: set[str]) -> str:
     """The check's note on a workload whose lock a stopped change left (its entries' states:
     stopped while its clean-up was written, a second Ctrl-C: helper-661 B4, no note was
@@ -150,21 +154,21 @@ def _note(key: str, holder: lockholder.Holder, states: set[str]) -> str:
     change = holder.change_id
     if states == {State.ROLLING_BACK}:
         return (
-            f"{key}: the rollback of change {change} was stopped before it finished, and its "
-            f"lock is left: `drift rollback {change}` finishes it (a `drift fix` of {key} is "
-            "refused until then)"
+            f"{key}: the rollback of change {change} did not finish: its outcome is not known "
+            f"({HOW}), and its lock is left: `drift rollback {change}` finishes it (a `drift "
+            f"fix` of {key} is refused until then)"
         )
     if states == {State.CLEANING_UP}:
         return (
-            f"{key}: change {change} was stopped while its clean-up (the canary's tag removed, "
-            "the routing that served restored) was being written, and its lock is left: the "
-            "next `drift fix` settles it if it reads the clean-up landed; else "
+            f"{key}: change {change} did not finish: the outcome of its clean-up (the canary's "
+            f"tag removed, the routing that served restored) is not known ({HOW}), and its lock "
+            "is left: the next `drift fix` settles it if it reads the clean-up landed; else "
             f"`drift rollback {change}` finishes it"
         )
     return (
-        f"{key}: change {change} was stopped once its last write was sent, and its lock is "
-        "left: the next `drift fix` settles it if it reads that write landed; else "
-        f"`drift rollback {change}`"
+        f"{key}: change {change} did not finish: the outcome of its last write is not known "
+        f"({HOW}), and its lock is left: the next `drift fix` settles it if it reads that "
+        f"write landed; else `drift rollback {change}`"
     )
 
 

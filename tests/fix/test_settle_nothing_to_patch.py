@@ -163,8 +163,8 @@ def test_check_says_a_stopped_change_holds_the_lock_until_it_is_settled(
     text = profile("", kind, FIRST)
     checked = run(reseedable, tmp_path, text, "check", "lab")
     said = checked.stdout + checked.stderr
-    assert f"change {stopped} was stopped once its last write was sent" in said, said
+    assert f"change {stopped} did not finish: the outcome of its last write" in said, said
     assert f"`drift rollback {stopped}`" in said, said
     assert run(reseedable, tmp_path, text, "fix", "lab", "--yes").returncode == 0
     again = run(reseedable, tmp_path, text, "check", "lab")
-    assert "was stopped once its last write was sent" not in again.stdout + again.stderr
+    assert "the outcome of its last write is not known" not in again.stdout + again.stderr

@@ -222,9 +222,10 @@ def test_a_second_signal_stops_the_cleanup_and_keeps_the_lock(
     checked = drift("check", *FIX_WEB[1:2], *FIX_WEB[3:], env=env, cwd=tmp_path)
     said = checked.stdout + checked.stderr
     assert (
-        f"note: web: change {entry.change_id} was stopped while its clean-up (the canary's tag "
-        "removed, the routing that served restored) was being written, and its lock is left: "
-        "the next `drift fix` settles it if it reads the clean-up landed; else `drift "
+        f"note: web: change {entry.change_id} did not finish: the outcome of its clean-up (the "
+        "canary's tag removed, the routing that served restored) is not known (stopped "
+        "mid-change, or ended with its write not read back or still settling), and its lock "
+        "is left: the next `drift fix` settles it if it reads the clean-up landed; else `drift "
         f"rollback {entry.change_id}` finishes it"
     ) in said, said
     fixed = drift(*FIX_WEB, env=env, cwd=tmp_path)
@@ -260,7 +261,7 @@ def test_a_cleanup_stopped_before_its_write_applied_still_refuses(
     left = sandbox.service("acme-chat-staging", "web")
     assert any(t.tag == entry.tag for t in left.traffic)  # the canary's write as it left it
     checked = drift("check", *FIX_WEB[1:2], *FIX_WEB[3:], env=env, cwd=tmp_path)
-    assert f"note: web: change {entry.change_id} was stopped while its clean-up" in (
+    assert f"note: web: change {entry.change_id} did not finish: the outcome of its clean-up" in (
         checked.stdout + checked.stderr
     )
     refused = drift(*FIX_WEB, env=env, cwd=tmp_path)
