@@ -163,7 +163,7 @@ async def _run(
         except DriftError:  # its clients could not start (credentials, a variable), say
             unsent(locks, todo)
             raise
-        done.notes += unsettled(locks, todo, done.unrecorded)  # unknown: lock kept (h689 L1)
+        done.notes += unsettled(locks, todo, done.unrecorded, done.unread)  # lock kept (h689 L1)
         if kept:  # never "rolled back" (exit 0) while a job or pool may keep drift's change
             done.notes += kept
             done.exit_code = ExitCode.INCOMPLETE if done.unknown else ExitCode.ABORTED

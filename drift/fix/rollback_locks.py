@@ -6,7 +6,7 @@ until the change is rolled back (SPEC invariant 11)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from drift.fix.journal import DONE, Entry, State
@@ -35,16 +35,23 @@ def interrupted(locks: Locks, todo: list[Entry]) -> str:
     return "; ".join(said) or "nothing was changed"
 
 
-def unsettled(locks: Locks, todo: list[Entry], known: Collection[str] = ()) -> list[str]:
+def unsettled(
+    locks: Locks,
+    todo: list[Entry],
+    known: Collection[str] = (),
+    unread: Mapping[str, str] | None = None,
+) -> list[str]:
     """What a rollback that ended says of each workload its write left unknown (the journal
-    still says rolling-back: the write landed and the workload was still reconciling when its
-    wait ended, `Restored.unsettled`): it keeps the lock, as a fix whose last write's outcome
-    is unknown does (`drift.fix.interrupt._unknown`, helper-689 L1), for `drift rollback
-    CHANGE` run again to take over once the workload has settled. `known`: the workloads
-    (`who`) whose restoration landed and is known, only not journaled (`RollbackResult.
-    unrecorded`, said by their own line): their lock is kept too, and nothing said."""
+    still says rolling-back): it keeps the lock, as a fix whose last write's outcome is unknown
+    does (`drift.fix.interrupt._unknown`, helper-689 L1), for `drift rollback CHANGE` run
+    again to take it over — once the workload has settled where the write landed and it was
+    still reconciling when its wait ended (`Restored.unsettled`); at once where the write was
+    sent and not read back (`unread`, `who` -> what was sent: this one line says it all,
+    `Restored.unread`). `known`: the workloads (`who`) whose restoration landed and is known,
+    only not journaled (`RollbackResult.unrecorded`, said by their own line): their lock is
+    kept too, and nothing said."""
     sent = "was written and its outcome is not known"
-    return _kept(locks, todo, sent, "once it has settled", known=known)
+    return _kept(locks, todo, sent, "once it has settled", known=known, unread=unread or {})
 
 
 def _kept(
@@ -55,20 +62,22 @@ def _kept(
     *,
     named: bool = True,
     known: Collection[str] = (),
+    unread: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Keep the lock of each workload of `todo` whose rollback `sent` (rolling-back), and say
     so (`named`: only where drift holds it; never of one `known`), with `drift rollback
-    CHANGE` again `then`."""
-    said = []
+    CHANGE` again `then` (at once for one `unread`: "was" what it says)."""
+    said, unread = [], unread or {}
     for entry in (e for e in todo if e.state == State.ROLLING_BACK):
-        kept = locks.keep(entry.full_name)
-        if kept is None and named or who(entry) in known:
+        kept, text = locks.keep(entry.full_name), unread.get(who(entry))
+        if kept is None and named and not text or who(entry) in known:  # `unread`: said here
             continue
         lock = f"drift keeps its lock {kept}" if kept else "its lock"
+        how, again = (f"was {text}", "") if text else (sent, f" {then}")
         said.append(
-            f"the rollback of {who(entry)} {sent} (the journal says {State.ROLLING_BACK}), "
+            f"the rollback of {who(entry)} {how} (the journal says {State.ROLLING_BACK}), "
             f"so {lock}: no other drift command writes to it meanwhile; run `drift rollback "
-            f"{visible(entry.change_id)}` again {then}"
+            f"{visible(entry.change_id)}` again{again}"
         )
     return said
 

@@ -47,7 +47,11 @@ class RollbackResult:
     by_tag: list[Tagged] = field(default_factory=list)
     """The restored workloads' images redeployed by tag: one note for all (`tags_said`)."""
     unknown: list[str] = field(default_factory=list)
-    """Workloads whose restoring write was sent and could not be read back: it may have landed."""
+    """Workloads whose restoring write's outcome is not known: sent and not read back (`unread`),
+    or landed and still reconciling (each said by its own line in `failed`)."""
+    unread: dict[str, str] = field(default_factory=dict)
+    """Of `unknown`, those sent and not read back: what was sent (said, with its lock kept, by
+    one line: `rollback_locks.unsettled`)."""
     unrecorded: list[str] = field(default_factory=list)
     """Workloads whose rollback was written and restored them, which the journal could not
     record (each said by its own line in `failed`): neither "restored nothing" nor "not
@@ -59,7 +63,7 @@ class RollbackResult:
         lines = []
         if self.message:
             lines.append(self.message)
-        if self.change_id and (self.restored or self.failed or self.as_before):
+        if self.change_id and (self.restored or self.failed or self.as_before or self.unknown):
             # one restored but not journaled is said by its own line, never "restored nothing"
             restored = ", ".join(self.restored) or (
                 "" if self.unrecorded else "nothing proven" if self.unknown else "nothing"
@@ -223,7 +227,7 @@ async def restore_all(
             f"not rolled back: {', '.join(unstarted)} (not started: nothing was written) "
             f"— run `drift rollback {visible(result.change_id)}` again"
         )
-    if result.failed:  # a write whose outcome is not known is no "rolled back" (4): 3
+    if result.failed or result.unknown:  # an outcome not known is no "rolled back" (4): 3
         result.exit_code = ExitCode.INCOMPLETE if result.unknown else ExitCode.ABORTED
     return result
 
@@ -296,11 +300,8 @@ def _outcome(
         if done.ok:  # restored: its outcome is known, only not recorded
             result.unrecorded.append(name)
     elif done.unread:  # sent, not read back: it may have landed (exit 3: helper-809 F2)
-        result.unknown.append(name)
-        result.failed.append(
-            f"{name}: the rollback was {done.text}; the journal says {entry.state}: run "
-            f"`drift rollback {visible(entry.change_id)}` again"
-        )
+        result.unknown.append(name)  # said with its lock by one line (`unsettled`)
+        result.unread[name] = done.text
     elif done.unsettled:  # landed, its wait (`write_wait`) over first: not known (exit 3)
         result.unknown.append(name)  # never "nothing changed" (4): its write landed (817 L1)
         result.failed.append(

@@ -48,7 +48,7 @@ class InPlace(Protocol):
     @property
     def name(self) -> str: ...
 
-    def _unknown(self, note: str, state: str) -> None: ...
+    def _record_unlanded(self, note: str, state: str) -> None: ...
 
     def _left(self, now: Any, runs: str) -> str: ...
 
@@ -70,7 +70,9 @@ def two_writes(fixer: InPlace, exc: ApiError, write: Write, sent: Any, now: Any,
         )
     # their write put back what ran before: nothing of drift's runs, "nothing changed" (4)
     state = State.ABORTED if already_back(now, fixer.entry) else State.UPDATING
-    fixer._unknown(f"changed since ({since}): {exc.brief}: whether it landed is not known", state)
+    fixer._record_unlanded(
+        f"changed since ({since}): {exc.brief}: whether it landed is not known", state
+    )
     fixer.outcome.unknown = state == State.UPDATING  # exit 3, its lock kept (`interrupt`)
     runs = "what it runs now is not all of drift's update"
     raise Stop(

@@ -355,8 +355,8 @@ class WorkloadFix(Fixer):
         force = f"`drift rollback {self.change_id} --force` would put back what it was before"
         return f"{runs}. drift leaves it as it is; {force} drift's change, undoing theirs too"
 
-    def _unknown(self, note: str, state: str) -> None:
-        """Journal the update (`state`), whether it landed unknown (`landed` stays None)."""
+    def _record_unlanded(self, note: str, state: str) -> None:
+        """Journal the update as `state` with `note`, `landed` left None (`theirs_too`)."""
         try:
             self.ctx.journal.record(self.entry, state, note)
         except JournalError as exc:

@@ -108,8 +108,10 @@ def test_a_job_restored_and_not_read_back(
     # the entry left `rolling-back` and its lock kept, exit 3 (incomplete), run it again
     assert done.exit_code is ExitCode.INCOMPLETE, text
     assert "job job" not in done.restored and "restored nothing" not in text, text
-    assert "job job: the rollback was sent; the job could not be read back (" in text, text
-    assert "it may have landed; the journal says rolling-back: run `drift rollback " in text
+    assert "the rollback of job job was sent; the job could not be read back (" in text, text
+    assert "it may have landed (the journal says rolling-back), so drift keeps its lock" in text
+    # one line for it (helper-827 D): never a second saying to wait "once it has settled"
+    assert text.count("job job") == 1 and "once it has settled" not in text, text
     (entry,) = [e for e in journal(tmp_path).entries() if e.kind == "job"]
     assert entry.state == State.ROLLING_BACK, entry
     assert "drift keeps its lock" in text, text

@@ -4,8 +4,9 @@ read and its write, so the update lands and its operation ends in an error (Clou
 every secret a revision uses when it deploys, access by the revision's service account
 included: https://cloud.google.com/run/docs/configuring/services/secrets); or the update's
 answer is lost and the job cannot be read back. drift never says "nothing was changed" when
-the write may have landed, journals what it knows (UPDATE_FAILED / still UPDATING), exits 4,
-and names `drift rollback CHANGE` (SPEC invariants 5 and 10)."""
+the write may have landed, journals what it knows (UPDATE_FAILED / still UPDATING), exits 4
+where it failed, 3 where its outcome is not known (not read back: the lock kept), and names
+`drift rollback CHANGE` (SPEC invariants 5 and 10)."""
 
 from __future__ import annotations
 
