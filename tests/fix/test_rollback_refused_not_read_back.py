@@ -12,11 +12,9 @@ import pytest
 import drift.fix.restore
 import drift.fix.workload_restore
 from drift.errors import ExitCode
-from drift.fix.apply import FixOptions
 from drift.sandbox import Fault, Sandbox
-from tests.fix.conftest import ScriptedUI, entries, fix, lab_here, rollback
-from tests.fix.sidecar_lab import profile, world
-from tests.fix.test_landed_before import FIRST
+from tests.fix.conftest import entries, rollback
+from tests.fix.test_rollback_stopped_noted import fixed_in_lab
 
 KIND = {"service": "Service", "job": "Job"}
 
@@ -38,12 +36,7 @@ def refused_then_unreadable(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox, k
 def test_rollback_refused_not_read_back(
     reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
-    reseedable.reset(world(kind))
-    folder = lab_here(reseedable, tmp_path, monkeypatch, profile("", kind, FIRST))
-    done = fix(
-        tmp_path, reseedable.environ(), ScriptedUI(), FixOptions(yes=True), None, "lab", folder
-    )
-    assert done.change_id is not None, done.summary()
+    fixed_in_lab(reseedable, tmp_path, monkeypatch, kind)
     (was,) = entries(tmp_path)
     with monkeypatch.context() as m:
         refused_then_unreadable(m, reseedable, kind)
