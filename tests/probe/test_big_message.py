@@ -7,7 +7,6 @@ was drift's own limit (RFC 6455 §7.4.1), not the service's failure."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,7 +23,9 @@ SNAPSHOT = 1_500_000
 
 
 async def _keep_open(ws: Any) -> None:
-    await asyncio.sleep(1.5)  # keeps the socket open past the hold
+    # keeps the socket open past the hold: until drift closes it (a fixed 1.5 s sleep here
+    # held each test's server shut-down that long after the probe had ended)
+    await ws.wait_closed()
 
 
 def _probe(
