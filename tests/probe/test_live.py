@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -216,7 +217,19 @@ def test_a_probed_service_that_does_not_exist_is_said(
 def test_drift_probe_waits_for_a_deploy_in_progress(sandbox: Sandbox, env: dict[str, str]) -> None:
     sandbox.hold_deploys()
     sandbox.deploy(PROJECT, "api", env={"E2E_TEST_MODE": "true"})  # reconciling from now on
-    settle = threading.Timer(1.0, lambda: sandbox.finish_deploy(PROJECT, "api"))
+    seen = len(sandbox.calls)
+
+    def once_read() -> None:
+        """The deploy settles once drift has read it in progress (not at a fixed second)."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(
+            c.short == "GetService" and "/services/api" in str(c.request)
+            for c in sandbox.calls[seen:]
+        ):
+            time.sleep(0.02)
+        sandbox.finish_deploy(PROJECT, "api")
+
+    settle = threading.Thread(target=once_read)
     settle.start()
     try:
         report = probe_only("staging", env, wait=30)
