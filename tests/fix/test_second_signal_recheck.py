@@ -50,19 +50,20 @@ def second_signal_during_the_recheck(
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    # the re-check is slow: each of its reads (ListSecrets, GetSecretVersion) takes 4 s, and
-    # the signal below lands 1 s into the third call since the Ctrl-C, 3 s before it answers.
-    # Every call after the Ctrl-C pays it, one after another (the held one's cleanup, then the
-    # re-check's): from the Ctrl-C to the second signal, 9 s (concurrent) and 17 s (one after
-    # another) at 8 s a call, 5 s and 9 s at 4 s.
-    sandbox.inject(Fault("*", None, latency_ms=4_000))
+    # the re-check is slow: each of its reads (ListSecrets, GetSecretVersion) takes 2.5 s, and
+    # the signal below lands 0.5 s into the third call since the Ctrl-C, 2 s before it answers
+    # (the test sees that call within a 0.05 s poll: 40x that). Every call after the Ctrl-C
+    # pays it, one after another (the held one's cleanup, then the re-check's): from the
+    # Ctrl-C to the second signal, 9 s (concurrent) and 17 s (one after another) at 8 s a
+    # call, 5 s and 9 s at 4 s, about 3 s and 5.5 s at 2.5 s.
+    sandbox.inject(Fault("*", None, latency_ms=2_500))
     calls = len(sandbox.calls)
     proc.send_signal(signal.SIGINT)  # a "no": the held one cleaned up, then the re-check
     while len(sandbox.calls) <= calls + 2:
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    time.sleep(1.0)  # in the re-check's reads
+    time.sleep(0.5)  # in the re-check's reads
     proc.send_signal(second)
     out, err = proc.communicate(timeout=60)
     said = out + err
