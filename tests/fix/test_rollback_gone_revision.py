@@ -32,6 +32,7 @@ from tests.fix.conftest import (
     shares,
     updates,
 )
+from tests.timewarp import warp_sessions
 
 V0 = "us-docker.pkg.dev/lab/app:v0"
 REVISION = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
@@ -114,6 +115,7 @@ def test_a_deleted_revision_get_revision_could_not_tell_is_never_a_rollback(
     other = _fixed_then_deleted(sandbox, clients_for, tmp_path, monkeypatch)
     serving = shares(sandbox.service(LAB, "app"))
     sandbox.inject(Fault(method="GetRevision", code="UNAVAILABLE"))
+    warp_sessions(monkeypatch)  # the UNAVAILABLE reads' backoffs pass at once
     rolled = rollback(tmp_path, force=True)
     text = rolled.summary()
     assert rolled.exit_code is ExitCode.ABORTED, text
