@@ -43,6 +43,7 @@ class SecretReads:
     project_id: ProjectId | None = None  # a project's id by its number (None: cannot be told)
     shared: Tasks | None = None  # where the secret list is kept for the run (`secrets_listed`)
     _listed: set[str] | None = field(default=None, init=False)
+    _own_number: str = field(default="", init=False)  # as the list named it (`canonical`)
     _users: dict[str, set[str]] = field(default_factory=dict, init=False)
     _failures: dict[str, set[str]] = field(default_factory=dict, init=False)  # why, by key
     # Answers that only mean "missing" if the version lookups agree (checked at the end)
@@ -57,10 +58,7 @@ class SecretReads:
         """Read the state of the version `ref` names and the policy of its secret (for the
         workload of key `service`)."""
         key = ref.key
-        users = self._users.get(key)
-        if users is None:
-            users = self._users[key] = set()
-        users.add(service)
+        self._users.setdefault(key, set()).add(service)
         if ref.unread:  # a form drift does not read: never another secret's reads
             self._failures.setdefault(key, set()).add(ref.unreadable)
             return
@@ -120,11 +118,15 @@ class SecretReads:
         """The reference as the secret's other reads name it: a project named by its number
         by its id (the workload's own: no project), when that can be told; else as written.
         Cloud Run keeps `projects/NUMBER/secrets/NAME` as written, and a profile names the
-        same secret `{secret: NAME, project: ID}`: one secret, read once."""
+        same secret `{secret: NAME, project: ID}`: one secret, read once. Without GetProject,
+        the own project if the run's list of its secrets named it so (task 832; `_learn`)."""
         token = ref.project
         if not token.isdigit() or self.project_id is None:
             return ref
         found = await self.project_id(token)
+        if found is None and (listed := self.tasks.get(("list_secrets", None))) is not None:
+            await listed  # a number no answer named is never taken for a project
+            found = self.project if token == self._own_number else None
         if found is None:
             return ref
         return SecretRef(ref.secret, ref.version, "" if found == self.project else found)
@@ -164,12 +166,15 @@ class SecretReads:
             self._expiry(short(secret.name), secret)
         if failed is None:  # else existence is told by the version lookups themselves
             self._listed = {short(secret.name) for secret in found}
+        self._own_number = next(
+            (n for s in found if (n := str(s.name).split("/")[1]).isdigit()), ""
+        )
 
     def _learn(self, asked: str, answer: str) -> None:
         """The number of the project id `asked` named: Secret Manager answers by number
         whatever the request used (`projects/{project_number}/secrets/{secret_id}/…`, as
-        metastore v1 Secret.cloud_secret cites it), so one secret is one whether or not
-        GetProject could be read (revown46 R4; `drift.secret_target`)."""
+        metastore v1 Secret.cloud_secret cites it): one secret whether or not GetProject could
+        be read (revown46 R4; `drift.secret_target`)."""
         token, number = asked.split("/")[1], str(answer).split("/")[1:2]
         if number and number[0].isdigit() and token and not token.isdigit():
             self.state.projects.setdefault(number[0], token)

@@ -107,15 +107,27 @@ def test_a_secret_of_the_own_project_named_by_number_is_read_once(
     }
 
 
-def test_when_the_number_cannot_be_told_each_name_is_read_as_written(
-    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+@pytest.mark.parametrize(("listed", "read"), [(True, 1), (False, 2)])
+def test_without_get_project_the_secret_list_tells_the_own_number(
+    make_sandbox: MakeSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    listed: bool,
+    read: int,
 ) -> None:
-    """Without resourcemanager.projects.get the number stays a number: both names are read,
+    """Without resourcemanager.projects.get GetProject tells no number. The list of the
+    project's secrets, read anyway, names them by its number (Secret Manager answers by
+    number, `SecretReads._learn`): `projects/111/secrets/db-url` is `db-url`, its version and
+    value read once (task 832: each spelling was read, two AccessSecretVersion of one
+    version). When the list is refused too, the number stays a number: both names are read,
     as written, and nothing else changes."""
     world = copy.deepcopy(own_by_number())
     world["faults"] = [{"method": "GetProject", "code": "PERMISSION_DENIED"}]
+    if not listed:
+        world["faults"].append({"method": "ListSecrets", "code": "PERMISSION_DENIED"})
     sandbox = make_sandbox(world)
     (tmp_path / "prod.yaml").write_text(OWN_PROFILE)
     result = run(sandbox, monkeypatch, tmp_path)
-    assert reads_of(sandbox, "db-url")["GetSecretVersion"] == 2
+    reads = reads_of(sandbox, "db-url")
+    assert (reads["GetSecretVersion"], reads["AccessSecretVersion"]) == (read, read), reads
     assert result.report.exit_code is ExitCode.INCOMPLETE
