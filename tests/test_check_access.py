@@ -85,7 +85,7 @@ def test_the_default_account_is_judged_by_the_number_secret_manager_gave_without
 ) -> None:
     # the default compute account is named by the project's number; it is granted on the
     # project. GetProject refused, Secret Manager's answer still names the secret by that
-    # number (`SecretReads._learn`): access is judged with it, not "unknown" (fixgrant64)
+    # number (`learn_number`): access is judged with it, not "unknown" (fixgrant64)
     sandbox = make_sandbox(DEFAULT_ACCOUNT_WORLD)
     (tmp_path / "prod.yaml").write_text(
         "project: p\nregion: us-central1\nservices:\n  api:\n    env:\n      K: {secret: k}\n"

@@ -43,7 +43,7 @@ def test_a_condition_is_judged_by_the_number_secret_manager_gave_without_getproj
     make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # GetProject refused: Secret Manager's answer names the secret by its project's number
-    # (`SecretReads._learn`), which the condition is judged with (revcalls66 F4: access no
+    # (`learn_number`), which the condition is judged with (revcalls66 F4: access no
     # longer waits for a GetProject of a project whose number the reads already have)
     result, rules, access = run(
         make_sandbox,

@@ -163,7 +163,10 @@ async def _compare_read(
     # masked on the data, never the rendered text), whichever reference names it.
     views_a, views_b = _views(a, b, state_a, state_b, skip)
     ctx.absent = {"a": _absent(a, state_a, names), "b": _absent(b, state_b, names)}
-    ctx.projects = {**state_a.projects, **state_b.projects}
+    # and what the value reads' answers named (task 832: GetProject refused, `x` of
+    # projects/333 and of acme-vault were not known to be one secret though an answer said so)
+    learnt = values.learnt if values is not None else {}
+    ctx.projects = {**learnt, **state_a.projects, **state_b.projects}
     compared = [n for n in names if n not in skip]
     shared: tuple[list[Difference], list[Unread]] | None = None
     if values is not None and not ctx.same_deployment:

@@ -281,7 +281,7 @@ class AccessDecisions:
     async def _number(self, project: str) -> str:
         """The number of `project` (an id or a number; "" when it cannot be known): as a read
         of this run learnt it (`LiveState.number_of`: Secret Manager names a secret by its
-        project's number, `SecretReads._learn`), without a call; else from GetProject, once a
+        project's number, `learn_number`), without a call; else from GetProject, once a
         run (revcalls66 F4: that GetProject, after the secret's reads, held the project's
         policy back a round)."""
         if number := self.state.number_of(project):

@@ -24,7 +24,7 @@ from drift.live.secret_state import SecretPolicy, SecretVersionInfo, VersionStat
 from drift.live.secret_versions import changed, disproved, version_info
 from drift.live.state import LiveState
 from drift.live.tasks import Tasks as Tasks  # re-exported: its readers import it here
-from drift.live.version_values import Answer, VersionValues
+from drift.live.version_values import Answer, VersionValues, learn_number
 from drift.refs import SecretRef
 from drift.secret_target import respelled
 
@@ -119,7 +119,7 @@ class SecretReads:
         by its id (the workload's own: no project), when that can be told; else as written.
         Cloud Run keeps `projects/NUMBER/secrets/NAME` as written, and a profile names the
         same secret `{secret: NAME, project: ID}`: one secret, read once. Without GetProject,
-        the own project if the run's list of its secrets named it so (task 832; `_learn`)."""
+        the own project if the run's list of its secrets named it so (`learn_number`)."""
         token = ref.project
         if not token.isdigit() or self.project_id is None:
             return ref
@@ -162,22 +162,13 @@ class SecretReads:
         parent = f"projects/{self.project}"
         found, failed = await secrets_listed(self.clients, self.runner, self.project, self.shared)
         for secret in found:
-            self._learn(parent, secret.name)
+            learn_number(self.state, parent, secret.name)
             self._expiry(short(secret.name), secret)
         if failed is None:  # else existence is told by the version lookups themselves
             self._listed = {short(secret.name) for secret in found}
         self._own_number = next(
             (n for s in found if (n := str(s.name).split("/")[1]).isdigit()), ""
         )
-
-    def _learn(self, asked: str, answer: str) -> None:
-        """The number of the project id `asked` named: Secret Manager answers by number
-        whatever the request used (`projects/{project_number}/secrets/{secret_id}/…`, as
-        metastore v1 Secret.cloud_secret cites it): one secret whether or not GetProject could
-        be read (revown46 R4; `drift.secret_target`)."""
-        token, number = asked.split("/")[1], str(answer).split("/")[1:2]
-        if number and number[0].isdigit() and token and not token.isdigit():
-            self.state.projects.setdefault(number[0], token)
 
     def _expiry(self, key: str, secret: Any) -> None:
         """Secret.expire_time: "always provided on output" for a secret that expires."""
@@ -208,7 +199,7 @@ class SecretReads:
             if secret.status != "NOT_FOUND":  # not found: its version lookup tells
                 self._unverified(ref.key, secret, "expiry not read")
             return
-        self._learn(name, raw(secret).name)
+        learn_number(self.state, name, raw(secret).name)
         self._expiry(ref.key, secret)
 
     async def _listed_secrets(self, ref: SecretRef) -> set[str] | None:
@@ -231,7 +222,7 @@ class SecretReads:
             return
         if version is None:
             return
-        self._learn(name, raw(version).name)
+        learn_number(self.state, name, raw(version).name)
         info = version_info(ref, name, version)
         if isinstance(info, ApiError):
             self._unverified(ref.key, info)

@@ -68,6 +68,12 @@ class ValueReads:
         self._early: dict[SecretRef, Awaitable[ApiError | None]] = {}
         """The value read started for each reference as stated (`as_stated`)."""
 
+    @property
+    def learnt(self) -> dict[str, str]:
+        """Project ids by the numbers the value reads' answers named them with (`learn_number`:
+        a version asked for by its project's id is answered by its number)."""
+        return self._reads.state.projects
+
     async def _id(self, number: str) -> str | None:
         return self._ids.get(number)
 

@@ -38,6 +38,17 @@ Answer = tuple[str, bytes] | ApiError
 """The version the read resolved to and its payload, or why it could not be read."""
 
 
+def learn_number(state: LiveState, asked: str, answer: str) -> None:
+    """The number of the project id `asked` named (`state.projects`): Secret Manager answers
+    by number whatever the request used (`projects/{project_number}/secrets/{secret_id}/…`,
+    as metastore v1 Secret.cloud_secret cites it): one secret whether or not GetProject could
+    be read (revown46 R4; `drift.secret_target`). AccessSecretVersionResponse.name too
+    (task 832: `compare --live` without GetProject then knows what its value reads named)."""
+    token, number = asked.split("/")[1], str(answer).split("/")[1:2]
+    if number and number[0].isdigit() and token and not token.isdigit():
+        state.projects.setdefault(number[0], token)
+
+
 def _read_key(name: str) -> tuple[str, tuple[str, str]]:
     return ("read", ("AccessSecretVersion", name))
 
@@ -76,9 +87,11 @@ class VersionValues:
 
     async def _read(self, name: str) -> Answer:
         try:
-            return await access_version(self.clients, self.runner, name)
+            answer = await access_version(self.clients, self.runner, name)
         except ApiError as exc:
             return exc
+        learn_number(self.state, name, answer[0])  # the version it names: by number
+        return answer
 
     def _started(self, name: str) -> list[tuple[str, asyncio.Task[Any]]]:
         """The version reads of the secret of the version `name` started so far: each

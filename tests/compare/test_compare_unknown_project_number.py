@@ -108,13 +108,32 @@ def test_known_numbers_tell_the_difference(
     assert [d["kind"] for d in document["differences"]] == [kind]
 
 
-@pytest.mark.parametrize("secret_values", [[], ["--no-secret-values"]])
+DENIED = Fault(method="GetProject", code="PERMISSION_DENIED")
+
+
+@pytest.mark.parametrize(("scenario", "kind"), CASES)
+def test_the_value_reads_answers_tell_the_numbers_get_project_does_not(
+    make_sandbox: MakeSandbox, tmp_path: Path, scenario: Any, kind: str
+) -> None:
+    """Task 832 (failed before: exit 3, "could not be looked up"): compare reads the value of
+    every version referenced (to mask its copies), each asked for by its project's id where a
+    profile or a reference gives one (`projects/vault/…`, the sides' own projects); Secret
+    Manager names the version in its answer by the project's number
+    (AccessSecretVersionResponse.name; `learn_number`). So the numbers are learnt from those
+    answers, as GetProject would tell them: the same difference, no number left unknown."""
+    done = _compare(make_sandbox, tmp_path, scenario, DENIED)
+    assert done.returncode == 1, done.stdout + done.stderr
+    document = json.loads(done.stdout)
+    assert [d["kind"] for d in document["differences"]] == [kind], done.stdout
+    assert document["unverified"] == [], done.stdout
+
+
 @pytest.mark.parametrize(("scenario", "kind"), CASES)
 def test_a_project_number_drift_cannot_look_up_is_never_equivalent(
-    make_sandbox: MakeSandbox, tmp_path: Path, scenario: Any, kind: str, secret_values: list[str]
+    make_sandbox: MakeSandbox, tmp_path: Path, scenario: Any, kind: str
 ) -> None:
-    denied = Fault(method="GetProject", code="PERMISSION_DENIED")
-    done = _compare(make_sandbox, tmp_path, scenario, denied, flags=secret_values)
+    """`--no-secret-values`: no answer names a number, GetProject is refused."""
+    done = _compare(make_sandbox, tmp_path, scenario, DENIED, flags=["--no-secret-values"])
     assert done.returncode == 3, done.stdout + done.stderr
     document = json.loads(done.stdout)
     assert document["status"] == "incomplete" and document["differences"] == []

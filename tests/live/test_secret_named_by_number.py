@@ -117,7 +117,7 @@ def test_without_get_project_the_secret_list_tells_the_own_number(
 ) -> None:
     """Without resourcemanager.projects.get GetProject tells no number. The list of the
     project's secrets, read anyway, names them by its number (Secret Manager answers by
-    number, `SecretReads._learn`): `projects/111/secrets/db-url` is `db-url`, its version and
+    number, `learn_number`): `projects/111/secrets/db-url` is `db-url`, its version and
     value read once (task 832: each spelling was read, two AccessSecretVersion of one
     version). When the list is refused too, the number stays a number: both names are read,
     as written, and nothing else changes."""
