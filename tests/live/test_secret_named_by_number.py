@@ -107,6 +107,7 @@ def test_a_secret_of_the_own_project_named_by_number_is_read_once(
     }
 
 
+@pytest.mark.parametrize("list_later", [False, True])  # the list answers after GetProject
 @pytest.mark.parametrize(("listed", "read"), [(True, 1), (False, 2)])
 def test_without_get_project_the_secret_list_tells_the_own_number(
     make_sandbox: MakeSandbox,
@@ -114,6 +115,7 @@ def test_without_get_project_the_secret_list_tells_the_own_number(
     tmp_path: Path,
     listed: bool,
     read: int,
+    list_later: bool,
 ) -> None:
     """Without resourcemanager.projects.get GetProject tells no number. The list of the
     project's secrets, read anyway, names them by its number (Secret Manager answers by
@@ -125,6 +127,8 @@ def test_without_get_project_the_secret_list_tells_the_own_number(
     world["faults"] = [{"method": "GetProject", "code": "PERMISSION_DENIED"}]
     if not listed:
         world["faults"].append({"method": "ListSecrets", "code": "PERMISSION_DENIED"})
+    if list_later:  # whichever answers first, the same reads
+        world["faults"].insert(0, {"method": "ListSecrets", "code": None, "latency_ms": 500})
     sandbox = make_sandbox(world)
     (tmp_path / "prod.yaml").write_text(OWN_PROFILE)
     result = run(sandbox, monkeypatch, tmp_path)
