@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
 
+from drift.errors import Problem, ProfileError
 from drift.findings import ProbeOutcome, ProbeResult, Unverified
 from drift.live.calls import CallRunner
 from drift.live.model import LiveService
@@ -231,6 +231,7 @@ async def run_probe(
     from drift.live.session import read_live
 
     names = profile.select(services)
+    _something_to_probe(profile, names)
     env = dict(environ or {})
     check_probe_config(profile, names, env)
     # a probe needs the services it probes (a workload with no probe block, jobs and worker
@@ -252,7 +253,7 @@ async def run_probe(
     findings = apply_ignores(profile, findings, today)  # as `check` does
     # a probed service that does not exist: the SPEC's finding for it, as `check` says it
     absent = [n for n in probed if n in state.missing]
-    report = Report.of(
+    return Report.of(
         profile,
         names,
         settings.fail_on,
@@ -267,7 +268,29 @@ async def run_probe(
         compared=False,
         source="probe",
     )
-    return replace(report, notes=(*report.notes, *nothing_to_probe(profile, names)))
+
+
+def _something_to_probe(profile: Profile, names: Sequence[str]) -> None:
+    """`drift probe` where no workload of the run has a `probe:` block probed nothing: a
+    profile error naming the file and what to add (exit 2, "nothing was checked", as a profile
+    naming no workload is), never a clean exit 0 (SPEC safety invariants: incomplete never
+    looks clean; task 833). `check --probe` still checked the rest: a note there."""
+    if any(profile.services[n].probe is not None for n in names):
+        return
+    some = len(names) < len(profile.services)  # --service: the others may have one
+    have = [p.label for p in profile.services.values() if p.probe is not None]
+    if some:
+        asked = ", ".join(profile.services[n].label for n in names)
+        who = f"none of the services asked for ({asked}) has"
+        where = profile.services[names[0]].location
+    else:
+        who, where = f"no service of {profile.environment} has", profile.location
+    others = f"probe one that has (--service {', '.join(have)}), or " if some and have else ""
+    message = (
+        f"{who} a probe: block: drift probe has nothing to probe; {others}add "
+        "`probe: {websocket: /ws}` under a service to probe its WebSocket handshake"
+    )
+    raise ProfileError([Problem(where.file, where.line, message)])
 
 
 def nothing_to_probe(profile: Profile, names: Sequence[str]) -> tuple[str, ...]:

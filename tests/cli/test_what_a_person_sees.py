@@ -107,10 +107,11 @@ def test_declined_is_an_answer_not_an_error(sandbox: Sandbox, workdir: Path) -> 
 
 def test_probe_never_says_no_drift(sandbox: Sandbox, workdir: Path) -> None:
     env = {**sandbox.environ(), "ACME_TEST_JWT": token(sandbox)}
-    done = drift("probe", "staging", "--service", "web", cwd=workdir, env=env)
+    done = drift("probe", "staging", "--service", "api", cwd=workdir, env=env)
     last = done.stdout.rstrip().splitlines()[-1]
     assert "no drift" not in done.stdout, done.stdout
     assert last.startswith("staging: ") and " in 1 service" in last
+    assert last.endswith("— all passed (exit 0)") and done.returncode == 0, done.stdout
     failing = drift("probe", "e2e", cwd=workdir, env=env)
     assert failing.returncode == 1
     assert "no drift" not in failing.stdout and "failed — a probe failed (exit 1)" in failing.stdout

@@ -29,11 +29,12 @@ def _secret_calls(calls: list[Any]) -> dict[str, int]:
 
 def test_probe_reads_no_secret(world: World) -> None:
     code, out, calls = world.drift("probe", ENVIRONMENT, "--profiles", "profiles")
-    assert code == 0, out
     assert _secret_calls(calls) == {}, f"probe made {short(calls)}"
     # no service of the bench profile has a probe block: none is read (revcalls66 F1; what
-    # a probed service's read asks for: tests/probe/test_probe_tag.py)
+    # a probed service's read asks for: tests/probe/test_probe_tag.py), and the run, which
+    # probed nothing, is a profile error (task 833: tests/probe/test_nothing_to_probe.py)
     assert calls == [], short(calls)
+    assert code == 2 and "drift probe has nothing to probe" in out, out
 
 
 def test_check_with_probes_still_reads_the_secrets(world: World) -> None:
