@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from drift.cli import destinations, output, prompt
+from drift.cli import destinations, naming, output, prompt
 from drift.cli.loop import run
 from drift.cli.options import (
     GATES,
@@ -239,6 +239,7 @@ def fix(
             help="Apply only this change of the plan (repeatable): SERVICE/env.NAME, "
             "SERVICE/CONTAINER/env.NAME (a sidecar) or SERVICE/setting.NAME, as `drift plan "
             "--format json` lists them under id.",
+            parser=naming.CHANGE,
         ),
     ] = None,
     journal: JournalOpt = None,

@@ -34,6 +34,7 @@ REGION = names_one("region", "for DRIFT_REGION's, [tool.drift]'s or the profile'
 READ_PROJECT = names_one("project", "for DRIFT_PROJECT's or [tool.drift]'s")  # init: no profile
 READ_REGION = names_one("region", "for DRIFT_REGION's or [tool.drift]'s")
 SERVICE = names_one("service", "for every one")
+CHANGE = names_one("change", "to apply the whole plan")  # fix --only
 
 ProjectOpt = Annotated[
     str | None,

@@ -39,6 +39,10 @@ CASES = [
     for option in OPTIONS
     if not (command == "compare" and option in ("--project", "--region"))
 ]
+# fix --only '' was passed to the fix, which read every service before it said "--only: no
+# change  in the plan" (task 833): refused by the option as the others are
+OPTIONS["--only"] = "change"
+CASES.append(("fix", "--only"))
 
 
 @pytest.mark.parametrize(("command", "option"), CASES, ids=[" ".join(c) for c in CASES])
