@@ -55,7 +55,7 @@ def no_file_in_the_way(value: object, source: str) -> None:
         )
 
 
-def a_place(merged: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+def a_place(merged: Mapping[str, Any], sources: Mapping[str, str], defaults: Any) -> None:
     """The project and region given in place of the profile's, where they came from: a
     value that is not one (`--region "us-central1 "`) would reach every resource name, and
     every service read as missing (`drift.gcp_ids`). Empty names none (`OPTIONAL`)."""
@@ -67,6 +67,7 @@ def a_place(merged: Mapping[str, Any], sources: Mapping[str, str]) -> None:
                 f"invalid configuration: {sources.get(key, key)} is empty: it names no {what}",
                 hint=f"unset it for {instead}, or name one",
             )
+    none_empty(merged, sources, defaults)
     for key, problem in (("project", project_problem), ("region", region_problem)):
         value = merged.get(key)
         if isinstance(value, str) and value and (why := problem(value)):
@@ -101,3 +102,40 @@ wins came from: taken as not given, the next source's stood in silence — the p
 project checked where the step meant another (helper-810); before revinit86 F1, the empty
 value itself replaced `[tool.drift]`'s impersonation, and drift called the APIs as the
 runner's own credentials."""
+
+
+def none_empty(merged: Mapping[str, Any], sources: Mapping[str, str], defaults: Any) -> None:
+    """Any other setting left empty (`DRIFT_WAIT: ${{ vars.X }}` with X undefined, `--wait
+    "$WAIT"` with WAIT unset, `fail_on = ""`) is refused where it came from, as the project
+    is, saying what leaving it out gives: it was refused as "not a duration: ''", which named
+    neither an unset variable nor the default (note68 §9, task 833). A path is
+    `names_a_directory`'s, the project, region and account `OPTIONAL`'s; `defaults`: the
+    `Settings` of no value given."""
+    from dataclasses import fields
+
+    from drift.setting_words import DURATION, DURATIONS, WHOLE
+
+    for field in fields(defaults):
+        value, key = merged.get(field.name), field.name
+        if not isinstance(value, str) or value.strip() or key in OPTIONAL or key in DEFAULT_PLACE:
+            continue
+        default = getattr(defaults, key)
+        if key in DURATIONS:
+            default, expected = f"{default:g}", DURATION
+        elif isinstance(default, bool):
+            default, expected = str(default).lower(), "true or false"
+        elif isinstance(default, int):
+            expected = WHOLE
+        else:  # fail_on
+            expected = "error, warning or never"
+        source, unset = sources.get(key, key), " (an unset variable?)"
+        if source.startswith("--"):
+            leave = f"leave the option out for DRIFT_{key.upper()}'s, [tool.drift]'s or"
+        elif source.upper().startswith("DRIFT_"):
+            leave = "unset it for [tool.drift]'s or"
+        else:
+            leave, unset = "remove the key for", ""
+        raise UsageError(
+            f"invalid configuration: {source} is empty{unset}: it sets no value",
+            hint=f"{leave} the default ({default}), or give {expected}",
+        )

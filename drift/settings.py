@@ -384,7 +384,7 @@ def load_settings(**overrides: Any) -> Settings:
         sources |= {k: spelled[k] for k in environment}
         sources |= {k: _OPTIONS.get(k, "--" + k.replace("_", "-")) for k in given}
         merged = {**project, **environment, **given}
-        a_place(merged, sources)
+        a_place(merged, sources, Settings())  # the defaults, said of an empty value
         if "journal_dir" in overrides:  # a command that reads or writes the journal
             no_file_in_the_way(merged.get("journal_dir"), sources.get("journal_dir", ""))
         return Settings(**dict(_validator().model_validate(merged)))

@@ -100,3 +100,46 @@ def test_an_account_with_white_space_is_a_usage_error_naming_its_source(
     assert "has white space in it" in said and "\n" not in said, said
     monkeypatch.setenv("DRIFT_IMPERSONATE_SERVICE_ACCOUNT", READER)  # the same, without
     assert load_settings().impersonate_service_account == READER
+
+
+# every other setting's value (task 833): it was refused as "not a duration: ''", "expected
+# a whole number (e.g. 16), not ''", naming neither an unset variable nor what unset gives
+OTHERS = {
+    "wait": ("60", "seconds or a duration (60, 60s or 1m)"),
+    "call_timeout": ("30", "seconds or a duration (60, 60s or 1m)"),
+    "fail_on": ("error", "error, warning or never"),
+    "concurrency": ("64", "a whole number (e.g. 16)"),
+    "secrets_rpm": ("540", "a whole number (e.g. 16)"),
+    "history": ("true", "true or false"),
+}
+
+
+# `[tool.drift] history = ""` is no TOML boolean: refused as the string it is, TOML's types first
+PLACES = [
+    (key, where)
+    for key in OTHERS
+    for where in ("variable", "option", "pyproject")
+    if (key, where) != ("history", "pyproject")
+]
+
+
+@pytest.mark.parametrize(("key", "where"), PLACES)
+def test_any_other_setting_left_empty_is_refused_saying_what_unset_gives(
+    configured: Path, monkeypatch: pytest.MonkeyPatch, key: str, where: str
+) -> None:
+    default, expected = OTHERS[key]
+    toml = configured / "pyproject.toml"
+    if where == "variable":
+        monkeypatch.setenv(f"DRIFT_{key.upper()}", " ")
+        source, leave = f"DRIFT_{key.upper()} is empty (an unset variable?)", "unset it for "
+    elif where == "option":
+        source = "--" + key.replace("_", "-") + " is empty (an unset variable?)"
+        leave = f"leave the option out for DRIFT_{key.upper()}'s, "
+    else:
+        toml.write_text(toml.read_text() + f'{key} = ""\n')
+        source, leave = f"{toml}:5: [tool.drift] {key} is empty", "remove the key for "
+    with pytest.raises(UsageError) as caught:
+        load_settings(**({key: ""} if where == "option" else {}))
+    assert caught.value.message == f"invalid configuration: {source}: it sets no value"
+    hint = caught.value.hint or ""
+    assert hint.startswith(leave) and hint.endswith(f"the default ({default}), or give {expected}")
