@@ -18,6 +18,7 @@ from pathlib import Path
 from drift.errors import JournalError, JournalUnreadable, JournalUnwritable
 from drift.files import file_in_the_way, kind_of, regular_bytes, replace_whole, staged
 from drift.textsafe import visible
+from drift.writable import READ_ONLY
 
 log = logging.getLogger(__name__)
 EDITED = "it was edited"  # a checksum that does not match (read back by drift.fix.rollback_view)
@@ -32,23 +33,37 @@ UNJOURNALED = (
 _NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
+_READ_ONLY = (
+    "remount that file system read-write, or choose a journal on another file system with "
+    "--journal DIR (or DRIFT_JOURNAL_DIR; a copy of this one to roll back a change it records)"
+)
+"""The way on from a journal on a file system mounted read-only: no permission makes it
+writable, and a `drift rollback` needs the journal that records its change (task 833)."""
+
+
 def unjournaled(exc: BaseException | None) -> str:
     """`UNJOURNALED`, its remedy the one the failure calls for: room on a full disk (or over
-    a quota, or a file size limit), write access where the directory is read-only, not ours,
-    or anything else (helper-711 F4: a read-only journal was told to "make room there")."""
+    a quota, or a file size limit), another file system where it is mounted read-only, write
+    access where the directory is not ours, or anything else (helper-711 F4: a read-only
+    journal was told to "make room there")."""
     cause = exc if isinstance(exc, OSError) else getattr(exc, "__cause__", None)
     if isinstance(cause, OSError) and cause.errno in _NO_ROOM:
         return UNJOURNALED
+    if isinstance(cause, OSError) and cause.errno == errno.EROFS:
+        return UNJOURNALED[: UNJOURNALED.index("make room")] + _READ_ONLY
     return UNJOURNALED.replace("make room there", "make it writable")
 
 
 def unwritten(what: str, exc: OSError) -> JournalUnwritable:
     """The one error for a journal file (`what`: "write PATH", "create the lock PATH") that
     cannot be written before any write to the cloud: exit 4, nothing was changed, and the way
-    on, whichever file it was (the entry's own: `drift.fix.context`)."""
-    return JournalUnwritable(
-        f"cannot {what}: {exc.strerror or exc}: nothing was changed; {unjournaled(exc)}"
-    )
+    on, whichever file it was (the entry's own: `drift.fix.context`). On a file system mounted
+    read-only, the directory it is in is named in `drift.writable`'s words, as an output's is
+    (the OS said only "Read-only file system", and drift "make it writable": task 833)."""
+    why = exc.strerror or str(exc)
+    if exc.errno == errno.EROFS and isinstance(exc.filename, str | bytes | os.PathLike):
+        why = f"{Path(os.fsdecode(exc.filename)).parent} {READ_ONLY}"
+    return JournalUnwritable(f"cannot {what}: {why}: nothing was changed; {unjournaled(exc)}")
 
 
 def listed(

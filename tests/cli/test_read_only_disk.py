@@ -111,3 +111,26 @@ def test_which_words_is_the_file_systems_flag(
         f"cannot write --json {existing}: the file {why}; --sarif {tmp_path / 'r.sarif'}: its "
         f"directory {tmp_path} {why} (nothing was read)"
     )
+
+
+@pytest.mark.parametrize("how", ["--journal", "DRIFT_JOURNAL_DIR"])
+def test_a_journal_on_a_read_only_file_system_is_said_as_one(
+    sandbox: Sandbox, tmp_path: Path, how: str
+) -> None:
+    """`fix` aborts before any write, exit 4, in one line naming the journal, what set it and
+    the directory on the read-only file system, and the way on: no permission makes a mount
+    writable, so not "make it writable", which it said after the OS's "Read-only file system"
+    (note68 §9, task 833)."""
+    journal = ("--journal", "ro/x/journal") if how == "--journal" else ()
+    env = sandbox.environ() | ({} if journal else {"DRIFT_JOURNAL_DIR": "ro/x/journal"})
+    args = ("fix", "staging", "--profiles", str(REPO / "profiles"), "--service", "web", "--yes")
+    done = on_a_read_only_mount(tmp_path / "ro", (*args, *journal), env)
+    assert done.returncode == 4, done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        f"drift: error: cannot create the journal ro/x/journal (set by {how}): ro is on a "
+        "read-only file system: nothing was changed; drift sends no write its journal has not "
+        "recorded first (SPEC invariant 5): remount that file system read-write, or choose a "
+        "journal on another file system with --journal DIR (or DRIFT_JOURNAL_DIR; a copy of "
+        "this one to roll back a change it records)"
+    )
+    assert not [c for c in sandbox.calls if c.short.startswith(("Update", "Create", "Delete"))]

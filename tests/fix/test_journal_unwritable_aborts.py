@@ -29,7 +29,13 @@ ENDING = (
     "DRIFT_JOURNAL_DIR)"
 )
 READ_ONLY_ENDING = ENDING.replace("make room there", "make it writable")
-"""A journal that is read-only is not told to make room (helper-711 F4)."""
+"""A journal drift may not write is not told to make room (helper-711 F4)."""
+MOUNTED_READ_ONLY_ENDING = ENDING[: ENDING.index("make room")] + (
+    "remount that file system read-write, or choose a journal on another file system with "
+    "--journal DIR (or DRIFT_JOURNAL_DIR; a copy of this one to roll back a change it records)"
+)
+"""Nor, on a file system mounted read-only, to make it writable, which no permission does
+(task 833: tests/cli/test_read_only_disk.py)."""
 
 
 def _raise(code: int) -> Callable[..., None]:
@@ -80,7 +86,7 @@ def test_fix_with_a_journal_it_cannot_write_aborts_with_nothing_changed(
     error = failed.value
     assert error.exit_code is ExitCode.ABORTED, error.message  # was 2 (usage) in all three
     assert error.message.startswith(begins), error.message
-    ending = READ_ONLY_ENDING if fails is journal_read_only else ENDING
+    ending = MOUNTED_READ_ONLY_ENDING if fails is journal_read_only else ENDING
     assert error.message.endswith(ending), error.message
     assert "\n" not in error.diagnostics(), error.diagnostics()  # one line
     assert updates(sandbox) == []
