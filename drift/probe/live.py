@@ -294,8 +294,8 @@ def _something_to_probe(profile: Profile, names: Sequence[str]) -> None:
 
 
 def nothing_to_probe(profile: Profile, names: Sequence[str]) -> tuple[str, ...]:
-    """A note when no workload of the run has a `probe:` block: a probe gate that probes
-    nothing says so, rather than only "nothing to probe (exit 0)" (helper-602 F6)."""
+    """A note when no workload of the run has a `probe:` block: `check --probe` that probes
+    nothing says so (helper-602 F6); `drift probe` refuses such a run (`_something_to_probe`)."""
     if any(profile.services[n].probe is not None for n in names):
         return ()
     some = len(names) < len(profile.services)  # --service: the others may have one
