@@ -244,7 +244,7 @@ async def _roll_back(
                 todo.remove(entry)
             elif found.unsent:
                 result.skipped.append(
-                    f"{who(entry)}: nothing was written (the canary was never sent)"
+                    f"{who(entry)}: nothing was applied (the canary was never created)"
                 )
                 todo.remove(entry)
             else:

@@ -142,8 +142,8 @@ async def check(
         pool_hold.record_finished(journal, entry, live)
         ui.say(f"{name}: its instances were moved by hand, as `drift fix --no-promote` printed")
     if service and await never_sent(session, entry, live):  # recorded as what it was
-        journal.landed(entry, State.ABORTED, "nothing was written: the canary was never sent")
-        ui.say(f"{name}: skipped (nothing was written: no canary {entry.canary_revision})")
+        journal.landed(entry, State.ABORTED, "nothing was applied: the canary was never created")
+        ui.say(f"{name}: skipped (nothing was applied: no canary {entry.canary_revision})")
         return Checked(entry, unsent=True)
     pool = kind is Kind.WORKER_POOL
     before = workload_restore.before_workload(entry) if pool else None

@@ -64,13 +64,18 @@ class RollbackResult:
         if self.message:
             lines.append(self.message)
         if self.change_id and (self.restored or self.failed or self.as_before or self.unknown):
-            # one restored but not journaled is said by its own line, never "restored nothing"
+            # one restored but not journaled is said by its own line, never "restored nothing";
+            # every workload as before: neither (note68 §9 Q1: "restored nothing; already …")
+            alone = not (self.restored or self.failed or self.unknown or self.unrecorded)
             restored = ", ".join(self.restored) or (
-                "" if self.unrecorded else "nothing proven" if self.unknown else "nothing"
+                "" if self.unrecorded or alone else "nothing proven" if self.unknown else "nothing"
             )
             said = [f"restored {restored}"] if restored else []
             if self.as_before:
-                said.append(f"already as before (nothing written): {', '.join(self.as_before)}")
+                nothing = "nothing to restore, " if alone else ""
+                said.append(
+                    f"{nothing}already as before (nothing written): {', '.join(self.as_before)}"
+                )
             if said:
                 lines.append(f"rollback of {visible(self.change_id)}: " + "; ".join(said))
         lines += [n for n in [tags_said(self.by_tag, "the new revision", "ran")] if n]

@@ -188,7 +188,7 @@ def unready(after: Any, kind: Kind) -> str:
     return f"the {kind.noun} is not ready: {why}"
 
 
-ALREADY = "already as before: nothing to restore"
+ALREADY = "already as before: drift's update never applied, nothing to restore"
 
 
 def untouched(now: Any, entry: Entry) -> bool:

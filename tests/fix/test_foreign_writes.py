@@ -267,7 +267,7 @@ def test_a_fix_killed_before_its_canary_was_sent_then_a_deploy_is_nothing_to_rol
     done = lab.rollback(tmp_path)
     assert done.exit_code is ExitCode.OK, done.summary()
     assert "nothing left to roll back" in done.summary() and "--force" not in done.summary()
-    assert done.skipped == ["app: nothing was written (the canary was never sent)"]
+    assert done.skipped == ["app: nothing was applied (the canary was never created)"]
     assert lab.updates(sandbox) == []
     assert sandbox.service(LAB, "app").etag == theirs.etag
     (entry,) = entries(tmp_path)

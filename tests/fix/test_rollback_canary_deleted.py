@@ -4,7 +4,7 @@ journaled), after a teammate removed the canary's tag and deleted the canary rev
 at 0 % and no longer the latest created after a deploy, it is retired). GetRevision then says
 NOT_FOUND and nothing names the canary, yet the write landed: the traffic drift pinned for it
 is still pinned, and the team's next deploy gets no traffic. That is never "nothing was
-written (the canary was never sent)" (SPEC invariants 9 and 10)."""
+applied (the canary was never created)" (SPEC invariants 9 and 10)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_a_landed_canary_deleted_since_is_not_a_canary_never_sent(
     theirs = sandbox.service(LAB, "app")
     done = lab.rollback(tmp_path)
     summary = done.summary()
-    assert "the canary was never sent" not in summary + str(done.skipped), summary
+    assert "the canary was never created" not in summary + str(done.skipped), summary
     assert done.exit_code is not ExitCode.OK, summary  # changed since: refused, never "clean"
     (after,) = entries(tmp_path)
     assert after.state != State.ABORTED, after.history

@@ -136,7 +136,8 @@ def test_a_job_and_pool_put_back_while_the_prompt_waits(
     if force:  # what runs is what ran before: recorded, exit 0, said as it is
         assert done.exit_code is ExitCode.OK, text
         assert sorted(done.as_before) == ["job job", "worker pool pool"], text
-        assert "restored nothing; already as before (nothing written)" in text, text
+        assert "nothing to restore, already as before (nothing written)" in text, text
+        assert "restored nothing" not in text, text  # note68 §9 Q1: said once, plainly
         assert {e.state for e in journal(tmp_path).entries()} == {State.ROLLED_BACK}
         return
     assert done.exit_code is ExitCode.ABORTED, text

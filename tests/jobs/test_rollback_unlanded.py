@@ -2,9 +2,9 @@
 journal's `updating` and the server taking the write: revcrash2's minor point): the journal
 says `updating`, the write's outcome unknown, and the job and pool are as they were. `drift
 rollback` reads them first and, finding each already as the journal's "before" holds it,
-writes nothing ("already as before: nothing to restore", exit 0) — a restore write would make
-the pool a new revision its instances move to. A third party's change in between is still
-refused as "changed since"."""
+writes nothing ("already as before: drift's update never applied, nothing to restore", exit
+0) — a restore write would make the pool a new revision its instances move to. A third
+party's change in between is still refused as "changed since"."""
 
 from __future__ import annotations
 
@@ -74,11 +74,13 @@ def test_a_rollback_of_updates_that_never_landed_writes_nothing(
     assert writes(sandbox) == [], said  # no restore write: the pool keeps its revision
     assert sandbox.worker_pool("p", "pool").generation == pool.generation
     assert sandbox.job("p", "job").generation == job.generation
-    assert "restored nothing" in said and "already as before (nothing written)" in said, said
+    assert "restored nothing" not in said, said  # note68 §9 Q1: said once, plainly
+    assert "nothing to restore, already as before (nothing written)" in said, said
     assert "job job" in said and "worker pool pool" in said, said
     assert {e.state for e in journal(tmp_path).entries()} == {State.ROLLED_BACK}
     for entry in journal(tmp_path).entries():
-        assert "already as before: nothing to restore" in entry.history[-1]["note"], entry
+        note = entry.history[-1]["note"]
+        assert "drift's update never applied, nothing to restore" in note, entry
     again = rollback(tmp_path)
     assert "nothing left to roll back" in again.summary(), again.summary()
 
