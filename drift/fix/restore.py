@@ -46,7 +46,7 @@ from drift.fix.restored import (
     journaled,
     latest_is_canary,
     theirs,
-    unwritten,
+    unproven,
     write_traffic,
 )
 from drift.fix.revision_name import fresh_revision_name
@@ -282,7 +282,7 @@ async def restore(
         # sent, unproven either way: never "failed"; the entry stays `doing` (helper-821)
         sent = f"sent ({error.message})" if error is not None else "sent"
         why = f"{sent}; the service could not be read back ({exc.message}): it may have landed"
-        refused = unwritten(journal, entry, write, error, None, was, current)  # each refused
+        refused = unproven(journal, entry, write, error, None, was, current)  # each refused
         return refused or Restored(False, why, None, unread=True)  # (helper-827 R1)
     problem = restoration_problem(now, before, key, entry.canary_revision)
     judged = (problem, problem or describe_serving(now))
@@ -306,8 +306,8 @@ async def restore(
             how = (step, doing, failed)
             return await pin_by_name((session, journal, entry), now, how, problem, write_wait)
         return Restored(not problem, note if problem else judged[1], now, lost, kept=kept)
-    if (refused := unwritten(journal, entry, write, error, now, was)) is not None:
-        return refused  # the entry stays as it was
+    if (refused := unproven(journal, entry, write, error, now, was)) is not None:
+        return refused  # refused: as it was; lost, unchanged: not known (task 831)
     why = error.message if error is not None else "the service does not carry the restoration"
     hints = hint_lines([why], runtime=current.template.service_account) if error else ""
     lost = journaled(lambda: journal.landed(entry, failed, why))

@@ -16,6 +16,7 @@ from drift.fields.access import template_of
 from drift.fix.held_changes import template_held
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.legacy_key import sent
+from drift.fix.lost_answer import may_still_land, refused_write, unchanged_words
 from drift.fix.patch import is_latest
 from drift.fix.readback import as_sent, holds_changes
 from drift.fix.routing import (
@@ -28,7 +29,7 @@ from drift.fix.routing import (
     template_key,
     traffic_key,
 )
-from drift.fix.update import refused_write, settled, stale_etag, update_workload
+from drift.fix.update import settled, stale_etag, update_workload
 from drift.fix.waiting import Deadline
 from drift.kinds import Kind
 from drift.live.api import short, written_since
@@ -59,7 +60,7 @@ class Restored:
     """Nothing was written: the workload already was as before the change (its update never
     landed: a fix cut by Ctrl-C or kill -9 between journaling it and the server taking it)."""
     unwritten: bool = False
-    """Nothing was written: the server refused the write (`update.refused_write`); the entry
+    """Nothing was written: the server refused the write (`lost_answer.refused_write`); the entry
     keeps the state it had, its write recorded as not landed."""
     hints: str = ""
     """What to do about the write's failure (`drift.next_steps.hint_lines`: the role it needs)."""
@@ -73,8 +74,9 @@ class Restored:
     (`write_wait`): how it ends is not known, nothing more was written or recorded (the entry
     still says the write was begun: a rollback run again judges it as it finds it)."""
     unread: bool = False
-    """drift's write was sent and the workload could not be read back: whether it landed is
-    not known (never "failed"); nothing recorded, the entry still says the write was begun."""
+    """drift's write was sent and the workload could not be read back, or its answer was lost
+    and it reads back unchanged (`unproven`): whether it landed, or will, is not known (never
+    "failed"); nothing recorded, the entry still says the write was begun."""
     back: bool = False
     """Nothing was written: the workload (a service, a job, a pool), read right before the
     write, ran what it ran before the change already (an earlier rollback's write landed
@@ -92,7 +94,7 @@ def journaled(record: Callable[[], None]) -> str:
     return ""
 
 
-def unwritten(
+def unproven(
     journal: Journal,
     entry: Entry,
     write: Write,
@@ -101,22 +103,28 @@ def unwritten(
     was: str,
     read: Any = None,
 ) -> Restored | None:
-    """A restoration the server refused (`update.refused_write`), a service's, a job's or a
-    pool's: nothing was written, the entry keeps state `was` with the write recorded as not
-    landed, and the rollback says so and that it can be tried again (None: not refused).
-    `now` None: not read back, refused all the same when every attempt was (`refused_each`:
-    whatever it holds, nothing was written; helper-827 R1); `read`, as read before the write,
-    names its runtime."""
+    """A restoration (a service's, a job's or a pool's) the server refused
+    (`lost_answer.refused_write`): nothing was written, the entry keeps state `was` with the
+    write recorded as not landed, and the rollback says so and that it can be tried again
+    (`Restored.unwritten`). `now` None: not read back, refused all the same when every attempt
+    was (`refused_each`: whatever it holds, nothing was written; helper-827 R1); `read`, as
+    read before the write, names its runtime. Else, its answer lost and `now` read back
+    unchanged (`lost_answer.may_still_land`), one whose outcome is not known
+    (`Restored.unread`: nothing recorded, the entry left as begun, its lock kept; task 831).
+    None when neither."""
     if not isinstance(error, ApiError):
         return None
-    if not (
-        error.refused_each if now is None else refused_write(error, now, write.generation_before)
-    ):
+    if error.refused_each if now is None else refused_write(error, now, write.generation_before):
+        why, step = error.message, write.step
+        runtime = template_of(read if now is None else now).service_account
+        lost = journaled(lambda: journal.landed(entry, was, f"{step} not written: {why}"))
+        return Restored(
+            False, why, now, lost, unwritten=True, hints=hint_lines([why], runtime=runtime)
+        )
+    if now is None or not may_still_land(error, now, write.generation_before):
         return None
-    why, step = error.message, write.step
-    hints = hint_lines([why], runtime=template_of(read if now is None else now).service_account)
-    lost = journaled(lambda: journal.landed(entry, was, f"{step} not written: {why}"))
-    return Restored(False, why, now, lost, unwritten=True, hints=hints)
+    said = f"sent ({error.message}); {unchanged_words(Kind(entry.kind).noun, now)}"
+    return Restored(False, said, now, unread=True)
 
 
 def theirs(

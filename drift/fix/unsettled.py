@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from drift.errors import ApiError
 from drift.fix.context import ServiceOutcome, Stop
-from drift.fix.journal import State
+from drift.fix.journal import State, Write
+from drift.fix.lost_answer import lost_words, may_still_land, unchanged_words
 from drift.fix.waiting import STILL as STILL
 
 
@@ -22,6 +24,7 @@ class InPlace(Protocol):
 
     change_id: str
     outcome: ServiceOutcome
+    sp: Any  # its plan (`ServicePlan`): `kind`
 
     @property
     def name(self) -> str: ...
@@ -42,5 +45,20 @@ def not_seen(
         f"{fixer.name}: the update landed ({told}, generation {answered.generation}), {how}: "
         f"whether it completed is not known; see it with `drift check`, and "
         f"`drift rollback {fixer.change_id}` puts back what it was",
+        State.UPDATING,
+    )
+
+
+def may_land(fixer: InPlace, exc: ApiError, write: Write, now: Any) -> Stop | None:
+    """The Stop of an update in place whose answer was lost and whose workload reads back
+    unchanged (`lost_answer.may_still_land`): not known, never "nothing was changed" — the
+    entry left `updating` as begun, its lock kept, exit 3; None when that is not the case."""
+    if not may_still_land(exc, now, write.generation_before):
+        return None
+    fixer.outcome.unknown = True
+    return Stop(
+        f"{fixer.name}: the update was sent, {lost_words(exc)}, and "
+        f"{unchanged_words(fixer.sp.kind.noun, now)}; drift keeps its lock: `drift rollback "
+        f"{fixer.change_id}` puts back what it was, or ends the change if nothing was applied",
         State.UPDATING,
     )

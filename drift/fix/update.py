@@ -295,21 +295,14 @@ GONE = "no longer exists"
 
 
 REFUSED = frozenset(
-    {"PERMISSION_DENIED", "UNAUTHENTICATED", "INVALID_ARGUMENT", "FAILED_PRECONDITION"}
+    "PERMISSION_DENIED UNAUTHENTICATED INVALID_ARGUMENT FAILED_PRECONDITION ALREADY_EXISTS "
+    "OUT_OF_RANGE RESOURCE_EXHAUSTED".split()
 )
 """A write's statuses that are the server's answer to the request itself (google/rpc/
-code.proto): it was refused, not lost (UNAVAILABLE, DEADLINE_EXCEEDED: maybe carried out)."""
-
-
-def refused_write(error: BaseException | None, now: Any, generation_before: int) -> bool:
-    """Whether a write answered `error` wrote nothing: a refusal (`REFUSED`), and the workload
-    read back once settled still at the generation the write was built on ("A number that
-    monotonically increases every time the user modifies the desired state")."""
-    return (
-        isinstance(error, ApiError)
-        and error.status in REFUSED
-        and int(now.generation) == generation_before
-    )
+code.proto; the server's judgement, as `drift.fix.dryrun.JUDGED`; RESOURCE_EXHAUSTED, a quota:
+"The request is denied because there is not enough rate quota", google/api/error_reason.proto
+RATE_LIMIT_EXCEEDED): it was refused, not lost (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED,
+INTERNAL: maybe carried out, `drift.fix.lost_answer`)."""
 
 
 async def _wait(

@@ -40,7 +40,7 @@ from drift.fix.revision_name import fresh_revision_name
 from drift.fix.rollback_refusal import put_back_left
 from drift.fix.routing import describe_serving, serving
 from drift.fix.theirs_too import landed_first, two_writes
-from drift.fix.unsettled import STILL, not_seen
+from drift.fix.unsettled import STILL, may_land, not_seen
 from drift.fix.update import REFUSED, stale_etag, update_workload
 from drift.fix.workload_doomed import names_too
 from drift.fix.workload_restore import already_back, as_found, restore_workload
@@ -330,7 +330,7 @@ class WorkloadFix(Fixer):
             raise await self._incomplete(why, now, write)
         if int(now.generation) > write.generation_before + 1:  # two writes since (809 F3)
             return now, two_writes(self, exc, write, sent, now, self.sp.kind)
-        raise self._not_applied(exc, write, now)
+        raise may_land(self, exc, write, now) or self._not_applied(exc, write, now)
 
     def _not_applied(self, exc: ApiError, write: Write, now: Any | None) -> Stop:
         """drift's update did not land (each attempt refused, or `now` not drift's): exit 4."""

@@ -36,7 +36,7 @@ from drift.fix.restored import (
     holds,
     journaled,
     theirs,
-    unwritten,
+    unproven,
 )
 from drift.fix.restored import (
     carries_kind as carries,
@@ -358,7 +358,7 @@ async def restore_workload(
         after = await settled_workload(session, kind, entry.full_name, deadline=deadline)
     except (ApiError, AuthError) as exc:  # AuthError: credentials expired after the write
         # sent, unproven either way: never "failed", the entry stays `rolling-back` (helper-809 F2)
-        if (refused := unwritten(journal, entry, write, error, None, was, now)) is not None:
+        if (refused := unproven(journal, entry, write, error, None, was, now)) is not None:
             return refused  # every attempt refused: nothing was written (helper-827 R1)
         sent = f"sent ({error.message})" if error is not None else "sent"
         why = f"{sent}; the {kind.noun} could not be read back ({exc.message})"
@@ -372,8 +372,8 @@ async def restore_workload(
     )
     if collided is not None:
         return collided
-    if (refused := unwritten(journal, entry, write, error, after, was)) is not None:
-        return refused  # nothing was written: the entry stays as it was (as a service's)
+    if (refused := unproven(journal, entry, write, error, after, was)) is not None:
+        return refused  # refused: the entry as it was; lost, unchanged: not known (task 831)
     if after.reconciling:  # its outcome is not known yet (`reconciling`: helper-625 F1); the
         # entry stays `rolling-back`, which a rollback run again judges as it finds it
         why = f"the {kind.noun} {STILL}"

@@ -172,7 +172,9 @@ def test_refused_each_is_a_refusal_of_every_attempt_sent(
 ) -> None:
     """`ApiError.refused_each`, what `_failed` judges first: a refusal of the only attempt;
     never a retry's refusal after an attempt whose answer was lost (UNAVAILABLE). The job read
-    back unchanged (generation 1) says nothing landed either way: exit 4."""
+    back unchanged (generation 1): with each attempt refused nothing was written, exit 4;
+    after an answer lost it proves nothing — that attempt may still land (task 831): exit 3,
+    the entry left `updating`, its lock kept."""
     sandbox, profiles = job_lab
     real = drift.fix.workload.update_workload
     seen: list[bool] = []
@@ -190,5 +192,10 @@ def test_refused_each_is_a_refusal_of_every_attempt_sent(
     code, text, entry = fixed(tmp_path, profiles)
     codes = [c.code for c in sandbox.calls if c.short == "UpdateJob"]
     assert codes == [f.code for f in faults] and seen == [each], (codes, seen)
-    assert code == ExitCode.ABORTED and "nothing was changed" in text, text
-    assert entry.state == State.ABORTED, entry.history
+    if each:
+        assert code == ExitCode.ABORTED and "nothing was changed" in text, text
+        assert entry.state == State.ABORTED, entry.history
+    else:
+        assert code == ExitCode.INCOMPLETE and "nothing was changed" not in text, text
+        assert "its retry was refused" in text and "reads back unchanged" in text, text
+        assert entry.state == State.UPDATING and entry.writes[-1]["landed"] is None

@@ -34,6 +34,7 @@ PROMOTED = "promoted"  # the fix went through (retried, or read back from the se
 NOTHING = "nothing-written"  # stopped before any write took effect
 CLEANED = "cleaned-up"  # aborted after the canary; the cleanup put back the routing that served
 LEFT = "left"  # aborted with a canary the cleanup could not remove; rollback removes it
+UNKNOWN = "not-known"  # its answer lost, read back unchanged: it may still land (task 831)
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,12 @@ def lost(method: str, code: str | None, **kw: object) -> Fault:
 
 CASES: dict[str, Case] = {
     # the canary's UpdateService
-    "update-unavailable": Case((Fault("UpdateService", "UNAVAILABLE"),), NOTHING),
-    "update-deadline-exceeded": Case((Fault("UpdateService", "DEADLINE_EXCEEDED"),), NOTHING),
+    "update-unavailable": Case((Fault("UpdateService", "UNAVAILABLE"),), UNKNOWN),
+    "update-deadline-exceeded": Case((Fault("UpdateService", "DEADLINE_EXCEEDED"),), UNKNOWN),
     "update-resource-exhausted": Case((Fault("UpdateService", "RESOURCE_EXHAUSTED"),), NOTHING),
     "update-permission-denied": Case((Fault("UpdateService", "PERMISSION_DENIED"),), NOTHING),
     "update-not-found": Case((Fault("UpdateService", "NOT_FOUND"),), NOTHING),
-    "update-internal": Case((Fault("UpdateService", "INTERNAL"),), NOTHING),
+    "update-internal": Case((Fault("UpdateService", "INTERNAL"),), UNKNOWN),
     "update-unavailable-transient": Case(
         (Fault("UpdateService", "UNAVAILABLE", first_n=1),), PROMOTED
     ),
@@ -230,8 +231,16 @@ def test_fix_fails_safely_and_rollback_restores(
         assert result.exit_code is ExitCode.OK, message
         assert entry.state == State.PROMOTED
         assert serving(after) == {(entry.canary_revision, 100)}
-    else:
-        assert result.exit_code is ExitCode.ABORTED, message
+    elif case.expect == UNKNOWN:  # not "nothing was changed": it may land (`lost_answer`)
+        assert result.exit_code is ExitCode.INCOMPLETE, message
+        assert entry.state == State.CANARY_DEPLOYING and entry.writes[-1]["landed"] is None
+        assert after.etag == before.etag  # as read once: nothing landed yet
+        assert "nothing was changed" not in message, message
+        assert "reads back unchanged" in message, message
+        assert f"`drift rollback {entry.change_id}`" in message, message
+    else:  # a clean-up whose own answer was lost, read back unchanged: not known (task 831)
+        lost_cleanup = entry.state == State.CLEANING_UP
+        assert result.exit_code is (ExitCode.INCOMPLETE if lost_cleanup else ExitCode.ABORTED)
         if case.expect == NOTHING:
             assert entry.state == State.ABORTED
             assert after.etag == before.etag  # nothing was written
@@ -243,16 +252,20 @@ def test_fix_fails_safely_and_rollback_restores(
         else:
             assert serving(after) == serving(before)  # traffic never moved
             refused = entry.writes[-1]["landed"] is False  # a cleanup refused: nothing written
-            assert entry.state in (State.CANARY_FAILED, State.CLEANUP_FAILED, State.PROMOTING) or (
-                refused and entry.state == State.ABORTED
-            ), entry.history
+            assert entry.state in (
+                State.CANARY_FAILED,
+                State.CLEANUP_FAILED,
+                State.PROMOTING,
+                State.CLEANING_UP,
+            ) or (refused and entry.state == State.ABORTED), entry.history
             assert f"drift rollback {entry.change_id}" in message
 
     rolled = run.rollback()
     restored = sandbox.service(PROJECT, case.service)
     (entry,) = run.journal().entries()
-    if case.expect == NOTHING:
+    if case.expect in (NOTHING, UNKNOWN):  # UNKNOWN: as read now, nothing applied: ended
         assert rolled.restored == [] and restored.etag == before.etag
+        assert entry.state == State.ABORTED and rolled.exit_code is ExitCode.OK
     elif case.expect == CLEANED:
         assert rolled.restored == [] and "nothing left to roll back" in rolled.summary()
     else:
@@ -298,10 +311,14 @@ def test_rollback_under_faults_can_always_be_finished(run: Run, name: str) -> No
     for fault in faults:
         sandbox.inject(fault)
     first = run.rollback()
-    if first.exit_code is ExitCode.ABORTED:
+    if first.exit_code in (ExitCode.ABORTED, ExitCode.INCOMPLETE):
         assert not first_gets_through, first.summary()
         (entry,) = run.journal().entries()
-        assert entry.state in (State.PROMOTED, State.ROLLBACK_FAILED)  # what happened, told
+        if first.exit_code is ExitCode.INCOMPLETE:  # its answer lost, read back unchanged:
+            assert entry.state == State.ROLLING_BACK, entry.history  # not known (task 831)
+            assert "reads back unchanged" in first.summary(), first.summary()
+        else:
+            assert entry.state in (State.PROMOTED, State.ROLLBACK_FAILED)  # what happened, told
         sandbox.clear_faults()
         assert run.rollback().exit_code is ExitCode.OK  # run again
     else:

@@ -1,0 +1,70 @@
+"""A write drift sent whose answer was lost (DEADLINE_EXCEEDED, UNAVAILABLE, CANCELLED, INTERNAL:
+anything but the server's refusal on every attempt, `ApiError.refused_each`) and whose workload
+reads back unchanged, at the generation the write was built on: not proof that nothing will
+change (note68 §9 Q1, task 831). Nothing documented lets a client know such a request can no
+longer be carried out:
+
+- google/rpc/code.proto, DEADLINE_EXCEEDED: "For operations that change the state of the
+  system, this error may be returned even if the operation has completed successfully";
+- grpc.io "Deadlines": "the client giving up on a particular RPC does not mean that the server
+  will stop processing the request"; a server "should" check the deadline and stop, and
+  "Cancellation": the gRPC library "does not have a mechanism to interrupt the
+  application-provided server handler" — what a server does is its own, and Cloud Run's is
+  not documented;
+- run v2's UpdateServiceRequest, UpdateJobRequest and UpdateWorkerPoolRequest carry no
+  `request_id` (AIP-155) to ask after, and a lost answer gives no operation name to poll;
+- the request carries the very etag the workload still has, so no etag check refuses it when
+  it lands late (and drift relies on none: run v2's etag "May be used to detect modification
+  conflict").
+
+So one read back that shows nothing changed is "not known": exit 3, the entry left as begun,
+the lock kept, and `drift rollback CHANGE` named — which reads the workload again and ends the
+change when it is as before."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drift.errors import ApiError
+from drift.fix.update import REFUSED, deleted, refusal
+
+
+def may_still_land(error: BaseException | None, now: Any, generation_before: int) -> bool:
+    """Whether a write answered `error` (an ApiError: its last attempt's), read back `now`
+    unchanged at `generation_before`, may still land: sent, not refused on each attempt by the
+    server (`ApiError.refused_each`), nor answered NOT_FOUND (`update.deleted`). A write that
+    landed moves the generation ("monotonically increases every time the user modifies the
+    desired state"): one that did is judged by what it holds, never here."""
+    return (
+        isinstance(error, ApiError)
+        and not error.refused_each
+        and not deleted(error)
+        and int(now.generation) == generation_before
+    )
+
+
+def unchanged_words(noun: str, now: Any) -> str:
+    """How such a read back is said: `noun` (service, job, worker pool) and its generation."""
+    return (
+        f"the {noun} reads back unchanged (generation {now.generation}), which does not prove "
+        "it will not land: a server may still carry out a request whose answer was lost"
+    )
+
+
+def lost_words(exc: ApiError) -> str:
+    """How the answer of such a write is said: lost, or (a retry's refusal after an attempt
+    whose answer was lost: `ApiError.refused_each` false) refused only on its retry."""
+    if refusal(exc):
+        return f"its retry was refused ({exc.reason}) after an attempt whose answer was lost"
+    return f"its answer was lost ({exc.reason})"
+
+
+def refused_write(error: BaseException | None, now: Any, generation_before: int) -> bool:
+    """Whether a write answered `error` wrote nothing: a refusal (`REFUSED`), and the workload
+    read back once settled still at the generation the write was built on ("A number that
+    monotonically increases every time the user modifies the desired state")."""
+    return (
+        isinstance(error, ApiError)
+        and error.status in REFUSED
+        and int(now.generation) == generation_before
+    )
