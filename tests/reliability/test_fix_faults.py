@@ -44,6 +44,7 @@ class Case:
     when: str = "start"  # start | deploy (at the canary prompt) | promote (at the promotion prompt)
     service: str = "web"  # web has no probe: the fix is quick
     setup: str = ""  # disable-secret | break-canary
+    lost_cleanup: bool = False  # the clean-up's own answer lost, read back unchanged (task 831)
 
 
 def lost(method: str, code: str | None, **kw: object) -> Fault:
@@ -92,9 +93,11 @@ CASES: dict[str, Case] = {
     # the canary probe
     "probe-canary-fails": Case((), CLEANED, service="api", setup="break-canary"),
     # the promotion (and the cleanup after it, under the same fault)
-    "promotion-unavailable": Case((Fault("UpdateService", "UNAVAILABLE"),), LEFT, "promote"),
+    "promotion-unavailable": Case(
+        (Fault("UpdateService", "UNAVAILABLE"),), LEFT, "promote", lost_cleanup=True
+    ),
     "promotion-deadline-exceeded": Case(
-        (Fault("UpdateService", "DEADLINE_EXCEEDED"),), LEFT, "promote"
+        (Fault("UpdateService", "DEADLINE_EXCEEDED"),), LEFT, "promote", lost_cleanup=True
     ),
     "promotion-permission-denied": Case(
         (Fault("UpdateService", "PERMISSION_DENIED"),), LEFT, "promote"
@@ -239,8 +242,9 @@ def test_fix_fails_safely_and_rollback_restores(
         assert "reads back unchanged" in message, message
         assert f"`drift rollback {entry.change_id}`" in message, message
     else:  # a clean-up whose own answer was lost, read back unchanged: not known (task 831)
-        lost_cleanup = entry.state == State.CLEANING_UP
-        assert result.exit_code is (ExitCode.INCOMPLETE if lost_cleanup else ExitCode.ABORTED)
+        assert (entry.state == State.CLEANING_UP) is case.lost_cleanup, entry.history
+        lost = case.lost_cleanup
+        assert result.exit_code is (ExitCode.INCOMPLETE if lost else ExitCode.ABORTED), message
         if case.expect == NOTHING:
             assert entry.state == State.ABORTED
             assert after.etag == before.etag  # nothing was written
@@ -278,6 +282,7 @@ def test_fix_fails_safely_and_rollback_restores(
     assert not any(t.tag.startswith("drift-") for t in restored.traffic)
 
 
+LOST = "rollback-update-unavailable"  # its answer lost, read back unchanged: not known (831)
 ROLLBACK_CASES: dict[str, tuple[tuple[Fault, ...], bool]] = {
     # faults while rolling back, and whether the first rollback gets through
     "rollback-unreadable": ((Fault("GetService", "UNAVAILABLE"),), False),
@@ -314,7 +319,8 @@ def test_rollback_under_faults_can_always_be_finished(run: Run, name: str) -> No
     if first.exit_code in (ExitCode.ABORTED, ExitCode.INCOMPLETE):
         assert not first_gets_through, first.summary()
         (entry,) = run.journal().entries()
-        if first.exit_code is ExitCode.INCOMPLETE:  # its answer lost, read back unchanged:
+        assert (first.exit_code is ExitCode.INCOMPLETE) is (name == LOST), first.summary()
+        if name == LOST:
             assert entry.state == State.ROLLING_BACK, entry.history  # not known (task 831)
             assert "reads back unchanged" in first.summary(), first.summary()
         else:
