@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from drift.errors import ApiError
 from drift.live.model import EnvVar, RevisionVariables
-from drift.live.reads import pasted, values_needed
+from drift.live.reads import pasted, same_as_own, values_needed
 from drift.live.value_reads import ValueReads
 from drift.profiles.model import Profile, ServiceProfile
 from drift.refs import SecretRef
@@ -51,15 +51,9 @@ def rules_read(
         return found
 
     profiles = [profile.services[key] for key in keys]
-    found = values_needed(profiles, held) | pasted(profiles, held)
-    for service in profiles:  # a `same_as`'s own side whatever the other side holds (the
-        # comparison needs both; what to mask needs its own: helper-597 F1)
-        for rules in service.containers:
-            for rule in rules.env.values():
-                if rule.same_as is not None:
-                    mine = held(service.key, rules.name, rule.name)
-                    found |= {v.ref for v in mine if v.ref is not None}
-    return found
+    # a `same_as`'s own side whatever the other side holds (the comparison needs both; what to
+    # mask needs its own: helper-597 F1)
+    return values_needed(profiles, held) | pasted(profiles, held) | same_as_own(profiles, held)
 
 
 def _expected(service: ServiceProfile | None, container: str | None, var: str) -> set[EnvVar]:

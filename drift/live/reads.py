@@ -132,6 +132,22 @@ def pasted(profiles: Iterable[ServiceProfile], live_vars: LiveVars) -> set[Secre
     return found
 
 
+def same_as_own(profiles: Iterable[ServiceProfile], live_vars: LiveVars) -> set[SecretRef]:
+    """The secret versions a `same_as`'s own variable holds, whatever the other side holds:
+    `values_needed` reads none when both sides are the very same version (equal without
+    reading it), yet a plain variable may hold a copy of it. Read as `pasted`'s are (never
+    required, a refusal is nobody's finding but a note's), so that the copy is masked in
+    `check` as in `history` (helper-597 F1, helper-835 F1)."""
+    found: set[SecretRef] = set()
+    for p in profiles:
+        for rules in p.containers:
+            for rule in rules.env.values():
+                if rule.same_as is not None:
+                    mine = live_vars(p.key, rules.name, rule.name)
+                    found |= {v.ref for v in mine if v.ref is not None}
+    return found
+
+
 def held(configs: Iterable[RevisionConfig], container: str | None, var: str) -> set[EnvVar]:
     """What a variable is in each of a service's checked revisions (`container` None: the one
     the profile's `env` describes)."""

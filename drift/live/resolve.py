@@ -17,7 +17,7 @@ from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.iam import IamReads
 from drift.live.model import EnvVar, LiveService, RevisionConfig
-from drift.live.reads import expected_refs, held, pasted, values_needed
+from drift.live.reads import expected_refs, held, pasted, same_as_own, values_needed
 from drift.live.secrets import SecretReads, Tasks
 from drift.live.state import LiveState
 from drift.live.value_reads import ValueReads
@@ -115,10 +115,11 @@ class SecretChecks:
 
     def _values(self, profiles: list[ServiceProfile]) -> None:
         """Read the values the rules of `profiles` compare, and those a plain variable may
-        hold pasted in (`pasted`: to know them, never required)."""
+        hold pasted in (`pasted`, and a `same_as`'s own side when the other is the very same
+        version, `same_as_own`: to know them, never required; `history` reads the same)."""
         for ref in values_needed(profiles, self._live_vars):
             self.secrets.read_value(ref)
-        for ref in pasted(profiles, self._live_vars):
+        for ref in pasted(profiles, self._live_vars) | same_as_own(profiles, self._live_vars):
             self.secrets.read_pasted(ref)
 
     def template(self, key: str, config: RevisionConfig) -> None:
