@@ -34,7 +34,7 @@ from drift.live.state import LiveState
 from drift.rechecked import ValueMoved, not_checked_again, secret_uses
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.revision_names import number
-from drift.same_drift import baseline_state, once_each, unique_ids
+from drift.same_drift import baseline_state, once_each, put_back_unknown, unique_ids
 from drift.schemas import other_version
 from drift.textsafe import plural, undecodable_line, unicode_text, visible
 
@@ -158,12 +158,14 @@ class Baseline:
         fail_on_new: bool = False,
         state: LiveState | None = None,
         profiled: Mapping[str, ServiceProfile] | None = None,
+        history: bool = True,
     ) -> Report:
         """`report` with the baseline state of every finding and unverified item, and the
         findings of the baseline that are gone (`resolved`); `state`: what this run read
         (which secrets each variable and mount references); `profiled`: every workload of
         the profile (a finding of one no longer in it is resolved, not left unchecked by a run
-        of fewer; one left unchecked is shown where its workload's profile says it now)."""
+        of fewer; one left unchecked is shown where its workload's profile says it now);
+        `history`: whether this run read revision histories (`put_back_unknown`)."""
         # every finding of an id (a split between two revisions holding different values
         # finds one per value): each is compared with all of them
         earliers, renamed = older.named_now(self.findings, self.environment, self.project, state)
@@ -205,6 +207,7 @@ class Baseline:
                 unchecked.append(Unchecked(carried, why))
         notes = (*report.notes, *older.upgrade_notes(renamed, len(merged - now), len(moved_id)))
         notes += moved.note({f.id for f in findings if f.baseline is BaselineState.UPDATED})
+        notes += put_back_unknown(findings, history)
         if unchecked:
             notes = (
                 *notes,

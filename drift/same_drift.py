@@ -116,12 +116,15 @@ def _began_again(finding: Finding, earlier: Finding) -> bool:
       by the same numbers: the drift was not
       there on a revision after the baseline found it, so it began again.
 
-    A drift as old as the oldest revision listed, whose `since` moves forward when old
-    revisions are deleted, or one whose start is not known (a secret's own state, history
-    not read), or a baseline that recorded none: not begun again, the rest decides
+    A baseline that recorded no start (a `--no-history` run, an older drift's) still names
+    the revisions the drift held on (`_good_after`). A drift as old as the oldest revision
+    listed, whose `since` moves forward when old revisions are deleted, or one whose start is
+    not known (a secret's own state, history not read): not begun again, the rest decides
     (revhist85 F3)."""
     since, then = finding.since, earlier.since
     start = then.revision if then is not None else None
+    if start is None:
+        return _good_after(finding, earlier)
     if since is None or since.revision is None or start is None or since.revision == start:
         return False
     if since.last_good is not None and not since.earlier:
@@ -134,6 +137,19 @@ def _began_again(finding: Finding, earlier: Finding) -> bool:
         return now is not None and now > began
     good = number(service, since.last_good)
     return good is not None and began <= good
+
+
+def _good_after(finding: Finding, earlier: Finding) -> bool:
+    """Whether this run's last good revision (`last_good`, "or earlier" or not: a good
+    revision listed) is one Cloud Run numbered after every revision the baseline found the
+    drift on (`revision`, `also_on`), where it held: repaired after the baseline, and put
+    back (helper-835 F2). A name without a number (its writer chose it): not known."""
+    since = finding.since
+    good = number(finding.service, since.last_good) if since and since.last_good else None
+    held = [number(finding.service, r) for r in (earlier.revision, *earlier.also_on) if r]
+    if good is None or not held or None in held:
+        return False
+    return all(n is not None and n < good for n in held)
 
 
 def _seen(finding: Finding) -> tuple[Severity, str | None, str | None]:
@@ -192,6 +208,19 @@ def _said(piece: str, message: str) -> bool:
     """`piece` in `message` as a whole (`env.FOO` is not said by `env.FOO_BAR`, nor a
     length of 8 by one of 80)."""
     return re.search(rf"(?<![\w.]){re.escape(piece)}(?![\w.])", message) is not None
+
+
+def put_back_unknown(findings: Iterable[Finding], history: bool) -> tuple[str, ...]:
+    """The note of a run that read no revision history (`--no-history`, a manifest's) and
+    found drift `unchanged`: with no `since`, a drift repaired and put back after the baseline
+    cannot be told from one that never left (`_began_again`, helper-835 F2)."""
+    if history or not any(f.baseline is BaselineState.UNCHANGED for f in findings):
+        return ()
+    return (
+        "no revision history was read (--no-history, or a manifest): a drift repaired and "
+        "put back since the baseline cannot be told from one that never left, and is "
+        "counted unchanged",
+    )
 
 
 def once_each(findings: Iterable[Finding]) -> tuple[Finding, ...]:

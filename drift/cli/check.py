@@ -212,7 +212,11 @@ def check(
             revisions = wanted(earlier, report, result.state)
             run(read_earlier(profile, settings, result.state, revisions, runner))
         report = earlier.compare(
-            report, fail_on_new=fail_on_new, state=result.state, profiled=profile.services
+            report,
+            fail_on_new=fail_on_new,
+            state=result.state,
+            profiled=profile.services,
+            history=settings.history and not manifest,
         )
     log = None  # the SARIF log, rendered once: its size says what it leaves out
     if sarif is not None or format is OutputFormat.SARIF:
