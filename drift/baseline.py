@@ -161,11 +161,11 @@ class Baseline:
         history: bool = True,
     ) -> Report:
         """`report` with the baseline state of every finding and unverified item, and the
-        findings of the baseline that are gone (`resolved`); `state`: what this run read
-        (which secrets each variable and mount references); `profiled`: every workload of
-        the profile (a finding of one no longer in it is resolved, not left unchecked by a run
-        of fewer; one left unchecked is shown where its workload's profile says it now);
-        `history`: whether this run read revision histories (`put_back_unknown`)."""
+        findings of the baseline that are gone (`resolved`: not those `older.told_again`);
+        `state`: what this run read (which secrets each variable and mount references);
+        `profiled`: every workload of the profile (a finding of one no longer in it is
+        resolved, not left unchecked by a run of fewer; one left unchecked is shown where its
+        workload's profile says it now); `history`: whether this run read revision histories."""
         # every finding of an id (a split between two revisions holding different values
         # finds one per value): each is compared with all of them
         earliers, renamed = older.named_now(self.findings, self.environment, self.project, state)
@@ -190,9 +190,11 @@ class Baseline:
         gaps = {(u.key, u.target): u.reason for u in report.unverified}
         uses = secret_uses(state, self.project) if state is not None and gaps else {}
         merged = {f.id for f in earliers if older.merged_into_service(f, self.environment, now)}
+        told = older.told_again(earliers, report.findings, merged, moved_id, self.environment)
+        skip = now | merged | told
         for finding in earliers:
             again = any(finding is earlier for earlier in moved_id.values())  # another id
-            if finding.ignored or finding.id in now or finding.id in merged or again:
+            if finding.ignored or finding.id in skip or again:
                 continue
             gone = profiled is not None and finding.key not in profiled
             why = None if gone else not_checked_again(finding, report, gaps, uses, state)
@@ -205,7 +207,7 @@ class Baseline:
                     shown, baseline=BaselineState.UNCHANGED, location=_now_at(finding, profiled)
                 )
                 unchecked.append(Unchecked(carried, why))
-        notes = (*report.notes, *older.upgrade_notes(renamed, len(merged - now), len(moved_id)))
+        notes = (*report.notes, *older.upgrade_notes(renamed, merged - now, moved_id, told))
         notes += moved.note({f.id for f in findings if f.baseline is BaselineState.UPDATED})
         notes += put_back_unknown(findings, history)
         if unchecked:

@@ -5,7 +5,7 @@ in a finding's name or id changed no drift, so it must not compare as new and re
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sized
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -197,20 +197,65 @@ def merged_into_service(finding: Finding, environment: str, now: set[str]) -> bo
     return finding.id == tagged and untagged in now
 
 
-def upgrade_notes(renamed: str | None, merged: int, moved: int = 0) -> tuple[str, ...]:
-    """The notes of `named_now`, of the findings `merged_into_service` and of those found
-    again under another id (`same_drift.moved_ids`)."""
+def told_again(
+    earliers: Iterable[Finding],
+    findings: Iterable[Finding],
+    merged: set[str],
+    moved: Mapping[str, Finding],
+    environment: str,
+) -> set[str]:
+    """The ids of the baseline's findings this run has not (nor says otherwise: `merged` into
+    the service's, found again under another id, `moved`), each an id that is no fingerprint
+    of what the finding says (`_id_tail`: pasted from another report, or given to a second
+    entry of one id, listed twice by hand or by a traffic split that ended), whose drift a
+    finding of this run reports under the fingerprint of the same workload, rule, target,
+    container and tag. Never resolved beside the finding that says it is still there: one
+    finding, one verdict (helper-835 F3). A finding told apart by a variant (a file of a
+    directory, a version) is another drift: resolved as ever."""
+    findings = list(findings)
+    found = {f.id for f in findings} | merged | {e.id for e in moved.values()}
+    plain = {_where(f) for f in findings if _plain(_id_tail(f, environment))}
+    return {
+        e.id
+        for e in earliers
+        if not e.ignored
+        and e.id not in found
+        and _where(e) in plain
+        and _id_tail(e, environment) is None
+    }
+
+
+def _plain(tail: str | None) -> bool:
+    """An id's tail (`_id_tail`) with no variant: the fingerprint of its target alone."""
+    return tail is not None and "#" not in tail
+
+
+def _where(f: Finding) -> tuple[str, str, str, str | None, str | None]:
+    return (f.key, f.rule, f.target, f.container, f.tag)
+
+
+def upgrade_notes(
+    renamed: str | None, merged: Sized, moved: Sized = (), told: Sized = ()
+) -> tuple[str, ...]:
+    """The notes of `named_now`, of the findings `merged_into_service`, of those found
+    again under another id (`same_drift.moved_ids`) and of those `told_again`."""
     notes: tuple[str, ...] = (renamed,) if renamed else ()
+    if told:
+        notes += (
+            f"{plural(len(told), 'finding')} of the baseline under an id this run does not give "
+            "(edited by hand, listed twice, or a traffic split that ended) reported again "
+            "under this run's: not resolved",
+        )
     if moved:
         notes += (
-            f"{plural(moved, 'finding')} of the baseline found again under another id (a "
+            f"{plural(len(moved), 'finding')} of the baseline found again under another id (a "
             "reference pinned to the very version `latest` stood for, or back: kept under the "
             "baseline's id; a secret's finding scoped by another of its containers, or a "
             "revision's under a tag renamed: under today's id): the same drift, not new",
         )
     if merged:
         notes += (
-            f"{plural(merged, 'finding')} of the baseline on a tag of a setting the service "
+            f"{plural(len(merged), 'finding')} of the baseline on a tag of a setting the service "
             "holds (`~TAG`) now part of the service's finding: not resolved",
         )
     return notes

@@ -50,7 +50,7 @@ def _since(revision: str, last_good: str | None, earlier: bool = False, note: st
     return Since(revision, None, "", None, last_good, note=note, earlier=earlier)
 
 
-def _flag_off(make_sandbox: MakeSandbox, tmp_path: Path) -> tuple[Sandbox, Path]:
+def flag_off(make_sandbox: MakeSandbox, tmp_path: Path) -> tuple[Sandbox, Path]:
     """flag with FLAG off since flag-00002 (on in 00001), and the profile prod's folder."""
     service = {"template": {"env": {"FLAG": "off"}}, "history": [{"env": {"FLAG": "on"}}]}
     folder = tmp_path / "profiles"
@@ -65,7 +65,7 @@ def test_a_wrong_value_put_back_after_the_variable_was_missing_is_updated(
     """The baseline: FLAG off since flag-00002. Then a deploy removes FLAG (00003: env.missing,
     another finding) and another sets it off again (00004): the env.value drift began again on
     00004, whose `since` has no last good (00003 had FLAG missing), but its start is known."""
-    sandbox, folder = _flag_off(make_sandbox, tmp_path)
+    sandbox, folder = flag_off(make_sandbox, tmp_path)
     last = tmp_path / "last.json"
     first = run(sandbox, folder, "check", "prod", "--format", "json", "--output", str(last))
     assert first.returncode == 1, first.stderr
@@ -132,7 +132,7 @@ def test_a_drift_put_back_after_a_baseline_with_no_since_is_updated(
     last good revision, 00003, is one Cloud Run numbered after the one the baseline found the
     drift on, so it began again: `updated` (exit 1 with --fail-on-new), not `unchanged`. With
     `--no-history` too, the run cannot tell: `unchanged`, and a note says so."""
-    sandbox, folder = _flag_off(make_sandbox, tmp_path)
+    sandbox, folder = flag_off(make_sandbox, tmp_path)
     last = tmp_path / "last.json"
     first = run(sandbox, folder, "check", "prod", "--no-history", "--json", str(last))
     assert first.returncode == 1 and "since" not in last.read_text(), first.stdout
