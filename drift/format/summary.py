@@ -214,12 +214,13 @@ def cut_shown(show: Callable[[str], str]) -> Callable[[str], str]:
 
 def _day(when: dt.datetime) -> str:
     """The day in UTC, as the JSON report's `create_time` is (a baseline edited by hand may
-    carry another offset: 23:30-05:00 is the next day)."""
-    return f"{when.astimezone(dt.UTC):%Y-%m-%d}"
+    carry another offset: 23:30-05:00 is the next day), said to be UTC as `drift history`
+    says its times: an evening deploy west of Greenwich is the next day's (helper-835 F5)."""
+    return f"{when.astimezone(dt.UTC):%Y-%m-%d} UTC"
 
 
 def since_text(finding: Finding) -> str | None:
-    """Where the drift began, in words: `since api-00038-xiz, 2026-09-08, by deployer@… via
+    """Where the drift began, in words: `since api-00038-xiz, 2026-09-08 UTC, by deployer@… via
     gcloud 467.0.0; last good api-00037-pof`."""
     since = finding.since
     if since is None:

@@ -92,7 +92,8 @@ def test_plural() -> None:
 
 def test_the_day_a_drift_began_is_the_utc_day_whatever_offset_it_was_read_with() -> None:
     """A baseline edited by hand (or written elsewhere) may carry `2026-09-08T23:30:00-05:00`:
-    the JSON report says `2026-09-09T04:30:00Z`, and the words said 2026-09-08."""
+    the JSON report says `2026-09-09T04:30:00Z`, and the words said 2026-09-08; and they say
+    it is UTC's day, as `drift history` says its times (helper-835 F5: no zone was named)."""
     import datetime as dt
 
     from drift.findings import Since
@@ -101,6 +102,6 @@ def test_the_day_a_drift_began_is_the_utc_day_whatever_offset_it_was_read_with()
     late = dt.datetime(2026, 9, 8, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
     since = Since("api-00005-a05", late, "bob@acme.example", None, "api-00004-a04")
     text = since_text(replace(FINDINGS[0], since=since))
-    assert text is not None and text.startswith("since api-00005-a05, 2026-09-09, by bob@")
+    assert text is not None and text.startswith("since api-00005-a05, 2026-09-09 UTC, by bob@")
     destroyed = since_text(replace(FINDINGS[0], since=replace(since, revision=None)))
-    assert destroyed == "since 2026-09-09 (when the version was destroyed)"
+    assert destroyed == "since 2026-09-09 UTC (when the version was destroyed)"
