@@ -202,6 +202,8 @@ class HistoryResult(Scope):
         kinds = [s.kind for s in self.services]
         where = " and ".join(plural(kinds.count(k), k.noun) for k in Workload if k in kinds)
         said = [f"{shown} of {listed} revisions shown in {where or '0 services'}"]
+        if not self.services and not self.jobs and self.unread:  # not "in 0 services"
+            said = ["no history shown"]
         if self.jobs:  # a job alone is not "0 of 0 revisions shown in 0 services"
             runs = sum(j.read for j in self.jobs)
             configs = sum(len(j.entries) for j in self.jobs)

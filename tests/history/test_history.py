@@ -239,6 +239,15 @@ def test_a_service_that_cannot_be_read_exits_3(world: Sandbox) -> None:
             assert "removed env.REMOVED" in out  # what could be read is still shown
 
 
+def test_the_only_service_not_read_is_said_so(world: Sandbox) -> None:
+    """helper-835 F5 (failed before): it said "0 of 0 revisions shown in 0 services" of the
+    one service asked for."""
+    world.inject(Fault(method="ListRevisions", code="PERMISSION_DENIED", match="services/other"))
+    code, out, _ = run(world, "history", "prod", "--service", "other")
+    assert code == 3 and "0 services" not in out, out
+    assert "prod: no history shown; incomplete: could not read other (exit 3)" in out, out
+
+
 def test_a_missing_service_is_not_a_complete_history(world: Sandbox) -> None:
     code, out, _ = run(world, "history", "ghost")
     assert code == 3
