@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from errno import ENOENT
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -204,7 +205,9 @@ class Baseline:
                 resolved.append(replace(shown, baseline=BaselineState.ABSENT))
             else:
                 carried = replace(
-                    shown, baseline=BaselineState.UNCHANGED, location=_now_at(finding, profiled)
+                    shown,
+                    baseline=BaselineState.UNCHANGED,
+                    location=older.now_at(finding, profiled),
                 )
                 unchecked.append(Unchecked(carried, why))
         notes = (*report.notes, *older.upgrade_notes(renamed, merged - now, moved_id, told))
@@ -230,14 +233,6 @@ class Baseline:
         )
 
 
-def _now_at(finding: Finding, profiled: Mapping[str, ServiceProfile] | None) -> Location | None:
-    """Where a finding of the baseline stands in today's profile: its line then may now be
-    another service's (lines added above it). Its workload not found: the file, no line."""
-    if profiled is not None and (entry := profiled.get(finding.key)) is not None:
-        return entry.where(finding.target, finding.container)
-    return Location(finding.location.file, 0) if finding.location else None
-
-
 def load_baseline(path: Path, name: str = "") -> Baseline:
     """Read and validate a `--format json` report of an earlier run; one clear message
     naming the file (exit 2) for anything else, as `name` (what the person wrote: `./last.json`
@@ -247,8 +242,10 @@ def load_baseline(path: Path, name: str = "") -> Baseline:
         # a FIFO would block until something writes it, a device may never end: refused
         # at once, as a profile is (drift.yamlfile.read_regular)
         raw = regular_bytes(path, MAX_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"cannot read the baseline {name}: {exc.strerror or exc}") from exc
+    except OSError as exc:  # none at all: the first run of a schedule (helper-835 F6)
+        first = "a first run has none: write one with --json FILE" if exc.errno == ENOENT else None
+        why = f"cannot read the baseline {name}: {exc.strerror or exc}"
+        raise UsageError(why, hint=first) from exc
     return parse_baseline(name, raw)
 
 

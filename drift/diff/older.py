@@ -14,7 +14,7 @@ from drift.diff.describe import mask_plain
 from drift.diff.inlined import SHOWS_VALUE
 from drift.diff.jobs import without_values
 from drift.fields.catalogue import FIELDS
-from drift.findings import Finding, Since, finding_id
+from drift.findings import Finding, Location, Since, finding_id
 from drift.live.model import EnvVar
 from drift.live.state import LiveState
 from drift.redact import CHANGED, MASK, mask
@@ -370,3 +370,11 @@ def _variables(key: str, state: LiveState | None) -> tuple[EnvVar, ...]:
     ]
     ran = live.execution.ran if live.execution is not None else ()
     return (*(v for c in configs for k in c.containers for v in k.env.values()), *ran)
+
+
+def now_at(finding: Finding, profiled: Mapping[str, ServiceProfile] | None) -> Location | None:
+    """Where a finding of the baseline stands in today's profile: its line then may now be
+    another service's (lines added above it). Its workload not found: the file, no line."""
+    if profiled is not None and (entry := profiled.get(finding.key)) is not None:
+        return entry.where(finding.target, finding.container)
+    return Location(finding.location.file, 0) if finding.location else None

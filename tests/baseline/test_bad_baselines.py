@@ -118,10 +118,14 @@ def test_a_bad_baseline_is_exit_2_naming_the_file(tmp_path: Path, case: str) -> 
 
 
 def test_a_missing_or_unreadable_baseline(tmp_path: Path) -> None:
-    for path in (tmp_path / "nope.json", tmp_path):
+    """A missing one (the first run of a schedule) says how to write one (helper-835 F6: no
+    hint, where every other bad baseline had one); a directory is no first run."""
+    for path, hint in ((tmp_path / "nope.json", True), (tmp_path, False)):
         done = drift("check", "staging", "--baseline", str(path))
         assert done.returncode == 2
         assert done.stderr.startswith(f"drift: error: cannot read the baseline {path}: ")
+        said = "a first run has none: write one with --json FILE" in done.stderr
+        assert said is hint, done.stderr
 
 
 def test_a_huge_baseline_is_refused_without_reading_it_all(tmp_path: Path) -> None:
