@@ -137,10 +137,22 @@ def in_flight(change: str) -> str:
 
 
 def running_words(canary: str, created: dt.datetime, now: dt.datetime) -> str:
-    """A canary that a fix may still be working on (`may_run`), in words."""
-    minutes = max(0, int((now - created).total_seconds() // 60))
+    """A canary that a fix may still be working on (`may_run`), in words. Created a minute
+    or more after this machine's `now` (Google's clock, or the fixing machine's, ahead of
+    this one's): when, and that the clocks differ, never "0 min ago" (helper-835 F4); the
+    window then runs from that time, the longer, as `may_run` reckons it."""
+    seconds = (now - created).total_seconds()
+    age = f"{int(seconds // 60)} min ago"
+    if seconds <= -60:
+        ahead = int(-seconds // 60)
+        age = (
+            f"at {created.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC, {ahead} min ahead of this "
+            "machine's clock (the clocks differ)"
+        )
+    elif seconds < 0:
+        age = "0 min ago"
     return (
-        f"a fix may still be running: its canary {canary} was created {minutes} min ago, and a "
+        f"a fix may still be running: its canary {canary} was created {age}, and a "
         f"fix ends within {HOURS} of its canary (its lock is in the journal where it runs)"
     )
 
