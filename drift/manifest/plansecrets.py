@@ -25,7 +25,7 @@ import re
 from collections.abc import Collection, Iterator
 from typing import Any
 
-from drift import redact
+from drift.manifest.planmarked import decoded, defaults, keys, register, texts
 from drift.manifest.proto import OutOfRange, PathProblem, expect, index, key, kind_of, message
 from drift.manifest.unknowns import TPath, value_at
 from drift.secretforms import SEARCH_MIN, bare_forms
@@ -76,11 +76,10 @@ def register_sensitive(
     B1); the workload's own variable or setting that holds it is still masked on its data
     (`terraform._sensitive`). Raises `PathProblem` where the plan's marks or declarations have
     a shape drift cannot read."""
-    values = [v for v in _sensitive_values(plan, workloads) if isinstance(v, str)]
+    values = list(_sensitive_values(plan, workloads))
     names = shown_names(plan, workloads, public, profiled)
     for value in values:
-        if bare_forms(value).isdisjoint(names):
-            redact.register(value)
+        register(value, names)
 
 
 def shown_names(
@@ -256,6 +255,9 @@ def _sensitive_values(plan: dict[str, Any], workloads: Collection[str]) -> Itera
         value = expect(variable, dict, key("variables", name), "an object").get("value")
         if declared is None or declared.get(name, True):  # not declared: it may be sensitive
             yield from _long(_leaves(value))
+            yield from keys(value)
+    for default in defaults(plan):  # and what a sensitive variable holds unless given one
+        yield from _long(_leaves(default))
 
 
 _MARKS = {
@@ -280,13 +282,15 @@ def _marked(
             expect(value, dict, key(at, side), "an object")
         yield from (found for _, found in workload_leaves(value, marks, path))
     else:
-        for found in sensitive_paths(value, marks, path):
+        paths = list(sensitive_paths(value, marks, path))
+        for found in paths:
             yield from _long(_leaves(value_at(value, found)))
+        yield from decoded(kind, value, bool({(), ("secret_data",)} & set(paths)))
 
 
 def _long(values: Iterator[Any]) -> Iterator[Any]:
-    """The texts of `SEARCH_MIN` characters or more."""
-    return (v for v in values if isinstance(v, str) and len(v) >= SEARCH_MIN)
+    """The values whose text (`planmarked.texts`) is of `SEARCH_MIN` characters or more."""
+    return (v for v in values if len(texts(v) or "") >= SEARCH_MIN)
 
 
 def _state_resources(plan: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
