@@ -37,7 +37,13 @@ def masked(report: Report) -> Report:
             replace(p, before=_probe(p.before), canary=_probe(p.canary), note=mask(p.note))
             for p in report.proofs
         ),
-        unverified=tuple(replace(u, reason=mask(u.reason, echo=True)) for u in report.unverified),
+        # its target and service too: a secret's name a plan marks (helper-834 F2)
+        unverified=tuple(
+            replace(
+                u, service=mask(u.service), target=mask(u.target), reason=mask(u.reason, echo=True)
+            )
+            for u in report.unverified
+        ),
         notes=tuple(mask(n) for n in report.notes),
         fix_commands=tuple(mask(c) for c in report.fix_commands),
         unchecked=tuple(

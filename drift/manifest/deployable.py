@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from drift import redact
 from drift.images import REFERENCE
 from drift.manifest.envnames import repeated, stated_twice
 from drift.manifest.proto import PathProblem
@@ -31,6 +32,16 @@ with the revision" (google/cloud/run/v2/revision_template.proto, Cloud Run Admin
 RevisionSpec): an address, one `@`, no white space or line break, not IAM's resource name
 (`projects/-/serviceAccounts/…`) nor a member (`serviceAccount:…`). Upper case is not
 documented either way: taken (`drift.sandbox.scenario_fields.account_problem` reads it so)."""
+
+
+SENSITIVE = "(sensitive: not shown)"
+
+
+def quoted(value: str, shown: str) -> str:
+    """How a refusal names a value: `shown`, or `SENSITIVE` where it is a secret (a value a
+    plan marks sensitive, `service_account = var.db_password`): said so, not `'***'`, which
+    reads as the value (helper-834 F2)."""
+    return SENSITIVE if redact.is_secret(value) else shown
 
 
 def env_count_problem(count: int) -> str | None:
@@ -63,7 +74,7 @@ def image_problem(image: str) -> str | None:
     if REFERENCE.fullmatch(image):
         return None
     return (
-        f"image {image[:200]!r} is not a container image reference "
+        f"image {quoted(image, repr(image[:200]))} is not a container image reference "
         "([host/]repo-path[:tag and/or @digest]): the deploy is refused"
     )
 
@@ -72,8 +83,8 @@ def account_problem(account: str) -> str | None:
     if not account or ACCOUNT.fullmatch(account):
         return None
     return (
-        f"service account {account[:200]!r} is not an email address (Cloud Run takes "
-        "the email address of the IAM service account): the deploy is refused"
+        f"service account {quoted(account, repr(account[:200]))} is not an email address "
+        "(Cloud Run takes the email address of the IAM service account): the deploy is refused"
     )
 
 
@@ -82,7 +93,7 @@ def mount_problem(path: str) -> str | None:
     mounted. Must not contain ':'." (k8s_min.proto; v1 VolumeMount.mountPath alike)."""
     if ":" not in path:
         return None
-    return f"mount path {path[:200]!r} holds ':', which Cloud Run refuses"
+    return f"mount path {quoted(path, repr(path[:200]))} holds ':', which Cloud Run refuses"
 
 
 def _deployable(problem: Callable[[str], str | None]) -> Callable[[str], str]:

@@ -133,17 +133,32 @@ def _module(module: Any, here: str) -> Iterator[Any]:
                 yield from keys(expression["constant_value"])
 
 
+def declared_variables(plan: dict[str, Any]) -> dict[str, bool] | None:
+    """Whether each root module variable is declared `sensitive` (Terraform leaves `sensitive`
+    out where it is false); None where the plan holds no declarations."""
+    found: Any = plan.get("configuration")
+    for here, step in ((_ROOT, "root_module"), (key(_ROOT, "variables"), "variables")):
+        if found is None:
+            return None
+        found = expect(found, dict, here.rsplit(".", 1)[0], "an object").get(step)
+    return None if found is None else _declared(found, key(_ROOT, "variables"))
+
+
 def _sensitive_variables(module: dict[str, Any], here: str) -> list[str]:
     """The names of the module's variables declared sensitive."""
     variables = module.get("variables")
     if variables is None:
         return []
-    at = key(here, "variables")
+    found = _declared(variables, key(here, "variables"))
+    return [name for name, sensitive in found.items() if sensitive]
+
+
+def _declared(variables: Any, at: str) -> dict[str, bool]:
+    """Whether each of a module's `variables` (at `at`) is declared sensitive."""
     expect(variables, dict, at, "an object")
-    names = []
+    declared: dict[str, bool] = {}
     for name, variable in variables.items():
         expect(variable, dict, key(at, name), "an object")
         sensitive = variable.get("sensitive", False)
-        if expect(sensitive, bool, key(key(at, name), "sensitive"), "true or false"):
-            names.append(name)
-    return names
+        declared[name] = expect(sensitive, bool, key(key(at, name), "sensitive"), "true or false")
+    return declared

@@ -25,7 +25,7 @@ import re
 from collections.abc import Collection, Iterator
 from typing import Any
 
-from drift.manifest.planmarked import decoded, defaults, keys, register, texts
+from drift.manifest.planmarked import declared_variables, decoded, defaults, keys, register, texts
 from drift.manifest.proto import OutOfRange, PathProblem, expect, index, key, kind_of, message
 from drift.manifest.unknowns import TPath, value_at
 from drift.secretforms import SEARCH_MIN, bare_forms
@@ -33,17 +33,16 @@ from drift.secretforms import SEARCH_MIN, bare_forms
 _CHANGES = ("resource_changes", "resource_drift")
 """The lists of resource changes (`resource_drift`: what changed outside Terraform; and
 `deferred_changes`, each change in its `resource_change`)."""
-_VARIABLES = "configuration.root_module.variables"
 _STATES = ("prior_state.values", "planned_values")
 """Where a plan holds values representations: the state it is planned from, and what it plans."""
 
 IDENTIFIERS = frozenset({"name", "secret", "version", "mount_path"})
 """What names a value rather than holding it (a variable's name, the secret and version a
 variable or volume references, where a file is mounted; a secret volume item's file,
-`identifier`): never treated as sensitive, even in a block a workload's marks mark as a whole
-(a dynamic block over a sensitive map)."""
+`identifier`): not treated as sensitive in a block a workload's marks mark as a whole (a
+dynamic block over a sensitive map); marked itself, it is (`workload_leaves`)."""
 PLACE = (("project",), ("location",))
-"""Where the workload runs, which every message names (`WHERE`): never treated as sensitive."""
+"""Where the workload runs, which every message names (`WHERE`): as `IDENTIFIERS`."""
 
 
 NAMED: tuple[TPath, ...] = (
@@ -64,9 +63,9 @@ def register_sensitive(
     public: Collection[str] = (),
     profiled: Collection[str] = (),
 ) -> None:
-    """Register the plan's sensitive text values: a Cloud Run workload's (of a type in
-    `workloads`), on any side of any change or state of it, whatever their length, but its
-    names and places (`workload_leaves`), which every message shows; any other's of
+    """Register the plan's sensitive values (`planmarked.register`: in every form): a Cloud
+    Run workload's (of a type in `workloads`), on any side of any change or state of it,
+    whatever their length, but its names and places (`workload_leaves`); any other's of
     `SEARCH_MIN` characters or more (a shorter one of another resource — a flag, a count —
     would mask the same word wherever a workload has it). None that is a name drift prints
     anyway (`shown_names`: `public`, the profile's, and those of the plan's workloads of the
@@ -91,17 +90,20 @@ def shown_names(
     """The names drift prints whatever a plan marks (`public`), and those of each workload of
     the plan (of a type in `workloads`) that the profile names (`profiled`: its workloads as
     `PROJECT/REGION/NAME`), on any side of any change or state of it (`NAMED`: a full name's
-    last part too), without their outer whitespace. Another workload of the plan is one no
-    report prints (a workload of the state outside the profile, or of its name in another
-    project or region): its names freed a marked secret of the same text, which an unmarked
-    copy then showed (helper-800 B-L1, helper-803)."""
-    found = [*public]
-    for value in _workload_values(plan, workloads):
+    last part too), without their outer whitespace, but one marked itself anywhere (a password
+    as the service account: helper-834 F2). Another workload of the plan is one no report
+    prints (of the state outside the profile, or of its name in another project or region):
+    its names freed a marked secret of the same text, which an unmarked copy then showed
+    (helper-800 B-L1, helper-803)."""
+    found: tuple[list[str], list[str]] = ([], [])  # (names, those marked themselves)
+    for value, marks, path in _workload_values(plan, workloads):
         if _placed(value) in profiled:
+            marked = set(sensitive_paths(value, marks, path))
             for at in NAMED:
                 if isinstance(name := value_at(value, at), str):
-                    found += [name, name.rsplit("/", 1)[-1]]
-    return {bare for name in found for bare in bare_forms(name) if bare}
+                    found[at in marked].extend((name, name.rsplit("/", 1)[-1]))
+    names, secret = ({b for n in f for b in bare_forms(n) if b} for f in found)
+    return {b for n in public for b in bare_forms(n) if b} | (names - secret)
 
 
 _FULL = re.compile(r"projects/([^/]+)/locations/([^/]+)/[A-Za-z]+/([^/]+)")
@@ -117,16 +119,21 @@ def _placed(value: Any) -> str | None:
     return f"{value_at(value, ('project',))}/{value_at(value, ('location',))}/{named}"
 
 
-def _workload_values(plan: dict[str, Any], workloads: Collection[str]) -> Iterator[Any]:
+def _workload_values(
+    plan: dict[str, Any], workloads: Collection[str]
+) -> Iterator[tuple[Any, Any, str]]:
     """Each side of each change or state of a workload of the plan (of a type in
-    `workloads`)."""
-    for _, rc in _resources(plan):
+    `workloads`), with its marks and where they are."""
+    for here, rc in _resources(plan):
         change = rc.get("change")
         if _workload(rc.get("type"), workloads) and isinstance(change, dict):
-            yield from (change.get("after"), change.get("before"))
-    for _, resource in _state_resources(plan):
+            for side in ("after", "before"):
+                marks = _MARKS[side]
+                yield change.get(side), change.get(marks), key(key(here, "change"), marks)
+    for here, resource in _state_resources(plan):
         if _workload(resource.get("type"), workloads):
-            yield resource.get("values")
+            marks = _MARKS["values"]
+            yield resource.get("values"), resource.get(marks), key(here, marks)
 
 
 def _workload(kind: Any, workloads: Collection[str]) -> bool:
@@ -136,11 +143,15 @@ def _workload(kind: Any, workloads: Collection[str]) -> bool:
 def workload_leaves(value: Any, marks: Any, path: str) -> Iterator[tuple[TPath, Any]]:
     """Each value `marks` marks in a workload's `value` (an `after`, a `before`, a state's
     `values`), with its path, but what names a place (`IDENTIFIERS`) or where it runs
-    (`PLACE`). `path`: where the marks are in the plan (`sensitive_paths`)."""
+    (`PLACE`) inside a block marked whole. `path`: where the marks are in the plan
+    (`sensitive_paths`). One marked itself is a secret whatever field holds it: a password
+    given as the service account, a mount path or a secret's name was printed whole
+    (`service_account = var.db_password`: helper-834 F2), where Terraform shows
+    `(sensitive value)`."""
     # true: `value` sensitive as a whole, every value of it but where it is (yields ())
     for at in sensitive_paths(value, marks, path):
         for leaf, found in _paths(value_at(value, at), at):
-            if not (identifier(leaf) or leaf in PLACE):
+            if leaf == at or not (identifier(leaf) or leaf in PLACE):
                 yield leaf, found
 
 
@@ -250,7 +261,7 @@ def _sensitive_values(plan: dict[str, Any], workloads: Collection[str]) -> Itera
             ):
                 yield from _long(_leaves(output.get("value")))
     variables = _object(plan.get("variables"), "variables")
-    declared = _declared(plan) if variables else {}
+    declared = declared_variables(plan) if variables else {}
     for name, variable in variables.items():
         value = expect(variable, dict, key("variables", name), "an object").get("value")
         if declared is None or declared.get(name, True):  # not declared: it may be sensitive
@@ -357,20 +368,6 @@ def _items(value: Any, path: str) -> list[Any]:
 
 def _object(value: Any, path: str) -> dict[str, Any]:
     return {} if value is None else expect(value, dict, path, "an object")
-
-
-def _declared(plan: dict[str, Any]) -> dict[str, bool] | None:
-    """Whether each root module variable is declared `sensitive` (Terraform leaves `sensitive`
-    out where it is false); None where the plan holds no declarations."""
-    found = _at(plan, _VARIABLES)
-    if found is None:
-        return None
-    declared: dict[str, bool] = {}
-    for name, variable in found.items():
-        here = key(_VARIABLES, name)
-        sensitive = expect(variable, dict, here, "an object").get("sensitive", False)
-        declared[name] = expect(sensitive, bool, key(here, "sensitive"), "true or false")
-    return declared
 
 
 def _leaves(value: Any) -> Iterator[Any]:

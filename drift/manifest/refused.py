@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift.kinds import Kind
+from drift.manifest.deployable import quoted
 from drift.manifest.model import Unknown
 from drift.manifest.proto import WHERE, text
 from drift.manifest.unknowns import value_at
@@ -139,7 +140,7 @@ def unprefixed(where: str, kind: Kind, service: str, name: Any) -> list[Unknown]
     if name.startswith(f"{service}-"):
         return []
     why = (
-        f"{where}: the revision name {visible(name)} does not start with "
+        f"{where}: the revision name {quoted(name, visible(name))} does not start with "
         f"{visible(service + '-')}: Knative refuses such a name (it must have the prefix of its "
         f"{kind.noun}), and Cloud Run may refuse the deploy"
     )
