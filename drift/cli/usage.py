@@ -46,12 +46,40 @@ def usage_error(exc: click.UsageError, args: Sequence[str], app: typer.Typer) ->
     STATE.annotate = annotating(params) if "format" in params else asked_to_annotate(args, command)
     # typer's choice check goes through pydantic, whose message says "Value error, " first
     message = exc.format_message().replace("Value error, ", "").removesuffix(".")
+    message = _elsewhere(exc, path) or message
     for arg in sorted({w for a in args for w in (a, a.partition("=")[2])}, key=len)[::-1]:
         # a value click quoted whole that no person wrote to be read back (a 100 KB --fail-on):
         # shortened as units.shown says it; a path, however long a real one is, stays whole
         if len(arg) > 1000:
             message = message.replace(repr(arg), shown(arg)).replace(arg, shown(arg))
     return UsageError(message[:1].lower() + message[1:], hint=f"`{path} --help` says what it takes")
+
+
+def _elsewhere(exc: click.UsageError, path: str) -> str | None:
+    """An option the command does not take that other commands do, said so, with those
+    commands (`--manifest` is `drift check`'s): click's "Possible options" named an option
+    the word only resembles (`drift plan --manifest`: "Possible options: --wait", helper-834
+    F5). None for an option no command takes."""
+    from typer._click.exceptions import NoSuchOption
+
+    from drift.cli.root import app as whole  # `app` may hold the command alone (`narrowed`)
+
+    if not isinstance(exc, NoSuchOption):  # not one missing its value
+        return None
+    option = exc.option_name.partition("=")[0]
+    takers = [name for name, command in _commands(typer.main.get_command(whole), "drift")
+              if any(option in (*p.opts, *p.secondary_opts) for p in command.params)]  # fmt: skip
+    if not takers or path in takers:
+        return None
+    return f"{path} takes no {option}: it is an option of {', '.join(takers)}"
+
+
+def _commands(command: Command, path: str) -> list[tuple[str, Command]]:
+    """Each command of the app (`command`, at `path`), with its path, subcommands too."""
+    found: list[tuple[str, Command]] = [(path, command)]
+    for name, sub in getattr(command, "commands", {}).items():
+        found += _commands(sub, f"{path} {name}")
+    return found
 
 
 def _named(args: Sequence[str], app: typer.Typer) -> tuple[str, Command]:

@@ -181,9 +181,18 @@ def test_a_bad_option_value_is_drifts_own_error(
             "drift profiles validate",
             True,
         ),
+        *(  # another command's option, said so: not "Possible options: --wait" (helper-834 F5)
+            (
+                [command, "x", "-f", "github", "--manifest", "m.yaml"],
+                f"drift {command} takes no --manifest: it is an option of drift check",
+                f"drift {command}",
+                True,
+            )
+            for command in ("plan", "fix", "probe")
+        ),
         (  # the last --format is the one click takes
             ["plan", "x", "-f", "github", "--format", "json", "--yes"],
-            "no such option: --yes",
+            "drift plan takes no --yes: it is an option of drift fix, drift rollback",
             "drift plan",
             False,
         ),
