@@ -11,6 +11,12 @@ from drift.gcp_ids import PROJECT
 
 _WORD = re.compile(r"[A-Za-z0-9_-]{1,255}")
 """A secret's name, or a version's (a number or an alias), as a suggestion quotes it."""
+VERSION_NUMBER = re.compile(r"[1-9][0-9]*")
+VERSION_ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")
+"""Secret.version_aliases (secretmanager/v1 resources.proto): "a string with a maximum length
+of 63 characters and can contain uppercase and lowercase letters, numerals, and the hyphen
+(`-`) and underscore ('_') characters. An alias string must start with a letter and cannot be
+the string 'latest' or 'NEW'" (case-insensitive on the assign-alias page)."""
 FORMS = "NAME or projects/PROJECT/secrets/NAME"
 """The forms of SecretKeySelector.secret and SecretVolumeSource.secret (run v2
 k8s.min.proto: "{secret_name} if the secret is in the same project.
@@ -41,10 +47,18 @@ class SecretRef:
         version = version or "latest"
         parts = name.split("/")
         if len(parts) == 1 and name:
-            return cls(name, version)
-        if len(parts) == 4 and parts[0] == "projects" and parts[2] == "secrets" and all(parts):
-            return cls(parts[3], version, parts[1])
-        return cls(name, version, unread=_why(parts))
+            found = cls(name, version)
+        elif len(parts) == 4 and parts[0] == "projects" and parts[2] == "secrets" and all(parts):
+            found = cls(parts[3], version, parts[1])
+        else:
+            return cls(name, version, unread=_why(parts))
+        # SecretKeySelector.version: "Can be 'latest' for the latest version, an integer for a
+        # specific version, or a version alias" (run v2 k8s.min.proto): another text names no
+        # version, and read it went to Secret Manager (`1/../latest`: helper-834 F6)
+        if is_version(version):
+            return found
+        said = f"at version {version[:100]!r}, which is no secret version ({VERSION_FORMS})"
+        return replace(found, unread=f"{said}: drift does not read it")
 
     @property
     def unreadable(self) -> str:
@@ -75,6 +89,16 @@ class SecretRef:
 
     def __str__(self) -> str:
         return f"secret {self.key}:{self.version}"
+
+
+VERSION_FORMS = "latest, a version number or an alias"
+
+
+def is_version(value: str) -> bool:
+    """`latest`, a version number (versions are numbered from 1) or an alias, exactly."""
+    if value == "latest" or VERSION_NUMBER.fullmatch(value):
+        return True
+    return bool(VERSION_ALIAS.fullmatch(value)) and value.lower() not in ("latest", "new")
 
 
 def _why(parts: list[str]) -> str:

@@ -49,6 +49,21 @@ def test_a_reference_in_another_form_is_kept_whole_with_why(name: str, why: str)
     assert ref.secret_ref.unread == ref.unread  # `latest` of it: still not read
 
 
+@pytest.mark.parametrize("version", ["1/../latest", "0", "NEW", "Latest", "3 ", "a" * 64])
+def test_a_version_that_is_none_is_not_read(version: str) -> None:
+    """SecretKeySelector.version is `latest`, a number or an alias (run v2 k8s.min.proto):
+    another text went to Secret Manager as `…/versions/1/../latest`, whose INVALID_ARGUMENT
+    drift blamed on the region (helper-834 F6)."""
+    for name in ("k", "projects/o/secrets/k"):
+        ref = SecretRef.parse(name, version)
+        assert f"is at version {version!r}, which is no secret version" in ref.unreadable
+
+
+def test_a_version_drift_reads_is_read() -> None:
+    for version in ("latest", "3", "prod-2_a"):
+        assert not SecretRef.parse("k", version).unreadable
+
+
 def test_the_two_forms_drift_reads_are_read() -> None:
     assert SecretRef.parse("k") == SecretRef("k")
     assert SecretRef.parse("projects/o/secrets/k", "3") == SecretRef("k", "3", "o")

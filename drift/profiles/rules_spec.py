@@ -20,7 +20,7 @@ from pydantic import (
 
 from drift.findings import Severity
 from drift.profiles.parts import Whole
-from drift.refs import misnamed, misplaced_project
+from drift.refs import VERSION_ALIAS, VERSION_NUMBER, is_version, misnamed, misplaced_project
 from drift.units import DURATION_TEXT, parse_duration
 from drift.yamldoc import quote_float
 from drift.yamlfile import wrong_type
@@ -107,19 +107,10 @@ def _rule_shorthand(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_scalar_to_text, json_schema_input_type=str | bool | int)]
 
-VERSION_NUMBER = re.compile(r"[1-9][0-9]*")
-VERSION_ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")
-"""Secret.version_aliases (secretmanager/v1 resources.proto): "a string with a maximum length
-of 63 characters and can contain uppercase and lowercase letters, numerals, and the hyphen
-(`-`) and underscore ('_') characters. An alias string must start with a letter and cannot be
-the string 'latest' or 'NEW'" (case-insensitive on the assign-alias page)."""
-
 
 def check_version(value: str) -> str:
-    """`latest`, a version number (versions are numbered from 1) or an alias, exactly."""
-    if value == "latest" or VERSION_NUMBER.fullmatch(value):
-        return value
-    if VERSION_ALIAS.fullmatch(value) and value.lower() not in ("latest", "new"):
+    """`latest`, a version number or an alias, exactly (`refs.is_version`)."""
+    if is_version(value):
         return value
     raise ValueError(
         f"not a secret version: {value!r} (latest, a version number such as 3, or an alias: "

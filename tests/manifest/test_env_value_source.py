@@ -92,3 +92,24 @@ def test_a_plan_with_a_value_beside_a_reference_is_refused_at_its_path(tmp_path:
     where = f"template[0].containers[0].env[{len(env) - 1}]"
     assert where in done.stderr and "value_source" in done.stderr, done.stderr
     assert PASSWORD not in done.stderr + done.stdout
+
+
+def test_a_reference_to_no_version_is_not_verified_and_not_read(tmp_path: Path) -> None:
+    """A `key` that is no version (`1/../latest`) is said so, as a bad secret name is: not
+    sent to Secret Manager (helper-834 F6)."""
+    import json
+
+    text = (
+        MINIMAL
+        + DB_PLAIN.split("        - name: DATABASE_URL")[0]
+        + (
+            "        - name: DATABASE_URL\n"
+            + DB_SECRET_REF.replace("key: latest", "key: 1/../latest")
+        )
+    )
+    done = check_offline(tmp_path, PROFILE, ("api.yaml", text))
+    reasons = [u["reason"] for u in json.loads(done.stdout)["unverified"]]
+    said = (
+        "the secret reference chat-db-url is at version '1/../latest', which is no secret version"
+    )
+    assert any(r.startswith(said) for r in reasons), reasons
