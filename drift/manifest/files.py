@@ -85,7 +85,11 @@ def load_manifests(
         raise UsageError("--manifest -: standard input can be read once")
     problems: list[Problem] = []
     manifests = []
+    seen: dict[tuple[int, int], str] = {}
     for name in given:
+        if name != STDIN and (twice := _given_twice(name, seen)) is not None:
+            problems.append(twice)
+            continue
         if name == STDIN:
             shown = STDIN_NAME
             raw = (read_stdin or _stdin)()
@@ -107,6 +111,23 @@ def load_manifests(
     if problems:
         raise InputError(problems, kind="manifest")
     return manifests
+
+
+def _given_twice(name: str, seen: dict[tuple[int, int], str]) -> Problem | None:
+    """A file named again (`-m a.yaml -m ./a.yaml`, a link to it, two globs that match it),
+    said so: read twice, each workload of it was "in a.yaml:22 and in a.yaml:22" (helper-834
+    F7). `seen`: the files named so far, by device and inode (one that cannot be looked at is
+    left to its read, which says why)."""
+    try:
+        found = Path(name).stat()
+    except OSError:
+        return None
+    shown, file = visible(display_path(Path(name))), (found.st_dev, found.st_ino)
+    if file not in seen:
+        seen[file] = shown
+        return None
+    said = "given twice" if seen[file] == shown else f"also given as {seen[file]}"
+    return Problem(shown, 1, f"this file is {said}: give each file once")
 
 
 def _stdin() -> bytes:
