@@ -19,15 +19,17 @@ plan, and what they mark:
   that text is long enough to be searched for (`SEARCH_MIN`: a short number — a count, a port
   — is masked on the data where a workload's setting holds it, `terraform._sensitive`, and
   is no text a search tells from other numbers); a map's keys (`{"wombat-correct-horse…":
-  "admin"}`), of a variable's value or default (helper-834 F4). Not a boolean: one of two
-  words, which every report holds. Not the keys of a marked resource or output: they are the
-  provider's attribute names (`secret_data`, `containers`), which every report names."""
+  "admin"}`), of a variable's value or default (helper-834 F4), but an object's attribute
+  names (`_ATTRIBUTE`). Not a boolean: one of two words, which every report holds. Not the
+  keys of a marked resource or output: they are the provider's attribute names
+  (`secret_data`, `containers`), which every report names."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -62,12 +64,17 @@ def texts(value: Any) -> str | None:
     return None
 
 
+_ATTRIBUTE = re.compile(r"[A-Za-z_]+")
+"""A key of letters and underscores alone: an object's attribute name (`password`, `db_user`),
+as a provider's are, which names a field; registered, `password` hid every text that says it."""
+
+
 def keys(value: Any) -> Iterator[str]:
     """The keys of every object inside `value` (a map variable's), of `SEARCH_MIN` characters
-    or more."""
+    or more, but an attribute's name (`_ATTRIBUTE`)."""
     if isinstance(value, dict):
         for k, v in value.items():
-            if isinstance(k, str) and len(k) >= SEARCH_MIN:
+            if isinstance(k, str) and len(k) >= SEARCH_MIN and not _ATTRIBUTE.fullmatch(k):
                 yield k
             yield from keys(v)
     elif isinstance(value, list):

@@ -168,6 +168,16 @@ def test_an_unmarked_default_and_a_short_number_are_shown(tmp_path: Path) -> Non
 ODD = {"sensitive": 1}
 
 
+def test_an_objects_attribute_names_are_no_secret(tmp_path: Path) -> None:
+    """A sensitive object's attribute names (`password`) name its fields, as a provider's
+    do: registered, every text saying `password` would be masked."""
+    data, _ = _with_copy("password")
+    data["variables"] = {"db": {"value": {"password": PW, KEY: "admin"}}}
+    data["configuration"] = {"root_module": {"variables": {"db": {"sensitive": True}}}}
+    done = check_offline(tmp_path, data, STRICT, "-f", "json")
+    assert '"password"' in done.stdout and PW not in done.stdout
+
+
 @pytest.mark.parametrize(
     ("configuration", "path"),
     [
