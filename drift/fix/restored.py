@@ -22,6 +22,7 @@ from drift.fix.readback import as_sent, holds_changes
 from drift.fix.routing import (
     Content,
     carries,
+    describe_serving,
     landed,
     next_generation,
     over_theirs,
@@ -106,21 +107,22 @@ def unproven(
     """A restoration (a service's, a job's or a pool's) the server refused
     (`lost_answer.refused_write`): nothing was written, the entry keeps state `was` with the
     write recorded as not landed, and the rollback says so and that it can be tried again
-    (`Restored.unwritten`). `now` None: not read back, refused all the same when every attempt
-    was (`refused_each`: whatever it holds, nothing was written; helper-827 R1); `read`, as
-    read before the write, names its runtime. Else, its answer lost and `now` read back
-    unchanged (`lost_answer.may_still_land`), one whose outcome is not known
-    (`Restored.unread`: nothing recorded, the entry left as begun, its lock kept; task 831).
-    None when neither."""
+    (`Restored.unwritten`; a service's names what serves). `now` None: not read back, refused
+    all the same when every attempt was (`refused_each`: whatever it holds, nothing was
+    written; helper-827 R1); `read`, as read before the write, names its runtime. Else, its
+    answer lost and `now` read back unchanged (`lost_answer.may_still_land`), one whose outcome
+    is not known (`Restored.unread`: nothing recorded, the entry left as begun, its lock kept;
+    task 831). None when neither."""
     if not isinstance(error, ApiError):
         return None
     if error.refused_each if now is None else refused_write(error, now, write.generation_before):
         why, step = error.message, write.step
         runtime = template_of(read if now is None else now).service_account
         lost = journaled(lambda: journal.landed(entry, was, f"{step} not written: {why}"))
-        return Restored(
-            False, why, now, lost, unwritten=True, hints=hint_lines([why], runtime=runtime)
-        )
+        hints = hint_lines([why], runtime=runtime)
+        if now is not None and Kind(entry.kind) is Kind.SERVICE:  # as a failure says it
+            why += f" (what serves: {describe_serving(now, entry.canary_revision)})"
+        return Restored(False, why, now, lost, unwritten=True, hints=hints)
     if now is None or not may_still_land(error, now, write.generation_before):
         return None
     said = f"sent ({error.message}); {unchanged_words(Kind(entry.kind).noun, now)}"
