@@ -141,7 +141,8 @@ def _shared(
     api = service(container(env=env, volumeMounts=mounts), volumes=volumes)
     world = {"projects": {"shared": shared, "p": {"number": 5, "services": {"api": api}}}}
     if deny:
-        # nor does a Secret Manager answer by id tell the number (`drift.live.version_values.learn_number`)
+        # nor does a Secret Manager answer by id tell the number
+        # (`drift.live.version_values.learn_number`)
         world["faults"] = [
             {"method": m, "match": "projects/shared/", "code": "PERMISSION_DENIED"}
             for m in ("GetSecretVersion", "GetSecret", "AccessSecretVersion")

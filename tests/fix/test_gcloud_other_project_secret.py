@@ -55,8 +55,8 @@ def test_getproject_denied_the_number_comes_from_secret_managers_answer(
     make_sandbox: MakeSandbox, tmp_path: Path
 ) -> None:
     """GetProject denied on the other project: Secret Manager's answer for the secret asked
-    by id names its project by number (`drift.live.version_values.learn_number`, revown46 R4), so the
-    command is runnable; never "the command above" where there is none."""
+    by id names its project by number (`drift.live.version_values.learn_number`, revown46 R4),
+    so the command is runnable; never "the command above" where there is none."""
     scenario = _shared()
     scenario["projects"]["rt-shared"]["deny"] = ["GetProject"]
     one = Lab(make_sandbox(scenario), tmp_path)
