@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from tests import inprocess
 from tests.zygote import Run, stream_files, text_of
@@ -155,13 +155,18 @@ def python_module_into(
     cwd: Path = REPO,
     timeout: float = 60,
     fork: bool = True,
+    fsize: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`python -m MODULE ARGS` in `env` writing its standard output into descriptor `stdout`
     (a pipe whose reader is gone, /dev/full), its standard error captured, standard input
     empty: forked from this worker's zygote, whose run ends as a fresh interpreter's does
-    (tests/zygote.py `_finalize`), or (fork=False, DRIFT_TESTS_FORK=0) a fresh interpreter."""
+    (tests/zygote.py `_finalize`), or (fork=False, DRIFT_TESTS_FORK=0) a fresh interpreter.
+    `fsize`: the files it writes may grow to that many bytes (`ulimit -f`, SIGXFSZ ignored,
+    as a fresh interpreter ignores it), its standard error then a pipe, which no limit cuts."""
     argv = [sys.executable, "-m", module, *args]
     if not fork or os.environ.get("DRIFT_TESTS_FORK", "1") == "0":
+        if fsize is not None:
+            argv = [sys.executable, "-c", _CAPPED, str(fsize), module, *args]
         return subprocess.run(
             argv,
             stdin=subprocess.DEVNULL,
@@ -175,17 +180,55 @@ def python_module_into(
     request: dict[str, Any] = {"args": list(args), "env": dict(env), "cwd": str(cwd)}
     if module != "drift":
         request["module"] = module
+    if fsize is not None:
+        request["fsize"] = [fsize, fsize]
     with stream_files(None) as (inp, _, err):
-        run = Run(ZYGOTE.socket(), request, [inp.fileno(), stdout, err.fileno()])
-        try:
-            code = run.wait(timeout)
-        except TimeoutError:
-            run.kill()
-            raise subprocess.TimeoutExpired(argv, timeout) from None
-        finally:
-            run.close()
-            ZYGOTE.cpu += run.cpu
+        with _stderr_for(err, piped=fsize is not None) as fd:
+            run = Run(ZYGOTE.socket(), request, [inp.fileno(), stdout, fd])
+            try:
+                code = run.wait(timeout)
+            except TimeoutError:
+                run.kill()
+                raise subprocess.TimeoutExpired(argv, timeout) from None
+            finally:
+                run.close()
+                ZYGOTE.cpu += run.cpu
         return subprocess.CompletedProcess(argv, code, None, _newlines(text_of(err)))
+
+
+_CAPPED = """
+import os, resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+os.execv(sys.executable, [sys.executable, "-m", *sys.argv[2:]])
+"""
+"""`python -c _CAPPED LIMIT MODULE ARGS`: `python -m MODULE ARGS` with RLIMIT_FSIZE as `ulimit
+-f LIMIT` sets it and SIGXFSZ ignored, both kept through exec: set by a program of its own
+before it, not by a `preexec_fn`, which forks this worker (gRPC's threads running) and runs
+Python in the child before exec."""
+
+
+@contextmanager
+def _stderr_for(err: IO[bytes], *, piped: bool) -> Iterator[int]:
+    """The descriptor a run writes its standard error to: `err`'s, or (`piped`) a pipe whose
+    reader copies all of it into `err` by the time the block is left (the run has ended)."""
+    if not piped:
+        yield err.fileno()
+        return
+    read, write = os.pipe()
+
+    def copy() -> None:
+        with open(read, "rb") as source:
+            err.write(source.read())
+
+    reader = threading.Thread(target=copy, daemon=True)
+    reader.start()
+    try:
+        yield write
+    finally:
+        os.close(write)  # the run's own copy closed as it ended: the reader sees the end
+        reader.join()
 
 
 def spawn_as_a_terminal_does(argv: list[str], env: Mapping[str, str], **popen: Any) -> Any:

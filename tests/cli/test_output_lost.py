@@ -13,7 +13,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import IO
@@ -168,15 +167,6 @@ CUT = re.compile(
     r"drift: error: cannot write the output to standard output: File too large "
     rf"\({LIMIT} of \d+ bytes written: what is there is cut short\)"
 )
-FILE_SIZE_LIMITED = f"""
-import os, resource, signal, sys
-signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-resource.setrlimit(resource.RLIMIT_FSIZE, ({LIMIT}, {LIMIT}))
-os.execv(sys.executable, [sys.executable, "-m", "drift", *sys.argv[1:]])
-"""
-"""`python -m drift ARGS` with RLIMIT_FSIZE as `ulimit -f` sets it and SIGXFSZ ignored, both
-kept through exec: set by a program of its own before it, not by a `preexec_fn`, which forks
-this worker (gRPC's threads running) and runs Python in the child before exec."""
 
 
 def _into_a_file_that_fills(*args: str, env: dict[str, str]) -> tuple[int, str, int]:
@@ -185,19 +175,17 @@ def _into_a_file_that_fills(*args: str, env: dict[str, str]) -> tuple[int, str, 
     FILE holds. The kernel writes what fits, one short write; then write(2) answers EFBIG
     (SIGXFSZ ignored), as ENOSPC on a full disk, rather than the signal ending the process."""
     with tempfile.TemporaryFile() as out:
-        done = subprocess.run(
-            [sys.executable, "-c", FILE_SIZE_LIMITED, *args],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
+        done = python_module_into(
+            out.fileno(),
+            "drift",
+            *args,
             # standard output unbuffered, as many a container and CI image sets it: a short
             # write(2) is then dropped without a word by CPython's text layer (the buffered
             # writer writes the rest again and meets EFBIG); no bytecode written: a .pyc cut
             # at LIMIT would be left for every later import
             env=_environ(**env, PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1"),
             timeout=120,
+            fsize=LIMIT,
         )
         return done.returncode, done.stderr, os.fstat(out.fileno()).st_size
 
