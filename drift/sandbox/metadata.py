@@ -28,6 +28,7 @@ whitespace or control characters, which no resource name holds."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -94,7 +95,8 @@ def _label_char(char: str, *, first: bool = False) -> bool:
     return kind in ("Ll", "Lo") or kind.startswith("N") or char in "_-"
 
 
-def label_problem(key: str, value: str) -> str | None:
+@functools.lru_cache(maxsize=4096)  # each reset checks the scenario's labels again: the same
+def label_problem(key: str, value: str) -> str | None:  # pairs, a character at a time
     """Why `key: value` is no valid Google Cloud label, or None, in the words the v2 API
     answers with ("labels: At least one label does not conform to GCP naming style. Label
     value 'v4.1.2' violates format constraints. …", DataDog/datadog-ci#1955; the key's,
