@@ -27,7 +27,7 @@ from drift.fix.patch import (
     promotion_question,
 )
 from drift.fix.probetag import probe_tag_note
-from drift.fix.promotion_lost import lost_then_written, not_promoted
+from drift.fix.promotion_lost import lost_then_written, not_promoted, unlanded
 from drift.fix.prove import prove
 from drift.fix.readback import what_changed
 from drift.fix.reread import (
@@ -324,7 +324,7 @@ class ServiceFix(ServiceFixer):
         if past_next(now, write):  # drift's may be the first: proven by the read, or unknown
             await lost_then_written(self, now, write, reason, self._promotion_landed)
             return
-        raise await not_promoted(self, now, reason)
+        raise unlanded(self, error, now, write) or await not_promoted(self, now, reason)
 
     def _journal_failed(self, exc: JournalError) -> str:
         """Once the promotion is sent (the journal says promoting), the canary may serve:

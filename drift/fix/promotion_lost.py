@@ -23,6 +23,16 @@ someone else wrote it too, before or after drift's promotion. drift decides from
 - anything else may have landed before their change. Journaled of unknown outcome, the fix
   incomplete: exit 3, never 4 ("nothing changed": it may have changed), never 0.
 
+A promotion whose answer was lost and the service read back unchanged, at the generation it was
+built on (`lost_answer.may_still_land`), is not known either (`unlanded`, task 841): exit 3,
+the journal left `promoting`, the lock kept, `drift rollback CHANGE` named — as an update in
+place's or a canary's lost answer (`drift.fix.lost_answer`) and an interrupted promotion
+(`drift.fix.interrupt`). It used to be cleaned up at once as refused (exit 4): the late
+promotion, carrying the very etag the service still had, could land after the clean-up's
+read; that the clean-up's write moves the etag is no guard drift may rely on (run v2's
+Service.etag: "May be used to detect modification conflict during updates", no promise
+that a stale one is refused).
+
 Before helper-678 all were exit 4; before helper-713 all but the first were exit 3, "may
 have landed before their change", though the LATEST and the pinned ones are proven."""
 
@@ -32,8 +42,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from drift.errors import ApiError
 from drift.fix.context import Stop
 from drift.fix.journal import State, Write
+from drift.fix.lost_answer import lost_words, may_still_land, unchanged_words
 from drift.fix.readback import what_changed
 from drift.fix.routing import changed_by_someone_else, template_holds, traffic_key
 from drift.fix.servicefixer import ServiceFixer
@@ -86,6 +98,21 @@ async def lost_then_written(
         f"{fixer.name}: moving traffic to {canary} may have landed before their change "
         f"(its answer: {reason}): {changed_by_someone_else(write.generation_before, now)}",
         now,
+    )
+
+
+def unlanded(fixer: ServiceFixer, error: ApiError | None, now: Any, write: Write) -> Stop | None:
+    """The Stop of a promotion `write` answered `error` (its answer lost, not refused) and
+    read back unchanged (`now`): its outcome not known, exit 3, the entry left `promoting`,
+    the lock kept (`interrupt.Where.run`); None when the read back proves nothing of that."""
+    if error is None or not may_still_land(error, now, write.generation_before):
+        return None
+    fixer.outcome.unknown = True
+    return Stop(
+        f"{fixer.name}: moving traffic to {fixer.outcome.canary} was sent, {lost_words(error)}, "
+        f"and {unchanged_words('service', now)}. drift keeps its lock: `drift rollback "
+        f"{fixer.change_id}` restores what served before (the canary removed)",
+        State.PROMOTING,
     )
 
 
