@@ -26,7 +26,7 @@ from drift.fix.each import fix_each, together
 from drift.fix.fix_plan import fix_plan
 from drift.fix.interrupt import Where
 from drift.fix.journal import Journal, State
-from drift.fix.journalfiles import listed
+from drift.fix.journalfiles import listed, probe
 from drift.fix.journalview import JournalView
 from drift.fix.landed_before import landed_on
 from drift.fix.lock import Locked, Locks, not_held
@@ -220,6 +220,7 @@ async def _fix(
         if stopped:
             locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
+        probe(journal.directory)  # entries writable, before a "yes" that only fails there (841)
         if not options.yes and not ui.confirm(
             question(todo, planned.check.state, promote=options.promote)
         ):

@@ -59,10 +59,12 @@ def unwritten(what: str, exc: OSError) -> JournalUnwritable:
     cannot be written before any write to the cloud: exit 4, nothing was changed, and the way
     on, whichever file it was (the entry's own: `drift.fix.context`). On a file system mounted
     read-only, the directory it is in is named in `drift.writable`'s words, as an output's is
-    (the OS said only "Read-only file system", and drift "make it writable": task 833)."""
+    (the OS said only "Read-only file system", and drift "make it writable": task 833), and
+    any other refusal names it too ("Permission denied in DIR": task 841)."""
     why = exc.strerror or str(exc)
-    if exc.errno == errno.EROFS and isinstance(exc.filename, str | bytes | os.PathLike):
-        why = f"{Path(os.fsdecode(exc.filename)).parent} {READ_ONLY}"
+    if isinstance(exc.filename, str | bytes | os.PathLike):
+        where = Path(os.fsdecode(exc.filename)).parent  # the directory refused (task 841)
+        why = f"{where} {READ_ONLY}" if exc.errno == errno.EROFS else f"{why} in {where}"
     return JournalUnwritable(f"cannot {what}: {why}: nothing was changed; {unjournaled(exc)}")
 
 
@@ -364,6 +366,20 @@ def write_pair(target: Path, data: bytes, both: bytes, new: bytes) -> None:
 
 def _staged(target: Path, data: bytes, tag: str) -> Path:
     return staged(target, data, 0o600, tag)  # the journal is private
+
+
+def probe(directory: Path) -> None:
+    """Whether drift may write an entry in `directory`, found before `fix` or `rollback` asks
+    its question (a "yes" that only fails on the entry: task 841): a file created there, as an
+    entry's partial is, then removed. JournalUnwritable naming the directory (the OS said only
+    "Permission denied"). A disk that fills later is found at the entry, as before."""
+    path = directory / f".probe.{os.getpid()}.partial"
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600))  # never a link
+        path.unlink()
+    except OSError as exc:
+        named = "" if exc.filename else f" {directory}"  # else "… in DIR" (`unwritten`)
+        raise unwritten(f"write an entry in the journal{named}", exc) from exc
 
 
 def not_another(

@@ -21,6 +21,7 @@ from drift.errors import DriftError, ExitCode, Interrupted, JournalError, UsageE
 from drift.fix.context import FixUI
 from drift.fix.fanout import Said, in_order
 from drift.fix.journal import DONE, Entry, Journal, State
+from drift.fix.journalfiles import probe
 from drift.fix.journalview import change_and_workloads
 from drift.fix.lock import Locked, Locks
 from drift.fix.locktakeover import clear_stale
@@ -120,7 +121,7 @@ async def _run(
     picked = _pick(entries, wanted, services, journal, result, ui, named=bool(change_id))
     if isinstance(picked, RollbackResult):
         return picked
-    journal.open()
+    probe(journal.open().directory)  # entries writable, before its question (task 841)
     with Locks(journal.directory, wanted, "rollback", say=ui.say) as locks:
         try:
             for entry in picked:
@@ -128,9 +129,8 @@ async def _run(
         except Locked as exc:
             locks.give_back()  # nothing was written: a lock taken over stays as found
             return _stop(result, f"{exc.message}: nothing was changed")
-        # what another command finished between the read above and these locks (a rollback
-        # of this change, a fix on top of it) is judged, and never written over: read again
-        # (a file whose bytes are as read above is taken as read: `Journal.again`)
+        # what another command finished between the read above and these locks (a rollback, a
+        # fix on top) is judged, never written over: read again (same bytes: `Journal.again`)
         journal.again = entries
         try:
             entries = _journaled(journal.entries(), rebuilt)

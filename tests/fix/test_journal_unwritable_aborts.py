@@ -135,3 +135,56 @@ def test_a_first_entry_it_cannot_write_says_the_remedy_its_failure_calls_for(
     (outcome,) = done.outcomes
     assert f"{os.strerror(code)}{ending}" in outcome.message, outcome.message
     assert updates(sandbox) == []
+
+
+def entries_refused(journal: Path) -> Callable[..., int]:
+    """`os.open`, refusing to create a file in `journal` itself (its `locks/` writable)."""
+    opened = os.open
+
+    def refused(path: str | os.PathLike[str], flags: int, *args: int, **kw: object) -> int:
+        if Path(path).parent == journal and flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+        return opened(path, flags, *args, **kw)  # type: ignore[arg-type]
+
+    return refused
+
+
+@pytest.mark.parametrize("command", ["fix", "rollback"])
+def test_a_journal_refusing_entries_is_found_before_the_question(
+    sandbox: Sandbox,
+    env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    """Its directory and locks made, its entries refused (a directory drift may not write,
+    `locks/` made writable by someone): `fix` and `rollback` say so before they ask, never
+    after a "yes" that only fails on the entry, naming the directory the OS refused, which
+    said only "Permission denied" (task 841). The locks taken are released: the same command
+    then goes on."""
+    journal = tmp_path / ".drift" / "journal"
+    Journal(journal).open()
+    (journal / "locks").mkdir()
+    if command == "rollback":
+        assert fix(tmp_path, env, ScriptedUI(), FixOptions(yes=True), ["web"]).exit_code == 0
+        sandbox.clear_calls()
+
+    def run(ui: ScriptedUI) -> object:
+        if command == "fix":
+            return fix(tmp_path, env, ui, FixOptions(yes=False), ["web"])
+        return rollback(tmp_path, ui)  # asks: its UI has answers
+
+    ui = ScriptedUI([True])
+    before = [e.state for e in entries(tmp_path)]
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "open", entries_refused(journal))
+        with pytest.raises(JournalError) as failed:
+            run(ui)
+    error = failed.value
+    assert ui.questions == [], ui.questions
+    assert error.exit_code is ExitCode.ABORTED, error.message
+    said = f"cannot write an entry in the journal: {os.strerror(errno.EACCES)} in {journal}"
+    assert error.message.startswith(said) and error.message.endswith(READ_ONLY_ENDING), error
+    assert updates(sandbox) == [] and [e.state for e in entries(tmp_path)] == before
+    done = run(ScriptedUI([True, True]))
+    assert done.exit_code is ExitCode.OK, done.summary()  # type: ignore[attr-defined]
