@@ -45,6 +45,7 @@ from drift.fix.restored import (
     Restored,
     journaled,
     latest_is_canary,
+    pin_unproven,
     theirs,
     unproven,
     write_traffic,
@@ -368,8 +369,7 @@ async def pin_by_name(
             f"{note}; {failure}; drift could not pin the traffic by name on {ran} ({why}): "
             f"pin it by hand with `{command}`"
         )
-        lost = journaled(lambda: journal.landed(entry, failed, text, **sent.spec))
-        return Restored(False, text, after or now, lost)
+        return pin_unproven((journal, entry, failed), text, sent, now)
     text = (
         f"{failure}; the traffic stays pinned by name on {ran}, never on LATEST (which would "
         f"resolve to the canary; what serves: {describe_serving(after, entry.canary_revision)})"

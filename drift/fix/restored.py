@@ -230,6 +230,20 @@ def latest_is_canary(traffic: Any, now: Any, canary: str) -> bool:
     return bool(canary) and latest and short(now.latest_ready_revision) == canary
 
 
+def pin_unproven(
+    on: tuple[Journal, Entry, str], text: str, sent: TrafficWrite, now: Any
+) -> Restored:
+    """A pin by name (`restore.pin_by_name`) not proven: journaled `failed` (`on`) with
+    `text`; not read back, or its answer lost and the service read back unchanged
+    (`sent.after` None), not known: nothing recorded, the entry left as the write began, its
+    lock kept (`Restored.unread`: task 841)."""
+    journal, entry, failed = on
+    if sent.after is None:
+        return Restored(False, text, now, unread=True)
+    lost = journaled(lambda: journal.landed(entry, failed, text, **sent.spec))
+    return Restored(False, text, sent.after, lost)
+
+
 @dataclass(frozen=True)
 class TrafficWrite:
     """How a traffic-only update ended: the service read back (None when it could not be:
@@ -274,7 +288,9 @@ async def write_traffic(
     — journaled first as `step` in `state` with `doing` (JournalError: nothing was written),
     then read back once it settles, both within one deadline (`write_wait` seconds from the
     write: `Deadline`): `free_pin`'s write, the cleanup's that removes a canary's tag
-    (`drift.fix.cleanup`), and a restoration's pin by name (`drift.fix.restore`)."""
+    (`drift.fix.cleanup`), and a restoration's pin by name (`drift.fix.restore`). Its answer
+    lost and the service read back unchanged, it is as one not read back (`after` None:
+    `lost_answer.may_still_land`), never "failed" (task 841)."""
     session, journal, entry = on
     write = Write(
         step,
@@ -285,17 +301,19 @@ async def write_traffic(
         traffic_key(request.traffic),
     )
     journal.begin(entry, state, doing, write)
-    error, deadline = "", Deadline(write_wait)
+    error, lost, deadline = "", None, Deadline(write_wait)
     try:
         await update_workload(
             session, Kind.SERVICE, request, version=version or __version__, deadline=deadline
         )
     except ApiError as exc:
-        error = exc.reason
+        error, lost = exc.reason, exc
     try:
         after = await settled(session, entry.full_name, deadline=deadline)
     except ApiError as exc:
         return TrafficWrite(None, f"{error or 'sent'}; not read back: {exc.reason}", False)
+    if may_still_land(lost, after, write.generation_before):  # as not read back (task 841)
+        return TrafficWrite(None, f"{error}; {unchanged_words('service', after)}", False)
     return TrafficWrite(after, error, landed(after, write))
 
 
