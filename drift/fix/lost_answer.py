@@ -27,6 +27,7 @@ from typing import Any
 
 from drift.errors import ApiError
 from drift.fix.update import REFUSED, deleted, refusal
+from drift.live.api import written_since
 
 
 def may_still_land(error: BaseException | None, now: Any, generation_before: int) -> bool:
@@ -40,6 +41,32 @@ def may_still_land(error: BaseException | None, now: Any, generation_before: int
         and not error.refused_each
         and not deleted(error)
         and int(now.generation) == generation_before
+    )
+
+
+def theirs_alone(error: BaseException | None, now: Any, generation_before: int) -> bool:
+    """Whether a write answered `error` (lost: as `may_still_land`), read back `now` one
+    generation past `generation_before` with a write that is not drift's (the caller judged
+    it so: someone else's alone), may still land over theirs (task 841). Their write changed
+    the etag drift's request carries, but nothing documented says such a request is refused:
+    run v2's Service.etag (Job's, WorkerPool's) "May be used to detect modification conflict
+    during updates", and UpdateServiceRequest has no precondition of its own (update_mask,
+    validate_only, allow_missing: "If set to true, and if the Service does not exist, it will
+    create a new one"); drift relies on no etag check (`drift.fix.overwrote`)."""
+    return (
+        isinstance(error, ApiError)
+        and not error.refused_each
+        and not deleted(error)
+        and int(now.generation) == generation_before + 1
+    )
+
+
+def theirs_words(noun: str, before: int, now: Any) -> str:
+    """How such a read back is said (`theirs_alone`)."""
+    return (
+        f"the {noun} reads back with someone else's write alone ({written_since(before, now)}), "
+        "which does not prove drift's will not land over it: it carries the etag drift read, "
+        "and run v2 promises no refusal of a stale one"
     )
 
 

@@ -15,7 +15,13 @@ from typing import Any, Protocol
 from drift.errors import ApiError
 from drift.fix.context import ServiceOutcome, Stop
 from drift.fix.journal import State, Write
-from drift.fix.lost_answer import lost_words, may_still_land, unchanged_words
+from drift.fix.lost_answer import (
+    lost_words,
+    may_still_land,
+    theirs_alone,
+    theirs_words,
+    unchanged_words,
+)
 from drift.fix.waiting import STILL as STILL
 
 
@@ -52,13 +58,20 @@ def not_seen(
 def may_land(fixer: InPlace, exc: ApiError, write: Write, now: Any) -> Stop | None:
     """The Stop of an update in place whose answer was lost and whose workload reads back
     unchanged (`lost_answer.may_still_land`): not known, never "nothing was changed" — the
-    entry left `updating` as begun, its lock kept, exit 3; None when that is not the case."""
-    if not may_still_land(exc, now, write.generation_before):
+    entry left `updating` as begun, its lock kept, exit 3; so is one read back with someone
+    else's write alone, one generation on (`lost_answer.theirs_alone`, task 841: it was "did
+    not land; nothing was changed"); None when neither is the case."""
+    before, noun = write.generation_before, fixer.sp.kind.noun
+    if may_still_land(exc, now, before):
+        said, way = unchanged_words(noun, now), "ends the change if nothing was applied"
+    elif theirs_alone(exc, now, before):
+        said = theirs_words(noun, before, now)
+        way = "refuses unforced over their write (`--force` puts back what drift read)"
+    else:
         return None
     fixer.outcome.unknown = True
     return Stop(
-        f"{fixer.name}: the update was sent, {lost_words(exc)}, and "
-        f"{unchanged_words(fixer.sp.kind.noun, now)}; drift keeps its lock: `drift rollback "
-        f"{fixer.change_id}` puts back what it was, or ends the change if nothing was applied",
+        f"{fixer.name}: the update was sent, {lost_words(exc)}, and {said}; drift keeps its "
+        f"lock: `drift rollback {fixer.change_id}` puts back what it was, or {way}",
         State.UPDATING,
     )

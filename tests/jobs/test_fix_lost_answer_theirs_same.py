@@ -199,3 +199,26 @@ def test_refused_each_is_a_refusal_of_every_attempt_sent(
         assert code == ExitCode.INCOMPLETE and "nothing was changed" not in text, text
         assert "its retry was refused" in text and "reads back unchanged" in text, text
         assert entry.state == State.UPDATING and entry.writes[-1]["landed"] is None
+
+
+def test_lost_with_their_write_alone_one_generation_on_is_not_known(
+    job_lab: Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Task 841: drift's update, its answer lost (UNAVAILABLE, not the server's refusal),
+    and the job read back one generation on with their write alone (THEIRS=1, no NEEDED=x).
+    It was "drift's update did not land; nothing was changed", exit 4, journaled aborted and
+    its lock freed; but their write changing the etag proves no refusal of drift's request
+    (run v2's etag "May be used to detect modification conflict"): it may still land over
+    theirs. Not known: exit 3, `updating`, the lock kept, `drift rollback` named — which then
+    refuses unforced over their write."""
+    sandbox, profiles = job_lab
+    around_drifts_update(sandbox, monkeypatch, [THEIRS], [], sent=False)
+    code, text, entry = fixed(tmp_path, profiles)
+    assert code == ExitCode.INCOMPLETE, text
+    assert "nothing was changed" not in text and "did not land" not in text, text
+    assert "someone else's write alone" in text, text
+    assert f"`drift rollback {entry.change_id}`" in text, text
+    assert entry.state == State.UPDATING and entry.writes[-1]["landed"] is None, entry.writes
+    assert names(sandbox).get("THEIRS") == "1" and "NEEDED" not in names(sandbox)
+    refused, said = rollback(tmp_path, entry)
+    assert refused == ExitCode.ABORTED and "--force" in said, said
