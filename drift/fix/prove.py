@@ -27,6 +27,7 @@ from drift.live.model import LiveService
 from drift.probe.targets import ProbeTarget
 
 if TYPE_CHECKING:
+    from drift.probe.echoed import EchoMasker
     from drift.probe.idtoken import IdTokenProvider
 
 
@@ -78,6 +79,7 @@ async def prove(
 
     raw = live_service.source
     before, unproven = _before(ctx, live_service, serving, replaces or serving)
+    echoes = _echoes(ctx, live_service, raw if now is None else now)
     try:
         id_token = (
             google_id_token_provider(
@@ -93,6 +95,7 @@ async def prove(
             ],
             environ=ctx.environ,
             id_token=id_token,
+            echoes=echoes,
         )
     except Exception as exc:  # the canary exists: any failure stops like a failed probe,
         # and the cleanup removes it (an internal error here would leave it tagged and pinned)
@@ -107,7 +110,7 @@ async def prove(
     # a hang may be a cold start: what serves is probed again (`_again`)
     if before is not None and live is not None and live.handshake_hung and canary.ok:
         if not unproven:
-            live, unproven = await _again(ctx, before, live, id_token)
+            live, unproven = await _again(ctx, before, live, id_token, echoes)
     was = live_service.source if now is None else now
     again, moved = await _reread(ctx, was)
     outcome.read_after_probes = again if again is not was else None
@@ -134,11 +137,21 @@ async def prove(
     return ""
 
 
+def _echoes(ctx: Context, live: LiveService, written: Any) -> EchoMasker:
+    """What masks what the probed revisions send back of the secrets they hold (the canary's:
+    those of the template `written` deploys), as `check` masks it (`drift.probe.echoed`)."""
+    from drift.probe.echoed import EchoMasker, canary_refs
+
+    refs = canary_refs(live, written)
+    return EchoMasker(refs, ctx.profile.project, ctx.settings.access(), ctx.session.runner)
+
+
 async def _again(
     ctx: Context,
     before: ProbeTarget,
     live: ProbeResult,
     id_token: IdTokenProvider | None,
+    echoes: EchoMasker,
 ) -> tuple[ProbeResult, str]:
     """What serves left the handshake unanswered (`ProbeResult.handshake_hung`) and the canary
     passed: the same target probed once more, after the canary's probe, since a cold start
@@ -151,7 +164,7 @@ async def _again(
     from drift.probe.client import probe_all
 
     try:
-        (again,) = await probe_all([before], environ=ctx.environ, id_token=id_token)
+        (again,) = await probe_all([before], environ=ctx.environ, id_token=id_token, echoes=echoes)
     except Exception as exc:  # the failure was not seen again: nothing confirmed, said why
         seen = f"it could not be probed ({_why(exc)})"
     else:

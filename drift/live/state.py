@@ -154,6 +154,10 @@ class LiveState(ProjectNames):
     policies: dict[str, SecretPolicy] = field(default_factory=dict)
     values: dict[SecretRef, str] = field(default_factory=dict)
     """What secret versions hold, as text (`secret_text`), for the rules that compare them."""
+    value_reads: dict[str, Exception | None] = field(default_factory=dict)
+    """Each version value read this run, by the name asked (`version_values`): None when read
+    (and registered as a secret), else why not; what a probe's echo of one reads no more
+    (`drift.probe.echoed`)."""
     unverified: list[Unverified] = field(default_factory=list)
     expiry: dict[str, dt.datetime] = field(default_factory=dict)
     """When a secret (by `SecretRef.key`) expires, for those that do."""

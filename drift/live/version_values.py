@@ -89,8 +89,10 @@ class VersionValues:
         try:
             answer = await access_version(self.clients, self.runner, name)
         except ApiError as exc:
+            self.state.value_reads[name] = exc
             return exc
         learn_number(self.state, name, answer[0])  # the version it names: by number
+        self.state.value_reads[name] = None  # registered by its reader
         return answer
 
     def _started(self, name: str) -> list[tuple[str, asyncio.Task[Any]]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 
 from websockets.asyncio.client import ClientConnection
@@ -34,6 +34,9 @@ from drift.probe.targets import (
     websocket_url,
 )
 from drift.profiles.model import NO_HOLD_WATCH, Probe
+
+Echoes = Callable[[list[ProbeResult]], Awaitable[list[ProbeResult]]]
+"""What masks the results of a run of probes of the secrets the services hold."""
 
 log = logging.getLogger(__name__)
 
@@ -320,10 +323,13 @@ async def probe_all(
     environ: Mapping[str, str],
     concurrency: int = 8,
     id_token: IdTokenProvider | None = None,
+    echoes: Echoes | None = None,
 ) -> list[ProbeResult]:
     """Probe every target, at most `concurrency` at a time; results in the order of
     `targets`. Every `${VAR}` and every ID token is resolved before the first probe, so a
-    configuration or authentication error stops the run before anything is probed."""
+    configuration or authentication error stops the run before anything is probed. `echoes`:
+    masks what the services sent back of the secrets they hold (`drift.probe.echoed`); without
+    it only what the probe sent is masked."""
     check_expansions(targets, environ)
     for target in targets:
         request = build_request(target.spec, environ, None)
@@ -348,7 +354,8 @@ async def probe_all(
             tasks = [group.create_task(one(target)) for target in targets]
     except BaseExceptionGroup as failed:
         raise _first_leaf(failed) from None
-    return [task.result() for task in tasks]
+    results = [task.result() for task in tasks]
+    return results if echoes is None else await echoes(results)
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:

@@ -12,6 +12,7 @@ from drift.live.normalize import raw
 from drift.live.reads import Split, reachable
 from drift.live.state import LiveState
 from drift.probe.client import probe_all
+from drift.probe.echoed import EchoMasker, revision_refs
 from drift.probe.expand import check_expansions
 from drift.probe.idtoken import google_id_token_provider
 from drift.probe.moved import changed_while_probed, reached
@@ -129,8 +130,20 @@ async def probe_services(
         if needs_token
         else None
     )
+    # what the services send back, masked of the secrets they hold (helper-837 F1)
+    echoes = EchoMasker(
+        lambda r: revision_refs(state.services.get(r.service), r),
+        profile.project,
+        settings.access(),
+        runner,
+        known=state.value_reads,
+    )
     results = await probe_all(
-        planned, environ=environ, concurrency=settings.concurrency, id_token=id_token
+        planned,
+        environ=environ,
+        concurrency=settings.concurrency,
+        id_token=id_token,
+        echoes=echoes,
     )
     changed = await changed_while_probed(profile, results, state, settings.access(), runner)
     moved = {u.service for u in changed}

@@ -49,6 +49,9 @@ class BackendConfig:
     selects_subprotocol: bool = True
     """The app names the subprotocol it takes in its 101, as a browser client requires (False:
     it accepts without naming one: RFC 6455 allows it, browsers fail the connection)."""
+    echo: str | None = None
+    """A variable the app quotes in the reason of the 1011 it closes every socket with (an app
+    that echoes its configuration in an error: what drift must mask, SPEC invariant 1)."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,9 @@ def check_connection(
     """The close code and reason a connection gets right after the handshake, or None."""
     if not config.checks:
         return None
+    if config.echo is not None:  # a close frame's reason holds 123 bytes (RFC 6455 §5.5)
+        reason = f"bad key {env.get(config.echo, '')}".encode()[:123]
+        return (1011, reason.decode("utf-8", "ignore"))
     e2e = config.e2e_header is not None and headers.get(config.e2e_header) == config.e2e_value
     required = config.require + (config.e2e_require if e2e else ())
     if any(not env.get(name) for name in required):

@@ -85,6 +85,11 @@ class BackendSpec(Strict):
         "offered, else the first offered); false: it accepts without naming one, which RFC "
         "6455 allows and browsers refuse.",
     )
+    echo: str | None = Field(
+        None,
+        description="The app closes every socket with 1011 and a reason that quotes this "
+        "variable's value (an app that echoes its configuration in an error).",
+    )
 
     @field_validator("path")
     @classmethod

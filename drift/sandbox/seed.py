@@ -321,6 +321,7 @@ def backend_config(spec: BackendSpec | None) -> BackendConfig:
         e2e_bypass_auth=tuple(e2e.bypass_auth.items()) if e2e else (),
         jwt_secret_env=spec.auth.jwt_secret_env if spec.auth else None,
         selects_subprotocol=spec.selects_subprotocol,
+        echo=spec.echo,
     )
 
 
