@@ -52,6 +52,8 @@ class BackendConfig:
     echo: str | None = None
     """A variable the app quotes in the reason of the 1011 it closes every socket with (an app
     that echoes its configuration in an error: what drift must mask, SPEC invariant 1)."""
+    closes_after_answer: bool = False
+    """A request/response endpoint: it closes with 1000 once it has answered a ping."""
 
 
 @dataclass(frozen=True)
@@ -254,6 +256,8 @@ class BackendApp:
             async for message in connection:
                 if _is_ping(message):
                     await connection.send(json.dumps({"type": "pong"}))
+                    if self.config.closes_after_answer:
+                        await connection.close(1000, "bye")
         except ConnectionClosed:
             pass
 

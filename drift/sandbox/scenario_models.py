@@ -90,6 +90,11 @@ class BackendSpec(Strict):
         description="The app closes every socket with 1011 and a reason that quotes this "
         "variable's value (an app that echoes its configuration in an error).",
     )
+    closes_after_answer: bool = Field(
+        False,
+        description="A request/response endpoint: the app answers a ping with a pong, then "
+        "closes with 1000 (RFC 6455 §7.4.1: the purpose of the connection fulfilled).",
+    )
 
     @field_validator("path")
     @classmethod

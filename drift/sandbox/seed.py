@@ -322,6 +322,7 @@ def backend_config(spec: BackendSpec | None) -> BackendConfig:
         jwt_secret_env=spec.auth.jwt_secret_env if spec.auth else None,
         selects_subprotocol=spec.selects_subprotocol,
         echo=spec.echo,
+        closes_after_answer=spec.closes_after_answer,
     )
 
 
