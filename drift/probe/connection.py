@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, cast
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.client import ClientProtocol
@@ -63,6 +63,7 @@ class _Answered(ClientConnection):
     def __init__(self, protocol: ClientProtocol, **options: Any) -> None:
         # reads the server's close after drift's own 1009 (`limits`); answers pings as read
         protocol.__class__ = _Pongs
+        cast(_Pongs, protocol).watch_frames()
         super().__init__(protocol, **options)
 
     def pause_writing(self) -> None:

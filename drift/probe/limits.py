@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Generator
 from dataclasses import replace
 
@@ -66,13 +67,43 @@ class Watching(ClientProtocol):
     server's word (a crash's 1011 whose reason a server cut at the 123-byte limit, in the
     middle of a character), kept for the verdict (`server_close`)."""
 
+    too_long: bool = False
+    """`unreadable` is a close frame over a control frame's 125 bytes (RFC 6455 §5.5), which
+    websockets fails with 1002 (`Frame.check`: "control frame too long")."""
+    _reads: deque[bytearray] | None = None
+
     def _unreadable(self, data: bytes) -> None:
         if len(data) < 2:
             return
-        close = Close(int.from_bytes(data[:2], "big"), data[2:].decode("utf-8", "replace"))
+        reason = data[2:_CONTROL].decode("utf-8", "replace")  # at most a control frame's 123
+        close = Close(int.from_bytes(data[:2], "big"), reason)
         with contextlib.suppress(ProtocolError):  # a code RFC 6455 forbids: websockets' 1002
             close.check()
             self.unreadable = close
+
+    def watch_frames(self) -> None:
+        """Keep the last reads of each frame (its header, extended length, payload): a close
+        frame over a control frame's limit is refused (`fail`) once read whole, and its code
+        is the server's word (helper-837 F3), as for a reason not UTF-8."""
+        reads: deque[bytearray] = deque(maxlen=3)
+        self._reads = reads
+        read = self.reader.read_exact
+
+        def recording(n: int) -> Generator[None, None, bytearray]:
+            data = yield from read(n)
+            reads.append(data)
+            return data
+
+        self.reader.read_exact = recording  # type: ignore[method-assign]
+
+    def fail(self, code: CloseCode | int, reason: str = "") -> None:
+        reads = self._reads
+        if code == CloseCode.PROTOCOL_ERROR and reason == "control frame too long" and reads:
+            # Frame.parse read the header, the extended length, then the payload
+            if len(reads) == 3 and reads[0][0] & 0x0F == Opcode.CLOSE:
+                self._unreadable(bytes(reads[-1]))
+                self.too_long = self.unreadable is not None
+        super().fail(code, reason)
 
     def recv_frame(self, frame: Frame) -> None:
         if frame.opcode is Opcode.CLOSE:
@@ -194,6 +225,11 @@ _OWN = (
     "sent: the server's own close, not an answer to it"
 )
 
+_TOO_LONG = (
+    "its close frame was over 125 bytes (RFC 6455 §5.5: a control frame's limit), its reason "
+    "shown cut to 123; drift's client answered with 1002"
+)
+
 _NOT_UTF8 = (
     "its close reason was not UTF-8 (RFC 6455 §5.5.1: it must be), shown with replacement "
     "characters; drift's client answered with 1007"
@@ -207,11 +243,13 @@ def closed_by(
     close reason was not UTF-8 (`Watching.unreadable`), the server's close is the verdict (its
     1011 a crash, not drift's 1007), said as such."""
     unreadable = protocol.unreadable if isinstance(protocol, Watching) else None
+    too_long = isinstance(protocol, Watching) and protocol.too_long
     sent = exc.sent
-    if unreadable is None or exc.rcvd is not None or sent is None or sent.code != 1007:
+    failed = 1002 if too_long else 1007
+    if unreadable is None or exc.rcvd is not None or sent is None or sent.code != failed:
         return closed(exc, after_ms, hold, mask, until=until)
     end = closed(ConnectionClosedError(unreadable, None), after_ms, hold, mask, until=until)
-    return replace(end, detail=f"{end.detail} ({_NOT_UTF8})")
+    return replace(end, detail=f"{end.detail} ({_TOO_LONG if too_long else _NOT_UTF8})")
 
 
 async def after_limit(

@@ -80,3 +80,18 @@ def test_a_code_rfc_6455_forbids_stays_drifts_own_protocol_close(code: int) -> N
     assert result.outcome is ProbeOutcome.UNEXPECTED, result.detail
     assert result.close_code == 1007, result.detail
     assert "client closed with 1007" in result.detail, result.detail
+
+
+def test_a_1011_whose_frame_is_over_the_control_frame_limit_is_close_1011() -> None:
+    """A reason over 123 bytes makes a close frame over RFC 6455 §5.5's 125: websockets fails
+    the connection with 1002 ("control frame too long"), and drift reported that 1002 as its
+    own where the server had said 1011 (helper-837 F3). The code is the server's word, as for
+    a reason not UTF-8. (A scripted server: the sandbox's websockets backend, like ws and
+    gorilla, refuses to send such a frame.)"""
+    result = _probe(_close(1011, b"database connection refused: " + b"r" * 200))
+    assert result.outcome is ProbeOutcome.CLOSE_1011, result.detail
+    assert result.close_code == 1011, result.detail
+    assert result.close_reason is not None
+    assert result.close_reason.startswith("database connection refused"), result.close_reason
+    assert "server closed with 1011" in result.detail, result.detail
+    assert "over 125 bytes" in result.detail, result.detail
