@@ -33,6 +33,13 @@ NOT_REACHED = (
 )
 
 
+NOT_HTTP_ANSWER = (
+    "something between drift and Cloud Run answered (a proxy, a load balancer or another "
+    "server on the way: Cloud Run's front end answers HTTP): no configuration of the service "
+    "can cause that, and no drift is suspected"
+)
+
+
 DOOR = frozenset(
     {
         "setting.ingress",
@@ -174,7 +181,7 @@ def attach_causes(
         front = None if explained else _in_front(result)
         cold = _cold(result, warm)
         if not result.container_may_cause:
-            no_cause = NOT_REACHED
+            no_cause = NOT_HTTP_ANSWER if result.not_http else NOT_REACHED
         elif explained:
             no_cause = scaled
         elif not checked:

@@ -223,6 +223,11 @@ class ProbeOutcome(StrEnum):
         return None if self is ProbeOutcome.OK else f"probe.{self.value}"
 
 
+NOT_HTTP = "that is not HTTP"
+"""What an answer with no status line is (websockets' `InvalidMessage`), as a probe's detail
+says it (`ProbeResult.not_http`)."""
+
+
 @dataclass(frozen=True)
 class ProbeResult:
     service: str
@@ -267,6 +272,12 @@ class ProbeResult:
         if self.outcome is ProbeOutcome.REJECTED:
             return self.http_status is not None
         return self.outcome is ProbeOutcome.UNREACHABLE and self.handshake_hung
+
+    @property
+    def not_http(self) -> bool:
+        """An unreachable probe answered with something that is not HTTP (`NOT_HTTP`, in the
+        words `drift.probe.classify` gives it): not Cloud Run's front end, which answers HTTP."""
+        return self.outcome is ProbeOutcome.UNREACHABLE and NOT_HTTP in self.detail
 
     @property
     def reached(self) -> bool:

@@ -20,7 +20,7 @@ from websockets.exceptions import (
 )
 from websockets.frames import CLOSE_CODE_EXPLANATIONS
 
-from drift.findings import ProbeOutcome
+from drift.findings import NOT_HTTP, ProbeOutcome
 from drift.probe.targets import display_url
 
 BODY_BYTES = 200
@@ -179,6 +179,12 @@ def connect_failure(
         )
     if isinstance(exc, InvalidMessage):
         cause = exc.__cause__
+        if answered and (isinstance(cause, EOFError) or cause is None):  # bytes, then its end
+            return Verdict(
+                unreachable,
+                f"{host}{via} answered the WebSocket handshake with {len(answered)} bytes "
+                f"{NOT_HTTP}, then closed the connection",
+            )
         if isinstance(cause, EOFError) or cause is None:  # ended before any HTTP response
             why = "closed the connection" if cause else "sent no valid HTTP"
             return Verdict(
@@ -188,8 +194,8 @@ def connect_failure(
         # may quote the answer: masked and cut).
         return Verdict(
             unreachable,
-            f"{host}{via} answered the WebSocket handshake with a response the client cannot "
-            f"read: {one_line(str(cause) or type(cause).__name__, mask=mask)}",
+            f"{host}{via} answered the WebSocket handshake with a response {NOT_HTTP}, which "
+            f"the client cannot read: {one_line(str(cause) or type(cause).__name__, mask=mask)}",
         )
     if isinstance(exc, InvalidHandshake):
         # A 101 whose headers do not complete a valid WebSocket handshake.

@@ -45,7 +45,7 @@ def carries_text(result: ProbeResult) -> bool:
         return False
     if result.outcome is not ProbeOutcome.UNREACHABLE:
         return True
-    return "cannot read:" in result.detail
+    return result.not_http
 
 
 async def masked(results: Sequence[ProbeResult], refs: Refs, read: Read) -> list[ProbeResult]:
