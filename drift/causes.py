@@ -62,7 +62,7 @@ FRONT = DOOR | {"setting.max_instances"}
 `max_instances` leaves no instance free. Their drift is then the first suspect."""
 
 
-def _in_front(result: ProbeResult) -> str | None:
+def _in_front(result: ProbeResult, spec: Probe | None = None) -> str | None:
     """For a 3xx or 4xx, the note that Cloud Run itself may have answered, before any
     container saw the request, so that the suspects (or their absence) are read with it. Its
     causes are settings drift compares (SPEC "Settings"): the invoker IAM check
@@ -76,12 +76,35 @@ def _in_front(result: ProbeResult) -> str | None:
     status = result.http_status
     if result.outcome is not ProbeOutcome.REJECTED or status is None or not 300 <= status < 500:
         return None
-    return (
+    said = (
         f"an HTTP {status} may also be Cloud Run's own answer, before any container sees the "
         "request (the caller lacks roles/run.invoker, the service's ingress refuses it, "
         "Identity-Aware Proxy refuses it or redirects it to sign in, a 429 when max_instances "
         "leaves no instance free)"
     )
+    return said + _refused(status, spec)
+
+
+def _refused(status: int, spec: Probe | None) -> str:
+    """What the probe sent that a 401 or 403 may answer (helper-837 F5): no ID token (`auth:
+    none`), which a service that does not allow unauthenticated calls refuses; and, for a 403,
+    no Origin header, which browsers always send and an app may require (Django Channels'
+    `AllowedHostsOriginValidator` refuses a handshake without one)."""
+    if spec is None or status not in (401, 403):
+        return ""
+    out = ""
+    if spec.auth != "google-id-token":
+        out += (
+            "; the probe sent no ID token (`auth: none`): a service that does not allow "
+            "unauthenticated calls refuses it, and `auth: google-id-token` sends one"
+        )
+    sent = {name.lower() for name, _ in spec.headers}
+    if status == 403 and "origin" not in sent:
+        out += (
+            "; an app that checks the handshake's Origin header (browsers always send one) "
+            "refuses one without it: `headers: {Origin: https://…}` sends one"
+        )
+    return out
 
 
 def _cold(result: ProbeResult, warm: Collection[Probed]) -> str | None:
@@ -178,7 +201,9 @@ def attach_causes(
             continue
         scaled, explained = zero_note(result, zero, tags, profile)
         # a 429 the count explains is not max_instances leaving no instance free
-        front = None if explained else _in_front(result)
+        service = profile.services.get(result.service)
+        spec = service.probe if service is not None else None
+        front = None if explained else _in_front(result, spec)
         cold = _cold(result, warm)
         if not result.container_may_cause:
             no_cause = NOT_HTTP_ANSWER if result.not_http else NOT_REACHED

@@ -1,0 +1,43 @@
+"""A 401 or 403 with `auth: none` said "the caller lacks roles/run.invoker …" and not that the
+probe sent no ID token, nor what sends one (`auth: google-id-token`); a 403 may also be an app
+checking the handshake's Origin header, which browsers always send and drift does not unless
+told (helper-837 F5). In process: hand-built results against a loaded profile, as
+tests/probe/test_causes.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift.causes import attach_causes
+from drift.findings import ProbeOutcome
+from tests.probe.test_causes import API_ENV, failed, loaded
+
+NO_TOKEN = "the probe sent no ID token (`auth: none`)"
+ORIGIN = "`headers: {Origin: https://…}`"
+
+
+def _detail(tmp_path: Path, probe: str, status: int) -> str:
+    profile = loaded(tmp_path, API_ENV + "      MODE: live\n    probe:\n" + probe)
+    rejected = failed(ProbeOutcome.REJECTED, f"HTTP {status}", http_status=status)
+    (said,), _ = attach_causes(profile, [rejected], [])
+    return said.detail
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refusal_without_a_token_says_none_was_sent(tmp_path: Path, status: int) -> None:
+    detail = _detail(tmp_path, "      websocket: /ws\n", status)
+    assert NO_TOKEN in detail and "`auth: google-id-token`" in detail, detail
+
+
+def test_a_refusal_with_a_token_does_not_say_none_was_sent(tmp_path: Path) -> None:
+    detail = _detail(tmp_path, "      websocket: /ws\n      auth: google-id-token\n", 403)
+    assert NO_TOKEN not in detail, detail
+
+
+def test_a_403_names_the_origin_header_unless_it_is_sent(tmp_path: Path) -> None:
+    assert ORIGIN in _detail(tmp_path, "      websocket: /ws\n", 403)
+    assert ORIGIN not in _detail(tmp_path, "      websocket: /ws\n", 404)
+    sent = "      websocket: /ws\n      headers: {Origin: 'https://app.example'}\n"
+    assert ORIGIN not in _detail(tmp_path, sent, 403)
