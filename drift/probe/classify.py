@@ -113,6 +113,15 @@ def _unread_rest(head: bytes, exc: BaseException, timeout: float, mask: Mask) ->
     return Verdict(ProbeOutcome.REJECTED, f"{answer}: the rest of the answer {rest}", status)
 
 
+_UNKNOWN_AUTHORITY = frozenset({18, 19, 20})
+"""OpenSSL's verify codes for a certificate of an authority it does not trust: a self-signed
+certificate, a self-signed one in the chain, no local issuer (X509_V_ERR_* in x509_vfy.h)."""
+_TRUST = (
+    " (a private certificate authority, or a TLS-inspecting proxy's, is trusted through "
+    "SSL_CERT_FILE or SSL_CERT_DIR)"
+)
+
+
 def connect_failure(
     exc: BaseException,
     url: str,
@@ -163,8 +172,9 @@ def connect_failure(
     if isinstance(exc, socket.gaierror):
         return Verdict(unreachable, f"DNS lookup failed for {peer}: {exc.strerror or exc}")
     if isinstance(exc, ssl.SSLCertVerificationError):
+        trust = _TRUST if exc.verify_code in _UNKNOWN_AUTHORITY else ""
         return Verdict(
-            unreachable, f"TLS certificate of {host} rejected{via}: {exc.verify_message}"
+            unreachable, f"TLS certificate of {host} rejected{via}: {exc.verify_message}{trust}"
         )
     if isinstance(exc, ssl.SSLError):
         return Verdict(unreachable, f"TLS handshake with {host}{via} failed: {exc.reason or exc}")

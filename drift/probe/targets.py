@@ -102,6 +102,8 @@ def _bad_proxy(proxy: str, why: str) -> ProbeConfigError:
         shown = "(unreadable)"
     return ProbeConfigError(
         f"the proxy this runner's environment sets for the probe ({shown}) cannot be used: {why}",
-        hint="fix or unset the *_proxy variable (ws_proxy, https_proxy, all_proxy), or add the "
-        "service's host to no_proxy",
+        # websockets `get_proxy`: wss_proxy, socks_proxy, https_proxy for wss://; ws_proxy,
+        # socks_proxy, https_proxy, http_proxy for ws:// (urllib's getproxies; all_proxy unread)
+        hint="fix or unset the *_proxy variable (wss_proxy, ws_proxy, socks_proxy, https_proxy, "
+        "http_proxy; all_proxy is not read), or add the service's host to no_proxy",
     )

@@ -88,6 +88,9 @@ def test_a_proxy_setting_no_probe_can_use_is_a_configuration_error(
     said = raised.value.diagnostics()
     assert "http://127.0.0.1:9/corp" in said and "path is meaningless" in said
     assert PROXY_PASSWORD not in said and "proxyuser" not in said
+    # the variables the probe reads (websockets `get_proxy`), not all_proxy (helper-837 F6)
+    assert "wss_proxy, ws_proxy, socks_proxy, https_proxy, http_proxy" in said, said
+    assert "all_proxy is not read" in said, said
 
 
 def test_a_proxy_that_refuses_is_named_not_the_service(monkeypatch: pytest.MonkeyPatch) -> None:
