@@ -249,7 +249,8 @@ async def run_probe(
     check_probe_config(profile, names, env)
     # a probe needs the services it probes (a workload with no probe block, jobs and worker
     # pools among them, is neither read nor waited for, and leaves the run complete), the
-    # revisions they reach and their tags: nothing of a secret nor of a project
+    # revisions they reach and their tags: nothing of a secret nor of a project (but the
+    # values a failed probe's answer may echo, read only then: `drift.probe.echoed`)
     probed = [n for n in names if profile.services[n].probe is not None]
     state = await read_live(profile, probed, settings.access(), wait=settings.wait, secrets="none")
     results, changed = await probe_services(profile, probed, state, env, settings)
