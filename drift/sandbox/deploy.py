@@ -30,6 +30,7 @@ from drift.sandbox.revisions import (
     is_ready,
     latest_ready,
     make_revision,
+    next_number,
     not_ready_message,
     route,
     set_ready,
@@ -132,9 +133,9 @@ def _new_revision(
     name = str(desired.template.revision)
     if not name:
         # SERVICE-NNNNN-xxx (run/docs/managing/revisions: "The revision suffix is assigned
-        # automatically"); NNNNN the generation, so traffic-only writes leave gaps: a choice,
-        # no page says what it counts (drift.diff.since reads a gap as deleted or skipped)
-        return f"{key.id}-{desired.generation:05d}-{world.suffix()}"
+        # automatically"); no page says what NNNNN counts (option `revision_numbers`;
+        # drift.diff.since reads a gap as deleted or skipped)
+        return f"{key.id}-{next_number(world, current, desired.generation):05d}-{world.suffix()}"
     # services and worker pools share the namespace
     for key_, rec in [*world.services.items(), *world.pools.items()]:
         same_place = (key_.project, key_.region) == (key.project, key.region)

@@ -13,6 +13,7 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from drift.protofield import is_repeated
+from drift.revision_names import number
 from drift.sandbox.kinds import SERVICE, Kind, kind_of
 from drift.sandbox.names import ResourceKey
 from drift.sandbox.pb import (
@@ -27,7 +28,7 @@ from drift.sandbox.pb import (
     TrafficStatusPb,
 )
 from drift.sandbox.registry import reason_of
-from drift.sandbox.state import ProjectRec, World
+from drift.sandbox.state import OwnerRec, ProjectRec, World
 
 LATEST = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST
 REVISION = run_v2.TrafficTargetAllocationType.TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION
@@ -294,3 +295,13 @@ def revision_env(world: World, project: ProjectRec, revision: RevisionPb) -> dic
             # support variable substitution for environment variables"). `$(X)` stays text.
             env[var.name] = var.value
     return env
+
+
+def next_number(world: World, current: OwnerRec | None, generation: int) -> int:
+    """The number in the name of the revision an update makes (option `revision_numbers`):
+    the owner's new `generation`, or one more than the revisions it made before (the highest
+    number among them, or their count), as Knative counts its Configuration's generation."""
+    if world.options.revision_numbers == "service_generation" or current is None:
+        return generation
+    names = [*current.revisions, *current.deleted]
+    return max([len(names), *(number(current.key.id, n) or 0 for n in names)]) + 1

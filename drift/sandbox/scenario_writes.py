@@ -138,6 +138,29 @@ class WriteOptions(BaseModel):
         "Knative leave it (knative/pkg#117). `bumps`: it moves, as any write; `keeps`: it "
         "stays (labels-only writes: `labels_bump_generation`); the etag changes either way.",
     )
+    version_etag: Literal["per_write", "per_state"] = Field(
+        "per_write",
+        description="A secret version's etag after EnableSecretVersion, DisableSecretVersion "
+        "or DestroySecretVersion (or a scheduled destruction come due). secretmanager v1 "
+        "resources.proto says only 'Etag of the currently stored SecretVersion', and of a "
+        "request naming one, 'The request succeeds if it matches the etag of the currently "
+        "stored secret version object' (service.proto). `per_write`: every such write stores "
+        "a new one; `per_state`: it is derived from what the write changes (the state, the "
+        "scheduled destruction), so a version enabled, disabled and enabled again reads back "
+        "its first etag.",
+    )
+    revision_numbers: Literal["service_generation", "template_generation"] = Field(
+        "service_generation",
+        description="The number in a revision name the server chooses (SERVICE-NNNNN-xxx; "
+        "run/docs/managing/revisions says only 'The revision suffix is assigned "
+        "automatically'). `service_generation`: the service's (worker pool's) generation, so "
+        "a write that changes no template (traffic, labels) leaves a gap; "
+        "`template_generation`: one more than the revisions it made before, as Knative names "
+        "a revision by its Configuration's generation, which only a template change moves "
+        "(knative/serving, package names: 'DeprecatedRevision produces revision name in the "
+        "format '{config-name}-{config.spec.generation}'', `fmt.Sprintf(\"%s-%05d\", "
+        "config.Name, config.Spec.Generation)`): no gap.",
+    )
     empty_secret_version: Literal["kept", "latest"] = Field(
         "kept",
         description="An env variable's secret reference written without a version "

@@ -143,7 +143,7 @@ class SecretsApi:
             state=VersionState.ENABLED,
             client_specified_payload_checksum=checksum is not None,
         )
-        version.etag = world.etag(name)
+        version.etag = world.version_etag(version)
         rec.versions.append(VersionRec(version, bytes(data)))
         return version
 
@@ -210,9 +210,10 @@ class SecretsApi:
             version.pb.ClearField("scheduled_destroy_time")
         # SecretVersion.etag is the "Etag of the currently stored SecretVersion", and a request
         # naming one "succeeds if it matches the etag of the currently stored secret version
-        # object" (google/cloud/secretmanager/v1 resources.proto, service.proto): each write
-        # stores another, so one read before it no longer matches
-        version.pb.etag = world.etag(version.pb.name)
+        # object" (google/cloud/secretmanager/v1 resources.proto, service.proto): one read
+        # before the write no longer matches; whether a write back to a state read before
+        # gives its etag back is not said (option `version_etag`)
+        version.pb.etag = world.version_etag(version.pb)
         return copy(version.pb)
 
     async def enable_secret_version(self, request: Any) -> Message:

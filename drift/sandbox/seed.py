@@ -357,7 +357,7 @@ def build_secret(world: World, key: SecretKey, spec: SecretSpec) -> SecretRec:
             version.scheduled_destroy_time.CopyFrom(
                 world.now(parse_span(item.scheduled_destroy_in))
             )
-        version.etag = world.etag(version.name)
+        version.etag = world.version_etag(version)
         data = b"" if state == VersionState.DESTROYED else (item.value or "").encode()
         versions.append(VersionRec(version, data))
     policy = policy_of(world, spec.iam)

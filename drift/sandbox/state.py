@@ -208,10 +208,19 @@ class World:
     def suffix(self, length: int = 3, alphabet: str = string.ascii_lowercase) -> str:
         return "".join(self.rng.choices(alphabet, k=length))
 
-    def etag(self, name: str) -> str:
-        self._serial += 1
-        digest = hashlib.sha256(f"{name}#{self._serial}".encode()).hexdigest()[:20]
-        return f'"{digest}"'
+    def etag(self, name: str, of: str | None = None) -> str:
+        """A new etag for `name`, or the one `of` (what it is derived from) always gives."""
+        if of is None:
+            self._serial += 1
+            of = f"#{self._serial}"
+        return f'"{hashlib.sha256(f"{name}{of}".encode()).hexdigest()[:20]}"'
+
+    def version_etag(self, pb: SecretVersionPb) -> str:
+        """A version's etag as it is now stored (option `version_etag`)."""
+        if self.options.version_etag == "per_write":
+            return self.etag(pb.name)
+        due = pb.scheduled_destroy_time
+        return self.etag(pb.name, f"@{pb.state}@{due.seconds}.{due.nanos}")
 
     def now(self, offset_seconds: float = 0.0) -> timestamp_pb2.Timestamp:
         return self.clock.stamp(offset_seconds)
@@ -377,7 +386,7 @@ class World:
         version.pb.state = VersionState.DESTROYED
         version.pb.destroy_time.CopyFrom(self.now())
         version.pb.ClearField("scheduled_destroy_time")
-        version.pb.etag = self.etag(version.pb.name)
+        version.pb.etag = self.version_etag(version.pb)
         version.data = b""
 
     def _expire(self, key: SecretKey, rec: SecretRec) -> None:
