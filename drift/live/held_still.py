@@ -20,8 +20,10 @@ judged is of the version that state read resolved). Another one → not verified
 read again that fails for now or finds the workload deleted; one refused outright
 (PERMISSION_DENIED; for a workload, its kind's List too) keeps its finding with a note naming
 the refusal. All these reads again go out at once, every first read having ended: a read
-again answering first brackets the same moments as in any order. A run without such findings
-makes no call."""
+again answering first brackets the same moments as in any order; but a version's state is read
+again before its workloads are (a second round): a state read as before may have been written
+and put back meanwhile, its etag not said to move then, so it counts only at the moment of its
+read again, which the workload's reads bracket. A run without such findings makes no call."""
 
 from __future__ import annotations
 
@@ -83,10 +85,18 @@ async def held_still(
     planned = {id(f): _secret_reads(profile, state, f) for f in doubted}
     reads = {name: read for each in planned.values() for name, read in each}
     async with Session(access, runner) as session:
-        moved, answers = await asyncio.gather(
-            _all_again(session, [state.services[k] for k in keys]),
-            asyncio.gather(*(read(session) for read in reads.values())),
-        )
+        secrets = asyncio.gather(*(read(session) for read in reads.values()))
+        lives = [state.services[k] for k in keys]
+        if any(method == "GetSecretVersion" for method, _ in reads):
+            # a version's state read again before its workload's: a version's etag need not
+            # move on a write that puts its state back (resources.proto: only "Etag of the
+            # currently stored SecretVersion"; sandbox `version_etag`), so the state read
+            # again, as before, counts only at its own moment, which the workload's reads
+            # then bracket: a second round
+            answers = await secrets
+            moved = await _all_again(session, lives)
+        else:
+            moved, answers = await asyncio.gather(_all_again(session, lives), secrets)
     changed = dict(zip(reads, answers, strict=True))
     still = {id(f) for f in doubted if not isinstance(moved[f.key], str) or not moved[f.key]}
     why: dict[int, tuple[Finding, str]] = {}

@@ -84,9 +84,9 @@ async def policy_again(resource: str, etag: bytes, what: str, session: Session) 
 
 
 async def version_again(name: str, info: SecretVersionInfo, secret: str, session: Session) -> Said:
-    """Why a version's state cannot be taken to have held still since it was read: another
-    state (or version, for `latest` or an alias) now, or it cannot be read again; empty when
-    it reads as before."""
+    """Why a version's state read again is not the one read first: another state (or
+    version, for `latest` or an alias) now, or it cannot be read again; empty when it reads
+    as before (which rules out no write between: a moment of its own, see below)."""
     get = attempt(session.clients.secrets.get_secret_version, name=name)
     was = _said(info.state.value, info.resolved, info.ref.version)
     try:
@@ -102,15 +102,11 @@ async def version_again(name: str, info: SecretVersionInfo, secret: str, session
             return f"version {info.ref.version} of {secret} could not be read again ({exc.brief})"
         now = "MISSING"
     else:
+        # the same state now need not mean no write since (enabled, then disabled again): its
+        # etag is only "Etag of the currently stored SecretVersion" (resources.proto), not
+        # said to move on a write back to a state it had; this read counts at its own moment,
+        # which the workload's read again, made after it, brackets (`drift.live.held_still`)
         now = _said(enum_name(pb, "state"), short(pb.name), info.ref.version)
-        if now == was and info.etag and pb.etag and pb.etag != info.etag:
-            # written since, back to the state read (enabled, then disabled again): the etag
-            # is "of the currently stored SecretVersion" (resources.proto), and a write that
-            # names an older one fails, so it changes with every write (`SecretVersionInfo`)
-            return (
-                f"version {info.ref.version} of {secret} was written while drift read it "
-                f"({was} both times, another etag)"
-            )
     if now == was:
         return ""
     return f"version {info.ref.version} of {secret} changed while drift read it ({was} → {now})"

@@ -64,12 +64,6 @@ class SecretVersionInfo:
     created: dt.datetime | None = None
     """When the version was added (SecretVersion.create_time, "The time at which the
     SecretVersion was created"): where `latest` (or an alias) names it, from then on."""
-    etag: str = field(default="", compare=False)
-    """The version as read (SecretVersion.etag, "Etag of the currently stored SecretVersion",
-    which an Enable/Disable/DestroySecretVersion request names to succeed only "if it matches
-    the etag of the currently stored secret version object": google/cloud/secretmanager/v1
-    resources.proto, service.proto), for `drift.live.held_still` to tell a version written
-    since, even back to the state it had; "" when none was read."""
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def version_info(ref: SecretRef, name: str, version: Any) -> SecretVersionInfo |
     destroy_at, destroyed, created = (
         _time(pb, f) for f in ("scheduled_destroy_time", "destroy_time", "create_time")
     )
-    return SecretVersionInfo(ref, known, short(pb.name), destroy_at, destroyed, created, pb.etag)
+    return SecretVersionInfo(ref, known, short(pb.name), destroy_at, destroyed, created)
 
 
 def disproved(info: SecretVersionInfo, got: str) -> bool:

@@ -122,11 +122,13 @@ def gets(sandbox: Sandbox, method: str) -> int:
 
 
 def api_read_late(
-    make_sandbox: MakeSandbox, clients_for: ClientsFor, second: str
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, second: str, **options: Any
 ) -> tuple[Sandbox, Any]:
     """`world()` with a version 2 (`second`) of s, api pinned to 1 and its GetService held
-    back (300 ms): what the profile names is read before api. The sandbox and its clients."""
+    back (300 ms): what the profile names is read before api; the sandbox's `options` added.
+    The sandbox and its clients."""
     scenario = world()
+    scenario["options"].update(options)
     scenario["projects"]["acme"]["secrets"]["s"]["versions"].append(second)
     scenario["faults"] = [{"method": "GetService", "code": None, "latency_ms": 300}]
     sandbox = make_sandbox(scenario)
@@ -599,19 +601,29 @@ def test_a_version_state_that_cannot_be_read_again_keeps_its_finding_with_a_note
     ) in doc["notes"]
 
 
+ETAGS = pytest.mark.parametrize("etags", ["per_write", "per_state"])
+"""Sandbox `version_etag`: whether a version written back to a state it had reads back with
+another etag (resources.proto says only "Etag of the currently stored SecretVersion")."""
+
+
+@ETAGS
 def test_a_version_disabled_again_after_the_service_was_read_again_is_not_verified(
     make_sandbox: MakeSandbox,
     clients_for: ClientsFor,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    etags: str,
 ) -> None:
     """helper-651's flip and flip back: latest (version 2) is DISABLED when drift asks (the
     profile names s) and api runs pinned to version 1; an incident recovery re-enables
     version 2 and deploys api on latest before drift reads api, which holds still through its
     read again; then api is pinned back to version 1 and version 2 disabled again. No single
-    state had api on a disabled latest, yet the state read again is the one read first
-    (DISABLED): only the version's etag tells it was written since."""
-    sandbox, c = api_read_late(make_sandbox, clients_for, "fake-s-value-two-123456789")
+    state had api on a disabled latest. Once read DISABLED both times, with the same etag
+    where the etag comes from the state, it could not be told (task 844); the state is read
+    again before api is (drift.live.held_still), so it reads ENABLED, whatever the etags."""
+    sandbox, c = api_read_late(
+        make_sandbox, clients_for, "fake-s-value-two-123456789", version_etag=etags
+    )
     c.secrets.disable_secret_version(name=f"{SECRET}/versions/2")
     between = Between(monkeypatch)
 
@@ -622,8 +634,8 @@ def test_a_version_disabled_again_after_the_service_was_read_again_is_not_verifi
     def recover() -> None:
         c.secrets.enable_secret_version(name=f"{SECRET}/versions/2")
         serve(sandbox, "latest")
-        # the state's read again goes out with api's (drift.live.held_still): answered after
-        # `back`, it reads what holds then
+        # held back, the state's read again would read what holds once `back` ran, were it
+        # made with api's
         sandbox.inject(Fault(method="GetSecretVersion", code=None, latency_ms=1000))
         # the first GetService answered arms `back` for the next one: the read again
         between.arm(
@@ -639,9 +651,40 @@ def test_a_version_disabled_again_after_the_service_was_read_again_is_not_verifi
     assert gets(sandbox, "GetService") == 2
     incomplete(
         (code, doc),
-        "version latest of s was written while drift read it (DISABLED (version 2) both "
-        "times, another etag): its secret.disabled is not verified, run again",
+        "version latest of s changed while drift read it (DISABLED (version 2) → ENABLED "
+        "(version 2)): its secret.disabled is not verified, run again",
     )
+
+
+@ETAGS
+def test_a_version_flipped_back_while_its_workload_held_still_keeps_its_finding(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    etags: str,
+) -> None:
+    """api runs on latest, version 2, DISABLED when drift asks; once api is read, version 2 is
+    enabled and disabled again. The state read again (DISABLED; another etag or the same one)
+    is a moment api's reads bracket, api unchanged: a state that held, so `secret.disabled`
+    stands (it was *not verified* while a version's etag moved by a write back counted)."""
+    scenario = world("latest")
+    scenario["options"]["version_etag"] = etags
+    scenario["projects"]["acme"]["secrets"]["s"]["versions"].append("fake-s-value-two-12345678")
+    scenario["faults"] = [{"method": "GetService", "code": None, "latency_ms": 300}]
+    sandbox = make_sandbox(scenario)
+    c = clients_for(sandbox)
+    c.secrets.disable_secret_version(name=f"{SECRET}/versions/2")
+    between = Between(monkeypatch)
+
+    def flip() -> None:
+        c.secrets.enable_secret_version(name=f"{SECRET}/versions/2")
+        c.secrets.disable_secret_version(name=f"{SECRET}/versions/2")
+
+    between.arm("after", "GetService", "services/api", flip)
+    code, doc = between.check(sandbox, LATEST, tmp_path)
+    assert gets(sandbox, "GetService") == 2 and gets(sandbox, "GetSecretVersion") == 2
+    assert (code, rules(doc), doc["unverified"]) == (1, ["secret.disabled"], [])
 
 
 def test_a_rotation_destroying_the_old_version_later_leaves_no_expiring_warning(

@@ -1,7 +1,8 @@
 """What held_still's confirmations cost (drift/live/held_still.py, helper-663 H2): every read
 again starts once every first read has ended, so a workload's and a secret's read again bracket
 their first reads whichever answers first. They go out together (one round, not the workload's
-and then the secret's), and a policy the verdict consulted that was asked for once every other
+and then the secret's) unless a version's state is among them (read before its workloads: task
+844), and a policy the verdict consulted that was asked for once every other
 read it pairs was answered is not read again: the moment it was read lies within each of
 theirs holding still. Judged by the sandbox's record of when each call arrived and was
 answered (`Call.at`, `Call.ended`) and by the calls counted, never by wall time."""
@@ -37,32 +38,71 @@ def profile(names: list[str]) -> str:
     return f"project: acme\nregion: us-central1\nservices:\n{body}"
 
 
-@pytest.mark.parametrize("names", [["api"], ["a", "b", "c", "d", "e"]])
+NAMES = pytest.mark.parametrize("names", [["api"], ["a", "b", "c", "d", "e"]])
+
+
+def _reads_again(
+    make_sandbox: MakeSandbox,
+    clients_for: ClientsFor,
+    tmp_path: Path,
+    names: list[str],
+    *,
+    disabled: bool,
+) -> list[Any]:
+    """No service may access s (no grant anywhere), s's latest DISABLED or not: each service's
+    `secret.no_access` (and `secret.disabled`) is confirmed by the service read again (a Get,
+    or for more than `MANY` one List), s's policy (and latest's state) read again. Those
+    reads again, checked to be all of them."""
+    sandbox = make_sandbox(world("latest", grant="none", services=names), latency_ms=50)
+    if disabled:
+        clients_for(sandbox).secrets.disable_secret_version(name=f"{SECRET}/versions/1")
+    sandbox.clear_calls()
+    code, doc = check(sandbox, profile(names), tmp_path)
+    expected = ["secret.disabled", "secret.no_access"] if disabled else ["secret.no_access"]
+    assert rules(doc) == sorted(expected * len(names))
+    assert (code, doc["unverified"]) == (1, [])
+    reads = again(list(sandbox.calls))
+    workloads = "GetService" if len(names) == 1 else "ListServices"
+    expected_reads = {
+        (workloads, names[0] if len(names) == 1 else "us-central1"),
+        ("GetIamPolicy", "s"),
+        *([("GetSecretVersion", "latest")] if disabled else []),
+    }
+    assert {(c.short, resource(c).rsplit("/", 2)[-1]) for c in reads} == expected_reads
+    return reads
+
+
+@NAMES
 def test_the_reads_again_go_out_together(
     make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path, names: list[str]
 ) -> None:
-    """No service may access s (no grant anywhere) and s's latest is DISABLED: each service's
-    `secret.disabled` and `secret.no_access` are confirmed by the service read again (a Get, or
-    for more than `MANY` one List), s's policy and latest's state read again. Each of those
-    went out before any of them was answered: once the service's read again had answered, the
-    secret's waited for it (a round more)."""
-    sandbox = make_sandbox(world("latest", grant="none", services=names), latency_ms=50)
-    clients_for(sandbox).secrets.disable_secret_version(name=f"{SECRET}/versions/1")
-    sandbox.clear_calls()
-    code, doc = check(sandbox, profile(names), tmp_path)
-    assert rules(doc) == sorted(["secret.disabled", "secret.no_access"] * len(names))
-    assert (code, doc["unverified"]) == (1, [])
-    reads = again(list(sandbox.calls))
+    """Without a version's state to read again (latest ENABLED): the services' and the
+    policy's reads again each went out before any of them was answered: once the service's
+    read again had answered, the secret's waited for it (a round more)."""
+    reads = _reads_again(make_sandbox, clients_for, tmp_path, names, disabled=False)
     first_answer = min(c.ended for c in reads if c.ended is not None)
     assert all(c.at < first_answer for c in reads), [
         (c.short, resource(c), c.at, c.ended) for c in reads
     ]
-    workloads = "GetService" if len(names) == 1 else "ListServices"
-    assert {(c.short, resource(c).rsplit("/", 2)[-1]) for c in reads} >= {
-        (workloads, names[0] if len(names) == 1 else "us-central1"),
-        ("GetIamPolicy", "s"),
-        ("GetSecretVersion", "latest"),
-    }, [(c.short, resource(c)) for c in reads]
+
+
+@NAMES
+def test_a_version_state_is_read_again_before_its_workloads(
+    make_sandbox: MakeSandbox, clients_for: ClientsFor, tmp_path: Path, names: list[str]
+) -> None:
+    """latest DISABLED: its state and the policy are read again together, the services once
+    the state answered (a second round). A version's etag need not move on a write back to
+    the state read (sandbox `version_etag`), so the state read again counts only at its own
+    moment, which the services' reads bracket (task 844)."""
+    reads = _reads_again(make_sandbox, clients_for, tmp_path, names, disabled=True)
+    secrets = [c for c in reads if c.short in ("GetIamPolicy", "GetSecretVersion")]
+    (state,) = [c for c in secrets if c.short == "GetSecretVersion"]
+    workloads = [c for c in reads if c not in secrets]
+    assert state.ended is not None
+    assert all(c.at < min(s.ended or 0 for s in secrets) for c in secrets)
+    assert all(c.at > state.ended for c in workloads), [
+        (c.short, resource(c), c.at, c.ended) for c in reads
+    ]
 
 
 ORGANISATION = {"organizations": {"1000": {"iam": {}}}}
