@@ -658,11 +658,11 @@ def test_a_version_disabled_again_after_the_service_was_read_again_is_not_verifi
 
 @ETAGS
 def test_a_version_flipped_back_while_its_workload_held_still_keeps_its_finding(
+    etags: str,
     make_sandbox: MakeSandbox,
     clients_for: ClientsFor,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
-    etags: str,
 ) -> None:
     """api runs on latest, version 2, DISABLED when drift asks; once api is read, version 2 is
     enabled and disabled again. The state read again (DISABLED; another etag or the same one)
