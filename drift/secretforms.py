@@ -139,7 +139,7 @@ class Versions:
         self._forms: dict[str, tuple[str, str]] = {}
         self._ends = Ends()  # its `_SHAPES` forms alone (`cut`)
         self._pattern: tuple[Literals, Literals] | None = None  # as they are, as the masker
-        self._shortest = SEARCH_MIN  # the length of the shortest form (`pieces`)
+        self._shortest, self.added = SEARCH_MIN, 0  # shortest form (`pieces`); adds (`withheld`)
 
     def add(self, data: bytes, version: str, pieces: Mapping[str, str] | None = None) -> None:
         """`pieces`: the payload's pieces that are secrets of their own (`payload_pieces`,
@@ -152,7 +152,7 @@ class Versions:
                 for name, form in packed.items():
                     self._forms.setdefault(form, (version, name))
                 self._shortest = min([self._shortest, *map(len, packed.values())])
-                self._pattern = None
+                self._pattern, self.added = None, self.added + 1
             return
         shaped = payload_shapes(text)
         forms: dict[str, tuple[str, str]] = {}  # as is wins where forms coincide, `whole` first
@@ -185,7 +185,7 @@ class Versions:
         with self._lock:
             self._forms.update(forms)
             self._shortest = min([self._shortest, *map(len, forms)])
-            self._pattern = None
+            self._pattern, self.added = None, self.added + 1
 
     def pieces(self, value: str, *, cut: bool = False) -> list[str | tuple[str, str]] | None:
         """`secret_pieces`: a form as it stands, or cut by base64's line breaks (`FORM@44:n`); with

@@ -35,7 +35,7 @@ from drift.fix.journalfiles import (
     untrusted_entry,
     write_pair,
 )
-from drift.fix.withheld import withhold
+from drift.fix.withheld import PARTS, withhold
 from drift.kinds import Kind
 from drift.textsafe import visible
 
@@ -193,8 +193,8 @@ class Entry:
         return any(w.get("landed") is not False for w in self.writes)
 
     def to_json(self) -> dict[str, Any]:
-        data = {f.name: _plain(getattr(self, f.name)) for f in _STORED}  # a copy: `_plain`
-        withhold(data)  # never a plain copy of a secret (SPEC safety invariant 1)
+        data = {k: v if k in PARTS else _plain(v) for k, v in vars(self).items() if k in NAMES}
+        withhold(data)  # no plain copy of a secret (SPEC safety invariant 1); PARTS: replaced
         for optional in ("withheld", "hidden"):  # as older drifts read the entry when empty
             if not data[optional]:
                 del data[optional]

@@ -14,8 +14,10 @@ of run/v2; a map's keys as they are)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import threading
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
@@ -143,12 +145,46 @@ def _keys(doc: Any, keys: set[str]) -> set[str]:
     return keys
 
 
+PARTS = ("kind", *_FIELDS, *(f"{f}_pb" for f in _FIELDS), "withheld")
+"""What `withhold` reads of an entry: with the payloads drift read, all its result depends on."""
+_IN_ORDER = json.JSONEncoder(separators=(",", ":")).encode
+"""The C encoder, each object's keys in their order (what `withhold` walks them in), `1`,
+`1.0` and `true` apart: an entry's parts as a text that is their content, exact."""
+KEPT = 16
+"""The most results kept (the oldest let go first): a fix writes one or two entries at once."""
+_kept: dict[tuple[Any, int, bytes], str] = {}
+_kept_lock = threading.Lock()
+
+
 def withhold(data: dict[str, Any]) -> None:
     """An entry's JSON (`Entry.to_json`) without the value of any plain copy of a secret it
     holds: those it already refers to (`withheld`), and each one whose value holds a payload
     drift read (`redact.secret_pieces`), added to them. A payload in a key (a label's or an
     annotation's name) has no place a record could name: JournalError, so the entry is never
-    written and nothing is changed (helper-541 F2)."""
+    written and nothing is changed (helper-541 F2).
+    `data`'s parts (`PARTS`) are replaced, never changed in place (`Entry.to_json` hands in the
+    entry's own). A journal writes an entry again at each step of a fix, its configurations
+    unchanged: their withheld form is worked out once and kept, by the SHA-256 of their text
+    (never a secret's value kept) and the payloads drift had read then (`Versions.added`: a
+    payload read since is looked for again); one refused is refused each time."""
+    versions = redact._known.versions
+    added = versions.added  # read first: a payload added while this runs is not counted
+    text = _IN_ORDER({part: data[part] for part in PARTS if part in data})  # not JSON: raises
+    key = (versions, added, hashlib.sha256(text.encode()).digest())
+    kept = _kept.get(key)
+    if kept is None:
+        work = {**data, **json.loads(text)}  # its parts a copy, which `_withhold` changes
+        _withhold(work)
+        kept = _IN_ORDER({part: work[part] for part in PARTS[1:] if part in work})
+        with _kept_lock:
+            while len(_kept) >= KEPT:
+                del _kept[next(iter(_kept))]
+            _kept[key] = kept
+    data.update(json.loads(kept))
+
+
+def _withhold(data: dict[str, Any]) -> None:
+    """`withhold`, worked out: `data`'s parts changed in place."""
     keys: set[str] = set()  # each name once
     for field in _FIELDS:
         _keys(data.get(field), keys)
