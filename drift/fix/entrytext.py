@@ -17,6 +17,8 @@ _COMPACT = json.JSONEncoder(sort_keys=True).encode
 _INDENTED = json.JSONEncoder(indent=2, sort_keys=True).encode
 KEPT = 64
 """The most texts kept (the oldest is let go first): a fix keeps two a workload."""
+ITEMS = 512
+"""The most texts of a list's items kept: a fix writes a workload's history of 8 steps or so."""
 
 
 class EntryText:
@@ -25,6 +27,7 @@ class EntryText:
 
     def __init__(self) -> None:
         self._texts: dict[str, str] = {}
+        self._items: dict[str, str] = {}
 
     def __call__(self, data: dict[str, Any]) -> str:
         if not data:
@@ -32,19 +35,24 @@ class EntryText:
         fields = (f"  {_COMPACT(key)}: {self._value(data[key])}" for key in sorted(data))
         return "{\n" + ",\n".join(fields) + "\n}"
 
-    def _value(self, value: Any) -> str:
+    def _value(self, value: Any, kept: dict[str, str] | None = None) -> str:
         """`value` as the indented text has it one level in: every line of its own indented
         text but the first two spaces further in (a string's line breaks are escaped: the
-        text's are its layout alone)."""
+        text's are its layout alone). A list's is its items' (`[`, each item's one level
+        further in, `,` between, `]`: `json.dumps` writes it so), each kept apart (`kept`: a
+        list's items, where a fix's history, its writes and `withheld` add many small ones,
+        which would otherwise push out the configurations' texts)."""
+        kept = self._texts if kept is None else kept
         if not isinstance(value, (dict, list, tuple)) or not value:
             return _COMPACT(value)  # a scalar, `{}`, `[]`: no layout
-        if not isinstance(value, dict):  # a list (the history, the writes) changes each time
-            return _INDENTED(value).replace("\n", "\n  ")
+        if not isinstance(value, dict):  # a list (the history, the writes) grows each time:
+            items = ",\n".join("  " + self._value(item, self._items) for item in value)
+            return ("[\n" + items + "\n]").replace("\n", "\n  ")  # its items' texts kept
         key = _COMPACT(value)
-        text = self._texts.get(key)
+        text = kept.get(key)
         if text is None:
             text = _INDENTED(value).replace("\n", "\n  ")
-            if len(self._texts) >= KEPT:
-                del self._texts[next(iter(self._texts))]
-            self._texts[key] = text
+            if len(kept) >= (KEPT if kept is self._texts else ITEMS):
+                del kept[next(iter(kept))]
+            kept[key] = text
         return text

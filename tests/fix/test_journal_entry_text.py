@@ -68,3 +68,19 @@ def test_only_so_many_texts_are_kept_and_each_one_written_again_is_right(
     for data in entries + entries[::-1]:
         _same(text, data)
     assert len(text._texts) <= 3
+
+
+def test_a_list_grown_or_changed_inside_is_written_as_it_is_now(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """task 843: a list's text is made of its items' texts, each kept (the history grows by a
+    step at each write): an item changed in place, lists in lists, more items than are kept."""
+    monkeypatch.setattr(entrytext, "ITEMS", 3)
+    text = EntryText()
+    data = _entry(copy.deepcopy(_SERVICE))
+    data["writes"] = [[1, [], [2, {"a": ("b", 1)}]], {"landed": None}]
+    for n in range(6):
+        data["history"].append({"at": str(n), "state": "x", "note": "a\nb"})
+        data["writes"][-1]["landed"] = [1.0, True, 1][n % 3]  # the same object, changed
+        _same(text, data)
+    assert len(text._items) <= 3
