@@ -16,7 +16,13 @@ from drift.fields.access import template_of
 from drift.fix.held_changes import template_held
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.legacy_key import sent
-from drift.fix.lost_answer import may_still_land, refused_write, unchanged_words
+from drift.fix.lost_answer import (
+    may_still_land,
+    refused_write,
+    theirs_alone,
+    theirs_words,
+    unchanged_words,
+)
 from drift.fix.patch import is_latest
 from drift.fix.readback import as_sent, holds_changes
 from drift.fix.routing import (
@@ -155,10 +161,14 @@ def theirs(
       stale etag let through, AIP-154 not followed, `drift.fix.overwrote`): journaled as
       landed at its generation, and said — their change is no longer in the workload. Never
       a plain success (`Restored.over`).
-    - refused for its stale etag (AIP-154's ABORTED), or one generation past with a read-back
-      that is not drift's write (theirs is the only write): drift's did not land, nothing was
-      written. The entry stays as it was for a stale etag (nothing of drift's happened: as a
-      refusal before the write leaves it), else it says not restored; `Restored.refused`.
+    - refused for its stale etag (AIP-154's ABORTED) on each attempt, or one generation past
+      with a read-back that is not drift's write (theirs is the only write) and an answer that
+      is no lost one: drift's did not land, nothing was written. The entry stays as it was for
+      a stale etag (nothing of drift's happened: as a refusal before the write leaves it), else
+      it says not restored; `Restored.refused`. Its answer lost (not the server's refusal on
+      each attempt, `lost_answer.theirs_alone`), theirs alone proves nothing: drift's request
+      may still land over theirs — not known (`Restored.unread`: nothing recorded, the entry
+      left as begun, its lock kept; task 845).
     - two or more generations past, the answer saying drift's landed as sent one generation
       past (`landed_alone`): theirs came after it and stands; journaled as landed at the
       answer's generation (restored), what serves judged as it is now (`judged`: SPEC
@@ -201,6 +211,8 @@ def theirs(
     if (not stale and int(now.generation) <= before) or alone:
         return None
     why = error.message if error is not None else "sent"
+    if theirs_alone(error, now, before):  # lost, theirs alone: drift's may land over it (h845)
+        return Restored(False, f"sent ({why}); {theirs_words(noun, before, now)}", now, unread=True)
     if stale or next_generation(now, write):
         lost = journaled(lambda: journal.landed(entry, was if stale else failed, why))
         changed = judge(now) or f"{entry.service} changed after drift read it"

@@ -200,3 +200,46 @@ def test_a_restoring_write_whose_answer_was_lost(
     assert done.exit_code == ExitCode.ABORTED, summary
     assert entry.state == State.ROLLBACK_FAILED, summary
     assert entry.writes[-1]["landed"] is None, entry.writes
+
+
+@pytest.mark.parametrize("kind", ["service", "job", "worker_pool"])
+def test_a_restoring_write_lost_with_their_write_alone_is_not_known(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Task 845 (841 item 3 on the restoring writes): someone writes between the rollback's
+    read and its write, and drift's write is answered UNAVAILABLE on each attempt before the
+    server takes it (not the server's refusal): the workload reads back one generation on
+    with their write alone. It was "drift's write did not land", exit 4; but their write
+    moving the etag proves no refusal of drift's request (run v2's etag "May be used to
+    detect modification conflict"): it may still land over theirs. Not known: exit 3, the
+    entry left `rolling-back` as begun, its lock kept, `drift rollback CHANGE` named."""
+    sandbox, module = fixed(kind, request, tmp_path)
+    real = module.update_workload
+    meddled: list[str] = []
+
+    async def update_workload(session: Any, kind_: Any, request_: Any, **kw: Any) -> Any:
+        if kind_.value != kind or meddled:
+            return await real(session, kind_, request_, **kw)
+        meddled.append(request_.name)
+        their_write(sandbox, kind)()
+        sandbox.inject(Fault(METHODS[kind], "UNAVAILABLE"))  # each attempt, before it is taken
+        try:
+            return await real(session, kind_, request_, **kw)
+        finally:
+            sandbox.clear_faults()
+
+    monkeypatch.setattr(module, "update_workload", update_workload)
+    settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
+    done: RollbackResult = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))
+    summary = " ".join(done.summary().split())
+    entry = entry_of(tmp_path, kind)
+    assert meddled, summary
+    assert done.exit_code == ExitCode.INCOMPLETE, summary
+    assert "did not land" not in summary and "nothing was written" not in summary, summary
+    assert "someone else's write alone" in summary, summary
+    assert f"drift rollback {entry.change_id}" in summary, summary
+    assert entry.state == State.ROLLING_BACK, entry.history
+    assert entry.writes[-1]["step"] == "rollback" and entry.writes[-1]["landed"] is None
+    assert list((tmp_path / ".drift" / "journal" / "locks").glob("*.lock")), "lock freed"
+    again = asyncio.run(run_rollback(settings, ScriptedUI(), entry.change_id, yes=True))
+    assert again.exit_code == ExitCode.ABORTED and "--force" in again.summary(), again.summary()
