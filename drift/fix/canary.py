@@ -18,7 +18,13 @@ from drift.fix.deadline import promotion, started, window
 from drift.fix.interrupt import being_sent, promotion_cut
 from drift.fix.journal import State, Write
 from drift.fix.kept_since import parts_sent
-from drift.fix.lost_answer import lost_words, may_still_land, unchanged_words
+from drift.fix.lost_answer import (
+    lost_words,
+    may_still_land,
+    theirs_alone,
+    theirs_words,
+    unchanged_words,
+)
 from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import (
     canary_percent,
@@ -196,13 +202,19 @@ class ServiceFix(ServiceFixer):
             if left:
                 await self._someone_else_wrote(now, None, write)
         if now.template.revision != canary:  # the write did not take effect, as read once
-            if may_still_land(exc, now, write.generation_before):  # not known: exit 3, locked
+            before = write.generation_before  # lost, unchanged or theirs alone one on (task
+            if may_still_land(exc, now, before) or theirs_alone(exc, now, before):  # 845): exit 3
                 self.outcome.unknown = True
+                said = (
+                    unchanged_words("service", now)
+                    if int(now.generation) == before
+                    else theirs_words("service", before, now)
+                )
                 raise Stop(
                     f"{self.name}: the canary {canary} was sent, {lost_words(exc)}, and "
-                    f"{unchanged_words('service', now)}; traffic was not "
-                    f"moved. drift keeps its lock: `drift rollback {self.change_id}` removes the "
-                    "canary if it landed, or ends the change if nothing was applied",
+                    f"{said}; traffic was not moved. drift keeps its lock: `drift rollback "
+                    f"{self.change_id}` removes the canary if it landed, or ends the change if "
+                    "nothing was applied",
                     State.CANARY_DEPLOYING,
                 )
             self._landed(State.ABORTED, f"nothing was written: {exc.reason}", None)
