@@ -25,7 +25,7 @@ from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI, entries, fix, lab_here, rollback
 from tests.fix.test_cleanup_keeps_their_routing import SPLIT, _fix_rerouted_at_the_prompt
-from tests.fix.test_cleanup_unstartable import PROFILE, WORLD
+from tests.fix.test_cleanup_unstartable import PROFILE, WORLD, _disable_at, _startable
 from tests.fix.test_foreign_writes import CI_IMAGE, OWN
 from tests.fix.test_pin_freed import ANSWERS
 
@@ -170,3 +170,39 @@ def test_removing_the_tag_alone(
         assert "cannot start the configuration that served" in refused.summary()
         (entry,) = entries(tmp_path)
         assert entry.state == State.CLEANING_UP, entry.history
+
+
+def test_pinning_by_name_lost_is_not_known(
+    reseedable: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> None:
+    """`restore.pin_by_name` (its own test, helper-841 left it none): a rollback whose
+    restored revision fails unforeseen (a version disabled at its prompt) pins the traffic by
+    name; that pin's answer lost on each attempt and the service read back unchanged, it may
+    still land: not known (`restored.pin_unproven`), never `rollback-failed` — exit 3, the
+    entry left `rolling-back`, its lock kept. The late pin lands; once the version is enabled
+    again, `drift rollback` finishes the change."""
+    folder = _startable(reseedable, tmp_path, monkeypatch)
+    options = FixOptions(promote=False)
+    fix(tmp_path, reseedable.environ(), ScriptedUI([True]), options, None, "lab", folder)
+    assert entries(tmp_path)[0].state == State.PINNED
+    ui = ScriptedUI([True], on_confirm=_disable_at(reseedable, clients_for, ""))
+    with monkeypatch.context() as patched:
+        losing_each(patched, reseedable)
+        rolled = rollback(tmp_path, ui)
+    said = " ".join(rolled.summary().split())
+    (entry,) = entries(tmp_path)
+    assert rolled.exit_code is ExitCode.INCOMPLETE, said
+    assert "reads back unchanged" in said and f"drift rollback {entry.change_id}" in said, said
+    assert entry.state == State.ROLLING_BACK and entry.writes[-1]["landed"] is None, said
+    assert [w["step"] for w in entry.writes] == ["canary", "rollback", "rollback"], said
+    assert entry.writes[-2]["landed"] is True, entry.writes  # restored; the pin lost
+    assert list((lab.journal(tmp_path).directory / "locks").glob("*.lock")), "lock freed"
+    (*_, late) = [c.request for c in reseedable.calls if c.short == "UpdateService"]
+    clients_for(reseedable).services.update_service(request=late).result(timeout=10)
+    clients_for(reseedable).secrets.enable_secret_version(
+        name=f"projects/{LAB}/secrets/tok/versions/2"
+    )
+    finished(tmp_path)
