@@ -10,7 +10,7 @@ event leaves the journal in the same state and says the same thing whatever the 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +121,27 @@ def test_a_write_between_the_rollbacks_read_and_its_write(
 METHODS = {"service": "UpdateService", "job": "UpdateJob", "worker_pool": "UpdateWorkerPool"}
 
 
+Write = Callable[[], Awaitable[Any]]
+
+
+def first_write(
+    monkeypatch: pytest.MonkeyPatch, module: Any, kind: str, send: Callable[[Write], Awaitable[Any]]
+) -> list[str]:
+    """`module.update_workload` patched: the rollback's first write of `kind` goes through
+    `send` (given the real call); returns the names of the writes it took (that one)."""
+    real = module.update_workload
+    meddled: list[str] = []
+
+    async def update_workload(session: Any, kind_: Any, request_: Any, **kw: Any) -> Any:
+        if kind_.value != kind or meddled:
+            return await real(session, kind_, request_, **kw)
+        meddled.append(request_.name)
+        return await send(lambda: real(session, kind_, request_, **kw))
+
+    monkeypatch.setattr(module, "update_workload", update_workload)
+    return meddled
+
+
 def their_label(sandbox: Sandbox, kind: str) -> None:
     """A teammate's label (`cost-center: 42`), their etag current: any server takes it; the
     configuration left as it is."""
@@ -154,24 +175,19 @@ def test_a_restoring_write_whose_answer_was_lost(
     says its write replaced theirs: it may have landed before, their label stays, exit 4."""
     sandbox, module = fixed(kind, request, tmp_path)
     monkeypatch.setattr(sandbox.scenario.options, "stale_etag", stale_etag)
-    real = module.update_workload
-    meddled: list[str] = []
 
-    async def update_workload(session: Any, kind_: Any, request_: Any, **kw: Any) -> Any:
-        if kind_.value != kind or meddled:
-            return await real(session, kind_, request_, **kw)
-        meddled.append(request_.name)
+    async def send(write: Write) -> Any:
         if theirs_ == "before":
             their_write(sandbox, kind)()
         sandbox.inject(Fault(METHODS[kind], "UNAVAILABLE", after=True, first_n=1))
         try:
-            return await real(session, kind_, request_, **kw)
+            return await write()
         except ApiError:  # drift's write landed, its answer lost
             if theirs_ == "after":
                 their_label(sandbox, kind)
             raise
 
-    monkeypatch.setattr(module, "update_workload", update_workload)
+    meddled = first_write(monkeypatch, module, kind, send)
     ui = ScriptedUI()
     settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
     done: RollbackResult = asyncio.run(run_rollback(settings, ui, None, yes=True))
@@ -214,21 +230,16 @@ def test_a_restoring_write_lost_with_their_write_alone_is_not_known(
     detect modification conflict"): it may still land over theirs. Not known: exit 3, the
     entry left `rolling-back` as begun, its lock kept, `drift rollback CHANGE` named."""
     sandbox, module = fixed(kind, request, tmp_path)
-    real = module.update_workload
-    meddled: list[str] = []
 
-    async def update_workload(session: Any, kind_: Any, request_: Any, **kw: Any) -> Any:
-        if kind_.value != kind or meddled:
-            return await real(session, kind_, request_, **kw)
-        meddled.append(request_.name)
+    async def send(write: Write) -> Any:
         their_write(sandbox, kind)()
         sandbox.inject(Fault(METHODS[kind], "UNAVAILABLE"))  # each attempt, before it is taken
         try:
-            return await real(session, kind_, request_, **kw)
+            return await write()
         finally:
             sandbox.clear_faults()
 
-    monkeypatch.setattr(module, "update_workload", update_workload)
+    meddled = first_write(monkeypatch, module, kind, send)
     settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
     done: RollbackResult = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))
     summary = " ".join(done.summary().split())
