@@ -223,11 +223,6 @@ class ProbeOutcome(StrEnum):
         return None if self is ProbeOutcome.OK else f"probe.{self.value}"
 
 
-NOT_HTTP = "that is not HTTP"
-"""What an answer with no status line is (websockets' `InvalidMessage`), as a probe's detail
-says it (`ProbeResult.not_http`)."""
-
-
 @dataclass(frozen=True)
 class ProbeResult:
     service: str
@@ -247,6 +242,11 @@ class ProbeResult:
     """An unreachable probe whose connection to the service was made (TCP, TLS, a proxy's
     tunnel) but whose handshake got no answer in time: the service's silence, not the
     network's."""
+    not_http: bool = False
+    """An unreachable probe answered with something that is not HTTP (websockets'
+    `InvalidMessage` after bytes came): not Cloud Run's front end, which answers HTTP. A field
+    of its own, so that it holds whatever the detail says (e.g. once the server's text in it
+    is withheld, `drift.probe.echoed`)."""
 
     @property
     def ok(self) -> bool:
@@ -272,12 +272,6 @@ class ProbeResult:
         if self.outcome is ProbeOutcome.REJECTED:
             return self.http_status is not None
         return self.outcome is ProbeOutcome.UNREACHABLE and self.handshake_hung
-
-    @property
-    def not_http(self) -> bool:
-        """An unreachable probe answered with something that is not HTTP (`NOT_HTTP`, in the
-        words `drift.probe.classify` gives it): not Cloud Run's front end, which answers HTTP."""
-        return self.outcome is ProbeOutcome.UNREACHABLE and NOT_HTTP in self.detail
 
     @property
     def reached(self) -> bool:

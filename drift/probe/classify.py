@@ -20,7 +20,7 @@ from websockets.exceptions import (
 )
 from websockets.frames import CLOSE_CODE_EXPLANATIONS
 
-from drift.findings import NOT_HTTP, ProbeOutcome
+from drift.findings import ProbeOutcome
 from drift.probe.targets import display_url
 
 BODY_BYTES = 200
@@ -43,6 +43,8 @@ class Verdict:
     close_reason: str | None = None
     handshake_hung: bool = False
     """See `ProbeResult.handshake_hung`."""
+    not_http: bool = False
+    """See `ProbeResult.not_http`."""
 
 
 def secs(seconds: float) -> str:
@@ -193,7 +195,8 @@ def connect_failure(
             return Verdict(
                 unreachable,
                 f"{host}{via} answered the WebSocket handshake with {len(answered)} bytes "
-                f"{NOT_HTTP}, then closed the connection",
+                "that is not HTTP, then closed the connection",
+                not_http=True,
             )
         if isinstance(cause, EOFError) or cause is None:  # ended before any HTTP response
             why = "closed the connection" if cause else "sent no valid HTTP"
@@ -202,10 +205,12 @@ def connect_failure(
             )
         # It answered, with what the client cannot read: say what (websockets' words, which
         # may quote the answer: masked and cut).
+        said = one_line(str(cause) or type(cause).__name__, mask=mask)
         return Verdict(
             unreachable,
-            f"{host}{via} answered the WebSocket handshake with a response {NOT_HTTP}, which "
-            f"the client cannot read: {one_line(str(cause) or type(cause).__name__, mask=mask)}",
+            f"{host}{via} answered the WebSocket handshake with a response that is not HTTP, "
+            f"which the client cannot read: {said}",
+            not_http=True,
         )
     if isinstance(exc, InvalidHandshake):
         # A 101 whose headers do not complete a valid WebSocket handshake.

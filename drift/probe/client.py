@@ -342,6 +342,7 @@ async def probe(
         close_reason=None if verdict.close_reason is None else mask(verdict.close_reason),
         detail=mask(verdict.detail),
         handshake_hung=verdict.handshake_hung,
+        not_http=verdict.not_http,
     )
     log.debug("probe %s: %s in %d ms", result.url, result.outcome.value, result.elapsed_ms)
     return result

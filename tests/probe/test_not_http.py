@@ -11,7 +11,10 @@ from __future__ import annotations
 import pytest
 
 from drift.causes import NOT_HTTP_ANSWER, attach_causes
+from drift.probe.echoed import NOT_SHOWN, masked
 from drift.profiles.model import Profile
+from drift.refs import SecretRef
+from tests.probe.helpers import run
 from tests.probe.test_answers import _probe
 from tests.probe.test_causes import profile  # noqa: F401  (a fixture)
 
@@ -27,3 +30,17 @@ def test_an_answer_that_is_not_http_is_said_so(profile: Profile, answer: bytes) 
     (said,), _ = attach_causes(profile, [result], [], checked=True)
     assert said.detail.endswith(NOT_HTTP_ANSWER), said.detail
     assert "DNS" not in said.detail and said.suspected_causes == ()
+
+
+def test_an_answer_that_is_not_http_stays_so_when_its_text_is_withheld(profile: Profile) -> None:  # noqa: F811
+    """The masker withholds the server's text it cannot mask (here: the revision's secrets not
+    known); the result is still an answer that is not HTTP (a field, not the detail's words),
+    never "a DNS, network, TLS or proxy failure" (helper-840 F4's follow-up)."""
+    (withheld,) = run(masked([_probe(H2C)], lambda _: None, _never_read))
+    assert NOT_SHOWN in withheld.detail and withheld.not_http, withheld
+    (said,), _ = attach_causes(profile, [withheld], [], checked=True)
+    assert said.detail.endswith(NOT_HTTP_ANSWER), said.detail
+
+
+async def _never_read(ref: SecretRef) -> None:
+    raise AssertionError(ref)
