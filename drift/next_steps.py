@@ -51,6 +51,14 @@ _WRITE_STEPS = {
 }
 """What a refused write's status means where it differs from a read's: a write names a
 workload drift has just read there, so a wrong project or region is not the cause."""
+_SECRET_STEPS = {
+    "INVALID_ARGUMENT": "Secret Manager rejected the request: the secrets drift reads are "
+    "global (no region in their names; drift does not read regional ones), so the region is "
+    "not the cause; the server's words above say which value (the secret's name or version "
+    "as the workload references it?)",
+}
+"""What a Secret Manager call's status means where it differs from a Cloud Run read's: no
+region is involved (`drift.refs.SecretRef.parse`)."""
 _APIS = {
     "run.googleapis.com": "Cloud Run Admin API",
     "secretmanager.googleapis.com": "Secret Manager API",
@@ -159,6 +167,11 @@ def _role(call: str, resource: str) -> str:
     return _ROLES.get(call, "roles/run.viewer")
 
 
+def _of_secret_manager(call: str, resource: str) -> bool:
+    """A call to Secret Manager (its reads, or the IAM policy of a secret)."""
+    return "Secret" in call or "/secrets/" in resource
+
+
 def next_steps(reasons: Iterable[str], *, runtime: str = "") -> list[str]:
     """One line per failure status among the reasons of unverified items or of a refused
     write: what to do about it (for PERMISSION_DENIED, the role or permission each denied call
@@ -177,7 +190,8 @@ def next_steps(reasons: Iterable[str], *, runtime: str = "") -> list[str]:
                 calls.extend(c for c in [call] if c not in calls)
             else:
                 write = call in _WRITES and _WRITE_STEPS.get(status)
-                step = (status, write or _NEXT_STEPS[status])
+                secret = _of_secret_manager(call, resource) and _SECRET_STEPS.get(status)
+                step = (status, write or secret or _NEXT_STEPS[status])
                 statuses.extend(s for s in [step] if s not in statuses)
     lines = [f"PERMISSION_DENIED: {off}" for off in disabled]
     if denied:

@@ -140,3 +140,20 @@ def test_a_refused_write_is_not_asked_whether_its_region_is_right() -> None:
     assert said.startswith("INVALID_ARGUMENT: the server refused a value this write sends")
     assert "is the region right" not in said
     assert len(next_steps([read, write, read])) == 2
+
+
+def test_a_secret_managers_invalid_argument_is_not_asked_about_the_region(
+    sandbox: Sandbox, sandbox_env: dict[str, str]
+) -> None:
+    """Secret Manager's secrets (those drift reads: regional ones it refuses, with a reason)
+    have no region: its INVALID_ARGUMENT gets a hint of its own, not Cloud Run's "is the
+    region right" (helper-838, left open)."""
+    sandbox.inject(Fault("GetSecretVersion", "INVALID_ARGUMENT"))
+    profile = load_profile(REPO / "profiles", "e2e")
+    settings = load_settings(call_timeout=5.0, retry_budget=2.0, quota_wait=0)
+    report = asyncio.run(run_check(profile, settings, services=["api"])).report
+    assert any("GetSecretVersion" in u.reason for u in report.unverified), report.unverified
+    text = " ".join(formatter_for(OutputFormat.TABLE, width=400).render(report).split())
+    assert "hint: INVALID_ARGUMENT: Secret Manager rejected the request" in text, text
+    assert "is the region right" not in text and "DRIFT_REGION" not in text, text
+    assert text.count("hint:") == 1, text
