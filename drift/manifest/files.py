@@ -10,6 +10,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,7 @@ def load_manifests(
     problems: list[Problem] = []
     manifests = []
     seen: dict[tuple[int, int], str] = {}
+    named: dict[str, str] = {}  # each name as shown (`visible`): as given
     for name in given:
         if name != STDIN and (twice := _given_twice(name, seen)) is not None:
             problems.append(twice)
@@ -97,6 +99,7 @@ def load_manifests(
             # the name every message, note and `manifest:FILE` shows (a name a pull request
             # chose: a glob may match one with a line break in it)
             shown = visible(display_path(Path(name)))
+            named[shown] = display_path(Path(name))
             try:
                 raw = _read(Path(name))
             except OSError as exc:
@@ -109,7 +112,11 @@ def load_manifests(
                 continue
         manifests.append(parse(shown, raw, problems, public, profiled))
     if problems:
-        raise InputError(problems, kind="manifest")
+        # each problem at its file as named, where its message shows it visibly: an
+        # annotation's `file=` is the real name, escaped (`drift.format.github.command`)
+        raise InputError(
+            [replace(p, file=named.get(p.file, p.file)) for p in problems], kind="manifest"
+        )
     return manifests
 
 

@@ -189,3 +189,17 @@ def test_a_reason_quoting_a_for_each_key_never_starts_a_line(tmp_path: Path) -> 
     assert done.returncode == 3, done.stderr
     assert key in done.stdout
     assert forged(done.stdout + done.stderr) == [], done.stdout
+
+
+def test_a_file_name_holding_a_line_break_is_the_annotations_file(tmp_path: Path) -> None:
+    """The annotation of a malformed manifest whose name (a glob's match) holds a line break
+    points at that file: `file=` is its name with the runner's escapes (`%0A`, `%3A`, `%2C`:
+    actions/toolkit `command.ts` `escapeProperty`, which the runner unescapes), not the `\\n`
+    the error line shows, which names no file (helper-834 F8)."""
+    bad = {"format_version": "1.2", "resource_changes": [1]}
+    done = run_check(tmp_path, "ev\n::error file=a,line=1::FORGED.json", bad, "--format", "github")
+    assert done.returncode == 2, done.stderr
+    (own,) = [line for line in forged(done.stdout + done.stderr) if "title=drift::" in line]
+    file = own.partition(",title=drift::")[0]
+    assert file.endswith("/ev%0A%3A%3Aerror file=a%2Cline=1%3A%3AFORGED.json"), own
+    assert "ev\\n::error file=a,line=1::FORGED.json: resource_changes[0]" in done.stderr
