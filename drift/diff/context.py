@@ -186,10 +186,15 @@ class At:
     @property
     def where(self) -> str:
         """The revision as messages name it (with its tags when reached through them); a job,
-        which has no revisions, by itself — from a manifest too, whose revision is named
-        `manifest:FILE` (that name is the finding's `revision`, and the table's heading)."""
-        if not self.name or self.ctx.service.kind is Kind.JOB:
-            return self.ctx.service.label
+        which has no revisions, by itself, and so any workload a manifest describes, whose
+        revision is named `manifest:FILE` (that name is the finding's `revision`, and the
+        table's heading): "LOG_LEVEL on service api", as "on job migrate" (helper-834 F8).
+        A revision a manifest's traffic keeps is a revision (its name, its tags)."""
+        service = self.ctx.service
+        if self.name and self.name == self.ctx.live.manifest:
+            return f"{service.kind.noun} {service.name}"
+        if not self.name or service.kind is Kind.JOB:
+            return service.label
         return f"{self.name} ({self.through})" if self.tag else self.name
 
     def on(self, container: str) -> str:

@@ -39,6 +39,5 @@ def test_an_unnamed_container_is_said_to_have_no_name(tmp_path: Path) -> None:
     (finding,) = json.loads(done.stdout)["findings"]
     assert finding["rule"] == "mount.mode", finding
     assert (
-        "on manifest:svc.yaml (container with no name) is created with mode 0444"
-        in (finding["message"])
+        "on service api (container with no name) is created with mode 0444" in (finding["message"])
     ), finding
