@@ -335,18 +335,21 @@ def regular_bytes(path: Path, limit: int = -1) -> bytes:
         return handle.read(limit)
 
 
-def read_bounded(path: Path, limit: int) -> bytes:
+def read_bounded(path: Path, limit: int, *, devices: bool = True) -> bytes:
     """At most `limit` bytes of `path` (`/dev/zero` has no size): a file, a device, or a pipe
     drift was handed open (`--manifest <(terraform show -json plan)` names /dev/fd/63, a
     pipe whose writer the shell started). A named pipe in the file system is refused
     (NotRegular), as the profile reader refuses it: opening it waits until something writes
     it, for ever when nothing does. Opened without waiting (open_nonblocking), then checked
-    on the descriptor; waiting on a pipe that was handed is then normal."""
+    on the descriptor; waiting on a pipe that was handed is then normal. `devices=False`: a
+    character device (`/dev/zero`, `/dev/null`) is refused at once too, never read to `limit`."""
     fd = open_nonblocking(path)
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if stat.S_ISFIFO(info.st_mode) and not _handed(info, fd):
             raise NotRegular("a named pipe: drift waits for no writer; give a file or `<(command)`")
+        if not devices and stat.S_ISCHR(info.st_mode):
+            raise NotRegular(_file_kind(info.st_mode))
         os.set_blocking(fd, True)  # a pipe, a terminal: wait for what is written
         return handle.read(limit)
 

@@ -144,7 +144,8 @@ def _stdin() -> bytes:
 def _read(path: Path) -> bytes:
     if path.is_dir():
         raise IsADirectoryError(21, "is a directory")
-    return read_bounded(path, MAX_PLAN_BYTES + 1)  # a named pipe: refused, never waited on
+    # a named pipe: refused, never waited on; a device (`/dev/zero`): refused, never read
+    return read_bounded(path, MAX_PLAN_BYTES + 1, devices=False)
 
 
 def parse(

@@ -12,6 +12,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.cliutil import REPO, drift
 
 DATA = REPO / "tests" / "data" / "manifest"
@@ -28,6 +30,18 @@ def test_a_named_pipe_is_refused_not_waited_on(tmp_path: Path) -> None:
         "drift: error: service.yaml:1: cannot read: not a regular file (a named pipe: drift "
         "waits for no writer; give a file or `<(command)`)\n"
     )
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_a_character_device_is_refused_not_read(device: str, tmp_path: Path) -> None:
+    """As a named pipe is: `/dev/zero` was read to the 256 MiB limit before "larger than
+    268435456 bytes" (helper-834 F8); a device is no manifest."""
+    if not Path(device).exists():
+        pytest.skip(f"no {device}")
+    done = drift(*OFFLINE, "--manifest", device, cwd=tmp_path, timeout=60)
+    assert done.returncode == 2, done.stderr
+    said = f"drift: error: {device}:1: cannot read: not a regular file (a character device)\n"
+    assert done.stderr == said
 
 
 def test_a_pipe_handed_to_drift_is_read_however_slow_its_writer(tmp_path: Path) -> None:
