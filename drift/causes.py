@@ -87,16 +87,26 @@ def _in_front(result: ProbeResult, spec: Probe | None = None) -> str | None:
 
 def _refused(status: int, spec: Probe | None) -> str:
     """What the probe sent that a 401 or 403 may answer (helper-837 F5): no ID token (`auth:
-    none`), which a service that does not allow unauthenticated calls refuses; and, for a 403,
+    none`), which a service that does not allow unauthenticated calls refuses, or one Cloud
+    Run refused ("Clients that call an Identity and Access Management-protected Cloud Run
+    service must provide a valid ID token that includes an audience (`aud`) claim matching the
+    receiving service's `*.run.app` URL" or a custom audience, cloud.google.com/run/docs/
+    configuring/custom-audiences; the invoker role, `_in_front`); and, for a 403,
     no Origin header, which browsers always send and an app may require (Django Channels'
     `AllowedHostsOriginValidator` refuses a handshake without one)."""
     if spec is None or status not in (401, 403):
         return ""
-    out = ""
     if spec.auth != "google-id-token":
-        out += (
+        out = (
             "; the probe sent no ID token (`auth: none`): a service that does not allow "
             "unauthenticated calls refuses it, and `auth: google-id-token` sends one"
+        )
+    else:
+        out = (
+            "; the probe sent an ID token (`auth: google-id-token`) for the service's URL (the "
+            "probed URL's origin where the service has none): Cloud Run refuses one for any "
+            "other audience than its run.app URL and its custom_audiences, and one whose "
+            "account (drift's credentials') lacks roles/run.invoker"
         )
     sent = {name.lower() for name, _ in spec.headers}
     if status == 403 and "origin" not in sent:

@@ -41,3 +41,18 @@ def test_a_403_names_the_origin_header_unless_it_is_sent(tmp_path: Path) -> None
     assert ORIGIN not in _detail(tmp_path, "      websocket: /ws\n", 404)
     sent = "      websocket: /ws\n      headers: {Origin: 'https://app.example'}\n"
     assert ORIGIN not in _detail(tmp_path, sent, 403)
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refusal_with_a_token_says_what_cloud_run_refuses_in_one(
+    tmp_path: Path, status: int
+) -> None:
+    """note69 §7 (840): a 401 or 403 with a token sent said nothing of the token: Cloud Run
+    refuses one for another audience than the service's URL or custom audiences, or whose
+    account lacks the invoker role."""
+    detail = _detail(tmp_path, "      websocket: /ws\n      auth: google-id-token\n", status)
+    assert "the probe sent an ID token (`auth: google-id-token`)" in detail, detail
+    assert "custom_audiences" in detail and "roles/run.invoker" in detail, detail
+    assert "sent an ID token" not in _detail(tmp_path, "      websocket: /ws\n", status)
+    absent = _detail(tmp_path, "      websocket: /ws\n      auth: google-id-token\n", 404)
+    assert "sent an ID token" not in absent
