@@ -78,11 +78,24 @@ def _in_front(result: ProbeResult, spec: Probe | None = None) -> str | None:
         return None
     said = (
         f"an HTTP {status} may also be Cloud Run's own answer, before any container sees the "
-        "request (the caller lacks roles/run.invoker, the service's ingress refuses it, "
-        "Identity-Aware Proxy refuses it or redirects it to sign in, a 429 when max_instances "
-        "leaves no instance free)"
+        f"request ({_front_causes(status)})"
     )
     return said + _refused(status, spec)
+
+
+def _front_causes(status: int) -> str:
+    """Which of Cloud Run's own answers a `status` may be (note69 §7: every cause was named
+    for every status): a 429 only `max_instances` (the autoscaling page names that code), a
+    redirect only Identity-Aware Proxy sending the caller to sign in; any other 4xx the
+    invoker check, ingress or IAP (no page gives their codes)."""
+    if status == 429:
+        return "max_instances leaves no instance free"
+    if status < 400:
+        return "Identity-Aware Proxy redirects it to sign in"
+    return (
+        "the caller lacks roles/run.invoker, the service's ingress refuses it, "
+        "Identity-Aware Proxy refuses it"
+    )
 
 
 def _refused(status: int, spec: Probe | None) -> str:

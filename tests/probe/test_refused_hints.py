@@ -56,3 +56,22 @@ def test_a_refusal_with_a_token_says_what_cloud_run_refuses_in_one(
     assert "sent an ID token" not in _detail(tmp_path, "      websocket: /ws\n", status)
     absent = _detail(tmp_path, "      websocket: /ws\n      auth: google-id-token\n", 404)
     assert "sent an ID token" not in absent
+
+
+@pytest.mark.parametrize(
+    ("status", "named", "not_named"),
+    [
+        (429, "max_instances leaves no instance free", "roles/run.invoker"),
+        (302, "Identity-Aware Proxy redirects it to sign in", "max_instances"),
+        (403, "the caller lacks roles/run.invoker", "max_instances"),
+        (404, "the service's ingress refuses it", "redirects"),
+    ],
+)
+def test_cloud_runs_own_answers_are_named_for_their_status(
+    tmp_path: Path, status: int, named: str, not_named: str
+) -> None:
+    """note69 §7: every 3xx or 4xx named every one of Cloud Run's own answers (a 429 "the
+    caller lacks roles/run.invoker", a 403 "a 429 when max_instances …")."""
+    detail = _detail(tmp_path, "      websocket: /ws\n", status)
+    assert "may also be Cloud Run's own answer" in detail, detail
+    assert named in detail and not_named not in detail, detail
