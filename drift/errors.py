@@ -140,6 +140,12 @@ class ApiError(DriftError):
     is not: that attempt may land after the read made before the retry, and its new etag get
     the retry refused."""
 
+    done = False
+    """A write's failure that is its long-running operation's own result
+    (`drift.fix.update.update_workload`): the operation is done ("If true, the operation is
+    completed, and either error or response is available", google/longrunning
+    operations.proto), so the request will not be carried out later (`lost_answer.lost`)."""
+
     def __init__(
         self,
         call: str,

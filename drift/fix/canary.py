@@ -18,13 +18,7 @@ from drift.fix.deadline import promotion, started, window
 from drift.fix.interrupt import being_sent, promotion_cut
 from drift.fix.journal import State, Write
 from drift.fix.kept_since import parts_sent
-from drift.fix.lost_answer import (
-    lost_words,
-    may_still_land,
-    theirs_alone,
-    theirs_words,
-    unchanged_words,
-)
+from drift.fix.lost_answer import lost, lost_words, read_words
 from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import (
     canary_percent,
@@ -202,14 +196,9 @@ class ServiceFix(ServiceFixer):
             if left:
                 await self._someone_else_wrote(now, None, write)
         if now.template.revision != canary:  # the write did not take effect, as read once
-            before = write.generation_before  # lost, unchanged or theirs alone one on (task
-            if may_still_land(exc, now, before) or theirs_alone(exc, now, before):  # 845): exit 3
+            if lost(exc):  # unchanged, or theirs one generation on or more: exit 3 (845, 847)
                 self.outcome.unknown = True
-                said = (
-                    unchanged_words("service", now)
-                    if int(now.generation) == before
-                    else theirs_words("service", before, now)
-                )
+                said = read_words("service", write.generation_before, now)
                 raise Stop(
                     f"{self.name}: the canary {canary} was sent, {lost_words(exc)}, and "
                     f"{said}; traffic was not moved. drift keeps its lock: `drift rollback "

@@ -19,33 +19,43 @@ longer be carried out:
 
 So one read back that shows nothing changed is "not known": exit 3, the entry left as begun,
 the lock kept, and `drift rollback CHANGE` named — which reads the workload again and ends the
-change when it is as before."""
+change when it is as before. So is one read back written since by someone else without drift's
+write in it, once (`theirs_alone`, task 841) or more (`theirs_since`, task 847): their writes
+moved the etag drift's request carries, which proves no refusal of it. Not a lost answer: each
+attempt refused by the server, NOT_FOUND, or the error of an operation once done (`lost`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from drift.errors import ApiError
 from drift.fix.update import REFUSED, deleted, refusal
 from drift.live.api import written_since
 
 
-def may_still_land(error: BaseException | None, now: Any, generation_before: int) -> bool:
-    """Whether a write answered `error` (an ApiError: its last attempt's), read back `now`
-    unchanged at `generation_before`, may still land: sent, not refused on each attempt by the
-    server (`ApiError.refused_each`), nor answered NOT_FOUND (`update.deleted`). A write that
-    landed moves the generation ("monotonically increases every time the user modifies the
-    desired state"): one that did is judged by what it holds, never here."""
+def lost(error: BaseException | None) -> TypeGuard[ApiError]:
+    """Whether a write answered `error` (an ApiError: its last attempt's) was sent and may yet
+    be carried out: not refused on each attempt by the server (`ApiError.refused_each`), nor
+    answered NOT_FOUND (`update.deleted`: drift never sets allow_missing), nor the error of its
+    operation once done (`ApiError.done`: "the operation is completed")."""
     return (
         isinstance(error, ApiError)
         and not error.refused_each
         and not deleted(error)
-        and int(now.generation) == generation_before
+        and not error.done
     )
 
 
+def may_still_land(error: BaseException | None, now: Any, generation_before: int) -> bool:
+    """Whether a write answered `error` (`lost`), read back `now` unchanged at
+    `generation_before`, may still land. A write that landed moves the generation
+    ("monotonically increases every time the user modifies the desired state"): one that did
+    is judged by what it holds, never here."""
+    return lost(error) and int(now.generation) == generation_before
+
+
 def theirs_alone(error: BaseException | None, now: Any, generation_before: int) -> bool:
-    """Whether a write answered `error` (lost: as `may_still_land`), read back `now` one
+    """Whether a write answered `error` (`lost`), read back `now` one
     generation past `generation_before` with a write that is not drift's (the caller judged
     it so: someone else's alone), may still land over theirs (task 841). Their write changed
     the etag drift's request carries, but nothing documented says such a request is refused:
@@ -53,18 +63,32 @@ def theirs_alone(error: BaseException | None, now: Any, generation_before: int) 
     during updates", and UpdateServiceRequest has no precondition of its own (update_mask,
     validate_only, allow_missing: "If set to true, and if the Service does not exist, it will
     create a new one"); drift relies on no etag check (`drift.fix.overwrote`)."""
-    return (
-        isinstance(error, ApiError)
-        and not error.refused_each
-        and not deleted(error)
-        and int(now.generation) == generation_before + 1
-    )
+    return lost(error) and int(now.generation) == generation_before + 1
+
+
+def theirs_since(error: BaseException | None, now: Any, generation_before: int) -> bool:
+    """Whether a write answered `error` (`lost`), read back `now` two or more generations past
+    `generation_before` with drift's write not in it (the caller judged it so: the canary's
+    revision not there, the configuration sent not held), may still land over theirs (task
+    847): what `theirs_alone` says of one write of theirs holds of two — nothing documented
+    refuses a request carrying an etag two writes old either, nor one naming a revision never
+    created: `RevisionTemplate.revision` is "The unique name for the revision", a name a
+    revision holds refused (ALREADY_EXISTS), none said to be spent before that — and drift's
+    may as well have landed before theirs, which replaced it."""
+    return lost(error) and int(now.generation) > generation_before + 1
 
 
 def theirs_words(noun: str, before: int, now: Any) -> str:
-    """How such a read back is said (`theirs_alone`)."""
+    """How such a read back is said (`theirs_alone`, `theirs_since`)."""
+    since = written_since(before, now)
+    if int(now.generation) > before + 1:
+        return (
+            f"the {noun} reads back written since by someone else ({since}), drift's write "
+            "not in it: drift's may have landed before theirs, or may land over them yet (it "
+            "carries the etag drift read, and run v2 promises no refusal of a stale one)"
+        )
     return (
-        f"the {noun} reads back with someone else's write alone ({written_since(before, now)}), "
+        f"the {noun} reads back with someone else's write alone ({since}), "
         "which does not prove drift's will not land over it: it carries the etag drift read, "
         "and run v2 promises no refusal of a stale one"
     )
@@ -76,6 +100,15 @@ def unchanged_words(noun: str, now: Any) -> str:
         f"the {noun} reads back unchanged (generation {now.generation}), which does not prove "
         "it will not land: a server may still carry out a request whose answer was lost"
     )
+
+
+def read_words(noun: str, before: int, now: Any) -> str:
+    """How a lost write's read back `now` is said, drift's write not in it: unchanged
+    (`may_still_land`), or written by someone else one generation on or more (`theirs_alone`,
+    `theirs_since`)."""
+    if int(now.generation) == before:
+        return unchanged_words(noun, now)
+    return theirs_words(noun, before, now)
 
 
 def lost_words(exc: ApiError) -> str:

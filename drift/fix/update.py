@@ -122,8 +122,12 @@ async def update_workload(
     wait = deadline or Deadline(timeout)
     async with waiting(said, wait.limit, wait.began, whole(deadline)):
         await _wait(session.runner, operation, wait, timeout, name, method)
-    with api_errors(method, name, kept):  # the operation's own error: the revision failed
-        return await operation.result()
+    try:
+        with api_errors(method, name, kept):  # the operation's own error: the revision failed
+            return await operation.result()
+    except ApiError as exc:
+        exc.done = True  # done (`_wait`): carried out or given up for good, never later
+        raise
 
 
 def withheld(workload: Any) -> list[str]:
