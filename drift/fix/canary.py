@@ -323,7 +323,7 @@ class ServiceFix(ServiceFixer):
             self._promoted_then_theirs(answer, now)  # complete: the re-check's exit, never 4
             return
         if past_next(now, write):  # drift's may be the first: proven by the read, or unknown
-            await lost_then_written(self, now, write, reason, self._promotion_landed)
+            await lost_then_written(self, now, write, error, self._promotion_landed)
             return
         raise unlanded(self, error, now, write) or await not_promoted(self, now, reason)
 

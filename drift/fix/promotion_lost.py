@@ -16,25 +16,27 @@ someone else wrote it too, before or after drift's promotion. drift decides from
   replaces (a template naming the canary with another configuration is refused: a revision
   name is unique) — their writes left template and traffic alone (labels, settings), or
   finished the promotion by hand (helper-713);
-- the service routes exactly as drift's canary write pinned it, the canary's own 0 % tag
-  included, which drift's promotion removes and no other write makes: traffic never moved to
-  the canary (the server refused the stale etag). Journaled aborted, cleaned up as when their
-  one write came first (`not_promoted`): exit 4, "rolled back" (helper-713);
-- anything else may have landed before their change. Journaled of unknown outcome, the fix
-  incomplete: exit 3, never 4 ("nothing changed": it may have changed), never 0.
+- anything else is not known (`unlanded`): drift's promotion may have landed before their
+  change, or land over it yet, whatever the read back routes — one routing exactly as drift's
+  canary write pinned it, the canary's own 0 % tag included, shows only that it had not
+  landed when read (helper-713 cleaned that one up at once, exit 4: task 847). Exit 3, never
+  4 ("nothing changed": it may change), never 0. Only a promotion refused by the server on
+  each attempt (`ApiError.refused_each`) never moved traffic: routed as pinned, journaled
+  aborted and cleaned up as when their one write came first (`not_promoted`), exit 4.
 
 A promotion whose answer was lost and the service read back unchanged, at the generation it was
-built on (`lost_answer.may_still_land`), is not known either (`unlanded`, task 841): exit 3,
-the journal left `promoting`, the lock kept, `drift rollback CHANGE` named — as an update in
-place's or a canary's lost answer (`drift.fix.lost_answer`) and an interrupted promotion
-(`drift.fix.interrupt`). It used to be cleaned up at once as refused (exit 4): the late
-promotion, carrying the very etag the service still had, could land after the clean-up's
-read; that the clean-up's write moves the etag is no guard drift may rely on (run v2's
-Service.etag: "May be used to detect modification conflict during updates", no promise
-that a stale one is refused).
+built on (`lost_answer.may_still_land`), or one generation on with someone else's write alone
+(`lost_answer.theirs_alone`, task 847), is not known either (`unlanded`, task 841): exit 3,
+the journal left `promoting`, the lock kept, nothing more written, `drift rollback CHANGE`
+named — as an update in place's or a canary's lost answer (`drift.fix.lost_answer`) and an
+interrupted promotion (`drift.fix.interrupt`). It used to be cleaned up at once as refused
+(exit 4): the late promotion, carrying the etag drift read, could land after the clean-up's
+read; that a write moves the etag is no guard drift may rely on (run v2's Service.etag: "May
+be used to detect modification conflict during updates", no promise that a stale one is
+refused).
 
 Before helper-678 all were exit 4; before helper-713 all but the first were exit 3, "may
-have landed before their change", though the LATEST and the pinned ones are proven."""
+have landed before their change", though the LATEST one is proven."""
 
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ from typing import Any
 from drift.errors import ApiError
 from drift.fix.context import Stop
 from drift.fix.journal import State, Write
-from drift.fix.lost_answer import lost_words, may_still_land, unchanged_words
+from drift.fix.lost_answer import lost, lost_words, read_words
 from drift.fix.readback import what_changed
 from drift.fix.routing import changed_by_someone_else, template_holds, traffic_key
 from drift.fix.servicefixer import ServiceFixer
@@ -79,17 +81,21 @@ def routed_as_promoted(now: Any, write: Write, canary: str) -> bool:
 
 
 async def lost_then_written(
-    fixer: ServiceFixer, now: Any, write: Write, reason: str, record: Record
+    fixer: ServiceFixer, now: Any, write: Write, error: ApiError | None, record: Record
 ) -> None:
-    """The promotion `write` answered `reason`, the service read two or more generations on
+    """The promotion `write` answered `error`, the service read two or more generations on
     (`now`): complete (the outcome set, drift's write journaled landed) when `now` proves it
-    landed; else the Stop of an outcome unknown (exit 3)."""
+    landed; else the Stop of an outcome unknown (exit 3), or, refused on each attempt and
+    routed as drift's canary pinned it, of one that never moved traffic (`not_promoted`)."""
     canary = fixer.outcome.canary
+    reason = error.reason if error is not None else "the service could not be read back"
     if routed_as_promoted(now, write, canary):
         landed = Proven(write.generation_before + 1)
         record(State.PROMOTED, f"traffic on {canary}, then changed ({reason})", landed)
         fixer._promoted_then_theirs(landed, now)
         return
+    if stop := unlanded(fixer, error, now, write):  # lost: not landed yet is no proof (847)
+        raise stop
     if routed_as_pinned(fixer, now):  # drift's tag and pin still there: it never moved
         raise await not_promoted(fixer, now, reason)
     fixer._record(State.ABORTED, f"promotion outcome unknown ({reason}): changed since")
@@ -102,16 +108,21 @@ async def lost_then_written(
 
 
 def unlanded(fixer: ServiceFixer, error: ApiError | None, now: Any, write: Write) -> Stop | None:
-    """The Stop of a promotion `write` answered `error` (its answer lost, not refused) and
-    read back unchanged (`now`): its outcome not known, exit 3, the entry left `promoting`,
-    the lock kept (`interrupt.Where.run`); None when the read back proves nothing of that."""
-    if error is None or not may_still_land(error, now, write.generation_before):
+    """The Stop of a promotion `write` answered `error` (its answer lost, not refused:
+    `lost_answer.lost`) and read back (`now`) not proven landed (the caller judged it so):
+    unchanged, or written by someone else since. Its outcome not known, exit 3, the entry left
+    `promoting`, the lock kept (`interrupt.Where.run`), nothing more written (a clean-up's
+    read may come before the late promotion); None when its answer is no lost one."""
+    if not lost(error):
         return None
     fixer.outcome.unknown = True
+    before = write.generation_before
+    theirs = int(now.generation) > before
     return Stop(
         f"{fixer.name}: moving traffic to {fixer.outcome.canary} was sent, {lost_words(error)}, "
-        f"and {unchanged_words('service', now)}. drift keeps its lock: `drift rollback "
-        f"{fixer.change_id}` restores what served before (the canary removed)",
+        f"and {read_words('service', before, now)}. drift keeps its lock: `drift rollback "
+        f"{fixer.change_id}` restores what served before (the canary removed)"
+        + (", or refuses unforced over their write (`--force` undoes it too)" if theirs else ""),
         State.PROMOTING,
     )
 

@@ -225,9 +225,10 @@ def test_a_promotion_whose_answer_was_lost_then_a_deploy_is_unknown_not_failed(
     result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
     assert result.exit_code is ExitCode.INCOMPLETE, result.summary()  # was 4
     (outcome,) = result.outcomes
-    assert f"moving traffic to {outcome.canary} may have landed before their change" in (
-        outcome.message
-    )
+    said = " ".join(outcome.message.split())  # its entry as begun, its lock kept (task 847)
+    assert f"moving traffic to {outcome.canary} was sent, its answer was lost (" in said, said
+    assert "drift's may have landed before theirs, or may land over them yet" in said, said
+    assert entries(tmp_path)[0].state == State.PROMOTING, said
     assert "failed" not in outcome.message and "nothing was changed" not in result.summary()
     assert outcome.message in result.stopped()  # the run's error annotation says why
     (entry,) = entries(tmp_path)

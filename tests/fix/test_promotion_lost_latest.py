@@ -7,11 +7,15 @@ nothing (`drift.fix.promotion_lost`); the rest of what was read does:
 - landed: the routing is the promotion's and the template is still the canary's, which no
   write that put back what served before (Terraform's whole service, a saved YAML) leaves: a
   completed fix, the re-check's exit code;
-- not landed: the routing is still drift's pin, the canary's own tag included, which drift's
-  promotion removes and only drift's canary write makes: traffic never moved; cleaned up as
-  when their write came first (one write of theirs), exit 4.
+- not landed when read: the routing is still drift's pin, the canary's own tag included,
+  which drift's promotion removes and only drift's canary write makes: traffic had not moved
+  when read — which proves nothing of the promotion landing later (its answer was lost: the
+  server may still carry it out, `drift.fix.lost_answer`). Not known (task 847): exit 3, the
+  entry left `promoting`, the lock kept, nothing cleaned up (a clean-up's read may come
+  before the late promotion), `drift rollback CHANGE` named. helper-713 made it "cleaned up
+  as when their write came first", exit 4.
 
-Before, both were exit 3, "may have landed before their change"."""
+Before helper-713, both were exit 3, "may have landed before their change"."""
 
 from __future__ import annotations
 
@@ -56,11 +60,11 @@ def lost(
 ) -> Lost:
     """`lost(first=…, deploy=…)`: `drift fix lab --yes` on a service routed LATEST (a new lab
     sandbox, returned with the result): a teammate labels the service twice (`deploy`:
-    deploys, then labels it) before (`first`) or after drift's promotion is carried out, then
-    drift's call answers UNAVAILABLE (the answer lost, whatever the server said: before, it
-    refused the stale etag, AIP-154)."""
+    deploys, then labels it; `once`: labels it once) before (`first`) or after drift's
+    promotion is carried out, then drift's call answers UNAVAILABLE (the answer lost,
+    whatever the server said: before, it refused the stale etag, AIP-154)."""
 
-    def run(*, first: bool, deploy: bool = False) -> Ran:
+    def run(*, first: bool, deploy: bool = False, once: bool = False) -> Ran:
         sandbox = make_sandbox(lab.lab_world())
         clients = clients_for(sandbox)
         real = fix_canary.update_workload
@@ -69,7 +73,7 @@ def lost(
         def theirs() -> None:
             if deploy:  # a CI deploy (traffic kept as it is), then a label
                 sandbox.deploy(LAB, "app", image="us-docker.pkg.dev/lab/app:v2-from-ci")
-            for key in ("team", "again")[deploy:]:
+            for key in ("team", "again")[deploy : 1 if once else 2]:
                 service = clients.services.get_service(name=lab.lab_name())
                 service.labels[key] = "theirs"
                 clients.services.update_service(service=service).result()
@@ -111,26 +115,52 @@ def test_a_lost_latest_promotion_proven_landed_is_a_completed_fix(
     assert spec(now) == [(LATEST, "", 100, "")]
 
 
-def test_a_lost_latest_promotion_proven_not_landed_is_cleaned_up(
+def test_a_lost_latest_promotion_not_landed_when_read_is_not_known(
     lost: Lost, tmp_path: Path
 ) -> None:
     ran = lost(first=True)
-    said = ran.said
-    assert ran.result.exit_code is ExitCode.ABORTED, said  # was 3
-    assert f"moving traffic to {ran.canary} failed (UpdateService " in said, said
-    assert "drift cleans up as at a declined prompt, keeping their change" in said, said
-    assert "may have landed" not in said, said
+    said = " ".join(ran.said.split())
+    assert ran.result.exit_code is ExitCode.INCOMPLETE, said  # was 4, cleaned up (task 847)
+    assert f"moving traffic to {ran.canary} was sent, its answer was lost (" in said, said
+    assert "drift's may have landed before theirs, or may land over them yet" in said, said
+    assert "cleans up" not in said and "nothing was changed" not in said, said
     (entry,) = entries(tmp_path)
-    assert entry.state == State.CLEANED_UP, entry.history
-    assert [(w["step"], w["landed"]) for w in entry.writes][:2] == [
+    assert f"drift keeps its lock: `drift rollback {entry.change_id}`" in said, said
+    assert entry.state == State.PROMOTING, entry.history  # as begun
+    assert [(w["step"], w["landed"]) for w in entry.writes] == [
         ("canary", True),
-        ("promotion", False),
+        ("promotion", None),
     ]
+    assert list((lab.journal(tmp_path).directory / "locks").glob("*.lock")), "lock freed"
+    now = ran.sandbox.service(LAB, "app")
+    assert any(tagged_change(t.tag) for t in now.traffic)  # nothing cleaned up yet
+    refused = lab.rollback(tmp_path)  # their labels since: refused unforced, as said
+    assert refused.exit_code is ExitCode.ABORTED, refused.summary()
+    assert "was changed since drift's last write" in refused.summary()
+    forced = lab.rollback(tmp_path, force=True)
+    assert forced.exit_code is ExitCode.OK, forced.summary()
     now = ran.sandbox.service(LAB, "app")
     assert (now.labels["team"], now.labels["again"]) == ("theirs", "theirs")  # theirs kept
     assert spec(now) == [(LATEST, "", 100, "")]  # as before the fix, not pinned by name
     assert not any(tagged_change(t.tag) for t in (*now.traffic, *now.traffic_statuses))
-    assert now.latest_ready_revision.rsplit("/", 1)[-1] != ran.canary
+
+
+def test_a_lost_promotion_with_one_write_of_theirs_is_not_known(lost: Lost, tmp_path: Path) -> None:
+    """One label of theirs before drift's promotion, its answer lost (task 847; 845 did the
+    canary's and the restoring writes' alike): routed as drift's canary pinned it, one
+    generation on, it was "moving traffic … failed", journaled aborted and cleaned up at once,
+    exit 4 — while the late promotion could land after the clean-up. Not known: exit 3, the
+    entry left `promoting`, the lock kept, nothing cleaned up."""
+    ran = lost(first=True, once=True)
+    said = " ".join(ran.said.split())
+    assert ran.result.exit_code is ExitCode.INCOMPLETE, said  # was 4
+    assert "the service reads back with someone else's write alone (generation " in said, said
+    assert "failed" not in said and "cleans up" not in said, said
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.PROMOTING and entry.writes[-1]["landed"] is None, entry.history
+    assert f"drift keeps its lock: `drift rollback {entry.change_id}`" in said, said
+    assert list((lab.journal(tmp_path).directory / "locks").glob("*.lock")), "lock freed"
+    assert any(tagged_change(t.tag) for t in ran.sandbox.service(LAB, "app").traffic)
 
 
 def test_a_lost_latest_promotion_then_a_deploy_stays_unknown(lost: Lost) -> None:
@@ -139,4 +169,5 @@ def test_a_lost_latest_promotion_then_a_deploy_stays_unknown(lost: Lost) -> None
     drift's landed is not known, exit 3 (never 4, never 0)."""
     ran = lost(first=False, deploy=True)
     assert ran.result.exit_code is ExitCode.INCOMPLETE, ran.said
-    assert "may have landed before their change" in ran.said, ran.said
+    said = " ".join(ran.said.split())
+    assert "drift's may have landed before theirs, or may land over them yet" in said, said
