@@ -20,7 +20,9 @@ beside drift's is theirs alone):
   (never 4, "nothing changed", while part of it may run), the entry left `updating` and its
   lock kept, as for any update whose outcome is not known; the words name what runs. Where
   their write put back what ran before (`already_back`), nothing of drift's runs: aborted,
-  exit 4, as before."""
+  exit 4, only when drift's update will not land later (its operation's error once done);
+  its answer lost, it may land over theirs yet (`lost_answer.theirs_since`): not known
+  either, exit 3 (task 847: it was exit 4, the lock freed)."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from typing import Any, Protocol
 from drift.errors import ApiError, JournalError
 from drift.fix.context import ServiceOutcome, Stop
 from drift.fix.journal import Entry, Journal, State, Write
+from drift.fix.lost_answer import theirs_since
 from drift.fix.restored import complete, holds_sent
 from drift.fix.update import refusal
 from drift.fix.workload_restore import already_back
@@ -68,17 +71,26 @@ def two_writes(fixer: InPlace, exc: ApiError, write: Write, sent: Any, now: Any,
             f"sent, and someone else's write too ({since}): what drift sent is live — by "
             "drift's write or someone else's: not proven which)"
         )
-    # their write put back what ran before: nothing of drift's runs, "nothing changed" (4)
-    state = State.ABORTED if already_back(now, fixer.entry) else State.UPDATING
+    # their write put back what ran before: nothing of drift's runs, "nothing changed" (4) —
+    # but for an answer lost: drift's may land over theirs yet (`lost_answer.theirs_since`)
+    put_back = already_back(now, fixer.entry)
+    pending = put_back and theirs_since(exc, now, was)
+    state = State.ABORTED if put_back and not pending else State.UPDATING
     fixer._record_unlanded(
         f"changed since ({since}): {exc.brief}: whether it landed is not known", state
     )
     fixer.outcome.unknown = state == State.UPDATING  # exit 3, its lock kept (`interrupt`)
     runs = "what it runs now is not all of drift's update"
+    left = (
+        f"it runs what ran before the change now, and drift's update may land over theirs "
+        f"yet: `drift rollback {fixer.change_id}` judges the {kind.noun} as it finds it"
+        if pending
+        else fixer._left(now, runs)
+    )
     raise Stop(
         f"{fixer.name}: it was changed since drift read it ({since}): drift's update may have "
         f"landed before that (its answer: {exc.brief}); which write came first is not known; "
-        + fixer._left(now, runs),
+        + left,
         state,
     )
 

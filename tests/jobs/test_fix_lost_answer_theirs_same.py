@@ -20,7 +20,10 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
+from google.cloud import run_v2
+from google.cloud.run_v2.services.jobs.transports import JobsGrpcTransport
 
 import drift.fix.workload
 from drift.errors import ApiError, ExitCode
@@ -222,3 +225,45 @@ def test_lost_with_their_write_alone_one_generation_on_is_not_known(
     assert names(sandbox).get("THEIRS") == "1" and "NEEDED" not in names(sandbox)
     refused, said = rollback(tmp_path, entry)
     assert refused == ExitCode.ABORTED and "--force" in said, said
+
+
+def test_lost_with_two_writes_of_theirs_putting_back_what_ran_is_not_known(
+    job_lab: Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Task 847: drift's update, its answer lost before the server took it, and two writes of
+    theirs that leave the job as it was (THEIRS=1 set, then removed: `already_back`). It was
+    "nothing of drift's runs": journaled aborted, exit 4, the lock freed — while drift's
+    request may still land over theirs (no documented refusal of a stale etag, two writes old
+    or one). Not known: exit 3, `updating`, the lock kept; the request lands late, and
+    `drift rollback --force` puts back what ran."""
+    sandbox, profiles = job_lab
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
+    around_drifts_update(sandbox, monkeypatch, [THEIRS, {"THEIRS": None}], [], sent=False)
+    around, sent = drift.fix.workload.update_workload, []
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        sent.append(request)  # drift's request, for it to land late
+        return await around(session, kind, request, **kw)
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    before = names(sandbox)
+    code, text, entry = fixed(tmp_path, profiles)
+    assert code == ExitCode.INCOMPLETE, text  # was 4
+    assert "drift's update may have landed before that" in text, text
+    assert "and drift's update may land over theirs yet: `drift rollback " in text, text
+    assert "nothing was changed" not in text and "drift wrote nothing more" not in text, text
+    assert entry.state == State.UPDATING and entry.writes[-1]["landed"] is None, entry.history
+    refused, said = rollback(tmp_path, entry)  # their writes since: refused unforced
+    assert refused == ExitCode.ABORTED and "--force" in said, said
+    locks = list((journal(tmp_path).directory / "locks").glob("*.lock"))
+    assert locks, "lock freed"
+    assert names(sandbox) == before and "NEEDED" not in before
+    assert "UpdateJob" not in [c.short for c in sandbox.calls]  # it never reached the server
+    (late,) = [r for r in sent if "/jobs/" in r.name]
+    with grpc.insecure_channel(sandbox.address) as channel:  # its etag stale, let through
+        jobs = run_v2.JobsClient(transport=JobsGrpcTransport(channel=channel))
+        jobs.update_job(job=late).result(timeout=10)
+    assert names(sandbox)["NEEDED"] == "x"  # it landed late, over theirs
+    forced, said = rollback(tmp_path, entry, force=True)
+    assert forced == ExitCode.OK, said
+    assert names(sandbox) == before
