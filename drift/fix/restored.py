@@ -17,9 +17,12 @@ from drift.fix.held_changes import template_held
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.legacy_key import sent
 from drift.fix.lost_answer import (
+    lost,
     may_still_land,
+    read_words,
     refused_write,
     theirs_alone,
+    theirs_since,
     theirs_words,
     unchanged_words,
 )
@@ -168,14 +171,17 @@ def theirs(
       it says not restored; `Restored.refused`. Its answer lost (not the server's refusal on
       each attempt, `lost_answer.theirs_alone`), theirs alone proves nothing: drift's request
       may still land over theirs — not known (`Restored.unread`: nothing recorded, the entry
-      left as begun, its lock kept; task 845).
+      left as begun, its lock kept; task 845); so is one two or more generations past whose
+      read back does not hold drift's write (`content`), its answer lost
+      (`lost_answer.theirs_since`, task 847: it may have landed before theirs, or land yet).
     - two or more generations past, the answer saying drift's landed as sent one generation
       past (`landed_alone`): theirs came after it and stands; journaled as landed at the
       answer's generation (restored), what serves judged as it is now (`judged`: SPEC
       invariant 10, `traffic_statuses`), said (`Restored.then`; helper-661 A3). A rollback
       run again has nothing left to do.
-    - two or more generations past, no answer saying drift's landed: it may have landed
-      before theirs (their change then stands); its outcome stays unknown in the journal
+    - two or more generations past, no answer saying drift's landed, the read back holding
+      it or its answer no lost one: it may have landed before theirs (their change then
+      stands); its outcome stays unknown in the journal
       (`landed` None). A rollback run again refuses without --force (`judge`: why a workload
       read now must not be written to, `drift.fix.restore.changed_since` unless the caller
       reads it against more)."""
@@ -211,7 +217,11 @@ def theirs(
     if (not stale and int(now.generation) <= before) or alone:
         return None
     why = error.message if error is not None else "sent"
-    if theirs_alone(error, now, before):  # lost, theirs alone: drift's may land over it (h845)
+    # lost, theirs alone one on (h845), or theirs two on or more, drift's not in it (task 847):
+    # drift's may land over theirs yet
+    if theirs_alone(error, now, before) or (
+        theirs_since(error, now, before) and not content(now, write)
+    ):
         return Restored(False, f"sent ({why}); {theirs_words(noun, before, now)}", now, unread=True)
     if stale or next_generation(now, write):
         lost = journaled(lambda: journal.landed(entry, was if stale else failed, why))
@@ -246,9 +256,9 @@ def pin_unproven(
     on: tuple[Journal, Entry, str], text: str, sent: TrafficWrite, now: Any
 ) -> Restored:
     """A pin by name (`restore.pin_by_name`) not proven: journaled `failed` (`on`) with
-    `text`; not read back, or its answer lost and the service read back unchanged
-    (`sent.after` None), not known: nothing recorded, the entry left as the write began, its
-    lock kept (`Restored.unread`: task 841)."""
+    `text`; not read back, or its answer lost and the service read back unchanged or with
+    someone else's write (`sent.after` None), not known: nothing recorded, the entry left as
+    the write began, its lock kept (`Restored.unread`: task 841)."""
     journal, entry, failed = on
     if sent.after is None:
         return Restored(False, text, now, unread=True)
@@ -301,8 +311,9 @@ async def write_traffic(
     then read back once it settles, both within one deadline (`write_wait` seconds from the
     write: `Deadline`): `free_pin`'s write, the cleanup's that removes a canary's tag
     (`drift.fix.cleanup`), and a restoration's pin by name (`drift.fix.restore`). Its answer
-    lost and the service read back unchanged, it is as one not read back (`after` None:
-    `lost_answer.may_still_land`), never "failed" (task 841)."""
+    lost and the service read back unchanged (`lost_answer.may_still_land`, task 841), or
+    written since by someone else, drift's write not in it (`theirs_alone`, `theirs_since`:
+    task 847), it is as one not read back (`after` None), never "failed"."""
     session, journal, entry = on
     write = Write(
         step,
@@ -313,19 +324,22 @@ async def write_traffic(
         traffic_key(request.traffic),
     )
     journal.begin(entry, state, doing, write)
-    error, lost, deadline = "", None, Deadline(write_wait)
+    error, failed, deadline = "", None, Deadline(write_wait)
     try:
         await update_workload(
             session, Kind.SERVICE, request, version=version or __version__, deadline=deadline
         )
     except ApiError as exc:
-        error, lost = exc.reason, exc
+        error, failed = exc.reason, exc
     try:
         after = await settled(session, entry.full_name, deadline=deadline)
     except ApiError as exc:
         return TrafficWrite(None, f"{error or 'sent'}; not read back: {exc.reason}", False)
-    if may_still_land(lost, after, write.generation_before):  # as not read back (task 841)
-        return TrafficWrite(None, f"{error}; {unchanged_words('service', after)}", False)
+    before = write.generation_before  # lost, unchanged (task 841) or written since by someone
+    if lost(failed) and (  # else, drift's not in it (task 847): as not read back
+        int(after.generation) == before or not carries(after, write)
+    ):
+        return TrafficWrite(None, f"{error}; {read_words('service', before, after)}", False)
     return TrafficWrite(after, error, landed(after, write))
 
 
