@@ -128,6 +128,7 @@ async def clean_up(
             f"{stop.message}. drift's cleanup write (the canary's tag removed, the routing that "
             f"served restored) {how} {done.text}; see it with `drift check`, and "
             f"`drift rollback {change}` finishes it (the journal says {fixer.entry.state})"
+            + (f", or {done.by_hand}" if done.by_hand else "")  # a pin's (task 847)
         )
         fixer.where = outcome.message
     elif done.unjournaled:  # written, but the journal does not say how it ended

@@ -365,11 +365,8 @@ async def pin_by_name(
         why = sent.error or f"what serves: {describe_serving(after, entry.canary_revision)}"
         flags = update_traffic_flags(request.traffic)
         command = untrap_command(entry.service, flags, (), entry.project, entry.region)
-        text = (
-            f"{note}; {failure}; drift could not pin the traffic by name on {ran} ({why}): "
-            f"pin it by hand with `{command}`"
-        )
-        return pin_unproven((journal, entry, failed), text, sent, now)
+        pin = (f"{note}; {failure}", ran, why, command)
+        return pin_unproven((journal, entry, failed), pin, sent, now)
     text = (
         f"{failure}; the traffic stays pinned by name on {ran}, never on LATEST (which would "
         f"resolve to the canary; what serves: {describe_serving(after, entry.canary_revision)})"

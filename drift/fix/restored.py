@@ -87,6 +87,9 @@ class Restored:
     """drift's write was sent and the workload could not be read back, or its answer was lost
     and it reads back unchanged (`unproven`): whether it landed, or will, is not known (never
     "failed"); nothing recorded, the entry still says the write was begun."""
+    by_hand: str = ""
+    """With `unread`: what can be done by hand instead of `drift rollback CHANGE`, said after
+    it (a pin by name not known: "pin it by hand with `gcloud …`", `restore.pin_by_name`)."""
     back: bool = False
     """Nothing was written: the workload (a service, a job, a pool), read right before the
     write, ran what it ran before the change already (an earlier rollback's write landed
@@ -253,15 +256,20 @@ def latest_is_canary(traffic: Any, now: Any, canary: str) -> bool:
 
 
 def pin_unproven(
-    on: tuple[Journal, Entry, str], text: str, sent: TrafficWrite, now: Any
+    on: tuple[Journal, Entry, str], pin: tuple[str, str, str, str], sent: TrafficWrite, now: Any
 ) -> Restored:
-    """A pin by name (`restore.pin_by_name`) not proven: journaled `failed` (`on`) with
-    `text`; not read back, or its answer lost and the service read back unchanged or with
-    someone else's write (`sent.after` None), not known: nothing recorded, the entry left as
-    the write began, its lock kept (`Restored.unread`: task 841)."""
-    journal, entry, failed = on
+    """A pin by name (`restore.pin_by_name`) not proven: journaled `failed` (`on`), said after
+    what went before it, the revision, why, and the command that pins it by hand (`pin`). Not
+    read back, or its answer lost and the service read back unchanged or with someone else's
+    write (`sent.after` None), not known: nothing recorded, the entry left as the write began,
+    its lock kept (`Restored.unread`: task 841), pinning by hand said after `drift rollback
+    CHANGE` (`Restored.by_hand`, task 847: it came first)."""
+    (journal, entry, failed), (head, ran, why, command) = on, pin
+    by_hand = f"pin it by hand with `{command}`"
     if sent.after is None:
-        return Restored(False, text, now, unread=True)
+        text = f"{head}; drift's pin of the traffic by name on {ran} was sent ({why})"
+        return Restored(False, text, now, unread=True, by_hand=by_hand)
+    text = f"{head}; drift could not pin the traffic by name on {ran} ({why}): {by_hand}"
     lost = journaled(lambda: journal.landed(entry, failed, text, **sent.spec))
     return Restored(False, text, sent.after, lost)
 

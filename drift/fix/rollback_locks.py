@@ -39,15 +39,16 @@ def unsettled(
     locks: Locks,
     todo: list[Entry],
     known: Collection[str] = (),
-    unread: Mapping[str, str] | None = None,
+    unread: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[str]:
     """What a rollback that ended says of each workload its write left unknown (the journal
     still says rolling-back): it keeps the lock, as a fix whose last write's outcome is unknown
     does (`drift.fix.interrupt._unknown`, helper-689 L1), for `drift rollback CHANGE` run
     again to take it over — once the workload has settled where the write landed and it was
     still reconciling when its wait ended (`Restored.unsettled`); at once where the write was
-    sent and not read back (`unread`, `who` -> what was sent: this one line says it all,
-    `Restored.unread`). `known`: the workloads (`who`) whose restoration landed and is known,
+    sent and not read back (`unread`, `who` -> what was sent and what can be done by hand
+    instead, after `drift rollback CHANGE`: this one line says it all, `Restored.unread`,
+    `Restored.by_hand`). `known`: the workloads (`who`) whose restoration landed and is known,
     only not journaled (`RollbackResult.unrecorded`, said by their own line): their lock is
     kept too, and nothing said."""
     sent = "was written and its outcome is not known"
@@ -62,18 +63,20 @@ def _kept(
     *,
     named: bool = True,
     known: Collection[str] = (),
-    unread: Mapping[str, str] | None = None,
+    unread: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[str]:
     """Keep the lock of each workload of `todo` whose rollback `sent` (rolling-back), and say
     so (`named`: only where drift holds it; never of one `known`), with `drift rollback
-    CHANGE` again `then` (at once for one `unread`: "was" what it says)."""
+    CHANGE` again `then` (at once for one `unread`: "was" what it says, then what can be done
+    by hand instead)."""
     said, unread = [], unread or {}
     for entry in (e for e in todo if e.state == State.ROLLING_BACK):
-        kept, text = locks.keep(entry.full_name), unread.get(who(entry))
+        kept, (text, by_hand) = locks.keep(entry.full_name), unread.get(who(entry), ("", ""))
         if kept is None and named and not text or who(entry) in known:  # `unread`: said here
             continue
         lock = f"drift keeps its lock {kept}" if kept else "its lock"
-        how, again = (f"was {text}", "") if text else (sent, f" {then}")
+        how = f"was {text}" if text else sent
+        again = f" (or {by_hand})" if by_hand else "" if text else f" {then}"
         said.append(
             f"the rollback of {who(entry)} {how} (the journal says {State.ROLLING_BACK}), "
             f"so {lock}: no other drift command writes to it meanwhile; run `drift rollback "

@@ -49,9 +49,10 @@ class RollbackResult:
     unknown: list[str] = field(default_factory=list)
     """Workloads whose restoring write's outcome is not known: sent and not read back (`unread`),
     or landed and still reconciling (each said by its own line in `failed`)."""
-    unread: dict[str, str] = field(default_factory=dict)
-    """Of `unknown`, those sent and not read back: what was sent (said, with its lock kept, by
-    one line: `rollback_locks.unsettled`)."""
+    unread: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Of `unknown`, those sent and not read back: what was sent, and what can be done by hand
+    instead (`Restored.by_hand`; said, with its lock kept, by one line after `drift rollback
+    CHANGE`: `rollback_locks.unsettled`)."""
     unrecorded: list[str] = field(default_factory=list)
     """Workloads whose rollback was written and restored them, which the journal could not
     record (each said by its own line in `failed`): neither "restored nothing" nor "not
@@ -306,7 +307,7 @@ def _outcome(
             result.unrecorded.append(name)
     elif done.unread:  # sent, not read back: it may have landed (exit 3: helper-809 F2)
         result.unknown.append(name)  # said with its lock by one line (`unsettled`)
-        result.unread[name] = done.text
+        result.unread[name] = (done.text, done.by_hand)
     elif done.unsettled:  # landed, its wait (`write_wait`) over first: not known (exit 3)
         result.unknown.append(name)  # never "nothing changed" (4): its write landed (817 L1)
         result.failed.append(

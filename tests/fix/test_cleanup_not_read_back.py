@@ -182,8 +182,9 @@ def test_pinning_by_name_lost_is_not_known(
     restored revision fails unforeseen (a version disabled at its prompt) pins the traffic by
     name; that pin's answer lost on each attempt and the service read back unchanged, it may
     still land: not known (`restored.pin_unproven`), never `rollback-failed` — exit 3, the
-    entry left `rolling-back`, its lock kept. The late pin lands; once the version is enabled
-    again, `drift rollback` finishes the change."""
+    entry left `rolling-back`, its lock kept, `drift rollback CHANGE` named first and pinning
+    by hand after it. The late pin lands; once the version is enabled again, `drift rollback`
+    finishes the change."""
     folder = _startable(reseedable, tmp_path, monkeypatch)
     options = FixOptions(promote=False)
     fix(tmp_path, reseedable.environ(), ScriptedUI([True]), options, None, "lab", folder)
@@ -196,6 +197,11 @@ def test_pinning_by_name_lost_is_not_known(
     (entry,) = entries(tmp_path)
     assert rolled.exit_code is ExitCode.INCOMPLETE, said
     assert "reads back unchanged" in said and f"drift rollback {entry.change_id}" in said, said
+    # what to do first, `drift rollback CHANGE`, then pinning by hand as the other way (task
+    # 847: it said "drift could not pin …: pin it by hand" before naming the rollback)
+    assert "drift could not pin" not in said and "pin of the traffic by name on " in said, said
+    again = said.index(f"run `drift rollback {entry.change_id}` again (or pin it by hand with `")
+    assert said.count("pin it by hand") == 1 and again < said.index("pin it by hand"), said
     assert entry.state == State.ROLLING_BACK and entry.writes[-1]["landed"] is None, said
     assert [w["step"] for w in entry.writes] == ["canary", "rollback", "rollback"], said
     assert entry.writes[-2]["landed"] is True, entry.writes  # restored; the pin lost
@@ -206,3 +212,28 @@ def test_pinning_by_name_lost_is_not_known(
         name=f"projects/{LAB}/secrets/tok/versions/2"
     )
     finished(tmp_path)
+
+
+def test_a_clean_up_pinning_by_name_lost_names_the_rollback_first(
+    reseedable: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> None:
+    """The same pin made by a fix's clean-up (Ctrl-C at the promotion prompt, the version
+    disabled while it waited: tests/fix/test_cleanup_unstartable.py), its answer lost: exit 3,
+    `cleaning-up`, `drift rollback CHANGE` first, pinning by hand as the other way (task 847:
+    "drift could not pin …: pin it by hand" came first)."""
+    folder = _startable(reseedable, tmp_path, monkeypatch)
+    meanwhile = _disable_at(reseedable, clients_for, "Move all traffic")
+    ui = ScriptedUI([True, KeyboardInterrupt()], on_confirm=meanwhile)
+    with monkeypatch.context() as patched, pytest.raises(Interrupted) as raised:
+        losing_each(patched, reseedable)
+        fix(tmp_path, reseedable.environ(), ui, FixOptions(), None, "lab", folder)
+    said = " ".join(raised.value.message.split())
+    (entry,) = entries(tmp_path)
+    assert raised.value.exit_code is ExitCode.INCOMPLETE, said
+    assert entry.state == State.CLEANING_UP and entry.writes[-1]["landed"] is None, said
+    assert "drift could not pin" not in said and "pin of the traffic by name on " in said, said
+    first = said.index(f"`drift rollback {entry.change_id}` finishes it")
+    assert first < said.index(", or pin it by hand with `gcloud run services update-traffic"), said
