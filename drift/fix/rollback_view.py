@@ -213,7 +213,7 @@ def failed_left(entry: Entry) -> str:
     return (
         f"the template of the failed revision {failed}, which the fix replaced, is not put "
         f"back (it never served; it had: {'; '.join(had)}): what served "
-        f"({served_by(entry) or 'before the change'}) is"
+        f"({served_by(entry) or 'before the change'}) is what the rollback puts back"
     )
 
 

@@ -175,7 +175,8 @@ def _failed_left(entry: Entry) -> str:
     failed = short(before_workload(entry, as_read=True).latest_created_revision)
     return (
         f"note: the template of the failed revision {failed}, which the fix replaced, is not "
-        f"put back (it never ran): what the instances ran ({entry.base_revision}) is"
+        f"put back (it never ran): what the instances ran ({entry.base_revision}) is what "
+        "the rollback puts back"
     )
 
 

@@ -207,7 +207,7 @@ def test_rollback_after_a_failed_template_says_that_template_is_not_put_back(
     (note,) = [line for line in done.stdout.splitlines() if "is not put back" in line]
     assert f"the template of the failed revision {failed}, which the fix replaced" in note, note
     assert f"us-docker.pkg.dev/lab/app:v1 → {broken}" in note and "env.NEW: added" in note, note
-    assert note.endswith(f"what served ({served}) is"), note
+    assert note.endswith(f"what served ({served}) is what the rollback puts back"), note
 
 
 def test_the_list_says_what_when_by_whom(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -138,6 +138,7 @@ def test_a_failed_template_is_replaced_by_what_the_instances_run_and_put_back_so
     said = "\n".join(ui.said)
     assert (
         f"the template of the failed revision {failed}, which the fix replaced, is not put back"
+        f" (it never ran): what the instances ran ({serving}) is what the rollback puts back"
         in said
     ), said
     (*_, put_back) = _updates(sandbox)
