@@ -47,8 +47,8 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from drift.live.api import UNDOES_CANARY
 from drift.live.changeids import began, canary_change, own_tag
-from drift.live.history import UNDOES_CANARY
 from drift.live.state import RevisionRecord
 
 FAILED = (

@@ -36,7 +36,7 @@ from drift.fix.restored import write_traffic
 from drift.fix.routing import describe_serving, describe_traffic, restoration_problem
 from drift.fix.startable import unstartable
 from drift.fix.untrap import record_end
-from drift.live.api import short, written_since
+from drift.live.api import sent_as, short, written_since
 
 
 def reaches_canary(fixer: Fixer, now: Any) -> bool:
@@ -104,7 +104,7 @@ async def keep_routing(fixer: Fixer, now: Any, wrote: Any) -> str:
     if not sent.proven or problem:
         # a write of someone else's between drift's read and its write, let through by a
         # server that ignores the stale etag: drift's may have replaced it (helper-593 F3)
-        over = written_since(int(now.generation) + 1, after)
+        over = written_since(int(now.generation) + 1, after, ours=sent_as(entry.client_version))
         extra = int(after.generation) > int(now.generation) + 1
         why = sent.error or problem or (f"someone else wrote it too: {over}" if extra else "")
         why = why or "the service read back is not what drift sent"

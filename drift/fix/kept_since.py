@@ -50,7 +50,7 @@ from drift.fix.routing import carries, traffic_key
 from drift.fix.update import without_execution_token
 from drift.fix.workload_restore import before_workload
 from drift.kinds import Kind
-from drift.live.api import short, written_since
+from drift.live.api import sent_as, short, written_since
 from drift.live.normalize import raw, revision_config
 from drift.protofield import field_value
 
@@ -94,7 +94,7 @@ def kept_since(now: Any, entry: Entry) -> str:
     what = what_changed(_kept(before, entry), _kept(now, entry))
     return (
         f"{entry.service} was changed since drift's last write of change {entry.change_id} "
-        f"({written_since(last.generation_after, now)}): "
+        f"({written_since(last.generation_after, now, ours=sent_as(entry.client_version))}): "
         + (f"they changed only its {what}" if what else "they changed nothing it writes")
         + f", which the rollback keeps (it writes only {WRITES[kind]} and what the change "
         "set): " + (f"their {what} stays" if what else "their change stays")

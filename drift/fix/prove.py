@@ -22,7 +22,7 @@ from drift.fix.journal import State
 from drift.fix.patch import MAX_TAGGED
 from drift.fix.update import get_service
 from drift.gcloud_tracks import to_serve
-from drift.live.api import written_since
+from drift.live.api import sent_as, written_since
 from drift.live.model import LiveService
 from drift.probe.targets import ProbeTarget
 
@@ -384,7 +384,7 @@ async def _untagged(ctx: Context, live_service: LiveService, outcome: ServiceOut
         return  # the failure stands as it is
     if any(t.tag == outcome.tag for t in now.traffic):
         return
-    since = written_since(int(live_service.source.generation) + 1, now)
+    since = written_since(int(live_service.source.generation) + 1, now, ours=sent_as())
     raise Stop(
         f"{outcome.service}: the canary could not be probed: its tag {outcome.tag} was removed "
         f"meanwhile by someone else ({since}), so the probe failing says nothing of the canary",

@@ -64,8 +64,7 @@ from drift.fix.update import get_service, revision_exists, settled, update_workl
 from drift.fix.waiting import STILL, Deadline
 from drift.fix.withheld import require_filled
 from drift.kinds import Kind
-from drift.live.api import condition_said, short, written_since
-from drift.live.history import UNDOES_CANARY
+from drift.live.api import UNDOES_CANARY, condition_said, sent_as, short, written_since
 from drift.live.normalize import raw
 from drift.live.session import Session
 from drift.live.trap import untrap_command
@@ -134,7 +133,7 @@ def changed_since(now: Any, entry: Entry, carries: Carries = landed) -> str:
         return ""
     return (
         f"{entry.service} was changed since drift's last write of change {entry.change_id} "
-        f"({written_since(expected, now)})"
+        f"({written_since(expected, now, ours=sent_as(entry.client_version) if done else ())})"
     )
 
 

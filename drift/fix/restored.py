@@ -42,7 +42,7 @@ from drift.fix.routing import (
 from drift.fix.update import settled, stale_etag, update_workload
 from drift.fix.waiting import Deadline
 from drift.kinds import Kind
-from drift.live.api import short, written_since
+from drift.live.api import sent_as, short, written_since
 from drift.live.normalize import config_digest, keyed_config
 from drift.live.session import Session
 from drift.next_steps import hint_lines
@@ -206,7 +206,7 @@ def theirs(
         gen = int(answer.generation)  # drift's landed as sent, then theirs: it stands
         then = (
             f"restored (generation {gen}), then changed by someone else "
-            f"({written_since(gen, now)}): their change stands"
+            f"({written_since(gen, now, ours=sent_as(entry.client_version))}): their change stands"
         )
         lost = journaled(
             lambda: journal.landed(entry, done, f"{then}; {runs}", etag=answer.etag, generation=gen)

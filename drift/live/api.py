@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from drift import redact
+from drift import __version__, redact
 from drift.errors import ApiError
 from drift.fields import enum_name
 from drift.live.calls import Api, CallRunner
@@ -311,12 +311,34 @@ def describe_execution(job: Any, execution: str) -> str:
     return visible(" ".join(shell_quote(a) for a in argv))
 
 
-def written_since(generation: int, now: Any) -> str:
+UNDOES_CANARY = "+undo-canary"
+"""What drift adds to its client version (Service.client_version: "arbitrary version identifier
+for the API client") when it writes the restoration of a canary that never held traffic (an
+abort's cleanup, a rollback before promotion): a revision that records it tells `since` that
+the canary before it never served, where a rollback after a promotion does not. Where no
+client is recorded, `drift.diff.unserved` goes by the journal and the revisions' shape."""
+
+
+def sent_as(*versions: str) -> frozenset[str]:
+    """The clients (`client client_version`) drift's writes name, as `written_since` compares
+    them: this drift and `versions` (the one that made a change), each also marked as a
+    restoration's (`UNDOES_CANARY`; the client is `drift.fix.update.CLIENT`)."""
+    made = {__version__, *versions} - {""}
+    return frozenset(f"drift {v}{mark}" for v in made for mark in ("", UNDOES_CANARY))
+
+
+def written_since(generation: int, now: Any, *, ours: Collection[str] = ()) -> str:
     """`generation G → N, last modified by WHO with CLIENT VERSION`, as a service, job or
-    worker pool read now says (`last_modifier`, and the `client` it wrote with)."""
+    worker pool read now says (`last_modifier`, and the `client` it wrote with). `ours`: the
+    clients (`client client_version`) drift's own write at generation G (or after it) sent. A
+    later writer that sends the fields back as it read them (any read-modify-write, the python
+    client's) leaves drift's there: such fields name no client (helper-848 F5)."""
     # `client` and `client_version` are whatever the writer sent ("Arbitrary identifier"):
     # shown with their control characters escaped, never as lines of their own
-    via = visible(f" with {now.client} {now.client_version}".rstrip()) if now.client else ""
+    client = f"{now.client} {now.client_version}".rstrip() if now.client else ""
+    via = visible(f" with {client}") if client else ""
+    if client and client in ours:
+        via = ", its client not known: the client fields are still as drift's write left them"
     who = visible(now.last_modifier or "unknown")
     return f"generation {generation} → {now.generation}, last modified by {who}{via}"
 

@@ -43,12 +43,6 @@ from drift.revision_names import number
 
 CLIENT_NAME = "run.googleapis.com/client-name"
 CLIENT_VERSION = "run.googleapis.com/client-version"
-UNDOES_CANARY = "+undo-canary"
-"""What drift adds to its client version (Service.client_version: "arbitrary version identifier
-for the API client") when it writes the restoration of a canary that never held traffic (an
-abort's cleanup, a rollback before promotion): a revision that records it tells `since` that
-the canary before it never served, where a rollback after a promotion does not. Where no
-client is recorded, `drift.diff.unserved` goes by the journal and the revisions' shape."""
 PAGE_SIZE = 1000
 """The largest page drift asks for: a service keeps up to 1,000 revisions, so one RPC reads
 a whole history where the server allows it. ListRevisionsRequest.page_size documents no

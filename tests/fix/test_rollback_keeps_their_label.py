@@ -31,6 +31,7 @@ from tests.fix.test_rollback_landed_then_theirs import stands, theirs
 from tests.sandbox.helpers import service_name
 
 KEPT = "which the rollback keeps (it writes only the template, the traffic and what the change set)"
+OURS = ", its client not known: the client fields are still as drift's write left them"
 REFUSED = "rolling back would undo what of their change the lines above list"
 IAM = (
     "solo",
@@ -64,6 +65,8 @@ def test_a_canary_change_rolled_back_over_their_label(
     said = back.stdout + back.stderr
     assert back.returncode == 0, said  # was 4: "changed since … `--force` restores anyway"
     assert f"they changed only its labels team, {KEPT}: their labels team stays" in said, said
+    # their read-modify-write sent back drift's client fields: not named as drift's write
+    assert f"{OURS}): they changed only its labels team" in said and " with drift " not in said
     assert REFUSED not in said and "--force" not in said, said
     assert f"rollback of {entry.change_id}: restored api" in said, said
     now = sandbox.service(PROJECT, "api")
@@ -86,6 +89,7 @@ def test_an_update_in_place_rolled_back_over_their_label(
     said = back.stdout + back.stderr
     assert back.returncode == 0, said  # was 4
     assert f"they changed only its labels team, {KEPT}: their labels team stays" in said, said
+    assert f"{OURS}): they changed only its labels team" in said and " with drift " not in said
     now = sandbox.service(PROJECT, "api")
     assert now.labels["team"] == "theirs" and not now.invoker_iam_disabled
     assert entries(tmp_path)[0].state == State.ROLLED_BACK
@@ -116,6 +120,8 @@ def test_their_routing_or_revision_still_refuses(
     said = back.stdout + back.stderr
     assert back.returncode == 4 and REFUSED in said and KEPT not in said, said
     assert updates(sandbox) == [] and stands(sandbox, what.replace("reconciling", "label"))
+    # a deploy names its client (gcloud); their read-modify-write sent back drift's fields
+    assert (" with gcloud " in said) if what == "deploy" else (f"{OURS})" in said), said
 
 
 BOTH = (
