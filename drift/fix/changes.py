@@ -57,10 +57,17 @@ def doomed(after: After, state: LiveState, account: str) -> tuple[str, ...]:
     for _, user, ref in after.uses:
         info = state.versions.get(ref)
         if info is not None and info.state is not VersionState.ENABLED:
-            out.append(f"{user} uses {ref}, which is {_state_text(info.state)}")
+            # `latest` (an alias) named by the number it resolved to: the one to enable
+            which = f" (version {info.resolved})" if _numbered(info.resolved, ref) else ""
+            out.append(f"{user} uses {ref}, which is {_state_text(info.state)}{which}")
         elif state.grant(account, ref) is Grant.DENIED:
             out.append(f"{user} uses {ref}, which {account} cannot access")
     return tuple(dict.fromkeys(out))
+
+
+def _numbered(resolved: str | None, ref: SecretRef) -> bool:
+    """Whether `ref` names its version otherwise than by the number it resolved to."""
+    return bool(resolved) and resolved != ref.version and str(resolved).isdigit()
 
 
 def _state_text(state: VersionState) -> str:

@@ -224,7 +224,7 @@ class ServicePlan:
         # a job's update makes no revision; it may meet the check, its executions do
         what = "its update may fail" if self.kind is Kind.JOB else "a new revision would fail"
         uses = "; ".join(map(visible, self.doomed))  # one line: live names escaped
-        steps = visible(remedies(self.doomed))  # each use's own: a use may have no step
+        steps = visible(remedies(self.doomed, self.project))  # each use's own, or none
         return (
             f"{what} Cloud Run's deploy-time check of its secrets ({uses}); "
             f"{steps or 'make each secret it uses exist, enabled and accessible'}, "

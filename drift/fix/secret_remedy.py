@@ -8,7 +8,10 @@ check read (`--from-template`) has no finding, so no manual step of the plan, be
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+
+from drift.textsafe import shell_quote
 
 REMEDIES = (
     # `drift.fix.changes.doomed`'s words for each state, and what makes the use pass again:
@@ -32,17 +35,34 @@ REMEDIES = (
     ),
 )
 
+_DISABLED = re.compile(
+    r" uses secret (?:(?P<project>[^\s/:]+)/)?(?P<secret>[^\s/:]+):(?P<version>[^\s,]+), which "
+    r"is DISABLED(?: \(version (?P<number>[0-9]+)\))?"
+)
+"""A use of a DISABLED version as `doomed` says it (`SecretRef.__str__`: `secret [P/]NAME:V`,
+then the number `latest` or an alias resolved to, where it did)."""
 
-def remedy(use: str) -> str:
+
+def remedy(use: str, project: str = "") -> str:
     """What makes `use` (`SIGNING_KEY uses secret signing-key:latest, which is a secret
-    that does not exist`) pass the check; "" for words none of `REMEDIES` knows."""
+    that does not exist`) pass the check; "" for words none of `REMEDIES` knows. A disabled
+    version is named with the command that enables it, as the plan's manual step gives it
+    (`drift.fix.manual.secret_version_step`): its number, the secret and its project (the
+    secret's own, else `project`, the workload's; helper-848 F6)."""
     user = use.partition(" uses ")[0]
+    if (found := _DISABLED.search(use)) and (where := found["project"] or project):
+        number = found["number"] or found["version"]
+        known = number.isdigit()  # else a note of a drift before: `latest` not resolved
+        words = [f"--secret={found['secret']}", f"--project={where}"]
+        line = " ".join(map(shell_quote, [number if known else "VERSION", *words]))
+        what = f"version {number} of the secret" if known else "the version"
+        return f"enable {what} {user} uses (`gcloud secrets versions enable {line}`)"
     for said, step in REMEDIES:
         if said in use:
             return step.format(user=user)
     return ""
 
 
-def remedies(uses: Iterable[str]) -> str:
+def remedies(uses: Iterable[str], project: str = "") -> str:
     """The remedy of each use, one after the other (`; `), each once; "" when none is known."""
-    return "; ".join(dict.fromkeys(r for r in map(remedy, uses) if r))
+    return "; ".join(dict.fromkeys(r for use in uses if (r := remedy(use, project))))

@@ -254,11 +254,11 @@ def recorded_unstartable(entry: Entry) -> str:
     return note.rpartition(start)[2].partition(": ")[2]
 
 
-def _secret_steps(why: str) -> list[str]:
+def _secret_steps(why: str, project: str) -> list[str]:
     """What makes each secret use `why` names (`; ` between them) pass Cloud Run's
-    deploy-time check again (`secret_remedy`): a disabled version enabled where none is
-    named (the one step a use can always take)."""
-    steps = [step for step in map(remedy, why.split("; ")) if step]
+    deploy-time check again (`secret_remedy`; `project`, the workload's): a disabled version
+    enabled where none is named (the one step a use can always take)."""
+    steps = [step for use in why.split("; ") if (step := remedy(use, project))]
     return steps or ["enable that version (`gcloud secrets versions enable`)"]
 
 
@@ -284,7 +284,7 @@ def ways_out(entry: Entry, *, pinned: bool = False, why: str = "") -> str:
     found = _FAILED.findall(why)
     steps = [_step(reason, what) for reason, what in found if reason in _STEP]
     if not found or len(found) < len([line for line in why.split("; ") if line]):
-        steps += _secret_steps(why)
+        steps += _secret_steps(why, entry.project)
     # drift cannot read a registry: once usable again, `--deployable` tells it so (`unstartable`)
     back = " --deployable" if found else ""
     return (

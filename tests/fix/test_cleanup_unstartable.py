@@ -36,6 +36,12 @@ WORLD: dict[str, Any] = lab.one_project(
         }
     },
 )
+ENABLE_TOK = (
+    "enable version 2 of the secret TOKEN uses "
+    f"(`gcloud secrets versions enable 2 --secret=tok --project={LAB}`)"
+)
+"""The way out `latest` DISABLED asks for: the number it resolves to, the secret, its project
+(helper-848 F6: "enable the version TOKEN uses (`gcloud secrets versions enable`)")."""
 PROFILE = (
     f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    env:\n"
     "      MODE: live\n      DEBUG: {forbidden: true}\n"
@@ -79,12 +85,13 @@ def test_the_cleanup_writes_no_revision_that_cannot_start(
         out = drift(command, "lab", "--profiles", str(folder), env=env, cwd=tmp_path, stdin="")
         said_now = " ".join((out.stdout + out.stderr).split())
         assert "refuses it while Cloud Run cannot start" in said_now, (command, said_now)
-        assert "which is DISABLED" in said_now and "enable the version" in said_now, said_now
+        assert "which is DISABLED (version 2)" in said_now and ENABLE_TOK in said_now, said_now
         assert "removes the canary" not in said_now, (command, said_now)
     # `drift rollback` refuses the same way, writing nothing (revroll65 F2); the traffic is
     # pinned by name on what served already: no advice to route it there
     rolled = rollback(tmp_path)
     assert rolled.exit_code is ExitCode.ABORTED and "which is DISABLED" in rolled.summary()
+    assert ENABLE_TOK in " ".join(rolled.summary().split()), rolled.summary()
     assert "--to-revisions" not in rolled.summary(), rolled.summary()
     assert len(updates(sandbox)) == 2
 
@@ -108,7 +115,7 @@ def test_a_journal_that_cannot_take_it_says_why_rollback_refuses(
     ui = ScriptedUI([True, False])
     said = fix(tmp_path, sandbox.environ(), ui, FixOptions(), None, "lab", folder).summary()
     assert "No space left on device" in said, said
-    assert "which is DISABLED" in said and "enable the version" in said, said
+    assert "which is DISABLED" in said and ENABLE_TOK in said, said
     assert "removes it" not in said, said
 
 
@@ -132,7 +139,7 @@ def test_a_second_ctrl_c_says_why_rollback_refuses(
         fix(tmp_path, sandbox.environ(), ScriptedUI([True, KeyboardInterrupt()]), FixOptions(),
             None, "lab", folder)  # fmt: skip
     said = raised.value.message
-    assert "which is DISABLED" in said and "enable the version" in said, said
+    assert "which is DISABLED" in said and ENABLE_TOK in said, said
     assert "was being removed" not in said, said  # "…; `drift rollback <id>` finishes it"
     assert "finishes it" not in said, said  # the lock kept: rollback takes it over, to finish
     # the canary's tag stays: the command that removes it, as the left-pinned path says it
@@ -469,7 +476,11 @@ def test_the_service_level_settings_the_canary_made_go_back_with_its_tag(
     ("state", "step"),
     [
         ("missing", "create the secret OLD uses (`gcloud secrets create`)"),
-        ("DISABLED", "enable the version OLD uses (`gcloud secrets versions enable`)"),
+        (
+            "DISABLED",
+            "enable version 1 of the secret OLD uses "
+            f"(`gcloud secrets versions enable 1 --secret=old --project={LAB}`)",
+        ),
         ("DESTROYED", "a destroyed version never comes back, so `drift rollback"),
     ],
 )
@@ -494,6 +505,36 @@ def test_the_way_out_is_the_step_the_secrets_state_asks_for(
     assert step in text, text
     assert "TOKEN uses secret tok:latest, which is DISABLED" in text  # and its own step
     if state != "DESTROYED":
-        assert "enable the version TOKEN uses" in text, text
+        assert ENABLE_TOK in text, text
     rolled = " ".join(rollback(tmp_path).summary().split())
     assert step in rolled, rolled
+
+
+def test_another_projects_disabled_version_is_named_with_its_project(
+    reseedable: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """helper-848 F6: what served uses `latest` of another project's secret, DISABLED since;
+    the refusal of `drift rollback` (and the cleanup before it) named neither the version nor
+    the project ("enable the version TOKEN uses (`gcloud secrets versions enable`)"): now the
+    number `latest` resolves to, the secret and its own project, as the plan's manual step."""
+    sandbox = reseedable
+    world = copy.deepcopy(WORLD)
+    shared = world["projects"][LAB].pop("secrets")
+    world["projects"]["fix-shared"] = {"number": 555000111333, "secrets": shared}
+    env = world["projects"][LAB]["services"]["app"]["template"]["env"]
+    env["TOKEN"] = {"secret": "projects/fix-shared/secrets/tok"}
+    sandbox.reset(world)
+    profile = PROFILE.replace("{secret: tok,", "{secret: tok, project: fix-shared,")
+    folder = lab_here(sandbox, tmp_path, monkeypatch, profile)
+    said = fix(tmp_path, sandbox.environ(), ScriptedUI([True, False]), FixOptions(), None,
+               "lab", folder).summary()  # fmt: skip
+    enable = "`gcloud secrets versions enable 2 --secret=tok --project=fix-shared`"
+    step = f"enable version 2 of the secret TOKEN uses ({enable})"
+    text = " ".join(said.split())
+    assert "TOKEN uses secret fix-shared/tok:latest, which is DISABLED (version 2)" in text, text
+    assert step in text, text
+    written = len(updates(sandbox))
+    rolled = rollback(tmp_path)
+    text = " ".join(rolled.summary().split())
+    assert rolled.exit_code is ExitCode.ABORTED and step in text, text
+    assert len(updates(sandbox)) == written  # refused: nothing written

@@ -85,3 +85,29 @@ def test_every_state_a_use_is_doomed_for_has_its_remedy(state: VersionState) -> 
     use = f"DB_URL uses secret db:2, which is {_state_text(state)}"
     assert "DB_URL" in remedy(use), use
     assert remedy("DB_URL uses secret db:2, which run-sa@p.iam.gserviceaccount.com cannot access")
+
+
+@pytest.mark.parametrize(
+    ("use", "step"),
+    [
+        (
+            "DB_URL uses secret db:latest, which is DISABLED (version 3)",
+            "enable version 3 of the secret DB_URL uses "
+            "(`gcloud secrets versions enable 3 --secret=db --project=own`)",
+        ),
+        (
+            "KEY uses secret shared/key:2, which is DISABLED",
+            "enable version 2 of the secret KEY uses "
+            "(`gcloud secrets versions enable 2 --secret=key --project=shared`)",
+        ),
+        (  # a journal note of a drift before: `latest` not resolved, the command to fill in
+            "KEY uses secret 600000000002/key:latest, which is DISABLED",
+            "enable the version KEY uses "
+            "(`gcloud secrets versions enable VERSION --secret=key --project=600000000002`)",
+        ),
+    ],
+)
+def test_a_disabled_version_is_named_with_the_command_that_enables_it(use: str, step: str) -> None:
+    """helper-848 F6: "enable the version KEY uses (`gcloud secrets versions enable`)" named
+    neither the version nor the project; the plan's manual step names both."""
+    assert remedy(use, "own") == step

@@ -390,7 +390,8 @@ def test_a_rollback_whose_revision_would_fail_is_refused_before_writing(lab_of: 
     assert "restored pool" not in summary
     assert "Cloud Run cannot start the configuration that ran before change" in summary
     assert "DB uses secret rotated:1, which is DISABLED" in summary, summary
-    assert "enable the version DB uses (`gcloud secrets versions enable`)" in summary, summary
+    enable = "`gcloud secrets versions enable 1 --secret=rotated --project=p`"
+    assert f"enable version 1 of the secret DB uses ({enable})" in summary, summary
 
 
 @pytest.mark.parametrize("same", ["reuse", "already_exists"])
