@@ -32,7 +32,7 @@ from drift.fix.landed_before import landed_on
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
 from drift.fix.plan import Planned
-from drift.fix.recorded import tags_said
+from drift.fix.recorded import Tagged, tags_said
 from drift.fix.saved import check_target, promote_as_saved
 from drift.fix.served import canary_record
 from drift.fix.start import question, service_fix, workload_fix
@@ -57,6 +57,9 @@ class FixResult:
     message: str = ""
     notes: list[str] = field(default_factory=list)
     """What each fix builds on, locks taken over: said before the outcome."""
+    told: tuple[Tagged, ...] = ()
+    """The images named by tags said before the write (`_fix`), not said again (helper-848
+    F7: the same 300 characters before the canary and after the promotion)."""
     journal: Path | None = None
     wrote: bool = True
     """Whether any write of the change may have reached a service (`Entry.wrote`): else the
@@ -65,8 +68,9 @@ class FixResult:
     def summary(self) -> str:
         """What happened, in lines for a person (the re-check is rendered apart)."""
         lines = [o.message for o in self.outcomes if o.message]
-        # what the promoted canaries cannot promise of an image named by a tag, once
-        promoted = [o.by_tag for o in self.outcomes if o.by_tag is not None]
+        # what the promoted canaries cannot promise of an image named by a tag, once: where
+        # it was not said before the write
+        promoted = [o.by_tag for o in self.outcomes if o.by_tag and o.by_tag not in self.told]
         lines += [n for n in [tags_said(promoted, "the canary")] if n]
         if self.message:
             lines.append(self.message)
@@ -180,7 +184,8 @@ async def _fix(
     built = [b for b in bases if not (b.blocked or b.unreleased or b.unknown)]
     # each base, then what their canaries cannot promise of an image named by a tag, once
     notes = [n for b in built if (n := describe(b))]
-    notes += [n for n in [tags_said([tagged(b) for b in built], "the canary")] if n]
+    told = tuple(tagged(b) for b in built)
+    notes += [n for n in [tags_said(told, "the canary")] if n]
     for note in notes:
         ui.say(note)
     # the journal as `fix_plan` settled it: a held pool's write it found landed is `pinned`
@@ -228,6 +233,7 @@ async def _fix(
                 plan, exit_code=ExitCode.ABORTED, message="declined: nothing was changed"
             )
         result = FixResult(plan, change_id=change_id, notes=notes, journal=journal.directory)
+        result.told = told
         user = who(settings.impersonate_service_account)
 
         def make(ctx: Context, sp: ServicePlan) -> Fixer:

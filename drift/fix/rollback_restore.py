@@ -18,7 +18,6 @@ from drift.fix.context import FixUI
 from drift.fix.fanout import NOT_STARTED, Said, in_order
 from drift.fix.job_running import RESTORED, still_running
 from drift.fix.journal import ROLLBACK, Entry, Journal
-from drift.fix.recorded import Tagged, tags_said
 from drift.fix.recover import again, refused_again
 from drift.fix.restore import restore
 from drift.fix.restored import Restored
@@ -44,8 +43,6 @@ class RollbackResult:
     notes: list[str] = field(default_factory=list)
     """What the restoration cannot prove (a job's execution still running), and the
     journal's records of drift's later changes a forced rollback undid."""
-    by_tag: list[Tagged] = field(default_factory=list)
-    """The restored workloads' images redeployed by tag: one note for all (`tags_said`)."""
     unknown: list[str] = field(default_factory=list)
     """Workloads whose restoring write's outcome is not known: sent and not read back (`unread`),
     or landed and still reconciling (each said by its own line in `failed`)."""
@@ -79,7 +76,6 @@ class RollbackResult:
                 )
             if said:
                 lines.append(f"rollback of {visible(self.change_id)}: " + "; ".join(said))
-        lines += [n for n in [tags_said(self.by_tag, "the new revision", "ran")] if n]
         lines += self.notes
         lines += self.failed
         return "\n".join(lines)
@@ -327,8 +323,6 @@ def _outcome(
         running = running_execution(done.now, written=True) if entry.kind == Kind.JOB.value else ""
         if running and running != c.calm:  # `calm`: it runs what the rollback restored
             result.notes.append(f"{name}: {still_running(running, RESTORED)}")
-        if c.by_tag is not None and not kept:  # no new revision where nothing was written
-            result.by_tag.append(c.by_tag)
         if done.over:  # restored, but over a write of someone else's: never a success (0)
             result.failed.append(
                 f"{name}: restored, but drift's write (generation {done.over[1]}) replaced "

@@ -85,7 +85,8 @@ def test_a_pool_rollback_says_its_new_revision_resolves_a_tag_again(
     image: str, make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Its rollback sends back the template as it was: another new revision, the same words
-    in its result's notes (as a service's rollback says them)."""
+    before it writes (as a service's rollback says them), once: not again in its result
+    (helper-848 F7)."""
     import asyncio
 
     from drift.fix.rollback import run_rollback
@@ -96,14 +97,16 @@ def test_a_pool_rollback_says_its_new_revision_resolves_a_tag_again(
     )
     assert fix(tmp_path, profiles, ScriptedUI(), yes=True).exit_code is ExitCode.OK
     settings = load_settings(journal_dir=tmp_path / ".drift" / "journal")
-    result = asyncio.run(run_rollback(settings, ScriptedUI(), None, yes=True))
+    ui = ScriptedUI()
+    result = asyncio.run(run_rollback(settings, ui, None, yes=True))
     said = result.summary()
     assert result.exit_code is ExitCode.OK and result.restored, said
     if image == DIGEST:
-        assert "is a tag" not in said, said
+        assert "is a tag" not in said + "\n".join(ui.said), said
         return
     assert (
-        f"worker pool pool: {image} {SAID} (Cloud Run resolves a tag to a digest when it "
+        f"note: worker pool pool: {image} {SAID} (Cloud Run resolves a tag to a digest when it "
         f"creates a revision), which is the one {ran} ran only if nobody has pushed the tag "
         "since; drift cannot compare digests"
-    ) in said.splitlines(), said  # its own line of the result, said once (helper-683 L1)
+    ) in ui.said, ui.said  # its own line before the write, said once (helper-683 L1)
+    assert SAID not in said, said  # not again in the result (helper-848 F7)

@@ -31,14 +31,16 @@ def test_ctrl_c_during_the_recheck_after_a_partial_fix_says_what_changed(
     report = lines[lines.index(next(x for x in lines if x.startswith("api: traffic moved"))) :]
     assert report[1].startswith("auth: traffic moved to"), output
     assert report[2].startswith("web: Ctrl-C at the promotion prompt. drift removed"), output
-    # the note that api's and auth's images are named by tags, once for both (helper-691 L1)
-    assert report[3].startswith("api, auth: their images are named by tags"), output
-    assert report[4] == (
+    # the note that the images are named by tags: once for all, before the first canary
+    # (helper-691 L1), not again in the result (helper-848 F7)
+    (tags,) = [x for x in lines if "their images are named by tags" in x]
+    assert tags.startswith("api, auth, web: their images") and tags not in report, output
+    assert report[3] == (
         "partial fix: api: promoted; auth: promoted; web: aborted, cleaned up. What was "
         f"applied stays applied (`drift rollback {change}` undoes it)"
     ), output
-    assert report[5].startswith(f"change {change} recorded in "), output
-    (last,) = report[6:]
+    assert report[4].startswith(f"change {change} recorded in "), output
+    (last,) = report[5:]
     assert last.startswith("drift: error: interrupted: api: the fix is complete"), output
     assert last.endswith(
         "the re-check after the fix was cut short: `drift check e2e` shows what drift is left"
