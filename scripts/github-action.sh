@@ -4,6 +4,10 @@
 # with a baseline report when there is one, sets the step's outputs and passes its exit code
 # on. Runs locally too: set the DRIFT_ACTION_* variables (and GITHUB_STEP_SUMMARY /
 # GITHUB_OUTPUT; DRIFT_BIN and DRIFT_PYTHON name the drift and python to run).
+# Written for bash 3.2, the bash of GitHub's macOS runners (and 4.2 of RHEL 7's): under
+# `set -u` an empty array is expanded as ${a[@]+"${a[@]}"} (before bash 4.4, "${a[@]}" of
+# one is an unbound variable), no `local -` (4.4), and no quotes inside the replacement of
+# "${x//p/r}" (kept as characters up to bash 4.2): a variable (tests/action/test_old_bash.py).
 set -uo pipefail
 
 # A workflow command's message, escaped as the runner unescapes it (%, CR, LF: docs.github.com,
@@ -18,9 +22,9 @@ command_data() {
 # `##[` command prefix, which it runs anywhere in a line that is not a `::` command
 # (drift.textsafe.LEGACY_COMMAND).
 plain_data() {
-  local text
+  local text from='##[' to='##\['
   text="$(command_data "$1")"
-  printf '%s' "${text//'##['/'##\['}"
+  printf '%s' "${text//"$from"/$to}"
 }
 is_gs() { case "$1" in [gG][sS]://*) return 0 ;; *) return 1 ;; esac; }
 # A temporary file, or exit 2 saying why: bash's own status 1 (the redirection into an empty
@@ -124,12 +128,13 @@ fi
 # outside it on purpose (`../out/drift.sarif`, `${{ runner.temp }}/…`), is removed: drift
 # writes it, and no earlier run's file may be taken for this one's.
 within() { case "$1/" in "$2/"*) return 0 ;; *) return 1 ;; esac; }
-linked_out() {
+linked_out() (
+  # a subshell: `set -f` and IFS end with it (bash 3.2 has no `local -`)
   local here root="" folder part next to bound
   here="$(pwd -P)"
   [ -n "${GITHUB_WORKSPACE:-}" ] && root="$(cd -P -- "$GITHUB_WORKSPACE" 2>/dev/null && pwd -P)"
   case "$1" in /*) folder="" ;; *) folder="$here" ;; esac
-  local - IFS=/
+  IFS=/
   set -f # split on / only: a `*` in the path is a name, never a pattern
   for part in $(dirname -- "$1"); do
     case "$part" in
@@ -149,7 +154,7 @@ linked_out() {
     fi
   done
   return 1
-}
+)
 # A report left by an earlier run, removed so that it is never read as this run's: a regular
 # file or a link only, never a device (`sarif-file: /dev/null`: a step running as root would
 # replace the device by a file every later step writes into and reads; helper-533 F1), a
@@ -173,7 +178,7 @@ check() {
   "${DRIFT_BIN:-drift}" "${args[@]}" "$@" -- "$environment"
 }
 errors="$(temp_file)" || exit 2
-check "${compare[@]}" 2>"$errors"
+check ${compare[@]+"${compare[@]}"} 2>"$errors"
 code=$?
 # drift's `drift: error:` lines, each followed under --format github by the same message as an
 # `::error` workflow command (drift.cli.output.error): an annotation of the run's page
