@@ -106,6 +106,8 @@ def _unwritable(path: Path) -> str:
 
     if away := linked_out(path):  # a directory linked out of the working tree (revown34 F6)
         return away
+    if passed := _passes_through(path):
+        return passed
     if replaces_links(path):  # replaced by the report, not followed: its own directory counts
         why = unwritable(path.parent)
         return why and f"its directory {path.parent} {why}"
@@ -123,6 +125,20 @@ def _unwritable(path: Path) -> str:
         return f"{folder} does not exist"
     why = unwritable(target.parent)
     return why and f"{folder} {why}"
+
+
+def _passes_through(path: Path) -> str:
+    """Why a folder `path` goes through before a `..` stops it ("" none does): open(2) walks
+    each component ("ENOENT: A directory component in pathname does not exist"; ENOTDIR: one
+    is not a directory), where `os.path.realpath` takes `nosub/..` for `.` when nosub is not
+    there, and the report would be written where the kernel refuses it (helper-849 F2)."""
+    parts = path.parent.parts
+    for end, part in enumerate(parts[1:], start=1):
+        if part != ".." or os.path.isdir(folder := Path(*parts[:end])):
+            continue
+        missing = "is not a directory" if os.path.exists(folder) else "does not exist"
+        return f"its path passes through {folder}, which {missing}"
+    return ""
 
 
 @contextmanager

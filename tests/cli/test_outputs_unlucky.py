@@ -567,3 +567,36 @@ def test_a_markdown_summary_on_stdout_names_an_output_lost(sandbox: Sandbox) -> 
     lines = done.stdout.splitlines()
     assert lines[0] == "## drift · staging: incomplete, not clean: 1 output not written"
     assert "(exit 0)" not in done.stdout and "; 1 output not written (exit 3)**" in done.stdout
+
+
+@pytest.mark.parametrize("option", ["--json", "--sarif", "--output"])
+def test_an_output_through_a_missing_folder_and_back_is_refused_as_the_kernel_would(
+    option: str, tmp_path: Path
+) -> None:
+    """helper-849 F2: `nosub/../r.json` with no nosub was written in the working directory
+    (`os.path.realpath` takes `nosub/..` for `.` when nosub is not there), where open(2)
+    fails with ENOENT and `nosub/r.json` was refused: both are refused now, exit 2, one line
+    naming the missing folder, nothing written. `.` and a folder that exists pass as before."""
+    with pytest.raises(FileNotFoundError):  # what the kernel says of it
+        (tmp_path / "nosub" / ".." / "probe").open("w")
+    for named, why in [
+        ("nosub/../r.json", "its path passes through nosub, which does not exist"),
+        ("nosub/r.json", "its directory nosub does not exist"),
+        ("there/nosub/../../r.json", "its path passes through there/nosub, which does not exist"),
+    ]:
+        done = drift(*OFFLINE, *MANIFEST, option, named, cwd=tmp_path)
+        (line,) = [x for x in done.stderr.splitlines() if x.startswith("drift: error:")]
+        assert done.returncode == 2, done.stderr
+        assert line == f"drift: error: cannot write {option} {named}: {why} (nothing was read)"
+        assert "mkdir -p" in done.stderr and sorted(p.name for p in tmp_path.iterdir()) == []
+    (tmp_path / "there").write_text("a file, not a folder\n")
+    done = drift(*OFFLINE, *MANIFEST, option, "there/../r.json", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert f"{option} there/../r.json: its path passes through there, which is not a " in (
+        done.stderr
+    )
+    (tmp_path / "there").unlink()
+    (tmp_path / "here").mkdir()
+    done = drift(*OFFLINE, *MANIFEST, option, "here/../r.json", cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stderr  # written where the kernel puts it
+    assert (tmp_path / "r.json").is_file()
