@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from drift.textsafe import hidden, visible
+from drift.textsafe import LEGACY_COMMAND, hidden, visible
 
 # Characters a plain scalar may hold here; ':' only inside (never `: ` or a trailing ':'),
 # '@' never first (a reserved indicator: `@x` does not parse as a plain scalar).
@@ -37,7 +37,9 @@ def quoted(text: str) -> str:
     invisible format characters: a bidi override such as U+202E would show a reviewer of the
     committed line its text reordered, a tag character would not show at all), and the
     noncharacters YAML refuses. YAML's `\\uXXXX` and `\\UXXXXXXXX` read back as the very
-    same character, in YAML 1.1 and 1.2 alike."""
+    same character, in YAML 1.1 and 1.2 alike. A runner's legacy command prefix `##[` (run
+    anywhere in a line of a log that prints the profile) is written `##\\x5b`, the same `[`
+    to a YAML parser, as `drift plan --format yaml` writes it (helper-849 F3)."""
     out = ['"']
     for ch in text:
         code = ord(ch)
@@ -48,7 +50,7 @@ def quoted(text: str) -> str:
         else:
             out.append(ch)
     out.append('"')
-    return "".join(out)
+    return "".join(out).replace(LEGACY_COMMAND, "##\\x5b")
 
 
 IMPLICIT_KEY_MAX = 1024

@@ -12,6 +12,7 @@ from ruamel.yaml import YAML
 
 from tests.cliutil import drift
 from tests.conftest import MakeSandbox
+from tests.runner_commands import commands
 
 FORGED = "\n      vpc_connector: evil #"
 
@@ -72,4 +73,32 @@ def test_a_variable_name_longer_than_an_implicit_key_is_written_and_read_back(
     loaded = YAML(typ="safe", pure=True).load(text)["services"]["api"]["env"]
     assert loaded == {name: "v", "A": "1"}
     check = drift("check", "lab", "--profiles", str(tmp_path), env=env)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_live_value_holding_a_runners_command_is_written_inert(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """helper-849 F3: a live value's `##[` went into the profile as it was, where a job that
+    prints the generated profile (`cat`, a bot's `git diff` in the log) has the runner run it
+    (its legacy `##[command]` form, found anywhere in a line); `drift plan --format yaml`
+    writes `##\\x5b`, JSON `##\\u005b`. Now the profile writes it as the plan's YAML does, the
+    same value to a YAML parser; `::` commands never start a line of it (values are quoted,
+    their line breaks escaped). The profile checks clean: the value is read back as it is."""
+    value = "v\n::error file=evil.yaml,line=1::FORGED ##[set-output name=a]b ##[add-mask]x"
+    named = "::warning::NAME"  # a variable name that starts with a command
+    template = {"image": "img/app:2", "env": {"API_URL": value, named: "##[error]y"}}
+    world = {"projects": {"acme": {"number": 111, "services": {"api": {"template": template}}}}}
+    sandbox = make_sandbox(world)
+    done = drift(
+        "init", "lab", "--from-live", "--project", "acme", "--region", "us-central1",
+        "--profiles", str(tmp_path), env=sandbox.environ(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (tmp_path / "lab.yaml").read_text()
+    assert "##[" not in text and "##\\x5b" in text, text
+    assert commands(text) == [], commands(text)
+    loaded = YAML(typ="safe", pure=True).load(text)["services"]["api"]["env"]
+    assert loaded == {"API_URL": value, named: "##[error]y"}
+    check = drift("check", "lab", "--profiles", str(tmp_path), env=sandbox.environ())
     assert check.returncode == 0, check.stdout + check.stderr
