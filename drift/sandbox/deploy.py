@@ -35,6 +35,7 @@ from drift.sandbox.revisions import (
     route,
     set_ready,
 )
+from drift.sandbox.scenario_options import Options
 from drift.sandbox.server_defaults import fill_secret_versions, fill_template
 from drift.sandbox.startup import startup_problem
 from drift.sandbox.state import OwnerRec, World
@@ -65,14 +66,14 @@ def desired_spec(
     current: Owner,
     request: Owner,
     mask: field_mask_pb2.FieldMask | None,
-    *,
-    keep_client: bool = False,
+    options: Options,
     kind: Kind = SERVICE,
-    implied: str = "whole",
 ) -> Owner:
-    """The current resource with the request applied: by `update_mask` (none and `implied`,
-    option `omitted_mask`: `implied_mask`), or every mutable field (`kind`: a service's or a
-    worker pool's)."""
+    """The current resource with the request applied: by `update_mask` (none: option
+    `omitted_mask`, every mutable field — `kind`: a service's or a worker pool's — or
+    `implied_mask`). A path to a message replaces it, or is merged into it (option
+    `mask_message`); a path to a list or a map replaces it either way."""
+    implied, merged = options.omitted_mask, options.mask_message == "merged"
     desired = copy(current)
     if implied == "populated" and not (mask and mask.paths):
         mask = implied_mask(request, kind)
@@ -81,11 +82,11 @@ def desired_spec(
             raise invalid(f"update_mask: invalid paths {list(mask.paths)}.")
         paths = [p for p in mask.paths if p.split(".", 1)[0] not in kind.output_only]
         field_mask_pb2.FieldMask(paths=paths).MergeMessage(
-            request, desired, replace_message_field=True, replace_repeated_field=True
+            request, desired, replace_message_field=not merged, replace_repeated_field=True
         )
     else:
         copy_fields(request, desired, kind.mutable)
-        if not request.client and keep_client:
+        if not request.client and options.client_when_omitted == "kept":
             # whether a full replace without `client` clears it is not documented
             desired.client, desired.client_version = current.client, current.client_version
     split = getattr(desired, kind.split)
@@ -179,15 +180,15 @@ def plan_update(
     caller = world.caller
     kind = kind_of(key)
     base = world.starting_point(key, current.pb if current is not None else None, kind.message)
-    kept, implied = world.options.client_when_omitted == "kept", world.options.omitted_mask
-    desired = desired_spec(base, request, mask, keep_client=kept, kind=kind, implied=implied)
+    desired = desired_spec(base, request, mask, world.options, kind)
     _inherit_manual_count(base, desired)
     validate_update(key, desired, base, world.options)
     if world.options.template_defaults == "filled":
         fill_template(kind, desired.template)
     if world.options.empty_secret_version == "latest":
         fill_secret_versions(desired.template)
-    validate_metadata(world, desired, current.pb if current is not None else None)
+    written = list(mask.paths) if mask is not None and mask.paths else None
+    validate_metadata(world, desired, current.pb if current is not None else None, written)
     was = current.pb if current is not None else None
     desired.generation = base.generation + generations(world.options, was, desired)
     revisions = dict(current.revisions) if current is not None else {}

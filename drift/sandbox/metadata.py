@@ -174,9 +174,14 @@ def _check_reserved(
             )
 
 
-def validate_metadata(world: World, resource: Message, current: Message | None) -> None:
+def validate_metadata(
+    world: World, resource: Message, current: Message | None, written: list[str] | None = None
+) -> None:
     """Reserved labels and annotations of a Service, WorkerPool or Job and of its template
-    (their `labels` and `annotations` comments say the same), and the labels' format."""
+    (their `labels` and `annotations` comments say the same), and the labels' format.
+    `written`: the update's `update_mask` (None: every field written): a map it does not
+    name is not sent, so what the resource holds there stands unjudged (the v2 comments:
+    such keys "will be rejected in new resources")."""
     stored = current if current is not None else type(resource)()
     where = _WHERE.get(resource.DESCRIPTOR.name, "service")
     for path in ("", "template."):
@@ -184,7 +189,11 @@ def validate_metadata(world: World, resource: Message, current: Message | None) 
         if path:
             wanted, before = resource.template, stored.template
         for field in ("labels", "annotations"):
-            at = f"{where}.{path}{field}"
+            at, name = f"{where}.{path}{field}", f"{path}{field}"
+            if written is not None and not any(
+                name == p or name.startswith(f"{p}.") for p in written
+            ):
+                continue
             _check_reserved(world, at, getattr(wanted, field), getattr(before, field))
         if problem := next(_label_problems(wanted.labels), None):
             raise invalid(f"{path}labels: {problem}")  # the API's field prefix: `labels:`

@@ -74,8 +74,25 @@ class WriteOptions(BaseModel):
         "mmv1/products/cloudrunv2/Service.yaml, `update_verb: PATCH`, no `update_mask`), and "
         "a template.revision it leaves out is cleared, a new name generated "
         "(hashicorp/terraform-provider-google#14569: the 409 'already exists' went once the "
-        "old name was no longer sent). Under `populated`, drift's canary cleanup, which sends "
-        "template.revision empty, is refused ALREADY_EXISTS (the canary's name is kept).",
+        "old name was no longer sent). drift's writes carry a mask (`drift.fix.update_mask`): "
+        "this is for other writers (a teammate's client, a test's request).",
+    )
+    mask_message: Literal["replaced", "merged"] = Field(
+        "replaced",
+        description="An UpdateService or UpdateWorkerPool whose `update_mask` names a message "
+        "field (`template`, `scaling`, `template.vpc_access`). run v2 says only 'Optional. The "
+        "list of fields to be updated'. `replaced`: the message is replaced whole, a field "
+        "the request leaves empty cleared, as AIP-161's read-write consistency requires ('If "
+        "a user updates a resource with a given mask, and then reads the same resource with "
+        "the same mask, the exact same data must be returned', google.aip.dev/161). "
+        "`merged`: google/protobuf/field_mask.proto's default ('If a sub-message is specified "
+        "in the last position of the field mask for an update operation, then new value will "
+        "be merged into the existing sub-message'; protobuf's FieldMask.MergeMessage with "
+        "replace_message_field false): the fields the request sets are written, the rest "
+        "kept, a message the request leaves out kept, and the lists inside appended. A path "
+        "to a list or a map replaces it under either (AIP-161 as above; field_mask.proto's "
+        "'appended' would leave no way to remove a traffic target, and Cloud Run v2 replaced "
+        "`template.containers` named in a mask, fullsend-ai/fullsend#1844).",
     )
     created_while_reconciling: Literal["new", "previous"] = Field(
         "new",
