@@ -17,6 +17,17 @@ def is_repeated(field: Any) -> bool:
     return bool(field.label == field.LABEL_REPEATED)
 
 
+def nested(field: Any) -> bool:
+    """A singular message field, taken field by field (compared, written): not a list or a
+    map, nor a well-known type (a Duration: one value)."""
+    message = field.message_type
+    return (
+        message is not None
+        and not is_repeated(field)
+        and not str(message.full_name).startswith("google.protobuf.")
+    )
+
+
 def field_value(message: Any, field: Any) -> Any:
     """`message`'s value of `field` as two messages' values are compared: None where the field
     has presence and is not set (an absent message is not an empty one, an unset `optional

@@ -1,7 +1,6 @@
 """One service's fix: the canary (what serves plus the plan, no traffic, a tag), its proof
-(probe), the promotion, and — on any abort after the canary exists — the cleanup that puts
-back the routing that served (`restore`). Every write is journaled first; every outcome is
-judged from what the service says afterwards."""
+(probe), the promotion, and — on any abort after the canary exists — the cleanup restoring
+the routing that served (`restore`). Each write is journaled first, each outcome judged."""
 
 from __future__ import annotations
 
@@ -30,6 +29,7 @@ from drift.fix.probetag import probe_tag_note
 from drift.fix.promotion_lost import lost_then_written, not_promoted, unlanded
 from drift.fix.prove import prove
 from drift.fix.readback import what_changed
+from drift.fix.recorded import service_parts
 from drift.fix.reread import (
     changed_since_read,
     on_fresh,
@@ -91,8 +91,9 @@ class ServiceFix(ServiceFixer):
         began = started()  # the promotion prompt's deadline counts from here
         try:
             answer = await update_workload(
-                ctx.session, Kind.SERVICE, request, deadline=self.write_wait()
-            )
+                ctx.session, Kind.SERVICE, request, base=now, parts=service_parts(self.entry),
+                deadline=self.write_wait(),
+            )  # fmt: skip
             after = await settled(ctx.session, raw.name, canary, deadline=self.wait)
         except ApiError as exc:
             failure = exc
@@ -279,8 +280,9 @@ class ServiceFix(ServiceFixer):
         answer: Any = None
         try:
             answer = await update_workload(
-                ctx.session, Kind.SERVICE, promote, deadline=self.write_wait()
-            )
+                ctx.session, Kind.SERVICE, promote, base=after if now is None else now,
+                parts=service_parts(self.entry), deadline=self.write_wait(),
+            )  # fmt: skip
         except ApiError as exc:  # the answer or the operation may be what was lost
             error = exc
         now = await self._read(write, error)

@@ -113,10 +113,11 @@ async def clean_up(
     elif done.over is not None:  # landed over someone else's write: a stale etag let through
         outcome.unfinished = bool(done.unjournaled)  # the journal behind: its lock kept
         theirs = await replaced(fixer, *done.over)
+        did = "landed over their write" if done.beside else "replaced their write"
         outcome.message = (
             f"{stop.message}. Then someone else wrote the service ({theirs.gens}{theirs.who}) "
             "after drift read it to clean up, and drift's cleanup write (the canary's tag "
-            f"removed, the routing that served restored) replaced their write: {done.text}. "
+            f"removed, the routing that served restored) {did}: {done.text}. "
             f"{theirs.serve}"
             + (f"; the journal could not record it: {done.unjournaled}" if done.unjournaled else "")
         )

@@ -13,6 +13,7 @@ from drift.fix.model import ServicePlan
 from drift.fix.patch import canary_name, canary_tag, patched_template
 from drift.fix.plan import Planned
 from drift.fix.pool_base import built_on
+from drift.fix.recorded import setting_parts
 from drift.fix.update import update_workload
 from drift.kinds import Kind
 from drift.live.changeids import new_change_id
@@ -150,7 +151,10 @@ async def _validate(
     else:  # in place (a pool whose template's revision failed: on what its instances run)
         request = patched_template(live.source, sp, container, built_on(planned.bases, sp))
     try:
-        await update_workload(session, sp.kind, request, validate_only=True)
+        parts = setting_parts(sp.targets)  # as the fix's first write names them
+        await update_workload(
+            session, sp.kind, request, validate_only=True, base=live.source, parts=parts
+        )
     except ApiError as exc:
         return exc
     return None

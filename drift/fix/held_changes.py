@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from drift.live.normalize import raw
-from drift.protofield import field_value, is_repeated
+from drift.protofield import field_value, is_repeated, nested
 
 
 def template_held(source: Any, sent: Any, now: Any) -> bool:
@@ -33,7 +33,7 @@ def _held(was: Any, mine: Any, now: Any) -> bool:
         if named:
             if not _held_by_name(old, new, held):
                 return False
-        elif _nested(field) and old is not None and new is not None and held is not None:
+        elif nested(field) and old is not None and new is not None and held is not None:
             if not _held(old, new, held):
                 return False
         elif held != new:
@@ -49,16 +49,6 @@ def _named(field: Any) -> bool:
         and is_repeated(field)
         and not message.GetOptions().map_entry
         and "name" in message.fields_by_name
-    )
-
-
-def _nested(field: Any) -> bool:
-    """A message compared field by field: not a list, nor a well-known type (a Duration)."""
-    message = field.message_type
-    return (
-        message is not None
-        and not is_repeated(field)
-        and not str(message.full_name).startswith("google.protobuf.")
     )
 
 

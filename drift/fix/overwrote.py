@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from drift.errors import ApiError, JournalError
+from drift.fix.beside import left, replaced_words
 from drift.fix.commands import Commands
 from drift.fix.context import Fixer, Stop
 from drift.fix.journal import State, Write
@@ -64,7 +65,7 @@ async def stop_if_over_theirs(
         raise Stop(journal_failed(exc)) from exc
     now = mine if after is None else after
     over = {"promotion": _promoted_over, "update": _update_over}.get(write.step, _canary_over)
-    raise await over(fixer, mine, now, write)
+    raise await over(fixer, mine, now, write, sent)
 
 
 STATES = {"promotion": State.PROMOTED, "canary": State.CANARY_FAILED, "update": State.UPDATE_FAILED}
@@ -73,28 +74,37 @@ canary's, failed (no promotion); the promotion's, promoted (traffic did move); a
 place's, failed (it landed, over their change)."""
 
 
-async def _canary_over(fixer: Fixer, mine: Any, after: Any, write: Write) -> Stop:
-    """The canary write (`mine`) replaced someone else's: no promotion, the canary cleaned up
-    when nothing was written since (`after` at `mine`'s generation)."""
+async def _canary_over(fixer: Fixer, mine: Any, after: Any, write: Write, sent: Any) -> Stop:
+    """The canary write (`mine`; `sent`, its request) landed over someone else's: no
+    promotion, the canary cleaned up when nothing was written since (`after` at `mine`'s
+    generation). Their template (a revision of theirs) is no longer in the service's; what
+    drift's write does not set (`drift.fix.beside`) is theirs still."""
     said = await replaced(fixer, write.generation_before, int(mine.generation))
     cleanup = int(after.generation) == int(mine.generation)
+    kept, built = left(Kind.SERVICE, sent, mine), "built from what it had read"
+    did = (
+        f"replaced their template and traffic with drift's, {built}: their change is no longer "
+        "in the service's template" + (f"; {kept}" if kept else "")
+        if said.who
+        else replaced_words(Kind.SERVICE, fixer.entry, sent, mine, built)
+    )
     return Stop(
         f"{fixer.name}: someone else wrote the service after drift read it and before its "
         f"canary write ({said.gens}{said.who}). The server did not refuse drift's stale etag, "
-        f"so drift's canary write (generation {mine.generation}) replaced their template and "
-        "traffic with drift's, built from what it had read: their change is no longer in the "
-        f"service's template. drift stops here (no promotion). {said.serve}"
-        + ("" if cleanup else said.rollback),
+        f"so drift's canary write (generation {mine.generation}) {did}. drift stops here (no "
+        f"promotion). {said.serve}" + ("" if cleanup else said.rollback),
         State.CANARY_FAILED,
         cleanup=cleanup,
     )
 
 
-async def _promoted_over(fixer: Fixer, mine: Any, now: Any, write: Write) -> Stop:
-    """The promotion (`mine`) replaced someone else's write: traffic did move to the canary
-    (journaled promoted), over their change; nothing is undone (`now`: the read after)."""
+async def _promoted_over(fixer: Fixer, mine: Any, now: Any, write: Write, sent: Any) -> Stop:
+    """The promotion (`mine`; `sent`, its request) landed over someone else's write: traffic
+    did move to the canary (journaled promoted), over what they wrote of what it sets; nothing
+    is undone (`now`: the read after)."""
     said = await replaced(fixer, write.generation_before, int(mine.generation))
     canary, gen = fixer.outcome.canary, int(mine.generation)
+    did = replaced_words(Kind.SERVICE, fixer.entry, sent, mine, "as it read them before")
     fixer.outcome.state = State.PROMOTED
     since = (
         ""
@@ -105,25 +115,25 @@ async def _promoted_over(fixer: Fixer, mine: Any, now: Any, write: Write) -> Sto
         f"{fixer.name}: someone else wrote the service after the canary {canary} was ready "
         f"and before drift's promotion ({said.gens}{said.who}). The server did not refuse "
         f"drift's stale etag, so drift's promotion (generation {gen}) moved the traffic to "
-        f"{canary} and replaced what they wrote (template, traffic and service settings) with "
-        "drift's, as it read them before: their change is no longer in the service nor served "
-        "(what serves: "
-        f"{describe_serving(now, canary)}).{since} {said.serve}{said.rollback}",
+        f"{canary} and {did} (what serves: {describe_serving(now, canary)}).{since} "
+        f"{said.serve}{said.rollback}",
         State.PROMOTED,
     )
 
 
-async def _update_over(fixer: Fixer, mine: Any, now: Any, write: Write) -> Stop:
-    """An update in place (`mine`: a job's, a pool's, a service's with no canary) replaced
-    someone else's write: it stands (nothing is undone); journaled as failed."""
+async def _update_over(fixer: Fixer, mine: Any, now: Any, write: Write, sent: Any) -> Stop:
+    """An update in place (`mine`: a job's, a pool's, a service's with no canary; `sent`, its
+    request) landed over someone else's write: it stands (nothing is undone); journaled as
+    failed. A job is written whole; a service's or pool's write sets only what its
+    `update_mask` names (`drift.fix.beside`)."""
     said = await replaced(fixer, write.generation_before, int(mine.generation))
-    noun = fixer.sp.kind.noun
-    serves = f" (what serves: {describe_serving(now)})" if fixer.sp.kind is Kind.SERVICE else ""
+    kind = fixer.sp.kind
+    serves = f" (what serves: {describe_serving(now)})" if kind is Kind.SERVICE else ""
+    did = replaced_words(kind, fixer.entry, sent, mine, "built from what it had read")
     return Stop(
-        f"{fixer.name}: someone else wrote the {noun} after drift read it and before its "
+        f"{fixer.name}: someone else wrote the {kind.noun} after drift read it and before its "
         f"update ({said.gens}{said.who}). The server did not refuse drift's stale etag, so "
-        f"drift's update (generation {mine.generation}) replaced what they wrote with drift's, "
-        f"built from what it had read: their change is no longer in the {noun}{serves}. "
+        f"drift's update (generation {mine.generation}) {did}{serves}. "
         f"{said.serve}{said.rollback}",
         State.UPDATE_FAILED,
     )

@@ -166,13 +166,16 @@ def unconfirmed_notes(state: LiveState) -> tuple[str, ...]:
 
 
 def system_key_notes(plan: Plan, state: LiveState) -> tuple[str, ...]:
-    """Each workload whose write leaves out labels or annotations in a system namespace that
-    it holds (`patch.without_system_metadata`: v2 refuses them), named: a change the plan
-    would not otherwise show (revreal61 F1: a Terraform-written service's
-    `run.googleapis.com/invoker-iam-disabled` was gone after the fix, and after its rollback)."""
+    """Each job whose write leaves out labels or annotations in a system namespace that it
+    holds (`patch.without_system_metadata`: v2 refuses them), named: a change the plan would
+    not otherwise show (revreal61 F1: a Terraform-written service's
+    `run.googleapis.com/invoker-iam-disabled` was gone after the fix, and after its rollback).
+    A job is written whole (UpdateJob has no mask); a service's or pool's write names only
+    what it sets (`drift.fix.update_mask`): its own labels and annotations stay as they are."""
     held: dict[tuple[str, ...], list[str]] = {}  # the same keys: one note naming each holder
     for sp in plan.services:
-        source = state.services[sp.key].source if sp.has_patch else None
+        whole = sp.has_patch and sp.kind is Kind.JOB
+        source = state.services[sp.key].source if whole else None
         keys = sorted(
             {
                 k

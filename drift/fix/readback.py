@@ -55,6 +55,15 @@ def holds_changes(now: Any, write: Write, content: Content, sent: Any, source: A
     return True
 
 
+def kept_beside(sent: Any, now: Any) -> str:
+    """What `now` (drift's write `sent` landed, someone else's besides) holds otherwise than
+    drift sent, outside its template and what the server describes on output (`DESCRIBED`),
+    in words (`what_changed`; "" for nothing): drift's write of a service or pool names only
+    its template, its split and what it changes (`drift.fix.update_mask`), the rest sent as
+    read, so such a field is someone else's change that drift's write left."""
+    return what_changed(*(_outside(w, DESCRIBED) for w in (sent, now)))
+
+
 def _outside(workload: Any, cleared: tuple[str, ...] = ()) -> Any:
     """A copy of `workload` (its system labels and annotations left out, as drift sends none:
     `without_system_metadata`) whose template keeps only its labels and annotations, the

@@ -190,7 +190,19 @@ def tags_said(tagged: Sequence[Tagged], new: str, ran: str = "runs") -> str:
 
 def service_parts(entry: Entry) -> list[str]:
     """The fields of the service itself (not its template) that `entry`'s change set."""
-    names = [c.split(".", 1)[1] for c in entry.changes if c.startswith("setting.")]
+    return setting_parts(entry.changes)
+
+
+def change_parts(entry: Entry, later: Sequence[Entry] = ()) -> list[str]:
+    """`service_parts` of `entry` and of drift's `later` changes (a forced rollback undoes
+    them too): what a restoration puts back of the service itself."""
+    return sorted({p for e in (entry, *later) for p in service_parts(e)})
+
+
+def setting_parts(changes: Sequence[str]) -> list[str]:
+    """The fields of the service itself (not its template) that the changes `changes`
+    (`ServicePlan.targets`: `setting.NAME`, `env.NAME`) set."""
+    names = [c.split(".", 1)[1] for c in changes if c.startswith("setting.")]
     rows = [FIELDS[n] for n in names if n in FIELDS]
     parts = {r.service_part or (r.name if r.level == "service" else "") for r in rows} - {""}
     return sorted(parts)

@@ -37,8 +37,8 @@ from drift.fix.recorded import (
     base_key,
     base_template,
     before_service,
+    change_parts,
     parts_as_found,
-    service_parts,
 )
 from drift.fix.restored import (
     Judge,
@@ -94,7 +94,7 @@ def restore_request(current: Any, entry: Entry, later: Sequence[Entry] = ()) -> 
     # which leaves out what it does not compare: Binary Authorization's breakglass_justification
     # ("If present, indicates to use Breakglass using this justification": without it the new
     # revision is judged without breakglass), the order of custom_audiences (as in place does).
-    for part in sorted({p for e in (entry, *later) for p in service_parts(e)}):
+    for part in change_parts(entry, later):
         copy_field(raw(restore), raw(before), part)
     return restore
 
@@ -258,13 +258,9 @@ async def restore(
         before = renamed(before_service(entry), gone, request.template.revision)
         request.traffic = restored_traffic(before)
     write = Write(
-        step,
-        current.etag,
-        int(current.generation),
-        "",
-        template_key(request),
+        step, current.etag, int(current.generation), "", template_key(request),
         traffic_key(request.traffic),
-    )
+    )  # fmt: skip
     was = entry.state
     journal.begin(entry, doing, f"restoring what served before (from {current.etag})", write)
     error: ApiError | AuthError | None = None
@@ -272,8 +268,9 @@ async def restore(
     deadline = Deadline(write_wait)  # one for the write's whole wait, as a fix's writes
     try:
         answer = await update_workload(
-            session, Kind.SERVICE, request, version=client_version(entry), deadline=deadline
-        )
+            session, Kind.SERVICE, request, version=client_version(entry), base=current,
+            parts=change_parts(entry, later), deadline=deadline,
+        )  # fmt: skip
     except (ApiError, AuthError) as exc:  # the answer or the operation may be what was lost
         error = exc  # the service tells
     try:

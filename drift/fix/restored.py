@@ -13,6 +13,7 @@ from typing import Any
 from drift import __version__
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fields.access import template_of
+from drift.fix.beside import landed_over, left
 from drift.fix.held_changes import template_held
 from drift.fix.journal import Entry, Journal, State, Write
 from drift.fix.legacy_key import sent
@@ -28,6 +29,7 @@ from drift.fix.lost_answer import (
 )
 from drift.fix.patch import is_latest
 from drift.fix.readback import as_sent, holds_changes
+from drift.fix.recorded import service_parts
 from drift.fix.routing import (
     Content,
     carries,
@@ -90,6 +92,8 @@ class Restored:
     by_hand: str = ""
     """With `unread`: what can be done by hand instead of `drift rollback CHANGE`, said after
     it (a pin by name not known: "pin it by hand with `gcloud …`", `restore.pin_by_name`)."""
+    beside: str = ""
+    """With `over`: their change drift's write left, in words (`drift.fix.beside.left`)."""
     back: bool = False
     """Nothing was written: the workload (a service, a job, a pool), read right before the
     write, ran what it ran before the change already (an earlier rollback's write landed
@@ -165,8 +169,8 @@ def theirs(
       all drift sent, `drift.fix.readback.as_sent`: a write of theirs after drift's, a label,
       leaves drift's configuration too), two or more generations past what it was built on: a
       stale etag let through, AIP-154 not followed, `drift.fix.overwrote`): journaled as
-      landed at its generation, and said — their change is no longer in the workload. Never
-      a plain success (`Restored.over`).
+      landed at its generation, and said (`drift.fix.beside`: what of theirs it replaced, what
+      stays). Never a plain success (`Restored.over`).
     - refused for its stale etag (AIP-154's ABORTED) on each attempt, or one generation past
       with a read-back that is not drift's write (theirs is the only write) and an answer that
       is no lost one: drift's did not land, nothing was written. The entry stays as it was for
@@ -193,15 +197,12 @@ def theirs(
     before, noun = write.generation_before, Kind(entry.kind).noun
     mine = over_theirs(answer, now, write, partial(as_sent, content=content, sent=sent))
     if mine is not None:
-        gen = int(mine.generation)
-        text = (
-            f"{runs}; drift's write (generation {gen}) landed over someone else's write "
-            f"(generation {gen - 1}): the server let drift's stale etag through, so their "
-            f"change is no longer in the {noun}"
-        )
+        gen, kind = int(mine.generation), Kind(entry.kind)
+        text = f"{runs}; {landed_over(kind, entry, sent, mine)}"
         state = failed if problem else done
         lost = journaled(lambda: journal.landed(entry, state, text, etag=mine.etag, generation=gen))
-        return Restored(not problem, text, now, lost, over=(before, gen))
+        beside = left(kind, sent, mine)
+        return Restored(not problem, text, now, lost, over=(before, gen), beside=beside)
     if answer is not None and past_next(now, write) and landed_alone(answer, write, content):
         gen = int(answer.generation)  # drift's landed as sent, then theirs: it stands
         then = (
@@ -324,19 +325,16 @@ async def write_traffic(
     task 847), it is as one not read back (`after` None), never "failed"."""
     session, journal, entry = on
     write = Write(
-        step,
-        now.etag,
-        int(now.generation),
-        "",
-        template_key(request),
+        step, now.etag, int(now.generation), "", template_key(request),
         traffic_key(request.traffic),
-    )
+    )  # fmt: skip
     journal.begin(entry, state, doing, write)
     error, failed, deadline = "", None, Deadline(write_wait)
     try:
         await update_workload(
-            session, Kind.SERVICE, request, version=version or __version__, deadline=deadline
-        )
+            session, Kind.SERVICE, request, version=version or __version__, base=now,
+            parts=service_parts(entry), deadline=deadline,
+        )  # fmt: skip
     except ApiError as exc:
         error, failed = exc.reason, exc
     try:

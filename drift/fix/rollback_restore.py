@@ -324,10 +324,16 @@ def _outcome(
         if running and running != c.calm:  # `calm`: it runs what the rollback restored
             result.notes.append(f"{name}: {still_running(running, RESTORED)}")
         if done.over:  # restored, but over a write of someone else's: never a success (0)
+            theirs = (
+                f"what they wrote of what it sets, if anything, is drift's now; {done.beside}"
+                if done.beside
+                else f"their change is no longer in {name}"
+            )
             result.failed.append(
-                f"{name}: restored, but drift's write (generation {done.over[1]}) replaced "
-                "someone else's write the server let its stale etag through: their change is "
-                f"no longer in {name} (see {name}'s line above)"
+                f"{name}: restored, but drift's write (generation {done.over[1]}) "
+                + ("landed over" if done.beside else "replaced")
+                + f" someone else's write the server let its stale etag through: {theirs} (see "
+                f"{name}'s line above)"
             )
         recorded = [e.change_id for e in later if e.undone_by == entry.change_id]
         if recorded:

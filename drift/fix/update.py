@@ -1,9 +1,9 @@
 """One write to Cloud Run and how it ended: UpdateService with the etag that was read (so a
-retry, the very same request, cannot apply twice) and drift's name and version as the client
-(`Service.client` / `client_version`: "Arbitrary identifier for the API client", set by the
-caller on every write), then its long-running operation, polled through the call runner (a
-deadline and retries per poll, OPERATION_TIMEOUT in all). When the answer or the operation is
-lost, `settled` follows the deployment on the service itself."""
+retry, the very same request, cannot apply twice), an `update_mask` of only what drift writes,
+and drift's name and version as the client (`Service.client` / `client_version`: "Arbitrary
+identifier for the API client", set by the caller on every write), then its long-running
+operation, polled through the call runner (a deadline and retries per poll, OPERATION_TIMEOUT
+in all). When the answer or the operation is lost, `settled` follows the deployment."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from drift.diff.describe import mask_plain
 from drift.errors import ApiError
 from drift.fields.access import template_of
 from drift.fix.etag_moved import RESENDS, same_version, with_etag
+from drift.fix.update_mask import with_mask
 from drift.fix.waiting import POLL_FIRST, POLL_MAX, Deadline, until, waiting, whole
 from drift.kinds import Kind, label
 from drift.live import api, workloads
@@ -39,17 +40,18 @@ async def update_workload(
     timeout: float = OPERATION_TIMEOUT,
     version: str = __version__,
     read: Any = None,
+    base: Any = None,
+    parts: tuple[str, ...] | list[str] = (),
     deadline: Deadline | None = None,
 ) -> Any:
     """Send `workload` (a run_v2 Service, Job or WorkerPool as read, then changed) with
-    UpdateService, UpdateJob or UpdateWorkerPool and wait for the operation; raise ApiError
-    naming the method when either fails. Each request takes the resource, `validate_only` and
-    (Job, WorkerPool: `allow_missing`, left false). The write says it comes from drift (SPEC
-    invariant 12), whoever wrote the workload before, as client `version`. `read`: the
-    workload as read, which `workload` was built from: a write refused for an etag that moved
-    with nobody's write since (`drift.fix.etag_moved`) is sent again with the etag read now.
-    `deadline`: the write's whole wait, shared with the read that follows it until it settles
-    (`settled`); none: `timeout` from now."""
+    UpdateService, UpdateJob or UpdateWorkerPool (`allow_missing` false) and wait for the
+    operation; raise ApiError naming the method when either fails. Written as drift's, client
+    `version` (SPEC invariant 12). `read`: the read `workload` was built from: a write refused
+    for an etag that moved with nobody's write since (`drift.fix.etag_moved`) is sent again with
+    the etag read now. `base` (none: `read`), `parts`: `drift.fix.update_mask`. `deadline`: the
+    write's whole wait, shared with the read that follows it until it settles (`settled`); none:
+    `timeout` from now."""
     from google.cloud import run_v2
 
     workload.client, workload.client_version = CLIENT, version
@@ -67,6 +69,7 @@ async def update_workload(
     else:
         method, call = "UpdateService", clients.services.update_service
         request = run_v2.UpdateServiceRequest(service=workload, validate_only=validate_only)
+    with_mask(request, kind, workload, read if base is None else base, parts)
     name, kept = workload.name, withheld(workload)
     # Retried only as the very same request carrying the etag, and only while the workload
     # still has that etag (an attempt whose answer was lost did not apply). A server that

@@ -2,11 +2,10 @@
 (each execution runs the job's template as it is when it starts: `Job.template`, "The template
 used to create executions for this Job"), a worker pool none either (instances, no requests:
 `WorkerPool.instance_splits`) — so the fix is one read-modify-write: UpdateJob or
-UpdateWorkerPool of the resource as read, with only the plan applied and the etag read (a
-change by anyone since is refused: ABORTED; on a server that lets the stale etag through,
-drift's write landing over theirs is said, `drift.fix.overwrote`), journaled before it is
-sent. A rollback is one more such write putting back the template (and a pool's scaling) as
-they were.
+UpdateWorkerPool (its mask: `drift.fix.update_mask`) of the resource as read, with only the
+plan applied and the etag read (ABORTED on a change since; on a server that lets the stale
+etag through, drift's write landing over theirs is said, `drift.fix.overwrote`), journaled
+first. A rollback is one more such write putting back the template (and a pool's scaling).
 
 So is the fix of a service whose patch changes only what the service holds itself (ingress, its
 own scaling, the IAM invoker check, the default URL, Binary Authorization: `ServicePlan.
@@ -33,7 +32,7 @@ from drift.fix.kept_since import parts_sent
 from drift.fix.overwrote import stop_if_over_theirs
 from drift.fix.patch import canary_name, patched_template
 from drift.fix.reasons import cause_of, revision_condition
-from drift.fix.recorded import ran_before, tagged_images, tags_resolved
+from drift.fix.recorded import ran_before, service_parts, tagged_images, tags_resolved
 from drift.fix.reread import changed_since_read, on_fresh, read_before_write, waited
 from drift.fix.restored import carries_sent, complete, holds
 from drift.fix.revision_name import fresh_revision_name
@@ -91,8 +90,9 @@ class WorkloadFix(Fixer):
         lost = ""
         try:
             answer = await update_workload(
-                ctx.session, kind, request, read=now, deadline=self.write_wait()
-            )
+                ctx.session, kind, request, read=now, parts=service_parts(self.entry),
+                deadline=self.write_wait(),
+            )  # fmt: skip
         except ApiError as exc:
             after, lost = await self._failed(exc, write, request)
         else:

@@ -27,7 +27,7 @@ from drift.fix.byhand import copy_field
 from drift.fix.instances import copy_splits, restoration_problem
 from drift.fix.journal import ROLLBACK, Entry, Journal, Write
 from drift.fix.patch import copy_workload, restored_traffic, without_system_metadata
-from drift.fix.recorded import ran_before
+from drift.fix.recorded import change_parts, ran_before
 from drift.fix.restore import changed_since, refusal
 from drift.fix.restored import (
     Judge,
@@ -351,7 +351,10 @@ async def restore_workload(
     answer: Any = None
     deadline = Deadline(write_wait)
     try:
-        answer = await update_workload(session, kind, request, read=now, deadline=deadline)
+        parts = change_parts(entry, later)  # its `update_mask`: `drift.fix.update_mask`
+        answer = await update_workload(
+            session, kind, request, read=now, parts=parts, deadline=deadline
+        )
     except (ApiError, AuthError) as exc:
         error = exc
     try:

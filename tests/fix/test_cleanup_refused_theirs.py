@@ -10,7 +10,9 @@ as before drift. Before, drift took its own pin for their routing (`keep_routing
 the service pinned by name, with nothing left to roll back — the trap of the team's next
 deploy. A second write that re-routes (a 0 % tag) is their routing, kept as it is
 (`keep_routing`, tests/fix/test_cleanup_keeps_their_routing.py). A server that lets the stale
-etag through (`stale_etag: ignored`) took drift's cleanup over their second write: said."""
+etag through (`stale_etag: ignored`) took drift's cleanup over their second write: said; as
+drift's write names only what it sets (`update_mask`: the template, the traffic), their second
+label stays (review 848 F1/F2; it was erased before)."""
 
 from __future__ import annotations
 
@@ -133,16 +135,19 @@ def test_a_cleanup_let_through_over_their_second_label_is_said(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The control: the server took drift's stale cleanup write over their second label."""
+    """The control: the server took drift's stale cleanup write over their second label,
+    which stays (drift's write does not name the labels: review 848 F1), and is said to."""
     sandbox = lenient
     before = sandbox.service(PROJECT, "api")
     twice(clients, monkeypatch, "label")
     done = fix_cli(env, tmp_path, "fix", "e2e", "--service", "api", "--yes")
     said = done.stdout + done.stderr
     assert "cleans up again" not in said, said
-    assert "drift's cleanup write" in said and "replaced their write" in said, said
+    assert "drift's cleanup write" in said and "landed over their write" in said, said
+    assert "their labels again stays (drift's write does not set it)" in said, said
+    assert "replaced their write" not in said, said
     now = sandbox.service(PROJECT, "api")
-    assert now.labels["team"] == "theirs" and "again" not in now.labels
+    assert (now.labels["team"], now.labels["again"]) == ("theirs", "theirs")
     assert spec(now) == spec(before)
 
 

@@ -100,8 +100,11 @@ def test_a_landed_update_whose_answer_was_lost_is_landed_whatever_stage_reads_ba
 def test_an_update_over_theirs_whose_answer_was_lost_is_said_whatever_stage_reads_back(
     lenient: Sandbox, clients: Clients, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A teammate's label right before drift's update, the stale etag let through, drift's
-    answer lost, the stage read back GA: drift's update came last, over theirs."""
+    """A teammate's ingress right before drift's update, the stale etag let through, drift's
+    answer lost, the stage read back GA: drift's update came last, over theirs. (Their write
+    was a label: drift's update, naming only what it sets, now leaves a label of theirs, and
+    whose write came last is no longer what the read back tells: review 848 F1,
+    tests/fix/test_update_mask.py.)"""
     sandbox = lenient
     set_stage(sandbox, launch_stage_pb2.BETA)
     before = sandbox.service(PROJECT, "api")
@@ -112,7 +115,7 @@ def test_an_update_over_theirs_whose_answer_was_lost_is_said_whatever_stage_read
             return
         wrote.append(True)
         service = clients.services.get_service(name=service_name("api"))
-        service.labels["team"] = "theirs"
+        service.ingress = run_v2.IngressTraffic.INGRESS_TRAFFIC_INTERNAL_ONLY
         clients.services.update_service(service=service).result()
         sandbox.inject(Fault("UpdateService", "UNAVAILABLE", after=True, first_n=1))  # drift's
 

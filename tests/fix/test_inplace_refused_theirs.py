@@ -140,7 +140,8 @@ def test_an_update_in_place_let_through_over_theirs_is_said(
     assert "nothing was changed" not in said, said
     assert "replaced what they wrote" in said, said
     after = sandbox.service(PROJECT, "api")
-    assert after.ingress == LOAD_BALANCER and not theirs_stands(after, what)
+    # their label stays: drift's update names only what it sets (review 848 F1; was erased)
+    assert after.ingress == LOAD_BALANCER and theirs_stands(after, what) == (what == "label")
     (entry,) = entries(tmp_path)
     assert entry.state == State.UPDATE_FAILED
     (write,) = entry.writes

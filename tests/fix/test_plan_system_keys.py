@@ -1,12 +1,17 @@
 """A fix's write leaves out the workload's labels and annotations in a system namespace (v2
 refuses them: `drift.diff.differences.SYSTEM_NAMESPACES`). A Terraform-written service holds one
-(`run.googleapis.com/invoker-iam-disabled`): the plan names it in every format, and the fix
-removes exactly that key, nothing else of the service's metadata (revreal61 F1: the plan did
-not say so)."""
+(`run.googleapis.com/invoker-iam-disabled`): once removed by the fix's whole write (revreal61 F1:
+the plan did not say so; then it named it). A service's write now names only what it sets
+(`update_mask`: `drift.fix.update_mask`, review 848 F1), so the service's own labels and
+annotations stay byte for byte, that key too, and the plan has nothing to say of them. A job is
+written whole (UpdateJob has no mask): its plan names the key its write removes, in every
+format, and the fix removes exactly that key."""
 
 from __future__ import annotations
 
+import copy
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +21,8 @@ from tests.check.test_check_masks_inlined_secret import _sandbox
 from tests.cliutil import REPO, drift
 from tests.conftest import MakeSandbox
 from tests.fix.test_plan_history_unread import _env
+from tests.jobs.world import JOB_HEAD, pointed_at, write_profile
+from tests.sandbox.jobworld import JOB_SPEC, world
 
 KEY = "run.googleapis.com/invoker-iam-disabled"
 SERVICE = {
@@ -32,42 +39,57 @@ def _metadata(sandbox: Sandbox) -> tuple[dict[str, str], dict[str, str]]:
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "yaml", "gcloud"])
-def test_the_plan_names_the_system_keys_its_write_leaves_out(
-    fmt: str, tmp_path: Path, make_sandbox: MakeSandbox
+def test_the_plan_names_the_system_keys_only_a_jobs_write_leaves_out(
+    fmt: str, tmp_path: Path, make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sandbox = _sandbox(make_sandbox, SERVICE)
     done = drift("plan", "lab", "--format", fmt, env=_env(sandbox, tmp_path), cwd=tmp_path)
     assert done.returncode == 1, done.stderr
+    assert "does not resend" not in done.stdout + done.stderr  # a service's write leaves them
+    lab = _job_with_the_key(make_sandbox, monkeypatch, tmp_path)
+    done = drift("plan", "prod", "--format", fmt, env=dict(os.environ), cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
     said = done.stdout + done.stderr
     if fmt == "json":
         said = " ".join(json.loads(done.stdout)["notes"])
-    assert SAID in said, said
+    assert f"job job: {SAID}" in said, said
+    assert lab.job("p", "job").annotations[KEY] == "false"
 
 
-def test_the_fix_removes_only_the_key_its_plan_names(
-    tmp_path: Path, make_sandbox: MakeSandbox
+def test_the_fix_leaves_a_services_keys_and_removes_only_a_jobs(
+    tmp_path: Path, make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sandbox = _sandbox(make_sandbox, SERVICE)
     env = {**_env(sandbox, tmp_path), "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
     labels, annotations = _metadata(sandbox)
     done = drift("fix", "lab", "--yes", "--no-verify", env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert "does not resend" not in done.stdout + done.stderr
+    assert _metadata(sandbox) == (labels, annotations)  # the key too: byte for byte
+    lab = _job_with_the_key(make_sandbox, monkeypatch, tmp_path)
+    before = dict(lab.job("p", "job").annotations)
+    done = drift("fix", "prod", "--yes", "--no-verify", env=dict(os.environ), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
     assert SAID in done.stdout + done.stderr
-    now_labels, now_annotations = _metadata(sandbox)
-    assert now_labels == labels
-    assert now_annotations == {k: v for k, v in annotations.items() if k != KEY}
+    assert dict(lab.job("p", "job").annotations) == {k: v for k, v in before.items() if k != KEY}
 
 
-def test_workloads_holding_the_same_keys_share_one_note(sandbox_env: dict[str, str]) -> None:
+def _job_with_the_key(
+    make_sandbox: MakeSandbox, monkeypatch: pytest.MonkeyPatch, cwd: Path
+) -> Sandbox:
+    """The jobs world (tests/jobs/world.py), its job holding KEY and a user annotation, the
+    environment pointed at it and `profiles/prod.yaml` in `cwd` changing the job's MODE."""
+    job = copy.deepcopy(JOB_SPEC)
+    job["annotations"] = {KEY: "false", "owner.example.com/contact": "core"}
+    sandbox = pointed_at(make_sandbox(world(jobs={"job": job})), monkeypatch, cwd)
+    write_profile(cwd / "profiles", JOB_HEAD + "      MODE: dry\n")
+    return sandbox
+
+
+def test_services_holding_system_keys_get_no_note(sandbox_env: dict[str, str]) -> None:
     """The demo's services all hold `run.googleapis.com/operation-id` (as services a v1 client
-    deployed do): one note names the three, not three notes saying the same."""
+    deployed do): their writes leave it (once one note named the three, as removed)."""
     profiles = str(REPO / "profiles")
     done = drift("plan", "e2e", "--profiles", profiles, "--format", "json", env=sandbox_env)
     assert done.returncode == 1, done.stderr
-    notes = [n for n in json.loads(done.stdout)["notes"] if "does not resend" in n]
-    assert notes == [
-        "api, auth, web: the write does not resend run.googleapis.com/operation-id (labels and "
-        "annotations in a system namespace: the Cloud Run Admin API v2 refuses them, and each "
-        "setting they stood for is a v2 field, which the write keeps): the fix removes them, "
-        "and a rollback does not put them back"
-    ], notes
+    assert [n for n in json.loads(done.stdout)["notes"] if "does not resend" in n] == []

@@ -139,5 +139,6 @@ def test_a_promotion_let_through_over_their_write_is_said(
     (entry,) = entries(tmp_path)
     assert entry.state == State.PROMOTED
     now = sandbox.service(PROJECT, "api")
-    assert not theirs_stands(now, what)
+    # their label stays: the promotion names only what it sets (review 848 F1; was erased)
+    assert theirs_stands(now, what) == (what == "label")
     assert now.latest_ready_revision.split("/")[-1] == entry.canary_revision
