@@ -31,6 +31,7 @@ from drift.fix.journalview import JournalView
 from drift.fix.landed_before import landed_on
 from drift.fix.lock import Locked, Locks, not_held
 from drift.fix.model import Plan, ServicePlan
+from drift.fix.payloads import before_fix
 from drift.fix.plan import Planned
 from drift.fix.recorded import Tagged, tags_said
 from drift.fix.saved import check_target, promote_as_saved
@@ -226,6 +227,9 @@ async def _fix(
             locks.flush()
             return FixResult(plan, exit_code=ExitCode.ABORTED, message=stopped, notes=notes)
         probe(journal.directory)  # entries writable, before a "yes" that only fails there (841)
+        # every secret version the entries will record read first: a copy of one is withheld
+        for line in await before_fix(settings.access(), profile.project, planned, todo):
+            ui.say(line)
         if not options.yes and not ui.confirm(
             question(todo, planned.check.state, promote=options.promote)
         ):

@@ -143,7 +143,8 @@ def _echoes(ctx: Context, live: LiveService, written: Any) -> EchoMasker:
     from drift.probe.echoed import EchoMasker, canary_refs
 
     refs = canary_refs(live, written)
-    return EchoMasker(refs, ctx.profile.project, ctx.settings.access(), ctx.session.runner)
+    known = ctx.known.value_reads if ctx.known is not None else None  # the fix's reads: once
+    return EchoMasker(refs, ctx.profile.project, ctx.settings.access(), ctx.session.runner, known)
 
 
 async def _again(

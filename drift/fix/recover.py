@@ -51,6 +51,7 @@ from drift.fix.context import FixUI
 from drift.fix.fanout import in_order
 from drift.fix.journal import Entry
 from drift.fix.patch import is_latest
+from drift.fix.payloads import rebuilt_reads
 from drift.fix.recover_entry import rebuilt, rebuilt_entry
 from drift.fix.recover_inplace import left_in_place
 from drift.fix.routing import shares
@@ -115,6 +116,8 @@ async def from_live(
             if not held:
                 raise
             found = []
+        # what their configurations reference, read before they are journaled (`payloads`)
+        unread = await rebuilt_reads(session, profile.project, [entry for entry, _ in found])
     of = f" for it (only for {', '.join(dict.fromkeys(e.service for e in held))})" * bool(held)
     for entry, words in found:
         ui.say(
@@ -122,7 +125,7 @@ async def from_live(
             f"service. {words[:1].upper()}{words[1:]}; a service-level setting the change "
             "made, if any, stays (only the journal holds what it was)"
         )
-    for line in (*others, *kept):
+    for line in (*unread, *others, *kept):
         ui.say(line)
     return [entry for entry, _ in found], kept
 

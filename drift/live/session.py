@@ -44,7 +44,7 @@ class CommandClients:
     """The clients of one command's sessions, by whose credentials and which emulators: made
     by the first session that needs them, inside the command's event loop (gRPC asyncio
     channels belong to it), and closed once as the command ends. Against Google each client
-    is a channel of its own — a TCP and TLS handshake — and `fix` opens four sessions. The
+    is a channel of its own — a TCP and TLS handshake — and `fix` opens five sessions. The
     sets retired (`renew`) are closed with the rest as the command ends."""
 
     def __init__(self) -> None:

@@ -1,9 +1,10 @@
 """A command's sessions share one set of clients (`drift.live.session.one_set_of_clients`):
-`fix --yes` opens four sessions (the check, the canaries' deploy, the re-check, the probe
-of what moved) and `check --probe` two; against Google each client made is a channel of its
-own, a TCP and TLS handshake. Counted around drift's own client factories, in a run in this
-process: one Cloud Run pair and one Secret Manager client a command, each closed once as it
-ends; an interactive fix, a set anew after each prompt."""
+`fix --yes` opens five sessions (the check, the reads of the secret versions its journal
+entries reference, the canaries' deploy, the re-check, the probe of what moved) and `check
+--probe` two; against Google each client made is a channel of its own, a TCP and TLS
+handshake. Counted around drift's own client factories, in a run in this process: one Cloud
+Run pair and one Secret Manager client a command, each closed once as it ends; an
+interactive fix, a set anew after each prompt."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 
 @pytest.mark.parametrize(
     ("args", "code", "sessions"),
-    [(("fix", "staging", "--yes"), 0, 4), (("check", "staging", "--probe"), 1, 2)],
+    [(("fix", "staging", "--yes"), 0, 5), (("check", "staging", "--probe"), 1, 2)],
     ids=["fix-yes", "check-probe"],
 )
 def test_one_set_of_clients_a_command(
@@ -84,7 +85,7 @@ def test_the_clients_are_closed_when_a_ctrl_c_ends_the_command(
     where = {**env, "DRIFT_JOURNAL_DIR": str(tmp_path / "journal")}
     done = drift("fix", "staging", "--yes", "--profiles", str(REPO / "profiles"), env=where)
     assert done.returncode == 3 and "interrupted" in done.stderr, done.stdout + done.stderr
-    assert counts == {"sessions": 3, "run clients": 1, "secrets client": 1, "closed": 1}
+    assert counts == {"sessions": 4, "run clients": 1, "secrets client": 1, "closed": 1}
 
 
 def test_an_interactive_fix_makes_its_clients_anew_after_each_prompt(
@@ -104,6 +105,7 @@ def test_an_interactive_fix_makes_its_clients_anew_after_each_prompt(
     done = drift("fix", "staging", "--profiles", str(REPO / "profiles"), env=where, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count("traffic moved to") == 2, done.stdout + done.stderr
-    # the check's set, the canaries' (api's deploy), web's deploy after api's promotion prompt,
-    # and the promotions' and re-check's after web's; Secret Manager read by the two checks
-    assert counts == {"sessions": 4, "run clients": 4, "secrets client": 2, "closed": 4}
+    # the check's set (and its reads of the versions the entries reference, before the first
+    # prompt), the canaries' (api's deploy), web's deploy after api's promotion prompt, and
+    # the promotions' and re-check's after web's; Secret Manager read by the two checks
+    assert counts == {"sessions": 5, "run clients": 4, "secrets client": 2, "closed": 4}

@@ -107,3 +107,18 @@ def test_an_echo_reads_each_version_once(make_sandbox: MakeSandbox, tmp_path: Pa
     sandbox.clear_calls()
     drift_on(sandbox, tmp_path, PROFILE, "probe", "lab")
     assert len([c for c in sandbox.calls if "AccessSecretVersion" in str(c)]) == 1, sandbox.calls
+
+
+def test_a_fix_reads_the_version_its_canary_echoes_once(
+    make_sandbox: MakeSandbox, tmp_path: Path
+) -> None:
+    """`fix` reads the versions its journal entry references before its question
+    (`drift.fix.payloads`); the echo masker of its probes takes that read (the check's value
+    reads, `Context.known`), so the failed canary's echo costs no second AccessSecretVersion
+    (task 852: the read added for the journal is the one the echo used to make)."""
+    sandbox = make_sandbox(_world())
+    sandbox.clear_calls()
+    done = drift_on(sandbox, tmp_path, PROFILE, "fix", "lab", "--yes")
+    assert done.returncode == 4 and VALUE not in done.stdout + done.stderr, done.stdout
+    reads = [c.request.name for c in sandbox.calls if c.short == "AccessSecretVersion"]
+    assert reads == ["projects/p/secrets/api-key/versions/1"], reads
