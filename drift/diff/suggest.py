@@ -77,17 +77,21 @@ class Names:
         word = _key(name)
         matcher = difflib.SequenceMatcher(None)
         matcher.set_seq2(word)
-        best: tuple[float, str] | None = None
+        bounded: list[tuple[float, str]] = []
         for key in self._within(word):
             if not any(c != name for c in self._named[key]):
                 continue  # only `name` itself has this key
             matcher.set_seq1(key)
-            if (
-                matcher.real_quick_ratio() >= CUTOFF
-                and matcher.quick_ratio() >= CUTOFF
-                and (ratio := matcher.ratio()) >= CUTOFF
-                and (best is None or (ratio, key) > best)
-            ):
+            if matcher.real_quick_ratio() >= CUTOFF and (bound := matcher.quick_ratio()) >= CUTOFF:
+                bounded.append((bound, key))
+        # the ratio is at most `quick_ratio` (difflib: "an upper bound on ratio()"), so once
+        # the bound is below the best ratio found no key left can be closer (nor tie it)
+        best: tuple[float, str] | None = None
+        for bound, key in sorted(bounded, reverse=True):
+            if best is not None and bound < best[0]:
+                break
+            matcher.set_seq1(key)
+            if (ratio := matcher.ratio()) >= CUTOFF and (best is None or (ratio, key) > best):
                 best = (ratio, key)
         if best is None:
             return None
