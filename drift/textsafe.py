@@ -1,14 +1,11 @@
 """Text a person reads: hostile characters shown visibly, the escapes of each output medium
-(Markdown, GitHub workflow commands, SARIF messages, a shell word, gcloud's list delimiters), and
-counted nouns."""
+(Markdown, GitHub workflow commands, SARIF messages, a shell word), and counted nouns. gcloud's
+list delimiters: `drift.delimiters`."""
 
 from __future__ import annotations
 
-import functools
 import re
-import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\x1b"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -367,34 +364,3 @@ def shell_quote(value: str) -> str:
         else:
             out.append(char)
     return "$'" + "".join(out) + "'"
-
-
-def delimiter_candidates() -> Iterator[str]:
-    yield from ",@#|;~%+:!*?&$<>()[]{}'\"`/\\ QXZJKVWYqxzjkvwy0123456789"
-    yield from _beyond_ascii()
-
-
-@functools.cache
-def _beyond_ascii() -> str:
-    """The candidates past ASCII, found once a process: 1.1 million code points looked at."""
-    points = map(chr, range(0xA1, sys.maxunicode + 1))
-    return "".join(c for c in points if unicodedata.category(c)[0] in "LNPS")  # no Cs, Cc, Cf
-
-
-def free_delimiter(items: Iterable[str]) -> str | None:
-    """A one-character delimiter for gcloud's list syntax (`^D^a=1Db=2`: `gcloud topic
-    escaping`, https://cloud.google.com/sdk/gcloud/reference/topic/escaping) that no item
-    contains; `,` (no prefix needed) when no item has a comma. gcloud takes the text
-    between the first two carets as the delimiter and splits on it (calliope
-    `arg_parsers.ArgList`); one character, because a longer one can merge with the end of
-    an item (`a@` + `@@`). None when the items hold every candidate: over a hundred thousand
-    characters, which no one value Cloud Run takes can (32768 at most), but several together
-    might (`GcloudItems` leaves such an item out; helper-530 F4: a value holding the ten
-    thousand of the BMP ended the plan with "internal error: StopIteration")."""
-    return first_free(set().union(*items))
-
-
-def first_free(*used: set[str]) -> str | None:
-    """The first delimiter candidate in none of the sets of characters `used` (looked for in
-    C: where they hold nearly every candidate, all 142,000 are looked at)."""
-    return next(filter(set().union(*used).isdisjoint, delimiter_candidates()), None)

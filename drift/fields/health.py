@@ -47,6 +47,7 @@ import functools
 from typing import Any
 
 from drift.credentials import masked_text
+from drift.delimiters import free_delimiter
 from drift.fields import access as a
 from drift.fields import probe_text
 from drift.fields.base import (
@@ -80,7 +81,6 @@ from drift.fields.probe_text import (
     timed,
 )
 from drift.kinds import Kind
-from drift.textsafe import free_delimiter
 
 _GCLOUD = {"http": "httpGet", "tcp": "tcpSocket", "grpc": "grpc"}
 PROBE_ROWS = ("startup_probe", "liveness_probe", "readiness_probe")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from drift.textsafe import free_delimiter
+from drift.delimiters import free_delimiter
 
 NONE = ("", "none")
 
@@ -86,7 +86,7 @@ def gcloud_list(flag: str, value: Any, split: Callable[[Any], list[str]] = items
 
 def no_delimiter(value: Any, split: Callable[[Any], list[str]] = items) -> str:
     """Why gcloud's list syntax cannot carry the items of `value` ("": it can): they hold
-    every delimiter drift would give it (`drift.textsafe.free_delimiter`)."""
+    every delimiter drift would give it (`drift.delimiters.free_delimiter`)."""
     if free_delimiter(split(value)) is not None:
         return ""
     return (

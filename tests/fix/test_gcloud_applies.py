@@ -5,12 +5,15 @@ one command, which gcloud refuses, and `set -e` then stopped every command after
 
 from __future__ import annotations
 
+import itertools
+import random
 from pathlib import Path
 
 import pytest
 
+from drift.delimiters import delimiter_candidates, first_free
 from drift.fix.formats.gcloud import plan_script, service_script
-from drift.fix.formats.text import free_delimiter
+from drift.fix.formats.text import GcloudItems, free_delimiter
 from drift.fix.model import Action, EnvChange, Plan
 from drift.live.model import EnvVar
 from drift.refs import SecretRef
@@ -150,3 +153,22 @@ def test_a_plain_value_made_a_secret_is_both_flags_or_neither() -> None:
     script = service_script(service_plan(env=tuple(changes)))
     assert [c.name for c in script.left] == [victim]  # type: ignore[attr-defined]
     assert victim not in "\n".join(script.lines)
+
+
+def test_a_list_looks_again_at_no_candidate_its_items_hold_and_skips_no_other() -> None:
+    """`GcloudItems.held`: the candidates its items hold, one after the other from the first,
+    are not looked at again; every other still is. Items of the ASCII candidates (most of
+    them) and the first few past them, in any order, fill the first ones up in turn."""
+    rng = random.Random(850)
+    pool = list(itertools.islice(delimiter_candidates(), 58))  # 54 ASCII, 4 past them
+    for _ in range(200):
+        items, used = GcloudItems(), set[str]()
+        for _ in range(rng.randint(1, 40)):
+            item = "".join(rng.choices(pool, k=rng.randint(0, 12)))
+            its = set(item)
+            assert first_free(items.used, its, skip=items.held) == first_free(used | its)
+            assert items.add(item)
+            used |= its
+            leading = itertools.takewhile(used.__contains__, delimiter_candidates())
+            assert items.held == len(list(leading)), item
+    assert items.held > 0

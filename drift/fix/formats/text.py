@@ -9,8 +9,9 @@ from typing import overload
 
 from drift.blanks import Arg, plain, word
 from drift.blanks import shell_line as shell_line  # the printed commands import it here
-from drift.textsafe import delimiter_candidates as _candidates  # noqa: F401 (tests)
-from drift.textsafe import first_free, free_delimiter, shell_quote, visible
+from drift.delimiters import delimiter_candidates as _candidates  # noqa: F401 (tests)
+from drift.delimiters import first_free, free_delimiter, held_from
+from drift.textsafe import shell_quote, visible
 
 
 def command_line(argv: Sequence[str]) -> str:
@@ -26,15 +27,20 @@ class GcloudItems(list[str]):
     def __init__(self) -> None:
         super().__init__()
         self.used: set[str] = set()
+        self.held = 0
+        """How many delimiter candidates, from the first, `used` holds: none of them can
+        delimit the list whatever joins it (`used` only grows), so none is looked at again
+        (a list of long values that holds most of them looked at them all for each item)."""
 
     def fits(self, item: str) -> bool:
-        return first_free(self.used, set(item)) is not None
+        return first_free(self.used, set(item), skip=self.held) is not None
 
     def add(self, item: str) -> bool:
         """`item` added, or False (nothing added) when no delimiter would be left."""
         if not self.fits(item):
             return False
         self.used.update(item)
+        self.held += held_from(self.used, self.held)
         self.append(item)
         return True
 
