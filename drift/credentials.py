@@ -150,6 +150,13 @@ def _assigned() -> Any:
     return re2.compile(ASSIGNED)
 
 
+@functools.cache
+def _assigned_groups() -> tuple[tuple[str, int], ...]:
+    """The number of each group of `GROUPS` in `_assigned`: RE2's `groupindex` makes a dict
+    of every group's name each time it is read (for each look at a text, most of its time)."""
+    return tuple((name, _assigned().groupindex[name]) for name in GROUPS)
+
+
 def _assigned_spans(text: str) -> list[tuple[int, int]]:
     """Where the values of the credentials assigned in `text` stand (`credentialforms.ASSIGNED`)."""
     return [(start, stop) for _group, start, stop in _assigned_values(text, False)]
@@ -160,8 +167,7 @@ def _assigned_values(text: str, drift_text: bool) -> list[tuple[str, int, int]]:
     value is in: one pass of RE2 over the text."""
     if not _assigned_hint(text):
         return []
-    pattern = _assigned()
-    groups = [(name, pattern.groupindex[name]) for name in GROUPS]
+    pattern, groups = _assigned(), _assigned_groups()
     references = reference_spans(text) if drift_text else []
     found = []
     for match in pattern.finditer(text):
