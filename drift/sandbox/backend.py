@@ -10,9 +10,10 @@ import hashlib
 import hmac
 import json
 import logging
+import socket
 import time
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -194,11 +195,20 @@ class BackendApp:
             weakref.WeakKeyDictionary()
         )
 
-    async def serve(self, host: str = "127.0.0.1") -> tuple[Server, int]:
-        server = await serve(
+    async def serve(self, host: str = "127.0.0.1") -> tuple[Server | Listening, int]:
+        """The backend listening on a port of its own: its WebSocket server made when the
+        first connection comes (`Listening`), or at once where `host` names more than one
+        address (`localhost`), each of which the event loop listens on."""
+        found = socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        if len(found) != 1:
+            server = await self._server(host=host, port=0)
+            return server, int(server.sockets[0].getsockname()[1])
+        listening = Listening(found[0], lambda sock: self._server(sock=sock))
+        return listening, listening.port
+
+    async def _server(self, **where: Any) -> Server:
+        return await serve(
             self.handle,
-            host,
-            0,
             process_request=self.process_request,
             select_subprotocol=self.select_subprotocol,
             logger=LOGGER,
@@ -208,9 +218,8 @@ class BackendApp:
             # waiting for an instance to start (`Instances`) has that much longer.
             open_timeout=2 + self.start_s,
             close_timeout=1,
+            **where,
         )
-        port = int(server.sockets[0].getsockname()[1])
-        return server, port
 
     async def process_request(
         self, connection: ServerConnection, request: Request
@@ -268,3 +277,54 @@ def _is_ping(message: str | bytes) -> bool:
     except ValueError:
         return False
     return isinstance(data, dict) and data.get("type") == "ping"
+
+
+class Listening:
+    """A backend's port, listening from the start, and its WebSocket server, made when the
+    first connection comes: most backends of a sandbox are never connected to, and making
+    each server was most of the time of seeding a world (a sandbox starts, or is reset, some
+    5,700 times in a run of the tests). A connection that comes first waits in the listening
+    socket's queue, as one does while a server is busy, then the server takes it; a backend
+    closed before one came refuses connections, as a closed server does. The socket is the
+    one the event loop would make (`loop.create_server`: SO_REUSEADDR, IPv6 only on an IPv6
+    address, a queue of 100)."""
+
+    def __init__(
+        self, address: tuple[Any, ...], make: Callable[[socket.socket], Coroutine[Any, Any, Server]]
+    ) -> None:
+        family, kind, proto, _, where = address
+        self._sock = socket.socket(family, kind, proto)
+        try:
+            self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                self._sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            self._sock.bind(where)
+            self._sock.listen(100)
+            self._sock.setblocking(False)
+        except BaseException:
+            self._sock.close()
+            raise
+        self.port = int(self._sock.getsockname()[1])
+        self._make = make
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(self._sock.fileno(), self._come)
+        self._server: asyncio.Task[Server] | None = None
+
+    def _come(self) -> None:
+        """A connection waits: the server is made, and takes it."""
+        self._loop.remove_reader(self._sock.fileno())
+        self._server = self._loop.create_task(self._make(self._sock))
+
+    def close(self) -> None:
+        if self._server is None:
+            self._loop.remove_reader(self._sock.fileno())
+            self._sock.close()
+        elif self._server.done() and not self._server.cancelled() and not self._server.exception():
+            self._server.result().close()
+
+    async def wait_closed(self) -> None:
+        if self._server is None:
+            return
+        server = await self._server  # made while it closed: closed now
+        server.close()
+        await server.wait_closed()

@@ -14,13 +14,20 @@ from typing import Any
 
 from websockets.asyncio.server import Server
 
-from drift.sandbox.backend import BackendApp, BackendConfig, Instances, NoInstance, Picked
+from drift.sandbox.backend import (
+    BackendApp,
+    BackendConfig,
+    Instances,
+    Listening,
+    NoInstance,
+    Picked,
+)
 from drift.sandbox.names import ResourceKey
 
 
 @dataclass
 class _Running:
-    server: Server
+    server: Server | Listening
     port: int
     env: dict[str, str] | NoInstance
     instances: Instances
@@ -39,7 +46,7 @@ class Fleet:
         self.host = host
         self.options = options
         """The scenario's options, read when a request comes (`runner_outside_network`)."""
-        self._routers: dict[tuple[ResourceKey, str], tuple[Server, int]] = {}
+        self._routers: dict[tuple[ResourceKey, str], tuple[Server | Listening, int]] = {}
         self._tags: dict[ResourceKey, dict[str, str]] = {}
         self._revisions: dict[ResourceKey, dict[str, _Running]] = {}
         self._weights: dict[ResourceKey, list[tuple[str, int]]] = {}
@@ -148,7 +155,7 @@ class Fleet:
         await cls._close(run.server)
 
     @staticmethod
-    async def _close(server: Server) -> None:
+    async def _close(server: Server | Listening) -> None:
         server.close()
         await server.wait_closed()
 
