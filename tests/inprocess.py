@@ -99,8 +99,7 @@ def _main(
     ]
     code = 0
     try:
-        os.environ.clear()
-        os.environ.update(env)
+        _environ_becomes(env)
         os.chdir(cwd)
         sys.argv = ["drift", *args]
         sys.stdin, sys.stdout, sys.stderr = streams
@@ -119,8 +118,7 @@ def _main(
         sys.stdin, sys.stdout, sys.stderr = saved_streams
         sys.argv = saved_argv
         os.chdir(saved_cwd)
-        os.environ.clear()
-        os.environ.update(saved_environ)
+        _environ_becomes(saved_environ)
         for number, handler in saved_signals.items():
             if handler is not None:
                 signal.signal(number, handler)
@@ -133,6 +131,16 @@ def _main(
         STATE.__dict__.update(saved_state)
         _let_go_of_locks()
     return code
+
+
+def _environ_becomes(wanted: Mapping[str, str]) -> None:
+    """`os.environ` made `wanted`, each variable that differs set or unset (as cleared and
+    filled again, which set and unset each of them, twice a run)."""
+    for name in [name for name in os.environ if name not in wanted]:
+        del os.environ[name]
+    for name, value in wanted.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
 
 
 def _let_go_of_locks() -> None:
