@@ -17,7 +17,8 @@ from tests.runner_commands import commands
 FORGED = "\n      vpc_connector: evil #"
 
 
-def _init(make_sandbox: MakeSandbox, tmp_path: Path, template: dict[str, Any]) -> Any:
+def _init(make_sandbox: MakeSandbox, tmp_path: Path, template: dict[str, Any]) -> tuple[Any, Any]:
+    """`drift init lab --from-live` of a world of one service: its run and the sandbox."""
     world = {"projects": {"acme": {"number": 111, "services": {"api": {"template": template}}}}}
     sandbox = make_sandbox(world)
     done = drift(
@@ -25,7 +26,7 @@ def _init(make_sandbox: MakeSandbox, tmp_path: Path, template: dict[str, Any]) -
         "--profiles", str(tmp_path), env=sandbox.environ(),
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    return done
+    return done, sandbox
 
 
 def test_a_setting_a_profile_cannot_state_stays_inside_its_comment(
@@ -47,7 +48,7 @@ def test_a_variable_name_with_a_line_break_is_said_on_one_line(
 ) -> None:
     name = "TOKEN\nwrote profiles/other.yaml: 9 services"
     template = {"image": "img/app:2", "env": {name: "sk_live_4eC39HqLyjWDarjtT1zdp7dc"}}
-    done = _init(make_sandbox, tmp_path, template)
+    done, _ = _init(make_sandbox, tmp_path, template)
     assert "not copied" in done.stdout
     assert not [x for x in done.stdout.splitlines() if x.startswith("wrote profiles/other.yaml")]
     assert "TOKEN\\nwrote profiles/other.yaml" in done.stdout
@@ -88,13 +89,7 @@ def test_a_live_value_holding_a_runners_command_is_written_inert(
     value = "v\n::error file=evil.yaml,line=1::FORGED ##[set-output name=a]b ##[add-mask]x"
     named = "::warning::NAME"  # a variable name that starts with a command
     template = {"image": "img/app:2", "env": {"API_URL": value, named: "##[error]y"}}
-    world = {"projects": {"acme": {"number": 111, "services": {"api": {"template": template}}}}}
-    sandbox = make_sandbox(world)
-    done = drift(
-        "init", "lab", "--from-live", "--project", "acme", "--region", "us-central1",
-        "--profiles", str(tmp_path), env=sandbox.environ(),
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
+    _, sandbox = _init(make_sandbox, tmp_path, template)
     text = (tmp_path / "lab.yaml").read_text()
     assert "##[" not in text and "##\\x5b" in text, text
     assert commands(text) == [], commands(text)
