@@ -16,15 +16,18 @@ check's state read found DISABLED, DESTROYED or missing (`KnownState`: that answ
 `rollback --from-live` does the same for the entries it rebuilds from the live services
 (`rebuilt_reads`); an entry a fix journaled is written back as that fix withheld it.
 
-A version drift cannot read (access refused, disabled, destroyed, a form drift does not read)
-is said in one line naming the secret, the version, its project and the answer, and the write
-goes on: a plain copy of it, if there is one, stays in the entry as Cloud Run returns it (mode
-0600), as `init`, `check` and `compare --live` show such a copy as Cloud Run shows it. Withheld
-without a version to read it back from, the rollback could not put it back (`withheld.fill`:
-"set it by hand"); a stop would refuse every fix by an account that may deploy a workload
-without reading its secrets (Cloud Run checks the revision's service account, not the
-deployer's); and that account reads the text on the workload anyway (`run.services.get`, which
-every fix needs). The line comes before `fix`'s question: the operator decides on it."""
+The versions drift cannot read (access refused, disabled, destroyed, a form drift does not
+read) are said in one line a run, before `fix`'s question: each once (the secret, the version,
+its project), grouped by the answer, what that leaves in the journal once (task 855: a line of
+~330 characters each, before); one the check found disabled or destroyed that a step of the
+plan names so already is referred to by its secret. The write goes on: a plain copy of one, if
+there is one, stays in the entry as Cloud Run returns it (mode 0600), as `init`, `check` and
+`compare --live` show such a copy as Cloud Run shows it. Withheld without a version to read it
+back from, the rollback could not put it back (`withheld.fill`: "set it by hand"); a stop would
+refuse every fix by an account that may deploy a workload without reading its secrets (Cloud
+Run checks the revision's service account, not the deployer's); and that account reads the
+text on the workload anyway (`run.services.get`, which every fix needs). The line comes before
+`fix`'s question: the operator decides on it."""
 
 from __future__ import annotations
 
@@ -39,11 +42,12 @@ from drift.live.secrets import SecretReads, Tasks
 from drift.live.state import LiveState
 from drift.live.value_reads import KnownState, as_stated
 from drift.refs import SecretRef
+from drift.secret_target import secret_target
 from drift.textsafe import visible
 
 if TYPE_CHECKING:
     from drift.fix.journal import Entry
-    from drift.fix.model import ServicePlan
+    from drift.fix.model import ManualStep, ServicePlan
     from drift.fix.plan import Planned
     from drift.live.session import Access, Session
 
@@ -81,16 +85,15 @@ class Payloads:
         self.project, self.known = project, known
         self._reads = SecretReads(session.clients, session.runner, project, LiveState(), Tasks())
 
-    async def read(self, held: Mapping[SecretRef, Iterable[str]]) -> list[str]:
+    async def read(
+        self, held: Mapping[SecretRef, Iterable[str]], plan: Iterable[ManualStep] = ()
+    ) -> list[str]:
         """Read the versions `held` names (each with the workloads that reference it), each
-        once, all at once; what could not be read, a line each (`unread_line`)."""
+        once, all at once; what could not be read, in one line (`unread_line`), or none."""
         refs = list(dict.fromkeys(held))
         answers = await asyncio.gather(*(self._one(ref) for ref in refs))
-        return [
-            self.unread_line(stated, why, held[ref])
-            for ref, (stated, why) in zip(refs, answers, strict=True)
-            if why is not None
-        ]
+        unread = [(stated, why) for stated, why in answers if why is not None]
+        return [self.unread_line(unread, tuple(plan))] if unread else []
 
     async def _one(self, ref: SecretRef) -> tuple[SecretRef, Why | None]:
         """Read and register the value of `ref` (by the version the check resolved it to):
@@ -138,26 +141,53 @@ class Payloads:
             names.append(f"projects/{found}/secrets/{ref.secret}/versions/{ref.version}")
         return names
 
-    def unread_line(self, ref: SecretRef, why: Why, holders: Iterable[str]) -> str:
-        """`app: could not read secret db version 3 of project acme (AccessSecretVersion:
-        PERMISSION_DENIED): …`: one version, what that leaves in the journal, and why."""
-        who = ", ".join(dict.fromkeys(holders))
-        if isinstance(why, str):
-            what, answer = why, ""
-        else:
-            project = ref.project or self.project
-            if self.known is not None and project.isdigit():
-                project = self.known.projects.get(project, project)
-            what = f"could not read secret {ref.secret} version {ref.version} of project {project}"
-            answer = (
-                f" ({why.answered if isinstance(why, KnownState) else f'{why.call}: {why.status}'})"
-            )
+    def unread_line(
+        self, unread: Sequence[tuple[SecretRef, Why]], plan: Sequence[ManualStep]
+    ) -> str:
+        """`could not read secret versions: db version 3 of project acme (AccessSecretVersion:
+        PERMISSION_DENIED), …: …`: each version once, grouped by the answer, and once what that
+        leaves in the journal. A version the check found DISABLED, DESTROYED or missing that a
+        step of the `plan` already names so (`_in_plan`) is referred to by that step's secret."""
+        groups: dict[str, list[str]] = {}
+        named: dict[str, set[str]] = {}  # the plan's secret targets, and the states it names
+        for ref, why in unread:
+            if isinstance(why, str):
+                groups.setdefault("not read", []).append(why)
+                continue
+            if isinstance(why, KnownState):
+                target = secret_target(ref, self.known, self.project)
+                if _in_plan(target, why.state, plan):
+                    named.setdefault(target, set()).add(why.state.value)
+                    continue
+            answer = why.answered if isinstance(why, KnownState) else f"{why.call}: {why.status}"
+            groups.setdefault(answer, []).append(self._version(ref))
+        said = [f"{', '.join(dict.fromkeys(vs))} ({answer})" for answer, vs in groups.items()]
+        if named:
+            states = " or ".join(sorted({s for states in named.values() for s in states}))
+            said.append(f"those of {', '.join(named)}, which the plan names {states}")
+        what = "versions" if len(unread) > 1 else "version"
         return visible(
-            f"{who}: {what}{answer}: a plain copy of its value in the configuration, if there "
-            "is one, is journaled as Cloud Run returns it (the entry is the owner's only, mode "
-            "0600); drift withholds a copy of a version it can read (the secret's "
-            "roles/secretmanager.secretAccessor, the version enabled)"
+            f"could not read secret {what}: {'; '.join(said)}: a plain copy of one in a "
+            "configuration, if any, stays in the journal entry as Cloud Run returns it (file "
+            "mode 0600)"
         )
+
+    def _version(self, ref: SecretRef) -> str:
+        """`db version 3 of project acme`: the project by its id where the check learnt it."""
+        project = ref.project or self.project
+        if self.known is not None and project.isdigit():
+            project = self.known.projects.get(project, project)
+        return f"{ref.secret} version {ref.version} of project {project}"
+
+
+def _in_plan(target: str, state: VersionState, plan: Sequence[ManualStep]) -> bool:
+    """Whether a step of the plan already names the secret `target`'s version in `state`: its
+    own step ("version 2 of tok is DISABLED …": `manual.secret_version_step`), or a tag's that
+    lists the secret's finding ("it uses secret.tok (secret.disabled)")."""
+    finding = f"{target} (secret.{state.value.lower()})"
+    return any(
+        (m.target == target and state.value in m.reason) or finding in m.reason for m in plan
+    )
 
 
 def held_by(messages: Iterable[tuple[str, str, Any]], own: str) -> dict[SecretRef, list[str]]:
@@ -189,8 +219,9 @@ async def before_fix(
     held = held_by(messages, project)
     if not held:
         return []
+    plan = [m for sp in todo for m in sp.manual]
     async with Session(access) as session:
-        return await Payloads(session, project, state).read(held)
+        return await Payloads(session, project, state).read(held, plan)
 
 
 async def rebuilt_reads(session: Session, project: str, entries: Sequence[Entry]) -> list[str]:

@@ -145,11 +145,9 @@ def test_a_version_that_cannot_be_read_is_said_before_the_question(
     assert done.exit_code is ExitCode.OK, done.summary()
     said = [line for line in ui.said if "could not read secret" in line]
     assert said == [
-        f"leaky: could not read secret db-url version 1 of project {LAB} (AccessSecretVersion: "
-        "PERMISSION_DENIED): a plain copy of its value in the configuration, if there is one, "
-        "is journaled as Cloud Run returns it (the entry is the owner's only, mode 0600); drift "
-        "withholds a copy of a version it can read (the secret's "
-        "roles/secretmanager.secretAccessor, the version enabled)"
+        f"could not read secret version: db-url version 1 of project {LAB} (AccessSecretVersion: "
+        "PERMISSION_DENIED): a plain copy of one in a configuration, if any, stays in the "
+        "journal entry as Cloud Run returns it (file mode 0600)"
     ]
     assert ui.said.index(said[0]) < asked[0]  # before the question, and so before any write
     assert PASSWORD not in "\n".join(ui.said + [done.summary()])
@@ -181,12 +179,54 @@ def test_a_disabled_version_is_said_without_a_read(
     assert done.exit_code is ExitCode.OK, done.summary()
     said = [line for line in ui.said if "could not read secret" in line]
     assert len(said) == 1 and said[0].startswith(
-        f"leaky: could not read secret tok version 1 of project {LAB} (GetSecretVersion: "
+        f"could not read secret version: tok version 1 of project {LAB} (GetSecretVersion: "
         "DISABLED, not read): "
     ), said
     reads = sorted(c.request.name for c in sandbox.calls if c.short == "AccessSecretVersion")
     assert reads == [f"projects/{LAB}/secrets/db-url/versions/1"]  # `latest`, as the check read it
     assert list(copies(tmp_path).values()) == [0]
+
+
+def test_the_versions_not_read_are_said_once_in_one_line(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two versions not read, each named once in one line before the question, grouped by the
+    answer, and what that leaves in the journal said once (task 855: a line each, ~330
+    characters apiece, before): `db-url`'s refused (AccessSecretVersion: PERMISSION_DENIED),
+    and `tok`'s latest, DISABLED, which the plan's step for the tag `e2e` names already
+    ("it uses secret.tok (secret.disabled)"): referred to by that, not named again."""
+    world = copy.deepcopy(WORLD)
+    project = world["projects"][LAB]
+    project["secrets"]["tok"] = {
+        "versions": ["old-token-value-1", {"value": "new-token-value-2", "state": "DISABLED"}]
+    }
+    service = project["services"]["leaky"]
+    side = service["template"]["containers"][1]
+    ref = {"secretKeyRef": {"secret": "tok", "version": "latest"}}
+    side["env"].append({"name": "TOKEN", "valueSource": ref})
+    service["history"] = [{"name": "leaky-00001-old"}, {"name": "leaky-00002-new"}]
+    service["traffic"] = [
+        {"latest": True, "percent": 100},
+        {"revision": "leaky-00001-old", "percent": 0, "tag": "e2e"},
+    ]
+    sandbox = make_sandbox(world)
+    text = PROFILE.format(rule=RULE) + (
+        "    containers:\n      side:\n        env:\n          TOKEN: {secret: tok, version: '1'}\n"
+    )
+    folder = lab_here(sandbox, tmp_path, monkeypatch, text)
+    sandbox.inject(Fault("AccessSecretVersion", "PERMISSION_DENIED", match="db-url"))
+    ui = ScriptedUI()
+    done = fix(tmp_path, sandbox.environ(), ui, FixOptions(yes=True), None, "lab", folder)
+    steps = [m.reason for sp in done.plan.services for m in sp.manual]
+    assert any("secret.tok (secret.disabled)" in reason for reason in steps), steps  # tag e2e's
+    said = [line for line in ui.said if "could not read secret" in line]
+    assert said == [
+        f"could not read secret versions: db-url version 1 of project {LAB} "
+        "(AccessSecretVersion: PERMISSION_DENIED); those of secret.tok, which the plan names "
+        "DISABLED: a plain copy of one in a configuration, if any, stays in the journal entry "
+        "as Cloud Run returns it (file mode 0600)"
+    ], said
+    assert done.exit_code in (ExitCode.OK, ExitCode.DRIFT), done.summary()
 
 
 TOKEN = "fake-token-v1"
