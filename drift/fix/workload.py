@@ -20,7 +20,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from drift.errors import ApiError, AuthError, JournalError
+from drift.errors import ApiError, JournalError
 from drift.fix import pool_hold
 from drift.fix.binauthz_own import own_refusal
 from drift.fix.context import Fixer, Stop, unrecorded_refusal
@@ -42,7 +42,8 @@ from drift.fix.theirs_too import landed_first, two_writes
 from drift.fix.unsettled import STILL, may_land, not_seen
 from drift.fix.update import REFUSED, stale_etag, update_workload
 from drift.fix.workload_doomed import names_too
-from drift.fix.workload_restore import already_back, as_found, restore_workload
+from drift.fix.workload_put_back import put_back
+from drift.fix.workload_restore import already_back
 from drift.kinds import Kind
 from drift.live.api import condition_said, short, written_since
 from drift.live.normalize import config_key, raw
@@ -213,7 +214,7 @@ class WorkloadFix(Fixer):
 
     async def _incomplete(self, why: str, after: Any, write: Write) -> Stop:
         """The Stop of an update that landed and did not complete (`why`, and Cloud Run's
-        reason), journaled so; a job's or pool's once drift put back what was (`_put_back`)."""
+        reason), journaled so; a job's or pool's once drift put back what was (`put_back`)."""
         self._landed(State.UPDATE_FAILED, f"landed, then failed: {why}", after)
         ready = await self._condition(after) if not complete(after) else None
         cause, step = (cause_of(ready, self.live.full_name, step=s) for s in (False, True))
@@ -232,62 +233,12 @@ class WorkloadFix(Fixer):
                 f"{step}; or `drift rollback {self.change_id}` puts back what it was",
                 State.UPDATE_FAILED,
             )
-        return await self._put_back(failed, write, step)
+        return await put_back(self, failed, write, step)
 
     def _names_too(self, ready: Any, after: Any) -> str:
         """Why what it ran (`ran_before`) is not put back: it names what the update failed on."""
         new, ran_as = f"the {self.sp.kind.noun}'s new revision", ran_before(self.entry)
         return names_too(ready, self.live.source, after, str(self.live.full_name), new, ran_as)
-
-    async def _put_back(self, failed: str, write: Write, step: str = "") -> Stop:
-        """Put back what the job or pool ran before drift's failed update, as `drift rollback`
-        does (`restore_workload`: refused after someone else's write, read back settled,
-        journaled as rolled back): a job left so fails its next execution (SPEC exit 4).
-        Once it is back, `step` (Cloud Run's reason with what to do next) ends the story."""
-        back = f"`drift rollback {self.change_id}`"
-        self.where = f"{failed}; drift was putting back what it ran before; {back} finishes it"
-        self.ctx.ui.say(f"{self.name}: the update did not complete: drift puts back what was")
-        try:
-            done = await restore_workload(
-                self.ctx.session,
-                self.ctx.journal,
-                self.entry,
-                write_wait=self.ctx.settings.write_wait,
-            )
-        except (JournalError, ApiError, AuthError) as exc:  # not read, or not journaled: unsent
-            return Stop(
-                f"{failed}. drift could not put back what it ran before ({exc.message}): it runs "
-                f"drift's failed update; {back} puts back what it was",
-                State.UPDATE_FAILED,
-            )
-        lost = f"; the journal could not record it: {done.unjournaled}" if done.unjournaled else ""
-        if done.ok:
-            return Stop(
-                f"{failed}. drift put back what it ran before: {done.text}{lost}; for "
-                f"{self.name}, nothing is left to roll back" + (f". {step}" if step else ""),
-                self.entry.state,
-            )
-        if done.unsettled or done.unread:  # not settled, or not read back: never "failed too"
-            self.outcome.unknown, how = True, "was" if done.unread else "landed, and"
-            said = f"{failed}. drift's put-back {how} {done.text}; {back} finishes it"
-            return Stop(said, self.entry.state)
-        if done.refused:  # their write put it back (`Restored.back`): `--force` writes nothing
-            left = "drift leaves it as it is and did not put back what it ran before; `drift "
-            left += f"rollback {self.change_id} --force` would, undoing theirs too"
-            if done.back:
-                left = put_back_left(self.entry, self.change_id, "drift's put-back wrote nothing")
-            said = f"{failed}. Then someone else wrote it ({done.text}): {left}"
-            return Stop(said, self.entry.state)
-        now, runs = done.now, "what could not be read back"
-        if now is not None:
-            runs = "a configuration that is neither drift's update nor what it ran before"
-            runs = "what it ran before, not ready" if as_found(now, self.entry) else runs
-            runs = "drift's failed update" if holds(now, write, self.sp.kind) else runs
-        return Stop(
-            f"{failed}. Putting back what it ran before failed too ({done.text}){lost}: it runs "
-            f"{runs}; {back} tries again",
-            self.entry.state,
-        )
 
     async def _condition(self, after: Any) -> Any:
         """The Ready condition that says why Cloud Run failed the update (`drift.fix.reasons`
