@@ -45,7 +45,7 @@ from drift.fix.workload_doomed import names_too
 from drift.fix.workload_put_back import put_back
 from drift.fix.workload_restore import already_back
 from drift.kinds import Kind
-from drift.live.api import condition_said, short, written_since
+from drift.live.api import condition_said, sent_as, short, written_since
 from drift.live.normalize import config_key, raw
 from drift.live.workloads import running_execution
 from drift.next_steps import hint_lines
@@ -193,7 +193,7 @@ class WorkloadFix(Fixer):
                 raise not_seen(self, answered, f"the {noun} {STILL}")
         why = ""
         if int(after.generation) > int(answered.generation):  # someone wrote over it
-            since = written_since(write.generation_before, after)
+            since = written_since(write.generation_before, after, ours=sent_as())  # 853 F5
             self._landed(State.UPDATE_FAILED, f"landed, then changed since ({since})", answered)
             left = self._left(after, "what it runs now is not drift's update")
             by = f"the {noun} was changed by someone else before it settled ({since})"

@@ -97,22 +97,32 @@ def test_a_pool_update_that_settles_failed_is_update_failed(held: Sandbox, tmp_p
     assert code == 0, out
 
 
+@pytest.mark.parametrize("rmw", [False, True], ids=["gcloud", "read-modify-write"])
 def test_a_teammates_update_before_it_settles_is_theirs_not_drifts(
-    held: Sandbox, tmp_path: Path
+    held: Sandbox, tmp_path: Path, rmw: bool
 ) -> None:
     """drift's update landed (its operation answered generation 2), a teammate's lands over it
     before it settles: the journal holds drift's write (generation 2), never theirs, so
     `drift rollback` refuses to undo their change unless forced. On main the journal took
-    the teammate's generation for drift's and the rollback silently undid their change."""
+    the teammate's generation for drift's and the rollback silently undid their change.
+    Theirs by gcloud is said "with gcloud 467.0.0"; a read-modify-write (the python client's)
+    sends back the client fields drift's write left, never named "with drift VERSION" (task
+    855, as helper-853 did for the rollback's refusal)."""
 
     def teammate() -> None:
-        held.update_job("p", "job", env={"MODE": "teammate"})
+        now = held.job("p", "job")
+        client = (now.client, now.client_version) if rmw else ("gcloud", "467.0.0")
+        held.update_job("p", "job", env={"MODE": "teammate"}, client=client)
         held.finish_update("p", "job", "job")
 
     code, out = fix_while_settling(held, tmp_path, "job", teammate)
     assert code == 4, out
     assert "the update landed, then the job was changed by someone else before it settled" in out
     assert "generation 1 → 3, last modified by" in out, out
+    unknown = "its client not known: the client fields are still as drift's write left them"
+    by = f", {unknown}" if rmw else " with gcloud 467.0.0"
+    assert f"generation 1 → 3, last modified by deployer@example.com{by})" in out, out
+    assert " with drift " not in out, out
     assert "--force` would put back what it was before drift's change, undoing theirs" in out
     (entry,) = entries(tmp_path)
     assert entry["state"] == "update-failed", entry["history"]
