@@ -44,7 +44,6 @@ from drift.fix.restored import (
     Judge,
     Restored,
     journaled,
-    latest_is_canary,
     pin_unproven,
     theirs,
     unproven,
@@ -54,6 +53,7 @@ from drift.fix.revision_name import fresh_revision_name
 from drift.fix.routing import (
     describe_serving,
     landed,
+    latest_is_canary,
     restoration_problem,
     revision_key,
     template_key,

@@ -13,6 +13,7 @@ from typing import Any
 from drift import __version__
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fields.access import template_of
+from drift.fix.altered import altered_words, answered
 from drift.fix.beside import landed_over, left
 from drift.fix.held_changes import template_held
 from drift.fix.journal import Entry, Journal, State, Write
@@ -27,7 +28,6 @@ from drift.fix.lost_answer import (
     theirs_words,
     unchanged_words,
 )
-from drift.fix.patch import is_latest
 from drift.fix.readback import as_sent, holds_changes
 from drift.fix.recorded import service_parts
 from drift.fix.routing import (
@@ -44,7 +44,7 @@ from drift.fix.routing import (
 from drift.fix.update import settled, stale_etag, update_workload
 from drift.fix.waiting import Deadline
 from drift.kinds import Kind
-from drift.live.api import sent_as, short, written_since
+from drift.live.api import sent_as, written_since
 from drift.live.normalize import config_digest, keyed_config
 from drift.live.session import Session
 from drift.next_steps import hint_lines
@@ -171,6 +171,10 @@ def theirs(
       stale etag let through, AIP-154 not followed, `drift.fix.overwrote`): journaled as
       landed at its generation, and said (`drift.fix.beside`: what of theirs it replaced, what
       stays). Never a plain success (`Restored.over`).
+    - one generation past, the answer naming that generation (`altered.answered`), the read
+      back not drift's write as sent: drift's write landed altered by the server (a merged
+      update mask, review 856 F2): journaled as landed (not restored), the fields that differ
+      named (`altered.altered_words`), never someone else's write nor "nothing was written".
     - refused for its stale etag (AIP-154's ABORTED) on each attempt, or one generation past
       with a read-back that is not drift's write (theirs is the only write) and an answer that
       is no lost one: drift's did not land, nothing was written. The entry stays as it was for
@@ -220,6 +224,11 @@ def theirs(
     alone = landed_alone(now, write, content) and (not stale or as_sent(now, write, content, sent))
     if (not stale and int(now.generation) <= before) or alone:
         return None
+    if answered(answer, now, write):  # drift's own, altered: never theirs (review 856 F2)
+        said = f"{altered_words(Kind(entry.kind), entry.service, sent, now)}; {runs}"
+        gen = int(now.generation)
+        lost = journaled(lambda: journal.landed(entry, failed, said, etag=now.etag, generation=gen))
+        return Restored(False, said, now, lost)
     why = error.message if error is not None else "sent"
     # lost, theirs alone one on (h845), or theirs two on or more, drift's not in it (task 847):
     # drift's may land over theirs yet
@@ -243,17 +252,6 @@ def theirs(
 def landed_alone(now: Any, write: Write, content: Content) -> bool:
     """`now` is `write` landed and nothing after it (one generation past, drift's write)."""
     return next_generation(now, write) and content(now, write)
-
-
-def latest_is_canary(traffic: Any, now: Any, canary: str) -> bool:
-    """Whether `traffic` on the service as it is (`now`) has a LATEST target that reaches
-    drift's canary `canary`, the latest ready revision ("Allocates instances to the Service's
-    latest ready Revision", `TrafficTargetAllocationType`): one with a share, or a tag at 0 %
-    (its URL reaches the revision LATEST resolves to: "A tag … lets you access the revision at
-    a specific URL without serving traffic", Cloud Run "Rollbacks, gradual rollouts, and
-    traffic migration")."""
-    latest = any(is_latest(t) and (t.percent or t.tag) for t in traffic)
-    return bool(canary) and latest and short(now.latest_ready_revision) == canary
 
 
 def pin_unproven(

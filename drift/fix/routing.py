@@ -259,6 +259,17 @@ def over_theirs(
     return mine if past_next(mine, write) else None
 
 
+def latest_is_canary(traffic: Any, now: Any, canary: str) -> bool:
+    """Whether `traffic` on the service as it is (`now`) has a LATEST target that reaches
+    drift's canary `canary`, the latest ready revision ("Allocates instances to the Service's
+    latest ready Revision", `TrafficTargetAllocationType`): one with a share, or a tag at 0 %
+    (its URL reaches the revision LATEST resolves to: "A tag … lets you access the revision at
+    a specific URL without serving traffic", Cloud Run "Rollbacks, gradual rollouts, and
+    traffic migration")."""
+    latest = any(is_latest(t) and (t.percent or t.tag) for t in traffic)
+    return bool(canary) and latest and short(now.latest_ready_revision) == canary
+
+
 def promotion_problem(now: Any, canary: str, percent: int) -> str:
     """ "" when the canary serves `percent` of the traffic and LATEST resolves to it."""
     rows = serving(now)

@@ -27,9 +27,10 @@ from drift.fix.context import Fixer
 from drift.fix.journal import Entry, State
 from drift.fix.patch import copy_service, is_latest, restored_traffic, update_traffic_flags
 from drift.fix.recorded import base_template, before_service
-from drift.fix.restored import latest_is_canary, write_traffic
+from drift.fix.restored import write_traffic
 from drift.fix.routing import (
     describe_serving,
+    latest_is_canary,
     serving,
     traffic_key,
 )

@@ -1,0 +1,170 @@
+"""review 856 F2: a restoring write the server answered as drift's own — its operation's
+response names the generation read back, one past what drift read — that reads back otherwise
+than drift sent (the sandbox's `mask_message: merged`: a message drift's request leaves out,
+the VPC connector a fix added, stays) was judged someone else's write: "drift's write did not
+land … nothing was written to app", a `--force` suggested, the entry not recorded as landed.
+It is drift's write, landed altered: said so with the fields that differ, journaled at its
+generation (a rollback run again needs no `--force`), never "nothing was written"; for the
+rollback's write and the fix's clean-up after a declined promotion alike (both `restore`,
+judged by `drift.fix.restored.theirs`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drift.errors import ExitCode
+from drift.fix.apply import FixOptions
+from drift.fix.journal import State
+from drift.sandbox import Sandbox
+from tests.conftest import MakeSandbox
+from tests.fix.conftest import (
+    LAB,
+    ScriptedUI,
+    entries,
+    fix,
+    lab_world,
+    rollback,
+    updates,
+)
+
+IMAGE = "us-docker.pkg.dev/lab/app:v1"
+CONNECTOR = "projects/fix-lab/locations/us-central1/connectors/c1"
+PROFILE = (
+    f"project: {LAB}\nregion: us-central1\nservices:\n  app:\n    settings:\n"
+    "      vpc_connector: c1\n"
+)
+NOT_THEIRS = ("did not land", "nothing was written", "--force", "changed since")
+
+
+def merged(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Sandbox, Path]:
+    """A lab service with no connector, on a server that merges a message a mask path names
+    (`mask_message: merged`), and a profile that wants connector c1."""
+    world = lab_world(template={"image": "us-docker.pkg.dev/lab/app:v1", "port": 8080})
+    world["options"]["mask_message"] = "merged"
+    sandbox = make_sandbox(world)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "lab.yaml").write_text(PROFILE)
+    return sandbox, folder
+
+
+def test_a_rollback_landed_altered_is_drifts_own_write(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, folder = merged(make_sandbox, tmp_path, monkeypatch)
+    done = fix(
+        tmp_path,
+        sandbox.environ(),
+        ScriptedUI(),
+        FixOptions(yes=True, verify=False),
+        None,
+        "lab",
+        folder,
+    )
+    assert done.exit_code is ExitCode.OK, done.summary()
+    was = sandbox.service(LAB, "app")
+    assert was.template.vpc_access.connector.endswith("c1"), was.template.vpc_access
+    sandbox.clear_calls()
+
+    result = rollback(tmp_path)
+    said = result.summary()
+    now = sandbox.service(LAB, "app")
+    assert len(updates(sandbox)) == 1, said
+    assert int(now.generation) == int(was.generation) + 1, said  # drift's write, no one else's
+    assert now.template.vpc_access.connector.endswith("c1"), said  # merged: it stays
+    assert not [w for w in NOT_THEIRS if w in said], said
+    assert (
+        f"drift's write landed (generation {now.generation}, as the server's answer names it) "
+        "but did not come out as sent: the service app reads back otherwise than drift sent "
+        "in vpc_access.connector; " in said  # by name: never its value
+    ), said
+    assert CONNECTOR not in said, said
+    assert result.exit_code is ExitCode.ABORTED, said  # as a restoration that landed wrong
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.ROLLBACK_FAILED, said
+    last = entry.writes[-1]
+    assert last["landed"] and last["generation_after"] == int(now.generation), entry.writes
+
+    sandbox.clear_calls()  # drift's own write: run again, no --force needed
+    again = rollback(tmp_path)
+    assert "refused" not in again.summary() and len(updates(sandbox)) == 1, again.summary()
+
+
+def test_a_clean_up_landed_altered_is_drifts_own_write(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The promotion declined: the clean-up's write (the canary's tag removed, what served
+    put back) lands with the connector kept."""
+    sandbox, folder = merged(make_sandbox, tmp_path, monkeypatch)
+    ui = ScriptedUI([True, False])
+    done = fix(tmp_path, sandbox.environ(), ui, FixOptions(verify=False), None, "lab", folder)
+    said = done.summary()
+    now = sandbox.service(LAB, "app")
+    assert now.template.vpc_access.connector.endswith("c1"), said  # merged: it stays
+    assert not [w for w in NOT_THEIRS if w in said], said
+    assert (
+        f"drift's write landed (generation {now.generation}, as the server's answer names it) "
+        "but did not come out as sent" in said
+    ), said
+    assert "vpc_access.connector" in said, said
+    assert done.exit_code is ExitCode.ABORTED, said
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.CLEANUP_FAILED, said
+    assert entry.writes[-1]["generation_after"] == int(now.generation), entry.writes
+
+
+def test_a_pools_rollback_landed_altered_is_drifts_own_write(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker pool's rollback (`restore_workload`, judged by the same `theirs`): the mesh a
+    fix added stays under a merged mask."""
+    pool = {"client": "gcloud", "client_version": "467.0.0", "template": {"image": IMAGE}}
+    world = {
+        "options": {"seed": 3, "mask_message": "merged"},
+        "projects": {
+            LAB: {"number": 555000111222, "region": "us-central1", "worker_pools": {"app": pool}}
+        },
+    }
+    sandbox = make_sandbox(world)
+    for key, value in sandbox.environ().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "lab.yaml").write_text(
+        f"project: {LAB}\nregion: us-central1\nworker_pools:\n  app:\n    settings:\n"
+        "      service_mesh: m1\n"
+    )
+    done = fix(
+        tmp_path,
+        sandbox.environ(),
+        ScriptedUI(),
+        FixOptions(yes=True, verify=False),
+        None,
+        "lab",
+        folder,
+    )
+    assert done.exit_code is ExitCode.OK, done.summary()
+    was = sandbox.worker_pool(LAB, "app")
+    result = rollback(tmp_path)
+    said = result.summary()
+    now = sandbox.worker_pool(LAB, "app")
+    assert now.template.service_mesh.mesh.endswith("m1"), said  # merged: it stays
+    assert int(now.generation) == int(was.generation) + 1, said
+    assert not [w for w in NOT_THEIRS if w in said], said
+    assert (
+        f"drift's write landed (generation {now.generation}, as the server's answer names it) "
+        "but did not come out as sent: the worker pool app reads back otherwise than drift "
+        "sent in service_mesh.mesh; " in said
+    ), said
+    assert result.exit_code is ExitCode.ABORTED, said
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.ROLLBACK_FAILED, said
+    assert entry.writes[-1]["generation_after"] == int(now.generation), entry.writes
