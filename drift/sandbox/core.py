@@ -26,12 +26,16 @@ from drift.sandbox.pb import copy
 from drift.sandbox.quotas import QuotaBook
 from drift.sandbox.retire import forget, retirement_problem
 from drift.sandbox.revisions import weights
-from drift.sandbox.rpc import CallLog
+from drift.sandbox.rpc import RESET, CallLog
 from drift.sandbox.scenario import Scenario
 from drift.sandbox.seed import build_world, start_deploys
 from drift.sandbox.startup import kept_warm, scaled_to_zero
 from drift.sandbox.state import OwnerRec, Rollout, World
 from drift.sandbox.validate import instance_env
+
+END_TIMEOUT = 10.0
+"""How long a reset waits for the calls it cancelled to stop."""
+PRUNE_TIMERS = 256
 
 
 class Core:
@@ -66,12 +70,20 @@ class Core:
         self._seeded: set[str] = set()
         """The revisions the scenario seeded: idle so far, so with no instance running unless
         min instances keep one (option `cold_start_ms`); a deploy's has one."""
+        self.running: set[asyncio.Future[Any]] = set()
+        """The world's work in progress: the calls being answered (rpc.py) and the ticks its
+        timers started. A reset cancels them, as stopping a sandbox does."""
+        self._timers: list[asyncio.TimerHandle] = []
 
     async def load(self, scenario: Scenario | None = None) -> None:
-        """(Re)build the world from the scenario and start its backends."""
+        """(Re)build the world from the scenario and start its backends: nothing of the world
+        before (a call in progress, a timer, a lock, a job waiting) reaches the new one."""
+        await self._end_world()
         await self.fleet.close()
         self.ops.clear()
         self.calls.clear()
+        self._locks, self._dirty, self._settled = {}, {}, []
+        self.jobs = JobRunner(self)
         self.scenario = scenario or self.scenario
         options = self.scenario.options
         latency_ms = options.latency_ms if self._latency_ms is None else self._latency_ms
@@ -88,8 +100,22 @@ class Core:
         await asyncio.gather(*(self.publish(rec) for rec in self.world.services.values()))
 
     async def close(self) -> None:
+        await self._end_world()
         self.ops.clear()
         await self.fleet.close()
+
+    async def _end_world(self) -> None:
+        """Cancel the world's timers and its work in progress (but the caller's), and wait
+        until that work has stopped: a call cancelled so is answered CANCELLED (rpc.py)."""
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
+        me = asyncio.current_task()
+        ending = [task for task in self.running if task is not me]
+        for task in ending:
+            task.cancel(RESET)
+        if ending:
+            await asyncio.wait(ending, timeout=END_TIMEOUT)
 
     # --- time ----------------------------------------------------------------------
 
@@ -132,7 +158,17 @@ class Core:
     def _wake_at(self, due: float) -> None:
         delay = max(0.0, due - self.world.clock.now())
         loop = asyncio.get_running_loop()
-        loop.call_later(delay, lambda: loop.create_task(self.tick()))
+        if len(self._timers) >= PRUNE_TIMERS:  # a long-running sandbox: drop those gone off
+            self._timers = [t for t in self._timers if t.when() > loop.time()]
+        self._timers.append(loop.call_later(delay, self._timed_tick, loop))
+
+    def _timed_tick(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.track(loop.create_task(self.tick()))
+
+    def track(self, task: asyncio.Future[Any]) -> None:
+        """Count `task` as the world's work in progress until it is done."""
+        self.running.add(task)
+        task.add_done_callback(self.running.discard)
 
     # --- backends ------------------------------------------------------------------
 

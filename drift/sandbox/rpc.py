@@ -27,6 +27,8 @@ LOGGER = logging.getLogger("drift.sandbox")
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+RESET = "the sandbox was reset while this call ran"
+"""What a call in progress when the sandbox is reset is cancelled with, and answered."""
 
 
 @dataclass
@@ -98,9 +100,14 @@ class Context(Protocol):
     faults: FaultBook
     quotas: QuotaBook
     latency: float
+    running: set[asyncio.Future[Any]]
+    """The calls in progress (and the work they started): a reset cancels them."""
 
     async def tick(self) -> None:
         """Carry out what is due before a call is answered."""
+
+    def track(self, task: asyncio.Future[Any]) -> None:
+        """Count `task` as work in progress until it is done."""
 
 
 Handler = Callable[[Any], Awaitable[Message]]
@@ -157,20 +164,31 @@ def _unary(
     async def handle(request: Message, context: grpc.aio.ServicerContext[Any, Any]) -> Message:
         call = ctx.calls.add(method.path, method.record(request))
         resource = resource_name(request)
+        task = asyncio.current_task()
+        assert task is not None  # grpc.aio answers each call in a task of its own
+        ctx.running.add(task)
         try:
             response = await _answer(method, ctx, request, resource)
         except RpcError as err:
             ctx.calls.done(call, err.code.name, resource)
             await context.abort(err.code, err.message, trailing_metadata=err.trailers())
             raise  # unreachable: abort raises
-        except asyncio.CancelledError:
+        except asyncio.CancelledError as err:
             ctx.calls.done(call, "CANCELLED", resource)
+            if err.args != (RESET,):
+                raise
+            # answered at once, as a server that stops answers each call (UNAVAILABLE, there);
+            # CANCELLED here, which no client retries: a retry would reach the new world
+            task.uncancel()
+            await context.abort(grpc.StatusCode.CANCELLED, RESET)
             raise
         except Exception:
             LOGGER.exception("sandbox: %s failed", method.path)
             ctx.calls.done(call, "INTERNAL", resource)
             await context.abort(grpc.StatusCode.INTERNAL, "internal error in the sandbox")
             raise
+        finally:
+            ctx.running.discard(task)
         ctx.calls.done(call, "OK", resource)
         return response
 
@@ -182,15 +200,21 @@ async def _answer(method: Method, ctx: Context, request: Message, resource: str)
     ctx.quotas.take(method.service, method.name, resource)  # before any work: refused at the door
     decision = ctx.faults.decide(method.name, resource)
     delay = ctx.latency + decision.latency
-    response = None
+    response: Message | None = None
     if decision.after:
         # shielded: a client that gives up while it runs does not undo what it does
-        response = await asyncio.shield(method.handler(request))
+        response = await asyncio.shield(_tracked(ctx, method.handler(request)))
     if delay > 0:
         await asyncio.sleep(delay)
     if decision.error is not None:
         raise decision.error
     return response if response is not None else await method.handler(request)
+
+
+def _tracked(ctx: Context, work: Awaitable[T]) -> asyncio.Future[T]:
+    task = asyncio.ensure_future(work)
+    ctx.track(task)
+    return task
 
 
 RAGGED_PAGE = 2

@@ -147,7 +147,10 @@ class Sandbox(JobControls):
 
     def reset(self, scenario: ScenarioLike = None) -> None:
         """Back to the seeded state of `scenario` (default: the current one): world, faults,
-        calls, operations and backends (ports change)."""
+        calls, operations and backends (ports change), as a sandbox started afresh but for its
+        port. A call still in progress is answered CANCELLED, and nothing the world before
+        started (a call held back by a fault, a deploy's or an execution's timer) happens in
+        the new one."""
         model = None if scenario is None else as_scenario(scenario)
         self._call(self._core.load(model))
 
