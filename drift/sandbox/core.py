@@ -74,10 +74,20 @@ class Core:
         """The world's work in progress: the calls being answered (rpc.py) and the ticks its
         timers started. A reset cancels them, as stopping a sandbox does."""
         self._timers: list[asyncio.TimerHandle] = []
+        self.resetting: asyncio.Event | None = None
+        """While a reset is under way: a call that comes meanwhile waits for the new world."""
 
     async def load(self, scenario: Scenario | None = None) -> None:
         """(Re)build the world from the scenario and start its backends: nothing of the world
         before (a call in progress, a timer, a lock, a job waiting) reaches the new one."""
+        self.resetting = resetting = asyncio.Event()
+        try:
+            await self._load(scenario)
+        finally:
+            self.resetting = None
+            resetting.set()
+
+    async def _load(self, scenario: Scenario | None) -> None:
         await self._end_world()
         await self.fleet.close()
         self.ops.clear()

@@ -102,6 +102,8 @@ class Context(Protocol):
     latency: float
     running: set[asyncio.Future[Any]]
     """The calls in progress (and the work they started): a reset cancels them."""
+    resetting: asyncio.Event | None
+    """Set when a reset in progress is over (None: none is)."""
 
     async def tick(self) -> None:
         """Carry out what is due before a call is answered."""
@@ -162,11 +164,21 @@ def _unary(
     method: Method, ctx: Context
 ) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Message]]:
     async def handle(request: Message, context: grpc.aio.ServicerContext[Any, Any]) -> Message:
-        call = ctx.calls.add(method.path, method.record(request))
-        resource = resource_name(request)
         task = asyncio.current_task()
         assert task is not None  # grpc.aio answers each call in a task of its own
         ctx.running.add(task)
+        try:
+            if ctx.resetting is not None:  # it came while the sandbox resets: the new world's
+                await ctx.resetting.wait()
+            return await answer(request, context, task)
+        finally:
+            ctx.running.discard(task)
+
+    async def answer(
+        request: Message, context: grpc.aio.ServicerContext[Any, Any], task: asyncio.Task[Any]
+    ) -> Message:
+        call = ctx.calls.add(method.path, method.record(request))
+        resource = resource_name(request)
         try:
             response = await _answer(method, ctx, request, resource)
         except RpcError as err:
@@ -187,8 +199,6 @@ def _unary(
             ctx.calls.done(call, "INTERNAL", resource)
             await context.abort(grpc.StatusCode.INTERNAL, "internal error in the sandbox")
             raise
-        finally:
-            ctx.running.discard(task)
         ctx.calls.done(call, "OK", resource)
         return response
 

@@ -6,6 +6,7 @@ deploy or an execution due to settle) never fires into it."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -48,12 +49,14 @@ def channel(make_sandbox: MakeSandbox) -> Iterator[Callable[[Sandbox], grpc.Chan
         one.close()
 
 
-def call(channel: grpc.Channel, path: str, request: Message) -> grpc.Future:
+def call(
+    channel: grpc.Channel, path: str, request: Message, answer: Any = operations_pb2.Operation
+) -> grpc.Future:
     """The call `path` under way (its answer an Operation): a future the test waits on."""
     method = channel.unary_unary(
         path,
         request_serializer=type(request).SerializeToString,
-        response_deserializer=operations_pb2.Operation.FromString,
+        response_deserializer=answer.FromString,
     )
     future: grpc.Future = method.future(request, timeout=30)
     return future
@@ -161,3 +164,37 @@ def test_no_timer_of_the_world_before_a_reset_fires_into_the_new_one(
     service = sandbox.service("p", "svc")
     assert service.generation == 1 and not service.reconciling
     assert sandbox.job("p", "job").execution_count == 0
+
+
+def test_a_call_that_comes_while_the_sandbox_resets_is_answered_by_the_new_world(
+    make_sandbox: MakeSandbox, channel: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = make_sandbox(services_world())
+    core: Any = sandbox._core  # noqa: SLF001 — the reset held while its old backends close
+    closing, release = threading.Event(), asyncio.Event()
+    close = core.fleet.close
+
+    async def held() -> None:
+        closing.set()
+        await release.wait()
+        await close()
+
+    monkeypatch.setattr(core.fleet, "close", held)
+    resetting = threading.Thread(target=sandbox.reset, args=(world(),))  # a world with no `svc`
+    resetting.start()
+    try:
+        assert closing.wait(30)
+        get = run_v2.GetServiceRequest.pb(run_v2.GetServiceRequest(name=SVC))
+        path = "/google.cloud.run.v2.Services/GetService"
+        pending = call(channel(sandbox), path, get, run_v2.Service.pb())
+        # until it reached the sandbox (the old code answers it from the old world at once)
+        for _ in range(2000):
+            if pending.done() or getattr(core, "running", None):
+                break
+            time.sleep(0.005)
+    finally:
+        sandbox._loop.call_soon_threadsafe(release.set)  # type: ignore[union-attr]  # noqa: SLF001
+        resetting.join(30)
+    error = pending.exception()
+    assert isinstance(error, grpc.RpcError) and error.code() == grpc.StatusCode.NOT_FOUND
+    assert [c.short for c in sandbox.calls] == ["GetService"]  # the new world's first call
