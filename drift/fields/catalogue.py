@@ -350,6 +350,19 @@ def container_settings(source: Source) -> tuple[dict[str, SettingValue], dict[st
     return read, unread
 
 
+def held_settings(
+    settings: Mapping[str, SettingValue], unread: Mapping[str, str], kind: Kind
+) -> tuple[dict[str, SettingValue], dict[str, str]] | None:
+    """`container_settings` of the container a workload's settings were read with
+    (`read_settings`, `unreadable_settings`): the same rows, read already, where its kind has
+    them all (a service's); None where they must be read (a job or a worker pool lacks some)."""
+    if not _ALL_PER_CONTAINER[kind]:
+        return None
+    read = {n: settings[n] for n in CONTAINER_SETTINGS if n in settings}
+    return read, {n: unread[n] for n in CONTAINER_SETTINGS if n in unread}
+
+
+_ALL_PER_CONTAINER = {k: all(FIELDS[n].applies(k) for n in CONTAINER_SETTINGS) for k in Kind}
 _UNREADABLE = {
     kind: tuple(
         (name, field.unreadable)

@@ -15,6 +15,7 @@ from drift.fields import (
     FIELDS,
     Source,
     container_settings,
+    held_settings,
     read_settings,
     unreadable_settings,
 )
@@ -145,13 +146,14 @@ def container_config(
     container: Any,
     source: Source | None = None,
     env: dict[str, EnvVar] | None = None,
+    held: tuple[dict[str, Any], dict[str, str]] | None = None,
 ) -> ContainerConfig:
     """One container of `revision`; `source`: the revision's, whose workload and kind its
     settings are read with (`container_settings`; None: a service's revision alone); `env`:
-    its variables, where read already (`revision_variables`)."""
+    its variables, where read already (`revision_variables`); `held`: its settings, likewise."""
     container = raw(container)
     source = source or Source(None, raw(revision), None)
-    settings, unreadable = container_settings(replace(source, container=container))
+    settings, unreadable = held or container_settings(replace(source, container=container))
     return ContainerConfig(
         name=container.name,
         image=container.image,
@@ -186,9 +188,10 @@ def revision_config(
     if chosen is None and container is None and len(revision.containers) > 1:
         _undescribed_settings(source, settings, unreadable)
     envs = [None] * len(revision.containers) if variables is None else variables.envs
+    held = held_settings(settings, unreadable, kind) if chosen is not None else None
     return RevisionConfig(
         containers=tuple(
-            container_config(revision, c, source, env)
+            container_config(revision, c, source, env, held if c is chosen else None)
             for c, env in zip(revision.containers, envs, strict=True)
         ),
         settings=settings,

@@ -85,7 +85,8 @@ class SecretChecks:
 
     def _watch(self, ref: SecretRef, key: str) -> None:
         """`SecretReads.watch`, when it was first asked for noted (`LiveState.asked`)."""
-        self.state.asked.setdefault(ref, time.monotonic())
+        if ref not in self.state.asked:  # (most are, again: each workload's, read after)
+            self.state.asked[ref] = time.monotonic()
         self.secrets.watch(ref, key)
 
     def described(self, profile: ServiceProfile, workload: LiveService) -> None:

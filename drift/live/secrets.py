@@ -58,7 +58,9 @@ class SecretReads:
         """Read the state of the version `ref` names and the policy of its secret (for the
         workload of key `service`)."""
         key = ref.key
-        self._users.setdefault(key, set()).add(service)
+        if (users := self._users.get(key)) is None:
+            users = self._users[key] = set()
+        users.add(service)
         if ref.unread:  # a form drift does not read: never another secret's reads
             self._failures.setdefault(key, set()).add(ref.unreadable)
             return

@@ -205,9 +205,10 @@ class ServiceProfile:
         """As a person reads it: `api`, `job migrate-db`."""
         return label(self.kind, self.name)
 
-    @property
+    @cached_property
     def main(self) -> ContainerRules:
-        """The rules of the container `env` describes."""
+        """The rules of the container `env` describes (made once: a check asks for them some
+        twenty-five times a workload)."""
         return ContainerRules(
             self.container,
             self.location,
