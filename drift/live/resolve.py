@@ -68,6 +68,9 @@ class SecretChecks:
         self._accounts: dict[SecretRef, set[str]] = {}
         """The accounts of the workloads described so far, per reference (`_prefetch`)."""
         self._described: list[tuple[ServiceProfile, LiveService]] = []
+        self._watched: dict[str, object] = {}
+        """What of each workload's has had its references watched (`_watch_all`): the
+        template (`template`), then the workload described (`described`); none twice."""
 
     def expect(self, profiles: Iterable[ServiceProfile]) -> None:
         """Start what depends on no workload: the secret list and the secrets the profile
@@ -103,9 +106,7 @@ class SecretChecks:
             for ref in values_needed(self._checked, self._live_vars):
                 self.secrets.read_value(ref, key if ref in holds else None)
             return
-        for rev in workload.checked:
-            for _, _, ref in rev.config.secret_refs():
-                self._watch(ref, key)
+        self._watch_all(workload, key)
         if self.values is not None:
             self.values.described(workload, self.tasks, self.state, self.access.iam)
         self._values([profile])
@@ -130,6 +131,7 @@ class SecretChecks:
         if self.secrets_read and key not in self.compared:
             for _, _, ref in config.secret_refs():
                 self._watch(ref, key)
+            self._watched[key] = config
 
     def waiting(self) -> None:
         """The IAM reads of the workloads described so far, and of those described from now
@@ -176,10 +178,7 @@ class SecretChecks:
             return
         services = self._services()
         for svc in services:
-            key = svc.key
-            for rev in svc.checked:
-                for _, _, ref in rev.config.secret_refs():
-                    self._watch(ref, key)
+            self._watch_all(svc, svc.key)
         if self.values is not None:  # what the read reads of the references is known now
             self.values.unwatched(services, self.tasks)
         self._values(profiles)
@@ -193,6 +192,19 @@ class SecretChecks:
         await asyncio.gather(
             self._name_projects(profiles), self.access.decide(services, expected, planned)
         )
+
+    def _watch_all(self, workload: LiveService, key: str) -> None:
+        """`_watch` every reference of the workload's checked revisions, but those watched
+        already: the same workload (`resolve` after `described`), the template (a checked
+        revision it describes: the same configuration)."""
+        if self._watched.get(key) is workload:
+            return
+        template = self._watched.get(key)
+        for rev in workload.checked:
+            if rev.config is not template:
+                for _, _, ref in rev.config.secret_refs():
+                    self._watch(ref, key)
+        self._watched[key] = workload
 
     def _services(self) -> list[LiveService]:
         """The workloads described, but those read only for a comparison (`compared`)."""
