@@ -4,8 +4,10 @@ name and no value (`reference_spans`, `named_secret`: what `drift.credentials` l
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from drift.gcp_ids import PROJECT
 
@@ -43,22 +45,13 @@ class SecretRef:
         regional secret `projects/P/locations/L/secrets/NAME` is another resource, on another
         endpoint (Secret Manager regional secrets: `secretmanager.L.rep.googleapis.com`), and
         `projects/P/secrets/NAME/versions/V` names no secret; neither is the global secret of
-        its last segment."""
-        version = version or "latest"
-        parts = name.split("/")
-        if len(parts) == 1 and name:
-            found = cls(name, version)
-        elif len(parts) == 4 and parts[0] == "projects" and parts[2] == "secrets" and all(parts):
-            found = cls(parts[3], version, parts[1])
-        else:
-            return cls(name, version, unread=_why(parts))
-        # SecretKeySelector.version: "Can be 'latest' for the latest version, an integer for a
-        # specific version, or a version alias" (run v2 k8s.min.proto): another text names no
-        # version, and read it went to Secret Manager (`1/../latest`: helper-834 F6)
-        if is_version(version):
-            return found
-        said = f"at version {version[:100]!r}, which is no secret version ({VERSION_FORMS})"
-        return replace(found, unread=f"{said}: drift does not read it")
+        its last segment. The reference `one_ref` gives (a check parses the same few
+        references once per workload)."""
+        return _parsed(name, version)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Unpickled as `one_ref` (a profile read in a child process: `drift.cli.overlap`)."""
+        return one_ref, (self.secret, self.version, self.project, self.unread)
 
     @property
     def unreadable(self) -> str:
@@ -92,6 +85,43 @@ class SecretRef:
 
 
 VERSION_FORMS = "latest, a version number or an alias"
+
+
+def one_ref(secret: str, version: str = "latest", project: str = "", unread: str = "") -> SecretRef:
+    """The reference of these fields, one object for all that are equal: a run compares and
+    looks up the same references thousands of times, each lookup of an equal but other object
+    a call of the dataclass's `__eq__`, none of the same one."""
+    key = (secret, version, project, unread)
+    ref = _ONE.get(key)
+    if ref is None:
+        if len(_ONE) >= _KEPT:  # (a process reading without end: the sandbox's, a fuzz run)
+            _ONE.clear()
+        ref = _ONE[key] = SecretRef(secret, version, project, unread)
+    return ref
+
+
+_ONE: dict[tuple[str, str, str, str], SecretRef] = {}
+_KEPT = 1 << 16
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parsed(name: str, version: str) -> SecretRef:
+    """`SecretRef.parse`."""
+    version = version or "latest"
+    parts = name.split("/")
+    if len(parts) == 1 and name:
+        secret, project = name, ""
+    elif len(parts) == 4 and parts[0] == "projects" and parts[2] == "secrets" and all(parts):
+        secret, project = parts[3], parts[1]
+    else:
+        return one_ref(name, version, unread=_why(parts))
+    # SecretKeySelector.version: "Can be 'latest' for the latest version, an integer for a
+    # specific version, or a version alias" (run v2 k8s.min.proto): another text names no
+    # version, and read it went to Secret Manager (`1/../latest`: helper-834 F6)
+    if is_version(version):
+        return one_ref(secret, version, project)
+    said = f"at version {version[:100]!r}, which is no secret version ({VERSION_FORMS})"
+    return one_ref(secret, version, project, f"{said}: drift does not read it")
 
 
 def is_version(value: str) -> bool:

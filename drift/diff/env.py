@@ -125,8 +125,8 @@ def _as_stated(container: ContainerConfig, rule: VarRule) -> bool:
     if live is None:
         return False
     expected = rule.ref
-    if expected is not None:
-        return live.ref == expected
+    if expected is not None:  # (most often the very same object: `refs.one_ref`)
+        return live.ref is expected or live.ref == expected
     return rule.value is not None and live.holds(rule.value)
 
 

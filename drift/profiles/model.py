@@ -13,7 +13,7 @@ from drift.errors import UsageError
 from drift.fields import FIELDS, SettingValue
 from drift.findings import Finding, Location, Scope, Severity
 from drift.kinds import Kind, label, workload_key
-from drift.refs import SecretRef
+from drift.refs import SecretRef, one_ref
 from drift.rules import rule_info
 
 UnexpectedEnv = Literal["ignore", "warn", "error"]
@@ -86,7 +86,7 @@ class VarRule:
         check of the variable asks for it)."""
         if self.secret is None:
             return None
-        return SecretRef(self.secret, self.version, self.secret_project)
+        return one_ref(self.secret, self.version, self.secret_project)
 
 
 @dataclass(frozen=True)

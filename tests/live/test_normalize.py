@@ -4,13 +4,16 @@ console add, the default service account) never becomes drift."""
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 from google.cloud import run_v2
 
 from drift.fields import DEFAULT_SERVICE_ACCOUNT, FIELDS
+from drift.findings import Location
 from drift.live.normalize import revision_config, same_configuration
 from drift.live.state import LiveState
-from drift.refs import SecretRef
+from drift.profiles.model import VarRule
+from drift.refs import SecretRef, one_ref
 
 SERVICE = run_v2.Service(ingress=run_v2.IngressTraffic.INGRESS_TRAFFIC_ALL)
 
@@ -220,3 +223,27 @@ def test_a_mount_s_sub_path_decides_where_and_whether_a_file_shows() -> None:
     assert [(m.path, m.ref.version) for m in config.unmounted] == [
         ("volume creds (other/token)", "5")
     ]
+
+
+def _secret_var(name: str, secret: str, version: str) -> run_v2.EnvVar:
+    selector = run_v2.SecretKeySelector(secret=secret, version=version)
+    return run_v2.EnvVar(name=name, value_source=run_v2.EnvVarSource(secret_key_ref=selector))
+
+
+def test_equal_references_are_one_object() -> None:
+    """A check looks each reference up thousands of times (its secret's reads, its rules): an
+    equal reference that is the same object is found without a call of `__eq__`. The ones a
+    revision holds, the ones a profile states and the ones a profile read in another process
+    sends back (pickled) are one object; equality is unchanged."""
+    t = template([])
+    t.containers[0].env = [
+        _secret_var("A", "key", "2"),
+        _secret_var("B", "projects/other/secrets/key", "2"),
+    ]
+    env = revision_config(t, service=SERVICE, container=None).env
+    again = revision_config(t, service=SERVICE, container=None).env
+    stated = VarRule("A", Location("p.yaml", 3), secret="key", version="2")
+    assert env["A"].ref is again["A"].ref is stated.ref is SecretRef.parse("key", "2")
+    assert pickle.loads(pickle.dumps(env["A"].ref)) is env["A"].ref  # noqa: S301
+    assert env["B"].ref is one_ref("key", "2", "other") == SecretRef("key", "2", "other")
+    assert env["A"].ref == SecretRef("key", "2") and env["A"].ref != env["B"].ref
