@@ -51,8 +51,8 @@ def _env_var(var: Any) -> EnvVar:
     if not value and var.HasField("value_source"):
         ref = var.value_source.secret_key_ref
         if ref.secret:
-            return EnvVar(var.name, ref=SecretRef.parse(ref.secret, ref.version))
-    return EnvVar(var.name, value=value)
+            return EnvVar.read(var.name, None, SecretRef.parse(ref.secret, ref.version))
+    return EnvVar.read(var.name, value, None)
 
 
 def pick_container(containers: Any, wanted: str | None) -> Any:
