@@ -55,10 +55,8 @@ def merged(
     return sandbox, folder
 
 
-def test_a_rollback_landed_altered_is_drifts_own_write(
-    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sandbox, folder = merged(make_sandbox, tmp_path, monkeypatch)
+def _fixed(sandbox: Sandbox, tmp_path: Path, folder: Path) -> None:
+    """`drift fix lab --yes` (unverified) of the profiles in `folder`, landed."""
     done = fix(
         tmp_path,
         sandbox.environ(),
@@ -69,6 +67,13 @@ def test_a_rollback_landed_altered_is_drifts_own_write(
         folder,
     )
     assert done.exit_code is ExitCode.OK, done.summary()
+
+
+def test_a_rollback_landed_altered_is_drifts_own_write(
+    make_sandbox: MakeSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, folder = merged(make_sandbox, tmp_path, monkeypatch)
+    _fixed(sandbox, tmp_path, folder)
     was = sandbox.service(LAB, "app")
     assert was.template.vpc_access.connector.endswith("c1"), was.template.vpc_access
     sandbox.clear_calls()
@@ -142,16 +147,7 @@ def test_a_pools_rollback_landed_altered_is_drifts_own_write(
         f"project: {LAB}\nregion: us-central1\nworker_pools:\n  app:\n    settings:\n"
         "      service_mesh: m1\n"
     )
-    done = fix(
-        tmp_path,
-        sandbox.environ(),
-        ScriptedUI(),
-        FixOptions(yes=True, verify=False),
-        None,
-        "lab",
-        folder,
-    )
-    assert done.exit_code is ExitCode.OK, done.summary()
+    _fixed(sandbox, tmp_path, folder)
     was = sandbox.worker_pool(LAB, "app")
     result = rollback(tmp_path)
     said = result.summary()
