@@ -54,6 +54,7 @@ def converse(terminal: Terminal, script: Script) -> bytes:
     deadline = time.monotonic() + 60
     steps = list(script)
     signalled = 0.0
+    seen = 0  # where the text after the last prompt answered begins
     try:
         while (left := deadline - time.monotonic()) > 0:
             if signalled and not steps:  # all said: it has PROMPTLY to end
@@ -63,20 +64,32 @@ def converse(terminal: Terminal, script: Script) -> bytes:
             if not (chunk := read_some(primary)):
                 break
             output += chunk
-            if steps and steps[0][0] in output[-400:]:
+            # every prompt this read brought, each after the one before: a prompt and what
+            # drift printed after it can come in one read (a Ctrl-C raised just before the
+            # prompt: the prompt, then its clean-up's lines, more than 400 bytes of them)
+            while steps and (at := output.find(steps[0][0], seen)) >= 0:
+                seen = at + len(steps[0][0])
                 _, step = steps.pop(0)
                 reply = step() if callable(step) else step
                 if isinstance(reply, int):
                     proc.send_signal(reply)
                     signalled = time.monotonic()
                 else:
-                    os.write(primary, reply)
+                    _type(primary, reply)
         output += _reap(proc, primary)
     finally:
         os.close(primary)
     assert not steps, output.decode(errors="replace")
     assert not signalled or time.monotonic() - signalled < PROMPTLY, output.decode(errors="replace")
     return output
+
+
+def _type(primary: int, reply: bytes) -> None:
+    """`reply` typed on the terminal; none where drift has ended and closed it (EIO)."""
+    try:
+        os.write(primary, reply)
+    except OSError:
+        pass
 
 
 def read_some(primary: int) -> bytes:
