@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tests.fix.terminal import converse, spawn_on_a_terminal
+from tests.fix.terminal import Script, converse, spawn_on_a_terminal
 
 ASKS = """
 import sys
@@ -23,7 +23,11 @@ def test_a_prompt_with_more_after_it_in_the_same_read_is_answered(tmp_path: Path
     the prompt was looked for only in the last 400 bytes read, missed, and the test failed
     with a step left unanswered. Each prompt is answered once, in order, wherever it is."""
     terminal = spawn_on_a_terminal([sys.executable, "-c", ASKS], {}, tmp_path)
-    script = [(b"Deploy? [y/N]", b"y\n"), (b"Move? [y/N]", b"a\n"), (b"Move? [y/N]", b"b\n")]
+    script: Script = [
+        (b"Deploy? [y/N]", b"y\n"),
+        (b"Move? [y/N]", b"a\n"),
+        (b"Move? [y/N]", b"b\n"),
+    ]
     output = converse(terminal, script).decode()
     assert "answered y" in output and "answered a b" in output, output
     assert terminal[0].returncode == 0, output
