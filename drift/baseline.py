@@ -240,8 +240,9 @@ def load_baseline(path: Path, name: str = "") -> Baseline:
     name = name or str(path)
     try:
         # a FIFO would block until something writes it, a device may never end: refused
-        # at once, as a profile is (drift.yamlfile.read_regular)
-        raw = regular_bytes(path, MAX_BYTES + 1)
+        # at once, as a profile is (drift.yamlfile.read_regular); a pipe the shell handed
+        # drift (`--baseline <(git show main:last.json)`) is read, as a manifest's is
+        raw = regular_bytes(path, MAX_BYTES + 1, handed=True)
     except OSError as exc:  # none at all: the first run of a schedule (helper-835 F6)
         first = "a first run has none: write one with --json FILE" if exc.errno == ENOENT else None
         why = f"cannot read the baseline {name}: {exc.strerror or exc}"

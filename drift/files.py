@@ -323,15 +323,18 @@ class NotRegular(OSError):
         return str(self.strerror)
 
 
-def regular_bytes(path: Path, limit: int = -1) -> bytes:
-    """The bytes of the regular file `path` (followed through links; at most `limit`);
-    anything else is refused before a byte is read (NotRegular) and checked again on the
-    open descriptor (replaced meanwhile)."""
-    if (kind := not_regular(os.stat(path))) is not None:
+def regular_bytes(path: Path, limit: int = -1, *, handed: bool = False) -> bytes:
+    """The bytes of the regular file `path` (followed through links; at most `limit`); else
+    NotRegular before a byte is read, and on the open descriptor (replaced meanwhile).
+    `handed`: a pipe the shell handed drift too (`<(command)`), read as `read_bounded` does."""
+    info = os.stat(path)
+    if (kind := not_regular(info)) is not None and not (handed and stat.S_ISFIFO(info.st_mode)):
         raise NotRegular(kind)
     with os.fdopen(open_nonblocking(path), "rb") as handle:
-        if (kind := not_regular(os.fstat(handle.fileno()))) is not None:
-            raise NotRegular(kind)
+        if (kind := not_regular(info := os.fstat(fd := handle.fileno()))) is not None:
+            if not (handed and stat.S_ISFIFO(info.st_mode) and _handed(info, fd)):
+                raise NotRegular(kind)
+            os.set_blocking(fd, True)  # its writer is the shell's: wait for what it writes
         return handle.read(limit)
 
 
