@@ -140,6 +140,7 @@ def check(
     )
     not_json = None if format is OutputFormat.JSON else output_file
     destinations.not_the_baseline(baseline, {"--sarif": sarif, "--output": not_json})
+    destinations.one_reader_of_stdin(baseline, manifest)
     if fail_on_new and baseline is None:
         raise UsageError(
             "--fail-on-new needs --baseline: new compared with which earlier report?",

@@ -289,6 +289,24 @@ def not_the_baseline(baseline: str | None, places: dict[str, str | None]) -> Non
             )
 
 
+def one_reader_of_stdin(baseline: str | None, manifests: Iterable[str] | None) -> None:
+    """Refuse `--baseline /dev/stdin` (standard input by any name) beside `--manifest -`: the
+    one stream cannot be both; the second reader found it empty (or read the same bytes
+    again) and was refused as no manifest, or no report, of its own."""
+    if baseline is None or "-" not in (manifests or ()):
+        return
+    try:
+        same = os.path.samestat(os.stat(baseline), os.fstat(0))
+    except (OSError, ValueError):  # nothing there, or standard input closed: their reads say
+        return
+    if same:
+        raise UsageError(
+            f"--baseline {baseline} and --manifest - both read standard input, which can be "
+            "read once",
+            hint="give one of them its file: --baseline last.json, or --manifest plan.json",
+        )
+
+
 def not_an_input(
     places: Mapping[str, str | Path | None],
     settings: Settings,

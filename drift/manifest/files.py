@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Collection, Sequence
@@ -89,7 +90,8 @@ def load_manifests(
     seen: dict[tuple[int, int], str] = {}
     named: dict[str, str] = {}  # each name as shown (`visible`): as given
     for name in given:
-        if name != STDIN and (twice := _given_twice(name, seen)) is not None:
+        twice = _stdin_twice(seen) if name == STDIN else _given_twice(name, seen)
+        if twice is not None:
             problems.append(twice)
             continue
         if name == STDIN:
@@ -135,6 +137,20 @@ def _given_twice(name: str, seen: dict[tuple[int, int], str]) -> Problem | None:
         return None
     said = "given twice" if seen[file] == shown else f"also given as {seen[file]}"
     return Problem(shown, 1, f"this file is {said}: give each file once")
+
+
+def _stdin_twice(seen: dict[tuple[int, int], str]) -> Problem | None:
+    """`-m - -m /dev/stdin` (or /dev/fd/0, in either order): standard input named twice, said
+    so as a file named twice is. Read twice, the second read found it empty ("/dev/stdin:1:
+    empty") or, from a file, read it again as another manifest."""
+    try:
+        found = os.fstat(0)
+    except OSError:  # closed: `--manifest -` says so when it reads
+        return None
+    if (file := (found.st_dev, found.st_ino)) not in seen:
+        seen[file] = f"{STDIN} (standard input)"
+        return None
+    return Problem(STDIN_NAME, 1, f"standard input is also given as {seen[file]}: give it once")
 
 
 def _stdin() -> bytes:
