@@ -217,8 +217,8 @@ class Baseline:
             notes = (
                 *notes,
                 f"{plural(len(unchecked), 'finding')} of the baseline could not be checked "
-                "again (a service not checked or not verified this run, a probe not run, or "
-                "a deployed revision a manifest run does not read): "
+                "again (a service not checked or not verified this run, a probe not run, "
+                "a deployed revision a manifest run does not read, a rule of a newer drift): "
                 "not counted as resolved",
             )
         return replace(

@@ -14,6 +14,7 @@ from drift.live.model import EnvVar, ServingRevision
 from drift.live.state import LiveState, RevisionRecord
 from drift.redact import MASK
 from drift.report import Report
+from drift.rules import RULES
 from drift.secret_target import perhaps_same, secret_target
 from drift.textsafe import plural
 
@@ -38,6 +39,8 @@ def not_checked_again(
     key = finding.key
     if key not in report.services:
         return f"{finding.workload} was not checked this run"
+    if finding.rule not in RULES:  # a newer drift's: this one never looks for it, nor finds it
+        return f"{finding.rule} is no rule this drift checks (the baseline's drift is newer)"
     if "manifest" in report.scope and finding.revision is not None and state is not None:
         live = state.services.get(key)
         read = {r.name for r in live.checked} if live is not None else set()
