@@ -265,7 +265,9 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
             hint="write it with --format json --output FILE, or save it as UTF-8",
         ) from None
     try:
-        data = jsontext.loads(text, strict=True)  # NaN, Infinity, 1e400: not JSON (helper-611)
+        # NaN, Infinity, 1e400 (helper-611), a key said twice, a lone surrogate (helper-766):
+        # not JSON a reader may take one way only (a hand-merged report read as half of it)
+        data = jsontext.loads(text, strict=True, unique=True)
     except (ValueError, RecursionError) as exc:
         # Python's "maximum recursion depth exceeded while decoding a JSON array from a
         # unicode string" in drift's words, as a manifest's (helper-810)

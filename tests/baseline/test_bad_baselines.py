@@ -97,6 +97,16 @@ CASES: dict[str, tuple[Any, str]] = {
         "is not valid JSON",
     ),
     "Infinity": (json.dumps(report(summary={"services": float("inf")})), "is not valid JSON"),
+    # helper-766's rule for a manifest (RFC 7493): a hand-merged report is not read as half
+    # of itself, the first list of findings dropped unsaid
+    "a key said twice": (
+        json.dumps(report()).replace('"findings": [', '"findings": [], "findings": [', 1),
+        'is not valid JSON: duplicate key "findings" at the top level',
+    ),
+    "a lone surrogate": (
+        json.dumps(report()).replace("GONE is not set", "GONE \\udc80 is not set"),
+        "is not valid JSON: ",
+    ),
     "a line no file has": (
         json.dumps(report(findings=[{**FINDING, "location": {"file": "p.yaml", "line": 10**30}}])),
         "findings[0].location.line:",
