@@ -247,8 +247,48 @@ def before_unapplied(now: Any, entry: Entry) -> Entry:
     that write was built (`restore.changed_since`: one generation on, by its name). Else as
     it is. Before, such a change needed `--force`, its own canary taken for someone else's."""
     last = entry.last_write()
-    if last is None or last.landed is not None or not last.etag_before:
+    if last is None or last.landed is not None:
+        return entry
+    if last.step == "promotion" and _unpromoted(now, entry):
+        return replace(entry, writes=entry.writes[:-1])
+    if not last.etag_before:
         return entry
     if int(now.generation) != last.generation_before or now.etag != last.etag_before:
         return entry
     return replace(entry, writes=entry.writes[:-1])
+
+
+def unpromoted_words(entry: Entry) -> str:
+    """Why a rollback refused over someone's change since (`changed_since`) cannot tell more,
+    when drift's last write is a promotion whose answer was lost and the service no longer
+    shows drift's canary write (`_unpromoted`); "" else."""
+    last = entry.last_write()
+    if last is None or last.step != "promotion" or last.landed is not None:
+        return ""
+    return (
+        f"; drift's promotion of {entry.canary_revision} was sent and its answer lost, and "
+        "the service no longer holds drift's canary write as it landed (its configuration, "
+        "its routing by revision and tag, the canary the latest revision made), so whether "
+        "that promotion landed before their change, or may land over it yet, cannot be "
+        "told from what is read"
+    )
+
+
+def _unpromoted(now: Any, entry: Entry) -> bool:
+    """Whether `now`, written since by someone else, still shows drift's canary write as it
+    landed, though the promotion after it was sent (its answer lost: task 860): the very
+    configuration and traffic that write sent, the canary's own 0 % tag included
+    (`routing.carries`; a promotion removes that tag, `patch.promoted_traffic`), the canary
+    the latest revision made (no revision of theirs) and the service the one drift changed
+    (its `uid`). The promotion had not landed when read (or a write of theirs put drift's pin
+    back): what someone changed since is judged as after the canary's write (`kept_since`:
+    labels, which the rollback keeps, restore unforced; anything else still refuses)."""
+    canary = Write.read(entry.writes[-2]) if len(entry.writes) > 1 else None
+    if canary is None or canary.step != "canary" or not canary.landed:
+        return False
+    was = str(entry.service_before.get("uid", "") or "")
+    return (
+        carries(now, canary)
+        and short(now.latest_created_revision) == entry.canary_revision
+        and not (was and now.uid != was)
+    )

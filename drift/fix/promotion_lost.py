@@ -122,7 +122,11 @@ def unlanded(fixer: ServiceFixer, error: ApiError | None, now: Any, write: Write
         f"{fixer.name}: moving traffic to {fixer.outcome.canary} was sent, {lost_words(error)}, "
         f"and {read_words('service', before, now)}. drift keeps its lock: `drift rollback "
         f"{fixer.change_id}` restores what served before (the canary removed)"
-        + (", or refuses unforced over their write (`--force` undoes it too)" if theirs else ""),
+        + (
+            ", or refuses unforced over what of their write it would undo (`--force` undoes it too)"
+            if theirs
+            else ""
+        ),
         State.PROMOTING,
     )
 

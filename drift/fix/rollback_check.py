@@ -17,7 +17,7 @@ from drift.fix.context import FixUI
 from drift.fix.gone import missing, refused, renamed, replaceable
 from drift.fix.job_running import RESTORED, still_running
 from drift.fix.journal import Entry, Journal, State
-from drift.fix.kept_since import before_unapplied, kept_since
+from drift.fix.kept_since import before_unapplied, kept_since, unpromoted_words
 from drift.fix.patch import restored_traffic
 from drift.fix.recorded import (
     Tagged,
@@ -161,7 +161,9 @@ async def check(
     def judged(now: Any) -> Since:
         mine = before_unapplied(now, entry)  # a last write proven never applied: as before it
         changed = changed_since(now, mine) if service else workload_restore.changed(now, mine)
-        if changed and kept_since(now, entry):  # theirs is only what the rollback keeps
+        if changed and service and mine is entry:  # a lost promotion over theirs: say so
+            changed += unpromoted_words(entry)
+        if changed and kept_since(now, mine):  # theirs is only what the rollback keeps
             changed = ""
         since = judge(now, entry, changed, later, same, undone_by(entry, entries))
         return with_unread(since, entry, unread)
@@ -174,7 +176,7 @@ async def check(
         entries = Journal(journal.directory).entries()
         later, unread = later_changes(entry, entries), unread_later(entry, entries)
         since = judged(live)
-    kept = "" if since.blocks else kept_since(live, entry)
+    kept = "" if since.blocks else kept_since(live, before_unapplied(live, entry))
     if since.by_rollback is not None:  # proven, under the workload's lock (the caller's)
         try:
             line = settle(journal, entry, since.by_rollback)
