@@ -13,7 +13,7 @@ from typing import Any
 from drift import __version__
 from drift.errors import ApiError, AuthError, JournalError
 from drift.fields.access import template_of
-from drift.fix.altered import altered_words, answered
+from drift.fix.altered import landed_mine, mine_words
 from drift.fix.beside import landed_over, left
 from drift.fix.held_changes import template_held
 from drift.fix.journal import Entry, Journal, State, Write
@@ -171,7 +171,7 @@ def theirs(
       stale etag let through, AIP-154 not followed, `drift.fix.overwrote`): journaled as
       landed at its generation, and said (`drift.fix.beside`: what of theirs it replaced, what
       stays). Never a plain success (`Restored.over`).
-    - one generation past, the answer naming that generation (`altered.answered`), the read
+    - one generation past, the answer naming that generation (`altered.landed_mine`), the read
       back not drift's write as sent: drift's write landed altered by the server (a merged
       update mask, review 856 F2): journaled as landed (not restored), the fields that differ
       named (`altered.altered_words`), never someone else's write nor "nothing was written".
@@ -224,10 +224,11 @@ def theirs(
     alone = landed_alone(now, write, content) and (not stale or as_sent(now, write, content, sent))
     if (not stale and int(now.generation) <= before) or alone:
         return None
-    if answered(answer, now, write):  # drift's own, altered: never theirs (review 856 F2)
-        said = f"{altered_words(Kind(entry.kind), entry.service, sent, now)}; {runs}"
-        gen = int(now.generation)
-        lost = journaled(lambda: journal.landed(entry, failed, said, etag=now.etag, generation=gen))
+    if (own := landed_mine(answer, now, write)) is not None:  # altered, never theirs (856 F2)
+        ours = sent_as(entry.client_version)
+        said = f"{mine_words(Kind(entry.kind), entry.service, sent, own, now, ours)}; {runs}"
+        gen, tag = int(own.generation), own.etag
+        lost = journaled(lambda: journal.landed(entry, failed, said, etag=tag, generation=gen))
         return Restored(False, said, now, lost)
     why = error.message if error is not None else "sent"
     # lost, theirs alone one on (h845), or theirs two on or more, drift's not in it (task 847):

@@ -14,14 +14,16 @@ from pathlib import Path
 
 import pytest
 
+import drift.fix.restore
 from drift.errors import ExitCode
 from drift.fix.apply import FixOptions
 from drift.fix.journal import State
 from drift.sandbox import Sandbox
-from tests.conftest import MakeSandbox
+from tests.conftest import ClientsFor, MakeSandbox
 from tests.fix.conftest import (
     LAB,
     ScriptedUI,
+    after_each_write,
     entries,
     fix,
     lab_world,
@@ -87,8 +89,8 @@ def test_a_rollback_landed_altered_is_drifts_own_write(
     assert not [w for w in NOT_THEIRS if w in said], said
     assert (
         f"drift's write landed (generation {now.generation}, as the server's answer names it) "
-        "but did not come out as sent: the service app reads back otherwise than drift sent "
-        "in vpc_access.connector; " in said  # by name: never its value
+        "but did not come out as sent: the service app's vpc_access.connector reads back "
+        "otherwise than drift sent it; " in said  # by name: never its value
     ), said
     assert CONNECTOR not in said, said
     assert result.exit_code is ExitCode.ABORTED, said  # as a restoration that landed wrong
@@ -118,7 +120,9 @@ def test_a_clean_up_landed_altered_is_drifts_own_write(
         f"drift's write landed (generation {now.generation}, as the server's answer names it) "
         "but did not come out as sent" in said
     ), said
-    assert "vpc_access.connector" in said, said
+    assert "the service app's vpc_access.connector reads back otherwise than drift sent it" in (
+        said
+    ), said  # a plain sentence, the field by name (task 860: "reads back otherwise … in")
     assert done.exit_code is ExitCode.ABORTED, said
     (entry,) = entries(tmp_path)
     assert entry.state == State.CLEANUP_FAILED, said
@@ -157,10 +161,51 @@ def test_a_pools_rollback_landed_altered_is_drifts_own_write(
     assert not [w for w in NOT_THEIRS if w in said], said
     assert (
         f"drift's write landed (generation {now.generation}, as the server's answer names it) "
-        "but did not come out as sent: the worker pool app reads back otherwise than drift "
-        "sent in service_mesh.mesh; " in said
+        "but did not come out as sent: the worker pool app's service_mesh.mesh reads back "
+        "otherwise than drift sent it; " in said
     ), said
     assert result.exit_code is ExitCode.ABORTED, said
     (entry,) = entries(tmp_path)
     assert entry.state == State.ROLLBACK_FAILED, said
     assert entry.writes[-1]["generation_after"] == int(now.generation), entry.writes
+
+
+def test_a_rollback_landed_altered_then_written_over_says_so(
+    make_sandbox: MakeSandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clients_for: ClientsFor,
+) -> None:
+    """Task 860: the rollback's write lands altered (its answer names the generation one past
+    what drift read, the connector kept), then a teammate labels the service before drift
+    reads it back. It said "drift's write may have landed before that", which its answer
+    disproves: landed, altered by the answer (the field by name), then their change, which
+    stands; journaled landed at the answer's generation."""
+    sandbox, folder = merged(make_sandbox, tmp_path, monkeypatch)
+    _fixed(sandbox, tmp_path, folder)
+    was = sandbox.service(LAB, "app")
+    services = clients_for(sandbox).services
+
+    def label(request: object) -> None:
+        service = services.get_service(name=was.name)
+        service.labels["team"] = "theirs"
+        services.update_service(service=service).result()
+
+    after_each_write(monkeypatch, drift.fix.restore, label)
+    result = rollback(tmp_path)
+    said = " ".join(result.summary().split())
+    now = sandbox.service(LAB, "app")
+    assert int(now.generation) == int(was.generation) + 2, said  # drift's, then theirs
+    assert "may have landed before that" not in said, said
+    assert (
+        f"drift's write landed (generation {int(was.generation) + 1}, as the server's answer "
+        "names it) but did not come out as sent: the service app's vpc_access.connector came "
+        "back in the server's answer otherwise than drift sent it, then app was changed by "
+        f"someone else (generation {int(was.generation) + 1} → {now.generation}, "
+    ) in said
+    assert "their change stands" in said and CONNECTOR not in said, said
+    assert result.exit_code is ExitCode.ABORTED, said
+    (entry,) = entries(tmp_path)
+    assert entry.state == State.ROLLBACK_FAILED, said
+    last = entry.writes[-1]
+    assert (last["landed"], last["generation_after"]) == (True, int(was.generation) + 1), said
