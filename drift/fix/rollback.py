@@ -18,6 +18,7 @@ from contextlib import aclosing
 from dataclasses import replace
 
 from drift.errors import DriftError, ExitCode, Interrupted, JournalError, UsageError
+from drift.fix import landed_late as late
 from drift.fix.context import FixUI
 from drift.fix.fanout import Said, in_order
 from drift.fix.journal import DONE, Entry, Journal, State
@@ -374,9 +375,8 @@ def _made_elsewhere(found: list[Entry]) -> str:
 
 
 def _closed(journal: Journal, entry: Entry) -> str:
-    """Close the entry of a workload that no longer exists (NOT_FOUND, a definite answer:
-    deleted since the change; its revisions went with it): recorded as rolled back, with
-    why. A workload created again under its name is read, and refused (its uid)."""
+    """Close the entry of a workload deleted since the change (NOT_FOUND, a definite answer; its
+    revisions went with it), recorded rolled back with why; one created again is refused (uid)."""
     noun = Kind(entry.kind).noun
     line = (
         f"{who(entry)} {GONE} (the {noun} was deleted since change {visible(entry.change_id)}): "
@@ -391,8 +391,8 @@ def _nothing_to_do(entry: Entry) -> str:
         return gone
     if entry.state == State.ROLLED_BACK and entry.undone_by:
         return f"already rolled back, by the rollback of change {visible(entry.undone_by)}"
-    if entry.state == State.ROLLED_BACK:
-        return "already rolled back"
+    if entry.state == State.ROLLED_BACK:  # read again over a lost update (`landed_late`)
+        return "" if late.overwritten(entry) else "already rolled back"
     if entry.state == State.CLEANED_UP:
         return "cleaned up when the fix stopped: it serves what it served before"
     if entry.state in DONE or not entry.wrote:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from drift.errors import JournalError, UsageError
+from drift.fix import landed_late as late
 from drift.fix import pool_gone, pool_hold, workload_preview, workload_restore
 from drift.fix.byhand import journal_promotion, promoted_by_hand
 from drift.fix.context import FixUI
@@ -132,6 +133,10 @@ async def check(
     )
     if isinstance(live := got[0], BaseException):
         raise live
+    if entry.state == State.ROLLED_BACK:  # over a lost update (`landed_late`): landed since?
+        if not late.landed_late(live, entry):
+            return Checked(entry, settled="already rolled back", live=live)
+        ui.say(f"{name}: {late.record(journal, entry, live)}")
     if service and promoted_by_hand(live, entry):  # as `fix --no-promote` told: drift's own
         journal_promotion(journal, entry, live)
         ui.say(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from drift.errors import ExitCode, JournalError, OutputLost
+from drift.fix import landed_late as late
 from drift.fix import workload_restore
 from drift.fix.context import FixUI
 from drift.fix.fanout import NOT_STARTED, Said, in_order
@@ -335,6 +336,8 @@ def _outcome(
                 + f" someone else's write the server let its stale etag through: {theirs} (see "
                 f"{name}'s line above)"
             )
+        if said := late.note(name, entry):  # its lost update may still land over it
+            result.notes.append(said)
         recorded = [e.change_id for e in later if e.undone_by == entry.change_id]
         if recorded:
             result.notes.append(

@@ -267,3 +267,56 @@ def test_lost_with_two_writes_of_theirs_putting_back_what_ran_is_not_known(
     forced, said = rollback(tmp_path, entry, force=True)
     assert forced == ExitCode.OK, said
     assert names(sandbox) == before
+
+
+def test_a_lost_update_landing_after_its_forced_rollback_is_rolled_back_again(
+    job_lab: Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Task 860: drift's update, its answer lost, with their write alone since (exit 3,
+    `updating`); `drift rollback --force` puts back what ran, and the lost request then lands
+    late (a server letting its stale etag through: run v2's etag "May be used to detect
+    modification conflict"). The entry said `rolled-back` and a later `drift rollback CHANGE`
+    said "nothing left to roll back", exit 0, with NEEDED=x live. Now the forced rollback says
+    the lost update may still land, and the later one reads the job: the late write is
+    drift's own, recorded landed, and rolled back again; once more, nothing is left."""
+    sandbox, profiles = job_lab
+    monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
+    around_drifts_update(sandbox, monkeypatch, [THEIRS], [], sent=False)
+    around, sent = drift.fix.workload.update_workload, []
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        sent.append(request)  # drift's request, for it to land late
+        return await around(session, kind, request, **kw)
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    before = names(sandbox)
+    code, text, entry = fixed(tmp_path, profiles)
+    assert code == ExitCode.INCOMPLETE and entry.state == State.UPDATING, text
+    forced, said = rollback(tmp_path, entry, force=True)
+    assert forced == ExitCode.OK, said
+    assert (
+        f"job job: drift's update of change {entry.change_id}, whose answer was lost, may still "
+        f"land over this rollback (a server may carry out a request whose answer was lost): "
+        f"`drift rollback {entry.change_id}` reads it again" in said
+    ), said
+    assert "NEEDED" not in names(sandbox)
+    (late,) = [r for r in sent if "/jobs/" in r.name]
+    with grpc.insecure_channel(sandbox.address) as channel:  # its etag stale, let through
+        jobs = run_v2.JobsClient(transport=JobsGrpcTransport(channel=channel))
+        jobs.update_job(job=late).result(timeout=10)
+    assert names(sandbox)["NEEDED"] == "x"  # it landed late, over the rollback
+    again, said = rollback(tmp_path, entry)  # unforced: drift's own write
+    assert again == ExitCode.OK, said  # was: "nothing left to roll back" with NEEDED=x live
+    assert "nothing left to roll back" not in said and "restored job job" in said, said
+    assert names(sandbox) == before and "NEEDED" not in before
+    (done,) = [e for e in journal(tmp_path).entries() if e.kind == "job"]
+    assert done.state == State.ROLLED_BACK, done.history
+    assert [(w["step"], w["landed"]) for w in done.writes] == [
+        ("update", None),
+        ("rollback", True),
+        ("update", True),  # the late landing, recorded
+        ("rollback", True),
+    ], done.writes
+    assert "landed after its rollback" in " ".join(h["note"] for h in done.history)
+    last, said = rollback(tmp_path, entry)
+    assert last == ExitCode.OK and "nothing left to roll back" in said, said
