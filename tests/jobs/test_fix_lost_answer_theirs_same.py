@@ -81,6 +81,27 @@ def around_drifts_update(
     return answers
 
 
+def kept_sent(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Each request drift's updates send, kept (for one to land late: `land_late`)."""
+    around, sent = drift.fix.workload.update_workload, []
+
+    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
+        sent.append(request)
+        return await around(session, kind, request, **kw)
+
+    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    return sent
+
+
+def land_late(sandbox: Sandbox, sent: list[Any]) -> None:
+    """drift's one job update of `sent`, carried out now (a server letting its stale etag
+    through: sandbox option `stale_etag: ignored`)."""
+    (late,) = [r for r in sent if "/jobs/" in r.name]
+    with grpc.insecure_channel(sandbox.address) as channel:
+        jobs = run_v2.JobsClient(transport=JobsGrpcTransport(channel=channel))
+        jobs.update_job(job=late).result(timeout=10)
+
+
 def fixed(tmp_path: Path, profiles: Path) -> tuple[ExitCode, str, Entry]:
     """`drift fix`, confirmed: its exit code, its words and the job's journal entry."""
     result = fix(tmp_path, profiles, ScriptedUI([True]))
@@ -239,13 +260,7 @@ def test_lost_with_two_writes_of_theirs_putting_back_what_ran_is_not_known(
     sandbox, profiles = job_lab
     monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
     around_drifts_update(sandbox, monkeypatch, [THEIRS, {"THEIRS": None}], [], sent=False)
-    around, sent = drift.fix.workload.update_workload, []
-
-    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
-        sent.append(request)  # drift's request, for it to land late
-        return await around(session, kind, request, **kw)
-
-    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    sent = kept_sent(monkeypatch)
     before = names(sandbox)
     code, text, entry = fixed(tmp_path, profiles)
     assert code == ExitCode.INCOMPLETE, text  # was 4
@@ -259,10 +274,7 @@ def test_lost_with_two_writes_of_theirs_putting_back_what_ran_is_not_known(
     assert locks, "lock freed"
     assert names(sandbox) == before and "NEEDED" not in before
     assert "UpdateJob" not in [c.short for c in sandbox.calls]  # it never reached the server
-    (late,) = [r for r in sent if "/jobs/" in r.name]
-    with grpc.insecure_channel(sandbox.address) as channel:  # its etag stale, let through
-        jobs = run_v2.JobsClient(transport=JobsGrpcTransport(channel=channel))
-        jobs.update_job(job=late).result(timeout=10)
+    land_late(sandbox, sent)
     assert names(sandbox)["NEEDED"] == "x"  # it landed late, over theirs
     forced, said = rollback(tmp_path, entry, force=True)
     assert forced == ExitCode.OK, said
@@ -282,13 +294,7 @@ def test_a_lost_update_landing_after_its_forced_rollback_is_rolled_back_again(
     sandbox, profiles = job_lab
     monkeypatch.setattr(sandbox.scenario.options, "stale_etag", "ignored")
     around_drifts_update(sandbox, monkeypatch, [THEIRS], [], sent=False)
-    around, sent = drift.fix.workload.update_workload, []
-
-    async def update_workload(session: Any, kind: Any, request: Any, **kw: Any) -> Any:
-        sent.append(request)  # drift's request, for it to land late
-        return await around(session, kind, request, **kw)
-
-    monkeypatch.setattr(drift.fix.workload, "update_workload", update_workload)
+    sent = kept_sent(monkeypatch)
     before = names(sandbox)
     code, text, entry = fixed(tmp_path, profiles)
     assert code == ExitCode.INCOMPLETE and entry.state == State.UPDATING, text
@@ -300,10 +306,7 @@ def test_a_lost_update_landing_after_its_forced_rollback_is_rolled_back_again(
         f"`drift rollback {entry.change_id}` reads it again" in said
     ), said
     assert "NEEDED" not in names(sandbox)
-    (late,) = [r for r in sent if "/jobs/" in r.name]
-    with grpc.insecure_channel(sandbox.address) as channel:  # its etag stale, let through
-        jobs = run_v2.JobsClient(transport=JobsGrpcTransport(channel=channel))
-        jobs.update_job(job=late).result(timeout=10)
+    land_late(sandbox, sent)
     assert names(sandbox)["NEEDED"] == "x"  # it landed late, over the rollback
     again, said = rollback(tmp_path, entry)  # unforced: drift's own write
     assert again == ExitCode.OK, said  # was: "nothing left to roll back" with NEEDED=x live
