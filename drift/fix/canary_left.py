@@ -163,14 +163,15 @@ def _left_by(service: str, canary: str, change: str, entry: Entry, now: Any) -> 
         f"`drift rollback {change}` removes the canary and restores the traffic as it was "
         f"before the change ({restored_routing(entry)})"
     )
-    since = changed_since(now, before_unapplied(now, entry)) if now is not None else ""
+    mine = before_unapplied(now, entry) if now is not None else entry
+    since = changed_since(now, mine) if now is not None else ""
     if reason := recorded_unstartable(entry):  # as its cleanup recorded, and rollback refuses
         restores = (
             f"`drift rollback {change}` refuses it while Cloud Run cannot start the "
             f"configuration that served before the change ({reason}): "
             f"{ways_out(entry, pinned=True, why=reason)}"
         )
-    if since and not kept_since(now, entry):  # as `drift rollback` judges it, and refuses
+    if since and not kept_since(now, mine):  # as `drift rollback` judges it, and refuses
         restores = (
             f"`drift rollback {change}`, which refuses it (`--force` removes the canary and "
             f"routes the traffic as it was before the change, {restored_routing(entry)}, "

@@ -23,6 +23,7 @@ from drift.fix.journal import State
 from drift.live.changeids import tagged_change
 from tests.fix import conftest as lab
 from tests.fix.conftest import LAB, ScriptedUI, entries, spec
+from tests.fix.test_lock import as_killed
 from tests.fix.test_promotion_lost_latest import LATEST, Lost, lost  # noqa: F401  (a fixture)
 
 PINNED = [{"revision": 1, "percent": 100}]
@@ -81,3 +82,22 @@ def test_the_named_rollback_refuses_over_their_deploy_and_says_why(
     assert f"`drift rollback {entry.change_id} --force`" in said, said
     now = ran.sandbox.service(LAB, "app")
     assert now.template.containers[0].image == "us-docker.pkg.dev/lab/app:v2-from-ci"
+
+
+def test_drift_check_names_the_rollback_as_it_now_judges_it(
+    lost: Lost,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """`drift check` on the canary the lost promotion left (its fix gone, the lock stale)
+    says what `drift rollback CHANGE` does (`drift.fix.canary_left`, judged as the rollback
+    judges it): it restores, keeping their labels; before, "which refuses it (`--force` …)"."""
+    ran = lost(first=True)
+    (entry,) = entries(tmp_path)
+    as_killed(lab.journal(tmp_path).directory / "locks")
+    out = lab.lab_cli(ran.sandbox, tmp_path, "check", "lab")
+    said = " ".join(out.stdout.split())
+    assert (
+        f"`drift rollback {entry.change_id}` removes the canary and restores the traffic as it "
+        "was before the change (LATEST 100%)"
+    ) in said, out.stdout + out.stderr
+    assert "which refuses it" not in said, said
