@@ -81,6 +81,7 @@ def altered_words(kind: Kind, name: str, sent: Any, now: Any, *, answer: bool = 
     named = differing(kind, sent, now)
     what = _listed(named) if named else "configuration"
     how = "came back in the server's answer" if answer else "reads back"
+    how = how if answer or len(named) < 2 else "read back"
     return (
         f"drift's write landed (generation {int(now.generation)}, as the server's answer "
         f"names it) but did not come out as sent: the {kind.noun} {name}'s {what} {how} "
