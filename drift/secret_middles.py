@@ -37,8 +37,13 @@ LONG_WORD = 20
 LONG_LABEL = 24
 """A host label's letters and digits this many, mixed, are a token's (`token_label`)."""
 GRAM_SLOTS = 1 << 22
-"""The slots the forms' grams are hashed into (`Middles._mark`): 4 MiB, a quarter of them
-taken by 1 M grams (a MB of payloads), a value's three grams all taken by chance 1.5 %."""
+"""The most slots the forms' grams are hashed into (`Middles._mark`): 4 MiB, a quarter of
+them taken by 1 M grams (a MB of payloads), a value's three grams all taken by chance 1.5 %."""
+FEW_SLOTS = 1 << 18
+"""The slots a table begins with (256 KiB), made four times as many (up to `GRAM_SLOTS`)
+whenever the grams marked would take more than a quarter of them: the same odds, and a run's
+few KB of payloads no longer have 4 MiB zeroed for them (twice a check: the masker's table
+and the journal's; 0.25 ms of CPU each, measured 2026-12-08, task 859)."""
 PLACES_MAX = 64
 """How many places a value stands at in one form are judged (`aaaaaaaa` in a long run)."""
 _RUNS = re.compile(r"\s+")
@@ -146,6 +151,7 @@ class Middles:
         self._found: dict[tuple[str, bool], tuple[str, int] | None] = {}
         """Each value looked up since a form was last added (one value in many workloads)."""
         self._grams = bytearray()  # `_mark`
+        self._marked = 0  # how many grams were marked in it
         self._secret: dict[str, None] = {}
         """Pieces all secret (`add_secret`): any part of them is one, whatever its cut."""
 
@@ -178,15 +184,25 @@ class Middles:
         """Each `SEARCH_MIN` characters of `form` (its grams), hashed, in `_grams`: a value one
         of whose grams is not there stands in no form (helper-819 C1: one search of all the
         forms a value, ~0.3 ms a MB: 6,000 values against 840 KB of payloads, ~2 s)."""
-        grams = self._grams = self._grams or bytearray(GRAM_SLOTS)
-        for at in range(len(form) - SEARCH_MIN + 1):
-            grams[hash(form[at : at + SEARCH_MIN]) % GRAM_SLOTS] = 1
+        self._marked += max(len(form) - SEARCH_MIN + 1, 0)
+        slots = len(self._grams)
+        if slots >= GRAM_SLOTS or self._marked * 4 <= slots:
+            _fill(self._grams, form)
+            return
+        slots = max(slots, FEW_SLOTS)
+        while slots < GRAM_SLOTS and self._marked * 4 > slots:
+            slots *= 4
+        grams = bytearray(min(slots, GRAM_SLOTS))  # all marked again (`form` among them)
+        for each in (*self._forms, *self._secret):
+            _fill(grams, each)
+        self._grams = grams  # whole before any search sees it
 
     def _may_stand(self, value: str) -> bool:
         """Whether `value` may stand in a form (`_mark`): its first, middle and last grams."""
         grams, last = self._grams, len(value) - SEARCH_MIN
+        slots = len(grams)
         return bool(grams) and all(
-            grams[hash(value[at : at + SEARCH_MIN]) % GRAM_SLOTS] for at in (0, last // 2, last)
+            grams[hash(value[at : at + SEARCH_MIN]) % slots] for at in (0, last // 2, last)
         )
 
     def find(self, value: str) -> tuple[str, int] | None:
@@ -217,6 +233,13 @@ class Middles:
         if (value, squeezed) not in found:
             found[value, squeezed] = joined.judged(value)
         return found[value, squeezed]
+
+
+def _fill(grams: bytearray, form: str) -> None:
+    """Each gram of `form` marked in `grams` (`Middles._mark`)."""
+    slots = len(grams)
+    for at in range(len(form) - SEARCH_MIN + 1):
+        grams[hash(form[at : at + SEARCH_MIN]) % slots] = 1
 
 
 class _Joined(NamedTuple):

@@ -15,6 +15,7 @@ import pytest
 from drift import payload_pieces, redact
 from drift.diff.describe import mask_plain
 from drift.fragments import public_head
+from drift.secret_middles import FEW_SLOTS, GRAM_SLOTS, Middles
 from drift.secretforms import payload_form
 from tests.public_ends_cases import BODY, GHP, LEAKS, PEM, PUBLIC_SECRETS, SA, TLS, pem
 
@@ -233,3 +234,19 @@ def test_a_middle_is_found_past_a_form_that_holds_it_often_and_not_across_two() 
     assert redact.is_piece("alpha-beta-gamma")  # cuts `gammaX…` in the second payload only
     assert not redact.is_piece("gamma y\x00K=alpha")
     assert mask_plain("V", "beta-gamma alpha", secret=False) == "beta-gamma alpha"
+
+
+def test_the_grams_table_grows_with_the_payloads_and_still_finds_the_first_one_s_middle() -> None:
+    """A run's few payloads take a small table of grams (`FEW_SLOTS`: a 4 MiB one, zeroed for
+    each run, cost a check 0.5 ms of CPU); as payloads come it is made bigger, every gram
+    marked again: a middle of the first payload is still found, no part of none is."""
+    middles = Middles()
+    first = f"K=alpha-beta-gammaX{'Zq8Wn3Hs6Jd2Kx9Lp4Rt7Vb1'}\n"
+    middles.add(first)
+    assert len(middles._grams) == FEW_SLOTS
+    for n in range(FEW_SLOTS // 2000):  # 1,400 grams each: 180 K, past a quarter of FEW_SLOTS
+        middles.add(f"payload {n}: " + "".join(f"w{n}x{i}-" for i in range(200)))
+    assert FEW_SLOTS < len(middles._grams) <= GRAM_SLOTS
+    assert middles.find("Hs6Jd2Kx9Lp4") == (first, first.index("Hs6J"))
+    assert middles.find("7x12-w7x13-w7x1") is not None  # cuts two words
+    assert middles.find("Kq2Hs6Jd2Kx9") is None
