@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Protocol
@@ -346,10 +346,13 @@ def _drifted(
     if service.key not in checked:
         return False  # read only to compare with (`same_as`): not reported, no history
     ctx = Context(profile, state, service, live)
-    found = [f for rev in live.checked for f in configuration_findings(At(ctx, rev))]
+    # one finding at a time: the first drift that counts is enough (an ignore keeps a rule)
+    found: Iterator[Finding] = (
+        f for rev in live.checked for f in configuration_findings(At(ctx, rev)) if f.rule in HISTORY
+    )
     if silenced is not None:
-        found = apply_ignores(profile, found, silenced)
-    return any(f.rule in HISTORY and not f.ignored for f in found)
+        found = (g for f in found for g in apply_ignores(profile, [f], silenced))
+    return any(not f.ignored for f in found)
 
 
 def _unique(items: list[Unverified], profile: Profile) -> tuple[Unverified, ...]:
