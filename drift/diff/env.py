@@ -15,7 +15,7 @@ from drift.findings import Finding, Location, Severity, Unverified
 from drift.live.model import ContainerConfig, EnvVar
 from drift.live.secret_state import BINARY
 from drift.live.state import LiveState
-from drift.profiles.model import ContainerRules, Profile, VarRule
+from drift.profiles.model import ContainerRules, Profile, VarRule, re2_search
 from drift.redact import CHANGED, MASK
 
 
@@ -320,12 +320,10 @@ def reserved_vars(profile: Profile, names: Sequence[str], state: LiveState) -> l
 
 
 def _constraints(rule: VarRule, value: str) -> list[str]:
-    import re2
-
     if value.startswith(BINARY):
         return ["is not UTF-8 text (the profile's constraints are on text)"]
     failures = []
-    if rule.pattern is not None and not re2.search(rule.pattern, value):
+    if rule.pattern is not None and not re2_search(rule.pattern, value):
         failures.append(f"does not match {rule.pattern}")
     if rule.not_values and value in rule.not_values:
         failures.append("has a value the profile rules out")

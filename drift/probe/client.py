@@ -34,7 +34,7 @@ from drift.probe.targets import (
     route,
     websocket_url,
 )
-from drift.profiles.model import NO_HOLD_WATCH, Probe
+from drift.profiles.model import NO_HOLD_WATCH, Probe, re2_search
 
 Echoes = Callable[[list[ProbeResult]], Awaitable[list[ProbeResult]]]
 """What masks the results of a run of probes of the secrets the services hold."""
@@ -105,7 +105,8 @@ async def _converse(
         if first is None:
             first = message if isinstance(message, str) else message.decode("utf-8", "replace")
             first_ms = round((loop.time() - opened) * 1000)
-            if spec.expect is not None and not _matches(spec.expect, first):
+            # RE2, as the profile validated it: a server's reply cannot hang the probe
+            if spec.expect is not None and not re2_search(spec.expect, first):
                 mismatch = Verdict(
                     ProbeOutcome.UNEXPECTED,
                     f"first message {first_ms} ms after the handshake did not match "
@@ -255,12 +256,6 @@ async def _close_quietly(ws: ClientConnection) -> None:
             await ws.close()
     except (TimeoutError, OSError, ConnectionClosed):
         ws.transport.abort()
-
-
-def _matches(pattern: str, text: str) -> bool:
-    import re2  # RE2, as the profile validated it: a server's reply cannot hang the probe
-
-    return re2.search(pattern, text) is not None
 
 
 async def probe(
