@@ -33,14 +33,19 @@ for in text (`SEARCH_MIN`): only the finding's own masking hides it."""
 IDS = ["dashed", "one-word", "short"]
 
 
-def _check(sandbox: Sandbox, tmp_path: Path, fmt: str) -> subprocess.CompletedProcess[str]:
+def _profiles(tmp_path: Path) -> Path:
+    """The profiles folder (`lab`: service `inl` naming no variable), written once."""
     folder = tmp_path / "profiles"
     if not folder.exists():
         folder.mkdir()
         (folder / "lab.yaml").write_text(
             "project: p\nregion: us-central1\nservices:\n  inl: {unexpected_env: warn, env: {}}\n"
         )
-    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(folder)}
+    return folder
+
+
+def _check(sandbox: Sandbox, tmp_path: Path, fmt: str) -> subprocess.CompletedProcess[str]:
+    env = {**sandbox.environ(), "DRIFT_PROFILES_DIR": str(_profiles(tmp_path))}
     done = drift("check", "lab", "--format", fmt, env=env, cwd=tmp_path)
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode in (0, 1), done.stderr
@@ -122,16 +127,18 @@ def _pasted_over_an_older_reference(
     tmp_path: Path, make_sandbox: MakeSandbox, value: str
 ) -> dict[str, str]:
     """LICENSE_CODE plain (`value`) where the previous revision referenced secret `lic`; the
-    profile written by a first check; the environment `drift fix` runs with."""
+    profile; the environment `drift fix` runs with. (The `drift check --format json` each of
+    its tests ran first, on the same world with the same profile, was that of
+    `test_the_previous_revision_not_serving_had_it_as_a_secret_reference` for the same value,
+    which asserts all it did and more; a check writes nothing `drift fix` reads.)"""
     service = {
         "template": {"env": {"LICENSE_CODE": value}},
         "history": [{"env": {"LICENSE_CODE": {"secret": "lic"}}, "created": "2d"}],
     }
     sandbox = _sandbox(make_sandbox, service)
-    _check(sandbox, tmp_path, "json")  # writes the profile
     return {
         **sandbox.environ(),
-        "DRIFT_PROFILES_DIR": str(tmp_path / "profiles"),
+        "DRIFT_PROFILES_DIR": str(_profiles(tmp_path)),
         "DRIFT_STATE_DIR": str(tmp_path / "state"),
     }
 
