@@ -144,40 +144,27 @@ POOL_ROOM = 4
 """Started sandboxes kept, per key, between tests (the most one test makes at once is about
 this many); one given back beyond it is stopped."""
 
-
-@pytest.fixture(scope="session")
-def _sandbox_pool() -> Iterator[dict[tuple[tuple[str, Any], ...], list[Sandbox]]]:
-    """This worker's started sandboxes not in use, by the options they were started with
-    (`make_sandbox`); stopped at the end of the run."""
-    pool: dict[tuple[tuple[str, Any], ...], list[Sandbox]] = {}
-    yield pool
-    for idle in pool.values():
-        for sandbox in idle:
-            sandbox.stop()
+PoolKey = tuple[tuple[str, Any], ...]
 
 
-@pytest.fixture
-def make_sandbox(
-    _sandbox_pool: dict[tuple[tuple[str, Any], ...], list[Sandbox]],
-) -> Iterator[MakeSandbox]:
-    """A started sandbox of your own (a scenario path, dict or model), the test's alone until
-    it ends. One started before for an earlier test of this worker with the same options is
-    taken and reset to the scenario (`Sandbox.reset`: world, faults, calls, operations,
-    backends, latency and held deploys as a sandbox started afresh has them, a call still in
-    progress answered CANCELLED, no timer of the old world firing) rather than a new one
-    started and stopped: ~3,000 a run, a start and stop cost ~6.4 ms of CPU, a reset ~2.6 ms.
-    Given back after the test if it is still running on the address it was handed out with (a
-    test that stops it, or stops and starts it again, has its own, stopped), else stopped. The
-    port stays the one it was: a straggler of the test before reaching it is the risk the
-    shared `sandbox` fixture already takes."""
-    from drift.sandbox import Sandbox
-    from drift.sandbox.server import as_scenario
+class SandboxPool:
+    """Started sandboxes not in use, by the options they were started with (`make_sandbox`):
+    `lend` takes one and resets it to the scenario (`Sandbox.reset`: world, faults, calls,
+    operations, backends, latency and held deploys as a sandbox started afresh has them, a
+    call still in progress answered CANCELLED, no timer of the old world firing), or starts
+    one; `give_back` keeps it if it still runs on the address it was lent with (a test that
+    stops it, or stops and starts it again, had its own) and there is room, else stops it."""
 
-    handed: list[tuple[Sandbox, tuple[tuple[str, Any], ...] | None, str]] = []
+    def __init__(self) -> None:
+        self._idle: dict[PoolKey, list[Sandbox]] = {}
+        self._lent: dict[int, tuple[PoolKey | None, str]] = {}
 
-    def make(scenario: Any = None, **options: Any) -> Sandbox:
+    def lend(self, scenario: Any = None, **options: Any) -> Sandbox:
+        from drift.sandbox import Sandbox
+        from drift.sandbox.server import as_scenario
+
         key = tuple(sorted(options.items())) if options.keys() <= POOLED_OPTIONS else None
-        idle = _sandbox_pool.get(key, []) if key is not None else []
+        idle = self._idle.get(key, []) if key is not None else []
         if idle:
             model = as_scenario(scenario)  # a bad scenario is refused before one is taken
             sandbox = idle.pop()
@@ -188,21 +175,51 @@ def make_sandbox(
                 raise
         else:
             sandbox = Sandbox(scenario, **options).start()
-        handed.append((sandbox, key, sandbox.address))
+        self._lent[id(sandbox)] = (key, sandbox.address)
         return sandbox
 
-    yield make
-    for sandbox, key, address in handed:
-        idle = _sandbox_pool.setdefault(key, []) if key is not None else []
-        if (
-            key is None
-            or not sandbox.running
-            or sandbox.address != address
-            or len(idle) >= POOL_ROOM
-        ):
+    def give_back(self, sandbox: Sandbox) -> None:
+        key, address = self._lent.pop(id(sandbox))
+        idle = self._idle.setdefault(key, []) if key is not None else []
+        if key is None or not sandbox.running or sandbox.address != address:
+            sandbox.stop()
+        elif len(idle) >= POOL_ROOM:
             sandbox.stop()
         else:
             idle.append(sandbox)
+
+    def close(self) -> None:
+        for idle in self._idle.values():
+            for sandbox in idle:
+                sandbox.stop()
+        self._idle.clear()
+
+
+@pytest.fixture(scope="session")
+def _sandbox_pool() -> Iterator[SandboxPool]:
+    """This worker's started sandboxes not in use (`make_sandbox`); stopped at the end."""
+    pool = SandboxPool()
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def make_sandbox(_sandbox_pool: SandboxPool) -> Iterator[MakeSandbox]:
+    """A started sandbox of your own (a scenario path, dict or model), the test's alone until
+    it ends: one an earlier test of this worker gave back, of the same options, reset to the
+    scenario (`SandboxPool`), or a new one. ~3,000 a run: a start and stop cost ~6.4 ms of
+    CPU, a reset ~2.6 ms. Given back after the test. The port stays the one it was: a
+    straggler of the test before reaching it is the risk the shared `sandbox` fixture
+    already takes."""
+    lent: list[Sandbox] = []
+
+    def make(scenario: Any = None, **options: Any) -> Sandbox:
+        lent.append(_sandbox_pool.lend(scenario, **options))
+        return lent[-1]
+
+    yield make
+    for sandbox in lent:
+        _sandbox_pool.give_back(sandbox)
 
 
 @dataclass
