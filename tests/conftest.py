@@ -207,8 +207,9 @@ def _sandbox_pool() -> Iterator[SandboxPool]:
 def make_sandbox(_sandbox_pool: SandboxPool) -> Iterator[MakeSandbox]:
     """A started sandbox of your own (a scenario path, dict or model), the test's alone until
     it ends: one an earlier test of this worker gave back, of the same options, reset to the
-    scenario (`SandboxPool`), or a new one. ~3,000 a run: a start and stop cost ~6.4 ms of
-    CPU, a reset ~2.6 ms. Given back after the test. The port stays the one it was: a
+    scenario (`SandboxPool`), or a new one. Given back after the test. The 454 files that use
+    it, one worker (2026-12-08): 2,546 starts and stops and 233 resets took 13.2 s of CPU,
+    now 100 starts and stops and 2,676 resets 8.2 s. The port stays the one it was: a
     straggler of the test before reaching it is the risk the shared `sandbox` fixture
     already takes."""
     lent: list[Sandbox] = []
