@@ -31,6 +31,15 @@ def sandbox() -> Iterator[Sandbox]:
         yield sb
 
 
+@pytest.fixture(scope="module")
+def exported(sandbox: Sandbox) -> str:
+    """`drift plan staging --service api --format yaml` of the module's sandbox, run once: the
+    manifest several tests edit (each parses its own copy). The same run of the same world,
+    nothing written to it, was made by each of them."""
+    done = drift("plan", "staging", "--service", "api", "--format", "yaml", env=sandbox.environ())
+    return done.stdout
+
+
 def check(sb: Sandbox, *args: str) -> Any:
     return drift("check", *args, env=sb.environ())
 
@@ -129,13 +138,12 @@ def test_a_sensitive_value_is_never_shown_whatever_its_length(
 
 # 3 ------------------------------------------------------------------------------------------
 def test_a_knative_template_without_cpu_throttling_annotation_is_throttled(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: Sandbox, tmp_path: Path, exported: str
 ) -> None:
     """Knative (v1) default is request-based billing = CPU only during requests. drift reads
     a template with resources.limits and no run.googleapis.com/cpu-throttling as cpu_idle
     false (always allocated): the profile's `cpu_throttling: false` passes, exit 0."""
-    export = drift("plan", "staging", "--service", "api", "--format", "yaml", env=sandbox.environ())
-    doc = yaml.safe_load(export.stdout)
+    doc = yaml.safe_load(exported)
     doc["spec"]["template"]["metadata"]["annotations"].pop("run.googleapis.com/cpu-throttling")
     manifest = write(tmp_path, "api.yaml", doc)
     done = check(sandbox, "staging", "--service", "api", "-m", manifest, "-f", "json")
@@ -241,11 +249,10 @@ def test_a_plan_only_for_another_region_is_still_refused(sandbox: Sandbox, tmp_p
 
 # 6 ------------------------------------------------------------------------------------------
 def test_a_service_asked_for_by_name_and_absent_is_not_clean(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: Sandbox, tmp_path: Path, exported: str
 ) -> None:
     """--service api --service auth, the manifest holds only api: auth is silently dropped."""
-    export = drift("plan", "staging", "--service", "api", "--format", "yaml", env=sandbox.environ())
-    manifest = write(tmp_path, "api.yaml", yaml.safe_load(export.stdout))
+    manifest = write(tmp_path, "api.yaml", yaml.safe_load(exported))
     done = check(
         sandbox, "staging", "--service", "api", "--service", "auth", "-m", manifest, "-f", "json"
     )
@@ -347,12 +354,13 @@ def test_access_the_plan_grants_is_not_reported_missing(sandbox: Sandbox, tmp_pa
 
 
 # 8 ------------------------------------------------------------------------------------------
-def test_a_reference_is_judged_as_the_text_it_is(sandbox: Sandbox, tmp_path: Path) -> None:
+def test_a_reference_is_judged_as_the_text_it_is(
+    sandbox: Sandbox, tmp_path: Path, exported: str
+) -> None:
     """REDIS_HOST=$(RH) with RH=localhost: the container gets the text `$(RH)` ("Variable
     references are not supported in Cloud Run", run v2 k8s.min.proto EnvVar.value), which the
     profile's `not: [localhost]` allows (589ebdac judged it as `localhost`: env.constraint)."""
-    export = drift("plan", "staging", "--service", "api", "--format", "yaml", env=sandbox.environ())
-    doc = yaml.safe_load(export.stdout)
+    doc = yaml.safe_load(exported)
     env = doc["spec"]["template"]["spec"]["containers"][0]["env"]
     env.insert(0, {"name": "RH", "value": "localhost"})
     next(e for e in env if e["name"] == "REDIS_HOST")["value"] = "$(RH)"
@@ -565,10 +573,11 @@ def test_what_a_plan_creates_answers_only_its_own_secrets_and_accounts() -> None
     assert made.answers("q/k", "p", sa, set()) and not made.answers("k", "p", sa, set())
 
 
-def test_a_value_naming_a_secret_variable_is_judged(sandbox: Sandbox, tmp_path: Path) -> None:
+def test_a_value_naming_a_secret_variable_is_judged(
+    sandbox: Sandbox, tmp_path: Path, exported: str
+) -> None:
     """REDIS_HOST=$(SECRET_VAR) holds that text, no secret (589ebdac: unverified, exit 3)."""
-    export = drift("plan", "staging", "--service", "api", "--format", "yaml", env=sandbox.environ())
-    doc = yaml.safe_load(export.stdout)
+    doc = yaml.safe_load(exported)
     env = doc["spec"]["template"]["spec"]["containers"][0]["env"]
     secret = next(e["name"] for e in env if "valueFrom" in e)
     host = next(e for e in env if e["name"] == "REDIS_HOST")
