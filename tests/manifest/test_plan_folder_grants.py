@@ -61,6 +61,13 @@ def _check(sb: Sandbox, tmp: Path, data: dict[str, Any]) -> Any:
     return check_live(sb, tmp, data)
 
 
+@pytest.fixture(scope="module")
+def clean(folder_world: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The check of the plan that removes nothing, run once for the module: the same run of
+    the same world (nothing written to it) that each case below made before its own."""
+    return _check(folder_world, tmp_path_factory.mktemp("clean"), _plan())
+
+
 def _unverified(done: Any) -> list[str]:
     report = json.loads(done.stdout)
     return [u["reason"] for u in report["unverified"]]
@@ -89,6 +96,7 @@ ORG = {"org_id": "77"}
 )  # fmt: skip
 def test_a_grant_above_the_project_the_account_loses_leaves_its_references_unverified(
     folder_world: Sandbox,
+    clean: Any,
     tmp_path: Path,
     case: str,
     kind: str,
@@ -96,7 +104,6 @@ def test_a_grant_above_the_project_the_account_loses_leaves_its_references_unver
     before: Any,
     after: Any,
 ) -> None:
-    clean = _check(folder_world, tmp_path, _plan())
     assert clean.returncode == 0, clean.stdout  # the folder's grant is read, live
     done = _check(folder_world, tmp_path, _plan(_iam(kind, actions, before, after)))
     assert done.returncode == 3, (case, done.stdout, done.stderr)
