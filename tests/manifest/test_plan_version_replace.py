@@ -47,15 +47,24 @@ def _pin(data: dict[str, Any], version: str) -> dict[str, Any]:
     return data
 
 
+@pytest.fixture(scope="module")
+def unreplaced(staging: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:  # noqa: F811
+    """The check of the plan that replaces nothing, run once for the module: the same run of
+    the same world (reset, as `sandbox` gives it) that each case below made first."""
+    staging.reset()
+    return check(staging, tmp_path_factory.mktemp("unreplaced"), plan())
+
+
 @pytest.mark.parametrize("actions", ORDERS, ids=["destroy-first", "create-first"])
 def test_a_replaced_version_leaves_latest_verified(
     sandbox: Sandbox,  # noqa: F811
+    unreplaced: dict[str, Any],
     tmp_path: Path,
     actions: list[str],
 ) -> None:
     """api's DATABASE_URL is database-url-staging at `latest` (version 1); the plan replaces
     version 1 by a new enabled one: what is said of the secret is what is said without it."""
-    before = check(sandbox, tmp_path, plan())
+    before = unreplaced
     after = check(sandbox, tmp_path, _replace(plan(), actions))
     assert said(after, SECRET) == said(before, SECRET), said(after, SECRET)
     assert after["exit"] == before["exit"]
@@ -90,6 +99,25 @@ def test_a_version_replaced_by_a_disabled_one_still_leaves_latest_unverified(
     assert said(report, SECRET) == [("unverified", f"secret.{SECRET}", why)], said(report, SECRET)
 
 
+def _deleted() -> dict[str, Any]:
+    """The plan, version 1 of database-url-staging destroyed and none created."""
+    base = plan()
+    gone = new_version()
+    gone["change"]["actions"] = ["delete"]
+    gone["change"]["before"] = copy.deepcopy(VERSION)
+    gone["change"]["after"] = None
+    base["resource_changes"].append(gone)
+    return base
+
+
+@pytest.fixture(scope="module")
+def deleted(staging: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:  # noqa: F811
+    """The check of `_deleted()`, run once for the module: the same run of the same world
+    (reset, as `sandbox` gives it) that each case below made first."""
+    staging.reset()
+    return check(staging, tmp_path_factory.mktemp("deleted"), _deleted())
+
+
 @pytest.mark.parametrize(
     "moved_to",
     [
@@ -101,6 +129,7 @@ def test_a_version_replaced_by_a_disabled_one_still_leaves_latest_unverified(
 )
 def test_a_version_replaced_into_another_secret_leaves_latest_unverified(
     sandbox: Sandbox,  # noqa: F811
+    deleted: dict[str, Any],
     tmp_path: Path,
     moved_to: str | None,
 ) -> None:
@@ -109,13 +138,6 @@ def test_a_version_replaced_into_another_secret_leaves_latest_unverified(
     not known until apply) is destroyed and none is created in database-url-staging: api's
     DATABASE_URL at `latest` loses it once applied, as with a plain ["delete"]; drift said
     nothing of it."""
-    base = plan()
-    gone = new_version()
-    gone["change"]["actions"] = ["delete"]
-    gone["change"]["before"] = copy.deepcopy(VERSION)
-    gone["change"]["after"] = None
-    base["resource_changes"].append(gone)
-    deleted = check(sandbox, tmp_path, base)
     assert [u[0] for u in said(deleted, SECRET)] == ["unverified"] and deleted["exit"] != 0
 
     data = _replace(plan(), ["delete", "create"])
