@@ -3,6 +3,7 @@ has, then the variables the profile does not name."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from drift.credentials import credential_shaped, hidden_plain, looks_like_credential
@@ -229,7 +230,7 @@ def _var(
         elif not live.holds(rule.value):
             # as written: Cloud Run expands no `$(NAME)` (`EnvVar.holds`)
             secret = live.sensitive or at.ctx.inlined(live)
-            secret = secret or looks_like_credential(rule.name, rule.value)
+            secret = secret or _stated_credential(rule.name, rule.value)
             hidden = at.ctx.never_shown(live)  # a password another variable held: `***`
             shown = CHANGED if secret else mask_plain(rule.name, live.value or "", secret=hidden)
             message = f"{rule.name} on {where()} differs from the profile"
@@ -262,6 +263,13 @@ def _var(
             )
     if rule.same_as is not None:
         yield from same_as_findings(at, rule, live, container.name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _stated_credential(name: str, value: str) -> bool:
+    """`looks_like_credential` of a value the profile states, once a rule: `since` asks it on
+    each older revision whose value differs (the same rule, hundreds of revisions a service)."""
+    return looks_like_credential(name, value)
 
 
 VALUE_RULES = ("env.value", "env.constraint", "env.inconsistent")
