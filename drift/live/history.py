@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any
 
@@ -36,8 +36,15 @@ from drift.live.calls import CallRunner
 from drift.live.clients import Clients
 from drift.live.conditions import IDLE, failed_ready, reason
 from drift.live.lazy_config import lazy_config
-from drift.live.model import RevisionConfig, RevisionVariables
-from drift.live.normalize import own_settings, raw, revision_config, revision_variables, scaled
+from drift.live.model import EnvVar, RevisionConfig, RevisionVariables
+from drift.live.normalize import (
+    _env_var,
+    own_settings,
+    raw,
+    revision_config,
+    revision_variables,
+    scaled,
+)
 from drift.live.state import RevisionRecord
 from drift.revision_names import number
 
@@ -109,7 +116,8 @@ def records_of(
     rises with each revision it makes, never by the listing's order, which is not documented
     either; a name its writer chose (no number) after those numbered, as listed."""
     pb = raw(service)
-    records = [_record(r, pb, container, kind) for r in listed]
+    seen: Seen = {}  # one variable object for each (name, value) the revisions hold
+    records = [_record(r, pb, container, kind, seen) for r in listed]
     owner = short(pb.name)
 
     def order(record: RevisionRecord) -> tuple[dt.datetime, bool, int]:
@@ -120,7 +128,9 @@ def records_of(
     return sorted(records, key=order)
 
 
-def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> RevisionRecord:
+def _record(
+    revision: Any, service: Any, container: str | None, kind: Kind, seen: Seen | None = None
+) -> RevisionRecord:
     pb = raw(revision)
     annotations = dict(pb.annotations)
     name = annotations.get(CLIENT_NAME)
@@ -147,7 +157,7 @@ def _record(revision: Any, service: Any, container: str | None, kind: Kind) -> R
     # condition.proto) — a revision being deployed, not a failed one
     transient = {"CONDITION_PENDING", "CONDITION_RECONCILING"}
     deploying = not ready and (bool(pb.reconciling) or bool(states & transient))
-    listed = _Listed(pb, service, container, kind)
+    listed = _Listed(pb, service, container, kind, {} if seen is None else seen)
     # every revision is read with today's service (what it runs with today); its own
     # revision-level min/max beside (`RevisionRecord.own`): a service-level change of them
     # makes no revision, so no older revision is judged, or shown, by today's
@@ -178,10 +188,12 @@ class _Listed:
     service: Any
     container: str | None
     kind: Kind
+    seen: Seen = field(compare=False)
+    """The plain variables of the service's revisions read so far (`env_of`)."""
 
     @cached_property
     def _variables(self) -> RevisionVariables:
-        return revision_variables(self.revision, self.container)
+        return revision_variables(self.revision, self.container, partial(env_of, seen=self.seen))
 
     def variables(self) -> RevisionVariables:
         return self._variables
@@ -198,3 +210,24 @@ class _Listed:
     def lazy(self) -> RevisionConfig:
         pb, service = raw(self.revision), raw(self.service)
         return lazy_config(pb, service, self.container, self.kind, self._variables)
+
+
+Seen = dict[tuple[str, str], EnvVar]
+"""Plain variables by (name, value), each made once (`env_of`)."""
+
+
+def env_of(container: Any, seen: Seen) -> dict[str, EnvVar]:
+    """`normalize.env_of` of a (raw) container, the plain variables made before taken from
+    `seen` where the same name holds the same value, the new ones added to it: one object for
+    equal variables (they are immutable), made once where a service's history repeats most of
+    them in each revision (half the work of reading 300 revisions' variables)."""
+    out = {}
+    for var in container.env:
+        name, value = var.name, var.value
+        if not value:  # a reference (`_env_var`), or an empty value
+            out[name] = _env_var(var)
+        elif (one := seen.get((name, value))) is not None:
+            out[name] = one
+        else:
+            out[name] = seen[name, value] = EnvVar.read(name, value, None)
+    return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -232,14 +233,17 @@ def _undescribed_settings(
         unreadable[name] = UNDESCRIBED
 
 
-def revision_variables(revision: Any, container: str | None) -> RevisionVariables:
+def revision_variables(
+    revision: Any, container: str | None, env: Callable[[Any], dict[str, EnvVar]] | None = None
+) -> RevisionVariables:
     """`revision_config(revision, …).variables`, without normalising the rest: a fifth of
-    the work, for the revisions of a history that nothing but masking reads."""
-    revision = raw(revision)
+    the work, for the revisions of a history that nothing but masking reads. `env`: how a
+    (raw) container's variables are read (`env_of`'s equal)."""
+    revision, env = raw(revision), env or env_of
     chosen = pick_container(revision.containers, container)
     return RevisionVariables(
         tuple(
-            ContainerVariables(c.name, bool(c.ports), env_of(c), words_of(c))
+            ContainerVariables(c.name, bool(c.ports), env(c), words_of(c))
             for c in revision.containers
         ),
         chosen.name if chosen is not None else (container or ""),
