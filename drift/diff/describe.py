@@ -85,32 +85,36 @@ def moved_values(ranked: Iterable[tuple[Rank, RevisionVariables]]) -> frozenset[
     masked in the same configuration (`SECRET_PROJECT=acme` and `GOOGLE_CLOUD_PROJECT=acme`),
     or that its variable held before any variable masked for its name held it, is no password
     renamed: readable, and a YAML plan appliable (helper-588 O1, helper-589, helper-590)."""
+    ranked = list(ranked)
     first: dict[str, Rank] = {}  # a value -> the earliest a variable masked for it holds it
-    since: dict[tuple[str, str], Rank] = {}  # (value, variable) -> the earliest it holds it
-    held: list[tuple[set[str], set[tuple[str, str]]]] = []  # values held masked, others
-    judged: dict[
-        tuple[str, str], bool
-    ] = {}  # each once: most keep their value from one to the next
+    judged: dict[tuple[str, str], bool] = {}  # each once: most keep theirs from one to the next
     for rank, config in ranked:
-        masked: set[str] = set()
-        other: set[tuple[str, str]] = set()
-        for var in (v for c in config.containers for v in c.env.values() if v.ref is None):
-            value = (var.value or "").strip()
-            if not value:
-                continue
-            pair = (var.name, value)
+        for pair in _plain(config):
             if pair not in judged:  # by its name or shape alone: never by what this run
                 # registered (a value withheld for another workload made this one's copy
                 # count as masked, its rename unseen: helper-594 F1)
                 judged[pair] = hidden_plain(*pair)
             if judged[pair]:
+                first[pair[1]] = min(rank, first.get(pair[1], rank))
+    if not first:  # nothing masked for its name or shape: nothing moved (the usual case)
+        return frozenset()
+    # only the values some variable masked for them holds can have moved: the others are not
+    # followed (most variables of a history of hundreds of revisions)
+    since: dict[tuple[str, str], Rank] = {}  # (value, variable) -> the earliest it holds it
+    held: list[tuple[set[str], set[tuple[str, str]]]] = []  # values held masked, others
+    for rank, config in ranked:
+        masked: set[str] = set()
+        other: set[tuple[str, str]] = set()
+        for name, value in _plain(config):
+            if value not in first:
+                continue
+            if judged[name, value]:
                 masked.add(value)
-                first[value] = min(rank, first.get(value, rank))
             else:
-                other.add((value, var.name))
+                other.add((value, name))
         # a command line holds it too (`--pg PASSWORD`, `--pg=PASSWORD`): as a variable of
         # its own, that a plan's YAML copy writes (helper-590 F4)
-        other.update((value, ARGS) for value in _words(config))
+        other.update((value, ARGS) for value in _words(config) if value in first)
         for pair in other:
             since[pair] = min(rank, since.get(pair, rank))
         held.append((masked, other))
@@ -118,8 +122,16 @@ def moved_values(ranked: Iterable[tuple[Rank, RevisionVariables]]) -> frozenset[
         value
         for masked, other in held
         for value, name in other
-        if value not in masked and value in first and first[value] < since[value, name]
+        if value not in masked and first[value] < since[value, name]
     )
+
+
+def _plain(config: RevisionVariables) -> Iterable[tuple[str, str]]:
+    """(name, value stripped) of each plain variable of `config` with a value."""
+    for container in config.containers:
+        for var in container.env.values():
+            if var.ref is None and (value := (var.value or "").strip()):
+                yield var.name, value
 
 
 ARGS = "(command line)"
