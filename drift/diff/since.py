@@ -62,7 +62,8 @@ def unlisted(service: str, records: Sequence[RevisionRecord], lo: int | None, hi
     """The revisions the listing lacks between `records[lo]` and `records[hi]` (lo None: before
     `records[hi]`, from revision 1 on), in words, as the numbers of listed neighbours tell;
     "" when none can be told missing."""
-    numbers = [number(service, r.name) for r in records]
+    # the numbers of those alone (a history shows 20 revisions of hundreds, each asking)
+    numbers = {j: number(service, records[j].name) for j in range(lo or 0, hi + 1)}
     pairs: list[tuple[int | None, int | None]] = [(0, numbers[0])] if lo is None else []
     pairs += [(numbers[j], numbers[j + 1]) for j in range(lo or 0, hi)]
     gaps = [(a + 1, b - 1) for a, b in pairs if a is not None and b is not None and b > a + 1]
