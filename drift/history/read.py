@@ -9,7 +9,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import Any, TypeGuard
 
-from drift import redact
 from drift.diff.since import unlisted
 from drift.diff.unserved import CanaryRecord, may_read, served_before, unserved
 from drift.errors import ApiError, UsageError
@@ -34,7 +33,7 @@ from drift.live.history import records_of, revisions_of
 from drift.live.iam import IamReads
 from drift.live.normalize import raw
 from drift.live.projects import NAMING
-from drift.live.remember import remember_config
+from drift.live.remember import remember_configs
 from drift.live.session import Session
 from drift.live.state import LiveState, RevisionRecord
 from drift.live.tasks import Tasks, gather_all
@@ -108,11 +107,10 @@ async def read_history(
     maskings = {}
     listings = {f[0].key: (f[0], f[1]) for f in got if _read(f)}
     for key, (owner, listed_records) in (listings | _records(ran)).items():
-        maskings[key] = masking = Masking(owner, (r.variables for r in listed_records))
-        for record in listed_records:
-            remember_config(owner, record.variables)
-            for value in masking.plain_secrets(record.variables):
-                redact.register(value)
+        configs = [r.variables for r in listed_records]
+        maskings[key] = masking = Masking(owner, configs)
+        # each (name, value) once: a history repeats most in each revision
+        remember_configs(owner, configs, masking.secret)
     read = [
         found
         if isinstance(found, Unread)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from drift import credentials, redact
 from drift.live.history import every_revision
@@ -72,24 +72,38 @@ def remember_inlined(configs: Iterable[RevisionVariables]) -> None:
 
 def remember_config(profile: ServiceProfile, config: RevisionVariables) -> None:
     """`remember_plain_secrets` for one configuration (a revision `drift history` lists)."""
+    remember_configs(profile, (config,))
+
+
+def remember_configs(
+    profile: ServiceProfile,
+    configs: Iterable[RevisionVariables],
+    secret: Callable[[str], bool] | None = None,
+) -> None:
+    """`remember_config` of each of `configs` (a service's revisions `drift history` lists),
+    each variable's value judged once where revisions repeat it; `secret`: the names whose
+    plain values are registered too (`drift.history.changes.Masking.secret`)."""
     # a variable any of the profile's rule sets (the main `env`, each sidecar's) expects to be
     # a secret is one in every container of the revision: a sidecar renamed since, a variable
     # moved between the main container and a sidecar keep it (helper-619 F1, helper-622; as
     # `drift.history.changes.Masking` masks it); more hidden, never less
     rules = [profile.main, *profile.sidecars.values()]
     expected = {v for r in rules for v, rule in r.env.items() if rule.expects_secret}
-    for container in config.containers:
-        for var in container.env.values():
-            if var.ref is not None or not var.value:
-                continue
-            secret = var.name in expected
-            # shaped like a credential, not merely named like one: `SECRET_PROJECT=acme-chat`
-            # is masked as its own variable's value, never wherever `acme-chat` appears
-            pieces = _pieces(var.value)
-            if secret or pieces:
-                redact.register(var.value)
-            for piece in pieces:  # each one too (of `--db-password=…`, its value), wherever
-                redact.register(piece)
+    done: set[tuple[str, str]] = set()
+    for config in configs:
+        for container in config.containers:
+            for var in container.env.values():
+                if var.ref is not None or not var.value or (var.name, var.value) in done:
+                    continue
+                done.add((var.name, var.value))
+                secret_here = var.name in expected or (secret is not None and secret(var.name))
+                # shaped like a credential, not merely named like one: `SECRET_PROJECT=acme-chat`
+                # is masked as its own variable's value, never wherever `acme-chat` appears
+                pieces = _pieces(var.value)
+                if secret_here or pieces:
+                    redact.register(var.value)
+                for piece in pieces:  # each one too (of `--db-password=…`, its value), wherever
+                    redact.register(piece)
 
 
 @functools.lru_cache(maxsize=8192)
