@@ -37,7 +37,7 @@ class Lazy(MutableMapping[str, V]):
     __slots__ = ("_names", "_read", "_base", "_over", "_whole", "_pending")
 
     def __init__(self, names: Sequence[str], read: Callable[[str], tuple[bool, V]]) -> None:
-        self._names = dict.fromkeys(names)
+        self._names = _keys(names)
         self._read = read
         self._base: dict[str, tuple[bool, V]] = {}
         self._over: dict[str, V] = {}
@@ -126,6 +126,18 @@ class Lazy(MutableMapping[str, V]):
 
     def __repr__(self) -> str:
         return repr(self.whole())
+
+
+_KEYS: dict[int, tuple[Sequence[str], dict[str, None]]] = {}
+
+
+def _keys(names: Sequence[str]) -> dict[str, None]:
+    """`names` as the keys of a dict, read only (`Lazy._names`): made once for each of the
+    few sequences every revision's mappings share (`_NAMES`, `CONTAINER_SETTINGS`)."""
+    kept = _KEYS.get(id(names))
+    if kept is None or kept[0] is not names:  # (kept: an id is reused only once freed)
+        kept = _KEYS[id(names)] = (names, dict.fromkeys(names))
+    return kept[1]
 
 
 class _Once:

@@ -79,8 +79,9 @@ def _secret_mounts(revision: Any, container: Any) -> dict[str, SecretMount]:
     """The secret files a container sees: each mount of a secret volume, one entry per item.
     A volume without items exposes the `latest` version in "a file whose name is the
     secret, relative to VolumeMount.mount_path" (run v2 SecretVolumeSource.items)."""
-    volumes = {v.name: v for v in revision.volumes if v.HasField("secret")}
-    mounts: dict[str, SecretMount] = {}
+    if not container.volume_mounts:  # most containers: nothing to look up
+        return {}
+    volumes, mounts = {v.name: v for v in revision.volumes if v.HasField("secret")}, {}
     for mount in container.volume_mounts:
         volume = volumes.get(mount.name)
         if volume is None:
@@ -236,9 +237,8 @@ def _undescribed_settings(
 def revision_variables(
     revision: Any, container: str | None, env: Callable[[Any], dict[str, EnvVar]] | None = None
 ) -> RevisionVariables:
-    """`revision_config(revision, …).variables`, without normalising the rest: a fifth of
-    the work, for the revisions of a history that nothing but masking reads. `env`: how a
-    (raw) container's variables are read (`env_of`'s equal)."""
+    """`revision_config(revision, …).variables` alone (a fifth of the work, for revisions
+    only masking reads), each container's read by `env` (`env_of`'s equal)."""
     revision, env = raw(revision), env or env_of
     chosen = pick_container(revision.containers, container)
     return RevisionVariables(
