@@ -26,7 +26,7 @@ def env_findings(at: At, only: str | None = None) -> Iterator[Finding]:
     whose value looks like a credential (whatever `unexpected_env` says). `only`: the findings
     on that target alone (`env.NAME`, `container.NAME`), the others not looked for, nor a
     "did you mean" (`since` follows a drift by its rule and target: `engine.JUDGES`)."""
-    wants = judging(only)
+    wants, wants_var = judging(only), _judging_vars(only)
     ruled: set[str] = set()
     kind = at.ctx.service.kind
     for rules in at.rules:
@@ -45,11 +45,11 @@ def env_findings(at: At, only: str | None = None) -> Iterator[Finding]:
         unstated = [
             rule
             for rule in expected.values()
-            if wants(f"env.{rule.name}") and not _as_stated(container, rule)
+            if wants_var(rule.name) and not _as_stated(container, rule)
         ]
         others = _others(at, rules, name)
         named = {*expected, *(v for r in others for v in r.env)} if others else expected
-        extra = [v for v in env if v not in named and wants(f"env.{v}")]
+        extra = [v for v in env if v not in named and wants_var(v)]
         missing = [r.name for r in unstated if r.must_exist and r.name not in env]
         typos = pairs(missing, extra) if missing and extra and only is None else {}
         for rule in unstated:
@@ -71,7 +71,7 @@ def env_findings(at: At, only: str | None = None) -> Iterator[Finding]:
     strictness = 0 if gone or at.config.undescribed else level(at.ctx.service.unexpected_env)
     for container in at.config.containers:
         if container.name not in ruled:  # a sidecar the profile says nothing about
-            where, judged = at.ctx.service.location, [v for v in container.env if wants(f"env.{v}")]
+            where, judged = at.ctx.service.location, [v for v in container.env if wants_var(v)]
             yield from _plain_credentials(at, container, judged, where)
             yield from unexpected_vars(at, container, judged, strictness, where)
 
@@ -80,6 +80,14 @@ def judging(only: str | None) -> Callable[[str], bool]:
     """Whether a target is judged where a rule looks only for the findings on `only` (None:
     every one)."""
     return (lambda _: True) if only is None else only.__eq__
+
+
+def _judging_vars(only: str | None) -> Callable[[str], bool]:
+    """`judging(only)` of a variable's target (`env.NAME`), by its name: no target made for
+    each variable of each revision `since` judges (only the one it follows is)."""
+    if only is None:
+        return lambda _: True
+    return only.removeprefix("env.").__eq__ if only.startswith("env.") else lambda _: False
 
 
 def _others(at: At, rules: ContainerRules, name: str) -> list[ContainerRules]:
