@@ -84,13 +84,6 @@ class Masking:
 
         return show
 
-    def plain_secrets(self, config: RevisionVariables) -> Iterator[str]:
-        """The plain values of `config` this history masks (to be remembered, `redact`)."""
-        for container in config.containers:
-            for var in container.env.values():
-                if var.ref is None and var.value and self.secret(var.name):
-                    yield var.value
-
 
 def _expects_secret(rule: VarRule) -> bool:
     return rule.expects_secret or (

@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 
+from drift import redact
 from drift.history.changes import Masking
 from drift.history.formats import HistoryFormat
 from drift.live.model import ContainerConfig
+from drift.live.remember import remember_configs
 from drift.profiles.loader import load_profile
 from drift.sandbox import Sandbox
 from tests.history.cli import profile_folder, run
@@ -100,14 +102,18 @@ def test_an_older_plain_value_in_another_container_is_masked(tmp_path: Path, cas
 
 @pytest.mark.parametrize("rule", [SIDECAR_RULE, MAIN_RULE], ids=["sidecar", "main"])
 def test_the_values_remembered_are_those_of_every_container(tmp_path: Path, rule: str) -> None:
-    """`plain_secrets` (what history registers with `redact` before any text) yields the value
-    wherever the revision holds it: the former sidecar, the main container, a sidecar the
-    main container's rule does not name."""
+    """What history registers with `redact` before any text (`remember_configs`, judged by
+    `Masking.secret`, as `drift.history.read` calls it) holds the value wherever the revision
+    holds it: the former sidecar, the main container, a sidecar the main container's rule
+    does not name."""
     (tmp_path / "prod.yaml").write_text(
         "project: acme\nregion: us-central1\nservices:\n  api:\n" + rule
     )
-    masking = Masking(load_profile(tmp_path, "prod").services["api"])
+    profile = load_profile(tmp_path, "prod").services["api"]
+    masking = Masking(profile)
     main = config([plain("PEER_VALUE", OLD)])
     sidecar = ContainerConfig("proxy-old", env={"PEER_VALUE": plain("PEER_VALUE", NOW)})
     old = replace(main, containers=(*main.containers, sidecar))
-    assert set(masking.plain_secrets(old.variables)) == {OLD, NOW}
+    assert not redact.is_secret(OLD) and not redact.is_secret(NOW)
+    remember_configs(profile, [old.variables], masking.secret)
+    assert redact.is_secret(OLD) and redact.is_secret(NOW)
