@@ -46,6 +46,7 @@ class Ran:
     result: FixResult
     canary: str
     said: str
+    sent: list[Any]  # each UpdateService drift sent: the canary's, the promotion
 
 
 Lost = Callable[..., Ran]
@@ -96,7 +97,7 @@ def lost(
         monkeypatch.setattr(fix_canary, "update_workload", update_workload)
         result = lab.lab_fix(tmp_path, sandbox, ScriptedUI(), FixOptions(yes=True), monkeypatch)
         (outcome,) = result.outcomes
-        return Ran(sandbox, result, outcome.canary, result.summary())
+        return Ran(sandbox, result, outcome.canary, result.summary(), sent)
 
     return run
 
