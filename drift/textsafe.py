@@ -266,7 +266,10 @@ def github_property(text: str) -> str:
     return github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-_SARIF_PLAIN = str.maketrans({"{": "{{", "}": "}}", "\\": "\\\\", "[": "\\[", "]": "\\]"})
+_SARIF_PLAIN = str.maketrans({"{": "{{", "}": "}}", "[": "\\[", "]": "\\]"})
+_SARIF_BACKSLASHES = re.compile(r"\\\\+|\\(?=[\[\]])")
+"""The backslashes a reader would take for escapes: a run of two or more, or one before a
+bracket (which is escaped itself). A lone `\\` before anything else escapes nothing: kept."""
 
 
 def sarif_plain(text: str) -> str:
@@ -292,7 +295,14 @@ def sarif_plain(text: str) -> str:
       https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/
       sarif-v2.1.0-errata01-os-complete.html §3.11.6).
 
+    A lone backslash before any other character, as `visible` writes a line break (`\\n`), is no
+    escape to either reader and is kept as it is (`_SARIF_BACKSLASHES`): doubled, a file name
+    with a line break showed as `x\\\\n` wherever a reader does not undo it, and as `x\\n` in
+    every other format.
+
     drift writes no embedded link and no placeholder of its own: the whole text is escaped."""
+    if "\\" in text:
+        text = _SARIF_BACKSLASHES.sub(lambda m: m[0] * 2, text)
     return text.translate(_SARIF_PLAIN)
 
 

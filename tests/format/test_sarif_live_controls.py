@@ -16,8 +16,8 @@ from tests.fix.test_cpu_below_one import _run
 
 LIVE = {"BIDI": "abc\u202edcba", "ESC": "\x1b[31mred", "CRLF": "a\r\n::notice::h"}
 RAW = ("\u202e", "\x1b", "\r", "\n::notice")
-SHOWN = ("abc\\\\u202edcba", "\\\\x1b\\[31mred", "a\\\\r\\\\n::notice::h")
-"""As SARIF plain text writes `visible`'s escapes (`\\u202e`: its backslash, `[` escaped)."""
+SHOWN = ("abc\\u202edcba", "\\x1b\\[31mred", "a\\r\\n::notice::h")
+"""As SARIF plain text writes `visible`'s escapes: a lone backslash kept, `[` escaped."""
 
 
 def test_sarif_messages_escape_what_a_live_value_hides(
