@@ -32,12 +32,13 @@ from drift.files import regular_bytes
 from drift.findings import BaselineState, Finding, Location, Severity, Since, sort_findings
 from drift.kinds import Kind, workload_key
 from drift.live.state import LiveState
+from drift.newer_values import refusal, short
 from drift.rechecked import ValueMoved, not_checked_again, secret_uses
 from drift.report import REPORT_SCHEMA, Report, Unchecked
 from drift.revision_names import number
 from drift.same_drift import baseline_state, once_each, put_back_unknown, unique_ids
 from drift.schemas import other_version
-from drift.textsafe import plural, undecodable_line, unicode_text, visible
+from drift.textsafe import plural, undecodable_line, unicode_text
 
 if TYPE_CHECKING:
     from drift.profiles.model import ServiceProfile
@@ -271,7 +272,7 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
     except (ValueError, RecursionError) as exc:
         # Python's "maximum recursion depth exceeded while decoding a JSON array from a
         # unicode string" in drift's words, as a manifest's (helper-810)
-        why = "nested too deeply" if isinstance(exc, RecursionError) else _short(str(exc))
+        why = "nested too deeply" if isinstance(exc, RecursionError) else short(str(exc))
         raise UsageError(
             f"the baseline {name} is not valid JSON: {why}",
             hint="pass a report written with --format json",
@@ -279,10 +280,8 @@ def parse_baseline(name: str, raw: bytes) -> Baseline:
     _check_schema(name, data)
     try:
         parsed = _Report.model_validate(data)
-    except ValidationError as exc:
-        raise UsageError(
-            f"the baseline {name} is not a {REPORT_SCHEMA} report: {_first_error(exc)}"
-        ) from None
+    except ValidationError as exc:  # a newer drift's kind or severity: said as that
+        raise refusal(name, exc) from None
     # a finding listed twice (reports merged by hand) is one, never "resolved" beside itself
     found = list(dict.fromkeys(_finding(f) for f in parsed.findings))
     return Baseline(
@@ -321,28 +320,15 @@ def _check_schema(name: str, data: Any) -> None:
     elif schema is None:
         found = "no drift report (it has no schema)"
     else:
-        found = f"schema {_short(repr(schema))}"
+        found = f"schema {short(repr(schema))}"
     raise UsageError(
         f"the baseline {name} is {found}, expected a {REPORT_SCHEMA} report",
         hint="pass a report written with --format json",
     )
 
 
-def _first_error(exc: ValidationError) -> str:
-    errors = exc.errors(include_url=False, include_input=False)
-    first = errors[0]
-    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
-    more = f" (and {plural(len(errors) - 1, 'more problem')})" if len(errors) > 1 else ""
-    return f"{path.lstrip('.') or 'the document'}: {_short(first['msg'])}{more}"
-
-
-def _short(text: str, limit: int = 200) -> str:
-    text = visible(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _where(environment: str, project: str, region: str) -> str:
-    return f"environment {_short(environment, 80)} ({_short(project, 80)}, {_short(region, 40)})"
+    return f"environment {short(environment, 80)} ({short(project, 80)}, {short(region, 40)})"
 
 
 def _finding(data: _Finding) -> Finding:

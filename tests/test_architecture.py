@@ -56,6 +56,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.check",
         "drift.report",
         "drift.baseline",
+        "drift.newer_values",
         "drift.rechecked",
         "drift.earlier_reads",
         "drift.settings",
