@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from drift.errors import UsageError
+from drift.partials import clear_stale, create
 from drift.textsafe import visible
 
 
@@ -286,8 +287,10 @@ def staged(target: Path, data: bytes, mode: int | None = None, tag: str = "") ->
     once, taking no room (`replace_whole`). `mode` as there. A file that cannot be written
     whole is removed; OSError as it comes."""
     partial = target.with_name(f".{target.name}.{os.getpid()}{f'.{tag}' if tag else ''}.partial")
+    if not tag:  # a report's, a plan's (a journal's are tagged, in a folder git ignores)
+        clear_stale(target)
     try:
-        with os.fdopen(_create(partial, 0o600 if mode is not None else 0o666), "wb") as out:
+        with os.fdopen(create(partial, 0o600 if mode is not None else 0o666), "wb") as out:
             if mode is not None:
                 os.fchmod(out.fileno(), mode)
             out.write(data)
@@ -297,20 +300,6 @@ def staged(target: Path, data: bytes, mode: int | None = None, tag: str = "") ->
         partial.unlink(missing_ok=True)
         raise
     return partial
-
-
-def _create(partial: Path, mode: int) -> int:
-    """A new file at `partial`, never one found there: in a directory others can write, a
-    link planted under the name would have drift write (and truncate) the file it names.
-    One found there (a run killed under the same pid: drift is pid 1 in every container) is
-    removed, the name alone (a link, never what it names), and the file created anew."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    flags |= getattr(os, "O_CLOEXEC", 0)
-    try:
-        return os.open(partial, flags, mode)
-    except FileExistsError:
-        partial.unlink()
-        return os.open(partial, flags, mode)
 
 
 class NotRegular(OSError):

@@ -42,6 +42,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "drift.live.crc32c",
         "drift.refs",
         "drift.files",
+        "drift.partials",
         "drift.writable",
         "drift.gcloud_tracks",
     ),

@@ -158,7 +158,7 @@ def test_a_record_cut_short_leaves_memory_and_files_as_they_were(
         journal.record(entry, State.PLANNED)
     before = sorted(p.name for p in tmp_path.rglob("*"))
     calls = []
-    create = drift.files._create
+    create = drift.files.create
 
     def fills(partial: Path, mode: int) -> int:
         calls.append(partial)
@@ -166,7 +166,7 @@ def test_a_record_cut_short_leaves_memory_and_files_as_they_were(
             raise OSError(errno.ENOSPC, NO_SPACE)
         return create(partial, mode)
 
-    monkeypatch.setattr(drift.files, "_create", fills)
+    monkeypatch.setattr(drift.files, "create", fills)
     with pytest.raises(JournalError, match=NO_SPACE):
         journal.begin(entry, State.CANARY_DEPLOYING, "", Write("canary", "e1", 3, "r", "k", []))
     monkeypatch.undo()
