@@ -47,13 +47,19 @@ def merged(
     (`mask_message: merged`), and a profile that wants connector c1."""
     world = lab_world(template={"image": "us-docker.pkg.dev/lab/app:v1", "port": 8080})
     world["options"]["mask_message"] = "merged"
-    sandbox = make_sandbox(world)
+    return _started(make_sandbox(world), tmp_path, monkeypatch, PROFILE)
+
+
+def _started(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profile: str
+) -> tuple[Sandbox, Path]:
+    """`sandbox` as drift's environment, run from `tmp_path`, `profile` as profiles/lab.yaml."""
     for key, value in sandbox.environ().items():
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(tmp_path)
     folder = tmp_path / "profiles"
     folder.mkdir()
-    (folder / "lab.yaml").write_text(PROFILE)
+    (folder / "lab.yaml").write_text(profile)
     return sandbox, folder
 
 
@@ -141,16 +147,11 @@ def test_a_pools_rollback_landed_altered_is_drifts_own_write(
             LAB: {"number": 555000111222, "region": "us-central1", "worker_pools": {"app": pool}}
         },
     }
-    sandbox = make_sandbox(world)
-    for key, value in sandbox.environ().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "profiles"
-    folder.mkdir()
-    (folder / "lab.yaml").write_text(
+    profile = (
         f"project: {LAB}\nregion: us-central1\nworker_pools:\n  app:\n    settings:\n"
         "      service_mesh: m1\n"
     )
+    sandbox, folder = _started(make_sandbox(world), tmp_path, monkeypatch, profile)
     _fixed(sandbox, tmp_path, folder)
     was = sandbox.worker_pool(LAB, "app")
     result = rollback(tmp_path)
